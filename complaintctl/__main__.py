@@ -1,0 +1,3 @@
+from complaintctl.cli import main
+
+main()

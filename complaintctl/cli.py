@@ -1,0 +1,739 @@
+"""The command line: parse options, call the ledger, render, map errors to exit
+codes. The only module that reads the clock, prompts, prints or exits.
+"""
+
+from __future__ import annotations
+
+import functools
+import getpass
+import os
+import sqlite3
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from complaintctl import parse, render
+from complaintctl.errors import BadInput, ComplaintctlError
+from complaintctl.ledger import AMENDABLE, Ledger
+
+UTC = timezone.utc
+
+app = typer.Typer(
+    help="The customer-complaint procedure (客户投诉处理) in one local SQLite ledger.",
+    rich_markup_mode=None, add_completion=False, no_args_is_help=True,
+    pretty_exceptions_enable=False, context_settings={"help_option_names": ["-h", "--help"]})
+action_app = typer.Typer(help="CAPA items (纠正预防措施): add, done, verify.",
+                         rich_markup_mode=None, no_args_is_help=True)
+policy_app = typer.Typer(help="Deadlines, escalation and the working-day calendar.",
+                         rich_markup_mode=None, no_args_is_help=True)
+app.add_typer(action_app, name="action")
+app.add_typer(policy_app, name="policy")
+
+_STATE: dict[str, Any] = {"db": None, "actor": None}
+
+FORMAT_HELP = "table, json, csv or markdown"
+AT_HELP = "when it happened (default now), for paper records entered later"
+
+
+# --- the one exit path --------------------------------------------------------
+
+def _say(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _fail(exc: ComplaintctlError) -> typer.Exit:
+    _say(f"Error: {exc.message}")
+    if exc.hint:
+        _say(f"Hint: {exc.hint}")
+    return typer.Exit(exc.exit_code)
+
+
+def command(typer_app: typer.Typer, name: str | None = None, **kwargs: Any):
+    """Register a command whose domain errors become `Error: …` and an exit code."""
+
+    def register(func):
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kw: Any):
+            try:
+                return func(*args, **kw)
+            except ComplaintctlError as exc:
+                raise _fail(exc) from None
+            except sqlite3.OperationalError as exc:
+                raise _fail(ComplaintctlError(f"the ledger could not be written ({exc})",
+                                              hint="try again; if it persists, check the "
+                                              "file and its folder")) from None
+            except (OSError, sqlite3.Error) as exc:
+                raise _fail(ComplaintctlError(str(exc))) from None
+            except BrokenPipeError:  # pragma: no cover - `| head`
+                raise typer.Exit(0) from None
+
+        typer_app.command(name, **kwargs)(wrapper)
+        return wrapper
+
+    return register
+
+
+def main() -> None:
+    """Entry point of the installed command."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        _say("Interrupted; nothing was written.")
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - a user never sees a traceback
+        _say(f"Error: unexpected failure: {type(exc).__name__}: {exc}")
+        _say("Hint: this is a bug in complaintctl; the ledger was left as it was")
+        sys.exit(1)
+
+
+# --- context: ledger, actor, clock, output -----------------------------------------
+
+@app.callback()
+def _root(
+    db: str | None = typer.Option(None, "--db", metavar="PATH",
+                                     help="ledger file (else $COMPLAINTCTL_DB, else the user "
+                                     "data directory)"),
+    as_: str | None = typer.Option(None, "--as", metavar="NAME",
+                                      help="acting user (else $COMPLAINTCTL_USER, else login)"),
+) -> None:
+    _STATE["db"] = db
+    _STATE["actor"] = as_
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _db_path(override: str | None = None) -> Path:
+    chosen = override or _STATE["db"] or os.environ.get("COMPLAINTCTL_DB")
+    if chosen:
+        return Path(chosen).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("complaintctl", appauthor=False)) / "ledger.db"
+
+
+def _actor() -> str:
+    name = _STATE["actor"] or os.environ.get("COMPLAINTCTL_USER")
+    if not name:
+        try:
+            name = getpass.getuser()
+        except (OSError, KeyError):
+            name = "unknown"
+    return parse.text(name, "--as", required=True) or "unknown"
+
+
+def _machine_timezone() -> str:
+    tz = os.environ.get("TZ", "").lstrip(":")
+    if tz and "/" in tz or tz == "UTC":
+        return tz
+    try:
+        target = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" in target:
+            return target.split("zoneinfo/", 1)[1]
+    except OSError:
+        pass
+    return "UTC"
+
+
+def _open(db: str | None = None) -> Ledger:
+    return Ledger.open(_db_path(db), now=_now())
+
+
+def _when(ledger: Ledger, value: str | None, field: str = "--at") -> datetime:
+    if value is None:
+        return _now()
+    return parse.parse_when(value, now=_now(), tz=ledger.tz, field=field)
+
+
+def _emit(text: str) -> None:
+    out = getattr(sys.stdout, "buffer", None)
+    if out is not None:
+        sys.stdout.flush()
+        out.write(text.encode("utf-8"))
+        out.flush()
+    else:  # pragma: no cover
+        sys.stdout.write(text)
+
+
+def _format(value: str) -> str:
+    return parse.choice(value, parse.FORMATS, "--format") or "table"
+
+
+def _report_outcome(out, message: str) -> None:
+    for w in out.warnings:
+        _say(f"Warning: {w}")
+    for n in out.notes:
+        _say(n)
+    _say(message)
+
+
+def _print_rich(*renderables: Any) -> None:
+    con = render.console()
+    for r in renderables:
+        con.print(r)
+
+
+def _listing(rows: list[dict[str, Any]], cols, fmt: str, tz, title: str,
+             json_rows: list[dict[str, Any]] | None = None, empty: str | None = None) -> None:
+    if fmt == "json":
+        _emit(render.to_json(rows if json_rows is None else json_rows))
+    elif fmt == "csv":
+        _emit(render.to_csv(rows, cols, tz))
+    elif not rows and empty:
+        _emit(empty + "\n")
+    elif fmt == "markdown":
+        _emit(render.to_markdown(rows, cols, tz, title))
+    else:
+        _print_rich(render.rich_table(rows, cols, tz, title))
+
+
+# --- init, log ------------------------------------------------------------
+
+@command(app, "init")
+def init_cmd(
+    country: str = typer.Option("CN", help="country calendar for working days (ISO code)"),
+    timezone_: str | None = typer.Option(None, "--timezone", metavar="ZONE",
+                                            help="ledger time zone (default: this machine's)"),
+    currency: str = typer.Option("CNY", help="currency of amounts"),
+) -> None:
+    """Create a ledger (it is also created with defaults on first use)."""
+    path = _db_path()
+    ledger = Ledger.open(path, now=_now(), init={
+        "country": country.strip().upper(), "currency": currency.strip().upper(),
+        "timezone": timezone_ or _machine_timezone()})
+    s = ledger.settings
+    _say(f"Ledger created at {path} (calendar {s['country']}, time zone {s['timezone']}, "
+         f"currency {s['currency']}).")
+    _say("Next: complaintctl log --customer NAME --description TEXT")
+
+
+def _ask(label: str, choices: tuple[str, ...] | None = None) -> str:
+    while True:
+        suffix = f" ({', '.join(choices)})" if choices else ""
+        value = typer.prompt(f"{label}{suffix}", err=True)
+        if not choices:
+            return value
+        if value.strip().lower() in choices:
+            return value.strip().lower()
+        _say(f"  please type one of: {', '.join(choices)}")
+
+
+@command(app, "log")
+def log_cmd(
+    customer: str | None = typer.Option(None, help="customer (company or person)"),
+    description: str | None = typer.Option(None, help="the customer's words; - reads stdin"),
+    contact: str | None = typer.Option(None, help="phone or e-mail (masked on output)"),
+    channel: str | None = typer.Option(None, help=", ".join(parse.CHANNELS)),
+    category: str | None = typer.Option(None, help=", ".join(parse.CATEGORIES)),
+    severity: str | None = typer.Option(None, help=", ".join(parse.SEVERITIES)),
+    demand: str | None = typer.Option(None, help=", ".join(parse.DEMANDS)),
+    region: str | None = typer.Option(None, help="sales region (区域)"),
+    order: str | None = typer.Option(None, help="order number"),
+    product: str | None = typer.Option(None, help="product model / spec"),
+    lot: str | None = typer.Option(None, help="lot or serial number"),
+    quantity: int | None = typer.Option(None, help="defective quantity"),
+    shipped: str | None = typer.Option(None, metavar="DATE", help="ship date"),
+    received: str | None = typer.Option(None, metavar="WHEN",
+                                           help="when the customer complained (default now)"),
+    no_input: bool = typer.Option(False, "--no-input", help="never prompt; fail instead"),
+) -> None:
+    """Record a new complaint; prints its id."""
+    if description == "-":
+        description = sys.stdin.read()
+    ledger = _open()
+    interactive = not no_input and sys.stdin.isatty()
+    asked = {"customer": customer, "description": description, "category": category,
+             "severity": severity, "channel": channel}
+    missing = [k for k, v in asked.items() if v is None or not str(v).strip()]
+    if missing and not interactive:
+        raise BadInput("missing " + ", ".join(f"--{k}" for k in missing)
+                       + " (no terminal to ask on)",
+                       hint="give every one of them as an option")
+    if interactive:
+        choices = {"category": ledger.categories, "severity": parse.SEVERITIES,
+                   "channel": parse.CHANNELS}
+        for k in missing:
+            asked[k] = _ask(k, choices.get(k))
+    now = _now()
+    fields = {
+        "customer": parse.text(asked["customer"], "--customer", required=True),
+        "description": parse.text(asked["description"], "--description", multiline=True,
+                                  required=True),
+        "contact": parse.text(contact, "--contact"),
+        "channel": parse.choice(asked["channel"], parse.CHANNELS, "--channel"),
+        "category": parse.choice(asked["category"], ledger.categories, "--category"),
+        "severity": parse.choice(asked["severity"], parse.SEVERITIES, "--severity"),
+        "demand": parse.choice(demand, parse.DEMANDS, "--demand"),
+        "region": parse.text(region, "--region"),
+        "order_no": parse.text(order, "--order"),
+        "product": parse.text(product, "--product"),
+        "lot": parse.text(lot, "--lot"),
+        "quantity": parse.positive_int(quantity, "--quantity"),
+        "shipped_on": parse.parse_day(shipped, now=now, tz=ledger.tz, field="--shipped")
+        .isoformat() if shipped else None,
+    }
+    received_at = _when(ledger, received, "--received")
+    out = ledger.log(fields, received_at=received_at, now=now, actor=_actor())
+    for w in out.warnings:
+        _say(f"Warning: {w}")
+    dues = out.data["deadlines"]
+    parts = [f"{k} by {ledger.local(v)}" for k, v in dues.items() if v]
+    _say(f"Logged {out.id} ({fields['severity']}); " + "; ".join(parts) + ".")
+    _emit(out.id + "\n")
+
+
+# --- lifecycle steps ----------------------------------------------------------------
+
+@command(app, "assign")
+def assign_cmd(
+    complaint_id: str = typer.Argument(..., metavar="ID"),
+    dept: str = typer.Option(..., "--dept", help="department that owns it (责任部门)"),
+    owner: str = typer.Option(..., help="person responsible (责任人)"),
+    note: str | None = typer.Option(None),
+    at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
+) -> None:
+    """Route a complaint to a department and owner (again to reassign)."""
+    ledger = _open()
+    out = ledger.assign(complaint_id, parse.text(dept, "--dept", required=True),
+                        parse.text(owner, "--owner", required=True),
+                        parse.text(note, "--note", multiline=True),
+                        at=_when(ledger, at), now=_now(), actor=_actor())
+    _report_outcome(out, f"{out.id} is {out.status}: {dept} / {owner}.")
+
+
+@command(app, "investigate")
+def investigate_cmd(
+    complaint_id: str = typer.Argument(..., metavar="ID"),
+    finding: str | None = typer.Option(None, help="what was found"),
+    not_upheld: bool = typer.Option(False, "--not-upheld", help="the complaint does not stand"),
+    upheld: bool = typer.Option(False, "--upheld", help="the complaint stands (投诉成立)"),
+    reason: str | None = typer.Option(None, help="why it is not upheld"),
+    cause: str | None = typer.Option(None, help="root cause"),
+    cause_category: str | None = typer.Option(None, help=", ".join(parse.CAUSE_CATEGORIES)),
+    responsibility: str | None = typer.Option(None, help="company, customer or supplier"),
+    supplier: str | None = typer.Option(None, help="supplier name"),
+    containment: str | None = typer.Option(None, help="containment action (临时对策)"),
+    corrective: str | None = typer.Option(None, help="corrective action"),
+    preventive: str | None = typer.Option(None, help="preventive action"),
+    at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
+) -> None:
+    """Add to the investigation; a root cause or --not-upheld concludes it."""
+    if upheld and not_upheld:
+        raise BadInput("give --upheld or --not-upheld, not both")
+    ledger = _open()
+    data = {
+        "finding": parse.text(finding, "--finding", multiline=True),
+        "validity": "not-upheld" if not_upheld else ("upheld" if upheld else None),
+        "reason": parse.text(reason, "--reason", multiline=True),
+        "root_cause": parse.text(cause, "--cause", multiline=True),
+        "cause_category": parse.choice(cause_category, parse.CAUSE_CATEGORIES,
+                                       "--cause-category"),
+        "responsibility": parse.choice(responsibility, parse.RESPONSIBILITIES,
+                                       "--responsibility"),
+        "supplier": parse.text(supplier, "--supplier"),
+        "containment": parse.text(containment, "--containment", multiline=True),
+        "corrective": parse.text(corrective, "--corrective", multiline=True),
+        "preventive": parse.text(preventive, "--preventive", multiline=True),
+    }
+    if data["reason"] and not not_upheld:
+        raise BadInput("--reason goes with --not-upheld")
+    out = ledger.investigate(complaint_id, data, at=_when(ledger, at), now=_now(),
+                             actor=_actor())
+    _report_outcome(out, f"{out.id} is {out.status}; investigation recorded.")
+
+
+@command(action_app, "add")
+def action_add_cmd(
+    complaint_id: str = typer.Argument(..., metavar="ID"),
+    text: str = typer.Option(..., help="what is to be done"),
+    owner: str = typer.Option(..., help="who does it"),
+    due: str = typer.Option(..., metavar="WHEN", help="due date"),
+) -> None:
+    """Add a CAPA item to a complaint under investigation or resolved."""
+    ledger = _open()
+    out = ledger.action_add(complaint_id, parse.text(text, "--text", multiline=True,
+                                                     required=True),
+                            parse.text(owner, "--owner", required=True),
+                            _when(ledger, due, "--due"), now=_now(), actor=_actor())
+    _say(f"Action {out.data['action']} added to {out.id}.")
+    _emit(f"{out.data['action']}\n")
+
+
+@command(action_app, "done")
+def action_done_cmd(
+    action: str = typer.Argument(..., metavar="ACTION"),
+    at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
+) -> None:
+    """Mark a CAPA item done."""
+    ledger = _open()
+    out = ledger.action_done(action, at=_when(ledger, at), now=_now(), actor=_actor())
+    _say(f"Action {out.data['action']} of {out.id} is done.")
+
+
+@command(action_app, "verify")
+def action_verify_cmd(
+    action: str = typer.Argument(..., metavar="ACTION"),
+    note: str | None = typer.Option(None, help="how effectiveness was checked (效果验证)"),
+    at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
+) -> None:
+    """Record that a done CAPA item was verified effective."""
+    ledger = _open()
+    out = ledger.action_verify(action, parse.text(note, "--note", multiline=True),
+                               at=_when(ledger, at), now=_now(), actor=_actor())
+    _say(f"Action {out.data['action']} of {out.id} is verified.")
+
+
+@command(app, "resolve")
+def resolve_cmd(
+    complaint_id: str = typer.Argument(..., metavar="ID"),
+    disposition: str = typer.Option(..., help=", ".join(parse.DISPOSITIONS)),
+    summary: str = typer.Option(..., help="what the customer was told"),
+    amount: str | None = typer.Option(None, metavar="DEC", help="money that moves"),
+    approved_by: str | None = typer.Option(None, help="who approved (主管批示)"),
+    at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
+) -> None:
+    """Record the resolution told to the customer."""
+    ledger = _open()
+    out = ledger.resolve(complaint_id,
+                         parse.choice(disposition, parse.DISPOSITIONS, "--disposition") or "",
+                         parse.text(summary, "--summary", multiline=True, required=True) or "",
+                         parse.money(amount), parse.text(approved_by, "--approved-by"),
+                         at=_when(ledger, at), now=_now(), actor=_actor())
+    _report_outcome(out, f"{out.id} is {out.status}; revisit the customer next.")
+
+
+@command(app, "revisit")
+def revisit_cmd(
+    complaint_id: str = typer.Argument(..., metavar="ID"),
+    satisfaction: str = typer.Option(..., help="satisfied, basically-satisfied or unsatisfied"),
+    method: str | None = typer.Option(None, help="phone, visit, email or letter"),
+    demand_met: bool | None = typer.Option(None, "--demand-met/--demand-not-met",
+                                              help="was the customer's demand met"),
+    note: str | None = typer.Option(None, help="the customer's words"),
+    at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
+) -> None:
+    """Record the call-back (回访); unsatisfied reopens the complaint."""
+    ledger = _open()
+    out = ledger.revisit(complaint_id,
+                         parse.choice(satisfaction, parse.SATISFACTIONS, "--satisfaction") or "",
+                         parse.choice(method, parse.REVISIT_METHODS, "--method"), demand_met,
+                         parse.text(note, "--note", multiline=True),
+                         at=_when(ledger, at), now=_now(), actor=_actor())
+    _report_outcome(out, f"{out.id} is {out.status}.")
+
+
+@command(app, "close")
+def close_cmd(
+    complaint_id: str = typer.Argument(..., metavar="ID"),
+    no_revisit: bool = typer.Option(False, "--no-revisit", help="close without a revisit"),
+    reason: str | None = typer.Option(None, help="why there is no revisit"),
+    at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
+) -> None:
+    """Close a resolved complaint without a revisit (a revisit closes it otherwise)."""
+    if not no_revisit:
+        raise BadInput("close needs --no-revisit",
+                       hint="a revisit closes a complaint: complaintctl revisit ID "
+                       "--satisfaction satisfied")
+    reason_t = parse.text(reason, "--reason", multiline=True)
+    if not reason_t:
+        raise BadInput("close --no-revisit needs --reason (e.g. the customer declined)")
+    ledger = _open()
+    out = ledger.close_no_revisit(complaint_id, reason_t, at=_when(ledger, at), now=_now(),
+                                  actor=_actor())
+    _report_outcome(out, f"{out.id} is {out.status}.")
+
+
+@command(app, "void")
+def void_cmd(
+    complaint_id: str = typer.Argument(..., metavar="ID"),
+    reason: str | None = typer.Option(None, help="why it was logged by mistake"),
+    at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
+) -> None:
+    """Void a complaint logged by mistake (it stays in the ledger)."""
+    reason_t = parse.text(reason, "--reason", multiline=True)
+    if not reason_t:
+        raise BadInput("void needs --reason")
+    ledger = _open()
+    out = ledger.void(complaint_id, reason_t, at=_when(ledger, at), now=_now(), actor=_actor())
+    _report_outcome(out, f"{out.id} is {out.status}.")
+
+
+@command(app, "amend")
+def amend_cmd(
+    complaint_id: str = typer.Argument(..., metavar="ID"),
+    reason: str | None = typer.Option(None, help="why the record is corrected"),
+    customer: str | None = typer.Option(None),
+    contact: str | None = typer.Option(None),
+    channel: str | None = typer.Option(None),
+    region: str | None = typer.Option(None),
+    order: str | None = typer.Option(None),
+    product: str | None = typer.Option(None),
+    lot: str | None = typer.Option(None),
+    quantity: int | None = typer.Option(None),
+    shipped: str | None = typer.Option(None, metavar="DATE"),
+    category: str | None = typer.Option(None),
+    severity: str | None = typer.Option(None),
+    demand: str | None = typer.Option(None),
+    description: str | None = typer.Option(None, help="- reads stdin"),
+    received: str | None = typer.Option(None, metavar="WHEN"),
+) -> None:
+    """Correct intake fields; old and new values go into the history."""
+    reason_t = parse.text(reason, "--reason", multiline=True)
+    if not reason_t:
+        raise BadInput("amend needs --reason")
+    if description == "-":
+        description = sys.stdin.read()
+    ledger = _open()
+    now = _now()
+    changes = {
+        "customer": parse.text(customer, "--customer"),
+        "contact": parse.text(contact, "--contact"),
+        "channel": parse.choice(channel, parse.CHANNELS, "--channel"),
+        "region": parse.text(region, "--region"),
+        "order_no": parse.text(order, "--order"),
+        "product": parse.text(product, "--product"),
+        "lot": parse.text(lot, "--lot"),
+        "quantity": parse.positive_int(quantity, "--quantity"),
+        "shipped_on": parse.parse_day(shipped, now=now, tz=ledger.tz, field="--shipped")
+        .isoformat() if shipped else None,
+        "category": parse.choice(category, ledger.categories, "--category"),
+        "severity": parse.choice(severity, parse.SEVERITIES, "--severity"),
+        "demand": parse.choice(demand, parse.DEMANDS, "--demand"),
+        "description": parse.text(description, "--description", multiline=True),
+        "received_at": parse.iso(_when(ledger, received, "--received")) if received else None,
+    }
+    assert set(changes) == set(AMENDABLE)
+    out = ledger.amend(complaint_id, changes, reason_t, now=now, actor=_actor())
+    _report_outcome(out, f"{out.id} amended.")
+
+
+# --- reading -----------------------------------------------------------------
+
+@command(app, "show")
+def show_cmd(
+    record_id: str = typer.Argument(..., metavar="ID"),
+    fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
+    reveal: bool = typer.Option(False, "--reveal", help="show contact details unmasked"),
+) -> None:
+    """The whole record with its deadlines and history."""
+    fmt = _format(fmt)
+    ledger = _open()
+    rec = ledger.show(record_id, reveal=reveal)
+    if fmt == "json":
+        _emit(render.to_json(rec))
+        return
+    tz = ledger.tz
+    pairs = render.record_pairs(rec, tz)
+    stages = render.stage_rows(rec, parse.iso(_now()))
+    events = [{**e, "summary": render.event_summary(e)} for e in rec["events"]]
+    sections = [("Deadlines", stages, render.STAGE_COLS),
+                ("CAPA actions", rec["actions"], render.ACTION_COLS),
+                ("History", events, render.EVENT_COLS)]
+    if fmt == "csv":
+        _emit(render.to_csv([{"field": k, "value": v} for k, v in pairs],
+                            (render.Col("field", "field"), render.Col("value", "value")), tz))
+    elif fmt == "markdown":
+        text = render.kv_markdown(pairs, f"Complaint {rec['id']}")
+        for title, rows, cols in sections:
+            if rows:
+                text += "\n" + render.to_markdown(rows, cols, tz, title)
+        _emit(text)
+    else:
+        parts = [render.kv_table(pairs, f"Complaint {rec['id']}")]
+        parts += [render.rich_table(rows, cols, tz, title) for title, rows, cols in sections
+                  if rows]
+        _print_rich(*parts)
+
+
+@command(app, "list")
+def list_cmd(
+    status: str | None = typer.Option(None, help="logged, assigned, investigating, "
+                                         "resolved, closed, void, or open"),
+    dept: str | None = typer.Option(None, "--dept"),
+    owner: str | None = typer.Option(None),
+    customer: str | None = typer.Option(None, help="part of the customer's name"),
+    product: str | None = typer.Option(None, help="part of the product"),
+    category: str | None = typer.Option(None),
+    severity: str | None = typer.Option(None),
+    since: str | None = typer.Option(None, metavar="DATE", help="received on or after"),
+    until: str | None = typer.Option(None, metavar="DATE", help="received on or before"),
+    limit: int | None = typer.Option(None, help="at most N rows (table default 200; 0: all)"),
+    fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
+) -> None:
+    """Complaints matching the filters, newest first."""
+    from complaintctl.workflow import STATES
+
+    fmt = _format(fmt)
+    status_w = parse.choice(status, (*STATES, "open"), "--status")
+    ledger = _open()
+    now, tz = _now(), ledger.tz
+    since_dt = until_dt = None
+    if since:
+        since_dt = datetime.combine(parse.parse_day(since, now=now, tz=tz, field="--since"),
+                                    datetime.min.time(), tz)
+    if until:
+        until_dt = datetime.combine(parse.parse_day(until, now=now, tz=tz, field="--until")
+                                    + timedelta(days=1), datetime.min.time(), tz)
+    if limit is None:
+        limit = 200 if fmt == "table" else 0
+    rows, total = ledger.list(status=status_w, department=parse.text(dept, "--dept"),
+                              owner=parse.text(owner, "--owner"),
+                              customer=parse.text(customer, "--customer"),
+                              product=parse.text(product, "--product"),
+                              category=parse.choice(category, ledger.categories, "--category"),
+                              severity=parse.choice(severity, parse.SEVERITIES, "--severity"),
+                              since=since_dt, until=until_dt,
+                              limit=parse.positive_int(limit, "--limit", allow_zero=True))
+    cols = render.LIST_COLS if fmt == "table" else render.LIST_CSV_COLS
+    _listing(rows, cols, fmt, tz, "Complaints", empty="No complaints match.")
+    if len(rows) < total:
+        _say(f"Showing {len(rows)} of {total}; use --limit 0 for all.")
+
+
+@command(app, "overdue")
+def overdue_cmd(
+    as_of: str | None = typer.Option(None, "--as-of", metavar="WHEN",
+                                        help="evaluate at another instant (default now)"),
+    dept: str | None = typer.Option(None, "--dept"),
+    owner: str | None = typer.Option(None),
+    severity: str | None = typer.Option(None),
+    fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
+) -> None:
+    """Every stage past its deadline, most late first, with whom it escalates to."""
+    fmt = _format(fmt)
+    ledger = _open()
+    now = _now()
+    when = now if as_of is None else _when(ledger, as_of, "--as-of")
+    rows = ledger.overdue(when, department=parse.text(dept, "--dept"),
+                          owner=parse.text(owner, "--owner"),
+                          severity=parse.choice(severity, parse.SEVERITIES, "--severity"),
+                          current=when >= now)
+    local = ledger.local(when)
+    empty = f"Nothing is overdue at {local}."
+    if fmt != "table" or not rows:
+        _listing(rows, render.OVERDUE_COLS, fmt, ledger.tz, f"Overdue at {local}", empty=empty)
+        return
+    shown = [render.overdue_table_row(r) for r in rows]
+    _print_rich(render.rich_table(shown, render.OVERDUE_TABLE_COLS, ledger.tz,
+                                  f"Overdue at {local}: {len(rows)}",
+                                  styles=render.ESCALATION_STYLES))
+
+
+# --- policy ------------------------------------------------------------------
+
+@command(policy_app, "show")
+def policy_show_cmd(fmt: str = typer.Option("table", "--format", help=FORMAT_HELP)) -> None:
+    """Deadlines per stage and severity, escalation, and the calendar."""
+    fmt = _format(fmt)
+    ledger = _open()
+    view = ledger.policy_view()
+    if fmt == "json":
+        _emit(render.to_json(view))
+        return
+    from complaintctl.deadlines import SEVERITIES
+
+    rows = [{"stage": st, **{s: d or "—" for s, d in row.items()}}
+            for st, row in view["deadlines"].items()]
+    cols = (render.Col("stage", "stage"),
+            *(render.Col(s, s) for s in SEVERITIES))
+    esc_cols = (render.Col("level", "level", "num"),
+                render.Col("after_working_days", "after wd late", "num"),
+                render.Col("role", "escalates to"))
+    day_cols = (render.Col("day", "day"), render.Col("kind", "kind"), render.Col("name", "note"))
+    covered = view["calendar_covered_until"]
+    cal_line = (f"Calendar {view['country']} (public holidays and make-up working days "
+                f"{view['calendar_years']}; official data up to "
+                f"{covered if covered else 'every year, rule-based'}); time zone "
+                f"{view['timezone']}; currency {view['currency']}; repeat window "
+                f"{view['repeat_window_days']} days.")
+    if fmt == "csv":
+        _emit(render.to_csv(rows, cols, ledger.tz))
+    elif fmt == "markdown":
+        _emit(render.to_markdown(rows, cols, ledger.tz, "Deadlines") + "\n"
+              + render.to_markdown(view["escalation"], esc_cols, ledger.tz, "Escalation")
+              + "\n" + cal_line + "\n"
+              + ("\n" + render.to_markdown(view["user_days"], day_cols, ledger.tz, "Your days")
+                 if view["user_days"] else ""))
+    else:
+        parts = [render.rich_table(rows, cols, ledger.tz, "Deadlines (h hours, d days, "
+                                   "wd working days)"),
+                 render.rich_table(view["escalation"], esc_cols, ledger.tz, "Escalation")]
+        if view["user_days"]:
+            parts.append(render.rich_table(view["user_days"], day_cols, ledger.tz, "Your days"))
+        _print_rich(*parts)
+        _emit(cal_line + "\n")
+
+
+@command(policy_app, "set")
+def policy_set_cmd(
+    stage: str = typer.Argument(..., help="assign, investigate, resolve, revisit, reopen, "
+                                "second-revisit, inspect, dispose, or escalation"),
+    severity: str = typer.Argument(..., help="critical, high, medium, low or all "
+                                   "(for escalation: the level)"),
+    duration: str = typer.Argument(..., help="e.g. 4h, 3wd, 90d, or none"),
+    role: str | None = typer.Option(None, help="escalation only: whom it goes to"),
+) -> None:
+    """Change a deadline; it applies to stages that start from now on."""
+    ledger = _open()
+    changes = ledger.set_policy(stage.strip().lower(), severity.strip().lower(), duration,
+                                now=_now(), actor=_actor(), role=parse.text(role, "--role"))
+    for st, sev, dur in changes:
+        _say(f"{st} {sev}: {dur or 'none'}")
+
+
+@command(policy_app, "calendar")
+def policy_calendar_cmd(
+    country: str | None = typer.Option(None, help="country calendar (ISO code)"),
+    add_holiday: list[str] = typer.Option([], "--add-holiday", metavar="DATE",
+                                          help="a public holiday (repeatable)"),
+    add_workday: list[str] = typer.Option([], "--add-workday", metavar="DATE",
+                                          help="a make-up working day (repeatable)"),
+    add_closure: list[str] = typer.Option([], "--add-closure", metavar="DATE",
+                                          help="a company closure day (repeatable)"),
+    remove: list[str] = typer.Option([], "--remove", metavar="DATE",
+                                     help="undo a day you added (repeatable)"),
+) -> None:
+    """Set the country calendar and add your own days."""
+    ledger = _open()
+    now, tz = _now(), ledger.tz
+
+    def days(values: list[str], opt: str):
+        return [parse.parse_day(v, now=now, tz=tz, field=opt) for v in values]
+
+    notes = ledger.set_calendar(now=now, actor=_actor(),
+                                country=country.strip().upper() if country else None,
+                                add_holiday=days(add_holiday, "--add-holiday"),
+                                add_workday=days(add_workday, "--add-workday"),
+                                add_closure=days(add_closure, "--add-closure"),
+                                remove=days(remove, "--remove"))
+    for n in notes:
+        _say(n)
+    _say("Deadlines already set keep their dates; new stages use this calendar.")
+
+
+# --- demo --------------------------------------------------------------------
+
+@command(app, "demo")
+def demo_cmd(
+    complaints: int = typer.Option(300, "--complaints", help="how many complaints"),
+    db: str | None = typer.Option(None, "--db", metavar="PATH", help="ledger file"),
+    seed: int = typer.Option(2026, help="random seed (same seed, same history)"),
+) -> None:
+    """Fill a ledger with a realistic, seeded history to try things on."""
+    from complaintctl import demo
+
+    parse.positive_int(complaints, "--complaints")
+    path = _db_path(db)
+    ledger = Ledger.open(path, now=_now())
+    summary = demo.fill(ledger, complaints, now=_now(), seed=seed)
+    _say(f"Demo ledger: {path}")
+    _say("  " + ", ".join(f"{k} {v}" for k, v in summary.items()))
+    _say("Try:")
+    hint_db = f" --db {path}" if db or _STATE["db"] else ""
+    _say(f"  complaintctl{hint_db} overdue")
+    _say(f"  complaintctl{hint_db} list --status open")
+    _say(f"  complaintctl{hint_db} show {ledger.show_first_id()}")

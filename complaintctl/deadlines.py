@@ -1,0 +1,220 @@
+"""Deadlines, working days and escalation (SPEC section 3). Pure: every
+instant and the calendar's days are passed in; nothing here reads the clock,
+the database or imports the `holidays` package (see `load_country_calendar`).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+
+from complaintctl.errors import BadInput
+
+UTC = timezone.utc
+
+SEVERITIES = ("critical", "high", "medium", "low")
+
+# Stage keys of the policy, in the order a complaint meets them.
+# "reopen" is the second resolve after an unsatisfied revisit; its stage row is
+# called "resolve" (a resolve after a reopen completes the resolve stage).
+POLICY_STAGES = ("assign", "investigate", "resolve", "revisit", "reopen", "second-revisit",
+                 "inspect", "dispose")
+
+DEFAULT_POLICY: dict[str, dict[str, str | None]] = {
+    "assign": {"critical": "1h", "high": "4h", "medium": "1wd", "low": "1wd"},
+    "investigate": {"critical": "48h", "high": "2wd", "medium": "3wd", "low": "5wd"},
+    "resolve": {"critical": "2wd", "high": "3wd", "medium": "5wd", "low": "10wd"},
+    "revisit": {"critical": "1wd", "high": "1wd", "medium": "1wd", "low": "2wd"},
+    "reopen": {"critical": "3wd", "high": "3wd", "medium": "3wd", "low": "3wd"},
+    "second-revisit": {"critical": "90d", "high": None, "medium": None, "low": None},
+    "inspect": {s: "48h" for s in SEVERITIES},
+    "dispose": {s: "3wd" for s in SEVERITIES},
+}
+
+# (level, working days late, whom it escalates to)
+DEFAULT_ESCALATION: tuple[tuple[int, int, str], ...] = (
+    (1, 0, "department manager (部门经理)"),
+    (2, 1, "branch head (分总)"),
+    (3, 2, "general manager (总经理)"),
+)
+
+_DURATION = re.compile(r"^\s*(\d+)\s*(h|d|wd)\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Duration:
+    amount: int
+    unit: str  # "h" elapsed hours, "d" calendar days, "wd" working days
+
+    def __str__(self) -> str:
+        return f"{self.amount}{self.unit}"
+
+
+def parse_duration(value: str) -> Duration:
+    m = _DURATION.match(value)
+    if not m or int(m.group(1)) <= 0:
+        raise BadInput(f"cannot read duration {value!r}",
+                       hint="type hours, calendar days or working days, e.g. 4h, 90d, 3wd")
+    return Duration(int(m.group(1)), m.group(2).lower())
+
+
+@dataclass
+class Calendar:
+    """Working days: weekdays not in `weekend`, minus holidays, plus make-up workdays."""
+
+    weekend: frozenset[int] = frozenset({5, 6})
+    holidays: frozenset[date] = frozenset()
+    workdays: frozenset[date] = frozenset()
+    covered_until: int | None = None  # last year with official data; None: rule-based
+    user_years: frozenset[int] = frozenset()  # years the user filled in by hand
+    _ordinals: list[int] = field(default_factory=list, repr=False)
+    _span: tuple[int, int] = (0, -1)
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.workdays:
+            return True
+        if day in self.holidays:
+            return False
+        return day.weekday() not in self.weekend
+
+    def covers(self, year: int) -> bool:
+        return self.covered_until is None or year <= self.covered_until or year in self.user_years
+
+    def _working_ordinals(self, first: date, last: date) -> list[int]:
+        """Sorted ordinals of working days, cached over a span of whole years."""
+        lo, hi = date(first.year - 1, 1, 1).toordinal(), date(last.year + 1, 12, 31).toordinal()
+        if not (self._span[0] <= lo and hi <= self._span[1]):
+            lo, hi = min(lo, self._span[0] or lo), max(hi, self._span[1])
+            self._ordinals = [o for o in range(lo, hi + 1)
+                              if self.is_working_day(date.fromordinal(o))]
+            self._span = (lo, hi)
+        return self._ordinals
+
+    def working_days_between(self, after: date, before: date) -> int:
+        """Working days d with after < d < before."""
+        if before <= after:
+            return 0
+        ords = self._working_ordinals(after, before)
+        return max(0, bisect_left(ords, before.toordinal())
+                   - bisect_right(ords, after.toordinal()))
+
+
+def _local_start(start: datetime, cal: Calendar, tz: tzinfo) -> datetime:
+    """Local wall time of `start`; on a non-working day, 00:00 of the next working day."""
+    local = start.astimezone(tz)
+    if cal.is_working_day(local.date()):
+        return local
+    day = local.date() + timedelta(days=1)
+    while not cal.is_working_day(day):
+        day += timedelta(days=1)
+    return datetime.combine(day, time(0), tz)
+
+
+def _at_local(day: date, clock: time, tz: tzinfo) -> datetime:
+    return datetime.combine(day, clock, tz).astimezone(UTC).astimezone(tz)
+
+
+def add_working_days(start: datetime, n: int, cal: Calendar, tz: tzinfo) -> datetime:
+    """The same clock time on the n-th following working day (SPEC 3)."""
+    local = _local_start(start, cal, tz)
+    day = local.date()
+    while n > 0:
+        day += timedelta(days=1)
+        if cal.is_working_day(day):
+            n -= 1
+    return _at_local(day, local.timetz().replace(tzinfo=None), tz).astimezone(UTC)
+
+
+def add_duration(start: datetime, duration: Duration, cal: Calendar, tz: tzinfo) -> datetime:
+    if duration.unit == "h":
+        return (start + timedelta(hours=duration.amount)).astimezone(UTC)
+    if duration.unit == "d":
+        local = start.astimezone(tz)
+        return _at_local(local.date() + timedelta(days=duration.amount),
+                         local.timetz().replace(tzinfo=None), tz).astimezone(UTC)
+    return add_working_days(start, duration.amount, cal, tz)
+
+
+def late_working_days(due: datetime, as_of: datetime, cal: Calendar, tz: tzinfo) -> int:
+    """The largest n with add_working_days(due, n) <= as_of (0 when not late)."""
+    if as_of <= due:
+        return 0
+    base = _local_start(due, cal, tz)
+    now = as_of.astimezone(tz)
+    clock = base.timetz().replace(tzinfo=None)
+    n = cal.working_days_between(base.date(), now.date())
+    if (now.date() > base.date() and cal.is_working_day(now.date())
+            and _at_local(now.date(), clock, tz) <= now):
+        n += 1
+    return n
+
+
+@dataclass(frozen=True)
+class Lateness:
+    late_hours: float
+    late_working_days: int
+    level: int
+    escalate_to: str | None
+
+
+def lateness(due: datetime, as_of: datetime, cal: Calendar, tz: tzinfo,
+             escalation: tuple[tuple[int, int, str], ...] = DEFAULT_ESCALATION) -> Lateness:
+    """How late a stage is at `as_of`, and its escalation level (0 = not late).
+
+    A level applies once the stage is past due by its threshold: 0 wd means
+    any time after the deadline; n wd means at or after the deadline moved
+    forward by n working days.
+    """
+    hours = (as_of - due).total_seconds() / 3600
+    wd = late_working_days(due, as_of, cal, tz)
+    level, role = 0, None
+    if as_of > due:
+        for lvl, after, name in sorted(escalation):
+            if wd >= after:
+                level, role = lvl, name
+    return Lateness(round(hours, 1), wd, level, role)
+
+
+def policy_duration(policy: dict[str, dict[str, str | None]], stage: str,
+                    severity: str) -> Duration | None:
+    value = policy.get(stage, {}).get(severity)
+    return parse_duration(value) if value else None
+
+
+def stage_due(policy: dict[str, dict[str, str | None]], stage: str, severity: str,
+              start: datetime, cal: Calendar, tz: tzinfo) -> datetime | None:
+    """The deadline of a stage that starts at `start`, or None if the policy has none."""
+    duration = policy_duration(policy, stage, severity)
+    return None if duration is None else add_duration(start, duration, cal, tz)
+
+
+def uncovered_years(instants: list[datetime], cal: Calendar, tz: tzinfo) -> list[int]:
+    """Years of these instants that the calendar does not cover yet."""
+    return sorted({d.astimezone(tz).year for d in instants if not cal.covers(
+        d.astimezone(tz).year)})
+
+
+def load_country_calendar(country: str, years: range) -> tuple[dict[date, str],
+                                                                  set[date], frozenset[int],
+                                                                  int | None]:
+    """Read a country's public holidays and make-up workdays from `holidays`.
+
+    The one place that imports the package (70 ms): the ledger stores what it
+    returns, so that reading paths never need it.
+    Returns (holidays, make-up workdays, weekend weekdays, last official year).
+    """
+    import holidays as hol
+
+    try:
+        cal = hol.country_holidays(country, years=years)
+    except (NotImplementedError, KeyError):
+        raise BadInput(f"unknown country calendar {country!r}",
+                       hint="type an ISO 3166 code known to the holidays package, e.g. CN, "
+                       "US, DE") from None
+    found = {d: str(name) for d, name in cal.items()}
+    make_up = set(getattr(cal, "weekend_workdays", ()) or ())
+    covered = max((d.year for d in make_up), default=None)
+    workdays = {d for d in make_up if d.year in years}
+    return found, workdays, frozenset(getattr(cal, "weekend", {5, 6})), covered

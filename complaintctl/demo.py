@@ -1,0 +1,193 @@
+"""A realistic, seeded history for trying complaintctl (and for benchmarks).
+
+Every record goes through the same Ledger methods the commands use, inside
+one transaction: a demo ledger obeys every rule a real one does. Complaints
+are spread over a span that grows with their number (at most about 1,000 a
+day); each moves on through its stages with human delays until it reaches
+today, so old ones are mostly closed, recent ones still open, and a few stall
+and show up in `overdue`.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import Any
+
+from complaintctl.ledger import Ledger
+
+CUSTOMERS = ["华东电器有限公司", "深圳市佳达科技", "北京新联商贸", "上海永信五金厂", "广州美的经销部",
+             "成都天府家居", "杭州西子机电", "Acme Industrial Ltd", "Northwind Traders",
+             "Globex GmbH", "Initech Supplies", "Umbrella Retail", "王建国", "李秀英", "张伟",
+             "Maria Rossi", "John Smith", "苏州恒通电子", "武汉长江物流", "Contoso Pty"]
+PRODUCTS = ["XD-200 电机", "XD-300 电机", "KB-12 控制板", "PS-5 电源", "VL-80 阀门",
+            "Pump P-40", "Fan F-120", "Sensor S-7", "LED 灯条 L-1", "Cable C-3x2.5"]
+REGIONS = ["华东", "华南", "华北", "西南", "Export"]
+DEPARTMENTS = {"quality": ["质量部", "QA"], "delivery": ["物流部", "Sales"],
+               "service": ["客服部"], "logistics": ["物流部"], "technical": ["技术部", "R&D"],
+               "billing": ["财务部"], "other": ["客服部"]}
+OWNERS = ["王芳", "刘洋", "陈静", "Li Na", "Zhang Wei", "赵磊", "Tom Baker", "孙丽"]
+CLERKS = ["周敏", "吴婷", "Alice", "郑浩"]
+DESCRIPTIONS = {
+    "quality": ["收到的电机运行时有异响，[批次]抽查 3 台都有同样问题。",
+                "Units arrived with cracked housings; customer says \"third time this year\".",
+                "控制板上电后指示灯不亮，客户要求退货。"],
+    "delivery": ["订单延迟交货两周，影响客户生产线。", "Shipment short by 20 pcs against the packing list."],
+    "service": ["售后工程师未按约定时间上门。", "Hotline kept the customer on hold for 40 minutes."],
+    "logistics": ["外箱破损，产品受潮。", "Pallet delivered to the wrong warehouse."],
+    "technical": ["安装说明与实际接线不符。", "Firmware update bricked two controllers."],
+    "billing": ["发票金额与合同不一致。", "Invoiced twice for order PO-7781."],
+    "other": ["包装上的中文标签印刷错误。", "Customer unhappy with the tone of a sales call."],
+}
+CAUSES = [("装配工序扭矩不足", "manufacturing"), ("来料检验漏检", "inspection"),
+          ("Design margin too small on the housing", "design"), ("供应商轴承批次不良", "supplier"),
+          ("运输途中包装受压", "logistics"), ("销售承诺超出标准交期", "sales"),
+          ("客户未按说明书安装", "customer-misuse")]
+DISPOSITION_FOR = {"return": "return", "exchange": "exchange", "repair": "repair",
+                   "refund": "refund", "discount": "discount", "compensation": "compensation",
+                   "explanation": "explanation", "other": "rework"}
+CATEGORY_WEIGHTS = {"quality": 45, "delivery": 15, "service": 12, "logistics": 10,
+                    "technical": 9, "billing": 5, "other": 4}
+SEVERITY_WEIGHTS = {"low": 30, "medium": 45, "high": 20, "critical": 5}
+CHANNELS = ["phone"] * 5 + ["email"] * 3 + ["hotline", "web", "visit", "letter", "fax", "social",
+                                           "regulator"]
+
+
+def span_days(n: int) -> int:
+    """Days of history for n complaints: at least a year, at most ~1,000 a day."""
+    return max(365, -(-n // 1000))
+
+
+def _pick(rng: random.Random, weights: dict[str, int]) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _hours(rng: random.Random, lo: float, hi: float) -> timedelta:
+    return timedelta(hours=rng.uniform(lo, hi))
+
+
+def fill(ledger: Ledger, n: int, *, now: datetime, seed: int = 2026) -> dict[str, Any]:
+    """Add n complaints with their histories; returns counts by status."""
+    rng = random.Random(seed)
+    start = now - timedelta(days=span_days(n))
+    span = (now - start).total_seconds()
+    times = sorted(start + timedelta(seconds=rng.random() * span) for _ in range(n))
+    with ledger.write():
+        for received in times:
+            _one(ledger, rng, received.replace(microsecond=0), now)
+    counts = Counter(status for (status,) in ledger.conn.execute(
+        "SELECT status FROM complaints"))
+    return dict(sorted(counts.items()))
+
+
+def _one(ledger: Ledger, rng: random.Random, received: datetime, now: datetime) -> None:
+    category = _pick(rng, CATEGORY_WEIGHTS)
+    severity = _pick(rng, SEVERITY_WEIGHTS)
+    demand = rng.choice(list(DISPOSITION_FOR))
+    customer = rng.choice(CUSTOMERS)
+    clerk = rng.choice(CLERKS)
+    fields = {
+        "customer": customer,
+        "contact": f"1{rng.randint(3, 9)}{rng.randint(0, 999999999):09d}"
+        if rng.random() < 0.7 else f"buyer{rng.randint(1, 99)}@example.com",
+        "channel": rng.choice(CHANNELS),
+        "category": category,
+        "severity": severity,
+        "demand": demand,
+        "region": rng.choice(REGIONS),
+        "order_no": f"SO-{received:%y%m}-{rng.randint(1, 9999):04d}",
+        "product": rng.choice(PRODUCTS),
+        "lot": f"L{received:%y%m%d}{rng.randint(1, 9)}",
+        "quantity": rng.choice([1, 2, 5, 10, 20, 50, 100]),
+        "shipped_on": (received - timedelta(days=rng.randint(3, 60))).date().isoformat(),
+        "description": rng.choice(DESCRIPTIONS[category]),
+    }
+    logged = received + _hours(rng, 0, 3)
+    if logged > now:
+        logged = now
+    out = ledger.log(fields, received_at=received, now=logged, actor=clerk)
+    cid = out.id
+    # A few stall at a random step and stay there: they show up in overdue.
+    stall_at = rng.randint(1, 5) if rng.random() < 0.03 else 99
+    slow = rng.random() < 0.15    # takes longer than the deadline
+    t = received
+    steps_taken = 0
+
+    def step(lo: float, hi: float) -> datetime | None:
+        nonlocal t, steps_taken
+        steps_taken += 1
+        nxt = t + _hours(rng, lo * (3 if slow else 1), hi * (3 if slow else 1))
+        if nxt > now or steps_taken >= stall_at:
+            return None
+        t = nxt
+        return t
+
+    if rng.random() < 0.02:
+        at = step(0.2, 4)
+        if at:
+            ledger.void(cid, "重复录入 / logged twice", at=at, now=at, actor=clerk)
+        return
+    dept = rng.choice(DEPARTMENTS[category])
+    owner = rng.choice(OWNERS)
+    at = step(0.5, 10)
+    if not at:
+        return
+    ledger.assign(cid, dept, owner, None, at=at, now=at, actor=clerk)
+    at = step(4, 40)
+    if not at:
+        return
+    ledger.investigate(cid, {"finding": "复现了客户描述的问题 / reproduced"}, at=at, now=at,
+                       actor=owner)
+    at = step(4, 40)
+    if not at:
+        return
+    not_upheld = rng.random() < 0.12
+    if not_upheld:
+        ledger.investigate(cid, {"validity": "not-upheld",
+                                 "reason": "产品符合规格，属正常使用磨损"},
+                           at=at, now=at, actor=owner)
+    else:
+        cause, cause_cat = rng.choice(CAUSES)
+        ledger.investigate(cid, {"root_cause": cause, "cause_category": cause_cat,
+                                 "responsibility": "supplier" if cause_cat == "supplier"
+                                 else "customer" if cause_cat == "customer-misuse"
+                                 else "company",
+                                 "supplier": "宁波精工轴承" if cause_cat == "supplier" else None,
+                                 "containment": "隔离同批次库存", "corrective": "修订作业指导书"},
+                           at=at, now=at, actor=owner)
+        if rng.random() < 0.3:
+            res = ledger.action_add(cid, "更新检验标准并培训 / update inspection standard", owner,
+                                    at + timedelta(days=rng.randint(7, 30)), now=at, actor=owner)
+            done = at + timedelta(days=rng.randint(3, 40))
+            if done < now and rng.random() < 0.8:
+                ledger.action_done(str(res.data["action"]), at=done, now=done, actor=owner)
+                verified = done + timedelta(days=rng.randint(1, 20))
+                if verified < now and rng.random() < 0.7:
+                    ledger.action_verify(str(res.data["action"]), "三个批次未再发生",
+                                         at=verified, now=verified, actor="质量经理")
+    for round_ in range(3):
+        at = step(8, 60)
+        if not at:
+            return
+        disposition = "explanation" if not_upheld else DISPOSITION_FOR[demand]
+        amount = rng.randint(100, 500000) if disposition in ("refund", "discount",
+                                                             "compensation") else None
+        ledger.resolve(cid, disposition, "已电话告知客户处理结果 / customer informed", amount,
+                       "质量经理" if amount else None, at=at, now=at, actor=owner)
+        at = step(4, 30)
+        if not at:
+            return
+        if rng.random() < 0.06:
+            ledger.close_no_revisit(cid, "客户拒绝回访 / customer declined", at=at, now=at, actor=clerk)
+            return
+        satisfaction = ("unsatisfied" if round_ < 2 and rng.random() < 0.08
+                        else rng.choice(["satisfied", "satisfied", "basically-satisfied"]))
+        ledger.revisit(cid, satisfaction, "phone", satisfaction != "unsatisfied", None,
+                       at=at, now=at, actor=clerk)
+        if satisfaction != "unsatisfied":
+            second = at + timedelta(days=rng.randint(80, 100))
+            if severity == "critical" and second < now and stall_at == 99:
+                ledger.revisit(cid, "satisfied", "visit", True, "二次回访：问题未再发生",
+                               at=second, now=second, actor=clerk)
+            return

@@ -1,0 +1,185 @@
+"""Input rules for everything a user types: text, enumerated words, dates,
+quantities and money. Pure: the current instant is passed in, never read.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from decimal import Decimal, InvalidOperation
+
+from complaintctl.errors import BadInput
+
+UTC = timezone.utc
+
+# The enumerated words of SPEC sections 1-4, in one place.
+CHANNELS = ("phone", "email", "letter", "fax", "visit", "web", "social", "hotline",
+            "regulator", "other")
+CATEGORIES = ("quality", "delivery", "service", "logistics", "technical", "billing", "other")
+SEVERITIES = ("critical", "high", "medium", "low")
+DEMANDS = ("return", "exchange", "repair", "refund", "discount", "compensation",
+           "explanation", "other")
+CAUSE_CATEGORIES = ("manufacturing", "inspection", "design", "supplier", "logistics", "sales",
+                    "customer-misuse", "other")
+RESPONSIBILITIES = ("company", "customer", "supplier")
+DISPOSITIONS = ("return", "exchange", "repair", "rework", "refund", "discount", "compensation",
+                "explanation", "no-action")
+SATISFACTIONS = ("satisfied", "basically-satisfied", "unsatisfied")
+REVISIT_METHODS = ("phone", "visit", "email", "letter")
+FORMATS = ("table", "json", "csv", "markdown")
+INSPECTION_RESULTS = ("defect-confirmed", "no-defect-found", "customer-damage")
+RETURN_ACTIONS = ("rework", "repair", "scrap", "restock", "discount-sale", "return-to-customer",
+                  "return-to-supplier")
+
+
+def choice(value: str | None, allowed: tuple[str, ...], option: str) -> str | None:
+    """Check an enumerated word; None passes through."""
+    if value is None:
+        return None
+    word = value.strip().lower()
+    if word not in allowed:
+        raise BadInput(f"{option} {value!r} is not one of: {', '.join(allowed)}",
+                       hint=f"type one of the words exactly, e.g. {option} {allowed[0]}")
+    return word
+
+
+_ALLOWED_CONTROLS = {"\n", "\t"}
+
+
+def text(value: str | None, field: str, *, multiline: bool = False,
+         required: bool = False, max_len: int = 20000) -> str | None:
+    """NFC-normalise and strip (full-width spaces too); refuse control characters.
+
+    Returns None for a missing value; an empty value is refused when required,
+    else treated as missing.
+    """
+    if value is None:
+        if required:
+            raise BadInput(f"{field} is required")
+        return None
+    value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    value = value.strip()
+    allowed = _ALLOWED_CONTROLS if multiline else set()
+    for ch in value:
+        if unicodedata.category(ch) == "Cc" and ch not in allowed:
+            raise BadInput(f"{field} contains a control character ({ord(ch):#04x})",
+                           hint="remove it" + ("" if multiline else "; this field is one line"))
+    if not value:
+        if required:
+            raise BadInput(f"{field} must not be empty")
+        return None
+    if len(value) > max_len:
+        raise BadInput(f"{field} is longer than {max_len} characters")
+    return value
+
+
+def positive_int(value: int | None, field: str, *, allow_zero: bool = False) -> int | None:
+    if value is None:
+        return None
+    if value < 0 or (value == 0 and not allow_zero):
+        raise BadInput(f"{field} must be a positive whole number, not {value}")
+    return value
+
+
+def money(value: str | None, field: str = "--amount") -> int | None:
+    """Parse an amount into integer minor units (cents, 分); never a float."""
+    if value is None:
+        return None
+    raw = value.strip().replace(",", "").replace("，", "")
+    try:
+        amount = Decimal(raw)
+    except InvalidOperation:
+        raise BadInput(f"{field} {value!r} is not an amount",
+                       hint=f"type a number with at most two decimals, e.g. {field} 1250.50"
+                       ) from None
+    if not amount.is_finite() or amount < 0:
+        raise BadInput(f"{field} must be zero or more, not {value!r}")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise BadInput(f"{field} {value!r} has more than two decimals")
+    return int(amount * 100)
+
+
+def format_money(minor: int | None) -> str | None:
+    if minor is None:
+        return None
+    sign = "-" if minor < 0 else ""
+    minor = abs(minor)
+    return f"{sign}{minor // 100}.{minor % 100:02d}"
+
+
+# --- dates and times -------------------------------------------------------
+
+_CJK_DATE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?(.*)$")
+
+
+def _dateutil_parse(value: str, default: datetime) -> datetime:
+    from dateutil import parser  # only for the uncommon forms
+
+    return parser.parse(value, default=default, dayfirst=False, yearfirst=True)
+
+
+def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date") -> datetime:
+    """A user's WHEN → an aware datetime in UTC.
+
+    Accepts ISO 8601, the forms python-dateutil parses, 2025年3月4日 [10:00],
+    and the words now, today (00:00 today), yesterday (00:00 yesterday).
+    A time without a zone is in the ledger's time zone.
+    """
+    raw = value.strip()
+    word = raw.lower()
+    local_now = now.astimezone(tz)
+    if word == "now":
+        return now.astimezone(UTC)
+    if word in ("today", "yesterday"):
+        day = local_now.date() - timedelta(days=1 if word == "yesterday" else 0)
+        return datetime.combine(day, time(0), tz).astimezone(UTC)
+    m = _CJK_DATE.match(raw)
+    if m:
+        raw = f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d} {m.group(4).strip()}"
+        raw = raw.strip()
+    try:
+        parsed = datetime.fromisoformat(raw)
+    except ValueError:
+        try:
+            midnight = datetime.combine(local_now.date(), time(0))
+            parsed = _dateutil_parse(raw, midnight)
+        except (ValueError, OverflowError):
+            raise BadInput(f"cannot read {field} {value!r}",
+                           hint="type a date like 2026-03-04 or 2026-03-04 14:30, "
+                           "or now, today, yesterday") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz)
+        # Normalise a wall time that falls in a DST gap or fold.
+        parsed = parsed.astimezone(UTC).astimezone(tz)
+    return parsed.astimezone(UTC)
+
+
+def parse_day(value: str, *, now: datetime, tz: tzinfo, field: str = "date") -> date:
+    """A user's DATE → a calendar date (in the ledger's time zone)."""
+    return parse_when(value, now=now, tz=tz, field=field).astimezone(tz).date()
+
+
+def parse_month(value: str, field: str = "--month") -> tuple[int, int]:
+    m = re.fullmatch(r"\s*(\d{4})[-/年](\d{1,2})月?\s*", value)
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise BadInput(f"cannot read {field} {value!r}", hint="type a month like 2026-03")
+    return int(m.group(1)), int(m.group(2))
+
+
+def iso(dt: datetime) -> str:
+    """The stored form of an instant: UTC, seconds, 'Z' (sorts as text)."""
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def from_iso(value: str) -> datetime:
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def mask(contact: str | None) -> str | None:
+    """All but the last 4 characters become '*'; 4 or fewer are masked whole."""
+    if not contact:
+        return contact
+    if len(contact) <= 4:
+        return "*" * len(contact)
+    return "*" * (len(contact) - 4) + contact[-4:]

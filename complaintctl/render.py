@@ -1,0 +1,255 @@
+"""Output: Rich tables for a terminal; json, csv (UTF-8 with BOM, formula
+cells neutralised) and markdown (pipes escaped) for files and mail.
+
+Works on plain data (lists of dicts); never touches the database. User text
+is always rendered as text, never as Rich markup. Rich is imported only when
+a Rich table is drawn.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone, tzinfo
+from typing import Any
+
+UTC = timezone.utc
+
+
+@dataclass(frozen=True)
+class Col:
+    key: str
+    header: str
+    kind: str = "text"  # text | code (never wrapped) | wrap (long text) | time | day | num
+
+    def cell(self, row: dict[str, Any], tz: tzinfo) -> str:
+        return cell_text(row.get(self.key), self.kind, tz)
+
+
+def cell_text(value: Any, kind: str, tz: tzinfo) -> str:
+    if value is None:
+        return ""
+    if kind == "time" and isinstance(value, str) and value.endswith("Z"):
+        return local_time(value, tz)
+    if kind == "day" and isinstance(value, str) and value.endswith("Z"):
+        return local_time(value, tz)[:10]
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
+
+
+def local_time(value: str, tz: tzinfo) -> str:
+    dt = datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return dt.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+# --- plain formats ----------------------------------------------------------
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: str) -> str:
+    """A spreadsheet cell that would start a formula gets a leading apostrophe."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def to_csv(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
+           bom: bool = True) -> str:
+    buf = io.StringIO()
+    if bom:
+        buf.write("\ufeff")
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow([c.header for c in cols])
+    for row in rows:
+        writer.writerow([neutralise(c.cell(row, tz)) for c in cols])
+    return buf.getvalue()
+
+
+def md_cell(value: str) -> str:
+    return (value.replace("\\", "\\\\").replace("|", "\\|").replace("\r", "")
+            .replace("\n", "<br>"))
+
+
+def to_markdown(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
+                title: str | None = None) -> str:
+    lines = [f"## {md_cell(title)}", ""] if title else []
+    lines.append("| " + " | ".join(md_cell(c.header) for c in cols) + " |")
+    lines.append("|" + "|".join("---:" if c.kind == "num" else "---" for c in cols) + "|")
+    for row in rows:
+        lines.append("| " + " | ".join(md_cell(c.cell(row, tz)) for c in cols) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def kv_markdown(pairs: Sequence[tuple[str, str]], title: str | None = None) -> str:
+    lines = [f"## {md_cell(title)}", ""] if title else []
+    lines += ["| field | value |", "|---|---|"]
+    lines += [f"| {md_cell(k)} | {md_cell(v)} |" for k, v in pairs]
+    return "\n".join(lines) + "\n"
+
+
+# --- Rich ------------------------------------------------------------------
+
+def console(stderr: bool = False, ascii_box: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, emoji=False, markup=False)
+
+
+def _box(ascii_box: bool):
+    from rich import box
+
+    return box.ASCII if ascii_box else box.SIMPLE_HEAD
+
+
+def rich_table(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
+               title: str | None = None, ascii_box: bool = False,
+               styles: dict[str, str] | None = None):
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(title) if title else None, box=_box(ascii_box),
+                  title_justify="left", show_lines=False, pad_edge=False,
+                  padding=(0, 0))
+    for c in cols:
+        table.add_column(Text(c.header), overflow="fold",
+                         justify="right" if c.kind == "num" else "left",
+                         no_wrap=c.kind in ("time", "day", "num", "code"),
+                         min_width=len(c.header) if c.kind != "wrap" else None)
+    for row in rows:
+        style = (styles or {}).get(row.get("_style", ""), "")
+        table.add_row(*(Text(c.cell(row, tz)) for c in cols), style=style)
+    return table
+
+
+def kv_table(pairs: Sequence[tuple[str, str]], title: str | None = None,
+             ascii_box: bool = False):
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(title) if title else None, box=_box(ascii_box), show_header=False,
+                  title_justify="left")
+    table.add_column("field", style="bold", no_wrap=True)
+    table.add_column("value", overflow="fold")
+    for k, v in pairs:
+        table.add_row(Text(k), Text(v))
+    return table
+
+
+# --- the shapes of each listing ---------------------------------------------
+
+LIST_COLS = (Col("id", "id", "code"), Col("received_at", "received", "day"),
+             Col("status", "status", "code"), Col("severity", "severity", "code"),
+             Col("category", "category"), Col("customer", "customer", "wrap"),
+             Col("product", "product", "wrap"), Col("owner", "owner"))
+
+LIST_CSV_COLS = (Col("id", "id"), Col("received_at", "received", "time"), Col("status", "status"),
+                 Col("severity", "severity"), Col("category", "category"),
+                 Col("channel", "channel"), Col("customer", "customer"),
+                 Col("contact", "contact"), Col("product", "product"),
+                 Col("quantity", "quantity", "num"), Col("department", "department"),
+                 Col("owner", "owner"), Col("reopen_count", "reopened", "num"),
+                 Col("repeat_of", "repeat of"), Col("description", "description"))
+
+OVERDUE_COLS = (Col("id", "id", "code"), Col("kind", "kind", "code"),
+                Col("stage", "stage", "code"), Col("severity", "severity", "code"),
+                Col("department", "dept"), Col("owner", "owner"),
+                Col("customer", "customer", "wrap"), Col("due_at", "due", "time"),
+                Col("late_hours", "late h", "num"), Col("late_working_days", "late wd", "num"),
+                Col("escalation_level", "level", "num"), Col("escalate_to", "escalate to"))
+
+# A terminal is narrow: the table keeps what a supervisor acts on.
+OVERDUE_TABLE_COLS = (Col("id", "id", "code"), Col("stage", "stage", "code"),
+                      Col("department", "dept"), Col("owner", "owner"),
+                      Col("due_at", "due", "time"), Col("late", "late", "num"),
+                      Col("escalation", "escalate to"))
+
+
+def overdue_table_row(row: dict[str, Any]) -> dict[str, Any]:
+    """Late as working days (or hours under one), level folded into whom."""
+    late = (f"{row['late_working_days']} wd" if row["late_working_days"]
+            else f"{row['late_hours']:.1f} h")
+    return {**row, "late": late, "_style": str(row["escalation_level"]),
+            "escalation": f"L{row['escalation_level']} {row['escalate_to']}"}
+
+STAGE_COLS = (Col("stage", "stage", "code"), Col("round", "round", "num"),
+              Col("started_at", "started", "time"), Col("due_at", "due", "time"),
+              Col("done_at", "done", "time"), Col("state", "state"))
+
+ACTION_COLS = (Col("id", "action", "num"), Col("text", "text", "wrap"), Col("owner", "owner"),
+               Col("due_at", "due", "time"), Col("done_at", "done", "time"),
+               Col("verified_at", "verified", "time"), Col("verified_by", "verified by"))
+
+EVENT_COLS = (Col("at", "at", "time"), Col("actor", "actor"), Col("kind", "kind", "code"),
+              Col("summary", "what", "wrap"))
+
+ESCALATION_STYLES = {"1": "yellow", "2": "bold yellow", "3": "bold red"}
+
+
+def event_summary(event: dict[str, Any]) -> str:
+    data = {k: v for k, v in event["data"].items() if k != "status"}
+    text = "; ".join(f"{k}: {cell_text(v, 'text', UTC)}" for k, v in data.items())
+    if event.get("old"):
+        old = "; ".join(f"{k}: {cell_text(v, 'text', UTC)}" for k, v in event["old"].items()
+                        if v is not None)
+        if old:
+            text += f"  (was {old})"
+    return text
+
+
+def record_pairs(rec: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
+    """The fields of `show`, in the order of the paper form (客户投诉登记表)."""
+    inv = rec["investigation"]
+    res = rec["resolution"] or {}
+    pairs = [
+        ("id", rec["id"]), ("status", rec["status"]), ("severity", rec["severity"]),
+        ("category", rec["category"]), ("channel", rec["channel"]),
+        ("received", cell_text(rec["received_at"], "time", tz)),
+        ("logged", f"{cell_text(rec['logged_at'], 'time', tz)} by {rec['logged_by']}"),
+        ("customer", rec["customer"]), ("contact", rec["contact"] or ""),
+        ("region", rec["region"] or ""), ("order", rec["order_no"] or ""),
+        ("product", rec["product"] or ""), ("lot", rec["lot"] or ""),
+        ("quantity", cell_text(rec["quantity"], "num", tz)),
+        ("shipped", rec["shipped_on"] or ""), ("demand", rec["demand"] or ""),
+        ("description", rec["description"]),
+        ("department", rec["department"] or ""), ("owner", rec["owner"] or ""),
+        ("repeat of", rec["repeat_of"] or ""),
+        ("repeated by", ", ".join(rec.get("repeated_by") or [])),
+        ("reopened", str(rec["reopen_count"])),
+        ("validity", inv["validity"] or ""), ("root cause", inv["root_cause"] or ""),
+        ("cause category", inv["cause_category"] or ""),
+        ("responsibility", " ".join(x for x in (inv["responsibility"], inv["supplier"]) if x)),
+        ("disposition", res.get("disposition") or ""),
+        ("amount", " ".join(x for x in (res.get("amount"), res.get("currency")) if x)),
+        ("approved by", res.get("approved_by") or ""),
+        ("customer told", res.get("summary") or ""),
+        ("closed", cell_text(rec["closed_at"], "time", tz)
+         + (f" ({rec['close_reason']})" if rec.get("close_reason") else "")),
+        ("void", (rec["void_reason"] or "")),
+    ]
+    return [(k, v) for k, v in pairs if v not in ("", None)]
+
+
+def stage_rows(rec: dict[str, Any], as_of_iso: str) -> list[dict[str, Any]]:
+    rows = []
+    for s in rec["stages"]:
+        if s["outcome"] == "void":
+            state = "void"
+        elif s["done_at"]:
+            state = "on time" if s["done_at"] <= s["due_at"] else "late"
+        else:
+            state = "LATE" if as_of_iso > s["due_at"] else "open"
+        rows.append({**s, "state": state})
+    return rows

@@ -1,0 +1,212 @@
+-- complaintctl ledger schema: the single source of truth for a fresh ledger.
+-- Times are UTC ISO-8601 text ('2026-09-30T02:00:00Z'); money is integer minor
+-- units (cents / 分). Rows are never deleted (triggers below refuse it).
+-- PRAGMA user_version holds the schema version (complaintctl/migrations.py).
+
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+-- Stage deadlines by severity ('4h', '3wd', '90d'; NULL: the stage does not apply).
+CREATE TABLE policy (
+    stage TEXT NOT NULL CHECK (stage IN ('assign', 'investigate', 'resolve', 'revisit',
+        'reopen', 'second-revisit', 'inspect', 'dispose')),
+    severity TEXT NOT NULL CHECK (severity IN ('critical', 'high', 'medium', 'low')),
+    duration TEXT,
+    PRIMARY KEY (stage, severity)
+);
+
+CREATE TABLE escalation (
+    level INTEGER PRIMARY KEY CHECK (level BETWEEN 1 AND 9),
+    after_working_days INTEGER NOT NULL CHECK (after_working_days >= 0),
+    role TEXT NOT NULL
+);
+
+-- Country holidays and make-up workdays (source 'country', materialised from
+-- the holidays package) and the user's own additions (source 'user').
+CREATE TABLE calendar_days (
+    day TEXT NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('country', 'user')),
+    kind TEXT NOT NULL CHECK (kind IN ('holiday', 'workday', 'closure')),
+    name TEXT,
+    PRIMARY KEY (day, source)
+);
+
+-- Sequential ids per year and kind; never reused.
+CREATE TABLE id_counters (
+    kind TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    last INTEGER NOT NULL,
+    PRIMARY KEY (kind, year)
+);
+
+CREATE TABLE complaints (
+    id TEXT PRIMARY KEY,
+    year INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    received_at TEXT NOT NULL,
+    logged_at TEXT NOT NULL,
+    logged_by TEXT NOT NULL,
+    channel TEXT NOT NULL CHECK (channel IN ('phone', 'email', 'letter', 'fax', 'visit', 'web',
+        'social', 'hotline', 'regulator', 'other')),
+    customer TEXT NOT NULL,
+    contact TEXT,
+    region TEXT,
+    order_no TEXT,
+    product TEXT,
+    lot TEXT,
+    quantity INTEGER CHECK (quantity IS NULL OR quantity > 0),
+    shipped_on TEXT,
+    category TEXT NOT NULL,
+    severity TEXT NOT NULL CHECK (severity IN ('critical', 'high', 'medium', 'low')),
+    demand TEXT CHECK (demand IN ('return', 'exchange', 'repair', 'refund', 'discount',
+        'compensation', 'explanation', 'other')),
+    description TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('logged', 'assigned', 'investigating', 'resolved',
+        'closed', 'void')),
+    department TEXT,
+    owner TEXT,
+    assigned_at TEXT,
+    repeat_of TEXT REFERENCES complaints (id),
+    reopen_count INTEGER NOT NULL DEFAULT 0 CHECK (reopen_count >= 0),
+    validity TEXT CHECK (validity IN ('upheld', 'not-upheld')),
+    root_cause TEXT,
+    cause_category TEXT CHECK (cause_category IN ('manufacturing', 'inspection', 'design',
+        'supplier', 'logistics', 'sales', 'customer-misuse', 'other')),
+    responsibility TEXT CHECK (responsibility IN ('company', 'customer', 'supplier')),
+    supplier TEXT,
+    concluded_at TEXT,
+    disposition TEXT CHECK (disposition IN ('return', 'exchange', 'repair', 'rework', 'refund',
+        'discount', 'compensation', 'explanation', 'no-action')),
+    amount INTEGER CHECK (amount IS NULL OR amount >= 0),
+    currency TEXT,
+    approved_by TEXT,
+    resolution_summary TEXT,
+    resolved_at TEXT,
+    satisfaction TEXT CHECK (satisfaction IN ('satisfied', 'basically-satisfied',
+        'unsatisfied')),
+    closed_at TEXT,
+    close_reason TEXT,
+    voided_at TEXT,
+    void_reason TEXT,
+    last_step_at TEXT NOT NULL,
+    UNIQUE (year, seq)
+);
+CREATE INDEX complaints_received ON complaints (received_at);
+CREATE INDEX complaints_status ON complaints (status);
+CREATE INDEX complaints_repeat ON complaints (customer, product, received_at);
+
+CREATE TABLE assignments (
+    id INTEGER PRIMARY KEY,
+    complaint_id TEXT NOT NULL REFERENCES complaints (id),
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    department TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    note TEXT
+);
+CREATE INDEX assignments_complaint ON assignments (complaint_id);
+
+CREATE TABLE investigations (
+    id INTEGER PRIMARY KEY,
+    complaint_id TEXT NOT NULL REFERENCES complaints (id),
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    finding TEXT,
+    validity TEXT CHECK (validity IN ('upheld', 'not-upheld')),
+    reason TEXT,
+    root_cause TEXT,
+    cause_category TEXT CHECK (cause_category IN ('manufacturing', 'inspection', 'design',
+        'supplier', 'logistics', 'sales', 'customer-misuse', 'other')),
+    responsibility TEXT CHECK (responsibility IN ('company', 'customer', 'supplier')),
+    supplier TEXT,
+    containment TEXT,
+    corrective TEXT,
+    preventive TEXT
+);
+CREATE INDEX investigations_complaint ON investigations (complaint_id);
+
+-- CAPA items (纠正预防措施).
+CREATE TABLE actions (
+    id INTEGER PRIMARY KEY,
+    complaint_id TEXT NOT NULL REFERENCES complaints (id),
+    text TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    due_at TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    done_at TEXT,
+    done_by TEXT,
+    verified_at TEXT,
+    verified_by TEXT,
+    verify_note TEXT
+);
+CREATE INDEX actions_complaint ON actions (complaint_id);
+
+CREATE TABLE resolutions (
+    id INTEGER PRIMARY KEY,
+    complaint_id TEXT NOT NULL REFERENCES complaints (id),
+    round INTEGER NOT NULL CHECK (round >= 1),
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    disposition TEXT NOT NULL CHECK (disposition IN ('return', 'exchange', 'repair', 'rework',
+        'refund', 'discount', 'compensation', 'explanation', 'no-action')),
+    amount INTEGER CHECK (amount IS NULL OR amount >= 0),
+    currency TEXT,
+    approved_by TEXT,
+    summary TEXT NOT NULL
+);
+CREATE INDEX resolutions_complaint ON resolutions (complaint_id);
+
+CREATE TABLE revisits (
+    id INTEGER PRIMARY KEY,
+    complaint_id TEXT NOT NULL REFERENCES complaints (id),
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    method TEXT CHECK (method IN ('phone', 'visit', 'email', 'letter')),
+    satisfaction TEXT NOT NULL CHECK (satisfaction IN ('satisfied', 'basically-satisfied',
+        'unsatisfied')),
+    demand_met INTEGER CHECK (demand_met IN (0, 1)),
+    note TEXT
+);
+CREATE INDEX revisits_complaint ON revisits (complaint_id);
+
+-- Every deadline promised: one row per stage (and round) of a complaint or
+-- a return. Open stages (done_at IS NULL) are what `overdue` reads.
+CREATE TABLE stages (
+    id INTEGER PRIMARY KEY,
+    complaint_id TEXT NOT NULL REFERENCES complaints (id),
+    return_id TEXT,
+    stage TEXT NOT NULL CHECK (stage IN ('assign', 'investigate', 'resolve', 'revisit',
+        'second-revisit', 'inspect', 'dispose')),
+    round INTEGER NOT NULL DEFAULT 1 CHECK (round >= 1),
+    started_at TEXT NOT NULL,
+    due_at TEXT NOT NULL,
+    done_at TEXT,
+    outcome TEXT CHECK (outcome IN ('done', 'void')),
+    CHECK ((done_at IS NULL) = (outcome IS NULL))
+);
+CREATE INDEX stages_open ON stages (due_at) WHERE done_at IS NULL;
+CREATE INDEX stages_complaint ON stages (complaint_id);
+
+-- Append-only history: who, when (the step's time and the time it was typed),
+-- what, the new data and the old values (JSON text).
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    complaint_id TEXT REFERENCES complaints (id),
+    at TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    data TEXT NOT NULL DEFAULT '{}',
+    old TEXT
+);
+CREATE INDEX events_complaint ON events (complaint_id);
+
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER complaints_no_delete BEFORE DELETE ON complaints
+BEGIN SELECT RAISE(ABORT, 'complaints are never deleted; void them'); END;
