@@ -248,7 +248,7 @@ def log_cmd(
     interactive = not no_input and sys.stdin.isatty()
     asked = {"customer": customer, "description": description, "category": category,
              "severity": severity, "channel": channel}
-    missing = [k for k, v in asked.items() if v is None or not str(v).strip()]
+    missing = [k for k, v in asked.items() if v is None]
     if missing and not interactive:
         raise BadInput("missing " + ", ".join(f"--{k}" for k in missing)
                        + " (no terminal to ask on)",

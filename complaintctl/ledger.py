@@ -693,7 +693,7 @@ class Ledger:
         c = self._complaint(complaint_id)
         cid = c["id"]
         workflow.next_state("amend", c["status"], cid)
-        if "category" in changes and changes["category"] not in self.categories:
+        if changes.get("category") is not None and changes["category"] not in self.categories:
             raise BadInput(f"--category {changes['category']!r} is not one of: "
                            + ", ".join(self.categories))
         changes = {k: v for k, v in changes.items() if v is not None and c[k] != v}

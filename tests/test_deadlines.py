@@ -1,0 +1,163 @@
+"""Deadline arithmetic (pure) and escalation at its exact thresholds (through
+`overdue --as-of`)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from complaintctl.deadlines import (Calendar, Duration, add_duration, add_working_days,
+                                    late_working_days, lateness, load_country_calendar,
+                                    parse_duration)
+from complaintctl.errors import BadInput
+
+SH = ZoneInfo("Asia/Shanghai")
+UTC = timezone.utc
+PLAIN = Calendar()  # Saturday and Sunday off, no holidays
+
+
+@lru_cache
+def cn() -> Calendar:
+    found, workdays, weekend, covered = load_country_calendar("CN", range(2024, 2028))
+    return Calendar(weekend=weekend, holidays=frozenset(found), workdays=frozenset(workdays),
+                    covered_until=covered)
+
+
+def sh(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=SH)
+
+
+def test_hours_are_elapsed_hours_even_over_weekend():
+    start = sh("2026-10-09 22:00")  # Friday
+    assert add_duration(start, Duration(4, "h"), PLAIN, SH) == sh("2026-10-10 02:00")
+    assert add_duration(start, Duration(48, "h"), cn(), SH) == sh("2026-10-11 22:00")
+
+
+def test_working_days_skip_weekends():
+    assert add_working_days(sh("2026-11-20 10:00"), 1, PLAIN, SH) == sh("2026-11-23 10:00")
+    assert add_working_days(sh("2026-11-18 10:00"), 5, PLAIN, SH) == sh("2026-11-25 10:00")
+
+
+def test_cn_national_day_with_make_up_saturday():
+    start = sh("2026-09-30 10:00")
+    assert add_working_days(start, 1, cn(), SH) == sh("2026-10-08 10:00")
+    assert add_working_days(start, 3, cn(), SH) == sh("2026-10-10 10:00")  # make-up Saturday
+    assert add_working_days(start, 5, cn(), SH) == sh("2026-10-13 10:00")
+
+
+def test_start_on_non_working_day_counts_from_next_working_day():
+    # Saturday 15:00 → counted from Monday 00:00; 1 wd → Tuesday 00:00
+    assert add_working_days(sh("2026-11-21 15:00"), 1, PLAIN, SH) == sh("2026-11-24 00:00")
+    # during National Day: counted from Thursday 8 October 00:00
+    assert add_working_days(sh("2026-10-03 09:00"), 2, cn(), SH) == sh("2026-10-10 00:00")
+
+
+def test_company_closure_days_are_skipped():
+    closed = Calendar(holidays=frozenset({date(2026, 11, 23), date(2026, 11, 24)}))
+    assert add_working_days(sh("2026-11-20 10:00"), 1, closed, SH) == sh("2026-11-25 10:00")
+
+
+def test_calendar_days_keep_the_wall_clock():
+    assert add_duration(sh("2026-01-01 10:00"), Duration(90, "d"), PLAIN, SH) == \
+        sh("2026-04-01 10:00")
+
+
+def test_uncovered_year_is_known():
+    assert cn().covers(2026) and not cn().covers(2027)
+    assert PLAIN.covers(2099)
+
+
+@pytest.mark.parametrize("text", ["4h", "3wd", "90d", " 2 WD "])
+def test_parse_duration(text):
+    assert str(parse_duration(text)) == text.strip().lower().replace(" ", "")
+
+
+@pytest.mark.parametrize("text", ["", "3", "0h", "-1wd", "3 weeks", "1.5h"])
+def test_parse_duration_refuses(text):
+    with pytest.raises(BadInput):
+        parse_duration(text)
+
+
+def test_escalation_levels_at_exact_thresholds():
+    due = sh("2026-10-10 10:00")  # a make-up working Saturday
+    at = {lvl: lateness(due, sh(t), cn(), SH).level for lvl, t in [
+        (0, "2026-10-10 10:00"), (1, "2026-10-10 10:00:01"), (11, "2026-10-12 09:59"),
+        (2, "2026-10-12 10:00"), (22, "2026-10-13 09:59"), (3, "2026-10-13 10:00")]}
+    assert at == {0: 0, 1: 1, 11: 1, 2: 2, 22: 2, 3: 3}
+
+
+# --- properties --------------------------------------------------------------------
+
+instants = st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2026, 12, 20),
+                        timezones=st.just(SH))
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=instants, n=st.integers(1, 30))
+def test_working_day_deadline_properties(start, n):
+    cal = cn()
+    due = add_working_days(start, n, cal, SH).astimezone(SH)
+    assert due > start
+    assert cal.is_working_day(due.date())
+    # exactly n working days after the (normalised) start day
+    base = start if cal.is_working_day(start.date()) else None
+    first = start.date() if base else start.date() + timedelta(days=1)
+    while not cal.is_working_day(first):
+        first += timedelta(days=1)
+    assert cal.working_days_between(first, due.date()) == n - 1
+    # the same clock time, or 00:00 when the start was not a working day
+    assert due.time() == (start.time() if base else datetime.min.time())
+
+
+@settings(max_examples=300, deadline=None)
+@given(due=instants, n=st.integers(0, 40), extra=st.integers(0, 3600 * 20))
+def test_late_working_days_inverts_add(due, n, extra):
+    """late_working_days(due, add_wd(due, n) + ε) is n while ε stays under the next step."""
+    cal = cn()
+    step_n = add_working_days(due, n, cal, SH) if n else due
+    nxt = add_working_days(due, n + 1, cal, SH)
+    probe = step_n + timedelta(seconds=extra)
+    if probe >= nxt:
+        return
+    if n == 0 and probe == due:
+        assert late_working_days(due, probe, cal, SH) == 0
+        return
+    assert late_working_days(due, probe, cal, SH) == n
+
+
+# --- through the command ------------------------------------------------------------
+
+def test_cn_example_deadlines_through_the_command(ledger):
+    cid = ledger.log(severity="medium")
+    ledger("assign", cid, "--dept", "质量部", "--owner", "王芳", "--at", "2026-09-30 10:00")
+    rec = ledger.json("show", cid)
+    assert rec["deadlines"]["investigate"] == "2026-10-10T02:00:00Z"  # 10:00 Shanghai
+    assert rec["deadlines"]["resolve"] == "2026-10-13T02:00:00Z"
+
+
+@pytest.mark.parametrize(("as_of", "level", "late_wd", "late_h"), [
+    ("2026-10-10 10:00", None, None, None),
+    ("2026-10-10 10:01", 1, 0, 0.0),
+    ("2026-10-12 09:59", 1, 0, 48.0),
+    ("2026-10-12 10:00", 2, 1, 48.0),
+    ("2026-10-13 09:59", 2, 1, 72.0),
+    ("2026-10-13 10:00", 3, 2, 72.0),
+])
+def test_overdue_escalation_thresholds(ledger, as_of, level, late_wd, late_h):
+    cid = ledger.log(severity="medium")
+    ledger("assign", cid, "--dept", "质量部", "--owner", "王芳", "--at", "2026-09-30 10:00")
+    ledger("investigate", cid, "--finding", "looking", "--at", "2026-10-09 10:00")
+    rows = [r for r in ledger.json("overdue", "--as-of", as_of) if r["stage"] == "investigate"]
+    if level is None:
+        assert rows == []
+        return
+    (row,) = rows
+    assert row["escalation_level"] == level and row["late_working_days"] == late_wd
+    assert round(row["late_hours"]) == late_h
+    assert row["escalate_to"] == {1: "department manager (部门经理)", 2: "branch head (分总)",
+                                  3: "general manager (总经理)"}[level]

@@ -1,0 +1,159 @@
+"""Bad input: one line saying what was wrong and what to type, exit 1 or 2,
+ledger unchanged, never a traceback. And text that must survive intact."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+LOG = ("log", "--customer", "Acme", "--description", "broken", "--category", "quality",
+       "--severity", "low", "--channel", "phone")
+
+
+def refused(ledger, *args, code, message, input=None):
+    before = ledger.snapshot()
+    result = ledger(*args, code=code, input=input)
+    assert message in result.stderr, result.stderr
+    assert result.stderr.startswith("Error: ") or "Error: " in result.stderr
+    assert "Traceback" not in result.stderr
+    assert ledger.snapshot() == before
+    return result
+
+
+def test_unknown_id(ledger):
+    refused(ledger, "assign", "CC-2026-9999", "--dept", "QA", "--owner", "Li", code=1,
+            message="Error: no complaint 'CC-2026-9999'")
+    refused(ledger, "show", "nonsense", code=1, message="no complaint 'nonsense'")
+    refused(ledger, "action", "done", "42", code=1, message="no action '42'")
+
+
+def test_bad_enum_word(ledger):
+    r = refused(ledger, *LOG[:-2], "--channel", "pigeon", code=2,
+                message="Error: --channel 'pigeon' is not one of: phone, email")
+    assert "Hint: " in r.stderr
+    refused(ledger, "list", "--format", "xlsx", code=2, message="--format 'xlsx' is not one of")
+    refused(ledger, "overdue", "--severity", "urgent", code=2,
+            message="--severity 'urgent' is not one of")
+
+
+@pytest.mark.parametrize("when", ["next tuesday-ish", "2026-13-45", "32/32/2026", "yesterdayy"])
+def test_unparseable_date(ledger, when):
+    refused(ledger, *LOG, "--received", when, code=2, message=f"cannot read --received")
+
+
+def test_future_and_out_of_order_times(ledger):
+    refused(ledger, *LOG, "--received", "2099-01-01", code=2, message="is in the future")
+    cid = ledger.log(received="2026-10-01 09:00")
+    refused(ledger, "assign", cid, "--dept", "QA", "--owner", "Li", "--at", "2026-09-01",
+            code=2, message="is before the previous step (2026-10-01 09:00)")
+    refused(ledger, "assign", cid, "--dept", "QA", "--owner", "Li", "--at", "2099-01-01",
+            code=2, message="is in the future")
+
+
+def test_empty_and_whitespace_description(ledger):
+    args = list(LOG)
+    args[args.index("--description") + 1] = " \u3000 "
+    refused(ledger, *args, code=2, message="--description must not be empty")
+
+
+def test_control_characters_refused(ledger):
+    refused(ledger, "log", "--customer", "Ac\x07me", "--description", "x", "--category",
+            "quality", "--severity", "low", "--channel", "phone", code=2,
+            message="--customer contains a control character (0x07)")
+
+
+def test_missing_fields_without_terminal_never_prompt(ledger):
+    r = refused(ledger, "log", "--customer", "Acme", code=2,
+                message="missing --description, --category, --severity, --channel "
+                "(no terminal to ask on)")
+    assert r.stdout == ""
+
+
+def test_missing_fields_in_a_real_pipe_do_not_hang(ledger, env):
+    """A subprocess with stdin from a pipe: fails at once, nothing on stdout."""
+    proc = subprocess.run([sys.executable, "-m", "complaintctl", "log", "--customer", "Acme"],
+                          input="", capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "COMPLAINTCTL_DB": str(env)})
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr.startswith("Error: missing --description")
+
+
+def test_amounts_are_exact_and_checked(ledger):
+    cid = ledger.log()
+    ledger.to_state(cid, "investigating")
+    refused(ledger, "resolve", cid, "--disposition", "refund", "--summary", "x", "--amount",
+            "12.345", code=2, message="has more than two decimals")
+    refused(ledger, "resolve", cid, "--disposition", "refund", "--summary", "x", "--amount",
+            "abc", code=2, message="is not an amount")
+    ledger("resolve", cid, "--disposition", "refund", "--summary", "x", "--amount", "0.10",
+           "--at", "2026-10-09 09:00")
+    assert ledger.rows("SELECT amount FROM resolutions") == [(10,)]
+
+
+def test_domain_guards(ledger):
+    cid = ledger.log()
+    ledger.to_state(cid, "assigned")
+    ledger("investigate", cid, "--finding", "seen", "--at", "2026-10-01 09:00")
+    refused(ledger, "resolve", cid, "--disposition", "exchange", "--summary", "x", code=1,
+            message="its investigation has no root cause or not-upheld decision yet")
+    refused(ledger, "investigate", cid, "--not-upheld", code=2,
+            message="--not-upheld needs --reason")
+    ledger("investigate", cid, "--not-upheld", "--reason", "in spec", "--at", "2026-10-02 09:00")
+    refused(ledger, "resolve", cid, "--disposition", "exchange", "--summary", "x", code=1,
+            message="it was found not upheld")
+    refused(ledger, "close", cid, "--reason", "x", code=2, message="close needs --no-revisit")
+    refused(ledger, "void", cid, code=2, message="void needs --reason")
+
+
+DESCRIPTION = '客户说："电机[red]异响[/red]" 已经 3 次了。\n第二行 [/] | =SUM(A1) \'quoted\''
+
+
+def test_description_with_chinese_quotes_newlines_and_markup(ledger):
+    cid = ledger("log", "--customer", "深圳市[佳达]科技", "--description", "-", "--category",
+                 "quality", "--severity", "high", "--channel", "phone",
+                 input=DESCRIPTION).stdout.strip()
+    rec = ledger.json("show", cid)
+    assert rec["description"] == DESCRIPTION
+    assert rec["customer"] == "深圳市[佳达]科技"
+    table = ledger("show", cid).stdout
+    assert "[red]异响[/red]" in table and "[/]" in table and "深圳市[佳达]科技" in table
+    assert "第二行" in table  # long Chinese text wraps, it is not cut
+    md = ledger("list", "--format", "markdown").stdout
+    assert "\\|" in md and "<br>" in md
+    csv_text = ledger("list", "--format", "csv").stdout
+    assert csv_text.startswith("\ufeffid,")
+    assert "'=SUM" not in csv_text  # the cell starts with 客, not with =
+
+
+def test_formula_cells_are_neutralised_in_csv(ledger):
+    ledger("log", "--customer", "=HYPERLINK(\"x\")", "--description", "+1", "--category",
+           "quality", "--severity", "low", "--channel", "phone")
+    csv_text = ledger("list", "--format", "csv").stdout
+    assert "'=HYPERLINK" in csv_text and ",'+1" in csv_text
+
+
+def test_nfc_and_full_width_spaces(ledger):
+    cid = ledger("log", "--customer", "\u3000Cafe\u0301 Ltd\u3000", "--description", "x",
+                 "--category", "quality", "--severity", "low", "--channel", "phone"
+                 ).stdout.strip()
+    assert ledger.json("show", cid)["customer"] == "Caf\u00e9 Ltd"
+
+
+def test_chinese_date_form_and_words(ledger):
+    cid = ledger.log(received="2026年10月8日 14:30")
+    assert ledger.json("show", cid)["received_at"] == "2026-10-08T06:30:00Z"
+    cid = ledger.log(received="yesterday", product="Other")
+    assert ledger.json("show", cid)["received_at"].endswith("T16:00:00Z")
+
+
+def test_usage_errors_are_exit_2_without_traceback(ledger):
+    r = ledger("assign", code=2)
+    assert "Missing argument" in r.stderr
+    r = ledger("log", "--quantity", "many", code=2)
+    assert "Invalid value" in r.stderr
+    r = ledger("frobnicate", code=2)
+    assert "No such command" in r.stderr

@@ -1,0 +1,181 @@
+"""The whole life of a complaint through the real command: output, stored
+rows and events."""
+
+from __future__ import annotations
+
+import json
+
+
+def test_log_prints_id_and_stores_record(ledger):
+    result = ledger("log", "--customer", "Acme Ltd", "--description", "Motor hums",
+                    "--category", "quality", "--severity", "high", "--channel", "email",
+                    "--product", "XD-200", "--lot", "L1", "--quantity", "5", "--order", "SO-1",
+                    "--region", "华东", "--demand", "exchange", "--shipped", "2026-09-01",
+                    "--contact", "buyer@acme.example", "--received", "2026-09-30 10:00")
+    assert result.stdout == "CC-2026-0001\n"
+    assert "Logged CC-2026-0001 (high)" in result.stderr
+    row = ledger.rows("SELECT id, status, customer, severity, received_at, logged_by, quantity, "
+                      "shipped_on, contact FROM complaints")[0]
+    assert row == ("CC-2026-0001", "logged", "Acme Ltd", "high", "2026-09-30T02:00:00Z",
+                   "tester", 5, "2026-09-01", "buyer@acme.example")
+    events = ledger.rows("SELECT kind, actor, at FROM events WHERE complaint_id IS NOT NULL")
+    assert events == [("log", "tester", "2026-09-30T02:00:00Z")]
+    # ids are sequential and never reused
+    assert ledger.log(customer="B", product="P2") == "CC-2026-0002"
+
+
+def test_happy_path(ledger):
+    cid = ledger.log()
+    ledger("--as", "周敏", "assign", cid, "--dept", "质量部", "--owner", "王芳", "--at",
+           "2026-09-30 11:00")
+    r = ledger("investigate", cid, "--finding", "3 台均有异响", "--at", "2026-10-08 09:00")
+    assert f"{cid} is investigating" in r.stderr
+    ledger("investigate", cid, "--cause", "装配扭矩不足", "--cause-category", "manufacturing",
+           "--responsibility", "company", "--containment", "隔离库存", "--corrective", "改扭矩",
+           "--preventive", "加检验", "--at", "2026-10-08 15:00")
+    action = ledger("action", "add", cid, "--text", "更新作业指导书", "--owner", "刘洋",
+                    "--due", "2026-11-30").stdout.strip()
+    ledger("resolve", cid, "--disposition", "refund", "--summary", "退款 1,250.50 元",
+           "--amount", "1250.50", "--approved-by", "质量经理", "--at", "2026-10-09 10:00")
+    ledger("action", "done", action)
+    ledger("action", "verify", action, "--note", "三批无复发")
+    r = ledger("revisit", cid, "--satisfaction", "satisfied", "--method", "phone",
+               "--demand-met", "--note", "满意", "--at", "2026-10-10 10:00")
+    assert f"{cid} is closed" in r.stderr
+
+    rec = ledger.json("show", cid)
+    assert rec["status"] == "closed"
+    assert rec["department"] == "质量部" and rec["owner"] == "王芳"
+    assert rec["investigation"]["root_cause"] == "装配扭矩不足"
+    assert rec["investigation"]["validity"] == "upheld"
+    assert len(rec["investigation"]["entries"]) == 2  # findings accumulate
+    assert rec["resolution"]["amount"] == "1250.50" and rec["resolution"]["currency"] == "CNY"
+    assert rec["actions"][0]["verified_by"] == "tester"
+    assert rec["revisits"][0]["satisfaction"] == "satisfied"
+    assert rec["revisits"][0]["demand_met"] is True
+    assert [e["kind"] for e in rec["events"]] == [
+        "log", "assign", "investigate", "investigate", "resolve", "revisit",
+        "action-add", "action-done", "action-verify"]
+    assert rec["events"][1]["actor"] == "周敏"
+    # every stage done; the resolve stage by its 5-wd deadline
+    stages = {s["stage"]: s for s in rec["stages"]}
+    assert set(stages) == {"assign", "investigate", "resolve", "revisit"}
+    assert all(s["done_at"] for s in stages.values())
+    assert stages["resolve"]["due_at"] == "2026-10-13T02:00:00Z"
+    assert ledger.rows("SELECT amount FROM complaints") == [(125050,)]
+
+
+def test_reopen_path(ledger):
+    cid = ledger.log()
+    ledger.to_state(cid, "resolved")
+    r = ledger("revisit", cid, "--satisfaction", "unsatisfied", "--demand-not-met",
+               "--at", "2026-10-09 16:00")
+    assert f"{cid} is investigating" in r.stderr
+    assert "reopened (1)" in r.stderr
+    rec = ledger.json("show", cid)
+    assert rec["status"] == "investigating" and rec["reopen_count"] == 1
+    # second resolve: 3 working days from the reopen, Fri 16:00 → Sat 10 Oct (a make-up
+    # working day), Mon, Tue 16:00
+    second = [s for s in rec["stages"] if s["stage"] == "resolve" and s["round"] == 2][0]
+    assert second["due_at"] == "2026-10-13T08:00:00Z" and second["done_at"] is None
+    assert rec["deadlines"]["resolve"] == "2026-10-13T08:00:00Z"
+    ledger("resolve", cid, "--disposition", "compensation", "--amount", "300",
+           "--summary", "补偿 300 元", "--at", "2026-10-12 10:00")
+    ledger("revisit", cid, "--satisfaction", "basically-satisfied", "--at", "2026-10-12 17:00")
+    rec = ledger.json("show", cid)
+    assert rec["status"] == "closed" and rec["reopen_count"] == 1
+    assert [r["round"] for r in rec["resolutions"]] == [1, 2]
+    assert [r["satisfaction"] for r in rec["revisits"]] == ["unsatisfied",
+                                                           "basically-satisfied"]
+    kinds = [e["kind"] for e in rec["events"]]
+    assert kinds.count("revisit") == 2 and kinds.count("resolve") == 2
+    reopen = [e for e in rec["events"] if e["kind"] == "revisit"][0]
+    assert reopen["data"]["reopen_count"] == 1 and reopen["old"]["status"] == "resolved"
+
+
+def test_close_without_revisit_and_void(ledger):
+    a = ledger.log()
+    ledger.to_state(a, "resolved")
+    ledger("close", a, "--no-revisit", "--reason", "客户拒绝回访", "--at", "2026-10-09 12:00")
+    assert ledger.rows("SELECT status, close_reason FROM complaints WHERE id = ?", (a,)) == [
+        ("closed", "客户拒绝回访")]
+    b = ledger.log(customer="Other", product="Y")
+    ledger("void", b, "--reason", "logged twice")
+    assert ledger.rows("SELECT status FROM complaints WHERE id = ?", (b,)) == [("void",)]
+    # a void complaint has no open stages; nothing is deleted
+    assert ledger.rows("SELECT count(*) FROM stages WHERE complaint_id = ? AND done_at IS NULL",
+                       (b,)) == [(0,)]
+    assert ledger.rows("SELECT count(*) FROM complaints") == [(2,)]
+
+
+def test_reassignment_keeps_history_and_investigating_state(ledger):
+    cid = ledger.log()
+    ledger.to_state(cid, "investigating")
+    ledger("assign", cid, "--dept", "技术部", "--owner", "Li Na", "--note", "needs R&D")
+    rec = ledger.json("show", cid)
+    assert rec["status"] == "investigating"  # unchanged when already investigating
+    assert rec["department"] == "技术部"
+    assert ledger.rows("SELECT department, owner FROM assignments ORDER BY id") == [
+        ("质量部", "王芳"), ("技术部", "Li Na")]
+    event = [e for e in rec["events"] if e["kind"] == "assign"][-1]
+    assert event["old"] == {"department": "质量部", "owner": "王芳", "status": "investigating"}
+
+
+def test_amend_keeps_old_values_and_moves_open_deadlines(ledger):
+    cid = ledger.log(severity="low")
+    before = ledger.json("show", cid)["deadlines"]["resolve"]
+    r = ledger("amend", cid, "--severity", "high", "--product", "XD-300",
+               "--reason", "clerk typo")
+    assert "resolve now due" in r.stderr
+    rec = ledger.json("show", cid)
+    assert rec["severity"] == "high" and rec["product"] == "XD-300"
+    assert rec["deadlines"]["resolve"] == "2026-10-10T02:00:00Z" != before
+    amend = [e for e in rec["events"] if e["kind"] == "amend"][0]
+    assert amend["old"] == {"severity": "low", "product": "XD-200"}
+    assert amend["data"]["reason"] == "clerk typo"
+
+
+def test_repeat_complaint_is_linked_and_announced(ledger):
+    first = ledger.log(received="2026-07-01 09:00")
+    second = ledger("log", "--customer", "华东电器有限公司", "--description", "又坏了",
+                    "--category", "quality", "--severity", "low", "--channel", "phone",
+                    "--product", "XD-200", "--received", "2026-09-20 09:00")
+    sid = second.stdout.strip()
+    assert f"repeat complaint" in second.stderr and first in second.stderr
+    assert ledger.json("show", sid)["repeat_of"] == first
+    # the latest earlier complaint is the one linked; another product is no repeat;
+    # 91 days apart is no repeat
+    third = ledger.log(received="2026-11-21 09:00")
+    assert ledger.json("show", third)["repeat_of"] == sid
+    fourth = ledger.log(product="Other", received="2026-11-21 10:00")
+    assert ledger.json("show", fourth)["repeat_of"] is None
+    late = ledger.log(customer="New Co", received="2026-01-01 09:00")
+    later = ledger.log(customer="New Co", received="2026-04-02 09:00")
+    assert ledger.json("show", late)["repeat_of"] is None
+    assert ledger.json("show", later)["repeat_of"] is None
+
+
+def test_show_masks_contact_unless_revealed(ledger):
+    cid = ledger.log()
+    table = ledger("show", cid).stdout
+    assert "*******5678" in table and "13812345678" not in table
+    assert ledger.json("show", cid)["contact"] == "*******5678"
+    log_event = ledger.json("show", cid)["events"][0]
+    assert log_event["data"]["contact"] == "*******5678"
+    revealed = json.loads(ledger("show", cid, "--reveal", "--format", "json").stdout)
+    assert revealed["contact"] == "13812345678"
+    for fmt in ("csv", "markdown", "json", "table"):
+        assert "13812345678" not in ledger("list", "--format", fmt).stdout
+
+
+def test_show_json_has_contract_keys(ledger):
+    cid = ledger.log()
+    rec = ledger.json("show", cid)
+    for key in ("id", "status", "severity", "category", "channel", "customer", "contact",
+                "product", "received_at", "department", "owner", "deadlines", "reopen_count",
+                "repeat_of", "investigation", "resolution", "actions", "returns", "revisits",
+                "events"):
+        assert key in rec, key
+    assert rec["deadlines"] == {"assign": "2026-10-08T02:00:00Z",
+                                "resolve": "2026-10-13T02:00:00Z"}
+    assert set(rec["events"][0]) >= {"at", "actor", "kind", "data"}

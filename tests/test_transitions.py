@@ -1,0 +1,272 @@
+"""Every transition the table forbids is refused (exit 1, one message naming
+the state and what is allowed, ledger unchanged); and random command sequences
+agree with a simple model of the procedure."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import tempfile
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from typer.testing import CliRunner
+
+from complaintctl import workflow
+from complaintctl.cli import app
+
+# Valid arguments for each command of the table: only the state can refuse them.
+ARGS = {
+    "assign": lambda cid: ("assign", cid, "--dept", "QA", "--owner", "Li"),
+    "investigate": lambda cid: ("investigate", cid, "--finding", "seen"),
+    "action add": lambda cid: ("action", "add", cid, "--text", "fix", "--owner", "Li",
+                               "--due", "2026-12-01"),
+    "action done": lambda aid: ("action", "done", aid),
+    "action verify": lambda aid: ("action", "verify", aid),
+    "resolve": lambda cid: ("resolve", cid, "--disposition", "exchange", "--summary", "ok"),
+    "revisit": lambda cid: ("revisit", cid, "--satisfaction", "satisfied"),
+    "close": lambda cid: ("close", cid, "--no-revisit", "--reason", "declined"),
+    "void": lambda cid: ("void", cid, "--reason", "mistake"),
+    "amend": lambda cid: ("amend", cid, "--customer", "Renamed", "--reason", "typo"),
+    "return open": lambda cid: ("return", "open", cid, "--qty", "1"),
+}
+
+# An action can only be added while investigating or resolved, and a complaint is
+# void only from logged/assigned: no action exists on a void complaint.
+UNREACHABLE = {("action done", "void"), ("action verify", "void")}
+
+FORBIDDEN = [(cmd, state) for cmd in workflow.COMMANDS for state in workflow.STATES
+             if state not in workflow.TRANSITIONS[cmd]]
+
+
+def test_table_covers_every_command():
+    assert set(ARGS) == set(workflow.COMMANDS)
+    assert UNREACHABLE <= set(FORBIDDEN)
+
+
+def _action_in_state(ledger, cid: str, state: str) -> str:
+    """Bring `cid` to `state` with an action (done, for verify refusals) on it."""
+    ledger.to_state(cid, "investigating")
+    aid = ledger(*ARGS["action add"](cid)).stdout.strip()
+    ledger("action", "done", aid)
+    if state != "investigating":
+        ledger("resolve", cid, "--disposition", "exchange", "--summary", "ok", "--at",
+               "2026-10-09 09:00")
+    if state == "closed":
+        ledger("revisit", cid, "--satisfaction", "satisfied", "--at", "2026-10-09 15:00")
+    return aid
+
+
+@pytest.mark.parametrize(("command", "state"),
+                         [p for p in FORBIDDEN if p not in UNREACHABLE])
+def test_forbidden_transition_is_refused_and_changes_nothing(ledger, command, state):
+    cid = ledger.log()
+    ledger.to_state(cid, state)
+    before = ledger.snapshot()
+    result = ledger(*ARGS[command](cid), code=1)
+    allowed = ", ".join(workflow.allowed_from(state)) or "nothing (only show)"
+    assert result.stderr.splitlines()[0] == (
+        f"Error: cannot {command} {cid}: it is {state}; allowed next: {allowed}")
+    assert result.stdout == ""
+    assert ledger.snapshot() == before
+
+
+def test_allowed_action_steps_on_closed_complaint(ledger):
+    """CAPA outlives the complaint: done and verify work once it is closed."""
+    cid = ledger.log()
+    aid = _action_in_state(ledger, cid, "closed")
+    ledger("action", "verify", aid)
+    assert ledger.rows("SELECT verified_by FROM actions") == [("tester",)]
+
+
+# --- the state machine ---------------------------------------------------------------
+
+# The model: the spec's table again, written independently of workflow.py.
+MODEL = {
+    "assign": {"logged": "assigned", "assigned": "assigned", "investigating": "investigating"},
+    "investigate": {"assigned": "investigating", "investigating": "investigating"},
+    "resolve": {"investigating": "resolved"},
+    "close": {"resolved": "closed"},
+    "void": {"logged": "void", "assigned": "void"},
+    "amend": {s: s for s in ("logged", "assigned", "investigating", "resolved", "closed")},
+    "action add": {"investigating": "investigating", "resolved": "resolved"},
+}
+
+_TEMPLATE: dict[str, Path] = {}
+
+
+def _template() -> Path:
+    """One initialised ledger, copied for each example (the calendar is slow to build)."""
+    if "path" not in _TEMPLATE:
+        folder = Path(tempfile.mkdtemp(prefix="cc-template-"))
+        path = folder / "ledger.db"
+        result = CliRunner().invoke(app, ["--db", str(path), "init", "--timezone",
+                                          "Asia/Shanghai"])
+        assert result.exit_code == 0, result.output
+        _TEMPLATE["path"] = path
+    return _TEMPLATE["path"]
+
+
+class ComplaintMachine(RuleBasedStateMachine):
+    def __init__(self):
+        super().__init__()
+        self.dir = Path(tempfile.mkdtemp(prefix="cc-sm-"))
+        self.db = self.dir / "ledger.db"
+        shutil.copy(_template(), self.db)
+        self.runner = CliRunner()
+        self.clock = datetime(2026, 1, 5, 9, 0)
+        self.status = "logged"
+        self.reopen = 0
+        self.events = 0
+        self.concluded = False
+        self.validity: str | None = None
+        self.actions: list[dict[str, bool]] = []
+        self.cid = ""
+
+    def teardown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _at(self) -> str:
+        self.clock += timedelta(hours=1)
+        return self.clock.strftime("%Y-%m-%d %H:%M")
+
+    def run(self, *args: str, ok: bool) -> None:
+        result = self.runner.invoke(app, ["--db", str(self.db), *args])
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        assert result.exit_code == (0 if ok else 1), (args, self.status, result.output)
+        if ok:
+            self.events += 1
+        else:
+            assert result.stderr.startswith("Error: ")
+
+    def step(self, command: str, *args: str, ok: bool | None = None) -> bool:
+        allowed = self.status in MODEL[command] if ok is None else ok
+        self.run(*args, ok=allowed)
+        if allowed:
+            self.status = MODEL[command][self.status]
+        return allowed
+
+    @initialize()
+    def log(self):
+        result = self.runner.invoke(app, [
+            "--db", str(self.db), "log", "--customer", "Acme", "--description", "broken",
+            "--category", "quality", "--severity", "high", "--channel", "phone",
+            "--received", self._at()])
+        assert result.exit_code == 0, result.output
+        self.cid = result.stdout.strip()
+        self.events = 1
+
+    @rule()
+    def assign(self):
+        self.step("assign", "assign", self.cid, "--dept", "QA", "--owner", "Li",
+                  "--at", self._at())
+
+    @rule(kind=st.sampled_from(["finding", "cause", "not-upheld"]))
+    def investigate(self, kind):
+        extra = {"finding": ("--finding", "seen"), "cause": ("--cause", "torque"),
+                 "not-upheld": ("--not-upheld", "--reason", "in spec")}[kind]
+        if self.step("investigate", "investigate", self.cid, *extra, "--at", self._at()):
+            if kind == "not-upheld":
+                self.validity = "not-upheld"
+            elif kind == "cause" and self.validity is None:
+                self.validity = "upheld"
+            self.concluded = self.concluded or kind != "finding"
+
+    @rule(disposition=st.sampled_from(["exchange", "explanation"]))
+    def resolve(self, disposition):
+        ok = (self.status == "investigating" and self.concluded
+              and (self.validity != "not-upheld" or disposition == "explanation"))
+        self.step("resolve", "resolve", self.cid, "--disposition", disposition,
+                  "--summary", "told", "--at", self._at(), ok=ok)
+
+    @rule(satisfaction=st.sampled_from(["satisfied", "basically-satisfied", "unsatisfied"]))
+    def revisit(self, satisfaction):
+        ok = self.status in ("resolved", "closed")
+        self.run("revisit", self.cid, "--satisfaction", satisfaction, "--at", self._at(), ok=ok)
+        if ok:
+            if satisfaction == "unsatisfied":
+                self.status = "investigating"
+                self.reopen += 1
+            else:
+                self.status = "closed"
+
+    @rule()
+    def close(self):
+        self.step("close", "close", self.cid, "--no-revisit", "--reason", "declined",
+                  "--at", self._at())
+
+    @rule()
+    def void(self):
+        self.step("void", "void", self.cid, "--reason", "mistake", "--at", self._at())
+
+    @rule(name=st.sampled_from(["Acme", "华东电器", "Globex"]))
+    def amend(self, name):
+        # amending to the value already recorded is refused as bad input (exit 2)
+        conn = sqlite3.connect(self.db)
+        try:
+            current = conn.execute("SELECT customer FROM complaints").fetchone()[0]
+        finally:
+            conn.close()
+        if current == name:
+            return
+        self.step("amend", "amend", self.cid, "--customer", name, "--reason", "typo")
+
+    @rule()
+    def action_add(self):
+        if self.step("action add", "action", "add", self.cid, "--text", "fix", "--owner", "Li",
+                     "--due", "2026-12-31"):
+            self.actions.append({"done": False, "verified": False})
+
+    @precondition(lambda self: self.actions)
+    @rule(data=st.data())
+    def action_done(self, data):
+        index = data.draw(st.integers(0, len(self.actions) - 1))
+        action = self.actions[index]
+        ok = self.status != "void" and not action["done"]
+        self.run("action", "done", str(self._action_id(index)), ok=ok)
+        action["done"] = action["done"] or ok
+
+    @precondition(lambda self: self.actions)
+    @rule(data=st.data())
+    def action_verify(self, data):
+        index = data.draw(st.integers(0, len(self.actions) - 1))
+        action = self.actions[index]
+        ok = self.status != "void" and action["done"] and not action["verified"]
+        self.run("action", "verify", str(self._action_id(index)), ok=ok)
+        action["verified"] = action["verified"] or ok
+
+    def _action_id(self, index: int) -> int:
+        conn = sqlite3.connect(self.db)
+        try:
+            return conn.execute("SELECT id FROM actions ORDER BY id").fetchall()[index][0]
+        finally:
+            conn.close()
+
+    @invariant()
+    def ledger_matches_model(self):
+        if not self.cid:
+            return
+        conn = sqlite3.connect(self.db)
+        try:
+            status, reopen = conn.execute("SELECT status, reopen_count FROM complaints "
+                                          "WHERE id = ?", (self.cid,)).fetchone()
+            events = conn.execute("SELECT count(*) FROM events WHERE complaint_id = ?",
+                                  (self.cid,)).fetchone()[0]
+            open_stages = conn.execute("SELECT count(*) FROM stages WHERE done_at IS NULL "
+                                       "AND complaint_id = ?", (self.cid,)).fetchone()[0]
+        finally:
+            conn.close()
+        assert (status, reopen, events) == (self.status, self.reopen, self.events)
+        if status == "void":
+            assert open_stages == 0
+
+
+ComplaintMachine.TestCase.settings = settings(
+    max_examples=25, stateful_step_count=25, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow])
+test_complaint_state_machine = ComplaintMachine.TestCase
