@@ -74,14 +74,15 @@ def fill(ledger: Ledger, n: int, *, now: datetime, seed: int = 2026) -> dict[str
     span = (now - start).total_seconds()
     times = sorted(start + timedelta(seconds=rng.random() * span) for _ in range(n))
     with ledger.write():
-        for received in times:
-            _one(ledger, rng, received.replace(microsecond=0), now)
+        for index, received in enumerate(times):
+            _one(ledger, rng, index, received.replace(microsecond=0), now)
     counts = Counter(status for (status,) in ledger.conn.execute(
         "SELECT status FROM complaints"))
     return dict(sorted(counts.items()))
 
 
-def _one(ledger: Ledger, rng: random.Random, received: datetime, now: datetime) -> None:
+def _one(ledger: Ledger, rng: random.Random, index: int, received: datetime,
+         now: datetime) -> None:
     category = _pick(rng, CATEGORY_WEIGHTS)
     severity = _pick(rng, SEVERITY_WEIGHTS)
     demand = rng.choice(list(DISPOSITION_FOR))
@@ -108,8 +109,9 @@ def _one(ledger: Ledger, rng: random.Random, received: datetime, now: datetime) 
         logged = now
     out = ledger.log(fields, received_at=received, now=logged, actor=clerk)
     cid = out.id
-    # A few stall at a random step and stay there: they show up in overdue.
-    stall_at = rng.randint(1, 5) if rng.random() < 0.03 else 99
+    # One in 25 stalls and stays there, in turn after each step: every state is
+    # present and these show up in overdue.
+    stall_at = (index // 25) % 5 + 1 if index % 25 == 7 else 99
     slow = rng.random() < 0.15    # takes longer than the deadline
     t = received
     steps_taken = 0

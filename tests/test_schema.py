@@ -1,0 +1,177 @@
+"""schema.sql is the schema of a fresh ledger; older ledgers upgrade forward
+with their data intact; the file is private; the built wheel works."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from complaintctl import migrations
+from complaintctl.ledger import _statements
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def shape(conn: sqlite3.Connection) -> dict:
+    """Tables with their columns, indexes and triggers: what the schema promises."""
+    out = {}
+    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name "
+                                "NOT LIKE 'sqlite_%' ORDER BY name"):
+        cols = [tuple(r[1:]) for r in conn.execute(f"PRAGMA table_info({name})")]
+        fks = sorted(tuple(r[2:5]) for r in conn.execute(f"PRAGMA foreign_key_list({name})"))
+        out[name] = (cols, fks)
+    out["indexes"] = sorted(conn.execute(
+        "SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"))
+    out["triggers"] = sorted(conn.execute(
+        "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'"))
+    return out
+
+
+def schema_sql_db() -> sqlite3.Connection:
+    conn = sqlite3.connect(":memory:")
+    conn.executescript((ROOT / "schema.sql").read_text(encoding="utf-8"))
+    return conn
+
+
+def test_fresh_ledger_has_exactly_schema_sql(ledger, env):
+    conn = sqlite3.connect(env)
+    assert shape(conn) == shape(schema_sql_db())
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.latest()
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    # the packaged copy is schema.sql itself
+    assert migrations.current_schema() == (ROOT / "schema.sql").read_text(encoding="utf-8")
+
+
+def test_migrations_are_numbered_without_gaps():
+    numbers = [n for n, _name, _sql in migrations.steps()]
+    assert numbers == list(range(1, len(numbers) + 1))
+
+
+def _oldest_ledger(path: Path) -> None:
+    """A ledger exactly as version 1 of complaintctl made it, with data in it."""
+    conn = sqlite3.connect(path)
+    (_n, _name, sql) = migrations.steps()[0]
+    for stmt in _statements(sql):
+        conn.execute(stmt)
+    conn.executescript("""
+        INSERT INTO settings VALUES ('country', 'CN'), ('timezone', 'Asia/Shanghai'),
+          ('currency', 'CNY'), ('id_prefix', 'CC'), ('return_prefix', 'RMA'),
+          ('repeat_window_days', '90'),
+          ('categories', '["quality","delivery","service","logistics","technical","billing","other"]'),
+          ('calendar_weekend', '[5, 6]'), ('calendar_covered_until', '2026'),
+          ('calendar_years', '2016-2031');
+        INSERT INTO calendar_days VALUES ('2026-10-01', 'country', 'holiday', 'National Day');
+        INSERT INTO policy VALUES ('assign', 'medium', '1wd'), ('resolve', 'medium', '5wd'),
+          ('investigate', 'medium', '3wd'), ('revisit', 'medium', '1wd'),
+          ('reopen', 'medium', '3wd');
+        INSERT INTO escalation VALUES (1, 0, 'manager'), (2, 1, 'branch head'),
+          (3, 2, 'general manager');
+        INSERT INTO id_counters VALUES ('complaint', 2026, 1);
+        INSERT INTO complaints (id, year, seq, received_at, logged_at, logged_by, channel,
+          customer, contact, product, category, severity, description, status, last_step_at)
+          VALUES ('CC-2026-0001', 2026, 1, '2026-09-30T02:00:00Z', '2026-09-30T02:05:00Z',
+          '周敏', 'phone', '华东电器', '13812345678', 'XD-200', 'quality', 'medium',
+          '电机异响 [批次]', 'logged', '2026-09-30T02:00:00Z');
+        INSERT INTO stages (complaint_id, stage, started_at, due_at) VALUES
+          ('CC-2026-0001', 'assign', '2026-09-30T02:00:00Z', '2026-10-08T02:00:00Z');
+        INSERT INTO events (complaint_id, at, recorded_at, actor, kind, data) VALUES
+          ('CC-2026-0001', '2026-09-30T02:00:00Z', '2026-09-30T02:05:00Z', '周敏', 'log', '{}');
+        PRAGMA user_version = 1;
+    """)
+    conn.commit()
+    conn.close()
+
+
+def test_oldest_ledger_upgrades_with_data_intact(run, env):
+    env.parent.mkdir(parents=True)
+    _oldest_ledger(env)
+    rec = run.json("show", "CC-2026-0001")  # opening it upgrades it
+    assert rec["customer"] == "华东电器" and rec["description"] == "电机异响 [批次]"
+    assert rec["deadlines"] == {"assign": "2026-10-08T02:00:00Z"}
+    conn = sqlite3.connect(env)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.latest()
+    assert shape(conn) == shape(schema_sql_db())
+    # and it keeps working: the next id continues the sequence
+    new = run("log", "--customer", "B", "--description", "x", "--category", "quality",
+              "--severity", "low", "--channel", "phone").stdout.strip()
+    assert new == "CC-2026-0002"
+
+
+def test_newer_ledger_is_refused(run, env):
+    env.parent.mkdir(parents=True)
+    conn = sqlite3.connect(env)
+    conn.execute("PRAGMA user_version = 999")
+    conn.close()
+    r = run("list", code=1)
+    assert "newer than this complaintctl knows" in r.stderr
+
+
+def test_not_a_ledger_is_refused(run, env):
+    env.parent.mkdir(parents=True)
+    env.write_bytes(b"this is not sqlite" * 100)
+    r = run("list", code=1)
+    assert r.stderr.startswith("Error: ") and "not a complaintctl ledger" in r.stderr
+
+
+def test_events_and_complaints_cannot_be_deleted(ledger, env):
+    ledger.log()
+    conn = sqlite3.connect(env)
+    for sql in ("DELETE FROM events", "UPDATE events SET actor = 'x'",
+                "DELETE FROM complaints"):
+        with pytest.raises(sqlite3.DatabaseError):
+            conn.execute(sql)
+    conn.rollback()
+
+
+def test_check_constraints_guard_enumerated_columns(ledger, env):
+    ledger.log()
+    conn = sqlite3.connect(env)
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("UPDATE complaints SET status = 'lost'")
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("UPDATE complaints SET severity = 'urgent'")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_ledger_directory_and_files_are_private(ledger, env):
+    ledger.log()
+    assert stat.S_IMODE(env.parent.stat().st_mode) == 0o700
+    for path in env.parent.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+@pytest.mark.slow
+def test_built_wheel_installs_and_runs(tmp_path):
+    """The wheel, not the checkout: schema.sql and migrations must be inside it."""
+    dist = tmp_path / "dist"
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir",
+                    str(dist), str(ROOT)], check=True, capture_output=True, timeout=300)
+    wheel = next(dist.glob("complaintctl-*.whl"))
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index",
+                    "--quiet", "--target", str(target), str(wheel)], check=True,
+                   capture_output=True, timeout=300)
+    env = {**os.environ, "PYTHONPATH": str(target),
+           "COMPLAINTCTL_DB": str(tmp_path / "w" / "ledger.db")}
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "complaintctl", *args], capture_output=True,
+                              text=True, env=env, cwd=tmp_path, timeout=120)
+
+    where = subprocess.run([sys.executable, "-c",
+                            "import complaintctl; print(complaintctl.__file__)"],
+                           capture_output=True, text=True, env=env, cwd=tmp_path, check=True)
+    assert where.stdout.startswith(str(target))  # the wheel's copy, not the checkout
+    assert (target / "complaintctl" / "schema.sql").is_file()
+    log = cli("log", "--customer", "华东", "--description", "异响", "--category", "quality",
+              "--severity", "low", "--channel", "phone")
+    assert log.returncode == 0, log.stderr
+    assert log.stdout.strip().startswith("CC-")
+    shown = cli("show", log.stdout.strip(), "--format", "json")
+    assert '"customer": "华东"' in shown.stdout

@@ -1,0 +1,197 @@
+"""overdue, list, policy and demo as a supervisor and a cron job see them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+OVERDUE_KEYS = {"id", "kind", "stage", "severity", "department", "owner", "due_at",
+                "late_hours", "late_working_days", "escalation_level", "escalate_to"}
+
+
+def _two_late(ledger):
+    """One high complaint never assigned; one medium assigned but not investigated."""
+    a = ledger.log(severity="high", received="2026-11-02 09:00", customer="Acme")
+    b = ledger.log(severity="medium", received="2026-11-02 09:00", customer="华东")
+    ledger("assign", b, "--dept", "质量部", "--owner", "王芳", "--at", "2026-11-02 10:00")
+    return a, b
+
+
+def test_overdue_json_contract_and_order(ledger):
+    a, b = _two_late(ledger)
+    rows = ledger.json("overdue", "--as-of", "2026-11-06 12:00")
+    assert all(OVERDUE_KEYS <= set(r) for r in rows)
+    # a: assign due 11-02 13:00 (4 h), resolve due 11-05 09:00 (3 wd);
+    # b: investigate due 11-05 10:00 (3 wd from its assignment)
+    assert [(r["id"], r["stage"], r["due_at"]) for r in rows] == [
+        (a, "assign", "2026-11-02T05:00:00Z"),
+        (a, "resolve", "2026-11-05T01:00:00Z"),
+        (b, "investigate", "2026-11-05T02:00:00Z")]
+    assert [r["late_hours"] for r in rows] == [95.0, 27.0, 26.0]  # most late first
+    assert [r["late_working_days"] for r in rows] == [3, 1, 1]
+    assert [r["escalation_level"] for r in rows] == [3, 2, 2]
+    assert rows[0]["kind"] == "complaint" and rows[0]["department"] is None
+    assert rows[2]["department"] == "质量部" and rows[2]["owner"] == "王芳"
+
+
+def test_overdue_filters_and_formats(ledger):
+    a, b = _two_late(ledger)
+    as_of = ("--as-of", "2026-11-06 12:00")
+    assert {r["id"] for r in ledger.json("overdue", *as_of, "--dept", "质量")} == {b}
+    assert {r["id"] for r in ledger.json("overdue", *as_of, "--owner", "王芳")} == {b}
+    assert {r["id"] for r in ledger.json("overdue", *as_of, "--severity", "high")} == {a}
+    table = ledger("overdue", *as_of).stdout
+    assert "Overdue at 2026-11-06 12:00: 3" in table and a in table and "质量部" in table
+    md = ledger("overdue", *as_of, "--format", "markdown").stdout
+    assert md.startswith("## Overdue at 2026-11-06 12:00") and "| id | kind |" in md
+    text = ledger("overdue", *as_of, "--format", "csv").stdout
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert len(rows) == 3 and rows[0]["id"] == a
+
+
+def test_overdue_as_of_sees_the_past_exactly(ledger):
+    a, _b = _two_late(ledger)
+    ledger("assign", a, "--dept", "QA", "--owner", "Li", "--at", "2026-11-03 09:00")
+    # on 3 Nov 08:00 the assign stage of a was late; it was done at 09:00
+    before = ledger.json("overdue", "--as-of", "2026-11-03 08:00")
+    assert [(r["id"], r["stage"]) for r in before] == [(a, "assign")]
+    after = ledger.json("overdue", "--as-of", "2026-11-03 09:30")
+    assert after == []
+
+
+def test_nothing_overdue_says_so(ledger):
+    ledger.log(received="2026-11-20 09:00")
+    r = ledger("overdue", "--as-of", "2026-11-20 10:00")
+    assert r.stdout == "Nothing is overdue at 2026-11-20 10:00.\n"
+    assert ledger.json("overdue", "--as-of", "2026-11-20 10:00") == []
+    assert ledger("overdue", "--as-of", "2026-11-20 10:00", "--format", "csv").stdout.count(
+        "\n") == 1  # header only
+
+
+def test_void_complaints_are_never_overdue(ledger):
+    cid = ledger.log(received="2026-10-01 09:00")
+    ledger("void", cid, "--reason", "dup", "--at", "2026-10-01 10:00")
+    assert ledger.json("overdue") == []
+    assert ledger.json("overdue", "--as-of", "2026-10-01 09:59") == []  # not late yet then
+
+
+def test_list_filters(ledger):
+    a = ledger.log(customer="华东电器有限公司", product="XD-200", received="2026-10-01 09:00")
+    b = ledger.log(customer="Acme", product="Pump", severity="high",
+                   received="2026-10-05 09:00")
+    ledger("assign", b, "--dept", "技术部", "--owner", "Li Na", "--at", "2026-10-05 10:00")
+
+    def ids(*args):
+        return [r["id"] for r in ledger.json("list", *args)]
+
+    assert ids() == [b, a]  # newest first
+    assert ids("--status", "assigned") == [b]
+    assert ids("--status", "open") == [b, a]
+    assert ids("--customer", "华东") == [a]
+    assert ids("--product", "Pump") == [b]
+    assert ids("--dept", "技术") == [b] and ids("--owner", "Li") == [b]
+    assert ids("--severity", "high") == [b] and ids("--category", "quality") == [b, a]
+    assert ids("--since", "2026-10-02") == [b]
+    assert ids("--until", "2026-10-01") == [a]
+    assert ids("--since", "2026-10-02", "--until", "2026-10-04") == []
+    assert "No complaints match." in ledger("list", "--customer", "nobody").stdout
+
+
+def test_policy_show_and_set(ledger):
+    view = ledger.json("policy", "show")
+    assert view["deadlines"]["resolve"]["high"] == "3wd"
+    assert view["deadlines"]["second-revisit"]["low"] is None
+    assert [e["after_working_days"] for e in view["escalation"]] == [0, 1, 2]
+    r = ledger("policy", "set", "resolve", "high", "4wd")
+    assert "resolve high: 4wd" in r.stderr
+    ledger("policy", "set", "assign", "all", "2h")
+    view = ledger.json("policy", "show")
+    assert view["deadlines"]["resolve"]["high"] == "4wd"
+    assert set(view["deadlines"]["assign"].values()) == {"2h"}
+    before = ledger.snapshot()
+    r = ledger("policy", "set", "resolve", "high", "soon", code=2)
+    assert "cannot read duration 'soon'" in r.stderr
+    ledger("policy", "set", "lunch", "high", "1h", code=2)
+    assert ledger.snapshot() == before
+    ledger("policy", "set", "escalation", "2", "3wd", "--role", "分总")
+    assert ledger.json("policy", "show")["escalation"][1] == {
+        "level": 2, "after_working_days": 3, "role": "分总"}
+    table = ledger("policy", "show").stdout
+    assert "Calendar CN" in table and "4wd" in table
+    events = ledger.rows("SELECT kind FROM events WHERE kind = 'policy-set'")
+    assert len(events) == 3
+
+
+def test_policy_change_does_not_move_promised_deadlines(ledger):
+    cid = ledger.log(severity="high")
+    before = ledger.json("show", cid)["deadlines"]
+    ledger("policy", "set", "resolve", "high", "10wd")
+    assert ledger.json("show", cid)["deadlines"] == before
+    new = ledger.log(severity="high", product="Other")
+    assert ledger.json("show", new)["deadlines"]["resolve"] != before["resolve"]
+
+
+def test_policy_calendar_closure_holiday_workday(ledger):
+    # A company closure on Thu 12 Nov 2026 pushes a 1-wd deadline from Wed 11 Nov.
+    ledger("policy", "calendar", "--add-closure", "2026-11-12")
+    cid = ledger.log(severity="low", received="2026-11-11 09:00")
+    assert ledger.json("show", cid)["deadlines"]["assign"] == "2026-11-13T01:00:00Z"
+    # A make-up working Saturday counts.
+    ledger("policy", "calendar", "--add-workday", "2026-11-14")
+    cid = ledger.log(severity="low", received="2026-11-13 09:00", product="B")
+    assert ledger.json("show", cid)["deadlines"]["assign"] == "2026-11-14T01:00:00Z"
+    view = ledger.json("policy", "show")
+    assert [d["day"] for d in view["user_days"]] == ["2026-11-12", "2026-11-14"]
+    ledger("policy", "calendar", "--remove", "2026-11-12")
+    r = ledger("policy", "calendar", "--remove", "2026-11-12", code=1)
+    assert "is not a day you added" in r.stderr
+    ledger("policy", "calendar", code=2)
+
+
+def test_deadline_in_uncovered_year_warns(ledger):
+    """No country publishes its holidays for 2028 yet: a deadline there is flagged."""
+    ledger("policy", "set", "resolve", "low", "400wd")
+    args = ("log", "--customer", "Acme", "--description", "x", "--category", "quality",
+            "--severity", "low", "--channel", "phone", "--received", "2026-11-20 09:00")
+    r = ledger(*args)
+    assert "Warning: a deadline falls in 2028, which the CN calendar does not cover yet" \
+        in r.stderr
+    # once the user enters 2028's days by hand, the warning goes
+    ledger("policy", "calendar", "--add-holiday", "2028-01-01")
+    r = ledger(*args, "--product", "other")
+    assert "Warning" not in r.stderr
+
+
+def test_init_twice_is_refused(ledger):
+    r = ledger("init", code=1)
+    assert "is already a ledger" in r.stderr
+
+
+def test_init_other_country(run):
+    run("init", "--country", "US", "--timezone", "America/New_York", "--currency", "USD")
+    view = run.json("policy", "show")
+    assert (view["country"], view["timezone"], view["currency"]) == (
+        "US", "America/New_York", "USD")
+    assert view["calendar_covered_until"] is None
+
+
+def test_unknown_country_and_timezone(run, env):
+    r = run("init", "--country", "XX", code=2)
+    assert "unknown country calendar 'XX'" in r.stderr
+    r = run("init", "--timezone", "Mars/Olympus", code=2)
+    assert "unknown time zone" in r.stderr
+
+
+def test_demo_builds_every_state(run, env):
+    r = run("demo", "--complaints", "400")
+    assert f"Demo ledger: {env}" in r.stderr and "complaintctl overdue" in r.stderr
+    statuses = {s for (s,) in run.rows("SELECT DISTINCT status FROM complaints")}
+    assert statuses == {"logged", "assigned", "investigating", "resolved", "closed", "void"}
+    assert run.rows("SELECT count(*) FROM complaints") == [(400,)]
+    assert run.rows("SELECT count(*) FROM complaints WHERE reopen_count > 0")[0][0] > 0
+    assert run.json("overdue")  # some are late
+    customers = [c for (c,) in run.rows("SELECT DISTINCT customer FROM complaints")]
+    assert any("\u4e00" <= ch <= "\u9fff" for c in customers for ch in c)
+    assert any(c.isascii() for c in customers)
