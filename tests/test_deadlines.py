@@ -11,9 +11,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from complaintctl.deadlines import (Calendar, Duration, add_duration, add_working_days,
-                                    late_working_days, lateness, load_country_calendar,
-                                    parse_duration)
+from complaintctl.deadlines import (
+    Calendar,
+    Duration,
+    add_duration,
+    add_working_days,
+    late_working_days,
+    lateness,
+    load_country_calendar,
+    parse_duration,
+)
 from complaintctl.errors import BadInput
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -41,7 +41,7 @@ def test_bad_enum_word(ledger):
 
 @pytest.mark.parametrize("when", ["next tuesday-ish", "2026-13-45", "32/32/2026", "yesterdayy"])
 def test_unparseable_date(ledger, when):
-    refused(ledger, *LOG, "--received", when, code=2, message=f"cannot read --received")
+    refused(ledger, *LOG, "--received", when, code=2, message="cannot read --received")
 
 
 def test_future_and_out_of_order_times(ledger):

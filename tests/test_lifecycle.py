@@ -141,7 +141,7 @@ def test_repeat_complaint_is_linked_and_announced(ledger):
                     "--category", "quality", "--severity", "low", "--channel", "phone",
                     "--product", "XD-200", "--received", "2026-09-20 09:00")
     sid = second.stdout.strip()
-    assert f"repeat complaint" in second.stderr and first in second.stderr
+    assert "repeat complaint" in second.stderr and first in second.stderr
     assert ledger.json("show", sid)["repeat_of"] == first
     # the latest earlier complaint is the one linked; another product is no repeat;
     # 91 days apart is no repeat

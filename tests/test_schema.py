@@ -63,7 +63,8 @@ def _oldest_ledger(path: Path) -> None:
         INSERT INTO settings VALUES ('country', 'CN'), ('timezone', 'Asia/Shanghai'),
           ('currency', 'CNY'), ('id_prefix', 'CC'), ('return_prefix', 'RMA'),
           ('repeat_window_days', '90'),
-          ('categories', '["quality","delivery","service","logistics","technical","billing","other"]'),
+          ('categories', '["quality","delivery","service","logistics","technical",
+                          "billing","other"]'),
           ('calendar_weekend', '[5, 6]'), ('calendar_covered_until', '2026'),
           ('calendar_years', '2016-2031');
         INSERT INTO calendar_days VALUES ('2026-10-01', 'country', 'holiday', 'National Day');

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 
 OVERDUE_KEYS = {"id", "kind", "stage", "severity", "department", "owner", "due_at",
                 "late_hours", "late_working_days", "escalation_level", "escalate_to"}
