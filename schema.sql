@@ -96,6 +96,7 @@ CREATE TABLE complaints (
 CREATE INDEX complaints_received ON complaints (received_at);
 CREATE INDEX complaints_status ON complaints (status);
 CREATE INDEX complaints_repeat ON complaints (customer, product, received_at);
+CREATE INDEX complaints_repeat_of ON complaints (repeat_of) WHERE repeat_of IS NOT NULL;
 
 CREATE TABLE assignments (
     id INTEGER PRIMARY KEY,
@@ -172,6 +173,63 @@ CREATE TABLE revisits (
 );
 CREATE INDEX revisits_complaint ON revisits (complaint_id);
 
+-- Returned goods (客退品 / RMA): authorised against a complaint, received
+-- (partial receipts add up), inspected, and every received unit dispositioned.
+CREATE TABLE returns (
+    id TEXT PRIMARY KEY,
+    complaint_id TEXT NOT NULL REFERENCES complaints (id),
+    year INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    opened_at TEXT NOT NULL,
+    opened_by TEXT NOT NULL,
+    authorised_qty INTEGER NOT NULL CHECK (authorised_qty > 0),
+    product TEXT,
+    lot TEXT,
+    reason TEXT,
+    received_qty INTEGER NOT NULL DEFAULT 0 CHECK (received_qty >= 0),
+    first_received_at TEXT,
+    inspected_at TEXT,
+    result TEXT CHECK (result IN ('defect-confirmed', 'no-defect-found', 'customer-damage')),
+    defective_qty INTEGER CHECK (defective_qty >= 0),
+    cause TEXT,
+    inspection_note TEXT,
+    disposed_qty INTEGER NOT NULL DEFAULT 0
+        CHECK (disposed_qty >= 0 AND disposed_qty <= received_qty),
+    cost_of_loss INTEGER NOT NULL DEFAULT 0 CHECK (cost_of_loss >= 0),
+    repair_cost INTEGER NOT NULL DEFAULT 0 CHECK (repair_cost >= 0),
+    closed_at TEXT,
+    stage TEXT NOT NULL CHECK (stage IN ('authorised', 'received', 'inspected',
+        'dispositioned', 'closed')),
+    last_step_at TEXT NOT NULL,
+    UNIQUE (year, seq)
+);
+CREATE INDEX returns_complaint ON returns (complaint_id);
+CREATE INDEX returns_open ON returns (opened_at) WHERE closed_at IS NULL;
+
+CREATE TABLE return_receipts (
+    id INTEGER PRIMARY KEY,
+    return_id TEXT NOT NULL REFERENCES returns (id),
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    qty INTEGER NOT NULL CHECK (qty > 0),
+    note TEXT
+);
+CREATE INDEX return_receipts_return ON return_receipts (return_id);
+
+CREATE TABLE return_dispositions (
+    id INTEGER PRIMARY KEY,
+    return_id TEXT NOT NULL REFERENCES returns (id),
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('rework', 'repair', 'scrap', 'restock',
+        'discount-sale', 'return-to-customer', 'return-to-supplier')),
+    qty INTEGER NOT NULL CHECK (qty > 0),
+    cost_of_loss INTEGER NOT NULL DEFAULT 0 CHECK (cost_of_loss >= 0),
+    repair_cost INTEGER NOT NULL DEFAULT 0 CHECK (repair_cost >= 0),
+    note TEXT
+);
+CREATE INDEX return_dispositions_return ON return_dispositions (return_id);
+
 -- Every deadline promised: one row per stage (and round) of a complaint or
 -- a return. Open stages (done_at IS NULL) are what `overdue` reads.
 CREATE TABLE stages (
@@ -189,6 +247,7 @@ CREATE TABLE stages (
 );
 CREATE INDEX stages_open ON stages (due_at) WHERE done_at IS NULL;
 CREATE INDEX stages_complaint ON stages (complaint_id);
+CREATE INDEX stages_return ON stages (return_id) WHERE return_id IS NOT NULL;
 
 -- Append-only history: who, when (the step's time and the time it was typed),
 -- what, the new data and the old values (JSON text).
@@ -200,9 +259,11 @@ CREATE TABLE events (
     actor TEXT NOT NULL,
     kind TEXT NOT NULL,
     data TEXT NOT NULL DEFAULT '{}',
-    old TEXT
+    old TEXT,
+    return_id TEXT REFERENCES returns (id)
 );
 CREATE INDEX events_complaint ON events (complaint_id);
+CREATE INDEX events_return ON events (return_id) WHERE return_id IS NOT NULL;
 
 CREATE TRIGGER events_no_update BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
@@ -210,3 +271,5 @@ CREATE TRIGGER events_no_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 CREATE TRIGGER complaints_no_delete BEFORE DELETE ON complaints
 BEGIN SELECT RAISE(ABORT, 'complaints are never deleted; void them'); END;
+CREATE TRIGGER returns_no_delete BEFORE DELETE ON returns
+BEGIN SELECT RAISE(ABORT, 'returns are never deleted'); END;

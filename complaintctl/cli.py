@@ -29,8 +29,11 @@ action_app = typer.Typer(help="CAPA items (纠正预防措施): add, done, verif
                          rich_markup_mode=None, no_args_is_help=True)
 policy_app = typer.Typer(help="Deadlines, escalation and the working-day calendar.",
                          rich_markup_mode=None, no_args_is_help=True)
+return_app = typer.Typer(help="Returned goods (客退品 / RMA): open, receive, inspect, "
+                         "dispose, close, list.", rich_markup_mode=None, no_args_is_help=True)
 app.add_typer(action_app, name="action")
 app.add_typer(policy_app, name="policy")
+app.add_typer(return_app, name="return")
 
 _STATE: dict[str, Any] = {"db": None, "actor": None}
 
@@ -65,10 +68,13 @@ def command(typer_app: typer.Typer, name: str | None = None, **kwargs: Any):
                 raise _fail(ComplaintctlError(f"the ledger could not be written ({exc})",
                                               hint="try again; if it persists, check the "
                                               "file and its folder")) from None
+            except BrokenPipeError:  # `| head` stopped reading: not an error
+                raise typer.Exit(0) from None
             except (OSError, sqlite3.Error) as exc:
                 raise _fail(ComplaintctlError(str(exc))) from None
-            except BrokenPipeError:  # pragma: no cover - `| head`
-                raise typer.Exit(0) from None
+            finally:
+                for ledger in _STATE.pop("open", []):
+                    ledger.close()
 
         typer_app.command(name, **kwargs)(wrapper)
         return wrapper
@@ -139,8 +145,11 @@ def _machine_timezone() -> str:
     return "UTC"
 
 
-def _open(db: str | None = None) -> Ledger:
-    return Ledger.open(_db_path(db), now=_now())
+def _open(db: str | None = None, **kwargs: Any) -> Ledger:
+    """Open the ledger; the command wrapper closes it when the command ends."""
+    ledger = Ledger.open(_db_path(db), now=_now(), **kwargs)
+    _STATE.setdefault("open", []).append(ledger)
+    return ledger
 
 
 def _when(ledger: Ledger, value: str | None, field: str = "--at") -> datetime:
@@ -202,7 +211,7 @@ def init_cmd(
 ) -> None:
     """Create a ledger (it is also created with defaults on first use)."""
     path = _db_path()
-    ledger = Ledger.open(path, now=_now(), init={
+    ledger = _open(init={
         "country": country.strip().upper(), "currency": currency.strip().upper(),
         "timezone": timezone_ or _machine_timezone()})
     s = ledger.settings
@@ -522,6 +531,9 @@ def show_cmd(
     """The whole record with its deadlines and history."""
     fmt = _format(fmt)
     ledger = _open()
+    if ledger.is_return_id(record_id):
+        _show_return(ledger, ledger.return_show(record_id), fmt)
+        return
     rec = ledger.show(record_id, reveal=reveal)
     if fmt == "json":
         _emit(render.to_json(rec))
@@ -532,6 +544,8 @@ def show_cmd(
     events = [{**e, "summary": render.event_summary(e)} for e in rec["events"]]
     sections = [("Deadlines", stages, render.STAGE_COLS),
                 ("CAPA actions", rec["actions"], render.ACTION_COLS),
+                ("Returns", [render.return_table_row(r) for r in rec["returns"]],
+                 render.RETURN_COLS),
                 ("History", events, render.EVENT_COLS)]
     if fmt == "csv":
         _emit(render.to_csv([{"field": k, "value": v} for k, v in pairs],
@@ -544,6 +558,33 @@ def show_cmd(
         _emit(text)
     else:
         parts = [render.kv_table(pairs, f"Complaint {rec['id']}")]
+        parts += [render.rich_table(rows, cols, tz, title) for title, rows, cols in sections
+                  if rows]
+        _print_rich(*parts)
+
+
+def _show_return(ledger: Ledger, r: dict[str, Any], fmt: str) -> None:
+    if fmt == "json":
+        _emit(render.to_json(r))
+        return
+    tz = ledger.tz
+    pairs = render.return_pairs(r, tz)
+    events = [{**e, "summary": render.event_summary(e)} for e in r["events"]]
+    sections = [("Receipts", r["receipts"], render.RECEIPT_COLS),
+                ("Dispositions", r["disposition_lines"], render.DISPOSITION_COLS),
+                ("Deadlines", render.stage_rows(r, parse.iso(_now())), render.STAGE_COLS),
+                ("History", events, render.EVENT_COLS)]
+    if fmt == "csv":
+        _emit(render.to_csv([{"field": k, "value": v} for k, v in pairs],
+                            (render.Col("field", "field"), render.Col("value", "value")), tz))
+    elif fmt == "markdown":
+        text = render.kv_markdown(pairs, f"Return {r['id']}")
+        for title, rows, cols in sections:
+            if rows:
+                text += "\n" + render.to_markdown(rows, cols, tz, title)
+        _emit(text)
+    else:
+        parts = [render.kv_table(pairs, f"Return {r['id']}")]
         parts += [render.rich_table(rows, cols, tz, title) for title, rows, cols in sections
                   if rows]
         _print_rich(*parts)
@@ -621,6 +662,114 @@ def overdue_cmd(
     _print_rich(render.rich_table(shown, render.OVERDUE_TABLE_COLS, ledger.tz,
                                   f"Overdue at {local}: {len(rows)}",
                                   styles=render.ESCALATION_STYLES))
+
+
+# --- returned goods ----------------------------------------------------------------
+
+@command(return_app, "open")
+def return_open_cmd(
+    complaint_id: str = typer.Argument(..., metavar="COMPLAINT"),
+    qty: int = typer.Option(..., "--qty", help="quantity authorised for return"),
+    product: str | None = typer.Option(None, help="default: the complaint's product"),
+    lot: str | None = typer.Option(None, help="default: the complaint's lot"),
+    reason: str | None = typer.Option(None),
+    at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
+) -> None:
+    """Authorise a return against an open complaint; prints its RMA id."""
+    ledger = _open()
+    out = ledger.return_open(complaint_id, qty, parse.text(product, "--product"),
+                             parse.text(lot, "--lot"),
+                             parse.text(reason, "--reason", multiline=True),
+                             at=_when(ledger, at), now=_now(), actor=_actor())
+    _say(f"Return {out.id} authorised for {qty} on {out.data['complaint_id']}.")
+    _emit(out.id + "\n")
+
+
+@command(return_app, "receive")
+def return_receive_cmd(
+    return_id: str = typer.Argument(..., metavar="RMA"),
+    qty: int = typer.Option(..., "--qty", help="quantity counted at the warehouse"),
+    note: str | None = typer.Option(None),
+    at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
+) -> None:
+    """Record goods counted in (partial receipts add up)."""
+    ledger = _open()
+    out = ledger.return_receive(return_id, qty, parse.text(note, "--note", multiline=True),
+                                at=_when(ledger, at), now=_now(), actor=_actor())
+    _report_outcome(out, f"{out.id} is {out.status}: {out.data['received_qty']} received.")
+
+
+@command(return_app, "inspect")
+def return_inspect_cmd(
+    return_id: str = typer.Argument(..., metavar="RMA"),
+    result: str = typer.Option(..., help=", ".join(parse.INSPECTION_RESULTS)),
+    defective: int = typer.Option(..., help="defective quantity found"),
+    cause: str | None = typer.Option(None),
+    note: str | None = typer.Option(None),
+    at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
+) -> None:
+    """Record the inspection of the received goods."""
+    ledger = _open()
+    out = ledger.return_inspect(return_id,
+                                parse.choice(result, parse.INSPECTION_RESULTS, "--result") or "",
+                                defective, parse.text(cause, "--cause", multiline=True),
+                                parse.text(note, "--note", multiline=True),
+                                at=_when(ledger, at), now=_now(), actor=_actor())
+    _report_outcome(out, f"{out.id} is {out.status}.")
+
+
+@command(return_app, "dispose")
+def return_dispose_cmd(
+    return_id: str = typer.Argument(..., metavar="RMA"),
+    action: str = typer.Option(..., help=", ".join(parse.RETURN_ACTIONS)),
+    qty: int = typer.Option(..., "--qty"),
+    cost: str | None = typer.Option(None, metavar="AMOUNT", help="cost of loss"),
+    repair_cost: str | None = typer.Option(None, metavar="AMOUNT"),
+    note: str | None = typer.Option(None),
+    at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
+) -> None:
+    """Give received units a disposition (repeat to split the quantity)."""
+    ledger = _open()
+    out = ledger.return_dispose(return_id,
+                                parse.choice(action, parse.RETURN_ACTIONS, "--action") or "",
+                                qty, parse.money(cost, "--cost"),
+                                parse.money(repair_cost, "--repair-cost"),
+                                parse.text(note, "--note", multiline=True),
+                                at=_when(ledger, at), now=_now(), actor=_actor())
+    left = out.data["left"]
+    _report_outcome(out, f"{out.id} is {out.status}"
+                    + (f"; {left} received units still without a disposition." if left
+                       else "; every received unit has a disposition."))
+
+
+@command(return_app, "close")
+def return_close_cmd(
+    return_id: str = typer.Argument(..., metavar="RMA"),
+    at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
+) -> None:
+    """Close a return once every received unit has a disposition."""
+    ledger = _open()
+    out = ledger.return_close(return_id, at=_when(ledger, at), now=_now(), actor=_actor())
+    r = ledger.return_show(out.id)
+    split = ", ".join(f"{k} {v}" for k, v in r["dispositions"].items()) or "nothing received"
+    _say(f"{r['id']} closed: authorised {r['authorised_qty']}, received {r['received_qty']}, "
+         f"disposed {r['disposed_qty']} ({split}); cost of loss {r['cost_of_loss']} "
+         f"{r['currency']}, repair cost {r['repair_cost']} {r['currency']}.")
+
+
+@command(return_app, "list")
+def return_list_cmd(
+    open_only: bool = typer.Option(False, "--open", help="only returns not closed"),
+    complaint: str | None = typer.Option(None, "--complaint", metavar="ID"),
+    fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
+) -> None:
+    """Returns with their stage, quantities, deadline and costs."""
+    fmt = _format(fmt)
+    ledger = _open()
+    rows = ledger.returns_list(open_only=open_only, complaint_id=complaint)
+    cols = render.RETURN_COLS if fmt == "table" else render.RETURN_CSV_COLS
+    _listing([render.return_table_row(r) for r in rows] if fmt == "table" else rows, cols, fmt,
+             ledger.tz, "Returns", empty="No returns match.")
 
 
 # --- policy ------------------------------------------------------------------
@@ -728,7 +877,7 @@ def demo_cmd(
 
     parse.positive_int(complaints, "--complaints")
     path = _db_path(db)
-    ledger = Ledger.open(path, now=_now())
+    ledger = _open(db)
     summary = demo.fill(ledger, complaints, now=_now(), seed=seed)
     _say(f"Demo ledger: {path}")
     _say("  " + ", ".join(f"{k} {v}" for k, v in summary.items()))

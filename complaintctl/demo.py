@@ -136,6 +136,8 @@ def _one(ledger: Ledger, rng: random.Random, index: int, received: datetime,
     if not at:
         return
     ledger.assign(cid, dept, owner, None, at=at, now=at, actor=clerk)
+    if demand in ("return", "exchange", "repair") and category == "quality":
+        _return(ledger, rng, cid, fields["quantity"], at, now, stall=index % 10)
     at = step(4, 40)
     if not at:
         return
@@ -193,3 +195,55 @@ def _one(ledger: Ledger, rng: random.Random, index: int, received: datetime,
                 ledger.revisit(cid, "satisfied", "visit", True, "二次回访：问题未再发生",
                                at=second, now=second, actor=clerk)
             return
+
+
+RETURN_SPLITS = [("repair", "rework"), ("scrap",), ("restock", "scrap"), ("return-to-supplier",),
+                 ("discount-sale", "scrap")]
+
+
+def _return(ledger: Ledger, rng: random.Random, cid: str, qty: int, at: datetime,
+            now: datetime, stall: int) -> None:
+    """A return authorised at assignment; the warehouse and quality move it on.
+
+    One in ten stops after each of its steps in turn (stall 1-4), so every stage is
+    present and some are late; one in eight receipts is short.
+    """
+    opened = at + _hours(rng, 0.5, 4)
+    if opened > now:
+        return
+    rid = ledger.return_open(cid, qty, None, None, "客户要求退货", at=opened, now=opened,
+                             actor="仓库 陈静").id
+    t = opened
+    steps = [stall == s for s in range(1, 5)]
+
+    def later(lo: float, hi: float) -> datetime | None:
+        nonlocal t
+        t = t + _hours(rng, lo, hi)
+        return t if t <= now else None
+
+    if steps[0] or not (when := later(24, 120)):
+        return
+    short = qty > 1 and rng.random() < 0.125
+    received = qty - rng.randint(1, qty - 1) if short else qty
+    ledger.return_receive(rid, received, None, at=when, now=when, actor="仓库 陈静")
+    if steps[1] or not (when := later(2, 60)):
+        return
+    result = rng.choice(["defect-confirmed"] * 6 + ["no-defect-found", "customer-damage"])
+    defective = received if result == "defect-confirmed" else 0
+    ledger.return_inspect(rid, result, defective, "轴承磨损" if defective else None, None,
+                          at=when, now=when, actor="质检 孙丽")
+    if steps[2] or not (when := later(4, 90)):
+        return
+    actions = rng.choice(RETURN_SPLITS)
+    first = received if len(actions) == 1 else rng.randint(1, received) if received > 1 \
+        else received
+    for action, part in zip(actions, (first, received - first), strict=False):
+        if part <= 0:
+            continue
+        loss = part * rng.randint(50, 800) * 100 if action in ("scrap", "discount-sale") else 0
+        repair = part * rng.randint(20, 200) * 100 if action in ("repair", "rework") else 0
+        ledger.return_dispose(rid, action, part, loss, repair, None, at=when, now=when,
+                              actor="质检 孙丽")
+    if steps[3] or not (when := later(2, 48)):
+        return
+    ledger.return_close(rid, at=when, now=when, actor="仓库 陈静")

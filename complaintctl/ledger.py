@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from complaintctl import deadlines, migrations, workflow
+from complaintctl import deadlines, migrations, returns, workflow
 from complaintctl.errors import BadInput, LedgerError, NotFound, Refused
 from complaintctl.parse import CATEGORIES, format_money, from_iso, iso, mask
 
@@ -83,6 +83,7 @@ class Ledger:
         self._settings: dict[str, str] | None = None
         self._calendar: deadlines.Calendar | None = None
         self._policy: dict[str, dict[str, str | None]] | None = None
+        self._tz: ZoneInfo | None = None
 
     # --- opening ----------------------------------------------------------
 
@@ -98,13 +99,15 @@ class Ledger:
             if not exists:
                 _secure_dir(path.parent)
                 _secure_file(path)
-            conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+            conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
+                                   cached_statements=1024)
         except (OSError, sqlite3.Error) as exc:
             raise LedgerError(f"cannot open ledger {path}: {exc}") from None
         ledger = cls(conn, path)
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA cache_size = -65536")  # 64 MiB at most, allocated as used
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version == 0:
                 ledger._create(now, init or {})
@@ -192,10 +195,11 @@ class Ledger:
 
     def _event(self, cur: sqlite3.Cursor, complaint_id: str | None, kind: str, at: datetime,
                now: datetime, actor: str, data: dict[str, Any],
-               old: dict[str, Any] | None = None) -> None:
-        cur.execute("INSERT INTO events (complaint_id, at, recorded_at, actor, kind, data, old) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (complaint_id, iso(at), iso(now), actor, kind, _dumps(data), _dumps(old)))
+               old: dict[str, Any] | None = None, return_id: str | None = None) -> None:
+        cur.execute("INSERT INTO events (complaint_id, return_id, at, recorded_at, actor, kind, "
+                    "data, old) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (complaint_id, return_id, iso(at), iso(now), actor, kind, _dumps(data),
+                     _dumps(old)))
 
     # --- settings, policy, calendar ---------------------------------------
 
@@ -207,7 +211,9 @@ class Ledger:
 
     @property
     def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.settings["timezone"])
+        if self._tz is None:
+            self._tz = ZoneInfo(self.settings["timezone"])
+        return self._tz
 
     @property
     def currency(self) -> str:
@@ -282,6 +288,7 @@ class Ledger:
                         values.items())
         self._settings = None
         self._calendar = None
+        self._tz = None
 
     def set_policy(self, stage: str, severity: str, duration: str | None, *, now: datetime,
                    actor: str, role: str | None = None) -> list[tuple[str, str, str | None]]:
@@ -428,10 +435,9 @@ class Ledger:
         return dt.astimezone(self.tz).strftime("%Y-%m-%d %H:%M")
 
     def _next_id(self, cur: sqlite3.Cursor, kind: str, prefix: str, year: int) -> tuple[str, int]:
-        cur.execute("INSERT INTO id_counters (kind, year, last) VALUES (?, ?, 1) "
-                    "ON CONFLICT (kind, year) DO UPDATE SET last = last + 1", (kind, year))
-        seq = cur.execute("SELECT last FROM id_counters WHERE kind = ? AND year = ?",
-                          (kind, year)).fetchone()[0]
+        seq = cur.execute("INSERT INTO id_counters (kind, year, last) VALUES (?, ?, 1) "
+                          "ON CONFLICT (kind, year) DO UPDATE SET last = last + 1 "
+                          "RETURNING last", (kind, year)).fetchone()[0]
         return f"{prefix}-{year}-{seq:04d}", seq
 
     def _open_stage(self, cur: sqlite3.Cursor, complaint_id: str, stage: str, policy_key: str,
@@ -678,6 +684,11 @@ class Ledger:
         cid = c["id"]
         new = workflow.next_state("void", c["status"], cid)
         self._check_at(at, now, c["last_step_at"], "the previous step")
+        open_returns = [r for (r,) in self.conn.execute(
+            "SELECT id FROM returns WHERE complaint_id = ? AND closed_at IS NULL", (cid,))]
+        if open_returns:
+            raise Refused(f"cannot void {cid}: it has open returns ({', '.join(open_returns)})",
+                          hint="close them first: complaintctl return close RMA")
         with self.write() as cur:
             cur.execute("UPDATE stages SET done_at = ?, outcome = 'void' WHERE complaint_id = ? "
                         "AND done_at IS NULL", (iso(at), cid))
@@ -879,7 +890,7 @@ class Ledger:
             "actions": self._rows("SELECT id, text, owner, due_at, created_at, done_at, "
                                   "done_by, verified_at, verified_by, verify_note FROM actions "
                                   "WHERE complaint_id = ? ORDER BY id", (cid,)),
-            "returns": [],
+            "returns": self.returns_list(complaint_id=cid),
             "revisits": revisits,
             "closed_at": c["closed_at"],
             "close_reason": c["close_reason"],
@@ -887,6 +898,210 @@ class Ledger:
             "void_reason": c["void_reason"],
             "events": events,
         }
+
+    # --- returned goods (客退品) -------------------------------------------------
+
+    def _return(self, return_id: str) -> dict[str, Any]:
+        rows = self._rows("SELECT r.*, c.severity, c.status AS complaint_status FROM returns r "
+                          "JOIN complaints c ON c.id = r.complaint_id WHERE r.id = ?",
+                          (return_id.strip().upper(),))
+        if not rows:
+            raise NotFound(f"no return {return_id!r}",
+                           hint="find it with: complaintctl return list --complaint ID")
+        return rows[0]
+
+    def _return_step(self, cur: sqlite3.Cursor, r: dict[str, Any], values: dict[str, Any],
+                     kind: str, at: datetime, now: datetime, actor: str,
+                     data: dict[str, Any], old: dict[str, Any]) -> str:
+        """Write a return's new numbers, its stage and the event; returns the stage."""
+        merged = {**r, **values}
+        values["stage"] = returns.stage(merged)
+        values["last_step_at"] = iso(at)
+        cols = ", ".join(f"{k} = ?" for k in values)
+        cur.execute(f"UPDATE returns SET {cols} WHERE id = ?", (*values.values(), r["id"]))
+        self._event(cur, r["complaint_id"], kind, at, now, actor,
+                    {**data, "stage": values["stage"]}, {**old, "stage": r["stage"]},
+                    return_id=r["id"])
+        return values["stage"]
+
+    def return_open(self, complaint_id: str, qty: int, product: str | None, lot: str | None,
+                    reason: str | None, *, at: datetime, now: datetime,
+                    actor: str) -> Outcome:
+        """`return open`: authorise a return against an open complaint."""
+        c = self._complaint(complaint_id)
+        cid = c["id"]
+        workflow.next_state("return open", c["status"], cid)
+        returns.check_open(qty)
+        self._check_at(at, now, c["received_at"], "the complaint was received")
+        year = at.astimezone(self.tz).year
+        with self.write() as cur:
+            rid, seq = self._next_id(cur, "return", self.settings["return_prefix"], year)
+            row = {"id": rid, "complaint_id": cid, "year": year, "seq": seq,
+                   "opened_at": iso(at), "opened_by": actor, "authorised_qty": qty,
+                   "product": product or c["product"], "lot": lot or c["lot"],
+                   "reason": reason, "stage": "authorised", "last_step_at": iso(at)}
+            cur.execute(f"INSERT INTO returns ({', '.join(row)}) VALUES "
+                        f"({', '.join('?' for _ in row)})", tuple(row.values()))
+            self._event(cur, cid, "return-open", at, now, actor,
+                        {"return": rid, "authorised_qty": qty, "product": row["product"],
+                         "lot": row["lot"], "reason": reason}, return_id=rid)
+        return Outcome(rid, "authorised", data={"complaint_id": cid})
+
+    def return_receive(self, return_id: str, qty: int, note: str | None, *, at: datetime,
+                       now: datetime, actor: str) -> Outcome:
+        r = self._return(return_id)
+        returns.check_receive(r, qty)
+        self._check_at(at, now, r["last_step_at"], "the return's previous step")
+        out = Outcome(r["id"])
+        with self.write() as cur:
+            cur.execute("INSERT INTO return_receipts (return_id, at, actor, qty, note) "
+                        "VALUES (?, ?, ?, ?, ?)", (r["id"], iso(at), actor, qty, note))
+            values: dict[str, Any] = {"received_qty": r["received_qty"] + qty}
+            if r["first_received_at"] is None:
+                values["first_received_at"] = iso(at)
+                self._open_stage(cur, r["complaint_id"], "inspect", "inspect", r["severity"],
+                                 at, return_id=r["id"])
+            elif r["stage"] == "dispositioned":  # more goods arrived after every unit had one
+                rounds = cur.execute("SELECT count(*) FROM stages WHERE return_id = ? AND "
+                                     "stage = 'dispose'", (r["id"],)).fetchone()[0]
+                self._open_stage(cur, r["complaint_id"], "dispose", "dispose", r["severity"],
+                                 at, round_=rounds + 1, return_id=r["id"])
+            out.status = self._return_step(
+                cur, r, values, "return-receive", at, now, actor,
+                {"return": r["id"], "qty": qty, "received_qty": values["received_qty"],
+                 "note": note}, {"received_qty": r["received_qty"]})
+        total = values["received_qty"]
+        if total != r["authorised_qty"]:
+            out.warnings.append(f"{r['id']}: {total} received, {r['authorised_qty']} "
+                                f"authorised ({total - r['authorised_qty']:+d})")
+        out.data = {"received_qty": total}
+        return out
+
+    def return_inspect(self, return_id: str, result: str, defective: int, cause: str | None,
+                       note: str | None, *, at: datetime, now: datetime,
+                       actor: str) -> Outcome:
+        r = self._return(return_id)
+        returns.check_inspect(r, defective)
+        self._check_at(at, now, r["last_step_at"], "the return's previous step")
+        out = Outcome(r["id"])
+        with self.write() as cur:
+            values: dict[str, Any] = {"result": result, "defective_qty": defective,
+                                      "cause": cause, "inspection_note": note}
+            if r["inspected_at"] is None:
+                values["inspected_at"] = iso(at)
+                self._finish_stage(cur, r["complaint_id"], "inspect", at, return_id=r["id"])
+                self._open_stage(cur, r["complaint_id"], "dispose", "dispose", r["severity"],
+                                 at, return_id=r["id"])
+            out.status = self._return_step(
+                cur, r, values, "return-inspect", at, now, actor,
+                {"return": r["id"], "result": result, "defective_qty": defective,
+                 "cause": cause, "note": note},
+                {"result": r["result"], "defective_qty": r["defective_qty"]})
+        return out
+
+    def return_dispose(self, return_id: str, action: str, qty: int, cost: int | None,
+                       repair_cost: int | None, note: str | None, *, at: datetime,
+                       now: datetime, actor: str) -> Outcome:
+        r = self._return(return_id)
+        returns.check_dispose(r, qty)
+        self._check_at(at, now, r["last_step_at"], "the return's previous step")
+        out = Outcome(r["id"])
+        with self.write() as cur:
+            cur.execute("INSERT INTO return_dispositions (return_id, at, actor, action, qty, "
+                        "cost_of_loss, repair_cost, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (r["id"], iso(at), actor, action, qty, cost or 0, repair_cost or 0,
+                         note))
+            values = {"disposed_qty": r["disposed_qty"] + qty,
+                      "cost_of_loss": r["cost_of_loss"] + (cost or 0),
+                      "repair_cost": r["repair_cost"] + (repair_cost or 0)}
+            if values["disposed_qty"] == r["received_qty"]:
+                self._finish_stage(cur, r["complaint_id"], "dispose", at, return_id=r["id"])
+            out.status = self._return_step(
+                cur, r, values, "return-dispose", at, now, actor,
+                {"return": r["id"], "action": action, "qty": qty,
+                 "cost_of_loss": format_money(cost), "repair_cost": format_money(repair_cost),
+                 "note": note}, {"disposed_qty": r["disposed_qty"]})
+        out.data = {"left": r["received_qty"] - values["disposed_qty"]}
+        return out
+
+    def return_close(self, return_id: str, *, at: datetime, now: datetime,
+                     actor: str) -> Outcome:
+        r = self._return(return_id)
+        returns.check_close(r)
+        self._check_at(at, now, r["last_step_at"], "the return's previous step")
+        with self.write() as cur:
+            # nothing came back: no inspection or disposition is owed any more
+            cur.execute("UPDATE stages SET done_at = ?, outcome = 'done' WHERE return_id = ? "
+                        "AND done_at IS NULL", (iso(at), r["id"]))
+            status = self._return_step(cur, r, {"closed_at": iso(at)}, "return-close", at,
+                                       now, actor, {"return": r["id"]}, {})
+        return Outcome(r["id"], status)
+
+    def returns_list(self, *, open_only: bool = False, complaint_id: str | None = None,
+                     since: str | None = None) -> list[dict[str, Any]]:
+        """Returns with their stage, quantities, open deadline, costs and dispositions."""
+        where, params = [], []
+        if open_only:
+            where.append("r.closed_at IS NULL")
+        if complaint_id:
+            where.append("r.complaint_id = ?")
+            params.append(complaint_id.strip().upper())
+        clause = (" WHERE " + " AND ".join(where)) if where else ""
+        rows = self._rows(
+            "SELECT r.id, r.complaint_id, r.stage, r.opened_at, r.product, r.lot, "
+            "r.authorised_qty, r.received_qty, r.disposed_qty, r.result, r.defective_qty, "
+            "r.cause, r.cost_of_loss, r.repair_cost, r.first_received_at, r.inspected_at, "
+            "r.closed_at, c.customer, c.department, c.owner, "
+            "(SELECT min(s.due_at) FROM stages s WHERE s.return_id = r.id "
+            " AND s.done_at IS NULL) AS due_at "
+            f"FROM returns r JOIN complaints c ON c.id = r.complaint_id{clause} "
+            "ORDER BY r.opened_at, r.id", params)
+        if not rows:
+            return rows
+        ids = [r["id"] for r in rows]
+        split: dict[str, dict[str, int]] = {}
+        for chunk in range(0, len(ids), 500):
+            part = ids[chunk:chunk + 500]
+            for rid, action, qty in self.conn.execute(
+                    "SELECT return_id, action, sum(qty) FROM return_dispositions WHERE "
+                    f"return_id IN ({', '.join('?' for _ in part)}) GROUP BY return_id, "
+                    "action ORDER BY return_id, action", part):
+                split.setdefault(rid, {})[action] = qty
+        currency = self.currency
+        for r in rows:
+            r["discrepancy"] = returns.discrepancy(r)
+            r["dispositions"] = split.get(r["id"], {})
+            r["cost_of_loss"] = format_money(r["cost_of_loss"])
+            r["repair_cost"] = format_money(r["repair_cost"])
+            r["currency"] = currency
+        return rows
+
+    def return_show(self, return_id: str) -> dict[str, Any]:
+        r = self._return(return_id)
+        (row,) = [x for x in self.returns_list(complaint_id=r["complaint_id"])
+                  if x["id"] == r["id"]]
+        row.update({"reason": r["reason"], "inspection_note": r["inspection_note"],
+                    "opened_by": r["opened_by"]})
+        row["receipts"] = self._rows("SELECT at, actor, qty, note FROM return_receipts WHERE "
+                                     "return_id = ? ORDER BY id", (r["id"],))
+        disp = self._rows("SELECT at, actor, action, qty, cost_of_loss, repair_cost, note FROM "
+                          "return_dispositions WHERE return_id = ? ORDER BY id", (r["id"],))
+        for d in disp:
+            d["cost_of_loss"] = format_money(d["cost_of_loss"])
+            d["repair_cost"] = format_money(d["repair_cost"])
+        row["disposition_lines"] = disp
+        row["stages"] = self._rows("SELECT stage, round, started_at, due_at, done_at, outcome "
+                                   "FROM stages WHERE return_id = ? ORDER BY id", (r["id"],))
+        events = self._rows("SELECT at, recorded_at, actor, kind, data, old FROM events WHERE "
+                            "return_id = ? ORDER BY at, id", (r["id"],))
+        for e in events:
+            e["data"] = json.loads(e["data"])
+            e["old"] = json.loads(e["old"]) if e["old"] else None
+        row["events"] = events
+        return row
+
+    def is_return_id(self, record_id: str) -> bool:
+        return record_id.strip().upper().startswith(self.settings["return_prefix"] + "-")
 
     def list(self, *, status: str | None = None, department: str | None = None,
              owner: str | None = None, customer: str | None = None,

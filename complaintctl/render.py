@@ -127,7 +127,7 @@ def rich_table(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
         table.add_column(Text(c.header), overflow="fold",
                          justify="right" if c.kind == "num" else "left",
                          no_wrap=c.kind in ("time", "day", "num", "code"),
-                         min_width=len(c.header) if c.kind != "wrap" else None)
+                         min_width=len(c.header) if c.kind in ("code", "num") else None)
     for row in rows:
         style = (styles or {}).get(row.get("_style", ""), "")
         table.add_row(*(Text(c.cell(row, tz)) for c in cols), style=style)
@@ -194,6 +194,56 @@ ACTION_COLS = (Col("id", "action", "num"), Col("text", "text", "wrap"), Col("own
 
 EVENT_COLS = (Col("at", "at", "time"), Col("actor", "actor"), Col("kind", "kind", "code"),
               Col("summary", "what", "wrap"))
+
+RETURN_COLS = (Col("id", "id", "code"), Col("complaint_id", "complaint", "code"),
+               Col("stage", "stage", "code"), Col("authorised_qty", "auth", "num"),
+               Col("received_qty", "recv", "num"),
+               Col("disposed_qty", "disp", "num"), Col("flag", "count", "code"),
+               Col("due_at", "due", "time"))
+
+RETURN_CSV_COLS = (Col("id", "id"), Col("complaint_id", "complaint"), Col("stage", "stage"),
+                   Col("customer", "customer"), Col("product", "product"), Col("lot", "lot"),
+                   Col("opened_at", "opened", "time"), Col("authorised_qty", "authorised", "num"),
+                   Col("received_qty", "received", "num"), Col("disposed_qty", "disposed", "num"),
+                   Col("discrepancy", "discrepancy"), Col("result", "result"),
+                   Col("defective_qty", "defective", "num"), Col("due_at", "due", "time"),
+                   Col("dispositions", "dispositions"), Col("cost_of_loss", "cost of loss"),
+                   Col("repair_cost", "repair cost"), Col("currency", "currency"))
+
+RECEIPT_COLS = (Col("at", "received", "time"), Col("actor", "by"), Col("qty", "qty", "num"),
+                Col("note", "note", "wrap"))
+
+DISPOSITION_COLS = (Col("at", "at", "time"), Col("actor", "by"), Col("action", "action"),
+                    Col("qty", "qty", "num"), Col("cost_of_loss", "loss", "num"),
+                    Col("repair_cost", "repair", "num"), Col("note", "note", "wrap"))
+
+
+def return_table_row(row: dict[str, Any]) -> dict[str, Any]:
+    """The receipt discrepancy as a clerk says it: short 2, over 1."""
+    diff = row["received_qty"] - row["authorised_qty"]
+    flag = "" if not row["discrepancy"] else (f"short {-diff}" if diff < 0 else f"over {diff}")
+    return {**row, "flag": flag}
+
+
+def return_pairs(r: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
+    pairs = [("id", r["id"]), ("complaint", r["complaint_id"]), ("stage", r["stage"]),
+             ("customer", r["customer"] or ""), ("product", r["product"] or ""),
+             ("lot", r["lot"] or ""), ("reason", r["reason"] or ""),
+             ("opened", f"{cell_text(r['opened_at'], 'time', tz)} by {r['opened_by']}"),
+             ("authorised", str(r["authorised_qty"])),
+             ("received", str(r["received_qty"])
+              + ("  (DISCREPANCY: differs from authorised)" if r["discrepancy"] else "")),
+             ("inspection", " ".join(x for x in (r["result"], f"{r['defective_qty']} defective"
+                                                 if r["defective_qty"] is not None else None,
+                                                 r["cause"]) if x)),
+             ("disposed", f"{r['disposed_qty']} of {r['received_qty']}"
+              + (f" ({cell_text(r['dispositions'], 'text', tz)})" if r["dispositions"] else "")),
+             ("cost of loss", f"{r['cost_of_loss']} {r['currency']}"),
+             ("repair cost", f"{r['repair_cost']} {r['currency']}"),
+             ("due", cell_text(r["due_at"], "time", tz)),
+             ("closed", cell_text(r["closed_at"], "time", tz))]
+    return [(k, v) for k, v in pairs if v]
+
 
 ESCALATION_STYLES = {"1": "yellow", "2": "bold yellow", "3": "bold red"}
 

@@ -1,0 +1,271 @@
+"""Returned goods (客退品): quantities always balance, through the real command."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import tempfile
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from typer.testing import CliRunner
+
+from complaintctl.cli import app
+
+RETURN_KEYS = {"id", "complaint_id", "stage", "authorised_qty", "received_qty", "disposed_qty",
+               "discrepancy", "due_at", "cost_of_loss", "repair_cost", "dispositions"}
+
+
+@pytest.fixture
+def rma(ledger):
+    """A high complaint received Mon 16 Nov 09:00 with a return of 5 authorised at 10:00."""
+    cid = ledger.log(severity="high", received="2026-11-16 09:00")
+    rid = ledger("return", "open", cid, "--qty", "5", "--reason", "异响",
+                 "--at", "2026-11-16 10:00").stdout.strip()
+    return cid, rid
+
+
+def test_full_return(ledger, rma):
+    cid, rid = rma
+    assert rid == "RMA-2026-0001"
+    r = ledger("return", "receive", rid, "--qty", "3", "--at", "2026-11-17 09:00")
+    assert "Warning: RMA-2026-0001: 3 received, 5 authorised (-2)" in r.stderr
+    ledger("return", "receive", rid, "--qty", "2", "--note", "第二批", "--at", "2026-11-17 15:00")
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "4",
+           "--cause", "轴承不良", "--at", "2026-11-18 09:00")
+    ledger("return", "dispose", rid, "--action", "repair", "--qty", "3", "--repair-cost",
+           "120.50", "--at", "2026-11-18 10:00")
+    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "2", "--cost", "300",
+           "--at", "2026-11-18 11:00")
+    r = ledger("return", "close", rid, "--at", "2026-11-18 12:00")
+    assert r.stderr == ("RMA-2026-0001 closed: authorised 5, received 5, disposed 5 (repair 3, "
+                        "scrap 2); cost of loss 300.00 CNY, repair cost 120.50 CNY.\n")
+    (row,) = ledger.json("return", "list")
+    assert RETURN_KEYS <= set(row)
+    assert row["stage"] == "closed" and row["discrepancy"] is False
+    assert (row["authorised_qty"], row["received_qty"], row["disposed_qty"]) == (5, 5, 5)
+    assert row["dispositions"] == {"repair": 3, "scrap": 2}
+    assert (row["cost_of_loss"], row["repair_cost"]) == ("300.00", "120.50")
+    assert row["due_at"] is None
+    assert ledger.rows("SELECT cost_of_loss, repair_cost FROM returns") == [(30000, 12050)]
+    # every step is on the complaint's timeline, with actor and time
+    events = [e for e in ledger.json("show", cid)["events"] if e["kind"].startswith("return")]
+    assert [e["kind"] for e in events] == ["return-open", "return-receive", "return-receive",
+                                           "return-inspect", "return-dispose", "return-dispose",
+                                           "return-close"]
+    assert all(e["actor"] == "tester" for e in events)
+    assert events[1]["at"] == "2026-11-17T01:00:00Z"
+    assert ledger.json("show", cid)["returns"][0]["id"] == rid
+    assert ledger.json("show", rid)["receipts"][1]["note"] == "第二批"
+
+
+def test_discrepancy_is_flagged_not_refused(ledger, rma):
+    cid, rid = rma
+    ledger("return", "receive", rid, "--qty", "7", "--at", "2026-11-17 09:00")
+    (row,) = ledger.json("return", "list", "--open")
+    assert row["discrepancy"] is True and row["received_qty"] == 7
+    assert "over 2" in ledger("return", "list").stdout
+    assert "DISCREPANCY" in ledger("show", rid).stdout
+    assert ledger.json("return", "list", "--complaint", cid)[0]["id"] == rid
+    assert ledger.json("return", "list", "--complaint", "CC-2026-0099") == []
+
+
+def refused(ledger, *args, message, code=1):
+    before = ledger.snapshot()
+    r = ledger(*args, code=code)
+    assert r.stderr.splitlines()[0].startswith("Error: ") and message in r.stderr, r.stderr
+    assert ledger.snapshot() == before
+
+
+def test_refusals_leave_the_ledger_unchanged(ledger, rma):
+    cid, rid = rma
+    refused(ledger, "return", "inspect", rid, "--result", "no-defect-found", "--defective", "0",
+            message="nothing has been received yet")
+    refused(ledger, "return", "receive", rid, "--qty", "0", message="--qty must be a positive")
+    refused(ledger, "return", "receive", rid, "--qty", "-3", message="--qty must be a positive")
+    refused(ledger, "return", "open", cid, "--qty", "0", message="--qty must be a positive")
+    ledger("return", "receive", rid, "--qty", "4", "--at", "2026-11-17 09:00")
+    refused(ledger, "return", "dispose", rid, "--action", "scrap", "--qty", "1",
+            message="it is not inspected yet")
+    refused(ledger, "return", "inspect", rid, "--result", "defect-confirmed", "--defective",
+            "5", message="5 defective is more than the 4 received")
+    ledger("return", "inspect", rid, "--result", "customer-damage", "--defective", "4",
+           "--at", "2026-11-18 09:00")
+    refused(ledger, "return", "dispose", rid, "--action", "scrap", "--qty", "5",
+            message="only 4 of the 4 received are without a disposition")
+    ledger("return", "dispose", rid, "--action", "return-to-customer", "--qty", "3")
+    refused(ledger, "return", "close", rid, message="1 of the 4 received units have no")
+    refused(ledger, "return", "dispose", rid, "--action", "scrap", "--qty", "1", "--at",
+            "2026-11-01", message="is before the return's previous step", code=2)
+    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "1")
+    ledger("return", "close", rid)
+    refused(ledger, "return", "receive", rid, "--qty", "1", message="it is closed")
+    refused(ledger, "return", "dispose", rid, "--action", "scrap", "--qty", "1",
+            message="it is closed")
+    refused(ledger, "return", "close", rid, message="it is closed")
+    refused(ledger, "return", "receive", "RMA-2026-0042", "--qty", "1",
+            message="no return 'RMA-2026-0042'")
+    refused(ledger, "return", "dispose", rid, "--action", "burn", "--qty", "1", code=2,
+            message="--action 'burn' is not one of")
+
+
+def test_return_on_void_or_closed_complaint_is_refused(ledger):
+    a = ledger.log()
+    ledger.to_state(a, "void")
+    refused(ledger, "return", "open", a, "--qty", "1",
+            message=f"cannot return open {a}: it is void")
+    b = ledger.log(product="B")
+    ledger.to_state(b, "closed")
+    refused(ledger, "return", "open", b, "--qty", "1",
+            message=f"cannot return open {b}: it is closed")
+
+
+def test_void_with_open_return_is_refused(ledger):
+    cid = ledger.log()
+    ledger("return", "open", cid, "--qty", "1", "--at", "2026-09-30 11:00")
+    refused(ledger, "void", cid, "--reason", "mistake", message="it has open returns")
+
+
+def test_late_returns_appear_in_overdue(ledger, rma):
+    _cid, rid = rma
+    ledger("return", "receive", rid, "--qty", "5", "--at", "2026-11-17 09:00")
+    # inspection due 48 h after the first receipt: Thu 19 Nov 09:00
+    rows = [r for r in ledger.json("overdue", "--as-of", "2026-11-19 09:01")
+            if r["kind"] == "return"]
+    assert [(r["id"], r["stage"], r["due_at"]) for r in rows] == [
+        (rid, "inspect", "2026-11-19T01:00:00Z")]
+    assert rows[0]["escalation_level"] == 1
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "5",
+           "--at", "2026-11-19 10:00")
+    # disposition due 3 wd after inspection: Tue 24 Nov 10:00
+    (row,) = [r for r in ledger.json("overdue", "--as-of", "2026-11-24 10:30")
+              if r["kind"] == "return"]
+    assert (row["stage"], row["due_at"]) == ("dispose", "2026-11-24T02:00:00Z")
+    assert ledger.json("return", "list")[0]["due_at"] == "2026-11-24T02:00:00Z"
+
+
+def test_return_policy_is_configurable(ledger, rma):
+    _cid, rid = rma
+    ledger("policy", "set", "inspect", "all", "24h")
+    ledger("return", "receive", rid, "--qty", "5", "--at", "2026-11-17 09:00")
+    assert ledger.json("return", "list")[0]["due_at"] == "2026-11-18T01:00:00Z"
+
+
+def test_demo_has_returns_in_every_stage(run):
+    run("demo", "--complaints", "600")
+    rows = run.json("return", "list")
+    assert {r["stage"] for r in rows} == {"authorised", "received", "inspected",
+                                          "dispositioned", "closed"}
+    assert any(r["discrepancy"] for r in rows)
+    assert any(r["kind"] == "return" for r in run.json("overdue"))
+    for r in rows:
+        assert r["disposed_qty"] <= r["received_qty"]
+        assert sum(r["dispositions"].values()) == r["disposed_qty"]
+
+
+# --- random sequences against a model ---------------------------------------------------
+
+_TEMPLATE: dict[str, Path] = {}
+
+
+def _template() -> Path:
+    if "path" not in _TEMPLATE:
+        path = Path(tempfile.mkdtemp(prefix="cc-rma-")) / "ledger.db"
+        runner = CliRunner()
+        for args in (["init", "--timezone", "Asia/Shanghai"],
+                     ["log", "--customer", "A", "--description", "x", "--category", "quality",
+                      "--severity", "low", "--channel", "phone", "--received", "2026-01-05"]):
+            assert runner.invoke(app, ["--db", str(path), *args]).exit_code == 0
+        _TEMPLATE["path"] = path
+    return _TEMPLATE["path"]
+
+
+qty = st.integers(-1, 6)
+
+
+class ReturnMachine(RuleBasedStateMachine):
+    def __init__(self):
+        super().__init__()
+        self.dir = Path(tempfile.mkdtemp(prefix="cc-rma-sm-"))
+        self.db = self.dir / "ledger.db"
+        shutil.copy(_template(), self.db)
+        self.runner = CliRunner()
+        self.clock = datetime(2026, 1, 6, 9, 0)
+        self.receipts: list[int] = []
+        self.disposed = 0
+        self.inspected = False
+        self.closed = False
+        self.rid = ""
+
+    def teardown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def run(self, *args: str, ok: bool) -> None:
+        self.clock += timedelta(hours=1)
+        result = self.runner.invoke(app, ["--db", str(self.db), *args, "--at",
+                                          self.clock.strftime("%Y-%m-%d %H:%M")])
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        assert result.exit_code == (0 if ok else 1), (args, result.output)
+
+    @initialize(authorised=st.integers(1, 8))
+    def open(self, authorised):
+        self.run("return", "open", "CC-2026-0001", "--qty", str(authorised), ok=True)
+        self.rid = sqlite3.connect(self.db).execute("SELECT max(id) FROM returns").fetchone()[0]
+
+    @rule(n=qty)
+    def receive(self, n):
+        ok = not self.closed and n > 0
+        self.run("return", "receive", self.rid, "--qty", str(n), ok=ok)
+        if ok:
+            self.receipts.append(n)
+
+    @rule(defective=qty)
+    def inspect(self, defective):
+        ok = not self.closed and sum(self.receipts) > 0 and 0 <= defective <= sum(self.receipts)
+        self.run("return", "inspect", self.rid, "--result", "defect-confirmed", "--defective",
+                 str(defective), ok=ok)
+        self.inspected = self.inspected or ok
+
+    @rule(n=qty, action=st.sampled_from(["scrap", "repair", "restock"]))
+    def dispose(self, n, action):
+        ok = (not self.closed and self.inspected and 0 < n
+              and self.disposed + n <= sum(self.receipts))
+        self.run("return", "dispose", self.rid, "--action", action, "--qty", str(n), ok=ok)
+        if ok:
+            self.disposed += n
+
+    @rule()
+    def close(self):
+        ok = not self.closed and self.disposed == sum(self.receipts)
+        self.run("return", "close", self.rid, ok=ok)
+        self.closed = self.closed or ok
+
+    @invariant()
+    def balances(self):
+        if not self.rid:
+            return
+        conn = sqlite3.connect(self.db)
+        try:
+            received, disposed, closed = conn.execute(
+                "SELECT received_qty, disposed_qty, closed_at IS NOT NULL FROM returns "
+                "WHERE id = ?", (self.rid,)).fetchone()
+            receipts = conn.execute("SELECT coalesce(sum(qty), 0) FROM return_receipts WHERE "
+                                    "return_id = ?", (self.rid,)).fetchone()[0]
+            split = conn.execute("SELECT coalesce(sum(qty), 0) FROM return_dispositions WHERE "
+                                 "return_id = ?", (self.rid,)).fetchone()[0]
+        finally:
+            conn.close()
+        assert received == receipts == sum(self.receipts)
+        assert disposed == split == self.disposed <= received
+        assert bool(closed) == self.closed
+
+
+ReturnMachine.TestCase.settings = settings(max_examples=25, stateful_step_count=20,
+                                           deadline=None,
+                                           suppress_health_check=[HealthCheck.too_slow])
+test_return_state_machine = ReturnMachine.TestCase
