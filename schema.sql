@@ -97,6 +97,7 @@ CREATE INDEX complaints_received ON complaints (received_at);
 CREATE INDEX complaints_status ON complaints (status);
 CREATE INDEX complaints_repeat ON complaints (customer, product, received_at);
 CREATE INDEX complaints_repeat_of ON complaints (repeat_of) WHERE repeat_of IS NOT NULL;
+CREATE INDEX complaints_concluded ON complaints (concluded_at) WHERE concluded_at IS NOT NULL;
 
 CREATE TABLE assignments (
     id INTEGER PRIMARY KEY,
@@ -144,6 +145,10 @@ CREATE TABLE actions (
     verify_note TEXT
 );
 CREATE INDEX actions_complaint ON actions (complaint_id);
+CREATE INDEX actions_created ON actions (created_at);
+CREATE INDEX actions_done ON actions (done_at) WHERE done_at IS NOT NULL;
+CREATE INDEX actions_verified ON actions (verified_at) WHERE verified_at IS NOT NULL;
+CREATE INDEX actions_open_due ON actions (due_at) WHERE done_at IS NULL;
 
 CREATE TABLE resolutions (
     id INTEGER PRIMARY KEY,
@@ -159,6 +164,7 @@ CREATE TABLE resolutions (
     summary TEXT NOT NULL
 );
 CREATE INDEX resolutions_complaint ON resolutions (complaint_id);
+CREATE INDEX resolutions_at ON resolutions (at);
 
 CREATE TABLE revisits (
     id INTEGER PRIMARY KEY,
@@ -172,6 +178,7 @@ CREATE TABLE revisits (
     note TEXT
 );
 CREATE INDEX revisits_complaint ON revisits (complaint_id);
+CREATE INDEX revisits_at ON revisits (at);
 
 -- Returned goods (客退品 / RMA): authorised against a complaint, received
 -- (partial receipts add up), inspected, and every received unit dispositioned.
@@ -205,6 +212,7 @@ CREATE TABLE returns (
 );
 CREATE INDEX returns_complaint ON returns (complaint_id);
 CREATE INDEX returns_open ON returns (opened_at) WHERE closed_at IS NULL;
+CREATE INDEX returns_opened ON returns (opened_at);
 
 CREATE TABLE return_receipts (
     id INTEGER PRIMARY KEY,
@@ -215,6 +223,7 @@ CREATE TABLE return_receipts (
     note TEXT
 );
 CREATE INDEX return_receipts_return ON return_receipts (return_id);
+CREATE INDEX return_receipts_at ON return_receipts (at);
 
 CREATE TABLE return_dispositions (
     id INTEGER PRIMARY KEY,
@@ -229,6 +238,7 @@ CREATE TABLE return_dispositions (
     note TEXT
 );
 CREATE INDEX return_dispositions_return ON return_dispositions (return_id);
+CREATE INDEX return_dispositions_at ON return_dispositions (at);
 
 -- Every deadline promised: one row per stage (and round) of a complaint or
 -- a return. Open stages (done_at IS NULL) are what `overdue` reads.
@@ -248,6 +258,7 @@ CREATE TABLE stages (
 CREATE INDEX stages_open ON stages (due_at) WHERE done_at IS NULL;
 CREATE INDEX stages_complaint ON stages (complaint_id);
 CREATE INDEX stages_return ON stages (return_id) WHERE return_id IS NOT NULL;
+CREATE INDEX stages_done ON stages (done_at) WHERE done_at IS NOT NULL;
 
 -- Append-only history: who, when (the step's time and the time it was typed),
 -- what, the new data and the old values (JSON text).
@@ -264,6 +275,7 @@ CREATE TABLE events (
 );
 CREATE INDEX events_complaint ON events (complaint_id);
 CREATE INDEX events_return ON events (return_id) WHERE return_id IS NOT NULL;
+CREATE INDEX events_kind_at ON events (kind, at);
 
 CREATE TRIGGER events_no_update BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;

@@ -361,13 +361,15 @@ def action_add_cmd(
     text: str = typer.Option(..., help="what is to be done"),
     owner: str = typer.Option(..., help="who does it"),
     due: str = typer.Option(..., metavar="WHEN", help="due date"),
+    at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
 ) -> None:
     """Add a CAPA item to a complaint under investigation or resolved."""
     ledger = _open()
     out = ledger.action_add(complaint_id, parse.text(text, "--text", multiline=True,
                                                      required=True),
                             parse.text(owner, "--owner", required=True),
-                            _when(ledger, due, "--due"), now=_now(), actor=_actor())
+                            _when(ledger, due, "--due"), at=_when(ledger, at), now=_now(),
+                            actor=_actor())
     _say(f"Action {out.data['action']} added to {out.id}.")
     _emit(f"{out.data['action']}\n")
 
@@ -770,6 +772,94 @@ def return_list_cmd(
     cols = render.RETURN_COLS if fmt == "table" else render.RETURN_CSV_COLS
     _listing([render.return_table_row(r) for r in rows] if fmt == "table" else rows, cols, fmt,
              ledger.tz, "Returns", empty="No returns match.")
+
+
+# --- reports ------------------------------------------------------------------
+
+@command(app, "report")
+def report_cmd(
+    when: str | None = typer.Argument(None, metavar="[DATE|YYYY-MM]",
+                                      help="with --week: a day of the week; with --month: "
+                                      "the month (default: the last complete one)"),
+    week: bool = typer.Option(False, "--week", help="the ISO week (Monday to Sunday)"),
+    month: bool = typer.Option(False, "--month", help="the calendar month"),
+    since: str | None = typer.Option(None, metavar="DATE", help="first day"),
+    until: str | None = typer.Option(None, metavar="DATE", help="last day (inclusive)"),
+    as_of: str | None = typer.Option(None, "--as-of", metavar="WHEN",
+                                     help="count only what happened up to this instant"),
+    fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
+    section: str | None = typer.Option(None, help="csv/markdown: only this section (summary, "
+                                       "by_category, ..., returns, register)"),
+    output: str | None = typer.Option(None, "--output", metavar="FILE",
+                                      help="write to FILE (atomically) instead of stdout"),
+) -> None:
+    """Weekly and monthly summaries, returns and the register of a period."""
+    from complaintctl import reports
+
+    fmt = _format(fmt)
+    if when is not None and not (week or month):
+        raise BadInput(f"unexpected {when!r}: a date goes with --week, a month with --month")
+    if sum((week, month, since is not None or until is not None)) != 1:
+        raise BadInput("give one of --week [DATE], --month [YYYY-MM], or --since DATE "
+                       "--until DATE")
+    if section is not None and section not in render.REPORT_SECTIONS:
+        raise BadInput(f"--section {section!r} is not one of: "
+                       + ", ".join(render.REPORT_SECTIONS))
+    ledger = _open()
+    now, tz = _now(), ledger.tz
+    as_of_dt = now if as_of is None else _when(ledger, as_of, "--as-of")
+    today = as_of_dt.astimezone(tz).date()
+    if week:
+        period = (reports.week_of(parse.parse_day(when, now=now, tz=tz, field="--week"))
+                  if when else reports.last_complete_week(today))
+    elif month:
+        period = (reports.month_of(*parse.parse_month(when)) if when
+                  else reports.last_complete_month(today))
+    else:
+        if since is None or until is None:
+            raise BadInput("--since and --until go together")
+        first = parse.parse_day(since, now=now, tz=tz, field="--since")
+        last = parse.parse_day(until, now=now, tz=tz, field="--until")
+        if last < first:
+            raise BadInput("--until is before --since")
+        period = reports.between(first, last)
+    rep = ledger.report(period, as_of_dt)
+    if fmt == "json":
+        text = render.to_json(rep)
+    elif fmt == "csv":
+        text = render.report_csv(rep, tz, section)
+    elif fmt == "markdown":
+        text = render.report_markdown(rep, tz, section)
+    elif output:
+        raise BadInput("a table is for the terminal", hint="write a file with --format "
+                       "markdown, csv or json")
+    else:
+        if render.report_is_empty(rep):
+            _say("No complaints in this period.")
+        _print_rich(*render.report_rich(rep, tz))
+        return
+    if output:
+        _write_atomically(Path(output).expanduser(), text)
+        _say(f"Wrote {output} ({rep['period']['label']}).")
+    else:
+        _emit(text)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Temp file in the same folder, then rename: a reader never sees half a report."""
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text.encode("utf-8"))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 # --- policy ------------------------------------------------------------------

@@ -9,6 +9,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
 
 from complaintctl.errors import BadInput
 
@@ -52,6 +53,7 @@ class Duration:
         return f"{self.amount}{self.unit}"
 
 
+@lru_cache(maxsize=256)
 def parse_duration(value: str) -> Duration:
     m = _DURATION.match(value)
     if not m or int(m.group(1)) <= 0:

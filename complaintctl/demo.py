@@ -73,16 +73,20 @@ def fill(ledger: Ledger, n: int, *, now: datetime, seed: int = 2026) -> dict[str
     start = now - timedelta(days=span_days(n))
     span = (now - start).total_seconds()
     times = sorted(start + timedelta(seconds=rng.random() * span) for _ in range(n))
+    stall_every = max(25, n // 1000)
+    # One transaction holds every page it changed: let the cache hold them all
+    # rather than spill and re-read them (memory grows to about the ledger's size).
+    ledger.conn.execute("PRAGMA cache_size = -8000000")
     with ledger.write():
         for index, received in enumerate(times):
-            _one(ledger, rng, index, received.replace(microsecond=0), now)
+            _one(ledger, rng, index, received.replace(microsecond=0), now, stall_every)
     counts = Counter(status for (status,) in ledger.conn.execute(
         "SELECT status FROM complaints"))
     return dict(sorted(counts.items()))
 
 
 def _one(ledger: Ledger, rng: random.Random, index: int, received: datetime,
-         now: datetime) -> None:
+         now: datetime, stall_every: int) -> None:
     category = _pick(rng, CATEGORY_WEIGHTS)
     severity = _pick(rng, SEVERITY_WEIGHTS)
     demand = rng.choice(list(DISPOSITION_FOR))
@@ -109,9 +113,9 @@ def _one(ledger: Ledger, rng: random.Random, index: int, received: datetime,
         logged = now
     out = ledger.log(fields, received_at=received, now=logged, actor=clerk)
     cid = out.id
-    # One in 25 stalls and stays there, in turn after each step: every state is
-    # present and these show up in overdue.
-    stall_at = (index // 25) % 5 + 1 if index % 25 == 7 else 99
+    # One in `stall_every` stalls and stays there, in turn after each step: every
+    # state is present and these show up in overdue.
+    stall_at = (index // stall_every) % 5 + 1 if index % stall_every == 7 else 99
     slow = rng.random() < 0.15    # takes longer than the deadline
     t = received
     steps_taken = 0
@@ -141,19 +145,22 @@ def _one(ledger: Ledger, rng: random.Random, index: int, received: datetime,
     at = step(4, 40)
     if not at:
         return
-    ledger.investigate(cid, {"finding": "复现了客户描述的问题 / reproduced"}, at=at, now=at,
-                       actor=owner)
-    at = step(4, 40)
-    if not at:
-        return
+    finding = "复现了客户描述的问题 / reproduced"
+    if rng.random() < 0.3 or stall_at <= 3:  # some record findings before the cause
+        ledger.investigate(cid, {"finding": finding}, at=at, now=at, actor=owner)
+        finding = None
+        at = step(4, 40)
+        if not at:
+            return
     not_upheld = rng.random() < 0.12
     if not_upheld:
-        ledger.investigate(cid, {"validity": "not-upheld",
+        ledger.investigate(cid, {"finding": finding, "validity": "not-upheld",
                                  "reason": "产品符合规格，属正常使用磨损"},
                            at=at, now=at, actor=owner)
     else:
         cause, cause_cat = rng.choice(CAUSES)
-        ledger.investigate(cid, {"root_cause": cause, "cause_category": cause_cat,
+        ledger.investigate(cid, {"finding": finding, "root_cause": cause,
+                                 "cause_category": cause_cat,
                                  "responsibility": "supplier" if cause_cat == "supplier"
                                  else "customer" if cause_cat == "customer-misuse"
                                  else "company",
@@ -162,7 +169,8 @@ def _one(ledger: Ledger, rng: random.Random, index: int, received: datetime,
                            at=at, now=at, actor=owner)
         if rng.random() < 0.3:
             res = ledger.action_add(cid, "更新检验标准并培训 / update inspection standard", owner,
-                                    at + timedelta(days=rng.randint(7, 30)), now=at, actor=owner)
+                                    at + timedelta(days=rng.randint(7, 30)), at=at, now=at,
+                                    actor=owner)
             done = at + timedelta(days=rng.randint(3, 40))
             if done < now and rng.random() < 0.8:
                 ledger.action_done(str(res.data["action"]), at=done, now=done, actor=owner)

@@ -437,7 +437,7 @@ class Ledger:
     def _next_id(self, cur: sqlite3.Cursor, kind: str, prefix: str, year: int) -> tuple[str, int]:
         seq = cur.execute("INSERT INTO id_counters (kind, year, last) VALUES (?, ?, 1) "
                           "ON CONFLICT (kind, year) DO UPDATE SET last = last + 1 "
-                          "RETURNING last", (kind, year)).fetchone()[0]
+                          "RETURNING last", (kind, year)).fetchall()[0][0]
         return f"{prefix}-{year}-{seq:04d}", seq
 
     def _open_stage(self, cur: sqlite3.Cursor, complaint_id: str, stage: str, policy_key: str,
@@ -767,16 +767,20 @@ class Ledger:
         return row
 
     def action_add(self, complaint_id: str, text: str, owner: str, due: datetime, *,
-                   now: datetime, actor: str) -> Outcome:
+                   at: datetime, now: datetime, actor: str) -> Outcome:
         c = self._complaint(complaint_id)
         cid = c["id"]
         workflow.next_state("action add", c["status"], cid)
+        self._check_at(at, now, c["received_at"], "the complaint was received")
+        if due < at:
+            raise BadInput(f"--due {self.local(due)} is before the action is added",
+                           hint="give a due date after --at")
         with self.write() as cur:
             cur.execute("INSERT INTO actions (complaint_id, text, owner, due_at, created_at, "
                         "created_by) VALUES (?, ?, ?, ?, ?, ?)",
-                        (cid, text, owner, iso(due), iso(now), actor))
+                        (cid, text, owner, iso(due), iso(at), actor))
             aid = cur.lastrowid
-            self._event(cur, cid, "action-add", now, now, actor,
+            self._event(cur, cid, "action-add", at, now, actor,
                         {"action": aid, "text": text, "owner": owner, "due_at": iso(due)})
         return Outcome(cid, c["status"], data={"action": aid})
 
@@ -1149,6 +1153,12 @@ class Ledger:
             self.conn.execute("SELECT id FROM complaints ORDER BY received_at DESC "
                               "LIMIT 1").fetchone()
         return row[0] if row else None
+
+    def report(self, period, as_of: datetime) -> dict[str, Any]:
+        """Every figure of SPEC section 7 for a period (see reports.py)."""
+        from complaintctl.reports import Report
+
+        return Report(self.conn, self.tz, period, as_of, self.currency).build()
 
     def overdue(self, as_of: datetime, *, department: str | None = None,
                 owner: str | None = None, severity: str | None = None,

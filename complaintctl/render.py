@@ -303,3 +303,179 @@ def stage_rows(rec: dict[str, Any], as_of_iso: str) -> list[dict[str, Any]]:
             state = "LATE" if as_of_iso > s["due_at"] else "open"
         rows.append({**s, "state": state})
     return rows
+
+
+# --- reports ---------------------------------------------------------------------
+
+REPORT_SECTIONS = ("summary", "by_category", "by_channel", "by_severity", "by_product",
+                   "by_customer", "by_department", "pareto_category", "pareto_cause",
+                   "handling", "on_time", "returns", "register")
+
+SHARE_COLS = (Col("key", "key"), Col("count", "count", "num"), Col("share_pct", "share", "num"))
+DEPT_COLS = (*SHARE_COLS, Col("resolved", "resolved", "num"),
+             Col("on_time_pct", "on time", "num"),
+             Col("handling_days_mean", "mean days", "num"))
+PARETO_COLS = (Col("key", "key"), Col("count", "count", "num"),
+               Col("share_pct", "share", "num"), Col("cumulative_pct", "cumulative", "num"))
+HANDLING_COLS = (Col("key", "category"), Col("count", "count", "num"),
+                 Col("mean", "mean", "num"), Col("median", "median", "num"),
+                 Col("p90", "p90", "num"))
+ON_TIME_COLS = (Col("key", "stage"), Col("rate_pct", "on time", "num"))
+DISPOSITION_COLS_R = (Col("key", "disposition"), Col("quantity", "quantity", "num"))
+REGISTER_COLS = (Col("id", "id", "code"), Col("received_at", "received", "day"),
+                 Col("closed_at", "closed", "day"), Col("customer", "customer", "wrap"),
+                 Col("product", "product", "wrap"), Col("quantity", "qty", "num"),
+                 Col("disposition", "disposition"), Col("result", "result"))
+
+REPORT_TITLES = {
+    "summary": "Summary", "by_category": "By category", "by_channel": "By channel",
+    "by_severity": "By severity", "by_product": "By product", "by_customer": "By customer",
+    "by_department": "By department", "pareto_category": "Pareto of categories",
+    "pareto_cause": "Pareto of cause categories", "handling": "Handling days by category",
+    "on_time": "On-time rate by stage", "returns": "Returns (退货)",
+    "register": "Register (客户投诉处理月报表)"}
+
+
+def pct(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def _days(v: float | None) -> str:
+    return "—" if v is None else f"{v:.2f}"
+
+
+def report_summary(rep: dict[str, Any]) -> list[tuple[str, str]]:
+    b, h, c, p, y = (rep["backlog"], rep["handling_days"], rep["capa"], rep["previous_period"],
+                     rep["year_to_date"])
+    ret = rep["returns"]
+    change = p["received_change"]
+    return [
+        ("period", rep["period"]["label"]),
+        ("received", str(rep["received"])), ("resolved", str(rep["resolved"])),
+        ("closed", str(rep["closed"])), ("voided", str(rep["voided"])),
+        ("backlog", f"{b['start']} → {b['end']} ({b['change']:+d})"),
+        ("late at end", str(rep["late_at_end"])),
+        ("handling days", f"mean {_days(h['mean'])}, median {_days(h['median'])}, "
+                          f"p90 {_days(h['p90'])} ({h['count']} resolved)"),
+        ("satisfaction rate", f"{pct(rep['satisfaction_rate'])} of {rep['revisits']} revisits"),
+        ("reopen rate", f"{pct(rep['reopen_rate'])} ({rep['reopened']} reopened)"),
+        ("repeat rate", pct(rep["repeat_rate"])),
+        ("not upheld rate", pct(rep["not_upheld_rate"])),
+        ("CAPA", f"opened {c['opened']}, done {c['done']}, verified {c['verified']}, "
+                 f"late {c['late']}"),
+        ("returns", f"{ret['authorised']} authorised, {ret['quantity_received']} units "
+                    f"received, {ret['discrepancies']} with a count discrepancy"),
+        ("previous period", f"{p['from']} to {p['to']}: received {p['received']} "
+                            f"({'—' if change is None else f'{change * 100:+.1f}%'}), "
+                            f"resolved {p['resolved']}, closed {p['closed']}"),
+        ("year to date", f"received {y['received']}, resolved {y['resolved']}, "
+                         f"closed {y['closed']}, voided {y['voided']}"),
+    ]
+
+
+def report_tables(rep: dict[str, Any]) -> dict[str, tuple[list[dict[str, Any]], tuple]]:
+    """Every table section of a report as (rows, columns)."""
+    def shares(rows):
+        return [{**r, "share_pct": pct(r["share"])} for r in rows]
+
+    def pareto(rows):
+        return [{**r, "share_pct": pct(r["share"]),
+                 "cumulative_pct": pct(r["cumulative_share"])} for r in rows]
+
+    ret = rep["returns"]
+    returns_rows = [*ret["by_disposition"],
+                    {"key": "cost of loss", "quantity": f"{ret['cost_of_loss']} "
+                     f"{ret['currency']}"},
+                    {"key": "repair cost", "quantity": f"{ret['repair_cost']} "
+                     f"{ret['currency']}"}]
+    return {
+        "by_category": (shares(rep["by_category"]), SHARE_COLS),
+        "by_channel": (shares(rep["by_channel"]), SHARE_COLS),
+        "by_severity": (shares(rep["by_severity"]), SHARE_COLS),
+        "by_product": (shares(rep["by_product"]), SHARE_COLS),
+        "by_customer": (shares(rep["by_customer"]), SHARE_COLS),
+        "by_department": ([{**r, "share_pct": pct(r["share"]),
+                            "on_time_pct": pct(r["on_time_rate"])}
+                           for r in rep["by_department"]], DEPT_COLS),
+        "pareto_category": (pareto(rep["pareto_category"]), PARETO_COLS),
+        "pareto_cause": (pareto(rep["pareto_cause"]), PARETO_COLS),
+        "handling": (rep["handling_days"]["by_category"], HANDLING_COLS),
+        "on_time": ([{"key": k, "rate_pct": pct(v)} for k, v in rep["on_time_rate"].items()],
+                    ON_TIME_COLS),
+        "returns": (returns_rows, DISPOSITION_COLS_R),
+        "register": (rep["register"], REGISTER_COLS),
+    }
+
+
+def report_is_empty(rep: dict[str, Any]) -> bool:
+    return not any((rep["received"], rep["resolved"], rep["closed"], rep["voided"],
+                    rep["revisits"], rep["returns"]["authorised"],
+                    rep["returns"]["quantity_received"]))
+
+
+def report_csv(rep: dict[str, Any], tz: tzinfo, section: str | None = None) -> str:
+    summary_cols = (Col("field", "field"), Col("value", "value"))
+    summary = [{"field": k, "value": v} for k, v in report_summary(rep)]
+    tables = report_tables(rep)
+    if section == "summary":
+        return to_csv(summary, summary_cols, tz)
+    if section:
+        rows, cols = tables[section]
+        return to_csv(rows, cols, tz)
+    parts = ["\ufeff# summary\r\n" + to_csv(summary, summary_cols, tz, bom=False)]
+    for name, (rows, cols) in tables.items():
+        parts.append(f"# {name}\r\n" + to_csv(rows, cols, tz, bom=False))
+    return "\r\n".join(parts)
+
+
+def report_markdown(rep: dict[str, Any], tz: tzinfo, section: str | None = None) -> str:
+    text = f"# Complaint report (客户投诉处理报表): {md_cell(rep['period']['label'])}\n\n"
+    if report_is_empty(rep):
+        text += "No complaints in this period.\n\n"
+    if section in (None, "summary"):
+        text += kv_markdown(report_summary(rep), REPORT_TITLES["summary"])
+    for name, (rows, cols) in report_tables(rep).items():
+        if section in (None, name) and (rows or section):
+            text += "\n" + to_markdown(rows, cols, tz, REPORT_TITLES[name])
+    return text
+
+
+def pareto_chart(rows: list[dict[str, Any]], title: str, width: int = 30):
+    """A Pareto as bars in the terminal: share per key and the running share."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(title), box=None, title_justify="left", show_header=True,
+                  pad_edge=False)
+    table.add_column("key", overflow="fold")
+    table.add_column("count", justify="right", no_wrap=True)
+    table.add_column("share", no_wrap=True)
+    table.add_column("cumulative", justify="right", no_wrap=True)
+    for r in rows:
+        bar = "█" * max(1, round((r["share"] or 0) * width))
+        table.add_row(Text(str(r["key"])), str(r["count"]),
+                      Text(f"{bar} {pct(r['share'])}", style="cyan"),
+                      pct(r["cumulative_share"]))
+    return table
+
+
+def report_rich(rep: dict[str, Any], tz: tzinfo, register_limit: int = 50) -> list[Any]:
+    from rich.rule import Rule
+    from rich.text import Text
+
+    out: list[Any] = [Rule(Text(f"Complaint report: {rep['period']['label']}"))]
+    if report_is_empty(rep):
+        out.append(Text("No complaints in this period."))
+    out.append(kv_table(report_summary(rep), REPORT_TITLES["summary"]))
+    for name, (rows, cols) in report_tables(rep).items():
+        if not rows:
+            continue
+        if name.startswith("pareto_"):
+            out.append(pareto_chart(rep[name], REPORT_TITLES[name]))
+            continue
+        shown = rows[:register_limit] if name == "register" else rows
+        out.append(rich_table(shown, cols, tz, REPORT_TITLES[name]))
+        if len(shown) < len(rows):
+            out.append(Text(f"… and {len(rows) - len(shown)} more: complaintctl report "
+                            "--format csv --section register"))
+    return out

@@ -1,0 +1,397 @@
+"""Reports (SPEC section 7): the monthly register and summary (客户投诉处理月报表),
+the returns report (退货周报/月报) and the figures management watches.
+
+Read-only. Every figure is one SQL aggregate (or a small set) over its
+period's rows, found through an index; percentiles are computed here from
+one sorted column. Each figure's definition is the docstring next to its query.
+
+A period is [start, end) in UTC, from local calendar days. The cut-off of a
+report is min(end, as_of): what happened after it is not counted, and "at
+period end" means at the cut-off.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
+
+from complaintctl.parse import format_money, iso
+
+OPEN = "('logged', 'assigned', 'investigating', 'resolved')"
+STAGE_ORDER = ("assign", "investigate", "resolve", "revisit", "second-revisit", "inspect",
+               "dispose")
+
+
+# --- periods (pure) -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Period:
+    kind: str  # week | month | range
+    first: date  # first day, local
+    last: date  # last day, local, inclusive
+
+    def bounds(self, tz: tzinfo) -> tuple[datetime, datetime]:
+        start = datetime.combine(self.first, time(0), tz)
+        end = datetime.combine(self.last + timedelta(days=1), time(0), tz)
+        return start, end
+
+    def previous(self) -> Period:
+        if self.kind == "week":
+            return week_of(self.first - timedelta(days=7))
+        if self.kind == "month":
+            return month_of(*_month_before(self.first.year, self.first.month))
+        days = (self.last - self.first).days + 1
+        return Period("range", self.first - timedelta(days=days), self.first - timedelta(days=1))
+
+    @property
+    def label(self) -> str:
+        if self.kind == "week":
+            year, week, _ = self.first.isocalendar()
+            return f"week {year}-W{week:02d} ({self.first} to {self.last})"
+        if self.kind == "month":
+            return f"month {self.first:%Y-%m}"
+        return f"{self.first} to {self.last}"
+
+
+def _month_before(year: int, month: int) -> tuple[int, int]:
+    return (year - 1, 12) if month == 1 else (year, month - 1)
+
+
+def week_of(day: date) -> Period:
+    """The ISO week (Monday to Sunday) that contains `day`."""
+    monday = day - timedelta(days=day.weekday())
+    return Period("week", monday, monday + timedelta(days=6))
+
+
+def month_of(year: int, month: int) -> Period:
+    nxt = date(year + (month == 12), 1 if month == 12 else month + 1, 1)
+    return Period("month", date(year, month, 1), nxt - timedelta(days=1))
+
+
+def last_complete_week(today: date) -> Period:
+    return week_of(today - timedelta(days=today.weekday() + 7))
+
+
+def last_complete_month(today: date) -> Period:
+    return month_of(*_month_before(today.year, today.month))
+
+
+def between(first: date, last: date) -> Period:
+    return Period("range", first, last)
+
+
+# --- statistics (pure) ----------------------------------------------------------
+
+def _rate(num: int | None, den: int | None) -> float | None:
+    """A fraction between 0 and 1, or None when there is nothing to divide by."""
+    return None if not den else round((num or 0) / den, 4)
+
+
+def summary_stats(values: list[float]) -> dict[str, float | None]:
+    """Mean, median and p90 (nearest rank: the ceil(0.9 n)-th smallest), in days."""
+    if not values:
+        return {"mean": None, "median": None, "p90": None}
+    v = sorted(values)
+    n = len(v)
+    median = v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+    return {"mean": round(sum(v) / n, 2), "median": round(median, 2),
+            "p90": round(v[max(0, math.ceil(0.9 * n) - 1)], 2)}
+
+
+def _shares(rows: list[tuple[Any, int]], total: int) -> list[dict[str, Any]]:
+    return [{"key": k if k is not None else "(none)", "count": c, "share": _rate(c, total)}
+            for k, c in rows]
+
+
+def _pareto(rows: list[tuple[Any, int]]) -> list[dict[str, Any]]:
+    """Sorted by count, largest first, with the running share of the total."""
+    total = sum(c for _, c in rows)
+    out, running = [], 0
+    for k, c in sorted(rows, key=lambda r: (-r[1], str(r[0]))):
+        running += c
+        out.append({"key": k if k is not None else "(none)", "count": c,
+                    "share": _rate(c, total), "cumulative_share": _rate(running, total)})
+    return out
+
+
+# --- the queries -------------------------------------------------------------------
+
+class Report:
+    """The figures of one period, read from an open ledger connection."""
+
+    def __init__(self, conn: sqlite3.Connection, tz: tzinfo, period: Period,
+                 as_of: datetime, currency: str):
+        self.conn = conn
+        self.tz = tz
+        self.period = period
+        self.currency = currency
+        start, end = period.bounds(tz)
+        self.lo = iso(start)
+        self.hi = iso(min(end, as_of))  # the cut-off
+        self.as_of = iso(as_of)
+
+    def _one(self, sql: str, *params: Any) -> Any:
+        return self.conn.execute(sql, params).fetchone()[0]
+
+    def _all(self, sql: str, *params: Any) -> list[tuple]:
+        return self.conn.execute(sql, params).fetchall()
+
+    # counts ---------------------------------------------------------------
+
+    def received(self, lo: str, hi: str) -> int:
+        """Complaints received in [lo, hi), leaving out those voided before the cut-off
+        (logged by mistake)."""
+        return self._one("SELECT count(*) FROM complaints WHERE received_at >= ? AND "
+                         "received_at < ? AND (voided_at IS NULL OR voided_at >= ?)",
+                         lo, hi, hi)
+
+    def resolved(self, lo: str, hi: str) -> int:
+        """Complaints with at least one resolution (customer told) in [lo, hi)."""
+        return self._one("SELECT count(DISTINCT complaint_id) FROM resolutions WHERE at >= ? "
+                         "AND at < ?", lo, hi)
+
+    def closed(self, lo: str, hi: str) -> int:
+        """Complaints that went from resolved to closed in [lo, hi): a satisfied (or
+        basically satisfied) revisit, or close --no-revisit."""
+        return self._one(
+            "SELECT count(DISTINCT complaint_id) FROM events WHERE at >= ? AND at < ? AND "
+            "(kind = 'close' OR (kind = 'revisit' AND json_extract(data, '$.status') = "
+            "'closed' AND json_extract(old, '$.status') = 'resolved'))", lo, hi)
+
+    def voided(self, lo: str, hi: str) -> int:
+        """Complaints voided (logged by mistake) in [lo, hi)."""
+        return self._one("SELECT count(*) FROM events WHERE kind = 'void' AND at >= ? "
+                         "AND at < ?", lo, hi)
+
+    def counts(self, lo: str, hi: str) -> dict[str, int]:
+        return {"received": self.received(lo, hi), "resolved": self.resolved(lo, hi),
+                "closed": self.closed(lo, hi), "voided": self.voided(lo, hi)}
+
+    def open_at(self, at: str) -> int:
+        """Backlog: complaints open (logged to resolved) at an instant.
+
+        Counted back from today's open complaints by undoing every change after the
+        instant, so the cost follows the events since then, not the whole ledger.
+        """
+        open_now = self._one(f"SELECT count(*) FROM complaints WHERE status IN {OPEN}")
+        received_after = self._one("SELECT count(*) FROM complaints WHERE received_at > ?",
+                                   at)
+        (closes, reopens, voids) = self.conn.execute(
+            "SELECT coalesce(sum(kind = 'close' OR (kind = 'revisit' AND "
+            "  json_extract(old, '$.status') = 'resolved' AND "
+            "  json_extract(data, '$.status') = 'closed')), 0), "
+            "coalesce(sum(kind = 'revisit' AND json_extract(old, '$.status') = 'closed' AND "
+            "  json_extract(data, '$.status') = 'investigating'), 0), "
+            "coalesce(sum(kind = 'void'), 0) "
+            "FROM events WHERE kind IN ('close', 'revisit', 'void') AND at > ?", (at,)).fetchone()
+        return open_now - (received_after - closes + reopens - voids)
+
+    # breakdowns ---------------------------------------------------------
+
+    def breakdown(self, column: str) -> list[tuple[Any, int]]:
+        """Complaints received in the period, counted by one field."""
+        return self._all(
+            f"SELECT {column}, count(*) AS n FROM complaints WHERE received_at >= ? AND "
+            "received_at < ? AND (voided_at IS NULL OR voided_at >= ?) "
+            f"GROUP BY {column} ORDER BY n DESC, {column}", self.lo, self.hi, self.hi)
+
+    def cause_categories(self) -> list[tuple[Any, int]]:
+        """Cause categories of investigations concluded in the period with a root cause."""
+        return self._all("SELECT cause_category, count(*) FROM complaints WHERE "
+                         "concluded_at >= ? AND concluded_at < ? AND cause_category IS NOT NULL "
+                         "GROUP BY cause_category", self.lo, self.hi)
+
+    def handling(self) -> list[tuple[str, str | None, float]]:
+        """Handling time in calendar days, for complaints with a resolution in the period:
+        from received to their latest resolution in the period."""
+        return self._all(
+            "SELECT c.category, c.department, julianday(max(r.at)) - julianday(c.received_at) "
+            "FROM resolutions r JOIN complaints c ON c.id = r.complaint_id "
+            "WHERE r.at >= ? AND r.at < ? GROUP BY r.complaint_id", self.lo, self.hi)
+
+    def on_time(self) -> list[tuple[str, int, int]]:
+        """Stage completions in the period, and how many by their deadline (inclusive).
+        A resolve after a reopen is a completion of the resolve stage."""
+        return self._all("SELECT stage, count(*), sum(done_at <= due_at) FROM stages "
+                         "WHERE done_at >= ? AND done_at < ? AND outcome = 'done' "
+                         "GROUP BY stage", self.lo, self.hi)
+
+    def on_time_by_department(self) -> dict[Any, float | None]:
+        """Resolve-stage completions in the period done by their deadline, by department."""
+        return {d: _rate(ok, n) for d, n, ok in self._all(
+            "SELECT c.department, count(*), sum(s.done_at <= s.due_at) FROM stages s "
+            "JOIN complaints c ON c.id = s.complaint_id WHERE s.done_at >= ? AND s.done_at < ? "
+            "AND s.outcome = 'done' AND s.stage = 'resolve' GROUP BY c.department",
+            self.lo, self.hi)}
+
+    def resolved_by_department(self) -> dict[Any, int]:
+        return dict(self._all(
+            "SELECT c.department, count(DISTINCT r.complaint_id) FROM resolutions r "
+            "JOIN complaints c ON c.id = r.complaint_id WHERE r.at >= ? AND r.at < ? "
+            "GROUP BY c.department", self.lo, self.hi))
+
+    def late_at_end(self) -> int:
+        """Stages (complaints and returns) past their deadline and not done at the cut-off."""
+        still_open = self._one("SELECT count(*) FROM stages WHERE done_at IS NULL AND "
+                               "due_at < ?", self.hi)
+        done_later = self._one("SELECT count(*) FROM stages WHERE done_at > ? AND due_at < ? "
+                               "AND started_at <= ?", self.hi, self.hi, self.hi)
+        return still_open + done_later
+
+    def satisfaction(self) -> tuple[int, int]:
+        """Revisits in the period, and how many satisfied or basically satisfied."""
+        n, ok = self.conn.execute(
+            "SELECT count(*), coalesce(sum(satisfaction IN ('satisfied', "
+            "'basically-satisfied')), 0) FROM revisits WHERE at >= ? AND at < ?",
+            (self.lo, self.hi)).fetchone()
+        return n, ok
+
+    def reopened(self) -> int:
+        """Complaints reopened (an unsatisfied revisit) in the period."""
+        return self._one("SELECT count(DISTINCT complaint_id) FROM revisits WHERE "
+                         "satisfaction = 'unsatisfied' AND at >= ? AND at < ?", self.lo, self.hi)
+
+    def repeats(self) -> int:
+        """Complaints received in the period that repeat an earlier one."""
+        return self._one("SELECT count(*) FROM complaints WHERE received_at >= ? AND "
+                         "received_at < ? AND (voided_at IS NULL OR voided_at >= ?) AND "
+                         "repeat_of IS NOT NULL", self.lo, self.hi, self.hi)
+
+    def concluded(self) -> tuple[int, int]:
+        """Investigations concluded in the period, and how many found not upheld."""
+        n, no = self.conn.execute(
+            "SELECT count(*), coalesce(sum(validity = 'not-upheld'), 0) FROM complaints "
+            "WHERE concluded_at >= ? AND concluded_at < ?", (self.lo, self.hi)).fetchone()
+        return n, no
+
+    def capa(self) -> dict[str, int]:
+        """CAPA items opened, done and verified in the period; late: past due and not
+        done at the cut-off."""
+        lo, hi = self.lo, self.hi
+        return {
+            "opened": self._one("SELECT count(*) FROM actions WHERE created_at >= ? AND "
+                                "created_at < ?", lo, hi),
+            "done": self._one("SELECT count(*) FROM actions WHERE done_at >= ? AND done_at < ?",
+                              lo, hi),
+            "verified": self._one("SELECT count(*) FROM actions WHERE verified_at >= ? AND "
+                                  "verified_at < ?", lo, hi),
+            "late": self._one("SELECT count(*) FROM actions WHERE done_at IS NULL AND "
+                              "due_at < ? AND created_at < ?", hi, hi)
+            + self._one("SELECT count(*) FROM actions WHERE done_at > ? AND due_at < ? AND "
+                        "created_at < ?", hi, hi, hi),
+        }
+
+    def returns(self) -> dict[str, Any]:
+        """Returns authorised in the period; units received in it; returns that received
+        goods in it whose count at the cut-off differs from what was authorised;
+        quantity by disposition, cost of loss and repair cost of dispositions in it."""
+        lo, hi = self.lo, self.hi
+        authorised, authorised_qty = self.conn.execute(
+            "SELECT count(*), coalesce(sum(authorised_qty), 0) FROM returns WHERE "
+            "opened_at >= ? AND opened_at < ?", (lo, hi)).fetchone()
+        received = self._one("SELECT coalesce(sum(qty), 0) FROM return_receipts WHERE "
+                             "at >= ? AND at < ?", lo, hi)
+        discrepancies = self._one(
+            "SELECT count(*) FROM returns r WHERE r.id IN (SELECT return_id FROM "
+            "return_receipts WHERE at >= ? AND at < ?) AND r.authorised_qty != (SELECT "
+            "sum(qty) FROM return_receipts x WHERE x.return_id = r.id AND x.at < ?)",
+            lo, hi, hi)
+        split = self._all("SELECT action, sum(qty), sum(cost_of_loss), sum(repair_cost) FROM "
+                          "return_dispositions WHERE at >= ? AND at < ? GROUP BY action "
+                          "ORDER BY action", lo, hi)
+        return {"authorised": authorised, "authorised_quantity": authorised_qty,
+                "quantity_received": received, "discrepancies": discrepancies,
+                "by_disposition": [{"key": a, "quantity": q} for a, q, _, _ in split],
+                "cost_of_loss": format_money(sum(x[2] for x in split)),
+                "repair_cost": format_money(sum(x[3] for x in split)),
+                "currency": self.currency}
+
+    def register(self) -> list[dict[str, Any]]:
+        """One line per complaint received in the period (月报表): received and closed
+        dates, customer, product, quantity, disposition and result."""
+        cur = self.conn.execute(
+            "SELECT id, received_at, closed_at, customer, product, quantity, category, "
+            "severity, department, disposition, status, satisfaction, reopen_count "
+            "FROM complaints WHERE received_at >= ? AND received_at < ? "
+            "ORDER BY received_at, id", (self.lo, self.hi))
+        names = [d[0] for d in cur.description]
+        rows = []
+        for values in cur:
+            row = dict(zip(names, values, strict=True))
+            result = row["status"] + (f" ({row['satisfaction']})" if row["satisfaction"]
+                                      and row["status"] == "closed" else "")
+            rows.append({**row, "result": result})
+        return rows
+
+    # assembly -------------------------------------------------------------
+
+    def build(self) -> dict[str, Any]:
+        lo, hi = self.lo, self.hi
+        counts = self.counts(lo, hi)
+        received = counts["received"]
+        start_backlog, end_backlog = self.open_at(lo), self.open_at(hi)
+        handling = self.handling()
+        by_dept_handling: dict[Any, list[float]] = {}
+        by_cat_handling: dict[Any, list[float]] = {}
+        for cat, dept, days in handling:
+            by_cat_handling.setdefault(cat, []).append(days)
+            by_dept_handling.setdefault(dept, []).append(days)
+        on_time = {stage: _rate(ok, n) for stage, n, ok in self.on_time()}
+        resolved_dept = self.resolved_by_department()
+        on_time_dept = self.on_time_by_department()
+        departments = _shares(self.breakdown("department"), received)
+        seen = {d["key"] for d in departments}
+        departments += [{"key": d, "count": 0, "share": _rate(0, received)}
+                        for d in resolved_dept if (d if d is not None else "(none)") not in seen]
+        for d in departments:
+            key = None if d["key"] == "(none)" else d["key"]
+            d["resolved"] = resolved_dept.get(key, 0)
+            d["on_time_rate"] = on_time_dept.get(key)
+            d["handling_days_mean"] = summary_stats(by_dept_handling.get(key, []))["mean"]
+        revisits, satisfied = self.satisfaction()
+        concluded, not_upheld = self.concluded()
+        prev = self.period.previous()
+        p_lo, p_hi = (iso(b) for b in prev.bounds(self.tz))
+        previous = self.counts(p_lo, p_hi)
+        previous["received_change"] = (None if not previous["received"] else round(
+            (received - previous["received"]) / previous["received"], 4))
+        ytd_lo = iso(datetime.combine(date(self.period.last.year, 1, 1), time(0), self.tz))
+        categories = self.breakdown("category")
+        return {
+            "period": {"kind": self.period.kind, "from": self.period.first.isoformat(),
+                       "to": self.period.last.isoformat(), "label": self.period.label,
+                       "start_at": lo, "end_at": hi, "as_of": self.as_of},
+            **counts,
+            "backlog": {"start": start_backlog, "end": end_backlog,
+                        "change": end_backlog - start_backlog},
+            "by_category": _shares(categories, received),
+            "by_channel": _shares(self.breakdown("channel"), received),
+            "by_severity": _shares(self.breakdown("severity"), received),
+            "by_product": _shares(self.breakdown("product"), received),
+            "by_customer": _shares(self.breakdown("customer"), received),
+            "by_department": departments,
+            "pareto_category": _pareto(categories),
+            "pareto_cause": _pareto(self.cause_categories()),
+            "handling_days": {**summary_stats([d for _, _, d in handling]),
+                              "count": len(handling),
+                              "by_category": [{"key": k, "count": len(v), **summary_stats(v)}
+                                              for k, v in sorted(by_cat_handling.items())]},
+            "on_time_rate": {s: on_time[s] for s in STAGE_ORDER if s in on_time},
+            "late_at_end": self.late_at_end(),
+            "satisfaction_rate": _rate(satisfied, revisits),
+            "revisits": revisits,
+            "reopened": (reopened := self.reopened()),
+            "reopen_rate": _rate(reopened, counts["resolved"]),
+            "repeat_rate": _rate(self.repeats(), received),
+            "not_upheld_rate": _rate(not_upheld, concluded),
+            "capa": self.capa(),
+            "returns": self.returns(),
+            "previous_period": {"from": prev.first.isoformat(), "to": prev.last.isoformat(),
+                                **previous},
+            "year_to_date": {"from": f"{self.period.last.year}-01-01",
+                             "to": self.period.last.isoformat(), **self.counts(ytd_lo, hi)},
+            "register": self.register(),
+        }

@@ -1,0 +1,240 @@
+"""Reports against a small ledger whose every figure is worked out by hand.
+
+All times Asia/Shanghai, CN calendar (1-7 Oct 2026 holidays, Sat 10 Oct a
+make-up working day). The October story:
+
+A  medium quality phone, 华东/P1, received Thu 8 Oct 09:00; assigned 10:00 (due
+   9 Oct 09:00, on time); cause found 9 Oct 10:00 (due 12 Oct 10:00, on time); a
+   return of 5 (3 arrive), a CAPA item; resolved 12 Oct 09:00 (due 14 Oct, on
+   time); revisit satisfied 12 Oct 15:00 (due 13 Oct 09:00): closed. 4.0 days.
+B  high delivery email, Acme/P2, received Tue 20 Oct 09:00; assigned 15:00 (due
+   13:00: late); not upheld 21 Oct 09:00 (due 22 Oct 15:00); resolved 23 Oct 09:00
+   (due 23 Oct 09:00: on time, inclusive); revisit unsatisfied 26 Oct 09:00 (due
+   26 Oct 09:00, on time): reopened, second resolve due 29 Oct 09:00; resolved
+   again 30 Oct 09:00 (late); revisited 2 Nov. 10.0 days. A CAPA item never done.
+C  low quality phone, 华东/P1 again on 28 Oct: a repeat of A; never assigned
+   (assign due 29 Oct 09:00: late at the end of October).
+D  received 5 Oct, voided the same day: not counted as received.
+E  medium service, received Fri 25 Sep 10:00 (September); assigned 9 Oct 10:00
+   (due 28 Sep: late); investigate due 13 Oct and resolve due 9 Oct: both late
+   at the end of October.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import stat
+
+import pytest
+
+REPORT_KEYS = {"period", "received", "resolved", "closed", "voided", "backlog", "by_category",
+               "by_channel", "by_severity", "by_product", "by_customer", "by_department",
+               "pareto_category", "pareto_cause", "handling_days", "on_time_rate",
+               "late_at_end", "satisfaction_rate", "reopen_rate", "repeat_rate",
+               "not_upheld_rate", "capa", "returns", "previous_period", "year_to_date",
+               "register"}
+
+
+def _log(run, customer, product, severity, category, channel, received):
+    return run("log", "--customer", customer, "--product", product, "--severity", severity,
+               "--category", category, "--channel", channel, "--description", "x",
+               "--received", received).stdout.strip()
+
+
+@pytest.fixture
+def history(ledger):
+    run = ledger
+    e = _log(run, "Zeta", "P3", "medium", "service", "web", "2026-09-25 10:00")
+    d = _log(run, "Dup", "P9", "medium", "quality", "phone", "2026-10-05 09:00")
+    run("void", d, "--reason", "logged twice", "--at", "2026-10-05 12:00")
+    a = _log(run, "华东", "P1", "medium", "quality", "phone", "2026-10-08 09:00")
+    run("assign", a, "--dept", "质量部", "--owner", "王芳", "--at", "2026-10-08 10:00")
+    run("assign", e, "--dept", "客服部", "--owner", "Li", "--at", "2026-10-09 10:00")
+    run("investigate", e, "--finding", "looking", "--at", "2026-10-09 11:00")
+    run("investigate", a, "--cause", "扭矩", "--cause-category", "manufacturing",
+        "--at", "2026-10-09 10:00")
+    run("action", "add", a, "--text", "改作业指导书", "--owner", "王芳", "--due", "2026-10-20",
+        "--at", "2026-10-09 11:00")
+    rma = run("return", "open", a, "--qty", "5", "--at", "2026-10-09 12:00").stdout.strip()
+    run("return", "receive", rma, "--qty", "3", "--at", "2026-10-10 09:00")
+    run("return", "inspect", rma, "--result", "defect-confirmed", "--defective", "3",
+        "--at", "2026-10-10 10:00")
+    run("return", "dispose", rma, "--action", "scrap", "--qty", "2", "--cost", "100",
+        "--at", "2026-10-12 10:00")
+    run("return", "dispose", rma, "--action", "repair", "--qty", "1", "--repair-cost",
+        "20.50", "--at", "2026-10-12 11:00")
+    run("return", "close", rma, "--at", "2026-10-12 12:00")
+    run("resolve", a, "--disposition", "exchange", "--summary", "换新", "--at",
+        "2026-10-12 09:00")
+    run("revisit", a, "--satisfaction", "satisfied", "--at", "2026-10-12 15:00")
+    run("action", "done", "1", "--at", "2026-10-15 09:00")
+    run("action", "verify", "1", "--at", "2026-10-25 09:00")
+    b = _log(run, "Acme", "P2", "high", "delivery", "email", "2026-10-20 09:00")
+    run("assign", b, "--dept", "物流部", "--owner", "Tom", "--at", "2026-10-20 15:00")
+    run("investigate", b, "--not-upheld", "--reason", "in spec", "--at", "2026-10-21 09:00")
+    run("action", "add", b, "--text", "培训", "--owner", "Tom", "--due", "2026-10-25",
+        "--at", "2026-10-21 10:00")
+    run("resolve", b, "--disposition", "explanation", "--summary", "解释", "--at",
+        "2026-10-23 09:00")
+    run("revisit", b, "--satisfaction", "unsatisfied", "--at", "2026-10-26 09:00")
+    run("resolve", b, "--disposition", "explanation", "--summary", "再解释", "--at",
+        "2026-10-30 09:00")
+    run("revisit", b, "--satisfaction", "basically-satisfied", "--at", "2026-11-02 09:00")
+    c = _log(run, "华东", "P1", "low", "quality", "phone", "2026-10-28 09:00")
+    return {"a": a, "b": b, "c": c, "d": d, "e": e, "rma": rma}
+
+
+def test_october_every_figure(ledger, history):
+    rep = ledger.json("report", "--month", "2026-10")
+    assert REPORT_KEYS <= set(rep)
+    assert rep["period"]["from"] == "2026-10-01" and rep["period"]["to"] == "2026-10-31"
+    assert rep["period"]["start_at"] == "2026-09-30T16:00:00Z"
+    assert rep["period"]["end_at"] == "2026-10-31T16:00:00Z"
+    assert (rep["received"], rep["resolved"], rep["closed"], rep["voided"]) == (3, 2, 1, 1)
+    assert rep["backlog"] == {"start": 1, "end": 3, "change": 2}
+    assert rep["by_category"] == [{"key": "quality", "count": 2, "share": 0.6667},
+                                  {"key": "delivery", "count": 1, "share": 0.3333}]
+    assert rep["by_channel"] == [{"key": "phone", "count": 2, "share": 0.6667},
+                                 {"key": "email", "count": 1, "share": 0.3333}]
+    assert {r["key"]: r["count"] for r in rep["by_severity"]} == {"medium": 1, "high": 1,
+                                                                   "low": 1}
+    assert [(r["key"], r["count"]) for r in rep["by_product"]] == [("P1", 2), ("P2", 1)]
+    assert [(r["key"], r["count"]) for r in rep["by_customer"]] == [("华东", 2), ("Acme", 1)]
+    depts = {r["key"]: r for r in rep["by_department"]}
+    assert set(depts) == {"质量部", "物流部", "(none)"}
+    assert (depts["质量部"]["count"], depts["质量部"]["resolved"],
+            depts["质量部"]["on_time_rate"], depts["质量部"]["handling_days_mean"]) == (
+        1, 1, 1.0, 4.0)
+    assert (depts["物流部"]["resolved"], depts["物流部"]["on_time_rate"],
+            depts["物流部"]["handling_days_mean"]) == (1, 0.5, 10.0)
+    assert depts["(none)"]["resolved"] == 0 and depts["(none)"]["on_time_rate"] is None
+    assert rep["pareto_category"] == [
+        {"key": "quality", "count": 2, "share": 0.6667, "cumulative_share": 0.6667},
+        {"key": "delivery", "count": 1, "share": 0.3333, "cumulative_share": 1.0}]
+    assert rep["pareto_cause"] == [{"key": "manufacturing", "count": 1, "share": 1.0,
+                                    "cumulative_share": 1.0}]
+    h = rep["handling_days"]
+    assert (h["mean"], h["median"], h["p90"], h["count"]) == (7.0, 7.0, 10.0, 2)
+    assert h["by_category"] == [
+        {"key": "delivery", "count": 1, "mean": 10.0, "median": 10.0, "p90": 10.0},
+        {"key": "quality", "count": 1, "mean": 4.0, "median": 4.0, "p90": 4.0}]
+    assert rep["on_time_rate"] == {"assign": 0.3333, "investigate": 1.0, "resolve": 0.6667,
+                                   "revisit": 1.0, "inspect": 1.0, "dispose": 1.0}
+    assert rep["late_at_end"] == 3
+    assert (rep["satisfaction_rate"], rep["reopen_rate"], rep["repeat_rate"],
+            rep["not_upheld_rate"]) == (0.5, 0.5, 0.3333, 0.5)
+    assert rep["capa"] == {"opened": 2, "done": 1, "verified": 1, "late": 1}
+    assert rep["returns"] == {
+        "authorised": 1, "authorised_quantity": 5, "quantity_received": 3, "discrepancies": 1,
+        "by_disposition": [{"key": "repair", "quantity": 1}, {"key": "scrap", "quantity": 2}],
+        "cost_of_loss": "100.00", "repair_cost": "20.50", "currency": "CNY"}
+    p = rep["previous_period"]
+    assert (p["from"], p["to"], p["received"], p["resolved"], p["closed"], p["voided"],
+            p["received_change"]) == ("2026-09-01", "2026-09-30", 1, 0, 0, 0, 2.0)
+    y = rep["year_to_date"]
+    assert (y["received"], y["resolved"], y["closed"], y["voided"]) == (4, 2, 1, 1)
+    reg = rep["register"]
+    assert [r["id"] for r in reg] == [history["d"], history["a"], history["b"], history["c"]]
+    a_line = reg[1]
+    assert (a_line["customer"], a_line["product"], a_line["disposition"], a_line["result"],
+            a_line["closed_at"]) == ("华东", "P1", "exchange", "closed (satisfied)",
+                                     "2026-10-12T07:00:00Z")
+    assert reg[0]["result"] == "void"
+
+
+def test_as_of_cuts_the_period(ledger, history):
+    """On 27 Oct 00:00 the month so far: C not yet received, B reopened, not re-resolved."""
+    rep = ledger.json("report", "--month", "2026-10", "--as-of", "2026-10-27 00:00")
+    assert rep["period"]["end_at"] == "2026-10-26T16:00:00Z"
+    assert (rep["received"], rep["resolved"], rep["closed"]) == (2, 2, 1)
+    assert rep["reopen_rate"] == 0.5 and rep["repeat_rate"] == 0.0
+    assert rep["backlog"]["end"] == 2  # B investigating again, E
+    assert rep["on_time_rate"]["resolve"] == 1.0  # the late second resolve is after it
+    assert rep["capa"]["late"] == 1  # B's item was due 25 Oct
+
+
+def test_week_report_and_previous_week(ledger, history):
+    rep = ledger.json("report", "--week", "2026-10-21")
+    assert (rep["period"]["from"], rep["period"]["to"]) == ("2026-10-19", "2026-10-25")
+    assert (rep["received"], rep["resolved"], rep["closed"]) == (1, 1, 0)
+    assert rep["previous_period"]["from"] == "2026-10-12"
+    assert rep["previous_period"]["received"] == 0
+    assert rep["previous_period"]["received_change"] is None
+    assert rep["capa"] == {"opened": 1, "done": 0, "verified": 1, "late": 1}
+
+
+def test_since_until_range(ledger, history):
+    rep = ledger.json("report", "--since", "2026-10-08", "--until", "2026-10-08")
+    assert rep["received"] == 1 and rep["register"][0]["id"] == history["a"]
+    assert rep["previous_period"]["from"] == "2026-10-07"
+
+
+def test_empty_period_is_stated_and_exit_0(ledger, history):
+    rep = ledger.json("report", "--month", "2026-06")
+    assert rep["received"] == 0 and rep["register"] == []
+    for key in ("satisfaction_rate", "reopen_rate", "repeat_rate", "not_upheld_rate"):
+        assert rep[key] is None
+    assert rep["handling_days"]["mean"] is None and rep["on_time_rate"] == {}
+    assert rep["previous_period"]["received_change"] is None
+    table = ledger("report", "--month", "2026-06")
+    assert "No complaints in this period." in table.stdout
+    md = ledger("report", "--month", "2026-06", "--format", "markdown").stdout
+    assert "No complaints in this period." in md
+
+
+def test_default_periods_are_the_last_complete_ones(ledger):
+    rep = ledger.json("report", "--month", "--as-of", "2026-11-23 09:00")
+    assert (rep["period"]["from"], rep["period"]["to"]) == ("2026-10-01", "2026-10-31")
+    rep = ledger.json("report", "--week", "--as-of", "2026-11-23 09:00")  # a Monday
+    assert (rep["period"]["from"], rep["period"]["to"]) == ("2026-11-16", "2026-11-22")
+
+
+def test_formats_and_atomic_output(ledger, history, tmp_path):
+    md = ledger("report", "--month", "2026-10", "--format", "markdown").stdout
+    assert md.startswith("# Complaint report") and "## Pareto of categories" in md
+    assert "| quality | 2 | 66.7% | 66.7% |" in md
+    text = ledger("report", "--month", "2026-10", "--format", "csv").stdout
+    assert text.startswith("\ufeff# summary") and "# register" in text
+    only = ledger("report", "--month", "2026-10", "--format", "csv", "--section",
+                  "by_category").stdout
+    rows = list(csv.reader(io.StringIO(only.lstrip("\ufeff"))))
+    assert rows == [["key", "count", "share"], ["quality", "2", "66.7%"],
+                    ["delivery", "1", "33.3%"]]
+    out = tmp_path / "reports" / "2026-10.json"
+    out.parent.mkdir()
+    r = ledger("report", "--month", "2026-10", "--format", "json", "--output", str(out))
+    assert r.stdout == "" and "Wrote" in r.stderr
+    assert json.loads(out.read_text(encoding="utf-8"))["received"] == 3
+    assert [p.name for p in out.parent.iterdir()] == ["2026-10.json"]  # no temp file left
+    if os.name == "posix":
+        assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    table = ledger("report", "--month", "2026-10").stdout
+    assert "Pareto of categories" in table and "█" in table and "Register" in table
+
+
+def test_report_refusals(ledger):
+    for args, message in [
+        ((), "give one of --week"),
+        (("--week", "--month"), "give one of --week"),
+        (("--since", "2026-10-01"), "--since and --until go together"),
+        (("--since", "2026-10-05", "--until", "2026-10-01"), "--until is before --since"),
+        (("--month", "2026-13"), "cannot read --month"),
+        (("--month", "--section", "nope", "--format", "csv"), "--section 'nope' is not one of"),
+        (("2026-10",), "a date goes with --week"),
+    ]:
+        r = ledger("report", *args, code=2)
+        assert message in r.stderr, (args, r.stderr)
+
+
+def test_report_runs_without_a_terminal(ledger, history, env):
+    """As cron runs it: a subprocess, no TTY, no colour codes, exit 0."""
+    import subprocess
+    import sys
+    proc = subprocess.run([sys.executable, "-m", "complaintctl", "report", "--month",
+                           "2026-10"], capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                          env={**os.environ, "COMPLAINTCTL_DB": str(env)}, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "\x1b[" not in proc.stdout and "Summary" in proc.stdout
