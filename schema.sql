@@ -94,6 +94,7 @@ CREATE TABLE complaints (
     UNIQUE (year, seq)
 );
 CREATE INDEX complaints_received ON complaints (received_at);
+CREATE INDEX complaints_received_void ON complaints (received_at, voided_at);
 CREATE INDEX complaints_status ON complaints (status);
 CREATE INDEX complaints_repeat ON complaints (customer, product, received_at);
 CREATE INDEX complaints_repeat_of ON complaints (repeat_of) WHERE repeat_of IS NOT NULL;
@@ -164,7 +165,7 @@ CREATE TABLE resolutions (
     summary TEXT NOT NULL
 );
 CREATE INDEX resolutions_complaint ON resolutions (complaint_id);
-CREATE INDEX resolutions_at ON resolutions (at);
+CREATE INDEX resolutions_at ON resolutions (at, complaint_id);
 
 CREATE TABLE revisits (
     id INTEGER PRIMARY KEY,
@@ -175,10 +176,11 @@ CREATE TABLE revisits (
     satisfaction TEXT NOT NULL CHECK (satisfaction IN ('satisfied', 'basically-satisfied',
         'unsatisfied')),
     demand_met INTEGER CHECK (demand_met IN (0, 1)),
-    note TEXT
+    note TEXT,
+    from_status TEXT CHECK (from_status IN ('resolved', 'closed'))
 );
 CREATE INDEX revisits_complaint ON revisits (complaint_id);
-CREATE INDEX revisits_at ON revisits (at);
+CREATE INDEX revisits_at ON revisits (at, from_status, satisfaction, complaint_id);
 
 -- Returned goods (客退品 / RMA): authorised against a complaint, received
 -- (partial receipts add up), inspected, and every received unit dispositioned.
@@ -258,7 +260,7 @@ CREATE TABLE stages (
 CREATE INDEX stages_open ON stages (due_at) WHERE done_at IS NULL;
 CREATE INDEX stages_complaint ON stages (complaint_id);
 CREATE INDEX stages_return ON stages (return_id) WHERE return_id IS NOT NULL;
-CREATE INDEX stages_done ON stages (done_at) WHERE done_at IS NOT NULL;
+CREATE INDEX stages_done ON stages (done_at, stage, due_at, outcome) WHERE done_at IS NOT NULL;
 
 -- Append-only history: who, when (the step's time and the time it was typed),
 -- what, the new data and the old values (JSON text).

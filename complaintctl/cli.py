@@ -9,6 +9,7 @@ import getpass
 import os
 import sqlite3
 import sys
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -644,6 +645,8 @@ def overdue_cmd(
     dept: str | None = typer.Option(None, "--dept"),
     owner: str | None = typer.Option(None),
     severity: str | None = typer.Option(None),
+    limit: int = typer.Option(100, help="table: show the N most late (0: all); other "
+                              "formats list every one"),
     fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
 ) -> None:
     """Every stage past its deadline, most late first, with whom it escalates to."""
@@ -660,10 +663,16 @@ def overdue_cmd(
     if fmt != "table" or not rows:
         _listing(rows, render.OVERDUE_COLS, fmt, ledger.tz, f"Overdue at {local}", empty=empty)
         return
-    shown = [render.overdue_table_row(r) for r in rows]
-    _print_rich(render.rich_table(shown, render.OVERDUE_TABLE_COLS, ledger.tz,
-                                  f"Overdue at {local}: {len(rows)}",
+    levels = Counter(r["escalation_level"] for r in rows)
+    title = (f"Overdue at {local}: {len(rows)} ("
+             + ", ".join(f"L{lvl} {levels[lvl]}" for lvl in sorted(levels, reverse=True)) + ")")
+    limit = parse.positive_int(limit, "--limit", allow_zero=True)
+    shown = [render.overdue_table_row(r) for r in (rows[:limit] if limit else rows)]
+    _print_rich(render.rich_table(shown, render.OVERDUE_TABLE_COLS, ledger.tz, title,
                                   styles=render.ESCALATION_STYLES))
+    if len(shown) < len(rows):
+        _say(f"Showing the {len(shown)} most late of {len(rows)}; use --limit 0 for all, "
+             "or --format csv.")
 
 
 # --- returned goods ----------------------------------------------------------------

@@ -174,7 +174,8 @@ def iso(dt: datetime) -> str:
 
 
 def from_iso(value: str) -> datetime:
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    """The inverse of iso() (fromisoformat is ten times faster than strptime)."""
+    return datetime.fromisoformat(value[:-1]).replace(tzinfo=UTC)
 
 
 def mask(contact: str | None) -> str | None:

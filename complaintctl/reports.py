@@ -157,9 +157,10 @@ class Report:
         """Complaints that went from resolved to closed in [lo, hi): a satisfied (or
         basically satisfied) revisit, or close --no-revisit."""
         return self._one(
-            "SELECT count(DISTINCT complaint_id) FROM events WHERE at >= ? AND at < ? AND "
-            "(kind = 'close' OR (kind = 'revisit' AND json_extract(data, '$.status') = "
-            "'closed' AND json_extract(old, '$.status') = 'resolved'))", lo, hi)
+            "SELECT count(*) FROM (SELECT complaint_id FROM revisits WHERE at >= ? AND at < ? "
+            "AND from_status = 'resolved' AND satisfaction != 'unsatisfied' UNION "
+            "SELECT complaint_id FROM events WHERE kind = 'close' AND at >= ? AND at < ?)",
+            lo, hi, lo, hi)
 
     def voided(self, lo: str, hi: str) -> int:
         """Complaints voided (logged by mistake) in [lo, hi)."""
@@ -179,14 +180,12 @@ class Report:
         open_now = self._one(f"SELECT count(*) FROM complaints WHERE status IN {OPEN}")
         received_after = self._one("SELECT count(*) FROM complaints WHERE received_at > ?",
                                    at)
-        (closes, reopens, voids) = self.conn.execute(
-            "SELECT coalesce(sum(kind = 'close' OR (kind = 'revisit' AND "
-            "  json_extract(old, '$.status') = 'resolved' AND "
-            "  json_extract(data, '$.status') = 'closed')), 0), "
-            "coalesce(sum(kind = 'revisit' AND json_extract(old, '$.status') = 'closed' AND "
-            "  json_extract(data, '$.status') = 'investigating'), 0), "
-            "coalesce(sum(kind = 'void'), 0) "
-            "FROM events WHERE kind IN ('close', 'revisit', 'void') AND at > ?", (at,)).fetchone()
+        closes = self._one("SELECT count(*) FROM revisits WHERE at > ? AND from_status = "
+                           "'resolved' AND satisfaction != 'unsatisfied'", at)
+        closes += self._one("SELECT count(*) FROM events WHERE kind = 'close' AND at > ?", at)
+        reopens = self._one("SELECT count(*) FROM revisits WHERE at > ? AND from_status = "
+                            "'closed' AND satisfaction = 'unsatisfied'", at)
+        voids = self._one("SELECT count(*) FROM events WHERE kind = 'void' AND at > ?", at)
         return open_now - (received_after - closes + reopens - voids)
 
     # breakdowns ---------------------------------------------------------
