@@ -157,3 +157,40 @@ def test_usage_errors_are_exit_2_without_traceback(ledger):
     assert "Invalid value" in r.stderr
     r = ledger("frobnicate", code=2)
     assert "No such command" in r.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.name != "posix", reason="needs a pseudo-terminal")
+def test_log_prompts_on_a_terminal_to_stderr(ledger, env):
+    """On a terminal, what is missing is asked for on stderr; stdout holds only the id."""
+    import pty
+    import select
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "complaintctl", "log", "--customer", "Acme",
+                             "--product", "P1"], stdin=slave, stderr=slave,
+                            stdout=subprocess.PIPE, env={**os.environ, "COMPLAINTCTL_DB": str(env)})
+    os.close(slave)
+    answers = iter(["电机异响 [批次]\n", "bogus\n", "quality\n", "high\n", "phone\n"])
+    screen = ""
+    try:
+        while proc.poll() is None:
+            ready, _, _ = select.select([master], [], [], 10)
+            if not ready:
+                break
+            try:
+                chunk = os.read(master, 4096).decode("utf-8", "replace")
+            except OSError:
+                break
+            screen += chunk
+            if chunk.rstrip().endswith(":"):
+                os.write(master, next(answers).encode("utf-8"))
+        out = proc.stdout.read().decode("utf-8")
+        proc.wait(timeout=30)
+    finally:
+        os.close(master)
+    assert proc.returncode == 0, screen
+    assert "description:" in screen and "category (quality, delivery" in screen
+    assert "please type one of: quality" in screen  # "bogus" was asked again
+    assert out.strip() == "CC-2026-0001"
+    assert ledger.json("show", "CC-2026-0001")["description"] == "电机异响 [批次]"
