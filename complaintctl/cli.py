@@ -83,8 +83,27 @@ def command(typer_app: typer.Typer, name: str | None = None, **kwargs: Any):
     return register
 
 
+def _only_the_command_asked(argv: list[str]) -> None:
+    """Register only the command on the command line (Typer builds every command's
+    options on each run: about 10 ms for all of them). Root help and unknown
+    commands keep the full set."""
+    args = iter(argv)
+    for arg in args:
+        if arg in ("--db", "--as"):
+            next(args, None)
+        elif arg.startswith("-"):
+            return
+        else:
+            commands = [c for c in app.registered_commands if c.name == arg]
+            groups = [g for g in app.registered_groups if g.name == arg]
+            if commands or groups:
+                app.registered_commands, app.registered_groups = commands, groups
+            return
+
+
 def main() -> None:
     """Entry point of the installed command."""
+    _only_the_command_asked(sys.argv[1:])
     try:
         app()
     except KeyboardInterrupt:

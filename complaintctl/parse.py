@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from decimal import Decimal, InvalidOperation
 
 from complaintctl.errors import BadInput
 
@@ -86,6 +85,8 @@ def money(value: str | None, field: str = "--amount") -> int | None:
     """Parse an amount into integer minor units (cents, 分); never a float."""
     if value is None:
         return None
+    from decimal import Decimal, InvalidOperation
+
     raw = value.strip().replace(",", "").replace("，", "")
     try:
         amount = Decimal(raw)

@@ -8,7 +8,6 @@ a Rich table is drawn.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
@@ -78,6 +77,8 @@ def neutralise(value: str) -> str:
 
 def to_csv(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
            bom: bool = True) -> str:
+    import csv
+
     buf = io.StringIO()
     if bom:
         buf.write("\ufeff")

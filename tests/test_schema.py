@@ -51,6 +51,7 @@ def test_fresh_ledger_has_exactly_schema_sql(ledger, env):
 def test_migrations_are_numbered_without_gaps():
     numbers = [n for n, _name, _sql in migrations.steps()]
     assert numbers == list(range(1, len(numbers) + 1))
+    assert migrations.LATEST == numbers[-1]
 
 
 def _oldest_ledger(path: Path) -> None:
