@@ -108,6 +108,9 @@ class Ledger:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA cache_size = -65536")  # 64 MiB at most, allocated as used
+            # Statement journals (one per INSERT/UPDATE that may fail half-way) in memory,
+            # not in temp files: a third of the cost of a complaint insert.
+            conn.execute("PRAGMA temp_store = MEMORY")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version == 0:
                 ledger._create(now, init or {})

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
 
 from complaintctl.errors import BadInput
 
@@ -168,8 +169,10 @@ def parse_month(value: str, field: str = "--month") -> tuple[int, int]:
     return int(m.group(1)), int(m.group(2))
 
 
+@lru_cache(maxsize=4096)
 def iso(dt: datetime) -> str:
-    """The stored form of an instant: UTC, seconds, 'Z' (sorts as text)."""
+    """The stored form of an instant: UTC, seconds, 'Z' (sorts as text). Cached: a
+    step formats the same instants several times."""
     u = dt.astimezone(UTC)  # hot: called for every stored time (f-string beats strftime)
     return f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}Z"
 
