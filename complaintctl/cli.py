@@ -561,28 +561,12 @@ def show_cmd(
         _emit(render.to_json(rec))
         return
     tz = ledger.tz
-    pairs = render.record_pairs(rec, tz)
-    stages = render.stage_rows(rec, parse.iso(_now()))
     events = [{**e, "summary": render.event_summary(e)} for e in rec["events"]]
-    sections = [("Deadlines", stages, render.STAGE_COLS),
-                ("CAPA actions", rec["actions"], render.ACTION_COLS),
-                ("Returns", [render.return_table_row(r) for r in rec["returns"]],
-                 render.RETURN_COLS),
-                ("History", events, render.EVENT_COLS)]
-    if fmt == "csv":
-        _emit(render.to_csv([{"field": k, "value": v} for k, v in pairs],
-                            (render.Col("field", "field"), render.Col("value", "value")), tz))
-    elif fmt == "markdown":
-        text = render.kv_markdown(pairs, f"Complaint {rec['id']}")
-        for title, rows, cols in sections:
-            if rows:
-                text += "\n" + render.to_markdown(rows, cols, tz, title)
-        _emit(text)
-    else:
-        parts = [render.kv_table(pairs, f"Complaint {rec['id']}")]
-        parts += [render.rich_table(rows, cols, tz, title) for title, rows, cols in sections
-                  if rows]
-        _print_rich(*parts)
+    _print_record(f"Complaint {rec['id']}", render.record_pairs(rec, tz), [
+        ("Deadlines", render.stage_rows(rec, parse.iso(_now())), render.STAGE_COLS),
+        ("CAPA actions", rec["actions"], render.ACTION_COLS),
+        ("Returns", [render.return_table_row(r) for r in rec["returns"]], render.RETURN_COLS),
+        ("History", events, render.EVENT_COLS)], fmt, tz)
 
 
 def _show_return(ledger: Ledger, r: dict[str, Any], fmt: str) -> None:
@@ -590,24 +574,29 @@ def _show_return(ledger: Ledger, r: dict[str, Any], fmt: str) -> None:
         _emit(render.to_json(r))
         return
     tz = ledger.tz
-    pairs = render.return_pairs(r, tz)
     events = [{**e, "summary": render.event_summary(e)} for e in r["events"]]
-    sections = [("Receipts", r["receipts"], render.RECEIPT_COLS),
-                ("Dispositions", r["disposition_lines"], render.DISPOSITION_COLS),
-                ("Deadlines", render.stage_rows(r, parse.iso(_now())), render.STAGE_COLS),
-                ("History", events, render.EVENT_COLS)]
+    _print_record(f"Return {r['id']}", render.return_pairs(r, tz), [
+        ("Receipts", r["receipts"], render.RECEIPT_COLS),
+        ("Dispositions", r["disposition_lines"], render.DISPOSITION_COLS),
+        ("Deadlines", render.stage_rows(r, parse.iso(_now())), render.STAGE_COLS),
+        ("History", events, render.EVENT_COLS)], fmt, tz)
+
+
+def _print_record(title: str, pairs: list[tuple[str, str]], sections: list[tuple],
+                  fmt: str, tz) -> None:
+    """A record's fields, then its non-empty sections, as csv, markdown or Rich."""
     if fmt == "csv":
         _emit(render.to_csv([{"field": k, "value": v} for k, v in pairs],
                             (render.Col("field", "field"), render.Col("value", "value")), tz))
     elif fmt == "markdown":
-        text = render.kv_markdown(pairs, f"Return {r['id']}")
-        for title, rows, cols in sections:
+        text = render.kv_markdown(pairs, title)
+        for name, rows, cols in sections:
             if rows:
-                text += "\n" + render.to_markdown(rows, cols, tz, title)
+                text += "\n" + render.to_markdown(rows, cols, tz, name)
         _emit(text)
     else:
-        parts = [render.kv_table(pairs, f"Return {r['id']}")]
-        parts += [render.rich_table(rows, cols, tz, title) for title, rows, cols in sections
+        parts = [render.kv_table(pairs, title)]
+        parts += [render.rich_table(rows, cols, tz, name) for name, rows, cols in sections
                   if rows]
         _print_rich(*parts)
 
