@@ -165,7 +165,7 @@ CREATE TABLE resolutions (
     summary TEXT NOT NULL
 );
 CREATE INDEX resolutions_complaint ON resolutions (complaint_id);
-CREATE INDEX resolutions_at ON resolutions (at, complaint_id);
+CREATE INDEX resolutions_at ON resolutions (at, round, complaint_id);
 
 CREATE TABLE revisits (
     id INTEGER PRIMARY KEY,

@@ -10,8 +10,10 @@ and show up in `overdue`.
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections import Counter
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -92,16 +94,19 @@ def fill(ledger: Ledger, n: int, *, now: datetime, seed: int = 2026) -> dict[str
     # One transaction holds every page it changed: let the cache hold them all
     # rather than spill and re-read them (memory grows to about the ledger's size).
     ledger.conn.execute("PRAGMA cache_size = -8000000")
+    return_counter = itertools.count()
     with ledger.write():
         for index, received in enumerate(times):
-            _one(ledger, rng, index, received.replace(microsecond=0), now, stall_every, n)
+            _one(ledger, rng, index, received.replace(microsecond=0), now, stall_every, n,
+                 return_counter, max(8, n // 1000))
     counts = Counter(status for (status,) in ledger.conn.execute(
         "SELECT status FROM complaints"))
     return dict(sorted(counts.items()))
 
 
 def _one(ledger: Ledger, rng: random.Random, index: int, received: datetime,
-         now: datetime, stall_every: int, n_total: int) -> None:
+         now: datetime, stall_every: int, n_total: int, return_counter: Iterator[int],
+         return_stall_every: int) -> None:
     category = _pick(rng, CATEGORY_WEIGHTS)
     severity = _pick(rng, SEVERITY_WEIGHTS)
     demand = rng.choice(list(DISPOSITION_FOR))
@@ -156,7 +161,10 @@ def _one(ledger: Ledger, rng: random.Random, index: int, received: datetime,
         return
     ledger.assign(cid, dept, owner, None, at=at, now=at, actor=clerk)
     if demand in ("return", "exchange", "repair") and category == "quality":
-        _return(ledger, rng, cid, fields["quantity"], at, now, stall=index % 10)
+        returns_made = next(return_counter)
+        stall = (returns_made // return_stall_every) % 4 + 1 \
+            if returns_made % return_stall_every == 3 else 0
+        _return(ledger, rng, cid, fields["quantity"], at, now, stall=stall)
     at = step(4, 40)
     if not at:
         return
@@ -228,8 +236,8 @@ def _return(ledger: Ledger, rng: random.Random, cid: str, qty: int, at: datetime
             now: datetime, stall: int) -> None:
     """A return authorised at assignment; the warehouse and quality move it on.
 
-    One in ten stops after each of its steps in turn (stall 1-4), so every stage is
-    present and some are late; one in eight receipts is short.
+    A few stop for good after step `stall` (1-4, 0: none), so every stage is present
+    and some are late; one in eight receipts is short.
     """
     opened = at + _hours(rng, 0.5, 4)
     if opened > now:

@@ -238,3 +238,22 @@ def test_report_runs_without_a_terminal(ledger, history, env):
                           env={**os.environ, "COMPLAINTCTL_DB": str(env)}, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert "\x1b[" not in proc.stdout and "Summary" in proc.stdout
+
+
+def test_a_complaint_closed_twice_in_a_period_counts_once(ledger):
+    cid = _log(ledger, "Acme", "P1", "medium", "quality", "phone", "2026-06-01 09:00")
+    ledger("assign", cid, "--dept", "QA", "--owner", "Li", "--at", "2026-06-01 10:00")
+    ledger("investigate", cid, "--cause", "x", "--at", "2026-06-02 09:00")
+    ledger("resolve", cid, "--disposition", "exchange", "--summary", "s", "--at",
+           "2026-06-03 09:00")
+    ledger("revisit", cid, "--satisfaction", "satisfied", "--at", "2026-06-04 09:00")
+    ledger("revisit", cid, "--satisfaction", "unsatisfied", "--at", "2026-06-10 09:00")
+    ledger("resolve", cid, "--disposition", "refund", "--amount", "10", "--summary", "s",
+           "--at", "2026-06-11 09:00")
+    ledger("close", cid, "--no-revisit", "--reason", "declined", "--at", "2026-06-12 09:00")
+    rep = ledger.json("report", "--month", "2026-06")
+    assert (rep["received"], rep["resolved"], rep["closed"]) == (1, 1, 1)
+    assert rep["backlog"] == {"start": 0, "end": 0, "change": 0}
+    assert rep["reopen_rate"] == 1.0 and rep["satisfaction_rate"] == 0.5
+    mid = ledger.json("report", "--month", "2026-06", "--as-of", "2026-06-10 12:00")
+    assert mid["backlog"]["end"] == 1 and mid["closed"] == 1

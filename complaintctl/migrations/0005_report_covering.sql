@@ -11,7 +11,7 @@ UPDATE revisits SET from_status = (
 DROP INDEX revisits_at;
 CREATE INDEX revisits_at ON revisits (at, from_status, satisfaction, complaint_id);
 DROP INDEX resolutions_at;
-CREATE INDEX resolutions_at ON resolutions (at, complaint_id);
+CREATE INDEX resolutions_at ON resolutions (at, round, complaint_id);
 DROP INDEX stages_done;
 CREATE INDEX stages_done ON stages (done_at, stage, due_at, outcome) WHERE done_at IS NOT NULL;
 CREATE INDEX complaints_received_void ON complaints (received_at, voided_at);
