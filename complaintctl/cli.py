@@ -653,7 +653,7 @@ def overdue_cmd(
     dept: str | None = typer.Option(None, "--dept"),
     owner: str | None = typer.Option(None),
     severity: str | None = typer.Option(None),
-    limit: int = typer.Option(100, help="table: show the N most late (0: all); other "
+    limit: int = typer.Option(50, help="table: show the N most late (0: all); other "
                               "formats list every one"),
     fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
 ) -> None:
