@@ -173,13 +173,14 @@ class Report:
         closings += self._one("SELECT count(*) FROM events WHERE kind = 'close' AND at >= ? "
                               "AND at < ?", lo, hi)
         twice = self._one(
-            "SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM ("
-            "  SELECT complaint_id FROM revisits WHERE at >= ? AND at < ? AND from_status = "
-            "  'resolved' AND satisfaction != 'unsatisfied' UNION ALL SELECT complaint_id FROM "
-            "  events WHERE kind = 'close' AND at >= ? AND at < ?) WHERE complaint_id IN ("
-            "  SELECT complaint_id FROM revisits WHERE at >= ? AND at < ? AND from_status = "
-            "  'closed' AND satisfaction = 'unsatisfied') GROUP BY complaint_id)",
-            lo, hi, lo, hi, lo, hi)
+            "SELECT coalesce(sum(n - 1), 0) FROM (SELECT "
+            "  (SELECT count(*) FROM revisits v WHERE v.complaint_id = x.cid AND v.at >= ? "
+            "   AND v.at < ? AND v.from_status = 'resolved' AND v.satisfaction != 'unsatisfied')"
+            "  + (SELECT count(*) FROM events e WHERE e.complaint_id = x.cid AND e.kind = "
+            "   'close' AND e.at >= ? AND e.at < ?) AS n "
+            "  FROM (SELECT DISTINCT complaint_id AS cid FROM revisits WHERE at >= ? AND "
+            "  at < ? AND from_status = 'closed' AND satisfaction = 'unsatisfied') x) "
+            "WHERE n > 1", lo, hi, lo, hi, lo, hi)
         return closings - twice
 
     def voided(self, lo: str, hi: str) -> int:
