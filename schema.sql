@@ -260,7 +260,8 @@ CREATE TABLE stages (
 CREATE INDEX stages_open ON stages (due_at) WHERE done_at IS NULL;
 CREATE INDEX stages_complaint ON stages (complaint_id);
 CREATE INDEX stages_return ON stages (return_id) WHERE return_id IS NOT NULL;
-CREATE INDEX stages_done ON stages (done_at, stage, due_at, outcome) WHERE done_at IS NOT NULL;
+CREATE INDEX stages_done ON stages (done_at, stage, due_at, outcome, complaint_id)
+    WHERE done_at IS NOT NULL;
 
 -- Append-only history: who, when (the step's time and the time it was typed),
 -- what, the new data and the old values (JSON text).

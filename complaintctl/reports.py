@@ -151,15 +151,24 @@ class Report:
     def resolved(self, lo: str, hi: str) -> int:
         """Complaints with at least one resolution (customer told) in [lo, hi).
 
-        Counted as resolutions in the range less the later rounds of a complaint
-        whose earlier round is in the range too (reopens are few; a DISTINCT over a
-        year of resolutions is not)."""
-        total = self._one("SELECT count(*) FROM resolutions WHERE at >= ? AND at < ?", lo, hi)
-        again = self._one(
-            "SELECT count(*) FROM resolutions r WHERE r.at >= ? AND r.at < ? AND r.round > 1 "
-            "AND EXISTS (SELECT 1 FROM resolutions p WHERE p.complaint_id = r.complaint_id "
-            "AND p.round < r.round AND p.at >= ?)", lo, hi, lo)
+        Counted in one pass over the range's resolutions, less the later rounds of a
+        complaint whose earlier round is in the range too (reopens are few; a DISTINCT
+        over a year of resolutions is not)."""
+        total, again = self.conn.execute(
+            "SELECT count(*), coalesce(sum(CASE WHEN r.round > 1 THEN EXISTS (SELECT 1 FROM "
+            "resolutions p WHERE p.complaint_id = r.complaint_id AND p.round < r.round AND "
+            "p.at >= ?) END), 0) FROM resolutions r WHERE r.at >= ? AND r.at < ?",
+            (lo, lo, hi)).fetchone()
         return total - again
+
+    def _revisit_moves(self, lo: str, hi: str | None) -> tuple[int, int]:
+        """Revisits in [lo, hi) (hi None: to this day) that closed a resolved complaint,
+        and that reopened a closed one: one pass over the range."""
+        sql = ("SELECT coalesce(sum(from_status = 'resolved' AND satisfaction != "
+               "'unsatisfied'), 0), coalesce(sum(from_status = 'closed' AND satisfaction = "
+               "'unsatisfied'), 0) FROM revisits WHERE at " + (">= ? AND at < ?" if hi else "> ?"))
+        closes, reopens = self.conn.execute(sql, (lo, hi) if hi else (lo,)).fetchone()
+        return closes, reopens
 
     def closed(self, lo: str, hi: str) -> int:
         """Complaints that went from resolved to closed in [lo, hi): a satisfied (or
@@ -167,11 +176,11 @@ class Report:
 
         A complaint closes twice only if a revisit reopened it from closed in
         between: those few are counted once."""
-        closings = self._one("SELECT count(*) FROM revisits WHERE at >= ? AND at < ? AND "
-                             "from_status = 'resolved' AND satisfaction != 'unsatisfied'",
-                             lo, hi)
+        closings, reopened_from_closed = self._revisit_moves(lo, hi)
         closings += self._one("SELECT count(*) FROM events WHERE kind = 'close' AND at >= ? "
                               "AND at < ?", lo, hi)
+        if not reopened_from_closed:
+            return closings
         twice = self._one(
             "SELECT coalesce(sum(n - 1), 0) FROM (SELECT "
             "  (SELECT count(*) FROM revisits v WHERE v.complaint_id = x.cid AND v.at >= ? "
@@ -201,11 +210,8 @@ class Report:
         open_now = self._one(f"SELECT count(*) FROM complaints WHERE status IN {OPEN}")
         received_after = self._one("SELECT count(*) FROM complaints WHERE received_at > ?",
                                    at)
-        closes = self._one("SELECT count(*) FROM revisits WHERE at > ? AND from_status = "
-                           "'resolved' AND satisfaction != 'unsatisfied'", at)
+        closes, reopens = self._revisit_moves(at, None)
         closes += self._one("SELECT count(*) FROM events WHERE kind = 'close' AND at > ?", at)
-        reopens = self._one("SELECT count(*) FROM revisits WHERE at > ? AND from_status = "
-                            "'closed' AND satisfaction = 'unsatisfied'", at)
         voids = self._one("SELECT count(*) FROM events WHERE kind = 'void' AND at > ?", at)
         return open_now - (received_after - closes + reopens - voids)
 
@@ -224,11 +230,13 @@ class Report:
                          "concluded_at >= ? AND concluded_at < ? AND cause_category IS NOT NULL "
                          "GROUP BY cause_category", self.lo, self.hi)
 
-    def handling(self) -> list[tuple[str, str | None, float]]:
+    def handling(self) -> list[tuple[str, str, str | None, float]]:
         """Handling time in calendar days, for complaints with a resolution in the period:
-        from received to their latest resolution in the period."""
+        from received to their latest resolution in the period. One row per complaint:
+        (id, category, department, days)."""
         return self._all(
-            "SELECT c.category, c.department, julianday(max(r.at)) - julianday(c.received_at) "
+            "SELECT c.id, c.category, c.department, "
+            "julianday(max(r.at)) - julianday(c.received_at) "
             "FROM resolutions r JOIN complaints c ON c.id = r.complaint_id "
             "WHERE r.at >= ? AND r.at < ? GROUP BY r.complaint_id", self.lo, self.hi)
 
@@ -239,19 +247,11 @@ class Report:
                          "WHERE done_at >= ? AND done_at < ? AND outcome = 'done' "
                          "GROUP BY stage", self.lo, self.hi)
 
-    def on_time_by_department(self) -> dict[Any, float | None]:
-        """Resolve-stage completions in the period done by their deadline, by department."""
-        return {d: _rate(ok, n) for d, n, ok in self._all(
-            "SELECT c.department, count(*), sum(s.done_at <= s.due_at) FROM stages s "
-            "JOIN complaints c ON c.id = s.complaint_id WHERE s.done_at >= ? AND s.done_at < ? "
-            "AND s.outcome = 'done' AND s.stage = 'resolve' GROUP BY c.department",
-            self.lo, self.hi)}
-
-    def resolved_by_department(self) -> dict[Any, int]:
-        return dict(self._all(
-            "SELECT c.department, count(DISTINCT r.complaint_id) FROM resolutions r "
-            "JOIN complaints c ON c.id = r.complaint_id WHERE r.at >= ? AND r.at < ? "
-            "GROUP BY c.department", self.lo, self.hi))
+    def resolve_completions(self) -> list[tuple[str, int]]:
+        """Resolve-stage completions in the period: (complaint id, done by its deadline)."""
+        return self._all("SELECT complaint_id, done_at <= due_at FROM stages WHERE "
+                         "done_at >= ? AND done_at < ? AND outcome = 'done' AND "
+                         "stage = 'resolve'", self.lo, self.hi)
 
     def late_at_end(self) -> int:
         """Stages (complaints and returns) past their deadline and not done at the cut-off."""
@@ -358,12 +358,19 @@ class Report:
         handling = self.handling()
         by_dept_handling: dict[Any, list[float]] = {}
         by_cat_handling: dict[Any, list[float]] = {}
-        for cat, dept, days in handling:
+        department_of: dict[str, Any] = {}
+        for cid, cat, dept, days in handling:
             by_cat_handling.setdefault(cat, []).append(days)
             by_dept_handling.setdefault(dept, []).append(days)
+            department_of[cid] = dept
         on_time = {stage: _rate(ok, n) for stage, n, ok in self.on_time()}
-        resolved_dept = self.resolved_by_department()
-        on_time_dept = self.on_time_by_department()
+        # resolved and on time by department: the complaints resolved in the period are
+        # the handling rows; a resolve-stage completion is one of their resolutions
+        resolved_dept = {d: len(v) for d, v in by_dept_handling.items()}
+        dept_done: dict[Any, list[int]] = {}
+        for cid, ok in self.resolve_completions():
+            dept_done.setdefault(department_of.get(cid), []).append(ok)
+        on_time_dept = {d: _rate(sum(v), len(v)) for d, v in dept_done.items()}
         departments = _shares(self.breakdown("department"), received)
         seen = {d["key"] for d in departments}
         departments += [{"key": d, "count": 0, "share": _rate(0, received)}
@@ -397,7 +404,7 @@ class Report:
             "by_department": departments,
             "pareto_category": _pareto(categories),
             "pareto_cause": _pareto(self.cause_categories()),
-            "handling_days": {**summary_stats([d for _, _, d in handling]),
+            "handling_days": {**summary_stats([d for _, _, _, d in handling]),
                               "count": len(handling),
                               "by_category": [{"key": k, "count": len(v), **summary_stats(v)}
                                               for k, v in sorted(by_cat_handling.items())]},

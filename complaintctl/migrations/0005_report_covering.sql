@@ -13,5 +13,6 @@ CREATE INDEX revisits_at ON revisits (at, from_status, satisfaction, complaint_i
 DROP INDEX resolutions_at;
 CREATE INDEX resolutions_at ON resolutions (at, round, complaint_id);
 DROP INDEX stages_done;
-CREATE INDEX stages_done ON stages (done_at, stage, due_at, outcome) WHERE done_at IS NOT NULL;
+CREATE INDEX stages_done ON stages (done_at, stage, due_at, outcome, complaint_id)
+    WHERE done_at IS NOT NULL;
 CREATE INDEX complaints_received_void ON complaints (received_at, voided_at);
