@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 
 from complaintctl import migrations
 from complaintctl.ledger import _statements
@@ -19,17 +20,17 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def shape(conn: sqlite3.Connection) -> dict:
-    """Tables with their columns, indexes and triggers: what the schema promises."""
-    out = {}
-    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name "
-                                "NOT LIKE 'sqlite_%' ORDER BY name"):
-        cols = [tuple(r[1:]) for r in conn.execute(f"PRAGMA table_info({name})")]
-        fks = sorted(tuple(r[2:5]) for r in conn.execute(f"PRAGMA foreign_key_list({name})"))
-        out[name] = (cols, fks)
-    out["indexes"] = sorted(conn.execute(
-        "SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"))
-    out["triggers"] = sorted(conn.execute(
-        "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'"))
+    """Tables with their columns, foreign keys, indexes and triggers, as sqlite-utils
+    introspects them: what the schema promises, whatever the CREATE text looks like."""
+    db = sqlite_utils.Database(conn)
+    out: dict = {}
+    for table in db.tables:
+        out[table.name] = (
+            [(c.name, c.type, c.notnull, c.default_value, c.is_pk) for c in table.columns],
+            sorted((fk.column, fk.other_table, fk.other_column) for fk in table.foreign_keys),
+            sorted((i.name, tuple(i.columns), i.unique, i.partial) for i in table.indexes
+                   if not i.name.startswith("sqlite_autoindex")))
+    out["triggers"] = sorted((t.name, t.table) for t in db.triggers)
     return out
 
 
