@@ -94,7 +94,8 @@ CREATE TABLE complaints (
     UNIQUE (year, seq)
 );
 CREATE INDEX complaints_received ON complaints (received_at);
-CREATE INDEX complaints_received_void ON complaints (received_at, voided_at);
+CREATE INDEX complaints_received_void ON complaints (received_at, voided_at, category, channel,
+    severity, department, product, customer, repeat_of);
 CREATE INDEX complaints_status ON complaints (status);
 CREATE INDEX complaints_repeat ON complaints (customer, product, received_at);
 CREATE INDEX complaints_repeat_of ON complaints (repeat_of) WHERE repeat_of IS NOT NULL;

@@ -335,18 +335,13 @@ class Report:
         """One line per complaint received in the period (月报表): received and closed
         dates, customer, product, quantity, disposition and result."""
         cur = self.conn.execute(
-            "SELECT id, received_at, closed_at, customer, product, quantity, category, "
-            "severity, department, disposition, status, satisfaction, reopen_count "
+            "SELECT id, received_at, closed_at, customer, product, quantity, disposition, "
+            "status, status || CASE WHEN status = 'closed' AND satisfaction IS NOT NULL "
+            "THEN ' (' || satisfaction || ')' ELSE '' END AS result "
             "FROM complaints WHERE received_at >= ? AND received_at < ? "
             "ORDER BY received_at, id", (self.lo, self.hi))
         names = [d[0] for d in cur.description]
-        rows = []
-        for values in cur:
-            row = dict(zip(names, values, strict=True))
-            result = row["status"] + (f" ({row['satisfaction']})" if row["satisfaction"]
-                                      and row["status"] == "closed" else "")
-            rows.append({**row, "result": result})
-        return rows
+        return [dict(zip(names, values, strict=True)) for values in cur]
 
     # assembly -------------------------------------------------------------
 

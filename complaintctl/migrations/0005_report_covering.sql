@@ -1,5 +1,5 @@
--- Reports count over whole years (year to date): give their counts covering
--- indexes, and record on each revisit the state it found, so that closings and
+-- Reports count over whole years (year to date) and break a month down by six
+-- fields: give those counts covering indexes, and record on each revisit the state it found, so that closings and
 -- reopenings are counted from columns rather than from the events' JSON.
 
 ALTER TABLE revisits ADD COLUMN from_status TEXT CHECK (from_status IN ('resolved', 'closed'));
@@ -15,4 +15,5 @@ CREATE INDEX resolutions_at ON resolutions (at, round, complaint_id);
 DROP INDEX stages_done;
 CREATE INDEX stages_done ON stages (done_at, stage, due_at, outcome, complaint_id)
     WHERE done_at IS NOT NULL;
-CREATE INDEX complaints_received_void ON complaints (received_at, voided_at);
+CREATE INDEX complaints_received_void ON complaints (received_at, voided_at, category, channel,
+    severity, department, product, customer, repeat_of);
