@@ -96,6 +96,7 @@ CREATE TABLE complaints (
 CREATE INDEX complaints_received ON complaints (received_at);
 CREATE INDEX complaints_received_void ON complaints (received_at, voided_at, category, channel,
     severity, department, product, customer, repeat_of);
+CREATE INDEX complaints_voided ON complaints (received_at, voided_at) WHERE voided_at IS NOT NULL;
 CREATE INDEX complaints_status ON complaints (status);
 CREATE INDEX complaints_repeat ON complaints (customer, product, received_at);
 CREATE INDEX complaints_repeat_of ON complaints (repeat_of) WHERE repeat_of IS NOT NULL;
@@ -165,8 +166,9 @@ CREATE TABLE resolutions (
     approved_by TEXT,
     summary TEXT NOT NULL
 );
-CREATE INDEX resolutions_complaint ON resolutions (complaint_id);
+CREATE INDEX resolutions_complaint ON resolutions (complaint_id, round, at);
 CREATE INDEX resolutions_at ON resolutions (at, round, complaint_id);
+CREATE INDEX resolutions_again ON resolutions (at, complaint_id, round) WHERE round > 1;
 
 CREATE TABLE revisits (
     id INTEGER PRIMARY KEY,
@@ -182,6 +184,10 @@ CREATE TABLE revisits (
 );
 CREATE INDEX revisits_complaint ON revisits (complaint_id);
 CREATE INDEX revisits_at ON revisits (at, from_status, satisfaction, complaint_id);
+CREATE INDEX revisits_closing ON revisits (at)
+    WHERE from_status = 'resolved' AND satisfaction != 'unsatisfied';
+CREATE INDEX revisits_reopen_closed ON revisits (at)
+    WHERE from_status = 'closed' AND satisfaction = 'unsatisfied';
 
 -- Returned goods (客退品 / RMA): authorised against a complaint, received
 -- (partial receipts add up), inspected, and every received unit dispositioned.

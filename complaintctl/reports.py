@@ -144,30 +144,36 @@ class Report:
     def received(self, lo: str, hi: str) -> int:
         """Complaints received in [lo, hi), leaving out those voided before the cut-off
         (logged by mistake)."""
-        return self._one("SELECT count(*) FROM complaints WHERE received_at >= ? AND "
-                         "received_at < ? AND (voided_at IS NULL OR voided_at >= ?)",
-                         lo, hi, hi)
+        received = self._one("SELECT count(*) FROM complaints WHERE received_at >= ? AND "
+                             "received_at < ?", lo, hi)
+        return received - self._one(
+            "SELECT count(*) FROM complaints WHERE voided_at IS NOT NULL AND received_at >= ? "
+            "AND received_at < ? AND voided_at < ?", lo, hi, hi)
 
     def resolved(self, lo: str, hi: str) -> int:
         """Complaints with at least one resolution (customer told) in [lo, hi).
 
-        Counted in one pass over the range's resolutions, less the later rounds of a
-        complaint whose earlier round is in the range too (reopens are few; a DISTINCT
-        over a year of resolutions is not)."""
-        total, again = self.conn.execute(
-            "SELECT count(*), coalesce(sum(CASE WHEN r.round > 1 THEN EXISTS (SELECT 1 FROM "
-            "resolutions p WHERE p.complaint_id = r.complaint_id AND p.round < r.round AND "
-            "p.at >= ?) END), 0) FROM resolutions r WHERE r.at >= ? AND r.at < ?",
-            (lo, lo, hi)).fetchone()
+        Counted as the range's resolutions, less the later rounds of a complaint whose
+        round before is in the range too (reopens are few; a DISTINCT over a year of
+        resolutions is not). Rounds are consecutive: only a resolved complaint can be
+        reopened."""
+        total = self._one("SELECT count(*) FROM resolutions WHERE at >= ? AND at < ?", lo, hi)
+        again = self._one(
+            "SELECT count(*) FROM resolutions r INDEXED BY resolutions_again "
+            "WHERE r.round > 1 AND r.at >= ? AND r.at < ? "
+            "AND EXISTS (SELECT 1 FROM resolutions p WHERE p.complaint_id = r.complaint_id "
+            "AND p.round = r.round - 1 AND p.at >= ?)", lo, hi, lo)
         return total - again
 
     def _revisit_moves(self, lo: str, hi: str | None) -> tuple[int, int]:
-        """Revisits in [lo, hi) (hi None: to this day) that closed a resolved complaint,
-        and that reopened a closed one: one pass over the range."""
-        sql = ("SELECT coalesce(sum(from_status = 'resolved' AND satisfaction != "
-               "'unsatisfied'), 0), coalesce(sum(from_status = 'closed' AND satisfaction = "
-               "'unsatisfied'), 0) FROM revisits WHERE at " + (">= ? AND at < ?" if hi else "> ?"))
-        closes, reopens = self.conn.execute(sql, (lo, hi) if hi else (lo,)).fetchone()
+        """Revisits in [lo, hi) (hi None: after lo, to this day) that closed a resolved
+        complaint, and that reopened a closed one (each counted on its own index)."""
+        span = "at >= ? AND at < ?" if hi else "at > ?"
+        params = (lo, hi) if hi else (lo,)
+        closes = self._one("SELECT count(*) FROM revisits WHERE from_status = 'resolved' AND "
+                           f"satisfaction != 'unsatisfied' AND {span}", *params)
+        reopens = self._one("SELECT count(*) FROM revisits WHERE from_status = 'closed' AND "
+                            f"satisfaction = 'unsatisfied' AND {span}", *params)
         return closes, reopens
 
     def closed(self, lo: str, hi: str) -> int:

@@ -17,3 +17,13 @@ CREATE INDEX stages_done ON stages (done_at, stage, due_at, outcome, complaint_i
     WHERE done_at IS NOT NULL;
 CREATE INDEX complaints_received_void ON complaints (received_at, voided_at, category, channel,
     severity, department, product, customer, repeat_of);
+-- Rare rows that correct the year's counts: closings, reopenings from closed,
+-- second resolutions, voided complaints.
+CREATE INDEX revisits_closing ON revisits (at)
+    WHERE from_status = 'resolved' AND satisfaction != 'unsatisfied';
+CREATE INDEX revisits_reopen_closed ON revisits (at)
+    WHERE from_status = 'closed' AND satisfaction = 'unsatisfied';
+CREATE INDEX resolutions_again ON resolutions (at, complaint_id, round) WHERE round > 1;
+DROP INDEX resolutions_complaint;
+CREATE INDEX resolutions_complaint ON resolutions (complaint_id, round, at);
+CREATE INDEX complaints_voided ON complaints (received_at, voided_at) WHERE voided_at IS NOT NULL;
