@@ -971,6 +971,26 @@ def policy_calendar_cmd(
     _say("Deadlines already set keep their dates; new stages use this calendar.")
 
 
+@command(policy_app, "categories")
+def policy_categories_cmd(
+    add: list[str] = typer.Option([], "--add", metavar="WORD", help="a new category"),
+    remove: list[str] = typer.Option([], "--remove", metavar="WORD",
+                                     help="a category no complaint has"),
+) -> None:
+    """Show or change the list of complaint categories."""
+    ledger = _open()
+
+    def words(values: list[str], opt: str) -> list[str]:
+        return [(parse.text(v, opt, required=True) or "").lower() for v in values]
+
+    if add or remove:
+        cats = ledger.set_categories(words(add, "--add"), words(remove, "--remove"),
+                                     now=_now(), actor=_actor())
+    else:
+        cats = list(ledger.categories)
+    _emit(", ".join(cats) + "\n")
+
+
 # --- demo --------------------------------------------------------------------
 
 @command(app, "demo")

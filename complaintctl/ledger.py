@@ -394,6 +394,35 @@ class Ledger:
         self._calendar = None
         return notes
 
+    def set_categories(self, add: list[str], remove: list[str], *, now: datetime,
+                       actor: str) -> list[str]:
+        """`policy categories`: the configurable list of complaint categories."""
+        old = list(self.categories)
+        new = list(old)
+        for word in add:
+            if word in new:
+                raise BadInput(f"category {word!r} is already in the list")
+            new.append(word)
+        for word in remove:
+            if word not in new:
+                raise BadInput(f"category {word!r} is not in the list",
+                               hint="the list: " + ", ".join(new))
+            used = self.conn.execute("SELECT count(*) FROM complaints WHERE category = ?",
+                                     (word,)).fetchone()[0]
+            if used:
+                raise Refused(f"cannot remove category {word!r}: {used} complaints have it",
+                              hint="categories in use stay, so reports can still count them")
+            new.remove(word)
+        if not new:
+            raise Refused("the category list cannot be empty")
+        with self.write() as cur:
+            cur.execute("UPDATE settings SET value = ? WHERE key = 'categories'",
+                        (json.dumps(new, ensure_ascii=False),))
+            self._event(cur, None, "categories", now, now, actor, {"categories": new},
+                        {"categories": old})
+        self._settings = None
+        return new
+
     def policy_view(self) -> dict[str, Any]:
         s = self.settings
         return {

@@ -194,3 +194,18 @@ def test_demo_builds_every_state(run, env):
     customers = [c for (c,) in run.rows("SELECT DISTINCT customer FROM complaints")]
     assert any("\u4e00" <= ch <= "\u9fff" for c in customers for ch in c)
     assert any(c.isascii() for c in customers)
+
+
+def test_categories_are_configurable(ledger):
+    assert ledger("policy", "categories").stdout.startswith("quality, delivery")
+    r = ledger("policy", "categories", "--add", "包装", "--add", "Safety")
+    assert r.stdout.strip().endswith("包装, safety")
+    ledger("log", "--customer", "A", "--description", "x", "--category", "包装",
+           "--severity", "low", "--channel", "phone")
+    r = ledger("policy", "categories", "--remove", "包装", code=1)
+    assert "1 complaints have it" in r.stderr
+    ledger("policy", "categories", "--remove", "safety")
+    r = ledger("log", "--customer", "A", "--description", "x", "--category", "safety",
+               "--severity", "low", "--channel", "phone", code=2)
+    assert "--category 'safety' is not one of" in r.stderr
+    assert "safety" not in ledger.json("policy", "show")["categories"]
