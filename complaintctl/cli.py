@@ -91,6 +91,8 @@ def _only_the_command_asked(argv: list[str]) -> None:
     for arg in args:
         if arg in ("--db", "--as"):
             next(args, None)
+        elif arg == "--ascii":
+            continue
         elif arg.startswith("-"):
             return
         else:
@@ -124,9 +126,13 @@ def _root(
                                      "data directory)"),
     as_: str | None = typer.Option(None, "--as", metavar="NAME",
                                       help="acting user (else $COMPLAINTCTL_USER, else login)"),
+    ascii_: bool = typer.Option(False, "--ascii", envvar="COMPLAINTCTL_ASCII",
+                                help="draw table lines in ASCII (for terminals that draw "
+                                "box characters double width)"),
 ) -> None:
     _STATE["db"] = db
     _STATE["actor"] = as_
+    render.use_ascii(ascii_)
 
 
 def _now() -> datetime:

@@ -113,25 +113,33 @@ def kv_markdown(pairs: Sequence[tuple[str, str]], title: str | None = None) -> s
 
 # --- Rich ------------------------------------------------------------------
 
-def console(stderr: bool = False, ascii_box: bool = False):
+_STYLE = {"ascii": False}
+
+
+def use_ascii(on: bool) -> None:
+    """Draw table lines with ASCII: some CJK terminals draw box characters (East
+    Asian "ambiguous" width) double and break the columns."""
+    _STYLE["ascii"] = on
+
+
+def console(stderr: bool = False):
     from rich.console import Console
 
     return Console(stderr=stderr, highlight=False, emoji=False, markup=False)
 
 
-def _box(ascii_box: bool):
+def _box():
     from rich import box
 
-    return box.ASCII if ascii_box else box.SIMPLE_HEAD
+    return box.ASCII if _STYLE["ascii"] else box.SIMPLE_HEAD
 
 
 def rich_table(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
-               title: str | None = None, ascii_box: bool = False,
-               styles: dict[str, str] | None = None):
+               title: str | None = None, styles: dict[str, str] | None = None):
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=Text(title) if title else None, box=_box(ascii_box),
+    table = Table(title=Text(title) if title else None, box=_box(),
                   title_justify="left", show_lines=False, pad_edge=False,
                   padding=(0, 0))
     for c in cols:
@@ -145,12 +153,11 @@ def rich_table(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
     return table
 
 
-def kv_table(pairs: Sequence[tuple[str, str]], title: str | None = None,
-             ascii_box: bool = False):
+def kv_table(pairs: Sequence[tuple[str, str]], title: str | None = None):
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=Text(title) if title else None, box=_box(ascii_box), show_header=False,
+    table = Table(title=Text(title) if title else None, box=_box(), show_header=False,
                   title_justify="left")
     table.add_column("field", style="bold", no_wrap=True)
     table.add_column("value", overflow="fold")
@@ -471,7 +478,7 @@ def pareto_chart(rows: list[dict[str, Any]], title: str, width: int = 30):
     table.add_column("share", no_wrap=True)
     table.add_column("cumulative", justify="right", no_wrap=True)
     for r in rows:
-        bar = "█" * max(1, round((r["share"] or 0) * width))
+        bar = ("#" if _STYLE["ascii"] else "█") * max(1, round((r["share"] or 0) * width))
         table.add_row(Text(str(r["key"])), str(r["count"]),
                       Text(f"{bar} {pct(r['share'])}", style="cyan"),
                       pct(r["cumulative_share"]))

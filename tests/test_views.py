@@ -209,3 +209,11 @@ def test_categories_are_configurable(ledger):
                "--severity", "low", "--channel", "phone", code=2)
     assert "--category 'safety' is not one of" in r.stderr
     assert "safety" not in ledger.json("policy", "show")["categories"]
+
+
+def test_ascii_tables_for_cjk_terminals(ledger):
+    _two_late(ledger)
+    plain = ledger("overdue", "--as-of", "2026-11-06 12:00").stdout
+    ascii_ = ledger("--ascii", "overdue", "--as-of", "2026-11-06 12:00").stdout
+    assert "─" in plain and "─" not in ascii_ and "|" in ascii_
+    assert ascii_.isascii() is False  # the Chinese text itself stays
