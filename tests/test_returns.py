@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
-import tempfile
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
-from typer.testing import CliRunner
-
-from complaintctl.cli import app
+from hypothesis.stateful import initialize, invariant, rule
+from support import LedgerMachine
 
 RETURN_KEYS = {"id", "complaint_id", "stage", "authorised_qty", "received_qty", "disposed_qty",
                "discrepancy", "due_at", "cost_of_loss", "repair_cost", "dispositions"}
@@ -169,31 +164,16 @@ def test_demo_has_returns_in_every_stage(run):
 
 # --- random sequences against a model ---------------------------------------------------
 
-_TEMPLATE: dict[str, Path] = {}
-
-
-def _template() -> Path:
-    if "path" not in _TEMPLATE:
-        path = Path(tempfile.mkdtemp(prefix="cc-rma-")) / "ledger.db"
-        runner = CliRunner()
-        for args in (["init", "--timezone", "Asia/Shanghai"],
-                     ["log", "--customer", "A", "--description", "x", "--category", "quality",
-                      "--severity", "low", "--channel", "phone", "--received", "2026-01-05"]):
-            assert runner.invoke(app, ["--db", str(path), *args]).exit_code == 0
-        _TEMPLATE["path"] = path
-    return _TEMPLATE["path"]
-
-
 qty = st.integers(-1, 6)
 
 
-class ReturnMachine(RuleBasedStateMachine):
+class ReturnMachine(LedgerMachine):
+    TEMPLATE = (("init", "--timezone", "Asia/Shanghai"),
+                ("log", "--customer", "A", "--description", "x", "--category", "quality",
+                 "--severity", "low", "--channel", "phone", "--received", "2026-01-05"))
+
     def __init__(self):
         super().__init__()
-        self.dir = Path(tempfile.mkdtemp(prefix="cc-rma-sm-"))
-        self.db = self.dir / "ledger.db"
-        shutil.copy(_template(), self.db)
-        self.runner = CliRunner()
         self.clock = datetime(2026, 1, 6, 9, 0)
         self.receipts: list[int] = []
         self.disposed = 0
@@ -201,15 +181,9 @@ class ReturnMachine(RuleBasedStateMachine):
         self.closed = False
         self.rid = ""
 
-    def teardown(self):
-        shutil.rmtree(self.dir, ignore_errors=True)
-
     def run(self, *args: str, ok: bool) -> None:
         self.clock += timedelta(hours=1)
-        result = self.runner.invoke(app, ["--db", str(self.db), *args, "--at",
-                                          self.clock.strftime("%Y-%m-%d %H:%M")])
-        if result.exception and not isinstance(result.exception, SystemExit):
-            raise result.exception
+        result = self.invoke(*args, "--at", self.clock.strftime("%Y-%m-%d %H:%M"))
         assert result.exit_code == (0 if ok else 1), (args, result.output)
 
     @initialize(authorised=st.integers(1, 8))

@@ -4,20 +4,16 @@ agree with a simple model of the procedure."""
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
-import tempfile
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
-from typer.testing import CliRunner
+from hypothesis.stateful import initialize, invariant, precondition, rule
+from support import LedgerMachine
 
 from complaintctl import workflow
-from complaintctl.cli import app
 
 # Valid arguments for each command of the table: only the state can refuse them.
 ARGS = {
@@ -96,28 +92,9 @@ MODEL = {
     "action add": {"investigating": "investigating", "resolved": "resolved"},
 }
 
-_TEMPLATE: dict[str, Path] = {}
-
-
-def _template() -> Path:
-    """One initialised ledger, copied for each example (the calendar is slow to build)."""
-    if "path" not in _TEMPLATE:
-        folder = Path(tempfile.mkdtemp(prefix="cc-template-"))
-        path = folder / "ledger.db"
-        result = CliRunner().invoke(app, ["--db", str(path), "init", "--timezone",
-                                          "Asia/Shanghai"])
-        assert result.exit_code == 0, result.output
-        _TEMPLATE["path"] = path
-    return _TEMPLATE["path"]
-
-
-class ComplaintMachine(RuleBasedStateMachine):
+class ComplaintMachine(LedgerMachine):
     def __init__(self):
         super().__init__()
-        self.dir = Path(tempfile.mkdtemp(prefix="cc-sm-"))
-        self.db = self.dir / "ledger.db"
-        shutil.copy(_template(), self.db)
-        self.runner = CliRunner()
         self.clock = datetime(2026, 1, 5, 9, 0)
         self.status = "logged"
         self.reopen = 0
@@ -127,17 +104,12 @@ class ComplaintMachine(RuleBasedStateMachine):
         self.actions: list[dict[str, bool]] = []
         self.cid = ""
 
-    def teardown(self):
-        shutil.rmtree(self.dir, ignore_errors=True)
-
     def _at(self) -> str:
         self.clock += timedelta(hours=1)
         return self.clock.strftime("%Y-%m-%d %H:%M")
 
     def run(self, *args: str, ok: bool) -> None:
-        result = self.runner.invoke(app, ["--db", str(self.db), *args])
-        if result.exception and not isinstance(result.exception, SystemExit):
-            raise result.exception
+        result = self.invoke(*args)
         assert result.exit_code == (0 if ok else 1), (args, self.status, result.output)
         if ok:
             self.events += 1
@@ -153,10 +125,9 @@ class ComplaintMachine(RuleBasedStateMachine):
 
     @initialize()
     def log(self):
-        result = self.runner.invoke(app, [
-            "--db", str(self.db), "log", "--customer", "Acme", "--description", "broken",
-            "--category", "quality", "--severity", "high", "--channel", "phone",
-            "--received", self._at()])
+        result = self.invoke("log", "--customer", "Acme", "--description", "broken",
+                             "--category", "quality", "--severity", "high", "--channel",
+                             "phone", "--received", self._at())
         assert result.exit_code == 0, result.output
         self.cid = result.stdout.strip()
         self.events = 1

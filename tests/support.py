@@ -1,0 +1,50 @@
+"""Shared by the hypothesis state machines: each example runs on its own copy
+of a ledger prepared once (building the country calendar is the slow part)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from hypothesis.stateful import RuleBasedStateMachine
+from typer.testing import CliRunner
+
+from complaintctl.cli import app
+
+_TEMPLATES: dict[tuple[tuple[str, ...], ...], Path] = {}
+
+
+def template_ledger(commands: tuple[tuple[str, ...], ...]) -> Path:
+    """A ledger made once by running `commands`, kept for the whole test session."""
+    if commands not in _TEMPLATES:
+        path = Path(tempfile.mkdtemp(prefix="cc-template-")) / "ledger.db"
+        runner = CliRunner()
+        for args in commands:
+            result = runner.invoke(app, ["--db", str(path), *args])
+            assert result.exit_code == 0, result.output
+        _TEMPLATES[commands] = path
+    return _TEMPLATES[commands]
+
+
+class LedgerMachine(RuleBasedStateMachine):
+    """A state machine over a fresh copy of the template made by TEMPLATE."""
+
+    TEMPLATE: tuple[tuple[str, ...], ...] = (("init", "--timezone", "Asia/Shanghai"),)
+
+    def __init__(self):
+        super().__init__()
+        self.dir = Path(tempfile.mkdtemp(prefix="cc-sm-"))
+        self.db = self.dir / "ledger.db"
+        shutil.copy(template_ledger(self.TEMPLATE), self.db)
+        self.runner = CliRunner()
+
+    def teardown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def invoke(self, *args: str):
+        """The real command on this example's ledger; a traceback fails the test."""
+        result = self.runner.invoke(app, ["--db", str(self.db), *args])
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return result
