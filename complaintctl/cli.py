@@ -563,37 +563,33 @@ def show_cmd(
         _show_return(ledger, ledger.return_show(record_id), fmt)
         return
     rec = ledger.show(record_id, reveal=reveal)
-    if fmt == "json":
-        _emit(render.to_json(rec))
-        return
     tz = ledger.tz
-    events = [{**e, "summary": render.event_summary(e)} for e in rec["events"]]
-    _print_record(f"Complaint {rec['id']}", render.record_pairs(rec, tz), [
+    _print_record(f"Complaint {rec['id']}", rec, render.record_pairs(rec, tz), [
         ("Deadlines", render.stage_rows(rec, parse.iso(_now())), render.STAGE_COLS),
         ("CAPA actions", rec["actions"], render.ACTION_COLS),
-        ("Returns", [render.return_table_row(r) for r in rec["returns"]], render.RETURN_COLS),
-        ("History", events, render.EVENT_COLS)], fmt, tz)
+        ("Returns", [render.return_table_row(r) for r in rec["returns"]], render.RETURN_COLS)],
+        fmt, tz)
 
 
 def _show_return(ledger: Ledger, r: dict[str, Any], fmt: str) -> None:
-    if fmt == "json":
-        _emit(render.to_json(r))
-        return
     tz = ledger.tz
-    events = [{**e, "summary": render.event_summary(e)} for e in r["events"]]
-    _print_record(f"Return {r['id']}", render.return_pairs(r, tz), [
+    _print_record(f"Return {r['id']}", r, render.return_pairs(r, tz), [
         ("Receipts", r["receipts"], render.RECEIPT_COLS),
         ("Dispositions", r["disposition_lines"], render.DISPOSITION_COLS),
-        ("Deadlines", render.stage_rows(r, parse.iso(_now())), render.STAGE_COLS),
-        ("History", events, render.EVENT_COLS)], fmt, tz)
+        ("Deadlines", render.stage_rows(r, parse.iso(_now())), render.STAGE_COLS)], fmt, tz)
 
 
-def _print_record(title: str, pairs: list[tuple[str, str]], sections: list[tuple],
-                  fmt: str, tz) -> None:
-    """A record's fields, then its non-empty sections, as csv, markdown or Rich."""
+def _print_record(title: str, record: dict[str, Any], pairs: list[tuple[str, str]],
+                  sections: list[tuple], fmt: str, tz) -> None:
+    """A complaint or return: JSON as read; else its fields, its non-empty sections and
+    its history, as csv, markdown or Rich."""
+    if fmt == "json":
+        _emit(render.to_json(record))
+        return
+    events = [{**e, "summary": render.event_summary(e)} for e in record["events"]]
+    sections = [*sections, ("History", events, render.EVENT_COLS)]
     if fmt == "csv":
-        _emit(render.to_csv([{"field": k, "value": v} for k, v in pairs],
-                            (render.Col("field", "field"), render.Col("value", "value")), tz))
+        _emit(render.kv_csv(pairs, tz))
     elif fmt == "markdown":
         text = render.kv_markdown(pairs, title)
         for name, rows, cols in sections:

@@ -496,10 +496,11 @@ class Ledger:
                 f"make-up working days with `complaintctl policy calendar --add-holiday DATE "
                 f"--add-workday DATE`" for y in years]
 
-    def _update(self, cur: sqlite3.Cursor, complaint_id: str, values: dict[str, Any]) -> None:
+    def _update(self, cur: sqlite3.Cursor, complaint_id: str, values: dict[str, Any],
+                table: str = "complaints") -> None:
+        """Set columns of one complaint (or one return) by id; names come from code."""
         cols = ", ".join(f"{k} = ?" for k in values)
-        cur.execute(f"UPDATE complaints SET {cols} WHERE id = ?", (*values.values(),
-                                                                     complaint_id))
+        cur.execute(f"UPDATE {table} SET {cols} WHERE id = ?", (*values.values(), complaint_id))
 
     # --- lifecycle --------------------------------------------------------
 
@@ -850,6 +851,15 @@ class Ledger:
 
     # --- reading ------------------------------------------------------------
 
+    def _events(self, column: str, value: str) -> list[dict[str, Any]]:
+        """The history of a complaint or a return, oldest first, JSON decoded."""
+        events = self._rows("SELECT at, recorded_at, actor, kind, data, old FROM events WHERE "
+                            f"{column} = ? ORDER BY at, id", (value,))
+        for e in events:
+            e["data"] = json.loads(e["data"])
+            e["old"] = json.loads(e["old"]) if e["old"] else None
+        return events
+
     def _rows(self, sql: str, params: tuple | list = ()) -> list[dict[str, Any]]:
         cur = self.conn.execute(sql, params)
         names = [d[0] for d in cur.description]
@@ -866,11 +876,8 @@ class Ledger:
                             "stages WHERE complaint_id = ? AND return_id IS NULL ORDER BY id",
                             (cid,))
         deadlines_ = {s["stage"]: s["due_at"] for s in stages}
-        events = self._rows("SELECT at, recorded_at, actor, kind, data, old FROM events WHERE "
-                            "complaint_id = ? ORDER BY at, id", (cid,))
+        events = self._events("complaint_id", cid)
         for e in events:
-            e["data"] = json.loads(e["data"])
-            e["old"] = json.loads(e["old"]) if e["old"] else None
             if not reveal:
                 for part in (e["data"], e["old"] or {}):
                     if part.get("contact"):
@@ -953,8 +960,7 @@ class Ledger:
         merged = {**r, **values}
         values["stage"] = returns.stage(merged)
         values["last_step_at"] = iso(at)
-        cols = ", ".join(f"{k} = ?" for k in values)
-        cur.execute(f"UPDATE returns SET {cols} WHERE id = ?", (*values.values(), r["id"]))
+        self._update(cur, r["id"], values, table="returns")
         self._event(cur, r["complaint_id"], kind, at, now, actor,
                     {**data, "stage": values["stage"]}, {**old, "stage": r["stage"]},
                     return_id=r["id"])
@@ -1074,14 +1080,15 @@ class Ledger:
         return Outcome(r["id"], status)
 
     def returns_list(self, *, open_only: bool = False, complaint_id: str | None = None,
-                     since: str | None = None) -> list[dict[str, Any]]:
+                     return_id: str | None = None) -> list[dict[str, Any]]:
         """Returns with their stage, quantities, open deadline, costs and dispositions."""
         where, params = [], []
         if open_only:
             where.append("r.closed_at IS NULL")
-        if complaint_id:
-            where.append("r.complaint_id = ?")
-            params.append(complaint_id.strip().upper())
+        for col, value in (("r.complaint_id", complaint_id), ("r.id", return_id)):
+            if value:
+                where.append(f"{col} = ?")
+                params.append(value.strip().upper())
         clause = (" WHERE " + " AND ".join(where)) if where else ""
         rows = self._rows(
             "SELECT r.id, r.complaint_id, r.stage, r.opened_at, r.product, r.lot, "
@@ -1114,8 +1121,7 @@ class Ledger:
 
     def return_show(self, return_id: str) -> dict[str, Any]:
         r = self._return(return_id)
-        (row,) = [x for x in self.returns_list(complaint_id=r["complaint_id"])
-                  if x["id"] == r["id"]]
+        (row,) = self.returns_list(return_id=r["id"])
         row.update({"reason": r["reason"], "inspection_note": r["inspection_note"],
                     "opened_by": r["opened_by"]})
         row["receipts"] = self._rows("SELECT at, actor, qty, note FROM return_receipts WHERE "
@@ -1128,12 +1134,7 @@ class Ledger:
         row["disposition_lines"] = disp
         row["stages"] = self._rows("SELECT stage, round, started_at, due_at, done_at, outcome "
                                    "FROM stages WHERE return_id = ? ORDER BY id", (r["id"],))
-        events = self._rows("SELECT at, recorded_at, actor, kind, data, old FROM events WHERE "
-                            "return_id = ? ORDER BY at, id", (r["id"],))
-        for e in events:
-            e["data"] = json.loads(e["data"])
-            e["old"] = json.loads(e["old"]) if e["old"] else None
-        row["events"] = events
+        row["events"] = self._events("return_id", r["id"])
         return row
 
     def is_return_id(self, record_id: str) -> bool:

@@ -89,6 +89,12 @@ def to_csv(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
     return buf.getvalue()
 
 
+def kv_csv(pairs: Sequence[tuple[str, str]], tz: tzinfo, bom: bool = True) -> str:
+    """Field/value pairs as a two-column CSV."""
+    return to_csv([{"field": k, "value": v} for k, v in pairs],
+                  (Col("field", "field"), Col("value", "value")), tz, bom=bom)
+
+
 def md_cell(value: str) -> str:
     return (value.replace("\\", "\\\\").replace("|", "\\|").replace("\r", "")
             .replace("\n", "<br>"))
@@ -432,15 +438,14 @@ def report_is_empty(rep: dict[str, Any]) -> bool:
 
 
 def report_csv(rep: dict[str, Any], tz: tzinfo, section: str | None = None) -> str:
-    summary_cols = (Col("field", "field"), Col("value", "value"))
-    summary = [{"field": k, "value": v} for k, v in report_summary(rep)]
+    summary = report_summary(rep)
     tables = report_tables(rep)
     if section == "summary":
-        return to_csv(summary, summary_cols, tz)
+        return kv_csv(summary, tz)
     if section:
         rows, cols = tables[section]
         return to_csv(rows, cols, tz)
-    parts = ["\ufeff# summary\r\n" + to_csv(summary, summary_cols, tz, bom=False)]
+    parts = ["\ufeff# summary\r\n" + kv_csv(summary, tz, bom=False)]
     for name, (rows, cols) in tables.items():
         parts.append(f"# {name}\r\n" + to_csv(rows, cols, tz, bom=False))
     return "\r\n".join(parts)
