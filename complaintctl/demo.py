@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -91,17 +90,12 @@ def fill(ledger: Ledger, n: int, *, now: datetime, seed: int = 2026) -> dict[str
     span = (now - start).total_seconds()
     times = sorted(start + timedelta(seconds=rng.random() * span) for _ in range(n))
     stall_every = max(25, n // 200)
-    # One transaction holds every page it changed: let the cache hold them all
-    # rather than spill and re-read them (memory grows to about the ledger's size).
-    ledger.conn.execute("PRAGMA cache_size = -8000000")
     return_counter = itertools.count()
-    with ledger.write():
+    with ledger.write(bulk=True):
         for index, received in enumerate(times):
             _one(ledger, rng, index, received.replace(microsecond=0), now, stall_every, n,
                  return_counter, max(8, n // 1000))
-    counts = Counter(status for (status,) in ledger.conn.execute(
-        "SELECT status FROM complaints"))
-    return dict(sorted(counts.items()))
+    return ledger.status_counts()
 
 
 def _one(ledger: Ledger, rng: random.Random, index: int, received: datetime,

@@ -128,10 +128,10 @@ def use_ascii(on: bool) -> None:
     _STYLE["ascii"] = on
 
 
-def console(stderr: bool = False):
+def console():
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, emoji=False, markup=False)
+    return Console(highlight=False, emoji=False, markup=False)
 
 
 def _box():
