@@ -13,7 +13,6 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -45,15 +44,15 @@ AMENDABLE = ("customer", "contact", "channel", "region", "order_no", "product", 
              "received_at")
 
 
-@dataclass
 class Outcome:
     """What a write command did: the record's id and anything worth saying."""
 
-    id: str
-    status: str | None = None
-    warnings: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    data: dict[str, Any] = field(default_factory=dict)
+    def __init__(self, id: str, status: str | None = None, *,  # noqa: A002
+                 warnings: list[str] | None = None, data: dict[str, Any] | None = None):
+        self.id, self.status = id, status
+        self.warnings: list[str] = warnings or []
+        self.notes: list[str] = []
+        self.data: dict[str, Any] = data or {}
 
 
 def _dumps(data: dict[str, Any] | None) -> str | None:
@@ -1230,11 +1229,10 @@ class Ledger:
             "c.department, c.owner, c.customer, c.product FROM stages s "
             f"JOIN complaints c ON c.id = s.complaint_id WHERE {' AND '.join(where)} "
             "ORDER BY s.due_at, s.complaint_id, s.id", params).fetchall()
-        cal, tz, esc = self.calendar(), self.tz, self.escalation()
+        late_at = deadlines.LateAt(as_of, self.calendar(), self.tz, self.escalation())
         out = []
         for cid, rid, stage, round_, due_s, sev, dept, own, cust, prod in rows:
-            due = from_iso(due_s)
-            late = deadlines.lateness(due, as_of, cal, tz, esc)
+            late = late_at(from_iso(due_s))
             if late.level == 0:
                 continue
             out.append({"id": rid or cid, "kind": "return" if rid else "complaint",

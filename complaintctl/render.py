@@ -11,15 +11,13 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
-from typing import Any
+from typing import Any, NamedTuple
 
 UTC = timezone.utc
 
 
-@dataclass(frozen=True)
-class Col:
+class Col(NamedTuple):
     key: str
     header: str
     kind: str = "text"  # text | code (never wrapped) | wrap (long text) | time | day | num
@@ -57,8 +55,7 @@ def to_json(data: Any) -> str:
     """JSON with one list item or one top-level key per line, the rest compact:
     readable, diffable, and written by json's C encoder (its indenting encoder is
     pure Python and ten times slower on a 10,000-line register)."""
-    def dump(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False)
+    dump = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per item
 
     if isinstance(data, list):
         return "[\n" + ",\n".join(dump(row) for row in data) + "\n]\n" if data else "[]\n"
