@@ -164,11 +164,12 @@ CREATE TABLE resolutions (
     amount INTEGER CHECK (amount IS NULL OR amount >= 0),
     currency TEXT,
     approved_by TEXT,
-    summary TEXT NOT NULL
+    summary TEXT NOT NULL,
+    previous_at TEXT  -- round > 1: when the round before was resolved
 );
 CREATE INDEX resolutions_complaint ON resolutions (complaint_id, round, at);
 CREATE INDEX resolutions_at ON resolutions (at, round, complaint_id);
-CREATE INDEX resolutions_again ON resolutions (at, complaint_id, round) WHERE round > 1;
+CREATE INDEX resolutions_again ON resolutions (at, previous_at) WHERE round > 1;
 
 CREATE TABLE revisits (
     id INTEGER PRIMARY KEY,

@@ -639,10 +639,11 @@ class Ledger:
         round_ = c["reopen_count"] + 1
         with self.write() as cur:
             cur.execute("INSERT INTO resolutions (complaint_id, round, at, actor, disposition, "
-                        "amount, currency, approved_by, summary) VALUES (?, ?, ?, ?, ?, ?, ?, "
-                        "?, ?)", (cid, round_, iso(at), actor, disposition, amount,
-                                  self.currency if amount is not None else None, approved_by,
-                                  summary))
+                        "amount, currency, approved_by, summary, previous_at) VALUES (?, ?, ?, "
+                        "?, ?, ?, ?, ?, ?, (SELECT at FROM resolutions WHERE complaint_id = ? "
+                        "AND round = ?))", (cid, round_, iso(at), actor, disposition, amount,
+                                           self.currency if amount is not None else None,
+                                           approved_by, summary, cid, round_ - 1))
             self._finish_stage(cur, cid, "resolve", at)
             due = self._open_stage(cur, cid, "revisit", "revisit", c["severity"], at,
                                    round_=round_)

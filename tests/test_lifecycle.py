@@ -85,6 +85,9 @@ def test_reopen_path(ledger):
     rec = ledger.json("show", cid)
     assert rec["status"] == "closed" and rec["reopen_count"] == 1
     assert [r["round"] for r in rec["resolutions"]] == [1, 2]
+    # the second round keeps when the first was resolved (the year's counts read it)
+    assert ledger.rows("SELECT round, previous_at FROM resolutions ORDER BY round") == [
+        (1, None), (2, rec["resolutions"][0]["at"])]
     assert [r["satisfaction"] for r in rec["revisits"]] == ["unsatisfied",
                                                            "basically-satisfied"]
     kinds = [e["kind"] for e in rec["events"]]

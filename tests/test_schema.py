@@ -106,6 +106,23 @@ def test_oldest_ledger_upgrades_with_data_intact(run, env):
     assert new == "CC-2026-0002"
 
 
+def test_upgrade_records_when_the_round_before_was_resolved(run, env):
+    """Migration 6 fills resolutions.previous_at for the rounds after a reopen."""
+    env.parent.mkdir(parents=True)
+    _oldest_ledger(env)
+    conn = sqlite3.connect(env)
+    conn.executescript("""
+        INSERT INTO resolutions (complaint_id, round, at, actor, disposition, summary) VALUES
+          ('CC-2026-0001', 1, '2026-10-09T02:00:00Z', '王芳', 'explanation', 'first'),
+          ('CC-2026-0001', 2, '2026-10-20T03:00:00Z', '王芳', 'repair', 'second'),
+          ('CC-2026-0001', 3, '2026-10-28T04:00:00Z', '王芳', 'refund', 'third');
+    """)
+    conn.commit()
+    run.json("show", "CC-2026-0001")  # opening it upgrades it
+    assert conn.execute("SELECT round, previous_at FROM resolutions ORDER BY round").fetchall() \
+        == [(1, None), (2, "2026-10-09T02:00:00Z"), (3, "2026-10-20T03:00:00Z")]
+
+
 def test_newer_ledger_is_refused(run, env):
     env.parent.mkdir(parents=True)
     conn = sqlite3.connect(env)
