@@ -265,7 +265,8 @@ CREATE TABLE stages (
     outcome TEXT CHECK (outcome IN ('done', 'void')),
     CHECK ((done_at IS NULL) = (outcome IS NULL))
 );
-CREATE INDEX stages_open ON stages (due_at) WHERE done_at IS NULL;
+CREATE INDEX stages_open ON stages (due_at, complaint_id, return_id, stage, round, done_at)
+    WHERE done_at IS NULL;
 CREATE INDEX stages_complaint ON stages (complaint_id);
 CREATE INDEX stages_return ON stages (return_id) WHERE return_id IS NOT NULL;
 CREATE INDEX stages_done ON stages (done_at, stage, due_at, outcome, complaint_id)

@@ -5,7 +5,6 @@ codes. The only module that reads the clock, prompts, prints or exits.
 from __future__ import annotations
 
 import functools
-import getpass
 import os
 import sqlite3
 import sys
@@ -169,6 +168,8 @@ def _db_path(override: str | None = None) -> Path:
 def _actor() -> str:
     name = _STATE["actor"] or os.environ.get("COMPLAINTCTL_USER")
     if not name:
+        import getpass
+
         try:
             name = getpass.getuser()
         except (OSError, KeyError):

@@ -5,7 +5,6 @@ quantities and money. Pure: the current instant is passed in, never read.
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 
@@ -58,6 +57,8 @@ def text(value: str | None, field: str, *, multiline: bool = False,
         if required:
             raise BadInput(f"{field} is required")
         return None
+    import unicodedata  # here, not at the top: about 1 ms that read-only commands skip
+
     value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
     value = value.strip()
     allowed = _ALLOWED_CONTROLS if multiline else set()
