@@ -349,6 +349,17 @@ class Report:
     # assembly -------------------------------------------------------------
 
     def build(self) -> dict[str, Any]:
+        """Every figure, all read from one snapshot of the ledger (a write that lands
+        half-way through is in none of them)."""
+        if self.conn.in_transaction:
+            return self._build()
+        self.conn.execute("BEGIN")
+        try:
+            return self._build()
+        finally:
+            self.conn.execute("COMMIT")
+
+    def _build(self) -> dict[str, Any]:
         lo, hi = self.lo, self.hi
         counts = self.counts(lo, hi)
         received = counts["received"]

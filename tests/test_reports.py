@@ -257,3 +257,37 @@ def test_a_complaint_closed_twice_in_a_period_counts_once(ledger):
     assert rep["reopen_rate"] == 1.0 and rep["satisfaction_rate"] == 0.5
     mid = ledger.json("report", "--month", "2026-06", "--as-of", "2026-06-10 12:00")
     assert mid["backlog"]["end"] == 1 and mid["closed"] == 1
+
+
+def test_a_write_landing_during_a_report_is_in_none_of_its_figures(ledger, history, env,
+                                                                   monkeypatch):
+    """Every figure comes from one snapshot: a complaint logged by someone else while
+    the report is half-way (after the counts, before the register) shows up in
+    neither the count nor the register."""
+    from datetime import datetime, timezone
+
+    from complaintctl.ledger import Ledger
+    from complaintctl.reports import Report
+
+    original = Report.register
+
+    def register_after_a_write(self):
+        now = datetime(2026, 11, 2, 2, tzinfo=timezone.utc)
+        other = Ledger.open(env, now=now, create=False)
+        try:
+            other.log({"customer": "Late", "product": "P7", "severity": "low",
+                       "category": "quality", "channel": "phone", "description": "x"},
+                      received_at=datetime(2026, 10, 15, 2, tzinfo=timezone.utc), now=now,
+                      actor="someone else")
+        finally:
+            other.close()
+        return original(self)
+
+    monkeypatch.setattr(Report, "register", register_after_a_write)
+    rep = ledger.json("report", "--month", "2026-10", "--as-of", "2026-11-02 10:00")
+    # the register lists D (voided) too
+    assert rep["received"] == 3 and len(rep["register"]) == 4
+    assert "Late" not in {r["customer"] for r in rep["register"]}
+    monkeypatch.setattr(Report, "register", original)
+    rep = ledger.json("report", "--month", "2026-10", "--as-of", "2026-11-02 10:00")
+    assert rep["received"] == 4 and len(rep["register"]) == 5
