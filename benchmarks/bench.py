@@ -99,13 +99,14 @@ def main() -> None:
     # Measure what users run: with bytecode caches (an installed wheel has them).
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     sizes = [int(s) for s in args.sizes.split(",")]
-    built = {n: build(Path(args.dir) / f"demo-{n}.db", n) for n in sizes}
+    ledgers = {n: Path(args.dir) / f"demo-{n}.db" for n in sizes}
+    scratches = {n: p.with_name(p.stem + "-scratch.db") for n, p in ledgers.items()}
+    built = {n: build(ledgers[n], n) for n in sizes}
     # Copies to time `log` on, all made before anything is timed: for a while after
     # copying hundreds of MB the machine writes them back, and whatever runs then
     # (reads too) costs up to half again.
     for n in sizes:
-        path = Path(args.dir) / f"demo-{n}.db"
-        shutil.copy(path, path.with_name(path.stem + "-scratch.db"))
+        shutil.copy(ledgers[n], scratches[n])
     os.sync()
     time.sleep(10)
     print("| ledger | command | ms | floor ms | × floor |")
@@ -122,12 +123,11 @@ def main() -> None:
     row("-", "complaintctl --help", timed([EXE, "--help"], args.runs, env))
     smallest = min(sizes)
     for n in sizes:
-        path = Path(args.dir) / f"demo-{n}.db"
+        path, scratch = ledgers[n], scratches[n]
         label = f"{n:,}"
         if built[n]:
             row(label, f"demo --complaints {n} (build)", built[n])
         db = ["--db", str(path)]
-        scratch = path.with_name(path.stem + "-scratch.db")
         row(label, "overdue --format json", timed([EXE, *db, "overdue", "--format", "json"],
                                                    args.runs, env))
         row(label, "overdue (Rich table)", timed([EXE, *db, "overdue"], args.runs, env))
