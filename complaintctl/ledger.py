@@ -75,10 +75,29 @@ def _secure_file(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
+class _Held:
+    """Bulk mode (demo): a new complaint kept in memory while it takes its steps,
+    then written as one row, its stages and its other rows in order (_release)."""
+
+    __slots__ = ("row", "stages", "rows")
+
+    def __init__(self, row: dict[str, Any]):
+        self.row = row
+        self.stages: list[list[Any]] = []
+        self.rows: list[tuple[str, tuple[Any, ...]]] = []
+
+
 class Ledger:
+    # In a bulk write, hold each new complaint in memory until it is done with
+    # (tests turn this off to prove a held demo and a written-through one equal).
+    HOLD_IN_BULK = True
+
     def __init__(self, conn: sqlite3.Connection, path: Path):
-        self.conn = conn
+        self._conn = conn
         self.path = path
+        self._hold = False
+        self._held: _Held | None = None
+        self._blank: dict[str, Any] | None = None
         self._settings: dict[str, str] | None = None
         self._calendar: deadlines.Calendar | None = None
         self._policy: dict[str, dict[str, str | None]] | None = None
@@ -129,8 +148,16 @@ class Ledger:
             raise
         return ledger
 
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The connection, with any complaint held in memory written first: every
+        read through it sees every step taken so far."""
+        if self._held is not None:
+            self._release()
+        return self._conn
+
     def close(self) -> None:
-        self.conn.close()
+        self._conn.close()
 
     def _create(self, now: datetime, init: dict[str, str]) -> None:
         settings = dict(DEFAULT_SETTINGS)
@@ -181,11 +208,14 @@ class Ledger:
 
         `bulk` (demo): the transaction holds every page it changed, so let the cache
         keep them all rather than spill and re-read them (memory grows to about the
-        ledger's size)."""
-        cur = self.conn.cursor()
+        ledger's size); and each new complaint is held in memory through its steps
+        and written once (see _Held), instead of being read back and updated at
+        every step."""
+        conn = self._conn
+        cur = conn.cursor()
         if bulk:
             cur.execute("PRAGMA cache_size = -8000000")
-        if self.conn.in_transaction:  # nested inside a bigger unit (demo): join it
+        if conn.in_transaction:  # nested inside a bigger unit (demo): join it
             yield cur
             return
         try:
@@ -193,21 +223,65 @@ class Ledger:
         except sqlite3.OperationalError as exc:
             raise LedgerError(f"the ledger is busy ({exc})",
                               hint="another complaintctl holds it; try again") from None
+        self._hold = bulk and self.HOLD_IN_BULK
         try:
             yield cur
+            self._release()
         except BaseException:
-            self.conn.rollback()
+            self._held = None
+            conn.rollback()
             raise
+        finally:
+            self._hold = False
+        cur.execute("COMMIT")
+
+    def _release(self) -> None:
+        """Write the complaint held in memory: its row, stages and rows in order."""
+        held, self._held = self._held, None
+        if held is None:
+            return
+        cur = self._conn.cursor()
+        row = held.row
+        cur.execute(f"INSERT INTO complaints ({', '.join(row)}) VALUES "
+                    f"({', '.join('?' for _ in row)})", tuple(row.values()))
+        cur.executemany("INSERT INTO stages (complaint_id, return_id, stage, round, started_at, "
+                        "due_at, done_at, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", held.stages)
+        for sql, params in held.rows:
+            cur.execute(sql, params)
+
+    def _holding(self, complaint_id: str) -> _Held | None:
+        held = self._held
+        return held if held is not None and held.row["id"] == complaint_id else None
+
+    def _blank_complaint(self) -> dict[str, Any]:
+        """Every column of a complaint row with its default, in table order."""
+        if self._blank is None:
+            cols = self._conn.execute("PRAGMA table_info(complaints)").fetchall()
+            values = self._conn.execute(
+                "SELECT " + ", ".join(c[4] or "NULL" for c in cols)).fetchone()
+            self._blank = {c[1]: v for c, v in zip(cols, values, strict=True)}
+        return self._blank
+
+    def _exec(self, cur: sqlite3.Cursor, complaint_id: str, sql: str,
+              params: tuple[Any, ...]) -> None:
+        """Insert a row that belongs to a complaint (after it, if it is held)."""
+        held = self._holding(complaint_id)
+        if held is not None:
+            held.rows.append((sql, params))
         else:
-            cur.execute("COMMIT")
+            cur.execute(sql, params)
 
     def _event(self, cur: sqlite3.Cursor, complaint_id: str | None, kind: str, at: datetime,
                now: datetime, actor: str, data: dict[str, Any],
                old: dict[str, Any] | None = None, return_id: str | None = None) -> None:
-        cur.execute("INSERT INTO events (complaint_id, return_id, at, recorded_at, actor, kind, "
-                    "data, old) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (complaint_id, return_id, iso(at), iso(now), actor, kind, _dumps(data),
-                     _dumps(old)))
+        params = (complaint_id, return_id, iso(at), iso(now), actor, kind, _dumps(data),
+                  _dumps(old))
+        sql = ("INSERT INTO events (complaint_id, return_id, at, recorded_at, actor, kind, "
+               "data, old) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        if complaint_id is None:
+            cur.execute(sql, params)
+        else:
+            self._exec(cur, complaint_id, sql, params)
 
     # --- settings, policy, calendar ---------------------------------------
 
@@ -448,11 +522,16 @@ class Ledger:
 
     # --- helpers ---------------------------------------------------------
 
-    def _complaint(self, complaint_id: str) -> sqlite3.Row:
+    def _complaint(self, complaint_id: str, keep: bool = False) -> sqlite3.Row | dict[str, Any]:
+        """The complaint's row. `keep`: the step writes this complaint only through
+        _update, _open_stage, _finish_stage, _exec and _event, so a complaint held in
+        memory (bulk mode) may stay held; any other caller has it written first."""
+        key = complaint_id.strip().upper()
+        if keep and (held := self._holding(key)) is not None:
+            return dict(held.row)
         cur = self.conn.cursor()
         cur.row_factory = sqlite3.Row
-        row = cur.execute("SELECT * FROM complaints WHERE id = ?",
-                          (complaint_id.strip().upper(),)).fetchone()
+        row = cur.execute("SELECT * FROM complaints WHERE id = ?", (key,)).fetchone()
         if row is None:
             raise NotFound(f"no complaint {complaint_id!r}",
                            hint="find it with: complaintctl list --customer NAME")
@@ -482,7 +561,13 @@ class Ledger:
                     return_id: str | None = None) -> datetime | None:
         due = deadlines.stage_due(self.policy(), policy_key, severity, start, self.calendar(),
                                   self.tz)
-        if due is not None:
+        if due is None:
+            return None
+        held = self._holding(complaint_id) if return_id is None else None
+        if held is not None:
+            held.stages.append([complaint_id, None, stage, round_, iso(start), iso(due), None,
+                                None])
+        else:
             cur.execute("INSERT INTO stages (complaint_id, return_id, stage, round, started_at, "
                         "due_at) VALUES (?, ?, ?, ?, ?, ?)",
                         (complaint_id, return_id, stage, round_, iso(start), iso(due)))
@@ -490,6 +575,12 @@ class Ledger:
 
     def _finish_stage(self, cur: sqlite3.Cursor, complaint_id: str, stage: str, at: datetime,
                       outcome: str = "done", return_id: str | None = None) -> None:
+        held = self._holding(complaint_id) if return_id is None else None
+        if held is not None:
+            for row in held.stages:
+                if row[2] == stage and row[6] is None:
+                    row[6], row[7] = iso(at), outcome
+            return
         cur.execute("UPDATE stages SET done_at = ?, outcome = ? WHERE complaint_id = ? "
                     "AND stage = ? AND done_at IS NULL AND return_id IS ?",
                     (iso(at), outcome, complaint_id, stage, return_id))
@@ -504,6 +595,10 @@ class Ledger:
     def _update(self, cur: sqlite3.Cursor, complaint_id: str, values: dict[str, Any],
                 table: str = "complaints") -> None:
         """Set columns of one complaint (or one return) by id; names come from code."""
+        held = self._holding(complaint_id) if table == "complaints" else None
+        if held is not None:
+            held.row.update(values)
+            return
         cols = ", ".join(f"{k} = ?" for k in values)
         cur.execute(f"UPDATE {table} SET {cols} WHERE id = ?", (*values.values(), complaint_id))
 
@@ -522,6 +617,7 @@ class Ledger:
         tz = self.tz
         year = now.astimezone(tz).year
         window = int(self.settings.get("repeat_window_days", "90"))
+        self._release()  # the repeat check below sees every complaint before this one
         with self.write() as cur:
             cid, seq = self._next_id(cur, "complaint", self.settings["id_prefix"], year)
             repeat_of = None
@@ -536,9 +632,11 @@ class Ledger:
             record = {"id": cid, "year": year, "seq": seq, "received_at": iso(received_at),
                       "logged_at": iso(now), "logged_by": actor, "status": "logged",
                       "repeat_of": repeat_of, "last_step_at": iso(received_at), **fields}
-            cols = ", ".join(record)
-            cur.execute(f"INSERT INTO complaints ({cols}) VALUES "
-                        f"({', '.join('?' for _ in record)})", tuple(record.values()))
+            if self._hold:
+                self._held = _Held({**self._blank_complaint(), **record})
+            else:
+                cur.execute(f"INSERT INTO complaints ({', '.join(record)}) VALUES "
+                            f"({', '.join('?' for _ in record)})", tuple(record.values()))
             sev = fields["severity"]
             dues = [self._open_stage(cur, cid, "assign", "assign", sev, received_at),
                     self._open_stage(cur, cid, "resolve", "resolve", sev, received_at)]
@@ -556,7 +654,7 @@ class Ledger:
 
     def assign(self, complaint_id: str, department: str, owner: str, note: str | None, *,
                at: datetime, now: datetime, actor: str) -> Outcome:
-        c = self._complaint(complaint_id)
+        c = self._complaint(complaint_id, keep=True)
         cid = c["id"]
         new = workflow.next_state("assign", c["status"], cid)
         self._check_at(at, now, c["last_step_at"], "the previous step")
@@ -569,9 +667,9 @@ class Ledger:
                 self._finish_stage(cur, cid, "assign", at)
                 due = self._open_stage(cur, cid, "investigate", "investigate", c["severity"], at)
             self._update(cur, cid, values)
-            cur.execute("INSERT INTO assignments (complaint_id, at, actor, department, owner, "
-                        "note) VALUES (?, ?, ?, ?, ?, ?)",
-                        (cid, iso(at), actor, department, owner, note))
+            self._exec(cur, cid, "INSERT INTO assignments (complaint_id, at, actor, department, "
+                       "owner, note) VALUES (?, ?, ?, ?, ?, ?)",
+                       (cid, iso(at), actor, department, owner, note))
             self._event(cur, cid, "assign", at, now, actor,
                         {"department": department, "owner": owner, "note": note,
                          "status": new},
@@ -581,7 +679,7 @@ class Ledger:
 
     def investigate(self, complaint_id: str, data: dict[str, Any], *, at: datetime,
                     now: datetime, actor: str) -> Outcome:
-        c = self._complaint(complaint_id)
+        c = self._complaint(complaint_id, keep=True)
         cid = c["id"]
         new = workflow.next_state("investigate", c["status"], cid)
         if not any(v is not None for v in data.values()):
@@ -596,15 +694,15 @@ class Ledger:
         self._check_at(at, now, c["last_step_at"], "the previous step")
         concluding = data.get("root_cause") is not None or data.get("validity") == "not-upheld"
         with self.write() as cur:
-            cur.execute("INSERT INTO investigations (complaint_id, at, actor, finding, validity, "
-                        "reason, root_cause, cause_category, responsibility, supplier, "
-                        "containment, corrective, preventive) VALUES "
-                        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (cid, iso(at), actor, data.get("finding"), data.get("validity"),
-                         data.get("reason"), data.get("root_cause"), data.get("cause_category"),
-                         data.get("responsibility"), data.get("supplier"),
-                         data.get("containment"), data.get("corrective"),
-                         data.get("preventive")))
+            self._exec(cur, cid, "INSERT INTO investigations (complaint_id, at, actor, finding, "
+                       "validity, reason, root_cause, cause_category, responsibility, supplier, "
+                       "containment, corrective, preventive) VALUES "
+                       "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       (cid, iso(at), actor, data.get("finding"), data.get("validity"),
+                        data.get("reason"), data.get("root_cause"), data.get("cause_category"),
+                        data.get("responsibility"), data.get("supplier"),
+                        data.get("containment"), data.get("corrective"),
+                        data.get("preventive")))
             values: dict[str, Any] = {"status": new, "last_step_at": iso(at)}
             for key in ("validity", "root_cause", "cause_category", "responsibility",
                         "supplier"):
@@ -624,7 +722,7 @@ class Ledger:
     def resolve(self, complaint_id: str, disposition: str, summary: str, amount: int | None,
                 approved_by: str | None, *, at: datetime, now: datetime,
                 actor: str) -> Outcome:
-        c = self._complaint(complaint_id)
+        c = self._complaint(complaint_id, keep=True)
         cid = c["id"]
         new = workflow.next_state("resolve", c["status"], cid)
         if c["concluded_at"] is None:
@@ -638,12 +736,13 @@ class Ledger:
         self._check_at(at, now, c["last_step_at"], "the previous step")
         round_ = c["reopen_count"] + 1
         with self.write() as cur:
-            cur.execute("INSERT INTO resolutions (complaint_id, round, at, actor, disposition, "
-                        "amount, currency, approved_by, summary, previous_at) VALUES (?, ?, ?, "
-                        "?, ?, ?, ?, ?, ?, (SELECT at FROM resolutions WHERE complaint_id = ? "
-                        "AND round = ?))", (cid, round_, iso(at), actor, disposition, amount,
-                                           self.currency if amount is not None else None,
-                                           approved_by, summary, cid, round_ - 1))
+            # resolved_at is the previous round's time until this round sets it
+            self._exec(cur, cid, "INSERT INTO resolutions (complaint_id, round, at, actor, "
+                       "disposition, amount, currency, approved_by, summary, previous_at) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       (cid, round_, iso(at), actor, disposition, amount,
+                        self.currency if amount is not None else None, approved_by, summary,
+                        c["resolved_at"] if round_ > 1 else None))
             self._finish_stage(cur, cid, "resolve", at)
             due = self._open_stage(cur, cid, "revisit", "revisit", c["severity"], at,
                                    round_=round_)
@@ -663,16 +762,17 @@ class Ledger:
     def revisit(self, complaint_id: str, satisfaction: str, method: str | None,
                 demand_met: bool | None, note: str | None, *, at: datetime, now: datetime,
                 actor: str) -> Outcome:
-        c = self._complaint(complaint_id)
+        c = self._complaint(complaint_id, keep=True)
         cid = c["id"]
         new = workflow.next_state("revisit", c["status"], cid, satisfaction)
         self._check_at(at, now, c["last_step_at"], "the previous step")
         out = Outcome(cid, new)
         with self.write() as cur:
-            cur.execute("INSERT INTO revisits (complaint_id, at, actor, method, satisfaction, "
-                        "demand_met, note, from_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        (cid, iso(at), actor, method, satisfaction,
-                         None if demand_met is None else int(demand_met), note, c["status"]))
+            self._exec(cur, cid, "INSERT INTO revisits (complaint_id, at, actor, method, "
+                       "satisfaction, demand_met, note, from_status) VALUES "
+                       "(?, ?, ?, ?, ?, ?, ?, ?)",
+                       (cid, iso(at), actor, method, satisfaction,
+                        None if demand_met is None else int(demand_met), note, c["status"]))
             second = c["status"] == "closed"
             self._finish_stage(cur, cid, "second-revisit" if second else "revisit", at)
             values: dict[str, Any] = {"status": new, "satisfaction": satisfaction,
@@ -704,7 +804,7 @@ class Ledger:
 
     def close_no_revisit(self, complaint_id: str, reason: str, *, at: datetime, now: datetime,
                          actor: str) -> Outcome:
-        c = self._complaint(complaint_id)
+        c = self._complaint(complaint_id, keep=True)
         cid = c["id"]
         new = workflow.next_state("close", c["status"], cid)
         self._check_at(at, now, c["last_step_at"], "the previous step")

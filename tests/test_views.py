@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime, timezone
 
 OVERDUE_KEYS = {"id", "kind", "stage", "severity", "department", "owner", "due_at",
                 "late_hours", "late_working_days", "escalation_level", "escalate_to"}
@@ -194,6 +195,35 @@ def test_demo_builds_every_state(run, env):
     customers = [c for (c,) in run.rows("SELECT DISTINCT customer FROM complaints")]
     assert any("\u4e00" <= ch <= "\u9fff" for c in customers for ch in c)
     assert any(c.isascii() for c in customers)
+
+
+def test_demo_held_in_memory_is_row_for_row_the_step_by_step_ledger(tmp_path, monkeypatch):
+    """demo holds each new complaint in memory through its steps and writes it once;
+    the ledger it builds is exactly the one built by writing every step through."""
+    from complaintctl import demo
+    from complaintctl.ledger import Ledger
+
+    now = datetime(2026, 11, 23, 12, tzinfo=timezone.utc)
+    built = []
+    for hold in (True, False):
+        ledger = Ledger.open(tmp_path / f"hold-{hold}.db", now=now)
+        monkeypatch.setattr(ledger, "HOLD_IN_BULK", hold)
+        statements: list[str] = []
+        ledger.conn.set_trace_callback(statements.append)
+        demo.fill(ledger, 400, now=now)
+        ledger.conn.set_trace_callback(None)
+        tables = [t for (t,) in ledger.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        rows = {t: sorted(ledger.conn.execute(f"SELECT * FROM {t}"), key=repr)
+                for t in tables}
+        updates = sum(s.startswith("UPDATE complaints") for s in statements)
+        built.append((rows, len(statements), updates))
+        ledger.close()
+    (held, held_n, held_updates), (through, through_n, through_updates) = built
+    assert held.keys() == through.keys() and len(held["events"]) > 2000
+    for table in held:
+        assert held[table] == through[table], table
+    assert held_updates < through_updates / 3 and held_n < through_n * 0.8
 
 
 def test_categories_are_configurable(ledger):
