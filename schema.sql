@@ -10,9 +10,11 @@ CREATE TABLE settings (
 
 -- Stage deadlines by severity ('4h', '3wd', '90d'; NULL: the stage does not apply).
 CREATE TABLE policy (
-    stage TEXT NOT NULL CHECK (stage IN ('assign', 'investigate', 'resolve', 'revisit',
-        'reopen', 'second-revisit', 'inspect', 'dispose')),
-    severity TEXT NOT NULL CHECK (severity IN ('critical', 'high', 'medium', 'low')),
+    stage TEXT NOT NULL CHECK (stage = 'assign' OR stage = 'investigate' OR stage = 'resolve' OR
+        stage = 'revisit' OR stage = 'reopen' OR stage = 'second-revisit' OR stage = 'inspect' OR
+        stage = 'dispose'),
+    severity TEXT NOT NULL CHECK (severity = 'critical' OR severity = 'high' OR
+        severity = 'medium' OR severity = 'low'),
     duration TEXT,
     PRIMARY KEY (stage, severity)
 );
@@ -27,8 +29,8 @@ CREATE TABLE escalation (
 -- the holidays package) and the user's own additions (source 'user').
 CREATE TABLE calendar_days (
     day TEXT NOT NULL,
-    source TEXT NOT NULL CHECK (source IN ('country', 'user')),
-    kind TEXT NOT NULL CHECK (kind IN ('holiday', 'workday', 'closure')),
+    source TEXT NOT NULL CHECK (source = 'country' OR source = 'user'),
+    kind TEXT NOT NULL CHECK (kind = 'holiday' OR kind = 'workday' OR kind = 'closure'),
     name TEXT,
     PRIMARY KEY (day, source)
 );
@@ -48,8 +50,9 @@ CREATE TABLE complaints (
     received_at TEXT NOT NULL,
     logged_at TEXT NOT NULL,
     logged_by TEXT NOT NULL,
-    channel TEXT NOT NULL CHECK (channel IN ('phone', 'email', 'letter', 'fax', 'visit', 'web',
-        'social', 'hotline', 'regulator', 'other')),
+    channel TEXT NOT NULL CHECK (channel = 'phone' OR channel = 'email' OR channel = 'letter' OR
+        channel = 'fax' OR channel = 'visit' OR channel = 'web' OR channel = 'social' OR
+        channel = 'hotline' OR channel = 'regulator' OR channel = 'other'),
     customer TEXT NOT NULL,
     contact TEXT,
     region TEXT,
@@ -59,33 +62,40 @@ CREATE TABLE complaints (
     quantity INTEGER CHECK (quantity IS NULL OR quantity > 0),
     shipped_on TEXT,
     category TEXT NOT NULL,
-    severity TEXT NOT NULL CHECK (severity IN ('critical', 'high', 'medium', 'low')),
-    demand TEXT CHECK (demand IN ('return', 'exchange', 'repair', 'refund', 'discount',
-        'compensation', 'explanation', 'other')),
+    severity TEXT NOT NULL CHECK (severity = 'critical' OR severity = 'high' OR
+        severity = 'medium' OR severity = 'low'),
+    demand TEXT CHECK (demand = 'return' OR demand = 'exchange' OR demand = 'repair' OR
+        demand = 'refund' OR demand = 'discount' OR demand = 'compensation' OR
+        demand = 'explanation' OR demand = 'other'),
     description TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('logged', 'assigned', 'investigating', 'resolved',
-        'closed', 'void')),
+    status TEXT NOT NULL CHECK (status = 'logged' OR status = 'assigned' OR
+        status = 'investigating' OR status = 'resolved' OR status = 'closed' OR status = 'void'),
     department TEXT,
     owner TEXT,
     assigned_at TEXT,
     repeat_of TEXT REFERENCES complaints (id),
     reopen_count INTEGER NOT NULL DEFAULT 0 CHECK (reopen_count >= 0),
-    validity TEXT CHECK (validity IN ('upheld', 'not-upheld')),
+    validity TEXT CHECK (validity = 'upheld' OR validity = 'not-upheld'),
     root_cause TEXT,
-    cause_category TEXT CHECK (cause_category IN ('manufacturing', 'inspection', 'design',
-        'supplier', 'logistics', 'sales', 'customer-misuse', 'other')),
-    responsibility TEXT CHECK (responsibility IN ('company', 'customer', 'supplier')),
+    cause_category TEXT CHECK (cause_category = 'manufacturing' OR cause_category = 'inspection' OR
+        cause_category = 'design' OR cause_category = 'supplier' OR cause_category = 'logistics' OR
+        cause_category = 'sales' OR cause_category = 'customer-misuse' OR
+        cause_category = 'other'),
+    responsibility TEXT CHECK (responsibility = 'company' OR responsibility = 'customer' OR
+        responsibility = 'supplier'),
     supplier TEXT,
     concluded_at TEXT,
-    disposition TEXT CHECK (disposition IN ('return', 'exchange', 'repair', 'rework', 'refund',
-        'discount', 'compensation', 'explanation', 'no-action')),
+    disposition TEXT CHECK (disposition = 'return' OR disposition = 'exchange' OR
+        disposition = 'repair' OR disposition = 'rework' OR disposition = 'refund' OR
+        disposition = 'discount' OR disposition = 'compensation' OR disposition = 'explanation' OR
+        disposition = 'no-action'),
     amount INTEGER CHECK (amount IS NULL OR amount >= 0),
     currency TEXT,
     approved_by TEXT,
     resolution_summary TEXT,
     resolved_at TEXT,
-    satisfaction TEXT CHECK (satisfaction IN ('satisfied', 'basically-satisfied',
-        'unsatisfied')),
+    satisfaction TEXT CHECK (satisfaction = 'satisfied' OR satisfaction = 'basically-satisfied' OR
+        satisfaction = 'unsatisfied'),
     closed_at TEXT,
     close_reason TEXT,
     voided_at TEXT,
@@ -119,12 +129,15 @@ CREATE TABLE investigations (
     at TEXT NOT NULL,
     actor TEXT NOT NULL,
     finding TEXT,
-    validity TEXT CHECK (validity IN ('upheld', 'not-upheld')),
+    validity TEXT CHECK (validity = 'upheld' OR validity = 'not-upheld'),
     reason TEXT,
     root_cause TEXT,
-    cause_category TEXT CHECK (cause_category IN ('manufacturing', 'inspection', 'design',
-        'supplier', 'logistics', 'sales', 'customer-misuse', 'other')),
-    responsibility TEXT CHECK (responsibility IN ('company', 'customer', 'supplier')),
+    cause_category TEXT CHECK (cause_category = 'manufacturing' OR cause_category = 'inspection' OR
+        cause_category = 'design' OR cause_category = 'supplier' OR cause_category = 'logistics' OR
+        cause_category = 'sales' OR cause_category = 'customer-misuse' OR
+        cause_category = 'other'),
+    responsibility TEXT CHECK (responsibility = 'company' OR responsibility = 'customer' OR
+        responsibility = 'supplier'),
     supplier TEXT,
     containment TEXT,
     corrective TEXT,
@@ -159,8 +172,10 @@ CREATE TABLE resolutions (
     round INTEGER NOT NULL CHECK (round >= 1),
     at TEXT NOT NULL,
     actor TEXT NOT NULL,
-    disposition TEXT NOT NULL CHECK (disposition IN ('return', 'exchange', 'repair', 'rework',
-        'refund', 'discount', 'compensation', 'explanation', 'no-action')),
+    disposition TEXT NOT NULL CHECK (disposition = 'return' OR disposition = 'exchange' OR
+        disposition = 'repair' OR disposition = 'rework' OR disposition = 'refund' OR
+        disposition = 'discount' OR disposition = 'compensation' OR disposition = 'explanation' OR
+        disposition = 'no-action'),
     amount INTEGER CHECK (amount IS NULL OR amount >= 0),
     currency TEXT,
     approved_by TEXT,
@@ -176,12 +191,13 @@ CREATE TABLE revisits (
     complaint_id TEXT NOT NULL REFERENCES complaints (id),
     at TEXT NOT NULL,
     actor TEXT NOT NULL,
-    method TEXT CHECK (method IN ('phone', 'visit', 'email', 'letter')),
-    satisfaction TEXT NOT NULL CHECK (satisfaction IN ('satisfied', 'basically-satisfied',
-        'unsatisfied')),
-    demand_met INTEGER CHECK (demand_met IN (0, 1)),
+    method TEXT CHECK (method = 'phone' OR method = 'visit' OR method = 'email' OR
+        method = 'letter'),
+    satisfaction TEXT NOT NULL CHECK (satisfaction = 'satisfied' OR
+        satisfaction = 'basically-satisfied' OR satisfaction = 'unsatisfied'),
+    demand_met INTEGER CHECK (demand_met = 0 OR demand_met = 1),
     note TEXT,
-    from_status TEXT CHECK (from_status IN ('resolved', 'closed'))
+    from_status TEXT CHECK (from_status = 'resolved' OR from_status = 'closed')
 );
 CREATE INDEX revisits_complaint ON revisits (complaint_id);
 CREATE INDEX revisits_at ON revisits (at, from_status, satisfaction, complaint_id);
@@ -206,7 +222,8 @@ CREATE TABLE returns (
     received_qty INTEGER NOT NULL DEFAULT 0 CHECK (received_qty >= 0),
     first_received_at TEXT,
     inspected_at TEXT,
-    result TEXT CHECK (result IN ('defect-confirmed', 'no-defect-found', 'customer-damage')),
+    result TEXT CHECK (result = 'defect-confirmed' OR result = 'no-defect-found' OR
+        result = 'customer-damage'),
     defective_qty INTEGER CHECK (defective_qty >= 0),
     cause TEXT,
     inspection_note TEXT,
@@ -215,8 +232,8 @@ CREATE TABLE returns (
     cost_of_loss INTEGER NOT NULL DEFAULT 0 CHECK (cost_of_loss >= 0),
     repair_cost INTEGER NOT NULL DEFAULT 0 CHECK (repair_cost >= 0),
     closed_at TEXT,
-    stage TEXT NOT NULL CHECK (stage IN ('authorised', 'received', 'inspected',
-        'dispositioned', 'closed')),
+    stage TEXT NOT NULL CHECK (stage = 'authorised' OR stage = 'received' OR stage = 'inspected' OR
+        stage = 'dispositioned' OR stage = 'closed'),
     last_step_at TEXT NOT NULL,
     UNIQUE (year, seq)
 );
@@ -240,8 +257,9 @@ CREATE TABLE return_dispositions (
     return_id TEXT NOT NULL REFERENCES returns (id),
     at TEXT NOT NULL,
     actor TEXT NOT NULL,
-    action TEXT NOT NULL CHECK (action IN ('rework', 'repair', 'scrap', 'restock',
-        'discount-sale', 'return-to-customer', 'return-to-supplier')),
+    action TEXT NOT NULL CHECK (action = 'rework' OR action = 'repair' OR action = 'scrap' OR
+        action = 'restock' OR action = 'discount-sale' OR action = 'return-to-customer' OR
+        action = 'return-to-supplier'),
     qty INTEGER NOT NULL CHECK (qty > 0),
     cost_of_loss INTEGER NOT NULL DEFAULT 0 CHECK (cost_of_loss >= 0),
     repair_cost INTEGER NOT NULL DEFAULT 0 CHECK (repair_cost >= 0),
@@ -256,13 +274,13 @@ CREATE TABLE stages (
     id INTEGER PRIMARY KEY,
     complaint_id TEXT NOT NULL REFERENCES complaints (id),
     return_id TEXT,
-    stage TEXT NOT NULL CHECK (stage IN ('assign', 'investigate', 'resolve', 'revisit',
-        'second-revisit', 'inspect', 'dispose')),
+    stage TEXT NOT NULL CHECK (stage = 'assign' OR stage = 'investigate' OR stage = 'resolve' OR
+        stage = 'revisit' OR stage = 'second-revisit' OR stage = 'inspect' OR stage = 'dispose'),
     round INTEGER NOT NULL DEFAULT 1 CHECK (round >= 1),
     started_at TEXT NOT NULL,
     due_at TEXT NOT NULL,
     done_at TEXT,
-    outcome TEXT CHECK (outcome IN ('done', 'void')),
+    outcome TEXT CHECK (outcome = 'done' OR outcome = 'void'),
     CHECK ((done_at IS NULL) = (outcome IS NULL))
 );
 CREATE INDEX stages_open ON stages (due_at, complaint_id, return_id, stage, round, done_at)

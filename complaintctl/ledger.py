@@ -194,10 +194,13 @@ class Ledger:
             return
         with self.write() as cur:
             version = cur.execute("PRAGMA user_version").fetchone()[0]
-            for number, _name, sql in migrations.steps():
+            for number, _name, step in migrations.steps():
                 if number > version:
-                    for stmt in _statements(sql):
-                        cur.execute(stmt)
+                    if isinstance(step, str):
+                        for stmt in _statements(step):
+                            cur.execute(stmt)
+                    else:
+                        step(cur)
                     cur.execute(f"PRAGMA user_version = {number}")
 
     # --- transactions and events -------------------------------------------

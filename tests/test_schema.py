@@ -158,6 +158,40 @@ def test_check_constraints_guard_enumerated_columns(ledger, env):
         conn.execute("UPDATE complaints SET severity = 'urgent'")
 
 
+@pytest.mark.parametrize("road", ["fresh", "upgraded"])
+def test_enumerated_checks_are_comparisons_and_still_refuse(run, env, road):
+    """CHECK (x IN (...)) builds a throwaway table for every row it checks; migration 7
+    rewrites them as comparisons. Both roads end with no IN list and the same refusals,
+    on the very connection that upgraded the ledger too."""
+    from datetime import datetime, timezone
+
+    from complaintctl.ledger import Ledger
+
+    env.parent.mkdir(parents=True)
+    if road == "upgraded":
+        _oldest_ledger(env)
+    now = datetime(2026, 11, 23, 12, tzinfo=timezone.utc)
+    ledger = Ledger.open(env, now=now)
+    out = ledger.log({"customer": "A", "channel": "phone", "category": "quality",
+                      "severity": "low", "description": "x"}, received_at=now, now=now,
+                     actor="t")
+    conn = ledger.conn
+    tables = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall()
+    assert len(tables) > 10 and [n for n, sql in tables if " IN (" in sql] == []
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    for sql in ("UPDATE complaints SET status = 'lost'", "UPDATE complaints SET channel = 'fax2'",
+                "UPDATE complaints SET demand = 'cake'", "UPDATE stages SET stage = 'nap'",
+                "UPDATE stages SET done_at = 'x', outcome = 'maybe'",
+                "INSERT INTO calendar_days (day, source, kind) VALUES ('2026-01-01', 'user', 'x')"):
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+            conn.execute(sql)
+    conn.execute("UPDATE complaints SET demand = 'refund' WHERE id = ?", (out.id,))
+    conn.execute("UPDATE complaints SET demand = NULL WHERE id = ?", (out.id,))
+    assert conn.execute("SELECT count(*) FROM complaints").fetchone()[0] == \
+        (2 if road == "upgraded" else 1)
+    ledger.close()
+
+
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
 def test_ledger_directory_and_files_are_private(ledger, env):
     ledger.log()

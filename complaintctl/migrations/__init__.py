@@ -1,4 +1,5 @@
-"""Numbered forward migrations: ``NNNN_name.sql`` in this folder.
+"""Numbered forward migrations: ``NNNN_name.sql`` in this folder, or
+``NNNN_name.py`` with an ``upgrade(cursor)`` for a step SQL alone cannot say.
 
 ``0001_initial.sql`` is the oldest schema, frozen. A fresh ledger is built
 from ``schema.sql`` (the current schema) and stamped with the latest number;
@@ -8,24 +9,33 @@ opened. tests/test_schema.py proves both roads lead to the same schema.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from sqlite3 import Cursor
 
-# The number of the newest NNNN_*.sql here (tests/test_schema.py checks it), so
+Step = str | Callable[[Cursor], None]
+
+# The number of the newest NNNN_* step here (tests/test_schema.py checks it), so
 # that opening an up-to-date ledger reads no files.
-LATEST = 6
+LATEST = 7
 
 
-def steps() -> list[tuple[int, str, str]]:
-    """(number, name, sql) for every migration, in order."""
-    from importlib import resources
+def steps() -> list[tuple[int, str, Step]]:
+    """(number, name, SQL text or upgrade function) for every migration, in order."""
+    from importlib import import_module, resources
 
     folder = resources.files(__name__)
-    found = []
+    found: list[tuple[int, str, Step]] = []
     for entry in folder.iterdir():
         name = entry.name
-        if name.endswith(".sql") and name[:4].isdigit():
+        if not name[:4].isdigit():
+            continue
+        if name.endswith(".sql"):
             found.append((int(name[:4]), name, entry.read_text(encoding="utf-8")))
-    return sorted(found)
+        elif name.endswith(".py"):
+            found.append((int(name[:4]), name,
+                          import_module(f"{__name__}.{name[:-3]}").upgrade))
+    return sorted(found, key=lambda step: step[0])
 
 
 def latest() -> int:
