@@ -55,11 +55,15 @@ class Outcome:
         self.data: dict[str, Any] = data or {}
 
 
+# json.dumps(..., ensure_ascii=False, sort_keys=True), without building an encoder for
+# each of the two documents every event stores.
+_encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+
 def _dumps(data: dict[str, Any] | None) -> str | None:
     if data is None:
         return None
-    return json.dumps({k: v for k, v in data.items() if v is not None}, ensure_ascii=False,
-                      sort_keys=True)
+    return _encode({k: v for k, v in data.items() if v is not None})
 
 
 def _secure_dir(path: Path) -> None:
@@ -99,6 +103,7 @@ class Ledger:
         self._held: _Held | None = None
         self._blank: dict[str, Any] | None = None
         self._settings: dict[str, str] | None = None
+        self._categories: tuple[str, ...] | None = None
         self._calendar: deadlines.Calendar | None = None
         self._policy: dict[str, dict[str, str | None]] | None = None
         self._tz: ZoneInfo | None = None
@@ -306,7 +311,9 @@ class Ledger:
 
     @property
     def categories(self) -> tuple[str, ...]:
-        return tuple(json.loads(self.settings["categories"]))
+        if self._categories is None:
+            self._categories = tuple(json.loads(self.settings["categories"]))
+        return self._categories
 
     def policy(self) -> dict[str, dict[str, str | None]]:
         if self._policy is None:
@@ -372,6 +379,7 @@ class Ledger:
                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                         values.items())
         self._settings = None
+        self._categories = None
         self._calendar = None
         self._tz = None
 
@@ -503,6 +511,7 @@ class Ledger:
             self._event(cur, None, "categories", now, now, actor, {"categories": new},
                         {"categories": old})
         self._settings = None
+        self._categories = None
         return new
 
     def policy_view(self) -> dict[str, Any]:
