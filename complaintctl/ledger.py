@@ -80,15 +80,17 @@ def _secure_file(path: Path) -> None:
 
 
 class _Held:
-    """Bulk mode (demo): a new complaint kept in memory while it takes its steps,
-    then written as one row, its stages and its other rows in order (_release)."""
+    """Bulk mode (demo): a new complaint's row and stages kept in memory while it
+    takes its steps, then written once (_release): one UPDATE of the columns that
+    changed, and its stages as they ended up. Its other rows (events, findings,
+    resolutions...) are written as they come."""
 
-    __slots__ = ("row", "stages", "rows")
+    __slots__ = ("row", "changed", "stages")
 
     def __init__(self, row: dict[str, Any]):
         self.row = row
+        self.changed: dict[str, Any] = {}
         self.stages: list[list[Any]] = []
-        self.rows: list[tuple[str, tuple[Any, ...]]] = []
 
 
 class Ledger:
@@ -244,18 +246,15 @@ class Ledger:
         cur.execute("COMMIT")
 
     def _release(self) -> None:
-        """Write the complaint held in memory: its row, stages and rows in order."""
+        """Write the complaint held in memory: what changed in its row, its stages."""
         held, self._held = self._held, None
         if held is None:
             return
         cur = self._conn.cursor()
-        row = held.row
-        cur.execute(f"INSERT INTO complaints ({', '.join(row)}) VALUES "
-                    f"({', '.join('?' for _ in row)})", tuple(row.values()))
+        if held.changed:
+            self._update(cur, held.row["id"], held.changed)
         cur.executemany("INSERT INTO stages (complaint_id, return_id, stage, round, started_at, "
                         "due_at, done_at, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", held.stages)
-        for sql, params in held.rows:
-            cur.execute(sql, params)
 
     def _holding(self, complaint_id: str) -> _Held | None:
         held = self._held
@@ -270,26 +269,13 @@ class Ledger:
             self._blank = {c[1]: v for c, v in zip(cols, values, strict=True)}
         return self._blank
 
-    def _exec(self, cur: sqlite3.Cursor, complaint_id: str, sql: str,
-              params: tuple[Any, ...]) -> None:
-        """Insert a row that belongs to a complaint (after it, if it is held)."""
-        held = self._holding(complaint_id)
-        if held is not None:
-            held.rows.append((sql, params))
-        else:
-            cur.execute(sql, params)
-
     def _event(self, cur: sqlite3.Cursor, complaint_id: str | None, kind: str, at: datetime,
                now: datetime, actor: str, data: dict[str, Any],
                old: dict[str, Any] | None = None, return_id: str | None = None) -> None:
-        params = (complaint_id, return_id, iso(at), iso(now), actor, kind, _dumps(data),
-                  _dumps(old))
-        sql = ("INSERT INTO events (complaint_id, return_id, at, recorded_at, actor, kind, "
-               "data, old) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-        if complaint_id is None:
-            cur.execute(sql, params)
-        else:
-            self._exec(cur, complaint_id, sql, params)
+        cur.execute("INSERT INTO events (complaint_id, return_id, at, recorded_at, actor, kind, "
+                    "data, old) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (complaint_id, return_id, iso(at), iso(now), actor, kind, _dumps(data),
+                     _dumps(old)))
 
     # --- settings, policy, calendar ---------------------------------------
 
@@ -535,8 +521,8 @@ class Ledger:
     # --- helpers ---------------------------------------------------------
 
     def _complaint(self, complaint_id: str, keep: bool = False) -> sqlite3.Row | dict[str, Any]:
-        """The complaint's row. `keep`: the step writes this complaint only through
-        _update, _open_stage, _finish_stage, _exec and _event, so a complaint held in
+        """The complaint's row. `keep`: the step changes this complaint's row and stages
+        only through _update, _open_stage and _finish_stage, so a complaint held in
         memory (bulk mode) may stay held; any other caller has it written first."""
         key = complaint_id.strip().upper()
         if keep and (held := self._holding(key)) is not None:
@@ -610,6 +596,7 @@ class Ledger:
         held = self._holding(complaint_id) if table == "complaints" else None
         if held is not None:
             held.row.update(values)
+            held.changed.update(values)
             return
         cols = ", ".join(f"{k} = ?" for k in values)
         cur.execute(f"UPDATE {table} SET {cols} WHERE id = ?", (*values.values(), complaint_id))
@@ -629,7 +616,7 @@ class Ledger:
         tz = self.tz
         year = now.astimezone(tz).year
         window = int(self.settings.get("repeat_window_days", "90"))
-        self._release()  # the repeat check below sees every complaint before this one
+        self._release()  # the repeat check below sees every complaint as it is now
         with self.write() as cur:
             cid, seq = self._next_id(cur, "complaint", self.settings["id_prefix"], year)
             repeat_of = None
@@ -644,11 +631,10 @@ class Ledger:
             record = {"id": cid, "year": year, "seq": seq, "received_at": iso(received_at),
                       "logged_at": iso(now), "logged_by": actor, "status": "logged",
                       "repeat_of": repeat_of, "last_step_at": iso(received_at), **fields}
+            cur.execute(f"INSERT INTO complaints ({', '.join(record)}) VALUES "
+                        f"({', '.join('?' for _ in record)})", tuple(record.values()))
             if self._hold:
                 self._held = _Held({**self._blank_complaint(), **record})
-            else:
-                cur.execute(f"INSERT INTO complaints ({', '.join(record)}) VALUES "
-                            f"({', '.join('?' for _ in record)})", tuple(record.values()))
             sev = fields["severity"]
             dues = [self._open_stage(cur, cid, "assign", "assign", sev, received_at),
                     self._open_stage(cur, cid, "resolve", "resolve", sev, received_at)]
@@ -679,9 +665,9 @@ class Ledger:
                 self._finish_stage(cur, cid, "assign", at)
                 due = self._open_stage(cur, cid, "investigate", "investigate", c["severity"], at)
             self._update(cur, cid, values)
-            self._exec(cur, cid, "INSERT INTO assignments (complaint_id, at, actor, department, "
-                       "owner, note) VALUES (?, ?, ?, ?, ?, ?)",
-                       (cid, iso(at), actor, department, owner, note))
+            cur.execute("INSERT INTO assignments (complaint_id, at, actor, department, "
+                        "owner, note) VALUES (?, ?, ?, ?, ?, ?)",
+                        (cid, iso(at), actor, department, owner, note))
             self._event(cur, cid, "assign", at, now, actor,
                         {"department": department, "owner": owner, "note": note,
                          "status": new},
@@ -706,15 +692,15 @@ class Ledger:
         self._check_at(at, now, c["last_step_at"], "the previous step")
         concluding = data.get("root_cause") is not None or data.get("validity") == "not-upheld"
         with self.write() as cur:
-            self._exec(cur, cid, "INSERT INTO investigations (complaint_id, at, actor, finding, "
-                       "validity, reason, root_cause, cause_category, responsibility, supplier, "
-                       "containment, corrective, preventive) VALUES "
-                       "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       (cid, iso(at), actor, data.get("finding"), data.get("validity"),
-                        data.get("reason"), data.get("root_cause"), data.get("cause_category"),
-                        data.get("responsibility"), data.get("supplier"),
-                        data.get("containment"), data.get("corrective"),
-                        data.get("preventive")))
+            cur.execute("INSERT INTO investigations (complaint_id, at, actor, finding, "
+                        "validity, reason, root_cause, cause_category, responsibility, supplier, "
+                        "containment, corrective, preventive) VALUES "
+                        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (cid, iso(at), actor, data.get("finding"), data.get("validity"),
+                         data.get("reason"), data.get("root_cause"), data.get("cause_category"),
+                         data.get("responsibility"), data.get("supplier"),
+                         data.get("containment"), data.get("corrective"),
+                         data.get("preventive")))
             values: dict[str, Any] = {"status": new, "last_step_at": iso(at)}
             for key in ("validity", "root_cause", "cause_category", "responsibility",
                         "supplier"):
@@ -749,12 +735,12 @@ class Ledger:
         round_ = c["reopen_count"] + 1
         with self.write() as cur:
             # resolved_at is the previous round's time until this round sets it
-            self._exec(cur, cid, "INSERT INTO resolutions (complaint_id, round, at, actor, "
-                       "disposition, amount, currency, approved_by, summary, previous_at) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       (cid, round_, iso(at), actor, disposition, amount,
-                        self.currency if amount is not None else None, approved_by, summary,
-                        c["resolved_at"] if round_ > 1 else None))
+            cur.execute("INSERT INTO resolutions (complaint_id, round, at, actor, "
+                        "disposition, amount, currency, approved_by, summary, previous_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (cid, round_, iso(at), actor, disposition, amount,
+                         self.currency if amount is not None else None, approved_by, summary,
+                         c["resolved_at"] if round_ > 1 else None))
             self._finish_stage(cur, cid, "resolve", at)
             due = self._open_stage(cur, cid, "revisit", "revisit", c["severity"], at,
                                    round_=round_)
@@ -780,11 +766,11 @@ class Ledger:
         self._check_at(at, now, c["last_step_at"], "the previous step")
         out = Outcome(cid, new)
         with self.write() as cur:
-            self._exec(cur, cid, "INSERT INTO revisits (complaint_id, at, actor, method, "
-                       "satisfaction, demand_met, note, from_status) VALUES "
-                       "(?, ?, ?, ?, ?, ?, ?, ?)",
-                       (cid, iso(at), actor, method, satisfaction,
-                        None if demand_met is None else int(demand_met), note, c["status"]))
+            cur.execute("INSERT INTO revisits (complaint_id, at, actor, method, "
+                        "satisfaction, demand_met, note, from_status) VALUES "
+                        "(?, ?, ?, ?, ?, ?, ?, ?)",
+                        (cid, iso(at), actor, method, satisfaction,
+                         None if demand_met is None else int(demand_met), note, c["status"]))
             second = c["status"] == "closed"
             self._finish_stage(cur, cid, "second-revisit" if second else "revisit", at)
             values: dict[str, Any] = {"status": new, "satisfaction": satisfaction,
@@ -902,24 +888,25 @@ class Ledger:
 
     # --- CAPA actions ------------------------------------------------------
 
-    def _action(self, action_id: str) -> sqlite3.Row:
+    def _action(self, action_id: str) -> dict[str, Any]:
+        """An action with its complaint's status (action rows are never held, so
+        reading one leaves a held complaint held)."""
         raw = action_id.strip().lstrip("#").upper().removeprefix("A").lstrip("-")
         if not raw.isdigit():
             raise BadInput(f"{action_id!r} is not an action number",
                            hint="action numbers are shown by: complaintctl show COMPLAINT")
-        cur = self.conn.cursor()
+        cur = self._conn.cursor()
         cur.row_factory = sqlite3.Row
-        row = cur.execute("SELECT a.*, c.status AS complaint_status FROM actions a JOIN "
-                          "complaints c ON c.id = a.complaint_id WHERE a.id = ?",
-                          (int(raw),)).fetchone()
+        row = cur.execute("SELECT * FROM actions WHERE id = ?", (int(raw),)).fetchone()
         if row is None:
             raise NotFound(f"no action {action_id!r}",
                            hint="action numbers are shown by: complaintctl show COMPLAINT")
-        return row
+        status = self._complaint(row["complaint_id"], keep=True)["status"]
+        return {**dict(row), "complaint_status": status}
 
     def action_add(self, complaint_id: str, text: str, owner: str, due: datetime, *,
                    at: datetime, now: datetime, actor: str) -> Outcome:
-        c = self._complaint(complaint_id)
+        c = self._complaint(complaint_id, keep=True)
         cid = c["id"]
         workflow.next_state("action add", c["status"], cid)
         self._check_at(at, now, c["received_at"], "the complaint was received")
