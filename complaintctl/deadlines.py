@@ -75,6 +75,7 @@ class Calendar:
         self.user_years = user_years  # years the user filled in by hand
         self._ordinals: list[int] = []
         self._span = (0, -1)
+        self._after: dict[tuple[date, int], date] = {}
 
     def is_working_day(self, day: date) -> bool:
         if day in self.workdays:
@@ -82,6 +83,18 @@ class Calendar:
         if day in self.holidays:
             return False
         return day.weekday() not in self.weekend
+
+    def working_day_after(self, day: date, n: int) -> date:
+        """The n-th working day after `day` (remembered: deadlines start on few days)."""
+        found = self._after.get((day, n))
+        if found is None:
+            found, left = day, n
+            while left > 0:
+                found += timedelta(days=1)
+                if self.is_working_day(found):
+                    left -= 1
+            self._after[(day, n)] = found
+        return found
 
     def covers(self, year: int) -> bool:
         return self.covered_until is None or year <= self.covered_until or year in self.user_years
@@ -123,12 +136,8 @@ def _at_local(day: date, clock: time, tz: tzinfo) -> datetime:
 def add_working_days(start: datetime, n: int, cal: Calendar, tz: tzinfo) -> datetime:
     """The same clock time on the n-th following working day (SPEC 3)."""
     local = _local_start(start, cal, tz)
-    day = local.date()
-    while n > 0:
-        day += timedelta(days=1)
-        if cal.is_working_day(day):
-            n -= 1
-    return _at_local(day, local.timetz().replace(tzinfo=None), tz).astimezone(UTC)
+    day = cal.working_day_after(local.date(), n)
+    return datetime.combine(day, local.timetz().replace(tzinfo=None), tz).astimezone(UTC)
 
 
 def add_duration(start: datetime, duration: Duration, cal: Calendar, tz: tzinfo) -> datetime:

@@ -12,7 +12,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -212,8 +212,7 @@ class Ledger:
 
     # --- transactions and events -------------------------------------------
 
-    @contextmanager
-    def write(self, bulk: bool = False) -> Iterator[sqlite3.Cursor]:
+    def write(self, bulk: bool = False) -> AbstractContextManager[sqlite3.Cursor]:
         """One BEGIN IMMEDIATE transaction: all of it, or none of it.
 
         `bulk` (demo): the transaction holds every page it changed, so let the cache
@@ -221,11 +220,17 @@ class Ledger:
         ledger's size); and each new complaint is held in memory through its steps
         and written once (see _Held), instead of being read back and updated at
         every step."""
+        if self._conn.in_transaction and not bulk:  # inside a bigger unit (demo): join it
+            return nullcontext(self._conn.cursor())
+        return self._transaction(bulk)
+
+    @contextmanager
+    def _transaction(self, bulk: bool) -> Iterator[sqlite3.Cursor]:
         conn = self._conn
         cur = conn.cursor()
         if bulk:
             cur.execute("PRAGMA cache_size = -8000000")
-        if conn.in_transaction:  # nested inside a bigger unit (demo): join it
+        if conn.in_transaction:
             yield cur
             return
         try:
