@@ -80,10 +80,11 @@ def _secure_file(path: Path) -> None:
 
 
 class _Held:
-    """Bulk mode (demo): a new complaint's row and stages kept in memory while it
-    takes its steps, then written once (_release): one UPDATE of the columns that
-    changed, and its stages as they ended up. Its other rows (events, findings,
-    resolutions...) are written as they come."""
+    """Bulk mode (demo): a new complaint's row and stages (its returns' too) kept in
+    memory while it takes its steps, then written once (_release): one UPDATE of
+    the columns that changed, and the stages as they ended up, in the order they
+    were opened. Its other rows (events, findings, returns...) are written as they
+    come."""
 
     __slots__ = ("row", "changed", "stages")
 
@@ -566,10 +567,10 @@ class Ledger:
                                   self.tz)
         if due is None:
             return None
-        held = self._holding(complaint_id) if return_id is None else None
+        held = self._holding(complaint_id)
         if held is not None:
-            held.stages.append([complaint_id, None, stage, round_, iso(start), iso(due), None,
-                                None])
+            held.stages.append([complaint_id, return_id, stage, round_, iso(start), iso(due),
+                                None, None])
         else:
             cur.execute("INSERT INTO stages (complaint_id, return_id, stage, round, started_at, "
                         "due_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -578,10 +579,10 @@ class Ledger:
 
     def _finish_stage(self, cur: sqlite3.Cursor, complaint_id: str, stage: str, at: datetime,
                       outcome: str = "done", return_id: str | None = None) -> None:
-        held = self._holding(complaint_id) if return_id is None else None
+        held = self._holding(complaint_id)
         if held is not None:
             for row in held.stages:
-                if row[2] == stage and row[6] is None:
+                if row[2] == stage and row[1] == return_id and row[6] is None:
                     row[6], row[7] = iso(at), outcome
             return
         cur.execute("UPDATE stages SET done_at = ?, outcome = ? WHERE complaint_id = ? "
@@ -1055,13 +1056,17 @@ class Ledger:
     # --- returned goods (客退品) -------------------------------------------------
 
     def _return(self, return_id: str) -> dict[str, Any]:
-        rows = self._rows("SELECT r.*, c.severity, c.status AS complaint_status FROM returns r "
-                          "JOIN complaints c ON c.id = r.complaint_id WHERE r.id = ?",
-                          (return_id.strip().upper(),))
-        if not rows:
+        """A return with its complaint's severity and status (return rows are never
+        held, so reading one leaves a held complaint held)."""
+        cur = self._conn.cursor()
+        cur.row_factory = sqlite3.Row
+        row = cur.execute("SELECT * FROM returns WHERE id = ?",
+                          (return_id.strip().upper(),)).fetchone()
+        if row is None:
             raise NotFound(f"no return {return_id!r}",
                            hint="find it with: complaintctl return list --complaint ID")
-        return rows[0]
+        c = self._complaint(row["complaint_id"], keep=True)
+        return {**dict(row), "severity": c["severity"], "complaint_status": c["status"]}
 
     def _return_step(self, cur: sqlite3.Cursor, r: dict[str, Any], values: dict[str, Any],
                      kind: str, at: datetime, now: datetime, actor: str,
@@ -1080,7 +1085,7 @@ class Ledger:
                     reason: str | None, *, at: datetime, now: datetime,
                     actor: str) -> Outcome:
         """`return open`: authorise a return against an open complaint."""
-        c = self._complaint(complaint_id)
+        c = self._complaint(complaint_id, keep=True)
         cid = c["id"]
         workflow.next_state("return open", c["status"], cid)
         returns.check_open(qty)
@@ -1114,8 +1119,8 @@ class Ledger:
                 self._open_stage(cur, r["complaint_id"], "inspect", "inspect", r["severity"],
                                  at, return_id=r["id"])
             elif r["stage"] == "dispositioned":  # more goods arrived after every unit had one
-                rounds = cur.execute("SELECT count(*) FROM stages WHERE return_id = ? AND "
-                                     "stage = 'dispose'", (r["id"],)).fetchone()[0]
+                rounds = self.conn.execute("SELECT count(*) FROM stages WHERE return_id = ? "
+                                           "AND stage = 'dispose'", (r["id"],)).fetchone()[0]
                 self._open_stage(cur, r["complaint_id"], "dispose", "dispose", r["severity"],
                                  at, round_=rounds + 1, return_id=r["id"])
             out.status = self._return_step(
@@ -1183,6 +1188,7 @@ class Ledger:
         self._check_at(at, now, r["last_step_at"], "the return's previous step")
         with self.write() as cur:
             # nothing came back: no inspection or disposition is owed any more
+            self._release()
             cur.execute("UPDATE stages SET done_at = ?, outcome = 'done' WHERE return_id = ? "
                         "AND done_at IS NULL", (iso(at), r["id"]))
             status = self._return_step(cur, r, {"closed_at": iso(at)}, "return-close", at,
