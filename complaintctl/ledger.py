@@ -577,13 +577,20 @@ class Ledger:
                         (complaint_id, return_id, stage, round_, iso(start), iso(due)))
         return due
 
-    def _finish_stage(self, cur: sqlite3.Cursor, complaint_id: str, stage: str, at: datetime,
-                      outcome: str = "done", return_id: str | None = None) -> None:
+    def _finish_stage(self, cur: sqlite3.Cursor, complaint_id: str, stage: str | None,
+                      at: datetime, outcome: str = "done", return_id: str | None = None) -> None:
+        """End the open stage `stage` of the complaint (or of its return `return_id`);
+        stage None: every open stage of that return."""
         held = self._holding(complaint_id)
         if held is not None:
             for row in held.stages:
-                if row[2] == stage and row[1] == return_id and row[6] is None:
+                if (stage is None or row[2] == stage) and row[1] == return_id \
+                        and row[6] is None:
                     row[6], row[7] = iso(at), outcome
+            return
+        if stage is None:
+            cur.execute("UPDATE stages SET done_at = ?, outcome = ? WHERE return_id = ? "
+                        "AND done_at IS NULL", (iso(at), outcome, return_id))
             return
         cur.execute("UPDATE stages SET done_at = ?, outcome = ? WHERE complaint_id = ? "
                     "AND stage = ? AND done_at IS NULL AND return_id IS ?",
@@ -1188,9 +1195,7 @@ class Ledger:
         self._check_at(at, now, r["last_step_at"], "the return's previous step")
         with self.write() as cur:
             # nothing came back: no inspection or disposition is owed any more
-            self._release()
-            cur.execute("UPDATE stages SET done_at = ?, outcome = 'done' WHERE return_id = ? "
-                        "AND done_at IS NULL", (iso(at), r["id"]))
+            self._finish_stage(cur, r["complaint_id"], None, at, return_id=r["id"])
             status = self._return_step(cur, r, {"closed_at": iso(at)}, "return-close", at,
                                        now, actor, {"return": r["id"]}, {})
         return Outcome(r["id"], status)
