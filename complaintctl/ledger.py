@@ -231,7 +231,7 @@ class Ledger:
         cur = conn.cursor()
         if bulk:
             cur.execute("PRAGMA cache_size = -8000000")
-        if conn.in_transaction:
+        if conn.in_transaction:  # a bulk unit inside another: join it
             yield cur
             return
         try:
@@ -678,8 +678,8 @@ class Ledger:
                 self._finish_stage(cur, cid, "assign", at)
                 due = self._open_stage(cur, cid, "investigate", "investigate", c["severity"], at)
             self._update(cur, cid, values)
-            cur.execute("INSERT INTO assignments (complaint_id, at, actor, department, "
-                        "owner, note) VALUES (?, ?, ?, ?, ?, ?)",
+            cur.execute("INSERT INTO assignments (complaint_id, at, actor, department, owner, "
+                        "note) VALUES (?, ?, ?, ?, ?, ?)",
                         (cid, iso(at), actor, department, owner, note))
             self._event(cur, cid, "assign", at, now, actor,
                         {"department": department, "owner": owner, "note": note,
@@ -705,8 +705,8 @@ class Ledger:
         self._check_at(at, now, c["last_step_at"], "the previous step")
         concluding = data.get("root_cause") is not None or data.get("validity") == "not-upheld"
         with self.write() as cur:
-            cur.execute("INSERT INTO investigations (complaint_id, at, actor, finding, "
-                        "validity, reason, root_cause, cause_category, responsibility, supplier, "
+            cur.execute("INSERT INTO investigations (complaint_id, at, actor, finding, validity, "
+                        "reason, root_cause, cause_category, responsibility, supplier, "
                         "containment, corrective, preventive) VALUES "
                         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (cid, iso(at), actor, data.get("finding"), data.get("validity"),
@@ -779,9 +779,8 @@ class Ledger:
         self._check_at(at, now, c["last_step_at"], "the previous step")
         out = Outcome(cid, new)
         with self.write() as cur:
-            cur.execute("INSERT INTO revisits (complaint_id, at, actor, method, "
-                        "satisfaction, demand_met, note, from_status) VALUES "
-                        "(?, ?, ?, ?, ?, ?, ?, ?)",
+            cur.execute("INSERT INTO revisits (complaint_id, at, actor, method, satisfaction, "
+                        "demand_met, note, from_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         (cid, iso(at), actor, method, satisfaction,
                          None if demand_met is None else int(demand_met), note, c["status"]))
             second = c["status"] == "closed"
