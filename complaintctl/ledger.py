@@ -66,6 +66,10 @@ def _dumps(data: dict[str, Any] | None) -> str | None:
     return _encode({k: v for k, v in data.items() if v is not None})
 
 
+_INSERT_EVENT = ("INSERT INTO events (complaint_id, return_id, at, recorded_at, actor, kind, "
+                 "data, old) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+
+
 def _secure_dir(path: Path) -> None:
     if not path.exists():
         path.mkdir(parents=True, mode=0o700)
@@ -80,18 +84,19 @@ def _secure_file(path: Path) -> None:
 
 
 class _Held:
-    """Bulk mode (demo): a new complaint's row and stages (its returns' too) kept in
-    memory while it takes its steps, then written once (_release): one UPDATE of
-    the columns that changed, and the stages as they ended up, in the order they
-    were opened. Its other rows (events, findings, returns...) are written as they
-    come."""
+    """Bulk mode (demo): a new complaint's row, stages (its returns' too) and events
+    kept in memory while it takes its steps, then written once (_release): one
+    UPDATE of the columns that changed, the stages as they ended up and the
+    events, each in the order they came. Its other rows (findings, returns...)
+    are written as they come."""
 
-    __slots__ = ("row", "changed", "stages")
+    __slots__ = ("row", "changed", "stages", "events")
 
     def __init__(self, row: dict[str, Any]):
         self.row = row
         self.changed: dict[str, Any] = {}
         self.stages: list[list[Any]] = []
+        self.events: list[tuple[Any, ...]] = []
 
 
 class Ledger:
@@ -252,7 +257,8 @@ class Ledger:
         cur.execute("COMMIT")
 
     def _release(self) -> None:
-        """Write the complaint held in memory: what changed in its row, its stages."""
+        """Write the complaint held in memory: what changed in its row, its stages and
+        its events."""
         held, self._held = self._held, None
         if held is None:
             return
@@ -261,6 +267,7 @@ class Ledger:
             self._update(cur, held.row["id"], held.changed)
         cur.executemany("INSERT INTO stages (complaint_id, return_id, stage, round, started_at, "
                         "due_at, done_at, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", held.stages)
+        cur.executemany(_INSERT_EVENT, held.events)
 
     def _holding(self, complaint_id: str) -> _Held | None:
         held = self._held
@@ -278,10 +285,13 @@ class Ledger:
     def _event(self, cur: sqlite3.Cursor, complaint_id: str | None, kind: str, at: datetime,
                now: datetime, actor: str, data: dict[str, Any],
                old: dict[str, Any] | None = None, return_id: str | None = None) -> None:
-        cur.execute("INSERT INTO events (complaint_id, return_id, at, recorded_at, actor, kind, "
-                    "data, old) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (complaint_id, return_id, iso(at), iso(now), actor, kind, _dumps(data),
-                     _dumps(old)))
+        row = (complaint_id, return_id, iso(at), iso(now), actor, kind, _dumps(data),
+               _dumps(old))
+        held = self._holding(complaint_id) if complaint_id else None
+        if held is not None:
+            held.events.append(row)
+        else:
+            cur.execute(_INSERT_EVENT, row)
 
     # --- settings, policy, calendar ---------------------------------------
 
@@ -527,9 +537,10 @@ class Ledger:
     # --- helpers ---------------------------------------------------------
 
     def _complaint(self, complaint_id: str, keep: bool = False) -> sqlite3.Row | dict[str, Any]:
-        """The complaint's row. `keep`: the step changes this complaint's row and stages
-        only through _update, _open_stage and _finish_stage, so a complaint held in
-        memory (bulk mode) may stay held; any other caller has it written first."""
+        """The complaint's row. `keep`: the step changes this complaint's row, stages and
+        events only through _update, _open_stage, _finish_stage and _event, so a
+        complaint held in memory (bulk mode) may stay held; any other caller has it
+        written first."""
         key = complaint_id.strip().upper()
         if keep and (held := self._holding(key)) is not None:
             return dict(held.row)
