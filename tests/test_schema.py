@@ -49,6 +49,15 @@ def test_fresh_ledger_has_exactly_schema_sql(ledger, env):
     assert migrations.current_schema() == (ROOT / "schema.sql").read_text(encoding="utf-8")
 
 
+def test_indexes_kept_by_a_bulk_write_exist():
+    """The demo's bulk write keeps the indexes its steps read (by name)."""
+    from complaintctl.ledger import WRITE_PATH_INDEXES
+
+    names = {n for (n,) in schema_sql_db().execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert WRITE_PATH_INDEXES <= names
+
+
 def test_migrations_are_numbered_without_gaps():
     numbers = [n for n, _name, _sql in migrations.steps()]
     assert numbers == list(range(1, len(numbers) + 1))

@@ -204,7 +204,7 @@ def test_demo_held_in_memory_is_row_for_row_the_step_by_step_ledger(tmp_path, mo
     from complaintctl.ledger import Ledger
 
     now = datetime(2026, 11, 23, 12, tzinfo=timezone.utc)
-    built = []
+    built, indexes, drops = [], [], []
     for hold in (True, False):
         ledger = Ledger.open(tmp_path / f"hold-{hold}.db", now=now)
         monkeypatch.setattr(ledger, "HOLD_IN_BULK", hold)
@@ -219,13 +219,42 @@ def test_demo_held_in_memory_is_row_for_row_the_step_by_step_ledger(tmp_path, mo
         reads = sum(s.startswith("SELECT * FROM complaints WHERE id") for s in statements)
         updates = sum(s.startswith("UPDATE complaints") for s in statements)
         built.append((rows, reads, updates))
+        drops.append(sum(s.startswith("DROP INDEX") for s in statements))
+        indexes.append(ledger.conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name").fetchall())
         ledger.close()
     (held, held_reads, held_updates), (through, through_reads, through_updates) = built
+    # the indexes the held fill dropped are all back, as they were
+    assert drops[0] > 20 and drops[1] == 0
+    assert indexes[0] == indexes[1] and len(indexes[0]) > 30
     assert held.keys() == through.keys() and len(held["events"]) > 2000
     for table in held:
         assert held[table] == through[table], table
     # the held complaints were neither read back nor updated at each step
     assert held_reads < through_reads / 10 and held_updates < through_updates / 3
+
+
+def test_a_failed_bulk_write_leaves_nothing_and_every_index(tmp_path):
+    """The bulk write drops indexes for the fill; a failure rolls that back too."""
+    from complaintctl.ledger import Ledger
+
+    now = datetime(2026, 11, 23, 12, tzinfo=timezone.utc)
+    ledger = Ledger.open(tmp_path / "l.db", now=now)
+    before = ledger.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()
+    fields = {"customer": "A", "channel": "phone", "category": "quality", "severity": "low",
+              "description": "x", "product": "P"}
+    try:
+        with ledger.write(bulk=True):
+            ledger.log(fields, received_at=now, now=now, actor="t")
+            raise RuntimeError("stop half-way")
+    except RuntimeError:
+        pass
+    assert ledger.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'"
+                               ).fetchall() == before
+    assert ledger.conn.execute("SELECT count(*) FROM complaints").fetchone() == (0,)
+    assert ledger.conn.execute("SELECT count(*) FROM events WHERE kind = 'log'").fetchone() \
+        == (0,)
+    ledger.close()
 
 
 def test_categories_are_configurable(ledger):
