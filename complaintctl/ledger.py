@@ -229,9 +229,9 @@ class Ledger:
 
         `bulk` (demo): the transaction holds every page it changed, so let the cache
         keep them all rather than spill and re-read them (memory grows to about the
-        ledger's size); and each new complaint is held in memory through its steps
-        and written once (see _Held), instead of being read back and updated at
-        every step."""
+        ledger's size); each new complaint is held in memory through its steps and
+        written once (see _Held), instead of being read back and updated at every
+        step; and the indexes no step reads are built once, at the end."""
         if self._conn.in_transaction and not bulk:  # inside a bigger unit (demo): join it
             return nullcontext(self._conn.cursor())
         return self._transaction(bulk)
