@@ -6,6 +6,8 @@ import csv
 import io
 from datetime import datetime, timezone
 
+import pytest
+
 OVERDUE_KEYS = {"id", "kind", "stage", "severity", "department", "owner", "due_at",
                 "late_hours", "late_working_days", "escalation_level", "escalate_to"}
 
@@ -243,12 +245,12 @@ def test_a_failed_bulk_write_leaves_nothing_and_every_index(tmp_path):
     before = ledger.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()
     fields = {"customer": "A", "channel": "phone", "category": "quality", "severity": "low",
               "description": "x", "product": "P"}
-    try:
-        with ledger.write(bulk=True):
-            ledger.log(fields, received_at=now, now=now, actor="t")
-            raise RuntimeError("stop half-way")
-    except RuntimeError:
-        pass
+    with pytest.raises(RuntimeError), ledger.write(bulk=True):
+        ledger.log(fields, received_at=now, now=now, actor="t")
+        during = ledger.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'"
+                                     ).fetchall()
+        raise RuntimeError("stop half-way")
+    assert len(during) < len(before) / 2  # the fill had dropped them
     assert ledger.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'"
                                ).fetchall() == before
     assert ledger.conn.execute("SELECT count(*) FROM complaints").fetchone() == (0,)
