@@ -123,10 +123,7 @@ def _local_start(start: datetime, cal: Calendar, tz: tzinfo) -> datetime:
     local = start.astimezone(tz)
     if cal.is_working_day(local.date()):
         return local
-    day = local.date() + timedelta(days=1)
-    while not cal.is_working_day(day):
-        day += timedelta(days=1)
-    return datetime.combine(day, time(0), tz)
+    return datetime.combine(cal.working_day_after(local.date(), 1), time(0), tz)
 
 
 def _at_local(day: date, clock: time, tz: tzinfo) -> datetime:
