@@ -315,3 +315,39 @@ CREATE TRIGGER complaints_no_delete BEFORE DELETE ON complaints
 BEGIN SELECT RAISE(ABORT, 'complaints are never deleted; void them'); END;
 CREATE TRIGGER returns_no_delete BEFORE DELETE ON returns
 BEGIN SELECT RAISE(ABORT, 'returns are never deleted'); END;
+
+-- Per-UTC-day counts for the year-to-date figures of a report (a report adds up
+-- tallies instead of stepping through a year of index entries). Derived data:
+-- kept by these triggers with every write; a bulk write (demo) recounts it.
+CREATE TABLE day_tallies (
+    measure TEXT NOT NULL CHECK (measure = 'received' OR measure = 'resolutions' OR
+        measure = 'closing_revisits'),
+    day TEXT NOT NULL,  -- YYYY-MM-DD in UTC: the first ten characters of a stored time
+    n INTEGER NOT NULL CHECK (n >= 0),
+    PRIMARY KEY (measure, day)
+) WITHOUT ROWID;
+
+CREATE TRIGGER tally_received AFTER INSERT ON complaints
+BEGIN
+    INSERT INTO day_tallies (measure, day, n) VALUES ('received', substr(NEW.received_at, 1, 10), 1)
+        ON CONFLICT (measure, day) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER tally_received_amended AFTER UPDATE OF received_at ON complaints
+WHEN substr(OLD.received_at, 1, 10) != substr(NEW.received_at, 1, 10)
+BEGIN
+    UPDATE day_tallies SET n = n - 1
+        WHERE measure = 'received' AND day = substr(OLD.received_at, 1, 10);
+    INSERT INTO day_tallies (measure, day, n) VALUES ('received', substr(NEW.received_at, 1, 10), 1)
+        ON CONFLICT (measure, day) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER tally_resolutions AFTER INSERT ON resolutions
+BEGIN
+    INSERT INTO day_tallies (measure, day, n) VALUES ('resolutions', substr(NEW.at, 1, 10), 1)
+        ON CONFLICT (measure, day) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER tally_closing_revisits AFTER INSERT ON revisits
+WHEN NEW.from_status = 'resolved' AND NEW.satisfaction != 'unsatisfied'
+BEGIN
+    INSERT INTO day_tallies (measure, day, n) VALUES ('closing_revisits', substr(NEW.at, 1, 10), 1)
+        ON CONFLICT (measure, day) DO UPDATE SET n = n + 1;
+END;

@@ -4,6 +4,9 @@ the returns report (退货周报/月报) and the figures management watches.
 Read-only. Every figure is one SQL aggregate (or a small set) over its
 period's rows, found through an index; percentiles are computed here from
 one sorted column. Each figure's definition is the docstring next to its query.
+The three counts a year-to-date figure needs (complaints received,
+resolutions, closing revisits) add up per-day tallies for the whole UTC days
+of a span and count only its two partial days row by row (see `_tallied`).
 
 A period is [start, end) in UTC, from local calendar days. The cut-off of a
 report is min(end, as_of): what happened after it is not counted, and "at
@@ -85,6 +88,10 @@ def between(first: date, last: date) -> Period:
 
 # --- statistics (pure) ----------------------------------------------------------
 
+def _next_day(day: str) -> str:
+    return (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+
+
 def _rate(num: int | None, den: int | None) -> float | None:
     """A fraction between 0 and 1, or None when there is nothing to divide by."""
     return None if not den else round((num or 0) / den, 4)
@@ -139,13 +146,26 @@ class Report:
     def _all(self, sql: str, *params: Any) -> list[tuple]:
         return self.conn.execute(sql, params).fetchall()
 
+    def _tallied(self, measure: str, count: str, lo: str, hi: str) -> int:
+        """`count` (SQL counting the rows in [?, ?)) over [lo, hi): the whole UTC days
+        inside the span from day_tallies, the partial days at its ends by `count`.
+        A year then costs one day's rows and a year's tallies, not a year's rows."""
+        first = lo[:10] if lo[10:] == "T00:00:00Z" else _next_day(lo[:10])
+        last = hi[:10]
+        if first >= last:
+            return self._one(count, lo, hi)
+        whole = self._one("SELECT coalesce(sum(n), 0) FROM day_tallies WHERE measure = ? "
+                          "AND day >= ? AND day < ?", measure, first, last)
+        return (whole + self._one(count, lo, f"{first}T00:00:00Z")
+                + self._one(count, f"{last}T00:00:00Z", hi))
+
     # counts ---------------------------------------------------------------
 
     def received(self, lo: str, hi: str) -> int:
         """Complaints received in [lo, hi), leaving out those voided before the cut-off
         (logged by mistake)."""
-        received = self._one("SELECT count(*) FROM complaints WHERE received_at >= ? AND "
-                             "received_at < ?", lo, hi)
+        received = self._tallied("received", "SELECT count(*) FROM complaints WHERE "
+                                 "received_at >= ? AND received_at < ?", lo, hi)
         return received - self._one(
             "SELECT count(*) FROM complaints WHERE voided_at IS NOT NULL AND received_at >= ? "
             "AND received_at < ? AND voided_at < ?", lo, hi, hi)
@@ -156,7 +176,8 @@ class Report:
         Counted as the range's resolutions, less the later rounds whose round before
         is in the range too (reopens are few; a DISTINCT over a year of resolutions
         is not). Each later round keeps when the round before it was resolved."""
-        total = self._one("SELECT count(*) FROM resolutions WHERE at >= ? AND at < ?", lo, hi)
+        total = self._tallied("resolutions", "SELECT count(*) FROM resolutions WHERE at >= ? "
+                              "AND at < ?", lo, hi)
         again = self._one("SELECT count(*) FROM resolutions INDEXED BY resolutions_again "
                           "WHERE round > 1 AND at >= ? AND at < ? AND previous_at >= ?",
                           lo, hi, lo)
@@ -167,8 +188,10 @@ class Report:
         complaint, and that reopened a closed one (each counted on its own index)."""
         span = "at >= ? AND at < ?" if hi else "at > ?"
         params = (lo, hi) if hi else (lo,)
-        closes = self._one("SELECT count(*) FROM revisits WHERE from_status = 'resolved' AND "
-                           f"satisfaction != 'unsatisfied' AND {span}", *params)
+        closing = ("SELECT count(*) FROM revisits WHERE from_status = 'resolved' AND "
+                   f"satisfaction != 'unsatisfied' AND {span}")
+        closes = (self._tallied("closing_revisits", closing, lo, hi) if hi
+                  else self._one(closing, *params))
         reopens = self._one("SELECT count(*) FROM revisits WHERE from_status = 'closed' AND "
                             f"satisfaction = 'unsatisfied' AND {span}", *params)
         return closes, reopens

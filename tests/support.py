@@ -48,3 +48,21 @@ class LedgerMachine(RuleBasedStateMachine):
         if result.exception and not isinstance(result.exception, SystemExit):
             raise result.exception
         return result
+
+
+# What day_tallies summarises, recounted from the rows themselves.
+_RECOUNT = {
+    "received": "SELECT substr(received_at, 1, 10), count(*) FROM complaints GROUP BY 1",
+    "resolutions": "SELECT substr(at, 1, 10), count(*) FROM resolutions GROUP BY 1",
+    "closing_revisits": "SELECT substr(at, 1, 10), count(*) FROM revisits WHERE "
+                        "from_status = 'resolved' AND satisfaction != 'unsatisfied' GROUP BY 1",
+}
+
+
+def tallies_and_recount(conn) -> tuple[dict, dict]:
+    """(the day tallies the ledger keeps, the same counted from the rows); days
+    whose tally went back to zero (an amended date) are left out of the first."""
+    kept = {(m, d): n for m, d, n in conn.execute("SELECT measure, day, n FROM day_tallies")
+            if n}
+    recount = {(m, d): n for m, sql in _RECOUNT.items() for d, n in conn.execute(sql)}
+    return kept, recount

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+from support import tallies_and_recount
 
 from complaintctl import migrations
 from complaintctl.ledger import _statements
@@ -130,6 +131,35 @@ def test_upgrade_records_when_the_round_before_was_resolved(run, env):
     run.json("show", "CC-2026-0001")  # opening it upgrades it
     assert conn.execute("SELECT round, previous_at FROM resolutions ORDER BY round").fetchall() \
         == [(1, None), (2, "2026-10-09T02:00:00Z"), (3, "2026-10-20T03:00:00Z")]
+
+
+def test_upgrade_counts_the_day_tallies_of_existing_rows(run, env):
+    """Migration 8 tallies what the ledger already holds; steps after it add to that."""
+    env.parent.mkdir(parents=True)
+    _oldest_ledger(env)
+    conn = sqlite3.connect(env)
+    conn.executescript("""
+        INSERT INTO resolutions (complaint_id, round, at, actor, disposition, summary) VALUES
+          ('CC-2026-0001', 1, '2026-10-09T02:00:00Z', '王芳', 'explanation', 'first'),
+          ('CC-2026-0001', 2, '2026-10-09T23:00:00Z', '王芳', 'repair', 'second');
+        INSERT INTO revisits (complaint_id, at, actor, satisfaction) VALUES
+          ('CC-2026-0001', '2026-10-09T05:00:00Z', '王芳', 'unsatisfied'),
+          ('CC-2026-0001', '2026-10-10T05:00:00Z', '王芳', 'satisfied');
+        INSERT INTO events (complaint_id, at, recorded_at, actor, kind, data, old) VALUES
+          ('CC-2026-0001', '2026-10-09T05:00:00Z', '2026-10-09T05:00:00Z', '王芳', 'revisit',
+           '{}', '{"status": "resolved"}'),
+          ('CC-2026-0001', '2026-10-10T05:00:00Z', '2026-10-10T05:00:00Z', '王芳', 'revisit',
+           '{}', '{"status": "resolved"}');
+    """)
+    conn.commit()
+    run.json("show", "CC-2026-0001")  # opening it upgrades it
+    kept, recount = tallies_and_recount(conn)
+    assert kept == recount == {("received", "2026-09-30"): 1,
+                               ("resolutions", "2026-10-09"): 2,
+                               ("closing_revisits", "2026-10-10"): 1}
+    run("log", "--customer", "B", "--description", "x", "--category", "quality",
+        "--severity", "low", "--channel", "phone", "--received", "2026-09-30 12:00")
+    assert tallies_and_recount(conn)[0][("received", "2026-09-30")] == 2
 
 
 def test_newer_ledger_is_refused(run, env):

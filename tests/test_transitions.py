@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, precondition, rule
-from support import LedgerMachine
+from support import LedgerMachine, tallies_and_recount
 
 from complaintctl import workflow
 
@@ -187,6 +187,18 @@ class ComplaintMachine(LedgerMachine):
             return
         self.step("amend", "amend", self.cid, "--customer", name, "--reason", "typo")
 
+    @rule(days=st.integers(1, 3))
+    def amend_received(self, days):
+        # received earlier, across UTC days: the day tallies follow the move
+        conn = sqlite3.connect(self.db)
+        try:
+            current = conn.execute("SELECT received_at FROM complaints").fetchone()[0]
+        finally:
+            conn.close()
+        earlier = datetime.fromisoformat(current.replace("Z", "+00:00")) - timedelta(days=days)
+        self.step("amend", "amend", self.cid, "--received",
+                  earlier.strftime("%Y-%m-%d %H:%M %z"), "--reason", "paper date")
+
     @rule()
     def action_add(self):
         if self.step("action add", "action", "add", self.cid, "--text", "fix", "--owner", "Li",
@@ -230,9 +242,11 @@ class ComplaintMachine(LedgerMachine):
                                   (self.cid,)).fetchone()[0]
             open_stages = conn.execute("SELECT count(*) FROM stages WHERE done_at IS NULL "
                                        "AND complaint_id = ?", (self.cid,)).fetchone()[0]
+            kept, recount = tallies_and_recount(conn)
         finally:
             conn.close()
         assert (status, reopen, events) == (self.status, self.reopen, self.events)
+        assert kept == recount  # the reports' day tallies follow every step
         if status == "void":
             assert open_stages == 0
 

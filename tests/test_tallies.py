@@ -1,0 +1,83 @@
+"""day_tallies: per-UTC-day counts that a report adds up for the whole days of a
+span instead of counting a year of rows. They must always equal a recount of
+the rows they summarise, and a count through them must equal the plain count."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from support import tallies_and_recount
+
+from complaintctl import demo, reports
+from complaintctl.ledger import Ledger
+from complaintctl.parse import iso
+
+NOW = datetime(2026, 11, 23, 12, tzinfo=timezone.utc)
+
+COUNTS = {
+    "received": "SELECT count(*) FROM complaints WHERE received_at >= ? AND received_at < ?",
+    "resolutions": "SELECT count(*) FROM resolutions WHERE at >= ? AND at < ?",
+    "closing_revisits": "SELECT count(*) FROM revisits WHERE from_status = 'resolved' AND "
+                        "satisfaction != 'unsatisfied' AND at >= ? AND at < ?",
+}
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory):
+    """A Shanghai demo ledger of 600 complaints (months of history), opened once."""
+    ledger = Ledger.open(tmp_path_factory.mktemp("tallies") / "l.db", now=NOW,
+                         init={"country": "CN", "timezone": "Asia/Shanghai"})
+    demo.fill(ledger, 600, now=NOW)
+    yield ledger
+    ledger.close()
+
+
+def test_demo_tallies_equal_a_recount(filled):
+    kept, recount = tallies_and_recount(filled.conn)
+    assert kept == recount
+    measures = {m for m, _day in kept}
+    assert measures == set(COUNTS)
+    assert sum(n for (m, _d), n in kept.items() if m == "received") == 600
+
+
+def test_amending_received_moves_the_tally_to_the_new_day(ledger):
+    run = ledger
+    cid = run.log(received="2026-09-30 10:00")  # 02:00 UTC
+    run.log(customer="Acme", received="2026-09-30 11:00")
+    run("amend", cid, "--received", "2026-09-28 07:00", "--reason", "paper date")  # 27th 23:00 UTC
+    assert run.rows("SELECT day, n FROM day_tallies WHERE measure = 'received' ORDER BY day") \
+        == [("2026-09-27", 1), ("2026-09-30", 1)]
+    # within the same UTC day nothing moves
+    run("amend", cid, "--received", "2026-09-28 06:00", "--reason", "paper date")
+    assert run.rows("SELECT day, n FROM day_tallies WHERE measure = 'received' ORDER BY day") \
+        == [("2026-09-27", 1), ("2026-09-30", 1)]
+
+
+def test_a_refused_step_leaves_the_tallies_alone(ledger):
+    run = ledger
+    cid = run.log(received="2026-09-30 10:00")
+    before = run.rows("SELECT * FROM day_tallies ORDER BY measure, day")
+    run("amend", cid, "--received", "2099-01-01 10:00", "--reason", "typo", code=2)
+    run("resolve", cid, "--disposition", "refund", "--summary", "x", code=1)
+    assert run.rows("SELECT * FROM day_tallies ORDER BY measure, day") == before
+
+
+# instants in the demo's span: on the minute, and often exactly at midnight UTC or in
+# Shanghai (16:00 UTC), where the whole days of a span begin and end
+_instants = st.builds(
+    lambda days, minute, snap: (NOW - timedelta(days=days)).replace(
+        hour=0 if snap == "utc" else 16 if snap == "local" else minute // 60 % 24,
+        minute=0 if snap else minute % 60, second=0),
+    st.integers(0, 200), st.integers(0, 24 * 60 - 1), st.sampled_from(["utc", "local", None]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(a=_instants, b=_instants, measure=st.sampled_from(sorted(COUNTS)))
+def test_counting_through_tallies_equals_counting_rows(filled, a, b, measure):
+    lo, hi = sorted((iso(a), iso(b)))
+    report = reports.Report(filled.conn, filled.tz, reports.week_of(NOW.date()), NOW, "CNY")
+    direct = report._one(COUNTS[measure], lo, hi)
+    assert report._tallied(measure, COUNTS[measure], lo, hi) == direct
