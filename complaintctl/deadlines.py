@@ -221,8 +221,10 @@ def stage_due(policy: dict[str, dict[str, str | None]], stage: str, severity: st
 
 def uncovered_years(instants: list[datetime], cal: Calendar, tz: tzinfo) -> list[int]:
     """Years of these instants that the calendar does not cover yet."""
-    if cal.covered_until is None or all(d.year < cal.covered_until for d in instants):
-        return []  # the local year is at most the UTC year + 1
+    last = cal.covered_until
+    if last is None or all(d.year < last or (d.year == last and (d.month, d.day) < (12, 30))
+                           for d in instants):
+        return []  # two time zones are less than two days apart
     return sorted({d.astimezone(tz).year for d in instants if not cal.covers(
         d.astimezone(tz).year)})
 

@@ -20,6 +20,7 @@ from complaintctl.deadlines import (
     lateness,
     load_country_calendar,
     parse_duration,
+    uncovered_years,
 )
 from complaintctl.errors import BadInput
 
@@ -81,6 +82,23 @@ def test_uncovered_year_is_known():
                    covered_until=covered)
     assert cal.covers(2026) and not cal.covers(2030)
     assert PLAIN.covers(2099)
+
+
+_ZONES = [UTC, SH, ZoneInfo("Pacific/Kiritimati"), ZoneInfo("Pacific/Pago_Pago"),
+          ZoneInfo("America/New_York")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(utc=st.datetimes(datetime(2025, 12, 25), datetime(2027, 1, 6)),
+       given_in=st.sampled_from(_ZONES), ledger_tz=st.sampled_from(_ZONES))
+def test_uncovered_years_are_the_local_years_past_the_calendar(utc, given_in, ledger_tz):
+    """Its shortcut (well inside the covered years) never hides a local year past them,
+    across New Year and time zones 25 hours apart."""
+    cal = Calendar(covered_until=2026)
+    instant = utc.replace(tzinfo=UTC).astimezone(given_in)
+    local_year = instant.astimezone(ledger_tz).year
+    assert uncovered_years([instant], cal, ledger_tz) == ([local_year] if local_year > 2026
+                                                          else [])
 
 
 @pytest.mark.parametrize("text", ["4h", "3wd", "90d", " 2 WD "])
