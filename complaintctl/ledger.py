@@ -245,9 +245,12 @@ class Ledger:
         if conn.in_transaction:  # a bulk unit inside another: join it
             yield cur
             return
+        journal = bulk and self.HOLD_IN_BULK and self._rollback_journal(cur, True)
         try:
             cur.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
+            if journal:
+                self._rollback_journal(cur, False)
             raise LedgerError(f"the ledger is busy ({exc})",
                               hint="another complaintctl holds it; try again") from None
         self._hold = bulk and self.HOLD_IN_BULK
@@ -257,13 +260,36 @@ class Ledger:
             self._release()
             for sql in rebuild:
                 cur.execute(sql)
+            cur.execute("COMMIT")
         except BaseException:
             self._held = None
             conn.rollback()
             raise
         finally:
             self._hold = False
-        cur.execute("COMMIT")
+            if journal:
+                self._rollback_journal(cur, False)
+
+    @staticmethod
+    def _rollback_journal(cur: sqlite3.Cursor, on: bool) -> bool:
+        """Switch the ledger to a rollback journal for one bulk write (on), or back to
+        WAL (off). WAL writes each changed page twice, to the log and then into the
+        file; a rollback journal copies only the pages that were there before, and a
+        fill writes mostly new ones. It is as atomic, and synced in full. It takes only
+        when no other connection has the ledger open: returns whether it did (if
+        switching back fails, the next open switches it)."""
+        cur.execute("PRAGMA busy_timeout = 0")  # do not wait for the others to go
+        try:
+            mode = cur.execute(f"PRAGMA journal_mode = {'DELETE' if on else 'WAL'}"
+                               ).fetchone()[0]
+        except sqlite3.OperationalError:  # busy: leave it as it is
+            return False
+        finally:
+            cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        switched = mode == ("delete" if on else "wal")
+        if switched:
+            cur.execute(f"PRAGMA synchronous = {'FULL' if on else 'NORMAL'}")
+        return switched
 
     def _drop_indexes_for_bulk(self, cur: sqlite3.Cursor) -> list[str]:
         """Drop the indexes no write step reads, to build them once at the end of the

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sqlite3
 from datetime import datetime, timezone
 
 import pytest
@@ -236,6 +237,37 @@ def test_demo_held_in_memory_is_row_for_row_the_step_by_step_ledger(tmp_path, mo
     assert held_reads < through_reads / 10 and held_updates < through_updates / 3
 
 
+@pytest.mark.parametrize("other_open", [False, True])
+def test_a_bulk_write_journals_once_and_leaves_the_ledger_in_wal(tmp_path, other_open):
+    """The fill runs with a rollback journal (pages written once, not to the WAL and
+    then again into the file) and leaves the ledger in WAL mode; with another
+    connection open it cannot switch, and fills in WAL."""
+    from complaintctl import demo
+    from complaintctl.ledger import Ledger
+
+    now = datetime(2026, 11, 23, 12, tzinfo=timezone.utc)
+    path = tmp_path / "l.db"
+    ledger = Ledger.open(path, now=now)
+    other = sqlite3.connect(path) if other_open else None
+    if other:
+        other.execute("SELECT count(*) FROM complaints").fetchone()
+    wal, journal = path.with_name(path.name + "-wal"), path.with_name(path.name + "-journal")
+    files: set[tuple[bool, bool]] = set()  # (WAL there, rollback journal there)
+    ledger.conn.set_trace_callback(
+        lambda sql: files.add((wal.exists(), journal.exists()))
+        if sql.startswith("INSERT INTO complaints (id") else None)
+    demo.fill(ledger, 30, now=now)
+    ledger.conn.set_trace_callback(None)
+    assert files == ({(True, False)} if other_open else {(False, True)})
+    assert ledger.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert ledger.conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL again
+    assert ledger.conn.execute("SELECT count(*) FROM complaints").fetchone() == (30,)
+    if other:
+        assert other.execute("SELECT count(*) FROM complaints").fetchone() == (30,)
+        other.close()
+    ledger.close()
+
+
 def test_a_failed_bulk_write_leaves_nothing_and_every_index(tmp_path):
     """The bulk write drops indexes for the fill; a failure rolls that back too."""
     from complaintctl.ledger import Ledger
@@ -256,6 +288,7 @@ def test_a_failed_bulk_write_leaves_nothing_and_every_index(tmp_path):
     assert ledger.conn.execute("SELECT count(*) FROM complaints").fetchone() == (0,)
     assert ledger.conn.execute("SELECT count(*) FROM events WHERE kind = 'log'").fetchone() \
         == (0,)
+    assert ledger.conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     ledger.close()
 
 
