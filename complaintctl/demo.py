@@ -75,8 +75,19 @@ def span_days(n: int) -> int:
     return max(365, -(-n // 1000))
 
 
-def _pick(rng: random.Random, weights: dict[str, int]) -> str:
-    return rng.choices(list(weights), weights=list(weights.values()))[0]
+def _weighted(weights: dict[str, int]) -> tuple[list[str], list[int]]:
+    """(population, cumulative weights) for rng.choices: the same draw as with the
+    weights, without summing them for every complaint."""
+    return list(weights), list(itertools.accumulate(weights.values()))
+
+
+CATEGORY_DRAW = _weighted(CATEGORY_WEIGHTS)
+SEVERITY_DRAW = _weighted(SEVERITY_WEIGHTS)
+DEMANDS = list(DISPOSITION_FOR)
+
+
+def _pick(rng: random.Random, draw: tuple[list[str], list[int]]) -> str:
+    return rng.choices(draw[0], cum_weights=draw[1])[0]
 
 
 def _hours(rng: random.Random, lo: float, hi: float) -> timedelta:
@@ -101,11 +112,12 @@ def fill(ledger: Ledger, n: int, *, now: datetime, seed: int = 2026) -> dict[str
 def _one(ledger: Ledger, rng: random.Random, index: int, received: datetime,
          now: datetime, stall_every: int, n_total: int, return_counter: Iterator[int],
          return_stall_every: int) -> None:
-    category = _pick(rng, CATEGORY_WEIGHTS)
-    severity = _pick(rng, SEVERITY_WEIGHTS)
-    demand = rng.choice(list(DISPOSITION_FOR))
+    category = _pick(rng, CATEGORY_DRAW)
+    severity = _pick(rng, SEVERITY_DRAW)
+    demand = rng.choice(DEMANDS)
     customer_name = customer(rng, max(20, n_total // 20))
     clerk = rng.choice(CLERKS)
+    yymm = f"{received.year % 100:02d}{received.month:02d}"
     fields = {
         "customer": customer_name,
         "contact": f"1{rng.randint(3, 9)}{rng.randint(0, 999999999):09d}"
@@ -115,9 +127,9 @@ def _one(ledger: Ledger, rng: random.Random, index: int, received: datetime,
         "severity": severity,
         "demand": demand,
         "region": rng.choice(REGIONS),
-        "order_no": f"SO-{received:%y%m}-{rng.randint(1, 9999):04d}",
+        "order_no": f"SO-{yymm}-{rng.randint(1, 9999):04d}",
         "product": rng.choice(PRODUCTS),
-        "lot": f"L{received:%y%m%d}{rng.randint(1, 9)}",
+        "lot": f"L{yymm}{received.day:02d}{rng.randint(1, 9)}",
         "quantity": rng.choice([1, 2, 5, 10, 20, 50, 100]),
         "shipped_on": (received - timedelta(days=rng.randint(3, 60))).date().isoformat(),
         "description": rng.choice(DESCRIPTIONS[category]),
