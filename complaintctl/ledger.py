@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -61,9 +61,21 @@ class Outcome:
         self.data: dict[str, Any] = data or {}
 
 
-# json.dumps(..., ensure_ascii=False, sort_keys=True), without building an encoder for
-# each of the two documents every event stores.
-_encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+def _make_encode() -> Callable[[Any], str]:
+    """json.dumps(..., ensure_ascii=False, sort_keys=True), its C encoder built once:
+    JSONEncoder.encode builds one for each call, and every event stores two
+    documents (with no cycles to look for)."""
+    base = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+    make = getattr(json.encoder, "c_make_encoder", None)
+    try:
+        encoder = make(None, base.default, json.encoder.encode_basestring, None,
+                       base.key_separator, base.item_separator, True, False, True)
+    except TypeError:  # no C encoder, or not the one this was written for
+        return base.encode
+    return lambda document: "".join(encoder(document, 0))
+
+
+_encode = _make_encode()
 
 
 def _dumps(data: dict[str, Any] | None) -> str | None:

@@ -5,6 +5,11 @@ from __future__ import annotations
 
 import json
 
+from hypothesis import given
+from hypothesis import strategies as st
+
+from complaintctl.ledger import _encode
+
 
 def test_log_prints_id_and_stores_record(ledger):
     result = ledger("log", "--customer", "Acme Ltd", "--description", "Motor hums",
@@ -182,3 +187,16 @@ def test_show_json_has_contract_keys(ledger):
     assert rec["deadlines"] == {"assign": "2026-10-08T02:00:00Z",
                                 "resolve": "2026-10-13T02:00:00Z"}
     assert set(rec["events"][0]) >= {"at", "actor", "kind", "data"}
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12)
+
+
+@given(document=st.dictionaries(st.text(), _json, max_size=6))
+def test_event_documents_are_json_dumps_with_sorted_keys(document):
+    """Events store json.dumps(data, ensure_ascii=False, sort_keys=True); the ledger
+    builds that encoder once, and must write exactly the same text."""
+    assert _encode(document) == json.dumps(document, ensure_ascii=False, sort_keys=True)
