@@ -169,7 +169,9 @@ class Ledger:
                                   hint="change its calendar with: complaintctl policy calendar")
                 ledger._migrate(version)
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                conn.execute("PRAGMA journal_mode = WAL")
+                # new; or a bulk write (demo) has it in rollback-journal mode for now:
+                # then leave it so, and the next opening switches it
+                ledger._journal(conn.cursor(), wal=True, wait_ms=1000)
             conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.DatabaseError as exc:
             conn.close()
@@ -257,12 +259,12 @@ class Ledger:
         if conn.in_transaction:  # a bulk unit inside another: join it
             yield cur
             return
-        journal = bulk and self.HOLD_IN_BULK and self._rollback_journal(cur, True)
+        journal = bulk and self.HOLD_IN_BULK and self._journal(cur, wal=False)
         try:
             cur.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             if journal:
-                self._rollback_journal(cur, False)
+                self._journal(cur, wal=True)
             raise LedgerError(f"the ledger is busy ({exc})",
                               hint="another complaintctl holds it; try again") from None
         self._hold = bulk and self.HOLD_IN_BULK
@@ -280,27 +282,28 @@ class Ledger:
         finally:
             self._hold = False
             if journal:
-                self._rollback_journal(cur, False)
+                self._journal(cur, wal=True)
 
     @staticmethod
-    def _rollback_journal(cur: sqlite3.Cursor, on: bool) -> bool:
-        """Switch the ledger to a rollback journal for one bulk write (on), or back to
-        WAL (off). WAL writes each changed page twice, to the log and then into the
-        file; a rollback journal copies only the pages that were there before, and a
-        fill writes mostly new ones. It is as atomic, and synced in full. It takes only
-        when no other connection has the ledger open: returns whether it did (if
-        switching back fails, the next open switches it)."""
-        cur.execute("PRAGMA busy_timeout = 0")  # do not wait for the others to go
+    def _journal(cur: sqlite3.Cursor, *, wal: bool, wait_ms: int = 0) -> bool:
+        """Switch the ledger to WAL, or to a rollback journal for one bulk write. WAL
+        writes each changed page twice, to the log and then into the file; a rollback
+        journal copies only the pages that were there before, and a fill writes
+        mostly new ones. It is as atomic, and synced in full. Leaving WAL takes only
+        when no other connection has the ledger open, and either switch waits at most
+        `wait_ms` for the others: returns whether it switched (if not, the ledger
+        stays as it was, and the next opening switches it back to WAL)."""
+        cur.execute(f"PRAGMA busy_timeout = {wait_ms}")
         try:
-            mode = cur.execute(f"PRAGMA journal_mode = {'DELETE' if on else 'WAL'}"
+            mode = cur.execute(f"PRAGMA journal_mode = {'WAL' if wal else 'DELETE'}"
                                ).fetchone()[0]
         except sqlite3.OperationalError:  # busy: leave it as it is
             return False
         finally:
             cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        switched = mode == ("delete" if on else "wal")
+        switched = mode == ("wal" if wal else "delete")
         if switched:
-            cur.execute(f"PRAGMA synchronous = {'FULL' if on else 'NORMAL'}")
+            cur.execute(f"PRAGMA synchronous = {'NORMAL' if wal else 'FULL'}")
         return switched
 
     def _drop_indexes_for_bulk(self, cur: sqlite3.Cursor) -> list[str]:

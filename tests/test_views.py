@@ -268,6 +268,29 @@ def test_a_bulk_write_journals_once_and_leaves_the_ledger_in_wal(tmp_path, other
     ledger.close()
 
 
+def test_another_command_opens_and_reads_the_ledger_during_a_bulk_write(tmp_path):
+    """While a demo fills it, the ledger is in rollback-journal mode: another command
+    still opens it (it cannot switch it back to WAL meanwhile, and does not fail
+    for that) and reads what was committed before."""
+    from complaintctl.ledger import Ledger
+
+    now = datetime(2026, 11, 23, 12, tzinfo=timezone.utc)
+    path = tmp_path / "l.db"
+    ledger = Ledger.open(path, now=now)
+    fields = {"customer": "A", "channel": "phone", "category": "quality", "severity": "low",
+              "description": "x", "product": "P"}
+    with ledger.write(bulk=True):
+        ledger.log(fields, received_at=now, now=now, actor="t")
+        ledger.log(fields, received_at=now, now=now, actor="t")  # writes the first
+        other = Ledger.open(path, now=now, create=False)
+        assert other.conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+        assert other.conn.execute("SELECT count(*) FROM complaints").fetchone() == (0,)
+        other.close()
+    assert ledger.conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert ledger.conn.execute("SELECT count(*) FROM complaints").fetchone() == (2,)
+    ledger.close()
+
+
 def test_a_failed_bulk_write_leaves_nothing_and_every_index(tmp_path):
     """The bulk write drops indexes for the fill; a failure rolls that back too."""
     from complaintctl.ledger import Ledger
