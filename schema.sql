@@ -318,7 +318,7 @@ BEGIN SELECT RAISE(ABORT, 'returns are never deleted'); END;
 
 -- Per-UTC-day counts for the year-to-date figures of a report (a report adds up
 -- tallies instead of stepping through a year of index entries). Derived data:
--- kept by these triggers with every write; a bulk write (demo) recounts it.
+-- kept by these triggers with every write (the demo's bulk write too).
 CREATE TABLE day_tallies (
     measure TEXT NOT NULL CHECK (measure = 'received' OR measure = 'resolutions' OR
         measure = 'closing_revisits'),

@@ -2,7 +2,7 @@
 -- resolutions and closing revisits. Keep a count of each per UTC day, so a
 -- report adds up to 365 tallies instead of stepping through hundreds of
 -- thousands of index entries. Derived data: the triggers below keep it with
--- every write, and a bulk write (demo) recounts it once at its end.
+-- every write (the demo's bulk write too).
 
 CREATE TABLE day_tallies (
     measure TEXT NOT NULL CHECK (measure = 'received' OR measure = 'resolutions' OR
