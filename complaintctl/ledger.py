@@ -259,16 +259,14 @@ class Ledger:
         if conn.in_transaction:  # a bulk unit inside another: join it
             yield cur
             return
-        journal = bulk and self.HOLD_IN_BULK and self._journal(cur, wal=False)
-        try:
-            cur.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            if journal:
-                self._journal(cur, wal=True)
-            raise LedgerError(f"the ledger is busy ({exc})",
-                              hint="another complaintctl holds it; try again") from None
+        journal = bulk and self._journal(cur, wal=False)
         self._hold = bulk and self.HOLD_IN_BULK
         try:
+            try:
+                cur.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise LedgerError(f"the ledger is busy ({exc})",
+                                  hint="another complaintctl holds it; try again") from None
             rebuild = self._drop_indexes_for_bulk(cur) if self._hold else []
             yield cur
             self._release()

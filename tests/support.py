@@ -4,6 +4,7 @@ of a ledger prepared once (building the country calendar is the slow part)."""
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import tempfile
 from pathlib import Path
 
@@ -41,6 +42,14 @@ class LedgerMachine(RuleBasedStateMachine):
 
     def teardown(self):
         shutil.rmtree(self.dir, ignore_errors=True)
+
+    def rows(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """Rows of this example's ledger, read on a connection of their own."""
+        conn = sqlite3.connect(self.db)
+        try:
+            return conn.execute(sql, params).fetchall()
+        finally:
+            conn.close()
 
     def invoke(self, *args: str):
         """The real command on this example's ledger; a traceback fails the test."""

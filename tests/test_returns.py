@@ -189,7 +189,7 @@ class ReturnMachine(LedgerMachine):
     @initialize(authorised=st.integers(1, 8))
     def open(self, authorised):
         self.run("return", "open", "CC-2026-0001", "--qty", str(authorised), ok=True)
-        self.rid = sqlite3.connect(self.db).execute("SELECT max(id) FROM returns").fetchone()[0]
+        [(self.rid,)] = self.rows("SELECT max(id) FROM returns")
 
     @rule(n=qty)
     def receive(self, n):

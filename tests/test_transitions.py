@@ -178,23 +178,14 @@ class ComplaintMachine(LedgerMachine):
     @rule(name=st.sampled_from(["Acme", "华东电器", "Globex"]))
     def amend(self, name):
         # amending to the value already recorded is refused as bad input (exit 2)
-        conn = sqlite3.connect(self.db)
-        try:
-            current = conn.execute("SELECT customer FROM complaints").fetchone()[0]
-        finally:
-            conn.close()
-        if current == name:
+        if self.rows("SELECT customer FROM complaints") == [(name,)]:
             return
         self.step("amend", "amend", self.cid, "--customer", name, "--reason", "typo")
 
     @rule(days=st.integers(1, 3))
     def amend_received(self, days):
         # received earlier, across UTC days: the day tallies follow the move
-        conn = sqlite3.connect(self.db)
-        try:
-            current = conn.execute("SELECT received_at FROM complaints").fetchone()[0]
-        finally:
-            conn.close()
+        [(current,)] = self.rows("SELECT received_at FROM complaints")
         earlier = datetime.fromisoformat(current.replace("Z", "+00:00")) - timedelta(days=days)
         self.step("amend", "amend", self.cid, "--received",
                   earlier.strftime("%Y-%m-%d %H:%M %z"), "--reason", "paper date")
@@ -224,11 +215,7 @@ class ComplaintMachine(LedgerMachine):
         action["verified"] = action["verified"] or ok
 
     def _action_id(self, index: int) -> int:
-        conn = sqlite3.connect(self.db)
-        try:
-            return conn.execute("SELECT id FROM actions ORDER BY id").fetchall()[index][0]
-        finally:
-            conn.close()
+        return self.rows("SELECT id FROM actions ORDER BY id")[index][0]
 
     @invariant()
     def ledger_matches_model(self):
