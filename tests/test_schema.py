@@ -116,18 +116,24 @@ def test_oldest_ledger_upgrades_with_data_intact(run, env):
     assert new == "CC-2026-0002"
 
 
+def _oldest_ledger_with(path: Path, rows_sql: str) -> sqlite3.Connection:
+    """The oldest ledger with more rows added by `rows_sql`; a connection to it."""
+    path.parent.mkdir(parents=True)
+    _oldest_ledger(path)
+    conn = sqlite3.connect(path)
+    conn.executescript(rows_sql)
+    conn.commit()
+    return conn
+
+
 def test_upgrade_records_when_the_round_before_was_resolved(run, env):
     """Migration 6 fills resolutions.previous_at for the rounds after a reopen."""
-    env.parent.mkdir(parents=True)
-    _oldest_ledger(env)
-    conn = sqlite3.connect(env)
-    conn.executescript("""
+    conn = _oldest_ledger_with(env, """
         INSERT INTO resolutions (complaint_id, round, at, actor, disposition, summary) VALUES
           ('CC-2026-0001', 1, '2026-10-09T02:00:00Z', '王芳', 'explanation', 'first'),
           ('CC-2026-0001', 2, '2026-10-20T03:00:00Z', '王芳', 'repair', 'second'),
           ('CC-2026-0001', 3, '2026-10-28T04:00:00Z', '王芳', 'refund', 'third');
     """)
-    conn.commit()
     run.json("show", "CC-2026-0001")  # opening it upgrades it
     assert conn.execute("SELECT round, previous_at FROM resolutions ORDER BY round").fetchall() \
         == [(1, None), (2, "2026-10-09T02:00:00Z"), (3, "2026-10-20T03:00:00Z")]
@@ -135,10 +141,7 @@ def test_upgrade_records_when_the_round_before_was_resolved(run, env):
 
 def test_upgrade_counts_the_day_tallies_of_existing_rows(run, env):
     """Migration 8 tallies what the ledger already holds; steps after it add to that."""
-    env.parent.mkdir(parents=True)
-    _oldest_ledger(env)
-    conn = sqlite3.connect(env)
-    conn.executescript("""
+    conn = _oldest_ledger_with(env, """
         INSERT INTO resolutions (complaint_id, round, at, actor, disposition, summary) VALUES
           ('CC-2026-0001', 1, '2026-10-09T02:00:00Z', '王芳', 'explanation', 'first'),
           ('CC-2026-0001', 2, '2026-10-09T23:00:00Z', '王芳', 'repair', 'second');
@@ -151,7 +154,6 @@ def test_upgrade_counts_the_day_tallies_of_existing_rows(run, env):
           ('CC-2026-0001', '2026-10-10T05:00:00Z', '2026-10-10T05:00:00Z', '王芳', 'revisit',
            '{}', '{"status": "resolved"}');
     """)
-    conn.commit()
     run.json("show", "CC-2026-0001")  # opening it upgrades it
     kept, recount = tallies_and_recount(conn)
     assert kept == recount == {("received", "2026-09-30"): 1,
