@@ -1394,15 +1394,23 @@ class Ledger:
         """Every stage past its deadline at `as_of`, most late first.
 
         With `current` (as_of is now), only the open-stage index is read; for
-        an earlier instant, stages done after it count as open then.
+        an earlier instant, stages done after it count as open then, and the
+        department and owner (shown and filtered on) are those of the assignment
+        in force then.
         """
+        at = iso(as_of)
         if current:
             where = ["s.done_at IS NULL", "s.due_at < ?"]
+            params: list[Any] = [at]
+            owners, then = "c", ""
         else:
             where = ["s.due_at < ?", "s.started_at <= ?", "(s.done_at IS NULL OR s.done_at > ?)"]
-        at = iso(as_of)
-        params: list[Any] = [at] * (1 if current else 3)
-        for col, value in (("c.department", department), ("c.owner", owner)):
+            params = [at, at, at, at]
+            owners, then = "a", (
+                "LEFT JOIN assignments a ON a.id = (SELECT x.id FROM assignments x WHERE "
+                "x.complaint_id = s.complaint_id AND x.at <= ? ORDER BY x.at DESC, x.id DESC "
+                "LIMIT 1) ")
+        for col, value in ((f"{owners}.department", department), (f"{owners}.owner", owner)):
             if value:
                 where.append(f"instr({col}, ?) > 0")
                 params.append(value)
@@ -1411,8 +1419,8 @@ class Ledger:
             params.append(severity)
         rows = self.conn.execute(
             "SELECT s.complaint_id, s.return_id, s.stage, s.round, s.due_at, c.severity, "
-            "c.department, c.owner, c.customer, c.product FROM stages s "
-            f"JOIN complaints c ON c.id = s.complaint_id WHERE {' AND '.join(where)} "
+            f"{owners}.department, {owners}.owner, c.customer, c.product FROM stages s "
+            f"JOIN complaints c ON c.id = s.complaint_id {then}WHERE {' AND '.join(where)} "
             "ORDER BY s.due_at, s.complaint_id, s.id", params).fetchall()
         late_at = deadlines.LateAt(as_of, self.calendar(), self.tz, self.escalation())
         out = []

@@ -64,6 +64,24 @@ def test_overdue_as_of_sees_the_past_exactly(ledger):
     assert after == []
 
 
+def test_overdue_as_of_shows_whom_it_was_assigned_to_then(ledger):
+    """A stage late on 6 Nov shows the department and owner it had then, and the
+    filters ask about them; today it shows whom it was reassigned to since."""
+    cid = ledger.log(received="2026-11-02 09:00")
+    ledger("assign", cid, "--dept", "质量部", "--owner", "王芳", "--at", "2026-11-02 10:00")
+    ledger("assign", cid, "--dept", "R&D", "--owner", "Li", "--at", "2026-11-09 09:00")
+    then = ("--as-of", "2026-11-06 12:00")  # investigate was due 11-05 10:00
+    [row] = ledger.json("overdue", *then)
+    assert (row["stage"], row["department"], row["owner"]) == ("investigate", "质量部", "王芳")
+    assert [r["id"] for r in ledger.json("overdue", *then, "--dept", "质量")] == [cid]
+    assert [r["id"] for r in ledger.json("overdue", *then, "--owner", "王芳")] == [cid]
+    assert ledger.json("overdue", *then, "--dept", "R&D") == []
+    assert "质量部" in ledger("overdue", *then).stdout
+    today = ledger.json("overdue")  # investigate and resolve, both late by now
+    assert {(r["stage"], r["department"], r["owner"]) for r in today} == {
+        ("investigate", "R&D", "Li"), ("resolve", "R&D", "Li")}
+
+
 def test_nothing_overdue_says_so(ledger):
     ledger.log(received="2026-11-20 09:00")
     r = ledger("overdue", "--as-of", "2026-11-20 10:00")
