@@ -171,7 +171,7 @@ class Ledger:
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 # new; or a bulk write (demo) has it in rollback-journal mode for now:
                 # then leave it so, and the next opening switches it
-                ledger._journal(conn.cursor(), wal=True, wait_ms=1000)
+                ledger._journal(conn.cursor(), wal=True, wait_ms=BUSY_TIMEOUT_MS)
             conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.DatabaseError as exc:
             conn.close()
