@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from support import read_rows
 from typer.testing import CliRunner
 
 from complaintctl.cli import app
@@ -76,11 +77,7 @@ class Runner:
             self(*steps[s])
 
     def rows(self, sql: str, params: tuple = ()) -> list[tuple]:
-        conn = sqlite3.connect(self.db)
-        try:
-            return conn.execute(sql, params).fetchall()
-        finally:
-            conn.close()
+        return read_rows(self.db, sql, params)
 
     def snapshot(self) -> list[str]:
         """Every row of every table, as SQL text: equal snapshots, equal data."""

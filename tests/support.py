@@ -16,6 +16,15 @@ from complaintctl.cli import app
 _TEMPLATES: dict[tuple[tuple[str, ...], ...], Path] = {}
 
 
+def read_rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
+    """Rows of a ledger, read on a connection of their own."""
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
 def template_ledger(commands: tuple[tuple[str, ...], ...]) -> Path:
     """A ledger made once by running `commands`, kept for the whole test session."""
     if commands not in _TEMPLATES:
@@ -44,12 +53,7 @@ class LedgerMachine(RuleBasedStateMachine):
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def rows(self, sql: str, params: tuple = ()) -> list[tuple]:
-        """Rows of this example's ledger, read on a connection of their own."""
-        conn = sqlite3.connect(self.db)
-        try:
-            return conn.execute(sql, params).fetchall()
-        finally:
-            conn.close()
+        return read_rows(self.db, sql, params)
 
     def invoke(self, *args: str):
         """The real command on this example's ledger; a traceback fails the test."""
