@@ -89,9 +89,14 @@ _INSERT_EVENT = ("INSERT INTO events (complaint_id, return_id, at, recorded_at, 
 
 
 def _secure_dir(path: Path) -> None:
-    if not path.exists():
+    """Create the ledger's folder 0700; one that exists is left as it is."""
+    if path.exists():
+        return
+    try:
         path.mkdir(parents=True, mode=0o700)
-        os.chmod(path, 0o700)
+    except FileExistsError:  # another complaintctl made it a moment ago
+        return
+    os.chmod(path, 0o700)
 
 
 def _secure_file(path: Path) -> None:

@@ -241,6 +241,22 @@ def test_ledger_directory_and_files_are_private(ledger, env):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
 
 
+def test_a_ledger_folder_another_process_made_a_moment_ago_is_used(run, env, monkeypatch):
+    """Two first commands at once both find no folder; the one that creates it second
+    must go on with the folder the other made (test_parallel_writers met this)."""
+    real_mkdir = Path.mkdir
+
+    def beaten_to_it(self, *args, **kwargs):
+        real_mkdir(self, *args, **kwargs)  # the other process
+        real_mkdir(self, *args, **kwargs)  # this one: FileExistsError
+
+    monkeypatch.setattr(Path, "mkdir", beaten_to_it)
+    cid = run.log()
+    monkeypatch.undo()
+    assert cid == "CC-2026-0001" and run.rows("SELECT id FROM complaints") == [(cid,)]
+    assert stat.S_IMODE(env.parent.stat().st_mode) == 0o700
+
+
 @pytest.mark.slow
 def test_built_wheel_installs_and_runs(tmp_path):
     """The wheel, not the checkout: schema.sql and migrations must be inside it."""
