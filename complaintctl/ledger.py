@@ -86,6 +86,8 @@ def _dumps(data: dict[str, Any] | None) -> str | None:
 
 _INSERT_EVENT = ("INSERT INTO events (complaint_id, return_id, at, recorded_at, actor, kind, "
                  "data, old) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+_INSERT_STAGE = ("INSERT INTO stages (complaint_id, return_id, stage, round, started_at, due_at, "
+                 "done_at, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
 
 
 def _secure_dir(path: Path) -> None:
@@ -329,8 +331,7 @@ class Ledger:
         cur = self._conn.cursor()
         if held.changed:
             self._update(cur, held.row["id"], held.changed)
-        cur.executemany("INSERT INTO stages (complaint_id, return_id, stage, round, started_at, "
-                        "due_at, done_at, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", held.stages)
+        cur.executemany(_INSERT_STAGE, held.stages)
         cur.executemany(_INSERT_EVENT, held.events)
 
     def _holding(self, complaint_id: str) -> _Held | None:
@@ -642,14 +643,12 @@ class Ledger:
                                   self.tz)
         if due is None:
             return None
+        row = [complaint_id, return_id, stage, round_, iso(start), iso(due), None, None]
         held = self._holding(complaint_id)
         if held is not None:
-            held.stages.append([complaint_id, return_id, stage, round_, iso(start), iso(due),
-                                None, None])
+            held.stages.append(row)
         else:
-            cur.execute("INSERT INTO stages (complaint_id, return_id, stage, round, started_at, "
-                        "due_at) VALUES (?, ?, ?, ?, ?, ?)",
-                        (complaint_id, return_id, stage, round_, iso(start), iso(due)))
+            cur.execute(_INSERT_STAGE, row)
         return due
 
     def _finish_stage(self, cur: sqlite3.Cursor, complaint_id: str, stage: str | None,
