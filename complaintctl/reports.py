@@ -59,6 +59,11 @@ class Period:
         return f"{self.first} to {self.last}"
 
 
+def _next_day(day: str) -> str:
+    """The ISO day after an ISO day."""
+    return (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+
+
 def _month_before(year: int, month: int) -> tuple[int, int]:
     return (year - 1, 12) if month == 1 else (year, month - 1)
 
@@ -87,10 +92,6 @@ def between(first: date, last: date) -> Period:
 
 
 # --- statistics (pure) ----------------------------------------------------------
-
-def _next_day(day: str) -> str:
-    return (date.fromisoformat(day) + timedelta(days=1)).isoformat()
-
 
 def _rate(num: int | None, den: int | None) -> float | None:
     """A fraction between 0 and 1, or None when there is nothing to divide by."""
