@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import os
-import sqlite3
 import sys
 from collections import Counter
 from datetime import datetime, timedelta, timezone
@@ -15,9 +14,9 @@ from typing import Any
 
 import typer
 
-from complaintctl import parse, render
+from complaintctl import complaints, parse, render, rma, settings, views
 from complaintctl.errors import BadInput, ComplaintctlError
-from complaintctl.ledger import AMENDABLE, Ledger
+from complaintctl.store import Ledger
 
 UTC = timezone.utc
 
@@ -64,14 +63,12 @@ def command(typer_app: typer.Typer, name: str | None = None, **kwargs: Any):
                 return func(*args, **kw)
             except ComplaintctlError as exc:
                 raise _fail(exc) from None
-            except sqlite3.OperationalError as exc:
-                raise _fail(ComplaintctlError(f"the ledger could not be written ({exc})",
-                                              hint="try again; if it persists, check the "
-                                              "file and its folder")) from None
             except BrokenPipeError:  # `| head` stopped reading: not an error
                 raise typer.Exit(0) from None
-            except (OSError, sqlite3.Error) as exc:
-                raise _fail(ComplaintctlError(str(exc))) from None
+            except OSError as exc:
+                raise _fail(ComplaintctlError(
+                    f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""),
+                    code="os")) from None
             finally:
                 for ledger in _STATE.pop("open", []):
                     ledger.close()
@@ -190,11 +187,15 @@ def _machine_timezone() -> str:
     return "UTC"
 
 
-def _open(db: str | None = None, **kwargs: Any) -> Ledger:
-    """Open the ledger; the command wrapper closes it when the command ends."""
-    ledger = Ledger.open(_db_path(db), now=_now(), **kwargs)
+def _keep(ledger: Ledger) -> Ledger:
+    """The command wrapper closes the ledger when the command ends."""
     _STATE.setdefault("open", []).append(ledger)
     return ledger
+
+
+def _open(*, write: bool = False) -> Ledger:
+    """The existing ledger: for reading only, unless the command records a step."""
+    return _keep(Ledger.open(_db_path(), write=write))
 
 
 def _when(ledger: Ledger, value: str | None, field: str = "--at") -> datetime:
@@ -256,13 +257,33 @@ def init_cmd(
 ) -> None:
     """Create a ledger (it is also created with defaults on first use)."""
     path = _db_path()
-    ledger = _open(init={
-        "country": country.strip().upper(), "currency": currency.strip().upper(),
-        "timezone": timezone_ or _machine_timezone()})
-    s = ledger.settings
+    ledger = _create(path, {"country": country.strip().upper(),
+                            "currency": currency.strip().upper(),
+                            "timezone": timezone_ or _machine_timezone()})
+    s = ledger.config.settings
     _say(f"Ledger created at {path} (calendar {s['country']}, time zone {s['timezone']}, "
          f"currency {s['currency']}).")
     _say("Next: complaintctl log --customer NAME --description TEXT")
+
+
+@command(app, "upgrade")
+def upgrade_cmd() -> None:
+    """Bring a ledger made by an older complaintctl up to this one's schema."""
+    path = _db_path()
+
+    def progress(number: int, name: str) -> None:
+        _say(f"  step {number}: {name}")
+
+    before, now_v = Ledger.upgrade(path, progress)
+    if before == now_v:
+        _say(f"{path} is up to date (schema version {now_v}).")
+    else:
+        _say(f"Upgraded {path} from schema version {before} to {now_v}.")
+
+
+def _create(path: Path, init: dict[str, str], *, demo: bool = False) -> Ledger:
+    """A new ledger at `path` (init, or demo into a new file)."""
+    return _keep(Ledger.create(path, init=init, now=_now(), demo=demo))
 
 
 def _ask(label: str, choices: tuple[str, ...] | None = None) -> str:
@@ -298,7 +319,7 @@ def log_cmd(
     """Record a new complaint; prints its id."""
     if description == "-":
         description = sys.stdin.read()
-    ledger = _open()
+    ledger = _open(write=True)
     interactive = not no_input and sys.stdin.isatty()
     asked = {"customer": customer, "description": description, "category": category,
              "severity": severity, "channel": channel}
@@ -308,7 +329,7 @@ def log_cmd(
                        + " (no terminal to ask on)",
                        hint="give every one of them as an option")
     if interactive:
-        choices = {"category": ledger.categories, "severity": parse.SEVERITIES,
+        choices = {"category": ledger.config.categories, "severity": parse.SEVERITIES,
                    "channel": parse.CHANNELS}
         for k in missing:
             asked[k] = _ask(k, choices.get(k))
@@ -319,7 +340,7 @@ def log_cmd(
                                   required=True),
         "contact": parse.text(contact, "--contact"),
         "channel": parse.choice(asked["channel"], parse.CHANNELS, "--channel"),
-        "category": parse.choice(asked["category"], ledger.categories, "--category"),
+        "category": parse.choice(asked["category"], ledger.config.categories, "--category"),
         "severity": parse.choice(asked["severity"], parse.SEVERITIES, "--severity"),
         "demand": parse.choice(demand, parse.DEMANDS, "--demand"),
         "region": parse.text(region, "--region"),
@@ -331,7 +352,7 @@ def log_cmd(
         .isoformat() if shipped else None,
     }
     received_at = _when(ledger, received, "--received")
-    out = ledger.log(fields, received_at=received_at, now=now, actor=_actor())
+    out = complaints.log(ledger, fields, received_at=received_at, now=now, actor=_actor())
     for w in out.warnings:
         _say(f"Warning: {w}")
     dues = out.data["deadlines"]
@@ -351,8 +372,8 @@ def assign_cmd(
     at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
 ) -> None:
     """Route a complaint to a department and owner (again to reassign)."""
-    ledger = _open()
-    out = ledger.assign(complaint_id, parse.text(dept, "--dept", required=True),
+    ledger = _open(write=True)
+    out = complaints.assign(ledger, complaint_id, parse.text(dept, "--dept", required=True),
                         parse.text(owner, "--owner", required=True),
                         parse.text(note, "--note", multiline=True),
                         at=_when(ledger, at), now=_now(), actor=_actor())
@@ -378,7 +399,7 @@ def investigate_cmd(
     """Add to the investigation; a root cause or --not-upheld concludes it."""
     if upheld and not_upheld:
         raise BadInput("give --upheld or --not-upheld, not both")
-    ledger = _open()
+    ledger = _open(write=True)
     data = {
         "finding": parse.text(finding, "--finding", multiline=True),
         "validity": "not-upheld" if not_upheld else ("upheld" if upheld else None),
@@ -393,9 +414,7 @@ def investigate_cmd(
         "corrective": parse.text(corrective, "--corrective", multiline=True),
         "preventive": parse.text(preventive, "--preventive", multiline=True),
     }
-    if data["reason"] and not not_upheld:
-        raise BadInput("--reason goes with --not-upheld")
-    out = ledger.investigate(complaint_id, data, at=_when(ledger, at), now=_now(),
+    out = complaints.investigate(ledger, complaint_id, data, at=_when(ledger, at), now=_now(),
                              actor=_actor())
     _report_outcome(out, f"{out.id} is {out.status}; investigation recorded.")
 
@@ -409,8 +428,8 @@ def action_add_cmd(
     at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
 ) -> None:
     """Add a CAPA item to a complaint under investigation or resolved."""
-    ledger = _open()
-    out = ledger.action_add(complaint_id, parse.text(text, "--text", multiline=True,
+    ledger = _open(write=True)
+    out = complaints.action_add(ledger, complaint_id, parse.text(text, "--text", multiline=True,
                                                      required=True),
                             parse.text(owner, "--owner", required=True),
                             _when(ledger, due, "--due"), at=_when(ledger, at), now=_now(),
@@ -425,8 +444,8 @@ def action_done_cmd(
     at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
 ) -> None:
     """Mark a CAPA item done."""
-    ledger = _open()
-    out = ledger.action_done(action, at=_when(ledger, at), now=_now(), actor=_actor())
+    ledger = _open(write=True)
+    out = complaints.action_done(ledger, action, at=_when(ledger, at), now=_now(), actor=_actor())
     _say(f"Action {out.data['action']} of {out.id} is done.")
 
 
@@ -437,8 +456,8 @@ def action_verify_cmd(
     at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
 ) -> None:
     """Record that a done CAPA item was verified effective."""
-    ledger = _open()
-    out = ledger.action_verify(action, parse.text(note, "--note", multiline=True),
+    ledger = _open(write=True)
+    out = complaints.action_verify(ledger, action, parse.text(note, "--note", multiline=True),
                                at=_when(ledger, at), now=_now(), actor=_actor())
     _say(f"Action {out.data['action']} of {out.id} is verified.")
 
@@ -453,8 +472,8 @@ def resolve_cmd(
     at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
 ) -> None:
     """Record the resolution told to the customer."""
-    ledger = _open()
-    out = ledger.resolve(complaint_id,
+    ledger = _open(write=True)
+    out = complaints.resolve(ledger, complaint_id,
                          parse.choice(disposition, parse.DISPOSITIONS, "--disposition") or "",
                          parse.text(summary, "--summary", multiline=True, required=True) or "",
                          parse.money(amount), parse.text(approved_by, "--approved-by"),
@@ -473,8 +492,8 @@ def revisit_cmd(
     at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
 ) -> None:
     """Record the call-back (回访); unsatisfied reopens the complaint."""
-    ledger = _open()
-    out = ledger.revisit(complaint_id,
+    ledger = _open(write=True)
+    out = complaints.revisit(ledger, complaint_id,
                          parse.choice(satisfaction, parse.SATISFACTIONS, "--satisfaction") or "",
                          parse.choice(method, parse.REVISIT_METHODS, "--method"), demand_met,
                          parse.text(note, "--note", multiline=True),
@@ -494,12 +513,10 @@ def close_cmd(
         raise BadInput("close needs --no-revisit",
                        hint="a revisit closes a complaint: complaintctl revisit ID "
                        "--satisfaction satisfied")
-    reason_t = parse.text(reason, "--reason", multiline=True)
-    if not reason_t:
-        raise BadInput("close --no-revisit needs --reason (e.g. the customer declined)")
-    ledger = _open()
-    out = ledger.close_no_revisit(complaint_id, reason_t, at=_when(ledger, at), now=_now(),
-                                  actor=_actor())
+    ledger = _open(write=True)
+    out = complaints.close_no_revisit(ledger, complaint_id,
+                                      parse.text(reason, "--reason", multiline=True) or "",
+                                      at=_when(ledger, at), now=_now(), actor=_actor())
     _report_outcome(out, f"{out.id} is {out.status}.")
 
 
@@ -510,11 +527,10 @@ def void_cmd(
     at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
 ) -> None:
     """Void a complaint logged by mistake (it stays in the ledger)."""
-    reason_t = parse.text(reason, "--reason", multiline=True)
-    if not reason_t:
-        raise BadInput("void needs --reason")
-    ledger = _open()
-    out = ledger.void(complaint_id, reason_t, at=_when(ledger, at), now=_now(), actor=_actor())
+    ledger = _open(write=True)
+    out = complaints.void(ledger, complaint_id,
+                          parse.text(reason, "--reason", multiline=True) or "",
+                          at=_when(ledger, at), now=_now(), actor=_actor())
     _report_outcome(out, f"{out.id} is {out.status}.")
 
 
@@ -538,12 +554,9 @@ def amend_cmd(
     received: str | None = typer.Option(None, metavar="WHEN"),
 ) -> None:
     """Correct intake fields; old and new values go into the history."""
-    reason_t = parse.text(reason, "--reason", multiline=True)
-    if not reason_t:
-        raise BadInput("amend needs --reason")
     if description == "-":
         description = sys.stdin.read()
-    ledger = _open()
+    ledger = _open(write=True)
     now = _now()
     changes = {
         "customer": parse.text(customer, "--customer"),
@@ -556,14 +569,15 @@ def amend_cmd(
         "quantity": parse.positive_int(quantity, "--quantity"),
         "shipped_on": parse.parse_day(shipped, now=now, tz=ledger.tz, field="--shipped")
         .isoformat() if shipped else None,
-        "category": parse.choice(category, ledger.categories, "--category"),
+        "category": parse.choice(category, ledger.config.categories, "--category"),
         "severity": parse.choice(severity, parse.SEVERITIES, "--severity"),
         "demand": parse.choice(demand, parse.DEMANDS, "--demand"),
         "description": parse.text(description, "--description", multiline=True),
         "received_at": parse.iso(_when(ledger, received, "--received")) if received else None,
     }
-    assert set(changes) == set(AMENDABLE)
-    out = ledger.amend(complaint_id, changes, reason_t, now=now, actor=_actor())
+    out = complaints.amend(ledger, complaint_id, changes,
+                           parse.text(reason, "--reason", multiline=True) or "",
+                           now=now, actor=_actor())
     _report_outcome(out, f"{out.id} amended.")
 
 
@@ -578,10 +592,10 @@ def show_cmd(
     """The whole record with its deadlines and history."""
     fmt = _format(fmt)
     ledger = _open()
-    if ledger.is_return_id(record_id):
-        _show_return(ledger, ledger.return_show(record_id), fmt)
+    if views.is_return_id(ledger, record_id):
+        _show_return(ledger, views.return_show(ledger, record_id), fmt)
         return
-    rec = ledger.show(record_id, reveal=reveal)
+    rec = views.show(ledger, record_id, reveal=reveal)
     tz = ledger.tz
     _print_record(f"Complaint {rec['id']}", rec, render.record_pairs(rec, tz), [
         ("Deadlines", render.stage_rows(rec, parse.iso(_now())), render.STAGE_COLS),
@@ -653,14 +667,14 @@ def list_cmd(
                                     + timedelta(days=1), datetime.min.time(), tz)
     if limit is None:
         limit = 200 if fmt == "table" else 0
-    rows, total = ledger.list(status=status_w, department=parse.text(dept, "--dept"),
-                              owner=parse.text(owner, "--owner"),
-                              customer=parse.text(customer, "--customer"),
-                              product=parse.text(product, "--product"),
-                              category=parse.choice(category, ledger.categories, "--category"),
-                              severity=parse.choice(severity, parse.SEVERITIES, "--severity"),
-                              since=since_dt, until=until_dt,
-                              limit=parse.positive_int(limit, "--limit", allow_zero=True))
+    rows, total = views.list_complaints(
+        ledger, status=status_w, department=parse.text(dept, "--dept"),
+        owner=parse.text(owner, "--owner"), customer=parse.text(customer, "--customer"),
+        product=parse.text(product, "--product"),
+        category=parse.choice(category, ledger.config.categories, "--category"),
+        severity=parse.choice(severity, parse.SEVERITIES, "--severity"),
+        since=since_dt, until=until_dt,
+        limit=parse.positive_int(limit, "--limit", allow_zero=True))
     cols = render.LIST_COLS if fmt == "table" else render.LIST_CSV_COLS
     _listing(rows, cols, fmt, tz, "Complaints", empty="No complaints match.")
     if len(rows) < total:
@@ -683,7 +697,7 @@ def overdue_cmd(
     ledger = _open()
     now = _now()
     when = now if as_of is None else _when(ledger, as_of, "--as-of")
-    rows = ledger.overdue(when, department=parse.text(dept, "--dept"),
+    rows = views.overdue(ledger, when, department=parse.text(dept, "--dept"),
                           owner=parse.text(owner, "--owner"),
                           severity=parse.choice(severity, parse.SEVERITIES, "--severity"),
                           current=when >= now)
@@ -716,8 +730,8 @@ def return_open_cmd(
     at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
 ) -> None:
     """Authorise a return against an open complaint; prints its RMA id."""
-    ledger = _open()
-    out = ledger.return_open(complaint_id, qty, parse.text(product, "--product"),
+    ledger = _open(write=True)
+    out = rma.return_open(ledger, complaint_id, qty, parse.text(product, "--product"),
                              parse.text(lot, "--lot"),
                              parse.text(reason, "--reason", multiline=True),
                              at=_when(ledger, at), now=_now(), actor=_actor())
@@ -733,8 +747,8 @@ def return_receive_cmd(
     at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
 ) -> None:
     """Record goods counted in (partial receipts add up)."""
-    ledger = _open()
-    out = ledger.return_receive(return_id, qty, parse.text(note, "--note", multiline=True),
+    ledger = _open(write=True)
+    out = rma.return_receive(ledger, return_id, qty, parse.text(note, "--note", multiline=True),
                                 at=_when(ledger, at), now=_now(), actor=_actor())
     _report_outcome(out, f"{out.id} is {out.status}: {out.data['received_qty']} received.")
 
@@ -749,8 +763,8 @@ def return_inspect_cmd(
     at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
 ) -> None:
     """Record the inspection of the received goods."""
-    ledger = _open()
-    out = ledger.return_inspect(return_id,
+    ledger = _open(write=True)
+    out = rma.return_inspect(ledger, return_id,
                                 parse.choice(result, parse.INSPECTION_RESULTS, "--result") or "",
                                 defective, parse.text(cause, "--cause", multiline=True),
                                 parse.text(note, "--note", multiline=True),
@@ -769,8 +783,8 @@ def return_dispose_cmd(
     at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
 ) -> None:
     """Give received units a disposition (repeat to split the quantity)."""
-    ledger = _open()
-    out = ledger.return_dispose(return_id,
+    ledger = _open(write=True)
+    out = rma.return_dispose(ledger, return_id,
                                 parse.choice(action, parse.RETURN_ACTIONS, "--action") or "",
                                 qty, parse.money(cost, "--cost"),
                                 parse.money(repair_cost, "--repair-cost"),
@@ -788,9 +802,9 @@ def return_close_cmd(
     at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
 ) -> None:
     """Close a return once every received unit has a disposition."""
-    ledger = _open()
-    out = ledger.return_close(return_id, at=_when(ledger, at), now=_now(), actor=_actor())
-    r = ledger.return_show(out.id)
+    ledger = _open(write=True)
+    out = rma.return_close(ledger, return_id, at=_when(ledger, at), now=_now(), actor=_actor())
+    r = views.return_show(ledger, out.id)
     split = ", ".join(f"{k} {v}" for k, v in r["dispositions"].items()) or "nothing received"
     _say(f"{r['id']} closed: authorised {r['authorised_qty']}, received {r['received_qty']}, "
          f"disposed {r['disposed_qty']} ({split}); cost of loss {r['cost_of_loss']} "
@@ -806,7 +820,7 @@ def return_list_cmd(
     """Returns with their stage, quantities, deadline and costs."""
     fmt = _format(fmt)
     ledger = _open()
-    rows = ledger.returns_list(open_only=open_only, complaint_id=complaint)
+    rows = views.returns_list(ledger, open_only=open_only, complaint_id=complaint)
     cols = render.RETURN_COLS if fmt == "table" else render.RETURN_CSV_COLS
     _listing([render.return_table_row(r) for r in rows] if fmt == "table" else rows, cols, fmt,
              ledger.tz, "Returns", empty="No returns match.")
@@ -861,7 +875,12 @@ def report_cmd(
         if last < first:
             raise BadInput("--until is before --since")
         period = reports.between(first, last)
-    rep = ledger.report(period, as_of_dt)
+    if output:
+        _not_the_ledger(Path(output).expanduser(), ledger)
+    from complaintctl.reports import Report
+
+    with ledger.read():
+        rep = Report(ledger.conn, tz, period, as_of_dt, ledger.config.currency).build()
     if fmt == "json":
         text = render.to_json(rep)
     elif fmt == "csv":
@@ -881,6 +900,17 @@ def report_cmd(
         _say(f"Wrote {output} ({rep['period']['label']}).")
     else:
         _emit(text)
+
+
+def _not_the_ledger(path: Path, ledger: Ledger) -> None:
+    """An output file is never the ledger or one of SQLite's files beside it."""
+    from complaintctl.store import ledger_files
+
+    target = path.resolve()
+    if any(target == f.resolve() for f in ledger_files(ledger.path)):
+        raise BadInput(f"--output {path} is the ledger itself",
+                       hint="write the report to another file", code="output_is_ledger",
+                       path=str(path))
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -907,7 +937,7 @@ def policy_show_cmd(fmt: str = typer.Option("table", "--format", help=FORMAT_HEL
     """Deadlines per stage and severity, escalation, and the calendar."""
     fmt = _format(fmt)
     ledger = _open()
-    view = ledger.policy_view()
+    view = ledger.config.view()
     if fmt == "json":
         _emit(render.to_json(view))
         return
@@ -955,8 +985,8 @@ def policy_set_cmd(
     role: str | None = typer.Option(None, help="escalation only: whom it goes to"),
 ) -> None:
     """Change a deadline; it applies to stages that start from now on."""
-    ledger = _open()
-    changes = ledger.set_policy(stage.strip().lower(), severity.strip().lower(), duration,
+    ledger = _open(write=True)
+    changes = settings.set_policy(ledger, stage.strip().lower(), severity.strip().lower(), duration,
                                 now=_now(), actor=_actor(), role=parse.text(role, "--role"))
     for st, sev, dur in changes:
         _say(f"{st} {sev}: {dur or 'none'}")
@@ -975,13 +1005,13 @@ def policy_calendar_cmd(
                                      help="undo a day you added (repeatable)"),
 ) -> None:
     """Set the country calendar and add your own days."""
-    ledger = _open()
+    ledger = _open(write=True)
     now, tz = _now(), ledger.tz
 
     def days(values: list[str], opt: str):
         return [parse.parse_day(v, now=now, tz=tz, field=opt) for v in values]
 
-    notes = ledger.set_calendar(now=now, actor=_actor(),
+    notes = settings.set_calendar(ledger, now=now, actor=_actor(),
                                 country=country.strip().upper() if country else None,
                                 add_holiday=days(add_holiday, "--add-holiday"),
                                 add_workday=days(add_workday, "--add-workday"),
@@ -999,17 +1029,28 @@ def policy_categories_cmd(
                                      help="a category no complaint has"),
 ) -> None:
     """Show or change the list of complaint categories."""
-    ledger = _open()
+    ledger = _open(write=bool(add or remove))
 
     def words(values: list[str], opt: str) -> list[str]:
         return [(parse.text(v, opt, required=True) or "").lower() for v in values]
 
     if add or remove:
-        cats = ledger.set_categories(words(add, "--add"), words(remove, "--remove"),
+        cats = settings.set_categories(ledger, words(add, "--add"), words(remove, "--remove"),
                                      now=_now(), actor=_actor())
     else:
-        cats = list(ledger.categories)
+        cats = list(ledger.config.categories)
     _emit(", ".join(cats) + "\n")
+
+
+@command(policy_app, "timezone")
+def policy_timezone_cmd(
+    zone: str = typer.Argument(..., metavar="ZONE", help="IANA name, e.g. Asia/Shanghai"),
+) -> None:
+    """Change the ledger's time zone (deadlines already set keep their instants)."""
+    ledger = _open(write=True)
+    old, new = settings.set_timezone(ledger, zone.strip(), now=_now(), actor=_actor())
+    _say(f"Time zone {old} → {new}. Deadlines already set keep their instants (shown in "
+         f"{new} from now on); new deadlines and report days follow {new}.")
 
 
 # --- demo --------------------------------------------------------------------
@@ -1025,7 +1066,10 @@ def demo_cmd(
 
     parse.positive_int(complaints, "--complaints")
     path = _db_path(db)
-    ledger = _open(db)
+    if os.path.lexists(path):
+        ledger = _keep(Ledger.open(path, write=True))
+    else:
+        ledger = _create(path, {}, demo=True)
     summary = demo.fill(ledger, complaints, now=_now(), seed=seed)
     _say(f"Demo ledger: {path}")
     _say("  " + ", ".join(f"{k} {v}" for k, v in summary.items()))
@@ -1033,4 +1077,4 @@ def demo_cmd(
     hint_db = f" --db {path}" if db or _STATE["db"] else ""
     _say(f"  complaintctl{hint_db} overdue")
     _say(f"  complaintctl{hint_db} list --status open")
-    _say(f"  complaintctl{hint_db} show {ledger.show_first_id()}")
+    _say(f"  complaintctl{hint_db} show {views.show_first_id(ledger)}")

@@ -1,7 +1,7 @@
 """A realistic, seeded history for trying complaintctl (and for benchmarks).
 
-Every record goes through the same Ledger methods the commands use, inside
-one transaction: a demo ledger obeys every rule a real one does. Complaints
+Every record goes through the same steps the commands use, inside one
+transaction (bulk.writing): a demo ledger obeys every rule a real one does. Complaints
 are spread over a span that grows with their number (at most about 1,000 a
 day); each moves on through its stages with human delays until it reaches
 today, so old ones are mostly closed, recent ones still open, and a few stall
@@ -14,9 +14,9 @@ import itertools
 import random
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import Any
 
-from complaintctl.ledger import Ledger
+from complaintctl import bulk, complaints, rma, views
+from complaintctl.store import Ledger
 
 CUSTOMERS = ["华东电器有限公司", "深圳市佳达科技", "北京新联商贸", "上海永信五金厂", "广州美的经销部",
              "成都天府家居", "杭州西子机电", "Acme Industrial Ltd", "Northwind Traders",
@@ -94,19 +94,21 @@ def _hours(rng: random.Random, lo: float, hi: float) -> timedelta:
     return timedelta(hours=rng.uniform(lo, hi))
 
 
-def fill(ledger: Ledger, n: int, *, now: datetime, seed: int = 2026) -> dict[str, Any]:
-    """Add n complaints with their histories; returns counts by status."""
+def fill(ledger: Ledger, n: int, *, now: datetime, seed: int = 2026,
+         hold: bool = True) -> dict[str, int]:
+    """Add n complaints with their histories to a demo ledger; returns counts by
+    status. (`hold`: see bulk.writing.)"""
     rng = random.Random(seed)
     start = now - timedelta(days=span_days(n))
     span = (now - start).total_seconds()
     times = sorted(start + timedelta(seconds=rng.random() * span) for _ in range(n))
     stall_every = max(25, n // 200)
     return_counter = itertools.count()
-    with ledger.write(bulk=True):
+    with bulk.writing(ledger, hold=hold, demo=True):
         for index, received in enumerate(times):
             _one(ledger, rng, index, received.replace(microsecond=0), now, stall_every, n,
                  return_counter, max(8, n // 1000))
-    return ledger.status_counts()
+    return views.status_counts(ledger)
 
 
 def _one(ledger: Ledger, rng: random.Random, index: int, received: datetime,
@@ -137,7 +139,7 @@ def _one(ledger: Ledger, rng: random.Random, index: int, received: datetime,
     logged = received + _hours(rng, 0, 3)
     if logged > now:
         logged = now
-    out = ledger.log(fields, received_at=received, now=logged, actor=clerk)
+    out = complaints.log(ledger, fields, received_at=received, now=logged, actor=clerk)
     cid = out.id
     # One in `stall_every` stalls and stays there, in turn after each step: every
     # state is present and these show up in overdue.
@@ -158,14 +160,14 @@ def _one(ledger: Ledger, rng: random.Random, index: int, received: datetime,
     if rng.random() < 0.02:
         at = step(0.2, 4)
         if at:
-            ledger.void(cid, "重复录入 / logged twice", at=at, now=at, actor=clerk)
+            complaints.void(ledger, cid, "重复录入 / logged twice", at=at, now=at, actor=clerk)
         return
     dept = rng.choice(DEPARTMENTS[category])
     owner = rng.choice(OWNERS)
     at = step(0.5, 10)
     if not at:
         return
-    ledger.assign(cid, dept, owner, None, at=at, now=at, actor=clerk)
+    complaints.assign(ledger, cid, dept, owner, None, at=at, now=at, actor=clerk)
     if demand in ("return", "exchange", "repair") and category == "quality":
         returns_made = next(return_counter)
         stall = (returns_made // return_stall_every) % 4 + 1 \
@@ -176,19 +178,19 @@ def _one(ledger: Ledger, rng: random.Random, index: int, received: datetime,
         return
     finding = "复现了客户描述的问题 / reproduced"
     if rng.random() < 0.3 or stall_at <= 3:  # some record findings before the cause
-        ledger.investigate(cid, {"finding": finding}, at=at, now=at, actor=owner)
+        complaints.investigate(ledger, cid, {"finding": finding}, at=at, now=at, actor=owner)
         finding = None
         at = step(4, 40)
         if not at:
             return
     not_upheld = rng.random() < 0.12
     if not_upheld:
-        ledger.investigate(cid, {"finding": finding, "validity": "not-upheld",
+        complaints.investigate(ledger, cid, {"finding": finding, "validity": "not-upheld",
                                  "reason": "产品符合规格，属正常使用磨损"},
                            at=at, now=at, actor=owner)
     else:
         cause, cause_cat = rng.choice(CAUSES)
-        ledger.investigate(cid, {"finding": finding, "root_cause": cause,
+        complaints.investigate(ledger, cid, {"finding": finding, "root_cause": cause,
                                  "cause_category": cause_cat,
                                  "responsibility": "supplier" if cause_cat == "supplier"
                                  else "customer" if cause_cat == "customer-misuse"
@@ -197,15 +199,15 @@ def _one(ledger: Ledger, rng: random.Random, index: int, received: datetime,
                                  "containment": "隔离同批次库存", "corrective": "修订作业指导书"},
                            at=at, now=at, actor=owner)
         if rng.random() < 0.3:
-            res = ledger.action_add(cid, "更新检验标准并培训 / update inspection standard", owner,
+            res = complaints.action_add(ledger, cid, "更新检验标准并培训 / update inspection standard", owner,
                                     at + timedelta(days=rng.randint(7, 30)), at=at, now=at,
                                     actor=owner)
             done = at + timedelta(days=rng.randint(3, 40))
             if done < now and rng.random() < 0.8:
-                ledger.action_done(str(res.data["action"]), at=done, now=done, actor=owner)
+                complaints.action_done(ledger, str(res.data["action"]), at=done, now=done, actor=owner)
                 verified = done + timedelta(days=rng.randint(1, 20))
                 if verified < now and rng.random() < 0.7:
-                    ledger.action_verify(str(res.data["action"]), "三个批次未再发生",
+                    complaints.action_verify(ledger, str(res.data["action"]), "三个批次未再发生",
                                          at=verified, now=verified, actor="质量经理")
     for round_ in range(3):
         at = step(8, 60)
@@ -214,22 +216,22 @@ def _one(ledger: Ledger, rng: random.Random, index: int, received: datetime,
         disposition = "explanation" if not_upheld else DISPOSITION_FOR[demand]
         amount = rng.randint(100, 500000) if disposition in ("refund", "discount",
                                                              "compensation") else None
-        ledger.resolve(cid, disposition, "已电话告知客户处理结果 / customer informed", amount,
+        complaints.resolve(ledger, cid, disposition, "已电话告知客户处理结果 / customer informed", amount,
                        "质量经理" if amount else None, at=at, now=at, actor=owner)
         at = step(4, 30)
         if not at:
             return
         if rng.random() < 0.06:
-            ledger.close_no_revisit(cid, "客户拒绝回访 / customer declined", at=at, now=at, actor=clerk)
+            complaints.close_no_revisit(ledger, cid, "客户拒绝回访 / customer declined", at=at, now=at, actor=clerk)
             return
         satisfaction = ("unsatisfied" if round_ < 2 and rng.random() < 0.08
                         else rng.choice(["satisfied", "satisfied", "basically-satisfied"]))
-        ledger.revisit(cid, satisfaction, "phone", satisfaction != "unsatisfied", None,
+        complaints.revisit(ledger, cid, satisfaction, "phone", satisfaction != "unsatisfied", None,
                        at=at, now=at, actor=clerk)
         if satisfaction != "unsatisfied":
             second = at + timedelta(days=rng.randint(80, 100))
             if severity == "critical" and second < now and stall_at == 99:
-                ledger.revisit(cid, "satisfied", "visit", True, "二次回访：问题未再发生",
+                complaints.revisit(ledger, cid, "satisfied", "visit", True, "二次回访：问题未再发生",
                                at=second, now=second, actor=clerk)
             return
 
@@ -248,7 +250,7 @@ def _return(ledger: Ledger, rng: random.Random, cid: str, qty: int, at: datetime
     opened = at + _hours(rng, 0.5, 4)
     if opened > now:
         return
-    rid = ledger.return_open(cid, qty, None, None, "客户要求退货", at=opened, now=opened,
+    rid = rma.return_open(ledger, cid, qty, None, None, "客户要求退货", at=opened, now=opened,
                              actor="仓库 陈静").id
     t = opened
     steps = [stall == s for s in range(1, 5)]
@@ -262,12 +264,12 @@ def _return(ledger: Ledger, rng: random.Random, cid: str, qty: int, at: datetime
         return
     short = qty > 1 and rng.random() < 0.125
     received = qty - rng.randint(1, qty - 1) if short else qty
-    ledger.return_receive(rid, received, None, at=when, now=when, actor="仓库 陈静")
+    rma.return_receive(ledger, rid, received, None, at=when, now=when, actor="仓库 陈静")
     if steps[1] or not (when := later(2, 60)):
         return
     result = rng.choice(["defect-confirmed"] * 6 + ["no-defect-found", "customer-damage"])
     defective = received if result == "defect-confirmed" else 0
-    ledger.return_inspect(rid, result, defective, "轴承磨损" if defective else None, None,
+    rma.return_inspect(ledger, rid, result, defective, "轴承磨损" if defective else None, None,
                           at=when, now=when, actor="质检 孙丽")
     if steps[2] or not (when := later(4, 90)):
         return
@@ -279,8 +281,8 @@ def _return(ledger: Ledger, rng: random.Random, cid: str, qty: int, at: datetime
             continue
         loss = part * rng.randint(50, 800) * 100 if action in ("scrap", "discount-sale") else 0
         repair = part * rng.randint(20, 200) * 100 if action in ("repair", "rework") else 0
-        ledger.return_dispose(rid, action, part, loss, repair, None, at=when, now=when,
+        rma.return_dispose(ledger, rid, action, part, loss, repair, None, at=when, now=when,
                               actor="质检 孙丽")
     if steps[3] or not (when := later(2, 48)):
         return
-    ledger.return_close(rid, at=when, now=when, actor="仓库 陈静")
+    rma.return_close(ledger, rid, at=when, now=when, actor="仓库 陈静")

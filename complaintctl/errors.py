@@ -1,44 +1,66 @@
-"""Typed domain errors. Each carries a one-line message and an optional hint.
+"""Typed domain errors. Each carries a code, its parameters, a one-line English
+message and an optional hint.
 
 `cli.py` is the one place that turns them into ``Error: …`` on stderr and an
-exit code: ``Refused`` family → 1, ``BadInput`` → 2.
+exit code: ``Refused`` family → 1, ``BadInput`` → 2. The code and parameters
+let it say the same thing in another language; the English message is the
+fallback and what tests read.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 
 class ComplaintctlError(Exception):
     """Base of every error a user may see."""
 
     exit_code = 1
+    code = "error"
 
-    def __init__(self, message: str, hint: str | None = None):
+    def __init__(self, message: str, hint: str | None = None, *, code: str | None = None,
+                 **params: Any):
         super().__init__(message)
         self.message = message
         self.hint = hint
+        if code is not None:
+            self.code = code
+        self.params = params
 
 
 class Refused(ComplaintctlError):
     """A well-formed request the procedure does not allow."""
 
+    code = "refused"
+
 
 class IllegalTransition(Refused):
     """A command not allowed from the record's current state."""
+
+    code = "illegal_transition"
 
 
 class NotFound(Refused):
     """No complaint, return or action with that id."""
 
+    code = "not_found"
+
 
 class QuantityImbalance(Refused):
     """Returned-goods quantities would not balance."""
 
+    code = "quantity_imbalance"
+
 
 class LedgerError(Refused):
-    """The ledger file cannot be opened, is locked or is of a newer version."""
+    """The ledger file is missing, not a ledger, of another version, busy or not
+    writable by this user."""
+
+    code = "ledger"
 
 
 class BadInput(ComplaintctlError):
     """A value that cannot be parsed or violates an input rule."""
 
     exit_code = 2
+    code = "bad_input"

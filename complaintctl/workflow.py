@@ -1,20 +1,29 @@
-"""The complaint lifecycle as data (SPEC section 2), and its one refusal message.
+"""The complaint lifecycle as data (SPEC section 2), its one refusal message, and
+the guards that are not state changes, as pure functions beside the table.
 
 A row of TRANSITIONS maps a command to {from_state: to_state}. A to_state of
 SAME leaves the state unchanged; a dict picks the target by the step's outcome
-(the revisit's satisfaction). Nothing here touches the database.
+(the revisit's satisfaction). Nothing here touches the database: the step
+modules read a record inside their transaction, ask this module whether the
+move is legal, then write.
 """
 
 from __future__ import annotations
 
-from complaintctl.errors import IllegalTransition
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from complaintctl.errors import BadInput, IllegalTransition, Refused
 
 STATES = ("logged", "assigned", "investigating", "resolved", "closed", "void")
 OPEN_STATES = ("logged", "assigned", "investigating", "resolved")
 SAME = "="
 
-_REVISIT = {"satisfied": "closed", "basically-satisfied": "closed",
-            "unsatisfied": "investigating"}
+# Which revisit closes a complaint and which reopens it: decided here, stored with
+# the revisit (revisits.to_status), never re-derived from the satisfaction word.
+REVISIT_OUTCOME = {"satisfied": "closed", "basically-satisfied": "closed",
+                   "unsatisfied": "investigating"}
 _NOT_VOID = ("logged", "assigned", "investigating", "resolved", "closed")
 
 TRANSITIONS: dict[str, dict[str, str | dict[str, str]]] = {
@@ -24,7 +33,7 @@ TRANSITIONS: dict[str, dict[str, str | dict[str, str]]] = {
     "action done": {s: SAME for s in _NOT_VOID},
     "action verify": {s: SAME for s in _NOT_VOID},
     "resolve": {"investigating": "resolved"},
-    "revisit": {"resolved": _REVISIT, "closed": _REVISIT},
+    "revisit": {"resolved": REVISIT_OUTCOME, "closed": REVISIT_OUTCOME},
     "close": {"resolved": "closed"},
     "void": {"logged": "void", "assigned": "void"},
     "amend": {s: SAME for s in _NOT_VOID},
@@ -32,6 +41,9 @@ TRANSITIONS: dict[str, dict[str, str | dict[str, str]]] = {
 }
 
 COMMANDS = tuple(TRANSITIONS)
+
+# A step's time may be this much ahead of the clock (two machines' clocks differ).
+FUTURE_GRACE = timedelta(seconds=60)
 
 
 def allowed_from(state: str) -> list[str]:
@@ -43,11 +55,96 @@ def next_state(command: str, state: str, record_id: str, outcome: str | None = N
     """The state after `command`, or IllegalTransition naming what is allowed."""
     row = TRANSITIONS[command]
     if state not in row:
-        allowed = ", ".join(allowed_from(state)) or "nothing (only show)"
+        allowed = allowed_from(state)
         raise IllegalTransition(
-            f"cannot {command} {record_id}: it is {state}; allowed next: {allowed}",
-            hint=f"see its history with: complaintctl show {record_id}")
+            f"cannot {command} {record_id}: it is {state}; allowed next: "
+            + (", ".join(allowed) or "nothing (only show)"),
+            hint=f"see its history with: complaintctl show {record_id}",
+            command=command, state=state, record=record_id, allowed=allowed)
     target = row[state]
     if isinstance(target, dict):
-        target = target[outcome]  # type: ignore[index]
+        target = target[outcome or ""]
     return state if target == SAME else target
+
+
+# --- guards: pure checks on what a step is given -----------------------------
+
+def check_time(at: datetime, now: datetime, *, after: datetime | None = None,
+               what: str = "the previous step", option: str = "--at",
+               local: Callable[[datetime], str] = str) -> None:
+    """A step's time is not in the future and not before what it follows."""
+    if at > now + FUTURE_GRACE:
+        raise BadInput(f"{option} {local(at)} is in the future",
+                       hint=f"leave {option} out to record it now", code="time_in_future",
+                       option=option, value=at)
+    if after is not None and at < after:
+        raise BadInput(f"{option} {local(at)} is before {what} ({local(after)})",
+                       hint=f"give a time after it, or leave {option} out",
+                       code="time_before", option=option, value=at, after=after)
+
+
+def check_reason(command: str, reason: str | None) -> str:
+    """Void, close without a revisit and amend say why (SPEC section 2)."""
+    if not reason or not reason.strip():
+        raise BadInput(f"{command} needs --reason", code="reason_required", command=command)
+    return reason
+
+
+def check_investigate(c: Mapping[str, Any], data: Mapping[str, Any]) -> None:
+    if not any(v is not None for v in data.values()):
+        raise BadInput("nothing to record",
+                       hint="give --finding, --cause, --not-upheld --reason, "
+                       "--containment, --corrective or --preventive", code="nothing_to_record")
+    if data.get("validity") == "not-upheld" and not data.get("reason"):
+        raise BadInput("--not-upheld needs --reason (why the complaint does not stand)",
+                       code="not_upheld_needs_reason")
+    if data.get("reason") and data.get("validity") != "not-upheld":
+        raise BadInput("--reason goes with --not-upheld", code="reason_without_not_upheld")
+    if data.get("responsibility") == "supplier" and not (data.get("supplier")
+                                                        or c["supplier"]):
+        raise BadInput("--responsibility supplier needs --supplier NAME",
+                       code="supplier_required")
+
+
+def check_resolve(c: Mapping[str, Any], disposition: str) -> None:
+    """A resolution follows a concluded investigation; not upheld resolves with an
+    explanation."""
+    cid = c["id"]
+    if c["concluded_at"] is None:
+        raise Refused(f"cannot resolve {cid}: its investigation has no root cause or "
+                      f"not-upheld decision yet",
+                      hint=f"record one: complaintctl investigate {cid} --cause TEXT "
+                      f"(or --not-upheld --reason TEXT)", code="not_concluded", record=cid)
+    if c["validity"] == "not-upheld" and disposition != "explanation":
+        raise Refused(f"cannot resolve {cid} with {disposition}: it was found not upheld",
+                      hint="a not-upheld complaint resolves with --disposition explanation",
+                      code="not_upheld_disposition", record=cid, disposition=disposition)
+
+
+def check_void(cid: str, open_returns: list[str]) -> None:
+    if open_returns:
+        raise Refused(f"cannot void {cid}: it has open returns ({', '.join(open_returns)})",
+                      hint="close them first: complaintctl return close RMA",
+                      code="void_open_returns", record=cid, returns=open_returns)
+
+
+def check_action_done(a: Mapping[str, Any], local: Callable[[str], str]) -> None:
+    if a["done_at"]:
+        raise Refused(f"action {a['id']} is already done ({local(a['done_at'])})",
+                      code="action_done", action=a["id"])
+
+
+def check_action_verify(a: Mapping[str, Any]) -> None:
+    if not a["done_at"]:
+        raise Refused(f"action {a['id']} is not done yet",
+                      hint=f"mark it done first: complaintctl action done {a['id']}",
+                      code="action_not_done", action=a["id"])
+    if a["verified_at"]:
+        raise Refused(f"action {a['id']} is already verified", code="action_verified",
+                      action=a["id"])
+
+
+def check_due(due: datetime, at: datetime, local: Callable[[datetime], str]) -> None:
+    if due < at:
+        raise BadInput(f"--due {local(due)} is before the action is added",
+                       hint="give a due date after --at", code="due_before", value=due)

@@ -8,7 +8,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from complaintctl.ledger import _encode
+from complaintctl.store import encode as _encode
 
 
 def test_log_prints_id_and_stores_record(ledger):

@@ -15,7 +15,7 @@ import sqlite_utils
 from support import tallies_and_recount
 
 from complaintctl import migrations
-from complaintctl.ledger import _statements
+from complaintctl.store import statements as _statements
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,7 +44,7 @@ def schema_sql_db() -> sqlite3.Connection:
 def test_fresh_ledger_has_exactly_schema_sql(ledger, env):
     conn = sqlite3.connect(env)
     assert shape(conn) == shape(schema_sql_db())
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.latest()
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.LATEST
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     # the packaged copy is schema.sql itself
     assert migrations.current_schema() == (ROOT / "schema.sql").read_text(encoding="utf-8")
@@ -52,7 +52,7 @@ def test_fresh_ledger_has_exactly_schema_sql(ledger, env):
 
 def test_indexes_kept_by_a_bulk_write_exist():
     """The demo's bulk write keeps the indexes its steps read (by name)."""
-    from complaintctl.ledger import WRITE_PATH_INDEXES
+    from complaintctl.bulk import WRITE_PATH_INDEXES
 
     names = {n for (n,) in schema_sql_db().execute(
         "SELECT name FROM sqlite_master WHERE type = 'index'")}
@@ -104,11 +104,18 @@ def _oldest_ledger(path: Path) -> None:
 def test_oldest_ledger_upgrades_with_data_intact(run, env):
     env.parent.mkdir(parents=True)
     _oldest_ledger(env)
-    rec = run.json("show", "CC-2026-0001")  # opening it upgrades it
+    before = env.read_bytes()
+    refused = run("show", "CC-2026-0001", code=1)  # no command upgrades it by the way
+    assert "needs an upgrade" in refused.stderr and "complaintctl upgrade" in refused.stderr
+    assert env.read_bytes() == before
+    done = run("upgrade")
+    assert f"from schema version 1 to {migrations.LATEST}" in done.stderr
+    assert "up to date" in run("upgrade").stderr
+    rec = run.json("show", "CC-2026-0001")
     assert rec["customer"] == "华东电器" and rec["description"] == "电机异响 [批次]"
     assert rec["deadlines"] == {"assign": "2026-10-08T02:00:00Z"}
     conn = sqlite3.connect(env)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.latest()
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.LATEST
     assert shape(conn) == shape(schema_sql_db())
     # and it keeps working: the next id continues the sequence
     new = run("log", "--customer", "B", "--description", "x", "--category", "quality",
@@ -134,7 +141,7 @@ def test_upgrade_records_when_the_round_before_was_resolved(run, env):
           ('CC-2026-0001', 2, '2026-10-20T03:00:00Z', '王芳', 'repair', 'second'),
           ('CC-2026-0001', 3, '2026-10-28T04:00:00Z', '王芳', 'refund', 'third');
     """)
-    run.json("show", "CC-2026-0001")  # opening it upgrades it
+    run("upgrade")
     assert conn.execute("SELECT round, previous_at FROM resolutions ORDER BY round").fetchall() \
         == [(1, None), (2, "2026-10-09T02:00:00Z"), (3, "2026-10-20T03:00:00Z")]
 
@@ -154,7 +161,7 @@ def test_upgrade_counts_the_day_tallies_of_existing_rows(run, env):
           ('CC-2026-0001', '2026-10-10T05:00:00Z', '2026-10-10T05:00:00Z', '王芳', 'revisit',
            '{}', '{"status": "resolved"}');
     """)
-    run.json("show", "CC-2026-0001")  # opening it upgrades it
+    run("upgrade")
     kept, recount = tallies_and_recount(conn)
     assert kept == recount == {("received", "2026-09-30"): 1,
                                ("resolutions", "2026-10-09"): 2,
@@ -165,12 +172,12 @@ def test_upgrade_counts_the_day_tallies_of_existing_rows(run, env):
 
 
 def test_newer_ledger_is_refused(run, env):
-    env.parent.mkdir(parents=True)
+    run("init")
     conn = sqlite3.connect(env)
     conn.execute("PRAGMA user_version = 999")
     conn.close()
     r = run("list", code=1)
-    assert "newer than this complaintctl knows" in r.stderr
+    assert "was written by a newer complaintctl (schema version 999" in r.stderr
 
 
 def test_not_a_ledger_is_refused(run, env):
@@ -206,14 +213,18 @@ def test_enumerated_checks_are_comparisons_and_still_refuse(run, env, road):
     on the very connection that upgraded the ledger too."""
     from datetime import datetime, timezone
 
-    from complaintctl.ledger import Ledger
+    from complaintctl import complaints
+    from complaintctl.store import Ledger
 
     env.parent.mkdir(parents=True)
+    now = datetime(2026, 11, 23, 12, tzinfo=timezone.utc)
     if road == "upgraded":
         _oldest_ledger(env)
-    now = datetime(2026, 11, 23, 12, tzinfo=timezone.utc)
-    ledger = Ledger.open(env, now=now)
-    out = ledger.log({"customer": "A", "channel": "phone", "category": "quality",
+        Ledger.upgrade(env, lambda number, name: None)
+        ledger = Ledger.open(env, write=True)
+    else:
+        ledger = Ledger.create(env, init={}, now=now)
+    out = complaints.log(ledger, {"customer": "A", "channel": "phone", "category": "quality",
                       "severity": "low", "description": "x"}, received_at=now, now=now,
                      actor="t")
     conn = ledger.conn
@@ -251,6 +262,7 @@ def test_a_ledger_folder_another_process_made_a_moment_ago_is_used(run, env, mon
         real_mkdir(self, *args, **kwargs)  # this one: FileExistsError
 
     monkeypatch.setattr(Path, "mkdir", beaten_to_it)
+    run("init")
     cid = run.log()
     monkeypatch.undo()
     assert cid == "CC-2026-0001" and run.rows("SELECT id FROM complaints") == [(cid,)]
@@ -280,6 +292,7 @@ def test_built_wheel_installs_and_runs(tmp_path):
                            capture_output=True, text=True, env=env, cwd=tmp_path, check=True)
     assert where.stdout.startswith(str(target))  # the wheel's copy, not the checkout
     assert (target / "complaintctl" / "schema.sql").is_file()
+    assert cli("init", "--timezone", "Asia/Shanghai").returncode == 0
     log = cli("log", "--customer", "华东", "--description", "异响", "--category", "quality",
               "--severity", "low", "--channel", "phone")
     assert log.returncode == 0, log.stderr

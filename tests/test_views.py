@@ -222,16 +222,15 @@ def test_demo_held_in_memory_is_row_for_row_the_step_by_step_ledger(tmp_path, mo
     """demo holds each new complaint in memory through its steps and writes it once;
     the ledger it builds is exactly the one built by writing every step through."""
     from complaintctl import demo
-    from complaintctl.ledger import Ledger
+    from complaintctl.store import Ledger
 
     now = datetime(2026, 11, 23, 12, tzinfo=timezone.utc)
     built, indexes, drops = [], [], []
     for hold in (True, False):
-        ledger = Ledger.open(tmp_path / f"hold-{hold}.db", now=now)
-        monkeypatch.setattr(ledger, "HOLD_IN_BULK", hold)
+        ledger = Ledger.create(tmp_path / f"hold-{hold}.db", init={}, now=now, demo=True)
         statements: list[str] = []
         ledger.conn.set_trace_callback(statements.append)
-        demo.fill(ledger, 400, now=now)
+        demo.fill(ledger, 400, now=now, hold=hold)
         ledger.conn.set_trace_callback(None)
         tables = [t for (t,) in ledger.conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
@@ -261,11 +260,11 @@ def test_a_bulk_write_journals_once_and_leaves_the_ledger_in_wal(tmp_path, other
     then again into the file) and leaves the ledger in WAL mode; with another
     connection open it cannot switch, and fills in WAL."""
     from complaintctl import demo
-    from complaintctl.ledger import Ledger
+    from complaintctl.store import Ledger
 
     now = datetime(2026, 11, 23, 12, tzinfo=timezone.utc)
     path = tmp_path / "l.db"
-    ledger = Ledger.open(path, now=now)
+    ledger = Ledger.create(path, init={}, now=now, demo=True)
     other = sqlite3.connect(path) if other_open else None
     if other:
         other.execute("SELECT count(*) FROM complaints").fetchone()
@@ -290,17 +289,18 @@ def test_another_command_opens_and_reads_the_ledger_during_a_bulk_write(tmp_path
     """While a demo fills it, the ledger is in rollback-journal mode: another command
     still opens it (it cannot switch it back to WAL meanwhile, and does not fail
     for that) and reads what was committed before."""
-    from complaintctl.ledger import Ledger
+    from complaintctl import bulk, complaints
+    from complaintctl.store import Ledger
 
     now = datetime(2026, 11, 23, 12, tzinfo=timezone.utc)
     path = tmp_path / "l.db"
-    ledger = Ledger.open(path, now=now)
+    ledger = Ledger.create(path, init={}, now=now)
     fields = {"customer": "A", "channel": "phone", "category": "quality", "severity": "low",
               "description": "x", "product": "P"}
-    with ledger.write(bulk=True):
-        ledger.log(fields, received_at=now, now=now, actor="t")
-        ledger.log(fields, received_at=now, now=now, actor="t")  # writes the first
-        other = Ledger.open(path, now=now, create=False)
+    with bulk.writing(ledger):
+        complaints.log(ledger, fields, received_at=now, now=now, actor="t")
+        complaints.log(ledger, fields, received_at=now, now=now, actor="t")  # writes the first
+        other = Ledger.open(path)
         assert other.conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
         assert other.conn.execute("SELECT count(*) FROM complaints").fetchone() == (0,)
         other.close()
@@ -311,15 +311,16 @@ def test_another_command_opens_and_reads_the_ledger_during_a_bulk_write(tmp_path
 
 def test_a_failed_bulk_write_leaves_nothing_and_every_index(tmp_path):
     """The bulk write drops indexes for the fill; a failure rolls that back too."""
-    from complaintctl.ledger import Ledger
+    from complaintctl import bulk, complaints
+    from complaintctl.store import Ledger
 
     now = datetime(2026, 11, 23, 12, tzinfo=timezone.utc)
-    ledger = Ledger.open(tmp_path / "l.db", now=now)
+    ledger = Ledger.create(tmp_path / "l.db", init={}, now=now)
     before = ledger.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()
     fields = {"customer": "A", "channel": "phone", "category": "quality", "severity": "low",
               "description": "x", "product": "P"}
-    with pytest.raises(RuntimeError), ledger.write(bulk=True):
-        ledger.log(fields, received_at=now, now=now, actor="t")
+    with pytest.raises(RuntimeError), bulk.writing(ledger):
+        complaints.log(ledger, fields, received_at=now, now=now, actor="t")
         during = ledger.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'"
                                      ).fetchall()
         raise RuntimeError("stop half-way")

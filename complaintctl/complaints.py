@@ -1,0 +1,419 @@
+"""The complaint and CAPA steps (SPEC sections 2 and 3).
+
+Each step reads the complaint inside its one ``BEGIN IMMEDIATE`` transaction,
+asks `workflow` whether the move is legal and what its guards say, then writes
+the row, its stages and its append-only event; a refusal rolls everything
+back. Rows go through `lg.rows` (see store.Rows), so the demo's bulk writer
+can hold them in memory without these steps knowing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta
+from typing import Any
+
+from complaintctl import deadlines, workflow
+from complaintctl.errors import BadInput, NotFound
+from complaintctl.parse import format_money, from_iso, iso
+from complaintctl.store import Ledger, Outcome
+
+# Intake fields `amend` may correct (option name → column).
+AMENDABLE = ("customer", "contact", "channel", "region", "order_no", "product", "lot",
+             "quantity", "shipped_on", "category", "severity", "demand", "description",
+             "received_at")
+
+
+# --- helpers shared with the return steps ---------------------------------------
+
+def check_at(lg: Ledger, at: datetime, now: datetime, after: str | None,
+             what: str = "the previous step") -> None:
+    workflow.check_time(at, now, after=from_iso(after) if after else None, what=what,
+                        local=lg.local)
+
+
+def next_id(cur: sqlite3.Cursor, kind: str, prefix: str, year: int) -> tuple[str, int]:
+    seq = cur.execute("INSERT INTO id_counters (kind, year, last) VALUES (?, ?, 1) "
+                      "ON CONFLICT (kind, year) DO UPDATE SET last = last + 1 "
+                      "RETURNING last", (kind, year)).fetchall()[0][0]
+    return f"{prefix}-{year}-{seq:04d}", seq
+
+
+def open_stage(lg: Ledger, cur: sqlite3.Cursor, complaint_id: str, stage: str,
+               policy_key: str, severity: str, start: datetime, round_: int = 1,
+               return_id: str | None = None) -> datetime | None:
+    """Start a stage with its deadline from the policy; None if it has none."""
+    cfg = lg.config
+    due = deadlines.stage_due(cfg.policy(), policy_key, severity, start, cfg.calendar(),
+                              cfg.tz)
+    if due is None:
+        return None
+    lg.rows.add_stage(cur, [complaint_id, return_id, stage, round_, iso(start), iso(due),
+                            None, None])
+    return due
+
+
+def finish_stage(lg: Ledger, cur: sqlite3.Cursor, complaint_id: str, stage: str | None,
+                 at: datetime, outcome: str = "done", return_id: str | None = None) -> None:
+    lg.rows.finish_stages(cur, complaint_id, stage, iso(at), outcome, return_id)
+
+
+def calendar_warnings(lg: Ledger, dues: list[datetime | None]) -> list[str]:
+    cfg = lg.config
+    years = deadlines.uncovered_years([d for d in dues if d], cfg.calendar(), cfg.tz)
+    return [f"a deadline falls in {y}, which the {cfg.settings.get('country')} calendar "
+            f"does not cover yet: it counts weekends only. Add {y}'s public holidays and "
+            f"make-up working days with `complaintctl policy calendar --add-holiday DATE "
+            f"--add-workday DATE`" for y in years]
+
+
+def _check_category(lg: Ledger, category: str | None) -> None:
+    if category is not None and category not in lg.config.categories:
+        raise BadInput(f"--category {category!r} is not one of: "
+                       + ", ".join(lg.config.categories), code="unknown_category",
+                       value=category)
+
+
+# --- lifecycle ---------------------------------------------------------------------
+
+def log(lg: Ledger, fields: dict[str, Any], *, received_at: datetime, now: datetime,
+        actor: str) -> Outcome:
+    """`log`: a new complaint, its first deadlines, and the repeat check."""
+    workflow.check_time(received_at, now, option="--received", local=lg.local)
+    with lg.write() as cur:
+        _check_category(lg, fields["category"])
+        cfg = lg.config
+        year = now.astimezone(cfg.tz).year
+        window = int(cfg.settings.get("repeat_window_days", "90"))
+        cid, seq = next_id(cur, "complaint", cfg.settings["id_prefix"], year)
+        repeat_of = None
+        if fields.get("product"):
+            row = cur.execute(
+                "SELECT id FROM complaints WHERE customer = ? AND product = ? "
+                "AND received_at <= ? AND received_at >= ? AND status != 'void' "
+                "ORDER BY received_at DESC LIMIT 1",
+                (fields["customer"], fields["product"], iso(received_at),
+                 iso(received_at - timedelta(days=window)))).fetchone()
+            repeat_of = row[0] if row else None
+        record = {"id": cid, "year": year, "seq": seq, "received_at": iso(received_at),
+                  "logged_at": iso(now), "logged_by": actor, "status": "logged",
+                  "repeat_of": repeat_of, "last_step_at": iso(received_at), **fields}
+        cur.execute(f"INSERT INTO complaints ({', '.join(record)}) VALUES "
+                    f"({', '.join('?' for _ in record)})", tuple(record.values()))
+        lg.rows.logged(cur, record)
+        sev = fields["severity"]
+        dues = [open_stage(lg, cur, cid, "assign", "assign", sev, received_at),
+                open_stage(lg, cur, cid, "resolve", "resolve", sev, received_at)]
+        lg.event(cur, cid, "log", received_at, now, actor,
+                 {k: v for k, v in record.items()
+                  if k not in ("id", "year", "seq", "last_step_at", "status")})
+    out = Outcome(cid, "logged", warnings=calendar_warnings(lg, dues))
+    if repeat_of:
+        out.warnings.insert(0, f"repeat complaint: {fields['customer']} complained about "
+                            f"{fields['product']} within {window} days in {repeat_of}; "
+                            f"linked")
+    out.data = {"repeat_of": repeat_of, "deadlines": {"assign": dues[0], "resolve": dues[1]}}
+    return out
+
+
+def assign(lg: Ledger, complaint_id: str, department: str, owner: str, note: str | None, *,
+           at: datetime, now: datetime, actor: str) -> Outcome:
+    """`assign`: route to a department and owner; the first assignment ends the
+    assign stage and starts the investigation's."""
+    with lg.write() as cur:
+        c = lg.rows.complaint(cur, complaint_id)
+        cid = c["id"]
+        new = workflow.next_state("assign", c["status"], cid)
+        check_at(lg, at, now, c["last_step_at"])
+        values = {"status": new, "department": department, "owner": owner,
+                  "last_step_at": iso(at)}
+        due = None
+        if c["assigned_at"] is None:
+            values["assigned_at"] = iso(at)
+            finish_stage(lg, cur, cid, "assign", at)
+            due = open_stage(lg, cur, cid, "investigate", "investigate", c["severity"], at)
+        lg.rows.update(cur, "complaints", cid, values)
+        cur.execute("INSERT INTO assignments (complaint_id, at, actor, department, owner, "
+                    "note) VALUES (?, ?, ?, ?, ?, ?)",
+                    (cid, iso(at), actor, department, owner, note))
+        lg.event(cur, cid, "assign", at, now, actor,
+                 {"department": department, "owner": owner, "note": note, "status": new},
+                 {"department": c["department"], "owner": c["owner"], "status": c["status"]})
+    return Outcome(cid, new, warnings=calendar_warnings(lg, [due]))
+
+
+def investigate(lg: Ledger, complaint_id: str, data: dict[str, Any], *, at: datetime,
+                now: datetime, actor: str) -> Outcome:
+    """`investigate`: findings; a root cause or a not-upheld decision concludes it."""
+    with lg.write() as cur:
+        c = lg.rows.complaint(cur, complaint_id)
+        cid = c["id"]
+        new = workflow.next_state("investigate", c["status"], cid)
+        workflow.check_investigate(c, data)
+        check_at(lg, at, now, c["last_step_at"])
+        concluding = data.get("root_cause") is not None or data.get("validity") == "not-upheld"
+        cur.execute("INSERT INTO investigations (complaint_id, at, actor, finding, validity, "
+                    "reason, root_cause, cause_category, responsibility, supplier, "
+                    "containment, corrective, preventive) VALUES "
+                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (cid, iso(at), actor, data.get("finding"), data.get("validity"),
+                     data.get("reason"), data.get("root_cause"), data.get("cause_category"),
+                     data.get("responsibility"), data.get("supplier"),
+                     data.get("containment"), data.get("corrective"),
+                     data.get("preventive")))
+        values: dict[str, Any] = {"status": new, "last_step_at": iso(at)}
+        for key in ("validity", "root_cause", "cause_category", "responsibility", "supplier"):
+            if data.get(key) is not None:
+                values[key] = data[key]
+        if concluding and c["concluded_at"] is None:
+            values["concluded_at"] = iso(at)
+            finish_stage(lg, cur, cid, "investigate", at)
+        if data.get("root_cause") and values.get("validity") is None and c["validity"] is None:
+            values["validity"] = "upheld"
+        lg.rows.update(cur, "complaints", cid, values)
+        lg.event(cur, cid, "investigate", at, now, actor, {**data, "status": new},
+                 {k: c[k] for k in values if k not in ("last_step_at",)})
+    return Outcome(cid, new)
+
+
+def resolve(lg: Ledger, complaint_id: str, disposition: str, summary: str, amount: int | None,
+            approved_by: str | None, *, at: datetime, now: datetime, actor: str) -> Outcome:
+    """`resolve`: the resolution told to the customer; the revisit stage starts."""
+    with lg.write() as cur:
+        c = lg.rows.complaint(cur, complaint_id)
+        cid = c["id"]
+        new = workflow.next_state("resolve", c["status"], cid)
+        workflow.check_resolve(c, disposition)
+        check_at(lg, at, now, c["last_step_at"])
+        currency = lg.config.currency if amount is not None else None
+        round_ = c["reopen_count"] + 1
+        # resolved_at is the previous round's time until this round sets it
+        cur.execute("INSERT INTO resolutions (complaint_id, round, at, actor, "
+                    "disposition, amount, currency, approved_by, summary, previous_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (cid, round_, iso(at), actor, disposition, amount, currency, approved_by,
+                     summary, c["resolved_at"] if round_ > 1 else None))
+        finish_stage(lg, cur, cid, "resolve", at)
+        due = open_stage(lg, cur, cid, "revisit", "revisit", c["severity"], at, round_=round_)
+        values = {"status": new, "disposition": disposition, "amount": amount,
+                  "currency": currency, "approved_by": approved_by,
+                  "resolution_summary": summary, "resolved_at": iso(at),
+                  "last_step_at": iso(at)}
+        lg.rows.update(cur, "complaints", cid, values)
+        lg.event(cur, cid, "resolve", at, now, actor,
+                 {"disposition": disposition, "summary": summary,
+                  "amount": format_money(amount), "currency": currency,
+                  "approved_by": approved_by, "round": round_, "status": new},
+                 {"status": c["status"], "disposition": c["disposition"]})
+    return Outcome(cid, new, warnings=calendar_warnings(lg, [due]))
+
+
+def revisit(lg: Ledger, complaint_id: str, satisfaction: str, method: str | None,
+            demand_met: bool | None, note: str | None, *, at: datetime, now: datetime,
+            actor: str) -> Outcome:
+    """`revisit`: the call-back; satisfied closes, unsatisfied reopens."""
+    with lg.write() as cur:
+        c = lg.rows.complaint(cur, complaint_id)
+        cid = c["id"]
+        new = workflow.next_state("revisit", c["status"], cid, satisfaction)
+        check_at(lg, at, now, c["last_step_at"])
+        out = Outcome(cid, new)
+        cur.execute("INSERT INTO revisits (complaint_id, at, actor, method, satisfaction, "
+                    "demand_met, note, from_status, to_status) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (cid, iso(at), actor, method, satisfaction,
+                     None if demand_met is None else int(demand_met), note, c["status"], new))
+        second = c["status"] == "closed"
+        finish_stage(lg, cur, cid, "second-revisit" if second else "revisit", at)
+        values: dict[str, Any] = {"status": new, "satisfaction": satisfaction,
+                                  "last_step_at": iso(at)}
+        due = None
+        if new == "closed":
+            if not second:
+                values["closed_at"] = iso(at)
+                due = open_stage(lg, cur, cid, "second-revisit", "second-revisit",
+                                 c["severity"], at)
+                if due:
+                    out.notes.append(f"second revisit due {lg.local(due)}")
+        else:
+            values["reopen_count"] = c["reopen_count"] + 1
+            values["closed_at"] = None
+            finish_stage(lg, cur, cid, "second-revisit", at)
+            due = open_stage(lg, cur, cid, "resolve", "reopen", c["severity"], at,
+                             round_=values["reopen_count"] + 1)
+            out.notes.append(f"reopened ({values['reopen_count']}); "
+                             f"new resolve deadline {lg.local(due) if due else 'none'}")
+        lg.rows.update(cur, "complaints", cid, values)
+        lg.event(cur, cid, "revisit", at, now, actor,
+                 {"satisfaction": satisfaction, "method": method, "demand_met": demand_met,
+                  "note": note, "status": new, "reopen_count": values.get("reopen_count")},
+                 {"status": c["status"], "reopen_count": c["reopen_count"]})
+    out.warnings = calendar_warnings(lg, [due])
+    return out
+
+
+def close_no_revisit(lg: Ledger, complaint_id: str, reason: str, *, at: datetime,
+                     now: datetime, actor: str) -> Outcome:
+    """`close --no-revisit`: close a resolved complaint the customer cannot be
+    called back on, with the reason."""
+    workflow.check_reason("close --no-revisit", reason)
+    with lg.write() as cur:
+        c = lg.rows.complaint(cur, complaint_id)
+        cid = c["id"]
+        new = workflow.next_state("close", c["status"], cid)
+        check_at(lg, at, now, c["last_step_at"])
+        finish_stage(lg, cur, cid, "revisit", at)
+        lg.rows.update(cur, "complaints", cid, {"status": new, "closed_at": iso(at),
+                                                "close_reason": reason,
+                                                "last_step_at": iso(at)})
+        lg.event(cur, cid, "close", at, now, actor,
+                 {"no_revisit": True, "reason": reason, "status": new},
+                 {"status": c["status"]})
+    return Outcome(cid, new)
+
+
+def void(lg: Ledger, complaint_id: str, reason: str, *, at: datetime, now: datetime,
+         actor: str) -> Outcome:
+    """`void`: a complaint logged by mistake; it stays in the ledger."""
+    workflow.check_reason("void", reason)
+    with lg.write() as cur:
+        lg.rows.flush(cur)
+        c = lg.rows.complaint(cur, complaint_id)
+        cid = c["id"]
+        new = workflow.next_state("void", c["status"], cid)
+        check_at(lg, at, now, c["last_step_at"])
+        workflow.check_void(cid, [r for (r,) in cur.execute(
+            "SELECT id FROM returns WHERE complaint_id = ? AND closed_at IS NULL",
+            (cid,)).fetchall()])
+        cur.execute("UPDATE stages SET done_at = ?, outcome = 'void' WHERE complaint_id = ? "
+                    "AND done_at IS NULL", (iso(at), cid))
+        lg.rows.update(cur, "complaints", cid, {"status": new, "voided_at": iso(at),
+                                                "void_reason": reason,
+                                                "last_step_at": iso(at)})
+        lg.event(cur, cid, "void", at, now, actor, {"reason": reason, "status": new},
+                 {"status": c["status"]})
+    return Outcome(cid, new)
+
+
+def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *,
+          now: datetime, actor: str) -> Outcome:
+    """`amend`: correct intake fields; open stages follow a corrected severity or
+    received time."""
+    workflow.check_reason("amend", reason)
+    if set(changes) - set(AMENDABLE):
+        raise BadInput("cannot amend " + ", ".join(sorted(set(changes) - set(AMENDABLE))),
+                       code="not_amendable")
+    with lg.write() as cur:
+        lg.rows.flush(cur)
+        c = lg.rows.complaint(cur, complaint_id)
+        cid = c["id"]
+        workflow.next_state("amend", c["status"], cid)
+        _check_category(lg, changes.get("category"))
+        changes = {k: v for k, v in changes.items() if v is not None and c[k] != v}
+        if not changes:
+            raise BadInput("nothing to amend: every value given is already recorded",
+                           hint="give at least one field with its corrected value",
+                           code="nothing_to_amend")
+        if "received_at" in changes:
+            first_step = cur.execute(
+                "SELECT min(at) FROM events WHERE complaint_id = ? AND kind NOT IN "
+                "('log', 'amend')", (cid,)).fetchone()[0]
+            received = from_iso(changes["received_at"])
+            workflow.check_time(received, now, option="--received", local=lg.local)
+            if first_step and changes["received_at"] > first_step:
+                raise BadInput("--received is after the complaint's first step "
+                               f"({lg.local(from_iso(first_step))})", code="time_after",
+                               option="--received", value=received)
+        out = Outcome(cid, c["status"])
+        lg.rows.update(cur, "complaints", cid, changes)
+        if "severity" in changes or "received_at" in changes:
+            out.notes.extend(_recompute_open_stages(lg, cur, cid))
+        lg.event(cur, cid, "amend", now, now, actor, {**changes, "reason": reason},
+                 {k: c[k] for k in changes})
+    return out
+
+
+def _recompute_open_stages(lg: Ledger, cur: sqlite3.Cursor, cid: str) -> list[str]:
+    severity, received = cur.execute("SELECT severity, received_at FROM complaints "
+                                     "WHERE id = ?", (cid,)).fetchone()
+    cfg = lg.config
+    notes = []
+    rows = cur.execute("SELECT id, stage, round, started_at FROM stages WHERE "
+                       "complaint_id = ? AND done_at IS NULL AND return_id IS NULL",
+                       (cid,)).fetchall()
+    for sid, stage, round_, started in rows:
+        start = from_iso(started)
+        if stage in ("assign", "resolve") and round_ == 1:
+            start = from_iso(received)
+        key = "reopen" if stage == "resolve" and round_ > 1 else stage
+        due = deadlines.stage_due(cfg.policy(), key, severity, start, cfg.calendar(), cfg.tz)
+        if due is None:
+            continue
+        cur.execute("UPDATE stages SET started_at = ?, due_at = ? WHERE id = ?",
+                    (iso(start), iso(due), sid))
+        notes.append(f"{stage} now due {lg.local(due)}")
+    return notes
+
+
+# --- CAPA actions --------------------------------------------------------------------
+
+def _action(lg: Ledger, cur: sqlite3.Cursor, action_id: str) -> dict[str, Any]:
+    """An action with its complaint's status, read inside the step's transaction."""
+    raw = action_id.strip().lstrip("#").upper().removeprefix("A").lstrip("-")
+    if not raw.isdigit() or len(raw) > 18:
+        raise BadInput(f"{action_id!r} is not an action number",
+                       hint="action numbers are shown by: complaintctl show COMPLAINT",
+                       code="bad_action_id", value=action_id)
+    cur.execute("SELECT * FROM actions WHERE id = ?", (int(raw),))
+    row = cur.fetchone()
+    if row is None:
+        raise NotFound(f"no action {action_id!r}",
+                       hint="action numbers are shown by: complaintctl show COMPLAINT",
+                       code="no_action", record=action_id)
+    action = dict(zip([d[0] for d in cur.description], row, strict=True))
+    action["complaint_status"] = lg.rows.complaint(cur, action["complaint_id"])["status"]
+    return action
+
+
+def action_add(lg: Ledger, complaint_id: str, text: str, owner: str, due: datetime, *,
+               at: datetime, now: datetime, actor: str) -> Outcome:
+    with lg.write() as cur:
+        c = lg.rows.complaint(cur, complaint_id)
+        cid = c["id"]
+        workflow.next_state("action add", c["status"], cid)
+        check_at(lg, at, now, c["received_at"], "the complaint was received")
+        workflow.check_due(due, at, lg.local)
+        cur.execute("INSERT INTO actions (complaint_id, text, owner, due_at, created_at, "
+                    "created_by) VALUES (?, ?, ?, ?, ?, ?)",
+                    (cid, text, owner, iso(due), iso(at), actor))
+        aid = cur.lastrowid
+        lg.event(cur, cid, "action-add", at, now, actor,
+                 {"action": aid, "text": text, "owner": owner, "due_at": iso(due)})
+    return Outcome(cid, c["status"], data={"action": aid})
+
+
+def action_done(lg: Ledger, action_id: str, *, at: datetime, now: datetime,
+                actor: str) -> Outcome:
+    with lg.write() as cur:
+        a = _action(lg, cur, action_id)
+        workflow.next_state("action done", a["complaint_status"], a["complaint_id"])
+        workflow.check_action_done(a, lambda s: lg.local(from_iso(s)))
+        check_at(lg, at, now, a["created_at"], "the action was added")
+        cur.execute("UPDATE actions SET done_at = ?, done_by = ? WHERE id = ?",
+                    (iso(at), actor, a["id"]))
+        lg.event(cur, a["complaint_id"], "action-done", at, now, actor, {"action": a["id"]})
+    return Outcome(a["complaint_id"], a["complaint_status"], data={"action": a["id"]})
+
+
+def action_verify(lg: Ledger, action_id: str, note: str | None, *, at: datetime,
+                  now: datetime, actor: str) -> Outcome:
+    with lg.write() as cur:
+        a = _action(lg, cur, action_id)
+        workflow.next_state("action verify", a["complaint_status"], a["complaint_id"])
+        workflow.check_action_verify(a)
+        check_at(lg, at, now, a["done_at"], "the action was done")
+        cur.execute("UPDATE actions SET verified_at = ?, verified_by = ?, verify_note = ? "
+                    "WHERE id = ?", (iso(at), actor, note, a["id"]))
+        lg.event(cur, a["complaint_id"], "action-verify", at, now, actor,
+                 {"action": a["id"], "note": note})
+    return Outcome(a["complaint_id"], a["complaint_status"], data={"action": a["id"]})

@@ -1,0 +1,169 @@
+"""The returned-goods steps (SPEC section 4): open, receive, inspect, dispose,
+close. Each reads the return inside its transaction, checks it with the pure
+rules of `returns`, then writes its numbers, its stages and its event.
+Quantities are added in SQL (``n = n + ?``), never written back from a read.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from complaintctl import returns, workflow
+from complaintctl.complaints import check_at, finish_stage, next_id, open_stage
+from complaintctl.errors import NotFound
+from complaintctl.parse import format_money, iso
+from complaintctl.store import Ledger, Outcome
+
+
+def _return(lg: Ledger, cur: sqlite3.Cursor, return_id: str) -> dict[str, Any]:
+    """A return with its complaint's severity and status."""
+    cur.execute("SELECT * FROM returns WHERE id = ?", (return_id.strip().upper(),))
+    row = cur.fetchone()
+    if row is None:
+        raise NotFound(f"no return {return_id!r}",
+                       hint="find it with: complaintctl return list --complaint ID",
+                       code="no_return", record=return_id)
+    r = dict(zip([d[0] for d in cur.description], row, strict=True))
+    c = lg.rows.complaint(cur, r["complaint_id"])
+    return {**r, "severity": c["severity"], "complaint_status": c["status"]}
+
+
+@contextmanager
+def _step(lg: Ledger, return_id: str) -> Iterator[tuple[sqlite3.Cursor, dict[str, Any]]]:
+    """The transaction of a return step, with the return read inside it."""
+    with lg.write() as cur:
+        r = _return(lg, cur, return_id)
+        yield cur, r
+
+
+def _write(lg: Ledger, cur: sqlite3.Cursor, r: dict[str, Any], values: dict[str, Any],
+           added: dict[str, int], kind: str, at: datetime, now: datetime, actor: str,
+           data: dict[str, Any], old: dict[str, Any]) -> str:
+    """Write a return's new numbers (`added` to the stored ones), its stage and the
+    event; returns the stage."""
+    merged = {**r, **values, **{k: r[k] + n for k, n in added.items()}}
+    values = {**values, "stage": returns.stage(merged), "last_step_at": iso(at)}
+    sets = [f"{k} = ?" for k in values] + [f"{k} = {k} + ?" for k in added]
+    cur.execute(f"UPDATE returns SET {', '.join(sets)} WHERE id = ?",
+                (*values.values(), *added.values(), r["id"]))
+    lg.event(cur, r["complaint_id"], kind, at, now, actor,
+             {**data, "stage": values["stage"]}, {**old, "stage": r["stage"]},
+             return_id=r["id"])
+    return str(values["stage"])
+
+
+def return_open(lg: Ledger, complaint_id: str, qty: int, product: str | None, lot: str | None,
+                reason: str | None, *, at: datetime, now: datetime, actor: str) -> Outcome:
+    """`return open`: authorise a return against an open complaint."""
+    returns.check_open(qty)
+    with lg.write() as cur:
+        c = lg.rows.complaint(cur, complaint_id)
+        cid = c["id"]
+        workflow.next_state("return open", c["status"], cid)
+        check_at(lg, at, now, c["received_at"], "the complaint was received")
+        year = at.astimezone(lg.tz).year
+        rid, seq = next_id(cur, "return", lg.config.settings["return_prefix"], year)
+        row = {"id": rid, "complaint_id": cid, "year": year, "seq": seq,
+               "opened_at": iso(at), "opened_by": actor, "authorised_qty": qty,
+               "product": product or c["product"], "lot": lot or c["lot"],
+               "reason": reason, "stage": "authorised", "last_step_at": iso(at)}
+        cur.execute(f"INSERT INTO returns ({', '.join(row)}) VALUES "
+                    f"({', '.join('?' for _ in row)})", tuple(row.values()))
+        lg.event(cur, cid, "return-open", at, now, actor,
+                 {"return": rid, "authorised_qty": qty, "product": row["product"],
+                  "lot": row["lot"], "reason": reason}, return_id=rid)
+    return Outcome(rid, "authorised", data={"complaint_id": cid})
+
+
+def return_receive(lg: Ledger, return_id: str, qty: int, note: str | None, *, at: datetime,
+                   now: datetime, actor: str) -> Outcome:
+    """`return receive`: goods counted in; partial receipts add up."""
+    with _step(lg, return_id) as (cur, r):
+        returns.check_receive(r, qty)
+        check_at(lg, at, now, r["last_step_at"], "the return's previous step")
+        out = Outcome(r["id"])
+        cur.execute("INSERT INTO return_receipts (return_id, at, actor, qty, note) "
+                    "VALUES (?, ?, ?, ?, ?)", (r["id"], iso(at), actor, qty, note))
+        values: dict[str, Any] = {}
+        if r["first_received_at"] is None:
+            values["first_received_at"] = iso(at)
+            open_stage(lg, cur, r["complaint_id"], "inspect", "inspect", r["severity"], at,
+                       return_id=r["id"])
+        elif r["stage"] == "dispositioned":  # more goods arrived after every unit had one
+            lg.rows.flush(cur)
+            rounds = cur.execute("SELECT count(*) FROM stages WHERE return_id = ? "
+                                 "AND stage = 'dispose'", (r["id"],)).fetchone()[0]
+            open_stage(lg, cur, r["complaint_id"], "dispose", "dispose", r["severity"], at,
+                       round_=rounds + 1, return_id=r["id"])
+        total = r["received_qty"] + qty
+        out.status = _write(lg, cur, r, values, {"received_qty": qty}, "return-receive", at,
+                            now, actor, {"return": r["id"], "qty": qty, "received_qty": total,
+                                         "note": note}, {"received_qty": r["received_qty"]})
+    if total != r["authorised_qty"]:
+        out.warnings.append(f"{r['id']}: {total} received, {r['authorised_qty']} "
+                            f"authorised ({total - r['authorised_qty']:+d})")
+    out.data = {"received_qty": total}
+    return out
+
+
+def return_inspect(lg: Ledger, return_id: str, result: str, defective: int, cause: str | None,
+                   note: str | None, *, at: datetime, now: datetime, actor: str) -> Outcome:
+    """`return inspect`: the inspection of the received goods."""
+    with _step(lg, return_id) as (cur, r):
+        returns.check_inspect(r, defective)
+        check_at(lg, at, now, r["last_step_at"], "the return's previous step")
+        out = Outcome(r["id"])
+        values: dict[str, Any] = {"result": result, "defective_qty": defective,
+                                  "cause": cause, "inspection_note": note}
+        if r["inspected_at"] is None:
+            values["inspected_at"] = iso(at)
+            finish_stage(lg, cur, r["complaint_id"], "inspect", at, return_id=r["id"])
+            open_stage(lg, cur, r["complaint_id"], "dispose", "dispose", r["severity"], at,
+                       return_id=r["id"])
+        out.status = _write(lg, cur, r, values, {}, "return-inspect", at, now, actor,
+                            {"return": r["id"], "result": result, "defective_qty": defective,
+                             "cause": cause, "note": note},
+                            {"result": r["result"], "defective_qty": r["defective_qty"]})
+    return out
+
+
+def return_dispose(lg: Ledger, return_id: str, action: str, qty: int, cost: int | None,
+                   repair_cost: int | None, note: str | None, *, at: datetime,
+                   now: datetime, actor: str) -> Outcome:
+    """`return dispose`: a disposition for some of the received units."""
+    with _step(lg, return_id) as (cur, r):
+        returns.check_dispose(r, qty)
+        check_at(lg, at, now, r["last_step_at"], "the return's previous step")
+        out = Outcome(r["id"])
+        cur.execute("INSERT INTO return_dispositions (return_id, at, actor, action, qty, "
+                    "cost_of_loss, repair_cost, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (r["id"], iso(at), actor, action, qty, cost or 0, repair_cost or 0, note))
+        disposed = r["disposed_qty"] + qty
+        if disposed == r["received_qty"]:
+            finish_stage(lg, cur, r["complaint_id"], "dispose", at, return_id=r["id"])
+        out.status = _write(lg, cur, r, {}, {"disposed_qty": qty, "cost_of_loss": cost or 0,
+                                             "repair_cost": repair_cost or 0},
+                            "return-dispose", at, now, actor,
+                            {"return": r["id"], "action": action, "qty": qty,
+                             "cost_of_loss": format_money(cost),
+                             "repair_cost": format_money(repair_cost), "note": note},
+                            {"disposed_qty": r["disposed_qty"]})
+    out.data = {"left": r["received_qty"] - disposed}
+    return out
+
+
+def return_close(lg: Ledger, return_id: str, *, at: datetime, now: datetime,
+                 actor: str) -> Outcome:
+    """`return close`: once every received unit has a disposition."""
+    with _step(lg, return_id) as (cur, r):
+        returns.check_close(r)
+        check_at(lg, at, now, r["last_step_at"], "the return's previous step")
+        # nothing came back: no inspection or disposition is owed any more
+        finish_stage(lg, cur, r["complaint_id"], None, at, return_id=r["id"])
+        status = _write(lg, cur, r, {"closed_at": iso(at)}, {}, "return-close", at, now,
+                        actor, {"return": r["id"]}, {})
+    return Outcome(r["id"], status)

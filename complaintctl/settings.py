@@ -1,0 +1,328 @@
+"""The ledger's settings: time zone, currency, categories, the deadline policy,
+escalation and the working-day calendar. `Config` reads them (once per
+command); the `set_*` steps change them, each with its event.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from complaintctl import deadlines
+from complaintctl.errors import BadInput, Refused
+from complaintctl.parse import CATEGORIES
+
+if TYPE_CHECKING:
+    from complaintctl.store import Ledger
+
+DEFAULT_SETTINGS = {
+    "country": "CN",
+    "timezone": "UTC",
+    "currency": "CNY",
+    "id_prefix": "CC",
+    "return_prefix": "RMA",
+    "repeat_window_days": "90",
+    "categories": json.dumps(list(CATEGORIES)),
+}
+
+# Years of the country calendar copied into the ledger, around the year it is set.
+CALENDAR_YEARS_BACK, CALENDAR_YEARS_AHEAD = 10, 5
+
+Policy = dict[str, dict[str, str | None]]
+
+
+def zone(name: str, option: str = "--timezone") -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BadInput(f"unknown time zone {name!r}",
+                       hint=f"type an IANA name, e.g. {option} Asia/Shanghai",
+                       code="unknown_timezone", value=name) from None
+
+
+class Config:
+    """What the ledger's settings tables say, read when first asked."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self._conn = conn
+        self.settings: dict[str, str] = dict(conn.execute("SELECT key, value FROM settings"))
+        self.tz = ZoneInfo(self.settings["timezone"])
+        self.currency = self.settings["currency"]
+        self.categories: tuple[str, ...] = tuple(json.loads(self.settings["categories"]))
+        self._policy: Policy | None = None
+        self._calendar: deadlines.Calendar | None = None
+
+    def policy(self) -> Policy:
+        if self._policy is None:
+            table: Policy = {}
+            for stage, sev, dur in self._conn.execute("SELECT stage, severity, duration "
+                                                      "FROM policy"):
+                table.setdefault(stage, {})[sev] = dur
+            self._policy = table
+        return self._policy
+
+    def escalation(self) -> tuple[tuple[int, int, str], ...]:
+        return tuple(self._conn.execute("SELECT level, after_working_days, role FROM "
+                                        "escalation ORDER BY level"))
+
+    def calendar(self) -> deadlines.Calendar:
+        if self._calendar is None:
+            hol: set[date] = set()
+            work: set[date] = set()
+            user_years: set[int] = set()
+            rows = self._conn.execute("SELECT day, source, kind FROM calendar_days "
+                                      "ORDER BY source")  # 'user' after 'country': it wins
+            for day_s, source, kind in rows:
+                day = date.fromisoformat(day_s)
+                if kind == "workday":
+                    work.add(day)
+                    hol.discard(day)
+                else:
+                    hol.add(day)
+                    if source == "user":
+                        work.discard(day)
+                if source == "user" and kind in ("holiday", "workday"):
+                    user_years.add(day.year)
+            s = self.settings
+            covered = s.get("calendar_covered_until")
+            self._calendar = deadlines.Calendar(
+                weekend=frozenset(json.loads(s.get("calendar_weekend", "[5, 6]"))),
+                holidays=frozenset(hol), workdays=frozenset(work),
+                covered_until=int(covered) if covered else None,
+                user_years=frozenset(user_years))
+        return self._calendar
+
+    def user_days(self) -> list[dict[str, str]]:
+        return [{"day": d, "kind": k, "name": n} for d, k, n in self._conn.execute(
+            "SELECT day, kind, name FROM calendar_days WHERE source = 'user' ORDER BY day")]
+
+    def view(self) -> dict[str, Any]:
+        """`policy show`: everything a supervisor sets."""
+        s = self.settings
+        return {
+            "country": s.get("country"),
+            "timezone": s.get("timezone"),
+            "currency": s.get("currency"),
+            "repeat_window_days": int(s.get("repeat_window_days", "90")),
+            "categories": list(self.categories),
+            "calendar_years": s.get("calendar_years"),
+            "calendar_covered_until": int(s["calendar_covered_until"])
+            if s.get("calendar_covered_until") else None,
+            "deadlines": self.policy(),
+            "escalation": [{"level": lvl, "after_working_days": a, "role": r}
+                           for lvl, a, r in self.escalation()],
+            "user_days": self.user_days(),
+        }
+
+
+# --- a new ledger -------------------------------------------------------------
+
+def initial(init: dict[str, str], now: datetime) -> tuple[dict[str, str], dict[str, Any]]:
+    """(settings, country calendar) of a new ledger, checked before anything is made."""
+    values = dict(DEFAULT_SETTINGS)
+    values.update({k: v for k, v in init.items() if v})
+    zone(values["timezone"])
+    return values, country_days(values["country"], now)
+
+
+def fill_new(cur: sqlite3.Cursor, values: dict[str, str], days: dict[str, Any]) -> None:
+    """The first rows of a new ledger: settings, calendar, default policy, escalation."""
+    cur.executemany("INSERT INTO settings (key, value) VALUES (?, ?)", values.items())
+    store_calendar(cur, days)
+    cur.executemany("INSERT INTO policy (stage, severity, duration) VALUES (?, ?, ?)",
+                    [(st, sev, dur) for st, row in deadlines.DEFAULT_POLICY.items()
+                     for sev, dur in row.items()])
+    cur.executemany("INSERT INTO escalation (level, after_working_days, role) "
+                    "VALUES (?, ?, ?)", deadlines.DEFAULT_ESCALATION)
+
+
+def country_days(country: str, now: datetime) -> dict[str, Any]:
+    year = now.year
+    years = range(year - CALENDAR_YEARS_BACK, year + CALENDAR_YEARS_AHEAD + 1)
+    found, workdays, weekend, covered = deadlines.load_country_calendar(country, years)
+    return {"country": country.upper(), "holidays": found, "workdays": workdays,
+            "weekend": weekend, "covered": covered, "years": years}
+
+
+def store_calendar(cur: sqlite3.Cursor, days: dict[str, Any]) -> None:
+    cur.execute("DELETE FROM calendar_days WHERE source = 'country'")
+    cur.executemany("INSERT INTO calendar_days (day, source, kind, name) "
+                    "VALUES (?, 'country', 'holiday', ?)",
+                    [(d.isoformat(), n) for d, n in sorted(days["holidays"].items())])
+    cur.executemany("INSERT INTO calendar_days (day, source, kind, name) "
+                    "VALUES (?, 'country', 'workday', 'make-up working day')",
+                    [(d.isoformat(),) for d in sorted(days["workdays"])])
+    values = {"country": days["country"],
+              "calendar_weekend": json.dumps(sorted(days["weekend"])),
+              "calendar_covered_until": "" if days["covered"] is None
+              else str(days["covered"]),
+              "calendar_years": f"{days['years'].start}-{days['years'].stop - 1}"}
+    _put(cur, values)
+
+
+def _put(cur: sqlite3.Cursor, values: dict[str, str]) -> None:
+    cur.executemany("INSERT INTO settings (key, value) VALUES (?, ?) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value", values.items())
+
+
+# --- policy steps -----------------------------------------------------------------
+
+def set_policy(lg: Ledger, stage: str, severity: str, duration: str | None, *, now: datetime,
+               actor: str, role: str | None = None) -> list[tuple[str, str, str | None]]:
+    """`policy set`: change deadlines for stages that start from now on."""
+    if stage == "escalation":
+        return _set_escalation(lg, severity, duration, role, now=now, actor=actor)
+    if stage not in deadlines.POLICY_STAGES:
+        raise BadInput(f"unknown stage {stage!r}",
+                       hint="one of: " + ", ".join(deadlines.POLICY_STAGES) + ", escalation",
+                       code="unknown_stage", value=stage)
+    if severity != "all" and severity not in deadlines.SEVERITIES:
+        raise BadInput(f"unknown severity {severity!r}",
+                       hint="one of: " + ", ".join(deadlines.SEVERITIES) + ", all",
+                       code="unknown_severity", value=severity)
+    sevs = deadlines.SEVERITIES if severity == "all" else (severity,)
+    if duration is not None and duration.lower() not in ("none", "-"):
+        duration = str(deadlines.parse_duration(duration))
+    else:
+        duration = None
+    changes = [(stage, sev, duration) for sev in sevs]
+    with lg.write() as cur:
+        old = lg.config.policy()
+        cur.executemany("UPDATE policy SET duration = ? WHERE stage = ? AND severity = ?",
+                        [(d, st, sv) for st, sv, d in changes])
+        lg.event(cur, None, "policy-set", now, now, actor,
+                 {"stage": stage, "severities": list(sevs), "duration": duration},
+                 {"durations": {sv: old.get(stage, {}).get(sv) for sv in sevs}})
+    lg.forget_config()
+    return changes
+
+
+def _set_escalation(lg: Ledger, level_s: str, duration: str | None, role: str | None, *,
+                    now: datetime, actor: str) -> list[tuple[str, str, str | None]]:
+    if not level_s.isdigit() or not 1 <= int(level_s) <= 9:
+        raise BadInput(f"escalation level {level_s!r} is not a number from 1 to 9",
+                       hint="e.g. complaintctl policy set escalation 2 1wd --role 分总",
+                       code="escalation_level", value=level_s)
+    level = int(level_s)
+    if duration is None:
+        raise BadInput("give the working days late, e.g. 0wd, 1wd", code="escalation_after")
+    raw = duration.strip().lower()  # 0wd is a threshold, not a duration
+    if not (raw.endswith("wd") and raw[:-2].strip().isdigit() and len(raw) < 8):
+        raise BadInput(f"escalation threshold {duration!r} must be working days, e.g. 1wd",
+                       code="escalation_after", value=duration)
+    after = int(raw[:-2])
+    with lg.write() as cur:
+        old = {lvl: (a, r) for lvl, a, r in lg.config.escalation()}
+        if role is None and level not in old:
+            raise BadInput(f"escalation level {level} is new: name whom it goes to with "
+                           "--role", code="escalation_role", level=level)
+        role = role or old[level][1]
+        cur.execute("INSERT INTO escalation (level, after_working_days, role) "
+                    "VALUES (?, ?, ?) ON CONFLICT (level) DO UPDATE SET "
+                    "after_working_days = excluded.after_working_days, role = excluded.role",
+                    (level, after, role))
+        lg.event(cur, None, "policy-set", now, now, actor,
+                 {"escalation_level": level, "after_working_days": after, "role": role},
+                 {"after_working_days": old.get(level, (None,))[0],
+                  "role": old.get(level, (None, None))[1]})
+    return [("escalation", str(level), f"{after}wd {role}")]
+
+
+def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None = None,
+                 add_holiday: list[date] | None = None, add_workday: list[date] | None = None,
+                 add_closure: list[date] | None = None,
+                 remove: list[date] | None = None) -> list[str]:
+    """`policy calendar`: the country, and the user's own days."""
+    notes: list[str] = []
+    days = country_days(country, now) if country else None
+    with lg.write() as cur:
+        existing = {d: (k, n) for d, k, n in cur.execute(
+            "SELECT day, kind, name FROM calendar_days WHERE source = 'user'").fetchall()}
+        data: dict[str, Any] = {}
+        old: dict[str, Any] = {}
+        if days:
+            old["country"] = lg.config.settings.get("country")
+            store_calendar(cur, days)
+            data["country"] = days["country"]
+            notes.append(f"calendar is now {days['country']}")
+        for kind, group in (("holiday", add_holiday), ("workday", add_workday),
+                            ("closure", add_closure)):
+            for d in group or ():
+                cur.execute("INSERT INTO calendar_days (day, source, kind, name) "
+                            "VALUES (?, 'user', ?, ?) ON CONFLICT (day, source) DO UPDATE "
+                            "SET kind = excluded.kind, name = excluded.name",
+                            (d.isoformat(), kind, f"added by {actor}"))
+                data.setdefault(f"add_{kind}", []).append(d.isoformat())
+                if d.isoformat() in existing:
+                    old.setdefault("replaced", {})[d.isoformat()] = existing[d.isoformat()][0]
+                label = "company closure day" if kind == "closure" else kind
+                notes.append(f"{d.isoformat()} is now a {label}")
+        for d in remove or ():
+            if d.isoformat() not in existing:
+                raise Refused(f"{d.isoformat()} is not a day you added",
+                              hint="see them with: complaintctl policy show",
+                              code="not_a_user_day", day=d.isoformat())
+            cur.execute("DELETE FROM calendar_days WHERE day = ? AND source = 'user'",
+                        (d.isoformat(),))
+            data.setdefault("remove", []).append(d.isoformat())
+            old.setdefault("removed", {})[d.isoformat()] = existing[d.isoformat()][0]
+            notes.append(f"{d.isoformat()} follows the country calendar again")
+        if not data:
+            raise BadInput("nothing to change",
+                           hint="give --country, --add-holiday, --add-workday, "
+                           "--add-closure or --remove", code="nothing_to_change")
+        lg.event(cur, None, "calendar", now, now, actor, data, old or None)
+    lg.forget_config()
+    return notes
+
+
+def set_categories(lg: Ledger, add: list[str], remove: list[str], *, now: datetime,
+                   actor: str) -> list[str]:
+    """`policy categories`: the configurable list of complaint categories."""
+    with lg.write() as cur:
+        old = list(lg.config.categories)
+        new = list(old)
+        for word in add:
+            if word in new:
+                raise BadInput(f"category {word!r} is already in the list",
+                               code="category_exists", value=word)
+            new.append(word)
+        for word in remove:
+            if word not in new:
+                raise BadInput(f"category {word!r} is not in the list",
+                               hint="the list: " + ", ".join(new), code="no_category",
+                               value=word)
+            used = cur.execute("SELECT count(*) FROM complaints WHERE category = ?",
+                               (word,)).fetchone()[0]
+            if used:
+                raise Refused(f"cannot remove category {word!r}: {used} complaints have it",
+                              hint="categories in use stay, so reports can still count them",
+                              code="category_in_use", value=word, count=used)
+            new.remove(word)
+        if not new:
+            raise Refused("the category list cannot be empty", code="no_categories")
+        cur.execute("UPDATE settings SET value = ? WHERE key = 'categories'",
+                    (json.dumps(new, ensure_ascii=False),))
+        lg.event(cur, None, "categories", now, now, actor, {"categories": new},
+                 {"categories": old})
+    lg.forget_config()
+    return new
+
+
+def set_timezone(lg: Ledger, name: str, *, now: datetime, actor: str) -> tuple[str, str]:
+    """`policy timezone`: the zone local times are read and shown in from now on.
+    Deadlines already set are stored instants: they stay where they are (shown in
+    the new zone); day boundaries of reports and new deadlines follow the new zone."""
+    new = str(zone(name))
+    with lg.write() as cur:
+        old = lg.config.settings["timezone"]
+        if old == new:
+            raise BadInput(f"the time zone is already {new}", code="nothing_to_change")
+        _put(cur, {"timezone": new})
+        lg.event(cur, None, "timezone", now, now, actor, {"timezone": new},
+                 {"timezone": old})
+    lg.forget_config()
+    return old, new

@@ -1,0 +1,533 @@
+"""The ledger file: finding and identifying it, opening it for reading or for
+writing, creating it whole, upgrading it, and the one transaction every step
+writes in (``BEGIN IMMEDIATE``: the step reads, checks and writes inside it).
+
+SQLite's errors become `LedgerError` here; nothing above this module sees an
+``sqlite3`` exception. Every method takes the instant `now` and the acting
+user from the caller; the clock is read in cli.py only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import stat
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from complaintctl import migrations, settings
+from complaintctl.errors import LedgerError, NotFound, Refused
+from complaintctl.parse import iso
+from complaintctl.settings import Config
+
+UTC = timezone.utc
+BUSY_TIMEOUT_MS = 30_000
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+# Tables every complaintctl ledger has had since its first schema.
+_LEDGER_TABLES = frozenset({"settings", "complaints", "events"})
+
+INSERT_EVENT = ("INSERT INTO events (complaint_id, return_id, at, recorded_at, actor, kind, "
+                "data, old) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+INSERT_STAGE = ("INSERT INTO stages (complaint_id, return_id, stage, round, started_at, due_at, "
+                "done_at, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+class Outcome:
+    """What a write step did: the record's id and anything worth saying."""
+
+    def __init__(self, id: str, status: str | None = None, *,  # noqa: A002
+                 warnings: list[str] | None = None, data: dict[str, Any] | None = None):
+        self.id, self.status = id, status
+        self.warnings: list[str] = warnings or []
+        self.notes: list[str] = []
+        self.data: dict[str, Any] = data or {}
+
+
+def _make_encode() -> Callable[[Any], str]:
+    """json.dumps(..., ensure_ascii=False, sort_keys=True), its C encoder built once:
+    JSONEncoder.encode builds one for each call, and every event stores two
+    documents (with no cycles to look for)."""
+    base = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+    make = getattr(json.encoder, "c_make_encoder", None)
+    try:
+        encoder = make(None, base.default, json.encoder.encode_basestring,  # type: ignore[misc]
+                       None, base.key_separator, base.item_separator, True, False, True)
+    except TypeError:  # no C encoder, or not the one this was written for
+        return base.encode
+    return lambda document: "".join(encoder(document, 0))
+
+
+encode = _make_encode()
+
+
+def dumps(data: dict[str, Any] | None) -> str | None:
+    if data is None:
+        return None
+    return encode({k: v for k, v in data.items() if v is not None})
+
+
+# --- errors ----------------------------------------------------------------------
+
+def _no_ledger(path: Path) -> LedgerError:
+    return LedgerError(f"no ledger at {path}",
+                       hint="create one with: complaintctl init (or check --db / "
+                       "COMPLAINTCTL_DB)", code="no_ledger", path=str(path))
+
+
+def _not_ledger(path: Path, why: str) -> LedgerError:
+    return LedgerError(f"{path} is not a complaintctl ledger ({why})",
+                       hint="check --db / COMPLAINTCTL_DB; complaintctl leaves other files "
+                       "as they are", code="not_a_ledger", path=str(path), why=why)
+
+
+def _permission_denied(path: Path, doing: str) -> LedgerError:
+    return LedgerError(f"permission denied: cannot {doing} {path}",
+                       hint="ask for access to the ledger file and its folder (README: "
+                       "sharing a ledger)", code="permission_denied", path=str(path))
+
+
+def translate(exc: sqlite3.Error, path: Path) -> LedgerError:
+    """An SQLite error as the user should read it."""
+    text = str(exc)
+    low = text.lower()
+    if "readonly" in low or "read-only" in low or "permission" in low:
+        return _permission_denied(path, "write")
+    if "locked" in low or "busy" in low:
+        return LedgerError(f"the ledger is busy ({text})",
+                           hint="another complaintctl held it for 30 s; try again",
+                           code="busy", path=str(path))
+    if "not a database" in low or "malformed" in low or "encrypted" in low:
+        return _not_ledger(path, text)
+    return LedgerError(f"cannot use ledger {path} ({text})",
+                       hint="check the file, its folder and the free disk space",
+                       code="sqlite", path=str(path), detail=text)
+
+
+# --- files -----------------------------------------------------------------------
+
+def ledger_files(path: Path) -> tuple[Path, ...]:
+    """The ledger and the files SQLite keeps beside it."""
+    return (path, *(Path(f"{path}{suffix}") for suffix in ("-wal", "-shm", "-journal")))
+
+
+def _header(path: Path) -> bytes:
+    """The first 100 bytes of an existing regular file, or the reason it is no ledger."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise _no_ledger(path) from None
+    except PermissionError:
+        raise _permission_denied(path, "read") from None
+    except OSError as exc:
+        raise LedgerError(f"cannot open ledger {path} ({exc.strerror})",
+                          code="os", path=str(path)) from None
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+        raise LedgerError(f"{path} is not a ledger file: it is {kind}",
+                          hint="give --db the path of a ledger file", code="not_a_file",
+                          path=str(path))
+    try:
+        with open(path, "rb") as fh:
+            header = fh.read(100)
+    except PermissionError:
+        raise _permission_denied(path, "read") from None
+    if not header:
+        raise _not_ledger(path, "the file is empty")
+    if len(header) < 100 or not header.startswith(_SQLITE_HEADER):
+        raise _not_ledger(path, "not an SQLite database")
+    return header
+
+
+def _uri(path: Path, mode: str) -> str:
+    text = str(path.absolute()).replace("%", "%25").replace("?", "%3f").replace("#", "%23")
+    return f"file:{text}?{mode}"
+
+
+def _connect(path: Path, *, write: bool) -> sqlite3.Connection:
+    """A connection that creates nothing that was not there.
+
+    Reading: `mode=ro`, except for a WAL ledger that no writer has open (no -shm)
+    which this user cannot write: there SQLite would create -wal/-shm files owned
+    by the reader (the owner's writes then fail) or, in a read-only folder, refuse;
+    with no writer there is nothing in a WAL to miss, so it is read as immutable."""
+    header = _header(path)
+    folder = path.absolute().parent
+    can_write = os.access(path, os.W_OK) and os.access(folder, os.W_OK | os.X_OK)
+    if write:
+        if not can_write:
+            raise _permission_denied(path, "write")
+        mode = "mode=rw"
+    elif header[18] == 2 and not can_write and not Path(f"{path}-shm").exists():
+        mode = "immutable=1"
+    else:
+        mode = "mode=ro"
+    try:
+        return sqlite3.connect(_uri(path, mode), uri=True, isolation_level=None,
+                               timeout=BUSY_TIMEOUT_MS / 1000, cached_statements=1024)
+    except sqlite3.Error as exc:
+        raise translate(exc, path) from None
+
+
+def _identify(conn: sqlite3.Connection, path: Path) -> int:
+    """The schema version of a complaintctl ledger, or the reason it is not one."""
+    try:
+        names = {name for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.Error as exc:
+        raise translate(exc, path) from None
+    if version < 1 or not _LEDGER_TABLES <= names:
+        raise _not_ledger(path, "it has no complaintctl tables")
+    if version > migrations.LATEST:
+        raise LedgerError(f"{path} was written by a newer complaintctl (schema version "
+                          f"{version}; this one knows up to {migrations.LATEST})",
+                          hint="install the newer complaintctl to use it",
+                          code="newer_schema", path=str(path), version=version,
+                          latest=migrations.LATEST)
+    return version
+
+
+def _secure_dir(path: Path) -> None:
+    """Create the ledger's folder 0700; one that exists is left as it is."""
+    if path.exists():
+        return
+    try:
+        path.mkdir(parents=True, mode=0o700)
+    except FileExistsError:  # another complaintctl made it a moment ago
+        return
+    os.chmod(path, 0o700)
+
+
+def journal(cur: sqlite3.Cursor, *, wal: bool, wait_ms: int = 0) -> bool:
+    """Switch the ledger to WAL, or to a rollback journal for one bulk write. Leaving
+    WAL takes only when no other connection has the ledger open, and either switch
+    waits at most `wait_ms` for the others: returns whether it switched (if not,
+    the ledger stays as it was, and the next opening for writing switches it back
+    to WAL)."""
+    cur.execute(f"PRAGMA busy_timeout = {wait_ms}")
+    try:
+        mode = cur.execute(f"PRAGMA journal_mode = {'WAL' if wal else 'DELETE'}"
+                           ).fetchone()[0]
+    except sqlite3.OperationalError:  # busy: leave it as it is
+        return False
+    finally:
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    switched = mode == ("wal" if wal else "delete")
+    if switched:
+        cur.execute(f"PRAGMA synchronous = {'NORMAL' if wal else 'FULL'}")
+    return switched
+
+
+def statements(sql: str) -> list[str]:
+    """Split a schema script into statements (triggers keep their inner ';')."""
+    out, buf = [], []
+    for line in sql.splitlines():
+        stripped = line.strip()
+        if not buf and (not stripped or stripped.startswith("--")):
+            continue
+        buf.append(line)
+        text = "\n".join(buf)
+        if stripped.endswith(";") and sqlite3.complete_statement(text):
+            out.append(text)
+            buf = []
+    if buf and "".join(buf).strip():
+        out.append("\n".join(buf))
+    return out
+
+
+def event_row(complaint_id: str | None, kind: str, at: datetime, now: datetime, actor: str,
+              data: dict[str, Any], old: dict[str, Any] | None = None,
+              return_id: str | None = None) -> tuple[Any, ...]:
+    return (complaint_id, return_id, iso(at), iso(now), actor, kind, dumps(data), dumps(old))
+
+
+# A ledger made by `demo` says so, with the last event the demo wrote: any other
+# step adds an event after it, and the demo then leaves the ledger alone.
+DEMO_MARK = "demo_through_event"
+
+
+def demo_mark(cur: sqlite3.Cursor) -> tuple[str | None, int]:
+    """(the demo's mark, if any; the last event's id)."""
+    (mark,) = cur.execute("SELECT value FROM settings WHERE key = ?", (DEMO_MARK,)
+                          ).fetchone() or (None,)
+    last = cur.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
+    return mark, last
+
+
+def mark_demo(cur: sqlite3.Cursor) -> None:
+    """Mark a ledger as the demo's, up to its last event."""
+    cur.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO "
+                "UPDATE SET value = excluded.value", (DEMO_MARK, str(demo_mark(cur)[1])))
+
+
+# --- how a step's rows reach the file ------------------------------------------------
+
+class Rows:
+    """A step's complaint, stage and event rows, written through one statement each.
+
+    The steps change a complaint's row, its stages and its events only through
+    these methods; bulk.Held keeps a new complaint's in memory instead (demo)."""
+
+    def complaint(self, cur: sqlite3.Cursor, complaint_id: str) -> dict[str, Any]:
+        """The complaint's row, read inside the step's transaction."""
+        key = complaint_id.strip().upper()
+        cur.execute("SELECT * FROM complaints WHERE id = ?", (key,))
+        row = cur.fetchone()
+        if row is None:
+            raise NotFound(f"no complaint {complaint_id!r}",
+                           hint="find it with: complaintctl list --customer NAME",
+                           code="no_complaint", record=complaint_id)
+        return dict(zip([d[0] for d in cur.description], row, strict=True))
+
+    def logged(self, cur: sqlite3.Cursor, record: dict[str, Any]) -> None:
+        """A new complaint's row was inserted."""
+
+    def update(self, cur: sqlite3.Cursor, table: str, record_id: str,
+               values: dict[str, Any]) -> None:
+        """Set columns of one complaint (or one return) by id; names come from code."""
+        cols = ", ".join(f"{k} = ?" for k in values)
+        cur.execute(f"UPDATE {table} SET {cols} WHERE id = ?", (*values.values(), record_id))
+
+    def add_stage(self, cur: sqlite3.Cursor, row: list[Any]) -> None:
+        cur.execute(INSERT_STAGE, row)
+
+    def finish_stages(self, cur: sqlite3.Cursor, complaint_id: str, stage: str | None,
+                      done_at: str, outcome: str, return_id: str | None) -> None:
+        """End the open stage `stage` of the complaint (or of its return `return_id`);
+        stage None: every open stage of that return."""
+        if stage is None:
+            cur.execute("UPDATE stages SET done_at = ?, outcome = ? WHERE return_id = ? "
+                        "AND done_at IS NULL", (done_at, outcome, return_id))
+            return
+        cur.execute("UPDATE stages SET done_at = ?, outcome = ? WHERE complaint_id = ? "
+                    "AND stage = ? AND done_at IS NULL AND return_id IS ?",
+                    (done_at, outcome, complaint_id, stage, return_id))
+
+    def event(self, cur: sqlite3.Cursor, row: tuple[Any, ...]) -> None:
+        cur.execute(INSERT_EVENT, row)
+
+    def flush(self, cur: sqlite3.Cursor) -> None:
+        """Write anything held, before a step reads or writes rows another way."""
+
+
+# --- the open ledger ---------------------------------------------------------------
+
+class Ledger:
+    """An open ledger: its connection, its settings (read once, read again when
+    another process has committed), and the transactions steps write in."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, *, writable: bool):
+        self.conn = conn
+        self.path = path
+        self.writable = writable
+        self.rows = Rows()
+        self._config: Config | None = None
+        self._config_version = -1
+
+    @classmethod
+    def open(cls, path: Path, *, write: bool = False) -> Ledger:
+        """Open an existing, up-to-date ledger: for reading only unless `write`.
+        Never creates, converts or upgrades anything."""
+        path = Path(path).expanduser()
+        conn = _connect(path, write=write)
+        try:
+            version = _identify(conn, path)
+            if version < migrations.LATEST:
+                raise LedgerError(f"{path} needs an upgrade (schema version {version}, this "
+                                  f"complaintctl uses {migrations.LATEST})",
+                                  hint="run: complaintctl upgrade (back the file up first "
+                                  "if you like)", code="needs_upgrade", path=str(path),
+                                  version=version, latest=migrations.LATEST)
+            _pragmas(conn, path, write=write)
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn, path, writable=write)
+
+    @classmethod
+    def create(cls, path: Path, *, init: dict[str, str], now: datetime,
+               demo: bool = False) -> Ledger:
+        """Build a new ledger whole beside `path` and put it in place only if nothing
+        is there: a half-made or empty ledger never appears, and a file that is
+        there (a ledger or not) is left as it is. `demo`: marked as the demo's."""
+        path = Path(path).expanduser()
+        if os.path.lexists(path):
+            cls.open(path).close()  # says why it is not a ledger, if it is not
+            raise Refused(f"{path} is already a ledger",
+                          hint="change its settings with: complaintctl policy",
+                          code="already_a_ledger", path=str(path))
+        values, days = settings.initial(init, now)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
+        try:
+            _secure_dir(path.parent)
+            os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600))
+        except PermissionError:
+            raise _permission_denied(path, "create") from None
+        except OSError as exc:
+            raise LedgerError(f"cannot create ledger {path} ({exc.strerror})",
+                              code="os", path=str(path)) from None
+        try:
+            conn = sqlite3.connect(tmp, isolation_level=None)
+            try:
+                cur = conn.cursor()
+                cur.execute("PRAGMA foreign_keys = ON")
+                cur.execute("BEGIN IMMEDIATE")
+                for stmt in statements(migrations.current_schema()):
+                    cur.execute(stmt)
+                settings.fill_new(cur, values, days)
+                cur.execute(INSERT_EVENT, event_row(None, "init", now, now, "system",
+                                                    {k: v for k, v in values.items()
+                                                     if k != "categories"}))
+                if demo:
+                    mark_demo(cur)
+                cur.execute(f"PRAGMA user_version = {migrations.LATEST}")
+                cur.execute("COMMIT")
+            finally:
+                conn.close()
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                raise Refused(f"{path} is already a ledger (made a moment ago)",
+                              code="already_a_ledger", path=str(path)) from None
+            except OSError:  # no hard links here: take the small race
+                if os.path.lexists(path):
+                    raise Refused(f"{path} is already a ledger", code="already_a_ledger",
+                                  path=str(path)) from None
+                os.rename(tmp, path)
+        except sqlite3.Error as exc:
+            raise translate(exc, path) from None
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+        return cls.open(path, write=True)
+
+    @classmethod
+    def upgrade(cls, path: Path, progress: Callable[[int, str], None]) -> tuple[int, int]:
+        """Bring an older ledger to this complaintctl's schema in one transaction;
+        returns (version before, version now)."""
+        path = Path(path).expanduser()
+        conn = _connect(path, write=True)
+        try:
+            before = _identify(conn, path)
+            if before < migrations.LATEST:
+                cur = conn.cursor()
+                cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                cur.execute("BEGIN IMMEDIATE")
+                try:
+                    version = cur.execute("PRAGMA user_version").fetchone()[0]
+                    for number, name, step in migrations.steps():
+                        if number > version:
+                            progress(number, name)
+                            if isinstance(step, str):
+                                for stmt in statements(step):
+                                    cur.execute(stmt)
+                            else:
+                                step(cur)
+                            cur.execute(f"PRAGMA user_version = {number}")
+                    cur.execute("COMMIT")
+                except BaseException:
+                    conn.rollback()
+                    raise
+            _pragmas(conn, path, write=True)
+        except sqlite3.Error as exc:
+            raise translate(exc, path) from None
+        finally:
+            conn.close()
+        return before, migrations.LATEST
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # --- settings ---------------------------------------------------------------
+
+    @property
+    def config(self) -> Config:
+        """The ledger's settings, policy and calendar, read once."""
+        if self._config is None:
+            self._config = Config(self.conn)
+            self._config_version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        return self._config
+
+    def forget_config(self) -> None:
+        self._config = None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.config.tz
+
+    def local(self, dt: datetime) -> str:
+        return dt.astimezone(self.tz).strftime("%Y-%m-%d %H:%M")
+
+    # --- transactions -----------------------------------------------------------
+
+    def write(self) -> AbstractContextManager[sqlite3.Cursor]:
+        """One BEGIN IMMEDIATE transaction: the step reads, checks and writes inside
+        it, all of it or none of it. Inside a bigger unit (a bulk write) it joins it."""
+        if self.conn.in_transaction:
+            return nullcontext(self.conn.cursor())
+        return self._transaction("BEGIN IMMEDIATE")
+
+    def read(self) -> AbstractContextManager[sqlite3.Cursor]:
+        """One snapshot for every query of a view."""
+        if self.conn.in_transaction:
+            return nullcontext(self.conn.cursor())
+        return self._transaction("BEGIN")
+
+    @contextmanager
+    def _transaction(self, begin: str) -> Iterator[sqlite3.Cursor]:
+        conn = self.conn
+        if begin != "BEGIN" and not self.writable:
+            raise LedgerError("the ledger was opened for reading", code="read_only")
+        cur = conn.cursor()
+        try:
+            cur.execute(begin)
+            self._refresh_config(cur)
+            yield cur
+            cur.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.rollback()
+            raise translate(exc, self.path) from None
+        except BaseException:
+            if conn.in_transaction:
+                conn.rollback()
+            raise
+
+    def _refresh_config(self, cur: sqlite3.Cursor) -> None:
+        """Settings read before the transaction began are read again if another
+        process has committed since (a policy changed a moment ago applies)."""
+        if self._config is not None and \
+                cur.execute("PRAGMA data_version").fetchone()[0] != self._config_version:
+            self._config = None
+
+    def event(self, cur: sqlite3.Cursor, complaint_id: str | None, kind: str, at: datetime,
+              now: datetime, actor: str, data: dict[str, Any],
+              old: dict[str, Any] | None = None, return_id: str | None = None) -> None:
+        """The step's append-only event row."""
+        self.rows.event(cur, event_row(complaint_id, kind, at, now, actor, data, old,
+                                       return_id))
+
+
+def _pragmas(conn: sqlite3.Connection, path: Path, *, write: bool) -> None:
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if not write:
+            conn.execute("PRAGMA query_only = 1")
+            return
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA cache_size = -65536")  # 64 MiB at most, allocated as used
+        # Statement journals (one per INSERT/UPDATE that may fail half-way) in memory,
+        # not in temp files: a third of the cost of a complaint insert.
+        conn.execute("PRAGMA temp_store = MEMORY")
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            # new; or a bulk write (demo) has it in rollback-journal mode for now:
+            # then leave it so, and the next opening switches it
+            journal(conn.cursor(), wal=True, wait_ms=BUSY_TIMEOUT_MS)
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.Error as exc:
+        raise translate(exc, path) from None

@@ -1,0 +1,307 @@
+"""The reads behind show, list, overdue and the return listings: plain data out,
+each view read in one snapshot. Contacts come out masked unless asked.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+from complaintctl import deadlines, returns, workflow
+from complaintctl.errors import NotFound
+from complaintctl.parse import format_money, from_iso, iso, mask
+from complaintctl.store import Ledger
+
+_OPEN = ", ".join(f"'{s}'" for s in workflow.OPEN_STATES)
+
+
+def _rows(cur: sqlite3.Cursor, sql: str, params: tuple[Any, ...] | list[Any] = ()
+          ) -> list[dict[str, Any]]:
+    cur.execute(sql, params)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def _one(cur: sqlite3.Cursor, sql: str, params: tuple[Any, ...], missing: NotFound
+         ) -> dict[str, Any]:
+    rows = _rows(cur, sql, params)
+    if not rows:
+        raise missing
+    return rows[0]
+
+
+def _events(cur: sqlite3.Cursor, column: str, value: str) -> list[dict[str, Any]]:
+    """The history of a complaint or a return, oldest first, JSON decoded."""
+    events = _rows(cur, "SELECT at, recorded_at, actor, kind, data, old FROM events WHERE "
+                   f"{column} = ? ORDER BY at, id", (value,))
+    for e in events:
+        e["data"] = json.loads(e["data"])
+        e["old"] = json.loads(e["old"]) if e["old"] else None
+    return events
+
+
+def is_return_id(lg: Ledger, record_id: str) -> bool:
+    return record_id.strip().upper().startswith(lg.config.settings["return_prefix"] + "-")
+
+
+def show(lg: Ledger, complaint_id: str, *, reveal: bool = False) -> dict[str, Any]:
+    """The whole record: fields, deadlines, investigation, actions, history.
+
+    The contact is masked unless `reveal` (in the history too).
+    """
+    with lg.read() as cur:
+        c = _one(cur, "SELECT * FROM complaints WHERE id = ?", (complaint_id.strip().upper(),),
+                 NotFound(f"no complaint {complaint_id!r}",
+                          hint="find it with: complaintctl list --customer NAME",
+                          code="no_complaint", record=complaint_id))
+        cid = c["id"]
+        stages = _rows(cur, "SELECT stage, round, started_at, due_at, done_at, outcome FROM "
+                       "stages WHERE complaint_id = ? AND return_id IS NULL ORDER BY id",
+                       (cid,))
+        events = _events(cur, "complaint_id", cid)
+        resolutions = _rows(cur, "SELECT round, at, actor, disposition, amount, currency, "
+                            "approved_by, summary FROM resolutions WHERE complaint_id = ? "
+                            "ORDER BY id", (cid,))
+        revisits = _rows(cur, "SELECT at, actor, method, satisfaction, demand_met, note FROM "
+                         "revisits WHERE complaint_id = ? ORDER BY id", (cid,))
+        repeated_by = [r for (r,) in cur.execute(
+            "SELECT id FROM complaints WHERE repeat_of = ? ORDER BY received_at",
+            (cid,)).fetchall()]
+        entries = _rows(cur, "SELECT at, actor, finding, validity, reason, root_cause, "
+                        "cause_category, responsibility, supplier, containment, corrective, "
+                        "preventive FROM investigations WHERE complaint_id = ? ORDER BY id",
+                        (cid,))
+        actions = _rows(cur, "SELECT id, text, owner, due_at, created_at, done_at, done_by, "
+                        "verified_at, verified_by, verify_note FROM actions "
+                        "WHERE complaint_id = ? ORDER BY id", (cid,))
+        rets = returns_list(lg, complaint_id=cid)
+    if not reveal:
+        for e in events:
+            for part in (e["data"], e["old"] or {}):
+                if part.get("contact"):
+                    part["contact"] = mask(part["contact"])
+    for r in resolutions:
+        r["amount"] = format_money(r["amount"])
+    for r in revisits:
+        r["demand_met"] = None if r["demand_met"] is None else bool(r["demand_met"])
+    return {
+        "id": cid,
+        "status": c["status"],
+        "severity": c["severity"],
+        "category": c["category"],
+        "channel": c["channel"],
+        "customer": c["customer"],
+        "contact": c["contact"] if reveal else mask(c["contact"]),
+        "region": c["region"],
+        "order_no": c["order_no"],
+        "product": c["product"],
+        "lot": c["lot"],
+        "quantity": c["quantity"],
+        "shipped_on": c["shipped_on"],
+        "demand": c["demand"],
+        "description": c["description"],
+        "received_at": c["received_at"],
+        "logged_at": c["logged_at"],
+        "logged_by": c["logged_by"],
+        "department": c["department"],
+        "owner": c["owner"],
+        "deadlines": {s["stage"]: s["due_at"] for s in stages},
+        "stages": stages,
+        "reopen_count": c["reopen_count"],
+        "repeat_of": c["repeat_of"],
+        "repeated_by": repeated_by,
+        "investigation": {
+            "validity": c["validity"], "root_cause": c["root_cause"],
+            "cause_category": c["cause_category"], "responsibility": c["responsibility"],
+            "supplier": c["supplier"], "concluded_at": c["concluded_at"],
+            "entries": entries,
+        },
+        "resolution": resolutions[-1] if resolutions else None,
+        "resolutions": resolutions,
+        "actions": actions,
+        "returns": rets,
+        "revisits": revisits,
+        "closed_at": c["closed_at"],
+        "close_reason": c["close_reason"],
+        "voided_at": c["voided_at"],
+        "void_reason": c["void_reason"],
+        "events": events,
+    }
+
+
+def returns_list(lg: Ledger, *, open_only: bool = False, complaint_id: str | None = None,
+                 return_id: str | None = None) -> list[dict[str, Any]]:
+    """Returns with their stage, quantities, open deadline, costs and dispositions."""
+    where: list[str] = []
+    params: list[Any] = []
+    if open_only:
+        where.append("r.closed_at IS NULL")
+    for col, value in (("r.complaint_id", complaint_id), ("r.id", return_id)):
+        if value:
+            where.append(f"{col} = ?")
+            params.append(value.strip().upper())
+    clause = (" WHERE " + " AND ".join(where)) if where else ""
+    split: dict[str, dict[str, int]] = {}
+    with lg.read() as cur:
+        rows = _rows(cur,
+                     "SELECT r.id, r.complaint_id, r.stage, r.opened_at, r.product, r.lot, "
+                     "r.authorised_qty, r.received_qty, r.disposed_qty, r.result, "
+                     "r.defective_qty, r.cause, r.cost_of_loss, r.repair_cost, "
+                     "r.first_received_at, r.inspected_at, r.closed_at, c.customer, "
+                     "c.department, c.owner, "
+                     "(SELECT min(s.due_at) FROM stages s WHERE s.return_id = r.id "
+                     " AND s.done_at IS NULL) AS due_at "
+                     f"FROM returns r JOIN complaints c ON c.id = r.complaint_id{clause} "
+                     "ORDER BY r.opened_at, r.id", params)
+        ids = [r["id"] for r in rows]
+        for chunk in range(0, len(ids), 500):
+            part = ids[chunk:chunk + 500]
+            for rid, action, qty in cur.execute(
+                    "SELECT return_id, action, sum(qty) FROM return_dispositions WHERE "
+                    f"return_id IN ({', '.join('?' for _ in part)}) GROUP BY return_id, "
+                    "action ORDER BY return_id, action", part).fetchall():
+                split.setdefault(rid, {})[action] = qty
+    currency = lg.config.currency
+    for r in rows:
+        r["discrepancy"] = returns.discrepancy(r)
+        r["dispositions"] = split.get(r["id"], {})
+        r["cost_of_loss"] = format_money(r["cost_of_loss"])
+        r["repair_cost"] = format_money(r["repair_cost"])
+        r["currency"] = currency
+    return rows
+
+
+def return_show(lg: Ledger, return_id: str) -> dict[str, Any]:
+    """A return with its receipts, dispositions, stages and history."""
+    with lg.read() as cur:
+        r = _one(cur, "SELECT id, reason, inspection_note, opened_by FROM returns "
+                 "WHERE id = ?", (return_id.strip().upper(),),
+                 NotFound(f"no return {return_id!r}",
+                          hint="find it with: complaintctl return list --complaint ID",
+                          code="no_return", record=return_id))
+        (row,) = returns_list(lg, return_id=r["id"])
+        row.update({"reason": r["reason"], "inspection_note": r["inspection_note"],
+                    "opened_by": r["opened_by"]})
+        row["receipts"] = _rows(cur, "SELECT at, actor, qty, note FROM return_receipts WHERE "
+                                "return_id = ? ORDER BY id", (r["id"],))
+        disp = _rows(cur, "SELECT at, actor, action, qty, cost_of_loss, repair_cost, note "
+                     "FROM return_dispositions WHERE return_id = ? ORDER BY id", (r["id"],))
+        row["stages"] = _rows(cur, "SELECT stage, round, started_at, due_at, done_at, "
+                              "outcome FROM stages WHERE return_id = ? ORDER BY id", (r["id"],))
+        row["events"] = _events(cur, "return_id", r["id"])
+    for d in disp:
+        d["cost_of_loss"] = format_money(d["cost_of_loss"])
+        d["repair_cost"] = format_money(d["repair_cost"])
+    row["disposition_lines"] = disp
+    return row
+
+
+def list_complaints(lg: Ledger, *, status: str | None = None, department: str | None = None,
+                    owner: str | None = None, customer: str | None = None,
+                    product: str | None = None, category: str | None = None,
+                    severity: str | None = None, since: datetime | None = None,
+                    until: datetime | None = None, limit: int | None = None
+                    ) -> tuple[list[dict[str, Any]], int]:
+    """Complaints matching every filter given, newest first; and the full count."""
+    where: list[str] = []
+    params: list[Any] = []
+    if status == "open":
+        where.append(f"status IN ({_OPEN})")
+        status = None
+    for col, value in (("status", status), ("category", category), ("severity", severity)):
+        if value:
+            where.append(f"{col} = ?")
+            params.append(value)
+    for col, value in (("department", department), ("owner", owner),
+                       ("customer", customer), ("product", product)):
+        if value:
+            where.append(f"instr({col}, ?) > 0")
+            params.append(value)
+    if since:
+        where.append("received_at >= ?")
+        params.append(iso(since))
+    if until:
+        where.append("received_at < ?")
+        params.append(iso(until))
+    clause = (" WHERE " + " AND ".join(where)) if where else ""
+    sql = ("SELECT id, received_at, status, severity, category, channel, customer, contact, "
+           "product, quantity, department, owner, reopen_count, repeat_of, description "
+           f"FROM complaints{clause} ORDER BY received_at DESC, id DESC")
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    with lg.read() as cur:
+        total = cur.execute(f"SELECT count(*) FROM complaints{clause}", params).fetchone()[0]
+        rows = _rows(cur, sql, params)
+    for r in rows:
+        r["contact"] = mask(r["contact"])
+    return rows, total
+
+
+def status_counts(lg: Ledger) -> dict[str, int]:
+    """Complaints by status."""
+    with lg.read() as cur:
+        return dict(cur.execute("SELECT status, count(*) FROM complaints "
+                                "GROUP BY status ORDER BY status").fetchall())
+
+
+def show_first_id(lg: Ledger) -> str | None:
+    """A complaint worth showing first: the latest reopened one, else the latest."""
+    with lg.read() as cur:
+        row = cur.execute("SELECT id FROM complaints WHERE reopen_count > 0 "
+                          "ORDER BY received_at DESC LIMIT 1").fetchone() or \
+            cur.execute("SELECT id FROM complaints ORDER BY received_at DESC "
+                        "LIMIT 1").fetchone()
+    return row[0] if row else None
+
+
+def overdue(lg: Ledger, as_of: datetime, *, department: str | None = None,
+            owner: str | None = None, severity: str | None = None,
+            current: bool = True) -> list[dict[str, Any]]:
+    """Every stage past its deadline at `as_of`, most late first.
+
+    With `current` (as_of is now), only the open-stage index is read; for
+    an earlier instant, stages done after it count as open then, and the
+    department and owner (shown and filtered on) are those of the assignment
+    in force then.
+    """
+    at = iso(as_of)
+    if current:
+        where = ["s.done_at IS NULL", "s.due_at < ?"]
+        params: list[Any] = [at]
+        owners, then = "c", ""
+    else:
+        where = ["s.due_at < ?", "s.started_at <= ?", "(s.done_at IS NULL OR s.done_at > ?)"]
+        params = [at, at, at, at]
+        owners, then = "a", (
+            "LEFT JOIN assignments a ON a.id = (SELECT x.id FROM assignments x WHERE "
+            "x.complaint_id = s.complaint_id AND x.at <= ? ORDER BY x.at DESC, x.id DESC "
+            "LIMIT 1) ")
+    for col, value in ((f"{owners}.department", department), (f"{owners}.owner", owner)):
+        if value:
+            where.append(f"instr({col}, ?) > 0")
+            params.append(value)
+    if severity:
+        where.append("c.severity = ?")
+        params.append(severity)
+    cfg = lg.config
+    with lg.read() as cur:
+        rows = cur.execute(
+            "SELECT s.complaint_id, s.return_id, s.stage, s.round, s.due_at, c.severity, "
+            f"{owners}.department, {owners}.owner, c.customer, c.product FROM stages s "
+            f"JOIN complaints c ON c.id = s.complaint_id {then}WHERE {' AND '.join(where)} "
+            "ORDER BY s.due_at, s.complaint_id, s.id", params).fetchall()
+        late_at = deadlines.LateAt(as_of, cfg.calendar(), cfg.tz, cfg.escalation())
+    out = []
+    for cid, rid, stage, round_, due_s, sev, dept, own, cust, prod in rows:
+        late = late_at(from_iso(due_s))
+        if late.level == 0:
+            continue
+        out.append({"id": rid or cid, "kind": "return" if rid else "complaint",
+                    "complaint_id": cid, "stage": stage, "round": round_, "severity": sev,
+                    "department": dept, "owner": own, "customer": cust, "product": prod,
+                    "due_at": due_s, "late_hours": late.late_hours,
+                    "late_working_days": late.late_working_days,
+                    "escalation_level": late.level, "escalate_to": late.escalate_to})
+    return out
