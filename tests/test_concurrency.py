@@ -1,49 +1,80 @@
-"""Several processes logging and moving complaints in one ledger at once:
-every write lands, nobody sees a lock error, the file stays sound."""
+"""Several processes working on one ledger at once: every write lands, nobody sees
+a lock error or a traceback, the file stays sound, and N identical steps on one
+record taken at the same moment leave exactly one step in the ledger.
+
+The races are real processes forked after the imports and released together by
+a barrier; each runs the real command through Typer's CliRunner. Every trial
+gets a fresh copy of a ledger prepared once for the module. Dates are explicit
+and no later than 2025-12-31; ids take the real clock's year, so they are
+matched by pattern."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import re
+import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import textwrap
+import traceback
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
+from complaintctl.cli import app
+
+CC = re.compile(r"CC-\d{4}-\d{4}")
+RMA = re.compile(r"RMA-\d{4}-\d{4}")
+
+N = 8  # processes in each race
+TRIALS = 6  # a race that shows in one trial of three is missed by six with p < 0.1
+CTX = multiprocessing.get_context("fork")
 
 WORKER = textwrap.dedent("""
     import sys
     from typer.testing import CliRunner
     from complaintctl.cli import app
 
-    worker, count = sys.argv[1], int(sys.argv[2])
+    worker, count, first = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     runner = CliRunner()
 
-    def run(*args):
+    def run(*args, allowed=(0,)):
         result = runner.invoke(app, ["--as", f"clerk{worker}", *args])
-        if result.exit_code != 0:
+        if result.exit_code not in allowed:
             sys.stderr.write(f"FAILED {args}: {result.output}\\n")
             sys.exit(1)
-        return result.stdout.strip()
+        return result
 
+    if first == "init":  # every worker tries to make the ledger; one does
+        result = run("init", "--timezone", "Asia/Shanghai", allowed=(0, 1))
+        if result.exit_code == 1 and "already a ledger" not in result.stderr:
+            sys.stderr.write(f"FAILED init: {result.output}\\n")
+            sys.exit(1)
     for i in range(count):
         cid = run("log", "--customer", f"客户{worker}-{i}", "--description", "并发",
                   "--category", "quality", "--severity", "high", "--channel", "phone",
-                  "--product", "XD", "--received", "2026-11-02 09:00")
+                  "--product", "XD", "--received", "2025-11-03 09:00").stdout.strip()
         run("assign", cid, "--dept", "QA", "--owner", f"owner{worker}", "--at",
-            "2026-11-02 10:00")
-        run("investigate", cid, "--cause", "torque", "--at", "2026-11-02 11:00")
+            "2025-11-03 10:00")
+        run("investigate", cid, "--cause", "torque", "--at", "2025-11-03 11:00")
 """)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("created_first", [True, False])
 def test_parallel_writers(run, env, created_first):
-    """With the ledger made beforehand, or made by whichever worker comes first."""
+    """With the ledger made beforehand, or by whichever worker's `init` comes first
+    (only `init` and `demo` create a ledger)."""
     if created_first:
         run("init", "--timezone", "Asia/Shanghai")
     workers, count = 4, 12
-    procs = [subprocess.Popen([sys.executable, "-c", WORKER, str(w), str(count)],
+    procs = [subprocess.Popen([sys.executable, "-c", WORKER, str(w), str(count),
+                               "-" if created_first else "init"],
                               env={**os.environ, "COMPLAINTCTL_DB": str(env)},
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for w in range(workers)]
@@ -59,8 +90,287 @@ def test_parallel_writers(run, env, created_first):
                         ).fetchone()[0] == total
     assert conn.execute("SELECT count(*) FROM events WHERE complaint_id IS NOT NULL"
                         ).fetchone()[0] == total * 3
+    assert conn.execute("SELECT count(*) FROM events WHERE kind = 'init'").fetchone()[0] == 1
     # ids are a gapless sequence even under contention
     seqs = sorted(r[0] for r in conn.execute("SELECT seq FROM complaints"))
     assert seqs == list(range(1, total + 1))
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+# --- the races ------------------------------------------------------------------
+
+
+def _racer(barrier, queue, index: int, argv: list[str]) -> None:
+    """One racing process: wait for the others, run the command, report back."""
+    runner = CliRunner()
+    try:
+        barrier.wait(timeout=60)
+        result = runner.invoke(app, argv)
+        err = result.stderr
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            err += "".join(traceback.format_exception(result.exception))
+        queue.put((index, result.exit_code, result.stdout, err))
+    except BaseException as exc:  # noqa: BLE001 - reported to the test, never lost
+        queue.put((index, -1, "", "Traceback (racer)\n" + "".join(
+            traceback.format_exception(exc))))
+
+
+def race(argvs: list[list[str]]) -> list[tuple[int, str, str]]:
+    """Run the commands in as many processes released together; (code, out, err) each."""
+    barrier = CTX.Barrier(len(argvs))
+    queue = CTX.Queue()
+    procs = [CTX.Process(target=_racer, args=(barrier, queue, i, argv))
+             for i, argv in enumerate(argvs)]
+    for p in procs:
+        p.start()
+    results: dict[int, tuple[int, str, str]] = {}
+    try:
+        for _ in procs:
+            index, code, out, err = queue.get(timeout=120)
+            results[index] = (code, out, err)
+    finally:
+        for p in procs:
+            p.join(timeout=30)
+            if p.is_alive():
+                p.kill()
+                p.join()
+    return [results[i] for i in range(len(argvs))]
+
+
+def _ok(runner: CliRunner, db: Path, *args: str) -> str:
+    result = runner.invoke(app, ["--db", str(db), "--as", "builder", *args])
+    assert result.exit_code == 0, (args, result.output)
+    return result.stdout
+
+
+def _complaint(runner: CliRunner, db: Path, upto: str) -> str:
+    """A complaint taken along the happy path to `upto`; its id."""
+    out = _ok(runner, db, "log", "--customer", "华东电器", "--description", "电机异响",
+              "--category", "quality", "--severity", "medium", "--channel", "phone",
+              "--product", "XD-200", "--received", "2025-11-03 09:00")
+    cid = CC.search(out).group(0)
+    steps = [
+        ("assigned", ("assign", cid, "--dept", "质量部", "--owner", "王芳",
+                      "--at", "2025-11-03 10:00")),
+        ("investigating", ("investigate", cid, "--cause", "扭矩不足", "--cause-category",
+                           "manufacturing", "--at", "2025-11-04 09:00")),
+        ("resolved", ("resolve", cid, "--disposition", "exchange", "--summary", "换新",
+                      "--at", "2025-11-05 09:00")),
+    ]
+    for state, args in steps:
+        if upto == "logged":
+            break
+        _ok(runner, db, *args)
+        if state == upto:
+            break
+    return cid
+
+
+@pytest.fixture(scope="module")
+def template():
+    """One ledger holding a record ready for each race, and the ids to race on."""
+    folder = Path(tempfile.mkdtemp(prefix="cc-race-"))
+    db = folder / "ledger.db"
+    runner = CliRunner()
+    _ok(runner, db, "init", "--timezone", "Asia/Shanghai")
+    ids: dict[str, str] = {
+        "resolve": _complaint(runner, db, "investigating"),
+        "revisit": _complaint(runner, db, "resolved"),
+        "close": _complaint(runner, db, "resolved"),
+        "void": _complaint(runner, db, "logged"),
+        "assign": _complaint(runner, db, "logged"),
+    }
+    capa = _complaint(runner, db, "investigating")
+    ids["action-done"] = _ok(runner, db, "action", "add", capa, "--text", "加严扭矩检验",
+                             "--owner", "李强", "--due", "2025-11-20 17:00",
+                             "--at", "2025-11-04 10:00").strip()
+    assert ids["action-done"].isdigit(), ids["action-done"]
+    ids["action-done-complaint"] = capa
+    # a return whose every received unit has a disposition: ready to close
+    rc = _complaint(runner, db, "investigating")
+    rma = RMA.search(_ok(runner, db, "return", "open", rc, "--qty", "2",
+                         "--at", "2025-11-04 10:00")).group(0)
+    _ok(runner, db, "return", "receive", rma, "--qty", "2", "--at", "2025-11-05 09:00")
+    _ok(runner, db, "return", "inspect", rma, "--result", "defect-confirmed",
+        "--defective", "2", "--at", "2025-11-05 10:00")
+    _ok(runner, db, "return", "dispose", rma, "--action", "scrap", "--qty", "2",
+        "--at", "2025-11-05 11:00")
+    ids["return-close"] = rma
+    # a return authorised for N units, nothing received yet
+    rr = _complaint(runner, db, "investigating")
+    ids["return-receive"] = RMA.search(_ok(runner, db, "return", "open", rr, "--qty", str(N),
+                                           "--at", "2025-11-04 10:00")).group(0)
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    yield db, ids
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _copy(template_db: Path, dest: Path) -> Path:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template_db, dest)
+    os.chmod(dest, 0o600)
+    return dest
+
+
+def _count(db: Path, sql: str, params: tuple = ()) -> int:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, params).fetchone()[0]
+    finally:
+        conn.close()
+
+
+def _integrity(db: Path) -> str:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def _no_lock_or_traceback(results) -> list[str]:
+    return [f"process {i}: {err.strip()[-300:]}" for i, (_c, _o, err) in enumerate(results)
+            if "locked" in err.lower() or "Traceback" in err]
+
+
+# Each race: the command (after --db), the id it is about, the refusal the losers
+# see, the event kind it writes, and an extra row count (table, key column) if any.
+ONE_WINNER = {
+    "resolve": (lambda i: ["resolve", i["resolve"], "--disposition", "exchange",
+                           "--summary", "换新", "--at", "2025-11-05 09:00"],
+                r"cannot resolve CC-\d{4}-\d{4}: it is resolved",
+                "complaint_id", "resolve", ("resolutions", "complaint_id")),
+    "revisit": (lambda i: ["revisit", i["revisit"], "--satisfaction", "unsatisfied",
+                           "--at", "2025-11-06 09:00"],
+                r"cannot revisit CC-\d{4}-\d{4}: it is investigating",
+                "complaint_id", "revisit", ("revisits", "complaint_id")),
+    "close": (lambda i: ["close", i["close"], "--no-revisit", "--reason", "x",
+                         "--at", "2025-11-06 09:00"],
+              r"cannot close CC-\d{4}-\d{4}: it is closed",
+              "complaint_id", "close", None),
+    "void": (lambda i: ["void", i["void"], "--reason", "x", "--at", "2025-11-03 10:00"],
+             r"cannot void CC-\d{4}-\d{4}: it is void",
+             "complaint_id", "void", None),
+    "action-done": (lambda i: ["action", "done", i["action-done"],
+                               "--at", "2025-11-05 10:00"],
+                    r"action \d+ is already done",
+                    "complaint_id", "action-done", None),
+    "return-close": (lambda i: ["return", "close", i["return-close"],
+                                "--at", "2025-11-06 09:00"],
+                     r"cannot close RMA-\d{4}-\d{4}: it is closed",
+                     "return_id", "return-close", None),
+}
+
+
+def _trials(tmp_path: Path, template, check: Callable[[Path, dict, list], list[str]],
+            argvs: Callable[[dict], list[list[str]]]) -> None:
+    """TRIALS races on fresh copies; every problem of every trial, then fail once."""
+    template_db, ids = template
+    problems: list[str] = []
+    for trial in range(TRIALS):
+        db = _copy(template_db, tmp_path / f"trial{trial}" / "ledger.db")
+        results = race([["--db", str(db), "--as", f"clerk{k}", *argv]
+                        for k, argv in enumerate(argvs(ids))])
+        found = _no_lock_or_traceback(results) + check(db, ids, results)
+        if _integrity(db) != "ok":
+            found.append(f"integrity_check: {_integrity(db)}")
+        problems += [f"trial {trial}: {p}" for p in found]
+    assert not problems, f"{len(problems)} problems in {TRIALS} trials:\n" + "\n".join(problems)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", list(ONE_WINNER))
+def test_identical_concurrent_steps_one_wins(tmp_path, template, kind):
+    make_argv, refusal, key_col, event_kind, extra = ONE_WINNER[kind]
+    template_db, ids = template
+    record = (ids["action-done-complaint"] if kind == "action-done" else
+              ids[kind])
+    events_sql = f"SELECT count(*) FROM events WHERE kind = ? AND {key_col} = ?"
+    events_before = _count(template_db, events_sql, (event_kind, record))
+    extra_before = (_count(template_db, f"SELECT count(*) FROM {extra[0]} WHERE {extra[1]} = ?",
+                           (record,)) if extra else 0)
+
+    def check(db, _ids, results) -> list[str]:
+        found = []
+        codes = [c for c, _o, _e in results]
+        if codes.count(0) != 1 or codes.count(1) != N - 1:
+            found.append(f"exit codes {sorted(codes)} (want one 0 and {N - 1} 1)")
+        for c, _o, err in results:
+            if c == 1 and not re.search(refusal, err):
+                found.append(f"a loser's message is not /{refusal}/: {err.strip()[:200]!r}")
+        new_events = _count(db, events_sql, (event_kind, record)) - events_before
+        if new_events != 1:
+            found.append(f"{new_events} new {event_kind!r} events (want 1)")
+        if extra:
+            rows = _count(db, f"SELECT count(*) FROM {extra[0]} WHERE {extra[1]} = ?",
+                          (record,)) - extra_before
+            if rows != 1:
+                found.append(f"{rows} new {extra[0]} rows (want 1)")
+        return found
+
+    _trials(tmp_path, template, check, lambda i: [make_argv(i)] * N)
+
+
+@pytest.mark.slow
+def test_concurrent_receipts_all_count(tmp_path, template):
+    """N receipts of one unit each on a return authorised for N: every one counts."""
+
+    def check(db, ids, results) -> list[str]:
+        found = []
+        codes = [c for c, _o, _e in results]
+        if codes != [0] * N:
+            found.append(f"exit codes {codes} (want all 0): "
+                         + "; ".join(e.strip()[:150] for c, _o, e in results if c))
+        rid = ids["return-receive"]
+        stored = _count(db, "SELECT received_qty FROM returns WHERE id = ?", (rid,))
+        summed = _count(db, "SELECT coalesce(sum(qty), 0) FROM return_receipts "
+                            "WHERE return_id = ?", (rid,))
+        if not stored == summed == N:
+            found.append(f"returns.received_qty {stored}, receipts sum {summed} (want {N})")
+        inspect = _count(db, "SELECT count(*) FROM stages WHERE return_id = ? AND "
+                             "stage = 'inspect'", (rid,))
+        if inspect != 1:
+            found.append(f"{inspect} inspect stages opened (want 1)")
+        return found
+
+    _trials(tmp_path, template, check,
+            lambda i: [["return", "receive", i["return-receive"], "--qty", "1",
+                        "--at", "2025-11-05 09:00"]] * N)
+
+
+@pytest.mark.slow
+def test_concurrent_assign_opens_one_investigation(tmp_path, template):
+    """N assigns (different owners) of one logged complaint: all succeed, one
+    investigate stage is opened and the assign stage is finished once."""
+
+    def check(db, ids, results) -> list[str]:
+        found = []
+        codes = [c for c, _o, _e in results]
+        if codes != [0] * N:
+            found.append(f"exit codes {codes} (want all 0): "
+                         + "; ".join(e.strip()[:150] for c, _o, e in results if c))
+        cid = ids["assign"]
+        investigate = _count(db, "SELECT count(*) FROM stages WHERE complaint_id = ? AND "
+                                 "return_id IS NULL AND stage = 'investigate'", (cid,))
+        if investigate != 1:
+            found.append(f"{investigate} investigate stages (want 1)")
+        assign_rows = _count(db, "SELECT count(*) FROM stages WHERE complaint_id = ? AND "
+                                 "return_id IS NULL AND stage = 'assign'", (cid,))
+        assign_done = _count(db, "SELECT count(*) FROM stages WHERE complaint_id = ? AND "
+                                 "return_id IS NULL AND stage = 'assign' AND done_at IS NOT "
+                                 "NULL", (cid,))
+        if (assign_rows, assign_done) != (1, 1):
+            found.append(f"assign stage rows {assign_rows}, finished {assign_done} "
+                         f"(want 1, 1)")
+        assigns = _count(db, "SELECT count(*) FROM events WHERE complaint_id = ? AND "
+                             "kind = 'assign'", (cid,))
+        if assigns != N:
+            found.append(f"{assigns} assign events (want {N}: each one is a step)")
+        return found
+
+    _trials(tmp_path, template, check,
+            lambda i: [["assign", i["assign"], "--dept", "质量部", "--owner", f"owner{k}",
+                        "--at", "2025-11-03 10:00"] for k in range(N)])

@@ -1,0 +1,401 @@
+"""Opening a ledger (issue 12): only `init` and `demo` create one; a missing path,
+a folder, a device, another program's file, a ledger of a newer or older schema
+are refused and left exactly as they were; `report --output` never overwrites
+the ledger; `demo` only fills its own ledgers; `policy timezone` changes the
+zone. Messages are matched by their key phrases only."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import complaintctl
+from complaintctl.cli import app
+
+SIDE_FILES = ("-wal", "-shm", "-journal")
+
+LOG_FULL = ("log", "--customer", "华东电器有限公司", "--description", "电机异响",
+            "--category", "quality", "--severity", "medium", "--channel", "phone",
+            "--product", "XD-200", "--lot", "L2509", "--quantity", "3", "--order", "PO-1",
+            "--region", "华东", "--demand", "exchange", "--shipped", "2025-10-01",
+            "--received", "2025-10-09 10:00", "--contact", "13812345678", "--no-input")
+
+READS = {
+    "list": ("list",),
+    "show": ("show", "CC-2025-0001"),
+    "overdue": ("overdue",),
+    "report": ("report", "--month", "2025-10"),
+    "return-list": ("return", "list"),
+    "policy-show": ("policy", "show"),
+}
+
+# init, a write, every read, demo and upgrade: the representative set of issue 12
+EVERY = {"init": ("init", "--timezone", "Asia/Shanghai"), "log": LOG_FULL, **READS,
+         "demo": None, "upgrade": ("upgrade",)}
+
+
+def invoke(db: Path | None, *args: str):
+    """The real command (`--db` first when given); a traceback fails the test."""
+    argv = (["--db", str(db)] if db is not None else []) + [str(a) for a in args]
+    result = CliRunner().invoke(app, argv)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    assert "Traceback" not in result.output
+    return result
+
+
+def command(db: Path, name: str):
+    """Command `name` of EVERY on the ledger at `db` (demo takes its own --db)."""
+    if name == "demo":
+        return invoke(None, "demo", "--db", str(db), "--complaints", "5")
+    return invoke(db, *EVERY[name])
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def side_files(path: Path) -> list[str]:
+    return [path.name + s for s in SIDE_FILES if Path(str(path) + s).exists()]
+
+
+def ok(db: Path, *args: str) -> str:
+    result = invoke(db, *args)
+    assert result.exit_code == 0, (args, result.output)
+    return result.stdout
+
+
+def new_ledger(db: Path, timezone: str = "Asia/Shanghai") -> Path:
+    """A real ledger with one complaint (CC-yyyy-0001), closed cleanly."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    ok(db, "init", "--timezone", timezone)
+    ok(db, *LOG_FULL)
+    assert side_files(db) == []
+    return db
+
+
+# --- a missing path ----------------------------------------------------------
+
+MISSING = {**READS, "log": LOG_FULL,
+           "assign": ("assign", "CC-2025-0001", "--dept", "QA", "--owner", "王芳",
+                      "--at", "2025-10-09 11:00"),
+           "policy-timezone": ("policy", "timezone", "Asia/Shanghai"),
+           "upgrade": ("upgrade",)}
+
+
+@pytest.mark.parametrize("folder_exists", [False, True], ids=["no-folder", "folder"])
+@pytest.mark.parametrize("name", list(MISSING))
+def test_missing_path_is_refused_and_nothing_created(tmp_path, env, name, folder_exists):
+    folder = tmp_path / "data"
+    if folder_exists:
+        folder.mkdir()
+    db = folder / "ledger.db"
+    # by $COMPLAINTCTL_DB (the env fixture points it here) and by --db
+    for how in (None, db):
+        result = invoke(how, *MISSING[name])
+        assert result.exit_code == 1, (result.exit_code, result.output)
+        assert "no ledger at" in result.stderr and str(db) in result.stderr, result.stderr
+        assert "complaintctl init" in result.stderr, result.stderr
+        assert not db.exists() and side_files(db) == []
+        assert folder.exists() == folder_exists
+        if folder_exists:
+            assert os.listdir(folder) == []
+
+
+def test_init_creates_a_private_folder_and_file(tmp_path):
+    db = tmp_path / "new" / "ledger.db"
+    result = invoke(db, "init", "--timezone", "Asia/Shanghai")
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(db.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    # a folder that exists keeps its mode
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    os.chmod(shared, 0o755)
+    assert invoke(shared / "ledger.db", "init").exit_code == 0
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o755
+    assert stat.S_IMODE((shared / "ledger.db").stat().st_mode) == 0o600
+    # and init on a ledger is refused, untouched
+    before = sha256(db)
+    again = invoke(db, "init")
+    assert again.exit_code == 1 and "already a ledger" in again.stderr, again.output
+    assert sha256(db) == before
+
+
+# --- files that are not (this complaintctl's) ledgers -----------------------------
+
+def _foreign_sqlite(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE inventory (sku TEXT PRIMARY KEY, qty INTEGER)")
+    conn.execute("INSERT INTO inventory VALUES ('XD-200', 12)")
+    conn.commit()
+    conn.close()
+
+
+def _empty(path: Path) -> None:
+    path.write_bytes(b"")
+
+
+def _text(path: Path) -> None:
+    path.write_text("客户名单\nthis is not a database\n", encoding="utf-8")
+
+
+def _newer(path: Path) -> None:
+    new_ledger(path)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 999")
+    conn.commit()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+
+
+NOT_OURS = {"foreign-sqlite": _foreign_sqlite, "empty": _empty, "text": _text,
+            "newer-schema": _newer}
+
+
+def _expected_messages(kind: str, name: str) -> tuple[str, ...]:
+    """Key phrases, any of which the refusal may carry."""
+    if kind == "newer-schema":
+        phrases: tuple[str, ...] = ("newer complaintctl",)
+        if name == "init":
+            phrases += ("already a ledger",)
+    else:
+        phrases = ("not a complaintctl ledger",)
+    if name == "demo":
+        phrases += ("not a demo ledger",)
+    return phrases
+
+
+@pytest.mark.parametrize("name", list(EVERY))
+@pytest.mark.parametrize("kind", list(NOT_OURS))
+def test_a_file_that_is_not_our_ledger_is_left_as_it_is(tmp_path, kind, name):
+    db = tmp_path / "data" / "file.db"
+    db.parent.mkdir()
+    NOT_OURS[kind](db)
+    assert side_files(db) == []
+    before = sha256(db)
+    result = command(db, name)
+    assert result.exit_code == 1, (result.exit_code, result.output)
+    assert any(p in result.stderr for p in _expected_messages(kind, name)), result.stderr
+    assert "Error:" in result.stderr and str(db) in result.stderr, result.stderr
+    if kind == "newer-schema" and "newer complaintctl" in result.stderr:
+        assert "999" in result.stderr, result.stderr
+    assert sha256(db) == before
+    assert side_files(db) == []
+    assert os.listdir(db.parent) == [db.name]
+
+
+# --- an older schema ---------------------------------------------------------------
+
+def _oldest_ledger(path: Path) -> None:
+    """A ledger exactly as version 1 of complaintctl made it, with one complaint."""
+    sql = (Path(complaintctl.__file__).parent / "migrations" / "0001_initial.sql"
+           ).read_text(encoding="utf-8")
+    conn = sqlite3.connect(path)
+    conn.executescript(sql)
+    conn.executescript("""
+        INSERT INTO settings VALUES ('country', 'CN'), ('timezone', 'Asia/Shanghai'),
+          ('currency', 'CNY'), ('id_prefix', 'CC'), ('return_prefix', 'RMA'),
+          ('repeat_window_days', '90'),
+          ('categories', '["quality","delivery","service","logistics","technical",
+                          "billing","other"]'),
+          ('calendar_weekend', '[5, 6]'), ('calendar_covered_until', '2026'),
+          ('calendar_years', '2016-2031');
+        INSERT INTO calendar_days VALUES ('2025-10-01', 'country', 'holiday', 'National Day');
+        INSERT INTO policy VALUES ('assign', 'medium', '1wd'), ('resolve', 'medium', '5wd'),
+          ('investigate', 'medium', '3wd'), ('revisit', 'medium', '1wd'),
+          ('reopen', 'medium', '3wd');
+        INSERT INTO escalation VALUES (1, 0, 'manager'), (2, 1, 'branch head'),
+          (3, 2, 'general manager');
+        INSERT INTO id_counters VALUES ('complaint', 2025, 1);
+        INSERT INTO complaints (id, year, seq, received_at, logged_at, logged_by, channel,
+          customer, contact, product, category, severity, description, status, last_step_at)
+          VALUES ('CC-2025-0001', 2025, 1, '2025-09-30T02:00:00Z', '2025-09-30T02:05:00Z',
+          '周敏', 'phone', '华东电器', '13812345678', 'XD-200', 'quality', 'medium',
+          '电机异响 [批次]', 'logged', '2025-09-30T02:00:00Z');
+        INSERT INTO stages (complaint_id, stage, started_at, due_at) VALUES
+          ('CC-2025-0001', 'assign', '2025-09-30T02:00:00Z', '2025-10-09T02:00:00Z');
+        INSERT INTO events (complaint_id, at, recorded_at, actor, kind, data) VALUES
+          ('CC-2025-0001', '2025-09-30T02:00:00Z', '2025-09-30T02:05:00Z', '周敏', 'log', '{}');
+        PRAGMA user_version = 1;
+    """)
+    conn.commit()
+    conn.close()
+
+
+def _user_version(path: Path) -> int:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return conn.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("name", ["list", "show", "overdue", "report", "log", "init",
+                                  "demo"])
+def test_an_older_ledger_is_refused_until_upgraded(tmp_path, name):
+    db = tmp_path / "old.db"
+    _oldest_ledger(db)
+    before = sha256(db)
+    result = command(db, name)
+    assert result.exit_code == 1, (result.exit_code, result.output)
+    if name not in ("init", "demo"):  # those may say it is a ledger / not a demo one
+        assert "needs an upgrade" in result.stderr, result.stderr
+        assert "complaintctl upgrade" in result.stderr, result.stderr
+    assert sha256(db) == before and side_files(db) == []
+    assert _user_version(db) == 1
+
+
+def test_upgrade_migrates_an_older_ledger(tmp_path):
+    db = tmp_path / "old.db"
+    _oldest_ledger(db)
+    refused = invoke(db, "list")
+    assert refused.exit_code == 1 and "needs an upgrade" in refused.stderr, refused.output
+    done = invoke(db, "upgrade")
+    assert done.exit_code == 0, done.output
+    assert done.stderr.strip(), "upgrade reports its progress on stderr"
+    assert _user_version(db) > 1
+    listed = invoke(db, "list")
+    assert listed.exit_code == 0 and "CC-2025-0001" in listed.stdout, listed.output
+    shown = json.loads(ok(db, "show", "CC-2025-0001", "--format", "json"))
+    assert shown["customer"] == "华东电器" and shown["description"] == "电机异响 [批次]"
+    version, migrated = _user_version(db), sha256(db)
+    again = invoke(db, "upgrade")
+    assert again.exit_code == 0 and "up to date" in again.output, again.output
+    assert _user_version(db) == version and sha256(db) == migrated
+
+
+# --- not a regular file -------------------------------------------------------------
+
+def _directory(path: Path) -> None:
+    path.mkdir()
+    os.chmod(path, 0o755)
+
+
+def _device(path: Path) -> None:
+    """A copy of /dev/null."""
+    os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    os.chmod(path, 0o666)
+
+
+@pytest.mark.parametrize("name", ["init", "log", "list", "show", "report", "demo", "upgrade"])
+@pytest.mark.parametrize("make", [_directory, _device], ids=["directory", "device"])
+def test_a_path_that_is_not_a_regular_file_is_refused(tmp_path, make, name):
+    path = tmp_path / "ledger.db"
+    make(path)
+    before = os.stat(path)
+    around = sorted(os.listdir(tmp_path))
+    inside = sorted(os.listdir(path)) if path.is_dir() else None
+    result = command(path, name)
+    assert result.exit_code == 1, (result.exit_code, result.output)
+    assert "is not a ledger file" in result.stderr and str(path) in result.stderr, \
+        result.stderr
+    after = os.stat(path)
+    assert (after.st_mode, after.st_uid, after.st_gid, after.st_rdev) == (
+        before.st_mode, before.st_uid, before.st_gid, before.st_rdev)
+    assert sorted(os.listdir(tmp_path)) == around
+    if inside is not None:
+        assert sorted(os.listdir(path)) == inside
+
+
+# --- report --output is never the ledger ------------------------------------------------
+
+@pytest.mark.parametrize("target", ["", "-wal", "-shm", "-journal", "other-spelling"])
+def test_report_output_onto_the_ledger_is_refused(tmp_path, target):
+    db = new_ledger(tmp_path / "data" / "ledger.db")
+    before = sha256(db)
+    if target == "other-spelling":
+        out = tmp_path / "data" / ".." / "data" / "ledger.db"
+    else:
+        out = Path(str(db) + target)
+    result = invoke(db, "report", "--month", "2025-10", "--format", "csv", "--output",
+                    str(out))
+    assert result.exit_code == 2, (result.exit_code, result.output)
+    assert "is the ledger itself" in result.stderr, result.stderr
+    assert sha256(db) == before
+    listed = invoke(db, "list")
+    assert listed.exit_code == 0 and "CC-" in listed.stdout, listed.output
+    assert sha256(db) == before
+
+
+def test_report_output_elsewhere_still_written(tmp_path):
+    db = new_ledger(tmp_path / "data" / "ledger.db")
+    out = tmp_path / "data" / "ledger.csv"
+    result = invoke(db, "report", "--month", "2025-10", "--format", "csv", "--output",
+                    str(out))
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes()
+
+
+# --- demo fills only its own ledgers ------------------------------------------------------
+
+def _complaints(db: Path) -> int:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT count(*) FROM complaints").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_demo_refuses_a_real_ledger(tmp_path):
+    db = new_ledger(tmp_path / "real.db")
+    before = sha256(db)
+    result = invoke(None, "demo", "--db", str(db), "--complaints", "5")
+    assert result.exit_code == 1, (result.exit_code, result.output)
+    assert "not a demo ledger" in result.stderr and str(db) in result.stderr, result.stderr
+    assert sha256(db) == before and side_files(db) == []
+
+
+def test_demo_adds_to_its_own_ledger_until_another_step(tmp_path):
+    db = tmp_path / "new.db"
+    first = invoke(None, "demo", "--db", str(db), "--complaints", "5")
+    assert first.exit_code == 0, first.output
+    assert _complaints(db) == 5
+    ok(db, "list")  # reading is not a step
+    second = invoke(None, "demo", "--db", str(db), "--complaints", "5")
+    assert second.exit_code == 0, second.output
+    assert _complaints(db) == 10
+    ok(db, *LOG_FULL)  # a step of its own: now it is somebody's ledger
+    before = sha256(db)
+    third = invoke(None, "demo", "--db", str(db), "--complaints", "5")
+    assert third.exit_code == 1, (third.exit_code, third.output)
+    assert "not a demo ledger" in third.stderr, third.stderr
+    assert sha256(db) == before and _complaints(db) == 11
+
+
+# --- policy timezone -----------------------------------------------------------------------
+
+def test_policy_timezone_changes_the_zone_and_keeps_instants(tmp_path):
+    db = new_ledger(tmp_path / "ledger.db", timezone="UTC")
+    cid = json.loads(ok(db, "list", "--format", "json"))[0]["id"]
+    deadlines = json.loads(ok(db, "show", cid, "--format", "json"))["deadlines"]
+    result = invoke(db, "policy", "timezone", "Asia/Shanghai")
+    assert result.exit_code == 0, result.output
+    assert json.loads(ok(db, "policy", "show", "--format", "json"))["timezone"] == \
+        "Asia/Shanghai"
+    # deadlines already stored keep their instants
+    assert json.loads(ok(db, "show", cid, "--format", "json"))["deadlines"] == deadlines
+    # an event records the old value
+    conn = sqlite3.connect(db)
+    data, old = conn.execute("SELECT data, old FROM events ORDER BY id DESC LIMIT 1"
+                             ).fetchone()
+    conn.close()
+    assert "Asia/Shanghai" in (data or "") and "UTC" in (old or ""), (data, old)
+
+
+def test_policy_timezone_unknown_zone_is_bad_input(tmp_path):
+    db = new_ledger(tmp_path / "ledger.db")
+    before = sha256(db)
+    result = invoke(db, "policy", "timezone", "Mars/Base")
+    assert result.exit_code == 2, (result.exit_code, result.output)
+    assert "Mars/Base" in result.stderr, result.stderr
+    assert sha256(db) == before
+    assert json.loads(ok(db, "policy", "show", "--format", "json"))["timezone"] == \
+        "Asia/Shanghai"

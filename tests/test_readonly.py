@@ -1,0 +1,255 @@
+"""Read commands open the ledger read-only (issue 12): they work for a user who
+may only read the ledger, or only read its folder, see a writer's live WAL, and
+never leave -wal/-shm files of their own behind, so the owner can still write.
+A write by such a user is refused with "permission denied".
+
+CI runs as root, and root may write anything: the reader is uid 65534 (and the
+owner, where it is not root, uid 65533), set in a child forked after the imports
+(the venv's interpreter need not be reachable by them), in a 0755 folder outside
+pytest's 0700 temp root. Dates are explicit and no later than 2025-12-31; ids
+take the real clock's year, so they are matched by pattern."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import tempfile
+import traceback
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from complaintctl.cli import app
+
+READER = 65534
+OWNER = 65533
+CC = re.compile(r"CC-\d{4}-\d{4}")
+RMA = re.compile(r"RMA-\d{4}-\d{4}")
+
+
+def log_args(customer: str, received: str) -> tuple[str, ...]:
+    return ("log", "--customer", customer, "--description", "电机异响", "--category",
+            "quality", "--severity", "medium", "--channel", "phone", "--product", "XD-200",
+            "--received", received, "--contact", "13812345678", "--no-input")
+
+
+def as_root(db: Path, *args: str):
+    result = CliRunner().invoke(app, ["--db", str(db), *args])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
+
+
+def root_ok(db: Path, *args: str) -> str:
+    result = as_root(db, *args)
+    assert result.exit_code == 0, (args, result.output)
+    return result.stdout
+
+
+def as_user(uid: int, db: Path, *args: str) -> tuple[int, str, str]:
+    """The command run by `uid` (its own group, no others): (exit code, stdout, stderr)."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        try:
+            os.close(read_end)
+            signal.alarm(120)  # a hung child dies rather than hang the suite
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            result = CliRunner().invoke(app, ["--db", str(db), *args])
+            err = result.stderr
+            if result.exception is not None and not isinstance(result.exception, SystemExit):
+                err += "Traceback (in the child)\n" + "".join(
+                    traceback.format_exception(result.exception))
+            payload = [result.exit_code, result.stdout, err]
+        except BaseException as exc:  # noqa: BLE001 - reported to the test
+            payload = [-1, "", "Traceback (in the child)\n" + "".join(
+                traceback.format_exception(exc))]
+        try:
+            with os.fdopen(write_end, "w", encoding="utf-8") as fh:
+                fh.write(json.dumps(payload))
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, encoding="utf-8") as fh:
+        data = fh.read()
+    _pid, status = os.waitpid(pid, 0)
+    if not data:
+        return -2, "", f"the child died (wait status {status})"
+    code, out, err = json.loads(data)
+    return code, out, err
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def owned_by(folder: Path, uid: int) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.lstat().st_uid == uid)
+
+
+def _build(db: Path) -> dict[str, str]:
+    """A ledger with a complaint and a return on it, closed cleanly; their ids."""
+    root_ok(db, "init", "--timezone", "Asia/Shanghai")
+    cid = CC.search(root_ok(db, *log_args("华东电器有限公司", "2025-10-09 10:00"))).group(0)
+    rma = RMA.search(root_ok(db, "return", "open", cid, "--qty", "2",
+                             "--at", "2025-10-09 11:00")).group(0)
+    for side in ("-wal", "-shm", "-journal"):
+        assert not Path(str(db) + side).exists(), f"{side} left by a clean close"
+    return {"cid": cid, "rma": rma}
+
+
+def reads(ids: dict[str, str]) -> list[tuple[tuple[str, ...], list[str]]]:
+    """Each read command of the contract, with what its output must contain."""
+    return [
+        (("list",), [ids["cid"]]),
+        (("show", ids["cid"]), [ids["cid"], "华东电器有限公司"]),
+        (("overdue", "--as-of", "2025-12-31 12:00"), [ids["cid"]]),
+        (("report", "--month", "2025-10"), ["2025-10"]),
+        (("return", "list"), [ids["rma"]]),
+        (("policy", "show"), ["Asia/Shanghai"]),
+    ]
+
+
+def check_reads(uid: int, db: Path, ids: dict[str, str]) -> list[str]:
+    """Every read as `uid`; the problems found (so one run shows them all)."""
+    problems = []
+    for args, needles in reads(ids):
+        code, out, err = as_user(uid, db, *args)
+        if code != 0:
+            problems.append(f"{' '.join(args)}: exit {code}: {err.strip()[-400:]}")
+            continue
+        problems += [f"{' '.join(args)}: {needle!r} not in output" for needle in needles
+                     if needle not in out]
+        if "Traceback" in err:
+            problems.append(f"{' '.join(args)}: {err.strip()[-400:]}")
+    return problems
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _warm(tmp_path_factory):
+    """Run every command once as root, so whatever the commands import lazily is
+    imported before a child drops its privileges (it may not read root's files)."""
+    db = tmp_path_factory.mktemp("warm") / "ledger.db"
+    ids = _build(db)
+    for args, _needles in reads(ids):
+        root_ok(db, *args)
+        root_ok(db, *args, "--format", "json")
+    root_ok(db, *log_args("B", "2025-10-10 09:00"))
+
+
+@pytest.fixture
+def base():
+    """A 0755 folder in /tmp (pytest's own temp root is 0700: no entry for others)."""
+    path = Path(tempfile.mkdtemp(prefix="cc-readonly-", dir="/tmp"))
+    os.chmod(path, 0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def ledger_in(base: Path, folder_mode: int) -> tuple[Path, dict[str, str]]:
+    folder = base / "ledgers"
+    folder.mkdir()
+    db = folder / "ledger.db"
+    ids = _build(db)
+    os.chmod(db, 0o644)
+    os.chmod(folder, folder_mode)
+    return db, ids
+
+
+def test_reads_in_a_folder_the_reader_may_only_read(base):
+    """0644 ledger, 0755 folder, both root's; the last writer closed cleanly (no -shm)."""
+    db, ids = ledger_in(base, 0o755)
+    before = sha256(db)
+    problems = check_reads(READER, db, ids)
+    assert not problems, "\n".join(problems)
+    assert sorted(os.listdir(db.parent)) == ["ledger.db"]
+    assert sha256(db) == before
+
+
+def test_reads_see_a_writers_live_wal(base):
+    """A writer holds the ledger open; the newest rows are only in its WAL."""
+    db, ids = ledger_in(base, 0o755)
+    keeper = sqlite3.connect(db)  # stays open: nobody checkpoints the WAL away
+    try:
+        keeper.execute("SELECT count(*) FROM complaints").fetchone()
+        newest = CC.search(root_ok(db, *log_args("华南贸易公司", "2025-10-10 09:00"))
+                           ).group(0)
+        wal = Path(str(db) + "-wal")
+        assert wal.exists() and wal.stat().st_size > 0
+        # the main file alone does not have it yet (what immutable=1 would read)
+        frozen = sqlite3.connect(f"file:{db}?immutable=1", uri=True)
+        assert frozen.execute("SELECT count(*) FROM complaints WHERE id = ?",
+                              (newest,)).fetchone()[0] == 0
+        frozen.close()
+        for side in ("", "-wal", "-shm"):
+            os.chmod(str(db) + side, 0o644)
+        problems = check_reads(READER, db, ids)
+        code, out, err = as_user(READER, db, "show", newest)
+        if code != 0 or newest not in out or "华南贸易公司" not in out:
+            problems.append(f"show {newest}: exit {code}: {err.strip()[-400:]}")
+        code, out, err = as_user(READER, db, "list")
+        if code != 0 or newest not in out or ids["cid"] not in out:
+            problems.append(f"list misses the WAL's row: exit {code}: {err.strip()[-400:]}")
+        assert not problems, "\n".join(problems)
+        assert owned_by(db.parent, READER) == []
+    finally:
+        keeper.close()
+
+
+@pytest.mark.parametrize("args", [
+    ("log", "--customer", "C", "--description", "x", "--category", "quality",
+     "--severity", "low", "--channel", "phone", "--received", "2025-10-11 09:00",
+     "--no-input"),
+    ("assign", "{cid}", "--dept", "QA", "--owner", "王芳", "--at", "2025-10-09 12:00"),
+], ids=["log", "assign"])
+def test_a_write_by_a_reader_is_permission_denied(base, args):
+    db, ids = ledger_in(base, 0o755)
+    before = sha256(db)
+    code, _out, err = as_user(READER, db, *(a.format(**ids) for a in args))
+    assert code == 1, (code, err)
+    assert "permission denied" in err.lower(), err
+    assert "try again" not in err and "busy" not in err.lower(), err
+    assert "Traceback" not in err
+    assert sha256(db) == before
+    assert sorted(os.listdir(db.parent)) == ["ledger.db"]
+
+
+def test_a_reader_in_a_writable_folder_leaves_nothing_of_its_own(base):
+    """Root's 0644 ledger in a 0777 folder: the reader could create -wal/-shm there."""
+    db, ids = ledger_in(base, 0o777)
+    before = sha256(db)
+    problems = check_reads(READER, db, ids)
+    assert not problems, "\n".join(problems)
+    assert owned_by(db.parent, READER) == []
+    assert sha256(db) == before
+    assert as_root(db, *log_args("D", "2025-10-11 09:00")).exit_code == 0
+
+
+def test_the_owner_still_writes_after_a_reader(base):
+    """The ledger is another user's (0644, uid 65533) in a 0777 folder: after the
+    reader's reads and its refused write, the owner's `log` works."""
+    db, ids = ledger_in(base, 0o777)
+    os.chown(db, OWNER, OWNER)
+    problems = check_reads(READER, db, ids)
+    code, _out, err = as_user(READER, db, *log_args("E", "2025-10-11 09:00"))
+    if code != 1 or "permission denied" not in err.lower():
+        problems.append(f"the reader's log: exit {code}: {err.strip()[-400:]}")
+    if owned_by(db.parent, READER):
+        problems.append(f"the reader left {owned_by(db.parent, READER)}")
+    code, out, err = as_user(OWNER, db, *log_args("F", "2025-10-11 10:00"))
+    if code != 0 or not CC.search(out):
+        problems.append(f"the owner's log afterwards: exit {code}: {err.strip()[-400:]}")
+    else:
+        newest = CC.search(out).group(0)
+        code, out, err = as_user(OWNER, db, "list")
+        if code != 0 or newest not in out:
+            problems.append(f"the owner's list: exit {code}: {err.strip()[-400:]}")
+    assert not problems, "\n".join(problems)
