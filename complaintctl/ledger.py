@@ -854,9 +854,11 @@ class Ledger:
         out = Outcome(cid, new)
         with self.write() as cur:
             cur.execute("INSERT INTO revisits (complaint_id, at, actor, method, satisfaction, "
-                        "demand_met, note, from_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        "demand_met, note, from_status, to_status) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (cid, iso(at), actor, method, satisfaction,
-                         None if demand_met is None else int(demand_met), note, c["status"]))
+                         None if demand_met is None else int(demand_met), note, c["status"],
+                         new))
             second = c["status"] == "closed"
             self._finish_stage(cur, cid, "second-revisit" if second else "revisit", at)
             values: dict[str, Any] = {"status": new, "satisfaction": satisfaction,
