@@ -197,14 +197,17 @@ CREATE TABLE revisits (
         satisfaction = 'basically-satisfied' OR satisfaction = 'unsatisfied'),
     demand_met INTEGER CHECK (demand_met = 0 OR demand_met = 1),
     note TEXT,
-    from_status TEXT CHECK (from_status = 'resolved' OR from_status = 'closed')
+    from_status TEXT CHECK (from_status = 'resolved' OR from_status = 'closed'),
+    -- the state the revisit left the complaint in (workflow.py decides it): closed, or
+    -- investigating again (reopened); what counts closings and reopenings reads
+    to_status TEXT CHECK (to_status = 'closed' OR to_status = 'investigating')
 );
 CREATE INDEX revisits_complaint ON revisits (complaint_id);
-CREATE INDEX revisits_at ON revisits (at, from_status, satisfaction, complaint_id);
+CREATE INDEX revisits_at ON revisits (at, from_status, to_status, satisfaction, complaint_id);
 CREATE INDEX revisits_closing ON revisits (at)
-    WHERE from_status = 'resolved' AND satisfaction != 'unsatisfied';
+    WHERE from_status = 'resolved' AND to_status = 'closed';
 CREATE INDEX revisits_reopen_closed ON revisits (at)
-    WHERE from_status = 'closed' AND satisfaction = 'unsatisfied';
+    WHERE from_status = 'closed' AND to_status = 'investigating';
 
 -- Returned goods (客退品 / RMA): authorised against a complaint, received
 -- (partial receipts add up), inspected, and every received unit dispositioned.
@@ -346,7 +349,7 @@ BEGIN
         ON CONFLICT (measure, day) DO UPDATE SET n = n + 1;
 END;
 CREATE TRIGGER tally_closing_revisits AFTER INSERT ON revisits
-WHEN NEW.from_status = 'resolved' AND NEW.satisfaction != 'unsatisfied'
+WHEN NEW.from_status = 'resolved' AND NEW.to_status = 'closed'
 BEGIN
     INSERT INTO day_tallies (measure, day, n) VALUES ('closing_revisits', substr(NEW.at, 1, 10), 1)
         ON CONFLICT (measure, day) DO UPDATE SET n = n + 1;

@@ -22,8 +22,9 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from complaintctl.parse import format_money, iso
+from complaintctl.workflow import OPEN_STATES
 
-OPEN = "('logged', 'assigned', 'investigating', 'resolved')"
+OPEN = "(" + ", ".join(f"'{state}'" for state in OPEN_STATES) + ")"  # SQL: status IN {OPEN}
 STAGE_ORDER = ("assign", "investigate", "resolve", "revisit", "second-revisit", "inspect",
                "dispose")
 
@@ -186,15 +187,16 @@ class Report:
 
     def _revisit_moves(self, lo: str, hi: str | None) -> tuple[int, int]:
         """Revisits in [lo, hi) (hi None: after lo, to this day) that closed a resolved
-        complaint, and that reopened a closed one (each counted on its own index)."""
+        complaint, and that reopened a closed one (each counted on its own index).
+        Each revisit records the states it moved the complaint from and to."""
         span = "at >= ? AND at < ?" if hi else "at > ?"
         params = (lo, hi) if hi else (lo,)
         closing = ("SELECT count(*) FROM revisits WHERE from_status = 'resolved' AND "
-                   f"satisfaction != 'unsatisfied' AND {span}")
+                   f"to_status = 'closed' AND {span}")
         closes = (self._tallied("closing_revisits", closing, lo, hi) if hi
                   else self._one(closing, *params))
         reopens = self._one("SELECT count(*) FROM revisits WHERE from_status = 'closed' AND "
-                            f"satisfaction = 'unsatisfied' AND {span}", *params)
+                            f"to_status = 'investigating' AND {span}", *params)
         return closes, reopens
 
     def closed(self, lo: str, hi: str) -> int:
@@ -211,11 +213,11 @@ class Report:
         twice = self._one(
             "SELECT coalesce(sum(n - 1), 0) FROM (SELECT "
             "  (SELECT count(*) FROM revisits v WHERE v.complaint_id = x.cid AND v.at >= ? "
-            "   AND v.at < ? AND v.from_status = 'resolved' AND v.satisfaction != 'unsatisfied')"
+            "   AND v.at < ? AND v.from_status = 'resolved' AND v.to_status = 'closed')"
             "  + (SELECT count(*) FROM events e WHERE e.complaint_id = x.cid AND e.kind = "
             "   'close' AND e.at >= ? AND e.at < ?) AS n "
             "  FROM (SELECT DISTINCT complaint_id AS cid FROM revisits WHERE at >= ? AND "
-            "  at < ? AND from_status = 'closed' AND satisfaction = 'unsatisfied') x) "
+            "  at < ? AND from_status = 'closed' AND to_status = 'investigating') x) "
             "WHERE n > 1", lo, hi, lo, hi, lo, hi)
         return closings - twice
 
@@ -289,7 +291,8 @@ class Report:
         return still_open + done_later
 
     def satisfaction(self) -> tuple[int, int]:
-        """Revisits in the period, and how many satisfied or basically satisfied."""
+        """Revisits in the period, and how many satisfied or basically satisfied (the
+        customer's answer, SPEC 7, whatever state the revisit moved the complaint to)."""
         n, ok = self.conn.execute(
             "SELECT count(*), coalesce(sum(satisfaction IN ('satisfied', "
             "'basically-satisfied')), 0) FROM revisits WHERE at >= ? AND at < ?",
@@ -297,9 +300,10 @@ class Report:
         return n, ok
 
     def reopened(self) -> int:
-        """Complaints reopened (an unsatisfied revisit) in the period."""
+        """Complaints reopened (a revisit that sent them back to investigating) in the
+        period."""
         return self._one("SELECT count(DISTINCT complaint_id) FROM revisits WHERE "
-                         "satisfaction = 'unsatisfied' AND at >= ? AND at < ?", self.lo, self.hi)
+                         "to_status = 'investigating' AND at >= ? AND at < ?", self.lo, self.hi)
 
     def repeats(self) -> int:
         """Complaints received in the period that repeat an earlier one."""

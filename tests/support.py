@@ -68,7 +68,7 @@ _RECOUNT = {
     "received": "SELECT substr(received_at, 1, 10), count(*) FROM complaints GROUP BY 1",
     "resolutions": "SELECT substr(at, 1, 10), count(*) FROM resolutions GROUP BY 1",
     "closing_revisits": "SELECT substr(at, 1, 10), count(*) FROM revisits WHERE "
-                        "from_status = 'resolved' AND satisfaction != 'unsatisfied' GROUP BY 1",
+                        "from_status = 'resolved' AND to_status = 'closed' GROUP BY 1",
 }
 
 

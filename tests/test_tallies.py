@@ -4,6 +4,7 @@ the rows they summarise, and a count through them must equal the plain count."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -21,7 +22,7 @@ COUNTS = {
     "received": "SELECT count(*) FROM complaints WHERE received_at >= ? AND received_at < ?",
     "resolutions": "SELECT count(*) FROM resolutions WHERE at >= ? AND at < ?",
     "closing_revisits": "SELECT count(*) FROM revisits WHERE from_status = 'resolved' AND "
-                        "satisfaction != 'unsatisfied' AND at >= ? AND at < ?",
+                        "to_status = 'closed' AND at >= ? AND at < ?",
 }
 
 
@@ -81,3 +82,49 @@ def test_counting_through_tallies_equals_counting_rows(filled, a, b, measure):
     report = reports.Report(filled.conn, filled.tz, reports.week_of(NOW.date()), NOW, "CNY")
     direct = report._one(COUNTS[measure], lo, hi)
     assert report._tallied(measure, COUNTS[measure], lo, hi) == direct
+
+
+def test_upgrade_to_9_records_where_each_revisit_moved_the_complaint(tmp_path):
+    """Migration 9 fills revisits.to_status for the revisits a ledger already holds (the
+    satisfaction decided it); the closing tallies kept before it still equal a recount
+    through to_status, and a revisit written after it is tallied by the new trigger."""
+    from complaintctl import migrations
+    from complaintctl.ledger import _statements
+
+    def apply(conn, numbers):
+        cur = conn.cursor()
+        for number, _name, step in migrations.steps():
+            if number not in numbers:
+                continue
+            if isinstance(step, str):
+                for stmt in _statements(step):
+                    cur.execute(stmt)
+            else:
+                step(cur)
+
+    conn = sqlite3.connect(tmp_path / "v8.db")
+    apply(conn, range(1, 9))
+    conn.executescript("""
+        INSERT INTO complaints (id, year, seq, received_at, logged_at, logged_by, channel,
+          customer, category, severity, description, status, last_step_at) VALUES
+          ('CC-2025-0001', 2025, 1, '2025-03-03T01:00:00Z', '2025-03-03T01:00:00Z', 't',
+           'phone', 'A', 'quality', 'low', 'x', 'closed', '2025-03-09T01:00:00Z');
+        INSERT INTO revisits (complaint_id, at, actor, satisfaction, from_status) VALUES
+          ('CC-2025-0001', '2025-03-05T01:00:00Z', 't', 'unsatisfied', 'resolved'),
+          ('CC-2025-0001', '2025-03-07T01:00:00Z', 't', 'basically-satisfied', 'resolved'),
+          ('CC-2025-0001', '2025-03-08T01:00:00Z', 't', 'unsatisfied', 'closed'),
+          ('CC-2025-0001', '2025-03-09T01:00:00Z', 't', 'satisfied', 'resolved');
+    """)
+    apply(conn, {9})
+    assert conn.execute("SELECT satisfaction, to_status FROM revisits ORDER BY at").fetchall() \
+        == [("unsatisfied", "investigating"), ("basically-satisfied", "closed"),
+            ("unsatisfied", "investigating"), ("satisfied", "closed")]
+    kept, recount = tallies_and_recount(conn)
+    assert kept == recount
+    assert {d: n for (m, d), n in kept.items() if m == "closing_revisits"} == {
+        "2025-03-07": 1, "2025-03-09": 1}
+    conn.execute("INSERT INTO revisits (complaint_id, at, actor, satisfaction, from_status, "
+                 "to_status) VALUES ('CC-2025-0001', '2025-03-09T02:00:00Z', 't', "
+                 "'basically-satisfied', 'resolved', 'closed')")
+    assert tallies_and_recount(conn)[0][("closing_revisits", "2025-03-09")] == 2
+    conn.close()
