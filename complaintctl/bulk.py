@@ -132,6 +132,16 @@ def _drop_indexes(cur: sqlite3.Cursor) -> list[str]:
     return [sql for _name, sql in dropped]
 
 
+def _check_demo(lg: Ledger, cur: sqlite3.Cursor) -> None:
+    mark, last = demo_mark(cur)
+    if mark is None or int(mark) != last:
+        raise Refused(f"{lg.path} is not a demo ledger"
+                      + (" any more: it has steps the demo did not write"
+                         if mark is not None else ""),
+                      hint="the demo fills a new file: complaintctl demo --db demo.db",
+                      code="not_a_demo_ledger", path=str(lg.path))
+
+
 @contextmanager
 def writing(lg: Ledger, *, hold: bool = True, demo: bool = False) -> Iterator[None]:
     """One transaction for everything the block does through `lg`. With `demo`, the
@@ -139,19 +149,15 @@ def writing(lg: Ledger, *, hold: bool = True, demo: bool = False) -> Iterator[No
     `hold` (tests turn it off to prove a held fill and a written-through one equal)."""
     conn = lg.conn
     cur = conn.cursor()
+    if demo:  # before the journal switch: a ledger that is not the demo's stays as it is
+        _check_demo(lg, cur)
     switched = journal(cur, wal=False)
     held = Held() if hold else None
     try:
         cur.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
         cur.execute("BEGIN IMMEDIATE")
         if demo:
-            mark, last = demo_mark(cur)
-            if mark is None or int(mark) != last:
-                raise Refused(f"{lg.path} is not a demo ledger"
-                              + (" any more: it has steps the demo did not write"
-                                 if mark is not None else ""),
-                              hint="the demo fills a new file: complaintctl demo --db "
-                              "demo.db", code="not_a_demo_ledger", path=str(lg.path))
+            _check_demo(lg, cur)
         rebuild = _drop_indexes(cur) if held else []
         if held:
             lg.rows = held

@@ -159,14 +159,24 @@ def _connect(path: Path, *, write: bool) -> sqlite3.Connection:
     header = _header(path)
     folder = path.absolute().parent
     can_write = os.access(path, os.W_OK) and os.access(folder, os.W_OK | os.X_OK)
+    wal = header[18] == 2
+    idle = not Path(f"{path}-shm").exists()
+    if wal and idle:
+        # Nobody has it open, so the file alone is complete: make sure it is a ledger
+        # this complaintctl can open before SQLite leaves a -wal or -shm beside it.
+        _identify(_raw_connect(path, "immutable=1"), path, close=True)
     if write:
         if not can_write:
             raise _permission_denied(path, "write")
         mode = "mode=rw"
-    elif header[18] == 2 and not can_write and not Path(f"{path}-shm").exists():
+    elif wal and idle and not can_write:
         mode = "immutable=1"
     else:
         mode = "mode=ro"
+    return _raw_connect(path, mode)
+
+
+def _raw_connect(path: Path, mode: str) -> sqlite3.Connection:
     try:
         return sqlite3.connect(_uri(path, mode), uri=True, isolation_level=None,
                                timeout=BUSY_TIMEOUT_MS / 1000, cached_statements=1024)
@@ -174,7 +184,7 @@ def _connect(path: Path, *, write: bool) -> sqlite3.Connection:
         raise translate(exc, path) from None
 
 
-def _identify(conn: sqlite3.Connection, path: Path) -> int:
+def _identify(conn: sqlite3.Connection, path: Path, *, close: bool = False) -> int:
     """The schema version of a complaintctl ledger, or the reason it is not one."""
     try:
         names = {name for (name,) in conn.execute(
@@ -182,6 +192,9 @@ def _identify(conn: sqlite3.Connection, path: Path) -> int:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.Error as exc:
         raise translate(exc, path) from None
+    finally:
+        if close:
+            conn.close()
     if version < 1 or not _LEDGER_TABLES <= names:
         raise _not_ledger(path, "it has no complaintctl tables")
     if version > migrations.LATEST:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from support import tallies_and_recount
 
 from complaintctl import demo, reports
-from complaintctl.ledger import Ledger
+from complaintctl.store import Ledger
 from complaintctl.parse import iso
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=timezone.utc)
@@ -29,8 +29,8 @@ COUNTS = {
 @pytest.fixture(scope="module")
 def filled(tmp_path_factory):
     """A Shanghai demo ledger of 600 complaints (months of history), opened once."""
-    ledger = Ledger.open(tmp_path_factory.mktemp("tallies") / "l.db", now=NOW,
-                         init={"country": "CN", "timezone": "Asia/Shanghai"})
+    ledger = Ledger.create(tmp_path_factory.mktemp("tallies") / "l.db", now=NOW,
+                           init={"country": "CN", "timezone": "Asia/Shanghai"}, demo=True)
     demo.fill(ledger, 600, now=NOW)
     yield ledger
     ledger.close()
@@ -89,7 +89,7 @@ def test_upgrade_to_9_records_where_each_revisit_moved_the_complaint(tmp_path):
     satisfaction decided it); the closing tallies kept before it still equal a recount
     through to_status, and a revisit written after it is tallied by the new trigger."""
     from complaintctl import migrations
-    from complaintctl.ledger import _statements
+    from complaintctl.store import statements as _statements
 
     def apply(conn, numbers):
         cur = conn.cursor()
