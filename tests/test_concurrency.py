@@ -29,10 +29,10 @@ WORKER = textwrap.dedent("""
     for i in range(count):
         cid = run("log", "--customer", f"客户{worker}-{i}", "--description", "并发",
                   "--category", "quality", "--severity", "high", "--channel", "phone",
-                  "--product", "XD", "--received", "2026-11-02 09:00")
+                  "--product", "XD", "--received", "2025-11-03 09:00")
         run("assign", cid, "--dept", "QA", "--owner", f"owner{worker}", "--at",
-            "2026-11-02 10:00")
-        run("investigate", cid, "--cause", "torque", "--at", "2026-11-02 11:00")
+            "2025-11-03 10:00")
+        run("investigate", cid, "--cause", "torque", "--at", "2025-11-03 11:00")
 """)
 
 
