@@ -1,5 +1,6 @@
-"""Every test gets its own ledger in a temp dir, a fixed user, and a pinned
-terminal (width, no colour), so nothing depends on the machine it runs on."""
+"""Every test gets its own ledger in a temp dir, a fixed user, a pinned clock
+(`NOW`: every in-process command takes it as the time) and a pinned terminal
+(width, no colour), so nothing depends on the machine it runs on, or the day."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from support import read_rows
+from support import NOW, read_rows
 from typer.testing import CliRunner
 
+from complaintctl import cli
 from complaintctl.cli import app
 
 TZ = "Asia/Shanghai"
@@ -26,6 +28,7 @@ def env(tmp_path, monkeypatch):
     monkeypatch.setenv("TERM", "dumb")
     monkeypatch.delenv("FORCE_COLOR", raising=False)
     monkeypatch.delenv("TZ", raising=False)
+    monkeypatch.setattr(cli, "_now", lambda: NOW)
     return db
 
 

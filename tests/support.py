@@ -6,12 +6,21 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
+from unittest import mock
 
 from hypothesis.stateful import RuleBasedStateMachine
 from typer.testing import CliRunner
 
+from complaintctl import cli
 from complaintctl.cli import app
+
+# The instant every in-process command takes as "now" (conftest pins it for each test;
+# the state machines, which run outside fixtures, pin it around each command).
+NOW = datetime(2026, 11, 23, 12, tzinfo=timezone.utc)
 
 _TEMPLATES: dict[tuple[tuple[str, ...], ...], Path] = {}
 
@@ -25,13 +34,25 @@ def read_rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
         conn.close()
 
 
+def pinned_now() -> datetime:
+    return NOW
+
+
+@contextmanager
+def pinned_clock() -> Iterator[None]:
+    """Commands run inside take NOW as the time; the real clock is back afterwards."""
+    with mock.patch.object(cli, "_now", pinned_now):
+        yield
+
+
 def template_ledger(commands: tuple[tuple[str, ...], ...]) -> Path:
     """A ledger made once by running `commands`, kept for the whole test session."""
     if commands not in _TEMPLATES:
         path = Path(tempfile.mkdtemp(prefix="cc-template-")) / "ledger.db"
         runner = CliRunner()
         for args in commands:
-            result = runner.invoke(app, ["--db", str(path), *args])
+            with pinned_clock():
+                result = runner.invoke(app, ["--db", str(path), *args])
             assert result.exit_code == 0, result.output
         _TEMPLATES[commands] = path
     return _TEMPLATES[commands]
@@ -57,7 +78,8 @@ class LedgerMachine(RuleBasedStateMachine):
 
     def invoke(self, *args: str):
         """The real command on this example's ledger; a traceback fails the test."""
-        result = self.runner.invoke(app, ["--db", str(self.db), *args])
+        with pinned_clock():
+            result = self.runner.invoke(app, ["--db", str(self.db), *args])
         if result.exception and not isinstance(result.exception, SystemExit):
             raise result.exception
         return result

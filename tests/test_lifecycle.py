@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from complaintctl.store import encode as _encode
@@ -195,6 +195,7 @@ _json = st.recursive(
     max_leaves=12)
 
 
+@settings(deadline=None)  # no time limit per example: faketime runs, busy machines
 @given(document=st.dictionaries(st.text(), _json, max_size=6))
 def test_event_documents_are_json_dumps_with_sorted_keys(document):
     """Events store json.dumps(data, ensure_ascii=False, sort_keys=True); the ledger
