@@ -115,7 +115,7 @@ def main() -> None:
         except BrokenPipeError:
             pass
         code = exc.exit_code
-    except BrokenPipeError:  # `--help | head`: the reader had what it wanted
+    except BrokenPipeError:  # a reader that went away outside a command: not an error
         code = 0
     except SystemExit as done:
         code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
