@@ -104,7 +104,16 @@ def main() -> None:
     _only_the_command_asked(sys.argv[1:])
     code = 0
     try:
+        parse.arguments(sys.argv[1:])
         app()
+    except ComplaintctlError as exc:  # from the arguments check, before any command
+        try:
+            _fail(exc)
+        except BrokenPipeError:
+            pass
+        code = exc.exit_code
+    except BrokenPipeError:  # a reader that went away outside a command: not an error
+        code = 0
     except SystemExit as done:
         code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
         if isinstance(done.code, str):
@@ -206,12 +215,26 @@ def _when(ledger: Ledger, value: str | None, field: str = "--at") -> datetime:
 
 def _emit(text: str) -> None:
     out = getattr(sys.stdout, "buffer", None)
-    if out is not None:
-        sys.stdout.flush()
-        out.write(text.encode("utf-8"))
-        out.flush()
-    else:  # pragma: no cover
-        sys.stdout.write(text)
+    try:
+        if out is not None:
+            sys.stdout.flush()
+            out.write(text.encode("utf-8"))
+            out.flush()
+        else:  # pragma: no cover
+            sys.stdout.write(text)
+    except BrokenPipeError:
+        _reader_gone()
+
+
+def _reader_gone() -> None:
+    """stdout's reader closed early (`| head -3`): it had what it wanted, so exit 0,
+    with stdout pointed at /dev/null so that no later flush fails again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (CliRunner)
+        pass
+    raise typer.Exit(0)
 
 
 def _format(value: str) -> str:
@@ -228,6 +251,7 @@ def _report_outcome(out, message: str) -> None:
 
 def _print_rich(*renderables: Any) -> None:
     con = render.console()
+    con.on_broken_pipe = _reader_gone  # Rich's own handler exits 1
     for r in renderables:
         con.print(r)
 
@@ -318,7 +342,7 @@ def log_cmd(
 ) -> None:
     """Record a new complaint; prints its id."""
     if description == "-":
-        description = sys.stdin.read()
+        description = parse.stream_text(sys.stdin, "--description")
     ledger = _open(write=True)
     interactive = not no_input and sys.stdin.isatty()
     asked = {"customer": customer, "description": description, "category": category,
@@ -445,7 +469,8 @@ def action_done_cmd(
 ) -> None:
     """Mark a CAPA item done."""
     ledger = _open(write=True)
-    out = complaints.action_done(ledger, action, at=_when(ledger, at), now=_now(), actor=_actor())
+    out = complaints.action_done(ledger, parse.action_number(action), at=_when(ledger, at),
+                                 now=_now(), actor=_actor())
     _say(f"Action {out.data['action']} of {out.id} is done.")
 
 
@@ -457,7 +482,8 @@ def action_verify_cmd(
 ) -> None:
     """Record that a done CAPA item was verified effective."""
     ledger = _open(write=True)
-    out = complaints.action_verify(ledger, action, parse.text(note, "--note", multiline=True),
+    out = complaints.action_verify(ledger, parse.action_number(action),
+                                   parse.text(note, "--note", multiline=True),
                                at=_when(ledger, at), now=_now(), actor=_actor())
     _say(f"Action {out.data['action']} of {out.id} is verified.")
 
@@ -555,7 +581,7 @@ def amend_cmd(
 ) -> None:
     """Correct intake fields; old and new values go into the history."""
     if description == "-":
-        description = sys.stdin.read()
+        description = parse.stream_text(sys.stdin, "--description")
     ledger = _open(write=True)
     now = _now()
     changes = {
@@ -731,7 +757,8 @@ def return_open_cmd(
 ) -> None:
     """Authorise a return against an open complaint; prints its RMA id."""
     ledger = _open(write=True)
-    out = rma.return_open(ledger, complaint_id, qty, parse.text(product, "--product"),
+    out = rma.return_open(ledger, complaint_id, parse.quantity(qty, "--qty"),
+                          parse.text(product, "--product"),
                              parse.text(lot, "--lot"),
                              parse.text(reason, "--reason", multiline=True),
                              at=_when(ledger, at), now=_now(), actor=_actor())
@@ -748,7 +775,8 @@ def return_receive_cmd(
 ) -> None:
     """Record goods counted in (partial receipts add up)."""
     ledger = _open(write=True)
-    out = rma.return_receive(ledger, return_id, qty, parse.text(note, "--note", multiline=True),
+    out = rma.return_receive(ledger, return_id, parse.quantity(qty, "--qty"),
+                             parse.text(note, "--note", multiline=True),
                                 at=_when(ledger, at), now=_now(), actor=_actor())
     _report_outcome(out, f"{out.id} is {out.status}: {out.data['received_qty']} received.")
 
@@ -766,7 +794,8 @@ def return_inspect_cmd(
     ledger = _open(write=True)
     out = rma.return_inspect(ledger, return_id,
                                 parse.choice(result, parse.INSPECTION_RESULTS, "--result") or "",
-                                defective, parse.text(cause, "--cause", multiline=True),
+                                parse.quantity(defective, "--defective"),
+                                parse.text(cause, "--cause", multiline=True),
                                 parse.text(note, "--note", multiline=True),
                                 at=_when(ledger, at), now=_now(), actor=_actor())
     _report_outcome(out, f"{out.id} is {out.status}.")
@@ -786,7 +815,7 @@ def return_dispose_cmd(
     ledger = _open(write=True)
     out = rma.return_dispose(ledger, return_id,
                                 parse.choice(action, parse.RETURN_ACTIONS, "--action") or "",
-                                qty, parse.money(cost, "--cost"),
+                                parse.quantity(qty, "--qty"), parse.money(cost, "--cost"),
                                 parse.money(repair_cost, "--repair-cost"),
                                 parse.text(note, "--note", multiline=True),
                                 at=_when(ledger, at), now=_now(), actor=_actor())
@@ -876,7 +905,7 @@ def report_cmd(
             raise BadInput("--until is before --since")
         period = reports.between(first, last)
     if output:
-        _not_the_ledger(Path(output).expanduser(), ledger)
+        _not_the_ledger(output, ledger)
     from complaintctl.reports import Report
 
     with ledger.read():
@@ -896,28 +925,48 @@ def report_cmd(
         _print_rich(*render.report_rich(rep, tz))
         return
     if output:
-        _write_atomically(Path(output).expanduser(), text)
+        _write_atomically(output, text)
         _say(f"Wrote {output} ({rep['period']['label']}).")
     else:
         _emit(text)
 
 
-def _not_the_ledger(path: Path, ledger: Ledger) -> None:
+def _not_the_ledger(output: str, ledger: Ledger) -> None:
     """An output file is never the ledger or one of SQLite's files beside it."""
     from complaintctl.store import ledger_files
 
-    target = path.resolve()
+    try:
+        target = Path(output).expanduser().resolve()
+    except RuntimeError:  # ~name of an unknown user: _write_atomically says so
+        return
     if any(target == f.resolve() for f in ledger_files(ledger.path)):
-        raise BadInput(f"--output {path} is the ledger itself",
+        raise BadInput(f"--output {output} is the ledger itself",
                        hint="write the report to another file", code="output_is_ledger",
-                       path=str(path))
+                       path=output)
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """Temp file in the same folder, then rename: a reader never sees half a report."""
+def _write_atomically(output: str, text: str) -> None:
+    """Temp file in the same folder, then rename: a reader never sees half a report.
+    A failure names the user's path, never the temporary file's."""
     import tempfile
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    def cannot(reason: str) -> BadInput:
+        return BadInput(f"cannot write {output}: {reason}",
+                        hint="give --output a file in a folder that exists and you may "
+                        "write to")
+
+    try:
+        path = Path(output).expanduser()
+    except RuntimeError as exc:  # ~name of an unknown user
+        raise cannot(str(exc)) from None
+    folder = path.parent
+    if not folder.is_dir():
+        raise cannot(f"folder {folder} "
+                     + ("is not a folder" if folder.exists() else "does not exist"))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    except (OSError, ValueError) as exc:  # no permission, a NUL in the name, ...
+        raise cannot(getattr(exc, "strerror", None) or str(exc)) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(text.encode("utf-8"))
@@ -925,8 +974,10 @@ def _write_atomically(path: Path, text: str) -> None:
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o600)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):  # a folder of that name, the disk full, ...
+            raise cannot(exc.strerror or str(exc)) from None
         raise
 
 
@@ -986,8 +1037,10 @@ def policy_set_cmd(
 ) -> None:
     """Change a deadline; it applies to stages that start from now on."""
     ledger = _open(write=True)
-    changes = settings.set_policy(ledger, stage.strip().lower(), severity.strip().lower(), duration,
-                                now=_now(), actor=_actor(), role=parse.text(role, "--role"))
+    changes = settings.set_policy(ledger, stage.strip().lower(),
+                                  parse.numbers_in(severity, "SEVERITY").strip().lower(),
+                                  parse.numbers_in(duration, "DURATION"),
+                                  now=_now(), actor=_actor(), role=parse.text(role, "--role"))
     for st, sev, dur in changes:
         _say(f"{st} {sev}: {dur or 'none'}")
 
@@ -1064,7 +1117,8 @@ def demo_cmd(
     """Fill a ledger with a realistic, seeded history to try things on."""
     from complaintctl import demo
 
-    parse.positive_int(complaints, "--complaints")
+    # Ten times the largest benchmark ledger: the demo builds its timeline in memory.
+    parse.positive_int(complaints, "--complaints", most=10**7)
     path = _db_path(db)
     if os.path.lexists(path):
         ledger = _keep(Ledger.open(path, write=True))

@@ -45,6 +45,55 @@ def choice(value: str | None, allowed: tuple[str, ...], option: str) -> str | No
 
 _ALLOWED_CONTROLS = {"\n", "\t"}
 
+NOT_UTF8_HINT = "convert it to UTF-8 first, e.g. iconv -f GBK -t UTF-8"
+
+
+def shown(value: str) -> str:
+    """A value for an error message, quoted, with bytes that were not UTF-8 shown as
+    \\xNN: Python decodes such argv bytes to lone surrogates (U+DC80-U+DCFF), which
+    no terminal can print, so echoing them raw would fail a second time."""
+    return _ESCAPED_BYTE.sub(r"\\x\1", repr(value))
+
+
+_ESCAPED_BYTE = re.compile(r"\\udc([89a-f][0-9a-f])")
+
+
+def _not_utf8(value: str) -> bool:
+    return any("\ud800" <= ch <= "\udfff" for ch in value)
+
+
+def arguments(argv: list[str]) -> None:
+    """Refuse a command line holding bytes that are not UTF-8 (a GBK shell or script:
+    Python hands them over as lone surrogates, which SQLite, Rich and every encoder
+    refuse later with a traceback). Names the option the value belongs to."""
+    for i, arg in enumerate(argv):
+        if not _not_utf8(arg):
+            continue
+        name, value = "argument", arg
+        if arg.startswith("--") and "=" in arg:
+            name, value = arg.split("=", 1)
+        elif arg.startswith("-"):
+            name = "option"
+        elif i and argv[i - 1].startswith("-"):
+            name = argv[i - 1]
+        raise BadInput(f"{name} {shown(value)} is not valid text (not UTF-8)",
+                       hint=NOT_UTF8_HINT)
+
+
+def stream_text(stream, field: str) -> str:
+    """All of a text stream (stdin), decoded as strict UTF-8 (a leading BOM, as
+    Windows Notepad writes, is dropped). Bytes in another encoding are bad input
+    that names the first offending byte, not a decoding traceback."""
+    raw = stream.buffer.read() if hasattr(stream, "buffer") else stream.read()
+    if isinstance(raw, str):
+        return raw
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BadInput(f"{field} - (stdin) is not valid text (not UTF-8): byte "
+                       f"{raw[exc.start]:#04x} at offset {exc.start}",
+                       hint=NOT_UTF8_HINT) from None
+
 
 def text(value: str | None, field: str, *, multiline: bool = False,
          required: bool = False, max_len: int = 20000) -> str | None:
@@ -61,6 +110,9 @@ def text(value: str | None, field: str, *, multiline: bool = False,
 
     value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
     value = value.strip()
+    if _not_utf8(value):
+        raise BadInput(f"{field} {shown(value)} is not valid text (not UTF-8)",
+                       hint=NOT_UTF8_HINT)
     allowed = _ALLOWED_CONTROLS if multiline else set()
     for ch in value:
         if unicodedata.category(ch) == "Cc" and ch not in allowed:
@@ -75,12 +127,64 @@ def text(value: str | None, field: str, *, multiline: bool = False,
     return value
 
 
-def positive_int(value: int | None, field: str, *, allow_zero: bool = False) -> int | None:
+# A billion units is more than any order or return a complaint is about, far below
+# SQLite's 64-bit integers even when every row of a large ledger is summed, and it
+# keeps Python's unbounded ints (Typer passes `--qty 99999999999999999999` through)
+# from reaching SQLite ("Python int too large") or range() and sort keys.
+MAX_QUANTITY = 10**9
+
+
+def quantity(value: int | None, field: str, *, most: int = MAX_QUANTITY) -> int | None:
+    """A whole number within ±most; its sign is the caller's rule (returned goods refuse
+    zero and negatives as an imbalance, exit 1)."""
+    if value is not None and not -most <= value <= most:
+        raise BadInput(f"{field} {value} is out of range",
+                       hint=f"a quantity is a whole number up to {most:,}")
+    return value
+
+
+def positive_int(value: int | None, field: str, *, allow_zero: bool = False,
+                 most: int = MAX_QUANTITY) -> int | None:
     if value is None:
         return None
     if value < 0 or (value == 0 and not allow_zero):
         raise BadInput(f"{field} must be a positive whole number, not {value}")
+    return quantity(value, field, most=most)
+
+
+# A deadline or escalation threshold of more than 1,000 hours, days or working days
+# is a typing slip, and a huge one overflows every deadline computed from it later.
+MAX_DURATION = 1000
+
+
+def numbers_in(value: str, field: str, *, most: int = MAX_DURATION) -> str:
+    """A word holding a number (a duration 4h, 3wd; an escalation level): the number
+    in digits 0-9 (str.isdigit() accepts '²', which int() refuses) and at most `most`.
+    Returns the value unchanged."""
+    if any(ch.isdigit() and ch not in "0123456789" for ch in value):
+        raise BadInput(f"{field} {shown(value)}: type the number with the digits 0-9")
+    for digits in re.findall(r"[0-9]+", value):
+        if len(digits) > 9 or int(digits) > most:
+            raise BadInput(f"{field} {shown(value)} is out of range",
+                           hint=f"a number up to {most:,}")
     return value
+
+
+def action_number(value: str, field: str = "ACTION") -> str:
+    """An action number as shown (12, #12, A-12): digits 0-9 within SQLite's rowids.
+    Returns the value unchanged."""
+    digits = value.strip().lstrip("#").upper().removeprefix("A").lstrip("-")
+    if digits.isdigit() and not (digits.isascii() and len(digits) <= 18):
+        raise BadInput(f"{field} {shown(value)} is not an action number",
+                       hint="action numbers are shown by: complaintctl show COMPLAINT")
+    return value
+
+
+# Amounts are stored as integer minor units in SQLite's signed 64-bit integers
+# (at most 9.2e18). A trillion in the ledger's currency (10**14 minor units)
+# covers a large claim even in currencies counted in thousands (VND, IDR), and
+# about 92,000 such maxima still add up without overflowing a report's SUM().
+MAX_AMOUNT = 10**12
 
 
 def money(value: str | None, field: str = "--amount") -> int | None:
@@ -98,6 +202,9 @@ def money(value: str | None, field: str = "--amount") -> int | None:
                        ) from None
     if not amount.is_finite() or amount < 0:
         raise BadInput(f"{field} must be zero or more, not {value!r}")
+    if amount > MAX_AMOUNT:  # before quantize(), which fails on a huge exponent
+        raise BadInput(f"{field} {value!r} is out of range",
+                       hint=f"an amount is at most {MAX_AMOUNT:,}")
     if amount != amount.quantize(Decimal("0.01")):
         raise BadInput(f"{field} {value!r} has more than two decimals")
     return int(amount * 100)
@@ -112,6 +219,23 @@ def format_money(minor: int | None) -> str | None:
 
 
 # --- dates and times -------------------------------------------------------
+
+# Dates a user types must fall in these years. Python's datetime spans years 1-9999
+# and the arithmetic near either end overflows: 0001-01-01 00:00 in Shanghai is in
+# year 0 in UTC, the week of 0001-01-01 starts before year 1, a deadline or the
+# next month after 9999-12 is past year 9999. No complaint, shipment, holiday or
+# report period of a living business is before 1900 or after 2199, and the margin
+# of decades on both sides keeps every offset the ledger adds (time zones, 90-day
+# revisits, previous periods, working-day counts) far from the edges.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+_YEARS_HINT = f"a year from {FIRST_YEAR} to {LAST_YEAR}"
+
+
+def _check_year(year: int, field: str, value: str) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise BadInput(f"{field} {shown(value)} is out of range",
+                       hint=f"type a date with {_YEARS_HINT}")
+
 
 _CJK_DATE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?(.*)$")
 
@@ -148,9 +272,10 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date") ->
             midnight = datetime.combine(local_now.date(), time(0))
             parsed = _dateutil_parse(raw, midnight)
         except (ValueError, OverflowError):
-            raise BadInput(f"cannot read {field} {value!r}",
+            raise BadInput(f"cannot read {field} {shown(value)}",
                            hint="type a date like 2026-03-04 or 2026-03-04 14:30, "
                            "or now, today, yesterday") from None
+    _check_year(parsed.year, field, value)  # before any time-zone arithmetic
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
         # Normalise a wall time that falls in a DST gap or fold.
@@ -166,7 +291,8 @@ def parse_day(value: str, *, now: datetime, tz: tzinfo, field: str = "date") -> 
 def parse_month(value: str, field: str = "--month") -> tuple[int, int]:
     m = re.fullmatch(r"\s*(\d{4})[-/年](\d{1,2})月?\s*", value)
     if not m or not 1 <= int(m.group(2)) <= 12:
-        raise BadInput(f"cannot read {field} {value!r}", hint="type a month like 2026-03")
+        raise BadInput(f"cannot read {field} {shown(value)}", hint="type a month like 2026-03")
+    _check_year(int(m.group(1)), field, value)
     return int(m.group(1)), int(m.group(2))
 
 

@@ -197,3 +197,143 @@ def test_log_prompts_on_a_terminal_to_stderr(ledger, env):
     # a real process: the id takes the year of the real clock
     assert re.fullmatch(r"CC-\d{4}-0001", out.strip())
     assert ledger.json("show", out.strip())["description"] == "电机异响 [批次]"
+
+
+# --- issue 12 items 9 and 11: input the fuzzer found, pipes, files --------------
+
+PINNED = "2025-12-15 10:00"
+
+
+@pytest.fixture
+def pinned(ledger, monkeypatch):
+    """The ledger with the clock at 2025-12-15 10:00 Shanghai and one complaint,
+    CC-2025-0001, received 2025-10-01, with a return RMA-2025-0001 of 5 received."""
+    from datetime import datetime, timezone
+
+    from complaintctl import cli
+
+    monkeypatch.setattr(cli, "_now", lambda: datetime(2025, 12, 15, 2, tzinfo=timezone.utc))
+    ledger(*LOG, "--received", "2025-10-01 09:00")
+    ledger("assign", "CC-2025-0001", "--dept", "QA", "--owner", "Li", "--at", "2025-10-01 10:00")
+    ledger("investigate", "CC-2025-0001", "--cause", "x", "--at", "2025-10-02 10:00")
+    ledger("return", "open", "CC-2025-0001", "--qty", "5", "--at", "2025-10-03 10:00")
+    ledger("return", "receive", "RMA-2025-0001", "--qty", "5", "--at", "2025-10-04 10:00")
+    return ledger
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    ((*LOG, "--quantity", "99999999999999999999"), "--quantity 99999999999999999999 is out of"),
+    (("return", "open", "CC-2025-0001", "--qty", "99999999999999999999"), "--qty 999"),
+    (("return", "receive", "RMA-2025-0001", "--qty", "-99999999999999999999"), "--qty -999"),
+    (("return", "inspect", "RMA-2025-0001", "--result", "defect-confirmed", "--defective",
+      "18446744073709551616"), "--defective 18446744073709551616 is out of range"),
+    (("return", "dispose", "RMA-2025-0001", "--action", "scrap", "--qty", "1", "--cost",
+      "1e999999999"), "--cost '1e999999999' is out of range"),
+    (("resolve", "CC-2025-0001", "--disposition", "refund", "--summary", "x", "--amount",
+      "99999999999999999999"), "--amount '99999999999999999999' is out of range"),
+    (("list", "--limit", "99999999999999999999"), "--limit 99999999999999999999 is out"),
+    (("demo", "--complaints", "99999999999999999999"), "--complaints 9999"),
+    (("action", "done", "99999999999999999999"), "is not an action number"),
+    (("policy", "set", "resolve", "high", "99999999999999999999h"), "DURATION '9999"),
+    (("policy", "set", "escalation", "²", "1wd"), "type the number with the digits 0-9"),
+    ((*LOG, "--received", "0001-01-01"), "--received '0001-01-01' is out of range"),
+    ((*LOG, "--shipped", "9999-12-31"), "--shipped '9999-12-31' is out of range"),
+    (("assign", "CC-2025-0001", "--dept", "a", "--owner", "b", "--at", "9999-12-31 23:59"),
+     "--at '9999-12-31 23:59' is out of range"),
+    (("action", "add", "CC-2025-0001", "--text", "t", "--owner", "o", "--due", "0001-01-01"),
+     "--due '0001-01-01' is out of range"),
+    (("list", "--since", "0001-01-01"), "--since '0001-01-01' is out of range"),
+    (("overdue", "--as-of", "9999-12-31"), "--as-of '9999-12-31' is out of range"),
+    (("report", "--month", "9999-12"), "--month '9999-12' is out of range"),
+    (("report", "--week", "0001-01-01"), "--week '0001-01-01' is out of range"),
+    (("report", "--month", "2025-10", "--as-of", "0001-01-01"), "--as-of '0001-01-01'"),
+    (("policy", "calendar", "--add-holiday", "0001-01-01"), "--add-holiday '0001-01-01'"),
+    (("log", "--customer", "A\udcb5", "--description", "x", "--category", "quality",
+      "--severity", "low", "--channel", "phone"), "--customer 'A\\xb5' is not valid text"),
+])
+def test_huge_numbers_far_years_and_broken_text_are_bad_input(pinned, args, message):
+    r = refused(pinned, *args, code=2, message=message)
+    assert "unexpected failure" not in r.stderr
+
+
+def test_the_year_range_edges_are_accepted(pinned):
+    pinned("list", "--since", "1900-01-01", "--until", "2199-12-31")
+    pinned("overdue", "--as-of", "2199-12-31", "--format", "json")
+
+
+def test_gbk_stdin_is_bad_input_with_a_hint(pinned):
+    gbk = "电机异响".encode("gbk")
+    r = refused(pinned, *LOG[:4], "-", *LOG[5:], input=gbk, code=2,
+                message="--description - (stdin) is not valid text (not UTF-8): byte 0xb5")
+    assert "Hint: convert it to UTF-8 first, e.g. iconv -f GBK -t UTF-8" in r.stderr
+    refused(pinned, "amend", "CC-2025-0001", "--reason", "typo", "--description", "-",
+            input=gbk, code=2, message="not valid text (not UTF-8)")
+
+
+def test_utf8_stdin_with_a_bom_is_read(pinned):
+    pinned("amend", "CC-2025-0001", "--reason", "typo", "--description", "-",
+           input="\ufeff电机异响".encode())
+    assert pinned.json("show", "CC-2025-0001")["description"] == "电机异响"
+
+
+def test_output_in_a_missing_folder_names_the_users_path(pinned, tmp_path, monkeypatch):
+    tmp_path = tmp_path / "out"
+    tmp_path.mkdir()
+    monkeypatch.chdir(tmp_path)
+    r = refused(pinned, "report", "--month", "2025-10", "--format", "csv", "--output",
+                "missing/dir/r.csv", code=2,
+                message="Error: cannot write missing/dir/r.csv: folder missing/dir does not "
+                "exist")
+    assert ".r.csv." not in r.stderr
+    refused(pinned, "report", "--month", "2025-10", "--format", "csv", "--output",
+            str(tmp_path), code=2, message=f"cannot write {tmp_path}: Is a directory")
+    assert list(tmp_path.iterdir()) == []  # no temporary file left behind
+
+
+def _cli(env, *args, **kw):
+    return subprocess.run([sys.executable, "-m", "complaintctl", *args], capture_output=True,
+                          timeout=60, env={**os.environ, "COMPLAINTCTL_DB": str(env)}, **kw)
+
+
+def test_arguments_that_are_not_utf8_in_a_real_process(ledger, env):
+    """A GBK shell passes bytes that Python turns into lone surrogates."""
+    before = ledger.snapshot()
+    for args, message in [
+        ((b"log", b"--customer", "电机".encode("gbk"), b"--description", b"x"),
+         b"Error: --customer '\\xb5\\xe7\\xbb\\xfa' is not valid text (not UTF-8)"),
+        ((b"show", b"CC-2025-\xff"), b"Error: argument 'CC-2025-\\xff' is not valid text"),
+        ((b"list", b"--customer=\xff"), b"Error: --customer '\\xff' is not valid text")]:
+        proc = _cli(env, *args)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.startswith(message), proc.stderr
+        assert b"unexpected failure" not in proc.stderr
+    assert ledger.snapshot() == before
+
+
+def test_gbk_stdin_in_a_real_process(ledger, env):
+    before = ledger.snapshot()
+    proc = _cli(env, *LOG[:4], "-", *LOG[5:], "--received", "2025-10-01",
+                input="电机异响".encode("gbk"))
+    assert proc.returncode == 2
+    assert proc.stderr.decode().splitlines() == [
+        "Error: --description - (stdin) is not valid text (not UTF-8): byte 0xb5 at offset 0",
+        "Hint: convert it to UTF-8 first, e.g. iconv -f GBK -t UTF-8"]
+    assert ledger.snapshot() == before
+
+
+@pytest.mark.parametrize("args", [("show", "ID"), ("report", "--month", "2025-10"),
+                                  ("list",), ("list", "--format", "json")])
+def test_a_reader_that_stops_early_is_not_an_error(ledger, env, args):
+    """`complaintctl show ID | head -1`: exit 0, nothing on stderr. The reader here
+    closes the pipe before the command writes, so every write meets a closed pipe."""
+    cid = ledger(*LOG[:4], "电机异响 " * 3000, *LOG[5:], "--received", "2025-10-01"
+                 ).stdout.strip()
+    ledger(*LOG, "--received", "2025-10-02")
+    args = tuple(cid if a == "ID" else a for a in args)
+    proc = subprocess.Popen([sys.executable, "-m", "complaintctl", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "COMPLAINTCTL_DB": str(env), "COLUMNS": "60"})
+    proc.stdout.close()  # like a head that has already had its lines
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 0, err
+    assert err == b""

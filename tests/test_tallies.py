@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from support import tallies_and_recount
 
 from complaintctl import demo, reports
-from complaintctl.store import Ledger
 from complaintctl.parse import iso
+from complaintctl.store import Ledger
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=timezone.utc)
 
