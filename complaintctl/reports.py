@@ -391,7 +391,8 @@ class Report:
         lo, hi = self.lo, self.hi
         counts = self.counts(lo, hi)
         received = counts["received"]
-        start_backlog, end_backlog = self.open_at(lo), self.open_at(hi)
+        # an instant before the period: nothing after it is known, the backlog then included
+        start_backlog, end_backlog = self.open_at(min(lo, hi)), self.open_at(hi)
         handling = self.handling()
         by_dept_handling: dict[Any, list[float]] = {}
         by_cat_handling: dict[Any, list[float]] = {}
@@ -421,7 +422,9 @@ class Report:
         concluded, not_upheld = self.concluded()
         prev = self.period.previous()
         p_lo, p_hi = (iso(b) for b in prev.bounds(self.tz))
-        previous = self.counts(p_lo, p_hi)
+        # what happened after the report's instant is not counted in the period before
+        # either (an instant before that period leaves it empty)
+        previous = self.counts(p_lo, max(p_lo, min(p_hi, self.as_of)))
         previous["received_change"] = (None if not previous["received"] else round(
             (received - previous["received"]) / previous["received"], 4))
         ytd_lo = iso(datetime.combine(date(self.period.last.year, 1, 1), time(0), self.tz))
