@@ -11,6 +11,15 @@ of a span and count only its two partial days row by row (see `_tallied`).
 A period is [start, end) in UTC, from local calendar days. The cut-off of a
 report is min(end, as_of): what happened after it is not counted, and "at
 period end" means at the cut-off.
+
+What a report shows of a complaint (its status, assignment, investigation,
+disposition and closing) is what was true at the report's instant `as_of`.
+When no step was recorded after that instant (the usual report, as of now) the
+complaints' own columns say exactly that and are read as they are. Otherwise
+those values are replayed from the steps up to the instant (`_THEN`): the
+assignments, investigations, resolutions, revisits and events, each by its
+`at`. Intake fields (customer, product, category, received time…) are always
+read as amended: an amendment corrects a mistake, it is not a later fact.
 """
 
 from __future__ import annotations
@@ -27,6 +36,43 @@ from complaintctl.workflow import OPEN_STATES
 OPEN = "(" + ", ".join(f"'{state}'" for state in OPEN_STATES) + ")"  # SQL: status IN {OPEN}
 STAGE_ORDER = ("assign", "investigate", "resolve", "revisit", "second-revisit", "inspect",
                "dispose")
+
+# The kinds of event whose step changes a complaint's status (each event records the
+# status it left in data.status) or what a report shows of it besides intake fields.
+STATUS_STEPS = ("assign", "investigate", "resolve", "revisit", "close", "void")
+_KINDS = "(" + ", ".join(f"'{kind}'" for kind in STATUS_STEPS) + ")"
+
+# A complaint `c` as it was at the instant :t, replayed from its steps up to then
+# (SQL expressions; :t is an ISO time). The latest assignment, resolution and
+# revisit at or before :t; the status the latest status-changing step left.
+_THEN = {
+    "status": "coalesce((SELECT json_extract(e.data, '$.status') FROM events e "
+              f"WHERE e.complaint_id = c.id AND e.kind IN {_KINDS} AND e.at <= :t "
+              "ORDER BY e.at DESC, e.id DESC LIMIT 1), 'logged')",
+    "department": "(SELECT a.department FROM assignments a WHERE a.complaint_id = c.id "
+                  "AND a.at <= :t ORDER BY a.at DESC, a.id DESC LIMIT 1)",
+    "owner": "(SELECT a.owner FROM assignments a WHERE a.complaint_id = c.id "
+             "AND a.at <= :t ORDER BY a.at DESC, a.id DESC LIMIT 1)",
+    "disposition": "(SELECT r.disposition FROM resolutions r WHERE r.complaint_id = c.id "
+                   "AND r.at <= :t ORDER BY r.round DESC LIMIT 1)",
+    "satisfaction": "(SELECT v.satisfaction FROM revisits v WHERE v.complaint_id = c.id "
+                    "AND v.at <= :t ORDER BY v.at DESC, v.id DESC LIMIT 1)",
+    # when it last went from resolved to closed: a closing revisit, or close --no-revisit
+    "closing_revisit": "(SELECT max(v.at) FROM revisits v WHERE v.complaint_id = c.id AND "
+                       "v.from_status = 'resolved' AND v.to_status = 'closed' AND v.at <= :t)",
+    # (by the complaint's events: the planner would walk every close event up to :t)
+    "close_event": "(SELECT max(e.at) FROM events e INDEXED BY events_complaint WHERE "
+                   "e.complaint_id = c.id AND e.kind = 'close' AND e.at <= :t)",
+    "cause_category": "(SELECT i.cause_category FROM investigations i WHERE i.complaint_id "
+                      "= c.id AND i.at <= :t AND i.cause_category IS NOT NULL "
+                      "ORDER BY i.at DESC, i.id DESC LIMIT 1)",
+    # the latest validity recorded; a root cause with none recorded before it finds the
+    # complaint upheld (as investigate does, without writing it on the investigation)
+    "validity": "coalesce((SELECT i.validity FROM investigations i WHERE i.complaint_id = "
+                "c.id AND i.at <= :t AND i.validity IS NOT NULL ORDER BY i.at DESC, i.id DESC "
+                "LIMIT 1), (SELECT 'upheld' FROM investigations i WHERE i.complaint_id = c.id "
+                "AND i.at <= :t AND i.root_cause IS NOT NULL LIMIT 1))",
+}
 
 
 # --- periods (pure) -------------------------------------------------------------
@@ -141,12 +187,28 @@ class Report:
         self.lo = iso(start)
         self.hi = iso(min(end, as_of))  # the cut-off
         self.as_of = iso(as_of)
+        self._replay: bool | None = None
 
     def _one(self, sql: str, *params: Any) -> Any:
         return self.conn.execute(sql, params).fetchone()[0]
 
     def _all(self, sql: str, *params: Any) -> list[tuple]:
         return self.conn.execute(sql, params).fetchall()
+
+    def _then(self, sql: str, **params: Any) -> list[tuple]:
+        """Rows of `sql` in which {name} stands for _THEN[name] at the report's instant."""
+        return self.conn.execute(sql.format(**_THEN), {**params, "t": self.as_of}).fetchall()
+
+    @property
+    def replay(self) -> bool:
+        """Whether a step was recorded after the report's instant: then the complaints'
+        columns hold later facts, and what was true at the instant is replayed (read
+        inside the report's snapshot; one index probe per kind of step)."""
+        if self._replay is None:
+            self._replay = bool(self._one(
+                f"SELECT EXISTS (SELECT 1 FROM events WHERE kind IN {_KINDS} AND at > ?)",
+                self.as_of))
+        return self._replay
 
     def _tallied(self, measure: str, count: str, lo: str, hi: str) -> int:
         """`count` (SQL counting the rows in [?, ?)) over [lo, hi): the whole UTC days
@@ -247,14 +309,26 @@ class Report:
     # breakdowns ---------------------------------------------------------
 
     def breakdown(self, column: str) -> list[tuple[Any, int]]:
-        """Complaints received in the period, counted by one field."""
+        """Complaints received in the period, counted by one field (the department: the
+        one assigned at the report's instant)."""
+        if column in _THEN and self.replay:
+            return self._then(
+                f"SELECT x, count(*) AS n FROM (SELECT {{{column}}} AS x FROM complaints c "
+                "WHERE c.received_at >= :lo AND c.received_at < :hi AND (c.voided_at IS NULL "
+                "OR c.voided_at >= :hi)) GROUP BY x ORDER BY n DESC, x", lo=self.lo, hi=self.hi)
         return self._all(
             f"SELECT {column}, count(*) AS n FROM complaints WHERE received_at >= ? AND "
             "received_at < ? AND (voided_at IS NULL OR voided_at >= ?) "
             f"GROUP BY {column} ORDER BY n DESC, {column}", self.lo, self.hi, self.hi)
 
     def cause_categories(self) -> list[tuple[Any, int]]:
-        """Cause categories of investigations concluded in the period with a root cause."""
+        """Cause categories of investigations concluded in the period with a root cause
+        (each complaint's cause category at the report's instant)."""
+        if self.replay:
+            return self._then(
+                "SELECT x, count(*) FROM (SELECT {cause_category} AS x FROM complaints c "
+                "WHERE c.concluded_at >= :lo AND c.concluded_at < :hi) WHERE x IS NOT NULL "
+                "GROUP BY x", lo=self.lo, hi=self.hi)
         return self._all("SELECT cause_category, count(*) FROM complaints WHERE "
                          "concluded_at >= ? AND concluded_at < ? AND cause_category IS NOT NULL "
                          "GROUP BY cause_category", self.lo, self.hi)
@@ -262,7 +336,14 @@ class Report:
     def handling(self) -> list[tuple[str, str, str | None, float]]:
         """Handling time in calendar days, for complaints with a resolution in the period:
         from received to their latest resolution in the period. One row per complaint:
-        (id, category, department, days)."""
+        (id, category, department at the report's instant, days)."""
+        if self.replay:
+            return self._then(
+                "SELECT c.id, c.category, {department}, "
+                "julianday(max(r.at)) - julianday(c.received_at) "
+                "FROM resolutions r JOIN complaints c ON c.id = r.complaint_id "
+                "WHERE r.at >= :lo AND r.at < :hi GROUP BY r.complaint_id",
+                lo=self.lo, hi=self.hi)
         return self._all(
             "SELECT c.id, c.category, c.department, "
             "julianday(max(r.at)) - julianday(c.received_at) "
@@ -312,7 +393,14 @@ class Report:
                          "repeat_of IS NOT NULL", self.lo, self.hi, self.hi)
 
     def concluded(self) -> tuple[int, int]:
-        """Investigations concluded in the period, and how many found not upheld."""
+        """Investigations concluded in the period, and how many found not upheld (at the
+        report's instant)."""
+        if self.replay:
+            n, no = self._then(
+                "SELECT count(*), coalesce(sum(x = 'not-upheld'), 0) FROM (SELECT {validity} "
+                "AS x FROM complaints c WHERE c.concluded_at >= :lo AND c.concluded_at < :hi)",
+                lo=self.lo, hi=self.hi)[0]
+            return n, no
         n, no = self.conn.execute(
             "SELECT count(*), coalesce(sum(validity = 'not-upheld'), 0) FROM complaints "
             "WHERE concluded_at >= ? AND concluded_at < ?", (self.lo, self.hi)).fetchone()
@@ -364,15 +452,40 @@ class Report:
 
     def register(self) -> list[dict[str, Any]]:
         """One line per complaint received in the period (月报表): received and closed
-        dates, customer, product, quantity, disposition and result."""
+        dates, customer, product, quantity, disposition and result, and the department
+        and owner, all as they were at the report's instant."""
+        if self.replay:
+            return self._register_then()
         cur = self.conn.execute(
             "SELECT id, received_at, closed_at, customer, product, quantity, disposition, "
             "status, status || CASE WHEN status = 'closed' AND satisfaction IS NOT NULL "
-            "THEN ' (' || satisfaction || ')' ELSE '' END AS result "
+            "THEN ' (' || satisfaction || ')' ELSE '' END AS result, department, owner "
             "FROM complaints WHERE received_at >= ? AND received_at < ? "
             "ORDER BY received_at, id", (self.lo, self.hi))
         names = [d[0] for d in cur.description]
         return [dict(zip(names, values, strict=True)) for values in cur]
+
+    def _register_then(self) -> list[dict[str, Any]]:
+        """The register replayed to the report's instant (the same lines, keys and order
+        as `register` reads from the complaints' columns)."""
+        rows = self._then(
+            "SELECT c.id, c.received_at, c.customer, c.product, c.quantity, {status}, "
+            "{disposition}, {satisfaction}, {department}, {owner}, {closing_revisit}, "
+            "{close_event} FROM complaints c WHERE c.received_at >= :lo AND "
+            "c.received_at < :hi ORDER BY c.received_at, c.id", lo=self.lo, hi=self.hi)
+        out = []
+        for (cid, received, customer, product, quantity, status, disposition, satisfaction,
+             department, owner, closing_revisit, close_event) in rows:
+            closed = status == "closed"
+            out.append({
+                "id": cid, "received_at": received,
+                "closed_at": max(filter(None, (closing_revisit, close_event)), default=None)
+                if closed else None,
+                "customer": customer, "product": product, "quantity": quantity,
+                "disposition": disposition, "status": status,
+                "result": f"{status} ({satisfaction})" if closed and satisfaction else status,
+                "department": department, "owner": owner})
+        return out
 
     # assembly -------------------------------------------------------------
 
@@ -391,7 +504,8 @@ class Report:
         lo, hi = self.lo, self.hi
         counts = self.counts(lo, hi)
         received = counts["received"]
-        start_backlog, end_backlog = self.open_at(lo), self.open_at(hi)
+        # an instant before the period: nothing after it is known, the backlog then included
+        start_backlog, end_backlog = self.open_at(min(lo, hi)), self.open_at(hi)
         handling = self.handling()
         by_dept_handling: dict[Any, list[float]] = {}
         by_cat_handling: dict[Any, list[float]] = {}
@@ -421,7 +535,9 @@ class Report:
         concluded, not_upheld = self.concluded()
         prev = self.period.previous()
         p_lo, p_hi = (iso(b) for b in prev.bounds(self.tz))
-        previous = self.counts(p_lo, p_hi)
+        # what happened after the report's instant is not counted in the period before
+        # either (an instant before that period leaves it empty)
+        previous = self.counts(p_lo, max(p_lo, min(p_hi, self.as_of)))
         previous["received_change"] = (None if not previous["received"] else round(
             (received - previous["received"]) / previous["received"], 4))
         ytd_lo = iso(datetime.combine(date(self.period.last.year, 1, 1), time(0), self.tz))

@@ -26,9 +26,16 @@ import csv
 import io
 import json
 import os
+import sqlite3
 import stat
+from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from complaintctl.cli import app
 
 REPORT_KEYS = {"period", "received", "resolved", "closed", "voided", "backlog", "by_category",
                "by_channel", "by_severity", "by_product", "by_customer", "by_department",
@@ -292,3 +299,218 @@ def test_a_write_landing_during_a_report_is_in_none_of_its_figures(ledger, histo
     monkeypatch.setattr(Report, "register", original)
     rep = ledger.json("report", "--month", "2026-10", "--as-of", "2026-11-02 10:00")
     assert rep["received"] == 4 and len(rep["register"]) == 5
+
+
+# --- a report as of an instant shows what was true then ---------------------------
+#
+# These ledgers are built once per module, with the clock pinned and every step at an
+# explicit time in 2025 (Asia/Shanghai, CN calendar).
+
+PINNED_NOW = datetime(2025, 12, 31, 4, tzinfo=timezone.utc)
+
+
+def _cli(db, *args) -> str:
+    """The real command on ledger `db` with the clock pinned; its stdout."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("complaintctl.cli._now", lambda: PINNED_NOW)
+        result = CliRunner().invoke(app, ["--db", str(db), "--as", "tester",
+                                          *(str(a) for a in args)])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    assert result.exit_code == 0, (args, result.stdout, result.stderr)
+    return result.stdout
+
+
+def _report_json(db, *args) -> dict:
+    return json.loads(_cli(db, "report", *args, "--format", "json"))
+
+
+@pytest.fixture(scope="module")
+def stepped(tmp_path_factory):
+    """One complaint stepped through every state at known instants: assigned to 质量部,
+    reassigned, cause found, resolved (exchange), closed by a satisfied revisit,
+    reopened from closed, a new cause category, resolved again (refund), closed by a
+    basically satisfied revisit; and afterwards its customer's name amended."""
+    db = tmp_path_factory.mktemp("stepped") / "ledger.db"
+    _cli(db, "init", "--country", "CN", "--timezone", "Asia/Shanghai")
+    cid = _cli(db, "log", "--customer", "华东", "--product", "P1", "--severity", "medium",
+               "--category", "quality", "--channel", "phone", "--description", "x",
+               "--received", "2025-03-03 09:00").strip()
+    for *step, at in [
+        ("assign", cid, "--dept", "质量部", "--owner", "王芳", "2025-03-03 10:00"),
+        ("assign", cid, "--dept", "客服部", "--owner", "Li", "2025-03-04 09:00"),
+        ("investigate", cid, "--cause", "扭矩", "--cause-category", "manufacturing",
+         "2025-03-05 09:00"),
+        ("resolve", cid, "--disposition", "exchange", "--summary", "换新", "2025-03-06 09:00"),
+        ("revisit", cid, "--satisfaction", "satisfied", "2025-03-07 09:00"),
+        ("revisit", cid, "--satisfaction", "unsatisfied", "2025-03-10 09:00"),
+        ("investigate", cid, "--cause", "设计", "--cause-category", "design",
+         "2025-03-10 13:00"),
+        ("resolve", cid, "--disposition", "refund", "--amount", "10", "--summary", "退款",
+         "2025-03-11 09:00"),
+        ("revisit", cid, "--satisfaction", "basically-satisfied", "2025-03-12 09:00"),
+    ]:
+        _cli(db, *step, "--at", at)
+    _cli(db, "amend", cid, "--customer", "华东电器", "--reason", "full name")
+    return db, cid
+
+
+@pytest.mark.parametrize(
+    ("as_of", "status", "dept", "owner", "disposition", "closed_at", "result", "cause"), [
+        ("2025-03-03 09:30", "logged", None, None, None, None, "logged", None),
+        ("2025-03-03 10:00", "assigned", "质量部", "王芳", None, None, "assigned", None),
+        ("2025-03-04 12:00", "assigned", "客服部", "Li", None, None, "assigned", None),
+        ("2025-03-05 12:00", "investigating", "客服部", "Li", None, None, "investigating",
+         "manufacturing"),
+        ("2025-03-06 12:00", "resolved", "客服部", "Li", "exchange", None, "resolved",
+         "manufacturing"),
+        ("2025-03-07 12:00", "closed", "客服部", "Li", "exchange", "2025-03-07T01:00:00Z",
+         "closed (satisfied)", "manufacturing"),
+        ("2025-03-10 12:00", "investigating", "客服部", "Li", "exchange", None,
+         "investigating", "manufacturing"),
+        ("2025-03-11 12:00", "resolved", "客服部", "Li", "refund", None, "resolved", "design"),
+        ("2025-03-12 12:00", "closed", "客服部", "Li", "refund", "2025-03-12T01:00:00Z",
+         "closed (basically-satisfied)", "design"),
+        ("2025-04-02 12:00", "closed", "客服部", "Li", "refund", "2025-03-12T01:00:00Z",
+         "closed (basically-satisfied)", "design"),
+    ])
+def test_report_as_of_shows_the_complaint_as_it_was_then(stepped, as_of, status, dept, owner,
+                                                         disposition, closed_at, result,
+                                                         cause):
+    """Status, assignment, disposition, closing and cause are replayed to the instant (a
+    step at exactly that instant is in force); the customer is read as amended."""
+    db, cid = stepped
+    rep = _report_json(db, "--month", "2025-03", "--as-of", as_of)
+    (line,) = rep["register"]
+    assert (line["id"], line["customer"], line["product"]) == (cid, "华东电器", "P1")
+    assert (line["status"], line["disposition"], line["closed_at"], line["result"]) == (
+        status, disposition, closed_at, result)
+    assert [(d["key"], d["count"]) for d in rep["by_department"]] == [(dept or "(none)", 1)]
+    assert [p["key"] for p in rep["pareto_cause"]] == ([cause] if cause else [])
+    assert (line["department"], line["owner"]) == (dept, owner)
+
+
+def test_report_as_of_now_reads_the_current_columns(stepped):
+    """With no step after the instant the complaints' columns are read as they are:
+    the same report as with --as-of after the last step."""
+    db, _cid = stepped
+    later = _report_json(db, "--month", "2025-03", "--as-of", "2025-04-02 12:00")
+    now = _report_json(db, "--month", "2025-03")
+    assert now["period"]["as_of"] == "2025-12-31T04:00:00Z"
+    assert {**now, "period": None} == {**later, "period": None}
+
+
+# A story of six complaints (A to F) and a return, each step at its own time, in time
+# order: reassignment while investigating, a not-upheld finding, reopening from resolved
+# and from closed, close --no-revisit, a void, a cause category changed, a CAPA item, a
+# return, and steps after the end of March. {A}… stand for the ids the log steps print.
+STORY: list[tuple[str, tuple[str, ...]]] = [
+    ("2025-02-26 10:00", ("log", "A", "华东", "P1", "medium", "quality", "phone")),
+    ("2025-02-27 10:00", ("assign", "{A}", "--dept", "质量部", "--owner", "王芳")),
+    ("2025-03-03 09:00", ("log", "B", "Acme", "P2", "high", "delivery", "email")),
+    ("2025-03-03 10:00", ("investigate", "{A}", "--finding", "looking")),
+    ("2025-03-03 15:00", ("assign", "{B}", "--dept", "物流部", "--owner", "Tom")),
+    ("2025-03-04 09:00", ("investigate", "{B}", "--not-upheld", "--reason", "in spec")),
+    ("2025-03-04 10:00", ("investigate", "{A}", "--cause", "扭矩", "--cause-category",
+                          "manufacturing")),
+    ("2025-03-04 11:00", ("action", "add", "{A}", "--text", "改作业指导书", "--owner", "王芳",
+                          "--due", "2025-03-10")),
+    ("2025-03-05 09:00", ("assign", "{B}", "--dept", "客服部", "--owner", "Li")),
+    ("2025-03-05 09:30", ("log", "C", "华东", "P1", "low", "quality", "phone")),
+    ("2025-03-05 10:00", ("resolve", "{A}", "--disposition", "exchange", "--summary", "换新")),
+    ("2025-03-06 09:00", ("resolve", "{B}", "--disposition", "explanation", "--summary",
+                          "解释")),
+    ("2025-03-06 10:00", ("revisit", "{A}", "--satisfaction", "satisfied")),
+    ("2025-03-07 09:00", ("revisit", "{B}", "--satisfaction", "unsatisfied")),
+    ("2025-03-09 09:00", ("void", "{C}", "--reason", "logged twice")),
+    ("2025-03-10 09:00", ("resolve", "{B}", "--disposition", "explanation", "--summary",
+                          "再解释")),
+    ("2025-03-10 09:30", ("log", "D", "Zeta", "P3", "medium", "service", "web")),
+    ("2025-03-10 11:00", ("assign", "{D}", "--dept", "质量部", "--owner", "王芳")),
+    ("2025-03-10 12:00", ("return", "open", "{D}", "--qty", "4")),
+    ("2025-03-11 09:00", ("close", "{B}", "--no-revisit", "--reason", "declined")),
+    ("2025-03-12 09:00", ("return", "receive", "{RMA}", "--qty", "3")),
+    ("2025-03-12 10:00", ("investigate", "{D}", "--cause", "来料", "--cause-category",
+                          "supplier")),
+    ("2025-03-13 09:00", ("return", "inspect", "{RMA}", "--result", "defect-confirmed",
+                          "--defective", "3")),
+    ("2025-03-13 10:00", ("revisit", "{A}", "--satisfaction", "unsatisfied")),
+    ("2025-03-14 09:00", ("return", "dispose", "{RMA}", "--action", "scrap", "--qty", "3",
+                          "--cost", "30")),
+    ("2025-03-14 10:00", ("investigate", "{A}", "--cause", "设计", "--cause-category",
+                          "design")),
+    ("2025-03-14 11:00", ("return", "close", "{RMA}")),
+    ("2025-03-15 09:00", ("resolve", "{D}", "--disposition", "return", "--summary", "退货")),
+    ("2025-03-17 10:00", ("resolve", "{A}", "--disposition", "refund", "--amount", "50",
+                          "--summary", "退款")),
+    ("2025-03-18 10:00", ("revisit", "{A}", "--satisfaction", "basically-satisfied")),
+    ("2025-03-19 10:00", ("action", "done", "1")),
+    ("2025-03-20 09:00", ("log", "E", "Beta", "P4", "critical", "quality", "hotline")),
+    ("2025-03-24 09:00", ("assign", "{E}", "--dept", "质量部", "--owner", "王芳")),
+    ("2025-03-31 20:00", ("investigate", "{E}", "--cause", "漏检", "--cause-category",
+                          "inspection")),
+    ("2025-04-01 09:00", ("log", "F", "Acme", "P2", "medium", "delivery", "email")),
+    ("2025-04-01 10:00", ("resolve", "{E}", "--disposition", "repair", "--summary", "维修")),
+    ("2025-04-02 09:00", ("revisit", "{E}", "--satisfaction", "satisfied")),
+    ("2025-04-02 10:00", ("assign", "{F}", "--dept", "物流部", "--owner", "Tom")),
+]
+STORY_TIMES = [when for when, _args in STORY]
+assert STORY_TIMES == sorted(STORY_TIMES)
+
+
+def _copy_ledger(db, to):
+    """A consistent copy of a ledger (its WAL included)."""
+    src, dst = sqlite3.connect(db), sqlite3.connect(to)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+    return to
+
+
+@pytest.fixture(scope="module")
+def story(tmp_path_factory):
+    """The whole story in one ledger, and the ledger as it was after each step:
+    cuts[k] holds only the first k steps, as if the clerk had typed nothing later."""
+    folder = tmp_path_factory.mktemp("story")
+    db = folder / "full.db"
+    _cli(db, "init", "--country", "CN", "--timezone", "Asia/Shanghai")
+    cuts = [_copy_ledger(db, folder / "cut-00.db")]
+    ids: dict[str, str] = {}
+    for k, (when, args) in enumerate(STORY, 1):
+        if args[0] == "log":
+            _log, key, customer, product, severity, category, channel = args
+            ids[key] = _cli(db, "log", "--customer", customer, "--product", product,
+                            "--severity", severity, "--category", category, "--channel",
+                            channel, "--description", "x", "--received", when).strip()
+        else:
+            out = _cli(db, *(a.format(**ids) for a in args), "--at", when)
+            if args[:2] == ("return", "open"):
+                ids["RMA"] = out.strip()
+        cuts.append(_copy_ledger(db, folder / f"cut-{k:02d}.db"))
+    return db, cuts
+
+
+_minutes = st.builds(lambda m: (datetime(2025, 2, 25) + timedelta(minutes=m)).strftime(
+    "%Y-%m-%d %H:%M"), st.integers(0, 40 * 24 * 60))
+PERIODS = [("--month", "2025-03"), ("--week", "2025-03-12"),
+           ("--since", "2025-03-05", "--until", "2025-03-14")]
+
+
+@settings(max_examples=30, deadline=None)
+@given(when=st.one_of(st.sampled_from(STORY_TIMES), _minutes), period=st.sampled_from(PERIODS))
+@example(when="2025-03-07 12:00", period=PERIODS[0])  # B reopened from resolved
+@example(when="2025-03-13 12:00", period=PERIODS[0])  # A reopened from closed
+@example(when="2025-03-11 09:00", period=PERIODS[0])  # B closed without a revisit, just now
+@example(when="2025-04-01 12:00", period=PERIODS[0])  # after the month: E resolved
+def test_a_report_as_of_an_instant_is_the_report_of_the_ledger_as_it_was_then(story, when,
+                                                                               period):
+    """Every figure and every register line of `report --as-of T` equals the same report
+    on a ledger that holds only the steps up to T."""
+    db, cuts = story
+    then = cuts[sum(1 for t in STORY_TIMES if t <= when)]
+    full = _report_json(db, *period, "--as-of", when)
+    cut = _report_json(then, *period, "--as-of", when)
+    assert full["register"] == cut["register"]
+    assert full == cut
