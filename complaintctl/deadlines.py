@@ -41,7 +41,7 @@ DEFAULT_ESCALATION: tuple[tuple[int, int, str], ...] = (
     (3, 2, "general manager (总经理)"),
 )
 
-_DURATION = re.compile(r"^\s*(\d+)\s*(h|d|wd)\s*$", re.IGNORECASE)
+_DURATION = re.compile(r"^\s*(\d{1,4})\s*(h|d|wd)\s*$", re.IGNORECASE | re.ASCII)
 
 
 class Duration(NamedTuple):

@@ -202,7 +202,7 @@ def set_policy(lg: Ledger, stage: str, severity: str, duration: str | None, *, n
 
 def _set_escalation(lg: Ledger, level_s: str, duration: str | None, role: str | None, *,
                     now: datetime, actor: str) -> list[tuple[str, str, str | None]]:
-    if not level_s.isdigit() or not 1 <= int(level_s) <= 9:
+    if not (level_s.isascii() and level_s.isdigit() and 1 <= int(level_s) <= 9):
         raise BadInput(f"escalation level {level_s!r} is not a number from 1 to 9",
                        hint="e.g. complaintctl policy set escalation 2 1wd --role 分总",
                        code="escalation_level", value=level_s)
@@ -210,10 +210,11 @@ def _set_escalation(lg: Ledger, level_s: str, duration: str | None, role: str | 
     if duration is None:
         raise BadInput("give the working days late, e.g. 0wd, 1wd", code="escalation_after")
     raw = duration.strip().lower()  # 0wd is a threshold, not a duration
-    if not (raw.endswith("wd") and raw[:-2].strip().isdigit() and len(raw) < 8):
+    days = raw[:-2].strip()
+    if not (raw.endswith("wd") and days.isascii() and days.isdigit() and len(days) <= 3):
         raise BadInput(f"escalation threshold {duration!r} must be working days, e.g. 1wd",
                        code="escalation_after", value=duration)
-    after = int(raw[:-2])
+    after = int(days)
     with lg.write() as cur:
         old = {lvl: (a, r) for lvl, a, r in lg.config.escalation()}
         if role is None and level not in old:
