@@ -15,7 +15,7 @@ from unittest import mock
 from hypothesis.stateful import RuleBasedStateMachine
 from typer.testing import CliRunner
 
-from complaintctl import cli
+from complaintctl import cli, migrations
 from complaintctl.cli import app
 
 # The instant every in-process command takes as "now" (conftest pins it for each test;
@@ -101,3 +101,39 @@ def tallies_and_recount(conn) -> tuple[dict, dict]:
             if n}
     recount = {(m, d): n for m, sql in _RECOUNT.items() for d, n in conn.execute(sql)}
     return kept, recount
+
+
+def oldest_ledger(path: Path, year: int = 2026) -> None:
+    """A ledger exactly as version 1 of complaintctl made it, with one complaint
+    CC-YEAR-0001 received on 30 September of `year`."""
+    conn = sqlite3.connect(path)
+    (_n, _name, sql) = migrations.steps()[0]
+    conn.executescript(str(sql))
+    conn.executescript("""
+        INSERT INTO settings VALUES ('country', 'CN'), ('timezone', 'Asia/Shanghai'),
+          ('currency', 'CNY'), ('id_prefix', 'CC'), ('return_prefix', 'RMA'),
+          ('repeat_window_days', '90'),
+          ('categories', '["quality","delivery","service","logistics","technical",
+                          "billing","other"]'),
+          ('calendar_weekend', '[5, 6]'), ('calendar_covered_until', '2026'),
+          ('calendar_years', '2016-2031');
+        INSERT INTO calendar_days VALUES ('{y}-10-01', 'country', 'holiday', 'National Day');
+        INSERT INTO policy VALUES ('assign', 'medium', '1wd'), ('resolve', 'medium', '5wd'),
+          ('investigate', 'medium', '3wd'), ('revisit', 'medium', '1wd'),
+          ('reopen', 'medium', '3wd');
+        INSERT INTO escalation VALUES (1, 0, 'manager'), (2, 1, 'branch head'),
+          (3, 2, 'general manager');
+        INSERT INTO id_counters VALUES ('complaint', {y}, 1);
+        INSERT INTO complaints (id, year, seq, received_at, logged_at, logged_by, channel,
+          customer, contact, product, category, severity, description, status, last_step_at)
+          VALUES ('CC-{y}-0001', {y}, 1, '{y}-09-30T02:00:00Z', '{y}-09-30T02:05:00Z',
+          '周敏', 'phone', '华东电器', '13812345678', 'XD-200', 'quality', 'medium',
+          '电机异响 [批次]', 'logged', '{y}-09-30T02:00:00Z');
+        INSERT INTO stages (complaint_id, stage, started_at, due_at) VALUES
+          ('CC-{y}-0001', 'assign', '{y}-09-30T02:00:00Z', '{y}-10-08T02:00:00Z');
+        INSERT INTO events (complaint_id, at, recorded_at, actor, kind, data) VALUES
+          ('CC-{y}-0001', '{y}-09-30T02:00:00Z', '{y}-09-30T02:05:00Z', '周敏', 'log', '{}');
+        PRAGMA user_version = 1;
+    """.replace("{y}", str(year)))
+    conn.commit()
+    conn.close()

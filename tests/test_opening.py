@@ -14,9 +14,9 @@ import stat
 from pathlib import Path
 
 import pytest
+from support import oldest_ledger
 from typer.testing import CliRunner
 
-import complaintctl
 from complaintctl.cli import app
 
 SIDE_FILES = ("-wal", "-shm", "-journal")
@@ -194,42 +194,6 @@ def test_a_file_that_is_not_our_ledger_is_left_as_it_is(tmp_path, kind, name):
 
 # --- an older schema ---------------------------------------------------------------
 
-def _oldest_ledger(path: Path) -> None:
-    """A ledger exactly as version 1 of complaintctl made it, with one complaint."""
-    sql = (Path(complaintctl.__file__).parent / "migrations" / "0001_initial.sql"
-           ).read_text(encoding="utf-8")
-    conn = sqlite3.connect(path)
-    conn.executescript(sql)
-    conn.executescript("""
-        INSERT INTO settings VALUES ('country', 'CN'), ('timezone', 'Asia/Shanghai'),
-          ('currency', 'CNY'), ('id_prefix', 'CC'), ('return_prefix', 'RMA'),
-          ('repeat_window_days', '90'),
-          ('categories', '["quality","delivery","service","logistics","technical",
-                          "billing","other"]'),
-          ('calendar_weekend', '[5, 6]'), ('calendar_covered_until', '2026'),
-          ('calendar_years', '2016-2031');
-        INSERT INTO calendar_days VALUES ('2025-10-01', 'country', 'holiday', 'National Day');
-        INSERT INTO policy VALUES ('assign', 'medium', '1wd'), ('resolve', 'medium', '5wd'),
-          ('investigate', 'medium', '3wd'), ('revisit', 'medium', '1wd'),
-          ('reopen', 'medium', '3wd');
-        INSERT INTO escalation VALUES (1, 0, 'manager'), (2, 1, 'branch head'),
-          (3, 2, 'general manager');
-        INSERT INTO id_counters VALUES ('complaint', 2025, 1);
-        INSERT INTO complaints (id, year, seq, received_at, logged_at, logged_by, channel,
-          customer, contact, product, category, severity, description, status, last_step_at)
-          VALUES ('CC-2025-0001', 2025, 1, '2025-09-30T02:00:00Z', '2025-09-30T02:05:00Z',
-          '周敏', 'phone', '华东电器', '13812345678', 'XD-200', 'quality', 'medium',
-          '电机异响 [批次]', 'logged', '2025-09-30T02:00:00Z');
-        INSERT INTO stages (complaint_id, stage, started_at, due_at) VALUES
-          ('CC-2025-0001', 'assign', '2025-09-30T02:00:00Z', '2025-10-09T02:00:00Z');
-        INSERT INTO events (complaint_id, at, recorded_at, actor, kind, data) VALUES
-          ('CC-2025-0001', '2025-09-30T02:00:00Z', '2025-09-30T02:05:00Z', '周敏', 'log', '{}');
-        PRAGMA user_version = 1;
-    """)
-    conn.commit()
-    conn.close()
-
-
 def _user_version(path: Path) -> int:
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
@@ -242,7 +206,7 @@ def _user_version(path: Path) -> int:
                                   "demo"])
 def test_an_older_ledger_is_refused_until_upgraded(tmp_path, name):
     db = tmp_path / "old.db"
-    _oldest_ledger(db)
+    oldest_ledger(db, 2025)
     before = sha256(db)
     result = command(db, name)
     assert result.exit_code == 1, (result.exit_code, result.output)
@@ -255,7 +219,7 @@ def test_an_older_ledger_is_refused_until_upgraded(tmp_path, name):
 
 def test_upgrade_migrates_an_older_ledger(tmp_path):
     db = tmp_path / "old.db"
-    _oldest_ledger(db)
+    oldest_ledger(db, 2025)
     refused = invoke(db, "list")
     assert refused.exit_code == 1 and "needs an upgrade" in refused.stderr, refused.output
     done = invoke(db, "upgrade")

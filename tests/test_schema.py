@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
-from support import tallies_and_recount
+from support import oldest_ledger, tallies_and_recount
 
 from complaintctl import migrations
-from complaintctl.store import statements as _statements
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,45 +65,9 @@ def test_migrations_are_numbered_without_gaps():
     assert migrations.LATEST == numbers[-1]
 
 
-def _oldest_ledger(path: Path) -> None:
-    """A ledger exactly as version 1 of complaintctl made it, with data in it."""
-    conn = sqlite3.connect(path)
-    (_n, _name, sql) = migrations.steps()[0]
-    for stmt in _statements(sql):
-        conn.execute(stmt)
-    conn.executescript("""
-        INSERT INTO settings VALUES ('country', 'CN'), ('timezone', 'Asia/Shanghai'),
-          ('currency', 'CNY'), ('id_prefix', 'CC'), ('return_prefix', 'RMA'),
-          ('repeat_window_days', '90'),
-          ('categories', '["quality","delivery","service","logistics","technical",
-                          "billing","other"]'),
-          ('calendar_weekend', '[5, 6]'), ('calendar_covered_until', '2026'),
-          ('calendar_years', '2016-2031');
-        INSERT INTO calendar_days VALUES ('2026-10-01', 'country', 'holiday', 'National Day');
-        INSERT INTO policy VALUES ('assign', 'medium', '1wd'), ('resolve', 'medium', '5wd'),
-          ('investigate', 'medium', '3wd'), ('revisit', 'medium', '1wd'),
-          ('reopen', 'medium', '3wd');
-        INSERT INTO escalation VALUES (1, 0, 'manager'), (2, 1, 'branch head'),
-          (3, 2, 'general manager');
-        INSERT INTO id_counters VALUES ('complaint', 2026, 1);
-        INSERT INTO complaints (id, year, seq, received_at, logged_at, logged_by, channel,
-          customer, contact, product, category, severity, description, status, last_step_at)
-          VALUES ('CC-2026-0001', 2026, 1, '2026-09-30T02:00:00Z', '2026-09-30T02:05:00Z',
-          '周敏', 'phone', '华东电器', '13812345678', 'XD-200', 'quality', 'medium',
-          '电机异响 [批次]', 'logged', '2026-09-30T02:00:00Z');
-        INSERT INTO stages (complaint_id, stage, started_at, due_at) VALUES
-          ('CC-2026-0001', 'assign', '2026-09-30T02:00:00Z', '2026-10-08T02:00:00Z');
-        INSERT INTO events (complaint_id, at, recorded_at, actor, kind, data) VALUES
-          ('CC-2026-0001', '2026-09-30T02:00:00Z', '2026-09-30T02:05:00Z', '周敏', 'log', '{}');
-        PRAGMA user_version = 1;
-    """)
-    conn.commit()
-    conn.close()
-
-
 def test_oldest_ledger_upgrades_with_data_intact(run, env):
     env.parent.mkdir(parents=True)
-    _oldest_ledger(env)
+    oldest_ledger(env)
     before = env.read_bytes()
     refused = run("show", "CC-2026-0001", code=1)  # no command upgrades it by the way
     assert "needs an upgrade" in refused.stderr and "complaintctl upgrade" in refused.stderr
@@ -127,7 +90,7 @@ def test_oldest_ledger_upgrades_with_data_intact(run, env):
 def _oldest_ledger_with(path: Path, rows_sql: str) -> sqlite3.Connection:
     """The oldest ledger with more rows added by `rows_sql`; a connection to it."""
     path.parent.mkdir(parents=True)
-    _oldest_ledger(path)
+    oldest_ledger(path)
     conn = sqlite3.connect(path)
     conn.executescript(rows_sql)
     conn.commit()
@@ -220,7 +183,7 @@ def test_enumerated_checks_are_comparisons_and_still_refuse(run, env, road):
     env.parent.mkdir(parents=True)
     now = datetime(2026, 11, 23, 12, tzinfo=timezone.utc)
     if road == "upgraded":
-        _oldest_ledger(env)
+        oldest_ledger(env)
         Ledger.upgrade(env, lambda number, name: None)
         ledger = Ledger.open(env, write=True)
     else:
