@@ -239,7 +239,8 @@ def journal(cur: sqlite3.Cursor, *, wal: bool, wait_ms: int = 0) -> bool:
 
 def statements(sql: str) -> list[str]:
     """Split a schema script into statements (triggers keep their inner ';')."""
-    out, buf = [], []
+    out: list[str] = []
+    buf: list[str] = []
     for line in sql.splitlines():
         stripped = line.strip()
         if not buf and (not stripped or stripped.startswith("--")):
