@@ -8,15 +8,19 @@ import functools
 import os
 import sys
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import typer
 
 from complaintctl import complaints, parse, render, rma, settings, views
 from complaintctl.errors import BadInput, ComplaintctlError
-from complaintctl.store import Ledger
+from complaintctl.store import Ledger, Outcome
+
+if TYPE_CHECKING:  # Rich is imported only when a table is printed
+    from rich.console import RenderableType
 
 UTC = timezone.utc
 
@@ -53,12 +57,17 @@ def _fail(exc: ComplaintctlError) -> typer.Exit:
     return typer.Exit(exc.exit_code)
 
 
-def command(typer_app: typer.Typer, name: str | None = None, **kwargs: Any):
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def command(typer_app: typer.Typer, name: str | None = None,
+            **kwargs: Any) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Register a command whose domain errors become `Error: …` and an exit code."""
 
-    def register(func):
+    def register(func: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(func)
-        def wrapper(*args: Any, **kw: Any):
+        def wrapper(*args: P.args, **kw: P.kwargs) -> R:
             try:
                 return func(*args, **kw)
             except ComplaintctlError as exc:
@@ -180,7 +189,7 @@ def _actor() -> str:
             name = getpass.getuser()
         except (OSError, KeyError):
             name = "unknown"
-    return parse.text(name, "--as", required=True) or "unknown"
+    return parse.text(name, "--as", required=True)
 
 
 def _machine_timezone() -> str:
@@ -238,10 +247,10 @@ def _reader_gone() -> None:
 
 
 def _format(value: str) -> str:
-    return parse.choice(value, parse.FORMATS, "--format") or "table"
+    return parse.choice(value, parse.FORMATS, "--format")
 
 
-def _report_outcome(out, message: str) -> None:
+def _report_outcome(out: Outcome, message: str) -> None:
     for w in out.warnings:
         _say(f"Warning: {w}")
     for n in out.notes:
@@ -249,15 +258,15 @@ def _report_outcome(out, message: str) -> None:
     _say(message)
 
 
-def _print_rich(*renderables: Any) -> None:
-    con = render.console()
-    con.on_broken_pipe = _reader_gone  # Rich's own handler exits 1
+def _print_rich(*renderables: RenderableType) -> None:
+    con = render.console(on_broken_pipe=_reader_gone)  # Rich's own handler exits 1
     for r in renderables:
         con.print(r)
 
 
-def _listing(rows: list[dict[str, Any]], cols, fmt: str, tz, title: str,
-             json_rows: list[dict[str, Any]] | None = None, empty: str | None = None) -> None:
+def _listing(rows: list[dict[str, Any]], cols: Sequence[render.Col], fmt: str, tz: tzinfo,
+             title: str, json_rows: list[dict[str, Any]] | None = None,
+             empty: str | None = None) -> None:
     if fmt == "json":
         _emit(render.to_json(rows if json_rows is None else json_rows))
     elif fmt == "csv":
@@ -500,8 +509,8 @@ def resolve_cmd(
     """Record the resolution told to the customer."""
     ledger = _open(write=True)
     out = complaints.resolve(ledger, complaint_id,
-                         parse.choice(disposition, parse.DISPOSITIONS, "--disposition") or "",
-                         parse.text(summary, "--summary", multiline=True, required=True) or "",
+                         parse.choice(disposition, parse.DISPOSITIONS, "--disposition"),
+                         parse.text(summary, "--summary", multiline=True, required=True),
                          parse.money(amount), parse.text(approved_by, "--approved-by"),
                          at=_when(ledger, at), now=_now(), actor=_actor())
     _report_outcome(out, f"{out.id} is {out.status}; revisit the customer next.")
@@ -520,7 +529,7 @@ def revisit_cmd(
     """Record the call-back (回访); unsatisfied reopens the complaint."""
     ledger = _open(write=True)
     out = complaints.revisit(ledger, complaint_id,
-                         parse.choice(satisfaction, parse.SATISFACTIONS, "--satisfaction") or "",
+                         parse.choice(satisfaction, parse.SATISFACTIONS, "--satisfaction"),
                          parse.choice(method, parse.REVISIT_METHODS, "--method"), demand_met,
                          parse.text(note, "--note", multiline=True),
                          at=_when(ledger, at), now=_now(), actor=_actor())
@@ -638,8 +647,11 @@ def _show_return(ledger: Ledger, r: dict[str, Any], fmt: str) -> None:
         ("Deadlines", render.stage_rows(r, parse.iso(_now())), render.STAGE_COLS)], fmt, tz)
 
 
+Section = tuple[str, list[dict[str, Any]], Sequence[render.Col]]  # title, rows, columns
+
+
 def _print_record(title: str, record: dict[str, Any], pairs: list[tuple[str, str]],
-                  sections: list[tuple], fmt: str, tz) -> None:
+                  sections: list[Section], fmt: str, tz: tzinfo) -> None:
     """A complaint or return: JSON as read; else its fields, its non-empty sections and
     its history, as csv, markdown or Rich."""
     if fmt == "json":
@@ -793,7 +805,7 @@ def return_inspect_cmd(
     """Record the inspection of the received goods."""
     ledger = _open(write=True)
     out = rma.return_inspect(ledger, return_id,
-                                parse.choice(result, parse.INSPECTION_RESULTS, "--result") or "",
+                                parse.choice(result, parse.INSPECTION_RESULTS, "--result"),
                                 parse.quantity(defective, "--defective"),
                                 parse.text(cause, "--cause", multiline=True),
                                 parse.text(note, "--note", multiline=True),
@@ -814,7 +826,7 @@ def return_dispose_cmd(
     """Give received units a disposition (repeat to split the quantity)."""
     ledger = _open(write=True)
     out = rma.return_dispose(ledger, return_id,
-                                parse.choice(action, parse.RETURN_ACTIONS, "--action") or "",
+                                parse.choice(action, parse.RETURN_ACTIONS, "--action"),
                                 parse.quantity(qty, "--qty"), parse.money(cost, "--cost"),
                                 parse.money(repair_cost, "--repair-cost"),
                                 parse.text(note, "--note", multiline=True),
@@ -1061,7 +1073,7 @@ def policy_calendar_cmd(
     ledger = _open(write=True)
     now, tz = _now(), ledger.tz
 
-    def days(values: list[str], opt: str):
+    def days(values: list[str], opt: str) -> list[date]:
         return [parse.parse_day(v, now=now, tz=tz, field=opt) for v in values]
 
     notes = settings.set_calendar(ledger, now=now, actor=_actor(),
@@ -1085,7 +1097,7 @@ def policy_categories_cmd(
     ledger = _open(write=bool(add or remove))
 
     def words(values: list[str], opt: str) -> list[str]:
-        return [(parse.text(v, opt, required=True) or "").lower() for v in values]
+        return [parse.text(v, opt, required=True).lower() for v in values]
 
     if add or remove:
         cats = settings.set_categories(ledger, words(add, "--add"), words(remove, "--remove"),

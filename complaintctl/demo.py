@@ -14,6 +14,7 @@ import itertools
 import random
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 from complaintctl import bulk, complaints, rma, views
 from complaintctl.store import Ledger
@@ -120,7 +121,7 @@ def _one(ledger: Ledger, rng: random.Random, index: int, received: datetime,
     customer_name = customer(rng, max(20, n_total // 20))
     clerk = rng.choice(CLERKS)
     yymm = f"{received.year % 100:02d}{received.month:02d}"
-    fields = {
+    fields: dict[str, Any] = {
         "customer": customer_name,
         "contact": f"1{rng.randint(3, 9)}{rng.randint(0, 999999999):09d}"
         if rng.random() < 0.7 else f"buyer{rng.randint(1, 99)}@example.com",
@@ -176,7 +177,7 @@ def _one(ledger: Ledger, rng: random.Random, index: int, received: datetime,
     at = step(4, 40)
     if not at:
         return
-    finding = "复现了客户描述的问题 / reproduced"
+    finding: str | None = "复现了客户描述的问题 / reproduced"
     if rng.random() < 0.3 or stall_at <= 3:  # some record findings before the cause
         complaints.investigate(ledger, cid, {"finding": finding}, at=at, now=at, actor=owner)
         finding = None

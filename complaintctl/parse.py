@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
+from typing import IO, Literal, overload
 
 from complaintctl.errors import BadInput
 
@@ -30,6 +31,14 @@ FORMATS = ("table", "json", "csv", "markdown")
 INSPECTION_RESULTS = ("defect-confirmed", "no-defect-found", "customer-damage")
 RETURN_ACTIONS = ("rework", "repair", "scrap", "restock", "discount-sale", "return-to-customer",
                   "return-to-supplier")
+
+
+@overload
+def choice(value: str, allowed: tuple[str, ...], option: str) -> str: ...
+@overload
+def choice(value: None, allowed: tuple[str, ...], option: str) -> None: ...
+@overload
+def choice(value: str | None, allowed: tuple[str, ...], option: str) -> str | None: ...
 
 
 def choice(value: str | None, allowed: tuple[str, ...], option: str) -> str | None:
@@ -80,7 +89,7 @@ def arguments(argv: list[str]) -> None:
                        hint=NOT_UTF8_HINT)
 
 
-def stream_text(stream, field: str) -> str:
+def stream_text(stream: IO[str] | IO[bytes], field: str) -> str:
     """All of a text stream (stdin), decoded as strict UTF-8 (a leading BOM, as
     Windows Notepad writes, is dropped). Bytes in another encoding are bad input
     that names the first offending byte, not a decoding traceback."""
@@ -93,6 +102,14 @@ def stream_text(stream, field: str) -> str:
         raise BadInput(f"{field} - (stdin) is not valid text (not UTF-8): byte "
                        f"{raw[exc.start]:#04x} at offset {exc.start}",
                        hint=NOT_UTF8_HINT) from None
+
+
+@overload
+def text(value: str | None, field: str, *, multiline: bool = ..., required: Literal[True],
+         max_len: int = ...) -> str: ...
+@overload
+def text(value: str | None, field: str, *, multiline: bool = ..., required: bool = ...,
+         max_len: int = ...) -> str | None: ...
 
 
 def text(value: str | None, field: str, *, multiline: bool = False,
@@ -134,6 +151,12 @@ def text(value: str | None, field: str, *, multiline: bool = False,
 MAX_QUANTITY = 10**9
 
 
+@overload
+def quantity(value: int, field: str, *, most: int = ...) -> int: ...
+@overload
+def quantity(value: int | None, field: str, *, most: int = ...) -> int | None: ...
+
+
 def quantity(value: int | None, field: str, *, most: int = MAX_QUANTITY) -> int | None:
     """A whole number within ±most; its sign is the caller's rule (returned goods refuse
     zero and negatives as an imbalance, exit 1)."""
@@ -141,6 +164,14 @@ def quantity(value: int | None, field: str, *, most: int = MAX_QUANTITY) -> int 
         raise BadInput(f"{field} {value} is out of range",
                        hint=f"a quantity is a whole number up to {most:,}")
     return value
+
+
+@overload
+def positive_int(value: int, field: str, *, allow_zero: bool = ...,
+                 most: int = ...) -> int: ...
+@overload
+def positive_int(value: int | None, field: str, *, allow_zero: bool = ...,
+                 most: int = ...) -> int | None: ...
 
 
 def positive_int(value: int | None, field: str, *, allow_zero: bool = False,

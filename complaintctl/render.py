@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone, tzinfo
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:  # Rich is imported when a table is drawn, not with this module
+    from rich.box import Box
+    from rich.console import Console, RenderableType
+    from rich.table import Table
 
 UTC = timezone.utc
 
@@ -125,20 +130,30 @@ def use_ascii(on: bool) -> None:
     _STYLE["ascii"] = on
 
 
-def console():
+def console(on_broken_pipe: Callable[[], None] | None = None) -> Console:
+    """A Console that prints text as it is; `on_broken_pipe`, if given, is called
+    instead of Rich's own handler (which exits 1) when stdout's reader went away."""
     from rich.console import Console
 
-    return Console(highlight=False, emoji=False, markup=False)
+    if on_broken_pipe is None:
+        return Console(highlight=False, emoji=False, markup=False)
+    reader_gone = on_broken_pipe
+
+    class _Console(Console):  # Rich's documented way: override the method in a subclass
+        def on_broken_pipe(self) -> None:
+            reader_gone()
+
+    return _Console(highlight=False, emoji=False, markup=False)
 
 
-def _box():
+def _box() -> Box:
     from rich import box
 
     return box.ASCII if _STYLE["ascii"] else box.SIMPLE_HEAD
 
 
 def rich_table(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
-               title: str | None = None, styles: dict[str, str] | None = None):
+               title: str | None = None, styles: dict[str, str] | None = None) -> Table:
     from rich.table import Table
     from rich.text import Text
 
@@ -156,7 +171,7 @@ def rich_table(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
     return table
 
 
-def kv_table(pairs: Sequence[tuple[str, str]], title: str | None = None):
+def kv_table(pairs: Sequence[tuple[str, str]], title: str | None = None) -> Table:
     from rich.table import Table
     from rich.text import Text
 
@@ -394,12 +409,12 @@ def report_summary(rep: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
-def report_tables(rep: dict[str, Any]) -> dict[str, tuple[list[dict[str, Any]], tuple]]:
+def report_tables(rep: dict[str, Any]) -> dict[str, tuple[list[dict[str, Any]], tuple[Col, ...]]]:
     """Every table section of a report as (rows, columns)."""
-    def shares(rows):
+    def shares(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [{**r, "share_pct": pct(r["share"])} for r in rows]
 
-    def pareto(rows):
+    def pareto(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [{**r, "share_pct": pct(r["share"]),
                  "cumulative_pct": pct(r["cumulative_share"])} for r in rows]
 
@@ -468,7 +483,7 @@ def report_markdown(rep: dict[str, Any], tz: tzinfo, section: str | None = None)
     return text
 
 
-def pareto_chart(rows: list[dict[str, Any]], title: str, width: int = 30):
+def pareto_chart(rows: list[dict[str, Any]], title: str, width: int = 30) -> Table:
     """A Pareto as bars in the terminal: share per key and the running share."""
     from rich.table import Table
     from rich.text import Text
@@ -487,11 +502,11 @@ def pareto_chart(rows: list[dict[str, Any]], title: str, width: int = 30):
     return table
 
 
-def report_rich(rep: dict[str, Any], tz: tzinfo) -> list[Any]:
+def report_rich(rep: dict[str, Any], tz: tzinfo) -> list[RenderableType]:
     from rich.rule import Rule
     from rich.text import Text
 
-    out: list[Any] = [Rule(Text(f"Complaint report: {rep['period']['label']}"))]
+    out: list[RenderableType] = [Rule(Text(f"Complaint report: {rep['period']['label']}"))]
     if report_is_empty(rep):
         out.append(Text("No complaints in this period."))
     out.append(kv_table(report_summary(rep), REPORT_TITLES["summary"]))

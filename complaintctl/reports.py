@@ -537,9 +537,9 @@ class Report:
         p_lo, p_hi = (iso(b) for b in prev.bounds(self.tz))
         # what happened after the report's instant is not counted in the period before
         # either (an instant before that period leaves it empty)
-        previous = self.counts(p_lo, max(p_lo, min(p_hi, self.as_of)))
-        previous["received_change"] = (None if not previous["received"] else round(
-            (received - previous["received"]) / previous["received"], 4))
+        before = self.counts(p_lo, max(p_lo, min(p_hi, self.as_of)))
+        previous = {**before, "received_change": None if not before["received"] else round(
+            (received - before["received"]) / before["received"], 4)}
         ytd_lo = iso(datetime.combine(date(self.period.last.year, 1, 1), time(0), self.tz))
         categories = self.breakdown("category")
         return {

@@ -55,10 +55,12 @@ def _make_encode() -> Callable[[Any], str]:
     documents (with no cycles to look for)."""
     base = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
     make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # no C encoder
+        return base.encode
     try:
-        encoder = make(None, base.default, json.encoder.encode_basestring,  # type: ignore[misc]
+        encoder = make(None, base.default, json.encoder.encode_basestring,
                        None, base.key_separator, base.item_separator, True, False, True)
-    except TypeError:  # no C encoder, or not the one this was written for
+    except TypeError:  # not the C encoder this was written for
         return base.encode
     return lambda document: "".join(encoder(document, 0))
 
@@ -239,7 +241,8 @@ def journal(cur: sqlite3.Cursor, *, wal: bool, wait_ms: int = 0) -> bool:
 
 def statements(sql: str) -> list[str]:
     """Split a schema script into statements (triggers keep their inner ';')."""
-    out, buf = [], []
+    out: list[str] = []
+    buf: list[str] = []
     for line in sql.splitlines():
         stripped = line.strip()
         if not buf and (not stripped or stripped.startswith("--")):
