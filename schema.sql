@@ -101,6 +101,7 @@ CREATE TABLE complaints (
     voided_at TEXT,
     void_reason TEXT,
     last_step_at TEXT NOT NULL,
+    contact_salt TEXT,
     UNIQUE (year, seq)
 );
 CREATE INDEX complaints_received ON complaints (received_at);
@@ -294,7 +295,9 @@ CREATE INDEX stages_done ON stages (done_at, stage, due_at, outcome, complaint_i
     WHERE done_at IS NOT NULL;
 
 -- Append-only history: who, when (the step's time and the time it was typed),
--- what, the new data and the old values (JSON text).
+-- what, the new data and the old values (JSON text); the operating-system login
+-- behind the actor; and a hash chain (store.event_hash: each hash covers the
+-- previous one and the row as stored). Contacts appear only as "h:" references.
 CREATE TABLE events (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     complaint_id TEXT REFERENCES complaints (id),
@@ -304,7 +307,9 @@ CREATE TABLE events (
     kind TEXT NOT NULL,
     data TEXT NOT NULL DEFAULT '{}',
     old TEXT,
-    return_id TEXT REFERENCES returns (id)
+    return_id TEXT REFERENCES returns (id),
+    login TEXT,
+    hash TEXT
 );
 CREATE INDEX events_complaint ON events (complaint_id);
 CREATE INDEX events_return ON events (return_id) WHERE return_id IS NOT NULL;

@@ -23,6 +23,7 @@ from complaintctl.store import (
     INSERT_STAGE,
     Ledger,
     Rows,
+    chained,
     demo_mark,
     journal,
     mark_demo,
@@ -119,7 +120,7 @@ class Held(Rows):
         if held.changed:
             super().update(cur, "complaints", held.row["id"], held.changed)
         cur.executemany(INSERT_STAGE, held.stages)
-        cur.executemany(INSERT_EVENT, held.events)
+        cur.executemany(INSERT_EVENT, chained(cur, held.events))
 
 
 def _drop_indexes(cur: sqlite3.Cursor) -> list[str]:

@@ -213,7 +213,26 @@ def _keep(ledger: Ledger) -> Ledger:
 
 def _open(*, write: bool = False) -> Ledger:
     """The existing ledger: for reading only, unless the command records a step."""
-    return _keep(Ledger.open(_db_path(), write=write))
+    ledger = _keep(Ledger.open(_db_path(), write=write))
+    if write:
+        ledger.login = _login()
+    return ledger
+
+
+def _login() -> str:
+    """The operating-system account running this process, recorded on every event
+    beside the actor: --as and COMPLAINTCTL_USER are what the user claims."""
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except (ImportError, KeyError, OSError):  # no passwd entry (containers), no pwd (Windows)
+        import getpass
+
+        try:
+            return getpass.getuser()
+        except (OSError, KeyError):
+            return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
 
 
 def _when(ledger: Ledger, value: str | None, field: str = "--at") -> datetime:
@@ -316,7 +335,7 @@ def upgrade_cmd() -> None:
 
 def _create(path: Path, init: dict[str, str], *, demo: bool = False) -> Ledger:
     """A new ledger at `path` (init, or demo into a new file)."""
-    return _keep(Ledger.create(path, init=init, now=_now(), demo=demo))
+    return _keep(Ledger.create(path, init=init, now=_now(), demo=demo, login=_login()))
 
 
 def _ask(label: str, choices: tuple[str, ...] | None = None) -> str:
@@ -614,6 +633,20 @@ def amend_cmd(
                            parse.text(reason, "--reason", multiline=True) or "",
                            now=now, actor=_actor())
     _report_outcome(out, f"{out.id} amended.")
+
+
+@command(app, "forget-contact")
+def forget_contact_cmd(
+    complaint_id: str = typer.Argument(..., metavar="ID"),
+    reason: str | None = typer.Option(None, help="the request (who asked, when, how)"),
+) -> None:
+    """Erase a complaint's contact for good, on the person's request (PIPL / GDPR)."""
+    ledger = _open(write=True)
+    out = complaints.forget_contact(ledger, complaint_id,
+                                    parse.text(reason, "--reason", multiline=True) or "",
+                                    now=_now(), actor=_actor())
+    _report_outcome(out, f"{out.id}: contact erased; its history keeps only that there was "
+                    "one. Backups and exports made before keep it: erase it there too.")
 
 
 # --- reading -----------------------------------------------------------------

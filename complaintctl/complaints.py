@@ -9,12 +9,13 @@ can hold them in memory without these steps knowing.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from datetime import datetime, timedelta
 from typing import Any
 
 from complaintctl import deadlines, workflow
-from complaintctl.errors import BadInput, NotFound
+from complaintctl.errors import BadInput, NotFound, Refused
 from complaintctl.parse import format_money, from_iso, iso
 from complaintctl.store import Ledger, Outcome
 
@@ -67,6 +68,19 @@ def calendar_warnings(lg: Ledger, dues: list[datetime | None]) -> list[str]:
             f"--add-workday DATE`" for y in years]
 
 
+def recorded(**dues: datetime | None) -> dict[str, str] | None:
+    """The deadlines a step set, as its event records them (verify checks the stages
+    against them)."""
+    return {stage: iso(due) for stage, due in dues.items() if due is not None} or None
+
+
+def contact_ref(salt: str, value: str) -> str:
+    """What an event holds for a contact: a keyed hash, never the value. The value and
+    its salt live only in the complaint's row, so erasing them (forget-contact)
+    leaves nothing in the history that leads back to the person."""
+    return "h:" + hashlib.sha256((salt + value).encode("utf-8")).hexdigest()[:32]
+
+
 def _check_category(lg: Ledger, category: str | None) -> None:
     if category is not None and category not in lg.config.categories:
         raise BadInput(f"--category {category!r} is not one of: "
@@ -98,15 +112,20 @@ def log(lg: Ledger, fields: dict[str, Any], *, received_at: datetime, now: datet
         record = {"id": cid, "year": year, "seq": seq, "received_at": iso(received_at),
                   "logged_at": iso(now), "logged_by": actor, "status": "logged",
                   "repeat_of": repeat_of, "last_step_at": iso(received_at), **fields}
+        if fields.get("contact"):
+            record["contact_salt"] = lg.salt_source()
         cur.execute(f"INSERT INTO complaints ({', '.join(record)}) VALUES "
                     f"({', '.join('?' for _ in record)})", tuple(record.values()))
         lg.rows.logged(cur, record)
         sev = fields["severity"]
         dues = [open_stage(lg, cur, cid, "assign", "assign", sev, received_at),
                 open_stage(lg, cur, cid, "resolve", "resolve", sev, received_at)]
-        lg.event(cur, cid, "log", received_at, now, actor,
-                 {k: v for k, v in record.items()
-                  if k not in ("id", "year", "seq", "last_step_at", "status")})
+        data = {k: v for k, v in record.items()
+                if k not in ("id", "year", "seq", "last_step_at", "status", "contact_salt")}
+        if fields.get("contact"):
+            data["contact"] = contact_ref(record["contact_salt"], fields["contact"])
+        data["deadlines"] = recorded(assign=dues[0], resolve=dues[1])
+        lg.event(cur, cid, "log", received_at, now, actor, data)
     out = Outcome(cid, "logged", warnings=calendar_warnings(lg, dues))
     if repeat_of:
         out.warnings.insert(0, f"repeat complaint: {fields['customer']} complained about "
@@ -137,7 +156,8 @@ def assign(lg: Ledger, complaint_id: str, department: str, owner: str, note: str
                     "note) VALUES (?, ?, ?, ?, ?, ?)",
                     (cid, iso(at), actor, department, owner, note))
         lg.event(cur, cid, "assign", at, now, actor,
-                 {"department": department, "owner": owner, "note": note, "status": new},
+                 {"department": department, "owner": owner, "note": note, "status": new,
+                  "deadlines": recorded(investigate=due)},
                  {"department": c["department"], "owner": c["owner"], "status": c["status"]})
     return Outcome(cid, new, warnings=calendar_warnings(lg, [due]))
 
@@ -203,7 +223,8 @@ def resolve(lg: Ledger, complaint_id: str, disposition: str, summary: str, amoun
         lg.event(cur, cid, "resolve", at, now, actor,
                  {"disposition": disposition, "summary": summary,
                   "amount": format_money(amount), "currency": currency,
-                  "approved_by": approved_by, "round": round_, "status": new},
+                  "approved_by": approved_by, "round": round_, "status": new,
+                  "deadlines": recorded(revisit=due)},
                  {"status": c["status"], "disposition": c["disposition"]})
     return Outcome(cid, new, warnings=calendar_warnings(lg, [due]))
 
@@ -246,7 +267,9 @@ def revisit(lg: Ledger, complaint_id: str, satisfaction: str, method: str | None
         lg.rows.update(cur, "complaints", cid, values)
         lg.event(cur, cid, "revisit", at, now, actor,
                  {"satisfaction": satisfaction, "method": method, "demand_met": demand_met,
-                  "note": note, "status": new, "reopen_count": values.get("reopen_count")},
+                  "note": note, "status": new, "reopen_count": values.get("reopen_count"),
+                  "deadlines": recorded(**{"second-revisit" if new == "closed"
+                                           else "resolve": due})},
                  {"status": c["status"], "reopen_count": c["reopen_count"]})
     out.warnings = calendar_warnings(lg, [due])
     return out
@@ -325,19 +348,29 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
                                f"({lg.local(from_iso(first_step))})", code="time_after",
                                option="--received", value=received)
         out = Outcome(cid, c["status"])
+        data: dict[str, Any] = {**changes, "reason": reason}
+        old = {k: c[k] for k in changes}
+        if "contact" in changes:
+            salt = c["contact_salt"] or lg.salt_source()
+            changes["contact_salt"] = salt
+            data["contact"] = contact_ref(salt, changes["contact"])
+            if c["contact"]:
+                old["contact"] = contact_ref(salt, c["contact"])
         lg.rows.update(cur, "complaints", cid, changes)
         if "severity" in changes or "received_at" in changes:
-            out.notes.extend(_recompute_open_stages(lg, cur, cid))
-        lg.event(cur, cid, "amend", now, now, actor, {**changes, "reason": reason},
-                 {k: c[k] for k in changes})
+            dues = _recompute_open_stages(lg, cur, cid)
+            out.notes.extend(f"{stage} now due {lg.local(due)}" for stage, due in dues.items())
+            data["deadlines"] = recorded(**dues)
+        lg.event(cur, cid, "amend", now, now, actor, data, old)
     return out
 
 
-def _recompute_open_stages(lg: Ledger, cur: sqlite3.Cursor, cid: str) -> list[str]:
+def _recompute_open_stages(lg: Ledger, cur: sqlite3.Cursor, cid: str
+                           ) -> dict[str, datetime]:
     severity, received = cur.execute("SELECT severity, received_at FROM complaints "
                                      "WHERE id = ?", (cid,)).fetchone()
     cfg = lg.config
-    notes = []
+    dues: dict[str, datetime] = {}
     rows = cur.execute("SELECT id, stage, round, started_at FROM stages WHERE "
                        "complaint_id = ? AND done_at IS NULL AND return_id IS NULL",
                        (cid,)).fetchall()
@@ -351,8 +384,32 @@ def _recompute_open_stages(lg: Ledger, cur: sqlite3.Cursor, cid: str) -> list[st
             continue
         cur.execute("UPDATE stages SET started_at = ?, due_at = ? WHERE id = ?",
                     (iso(start), iso(due), sid))
-        notes.append(f"{stage} now due {lg.local(due)}")
-    return notes
+        dues[stage] = due
+    return dues
+
+
+def forget_contact(lg: Ledger, complaint_id: str, reason: str, *, now: datetime,
+                   actor: str) -> Outcome:
+    """`forget-contact`: erase a complaint's contact on the person's request. The value
+    and its salt go; the events kept only a keyed hash of it, so the history and
+    its hash chain stay whole. The ledger overwrites freed bytes (secure_delete)
+    and the WAL is emptied into the file afterwards, so the bytes are gone."""
+    workflow.check_reason("forget-contact", reason)
+    with lg.write() as cur:
+        lg.rows.flush(cur)
+        c = lg.rows.complaint(cur, complaint_id)
+        cid = c["id"]
+        if not c["contact"]:
+            raise Refused(f"{cid} has no contact to forget", code="no_contact", record=cid)
+        lg.rows.update(cur, "complaints", cid, {"contact": None, "contact_salt": None})
+        lg.event(cur, cid, "forget-contact", now, now, actor, {"reason": reason},
+                 {"contact": contact_ref(c["contact_salt"] or "", c["contact"])})
+    out = Outcome(cid, c["status"])
+    if not lg.checkpoint():
+        out.warnings.append("another process is reading the ledger: the erased value stays "
+                            "in its -wal file until the next checkpoint (run this again, or "
+                            "any step, once the readers are done)")
+    return out
 
 
 # --- CAPA actions --------------------------------------------------------------------

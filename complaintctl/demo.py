@@ -100,6 +100,8 @@ def fill(ledger: Ledger, n: int, *, now: datetime, seed: int = 2026,
     """Add n complaints with their histories to a demo ledger; returns counts by
     status. (`hold`: see bulk.writing.)"""
     rng = random.Random(seed)
+    salts = random.Random(seed + 1)  # contact salts too: the same seed, the same ledger
+    ledger.salt_source = lambda: f"{salts.getrandbits(64):016x}"
     start = now - timedelta(days=span_days(n))
     span = (now - start).total_seconds()
     times = sorted(start + timedelta(seconds=rng.random() * span) for _ in range(n))

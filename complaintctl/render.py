@@ -286,6 +286,9 @@ ESCALATION_STYLES = {"1": "yellow", "2": "bold yellow", "3": "bold red"}
 
 def event_summary(event: dict[str, Any]) -> str:
     data = {k: v for k, v in event["data"].items() if k != "status"}
+    if isinstance(data.get("deadlines"), dict):  # stage → due instant, as the step set them
+        data["deadlines"] = ", ".join(f"{stage} {cell_text(due, 'time', UTC)} UTC"
+                                      for stage, due in data["deadlines"].items())
     text = "; ".join(f"{k}: {cell_text(v, 'text', UTC)}" for k, v in data.items())
     if event.get("old"):
         old = "; ".join(f"{k}: {cell_text(v, 'text', UTC)}" for k, v in event["old"].items()

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from complaintctl import returns, workflow
-from complaintctl.complaints import check_at, finish_stage, next_id, open_stage
+from complaintctl.complaints import check_at, finish_stage, next_id, open_stage, recorded
 from complaintctl.errors import NotFound
 from complaintctl.parse import format_money, iso
 from complaintctl.store import Ledger, Outcome
@@ -89,20 +89,23 @@ def return_receive(lg: Ledger, return_id: str, qty: int, note: str | None, *, at
         cur.execute("INSERT INTO return_receipts (return_id, at, actor, qty, note) "
                     "VALUES (?, ?, ?, ?, ?)", (r["id"], iso(at), actor, qty, note))
         values: dict[str, Any] = {}
+        dues: dict[str, datetime | None] = {}
         if r["first_received_at"] is None:
             values["first_received_at"] = iso(at)
-            open_stage(lg, cur, r["complaint_id"], "inspect", "inspect", r["severity"], at,
-                       return_id=r["id"])
+            dues["inspect"] = open_stage(lg, cur, r["complaint_id"], "inspect", "inspect",
+                                         r["severity"], at, return_id=r["id"])
         elif r["stage"] == "dispositioned":  # more goods arrived after every unit had one
             lg.rows.flush(cur)
             rounds = cur.execute("SELECT count(*) FROM stages WHERE return_id = ? "
                                  "AND stage = 'dispose'", (r["id"],)).fetchone()[0]
-            open_stage(lg, cur, r["complaint_id"], "dispose", "dispose", r["severity"], at,
-                       round_=rounds + 1, return_id=r["id"])
+            dues["dispose"] = open_stage(lg, cur, r["complaint_id"], "dispose", "dispose",
+                                         r["severity"], at, round_=rounds + 1,
+                                         return_id=r["id"])
         total = r["received_qty"] + qty
         out.status = _write(lg, cur, r, values, {"received_qty": qty}, "return-receive", at,
                             now, actor, {"return": r["id"], "qty": qty, "received_qty": total,
-                                         "note": note}, {"received_qty": r["received_qty"]})
+                                         "note": note, "deadlines": recorded(**dues)},
+                            {"received_qty": r["received_qty"]})
     if total != r["authorised_qty"]:
         out.warnings.append(f"{r['id']}: {total} received, {r['authorised_qty']} "
                             f"authorised ({total - r['authorised_qty']:+d})")
@@ -119,14 +122,15 @@ def return_inspect(lg: Ledger, return_id: str, result: str, defective: int, caus
         out = Outcome(r["id"])
         values: dict[str, Any] = {"result": result, "defective_qty": defective,
                                   "cause": cause, "inspection_note": note}
+        due = None
         if r["inspected_at"] is None:
             values["inspected_at"] = iso(at)
             finish_stage(lg, cur, r["complaint_id"], "inspect", at, return_id=r["id"])
-            open_stage(lg, cur, r["complaint_id"], "dispose", "dispose", r["severity"], at,
-                       return_id=r["id"])
+            due = open_stage(lg, cur, r["complaint_id"], "dispose", "dispose", r["severity"],
+                             at, return_id=r["id"])
         out.status = _write(lg, cur, r, values, {}, "return-inspect", at, now, actor,
                             {"return": r["id"], "result": result, "defective_qty": defective,
-                             "cause": cause, "note": note},
+                             "cause": cause, "note": note, "deadlines": recorded(dispose=due)},
                             {"result": r["result"], "defective_qty": r["defective_qty"]})
     return out
 

@@ -9,8 +9,10 @@ user from the caller; the clock is read in cli.py only.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import secrets
 import sqlite3
 import stat
 from collections.abc import Callable, Iterator
@@ -32,8 +34,11 @@ _SQLITE_HEADER = b"SQLite format 3\x00"
 # Tables every complaintctl ledger has had since its first schema.
 _LEDGER_TABLES = frozenset({"settings", "complaints", "events"})
 
-INSERT_EVENT = ("INSERT INTO events (complaint_id, return_id, at, recorded_at, actor, kind, "
-                "data, old) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+INSERT_EVENT = ("INSERT INTO events (complaint_id, return_id, at, recorded_at, actor, login, "
+                "kind, data, old, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+# The columns an event's hash covers, in this order (with the previous event's hash first).
+EVENT_COLUMNS = ("complaint_id", "return_id", "at", "recorded_at", "actor", "login", "kind",
+                 "data", "old")
 INSERT_STAGE = ("INSERT INTO stages (complaint_id, return_id, stage, round, started_at, due_at, "
                 "done_at, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
 
@@ -259,8 +264,34 @@ def statements(sql: str) -> list[str]:
 
 def event_row(complaint_id: str | None, kind: str, at: datetime, now: datetime, actor: str,
               data: dict[str, Any], old: dict[str, Any] | None = None,
-              return_id: str | None = None) -> tuple[Any, ...]:
-    return (complaint_id, return_id, iso(at), iso(now), actor, kind, dumps(data), dumps(old))
+              return_id: str | None = None, login: str | None = None) -> tuple[Any, ...]:
+    """An event's columns in EVENT_COLUMNS order (its hash is added when it is written)."""
+    return (complaint_id, return_id, iso(at), iso(now), actor, login, kind, dumps(data),
+            dumps(old))
+
+
+def event_hash(previous: str, row: tuple[Any, ...] | list[Any]) -> str:
+    """The hash chain: an event's hash covers the previous event's hash and its own
+    columns (EVENT_COLUMNS) exactly as stored, so that an edited, removed or
+    inserted event breaks every hash after it."""
+    text = "\x1f".join([previous, *("" if v is None else str(v) for v in row)])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def chain_head(cur: sqlite3.Cursor) -> tuple[int, str]:
+    """(id, hash) of the newest event; (0, '') in a ledger with none."""
+    row = cur.execute("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
+    return (row[0], row[1] or "") if row else (0, "")
+
+
+def chained(cur: sqlite3.Cursor, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Event rows with their hashes, in order, after the newest event in the ledger."""
+    previous = chain_head(cur)[1]
+    out = []
+    for row in rows:
+        previous = event_hash(previous, row)
+        out.append((*row, previous))
+    return out
 
 
 # A ledger made by `demo` says so, with the last event the demo wrote: any other
@@ -326,7 +357,7 @@ class Rows:
                     (done_at, outcome, complaint_id, stage, return_id))
 
     def event(self, cur: sqlite3.Cursor, row: tuple[Any, ...]) -> None:
-        cur.execute(INSERT_EVENT, row)
+        cur.executemany(INSERT_EVENT, chained(cur, [row]))
 
     def flush(self, cur: sqlite3.Cursor) -> None:
         """Write anything held, before a step reads or writes rows another way."""
@@ -343,6 +374,10 @@ class Ledger:
         self.path = path
         self.writable = writable
         self.rows = Rows()
+        # The operating-system account behind the steps (the actor is whom --as names).
+        self.login: str | None = None
+        # Salts for contact references (events never hold a contact); the demo seeds its own.
+        self.salt_source: Callable[[], str] = lambda: secrets.token_hex(8)
         self._config: Config | None = None
         self._config_version = -1
 
@@ -367,8 +402,8 @@ class Ledger:
         return cls(conn, path, writable=write)
 
     @classmethod
-    def create(cls, path: Path, *, init: dict[str, str], now: datetime,
-               demo: bool = False) -> Ledger:
+    def create(cls, path: Path, *, init: dict[str, str], now: datetime, demo: bool = False,
+               login: str | None = None) -> Ledger:
         """Build a new ledger whole beside `path` and put it in place only if nothing
         is there: a half-made or empty ledger never appears, and a file that is
         there (a ledger or not) is left as it is. `demo`: marked as the demo's."""
@@ -397,9 +432,9 @@ class Ledger:
                 for stmt in statements(migrations.current_schema()):
                     cur.execute(stmt)
                 settings.fill_new(cur, values, days)
-                cur.execute(INSERT_EVENT, event_row(None, "init", now, now, "system",
-                                                    {k: v for k, v in values.items()
-                                                     if k != "categories"}))
+                cur.executemany(INSERT_EVENT, chained(cur, [event_row(
+                    None, "init", now, now, "system",
+                    {k: v for k, v in values.items() if k != "categories"}, login=login)]))
                 if demo:
                     mark_demo(cur)
                 cur.execute(f"PRAGMA user_version = {migrations.LATEST}")
@@ -420,7 +455,9 @@ class Ledger:
             raise translate(exc, path) from None
         finally:
             Path(tmp).unlink(missing_ok=True)
-        return cls.open(path, write=True)
+        ledger = cls.open(path, write=True)
+        ledger.login = login
+        return ledger
 
     @classmethod
     def upgrade(cls, path: Path, progress: Callable[[int, str], None]) -> tuple[int, int]:
@@ -514,6 +551,15 @@ class Ledger:
                 conn.rollback()
             raise
 
+    def checkpoint(self) -> bool:
+        """Copy the WAL into the file and empty it (after an erasure); False if a reader
+        kept part of it."""
+        try:
+            busy, _log, _done = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except sqlite3.Error as exc:
+            raise translate(exc, self.path) from None
+        return not busy
+
     def _refresh_config(self, cur: sqlite3.Cursor) -> None:
         """Settings read before the transaction began are read again if another
         process has committed since (a policy changed a moment ago applies)."""
@@ -526,7 +572,7 @@ class Ledger:
               old: dict[str, Any] | None = None, return_id: str | None = None) -> None:
         """The step's append-only event row."""
         self.rows.event(cur, event_row(complaint_id, kind, at, now, actor, data, old,
-                                       return_id))
+                                       return_id, self.login))
 
 
 def _pragmas(conn: sqlite3.Connection, path: Path, *, write: bool) -> None:
@@ -536,6 +582,9 @@ def _pragmas(conn: sqlite3.Connection, path: Path, *, write: bool) -> None:
             conn.execute("PRAGMA query_only = 1")
             return
         conn.execute("PRAGMA foreign_keys = ON")
+        # Overwritten and deleted values are zeroed, not left in free space (an erased
+        # contact must be gone from the file).
+        conn.execute("PRAGMA secure_delete = ON")
         conn.execute("PRAGMA cache_size = -65536")  # 64 MiB at most, allocated as used
         # Statement journals (one per INSERT/UPDATE that may fail half-way) in memory,
         # not in temp files: a third of the cost of a complaint insert.

@@ -49,7 +49,8 @@ def is_return_id(lg: Ledger, record_id: str) -> bool:
 def show(lg: Ledger, complaint_id: str, *, reveal: bool = False) -> dict[str, Any]:
     """The whole record: fields, deadlines, investigation, actions, history.
 
-    The contact is masked unless `reveal` (in the history too).
+    The contact is masked unless `reveal`; the history never held it (its events
+    keep a keyed hash, see complaints.contact_ref).
     """
     with lg.read() as cur:
         c = _one(cur, "SELECT * FROM complaints WHERE id = ?", (complaint_id.strip().upper(),),
@@ -77,11 +78,6 @@ def show(lg: Ledger, complaint_id: str, *, reveal: bool = False) -> dict[str, An
                         "verified_at, verified_by, verify_note FROM actions "
                         "WHERE complaint_id = ? ORDER BY id", (cid,))
         rets = returns_list(lg, complaint_id=cid)
-    if not reveal:
-        for e in events:
-            for part in (e["data"], e["old"] or {}):
-                if part.get("contact"):
-                    part["contact"] = mask(part["contact"])
     for r in resolutions:
         r["amount"] = format_money(r["amount"])
     for r in revisits:

@@ -4,6 +4,7 @@ rows and events."""
 from __future__ import annotations
 
 import json
+import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -169,9 +170,12 @@ def test_show_masks_contact_unless_revealed(ledger):
     assert "*******5678" in table and "13812345678" not in table
     assert ledger.json("show", cid)["contact"] == "*******5678"
     log_event = ledger.json("show", cid)["events"][0]
-    assert log_event["data"]["contact"] == "*******5678"
-    revealed = json.loads(ledger("show", cid, "--reveal", "--format", "json").stdout)
-    assert revealed["contact"] == "13812345678"
+    assert re.fullmatch(r"h:[0-9a-f]{32}", log_event["data"]["contact"])
+    revealed = ledger("show", cid, "--reveal", "--format", "json").stdout
+    assert json.loads(revealed)["contact"] == "13812345678"
+    assert revealed.count("13812345678") == 1  # the history holds only a keyed hash
+    assert not ledger.rows("SELECT id FROM events WHERE data LIKE '%13812345678%' "
+                           "OR old LIKE '%13812345678%'")
     for fmt in ("csv", "markdown", "json", "table"):
         assert "13812345678" not in ledger("list", "--format", fmt).stdout
 

@@ -1,0 +1,112 @@
+"""Records that hold up in an audit (issue 13): every event hash-chained and
+signed with the operating-system login, the deadlines a step set recorded in its
+event, contacts held only in one erasable place."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from support import oldest_ledger
+
+from complaintctl.store import EVENT_COLUMNS, event_hash
+
+PHONE = "13812345678"
+
+
+def _chain_breaks(db: Path) -> list[int]:
+    """Ids of the events whose stored hash is not the chain's."""
+    conn = sqlite3.connect(db)
+    try:
+        previous, broken = "", []
+        for event_id, stored, *row in conn.execute(
+                f"SELECT id, hash, {', '.join(EVENT_COLUMNS)} FROM events ORDER BY id"):
+            previous = event_hash(previous, tuple(row))
+            if stored != previous:
+                broken.append(event_id)
+        return broken
+    finally:
+        conn.close()
+
+
+def test_every_event_is_chained_and_signed_with_the_login(ledger, env):
+    cid = ledger.log()
+    ledger.to_state(cid, "closed")
+    rows = ledger.rows("SELECT kind, login, hash FROM events ORDER BY id")
+    assert [k for k, _l, _h in rows] == ["init", "log", "assign", "investigate", "resolve",
+                                        "revisit"]
+    assert all(login and len(h) == 64 for _k, login, h in rows)
+    assert _chain_breaks(env) == []
+    # an edit made behind the tool's back breaks the chain at that event
+    conn = sqlite3.connect(env)
+    conn.execute("DROP TRIGGER events_no_update")
+    conn.execute("UPDATE events SET actor = 'someone else' WHERE kind = 'assign'")
+    conn.commit()
+    conn.close()
+    (assign_id,) = ledger.rows("SELECT id FROM events WHERE kind = 'assign'")[0]
+    assert _chain_breaks(env)[0] == assign_id
+
+
+def test_each_step_records_the_deadlines_it_set(ledger):
+    cid = ledger.log()
+    ledger.to_state(cid, "resolved")
+    events = {e["kind"]: e["data"] for e in ledger.json("show", cid)["events"]}
+    stages = {s: due for s, _r, due in ledger.rows(
+        "SELECT stage, round, due_at FROM stages WHERE complaint_id = ?", (cid,))}
+    assert events["log"]["deadlines"] == {"assign": stages["assign"],
+                                          "resolve": stages["resolve"]}
+    assert events["assign"]["deadlines"] == {"investigate": stages["investigate"]}
+    assert events["resolve"]["deadlines"] == {"revisit": stages["revisit"]}
+    out = ledger("amend", cid, "--severity", "critical", "--reason", "worse than said")
+    assert "revisit now due" in out.stderr
+    amend = ledger.json("show", cid)["events"][-1]
+    assert amend["kind"] == "amend" and set(amend["data"]["deadlines"]) == {"revisit"}
+
+
+def test_a_forgotten_contact_is_gone_from_every_table_output_and_byte(ledger, env):
+    cid = ledger.log()
+    ledger("amend", cid, "--contact", "13900001111", "--reason", "typo")
+    ledger("amend", cid, "--contact", PHONE, "--reason", "it was right")
+    # another connection keeps the WAL alive, as a supervisor's open session would
+    keeper = sqlite3.connect(env)
+    keeper.execute("SELECT count(*) FROM complaints").fetchone()
+    before = ledger.rows("SELECT count(*) FROM events")[0][0]
+    refused = ledger("forget-contact", cid, code=2)
+    assert "forget-contact needs --reason" in refused.stderr
+    assert ledger.rows("SELECT count(*) FROM events")[0][0] == before
+    done = ledger("forget-contact", cid, "--reason", "customer asked by phone 2026-11-20")
+    assert "contact erased" in done.stderr
+    shown = ledger("show", cid, "--reveal", "--format", "json").stdout
+    assert json.loads(shown)["contact"] is None
+    for value in (PHONE, "13900001111"):
+        assert value not in shown
+        for fmt in ("table", "csv", "markdown", "json"):
+            assert value not in ledger("show", cid, "--reveal", "--format", fmt).stdout
+        for path in (env, Path(f"{env}-wal")):
+            if path.exists():
+                assert value.encode() not in path.read_bytes(), path
+    keeper.close()
+    assert _chain_breaks(env) == []
+    again = ledger("forget-contact", cid, "--reason", "again", code=1)
+    assert "has no contact to forget" in again.stderr
+
+
+def test_the_upgrade_chains_old_events_and_hides_their_contacts(run, env):
+    env.parent.mkdir(parents=True)
+    oldest_ledger(env)
+    conn = sqlite3.connect(env)
+    conn.execute("INSERT INTO events (complaint_id, at, recorded_at, actor, kind, data, old) "
+                 "VALUES ('CC-2026-0001', '2026-09-30T03:00:00Z', '2026-09-30T03:00:00Z', "
+                 "'周敏', 'amend', ?, ?)",
+                 (json.dumps({"contact": PHONE}), json.dumps({"contact": "13900001111"})))
+    conn.commit()
+    conn.close()
+    run("upgrade")
+    assert _chain_breaks(env) == []
+    assert not run.rows("SELECT id FROM events WHERE data LIKE '%1390000%' OR old LIKE "
+                        f"'%1390000%' OR data LIKE '%{PHONE}%'")
+    assert run.rows("SELECT contact FROM complaints") == [(PHONE,)]
+    for path in (env, Path(f"{env}-wal")):
+        if path.exists():
+            assert b"13900001111" not in path.read_bytes(), path
