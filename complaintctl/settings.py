@@ -5,6 +5,7 @@ command); the `set_*` steps change them, each with its event.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from datetime import date, datetime
@@ -128,8 +129,11 @@ def initial(init: dict[str, str], now: datetime) -> tuple[dict[str, str], dict[s
     return values, country_days(values["country"], now)
 
 
-def fill_new(cur: sqlite3.Cursor, values: dict[str, str], days: dict[str, Any]) -> None:
-    """The first rows of a new ledger: settings, calendar, default policy, escalation."""
+def fill_new(cur: sqlite3.Cursor, values: dict[str, str], days: dict[str, Any]
+             ) -> dict[str, Any]:
+    """The first rows of a new ledger: settings, calendar, default policy, escalation;
+    returns what the ledger starts with, for its init event (verify replays the
+    later policy events over it)."""
     cur.executemany("INSERT INTO settings (key, value) VALUES (?, ?)", values.items())
     store_calendar(cur, days)
     cur.executemany("INSERT INTO policy (stage, severity, duration) VALUES (?, ?, ?)",
@@ -137,6 +141,21 @@ def fill_new(cur: sqlite3.Cursor, values: dict[str, str], days: dict[str, Any]) 
                      for sev, dur in row.items()])
     cur.executemany("INSERT INTO escalation (level, after_working_days, role) "
                     "VALUES (?, ?, ?)", deadlines.DEFAULT_ESCALATION)
+    return {**{k: v for k, v in values.items() if k != "categories"},
+            "categories": json.loads(values["categories"]),
+            "policy": deadlines.DEFAULT_POLICY,
+            "escalation": [list(e) for e in deadlines.DEFAULT_ESCALATION],
+            "calendar_sha256": calendar_digest(cur)}
+
+
+def calendar_digest(cur: sqlite3.Cursor) -> str:
+    """A digest of the calendar days as stored, recorded by the events that set them."""
+    h = hashlib.sha256()
+    for row in cur.execute("SELECT day, source, kind, name FROM calendar_days "
+                           "ORDER BY day, source").fetchall():
+        h.update("\x1f".join("" if v is None else str(v) for v in row).encode("utf-8"))
+        h.update(b"\n")
+    return h.hexdigest()
 
 
 def country_days(country: str, now: datetime) -> dict[str, Any]:
@@ -275,6 +294,7 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
             raise BadInput("nothing to change",
                            hint="give --country, --add-holiday, --add-workday, "
                            "--add-closure or --remove", code="nothing_to_change")
+        data["calendar_sha256"] = calendar_digest(cur)
         lg.event(cur, None, "calendar", now, now, actor, data, old or None)
     lg.forget_config()
     return notes

@@ -431,10 +431,9 @@ class Ledger:
                 cur.execute("BEGIN IMMEDIATE")
                 for stmt in statements(migrations.current_schema()):
                     cur.execute(stmt)
-                settings.fill_new(cur, values, days)
+                start = settings.fill_new(cur, values, days)
                 cur.executemany(INSERT_EVENT, chained(cur, [event_row(
-                    None, "init", now, now, "system",
-                    {k: v for k, v in values.items() if k != "categories"}, login=login)]))
+                    None, "init", now, now, "system", start, login=login)]))
                 if demo:
                     mark_demo(cur)
                 cur.execute(f"PRAGMA user_version = {migrations.LATEST}")
