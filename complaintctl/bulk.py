@@ -27,7 +27,7 @@ from complaintctl.store import (
     demo_mark,
     journal,
     mark_demo,
-    translate,
+    rolling_back,
 )
 
 # Indexes that the write steps read (repeat check, a complaint's or a return's
@@ -155,29 +155,22 @@ def writing(lg: Ledger, *, hold: bool = True, demo: bool = False) -> Iterator[No
     switched = journal(cur, wal=False)
     held = Held() if hold else None
     try:
-        cur.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
-        cur.execute("BEGIN IMMEDIATE")
-        if demo:
-            _check_demo(lg, cur)
-        rebuild = _drop_indexes(cur) if held else []
-        if held:
-            lg.rows = held
-        yield
-        if held:
-            held.flush(cur)
-        for sql in rebuild:
-            cur.execute(sql)
-        if demo:
-            mark_demo(cur)
-        cur.execute("COMMIT")
-    except sqlite3.Error as exc:
-        if conn.in_transaction:
-            conn.rollback()
-        raise translate(exc, lg.path) from None
-    except BaseException:
-        if conn.in_transaction:
-            conn.rollback()
-        raise
+        with rolling_back(conn, lg.path):
+            cur.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+            cur.execute("BEGIN IMMEDIATE")
+            if demo:
+                _check_demo(lg, cur)
+            rebuild = _drop_indexes(cur) if held else []
+            if held:
+                lg.rows = held
+            yield
+            if held:
+                held.flush(cur)
+            for sql in rebuild:
+                cur.execute(sql)
+            if demo:
+                mark_demo(cur)
+            cur.execute("COMMIT")
     finally:
         lg.rows = Rows()
         cur.execute("PRAGMA cache_size = -65536")

@@ -17,7 +17,7 @@ import typer
 
 from complaintctl import complaints, parse, render, rma, settings, views
 from complaintctl.errors import BadInput, ComplaintctlError
-from complaintctl.store import Ledger, Outcome
+from complaintctl.store import Ledger, Outcome, storage_errors
 
 if TYPE_CHECKING:  # Rich is imported only when a table is printed
     from rich.console import RenderableType
@@ -69,7 +69,8 @@ def command(typer_app: typer.Typer, name: str | None = None,
         @functools.wraps(func)
         def wrapper(*args: P.args, **kw: P.kwargs) -> R:
             try:
-                return func(*args, **kw)
+                with storage_errors(_open_path):
+                    return func(*args, **kw)
             except ComplaintctlError as exc:
                 raise _fail(exc) from None
             except BrokenPipeError:  # `| head` stopped reading: not an error
@@ -86,6 +87,12 @@ def command(typer_app: typer.Typer, name: str | None = None,
         return wrapper
 
     return register
+
+
+def _open_path() -> Path | None:
+    """The ledger the command opened, for an error message."""
+    opened = _STATE.get("open") or []
+    return opened[-1].path if opened else None
 
 
 def _only_the_command_asked(argv: list[str]) -> None:
@@ -174,7 +181,11 @@ def _now() -> datetime:
 def _db_path(override: str | None = None) -> Path:
     chosen = override or _STATE["db"] or os.environ.get("COMPLAINTCTL_DB")
     if chosen:
-        return Path(chosen).expanduser()
+        try:
+            return Path(chosen).expanduser()
+        except RuntimeError:  # ~name of a user this machine does not know
+            raise BadInput(f"--db {chosen}: no such user's home folder",
+                           hint="give the ledger's full path", code="bad_path") from None
     import platformdirs
 
     return Path(platformdirs.user_data_dir("complaintctl", appauthor=False)) / "ledger.db"

@@ -17,7 +17,7 @@ from typing import Any
 from complaintctl import deadlines, workflow
 from complaintctl.errors import BadInput, NotFound, Refused
 from complaintctl.parse import format_money, from_iso, iso
-from complaintctl.store import Ledger, Outcome
+from complaintctl.store import Ledger, Outcome, fetch_record
 
 # Intake fields `amend` may correct (option name → column).
 AMENDABLE = ("customer", "contact", "channel", "region", "order_no", "product", "lot",
@@ -421,13 +421,11 @@ def _action(lg: Ledger, cur: sqlite3.Cursor, action_id: str) -> dict[str, Any]:
         raise BadInput(f"{action_id!r} is not an action number",
                        hint="action numbers are shown by: complaintctl show COMPLAINT",
                        code="bad_action_id", value=action_id)
-    cur.execute("SELECT * FROM actions WHERE id = ?", (int(raw),))
-    row = cur.fetchone()
-    if row is None:
+    action = fetch_record(cur, "actions", int(raw))
+    if action is None:
         raise NotFound(f"no action {action_id!r}",
                        hint="action numbers are shown by: complaintctl show COMPLAINT",
                        code="no_action", record=action_id)
-    action = dict(zip([d[0] for d in cur.description], row, strict=True))
     action["complaint_status"] = lg.rows.complaint(cur, action["complaint_id"])["status"]
     return action
 

@@ -16,18 +16,16 @@ from complaintctl import returns, workflow
 from complaintctl.complaints import check_at, finish_stage, next_id, open_stage, recorded
 from complaintctl.errors import NotFound
 from complaintctl.parse import format_money, iso
-from complaintctl.store import Ledger, Outcome
+from complaintctl.store import Ledger, Outcome, fetch_record
 
 
 def _return(lg: Ledger, cur: sqlite3.Cursor, return_id: str) -> dict[str, Any]:
     """A return with its complaint's severity and status."""
-    cur.execute("SELECT * FROM returns WHERE id = ?", (return_id.strip().upper(),))
-    row = cur.fetchone()
-    if row is None:
+    r = fetch_record(cur, "returns", return_id.strip().upper())
+    if r is None:
         raise NotFound(f"no return {return_id!r}",
                        hint="find it with: complaintctl return list --complaint ID",
                        code="no_return", record=return_id)
-    r = dict(zip([d[0] for d in cur.description], row, strict=True))
     c = lg.rows.complaint(cur, r["complaint_id"])
     return {**r, "severity": c["severity"], "complaint_status": c["status"]}
 

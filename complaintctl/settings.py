@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from complaintctl import deadlines
-from complaintctl.errors import BadInput, Refused
+from complaintctl.errors import BadInput, LedgerError, Refused
 from complaintctl.parse import CATEGORIES
 
 if TYPE_CHECKING:
@@ -50,9 +50,14 @@ class Config:
     def __init__(self, conn: sqlite3.Connection):
         self._conn = conn
         self.settings: dict[str, str] = dict(conn.execute("SELECT key, value FROM settings"))
-        self.tz = ZoneInfo(self.settings["timezone"])
-        self.currency = self.settings["currency"]
-        self.categories: tuple[str, ...] = tuple(json.loads(self.settings["categories"]))
+        try:
+            self.tz = ZoneInfo(self.settings["timezone"])
+            self.currency = self.settings["currency"]
+            self.categories: tuple[str, ...] = tuple(json.loads(self.settings["categories"]))
+        except (KeyError, ValueError, TypeError, ZoneInfoNotFoundError) as exc:
+            raise LedgerError(f"the ledger's settings are damaged ({exc!r})",
+                              hint="run: complaintctl verify", code="damaged_settings"
+                              ) from None
         self._policy: Policy | None = None
         self._calendar: deadlines.Calendar | None = None
 

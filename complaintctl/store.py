@@ -116,6 +116,39 @@ def translate(exc: sqlite3.Error, path: Path) -> LedgerError:
                        code="sqlite", path=str(path), detail=text)
 
 
+@contextmanager
+def storage_errors(path: Callable[[], Path | None]) -> Iterator[None]:
+    """The boundary of a command: an SQLite error that got this far becomes a
+    LedgerError (the transactions translate their own; this catches the rest,
+    e.g. reading settings from a damaged file)."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise translate(exc, path() or Path("the ledger")) from None
+
+
+@contextmanager
+def rolling_back(conn: sqlite3.Connection, path: Path) -> Iterator[None]:
+    """Whatever fails inside rolls the open transaction back; an SQLite error
+    becomes a LedgerError."""
+    try:
+        yield
+    except BaseException as exc:
+        if conn.in_transaction:
+            conn.rollback()
+        if isinstance(exc, sqlite3.Error):
+            raise translate(exc, path) from None
+        raise
+
+
+def fetch_record(cur: sqlite3.Cursor, table: str, key: str | int) -> dict[str, Any] | None:
+    """One row of `table` by id, as a dict (table names come from code)."""
+    cur.execute(f"SELECT * FROM {table} WHERE id = ?", (key,))
+    row = cur.fetchone()
+    return None if row is None else dict(zip([d[0] for d in cur.description], row,
+                                             strict=True))
+
+
 # --- files -----------------------------------------------------------------------
 
 def ledger_files(path: Path) -> tuple[Path, ...]:
@@ -323,14 +356,12 @@ class Rows:
 
     def complaint(self, cur: sqlite3.Cursor, complaint_id: str) -> dict[str, Any]:
         """The complaint's row, read inside the step's transaction."""
-        key = complaint_id.strip().upper()
-        cur.execute("SELECT * FROM complaints WHERE id = ?", (key,))
-        row = cur.fetchone()
+        row = fetch_record(cur, "complaints", complaint_id.strip().upper())
         if row is None:
             raise NotFound(f"no complaint {complaint_id!r}",
                            hint="find it with: complaintctl list --customer NAME",
                            code="no_complaint", record=complaint_id)
-        return dict(zip([d[0] for d in cur.description], row, strict=True))
+        return row
 
     def logged(self, cur: sqlite3.Cursor, record: dict[str, Any]) -> None:
         """A new complaint's row was inserted."""
@@ -536,19 +567,11 @@ class Ledger:
         if begin != "BEGIN" and not self.writable:
             raise LedgerError("the ledger was opened for reading", code="read_only")
         cur = conn.cursor()
-        try:
+        with rolling_back(conn, self.path):
             cur.execute(begin)
             self._refresh_config(cur)
             yield cur
             cur.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if conn.in_transaction:
-                conn.rollback()
-            raise translate(exc, self.path) from None
-        except BaseException:
-            if conn.in_transaction:
-                conn.rollback()
-            raise
 
     def checkpoint(self) -> bool:
         """Copy the WAL into the file and empty it (after an erasure); False if a reader
