@@ -931,18 +931,20 @@ def report_cmd(
         _emit(text)
 
 
-def _not_the_ledger(output: str, ledger: Ledger) -> None:
-    """An output file is never the ledger or one of SQLite's files beside it."""
+def _not_the_ledger(output: str, ledger: Ledger | Path, name: str = "--output",
+                    hint: str = "write the report to another file") -> None:
+    """An output file is never the ledger or one of SQLite's files beside it; `name`
+    is the option or argument that gave it, as the error says it."""
     from complaintctl.store import ledger_files
 
+    path = ledger.path if isinstance(ledger, Ledger) else ledger
     try:
         target = Path(output).expanduser().resolve()
-    except RuntimeError:  # ~name of an unknown user: _write_atomically says so
+    except RuntimeError:  # ~name of an unknown user: the writer says so
         return
-    if any(target == f.resolve() for f in ledger_files(ledger.path)):
-        raise BadInput(f"--output {output} is the ledger itself",
-                       hint="write the report to another file", code="output_is_ledger",
-                       path=output)
+    if any(target == f.resolve() for f in ledger_files(path)):
+        raise BadInput(f"{name} {output} is the ledger itself", hint=hint,
+                       code="output_is_ledger", path=output)
 
 
 def _write_atomically(output: str, text: str) -> None:
