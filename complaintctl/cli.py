@@ -983,6 +983,25 @@ def _write_atomically(output: str, text: str) -> None:
         raise
 
 
+@command(app, "backup")
+def backup_cmd(
+    path: str = typer.Argument(..., metavar="PATH", help="the backup file to write (an "
+                               "earlier backup there is replaced; any other file refused)"),
+) -> None:
+    """Copy the ledger, consistently, while others keep writing; 0600, checked."""
+    from complaintctl import archive
+
+    ledger = _db_path()
+    _not_the_ledger(path, ledger, "backup PATH", "back up to a file of another name")
+    done = archive.backup(ledger, path)
+    def count(n: int, noun: str) -> str:
+        return f"{n} {noun}{'' if n == 1 else 's'}"
+
+    _say(f"Backed up {done.ledger} to {done.path} ({count(done.complaints, 'complaint')}, "
+         f"{count(done.events, 'event')}, {done.size / 1e6:.1f} MB, schema version "
+         f"{done.version}).")
+
+
 # --- policy ------------------------------------------------------------------
 
 @command(policy_app, "show")
