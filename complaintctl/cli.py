@@ -987,18 +987,20 @@ def report_cmd(
         _emit(text)
 
 
-def _not_the_ledger(output: str, ledger: Ledger) -> None:
-    """An output file is never the ledger or one of SQLite's files beside it."""
+def _not_the_ledger(output: str, ledger: Ledger | Path, name: str = "--output",
+                    hint: str = "write the report to another file") -> None:
+    """An output file is never the ledger or one of SQLite's files beside it; `name`
+    is the option or argument that gave it, as the error says it."""
     from complaintctl.store import ledger_files
 
+    path = ledger.path if isinstance(ledger, Ledger) else ledger
     try:
         target = Path(output).expanduser().resolve()
-    except RuntimeError:  # ~name of an unknown user: _write_atomically says so
+    except RuntimeError:  # ~name of an unknown user: the writer says so
         return
-    if any(target == f.resolve() for f in ledger_files(ledger.path)):
-        raise BadInput(f"--output {output} is the ledger itself",
-                       hint="write the report to another file", code="output_is_ledger",
-                       path=output)
+    if any(target == f.resolve() for f in ledger_files(path)):
+        raise BadInput(f"{name} {output} is the ledger itself", hint=hint,
+                       code="output_is_ledger", path=output)
 
 
 def _write_atomically(output: str, text: str) -> None:
@@ -1035,6 +1037,25 @@ def _write_atomically(output: str, text: str) -> None:
         if isinstance(exc, OSError):  # a folder of that name, the disk full, ...
             raise cannot(exc.strerror or str(exc)) from None
         raise
+
+
+@command(app, "backup")
+def backup_cmd(
+    path: str = typer.Argument(..., metavar="PATH", help="the backup file to write (an "
+                               "earlier backup there is replaced; any other file refused)"),
+) -> None:
+    """Copy the ledger, consistently, while others keep writing; 0600, checked."""
+    from complaintctl import archive
+
+    ledger = _db_path()
+    _not_the_ledger(path, ledger, "backup PATH", "back up to a file of another name")
+    done = archive.backup(ledger, path)
+    def count(n: int, noun: str) -> str:
+        return f"{n} {noun}{'' if n == 1 else 's'}"
+
+    _say(f"Backed up {done.ledger} to {done.path} ({count(done.complaints, 'complaint')}, "
+         f"{count(done.events, 'event')}, {done.size / 1e6:.1f} MB, schema version "
+         f"{done.version}).")
 
 
 # --- policy ------------------------------------------------------------------

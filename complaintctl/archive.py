@@ -1,0 +1,299 @@
+"""Backups: a consistent copy of the ledger, taken while others keep writing.
+
+The copy is made with SQLite's online backup API from a read-only opening of
+the ledger, into a temporary file (0600) beside the target; it is switched to
+a rollback journal (``journal_mode = DELETE``: it reads from read-only archive
+media with no ``-wal``/``-shm``), checked, and renamed into place. A half-made
+or unchecked backup never appears at the target, and the ledger is never
+written. A storage module: SQL lives here, and SQLite's errors become
+`LedgerError` (through `store.translate`) naming the user's paths only.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from complaintctl import migrations, store
+from complaintctl.errors import BadInput, LedgerError, Refused
+from complaintctl.store import Ledger
+
+# Pages copied per step of the backup API (4 MiB of 4 KiB pages).
+STEP_PAGES = 1024
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+# A check of the written copy, opened read-only as a ledger: the problems it found
+# (empty when all holds). `backup` runs CHECKS and then the caller's own (`verify`).
+Check = Callable[[Ledger], list[str]]
+
+
+@dataclass(frozen=True)
+class Backup:
+    """What was written: the target as the user spelled it, and what the copy holds."""
+
+    ledger: Path
+    path: str
+    complaints: int
+    events: int
+    size: int
+    version: int
+
+
+def backup(ledger_path: Path, target: str, *, checks: Sequence[Check] = (),
+           step_pages: int = STEP_PAGES) -> Backup:
+    """Copy the ledger at `ledger_path` to `target` (a file; an earlier backup there
+    is replaced, any other file is refused). The caller has made sure `target` is
+    not the ledger or one of its side files. `checks` run on the copy after the
+    built-in ones, before it is put in place; any problem leaves nothing behind."""
+    path = _target(target)
+    _may_replace(path, target)
+    source, version = _open_source(Path(ledger_path).expanduser())
+    try:
+        with _temporary(path, target) as tmp:
+            counts = _copy(source, tmp, target, step_pages)
+            problems = check_copy(tmp, version=version, counts=counts, checks=checks)
+            if problems:
+                raise LedgerError(f"the backup of {source.path} failed its check, so "
+                                  f"nothing was written at {target}: " + "; ".join(problems),
+                                  hint="run the backup again; if it fails again, the ledger "
+                                  "itself may be damaged", code="backup_check",
+                                  path=target, problems=problems)
+            size = os.stat(tmp).st_size
+            _fsync(tmp)
+            os.replace(tmp, path)
+            _fsync_folder(path.parent)
+    finally:
+        source.close()
+    return Backup(source.path, target, counts["complaints"], counts["events"], size, version)
+
+
+# --- the target -----------------------------------------------------------------------
+
+def _cannot(target: str, reason: str, hint: str) -> BadInput:
+    return BadInput(f"cannot write backup {target}: {reason}", hint=hint,
+                    code="backup_target", path=target, reason=reason)
+
+
+def _target(target: str) -> Path:
+    """The target as a path in a folder that exists; refuses a folder."""
+    try:
+        path = Path(target).expanduser()
+    except RuntimeError as exc:  # ~name of an unknown user
+        raise _cannot(target, str(exc), "give a path you may write to") from None
+    if path.is_dir():
+        raise _cannot(target, "it is a folder",
+                      "give a file name in it, e.g. "
+                      + os.path.join(target, "ledger-backup.db"))
+    folder = path.parent
+    if not folder.is_dir():
+        raise _cannot(target, f"folder {folder} "
+                      + ("is not a folder" if folder.exists() else "does not exist"),
+                      "create the folder first, or give a file in a folder that exists")
+    return path
+
+
+def _may_replace(path: Path, target: str) -> None:
+    """Nothing at the target, or an earlier backup: a complaintctl ledger in rollback-
+    journal mode with no SQLite files beside it. A working ledger (WAL mode, or in
+    use) and any other file are refused, and left as they are."""
+    if not os.path.lexists(path):
+        return
+
+    def refuse(why: str) -> Refused:
+        return Refused(f"{target} exists and {why}; backup replaces only an earlier backup",
+                       hint="choose another name, or move that file away yourself",
+                       code="backup_would_replace", path=target, why=why)
+
+    try:
+        st = os.stat(path)
+        with open(path, "rb") as fh:
+            header = fh.read(100)
+    except OSError as exc:
+        raise refuse(f"cannot be read ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise refuse("is not a regular file")
+    if len(header) < 100 or not header.startswith(_SQLITE_HEADER):
+        raise refuse("is not a complaintctl ledger")
+    beside = [f.name for f in store.ledger_files(path)[1:] if os.path.lexists(f)]
+    if header[18] == 2 or beside:
+        raise refuse("is a working ledger ("
+                     + (f"{', '.join(beside)} beside it" if beside else "WAL mode")
+                     + "), not a backup")
+    try:
+        Ledger.open(path).close()
+    except LedgerError as exc:
+        if exc.code not in ("needs_upgrade", "newer_schema"):  # an older backup will do
+            raise refuse("is not a complaintctl ledger") from None
+
+
+@contextmanager
+def _temporary(path: Path, target: str) -> Iterator[Path]:
+    """A new empty file, 0600, beside the target; removed (with any SQLite file
+    beside it) unless it was renamed into place."""
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".backup",
+                                    dir=path.parent)
+    except (OSError, ValueError) as exc:  # no permission, a NUL in the name, ...
+        raise _cannot(target, getattr(exc, "strerror", None) or str(exc),
+                      "give a file in a folder you may write to") from None
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+    finally:
+        for f in store.ledger_files(tmp):
+            f.unlink(missing_ok=True)
+
+
+# --- the copy --------------------------------------------------------------------------
+
+def _open_source(path: Path) -> tuple[Ledger, int]:
+    """The ledger opened for reading; one that needs an upgrade is backed up too (the
+    moment before an upgrade is when a backup matters)."""
+    try:
+        return Ledger.open(path), migrations.LATEST
+    except LedgerError as exc:
+        if exc.code != "needs_upgrade":
+            raise
+    conn = store._connect(path, write=False)
+    try:
+        version = store._identify(conn, path)
+        conn.execute(f"PRAGMA busy_timeout = {store.BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA query_only = 1")
+    except sqlite3.Error as exc:
+        conn.close()
+        raise store.translate(exc, path) from None
+    except BaseException:
+        conn.close()
+        raise
+    return Ledger(conn, path, writable=False), version
+
+
+_COUNTS = {"complaints": "SELECT count(*) FROM complaints",
+           "events": "SELECT count(*) FROM events"}
+
+
+def row_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    return {name: conn.execute(sql).fetchone()[0] for name, sql in _COUNTS.items()}
+
+
+def _copy(source: Ledger, tmp: Path, target: str, step_pages: int) -> dict[str, int]:
+    """Copy one snapshot of the ledger into `tmp`, a step of pages at a time; return
+    its counts. In WAL mode (every ledger a writer has opened) the read transaction
+    held across the steps pins the snapshot: writers go on committing meanwhile
+    (readers never block them in WAL), and the copy never restarts. A ledger in
+    rollback-journal mode (a bulk demo write) is copied without holding the lock
+    between steps: SQLite restarts the copy if a writer commits meanwhile."""
+    conn = source.conn
+    try:
+        wal = conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        if wal:
+            conn.execute("BEGIN")
+        try:
+            snapshot = row_counts(conn)  # in WAL mode: starts the snapshot the copy takes
+            dst = sqlite3.connect(tmp, isolation_level=None)
+            try:
+                conn.backup(dst, pages=step_pages)
+            finally:
+                dst.close()
+        finally:
+            if conn.in_transaction:
+                conn.execute("COMMIT")
+        if not wal:  # the copy may be of a later state than the counts: count the copy
+            check = sqlite3.connect(tmp)
+            try:
+                snapshot = row_counts(check)
+            finally:
+                check.close()
+    except sqlite3.Error as exc:
+        raise store.translate(exc, Path(target)) from None
+    try:
+        dst = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            mode = dst.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+        finally:
+            dst.close()
+    except sqlite3.Error as exc:
+        raise store.translate(exc, Path(target)) from None
+    if mode != "delete":
+        raise LedgerError(f"cannot switch backup {target} to a rollback journal ({mode})",
+                          code="backup_journal", path=target)
+    return snapshot
+
+
+# --- the checks --------------------------------------------------------------------------
+
+def _sound(lg: Ledger) -> list[str]:
+    """SQLite's own checks: the file's structure, and every foreign key."""
+    problems = [f"integrity_check: {row}" for (row,) in
+                lg.conn.execute("PRAGMA integrity_check") if row != "ok"]
+    problems += [f"foreign_key_check: {table} row {rowid} refers to a missing {parent}"
+                 for table, rowid, parent, _fk in lg.conn.execute("PRAGMA foreign_key_check")]
+    return problems
+
+
+# Run on every copy before it is put in place, before the caller's own checks.
+CHECKS: list[Check] = [_sound]
+
+
+def check_copy(tmp: Path, *, version: int, counts: dict[str, int],
+               checks: Sequence[Check] = ()) -> list[str]:
+    """The problems of the copy at `tmp`, in words that never name `tmp`: it must be
+    in rollback-journal mode, open as a complaintctl ledger of the ledger's schema
+    version, hold the counted rows, and pass CHECKS and `checks`."""
+    with open(tmp, "rb") as fh:
+        header = fh.read(100)
+    if len(header) < 100 or header[18] != 1 or header[19] != 1:
+        return ["it is not in rollback-journal mode"]
+    try:
+        if version == migrations.LATEST:
+            lg = Ledger.open(tmp)
+        else:  # an older ledger, backed up before its upgrade
+            lg = Ledger(store._connect(tmp, write=False), tmp, writable=False)
+            if store._identify(lg.conn, tmp) != version:
+                lg.close()
+                return [f"it is not of schema version {version}"]
+    except LedgerError as exc:
+        return [f"it does not open as a complaintctl ledger ({exc.code})"]
+    try:
+        found = row_counts(lg.conn)
+        problems = [f"it holds {found[k]} {k}, the ledger {n}"
+                    for k, n in counts.items() if found[k] != n]
+        for check in (*CHECKS, *checks):
+            problems += check(lg)
+        return problems
+    except sqlite3.Error as exc:
+        return [f"it cannot be read ({exc})"]
+    finally:
+        lg.close()
+
+
+# --- durability -----------------------------------------------------------------------
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename durable (not possible everywhere: then the rename stands)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
