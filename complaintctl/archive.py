@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from complaintctl import migrations, store
+from complaintctl import store
 from complaintctl.errors import BadInput, LedgerError, Refused
 from complaintctl.store import Ledger
 
@@ -157,23 +157,8 @@ def _temporary(path: Path, target: str) -> Iterator[Path]:
 def _open_source(path: Path) -> tuple[Ledger, int]:
     """The ledger opened for reading; one that needs an upgrade is backed up too (the
     moment before an upgrade is when a backup matters)."""
-    try:
-        return Ledger.open(path), migrations.LATEST
-    except LedgerError as exc:
-        if exc.code != "needs_upgrade":
-            raise
-    conn = store._connect(path, write=False)
-    try:
-        version = store._identify(conn, path)
-        conn.execute(f"PRAGMA busy_timeout = {store.BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA query_only = 1")
-    except sqlite3.Error as exc:
-        conn.close()
-        raise store.translate(exc, path) from None
-    except BaseException:
-        conn.close()
-        raise
-    return Ledger(conn, path, writable=False), version
+    lg = Ledger.open(path, older=True)
+    return lg, lg.version
 
 
 _COUNTS = {"complaints": "SELECT count(*) FROM complaints",
@@ -253,13 +238,10 @@ def check_copy(tmp: Path, *, version: int, counts: dict[str, int],
     if len(header) < 100 or header[18] != 1 or header[19] != 1:
         return ["it is not in rollback-journal mode"]
     try:
-        if version == migrations.LATEST:
-            lg = Ledger.open(tmp)
-        else:  # an older ledger, backed up before its upgrade
-            lg = Ledger(store._connect(tmp, write=False), tmp, writable=False)
-            if store._identify(lg.conn, tmp) != version:
-                lg.close()
-                return [f"it is not of schema version {version}"]
+        lg = Ledger.open(tmp, older=True)  # an older ledger is backed up before its upgrade
+        if lg.version != version:
+            lg.close()
+            return [f"it is not of schema version {version}"]
     except LedgerError as exc:
         return [f"it does not open as a complaintctl ledger ({exc.code})"]
     try:

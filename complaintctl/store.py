@@ -409,28 +409,32 @@ class Ledger:
         self.login: str | None = None
         # Salts for contact references (events never hold a contact); the demo seeds its own.
         self.salt_source: Callable[[], str] = lambda: secrets.token_hex(8)
+        self.version = migrations.LATEST  # the schema version of the file
         self._config: Config | None = None
         self._config_version = -1
 
     @classmethod
-    def open(cls, path: Path, *, write: bool = False) -> Ledger:
+    def open(cls, path: Path, *, write: bool = False, older: bool = False) -> Ledger:
         """Open an existing, up-to-date ledger: for reading only unless `write`.
-        Never creates, converts or upgrades anything."""
+        Never creates, converts or upgrades anything. `older`: a ledger that needs an
+        upgrade opens too, for reading its file as it is (backup)."""
         path = Path(path).expanduser()
         conn = _connect(path, write=write)
         try:
             version = _identify(conn, path)
-            if version < migrations.LATEST:
+            if version < migrations.LATEST and not (older and not write):
                 raise LedgerError(f"{path} needs an upgrade (schema version {version}, this "
                                   f"complaintctl uses {migrations.LATEST})",
-                                  hint="run: complaintctl upgrade (back the file up first "
-                                  "if you like)", code="needs_upgrade", path=str(path),
+                                  hint="back it up (complaintctl backup PATH), then run: "
+                                  "complaintctl upgrade", code="needs_upgrade", path=str(path),
                                   version=version, latest=migrations.LATEST)
             _pragmas(conn, path, write=write)
         except BaseException:
             conn.close()
             raise
-        return cls(conn, path, writable=write)
+        ledger = cls(conn, path, writable=write)
+        ledger.version = version
+        return ledger
 
     @classmethod
     def create(cls, path: Path, *, init: dict[str, str], now: datetime, demo: bool = False,
