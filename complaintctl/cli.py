@@ -1108,7 +1108,8 @@ def policy_show_cmd(fmt: str = typer.Option("table", "--format", help=FORMAT_HEL
                 f"{view['calendar_years']}; official data up to "
                 f"{covered if covered else 'every year, rule-based'}); time zone "
                 f"{view['timezone']}; currency {view['currency']}; repeat window "
-                f"{view['repeat_window_days']} days.")
+                f"{view['repeat_window_days']} days; attachments up to "
+                f"{view['attachment_max_mb']} MB per file.")
     if fmt == "csv":
         _emit(render.to_csv(rows, cols, ledger.tz))
     elif fmt == "markdown":
@@ -1205,6 +1206,18 @@ def policy_timezone_cmd(
     old, new = settings.set_timezone(ledger, zone.strip(), now=_now(), actor=_actor())
     _say(f"Time zone {old} → {new}. Deadlines already set keep their instants (shown in "
          f"{new} from now on); new deadlines and report days follow {new}.")
+
+
+@command(policy_app, "attachments")
+def policy_attachments_cmd(
+    max_mb: int = typer.Option(..., "--max-mb", metavar="N",
+                               help="size limit per attached file, in MB (default 25)"),
+) -> None:
+    """Change the size limit for files attached from now on."""
+    ledger = _open(write=True)
+    old, new = settings.set_attachment_limit(
+        ledger, parse.positive_int(max_mb, "--max-mb") or 0, now=_now(), actor=_actor())
+    _say(f"Attachment limit {old} MB → {new} MB per file.")
 
 
 # --- demo --------------------------------------------------------------------

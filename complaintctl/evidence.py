@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from complaintctl import workflow
+from complaintctl import settings, workflow
 from complaintctl.complaints import check_at
 from complaintctl.errors import BadInput, NotFound, Refused
 from complaintctl.parse import iso
@@ -32,8 +32,8 @@ from complaintctl.store import Ledger, Outcome
 
 CHUNK = 1 << 20  # bytes per blob_chunks row: 1 MiB
 MB = 1 << 20  # a "MB" of the size limit and of messages (what file browsers show)
-DEFAULT_MAX_MB = 25
-MAX_MB_SETTING = "attachment_max_mb"  # settings key; absent: DEFAULT_MAX_MB
+DEFAULT_MAX_MB = settings.ATTACHMENT_MAX_MB_DEFAULT  # the limit per file unless set
+MAX_MB_SETTING = settings.ATTACHMENT_MAX_MB_KEY  # `policy attachments --max-mb N`
 
 # A file to attach: a path, or an open binary file that can seek (it is read twice).
 Source = Path | BinaryIO
