@@ -8,7 +8,7 @@ import functools
 import os
 import sys
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
@@ -34,9 +34,12 @@ policy_app = typer.Typer(help="Deadlines, escalation and the working-day calenda
                          rich_markup_mode=None, no_args_is_help=True)
 return_app = typer.Typer(help="Returned goods (客退品 / RMA): open, receive, inspect, "
                          "dispose, close, list.", rich_markup_mode=None, no_args_is_help=True)
+attachment_app = typer.Typer(help="Evidence stored in the ledger (凭证): get one out, list "
+                             "a record's.", rich_markup_mode=None, no_args_is_help=True)
 app.add_typer(action_app, name="action")
 app.add_typer(policy_app, name="policy")
 app.add_typer(return_app, name="return")
+app.add_typer(attachment_app, name="attachment")
 
 _STATE: dict[str, Any] = {"db": None, "actor": None}
 
@@ -660,6 +663,89 @@ def forget_contact_cmd(
                     "one. Backups and exports made before keep it: erase it there too.")
 
 
+# --- communication log and evidence --------------------------------------------------
+
+@command(app, "note")
+def note_cmd(
+    record_id: str = typer.Argument(..., metavar="ID", help="a complaint or a return"),
+    text: str = typer.Option(..., "--text", help="what was said or done (沟通记录)"),
+    kind: str = typer.Option("phone", "--kind",
+                             help="phone, email, visit, letter, or internal (not a contact "
+                             "with the customer)"),
+    at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
+) -> None:
+    """Add a dated entry to the communication log of a complaint or return."""
+    from complaintctl import evidence
+
+    word = parse.choice(kind, parse.NOTE_KINDS, "--kind") or "phone"
+    body = parse.text(text, "--text", multiline=True, required=True) or ""
+    ledger = _open(write=True)
+    out = evidence.note(ledger, record_id, body, word, at=_when(ledger, at), now=_now(),
+                        actor=_actor())
+    _say(f"Note {out.data['note']} ({word}) added to {out.id}.")
+
+
+@command(app, "attach")
+def attach_cmd(
+    record_id: str = typer.Argument(..., metavar="ID", help="a complaint or a return"),
+    files: list[Path] = typer.Argument(..., metavar="FILE...",
+                                       help="files to store in the ledger (photos, "
+                                       "receipts, repair records)"),
+    note: str | None = typer.Option(None, help="what the files show"),
+    at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
+) -> None:
+    """Store files in the ledger as evidence (凭证); prints each attachment's number."""
+    from complaintctl import evidence
+
+    body = parse.text(note, "--note", multiline=True)
+    ledger = _open(write=True)
+    out = evidence.attach_all(ledger, record_id, [(f, None) for f in files], body,
+                              at=_when(ledger, at), now=_now(), actor=_actor())
+    for a in out.data["attachments"]:
+        again = "" if a["stored"] else (
+            f"; same content as attachment {a['same_as']}, stored once" if a["same_as"]
+            else "; same content stored once")
+        _say(f"Attached {a['name']} to {out.id} as {a['id']} ({render.size_text(a['size'])}, "
+             f"{a['type'] or 'unknown type'}, sha256 {a['sha256'][:12]}{again}).")
+    _emit("".join(f"{a['id']}\n" for a in out.data["attachments"]))
+
+
+@command(attachment_app, "get")
+def attachment_get_cmd(
+    attachment: str = typer.Argument(..., metavar="ATT", help="attachment number"),
+    output: str = typer.Option(..., "--output", metavar="PATH",
+                               help="file to write (0600; replaced whole)"),
+) -> None:
+    """Write an attachment's bytes out to a file, checked against its sha256."""
+    from complaintctl import evidence
+
+    number = evidence.attachment_number(attachment)
+    ledger = _open()
+    _not_the_ledger(output, ledger, hint="write the attachment to another file")
+    info = evidence.attachment_info(ledger, number)
+    _write_atomically(output, evidence.read_attachment(ledger, info))
+    _say(f"Wrote {output}: attachment {info['id']} {info['name']} of "
+         f"{info['return_id'] or info['complaint_id']} ({render.size_text(info['size'])}, "
+         f"sha256 {info['sha256'][:12]}).")
+
+
+@command(attachment_app, "list")
+def attachment_list_cmd(
+    record_id: str = typer.Argument(..., metavar="ID", help="a complaint or a return"),
+    fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
+) -> None:
+    """The attachments of a complaint (its returns' too) or of a return."""
+    fmt = _format(fmt)
+    ledger = _open()
+    rows = views.attachment_list(ledger, record_id)
+    shown = render.attachment_rows(rows)
+    cols = render.ATTACHMENT_COLS if fmt == "csv" else \
+        render.without_empty_return(shown, render.ATTACHMENT_COLS)
+    _listing(shown, cols, fmt, ledger.tz,
+             f"Attachments of {record_id.strip().upper()}", json_rows=rows,
+             empty="No attachments.")
+
+
 # --- reading -----------------------------------------------------------------
 
 @command(app, "show")
@@ -679,8 +765,8 @@ def show_cmd(
     _print_record(f"Complaint {rec['id']}", rec, render.record_pairs(rec, tz), [
         ("Deadlines", render.stage_rows(rec, parse.iso(_now())), render.STAGE_COLS),
         ("CAPA actions", rec["actions"], render.ACTION_COLS),
-        ("Returns", [render.return_table_row(r) for r in rec["returns"]], render.RETURN_COLS)],
-        fmt, tz)
+        ("Returns", [render.return_table_row(r) for r in rec["returns"]], render.RETURN_COLS),
+        *_evidence_sections(rec)], fmt, tz)
 
 
 def _show_return(ledger: Ledger, r: dict[str, Any], fmt: str) -> None:
@@ -688,7 +774,16 @@ def _show_return(ledger: Ledger, r: dict[str, Any], fmt: str) -> None:
     _print_record(f"Return {r['id']}", r, render.return_pairs(r, tz), [
         ("Receipts", r["receipts"], render.RECEIPT_COLS),
         ("Dispositions", r["disposition_lines"], render.DISPOSITION_COLS),
-        ("Deadlines", render.stage_rows(r, parse.iso(_now())), render.STAGE_COLS)], fmt, tz)
+        ("Deadlines", render.stage_rows(r, parse.iso(_now())), render.STAGE_COLS),
+        *_evidence_sections(r)], fmt, tz)
+
+
+def _evidence_sections(rec: dict[str, Any]) -> list[tuple]:
+    notes, atts = rec["notes"], render.attachment_rows(rec["attachments"])
+    return [("Communication log (沟通记录)", notes,
+             render.without_empty_return(notes, render.NOTE_COLS, rec["id"])),
+            ("Attachments (凭证)", atts,
+             render.without_empty_return(atts, render.ATTACHMENT_COLS, rec["id"]))]
 
 
 Section = tuple[str, list[dict[str, Any]], Sequence[render.Col]]  # title, rows, columns
@@ -704,7 +799,7 @@ def _print_record(title: str, record: dict[str, Any], pairs: list[tuple[str, str
     events = [{**e, "summary": render.event_summary(e)} for e in record["events"]]
     sections = [*sections, ("History", events, render.EVENT_COLS)]
     if fmt == "csv":
-        _emit(render.kv_csv(pairs, tz))
+        _emit(render.kv_csv([*pairs, *render.evidence_pairs(record, tz)], tz))
     elif fmt == "markdown":
         text = render.kv_markdown(pairs, title)
         for name, rows, cols in sections:
@@ -1003,9 +1098,10 @@ def _not_the_ledger(output: str, ledger: Ledger | Path, name: str = "--output",
                        code="output_is_ledger", path=output)
 
 
-def _write_atomically(output: str, text: str) -> None:
-    """Temp file in the same folder, then rename: a reader never sees half a report.
-    A failure names the user's path, never the temporary file's."""
+def _write_atomically(output: str, content: str | Iterable[bytes]) -> None:
+    """Temp file (0600) in the same folder, then rename: a reader never sees half a
+    file. `content`: text (UTF-8), or bytes streamed a chunk at a time. A failure
+    names the user's path, never the temporary file's, and leaves nothing behind."""
     import tempfile
 
     def cannot(reason: str) -> BadInput:
@@ -1027,7 +1123,11 @@ def _write_atomically(output: str, text: str) -> None:
         raise cannot(getattr(exc, "strerror", None) or str(exc)) from None
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode("utf-8"))
+            if isinstance(content, str):
+                fh.write(content.encode("utf-8"))
+            else:
+                for chunk in content:
+                    fh.write(chunk)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o600)
@@ -1084,7 +1184,8 @@ def policy_show_cmd(fmt: str = typer.Option("table", "--format", help=FORMAT_HEL
                 f"{view['calendar_years']}; official data up to "
                 f"{covered if covered else 'every year, rule-based'}); time zone "
                 f"{view['timezone']}; currency {view['currency']}; repeat window "
-                f"{view['repeat_window_days']} days.")
+                f"{view['repeat_window_days']} days; attachments up to "
+                f"{view['attachment_max_mb']} MB per file.")
     if fmt == "csv":
         _emit(render.to_csv(rows, cols, ledger.tz))
     elif fmt == "markdown":
@@ -1181,6 +1282,18 @@ def policy_timezone_cmd(
     old, new = settings.set_timezone(ledger, zone.strip(), now=_now(), actor=_actor())
     _say(f"Time zone {old} → {new}. Deadlines already set keep their instants (shown in "
          f"{new} from now on); new deadlines and report days follow {new}.")
+
+
+@command(policy_app, "attachments")
+def policy_attachments_cmd(
+    max_mb: int = typer.Option(..., "--max-mb", metavar="N",
+                               help="size limit per attached file, in MB (default 25)"),
+) -> None:
+    """Change the size limit for files attached from now on."""
+    ledger = _open(write=True)
+    old, new = settings.set_attachment_limit(
+        ledger, parse.positive_int(max_mb, "--max-mb") or 0, now=_now(), actor=_actor())
+    _say(f"Attachment limit {old} MB → {new} MB per file.")
 
 
 # --- demo --------------------------------------------------------------------

@@ -27,6 +27,9 @@ DISPOSITIONS = ("return", "exchange", "repair", "rework", "refund", "discount", 
                 "explanation", "no-action")
 SATISFACTIONS = ("satisfied", "basically-satisfied", "unsatisfied")
 REVISIT_METHODS = ("phone", "visit", "email", "letter")
+# A note of the communication log is a contact by one of the revisit methods, or an
+# internal remark (not a contact with the customer: last_contact_at skips it).
+NOTE_KINDS = (*REVISIT_METHODS, "internal")
 FORMATS = ("table", "json", "csv", "markdown")
 INSPECTION_RESULTS = ("defect-confirmed", "no-defect-found", "customer-damage")
 RETURN_ACTIONS = ("rework", "repair", "scrap", "restock", "discount-sale", "return-to-customer",

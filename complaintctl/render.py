@@ -197,7 +197,8 @@ LIST_CSV_COLS = (Col("id", "id"), Col("received_at", "received", "time"), Col("s
                  Col("contact", "contact"), Col("product", "product"),
                  Col("quantity", "quantity", "num"), Col("department", "department"),
                  Col("owner", "owner"), Col("reopen_count", "reopened", "num"),
-                 Col("repeat_of", "repeat of"), Col("description", "description"))
+                 Col("repeat_of", "repeat of"), Col("description", "description"),
+                 Col("last_contact_at", "last contact", "time"))
 
 OVERDUE_COLS = (Col("id", "id", "code"), Col("kind", "kind", "code"),
                 Col("stage", "stage", "code"), Col("severity", "severity", "code"),
@@ -246,6 +247,59 @@ RETURN_CSV_COLS = (Col("id", "id"), Col("complaint_id", "complaint"), Col("stage
                    Col("dispositions", "dispositions"), Col("cost_of_loss", "cost of loss"),
                    Col("repair_cost", "repair cost"), Col("currency", "currency"))
 
+NOTE_COLS = (Col("at", "at", "time"), Col("actor", "by"), Col("kind", "kind", "code"),
+             Col("return_id", "return", "code"), Col("text", "note", "wrap"))
+
+ATTACHMENT_COLS = (Col("id", "att", "num"), Col("name", "name", "wrap"),
+                   Col("size_shown", "size", "num"), Col("type", "type", "wrap"),
+                   Col("sha256_short", "sha256", "code"), Col("actor", "by"),
+                   Col("at", "at", "time"), Col("return_id", "return", "code"),
+                   Col("note", "note", "wrap"))
+
+
+def without_empty_return(rows: Sequence[dict[str, Any]], cols: Sequence[Col],
+                         record_id: str | None = None) -> tuple[Col, ...]:
+    """The columns, less `return` when no row is on a return other than the record
+    shown (a narrow terminal)."""
+    if any(r.get("return_id") not in (None, record_id) for r in rows):
+        return tuple(cols)
+    return tuple(c for c in cols if c.key != "return_id")
+
+
+def size_text(size: int) -> str:
+    """A file size as a person reads it: 812 B, 4.2 KB, 20.0 MB (of 1024)."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def attachment_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Attachments with their size readable and their sha256 short (12 hex digits)."""
+    return [{**r, "size_shown": size_text(r["size"]), "sha256_short": r["sha256"][:12]}
+            for r in rows]
+
+
+def evidence_pairs(rec: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
+    """Notes and attachments as field/value pairs (the csv of `show`)."""
+    pairs = []
+    for n in rec.get("notes") or []:
+        where = f" on {n['return_id']}" if n["return_id"] and n["return_id"] != rec["id"] \
+            else ""
+        pairs.append((f"note {n['id']}", f"{cell_text(n['at'], 'time', tz)} {n['kind']} by "
+                      f"{n['actor']}{where}: {n['text']}"))
+    for a in attachment_rows(rec.get("attachments") or []):
+        pairs.append((f"attachment {a['id']}",
+                      f"{a['name']} ({a['size_shown']}, {a['type'] or 'unknown type'}, "
+                      f"sha256 {a['sha256_short']}) by {a['actor']} "
+                      f"{cell_text(a['at'], 'time', tz)}"
+                      + (f" on {a['return_id']}" if a["return_id"]
+                         and a["return_id"] != rec["id"] else "")
+                      + (f": {a['note']}" if a["note"] else "")))
+    return pairs
+
+
 RECEIPT_COLS = (Col("at", "received", "time"), Col("actor", "by"), Col("qty", "qty", "num"),
                 Col("note", "note", "wrap"))
 
@@ -286,6 +340,12 @@ ESCALATION_STYLES = {"1": "yellow", "2": "bold yellow", "3": "bold red"}
 
 def event_summary(event: dict[str, Any]) -> str:
     data = {k: v for k, v in event["data"].items() if k != "status"}
+    if event["kind"] == "note":
+        return f"{data.get('kind')}: {data.get('text')}"
+    if event["kind"] == "attach":
+        return (f"attachment {data.get('attachment')}: {data.get('name')} "
+                f"({size_text(data.get('size') or 0)}, sha256 {str(data.get('sha256'))[:12]})"
+                + (f"; {data['note']}" if data.get("note") else ""))
     if isinstance(data.get("deadlines"), dict):  # stage → due instant, as the step set them
         data["deadlines"] = ", ".join(f"{stage} {cell_text(due, 'time', UTC)} UTC"
                                       for stage, due in data["deadlines"].items())
@@ -306,6 +366,7 @@ def record_pairs(rec: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
         ("id", rec["id"]), ("status", rec["status"]), ("severity", rec["severity"]),
         ("category", rec["category"]), ("channel", rec["channel"]),
         ("received", cell_text(rec["received_at"], "time", tz)),
+        ("last contact", cell_text(rec.get("last_contact_at"), "time", tz)),
         ("logged", f"{cell_text(rec['logged_at'], 'time', tz)} by {rec['logged_by']}"),
         ("customer", rec["customer"]), ("contact", rec["contact"] or ""),
         ("region", rec["region"] or ""), ("order", rec["order_no"] or ""),

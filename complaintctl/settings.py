@@ -113,6 +113,8 @@ class Config:
             "timezone": s.get("timezone"),
             "currency": s.get("currency"),
             "repeat_window_days": int(s.get("repeat_window_days", "90")),
+            "attachment_max_mb": int(s.get(ATTACHMENT_MAX_MB_KEY)
+                                     or ATTACHMENT_MAX_MB_DEFAULT),
             "categories": list(self.categories),
             "calendar_years": s.get("calendar_years"),
             "calendar_covered_until": int(s["calendar_covered_until"])
@@ -352,3 +354,29 @@ def set_timezone(lg: Ledger, name: str, *, now: datetime, actor: str) -> tuple[s
                  {"timezone": old})
     lg.forget_config()
     return old, new
+
+
+# The size limit per attached file (evidence.py): a whole number of MB, 25 unless set.
+ATTACHMENT_MAX_MB_KEY, ATTACHMENT_MAX_MB_DEFAULT, ATTACHMENT_MAX_MB_MOST = \
+    "attachment_max_mb", 25, 2000
+
+
+def set_attachment_limit(lg: Ledger, max_mb: int, *, now: datetime, actor: str
+                         ) -> tuple[int, int]:
+    """`policy attachments --max-mb N`: the size limit for files attached from now on
+    (a ledger holds them all, and every backup copies them)."""
+    if not 1 <= max_mb <= ATTACHMENT_MAX_MB_MOST:
+        raise BadInput(f"--max-mb {max_mb} is out of range",
+                       hint=f"a whole number of MB from 1 to {ATTACHMENT_MAX_MB_MOST}",
+                       code="attachment_limit_range", value=max_mb)
+    with lg.write() as cur:
+        stored = lg.config.settings.get(ATTACHMENT_MAX_MB_KEY)
+        old = int(stored) if stored else ATTACHMENT_MAX_MB_DEFAULT
+        if old == max_mb:
+            raise BadInput(f"the attachment limit is already {max_mb} MB",
+                           code="nothing_to_change")
+        _put(cur, {ATTACHMENT_MAX_MB_KEY: str(max_mb)})
+        lg.event(cur, None, "attachment-limit", now, now, actor,
+                 {ATTACHMENT_MAX_MB_KEY: max_mb}, {ATTACHMENT_MAX_MB_KEY: old})
+    lg.forget_config()
+    return old, max_mb

@@ -16,6 +16,19 @@ from complaintctl.store import Ledger
 
 _OPEN = ", ".join(f"'{s}'" for s in workflow.OPEN_STATES)
 
+# The last contact with the customer of the complaint row `complaints`: the latest of
+# its intake, its contact notes (any kind but internal) and its revisits. Each
+# subquery reads one index only (notes_contact, revisits_contact), so `list` stays
+# one index seek per complaint shown. max() of SQLite is NULL if any argument is.
+LAST_CONTACT = (
+    "max(complaints.received_at, "
+    "coalesce((SELECT max(n.at) FROM notes n WHERE n.complaint_id = complaints.id "
+    "AND n.kind != 'internal'), ''), "
+    "coalesce((SELECT max(v.at) FROM revisits v WHERE v.complaint_id = complaints.id), ''))")
+
+_NOTE_COLS = "id, return_id, at, actor, kind, text"
+_ATTACHMENT_COLS = "id, return_id, name, size, type, sha256, at, actor, note"
+
 
 def _rows(cur: sqlite3.Cursor, sql: str, params: tuple[Any, ...] | list[Any] = ()
           ) -> list[dict[str, Any]]:
@@ -53,7 +66,8 @@ def show(lg: Ledger, complaint_id: str, *, reveal: bool = False) -> dict[str, An
     keep a keyed hash, see complaints.contact_ref).
     """
     with lg.read() as cur:
-        c = _one(cur, "SELECT * FROM complaints WHERE id = ?", (complaint_id.strip().upper(),),
+        c = _one(cur, f"SELECT *, {LAST_CONTACT} AS last_contact_at FROM complaints "
+                 "WHERE id = ?", (complaint_id.strip().upper(),),
                  NotFound(f"no complaint {complaint_id!r}",
                           hint="find it with: complaintctl list --customer NAME",
                           code="no_complaint", record=complaint_id))
@@ -78,6 +92,10 @@ def show(lg: Ledger, complaint_id: str, *, reveal: bool = False) -> dict[str, An
                         "verified_at, verified_by, verify_note FROM actions "
                         "WHERE complaint_id = ? ORDER BY id", (cid,))
         rets = returns_list(lg, complaint_id=cid)
+        notes = _rows(cur, f"SELECT {_NOTE_COLS} FROM notes WHERE complaint_id = ? "
+                      "ORDER BY at, id", (cid,))
+        attachments = _rows(cur, f"SELECT {_ATTACHMENT_COLS} FROM attachments "
+                            "WHERE complaint_id = ? ORDER BY id", (cid,))
     for r in resolutions:
         r["amount"] = format_money(r["amount"])
     for r in revisits:
@@ -99,6 +117,7 @@ def show(lg: Ledger, complaint_id: str, *, reveal: bool = False) -> dict[str, An
         "demand": c["demand"],
         "description": c["description"],
         "received_at": c["received_at"],
+        "last_contact_at": c["last_contact_at"],
         "logged_at": c["logged_at"],
         "logged_by": c["logged_by"],
         "department": c["department"],
@@ -119,6 +138,8 @@ def show(lg: Ledger, complaint_id: str, *, reveal: bool = False) -> dict[str, An
         "actions": actions,
         "returns": rets,
         "revisits": revisits,
+        "notes": notes,
+        "attachments": attachments,
         "closed_at": c["closed_at"],
         "close_reason": c["close_reason"],
         "voided_at": c["voided_at"],
@@ -187,6 +208,10 @@ def return_show(lg: Ledger, return_id: str) -> dict[str, Any]:
         row["stages"] = _rows(cur, "SELECT stage, round, started_at, due_at, done_at, "
                               "outcome FROM stages WHERE return_id = ? ORDER BY id", (r["id"],))
         row["events"] = _events(cur, "return_id", r["id"])
+        row["notes"] = _rows(cur, f"SELECT {_NOTE_COLS} FROM notes WHERE return_id = ? "
+                             "ORDER BY at, id", (r["id"],))
+        row["attachments"] = _rows(cur, f"SELECT {_ATTACHMENT_COLS} FROM attachments "
+                                   "WHERE return_id = ? ORDER BY id", (r["id"],))
     for d in disp:
         d["cost_of_loss"] = format_money(d["cost_of_loss"])
         d["repair_cost"] = format_money(d["repair_cost"])
@@ -223,7 +248,8 @@ def list_complaints(lg: Ledger, *, status: str | None = None, department: str | 
         params.append(iso(until))
     clause = (" WHERE " + " AND ".join(where)) if where else ""
     sql = ("SELECT id, received_at, status, severity, category, channel, customer, contact, "
-           "product, quantity, department, owner, reopen_count, repeat_of, description "
+           "product, quantity, department, owner, reopen_count, repeat_of, description, "
+           f"{LAST_CONTACT} AS last_contact_at "
            f"FROM complaints{clause} ORDER BY received_at DESC, id DESC")
     if limit:
         sql += f" LIMIT {int(limit)}"
@@ -233,6 +259,23 @@ def list_complaints(lg: Ledger, *, status: str | None = None, department: str | 
     for r in rows:
         r["contact"] = mask(r["contact"])
     return rows, total
+
+
+def attachment_list(lg: Ledger, record_id: str) -> list[dict[str, Any]]:
+    """The attachments of a complaint (its returns' included) or of a return."""
+    key = record_id.strip().upper()
+    returned = is_return_id(lg, key)
+    with lg.read() as cur:
+        table, missing = ("returns", NotFound(f"no return {record_id!r}", code="no_return",
+                                              hint="find it with: complaintctl return list "
+                                              "--complaint ID", record=record_id)) \
+            if returned else ("complaints", NotFound(
+                f"no complaint {record_id!r}", hint="find it with: complaintctl list "
+                "--customer NAME", code="no_complaint", record=record_id))
+        _one(cur, f"SELECT id FROM {table} WHERE id = ?", (key,), missing)
+        column = "return_id" if returned else "complaint_id"
+        return _rows(cur, f"SELECT {_ATTACHMENT_COLS}, complaint_id FROM attachments "
+                     f"WHERE {column} = ? ORDER BY id", (key,))
 
 
 def status_counts(lg: Ledger) -> dict[str, int]:

@@ -128,6 +128,18 @@ def check_void(cid: str, open_returns: list[str]) -> None:
                       code="void_open_returns", record=cid, returns=open_returns)
 
 
+def check_not_void(record_id: str, status: str, command: str,
+                   complaint_id: str | None = None) -> None:
+    """Notes and attachments go on a record in any state but void (SPEC section 8);
+    a return (`complaint_id` given) is judged by its complaint's state."""
+    if status == "void":
+        whose = f"its complaint {complaint_id} is" if complaint_id else "it is"
+        raise IllegalTransition(f"cannot {command} {record_id}: {whose} void",
+                                hint=f"see its history with: complaintctl show {record_id}",
+                                code="record_void", command=command, state=status,
+                                record=record_id, allowed=[])
+
+
 def check_action_done(a: Mapping[str, Any], local: Callable[[str], str]) -> None:
     if a["done_at"]:
         raise Refused(f"action {a['id']} is already done ({local(a['done_at'])})",

@@ -1,0 +1,341 @@
+"""The communication log (沟通记录) and evidence (凭证) of SPEC section 8: dated
+notes and attached files, on a complaint or one of its returns, in any state but
+void.
+
+An attachment's bytes go into the ledger itself (the ledger stays one file to
+back up and archive), stored once per content: `blobs` holds a content by its
+sha256, `blob_chunks` its bytes in chunks of 1 MiB, `attachments` each time a
+file was attached (name, size, type, who, when). A file is streamed, never read
+whole into memory, both in and out (plain chunks, not incremental blob I/O, so
+Python 3.10 keeps working).
+
+Like every step, `note` and `attach` read their record, check it and write in one
+``BEGIN IMMEDIATE`` transaction, with their event.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from complaintctl import settings, workflow
+from complaintctl.complaints import check_at
+from complaintctl.errors import BadInput, NotFound, Refused
+from complaintctl.parse import iso
+from complaintctl.store import Ledger, Outcome
+
+CHUNK = 1 << 20  # bytes per blob_chunks row: 1 MiB
+MB = 1 << 20  # a "MB" of the size limit and of messages (what file browsers show)
+DEFAULT_MAX_MB = settings.ATTACHMENT_MAX_MB_DEFAULT  # the limit per file unless set
+MAX_MB_SETTING = settings.ATTACHMENT_MAX_MB_KEY  # `policy attachments --max-mb N`
+
+# A file to attach: a path, or an open binary file that can seek (it is read twice).
+Source = Path | BinaryIO
+
+
+def max_bytes_of(lg: Ledger) -> int:
+    """The ledger's size limit per attached file, in bytes (setting attachment_max_mb,
+    a whole number of MB; else 25 MB)."""
+    value = lg.config.settings.get(MAX_MB_SETTING, "")
+    limit = int(value) if value.isascii() and value.isdigit() and 0 < len(value) <= 6 \
+        else 0
+    return (limit or DEFAULT_MAX_MB) * MB
+
+
+def mb(size: int) -> str:
+    """A size as the limit's message says it: 25.3 MB, 0.4 MB."""
+    return f"{size / MB:.1f} MB"
+
+
+# --- the record a note or an attachment goes on ----------------------------------
+
+@dataclass
+class _Record:
+    complaint_id: str
+    return_id: str | None
+    since: str  # when the complaint was received, or the return opened (stored time)
+
+    @property
+    def id(self) -> str:
+        return self.return_id or self.complaint_id
+
+
+def _record(lg: Ledger, cur: Any, record_id: str, command: str) -> _Record:
+    """The complaint (CC-…) or return (RMA-…) `record_id`, read inside the step's
+    transaction and refused when void."""
+    key = record_id.strip().upper()
+    if key.startswith(lg.config.settings["return_prefix"] + "-"):
+        row = cur.execute("SELECT id, complaint_id, opened_at FROM returns WHERE id = ?",
+                          (key,)).fetchone()
+        if row is None:
+            raise NotFound(f"no return {record_id!r}",
+                           hint="find it with: complaintctl return list --complaint ID",
+                           code="no_return", record=record_id)
+        c = lg.rows.complaint(cur, row[1])
+        workflow.check_not_void(row[0], c["status"], command, complaint_id=c["id"])
+        return _Record(c["id"], row[0], row[2])
+    c = lg.rows.complaint(cur, key)
+    workflow.check_not_void(c["id"], c["status"], command)
+    return _Record(c["id"], None, c["received_at"])
+
+
+def _check_time(lg: Ledger, rec: _Record, at: datetime, now: datetime) -> None:
+    """Not in the future, not before the record began. A note or an attachment is not
+    a lifecycle step: it may record a call made before the last step was typed, and
+    it moves no step's time (complaints.last_step_at stays)."""
+    check_at(lg, at, now, rec.since, "the return was opened" if rec.return_id
+             else "the complaint was received")
+
+
+# --- notes -------------------------------------------------------------------------
+
+def note(lg: Ledger, record_id: str, text: str, kind: str, *, at: datetime, now: datetime,
+         actor: str) -> Outcome:
+    """`note`: a dated entry of the communication log by the acting user."""
+    with lg.write() as cur:
+        rec = _record(lg, cur, record_id, "note")
+        _check_time(lg, rec, at, now)
+        note_id = cur.execute(
+            "INSERT INTO notes (complaint_id, return_id, at, actor, kind, text) "
+            "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            (rec.complaint_id, rec.return_id, iso(at), actor, kind, text)).fetchone()[0]
+        lg.event(cur, rec.complaint_id, "note", at, now, actor,
+                 {"note": note_id, "kind": kind, "text": text}, return_id=rec.return_id)
+    return Outcome(rec.id, data={"note": note_id, "kind": kind})
+
+
+# --- attachments ---------------------------------------------------------------------
+
+@dataclass
+class _File:
+    """A file to attach, opened, measured and hashed (the first pass)."""
+
+    label: str  # how the user named it (the path typed), for messages
+    name: str  # the name stored
+    fh: BinaryIO
+    close: bool
+    size: int = 0
+    sha256: str = ""
+
+
+def display_name(name: str) -> str:
+    """A file name as stored and shown: bytes that are not UTF-8 (a name written by a
+    GBK system) become U+FFFD, control characters '?'."""
+    text = os.fsencode(name).decode("utf-8", "replace")
+    return "".join("?" if ord(ch) < 32 or ord(ch) == 127 else ch for ch in text) or "file"
+
+
+def _open(source: Source, name: str | None, limit: int) -> _File:
+    """Open a file for reading and refuse what cannot be attached before reading it:
+    missing, unreadable, not a regular file (a folder, a pipe, /dev/zero), empty, or
+    over the size limit."""
+    if isinstance(source, Path):
+        label = str(source)
+
+        def unreadable(why: str, code: str) -> BadInput:
+            return BadInput(f"cannot attach {label}: {why}",
+                            hint="check the path; give the files to attach after the id",
+                            code=code, path=label)
+
+        try:
+            fh: BinaryIO = open(source, "rb")  # noqa: SIM115 - closed by the caller
+        except FileNotFoundError:
+            raise unreadable("no such file", "file_missing") from None
+        except IsADirectoryError:
+            raise unreadable("it is a folder", "file_not_regular") from None
+        except PermissionError:
+            raise unreadable("permission denied", "file_unreadable") from None
+        except OSError as exc:
+            raise unreadable(exc.strerror or str(exc), "file_unreadable") from None
+        f = _File(label, display_name(name or source.name), fh, close=True)
+    else:
+        label = name or getattr(source, "name", None) or "stream"
+        f = _File(str(label), display_name(str(label)), source, close=False)
+    try:
+        st = os.fstat(f.fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise BadInput(f"cannot attach {f.label}: it is not a regular file",
+                           hint="attach a file saved on disk", code="file_not_regular",
+                           path=f.label)
+        _check_size(f.label, st.st_size, limit)
+    except BaseException:
+        _close(f)
+        raise
+    return f
+
+
+def _check_size(label: str, size: int, limit: int) -> None:
+    if size == 0:
+        raise BadInput(f"cannot attach {label}: the file is empty", code="file_empty",
+                       path=label)
+    if size > limit:
+        limit_mb = f"{limit / MB:.1f}".removesuffix(".0")
+        raise Refused(f"{label} is {mb(size)}, over the {limit_mb} MB limit for attachments",
+                      hint="attach a smaller copy (a photo at a lower resolution, a PDF in "
+                      "parts), or raise the limit: complaintctl policy attachments "
+                      "--max-mb N", code="file_too_large", path=label, size=size,
+                      limit=limit)
+
+
+def _close(f: _File) -> None:
+    if f.close:
+        f.fh.close()
+
+
+def _chunks(f: _File) -> Iterator[bytes]:
+    """The file from its start, CHUNK bytes at a time."""
+    f.fh.seek(0)
+    while chunk := f.fh.read(CHUNK):
+        yield chunk
+
+
+def _hash(f: _File, limit: int) -> None:
+    """The first pass: size and sha256, a chunk at a time (a file that grew past the
+    limit since it was measured is refused here)."""
+    digest = hashlib.sha256()
+    size = 0
+    for chunk in _chunks(f):
+        digest.update(chunk)
+        size += len(chunk)
+        if size > limit:
+            _check_size(f.label, size, limit)
+    _check_size(f.label, size, limit)
+    f.size, f.sha256 = size, digest.hexdigest()
+
+
+# Storing a content under its hash, streamed: the key of every chunk is the sha256,
+# known only once the last byte is read. Of the two ways (write the chunks under a
+# temporary key and re-key them, or hash first and store second) this takes the
+# second: re-keying rewrites every 1 MiB row (an UPDATE of a WITHOUT ROWID table's
+# key is a delete and an insert), and a content the ledger already holds would be
+# written for nothing. So the first pass hashes the file before the transaction
+# (holding no lock), and the second, inside it, writes only a content not yet
+# stored, hashing again as it goes: a file changed between the passes is refused
+# (and the transaction rolled back), never stored under a hash that is not its own.
+# The price is reading a new file twice, the second time from the OS's cache.
+
+def _store(cur: Any, f: _File) -> bool:
+    """Store the file's content unless the ledger holds it; True if written now."""
+    if cur.execute("SELECT 1 FROM blobs WHERE sha256 = ?", (f.sha256,)).fetchone():
+        return False
+    cur.execute("INSERT INTO blobs (sha256, size, chunks) VALUES (?, ?, ?)",
+                (f.sha256, f.size, -(-f.size // CHUNK)))
+    digest = hashlib.sha256()
+    size = 0
+    for seq, chunk in enumerate(_chunks(f)):
+        digest.update(chunk)
+        size += len(chunk)
+        if size > f.size:
+            break
+        cur.execute("INSERT INTO blob_chunks (sha256, seq, data) VALUES (?, ?, ?)",
+                    (f.sha256, seq, chunk))
+    if size != f.size or digest.hexdigest() != f.sha256:
+        raise Refused(f"{f.label} changed while it was being attached",
+                      hint="attach it again once nothing is writing to it",
+                      code="file_changed", path=f.label)
+    return True
+
+
+def attach(lg: Ledger, record_id: str, path_or_stream: Source, name: str | None,
+           note: str | None, *, at: datetime, now: datetime, actor: str,
+           max_bytes: int | None = None) -> Outcome:
+    """`attach` of one file (see attach_all)."""
+    return attach_all(lg, record_id, [(path_or_stream, name)], note, at=at, now=now,
+                      actor=actor, max_bytes=max_bytes)
+
+
+def attach_all(lg: Ledger, record_id: str, files: Sequence[tuple[Source, str | None]],
+               note: str | None, *, at: datetime, now: datetime, actor: str,
+               max_bytes: int | None = None) -> Outcome:
+    """`attach`: files (path or seekable stream, stored name or None for the file's
+    own) onto a complaint or return, all of them or none, one event each.
+    `max_bytes`: the size limit (default: the ledger's, attachment_max_mb)."""
+    limit = max_bytes_of(lg) if max_bytes is None else max_bytes
+    opened: list[_File] = []
+    try:
+        for source, name in files:
+            f = _open(source, name, limit)
+            opened.append(f)
+            _hash(f, limit)
+        done: list[dict[str, Any]] = []
+        with lg.write() as cur:
+            rec = _record(lg, cur, record_id, "attach")
+            _check_time(lg, rec, at, now)
+            if max_bytes is None and max_bytes_of(lg) != limit:  # changed meanwhile
+                limit = max_bytes_of(lg)
+                for f in opened:
+                    _check_size(f.label, f.size, limit)
+            import mimetypes
+
+            for f in opened:
+                earlier = cur.execute("SELECT min(id) FROM attachments WHERE sha256 = ?",
+                                      (f.sha256,)).fetchone()[0]
+                stored = _store(cur, f)
+                kind = mimetypes.guess_type(f.name, strict=False)[0]
+                att_id = cur.execute(
+                    "INSERT INTO attachments (complaint_id, return_id, sha256, name, type, "
+                    "size, at, actor, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    (rec.complaint_id, rec.return_id, f.sha256, f.name, kind, f.size,
+                     iso(at), actor, note)).fetchone()[0]
+                lg.event(cur, rec.complaint_id, "attach", at, now, actor,
+                         {"attachment": att_id, "sha256": f.sha256, "name": f.name,
+                          "size": f.size, "type": kind, "note": note},
+                         return_id=rec.return_id)
+                done.append({"id": att_id, "name": f.name, "size": f.size, "type": kind,
+                             "sha256": f.sha256, "stored": stored, "same_as": earlier})
+    finally:
+        for f in opened:
+            _close(f)
+    return Outcome(rec.id, data={"attachments": done})
+
+
+# --- reading an attachment back ----------------------------------------------------------
+
+def attachment_number(value: str, field: str = "ATT") -> int:
+    """An attachment number as shown (7, #7, ATT-7)."""
+    digits = value.strip().lstrip("#").upper().removeprefix("ATT").lstrip("-")
+    if not (digits.isascii() and digits.isdigit() and len(digits) <= 18):
+        raise BadInput(f"{field} {value!r} is not an attachment number",
+                       hint="attachment numbers are shown by: complaintctl attachment "
+                       "list ID", code="bad_attachment_number", value=value)
+    return int(digits)
+
+
+def attachment_info(lg: Ledger, attachment_id: int) -> dict[str, Any]:
+    """One attachment's row with its content's chunk count."""
+    with lg.read() as cur:
+        cur.execute("SELECT a.id, a.complaint_id, a.return_id, a.name, a.type, a.size, "
+                    "a.sha256, a.at, a.actor, a.note, b.chunks FROM attachments a "
+                    "LEFT JOIN blobs b ON b.sha256 = a.sha256 WHERE a.id = ?",
+                    (attachment_id,))
+        row = cur.fetchone()
+        if row is None:
+            raise NotFound(f"no attachment {attachment_id}",
+                           hint="list a record's attachments: complaintctl attachment "
+                           "list ID", code="no_attachment", attachment=attachment_id)
+        return dict(zip([d[0] for d in cur.description], row, strict=True))
+
+
+def read_attachment(lg: Ledger, info: dict[str, Any]) -> Iterator[bytes]:
+    """The attachment's bytes, a chunk at a time, from one snapshot; checked against
+    its sha256 and size as they go out: damage raises Refused after the last chunk
+    (so that a file written from them is thrown away)."""
+    digest = hashlib.sha256()
+    size = 0
+    with lg.read() as cur:
+        for (data,) in cur.execute("SELECT data FROM blob_chunks WHERE sha256 = ? "
+                                   "ORDER BY seq", (info["sha256"],)):
+            digest.update(data)
+            size += len(data)
+            yield bytes(data)
+    if size != info["size"] or digest.hexdigest() != info["sha256"]:
+        raise Refused(f"attachment {info['id']} is damaged in the ledger: its bytes do not "
+                      f"match the sha256 {info['sha256'][:12]}… it was stored with",
+                      hint="run: complaintctl verify; restore the ledger from a backup",
+                      code="attachment_damaged", attachment=info["id"])
