@@ -9,7 +9,6 @@ can hold them in memory without these steps knowing.
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from datetime import datetime, timedelta
 from typing import Any
@@ -78,7 +77,9 @@ def contact_ref(salt: str, value: str) -> str:
     """What an event holds for a contact: a keyed hash, never the value. The value and
     its salt live only in the complaint's row, so erasing them (forget-contact)
     leaves nothing in the history that leads back to the person."""
-    return "h:" + hashlib.sha256((salt + value).encode("utf-8")).hexdigest()[:32]
+    from hashlib import sha256
+
+    return "h:" + sha256((salt + value).encode("utf-8")).hexdigest()[:32]
 
 
 def _check_category(lg: Ledger, category: str | None) -> None:

@@ -5,7 +5,6 @@ command); the `set_*` steps change them, each with its event.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from datetime import date, datetime
@@ -157,7 +156,9 @@ def fill_new(cur: sqlite3.Cursor, values: dict[str, str], days: dict[str, Any]
 
 def calendar_digest(cur: sqlite3.Cursor) -> str:
     """A digest of the calendar days as stored, recorded by the events that set them."""
-    h = hashlib.sha256()
+    from hashlib import sha256
+
+    h = sha256()
     for row in cur.execute("SELECT day, source, kind, name FROM calendar_days "
                            "ORDER BY day, source").fetchall():
         h.update("\x1f".join("" if v is None else str(v) for v in row).encode("utf-8"))

@@ -9,10 +9,8 @@ user from the caller; the clock is read in cli.py only.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import secrets
 import sqlite3
 import stat
 from collections.abc import Callable, Iterator
@@ -307,8 +305,10 @@ def event_hash(previous: str, row: tuple[Any, ...] | list[Any]) -> str:
     """The hash chain: an event's hash covers the previous event's hash and its own
     columns (EVENT_COLUMNS) exactly as stored, so that an edited, removed or
     inserted event breaks every hash after it."""
+    from hashlib import sha256  # writes and verify only: not on the read path's start-up
+
     text = "\x1f".join([previous, *("" if v is None else str(v) for v in row)])
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return sha256(text.encode("utf-8")).hexdigest()
 
 
 def chain_head(cur: sqlite3.Cursor) -> tuple[int, str]:
@@ -408,7 +408,7 @@ class Ledger:
         # The operating-system account behind the steps (the actor is whom --as names).
         self.login: str | None = None
         # Salts for contact references (events never hold a contact); the demo seeds its own.
-        self.salt_source: Callable[[], str] = lambda: secrets.token_hex(8)
+        self.salt_source: Callable[[], str] = lambda: os.urandom(8).hex()
         self.version = migrations.LATEST  # the schema version of the file
         self._config: Config | None = None
         self._config_version = -1
