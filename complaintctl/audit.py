@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -87,7 +88,7 @@ def verify(lg: Ledger, head: str | None = None) -> dict[str, Any]:
 
 def _checks(lg: Ledger, cur: sqlite3.Cursor, head: str | None) -> dict[str, Any]:
     """Every check but SQLite's own, in the one snapshot `cur` reads."""
-    chain = check_chain(lg.conn, head)
+    chain = check_chain(lg.conn, head, lg.path)
     problems: list[Problem] = chain["problems"]
     if head is not None and chain["head_found"] is None:
         problems.append(problem("head", None, None, head,
@@ -128,11 +129,59 @@ def sqlite_checks(cur: sqlite3.Cursor) -> list[Problem]:
 
 # --- 2. the hash chain ------------------------------------------------------------------
 
-def check_chain(conn: sqlite3.Connection, head: str | None = None) -> dict[str, Any]:
+def check_chain(conn: sqlite3.Connection, head: str | None = None,
+                path: Path | None = None) -> dict[str, Any]:
     """Stream the events in id order; each stored hash must be store.event_hash of the
     previous event's stored hash and the row as stored. Returns {problems, events,
     head {id, hash}, head_found {id, hash} | None, old_events: the complaints that have
     events from before the login and hash columns (their deadlines were not recorded)}.
+
+    Since every link is checked against the stored hash before it, the links can be
+    checked in parts: a ledger of PARALLEL_FROM events or more (and its `path`) is
+    split by id into one part per processor, each checked by a process of its own on
+    a read-only connection (events are append-only: the ids up to this snapshot's
+    last one are the same in theirs)."""
+    last_id, last_hash = conn.execute("SELECT id, hash FROM events ORDER BY id DESC "
+                                      "LIMIT 1").fetchone() or (0, "")
+    n_parts = min(os.cpu_count() or 1, MAX_PARTS)
+    if path is None or last_id < PARALLEL_FROM or n_parts < 2:
+        parts = [_chain_part(conn, 0, last_id, head)]
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_context
+
+        bounds = [last_id * k // n_parts for k in range(n_parts + 1)]
+        # spawn, not fork: this process has SQLite connections and a thread at work
+        with ProcessPoolExecutor(n_parts, mp_context=get_context("spawn")) as pool:
+            futures = [pool.submit(_chain_part_apart, str(path), lo, hi, head)
+                       for lo, hi in zip(bounds, bounds[1:], strict=False)]
+            parts = [f.result() for f in futures]
+    found = next((p["found"] for p in reversed(parts) if p["found"] is not None), None)
+    return {"problems": [x for p in parts for x in p["problems"]],
+            "events": sum(p["events"] for p in parts),
+            "head": {"id": last_id, "hash": _text(last_hash) or ""},
+            "head_found": None if found is None else {"id": found, "hash": head},
+            "old_events": set().union(*(p["old_events"] for p in parts))}
+
+
+# A chain of this many events or more is checked in parts, one process per processor.
+PARALLEL_FROM = 400_000
+MAX_PARTS = 4
+
+
+def _chain_part_apart(path: str, lo: int, hi: int, head: str | None) -> dict[str, Any]:
+    """_chain_part in a process of its own, on a read-only connection of its own."""
+    lg = Ledger.open(Path(path))
+    try:
+        with lg.read():
+            return _chain_part(lg.conn, lo, hi, head)
+    finally:
+        lg.close()
+
+
+def _chain_part(conn: sqlite3.Connection, lo: int, hi: int, head: str | None
+                ) -> dict[str, Any]:
+    """The links of the events with lo < id <= hi.
 
     The row is joined in SQL (store.event_hash's text: columns as stored, None as '',
     separated by U+001F) and read as UTF-8 bytes, so Python only hashes it: the columns
@@ -143,13 +192,16 @@ def check_chain(conn: sqlite3.Connection, head: str | None = None) -> dict[str, 
     wanted = head.encode("ascii") if head is not None else None
     problems: list[Problem] = []
     old_events: set[str] = set()
-    previous = b""
-    n, last_id, last_hash, found = 0, 0, b"", None
+    n, found = 0, None
     factory = conn.text_factory
     conn.text_factory = bytes
     try:
+        (previous,) = conn.execute("SELECT hash FROM events WHERE id <= ? ORDER BY id DESC "
+                                   "LIMIT 1", (lo,)).fetchone() or (b"",)
+        previous = previous or b""
         cur = conn.execute(f"SELECT id, hash, {body}, CASE WHEN login IS NULL THEN "
-                           "complaint_id END FROM events ORDER BY id")
+                           "complaint_id END FROM events WHERE id > ? AND id <= ? "
+                           "ORDER BY id", (lo, hi))
         while True:
             batch = cur.fetchmany(_FETCH)
             if not batch:
@@ -167,13 +219,9 @@ def check_chain(conn: sqlite3.Connection, head: str | None = None) -> dict[str, 
                 if old is not None:
                     old_events.add(old.decode("utf-8", "replace"))
                 previous = stored or b""
-            last_id, last_hash = batch[-1][0], batch[-1][1] or b""
     finally:
         conn.text_factory = factory
-    return {"problems": problems, "events": n,
-            "head": {"id": last_id, "hash": _text(last_hash) or ""},
-            "head_found": None if found is None else {"id": found, "hash": head},
-            "old_events": old_events}
+    return {"problems": problems, "events": n, "found": found, "old_events": old_events}
 
 
 def _text(value: bytes | str | None) -> str | None:

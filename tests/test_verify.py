@@ -344,3 +344,20 @@ def test_attached_files_are_checked_against_their_hash(ledger, env, full):
            params=(b"signed delivery notE",))
     (p,) = verify_fails(ledger)
     assert (p["kind"], p["id"], p["expected"]) == ("attachment", sha, sha)
+
+
+def test_a_long_chain_is_checked_in_parts_with_the_same_findings(ledger, env, full,
+                                                                 monkeypatch):
+    from complaintctl import audit
+
+    monkeypatch.setattr(audit, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(audit.os, "cpu_count", lambda: 3)
+    whole = ledger.json("verify")
+    assert whole["ok"] and whole["events"] == ledger.rows("SELECT count(*) FROM events")[0][0]
+    edited, deleted = event_id(ledger, "assign", 1), event_id(ledger, "revisit", 1)
+    tamper(env, "DROP TRIGGER events_no_update", "DROP TRIGGER events_no_delete",
+           f"UPDATE events SET actor = 'someone else' WHERE id = {edited}",
+           f"DELETE FROM events WHERE id = {deleted}")
+    chain = [p["id"] for p in verify_fails(ledger, "--head", whole["head"]["hash"])
+             if p["kind"] == "chain"]
+    assert chain == [edited, deleted + 1]
