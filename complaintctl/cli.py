@@ -1082,6 +1082,46 @@ def report_cmd(
         _emit(text)
 
 
+@command(app, "verify")
+def verify_cmd(
+    head: str | None = typer.Option(None, "--head", metavar="HASH",
+                                    help="a chain head recorded earlier (a report's "
+                                    "chain_head): it must still be in the chain"),
+    fmt: str = typer.Option("table", "--format", help="table or json"),
+) -> None:
+    """Check the ledger: SQLite integrity, the events' hash chain, the records and
+    settings against their events, the tallies. Exit 0 when all holds, 1 if not."""
+    from complaintctl import audit
+    from complaintctl.errors import VerifyFailed
+
+    fmt = parse.choice(fmt, ("table", "json"), "--format")
+    if head is not None:
+        head = head.strip().lower()
+        if len(head) != 64 or any(ch not in "0123456789abcdef" for ch in head):
+            raise BadInput(f"--head {head!r} is not a chain head (64 hex digits)",
+                           hint="copy chain_head.hash from a report or a verify line",
+                           code="bad_head", value=head)
+    result = audit.verify(_open(), head=head)
+    problems = result["problems"]
+    if fmt == "json":
+        _emit(render.to_json(render.verify_json(result)))
+    elif problems:
+        _emit(render.verify_lines(problems))
+    else:
+        _emit(render.verify_ok(result))
+    if result["unrecorded"]:
+        _say(f"Note: {result['unrecorded']} deadlines or settings were set before events "
+             "recorded them (an upgraded ledger): not checked.")
+    if problems:
+        missing = any(p["kind"] == "head" for p in problems)
+        raise VerifyFailed((f"chain head {head} is not in the ledger's history; "
+                            if missing else "") + f"{len(problems)} problem"
+                           f"{'' if len(problems) == 1 else 's'} found",
+                           hint="each line names what differs: stored, and what the "
+                           "events say it should be", code="verify_failed",
+                           problems=len(problems))
+
+
 def _not_the_ledger(output: str, ledger: Ledger | Path, name: str = "--output",
                     hint: str = "write the report to another file") -> None:
     """An output file is never the ledger or one of SQLite's files beside it; `name`

@@ -64,3 +64,9 @@ class BadInput(ComplaintctlError):
 
     exit_code = 2
     code = "bad_input"
+
+
+class VerifyFailed(Refused):
+    """`verify` found problems (they are printed before this error is raised)."""
+
+    code = "verify_failed"

@@ -531,6 +531,13 @@ def report_csv(rep: dict[str, Any], tz: tzinfo, section: str | None = None) -> s
 LONG_SECTIONS = {"by_customer": 20, "by_product": 20, "register": 50}
 
 
+def chain_footer(rep: dict[str, Any]) -> str:
+    """The line under a report that names the ledger's history it was made from
+    (`complaintctl verify --head HASH` checks later that it is still there)."""
+    head = rep.get("chain_head") or {"id": 0, "hash": ""}
+    return f"Chain head: event #{head['id']} {head['hash'] or '(no events)'}"
+
+
 def report_markdown(rep: dict[str, Any], tz: tzinfo, section: str | None = None) -> str:
     text = f"# Complaint report (客户投诉处理报表): {md_cell(rep['period']['label'])}\n\n"
     if report_is_empty(rep):
@@ -544,6 +551,8 @@ def report_markdown(rep: dict[str, Any], tz: tzinfo, section: str | None = None)
             if len(shown) < len(rows):
                 text += (f"\n… and {len(rows) - len(shown)} more (`--section {name}` "
                          "lists them all).\n")
+    if section is None:
+        text += "\n" + md_cell(chain_footer(rep)) + "\n"
     return text
 
 
@@ -585,4 +594,44 @@ def report_rich(rep: dict[str, Any], tz: tzinfo) -> list[RenderableType]:
         if len(shown) < len(rows):
             out.append(Text(f"… and {len(rows) - len(shown)} more: complaintctl report "
                             f"--format csv --section {name}"))
+    out.append(Text(chain_footer(rep)))
     return out
+
+
+# --- verify -----------------------------------------------------------------------
+
+VERIFY_FIELDS = ("kind", "id", "stored", "expected", "detail")
+
+
+def _verify_cell(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def verify_lines(problems: list[dict[str, Any]]) -> str:
+    """One line per problem: kind, id, stored, expected, detail (aligned columns, no
+    box: cron mails it, grep and awk read it; tabs and newlines in values escaped)."""
+    rows = [[_verify_cell(p[f]).replace("\t", "\\t").replace("\n", "\\n")
+             for f in VERIFY_FIELDS] for p in problems]
+    header = ["kind", "id", "stored", "expected", "detail"]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
+    return "".join("  ".join([*(c.ljust(w) for c, w in zip(r, widths, strict=False)), r[-1]])
+                   .rstrip() + "\n" for r in [header, *rows])
+
+
+def verify_ok(result: dict[str, Any]) -> str:
+    head = result["head"]
+    line = f"OK: {result['events']} events, chain head #{head['id']} {head['hash']}"
+    found = result.get("head_found")
+    if found:
+        line += f"; --head is event #{found['id']}"
+    return line + "\n"
+
+
+def verify_json(result: dict[str, Any]) -> dict[str, Any]:
+    return {"ok": result["ok"], "head": result["head"], "events": result["events"],
+            "problems": result["problems"], "unrecorded": result["unrecorded"],
+            "head_found": result["head_found"]}

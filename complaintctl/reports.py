@@ -31,6 +31,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from complaintctl.parse import format_money, iso
+from complaintctl.store import chain_head
 from complaintctl.workflow import OPEN_STATES
 
 OPEN = "(" + ", ".join(f"'{state}'" for state in OPEN_STATES) + ")"  # SQL: status IN {OPEN}
@@ -502,6 +503,8 @@ class Report:
 
     def _build(self) -> dict[str, Any]:
         lo, hi = self.lo, self.hi
+        # the history this report was made from: `verify --head HASH` checks it is still there
+        head_id, head_hash = chain_head(self.conn.cursor())
         counts = self.counts(lo, hi)
         received = counts["received"]
         # an instant before the period: nothing after it is known, the backlog then included
@@ -546,6 +549,7 @@ class Report:
             "period": {"kind": self.period.kind, "from": self.period.first.isoformat(),
                        "to": self.period.last.isoformat(), "label": self.period.label,
                        "start_at": lo, "end_at": hi, "as_of": self.as_of},
+            "chain_head": {"id": head_id, "hash": head_hash},
             **counts,
             "backlog": {"start": start_backlog, "end": end_backlog,
                         "change": end_backlog - start_backlog},

@@ -15,7 +15,7 @@ from unittest import mock
 from hypothesis.stateful import RuleBasedStateMachine
 from typer.testing import CliRunner
 
-from complaintctl import cli, migrations
+from complaintctl import audit, cli, migrations
 from complaintctl.cli import app
 
 # The instant every in-process command takes as "now" (conftest pins it for each test;
@@ -85,22 +85,8 @@ class LedgerMachine(RuleBasedStateMachine):
         return result
 
 
-# What day_tallies summarises, recounted from the rows themselves.
-_RECOUNT = {
-    "received": "SELECT substr(received_at, 1, 10), count(*) FROM complaints GROUP BY 1",
-    "resolutions": "SELECT substr(at, 1, 10), count(*) FROM resolutions GROUP BY 1",
-    "closing_revisits": "SELECT substr(at, 1, 10), count(*) FROM revisits WHERE "
-                        "from_status = 'resolved' AND to_status = 'closed' GROUP BY 1",
-}
-
-
-def tallies_and_recount(conn) -> tuple[dict, dict]:
-    """(the day tallies the ledger keeps, the same counted from the rows); days
-    whose tally went back to zero (an amended date) are left out of the first."""
-    kept = {(m, d): n for m, d, n in conn.execute("SELECT measure, day, n FROM day_tallies")
-            if n}
-    recount = {(m, d): n for m, sql in _RECOUNT.items() for d, n in conn.execute(sql)}
-    return kept, recount
+# What day_tallies summarises, recounted from the rows themselves: verify's recount.
+tallies_and_recount = audit.tallies_and_recount
 
 
 def oldest_ledger(path: Path, year: int = 2026) -> None:

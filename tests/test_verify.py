@@ -1,0 +1,364 @@
+"""`complaintctl verify` (issue 13): a clean ledger verifies; each change made behind
+the tool's back with sqlite3 (triggers dropped where they stand in the way) is named,
+with exit 1; `--head` proves an earlier head is still in the history; every report
+carries the chain head it was made from."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from support import oldest_ledger
+
+HEAD_RE = r"^OK: \d+ events, chain head #\d+ [0-9a-f]{64}$"
+
+
+@pytest.fixture
+def full(ledger):
+    """Complaints in every state, a return through close, and every kind of settings
+    change (policy, escalation, calendar, categories, time zone)."""
+    ids = {}
+    for state in ("logged", "assigned", "investigating", "resolved", "closed", "void"):
+        cid = ledger.log()
+        ledger.to_state(cid, state)
+        ids[state] = cid
+    # reopened by an unsatisfied revisit, then an amend that moves its open deadlines
+    cid = ledger.log(severity="high")
+    ledger.to_state(cid, "resolved")
+    ledger("revisit", cid, "--satisfaction", "unsatisfied", "--at", "2026-10-09 15:00")
+    ledger("amend", cid, "--severity", "critical", "--reason", "worse than said")
+    ids["reopened"] = cid
+    # a return through close
+    rcid = ledger.log(severity="high", received="2026-11-16 09:00")
+    rid = ledger("return", "open", rcid, "--qty", "5", "--at", "2026-11-16 10:00").stdout.strip()
+    ledger("return", "receive", rid, "--qty", "3", "--at", "2026-11-17 09:00")
+    ledger("return", "receive", rid, "--qty", "2", "--at", "2026-11-17 15:00")
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "4",
+           "--at", "2026-11-18 09:00")
+    ledger("return", "dispose", rid, "--action", "repair", "--qty", "3", "--at",
+           "2026-11-18 10:00")
+    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "2", "--at",
+           "2026-11-18 11:00")
+    ledger("return", "close", rid, "--at", "2026-11-18 12:00")
+    ids["return"] = rid
+    # settings changes, each with its event
+    ledger("policy", "set", "resolve", "high", "3wd")
+    ledger("policy", "set", "escalation", "2", "2wd", "--role", "分总")
+    ledger("policy", "calendar", "--add-holiday", "2026-12-24", "--add-closure", "2026-12-31")
+    ledger("policy", "calendar", "--remove", "2026-12-31")
+    ledger("policy", "categories", "--add", "packaging")
+    ledger("policy", "timezone", "Europe/Berlin")
+    # a complaint logged after the changes (new policy, new zone)
+    ids["late"] = ledger.log(severity="high", received="2026-11-20 10:00")
+    return ids
+
+
+def tamper(db: Path, *sql: str, params: tuple = ()) -> None:
+    """Change the ledger with sqlite3 directly, as someone bypassing the tool would."""
+    conn = sqlite3.connect(db)
+    try:
+        for statement in sql:
+            conn.execute(statement, params if "?" in statement else ())
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def schema_of(db: Path, name: str) -> str:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (name,)
+                            ).fetchone()[0]
+    finally:
+        conn.close()
+
+
+def verify_fails(ledger, *args: str) -> list[dict]:
+    """verify exits 1 and says how many problems; returns them (from --format json)."""
+    out = ledger("verify", *args, code=1)
+    assert "Error: " in out.stderr and "found" in out.stderr
+    data = json.loads(ledger("verify", *args, "--format", "json", code=1).stdout)
+    assert data["ok"] is False
+    return data["problems"]
+
+
+def event_id(ledger, kind: str, nth: int = 0) -> int:
+    return ledger.rows("SELECT id FROM events WHERE kind = ? ORDER BY id", (kind,))[nth][0]
+
+
+def test_a_clean_ledger_verifies_quietly(ledger, full):
+    import re
+
+    out = ledger("verify")
+    assert re.match(HEAD_RE, out.stdout.strip()), out.stdout
+    assert out.stdout.count("\n") == 1 and out.stderr == ""
+    (last_id, last_hash), = ledger.rows("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1")
+    assert out.stdout.strip().endswith(f"#{last_id} {last_hash}")
+    data = ledger.json("verify")
+    assert data["ok"] is True and data["problems"] == []
+    assert data["head"] == {"id": last_id, "hash": last_hash}
+    assert data["events"] == ledger.rows("SELECT count(*) FROM events")[0][0]
+
+
+def test_a_demo_ledger_verifies(run, tmp_path):
+    db = tmp_path / "demo.db"
+    run("demo", "--db", db, "--complaints", "150")
+    assert run("--db", db, "verify").stdout.startswith("OK: ")
+
+
+def test_an_edited_event_is_named(ledger, env, full):
+    target = event_id(ledger, "assign", 1)
+    trigger = schema_of(env, "events_no_update")
+    tamper(env, "DROP TRIGGER events_no_update",
+           f"UPDATE events SET actor = 'someone else' WHERE id = {target}", trigger)
+    problems = verify_fails(ledger)
+    assert [(p["kind"], p["id"]) for p in problems] == [("chain", target)]
+    out = ledger("verify", code=1)
+    header, line = out.stdout.splitlines()
+    assert header.split()[:4] == ["kind", "id", "stored", "expected"]
+    assert line.split()[:2] == ["chain", str(target)]
+    assert "Error: 1 problem found" in out.stderr
+
+
+def test_an_edited_status_in_an_event_breaks_the_chain_there(ledger, env, full):
+    target = event_id(ledger, "void")
+    trigger = schema_of(env, "events_no_update")
+    tamper(env, "DROP TRIGGER events_no_update",
+           "UPDATE events SET data = replace(data, '\"void\"', '\"closed\"') "
+           f"WHERE id = {target}", trigger)
+    problems = verify_fails(ledger)
+    assert ("chain", target) in [(p["kind"], p["id"]) for p in problems]
+
+
+def test_a_deleted_event_is_named_by_the_next_id(ledger, env, full):
+    target = event_id(ledger, "investigate", 1)
+    trigger = schema_of(env, "events_no_delete")
+    tamper(env, "DROP TRIGGER events_no_delete", f"DELETE FROM events WHERE id = {target}",
+           trigger)
+    chain = [p for p in verify_fails(ledger) if p["kind"] == "chain"]
+    assert [p["id"] for p in chain] == [target + 1]
+
+
+def test_an_inserted_event_is_named(ledger, env, full):
+    (last,) = ledger.rows("SELECT max(id) FROM events")[0]
+    tamper(env, "INSERT INTO events (complaint_id, at, recorded_at, actor, kind, data, login, "
+           "hash) VALUES (NULL, '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z', 'x', "
+           "'note', '{}', 'x', ?)", params=("0" * 64,))
+    chain = [p for p in verify_fails(ledger) if p["kind"] == "chain"]
+    assert [p["id"] for p in chain] == [last + 1]
+    assert chain[0]["stored"] == "0" * 64 and len(chain[0]["expected"]) == 64
+
+
+def test_an_event_inserted_in_a_gap_is_named(ledger, env, full):
+    target = event_id(ledger, "resolve")
+    trigger = schema_of(env, "events_no_delete")
+    tamper(env, "DROP TRIGGER events_no_delete", f"DELETE FROM events WHERE id = {target}",
+           trigger,
+           "INSERT INTO events (id, complaint_id, at, recorded_at, actor, kind, data, login, "
+           f"hash) VALUES ({target}, NULL, '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z', "
+           "'x', 'note', '{}', 'x', NULL)")
+    chain = [p for p in verify_fails(ledger) if p["kind"] == "chain"]
+    assert chain[0]["id"] == target and chain[0]["stored"] is None
+
+
+def test_a_status_changed_directly_is_named_with_both_values(ledger, env, full):
+    cid = full["assigned"]
+    tamper(env, f"UPDATE complaints SET status = 'closed' WHERE id = '{cid}'")
+    problems = verify_fails(ledger)
+    assert problems == [{"kind": "status", "id": cid, "stored": "closed",
+                         "expected": "assigned", "detail": problems[0]["detail"]}]
+    line = ledger("verify", code=1).stdout.splitlines()[1]
+    assert line.split()[:4] == ["status", cid, "closed", "assigned"]
+
+
+def test_a_logged_complaint_expects_logged(ledger, env, full):
+    cid = full["logged"]
+    tamper(env, f"UPDATE complaints SET status = 'resolved' WHERE id = '{cid}'")
+    (p,) = verify_fails(ledger)
+    assert (p["kind"], p["id"], p["stored"], p["expected"]) == ("status", cid, "resolved",
+                                                               "logged")
+
+
+def test_a_deadline_changed_directly_is_named(ledger, env, full):
+    cid = full["reopened"]
+    (sid, due), = ledger.rows("SELECT id, due_at FROM stages WHERE complaint_id = ? AND "
+                              "stage = 'resolve' AND round = 2", (cid,))
+    tamper(env, f"UPDATE stages SET due_at = '2027-01-31T00:00:00Z' WHERE id = {sid}")
+    (p,) = verify_fails(ledger)
+    assert (p["kind"], p["id"], p["stored"], p["expected"]) == (
+        "deadline", cid, "2027-01-31T00:00:00Z", due)
+    assert "resolve" in p["detail"]
+
+
+def test_a_return_stage_deadline_changed_directly_is_named(ledger, env, full):
+    rid = full["return"]
+    tamper(env, "UPDATE stages SET due_at = '2027-01-31T00:00:00Z' WHERE return_id = "
+           f"'{rid}' AND stage = 'inspect'")
+    (p,) = verify_fails(ledger)
+    assert (p["kind"], p["id"], p["stored"]) == ("deadline", rid, "2027-01-31T00:00:00Z")
+
+
+def test_a_stage_row_no_event_accounts_for_is_named(ledger, env, full):
+    cid = full["logged"]
+    tamper(env, "INSERT INTO stages (complaint_id, stage, round, started_at, due_at) VALUES "
+           f"('{cid}', 'investigate', 1, '2026-09-30T02:00:00Z', '2027-01-01T00:00:00Z')")
+    (p,) = verify_fails(ledger)
+    assert (p["kind"], p["id"], p["stored"], p["expected"]) == (
+        "deadline", cid, "2027-01-01T00:00:00Z", None)
+
+
+def test_a_received_quantity_changed_directly_is_named(ledger, env, full):
+    rid = full["return"]
+    tamper(env, f"UPDATE returns SET received_qty = 7 WHERE id = '{rid}'")
+    (p,) = verify_fails(ledger)
+    assert (p["kind"], p["id"], p["stored"], p["expected"]) == ("received_qty", rid, 7, 5)
+
+
+def test_a_return_stage_changed_directly_is_named(ledger, env, full):
+    rid = full["return"]
+    tamper(env, f"UPDATE returns SET stage = 'inspected' WHERE id = '{rid}'")
+    (p,) = verify_fails(ledger)
+    assert (p["kind"], p["id"], p["stored"], p["expected"]) == ("return_stage", rid,
+                                                               "inspected", "closed")
+
+
+def test_a_policy_row_changed_directly_is_named(ledger, env, full):
+    tamper(env, "UPDATE policy SET duration = '30wd' WHERE stage = 'resolve' AND "
+           "severity = 'high'")
+    (p,) = verify_fails(ledger)
+    assert (p["kind"], p["id"], p["stored"], p["expected"]) == ("policy", "resolve/high",
+                                                               "30wd", "3wd")
+
+
+def test_escalation_settings_and_calendar_changed_directly_are_named(ledger, env, full):
+    tamper(env, "UPDATE escalation SET role = 'nobody' WHERE level = 2",
+           "UPDATE settings SET value = 'UTC' WHERE key = 'timezone'",
+           "UPDATE settings SET value = '[\"quality\"]' WHERE key = 'categories'",
+           "DELETE FROM calendar_days WHERE day = '2026-12-24' AND source = 'user'")
+    found = {(p["kind"], p["id"]): p for p in verify_fails(ledger)}
+    assert set(found) == {("escalation", "level 2"), ("setting", "timezone"),
+                          ("setting", "categories"), ("calendar", "calendar_days")}
+    assert found[("setting", "timezone")]["expected"] == "Europe/Berlin"
+    assert found[("escalation", "level 2")]["expected"] == "2wd 分总"
+    assert "packaging" in found[("setting", "categories")]["expected"]
+
+
+def test_a_day_tally_changed_directly_is_named(ledger, env, full):
+    tamper(env, "UPDATE day_tallies SET n = n + 5 WHERE measure = 'received' AND "
+           "day = '2026-11-16'")
+    (p,) = verify_fails(ledger)
+    assert (p["kind"], p["id"], p["stored"], p["expected"]) == ("day_tally",
+                                                               "received 2026-11-16", 6, 1)
+
+
+def test_head_of_an_earlier_report_passes_and_a_made_up_one_fails(ledger, full):
+    earlier = ledger.json("report", "--month", "2026-10")["chain_head"]
+    assert earlier == ledger.json("verify")["head"]
+    ledger.log(received="2026-11-21 10:00")  # the ledger moves on
+    out = ledger("verify", "--head", earlier["hash"])
+    assert out.stdout.startswith("OK: ") and f"#{earlier['id']}" in out.stdout
+    data = ledger.json("verify", "--head", earlier["hash"])
+    assert data["ok"] and data["head_found"] == earlier and data["head"]["id"] > earlier["id"]
+    made_up = "ab" * 32
+    failed = ledger("verify", "--head", made_up, code=1)
+    assert made_up in failed.stderr and made_up in failed.stdout
+    (p,) = verify_fails(ledger, "--head", made_up)
+    assert (p["kind"], p["expected"]) == ("head", made_up)
+    assert "64 hex" in ledger("verify", "--head", "nothex", code=2).stderr
+
+
+def test_a_rewritten_history_loses_the_earlier_head(ledger, env, full):
+    """Someone who edits an event and recomputes every hash after it has a chain that
+    holds: the head recorded before is what exposes it."""
+    from complaintctl.store import EVENT_COLUMNS, event_hash
+
+    earlier = ledger.json("verify")["head"]
+    target = event_id(ledger, "assign")
+    conn = sqlite3.connect(env)
+    trigger = schema_of(env, "events_no_update")
+    conn.execute("DROP TRIGGER events_no_update")
+    conn.execute(f"UPDATE events SET actor = 'someone else' WHERE id = {target}")
+    previous = ""
+    for row_id, *row in conn.execute(f"SELECT id, {', '.join(EVENT_COLUMNS)} FROM events "
+                                     "ORDER BY id").fetchall():
+        previous = event_hash(previous, row)
+        conn.execute("UPDATE events SET hash = ? WHERE id = ?", (previous, row_id))
+    conn.execute(trigger)
+    conn.commit()
+    conn.close()
+    assert ledger("verify").stdout.startswith("OK: ")  # the chain itself holds
+    (p,) = verify_fails(ledger, "--head", earlier["hash"])
+    assert p["kind"] == "head"
+
+
+def test_reports_carry_the_chain_head(ledger, full):
+    (last_id, last_hash), = ledger.rows("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1")
+    rep = ledger.json("report", "--month", "2026-10")
+    assert rep["chain_head"] == {"id": last_id, "hash": last_hash}
+    md = ledger("report", "--month", "2026-10", "--format", "markdown").stdout
+    assert md.rstrip().endswith(f"Chain head: event #{last_id} {last_hash}")
+    table = ledger("report", "--month", "2026-10").stdout
+    assert f"Chain head: event #{last_id}" in table
+
+
+def test_an_upgraded_ledger_counts_unrecorded_deadlines_apart(run, env):
+    env.parent.mkdir(parents=True)
+    oldest_ledger(env)
+    run("upgrade")
+    out = run("verify")
+    assert out.stdout.startswith("OK: 1 events")
+    assert "Note: " in out.stderr and "not checked" in out.stderr
+    data = run.json("verify")
+    assert data["ok"] and data["unrecorded"] >= 1
+
+
+def test_integrity_and_foreign_keys_are_checked(ledger, env, full):
+    tamper(env, "INSERT INTO assignments (complaint_id, at, actor, department, owner) "
+           "VALUES ('CC-2026-9999', '2026-11-01T00:00:00Z', 'x', 'd', 'o')")
+    (p,) = verify_fails(ledger)
+    assert p["kind"] == "foreign_key" and p["id"].startswith("assignments")
+
+
+def test_attached_files_are_checked_against_their_hash(ledger, env, full):
+    """The blobs of migration 11 (another branch): made here by hand if this ledger has
+    none, so the check runs before and after that merge."""
+    import hashlib
+
+    first, second = b"photo " * 1000, b"signed delivery note"
+    sha = hashlib.sha256(first + second).hexdigest()
+    tamper(env, "CREATE TABLE IF NOT EXISTS blobs (sha256 TEXT PRIMARY KEY, size INTEGER "
+           "NOT NULL, chunks INTEGER NOT NULL)",
+           "CREATE TABLE IF NOT EXISTS blob_chunks (sha256 TEXT NOT NULL REFERENCES blobs "
+           "(sha256), seq INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (sha256, seq)) "
+           "WITHOUT ROWID")
+    conn = sqlite3.connect(env)
+    conn.execute("INSERT INTO blobs VALUES (?, ?, 2)", (sha, len(first + second)))
+    conn.executemany("INSERT INTO blob_chunks VALUES (?, ?, ?)",
+                     [(sha, 0, first), (sha, 1, second)])
+    conn.commit()
+    conn.close()
+    assert ledger("verify").stdout.startswith("OK: ")
+    tamper(env, "DROP TRIGGER IF EXISTS blob_chunks_no_change")  # as a tamperer would
+    tamper(env, "UPDATE blob_chunks SET data = ? WHERE seq = 1",
+           params=(b"signed delivery notE",))
+    (p,) = verify_fails(ledger)
+    assert (p["kind"], p["id"], p["expected"]) == ("attachment", sha, sha)
+
+
+def test_a_long_chain_is_checked_in_parts_with_the_same_findings(ledger, env, full,
+                                                                 monkeypatch):
+    from complaintctl import audit
+
+    monkeypatch.setattr(audit, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(audit.os, "cpu_count", lambda: 3)
+    whole = ledger.json("verify")
+    assert whole["ok"] and whole["events"] == ledger.rows("SELECT count(*) FROM events")[0][0]
+    edited, deleted = event_id(ledger, "assign", 1), event_id(ledger, "revisit", 1)
+    tamper(env, "DROP TRIGGER events_no_update", "DROP TRIGGER events_no_delete",
+           f"UPDATE events SET actor = 'someone else' WHERE id = {edited}",
+           f"DELETE FROM events WHERE id = {deleted}")
+    chain = [p["id"] for p in verify_fails(ledger, "--head", whole["head"]["hash"])
+             if p["kind"] == "chain"]
+    assert chain == [edited, deleted + 1]
