@@ -312,6 +312,9 @@ def test_a_backup_taken_while_four_processes_write_is_consistent(ledger, env, tm
         assert counted["events"] == len(events)
         seen.append((counted["complaints"], counted["events"]))
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        # and it verifies: the hash chain, the records against their events, the tallies
+        checked = ledger("--db", path, "verify")
+        assert checked.stdout.startswith("OK: "), checked.stdout
     assert seen == sorted(seen)  # taken one after the other: never going back
     # the last one, taken after every writer finished, is the whole ledger
     assert dump(backups[-1][0]) == dump(env)
