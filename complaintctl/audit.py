@@ -34,7 +34,7 @@ from typing import Any
 
 from complaintctl.reports import STATUS_STEPS
 from complaintctl.settings import calendar_digest
-from complaintctl.store import EVENT_COLUMNS, Ledger
+from complaintctl.store import EVENT_COLUMNS, Ledger, chain_head
 
 Problem = dict[str, Any]
 
@@ -140,8 +140,7 @@ def check_chain(conn: sqlite3.Connection, head: str | None = None,
     split by id into one part per processor, each checked by a process of its own on
     a read-only connection (events are append-only: the ids up to this snapshot's
     last one are the same in theirs)."""
-    last_id, last_hash = conn.execute("SELECT id, hash FROM events ORDER BY id DESC "
-                                      "LIMIT 1").fetchone() or (0, "")
+    last_id, last_hash = chain_head(conn.cursor())
     n_parts = min(os.cpu_count() or 1, MAX_PARTS)
     if path is None or last_id < PARALLEL_FROM or n_parts < 2:
         parts = [_chain_part(conn, 0, last_id, head)]

@@ -7,7 +7,7 @@ Quantities are added in SQL (``n = n + ?``), never written back from a read.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -31,10 +31,14 @@ def _return(lg: Ledger, cur: sqlite3.Cursor, return_id: str) -> dict[str, Any]:
 
 
 @contextmanager
-def _step(lg: Ledger, return_id: str) -> Iterator[tuple[sqlite3.Cursor, dict[str, Any]]]:
-    """The transaction of a return step, with the return read inside it."""
+def _step(lg: Ledger, return_id: str, check: Callable[[dict[str, Any]], None], at: datetime,
+          now: datetime) -> Iterator[tuple[sqlite3.Cursor, dict[str, Any]]]:
+    """The transaction of a return step: the return read inside it, checked by the
+    step's rule (returns.check_*), and the step's time after the return's last one."""
     with lg.write() as cur:
         r = _return(lg, cur, return_id)
+        check(r)
+        check_at(lg, at, now, r["last_step_at"], "the return's previous step")
         yield cur, r
 
 
@@ -80,9 +84,7 @@ def return_open(lg: Ledger, complaint_id: str, qty: int, product: str | None, lo
 def return_receive(lg: Ledger, return_id: str, qty: int, note: str | None, *, at: datetime,
                    now: datetime, actor: str) -> Outcome:
     """`return receive`: goods counted in; partial receipts add up."""
-    with _step(lg, return_id) as (cur, r):
-        returns.check_receive(r, qty)
-        check_at(lg, at, now, r["last_step_at"], "the return's previous step")
+    with _step(lg, return_id, lambda r: returns.check_receive(r, qty), at, now) as (cur, r):
         out = Outcome(r["id"])
         cur.execute("INSERT INTO return_receipts (return_id, at, actor, qty, note) "
                     "VALUES (?, ?, ?, ?, ?)", (r["id"], iso(at), actor, qty, note))
@@ -114,9 +116,8 @@ def return_receive(lg: Ledger, return_id: str, qty: int, note: str | None, *, at
 def return_inspect(lg: Ledger, return_id: str, result: str, defective: int, cause: str | None,
                    note: str | None, *, at: datetime, now: datetime, actor: str) -> Outcome:
     """`return inspect`: the inspection of the received goods."""
-    with _step(lg, return_id) as (cur, r):
-        returns.check_inspect(r, defective)
-        check_at(lg, at, now, r["last_step_at"], "the return's previous step")
+    with _step(lg, return_id, lambda r: returns.check_inspect(r, defective), at,
+               now) as (cur, r):
         out = Outcome(r["id"])
         values: dict[str, Any] = {"result": result, "defective_qty": defective,
                                   "cause": cause, "inspection_note": note}
@@ -137,9 +138,7 @@ def return_dispose(lg: Ledger, return_id: str, action: str, qty: int, cost: int 
                    repair_cost: int | None, note: str | None, *, at: datetime,
                    now: datetime, actor: str) -> Outcome:
     """`return dispose`: a disposition for some of the received units."""
-    with _step(lg, return_id) as (cur, r):
-        returns.check_dispose(r, qty)
-        check_at(lg, at, now, r["last_step_at"], "the return's previous step")
+    with _step(lg, return_id, lambda r: returns.check_dispose(r, qty), at, now) as (cur, r):
         out = Outcome(r["id"])
         cur.execute("INSERT INTO return_dispositions (return_id, at, actor, action, qty, "
                     "cost_of_loss, repair_cost, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -161,9 +160,7 @@ def return_dispose(lg: Ledger, return_id: str, action: str, qty: int, cost: int 
 def return_close(lg: Ledger, return_id: str, *, at: datetime, now: datetime,
                  actor: str) -> Outcome:
     """`return close`: once every received unit has a disposition."""
-    with _step(lg, return_id) as (cur, r):
-        returns.check_close(r)
-        check_at(lg, at, now, r["last_step_at"], "the return's previous step")
+    with _step(lg, return_id, returns.check_close, at, now) as (cur, r):
         # nothing came back: no inspection or disposition is owed any more
         finish_stage(lg, cur, r["complaint_id"], None, at, return_id=r["id"])
         status = _write(lg, cur, r, {"closed_at": iso(at)}, {}, "return-close", at, now,
