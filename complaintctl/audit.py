@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from complaintctl.reports import STATUS_STEPS
-from complaintctl.settings import calendar_digest
+from complaintctl.settings import ATTACHMENT_MAX_MB_KEY, calendar_digest
 from complaintctl.store import EVENT_COLUMNS, Ledger, chain_head
 
 Problem = dict[str, Any]
@@ -44,7 +44,8 @@ STATUS_KINDS = ("log", *STATUS_STEPS)
 RETURN_KINDS = ("return-open", "return-receive", "return-inspect", "return-dispose",
                 "return-close")
 # Events that set what the settings tables hold, replayed in id order from `init`.
-SETTINGS_KINDS = ("init", "policy-set", "categories", "timezone", "calendar")
+SETTINGS_KINDS = ("init", "policy-set", "categories", "timezone", "calendar",
+                  "attachment-limit")
 # Keys of an init event that are not rows of the settings table.
 _INIT_NOT_SETTINGS = frozenset({"policy", "escalation", "categories", "calendar_sha256"})
 
@@ -385,7 +386,8 @@ def _complaint_deadlines(cid: str, recorded_rows: list[tuple[Any, ...]],
 
 def check_settings(cur: sqlite3.Cursor) -> tuple[list[Problem], int]:
     """Replay the init event's settings, policy and escalation, then every later
-    policy-set, categories, timezone and calendar event, and compare with the tables.
+    policy-set, categories, timezone, calendar and attachment-limit event, and compare
+    with the tables.
     A ledger whose init event recorded none of it (made before issue 13) is unrecorded."""
     events = cur.execute("SELECT id, kind, data FROM events WHERE complaint_id IS NULL AND "
                          f"kind IN {_in(SETTINGS_KINDS)} ORDER BY id").fetchall()
@@ -420,6 +422,8 @@ def check_settings(cur: sqlite3.Cursor) -> tuple[list[Problem], int]:
             settings["categories"] = data.get("categories")
         elif kind == "timezone":
             settings["timezone"] = data.get("timezone")
+        elif kind == "attachment-limit" and ATTACHMENT_MAX_MB_KEY in data:
+            settings[ATTACHMENT_MAX_MB_KEY] = str(data[ATTACHMENT_MAX_MB_KEY])
         elif kind == "calendar" and "country" in data:
             settings["country"] = data["country"]
         if kind in ("init", "calendar") and "calendar_sha256" in data:

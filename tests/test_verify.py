@@ -245,6 +245,15 @@ def test_escalation_settings_and_calendar_changed_directly_are_named(ledger, env
     assert "packaging" in found[("setting", "categories")]["expected"]
 
 
+def test_an_attachment_limit_changed_directly_is_named(ledger, env):
+    ledger("policy", "attachments", "--max-mb", "30")
+    assert ledger("verify").stdout.startswith("OK: ")
+    tamper(env, "UPDATE settings SET value = '2000' WHERE key = 'attachment_max_mb'")
+    (p,) = verify_fails(ledger)
+    assert (p["kind"], p["id"], p["stored"], p["expected"]) == (
+        "setting", "attachment_max_mb", "2000", "30")
+
+
 def test_a_day_tally_changed_directly_is_named(ledger, env, full):
     tamper(env, "UPDATE day_tallies SET n = n + 5 WHERE measure = 'received' AND "
            "day = '2026-11-16'")
