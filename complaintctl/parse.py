@@ -5,54 +5,69 @@ quantities and money. Pure: the current instant is passed in, never read.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from typing import IO, Literal, overload
 
+from complaintctl import words
 from complaintctl.errors import BadInput
 
 UTC = timezone.utc
 
-# The enumerated words of SPEC sections 1-4, in one place.
-CHANNELS = ("phone", "email", "letter", "fax", "visit", "web", "social", "hotline",
-            "regulator", "other")
-CATEGORIES = ("quality", "delivery", "service", "logistics", "technical", "billing", "other")
-SEVERITIES = ("critical", "high", "medium", "low")
-DEMANDS = ("return", "exchange", "repair", "refund", "discount", "compensation",
-           "explanation", "other")
-CAUSE_CATEGORIES = ("manufacturing", "inspection", "design", "supplier", "logistics", "sales",
-                    "customer-misuse", "other")
-RESPONSIBILITIES = ("company", "customer", "supplier")
-DISPOSITIONS = ("return", "exchange", "repair", "rework", "refund", "discount", "compensation",
-                "explanation", "no-action")
-SATISFACTIONS = ("satisfied", "basically-satisfied", "unsatisfied")
-REVISIT_METHODS = ("phone", "visit", "email", "letter")
+# The enumerated words of SPEC sections 1-4: their codes, from the one word table
+# (complaintctl/words.py), which also holds their labels and synonyms.
+CHANNELS = words.codes("channel")
+CATEGORIES = words.codes("category")
+SEVERITIES = words.codes("severity")
+DEMANDS = words.codes("demand")
+CAUSE_CATEGORIES = words.codes("cause_category")
+RESPONSIBILITIES = words.codes("responsibility")
+DISPOSITIONS = words.codes("disposition")
+SATISFACTIONS = words.codes("satisfaction")
 # A note of the communication log is a contact by one of the revisit methods, or an
 # internal remark (not a contact with the customer: last_contact_at skips it).
-NOTE_KINDS = (*REVISIT_METHODS, "internal")
+NOTE_KINDS = words.codes("method")
+REVISIT_METHODS = tuple(m for m in NOTE_KINDS if m != "internal")
 FORMATS = ("table", "json", "csv", "markdown")
-INSPECTION_RESULTS = ("defect-confirmed", "no-defect-found", "customer-damage")
-RETURN_ACTIONS = ("rework", "repair", "scrap", "restock", "discount-sale", "return-to-customer",
-                  "return-to-supplier")
+INSPECTION_RESULTS = words.codes("inspection")
+RETURN_ACTIONS = words.codes("return_action")
+LANGUAGES = words.codes("language")
+
+# The word-table field an option's value belongs to (an option not here, such as
+# --format, takes exactly the words it is given, as loosely typed as the others).
+OPTION_FIELDS = {
+    "--channel": "channel", "--category": "category", "--severity": "severity",
+    "--demand": "demand", "--cause-category": "cause_category",
+    "--responsibility": "responsibility", "--disposition": "disposition",
+    "--satisfaction": "satisfaction", "--method": "method", "--kind": "method",
+    "--result": "inspection", "--action": "return_action", "--status": "status",
+    "--lang": "language", "LANGUAGE": "language",
+}
 
 
 @overload
-def choice(value: str, allowed: tuple[str, ...], option: str) -> str: ...
+def choice(value: str, allowed: Iterable[str], option: str, *, field: str | None = ...,
+           extra: Iterable[words.Word] = ...) -> str: ...
 @overload
-def choice(value: None, allowed: tuple[str, ...], option: str) -> None: ...
+def choice(value: None, allowed: Iterable[str], option: str, *, field: str | None = ...,
+           extra: Iterable[words.Word] = ...) -> None: ...
 @overload
-def choice(value: str | None, allowed: tuple[str, ...], option: str) -> str | None: ...
+def choice(value: str | None, allowed: Iterable[str], option: str, *,
+           field: str | None = ..., extra: Iterable[words.Word] = ...) -> str | None: ...
 
 
-def choice(value: str | None, allowed: tuple[str, ...], option: str) -> str | None:
-    """Check an enumerated word; None passes through."""
+def choice(value: str | None, allowed: Iterable[str], option: str, *,
+           field: str | None = None, extra: Iterable[words.Word] = ()) -> str | None:
+    """An enumerated word -> its code, through words.resolve (the code, the English or
+    Chinese label, a synonym; case and width do not matter). `allowed`: the codes
+    accepted here; `field`: the word-table field (default: the option's, see
+    OPTION_FIELDS); `extra`: words the table does not hold (a ledger's categories
+    with their labels). None passes through."""
     if value is None:
         return None
-    word = value.strip().lower()
-    if word not in allowed:
-        raise BadInput(f"{option} {value!r} is not one of: {', '.join(allowed)}",
-                       hint=f"type one of the words exactly, e.g. {option} {allowed[0]}")
-    return word
+    return words.resolve(field or OPTION_FIELDS.get(option, option), value, allowed,
+                         extra=extra, option=option)
 
 
 _ALLOWED_CONTROLS = {"\n", "\t"}

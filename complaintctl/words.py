@@ -10,7 +10,11 @@ grow. A field's codes are in the order choices are offered.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import NamedTuple
+
+from complaintctl.errors import BadInput
 
 
 class Word(NamedTuple):
@@ -25,69 +29,77 @@ def _w(code: str, en: str | None, zh: str, *synonyms: str) -> Word:
                 zh, synonyms)
 
 
-# field -> its words, in the order they are offered.
+# field -> its words, in the order they are offered. Synonyms are the words the
+# seeds' forms and procedures use (客户投诉登记表/处理单, 客退品处理流程, 回访记录表);
+# within a field every code, label and synonym names one code only (tests hold it).
 TABLE: dict[str, tuple[Word, ...]] = {
     "channel": (
-        _w("phone", None, "电话", "call", "telephone", "来电", "电话投诉"),
-        _w("email", None, "邮件", "e-mail", "mail", "电子邮件", "邮箱"),
+        _w("phone", None, "电话", "call", "telephone", "tel", "来电", "电话投诉"),
+        _w("email", None, "邮件", "e-mail", "mail", "电子邮件", "邮箱", "邮件投诉"),
         _w("letter", None, "信函", "post", "书面", "来函", "信件"),
         _w("fax", None, "传真"),
-        _w("visit", None, "来访", "上门", "拜访", "走访", "现场"),
-        _w("web", None, "网站", "website", "online", "网上", "在线"),
-        _w("social", "social media", "社交媒体", "wechat", "微信", "微博"),
-        _w("hotline", None, "热线", "400", "客服热线"),
-        _w("regulator", None, "监管部门", "市场监管", "12315"),
+        _w("visit", None, "来访", "in person", "上门", "拜访", "走访", "现场", "面谈",
+           "店内"),
+        _w("web", None, "网站", "website", "online", "网上", "在线", "官网", "在线客服",
+           "在线聊天"),
+        _w("social", "social media", "社交媒体", "wechat", "微信", "微信公众号", "公众号",
+           "微博"),
+        _w("hotline", None, "热线", "400", "400电话", "客服热线", "客服电话"),
+        _w("regulator", None, "监管部门", "市场监管", "12315", "消协", "消费者协会", "工商"),
         _w("other", None, "其他", "其它"),
     ),
     "category": (
-        _w("quality", None, "质量", "质量问题", "产品质量"),
-        _w("delivery", None, "交付", "交货", "交期", "发货"),
-        _w("service", None, "服务", "服务态度", "服务问题"),
-        _w("logistics", None, "物流", "运输"),
-        _w("technical", None, "技术", "技术问题"),
+        _w("quality", None, "质量", "质量问题", "产品质量", "品质", "品质问题"),
+        _w("delivery", None, "交付", "交货", "交期", "发货", "延期交货"),
+        _w("service", None, "服务", "服务态度", "服务问题", "售后", "售后服务"),
+        _w("logistics", None, "物流", "运输", "运输损坏"),
+        _w("technical", None, "技术", "技术问题", "技术支持"),
         _w("billing", None, "账务", "开票", "发票", "结算"),
         _w("other", None, "其他", "其它"),
     ),
+    # 低级/中级/高级/特殊投诉 (the escalation procedure), and the defect grades
+    # 致命/严重/一般/轻微 (critical, major, minor, trivial) clerks also use.
     "severity": (
-        _w("critical", None, "紧急", "特急", "严重", "致命"),
-        _w("high", None, "高", "高级", "重要", "重大"),
-        _w("medium", None, "中", "中级", "一般", "普通"),
-        _w("low", None, "低", "低级", "轻微"),
+        _w("critical", None, "紧急", "特殊", "特殊投诉", "特急", "致命"),
+        _w("high", None, "高", "高级", "高级投诉", "重要", "重大", "严重", "major",
+           "急件"),
+        _w("medium", None, "中", "中级", "中级投诉", "一般", "普通", "普通件", "normal"),
+        _w("low", None, "低", "低级", "低级投诉", "轻微", "minor"),
     ),
     "demand": (
         _w("return", None, "退货", "退回"),
-        _w("exchange", None, "换货", "更换"),
-        _w("repair", None, "维修", "返修", "修理"),
+        _w("exchange", None, "换货", "更换", "良品交换", "以良品交换"),
+        _w("repair", None, "维修", "返修", "修理", "检修"),
         _w("refund", None, "退款"),
-        _w("discount", None, "折让", "降价", "折扣"),
+        _w("discount", None, "折让", "折价", "降价", "折扣"),
         _w("compensation", None, "赔偿", "索赔"),
         _w("explanation", None, "解释说明", "解释", "说明", "道歉"),
         _w("other", None, "其他", "其它"),
     ),
     "cause_category": (
-        _w("manufacturing", None, "生产制造", "生产", "制造"),
+        _w("manufacturing", None, "生产制造", "生产", "制造", "制程", "工艺"),
         _w("inspection", None, "检验", "漏检"),
         _w("design", None, "设计"),
         _w("supplier", None, "供应商", "外购", "来料"),
         _w("logistics", None, "物流", "运输"),
         _w("sales", None, "销售"),
-        _w("customer-misuse", None, "客户使用不当", "使用不当", "误用", "misuse"),
+        _w("customer-misuse", None, "客户使用不当", "使用不当", "误用", "人为", "misuse"),
         _w("other", None, "其他", "其它"),
     ),
     "responsibility": (
-        _w("company", None, "本公司", "公司", "我方", "公司责任"),
+        _w("company", None, "本公司", "公司", "我方", "我司", "公司责任", "本公司责任"),
         _w("customer", None, "客户", "客户责任"),
         _w("supplier", None, "供应商", "供应商责任"),
     ),
     "disposition": (
         _w("return", None, "退货", "退回"),
-        _w("exchange", None, "换货", "更换"),
-        _w("repair", None, "维修", "返修", "修理"),
-        _w("rework", None, "返工"),
+        _w("exchange", None, "换货", "更换", "良品交换", "以良品交换"),
+        _w("repair", None, "维修", "返修", "修理", "检修"),
+        _w("rework", None, "返工", "重工"),
         _w("refund", None, "退款"),
-        _w("discount", None, "折让", "降价", "折扣"),
+        _w("discount", None, "折让", "折价", "降价", "折扣"),
         _w("compensation", None, "赔偿", "索赔"),
-        _w("explanation", None, "解释说明", "解释", "说明"),
+        _w("explanation", None, "解释说明", "解释", "说明", "道歉"),
         _w("no-action", None, "不处理", "无需处理", "无", "none"),
     ),
     "satisfaction": (
@@ -98,32 +110,32 @@ TABLE: dict[str, tuple[Word, ...]] = {
     # A revisit's method and a note's kind are one word list: a note may also be
     # "internal" (not a contact with the customer), which a revisit may not.
     "method": (
-        _w("phone", None, "电话", "call", "telephone", "来电", "电话回访"),
-        _w("visit", None, "上门", "来访", "拜访", "走访", "现场"),
+        _w("phone", None, "电话", "call", "telephone", "tel", "来电", "电话回访"),
+        _w("visit", None, "上门", "来访", "拜访", "走访", "现场", "上门回访", "in person"),
         _w("email", None, "邮件", "e-mail", "mail", "电子邮件"),
         _w("letter", None, "信函", "post", "书面", "信件"),
         _w("internal", None, "内部", "内部备注", "备注"),
     ),
     "inspection": (
-        _w("defect-confirmed", None, "确认缺陷", "确认不良", "不合格"),
-        _w("no-defect-found", None, "未发现缺陷", "合格", "无缺陷"),
-        _w("customer-damage", None, "客户损坏", "人为损坏"),
+        _w("defect-confirmed", None, "确认缺陷", "确认不良", "不良", "不合格", "ng"),
+        _w("no-defect-found", None, "未发现缺陷", "无缺陷", "合格", "良品"),
+        _w("customer-damage", None, "客户损坏", "人为损坏", "人为"),
     ),
     "return_action": (
-        _w("rework", None, "返工"),
-        _w("repair", None, "维修", "返修"),
+        _w("rework", None, "返工", "重工"),
+        _w("repair", None, "维修", "返修", "翻修", "修理"),
         _w("scrap", None, "报废"),
         _w("restock", None, "入库", "重新入库", "回库"),
-        _w("discount-sale", None, "降价销售", "折价销售"),
-        _w("return-to-customer", None, "退回客户", "返还客户"),
+        _w("discount-sale", None, "降价销售", "折价销售", "打折销售", "打折处理"),
+        _w("return-to-customer", None, "退回客户", "返还客户", "发还客户"),
         _w("return-to-supplier", None, "退回供应商", "退供应商"),
     ),
     "status": (
-        _w("logged", None, "已登记", "登记"),
-        _w("assigned", None, "已分派", "分派"),
+        _w("logged", None, "已登记", "登记", "已受理", "受理"),
+        _w("assigned", None, "已分派", "分派", "已分配"),
         _w("investigating", None, "调查中", "调查"),
-        _w("resolved", None, "已处理", "处理完毕"),
-        _w("closed", None, "已关闭", "关闭", "结案"),
+        _w("resolved", None, "已处理", "处理完毕", "已解决"),
+        _w("closed", None, "已关闭", "关闭", "结案", "已结案"),
         _w("void", None, "已作废", "作废"),
     ),
     "return_stage": (
@@ -138,19 +150,27 @@ TABLE: dict[str, tuple[Word, ...]] = {
         _w("investigate", None, "调查"),
         _w("resolve", None, "处理"),
         _w("revisit", None, "回访"),
-        _w("reopen", None, "重新处理"),
+        _w("reopen", None, "重新处理", "二次处理"),
         _w("second-revisit", None, "二次回访"),
         _w("inspect", None, "检验"),
         _w("dispose", None, "处置"),
     ),
-    # The default escalation roles, stored as codes; a role the user typed is shown
-    # as typed.
+    # The default escalation roles, stored as codes; a role the user typed is kept
+    # and shown as typed (no synonyms: only the codes themselves are roles of the table).
     "role": (
         _w("department_manager", "department manager", "部门经理"),
         _w("branch_head", "branch head", "分总"),
         _w("general_manager", "general manager", "总经理"),
     ),
+    # The display language a ledger may be set to (init --lang, policy language).
+    "language": (
+        _w("zh", "Chinese", "中文", "chinese", "简体中文", "汉语", "zh-cn", "zh-hans"),
+        _w("en", "English", "英文", "english", "英语", "en-us", "en-gb"),
+    ),
 }
+
+# `list --status open`: every status but closed and void (a filter, not a status).
+STATUS_OPEN = Word("open", "open", "未结案", ("未结", "未关闭", "进行中"))
 
 LANGUAGES = ("en", "zh")
 
@@ -160,19 +180,165 @@ def codes(field: str) -> tuple[str, ...]:
     return tuple(w.code for w in TABLE[field])
 
 
-def word(field: str, code: str) -> Word | None:
-    for w in TABLE[field]:
+def word(field: str, code: str, extra: Iterable[Word] = ()) -> Word | None:
+    """The word of a code: from the table, else from `extra` (a ledger's own words,
+    such as the categories the user added with their labels)."""
+    for w in TABLE.get(field, ()):
+        if w.code == code:
+            return w
+    for w in extra:
         if w.code == code:
             return w
     return None
 
 
-def label(field: str, code: str | None, lang: str) -> str:
+def label(field: str, code: str | None, lang: str, extra: Iterable[Word] = ()) -> str:
     """What a person reads for a stored code: its label in `lang`, or the code
-    itself when the table does not know it (a category or role the user typed)."""
+    itself when neither the table nor `extra` knows it (a role the user typed)."""
     if code is None:
         return ""
-    w = word(field, code)
+    w = word(field, code, extra)
     if w is None:
         return code
     return w.zh if lang == "zh" else w.en
+
+
+# --- input: one path for every enumerated value ------------------------------------
+
+_SEPARATORS = re.compile(r"[\s_\-]+")
+
+
+def key(text: str) -> str:
+    """The form two words are compared in: NFKC (full-width letters and digits, the
+    ideographic space), case-folded, stripped, and any run of spaces, hyphens and
+    underscores read as one space (basically-satisfied, "basically satisfied",
+    BASICALLY_SATISFIED are one word)."""
+    import unicodedata  # here, not at the top: read-only commands skip it
+
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return _SEPARATORS.sub(" ", folded).strip()
+
+
+def spellings(w: Word) -> tuple[str, ...]:
+    """Every way of typing a word: its code, labels and synonyms, in that order."""
+    return (w.code, w.en, w.zh, *w.synonyms)
+
+
+def candidates(field: str, allowed: Iterable[str] | None = None,
+               extra: Iterable[Word] = ()) -> tuple[Word, ...]:
+    """The words a value of `field` may be: the table's and then `extra`'s, only
+    those whose code is `allowed` (when given), plus each allowed code neither
+    knows, as a word of its own (a user's category without labels, a format)."""
+    allow = None if allowed is None else tuple(allowed)
+    found: dict[str, Word] = {}
+    for w in (*TABLE.get(field, ()), *extra):
+        if w.code not in found and (allow is None or w.code in allow):
+            found[w.code] = w
+    for code in allow or ():
+        if code not in found:
+            found[code] = Word(code, code, code)
+    if allow is not None:  # offered in the order the caller allows them
+        return tuple(found[c] for c in allow)
+    return tuple(found.values())
+
+
+def index(words: Iterable[Word]) -> dict[str, tuple[str, str]]:
+    """key -> (code, the spelling it came from); the first word to claim a key keeps
+    it (within the table no key has two codes: tests hold it)."""
+    out: dict[str, tuple[str, str]] = {}
+    for w in words:
+        for spelling in spellings(w):
+            out.setdefault(key(spelling), (w.code, spelling))
+    return out
+
+
+class UnknownWord(ValueError):
+    """A value that is none of a field's words: the nearest spelling, if any is
+    close, and the words it may be."""
+
+    def __init__(self, value: str, suggestion: str | None, choices: tuple[Word, ...]):
+        super().__init__(value)
+        self.value, self.suggestion, self.choices = value, suggestion, choices
+
+
+def lookup(field: str, text: str, allowed: Iterable[str] | None = None,
+           extra: Iterable[Word] = ()) -> str:
+    """The code `text` names among a field's words (see `resolve`); raises
+    UnknownWord, which carries no message, for callers that ask again (a prompt)."""
+    words = candidates(field, allowed, extra)
+    keys = _cached_index(field, words)
+    typed = key(text)
+    hit = keys.get(typed)
+    if hit is not None:
+        return hit[0]
+    raise UnknownWord(text, nearest(typed, keys), words)
+
+
+def nearest(typed: str, keys: dict[str, tuple[str, str]]) -> str | None:
+    """The spelling closest to what was typed (difflib's ratio over codes, labels and
+    synonyms), or None when nothing is close. A one-character slip in a two-character
+    Chinese word is a ratio of 0.5, so CJK input takes that as close."""
+    if not typed:
+        return None
+    import difflib  # only when a word was mistyped
+
+    cjk = any(ord(ch) >= 0x2E80 for ch in typed)
+    found = difflib.get_close_matches(typed, list(keys), n=1, cutoff=0.5 if cjk else 0.6)
+    return keys[found[0]][1] if found else None
+
+
+_INDEXES: dict[tuple[str, tuple[Word, ...]], dict[str, tuple[str, str]]] = {}
+
+
+def _cached_index(field: str, words: tuple[Word, ...]) -> dict[str, tuple[str, str]]:
+    cache_key = (field, words)
+    found = _INDEXES.get(cache_key)
+    if found is None:
+        if len(_INDEXES) > 256:  # a long-lived caller with many ledgers
+            _INDEXES.clear()
+        found = _INDEXES[cache_key] = index(words)
+    return found
+
+
+def resolve(field: str, text: str, allowed: Iterable[str] | None = None, *,
+            extra: Iterable[Word] = (), option: str | None = None,
+            lang: str | None = None) -> str:
+    """The one input path for an enumerated value: `text` as the code, the English
+    or Chinese label, or a synonym, compared by `key` (width, case, spacing do not
+    matter) -> the code. `allowed` narrows the field's codes (a revisit's methods,
+    the ledger's categories); `extra` adds words the table does not hold.
+
+    An unknown word is BadInput naming the nearest spelling ("did you mean high?",
+    only when one is close) and the choices, in the display language `lang`
+    (default: i18n.lang()); `option` is how the message names the value's source."""
+    try:
+        return lookup(field, text, allowed, extra)
+    except UnknownWord as exc:
+        raise unknown(field, exc, option=option, lang=lang) from None
+
+
+def unknown(field: str, exc: UnknownWord, *, option: str | None = None,
+            lang: str | None = None) -> BadInput:
+    """The error for a word `lookup` did not find."""
+    from complaintctl import i18n
+    from complaintctl.i18n import _
+
+    shown_lang = lang or i18n.lang()
+    names = [w.zh if shown_lang == "zh" else w.en for w in exc.choices]
+    source = option or field
+    message = _("{option} {value} is not one of: {choices}").format(
+        option=source, value=_quoted(exc.value), choices=", ".join(names))
+    if exc.suggestion is not None:
+        hint = _("did you mean {word}?").format(word=exc.suggestion)
+    elif names:
+        hint = _("type one of them, e.g. {option} {example}").format(
+            option=source, example=names[0])
+    else:
+        hint = None
+    return BadInput(message, hint=hint, code="unknown_word", field=field, value=exc.value,
+                    suggestion=exc.suggestion, choices=[w.code for w in exc.choices])
+
+
+def _quoted(value: str) -> str:
+    """repr(), with bytes that were not UTF-8 (lone surrogates) shown as \\xNN."""
+    return re.sub(r"\\udc([89a-f][0-9a-f])", r"\\x\1", repr(value))
