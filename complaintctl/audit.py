@@ -33,7 +33,13 @@ from pathlib import Path
 from typing import Any
 
 from complaintctl.reports import STATUS_STEPS
-from complaintctl.settings import ATTACHMENT_MAX_MB_KEY, calendar_digest
+from complaintctl.settings import (
+    ATTACHMENT_MAX_MB_KEY,
+    CATEGORY_LABELS_KEY,
+    LANGUAGE_KEY,
+    LEGACY_ROLES,
+    calendar_digest,
+)
 from complaintctl.store import EVENT_COLUMNS, Ledger, chain_head
 
 Problem = dict[str, Any]
@@ -45,7 +51,9 @@ RETURN_KINDS = ("return-open", "return-receive", "return-inspect", "return-dispo
                 "return-close")
 # Events that set what the settings tables hold, replayed in id order from `init`.
 SETTINGS_KINDS = ("init", "policy-set", "categories", "timezone", "calendar",
-                  "attachment-limit")
+                  "attachment-limit", "language")
+# Settings stored as JSON text, compared as what they decode to.
+_JSON_SETTINGS = frozenset({"categories", CATEGORY_LABELS_KEY})
 # Keys of an init event that are not rows of the settings table.
 _INIT_NOT_SETTINGS = frozenset({"policy", "escalation", "categories", "calendar_sha256"})
 
@@ -386,8 +394,9 @@ def _complaint_deadlines(cid: str, recorded_rows: list[tuple[Any, ...]],
 
 def check_settings(cur: sqlite3.Cursor) -> tuple[list[Problem], int]:
     """Replay the init event's settings, policy and escalation, then every later
-    policy-set, categories, timezone, calendar and attachment-limit event, and compare
-    with the tables.
+    policy-set, categories, timezone, calendar, attachment-limit and language event,
+    and compare with the tables. The default roles older events recorded as texts
+    are read as the codes migration 12 made them.
     A ledger whose init event recorded none of it (made before issue 13) is unrecorded."""
     events = cur.execute("SELECT id, kind, data FROM events WHERE complaint_id IS NULL AND "
                          f"kind IN {_in(SETTINGS_KINDS)} ORDER BY id").fetchall()
@@ -411,15 +420,20 @@ def check_settings(cur: sqlite3.Cursor) -> tuple[list[Problem], int]:
             settings["categories"] = data.get("categories")
             policy = {(stage, sev): dur for stage, row in data["policy"].items()
                       for sev, dur in row.items()}
-            escalation = {lvl: (after, role) for lvl, after, role in data.get("escalation", [])}
+            escalation = {lvl: (after, _role(role))
+                          for lvl, after, role in data.get("escalation", [])}
         elif kind == "policy-set" and "escalation_level" in data:
             escalation[data["escalation_level"]] = (data.get("after_working_days"),
-                                                    data.get("role"))
+                                                    _role(data.get("role")))
         elif kind == "policy-set":
             for sev in data.get("severities", []):
                 policy[(data.get("stage"), sev)] = data.get("duration")
         elif kind == "categories":
             settings["categories"] = data.get("categories")
+            if CATEGORY_LABELS_KEY in data:
+                settings[CATEGORY_LABELS_KEY] = data[CATEGORY_LABELS_KEY]
+        elif kind == "language":
+            settings[LANGUAGE_KEY] = data.get(LANGUAGE_KEY)
         elif kind == "timezone":
             settings["timezone"] = data.get("timezone")
         elif kind == "attachment-limit" and ATTACHMENT_MAX_MB_KEY in data:
@@ -433,7 +447,7 @@ def check_settings(cur: sqlite3.Cursor) -> tuple[list[Problem], int]:
     stored = dict(cur.execute("SELECT key, value FROM settings").fetchall())
     for key, want in sorted(settings.items()):
         have: Any = stored.get(key)
-        if key == "categories" and have is not None:
+        if key in _JSON_SETTINGS and have is not None:
             try:
                 have = json.loads(have)
             except ValueError:
@@ -461,6 +475,11 @@ def check_settings(cur: sqlite3.Cursor) -> tuple[list[Problem], int]:
             problems.append(problem("calendar", "calendar_days", now, digest,
                                     "the calendar is not the one its latest event recorded"))
     return problems, 0
+
+
+def _role(recorded: Any) -> Any:
+    """A role as an event recorded it, as the escalation table holds it now."""
+    return LEGACY_ROLES.get(recorded, recorded) if isinstance(recorded, str) else recorded
 
 
 def _esc(value: tuple[Any, Any] | None) -> str | None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import typer
 
-from complaintctl import complaints, parse, render, rma, settings, views
+from complaintctl import complaints, i18n, parse, render, rma, settings, views, words
 from complaintctl.errors import BadInput, ComplaintctlError
 from complaintctl.store import Ledger, Outcome, storage_errors
 
@@ -320,12 +320,16 @@ def init_cmd(
     timezone_: str | None = typer.Option(None, "--timezone", metavar="ZONE",
                                             help="ledger time zone (default: this machine's)"),
     currency: str = typer.Option("CNY", help="currency of amounts"),
+    lang: str | None = typer.Option(None, "--lang", metavar="zh|en",
+                                    help="the ledger's display language (for cron and "
+                                    "everyone without --lang or COMPLAINTCTL_LANG)"),
 ) -> None:
     """Create a ledger (it is also created with defaults on first use)."""
     path = _db_path()
     ledger = _create(path, {"country": country.strip().upper(),
                             "currency": currency.strip().upper(),
-                            "timezone": timezone_ or _machine_timezone()})
+                            "timezone": timezone_ or _machine_timezone(),
+                            "language": parse.choice(lang, parse.LANGUAGES, "--lang") or ""})
     s = ledger.config.settings
     _say(f"Ledger created at {path} (calendar {s['country']}, time zone {s['timezone']}, "
          f"currency {s['currency']}).")
@@ -406,7 +410,8 @@ def log_cmd(
                                   required=True),
         "contact": parse.text(contact, "--contact"),
         "channel": parse.choice(asked["channel"], parse.CHANNELS, "--channel"),
-        "category": parse.choice(asked["category"], ledger.config.categories, "--category"),
+        "category": parse.choice(asked["category"], ledger.config.categories, "--category",
+                                 extra=ledger.config.category_words),
         "severity": parse.choice(asked["severity"], parse.SEVERITIES, "--severity"),
         "demand": parse.choice(demand, parse.DEMANDS, "--demand"),
         "region": parse.text(region, "--region"),
@@ -637,7 +642,8 @@ def amend_cmd(
         "quantity": parse.positive_int(quantity, "--quantity"),
         "shipped_on": parse.parse_day(shipped, now=now, tz=ledger.tz, field="--shipped")
         .isoformat() if shipped else None,
-        "category": parse.choice(category, ledger.config.categories, "--category"),
+        "category": parse.choice(category, ledger.config.categories, "--category",
+                                 extra=ledger.config.category_words),
         "severity": parse.choice(severity, parse.SEVERITIES, "--severity"),
         "demand": parse.choice(demand, parse.DEMANDS, "--demand"),
         "description": parse.text(description, "--description", multiline=True),
@@ -832,7 +838,8 @@ def list_cmd(
     from complaintctl.workflow import STATES
 
     fmt = _format(fmt)
-    status_w = parse.choice(status, (*STATES, "open"), "--status")
+    status_w = parse.choice(status, (*STATES, "open"), "--status",
+                            extra=(words.STATUS_OPEN,))
     ledger = _open()
     now, tz = _now(), ledger.tz
     since_dt = until_dt = None
@@ -848,7 +855,8 @@ def list_cmd(
         ledger, status=status_w, department=parse.text(dept, "--dept"),
         owner=parse.text(owner, "--owner"), customer=parse.text(customer, "--customer"),
         product=parse.text(product, "--product"),
-        category=parse.choice(category, ledger.config.categories, "--category"),
+        category=parse.choice(category, ledger.config.categories, "--category",
+                              extra=ledger.config.category_words),
         severity=parse.choice(severity, parse.SEVERITIES, "--severity"),
         since=since_dt, until=until_dt,
         limit=parse.positive_int(limit, "--limit", allow_zero=True))
@@ -1211,6 +1219,9 @@ def policy_show_cmd(fmt: str = typer.Option("table", "--format", help=FORMAT_HEL
         return
     from complaintctl.deadlines import SEVERITIES
 
+    lang = i18n.lang()
+    view["escalation"] = [{**e, "role": words.label("role", e["role"], lang)}
+                          for e in view["escalation"]]
     rows = [{"stage": st, **{s: d or "—" for s, d in row.items()}}
             for st, row in view["deadlines"].items()]
     cols = (render.Col("stage", "stage"),
@@ -1260,6 +1271,9 @@ def policy_set_cmd(
                                   parse.numbers_in(duration, "DURATION"),
                                   now=_now(), actor=_actor(), role=parse.text(role, "--role"))
     for st, sev, dur in changes:
+        if st == "escalation" and dur:  # "1wd branch_head": the role as the reader reads it
+            after, role = dur.split(" ", 1)
+            dur = f"{after} {words.label('role', role, i18n.lang())}"
         _say(f"{st} {sev}: {dur or 'none'}")
 
 
@@ -1298,19 +1312,48 @@ def policy_categories_cmd(
     add: list[str] = typer.Option([], "--add", metavar="WORD", help="a new category"),
     remove: list[str] = typer.Option([], "--remove", metavar="WORD",
                                      help="a category no complaint has"),
+    label_en: str | None = typer.Option(None, "--label-en", metavar="TEXT",
+                                        help="English label of the category added"),
+    label_zh: str | None = typer.Option(None, "--label-zh", metavar="TEXT",
+                                        help="Chinese label of the category added"),
+    relabel: str | None = typer.Option(None, "--relabel", metavar="WORD",
+                                       help="a category you added: give it new labels"),
 ) -> None:
-    """Show or change the list of complaint categories."""
-    ledger = _open(write=bool(add or remove))
+    """Show or change the list of complaint categories (and your categories' labels)."""
+    change = bool(add or remove or relabel or label_en is not None or label_zh is not None)
+    ledger = _open(write=change)
 
-    def words(values: list[str], opt: str) -> list[str]:
+    def texts(values: list[str], opt: str) -> list[str]:
         return [parse.text(v, opt, required=True).lower() for v in values]
 
-    if add or remove:
-        cats = settings.set_categories(ledger, words(add, "--add"), words(remove, "--remove"),
-                                     now=_now(), actor=_actor())
+    if change:
+        cats = settings.set_categories(
+            ledger, texts(add, "--add"), texts(remove, "--remove"), now=_now(),
+            actor=_actor(), label_en=parse.text(label_en, "--label-en", required=label_en
+                                                is not None),
+            label_zh=parse.text(label_zh, "--label-zh", required=label_zh is not None),
+            relabel=parse.text(relabel, "--relabel", required=relabel is not None))
     else:
         cats = list(ledger.config.categories)
     _emit(", ".join(cats) + "\n")
+
+
+@command(policy_app, "language")
+def policy_language_cmd(
+    language: str | None = typer.Argument(None, metavar="zh|en",
+                                          help="zh (简体中文) or en; none: show it"),
+) -> None:
+    """Show or set the ledger's display language (used without --lang or
+    COMPLAINTCTL_LANG: cron's reports come out in the department's language)."""
+    from complaintctl.i18n import _
+
+    if language is None:
+        _emit((_open().config.language or _("not set")) + "\n")
+        return
+    code = parse.choice(language, parse.LANGUAGES, "LANGUAGE")
+    ledger = _open(write=True)
+    old, new = settings.set_language(ledger, code, now=_now(), actor=_actor())
+    _say(_("Language {old} → {new}.").format(old=old or _("not set"), new=new))
 
 
 @command(policy_app, "timezone")

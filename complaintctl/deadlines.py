@@ -34,11 +34,14 @@ DEFAULT_POLICY: dict[str, dict[str, str | None]] = {
     "dispose": {s: "3wd" for s in SEVERITIES},
 }
 
-# (level, working days late, whom it escalates to)
+# (level, working days late, whom it escalates to): the roles are codes of the word
+# table's "role" field (shown as 部门经理 or "department manager"); a role the user
+# sets is kept as typed. Before migration 12 these were texts such as
+# "department manager (部门经理)" (settings.LEGACY_ROLES).
 DEFAULT_ESCALATION: tuple[tuple[int, int, str], ...] = (
-    (1, 0, "department manager (部门经理)"),
-    (2, 1, "branch head (分总)"),
-    (3, 2, "general manager (总经理)"),
+    (1, 0, "department_manager"),
+    (2, 1, "branch_head"),
+    (3, 2, "general_manager"),
 )
 
 _DURATION = re.compile(r"^\s*(\d{1,4})\s*(h|d|wd)\s*$", re.IGNORECASE | re.ASCII)

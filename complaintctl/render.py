@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone, tzinfo
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from complaintctl import i18n, words
+
 if TYPE_CHECKING:  # Rich is imported when a table is drawn, not with this module
     from rich.box import Box
     from rich.console import Console, RenderableType
@@ -219,7 +221,8 @@ def overdue_table_row(row: dict[str, Any]) -> dict[str, Any]:
     late = (f"{row['late_working_days']} wd" if row["late_working_days"]
             else f"{row['late_hours']:.1f} h")
     return {**row, "late": late, "_style": str(row["escalation_level"]),
-            "escalation": f"L{row['escalation_level']} {row['escalate_to']}"}
+            "escalation": f"L{row['escalation_level']} "
+                          f"{words.label('role', row['escalate_to'], i18n.lang())}"}
 
 STAGE_COLS = (Col("stage", "stage", "code"), Col("round", "round", "num"),
               Col("started_at", "started", "time"), Col("due_at", "due", "time"),

@@ -1,6 +1,7 @@
-"""The ledger's settings: time zone, currency, categories, the deadline policy,
-escalation and the working-day calendar. `Config` reads them (once per
-command); the `set_*` steps change them, each with its event.
+"""The ledger's settings: time zone, currency, display language, categories (and the
+labels of those the user added), the deadline policy, escalation and the
+working-day calendar. `Config` reads them (once per command); the `set_*` steps
+change them, each with its event.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from complaintctl import deadlines
+from complaintctl import deadlines, words
 from complaintctl.errors import BadInput, LedgerError, Refused
+from complaintctl.i18n import _
 from complaintctl.parse import CATEGORIES
 
 if TYPE_CHECKING:
@@ -32,6 +34,20 @@ DEFAULT_SETTINGS = {
 CALENDAR_YEARS_BACK, CALENDAR_YEARS_AHEAD = 10, 5
 
 Policy = dict[str, dict[str, str | None]]
+
+# The labels of the categories the user added: {code: {"en": ..., "zh": ...}} as JSON,
+# a key of its own that exists once a label was given.
+CATEGORY_LABELS_KEY = "category_labels"
+LANGUAGE_KEY = "language"
+
+# The default escalation roles as complaintctl stored them before migration 12 made
+# them codes (deadlines.DEFAULT_ESCALATION): what init and policy-set events of older
+# ledgers recorded, read as the codes the migration wrote (audit's replay).
+LEGACY_ROLES = {
+    "department manager (部门经理)": "department_manager",
+    "branch head (分总)": "branch_head",
+    "general manager (总经理)": "general_manager",
+}
 
 
 def zone(name: str, option: str = "--timezone") -> ZoneInfo:
@@ -53,10 +69,17 @@ class Config:
             self.tz = ZoneInfo(self.settings["timezone"])
             self.currency = self.settings["currency"]
             self.categories: tuple[str, ...] = tuple(json.loads(self.settings["categories"]))
-        except (KeyError, ValueError, TypeError, ZoneInfoNotFoundError) as exc:
+            self.category_labels: dict[str, dict[str, str]] = json.loads(
+                self.settings.get(CATEGORY_LABELS_KEY) or "{}")
+            self.category_words: tuple[words.Word, ...] = _category_words(
+                self.categories, self.category_labels)
+        except (KeyError, ValueError, TypeError, AttributeError,
+                ZoneInfoNotFoundError) as exc:
             raise LedgerError(f"the ledger's settings are damaged ({exc!r})",
                               hint="run: complaintctl verify", code="damaged_settings"
                               ) from None
+        # The ledger's display language ("en", "zh"), None when never set.
+        self.language: str | None = self.settings.get(LANGUAGE_KEY) or None
         self._policy: Policy | None = None
         self._calendar: deadlines.Calendar | None = None
 
@@ -114,7 +137,9 @@ class Config:
             "repeat_window_days": int(s.get("repeat_window_days", "90")),
             "attachment_max_mb": int(s.get(ATTACHMENT_MAX_MB_KEY)
                                      or ATTACHMENT_MAX_MB_DEFAULT),
+            "language": self.language,
             "categories": list(self.categories),
+            "category_labels": self.category_labels,
             "calendar_years": s.get("calendar_years"),
             "calendar_covered_until": int(s["calendar_covered_until"])
             if s.get("calendar_covered_until") else None,
@@ -123,6 +148,17 @@ class Config:
                            for lvl, a, r in self.escalation()],
             "user_days": self.user_days(),
         }
+
+
+def _category_words(categories: tuple[str, ...], labels: dict[str, dict[str, str]]
+                    ) -> tuple[words.Word, ...]:
+    """The words of the categories the user added (the table knows the others): their
+    labels, or the code itself in a language without one. `words.label` and
+    `parse.choice` take them as `extra`."""
+    known = set(words.codes("category"))
+    return tuple(words.Word(c, labels.get(c, {}).get("en") or c,
+                            labels.get(c, {}).get("zh") or c)
+                 for c in categories if c not in known)
 
 
 # --- a new ledger -------------------------------------------------------------
@@ -197,19 +233,22 @@ def _put(cur: sqlite3.Cursor, values: dict[str, str]) -> None:
 
 # --- policy steps -----------------------------------------------------------------
 
+# `policy set escalation LEVEL ...` and `policy set STAGE all ...`: words beside the
+# table's stages and severities.
+_ESCALATION = words.Word("escalation", "escalation", "升级", ("投诉升级",))
+_ALL_SEVERITIES = words.Word("all", "all", "全部", ("所有",))
+
+
 def set_policy(lg: Ledger, stage: str, severity: str, duration: str | None, *, now: datetime,
                actor: str, role: str | None = None) -> list[tuple[str, str, str | None]]:
-    """`policy set`: change deadlines for stages that start from now on."""
+    """`policy set`: change deadlines for stages that start from now on. The stage
+    and severity are words of the table (`policy set 处理 高 4wd`)."""
+    stage = words.resolve("stage", stage, (*deadlines.POLICY_STAGES, "escalation"),
+                          extra=(_ESCALATION,), option="STAGE")
     if stage == "escalation":
         return _set_escalation(lg, severity, duration, role, now=now, actor=actor)
-    if stage not in deadlines.POLICY_STAGES:
-        raise BadInput(f"unknown stage {stage!r}",
-                       hint="one of: " + ", ".join(deadlines.POLICY_STAGES) + ", escalation",
-                       code="unknown_stage", value=stage)
-    if severity != "all" and severity not in deadlines.SEVERITIES:
-        raise BadInput(f"unknown severity {severity!r}",
-                       hint="one of: " + ", ".join(deadlines.SEVERITIES) + ", all",
-                       code="unknown_severity", value=severity)
+    severity = words.resolve("severity", severity, (*deadlines.SEVERITIES, "all"),
+                             extra=(_ALL_SEVERITIES,), option="SEVERITY")
     sevs = deadlines.SEVERITIES if severity == "all" else (severity,)
     if duration is not None and duration.lower() not in ("none", "-"):
         duration = str(deadlines.parse_duration(duration))
@@ -309,36 +348,124 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
 
 
 def set_categories(lg: Ledger, add: list[str], remove: list[str], *, now: datetime,
-                   actor: str) -> list[str]:
-    """`policy categories`: the configurable list of complaint categories."""
+                   actor: str, label_en: str | None = None, label_zh: str | None = None,
+                   relabel: str | None = None) -> list[str]:
+    """`policy categories`: the configurable list of complaint categories, and the
+    English and Chinese labels of one the user adds (`--add 包装 --label-en packaging`)
+    or added before (`--relabel 包装 --label-en packing`). Every code, label and
+    synonym names one category only, so that each word a clerk types is one."""
     with lg.write() as cur:
-        old = list(lg.config.categories)
-        new = list(old)
+        cfg = lg.config
+        old, old_labels = list(cfg.categories), cfg.category_labels
+        new, labels = list(old), {c: dict(v) for c, v in old_labels.items()}
+        extra = cfg.category_words
+
+        def claimed(text: str, among: list[str]) -> str | None:
+            """The category `text` already names among `among`, if any."""
+            try:
+                return words.lookup("category", text, among, extra)
+            except words.UnknownWord:
+                return None
+
         for word in add:
             if word in new:
-                raise BadInput(f"category {word!r} is already in the list",
-                               code="category_exists", value=word)
+                raise BadInput(_("category {word} is already in the list").format(
+                    word=repr(word)), code="category_exists", value=word)
+            other = claimed(word, new)
+            if other is not None:
+                raise BadInput(_("{word} is already a word for category {category}").format(
+                    word=repr(word), category=repr(other)),
+                    hint=_("type {category} for it, or add another word").format(
+                        category=other), code="category_exists", value=word)
             new.append(word)
         for word in remove:
-            if word not in new:
-                raise BadInput(f"category {word!r} is not in the list",
-                               hint="the list: " + ", ".join(new), code="no_category",
-                               value=word)
+            code = claimed(word, new)
+            if code is None:
+                raise BadInput(_("category {word} is not in the list").format(
+                    word=repr(word)), hint=_("the list: {categories}").format(
+                    categories=", ".join(new)), code="no_category", value=word)
             used = cur.execute("SELECT count(*) FROM complaints WHERE category = ?",
-                               (word,)).fetchone()[0]
+                               (code,)).fetchone()[0]
             if used:
-                raise Refused(f"cannot remove category {word!r}: {used} complaints have it",
-                              hint="categories in use stay, so reports can still count them",
-                              code="category_in_use", value=word, count=used)
-            new.remove(word)
+                raise Refused(_("cannot remove category {word}: {count} complaints have "
+                                "it").format(word=repr(code), count=used),
+                              hint=_("categories in use stay, so reports can still count "
+                                     "them"), code="category_in_use", value=code,
+                              count=used)
+            new.remove(code)
+            labels.pop(code, None)
+        if label_en is not None or label_zh is not None:
+            target = _label_target(add, relabel, new, claimed)
+            others = [c for c in new if c != target]
+            for lang, text in (("en", label_en), ("zh", label_zh)):
+                if text is None:
+                    continue
+                other = claimed(text, others)
+                if other is not None:
+                    raise BadInput(_("{word} is already a word for category {category}"
+                                     ).format(word=repr(text), category=repr(other)),
+                                   hint=_("give category {category} another label").format(
+                                       category=target), code="category_label_taken",
+                                   value=text)
+                labels.setdefault(target, {})[lang] = text
+        elif relabel is not None:
+            raise BadInput(_("--relabel needs --label-en or --label-zh"),
+                           code="nothing_to_change")
         if not new:
-            raise Refused("the category list cannot be empty", code="no_categories")
+            raise Refused(_("the category list cannot be empty"), code="no_categories")
         cur.execute("UPDATE settings SET value = ? WHERE key = 'categories'",
                     (json.dumps(new, ensure_ascii=False),))
-        lg.event(cur, None, "categories", now, now, actor, {"categories": new},
-                 {"categories": old})
+        data: dict[str, Any] = {"categories": new}
+        before: dict[str, Any] = {"categories": old}
+        if labels or CATEGORY_LABELS_KEY in cfg.settings:
+            _put(cur, {CATEGORY_LABELS_KEY: json.dumps(labels, ensure_ascii=False,
+                                                       sort_keys=True)})
+            data[CATEGORY_LABELS_KEY] = labels
+            before[CATEGORY_LABELS_KEY] = old_labels
+        lg.event(cur, None, "categories", now, now, actor, data, before)
     lg.forget_config()
     return new
+
+
+def _label_target(add: list[str], relabel: str | None, categories: list[str],
+                  claimed: Any) -> str:
+    """The one category --label-en/--label-zh name: the one added, or --relabel's."""
+    if relabel is not None and add:
+        raise BadInput(_("give --add or --relabel, not both"), code="label_target")
+    if relabel is None:
+        if len(add) != 1:
+            raise BadInput(_("--label-en and --label-zh label one category"),
+                           hint=_("add one at a time: policy categories --add 包装 "
+                                  "--label-en packaging"), code="label_target")
+        return add[0]
+    target: str | None = claimed(relabel, categories)
+    if target is None:
+        raise BadInput(_("category {word} is not in the list").format(word=repr(relabel)),
+                       hint=_("the list: {categories}").format(
+                           categories=", ".join(categories)), code="no_category",
+                       value=relabel)
+    if target in words.codes("category"):
+        raise BadInput(_("category {word} comes with complaintctl, and so do its labels"
+                         ).format(word=repr(target)),
+                       hint=_("label the categories you added"), code="builtin_category",
+                       value=target)
+    return target
+
+
+def set_language(lg: Ledger, code: str, *, now: datetime, actor: str
+                 ) -> tuple[str | None, str]:
+    """`policy language`: the ledger's display language (en, zh), for whoever runs
+    complaintctl on it without --lang or COMPLAINTCTL_LANG (cron under LANG=C)."""
+    with lg.write() as cur:
+        old = lg.config.language
+        if old == code:
+            raise BadInput(_("the language is already {language}").format(language=code),
+                           code="nothing_to_change")
+        _put(cur, {LANGUAGE_KEY: code})
+        lg.event(cur, None, "language", now, now, actor, {LANGUAGE_KEY: code},
+                 {LANGUAGE_KEY: old})
+    lg.forget_config()
+    return old, code
 
 
 def set_timezone(lg: Ledger, name: str, *, now: datetime, actor: str) -> tuple[str, str]:

@@ -188,5 +188,5 @@ def test_overdue_escalation_thresholds(ledger, as_of, level, late_wd, late_h):
     (row,) = rows
     assert row["escalation_level"] == level and row["late_working_days"] == late_wd
     assert round(row["late_hours"]) == late_h
-    assert row["escalate_to"] == {1: "department manager (部门经理)", 2: "branch head (分总)",
-                                  3: "general manager (总经理)"}[level]
+    assert row["escalate_to"] == {1: "department_manager", 2: "branch_head",  # codes
+                                  3: "general_manager"}[level]
