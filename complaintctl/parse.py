@@ -286,7 +286,25 @@ def _check_year(year: int, field: str, value: str) -> None:
                        hint=f"type a date with {_YEARS_HINT}")
 
 
-_CJK_DATE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?(.*)$")
+_CJK_DATE = re.compile(r"^\s*([0-9]{4})\s*年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*[日号]?(.*)$")
+
+# A date typed as numbers alone: its first one, two or three numbers and what follows.
+# Only year-month-day is taken (2026-03-04, 2026/3/4, 2026.3.4, 20260304): 03/04/2026
+# is 3 April to some and 4 March to others, and no rule over the digits tells which
+# (20/11/2026 only seems clear), so every other order is refused, whatever the digits.
+_NUMERIC_DATE = re.compile(r"^([0-9]+)(?:\s*([./-])\s*([0-9]+)(?:\s*[./-]\s*([0-9]+))?)?"
+                           r"(?![0-9:])(.*)$")
+_SPACED_NUMBERS = re.compile(r"^[0-9]+\s+[0-9]+\s+[0-9]+(?![0-9:])")
+_SIGNED_NUMBER = re.compile(r"^[+-]\s*[0-9]")
+_LETTER = re.compile(r"[^\W\d_]")
+# A weekday names no one date (`monday` was next Monday, in the future): refused.
+_WEEKDAY = re.compile(r"\b(?:mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?"
+                      r"|fri(?:day)?|sat(?:urday)?|sun(?:day)?)\b|(?:周|星期|礼拜)[一二三四五六七日天末]",
+                      re.IGNORECASE)
+# The words for now, today and yesterday, in both languages.
+_NOW_WORDS = {"now": "now", "现在": "now", "today": "today", "今天": "today",
+              "今日": "today", "yesterday": "yesterday", "昨天": "yesterday",
+              "昨日": "yesterday"}
 
 
 def _dateutil_parse(value: str, default: datetime) -> datetime:
@@ -295,15 +313,53 @@ def _dateutil_parse(value: str, default: datetime) -> datetime:
     return parser.parse(value, default=default, dayfirst=False, yearfirst=True)
 
 
+def _year_first(raw: str, field: str, value: str) -> str:
+    """A date typed as numbers, in the ISO order (2026/3/4 -> 2026-03-04, the rest as
+    typed); any other order of numbers is refused, as is a weekday."""
+    from complaintctl.i18n import _
+
+    hint = _("type the year first: 2026-03-04 or 2026年3月4日")
+    if _WEEKDAY.search(raw):
+        raise BadInput(_("{field} {value} is a weekday, not a date").format(
+            field=field, value=shown(value)), hint=hint, code="weekday_date", value=value)
+    ambiguous = BadInput(_("{field} {value}: numbers alone could be more than one date"
+                           ).format(field=field, value=shown(value)), hint=hint,
+                         code="ambiguous_date", value=value)
+    m = _NUMERIC_DATE.match(raw)
+    if m is None:
+        if _SPACED_NUMBERS.match(raw) or _SIGNED_NUMBER.match(raw):
+            raise ambiguous
+        return raw
+    first, sep, second, third, rest = m.groups()
+    if sep is None and _LETTER.search(rest):  # 4 Mar 2026: the month has a name
+        return raw
+    if sep is None and len(first) == 8 and not rest.strip(" T0123456789:.Z+-"):  # 20260304
+        first, second, third = first[:4], first[4:6], first[6:]
+    elif sep is None or len(first) != 4 or third is None:
+        raise ambiguous
+    try:
+        day = date(int(first), int(second), int(third))
+    except ValueError:
+        raise BadInput(_("cannot read {field} {value}: there is no such day").format(
+            field=field, value=shown(value)),
+            hint=_("type a date like 2026-03-04 or 2026年3月4日"), code="no_such_day",
+            value=value) from None
+    return day.isoformat() + rest
+
+
 def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date") -> datetime:
     """A user's WHEN → an aware datetime in UTC.
 
-    Accepts ISO 8601, the forms python-dateutil parses, 2025年3月4日 [10:00],
-    and the words now, today (00:00 today), yesterday (00:00 yesterday).
+    Accepts ISO 8601 and other year-first dates (2026/3/4, 2026.3.4), 2026年3月4日
+    [10:00], the forms python-dateutil reads with a month's name (4 Mar 2026), and
+    the words now, today (00:00 today), yesterday (00:00 yesterday), 现在, 今天, 昨天.
+    Refuses dates typed as numbers in another order (03/04/2026) and weekdays.
     A time without a zone is in the ledger's time zone.
     """
-    raw = value.strip()
-    word = raw.lower()
+    import unicodedata  # full-width digits and separators, as a Chinese IME types them
+
+    raw = unicodedata.normalize("NFKC", value).strip()
+    word = _NOW_WORDS.get(raw.lower())
     local_now = now.astimezone(tz)
     if word == "now":
         return now.astimezone(UTC)
@@ -314,6 +370,8 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date") ->
     if m:
         raw = f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d} {m.group(4).strip()}"
         raw = raw.strip()
+    if raw:
+        raw = _year_first(raw, field, value)
     try:
         parsed = datetime.fromisoformat(raw)
     except ValueError:
