@@ -1,0 +1,488 @@
+"""The word table (issue 14, the input side): every enumerated option takes the code,
+the English and Chinese labels and the synonyms clerks type, whatever the width, case
+or spacing; a misspelt word gets the nearest one as a hint; user categories carry
+labels in both languages; escalation roles are codes (migration 12); the ledger's
+language is a setting with its event; dates typed as numbers are year first only."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from support import oldest_ledger
+
+from complaintctl import deadlines, migrations, words
+from complaintctl.errors import BadInput
+
+NEW = ("log", "--customer", "华东电器有限公司", "--description", "电机异响",
+       "--received", "2026-09-30 10:00")
+
+
+def refused(ledger, *args, code=2, message, hint=None):
+    """Refused with `message` (and `hint`), exit `code`, the ledger unchanged."""
+    before = ledger.snapshot()
+    result = ledger(*args, code=code)
+    assert "Error: " in result.stderr and message in result.stderr, result.stderr
+    if hint is not None:
+        assert f"Hint: {hint}" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert ledger.snapshot() == before
+    return result
+
+
+def complaint(ledger, cid, *cols):
+    (row,) = ledger.rows(f"SELECT {', '.join(cols)} FROM complaints WHERE id = ?", (cid,))
+    return row
+
+
+# --- every field takes Chinese and synonyms, stores the code -----------------------------
+
+def test_log_in_chinese_stores_codes(ledger):
+    cid = ledger(*NEW, "--channel", "电话", "--category", "质量", "--severity", "高",
+                 "--demand", "换货").stdout.strip()
+    assert complaint(ledger, cid, "channel", "category", "severity", "demand") == (
+        "phone", "quality", "high", "exchange")
+    rec = ledger.json("show", cid)
+    assert (rec["channel"], rec["category"], rec["severity"]) == ("phone", "quality", "high")
+
+
+@pytest.mark.parametrize("channel,category,severity,demand,want", [
+    ("来电", "质量问题", "高级", "更换", ("phone", "quality", "high", "exchange")),
+    ("微信", "交期", "特殊投诉", "退货", ("social", "delivery", "critical", "return")),
+    ("12315", "售后", "一般", "赔偿", ("regulator", "service", "medium", "compensation")),
+    ("E-Mail", "Billing", "Low", "Explanation", ("email", "billing", "low", "explanation")),
+    ("上门", "品质", "严重", "折价", ("visit", "quality", "high", "discount")),
+])
+def test_log_takes_synonyms(ledger, channel, category, severity, demand, want):
+    cid = ledger(*NEW, "--channel", channel, "--category", category, "--severity", severity,
+                 "--demand", demand).stdout.strip()
+    assert complaint(ledger, cid, "channel", "category", "severity", "demand") == want
+
+
+@pytest.mark.parametrize("severity", ["ＨＩＧＨ", " High ", "高", "高级", "\u3000高\u3000",
+                                      "hIgH", "ｈｉｇｈ"])
+def test_width_case_and_spaces_do_not_matter(ledger, severity):
+    cid = ledger(*NEW, "--channel", "phone", "--category", "quality",
+                 "--severity", severity).stdout.strip()
+    assert complaint(ledger, cid, "severity") == ("high",)
+
+
+def test_a_hyphenated_code_is_one_word_however_spaced(ledger):
+    cid = ledger.log()
+    ledger.to_state(cid, "resolved")
+    ledger("revisit", cid, "--satisfaction", "Basically_Satisfied", "--at", "2026-10-09 15:00")
+    assert ledger.rows("SELECT satisfaction FROM revisits") == [("basically-satisfied",)]
+
+
+def test_revisit_basically_satisfied_in_chinese_closes(ledger):
+    cid = ledger.log()
+    ledger.to_state(cid, "resolved")
+    out = ledger("revisit", cid, "--satisfaction", "基本满意", "--method", "上门",
+                 "--at", "2026-10-09 15:00")
+    assert "closed" in out.stderr
+    assert complaint(ledger, cid, "status") == ("closed",)
+    assert ledger.rows("SELECT satisfaction, method FROM revisits") == [
+        ("basically-satisfied", "visit")]
+
+
+def test_unsatisfied_in_chinese_reopens(ledger):
+    cid = ledger.log()
+    ledger.to_state(cid, "resolved")
+    ledger("revisit", cid, "--satisfaction", "不满意", "--method", "电话回访",
+           "--at", "2026-10-09 15:00")
+    assert complaint(ledger, cid, "status", "reopen_count") == ("investigating", 1)
+
+
+def test_investigation_and_resolution_words_in_chinese(ledger):
+    cid = ledger.log()
+    ledger.to_state(cid, "assigned")
+    ledger("investigate", cid, "--cause", "扭矩不足", "--cause-category", "生产",
+           "--responsibility", "我方", "--at", "2026-10-08 09:00")
+    ledger("resolve", cid, "--disposition", "以良品交换", "--summary", "换新",
+           "--at", "2026-10-09 09:00")
+    rec = ledger.json("show", cid)
+    assert rec["investigation"]["cause_category"] == "manufacturing"
+    assert rec["investigation"]["responsibility"] == "company"
+    assert rec["resolution"]["disposition"] == "exchange"
+
+
+def test_returned_goods_words_in_chinese(ledger):
+    cid = ledger.log()
+    ledger.to_state(cid, "investigating")
+    rma = ledger("return", "open", cid, "--qty", "5", "--at", "2026-10-08 10:00").stdout.strip()
+    ledger("return", "receive", rma, "--qty", "5", "--at", "2026-10-08 11:00")
+    ledger("return", "inspect", rma, "--result", "不良", "--defective", "5",
+           "--at", "2026-10-08 12:00")
+    ledger("return", "dispose", rma, "--action", "报废", "--qty", "3", "--at", "2026-10-08 13:00")
+    ledger("return", "dispose", rma, "--action", "重工", "--qty", "2", "--at", "2026-10-08 13:00")
+    assert ledger.rows("SELECT result FROM returns") == [("defect-confirmed",)]
+    assert sorted(ledger.rows("SELECT action, qty FROM return_dispositions")) == [
+        ("rework", 2), ("scrap", 3)]
+
+
+def test_note_kind_and_revisit_method_share_the_words(ledger):
+    cid = ledger.log()
+    ledger("note", cid, "--text", "客户来电催促", "--kind", "call", "--at", "2026-09-30 11:00")
+    ledger("note", cid, "--text", "内部讨论", "--kind", "内部", "--at", "2026-09-30 12:00")
+    assert ledger.rows("SELECT kind FROM notes ORDER BY id") == [("phone",), ("internal",)]
+    ledger.to_state(cid, "resolved")
+    # "internal" is a note's kind only: a revisit is a contact with the customer
+    refused(ledger, "revisit", cid, "--satisfaction", "满意", "--method", "内部",
+            message="--method '内部' is not one of: phone, visit, email, letter")
+
+
+def test_amend_takes_chinese(ledger):
+    cid = ledger.log()
+    ledger("amend", cid, "--channel", "来电", "--category", "物流", "--severity", "紧急",
+           "--demand", "退款", "--reason", "电话核实")
+    assert complaint(ledger, cid, "channel", "category", "severity", "demand") == (
+        "phone", "logistics", "critical", "refund")
+
+
+def test_filters_take_chinese(ledger):
+    a = ledger.log(severity="high")
+    b = ledger.log(severity="low", product="XD-300")
+    ledger.to_state(b, "void")
+    assert [r["id"] for r in ledger.json("list", "--severity", "高")] == [a]
+    assert [r["id"] for r in ledger.json("list", "--status", "已作废")] == [b]
+    assert [r["id"] for r in ledger.json("list", "--status", "未结案")] == [a]
+    assert [r["id"] for r in ledger.json("list", "--status", "OPEN")] == [a]
+    assert {r["id"] for r in ledger.json("list", "--category", "质量")} == {a, b}
+    late = ledger.json("overdue", "--severity", "高级")
+    assert late and {r["id"] for r in late} == {a}
+    assert ledger.json("overdue", "--severity", "低") == []
+
+
+def test_format_is_as_loosely_typed(ledger):
+    ledger.log()
+    assert json.loads(ledger("list", "--format", " JSON ").stdout)[0]["severity"] == "medium"
+    refused(ledger, "list", "--format", "jsno", message="--format 'jsno' is not one of",
+            hint="did you mean json?")
+
+
+def test_policy_set_takes_table_words(ledger):
+    ledger("policy", "set", "处理", "高", "4wd")
+    ledger("policy", "set", "Revisit", "全部", "2wd")
+    policy = ledger.json("policy", "show")["deadlines"]
+    assert policy["resolve"]["high"] == "4wd"
+    assert set(policy["revisit"].values()) == {"2wd"}
+    refused(ledger, "policy", "set", "resolv", "high", "4wd", message="STAGE 'resolv'",
+            hint="did you mean resolve?")
+    assert ledger("verify").stdout.startswith("OK")
+
+
+# --- did you mean ---------------------------------------------------------------------
+
+def test_misspelt_word_gets_the_nearest_and_nothing_is_written(ledger):
+    r = refused(ledger, *NEW, "--channel", "phone", "--category", "quality",
+                "--severity", "hgh", message="--severity 'hgh' is not one of: critical, high, "
+                "medium, low", hint="did you mean high?")
+    assert r.stdout == ""
+    assert ledger.rows("SELECT count(*) FROM complaints") == [(0,)]
+
+
+@pytest.mark.parametrize("option,typed,nearest", [
+    ("--category", "质两", "质量"),
+    ("--channel", "telephon", "telephone"),
+    ("--demand", "exchnage", "exchange"),
+    ("--severity", "critcal", "critical"),
+])
+def test_the_nearest_word_not_the_first(ledger, option, typed, nearest):
+    args = dict(zip(NEW[1::2], NEW[2::2], strict=True))
+    args.update({"--channel": "phone", "--category": "quality", "--severity": "low",
+                 option: typed})
+    refused(ledger, "log", *[x for kv in args.items() for x in kv],
+            message=f"{option} {typed!r} is not one of", hint=f"did you mean {nearest}?")
+
+
+def test_nothing_close_no_suggestion(ledger):
+    r = refused(ledger, *NEW, "--channel", "pigeon", "--category", "quality",
+                "--severity", "low", message="--channel 'pigeon' is not one of: phone, email")
+    assert "did you mean" not in r.stderr
+    assert "Hint: type one of them, e.g. --channel phone" in r.stderr
+
+
+def test_choices_are_listed_in_the_display_language(monkeypatch):
+    from complaintctl import i18n
+
+    monkeypatch.setattr(i18n, "lang", lambda: "zh")
+    with pytest.raises(BadInput) as caught:
+        words.resolve("severity", "hgh", option="--severity")
+    assert caught.value.message == "--severity 'hgh' is not one of: 紧急, 高, 中, 低"
+    assert caught.value.hint == "did you mean high?"
+
+
+# --- the table itself -------------------------------------------------------------------
+
+def test_every_word_of_a_field_names_one_code():
+    for field, table in words.TABLE.items():
+        seen: dict[str, str] = {}
+        for w in table:
+            for spelling in words.spellings(w):
+                k = words.key(spelling)
+                assert seen.setdefault(k, w.code) == w.code, (field, spelling, seen[k], w.code)
+
+
+def test_option_lists_are_the_tables_codes():
+    from complaintctl import parse, workflow
+
+    assert parse.SEVERITIES == deadlines.SEVERITIES
+    assert words.codes("status") == workflow.STATES
+    assert words.codes("stage") == deadlines.POLICY_STAGES
+    assert parse.REVISIT_METHODS == ("phone", "visit", "email", "letter")
+    assert parse.NOTE_KINDS == (*parse.REVISIT_METHODS, "internal")
+    assert {c for _lvl, _after, c in deadlines.DEFAULT_ESCALATION} == set(words.codes("role"))
+
+
+FULL_WIDTH = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})
+SPELLINGS = [(field, w.code, s) for field, table in words.TABLE.items() for w in table
+             for s in words.spellings(w)]
+
+
+@given(st.sampled_from(SPELLINGS),
+       st.sampled_from([str.lower, str.upper, str.title, str.swapcase, lambda s: s]),
+       st.booleans(), st.sampled_from(["", " ", "\u3000", "\t"]), st.sampled_from(["", " "]))
+def test_every_spelling_resolves_in_every_case_and_width(spelling, case, wide, before, after):
+    field, code, text = spelling
+    typed = case(text)
+    if wide:
+        typed = typed.translate(FULL_WIDTH)
+    assert words.resolve(field, before + typed + after) == code
+
+
+def test_label_knows_user_words_and_shows_unknown_codes_as_stored():
+    extra = (words.Word("包装", "packaging", "包装"),)
+    assert words.label("category", "quality", "zh") == "质量"
+    assert words.label("category", "包装", "en", extra) == "packaging"
+    assert words.label("category", "包装", "zh", extra) == "包装"
+    assert words.label("role", "branch_head", "zh") == "分总"
+    assert words.label("role", "分总", "en") == "分总"  # a role the user typed
+    assert words.label("severity", None, "en") == ""
+
+
+# --- categories the user adds ------------------------------------------------------------
+
+def test_user_category_with_labels(ledger):
+    ledger("policy", "categories", "--add", "包装", "--label-en", "packaging")
+    ledger("policy", "categories", "--add", "Labelling", "--label-zh", "标签")
+    view = ledger.json("policy", "show")
+    assert view["categories"][-2:] == ["包装", "labelling"]
+    assert view["category_labels"] == {"包装": {"en": "packaging"}, "labelling": {"zh": "标签"}}
+    a = ledger(*NEW, "--channel", "phone", "--severity", "low",
+               "--category", "Packaging").stdout.strip()
+    b = ledger(*NEW, "--channel", "phone", "--severity", "low", "--category", "标签").stdout.strip()
+    c = ledger(*NEW, "--channel", "phone", "--severity", "low", "--category", "包装").stdout.strip()
+    assert [complaint(ledger, x, "category")[0] for x in (a, b, c)] == [
+        "包装", "labelling", "包装"]
+    assert [r["id"] for r in ledger.json("list", "--category", "packaging")] == [c, a]
+    refused(ledger, *NEW, "--channel", "phone", "--severity", "low", "--category", "packagin",
+            message="--category 'packagin' is not one of", hint="did you mean packaging?")
+    ledger("policy", "categories", "--relabel", "packaging", "--label-en", "packing",
+           "--label-zh", "包装问题")
+    assert ledger.json("policy", "show")["category_labels"]["包装"] == {
+        "en": "packing", "zh": "包装问题"}
+    assert ledger("verify").stdout.startswith("OK")
+
+
+def test_user_category_labels_reach_words_label(ledger, env):
+    from complaintctl.store import Ledger
+
+    ledger("policy", "categories", "--add", "包装", "--label-en", "packaging")
+    lg = Ledger.open(env)
+    try:
+        extra = lg.config.category_words
+    finally:
+        lg.close()
+    assert words.label("category", "包装", "en", extra) == "packaging"
+    assert words.label("category", "包装", "zh", extra) == "包装"
+    assert words.label("category", "quality", "zh", extra) == "质量"
+
+
+def test_a_word_names_one_category_only(ledger):
+    ledger("policy", "categories", "--add", "包装", "--label-en", "packaging")
+    refused(ledger, "policy", "categories", "--add", "质量问题",
+            message="'质量问题' is already a word for category 'quality'")
+    refused(ledger, "policy", "categories", "--add", "PACKAGING",
+            message="'packaging' is already a word for category '包装'")
+    refused(ledger, "policy", "categories", "--add", "标签", "--label-en", "quality",
+            message="'quality' is already a word for category 'quality'")
+    refused(ledger, "policy", "categories", "--relabel", "质量", "--label-en", "goods",
+            message="category 'quality' comes with complaintctl")
+    refused(ledger, "policy", "categories", "--add", "a", "--add", "b", "--label-en", "x",
+            message="--label-en and --label-zh label one category")
+    refused(ledger, "policy", "categories", "--label-en", "x",
+            message="--label-en and --label-zh label one category")
+
+
+def test_removing_a_user_category_by_its_label_drops_its_labels(ledger):
+    ledger("policy", "categories", "--add", "包装", "--label-en", "packaging")
+    ledger("policy", "categories", "--remove", "packaging")
+    view = ledger.json("policy", "show")
+    assert "包装" not in view["categories"] and view["category_labels"] == {}
+    assert ledger("verify").stdout.startswith("OK")
+
+
+def test_category_labels_changed_behind_the_tools_back_are_named(ledger, env):
+    ledger("policy", "categories", "--add", "包装", "--label-en", "packaging")
+    conn = sqlite3.connect(env)
+    conn.execute("UPDATE settings SET value = '{\"包装\": {\"en\": \"quality\"}}' "
+                 "WHERE key = 'category_labels'")
+    conn.commit()
+    conn.close()
+    data = json.loads(ledger("verify", "--format", "json", code=1).stdout)
+    assert [(p["kind"], p["id"]) for p in data["problems"]] == [("setting", "category_labels")]
+
+
+# --- escalation roles as codes -------------------------------------------------------------
+
+def test_default_roles_are_codes_shown_as_labels(ledger):
+    assert [e["role"] for e in ledger.json("policy", "show")["escalation"]] == [
+        "department_manager", "branch_head", "general_manager"]
+    cid = ledger.log()  # received 2026-09-30, never assigned: level 3 by now
+    (row,) = [r for r in ledger.json("overdue") if r["id"] == cid and r["stage"] == "assign"]
+    assert row["escalate_to"] == "general_manager"
+    assert "L3 general manager" in ledger("overdue").stdout
+    assert "department manager" in ledger("policy", "show").stdout
+    ledger("policy", "set", "escalation", "2", "2wd", "--role", "分总 (华东)")
+    assert ledger.json("policy", "show")["escalation"][1]["role"] == "分总 (华东)"
+    assert "escalation 1: 1wd department manager" in ledger(
+        "policy", "set", "escalation", "1", "1wd").stderr
+
+
+LEGACY = ((1, 0, "department manager (部门经理)"), (2, 1, "branch head (分总)"),
+          (3, 2, "general manager (总经理)"))
+
+
+def test_migration_12_makes_the_old_default_roles_codes_and_verify_still_passes(
+        run, env, monkeypatch):
+    """A ledger made before issue 14: its init event and a policy-set event recorded the
+    old texts (the chain covers them); the upgrade changes the table, and verify reads
+    the events' texts as the codes."""
+    with monkeypatch.context() as patch:  # only this: conftest's ledger path and clock stay
+        patch.setattr(deadlines, "DEFAULT_ESCALATION", LEGACY)
+        run("init", "--timezone", "Asia/Shanghai")
+        run("policy", "set", "escalation", "1", "1wd")  # keeps the old text of level 1
+        run("policy", "set", "escalation", "4", "5wd", "--role", "董事长")
+    conn = sqlite3.connect(env)
+    conn.execute("PRAGMA user_version = 11")
+    conn.commit()
+    conn.close()
+    assert "needs an upgrade" in run("verify", code=1).stderr
+    assert f"from schema version 11 to {migrations.LATEST}" in run("upgrade").stderr
+    assert run.rows("SELECT level, after_working_days, role FROM escalation ORDER BY level") == [
+        (1, 1, "department_manager"), (2, 1, "branch_head"), (3, 2, "general_manager"),
+        (4, 5, "董事长")]
+    assert run("verify").stdout.startswith("OK")
+    (init,) = run.rows("SELECT data FROM events WHERE kind = 'init'")
+    assert "department manager (部门经理)" in init[0]  # the history as recorded
+
+
+def test_the_oldest_ledger_upgrades_its_default_roles(run, env):
+    env.parent.mkdir(parents=True)
+    oldest_ledger(env)
+    conn = sqlite3.connect(env)
+    conn.execute("DELETE FROM escalation")
+    conn.executemany("INSERT INTO escalation VALUES (?, ?, ?)",
+                     [*LEGACY[:2], (3, 2, "总经理 (typed)")])
+    conn.commit()
+    conn.close()
+    run("upgrade")
+    assert run.rows("SELECT role FROM escalation ORDER BY level") == [
+        ("department_manager",), ("branch_head",), ("总经理 (typed)",)]
+    (row,) = [r for r in run.json("overdue")
+              if r["id"] == "CC-2026-0001" and r["stage"] == "assign"]
+    assert row["escalate_to"] == "总经理 (typed)"
+    assert run("verify").stdout.startswith("OK")
+
+
+# --- the ledger's language ---------------------------------------------------------------
+
+def test_language_is_unset_until_set(ledger):
+    assert ledger("policy", "language").stdout == "not set\n"
+    assert ledger.json("policy", "show")["language"] is None
+
+
+def test_policy_language_is_an_event_verify_replays(ledger, env):
+    out = ledger("policy", "language", "zh")
+    assert "Language not set → zh." in out.stderr
+    assert ledger("policy", "language").stdout == "zh\n"
+    ledger("policy", "language", "English")
+    assert ledger.json("policy", "show")["language"] == "en"
+    assert [(json.loads(d), json.loads(o)) for d, o in ledger.rows(
+        "SELECT data, old FROM events WHERE kind = 'language' ORDER BY id")] == [
+        ({"language": "zh"}, {}), ({"language": "en"}, {"language": "zh"})]
+    refused(ledger, "policy", "language", "英文", message="the language is already en")
+    refused(ledger, "policy", "language", "fr", message="LANGUAGE 'fr' is not one of: "
+            "Chinese, English")
+    assert ledger("verify").stdout.startswith("OK")
+    conn = sqlite3.connect(env)
+    conn.execute("UPDATE settings SET value = 'zh' WHERE key = 'language'")
+    conn.commit()
+    conn.close()
+    problems = json.loads(ledger("verify", "--format", "json", code=1).stdout)["problems"]
+    assert [(p["kind"], p["id"], p["stored"], p["expected"]) for p in problems] == [
+        ("setting", "language", "zh", "en")]
+
+
+def test_init_lang(run, env):
+    run("init", "--timezone", "Asia/Shanghai", "--lang", "中文")
+    from complaintctl.store import Ledger
+
+    lg = Ledger.open(env)
+    try:
+        assert lg.config.language == "zh"
+    finally:
+        lg.close()
+    assert run("verify").stdout.startswith("OK")
+
+
+def test_init_with_an_unknown_language_makes_nothing(run, env):
+    r = run("init", "--lang", "zz", code=2)
+    assert "--lang 'zz' is not one of" in r.stderr
+    assert not env.exists()
+
+
+# --- dates ------------------------------------------------------------------------------------
+
+AMBIGUOUS = ["03/04/2026", "20/11/2026", "3.4.26", "04-03-2026", "11/04", "3 4 2026",
+             "monday", "Mon", "周一", "星期一", "下周五", "next friday"]
+
+
+@pytest.mark.parametrize("when", AMBIGUOUS)
+def test_ambiguous_dates_are_refused_with_the_hint(ledger, when):
+    refused(ledger, *NEW[:-2], "--received", when, "--channel", "phone", "--category",
+            "quality", "--severity", "low", message=f"--received {when!r}",
+            hint="type the year first: 2026-03-04 or 2026年3月4日")
+
+
+@pytest.mark.parametrize("args,message", [
+    (("overdue", "--as-of", "monday"), "--as-of 'monday'"),
+    (("list", "--since", "03/04/2026"), "--since '03/04/2026'"),
+    (("list", "--until", "星期一"), "--until '星期一'"),
+    (("report", "--since", "1/11/2026", "--until", "2026-11-30"), "--since '1/11/2026'"),
+    (("report", "--week", "20/11/2026"), "--week '20/11/2026'"),
+    (("action", "add", "CC-2026-0001", "--text", "x", "--owner", "y", "--due", "周五"),
+     "--due '周五'"),
+])
+def test_every_date_option_refuses_them(ledger, args, message):
+    ledger.log()
+    refused(ledger, *args, message=message,
+            hint="type the year first: 2026-03-04 or 2026年3月4日")
+
+
+@pytest.mark.parametrize("when", ["2026-03-04", "2026年3月4日", "2026/3/4", "2026.3.4",
+                                  "20260304", "２０２６－０３－０４", "4 Mar 2026",
+                                  "2026年3月4号 00:00"])
+def test_year_first_dates_are_taken(ledger, when):
+    cid = ledger(*NEW[:-2], "--received", when, "--channel", "phone", "--category", "quality",
+                 "--severity", "low").stdout.strip()
+    assert complaint(ledger, cid, "received_at") == ("2026-03-03T16:00:00Z",)  # Shanghai
+
+
+def test_no_such_day_year_first(ledger):
+    refused(ledger, *NEW[:-2], "--received", "2026/2/30", "--channel", "phone",
+            "--category", "quality", "--severity", "low",
+            message="cannot read --received '2026/2/30': there is no such day")
