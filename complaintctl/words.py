@@ -205,7 +205,7 @@ def label(field: str, code: str | None, lang: str, extra: Iterable[Word] = ()) -
 
 # --- input: one path for every enumerated value ------------------------------------
 
-_SEPARATORS = re.compile(r"[\s_\-]+")
+_SEPARATORS = r"[\s_\-]+"  # re caches it compiled, on first use
 
 
 def key(text: str) -> str:
@@ -216,7 +216,7 @@ def key(text: str) -> str:
     import unicodedata  # here, not at the top: read-only commands skip it
 
     folded = unicodedata.normalize("NFKC", text).casefold()
-    return _SEPARATORS.sub(" ", folded).strip()
+    return re.sub(_SEPARATORS, " ", folded).strip()
 
 
 def spellings(w: Word) -> tuple[str, ...]:
