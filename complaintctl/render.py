@@ -14,6 +14,9 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone, tzinfo
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from complaintctl import i18n, words
+from complaintctl.i18n import _
+
 if TYPE_CHECKING:  # Rich is imported when a table is drawn, not with this module
     from rich.box import Box
     from rich.console import Console, RenderableType
@@ -22,13 +25,27 @@ if TYPE_CHECKING:  # Rich is imported when a table is drawn, not with this modul
 UTC = timezone.utc
 
 
+def N_(message: str) -> str:
+    """Marks a message for the catalogue (Babel's default keywords include N_) where it
+    is defined at import time: a column header or a field name, translated with `_`
+    when it is drawn, in the language chosen by then."""
+    return message
+
+
 class Col(NamedTuple):
     key: str
-    header: str
+    header: str  # an English msgid (N_): translated when drawn
     kind: str = "text"  # text | code (never wrapped) | wrap (long text) | time | day | num
+    word: str | None = None  # a words.TABLE field: the stored code is shown by its label
 
     def cell(self, row: dict[str, Any], tz: tzinfo) -> str:
-        return cell_text(row.get(self.key), self.kind, tz)
+        value = row.get(self.key)
+        if self.word is not None and isinstance(value, str):
+            return label(self.word, value)
+        return cell_text(value, self.kind, tz)
+
+    def title(self) -> str:
+        return _(self.header)
 
 
 def cell_text(value: Any, kind: str, tz: tzinfo) -> str:
@@ -39,7 +56,7 @@ def cell_text(value: Any, kind: str, tz: tzinfo) -> str:
     if kind == "day" and isinstance(value, str) and value.endswith("Z"):
         return local_time(value, tz)[:10]
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, float):
         return f"{value:.1f}"
     if isinstance(value, (list, tuple)):
@@ -52,6 +69,24 @@ def cell_text(value: Any, kind: str, tz: tzinfo) -> str:
 def local_time(value: str, tz: tzinfo) -> str:
     dt = datetime.fromisoformat(value[:-1]).replace(tzinfo=UTC).astimezone(tz)
     return f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d} {dt.hour:02d}:{dt.minute:02d}"
+
+
+# Codes shown here that are not words a user types (so not in the word table).
+_SHOWN_WORDS: dict[str, dict[str, str]] = {
+    "record_kind": {"complaint": N_("complaint"), "return": N_("return")},
+    "validity": {"upheld": N_("upheld"), "not-upheld": N_("not upheld")},
+}
+
+
+def label(field: str, code: str | None) -> str:
+    """A stored code as the reader's language shows it: the word table's label (or the
+    code itself when the table does not know it: a category the user added)."""
+    if code is None:
+        return ""
+    if field in _SHOWN_WORDS:
+        msg = _SHOWN_WORDS[field].get(code)
+        return _(msg) if msg else code
+    return words.label(field, code, i18n.lang())
 
 
 # --- plain formats ----------------------------------------------------------
@@ -85,7 +120,7 @@ def to_csv(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
     if bom:
         buf.write("\ufeff")
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow([c.header for c in cols])
+    writer.writerow([c.title() for c in cols])
     for row in rows:
         writer.writerow([neutralise(c.cell(row, tz)) for c in cols])
     return buf.getvalue()
@@ -94,7 +129,7 @@ def to_csv(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
 def kv_csv(pairs: Sequence[tuple[str, str]], tz: tzinfo, bom: bool = True) -> str:
     """Field/value pairs as a two-column CSV."""
     return to_csv([{"field": k, "value": v} for k, v in pairs],
-                  (Col("field", "field"), Col("value", "value")), tz, bom=bom)
+                  (Col("field", N_("field")), Col("value", N_("value"))), tz, bom=bom)
 
 
 def md_cell(value: str) -> str:
@@ -105,7 +140,7 @@ def md_cell(value: str) -> str:
 def to_markdown(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
                 title: str | None = None) -> str:
     lines = [f"## {md_cell(title)}", ""] if title else []
-    lines.append("| " + " | ".join(md_cell(c.header) for c in cols) + " |")
+    lines.append("| " + " | ".join(md_cell(c.title()) for c in cols) + " |")
     lines.append("|" + "|".join("---:" if c.kind == "num" else "---" for c in cols) + "|")
     for row in rows:
         lines.append("| " + " | ".join(md_cell(c.cell(row, tz)) for c in cols) + " |")
@@ -114,7 +149,7 @@ def to_markdown(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
 
 def kv_markdown(pairs: Sequence[tuple[str, str]], title: str | None = None) -> str:
     lines = [f"## {md_cell(title)}", ""] if title else []
-    lines += ["| field | value |", "|---|---|"]
+    lines += [f"| {md_cell(_('field'))} | {md_cell(_('value'))} |", "|---|---|"]
     lines += [f"| {md_cell(k)} | {md_cell(v)} |" for k, v in pairs]
     return "\n".join(lines) + "\n"
 
@@ -154,6 +189,7 @@ def _box() -> Box:
 
 def rich_table(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
                title: str | None = None, styles: dict[str, str] | None = None) -> Table:
+    from rich.cells import cell_len
     from rich.table import Table
     from rich.text import Text
 
@@ -161,10 +197,10 @@ def rich_table(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
                   title_justify="left", show_lines=False, pad_edge=False,
                   padding=(0, 0))
     for c in cols:
-        table.add_column(Text(c.header), overflow="fold",
+        table.add_column(Text(c.title()), overflow="fold",
                          justify="right" if c.kind == "num" else "left",
                          no_wrap=c.kind in ("time", "day", "num", "code"),
-                         min_width=len(c.header) if c.kind in ("code", "num") else None)
+                         min_width=cell_len(c.title()) if c.kind in ("code", "num") else None)
     for row in rows:
         style = (styles or {}).get(row.get("_style", ""), "")
         table.add_row(*(Text(c.cell(row, tz)) for c in cols), style=style)
@@ -184,77 +220,140 @@ def kv_table(pairs: Sequence[tuple[str, str]], title: str | None = None) -> Tabl
     return table
 
 
+def fitted_table(rows: Sequence[dict[str, Any]], cols: Sequence[Col], tz: tzinfo, width: int,
+                 title: str | None = None, *, shrink: dict[str, int],
+                 drop: Sequence[str] = (), styles: dict[str, str] | None = None) -> Table:
+    """A table of one line per row in `width` columns. Columns in `shrink` (key: the
+    narrowest it may get) give up width, the widest first, and cut their text with
+    "…" by display width (a CJK character is two columns); the others keep their
+    width. When even the narrowest widths do not fit, the columns in `drop` go, in
+    that order."""
+    from rich.cells import cell_len
+    from rich.table import Table
+    from rich.text import Text
+
+    cols = list(cols)
+    cells = [[c.cell(r, tz) for c in cols] for r in rows]
+    while True:
+        widths = [max([cell_len(c.title()), *(cell_len(line[i]) for line in cells)])
+                  for i, c in enumerate(cols)]
+        mins = [min(w, shrink.get(c.key, w)) for c, w in zip(cols, widths, strict=True)]
+        budget = width - len(cols) - 1  # a space between columns and at each edge
+        gone = next((k for k in drop if k in [c.key for c in cols]), None)
+        if sum(mins) <= budget or gone is None:
+            break
+        i = [c.key for c in cols].index(gone)
+        del cols[i]
+        for line in cells:
+            del line[i]
+    excess = sum(widths) - budget
+    while excess > 0:
+        wide = [i for i, c in enumerate(cols) if c.key in shrink and widths[i] > mins[i]]
+        if not wide:
+            break
+        i = max(wide, key=lambda j: (widths[j] - mins[j], widths[j]))
+        widths[i] -= 1
+        excess -= 1
+    table = Table(title=Text(title) if title else None, box=_box(), title_justify="left",
+                  pad_edge=False, padding=(0, 0))
+    for c, w in zip(cols, widths, strict=True):
+        table.add_column(Text(c.title()), width=w, no_wrap=True, overflow="ellipsis",
+                         justify="right" if c.kind == "num" else "left")
+    for r, line in zip(rows, cells, strict=True):
+        table.add_row(*(Text(v) for v in line), style=(styles or {}).get(r.get("_style", ""), ""))
+    return table
+
+
 # --- the shapes of each listing ---------------------------------------------
 
-LIST_COLS = (Col("id", "id", "code"), Col("received_at", "received", "day"),
-             Col("status", "status", "code"), Col("severity", "severity", "code"),
-             Col("category", "category"), Col("customer", "customer", "wrap"),
-             Col("product", "product", "wrap"), Col("owner", "owner"))
+LIST_COLS = (Col("id", N_("id"), "code"), Col("received_at", N_("received"), "day"),
+             Col("status", N_("status"), "code", "status"),
+             Col("severity", N_("severity"), "code", "severity"),
+             Col("category", N_("category"), word="category"),
+             Col("customer", N_("customer"), "wrap"),
+             Col("product", N_("product"), "wrap"), Col("owner", N_("owner")))
 
-LIST_CSV_COLS = (Col("id", "id"), Col("received_at", "received", "time"), Col("status", "status"),
-                 Col("severity", "severity"), Col("category", "category"),
-                 Col("channel", "channel"), Col("customer", "customer"),
-                 Col("contact", "contact"), Col("product", "product"),
-                 Col("quantity", "quantity", "num"), Col("department", "department"),
-                 Col("owner", "owner"), Col("reopen_count", "reopened", "num"),
-                 Col("repeat_of", "repeat of"), Col("description", "description"),
-                 Col("last_contact_at", "last contact", "time"))
+LIST_CSV_COLS = (Col("id", N_("id")), Col("received_at", N_("received"), "time"),
+                 Col("status", N_("status"), word="status"),
+                 Col("severity", N_("severity"), word="severity"),
+                 Col("category", N_("category"), word="category"),
+                 Col("channel", N_("channel"), word="channel"),
+                 Col("customer", N_("customer")),
+                 Col("contact", N_("contact")), Col("product", N_("product")),
+                 Col("quantity", N_("quantity"), "num"),
+                 Col("department", N_("department")),
+                 Col("owner", N_("owner")), Col("reopen_count", N_("reopened"), "num"),
+                 Col("repeat_of", N_("repeat of")), Col("description", N_("description")),
+                 Col("last_contact_at", N_("last contact"), "time"))
 
-OVERDUE_COLS = (Col("id", "id", "code"), Col("kind", "kind", "code"),
-                Col("stage", "stage", "code"), Col("severity", "severity", "code"),
-                Col("department", "dept"), Col("owner", "owner"),
-                Col("customer", "customer", "wrap"), Col("due_at", "due", "time"),
-                Col("late_hours", "late h", "num"), Col("late_working_days", "late wd", "num"),
-                Col("escalation_level", "level", "num"), Col("escalate_to", "escalate to"))
+OVERDUE_COLS = (Col("id", N_("id"), "code"), Col("kind", N_("kind"), "code", "record_kind"),
+                Col("stage", N_("stage"), "code", "stage"),
+                Col("severity", N_("severity"), "code", "severity"),
+                Col("department", N_("dept")), Col("owner", N_("owner")),
+                Col("customer", N_("customer"), "wrap"), Col("due_at", N_("due"), "time"),
+                Col("late_hours", N_("late h"), "num"),
+                Col("late_working_days", N_("late wd"), "num"),
+                Col("escalation_level", N_("level"), "num"),
+                Col("escalate_to", N_("escalate to"), word="role"))
 
-# A terminal is narrow: the table keeps what a supervisor acts on.
-OVERDUE_TABLE_COLS = (Col("id", "id", "code"), Col("stage", "stage", "code"),
-                      Col("department", "dept"), Col("owner", "owner"),
-                      Col("due_at", "due", "time"), Col("late", "late", "num"),
-                      Col("escalation", "escalate to"))
+# A terminal is narrow: one line per complaint, what a supervisor acts on; the due
+# time only where there is room (the late column says how late).
+OVERDUE_TABLE_COLS = (Col("id", N_("id"), "code"), Col("stage", N_("stage"), word="stage"),
+                      Col("severity", N_("severity"), word="severity"),
+                      Col("customer", N_("customer")), Col("who", N_("owner")),
+                      Col("due_at", N_("due"), "time"), Col("late", N_("late"), "num"),
+                      Col("escalation", N_("escalate to")))
+OVERDUE_SHRINK = {"customer": 10, "who": 8, "escalation": 10}
 
 
 def overdue_table_row(row: dict[str, Any]) -> dict[str, Any]:
-    """Late as working days (or hours under one), level folded into whom."""
-    late = (f"{row['late_working_days']} wd" if row["late_working_days"]
-            else f"{row['late_hours']:.1f} h")
+    """Late as working days (or hours under one), level folded into whom, the
+    department and owner in one column."""
+    late = (_("{n} wd").format(n=row["late_working_days"]) if row["late_working_days"]
+            else _("{n} h").format(n=f"{row['late_hours']:.1f}"))
+    stage = label("stage", row["stage"])
     return {**row, "late": late, "_style": str(row["escalation_level"]),
-            "escalation": f"L{row['escalation_level']} {row['escalate_to']}"}
+            "stage": stage if row.get("round", 1) == 1 else f"{stage} #{row['round']}",
+            "who": " ".join(x for x in (row["department"], row["owner"]) if x),
+            "escalation": f"L{row['escalation_level']} {label('role', row['escalate_to'])}"}
 
-STAGE_COLS = (Col("stage", "stage", "code"), Col("round", "round", "num"),
-              Col("started_at", "started", "time"), Col("due_at", "due", "time"),
-              Col("done_at", "done", "time"), Col("state", "state"))
 
-ACTION_COLS = (Col("id", "action", "num"), Col("text", "text", "wrap"), Col("owner", "owner"),
-               Col("due_at", "due", "time"), Col("done_at", "done", "time"),
-               Col("verified_at", "verified", "time"), Col("verified_by", "verified by"))
+def overdue_table(rows: Sequence[dict[str, Any]], tz: tzinfo, width: int, title: str) -> Table:
+    return fitted_table([overdue_table_row(r) for r in rows], OVERDUE_TABLE_COLS, tz, width,
+                        title, shrink=OVERDUE_SHRINK, drop=("due_at",),
+                        styles=ESCALATION_STYLES)
 
-EVENT_COLS = (Col("at", "at", "time"), Col("actor", "actor"), Col("kind", "kind", "code"),
-              Col("summary", "what", "wrap"))
 
-RETURN_COLS = (Col("id", "id", "code"), Col("complaint_id", "complaint", "code"),
-               Col("stage", "stage", "code"), Col("authorised_qty", "auth", "num"),
-               Col("received_qty", "recv", "num"),
-               Col("disposed_qty", "disp", "num"), Col("flag", "count", "code"),
-               Col("due_at", "due", "time"))
+RETURN_COLS = (Col("id", N_("id"), "code"), Col("complaint_id", N_("complaint"), "code"),
+               Col("stage", N_("stage"), "code", "return_stage"),
+               Col("authorised_qty", N_("auth"), "num"),
+               Col("received_qty", N_("recv"), "num"),
+               Col("disposed_qty", N_("disp"), "num"), Col("flag", N_("count"), "code"),
+               Col("due_at", N_("due"), "time"))
 
-RETURN_CSV_COLS = (Col("id", "id"), Col("complaint_id", "complaint"), Col("stage", "stage"),
-                   Col("customer", "customer"), Col("product", "product"), Col("lot", "lot"),
-                   Col("opened_at", "opened", "time"), Col("authorised_qty", "authorised", "num"),
-                   Col("received_qty", "received", "num"), Col("disposed_qty", "disposed", "num"),
-                   Col("discrepancy", "discrepancy"), Col("result", "result"),
-                   Col("defective_qty", "defective", "num"), Col("due_at", "due", "time"),
-                   Col("dispositions", "dispositions"), Col("cost_of_loss", "cost of loss"),
-                   Col("repair_cost", "repair cost"), Col("currency", "currency"))
+RETURN_CSV_COLS = (Col("id", N_("id")), Col("complaint_id", N_("complaint")),
+                   Col("stage", N_("stage"), word="return_stage"),
+                   Col("customer", N_("customer")), Col("product", N_("product")),
+                   Col("lot", N_("lot")), Col("opened_at", N_("opened"), "time"),
+                   Col("authorised_qty", N_("authorised"), "num"),
+                   Col("received_qty", N_("received"), "num"),
+                   Col("disposed_qty", N_("disposed"), "num"),
+                   Col("discrepancy", N_("discrepancy")),
+                   Col("result", N_("result"), word="inspection"),
+                   Col("defective_qty", N_("defective"), "num"), Col("due_at", N_("due"), "time"),
+                   Col("dispositions", N_("dispositions")),
+                   Col("cost_of_loss", N_("cost of loss")),
+                   Col("repair_cost", N_("repair cost")), Col("currency", N_("currency")))
 
-NOTE_COLS = (Col("at", "at", "time"), Col("actor", "by"), Col("kind", "kind", "code"),
-             Col("return_id", "return", "code"), Col("text", "note", "wrap"))
+NOTE_COLS = (Col("at", N_("at"), "time"), Col("actor", N_("by")),
+             Col("kind", N_("kind"), "code", "method"),
+             Col("return_id", N_("return"), "code"), Col("text", N_("note"), "wrap"))
 
-ATTACHMENT_COLS = (Col("id", "att", "num"), Col("name", "name", "wrap"),
-                   Col("size_shown", "size", "num"), Col("type", "type", "wrap"),
-                   Col("sha256_short", "sha256", "code"), Col("actor", "by"),
-                   Col("at", "at", "time"), Col("return_id", "return", "code"),
-                   Col("note", "note", "wrap"))
+ATTACHMENT_COLS = (Col("id", N_("att"), "num"), Col("name", N_("name"), "wrap"),
+                   Col("size_shown", N_("size"), "num"), Col("type", N_("type"), "wrap"),
+                   Col("sha256_short", N_("sha256"), "code"), Col("actor", N_("by")),
+                   Col("at", N_("at"), "time"), Col("return_id", N_("return"), "code"),
+                   Col("note", N_("note"), "wrap"))
 
 
 def without_empty_return(rows: Sequence[dict[str, Any]], cols: Sequence[Col],
@@ -281,128 +380,90 @@ def attachment_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             for r in rows]
 
 
-def evidence_pairs(rec: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
-    """Notes and attachments as field/value pairs (the csv of `show`)."""
-    pairs = []
-    for n in rec.get("notes") or []:
-        where = f" on {n['return_id']}" if n["return_id"] and n["return_id"] != rec["id"] \
-            else ""
-        pairs.append((f"note {n['id']}", f"{cell_text(n['at'], 'time', tz)} {n['kind']} by "
-                      f"{n['actor']}{where}: {n['text']}"))
-    for a in attachment_rows(rec.get("attachments") or []):
-        pairs.append((f"attachment {a['id']}",
-                      f"{a['name']} ({a['size_shown']}, {a['type'] or 'unknown type'}, "
-                      f"sha256 {a['sha256_short']}) by {a['actor']} "
-                      f"{cell_text(a['at'], 'time', tz)}"
-                      + (f" on {a['return_id']}" if a["return_id"]
-                         and a["return_id"] != rec["id"] else "")
-                      + (f": {a['note']}" if a["note"] else "")))
-    return pairs
-
-
-RECEIPT_COLS = (Col("at", "received", "time"), Col("actor", "by"), Col("qty", "qty", "num"),
-                Col("note", "note", "wrap"))
-
-DISPOSITION_COLS = (Col("at", "at", "time"), Col("actor", "by"), Col("action", "action"),
-                    Col("qty", "qty", "num"), Col("cost_of_loss", "loss", "num"),
-                    Col("repair_cost", "repair", "num"), Col("note", "note", "wrap"))
-
-
 def return_table_row(row: dict[str, Any]) -> dict[str, Any]:
     """The receipt discrepancy as a clerk says it: short 2, over 1."""
     diff = row["received_qty"] - row["authorised_qty"]
-    flag = "" if not row["discrepancy"] else (f"short {-diff}" if diff < 0 else f"over {diff}")
+    flag = "" if not row["discrepancy"] else (_("short {n}").format(n=-diff) if diff < 0
+                                              else _("over {n}").format(n=diff))
     return {**row, "flag": flag}
-
-
-def return_pairs(r: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
-    pairs = [("id", r["id"]), ("complaint", r["complaint_id"]), ("stage", r["stage"]),
-             ("customer", r["customer"] or ""), ("product", r["product"] or ""),
-             ("lot", r["lot"] or ""), ("reason", r["reason"] or ""),
-             ("opened", f"{cell_text(r['opened_at'], 'time', tz)} by {r['opened_by']}"),
-             ("authorised", str(r["authorised_qty"])),
-             ("received", str(r["received_qty"])
-              + ("  (DISCREPANCY: differs from authorised)" if r["discrepancy"] else "")),
-             ("inspection", " ".join(x for x in (r["result"], f"{r['defective_qty']} defective"
-                                                 if r["defective_qty"] is not None else None,
-                                                 r["cause"]) if x)),
-             ("disposed", f"{r['disposed_qty']} of {r['received_qty']}"
-              + (f" ({cell_text(r['dispositions'], 'text', tz)})" if r["dispositions"] else "")),
-             ("cost of loss", f"{r['cost_of_loss']} {r['currency']}"),
-             ("repair cost", f"{r['repair_cost']} {r['currency']}"),
-             ("due", cell_text(r["due_at"], "time", tz)),
-             ("closed", cell_text(r["closed_at"], "time", tz))]
-    return [(k, v) for k, v in pairs if v]
 
 
 ESCALATION_STYLES = {"1": "yellow", "2": "bold yellow", "3": "bold red"}
 
 
-def event_summary(event: dict[str, Any]) -> str:
-    data = {k: v for k, v in event["data"].items() if k != "status"}
-    if event["kind"] == "note":
-        return f"{data.get('kind')}: {data.get('text')}"
-    if event["kind"] == "attach":
-        return (f"attachment {data.get('attachment')}: {data.get('name')} "
-                f"({size_text(data.get('size') or 0)}, sha256 {str(data.get('sha256'))[:12]})"
-                + (f"; {data['note']}" if data.get("note") else ""))
-    if isinstance(data.get("deadlines"), dict):  # stage → due instant, as the step set them
-        data["deadlines"] = ", ".join(f"{stage} {cell_text(due, 'time', UTC)} UTC"
-                                      for stage, due in data["deadlines"].items())
-    text = "; ".join(f"{k}: {cell_text(v, 'text', UTC)}" for k, v in data.items())
-    if event.get("old"):
-        old = "; ".join(f"{k}: {cell_text(v, 'text', UTC)}" for k, v in event["old"].items()
-                        if v is not None)
-        if old:
-            text += f"  (was {old})"
-    return text
+# --- a record in sections (show) ----------------------------------------------------
+
+class Section(NamedTuple):
+    """A part of a record: field/value pairs, or rows in columns (`table_cols`, if
+    given, are the terminal's narrower choice). In csv each row becomes one line whose
+    field is `name(row)` (default: its first column) and whose value is its other
+    columns as "column: value; …"."""
+    title: str
+    pairs: Sequence[tuple[str, str]] = ()
+    rows: Sequence[dict[str, Any]] = ()
+    cols: Sequence[Col] = ()
+    table_cols: Sequence[Col] | None = None
+    footer: str = ""
+    name: Callable[[dict[str, Any]], str] | None = None
+    name_keys: Sequence[str] = ()  # csv: the columns `name` already says
+    value: Callable[[dict[str, Any]], str] | None = None  # csv: the value of a row
+
+    def csv_lines(self, tz: tzinfo) -> list[tuple[str, str]]:
+        if self.pairs:
+            return list(self.pairs)
+        lines = []
+        skip = set(self.name_keys) if self.name else {self.cols[0].key}
+        for row in self.rows:
+            field = self.name(row) if self.name else self.cols[0].cell(row, tz)
+            value = self.value(row) if self.value else "; ".join(
+                f"{c.title()}: {v}" for c in self.cols if c.key not in skip
+                for v in [c.cell(row, tz)] if v)
+            lines.append((field, value))
+        return lines
 
 
-def record_pairs(rec: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
-    """The fields of `show`, in the order of the paper form (客户投诉登记表)."""
-    inv = rec["investigation"]
-    res = rec["resolution"] or {}
-    pairs = [
-        ("id", rec["id"]), ("status", rec["status"]), ("severity", rec["severity"]),
-        ("category", rec["category"]), ("channel", rec["channel"]),
-        ("received", cell_text(rec["received_at"], "time", tz)),
-        ("last contact", cell_text(rec.get("last_contact_at"), "time", tz)),
-        ("logged", f"{cell_text(rec['logged_at'], 'time', tz)} by {rec['logged_by']}"),
-        ("customer", rec["customer"]), ("contact", rec["contact"] or ""),
-        ("region", rec["region"] or ""), ("order", rec["order_no"] or ""),
-        ("product", rec["product"] or ""), ("lot", rec["lot"] or ""),
-        ("quantity", cell_text(rec["quantity"], "num", tz)),
-        ("shipped", rec["shipped_on"] or ""), ("demand", rec["demand"] or ""),
-        ("description", rec["description"]),
-        ("department", rec["department"] or ""), ("owner", rec["owner"] or ""),
-        ("repeat of", rec["repeat_of"] or ""),
-        ("repeated by", ", ".join(rec.get("repeated_by") or [])),
-        ("reopened", str(rec["reopen_count"])),
-        ("validity", inv["validity"] or ""), ("root cause", inv["root_cause"] or ""),
-        ("cause category", inv["cause_category"] or ""),
-        ("responsibility", " ".join(x for x in (inv["responsibility"], inv["supplier"]) if x)),
-        ("disposition", res.get("disposition") or ""),
-        ("amount", " ".join(x for x in (res.get("amount"), res.get("currency")) if x)),
-        ("approved by", res.get("approved_by") or ""),
-        ("customer told", res.get("summary") or ""),
-        ("closed", cell_text(rec["closed_at"], "time", tz)
-         + (f" ({rec['close_reason']})" if rec.get("close_reason") else "")),
-        ("void", (rec["void_reason"] or "")),
-    ]
-    return [(k, v) for k, v in pairs if v not in ("", None)]
+def record_csv(sections: Sequence[Section], tz: tzinfo) -> str:
+    """A record for Excel: three columns, section, field and value, one fact (or one
+    row of a table section) per line, in the order of the screen; filter on the first
+    column to see one section."""
+    import csv
+
+    buf = io.StringIO()
+    buf.write("\ufeff")
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow([_("section"), _("field"), _("value")])
+    for s in sections:
+        for field, value in s.csv_lines(tz):
+            writer.writerow([neutralise(s.title), neutralise(field), neutralise(value)])
+        if s.footer:
+            writer.writerow([neutralise(s.title), "", neutralise(s.footer)])
+    return buf.getvalue()
 
 
-def stage_rows(rec: dict[str, Any], as_of_iso: str) -> list[dict[str, Any]]:
-    rows = []
-    for s in rec["stages"]:
-        if s["outcome"] == "void":
-            state = "void"
-        elif s["done_at"]:
-            state = "on time" if s["done_at"] <= s["due_at"] else "late"
+def record_markdown(title: str, sections: Sequence[Section], tz: tzinfo) -> str:
+    parts = [f"# {md_cell(title)}\n"]
+    for s in sections:
+        if s.pairs:
+            parts.append(kv_markdown(s.pairs, s.title))
         else:
-            state = "LATE" if as_of_iso > s["due_at"] else "open"
-        rows.append({**s, "state": state})
-    return rows
+            parts.append(to_markdown(s.rows, s.cols, tz, s.title))
+        if s.footer:
+            parts[-1] += f"\n{md_cell(s.footer)}\n"
+    return "\n".join(parts)
+
+
+def record_rich(title: str, sections: Sequence[Section], tz: tzinfo) -> list[RenderableType]:
+    from rich.text import Text
+
+    out: list[RenderableType] = [Text(title, style="bold")]
+    for s in sections:
+        if s.pairs:
+            out.append(kv_table(s.pairs, s.title))
+        else:
+            out.append(rich_table(s.rows, s.table_cols or s.cols, tz, s.title))
+        if s.footer:
+            out.append(Text(s.footer))
+    return out
 
 
 # --- reports ---------------------------------------------------------------------
