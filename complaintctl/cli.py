@@ -291,6 +291,11 @@ def _report_outcome(out: Outcome, message: str) -> None:
     _say(message)
 
 
+def _width() -> int:
+    """The terminal's width (COLUMNS, or 80, when stdout is not a terminal)."""
+    return render.console().width
+
+
 def _print_rich(*renderables: RenderableType) -> None:
     con = render.console(on_broken_pipe=_reader_gone)  # Rich's own handler exits 1
     for r in renderables:
@@ -858,9 +863,8 @@ def overdue_cmd(
     title = (f"Overdue at {local}: {len(rows)} ("
              + ", ".join(f"L{lvl} {levels[lvl]}" for lvl in sorted(levels, reverse=True)) + ")")
     limit = parse.positive_int(limit, "--limit", allow_zero=True)
-    shown = [render.overdue_table_row(r) for r in (rows[:limit] if limit else rows)]
-    _print_rich(render.rich_table(shown, render.OVERDUE_TABLE_COLS, ledger.tz, title,
-                                  styles=render.ESCALATION_STYLES))
+    shown = rows[:limit] if limit else rows
+    _print_rich(render.overdue_table(shown, ledger.tz, _width(), title))
     if len(shown) < len(rows):
         _say(f"Showing the {len(shown)} most late of {len(rows)}; use --limit 0 for all, "
              "or --format csv.")
@@ -1044,7 +1048,7 @@ def report_cmd(
     else:
         if render.report_is_empty(rep):
             _say("No complaints in this period.")
-        _print_rich(*render.report_rich(rep, tz))
+        _print_rich(*render.report_rich(rep, tz, _width()))
         return
     if output:
         _write_atomically(output, text)

@@ -367,7 +367,8 @@ STEP_NAMES = {
 
 # The names of the values an event records, as the rest of `show` calls them.
 FIELD_NAMES = {
-    "return": N_("return"), "severity": N_("severity"), "received_at": N_("received"), "channel": N_("channel"),
+    "return": N_("return"), "severity": N_("severity"), "received_at": N_("received"),
+    "channel": N_("channel"),
     "customer": N_("customer"), "contact": N_("contact"), "region": N_("region"),
     "order_no": N_("order"), "product": N_("product"), "lot": N_("lot"),
     "quantity": N_("quantity"), "shipped_on": N_("shipped"), "category": N_("category"),

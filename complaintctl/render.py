@@ -296,32 +296,46 @@ OVERDUE_COLS = (Col("id", N_("id"), "code"), Col("kind", N_("kind"), "code", "re
                 Col("escalation_level", N_("level"), "num"),
                 Col("escalate_to", N_("escalate to"), word="role"))
 
-# A terminal is narrow: one line per complaint, what a supervisor acts on; the due
-# time only where there is room (the late column says how late).
-OVERDUE_TABLE_COLS = (Col("id", N_("id"), "code"), Col("stage", N_("stage"), word="stage"),
+# A terminal is narrow: one line per stage late, what a supervisor acts on. Whom a
+# level escalates to is the same on every row of that level, so the table shows the
+# level and says once, under it, whom each level goes to; the due time only where
+# there is room (the late column says how late).
+OVERDUE_TABLE_COLS = (Col("id", N_("id"), "code"), Col("stage", N_("stage")),
                       Col("severity", N_("severity"), word="severity"),
                       Col("customer", N_("customer")), Col("who", N_("owner")),
                       Col("due_at", N_("due"), "time"), Col("late", N_("late"), "num"),
-                      Col("escalation", N_("escalate to")))
-OVERDUE_SHRINK = {"customer": 10, "who": 8, "escalation": 10}
+                      Col("level", N_("level")))
+OVERDUE_SHRINK = {"customer": 10, "who": 8}
 
 
 def overdue_table_row(row: dict[str, Any]) -> dict[str, Any]:
-    """Late as working days (or hours under one), level folded into whom, the
-    department and owner in one column."""
+    """Late as working days (or hours under one), the level as L1..L9, the department
+    and owner in one column."""
     late = (_("{n} wd").format(n=row["late_working_days"]) if row["late_working_days"]
             else _("{n} h").format(n=f"{row['late_hours']:.1f}"))
     stage = label("stage", row["stage"])
     return {**row, "late": late, "_style": str(row["escalation_level"]),
             "stage": stage if row.get("round", 1) == 1 else f"{stage} #{row['round']}",
             "who": " ".join(x for x in (row["department"], row["owner"]) if x),
-            "escalation": f"L{row['escalation_level']} {label('role', row['escalate_to'])}"}
+            "level": f"L{row['escalation_level']}"}
+
+
+def escalation_legend(rows: Sequence[dict[str, Any]]) -> str:
+    """Whom each level shown escalates to: "L3 general manager; L2 branch head"."""
+    roles = {r["escalation_level"]: r["escalate_to"] for r in rows}
+    return _("Escalate to: {roles}").format(roles="; ".join(
+        f"L{lvl} {label('role', roles[lvl])}" for lvl in sorted(roles, reverse=True)))
 
 
 def overdue_table(rows: Sequence[dict[str, Any]], tz: tzinfo, width: int, title: str) -> Table:
-    return fitted_table([overdue_table_row(r) for r in rows], OVERDUE_TABLE_COLS, tz, width,
-                        title, shrink=OVERDUE_SHRINK, drop=("due_at",),
-                        styles=ESCALATION_STYLES)
+    from rich.text import Text
+
+    table = fitted_table([overdue_table_row(r) for r in rows], OVERDUE_TABLE_COLS, tz, width,
+                         title, shrink=OVERDUE_SHRINK, drop=("due_at",),
+                         styles=ESCALATION_STYLES)
+    table.caption = Text(escalation_legend(rows))
+    table.caption_justify = "left"
+    return table
 
 
 RETURN_COLS = (Col("id", N_("id"), "code"), Col("complaint_id", N_("complaint"), "code"),
@@ -472,29 +486,85 @@ REPORT_SECTIONS = ("summary", "by_category", "by_channel", "by_severity", "by_pr
                    "by_customer", "by_department", "pareto_category", "pareto_cause",
                    "handling", "on_time", "returns", "register")
 
-SHARE_COLS = (Col("key", "key"), Col("count", "count", "num"), Col("share_pct", "share", "num"))
-DEPT_COLS = (*SHARE_COLS, Col("resolved", "resolved", "num"),
-             Col("on_time_pct", "on time", "num"),
-             Col("handling_days_mean", "mean days", "num"))
-PARETO_COLS = (Col("key", "key"), Col("count", "count", "num"),
-               Col("share_pct", "share", "num"), Col("cumulative_pct", "cumulative", "num"))
-HANDLING_COLS = (Col("key", "category"), Col("count", "count", "num"),
-                 Col("mean", "mean", "num"), Col("median", "median", "num"),
-                 Col("p90", "p90", "num"))
-ON_TIME_COLS = (Col("key", "stage"), Col("rate_pct", "on time", "num"))
-DISPOSITION_COLS_R = (Col("key", "disposition"), Col("quantity", "quantity", "num"))
-REGISTER_COLS = (Col("id", "id", "code"), Col("received_at", "received", "day"),
-                 Col("closed_at", "closed", "day"), Col("customer", "customer", "wrap"),
-                 Col("product", "product", "wrap"), Col("quantity", "qty", "num"),
-                 Col("disposition", "disposition"), Col("result", "result"))
+def _share_cols(word: str | None = None) -> tuple[Col, ...]:
+    return (Col("key", N_("key"), word=word), Col("count", N_("count"), "num"),
+            Col("share_pct", N_("share"), "num"))
+
+
+SHARE_COLS = _share_cols()
+DEPT_COLS = (*SHARE_COLS, Col("resolved", N_("resolved"), "num"),
+             Col("on_time_pct", N_("on time"), "num"),
+             Col("handling_days_mean", N_("mean days"), "num"))
+
+
+def _pareto_cols(word: str) -> tuple[Col, ...]:
+    return (Col("key", N_("key"), word=word), Col("count", N_("count"), "num"),
+            Col("share_pct", N_("share"), "num"),
+            Col("cumulative_pct", N_("cumulative"), "num"))
+
+
+HANDLING_COLS = (Col("key", N_("category"), word="category"), Col("count", N_("count"), "num"),
+                 Col("mean", N_("mean"), "num"), Col("median", N_("median"), "num"),
+                 Col("p90", N_("p90"), "num"))
+ON_TIME_COLS = (Col("key", N_("stage"), word="stage"), Col("rate_pct", N_("on time"), "num"))
+DISPOSITION_COLS_R = (Col("key", N_("disposition"), word="return_action"),
+                      Col("quantity", N_("quantity"), "num"))
+REGISTER_COLS = (Col("id", N_("id"), "code"), Col("received_at", N_("received"), "day"),
+                 Col("closed_at", N_("closed"), "day"), Col("customer", N_("customer"), "wrap"),
+                 Col("product", N_("product"), "wrap"), Col("quantity", N_("qty"), "num"),
+                 Col("disposition", N_("disposition"), word="disposition"),
+                 Col("result_shown", N_("result")))
+# The register on a terminal: one line per complaint. A closed complaint's result is
+# its customer's satisfaction (the closed column says it is closed); dates are MM-DD
+# when they all fall in one year (the title names the period); long names are cut
+# with "…" (csv and markdown carry them whole).
+REGISTER_TABLE_COLS = (Col("id", N_("id"), "code"), Col("received_day", N_("received")),
+                       Col("closed_day", N_("closed")), Col("customer", N_("customer")),
+                       Col("product", N_("product")), Col("quantity", N_("qty"), "num"),
+                       Col("disposition", N_("disposition"), word="disposition"),
+                       Col("result_short", N_("result")))
+REGISTER_SHRINK = {"customer": 8, "product": 6, "result_short": 6}
+
+
+def register_table(rows: Sequence[dict[str, Any]], tz: tzinfo, width: int,
+                   title: str) -> Table:
+    days = [{k: cell_text(r.get(k), "day", tz) for k in ("received_at", "closed_at")}
+            for r in rows]
+    one_year = len({d[:4] for day in days for d in day.values() if d}) <= 1
+    shown = [{**r, "received_day": d["received_at"][5:] if one_year else d["received_at"],
+              "closed_day": d["closed_at"][5:] if one_year else d["closed_at"]}
+             for r, d in zip(rows, days, strict=True)]
+    return fitted_table(shown, REGISTER_TABLE_COLS, tz, width, title, shrink=REGISTER_SHRINK)
+
+
+def register_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The register's result in words: the status, and the satisfaction of a closed
+    complaint's revisit (stored as "closed (satisfied)")."""
+    out = []
+    for r in rows:
+        status, result = r.get("status") or "", r.get("result") or ""
+        satisfaction = (result[len(status) + 2:-1] if status and
+                        result.startswith(status + " (") and result.endswith(")") else None)
+        shown = label("status", status) if status else result
+        out.append({**r, "result_shown": f"{shown} ({label('satisfaction', satisfaction)})"
+                    if satisfaction else shown,
+                    "result_short": label("satisfaction", satisfaction) if satisfaction
+                    else shown})
+    return out
+
 
 REPORT_TITLES = {
-    "summary": "Summary", "by_category": "By category", "by_channel": "By channel",
-    "by_severity": "By severity", "by_product": "By product", "by_customer": "By customer",
-    "by_department": "By department", "pareto_category": "Pareto of categories",
-    "pareto_cause": "Pareto of cause categories", "handling": "Handling days by category",
-    "on_time": "On-time rate by stage", "returns": "Returns (退货)",
-    "register": "Register (客户投诉处理月报表)"}
+    "summary": N_("Summary"), "by_category": N_("By category"),
+    "by_channel": N_("By channel"), "by_severity": N_("By severity"),
+    "by_product": N_("By product"), "by_customer": N_("By customer"),
+    "by_department": N_("By department"), "pareto_category": N_("Pareto of categories"),
+    "pareto_cause": N_("Pareto of cause categories"),
+    "handling": N_("Handling days by category"), "on_time": N_("On-time rate by stage"),
+    "returns": N_("Returns (退货)"), "register": N_("Register (客户投诉处理月报表)")}
+
+
+def report_title(name: str) -> str:
+    return _(REPORT_TITLES[name])
 
 
 def pct(rate: float | None) -> str:
@@ -545,26 +615,26 @@ def report_tables(rep: dict[str, Any]) -> dict[str, tuple[list[dict[str, Any]], 
 
     ret = rep["returns"]
     returns_rows = [*ret["by_disposition"],
-                    {"key": "cost of loss", "quantity": f"{ret['cost_of_loss']} "
+                    {"key": _("cost of loss"), "quantity": f"{ret['cost_of_loss']} "
                      f"{ret['currency']}"},
-                    {"key": "repair cost", "quantity": f"{ret['repair_cost']} "
+                    {"key": _("repair cost"), "quantity": f"{ret['repair_cost']} "
                      f"{ret['currency']}"}]
     return {
-        "by_category": (shares(rep["by_category"]), SHARE_COLS),
-        "by_channel": (shares(rep["by_channel"]), SHARE_COLS),
-        "by_severity": (shares(rep["by_severity"]), SHARE_COLS),
+        "by_category": (shares(rep["by_category"]), _share_cols("category")),
+        "by_channel": (shares(rep["by_channel"]), _share_cols("channel")),
+        "by_severity": (shares(rep["by_severity"]), _share_cols("severity")),
         "by_product": (shares(rep["by_product"]), SHARE_COLS),
         "by_customer": (shares(rep["by_customer"]), SHARE_COLS),
         "by_department": ([{**r, "share_pct": pct(r["share"]),
                             "on_time_pct": pct(r["on_time_rate"])}
                            for r in rep["by_department"]], DEPT_COLS),
-        "pareto_category": (pareto(rep["pareto_category"]), PARETO_COLS),
-        "pareto_cause": (pareto(rep["pareto_cause"]), PARETO_COLS),
+        "pareto_category": (pareto(rep["pareto_category"]), _pareto_cols("category")),
+        "pareto_cause": (pareto(rep["pareto_cause"]), _pareto_cols("cause_category")),
         "handling": (rep["handling_days"]["by_category"], HANDLING_COLS),
         "on_time": ([{"key": k, "rate_pct": pct(v)} for k, v in rep["on_time_rate"].items()],
                     ON_TIME_COLS),
         "returns": (returns_rows, DISPOSITION_COLS_R),
-        "register": (rep["register"], REGISTER_COLS),
+        "register": (register_rows(rep["register"]), REGISTER_COLS),
     }
 
 
@@ -604,11 +674,11 @@ def report_markdown(rep: dict[str, Any], tz: tzinfo, section: str | None = None)
     if report_is_empty(rep):
         text += "No complaints in this period.\n\n"
     if section in (None, "summary"):
-        text += kv_markdown(report_summary(rep), REPORT_TITLES["summary"])
+        text += kv_markdown(report_summary(rep), report_title("summary"))
     for name, (rows, cols) in report_tables(rep).items():
         if section in (None, name) and (rows or section):
             shown = rows if section else rows[:LONG_SECTIONS.get(name, len(rows))]
-            text += "\n" + to_markdown(shown, cols, tz, REPORT_TITLES[name])
+            text += "\n" + to_markdown(shown, cols, tz, report_title(name))
             if len(shown) < len(rows):
                 text += (f"\n… and {len(rows) - len(shown)} more (`--section {name}` "
                          "lists them all).\n")
@@ -617,41 +687,47 @@ def report_markdown(rep: dict[str, Any], tz: tzinfo, section: str | None = None)
     return text
 
 
-def pareto_chart(rows: list[dict[str, Any]], title: str, width: int = 30) -> Table:
+def pareto_chart(rows: list[dict[str, Any]], title: str, width: int = 30,
+                 word: str | None = None) -> Table:
     """A Pareto as bars in the terminal: share per key and the running share."""
     from rich.table import Table
     from rich.text import Text
 
     table = Table(title=Text(title), box=None, title_justify="left", show_header=True,
                   pad_edge=False)
-    table.add_column("key", overflow="fold")
-    table.add_column("count", justify="right", no_wrap=True)
-    table.add_column("share", no_wrap=True)
-    table.add_column("cumulative", justify="right", no_wrap=True)
+    table.add_column(Text(_("key")), overflow="fold")
+    table.add_column(Text(_("count")), justify="right", no_wrap=True)
+    table.add_column(Text(_("share")), no_wrap=True)
+    table.add_column(Text(_("cumulative")), justify="right", no_wrap=True)
     for r in rows:
         bar = ("#" if _STYLE["ascii"] else "█") * max(1, round((r["share"] or 0) * width))
-        table.add_row(Text(str(r["key"])), str(r["count"]),
+        key = label(word, r["key"]) if word and isinstance(r["key"], str) else str(r["key"])
+        table.add_row(Text(key), str(r["count"]),
                       Text(f"{bar} {pct(r['share'])}", style="cyan"),
                       pct(r["cumulative_share"]))
     return table
 
 
-def report_rich(rep: dict[str, Any], tz: tzinfo) -> list[RenderableType]:
+def report_rich(rep: dict[str, Any], tz: tzinfo, width: int = 80) -> list[RenderableType]:
     from rich.rule import Rule
     from rich.text import Text
 
     out: list[RenderableType] = [Rule(Text(f"Complaint report: {rep['period']['label']}"))]
     if report_is_empty(rep):
         out.append(Text("No complaints in this period."))
-    out.append(kv_table(report_summary(rep), REPORT_TITLES["summary"]))
+    out.append(kv_table(report_summary(rep), report_title("summary")))
     for name, (rows, cols) in report_tables(rep).items():
         if not rows:
             continue
         if name.startswith("pareto_"):
-            out.append(pareto_chart(rep[name], REPORT_TITLES[name]))
+            out.append(pareto_chart(rep[name], report_title(name), word={
+                "pareto_category": "category", "pareto_cause": "cause_category"}[name]))
             continue
         shown = rows[:LONG_SECTIONS.get(name, len(rows))]
-        out.append(rich_table(shown, cols, tz, REPORT_TITLES[name]))
+        if name == "register":
+            out.append(register_table(shown, tz, width, report_title(name)))
+        else:
+            out.append(rich_table(shown, cols, tz, report_title(name)))
         if len(shown) < len(rows):
             out.append(Text(f"… and {len(rows) - len(shown)} more: complaintctl report "
                             f"--format csv --section {name}"))
