@@ -277,20 +277,38 @@ def complaint_sections(rec: dict[str, Any], tz: tzinfo, as_of_iso: str) -> list[
                 if returns else ""),
         Section(_("Revisits"), rows=rec["revisits"], cols=REVISIT_COLS),
         Section(_("Deadlines"), rows=stage_rows(rec, as_of_iso), cols=STAGE_COLS),
-        *evidence_sections(rec),
+        *evidence_sections(rec, tz),
         history_section(rec["events"], tz),
     ]
     return [s for s in sections if s.pairs or s.rows]
 
 
-def evidence_sections(rec: dict[str, Any]) -> list[Section]:
+def evidence_sections(rec: dict[str, Any], tz: tzinfo) -> list[Section]:
+    """The communication log (沟通记录) and the attachments (凭证); in csv each note or
+    file is one sentence."""
     notes, atts = rec["notes"], attachment_rows(rec["attachments"])
+
+    def where(row: dict[str, Any]) -> str:
+        return (" " + _("on {record}").format(record=row["return_id"])
+                if row["return_id"] and row["return_id"] != rec["id"] else "")
+
+    def note(n: dict[str, Any]) -> str:
+        return _("{time} {kind} by {actor}{where}: {text}").format(
+            time=_t(n["at"], tz), kind=label("method", n["kind"]), actor=n["actor"],
+            where=where(n), text=n["text"])
+
+    def attachment(a: dict[str, Any]) -> str:
+        text = _("{name} ({size}, {type}, sha256 {sha}) by {actor} {time}").format(
+            name=a["name"], size=a["size_shown"], type=a["type"] or _("unknown type"),
+            sha=a["sha256_short"], actor=a["actor"], time=_t(a["at"], tz)) + where(a)
+        return text + (f": {a['note']}" if a["note"] else "")
+
     return [Section(_("Communication log (沟通记录)"), rows=notes,
                     cols=without_empty_return(notes, NOTE_COLS, rec["id"]),
-                    name=lambda n: _("note {n}").format(n=n["id"])),
+                    name=lambda n: _("note {n}").format(n=n["id"]), value=note),
             Section(_("Attachments (凭证)"), rows=atts,
                     cols=without_empty_return(atts, ATTACHMENT_COLS, rec["id"]),
-                    name=lambda a: _("attachment {n}").format(n=a["id"]), name_keys=("id",))]
+                    name=lambda a: _("attachment {n}").format(n=a["id"]), value=attachment)]
 
 
 # --- the return -----------------------------------------------------------------------
@@ -346,7 +364,7 @@ def return_sections(r: dict[str, Any], tz: tzinfo, as_of_iso: str) -> list[Secti
         Section(_("Receipts"), rows=r["receipts"], cols=RECEIPT_COLS),
         Section(_("Dispositions"), rows=r["disposition_lines"], cols=DISPOSITION_COLS),
         Section(_("Deadlines"), rows=stage_rows(r, as_of_iso), cols=STAGE_COLS),
-        *evidence_sections(r),
+        *evidence_sections(r, tz),
         history_section(r["events"], tz),
     ]
     return [s for s in sections if s.pairs or s.rows]
