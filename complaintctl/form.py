@@ -225,6 +225,8 @@ def return_rows(rec: dict[str, Any], tz: tzinfo) -> list[dict[str, Any]]:
                          for a, q in r["dispositions"].items()),
                      "loss": f"{r['cost_of_loss']} {r['currency']}",
                      "repair": f"{r['repair_cost']} {r['currency']}"})
+        rows[-1]["costs"] = _("loss {loss}, repair {repair}").format(
+            loss=rows[-1]["loss"], repair=rows[-1]["repair"])
     return rows
 
 
@@ -234,7 +236,8 @@ RETURN_TABLE_COLS = (Col("id", N_("return"), "code"),
                      Col("received_qty", N_("recv"), "num"),
                      Col("disposed_qty", N_("disp"), "num"), Col("flag", N_("count"), "code"),
                      Col("inspection", N_("inspection"), "wrap"),
-                     Col("dispositions_shown", N_("dispositions"), "wrap"))
+                     Col("dispositions_shown", N_("dispositions"), "wrap"),
+                     Col("costs", N_("costs"), "wrap"))
 RETURN_COLS = (Col("id", N_("return"), "code"),
                Col("stage", N_("stage"), "code", "return_stage"),
                Col("opened_at", N_("opened"), "time"),

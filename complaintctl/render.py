@@ -309,14 +309,14 @@ OVERDUE_SHRINK = {"customer": 10, "who": 8}
 
 
 def overdue_table_row(row: dict[str, Any]) -> dict[str, Any]:
-    """Late as working days (or hours under one), the level as L1..L9, the department
-    and owner in one column."""
+    """Late as working days (or hours under one), the level as L1..L9, the owner and
+    department in one column (the owner first: a narrow column keeps the name)."""
     late = (_("{n} wd").format(n=row["late_working_days"]) if row["late_working_days"]
             else _("{n} h").format(n=f"{row['late_hours']:.1f}"))
     stage = label("stage", row["stage"])
     return {**row, "late": late, "_style": str(row["escalation_level"]),
             "stage": stage if row.get("round", 1) == 1 else f"{stage} #{row['round']}",
-            "who": " ".join(x for x in (row["department"], row["owner"]) if x),
+            "who": " ".join(x for x in (row["owner"], row["department"]) if x),
             "level": f"L{row['escalation_level']}"}
 
 
