@@ -17,6 +17,7 @@ import typer
 
 from complaintctl import complaints, parse, render, rma, settings, views
 from complaintctl.errors import BadInput, ComplaintctlError
+from complaintctl.i18n import _
 from complaintctl.store import Ledger, Outcome, storage_errors
 
 if TYPE_CHECKING:  # Rich is imported only when a table is printed
@@ -855,19 +856,21 @@ def overdue_cmd(
                           severity=parse.choice(severity, parse.SEVERITIES, "--severity"),
                           current=when >= now)
     local = ledger.local(when)
-    empty = f"Nothing is overdue at {local}."
+    empty = _("Nothing is overdue at {time}.").format(time=local)
     if fmt != "table" or not rows:
-        _listing(rows, render.OVERDUE_COLS, fmt, ledger.tz, f"Overdue at {local}", empty=empty)
+        _listing(rows, render.OVERDUE_COLS, fmt, ledger.tz,
+                 _("Overdue at {time}").format(time=local), empty=empty)
         return
     levels = Counter(r["escalation_level"] for r in rows)
-    title = (f"Overdue at {local}: {len(rows)} ("
-             + ", ".join(f"L{lvl} {levels[lvl]}" for lvl in sorted(levels, reverse=True)) + ")")
+    title = _("Overdue at {time}: {n} ({levels})").format(
+        time=local, n=len(rows),
+        levels=", ".join(f"L{lvl} {levels[lvl]}" for lvl in sorted(levels, reverse=True)))
     limit = parse.positive_int(limit, "--limit", allow_zero=True)
     shown = rows[:limit] if limit else rows
     _print_rich(render.overdue_table(shown, ledger.tz, _width(), title))
     if len(shown) < len(rows):
-        _say(f"Showing the {len(shown)} most late of {len(rows)}; use --limit 0 for all, "
-             "or --format csv.")
+        _say(_("Showing the {n} most late of {total}; use --limit 0 for all, or --format "
+               "csv.").format(n=len(shown), total=len(rows)))
 
 
 # --- returned goods ----------------------------------------------------------------

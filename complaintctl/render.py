@@ -581,26 +581,35 @@ def report_summary(rep: dict[str, Any]) -> list[tuple[str, str]]:
     ret = rep["returns"]
     change = p["received_change"]
     return [
-        ("period", rep["period"]["label"]),
-        ("received", str(rep["received"])), ("resolved", str(rep["resolved"])),
-        ("closed", str(rep["closed"])), ("voided", str(rep["voided"])),
-        ("backlog", f"{b['start']} → {b['end']} ({b['change']:+d})"),
-        ("late at end", str(rep["late_at_end"])),
-        ("handling days", f"mean {_days(h['mean'])}, median {_days(h['median'])}, "
-                          f"p90 {_days(h['p90'])} ({h['count']} resolved)"),
-        ("satisfaction rate", f"{pct(rep['satisfaction_rate'])} of {rep['revisits']} revisits"),
-        ("reopen rate", f"{pct(rep['reopen_rate'])} ({rep['reopened']} reopened)"),
-        ("repeat rate", pct(rep["repeat_rate"])),
-        ("not upheld rate", pct(rep["not_upheld_rate"])),
-        ("CAPA", f"opened {c['opened']}, done {c['done']}, verified {c['verified']}, "
-                 f"late {c['late']}"),
-        ("returns", f"{ret['authorised']} authorised, {ret['quantity_received']} units "
-                    f"received, {ret['discrepancies']} with a count discrepancy"),
-        ("previous period", f"{p['from']} to {p['to']}: received {p['received']} "
-                            f"({'—' if change is None else f'{change * 100:+.1f}%'}), "
-                            f"resolved {p['resolved']}, closed {p['closed']}"),
-        ("year to date", f"received {y['received']}, resolved {y['resolved']}, "
-                         f"closed {y['closed']}, voided {y['voided']}"),
+        (_("period"), rep["period"]["label"]),
+        (_("received"), str(rep["received"])), (_("resolved"), str(rep["resolved"])),
+        (_("closed"), str(rep["closed"])), (_("voided"), str(rep["voided"])),
+        (_("backlog"), f"{b['start']} → {b['end']} ({b['change']:+d})"),
+        (_("late at end"), str(rep["late_at_end"])),
+        (_("handling days"), _("mean {mean}, median {median}, p90 {p90} ({n} resolved)").format(
+            mean=_days(h["mean"]), median=_days(h["median"]), p90=_days(h["p90"]),
+            n=h["count"])),
+        (_("satisfaction rate"), _("{rate} of {n} revisits").format(
+            rate=pct(rep["satisfaction_rate"]), n=rep["revisits"])),
+        (_("reopen rate"), _("{rate} ({n} reopened)").format(rate=pct(rep["reopen_rate"]),
+                                                             n=rep["reopened"])),
+        (_("repeat rate"), pct(rep["repeat_rate"])),
+        (_("not upheld rate"), pct(rep["not_upheld_rate"])),
+        (_("CAPA"), _("opened {opened}, done {done}, verified {verified}, late {late}").format(
+            opened=c["opened"], done=c["done"], verified=c["verified"], late=c["late"])),
+        (_("returns"), _("{authorised} authorised, {received} units received, {discrepancies} "
+                         "with a count discrepancy").format(
+            authorised=ret["authorised"], received=ret["quantity_received"],
+            discrepancies=ret["discrepancies"])),
+        (_("previous period"), _("{first} to {last}: received {received} ({change}), resolved "
+                                 "{resolved}, closed {closed}").format(
+            first=p["from"], last=p["to"], received=p["received"],
+            change="—" if change is None else f"{change * 100:+.1f}%",
+            resolved=p["resolved"], closed=p["closed"])),
+        (_("year to date"), _("received {received}, resolved {resolved}, closed {closed}, "
+                              "voided {voided}").format(
+            received=y["received"], resolved=y["resolved"], closed=y["closed"],
+            voided=y["voided"])),
     ]
 
 
@@ -666,13 +675,15 @@ def chain_footer(rep: dict[str, Any]) -> str:
     """The line under a report that names the ledger's history it was made from
     (`complaintctl verify --head HASH` checks later that it is still there)."""
     head = rep.get("chain_head") or {"id": 0, "hash": ""}
-    return f"Chain head: event #{head['id']} {head['hash'] or '(no events)'}"
+    return _("Chain head: event #{id} {hash}").format(
+        id=head["id"], hash=head["hash"] or _("(no events)"))
 
 
 def report_markdown(rep: dict[str, Any], tz: tzinfo, section: str | None = None) -> str:
-    text = f"# Complaint report (客户投诉处理报表): {md_cell(rep['period']['label'])}\n\n"
+    text = "# " + md_cell(_("Complaint report (客户投诉处理报表): {period}").format(
+        period=rep["period"]["label"])) + "\n\n"
     if report_is_empty(rep):
-        text += "No complaints in this period.\n\n"
+        text += _("No complaints in this period.") + "\n\n"
     if section in (None, "summary"):
         text += kv_markdown(report_summary(rep), report_title("summary"))
     for name, (rows, cols) in report_tables(rep).items():
@@ -680,8 +691,8 @@ def report_markdown(rep: dict[str, Any], tz: tzinfo, section: str | None = None)
             shown = rows if section else rows[:LONG_SECTIONS.get(name, len(rows))]
             text += "\n" + to_markdown(shown, cols, tz, report_title(name))
             if len(shown) < len(rows):
-                text += (f"\n… and {len(rows) - len(shown)} more (`--section {name}` "
-                         "lists them all).\n")
+                text += "\n" + _("… and {n} more (`--section {name}` lists them all).").format(
+                    n=len(rows) - len(shown), name=name) + "\n"
     if section is None:
         text += "\n" + md_cell(chain_footer(rep)) + "\n"
     return text
@@ -712,9 +723,10 @@ def report_rich(rep: dict[str, Any], tz: tzinfo, width: int = 80) -> list[Render
     from rich.rule import Rule
     from rich.text import Text
 
-    out: list[RenderableType] = [Rule(Text(f"Complaint report: {rep['period']['label']}"))]
+    out: list[RenderableType] = [Rule(Text(_("Complaint report: {period}").format(
+        period=rep["period"]["label"])))]
     if report_is_empty(rep):
-        out.append(Text("No complaints in this period."))
+        out.append(Text(_("No complaints in this period.")))
     out.append(kv_table(report_summary(rep), report_title("summary")))
     for name, (rows, cols) in report_tables(rep).items():
         if not rows:
@@ -729,8 +741,8 @@ def report_rich(rep: dict[str, Any], tz: tzinfo, width: int = 80) -> list[Render
         else:
             out.append(rich_table(shown, cols, tz, report_title(name)))
         if len(shown) < len(rows):
-            out.append(Text(f"… and {len(rows) - len(shown)} more: complaintctl report "
-                            f"--format csv --section {name}"))
+            out.append(Text(_("… and {n} more: complaintctl report --format csv --section "
+                              "{name}").format(n=len(rows) - len(shown), name=name)))
     out.append(Text(chain_footer(rep)))
     return out
 
