@@ -176,7 +176,9 @@ def stage_rows(rec: dict[str, Any], as_of_iso: str) -> list[dict[str, Any]]:
             name = _("{stage} (round {n})").format(stage=name, n=s["round"])
         rows.append({**s, "stage_shown": name, "state": state})
     order = {code: i for i, code in enumerate(LIFECYCLE)}
-    rows.sort(key=lambda s: (s["round"], order.get(s["stage"], len(order))))
+    # the second revisit follows the closing, after every round
+    rows.sort(key=lambda s: (s["stage"] == "second-revisit", s["round"],
+                             order.get(s["stage"], len(order))))
     return rows
 
 

@@ -378,3 +378,32 @@ def test_report_json_keeps_codes(ledger):
     [line] = ledger.json("report", "--month", "2026-10")["register"]
     assert (line["disposition"], line["result"]) == ("no-action",
                                                      "closed (basically-satisfied)")
+
+
+def test_show_a_reopened_complaint_round_by_round(ledger):
+    """An unsatisfied revisit reopens: each resolution round is shown, the deadlines
+    round by round with the second revisit (critical) after them, and the history says
+    what changed from what."""
+    cid = ledger.log(severity="critical", received="2026-11-02 09:00")
+    ledger("assign", cid, "--dept", "QA", "--owner", "Li", "--at", "2026-11-02 09:30")
+    ledger("investigate", cid, "--cause", "c1", "--at", "2026-11-02 10:00")
+    ledger("resolve", cid, "--disposition", "repair", "--summary", "s1",
+           "--at", "2026-11-03 10:00")
+    ledger("revisit", cid, "--satisfaction", "unsatisfied", "--note", "还是响",
+           "--at", "2026-11-03 15:00")
+    ledger("investigate", cid, "--cause", "c2", "--at", "2026-11-04 10:00")
+    ledger("resolve", cid, "--disposition", "exchange", "--summary", "s2",
+           "--at", "2026-11-04 12:00")
+    ledger("revisit", cid, "--satisfaction", "satisfied", "--at", "2026-11-04 16:00")
+    lines = record_csv(ledger("show", cid, "--format", "csv").stdout)
+    resolution = [(f, v) for s, f, v in lines if s == "Resolution and approval"]
+    assert ("round 1: disposition", "repair") in resolution
+    assert ("round 2: disposition", "exchange") in resolution
+    assert [f for s, f, _v in lines if s == "Deadlines"] == [
+        "assign", "investigate", "resolve", "revisit", "resolve (round 2)",
+        "revisit (round 2)", "second revisit"]
+    history = dict((f, v) for s, f, v in lines if s.startswith("History"))
+    assert history["2026-11-03 15:00 revisited by tester"].startswith(
+        "status: resolved → investigating; satisfaction: unsatisfied; reopened: 0 → 1")
+    assert history["2026-11-04 10:00 investigated by tester"] == (
+        "D4 root cause: c1 → c2 (entered 2026-11-23 20:00)")
