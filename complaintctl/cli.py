@@ -17,6 +17,7 @@ import typer
 
 from complaintctl import complaints, i18n, parse, render, rma, settings, views, words
 from complaintctl.errors import BadInput, ComplaintctlError
+from complaintctl.i18n import _
 from complaintctl.store import Ledger, Outcome, storage_errors
 
 if TYPE_CHECKING:  # Rich is imported only when a table is printed
@@ -289,6 +290,11 @@ def _report_outcome(out: Outcome, message: str) -> None:
     for n in out.notes:
         _say(n)
     _say(message)
+
+
+def _width() -> int:
+    """The terminal's width (COLUMNS, or 80, when stdout is not a terminal)."""
+    return render.console().width
 
 
 def _print_rich(*renderables: RenderableType) -> None:
@@ -761,62 +767,33 @@ def show_cmd(
     reveal: bool = typer.Option(False, "--reveal", help="show contact details unmasked"),
 ) -> None:
     """The whole record with its deadlines and history."""
+    from complaintctl import form
+
     fmt = _format(fmt)
     ledger = _open()
+    tz, as_of = ledger.tz, parse.iso(_now())
     if views.is_return_id(ledger, record_id):
-        _show_return(ledger, views.return_show(ledger, record_id), fmt)
+        r = views.return_show(ledger, record_id)
+        if fmt == "json":
+            _emit(render.to_json(r))
+            return
+        _print_record(form.return_title(r), form.return_sections(r, tz, as_of), fmt, tz)
         return
     rec = views.show(ledger, record_id, reveal=reveal)
-    tz = ledger.tz
-    _print_record(f"Complaint {rec['id']}", rec, render.record_pairs(rec, tz), [
-        ("Deadlines", render.stage_rows(rec, parse.iso(_now())), render.STAGE_COLS),
-        ("CAPA actions", rec["actions"], render.ACTION_COLS),
-        ("Returns", [render.return_table_row(r) for r in rec["returns"]], render.RETURN_COLS),
-        *_evidence_sections(rec)], fmt, tz)
-
-
-def _show_return(ledger: Ledger, r: dict[str, Any], fmt: str) -> None:
-    tz = ledger.tz
-    _print_record(f"Return {r['id']}", r, render.return_pairs(r, tz), [
-        ("Receipts", r["receipts"], render.RECEIPT_COLS),
-        ("Dispositions", r["disposition_lines"], render.DISPOSITION_COLS),
-        ("Deadlines", render.stage_rows(r, parse.iso(_now())), render.STAGE_COLS),
-        *_evidence_sections(r)], fmt, tz)
-
-
-def _evidence_sections(rec: dict[str, Any]) -> list[tuple]:
-    notes, atts = rec["notes"], render.attachment_rows(rec["attachments"])
-    return [("Communication log (沟通记录)", notes,
-             render.without_empty_return(notes, render.NOTE_COLS, rec["id"])),
-            ("Attachments (凭证)", atts,
-             render.without_empty_return(atts, render.ATTACHMENT_COLS, rec["id"]))]
-
-
-Section = tuple[str, list[dict[str, Any]], Sequence[render.Col]]  # title, rows, columns
-
-
-def _print_record(title: str, record: dict[str, Any], pairs: list[tuple[str, str]],
-                  sections: list[Section], fmt: str, tz: tzinfo) -> None:
-    """A complaint or return: JSON as read; else its fields, its non-empty sections and
-    its history, as csv, markdown or Rich."""
     if fmt == "json":
-        _emit(render.to_json(record))
+        _emit(render.to_json(rec))
         return
-    events = [{**e, "summary": render.event_summary(e)} for e in record["events"]]
-    sections = [*sections, ("History", events, render.EVENT_COLS)]
+    _print_record(form.complaint_title(rec), form.complaint_sections(rec, tz, as_of), fmt, tz)
+
+
+def _print_record(title: str, sections: Sequence[render.Section], fmt: str, tz: tzinfo) -> None:
+    """A complaint or return in sections: csv (section, field, value), markdown or Rich."""
     if fmt == "csv":
-        _emit(render.kv_csv([*pairs, *render.evidence_pairs(record, tz)], tz))
+        _emit(render.record_csv(sections, tz))
     elif fmt == "markdown":
-        text = render.kv_markdown(pairs, title)
-        for name, rows, cols in sections:
-            if rows:
-                text += "\n" + render.to_markdown(rows, cols, tz, name)
-        _emit(text)
+        _emit(render.record_markdown(title, sections, tz))
     else:
-        parts = [render.kv_table(pairs, title)]
-        parts += [render.rich_table(rows, cols, tz, name) for name, rows, cols in sections
-                  if rows]
-        _print_rich(*parts)
+        _print_rich(*render.record_rich(title, sections, tz))
 
 
 @command(app, "list")
@@ -887,20 +864,21 @@ def overdue_cmd(
                           severity=parse.choice(severity, parse.SEVERITIES, "--severity"),
                           current=when >= now)
     local = ledger.local(when)
-    empty = f"Nothing is overdue at {local}."
+    empty = _("Nothing is overdue at {time}.").format(time=local)
     if fmt != "table" or not rows:
-        _listing(rows, render.OVERDUE_COLS, fmt, ledger.tz, f"Overdue at {local}", empty=empty)
+        _listing(rows, render.OVERDUE_COLS, fmt, ledger.tz,
+                 _("Overdue at {time}").format(time=local), empty=empty)
         return
     levels = Counter(r["escalation_level"] for r in rows)
-    title = (f"Overdue at {local}: {len(rows)} ("
-             + ", ".join(f"L{lvl} {levels[lvl]}" for lvl in sorted(levels, reverse=True)) + ")")
+    title = _("Overdue at {time}: {n} ({levels})").format(
+        time=local, n=len(rows),
+        levels=", ".join(f"L{lvl} {levels[lvl]}" for lvl in sorted(levels, reverse=True)))
     limit = parse.positive_int(limit, "--limit", allow_zero=True)
-    shown = [render.overdue_table_row(r) for r in (rows[:limit] if limit else rows)]
-    _print_rich(render.rich_table(shown, render.OVERDUE_TABLE_COLS, ledger.tz, title,
-                                  styles=render.ESCALATION_STYLES))
+    shown = rows[:limit] if limit else rows
+    _print_rich(render.overdue_table(shown, ledger.tz, _width(), title))
     if len(shown) < len(rows):
-        _say(f"Showing the {len(shown)} most late of {len(rows)}; use --limit 0 for all, "
-             "or --format csv.")
+        _say(_("Showing the {n} most late of {total}; use --limit 0 for all, or --format "
+               "csv.").format(n=len(shown), total=len(rows)))
 
 
 # --- returned goods ----------------------------------------------------------------
@@ -1081,7 +1059,7 @@ def report_cmd(
     else:
         if render.report_is_empty(rep):
             _say("No complaints in this period.")
-        _print_rich(*render.report_rich(rep, tz))
+        _print_rich(*render.report_rich(rep, tz, _width()))
         return
     if output:
         _write_atomically(output, text)

@@ -15,6 +15,7 @@ from datetime import datetime, timezone, tzinfo
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from complaintctl import i18n, words
+from complaintctl.i18n import _
 
 if TYPE_CHECKING:  # Rich is imported when a table is drawn, not with this module
     from rich.box import Box
@@ -24,13 +25,27 @@ if TYPE_CHECKING:  # Rich is imported when a table is drawn, not with this modul
 UTC = timezone.utc
 
 
+def N_(message: str) -> str:
+    """Marks a message for the catalogue (Babel's default keywords include N_) where it
+    is defined at import time: a column header or a field name, translated with `_`
+    when it is drawn, in the language chosen by then."""
+    return message
+
+
 class Col(NamedTuple):
     key: str
-    header: str
+    header: str  # an English msgid (N_): translated when drawn
     kind: str = "text"  # text | code (never wrapped) | wrap (long text) | time | day | num
+    word: str | None = None  # a words.TABLE field: the stored code is shown by its label
 
     def cell(self, row: dict[str, Any], tz: tzinfo) -> str:
-        return cell_text(row.get(self.key), self.kind, tz)
+        value = row.get(self.key)
+        if self.word is not None and isinstance(value, str):
+            return label(self.word, value)
+        return cell_text(value, self.kind, tz)
+
+    def title(self) -> str:
+        return _(self.header)
 
 
 def cell_text(value: Any, kind: str, tz: tzinfo) -> str:
@@ -41,7 +56,7 @@ def cell_text(value: Any, kind: str, tz: tzinfo) -> str:
     if kind == "day" and isinstance(value, str) and value.endswith("Z"):
         return local_time(value, tz)[:10]
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, float):
         return f"{value:.1f}"
     if isinstance(value, (list, tuple)):
@@ -54,6 +69,24 @@ def cell_text(value: Any, kind: str, tz: tzinfo) -> str:
 def local_time(value: str, tz: tzinfo) -> str:
     dt = datetime.fromisoformat(value[:-1]).replace(tzinfo=UTC).astimezone(tz)
     return f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d} {dt.hour:02d}:{dt.minute:02d}"
+
+
+# Codes shown here that are not words a user types (so not in the word table).
+_SHOWN_WORDS: dict[str, dict[str, str]] = {
+    "record_kind": {"complaint": N_("complaint"), "return": N_("return")},
+    "validity": {"upheld": N_("upheld"), "not-upheld": N_("not upheld")},
+}
+
+
+def label(field: str, code: str | None) -> str:
+    """A stored code as the reader's language shows it: the word table's label (or the
+    code itself when the table does not know it: a category the user added)."""
+    if code is None:
+        return ""
+    if field in _SHOWN_WORDS:
+        msg = _SHOWN_WORDS[field].get(code)
+        return _(msg) if msg else code
+    return words.label(field, code, i18n.lang())
 
 
 # --- plain formats ----------------------------------------------------------
@@ -87,7 +120,7 @@ def to_csv(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
     if bom:
         buf.write("\ufeff")
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow([c.header for c in cols])
+    writer.writerow([c.title() for c in cols])
     for row in rows:
         writer.writerow([neutralise(c.cell(row, tz)) for c in cols])
     return buf.getvalue()
@@ -96,7 +129,7 @@ def to_csv(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
 def kv_csv(pairs: Sequence[tuple[str, str]], tz: tzinfo, bom: bool = True) -> str:
     """Field/value pairs as a two-column CSV."""
     return to_csv([{"field": k, "value": v} for k, v in pairs],
-                  (Col("field", "field"), Col("value", "value")), tz, bom=bom)
+                  (Col("field", N_("field")), Col("value", N_("value"))), tz, bom=bom)
 
 
 def md_cell(value: str) -> str:
@@ -107,7 +140,7 @@ def md_cell(value: str) -> str:
 def to_markdown(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
                 title: str | None = None) -> str:
     lines = [f"## {md_cell(title)}", ""] if title else []
-    lines.append("| " + " | ".join(md_cell(c.header) for c in cols) + " |")
+    lines.append("| " + " | ".join(md_cell(c.title()) for c in cols) + " |")
     lines.append("|" + "|".join("---:" if c.kind == "num" else "---" for c in cols) + "|")
     for row in rows:
         lines.append("| " + " | ".join(md_cell(c.cell(row, tz)) for c in cols) + " |")
@@ -116,7 +149,7 @@ def to_markdown(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
 
 def kv_markdown(pairs: Sequence[tuple[str, str]], title: str | None = None) -> str:
     lines = [f"## {md_cell(title)}", ""] if title else []
-    lines += ["| field | value |", "|---|---|"]
+    lines += [f"| {md_cell(_('field'))} | {md_cell(_('value'))} |", "|---|---|"]
     lines += [f"| {md_cell(k)} | {md_cell(v)} |" for k, v in pairs]
     return "\n".join(lines) + "\n"
 
@@ -156,6 +189,7 @@ def _box() -> Box:
 
 def rich_table(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
                title: str | None = None, styles: dict[str, str] | None = None) -> Table:
+    from rich.cells import cell_len
     from rich.table import Table
     from rich.text import Text
 
@@ -163,10 +197,10 @@ def rich_table(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
                   title_justify="left", show_lines=False, pad_edge=False,
                   padding=(0, 0))
     for c in cols:
-        table.add_column(Text(c.header), overflow="fold",
+        table.add_column(Text(c.title()), overflow="fold",
                          justify="right" if c.kind == "num" else "left",
                          no_wrap=c.kind in ("time", "day", "num", "code"),
-                         min_width=len(c.header) if c.kind in ("code", "num") else None)
+                         min_width=cell_len(c.title()) if c.kind in ("code", "num") else None)
     for row in rows:
         style = (styles or {}).get(row.get("_style", ""), "")
         table.add_row(*(Text(c.cell(row, tz)) for c in cols), style=style)
@@ -186,78 +220,154 @@ def kv_table(pairs: Sequence[tuple[str, str]], title: str | None = None) -> Tabl
     return table
 
 
+def fitted_table(rows: Sequence[dict[str, Any]], cols: Sequence[Col], tz: tzinfo, width: int,
+                 title: str | None = None, *, shrink: dict[str, int],
+                 drop: Sequence[str] = (), styles: dict[str, str] | None = None) -> Table:
+    """A table of one line per row in `width` columns. Columns in `shrink` (key: the
+    narrowest it may get) give up width, the widest first, and cut their text with
+    "…" by display width (a CJK character is two columns); the others keep their
+    width. When even the narrowest widths do not fit, the columns in `drop` go, in
+    that order."""
+    from rich.cells import cell_len
+    from rich.table import Table
+    from rich.text import Text
+
+    cols = list(cols)
+    cells = [[c.cell(r, tz) for c in cols] for r in rows]
+    while True:
+        widths = [max([cell_len(c.title()), *(cell_len(line[i]) for line in cells)])
+                  for i, c in enumerate(cols)]
+        mins = [min(w, shrink.get(c.key, w)) for c, w in zip(cols, widths, strict=True)]
+        budget = width - len(cols) - 1  # a space between columns and at each edge
+        gone = next((k for k in drop if k in [c.key for c in cols]), None)
+        if sum(mins) <= budget or gone is None:
+            break
+        i = [c.key for c in cols].index(gone)
+        del cols[i]
+        for line in cells:
+            del line[i]
+    excess = sum(widths) - budget
+    while excess > 0:
+        wide = [i for i, c in enumerate(cols) if c.key in shrink and widths[i] > mins[i]]
+        if not wide:
+            break
+        i = max(wide, key=lambda j: (widths[j] - mins[j], widths[j]))
+        widths[i] -= 1
+        excess -= 1
+    table = Table(title=Text(title) if title else None, box=_box(), title_justify="left",
+                  pad_edge=False, padding=(0, 0))
+    for c, w in zip(cols, widths, strict=True):
+        table.add_column(Text(c.title()), width=w, no_wrap=True, overflow="ellipsis",
+                         justify="right" if c.kind == "num" else "left")
+    for r, line in zip(rows, cells, strict=True):
+        table.add_row(*(Text(v) for v in line), style=(styles or {}).get(r.get("_style", ""), ""))
+    return table
+
+
 # --- the shapes of each listing ---------------------------------------------
 
-LIST_COLS = (Col("id", "id", "code"), Col("received_at", "received", "day"),
-             Col("status", "status", "code"), Col("severity", "severity", "code"),
-             Col("category", "category"), Col("customer", "customer", "wrap"),
-             Col("product", "product", "wrap"), Col("owner", "owner"))
+LIST_COLS = (Col("id", N_("id"), "code"), Col("received_at", N_("received"), "day"),
+             Col("status", N_("status"), "code", "status"),
+             Col("severity", N_("severity"), "code", "severity"),
+             Col("category", N_("category"), word="category"),
+             Col("customer", N_("customer"), "wrap"),
+             Col("product", N_("product"), "wrap"), Col("owner", N_("owner")))
 
-LIST_CSV_COLS = (Col("id", "id"), Col("received_at", "received", "time"), Col("status", "status"),
-                 Col("severity", "severity"), Col("category", "category"),
-                 Col("channel", "channel"), Col("customer", "customer"),
-                 Col("contact", "contact"), Col("product", "product"),
-                 Col("quantity", "quantity", "num"), Col("department", "department"),
-                 Col("owner", "owner"), Col("reopen_count", "reopened", "num"),
-                 Col("repeat_of", "repeat of"), Col("description", "description"),
-                 Col("last_contact_at", "last contact", "time"))
+LIST_CSV_COLS = (Col("id", N_("id")), Col("received_at", N_("received"), "time"),
+                 Col("status", N_("status"), word="status"),
+                 Col("severity", N_("severity"), word="severity"),
+                 Col("category", N_("category"), word="category"),
+                 Col("channel", N_("channel"), word="channel"),
+                 Col("customer", N_("customer")),
+                 Col("contact", N_("contact")), Col("product", N_("product")),
+                 Col("quantity", N_("quantity"), "num"),
+                 Col("department", N_("department")),
+                 Col("owner", N_("owner")), Col("reopen_count", N_("reopened"), "num"),
+                 Col("repeat_of", N_("repeat of")), Col("description", N_("description")),
+                 Col("last_contact_at", N_("last contact"), "time"))
 
-OVERDUE_COLS = (Col("id", "id", "code"), Col("kind", "kind", "code"),
-                Col("stage", "stage", "code"), Col("severity", "severity", "code"),
-                Col("department", "dept"), Col("owner", "owner"),
-                Col("customer", "customer", "wrap"), Col("due_at", "due", "time"),
-                Col("late_hours", "late h", "num"), Col("late_working_days", "late wd", "num"),
-                Col("escalation_level", "level", "num"), Col("escalate_to", "escalate to"))
+OVERDUE_COLS = (Col("id", N_("id"), "code"), Col("kind", N_("kind"), "code", "record_kind"),
+                Col("stage", N_("stage"), "code", "stage"),
+                Col("severity", N_("severity"), "code", "severity"),
+                Col("department", N_("dept")), Col("owner", N_("owner")),
+                Col("customer", N_("customer"), "wrap"), Col("due_at", N_("due"), "time"),
+                Col("late_hours", N_("late h"), "num"),
+                Col("late_working_days", N_("late wd"), "num"),
+                Col("escalation_level", N_("level"), "num"),
+                Col("escalate_to", N_("escalate to"), word="role"))
 
-# A terminal is narrow: the table keeps what a supervisor acts on.
-OVERDUE_TABLE_COLS = (Col("id", "id", "code"), Col("stage", "stage", "code"),
-                      Col("department", "dept"), Col("owner", "owner"),
-                      Col("due_at", "due", "time"), Col("late", "late", "num"),
-                      Col("escalation", "escalate to"))
+# A terminal is narrow: one line per stage late, what a supervisor acts on. Whom a
+# level escalates to is the same on every row of that level, so the table shows the
+# level and says once, under it, whom each level goes to; the due time only where
+# there is room (the late column says how late).
+OVERDUE_TABLE_COLS = (Col("id", N_("id"), "code"), Col("stage", N_("stage")),
+                      Col("severity", N_("severity"), word="severity"),
+                      Col("customer", N_("customer")), Col("who", N_("owner")),
+                      Col("due_at", N_("due"), "time"), Col("late", N_("late"), "num"),
+                      Col("level", N_("level")))
+OVERDUE_SHRINK = {"customer": 10, "who": 8}
 
 
 def overdue_table_row(row: dict[str, Any]) -> dict[str, Any]:
-    """Late as working days (or hours under one), level folded into whom."""
-    late = (f"{row['late_working_days']} wd" if row["late_working_days"]
-            else f"{row['late_hours']:.1f} h")
+    """Late as working days (or hours under one), the level as L1..L9, the owner and
+    department in one column (the owner first: a narrow column keeps the name)."""
+    late = (_("{n} wd").format(n=row["late_working_days"]) if row["late_working_days"]
+            else _("{n} h").format(n=f"{row['late_hours']:.1f}"))
+    stage = label("stage", row["stage"])
     return {**row, "late": late, "_style": str(row["escalation_level"]),
-            "escalation": f"L{row['escalation_level']} "
-                          f"{words.label('role', row['escalate_to'], i18n.lang())}"}
+            "stage": stage if row.get("round", 1) == 1 else f"{stage} #{row['round']}",
+            "who": " ".join(x for x in (row["owner"], row["department"]) if x),
+            "level": f"L{row['escalation_level']}"}
 
-STAGE_COLS = (Col("stage", "stage", "code"), Col("round", "round", "num"),
-              Col("started_at", "started", "time"), Col("due_at", "due", "time"),
-              Col("done_at", "done", "time"), Col("state", "state"))
 
-ACTION_COLS = (Col("id", "action", "num"), Col("text", "text", "wrap"), Col("owner", "owner"),
-               Col("due_at", "due", "time"), Col("done_at", "done", "time"),
-               Col("verified_at", "verified", "time"), Col("verified_by", "verified by"))
+def escalation_legend(rows: Sequence[dict[str, Any]]) -> str:
+    """Whom each level shown escalates to: "L3 general manager; L2 branch head"."""
+    roles = {r["escalation_level"]: r["escalate_to"] for r in rows}
+    return _("Escalate to: {roles}").format(roles="; ".join(
+        f"L{lvl} {label('role', roles[lvl])}" for lvl in sorted(roles, reverse=True)))
 
-EVENT_COLS = (Col("at", "at", "time"), Col("actor", "actor"), Col("kind", "kind", "code"),
-              Col("summary", "what", "wrap"))
 
-RETURN_COLS = (Col("id", "id", "code"), Col("complaint_id", "complaint", "code"),
-               Col("stage", "stage", "code"), Col("authorised_qty", "auth", "num"),
-               Col("received_qty", "recv", "num"),
-               Col("disposed_qty", "disp", "num"), Col("flag", "count", "code"),
-               Col("due_at", "due", "time"))
+def overdue_table(rows: Sequence[dict[str, Any]], tz: tzinfo, width: int, title: str) -> Table:
+    from rich.text import Text
 
-RETURN_CSV_COLS = (Col("id", "id"), Col("complaint_id", "complaint"), Col("stage", "stage"),
-                   Col("customer", "customer"), Col("product", "product"), Col("lot", "lot"),
-                   Col("opened_at", "opened", "time"), Col("authorised_qty", "authorised", "num"),
-                   Col("received_qty", "received", "num"), Col("disposed_qty", "disposed", "num"),
-                   Col("discrepancy", "discrepancy"), Col("result", "result"),
-                   Col("defective_qty", "defective", "num"), Col("due_at", "due", "time"),
-                   Col("dispositions", "dispositions"), Col("cost_of_loss", "cost of loss"),
-                   Col("repair_cost", "repair cost"), Col("currency", "currency"))
+    table = fitted_table([overdue_table_row(r) for r in rows], OVERDUE_TABLE_COLS, tz, width,
+                         title, shrink=OVERDUE_SHRINK, drop=("due_at",),
+                         styles=ESCALATION_STYLES)
+    table.caption = Text(escalation_legend(rows))
+    table.caption_justify = "left"
+    return table
 
-NOTE_COLS = (Col("at", "at", "time"), Col("actor", "by"), Col("kind", "kind", "code"),
-             Col("return_id", "return", "code"), Col("text", "note", "wrap"))
 
-ATTACHMENT_COLS = (Col("id", "att", "num"), Col("name", "name", "wrap"),
-                   Col("size_shown", "size", "num"), Col("type", "type", "wrap"),
-                   Col("sha256_short", "sha256", "code"), Col("actor", "by"),
-                   Col("at", "at", "time"), Col("return_id", "return", "code"),
-                   Col("note", "note", "wrap"))
+RETURN_COLS = (Col("id", N_("id"), "code"), Col("complaint_id", N_("complaint"), "code"),
+               Col("stage", N_("stage"), "code", "return_stage"),
+               Col("authorised_qty", N_("auth"), "num"),
+               Col("received_qty", N_("recv"), "num"),
+               Col("disposed_qty", N_("disp"), "num"), Col("flag", N_("count"), "code"),
+               Col("due_at", N_("due"), "time"))
+
+RETURN_CSV_COLS = (Col("id", N_("id")), Col("complaint_id", N_("complaint")),
+                   Col("stage", N_("stage"), word="return_stage"),
+                   Col("customer", N_("customer")), Col("product", N_("product")),
+                   Col("lot", N_("lot")), Col("opened_at", N_("opened"), "time"),
+                   Col("authorised_qty", N_("authorised"), "num"),
+                   Col("received_qty", N_("received"), "num"),
+                   Col("disposed_qty", N_("disposed"), "num"),
+                   Col("discrepancy", N_("discrepancy")),
+                   Col("result", N_("result"), word="inspection"),
+                   Col("defective_qty", N_("defective"), "num"), Col("due_at", N_("due"), "time"),
+                   Col("dispositions", N_("dispositions")),
+                   Col("cost_of_loss", N_("cost of loss")),
+                   Col("repair_cost", N_("repair cost")), Col("currency", N_("currency")))
+
+NOTE_COLS = (Col("at", N_("at"), "time"), Col("actor", N_("by")),
+             Col("kind", N_("kind"), "code", "method"),
+             Col("return_id", N_("return"), "code"), Col("text", N_("note"), "wrap"))
+
+ATTACHMENT_COLS = (Col("id", N_("att"), "num"), Col("name", N_("name"), "wrap"),
+                   Col("size_shown", N_("size"), "num"), Col("type", N_("type"), "wrap"),
+                   Col("sha256_short", N_("sha256"), "code"), Col("actor", N_("by")),
+                   Col("at", N_("at"), "time"), Col("return_id", N_("return"), "code"),
+                   Col("note", N_("note"), "wrap"))
 
 
 def without_empty_return(rows: Sequence[dict[str, Any]], cols: Sequence[Col],
@@ -284,128 +394,90 @@ def attachment_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             for r in rows]
 
 
-def evidence_pairs(rec: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
-    """Notes and attachments as field/value pairs (the csv of `show`)."""
-    pairs = []
-    for n in rec.get("notes") or []:
-        where = f" on {n['return_id']}" if n["return_id"] and n["return_id"] != rec["id"] \
-            else ""
-        pairs.append((f"note {n['id']}", f"{cell_text(n['at'], 'time', tz)} {n['kind']} by "
-                      f"{n['actor']}{where}: {n['text']}"))
-    for a in attachment_rows(rec.get("attachments") or []):
-        pairs.append((f"attachment {a['id']}",
-                      f"{a['name']} ({a['size_shown']}, {a['type'] or 'unknown type'}, "
-                      f"sha256 {a['sha256_short']}) by {a['actor']} "
-                      f"{cell_text(a['at'], 'time', tz)}"
-                      + (f" on {a['return_id']}" if a["return_id"]
-                         and a["return_id"] != rec["id"] else "")
-                      + (f": {a['note']}" if a["note"] else "")))
-    return pairs
-
-
-RECEIPT_COLS = (Col("at", "received", "time"), Col("actor", "by"), Col("qty", "qty", "num"),
-                Col("note", "note", "wrap"))
-
-DISPOSITION_COLS = (Col("at", "at", "time"), Col("actor", "by"), Col("action", "action"),
-                    Col("qty", "qty", "num"), Col("cost_of_loss", "loss", "num"),
-                    Col("repair_cost", "repair", "num"), Col("note", "note", "wrap"))
-
-
 def return_table_row(row: dict[str, Any]) -> dict[str, Any]:
     """The receipt discrepancy as a clerk says it: short 2, over 1."""
     diff = row["received_qty"] - row["authorised_qty"]
-    flag = "" if not row["discrepancy"] else (f"short {-diff}" if diff < 0 else f"over {diff}")
+    flag = "" if not row["discrepancy"] else (_("short {n}").format(n=-diff) if diff < 0
+                                              else _("over {n}").format(n=diff))
     return {**row, "flag": flag}
-
-
-def return_pairs(r: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
-    pairs = [("id", r["id"]), ("complaint", r["complaint_id"]), ("stage", r["stage"]),
-             ("customer", r["customer"] or ""), ("product", r["product"] or ""),
-             ("lot", r["lot"] or ""), ("reason", r["reason"] or ""),
-             ("opened", f"{cell_text(r['opened_at'], 'time', tz)} by {r['opened_by']}"),
-             ("authorised", str(r["authorised_qty"])),
-             ("received", str(r["received_qty"])
-              + ("  (DISCREPANCY: differs from authorised)" if r["discrepancy"] else "")),
-             ("inspection", " ".join(x for x in (r["result"], f"{r['defective_qty']} defective"
-                                                 if r["defective_qty"] is not None else None,
-                                                 r["cause"]) if x)),
-             ("disposed", f"{r['disposed_qty']} of {r['received_qty']}"
-              + (f" ({cell_text(r['dispositions'], 'text', tz)})" if r["dispositions"] else "")),
-             ("cost of loss", f"{r['cost_of_loss']} {r['currency']}"),
-             ("repair cost", f"{r['repair_cost']} {r['currency']}"),
-             ("due", cell_text(r["due_at"], "time", tz)),
-             ("closed", cell_text(r["closed_at"], "time", tz))]
-    return [(k, v) for k, v in pairs if v]
 
 
 ESCALATION_STYLES = {"1": "yellow", "2": "bold yellow", "3": "bold red"}
 
 
-def event_summary(event: dict[str, Any]) -> str:
-    data = {k: v for k, v in event["data"].items() if k != "status"}
-    if event["kind"] == "note":
-        return f"{data.get('kind')}: {data.get('text')}"
-    if event["kind"] == "attach":
-        return (f"attachment {data.get('attachment')}: {data.get('name')} "
-                f"({size_text(data.get('size') or 0)}, sha256 {str(data.get('sha256'))[:12]})"
-                + (f"; {data['note']}" if data.get("note") else ""))
-    if isinstance(data.get("deadlines"), dict):  # stage → due instant, as the step set them
-        data["deadlines"] = ", ".join(f"{stage} {cell_text(due, 'time', UTC)} UTC"
-                                      for stage, due in data["deadlines"].items())
-    text = "; ".join(f"{k}: {cell_text(v, 'text', UTC)}" for k, v in data.items())
-    if event.get("old"):
-        old = "; ".join(f"{k}: {cell_text(v, 'text', UTC)}" for k, v in event["old"].items()
-                        if v is not None)
-        if old:
-            text += f"  (was {old})"
-    return text
+# --- a record in sections (show) ----------------------------------------------------
+
+class Section(NamedTuple):
+    """A part of a record: field/value pairs, or rows in columns (`table_cols`, if
+    given, are the terminal's narrower choice). In csv each row becomes one line whose
+    field is `name(row)` (default: its first column) and whose value is its other
+    columns as "column: value; …"."""
+    title: str
+    pairs: Sequence[tuple[str, str]] = ()
+    rows: Sequence[dict[str, Any]] = ()
+    cols: Sequence[Col] = ()
+    table_cols: Sequence[Col] | None = None
+    footer: str = ""
+    name: Callable[[dict[str, Any]], str] | None = None
+    name_keys: Sequence[str] = ()  # csv: the columns `name` already says
+    value: Callable[[dict[str, Any]], str] | None = None  # csv: the value of a row
+
+    def csv_lines(self, tz: tzinfo) -> list[tuple[str, str]]:
+        if self.pairs:
+            return list(self.pairs)
+        lines = []
+        skip = set(self.name_keys) if self.name else {self.cols[0].key}
+        for row in self.rows:
+            field = self.name(row) if self.name else self.cols[0].cell(row, tz)
+            value = self.value(row) if self.value else "; ".join(
+                f"{c.title()}: {v}" for c in self.cols if c.key not in skip
+                for v in [c.cell(row, tz)] if v)
+            lines.append((field, value))
+        return lines
 
 
-def record_pairs(rec: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
-    """The fields of `show`, in the order of the paper form (客户投诉登记表)."""
-    inv = rec["investigation"]
-    res = rec["resolution"] or {}
-    pairs = [
-        ("id", rec["id"]), ("status", rec["status"]), ("severity", rec["severity"]),
-        ("category", rec["category"]), ("channel", rec["channel"]),
-        ("received", cell_text(rec["received_at"], "time", tz)),
-        ("last contact", cell_text(rec.get("last_contact_at"), "time", tz)),
-        ("logged", f"{cell_text(rec['logged_at'], 'time', tz)} by {rec['logged_by']}"),
-        ("customer", rec["customer"]), ("contact", rec["contact"] or ""),
-        ("region", rec["region"] or ""), ("order", rec["order_no"] or ""),
-        ("product", rec["product"] or ""), ("lot", rec["lot"] or ""),
-        ("quantity", cell_text(rec["quantity"], "num", tz)),
-        ("shipped", rec["shipped_on"] or ""), ("demand", rec["demand"] or ""),
-        ("description", rec["description"]),
-        ("department", rec["department"] or ""), ("owner", rec["owner"] or ""),
-        ("repeat of", rec["repeat_of"] or ""),
-        ("repeated by", ", ".join(rec.get("repeated_by") or [])),
-        ("reopened", str(rec["reopen_count"])),
-        ("validity", inv["validity"] or ""), ("root cause", inv["root_cause"] or ""),
-        ("cause category", inv["cause_category"] or ""),
-        ("responsibility", " ".join(x for x in (inv["responsibility"], inv["supplier"]) if x)),
-        ("disposition", res.get("disposition") or ""),
-        ("amount", " ".join(x for x in (res.get("amount"), res.get("currency")) if x)),
-        ("approved by", res.get("approved_by") or ""),
-        ("customer told", res.get("summary") or ""),
-        ("closed", cell_text(rec["closed_at"], "time", tz)
-         + (f" ({rec['close_reason']})" if rec.get("close_reason") else "")),
-        ("void", (rec["void_reason"] or "")),
-    ]
-    return [(k, v) for k, v in pairs if v not in ("", None)]
+def record_csv(sections: Sequence[Section], tz: tzinfo) -> str:
+    """A record for Excel: three columns, section, field and value, one fact (or one
+    row of a table section) per line, in the order of the screen; filter on the first
+    column to see one section."""
+    import csv
+
+    buf = io.StringIO()
+    buf.write("\ufeff")
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow([_("section"), _("field"), _("value")])
+    for s in sections:
+        for field, value in s.csv_lines(tz):
+            writer.writerow([neutralise(s.title), neutralise(field), neutralise(value)])
+        if s.footer:
+            writer.writerow([neutralise(s.title), "", neutralise(s.footer)])
+    return buf.getvalue()
 
 
-def stage_rows(rec: dict[str, Any], as_of_iso: str) -> list[dict[str, Any]]:
-    rows = []
-    for s in rec["stages"]:
-        if s["outcome"] == "void":
-            state = "void"
-        elif s["done_at"]:
-            state = "on time" if s["done_at"] <= s["due_at"] else "late"
+def record_markdown(title: str, sections: Sequence[Section], tz: tzinfo) -> str:
+    parts = [f"# {md_cell(title)}\n"]
+    for s in sections:
+        if s.pairs:
+            parts.append(kv_markdown(s.pairs, s.title))
         else:
-            state = "LATE" if as_of_iso > s["due_at"] else "open"
-        rows.append({**s, "state": state})
-    return rows
+            parts.append(to_markdown(s.rows, s.cols, tz, s.title))
+        if s.footer:
+            parts[-1] += f"\n{md_cell(s.footer)}\n"
+    return "\n".join(parts)
+
+
+def record_rich(title: str, sections: Sequence[Section], tz: tzinfo) -> list[RenderableType]:
+    from rich.text import Text
+
+    out: list[RenderableType] = [Text(title, style="bold")]
+    for s in sections:
+        if s.pairs:
+            out.append(kv_table(s.pairs, s.title))
+        else:
+            out.append(rich_table(s.rows, s.table_cols or s.cols, tz, s.title))
+        if s.footer:
+            out.append(Text(s.footer))
+    return out
 
 
 # --- reports ---------------------------------------------------------------------
@@ -414,29 +486,85 @@ REPORT_SECTIONS = ("summary", "by_category", "by_channel", "by_severity", "by_pr
                    "by_customer", "by_department", "pareto_category", "pareto_cause",
                    "handling", "on_time", "returns", "register")
 
-SHARE_COLS = (Col("key", "key"), Col("count", "count", "num"), Col("share_pct", "share", "num"))
-DEPT_COLS = (*SHARE_COLS, Col("resolved", "resolved", "num"),
-             Col("on_time_pct", "on time", "num"),
-             Col("handling_days_mean", "mean days", "num"))
-PARETO_COLS = (Col("key", "key"), Col("count", "count", "num"),
-               Col("share_pct", "share", "num"), Col("cumulative_pct", "cumulative", "num"))
-HANDLING_COLS = (Col("key", "category"), Col("count", "count", "num"),
-                 Col("mean", "mean", "num"), Col("median", "median", "num"),
-                 Col("p90", "p90", "num"))
-ON_TIME_COLS = (Col("key", "stage"), Col("rate_pct", "on time", "num"))
-DISPOSITION_COLS_R = (Col("key", "disposition"), Col("quantity", "quantity", "num"))
-REGISTER_COLS = (Col("id", "id", "code"), Col("received_at", "received", "day"),
-                 Col("closed_at", "closed", "day"), Col("customer", "customer", "wrap"),
-                 Col("product", "product", "wrap"), Col("quantity", "qty", "num"),
-                 Col("disposition", "disposition"), Col("result", "result"))
+def _share_cols(word: str | None = None) -> tuple[Col, ...]:
+    return (Col("key", N_("key"), word=word), Col("count", N_("count"), "num"),
+            Col("share_pct", N_("share"), "num"))
+
+
+SHARE_COLS = _share_cols()
+DEPT_COLS = (*SHARE_COLS, Col("resolved", N_("resolved"), "num"),
+             Col("on_time_pct", N_("on time"), "num"),
+             Col("handling_days_mean", N_("mean days"), "num"))
+
+
+def _pareto_cols(word: str) -> tuple[Col, ...]:
+    return (Col("key", N_("key"), word=word), Col("count", N_("count"), "num"),
+            Col("share_pct", N_("share"), "num"),
+            Col("cumulative_pct", N_("cumulative"), "num"))
+
+
+HANDLING_COLS = (Col("key", N_("category"), word="category"), Col("count", N_("count"), "num"),
+                 Col("mean", N_("mean"), "num"), Col("median", N_("median"), "num"),
+                 Col("p90", N_("p90"), "num"))
+ON_TIME_COLS = (Col("key", N_("stage"), word="stage"), Col("rate_pct", N_("on time"), "num"))
+DISPOSITION_COLS_R = (Col("key", N_("disposition"), word="return_action"),
+                      Col("quantity", N_("quantity"), "num"))
+REGISTER_COLS = (Col("id", N_("id"), "code"), Col("received_at", N_("received"), "day"),
+                 Col("closed_at", N_("closed"), "day"), Col("customer", N_("customer"), "wrap"),
+                 Col("product", N_("product"), "wrap"), Col("quantity", N_("qty"), "num"),
+                 Col("disposition", N_("disposition"), word="disposition"),
+                 Col("result_shown", N_("result")))
+# The register on a terminal: one line per complaint. A closed complaint's result is
+# its customer's satisfaction (the closed column says it is closed); dates are MM-DD
+# when they all fall in one year (the title names the period); long names are cut
+# with "…" (csv and markdown carry them whole).
+REGISTER_TABLE_COLS = (Col("id", N_("id"), "code"), Col("received_day", N_("received")),
+                       Col("closed_day", N_("closed")), Col("customer", N_("customer")),
+                       Col("product", N_("product")), Col("quantity", N_("qty"), "num"),
+                       Col("disposition", N_("disposition"), word="disposition"),
+                       Col("result_short", N_("result")))
+REGISTER_SHRINK = {"customer": 8, "product": 6, "result_short": 6}
+
+
+def register_table(rows: Sequence[dict[str, Any]], tz: tzinfo, width: int,
+                   title: str) -> Table:
+    days = [{k: cell_text(r.get(k), "day", tz) for k in ("received_at", "closed_at")}
+            for r in rows]
+    one_year = len({d[:4] for day in days for d in day.values() if d}) <= 1
+    shown = [{**r, "received_day": d["received_at"][5:] if one_year else d["received_at"],
+              "closed_day": d["closed_at"][5:] if one_year else d["closed_at"]}
+             for r, d in zip(rows, days, strict=True)]
+    return fitted_table(shown, REGISTER_TABLE_COLS, tz, width, title, shrink=REGISTER_SHRINK)
+
+
+def register_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The register's result in words: the status, and the satisfaction of a closed
+    complaint's revisit (stored as "closed (satisfied)")."""
+    out = []
+    for r in rows:
+        status, result = r.get("status") or "", r.get("result") or ""
+        satisfaction = (result[len(status) + 2:-1] if status and
+                        result.startswith(status + " (") and result.endswith(")") else None)
+        shown = label("status", status) if status else result
+        out.append({**r, "result_shown": f"{shown} ({label('satisfaction', satisfaction)})"
+                    if satisfaction else shown,
+                    "result_short": label("satisfaction", satisfaction) if satisfaction
+                    else shown})
+    return out
+
 
 REPORT_TITLES = {
-    "summary": "Summary", "by_category": "By category", "by_channel": "By channel",
-    "by_severity": "By severity", "by_product": "By product", "by_customer": "By customer",
-    "by_department": "By department", "pareto_category": "Pareto of categories",
-    "pareto_cause": "Pareto of cause categories", "handling": "Handling days by category",
-    "on_time": "On-time rate by stage", "returns": "Returns (退货)",
-    "register": "Register (客户投诉处理月报表)"}
+    "summary": N_("Summary"), "by_category": N_("By category"),
+    "by_channel": N_("By channel"), "by_severity": N_("By severity"),
+    "by_product": N_("By product"), "by_customer": N_("By customer"),
+    "by_department": N_("By department"), "pareto_category": N_("Pareto of categories"),
+    "pareto_cause": N_("Pareto of cause categories"),
+    "handling": N_("Handling days by category"), "on_time": N_("On-time rate by stage"),
+    "returns": N_("Returns (退货)"), "register": N_("Register (客户投诉处理月报表)")}
+
+
+def report_title(name: str) -> str:
+    return _(REPORT_TITLES[name])
 
 
 def pct(rate: float | None) -> str:
@@ -453,26 +581,35 @@ def report_summary(rep: dict[str, Any]) -> list[tuple[str, str]]:
     ret = rep["returns"]
     change = p["received_change"]
     return [
-        ("period", rep["period"]["label"]),
-        ("received", str(rep["received"])), ("resolved", str(rep["resolved"])),
-        ("closed", str(rep["closed"])), ("voided", str(rep["voided"])),
-        ("backlog", f"{b['start']} → {b['end']} ({b['change']:+d})"),
-        ("late at end", str(rep["late_at_end"])),
-        ("handling days", f"mean {_days(h['mean'])}, median {_days(h['median'])}, "
-                          f"p90 {_days(h['p90'])} ({h['count']} resolved)"),
-        ("satisfaction rate", f"{pct(rep['satisfaction_rate'])} of {rep['revisits']} revisits"),
-        ("reopen rate", f"{pct(rep['reopen_rate'])} ({rep['reopened']} reopened)"),
-        ("repeat rate", pct(rep["repeat_rate"])),
-        ("not upheld rate", pct(rep["not_upheld_rate"])),
-        ("CAPA", f"opened {c['opened']}, done {c['done']}, verified {c['verified']}, "
-                 f"late {c['late']}"),
-        ("returns", f"{ret['authorised']} authorised, {ret['quantity_received']} units "
-                    f"received, {ret['discrepancies']} with a count discrepancy"),
-        ("previous period", f"{p['from']} to {p['to']}: received {p['received']} "
-                            f"({'—' if change is None else f'{change * 100:+.1f}%'}), "
-                            f"resolved {p['resolved']}, closed {p['closed']}"),
-        ("year to date", f"received {y['received']}, resolved {y['resolved']}, "
-                         f"closed {y['closed']}, voided {y['voided']}"),
+        (_("period"), rep["period"]["label"]),
+        (_("received"), str(rep["received"])), (_("resolved"), str(rep["resolved"])),
+        (_("closed"), str(rep["closed"])), (_("voided"), str(rep["voided"])),
+        (_("backlog"), f"{b['start']} → {b['end']} ({b['change']:+d})"),
+        (_("late at end"), str(rep["late_at_end"])),
+        (_("handling days"), _("mean {mean}, median {median}, p90 {p90} ({n} resolved)").format(
+            mean=_days(h["mean"]), median=_days(h["median"]), p90=_days(h["p90"]),
+            n=h["count"])),
+        (_("satisfaction rate"), _("{rate} of {n} revisits").format(
+            rate=pct(rep["satisfaction_rate"]), n=rep["revisits"])),
+        (_("reopen rate"), _("{rate} ({n} reopened)").format(rate=pct(rep["reopen_rate"]),
+                                                             n=rep["reopened"])),
+        (_("repeat rate"), pct(rep["repeat_rate"])),
+        (_("not upheld rate"), pct(rep["not_upheld_rate"])),
+        (_("CAPA"), _("opened {opened}, done {done}, verified {verified}, late {late}").format(
+            opened=c["opened"], done=c["done"], verified=c["verified"], late=c["late"])),
+        (_("returns"), _("{authorised} authorised, {received} units received, {discrepancies} "
+                         "with a count discrepancy").format(
+            authorised=ret["authorised"], received=ret["quantity_received"],
+            discrepancies=ret["discrepancies"])),
+        (_("previous period"), _("{first} to {last}: received {received} ({change}), resolved "
+                                 "{resolved}, closed {closed}").format(
+            first=p["from"], last=p["to"], received=p["received"],
+            change="—" if change is None else f"{change * 100:+.1f}%",
+            resolved=p["resolved"], closed=p["closed"])),
+        (_("year to date"), _("received {received}, resolved {resolved}, closed {closed}, "
+                              "voided {voided}").format(
+            received=y["received"], resolved=y["resolved"], closed=y["closed"],
+            voided=y["voided"])),
     ]
 
 
@@ -487,26 +624,26 @@ def report_tables(rep: dict[str, Any]) -> dict[str, tuple[list[dict[str, Any]], 
 
     ret = rep["returns"]
     returns_rows = [*ret["by_disposition"],
-                    {"key": "cost of loss", "quantity": f"{ret['cost_of_loss']} "
+                    {"key": _("cost of loss"), "quantity": f"{ret['cost_of_loss']} "
                      f"{ret['currency']}"},
-                    {"key": "repair cost", "quantity": f"{ret['repair_cost']} "
+                    {"key": _("repair cost"), "quantity": f"{ret['repair_cost']} "
                      f"{ret['currency']}"}]
     return {
-        "by_category": (shares(rep["by_category"]), SHARE_COLS),
-        "by_channel": (shares(rep["by_channel"]), SHARE_COLS),
-        "by_severity": (shares(rep["by_severity"]), SHARE_COLS),
+        "by_category": (shares(rep["by_category"]), _share_cols("category")),
+        "by_channel": (shares(rep["by_channel"]), _share_cols("channel")),
+        "by_severity": (shares(rep["by_severity"]), _share_cols("severity")),
         "by_product": (shares(rep["by_product"]), SHARE_COLS),
         "by_customer": (shares(rep["by_customer"]), SHARE_COLS),
         "by_department": ([{**r, "share_pct": pct(r["share"]),
                             "on_time_pct": pct(r["on_time_rate"])}
                            for r in rep["by_department"]], DEPT_COLS),
-        "pareto_category": (pareto(rep["pareto_category"]), PARETO_COLS),
-        "pareto_cause": (pareto(rep["pareto_cause"]), PARETO_COLS),
+        "pareto_category": (pareto(rep["pareto_category"]), _pareto_cols("category")),
+        "pareto_cause": (pareto(rep["pareto_cause"]), _pareto_cols("cause_category")),
         "handling": (rep["handling_days"]["by_category"], HANDLING_COLS),
         "on_time": ([{"key": k, "rate_pct": pct(v)} for k, v in rep["on_time_rate"].items()],
                     ON_TIME_COLS),
         "returns": (returns_rows, DISPOSITION_COLS_R),
-        "register": (rep["register"], REGISTER_COLS),
+        "register": (register_rows(rep["register"]), REGISTER_COLS),
     }
 
 
@@ -538,65 +675,74 @@ def chain_footer(rep: dict[str, Any]) -> str:
     """The line under a report that names the ledger's history it was made from
     (`complaintctl verify --head HASH` checks later that it is still there)."""
     head = rep.get("chain_head") or {"id": 0, "hash": ""}
-    return f"Chain head: event #{head['id']} {head['hash'] or '(no events)'}"
+    return _("Chain head: event #{id} {hash}").format(
+        id=head["id"], hash=head["hash"] or _("(no events)"))
 
 
 def report_markdown(rep: dict[str, Any], tz: tzinfo, section: str | None = None) -> str:
-    text = f"# Complaint report (客户投诉处理报表): {md_cell(rep['period']['label'])}\n\n"
+    text = "# " + md_cell(_("Complaint report (客户投诉处理报表): {period}").format(
+        period=rep["period"]["label"])) + "\n\n"
     if report_is_empty(rep):
-        text += "No complaints in this period.\n\n"
+        text += _("No complaints in this period.") + "\n\n"
     if section in (None, "summary"):
-        text += kv_markdown(report_summary(rep), REPORT_TITLES["summary"])
+        text += kv_markdown(report_summary(rep), report_title("summary"))
     for name, (rows, cols) in report_tables(rep).items():
         if section in (None, name) and (rows or section):
             shown = rows if section else rows[:LONG_SECTIONS.get(name, len(rows))]
-            text += "\n" + to_markdown(shown, cols, tz, REPORT_TITLES[name])
+            text += "\n" + to_markdown(shown, cols, tz, report_title(name))
             if len(shown) < len(rows):
-                text += (f"\n… and {len(rows) - len(shown)} more (`--section {name}` "
-                         "lists them all).\n")
+                text += "\n" + _("… and {n} more (`--section {name}` lists them all).").format(
+                    n=len(rows) - len(shown), name=name) + "\n"
     if section is None:
         text += "\n" + md_cell(chain_footer(rep)) + "\n"
     return text
 
 
-def pareto_chart(rows: list[dict[str, Any]], title: str, width: int = 30) -> Table:
+def pareto_chart(rows: list[dict[str, Any]], title: str, width: int = 30,
+                 word: str | None = None) -> Table:
     """A Pareto as bars in the terminal: share per key and the running share."""
     from rich.table import Table
     from rich.text import Text
 
     table = Table(title=Text(title), box=None, title_justify="left", show_header=True,
                   pad_edge=False)
-    table.add_column("key", overflow="fold")
-    table.add_column("count", justify="right", no_wrap=True)
-    table.add_column("share", no_wrap=True)
-    table.add_column("cumulative", justify="right", no_wrap=True)
+    table.add_column(Text(_("key")), overflow="fold")
+    table.add_column(Text(_("count")), justify="right", no_wrap=True)
+    table.add_column(Text(_("share")), no_wrap=True)
+    table.add_column(Text(_("cumulative")), justify="right", no_wrap=True)
     for r in rows:
         bar = ("#" if _STYLE["ascii"] else "█") * max(1, round((r["share"] or 0) * width))
-        table.add_row(Text(str(r["key"])), str(r["count"]),
+        key = label(word, r["key"]) if word and isinstance(r["key"], str) else str(r["key"])
+        table.add_row(Text(key), str(r["count"]),
                       Text(f"{bar} {pct(r['share'])}", style="cyan"),
                       pct(r["cumulative_share"]))
     return table
 
 
-def report_rich(rep: dict[str, Any], tz: tzinfo) -> list[RenderableType]:
+def report_rich(rep: dict[str, Any], tz: tzinfo, width: int = 80) -> list[RenderableType]:
     from rich.rule import Rule
     from rich.text import Text
 
-    out: list[RenderableType] = [Rule(Text(f"Complaint report: {rep['period']['label']}"))]
+    out: list[RenderableType] = [Rule(Text(_("Complaint report: {period}").format(
+        period=rep["period"]["label"])))]
     if report_is_empty(rep):
-        out.append(Text("No complaints in this period."))
-    out.append(kv_table(report_summary(rep), REPORT_TITLES["summary"]))
+        out.append(Text(_("No complaints in this period.")))
+    out.append(kv_table(report_summary(rep), report_title("summary")))
     for name, (rows, cols) in report_tables(rep).items():
         if not rows:
             continue
         if name.startswith("pareto_"):
-            out.append(pareto_chart(rep[name], REPORT_TITLES[name]))
+            out.append(pareto_chart(rep[name], report_title(name), word={
+                "pareto_category": "category", "pareto_cause": "cause_category"}[name]))
             continue
         shown = rows[:LONG_SECTIONS.get(name, len(rows))]
-        out.append(rich_table(shown, cols, tz, REPORT_TITLES[name]))
+        if name == "register":
+            out.append(register_table(shown, tz, width, report_title(name)))
+        else:
+            out.append(rich_table(shown, cols, tz, report_title(name)))
         if len(shown) < len(rows):
-            out.append(Text(f"… and {len(rows) - len(shown)} more: complaintctl report "
-                            f"--format csv --section {name}"))
+            out.append(Text(_("… and {n} more: complaintctl report --format csv --section "
+                              "{name}").format(n=len(rows) - len(shown), name=name)))
     out.append(Text(chain_footer(rep)))
     return out
 

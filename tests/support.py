@@ -123,3 +123,20 @@ def oldest_ledger(path: Path, year: int = 2026) -> None:
     """.replace("{y}", str(year)))
     conn.commit()
     conn.close()
+
+
+def record_csv(text: str) -> list[tuple[str, str, str]]:
+    """The csv of `show`: (section, field, value) per line, header and BOM left out."""
+    import csv
+    import io
+
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0] == ["section", "field", "value"]
+    assert all(len(r) == 3 for r in rows)
+    return [(s, f, v) for s, f, v in rows[1:]]
+
+
+def show_csv(run, record: str) -> dict[str, str]:
+    """`show RECORD --format csv` as field → value (a field named twice keeps its last)."""
+    return {f: v for _s, f, v in record_csv(run("show", record, "--format", "csv").stdout)}

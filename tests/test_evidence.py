@@ -4,9 +4,7 @@ refusal leaving the ledger as it was."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import os
 import sqlite3
@@ -15,6 +13,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from support import show_csv
 
 MB = 1 << 20
 
@@ -72,8 +71,7 @@ def test_notes_are_shown_in_every_format_and_stored_with_their_event(ledger):
     md = ledger("show", cid, "--format", "markdown").stdout
     assert "## Communication log (沟通记录)" in md
     assert "| 2026-10-02 09:15 | tester | phone | 客户来电催促 \\| 要求本周回复 |" in md
-    rows = dict(csv.reader(io.StringIO(
-        ledger("show", cid, "--format", "csv").stdout.lstrip("\ufeff"))))
+    rows = show_csv(ledger, cid)
     assert rows["note 1"] == "2026-10-02 09:15 phone by tester: 客户来电催促 | 要求本周回复"
     assert rows["note 3"].startswith("2026-10-04 08:00 internal by tester")
     assert rows["last contact"] == "2026-10-03 14:00"
@@ -205,8 +203,7 @@ def test_attachments_round_trip_are_stored_once_and_shown(ledger, tmp_path):
     md = ledger("show", cid, "--format", "markdown").stdout
     assert f"| 3 | 签收单.pdf | 24 B | application/pdf | {rows_sha(receipt)} | tester | " \
            "2026-10-01 10:00 | 现场取证 |" in md
-    pairs = dict(csv.reader(io.StringIO(
-        ledger("show", cid, "--format", "csv").stdout.lstrip("\ufeff"))))
+    pairs = show_csv(ledger, cid)
     assert pairs["attachment 1"] == (f"现场照片.jpg (2.0 MB, image/jpeg, sha256 {sha[:12]}) by "
                                      "tester 2026-10-01 10:00: 现场取证")
     listed = ledger.json("attachment", "list", cid)

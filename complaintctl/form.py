@@ -1,0 +1,530 @@
+"""What `show` prints: a complaint as the handling form a quality engineer knows (客户投诉
+处理单 / 8D report) and a return as its RMA sheet, in sections, from the plain data that
+views.show and views.return_show read. Pure: no database, no clock (the instant to judge
+open deadlines against is passed in), no terminal; render.py draws the sections.
+
+Every value a step stores appears in some section: intake (with the assignment),
+validity, investigation (D3 containment, D4 cause, D5/D7 actions), CAPA items (D6),
+resolution and approval, returns, revisits, deadlines, notes, attachments, and the
+history, whose values are the same words and local times as the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import tzinfo
+from typing import Any
+
+from complaintctl import words
+from complaintctl.i18n import _
+from complaintctl.render import (
+    ATTACHMENT_COLS,
+    N_,
+    NOTE_COLS,
+    Col,
+    Section,
+    attachment_rows,
+    cell_text,
+    label,
+    return_table_row,
+    size_text,
+    without_empty_return,
+)
+
+
+def _t(value: str | None, tz: tzinfo) -> str:
+    """A stored UTC time in the ledger's zone, as every other time on the screen."""
+    return cell_text(value, "time", tz)
+
+
+def _by(at: str | None, actor: str | None, tz: tzinfo) -> str:
+    if not at:
+        return ""
+    if not actor:
+        return _t(at, tz)
+    return _("{time} by {actor}").format(time=_t(at, tz), actor=actor)
+
+
+def _pairs(items: Sequence[tuple[str, Any]]) -> list[tuple[str, str]]:
+    """Field/value pairs, less those with nothing to say."""
+    return [(k, str(v)) for k, v in items if v not in (None, "")]
+
+
+def _dated(entries: Sequence[dict[str, Any]], key: str, tz: tzinfo) -> str:
+    """One field of several investigation entries: the text alone when one entry has
+    it, else each on its own line after its date."""
+    have = [e for e in entries if e.get(key)]
+    if len(have) == 1:
+        return str(have[0][key])
+    return "\n".join(f"{_t(e['at'], tz)}: {e[key]}" for e in have)
+
+
+# --- the complaint -------------------------------------------------------------------
+
+def _last_event(rec: dict[str, Any], kind: str) -> dict[str, Any] | None:
+    found = [e for e in rec["events"] if e["kind"] == kind]
+    return found[-1] if found else None
+
+
+def intake_pairs(rec: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
+    """The registration (客户投诉登记表): who complained, when, how, about what, asking
+    what; then whom it went to."""
+    assigned = _last_event(rec, "assign")
+    voided = _last_event(rec, "void")
+    return _pairs([
+        (_("id"), rec["id"]),
+        (_("status"), label("status", rec["status"])),
+        (_("severity"), label("severity", rec["severity"])),
+        (_("received"), _t(rec["received_at"], tz)),
+        (_("channel"), label("channel", rec["channel"])),
+        (_("customer"), rec["customer"]),
+        (_("contact"), rec["contact"]),
+        (_("region"), rec["region"]),
+        (_("order"), rec["order_no"]),
+        (_("product"), rec["product"]),
+        (_("lot"), rec["lot"]),
+        (_("quantity"), rec["quantity"]),
+        (_("shipped"), rec["shipped_on"]),
+        (_("category"), label("category", rec["category"])),
+        (_("description"), rec["description"]),
+        (_("demand"), label("demand", rec["demand"])),
+        (_("logged"), _by(rec["logged_at"], rec["logged_by"], tz)),
+        (_("last contact"), _t(rec.get("last_contact_at"), tz)),
+        (_("repeat of"), rec["repeat_of"]),
+        (_("repeated by"), ", ".join(rec.get("repeated_by") or [])),
+        (_("reopened"), rec["reopen_count"] or None),
+        (_("department"), rec["department"]),
+        (_("owner"), rec["owner"]),
+        (_("assigned"), _by(assigned["at"], assigned["actor"], tz) if assigned else None),
+        (_("assignment note"), assigned["data"].get("note") if assigned else None),
+        (_("voided"), (_by(rec["voided_at"], voided["actor"] if voided else None, tz)
+                       + (f": {rec['void_reason']}" if rec["void_reason"] else ""))
+         if rec["voided_at"] else None),
+    ])
+
+
+def validity_pairs(rec: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
+    """Whether the complaint stands (投诉是否成立) and why not."""
+    inv = rec["investigation"]
+    return _pairs([
+        (_("validity"), label("validity", inv["validity"])),
+        (_("reason"), _dated(inv["entries"], "reason", tz)),
+        (_("concluded"), _t(inv["concluded_at"], tz)),
+    ])
+
+
+def investigation_pairs(rec: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
+    """调查分析 as the 8D steps: findings, D3 containment, D4 root cause (its category and
+    who is responsible), D5 corrective and D7 preventive action (D6 is the CAPA items)."""
+    inv = rec["investigation"]
+    entries = inv["entries"]
+    responsibility = label("responsibility", inv["responsibility"])
+    if inv["supplier"]:
+        responsibility = f"{responsibility} ({inv['supplier']})".strip()
+    return _pairs([
+        (_("findings"), _dated(entries, "finding", tz)),
+        (_("D3 containment"), _dated(entries, "containment", tz)),
+        (_("D4 root cause"), inv["root_cause"]),
+        (_("cause category"), label("cause_category", inv["cause_category"])),
+        (_("responsibility"), responsibility),
+        (_("D5 corrective action"), _dated(entries, "corrective", tz)),
+        (_("D7 preventive action"), _dated(entries, "preventive", tz)),
+        (_("investigated"), "\n".join(_by(e["at"], e["actor"], tz) for e in entries)),
+    ])
+
+
+def resolution_pairs(rec: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
+    """处理结果 and 经理批示, each round of it; then the closing."""
+    out: list[tuple[str, Any]] = []
+    several = len(rec["resolutions"]) > 1
+    for r in rec["resolutions"]:
+        def key(name: str, r: dict[str, Any] = r) -> str:
+            return _("round {n}: {field}").format(n=r["round"], field=name) if several \
+                else name
+        out += [
+            (key(_("disposition")), label("disposition", r["disposition"])),
+            (key(_("amount")), " ".join(x for x in (r["amount"], r["currency"]) if x)),
+            (key(_("approved by")), r["approved_by"]),
+            (key(_("customer told")), r["summary"]),
+            (key(_("resolved")), _by(r["at"], r["actor"], tz)),
+        ]
+    closing = _last_event(rec, "close")
+    if rec["closed_at"]:
+        closed = _by(rec["closed_at"], closing["actor"] if closing else None, tz)
+        if rec.get("close_reason"):
+            closed += f" ({rec['close_reason']})"
+        out.append((_("closed"), closed))
+    return _pairs(out)
+
+
+LIFECYCLE = words.codes("stage")
+
+
+def stage_rows(rec: dict[str, Any], as_of_iso: str) -> list[dict[str, Any]]:
+    """The deadlines in the order of the procedure (round by round), each with its
+    status: on time or late when done, open or overdue when not, or void."""
+    rows = []
+    for s in rec["stages"]:
+        if s["outcome"] == "void":
+            state = _("void")
+        elif s["done_at"]:
+            state = _("on time") if s["done_at"] <= s["due_at"] else _("late")
+        else:
+            state = _("overdue") if as_of_iso > s["due_at"] else _("open")
+        name = label("stage", s["stage"])
+        if s["round"] > 1:
+            name = _("{stage} (round {n})").format(stage=name, n=s["round"])
+        rows.append({**s, "stage_shown": name, "state": state})
+    order = {code: i for i, code in enumerate(LIFECYCLE)}
+    # the second revisit follows the closing, after every round
+    rows.sort(key=lambda s: (s["stage"] == "second-revisit", s["round"],
+                             order.get(s["stage"], len(order))))
+    return rows
+
+
+STAGE_COLS = (Col("stage_shown", N_("stage")), Col("started_at", N_("started"), "time"),
+              Col("due_at", N_("due"), "time"), Col("done_at", N_("done"), "time"),
+              Col("state", N_("status")))
+
+
+def action_rows(rec: dict[str, Any], as_of_iso: str) -> list[dict[str, Any]]:
+    rows = []
+    for a in rec["actions"]:
+        if a["verified_at"]:
+            state = _("verified")
+        elif a["done_at"]:
+            state = _("done")
+        else:
+            state = _("overdue") if as_of_iso > a["due_at"] else _("open")
+        rows.append({**a, "state": state, "name": _("action {n}").format(n=a["id"])})
+    return rows
+
+
+# CAPA items (纠正预防措施, D6): the terminal's columns are dates; markdown and csv carry
+# the times and who.
+ACTION_TABLE_COLS = (Col("id", N_("#"), "num"), Col("text", N_("action"), "wrap"),
+                     Col("owner", N_("owner")), Col("due_at", N_("due"), "day"),
+                     Col("done_at", N_("done"), "day"), Col("verified_at", N_("verified"), "day"),
+                     Col("verify_note", N_("verification"), "wrap"))
+ACTION_COLS = (Col("id", N_("#"), "num"), Col("text", N_("action"), "wrap"),
+               Col("owner", N_("owner")), Col("due_at", N_("due"), "day"),
+               Col("created_at", N_("added"), "time"), Col("done_at", N_("done"), "time"),
+               Col("done_by", N_("done by")), Col("verified_at", N_("verified"), "time"),
+               Col("verified_by", N_("verified by")),
+               Col("verify_note", N_("verification"), "wrap"), Col("state", N_("status")))
+
+
+def return_rows(rec: dict[str, Any], tz: tzinfo) -> list[dict[str, Any]]:
+    rows = []
+    for r in rec["returns"]:
+        inspection = ", ".join(x for x in (
+            label("inspection", r["result"]),
+            _("{n} defective").format(n=r["defective_qty"])
+            if r["defective_qty"] is not None else None, r["cause"]) if x)
+        rows.append({**return_table_row(r), "inspection": inspection,
+                     "dispositions_shown": ", ".join(
+                         f"{label('return_action', a)} {q}"
+                         for a, q in r["dispositions"].items()),
+                     "loss": f"{r['cost_of_loss']} {r['currency']}",
+                     "repair": f"{r['repair_cost']} {r['currency']}"})
+        rows[-1]["costs"] = _("loss {loss}, repair {repair}").format(
+            loss=rows[-1]["loss"], repair=rows[-1]["repair"])
+    return rows
+
+
+RETURN_TABLE_COLS = (Col("id", N_("return"), "code"),
+                     Col("stage", N_("stage"), "code", "return_stage"),
+                     Col("authorised_qty", N_("auth"), "num"),
+                     Col("received_qty", N_("recv"), "num"),
+                     Col("disposed_qty", N_("disp"), "num"), Col("flag", N_("count"), "code"),
+                     Col("inspection", N_("inspection"), "wrap"),
+                     Col("dispositions_shown", N_("dispositions"), "wrap"),
+                     Col("costs", N_("costs"), "wrap"))
+RETURN_COLS = (Col("id", N_("return"), "code"),
+               Col("stage", N_("stage"), "code", "return_stage"),
+               Col("opened_at", N_("opened"), "time"),
+               Col("authorised_qty", N_("authorised"), "num"),
+               Col("received_qty", N_("received"), "num"),
+               Col("disposed_qty", N_("disposed"), "num"), Col("flag", N_("count"), "code"),
+               Col("inspection", N_("inspection"), "wrap"),
+               Col("dispositions_shown", N_("dispositions"), "wrap"),
+               Col("loss", N_("cost of loss")), Col("repair", N_("repair cost")),
+               Col("due_at", N_("due"), "time"), Col("closed_at", N_("closed"), "time"))
+
+# 回访: how, how satisfied, whether the demand was met, and the customer's words.
+REVISIT_COLS = (Col("at", N_("at"), "time"), Col("actor", N_("by")),
+                Col("method", N_("method"), "code", "method"),
+                Col("satisfaction", N_("satisfaction"), "code", "satisfaction"),
+                Col("demand_met", N_("demand met"), "code"),
+                Col("note", N_("customer's words"), "wrap"))
+
+
+def complaint_title(rec: dict[str, Any]) -> str:
+    return _("Complaint {id}").format(id=rec["id"])
+
+
+def complaint_sections(rec: dict[str, Any], tz: tzinfo, as_of_iso: str) -> list[Section]:
+    """The whole complaint, section by section, in the order of the procedure; a
+    section with nothing in it is left out."""
+    returns = return_rows(rec, tz)
+    sections = [
+        Section(_("Intake"), pairs=intake_pairs(rec, tz)),
+        Section(_("Validity"), pairs=validity_pairs(rec, tz)),
+        Section(_("Investigation (8D: D3–D7)"),
+                pairs=investigation_pairs(rec, tz)),
+        Section(_("CAPA items (D6)"), rows=action_rows(rec, as_of_iso), cols=ACTION_COLS,
+                table_cols=ACTION_TABLE_COLS, name=lambda r: str(r["name"]),
+                name_keys=("id",)),
+        Section(_("Resolution and approval"), pairs=resolution_pairs(rec, tz)),
+        Section(_("Returns"), rows=returns, cols=RETURN_COLS, table_cols=RETURN_TABLE_COLS,
+                footer=_("Receipts, inspection notes and each disposition: complaintctl show "
+                         "{ids}").format(ids=" | ".join(r["id"] for r in returns))
+                if returns else ""),
+        Section(_("Revisits"), rows=rec["revisits"], cols=REVISIT_COLS),
+        Section(_("Deadlines"), rows=stage_rows(rec, as_of_iso), cols=STAGE_COLS),
+        *evidence_sections(rec, tz),
+        history_section(rec["events"], tz),
+    ]
+    return [s for s in sections if s.pairs or s.rows]
+
+
+def evidence_sections(rec: dict[str, Any], tz: tzinfo) -> list[Section]:
+    """The communication log (沟通记录) and the attachments (凭证); in csv each note or
+    file is one sentence."""
+    notes, atts = rec["notes"], attachment_rows(rec["attachments"])
+
+    def where(row: dict[str, Any]) -> str:
+        return (" " + _("on {record}").format(record=row["return_id"])
+                if row["return_id"] and row["return_id"] != rec["id"] else "")
+
+    def note(n: dict[str, Any]) -> str:
+        return _("{time} {kind} by {actor}{where}: {text}").format(
+            time=_t(n["at"], tz), kind=label("method", n["kind"]), actor=n["actor"],
+            where=where(n), text=n["text"])
+
+    def attachment(a: dict[str, Any]) -> str:
+        text = _("{name} ({size}, {type}, sha256 {sha}) by {actor} {time}").format(
+            name=a["name"], size=a["size_shown"], type=a["type"] or _("unknown type"),
+            sha=a["sha256_short"], actor=a["actor"], time=_t(a["at"], tz)) + where(a)
+        return text + (f": {a['note']}" if a["note"] else "")
+
+    return [Section(_("Communication log (沟通记录)"), rows=notes,
+                    cols=without_empty_return(notes, NOTE_COLS, rec["id"]),
+                    name=lambda n: _("note {n}").format(n=n["id"]), value=note),
+            Section(_("Attachments (凭证)"), rows=atts,
+                    cols=without_empty_return(atts, ATTACHMENT_COLS, rec["id"]),
+                    name=lambda a: _("attachment {n}").format(n=a["id"]), value=attachment)]
+
+
+# --- the return -----------------------------------------------------------------------
+
+def return_pairs(r: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
+    received = str(r["received_qty"])
+    if r["discrepancy"]:
+        received += "  " + _("(DISCREPANCY: differs from authorised)")
+    inspection = ", ".join(x for x in (
+        label("inspection", r["result"]),
+        _("{n} defective").format(n=r["defective_qty"])
+        if r["defective_qty"] is not None else None, r["cause"]) if x)
+    disposed = _("{n} of {total}").format(n=r["disposed_qty"], total=r["received_qty"])
+    if r["dispositions"]:
+        disposed += " (" + ", ".join(f"{label('return_action', a)} {q}"
+                                     for a, q in r["dispositions"].items()) + ")"
+    return _pairs([
+        (_("id"), r["id"]), (_("complaint"), r["complaint_id"]),
+        (_("stage"), label("return_stage", r["stage"])),
+        (_("customer"), r["customer"]), (_("product"), r["product"]), (_("lot"), r["lot"]),
+        (_("reason"), r["reason"]),
+        (_("opened"), _by(r["opened_at"], r["opened_by"], tz)),
+        (_("authorised"), r["authorised_qty"]),
+        (_("received"), received),
+        (_("first received"), _t(r["first_received_at"], tz)),
+        (_("inspection"), inspection),
+        (_("inspected"), _t(r["inspected_at"], tz)),
+        (_("inspection note"), r.get("inspection_note")),
+        (_("disposed"), disposed),
+        (_("cost of loss"), f"{r['cost_of_loss']} {r['currency']}"),
+        (_("repair cost"), f"{r['repair_cost']} {r['currency']}"),
+        (_("due"), _t(r["due_at"], tz)),
+        (_("closed"), _t(r["closed_at"], tz)),
+    ])
+
+
+RECEIPT_COLS = (Col("at", N_("received"), "time"), Col("actor", N_("by")),
+                Col("qty", N_("qty"), "num"), Col("note", N_("note"), "wrap"))
+
+DISPOSITION_COLS = (Col("at", N_("at"), "time"), Col("actor", N_("by")),
+                    Col("action", N_("action"), word="return_action"),
+                    Col("qty", N_("qty"), "num"), Col("cost_of_loss", N_("loss"), "num"),
+                    Col("repair_cost", N_("repair"), "num"), Col("note", N_("note"), "wrap"))
+
+
+def return_title(r: dict[str, Any]) -> str:
+    return _("Return {id}").format(id=r["id"])
+
+
+def return_sections(r: dict[str, Any], tz: tzinfo, as_of_iso: str) -> list[Section]:
+    sections = [
+        Section(_("Return"), pairs=return_pairs(r, tz)),
+        Section(_("Receipts"), rows=r["receipts"], cols=RECEIPT_COLS),
+        Section(_("Dispositions"), rows=r["disposition_lines"], cols=DISPOSITION_COLS),
+        Section(_("Deadlines"), rows=stage_rows(r, as_of_iso), cols=STAGE_COLS),
+        *evidence_sections(r, tz),
+        history_section(r["events"], tz),
+    ]
+    return [s for s in sections if s.pairs or s.rows]
+
+
+# --- the history ------------------------------------------------------------------------
+
+STEP_NAMES = {
+    "log": N_("logged"), "assign": N_("assigned"), "investigate": N_("investigated"),
+    "resolve": N_("resolved"), "revisit": N_("revisited"), "close": N_("closed"),
+    "void": N_("voided"), "amend": N_("amended"), "forget-contact": N_("contact erased"),
+    "action-add": N_("CAPA item added"), "action-done": N_("CAPA item done"),
+    "action-verify": N_("CAPA item verified"), "return-open": N_("return opened"),
+    "return-receive": N_("return received"), "return-inspect": N_("return inspected"),
+    "return-dispose": N_("return dispositioned"), "return-close": N_("return closed"),
+    "note": N_("note"), "attach": N_("attached"),
+}
+
+# The names of the values an event records, as the rest of `show` calls them.
+FIELD_NAMES = {
+    "return": N_("return"), "severity": N_("severity"), "received_at": N_("received"),
+    "channel": N_("channel"),
+    "customer": N_("customer"), "contact": N_("contact"), "region": N_("region"),
+    "order_no": N_("order"), "product": N_("product"), "lot": N_("lot"),
+    "quantity": N_("quantity"), "shipped_on": N_("shipped"), "category": N_("category"),
+    "description": N_("description"), "demand": N_("demand"),
+    "logged_at": N_("logged"), "logged_by": N_("logged by"),
+    "department": N_("department"), "owner": N_("owner"), "status": N_("status"),
+    "validity": N_("validity"), "reason": N_("reason"), "finding": N_("findings"),
+    "containment": N_("D3 containment"), "root_cause": N_("D4 root cause"),
+    "cause_category": N_("cause category"), "responsibility": N_("responsibility"),
+    "supplier": N_("supplier"), "corrective": N_("D5 corrective action"),
+    "preventive": N_("D7 preventive action"),
+    "action": N_("action"), "text": N_("text"), "due_at": N_("due"),
+    "authorised_qty": N_("authorised"), "qty": N_("qty"),
+    "received_qty": N_("received in all"), "stage": N_("stage"), "result": N_("inspection"),
+    "defective_qty": N_("defective"), "cause": N_("cause"), "disposed_qty": N_("disposed"),
+    "cost_of_loss": N_("cost of loss"), "repair_cost": N_("repair cost"),
+    "round": N_("round"), "disposition": N_("disposition"), "amount": N_("amount"),
+    "currency": N_("currency"), "approved_by": N_("approved by"),
+    "summary": N_("customer told"), "method": N_("method"),
+    "satisfaction": N_("satisfaction"), "demand_met": N_("demand met"),
+    "reopen_count": N_("reopened"), "kind": N_("kind"), "attachment": N_("attachment"),
+    "name": N_("name"), "size": N_("size"), "type": N_("type"), "sha256": N_("sha256"),
+    "note": N_("note"), "no_revisit": N_("no revisit"),
+}
+_ORDER = {key: i for i, key in enumerate(FIELD_NAMES)}
+
+# Values that are codes of the word table, by the event field that holds them.
+FIELD_WORDS = {
+    "category": "category", "channel": "channel", "demand": "demand", "severity": "severity",
+    "status": "status", "validity": "validity", "cause_category": "cause_category",
+    "responsibility": "responsibility", "disposition": "disposition",
+    "satisfaction": "satisfaction", "method": "method", "kind": "method",
+    "result": "inspection",
+}
+
+
+def _value(kind: str, key: str, value: Any, tz: tzinfo) -> str:
+    if isinstance(value, str) and value.startswith("h:") and key == "contact":
+        return _("(kept only as a keyed hash)")
+    word = FIELD_WORDS.get(key)
+    if kind.startswith("return-"):
+        word = {"stage": "return_stage", "action": "return_action"}.get(key, word)
+    if word and isinstance(value, str):
+        return label(word, value)
+    if isinstance(value, str) and value.endswith("Z") and value[:4].isdigit():
+        return _t(value, tz)
+    if key == "size" and isinstance(value, int):
+        return size_text(value)
+    if key == "sha256" and isinstance(value, str):
+        return value[:12]
+    return cell_text(value, "text", tz)
+
+
+def event_summary(event: dict[str, Any], tz: tzinfo) -> str:
+    """What a step recorded, as a person reads it: the fields by the names `show` uses,
+    codes as words, times in the ledger's zone; the status it moved from and to; the
+    values a correction replaced; the deadlines it set."""
+    kind, data, old = event["kind"], dict(event["data"]), dict(event.get("old") or {})
+
+    def name(key: str) -> str:
+        return _(FIELD_NAMES[key]) if key in FIELD_NAMES else key
+
+    def val(key: str, value: Any) -> str:
+        return _value(kind, key, value, tz)
+
+    if kind == "note":
+        return f"{val('kind', data.get('kind'))}: {data.get('text')}"
+    if kind == "attach":
+        return (_("attachment {n}: {name} ({size}, sha256 {sha})").format(
+            n=data.get("attachment"), name=data.get("name"),
+            size=size_text(data.get("size") or 0), sha=str(data.get("sha256"))[:12])
+            + (f"; {data['note']}" if data.get("note") else ""))
+    parts: list[str] = []
+    moved = [k for k in ("status", "stage") if k in data and k in old and data[k] != old[k]]
+    for k in moved:
+        parts.append(f"{name(k)}: {val(k, old.pop(k))} → {val(k, data.pop(k))}")
+    data.pop("status", None)
+    old.pop("status", None)
+    if kind.startswith("return-"):
+        data.pop("stage", None)
+        old.pop("stage", None)
+    dues = data.pop("deadlines", None)
+    if kind == "log":  # who typed it and when: the history's own columns say so
+        data.pop("logged_at", None)
+        data.pop("logged_by", None)
+    if data.get("round") == 1:
+        del data["round"]
+    if "reopen_count" not in data:
+        old.pop("reopen_count", None)
+    for k, v in sorted(data.items(), key=lambda kv: _ORDER.get(kv[0], len(_ORDER))):
+        if v is None:
+            continue
+        if k in old and old[k] is not None and old[k] != v:
+            parts.append(f"{name(k)}: {val(k, old.pop(k))} → {val(k, v)}")
+        else:
+            parts.append(f"{name(k)}: {val(k, v)}")
+            old.pop(k, None)
+    was = [f"{name(k)}: {val(k, v)}" for k, v in old.items() if v is not None]
+    if was:
+        parts.append(_("was {values}").format(values=", ".join(was)))
+    if isinstance(dues, dict) and dues:
+        parts.append(_("due: {deadlines}").format(deadlines=", ".join(
+            f"{label('stage', stage)} {_t(due, tz)}" for stage, due in dues.items())))
+    return "; ".join(parts)
+
+
+def history_rows(events: Sequence[dict[str, Any]], tz: tzinfo) -> list[dict[str, Any]]:
+    rows = []
+    for e in events:
+        entered = _t(e.get("recorded_at"), tz)
+        if entered == _t(e["at"], tz):
+            entered = ""
+        what = event_summary(e, tz)
+        step = STEP_NAMES.get(e["kind"])
+        rows.append({**e, "step": _(step) if step else e["kind"], "what": what,
+                     "entered": entered,
+                     "what_entered": what + (" " + _("(entered {time})").format(time=entered)
+                                             if entered else "")})
+    return rows
+
+
+HISTORY_COLS = (Col("at", N_("at"), "time"), Col("actor", N_("by")), Col("step", N_("step")),
+                Col("what", N_("what"), "wrap"), Col("entered", N_("entered"), "time"))
+HISTORY_TABLE_COLS = (Col("at", N_("at"), "time"), Col("actor", N_("by")),
+                      Col("step", N_("step")), Col("what_entered", N_("what"), "wrap"))
+
+
+def history_section(events: Sequence[dict[str, Any]], tz: tzinfo) -> Section:
+    def name(row: dict[str, Any]) -> str:
+        return _("{time} {step} by {actor}").format(time=_t(row["at"], tz), step=row["step"],
+                                                    actor=row["actor"])
+
+    return Section(_("History (times in {zone})").format(zone=str(tz)),
+                   rows=history_rows(events, tz), cols=HISTORY_COLS,
+                   table_cols=HISTORY_TABLE_COLS, name=name,
+                   value=lambda row: str(row["what_entered"]))

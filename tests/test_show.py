@@ -1,0 +1,409 @@
+"""Reading a complaint, the overdue list and the register as people read them: `show` as
+the handling form (客户投诉处理单 / 8D) in sections, every stored fact visible in the
+table, markdown and csv, times in the ledger's zone; `overdue` and the report's register
+one line per row at 80 columns, CJK names cut by display width, no word split."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from rich.cells import cell_len
+from support import record_csv
+
+from complaintctl import i18n
+
+ZONE = ZoneInfo("Asia/Shanghai")
+UTC_STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
+
+SECTIONS = ["Intake", "Validity", "Investigation (8D: D3–D7)", "CAPA items (D6)",
+            "Resolution and approval", "Returns", "Revisits", "Deadlines",
+            "Communication log (沟通记录)", "Attachments (凭证)",
+            "History (times in Asia/Shanghai)"]
+
+
+def local(stamp: str, day: bool = False) -> str:
+    """A stored UTC time as `show` writes it in the ledger's zone."""
+    dt = datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(ZONE)
+    return dt.strftime("%Y-%m-%d" if day else "%Y-%m-%d %H:%M")
+
+
+@pytest.fixture
+def lifecycle(ledger, tmp_path):
+    """One complaint taken through every step, each with every option it stores."""
+    run = ledger
+    cid = run("log", "--customer", "华东电器有限公司", "--description", "电机异响，运行时有咔嗒声",
+              "--category", "quality", "--severity", "high", "--channel", "phone",
+              "--product", "XD-200", "--lot", "L2509", "--quantity", "12", "--order", "PO-88",
+              "--region", "华东区", "--shipped", "2026-09-01", "--demand", "exchange",
+              "--contact", "13812345678", "--received", "2026-09-30 10:00").stdout.strip()
+    run("assign", cid, "--dept", "质量部", "--owner", "王芳", "--note", "请优先处理",
+        "--at", "2026-09-30 11:00")
+    run("investigate", cid, "--finding", "拆机发现轴承磨损", "--upheld", "--cause", "轴承扭矩不足",
+        "--cause-category", "supplier", "--responsibility", "supplier", "--supplier", "宁波轴承厂",
+        "--containment", "库存全检 200 台", "--corrective", "调整装配扭矩",
+        "--preventive", "首件检验加扭矩项", "--at", "2026-10-08 09:00")
+    run("investigate", cid, "--finding", "同批次 3 台同样问题", "--at", "2026-10-08 15:00")
+    run("action", "add", cid, "--text", "修订作业指导书 WI-12", "--owner", "李强",
+        "--due", "2026-10-20", "--at", "2026-10-08 16:00")
+    run("action", "done", "1", "--at", "2026-10-12 10:00")
+    run("action", "verify", "1", "--note", "抽检 50 台无异响", "--at", "2026-10-15 10:00")
+    run("return", "open", cid, "--qty", "12", "--reason", "异响退回", "--at", "2026-10-08 17:00")
+    rma = ledger.rows("SELECT id FROM returns")[0][0]
+    run("return", "receive", rma, "--qty", "11", "--note", "少一台", "--at", "2026-10-09 10:00")
+    run("return", "inspect", rma, "--result", "defect-confirmed", "--defective", "10",
+        "--cause", "轴承", "--note", "10 台确认", "--at", "2026-10-09 14:00")
+    run("return", "dispose", rma, "--action", "rework", "--qty", "10", "--repair-cost", "300",
+        "--note", "返工", "--at", "2026-10-10 10:00")
+    run("return", "dispose", rma, "--action", "scrap", "--qty", "1", "--cost", "120",
+        "--at", "2026-10-10 11:00")
+    run("return", "close", rma, "--at", "2026-10-10 12:00")
+    run("resolve", cid, "--disposition", "compensation", "--summary", "换新 12 台并致歉",
+        "--amount", "500", "--approved-by", "张总", "--at", "2026-10-12 09:00")
+    run("note", cid, "--text", "客户确认收到新货", "--kind", "phone", "--at", "2026-10-12 16:00")
+    photo = tmp_path / "异响截图.jpg"
+    photo.write_bytes(b"\xff\xd8 not really a jpeg")
+    run("attach", cid, str(photo), "--note", "现场取证", "--at", "2026-10-12 17:00")
+    run("revisit", cid, "--satisfaction", "basically-satisfied", "--method", "visit",
+        "--demand-met", "--note", "希望以后发货前多检查", "--at", "2026-10-13 15:00")
+    return cid, rma
+
+
+def stored_facts(db, cid: str) -> list[str]:
+    """Every value the steps stored for the complaint, as `show` must write it: text as
+    typed, codes by their English labels, times in the ledger's zone."""
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        c = conn.execute("SELECT * FROM complaints WHERE id = ?", (cid,)).fetchone()
+        facts = [c[k] for k in ("id", "customer", "region", "order_no", "product", "lot",
+                                "shipped_on", "description", "department", "owner",
+                                "root_cause", "supplier", "approved_by",
+                                "resolution_summary", "logged_by")]
+        facts += [str(c["quantity"]), "*******5678", "high", "phone", "quality", "exchange",
+                  "closed", "upheld", "supplier", "compensation", "basically satisfied",
+                  "500.00 CNY"]
+        facts += [local(c[k]) for k in ("received_at", "logged_at", "concluded_at",
+                                        "resolved_at", "closed_at")]
+        for (note,) in conn.execute("SELECT note FROM assignments WHERE complaint_id = ?",
+                                    (cid,)):
+            facts.append(note)
+        for e in conn.execute("SELECT * FROM investigations WHERE complaint_id = ?", (cid,)):
+            facts += [e[k] for k in ("finding", "containment", "corrective", "preventive")
+                      if e[k]]
+            facts.append(local(e["at"]))
+        for a in conn.execute("SELECT * FROM actions WHERE complaint_id = ?", (cid,)):
+            facts += [a["text"], a["owner"], a["verify_note"], local(a["due_at"], day=True),
+                      local(a["done_at"], day=True), local(a["verified_at"], day=True)]
+        for v in conn.execute("SELECT * FROM revisits WHERE complaint_id = ?", (cid,)):
+            facts += [v["note"], local(v["at"]), "visit"]
+        for n in conn.execute("SELECT * FROM notes WHERE complaint_id = ?", (cid,)):
+            facts += [n["text"], local(n["at"])]
+        for a in conn.execute("SELECT * FROM attachments WHERE complaint_id = ?", (cid,)):
+            facts += [a["name"], a["note"], a["sha256"][:12], local(a["at"])]
+        for r in conn.execute("SELECT * FROM returns WHERE complaint_id = ?", (cid,)):
+            facts += [r["id"], "defect confirmed", r["cause"], "rework 10", "scrap 1",
+                      "120.00 CNY", "300.00 CNY", local(r["closed_at"])]
+        for s in conn.execute("SELECT * FROM stages WHERE complaint_id = ? AND return_id "
+                              "IS NULL", (cid,)):
+            facts += [local(s["due_at"]), local(s["done_at"])]
+        for (at,) in conn.execute("SELECT at FROM events WHERE complaint_id = ?", (cid,)):
+            facts.append(local(at))
+    finally:
+        conn.close()
+    return facts
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "csv"])
+def test_show_has_every_stored_fact(lifecycle, ledger, monkeypatch, fmt):
+    cid, _rma = lifecycle
+    monkeypatch.setenv("COLUMNS", "1000")  # a table wide enough that no cell wraps
+    out = ledger("show", cid, "--format", fmt).stdout
+    missing = [f for f in stored_facts(ledger.db, cid) if f not in out]
+    assert missing == []
+    assert not UTC_STAMP.search(out)  # no stored (UTC) time is shown as stored
+    assert "13812345678" not in out and "h:" not in out
+
+
+def test_show_sections_in_the_order_of_the_procedure(lifecycle, ledger):
+    cid, rma = lifecycle
+    md = ledger("show", cid, "--format", "markdown").stdout
+    assert md.startswith(f"# Complaint {cid}\n")
+    assert re.findall(r"^## (.*)$", md, re.M) == SECTIONS
+    lines = record_csv(ledger("show", cid, "--format", "csv").stdout)
+    assert list(dict.fromkeys(s for s, _f, _v in lines)) == SECTIONS
+    table = ledger("show", cid).stdout
+    positions = [table.index(title) for title in SECTIONS]
+    assert positions == sorted(positions)
+    # the investigation as 8D fields, in the form's order
+    inv = [(f, v) for s, f, v in lines if s == SECTIONS[2]]
+    assert [f for f, _v in inv] == ["findings", "D3 containment", "D4 root cause",
+                                    "cause category", "responsibility",
+                                    "D5 corrective action", "D7 preventive action",
+                                    "investigated"]
+    assert dict(inv)["findings"] == ("2026-10-08 09:00: 拆机发现轴承磨损\n"
+                                     "2026-10-08 15:00: 同批次 3 台同样问题")
+    assert dict(inv)["responsibility"] == "supplier (宁波轴承厂)"
+    intake = dict((f, v) for s, f, v in lines if s == "Intake")
+    assert intake["assigned"] == "2026-09-30 11:00 by tester"
+    assert intake["assignment note"] == "请优先处理"
+    resolution = dict((f, v) for s, f, v in lines if s == "Resolution and approval")
+    assert resolution == {"disposition": "compensation", "amount": "500.00 CNY",
+                          "approved by": "张总", "customer told": "换新 12 台并致歉",
+                          "resolved": "2026-10-12 09:00 by tester",
+                          "closed": "2026-10-13 15:00"}
+    revisit = [(f, v) for s, f, v in lines if s == "Revisits"]
+    assert revisit == [("2026-10-13 15:00", "by: tester; method: visit; satisfaction: "
+                        "basically satisfied; demand met: yes; customer's words: "
+                        "希望以后发货前多检查")]
+    assert (SECTIONS[5], "", f"Receipts, inspection notes and each disposition: "
+            f"complaintctl show {rma}") in lines
+
+
+def test_show_deadlines_in_lifecycle_order_with_their_status(lifecycle, ledger):
+    cid, _rma = lifecycle
+    lines = record_csv(ledger("show", cid, "--format", "csv").stdout)
+    deadlines = [(f, v) for s, f, v in lines if s == "Deadlines"]
+    # assign due 30 Sep 14:00 (done 11:00); investigate due 3 wd after the assignment,
+    # over the National Day holiday (done 8 Oct); resolve due Sat 10 Oct (a make-up
+    # working day), done 12 Oct; revisit due 13 Oct 09:00, done 15:00
+    assert deadlines == [
+        ("assign", "started: 2026-09-30 10:00; due: 2026-09-30 14:00; done: 2026-09-30 11:00; "
+                   "status: on time"),
+        ("investigate", "started: 2026-09-30 11:00; due: 2026-10-09 11:00; done: "
+                        "2026-10-08 09:00; status: on time"),
+        ("resolve", "started: 2026-09-30 10:00; due: 2026-10-10 10:00; done: 2026-10-12 09:00; "
+                    "status: late"),
+        ("revisit", "started: 2026-10-12 09:00; due: 2026-10-13 09:00; done: 2026-10-13 15:00; "
+                    "status: late")]
+    table = ledger("show", cid).stdout
+    assert re.search(r"resolve +2026-09-30 10:00 +2026-10-10 10:00 +2026-10-12 09:00 +late",
+                     table)
+    # open ones: one not yet due, one past due at the pinned clock (23 Nov 12:00 UTC)
+    fresh = ledger.log(received="2026-11-23 19:00")
+    old = ledger.log(received="2026-11-20 09:00")
+    states = {cid: dict((f, v.rsplit("status: ", 1)[1]) for s, f, v in record_csv(
+        ledger("show", cid, "--format", "csv").stdout) if s == "Deadlines")
+        for cid in (fresh, old)}
+    assert states == {fresh: {"assign": "open", "resolve": "open"},
+                      old: {"assign": "overdue", "resolve": "open"}}  # resolve: 3 wd
+
+
+def test_show_history_is_readable_in_the_ledgers_zone(lifecycle, ledger):
+    cid, _rma = lifecycle
+    rec = ledger.json("show", cid)
+    lines = record_csv(ledger("show", cid, "--format", "csv").stdout)
+    history = [(f, v) for s, f, v in lines if s.startswith("History")]
+    assert [f.split(" ", 2)[:2] for f, _v in history] == [
+        local(e["at"]).split(" ") for e in rec["events"]]
+    steps = dict(history)
+    assert steps["2026-09-30 11:00 assigned by tester"].startswith(
+        "status: logged → assigned; department: 质量部; owner: 王芳; note: 请优先处理; "
+        "due: investigate 2026-10-09 11:00")  # 3 working days; never UTC
+    assert steps["2026-10-13 15:00 revisited by tester"].startswith(
+        "status: resolved → closed; method: visit; satisfaction: basically satisfied; "
+        "demand met: yes; note: 希望以后发货前多检查")
+    assert "(entered 2026-11-23 20:00)" in steps["2026-10-12 09:00 resolved by tester"]
+    assert steps["2026-09-30 10:00 logged by tester"].count("contact: (kept only as a "
+                                                            "keyed hash)") == 1
+
+
+def test_show_at_80_columns_fits_and_keeps_every_section(lifecycle, ledger, monkeypatch):
+    cid, rma = lifecycle
+    monkeypatch.setenv("COLUMNS", "80")
+    for record in (cid, rma):
+        out = ledger("show", record).stdout
+        assert max(cell_len(line) for line in out.splitlines()) <= 80
+    table = ledger("show", cid).stdout
+    assert all(title in table for title in SECTIONS)
+    assert "verification" in table and "verifi\n" not in table
+
+
+def test_show_of_a_return_has_its_inspection_note_and_receipts(lifecycle, ledger):
+    _cid, rma = lifecycle
+    lines = record_csv(ledger("show", rma, "--format", "csv").stdout)
+    fields = {f: v for s, f, v in lines if s == "Return"}
+    assert fields["inspection note"] == "10 台确认"
+    assert fields["reason"] == "异响退回"
+    assert fields["inspection"] == "defect confirmed, 10 defective, 轴承"
+    assert fields["disposed"] == "11 of 11 (rework 10, scrap 1)"
+    assert ("Receipts", "2026-10-09 10:00", "by: tester; qty: 11; note: 少一台") in lines
+
+
+def test_show_not_upheld_void_and_closing_without_revisit(ledger):
+    a = ledger.log(received="2026-10-12 09:00")
+    ledger("assign", a, "--dept", "QA", "--owner", "Li", "--at", "2026-10-12 10:00")
+    ledger("investigate", a, "--not-upheld", "--reason", "客户使用不当", "--cause", "超载",
+           "--cause-category", "customer-misuse", "--responsibility", "customer",
+           "--at", "2026-10-13 09:00")
+    ledger("resolve", a, "--disposition", "explanation", "--summary", "已说明",
+           "--at", "2026-10-13 10:00")
+    ledger("close", a, "--no-revisit", "--reason", "客户不再回应", "--at", "2026-10-20 10:00")
+    b = ledger.log(received="2026-10-12 09:00", customer="Other Co")
+    ledger("void", b, "--reason", "重复登记", "--at", "2026-10-12 10:00")
+    shown = {f: v for s, f, v in record_csv(ledger("show", a, "--format", "csv").stdout)
+             if s in ("Validity", "Resolution and approval", "Investigation (8D: D3–D7)")}
+    assert shown["validity"] == "not upheld" and shown["reason"] == "客户使用不当"
+    assert shown["cause category"] == "customer misuse"
+    assert shown["closed"] == "2026-10-20 10:00 by tester (客户不再回应)"
+    voided = {f: v for _s, f, v in record_csv(ledger("show", b, "--format", "csv").stdout)}
+    assert voided["voided"] == "2026-10-12 10:00 by tester: 重复登记"
+    assert voided["status"] == "void"
+
+
+def test_show_json_keeps_codes(lifecycle, ledger):
+    cid, _rma = lifecycle
+    rec = ledger.json("show", cid)
+    assert rec["investigation"]["entries"][0]["containment"] == "库存全检 200 台"
+    assert rec["revisits"][0]["satisfaction"] == "basically-satisfied"
+    assert rec["resolution"]["disposition"] == "compensation"
+    assert rec["received_at"] == "2026-09-30T02:00:00Z"
+
+
+@pytest.fixture
+def chinese(monkeypatch):
+    """The display language Chinese (the word table's labels)."""
+    monkeypatch.setenv("COMPLAINTCTL_LANG", "zh")
+    monkeypatch.setattr(i18n, "lang", lambda: "zh")
+
+
+def test_show_labels_follow_the_display_language(lifecycle, ledger, chinese):
+    cid, _rma = lifecycle
+    out = ledger("show", cid, "--format", "csv").stdout
+    assert "基本满意" in out and "赔偿" in out and "供应商" in out and "上门" in out
+    assert ledger.json("show", cid)["revisits"][0]["satisfaction"] == "basically-satisfied"
+
+
+# --- overdue ------------------------------------------------------------------------------
+
+LONG_NAMES = ["深圳市华强北电子科技有限公司第一分公司", "Globex International Holdings GmbH",
+              "广州白云机电设备制造有限公司"]
+
+
+def _late_ledger(ledger):
+    ids = []
+    for i, customer in enumerate(LONG_NAMES):
+        cid = ledger.log(customer=customer, severity=("critical", "high", "medium")[i],
+                         received="2026-11-02 09:00")
+        ids.append(cid)
+    ledger("assign", ids[1], "--dept", "质量管理部华东区", "--owner", "欧阳娜娜",
+           "--at", "2026-11-02 10:00")
+    return ids
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_overdue_table_one_line_per_row_at_80_columns(ledger, monkeypatch, lang):
+    _late_ledger(ledger)
+    monkeypatch.setenv("COLUMNS", "80")
+    if lang == "zh":
+        monkeypatch.setenv("COMPLAINTCTL_LANG", "zh")
+        monkeypatch.setattr(i18n, "lang", lambda: "zh")
+    out = ledger("overdue", "--as-of", "2026-11-06 12:00").stdout
+    lines = out.splitlines()
+    assert max(cell_len(line) for line in lines) <= 80
+    rows = [line for line in lines if line.lstrip().startswith("CC-")]
+    expected = ledger.json("overdue", "--as-of", "2026-11-06 12:00")
+    assert len(rows) == len(expected) == 5  # one line each: nothing wrapped
+    for line, r in zip(rows, expected, strict=True):
+        assert line.split()[0] == r["id"]
+        severity = {"en": r["severity"], "zh": {"critical": "紧急", "high": "高",
+                                                "medium": "中"}[r["severity"]]}[lang]
+        assert f" {severity} " in line
+    # long names are cut with … by display width, and start as stored
+    assert "…" in out
+    for name in LONG_NAMES:
+        assert name[:4] in out
+    assert "欧阳" in out  # the owner, after the department
+    if lang == "en":  # (in zh the legend is translated)
+        assert "Escalate to: L3 general manager" in out
+
+
+def test_overdue_table_shows_the_due_time_where_there_is_room(ledger, monkeypatch):
+    _late_ledger(ledger)
+    monkeypatch.setenv("COLUMNS", "160")
+    out = ledger("overdue", "--as-of", "2026-11-06 12:00").stdout
+    assert "2026-11-02 10:00" in out and "深圳市华强北电子科技有限公司第一分公司" in out
+    monkeypatch.setenv("COLUMNS", "80")
+    assert "2026-11-02 10:00" not in ledger("overdue", "--as-of", "2026-11-06 12:00").stdout
+
+
+def test_overdue_other_formats_carry_labels_and_every_column(ledger):
+    _late_ledger(ledger)
+    md = ledger("overdue", "--as-of", "2026-11-06 12:00", "--format", "markdown").stdout
+    assert "| severity |" in md and "| customer |" in md and "| critical |" in md
+    assert LONG_NAMES[0] in md  # whole in a file
+
+
+# --- the register ---------------------------------------------------------------------------
+
+def test_register_at_80_columns_splits_no_word(ledger, monkeypatch):
+    disposals = ["compensation", "explanation", "exchange", "no-action"]
+    for i, disposition in enumerate(disposals):
+        cid = ledger.log(customer=LONG_NAMES[i % len(LONG_NAMES)],
+                         product="Industrial Ventilation Controller VC-9000",
+                         received=f"2026-10-{12 + i} 09:00")
+        ledger("assign", cid, "--dept", "QA", "--owner", "Li", "--at", f"2026-10-{12 + i} 10:00")
+        ledger("investigate", cid, "--cause", "x", "--at", f"2026-10-{12 + i} 10:30")
+        ledger("resolve", cid, "--disposition", disposition, "--summary", "done",
+               "--at", f"2026-10-{12 + i} 11:00")
+        ledger("revisit", cid, "--satisfaction", "basically-satisfied",
+               "--at", f"2026-10-{12 + i} 15:00")
+    monkeypatch.setenv("COLUMNS", "80")
+    out = ledger("report", "--month", "2026-10").stdout
+    register = out[out.index("Register"):]
+    lines = register.splitlines()
+    assert max(cell_len(line) for line in out.splitlines()) <= 80
+    rows = [line for line in lines if line.lstrip().startswith("CC-")]
+    assert len(rows) == 4  # one line per complaint
+    for row, disposition in zip(rows, disposals, strict=True):
+        assert f" {disposition.replace('-', ' ')} " in row
+    words = set(re.findall(r"[A-Za-z]+", register))
+    assert not {"compensat", "ion", "explanati", "dispositi"} & words
+    # csv and markdown carry every name whole
+    md = ledger("report", "--month", "2026-10", "--format", "markdown").stdout
+    assert "| compensation | closed (basically satisfied) |" in md
+    assert LONG_NAMES[0] in md
+
+
+def test_report_json_keeps_codes(ledger):
+    cid = ledger.log(received="2026-10-12 09:00")
+    ledger("assign", cid, "--dept", "QA", "--owner", "Li", "--at", "2026-10-12 10:00")
+    ledger("investigate", cid, "--cause", "x", "--at", "2026-10-12 10:30")
+    ledger("resolve", cid, "--disposition", "no-action", "--summary", "x",
+           "--at", "2026-10-12 11:00")
+    ledger("revisit", cid, "--satisfaction", "basically-satisfied", "--at", "2026-10-12 15:00")
+    [line] = ledger.json("report", "--month", "2026-10")["register"]
+    assert (line["disposition"], line["result"]) == ("no-action",
+                                                     "closed (basically-satisfied)")
+
+
+def test_show_a_reopened_complaint_round_by_round(ledger):
+    """An unsatisfied revisit reopens: each resolution round is shown, the deadlines
+    round by round with the second revisit (critical) after them, and the history says
+    what changed from what."""
+    cid = ledger.log(severity="critical", received="2026-11-02 09:00")
+    ledger("assign", cid, "--dept", "QA", "--owner", "Li", "--at", "2026-11-02 09:30")
+    ledger("investigate", cid, "--cause", "c1", "--at", "2026-11-02 10:00")
+    ledger("resolve", cid, "--disposition", "repair", "--summary", "s1",
+           "--at", "2026-11-03 10:00")
+    ledger("revisit", cid, "--satisfaction", "unsatisfied", "--note", "还是响",
+           "--at", "2026-11-03 15:00")
+    ledger("investigate", cid, "--cause", "c2", "--at", "2026-11-04 10:00")
+    ledger("resolve", cid, "--disposition", "exchange", "--summary", "s2",
+           "--at", "2026-11-04 12:00")
+    ledger("revisit", cid, "--satisfaction", "satisfied", "--at", "2026-11-04 16:00")
+    lines = record_csv(ledger("show", cid, "--format", "csv").stdout)
+    resolution = [(f, v) for s, f, v in lines if s == "Resolution and approval"]
+    assert ("round 1: disposition", "repair") in resolution
+    assert ("round 2: disposition", "exchange") in resolution
+    assert [f for s, f, _v in lines if s == "Deadlines"] == [
+        "assign", "investigate", "resolve", "revisit", "resolve (round 2)",
+        "revisit (round 2)", "second revisit"]
+    history = dict((f, v) for s, f, v in lines if s.startswith("History"))
+    assert history["2026-11-03 15:00 revisited by tester"].startswith(
+        "status: resolved → investigating; satisfaction: unsatisfied; reopened: 0 → 1")
+    assert history["2026-11-04 10:00 investigated by tester"] == (
+        "D4 root cause: c1 → c2 (entered 2026-11-23 20:00)")
