@@ -11,12 +11,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, ParamSpec, TypeVar
 
 import typer
 
 from complaintctl import complaints, parse, render, rma, settings, views
 from complaintctl.errors import BadInput, ComplaintctlError
+from complaintctl.i18n import _
 from complaintctl.store import Ledger, Outcome, storage_errors
 
 if TYPE_CHECKING:  # Rich is imported only when a table is printed
@@ -50,14 +51,47 @@ AT_HELP = "when it happened (default now), for paper records entered later"
 # --- the one exit path --------------------------------------------------------
 
 def _say(message: str) -> None:
+    """An informational line on stderr: a confirmation, a note, a next step. `--quiet`
+    drops them all, so that cron mails only trouble (errors and warnings print)."""
+    if not _STATE.get("quiet"):
+        typer.echo(message, err=True)
+
+
+def _err(message: str) -> None:
+    """A line on stderr that prints even with --quiet: errors, warnings, interrupts."""
     typer.echo(message, err=True)
 
 
+def _warn(message: str) -> None:
+    _err(_("Warning: {message}").format(message=message))
+
+
 def _fail(exc: ComplaintctlError) -> typer.Exit:
-    _say(f"Error: {exc.message}")
+    _err(f"Error: {exc.message}")
     if exc.hint:
-        _say(f"Hint: {exc.hint}")
+        _err(f"Hint: {exc.hint}")
     return typer.Exit(exc.exit_code)
+
+
+def _interrupted() -> typer.Exit:
+    """Ctrl-C anywhere (and the end of input at a prompt): one message, exit 130. A
+    step's transaction rolls back when the interrupt goes through it, so nothing was
+    written, unless the step had already committed (log says which id then)."""
+    if not _STATE.get("interrupted"):
+        _STATE["interrupted"] = True
+        if _isatty(sys.stderr):
+            _err("")  # the terminal's cursor is still on the prompt's line, after ^C
+        written = _STATE.get("written")
+        _err(_("Interrupted; nothing was written.") if written is None else
+             _("Interrupted after {id} was written.").format(id=written))
+    return typer.Exit(130)
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # closed, or not a real stream
+        return False
 
 
 P = ParamSpec("P")
@@ -76,6 +110,8 @@ def command(typer_app: typer.Typer, name: str | None = None,
                     return func(*args, **kw)
             except ComplaintctlError as exc:
                 raise _fail(exc) from None
+            except KeyboardInterrupt:
+                raise _interrupted() from None
             except BrokenPipeError:  # `| head` stopped reading: not an error
                 raise typer.Exit(0) from None
             except OSError as exc:
@@ -136,13 +172,15 @@ def main() -> None:
     except SystemExit as done:
         code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
         if isinstance(done.code, str):
-            _say(done.code)
+            _err(done.code)
+        elif code == 130:  # Typer's own answer to Ctrl-C while it parsed the command line
+            _interrupted()
     except KeyboardInterrupt:
-        _say("Interrupted; nothing was written.")
+        _interrupted()
         code = 130
     except Exception as exc:  # noqa: BLE001 - a user never sees a traceback
-        _say(f"Error: unexpected failure: {type(exc).__name__}: {exc}")
-        _say("Hint: this is a bug in complaintctl; the ledger was left as it was")
+        _err(f"Error: unexpected failure: {type(exc).__name__}: {exc}")
+        _err("Hint: this is a bug in complaintctl; the ledger was left as it was")
         code = 1
     _exit_now(code)
 
@@ -172,8 +210,7 @@ def _root(
                                 help="draw table lines in ASCII (for terminals that draw "
                                 "box characters double width)"),
 ) -> None:
-    _STATE["db"] = db
-    _STATE["actor"] = as_
+    _STATE.update(db=db, actor=as_, interrupted=False, written=None)
     render.use_ascii(ascii_)
 
 
@@ -285,7 +322,7 @@ def _format(value: str) -> str:
 
 def _report_outcome(out: Outcome, message: str) -> None:
     for w in out.warnings:
-        _say(f"Warning: {w}")
+        _warn(w)
     for n in out.notes:
         _say(n)
     _say(message)
@@ -352,15 +389,142 @@ def _create(path: Path, init: dict[str, str], *, demo: bool = False) -> Ledger:
     return _keep(Ledger.create(path, init=init, now=_now(), demo=demo, login=_login()))
 
 
-def _ask(label: str, choices: tuple[str, ...] | None = None) -> str:
+# --- log: the intake prompts -------------------------------------------------------
+
+class _Intake(NamedTuple):
+    """A field of the intake, in the order a call goes: what is asked, how it is
+    checked (the same check for the option and for the answer at the prompt)."""
+
+    field: str  # the record's key; for a word, its field in the word table too
+    option: str
+    required: bool  # required fields are asked when missing; a prompt run asks for
+    #                 every field not given, and Enter skips an optional one
+    words: tuple[str, ...] | None = None  # the codes offered, for an enumerated field
+
+    def check(self, value: str | None) -> str | None:
+        if self.words is not None:
+            return parse.choice(value, self.words, self.option)
+        return parse.text(value, self.option, multiline=self.field == "description",
+                          required=self.required)
+
+
+def _intake(categories: tuple[str, ...]) -> tuple[_Intake, ...]:
+    return (_Intake("channel", "--channel", True, parse.CHANNELS),
+            _Intake("customer", "--customer", True),
+            _Intake("contact", "--contact", False),
+            _Intake("product", "--product", False),
+            _Intake("description", "--description", True),
+            _Intake("category", "--category", True, categories),
+            _Intake("severity", "--severity", True, parse.SEVERITIES),
+            _Intake("demand", "--demand", False, parse.DEMANDS))
+
+
+def _prompt_label(field: str) -> str:
+    return {"channel": _("Channel"), "customer": _("Customer"),
+            "contact": _("Contact (phone or e-mail)"), "product": _("Product (model / spec)"),
+            "description": _("Description (the customer's words)"),
+            "category": _("Category"), "severity": _("Severity"),
+            "demand": _("Demand (what the customer asks for)")}[field]
+
+
+def _ask(item: _Intake) -> str | None:
+    """Ask for one field on stderr until the answer passes its check; Enter skips an
+    optional field. A word may be typed as its number in the list shown, its code,
+    label or synonym."""
+    label = _prompt_label(item.field)
+    if item.words is not None:
+        _err(_choices_text(item.field, item.words))
+        span = f"1-{len(item.words)}"
+        prompt = (f"{label} [{span}]: " if item.required else
+                  _("{label} [{span}, Enter to skip]: ").format(label=label, span=span))
+    else:
+        prompt = (f"{label}: " if item.required else
+                  _("{label} [Enter to skip]: ").format(label=label))
     while True:
-        suffix = f" ({', '.join(choices)})" if choices else ""
-        value = typer.prompt(f"{label}{suffix}", err=True)
-        if not choices:
-            return value
-        if value.strip().lower() in choices:
-            return value.strip().lower()
-        _say(f"  please type one of: {', '.join(choices)}")
+        answer = _read_answer(prompt)
+        if answer is None:
+            _err("  " + _("That was not valid text (not UTF-8); type it again."))
+            continue
+        if not answer.strip():
+            if not item.required:
+                return None
+            _err("  " + _("{label} is required; type it, or Ctrl-C to stop without "
+                          "saving.").format(label=label))
+            continue
+        try:
+            if item.words is not None:
+                return _pick(answer, item)
+            return item.check(answer)
+        except BadInput as exc:
+            _err(f"  {exc.message}")
+            if item.words is not None:
+                _err("  " + _("Type a number from 1 to {n}, or a word from the list.")
+                     .format(n=len(item.words)))
+            elif exc.hint:
+                _err(f"  {exc.hint}")
+
+
+def _pick(answer: str, item: _Intake) -> str:
+    """A word's number in the list shown (full-width digits too), else the word."""
+    import unicodedata
+
+    assert item.words is not None
+    digits = unicodedata.normalize("NFKC", answer).strip()
+    if digits.isascii() and digits.isdigit() and len(digits) <= 4 \
+            and 1 <= int(digits) <= len(item.words):
+        return item.words[int(digits) - 1]
+    return parse.choice(answer, item.words, item.option)
+
+
+def _choices_text(field: str, codes: tuple[str, ...]) -> str:
+    """The words offered, numbered, in the user's language, in columns that fit the
+    terminal (CJK labels count two columns each)."""
+    import unicodedata
+
+    from complaintctl import i18n, words
+
+    def width(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+    lang = i18n.lang()
+    cells = [f"{i:>2} {words.label(field, code, lang)}" for i, code in enumerate(codes, 1)]
+    try:
+        columns = os.get_terminal_size(sys.stderr.fileno()).columns
+    except (OSError, ValueError, AttributeError):
+        columns = 80
+    cell = max(width(c) for c in cells) + 2
+    per_line = max(1, (columns - 2) // cell)
+    lines = []
+    for at in range(0, len(cells), per_line):
+        row = cells[at:at + per_line]
+        lines.append("  " + "".join(c + " " * (cell - width(c)) for c in row[:-1]) + row[-1])
+    return "\n".join(lines)
+
+
+def _read_answer(prompt: str) -> str | None:
+    """One line typed at the terminal, the prompt on stderr (never stdout, which holds
+    only the id). None: the bytes were not UTF-8. The end of input (Ctrl-D) stops the
+    command like Ctrl-C: nothing is written."""
+    sys.stderr.write(prompt)
+    sys.stderr.flush()
+    line = sys.stdin.buffer.readline()
+    if not line:
+        raise _interrupted()
+    try:
+        return line.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError:
+        return None
+
+
+# The record's intake columns, in the order the ledger has always written them.
+_LOG_COLUMNS = ("customer", "description", "contact", "channel", "category", "severity",
+                "demand", "region", "order_no", "product", "lot", "quantity", "shipped_on")
+
+
+def _end_of_input_hint() -> str:
+    if os.name == "nt":
+        return _("Type the description; end it with Ctrl-Z then Enter on a line of its own.")
+    return _("Type the description; end it with Ctrl-D on a line of its own.")
 
 
 @command(app, "log")
@@ -382,45 +546,47 @@ def log_cmd(
                                            help="when the customer complained (default now)"),
     no_input: bool = typer.Option(False, "--no-input", help="never prompt; fail instead"),
 ) -> None:
-    """Record a new complaint; prints its id."""
+    """Record a new complaint; prints its id. On a terminal, asks for what is missing."""
+    from complaintctl import workflow
+
     if description == "-":
+        if _isatty(sys.stdin):
+            _err(_end_of_input_hint())
         description = parse.stream_text(sys.stdin, "--description")
     ledger = _open(write=True)
-    interactive = not no_input and sys.stdin.isatty()
-    asked = {"customer": customer, "description": description, "category": category,
-             "severity": severity, "channel": channel}
-    missing = [k for k, v in asked.items() if v is None]
-    if missing and not interactive:
-        raise BadInput("missing " + ", ".join(f"--{k}" for k in missing)
-                       + " (no terminal to ask on)",
-                       hint="give every one of them as an option")
-    if interactive:
-        choices = {"category": ledger.config.categories, "severity": parse.SEVERITIES,
-                   "channel": parse.CHANNELS}
-        for k in missing:
-            asked[k] = _ask(k, choices.get(k))
     now = _now()
-    fields = {
-        "customer": parse.text(asked["customer"], "--customer", required=True),
-        "description": parse.text(asked["description"], "--description", multiline=True,
-                                  required=True),
-        "contact": parse.text(contact, "--contact"),
-        "channel": parse.choice(asked["channel"], parse.CHANNELS, "--channel"),
-        "category": parse.choice(asked["category"], ledger.config.categories, "--category"),
-        "severity": parse.choice(asked["severity"], parse.SEVERITIES, "--severity"),
-        "demand": parse.choice(demand, parse.DEMANDS, "--demand"),
+    # Everything given is checked before anything is asked: nothing typed is lost.
+    given = {"channel": channel, "customer": customer, "contact": contact,
+             "product": product, "description": description, "category": category,
+             "severity": severity, "demand": demand}
+    intake = _intake(ledger.config.categories)
+    fields: dict[str, Any] = {i.field: i.check(given[i.field]) for i in intake
+                              if given[i.field] is not None}
+    fields.update({
         "region": parse.text(region, "--region"),
         "order_no": parse.text(order, "--order"),
-        "product": parse.text(product, "--product"),
         "lot": parse.text(lot, "--lot"),
         "quantity": parse.positive_int(quantity, "--quantity"),
         "shipped_on": parse.parse_day(shipped, now=now, tz=ledger.tz, field="--shipped")
         .isoformat() if shipped else None,
-    }
+    })
     received_at = _when(ledger, received, "--received")
+    workflow.check_time(received_at, now, option="--received", local=ledger.local)
+    missing = [i for i in intake if i.required and given[i.field] is None]
+    if missing:
+        if no_input or not (_isatty(sys.stdin) and _isatty(sys.stderr)):
+            raise BadInput(_("missing {options} (no terminal to ask on)").format(
+                options=", ".join(i.option for i in missing)),
+                hint=_("give every one of them as an option"))
+        for item in intake:
+            if given[item.field] is None:
+                fields[item.field] = _ask(item)
+        now = _now()  # logged when the clerk is done; received when the call came
+    fields = {k: fields.get(k) for k in _LOG_COLUMNS}
     out = complaints.log(ledger, fields, received_at=received_at, now=now, actor=_actor())
+    _STATE["written"] = out.id
     for w in out.warnings:
-        _say(f"Warning: {w}")
+        _warn(w)
     dues = out.data["deadlines"]
     parts = [f"{k} by {ledger.local(v)}" for k, v in dues.items() if v]
     _say(f"Logged {out.id} ({fields['severity']}); " + "; ".join(parts) + ".")
