@@ -142,7 +142,7 @@ def _only_the_command_asked(argv: list[str]) -> None:
     for arg in args:
         if arg in ("--db", "--as"):
             next(args, None)
-        elif arg == "--ascii":
+        elif arg in ("--ascii", "--quiet", "-q"):
             continue
         elif arg.startswith("-"):
             return
@@ -209,8 +209,12 @@ def _root(
     ascii_: bool = typer.Option(False, "--ascii", envvar="COMPLAINTCTL_ASCII",
                                 help="draw table lines in ASCII (for terminals that draw "
                                 "box characters double width)"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", envvar="COMPLAINTCTL_QUIET",
+                               help=_("print nothing on success but the data asked for "
+                                      "(for cron: errors and warnings still print; "
+                                      "overdue prints nothing when nothing is late)")),
 ) -> None:
-    _STATE.update(db=db, actor=as_, interrupted=False, written=None)
+    _STATE.update(db=db, actor=as_, quiet=quiet, interrupted=False, written=None)
     render.use_ascii(ascii_)
 
 
@@ -1044,6 +1048,8 @@ def overdue_cmd(
                           owner=parse.text(owner, "--owner"),
                           severity=parse.choice(severity, parse.SEVERITIES, "--severity"),
                           current=when >= now)
+    if not rows and _STATE["quiet"]:  # cron mails only real trouble
+        return
     local = ledger.local(when)
     empty = f"Nothing is overdue at {local}."
     if fmt != "table" or not rows:
