@@ -4,11 +4,12 @@ codes. The only module that reads the clock, prompts, prints or exits.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, ParamSpec, TypeVar
@@ -92,6 +93,56 @@ def _isatty(stream: Any) -> bool:
         return bool(stream.isatty())
     except (AttributeError, ValueError):  # closed, or not a real stream
         return False
+
+
+class _Bar:
+    """A progress display on stderr (Rich, imported only when one is shown): tasks one
+    under the other, each a bar, or a pulse when its total is unknown."""
+
+    def __init__(self, progress: Any) -> None:
+        self.progress = progress
+        self.tasks: list[Any] = []
+
+    def add(self, description: str, total: int | None) -> None:
+        self.tasks.append(self.progress.add_task(description, total=total))
+
+    def advance(self, to: int | None = None) -> None:
+        if to is None:
+            self.progress.advance(self.tasks[-1])
+        else:
+            self.progress.update(self.tasks[-1], completed=to)
+
+    def describe(self, description: str) -> None:
+        self.progress.update(self.tasks[-1], description=description)
+
+
+@contextlib.contextmanager
+def _progress() -> Iterator[_Bar | None]:
+    """Progress for long work, on stderr, only when stderr is a terminal that can
+    redraw a line (not TERM=dumb) and without --quiet; None otherwise, and nothing at
+    all is printed (cron mails any output)."""
+    if _STATE.get("quiet") or not _isatty(sys.stderr):
+        yield None
+        return
+    from rich.console import Console
+
+    con = Console(stderr=True, highlight=False, emoji=False, markup=False)
+    if not con.is_interactive:
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False),
+                  BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=con,
+                  transient=True) as progress:
+        yield _Bar(progress)
 
 
 P = ParamSpec("P")
@@ -376,12 +427,22 @@ def init_cmd(
 @command(app, "upgrade")
 def upgrade_cmd() -> None:
     """Bring a ledger made by an older complaintctl up to this one's schema."""
+    from complaintctl import migrations
+
     path = _db_path()
+    with _progress() as bar:
+        def progress(number: int, name: str) -> None:
+            if bar is None:
+                _say(f"  step {number}: {name}")
+                return
+            if not bar.tasks:  # the first pending step: the rest follow it in order
+                bar.add(_("Upgrading"), migrations.LATEST - number + 1)
+            else:
+                bar.advance()
+            bar.describe(_("Upgrading: step {number} ({name})").format(number=number,
+                                                                       name=name))
 
-    def progress(number: int, name: str) -> None:
-        _say(f"  step {number}: {name}")
-
-    before, now_v = Ledger.upgrade(path, progress)
+        before, now_v = Ledger.upgrade(path, progress)
     if before == now_v:
         _say(f"{path} is up to date (schema version {now_v}).")
     else:
@@ -1526,7 +1587,17 @@ def demo_cmd(
         ledger = _keep(Ledger.open(path, write=True))
     else:
         ledger = _create(path, {}, demo=True)
-    summary = demo.fill(ledger, complaints, now=_now(), seed=seed)
+    with _progress() as bar:
+        def progress(done: int) -> None:
+            if bar is None:
+                return
+            if not bar.tasks:
+                bar.add(_("Making complaints"), complaints)
+            bar.advance(done)
+            if done == complaints:  # all made: what is left is writing them at once
+                bar.add(_("Writing the ledger"), None)
+
+        summary = demo.fill(ledger, complaints, now=_now(), seed=seed, progress=progress)
     _say(f"Demo ledger: {path}")
     _say("  " + ", ".join(f"{k} {v}" for k, v in summary.items()))
     _say("Try:")
