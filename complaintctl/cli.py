@@ -28,7 +28,7 @@ UTC = timezone.utc
 
 app = typer.Typer(
     help="The customer-complaint procedure (客户投诉处理) in one local SQLite ledger.",
-    rich_markup_mode=None, add_completion=False, no_args_is_help=True,
+    rich_markup_mode=None, add_completion=True, no_args_is_help=True,
     pretty_exceptions_enable=False, context_settings={"help_option_names": ["-h", "--help"]})
 action_app = typer.Typer(help="CAPA items (纠正预防措施): add, done, verify.",
                          rich_markup_mode=None, no_args_is_help=True)
@@ -586,6 +586,21 @@ _LOG_COLUMNS = ("customer", "description", "contact", "channel", "category", "se
                 "demand", "region", "order_no", "product", "lot", "quantity", "shipped_on")
 
 
+def _complete(field: str) -> Callable[[str], list[str]]:
+    """Shell completion of a word option: the codes that begin with what was typed, or
+    the Chinese labels, when that is what was typed. (Run only when the shell asks.)"""
+
+    def complete(incomplete: str) -> list[str]:
+        from complaintctl import words
+
+        typed = incomplete.strip().lower()
+        table = words.TABLE[field]
+        return ([w.code for w in table if w.code.startswith(typed)]
+                or [w.zh for w in table if typed and w.zh.startswith(typed)])
+
+    return complete
+
+
 def _end_of_input_hint() -> str:
     if os.name == "nt":
         return _("Type the description; end it with Ctrl-Z then Enter on a line of its own.")
@@ -597,10 +612,14 @@ def log_cmd(
     customer: str | None = typer.Option(None, help="customer (company or person)"),
     description: str | None = typer.Option(None, help="the customer's words; - reads stdin"),
     contact: str | None = typer.Option(None, help="phone or e-mail (masked on output)"),
-    channel: str | None = typer.Option(None, help=", ".join(parse.CHANNELS)),
-    category: str | None = typer.Option(None, help=", ".join(parse.CATEGORIES)),
-    severity: str | None = typer.Option(None, help=", ".join(parse.SEVERITIES)),
-    demand: str | None = typer.Option(None, help=", ".join(parse.DEMANDS)),
+    channel: str | None = typer.Option(None, help=", ".join(parse.CHANNELS),
+                                          autocompletion=_complete("channel")),
+    category: str | None = typer.Option(None, help=", ".join(parse.CATEGORIES),
+                                           autocompletion=_complete("category")),
+    severity: str | None = typer.Option(None, help=", ".join(parse.SEVERITIES),
+                                           autocompletion=_complete("severity")),
+    demand: str | None = typer.Option(None, help=", ".join(parse.DEMANDS),
+                                         autocompletion=_complete("demand")),
     region: str | None = typer.Option(None, help="sales region (区域)"),
     order: str | None = typer.Option(None, help="order number"),
     product: str | None = typer.Option(None, help="product model / spec"),
