@@ -1590,6 +1590,23 @@ def policy_attachments_cmd(
 
 # --- demo --------------------------------------------------------------------
 
+@contextlib.contextmanager
+def _taken_back_if_interrupted(made: Ledger | None) -> Iterator[None]:
+    """Ctrl-C while the demo fills the file it has just made: the fill rolls back, and
+    the file, made by this command a moment before and holding nothing else, goes
+    too, so that "nothing was written" holds."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        if made is not None:
+            from complaintctl.store import ledger_files
+
+            made.close()
+            for f in ledger_files(made.path):
+                f.unlink(missing_ok=True)
+        raise
+
+
 @command(app, "demo")
 def demo_cmd(
     complaints: int = typer.Option(300, "--complaints", help="how many complaints"),
@@ -1602,11 +1619,9 @@ def demo_cmd(
     # Ten times the largest benchmark ledger: the demo builds its timeline in memory.
     parse.positive_int(complaints, "--complaints", most=10**7)
     path = _db_path(db)
-    if os.path.lexists(path):
-        ledger = _keep(Ledger.open(path, write=True))
-    else:
-        ledger = _create(path, {}, demo=True)
-    with _progress() as bar:
+    fresh = not os.path.lexists(path)
+    ledger = _create(path, {}, demo=True) if fresh else _keep(Ledger.open(path, write=True))
+    with _progress() as bar, _taken_back_if_interrupted(ledger if fresh else None):
         def progress(done: int) -> None:
             if bar is None:
                 return
