@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import typer
 
@@ -456,15 +456,21 @@ def _create(path: Path, init: dict[str, str], *, demo: bool = False) -> Ledger:
 
 # --- log: the intake prompts -------------------------------------------------------
 
-class _Intake(NamedTuple):
+class _Intake:
     """A field of the intake, in the order a call goes: what is asked, how it is
-    checked (the same check for the option and for the answer at the prompt)."""
+    checked (the same check for the option and for the answer at the prompt). A plain
+    class: a NamedTuple costs a quarter of a millisecond at every start."""
 
-    field: str  # the record's key; for a word, its field in the word table too
-    option: str
-    required: bool  # required fields are asked when missing; a prompt run asks for
-    #                 every field not given, and Enter skips an optional one
-    words: tuple[str, ...] | None = None  # the codes offered, for an enumerated field
+    __slots__ = ("field", "option", "required", "words")
+
+    def __init__(self, field: str, option: str, required: bool,
+                 words: tuple[str, ...] | None = None) -> None:
+        self.field = field  # the record's key; for a word, its field in the word table
+        self.option = option
+        # Required fields are asked for when missing; a prompt run then asks for every
+        # field not given, and Enter skips an optional one.
+        self.required = required
+        self.words = words  # the codes offered, for an enumerated field
 
     def check(self, value: str | None) -> str | None:
         if self.words is not None:
