@@ -62,6 +62,7 @@ class Terminal:
         else:
             command, argv = "/bin/sh", ["-c", shell]
         self.child = pexpect.spawn(command, argv, env=_env(db, **env), encoding="utf-8",
+                                   codec_errors="replace",
                                    timeout=60, dimensions=(24, 80))
         self.child.logfile_read = self.screen
 
@@ -249,6 +250,24 @@ def test_ctrl_c_while_the_demo_fills_a_new_file_leaves_no_file(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("where", ["before the command line is read",
+                                   "while Typer runs the global options"])
+def test_ctrl_c_outside_a_command_takes_the_same_exit(tmp_path, where):
+    """Ctrl-C before any command runs (timed here by raising it where it would land):
+    main()'s own handler, and Typer's conversion of it to exit 130, say the same."""
+    target = ("complaintctl.parse.arguments" if where.startswith("before")
+              else "complaintctl.render.use_ascii")
+    module, name = target.rsplit(".", 1)
+    script = (f"import importlib, sys\n"
+              f"def interrupted(*a, **k):\n    raise KeyboardInterrupt\n"
+              f"setattr(importlib.import_module({module!r}), {name!r}, interrupted)\n"
+              f"sys.argv = ['complaintctl', 'overdue']\n"
+              f"from complaintctl.cli import main\nmain()\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, env=_env(tmp_path / "none.db"))
+    assert (proc.returncode, proc.stdout, proc.stderr) == (130, "", INTERRUPTED + "\n")
+
+
 def test_an_interrupt_inside_the_transaction_rolls_it_back(ledger, monkeypatch):
     """The same exit path in-process: the step's rows were inserted, then Ctrl-C."""
     from complaintctl.store import Ledger
@@ -406,6 +425,32 @@ def test_without_a_terminal_nothing_is_asked(ledger):
     assert proc.stderr.startswith("Error: missing --channel, --description, --category, "
                                   "--severity (no terminal to ask on)\n"), proc.stderr
     assert ledger.snapshot() == before
+
+
+def test_stderr_not_on_the_terminal_asks_nothing(ledger, tmp_path):
+    """stdin is the terminal but the questions would go to a file: it does not ask."""
+    before = ledger.snapshot()
+    err = tmp_path / "err.txt"
+    py = sys.executable
+    term = _log(ledger.db, shell=f"exec '{py}' -m complaintctl log --received '{RECEIVED}' "
+                f"--customer Acme 2> '{err}'")
+    assert term.finish() == 2
+    assert term.text == ""
+    assert err.read_text(encoding="utf-8").startswith("Error: missing --channel")
+    assert ledger.snapshot() == before
+
+
+def test_an_answer_that_is_not_utf8_is_asked_again(ledger):
+    term = _log(ledger.db, "--channel", "phone", "--description", "x", "--category",
+                "quality", "--severity", "low")
+    term.expect(CUSTOMER)
+    os.write(term.child.child_fd, "华东".encode("gbk") + b"\n")  # a GBK terminal
+    term.answer(CUSTOMER, "华东")
+    for prompt in (CONTACT, PRODUCT, DEMAND):
+        term.answer(prompt, "")
+    assert term.finish() == 0, term.text
+    assert "That was not valid text (not UTF-8); type it again." in term.text
+    assert _stored(ledger, ID.findall(term.text)[-1])["customer"] == "华东"
 
 
 def test_no_input_on_a_terminal_asks_nothing(ledger):
