@@ -1365,7 +1365,7 @@ def verify_cmd(
         _emit(render.to_json(render.verify_json(result)))
     elif problems:
         _emit(render.verify_lines(problems))
-    else:
+    elif not _STATE["quiet"]:  # cron mails only real trouble
         _emit(render.verify_ok(result))
     if result["unrecorded"]:
         _say(f"Note: {result['unrecorded']} deadlines or settings were set before events "

@@ -509,6 +509,13 @@ def test_quiet_still_prints_errors_and_warnings(ledger):
     assert "Logged" not in r.stderr and r.stdout == "CC-2026-0002\n"
 
 
+def test_quiet_verify_prints_nothing_when_all_holds(ledger):
+    ledger(*LOG)
+    assert ledger("--quiet", "verify").stdout == ""
+    assert ledger("verify").stdout.startswith("OK")
+    assert ledger.json("--quiet", "verify")["ok"] is True  # JSON is data: always there
+
+
 @pytest.mark.parametrize("fmt", ["table", "json", "csv", "markdown"])
 def test_quiet_overdue_prints_nothing_when_nothing_is_late(ledger, fmt):
     r = ledger("--quiet", "overdue", "--format", fmt)
