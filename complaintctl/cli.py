@@ -4,11 +4,12 @@ codes. The only module that reads the clock, prompts, prints or exits.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
@@ -27,7 +28,7 @@ UTC = timezone.utc
 
 app = typer.Typer(
     help="The customer-complaint procedure (客户投诉处理) in one local SQLite ledger.",
-    rich_markup_mode=None, add_completion=False, no_args_is_help=True,
+    rich_markup_mode=None, add_completion=True, no_args_is_help=True,
     pretty_exceptions_enable=False, context_settings={"help_option_names": ["-h", "--help"]})
 action_app = typer.Typer(help="CAPA items (纠正预防措施): add, done, verify.",
                          rich_markup_mode=None, no_args_is_help=True)
@@ -51,14 +52,97 @@ AT_HELP = "when it happened (default now), for paper records entered later"
 # --- the one exit path --------------------------------------------------------
 
 def _say(message: str) -> None:
+    """An informational line on stderr: a confirmation, a note, a next step. `--quiet`
+    drops them all, so that cron mails only trouble (errors and warnings print)."""
+    if not _STATE.get("quiet"):
+        typer.echo(message, err=True)
+
+
+def _err(message: str) -> None:
+    """A line on stderr that prints even with --quiet: errors, warnings, interrupts."""
     typer.echo(message, err=True)
 
 
+def _warn(message: str) -> None:
+    _err(_("Warning: {message}").format(message=message))
+
+
 def _fail(exc: ComplaintctlError) -> typer.Exit:
-    _say(f"Error: {exc.message}")
+    _err(f"Error: {exc.message}")
     if exc.hint:
-        _say(f"Hint: {exc.hint}")
+        _err(f"Hint: {exc.hint}")
     return typer.Exit(exc.exit_code)
+
+
+def _interrupted() -> typer.Exit:
+    """Ctrl-C anywhere (and the end of input at a prompt): one message, exit 130. A
+    step's transaction rolls back when the interrupt goes through it, so nothing was
+    written, unless the step had already committed (log says which id then)."""
+    if not _STATE.get("interrupted"):
+        _STATE["interrupted"] = True
+        if _isatty(sys.stderr):
+            _err("")  # the terminal's cursor is still on the prompt's line, after ^C
+        written = _STATE.get("written")
+        _err(_("Interrupted; nothing was written.") if written is None else
+             _("Interrupted after {id} was written.").format(id=written))
+    return typer.Exit(130)
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # closed, or not a real stream
+        return False
+
+
+class _Bar:
+    """A progress display on stderr (Rich, imported only when one is shown): tasks one
+    under the other, each a bar, or a pulse when its total is unknown."""
+
+    def __init__(self, progress: Any) -> None:
+        self.progress = progress
+        self.tasks: list[Any] = []
+
+    def add(self, description: str, total: int | None) -> None:
+        self.tasks.append(self.progress.add_task(description, total=total))
+
+    def advance(self, to: int | None = None) -> None:
+        if to is None:
+            self.progress.advance(self.tasks[-1])
+        else:
+            self.progress.update(self.tasks[-1], completed=to)
+
+    def describe(self, description: str) -> None:
+        self.progress.update(self.tasks[-1], description=description)
+
+
+@contextlib.contextmanager
+def _progress() -> Iterator[_Bar | None]:
+    """Progress for long work, on stderr, only when stderr is a terminal that can
+    redraw a line (not TERM=dumb) and without --quiet; None otherwise, and nothing at
+    all is printed (cron mails any output)."""
+    if _STATE.get("quiet") or not _isatty(sys.stderr):
+        yield None
+        return
+    from rich.console import Console
+
+    con = Console(stderr=True, highlight=False, emoji=False, markup=False)
+    if not con.is_interactive:
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False),
+                  BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=con,
+                  transient=True) as progress:
+        yield _Bar(progress)
 
 
 P = ParamSpec("P")
@@ -77,6 +161,8 @@ def command(typer_app: typer.Typer, name: str | None = None,
                     return func(*args, **kw)
             except ComplaintctlError as exc:
                 raise _fail(exc) from None
+            except KeyboardInterrupt:
+                raise _interrupted() from None
             except BrokenPipeError:  # `| head` stopped reading: not an error
                 raise typer.Exit(0) from None
             except OSError as exc:
@@ -107,7 +193,7 @@ def _only_the_command_asked(argv: list[str]) -> None:
     for arg in args:
         if arg in ("--db", "--as"):
             next(args, None)
-        elif arg == "--ascii":
+        elif arg in ("--ascii", "--quiet", "-q"):
             continue
         elif arg.startswith("-"):
             return
@@ -137,13 +223,15 @@ def main() -> None:
     except SystemExit as done:
         code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
         if isinstance(done.code, str):
-            _say(done.code)
+            _err(done.code)
+        elif code == 130:  # Typer's own answer to Ctrl-C while it parsed the command line
+            _interrupted()
     except KeyboardInterrupt:
-        _say("Interrupted; nothing was written.")
+        _interrupted()
         code = 130
     except Exception as exc:  # noqa: BLE001 - a user never sees a traceback
-        _say(f"Error: unexpected failure: {type(exc).__name__}: {exc}")
-        _say("Hint: this is a bug in complaintctl; the ledger was left as it was")
+        _err(f"Error: unexpected failure: {type(exc).__name__}: {exc}")
+        _err("Hint: this is a bug in complaintctl; the ledger was left as it was")
         code = 1
     _exit_now(code)
 
@@ -172,9 +260,12 @@ def _root(
     ascii_: bool = typer.Option(False, "--ascii", envvar="COMPLAINTCTL_ASCII",
                                 help="draw table lines in ASCII (for terminals that draw "
                                 "box characters double width)"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", envvar="COMPLAINTCTL_QUIET",
+                               help=_("print nothing on success but the data asked for "
+                                      "(for cron: errors and warnings still print; "
+                                      "overdue prints nothing when nothing is late)")),
 ) -> None:
-    _STATE["db"] = db
-    _STATE["actor"] = as_
+    _STATE.update(db=db, actor=as_, quiet=quiet, interrupted=False, written=None)
     render.use_ascii(ascii_)
 
 
@@ -286,7 +377,7 @@ def _format(value: str) -> str:
 
 def _report_outcome(out: Outcome, message: str) -> None:
     for w in out.warnings:
-        _say(f"Warning: {w}")
+        _warn(w)
     for n in out.notes:
         _say(n)
     _say(message)
@@ -345,12 +436,22 @@ def init_cmd(
 @command(app, "upgrade")
 def upgrade_cmd() -> None:
     """Bring a ledger made by an older complaintctl up to this one's schema."""
+    from complaintctl import migrations
+
     path = _db_path()
+    with _progress() as bar:
+        def progress(number: int, name: str) -> None:
+            if bar is None:
+                _say(f"  step {number}: {name}")
+                return
+            if not bar.tasks:  # the first pending step: the rest follow it in order
+                bar.add(_("Upgrading"), migrations.LATEST - number + 1)
+            else:
+                bar.advance()
+            bar.describe(_("Upgrading: step {number} ({name})").format(number=number,
+                                                                       name=name))
 
-    def progress(number: int, name: str) -> None:
-        _say(f"  step {number}: {name}")
-
-    before, now_v = Ledger.upgrade(path, progress)
+        before, now_v = Ledger.upgrade(path, progress)
     if before == now_v:
         _say(f"{path} is up to date (schema version {now_v}).")
     else:
@@ -362,15 +463,165 @@ def _create(path: Path, init: dict[str, str], *, demo: bool = False) -> Ledger:
     return _keep(Ledger.create(path, init=init, now=_now(), demo=demo, login=_login()))
 
 
-def _ask(label: str, choices: tuple[str, ...] | None = None) -> str:
+# --- log: the intake prompts -------------------------------------------------------
+
+class _Intake:
+    """A field of the intake, in the order a call goes: what is asked, how it is
+    checked (the same check for the option and for the answer at the prompt). A plain
+    class: a NamedTuple costs a quarter of a millisecond at every start."""
+
+    __slots__ = ("field", "option", "required", "words", "extra")
+
+    def __init__(self, field: str, option: str, required: bool,
+                 words: tuple[str, ...] | None = None, extra: tuple[Any, ...] = ()) -> None:
+        self.field = field  # the record's key; for a word, its field in the word table
+        self.option = option
+        # Required fields are asked for when missing; a prompt run then asks for every
+        # field not given, and Enter skips an optional one.
+        self.required = required
+        self.words = words  # the codes offered, for an enumerated field
+        self.extra = extra  # words.Word of the ledger's own categories (their labels)
+
+    def check(self, value: str | None) -> str | None:
+        if self.words is not None:
+            return parse.choice(value, self.words, self.option, extra=self.extra)
+        return parse.text(value, self.option, multiline=self.field == "description",
+                          required=self.required)
+
+
+def _intake(categories: tuple[str, ...], extra: tuple[Any, ...]) -> tuple[_Intake, ...]:
+    return (_Intake("channel", "--channel", True, parse.CHANNELS),
+            _Intake("customer", "--customer", True),
+            _Intake("contact", "--contact", False),
+            _Intake("product", "--product", False),
+            _Intake("description", "--description", True),
+            _Intake("category", "--category", True, categories, extra),
+            _Intake("severity", "--severity", True, parse.SEVERITIES),
+            _Intake("demand", "--demand", False, parse.DEMANDS))
+
+
+def _prompt_label(field: str) -> str:
+    return {"channel": _("Channel"), "customer": _("Customer"),
+            "contact": _("Contact (phone or e-mail)"), "product": _("Product (model / spec)"),
+            "description": _("Description (the customer's words)"),
+            "category": _("Category"), "severity": _("Severity"),
+            "demand": _("Demand (what the customer asks for)")}[field]
+
+
+def _ask(item: _Intake) -> str | None:
+    """Ask for one field on stderr until the answer passes its check; Enter skips an
+    optional field. A word may be typed as its number in the list shown, its code,
+    label or synonym."""
+    label = _prompt_label(item.field)
+    if item.words is not None:
+        _err(_choices_text(item.field, item.words, item.extra))
+        span = f"1-{len(item.words)}"
+        prompt = (f"{label} [{span}]: " if item.required else
+                  _("{label} [{span}, Enter to skip]: ").format(label=label, span=span))
+    else:
+        prompt = (f"{label}: " if item.required else
+                  _("{label} [Enter to skip]: ").format(label=label))
     while True:
-        suffix = f" ({', '.join(choices)})" if choices else ""
-        value = typer.prompt(f"{label}{suffix}", err=True)
-        if not choices:
-            return value
-        if value.strip().lower() in choices:
-            return value.strip().lower()
-        _say(f"  please type one of: {', '.join(choices)}")
+        answer = _read_answer(prompt)
+        if answer is None:
+            _err("  " + _("That was not valid text (not UTF-8); type it again."))
+            continue
+        if not answer.strip():
+            if not item.required:
+                return None
+            _err("  " + _("{label} is required; type it, or Ctrl-C to stop without "
+                          "saving.").format(label=label))
+            continue
+        try:
+            if item.words is not None:
+                return _pick(answer, item)
+            return item.check(answer)
+        except BadInput as exc:
+            _err(f"  {exc.message}")
+            if item.words is not None:
+                _err("  " + _("Type a number from 1 to {n}, or a word from the list.")
+                     .format(n=len(item.words)))
+            elif exc.hint:
+                _err(f"  {exc.hint}")
+
+
+def _pick(answer: str, item: _Intake) -> str:
+    """A word's number in the list shown (full-width digits too), else the word."""
+    import unicodedata
+
+    assert item.words is not None
+    digits = unicodedata.normalize("NFKC", answer).strip()
+    if digits.isascii() and digits.isdigit() and len(digits) <= 4 \
+            and 1 <= int(digits) <= len(item.words):
+        return item.words[int(digits) - 1]
+    return parse.choice(answer, item.words, item.option)
+
+
+def _choices_text(field: str, codes: tuple[str, ...], extra: tuple[Any, ...] = ()) -> str:
+    """The words offered, numbered, in the user's language, in columns that fit the
+    terminal (CJK labels count two columns each)."""
+    import unicodedata
+
+    from complaintctl import i18n, words
+
+    def width(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+    lang = i18n.lang()
+    cells = [f"{i:>2} {words.label(field, code, lang, extra=extra)}"
+             for i, code in enumerate(codes, 1)]
+    try:
+        columns = os.get_terminal_size(sys.stderr.fileno()).columns
+    except (OSError, ValueError, AttributeError):
+        columns = 80
+    cell = max(width(c) for c in cells) + 2
+    per_line = max(1, (columns - 2) // cell)
+    lines = []
+    for at in range(0, len(cells), per_line):
+        row = cells[at:at + per_line]
+        lines.append("  " + "".join(c + " " * (cell - width(c)) for c in row[:-1]) + row[-1])
+    return "\n".join(lines)
+
+
+def _read_answer(prompt: str) -> str | None:
+    """One line typed at the terminal, the prompt on stderr (never stdout, which holds
+    only the id). None: the bytes were not UTF-8. The end of input (Ctrl-D) stops the
+    command like Ctrl-C: nothing is written."""
+    sys.stderr.write(prompt)
+    sys.stderr.flush()
+    line = sys.stdin.buffer.readline()
+    if not line:
+        raise _interrupted()
+    try:
+        return line.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError:
+        return None
+
+
+# The record's intake columns, in the order the ledger has always written them.
+_LOG_COLUMNS = ("customer", "description", "contact", "channel", "category", "severity",
+                "demand", "region", "order_no", "product", "lot", "quantity", "shipped_on")
+
+
+def _complete(field: str) -> Callable[[str], list[str]]:
+    """Shell completion of a word option: the codes that begin with what was typed, or
+    the Chinese labels, when that is what was typed. (Run only when the shell asks.)"""
+
+    def complete(incomplete: str) -> list[str]:
+        from complaintctl import words
+
+        typed = incomplete.strip().lower()
+        table = words.TABLE[field]
+        return ([w.code for w in table if w.code.startswith(typed)]
+                or [w.zh for w in table if typed and w.zh.startswith(typed)])
+
+    return complete
+
+
+def _end_of_input_hint() -> str:
+    if os.name == "nt":
+        return _("Type the description; end it with Ctrl-Z then Enter on a line of its own.")
+    return _("Type the description; end it with Ctrl-D on a line of its own.")
 
 
 @command(app, "log")
@@ -378,10 +629,14 @@ def log_cmd(
     customer: str | None = typer.Option(None, help="customer (company or person)"),
     description: str | None = typer.Option(None, help="the customer's words; - reads stdin"),
     contact: str | None = typer.Option(None, help="phone or e-mail (masked on output)"),
-    channel: str | None = typer.Option(None, help=", ".join(parse.CHANNELS)),
-    category: str | None = typer.Option(None, help=", ".join(parse.CATEGORIES)),
-    severity: str | None = typer.Option(None, help=", ".join(parse.SEVERITIES)),
-    demand: str | None = typer.Option(None, help=", ".join(parse.DEMANDS)),
+    channel: str | None = typer.Option(None, help=", ".join(parse.CHANNELS),
+                                          autocompletion=_complete("channel")),
+    category: str | None = typer.Option(None, help=", ".join(parse.CATEGORIES),
+                                           autocompletion=_complete("category")),
+    severity: str | None = typer.Option(None, help=", ".join(parse.SEVERITIES),
+                                           autocompletion=_complete("severity")),
+    demand: str | None = typer.Option(None, help=", ".join(parse.DEMANDS),
+                                         autocompletion=_complete("demand")),
     region: str | None = typer.Option(None, help="sales region (区域)"),
     order: str | None = typer.Option(None, help="order number"),
     product: str | None = typer.Option(None, help="product model / spec"),
@@ -392,46 +647,47 @@ def log_cmd(
                                            help="when the customer complained (default now)"),
     no_input: bool = typer.Option(False, "--no-input", help="never prompt; fail instead"),
 ) -> None:
-    """Record a new complaint; prints its id."""
+    """Record a new complaint; prints its id. On a terminal, asks for what is missing."""
+    from complaintctl import workflow
+
     if description == "-":
+        if _isatty(sys.stdin):
+            _err(_end_of_input_hint())
         description = parse.stream_text(sys.stdin, "--description")
     ledger = _open(write=True)
-    interactive = not no_input and sys.stdin.isatty()
-    asked = {"customer": customer, "description": description, "category": category,
-             "severity": severity, "channel": channel}
-    missing = [k for k, v in asked.items() if v is None]
-    if missing and not interactive:
-        raise BadInput("missing " + ", ".join(f"--{k}" for k in missing)
-                       + " (no terminal to ask on)",
-                       hint="give every one of them as an option")
-    if interactive:
-        choices = {"category": ledger.config.categories, "severity": parse.SEVERITIES,
-                   "channel": parse.CHANNELS}
-        for k in missing:
-            asked[k] = _ask(k, choices.get(k))
     now = _now()
-    fields = {
-        "customer": parse.text(asked["customer"], "--customer", required=True),
-        "description": parse.text(asked["description"], "--description", multiline=True,
-                                  required=True),
-        "contact": parse.text(contact, "--contact"),
-        "channel": parse.choice(asked["channel"], parse.CHANNELS, "--channel"),
-        "category": parse.choice(asked["category"], ledger.config.categories, "--category",
-                                 extra=ledger.config.category_words),
-        "severity": parse.choice(asked["severity"], parse.SEVERITIES, "--severity"),
-        "demand": parse.choice(demand, parse.DEMANDS, "--demand"),
+    # Everything given is checked before anything is asked: nothing typed is lost.
+    given = {"channel": channel, "customer": customer, "contact": contact,
+             "product": product, "description": description, "category": category,
+             "severity": severity, "demand": demand}
+    intake = _intake(ledger.config.categories, ledger.config.category_words)
+    fields: dict[str, Any] = {i.field: i.check(given[i.field]) for i in intake
+                              if given[i.field] is not None}
+    fields.update({
         "region": parse.text(region, "--region"),
         "order_no": parse.text(order, "--order"),
-        "product": parse.text(product, "--product"),
         "lot": parse.text(lot, "--lot"),
         "quantity": parse.positive_int(quantity, "--quantity"),
         "shipped_on": parse.parse_day(shipped, now=now, tz=ledger.tz, field="--shipped")
         .isoformat() if shipped else None,
-    }
+    })
     received_at = _when(ledger, received, "--received")
+    workflow.check_time(received_at, now, option="--received", local=ledger.local)
+    missing = [i for i in intake if i.required and given[i.field] is None]
+    if missing:
+        if no_input or not (_isatty(sys.stdin) and _isatty(sys.stderr)):
+            raise BadInput(_("missing {options} (no terminal to ask on)").format(
+                options=", ".join(i.option for i in missing)),
+                hint=_("give every one of them as an option"))
+        for item in intake:
+            if given[item.field] is None:
+                fields[item.field] = _ask(item)
+        now = _now()  # logged when the clerk is done; received when the call came
+    fields = {k: fields.get(k) for k in _LOG_COLUMNS}
     out = complaints.log(ledger, fields, received_at=received_at, now=now, actor=_actor())
+    _STATE["written"] = out.id
     for w in out.warnings:
-        _say(f"Warning: {w}")
+        _warn(w)
     dues = out.data["deadlines"]
     parts = [f"{k} by {ledger.local(v)}" for k, v in dues.items() if v]
     _say(f"Logged {out.id} ({fields['severity']}); " + "; ".join(parts) + ".")
@@ -863,6 +1119,8 @@ def overdue_cmd(
                           owner=parse.text(owner, "--owner"),
                           severity=parse.choice(severity, parse.SEVERITIES, "--severity"),
                           current=when >= now)
+    if not rows and _STATE["quiet"]:  # cron mails only real trouble
+        return
     local = ledger.local(when)
     empty = _("Nothing is overdue at {time}.").format(time=local)
     if fmt != "table" or not rows:
@@ -1093,7 +1351,7 @@ def verify_cmd(
         _emit(render.to_json(render.verify_json(result)))
     elif problems:
         _emit(render.verify_lines(problems))
-    else:
+    elif not _STATE["quiet"]:  # cron mails only real trouble
         _emit(render.verify_ok(result))
     if result["unrecorded"]:
         _say(f"Note: {result['unrecorded']} deadlines or settings were set before events "
@@ -1359,6 +1617,23 @@ def policy_attachments_cmd(
 
 # --- demo --------------------------------------------------------------------
 
+@contextlib.contextmanager
+def _taken_back_if_interrupted(made: Ledger | None) -> Iterator[None]:
+    """Ctrl-C while the demo fills the file it has just made: the fill rolls back, and
+    the file, made by this command a moment before and holding nothing else, goes
+    too, so that "nothing was written" holds."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        if made is not None:
+            from complaintctl.store import ledger_files
+
+            made.close()
+            for f in ledger_files(made.path):
+                f.unlink(missing_ok=True)
+        raise
+
+
 @command(app, "demo")
 def demo_cmd(
     complaints: int = typer.Option(300, "--complaints", help="how many complaints"),
@@ -1371,11 +1646,19 @@ def demo_cmd(
     # Ten times the largest benchmark ledger: the demo builds its timeline in memory.
     parse.positive_int(complaints, "--complaints", most=10**7)
     path = _db_path(db)
-    if os.path.lexists(path):
-        ledger = _keep(Ledger.open(path, write=True))
-    else:
-        ledger = _create(path, {}, demo=True)
-    summary = demo.fill(ledger, complaints, now=_now(), seed=seed)
+    fresh = not os.path.lexists(path)
+    ledger = _create(path, {}, demo=True) if fresh else _keep(Ledger.open(path, write=True))
+    with _progress() as bar, _taken_back_if_interrupted(ledger if fresh else None):
+        def progress(done: int) -> None:
+            if bar is None:
+                return
+            if not bar.tasks:
+                bar.add(_("Making complaints"), complaints)
+            bar.advance(done)
+            if done == complaints:  # all made: what is left is writing them at once
+                bar.add(_("Writing the ledger"), None)
+
+        summary = demo.fill(ledger, complaints, now=_now(), seed=seed, progress=progress)
     _say(f"Demo ledger: {path}")
     _say("  " + ", ".join(f"{k} {v}" for k, v in summary.items()))
     _say("Try:")

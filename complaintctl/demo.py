@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -96,9 +96,10 @@ def _hours(rng: random.Random, lo: float, hi: float) -> timedelta:
 
 
 def fill(ledger: Ledger, n: int, *, now: datetime, seed: int = 2026,
-         hold: bool = True) -> dict[str, int]:
+         hold: bool = True, progress: Callable[[int], None] | None = None) -> dict[str, int]:
     """Add n complaints with their histories to a demo ledger; returns counts by
-    status. (`hold`: see bulk.writing.)"""
+    status. (`hold`: see bulk.writing.) `progress(done)` is called now and then while
+    the complaints are made, and with n when all are: writing them comes next."""
     rng = random.Random(seed)
     salts = random.Random(seed + 1)  # contact salts too: the same seed, the same ledger
     ledger.salt_source = lambda: f"{salts.getrandbits(64):016x}"
@@ -107,10 +108,15 @@ def fill(ledger: Ledger, n: int, *, now: datetime, seed: int = 2026,
     times = sorted(start + timedelta(seconds=rng.random() * span) for _ in range(n))
     stall_every = max(25, n // 200)
     return_counter = itertools.count()
+    every = max(1, n // 500)
     with bulk.writing(ledger, hold=hold, demo=True):
         for index, received in enumerate(times):
             _one(ledger, rng, index, received.replace(microsecond=0), now, stall_every, n,
                  return_counter, max(8, n // 1000))
+            if progress is not None and index % every == 0 and index:
+                progress(index)
+        if progress is not None:
+            progress(n)
     return views.status_counts(ledger)
 
 

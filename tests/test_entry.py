@@ -1,0 +1,613 @@
+"""Entering a complaint at a terminal (issue 14), through a real pseudo-terminal:
+`python -m complaintctl log` runs in its own process on a pty (pexpect), against the
+test's temporary ledger. What the clerk sees, what lands on stdout, the exit code,
+and the ledger: unchanged after a refusal or an interrupt, the row as typed after a
+success. Also --quiet (for cron), progress on a terminal only, shell completion.
+
+The processes read the real clock: every --received is in 2025, before any day
+these tests run on, and ids are matched whatever their year.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+if os.name != "posix":  # pragma: no cover
+    pytest.skip("needs a pseudo-terminal", allow_module_level=True)
+
+import pexpect
+
+pytestmark = pytest.mark.slow
+
+RECEIVED = "2025-11-03 10:00"  # Shanghai: 02:00 UTC
+ID = re.compile(r"CC-\d{4}-\d{4}")
+INTERRUPTED = "Interrupted; nothing was written."
+
+# The prompts, in the order a call goes.
+CHANNEL = r"Channel \[1-10\]: "
+CUSTOMER = r"Customer: "
+CONTACT = r"Contact \(phone or e-mail\) \[Enter to skip\]: "
+PRODUCT = r"Product \(model / spec\) \[Enter to skip\]: "
+DESCRIPTION = r"Description \(the customer's words\): "
+CATEGORY = r"Category \[1-7\]: "
+SEVERITY = r"Severity \[1-4\]: "
+DEMAND = r"Demand \(what the customer asks for\) \[1-8, Enter to skip\]: "
+ORDER = [CHANNEL, CUSTOMER, CONTACT, PRODUCT, DESCRIPTION, CATEGORY, SEVERITY, DEMAND]
+
+
+def _env(db: Path, **extra: str) -> dict[str, str]:
+    env = {**os.environ, "COMPLAINTCTL_DB": str(db), "COMPLAINTCTL_USER": "clerk",
+           "COMPLAINTCTL_LANG": "en", "LANG": "C.UTF-8", "TERM": "xterm", "NO_COLOR": "1"}
+    env.pop("COLUMNS", None)  # the pty's own size (80 columns) is the terminal's
+    env.pop("COMPLAINTCTL_QUIET", None)
+    env.update(extra)
+    return env
+
+
+class Terminal:
+    """A command on a pseudo-terminal: stdin, stdout and stderr are the terminal,
+    unless `shell` redirects stdout (`sh -c 'exec … > FILE'`)."""
+
+    def __init__(self, db: Path, *args: str, shell: str | None = None, **env: str):
+        self.screen = io.StringIO()
+        if shell is None:
+            command, argv = sys.executable, ["-m", "complaintctl", *args]
+        else:
+            command, argv = "/bin/sh", ["-c", shell]
+        self.child = pexpect.spawn(command, argv, env=_env(db, **env), encoding="utf-8",
+                                   codec_errors="replace",
+                                   timeout=60, dimensions=(24, 80))
+        self.child.logfile_read = self.screen
+
+    def answer(self, prompt: str, text: str) -> None:
+        self.child.expect(prompt)
+        self.child.sendline(text)
+
+    def expect(self, pattern: str) -> None:
+        self.child.expect(pattern)
+
+    def interrupt_at(self, prompt: str) -> None:
+        self.child.expect(prompt)
+        self.child.sendintr()
+
+    def finish(self) -> int:
+        self.child.expect(pexpect.EOF)
+        self.child.close()
+        assert self.child.signalstatus is None, self.text
+        return self.child.exitstatus
+
+    @property
+    def text(self) -> str:
+        return self.screen.getvalue().replace("\r\n", "\n")
+
+
+def _log(db: Path, *args: str, **kw: str) -> Terminal:
+    return Terminal(db, "log", "--received", RECEIVED, *args, **kw)
+
+
+def _stored(ledger, cid: str) -> dict:
+    cols = ("channel", "customer", "contact", "product", "description", "category",
+            "severity", "demand", "received_at")
+    row = ledger.rows(f"SELECT {', '.join(cols)} FROM complaints WHERE id = ?", (cid,))
+    assert row, cid
+    return dict(zip(cols, row[0], strict=True))
+
+
+def _no_prompt_was_shown(text: str) -> None:
+    assert not any(re.search(p, text) for p in ORDER), text
+
+
+# --- 1. what was given is checked before anything is asked; answers at their prompt ----
+
+@pytest.mark.parametrize(("given", "message"), [
+    (("--severity", "hgh"), "Error: --severity"),
+    (("--channel", "pigeon"), "Error: --channel"),
+    (("--category", "weather"), "Error: --category"),
+    (("--demand", "moon"), "Error: --demand"),
+    (("--customer", " \u3000 "), "Error: --customer must not be empty"),
+    (("--contact", "13\x0712"), "Error: --contact contains a control character"),
+    (("--quantity", "0"), "Error: --quantity must be a positive whole number"),
+    (("--received", "2099-01-01"), "is in the future"),
+    (("--shipped", "the day before"), "--shipped"),
+])
+def test_a_bad_option_fails_at_once_before_any_prompt(ledger, given, message):
+    before = ledger.snapshot()
+    args = ("log", *given) if "--received" in given else ("log", "--received", RECEIVED,
+                                                          *given)
+    term = Terminal(ledger.db, *args)
+    assert term.finish() == 2, term.text
+    assert message in term.text, term.text
+    assert term.text.startswith("Error: "), term.text
+    _no_prompt_was_shown(term.text)
+    assert "Traceback" not in term.text
+    assert ledger.snapshot() == before
+
+
+def test_a_missing_ledger_fails_before_any_prompt(tmp_path):
+    term = _log(tmp_path / "nowhere.db")
+    assert term.finish() == 1
+    assert term.text.startswith("Error: no ledger at "), term.text
+    _no_prompt_was_shown(term.text)
+    assert not (tmp_path / "nowhere.db").exists()
+
+
+def test_every_answer_is_checked_at_its_prompt_and_asked_again(ledger):
+    term = _log(ledger.db)
+    term.answer(CHANNEL, "0")  # not a number on the list, not a word
+    term.answer(CHANNEL, "pigeon")
+    term.answer(CHANNEL, "2")  # the second: email
+    term.answer(CUSTOMER, "   ")  # whitespace only: asked again, not refused at the end
+    term.answer(CUSTOMER, "\u3000")
+    term.answer(CUSTOMER, "华东电器有限公司")
+    term.answer(CONTACT, "1381234\x075678")  # a control character: asked again
+    term.answer(CONTACT, "13812345678")
+    term.answer(PRODUCT, "XD-200")
+    term.answer(DESCRIPTION, "")
+    term.answer(DESCRIPTION, "电机异响 [批次] [/]")
+    term.answer(CATEGORY, "bogus")
+    term.answer(CATEGORY, "Quality")
+    term.answer(SEVERITY, "\uff12")  # a full-width 2, as a Chinese input method types it
+    term.answer(DEMAND, "9")
+    term.answer(DEMAND, "exchange")
+    assert term.finish() == 0, term.text
+    screen = term.text
+    assert screen.count("Channel [1-10]: ") == 3
+    assert "--channel 'pigeon'" in screen
+    assert screen.count("Type a number from 1 to 10, or a word from the list.") == 2
+    assert screen.count("Customer is required; type it, or Ctrl-C to stop without saving.") == 2
+    assert "--contact contains a control character (0x07)" in screen
+    assert screen.count("Description (the customer's words) is required") == 1
+    assert "--category 'bogus'" in screen
+    assert "Type a number from 1 to 8, or a word from the list." in screen
+    cid = ID.search(screen.split("Logged ")[1]).group()
+    assert _stored(ledger, cid) == {
+        "channel": "email", "customer": "华东电器有限公司", "contact": "13812345678",
+        "product": "XD-200", "description": "电机异响 [批次] [/]", "category": "quality",
+        "severity": "high", "demand": "exchange", "received_at": "2025-11-03T02:00:00Z"}
+
+
+# --- 2. prompts and their echo on stderr; stdout holds the id alone --------------------
+
+def test_stdout_holds_the_id_alone(ledger, tmp_path):
+    out = tmp_path / "id.txt"
+    py = sys.executable
+    term = _log(ledger.db, shell=f"exec '{py}' -m complaintctl log --received '{RECEIVED}' "
+                f"> '{out}'")
+    for prompt, text in zip(ORDER, ["phone", "Acme", "", "", "broken", "1", "low", ""],
+                            strict=True):
+        term.answer(prompt, text)
+    assert term.finish() == 0, term.text
+    written = out.read_text(encoding="utf-8")
+    assert re.fullmatch(r"CC-\d{4}-0001\n", written), repr(written)
+    # What the clerk saw and typed was on the terminal, through stderr and its echo.
+    assert "Acme" in term.text and "Logged " + written.strip() in term.text
+    assert _stored(ledger, written.strip())["demand"] is None
+
+
+def test_every_option_given_on_a_terminal_asks_nothing(ledger, tmp_path):
+    out = tmp_path / "id.txt"
+    py = sys.executable
+    term = _log(ledger.db, shell=f"exec '{py}' -m complaintctl log --received '{RECEIVED}' "
+                "--channel phone --customer Acme --description broken --category quality "
+                f"--severity low > '{out}'")
+    assert term.finish() == 0, term.text
+    _no_prompt_was_shown(term.text)  # optional fields are not asked for on their own
+    assert re.fullmatch(r"CC-\d{4}-0001\n", out.read_text(encoding="utf-8"))
+
+
+# --- 3. Ctrl-C (and Ctrl-D) at a prompt: nothing written, exit 130 ----------------------
+
+@pytest.mark.parametrize("prompt", [CHANNEL, DESCRIPTION, DEMAND])
+def test_ctrl_c_at_a_prompt_writes_nothing_and_exits_130(ledger, prompt):
+    before = ledger.snapshot()
+    term = _log(ledger.db)
+    for p, text in zip(ORDER, ["1", "Acme", "", "", "broken", "1", "low", ""], strict=True):
+        if p == prompt:
+            break
+        term.answer(p, text)
+    term.interrupt_at(prompt)
+    assert term.finish() == 130, term.text
+    assert term.text.rstrip().endswith(INTERRUPTED), term.text
+    assert "Aborted" not in term.text and "Traceback" not in term.text
+    assert ledger.snapshot() == before
+
+
+def test_ctrl_d_at_a_prompt_is_the_same(ledger):
+    before = ledger.snapshot()
+    term = _log(ledger.db, "--channel", "phone")
+    term.expect(CUSTOMER)
+    term.child.sendeof()
+    assert term.finish() == 130, term.text
+    assert term.text.rstrip().endswith(INTERRUPTED), term.text
+    assert ledger.snapshot() == before
+
+
+def test_ctrl_c_while_the_description_is_typed(ledger):
+    before = ledger.snapshot()
+    term = _log(ledger.db, "--description", "-")
+    term.expect("Ctrl-D")
+    term.child.sendline("客户说电机异响")
+    term.child.sendintr()
+    assert term.finish() == 130, term.text
+    assert term.text.rstrip().endswith(INTERRUPTED), term.text
+    assert ledger.snapshot() == before
+
+
+def test_ctrl_c_while_the_demo_fills_a_new_file_leaves_no_file(tmp_path):
+    db = tmp_path / "demo.db"
+    term = Terminal(db, "demo", "--complaints", "30000")
+    term.expect("Making complaints")
+    term.child.sendintr()
+    assert term.finish() == 130, term.text
+    assert term.text.rstrip().endswith(INTERRUPTED), term.text
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("where", ["before the command line is read",
+                                   "while Typer runs the global options"])
+def test_ctrl_c_outside_a_command_takes_the_same_exit(tmp_path, where):
+    """Ctrl-C before any command runs (timed here by raising it where it would land):
+    main()'s own handler, and Typer's conversion of it to exit 130, say the same."""
+    target = ("complaintctl.parse.arguments" if where.startswith("before")
+              else "complaintctl.render.use_ascii")
+    module, name = target.rsplit(".", 1)
+    script = (f"import importlib, sys\n"
+              f"def interrupted(*a, **k):\n    raise KeyboardInterrupt\n"
+              f"setattr(importlib.import_module({module!r}), {name!r}, interrupted)\n"
+              f"sys.argv = ['complaintctl', 'overdue']\n"
+              f"from complaintctl.cli import main\nmain()\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, env=_env(tmp_path / "none.db"))
+    assert (proc.returncode, proc.stdout, proc.stderr) == (130, "", INTERRUPTED + "\n")
+
+
+def test_an_interrupt_inside_the_transaction_rolls_it_back(ledger, monkeypatch):
+    """The same exit path in-process: the step's rows were inserted, then Ctrl-C."""
+    from complaintctl.store import Ledger
+
+    before = ledger.snapshot()
+
+    def interrupted(*args, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Ledger, "event", interrupted)  # after the complaint's INSERT
+    r = ledger("log", "--customer", "Acme", "--description", "x", "--category", "quality",
+               "--severity", "low", "--channel", "phone", code=130)
+    assert r.stderr == INTERRUPTED + "\n" and r.stdout == ""
+    assert ledger.snapshot() == before
+
+
+def test_an_interrupt_after_the_write_names_what_was_written(ledger, monkeypatch):
+    from complaintctl import cli
+
+    def interrupted(text):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_emit", interrupted)
+    r = ledger("log", "--customer", "Acme", "--description", "x", "--category", "quality",
+               "--severity", "low", "--channel", "phone", code=130)
+    assert r.stderr.endswith("Interrupted after CC-2026-0001 was written.\n"), r.stderr
+    assert ledger.rows("SELECT id FROM complaints") == [("CC-2026-0001",)]
+
+
+# --- 4. the order of the prompts, words numbered and shown by their labels -------------
+
+def test_prompts_go_in_the_order_of_a_call_with_numbered_words(ledger):
+    term = _log(ledger.db)
+    for prompt, text in zip(ORDER, ["7", "Acme", "", "", "broken", "2", "1", "8"],
+                            strict=True):
+        term.answer(prompt, text)
+    assert term.finish() == 0, term.text
+    screen = term.text
+    at = [re.search(p, screen).start() for p in ORDER]
+    assert at == sorted(at), screen
+    # Each list: numbered, by its label (social shows as "social media"), before its prompt.
+    channels = screen[:at[0]]
+    assert re.search(r"\b1 phone\s+2 email\s+3 letter", channels)
+    assert " 7 social media" in channels and "10 other" in channels
+    assert " 1 critical   2 high" in screen[at[5]:at[6]]
+    assert " 8 other" in screen[at[6]:at[7]] or " 8 other" in screen[at[7] - 200:at[7]]
+    choices = [line for line in screen.splitlines() if re.match(r"\s+\d+ \S", line)]
+    assert len(choices) >= 8 and all(len(line) <= 80 for line in choices)  # they fit
+    cid = ID.search(screen.split("Logged ")[1]).group()
+    stored = _stored(ledger, cid)
+    assert (stored["channel"], stored["category"], stored["severity"], stored["demand"]) == (
+        "social", "delivery", "critical", "other")
+    assert stored["contact"] is None and stored["product"] is None
+
+
+def test_only_the_fields_not_given_are_asked(ledger):
+    term = _log(ledger.db, "--channel", "web", "--customer", "Acme", "--product", "P1",
+                "--demand", "refund")
+    term.answer(CONTACT, "")
+    term.answer(DESCRIPTION, "broken")
+    term.answer(CATEGORY, "1")
+    term.answer(SEVERITY, "medium")
+    assert term.finish() == 0, term.text
+    for prompt in (CHANNEL, CUSTOMER, PRODUCT, DEMAND):
+        assert not re.search(prompt, term.text), prompt
+    cid = ID.search(term.text.split("Logged ")[1]).group()
+    assert _stored(ledger, cid)["demand"] == "refund"
+
+
+def _chinese_ready() -> bool:
+    """The word table's Chinese input and a real --lang (issue 14's other parts)."""
+    from complaintctl import parse
+    from complaintctl.errors import BadInput
+
+    try:
+        parse.choice("高", parse.SEVERITIES, "--severity")
+    except BadInput:
+        return False
+    from typer.testing import CliRunner
+
+    from complaintctl.cli import app
+
+    return CliRunner().invoke(app, ["--lang", "zh", "--help"]).exit_code == 0
+
+
+@pytest.mark.skipif(not _chinese_ready(), reason="needs the Chinese labels and --lang")
+def test_in_chinese_the_words_are_shown_and_taken_in_chinese(ledger):
+    term = _log(ledger.db, "--customer", "华东电器", "--description", "电机异响",
+                COMPLAINTCTL_LANG="zh")
+    # channel, contact, product, category, severity, demand: the prompts' words are the
+    # translators', so each prompt is found by its colon at the end of the screen.
+    for answer in ("电话", "", "", "质量", "高", ""):
+        term.expect(r"[:：]\s*$")
+        term.child.sendline(answer)
+    assert "1 电话" in term.text and "1 质量" in term.text and "2 高" in term.text
+    assert term.finish() == 0, term.text
+    cid = ID.findall(term.text)[-1]
+    stored = _stored(ledger, cid)
+    assert (stored["channel"], stored["category"], stored["severity"]) == (
+        "phone", "quality", "high")
+
+
+# --- 5. --description - on a terminal says how to end; off a terminal, nothing -------
+
+def test_description_from_the_terminal_says_how_to_end_it(ledger):
+    term = _log(ledger.db, "--channel", "phone", "--customer", "Acme", "--category",
+                "quality", "--severity", "low", "--description", "-")
+    term.expect(r"end it with Ctrl-D on a line of its own\.")
+    term.child.sendline("第一行")
+    term.child.sendline("second line")
+    term.child.sendeof()
+    assert term.finish() == 0, term.text
+    _no_prompt_was_shown(term.text)  # nothing required is missing: nothing is asked
+    cid = ID.findall(term.text)[-1]
+    assert _stored(ledger, cid)["description"] == "第一行\nsecond line"
+
+
+def test_after_the_description_the_terminal_still_answers_prompts(ledger):
+    term = _log(ledger.db, "--channel", "phone", "--customer", "Acme", "--category",
+                "quality", "--description", "-")
+    term.expect("Ctrl-D")
+    term.child.sendline("客户说：第三次了")
+    term.child.sendeof()
+    term.answer(CONTACT, "")  # a prompt run asks for every field not given
+    term.answer(PRODUCT, "XD-1")
+    term.answer(SEVERITY, "high")
+    term.answer(DEMAND, "")
+    assert term.finish() == 0, term.text
+    assert not re.search(DESCRIPTION, term.text)
+    stored = _stored(ledger, ID.findall(term.text)[-1])
+    assert (stored["description"], stored["product"], stored["severity"]) == (
+        "客户说：第三次了", "XD-1", "high")
+
+
+def test_description_from_a_pipe_says_nothing(ledger):
+    proc = subprocess.run(
+        [sys.executable, "-m", "complaintctl", "log", "--channel", "phone", "--customer",
+         "Acme", "--category", "quality", "--severity", "low", "--received", RECEIVED,
+         "--description", "-"], input="客户原话\n".encode(), capture_output=True,
+        timeout=60, env=_env(ledger.db))
+    assert proc.returncode == 0, proc.stderr
+    assert b"Ctrl-D" not in proc.stderr and b"Ctrl-Z" not in proc.stderr
+    assert proc.stderr.decode().startswith("Logged CC-")
+    cid = proc.stdout.decode().strip()
+    assert ID.fullmatch(cid)
+    assert _stored(ledger, cid)["description"] == "客户原话"
+
+
+def test_without_a_terminal_nothing_is_asked(ledger):
+    before = ledger.snapshot()
+    proc = subprocess.run([sys.executable, "-m", "complaintctl", "log", "--customer", "Acme",
+                           "--received", RECEIVED], stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=60, env=_env(ledger.db))
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.startswith("Error: missing --channel, --description, --category, "
+                                  "--severity (no terminal to ask on)\n"), proc.stderr
+    assert ledger.snapshot() == before
+
+
+def test_stderr_not_on_the_terminal_asks_nothing(ledger, tmp_path):
+    """stdin is the terminal but the questions would go to a file: it does not ask."""
+    before = ledger.snapshot()
+    err = tmp_path / "err.txt"
+    py = sys.executable
+    term = _log(ledger.db, shell=f"exec '{py}' -m complaintctl log --received '{RECEIVED}' "
+                f"--customer Acme 2> '{err}'")
+    assert term.finish() == 2
+    assert term.text == ""
+    assert err.read_text(encoding="utf-8").startswith("Error: missing --channel")
+    assert ledger.snapshot() == before
+
+
+def test_an_answer_that_is_not_utf8_is_asked_again(ledger):
+    term = _log(ledger.db, "--channel", "phone", "--description", "x", "--category",
+                "quality", "--severity", "low")
+    term.expect(CUSTOMER)
+    os.write(term.child.child_fd, "华东".encode("gbk") + b"\n")  # a GBK terminal
+    term.answer(CUSTOMER, "华东")
+    for prompt in (CONTACT, PRODUCT, DEMAND):
+        term.answer(prompt, "")
+    assert term.finish() == 0, term.text
+    assert "That was not valid text (not UTF-8); type it again." in term.text
+    assert _stored(ledger, ID.findall(term.text)[-1])["customer"] == "华东"
+
+
+def test_no_input_on_a_terminal_asks_nothing(ledger):
+    before = ledger.snapshot()
+    term = _log(ledger.db, "--customer", "Acme", "--no-input")
+    assert term.finish() == 2
+    assert term.text.startswith("Error: missing --channel"), term.text
+    _no_prompt_was_shown(term.text)
+    assert ledger.snapshot() == before
+
+
+# --- --quiet, for cron ------------------------------------------------------------------
+
+LOG = ("log", "--customer", "Acme", "--description", "broken", "--category", "quality",
+       "--severity", "low", "--channel", "phone", "--product", "P1")
+
+
+def test_quiet_steps_print_only_their_data(ledger, tmp_path):
+    r = ledger("--quiet", *LOG, "--received", "2026-09-30 10:00")
+    assert r.stderr == "" and r.stdout == "CC-2026-0001\n"
+    for step in (("assign", "CC-2026-0001", "--dept", "QA", "--owner", "Li", "--at",
+                  "2026-09-30 11:00"),
+                 ("investigate", "CC-2026-0001", "--cause", "x", "--at", "2026-10-08 09:00"),
+                 ("action", "add", "CC-2026-0001", "--text", "fix", "--owner", "Li", "--due",
+                  "2026-12-01", "--at", "2026-10-08 10:00"),
+                 ("resolve", "CC-2026-0001", "--disposition", "exchange", "--summary", "ok",
+                  "--at", "2026-10-09 09:00"),
+                 ("revisit", "CC-2026-0001", "--satisfaction", "satisfied", "--at",
+                  "2026-10-09 15:00"),
+                 ("note", "CC-2026-0001", "--text", "called"),
+                 ("backup", str(tmp_path / "b.db")),
+                 ("report", "--month", "2026-10", "--format", "markdown", "--output",
+                  str(tmp_path / "r.md"))):
+        r = ledger("-q", *step)
+        assert r.stderr == "", (step, r.stderr)
+    assert r.stdout == "" and (tmp_path / "r.md").exists()
+    assert ledger.json("show", "CC-2026-0001")["status"] == "closed"
+    # The same steps without --quiet say what they did.
+    assert "\nLogged CC-2026-0002 (low)" in ledger(*LOG).stderr
+
+
+def test_quiet_from_the_environment(ledger, monkeypatch):
+    monkeypatch.setenv("COMPLAINTCTL_QUIET", "1")
+    r = ledger(*LOG)
+    assert r.stderr == "" and r.stdout == "CC-2026-0001\n"
+
+
+def test_quiet_still_prints_errors_and_warnings(ledger):
+    before = ledger.snapshot()
+    r = ledger("--quiet", "assign", "CC-2026-0009", "--dept", "QA", "--owner", "Li", code=1)
+    assert r.stderr.startswith("Error: no complaint 'CC-2026-0009'\nHint: ")
+    assert ledger.snapshot() == before
+    ledger("--quiet", *LOG, "--received", "2026-09-30 10:00")
+    r = ledger("--quiet", *LOG, "--received", "2026-10-10 10:00")
+    assert r.stderr.startswith("Warning: repeat complaint: Acme complained about P1"), r.stderr
+    assert "Logged" not in r.stderr and r.stdout == "CC-2026-0002\n"
+
+
+def test_quiet_verify_prints_nothing_when_all_holds(ledger):
+    ledger(*LOG)
+    assert ledger("--quiet", "verify").stdout == ""
+    assert ledger("verify").stdout.startswith("OK")
+    assert ledger.json("--quiet", "verify")["ok"] is True  # JSON is data: always there
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv", "markdown"])
+def test_quiet_overdue_prints_nothing_when_nothing_is_late(ledger, fmt):
+    r = ledger("--quiet", "overdue", "--format", fmt)
+    assert (r.stdout, r.stderr) == ("", "")
+    assert ledger("overdue", "--format", fmt).stdout  # without --quiet it says so
+    ledger(*LOG, "--received", "2026-09-30 10:00")
+    late = ledger("--quiet", "overdue", "--format", fmt)
+    assert "CC-2026-0001" in late.stdout and late.stderr == ""
+
+
+def test_quiet_demo_and_upgrade(tmp_path):
+    from support import oldest_ledger
+
+    demo = subprocess.run([sys.executable, "-m", "complaintctl", "--quiet", "demo",
+                           "--complaints", "30", "--db", str(tmp_path / "d.db")],
+                          capture_output=True, text=True, timeout=120, env=_env(tmp_path))
+    assert (demo.returncode, demo.stdout, demo.stderr) == (0, "", "")
+    oldest_ledger(tmp_path / "old.db", 2025)
+    up = subprocess.run([sys.executable, "-m", "complaintctl", "-q", "--db",
+                         str(tmp_path / "old.db"), "upgrade"], capture_output=True, text=True,
+                        timeout=120, env=_env(tmp_path))
+    assert (up.returncode, up.stdout, up.stderr) == (0, "", "")
+
+
+# --- progress: on a terminal only -------------------------------------------------------
+
+def test_demo_shows_progress_on_a_terminal(tmp_path):
+    term = Terminal(tmp_path / "d.db", "demo", "--complaints", "1500")
+    assert term.finish() == 0, term.text
+    assert re.search(r"Making complaints .*\d+/1500", term.text), term.text
+    assert "Demo ledger: " in term.text
+
+
+@pytest.mark.parametrize("how", ["piped", "dumb terminal", "quiet"])
+def test_no_progress_off_a_terminal_or_when_quiet(tmp_path, how):
+    db = tmp_path / "d.db"
+    if how == "piped":
+        proc = subprocess.run([sys.executable, "-m", "complaintctl", "demo", "--complaints",
+                               "300", "--db", str(db)], capture_output=True, text=True,
+                              timeout=120, env=_env(tmp_path, FORCE_COLOR="1"))
+        assert proc.returncode == 0
+        shown = proc.stderr
+        assert shown.startswith("Demo ledger: ")
+    else:
+        args = ("--quiet",) if how == "quiet" else ()
+        term = Terminal(db, *args, "demo", "--complaints", "300",
+                        **({"TERM": "dumb"} if how == "dumb terminal" else {}))
+        assert term.finish() == 0
+        shown = term.text
+        if how == "quiet":
+            assert shown == ""
+    assert "Making complaints" not in shown and "\x1b[" not in shown, shown
+
+
+def test_upgrade_shows_progress_on_a_terminal_and_steps_off_it(tmp_path):
+    from support import oldest_ledger
+
+    oldest_ledger(tmp_path / "a.db", 2025)
+    oldest_ledger(tmp_path / "b.db", 2025)
+    term = Terminal(tmp_path / "a.db", "upgrade")
+    assert term.finish() == 0, term.text
+    assert "Upgrading" in term.text and "step 2:" not in term.text
+    assert "from schema version 1 to" in term.text
+    proc = subprocess.run([sys.executable, "-m", "complaintctl", "upgrade"],
+                          capture_output=True, text=True, timeout=120,
+                          env=_env(tmp_path / "b.db"))
+    assert proc.returncode == 0
+    assert proc.stderr.startswith("  step 2: 0002_returns.sql\n"), proc.stderr
+    assert "Upgrading" not in proc.stderr and "\x1b[" not in proc.stderr
+
+
+# --- shell completion -------------------------------------------------------------------
+
+def _complete(words: str, cword: int) -> list[str]:
+    script = Path(sys.executable).parent / "complaintctl"
+    if not script.exists():
+        pytest.skip("the complaintctl script is not installed beside this interpreter")
+    proc = subprocess.run([str(script)], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "_COMPLAINTCTL_COMPLETE": "complete_bash",
+                               "COMP_WORDS": words, "COMP_CWORD": str(cword)})
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.split()
+
+
+def test_shell_completion_of_commands_options_and_words():
+    assert _complete("complaintctl ove", 1) == ["overdue"]
+    assert "--quiet" in _complete("complaintctl --q", 1)
+    assert _complete("complaintctl log --severity h", 3) == ["high"]
+    assert _complete("complaintctl log --channel 电", 3) == ["电话"]
+    assert _complete("complaintctl log --demand re", 3) == ["return", "repair", "refund"]
+
+
+def test_show_completion_prints_a_script(run):
+    r = run("--show-completion", "bash")
+    assert "_complaintctl_completion" in r.stdout or "complete" in r.stdout
