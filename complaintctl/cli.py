@@ -339,7 +339,7 @@ def init_cmd(
                                             help="ledger time zone (default: this machine's)"),
     currency: str = typer.Option("CNY", help="currency of amounts"),
 ) -> None:
-    """Create a ledger (it is also created with defaults on first use)."""
+    """Create a new ledger (the only command that does, with demo into a new file)."""
     path = _db_path()
     ledger = _create(path, {"country": country.strip().upper(),
                             "currency": currency.strip().upper(),

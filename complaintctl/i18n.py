@@ -53,14 +53,19 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _CATALOGUE.ngettext(singular, plural, n)
 
 
-def term(field: str, code: str) -> str:
+def term(field: str, code: str | None) -> str:
     """A stored code (a status, a disposition ...) as a message names it: the code
     itself in English (the word the user types), its label in Chinese."""
-    if _LANG == "en":
-        return code
+    if _LANG == "en" or code is None:
+        return code or ""
     from complaintctl import words
 
     return words.label(field, code, _LANG)
+
+
+def listing(items: list[str] | tuple[str, ...]) -> str:
+    """Items named in a sentence: "a, b, c" in English, "a、b、c" in Chinese."""
+    return ("、" if _LANG == "zh" else ", ").join(items)
 
 
 def lang() -> str:

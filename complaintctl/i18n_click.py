@@ -135,16 +135,18 @@ class Group(typer.core.TyperGroup):
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
-             **extra: Any) -> Any:
+             windows_expand_args: bool = True, **extra: Any) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
         takes_value = {opt for p in self.params if isinstance(p, typer.core.TyperOption)
                        and not p.is_flag for opt in p.opts}
         i18n.choose(lang_option(argv, takes_value))
         if i18n.lang() == "en" or not standalone_mode:
-            return super().main(argv, prog_name, complete_var, standalone_mode, **extra)
+            return super().main(argv, prog_name, complete_var, standalone_mode,
+                                windows_expand_args, **extra)
         localise(self)
         try:
-            done = super().main(argv, prog_name, complete_var, False, **extra)
+            done = super().main(argv, prog_name, complete_var, False, windows_expand_args,
+                                **extra)
         except click_exceptions.NoArgsIsHelpError as exc:  # its message is the help
             exc.show()
             sys.exit(exc.exit_code)
@@ -207,7 +209,8 @@ def first_sentence(text: str) -> str:
 _WIDE = re.compile(r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f"
                    r"\uff00-\uff60\uffe0-\uffe6]")
 _TOKENS = re.compile(r"\s+|" + _WIDE.pattern + r"|[^\s" + _WIDE.pattern[1:-1] + r"]+")
-_NO_LINE_START = set("，。、；：！？）」』》〉】,.;:!?)")
+_NO_LINE_START = set("，。、；：！？）」』》〉】,.;:!?)]")
+_NO_LINE_END = set("（「『《〈【([")
 
 
 def width(text: str) -> int:
@@ -218,7 +221,7 @@ def width(text: str) -> int:
 def wrap(text: str, columns: int, first: str = "", rest: str = "") -> list[str]:
     """`text` in lines of at most `columns` columns, the first starting with
     `first`, the others with `rest`: breaks at spaces and between Chinese
-    characters, never before closing punctuation."""
+    characters, never before closing punctuation or after an opening bracket."""
     lines: list[str] = []
     line, used, fresh, sep = first, width(first), True, ""
     for tok in _TOKENS.findall(text):
@@ -226,7 +229,8 @@ def wrap(text: str, columns: int, first: str = "", rest: str = "") -> list[str]:
             sep = "" if fresh else (" " if "\n" in tok else tok)
             continue
         need = width(tok)
-        if not fresh and used + len(sep) + need > columns and tok[0] not in _NO_LINE_START:
+        glued = not sep and (tok[0] in _NO_LINE_START or line[-1:] in _NO_LINE_END)
+        if not fresh and used + len(sep) + need > columns and not glued:
             lines.append(line)
             line, used, sep = rest, width(rest), ""
         line += sep + tok

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from complaintctl.errors import BadInput, IllegalTransition, Refused
-from complaintctl.i18n import _, term
+from complaintctl.i18n import _, listing, term
 
 STATES = ("logged", "assigned", "investigating", "resolved", "closed", "void")
 OPEN_STATES = ("logged", "assigned", "investigating", "resolved")
@@ -60,7 +60,7 @@ def next_state(command: str, state: str, record_id: str, outcome: str | None = N
         raise IllegalTransition(
             _("cannot {command} {id}: it is {state}; allowed next: {allowed}").format(
                 command=command, id=record_id, state=term("status", state),
-                allowed=", ".join(allowed) or _("nothing (only show)")),
+                allowed=listing(allowed) or _("nothing (only show)")),
             hint=_("see its history with: complaintctl show {id}").format(id=record_id),
             command=command, state=state, record=record_id, allowed=allowed)
     target = row[state]
@@ -136,7 +136,7 @@ def check_resolve(c: Mapping[str, Any], disposition: str) -> None:
 def check_void(cid: str, open_returns: list[str]) -> None:
     if open_returns:
         raise Refused(_("cannot void {id}: it has open returns ({returns})").format(
-            id=cid, returns=", ".join(open_returns)),
+            id=cid, returns=listing(open_returns)),
                       hint=_("close them first: complaintctl return close RMA"),
                       code="void_open_returns", record=cid, returns=open_returns)
 
