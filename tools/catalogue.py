@@ -131,8 +131,11 @@ def compile_mo(lang: str) -> None:
 def messages_of_mo(data: bytes) -> dict[object, object]:
     """A compiled catalogue's messages (header aside), to compare two .mo files
     whatever Babel version wrote them."""
+    def key(value: object) -> object:
+        return tuple(value) if isinstance(value, (list, tuple)) else value
+
     catalog = read_mo(io.BytesIO(data))
-    return {m.id: m.string for m in catalog if m.id}
+    return {key(m.id): key(m.string) for m in catalog if m.id}
 
 
 # --- the checks ------------------------------------------------------------------
