@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import sys
+from bisect import bisect_right
 from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
@@ -217,9 +218,12 @@ _NO_LINE_START = set("，。、；：！？）」』》〉】,.;:!?)]")
 _NO_LINE_END = set("（「『《〈【([")
 
 
+_WIDE_BOUNDS = [edge for lo, hi in _WIDE_RANGES for edge in (lo, hi + 1)]
+
+
 def _wide(ch: str) -> bool:
     code = ord(ch)
-    return code >= 0x1100 and any(lo <= code <= hi for lo, hi in _WIDE_RANGES)
+    return code >= 0x1100 and bisect_right(_WIDE_BOUNDS, code) % 2 == 1
 
 
 def width(text: str) -> int:
