@@ -238,7 +238,7 @@ def _keep(ledger: Ledger) -> Ledger:
     if not i18n.explicit():
         try:
             i18n.use_ledger_language(getattr(ledger.config, "language", None))
-        except ComplaintctlError:  # damaged settings: the command itself will say so
+        except Exception:  # noqa: BLE001 - damaged settings: the command reads them and says so
             pass
     return ledger
 
