@@ -22,6 +22,7 @@ from pathlib import Path
 
 from complaintctl import store
 from complaintctl.errors import BadInput, LedgerError, Refused
+from complaintctl.i18n import _
 from complaintctl.store import Ledger
 
 # Pages copied per step of the backup API (4 MiB of 4 KiB pages).
@@ -60,10 +61,11 @@ def backup(ledger_path: Path, target: str, *, checks: Sequence[Check] = (),
             counts = _copy(source, tmp, target, step_pages)
             problems = check_copy(tmp, version=version, counts=counts, checks=checks)
             if problems:
-                raise LedgerError(f"the backup of {source.path} failed its check, so "
-                                  f"nothing was written at {target}: " + "; ".join(problems),
-                                  hint="run the backup again; if it fails again, the ledger "
-                                  "itself may be damaged", code="backup_check",
+                raise LedgerError(_("the backup of {ledger} failed its check, so nothing "
+                                    "was written at {target}: {problems}").format(
+                    ledger=source.path, target=target, problems="; ".join(problems)),
+                                  hint=_("run the backup again; if it fails again, the ledger "
+                                         "itself may be damaged"), code="backup_check",
                                   path=target, problems=problems)
             size = os.stat(tmp).st_size
             _fsync(tmp)
@@ -77,7 +79,9 @@ def backup(ledger_path: Path, target: str, *, checks: Sequence[Check] = (),
 # --- the target -----------------------------------------------------------------------
 
 def _cannot(target: str, reason: str, hint: str) -> BadInput:
-    return BadInput(f"cannot write backup {target}: {reason}", hint=hint,
+    return BadInput(_("cannot write backup {target}: {reason}").format(target=target,
+                                                                        reason=reason),
+                    hint=hint,
                     code="backup_target", path=target, reason=reason)
 
 
@@ -86,16 +90,16 @@ def _target(target: str) -> Path:
     try:
         path = Path(target).expanduser()
     except RuntimeError as exc:  # ~name of an unknown user
-        raise _cannot(target, str(exc), "give a path you may write to") from None
+        raise _cannot(target, str(exc), _("give a path you may write to")) from None
     if path.is_dir():
-        raise _cannot(target, "it is a folder",
-                      "give a file name in it, e.g. "
-                      + os.path.join(target, "ledger-backup.db"))
+        raise _cannot(target, _("it is a folder"),
+                      _("give a file name in it, e.g. {path}").format(
+                          path=os.path.join(target, "ledger-backup.db")))
     folder = path.parent
     if not folder.is_dir():
-        raise _cannot(target, f"folder {folder} "
-                      + ("is not a folder" if folder.exists() else "does not exist"),
-                      "create the folder first, or give a file in a folder that exists")
+        raise _cannot(target, (_("folder {folder} is not a folder") if folder.exists()
+                               else _("folder {folder} does not exist")).format(folder=folder),
+                      _("create the folder first, or give a file in a folder that exists"))
     return path
 
 
@@ -107,8 +111,9 @@ def _may_replace(path: Path, target: str) -> None:
         return
 
     def refuse(why: str) -> Refused:
-        return Refused(f"{target} exists and {why}; backup replaces only an earlier backup",
-                       hint="choose another name, or move that file away yourself",
+        return Refused(_("{target} exists and {why}; backup replaces only an earlier backup")
+                       .format(target=target, why=why),
+                       hint=_("choose another name, or move that file away yourself"),
                        code="backup_would_replace", path=target, why=why)
 
     try:
@@ -116,21 +121,23 @@ def _may_replace(path: Path, target: str) -> None:
         with open(path, "rb") as fh:
             header = fh.read(100)
     except OSError as exc:
-        raise refuse(f"cannot be read ({exc.strerror or exc})") from None
+        raise refuse(_("cannot be read ({reason})").format(
+            reason=exc.strerror or exc)) from None
     if not stat.S_ISREG(st.st_mode):
-        raise refuse("is not a regular file")
+        raise refuse(_("is not a regular file"))
     if len(header) < 100 or not header.startswith(_SQLITE_HEADER):
-        raise refuse("is not a complaintctl ledger")
+        raise refuse(_("is not a complaintctl ledger"))
     beside = [f.name for f in store.ledger_files(path)[1:] if os.path.lexists(f)]
-    if header[18] == 2 or beside:
-        raise refuse("is a working ledger ("
-                     + (f"{', '.join(beside)} beside it" if beside else "WAL mode")
-                     + "), not a backup")
+    if beside:
+        raise refuse(_("is a working ledger ({files} beside it), not a backup").format(
+            files=", ".join(beside)))
+    if header[18] == 2:
+        raise refuse(_("is a working ledger (WAL mode), not a backup"))
     try:
         Ledger.open(path).close()
     except LedgerError as exc:
         if exc.code not in ("needs_upgrade", "newer_schema"):  # an older backup will do
-            raise refuse("is not a complaintctl ledger") from None
+            raise refuse(_("is not a complaintctl ledger")) from None
 
 
 @contextmanager
@@ -142,7 +149,7 @@ def _temporary(path: Path, target: str) -> Iterator[Path]:
                                     dir=path.parent)
     except (OSError, ValueError) as exc:  # no permission, a NUL in the name, ...
         raise _cannot(target, getattr(exc, "strerror", None) or str(exc),
-                      "give a file in a folder you may write to") from None
+                      _("give a file in a folder you may write to")) from None
     os.close(fd)
     tmp = Path(name)
     try:
@@ -208,7 +215,8 @@ def _copy(source: Ledger, tmp: Path, target: str, step_pages: int) -> dict[str, 
     except sqlite3.Error as exc:
         raise store.translate(exc, Path(target)) from None
     if mode != "delete":
-        raise LedgerError(f"cannot switch backup {target} to a rollback journal ({mode})",
+        raise LedgerError(_("cannot switch backup {target} to a rollback journal ({mode})")
+                          .format(target=target, mode=mode),
                           code="backup_journal", path=target)
     return snapshot
 
@@ -219,7 +227,8 @@ def _sound(lg: Ledger) -> list[str]:
     """SQLite's own checks: the file's structure, and every foreign key."""
     problems = [f"integrity_check: {row}" for (row,) in
                 lg.conn.execute("PRAGMA integrity_check") if row != "ok"]
-    problems += [f"foreign_key_check: {table} row {rowid} refers to a missing {parent}"
+    problems += [_("foreign_key_check: {table} row {row} refers to a missing {parent}").format(
+        table=table, row=rowid, parent=parent)
                  for table, rowid, parent, _fk in lg.conn.execute("PRAGMA foreign_key_check")]
     return problems
 
@@ -236,23 +245,23 @@ def check_copy(tmp: Path, *, version: int, counts: dict[str, int],
     with open(tmp, "rb") as fh:
         header = fh.read(100)
     if len(header) < 100 or header[18] != 1 or header[19] != 1:
-        return ["it is not in rollback-journal mode"]
+        return [_("it is not in rollback-journal mode")]
     try:
         lg = Ledger.open(tmp, older=True)  # an older ledger is backed up before its upgrade
         if lg.version != version:
             lg.close()
-            return [f"it is not of schema version {version}"]
+            return [_("it is not of schema version {version}").format(version=version)]
     except LedgerError as exc:
-        return [f"it does not open as a complaintctl ledger ({exc.code})"]
+        return [_("it does not open as a complaintctl ledger ({code})").format(code=exc.code)]
     try:
         found = row_counts(lg.conn)
-        problems = [f"it holds {found[k]} {k}, the ledger {n}"
-                    for k, n in counts.items() if found[k] != n]
+        problems = [_("it holds {found} {table}, the ledger {expected}").format(
+            found=found[k], table=k, expected=n) for k, n in counts.items() if found[k] != n]
         for check in (*CHECKS, *checks):
             problems += check(lg)
         return problems
     except sqlite3.Error as exc:
-        return [f"it cannot be read ({exc})"]
+        return [_("it cannot be read ({reason})").format(reason=exc)]
     finally:
         lg.close()
 

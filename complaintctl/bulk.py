@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from complaintctl.errors import Refused
+from complaintctl.i18n import _
 from complaintctl.store import (
     INSERT_EVENT,
     INSERT_STAGE,
@@ -136,10 +137,10 @@ def _drop_indexes(cur: sqlite3.Cursor) -> list[str]:
 def _check_demo(lg: Ledger, cur: sqlite3.Cursor) -> None:
     mark, last = demo_mark(cur)
     if mark is None or int(mark) != last:
-        raise Refused(f"{lg.path} is not a demo ledger"
-                      + (" any more: it has steps the demo did not write"
-                         if mark is not None else ""),
-                      hint="the demo fills a new file: complaintctl demo --db demo.db",
+        message = (_("{path} is not a demo ledger any more: it has steps the demo did not "
+                     "write") if mark is not None else _("{path} is not a demo ledger"))
+        raise Refused(message.format(path=lg.path),
+                      hint=_("the demo fills a new file: complaintctl demo --db demo.db"),
                       code="not_a_demo_ledger", path=str(lg.path))
 
 

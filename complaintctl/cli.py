@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import typer
 
-from complaintctl import complaints, i18n, parse, render, rma, settings, views, words
+from complaintctl import complaints, i18n, i18n_click, parse, render, rma, settings, views, words
 from complaintctl.errors import BadInput, ComplaintctlError
-from complaintctl.i18n import _
+from complaintctl.i18n import _, ngettext, term
 from complaintctl.store import Ledger, Outcome, storage_errors
 
 if TYPE_CHECKING:  # Rich is imported only when a table is printed
@@ -29,7 +29,8 @@ UTC = timezone.utc
 app = typer.Typer(
     help="The customer-complaint procedure (客户投诉处理) in one local SQLite ledger.",
     rich_markup_mode=None, add_completion=True, no_args_is_help=True,
-    pretty_exceptions_enable=False, context_settings={"help_option_names": ["-h", "--help"]})
+    pretty_exceptions_enable=False, context_settings={"help_option_names": ["-h", "--help"]},
+    cls=i18n_click.Group)
 action_app = typer.Typer(help="CAPA items (纠正预防措施): add, done, verify.",
                          rich_markup_mode=None, no_args_is_help=True)
 policy_app = typer.Typer(help="Deadlines, escalation and the working-day calendar.",
@@ -68,9 +69,9 @@ def _warn(message: str) -> None:
 
 
 def _fail(exc: ComplaintctlError) -> typer.Exit:
-    _err(f"Error: {exc.message}")
+    _err(_("Error: {message}").format(message=exc.message))
     if exc.hint:
-        _err(f"Hint: {exc.hint}")
+        _err(_("Hint: {hint}").format(hint=exc.hint))
     return typer.Exit(exc.exit_code)
 
 
@@ -168,7 +169,7 @@ def command(typer_app: typer.Typer, name: str | None = None,
             except OSError as exc:
                 raise _fail(ComplaintctlError(
                     f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""),
-                    code="os")) from None
+                    code="os")) from None  # the system's words, in the locale's language
             finally:
                 for ledger in _STATE.pop("open", []):
                     ledger.close()
@@ -191,7 +192,7 @@ def _only_the_command_asked(argv: list[str]) -> None:
     commands keep the full set."""
     args = iter(argv)
     for arg in args:
-        if arg in ("--db", "--as"):
+        if arg in ("--db", "--as", "--lang"):
             next(args, None)
         elif arg in ("--ascii", "--quiet", "-q"):
             continue
@@ -207,6 +208,7 @@ def _only_the_command_asked(argv: list[str]) -> None:
 
 def main() -> None:
     """Entry point of the installed command."""
+    i18n.choose(i18n_click.lang_option(sys.argv[1:]))  # for errors before the app runs
     _only_the_command_asked(sys.argv[1:])
     code = 0
     try:
@@ -230,8 +232,10 @@ def main() -> None:
         _interrupted()
         code = 130
     except Exception as exc:  # noqa: BLE001 - a user never sees a traceback
-        _err(f"Error: unexpected failure: {type(exc).__name__}: {exc}")
-        _err("Hint: this is a bug in complaintctl; the ledger was left as it was")
+        _err(_("Error: {message}").format(message=_("unexpected failure: {error}").format(
+            error=f"{type(exc).__name__}: {exc}")))
+        _err(_("Hint: {hint}").format(
+            hint=_("this is a bug in complaintctl; the ledger was left as it was")))
         code = 1
     _exit_now(code)
 
@@ -261,10 +265,17 @@ def _root(
                                 help="draw table lines in ASCII (for terminals that draw "
                                 "box characters double width)"),
     quiet: bool = typer.Option(False, "--quiet", "-q", envvar="COMPLAINTCTL_QUIET",
-                               help=_("print nothing on success but the data asked for "
+                               help=("print nothing on success but the data asked for "
                                       "(for cron: errors and warnings still print; "
                                       "overdue prints nothing when nothing is late)")),
+    lang: str | None = typer.Option(None, "--lang", metavar="zh|en",
+                                    help="display language (else $COMPLAINTCTL_LANG, else "
+                                    "the ledger's, else the locale's)"),
 ) -> None:
+    if lang is not None and i18n.normalise(lang) is None:  # chosen before parsing (i18n)
+        raise _fail(BadInput(_("--lang {value!r}: the languages are zh and en").format(
+            value=lang), hint=_("--lang zh for Chinese, --lang en for English"),
+            code="bad_lang", value=lang))
     _STATE.update(db=db, actor=as_, quiet=quiet, interrupted=False, written=None)
     render.use_ascii(ascii_)
 
@@ -279,8 +290,8 @@ def _db_path(override: str | None = None) -> Path:
         try:
             return Path(chosen).expanduser()
         except RuntimeError:  # ~name of a user this machine does not know
-            raise BadInput(f"--db {chosen}: no such user's home folder",
-                           hint="give the ledger's full path", code="bad_path") from None
+            raise BadInput(_("--db {path}: no such user's home folder").format(path=chosen),
+                           hint=_("give the ledger's full path"), code="bad_path") from None
     import platformdirs
 
     return Path(platformdirs.user_data_dir("complaintctl", appauthor=False)) / "ledger.db"
@@ -312,8 +323,14 @@ def _machine_timezone() -> str:
 
 
 def _keep(ledger: Ledger) -> Ledger:
-    """The command wrapper closes the ledger when the command ends."""
+    """The command wrapper closes the ledger when the command ends. From here on
+    the ledger's language applies (unless --lang or $COMPLAINTCTL_LANG chose)."""
     _STATE.setdefault("open", []).append(ledger)
+    if not i18n.explicit():
+        try:
+            i18n.use_ledger_language(getattr(ledger.config, "language", None))
+        except Exception:  # noqa: BLE001 - damaged settings: the command reads them and says so
+            pass
     return ledger
 
 
@@ -421,16 +438,17 @@ def init_cmd(
                                     help="the ledger's display language (for cron and "
                                     "everyone without --lang or COMPLAINTCTL_LANG)"),
 ) -> None:
-    """Create a ledger (it is also created with defaults on first use)."""
+    """Create a new ledger (the only command that does, with demo into a new file)."""
     path = _db_path()
     ledger = _create(path, {"country": country.strip().upper(),
                             "currency": currency.strip().upper(),
                             "timezone": timezone_ or _machine_timezone(),
                             "language": parse.choice(lang, parse.LANGUAGES, "--lang") or ""})
     s = ledger.config.settings
-    _say(f"Ledger created at {path} (calendar {s['country']}, time zone {s['timezone']}, "
-         f"currency {s['currency']}).")
-    _say("Next: complaintctl log --customer NAME --description TEXT")
+    _say(_("Ledger created at {path} (calendar {country}, time zone {zone}, currency "
+           "{currency}).").format(path=path, country=s["country"], zone=s["timezone"],
+                                  currency=s["currency"]))
+    _say(_("Next: complaintctl log --customer NAME --description TEXT"))
 
 
 @command(app, "upgrade")
@@ -442,7 +460,7 @@ def upgrade_cmd() -> None:
     with _progress() as bar:
         def progress(number: int, name: str) -> None:
             if bar is None:
-                _say(f"  step {number}: {name}")
+                _say(_("  step {number}: {name}").format(number=number, name=name))
                 return
             if not bar.tasks:  # the first pending step: the rest follow it in order
                 bar.add(_("Upgrading"), migrations.LATEST - number + 1)
@@ -453,9 +471,11 @@ def upgrade_cmd() -> None:
 
         before, now_v = Ledger.upgrade(path, progress)
     if before == now_v:
-        _say(f"{path} is up to date (schema version {now_v}).")
+        _say(_("{path} is up to date (schema version {version}).").format(path=path,
+                                                                          version=now_v))
     else:
-        _say(f"Upgraded {path} from schema version {before} to {now_v}.")
+        _say(_("Upgraded {path} from schema version {before} to {after}.").format(
+            path=path, before=before, after=now_v))
 
 
 def _create(path: Path, init: dict[str, str], *, demo: bool = False) -> Ledger:
@@ -710,7 +730,8 @@ def assign_cmd(
                         parse.text(owner, "--owner", required=True),
                         parse.text(note, "--note", multiline=True),
                         at=_when(ledger, at), now=_now(), actor=_actor())
-    _report_outcome(out, f"{out.id} is {out.status}: {dept} / {owner}.")
+    _report_outcome(out, _("{id} is {status}: {dept} / {owner}.").format(
+        id=out.id, status=term("status", out.status), dept=dept, owner=owner))
 
 
 @command(app, "investigate")
@@ -731,7 +752,7 @@ def investigate_cmd(
 ) -> None:
     """Add to the investigation; a root cause or --not-upheld concludes it."""
     if upheld and not_upheld:
-        raise BadInput("give --upheld or --not-upheld, not both")
+        raise BadInput(_("give --upheld or --not-upheld, not both"))
     ledger = _open(write=True)
     data = {
         "finding": parse.text(finding, "--finding", multiline=True),
@@ -749,7 +770,8 @@ def investigate_cmd(
     }
     out = complaints.investigate(ledger, complaint_id, data, at=_when(ledger, at), now=_now(),
                              actor=_actor())
-    _report_outcome(out, f"{out.id} is {out.status}; investigation recorded.")
+    _report_outcome(out, _("{id} is {status}; investigation recorded.").format(
+        id=out.id, status=term("status", out.status)))
 
 
 @command(action_app, "add")
@@ -767,7 +789,7 @@ def action_add_cmd(
                             parse.text(owner, "--owner", required=True),
                             _when(ledger, due, "--due"), at=_when(ledger, at), now=_now(),
                             actor=_actor())
-    _say(f"Action {out.data['action']} added to {out.id}.")
+    _say(_("Action {action} added to {id}.").format(action=out.data["action"], id=out.id))
     _emit(f"{out.data['action']}\n")
 
 
@@ -780,7 +802,7 @@ def action_done_cmd(
     ledger = _open(write=True)
     out = complaints.action_done(ledger, parse.action_number(action), at=_when(ledger, at),
                                  now=_now(), actor=_actor())
-    _say(f"Action {out.data['action']} of {out.id} is done.")
+    _say(_("Action {action} of {id} is done.").format(action=out.data["action"], id=out.id))
 
 
 @command(action_app, "verify")
@@ -794,7 +816,8 @@ def action_verify_cmd(
     out = complaints.action_verify(ledger, parse.action_number(action),
                                    parse.text(note, "--note", multiline=True),
                                at=_when(ledger, at), now=_now(), actor=_actor())
-    _say(f"Action {out.data['action']} of {out.id} is verified.")
+    _say(_("Action {action} of {id} is verified.").format(action=out.data["action"],
+                                                          id=out.id))
 
 
 @command(app, "resolve")
@@ -813,7 +836,8 @@ def resolve_cmd(
                          parse.text(summary, "--summary", multiline=True, required=True),
                          parse.money(amount), parse.text(approved_by, "--approved-by"),
                          at=_when(ledger, at), now=_now(), actor=_actor())
-    _report_outcome(out, f"{out.id} is {out.status}; revisit the customer next.")
+    _report_outcome(out, _("{id} is {status}; revisit the customer next.").format(
+        id=out.id, status=term("status", out.status)))
 
 
 @command(app, "revisit")
@@ -833,7 +857,8 @@ def revisit_cmd(
                          parse.choice(method, parse.REVISIT_METHODS, "--method"), demand_met,
                          parse.text(note, "--note", multiline=True),
                          at=_when(ledger, at), now=_now(), actor=_actor())
-    _report_outcome(out, f"{out.id} is {out.status}.")
+    _report_outcome(out, _("{id} is {status}.").format(id=out.id,
+                                                       status=term("status", out.status)))
 
 
 @command(app, "close")
@@ -845,14 +870,15 @@ def close_cmd(
 ) -> None:
     """Close a resolved complaint without a revisit (a revisit closes it otherwise)."""
     if not no_revisit:
-        raise BadInput("close needs --no-revisit",
-                       hint="a revisit closes a complaint: complaintctl revisit ID "
-                       "--satisfaction satisfied")
+        raise BadInput(_("close needs --no-revisit"),
+                       hint=_("a revisit closes a complaint: complaintctl revisit ID "
+                              "--satisfaction satisfied"))
     ledger = _open(write=True)
     out = complaints.close_no_revisit(ledger, complaint_id,
                                       parse.text(reason, "--reason", multiline=True) or "",
                                       at=_when(ledger, at), now=_now(), actor=_actor())
-    _report_outcome(out, f"{out.id} is {out.status}.")
+    _report_outcome(out, _("{id} is {status}.").format(id=out.id,
+                                                       status=term("status", out.status)))
 
 
 @command(app, "void")
@@ -866,7 +892,8 @@ def void_cmd(
     out = complaints.void(ledger, complaint_id,
                           parse.text(reason, "--reason", multiline=True) or "",
                           at=_when(ledger, at), now=_now(), actor=_actor())
-    _report_outcome(out, f"{out.id} is {out.status}.")
+    _report_outcome(out, _("{id} is {status}.").format(id=out.id,
+                                                       status=term("status", out.status)))
 
 
 @command(app, "amend")
@@ -914,7 +941,7 @@ def amend_cmd(
     out = complaints.amend(ledger, complaint_id, changes,
                            parse.text(reason, "--reason", multiline=True) or "",
                            now=now, actor=_actor())
-    _report_outcome(out, f"{out.id} amended.")
+    _report_outcome(out, _("{id} amended.").format(id=out.id))
 
 
 @command(app, "forget-contact")
@@ -927,8 +954,9 @@ def forget_contact_cmd(
     out = complaints.forget_contact(ledger, complaint_id,
                                     parse.text(reason, "--reason", multiline=True) or "",
                                     now=_now(), actor=_actor())
-    _report_outcome(out, f"{out.id}: contact erased; its history keeps only that there was "
-                    "one. Backups and exports made before keep it: erase it there too.")
+    _report_outcome(out, _("{id}: contact erased; its history keeps only that there was "
+                           "one. Backups and exports made before keep it: erase it there "
+                           "too.").format(id=out.id))
 
 
 # --- communication log and evidence --------------------------------------------------
@@ -950,7 +978,8 @@ def note_cmd(
     ledger = _open(write=True)
     out = evidence.note(ledger, record_id, body, word, at=_when(ledger, at), now=_now(),
                         actor=_actor())
-    _say(f"Note {out.data['note']} ({word}) added to {out.id}.")
+    _say(_("Note {note} ({kind}) added to {id}.").format(note=out.data["note"],
+                                                        kind=term("method", word), id=out.id))
 
 
 @command(app, "attach")
@@ -971,10 +1000,12 @@ def attach_cmd(
                               at=_when(ledger, at), now=_now(), actor=_actor())
     for a in out.data["attachments"]:
         again = "" if a["stored"] else (
-            f"; same content as attachment {a['same_as']}, stored once" if a["same_as"]
-            else "; same content stored once")
-        _say(f"Attached {a['name']} to {out.id} as {a['id']} ({render.size_text(a['size'])}, "
-             f"{a['type'] or 'unknown type'}, sha256 {a['sha256'][:12]}{again}).")
+            _("; same content as attachment {number}, stored once").format(
+                number=a["same_as"]) if a["same_as"] else _("; same content stored once"))
+        _say(_("Attached {name} to {id} as {number} ({size}, {type}, sha256 {sha}{again}).")
+             .format(name=a["name"], id=out.id, number=a["id"],
+                     size=render.size_text(a["size"]), type=a["type"] or _("unknown type"),
+                     sha=a["sha256"][:12], again=again))
     _emit("".join(f"{a['id']}\n" for a in out.data["attachments"]))
 
 
@@ -989,12 +1020,13 @@ def attachment_get_cmd(
 
     number = evidence.attachment_number(attachment)
     ledger = _open()
-    _not_the_ledger(output, ledger, hint="write the attachment to another file")
+    _not_the_ledger(output, ledger, hint=_("write the attachment to another file"))
     info = evidence.attachment_info(ledger, number)
     _write_atomically(output, evidence.read_attachment(ledger, info))
-    _say(f"Wrote {output}: attachment {info['id']} {info['name']} of "
-         f"{info['return_id'] or info['complaint_id']} ({render.size_text(info['size'])}, "
-         f"sha256 {info['sha256'][:12]}).")
+    _say(_("Wrote {output}: attachment {number} {name} of {id} ({size}, sha256 {sha}).")
+         .format(output=output, number=info["id"], name=info["name"],
+                 id=info["return_id"] or info["complaint_id"],
+                 size=render.size_text(info["size"]), sha=info["sha256"][:12]))
 
 
 @command(attachment_app, "list")
@@ -1010,8 +1042,8 @@ def attachment_list_cmd(
     cols = render.ATTACHMENT_COLS if fmt == "csv" else \
         render.without_empty_return(shown, render.ATTACHMENT_COLS)
     _listing(shown, cols, fmt, ledger.tz,
-             f"Attachments of {record_id.strip().upper()}", json_rows=rows,
-             empty="No attachments.")
+             _("Attachments of {id}").format(id=record_id.strip().upper()), json_rows=rows,
+             empty=_("No attachments."))
 
 
 # --- reading -----------------------------------------------------------------
@@ -1094,9 +1126,10 @@ def list_cmd(
         since=since_dt, until=until_dt,
         limit=parse.positive_int(limit, "--limit", allow_zero=True))
     cols = render.LIST_COLS if fmt == "table" else render.LIST_CSV_COLS
-    _listing(rows, cols, fmt, tz, "Complaints", empty="No complaints match.")
+    _listing(rows, cols, fmt, tz, _("Complaints"), empty=_("No complaints match."))
     if len(rows) < total:
-        _say(f"Showing {len(rows)} of {total}; use --limit 0 for all.")
+        _say(_("Showing {shown} of {total}; use --limit 0 for all.").format(shown=len(rows),
+                                                                           total=total))
 
 
 @command(app, "overdue")
@@ -1157,7 +1190,8 @@ def return_open_cmd(
                              parse.text(lot, "--lot"),
                              parse.text(reason, "--reason", multiline=True),
                              at=_when(ledger, at), now=_now(), actor=_actor())
-    _say(f"Return {out.id} authorised for {qty} on {out.data['complaint_id']}.")
+    _say(_("Return {id} authorised for {qty} on {complaint}.").format(
+        id=out.id, qty=qty, complaint=out.data["complaint_id"]))
     _emit(out.id + "\n")
 
 
@@ -1173,7 +1207,8 @@ def return_receive_cmd(
     out = rma.return_receive(ledger, return_id, parse.quantity(qty, "--qty"),
                              parse.text(note, "--note", multiline=True),
                                 at=_when(ledger, at), now=_now(), actor=_actor())
-    _report_outcome(out, f"{out.id} is {out.status}: {out.data['received_qty']} received.")
+    _report_outcome(out, _("{id} is {stage}: {qty} received.").format(
+        id=out.id, stage=term("return_stage", out.status), qty=out.data["received_qty"]))
 
 
 @command(return_app, "inspect")
@@ -1193,7 +1228,8 @@ def return_inspect_cmd(
                                 parse.text(cause, "--cause", multiline=True),
                                 parse.text(note, "--note", multiline=True),
                                 at=_when(ledger, at), now=_now(), actor=_actor())
-    _report_outcome(out, f"{out.id} is {out.status}.")
+    _report_outcome(out, _("{id} is {stage}.").format(id=out.id,
+                                                      stage=term("return_stage", out.status)))
 
 
 @command(return_app, "dispose")
@@ -1215,9 +1251,11 @@ def return_dispose_cmd(
                                 parse.text(note, "--note", multiline=True),
                                 at=_when(ledger, at), now=_now(), actor=_actor())
     left = out.data["left"]
-    _report_outcome(out, f"{out.id} is {out.status}"
-                    + (f"; {left} received units still without a disposition." if left
-                       else "; every received unit has a disposition."))
+    _report_outcome(out, (ngettext(
+        "{id} is {stage}; {left} received unit still without a disposition.",
+        "{id} is {stage}; {left} received units still without a disposition.", left)
+        if left else _("{id} is {stage}; every received unit has a disposition.")).format(
+            id=out.id, stage=term("return_stage", out.status), left=left))
 
 
 @command(return_app, "close")
@@ -1229,10 +1267,13 @@ def return_close_cmd(
     ledger = _open(write=True)
     out = rma.return_close(ledger, return_id, at=_when(ledger, at), now=_now(), actor=_actor())
     r = views.return_show(ledger, out.id)
-    split = ", ".join(f"{k} {v}" for k, v in r["dispositions"].items()) or "nothing received"
-    _say(f"{r['id']} closed: authorised {r['authorised_qty']}, received {r['received_qty']}, "
-         f"disposed {r['disposed_qty']} ({split}); cost of loss {r['cost_of_loss']} "
-         f"{r['currency']}, repair cost {r['repair_cost']} {r['currency']}.")
+    split = ", ".join(f"{term('return_action', k)} {v}" for k, v in r["dispositions"].items()
+                      ) or _("nothing received")
+    _say(_("{id} closed: authorised {authorised}, received {received}, disposed {disposed} "
+           "({split}); cost of loss {loss} {currency}, repair cost {repair} {currency}.")
+         .format(id=r["id"], authorised=r["authorised_qty"], received=r["received_qty"],
+                 disposed=r["disposed_qty"], split=split, loss=r["cost_of_loss"],
+                 repair=r["repair_cost"], currency=r["currency"]))
 
 
 @command(return_app, "list")
@@ -1247,7 +1288,7 @@ def return_list_cmd(
     rows = views.returns_list(ledger, open_only=open_only, complaint_id=complaint)
     cols = render.RETURN_COLS if fmt == "table" else render.RETURN_CSV_COLS
     _listing([render.return_table_row(r) for r in rows] if fmt == "table" else rows, cols, fmt,
-             ledger.tz, "Returns", empty="No returns match.")
+             ledger.tz, _("Returns"), empty=_("No returns match."))
 
 
 # --- reports ------------------------------------------------------------------
@@ -1274,13 +1315,14 @@ def report_cmd(
 
     fmt = _format(fmt)
     if when is not None and not (week or month):
-        raise BadInput(f"unexpected {when!r}: a date goes with --week, a month with --month")
+        raise BadInput(_("unexpected {value!r}: a date goes with --week, a month with "
+                         "--month").format(value=when))
     if sum((week, month, since is not None or until is not None)) != 1:
-        raise BadInput("give one of --week [DATE], --month [YYYY-MM], or --since DATE "
-                       "--until DATE")
+        raise BadInput(_("give one of --week [DATE], --month [YYYY-MM], or --since DATE "
+                         "--until DATE"))
     if section is not None and section not in render.REPORT_SECTIONS:
-        raise BadInput(f"--section {section!r} is not one of: "
-                       + ", ".join(render.REPORT_SECTIONS))
+        raise BadInput(_("--section {value!r} is not one of: {allowed}").format(
+            value=section, allowed=", ".join(render.REPORT_SECTIONS)))
     ledger = _open()
     now, tz = _now(), ledger.tz
     as_of_dt = now if as_of is None else _when(ledger, as_of, "--as-of")
@@ -1293,11 +1335,11 @@ def report_cmd(
                   else reports.last_complete_month(today))
     else:
         if since is None or until is None:
-            raise BadInput("--since and --until go together")
+            raise BadInput(_("--since and --until go together"))
         first = parse.parse_day(since, now=now, tz=tz, field="--since")
         last = parse.parse_day(until, now=now, tz=tz, field="--until")
         if last < first:
-            raise BadInput("--until is before --since")
+            raise BadInput(_("--until is before --since"))
         period = reports.between(first, last)
     if output:
         _not_the_ledger(output, ledger)
@@ -1312,16 +1354,17 @@ def report_cmd(
     elif fmt == "markdown":
         text = render.report_markdown(rep, tz, section)
     elif output:
-        raise BadInput("a table is for the terminal", hint="write a file with --format "
-                       "markdown, csv or json")
+        raise BadInput(_("a table is for the terminal"), hint=_("write a file with --format "
+                                                                "markdown, csv or json"))
     else:
         if render.report_is_empty(rep):
-            _say("No complaints in this period.")
+            _say(_("No complaints in this period."))
         _print_rich(*render.report_rich(rep, tz, _width()))
         return
     if output:
         _write_atomically(output, text)
-        _say(f"Wrote {output} ({rep['period']['label']}).")
+        _say(_("Wrote {output} ({period}).").format(output=output,
+                                                    period=rep["period"]["label"]))
     else:
         _emit(text)
 
@@ -1342,8 +1385,8 @@ def verify_cmd(
     if head is not None:
         head = head.strip().lower()
         if len(head) != 64 or any(ch not in "0123456789abcdef" for ch in head):
-            raise BadInput(f"--head {head!r} is not a chain head (64 hex digits)",
-                           hint="copy chain_head.hash from a report or a verify line",
+            raise BadInput(_("--head {value!r} is not a chain head (64 hex digits)").format(
+                value=head), hint=_("copy chain_head.hash from a report or a verify line"),
                            code="bad_head", value=head)
     result = audit.verify(_open(), head=head)
     problems = result["problems"]
@@ -1354,20 +1397,21 @@ def verify_cmd(
     elif not _STATE["quiet"]:  # cron mails only real trouble
         _emit(render.verify_ok(result))
     if result["unrecorded"]:
-        _say(f"Note: {result['unrecorded']} deadlines or settings were set before events "
-             "recorded them (an upgraded ledger): not checked.")
+        _say(_("Note: {count} deadlines or settings were set before events recorded them (an "
+               "upgraded ledger): not checked.").format(count=result["unrecorded"]))
     if problems:
         missing = any(p["kind"] == "head" for p in problems)
-        raise VerifyFailed((f"chain head {head} is not in the ledger's history; "
-                            if missing else "") + f"{len(problems)} problem"
-                           f"{'' if len(problems) == 1 else 's'} found",
-                           hint="each line names what differs: stored, and what the "
-                           "events say it should be", code="verify_failed",
+        found = ngettext("{count} problem found", "{count} problems found",
+                         len(problems)).format(count=len(problems))
+        raise VerifyFailed(_("chain head {head} is not in the ledger's history; {found}").format(
+            head=head, found=found) if missing else found,
+                           hint=_("each line names what differs: stored, and what the "
+                                  "events say it should be"), code="verify_failed",
                            problems=len(problems))
 
 
 def _not_the_ledger(output: str, ledger: Ledger | Path, name: str = "--output",
-                    hint: str = "write the report to another file") -> None:
+                    hint: str | None = None) -> None:
     """An output file is never the ledger or one of SQLite's files beside it; `name`
     is the option or argument that gave it, as the error says it."""
     from complaintctl.store import ledger_files
@@ -1378,7 +1422,9 @@ def _not_the_ledger(output: str, ledger: Ledger | Path, name: str = "--output",
     except RuntimeError:  # ~name of an unknown user: the writer says so
         return
     if any(target == f.resolve() for f in ledger_files(path)):
-        raise BadInput(f"{name} {output} is the ledger itself", hint=hint,
+        raise BadInput(_("{option} {path} is the ledger itself").format(option=name,
+                                                                        path=output),
+                       hint=hint or _("write the report to another file"),
                        code="output_is_ledger", path=output)
 
 
@@ -1389,9 +1435,9 @@ def _write_atomically(output: str, content: str | Iterable[bytes]) -> None:
     import tempfile
 
     def cannot(reason: str) -> BadInput:
-        return BadInput(f"cannot write {output}: {reason}",
-                        hint="give --output a file in a folder that exists and you may "
-                        "write to")
+        return BadInput(_("cannot write {path}: {reason}").format(path=output, reason=reason),
+                        hint=_("give --output a file in a folder that exists and you may "
+                               "write to"))
 
     try:
         path = Path(output).expanduser()
@@ -1399,8 +1445,8 @@ def _write_atomically(output: str, content: str | Iterable[bytes]) -> None:
         raise cannot(str(exc)) from None
     folder = path.parent
     if not folder.is_dir():
-        raise cannot(f"folder {folder} "
-                     + ("is not a folder" if folder.exists() else "does not exist"))
+        raise cannot((_("folder {folder} is not a folder") if folder.exists()
+                      else _("folder {folder} does not exist")).format(folder=folder))
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
     except (OSError, ValueError) as exc:  # no permission, a NUL in the name, ...
@@ -1432,14 +1478,15 @@ def backup_cmd(
     from complaintctl import archive
 
     ledger = _db_path()
-    _not_the_ledger(path, ledger, "backup PATH", "back up to a file of another name")
+    _not_the_ledger(path, ledger, "backup PATH", _("back up to a file of another name"))
     done = archive.backup(ledger, path)
-    def count(n: int, noun: str) -> str:
-        return f"{n} {noun}{'' if n == 1 else 's'}"
-
-    _say(f"Backed up {done.ledger} to {done.path} ({count(done.complaints, 'complaint')}, "
-         f"{count(done.events, 'event')}, {done.size / 1e6:.1f} MB, schema version "
-         f"{done.version}).")
+    _say(_("Backed up {ledger} to {path} ({complaints}, {events}, {size} MB, schema version "
+           "{version}).").format(
+        ledger=done.ledger, path=done.path,
+        complaints=ngettext("{n} complaint", "{n} complaints", done.complaints).format(
+            n=done.complaints),
+        events=ngettext("{n} event", "{n} events", done.events).format(n=done.events),
+        size=f"{done.size / 1e6:.1f}", version=done.version))
 
 
 # --- policy ------------------------------------------------------------------
@@ -1458,35 +1505,39 @@ def policy_show_cmd(fmt: str = typer.Option("table", "--format", help=FORMAT_HEL
     lang = i18n.lang()
     view["escalation"] = [{**e, "role": words.label("role", e["role"], lang)}
                           for e in view["escalation"]]
-    rows = [{"stage": st, **{s: d or "—" for s, d in row.items()}}
+    rows = [{"stage": term("stage", st), **{s: d or "—" for s, d in row.items()}}
             for st, row in view["deadlines"].items()]
-    cols = (render.Col("stage", "stage"),
-            *(render.Col(s, s) for s in SEVERITIES))
-    esc_cols = (render.Col("level", "level", "num"),
-                render.Col("after_working_days", "after wd late", "num"),
-                render.Col("role", "escalates to"))
-    day_cols = (render.Col("day", "day"), render.Col("kind", "kind"), render.Col("name", "note"))
+    cols = (render.Col("stage", _("stage")),
+            *(render.Col(s, term("severity", s)) for s in SEVERITIES))
+    esc_cols = (render.Col("level", _("level"), "num"),
+                render.Col("after_working_days", _("after wd late"), "num"),
+                render.Col("role", _("escalates to")))
+    day_cols = (render.Col("day", _("day")), render.Col("kind", _("kind")),
+                render.Col("name", _("note")))
     covered = view["calendar_covered_until"]
-    cal_line = (f"Calendar {view['country']} (public holidays and make-up working days "
-                f"{view['calendar_years']}; official data up to "
-                f"{covered if covered else 'every year, rule-based'}); time zone "
-                f"{view['timezone']}; currency {view['currency']}; repeat window "
-                f"{view['repeat_window_days']} days; attachments up to "
-                f"{view['attachment_max_mb']} MB per file.")
+    cal_line = _("Calendar {country} (public holidays and make-up working days {years}; "
+                 "official data up to {covered}); time zone {zone}; currency {currency}; "
+                 "repeat window {days} days; attachments up to {mb} MB per file.").format(
+        country=view["country"], years=view["calendar_years"],
+        covered=covered if covered else _("every year, rule-based"), zone=view["timezone"],
+        currency=view["currency"], days=view["repeat_window_days"],
+        mb=view["attachment_max_mb"])
     if fmt == "csv":
         _emit(render.to_csv(rows, cols, ledger.tz))
     elif fmt == "markdown":
-        _emit(render.to_markdown(rows, cols, ledger.tz, "Deadlines") + "\n"
-              + render.to_markdown(view["escalation"], esc_cols, ledger.tz, "Escalation")
+        _emit(render.to_markdown(rows, cols, ledger.tz, _("Deadlines")) + "\n"
+              + render.to_markdown(view["escalation"], esc_cols, ledger.tz, _("Escalation"))
               + "\n" + cal_line + "\n"
-              + ("\n" + render.to_markdown(view["user_days"], day_cols, ledger.tz, "Your days")
+              + ("\n" + render.to_markdown(view["user_days"], day_cols, ledger.tz,
+                                           _("Your days"))
                  if view["user_days"] else ""))
     else:
-        parts = [render.rich_table(rows, cols, ledger.tz, "Deadlines (h hours, d days, "
-                                   "wd working days)"),
-                 render.rich_table(view["escalation"], esc_cols, ledger.tz, "Escalation")]
+        parts = [render.rich_table(rows, cols, ledger.tz, _("Deadlines (h hours, d days, "
+                                                            "wd working days)")),
+                 render.rich_table(view["escalation"], esc_cols, ledger.tz, _("Escalation"))]
         if view["user_days"]:
-            parts.append(render.rich_table(view["user_days"], day_cols, ledger.tz, "Your days"))
+            parts.append(render.rich_table(view["user_days"], day_cols, ledger.tz,
+                                           _("Your days")))
         _print_rich(*parts)
         _emit(cal_line + "\n")
 
@@ -1510,7 +1561,7 @@ def policy_set_cmd(
         if st == "escalation" and dur:  # "1wd branch_head": the role as the reader reads it
             after, role = dur.split(" ", 1)
             dur = f"{after} {words.label('role', role, i18n.lang())}"
-        _say(f"{st} {sev}: {dur or 'none'}")
+        _say(f"{st} {sev}: {dur or _('none')}")
 
 
 @command(policy_app, "calendar")
@@ -1540,7 +1591,7 @@ def policy_calendar_cmd(
                                 remove=days(remove, "--remove"))
     for n in notes:
         _say(n)
-    _say("Deadlines already set keep their dates; new stages use this calendar.")
+    _say(_("Deadlines already set keep their dates; new stages use this calendar."))
 
 
 @command(policy_app, "categories")
@@ -1599,8 +1650,9 @@ def policy_timezone_cmd(
     """Change the ledger's time zone (deadlines already set keep their instants)."""
     ledger = _open(write=True)
     old, new = settings.set_timezone(ledger, zone.strip(), now=_now(), actor=_actor())
-    _say(f"Time zone {old} → {new}. Deadlines already set keep their instants (shown in "
-         f"{new} from now on); new deadlines and report days follow {new}.")
+    _say(_("Time zone {old} → {new}. Deadlines already set keep their instants (shown in "
+           "{new} from now on); new deadlines and report days follow {new}.").format(
+        old=old, new=new))
 
 
 @command(policy_app, "attachments")
@@ -1612,7 +1664,7 @@ def policy_attachments_cmd(
     ledger = _open(write=True)
     old, new = settings.set_attachment_limit(
         ledger, parse.positive_int(max_mb, "--max-mb") or 0, now=_now(), actor=_actor())
-    _say(f"Attachment limit {old} MB → {new} MB per file.")
+    _say(_("Attachment limit {old} MB → {new} MB per file.").format(old=old, new=new))
 
 
 # --- demo --------------------------------------------------------------------
@@ -1659,9 +1711,9 @@ def demo_cmd(
                 bar.add(_("Writing the ledger"), None)
 
         summary = demo.fill(ledger, complaints, now=_now(), seed=seed, progress=progress)
-    _say(f"Demo ledger: {path}")
+    _say(_("Demo ledger: {path}").format(path=path))
     _say("  " + ", ".join(f"{k} {v}" for k, v in summary.items()))
-    _say("Try:")
+    _say(_("Try:"))
     hint_db = f" --db {path}" if db or _STATE["db"] else ""
     _say(f"  complaintctl{hint_db} overdue")
     _say(f"  complaintctl{hint_db} list --status open")

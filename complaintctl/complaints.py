@@ -15,6 +15,7 @@ from typing import Any
 
 from complaintctl import deadlines, workflow
 from complaintctl.errors import BadInput, NotFound, Refused
+from complaintctl.i18n import _, ngettext, term
 from complaintctl.parse import format_money, from_iso, iso
 from complaintctl.store import Ledger, Outcome, fetch_record
 
@@ -27,7 +28,8 @@ AMENDABLE = ("customer", "contact", "channel", "region", "order_no", "product", 
 # --- helpers shared with the return steps ---------------------------------------
 
 def check_at(lg: Ledger, at: datetime, now: datetime, after: str | None,
-             what: str = "the previous step") -> None:
+             what: str | None = None) -> None:
+    """`what`: what `after` is, translated (default "the previous step")."""
     workflow.check_time(at, now, after=from_iso(after) if after else None, what=what,
                         local=lg.local)
 
@@ -61,10 +63,11 @@ def finish_stage(lg: Ledger, cur: sqlite3.Cursor, complaint_id: str, stage: str 
 def calendar_warnings(lg: Ledger, dues: list[datetime | None]) -> list[str]:
     cfg = lg.config
     years = deadlines.uncovered_years([d for d in dues if d], cfg.calendar(), cfg.tz)
-    return [f"a deadline falls in {y}, which the {cfg.settings.get('country')} calendar "
-            f"does not cover yet: it counts weekends only. Add {y}'s public holidays and "
-            f"make-up working days with `complaintctl policy calendar --add-holiday DATE "
-            f"--add-workday DATE`" for y in years]
+    return [_("a deadline falls in {year}, which the {country} calendar does not cover "
+              "yet: it counts weekends only. Add {year}'s public holidays and make-up "
+              "working days with `complaintctl policy calendar --add-holiday DATE "
+              "--add-workday DATE`").format(year=y, country=cfg.settings.get("country"))
+            for y in years]
 
 
 def recorded(**dues: datetime | None) -> dict[str, str] | None:
@@ -84,9 +87,9 @@ def contact_ref(salt: str, value: str) -> str:
 
 def _check_category(lg: Ledger, category: str | None) -> None:
     if category is not None and category not in lg.config.categories:
-        raise BadInput(f"--category {category!r} is not one of: "
-                       + ", ".join(lg.config.categories), code="unknown_category",
-                       value=category)
+        raise BadInput(_("--category {value!r} is not one of: {allowed}").format(
+            value=category, allowed=", ".join(lg.config.categories)),
+                       code="unknown_category", value=category)
 
 
 # --- lifecycle ---------------------------------------------------------------------
@@ -129,9 +132,13 @@ def log(lg: Ledger, fields: dict[str, Any], *, received_at: datetime, now: datet
         lg.event(cur, cid, "log", received_at, now, actor, data)
     out = Outcome(cid, "logged", warnings=calendar_warnings(lg, dues))
     if repeat_of:
-        out.warnings.insert(0, f"repeat complaint: {fields['customer']} complained about "
-                            f"{fields['product']} within {window} days in {repeat_of}; "
-                            f"linked")
+        out.warnings.insert(0, ngettext(
+            "repeat complaint: {customer} complained about {product} within {days} day "
+            "in {earlier}; linked",
+            "repeat complaint: {customer} complained about {product} within {days} days "
+            "in {earlier}; linked", window).format(
+                customer=fields["customer"], product=fields["product"], days=window,
+                earlier=repeat_of))
     out.data = {"repeat_of": repeat_of, "deadlines": {"assign": dues[0], "resolve": dues[1]}}
     return out
 
@@ -256,15 +263,16 @@ def revisit(lg: Ledger, complaint_id: str, satisfaction: str, method: str | None
                 due = open_stage(lg, cur, cid, "second-revisit", "second-revisit",
                                  c["severity"], at)
                 if due:
-                    out.notes.append(f"second revisit due {lg.local(due)}")
+                    out.notes.append(_("second revisit due {time}").format(
+                        time=lg.local(due)))
         else:
             values["reopen_count"] = c["reopen_count"] + 1
             values["closed_at"] = None
             finish_stage(lg, cur, cid, "second-revisit", at)
             due = open_stage(lg, cur, cid, "resolve", "reopen", c["severity"], at,
                              round_=values["reopen_count"] + 1)
-            out.notes.append(f"reopened ({values['reopen_count']}); "
-                             f"new resolve deadline {lg.local(due) if due else 'none'}")
+            out.notes.append(_("reopened ({count}); new resolve deadline {time}").format(
+                count=values["reopen_count"], time=lg.local(due) if due else _("none")))
         lg.rows.update(cur, "complaints", cid, values)
         lg.event(cur, cid, "revisit", at, now, actor,
                  {"satisfaction": satisfaction, "method": method, "demand_met": demand_met,
@@ -325,8 +333,8 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
     received time."""
     workflow.check_reason("amend", reason)
     if set(changes) - set(AMENDABLE):
-        raise BadInput("cannot amend " + ", ".join(sorted(set(changes) - set(AMENDABLE))),
-                       code="not_amendable")
+        raise BadInput(_("cannot amend {fields}").format(
+            fields=", ".join(sorted(set(changes) - set(AMENDABLE)))), code="not_amendable")
     with lg.write() as cur:
         lg.rows.flush(cur)
         c = lg.rows.complaint(cur, complaint_id)
@@ -335,8 +343,8 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
         _check_category(lg, changes.get("category"))
         changes = {k: v for k, v in changes.items() if v is not None and c[k] != v}
         if not changes:
-            raise BadInput("nothing to amend: every value given is already recorded",
-                           hint="give at least one field with its corrected value",
+            raise BadInput(_("nothing to amend: every value given is already recorded"),
+                           hint=_("give at least one field with its corrected value"),
                            code="nothing_to_amend")
         if "received_at" in changes:
             first_step = cur.execute(
@@ -345,8 +353,8 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
             received = from_iso(changes["received_at"])
             workflow.check_time(received, now, option="--received", local=lg.local)
             if first_step and changes["received_at"] > first_step:
-                raise BadInput("--received is after the complaint's first step "
-                               f"({lg.local(from_iso(first_step))})", code="time_after",
+                raise BadInput(_("--received is after the complaint's first step ({time})")
+                               .format(time=lg.local(from_iso(first_step))), code="time_after",
                                option="--received", value=received)
         out = Outcome(cid, c["status"])
         data: dict[str, Any] = {**changes, "reason": reason}
@@ -360,7 +368,8 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
         lg.rows.update(cur, "complaints", cid, changes)
         if "severity" in changes or "received_at" in changes:
             dues = _recompute_open_stages(lg, cur, cid)
-            out.notes.extend(f"{stage} now due {lg.local(due)}" for stage, due in dues.items())
+            out.notes.extend(_("{stage} now due {time}").format(
+                stage=term("stage", stage), time=lg.local(due)) for stage, due in dues.items())
             data["deadlines"] = recorded(**dues)
         lg.event(cur, cid, "amend", now, now, actor, data, old)
     return out
@@ -401,15 +410,16 @@ def forget_contact(lg: Ledger, complaint_id: str, reason: str, *, now: datetime,
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
         if not c["contact"]:
-            raise Refused(f"{cid} has no contact to forget", code="no_contact", record=cid)
+            raise Refused(_("{id} has no contact to forget").format(id=cid),
+                          code="no_contact", record=cid)
         lg.rows.update(cur, "complaints", cid, {"contact": None, "contact_salt": None})
         lg.event(cur, cid, "forget-contact", now, now, actor, {"reason": reason},
                  {"contact": contact_ref(c["contact_salt"] or "", c["contact"])})
     out = Outcome(cid, c["status"])
     if not lg.checkpoint():
-        out.warnings.append("another process is reading the ledger: the erased value stays "
-                            "in its -wal file until the next checkpoint (run this again, or "
-                            "any step, once the readers are done)")
+        out.warnings.append(_("another process is reading the ledger: the erased value "
+                              "stays in its -wal file until the next checkpoint (run this "
+                              "again, or any step, once the readers are done)"))
     return out
 
 
@@ -419,13 +429,13 @@ def _action(lg: Ledger, cur: sqlite3.Cursor, action_id: str) -> dict[str, Any]:
     """An action with its complaint's status, read inside the step's transaction."""
     raw = action_id.strip().lstrip("#").upper().removeprefix("A").lstrip("-")
     if not raw.isdigit() or len(raw) > 18:
-        raise BadInput(f"{action_id!r} is not an action number",
-                       hint="action numbers are shown by: complaintctl show COMPLAINT",
+        raise BadInput(_("{value!r} is not an action number").format(value=action_id),
+                       hint=_("action numbers are shown by: complaintctl show COMPLAINT"),
                        code="bad_action_id", value=action_id)
     action = fetch_record(cur, "actions", int(raw))
     if action is None:
-        raise NotFound(f"no action {action_id!r}",
-                       hint="action numbers are shown by: complaintctl show COMPLAINT",
+        raise NotFound(_("no action {value!r}").format(value=action_id),
+                       hint=_("action numbers are shown by: complaintctl show COMPLAINT"),
                        code="no_action", record=action_id)
     action["complaint_status"] = lg.rows.complaint(cur, action["complaint_id"])["status"]
     return action
@@ -437,7 +447,7 @@ def action_add(lg: Ledger, complaint_id: str, text: str, owner: str, due: dateti
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
         workflow.next_state("action add", c["status"], cid)
-        check_at(lg, at, now, c["received_at"], "the complaint was received")
+        check_at(lg, at, now, c["received_at"], _("the complaint was received"))
         workflow.check_due(due, at, lg.local)
         cur.execute("INSERT INTO actions (complaint_id, text, owner, due_at, created_at, "
                     "created_by) VALUES (?, ?, ?, ?, ?, ?)",
@@ -454,7 +464,7 @@ def action_done(lg: Ledger, action_id: str, *, at: datetime, now: datetime,
         a = _action(lg, cur, action_id)
         workflow.next_state("action done", a["complaint_status"], a["complaint_id"])
         workflow.check_action_done(a, lambda s: lg.local(from_iso(s)))
-        check_at(lg, at, now, a["created_at"], "the action was added")
+        check_at(lg, at, now, a["created_at"], _("the action was added"))
         cur.execute("UPDATE actions SET done_at = ?, done_by = ? WHERE id = ?",
                     (iso(at), actor, a["id"]))
         lg.event(cur, a["complaint_id"], "action-done", at, now, actor, {"action": a["id"]})
@@ -467,7 +477,7 @@ def action_verify(lg: Ledger, action_id: str, note: str | None, *, at: datetime,
         a = _action(lg, cur, action_id)
         workflow.next_state("action verify", a["complaint_status"], a["complaint_id"])
         workflow.check_action_verify(a)
-        check_at(lg, at, now, a["done_at"], "the action was done")
+        check_at(lg, at, now, a["done_at"], _("the action was done"))
         cur.execute("UPDATE actions SET verified_at = ?, verified_by = ?, verify_note = ? "
                     "WHERE id = ?", (iso(at), actor, note, a["id"]))
         lg.event(cur, a["complaint_id"], "action-verify", at, now, actor,

@@ -1,10 +1,11 @@
-"""Typed domain errors. Each carries a code, its parameters, a one-line English
-message and an optional hint.
+"""Typed domain errors. Each carries a code, its parameters, a one-line message
+and an optional hint.
 
-`cli.py` is the one place that turns them into ``Error: …`` on stderr and an
-exit code: ``Refused`` family → 1, ``BadInput`` → 2. The code and parameters
-let it say the same thing in another language; the English message is the
-fallback and what tests read.
+The message and hint are written in the display language when the error is
+raised (`_("no complaint {value!r}").format(...)`: see i18n); the code and
+parameters are the same in every language, for a program to read.
+`cli.py` is the one place that turns them into ``Error: …`` (错误：…) on stderr
+and an exit code: ``Refused`` family → 1, ``BadInput`` → 2.
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ from typing import Any, BinaryIO
 from complaintctl import settings, workflow
 from complaintctl.complaints import check_at
 from complaintctl.errors import BadInput, NotFound, Refused
+from complaintctl.i18n import _
 from complaintctl.parse import iso
 from complaintctl.store import Ledger, Outcome
 
@@ -74,8 +75,8 @@ def _record(lg: Ledger, cur: Any, record_id: str, command: str) -> _Record:
         row = cur.execute("SELECT id, complaint_id, opened_at FROM returns WHERE id = ?",
                           (key,)).fetchone()
         if row is None:
-            raise NotFound(f"no return {record_id!r}",
-                           hint="find it with: complaintctl return list --complaint ID",
+            raise NotFound(_("no return {value!r}").format(value=record_id),
+                           hint=_("find it with: complaintctl return list --complaint ID"),
                            code="no_return", record=record_id)
         c = lg.rows.complaint(cur, row[1])
         workflow.check_not_void(row[0], c["status"], command, complaint_id=c["id"])
@@ -89,8 +90,8 @@ def _check_time(lg: Ledger, rec: _Record, at: datetime, now: datetime) -> None:
     """Not in the future, not before the record began. A note or an attachment is not
     a lifecycle step: it may record a call made before the last step was typed, and
     it moves no step's time (complaints.last_step_at stays)."""
-    check_at(lg, at, now, rec.since, "the return was opened" if rec.return_id
-             else "the complaint was received")
+    check_at(lg, at, now, rec.since, _("the return was opened") if rec.return_id
+             else _("the complaint was received"))
 
 
 # --- notes -------------------------------------------------------------------------
@@ -139,18 +140,18 @@ def _open(source: Source, name: str | None, limit: int) -> _File:
         label = str(source)
 
         def unreadable(why: str, code: str) -> BadInput:
-            return BadInput(f"cannot attach {label}: {why}",
-                            hint="check the path; give the files to attach after the id",
+            return BadInput(_("cannot attach {path}: {reason}").format(path=label, reason=why),
+                            hint=_("check the path; give the files to attach after the id"),
                             code=code, path=label)
 
         try:
             fh: BinaryIO = open(source, "rb")  # noqa: SIM115 - closed by the caller
         except FileNotFoundError:
-            raise unreadable("no such file", "file_missing") from None
+            raise unreadable(_("no such file"), "file_missing") from None
         except IsADirectoryError:
-            raise unreadable("it is a folder", "file_not_regular") from None
+            raise unreadable(_("it is a folder"), "file_not_regular") from None
         except PermissionError:
-            raise unreadable("permission denied", "file_unreadable") from None
+            raise unreadable(_("permission denied"), "file_unreadable") from None
         except OSError as exc:
             raise unreadable(exc.strerror or str(exc), "file_unreadable") from None
         f = _File(label, display_name(name or source.name), fh, close=True)
@@ -160,8 +161,8 @@ def _open(source: Source, name: str | None, limit: int) -> _File:
     try:
         st = os.fstat(f.fh.fileno())
         if not stat.S_ISREG(st.st_mode):
-            raise BadInput(f"cannot attach {f.label}: it is not a regular file",
-                           hint="attach a file saved on disk", code="file_not_regular",
+            raise BadInput(_("cannot attach {path}: it is not a regular file").format(
+                path=f.label), hint=_("attach a file saved on disk"), code="file_not_regular",
                            path=f.label)
         _check_size(f.label, st.st_size, limit)
     except BaseException:
@@ -172,14 +173,16 @@ def _open(source: Source, name: str | None, limit: int) -> _File:
 
 def _check_size(label: str, size: int, limit: int) -> None:
     if size == 0:
-        raise BadInput(f"cannot attach {label}: the file is empty", code="file_empty",
+        raise BadInput(_("cannot attach {path}: the file is empty").format(path=label),
+                       code="file_empty",
                        path=label)
     if size > limit:
         limit_mb = f"{limit / MB:.1f}".removesuffix(".0")
-        raise Refused(f"{label} is {mb(size)}, over the {limit_mb} MB limit for attachments",
-                      hint="attach a smaller copy (a photo at a lower resolution, a PDF in "
-                      "parts), or raise the limit: complaintctl policy attachments "
-                      "--max-mb N", code="file_too_large", path=label, size=size,
+        raise Refused(_("{path} is {size}, over the {limit} MB limit for attachments").format(
+            path=label, size=mb(size), limit=limit_mb),
+                      hint=_("attach a smaller copy (a photo at a lower resolution, a PDF in "
+                             "parts), or raise the limit: complaintctl policy attachments "
+                             "--max-mb N"), code="file_too_large", path=label, size=size,
                       limit=limit)
 
 
@@ -236,8 +239,8 @@ def _store(cur: Any, f: _File) -> bool:
         cur.execute("INSERT INTO blob_chunks (sha256, seq, data) VALUES (?, ?, ?)",
                     (f.sha256, seq, chunk))
     if size != f.size or digest.hexdigest() != f.sha256:
-        raise Refused(f"{f.label} changed while it was being attached",
-                      hint="attach it again once nothing is writing to it",
+        raise Refused(_("{path} changed while it was being attached").format(path=f.label),
+                      hint=_("attach it again once nothing is writing to it"),
                       code="file_changed", path=f.label)
     return True
 
@@ -301,9 +304,10 @@ def attachment_number(value: str, field: str = "ATT") -> int:
     """An attachment number as shown (7, #7, ATT-7)."""
     digits = value.strip().lstrip("#").upper().removeprefix("ATT").lstrip("-")
     if not (digits.isascii() and digits.isdigit() and len(digits) <= 18):
-        raise BadInput(f"{field} {value!r} is not an attachment number",
-                       hint="attachment numbers are shown by: complaintctl attachment "
-                       "list ID", code="bad_attachment_number", value=value)
+        raise BadInput(_("{field} {value!r} is not an attachment number").format(
+            field=field, value=value),
+                       hint=_("attachment numbers are shown by: complaintctl attachment "
+                              "list ID"), code="bad_attachment_number", value=value)
     return int(digits)
 
 
@@ -316,9 +320,9 @@ def attachment_info(lg: Ledger, attachment_id: int) -> dict[str, Any]:
                     (attachment_id,))
         row = cur.fetchone()
         if row is None:
-            raise NotFound(f"no attachment {attachment_id}",
-                           hint="list a record's attachments: complaintctl attachment "
-                           "list ID", code="no_attachment", attachment=attachment_id)
+            raise NotFound(_("no attachment {number}").format(number=attachment_id),
+                           hint=_("list a record's attachments: complaintctl attachment "
+                                  "list ID"), code="no_attachment", attachment=attachment_id)
         return dict(zip([d[0] for d in cur.description], row, strict=True))
 
 
@@ -335,7 +339,8 @@ def read_attachment(lg: Ledger, info: dict[str, Any]) -> Iterator[bytes]:
             size += len(data)
             yield bytes(data)
     if size != info["size"] or digest.hexdigest() != info["sha256"]:
-        raise Refused(f"attachment {info['id']} is damaged in the ledger: its bytes do not "
-                      f"match the sha256 {info['sha256'][:12]}… it was stored with",
-                      hint="run: complaintctl verify; restore the ledger from a backup",
+        raise Refused(_("attachment {number} is damaged in the ledger: its bytes do not "
+                        "match the sha256 {sha}… it was stored with").format(
+            number=info["id"], sha=info["sha256"][:12]),
+                      hint=_("run: complaintctl verify; restore the ledger from a backup"),
                       code="attachment_damaged", attachment=info["id"])

@@ -1,26 +1,170 @@
-"""The display language (stub: the i18n work replaces the body, keeping these names).
+"""The display language: English ("en") or Simplified Chinese ("zh").
 
-`_(msgid)` translates a message; `lang()` is the current display language, "en" or
-"zh", for labels that come from the word table (`words.label(field, code, lang())`).
+Messages are written in English and wrapped for gettext: `_("no complaint {id}")`
+translates (format after translating, with named fields), `N_("...")` only marks
+a text for extraction (help texts, tables of messages), `ngettext(s, p, n)` picks
+by number. The Chinese catalogue is `locale/zh/LC_MESSAGES/complaintctl.mo`,
+compiled from the `.po` beside it (`python tools/catalogue.py`, see the README's
+"For developers").
+
+The language of a run (`choose`, called by `cli` before the command line is
+parsed): `--lang`, else `COMPLAINTCTL_LANG`, else the ledger's own setting once a
+ledger is open (`use_ledger_language`), else the locale in gettext's order
+(LANGUAGE, LC_ALL, LC_MESSAGES, LANG), else English. English opens no catalogue:
+`_` then returns its argument.
+
+Light on purpose: every module imports it, and `--help` must stay fast.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gettext import GNUTranslations
+
+LANGUAGES = ("en", "zh")
+DOMAIN = "complaintctl"
+LOCALE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "locale")
+
 _LANG = "en"
+_CATALOGUE: GNUTranslations | None = None  # None: English, no catalogue open
+_EXPLICIT = False  # chosen by --lang or COMPLAINTCTL_LANG: the ledger's setting yields
+_LOADED: dict[str, GNUTranslations] = {}
 
 
 def _(message: str) -> str:
+    """`message` in the display language (as given when there is no translation)."""
+    if _CATALOGUE is None or not message:
+        return message
+    return _CATALOGUE.gettext(message)
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention
+    """Mark `message` for extraction; it is translated where it is shown."""
     return message
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return singular if n == 1 else plural
+    if _CATALOGUE is None:
+        return singular if n == 1 else plural
+    return _CATALOGUE.ngettext(singular, plural, n)
+
+
+def term(field: str, code: str | None) -> str:
+    """A stored code (a status, a disposition ...) as a message names it: the code
+    itself in English (the word the user types), its label in Chinese."""
+    if _LANG == "en" or code is None:
+        return code or ""
+    from complaintctl import words
+
+    return words.label(field, code, _LANG)
+
+
+def listing(items: list[str] | tuple[str, ...]) -> str:
+    """Items named in a sentence: "a, b, c" in English, "a、b、c" in Chinese."""
+    return ("、" if _LANG == "zh" else ", ").join(items)
 
 
 def lang() -> str:
+    """The display language: "en" or "zh"."""
     return _LANG
 
 
 def set_lang(value: str) -> None:
-    global _LANG
-    _LANG = value
+    """Display `value` ("en", "zh", or a spelling `normalise` knows) from now on."""
+    global _LANG, _CATALOGUE
+    code = normalise(value)
+    if code is None:
+        raise ValueError(f"unknown language {value!r}")
+    _CATALOGUE = None if code == "en" else _catalogue(code)
+    _LANG = code
+
+
+def catalogue_path(code: str) -> str:
+    return os.path.join(LOCALE_DIR, code, "LC_MESSAGES", DOMAIN + ".mo")
+
+
+def _catalogue(code: str) -> GNUTranslations | None:
+    """The compiled catalogue of `code`, read once per process; None (English
+    shown) when the installation lacks it."""
+    if code not in _LOADED:
+        from gettext import GNUTranslations
+
+        try:
+            with open(catalogue_path(code), "rb") as fh:
+                _LOADED[code] = GNUTranslations(fh)
+        except OSError:
+            return None
+    return _LOADED[code]
+
+
+_NAMES = {"中文": "zh", "汉语": "zh", "简体中文": "zh", "chinese": "zh",
+          "英文": "en", "英语": "en", "english": "en"}
+
+
+def normalise(value: str | None) -> str | None:
+    """"en" or "zh" for a language the user may type (zh, zh_CN, zh-Hans, 中文, en,
+    en_US, English ...); None for anything else."""
+    if not value:
+        return None
+    text = value.strip().lower()
+    if text in _NAMES:
+        return _NAMES[text]
+    for code in LANGUAGES:
+        if text == code or text.startswith((code + "_", code + "-", code + ".")):
+            return code
+    return None
+
+
+def from_locale(environ: Mapping[str, str]) -> str | None:
+    """The language the locale asks for, read as gettext reads it: the first of
+    LANGUAGE, LC_ALL, LC_MESSAGES and LANG that is set, a colon-separated list
+    tried in order; `zh*` is Chinese, `en*`, `C` and `POSIX` English. None when
+    it names neither (another language: English is then shown)."""
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(var)
+        if not value:
+            continue
+        for item in value.split(":"):
+            name = item.split(".")[0].split("@")[0]
+            if name in ("C", "POSIX"):
+                return "en"
+            code = normalise(name)
+            if code is not None:
+                return code
+        return None
+    return None
+
+
+def choose(flag: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """Set the language of this run before any ledger is open: `flag` (the value of
+    --lang), else COMPLAINTCTL_LANG, else the locale, else English. Values that
+    name no language are passed over (the --lang option itself refuses them)."""
+    global _EXPLICIT
+    env = os.environ if environ is None else environ
+    for value in (flag, env.get("COMPLAINTCTL_LANG")):
+        code = normalise(value)
+        if code is not None:
+            set_lang(code)
+            _EXPLICIT = True
+            return code
+    code = from_locale(env) or "en"
+    set_lang(code)
+    _EXPLICIT = False
+    return code
+
+
+def explicit() -> bool:
+    """Whether --lang or COMPLAINTCTL_LANG chose the language of this run."""
+    return _EXPLICIT
+
+
+def use_ledger_language(value: str | None) -> None:
+    """A ledger is open: its language setting wins over the locale, not over
+    --lang or COMPLAINTCTL_LANG."""
+    code = normalise(value)
+    if not _EXPLICIT and code is not None and code != _LANG:
+        set_lang(code)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from complaintctl.errors import QuantityImbalance, Refused
+from complaintctl.i18n import _
 
 STAGES = ("authorised", "received", "inspected", "dispositioned", "closed")
 
@@ -35,57 +36,65 @@ def discrepancy(r: dict[str, Any]) -> bool:
 def _positive(qty: int, option: str) -> None:
     """Goods are counted in whole units: a refusal (exit 1), like any imbalance."""
     if qty <= 0:
-        raise QuantityImbalance(f"{option} must be a positive whole number, not {qty}")
+        raise QuantityImbalance(_("{option} must be a positive whole number, not {value}")
+                                .format(option=option, value=qty))
 
 
 def check_open(qty: int) -> None:
     _positive(qty, "--qty")
 
 
-def _not_closed(r: dict[str, Any], doing: str) -> None:
+def _not_closed(r: dict[str, Any], message: str) -> None:
+    """`message`: the refusal, translated, with the return's {id}."""
     if r.get("closed_at"):
-        raise Refused(f"cannot {doing} {r['id']}: it is closed",
-                      hint=f"open a new return: complaintctl return open "
-                      f"{r['complaint_id']} --qty N")
+        raise Refused(message.format(id=r["id"]),
+                      hint=_("open a new return: complaintctl return open {complaint} --qty N")
+                      .format(complaint=r["complaint_id"]))
 
 
 def check_receive(r: dict[str, Any], qty: int) -> None:
     _positive(qty, "--qty")
-    _not_closed(r, "receive goods on")
+    _not_closed(r, _("cannot receive goods on {id}: it is closed"))
 
 
 def check_inspect(r: dict[str, Any], defective: int) -> None:
-    _not_closed(r, "inspect")
+    _not_closed(r, _("cannot inspect {id}: it is closed"))
     if defective < 0:
-        raise QuantityImbalance(f"--defective must be zero or more, not {defective}")
+        raise QuantityImbalance(_("--defective must be zero or more, not {value}").format(
+            value=defective))
     if not r["received_qty"]:
-        raise Refused(f"cannot inspect {r['id']}: nothing has been received yet",
-                      hint=f"record the count first: complaintctl return receive {r['id']} "
-                      "--qty N")
+        raise Refused(_("cannot inspect {id}: nothing has been received yet").format(
+            id=r["id"]),
+                      hint=_("record the count first: complaintctl return receive {id} "
+                             "--qty N").format(id=r["id"]))
     if defective > r["received_qty"]:
-        raise QuantityImbalance(f"cannot inspect {r['id']}: {defective} defective is more than "
-                                f"the {r['received_qty']} received")
+        raise QuantityImbalance(_("cannot inspect {id}: {defective} defective is more than "
+                                  "the {received} received").format(
+            id=r["id"], defective=defective, received=r["received_qty"]))
 
 
 def check_dispose(r: dict[str, Any], qty: int) -> None:
     _positive(qty, "--qty")
-    _not_closed(r, "dispose of goods on")
+    _not_closed(r, _("cannot dispose of goods on {id}: it is closed"))
     if not r.get("inspected_at"):
-        raise Refused(f"cannot dispose of goods on {r['id']}: it is not inspected yet",
+        raise Refused(_("cannot dispose of goods on {id}: it is not inspected yet").format(
+            id=r["id"]),
                       hint=f"complaintctl return inspect {r['id']} --result ... --defective N")
     left = r["received_qty"] - r["disposed_qty"]
     if qty > left:
         raise QuantityImbalance(
-            f"cannot dispose of {qty} on {r['id']}: only {left} of the {r['received_qty']} "
-            f"received are without a disposition",
-            hint=f"dispose of at most {left}" if left else "every received unit has one")
+            _("cannot dispose of {qty} on {id}: only {left} of the {received} received are "
+              "without a disposition").format(qty=qty, id=r["id"], left=left,
+                                              received=r["received_qty"]),
+            hint=_("dispose of at most {left}").format(left=left) if left
+            else _("every received unit has one"))
 
 
 def check_close(r: dict[str, Any]) -> None:
-    _not_closed(r, "close")
+    _not_closed(r, _("cannot close {id}: it is closed"))
     if r["disposed_qty"] != r["received_qty"]:
         left = r["received_qty"] - r["disposed_qty"]
         raise QuantityImbalance(
-            f"cannot close {r['id']}: {left} of the {r['received_qty']} received units have "
-            f"no disposition",
+            _("cannot close {id}: {left} of the {received} received units have no "
+              "disposition").format(id=r["id"], left=left, received=r["received_qty"]),
             hint=f"complaintctl return dispose {r['id']} --action ACTION --qty {left}")

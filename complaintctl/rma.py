@@ -15,6 +15,7 @@ from typing import Any
 from complaintctl import returns, workflow
 from complaintctl.complaints import check_at, finish_stage, next_id, open_stage, recorded
 from complaintctl.errors import NotFound
+from complaintctl.i18n import _
 from complaintctl.parse import format_money, iso
 from complaintctl.store import Ledger, Outcome, fetch_record
 
@@ -23,8 +24,8 @@ def _return(lg: Ledger, cur: sqlite3.Cursor, return_id: str) -> dict[str, Any]:
     """A return with its complaint's severity and status."""
     r = fetch_record(cur, "returns", return_id.strip().upper())
     if r is None:
-        raise NotFound(f"no return {return_id!r}",
-                       hint="find it with: complaintctl return list --complaint ID",
+        raise NotFound(_("no return {value!r}").format(value=return_id),
+                       hint=_("find it with: complaintctl return list --complaint ID"),
                        code="no_return", record=return_id)
     c = lg.rows.complaint(cur, r["complaint_id"])
     return {**r, "severity": c["severity"], "complaint_status": c["status"]}
@@ -38,7 +39,7 @@ def _step(lg: Ledger, return_id: str, check: Callable[[dict[str, Any]], None], a
     with lg.write() as cur:
         r = _return(lg, cur, return_id)
         check(r)
-        check_at(lg, at, now, r["last_step_at"], "the return's previous step")
+        check_at(lg, at, now, r["last_step_at"], _("the return's previous step"))
         yield cur, r
 
 
@@ -66,7 +67,7 @@ def return_open(lg: Ledger, complaint_id: str, qty: int, product: str | None, lo
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
         workflow.next_state("return open", c["status"], cid)
-        check_at(lg, at, now, c["received_at"], "the complaint was received")
+        check_at(lg, at, now, c["received_at"], _("the complaint was received"))
         year = at.astimezone(lg.tz).year
         rid, seq = next_id(cur, "return", lg.config.settings["return_prefix"], year)
         row = {"id": rid, "complaint_id": cid, "year": year, "seq": seq,
@@ -107,8 +108,10 @@ def return_receive(lg: Ledger, return_id: str, qty: int, note: str | None, *, at
                                          "note": note, "deadlines": recorded(**dues)},
                             {"received_qty": r["received_qty"]})
     if total != r["authorised_qty"]:
-        out.warnings.append(f"{r['id']}: {total} received, {r['authorised_qty']} "
-                            f"authorised ({total - r['authorised_qty']:+d})")
+        out.warnings.append(_("{id}: {received} received, {authorised} authorised "
+                              "({difference})").format(
+            id=r["id"], received=total, authorised=r["authorised_qty"],
+            difference=f"{total - r['authorised_qty']:+d}"))
     out.data = {"received_qty": total}
     return out
 

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from complaintctl import migrations, settings
 from complaintctl.errors import LedgerError, NotFound, Refused
+from complaintctl.i18n import N_, _
 from complaintctl.parse import iso
 from complaintctl.settings import Config
 
@@ -80,21 +81,28 @@ def dumps(data: dict[str, Any] | None) -> str | None:
 # --- errors ----------------------------------------------------------------------
 
 def _no_ledger(path: Path) -> LedgerError:
-    return LedgerError(f"no ledger at {path}",
-                       hint="create one with: complaintctl init (or check --db / "
-                       "COMPLAINTCTL_DB)", code="no_ledger", path=str(path))
+    return LedgerError(_("no ledger at {path}").format(path=path),
+                       hint=_("create one with: complaintctl init (or check --db / "
+                              "COMPLAINTCTL_DB)"), code="no_ledger", path=str(path))
 
 
 def _not_ledger(path: Path, why: str) -> LedgerError:
-    return LedgerError(f"{path} is not a complaintctl ledger ({why})",
-                       hint="check --db / COMPLAINTCTL_DB; complaintctl leaves other files "
-                       "as they are", code="not_a_ledger", path=str(path), why=why)
+    """`why`: translated, or SQLite's own words."""
+    return LedgerError(_("{path} is not a complaintctl ledger ({why})").format(path=path,
+                                                                              why=why),
+                       hint=_("check --db / COMPLAINTCTL_DB; complaintctl leaves other files "
+                              "as they are"), code="not_a_ledger", path=str(path), why=why)
+
+
+_DENIED = {"read": N_("permission denied: cannot read {path}"),
+           "write": N_("permission denied: cannot write {path}"),
+           "create": N_("permission denied: cannot create {path}")}
 
 
 def _permission_denied(path: Path, doing: str) -> LedgerError:
-    return LedgerError(f"permission denied: cannot {doing} {path}",
-                       hint="ask for access to the ledger file and its folder (README: "
-                       "sharing a ledger)", code="permission_denied", path=str(path))
+    return LedgerError(_(_DENIED[doing]).format(path=path),
+                       hint=_("ask for access to the ledger file and its folder (README: "
+                              "sharing a ledger)"), code="permission_denied", path=str(path))
 
 
 def translate(exc: sqlite3.Error, path: Path) -> LedgerError:
@@ -104,13 +112,13 @@ def translate(exc: sqlite3.Error, path: Path) -> LedgerError:
     if "readonly" in low or "read-only" in low or "permission" in low:
         return _permission_denied(path, "write")
     if "locked" in low or "busy" in low:
-        return LedgerError(f"the ledger is busy ({text})",
-                           hint="another complaintctl held it for 30 s; try again",
+        return LedgerError(_("the ledger is busy ({reason})").format(reason=text),
+                           hint=_("another complaintctl held it for 30 s; try again"),
                            code="busy", path=str(path))
     if "not a database" in low or "malformed" in low or "encrypted" in low:
         return _not_ledger(path, text)
-    return LedgerError(f"cannot use ledger {path} ({text})",
-                       hint="check the file, its folder and the free disk space",
+    return LedgerError(_("cannot use ledger {path} ({reason})").format(path=path, reason=text),
+                       hint=_("check the file, its folder and the free disk space"),
                        code="sqlite", path=str(path), detail=text)
 
 
@@ -122,7 +130,7 @@ def storage_errors(path: Callable[[], Path | None]) -> Iterator[None]:
     try:
         yield
     except sqlite3.Error as exc:
-        raise translate(exc, path() or Path("the ledger")) from None
+        raise translate(exc, path() or Path(_("the ledger"))) from None
 
 
 @contextmanager
@@ -163,12 +171,13 @@ def _header(path: Path) -> bytes:
     except PermissionError:
         raise _permission_denied(path, "read") from None
     except OSError as exc:
-        raise LedgerError(f"cannot open ledger {path} ({exc.strerror})",
-                          code="os", path=str(path)) from None
+        raise LedgerError(_("cannot open ledger {path} ({reason})").format(
+            path=path, reason=exc.strerror), code="os", path=str(path)) from None
     if not stat.S_ISREG(st.st_mode):
-        kind = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file"
-        raise LedgerError(f"{path} is not a ledger file: it is {kind}",
-                          hint="give --db the path of a ledger file", code="not_a_file",
+        message = (_("{path} is not a ledger file: it is a folder") if stat.S_ISDIR(st.st_mode)
+                   else _("{path} is not a ledger file: it is not a regular file"))
+        raise LedgerError(message.format(path=path),
+                          hint=_("give --db the path of a ledger file"), code="not_a_file",
                           path=str(path))
     try:
         with open(path, "rb") as fh:
@@ -176,9 +185,9 @@ def _header(path: Path) -> bytes:
     except PermissionError:
         raise _permission_denied(path, "read") from None
     if not header:
-        raise _not_ledger(path, "the file is empty")
+        raise _not_ledger(path, _("the file is empty"))
     if len(header) < 100 or not header.startswith(_SQLITE_HEADER):
-        raise _not_ledger(path, "not an SQLite database")
+        raise _not_ledger(path, _("not an SQLite database"))
     return header
 
 
@@ -234,11 +243,12 @@ def _identify(conn: sqlite3.Connection, path: Path, *, close: bool = False) -> i
         if close:
             conn.close()
     if version < 1 or not _LEDGER_TABLES <= names:
-        raise _not_ledger(path, "it has no complaintctl tables")
+        raise _not_ledger(path, _("it has no complaintctl tables"))
     if version > migrations.LATEST:
-        raise LedgerError(f"{path} was written by a newer complaintctl (schema version "
-                          f"{version}; this one knows up to {migrations.LATEST})",
-                          hint="install the newer complaintctl to use it",
+        raise LedgerError(_("{path} was written by a newer complaintctl (schema version "
+                            "{version}; this one knows up to {latest})").format(
+            path=path, version=version, latest=migrations.LATEST),
+                          hint=_("install the newer complaintctl to use it"),
                           code="newer_schema", path=str(path), version=version,
                           latest=migrations.LATEST)
     return version
@@ -358,8 +368,8 @@ class Rows:
         """The complaint's row, read inside the step's transaction."""
         row = fetch_record(cur, "complaints", complaint_id.strip().upper())
         if row is None:
-            raise NotFound(f"no complaint {complaint_id!r}",
-                           hint="find it with: complaintctl list --customer NAME",
+            raise NotFound(_("no complaint {value!r}").format(value=complaint_id),
+                           hint=_("find it with: complaintctl list --customer NAME"),
                            code="no_complaint", record=complaint_id)
         return row
 
@@ -423,10 +433,12 @@ class Ledger:
         try:
             version = _identify(conn, path)
             if version < migrations.LATEST and not (older and not write):
-                raise LedgerError(f"{path} needs an upgrade (schema version {version}, this "
-                                  f"complaintctl uses {migrations.LATEST})",
-                                  hint="back it up (complaintctl backup PATH), then run: "
-                                  "complaintctl upgrade", code="needs_upgrade", path=str(path),
+                raise LedgerError(_("{path} needs an upgrade (schema version {version}, this "
+                                    "complaintctl uses {latest})").format(
+                    path=path, version=version, latest=migrations.LATEST),
+                                  hint=_("back it up (complaintctl backup PATH), then run: "
+                                         "complaintctl upgrade"), code="needs_upgrade",
+                                  path=str(path),
                                   version=version, latest=migrations.LATEST)
             _pragmas(conn, path, write=write)
         except BaseException:
@@ -445,8 +457,8 @@ class Ledger:
         path = Path(path).expanduser()
         if os.path.lexists(path):
             cls.open(path).close()  # says why it is not a ledger, if it is not
-            raise Refused(f"{path} is already a ledger",
-                          hint="change its settings with: complaintctl policy",
+            raise Refused(_("{path} is already a ledger").format(path=path),
+                          hint=_("change its settings with: complaintctl policy"),
                           code="already_a_ledger", path=str(path))
         values, days = settings.initial(init, now)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
@@ -456,7 +468,8 @@ class Ledger:
         except PermissionError:
             raise _permission_denied(path, "create") from None
         except OSError as exc:
-            raise LedgerError(f"cannot create ledger {path} ({exc.strerror})",
+            raise LedgerError(_("cannot create ledger {path} ({reason})").format(
+                path=path, reason=exc.strerror),
                               code="os", path=str(path)) from None
         try:
             conn = sqlite3.connect(tmp, isolation_level=None)
@@ -478,11 +491,13 @@ class Ledger:
             try:
                 os.link(tmp, path)
             except FileExistsError:
-                raise Refused(f"{path} is already a ledger (made a moment ago)",
+                raise Refused(_("{path} is already a ledger (made a moment ago)").format(
+                    path=path),
                               code="already_a_ledger", path=str(path)) from None
             except OSError:  # no hard links here: take the small race
                 if os.path.lexists(path):
-                    raise Refused(f"{path} is already a ledger", code="already_a_ledger",
+                    raise Refused(_("{path} is already a ledger").format(path=path),
+                                  code="already_a_ledger",
                                   path=str(path)) from None
                 os.rename(tmp, path)
         except sqlite3.Error as exc:
@@ -569,7 +584,7 @@ class Ledger:
     def _transaction(self, begin: str) -> Iterator[sqlite3.Cursor]:
         conn = self.conn
         if begin != "BEGIN" and not self.writable:
-            raise LedgerError("the ledger was opened for reading", code="read_only")
+            raise LedgerError(_("the ledger was opened for reading"), code="read_only")
         cur = conn.cursor()
         with rolling_back(conn, self.path):
             cur.execute(begin)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from complaintctl.errors import BadInput, IllegalTransition, Refused
+from complaintctl.i18n import _, listing, term
 
 STATES = ("logged", "assigned", "investigating", "resolved", "closed", "void")
 OPEN_STATES = ("logged", "assigned", "investigating", "resolved")
@@ -57,9 +58,10 @@ def next_state(command: str, state: str, record_id: str, outcome: str | None = N
     if state not in row:
         allowed = allowed_from(state)
         raise IllegalTransition(
-            f"cannot {command} {record_id}: it is {state}; allowed next: "
-            + (", ".join(allowed) or "nothing (only show)"),
-            hint=f"see its history with: complaintctl show {record_id}",
+            _("cannot {command} {id}: it is {state}; allowed next: {allowed}").format(
+                command=command, id=record_id, state=term("status", state),
+                allowed=listing(allowed) or _("nothing (only show)")),
+            hint=_("see its history with: complaintctl show {id}").format(id=record_id),
             command=command, state=state, record=record_id, allowed=allowed)
     target = row[state]
     if isinstance(target, dict):
@@ -70,39 +72,47 @@ def next_state(command: str, state: str, record_id: str, outcome: str | None = N
 # --- guards: pure checks on what a step is given -----------------------------
 
 def check_time(at: datetime, now: datetime, *, after: datetime | None = None,
-               what: str = "the previous step", option: str = "--at",
+               what: str | None = None, option: str = "--at",
                local: Callable[[datetime], str] = str) -> None:
-    """A step's time is not in the future and not before what it follows."""
+    """A step's time is not in the future and not before what it follows (`what`,
+    translated; default "the previous step")."""
     if at > now + FUTURE_GRACE:
-        raise BadInput(f"{option} {local(at)} is in the future",
-                       hint=f"leave {option} out to record it now", code="time_in_future",
-                       option=option, value=at)
+        raise BadInput(_("{option} {time} is in the future").format(option=option,
+                                                                     time=local(at)),
+                       hint=_("leave {option} out to record it now").format(option=option),
+                       code="time_in_future", option=option, value=at)
     if after is not None and at < after:
-        raise BadInput(f"{option} {local(at)} is before {what} ({local(after)})",
-                       hint=f"give a time after it, or leave {option} out",
+        raise BadInput(_("{option} {time} is before {what} ({then})").format(
+            option=option, time=local(at), what=what or _("the previous step"),
+            then=local(after)),
+                       hint=_("give a time after it, or leave {option} out").format(
+                           option=option),
                        code="time_before", option=option, value=at, after=after)
 
 
 def check_reason(command: str, reason: str | None) -> str:
     """Void, close without a revisit and amend say why (SPEC section 2)."""
     if not reason or not reason.strip():
-        raise BadInput(f"{command} needs --reason", code="reason_required", command=command)
+        raise BadInput(_("{command} needs --reason").format(command=command),
+                       code="reason_required", command=command)
     return reason
 
 
 def check_investigate(c: Mapping[str, Any], data: Mapping[str, Any]) -> None:
     if not any(v is not None for v in data.values()):
-        raise BadInput("nothing to record",
-                       hint="give --finding, --cause, --not-upheld --reason, "
-                       "--containment, --corrective or --preventive", code="nothing_to_record")
+        raise BadInput(_("nothing to record"),
+                       hint=_("give --finding, --cause, --not-upheld --reason, "
+                              "--containment, --corrective or --preventive"),
+                       code="nothing_to_record")
     if data.get("validity") == "not-upheld" and not data.get("reason"):
-        raise BadInput("--not-upheld needs --reason (why the complaint does not stand)",
+        raise BadInput(_("--not-upheld needs --reason (why the complaint does not stand)"),
                        code="not_upheld_needs_reason")
     if data.get("reason") and data.get("validity") != "not-upheld":
-        raise BadInput("--reason goes with --not-upheld", code="reason_without_not_upheld")
+        raise BadInput(_("--reason goes with --not-upheld"),
+                       code="reason_without_not_upheld")
     if data.get("responsibility") == "supplier" and not (data.get("supplier")
                                                         or c["supplier"]):
-        raise BadInput("--responsibility supplier needs --supplier NAME",
+        raise BadInput(_("--responsibility supplier needs --supplier NAME"),
                        code="supplier_required")
 
 
@@ -111,20 +121,23 @@ def check_resolve(c: Mapping[str, Any], disposition: str) -> None:
     explanation."""
     cid = c["id"]
     if c["concluded_at"] is None:
-        raise Refused(f"cannot resolve {cid}: its investigation has no root cause or "
-                      f"not-upheld decision yet",
-                      hint=f"record one: complaintctl investigate {cid} --cause TEXT "
-                      f"(or --not-upheld --reason TEXT)", code="not_concluded", record=cid)
+        raise Refused(_("cannot resolve {id}: its investigation has no root cause or "
+                        "not-upheld decision yet").format(id=cid),
+                      hint=_("record one: complaintctl investigate {id} --cause TEXT "
+                             "(or --not-upheld --reason TEXT)").format(id=cid),
+                      code="not_concluded", record=cid)
     if c["validity"] == "not-upheld" and disposition != "explanation":
-        raise Refused(f"cannot resolve {cid} with {disposition}: it was found not upheld",
-                      hint="a not-upheld complaint resolves with --disposition explanation",
+        raise Refused(_("cannot resolve {id} with {disposition}: it was found not upheld")
+                      .format(id=cid, disposition=term("disposition", disposition)),
+                      hint=_("a not-upheld complaint resolves with --disposition explanation"),
                       code="not_upheld_disposition", record=cid, disposition=disposition)
 
 
 def check_void(cid: str, open_returns: list[str]) -> None:
     if open_returns:
-        raise Refused(f"cannot void {cid}: it has open returns ({', '.join(open_returns)})",
-                      hint="close them first: complaintctl return close RMA",
+        raise Refused(_("cannot void {id}: it has open returns ({returns})").format(
+            id=cid, returns=listing(open_returns)),
+                      hint=_("close them first: complaintctl return close RMA"),
                       code="void_open_returns", record=cid, returns=open_returns)
 
 
@@ -133,30 +146,36 @@ def check_not_void(record_id: str, status: str, command: str,
     """Notes and attachments go on a record in any state but void (SPEC section 8);
     a return (`complaint_id` given) is judged by its complaint's state."""
     if status == "void":
-        whose = f"its complaint {complaint_id} is" if complaint_id else "it is"
-        raise IllegalTransition(f"cannot {command} {record_id}: {whose} void",
-                                hint=f"see its history with: complaintctl show {record_id}",
+        message = (_("cannot {command} {id}: its complaint {complaint} is void")
+                   if complaint_id else _("cannot {command} {id}: it is void"))
+        raise IllegalTransition(message.format(command=command, id=record_id,
+                                               complaint=complaint_id),
+                                hint=_("see its history with: complaintctl show {id}").format(
+                                    id=record_id),
                                 code="record_void", command=command, state=status,
                                 record=record_id, allowed=[])
 
 
 def check_action_done(a: Mapping[str, Any], local: Callable[[str], str]) -> None:
     if a["done_at"]:
-        raise Refused(f"action {a['id']} is already done ({local(a['done_at'])})",
+        raise Refused(_("action {action} is already done ({time})").format(
+            action=a["id"], time=local(a["done_at"])),
                       code="action_done", action=a["id"])
 
 
 def check_action_verify(a: Mapping[str, Any]) -> None:
     if not a["done_at"]:
-        raise Refused(f"action {a['id']} is not done yet",
-                      hint=f"mark it done first: complaintctl action done {a['id']}",
+        raise Refused(_("action {action} is not done yet").format(action=a["id"]),
+                      hint=_("mark it done first: complaintctl action done {action}").format(
+                          action=a["id"]),
                       code="action_not_done", action=a["id"])
     if a["verified_at"]:
-        raise Refused(f"action {a['id']} is already verified", code="action_verified",
-                      action=a["id"])
+        raise Refused(_("action {action} is already verified").format(action=a["id"]),
+                      code="action_verified", action=a["id"])
 
 
 def check_due(due: datetime, at: datetime, local: Callable[[datetime], str]) -> None:
     if due < at:
-        raise BadInput(f"--due {local(due)} is before the action is added",
-                       hint="give a due date after --at", code="due_before", value=due)
+        raise BadInput(_("--due {time} is before the action is added").format(
+            time=local(due)),
+                       hint=_("give a due date after --at"), code="due_before", value=due)

@@ -12,7 +12,7 @@ import pytest
 from support import NOW, read_rows
 from typer.testing import CliRunner
 
-from complaintctl import cli
+from complaintctl import cli, i18n
 from complaintctl.cli import app
 
 TZ = "Asia/Shanghai"
@@ -28,8 +28,13 @@ def env(tmp_path, monkeypatch):
     monkeypatch.setenv("TERM", "dumb")
     monkeypatch.delenv("FORCE_COLOR", raising=False)
     monkeypatch.delenv("TZ", raising=False)
+    # English whatever the machine's locale; a test that wants Chinese says so.
+    for var in ("COMPLAINTCTL_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
     monkeypatch.setattr(cli, "_now", lambda: NOW)
-    return db
+    yield db
+    i18n.choose(None, {})  # the next test starts in English, as a new process would
 
 
 class Runner:

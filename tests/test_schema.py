@@ -9,6 +9,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -240,6 +241,10 @@ def test_built_wheel_installs_and_runs(tmp_path):
     subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir",
                     str(dist), str(ROOT)], check=True, capture_output=True, timeout=300)
     wheel = next(dist.glob("complaintctl-*.whl"))
+    with zipfile.ZipFile(wheel) as whl:  # the compiled catalogue, not its source
+        names = set(whl.namelist())
+    assert "complaintctl/locale/zh/LC_MESSAGES/complaintctl.mo" in names
+    assert not any(n.endswith(".po") for n in names)
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index",
                     "--quiet", "--target", str(target), str(wheel)], check=True,
@@ -263,3 +268,6 @@ def test_built_wheel_installs_and_runs(tmp_path):
     assert re.fullmatch(r"CC-\d{4}-0001", log.stdout.strip())  # the real clock's year
     shown = cli("show", log.stdout.strip(), "--format", "json")
     assert '"customer": "华东"' in shown.stdout
+    zh = cli("--lang", "zh", "assign", log.stdout.strip())
+    assert zh.returncode == 2 and "错误：缺少选项 '--dept'。" in zh.stderr
+    assert cli("--lang", "zh", "--help").stdout.startswith("用法：")

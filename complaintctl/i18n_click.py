@@ -1,0 +1,325 @@
+"""Click's and Typer's own words, and the help of the command tree, in the
+display language.
+
+Typer builds the Click command tree from cli.py's decorators on every run and
+hands it the command line. `Group` (the root group's class) first chooses the
+language (`--lang`, the environment, the locale: see i18n), and in Chinese:
+
+- translates the tree's texts: every command's help, every option's and
+  argument's help (the English texts are the msgids; `tools/catalogue.py`
+  extracts them from this same tree);
+- gives each command a context whose formatter writes "用法：", translated
+  headings and wraps Chinese text by its width on the terminal;
+- shows Click's usage errors in Chinese: Click builds them as English
+  sentences, matched here against the templates in `CLICK_SENTENCES`.
+
+Typer's own words (the section headings, "default", "required") come through
+gettext's `_` in `typer.core`, which is pointed at ours. English goes through
+Click untouched: no catalogue is opened and nothing is translated.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from bisect import bisect_right
+from collections.abc import Collection, Iterator, Sequence
+from typing import Any
+
+import typer
+import typer.core
+from typer._click import exceptions as click_exceptions
+from typer._click.core import Command
+from typer._click.formatting import HelpFormatter
+
+from complaintctl import i18n
+from complaintctl.i18n import N_, _
+
+# Typer translates its headings, "default: …", "required", "Missing command." and
+# "No such command …" with `gettext.gettext` under this name: ours instead, so that
+# they follow --lang and the ledger rather than only the locale (and English never
+# looks for a catalogue).
+typer.core._ = _
+
+# Typer's words, as it passes them to `_` (typer/core.py; a test checks they are
+# still there).
+TYPER_WORDS = (
+    N_("Arguments"), N_("Options"), N_("Commands"), N_("default: {default}"),
+    N_("required"), N_("env var: {var}"), N_("(dynamic)"), N_("Aborted!"),
+    N_("Missing command."), N_("No such command {name!r}."),
+)
+
+# Click's sentences as the vendored Click writes them (f-strings, in English),
+# each as a template: `{message}` is itself a sentence to translate, other fields
+# are kept as they are. More specific templates first.
+CLICK_SENTENCES = (
+    N_("{message}. Did you mean {suggestions}?"),
+    N_("{message} (Possible options: {options})"),
+    N_("Invalid value for {name}: {message}"),
+    N_("Invalid value: {message}"),
+    N_("Missing option {name}."),
+    N_("Missing argument {name}."),
+    N_("Missing parameter {name}."),
+    N_("Missing parameter: {name}"),
+    N_("No such option: {name}"),
+    N_("Option {name} requires an argument."),
+    N_("Option {name} requires {n} arguments."),
+    N_("Option {name} does not take a value."),
+    N_("Argument {name} takes {n} values."),
+    N_("Got unexpected extra argument(s) ({args})"),
+    N_("{value} is not a valid int."),
+    N_("{value} is not a valid float."),
+    N_("{value} is not a valid boolean. Recognized values: {values}"),
+    N_("{value} is not in the range {range}."),
+    N_("Could not open file {name}: {message}"),
+)
+CLICK_WORDS = (
+    N_("Usage: "), N_("{heading}:"), N_("Try '{command} {option}' for help."),
+    N_("Show this message and exit."), N_("Error: {message}"),
+)
+
+_PATTERNS: list[tuple[re.Pattern[str], str]] = []
+
+
+def _patterns() -> list[tuple[re.Pattern[str], str]]:
+    """The templates as regular expressions, compiled when a Chinese run first shows
+    one of Click's sentences."""
+    if not _PATTERNS:
+        field = re.compile(r"\{(\w+)(?:![rs])?\}")
+        for template in CLICK_SENTENCES:
+            parts, last = [], 0
+            for m in field.finditer(template):
+                parts += [re.escape(template[last:m.start()]), f"(?P<{m.group(1)}>.+?)"]
+                last = m.end()
+            parts.append(re.escape(template[last:]))
+            _PATTERNS.append((re.compile(r"\A" + "".join(parts) + r"\Z", re.S), template))
+    return _PATTERNS
+
+
+def click_sentence(text: str) -> str:
+    """One of Click's English sentences in the display language; as it is when no
+    template matches it (or in English)."""
+    if i18n.lang() == "en":
+        return text
+    for pattern, template in _patterns():
+        m = pattern.match(text)
+        if m:
+            fields = {k: click_sentence(v) if k == "message" else v
+                      for k, v in m.groupdict().items()}
+            return _(template).format(**fields)
+    return text
+
+
+# --- choosing the language, and the Chinese run ---------------------------------------
+
+def lang_option(argv: Sequence[str], takes_value: Collection[str] = ("--db", "--as")
+                ) -> str | None:
+    """The value of the root's --lang on this command line (before the command's
+    name), read before Click parses anything. `takes_value`: the root's other
+    options that take a value."""
+    args = iter(argv)
+    for arg in args:
+        if arg == "--lang":
+            return next(args, None)
+        if arg.startswith("--lang="):
+            return arg.partition("=")[2]
+        if arg == "--":
+            return None
+        if arg in takes_value:
+            next(args, None)
+        elif not arg.startswith("-"):
+            return None  # the command: its options are its own (init --lang)
+    return None
+
+
+class Group(typer.core.TyperGroup):
+    """The root group: the language is chosen before the command line is parsed,
+    and a Chinese run gets its texts and errors in Chinese."""
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             windows_expand_args: bool = True, **extra: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        takes_value = {opt for p in self.params if isinstance(p, typer.core.TyperOption)
+                       and not p.is_flag for opt in p.opts}
+        i18n.choose(lang_option(argv, takes_value))
+        if i18n.lang() == "en" or not standalone_mode:
+            return super().main(argv, prog_name, complete_var, standalone_mode,
+                                windows_expand_args, **extra)
+        localise(self)
+        try:
+            done = super().main(argv, prog_name, complete_var, False, windows_expand_args,
+                                **extra)
+        except click_exceptions.NoArgsIsHelpError as exc:  # its message is the help
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click_exceptions.ClickException as exc:
+            show_error(exc)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            typer.echo(_("Aborted!"), err=True)
+            sys.exit(1)
+        sys.exit(done if isinstance(done, int) else 0)
+
+
+def show_error(exc: click_exceptions.ClickException) -> None:
+    """What Click's `show` prints, in the display language."""
+    ctx = exc.ctx if isinstance(exc, click_exceptions.UsageError) else None
+    if ctx is not None:
+        hint = ""
+        if ctx.command.get_help_option(ctx) is not None:
+            hint = _("Try '{command} {option}' for help.").format(
+                command=ctx.command_path, option=ctx.help_option_names[0]) + "\n"
+        typer.echo(f"{ctx.get_usage()}\n{hint}", err=True)
+    typer.echo(_("Error: {message}").format(message=click_sentence(exc.format_message())),
+               err=True)
+
+
+def _walk(cmd: Command) -> Iterator[Command]:
+    yield cmd
+    for sub in getattr(cmd, "commands", {}).values():
+        yield from _walk(sub)
+
+
+def localise(group: Command) -> None:
+    """Translate the help texts of the whole tree in place (Typer builds a new tree
+    on every run) and give every command the translating formatter."""
+    for cmd in _walk(group):
+        cmd.context_class = LocalisedContext
+        if cmd.short_help:
+            cmd.short_help = _(cmd.short_help)
+        if cmd.help:
+            text = _(cmd.help)
+            if text != cmd.help and not cmd.short_help:
+                cmd.short_help = first_sentence(text)
+            cmd.help = text
+        for param in cmd.params:
+            if getattr(param, "help", None):
+                param.help = _(param.help)  # type: ignore[attr-defined]
+
+
+def first_sentence(text: str) -> str:
+    """The short help of a translated help text: its first sentence."""
+    para = text.split("\n\n")[0]
+    for end in ("。", "；"):
+        if end in para:
+            return para[:para.index(end)]
+    return para
+
+
+# --- the formatter: Chinese by its width on the terminal -------------------------------
+
+# Characters a terminal draws two columns wide (East Asian Wide and Fullwidth, as
+# ranges: a regular expression of them takes 20-60 ms to compile).
+_WIDE_RANGES = ((0x1100, 0x115F), (0x2E80, 0x303E), (0x3041, 0x33FF), (0x3400, 0x4DBF),
+                (0x4E00, 0x9FFF), (0xA000, 0xA4CF), (0xAC00, 0xD7A3), (0xF900, 0xFAFF),
+                (0xFE30, 0xFE4F), (0xFF00, 0xFF60), (0xFFE0, 0xFFE6), (0x20000, 0x3FFFD))
+_NO_LINE_START = set("，。、；：！？）」』》〉】,.;:!?)]")
+_NO_LINE_END = set("（「『《〈【([")
+
+
+_WIDE_BOUNDS = [edge for lo, hi in _WIDE_RANGES for edge in (lo, hi + 1)]
+
+
+def _wide(ch: str) -> bool:
+    code = ord(ch)
+    return code >= 0x1100 and bisect_right(_WIDE_BOUNDS, code) % 2 == 1
+
+
+def width(text: str) -> int:
+    """Columns `text` takes on a terminal (CJK characters take two)."""
+    return sum(2 if _wide(ch) else 1 for ch in text)
+
+
+def _tokens(text: str) -> Iterator[str]:
+    """Runs of white space, single wide characters, runs of other characters."""
+    run, kind = "", ""
+    for ch in text:
+        k = "s" if ch.isspace() else ("w" if _wide(ch) else "n")
+        if run and (k != kind or k == "w"):
+            yield run
+            run = ""
+        run, kind = run + ch, k
+    if run:
+        yield run
+
+
+def wrap(text: str, columns: int, first: str = "", rest: str = "") -> list[str]:
+    """`text` in lines of at most `columns` columns, the first starting with
+    `first`, the others with `rest`: breaks at spaces and between Chinese
+    characters, never before closing punctuation or after an opening bracket."""
+    lines: list[str] = []
+    line, used, fresh, sep = first, width(first), True, ""
+    for tok in _tokens(text):
+        if tok.isspace():
+            sep = "" if fresh else (" " if "\n" in tok else tok)
+            continue
+        need = width(tok)
+        glued = not sep and (tok[0] in _NO_LINE_START or line[-1:] in _NO_LINE_END)
+        if not fresh and used + len(sep) + need > columns and not glued:
+            lines.append(line)
+            line, used, sep = rest, width(rest), ""
+        line += sep + tok
+        used += len(sep) + need
+        fresh, sep = False, ""
+    lines.append(line)
+    return lines
+
+
+def _paragraphs(text: str) -> Iterator[tuple[bool, str]]:
+    """(keep as written, text) per paragraph, as Click reads help: blank lines part
+    them, "\\b" alone on the first line keeps the lines as they are."""
+    for para in re.split(r"\n\s*\n", text.expandtabs().strip("\n")):
+        lines = para.splitlines()
+        if lines and lines[0].strip() == "\b":
+            yield True, "\n".join(lines[1:])
+            continue
+        joined = ""
+        for ln in (ln.strip() for ln in lines):
+            if joined and ln and not (_wide(joined[-1]) and _wide(ln[0])):
+                joined += " "
+            joined += ln
+        yield False, joined
+
+
+class LocalisedFormatter(HelpFormatter):
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        head = f"{'':>{self.current_indent}}{_('Usage: ') if prefix is None else prefix}{prog} "
+        self.write("\n".join(wrap(args, self.width, head, " " * width(head))) + "\n")
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{_('{heading}:').format(heading=_(heading))}\n")
+
+    def write_text(self, text: str) -> None:
+        indent = " " * self.current_indent
+        out = []
+        for raw, para in _paragraphs(text):
+            if raw:
+                out.append("\n".join(indent + ln for ln in para.splitlines()))
+            else:
+                out.append("\n".join(wrap(para, self.width, indent, indent)))
+        self.write("\n\n".join(out) + "\n")
+
+    def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30,
+                 col_spacing: int = 2) -> None:
+        rows = [(first, _(second)) for first, second in rows]
+        first_col = min(max((width(f) for f, _s in rows), default=0), col_max) + col_spacing
+        pad = " " * (first_col + self.current_indent)
+        for first, second in rows:
+            self.write(f"{'':>{self.current_indent}}{first}")
+            if not second:
+                self.write("\n")
+                continue
+            if width(first) <= first_col - col_spacing:
+                self.write(" " * (first_col - width(first)))
+            else:
+                self.write("\n" + pad)
+            columns = max(self.width - first_col - 2, 10)
+            lines: list[str] = []
+            for _raw, para in _paragraphs(second):
+                lines += wrap(para, columns)
+            self.write(lines[0] + "\n" + "".join(f"{pad}{ln}\n" for ln in lines[1:]))
+
+
+class LocalisedContext(typer.Context):
+    formatter_class = LocalisedFormatter
