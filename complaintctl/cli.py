@@ -709,8 +709,11 @@ def log_cmd(
     for w in out.warnings:
         _warn(w)
     dues = out.data["deadlines"]
-    parts = [f"{k} by {ledger.local(v)}" for k, v in dues.items() if v]
-    _say(f"Logged {out.id} ({fields['severity']}); " + "; ".join(parts) + ".")
+    parts = [_("{stage} by {time}").format(stage=i18n.term("stage", k), time=ledger.local(v))
+             for k, v in dues.items() if v]
+    _say(_("Logged {id} ({severity}); {deadlines}.").format(
+        id=out.id, severity=i18n.term("severity", fields["severity"]),
+        deadlines=_("; ").join(parts)))
     _emit(out.id + "\n")
 
 
@@ -1561,7 +1564,10 @@ def policy_set_cmd(
         if st == "escalation" and dur:  # "1wd branch_head": the role as the reader reads it
             after, role = dur.split(" ", 1)
             dur = f"{after} {words.label('role', role, i18n.lang())}"
-        _say(f"{st} {sev}: {dur or _('none')}")
+        _say(_("{stage} {severity}: {duration}").format(
+            stage=_("escalation") if st == "escalation" else term("stage", st),
+            severity=sev if st == "escalation" or sev == "all" else term("severity", sev),
+            duration=dur or _("none")))
 
 
 @command(policy_app, "calendar")

@@ -12,6 +12,7 @@ from typing import IO, Literal, overload
 
 from complaintctl import words
 from complaintctl.errors import BadInput
+from complaintctl.i18n import N_, _
 
 UTC = timezone.utc
 
@@ -72,7 +73,7 @@ def choice(value: str | None, allowed: Iterable[str], option: str, *,
 
 _ALLOWED_CONTROLS = {"\n", "\t"}
 
-NOT_UTF8_HINT = "convert it to UTF-8 first, e.g. iconv -f GBK -t UTF-8"
+NOT_UTF8_HINT = N_("convert it to UTF-8 first, e.g. iconv -f GBK -t UTF-8")
 
 
 def shown(value: str) -> str:
@@ -96,15 +97,15 @@ def arguments(argv: list[str]) -> None:
     for i, arg in enumerate(argv):
         if not _not_utf8(arg):
             continue
-        name, value = "argument", arg
+        name, value = _("argument"), arg
         if arg.startswith("--") and "=" in arg:
             name, value = arg.split("=", 1)
         elif arg.startswith("-"):
-            name = "option"
+            name = _("option")
         elif i and argv[i - 1].startswith("-"):
             name = argv[i - 1]
-        raise BadInput(f"{name} {shown(value)} is not valid text (not UTF-8)",
-                       hint=NOT_UTF8_HINT)
+        raise BadInput(_("{field} {value} is not valid text (not UTF-8)").format(
+            field=name, value=shown(value)), hint=_(NOT_UTF8_HINT))
 
 
 def stream_text(stream: IO[str] | IO[bytes], field: str) -> str:
@@ -117,9 +118,10 @@ def stream_text(stream: IO[str] | IO[bytes], field: str) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise BadInput(f"{field} - (stdin) is not valid text (not UTF-8): byte "
-                       f"{raw[exc.start]:#04x} at offset {exc.start}",
-                       hint=NOT_UTF8_HINT) from None
+        raise BadInput(_("{field} - (stdin) is not valid text (not UTF-8): byte {byte} "
+                         "at offset {offset}").format(
+                             field=field, byte=f"{raw[exc.start]:#04x}", offset=exc.start),
+                       hint=_(NOT_UTF8_HINT)) from None
 
 
 @overload
@@ -139,26 +141,28 @@ def text(value: str | None, field: str, *, multiline: bool = False,
     """
     if value is None:
         if required:
-            raise BadInput(f"{field} is required")
+            raise BadInput(_("{field} is required").format(field=field))
         return None
     import unicodedata  # here, not at the top: about 1 ms that read-only commands skip
 
     value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
     value = value.strip()
     if _not_utf8(value):
-        raise BadInput(f"{field} {shown(value)} is not valid text (not UTF-8)",
-                       hint=NOT_UTF8_HINT)
+        raise BadInput(_("{field} {value} is not valid text (not UTF-8)").format(
+            field=field, value=shown(value)), hint=_(NOT_UTF8_HINT))
     allowed = _ALLOWED_CONTROLS if multiline else set()
     for ch in value:
         if unicodedata.category(ch) == "Cc" and ch not in allowed:
-            raise BadInput(f"{field} contains a control character ({ord(ch):#04x})",
-                           hint="remove it" + ("" if multiline else "; this field is one line"))
+            raise BadInput(_("{field} contains a control character ({char})").format(
+                field=field, char=f"{ord(ch):#04x}"),
+                hint=_("remove it") if multiline else _("remove it; this field is one line"))
     if not value:
         if required:
-            raise BadInput(f"{field} must not be empty")
+            raise BadInput(_("{field} must not be empty").format(field=field))
         return None
     if len(value) > max_len:
-        raise BadInput(f"{field} is longer than {max_len} characters")
+        raise BadInput(_("{field} is longer than {most} characters").format(
+            field=field, most=max_len))
     return value
 
 
@@ -179,8 +183,9 @@ def quantity(value: int | None, field: str, *, most: int = MAX_QUANTITY) -> int 
     """A whole number within ±most; its sign is the caller's rule (returned goods refuse
     zero and negatives as an imbalance, exit 1)."""
     if value is not None and not -most <= value <= most:
-        raise BadInput(f"{field} {value} is out of range",
-                       hint=f"a quantity is a whole number up to {most:,}")
+        raise BadInput(_("{field} {value} is out of range").format(field=field, value=value),
+                       hint=_("a quantity is a whole number up to {most}").format(
+                           most=f"{most:,}"))
     return value
 
 
@@ -197,7 +202,8 @@ def positive_int(value: int | None, field: str, *, allow_zero: bool = False,
     if value is None:
         return None
     if value < 0 or (value == 0 and not allow_zero):
-        raise BadInput(f"{field} must be a positive whole number, not {value}")
+        raise BadInput(_("{field} must be a positive whole number, not {value}").format(
+            field=field, value=value))
     return quantity(value, field, most=most)
 
 
@@ -211,11 +217,13 @@ def numbers_in(value: str, field: str, *, most: int = MAX_DURATION) -> str:
     in digits 0-9 (str.isdigit() accepts '²', which int() refuses) and at most `most`.
     Returns the value unchanged."""
     if any(ch.isdigit() and ch not in "0123456789" for ch in value):
-        raise BadInput(f"{field} {shown(value)}: type the number with the digits 0-9")
+        raise BadInput(_("{field} {value}: type the number with the digits 0-9").format(
+            field=field, value=shown(value)))
     for digits in re.findall(r"[0-9]+", value):
         if len(digits) > 9 or int(digits) > most:
-            raise BadInput(f"{field} {shown(value)} is out of range",
-                           hint=f"a number up to {most:,}")
+            raise BadInput(_("{field} {value} is out of range").format(
+                field=field, value=shown(value)),
+                hint=_("a number up to {most}").format(most=f"{most:,}"))
     return value
 
 
@@ -224,8 +232,9 @@ def action_number(value: str, field: str = "ACTION") -> str:
     Returns the value unchanged."""
     digits = value.strip().lstrip("#").upper().removeprefix("A").lstrip("-")
     if digits.isdigit() and not (digits.isascii() and len(digits) <= 18):
-        raise BadInput(f"{field} {shown(value)} is not an action number",
-                       hint="action numbers are shown by: complaintctl show COMPLAINT")
+        raise BadInput(_("{field} {value} is not an action number").format(
+            field=field, value=shown(value)),
+            hint=_("action numbers are shown by: complaintctl show COMPLAINT"))
     return value
 
 
@@ -246,16 +255,20 @@ def money(value: str | None, field: str = "--amount") -> int | None:
     try:
         amount = Decimal(raw)
     except InvalidOperation:
-        raise BadInput(f"{field} {value!r} is not an amount",
-                       hint=f"type a number with at most two decimals, e.g. {field} 1250.50"
-                       ) from None
+        raise BadInput(_("{field} {value} is not an amount").format(
+            field=field, value=repr(value)),
+            hint=_("type a number with at most two decimals, e.g. {field} 1250.50").format(
+                field=field)) from None
     if not amount.is_finite() or amount < 0:
-        raise BadInput(f"{field} must be zero or more, not {value!r}")
+        raise BadInput(_("{field} must be zero or more, not {value}").format(
+            field=field, value=repr(value)))
     if amount > MAX_AMOUNT:  # before quantize(), which fails on a huge exponent
-        raise BadInput(f"{field} {value!r} is out of range",
-                       hint=f"an amount is at most {MAX_AMOUNT:,}")
+        raise BadInput(_("{field} {value} is out of range").format(
+            field=field, value=repr(value)),
+            hint=_("an amount is at most {most}").format(most=f"{MAX_AMOUNT:,}"))
     if amount != amount.quantize(Decimal("0.01")):
-        raise BadInput(f"{field} {value!r} has more than two decimals")
+        raise BadInput(_("{field} {value} has more than two decimals").format(
+            field=field, value=repr(value)))
     return int(amount * 100)
 
 
@@ -277,13 +290,15 @@ def format_money(minor: int | None) -> str | None:
 # of decades on both sides keeps every offset the ledger adds (time zones, 90-day
 # revisits, previous periods, working-day counts) far from the edges.
 FIRST_YEAR, LAST_YEAR = 1900, 2199
-_YEARS_HINT = f"a year from {FIRST_YEAR} to {LAST_YEAR}"
+
 
 
 def _check_year(year: int, field: str, value: str) -> None:
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise BadInput(f"{field} {shown(value)} is out of range",
-                       hint=f"type a date with {_YEARS_HINT}")
+        raise BadInput(_("{field} {value} is out of range").format(
+            field=field, value=shown(value)),
+            hint=_("type a date with a year from {first} to {last}").format(
+                first=FIRST_YEAR, last=LAST_YEAR))
 
 
 _CJK_DATE = re.compile(r"^\s*([0-9]{4})\s*年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*[日号]?(.*)$")
@@ -316,8 +331,6 @@ def _dateutil_parse(value: str, default: datetime) -> datetime:
 def _year_first(raw: str, field: str, value: str) -> str:
     """A date typed as numbers, in the ISO order (2026/3/4 -> 2026-03-04, the rest as
     typed); any other order of numbers is refused, as is a weekday."""
-    from complaintctl.i18n import _
-
     hint = _("type the year first: 2026-03-04 or 2026年3月4日")
     if _WEEKDAY.search(raw):
         raise BadInput(_("{field} {value} is a weekday, not a date").format(
@@ -379,9 +392,10 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date") ->
             midnight = datetime.combine(local_now.date(), time(0))
             parsed = _dateutil_parse(raw, midnight)
         except (ValueError, OverflowError):
-            raise BadInput(f"cannot read {field} {shown(value)}",
-                           hint="type a date like 2026-03-04 or 2026-03-04 14:30, "
-                           "or now, today, yesterday") from None
+            raise BadInput(_("cannot read {field} {value}").format(
+                field=field, value=shown(value)),
+                hint=_("type a date like 2026-03-04 or 2026-03-04 14:30, "
+                       "or now, today, yesterday")) from None
     _check_year(parsed.year, field, value)  # before any time-zone arithmetic
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
@@ -398,7 +412,8 @@ def parse_day(value: str, *, now: datetime, tz: tzinfo, field: str = "date") -> 
 def parse_month(value: str, field: str = "--month") -> tuple[int, int]:
     m = re.fullmatch(r"\s*(\d{4})[-/年](\d{1,2})月?\s*", value)
     if not m or not 1 <= int(m.group(2)) <= 12:
-        raise BadInput(f"cannot read {field} {shown(value)}", hint="type a month like 2026-03")
+        raise BadInput(_("cannot read {field} {value}").format(field=field, value=shown(value)),
+                       hint=_("type a month like 2026-03"))
     _check_year(int(m.group(1)), field, value)
     return int(m.group(1)), int(m.group(2))
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from complaintctl import deadlines, words
 from complaintctl.errors import BadInput, LedgerError, Refused
-from complaintctl.i18n import _
+from complaintctl.i18n import N_, _
 from complaintctl.parse import CATEGORIES
 
 if TYPE_CHECKING:
@@ -54,8 +54,9 @@ def zone(name: str, option: str = "--timezone") -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise BadInput(f"unknown time zone {name!r}",
-                       hint=f"type an IANA name, e.g. {option} Asia/Shanghai",
+        raise BadInput(_("unknown time zone {name}").format(name=repr(name)),
+                       hint=_("type an IANA name, e.g. {option} Asia/Shanghai").format(
+                           option=option),
                        code="unknown_timezone", value=name) from None
 
 
@@ -75,8 +76,8 @@ class Config:
                 self.categories, self.category_labels)
         except (KeyError, ValueError, TypeError, AttributeError,
                 ZoneInfoNotFoundError) as exc:
-            raise LedgerError(f"the ledger's settings are damaged ({exc!r})",
-                              hint="run: complaintctl verify", code="damaged_settings"
+            raise LedgerError(_("the ledger's settings are damaged ({problem})").format(
+                problem=repr(exc)), hint=_("run: complaintctl verify"), code="damaged_settings"
                               ) from None
         # The ledger's display language ("en", "zh"), None when never set.
         self.language: str | None = self.settings.get(LANGUAGE_KEY) or None
@@ -269,23 +270,25 @@ def set_policy(lg: Ledger, stage: str, severity: str, duration: str | None, *, n
 def _set_escalation(lg: Ledger, level_s: str, duration: str | None, role: str | None, *,
                     now: datetime, actor: str) -> list[tuple[str, str, str | None]]:
     if not (level_s.isascii() and level_s.isdigit() and 1 <= int(level_s) <= 9):
-        raise BadInput(f"escalation level {level_s!r} is not a number from 1 to 9",
-                       hint="e.g. complaintctl policy set escalation 2 1wd --role 分总",
+        raise BadInput(_("escalation level {level} is not a number from 1 to 9").format(
+            level=repr(level_s)),
+            hint=_("e.g. complaintctl policy set escalation 2 1wd --role 分总"),
                        code="escalation_level", value=level_s)
     level = int(level_s)
     if duration is None:
-        raise BadInput("give the working days late, e.g. 0wd, 1wd", code="escalation_after")
+        raise BadInput(_("give the working days late, e.g. 0wd, 1wd"), code="escalation_after")
     raw = duration.strip().lower()  # 0wd is a threshold, not a duration
     days = raw[:-2].strip()
     if not (raw.endswith("wd") and days.isascii() and days.isdigit() and len(days) <= 3):
-        raise BadInput(f"escalation threshold {duration!r} must be working days, e.g. 1wd",
+        raise BadInput(_("escalation threshold {duration} must be working days, e.g. 1wd"
+                         ).format(duration=repr(duration)),
                        code="escalation_after", value=duration)
     after = int(days)
     with lg.write() as cur:
         old = {lvl: (a, r) for lvl, a, r in lg.config.escalation()}
         if role is None and level not in old:
-            raise BadInput(f"escalation level {level} is new: name whom it goes to with "
-                           "--role", code="escalation_role", level=level)
+            raise BadInput(_("escalation level {level} is new: name whom it goes to with "
+                             "--role").format(level=level), code="escalation_role", level=level)
         role = role or old[level][1]
         cur.execute("INSERT INTO escalation (level, after_working_days, role) "
                     "VALUES (?, ?, ?) ON CONFLICT (level) DO UPDATE SET "
@@ -296,6 +299,11 @@ def _set_escalation(lg: Ledger, level_s: str, duration: str | None, role: str | 
                  {"after_working_days": old.get(level, (None,))[0],
                   "role": old.get(level, (None, None))[1]})
     return [("escalation", str(level), f"{after}wd {role}")]
+
+
+# What `policy calendar` says of a day added, by its kind.
+DAY_KINDS = {"holiday": N_("{day} is now a holiday"), "workday": N_("{day} is now a workday"),
+             "closure": N_("{day} is now a company closure day")}
 
 
 def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None = None,
@@ -314,7 +322,7 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
             old["country"] = lg.config.settings.get("country")
             store_calendar(cur, days)
             data["country"] = days["country"]
-            notes.append(f"calendar is now {days['country']}")
+            notes.append(_("calendar is now {country}").format(country=days["country"]))
         for kind, group in (("holiday", add_holiday), ("workday", add_workday),
                             ("closure", add_closure)):
             for d in group or ():
@@ -325,22 +333,22 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
                 data.setdefault(f"add_{kind}", []).append(d.isoformat())
                 if d.isoformat() in existing:
                     old.setdefault("replaced", {})[d.isoformat()] = existing[d.isoformat()][0]
-                label = "company closure day" if kind == "closure" else kind
-                notes.append(f"{d.isoformat()} is now a {label}")
+                notes.append(_(DAY_KINDS[kind]).format(day=d.isoformat()))
         for d in remove or ():
             if d.isoformat() not in existing:
-                raise Refused(f"{d.isoformat()} is not a day you added",
-                              hint="see them with: complaintctl policy show",
+                raise Refused(_("{day} is not a day you added").format(day=d.isoformat()),
+                              hint=_("see them with: complaintctl policy show"),
                               code="not_a_user_day", day=d.isoformat())
             cur.execute("DELETE FROM calendar_days WHERE day = ? AND source = 'user'",
                         (d.isoformat(),))
             data.setdefault("remove", []).append(d.isoformat())
             old.setdefault("removed", {})[d.isoformat()] = existing[d.isoformat()][0]
-            notes.append(f"{d.isoformat()} follows the country calendar again")
+            notes.append(_("{day} follows the country calendar again").format(
+                day=d.isoformat()))
         if not data:
-            raise BadInput("nothing to change",
-                           hint="give --country, --add-holiday, --add-workday, "
-                           "--add-closure or --remove", code="nothing_to_change")
+            raise BadInput(_("nothing to change"),
+                           hint=_("give --country, --add-holiday, --add-workday, "
+                                  "--add-closure or --remove"), code="nothing_to_change")
         data["calendar_sha256"] = calendar_digest(cur)
         lg.event(cur, None, "calendar", now, now, actor, data, old or None)
     lg.forget_config()
@@ -476,7 +484,7 @@ def set_timezone(lg: Ledger, name: str, *, now: datetime, actor: str) -> tuple[s
     with lg.write() as cur:
         old = lg.config.settings["timezone"]
         if old == new:
-            raise BadInput(f"the time zone is already {new}", code="nothing_to_change")
+            raise BadInput(_("the time zone is already {zone}").format(zone=new), code="nothing_to_change")
         _put(cur, {"timezone": new})
         lg.event(cur, None, "timezone", now, now, actor, {"timezone": new},
                  {"timezone": old})
@@ -494,14 +502,15 @@ def set_attachment_limit(lg: Ledger, max_mb: int, *, now: datetime, actor: str
     """`policy attachments --max-mb N`: the size limit for files attached from now on
     (a ledger holds them all, and every backup copies them)."""
     if not 1 <= max_mb <= ATTACHMENT_MAX_MB_MOST:
-        raise BadInput(f"--max-mb {max_mb} is out of range",
-                       hint=f"a whole number of MB from 1 to {ATTACHMENT_MAX_MB_MOST}",
+        raise BadInput(_("{field} {value} is out of range").format(field="--max-mb", value=max_mb),
+                       hint=_("a whole number of MB from 1 to {most}").format(
+                           most=ATTACHMENT_MAX_MB_MOST),
                        code="attachment_limit_range", value=max_mb)
     with lg.write() as cur:
         stored = lg.config.settings.get(ATTACHMENT_MAX_MB_KEY)
         old = int(stored) if stored else ATTACHMENT_MAX_MB_DEFAULT
         if old == max_mb:
-            raise BadInput(f"the attachment limit is already {max_mb} MB",
+            raise BadInput(_("the attachment limit is already {size} MB").format(size=max_mb),
                            code="nothing_to_change")
         _put(cur, {ATTACHMENT_MAX_MB_KEY: str(max_mb)})
         lg.event(cur, None, "attachment-limit", now, now, actor,

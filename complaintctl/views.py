@@ -11,6 +11,7 @@ from typing import Any
 
 from complaintctl import deadlines, returns, workflow
 from complaintctl.errors import NotFound
+from complaintctl.i18n import _
 from complaintctl.parse import format_money, from_iso, iso, mask
 from complaintctl.store import Ledger
 
@@ -68,8 +69,8 @@ def show(lg: Ledger, complaint_id: str, *, reveal: bool = False) -> dict[str, An
     with lg.read() as cur:
         c = _one(cur, f"SELECT *, {LAST_CONTACT} AS last_contact_at FROM complaints "
                  "WHERE id = ?", (complaint_id.strip().upper(),),
-                 NotFound(f"no complaint {complaint_id!r}",
-                          hint="find it with: complaintctl list --customer NAME",
+                 NotFound(_("no complaint {id}").format(id=repr(complaint_id)),
+                          hint=_("find it with: complaintctl list --customer NAME"),
                           code="no_complaint", record=complaint_id))
         cid = c["id"]
         stages = _rows(cur, "SELECT stage, round, started_at, due_at, done_at, outcome FROM "
@@ -195,8 +196,8 @@ def return_show(lg: Ledger, return_id: str) -> dict[str, Any]:
     with lg.read() as cur:
         r = _one(cur, "SELECT id, reason, inspection_note, opened_by FROM returns "
                  "WHERE id = ?", (return_id.strip().upper(),),
-                 NotFound(f"no return {return_id!r}",
-                          hint="find it with: complaintctl return list --complaint ID",
+                 NotFound(_("no return {id}").format(id=repr(return_id)),
+                          hint=_("find it with: complaintctl return list --complaint ID"),
                           code="no_return", record=return_id))
         (row,) = returns_list(lg, return_id=r["id"])
         row.update({"reason": r["reason"], "inspection_note": r["inspection_note"],
@@ -266,12 +267,13 @@ def attachment_list(lg: Ledger, record_id: str) -> list[dict[str, Any]]:
     key = record_id.strip().upper()
     returned = is_return_id(lg, key)
     with lg.read() as cur:
-        table, missing = ("returns", NotFound(f"no return {record_id!r}", code="no_return",
-                                              hint="find it with: complaintctl return list "
-                                              "--complaint ID", record=record_id)) \
+        table, missing = ("returns", NotFound(
+            _("no return {id}").format(id=repr(record_id)), code="no_return",
+            hint=_("find it with: complaintctl return list --complaint ID"), record=record_id)) \
             if returned else ("complaints", NotFound(
-                f"no complaint {record_id!r}", hint="find it with: complaintctl list "
-                "--customer NAME", code="no_complaint", record=record_id))
+                _("no complaint {id}").format(id=repr(record_id)),
+                hint=_("find it with: complaintctl list --customer NAME"), code="no_complaint",
+                record=record_id))
         _one(cur, f"SELECT id FROM {table} WHERE id = ?", (key,), missing)
         column = "return_id" if returned else "complaint_id"
         return _rows(cur, f"SELECT {_ATTACHMENT_COLS}, complaint_id FROM attachments "
