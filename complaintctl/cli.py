@@ -1074,6 +1074,7 @@ def show_cmd(
     if fmt == "json":
         _emit(render.to_json(rec))
         return
+    render.use_words("category", ledger.config.category_words)
     _print_record(form.complaint_title(rec), form.complaint_sections(rec, tz, as_of), fmt, tz)
 
 
@@ -1129,6 +1130,7 @@ def list_cmd(
         since=since_dt, until=until_dt,
         limit=parse.positive_int(limit, "--limit", allow_zero=True))
     cols = render.LIST_COLS if fmt == "table" else render.LIST_CSV_COLS
+    render.use_words("category", ledger.config.category_words)
     _listing(rows, cols, fmt, tz, _("Complaints"), empty=_("No complaints match."))
     if len(rows) < total:
         _say(_("Showing {shown} of {total}; use --limit 0 for all.").format(shown=len(rows),
@@ -1350,6 +1352,7 @@ def report_cmd(
 
     with ledger.read():
         rep = Report(ledger.conn, tz, period, as_of_dt, ledger.config.currency).build()
+    render.use_words("category", ledger.config.category_words)
     if fmt == "json":
         text = render.to_json(rep)
     elif fmt == "csv":

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from datetime import tzinfo
 from typing import Any
 
-from complaintctl import words
-from complaintctl.i18n import _
+from complaintctl import i18n, words
+from complaintctl.i18n import NC_, _
 from complaintctl.render import (
     ATTACHMENT_COLS,
     N_,
@@ -236,7 +236,8 @@ RETURN_TABLE_COLS = (Col("id", N_("return"), "code"),
                      Col("stage", N_("stage"), "code", "return_stage"),
                      Col("authorised_qty", N_("auth"), "num"),
                      Col("received_qty", N_("recv"), "num"),
-                     Col("disposed_qty", N_("disp"), "num"), Col("flag", N_("count"), "code"),
+                     Col("disposed_qty", N_("disp"), "num"),
+                     Col("flag", NC_("check", "count"), "code"),
                      Col("inspection", N_("inspection"), "wrap"),
                      Col("dispositions_shown", N_("dispositions"), "wrap"),
                      Col("costs", N_("costs"), "wrap"))
@@ -244,8 +245,9 @@ RETURN_COLS = (Col("id", N_("return"), "code"),
                Col("stage", N_("stage"), "code", "return_stage"),
                Col("opened_at", N_("opened"), "time"),
                Col("authorised_qty", N_("authorised"), "num"),
-               Col("received_qty", N_("received"), "num"),
-               Col("disposed_qty", N_("disposed"), "num"), Col("flag", N_("count"), "code"),
+               Col("received_qty", NC_("quantity", "received"), "num"),
+               Col("disposed_qty", N_("disposed"), "num"),
+               Col("flag", NC_("check", "count"), "code"),
                Col("inspection", N_("inspection"), "wrap"),
                Col("dispositions_shown", N_("dispositions"), "wrap"),
                Col("loss", N_("cost of loss")), Col("repair", N_("repair cost")),
@@ -337,7 +339,7 @@ def return_pairs(r: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
         (_("reason"), r["reason"]),
         (_("opened"), _by(r["opened_at"], r["opened_by"], tz)),
         (_("authorised"), r["authorised_qty"]),
-        (_("received"), received),
+        (_(NC_("quantity", "received")), received),
         (_("first received"), _t(r["first_received_at"], tz)),
         (_("inspection"), inspection),
         (_("inspected"), _t(r["inspected_at"], tz)),
@@ -350,7 +352,7 @@ def return_pairs(r: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
     ])
 
 
-RECEIPT_COLS = (Col("at", N_("received"), "time"), Col("actor", N_("by")),
+RECEIPT_COLS = (Col("at", NC_("time", "received"), "time"), Col("actor", N_("by")),
                 Col("qty", N_("qty"), "num"), Col("note", N_("note"), "wrap"))
 
 DISPOSITION_COLS = (Col("at", N_("at"), "time"), Col("actor", N_("by")),
@@ -379,7 +381,7 @@ def return_sections(r: dict[str, Any], tz: tzinfo, as_of_iso: str) -> list[Secti
 
 STEP_NAMES = {
     "log": N_("logged"), "assign": N_("assigned"), "investigate": N_("investigated"),
-    "resolve": N_("resolved"), "revisit": N_("revisited"), "close": N_("closed"),
+    "resolve": N_("resolved"), "revisit": N_("revisited"), "close": NC_("state", "closed"),
     "void": N_("voided"), "amend": N_("amended"), "forget-contact": N_("contact erased"),
     "action-add": N_("CAPA item added"), "action-done": N_("CAPA item done"),
     "action-verify": N_("CAPA item verified"), "return-open": N_("return opened"),
@@ -396,7 +398,7 @@ FIELD_NAMES = {
     "order_no": N_("order"), "product": N_("product"), "lot": N_("lot"),
     "quantity": N_("quantity"), "shipped_on": N_("shipped"), "category": N_("category"),
     "description": N_("description"), "demand": N_("demand"),
-    "logged_at": N_("logged"), "logged_by": N_("logged by"),
+    "logged_at": NC_("time", "logged"), "logged_by": N_("logged by"),
     "department": N_("department"), "owner": N_("owner"), "status": N_("status"),
     "validity": N_("validity"), "reason": N_("reason"), "finding": N_("findings"),
     "containment": N_("D3 containment"), "root_cause": N_("D4 root cause"),
@@ -457,17 +459,22 @@ def event_summary(event: dict[str, Any], tz: tzinfo) -> str:
     def val(key: str, value: Any) -> str:
         return _value(kind, key, value, tz)
 
+    # The colon and the separators as the language writes them ("类别：质量；…").
+    pair, semicolon = _("{field}: {value}"), _("; ")
+    comma = "、" if i18n.lang() == "zh" else ", "
+
     if kind == "note":
-        return f"{val('kind', data.get('kind'))}: {data.get('text')}"
+        return pair.format(field=val("kind", data.get("kind")), value=data.get("text"))
     if kind == "attach":
         return (_("attachment {n}: {name} ({size}, sha256 {sha})").format(
             n=data.get("attachment"), name=data.get("name"),
             size=size_text(data.get("size") or 0), sha=str(data.get("sha256"))[:12])
-            + (f"; {data['note']}" if data.get("note") else ""))
+            + (semicolon + str(data["note"]) if data.get("note") else ""))
     parts: list[str] = []
     moved = [k for k in ("status", "stage") if k in data and k in old and data[k] != old[k]]
     for k in moved:
-        parts.append(f"{name(k)}: {val(k, old.pop(k))} → {val(k, data.pop(k))}")
+        parts.append(pair.format(
+            field=name(k), value=f"{val(k, old.pop(k))} → {val(k, data.pop(k))}"))
     data.pop("status", None)
     old.pop("status", None)
     if kind.startswith("return-"):
@@ -485,17 +492,18 @@ def event_summary(event: dict[str, Any], tz: tzinfo) -> str:
         if v is None:
             continue
         if k in old and old[k] is not None and old[k] != v:
-            parts.append(f"{name(k)}: {val(k, old.pop(k))} → {val(k, v)}")
+            parts.append(pair.format(
+                field=name(k), value=f"{val(k, old.pop(k))} → {val(k, v)}"))
         else:
-            parts.append(f"{name(k)}: {val(k, v)}")
+            parts.append(pair.format(field=name(k), value=val(k, v)))
             old.pop(k, None)
-    was = [f"{name(k)}: {val(k, v)}" for k, v in old.items() if v is not None]
+    was = [pair.format(field=name(k), value=val(k, v)) for k, v in old.items() if v is not None]
     if was:
-        parts.append(_("was {values}").format(values=", ".join(was)))
+        parts.append(_("was {values}").format(values=comma.join(was)))
     if isinstance(dues, dict) and dues:
-        parts.append(_("due: {deadlines}").format(deadlines=", ".join(
+        parts.append(_("due: {deadlines}").format(deadlines=comma.join(
             f"{label('stage', stage)} {_t(due, tz)}" for stage, due in dues.items())))
-    return "; ".join(parts)
+    return semicolon.join(parts)
 
 
 def history_rows(events: Sequence[dict[str, Any]], tz: tzinfo) -> list[dict[str, Any]]:

@@ -3,9 +3,10 @@
 Messages are written in English and wrapped for gettext: `_("no complaint {id}")`
 translates (format after translating, with named fields), `N_("...")` only marks
 a text for extraction (help texts, tables of messages), `ngettext(s, p, n)` picks
-by number. The Chinese catalogue is `locale/zh/LC_MESSAGES/complaintctl.mo`,
-compiled from the `.po` beside it (`python tools/catalogue.py`, see the README's
-"For developers").
+by number, `C_(context, "...")` (pgettext) and `NC_(context, "...")` (marked,
+translated by `_` where shown) tell apart one English word meant two ways. The
+Chinese catalogue is `locale/zh/LC_MESSAGES/complaintctl.mo`, compiled from the
+`.po` beside it (`python tools/catalogue.py`, see the README's "For developers").
 
 The language of a run (`choose`, called by `cli` before the command line is
 parsed): `--lang`, else `COMPLAINTCTL_LANG`, else the ledger's own setting once a
@@ -36,15 +37,40 @@ _LOADED: dict[str, GNUTranslations] = {}
 
 
 def _(message: str) -> str:
-    """`message` in the display language (as given when there is no translation)."""
+    """`message` in the display language (as given when there is no translation).
+    A text marked by `NC_` carries its context and is looked up with it."""
     if _CATALOGUE is None or not message:
-        return message
+        return message.partition(_CONTEXT)[2] if _CONTEXT in message else message
+    if _CONTEXT in message:
+        context, _sep, text = message.partition(_CONTEXT)
+        return _CATALOGUE.pgettext(context, text)
     return _CATALOGUE.gettext(message)
 
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention
     """Mark `message` for extraction; it is translated where it is shown."""
     return message
+
+
+# gettext's separator of a context and its message (as .mo files store them).
+_CONTEXT = "\x04"
+
+
+def pgettext(context: str, message: str) -> str:
+    """`message` as meant in `context`: one English word that Chinese says two ways
+    ("received" a date or a quantity; "closed" a column or a state)."""
+    if _CATALOGUE is None:
+        return message
+    return _CATALOGUE.pgettext(context, message)
+
+
+C_ = pgettext
+
+
+def NC_(context: str, message: str) -> str:  # noqa: N802 - the gettext convention
+    """Mark `message` in `context` for extraction, to be translated where it is
+    shown by `_()` (which reads the context back); shown as `message` in English."""
+    return context + _CONTEXT + message
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

@@ -15,7 +15,7 @@ from datetime import datetime, timezone, tzinfo
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from complaintctl import i18n, words
-from complaintctl.i18n import _
+from complaintctl.i18n import NC_, _
 
 if TYPE_CHECKING:  # Rich is imported when a table is drawn, not with this module
     from rich.box import Box
@@ -73,9 +73,19 @@ def local_time(value: str, tz: tzinfo) -> str:
 
 # Codes shown here that are not words a user types (so not in the word table).
 _SHOWN_WORDS: dict[str, dict[str, str]] = {
-    "record_kind": {"complaint": N_("complaint"), "return": N_("return")},
+    "record_kind": {"complaint": NC_("kind", "complaint"), "return": NC_("kind", "return")},
     "validity": {"upheld": N_("upheld"), "not-upheld": N_("not upheld")},
 }
+
+
+# Words of a ledger that the word table does not hold (the categories the user added,
+# with their labels): given by the command from the ledger's settings (`use_words`).
+_EXTRA: dict[str, tuple[words.Word, ...]] = {}
+
+
+def use_words(field: str, extra: Sequence[words.Word]) -> None:
+    """Show the codes of `field` that the table does not know by `extra`'s labels."""
+    _EXTRA[field] = tuple(extra)
 
 
 def label(field: str, code: str | None) -> str:
@@ -86,7 +96,7 @@ def label(field: str, code: str | None) -> str:
     if field in _SHOWN_WORDS:
         msg = _SHOWN_WORDS[field].get(code)
         return _(msg) if msg else code
-    return words.label(field, code, i18n.lang())
+    return words.label(field, code, i18n.lang(), _EXTRA.get(field, ()))
 
 
 # --- plain formats ----------------------------------------------------------
@@ -342,7 +352,7 @@ RETURN_COLS = (Col("id", N_("id"), "code"), Col("complaint_id", N_("complaint"),
                Col("stage", N_("stage"), "code", "return_stage"),
                Col("authorised_qty", N_("auth"), "num"),
                Col("received_qty", N_("recv"), "num"),
-               Col("disposed_qty", N_("disp"), "num"), Col("flag", N_("count"), "code"),
+               Col("disposed_qty", N_("disp"), "num"), Col("flag", NC_("check", "count"), "code"),
                Col("due_at", N_("due"), "time"))
 
 RETURN_CSV_COLS = (Col("id", N_("id")), Col("complaint_id", N_("complaint")),
@@ -350,7 +360,7 @@ RETURN_CSV_COLS = (Col("id", N_("id")), Col("complaint_id", N_("complaint")),
                    Col("customer", N_("customer")), Col("product", N_("product")),
                    Col("lot", N_("lot")), Col("opened_at", N_("opened"), "time"),
                    Col("authorised_qty", N_("authorised"), "num"),
-                   Col("received_qty", N_("received"), "num"),
+                   Col("received_qty", NC_("quantity", "received"), "num"),
                    Col("disposed_qty", N_("disposed"), "num"),
                    Col("discrepancy", N_("discrepancy")),
                    Col("result", N_("result"), word="inspection"),
@@ -486,19 +496,26 @@ REPORT_SECTIONS = ("summary", "by_category", "by_channel", "by_severity", "by_pr
                    "by_customer", "by_department", "pareto_category", "pareto_cause",
                    "handling", "on_time", "returns", "register")
 
-def _share_cols(word: str | None = None) -> tuple[Col, ...]:
-    return (Col("key", N_("key"), word=word), Col("count", N_("count"), "num"),
-            Col("share_pct", N_("share"), "num"))
+# The header of a breakdown's first column: what it counts by.
+_KEY_HEADERS = {"category": N_("category"), "channel": N_("channel"),
+                "severity": N_("severity"), "cause_category": N_("cause category"),
+                "product": N_("product"), "customer": N_("customer"),
+                "department": N_("department")}
+
+
+def _share_cols(word: str | None = None, by: str | None = None) -> tuple[Col, ...]:
+    return (Col("key", _KEY_HEADERS.get(by or word or "", N_("key")), word=word),
+            Col("count", N_("count"), "num"), Col("share_pct", N_("share"), "num"))
 
 
 SHARE_COLS = _share_cols()
-DEPT_COLS = (*SHARE_COLS, Col("resolved", N_("resolved"), "num"),
+DEPT_COLS = (*_share_cols(by="department"), Col("resolved", N_("resolved"), "num"),
              Col("on_time_pct", N_("on time"), "num"),
              Col("handling_days_mean", N_("mean days"), "num"))
 
 
 def _pareto_cols(word: str) -> tuple[Col, ...]:
-    return (Col("key", N_("key"), word=word), Col("count", N_("count"), "num"),
+    return (Col("key", _KEY_HEADERS[word], word=word), Col("count", N_("count"), "num"),
             Col("share_pct", N_("share"), "num"),
             Col("cumulative_pct", N_("cumulative"), "num"))
 
@@ -632,8 +649,8 @@ def report_tables(rep: dict[str, Any]) -> dict[str, tuple[list[dict[str, Any]], 
         "by_category": (shares(rep["by_category"]), _share_cols("category")),
         "by_channel": (shares(rep["by_channel"]), _share_cols("channel")),
         "by_severity": (shares(rep["by_severity"]), _share_cols("severity")),
-        "by_product": (shares(rep["by_product"]), SHARE_COLS),
-        "by_customer": (shares(rep["by_customer"]), SHARE_COLS),
+        "by_product": (shares(rep["by_product"]), _share_cols(by="product")),
+        "by_customer": (shares(rep["by_customer"]), _share_cols(by="customer")),
         "by_department": ([{**r, "share_pct": pct(r["share"]),
                             "on_time_pct": pct(r["on_time_rate"])}
                            for r in rep["by_department"]], DEPT_COLS),

@@ -484,7 +484,8 @@ def set_timezone(lg: Ledger, name: str, *, now: datetime, actor: str) -> tuple[s
     with lg.write() as cur:
         old = lg.config.settings["timezone"]
         if old == new:
-            raise BadInput(_("the time zone is already {zone}").format(zone=new), code="nothing_to_change")
+            raise BadInput(_("the time zone is already {zone}").format(zone=new),
+                           code="nothing_to_change")
         _put(cur, {"timezone": new})
         lg.event(cur, None, "timezone", now, now, actor, {"timezone": new},
                  {"timezone": old})

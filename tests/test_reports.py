@@ -208,7 +208,7 @@ def test_formats_and_atomic_output(ledger, history, tmp_path):
     only = ledger("report", "--month", "2026-10", "--format", "csv", "--section",
                   "by_category").stdout
     rows = list(csv.reader(io.StringIO(only.lstrip("\ufeff"))))
-    assert rows == [["key", "count", "share"], ["quality", "2", "66.7%"],
+    assert rows == [["category", "count", "share"], ["quality", "2", "66.7%"],
                     ["delivery", "1", "33.3%"]]
     out = tmp_path / "reports" / "2026-10.json"
     out.parent.mkdir()

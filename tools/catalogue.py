@@ -35,7 +35,8 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "complaintctl"
 LANGUAGES = ("zh",)
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "C_": ((1, "c"), 2),
+            "pgettext": ((1, "c"), 2), "NC_": ((1, "c"), 2)}
 FIELD = re.compile(r"\{(\w*)((?:![rsa])?(?::[^{}]*)?)\}")
 
 
@@ -135,10 +136,14 @@ def messages_of_mo(data: bytes) -> dict[object, object]:
         return tuple(value) if isinstance(value, (list, tuple)) else value
 
     catalog = read_mo(io.BytesIO(data))
-    return {key(m.id): key(m.string) for m in catalog if m.id}
+    return {(m.context, key(m.id)): key(m.string) for m in catalog if m.id}
 
 
 # --- the checks ------------------------------------------------------------------
+
+def _named(context: str | None, msgid: object) -> str:
+    return f"{msgid!r} (context {context!r})" if context else repr(msgid)
+
 
 def fields(text: str) -> list[str]:
     return sorted(m.group(0) for m in FIELD.finditer(text))
@@ -150,13 +155,13 @@ def problems(lang: str) -> list[str]:
     out = []
     template = extract()
     catalog = read(lang)
-    wanted = {m.id for m in template if m.id}
-    have = {m.id for m in catalog if m.id}
-    out += [f"not in the catalogue (run update): {i!r}" for i in wanted - have]
-    out += [f"in the catalogue but no longer in the code (run update): {i!r}"
+    wanted = {(m.context, m.id) for m in template if m.id}
+    have = {(m.context, m.id) for m in catalog if m.id}
+    out += [f"not in the catalogue (run update): {_named(*i)}" for i in wanted - have]
+    out += [f"in the catalogue but no longer in the code (run update): {_named(*i)}"
             for i in have - wanted]
     for m in catalog:
-        if not m.id or m.id not in wanted:
+        if not m.id or (m.context, m.id) not in wanted:
             continue
         ids = m.id if isinstance(m.id, tuple) else (m.id,)
         strings = m.string if isinstance(m.string, tuple) else (m.string,)
