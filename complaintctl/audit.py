@@ -32,6 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from complaintctl.i18n import N_
 from complaintctl.reports import STATUS_STEPS
 from complaintctl.settings import (
     ATTACHMENT_MAX_MB_KEY,
@@ -100,8 +101,8 @@ def _checks(lg: Ledger, cur: sqlite3.Cursor, head: str | None) -> dict[str, Any]
     problems: list[Problem] = chain["problems"]
     if head is not None and chain["head_found"] is None:
         problems.append(problem("head", None, None, head,
-                                "no event has this hash: the history up to it was "
-                                "rewritten, or it is another ledger's"))
+                                N_("no event has this hash: the history up to it was "
+                                   "rewritten, or it is another ledger's")))
     problems += check_status(cur)
     deadline_problems, unrecorded = check_deadlines(cur, chain["old_events"])
     problems += deadline_problems
@@ -219,8 +220,8 @@ def _chain_part(conn: sqlite3.Connection, lo: int, hi: int, head: str | None
                 if stored != computed:
                     problems.append(problem(
                         "chain", event_id, _text(stored), computed.decode("ascii"),
-                        "no hash" if stored is None else
-                        "the event's hash does not follow from the event before it"))
+                        N_("no hash") if stored is None else
+                        N_("the event's hash does not follow from the event before it")))
                 if stored == wanted:
                     found = event_id
                 if old is not None:
@@ -248,8 +249,8 @@ def check_status(cur: sqlite3.Cursor) -> list[Problem]:
            "ORDER BY e.id DESC LIMIT 1) AS expected FROM complaints c) "
            "WHERE status IS NOT expected ORDER BY id")
     return [problem("status", cid, stored, expected,
-                    "the complaint's status is not the one its latest step recorded"
-                    if expected is not None else "no event records this complaint's status")
+                    N_("the complaint's status is not the one its latest step recorded")
+                    if expected is not None else N_("no event records this complaint's status"))
             for cid, stored, expected in cur.execute(sql).fetchall()]
 
 
@@ -269,13 +270,13 @@ def check_returns(cur: sqlite3.Cursor) -> list[Problem]:
     for rid, received, received_e, disposed, disposed_e, stage, stage_e in cur.execute(sql):
         if received != received_e:
             out.append(problem("received_qty", rid, received, received_e,
-                               "received_qty is not the sum of the return's receipts"))
+                               N_("received_qty is not the sum of the return's receipts")))
         if disposed != disposed_e:
             out.append(problem("disposed_qty", rid, disposed, disposed_e,
-                               "disposed_qty is not the sum of the return's dispositions"))
+                               N_("disposed_qty is not the sum of the return's dispositions")))
         if stage != stage_e:
             out.append(problem("return_stage", rid, stage, stage_e,
-                               "the return's stage is not the one its latest step recorded"))
+                               N_("the return's stage is not the one its latest step recorded")))
     return out
 
 
@@ -410,7 +411,7 @@ def check_settings(cur: sqlite3.Cursor) -> tuple[list[Problem], int]:
         try:
             data = json.loads(text)
         except (TypeError, ValueError):
-            problems.append(problem("event", event_id, text, None, "not a JSON document"))
+            problems.append(problem("event", event_id, text, None, N_("not a JSON document")))
             continue
         if not isinstance(data, dict):
             continue
@@ -454,26 +455,26 @@ def check_settings(cur: sqlite3.Cursor) -> tuple[list[Problem], int]:
                 pass
         if have != want:
             problems.append(problem("setting", key, have, want,
-                                    "the setting is not what its events set"))
+                                    N_("the setting is not what its events set")))
     table = {(stage, sev): dur for stage, sev, dur in cur.execute(
         "SELECT stage, severity, duration FROM policy").fetchall()}
     for cell in sorted(table.keys() | policy.keys(), key=str):
         if table.get(cell, "(no row)") != policy.get(cell, "(no row)"):
             problems.append(problem("policy", f"{cell[0]}/{cell[1]}",
                                     table.get(cell, "(no row)"), policy.get(cell, "(no row)"),
-                                    "the deadline policy is not what its events set"))
+                                    N_("the deadline policy is not what its events set")))
     esc = {lvl: (after, role) for lvl, after, role in cur.execute(
         "SELECT level, after_working_days, role FROM escalation").fetchall()}
     for lvl in sorted(esc.keys() | escalation.keys()):
         have_e, want_e = esc.get(lvl), escalation.get(lvl)
         if have_e != want_e:
             problems.append(problem("escalation", f"level {lvl}", _esc(have_e), _esc(want_e),
-                                    "escalation is not what its events set"))
+                                    N_("escalation is not what its events set")))
     if digest is not None:
         now = calendar_digest(cur)
         if now != digest:
             problems.append(problem("calendar", "calendar_days", now, digest,
-                                    "the calendar is not the one its latest event recorded"))
+                                    N_("the calendar is not the one its latest event recorded")))
     return problems, 0
 
 
@@ -510,7 +511,7 @@ def tallies_and_recount(conn: sqlite3.Connection | sqlite3.Cursor
 def check_tallies(cur: sqlite3.Cursor) -> list[Problem]:
     kept, recount = tallies_and_recount(cur)
     return [problem("day_tally", f"{m} {d}", kept.get((m, d), 0), recount.get((m, d), 0),
-                    "the day's tally is not the count of its rows")
+                    N_("the day's tally is not the count of its rows"))
             for m, d in sorted(kept.keys() | recount.keys())
             if kept.get((m, d), 0) != recount.get((m, d), 0)]
 
@@ -538,9 +539,9 @@ def check_blobs(cur: sqlite3.Cursor) -> list[Problem]:
             count += 1
         if h.hexdigest() != sha:
             out.append(problem("attachment", sha, h.hexdigest(), sha,
-                               "the stored bytes do not hash to the file's sha256"))
+                               N_("the stored bytes do not hash to the file's sha256")))
         if n != size or count != chunks:
             out.append(problem("attachment", sha, f"{n} bytes in {count} chunks",
                                f"{size} bytes in {chunks} chunks",
-                               "the stored bytes are not the file's size"))
+                               N_("the stored bytes are not the file's size")))
     return out

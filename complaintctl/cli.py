@@ -1370,7 +1370,7 @@ def report_cmd(
     if output:
         _write_atomically(output, text)
         _say(_("Wrote {output} ({period}).").format(output=output,
-                                                    period=rep["period"]["label"]))
+                                                    period=render.period_label(rep["period"])))
     else:
         _emit(text)
 

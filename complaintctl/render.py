@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, timezone, tzinfo
+from datetime import date, datetime, timezone, tzinfo
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from complaintctl import i18n, words
@@ -563,7 +563,8 @@ def register_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         satisfaction = (result[len(status) + 2:-1] if status and
                         result.startswith(status + " (") and result.endswith(")") else None)
         shown = label("status", status) if status else result
-        out.append({**r, "result_shown": f"{shown} ({label('satisfaction', satisfaction)})"
+        out.append({**r, "result_shown": _("{status} ({satisfaction})").format(
+            status=shown, satisfaction=label("satisfaction", satisfaction))
                     if satisfaction else shown,
                     "result_short": label("satisfaction", satisfaction) if satisfaction
                     else shown})
@@ -598,7 +599,7 @@ def report_summary(rep: dict[str, Any]) -> list[tuple[str, str]]:
     ret = rep["returns"]
     change = p["received_change"]
     return [
-        (_("period"), rep["period"]["label"]),
+        (_("period"), period_label(rep["period"])),
         (_("received"), str(rep["received"])), (_("resolved"), str(rep["resolved"])),
         (_("closed"), str(rep["closed"])), (_("voided"), str(rep["voided"])),
         (_("backlog"), f"{b['start']} → {b['end']} ({b['change']:+d})"),
@@ -696,9 +697,25 @@ def chain_footer(rep: dict[str, Any]) -> str:
         id=head["id"], hash=head["hash"] or _("(no events)"))
 
 
+def period_label(period: dict[str, Any]) -> str:
+    """A report's period as the reader's language names it (the JSON keeps its
+    English `label`): a week, a month, or the days from and to."""
+    first, last = period["from"], period["to"]
+    if period["kind"] == "week":
+        year, week, _day = date.fromisoformat(first).isocalendar()
+        return _("week {year}-W{week} ({first} to {last})").format(
+            year=year, week=week if i18n.lang() == "zh" else f"{week:02d}", first=first,
+            last=last)
+    if period["kind"] == "month":
+        year, month = int(first[:4]), int(first[5:7])
+        return _("month {year}-{month}").format(
+            year=year, month=month if i18n.lang() == "zh" else f"{month:02d}")
+    return _("{first} to {last}").format(first=first, last=last)
+
+
 def report_markdown(rep: dict[str, Any], tz: tzinfo, section: str | None = None) -> str:
     text = "# " + md_cell(_("Complaint report (客户投诉处理报表): {period}").format(
-        period=rep["period"]["label"])) + "\n\n"
+        period=period_label(rep["period"]))) + "\n\n"
     if report_is_empty(rep):
         text += _("No complaints in this period.") + "\n\n"
     if section in (None, "summary"):
@@ -741,7 +758,7 @@ def report_rich(rep: dict[str, Any], tz: tzinfo, width: int = 80) -> list[Render
     from rich.text import Text
 
     out: list[RenderableType] = [Rule(Text(_("Complaint report: {period}").format(
-        period=rep["period"]["label"])))]
+        period=period_label(rep["period"]))))]
     if report_is_empty(rep):
         out.append(Text(_("No complaints in this period.")))
     out.append(kv_table(report_summary(rep), report_title("summary")))
@@ -777,23 +794,33 @@ def _verify_cell(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _width(text: str) -> int:
+    """Terminal columns of `text`: a Chinese character takes two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def verify_lines(problems: list[dict[str, Any]]) -> str:
     """One line per problem: kind, id, stored, expected, detail (aligned columns, no
     box: cron mails it, grep and awk read it; tabs and newlines in values escaped)."""
-    rows = [[_verify_cell(p[f]).replace("\t", "\\t").replace("\n", "\\n")
+    rows = [[(_(p[f]) if f == "detail" and p[f] else _verify_cell(p[f]))
+             .replace("\t", "\\t").replace("\n", "\\n")
              for f in VERIFY_FIELDS] for p in problems]
-    header = ["kind", "id", "stored", "expected", "detail"]
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
-    return "".join("  ".join([*(c.ljust(w) for c, w in zip(r, widths, strict=False)), r[-1]])
+    header = [_("kind"), _("id"), _("stored"), _("expected"), _("detail")]
+    widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
+    return "".join("  ".join([*(c + " " * (w - _width(c))
+                                for c, w in zip(r, widths, strict=False)), r[-1]])
                    .rstrip() + "\n" for r in [header, *rows])
 
 
 def verify_ok(result: dict[str, Any]) -> str:
     head = result["head"]
-    line = f"OK: {result['events']} events, chain head #{head['id']} {head['hash']}"
+    line = _("OK: {events} events, chain head #{id} {hash}").format(
+        events=result["events"], id=head["id"], hash=head["hash"])
     found = result.get("head_found")
     if found:
-        line += f"; --head is event #{found['id']}"
+        line += _("; --head is event #{id}").format(id=found["id"])
     return line + "\n"
 
 
