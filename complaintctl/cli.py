@@ -1649,7 +1649,8 @@ def policy_language_cmd(
     code = parse.choice(language, parse.LANGUAGES, "LANGUAGE")
     ledger = _open(write=True)
     old, new = settings.set_language(ledger, code, now=_now(), actor=_actor())
-    _say(_("Language {old} → {new}.").format(old=old or _("not set"), new=new))
+    _say(_("Language {old} → {new}.").format(
+        old=term("language", old) if old else _("not set"), new=term("language", new)))
 
 
 @command(policy_app, "timezone")

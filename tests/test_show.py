@@ -14,8 +14,6 @@ import pytest
 from rich.cells import cell_len
 from support import record_csv
 
-from complaintctl import i18n
-
 ZONE = ZoneInfo("Asia/Shanghai")
 UTC_STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
 
@@ -264,10 +262,9 @@ def test_show_json_keeps_codes(lifecycle, ledger):
 
 
 @pytest.fixture
-def chinese(monkeypatch):
-    """The display language Chinese (the word table's labels)."""
-    monkeypatch.setenv("COMPLAINTCTL_LANG", "zh")
-    monkeypatch.setattr(i18n, "lang", lambda: "zh")
+def chinese(ledger):
+    """The ledger's display language Chinese (the word table's labels)."""
+    ledger("policy", "language", "zh")
 
 
 def test_show_labels_follow_the_display_language(lifecycle, ledger, chinese):
@@ -300,7 +297,6 @@ def test_overdue_table_one_line_per_row_at_80_columns(ledger, monkeypatch, lang)
     monkeypatch.setenv("COLUMNS", "80")
     if lang == "zh":
         monkeypatch.setenv("COMPLAINTCTL_LANG", "zh")
-        monkeypatch.setattr(i18n, "lang", lambda: "zh")
     out = ledger("overdue", "--as-of", "2026-11-06 12:00").stdout
     lines = out.splitlines()
     assert max(cell_len(line) for line in lines) <= 80
@@ -317,8 +313,7 @@ def test_overdue_table_one_line_per_row_at_80_columns(ledger, monkeypatch, lang)
     for name in LONG_NAMES:
         assert name[:4] in out
     assert "欧阳" in out  # the owner, after the department
-    if lang == "en":  # (in zh the legend is translated)
-        assert "Escalate to: L3 general manager" in out
+    assert {"en": "Escalate to: L3 general manager", "zh": "升级至：L3 总经理"}[lang] in out
 
 
 def test_overdue_table_shows_the_due_time_where_there_is_room(ledger, monkeypatch):
