@@ -32,6 +32,10 @@ def N_(message: str) -> str:
     return message
 
 
+# A breakdown's row of what has no value (no department yet): reports.py's key.
+NONE_KEY = N_("(none)")
+
+
 class Col(NamedTuple):
     key: str
     header: str  # an English msgid (N_): translated when drawn
@@ -40,6 +44,8 @@ class Col(NamedTuple):
 
     def cell(self, row: dict[str, Any], tz: tzinfo) -> str:
         value = row.get(self.key)
+        if value == NONE_KEY:
+            return _(NONE_KEY)
         if self.word is not None and isinstance(value, str):
             return label(self.word, value)
         return cell_text(value, self.kind, tz)
@@ -740,13 +746,14 @@ def pareto_chart(rows: list[dict[str, Any]], title: str, width: int = 30,
 
     table = Table(title=Text(title), box=None, title_justify="left", show_header=True,
                   pad_edge=False)
-    table.add_column(Text(_("key")), overflow="fold")
+    table.add_column(Text(_(_KEY_HEADERS.get(word or "", "key"))), overflow="fold")
     table.add_column(Text(_("count")), justify="right", no_wrap=True)
     table.add_column(Text(_("share")), no_wrap=True)
     table.add_column(Text(_("cumulative")), justify="right", no_wrap=True)
     for r in rows:
         bar = ("#" if _STYLE["ascii"] else "█") * max(1, round((r["share"] or 0) * width))
-        key = label(word, r["key"]) if word and isinstance(r["key"], str) else str(r["key"])
+        key = (_(NONE_KEY) if r["key"] == NONE_KEY else label(word, r["key"])
+               if word and isinstance(r["key"], str) else str(r["key"]))
         table.add_row(Text(key), str(r["count"]),
                       Text(f"{bar} {pct(r['share'])}", style="cyan"),
                       pct(r["cumulative_share"]))
