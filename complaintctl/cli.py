@@ -1511,6 +1511,10 @@ def policy_show_cmd(fmt: str = typer.Option("table", "--format", help=FORMAT_HEL
     lang = i18n.lang()
     view["escalation"] = [{**e, "role": words.label("role", e["role"], lang)}
                           for e in view["escalation"]]
+    # A day the user added is stored with the note "added by NAME": said in the language.
+    view["user_days"] = [{**d, "name": _("added by {actor}").format(actor=d["name"][9:])
+                          if str(d.get("name") or "").startswith("added by ") else d.get("name")}
+                         for d in view["user_days"]]
     rows = [{"stage": term("stage", st), **{s: d or "—" for s, d in row.items()}}
             for st, row in view["deadlines"].items()]
     cols = (render.Col("stage", _("stage")),
@@ -1518,7 +1522,7 @@ def policy_show_cmd(fmt: str = typer.Option("table", "--format", help=FORMAT_HEL
     esc_cols = (render.Col("level", _("level"), "num"),
                 render.Col("after_working_days", _("after wd late"), "num"),
                 render.Col("role", _("escalates to")))
-    day_cols = (render.Col("day", _("day")), render.Col("kind", _("kind")),
+    day_cols = (render.Col("day", _("day")), render.Col("kind", _("kind"), word="day_kind"),
                 render.Col("name", _("note")))
     covered = view["calendar_covered_until"]
     cal_line = _("Calendar {country} (public holidays and make-up working days {years}; "

@@ -81,6 +81,8 @@ def local_time(value: str, tz: tzinfo) -> str:
 _SHOWN_WORDS: dict[str, dict[str, str]] = {
     "record_kind": {"complaint": NC_("kind", "complaint"), "return": NC_("kind", "return")},
     "validity": {"upheld": N_("upheld"), "not-upheld": N_("not upheld")},
+    "day_kind": {"holiday": N_("holiday"), "workday": N_("make-up working day"),
+                 "closure": N_("company closure day")},
 }
 
 

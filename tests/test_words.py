@@ -436,7 +436,7 @@ def test_init_lang(run, env):
         assert lg.config.language == "zh"
     finally:
         lg.close()
-    assert run("verify").stdout.startswith("OK")
+    assert run("verify").stdout.startswith("正常：")  # the ledger speaks Chinese
 
 
 def test_init_with_an_unknown_language_makes_nothing(run, env):
