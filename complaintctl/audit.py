@@ -158,6 +158,20 @@ def _serially(lg: Ledger, cur: sqlite3.Cursor, last_id: int, head: str | None
 def _in_parallel(path: Path, plan: list[Task], workers: int) -> dict[Any, Any]:
     """The plan's checks on a pool of `workers` processes (spawned, not forked: this
     process has an SQLite connection open), taken in the plan's order."""
+    try:
+        return _pooled(path, plan, workers)
+    except BaseException as exc:  # Ctrl-C included
+        failure = exc.with_traceback(None)
+    # Raised again once the pool is gone, without the frames that held it (its unfinished
+    # results and it refer to each other): else the command leaves before it is, and
+    # multiprocessing warns on stderr of the semaphores it leaked.
+    import gc
+
+    gc.collect()
+    raise failure
+
+
+def _pooled(path: Path, plan: list[Task], workers: int) -> dict[Any, Any]:
     import multiprocessing
 
     pool = multiprocessing.get_context("spawn").Pool(workers, initializer=_worker_start)
@@ -166,7 +180,7 @@ def _in_parallel(path: Path, plan: list[Task], workers: int) -> dict[Any, Any]:
                    for key, check, args in plan]
         results = {key: result.get() for key, result in pending}
         pool.close()
-    except BaseException:  # Ctrl-C included: the workers ignore it, so stop them here
+    except BaseException:  # the workers ignore Ctrl-C: stop them here
         pool.terminate()
         raise
     finally:
