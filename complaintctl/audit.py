@@ -41,7 +41,7 @@ from complaintctl.settings import (
     LEGACY_ROLES,
     calendar_digest,
 )
-from complaintctl.store import EVENT_COLUMNS, Ledger, chain_head
+from complaintctl.store import EVENT_COLUMNS, Ledger, chain_head, prefetch
 
 Problem = dict[str, Any]
 
@@ -106,6 +106,11 @@ def verify(lg: Ledger, head: str | None = None) -> dict[str, Any]:
         else:
             plan = _plan(cur, last_id, head, parts=2 * workers)
     if last_id >= PARALLEL_FROM and workers >= 2:
+        # every check reads its part of the file at once: from a cold cache that is
+        # scattered reads, so the file is read ahead in order beside them
+        import threading
+
+        threading.Thread(target=prefetch, args=(lg.path,), daemon=True).start()
         results = _in_parallel(lg.path, plan, workers)
     return _result(results, last_id, last_hash, head)
 
