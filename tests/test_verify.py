@@ -371,3 +371,74 @@ def test_a_long_chain_is_checked_in_parts_with_the_same_findings(ledger, env, fu
     chain = [p["id"] for p in verify_fails(ledger, "--head", whole["head"]["hash"])
              if p["kind"] == "chain"]
     assert chain == [edited, deleted + 1]
+
+
+@pytest.fixture
+def in_parts(monkeypatch):
+    """verify as on a large ledger: every check in a process of its own (two spawned
+    workers), the chain and the deadlines cut into parts."""
+    from complaintctl import audit
+
+    monkeypatch.setattr(audit, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(audit.os, "cpu_count", lambda: 2)
+
+
+def test_in_parts_every_check_finds_what_it_finds_in_one_snapshot(ledger, env, full,
+                                                                   monkeypatch):
+    earlier = ledger.json("verify")["head"]
+    edited = event_id(ledger, "resolve", 1)
+    rid = full["return"]
+    tamper(env, "DROP TRIGGER events_no_update",
+           f"UPDATE events SET actor = 'someone else' WHERE id = {edited}",
+           f"UPDATE complaints SET status = 'closed' WHERE id = '{full['assigned']}'",
+           "UPDATE stages SET due_at = '2027-01-31T00:00:00Z' WHERE id = (SELECT max(id) "
+           f"FROM stages WHERE complaint_id = '{full['reopened']}')",
+           "INSERT INTO stages (complaint_id, stage, round, started_at, due_at) VALUES "
+           f"('{full['logged']}', 'investigate', 1, '2026-09-30T02:00:00Z', "
+           "'2027-01-01T00:00:00Z')",
+           f"UPDATE returns SET received_qty = 7 WHERE id = '{rid}'",
+           "UPDATE policy SET duration = '30wd' WHERE stage = 'resolve' AND severity = 'high'",
+           "UPDATE day_tallies SET n = n + 5 WHERE measure = 'received' AND day = '2026-11-16'",
+           "INSERT INTO assignments (complaint_id, at, actor, department, owner) "
+           "VALUES ('CC-2026-9999', '2026-11-01T00:00:00Z', 'x', 'd', 'o')")
+    whole = verify_fails(ledger, "--head", earlier["hash"])
+    assert {p["kind"] for p in whole} == {"chain", "status", "deadline", "received_qty",
+                                          "policy", "day_tally", "foreign_key"}
+    from complaintctl import audit
+
+    monkeypatch.setattr(audit, "PARALLEL_FROM", 1)
+    for cpus in (2, 3):
+        monkeypatch.setattr(audit.os, "cpu_count", lambda cpus=cpus: cpus)
+        assert verify_fails(ledger, "--head", earlier["hash"]) == whole
+
+
+def test_in_parts_a_clean_ledger_verifies_and_finds_an_earlier_head(ledger, full, in_parts):
+    data = ledger.json("verify")
+    assert data["ok"] and data["events"] == ledger.rows("SELECT count(*) FROM events")[0][0]
+    assert ledger.json("verify", "--head", data["head"]["hash"])["head_found"] == data["head"]
+
+
+def test_in_parts_an_upgraded_ledger_counts_unrecorded_deadlines_apart(run, env, in_parts):
+    env.parent.mkdir(parents=True)
+    oldest_ledger(env)
+    run("upgrade")
+    data = run.json("verify")
+    assert data["ok"] and data["unrecorded"] >= 1
+
+
+@pytest.mark.parametrize("parts", [False, True], ids=["whole", "in-parts"])
+def test_an_event_that_is_not_json_is_named_and_the_rest_still_checked(ledger, env, full,
+                                                                       monkeypatch, parts):
+    """The deadlines are read without checking every event is JSON (a tenth of verify's
+    time on a large ledger): one that is not makes them read again, skipping it."""
+    from complaintctl import audit
+
+    if parts:
+        monkeypatch.setattr(audit, "PARALLEL_FROM", 1)
+        monkeypatch.setattr(audit.os, "cpu_count", lambda: 2)
+    target = event_id(ledger, "assign", 1)
+    tamper(env, "DROP TRIGGER events_no_update",
+           f"UPDATE events SET data = '{{\"deadlines\": {{\"investigate\": ' WHERE id = {target}",
+           f"UPDATE complaints SET status = 'resolved' WHERE id = '{full['logged']}'")
+    found = [(p["kind"], p["id"]) for p in verify_fails(ledger)]
+    assert ("chain", target) in found and ("status", full["logged"]) in found
