@@ -1522,7 +1522,8 @@ def export_cmd(
     else:
         chunks = sheets.xlsx_chunks(exp.columns, rows, tz=tz,
                                     currency=ledger.config.currency, sheet=what)
-    _write_atomically(output, chunks)
+    with contextlib.closing(exp.rows):  # a failure half-way ends the read snapshot now
+        _write_atomically(output, chunks)
     _say(ngettext("Wrote {output}: {count} row of {what}.",
                   "Wrote {output}: {count} rows of {what}.", rows.n).format(
                       output=output, count=rows.n, what=what))

@@ -11,7 +11,7 @@ contact is NULL in the row and stays empty either way.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -40,10 +40,11 @@ _RETURN_STAGES = ("inspect", "dispose")
 @dataclass(frozen=True)
 class Export:
     """One export: its columns, and its rows as a generator that reads the ledger
-    while it is consumed (the snapshot is open until the last row or close())."""
+    while it is consumed (the snapshot is open until the last row or close(): a
+    caller that may stop early closes it while the ledger is still open)."""
     what: str
     columns: tuple[Column, ...]
-    rows: Iterator[tuple[Any, ...]]
+    rows: Generator[tuple[Any, ...], None, None]
 
 
 def day_bounds(since: date | None, until: date | None, tz: tzinfo
@@ -67,7 +68,7 @@ def _where(column: str, since: str | None, until: str | None) -> tuple[str, list
 
 
 def _stream(lg: Ledger, sql: str, params: list[str],
-            shape: Any = None) -> Iterator[tuple[Any, ...]]:
+            shape: Any = None) -> Generator[tuple[Any, ...], None, None]:
     with lg.read() as cur:
         cur.arraysize = 256
         cur.execute(sql, params)
