@@ -1484,7 +1484,7 @@ def export_cmd(
                                      "added on or after it"),
     until: str | None = typer.Option(None, metavar="DATE", help="last day (inclusive)"),
     output: str = typer.Option(..., "--output", metavar="FILE",
-                               help="file to write (0600; replaced whole, atomically)"),
+                               help="file to write (0600; replaced whole)"),
     reveal: bool = typer.Option(False, "--reveal", help="complaints: contact details "
                                 "unmasked (an erased contact stays erased)"),
 ) -> None:
