@@ -1475,6 +1475,66 @@ def _write_atomically(output: str, content: str | Iterable[bytes]) -> None:
         raise
 
 
+_EXPORT_FORMATS = ("csv", "xlsx", "jsonl")
+
+
+@command(app, "export")
+def export_cmd(
+    what: str = typer.Argument(..., metavar="WHAT",
+                               help="complaints, events, returns or actions"),
+    fmt: str | None = typer.Option(None, "--format", metavar="FORMAT",
+                                   help="csv, xlsx or jsonl (default: from the --output "
+                                   "file's extension)"),
+    since: str | None = typer.Option(None, metavar="DATE", help="first day: complaints "
+                                     "received, events recorded, returns opened, actions "
+                                     "added on or after it"),
+    until: str | None = typer.Option(None, metavar="DATE", help="last day (inclusive)"),
+    output: str = typer.Option(..., "--output", metavar="FILE",
+                               help="file to write (0600; replaced whole)"),
+    reveal: bool = typer.Option(False, "--reveal", help="complaints: contact details "
+                                "unmasked (an erased contact stays erased)"),
+) -> None:
+    """Everything out, for the archive (归档) or a spreadsheet: one row per record,
+    the JSON keys as columns, the codes as values."""
+    from complaintctl import exports, sheets
+
+    what = what.strip().lower()
+    if what not in exports.WHATS:
+        raise BadInput(_("WHAT {value!r} is not one of: {allowed}").format(
+            value=what, allowed=", ".join(exports.WHATS)), code="bad_what", value=what)
+    if fmt is None:
+        fmt = Path(output).suffix.lower().lstrip(".")
+        if fmt not in _EXPORT_FORMATS:
+            raise BadInput(_("give --format csv, xlsx or jsonl"),
+                           hint=_("or name the --output file .csv, .xlsx or .jsonl"))
+    else:
+        fmt = fmt.strip().lower()
+        if fmt not in _EXPORT_FORMATS:
+            raise BadInput(_("--format {value!r} is not one of: {allowed}").format(
+                value=fmt, allowed=", ".join(_EXPORT_FORMATS)), code="bad_format", value=fmt)
+    ledger = _open()
+    now, tz = _now(), ledger.tz
+    first = parse.parse_day(since, now=now, tz=tz, field="--since") if since else None
+    last = parse.parse_day(until, now=now, tz=tz, field="--until") if until else None
+    if first and last and last < first:
+        raise BadInput(_("--until is before --since"))
+    _not_the_ledger(output, ledger, hint=_("write the export to another file"))
+    exp = exports.export(ledger, what, *exports.day_bounds(first, last, tz), reveal=reveal)
+    rows = sheets.Counted(exp.rows)
+    if fmt == "csv":
+        chunks = sheets.csv_chunks(exp.columns, rows)
+    elif fmt == "jsonl":
+        chunks = sheets.jsonl_chunks(exp.columns, rows)
+    else:
+        chunks = sheets.xlsx_chunks(exp.columns, rows, tz=tz,
+                                    currency=ledger.config.currency, sheet=what)
+    with contextlib.closing(exp.rows):  # a failure half-way ends the read snapshot now
+        _write_atomically(output, chunks)
+    _say(ngettext("Wrote {output}: {count} row of {what}.",
+                  "Wrote {output}: {count} rows of {what}.", rows.n).format(
+                      output=output, count=rows.n, what=what))
+
+
 @command(app, "backup")
 def backup_cmd(
     path: str = typer.Argument(..., metavar="PATH", help="the backup file to write (an "

@@ -1,0 +1,274 @@
+"""The reads behind `export`: every complaint, event, return or CAPA item as plain
+rows, streamed from one read snapshot (a cursor, never a list), so an export of a
+million rows holds one row in memory at a time.
+
+Columns are the keys of `show --format json` (a nested key as `section.key`),
+values are the stored codes and UTC ISO times, money the exact decimal text
+(`format_money`). Each column says what kind of value it holds, so a file format
+can type its cells (sheets.py). Contacts come out masked unless asked; an erased
+contact is NULL in the row and stays empty either way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
+
+from complaintctl.parse import format_money, iso, mask
+from complaintctl.store import Ledger
+from complaintctl.views import LAST_CONTACT
+
+WHATS = ("complaints", "events", "returns", "actions")
+
+# What each WHAT's --since/--until select on: a complaint by when it was received,
+# an event by when it was RECORDED (a back-dated step written today is in today's
+# archive), a return by when it was opened, a CAPA item by when it was added.
+PERIOD_COLUMN = {"complaints": "received_at", "events": "recorded_at",
+                 "returns": "opened_at", "actions": "created_at"}
+
+# Kinds of value: text, code (an enumerated word's code), time (UTC ISO), date
+# (YYYY-MM-DD), money (decimal text), count (an integer), json (an object, kept as
+# the stored text, byte for byte, so the hash chain can be checked from the file).
+Column = tuple[str, str]
+
+_COMPLAINT_STAGES = ("assign", "investigate", "resolve", "revisit", "second-revisit")
+_RETURN_STAGES = ("inspect", "dispose")
+
+
+@dataclass(frozen=True)
+class Export:
+    """One export: its columns, and its rows as a generator that reads the ledger
+    while it is consumed (the snapshot is open until the last row or close(): a
+    caller that may stop early closes it while the ledger is still open)."""
+    what: str
+    columns: tuple[Column, ...]
+    rows: Generator[tuple[Any, ...], None, None]
+
+
+def day_bounds(since: date | None, until: date | None, tz: tzinfo
+               ) -> tuple[str | None, str | None]:
+    """The UTC instants [start of `since`, start of the day after `until`) in `tz`."""
+    def start(d: date) -> str:
+        return iso(datetime.combine(d, time(), tz))
+    return (start(since) if since else None,
+            start(until + timedelta(days=1)) if until else None)
+
+
+def _where(column: str, since: str | None, until: str | None) -> tuple[str, list[str]]:
+    where, params = [], []
+    if since is not None:
+        where.append(f"{column} >= ?")
+        params.append(since)
+    if until is not None:
+        where.append(f"{column} < ?")
+        params.append(until)
+    return (" WHERE " + " AND ".join(where)) if where else "", params
+
+
+def _stream(lg: Ledger, sql: str, params: list[str],
+            shape: Any = None) -> Generator[tuple[Any, ...], None, None]:
+    with lg.read() as cur:
+        cur.arraysize = 256
+        cur.execute(sql, params)
+        while True:
+            batch = cur.fetchmany()
+            if not batch:
+                return
+            for row in batch:
+                yield shape(row) if shape else row
+
+
+# --- complaints ------------------------------------------------------------------
+
+_C_PLAIN: tuple[tuple[str, str, str], ...] = (
+    # (column, kind, SQL on complaints c)
+    ("id", "text", "c.id"),
+    ("status", "code", "c.status"),
+    ("severity", "code", "c.severity"),
+    ("category", "code", "c.category"),
+    ("channel", "code", "c.channel"),
+    ("customer", "text", "c.customer"),
+    ("contact", "text", "c.contact"),
+    ("region", "text", "c.region"),
+    ("order_no", "text", "c.order_no"),
+    ("product", "text", "c.product"),
+    ("lot", "text", "c.lot"),
+    ("quantity", "count", "c.quantity"),
+    ("shipped_on", "date", "c.shipped_on"),
+    ("demand", "code", "c.demand"),
+    ("description", "text", "c.description"),
+    ("received_at", "time", "c.received_at"),
+    ("last_contact_at", "time", LAST_CONTACT.replace("complaints.", "c.")),
+    ("logged_at", "time", "c.logged_at"),
+    ("logged_by", "text", "c.logged_by"),
+    ("department", "text", "c.department"),
+    ("owner", "text", "c.owner"),
+    ("assigned_at", "time", "c.assigned_at"),
+    ("reopen_count", "count", "c.reopen_count"),
+    ("repeat_of", "text", "c.repeat_of"),
+    ("investigation.validity", "code", "c.validity"),
+    ("investigation.root_cause", "text", "c.root_cause"),
+    ("investigation.cause_category", "code", "c.cause_category"),
+    ("investigation.responsibility", "code", "c.responsibility"),
+    ("investigation.supplier", "text", "c.supplier"),
+    ("investigation.concluded_at", "time", "c.concluded_at"),
+    ("resolution.round", "count", "r.round"),
+    ("resolution.at", "time", "r.at"),
+    ("resolution.actor", "text", "r.actor"),
+    ("resolution.disposition", "code", "r.disposition"),
+    ("resolution.amount", "money", "r.amount"),
+    ("resolution.currency", "text", "r.currency"),
+    ("resolution.approved_by", "text", "r.approved_by"),
+    ("resolution.summary", "text", "r.summary"),
+    ("revisit.at", "time", "v.at"),
+    ("revisit.method", "code", "v.method"),
+    ("revisit.satisfaction", "code", "v.satisfaction"),
+    ("closed_at", "time", "c.closed_at"),
+    ("close_reason", "text", "c.close_reason"),
+    ("voided_at", "time", "c.voided_at"),
+    ("void_reason", "text", "c.void_reason"),
+) + tuple(
+    (f"deadlines.{stage}", "time",
+     "(SELECT s.due_at FROM stages s WHERE s.complaint_id = c.id AND s.return_id IS NULL "
+     f"AND s.stage = '{stage}' ORDER BY s.id DESC LIMIT 1)") for stage in _COMPLAINT_STAGES
+) + tuple(
+    (f"{table}.count", "count",
+     f"(SELECT count(*) FROM {table} x WHERE x.complaint_id = c.id)")
+    for table in ("actions", "returns", "revisits", "notes", "attachments")
+) + (
+    ("repeated_by.count", "count",
+     "(SELECT count(*) FROM complaints k WHERE k.repeat_of = c.id)"),
+)
+
+COMPLAINT_COLUMNS: tuple[Column, ...] = tuple((k, kind) for k, kind, _sql in _C_PLAIN)
+_CONTACT = COMPLAINT_COLUMNS.index(("contact", "text"))
+_AMOUNT = COMPLAINT_COLUMNS.index(("resolution.amount", "money"))
+
+
+def complaints(lg: Ledger, since: str | None, until: str | None, *, reveal: bool = False
+               ) -> Export:
+    """Every complaint, one row each: its fields, current state, the latest resolution
+    and revisit, the last deadline of each stage (as `show`), and how many actions,
+    returns, revisits, notes, attachments and repeats it has."""
+    clause, params = _where("c.received_at", since, until)
+    sql = ("SELECT " + ", ".join(s for _k, _kind, s in _C_PLAIN) + " FROM complaints c "
+           "LEFT JOIN resolutions r ON r.id = (SELECT max(id) FROM resolutions "
+           "WHERE complaint_id = c.id) "
+           "LEFT JOIN revisits v ON v.id = (SELECT max(id) FROM revisits "
+           "WHERE complaint_id = c.id)"
+           f"{clause} ORDER BY c.received_at, c.id")
+
+    def shape(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        out = list(row)
+        if not reveal:
+            out[_CONTACT] = mask(out[_CONTACT])
+        out[_AMOUNT] = format_money(out[_AMOUNT])
+        return tuple(out)
+
+    return Export("complaints", COMPLAINT_COLUMNS, _stream(lg, sql, params, shape))
+
+
+# --- events ----------------------------------------------------------------------
+
+EVENT_COLUMNS: tuple[Column, ...] = (
+    ("id", "count"), ("complaint_id", "text"), ("return_id", "text"), ("at", "time"),
+    ("recorded_at", "time"), ("actor", "text"), ("login", "text"), ("kind", "code"),
+    ("data", "json"), ("old", "json"), ("hash", "text"))
+
+
+def events(lg: Ledger, since: str | None, until: str | None) -> Export:
+    """The audit trail as stored, with the old values and the hash chain; selected by
+    when each event was recorded. Contacts are in it only as keyed hashes ("h:…")."""
+    clause, params = _where("recorded_at", since, until)
+    sql = (f"SELECT {', '.join(k for k, _kind in EVENT_COLUMNS)} FROM events{clause} "
+           "ORDER BY id")
+    return Export("events", EVENT_COLUMNS, _stream(lg, sql, params))
+
+
+# --- returns ---------------------------------------------------------------------
+
+_R_PLAIN: tuple[tuple[str, str, str], ...] = (
+    ("id", "text", "r.id"),
+    ("complaint_id", "text", "r.complaint_id"),
+    ("stage", "code", "r.stage"),
+    ("opened_at", "time", "r.opened_at"),
+    ("opened_by", "text", "r.opened_by"),
+    ("product", "text", "r.product"),
+    ("lot", "text", "r.lot"),
+    ("reason", "text", "r.reason"),
+    ("authorised_qty", "count", "r.authorised_qty"),
+    ("received_qty", "count", "r.received_qty"),
+    ("first_received_at", "time", "r.first_received_at"),
+    ("inspected_at", "time", "r.inspected_at"),
+    ("result", "code", "r.result"),
+    ("defective_qty", "count", "r.defective_qty"),
+    ("cause", "text", "r.cause"),
+    ("inspection_note", "text", "r.inspection_note"),
+    ("disposed_qty", "count", "r.disposed_qty"),
+    ("cost_of_loss", "money", "r.cost_of_loss"),
+    ("repair_cost", "money", "r.repair_cost"),
+    ("currency", "text", "?"),
+    ("closed_at", "time", "r.closed_at"),
+    ("due_at", "time", "(SELECT min(s.due_at) FROM stages s WHERE s.return_id = r.id "
+     "AND s.done_at IS NULL)"),
+) + tuple(
+    (f"deadlines.{stage}", "time",
+     f"(SELECT s.due_at FROM stages s WHERE s.return_id = r.id AND s.stage = '{stage}' "
+     "ORDER BY s.id DESC LIMIT 1)") for stage in _RETURN_STAGES
+) + tuple(
+    (f"dispositions.{action}", "count",
+     "(SELECT sum(d.qty) FROM return_dispositions d WHERE d.return_id = r.id "
+     f"AND d.action = '{action}')")
+    for action in ("rework", "repair", "scrap", "restock", "discount-sale",
+                   "return-to-customer", "return-to-supplier")
+)
+
+RETURN_COLUMNS: tuple[Column, ...] = tuple((k, kind) for k, kind, _sql in _R_PLAIN)
+_MONEY_R = [i for i, (_k, kind) in enumerate(RETURN_COLUMNS) if kind == "money"]
+
+
+def returns(lg: Ledger, since: str | None, until: str | None) -> Export:
+    """Every return (客退品): stage, quantities, inspection, costs, its open deadline,
+    the last deadline of each of its stages, and the quantities of each disposition."""
+    clause, params = _where("r.opened_at", since, until)
+    sql = ("SELECT " + ", ".join(s for _k, _kind, s in _R_PLAIN) +
+           f" FROM returns r{clause} ORDER BY r.opened_at, r.id")
+
+    def shape(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        out = list(row)
+        for i in _MONEY_R:
+            out[i] = format_money(out[i])
+        return tuple(out)
+
+    return Export("returns", RETURN_COLUMNS,
+                  _stream(lg, sql, [lg.config.currency, *params], shape))
+
+
+# --- actions ---------------------------------------------------------------------
+
+ACTION_COLUMNS: tuple[Column, ...] = (
+    ("id", "count"), ("complaint_id", "text"), ("text", "text"), ("owner", "text"),
+    ("due_at", "time"), ("created_at", "time"), ("created_by", "text"),
+    ("done_at", "time"), ("done_by", "text"), ("verified_at", "time"),
+    ("verified_by", "text"), ("verify_note", "text"))
+
+
+def actions(lg: Ledger, since: str | None, until: str | None) -> Export:
+    """Every CAPA item (纠正预防措施), selected by when it was added."""
+    clause, params = _where("created_at", since, until)
+    sql = (f"SELECT {', '.join(k for k, _kind in ACTION_COLUMNS)} FROM actions{clause} "
+           "ORDER BY created_at, id")
+    return Export("actions", ACTION_COLUMNS, _stream(lg, sql, params))
+
+
+def export(lg: Ledger, what: str, since: str | None, until: str | None, *,
+           reveal: bool = False) -> Export:
+    if what == "complaints":
+        return complaints(lg, since, until, reveal=reveal)
+    if what == "events":
+        return events(lg, since, until)
+    if what == "returns":
+        return returns(lg, since, until)
+    return actions(lg, since, until)

@@ -1,0 +1,161 @@
+"""The files of `export`: CSV, XLSX and JSON lines from plain rows (exports.py), each
+written as a stream of bytes for the atomic writer; no database.
+
+The data is not translated: headers are the JSON keys, values the stored codes.
+CSV: UTF-8 with a BOM (Excel reads it as UTF-8), CRLF, every cell through
+render.neutralise (the formula guard). XLSX: typed cells — times as Excel
+date-times in the ledger's time zone, money as numbers in the currency's format,
+counts as numbers — and every text written as a string cell, never a formula.
+JSON lines: one object per line, codes, UTC ISO times, money as exact decimal text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime, tzinfo
+from decimal import Decimal
+from typing import Any
+
+from complaintctl.errors import BadInput
+from complaintctl.i18n import _
+from complaintctl.parse import from_iso
+from complaintctl.render import neutralise
+
+Column = tuple[str, str]
+
+_BATCH = 256  # rows encoded per chunk handed to the writer
+
+# The most rows a worksheet holds (Excel's limit), the header row included.
+XLSX_MAX_ROWS = 1_048_576
+
+_SYMBOLS = {"CNY": "¥", "RMB": "¥", "JPY": "¥", "USD": "$", "EUR": "€", "GBP": "£",
+            "HKD": "HK$", "TWD": "NT$", "KRW": "₩", "INR": "₹"}
+
+
+class Counted:
+    """An iterable that counts what passed through it (`n`)."""
+
+    def __init__(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        self.rows = rows
+        self.n = 0
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        for row in self.rows:
+            self.n += 1
+            yield row
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def csv_chunks(columns: Sequence[Column], rows: Iterable[tuple[Any, ...]]) -> Iterator[bytes]:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    buf.write("\ufeff")
+    writer.writerow([neutralise(key) for key, _kind in columns])
+    n = 0
+    for row in rows:
+        writer.writerow([neutralise(_text(v)) for v in row])
+        n += 1
+        if n % _BATCH == 0:
+            yield buf.getvalue().encode("utf-8")
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue().encode("utf-8")
+
+
+def jsonl_chunks(columns: Sequence[Column], rows: Iterable[tuple[Any, ...]]
+                 ) -> Iterator[bytes]:
+    dump = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    keys = [key for key, _kind in columns]
+    objects = [i for i, (_key, kind) in enumerate(columns) if kind == "json"]
+    lines: list[str] = []
+    for row in rows:
+        values = list(row)
+        for i in objects:
+            values[i] = json.loads(values[i]) if values[i] else None
+        lines.append(dump(dict(zip(keys, values, strict=True))))
+        if len(lines) == _BATCH:
+            yield ("\n".join(lines) + "\n").encode("utf-8")
+            lines.clear()
+    if lines:
+        yield ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def money_format(currency: str | None) -> str:
+    """Excel's number format for an amount of `currency` (two decimals, as stored)."""
+    code = "".join(ch for ch in (currency or "") if ch.isalnum()).upper()
+    symbol = _SYMBOLS.get(code)
+    if symbol:
+        return f'"{symbol}"#,##0.00'
+    return f'#,##0.00 "{code}"' if code else "#,##0.00"
+
+
+def xlsx_chunks(columns: Sequence[Column], rows: Iterable[tuple[Any, ...]], *, tz: tzinfo,
+                currency: str | None, sheet: str) -> Iterator[bytes]:
+    """The workbook, built by XlsxWriter in constant_memory mode (each row goes to a
+    temporary file as it is written) in a private temporary folder, then read out in
+    chunks; the folder is removed whatever happens."""
+    import os
+    import shutil
+    import tempfile
+
+    import xlsxwriter
+
+    folder = tempfile.mkdtemp(prefix="complaintctl-export-")
+    try:
+        path = os.path.join(folder, "export.xlsx")
+        book = xlsxwriter.Workbook(path, {
+            "constant_memory": True, "tmpdir": folder, "strings_to_formulas": False,
+            "strings_to_numbers": False, "strings_to_urls": False})
+        ws = book.add_worksheet(sheet)
+        header = book.add_format({"bold": True})
+        when = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+        day = book.add_format({"num_format": "yyyy-mm-dd"})
+        money: dict[str, Any] = {}
+        # the currency an amount is in: its row's own currency column, else the ledger's
+        cur_col = next((i for i, (key, _kind) in enumerate(columns)
+                        if key.split(".")[-1] == "currency"), None)
+        kinds = [kind for _key, kind in columns]
+        ws.freeze_panes(1, 0)
+        for c, (key, _kind) in enumerate(columns):
+            ws.write_string(0, c, key, header)
+        r = 0
+        for r, row in enumerate(rows, start=1):
+            if r >= XLSX_MAX_ROWS:
+                raise BadInput(_("more rows than a worksheet holds ({limit})").format(
+                    limit=f"{XLSX_MAX_ROWS - 1:,}"),
+                    hint=_("export a shorter period with --since and --until, or use "
+                           "--format csv or jsonl"), code="too_many_rows")
+            for c, value in enumerate(row):
+                if value is None:
+                    continue
+                kind = kinds[c]
+                if kind == "time":
+                    ws.write_datetime(r, c, from_iso(value).astimezone(tz).replace(
+                        tzinfo=None), when)
+                elif kind == "date":
+                    try:
+                        ws.write_datetime(r, c, datetime.strptime(value, "%Y-%m-%d"), day)
+                    except ValueError:
+                        ws.write_string(r, c, str(value))
+                elif kind == "money":
+                    code = (row[cur_col] if cur_col is not None else None) or currency or ""
+                    if code not in money:
+                        money[code] = book.add_format({"num_format": money_format(code)})
+                    ws.write_number(r, c, float(Decimal(value)), money[code])
+                elif kind == "count":
+                    ws.write_number(r, c, value)
+                else:
+                    ws.write_string(r, c, str(value))
+        ws.autofilter(0, 0, r, len(columns) - 1)
+        book.close()
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                yield chunk
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

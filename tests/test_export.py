@@ -1,0 +1,343 @@
+"""export: every complaint, event, return and CAPA item out to CSV, XLSX or JSON
+lines; the codes, not labels; masked contacts; 0600, atomic, never onto the ledger;
+streamed (memory flat in the number of rows)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from support import NOW
+
+from complaintctl import cli
+
+CUSTOMER = '=HYPERLINK("http://evil.example/x","点我")'
+PHONE = "13812345678"
+LIFECYCLE_NOW = datetime(2026, 10, 12, 4, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def lifecycle(ledger, monkeypatch):
+    """A complaint taken through every step (typed on 2026-10-12), a return, a CAPA
+    item, a second open complaint; then, on NOW (2026-11-23), a back-dated complaint
+    received in October: its events happened in October but were RECORDED in November."""
+    monkeypatch.setattr(cli, "_now", lambda: LIFECYCLE_NOW)
+    cid = ledger("log", "--customer", CUSTOMER, "--description", "电机异响",
+                 "--category", "quality", "--severity", "medium", "--channel", "phone",
+                 "--product", "XD-200", "--quantity", "3", "--shipped", "2026-09-20",
+                 "--received", "2026-09-30 10:00", "--contact", PHONE).stdout.strip()
+    ledger("assign", cid, "--dept", "质量部", "--owner", "王芳", "--at", "2026-09-30 11:00")
+    ledger("investigate", cid, "--cause", "装配扭矩不足", "--cause-category", "manufacturing",
+           "--responsibility", "company", "--at", "2026-10-08 09:00")
+    action = ledger("action", "add", cid, "--text", "更新作业指导书", "--owner", "刘洋",
+                    "--due", "2026-11-30", "--at", "2026-10-08 10:00").stdout.strip()
+    rma = ledger("return", "open", cid, "--qty", "2", "--at", "2026-10-08 11:00"
+                 ).stdout.strip()
+    ledger("return", "receive", rma, "--qty", "2", "--at", "2026-10-08 12:00")
+    ledger("return", "inspect", rma, "--result", "defect-confirmed", "--defective", "2",
+           "--at", "2026-10-08 13:00")
+    ledger("return", "dispose", rma, "--action", "scrap", "--qty", "2", "--at",
+           "2026-10-08 14:00")
+    ledger("resolve", cid, "--disposition", "refund", "--summary", "退款",
+           "--amount", "1250.50", "--approved-by", "质量经理", "--at", "2026-10-09 10:00")
+    ledger("revisit", cid, "--satisfaction", "satisfied", "--method", "phone",
+           "--at", "2026-10-10 10:00")
+    other = ledger("log", "--customer", "华南五金", "--description", "-10 件短少",
+                   "--category", "delivery", "--severity", "low", "--channel", "email",
+                   "--received", "2026-10-11 09:00").stdout.strip()
+    monkeypatch.setattr(cli, "_now", lambda: NOW)
+    late = ledger("log", "--customer", "北方机械", "--description", "纸质记录补录",
+                  "--category", "quality", "--severity", "low", "--channel", "letter",
+                  "--received", "2026-10-05 09:00").stdout.strip()
+    return {"id": cid, "action": action, "rma": rma, "other": other, "late": late,
+            "db": ledger.db, "run": ledger}
+
+
+def _export(run, tmp_path, what, fmt, *extra, code=0):
+    out = tmp_path / f"{what}{'-'.join(extra).replace(' ', '')}.{fmt}"
+    result = run("export", what, "--format", fmt, "--output", out, *extra, code=code)
+    return out, result
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+
+
+def _jsonl(path: Path) -> list[dict]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def _xlsx(path: Path) -> tuple[list[str], list[list]]:
+    import openpyxl
+
+    ws = openpyxl.load_workbook(path).worksheets[0]
+    rows = [list(r) for r in ws.iter_rows()]
+    return [c.value for c in rows[0]], rows[1:]
+
+
+@pytest.mark.parametrize("what", ["complaints", "events", "returns", "actions"])
+def test_each_what_in_each_format_has_the_same_rows_and_columns(lifecycle, tmp_path, what):
+    run = lifecycle["run"]
+    c, result = _export(run, tmp_path, what, "csv")
+    j, _r = _export(run, tmp_path, what, "jsonl")
+    x, _r = _export(run, tmp_path, what, "xlsx")
+    rows_csv, rows_json = _csv(c), _jsonl(j)
+    header, rows_xlsx = _xlsx(x)
+    assert len(rows_csv) == len(rows_json) == len(rows_xlsx) > 0
+    assert header == list(rows_csv[0]) == list(rows_json[0])
+    n = len(rows_csv)
+    assert f"Wrote {c}: {n} row{'s' if n > 1 else ''} of {what}." in result.stderr
+    for path in (c, j, x):
+        assert os.stat(path).st_mode & 0o777 == 0o600
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp left
+
+
+def test_complaints_carry_state_deadlines_codes_and_guarded_text(lifecycle, tmp_path):
+    run, cid = lifecycle["run"], lifecycle["id"]
+    rows = {r["id"]: r for r in _csv(_export(run, tmp_path, "complaints", "csv")[0])}
+    assert set(rows) == {cid, lifecycle["other"], lifecycle["late"]}
+    r = rows[cid]
+    shown = run.json("show", cid)
+    assert r["customer"] == "'" + CUSTOMER  # render's formula guard
+    assert rows[lifecycle["other"]]["description"] == "'-10 件短少"
+    assert r["status"] == "closed" == shown["status"]
+    assert (r["channel"], r["category"], r["severity"]) == ("phone", "quality", "medium")
+    assert r["investigation.cause_category"] == "manufacturing"
+    assert r["resolution.disposition"] == "refund"
+    assert r["resolution.amount"] == "1250.50" and r["resolution.currency"] == "CNY"
+    assert r["revisit.satisfaction"] == "satisfied" and r["revisit.method"] == "phone"
+    assert r["received_at"] == "2026-09-30T02:00:00Z" == shown["received_at"]
+    assert r["shipped_on"] == "2026-09-20" and r["quantity"] == "3"
+    for stage, due in shown["deadlines"].items():
+        assert r[f"deadlines.{stage}"] == due
+    assert (r["actions.count"], r["returns.count"], r["revisits.count"]) == ("1", "1", "1")
+    assert r["contact"] == "*******5678" == shown["contact"]
+    # the same codes whatever the display language
+    zh = tmp_path / "zh.csv"
+    run("--lang", "zh", "export", "complaints", "--format", "csv", "--output", zh)
+    assert zh.read_bytes() == (tmp_path / "complaints.csv").read_bytes()
+
+
+def test_jsonl_is_one_object_per_line_with_codes_and_iso_times(lifecycle, tmp_path):
+    run, cid = lifecycle["run"], lifecycle["id"]
+    complaints = {r["id"]: r for r in _jsonl(_export(run, tmp_path, "complaints", "jsonl")[0])}
+    r = complaints[cid]
+    assert r["customer"] == CUSTOMER  # JSON is data: no guard
+    assert r["quantity"] == 3 and r["resolution.amount"] == "1250.50"
+    assert r["closed_at"] == "2026-10-10T02:00:00Z"
+    events = _jsonl(_export(run, tmp_path, "events", "jsonl")[0])
+    stored = lifecycle["run"].rows("SELECT id, data, old, hash FROM events ORDER BY id")
+    assert [e["id"] for e in events] == [s[0] for s in stored]
+    for e, (_id, data, old, hsh) in zip(events, stored, strict=True):
+        assert e["data"] == json.loads(data) and e["hash"] == hsh
+        assert e["old"] == (json.loads(old) if old else None)
+    kinds = [e["kind"] for e in events if e["complaint_id"] == cid]
+    assert kinds[:3] == ["log", "assign", "investigate"] and "revisit" in kinds
+    returns = _jsonl(_export(run, tmp_path, "returns", "jsonl")[0])
+    assert returns[0]["id"] == lifecycle["rma"] and returns[0]["result"] == "defect-confirmed"
+    assert returns[0]["dispositions.scrap"] == 2 and returns[0]["received_qty"] == 2
+    actions = _jsonl(_export(run, tmp_path, "actions", "jsonl")[0])
+    assert [a["id"] for a in actions] == [int(lifecycle["action"])]
+    assert actions[0]["created_at"] == "2026-10-08T02:00:00Z"
+
+
+def test_events_keep_the_stored_text_in_csv(lifecycle, tmp_path):
+    rows = _csv(_export(lifecycle["run"], tmp_path, "events", "csv")[0])
+    stored = lifecycle["run"].rows("SELECT data, old, hash FROM events ORDER BY id")
+    assert [(r["data"], r["old"] or None, r["hash"]) for r in rows] == stored
+    assert list(rows[0]) == ["id", "complaint_id", "return_id", "at", "recorded_at", "actor",
+                             "login", "kind", "data", "old", "hash"]
+
+
+def test_events_since_until_select_on_when_recorded(lifecycle, tmp_path):
+    """The back-dated complaint happened on 2026-10-05 but was recorded on 2026-11-23:
+    the November archive has it, the October archive does not."""
+    run, late = lifecycle["run"], lifecycle["late"]
+    nov, _r = _export(run, tmp_path, "events", "jsonl", "--since", "2026-11-01",
+                      "--until", "2026-11-30")
+    octo, _r = _export(run, tmp_path, "events", "jsonl", "--since", "2026-10-01",
+                       "--until", "2026-10-31")
+    nov_rows, oct_rows = _jsonl(nov), _jsonl(octo)
+    # the ledger was made (init) on NOW too
+    assert [(e["complaint_id"], e["kind"]) for e in nov_rows] == [(None, "init"), (late, "log")]
+    assert nov_rows[1]["at"].startswith("2026-10-05")
+    assert late not in {e["complaint_id"] for e in oct_rows}
+    everything = _jsonl(_export(run, tmp_path, "events", "jsonl")[0])
+    assert len(oct_rows) + len(nov_rows) == len(everything)
+    # complaints select on when they were received: the late one is October's
+    rows = _jsonl(_export(run, tmp_path, "complaints", "jsonl", "--since", "2026-10-01",
+                          "--until", "2026-10-31")[0])
+    assert {r["id"] for r in rows} == {lifecycle["other"], late}
+    # a day is the ledger's (Shanghai): 2026-09-30 10:00 local is on 2026-09-30
+    rows = _jsonl(_export(run, tmp_path, "complaints", "jsonl", "--until", "2026-09-30")[0])
+    assert [r["id"] for r in rows] == [lifecycle["id"]]
+
+
+def test_xlsx_has_typed_cells_and_text_never_a_formula(lifecycle, tmp_path):
+    run, cid = lifecycle["run"], lifecycle["id"]
+    header, rows = _xlsx(_export(run, tmp_path, "complaints", "xlsx")[0])
+    row = next(r for r in rows if r[0].value == cid)
+    cell = dict(zip(header, row, strict=True))
+    assert cell["customer"].value == CUSTOMER and cell["customer"].data_type == "s"
+    assert cell["received_at"].value == datetime(2026, 9, 30, 10, 0)  # Shanghai time
+    assert cell["received_at"].is_date
+    assert cell["shipped_on"].value == datetime(2026, 9, 20)
+    assert cell["quantity"].value == 3 and cell["quantity"].data_type == "n"
+    assert cell["resolution.amount"].value == 1250.5
+    assert "¥" in cell["resolution.amount"].number_format
+    assert cell["status"].value == "closed"
+    assert cell["contact"].value == "*******5678"
+    assert cell["void_reason"].value is None
+    header, rows = _xlsx(_export(run, tmp_path, "events", "xlsx")[0])
+    stored = run.rows("SELECT data FROM events ORDER BY id")
+    assert [r[header.index("data")].value for r in rows] == [d for (d,) in stored]
+    assert all(r[header.index("id")].data_type == "n" for r in rows)
+    header, rows = _xlsx(_export(run, tmp_path, "returns", "xlsx")[0])
+    cost = rows[0][header.index("cost_of_loss")]
+    assert cost.value == 0 and cost.data_type == "n"
+
+
+def test_contact_masked_unless_reveal_and_erased_stays_erased(lifecycle, tmp_path):
+    run, cid = lifecycle["run"], lifecycle["id"]
+    for fmt in ("csv", "jsonl", "xlsx"):
+        masked, _r = _export(run, tmp_path, "complaints", fmt)
+        assert PHONE.encode() not in masked.read_bytes()
+        events, _r = _export(run, tmp_path, "events", fmt, "--reveal")
+        assert PHONE.encode() not in events.read_bytes()  # only "h:" references
+    shown = {r["id"]: r for r in _jsonl(_export(run, tmp_path, "complaints", "jsonl",
+                                                "--reveal")[0])}
+    assert shown[cid]["contact"] == PHONE
+    revealed = {r["id"]: r for r in _csv(_export(run, tmp_path, "complaints", "csv",
+                                                  "--reveal")[0])}
+    assert revealed[cid]["contact"] == PHONE
+    run("forget-contact", cid, "--reason", "客户要求删除")
+    out = tmp_path / "after.jsonl"
+    run("export", "complaints", "--format", "jsonl", "--output", out, "--reveal")
+    assert {r["id"]: r for r in _jsonl(out)}[cid]["contact"] is None
+    assert PHONE.encode() not in out.read_bytes()
+
+
+@pytest.mark.parametrize("suffix", ["", "-wal", "-shm", "-journal"])
+def test_refused_onto_the_ledger_and_its_files(lifecycle, suffix):
+    run, db = lifecycle["run"], lifecycle["db"]
+    before, raw = run.snapshot(), db.read_bytes()
+    target = f"{db}{suffix}"
+    result = run("export", "events", "--format", "csv", "--output", target, code=2)
+    assert f"Error: --output {target} is the ledger itself" in result.stderr
+    assert "Hint: write the export to another file" in result.stderr
+    assert run.snapshot() == before and db.read_bytes() == raw
+
+
+@pytest.mark.parametrize("args, message", [
+    (("export", "everything", "--format", "csv", "--output", "x.csv"),
+     "WHAT 'everything' is not one of: complaints, events, returns, actions"),
+    (("export", "events", "--format", "pdf", "--output", "x.pdf"),
+     "--format 'pdf' is not one of: csv, xlsx, jsonl"),
+    (("export", "events", "--output", "x.txt"), "give --format csv, xlsx or jsonl"),
+    (("export", "events", "--format", "csv", "--output", "x.csv", "--since", "2026-10-02",
+      "--until", "2026-10-01"), "--until is before --since"),
+    (("export", "events", "--format", "csv", "--output", "x.csv", "--since", "yesterdayish"),
+     "--since"),
+])
+def test_bad_input_exits_2_and_writes_nothing(lifecycle, tmp_path, monkeypatch, args, message):
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    run = lifecycle["run"]
+    before = run.snapshot()
+    result = run(*args, code=2)
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert list(here.iterdir()) == [] and run.snapshot() == before
+
+
+def test_format_from_the_output_extension(lifecycle, tmp_path):
+    out = tmp_path / "a.JSONL"
+    lifecycle["run"]("export", "actions", "--output", out)
+    assert _jsonl(out)[0]["id"] == int(lifecycle["action"])
+
+
+def test_failed_write_leaves_the_earlier_file(lifecycle, tmp_path):
+    run = lifecycle["run"]
+    out = tmp_path / "x.csv"
+    out.write_text("earlier")
+    result = run("export", "events", "--format", "csv", "--output",
+                 tmp_path / "missing" / "x.csv", code=2)
+    assert "does not exist" in result.stderr
+    assert out.read_text() == "earlier"
+
+
+def test_a_failure_mid_stream_leaves_no_file_and_no_temporary(lifecycle, tmp_path, monkeypatch):
+    import tempfile
+
+    from complaintctl import sheets
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    monkeypatch.setattr(sheets, "XLSX_MAX_ROWS", 4)  # the header and three rows
+    out = tmp_path / "out" / "events.xlsx"
+    out.parent.mkdir()
+    result = lifecycle["run"]("export", "events", "--format", "xlsx", "--output", out, code=2)
+    assert "Error: more rows than a worksheet holds (3)" in result.stderr
+    assert "--since and --until" in result.stderr
+    assert list(out.parent.iterdir()) == [] and list(scratch.iterdir()) == []
+
+
+def test_the_command_line_does_not_load_the_export_modules():
+    code = ("import sys, complaintctl.cli; "
+            "print(sorted(m for m in ('xlsxwriter', 'complaintctl.exports', "
+            "'complaintctl.sheets', 'csv') if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert proc.stdout.strip() == "[]"
+
+
+# --- memory: flat in the number of rows -------------------------------------------------
+
+_PEAK = """
+import resource, subprocess, sys
+proc = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+assert proc.returncode == 0, proc.stderr
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def _peak_kib(db: Path, fmt: str, out: Path) -> int:
+    """Peak RSS of one `export events` in a process of its own (a grandchild, so that
+    RUSAGE_CHILDREN is its alone and not this test process's other children)."""
+    cmd = [sys.executable, "-c", _PEAK, sys.executable, "-m", "complaintctl", "--db", str(db),
+           "--quiet", "export", "events", "--format", fmt, "--output", str(out)]
+    env = {**os.environ, "COMPLAINTCTL_USER": "tester"}
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env,
+                          stdin=subprocess.DEVNULL, check=True)
+    return int(proc.stdout.strip())
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "jsonl"])
+def test_memory_is_flat_in_the_number_of_rows(run, tmp_path, fmt):
+    small, large = tmp_path / "small.db", tmp_path / "large.db"
+    run("demo", "--complaints", "300", "--db", small)
+    run("demo", "--complaints", "3000", "--db", large)
+    counts = [sqlite3.connect(p).execute("SELECT count(*) FROM events").fetchone()[0]
+              for p in (small, large)]
+    assert counts[0] >= 1_500 and counts[1] >= 15_000  # about 2k and 20k rows
+    peaks = [_peak_kib(db, fmt, tmp_path / f"{db.stem}.{fmt}") for db in (small, large)]
+    lines = [sum(1 for _ in open(tmp_path / f"{db.stem}.{fmt}", "rb"))
+             for db in (small, large)] if fmt != "xlsx" else counts
+    assert lines[1] >= 15_000
+    # ten times the rows: the peak grows by far less than the data (a few MiB of
+    # SQLite page cache and writer buffers), while holding the rows would add
+    # tens of MiB (events of 20k rows are about 9 MB as text, several times that
+    # as Python objects)
+    assert peaks[1] - peaks[0] < 8 * 1024, (counts, peaks)
