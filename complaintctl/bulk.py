@@ -33,17 +33,18 @@ one transaction a step: the slow path the bulk one must equal row for row
 from __future__ import annotations
 
 import sqlite3
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from hashlib import sha256
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from complaintctl import deadlines, returns, workflow
-from complaintctl.complaints import contact_ref, recorded
+from complaintctl.complaints import contact_ref
 from complaintctl.errors import BadInput, NotFound, Refused
-from complaintctl.parse import format_money, from_iso, iso
+from complaintctl.parse import format_money, from_iso
 from complaintctl.store import (
     INSERT_EVENT,
     INSERT_STAGE,
@@ -55,6 +56,8 @@ from complaintctl.store import (
     mark_demo,
     rolling_back,
 )
+
+UTC = timezone.utc
 
 # --- what the writer is given ---------------------------------------------------------
 
@@ -88,9 +91,10 @@ class History(NamedTuple):
 
 # --- the transaction ------------------------------------------------------------------
 
-# Indexes the writer reads while it writes (the repeat check): kept; the others are
-# dropped and built once before the commit.
-KEPT_INDEXES = frozenset({"complaints_repeat"})
+# The index the repeat check reads: kept when the ledger has complaints, built when
+# first needed otherwise (see Writer._repeat_of). Every other index is dropped and
+# built once before the commit.
+REPEAT_INDEX = "complaints_repeat"
 
 # The tally triggers: the writer counts the day tallies itself and adds them once.
 TALLY_TRIGGERS = ("tally_received", "tally_resolutions", "tally_closing_revisits")
@@ -131,17 +135,17 @@ def _check_demo(lg: Ledger, cur: sqlite3.Cursor) -> None:
                       code="not_a_demo_ledger", path=str(lg.path))
 
 
-def _set_aside(cur: sqlite3.Cursor) -> list[str]:
-    """Drop the indexes the writer does not read and the tally triggers; returns the
-    statements that make them again."""
+def _set_aside(cur: sqlite3.Cursor, keep: frozenset[str]) -> dict[str, str]:
+    """Drop the indexes but `keep`, and the tally triggers; returns the statements that
+    make them again, by name."""
     found = cur.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
                         "AND (type = 'index' OR type = 'trigger')").fetchall()
     dropped = [(kind, name, sql) for kind, name, sql in found
-               if (kind == "index" and name not in KEPT_INDEXES)
+               if (kind == "index" and name not in keep)
                or (kind == "trigger" and name in TALLY_TRIGGERS)]
     for kind, name, _sql in dropped:
         cur.execute(f"DROP {kind.upper()} {name}")
-    return [sql for _kind, _name, sql in dropped]
+    return {name: sql for _kind, name, sql in dropped}
 
 
 @contextmanager
@@ -164,12 +168,13 @@ def writing(lg: Ledger, *, demo: bool = False, batch: int = BATCH) -> Iterator[W
             lg.forget_config()  # settings as this transaction reads them
             if demo:
                 _check_demo(lg, cur)
-            rebuild = _set_aside(cur)
-            writer = Writer(lg, cur, batch=batch)
+            some = cur.execute("SELECT 1 FROM complaints LIMIT 1").fetchone() is not None
+            rebuild = _set_aside(cur, frozenset({REPEAT_INDEX}) if some else frozenset())
+            writer = Writer(lg, cur, batch=batch, set_aside=rebuild)
             lg.rows = _Closed()
             yield writer
             writer.finish()
-            for sql in rebuild:
+            for sql in rebuild.values():
                 cur.execute(sql)
             if demo:
                 mark_demo(cur)
@@ -215,10 +220,19 @@ _NOT_LOGGED = frozenset({"id", "year", "seq", "last_step_at", "status", "contact
 _RETURN, _STAGE, _DONE, _OUTCOME = 1, 2, 6, 7
 _A_ID, _A_CID, _A_CREATED, _A_DONE, _A_DONE_BY, _A_VERIFIED = 0, 1, 5, 7, 8, 9
 
+# Documents kept encoded, by their values (the old values of a step are few).
+_MEMO_MOST = 50_000
+
 
 def _dumps(data: dict[str, Any]) -> str:
     """store.dumps: the document without its None values, keys sorted."""
     return encode({k: v for k, v in data.items() if v is not None})
+
+
+def _iso(dt: datetime) -> str:
+    """parse.iso (UTC, seconds, 'Z'), without its cache: the writer formats each
+    instant once."""
+    return dt.astimezone(UTC).isoformat(timespec="seconds")[:19] + "Z"
 
 
 class _Case:
@@ -239,7 +253,8 @@ class _Case:
 class Writer:
     """Applies histories and writes their rows in batches (see the module's text)."""
 
-    def __init__(self, lg: Ledger, cur: sqlite3.Cursor, *, batch: int = BATCH):
+    def __init__(self, lg: Ledger, cur: sqlite3.Cursor, *, batch: int = BATCH,
+                 set_aside: dict[str, str] | None = None):
         self.lg, self.cur, self.batch = lg, cur, batch
         cfg = lg.config
         self.tz, self.calendar, self.policy = cfg.tz, cfg.calendar(), cfg.policy()
@@ -247,12 +262,11 @@ class Writer:
         self.prefixes = {"complaint": cfg.settings["id_prefix"],
                          "return": cfg.settings["return_prefix"]}
         self.window = timedelta(days=int(cfg.settings.get("repeat_window_days", "90")))
-        self.login = lg.login
+        self.login, self.login_text = lg.login, lg.login or ""
         self.local = lg.local
         self._durations: dict[tuple[str, str], deadlines.Duration | None] = {}
-        self.previous = cur.execute("SELECT hash FROM events ORDER BY id DESC LIMIT 1"
-                                    ).fetchone()
-        self.previous = (self.previous[0] or "") if self.previous else ""
+        head = cur.execute("SELECT hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
+        self.previous = (head[0] or "") if head else ""
         self.next_action = cur.execute("SELECT coalesce(max(id), 0) + 1 FROM actions"
                                        ).fetchone()[0]
         # (kind, year) -> the last number given, in the order first used (a new counter's
@@ -262,9 +276,12 @@ class Writer:
         self.return_columns = _columns(cur, "returns")
         self.blank_complaint = _defaults(cur, "complaints", self.complaint_columns)
         self.blank_return = _defaults(cur, "returns", self.return_columns)
+        self.complaint_row = itemgetter(*self.complaint_columns)
+        self.return_row = itemgetter(*self.return_columns)
         self.insert_complaint = _insert("complaints", self.complaint_columns)
         self.insert_return = _insert("returns", self.return_columns)
         self.tallies: Counter[tuple[str, str]] = Counter()
+        self._memo: dict[tuple[Any, ...], str] = {}
         # the rows of the batch, per table, in the order the steps made them
         self.complaints: list[tuple[Any, ...]] = []
         self.returns: list[tuple[Any, ...]] = []
@@ -281,8 +298,16 @@ class Writer:
             self.complaints, self.returns, self.stages, self.events, self.assignments,
             self.investigations, self.resolutions, self.revisits, self.actions, self.receipts,
             self.dispositions)
-        # non-void complaints of the batch not yet written, for the repeat check
+        # The repeat check. Complaints this writer added and did not void, by customer
+        # and product: (received_at, id) in the order added, and all of them in that
+        # order; those received before `forgotten` were let go. What is not here is
+        # asked of the ledger, through complaints_repeat (built when first needed).
         self.recent: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        self._recent_order: deque[tuple[str, tuple[str, str]]] = deque()
+        self._latest = ""  # the latest received_at added
+        self.forgotten = ""
+        self.ask_ledger = cur.execute("SELECT 1 FROM complaints LIMIT 1").fetchone() is not None
+        self.set_aside = {} if set_aside is None else set_aside
         self.added = 0
         self._steps: dict[str, Callable[[_Case, Step, str, str], None]] = {
             "assign": self._assign, "investigate": self._investigate,
@@ -307,8 +332,8 @@ class Writer:
             steps = self._steps
             for step in history.steps:
                 place += 1
-                at = iso(step.at)
-                now = at if step.now is None or step.now == step.at else iso(step.now)
+                at = _iso(step.at)
+                now = at if step.now is None or step.now == step.at else _iso(step.now)
                 try:
                     apply = steps[step.kind]
                 except KeyError:
@@ -327,13 +352,18 @@ class Writer:
 
     def _accept(self, case: _Case) -> None:
         row = case.row
-        self.complaints.append(tuple(row[c] for c in self.complaint_columns))
-        for r in case.returns:
-            self.returns.append(tuple(r[c] for c in self.return_columns))
-        self.actions.extend(case.actions)
+        self.complaints.append(self.complaint_row(row))
+        if case.returns:
+            self.returns.extend(map(self.return_row, case.returns))
+            self.actions.extend(case.actions)
+        elif case.actions:
+            self.actions.extend(case.actions)
         if row["status"] != "void" and row["product"]:
-            self.recent.setdefault((row["customer"], row["product"]), []).append(
-                (row["received_at"], row["id"]))
+            received, key = row["received_at"], (row["customer"], row["product"])
+            self.recent.setdefault(key, []).append((received, row["id"]))
+            self._recent_order.append((received, key))
+            if received > self._latest:
+                self._latest = received
         self.tallies.update(case.tallies)
         self.added += 1
         if self.added % self.batch == 0:
@@ -357,7 +387,9 @@ class Writer:
         cur.executemany(_INSERT_DISPOSITION, self.dispositions)
         for rows in self._lists:
             rows.clear()
-        self.recent.clear()
+        self._forget()
+        if len(self._memo) > _MEMO_MOST:
+            self._memo.clear()
 
     def finish(self) -> None:
         """The last batch, the id counters and the day tallies."""
@@ -384,8 +416,11 @@ class Writer:
         self.counters[key] = last = last + 1
         return f"{self.prefixes[kind]}-{year}-{last:04d}", last
 
-    def _due(self, key: str, severity: str, start: datetime) -> datetime | None:
-        """deadlines.stage_due, with the policy's duration looked up once."""
+    def _open(self, case: _Case, stage: str, key: str, start: datetime, start_iso: str,
+              round_: int = 1, return_id: str | None = None) -> str | None:
+        """Start a stage with its deadline (deadlines.stage_due, the policy's duration
+        looked up once); returns the deadline as stored, None if the policy has none."""
+        severity = case.row["severity"]
         try:
             duration = self._durations[key, severity]
         except KeyError:
@@ -393,39 +428,41 @@ class Writer:
                 self.policy, key, severity)
         if duration is None:
             return None
-        return deadlines.add_duration(start, duration, self.calendar, self.tz)
-
-    def _open(self, case: _Case, stage: str, key: str, start: datetime, start_iso: str,
-              round_: int = 1, return_id: str | None = None) -> datetime | None:
-        due = self._due(key, case.row["severity"], start)
-        if due is None:
-            return None
-        row = [case.row["id"], return_id, stage, round_, start_iso, iso(due), None, None]
+        due = _iso(deadlines.add_duration(start, duration, self.calendar, self.tz))
+        row = [case.row["id"], return_id, stage, round_, start_iso, due, None, None]
         self.stages.append(row)
         case.stages.append(row)
         return due
 
     @staticmethod
-    def _finish(case: _Case, stage: str | None, done: str, return_id: str | None = None,
-                outcome: str = "done") -> None:
+    def _finish(case: _Case, stage: str | None, done: str, return_id: str | None = None
+                ) -> None:
         for row in case.stages:
             if row[_DONE] is None and (stage is None or row[_STAGE] == stage) \
                     and row[_RETURN] == return_id:
-                row[_DONE], row[_OUTCOME] = done, outcome
+                row[_DONE], row[_OUTCOME] = done, "done"
 
-    def _event(self, cid: str, kind: str, at: str, now: str, actor: str,
-               data: dict[str, Any], old: dict[str, Any] | None = None,
-               return_id: str | None = None) -> None:
-        """store.event_row and store.chained, for one event of the batch."""
-        row = (cid, return_id, at, now, actor, self.login, kind, _dumps(data),
-               None if old is None else _dumps(old))
-        text = "\x1f".join([self.previous, *("" if v is None else str(v) for v in row)])
+    def _memo_dumps(self, key: tuple[Any, ...], data: Callable[[], dict[str, Any]]) -> str:
+        """A document that recurs (the old values of a step), encoded once."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            text = self._memo[key] = _dumps(data())
+            return text
+
+    def _event(self, cid: str, kind: str, at: str, now: str, actor: str, data: str,
+               old: str | None = None, return_id: str | None = None) -> None:
+        """store.event_row and store.chained, for one event of the batch: `data` and
+        `old` come encoded (store.dumps)."""
+        text = "\x1f".join((self.previous, cid, return_id or "", at, now, actor,
+                            self.login_text, kind, data, old or ""))
         self.previous = sha256(text.encode("utf-8")).hexdigest()
-        self.events.append((*row, self.previous))
+        self.events.append((cid, return_id, at, now, actor, self.login, kind, data, old,
+                            self.previous))
 
-    def _check_at(self, at: datetime, now: datetime, after: datetime,
+    def _check_at(self, at: datetime, now: datetime | None, after: datetime,
                   what: str = "the previous step") -> None:
-        workflow.check_time(at, now, after=after, what=what, local=self.local)
+        workflow.check_time(at, now or at, after=after, what=what, local=self.local)
 
     # --- log --------------------------------------------------------------------
 
@@ -439,75 +476,108 @@ class Writer:
                            value=category)
         year = now.astimezone(self.tz).year
         cid, seq = self._next_id("complaint", year)
-        received_iso = iso(received)
+        received_iso = _iso(received)
+        logged_at = _iso(now)
         repeat_of = self._repeat_of(fields, received, received_iso) \
             if fields.get("product") else None
-        record = {"id": cid, "year": year, "seq": seq, "received_at": received_iso,
-                  "logged_at": iso(now), "logged_by": actor, "status": "logged",
-                  "repeat_of": repeat_of, "last_step_at": received_iso, **fields}
+        row = {**self.blank_complaint, **fields, "id": cid, "year": year, "seq": seq,
+               "received_at": received_iso, "logged_at": logged_at, "logged_by": actor,
+               "status": "logged", "repeat_of": repeat_of, "last_step_at": received_iso}
+        data = {k: v for k, v in fields.items() if v is not None}
+        data["received_at"], data["logged_at"], data["logged_by"] = \
+            received_iso, logged_at, actor
+        if repeat_of is not None:
+            data["repeat_of"] = repeat_of
         if fields.get("contact"):
-            record["contact_salt"] = self.lg.salt_source()
-        case = _Case({**self.blank_complaint, **record}, received)
-        dues = (self._open(case, "assign", "assign", received, received_iso),
-                self._open(case, "resolve", "resolve", received, received_iso))
-        data = {k: v for k, v in record.items() if k not in _NOT_LOGGED}
-        if fields.get("contact"):
-            data["contact"] = contact_ref(record["contact_salt"], fields["contact"])
-        data["deadlines"] = recorded(assign=dues[0], resolve=dues[1])
-        self._event(cid, "log", received_iso, record["logged_at"], actor, data)
+            row["contact_salt"] = self.lg.salt_source()
+            data["contact"] = contact_ref(row["contact_salt"], fields["contact"])
+        case = _Case(row, received)
+        dues = {}
+        if due := self._open(case, "assign", "assign", received, received_iso):
+            dues["assign"] = due
+        if due := self._open(case, "resolve", "resolve", received, received_iso):
+            dues["resolve"] = due
+        if dues:
+            data["deadlines"] = dues
+        self._event(cid, "log", received_iso, logged_at, actor, encode(data))
         return case
 
     def _repeat_of(self, fields: dict[str, Any], received: datetime, received_iso: str
                    ) -> str | None:
-        """The latest complaint of the same customer about the same product received
-        within the window before this one and not void (complaints.log's check): in
-        the ledger, or in the batch not written yet."""
-        lo = iso(received - self.window)
+        """complaints.log's repeat check: the latest complaint of the same customer about
+        the same product received within the window before this one, and not void.
+        Those this writer added are remembered; older ones, and every one when the
+        histories come out of the order they were received in, are asked of the
+        ledger."""
+        lo = _iso(received - self.window)
         key = (fields["customer"], fields["product"])
         best: tuple[str, str] | None = None
         for entry in self.recent.get(key, ()):
             if lo <= entry[0] <= received_iso and (best is None or entry[0] >= best[0]):
                 best = entry
-        found = self.cur.execute(
-            "SELECT received_at, id FROM complaints WHERE customer = ? AND product = ? "
-            "AND received_at <= ? AND received_at >= ? AND status != 'void' "
-            "ORDER BY received_at DESC LIMIT 1", (*key, received_iso, lo)).fetchone()
-        if found is not None and (best is None or found[0] > best[0]):
-            best = found
+        if self.ask_ledger or lo < self.forgotten:
+            if REPEAT_INDEX in self.set_aside:  # what is not written yet is remembered
+                self.cur.execute(self.set_aside.pop(REPEAT_INDEX))
+            found = self.cur.execute(
+                "SELECT received_at, id FROM complaints WHERE customer = ? AND product = ? "
+                "AND received_at <= ? AND received_at >= ? AND status != 'void' "
+                "ORDER BY received_at DESC LIMIT 1", (*key, received_iso, lo)).fetchone()
+            if found is not None and (best is None or found[0] > best[0]):
+                best = found
         return None if best is None else best[1]
+
+    def _forget(self) -> None:
+        """Let go of the remembered complaints received more than the window before the
+        latest one: a history received after that latest one cannot be a repeat of
+        them (one received earlier asks the ledger)."""
+        if not self._recent_order:
+            return
+        horizon = _iso(datetime.fromisoformat(self._latest[:-1]).replace(tzinfo=UTC)
+                       - self.window)
+        order, recent = self._recent_order, self.recent
+        while order and order[0][0] < horizon:
+            received, key = order.popleft()
+            entries = recent[key]
+            entries.pop(next(i for i, e in enumerate(entries) if e[0] == received))
+            if not entries:
+                del recent[key]
+        if horizon > self.forgotten:
+            self.forgotten = horizon
 
     # --- the complaint's steps ----------------------------------------------------
 
     def _assign(self, case: _Case, step: Step, at: str, now: str) -> None:
         c, f = case.row, step.facts
-        cid = c["id"]
-        new = workflow.next_state("assign", c["status"], cid)
-        self._check_at(step.at, step.now or step.at, case.last)
-        old = {"department": c["department"], "owner": c["owner"], "status": c["status"]}
-        due = None
+        cid, status = c["id"], c["status"]
+        new = workflow.next_state("assign", status, cid)
+        self._check_at(step.at, step.now, case.last)
+        department, owner, note = f["department"], f["owner"], f.get("note")
+        old = self._memo_dumps(("assign", c["department"], c["owner"], status), lambda: {
+            "department": c["department"], "owner": c["owner"], "status": status})
+        data: dict[str, Any] = {"department": department, "owner": owner, "status": new}
+        if note is not None:
+            data["note"] = note
         if c["assigned_at"] is None:
             c["assigned_at"] = at
             self._finish(case, "assign", at)
             due = self._open(case, "investigate", "investigate", step.at, at)
-        c["status"], c["department"], c["owner"] = new, f["department"], f["owner"]
+            if due:
+                data["deadlines"] = {"investigate": due}
+        c["status"], c["department"], c["owner"] = new, department, owner
         c["last_step_at"], case.last = at, step.at
-        self.assignments.append((cid, at, step.actor, f["department"], f["owner"],
-                                 f.get("note")))
-        self._event(cid, "assign", at, now, step.actor,
-                    {"department": f["department"], "owner": f["owner"],
-                     "note": f.get("note"), "status": new,
-                     "deadlines": recorded(investigate=due)}, old)
+        self.assignments.append((cid, at, step.actor, department, owner, note))
+        self._event(cid, "assign", at, now, step.actor, encode(data), old)
 
     def _investigate(self, case: _Case, step: Step, at: str, now: str) -> None:
         c, data = case.row, step.facts
         cid = c["id"]
         new = workflow.next_state("investigate", c["status"], cid)
         workflow.check_investigate(c, data)
-        self._check_at(step.at, step.now or step.at, case.last)
+        self._check_at(step.at, step.now, case.last)
         concluding = data.get("root_cause") is not None or data.get("validity") == "not-upheld"
         self.investigations.append((cid, at, step.actor,
                                     *(data.get(k) for k in _INVESTIGATION_FACTS)))
-        values: dict[str, Any] = {"status": new, "last_step_at": at}
+        values: dict[str, Any] = {"status": new}
         for key in _CONCLUSION_COLUMNS:
             if data.get(key) is not None:
                 values[key] = data[key]
@@ -516,96 +586,119 @@ class Writer:
             self._finish(case, "investigate", at)
         if data.get("root_cause") and values.get("validity") is None and c["validity"] is None:
             values["validity"] = "upheld"
-        old = {k: c[k] for k in values if k != "last_step_at"}
+        old = self._dumps_old(c, values)
         c.update(values)
-        case.last = step.at
-        self._event(cid, "investigate", at, now, step.actor, {**data, "status": new}, old)
+        c["last_step_at"], case.last = at, step.at
+        text = self._memo_dumps(("investigate", new, *data.items()),
+                                lambda: {**data, "status": new})
+        self._event(cid, "investigate", at, now, step.actor, text, old)
+
+    def _dumps_old(self, c: dict[str, Any], values: dict[str, Any]) -> str:
+        olds = tuple((k, c[k]) for k in values)
+        return self._memo_dumps(olds, lambda: dict(olds))
 
     def _resolve(self, case: _Case, step: Step, at: str, now: str) -> None:
         c, f = case.row, step.facts
-        cid = c["id"]
+        cid, status = c["id"], c["status"]
         disposition, amount = f["disposition"], f.get("amount")
-        new = workflow.next_state("resolve", c["status"], cid)
+        approved_by, summary = f.get("approved_by"), f["summary"]
+        new = workflow.next_state("resolve", status, cid)
         workflow.check_resolve(c, disposition)
-        self._check_at(step.at, step.now or step.at, case.last)
+        self._check_at(step.at, step.now, case.last)
         currency = self.currency if amount is not None else None
         round_ = c["reopen_count"] + 1
         self.resolutions.append((cid, round_, at, step.actor, disposition, amount, currency,
-                                 f.get("approved_by"), f["summary"],
-                                 c["resolved_at"] if round_ > 1 else None))
+                                 approved_by, summary, c["resolved_at"] if round_ > 1 else None))
         self._finish(case, "resolve", at)
         due = self._open(case, "revisit", "revisit", step.at, at, round_=round_)
-        old = {"status": c["status"], "disposition": c["disposition"]}
-        c.update(status=new, disposition=disposition, amount=amount, currency=currency,
-                 approved_by=f.get("approved_by"), resolution_summary=f["summary"],
-                 resolved_at=at, last_step_at=at)
+        old = self._memo_dumps(("resolve", status, c["disposition"]), lambda: {
+            "status": status, "disposition": c["disposition"]})
+        c["status"], c["disposition"], c["amount"], c["currency"] = \
+            new, disposition, amount, currency
+        c["approved_by"], c["resolution_summary"] = approved_by, summary
+        c["resolved_at"] = c["last_step_at"] = at
         case.last = step.at
         case.tallies.append(("resolutions", at[:10]))
-        self._event(cid, "resolve", at, now, step.actor,
-                    {"disposition": disposition, "summary": f["summary"],
-                     "amount": format_money(amount), "currency": currency,
-                     "approved_by": f.get("approved_by"), "round": round_, "status": new,
-                     "deadlines": recorded(revisit=due)}, old)
+        data: dict[str, Any] = {"disposition": disposition, "summary": summary,
+                                "round": round_, "status": new}
+        if amount is not None:
+            data["amount"], data["currency"] = format_money(amount), currency
+        if approved_by is not None:
+            data["approved_by"] = approved_by
+        if due:
+            data["deadlines"] = {"revisit": due}
+        self._event(cid, "resolve", at, now, step.actor, encode(data), old)
 
     def _revisit(self, case: _Case, step: Step, at: str, now: str) -> None:
         c, f = case.row, step.facts
-        cid, satisfaction, demand_met = c["id"], f["satisfaction"], f.get("demand_met")
-        new = workflow.next_state("revisit", c["status"], cid, satisfaction)
-        self._check_at(step.at, step.now or step.at, case.last)
-        self.revisits.append((cid, at, step.actor, f.get("method"), satisfaction,
-                              None if demand_met is None else int(demand_met), f.get("note"),
-                              c["status"], new))
-        second = c["status"] == "closed"
-        if not second and new == "closed":
-            case.tallies.append(("closing_revisits", at[:10]))
+        cid, status, reopens = c["id"], c["status"], c["reopen_count"]
+        satisfaction, demand_met = f["satisfaction"], f.get("demand_met")
+        method, note = f.get("method"), f.get("note")
+        new = workflow.next_state("revisit", status, cid, satisfaction)
+        self._check_at(step.at, step.now, case.last)
+        self.revisits.append((cid, at, step.actor, method, satisfaction,
+                              None if demand_met is None else int(demand_met), note,
+                              status, new))
+        second = status == "closed"
         self._finish(case, "second-revisit" if second else "revisit", at)
-        old = {"status": c["status"], "reopen_count": c["reopen_count"]}
-        reopened = None
-        due = None
+        data: dict[str, Any] = {"satisfaction": satisfaction, "status": new}
         if new == "closed":
             if not second:
+                case.tallies.append(("closing_revisits", at[:10]))
                 c["closed_at"] = at
                 due = self._open(case, "second-revisit", "second-revisit", step.at, at)
+                if due:
+                    data["deadlines"] = {"second-revisit": due}
         else:
-            reopened = c["reopen_count"] = c["reopen_count"] + 1
+            data["reopen_count"] = c["reopen_count"] = reopens + 1
             c["closed_at"] = None
             self._finish(case, "second-revisit", at)
-            due = self._open(case, "resolve", "reopen", step.at, at, round_=reopened + 1)
+            due = self._open(case, "resolve", "reopen", step.at, at, round_=reopens + 2)
+            if due:
+                data["deadlines"] = {"resolve": due}
         c["status"], c["satisfaction"], c["last_step_at"] = new, satisfaction, at
         case.last = step.at
-        self._event(cid, "revisit", at, now, step.actor,
-                    {"satisfaction": satisfaction, "method": f.get("method"),
-                     "demand_met": demand_met, "note": f.get("note"), "status": new,
-                     "reopen_count": reopened,
-                     "deadlines": recorded(**{"second-revisit" if new == "closed"
-                                              else "resolve": due})}, old)
+        if method is not None:
+            data["method"] = method
+        if demand_met is not None:
+            data["demand_met"] = demand_met
+        if note is not None:
+            data["note"] = note
+        old = self._memo_dumps(("revisit", status, reopens), lambda: {
+            "status": status, "reopen_count": reopens})
+        self._event(cid, "revisit", at, now, step.actor, encode(data), old)
 
     def _close(self, case: _Case, step: Step, at: str, now: str) -> None:
         c, reason = case.row, step.facts["reason"]
+        status = c["status"]
         workflow.check_reason("close --no-revisit", reason)
-        new = workflow.next_state("close", c["status"], c["id"])
-        self._check_at(step.at, step.now or step.at, case.last)
+        new = workflow.next_state("close", status, c["id"])
+        self._check_at(step.at, step.now, case.last)
         self._finish(case, "revisit", at)
-        old = {"status": c["status"]}
-        c.update(status=new, closed_at=at, close_reason=reason, last_step_at=at)
+        c["status"], c["closed_at"], c["close_reason"], c["last_step_at"] = \
+            new, at, reason, at
         case.last = step.at
         self._event(c["id"], "close", at, now, step.actor,
-                    {"no_revisit": True, "reason": reason, "status": new}, old)
+                    self._memo_dumps(("close", reason, new), lambda: {
+                        "no_revisit": True, "reason": reason, "status": new}),
+                    self._memo_dumps(("status", status), lambda: {"status": status}))
 
     def _void(self, case: _Case, step: Step, at: str, now: str) -> None:
         c, reason = case.row, step.facts["reason"]
+        status = c["status"]
         workflow.check_reason("void", reason)
-        new = workflow.next_state("void", c["status"], c["id"])
-        self._check_at(step.at, step.now or step.at, case.last)
+        new = workflow.next_state("void", status, c["id"])
+        self._check_at(step.at, step.now, case.last)
         workflow.check_void(c["id"], [r["id"] for r in case.returns if r["closed_at"] is None])
         for row in case.stages:  # every open stage, its returns' too
             if row[_DONE] is None:
                 row[_DONE], row[_OUTCOME] = at, "void"
-        old = {"status": c["status"]}
-        c.update(status=new, voided_at=at, void_reason=reason, last_step_at=at)
+        c["status"], c["voided_at"], c["void_reason"], c["last_step_at"] = new, at, reason, at
         case.last = step.at
-        self._event(c["id"], "void", at, now, step.actor, {"reason": reason, "status": new},
-                    old)
+        self._event(c["id"], "void", at, now, step.actor,
+                    self._memo_dumps(("void", reason, new), lambda: {
+                        "reason": reason, "status": new}),
+                    self._memo_dumps(("status", status), lambda: {"status": status}))
 
     # --- CAPA actions -----------------------------------------------------------
 
@@ -619,16 +712,15 @@ class Writer:
     def _action_add(self, case: _Case, step: Step, at: str, now: str) -> None:
         c, f = case.row, step.facts
         workflow.next_state("action add", c["status"], c["id"])
-        self._check_at(step.at, step.now or step.at, case.received,
-                       "the complaint was received")
+        self._check_at(step.at, step.now, case.received, "the complaint was received")
         workflow.check_due(f["due"], step.at, self.local)
         aid = self.next_action
         self.next_action += 1
-        due = iso(f["due"])
+        due = _iso(f["due"])
         case.actions.append([aid, c["id"], f["text"], f["owner"], due, at, step.actor,
                              None, None, None, None, None])
-        self._event(c["id"], "action-add", at, now, step.actor,
-                    {"action": aid, "text": f["text"], "owner": f["owner"], "due_at": due})
+        self._event(c["id"], "action-add", at, now, step.actor, encode(
+            {"action": aid, "text": f["text"], "owner": f["owner"], "due_at": due}))
 
     def _action_view(self, a: list[Any], case: _Case) -> dict[str, Any]:
         return {"id": a[_A_ID], "done_at": a[_A_DONE], "verified_at": a[_A_VERIFIED],
@@ -639,21 +731,20 @@ class Writer:
         workflow.next_state("action done", case.row["status"], a[_A_CID])
         workflow.check_action_done(self._action_view(a, case),
                                    lambda s: self.local(from_iso(s)))
-        self._check_at(step.at, step.now or step.at, from_iso(a[_A_CREATED]),
-                       "the action was added")
+        self._check_at(step.at, step.now, from_iso(a[_A_CREATED]), "the action was added")
         a[_A_DONE], a[_A_DONE_BY] = at, step.actor
-        self._event(a[_A_CID], "action-done", at, now, step.actor, {"action": a[_A_ID]})
+        self._event(a[_A_CID], "action-done", at, now, step.actor,
+                    encode({"action": a[_A_ID]}))
 
     def _action_verify(self, case: _Case, step: Step, at: str, now: str) -> None:
         a = self._action(case, step)
         note = step.facts.get("note")
         workflow.next_state("action verify", case.row["status"], a[_A_CID])
         workflow.check_action_verify(self._action_view(a, case))
-        self._check_at(step.at, step.now or step.at, from_iso(a[_A_DONE]),
-                       "the action was done")
+        self._check_at(step.at, step.now, from_iso(a[_A_DONE]), "the action was done")
         a[_A_VERIFIED:] = [at, step.actor, note]
         self._event(a[_A_CID], "action-verify", at, now, step.actor,
-                    {"action": a[_A_ID], "note": note})
+                    _dumps({"action": a[_A_ID], "note": note}))
 
     # --- returns ----------------------------------------------------------------
 
@@ -667,7 +758,7 @@ class Writer:
                            record=ref)
         r = case.returns[ref]
         check(r)
-        self._check_at(step.at, step.now or step.at, from_iso(r["last_step_at"]),
+        self._check_at(step.at, step.now, from_iso(r["last_step_at"]),
                        "the return's previous step")
         return r
 
@@ -681,16 +772,15 @@ class Writer:
             r[key] += n
         r["stage"] = returns.stage(r)
         r["last_step_at"] = at
-        self._event(case.row["id"], kind, at, now, step.actor, {**data, "stage": r["stage"]},
-                    old, return_id=r["id"])
+        self._event(case.row["id"], kind, at, now, step.actor,
+                    _dumps({**data, "stage": r["stage"]}), _dumps(old), return_id=r["id"])
 
     def _return_open(self, case: _Case, step: Step, at: str, now: str) -> None:
         c, f = case.row, step.facts
         qty = f["qty"]
         returns.check_open(qty)
         workflow.next_state("return open", c["status"], c["id"])
-        self._check_at(step.at, step.now or step.at, case.received,
-                       "the complaint was received")
+        self._check_at(step.at, step.now, case.received, "the complaint was received")
         year = step.at.astimezone(self.tz).year
         rid, seq = self._next_id("return", year)
         row = {"id": rid, "complaint_id": c["id"], "year": year, "seq": seq, "opened_at": at,
@@ -699,8 +789,8 @@ class Writer:
                "reason": f.get("reason"), "stage": "authorised", "last_step_at": at}
         case.returns.append({**self.blank_return, **row})
         self._event(c["id"], "return-open", at, now, step.actor,
-                    {"return": rid, "authorised_qty": qty, "product": row["product"],
-                     "lot": row["lot"], "reason": row["reason"]}, return_id=rid)
+                    _dumps({"return": rid, "authorised_qty": qty, "product": row["product"],
+                            "lot": row["lot"], "reason": row["reason"]}), return_id=rid)
 
     def _return_receive(self, case: _Case, step: Step, at: str, now: str) -> None:
         f = step.facts
@@ -708,7 +798,7 @@ class Writer:
         r = self._return(case, step, lambda r: returns.check_receive(r, qty))
         self.receipts.append((r["id"], at, step.actor, qty, note))
         values: dict[str, Any] = {}
-        dues: dict[str, datetime | None] = {}
+        dues: dict[str, str | None] = {}
         if r["first_received_at"] is None:
             values["first_received_at"] = at
             dues["inspect"] = self._open(case, "inspect", "inspect", step.at, at,
@@ -721,7 +811,7 @@ class Writer:
         total = r["received_qty"] + qty
         self._return_write(case, r, values, {"received_qty": qty}, "return-receive", step,
                            at, now, {"return": r["id"], "qty": qty, "received_qty": total,
-                                     "note": note, "deadlines": recorded(**dues)},
+                                     "note": note, "deadlines": _deadlines(dues)},
                            {"received_qty": r["received_qty"]})
 
     def _return_inspect(self, case: _Case, step: Step, at: str, now: str) -> None:
@@ -738,7 +828,7 @@ class Writer:
         self._return_write(case, r, values, {}, "return-inspect", step, at, now,
                            {"return": r["id"], "result": f["result"],
                             "defective_qty": defective, "cause": f.get("cause"),
-                            "note": f.get("note"), "deadlines": recorded(dispose=due)},
+                            "note": f.get("note"), "deadlines": _deadlines({"dispose": due})},
                            {"result": r["result"], "defective_qty": r["defective_qty"]})
 
     def _return_dispose(self, case: _Case, step: Step, at: str, now: str) -> None:
@@ -762,6 +852,11 @@ class Writer:
         self._finish(case, None, at, r["id"])  # every open stage of the return
         self._return_write(case, r, {"closed_at": at}, {}, "return-close", step, at, now,
                            {"return": r["id"]}, {})
+
+
+def _deadlines(dues: dict[str, str | None]) -> dict[str, str] | None:
+    """complaints.recorded, of deadlines already stored as text."""
+    return {stage: due for stage, due in dues.items() if due is not None} or None
 
 
 def _columns(cur: sqlite3.Cursor, table: str) -> list[str]:

@@ -203,6 +203,29 @@ def test_histories_out_of_order_and_a_ledger_that_has_complaints(tmp_path):
     assert audit.verify(ledgers[1])["ok"]
 
 
+def test_histories_out_of_order_into_an_empty_ledger(tmp_path):
+    """The writer remembers the complaints of the last window for the repeat check;
+    one received before what it let go asks the ledger (building the index then)."""
+    histories = demo_histories(150)
+    random.Random(5).shuffle(histories)
+    steps = by_steps(tmp_path / "steps.db", histories)
+    fast = new_ledger(tmp_path / "bulk.db")
+    fast.salt_source = demo.salt_source(7)
+    statements: list[str] = []
+    fast.conn.set_trace_callback(statements.append)
+    with bulk.writing(fast, batch=5) as writer:
+        for history in histories:
+            writer.add(history)
+    fast.conn.set_trace_callback(None)
+    same(contents(steps), contents(fast))
+    assert fast.conn.execute("SELECT count(*) FROM complaints WHERE repeat_of IS NOT NULL"
+                             ).fetchone()[0] > 5
+    built = [i for i, s in enumerate(statements)
+             if s.startswith("CREATE INDEX complaints_repeat ON")]
+    asked = [i for i, s in enumerate(statements) if "ORDER BY received_at DESC LIMIT 1" in s]
+    assert len(built) == 1 and asked and built[0] < asked[0]
+
+
 def _illegal() -> list[History]:
     good = handmade()
     bad_state = History(FIELDS, at("2026-03-02"), at("2026-03-02"), "周敏", [
