@@ -296,6 +296,7 @@ def test_a_failed_block_leaves_nothing_and_every_index(tmp_path):
     same(before, contents(lg))
     assert lg.conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     assert lg.conn.execute("PRAGMA temp_store").fetchone() == (2,)  # MEMORY again
+    assert lg.conn.execute("PRAGMA foreign_keys").fetchone() == (1,)
 
 
 def test_an_ordinary_step_cannot_run_inside_a_bulk_write(tmp_path):
