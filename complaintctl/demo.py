@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Callable, Iterator
+from bisect import bisect
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from complaintctl import bulk, views
 from complaintctl.bulk import Step
 from complaintctl.store import Ledger
+
+T = TypeVar("T")
 
 CUSTOMERS = ["华东电器有限公司", "深圳市佳达科技", "北京新联商贸", "上海永信五金厂", "广州美的经销部",
              "成都天府家居", "杭州西子机电", "Acme Industrial Ltd", "Northwind Traders",
@@ -67,8 +70,8 @@ def customer(rng: random.Random, pool: int) -> str:
     """A customer from a pool that grows with the ledger (about 1 per 20 complaints);
     the named regulars take a third of all complaints."""
     if rng.random() < 0.35:
-        return rng.choice(CUSTOMERS)
-    k = rng.randrange(pool)
+        return _choice(rng, CUSTOMERS)
+    k = int(rng.random() * pool)
     return f"{CITIES[k % 10]}{TRADES[k // 10 % 10]}{KINDS[k // 100 % 5]}" + (
         f" {k // 500}" if k >= 500 else "")
 
@@ -89,25 +92,44 @@ SEVERITY_DRAW = _weighted(SEVERITY_WEIGHTS)
 DEMANDS = list(DISPOSITION_FOR)
 
 
+def _choice(rng: random.Random, seq: Sequence[T]) -> T:
+    """One of seq, evenly (rng.choice's distribution, from one rng.random())."""
+    return seq[int(rng.random() * len(seq))]
+
+
+def _int(rng: random.Random, lo: int, hi: int) -> int:
+    """A whole number from lo to hi, both included, evenly (as rng.randint)."""
+    return lo + int(rng.random() * (hi - lo + 1))
+
+
+QUANTITIES = (1, 2, 5, 10, 20, 50, 100)
+SATISFIED = ("satisfied", "satisfied", "basically-satisfied")
+INSPECTIONS = ("defect-confirmed",) * 6 + ("no-defect-found", "customer-damage")
+
+
 def _pick(rng: random.Random, draw: tuple[list[str], list[int]]) -> str:
-    return rng.choices(draw[0], cum_weights=draw[1])[0]
+    """rng.choices(population, cum_weights)[0], the same draw without its list."""
+    population, cum = draw
+    return population[bisect(cum, rng.random() * cum[-1], 0, len(cum) - 1)]
 
 
 def _hours(rng: random.Random, lo: float, hi: float) -> timedelta:
-    return timedelta(hours=rng.uniform(lo, hi))
+    """Between lo and hi hours, evenly, in whole seconds (as stored)."""
+    return timedelta(0, int(3600 * (lo + (hi - lo) * rng.random())))
 
 
 def histories(n: int, *, now: datetime, seed: int = 2026) -> Iterator[bulk.History]:
     """The demo's n complaint histories, oldest first (the same seed, the same ones)."""
     rng = random.Random(seed)
-    start = now - timedelta(days=span_days(n))
+    start = (now - timedelta(days=span_days(n))).replace(microsecond=0)
     span = (now - start).total_seconds()
-    times = sorted(start + timedelta(seconds=rng.random() * span) for _ in range(n))
+    # when each was received, as a fraction of the span: floats take less memory
+    offsets = sorted(rng.random() for _ in range(n))
     stall_every = max(25, n // 200)
     return_counter = itertools.count()
-    for index, received in enumerate(times):
-        yield _history(rng, index, received.replace(microsecond=0), now, stall_every, n,
-                       return_counter, max(8, n // 1000))
+    for index, offset in enumerate(offsets):
+        yield _history(rng, index, start + timedelta(0, int(offset * span)), now, stall_every,
+                       n, return_counter, max(8, n // 1000))
 
 
 def fill(ledger: Ledger, n: int, *, now: datetime, seed: int = 2026) -> dict[str, int]:
@@ -131,25 +153,25 @@ def _history(rng: random.Random, index: int, received: datetime, now: datetime,
              return_stall_every: int) -> bulk.History:
     category = _pick(rng, CATEGORY_DRAW)
     severity = _pick(rng, SEVERITY_DRAW)
-    demand = rng.choice(DEMANDS)
+    demand = _choice(rng, DEMANDS)
     customer_name = customer(rng, max(20, n_total // 20))
-    clerk = rng.choice(CLERKS)
+    clerk = _choice(rng, CLERKS)
     yymm = f"{received.year % 100:02d}{received.month:02d}"
     fields: dict[str, Any] = {
         "customer": customer_name,
-        "contact": f"1{rng.randint(3, 9)}{rng.randint(0, 999999999):09d}"
-        if rng.random() < 0.7 else f"buyer{rng.randint(1, 99)}@example.com",
-        "channel": rng.choice(CHANNELS),
+        "contact": f"1{_int(rng, 3, 9)}{_int(rng, 0, 999999999):09d}"
+        if rng.random() < 0.7 else f"buyer{_int(rng, 1, 99)}@example.com",
+        "channel": _choice(rng, CHANNELS),
         "category": category,
         "severity": severity,
         "demand": demand,
-        "region": rng.choice(REGIONS),
-        "order_no": f"SO-{yymm}-{rng.randint(1, 9999):04d}",
-        "product": rng.choice(PRODUCTS),
-        "lot": f"L{yymm}{received.day:02d}{rng.randint(1, 9)}",
-        "quantity": rng.choice([1, 2, 5, 10, 20, 50, 100]),
-        "shipped_on": (received - timedelta(days=rng.randint(3, 60))).date().isoformat(),
-        "description": rng.choice(DESCRIPTIONS[category]),
+        "region": _choice(rng, REGIONS),
+        "order_no": f"SO-{yymm}-{_int(rng, 1, 9999):04d}",
+        "product": _choice(rng, PRODUCTS),
+        "lot": f"L{yymm}{received.day:02d}{_int(rng, 1, 9)}",
+        "quantity": _choice(rng, QUANTITIES),
+        "shipped_on": (received - timedelta(days=_int(rng, 3, 60))).date().isoformat(),
+        "description": _choice(rng, DESCRIPTIONS[category]),
     }
     logged = received + _hours(rng, 0, 3)
     if logged > now:
@@ -177,8 +199,8 @@ def _history(rng: random.Random, index: int, received: datetime, now: datetime,
         if at:
             steps.append(Step("void", at, clerk, {"reason": "重复录入 / logged twice"}))
         return history
-    dept = rng.choice(DEPARTMENTS[category])
-    owner = rng.choice(OWNERS)
+    dept = _choice(rng, DEPARTMENTS[category])
+    owner = _choice(rng, OWNERS)
     at = step(0.5, 10)
     if not at:
         return history
@@ -203,7 +225,7 @@ def _history(rng: random.Random, index: int, received: datetime, now: datetime,
         steps.append(Step("investigate", at, owner, {"finding": finding, "validity": "not-upheld",
                                                      "reason": "产品符合规格，属正常使用磨损"}))
     else:
-        cause, cause_cat = rng.choice(CAUSES)
+        cause, cause_cat = _choice(rng, CAUSES)
         steps.append(Step("investigate", at, owner, {
             "finding": finding, "root_cause": cause, "cause_category": cause_cat,
             "responsibility": "supplier" if cause_cat == "supplier"
@@ -213,11 +235,11 @@ def _history(rng: random.Random, index: int, received: datetime, now: datetime,
         if rng.random() < 0.3:
             steps.append(Step("action-add", at, owner, {
                 "text": "更新检验标准并培训 / update inspection standard", "owner": owner,
-                "due": at + timedelta(days=rng.randint(7, 30))}))
-            done = at + timedelta(days=rng.randint(3, 40))
+                "due": at + timedelta(days=_int(rng, 7, 30))}))
+            done = at + timedelta(days=_int(rng, 3, 40))
             if done < now and rng.random() < 0.8:
                 steps.append(Step("action-done", done, owner, {"action": 0}))
-                verified = done + timedelta(days=rng.randint(1, 20))
+                verified = done + timedelta(days=_int(rng, 1, 20))
                 if verified < now and rng.random() < 0.7:
                     steps.append(Step("action-verify", verified, "质量经理",
                                       {"action": 0, "note": "三个批次未再发生"}))
@@ -226,7 +248,7 @@ def _history(rng: random.Random, index: int, received: datetime, now: datetime,
         if not at:
             return history
         disposition = "explanation" if not_upheld else DISPOSITION_FOR[demand]
-        amount = rng.randint(100, 500000) if disposition in ("refund", "discount",
+        amount = _int(rng, 100, 500000) if disposition in ("refund", "discount",
                                                              "compensation") else None
         steps.append(Step("resolve", at, owner, {
             "disposition": disposition, "summary": "已电话告知客户处理结果 / customer informed",
@@ -238,12 +260,12 @@ def _history(rng: random.Random, index: int, received: datetime, now: datetime,
             steps.append(Step("close", at, clerk, {"reason": "客户拒绝回访 / customer declined"}))
             return history
         satisfaction = ("unsatisfied" if round_ < 2 and rng.random() < 0.08
-                        else rng.choice(["satisfied", "satisfied", "basically-satisfied"]))
+                        else _choice(rng, SATISFIED))
         steps.append(Step("revisit", at, clerk, {
             "satisfaction": satisfaction, "method": "phone",
             "demand_met": satisfaction != "unsatisfied"}))
         if satisfaction != "unsatisfied":
-            second = at + timedelta(days=rng.randint(80, 100))
+            second = at + timedelta(days=_int(rng, 80, 100))
             if severity == "critical" and second < now and stall_at == 99:
                 steps.append(Step("revisit", second, clerk, {
                     "satisfaction": "satisfied", "method": "visit", "demand_met": True,
@@ -279,25 +301,25 @@ def _return(steps: list[Step], rng: random.Random, qty: int, at: datetime, now: 
     if stops[0] or not (when := later(24, 120)):
         return
     short = qty > 1 and rng.random() < 0.125
-    received = qty - rng.randint(1, qty - 1) if short else qty
+    received = qty - _int(rng, 1, qty - 1) if short else qty
     steps.append(Step("return-receive", when, WAREHOUSE, {"return": 0, "qty": received}))
     if stops[1] or not (when := later(2, 60)):
         return
-    result = rng.choice(["defect-confirmed"] * 6 + ["no-defect-found", "customer-damage"])
+    result = _choice(rng, INSPECTIONS)
     defective = received if result == "defect-confirmed" else 0
     steps.append(Step("return-inspect", when, INSPECTOR, {
         "return": 0, "result": result, "defective": defective,
         "cause": "轴承磨损" if defective else None}))
     if stops[2] or not (when := later(4, 90)):
         return
-    actions = rng.choice(RETURN_SPLITS)
-    first = received if len(actions) == 1 else rng.randint(1, received) if received > 1 \
+    actions = _choice(rng, RETURN_SPLITS)
+    first = received if len(actions) == 1 else _int(rng, 1, received) if received > 1 \
         else received
     for action, part in zip(actions, (first, received - first), strict=False):
         if part <= 0:
             continue
-        loss = part * rng.randint(50, 800) * 100 if action in ("scrap", "discount-sale") else 0
-        repair = part * rng.randint(20, 200) * 100 if action in ("repair", "rework") else 0
+        loss = part * _int(rng, 50, 800) * 100 if action in ("scrap", "discount-sale") else 0
+        repair = part * _int(rng, 20, 200) * 100 if action in ("repair", "rework") else 0
         steps.append(Step("return-dispose", when, INSPECTOR, {
             "return": 0, "action": action, "qty": part, "cost": loss, "repair_cost": repair}))
     if stops[3] or not (when := later(2, 48)):
