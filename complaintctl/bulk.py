@@ -36,7 +36,7 @@ import sqlite3
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from hashlib import sha256
 from operator import itemgetter
 from typing import Any, NamedTuple
@@ -234,11 +234,25 @@ def _dumps(data: dict[str, Any]) -> str:
 
 
 def _iso(dt: datetime) -> str:
-    """parse.iso (UTC, seconds, 'Z'), without its cache: the writer formats each
-    instant once."""
-    if dt.tzinfo is not UTC:
-        dt = dt.astimezone(UTC)
-    return dt.isoformat()[:19] + "Z"
+    """parse.iso (UTC, seconds, 'Z'): the day and the time of day, each formatted once."""
+    if dt.microsecond:  # a whole number of seconds is exact as a float timestamp
+        dt = dt.replace(microsecond=0)
+    day, second = divmod(int(dt.timestamp()), 86400)
+    try:
+        text = _DAYS[day]
+    except KeyError:
+        text = _DAYS[day] = date.fromordinal(_EPOCH + day).isoformat()
+    try:
+        return text + _CLOCKS[second]
+    except KeyError:
+        clock = _CLOCKS[second] = f"T{second // 3600:02d}:{second // 60 % 60:02d}:" \
+            f"{second % 60:02d}Z"
+        return text + clock
+
+
+_EPOCH = date(1970, 1, 1).toordinal()
+_DAYS: dict[int, str] = {}
+_CLOCKS: dict[int, str] = {}
 
 
 class _Case:

@@ -362,3 +362,20 @@ def test_step_times_in_the_future_are_refused(tmp_path):
     assert lg.conn.execute("SELECT count(*) FROM complaints").fetchone() == (0,)
     assert sqlite3.connect(tmp_path / "l.db").execute("PRAGMA journal_mode").fetchone() \
         == ("wal",)
+
+
+def test_the_writer_formats_instants_as_the_steps_do():
+    """bulk._iso (a day and a time of day, each formatted once) is parse.iso."""
+    from zoneinfo import ZoneInfo
+
+    from complaintctl.bulk import _iso
+    from complaintctl.parse import iso
+
+    rng = random.Random(1)
+    zones = [UTC, ZoneInfo("Asia/Shanghai"), ZoneInfo("America/New_York")]
+    base = datetime(1900, 1, 1, tzinfo=UTC)
+    for _ in range(5000):
+        instant = base + timedelta(seconds=rng.random() * 300 * 365 * 86400,
+                                   microseconds=rng.choice([0, 1, 999_999, rng.randrange(10**6)]))
+        local = instant.astimezone(rng.choice(zones))
+        assert _iso(local) == iso(local), local
