@@ -32,6 +32,7 @@ one transaction a step: the slow path the bulk one must equal row for row
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
@@ -164,6 +165,10 @@ def writing(lg: Ledger, *, demo: bool = False, batch: int = BATCH) -> Iterator[W
     # The writer writes a complaint before anything that refers to it, and every
     # reference is one it made: SQLite need not look each one up (verify checks them).
     cur.execute("PRAGMA foreign_keys = OFF")
+    # The rows of a batch are many small containers that live until it is written, and
+    # none is part of a cycle: the cyclic garbage collector would only walk them.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         with rolling_back(conn, lg.path):
             cur.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
@@ -183,6 +188,8 @@ def writing(lg: Ledger, *, demo: bool = False, batch: int = BATCH) -> Iterator[W
                 mark_demo(cur)
             cur.execute("COMMIT")
     finally:
+        if collecting:
+            gc.enable()
         lg.rows = Rows()
         cur.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
         cur.execute("PRAGMA temp_store = MEMORY")
@@ -344,7 +351,7 @@ class Writer:
         """Apply a history; returns its complaint's id. A step the rules refuse raises
         their error (with `step`, its place, 0 for the log, in its params) and leaves
         nothing of this history behind: the block may go on with the next one."""
-        marks = [len(rows) for rows in self._lists]
+        marks = list(map(len, self._lists))
         state = (self.previous, self.next_action, dict(self.counters))
         place = 0
         try:

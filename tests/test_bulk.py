@@ -5,6 +5,7 @@ writes passes `verify`."""
 
 from __future__ import annotations
 
+import gc
 import random
 import sqlite3
 from datetime import datetime, timedelta, timezone
@@ -297,6 +298,7 @@ def test_a_failed_block_leaves_nothing_and_every_index(tmp_path):
     assert lg.conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     assert lg.conn.execute("PRAGMA temp_store").fetchone() == (2,)  # MEMORY again
     assert lg.conn.execute("PRAGMA foreign_keys").fetchone() == (1,)
+    assert gc.isenabled()
 
 
 def test_an_ordinary_step_cannot_run_inside_a_bulk_write(tmp_path):
