@@ -1,33 +1,41 @@
 """The one bulk writer, for `demo` and `import`: many complaint histories in one
 transaction, by the same rules as the typed commands, fast and in bounded memory.
 
-A `History` is one complaint as it was told: its intake (what `log` takes) and
-the steps after it, in the order they were typed, each with its time, the time
-it was recorded, the actor and its facts (the options of the command). A
-history's returns and CAPA actions are named by their place among the
-history's `return-open` and `action-add` steps (0, 1 …), since their ids are
-not known before they are written.
+A `History` is one complaint as it was told: its intake (the fields `log` takes,
+when it was received, when and by whom it was logged) and the steps after it, in
+the order they were typed, each with its time, the time it was recorded, the
+actor and its facts (the command's options, named as `through_steps` passes
+them). A history's returns and CAPA actions are named by their place among its
+`return-open` and `action-add` steps (0, 1 …): their ids are given when written.
 
-    with bulk.writing(lg) as writer:        # BEGIN IMMEDIATE … COMMIT
+    with bulk.writing(lg) as writer:        # BEGIN IMMEDIATE … COMMIT, or nothing
         for history in histories:
             cid = writer.add(history)       # a refusal leaves nothing of this history
 
-`Writer.add` applies a history to the complaint's row held in memory through
-the same rules the step modules use: `workflow` (transitions and guards, step
-times), `deadlines` (every stage's deadline from the policy and the calendar)
-and `returns` (quantities); the repeat check; contact references; the ids and
-their counters; the events with their old values, deadlines, login and hash
-chain. It writes nothing itself: the rows go into per-table batches, written
-with one `executemany` per table every `batch` complaints. Indexes that no
-step reads are dropped for the length of the transaction and built once before
-it commits; the day tallies are counted in memory and added once. The
-transaction runs with a rollback journal (pages written once), a bounded page
-cache and temporary files on disk (index sorts), so memory does not grow with
-the number of complaints.
+`Writer.add` tells a history to the complaint's row held in memory by the rules
+the step modules follow: `workflow` (transitions, guards, step times), `deadlines`
+(each stage's deadline from the policy and the calendar) and `returns`
+(quantities), the repeat check, contact references, ids and their counters, and
+the events with their old values, deadlines, login and hash chain. A step the
+rules refuse raises the error the command would (with the step's place in its
+params) and nothing of that history is kept; the block may go on, or raise to
+leave the ledger as it was. The rows go into per-table batches, written by one
+`executemany` per table every `batch` complaints. Every index but the one the
+repeat check reads is dropped for the transaction and built once before the
+commit; the day tallies are counted in memory and added once. The transaction
+runs with a rollback journal (pages written once), a bounded page cache and
+index sorts in temporary files, so memory does not grow with the number of
+complaints.
 
-`through_steps` tells the same history through the ordinary step functions,
-one transaction a step: the slow path the bulk one must equal row for row
-(tests/test_bulk.py), and the meaning of every kind of step.
+What it does not do (yet): steps on a complaint already in the ledger (an import
+of a newer register: run those through the step functions, after the block),
+notes, attachments, amend and forget-contact; the warnings a command prints (a
+deadline in a year the calendar does not cover). An ordinary step inside the
+block is refused (it would miss the rows held and the tallies).
+
+`through_steps` tells the same history through the ordinary step functions, one
+transaction a step: the slow path the bulk one equals row for row
+(tests/test_bulk.py), and the meaning of every kind of step and of its facts.
 """
 
 from __future__ import annotations
