@@ -51,8 +51,9 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 
 from complaintctl import deadlines, returns, workflow
-from complaintctl.complaints import contact_ref
+from complaintctl.complaints import _check_category, contact_ref
 from complaintctl.errors import BadInput, NotFound, Refused
+from complaintctl.i18n import _
 from complaintctl.parse import format_money, from_iso
 from complaintctl.store import (
     INSERT_EVENT,
@@ -372,8 +373,7 @@ class Writer:
                 try:
                     apply = steps[step.kind]
                 except KeyError:
-                    raise BadInput(f"unknown step {step.kind!r}", code="unknown_step",
-                                   value=step.kind) from None
+                    raise _unknown(step.kind) from None
                 apply(case, step, at, now)
         except BaseException as exc:
             for rows, mark in zip(self._lists, marks, strict=True):
@@ -504,11 +504,8 @@ class Writer:
     def _log(self, h: History) -> _Case:
         fields, received, now, actor = h.fields, h.received_at, h.logged_at, h.actor
         workflow.check_time(received, now, option="--received", local=self.local)
-        category = fields["category"]
-        if category is not None and category not in self.categories:
-            raise BadInput(f"--category {category!r} is not one of: "
-                           + ", ".join(self.categories), code="unknown_category",
-                           value=category)
+        if fields["category"] not in self.categories:
+            _check_category(self.lg, fields["category"])  # says why (None passes)
         year = now.astimezone(self.tz).year
         cid, seq = self._next_id("complaint", year)
         received_iso = _iso(received)
@@ -740,8 +737,8 @@ class Writer:
     def _action(self, case: _Case, step: Step) -> list[Any]:
         ref = step.facts["action"]
         if not isinstance(ref, int) or not 0 <= ref < len(case.actions):
-            raise NotFound(f"no action {ref!r} in this history", code="no_action",
-                           record=ref)
+            raise NotFound(_("no action {ref} in this history").format(ref=repr(ref)),
+                           code="no_action", record=ref)
         return case.actions[ref]
 
     def _action_add(self, case: _Case, step: Step, at: str, now: str) -> None:
@@ -789,8 +786,8 @@ class Writer:
         the return's last one."""
         ref = step.facts["return"]
         if not isinstance(ref, int) or not 0 <= ref < len(case.returns):
-            raise NotFound(f"no return {ref!r} in this history", code="no_return",
-                           record=ref)
+            raise NotFound(_("no return {ref} in this history").format(ref=repr(ref)),
+                           code="no_return", record=ref)
         r = case.returns[ref]
         check(r)
         self._check_at(step.at, step.now, from_iso(r["last_step_at"]),
@@ -889,6 +886,11 @@ class Writer:
                            {"return": r["id"]}, {})
 
 
+def _unknown(kind: str) -> BadInput:
+    return BadInput(_("unknown step {kind}").format(kind=repr(kind)), code="unknown_step",
+                    value=kind)
+
+
 def _deadlines(dues: dict[str, str | None]) -> dict[str, str] | None:
     """complaints.recorded, of deadlines already stored as text."""
     return {stage: due for stage, due in dues.items() if due is not None} or None
@@ -967,5 +969,5 @@ def through_steps(lg: Ledger, history: History) -> str:
         elif kind == "return-close":
             rma.return_close(lg, return_ids[f["return"]], at=at, now=now, actor=actor)
         else:
-            raise BadInput(f"unknown step {kind!r}", code="unknown_step", value=kind)
+            raise _unknown(kind)
     return cid

@@ -16,7 +16,13 @@ from support import NOW
 
 from complaintctl import audit, bulk, demo
 from complaintctl.bulk import History, Step
-from complaintctl.errors import BadInput, ComplaintctlError, IllegalTransition, QuantityImbalance
+from complaintctl.errors import (
+    BadInput,
+    ComplaintctlError,
+    IllegalTransition,
+    QuantityImbalance,
+    Refused,
+)
 from complaintctl.store import Ledger
 
 UTC = timezone.utc
@@ -381,3 +387,26 @@ def test_the_writer_formats_instants_as_the_steps_do():
                                    microseconds=rng.choice([0, 1, 999_999, rng.randrange(10**6)]))
         local = instant.astimezone(rng.choice(zones))
         assert _iso(local) == iso(local), local
+
+
+@pytest.mark.parametrize(("history", "error", "code"), [
+    (History(FIELDS, at("2026-03-02"), at("2026-03-02"), "x",
+             [Step("escalate", at("2026-03-03"), "x", {})]), BadInput, "unknown_step"),
+    (History({**FIELDS, "category": "weather"}, at("2026-03-02"), at("2026-03-02"), "x", []),
+     BadInput, "unknown_category"),
+    (History(FIELDS, at("2026-03-02"), at("2026-03-02"), "x",
+             [Step("return-receive", at("2026-03-03"), "x", {"return": 0, "qty": 1})]),
+     Refused, "no_return"),
+    (History(FIELDS, at("2026-03-02"), at("2026-03-02"), "x",
+             [Step("action-done", at("2026-03-03"), "x", {"action": 1})]),
+     Refused, "no_action"),
+])
+def test_what_a_history_cannot_say(tmp_path, history, error, code):
+    """A step the writer does not know, a category the ledger does not have, a return
+    or action the history never opened: refused, nothing written."""
+    lg = new_ledger(tmp_path / "l.db")
+    with bulk.writing(lg) as writer:
+        with pytest.raises(error) as caught:
+            writer.add(history)
+    assert caught.value.code == code
+    assert lg.conn.execute("SELECT count(*) FROM events").fetchone() == (1,)  # init
