@@ -1,137 +1,138 @@
-"""The demo's bulk writer: one transaction for a whole history, fast.
+"""The one bulk writer, for `demo` and `import`: many complaint histories in one
+transaction, by the same rules as the typed commands, fast and in bounded memory.
 
-Nothing else knows it exists: the steps write through `lg.rows` (store.Rows),
-and for the length of `writing()` that is a `Held`, which keeps a new
-complaint's row, stages (its returns' too) and events in memory while it takes
-its steps, then writes them once: one UPDATE of the columns that changed, the
-stages as they ended up and the events, in the order they came. The
-transaction also runs with a rollback journal instead of WAL (WAL writes every
-page twice: into the log, then into the file), and drops the indexes no step
-reads, to build them once before it commits.
+A `History` is one complaint as it was told: its intake (the fields `log` takes,
+when it was received, when and by whom it was logged) and the steps after it, in
+the order they were typed, each with its time, the time it was recorded, the
+actor and its facts (the command's options, named as `through_steps` passes
+them). A history's returns and CAPA actions are named by their place among its
+`return-open` and `action-add` steps (0, 1 …): their ids are given when written.
+
+    with bulk.writing(lg) as writer:        # BEGIN IMMEDIATE … COMMIT, or nothing
+        for history in histories:
+            cid = writer.add(history)       # a refusal leaves nothing of this history
+
+`Writer.add` tells a history to the complaint's row held in memory by the rules
+the step modules follow: `workflow` (transitions, guards, step times), `deadlines`
+(each stage's deadline from the policy and the calendar) and `returns`
+(quantities), the repeat check, contact references, ids and their counters, and
+the events with their old values, deadlines, login and hash chain. A step the
+rules refuse raises the error the command would (with the step's place in its
+params) and nothing of that history is kept; the block may go on, or raise to
+leave the ledger as it was. The rows go into per-table batches, written by one
+`executemany` per table every `batch` complaints. Every index but the one the
+repeat check reads is dropped for the transaction and built once before the
+commit; the day tallies are counted in memory and added once. The transaction
+runs with a rollback journal (pages written once), a bounded page cache and
+index sorts in temporary files, so memory does not grow with the number of
+complaints.
+
+What it does not do (yet): steps on a complaint already in the ledger (an import
+of a newer register: run those through the step functions, after the block),
+notes, attachments, amend and forget-contact; the warnings a command prints (a
+deadline in a year the calendar does not cover). An ordinary step inside the
+block is refused (it would miss the rows held and the tallies).
+
+`through_steps` tells the same history through the ordinary step functions, one
+transaction a step: the slow path the bulk one equals row for row
+(tests/test_bulk.py), and the meaning of every kind of step and of its facts.
 """
 
 from __future__ import annotations
 
+import gc
 import sqlite3
-from collections.abc import Iterator
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from datetime import date, datetime, timedelta, timezone
+from hashlib import sha256
+from operator import itemgetter
+from typing import Any, NamedTuple
 
-from complaintctl.errors import Refused
+from complaintctl import deadlines, returns, workflow
+from complaintctl.complaints import _check_category, contact_ref
+from complaintctl.errors import BadInput, NotFound, Refused
 from complaintctl.i18n import _
+from complaintctl.parse import format_money, from_iso
 from complaintctl.store import (
     INSERT_EVENT,
     INSERT_STAGE,
     Ledger,
     Rows,
-    chained,
     demo_mark,
+    encode,
     journal,
     mark_demo,
     rolling_back,
 )
 
-# Indexes that the write steps read (repeat check, a complaint's or a return's
-# stages, a complaint's returns): a bulk write keeps them; it drops the others
-# and builds them again before it commits.
-WRITE_PATH_INDEXES = frozenset({"complaints_repeat", "stages_complaint", "stages_return",
-                                "returns_complaint"})
+UTC = timezone.utc
 
-# The page cache of a bulk transaction: it holds the pages it changed, so a larger
-# cache spills less; bounded, since an unbounded one grew to several GiB at 1M.
-BULK_CACHE_KIB = 512 * 1024
-
-# Positions in a stage row (store.INSERT_STAGE's column order).
-_RETURN, _STAGE, _DONE, _OUTCOME = 1, 2, 6, 7
+# --- what the writer is given ---------------------------------------------------------
 
 
-class _Complaint:
-    __slots__ = ("row", "changed", "stages", "events")
+class Step(NamedTuple):
+    """One step of a complaint after its `log`, as typed.
 
-    def __init__(self, row: dict[str, Any]):
-        self.row = row
-        self.changed: dict[str, Any] = {}
-        self.stages: list[list[Any]] = []
-        self.events: list[tuple[Any, ...]] = []
+    kind: assign, investigate, resolve, revisit, close (without a revisit), void,
+    action-add, action-done, action-verify, return-open, return-receive,
+    return-inspect, return-dispose, return-close. facts: the command's options by
+    name (see `through_steps`); `return` and `action` are the place of the return or
+    action within the history. now: when it was recorded (None: at its time)."""
+
+    kind: str
+    at: datetime
+    actor: str
+    facts: dict[str, Any]
+    now: datetime | None = None
 
 
-class Held(Rows):
-    """Rows of the newest complaint kept in memory until the next is logged, or a
-    step that reads its rows another way asks for them (flush)."""
+class History(NamedTuple):
+    """A complaint: its intake (the fields `log` takes), when it was received, when
+    and by whom it was logged, and its steps in the order they were typed."""
 
-    def __init__(self) -> None:
-        self._held: _Complaint | None = None
-        self._blank: dict[str, Any] | None = None
+    fields: dict[str, Any]
+    received_at: datetime
+    logged_at: datetime
+    actor: str
+    steps: list[Step]
 
-    def _holding(self, complaint_id: str | None) -> _Complaint | None:
-        held = self._held
-        return held if held is not None and held.row["id"] == complaint_id else None
+
+# --- the transaction ------------------------------------------------------------------
+
+# The index the repeat check reads: kept when the ledger has complaints, built when
+# first needed otherwise (see Writer._repeat_of). Every other index is dropped and
+# built once before the commit.
+REPEAT_INDEX = "complaints_repeat"
+
+# The tally triggers: the writer counts the day tallies itself and adds them once.
+TALLY_TRIGGERS = ("tally_received", "tally_resolutions", "tally_closing_revisits")
+
+# Complaints written per batch (one executemany per table).
+BATCH = 2000
+
+# The page cache of a bulk transaction. Tables are written at their end and the kept
+# index is small, so a modest cache spills little; index builds sort through temporary
+# files beyond it. (An unbounded one grew to several GiB at a million complaints.)
+BULK_CACHE_KIB = 64 * 1024
+
+# The connection's cache outside a bulk write (store._pragmas sets the same).
+_CACHE_KIB = 64 * 1024
+
+
+class _Closed(Rows):
+    """What `lg.rows` is during a bulk write: the ordinary steps would join its
+    transaction but miss the rows it holds and the tallies; they must not run."""
 
     def complaint(self, cur: sqlite3.Cursor, complaint_id: str) -> dict[str, Any]:
-        held = self._holding(complaint_id.strip().upper())
-        return dict(held.row) if held is not None else super().complaint(cur, complaint_id)
+        raise RuntimeError("an ordinary step inside a bulk write")
 
     def logged(self, cur: sqlite3.Cursor, record: dict[str, Any]) -> None:
-        self.flush(cur)
-        if self._blank is None:
-            cols = cur.execute("PRAGMA table_info(complaints)").fetchall()
-            values = cur.execute("SELECT " + ", ".join(c[4] or "NULL" for c in cols)
-                                 ).fetchone()
-            self._blank = {c[1]: v for c, v in zip(cols, values, strict=True)}
-        self._held = _Complaint({**self._blank, **record})
-
-    def update(self, cur: sqlite3.Cursor, table: str, record_id: str,
-               values: dict[str, Any]) -> None:
-        held = self._holding(record_id) if table == "complaints" else None
-        if held is None:
-            super().update(cur, table, record_id, values)
-            return
-        held.row.update(values)
-        held.changed.update(values)
-
-    def add_stage(self, cur: sqlite3.Cursor, row: list[Any]) -> None:
-        held = self._holding(row[0])
-        if held is None:
-            super().add_stage(cur, row)
-        else:
-            held.stages.append(row)
-
-    def finish_stages(self, cur: sqlite3.Cursor, complaint_id: str, stage: str | None,
-                      done_at: str, outcome: str, return_id: str | None) -> None:
-        held = self._holding(complaint_id)
-        if held is None:
-            super().finish_stages(cur, complaint_id, stage, done_at, outcome, return_id)
-            return
-        for row in held.stages:
-            if (stage is None or row[_STAGE] == stage) and row[_RETURN] == return_id \
-                    and row[_DONE] is None:
-                row[_DONE], row[_OUTCOME] = done_at, outcome
+        raise RuntimeError("an ordinary step inside a bulk write")
 
     def event(self, cur: sqlite3.Cursor, row: tuple[Any, ...]) -> None:
-        held = self._holding(row[0])
-        if held is None:
-            super().event(cur, row)
-        else:
-            held.events.append(row)
-
-    def flush(self, cur: sqlite3.Cursor) -> None:
-        held, self._held = self._held, None
-        if held is None:
-            return
-        if held.changed:
-            super().update(cur, "complaints", held.row["id"], held.changed)
-        cur.executemany(INSERT_STAGE, held.stages)
-        cur.executemany(INSERT_EVENT, chained(cur, held.events))
-
-
-def _drop_indexes(cur: sqlite3.Cursor) -> list[str]:
-    """Drop the indexes no write step reads; returns their CREATE statements."""
-    found = cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
-                        "AND sql IS NOT NULL").fetchall()
-    dropped = [(name, sql) for name, sql in found if name not in WRITE_PATH_INDEXES]
-    for name, _sql in dropped:
-        cur.execute(f"DROP INDEX {name}")
-    return [sql for _name, sql in dropped]
+        raise RuntimeError("an ordinary step inside a bulk write")
 
 
 def _check_demo(lg: Ledger, cur: sqlite3.Cursor) -> None:
@@ -144,36 +145,829 @@ def _check_demo(lg: Ledger, cur: sqlite3.Cursor) -> None:
                       code="not_a_demo_ledger", path=str(lg.path))
 
 
+def _set_aside(cur: sqlite3.Cursor, keep: frozenset[str]) -> dict[str, str]:
+    """Drop the indexes but `keep`, and the tally triggers; returns the statements that
+    make them again, by name."""
+    found = cur.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
+                        "AND (type = 'index' OR type = 'trigger')").fetchall()
+    dropped = [(kind, name, sql) for kind, name, sql in found
+               if (kind == "index" and name not in keep)
+               or (kind == "trigger" and name in TALLY_TRIGGERS)]
+    for kind, name, _sql in dropped:
+        cur.execute(f"DROP {kind.upper()} {name}")
+    return {name: sql for _kind, name, sql in dropped}
+
+
 @contextmanager
-def writing(lg: Ledger, *, hold: bool = True, demo: bool = False) -> Iterator[None]:
-    """One transaction for everything the block does through `lg`. With `demo`, the
-    ledger must be one the demo made and nobody has used since; it stays marked.
-    `hold` (tests turn it off to prove a held fill and a written-through one equal)."""
+def writing(lg: Ledger, *, demo: bool = False, batch: int = BATCH) -> Iterator[Writer]:
+    """One transaction for everything added through the writer it yields: all of it
+    is committed when the block ends, none of it if the block raises. With `demo`,
+    the ledger must be one the demo made and nobody has used since; it stays
+    marked."""
     conn = lg.conn
     cur = conn.cursor()
     if demo:  # before the journal switch: a ledger that is not the demo's stays as it is
         _check_demo(lg, cur)
     switched = journal(cur, wal=False)
-    held = Held() if hold else None
+    # Index builds sort more than the cache holds: in temporary files, not in memory.
+    cur.execute("PRAGMA temp_store = FILE")
+    # The writer writes a complaint before anything that refers to it, and every
+    # reference is one it made: SQLite need not look each one up (verify checks them).
+    cur.execute("PRAGMA foreign_keys = OFF")
+    # The rows of a batch are many small containers that live until it is written, and
+    # none is part of a cycle: the cyclic garbage collector would only walk them.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         with rolling_back(conn, lg.path):
             cur.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
             cur.execute("BEGIN IMMEDIATE")
+            lg.forget_config()  # settings as this transaction reads them
             if demo:
                 _check_demo(lg, cur)
-            rebuild = _drop_indexes(cur) if held else []
-            if held:
-                lg.rows = held
-            yield
-            if held:
-                held.flush(cur)
-            for sql in rebuild:
+            some = cur.execute("SELECT 1 FROM complaints LIMIT 1").fetchone() is not None
+            rebuild = _set_aside(cur, frozenset({REPEAT_INDEX}) if some else frozenset())
+            writer = Writer(lg, cur, batch=batch, set_aside=rebuild)
+            lg.rows = _Closed()
+            yield writer
+            writer.finish()
+            for sql in rebuild.values():
                 cur.execute(sql)
             if demo:
                 mark_demo(cur)
             cur.execute("COMMIT")
     finally:
+        if collecting:
+            gc.enable()
         lg.rows = Rows()
-        cur.execute("PRAGMA cache_size = -65536")
+        cur.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
+        cur.execute("PRAGMA temp_store = MEMORY")
+        cur.execute("PRAGMA foreign_keys = ON")
         if switched:
             journal(cur, wal=True)
+
+
+# --- the writer -----------------------------------------------------------------------
+
+_INSERT_ASSIGNMENT = ("INSERT INTO assignments (complaint_id, at, actor, department, owner, "
+                      "note) VALUES (?, ?, ?, ?, ?, ?)")
+_INSERT_INVESTIGATION = (
+    "INSERT INTO investigations (complaint_id, at, actor, finding, validity, reason, "
+    "root_cause, cause_category, responsibility, supplier, containment, corrective, "
+    "preventive) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_INSERT_RESOLUTION = ("INSERT INTO resolutions (complaint_id, round, at, actor, disposition, "
+                      "amount, currency, approved_by, summary, previous_at) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_INSERT_REVISIT = ("INSERT INTO revisits (complaint_id, at, actor, method, satisfaction, "
+                   "demand_met, note, from_status, to_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_INSERT_ACTION = ("INSERT INTO actions (id, complaint_id, text, owner, due_at, created_at, "
+                  "created_by, done_at, done_by, verified_at, verified_by, verify_note) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_INSERT_RECEIPT = ("INSERT INTO return_receipts (return_id, at, actor, qty, note) "
+                   "VALUES (?, ?, ?, ?, ?)")
+_INSERT_DISPOSITION = ("INSERT INTO return_dispositions (return_id, at, actor, action, qty, "
+                       "cost_of_loss, repair_cost, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+
+_INVESTIGATION_FACTS = ("finding", "validity", "reason", "root_cause", "cause_category",
+                        "responsibility", "supplier", "containment", "corrective",
+                        "preventive")
+_CONCLUSION_COLUMNS = ("validity", "root_cause", "cause_category", "responsibility",
+                       "supplier")
+# Intake columns an event of `log` leaves out.
+_NOT_LOGGED = frozenset({"id", "year", "seq", "last_step_at", "status", "contact_salt"})
+
+# Positions in a stage row (store.INSERT_STAGE's column order) and an action row.
+_RETURN, _STAGE, _DONE, _OUTCOME = 1, 2, 6, 7
+_A_ID, _A_CID, _A_CREATED, _A_DONE, _A_DONE_BY, _A_VERIFIED = 0, 1, 5, 7, 8, 9
+
+# Documents kept encoded, by their values (the old values of a step are few).
+_MEMO_MOST = 50_000
+
+
+def _dumps(data: dict[str, Any]) -> str:
+    """store.dumps: the document without its None values, keys sorted."""
+    return encode({k: v for k, v in data.items() if v is not None})
+
+
+def _iso(dt: datetime) -> str:
+    """parse.iso (UTC, seconds, 'Z'): the day and the time of day, each formatted once."""
+    if dt.microsecond:  # a whole number of seconds is exact as a float timestamp
+        dt = dt.replace(microsecond=0)
+    day, second = divmod(int(dt.timestamp()), 86400)
+    try:
+        text = _DAYS[day]
+    except KeyError:
+        text = _DAYS[day] = date.fromordinal(_EPOCH + day).isoformat()
+    try:
+        return text + _CLOCKS[second]
+    except KeyError:
+        clock = _CLOCKS[second] = f"T{second // 3600:02d}:{second // 60 % 60:02d}:" \
+            f"{second % 60:02d}Z"
+        return text + clock
+
+
+_EPOCH = date(1970, 1, 1).toordinal()
+_DAYS: dict[int, str] = {}
+_CLOCKS: dict[int, str] = {}
+
+
+class _Case:
+    """The complaint a history is about, while its steps are applied."""
+
+    __slots__ = ("row", "received", "last", "stages", "returns", "actions", "tallies")
+
+    def __init__(self, row: dict[str, Any], received: datetime):
+        self.row = row
+        self.received = received
+        self.last = received  # the time of the last step that moved it (last_step_at)
+        self.stages: list[list[Any]] = []
+        self.returns: list[dict[str, Any]] = []
+        self.actions: list[list[Any]] = []
+        self.tallies: list[tuple[str, str]] = [("received", row["received_at"][:10])]
+
+
+class Writer:
+    """Applies histories and writes their rows in batches (see the module's text)."""
+
+    def __init__(self, lg: Ledger, cur: sqlite3.Cursor, *, batch: int = BATCH,
+                 set_aside: dict[str, str] | None = None):
+        self.lg, self.cur, self.batch = lg, cur, batch
+        cfg = lg.config
+        self.tz, self.calendar, self.policy = cfg.tz, cfg.calendar(), cfg.policy()
+        self.currency, self.categories = cfg.currency, cfg.categories
+        self.prefixes = {"complaint": cfg.settings["id_prefix"],
+                         "return": cfg.settings["return_prefix"]}
+        self.window = timedelta(days=int(cfg.settings.get("repeat_window_days", "90")))
+        self.login, self.login_text = lg.login, lg.login or ""
+        self.local = lg.local
+        self._durations: dict[tuple[str, str], deadlines.Duration | None] = {}
+        head = cur.execute("SELECT hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
+        self.previous = (head[0] or "") if head else ""
+        self.next_action = cur.execute("SELECT coalesce(max(id), 0) + 1 FROM actions"
+                                       ).fetchone()[0]
+        # (kind, year) -> the last number given, in the order first used (a new counter's
+        # row is inserted then, by the steps)
+        self.counters: dict[tuple[str, int], int] = {}
+        self.complaint_columns = _columns(cur, "complaints")
+        self.return_columns = _columns(cur, "returns")
+        self.blank_complaint = _defaults(cur, "complaints", self.complaint_columns)
+        self.blank_return = _defaults(cur, "returns", self.return_columns)
+        self.complaint_row = itemgetter(*self.complaint_columns)
+        self.return_row = itemgetter(*self.return_columns)
+        self.insert_complaint = _insert("complaints", self.complaint_columns)
+        self.insert_return = _insert("returns", self.return_columns)
+        self.tallies: Counter[tuple[str, str]] = Counter()
+        self._memo: dict[tuple[Any, ...], str] = {}
+        # the rows of the batch, per table, in the order the steps made them
+        self.complaints: list[tuple[Any, ...]] = []
+        self.returns: list[tuple[Any, ...]] = []
+        self.stages: list[list[Any]] = []
+        self.events: list[tuple[Any, ...]] = []
+        self.assignments: list[tuple[Any, ...]] = []
+        self.investigations: list[tuple[Any, ...]] = []
+        self.resolutions: list[tuple[Any, ...]] = []
+        self.revisits: list[tuple[Any, ...]] = []
+        self.actions: list[list[Any]] = []
+        self.receipts: list[tuple[Any, ...]] = []
+        self.dispositions: list[tuple[Any, ...]] = []
+        self._lists: tuple[list[Any], ...] = (
+            self.complaints, self.returns, self.stages, self.events, self.assignments,
+            self.investigations, self.resolutions, self.revisits, self.actions, self.receipts,
+            self.dispositions)
+        # The repeat check. Complaints this writer added and did not void, by customer
+        # and product: (received_at, id) in the order added, and all of them in that
+        # order; those received before `forgotten` were let go. What is not here is
+        # asked of the ledger, through complaints_repeat (built when first needed).
+        self.recent: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        self._recent_order: deque[tuple[str, tuple[str, str]]] = deque()
+        self._latest = ""  # the latest received_at added
+        self.forgotten = ""
+        self.ask_ledger = cur.execute("SELECT 1 FROM complaints LIMIT 1").fetchone() is not None
+        self.set_aside = {} if set_aside is None else set_aside
+        self.added = 0
+        self._steps: dict[str, Callable[[_Case, Step, str, str], None]] = {
+            "assign": self._assign, "investigate": self._investigate,
+            "resolve": self._resolve, "revisit": self._revisit, "close": self._close,
+            "void": self._void, "action-add": self._action_add,
+            "action-done": self._action_done, "action-verify": self._action_verify,
+            "return-open": self._return_open, "return-receive": self._return_receive,
+            "return-inspect": self._return_inspect, "return-dispose": self._return_dispose,
+            "return-close": self._return_close}
+
+    # --- one history ---------------------------------------------------------------
+
+    def add(self, history: History) -> str:
+        """Apply a history; returns its complaint's id. A step the rules refuse raises
+        their error (with `step`, its place, 0 for the log, in its params) and leaves
+        nothing of this history behind: the block may go on with the next one."""
+        marks = list(map(len, self._lists))
+        state = (self.previous, self.next_action, dict(self.counters))
+        place = 0
+        try:
+            case = self._log(history)
+            steps = self._steps
+            for step in history.steps:
+                place += 1
+                at = _iso(step.at)
+                now = at if step.now is None or step.now == step.at else _iso(step.now)
+                try:
+                    apply = steps[step.kind]
+                except KeyError:
+                    raise _unknown(step.kind) from None
+                apply(case, step, at, now)
+        except BaseException as exc:
+            for rows, mark in zip(self._lists, marks, strict=True):
+                del rows[mark:]
+            self.previous, self.next_action, self.counters = state
+            if isinstance(exc, (BadInput, Refused)):
+                exc.params.setdefault("step", place)
+            raise
+        self._accept(case)
+        return str(case.row["id"])
+
+    def _accept(self, case: _Case) -> None:
+        row = case.row
+        self.complaints.append(self.complaint_row(row))
+        if case.returns:
+            self.returns.extend(map(self.return_row, case.returns))
+            self.actions.extend(case.actions)
+        elif case.actions:
+            self.actions.extend(case.actions)
+        if row["status"] != "void" and row["product"]:
+            received, key = row["received_at"], (row["customer"], row["product"])
+            self.recent.setdefault(key, []).append((received, row["id"]))
+            self._recent_order.append((received, key))
+            if received > self._latest:
+                self._latest = received
+        self.tallies.update(case.tallies)
+        self.added += 1
+        if self.added % self.batch == 0:
+            self.write()
+
+    # --- the rows ---------------------------------------------------------------
+
+    def write(self) -> None:
+        """Write the batch: one executemany per table, parents first."""
+        cur = self.cur
+        cur.executemany(self.insert_complaint, self.complaints)
+        cur.executemany(self.insert_return, self.returns)
+        cur.executemany(INSERT_STAGE, self.stages)
+        cur.executemany(INSERT_EVENT, self.events)
+        cur.executemany(_INSERT_ASSIGNMENT, self.assignments)
+        cur.executemany(_INSERT_INVESTIGATION, self.investigations)
+        cur.executemany(_INSERT_RESOLUTION, self.resolutions)
+        cur.executemany(_INSERT_REVISIT, self.revisits)
+        cur.executemany(_INSERT_ACTION, self.actions)
+        cur.executemany(_INSERT_RECEIPT, self.receipts)
+        cur.executemany(_INSERT_DISPOSITION, self.dispositions)
+        for rows in self._lists:
+            rows.clear()
+        self._forget()
+        if len(self._memo) > _MEMO_MOST:
+            self._memo.clear()
+
+    def finish(self) -> None:
+        """The last batch, the id counters and the day tallies."""
+        self.write()
+        self.cur.executemany(
+            "INSERT INTO id_counters (kind, year, last) VALUES (?, ?, ?) ON CONFLICT "
+            "(kind, year) DO UPDATE SET last = excluded.last",
+            [(kind, year, last) for (kind, year), last in self.counters.items()])
+        self.cur.executemany(
+            "INSERT INTO day_tallies (measure, day, n) VALUES (?, ?, ?) ON CONFLICT "
+            "(measure, day) DO UPDATE SET n = n + excluded.n",
+            [(measure, day, n) for (measure, day), n in sorted(self.tallies.items())])
+        self.tallies.clear()
+
+    # --- what every step shares -------------------------------------------------
+
+    def _next_id(self, kind: str, year: int) -> tuple[str, int]:
+        key = (kind, year)
+        last = self.counters.get(key)
+        if last is None:
+            found = self.cur.execute("SELECT last FROM id_counters WHERE kind = ? AND "
+                                     "year = ?", key).fetchone()
+            last = found[0] if found else 0
+        self.counters[key] = last = last + 1
+        return f"{self.prefixes[kind]}-{year}-{last:04d}", last
+
+    def _open(self, case: _Case, stage: str, key: str, start: datetime, start_iso: str,
+              round_: int = 1, return_id: str | None = None) -> str | None:
+        """Start a stage with its deadline (deadlines.stage_due, the policy's duration
+        looked up once); returns the deadline as stored, None if the policy has none."""
+        severity = case.row["severity"]
+        try:
+            duration = self._durations[key, severity]
+        except KeyError:
+            duration = self._durations[key, severity] = deadlines.policy_duration(
+                self.policy, key, severity)
+        if duration is None:
+            return None
+        due = _iso(deadlines.add_duration(start, duration, self.calendar, self.tz))
+        row = [case.row["id"], return_id, stage, round_, start_iso, due, None, None]
+        self.stages.append(row)
+        case.stages.append(row)
+        return due
+
+    @staticmethod
+    def _finish(case: _Case, stage: str | None, done: str, return_id: str | None = None
+                ) -> None:
+        for row in case.stages:
+            if row[_DONE] is None and (stage is None or row[_STAGE] == stage) \
+                    and row[_RETURN] == return_id:
+                row[_DONE], row[_OUTCOME] = done, "done"
+
+    def _memo_dumps(self, key: tuple[Any, ...], data: Callable[[], dict[str, Any]]) -> str:
+        """A document that recurs (the old values of a step), encoded once."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            text = self._memo[key] = _dumps(data())
+            return text
+
+    def _event(self, cid: str, kind: str, at: str, now: str, actor: str, data: str,
+               old: str | None = None, return_id: str | None = None) -> None:
+        """store.event_row and store.chained, for one event of the batch: `data` and
+        `old` come encoded (store.dumps)."""
+        text = "\x1f".join((self.previous, cid, return_id or "", at, now, actor,
+                            self.login_text, kind, data, old or ""))
+        self.previous = sha256(text.encode("utf-8")).hexdigest()
+        self.events.append((cid, return_id, at, now, actor, self.login, kind, data, old,
+                            self.previous))
+
+    def _check_at(self, at: datetime, now: datetime | None, after: datetime,
+                  what: str = "the previous step") -> None:
+        workflow.check_time(at, now or at, after=after, what=what, local=self.local)
+
+    # --- log --------------------------------------------------------------------
+
+    def _log(self, h: History) -> _Case:
+        fields, received, now, actor = h.fields, h.received_at, h.logged_at, h.actor
+        workflow.check_time(received, now, option="--received", local=self.local)
+        if fields["category"] not in self.categories:
+            _check_category(self.lg, fields["category"])  # says why (None passes)
+        year = now.astimezone(self.tz).year
+        cid, seq = self._next_id("complaint", year)
+        received_iso = _iso(received)
+        logged_at = _iso(now)
+        repeat_of = self._repeat_of(fields, received, received_iso) \
+            if fields.get("product") else None
+        row = {**self.blank_complaint, **fields, "id": cid, "year": year, "seq": seq,
+               "received_at": received_iso, "logged_at": logged_at, "logged_by": actor,
+               "status": "logged", "repeat_of": repeat_of, "last_step_at": received_iso}
+        data = {k: v for k, v in fields.items() if v is not None}
+        data["received_at"], data["logged_at"], data["logged_by"] = \
+            received_iso, logged_at, actor
+        if repeat_of is not None:
+            data["repeat_of"] = repeat_of
+        if fields.get("contact"):
+            row["contact_salt"] = self.lg.salt_source()
+            data["contact"] = contact_ref(row["contact_salt"], fields["contact"])
+        case = _Case(row, received)
+        dues = {}
+        if due := self._open(case, "assign", "assign", received, received_iso):
+            dues["assign"] = due
+        if due := self._open(case, "resolve", "resolve", received, received_iso):
+            dues["resolve"] = due
+        if dues:
+            data["deadlines"] = dues
+        self._event(cid, "log", received_iso, logged_at, actor, encode(data))
+        return case
+
+    def _repeat_of(self, fields: dict[str, Any], received: datetime, received_iso: str
+                   ) -> str | None:
+        """complaints.log's repeat check: the latest complaint of the same customer about
+        the same product received within the window before this one, and not void.
+        Those this writer added are remembered; older ones, and every one when the
+        histories come out of the order they were received in, are asked of the
+        ledger."""
+        lo = _iso(received - self.window)
+        key = (fields["customer"], fields["product"])
+        best: tuple[str, str] | None = None
+        for entry in self.recent.get(key, ()):
+            if lo <= entry[0] <= received_iso and (best is None or entry[0] >= best[0]):
+                best = entry
+        if self.ask_ledger or lo < self.forgotten:
+            if REPEAT_INDEX in self.set_aside:  # what is not written yet is remembered
+                self.cur.execute(self.set_aside.pop(REPEAT_INDEX))
+            found = self.cur.execute(
+                "SELECT received_at, id FROM complaints WHERE customer = ? AND product = ? "
+                "AND received_at <= ? AND received_at >= ? AND status != 'void' "
+                "ORDER BY received_at DESC LIMIT 1", (*key, received_iso, lo)).fetchone()
+            if found is not None and (best is None or found[0] > best[0]):
+                best = found
+        return None if best is None else best[1]
+
+    def _forget(self) -> None:
+        """Let go of the remembered complaints received more than the window before the
+        latest one: a history received after that latest one cannot be a repeat of
+        them (one received earlier asks the ledger)."""
+        if not self._recent_order:
+            return
+        horizon = _iso(datetime.fromisoformat(self._latest[:-1]).replace(tzinfo=UTC)
+                       - self.window)
+        order, recent = self._recent_order, self.recent
+        while order and order[0][0] < horizon:
+            received, key = order.popleft()
+            entries = recent[key]
+            entries.pop(next(i for i, e in enumerate(entries) if e[0] == received))
+            if not entries:
+                del recent[key]
+        if horizon > self.forgotten:
+            self.forgotten = horizon
+
+    # --- the complaint's steps ----------------------------------------------------
+
+    def _assign(self, case: _Case, step: Step, at: str, now: str) -> None:
+        c, f = case.row, step.facts
+        cid, status = c["id"], c["status"]
+        new = workflow.next_state("assign", status, cid)
+        self._check_at(step.at, step.now, case.last)
+        department, owner, note = f["department"], f["owner"], f.get("note")
+        old = self._memo_dumps(("assign", c["department"], c["owner"], status), lambda: {
+            "department": c["department"], "owner": c["owner"], "status": status})
+        data: dict[str, Any] = {"department": department, "owner": owner, "status": new}
+        if note is not None:
+            data["note"] = note
+        if c["assigned_at"] is None:
+            c["assigned_at"] = at
+            self._finish(case, "assign", at)
+            due = self._open(case, "investigate", "investigate", step.at, at)
+            if due:
+                data["deadlines"] = {"investigate": due}
+        c["status"], c["department"], c["owner"] = new, department, owner
+        c["last_step_at"], case.last = at, step.at
+        self.assignments.append((cid, at, step.actor, department, owner, note))
+        self._event(cid, "assign", at, now, step.actor, encode(data), old)
+
+    def _investigate(self, case: _Case, step: Step, at: str, now: str) -> None:
+        c, data = case.row, step.facts
+        cid = c["id"]
+        new = workflow.next_state("investigate", c["status"], cid)
+        workflow.check_investigate(c, data)
+        self._check_at(step.at, step.now, case.last)
+        concluding = data.get("root_cause") is not None or data.get("validity") == "not-upheld"
+        self.investigations.append((cid, at, step.actor,
+                                    *(data.get(k) for k in _INVESTIGATION_FACTS)))
+        values: dict[str, Any] = {"status": new}
+        for key in _CONCLUSION_COLUMNS:
+            if data.get(key) is not None:
+                values[key] = data[key]
+        if concluding and c["concluded_at"] is None:
+            values["concluded_at"] = at
+            self._finish(case, "investigate", at)
+        if data.get("root_cause") and values.get("validity") is None and c["validity"] is None:
+            values["validity"] = "upheld"
+        old = self._dumps_old(c, values)
+        c.update(values)
+        c["last_step_at"], case.last = at, step.at
+        text = self._memo_dumps(("investigate", new, *data.items()),
+                                lambda: {**data, "status": new})
+        self._event(cid, "investigate", at, now, step.actor, text, old)
+
+    def _dumps_old(self, c: dict[str, Any], values: dict[str, Any]) -> str:
+        olds = tuple([(k, c[k]) for k in values])
+        return self._memo_dumps(olds, lambda: dict(olds))
+
+    def _resolve(self, case: _Case, step: Step, at: str, now: str) -> None:
+        c, f = case.row, step.facts
+        cid, status = c["id"], c["status"]
+        disposition, amount = f["disposition"], f.get("amount")
+        approved_by, summary = f.get("approved_by"), f["summary"]
+        new = workflow.next_state("resolve", status, cid)
+        workflow.check_resolve(c, disposition)
+        self._check_at(step.at, step.now, case.last)
+        currency = self.currency if amount is not None else None
+        round_ = c["reopen_count"] + 1
+        self.resolutions.append((cid, round_, at, step.actor, disposition, amount, currency,
+                                 approved_by, summary, c["resolved_at"] if round_ > 1 else None))
+        self._finish(case, "resolve", at)
+        due = self._open(case, "revisit", "revisit", step.at, at, round_=round_)
+        old = self._memo_dumps(("resolve", status, c["disposition"]), lambda: {
+            "status": status, "disposition": c["disposition"]})
+        c["status"], c["disposition"], c["amount"], c["currency"] = \
+            new, disposition, amount, currency
+        c["approved_by"], c["resolution_summary"] = approved_by, summary
+        c["resolved_at"] = c["last_step_at"] = at
+        case.last = step.at
+        case.tallies.append(("resolutions", at[:10]))
+        data: dict[str, Any] = {"disposition": disposition, "summary": summary,
+                                "round": round_, "status": new}
+        if amount is not None:
+            data["amount"], data["currency"] = format_money(amount), currency
+        if approved_by is not None:
+            data["approved_by"] = approved_by
+        if due:
+            data["deadlines"] = {"revisit": due}
+        self._event(cid, "resolve", at, now, step.actor, encode(data), old)
+
+    def _revisit(self, case: _Case, step: Step, at: str, now: str) -> None:
+        c, f = case.row, step.facts
+        cid, status, reopens = c["id"], c["status"], c["reopen_count"]
+        satisfaction, demand_met = f["satisfaction"], f.get("demand_met")
+        method, note = f.get("method"), f.get("note")
+        new = workflow.next_state("revisit", status, cid, satisfaction)
+        self._check_at(step.at, step.now, case.last)
+        self.revisits.append((cid, at, step.actor, method, satisfaction,
+                              None if demand_met is None else int(demand_met), note,
+                              status, new))
+        second = status == "closed"
+        self._finish(case, "second-revisit" if second else "revisit", at)
+        data: dict[str, Any] = {"satisfaction": satisfaction, "status": new}
+        if new == "closed":
+            if not second:
+                case.tallies.append(("closing_revisits", at[:10]))
+                c["closed_at"] = at
+                due = self._open(case, "second-revisit", "second-revisit", step.at, at)
+                if due:
+                    data["deadlines"] = {"second-revisit": due}
+        else:
+            data["reopen_count"] = c["reopen_count"] = reopens + 1
+            c["closed_at"] = None
+            self._finish(case, "second-revisit", at)
+            due = self._open(case, "resolve", "reopen", step.at, at, round_=reopens + 2)
+            if due:
+                data["deadlines"] = {"resolve": due}
+        c["status"], c["satisfaction"], c["last_step_at"] = new, satisfaction, at
+        case.last = step.at
+        if method is not None:
+            data["method"] = method
+        if demand_met is not None:
+            data["demand_met"] = demand_met
+        if note is not None:
+            data["note"] = note
+        old = self._memo_dumps(("revisit", status, reopens), lambda: {
+            "status": status, "reopen_count": reopens})
+        self._event(cid, "revisit", at, now, step.actor, encode(data), old)
+
+    def _close(self, case: _Case, step: Step, at: str, now: str) -> None:
+        c, reason = case.row, step.facts["reason"]
+        status = c["status"]
+        workflow.check_reason("close --no-revisit", reason)
+        new = workflow.next_state("close", status, c["id"])
+        self._check_at(step.at, step.now, case.last)
+        self._finish(case, "revisit", at)
+        c["status"], c["closed_at"], c["close_reason"], c["last_step_at"] = \
+            new, at, reason, at
+        case.last = step.at
+        self._event(c["id"], "close", at, now, step.actor,
+                    self._memo_dumps(("close", reason, new), lambda: {
+                        "no_revisit": True, "reason": reason, "status": new}),
+                    self._memo_dumps(("status", status), lambda: {"status": status}))
+
+    def _void(self, case: _Case, step: Step, at: str, now: str) -> None:
+        c, reason = case.row, step.facts["reason"]
+        status = c["status"]
+        workflow.check_reason("void", reason)
+        new = workflow.next_state("void", status, c["id"])
+        self._check_at(step.at, step.now, case.last)
+        workflow.check_void(c["id"], [r["id"] for r in case.returns if r["closed_at"] is None])
+        for row in case.stages:  # every open stage, its returns' too
+            if row[_DONE] is None:
+                row[_DONE], row[_OUTCOME] = at, "void"
+        c["status"], c["voided_at"], c["void_reason"], c["last_step_at"] = new, at, reason, at
+        case.last = step.at
+        self._event(c["id"], "void", at, now, step.actor,
+                    self._memo_dumps(("void", reason, new), lambda: {
+                        "reason": reason, "status": new}),
+                    self._memo_dumps(("status", status), lambda: {"status": status}))
+
+    # --- CAPA actions -----------------------------------------------------------
+
+    def _action(self, case: _Case, step: Step) -> list[Any]:
+        ref = step.facts["action"]
+        if not isinstance(ref, int) or not 0 <= ref < len(case.actions):
+            raise NotFound(_("no action {ref} in this history").format(ref=repr(ref)),
+                           code="no_action", record=ref)
+        return case.actions[ref]
+
+    def _action_add(self, case: _Case, step: Step, at: str, now: str) -> None:
+        c, f = case.row, step.facts
+        workflow.next_state("action add", c["status"], c["id"])
+        self._check_at(step.at, step.now, case.received, "the complaint was received")
+        workflow.check_due(f["due"], step.at, self.local)
+        aid = self.next_action
+        self.next_action += 1
+        due = _iso(f["due"])
+        case.actions.append([aid, c["id"], f["text"], f["owner"], due, at, step.actor,
+                             None, None, None, None, None])
+        self._event(c["id"], "action-add", at, now, step.actor, encode(
+            {"action": aid, "text": f["text"], "owner": f["owner"], "due_at": due}))
+
+    def _action_view(self, a: list[Any], case: _Case) -> dict[str, Any]:
+        return {"id": a[_A_ID], "done_at": a[_A_DONE], "verified_at": a[_A_VERIFIED],
+                "complaint_status": case.row["status"]}
+
+    def _action_done(self, case: _Case, step: Step, at: str, now: str) -> None:
+        a = self._action(case, step)
+        workflow.next_state("action done", case.row["status"], a[_A_CID])
+        workflow.check_action_done(self._action_view(a, case),
+                                   lambda s: self.local(from_iso(s)))
+        self._check_at(step.at, step.now, from_iso(a[_A_CREATED]), "the action was added")
+        a[_A_DONE], a[_A_DONE_BY] = at, step.actor
+        self._event(a[_A_CID], "action-done", at, now, step.actor,
+                    encode({"action": a[_A_ID]}))
+
+    def _action_verify(self, case: _Case, step: Step, at: str, now: str) -> None:
+        a = self._action(case, step)
+        note = step.facts.get("note")
+        workflow.next_state("action verify", case.row["status"], a[_A_CID])
+        workflow.check_action_verify(self._action_view(a, case))
+        self._check_at(step.at, step.now, from_iso(a[_A_DONE]), "the action was done")
+        a[_A_VERIFIED:] = [at, step.actor, note]
+        self._event(a[_A_CID], "action-verify", at, now, step.actor,
+                    _dumps({"action": a[_A_ID], "note": note}))
+
+    # --- returns ----------------------------------------------------------------
+
+    def _return(self, case: _Case, step: Step,
+                check: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+        """rma._step: the return, checked by the step's rule, and the step's time after
+        the return's last one."""
+        ref = step.facts["return"]
+        if not isinstance(ref, int) or not 0 <= ref < len(case.returns):
+            raise NotFound(_("no return {ref} in this history").format(ref=repr(ref)),
+                           code="no_return", record=ref)
+        r = case.returns[ref]
+        check(r)
+        self._check_at(step.at, step.now, from_iso(r["last_step_at"]),
+                       "the return's previous step")
+        return r
+
+    def _return_write(self, case: _Case, r: dict[str, Any], values: dict[str, Any],
+                      added: dict[str, int], kind: str, step: Step, at: str, now: str,
+                      data: dict[str, Any], old: dict[str, Any]) -> None:
+        """rma._write: the return's new numbers, its stage and the event."""
+        old = {**old, "stage": r["stage"]}
+        r.update(values)
+        for key, n in added.items():
+            r[key] += n
+        r["stage"] = returns.stage(r)
+        r["last_step_at"] = at
+        self._event(case.row["id"], kind, at, now, step.actor,
+                    _dumps({**data, "stage": r["stage"]}), _dumps(old), return_id=r["id"])
+
+    def _return_open(self, case: _Case, step: Step, at: str, now: str) -> None:
+        c, f = case.row, step.facts
+        qty = f["qty"]
+        returns.check_open(qty)
+        workflow.next_state("return open", c["status"], c["id"])
+        self._check_at(step.at, step.now, case.received, "the complaint was received")
+        year = step.at.astimezone(self.tz).year
+        rid, seq = self._next_id("return", year)
+        row = {"id": rid, "complaint_id": c["id"], "year": year, "seq": seq, "opened_at": at,
+               "opened_by": step.actor, "authorised_qty": qty,
+               "product": f.get("product") or c["product"], "lot": f.get("lot") or c["lot"],
+               "reason": f.get("reason"), "stage": "authorised", "last_step_at": at}
+        case.returns.append({**self.blank_return, **row})
+        self._event(c["id"], "return-open", at, now, step.actor,
+                    _dumps({"return": rid, "authorised_qty": qty, "product": row["product"],
+                            "lot": row["lot"], "reason": row["reason"]}), return_id=rid)
+
+    def _return_receive(self, case: _Case, step: Step, at: str, now: str) -> None:
+        f = step.facts
+        qty, note = f["qty"], f.get("note")
+        r = self._return(case, step, lambda r: returns.check_receive(r, qty))
+        self.receipts.append((r["id"], at, step.actor, qty, note))
+        values: dict[str, Any] = {}
+        dues: dict[str, str | None] = {}
+        if r["first_received_at"] is None:
+            values["first_received_at"] = at
+            dues["inspect"] = self._open(case, "inspect", "inspect", step.at, at,
+                                         return_id=r["id"])
+        elif r["stage"] == "dispositioned":  # more goods after every unit had one
+            rounds = sum(1 for s in case.stages
+                         if s[_RETURN] == r["id"] and s[_STAGE] == "dispose")
+            dues["dispose"] = self._open(case, "dispose", "dispose", step.at, at,
+                                         round_=rounds + 1, return_id=r["id"])
+        total = r["received_qty"] + qty
+        self._return_write(case, r, values, {"received_qty": qty}, "return-receive", step,
+                           at, now, {"return": r["id"], "qty": qty, "received_qty": total,
+                                     "note": note, "deadlines": _deadlines(dues)},
+                           {"received_qty": r["received_qty"]})
+
+    def _return_inspect(self, case: _Case, step: Step, at: str, now: str) -> None:
+        f = step.facts
+        defective = f["defective"]
+        r = self._return(case, step, lambda r: returns.check_inspect(r, defective))
+        values: dict[str, Any] = {"result": f["result"], "defective_qty": defective,
+                                  "cause": f.get("cause"), "inspection_note": f.get("note")}
+        due = None
+        if r["inspected_at"] is None:
+            values["inspected_at"] = at
+            self._finish(case, "inspect", at, r["id"])
+            due = self._open(case, "dispose", "dispose", step.at, at, return_id=r["id"])
+        self._return_write(case, r, values, {}, "return-inspect", step, at, now,
+                           {"return": r["id"], "result": f["result"],
+                            "defective_qty": defective, "cause": f.get("cause"),
+                            "note": f.get("note"), "deadlines": _deadlines({"dispose": due})},
+                           {"result": r["result"], "defective_qty": r["defective_qty"]})
+
+    def _return_dispose(self, case: _Case, step: Step, at: str, now: str) -> None:
+        f = step.facts
+        qty, cost, repair = f["qty"], f.get("cost"), f.get("repair_cost")
+        r = self._return(case, step, lambda r: returns.check_dispose(r, qty))
+        self.dispositions.append((r["id"], at, step.actor, f["action"], qty, cost or 0,
+                                  repair or 0, f.get("note")))
+        if r["disposed_qty"] + qty == r["received_qty"]:
+            self._finish(case, "dispose", at, r["id"])
+        self._return_write(case, r, {}, {"disposed_qty": qty, "cost_of_loss": cost or 0,
+                                         "repair_cost": repair or 0}, "return-dispose",
+                           step, at, now,
+                           {"return": r["id"], "action": f["action"], "qty": qty,
+                            "cost_of_loss": format_money(cost),
+                            "repair_cost": format_money(repair), "note": f.get("note")},
+                           {"disposed_qty": r["disposed_qty"]})
+
+    def _return_close(self, case: _Case, step: Step, at: str, now: str) -> None:
+        r = self._return(case, step, returns.check_close)
+        self._finish(case, None, at, r["id"])  # every open stage of the return
+        self._return_write(case, r, {"closed_at": at}, {}, "return-close", step, at, now,
+                           {"return": r["id"]}, {})
+
+
+def _unknown(kind: str) -> BadInput:
+    return BadInput(_("unknown step {kind}").format(kind=repr(kind)), code="unknown_step",
+                    value=kind)
+
+
+def _deadlines(dues: dict[str, str | None]) -> dict[str, str] | None:
+    """complaints.recorded, of deadlines already stored as text."""
+    return {stage: due for stage, due in dues.items() if due is not None} or None
+
+
+def _columns(cur: sqlite3.Cursor, table: str) -> list[str]:
+    return [c[1] for c in cur.execute(f"PRAGMA table_info({table})").fetchall()]
+
+
+def _defaults(cur: sqlite3.Cursor, table: str, columns: list[str]) -> dict[str, Any]:
+    """A row of `table` with nothing set: each column's default (NULL if it has none)."""
+    info = cur.execute(f"PRAGMA table_info({table})").fetchall()
+    values = cur.execute("SELECT " + ", ".join(c[4] or "NULL" for c in info)).fetchone()
+    return dict(zip(columns, values, strict=True))
+
+
+def _insert(table: str, columns: list[str]) -> str:
+    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+            f"({', '.join('?' for _ in columns)})")
+
+
+# --- the same history, one step at a time ----------------------------------------------
+
+def through_steps(lg: Ledger, history: History) -> str:
+    """Tell a history through the ordinary step functions, as if typed one command
+    at a time (each in its own transaction); returns the complaint's id."""
+    from complaintctl import complaints, rma
+
+    h = history
+    cid = complaints.log(lg, h.fields, received_at=h.received_at, now=h.logged_at,
+                         actor=h.actor).id
+    return_ids: list[str] = []
+    action_ids: list[str] = []
+    for step in h.steps:
+        f, kind = step.facts, step.kind
+        at, now, actor = step.at, step.now or step.at, step.actor
+        if kind == "assign":
+            complaints.assign(lg, cid, f["department"], f["owner"], f.get("note"),
+                              at=at, now=now, actor=actor)
+        elif kind == "investigate":
+            complaints.investigate(lg, cid, f, at=at, now=now, actor=actor)
+        elif kind == "resolve":
+            complaints.resolve(lg, cid, f["disposition"], f["summary"], f.get("amount"),
+                               f.get("approved_by"), at=at, now=now, actor=actor)
+        elif kind == "revisit":
+            complaints.revisit(lg, cid, f["satisfaction"], f.get("method"),
+                               f.get("demand_met"), f.get("note"), at=at, now=now,
+                               actor=actor)
+        elif kind == "close":
+            complaints.close_no_revisit(lg, cid, f["reason"], at=at, now=now, actor=actor)
+        elif kind == "void":
+            complaints.void(lg, cid, f["reason"], at=at, now=now, actor=actor)
+        elif kind == "action-add":
+            out = complaints.action_add(lg, cid, f["text"], f["owner"], f["due"], at=at,
+                                        now=now, actor=actor)
+            action_ids.append(str(out.data["action"]))
+        elif kind == "action-done":
+            complaints.action_done(lg, action_ids[f["action"]], at=at, now=now, actor=actor)
+        elif kind == "action-verify":
+            complaints.action_verify(lg, action_ids[f["action"]], f.get("note"), at=at,
+                                     now=now, actor=actor)
+        elif kind == "return-open":
+            return_ids.append(rma.return_open(lg, cid, f["qty"], f.get("product"),
+                                              f.get("lot"), f.get("reason"), at=at, now=now,
+                                              actor=actor).id)
+        elif kind == "return-receive":
+            rma.return_receive(lg, return_ids[f["return"]], f["qty"], f.get("note"), at=at,
+                               now=now, actor=actor)
+        elif kind == "return-inspect":
+            rma.return_inspect(lg, return_ids[f["return"]], f["result"], f["defective"],
+                               f.get("cause"), f.get("note"), at=at, now=now, actor=actor)
+        elif kind == "return-dispose":
+            rma.return_dispose(lg, return_ids[f["return"]], f["action"], f["qty"],
+                               f.get("cost"), f.get("repair_cost"), f.get("note"), at=at,
+                               now=now, actor=actor)
+        elif kind == "return-close":
+            rma.return_close(lg, return_ids[f["return"]], at=at, now=now, actor=actor)
+        else:
+            raise _unknown(kind)
+    return cid

@@ -1,7 +1,8 @@
 """A realistic, seeded history for trying complaintctl (and for benchmarks).
 
-Every record goes through the same steps the commands use, inside one
-transaction (bulk.writing): a demo ledger obeys every rule a real one does. Complaints
+The demo tells each complaint's history (bulk.History: its intake and steps)
+and the bulk writer applies it by the same rules the commands use, in one
+transaction: a demo ledger obeys every rule a real one does. Complaints
 are spread over a span that grows with their number (at most about 1,000 a
 day); each moves on through its stages with human delays until it reaches
 today, so old ones are mostly closed, recent ones still open, and a few stall
@@ -12,12 +13,16 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Callable, Iterator
+from bisect import bisect
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from complaintctl import bulk, complaints, rma, views
+from complaintctl import bulk, views
+from complaintctl.bulk import Step
 from complaintctl.store import Ledger
+
+T = TypeVar("T")
 
 CUSTOMERS = ["华东电器有限公司", "深圳市佳达科技", "北京新联商贸", "上海永信五金厂", "广州美的经销部",
              "成都天府家居", "杭州西子机电", "Acme Industrial Ltd", "Northwind Traders",
@@ -65,8 +70,8 @@ def customer(rng: random.Random, pool: int) -> str:
     """A customer from a pool that grows with the ledger (about 1 per 20 complaints);
     the named regulars take a third of all complaints."""
     if rng.random() < 0.35:
-        return rng.choice(CUSTOMERS)
-    k = rng.randrange(pool)
+        return _choice(rng, CUSTOMERS)
+    k = int(rng.random() * pool)
     return f"{CITIES[k % 10]}{TRADES[k // 10 % 10]}{KINDS[k // 100 % 5]}" + (
         f" {k // 500}" if k >= 500 else "")
 
@@ -87,32 +92,56 @@ SEVERITY_DRAW = _weighted(SEVERITY_WEIGHTS)
 DEMANDS = list(DISPOSITION_FOR)
 
 
+def _choice(rng: random.Random, seq: Sequence[T]) -> T:
+    """One of seq, evenly (rng.choice's distribution, from one rng.random())."""
+    return seq[int(rng.random() * len(seq))]
+
+
+def _int(rng: random.Random, lo: int, hi: int) -> int:
+    """A whole number from lo to hi, both included, evenly (as rng.randint)."""
+    return lo + int(rng.random() * (hi - lo + 1))
+
+
+QUANTITIES = (1, 2, 5, 10, 20, 50, 100)
+SATISFIED = ("satisfied", "satisfied", "basically-satisfied")
+INSPECTIONS = ("defect-confirmed",) * 6 + ("no-defect-found", "customer-damage")
+
+
 def _pick(rng: random.Random, draw: tuple[list[str], list[int]]) -> str:
-    return rng.choices(draw[0], cum_weights=draw[1])[0]
+    """rng.choices(population, cum_weights)[0], the same draw without its list."""
+    population, cum = draw
+    return population[bisect(cum, rng.random() * cum[-1], 0, len(cum) - 1)]
 
 
 def _hours(rng: random.Random, lo: float, hi: float) -> timedelta:
-    return timedelta(hours=rng.uniform(lo, hi))
+    """Between lo and hi hours, evenly, in whole seconds (as stored)."""
+    return timedelta(0, int(3600 * (lo + (hi - lo) * rng.random())))
+
+
+def histories(n: int, *, now: datetime, seed: int = 2026) -> Iterator[bulk.History]:
+    """The demo's n complaint histories, oldest first (the same seed, the same ones)."""
+    rng = random.Random(seed)
+    start = (now - timedelta(days=span_days(n))).replace(microsecond=0)
+    span = (now - start).total_seconds()
+    # when each was received, as a fraction of the span: floats take less memory
+    offsets = sorted(rng.random() for _ in range(n))
+    stall_every = max(25, n // 200)
+    return_counter = itertools.count()
+    for index, offset in enumerate(offsets):
+        yield _history(rng, index, start + timedelta(0, int(offset * span)), now, stall_every,
+                       n, return_counter, max(8, n // 1000))
 
 
 def fill(ledger: Ledger, n: int, *, now: datetime, seed: int = 2026,
-         hold: bool = True, progress: Callable[[int], None] | None = None) -> dict[str, int]:
-    """Add n complaints with their histories to a demo ledger; returns counts by
-    status. (`hold`: see bulk.writing.) `progress(done)` is called now and then while
-    the complaints are made, and with n when all are: writing them comes next."""
-    rng = random.Random(seed)
-    salts = random.Random(seed + 1)  # contact salts too: the same seed, the same ledger
-    ledger.salt_source = lambda: f"{salts.getrandbits(64):016x}"
-    start = now - timedelta(days=span_days(n))
-    span = (now - start).total_seconds()
-    times = sorted(start + timedelta(seconds=rng.random() * span) for _ in range(n))
-    stall_every = max(25, n // 200)
-    return_counter = itertools.count()
+         progress: Callable[[int], None] | None = None) -> dict[str, int]:
+    """Add n complaints with their histories to a demo ledger, through the bulk
+    writer; returns counts by status. `progress(done)` is called now and then while
+    the complaints are written, and with n when all are: the indexes come next."""
+    ledger.salt_source = salt_source(seed)
     every = max(1, n // 500)
-    with bulk.writing(ledger, hold=hold, demo=True):
-        for index, received in enumerate(times):
-            _one(ledger, rng, index, received.replace(microsecond=0), now, stall_every, n,
-                 return_counter, max(8, n // 1000))
+    with bulk.writing(ledger, demo=True) as writer:
+        for index, history in enumerate(histories(n, now=now, seed=seed)):
+            writer.add(history)
             if progress is not None and index % every == 0 and index:
                 progress(index)
         if progress is not None:
@@ -120,36 +149,42 @@ def fill(ledger: Ledger, n: int, *, now: datetime, seed: int = 2026,
     return views.status_counts(ledger)
 
 
-def _one(ledger: Ledger, rng: random.Random, index: int, received: datetime,
-         now: datetime, stall_every: int, n_total: int, return_counter: Iterator[int],
-         return_stall_every: int) -> None:
+def salt_source(seed: int) -> Callable[[], str]:
+    """Contact salts from the seed too: the same seed, the same ledger."""
+    salts = random.Random(seed + 1)
+    return lambda: f"{salts.getrandbits(64):016x}"
+
+
+def _history(rng: random.Random, index: int, received: datetime, now: datetime,
+             stall_every: int, n_total: int, return_counter: Iterator[int],
+             return_stall_every: int) -> bulk.History:
     category = _pick(rng, CATEGORY_DRAW)
     severity = _pick(rng, SEVERITY_DRAW)
-    demand = rng.choice(DEMANDS)
+    demand = _choice(rng, DEMANDS)
     customer_name = customer(rng, max(20, n_total // 20))
-    clerk = rng.choice(CLERKS)
+    clerk = _choice(rng, CLERKS)
     yymm = f"{received.year % 100:02d}{received.month:02d}"
     fields: dict[str, Any] = {
         "customer": customer_name,
-        "contact": f"1{rng.randint(3, 9)}{rng.randint(0, 999999999):09d}"
-        if rng.random() < 0.7 else f"buyer{rng.randint(1, 99)}@example.com",
-        "channel": rng.choice(CHANNELS),
+        "contact": f"1{_int(rng, 3, 9)}{_int(rng, 0, 999999999):09d}"
+        if rng.random() < 0.7 else f"buyer{_int(rng, 1, 99)}@example.com",
+        "channel": _choice(rng, CHANNELS),
         "category": category,
         "severity": severity,
         "demand": demand,
-        "region": rng.choice(REGIONS),
-        "order_no": f"SO-{yymm}-{rng.randint(1, 9999):04d}",
-        "product": rng.choice(PRODUCTS),
-        "lot": f"L{yymm}{received.day:02d}{rng.randint(1, 9)}",
-        "quantity": rng.choice([1, 2, 5, 10, 20, 50, 100]),
-        "shipped_on": (received - timedelta(days=rng.randint(3, 60))).date().isoformat(),
-        "description": rng.choice(DESCRIPTIONS[category]),
+        "region": _choice(rng, REGIONS),
+        "order_no": f"SO-{yymm}-{_int(rng, 1, 9999):04d}",
+        "product": _choice(rng, PRODUCTS),
+        "lot": f"L{yymm}{received.day:02d}{_int(rng, 1, 9)}",
+        "quantity": _choice(rng, QUANTITIES),
+        "shipped_on": (received - timedelta(days=_int(rng, 3, 60))).date().isoformat(),
+        "description": _choice(rng, DESCRIPTIONS[category]),
     }
     logged = received + _hours(rng, 0, 3)
     if logged > now:
         logged = now
-    out = complaints.log(ledger, fields, received_at=received, now=logged, actor=clerk)
-    cid = out.id
+    steps: list[Step] = []
+    history = bulk.History(fields, received, logged, clerk, steps)
     # One in `stall_every` stalls and stays there, in turn after each step: every
     # state is present and these show up in overdue.
     stall_at = (index // stall_every) % 5 + 1 if index % stall_every == 7 else 99
@@ -169,88 +204,90 @@ def _one(ledger: Ledger, rng: random.Random, index: int, received: datetime,
     if rng.random() < 0.02:
         at = step(0.2, 4)
         if at:
-            complaints.void(ledger, cid, "重复录入 / logged twice", at=at, now=at, actor=clerk)
-        return
-    dept = rng.choice(DEPARTMENTS[category])
-    owner = rng.choice(OWNERS)
+            steps.append(Step("void", at, clerk, {"reason": "重复录入 / logged twice"}))
+        return history
+    dept = _choice(rng, DEPARTMENTS[category])
+    owner = _choice(rng, OWNERS)
     at = step(0.5, 10)
     if not at:
-        return
-    complaints.assign(ledger, cid, dept, owner, None, at=at, now=at, actor=clerk)
+        return history
+    steps.append(Step("assign", at, clerk, {"department": dept, "owner": owner}))
     if demand in ("return", "exchange", "repair") and category == "quality":
         returns_made = next(return_counter)
         stall = (returns_made // return_stall_every) % 4 + 1 \
             if returns_made % return_stall_every == 3 else 0
-        _return(ledger, rng, cid, fields["quantity"], at, now, stall=stall)
+        _return(steps, rng, fields["quantity"], at, now, stall=stall)
     at = step(4, 40)
     if not at:
-        return
+        return history
     finding: str | None = "复现了客户描述的问题 / reproduced"
     if rng.random() < 0.3 or stall_at <= 3:  # some record findings before the cause
-        complaints.investigate(ledger, cid, {"finding": finding}, at=at, now=at, actor=owner)
+        steps.append(Step("investigate", at, owner, {"finding": finding}))
         finding = None
         at = step(4, 40)
         if not at:
-            return
+            return history
     not_upheld = rng.random() < 0.12
     if not_upheld:
-        complaints.investigate(ledger, cid, {"finding": finding, "validity": "not-upheld",
-                                 "reason": "产品符合规格，属正常使用磨损"},
-                           at=at, now=at, actor=owner)
+        steps.append(Step("investigate", at, owner, {"finding": finding, "validity": "not-upheld",
+                                                     "reason": "产品符合规格，属正常使用磨损"}))
     else:
-        cause, cause_cat = rng.choice(CAUSES)
-        complaints.investigate(ledger, cid, {"finding": finding, "root_cause": cause,
-                                 "cause_category": cause_cat,
-                                 "responsibility": "supplier" if cause_cat == "supplier"
-                                 else "customer" if cause_cat == "customer-misuse"
-                                 else "company",
-                                 "supplier": "宁波精工轴承" if cause_cat == "supplier" else None,
-                                 "containment": "隔离同批次库存", "corrective": "修订作业指导书"},
-                           at=at, now=at, actor=owner)
+        cause, cause_cat = _choice(rng, CAUSES)
+        steps.append(Step("investigate", at, owner, {
+            "finding": finding, "root_cause": cause, "cause_category": cause_cat,
+            "responsibility": "supplier" if cause_cat == "supplier"
+            else "customer" if cause_cat == "customer-misuse" else "company",
+            "supplier": "宁波精工轴承" if cause_cat == "supplier" else None,
+            "containment": "隔离同批次库存", "corrective": "修订作业指导书"}))
         if rng.random() < 0.3:
-            res = complaints.action_add(ledger, cid, "更新检验标准并培训 / update inspection standard", owner,
-                                    at + timedelta(days=rng.randint(7, 30)), at=at, now=at,
-                                    actor=owner)
-            done = at + timedelta(days=rng.randint(3, 40))
+            steps.append(Step("action-add", at, owner, {
+                "text": "更新检验标准并培训 / update inspection standard", "owner": owner,
+                "due": at + timedelta(days=_int(rng, 7, 30))}))
+            done = at + timedelta(days=_int(rng, 3, 40))
             if done < now and rng.random() < 0.8:
-                complaints.action_done(ledger, str(res.data["action"]), at=done, now=done, actor=owner)
-                verified = done + timedelta(days=rng.randint(1, 20))
+                steps.append(Step("action-done", done, owner, {"action": 0}))
+                verified = done + timedelta(days=_int(rng, 1, 20))
                 if verified < now and rng.random() < 0.7:
-                    complaints.action_verify(ledger, str(res.data["action"]), "三个批次未再发生",
-                                         at=verified, now=verified, actor="质量经理")
+                    steps.append(Step("action-verify", verified, "质量经理",
+                                      {"action": 0, "note": "三个批次未再发生"}))
     for round_ in range(3):
         at = step(8, 60)
         if not at:
-            return
+            return history
         disposition = "explanation" if not_upheld else DISPOSITION_FOR[demand]
-        amount = rng.randint(100, 500000) if disposition in ("refund", "discount",
+        amount = _int(rng, 100, 500000) if disposition in ("refund", "discount",
                                                              "compensation") else None
-        complaints.resolve(ledger, cid, disposition, "已电话告知客户处理结果 / customer informed", amount,
-                       "质量经理" if amount else None, at=at, now=at, actor=owner)
+        steps.append(Step("resolve", at, owner, {
+            "disposition": disposition, "summary": "已电话告知客户处理结果 / customer informed",
+            "amount": amount, "approved_by": "质量经理" if amount else None}))
         at = step(4, 30)
         if not at:
-            return
+            return history
         if rng.random() < 0.06:
-            complaints.close_no_revisit(ledger, cid, "客户拒绝回访 / customer declined", at=at, now=at, actor=clerk)
-            return
+            steps.append(Step("close", at, clerk, {"reason": "客户拒绝回访 / customer declined"}))
+            return history
         satisfaction = ("unsatisfied" if round_ < 2 and rng.random() < 0.08
-                        else rng.choice(["satisfied", "satisfied", "basically-satisfied"]))
-        complaints.revisit(ledger, cid, satisfaction, "phone", satisfaction != "unsatisfied", None,
-                       at=at, now=at, actor=clerk)
+                        else _choice(rng, SATISFIED))
+        steps.append(Step("revisit", at, clerk, {
+            "satisfaction": satisfaction, "method": "phone",
+            "demand_met": satisfaction != "unsatisfied"}))
         if satisfaction != "unsatisfied":
-            second = at + timedelta(days=rng.randint(80, 100))
+            second = at + timedelta(days=_int(rng, 80, 100))
             if severity == "critical" and second < now and stall_at == 99:
-                complaints.revisit(ledger, cid, "satisfied", "visit", True, "二次回访：问题未再发生",
-                               at=second, now=second, actor=clerk)
-            return
+                steps.append(Step("revisit", second, clerk, {
+                    "satisfaction": "satisfied", "method": "visit", "demand_met": True,
+                    "note": "二次回访：问题未再发生"}))
+            return history
+    return history
 
 
 RETURN_SPLITS = [("repair", "rework"), ("scrap",), ("restock", "scrap"), ("return-to-supplier",),
                  ("discount-sale", "scrap")]
+WAREHOUSE, INSPECTOR = "仓库 陈静", "质检 孙丽"
 
 
-def _return(ledger: Ledger, rng: random.Random, cid: str, qty: int, at: datetime,
-            now: datetime, stall: int) -> None:
+def _return(steps: list[Step], rng: random.Random, qty: int, at: datetime, now: datetime,
+            stall: int) -> None:
     """A return authorised at assignment; the warehouse and quality move it on.
 
     A few stop for good after step `stall` (1-4, 0: none), so every stage is present
@@ -259,39 +296,39 @@ def _return(ledger: Ledger, rng: random.Random, cid: str, qty: int, at: datetime
     opened = at + _hours(rng, 0.5, 4)
     if opened > now:
         return
-    rid = rma.return_open(ledger, cid, qty, None, None, "客户要求退货", at=opened, now=opened,
-                             actor="仓库 陈静").id
+    steps.append(Step("return-open", opened, WAREHOUSE, {"qty": qty, "reason": "客户要求退货"}))
     t = opened
-    steps = [stall == s for s in range(1, 5)]
+    stops = [stall == s for s in range(1, 5)]
 
     def later(lo: float, hi: float) -> datetime | None:
         nonlocal t
         t = t + _hours(rng, lo, hi)
         return t if t <= now else None
 
-    if steps[0] or not (when := later(24, 120)):
+    if stops[0] or not (when := later(24, 120)):
         return
     short = qty > 1 and rng.random() < 0.125
-    received = qty - rng.randint(1, qty - 1) if short else qty
-    rma.return_receive(ledger, rid, received, None, at=when, now=when, actor="仓库 陈静")
-    if steps[1] or not (when := later(2, 60)):
+    received = qty - _int(rng, 1, qty - 1) if short else qty
+    steps.append(Step("return-receive", when, WAREHOUSE, {"return": 0, "qty": received}))
+    if stops[1] or not (when := later(2, 60)):
         return
-    result = rng.choice(["defect-confirmed"] * 6 + ["no-defect-found", "customer-damage"])
+    result = _choice(rng, INSPECTIONS)
     defective = received if result == "defect-confirmed" else 0
-    rma.return_inspect(ledger, rid, result, defective, "轴承磨损" if defective else None, None,
-                          at=when, now=when, actor="质检 孙丽")
-    if steps[2] or not (when := later(4, 90)):
+    steps.append(Step("return-inspect", when, INSPECTOR, {
+        "return": 0, "result": result, "defective": defective,
+        "cause": "轴承磨损" if defective else None}))
+    if stops[2] or not (when := later(4, 90)):
         return
-    actions = rng.choice(RETURN_SPLITS)
-    first = received if len(actions) == 1 else rng.randint(1, received) if received > 1 \
+    actions = _choice(rng, RETURN_SPLITS)
+    first = received if len(actions) == 1 else _int(rng, 1, received) if received > 1 \
         else received
     for action, part in zip(actions, (first, received - first), strict=False):
         if part <= 0:
             continue
-        loss = part * rng.randint(50, 800) * 100 if action in ("scrap", "discount-sale") else 0
-        repair = part * rng.randint(20, 200) * 100 if action in ("repair", "rework") else 0
-        rma.return_dispose(ledger, rid, action, part, loss, repair, None, at=when, now=when,
-                              actor="质检 孙丽")
-    if steps[3] or not (when := later(2, 48)):
+        loss = part * _int(rng, 50, 800) * 100 if action in ("scrap", "discount-sale") else 0
+        repair = part * _int(rng, 20, 200) * 100 if action in ("repair", "rework") else 0
+        steps.append(Step("return-dispose", when, INSPECTOR, {
+            "return": 0, "action": action, "qty": part, "cost": loss, "repair_cost": repair}))
+    if stops[3] or not (when := later(2, 48)):
         return
-    rma.return_close(ledger, rid, at=when, now=when, actor="仓库 陈静")
+    steps.append(Step("return-close", when, WAREHOUSE, {"return": 0}))

@@ -51,13 +51,14 @@ def test_fresh_ledger_has_exactly_schema_sql(ledger, env):
     assert migrations.current_schema() == (ROOT / "schema.sql").read_text(encoding="utf-8")
 
 
-def test_indexes_kept_by_a_bulk_write_exist():
-    """The demo's bulk write keeps the indexes its steps read (by name)."""
-    from complaintctl.bulk import WRITE_PATH_INDEXES
+def test_what_a_bulk_write_names_exists():
+    """The bulk writer keeps the indexes it reads and sets the tally triggers aside,
+    by name: they are in the schema."""
+    from complaintctl.bulk import REPEAT_INDEX, TALLY_TRIGGERS
 
     names = {n for (n,) in schema_sql_db().execute(
-        "SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert WRITE_PATH_INDEXES <= names
+        "SELECT name FROM sqlite_master WHERE type = 'index' OR type = 'trigger'")}
+    assert {REPEAT_INDEX, *TALLY_TRIGGERS} <= names
 
 
 def test_migrations_are_numbered_without_gaps():

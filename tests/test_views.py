@@ -218,42 +218,6 @@ def test_demo_builds_every_state(run, env):
     assert any(c.isascii() for c in customers)
 
 
-def test_demo_held_in_memory_is_row_for_row_the_step_by_step_ledger(tmp_path, monkeypatch):
-    """demo holds each new complaint in memory through its steps and writes it once;
-    the ledger it builds is exactly the one built by writing every step through."""
-    from complaintctl import demo
-    from complaintctl.store import Ledger
-
-    now = datetime(2026, 11, 23, 12, tzinfo=timezone.utc)
-    built, indexes, drops = [], [], []
-    for hold in (True, False):
-        ledger = Ledger.create(tmp_path / f"hold-{hold}.db", init={}, now=now, demo=True)
-        statements: list[str] = []
-        ledger.conn.set_trace_callback(statements.append)
-        demo.fill(ledger, 400, now=now, hold=hold)
-        ledger.conn.set_trace_callback(None)
-        tables = [t for (t,) in ledger.conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        rows = {t: sorted(ledger.conn.execute(f"SELECT * FROM {t}"), key=repr)
-                for t in tables}
-        reads = sum(s.startswith("SELECT * FROM complaints WHERE id") for s in statements)
-        updates = sum(s.startswith("UPDATE complaints") for s in statements)
-        built.append((rows, reads, updates))
-        drops.append(sum(s.startswith("DROP INDEX") for s in statements))
-        indexes.append(ledger.conn.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name").fetchall())
-        ledger.close()
-    (held, held_reads, held_updates), (through, through_reads, through_updates) = built
-    # the indexes the held fill dropped are all back, as they were
-    assert drops[0] > 20 and drops[1] == 0
-    assert indexes[0] == indexes[1] and len(indexes[0]) > 30
-    assert held.keys() == through.keys() and len(held["events"]) > 2000
-    for table in held:
-        assert held[table] == through[table], table
-    # the held complaints were neither read back nor updated at each step
-    assert held_reads < through_reads / 10 and held_updates < through_updates / 3
-
-
 @pytest.mark.parametrize("other_open", [False, True])
 def test_a_bulk_write_journals_once_and_leaves_the_ledger_in_wal(tmp_path, other_open):
     """The fill runs with a rollback journal (pages written once, not to the WAL and
@@ -282,55 +246,6 @@ def test_a_bulk_write_journals_once_and_leaves_the_ledger_in_wal(tmp_path, other
     if other:
         assert other.execute("SELECT count(*) FROM complaints").fetchone() == (30,)
         other.close()
-    ledger.close()
-
-
-def test_another_command_opens_and_reads_the_ledger_during_a_bulk_write(tmp_path):
-    """While a demo fills it, the ledger is in rollback-journal mode: another command
-    still opens it (it cannot switch it back to WAL meanwhile, and does not fail
-    for that) and reads what was committed before."""
-    from complaintctl import bulk, complaints
-    from complaintctl.store import Ledger
-
-    now = datetime(2026, 11, 23, 12, tzinfo=timezone.utc)
-    path = tmp_path / "l.db"
-    ledger = Ledger.create(path, init={}, now=now)
-    fields = {"customer": "A", "channel": "phone", "category": "quality", "severity": "low",
-              "description": "x", "product": "P"}
-    with bulk.writing(ledger):
-        complaints.log(ledger, fields, received_at=now, now=now, actor="t")
-        complaints.log(ledger, fields, received_at=now, now=now, actor="t")  # writes the first
-        other = Ledger.open(path)
-        assert other.conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
-        assert other.conn.execute("SELECT count(*) FROM complaints").fetchone() == (0,)
-        other.close()
-    assert ledger.conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-    assert ledger.conn.execute("SELECT count(*) FROM complaints").fetchone() == (2,)
-    ledger.close()
-
-
-def test_a_failed_bulk_write_leaves_nothing_and_every_index(tmp_path):
-    """The bulk write drops indexes for the fill; a failure rolls that back too."""
-    from complaintctl import bulk, complaints
-    from complaintctl.store import Ledger
-
-    now = datetime(2026, 11, 23, 12, tzinfo=timezone.utc)
-    ledger = Ledger.create(tmp_path / "l.db", init={}, now=now)
-    before = ledger.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()
-    fields = {"customer": "A", "channel": "phone", "category": "quality", "severity": "low",
-              "description": "x", "product": "P"}
-    with pytest.raises(RuntimeError), bulk.writing(ledger):
-        complaints.log(ledger, fields, received_at=now, now=now, actor="t")
-        during = ledger.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'"
-                                     ).fetchall()
-        raise RuntimeError("stop half-way")
-    assert len(during) < len(before) / 2  # the fill had dropped them
-    assert ledger.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'"
-                               ).fetchall() == before
-    assert ledger.conn.execute("SELECT count(*) FROM complaints").fetchone() == (0,)
-    assert ledger.conn.execute("SELECT count(*) FROM events WHERE kind = 'log'").fetchone() \
-        == (0,)
-    assert ledger.conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     ledger.close()
 
 

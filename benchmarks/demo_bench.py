@@ -1,0 +1,176 @@
+"""The bulk writer's speed and memory: `complaintctl demo --complaints N` into a new
+file, as CPU seconds (user + system) and peak memory from `/usr/bin/time -v`,
+beside the floor of the same run: the same rows written by a bare
+`executemany` per table into tables without indexes or triggers, then the
+indexes built (what SQLite must do at least; no Python work per complaint).
+
+    python benchmarks/demo_bench.py [--sizes 100000] [--runs 3] [--dir DIR] [--keep]
+    python benchmarks/demo_bench.py --profile 20000 [--top 40]
+
+`--profile` runs demo.fill under cProfile in this process (the command itself
+leaves through os._exit, which skips cProfile's report) and prints the functions
+that took longest, by their own time and with what they call.
+
+The machine is shared: each line also gives the load average before and after.
+Prints markdown rows for benchmarks/README.md. Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+EXE = str(Path(sys.executable).with_name("complaintctl"))
+CHUNK = 20_000
+
+
+def command(src: str | None) -> list[str]:
+    """The installed command, or the one in the source tree `src` (another version)."""
+    if src is None:
+        return [EXE]
+    return [sys.executable, "-c", f"import sys; sys.path.insert(0, {src!r}); "
+            "from complaintctl.cli import main; main()"]
+
+
+def timed_demo(path: Path, n: int, src: str | None = None) -> dict[str, float]:
+    """`/usr/bin/time -v complaintctl --db PATH demo --complaints N`."""
+    env = {**os.environ, "COMPLAINTCTL_USER": "bench"}
+    load = os.getloadavg()[0]
+    out = subprocess.run(["/usr/bin/time", "-v", *command(src), "--db", str(path), "demo",
+                          "--complaints", str(n)], env=env, capture_output=True, text=True,
+                         check=True).stderr
+
+    def field(name: str) -> str:
+        found = re.search(rf"^\s*{re.escape(name)}: (.*)$", out, re.MULTILINE)
+        assert found, (name, out)
+        return found.group(1)
+
+    wall = field("Elapsed (wall clock) time (h:mm:ss or m:ss)").split(":")
+    return {"user": float(field("User time (seconds)")),
+            "sys": float(field("System time (seconds)")),
+            "rss_mb": int(field("Maximum resident set size (kbytes)")) / 1024,
+            "wall": sum(float(x) * 60 ** i for i, x in enumerate(reversed(wall))),
+            "load_before": load, "load_after": os.getloadavg()[0]}
+
+
+def floor(ledger: Path, scratch: Path) -> dict[str, float]:
+    """The rows of `ledger`, table by table in rowid order, written into a new file of
+    the same tables (no indexes, no triggers, foreign keys off) by executemany, then
+    its indexes built: CPU seconds of those statements only (reading the rows is not
+    counted)."""
+    src = sqlite3.connect(f"file:{ledger}?mode=ro", uri=True)
+    dst = sqlite3.connect(scratch, isolation_level=None)
+    objects = src.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
+                          "AND name NOT LIKE 'sqlite_%' ORDER BY rowid").fetchall()
+    tables = [(name, sql) for kind, name, sql in objects if kind == "table"]
+    indexes = [sql for kind, _name, sql in objects if kind == "index"]
+    dst.execute("PRAGMA journal_mode = DELETE")
+    dst.execute("PRAGMA temp_store = FILE")
+    for _name, sql in tables:
+        dst.execute(sql)
+    dst.execute("BEGIN")
+    inserting = 0.0
+    rows = 0
+    for name, _sql in tables:
+        cols = [c[1] for c in src.execute(f"PRAGMA table_info({name})")]
+        insert = (f"INSERT INTO {name} ({', '.join(cols)}) VALUES "
+                  f"({', '.join('?' for _ in cols)})")
+        cur = src.execute(f"SELECT {', '.join(cols)} FROM {name}")
+        while batch := cur.fetchmany(CHUNK):
+            start = time.process_time()
+            dst.executemany(insert, batch)
+            inserting += time.process_time() - start
+            rows += len(batch)
+    start = time.process_time()
+    for sql in indexes:
+        dst.execute(sql)
+    dst.execute("COMMIT")
+    building = time.process_time() - start
+    src.close()
+    dst.close()
+    return {"insert": inserting, "indexes": building, "rows": rows}
+
+
+def profile(n: int, top: int) -> None:
+    import cProfile
+    import pstats
+    from datetime import datetime, timezone
+
+    from complaintctl import demo
+    from complaintctl.store import Ledger
+
+    now = datetime.now(timezone.utc)
+    with tempfile.TemporaryDirectory() as tmp:
+        ledger = Ledger.create(Path(tmp) / "demo.db", init={}, now=now, demo=True)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        demo.fill(ledger, n, now=now)
+        profiler.disable()
+        ledger.close()
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="100000")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--dir", default=None, help="where the ledgers go (default: a temp dir)")
+    ap.add_argument("--keep", action="store_true", help="keep the ledgers")
+    ap.add_argument("--no-floor", action="store_true")
+    ap.add_argument("--src", action="append", default=[], metavar="DIR",
+                    help="also time the complaintctl in this source tree (each run alternates)")
+    ap.add_argument("--profile", type=int, metavar="N")
+    ap.add_argument("--top", type=int, default=40)
+    args = ap.parse_args()
+    if args.profile:
+        profile(args.profile, args.top)
+        return
+    where = Path(args.dir or tempfile.mkdtemp(prefix="demo-bench-"))
+    where.mkdir(parents=True, exist_ok=True)
+    print("| complaints | version | run | CPU s (user+sys) | µs a complaint | peak MB | wall s | "
+          "floor CPU s (insert + indexes) | × floor | load before/after |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    versions: list[str | None] = [*args.src, None]
+    for n in (int(s) for s in args.sizes.split(",")):
+        for run in range(1, args.runs + 1):
+            for src in versions:
+                print(line(where, n, run, src, not args.no_floor, args.keep), flush=True)
+
+
+def line(where: Path, n: int, run: int, src: str | None, with_floor: bool, keep: bool) -> str:
+    """One timed demo (and its floor) as a markdown row."""
+    path = where / f"demo-{n}-{run}-{'this' if src is None else Path(src).name}.db"
+    for old in where.glob(path.name + "*"):
+        old.unlink()
+    got = timed_demo(path, n, src)
+    cpu = got["user"] + got["sys"]
+    cells = [f"{n:,}", src or "this", str(run),
+             f"{cpu:.1f} ({got['user']:.1f}+{got['sys']:.1f})", f"{cpu / n * 1e6:.0f}",
+             f"{got['rss_mb']:.0f}", f"{got['wall']:.1f}"]
+    if with_floor:
+        scratch = where / "floor.db"
+        for old in where.glob(scratch.name + "*"):
+            old.unlink()
+        f = floor(path, scratch)
+        scratch.unlink()
+        base = f["insert"] + f["indexes"]
+        cells += [f"{base:.1f} ({f['insert']:.1f} + {f['indexes']:.1f})", f"{cpu / base:.2f}"]
+    else:
+        cells += ["", ""]
+    cells.append(f"{got['load_before']:.1f} / {os.getloadavg()[0]:.1f}")
+    if not keep:
+        for old in where.glob(path.name + "*"):
+            old.unlink()
+    return "| " + " | ".join(cells) + " |"
+
+if __name__ == "__main__":
+    main()

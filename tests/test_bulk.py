@@ -1,0 +1,412 @@
+"""The bulk writer (issue 15): the ledger it writes is, row for row, the ledger the
+same histories make when they are typed one step at a time; a refused history
+leaves nothing of itself; a failed block leaves nothing at all; and what it
+writes passes `verify`."""
+
+from __future__ import annotations
+
+import gc
+import random
+import sqlite3
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from support import NOW
+
+from complaintctl import audit, bulk, demo
+from complaintctl.bulk import History, Step
+from complaintctl.errors import (
+    BadInput,
+    ComplaintctlError,
+    IllegalTransition,
+    QuantityImbalance,
+    Refused,
+)
+from complaintctl.store import Ledger
+
+UTC = timezone.utc
+LOGIN = "tester"
+
+
+def new_ledger(path: Path, **init: str) -> Ledger:
+    return Ledger.create(path, init=init, now=NOW, login=LOGIN)
+
+
+def contents(lg: Ledger) -> dict[str, object]:
+    """Every row of every table in rowid order, every column (event hashes too), and
+    every index and trigger as the schema has them."""
+    conn = lg.conn
+    tables = [t for (t,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    out: dict[str, object] = {}
+    for table in tables:
+        without_rowid = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?",
+                                     (table,)).fetchone()[0].endswith("WITHOUT ROWID")
+        order = "1, 2" if without_rowid else "rowid"
+        out[table] = conn.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall()
+    out["schema"] = sorted(conn.execute(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type != 'table'"))
+    return out
+
+
+def same(a: dict[str, object], b: dict[str, object]) -> None:
+    assert a.keys() == b.keys()
+    for table in a:
+        assert a[table] == b[table], table
+
+
+def at(day: str, clock: str = "09:00") -> datetime:
+    return datetime.fromisoformat(f"{day} {clock}").replace(tzinfo=UTC)
+
+
+FIELDS = {"customer": "华东电器有限公司", "contact": "13812345678", "channel": "phone",
+          "category": "quality", "severity": "critical", "demand": "exchange",
+          "product": "XD-200 电机", "lot": "L1", "quantity": 10,
+          "description": "电机异响，三台都有"}
+CAUSE = {"finding": "复现", "root_cause": "扭矩不足", "cause_category": "manufacturing",
+         "responsibility": "company"}
+
+
+def handmade() -> list[History]:
+    """The paths the demo does not take: a second revisit that reopens a closed
+    complaint, more goods after every unit had a disposition, a void after a closed
+    return, a not-upheld finding, a close without revisit, a note, an amount."""
+    reopened = History(FIELDS, at("2026-03-02"), at("2026-03-02", "09:05"), "周敏", [
+        Step("assign", at("2026-03-02", "10:00"), "周敏",
+             {"department": "质量部", "owner": "王芳", "note": "急"}),
+        Step("assign", at("2026-03-02", "11:00"), "周敏",
+             {"department": "技术部", "owner": "刘洋", "note": None}),
+        Step("investigate", at("2026-03-03"), "刘洋", {"finding": "现场复现"}),
+        Step("investigate", at("2026-03-04"), "刘洋", CAUSE),
+        Step("resolve", at("2026-03-05"), "刘洋",
+             {"disposition": "compensation", "summary": "赔偿", "amount": 123456,
+              "approved_by": "质量经理"}),
+        Step("revisit", at("2026-03-06"), "周敏",
+             {"satisfaction": "satisfied", "method": "phone", "demand_met": True}),
+        Step("revisit", at("2026-05-20"), "周敏",
+             {"satisfaction": "unsatisfied", "method": "visit", "demand_met": False,
+              "note": "又坏了"}),
+        Step("investigate", at("2026-05-21"), "刘洋", {"corrective": "换供应商"}),
+        Step("resolve", at("2026-05-22"), "刘洋",
+             {"disposition": "exchange", "summary": "再换"}, at("2026-05-22", "10:00")),
+        Step("revisit", at("2026-05-23"), "周敏", {"satisfaction": "basically-satisfied"}),
+    ])
+    regoods = History({**FIELDS, "severity": "low", "contact": None},
+                      at("2026-04-01"), at("2026-04-01"), "吴婷", [
+        Step("assign", at("2026-04-01", "10:00"), "吴婷", {"department": "QA", "owner": "孙丽"}),
+        Step("return-open", at("2026-04-01", "11:00"), "仓库", {"qty": 10, "reason": "退货"}),
+        Step("return-open", at("2026-04-01", "12:00"), "仓库",
+             {"qty": 2, "product": "PS-5", "lot": "L9"}),
+        Step("return-receive", at("2026-04-02"), "仓库", {"return": 0, "qty": 4}),
+        Step("return-receive", at("2026-04-03"), "仓库",
+             {"return": 0, "qty": 6, "note": "余下的"}),
+        Step("return-inspect", at("2026-04-04"), "质检",
+             {"return": 0, "result": "defect-confirmed", "defective": 8, "cause": "轴承"}),
+        Step("return-inspect", at("2026-04-05"), "质检",
+             {"return": 0, "result": "defect-confirmed", "defective": 9, "note": "复检"}),
+        Step("return-dispose", at("2026-04-06"), "质检",
+             {"return": 0, "action": "scrap", "qty": 10, "cost": 5000}),
+        Step("return-receive", at("2026-04-07"), "仓库", {"return": 0, "qty": 1}),
+        Step("return-dispose", at("2026-04-08"), "质检",
+             {"return": 0, "action": "repair", "qty": 1, "repair_cost": 300}),
+        Step("return-close", at("2026-04-09"), "仓库", {"return": 0}),
+        Step("return-close", at("2026-04-09", "10:00"), "仓库", {"return": 1}),
+        Step("void", at("2026-04-10"), "吴婷", {"reason": "重复录入"}),
+    ])
+    not_upheld = History({**FIELDS, "customer": "Acme", "severity": "high"},
+                         at("2026-04-01"), at("2026-04-01", "12:00"), "Alice", [
+        Step("assign", at("2026-04-02"), "Alice", {"department": "QA", "owner": "Tom"}),
+        Step("investigate", at("2026-04-03"), "Tom",
+             {"validity": "not-upheld", "reason": "符合规格"}),
+        Step("action-add", at("2026-04-03", "10:00"), "Tom",
+             {"text": "培训", "owner": "Tom", "due": at("2026-05-01")}),
+        Step("action-add", at("2026-04-03", "11:00"), "Tom",
+             {"text": "复查", "owner": "Li Na", "due": at("2026-05-02")}),
+        Step("action-done", at("2026-04-20"), "Li Na", {"action": 1}),
+        Step("resolve", at("2026-04-04"), "Tom",
+             {"disposition": "explanation", "summary": "解释"}),
+        Step("action-verify", at("2026-04-25"), "质量经理", {"action": 1, "note": "有效"}),
+        Step("close", at("2026-04-05"), "Alice", {"reason": "客户拒绝回访"}),
+    ])
+    supplier = History({**FIELDS, "customer": "Acme", "severity": "medium"},
+                       at("2026-04-02"), at("2026-04-02"), "Alice", [
+        Step("assign", at("2026-04-02", "10:00"), "Alice", {"department": "QA", "owner": "Tom"}),
+        Step("investigate", at("2026-04-03"), "Tom",
+             {"root_cause": "轴承", "cause_category": "supplier",
+              "responsibility": "supplier", "supplier": "宁波精工"}),
+    ])
+    return [reopened, regoods, not_upheld, supplier]
+
+
+def demo_histories(n: int) -> list[History]:
+    return list(demo.histories(n, now=NOW, seed=2026))
+
+
+def by_steps(path: Path, histories: list[History], **init: str) -> Ledger:
+    lg = new_ledger(path, **init)
+    lg.salt_source = demo.salt_source(7)
+    for history in histories:
+        bulk.through_steps(lg, history)
+    return lg
+
+
+def in_bulk(path: Path, histories: list[History], batch: int = 16, **init: str) -> Ledger:
+    lg = new_ledger(path, **init)
+    lg.salt_source = demo.salt_source(7)
+    with bulk.writing(lg, batch=batch) as writer:
+        for history in histories:
+            writer.add(history)
+    return lg
+
+
+def test_the_bulk_path_writes_the_ledger_the_steps_write(tmp_path):
+    """300 demo complaints and the handmade ones, in batches of 16 (repeats found in
+    the batch in memory and in the ledger): every table, every column, the same."""
+    histories = demo_histories(300) + handmade()
+    kinds = {s.kind for h in histories for s in h.steps}
+    assert kinds == {"assign", "investigate", "resolve", "revisit", "close", "void",
+                     "action-add", "action-done", "action-verify", "return-open",
+                     "return-receive", "return-inspect", "return-dispose", "return-close"}
+    steps = by_steps(tmp_path / "steps.db", histories, country="CN", timezone="Asia/Shanghai")
+    fast = in_bulk(tmp_path / "bulk.db", histories, country="CN", timezone="Asia/Shanghai")
+    written = contents(fast)
+    same(contents(steps), written)
+    # the paths the proof covers are in the ledger
+    rows = fast.conn.execute
+    assert rows("SELECT count(*) FROM complaints WHERE status = 'void'").fetchone()[0] >= 2
+    assert rows("SELECT count(*) FROM complaints WHERE reopen_count > 0").fetchone()[0] >= 2
+    assert rows("SELECT count(*) FROM complaints WHERE repeat_of IS NOT NULL").fetchone()[0] > 30
+    assert rows("SELECT count(*) FROM revisits WHERE from_status = 'closed'").fetchone()[0] >= 2
+    assert rows("SELECT count(DISTINCT stage) FROM returns").fetchone()[0] == 5
+    assert rows("SELECT count(*) FROM stages WHERE stage = 'dispose' AND round = 2"
+                ).fetchone()[0] == 1
+    assert rows("SELECT count(*) FROM actions WHERE verified_at IS NOT NULL").fetchone()[0] > 5
+    assert rows("SELECT count(*) FROM stages WHERE outcome = 'void'").fetchone()[0] >= 2
+    assert len(written["events"]) > 2000  # type: ignore[arg-type]
+    assert audit.verify(fast)["ok"]
+    fast.close()
+    steps.close()
+
+
+def test_histories_out_of_order_and_a_ledger_that_has_complaints(tmp_path):
+    """Histories not in the order of their receipt (the repeat check then also asks
+    the ledger), written after complaints typed before: still the same ledger."""
+    histories = demo_histories(120)
+    first, rest = histories[:40], histories[40:]
+    random.Random(3).shuffle(rest)
+    ledgers = []
+    for name in ("steps", "bulk"):
+        lg = by_steps(tmp_path / f"{name}.db", first)
+        if name == "steps":
+            for history in rest:
+                bulk.through_steps(lg, history)
+        else:
+            with bulk.writing(lg, batch=7) as writer:
+                for history in rest:
+                    writer.add(history)
+        ledgers.append(lg)
+    same(contents(ledgers[0]), contents(ledgers[1]))
+    assert audit.verify(ledgers[1])["ok"]
+
+
+def test_histories_out_of_order_into_an_empty_ledger(tmp_path):
+    """The writer remembers the complaints of the last window for the repeat check;
+    one received before what it let go asks the ledger (building the index then)."""
+    histories = demo_histories(150)
+    random.Random(5).shuffle(histories)
+    steps = by_steps(tmp_path / "steps.db", histories)
+    fast = new_ledger(tmp_path / "bulk.db")
+    fast.salt_source = demo.salt_source(7)
+    statements: list[str] = []
+    fast.conn.set_trace_callback(statements.append)
+    with bulk.writing(fast, batch=5) as writer:
+        for history in histories:
+            writer.add(history)
+    fast.conn.set_trace_callback(None)
+    same(contents(steps), contents(fast))
+    assert fast.conn.execute("SELECT count(*) FROM complaints WHERE repeat_of IS NOT NULL"
+                             ).fetchone()[0] > 5
+    built = [i for i, s in enumerate(statements)
+             if s.startswith("CREATE INDEX complaints_repeat ON")]
+    asked = [i for i, s in enumerate(statements) if "ORDER BY received_at DESC LIMIT 1" in s]
+    assert len(built) == 1 and asked and built[0] < asked[0]
+
+
+def _illegal() -> list[History]:
+    good = handmade()
+    bad_state = History(FIELDS, at("2026-03-02"), at("2026-03-02"), "周敏", [
+        Step("assign", at("2026-03-02", "10:00"), "周敏", {"department": "QA", "owner": "王芳"}),
+        Step("resolve", at("2026-03-03"), "王芳", {"disposition": "exchange", "summary": "x"})])
+    bad_qty = History(FIELDS, at("2026-03-02"), at("2026-03-02"), "周敏", [
+        Step("return-open", at("2026-03-02", "10:00"), "仓库", {"qty": 2}),
+        Step("return-receive", at("2026-03-03"), "仓库", {"return": 0, "qty": 2}),
+        Step("return-inspect", at("2026-03-04"), "质检",
+             {"return": 0, "result": "defect-confirmed", "defective": 3})])
+    backwards = History(FIELDS, at("2026-03-02"), at("2026-03-02"), "周敏", [
+        Step("assign", at("2026-03-01"), "周敏", {"department": "QA", "owner": "王芳"})])
+    return [good[0], bad_state, good[1], bad_qty, good[2], backwards, good[3]]
+
+
+def test_a_refused_history_leaves_nothing_of_itself(tmp_path):
+    """The writer refuses a history with the step's own error, naming the step, and
+    keeps nothing of it (no id, no event, no stage): the others are written as if
+    it had never been given. (A contact's salt is random: one drawn for a refused
+    history is not given back, so here every salt is the same.)"""
+    histories = _illegal()
+    lg = new_ledger(tmp_path / "bulk.db")
+    lg.salt_source = lambda: "5a17"
+    refused = []
+    with bulk.writing(lg, batch=2) as writer:
+        for history in histories:
+            try:
+                writer.add(history)
+            except ComplaintctlError as exc:
+                refused.append((type(exc), exc.params["step"]))
+    assert refused == [(IllegalTransition, 2), (QuantityImbalance, 3), (BadInput, 1)]
+    good = [histories[i] for i in (0, 2, 4, 6)]
+    steps = new_ledger(tmp_path / "steps.db")
+    steps.salt_source = lambda: "5a17"
+    for history in good:
+        bulk.through_steps(steps, history)
+    same(contents(steps), contents(lg))
+
+
+def test_the_steps_refuse_what_the_writer_refuses(tmp_path):
+    """The same errors, typed one step at a time."""
+    lg = new_ledger(tmp_path / "steps.db")
+    errors = []
+    for history in _illegal()[1::2][:3]:
+        try:
+            bulk.through_steps(lg, history)
+        except ComplaintctlError as exc:
+            errors.append(type(exc))
+    assert errors == [IllegalTransition, QuantityImbalance, BadInput]
+    with pytest.raises(IllegalTransition):
+        with bulk.writing(lg) as writer:
+            writer.add(History(FIELDS, at("2026-03-02"), at("2026-03-02"), "x", [
+                Step("revisit", at("2026-03-03"), "x", {"satisfaction": "satisfied"})]))
+
+
+def test_a_failed_block_leaves_nothing_and_every_index(tmp_path):
+    """The writer drops indexes and tally triggers for the fill; whatever fails inside
+    the block rolls all of it back, and the ledger is in WAL mode again."""
+    lg = new_ledger(tmp_path / "l.db")
+    before = contents(lg)
+    with pytest.raises(RuntimeError), bulk.writing(lg, batch=3) as writer:
+        for history in demo_histories(20):
+            writer.add(history)
+        during = lg.conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'index' "
+                                 "OR type = 'trigger'").fetchone()[0]
+        raise RuntimeError("stop half-way")
+    assert during < len(before["schema"]) / 2  # type: ignore[arg-type]
+    same(before, contents(lg))
+    assert lg.conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert lg.conn.execute("PRAGMA temp_store").fetchone() == (2,)  # MEMORY again
+    assert lg.conn.execute("PRAGMA foreign_keys").fetchone() == (1,)
+    assert gc.isenabled()
+
+
+def test_an_ordinary_step_cannot_run_inside_a_bulk_write(tmp_path):
+    """It would miss the rows the writer holds and the tallies: refused, all undone."""
+    from complaintctl import complaints
+
+    lg = new_ledger(tmp_path / "l.db")
+    with pytest.raises(RuntimeError), bulk.writing(lg) as writer:
+        writer.add(handmade()[3])
+        complaints.log(lg, FIELDS, received_at=NOW, now=NOW, actor="t")
+    assert lg.conn.execute("SELECT count(*) FROM complaints").fetchone() == (0,)
+
+
+def test_another_command_reads_the_ledger_during_a_bulk_write(tmp_path):
+    """While the writer fills it, the ledger is in rollback-journal mode: another
+    command still opens it and reads what was committed before."""
+    path = tmp_path / "l.db"
+    lg = new_ledger(path)
+    with bulk.writing(lg, batch=5) as writer:
+        for history in demo_histories(12):
+            writer.add(history)
+        other = Ledger.open(path)
+        assert other.conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+        assert other.conn.execute("SELECT count(*) FROM complaints").fetchone() == (0,)
+        other.close()
+    assert lg.conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert lg.conn.execute("SELECT count(*) FROM complaints").fetchone() == (12,)
+
+
+def test_the_demo_is_the_same_for_the_same_seed(tmp_path):
+    """`demo` through the writer: the same seed, the same ledger; marked as the demo's."""
+    built = []
+    for name in ("a", "b"):
+        lg = Ledger.create(tmp_path / f"{name}.db", init={}, now=NOW, demo=True, login=LOGIN)
+        demo.fill(lg, 200, now=NOW)
+        built.append(contents(lg))
+        mark = lg.conn.execute("SELECT value FROM settings WHERE key = 'demo_through_event'"
+                               ).fetchone()[0]
+        assert int(mark) == lg.conn.execute("SELECT max(id) FROM events").fetchone()[0]
+        lg.close()
+    same(*built)
+
+
+def test_times_of_steps_recorded_later(tmp_path):
+    """A step recorded after its time (`now` later than `at`) keeps both."""
+    history = History(FIELDS, at("2026-03-02"), at("2026-03-05"), "x", [
+        Step("assign", at("2026-03-02", "10:00"), "x", {"department": "QA", "owner": "y"},
+             at("2026-03-05", "10:00"))])
+    lg = in_bulk(tmp_path / "b.db", [history])
+    assert lg.conn.execute("SELECT kind, at, recorded_at FROM events WHERE complaint_id "
+                           "IS NOT NULL ORDER BY id").fetchall() == [
+        ("log", "2026-03-02T09:00:00Z", "2026-03-05T09:00:00Z"),
+        ("assign", "2026-03-02T10:00:00Z", "2026-03-05T10:00:00Z")]
+    same(contents(by_steps(tmp_path / "s.db", [history])), contents(lg))
+
+
+def test_step_times_in_the_future_are_refused(tmp_path):
+    lg = new_ledger(tmp_path / "l.db")
+    later = NOW + timedelta(days=1)
+    with bulk.writing(lg) as writer:
+        with pytest.raises(Exception, match="in the future"):
+            writer.add(History(FIELDS, later, NOW, "x", []))
+    assert lg.conn.execute("SELECT count(*) FROM complaints").fetchone() == (0,)
+    assert sqlite3.connect(tmp_path / "l.db").execute("PRAGMA journal_mode").fetchone() \
+        == ("wal",)
+
+
+def test_the_writer_formats_instants_as_the_steps_do():
+    """bulk._iso (a day and a time of day, each formatted once) is parse.iso."""
+    from zoneinfo import ZoneInfo
+
+    from complaintctl.bulk import _iso
+    from complaintctl.parse import iso
+
+    rng = random.Random(1)
+    zones = [UTC, ZoneInfo("Asia/Shanghai"), ZoneInfo("America/New_York")]
+    base = datetime(1900, 1, 1, tzinfo=UTC)
+    for _ in range(5000):
+        instant = base + timedelta(seconds=rng.random() * 300 * 365 * 86400,
+                                   microseconds=rng.choice([0, 1, 999_999, rng.randrange(10**6)]))
+        local = instant.astimezone(rng.choice(zones))
+        assert _iso(local) == iso(local), local
+
+
+@pytest.mark.parametrize(("history", "error", "code"), [
+    (History(FIELDS, at("2026-03-02"), at("2026-03-02"), "x",
+             [Step("escalate", at("2026-03-03"), "x", {})]), BadInput, "unknown_step"),
+    (History({**FIELDS, "category": "weather"}, at("2026-03-02"), at("2026-03-02"), "x", []),
+     BadInput, "unknown_category"),
+    (History(FIELDS, at("2026-03-02"), at("2026-03-02"), "x",
+             [Step("return-receive", at("2026-03-03"), "x", {"return": 0, "qty": 1})]),
+     Refused, "no_return"),
+    (History(FIELDS, at("2026-03-02"), at("2026-03-02"), "x",
+             [Step("action-done", at("2026-03-03"), "x", {"action": 1})]),
+     Refused, "no_action"),
+])
+def test_what_a_history_cannot_say(tmp_path, history, error, code):
+    """A step the writer does not know, a category the ledger does not have, a return
+    or action the history never opened: refused, nothing written."""
+    lg = new_ledger(tmp_path / "l.db")
+    with bulk.writing(lg) as writer:
+        with pytest.raises(error) as caught:
+            writer.add(history)
+    assert caught.value.code == code
+    assert lg.conn.execute("SELECT count(*) FROM events").fetchone() == (1,)  # init
