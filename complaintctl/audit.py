@@ -37,6 +37,7 @@ from complaintctl.i18n import N_
 from complaintctl.reports import STATUS_STEPS
 from complaintctl.settings import (
     ATTACHMENT_MAX_MB_KEY,
+    CALENDAR_SETTINGS,
     CATEGORY_LABELS_KEY,
     LANGUAGE_KEY,
     LEGACY_ROLES,
@@ -569,8 +570,14 @@ def check_settings(cur: sqlite3.Cursor) -> tuple[list[Problem], int]:
             settings["timezone"] = data.get("timezone")
         elif kind == "attachment-limit" and ATTACHMENT_MAX_MB_KEY in data:
             settings[ATTACHMENT_MAX_MB_KEY] = str(data[ATTACHMENT_MAX_MB_KEY])
-        elif kind == "calendar" and "country" in data:
-            settings["country"] = data["country"]
+        elif kind == "calendar" and ("country" in data or "settings" in data):
+            if "country" in data:
+                settings["country"] = data["country"]
+            # the calendar's own settings (its years, the years of official data), as
+            # the events of issue 15 record them: extended, refreshed, a new country
+            if isinstance(data.get("settings"), dict):
+                settings.update({k: v for k, v in data["settings"].items()
+                                 if k in CALENDAR_SETTINGS})
         if kind in ("init", "calendar") and "calendar_sha256" in data:
             digest = data["calendar_sha256"]
     if not started:

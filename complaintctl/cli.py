@@ -1648,10 +1648,45 @@ def policy_calendar_cmd(
                                           help="a company closure day (repeatable)"),
     remove: list[str] = typer.Option([], "--remove", metavar="DATE",
                                      help="undo a day you added (repeatable)"),
+    refresh: bool = typer.Option(False, "--refresh",
+                                 help="take the newest data of the installed holidays "
+                                 "package for the years the ledger holds"),
 ) -> None:
     """Set the country calendar and add your own days."""
+    if refresh and (country or add_holiday or add_workday or add_closure or remove):
+        raise BadInput(_("give --refresh alone"),
+                       hint=_("refresh the calendar first, then change it"),
+                       code="refresh_alone")
     ledger = _open(write=True)
     now, tz = _now(), ledger.tz
+    if refresh:
+        change = settings.refresh_calendar(ledger, now=now, actor=_actor())
+        if not change["changed"]:
+            _say(_("The calendar is already the one of {package}: nothing changed.").format(
+                package=change["package"]))
+            return
+        for found, text in (
+                (change["added"].get("holiday", []), ngettext(
+                    "added {count} public holiday: {days}",
+                    "added {count} public holidays: {days}",
+                    len(change["added"].get("holiday", [])))),
+                (change["added"].get("workday", []), ngettext(
+                    "added {count} make-up working day: {days}",
+                    "added {count} make-up working days: {days}",
+                    len(change["added"].get("workday", [])))),
+                (change["removed"].get("holiday", []), ngettext(
+                    "removed {count} public holiday: {days}",
+                    "removed {count} public holidays: {days}",
+                    len(change["removed"].get("holiday", [])))),
+                (change["removed"].get("workday", []), ngettext(
+                    "removed {count} make-up working day: {days}",
+                    "removed {count} make-up working days: {days}",
+                    len(change["removed"].get("workday", []))))):
+            if found:
+                _say(text.format(count=len(found), days=", ".join(found)))
+        _say(_("Calendar refreshed from {package}.").format(package=change["package"]))
+        _say(_("Deadlines already set keep their dates; new stages use this calendar."))
+        return
 
     def days(values: list[str], opt: str) -> list[date]:
         return [parse.parse_day(v, now=now, tz=tz, field=opt) for v in values]

@@ -28,10 +28,40 @@ AMENDABLE = ("customer", "contact", "channel", "region", "order_no", "product", 
 # --- helpers shared with the return steps ---------------------------------------
 
 def check_at(lg: Ledger, at: datetime, now: datetime, after: str | None,
-             what: str | None = None) -> None:
-    """`what`: what `after` is, translated (default "the previous step")."""
+             what: str | None = None, *, actor: str | None = None) -> None:
+    """`what`: what `after` is, translated (default "the previous step"). With the
+    step's `actor`, the calendar is made to cover the step's time (cover)."""
     workflow.check_time(at, now, after=from_iso(after) if after else None, what=what,
                         local=lg.local)
+    if actor is not None:
+        cover(lg, at, now=now, actor=actor)
+
+
+def cover(lg: Ledger, at: datetime, *, now: datetime, actor: str) -> None:
+    """Inside the step's transaction: the country calendar covers the year of `at` and
+    the next (a deadline may fall there), extended from the `holidays` package with a
+    `calendar` event when it did not; the years it has no data for go to
+    lg.calendar_gaps, which calendar_warnings turns into warnings. Cheap when covered."""
+    cfg = lg.config
+    year = at.astimezone(cfg.tz).year
+    cal = cfg.calendar()
+    span = cal.years
+    if span is None or span[0] <= year < span[1]:  # stored, and the next year too
+        lg.calendar_gaps = [] if cal.covers(year) else [year]
+        return
+    cur = lg.conn.cursor()
+    extended: list[bool] = []
+
+    def record(data: dict[str, Any]) -> None:
+        extended.append(True)
+        lg.event(cur, None, "calendar", now, now, actor, data)
+
+    from complaintctl.settings import ensure_calendar_years
+
+    gaps = ensure_calendar_years(cur, (year, year + 1), record)
+    if extended:
+        lg.forget_config()
+    lg.calendar_gaps = [y for y in gaps if y == year]
 
 
 def next_id(cur: sqlite3.Cursor, kind: str, prefix: str, year: int) -> tuple[str, int]:
@@ -60,14 +90,52 @@ def finish_stage(lg: Ledger, cur: sqlite3.Cursor, complaint_id: str, stage: str 
     lg.rows.finish_stages(cur, complaint_id, stage, iso(at), outcome, return_id)
 
 
+# A repeat complaint (重复投诉) is defined by when the customer complained: a complaint
+# repeats the latest one of the same customer about the same product received within
+# the repeat window before it (at the same instant: the one entered before it), void
+# ones aside. REPEAT_EARLIER finds that one for a new complaint; repeat_later the
+# complaints received after a new (back-dated) one whose latest earlier one it now is.
+# bulk.Writer follows the same rule, whatever the order its histories come in.
+REPEAT_EARLIER = ("SELECT id, received_at FROM complaints WHERE customer = ? AND product = ? "
+                  "AND received_at <= ? AND received_at >= ? AND status != 'void' "
+                  "ORDER BY received_at DESC, rowid DESC LIMIT 1")
+REPEAT_LATER = ("SELECT c.id, c.repeat_of, p.received_at FROM complaints c "
+                "LEFT JOIN complaints p ON p.id = c.repeat_of "
+                "WHERE c.customer = ? AND c.product = ? AND c.received_at > ? "
+                "AND c.received_at <= ? AND c.status != 'void' ORDER BY c.received_at, c.rowid")
+
+
+def repeat_later(cur: sqlite3.Cursor, key: tuple[str, str], received: str, until: str
+                 ) -> list[tuple[str, str | None]]:
+    """The complaints of `key` received after `received` (up to `until`, the window
+    after it) that a complaint received at `received`, entered now, is the latest
+    earlier one of: (id, the one each repeated until now)."""
+    return [(cid, before) for cid, before, before_received in cur.execute(
+        REPEAT_LATER, (*key, received, until)).fetchall()
+        if before is None or before_received <= received]
+
+
 def calendar_warnings(lg: Ledger, dues: list[datetime | None]) -> list[str]:
+    """The step's warnings about the calendar: the year it landed in has no official
+    data (lg.calendar_gaps, taken), a deadline falls in a year without it."""
     cfg = lg.config
+    gaps, lg.calendar_gaps = lg.calendar_gaps, []
+    country = cfg.settings.get("country")
+    out = [gap_warning(y, country) for y in gaps]
     years = deadlines.uncovered_years([d for d in dues if d], cfg.calendar(), cfg.tz)
-    return [_("a deadline falls in {year}, which the {country} calendar does not cover "
-              "yet: it counts weekends only. Add {year}'s public holidays and make-up "
-              "working days with `complaintctl policy calendar --add-holiday DATE "
-              "--add-workday DATE`").format(year=y, country=cfg.settings.get("country"))
-            for y in years]
+    return out + [_("a deadline falls in {year}, which the {country} calendar does not "
+                    "cover yet: it counts weekends only. Add {year}'s public holidays and "
+                    "make-up working days with `complaintctl policy calendar --add-holiday "
+                    "DATE --add-workday DATE`").format(year=y, country=country)
+                  for y in years if y not in gaps]
+
+
+def gap_warning(year: int, country: str | None) -> str:
+    """What a command says of a year the holidays package has no official data for."""
+    return _("the holidays package has no official {country} calendar for {year}: "
+             "deadlines there count weekends and rule-based holidays only. Add {year}'s "
+             "public holidays and make-up working days with `complaintctl policy calendar "
+             "--add-holiday DATE --add-workday DATE`").format(year=year, country=country)
 
 
 def recorded(**dues: datetime | None) -> dict[str, str] | None:
@@ -100,19 +168,21 @@ def log(lg: Ledger, fields: dict[str, Any], *, received_at: datetime, now: datet
     workflow.check_time(received_at, now, option="--received", local=lg.local)
     with lg.write() as cur:
         _check_category(lg, fields["category"])
+        cover(lg, received_at, now=now, actor=actor)
         cfg = lg.config
         year = now.astimezone(cfg.tz).year
         window = int(cfg.settings.get("repeat_window_days", "90"))
         cid, seq = next_id(cur, "complaint", cfg.settings["id_prefix"], year)
         repeat_of = None
+        later: list[tuple[str, str | None]] = []
         if fields.get("product"):
-            row = cur.execute(
-                "SELECT id FROM complaints WHERE customer = ? AND product = ? "
-                "AND received_at <= ? AND received_at >= ? AND status != 'void' "
-                "ORDER BY received_at DESC LIMIT 1",
-                (fields["customer"], fields["product"], iso(received_at),
-                 iso(received_at - timedelta(days=window)))).fetchone()
+            key = (fields["customer"], fields["product"])
+            row = cur.execute(REPEAT_EARLIER, (*key, iso(received_at),
+                                               iso(received_at - timedelta(days=window)))
+                              ).fetchone()
             repeat_of = row[0] if row else None
+            later = repeat_later(cur, key, iso(received_at),
+                                 iso(received_at + timedelta(days=window)))
         record = {"id": cid, "year": year, "seq": seq, "received_at": iso(received_at),
                   "logged_at": iso(now), "logged_by": actor, "status": "logged",
                   "repeat_of": repeat_of, "last_step_at": iso(received_at), **fields}
@@ -130,6 +200,10 @@ def log(lg: Ledger, fields: dict[str, Any], *, received_at: datetime, now: datet
             data["contact"] = contact_ref(record["contact_salt"], fields["contact"])
         data["deadlines"] = recorded(assign=dues[0], resolve=dues[1])
         lg.event(cur, cid, "log", received_at, now, actor, data)
+        for other, before in later:  # received after this one: now its repeats
+            lg.rows.update(cur, "complaints", other, {"repeat_of": cid})
+            lg.event(cur, other, "repeat-link", now, now, actor, {"repeat_of": cid},
+                     {"repeat_of": before})
     out = Outcome(cid, "logged", warnings=calendar_warnings(lg, dues))
     if repeat_of:
         out.warnings.insert(0, ngettext(
@@ -139,7 +213,15 @@ def log(lg: Ledger, fields: dict[str, Any], *, received_at: datetime, now: datet
             "in {earlier}; linked", window).format(
                 customer=fields["customer"], product=fields["product"], days=window,
                 earlier=repeat_of))
-    out.data = {"repeat_of": repeat_of, "deadlines": {"assign": dues[0], "resolve": dues[1]}}
+    if later:
+        out.warnings.insert(1 if repeat_of else 0, ngettext(
+            "{later}, received after this within the repeat window ({days} d), now "
+            "repeats {id}; linked",
+            "{later}, received after this within the repeat window ({days} d), now "
+            "repeat {id}; linked", len(later)).format(
+                days=window, later=", ".join(other for other, _before in later), id=cid))
+    out.data = {"repeat_of": repeat_of, "deadlines": {"assign": dues[0], "resolve": dues[1]},
+                "repeated_by": [other for other, _before in later]}
     return out
 
 
@@ -151,7 +233,7 @@ def assign(lg: Ledger, complaint_id: str, department: str, owner: str, note: str
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
         new = workflow.next_state("assign", c["status"], cid)
-        check_at(lg, at, now, c["last_step_at"])
+        check_at(lg, at, now, c["last_step_at"], actor=actor)
         values = {"status": new, "department": department, "owner": owner,
                   "last_step_at": iso(at)}
         due = None
@@ -178,7 +260,7 @@ def investigate(lg: Ledger, complaint_id: str, data: dict[str, Any], *, at: date
         cid = c["id"]
         new = workflow.next_state("investigate", c["status"], cid)
         workflow.check_investigate(c, data)
-        check_at(lg, at, now, c["last_step_at"])
+        check_at(lg, at, now, c["last_step_at"], actor=actor)
         concluding = data.get("root_cause") is not None or data.get("validity") == "not-upheld"
         cur.execute("INSERT INTO investigations (complaint_id, at, actor, finding, validity, "
                     "reason, root_cause, cause_category, responsibility, supplier, "
@@ -201,7 +283,7 @@ def investigate(lg: Ledger, complaint_id: str, data: dict[str, Any], *, at: date
         lg.rows.update(cur, "complaints", cid, values)
         lg.event(cur, cid, "investigate", at, now, actor, {**data, "status": new},
                  {k: c[k] for k in values if k not in ("last_step_at",)})
-    return Outcome(cid, new)
+    return Outcome(cid, new, warnings=calendar_warnings(lg, []))
 
 
 def resolve(lg: Ledger, complaint_id: str, disposition: str, summary: str, amount: int | None,
@@ -212,7 +294,7 @@ def resolve(lg: Ledger, complaint_id: str, disposition: str, summary: str, amoun
         cid = c["id"]
         new = workflow.next_state("resolve", c["status"], cid)
         workflow.check_resolve(c, disposition)
-        check_at(lg, at, now, c["last_step_at"])
+        check_at(lg, at, now, c["last_step_at"], actor=actor)
         currency = lg.config.currency if amount is not None else None
         round_ = c["reopen_count"] + 1
         # resolved_at is the previous round's time until this round sets it
@@ -245,7 +327,7 @@ def revisit(lg: Ledger, complaint_id: str, satisfaction: str, method: str | None
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
         new = workflow.next_state("revisit", c["status"], cid, satisfaction)
-        check_at(lg, at, now, c["last_step_at"])
+        check_at(lg, at, now, c["last_step_at"], actor=actor)
         out = Outcome(cid, new)
         cur.execute("INSERT INTO revisits (complaint_id, at, actor, method, satisfaction, "
                     "demand_met, note, from_status, to_status) "
@@ -293,7 +375,7 @@ def close_no_revisit(lg: Ledger, complaint_id: str, reason: str, *, at: datetime
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
         new = workflow.next_state("close", c["status"], cid)
-        check_at(lg, at, now, c["last_step_at"])
+        check_at(lg, at, now, c["last_step_at"], actor=actor)
         finish_stage(lg, cur, cid, "revisit", at)
         lg.rows.update(cur, "complaints", cid, {"status": new, "closed_at": iso(at),
                                                 "close_reason": reason,
@@ -301,7 +383,7 @@ def close_no_revisit(lg: Ledger, complaint_id: str, reason: str, *, at: datetime
         lg.event(cur, cid, "close", at, now, actor,
                  {"no_revisit": True, "reason": reason, "status": new},
                  {"status": c["status"]})
-    return Outcome(cid, new)
+    return Outcome(cid, new, warnings=calendar_warnings(lg, []))
 
 
 def void(lg: Ledger, complaint_id: str, reason: str, *, at: datetime, now: datetime,
@@ -313,7 +395,7 @@ def void(lg: Ledger, complaint_id: str, reason: str, *, at: datetime, now: datet
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
         new = workflow.next_state("void", c["status"], cid)
-        check_at(lg, at, now, c["last_step_at"])
+        check_at(lg, at, now, c["last_step_at"], actor=actor)
         workflow.check_void(cid, [r for (r,) in cur.execute(
             "SELECT id FROM returns WHERE complaint_id = ? AND closed_at IS NULL",
             (cid,)).fetchall()])
@@ -324,7 +406,7 @@ def void(lg: Ledger, complaint_id: str, reason: str, *, at: datetime, now: datet
                                                 "last_step_at": iso(at)})
         lg.event(cur, cid, "void", at, now, actor, {"reason": reason, "status": new},
                  {"status": c["status"]})
-    return Outcome(cid, new)
+    return Outcome(cid, new, warnings=calendar_warnings(lg, []))
 
 
 def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *,
@@ -447,7 +529,7 @@ def action_add(lg: Ledger, complaint_id: str, text: str, owner: str, due: dateti
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
         workflow.next_state("action add", c["status"], cid)
-        check_at(lg, at, now, c["received_at"], _("the complaint was received"))
+        check_at(lg, at, now, c["received_at"], _("the complaint was received"), actor=actor)
         workflow.check_due(due, at, lg.local)
         cur.execute("INSERT INTO actions (complaint_id, text, owner, due_at, created_at, "
                     "created_by) VALUES (?, ?, ?, ?, ?, ?)",
@@ -455,7 +537,7 @@ def action_add(lg: Ledger, complaint_id: str, text: str, owner: str, due: dateti
         aid = cur.lastrowid
         lg.event(cur, cid, "action-add", at, now, actor,
                  {"action": aid, "text": text, "owner": owner, "due_at": iso(due)})
-    return Outcome(cid, c["status"], data={"action": aid})
+    return Outcome(cid, c["status"], data={"action": aid}, warnings=calendar_warnings(lg, []))
 
 
 def action_done(lg: Ledger, action_id: str, *, at: datetime, now: datetime,
@@ -464,11 +546,12 @@ def action_done(lg: Ledger, action_id: str, *, at: datetime, now: datetime,
         a = _action(lg, cur, action_id)
         workflow.next_state("action done", a["complaint_status"], a["complaint_id"])
         workflow.check_action_done(a, lambda s: lg.local(from_iso(s)))
-        check_at(lg, at, now, a["created_at"], _("the action was added"))
+        check_at(lg, at, now, a["created_at"], _("the action was added"), actor=actor)
         cur.execute("UPDATE actions SET done_at = ?, done_by = ? WHERE id = ?",
                     (iso(at), actor, a["id"]))
         lg.event(cur, a["complaint_id"], "action-done", at, now, actor, {"action": a["id"]})
-    return Outcome(a["complaint_id"], a["complaint_status"], data={"action": a["id"]})
+    return Outcome(a["complaint_id"], a["complaint_status"], data={"action": a["id"]},
+                   warnings=calendar_warnings(lg, []))
 
 
 def action_verify(lg: Ledger, action_id: str, note: str | None, *, at: datetime,
@@ -477,9 +560,10 @@ def action_verify(lg: Ledger, action_id: str, note: str | None, *, at: datetime,
         a = _action(lg, cur, action_id)
         workflow.next_state("action verify", a["complaint_status"], a["complaint_id"])
         workflow.check_action_verify(a)
-        check_at(lg, at, now, a["done_at"], _("the action was done"))
+        check_at(lg, at, now, a["done_at"], _("the action was done"), actor=actor)
         cur.execute("UPDATE actions SET verified_at = ?, verified_by = ?, verify_note = ? "
                     "WHERE id = ?", (iso(at), actor, note, a["id"]))
         lg.event(cur, a["complaint_id"], "action-verify", at, now, actor,
                  {"action": a["id"], "note": note})
-    return Outcome(a["complaint_id"], a["complaint_status"], data={"action": a["id"]})
+    return Outcome(a["complaint_id"], a["complaint_status"], data={"action": a["id"]},
+                   warnings=calendar_warnings(lg, []))

@@ -73,9 +73,12 @@ class Calendar:
 
     def __init__(self, weekend: frozenset[int] = frozenset({5, 6}),
                  holidays: frozenset[date] = frozenset(), workdays: frozenset[date] = frozenset(),
-                 covered_until: int | None = None, user_years: frozenset[int] = frozenset()):
+                 covered_until: int | None = None, user_years: frozenset[int] = frozenset(),
+                 covered_from: int | None = None, years: tuple[int, int] | None = None):
         self.weekend, self.holidays, self.workdays = weekend, holidays, workdays
         self.covered_until = covered_until  # last year with official data; None: rule-based
+        self.covered_from = covered_from  # first year with official data; None: no bound
+        self.years = years  # (first, last) year of the country's days stored; None: unknown
         self.user_years = user_years  # years the user filled in by hand
         self._ordinals: list[int] = []
         self._span = (0, -1)
@@ -101,7 +104,25 @@ class Calendar:
         return found
 
     def covers(self, year: int) -> bool:
-        return self.covered_until is None or year <= self.covered_until or year in self.user_years
+        """Whether `year` has official data: stored, and within the years the package
+        has make-up working days for (or filled in by the user)."""
+        if year in self.user_years:
+            return True
+        if self.years is not None and not self.years[0] <= year <= self.years[1]:
+            return False
+        if self.covered_from is not None and year < self.covered_from:
+            return False
+        return self.covered_until is None or year <= self.covered_until
+
+    def first_and_last(self) -> tuple[int | None, int | None]:
+        """The first and last year covered without asking year by year (None: no bound)."""
+        lo = self.covered_from
+        if self.years is not None:
+            lo = self.years[0] if lo is None else max(lo, self.years[0])
+        hi = self.covered_until
+        if self.years is not None:
+            hi = self.years[1] if hi is None else min(hi, self.years[1])
+        return lo, hi
 
     def _working_ordinals(self, first: date, last: date) -> list[int]:
         """Sorted ordinals of working days, cached over a span of whole years."""
@@ -225,12 +246,30 @@ def stage_due(policy: dict[str, dict[str, str | None]], stage: str, severity: st
 
 def uncovered_years(instants: list[datetime], cal: Calendar, tz: tzinfo) -> list[int]:
     """Years of these instants that the calendar does not cover yet."""
-    last = cal.covered_until
-    if last is None or all(d.year < last or (d.year == last and (d.month, d.day) < (12, 30))
-                           for d in instants):
+    first, last = cal.first_and_last()
+    if all((last is None or d.year < last or (d.year == last and (d.month, d.day) < (12, 30)))
+           and (first is None or d.year > first or (d.year == first
+                                                    and (d.month, d.day) > (1, 2)))
+           for d in instants):
         return []  # two time zones are less than two days apart
     return sorted({d.astimezone(tz).year for d in instants if not cal.covers(
         d.astimezone(tz).year)})
+
+
+def country_data_years(country: str) -> tuple[int | None, int | None]:
+    """The first and last year the `holidays` package has official make-up working
+    days for, for a country that has them ((None, None) for one that does not): the
+    years outside them are rule-based guesses, or nothing. Reads every year the
+    package knows (about 0.2 s): only when a calendar is extended or refreshed."""
+    import holidays as hol
+
+    try:
+        probe = hol.country_holidays(country)
+        cal = hol.country_holidays(country, years=range(probe.start_year, probe.end_year + 1))
+    except (NotImplementedError, KeyError, AttributeError):
+        return None, None
+    years = {d.year for d in getattr(cal, "weekend_workdays", ()) or ()}
+    return (min(years), max(years)) if years else (None, None)
 
 
 def load_country_calendar(country: str, years: range) -> tuple[dict[date, str],

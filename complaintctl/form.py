@@ -388,6 +388,7 @@ STEP_NAMES = {
     "return-receive": N_("return received"), "return-inspect": N_("return inspected"),
     "return-dispose": N_("return dispositioned"), "return-close": N_("return closed"),
     "note": N_("note"), "attach": N_("attached"),
+    "repeat-link": N_("linked as a repeat"),
 }
 
 # The names of the values an event records, as the rest of `show` calls them.
@@ -416,7 +417,7 @@ FIELD_NAMES = {
     "satisfaction": N_("satisfaction"), "demand_met": N_("demand met"),
     "reopen_count": N_("reopened"), "kind": N_("kind"), "attachment": N_("attachment"),
     "name": N_("name"), "size": N_("size"), "type": N_("type"), "sha256": N_("sha256"),
-    "note": N_("note"), "no_revisit": N_("no revisit"),
+    "note": N_("note"), "no_revisit": N_("no revisit"), "repeat_of": N_("repeat of"),
 }
 _ORDER = {key: i for i, key in enumerate(FIELD_NAMES)}
 

@@ -13,7 +13,14 @@ from datetime import datetime
 from typing import Any
 
 from complaintctl import returns, workflow
-from complaintctl.complaints import check_at, finish_stage, next_id, open_stage, recorded
+from complaintctl.complaints import (
+    calendar_warnings,
+    check_at,
+    finish_stage,
+    next_id,
+    open_stage,
+    recorded,
+)
 from complaintctl.errors import NotFound
 from complaintctl.i18n import _
 from complaintctl.parse import format_money, iso
@@ -33,13 +40,13 @@ def _return(lg: Ledger, cur: sqlite3.Cursor, return_id: str) -> dict[str, Any]:
 
 @contextmanager
 def _step(lg: Ledger, return_id: str, check: Callable[[dict[str, Any]], None], at: datetime,
-          now: datetime) -> Iterator[tuple[sqlite3.Cursor, dict[str, Any]]]:
+          now: datetime, actor: str) -> Iterator[tuple[sqlite3.Cursor, dict[str, Any]]]:
     """The transaction of a return step: the return read inside it, checked by the
     step's rule (returns.check_*), and the step's time after the return's last one."""
     with lg.write() as cur:
         r = _return(lg, cur, return_id)
         check(r)
-        check_at(lg, at, now, r["last_step_at"], _("the return's previous step"))
+        check_at(lg, at, now, r["last_step_at"], _("the return's previous step"), actor=actor)
         yield cur, r
 
 
@@ -67,7 +74,7 @@ def return_open(lg: Ledger, complaint_id: str, qty: int, product: str | None, lo
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
         workflow.next_state("return open", c["status"], cid)
-        check_at(lg, at, now, c["received_at"], _("the complaint was received"))
+        check_at(lg, at, now, c["received_at"], _("the complaint was received"), actor=actor)
         year = at.astimezone(lg.tz).year
         rid, seq = next_id(cur, "return", lg.config.settings["return_prefix"], year)
         row = {"id": rid, "complaint_id": cid, "year": year, "seq": seq,
@@ -79,13 +86,14 @@ def return_open(lg: Ledger, complaint_id: str, qty: int, product: str | None, lo
         lg.event(cur, cid, "return-open", at, now, actor,
                  {"return": rid, "authorised_qty": qty, "product": row["product"],
                   "lot": row["lot"], "reason": reason}, return_id=rid)
-    return Outcome(rid, "authorised", data={"complaint_id": cid})
+    return Outcome(rid, "authorised", data={"complaint_id": cid},
+                   warnings=calendar_warnings(lg, []))
 
 
 def return_receive(lg: Ledger, return_id: str, qty: int, note: str | None, *, at: datetime,
                    now: datetime, actor: str) -> Outcome:
     """`return receive`: goods counted in; partial receipts add up."""
-    with _step(lg, return_id, lambda r: returns.check_receive(r, qty), at, now) as (cur, r):
+    with _step(lg, return_id, lambda r: returns.check_receive(r, qty), at, now, actor) as (cur, r):
         out = Outcome(r["id"])
         cur.execute("INSERT INTO return_receipts (return_id, at, actor, qty, note) "
                     "VALUES (?, ?, ?, ?, ?)", (r["id"], iso(at), actor, qty, note))
@@ -113,6 +121,7 @@ def return_receive(lg: Ledger, return_id: str, qty: int, note: str | None, *, at
             id=r["id"], received=total, authorised=r["authorised_qty"],
             difference=f"{total - r['authorised_qty']:+d}"))
     out.data = {"received_qty": total}
+    out.warnings += calendar_warnings(lg, list(dues.values()))
     return out
 
 
@@ -120,7 +129,7 @@ def return_inspect(lg: Ledger, return_id: str, result: str, defective: int, caus
                    note: str | None, *, at: datetime, now: datetime, actor: str) -> Outcome:
     """`return inspect`: the inspection of the received goods."""
     with _step(lg, return_id, lambda r: returns.check_inspect(r, defective), at,
-               now) as (cur, r):
+               now, actor) as (cur, r):
         out = Outcome(r["id"])
         values: dict[str, Any] = {"result": result, "defective_qty": defective,
                                   "cause": cause, "inspection_note": note}
@@ -134,6 +143,7 @@ def return_inspect(lg: Ledger, return_id: str, result: str, defective: int, caus
                             {"return": r["id"], "result": result, "defective_qty": defective,
                              "cause": cause, "note": note, "deadlines": recorded(dispose=due)},
                             {"result": r["result"], "defective_qty": r["defective_qty"]})
+    out.warnings += calendar_warnings(lg, [due])
     return out
 
 
@@ -141,7 +151,7 @@ def return_dispose(lg: Ledger, return_id: str, action: str, qty: int, cost: int 
                    repair_cost: int | None, note: str | None, *, at: datetime,
                    now: datetime, actor: str) -> Outcome:
     """`return dispose`: a disposition for some of the received units."""
-    with _step(lg, return_id, lambda r: returns.check_dispose(r, qty), at, now) as (cur, r):
+    with _step(lg, return_id, lambda r: returns.check_dispose(r, qty), at, now, actor) as (cur, r):
         out = Outcome(r["id"])
         cur.execute("INSERT INTO return_dispositions (return_id, at, actor, action, qty, "
                     "cost_of_loss, repair_cost, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -157,15 +167,16 @@ def return_dispose(lg: Ledger, return_id: str, action: str, qty: int, cost: int 
                              "repair_cost": format_money(repair_cost), "note": note},
                             {"disposed_qty": r["disposed_qty"]})
     out.data = {"left": r["received_qty"] - disposed}
+    out.warnings += calendar_warnings(lg, [])
     return out
 
 
 def return_close(lg: Ledger, return_id: str, *, at: datetime, now: datetime,
                  actor: str) -> Outcome:
     """`return close`: once every received unit has a disposition."""
-    with _step(lg, return_id, returns.check_close, at, now) as (cur, r):
+    with _step(lg, return_id, returns.check_close, at, now, actor) as (cur, r):
         # nothing came back: no inspection or disposition is owed any more
         finish_stage(lg, cur, r["complaint_id"], None, at, return_id=r["id"])
         status = _write(lg, cur, r, {"closed_at": iso(at)}, {}, "return-close", at, now,
                         actor, {"return": r["id"]}, {})
-    return Outcome(r["id"], status)
+    return Outcome(r["id"], status, warnings=calendar_warnings(lg, []))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -30,8 +31,15 @@ DEFAULT_SETTINGS = {
     "categories": json.dumps(list(CATEGORIES)),
 }
 
-# Years of the country calendar copied into the ledger, around the year it is set.
+# Years of the country calendar copied into the ledger, around the year it is set. A
+# complaint or step in a year outside them extends them (ensure_calendar_years).
 CALENDAR_YEARS_BACK, CALENDAR_YEARS_AHEAD = 10, 5
+
+# The settings that say what the stored country calendar is: its years ("2013-2031"),
+# and the first and last year the holidays package has official data for (make-up
+# working days; empty: a rule-based calendar, every year).
+CALENDAR_SETTINGS = ("country", "calendar_weekend", "calendar_years", "calendar_covered_from",
+                     "calendar_covered_until")
 
 Policy = dict[str, dict[str, str | None]]
 
@@ -117,11 +125,14 @@ class Config:
                     user_years.add(day.year)
             s = self.settings
             covered = s.get("calendar_covered_until")
+            since = s.get("calendar_covered_from")
             self._calendar = deadlines.Calendar(
                 weekend=frozenset(json.loads(s.get("calendar_weekend", "[5, 6]"))),
                 holidays=frozenset(hol), workdays=frozenset(work),
                 covered_until=int(covered) if covered else None,
-                user_years=frozenset(user_years))
+                user_years=frozenset(user_years),
+                covered_from=int(since) if since else None,
+                years=_span(s.get("calendar_years")))
         return self._calendar
 
     def user_days(self) -> list[dict[str, str]]:
@@ -144,6 +155,8 @@ class Config:
             "calendar_years": s.get("calendar_years"),
             "calendar_covered_until": int(s["calendar_covered_until"])
             if s.get("calendar_covered_until") else None,
+            "calendar_covered_from": int(s["calendar_covered_from"])
+            if s.get("calendar_covered_from") else None,
             "deadlines": self.policy(),
             "escalation": [{"level": lvl, "after_working_days": a, "role": r}
                            for lvl, a, r in self.escalation()],
@@ -203,12 +216,157 @@ def calendar_digest(cur: sqlite3.Cursor) -> str:
     return h.hexdigest()
 
 
-def country_days(country: str, now: datetime) -> dict[str, Any]:
+def country_days(country: str, now: datetime, also: range | None = None) -> dict[str, Any]:
+    """The country calendar of the years around `now` (and the years `also`, a ledger's
+    stored ones, when the country changes)."""
     year = now.year
-    years = range(year - CALENDAR_YEARS_BACK, year + CALENDAR_YEARS_AHEAD + 1)
+    lo, hi = year - CALENDAR_YEARS_BACK, year + CALENDAR_YEARS_AHEAD
+    if also:
+        lo, hi = min(lo, also.start), max(hi, also.stop - 1)
+    years = range(lo, hi + 1)
     found, workdays, weekend, covered = deadlines.load_country_calendar(country, years)
     return {"country": country.upper(), "holidays": found, "workdays": workdays,
             "weekend": weekend, "covered": covered, "years": years}
+
+
+def _span(text: str | None) -> tuple[int, int] | None:
+    """The stored years ("2016-2031") as (first, last); None when not recorded."""
+    try:
+        lo, hi = (int(v) for v in (text or "").split("-"))
+    except ValueError:
+        return None
+    return lo, hi
+
+
+def _range(text: str | None) -> range | None:
+    span = _span(text)
+    return None if span is None else range(span[0], span[1] + 1)
+
+
+def _calendar_settings(cur: sqlite3.Cursor) -> dict[str, str]:
+    """What the settings say of the stored country calendar (CALENDAR_SETTINGS)."""
+    return {k: v for k, v in cur.execute(
+        f"SELECT key, value FROM settings WHERE key IN ({', '.join('?' * len(CALENDAR_SETTINGS))})",
+        CALENDAR_SETTINGS).fetchall()}
+
+
+def _has_data(year: int, cal: dict[str, str], user_years: set[int]) -> bool:
+    """Whether the stored calendar has official data for `year` (deadlines.Calendar.covers)."""
+    return deadlines.Calendar(
+        covered_until=int(cal["calendar_covered_until"]) if cal.get("calendar_covered_until")
+        else None,
+        covered_from=int(cal["calendar_covered_from"]) if cal.get("calendar_covered_from")
+        else None,
+        years=_span(cal.get("calendar_years")), user_years=frozenset(user_years)).covers(year)
+
+
+def _user_years(cur: sqlite3.Cursor) -> set[int]:
+    return {int(y) for (y,) in cur.execute(
+        "SELECT DISTINCT substr(day, 1, 4) FROM calendar_days WHERE source = 'user' "
+        "AND kind IN ('holiday', 'workday')").fetchall()}
+
+
+def ensure_calendar_years(cur: sqlite3.Cursor, years: Iterable[int],
+                          record: Callable[[dict[str, Any]], None]) -> list[int]:
+    """Make the stored country calendar cover `years`, inside the caller's write
+    transaction: years outside the stored ones are copied from the `holidays` package
+    (the stored years stay one span: the years between come too), and `record` is
+    given the data of the `calendar` event that says so (the caller writes the event:
+    lg.event, or the bulk writer's chain); it is not called when nothing was missing.
+    Returns those of `years` the package has no official data for (before or after
+    its make-up working days, or outside its years): deadlines there count weekends
+    and the package's rule-based holidays only, and the caller warns."""
+    wanted = sorted(set(years))
+    if not wanted:
+        return []
+    cal = _calendar_settings(cur)
+    span = _span(cal.get("calendar_years"))
+    country = cal.get("country")
+    if country and span is not None and (wanted[0] < span[0] or wanted[-1] > span[1]):
+        lo, hi = min(span[0], wanted[0]), max(span[1], wanted[-1])
+        new = [y for y in range(lo, hi + 1) if not span[0] <= y <= span[1]]
+        holidays, workdays, _weekend, _covered = deadlines.load_country_calendar(
+            country, range(new[0], new[-1] + 1))
+        added_h = sorted((d, n) for d, n in holidays.items() if d.year in new)
+        added_w = sorted(d for d in workdays if d.year in new)
+        cur.executemany("INSERT OR IGNORE INTO calendar_days (day, source, kind, name) "
+                        "VALUES (?, 'country', 'holiday', ?)",
+                        [(d.isoformat(), n) for d, n in added_h])
+        cur.executemany("INSERT OR IGNORE INTO calendar_days (day, source, kind, name) "
+                        "VALUES (?, 'country', 'workday', 'make-up working day')",
+                        [(d.isoformat(),) for d in added_w])
+        values = {"calendar_years": f"{lo}-{hi}"}
+        if not cal.get("calendar_covered_from") and cal.get("calendar_covered_until"):
+            first, _last = deadlines.country_data_years(country)
+            values["calendar_covered_from"] = "" if first is None else str(first)
+        _put(cur, values)
+        cal.update(values)
+        record({"years": new,
+                "added": {"holiday": [d.isoformat() for d, _n in added_h],
+                          "workday": [d.isoformat() for d in added_w]},
+                "settings": {k: cal.get(k) for k in CALENDAR_SETTINGS if k in cal},
+                "calendar_sha256": calendar_digest(cur)})
+    user = _user_years(cur) if cal.get("calendar_covered_until") else set()
+    return [y for y in wanted if not _has_data(y, cal, user)]
+
+
+def refresh_calendar(lg: Ledger, *, now: datetime, actor: str) -> dict[str, Any]:
+    """`policy calendar --refresh`: the stored years of the country calendar again, from
+    the installed `holidays` package (next year's make-up working days arrive that
+    way). Deadlines already set keep their dates. Returns what changed: days added
+    and removed, by kind; no event when nothing did."""
+    import holidays as hol
+
+    with lg.write() as cur:
+        cal = _calendar_settings(cur)
+        span = _span(cal.get("calendar_years"))
+        country = cal.get("country") or ""
+        if span is None:
+            raise Refused(_("the ledger does not say which years its calendar holds"),
+                          hint=_("set the country again: complaintctl policy calendar "
+                                 "--country CN"), code="calendar_years_unknown")
+        years = range(span[0], span[1] + 1)
+        holidays, workdays, weekend, covered = deadlines.load_country_calendar(country, years)
+        first, _last = deadlines.country_data_years(country) if covered is not None \
+            else (None, None)
+        want = {(d.isoformat(), "holiday", n) for d, n in holidays.items()}
+        want |= {(d.isoformat(), "workday", "make-up working day") for d in workdays
+                 if d.year in years}
+        have = set(cur.execute("SELECT day, kind, name FROM calendar_days "
+                               "WHERE source = 'country'").fetchall())
+        added, removed = sorted(want - have), sorted(have - want)
+        values = {"calendar_weekend": json.dumps(sorted(weekend)),
+                  "calendar_covered_until": "" if covered is None else str(covered),
+                  "calendar_covered_from": "" if first is None else str(first)}
+        changed = {k: v for k, v in values.items() if cal.get(k, "") != v}
+        change: dict[str, Any] = {
+            "added": _by_kind(added), "removed": _by_kind(removed),
+            "package": f"holidays {hol.__version__}"}
+        if not added and not removed and not changed:
+            return {**change, "changed": False}
+        cur.executemany("DELETE FROM calendar_days WHERE day = ? AND source = 'country' "
+                        "AND kind = ? AND name IS ?", removed)
+        cur.executemany("INSERT INTO calendar_days (day, source, kind, name) "
+                        "VALUES (?, 'country', ?, ?) ON CONFLICT (day, source) DO UPDATE "
+                        "SET kind = excluded.kind, name = excluded.name", added)
+        old = {k: cal.get(k) for k in changed}
+        _put(cur, values)
+        cal.update(values)
+        lg.event(cur, None, "calendar", now, now, actor,
+                 {"refresh": change["package"], "added": change["added"],
+                  "removed": change["removed"],
+                  "settings": {k: cal.get(k) for k in CALENDAR_SETTINGS if k in cal},
+                  "calendar_sha256": calendar_digest(cur)}, old or None)
+    lg.forget_config()
+    return {**change, "changed": True}
+
+
+def _by_kind(days: list[tuple[str, str, str]]) -> dict[str, list[str]]:
+    """Days as an event records them: {kind: [day, ...]}."""
+    out: dict[str, list[str]] = {}
+    for day, kind, _name in days:
+        out.setdefault(kind, []).append(day)
+    return out
 
 
 def store_calendar(cur: sqlite3.Cursor, days: dict[str, Any]) -> None:
@@ -224,6 +382,8 @@ def store_calendar(cur: sqlite3.Cursor, days: dict[str, Any]) -> None:
               "calendar_covered_until": "" if days["covered"] is None
               else str(days["covered"]),
               "calendar_years": f"{days['years'].start}-{days['years'].stop - 1}"}
+    if "covered_from" in days:
+        values["calendar_covered_from"] = days["covered_from"] or ""
     _put(cur, values)
 
 
@@ -312,7 +472,11 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
                  remove: list[date] | None = None) -> list[str]:
     """`policy calendar`: the country, and the user's own days."""
     notes: list[str] = []
-    days = country_days(country, now) if country else None
+    days = country_days(country, now, _range(lg.config.settings.get("calendar_years"))) \
+        if country else None
+    if days:
+        days["covered_from"] = deadlines.country_data_years(days["country"])[0] \
+            if days["covered"] is not None else None
     with lg.write() as cur:
         existing = {d: (k, n) for d, k, n in cur.execute(
             "SELECT day, kind, name FROM calendar_days WHERE source = 'user'").fetchall()}
@@ -322,6 +486,7 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
             old["country"] = lg.config.settings.get("country")
             store_calendar(cur, days)
             data["country"] = days["country"]
+            data["settings"] = _calendar_settings(cur)
             notes.append(_("calendar is now {country}").format(country=days["country"]))
         for kind, group in (("holiday", add_holiday), ("workday", add_workday),
                             ("closure", add_closure)):

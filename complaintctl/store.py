@@ -447,6 +447,9 @@ class Ledger:
         self.login: str | None = None
         # Salts for contact references (events never hold a contact); the demo seeds its own.
         self.salt_source: Callable[[], str] = lambda: os.urandom(8).hex()
+        # Years the step in hand landed in that the country calendar has no official
+        # data for (settings.ensure_calendar_years): its warnings say so.
+        self.calendar_gaps: list[int] = []
         self.version = migrations.LATEST  # the schema version of the file
         self._config: Config | None = None
         self._config_version = -1
