@@ -274,7 +274,8 @@ _CLOCKS: dict[int, str] = {}
 class _Case:
     """The complaint a history is about, while its steps are applied."""
 
-    __slots__ = ("row", "received", "last", "stages", "returns", "actions", "tallies")
+    __slots__ = ("row", "received", "last", "stages", "returns", "actions", "tallies",
+                 "repeat_received", "later")
 
     def __init__(self, row: dict[str, Any], received: datetime):
         self.row = row
@@ -284,6 +285,9 @@ class _Case:
         self.returns: list[dict[str, Any]] = []
         self.actions: list[list[Any]] = []
         self.tallies: list[tuple[str, str]] = [("received", row["received_at"][:10])]
+        self.repeat_received: str | None = None  # when the one it repeats was received
+        # complaints received after it that now repeat it: (id, the one each repeated)
+        self.later: list[tuple[str, str | None]] = []
 
 
 class Writer:
@@ -293,7 +297,16 @@ class Writer:
                  set_aside: dict[str, str] | None = None):
         self.lg, self.cur, self.batch = lg, cur, batch
         cfg = lg.config
-        self.tz, self.calendar, self.policy = cfg.tz, cfg.calendar(), cfg.policy()
+        self.tz, self.policy = cfg.tz, cfg.policy()
+        # The calendar and the instants it covers without a second look (_covers)
+        self.calendar = cfg.calendar()
+        self._cover_from, self._cover_until = _cover_bounds(self.calendar, self.tz)
+        # Years histories landed in that the country calendar has no official data
+        # for (settings.ensure_calendar_years), with how many histories did: a command
+        # warns of them. Those of the history in hand are kept apart until it is taken.
+        self.calendar_gaps: Counter[int] = Counter()
+        self._gaps: set[int] = set()
+        self._savepoint = False
         self.currency, self.categories = cfg.currency, cfg.categories
         self.prefixes = {"complaint": cfg.settings["id_prefix"],
                          "return": cfg.settings["return_prefix"]}
@@ -309,6 +322,12 @@ class Writer:
         # row is inserted then, by the steps)
         self.counters: dict[tuple[str, int], int] = {}
         self.complaint_columns = _columns(cur, "complaints")
+        self._id_at = self.complaint_columns.index("id")
+        self._repeat_at = self.complaint_columns.index("repeat_of")
+        # rowids the complaints this writer adds will have (the repeat check orders
+        # complaints received at the same instant by them, as the steps do)
+        self.rowid_base = cur.execute("SELECT coalesce(max(rowid), 0) FROM complaints"
+                                      ).fetchone()[0]
         self.return_columns = _columns(cur, "returns")
         self.blank_complaint = _defaults(cur, "complaints", self.complaint_columns)
         self.blank_return = _defaults(cur, "returns", self.return_columns)
@@ -335,10 +354,12 @@ class Writer:
             self.investigations, self.resolutions, self.revisits, self.actions, self.receipts,
             self.dispositions)
         # The repeat check. Complaints this writer added and did not void, by customer
-        # and product: (received_at, id) in the order added, and all of them in that
-        # order; those received before `forgotten` were let go. What is not here is
-        # asked of the ledger, through complaints_repeat (built when first needed).
-        self.recent: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        # and product: (received_at, id, rowid, the one it repeats, when that one was
+        # received) in the order added, and all of them in that order; those received
+        # before `forgotten` were let go. What is not here is asked of the ledger,
+        # through complaints_repeat (built when first needed).
+        self.recent: dict[tuple[str, str], list[tuple[str, str, int, str | None, str | None]]
+                          ] = {}
         self._recent_order: deque[tuple[str, tuple[str, str]]] = deque()
         self._latest = ""  # the latest received_at added
         self.forgotten = ""
@@ -363,9 +384,11 @@ class Writer:
         marks = list(map(len, self._lists))
         state = (self.previous, self.next_action, dict(self.counters))
         place = 0
+        self._gaps = set()
         try:
             case = self._log(history)
             steps = self._steps
+            lo, hi = self._cover_from, self._cover_until
             for step in history.steps:
                 place += 1
                 at = _iso(step.at)
@@ -374,19 +397,65 @@ class Writer:
                     apply = steps[step.kind]
                 except KeyError:
                     raise _unknown(step.kind) from None
+                if not lo <= step.at < hi:
+                    self._cover(step.at, now, step.actor)
+                    lo, hi = self._cover_from, self._cover_until
                 apply(case, step, at, now)
         except BaseException as exc:
             for rows, mark in zip(self._lists, marks, strict=True):
                 del rows[mark:]
             self.previous, self.next_action, self.counters = state
+            if self._savepoint:  # the calendar this history extended, undone
+                self.cur.execute("ROLLBACK TO bulk_calendar")
+                self.cur.execute("RELEASE bulk_calendar")
+                self._savepoint = False
+                self._calendar_changed()
             if isinstance(exc, (BadInput, Refused)):
                 exc.params.setdefault("step", place)
             raise
+        if self._savepoint:
+            self.cur.execute("RELEASE bulk_calendar")
+            self._savepoint = False
         self._accept(case)
         return str(case.row["id"])
 
+    # --- the calendar -----------------------------------------------------------
+
+    def _cover(self, instant: datetime, now: str, actor: str) -> None:
+        """complaints.cover: the calendar covers the year of `instant` and the next,
+        extended inside a savepoint (a refused history takes its extension back)
+        with its `calendar` event in the chain; a year without official data is
+        noted for the warning."""
+        year = instant.astimezone(self.tz).year
+        span = self.calendar.years
+        if span is not None and not span[0] <= year < span[1]:
+            if not self._savepoint:
+                self.cur.execute("SAVEPOINT bulk_calendar")
+                self._savepoint = True
+            from complaintctl.settings import ensure_calendar_years
+
+            def record(data: dict[str, Any]) -> None:
+                self._event(None, "calendar", now, now, actor, _dumps(data))
+
+            gaps = ensure_calendar_years(self.cur, (year, year + 1), record)
+            self._calendar_changed()
+            if year in gaps:
+                self._gaps.add(year)
+        elif not self.calendar.covers(year):
+            self._gaps.add(year)
+
+    def _calendar_changed(self) -> None:
+        self.lg.forget_config()
+        self.calendar = self.lg.config.calendar()
+        self._cover_from, self._cover_until = _cover_bounds(self.calendar, self.tz)
+        self._durations.clear()
+
     def _accept(self, case: _Case) -> None:
         row = case.row
+        if self._gaps:
+            self.calendar_gaps.update(self._gaps)
+        if case.later:
+            self._relink(row, case.later)
         self.complaints.append(self.complaint_row(row))
         if case.returns:
             self.returns.extend(map(self.return_row, case.returns))
@@ -395,7 +464,9 @@ class Writer:
             self.actions.extend(case.actions)
         if row["status"] != "void" and row["product"]:
             received, key = row["received_at"], (row["customer"], row["product"])
-            self.recent.setdefault(key, []).append((received, row["id"]))
+            self.recent.setdefault(key, []).append(
+                (received, row["id"], self.rowid_base + self.added + 1, row["repeat_of"],
+                 case.repeat_received))
             self._recent_order.append((received, key))
             if received > self._latest:
                 self._latest = received
@@ -485,11 +556,11 @@ class Writer:
             text = self._memo[key] = _dumps(data())
             return text
 
-    def _event(self, cid: str, kind: str, at: str, now: str, actor: str, data: str,
+    def _event(self, cid: str | None, kind: str, at: str, now: str, actor: str, data: str,
                old: str | None = None, return_id: str | None = None) -> None:
         """store.event_row and store.chained, for one event of the batch: `data` and
         `old` come encoded (store.dumps)."""
-        text = "\x1f".join((self.previous, cid, return_id or "", at, now, actor,
+        text = "\x1f".join((self.previous, cid or "", return_id or "", at, now, actor,
                             self.login_text, kind, data, old or ""))
         self.previous = sha256(text.encode("utf-8")).hexdigest()
         self.events.append((cid, return_id, at, now, actor, self.login, kind, data, old,
@@ -510,8 +581,10 @@ class Writer:
         cid, seq = self._next_id("complaint", year)
         received_iso = _iso(received)
         logged_at = _iso(now)
-        repeat_of = self._repeat_of(fields, received, received_iso) \
-            if fields.get("product") else None
+        repeat_of = repeat_received = None
+        later: list[tuple[str, str | None]] = []
+        if fields.get("product"):
+            repeat_of, repeat_received, later = self._repeats(fields, received, received_iso)
         row = {**self.blank_complaint, **fields, "id": cid, "year": year, "seq": seq,
                "received_at": received_iso, "logged_at": logged_at, "logged_by": actor,
                "status": "logged", "repeat_of": repeat_of, "last_step_at": received_iso}
@@ -523,7 +596,10 @@ class Writer:
         if fields.get("contact"):
             row["contact_salt"] = self.lg.salt_source()
             data["contact"] = contact_ref(row["contact_salt"], fields["contact"])
+        if not self._cover_from <= received < self._cover_until:
+            self._cover(received, logged_at, actor)
         case = _Case(row, received)
+        case.repeat_received, case.later = repeat_received, later
         dues = {}
         if due := self._open(case, "assign", "assign", received, received_iso):
             dues["assign"] = due
@@ -532,31 +608,84 @@ class Writer:
         if dues:
             data["deadlines"] = dues
         self._event(cid, "log", received_iso, logged_at, actor, encode(data))
+        for other, before in later:  # received after this one: now its repeats
+            self._event(other, "repeat-link", logged_at, logged_at, actor,
+                        _dumps({"repeat_of": cid}), _dumps({"repeat_of": before}))
         return case
 
-    def _repeat_of(self, fields: dict[str, Any], received: datetime, received_iso: str
-                   ) -> str | None:
-        """complaints.log's repeat check: the latest complaint of the same customer about
-        the same product received within the window before this one, and not void.
-        Those this writer added are remembered; older ones, and every one when the
-        histories come out of the order they were received in, are asked of the
-        ledger."""
+    def _repeats(self, fields: dict[str, Any], received: datetime, received_iso: str
+                 ) -> tuple[str | None, str | None, list[tuple[str, str | None]]]:
+        """complaints.log's repeat check (REPEAT_EARLIER, repeat_later): the latest
+        complaint of the same customer about the same product received within the
+        window before this one (at the same instant: entered before it), and not void
+        (its id and received_at); and those received within the window after it whose
+        latest earlier one this one now is (id, the one each repeated until now), in
+        the order received. Those this writer added are remembered; older ones, and
+        every one when the histories come out of the order they were received in,
+        are asked of the ledger (the demo's, oldest first, never asks)."""
         lo = _iso(received - self.window)
         key = (fields["customer"], fields["product"])
-        best: tuple[str, str] | None = None
-        for entry in self.recent.get(key, ()):
-            if lo <= entry[0] <= received_iso and (best is None or entry[0] >= best[0]):
-                best = entry
+        best: tuple[str, str, int] | None = None
+        # id -> (received_at, rowid, the one it repeats, when that one was received)
+        after: dict[str, tuple[str, int, str | None, str | None]] = {}
+        entries = self.recent.get(key, ())
+        for entry in entries:
+            got = entry[0]
+            if got > received_iso:
+                after[entry[1]] = (got, entry[2], entry[3], entry[4])
+            elif got >= lo and (best is None or got >= best[0]):
+                best = entry[:3]
         if self.ask_ledger or lo < self.forgotten:
             if REPEAT_INDEX in self.set_aside:  # what is not written yet is remembered
                 self.cur.execute(self.set_aside.pop(REPEAT_INDEX))
             found = self.cur.execute(
-                "SELECT received_at, id FROM complaints WHERE customer = ? AND product = ? "
-                "AND received_at <= ? AND received_at >= ? AND status != 'void' "
-                "ORDER BY received_at DESC LIMIT 1", (*key, received_iso, lo)).fetchone()
-            if found is not None and (best is None or found[0] > best[0]):
+                "SELECT received_at, id, rowid FROM complaints WHERE customer = ? "
+                "AND product = ? AND received_at <= ? AND received_at >= ? "
+                "AND status != 'void' ORDER BY received_at DESC, rowid DESC LIMIT 1",
+                (*key, received_iso, lo)).fetchone()
+            if found is not None and (best is None or (found[0], found[2]) > (best[0], best[2])):
                 best = found
-        return None if best is None else best[1]
+            for cid, got, rowid, before, before_got in self.cur.execute(
+                    "SELECT c.id, c.received_at, c.rowid, c.repeat_of, p.received_at "
+                    "FROM complaints c LEFT JOIN complaints p ON p.id = c.repeat_of "
+                    "WHERE c.customer = ? AND c.product = ? AND c.received_at > ? "
+                    "AND c.received_at <= ? AND c.status != 'void'",
+                    (*key, received_iso, _iso(received + self.window))).fetchall():
+                if cid in after:
+                    continue  # remembered, as it is now
+                if before is not None and before_got is None:  # in the batch, not written
+                    before_got = next((e[0] for e in entries if e[1] == before), "")
+                after[cid] = (got, rowid, before, before_got)
+        later: list[tuple[str, str | None]] = []
+        if after:
+            until = _iso(received + self.window)
+            for cid, (got, _rowid, before, before_got) in sorted(
+                    after.items(), key=lambda item: (item[1][0], item[1][1])):
+                if got <= until and (before_got is None or before_got <= received_iso):
+                    later.append((cid, before))
+        if best is None:
+            return None, None, later
+        return best[1], best[0], later
+
+    def _relink(self, row: dict[str, Any], later: list[tuple[str, str | None]]) -> None:
+        """The complaints received after a new one that now repeat it: their rows (in
+        the batch, or in the ledger) and what is remembered of them."""
+        cid, received = row["id"], row["received_at"]
+        batch = {r[self._id_at]: i for i, r in enumerate(self.complaints)}
+        relinked = {other for other, _before in later}
+        for other in relinked:
+            at = batch.get(other)
+            if at is None:
+                self.cur.execute("UPDATE complaints SET repeat_of = ? WHERE id = ?",
+                                 (cid, other))
+            else:
+                values = list(self.complaints[at])
+                values[self._repeat_at] = cid
+                self.complaints[at] = tuple(values)
+        entries = self.recent.get((row["customer"], row["product"]), [])
+        for i, entry in enumerate(entries):
+            if entry[1] in relinked:
+                entries[i] = (entry[0], entry[1], entry[2], cid, received)
 
     def _forget(self) -> None:
         """Let go of the remembered complaints received more than the window before the
@@ -894,6 +1023,21 @@ def _unknown(kind: str) -> BadInput:
 def _deadlines(dues: dict[str, str | None]) -> dict[str, str] | None:
     """complaints.recorded, of deadlines already stored as text."""
     return {stage: due for stage, due in dues.items() if due is not None} or None
+
+
+_NEVER_BEFORE = datetime.min.replace(tzinfo=UTC)
+_NEVER_AFTER = datetime.max.replace(tzinfo=UTC)
+
+
+def _cover_bounds(cal: deadlines.Calendar, tz: Any) -> tuple[datetime, datetime]:
+    """The instants [from, until) whose year has official calendar data and whose year
+    and next year are stored: a history there needs no look at the calendar."""
+    first, last = cal.first_and_last()
+    until = None if cal.covered_until is None else cal.covered_until + 1
+    if cal.years is not None:
+        until = cal.years[1] if until is None else min(until, cal.years[1])
+    return (_NEVER_BEFORE if first is None else datetime(first, 1, 1, tzinfo=tz).astimezone(UTC),
+            _NEVER_AFTER if until is None else datetime(until, 1, 1, tzinfo=tz).astimezone(UTC))
 
 
 def _columns(cur: sqlite3.Cursor, table: str) -> list[str]:

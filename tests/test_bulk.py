@@ -229,7 +229,7 @@ def test_histories_out_of_order_into_an_empty_ledger(tmp_path):
                              ).fetchone()[0] > 5
     built = [i for i, s in enumerate(statements)
              if s.startswith("CREATE INDEX complaints_repeat ON")]
-    asked = [i for i, s in enumerate(statements) if "ORDER BY received_at DESC LIMIT 1" in s]
+    asked = [i for i, s in enumerate(statements) if "ORDER BY received_at DESC, rowid DESC" in s]
     assert len(built) == 1 and asked and built[0] < asked[0]
 
 
@@ -410,3 +410,138 @@ def test_what_a_history_cannot_say(tmp_path, history, error, code):
             writer.add(history)
     assert caught.value.code == code
     assert lg.conn.execute("SELECT count(*) FROM events").fetchone() == (1,)  # init
+
+
+# --- repeats by the time the customer complained, calendars of past years (issue 15) ---
+
+def _links(lg: Ledger) -> dict[tuple[str, str, str], tuple[str, str, str] | None]:
+    """Each complaint's repeat link, named by (customer, product, received_at) rather
+    than by ids (which follow the order of entry)."""
+    rows = lg.conn.execute("SELECT c.customer, c.product, c.received_at, p.customer, "
+                           "p.product, p.received_at FROM complaints c LEFT JOIN "
+                           "complaints p ON p.id = c.repeat_of").fetchall()
+    return {r[:3]: (r[3:] if r[3] is not None else None) for r in rows}
+
+
+@pytest.mark.parametrize("batch", [3, 2000])
+def test_repeats_are_by_receipt_whatever_the_order_of_the_histories(tmp_path, batch):
+    """Histories in any order link the same repeats as oldest first (void ones aside,
+    which count only while they are not void): a back-dated one entered after a later
+    one links that later one to itself, with a repeat-link event on it; and the bulk
+    path writes what the steps write, row for row, in batches or in one."""
+    histories = [h for h in demo_histories(260)
+                 if not any(s.kind == "void" for s in h.steps)]
+    in_order = sorted(histories, key=lambda h: h.received_at)
+    shuffled = list(histories)
+    random.Random(11).shuffle(shuffled)
+    ordered = in_bulk(tmp_path / "ordered.db", in_order, batch=batch)
+    fast = in_bulk(tmp_path / "bulk.db", shuffled, batch=batch)
+    steps = by_steps(tmp_path / "steps.db", shuffled)
+    same(contents(steps), contents(fast))
+    links = _links(fast)
+    assert links == _links(ordered)
+    assert sum(v is not None for v in links.values()) > 30
+    relinked = fast.conn.execute("SELECT count(*) FROM events WHERE kind = 'repeat-link'"
+                                 ).fetchone()[0]
+    assert relinked > 5
+    assert ordered.conn.execute("SELECT count(*) FROM events WHERE kind = 'repeat-link'"
+                                ).fetchone() == (0,)
+    assert audit.verify(fast)["ok"]
+
+
+def test_repeats_out_of_order_after_complaints_typed_before(tmp_path):
+    """A ledger that has complaints (asked of the ledger, relinked there with an
+    UPDATE) and histories added newest first: the same as the steps."""
+    histories = [h for h in demo_histories(150) if not any(s.kind == "void" for s in h.steps)]
+    histories.sort(key=lambda h: h.received_at)
+    first, rest = histories[::3], [h for i, h in enumerate(histories) if i % 3]
+    rest.reverse()
+    ledgers = []
+    for name in ("steps", "bulk"):
+        lg = by_steps(tmp_path / f"{name}.db", first)
+        if name == "steps":
+            for history in rest:
+                bulk.through_steps(lg, history)
+        else:
+            with bulk.writing(lg, batch=4) as writer:
+                for history in rest:
+                    writer.add(history)
+        ledgers.append(lg)
+    same(contents(ledgers[0]), contents(ledgers[1]))
+    assert ledgers[1].conn.execute("SELECT count(*) FROM events WHERE kind = 'repeat-link'"
+                                   ).fetchone()[0] > 5
+    assert audit.verify(ledgers[1])["ok"]
+
+
+def _in(year: int, customer: str, steps: bool = True) -> History:
+    received = at(f"{year}-09-30", "10:00")
+    return History({**FIELDS, "customer": customer, "severity": "medium"}, received,
+                   NOW, "周敏", [
+        Step("assign", at(f"{year}-10-08", "09:00"), "周敏",
+             {"department": "QA", "owner": "王芳"}, NOW),
+        Step("investigate", at(f"{year}-10-09", "09:00"), "王芳", CAUSE, NOW),
+        Step("resolve", at(f"{year}-10-10", "09:00"), "王芳",
+             {"disposition": "exchange", "summary": "换新"}, NOW)] if steps else [])
+
+
+def test_histories_in_a_year_before_the_calendar_extend_it(tmp_path):
+    """A history received in 2013 extends the calendar (2016-2031 when made) from the
+    holidays package, with its `calendar` event in the chain before the history's:
+    2013's National Day week and its make-up Saturday count, as the steps count
+    them, and verify replays the extension."""
+    histories = [_in(2013, "甲"), _in(2014, "乙"), _in(2026, "丙")]
+    fast = in_bulk(tmp_path / "bulk.db", histories, country="CN", timezone="Asia/Shanghai")
+    steps = by_steps(tmp_path / "steps.db", histories, country="CN", timezone="Asia/Shanghai")
+    same(contents(steps), contents(fast))
+    rows = fast.conn.execute
+    assert rows("SELECT value FROM settings WHERE key = 'calendar_years'").fetchone() == \
+        ("2013-2031",)
+    kinds = [k for (k,) in rows("SELECT kind FROM events ORDER BY id")]
+    assert kinds[:3] == ["init", "calendar", "log"]
+    assert kinds.count("calendar") == 1
+    # received Mon 30 Sep 2013 10:00 (Shanghai 18:00): 1 wd → 8 Oct (1-7 Oct off);
+    # 5 wd → 12 Oct 2013, the make-up Saturday
+    assert rows("SELECT stage, due_at FROM stages WHERE complaint_id = "
+                "(SELECT id FROM complaints WHERE customer = '甲') ORDER BY rowid").fetchall() \
+        == [("assign", "2013-10-08T10:00:00Z"), ("resolve", "2013-10-12T10:00:00Z"),
+            ("investigate", "2013-10-11T09:00:00Z"), ("revisit", "2013-10-11T09:00:00Z")]
+    assert audit.verify(fast)["ok"]
+
+
+def test_a_refused_history_takes_its_calendar_extension_back(tmp_path):
+    """The extension is made inside a savepoint: a history refused after it leaves
+    the calendar as it was (and no event)."""
+    bad = _in(2013, "甲")
+    bad = bad._replace(steps=[bad.steps[2]])  # resolve before investigating: refused
+    lg = new_ledger(tmp_path / "bulk.db", country="CN")
+    lg.salt_source = lambda: "5a17"  # a refused history's salt is not given back
+    before = lg.conn.execute("SELECT count(*) FROM calendar_days").fetchone()
+    with bulk.writing(lg) as writer:
+        with pytest.raises(IllegalTransition):
+            writer.add(bad)
+        writer.add(_in(2026, "丙"))
+        assert writer.calendar_gaps == {}
+    assert lg.conn.execute("SELECT count(*) FROM calendar_days").fetchone() == before
+    assert lg.conn.execute("SELECT value FROM settings WHERE key = 'calendar_years'"
+                           ).fetchone() == ("2016-2031",)
+    steps = new_ledger(tmp_path / "steps.db", country="CN")
+    steps.salt_source = lambda: "5a17"
+    bulk.through_steps(steps, _in(2026, "丙"))
+    same(contents(steps), contents(lg))
+    assert audit.verify(lg)["ok"]
+
+
+def test_a_year_the_package_has_no_data_for_is_counted_for_the_warning(tmp_path):
+    """1998 is before China's make-up working days in the holidays package: stored
+    (rule-based), and counted in writer.calendar_gaps for the command to warn of."""
+    lg = new_ledger(tmp_path / "bulk.db", country="CN")
+    with bulk.writing(lg) as writer:
+        writer.add(_in(1998, "甲", steps=False))
+        writer.add(_in(1998, "乙", steps=False))
+        writer.add(_in(2013, "丙", steps=False))
+        gaps = dict(writer.calendar_gaps)
+    assert gaps == {1998: 2}
+    assert lg.conn.execute("SELECT value FROM settings WHERE key IN "
+                           "('calendar_years', 'calendar_covered_from') ORDER BY key"
+                           ).fetchall() == [("2001",), ("1998-2031",)]
+    assert audit.verify(lg)["ok"]
