@@ -1,0 +1,261 @@
+"""History entered late (issue 15): the working-day calendar covers every year the
+ledger holds (extended from the holidays package, or a warning where it has no
+data), `policy calendar --refresh`, and repeat complaints by the time the customer
+complained, whatever the order they are entered in."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from complaintctl import deadlines, settings
+
+
+def events(run, kind: str) -> list[tuple]:
+    return run.rows("SELECT complaint_id, data, old FROM events WHERE kind = ? ORDER BY id",
+                    (kind,))
+
+
+def setting(run, key: str) -> str | None:
+    rows = run.rows("SELECT value FROM settings WHERE key = ?", (key,))
+    return rows[0][0] if rows else None
+
+
+def verified(run) -> None:
+    result = run("verify")
+    assert result.stdout.startswith("OK"), result.stdout
+
+
+def dues(run, cid: str) -> dict[str, str]:
+    return dict(run.rows("SELECT stage, due_at FROM stages WHERE complaint_id = ?", (cid,)))
+
+
+# --- the calendar covers every year the ledger holds --------------------------------------
+
+def test_a_complaint_back_dated_into_2013_counts_2013s_holidays(ledger):
+    """The ledger was made in 2026 with 2016-2031; a complaint received on 30 Sep 2013
+    extends the calendar with 2013-2015 from the holidays package (a `calendar` event
+    in the same transaction), and its deadlines skip National Day week and count the
+    make-up Saturday 12 Oct 2013."""
+    assert setting(ledger, "calendar_years") == "2016-2031"
+    result = ledger("log", "--customer", "华东电器", "--description", "异响", "--category",
+                    "quality", "--severity", "medium", "--channel", "phone",
+                    "--product", "XD-200", "--received", "2013-09-30 10:00")
+    cid = result.stdout.strip()
+    assert "assign by 2013-10-08 10:00; resolve by 2013-10-12 10:00" in result.stderr
+    assert "Warning" not in result.stderr
+    # Shanghai 10:00 is 02:00 UTC
+    assert dues(ledger, cid) == {"assign": "2013-10-08T02:00:00Z",
+                                 "resolve": "2013-10-12T02:00:00Z"}
+    assert setting(ledger, "calendar_years") == "2013-2031"
+    assert setting(ledger, "calendar_covered_from") == "2001"
+    (none, data, old), = events(ledger, "calendar")
+    data = json.loads(data)
+    assert none is None and old is None
+    assert data["years"] == [2013, 2014, 2015]
+    assert "2013-10-01" in data["added"]["holiday"]
+    assert "2013-10-12" in data["added"]["workday"]
+    assert data["settings"]["calendar_years"] == "2013-2031"
+    kinds = [k for (k,) in ledger.rows("SELECT kind FROM events ORDER BY id")]
+    assert kinds == ["init", "calendar", "log"]
+    # the Spring Festival of 2013: 9-15 Feb off, Sat 16 and Sun 17 Feb worked
+    cid = ledger.log(received="2013-02-08 10:00", severity="low", customer="乙")
+    assert dues(ledger, cid) == {"assign": "2013-02-16T02:00:00Z",
+                                 "resolve": "2013-02-27T02:00:00Z"}
+    assert len(events(ledger, "calendar")) == 1  # covered now
+    verified(ledger)
+
+
+def test_a_step_in_a_year_past_the_calendar_extends_it(run, monkeypatch):
+    """A ledger whose calendar ends with the year it was made in (2025-2026 here):
+    a step with --at in its last year needs the next one (a deadline may fall
+    there), so the step's transaction extends it, recorded before the step's event."""
+    monkeypatch.setattr(settings, "CALENDAR_YEARS_BACK", 1)
+    monkeypatch.setattr(settings, "CALENDAR_YEARS_AHEAD", 0)
+    run("init", "--country", "CN", "--timezone", "Asia/Shanghai")
+    assert setting(run, "calendar_years") == "2025-2026"
+    cid = run.log(received="2025-12-30 10:00")
+    assert [k for (k,) in run.rows("SELECT kind FROM events ORDER BY id")] == ["init", "log"]
+    result = run("assign", cid, "--dept", "质量部", "--owner", "王芳", "--at",
+                 "2026-01-05 09:00")
+    assert "Warning" not in result.stderr  # 2026 has official data
+    assert [k for (k,) in run.rows("SELECT kind FROM events ORDER BY id")] == \
+        ["init", "log", "calendar", "assign"]
+    assert setting(run, "calendar_years") == "2025-2027"
+    verified(run)
+
+
+def test_a_year_the_package_has_no_data_for_is_warned_of(ledger):
+    """1998 is before the make-up working days the holidays package knows for China
+    (2001-2026): the calendar is extended (rule-based holidays) and the clerk is
+    warned, in English and in Chinese; every later complaint there warns again."""
+    result = ledger("log", "--customer", "甲", "--description", "x", "--category", "quality",
+                    "--severity", "medium", "--channel", "phone", "--received",
+                    "1998-10-10 10:00")
+    assert ("Warning: the holidays package has no official CN calendar for 1998: deadlines "
+            "there count weekends and rule-based holidays only") in result.stderr
+    assert result.stderr.count("1998") >= 2
+    assert setting(ledger, "calendar_years") == "1998-2031"
+    result = ledger("--lang", "zh", "log", "--customer", "乙", "--description", "x",
+                    "--category", "quality", "--severity", "medium", "--channel", "phone",
+                    "--received", "1998-11-10 10:00")
+    assert "1998" in result.stderr and "holidays" in result.stderr
+    assert "Warning" not in result.stderr
+    assert len(events(ledger, "calendar")) == 1
+    # a deadline warning for a year past the data still speaks of the deadline
+    cid = ledger.log(received="2026-11-20 10:00", severity="low")
+    assert dues(ledger, cid)["resolve"] < "2027"
+    verified(ledger)
+
+
+def test_a_refused_log_leaves_the_calendar_as_it_was(ledger):
+    """The extension is part of the step's transaction: a refusal undoes it."""
+    before = ledger.snapshot()
+    result = ledger("log", "--customer", "甲", "--description", "x", "--category",
+                    "weather", "--severity", "medium", "--channel", "phone",
+                    "--received", "2013-09-30 10:00", code=2)
+    assert "weather" in result.stderr
+    assert ledger.snapshot() == before
+    result = ledger("log", "--customer", "甲", "--description", "x", "--category",
+                    "quality", "--severity", "medium", "--channel", "phone",
+                    "--received", "2036-09-30 10:00", code=2)
+    assert "future" in result.stderr
+    assert ledger.snapshot() == before
+
+
+# --- policy calendar --refresh ------------------------------------------------------------
+
+def _older_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The holidays package as it was before it knew 2026's National Day: without its
+    days off after 1 Oct and its make-up Saturday."""
+    real = deadlines.load_country_calendar
+
+    def older(country: str, years: range):
+        found, workdays, weekend, covered = real(country, years)
+        found = {d: n for d, n in found.items() if not date(2026, 10, 2) <= d <= date(2026, 10, 8)}
+        return found, {d for d in workdays if d != date(2026, 10, 10)}, weekend, covered
+
+    monkeypatch.setattr(deadlines, "load_country_calendar", older)
+
+
+def test_refresh_takes_the_newest_data_and_keeps_deadlines_set(run, monkeypatch):
+    """A ledger made with an older package: --refresh adds what the installed one
+    knows, says what changed, records it as an event that verify replays; deadlines
+    already set keep their dates; run again, it changes nothing and records nothing."""
+    with monkeypatch.context() as patched:
+        _older_package(patched)
+        run("init", "--country", "CN", "--timezone", "Asia/Shanghai")
+    cid = run.log(received="2026-09-30 10:00", severity="medium")
+    set_before = dues(run, cid)
+    assert set_before["resolve"] == "2026-10-08T02:00:00Z"  # the older calendar's count
+    result = run("policy", "calendar", "--refresh")
+    assert "added 1 make-up working day: 2026-10-10" in result.stderr
+    assert ("added 5 public holidays: 2026-10-02, 2026-10-03, 2026-10-05, 2026-10-06, "
+            "2026-10-07") in result.stderr
+    assert "Deadlines already set keep their dates" in result.stderr
+    (none, data, _old), = events(run, "calendar")
+    data = json.loads(data)
+    assert data["added"]["workday"] == ["2026-10-10"]
+    assert len(data["added"]["holiday"]) == 5 and not data.get("removed")
+    assert data["refresh"].startswith("holidays ")
+    assert dues(run, cid) == set_before
+    cid2 = run.log(received="2026-09-30 10:00", severity="medium", customer="乙")
+    assert dues(run, cid2)["resolve"] == "2026-10-13T02:00:00Z"  # 8, 9, Sat 10, 12, 13
+    verified(run)
+    result = run("policy", "calendar", "--refresh")
+    assert "nothing changed" in result.stderr
+    assert len(events(run, "calendar")) == 1
+    verified(run)
+
+
+def test_refresh_alone(ledger):
+    before = ledger.snapshot()
+    result = ledger("policy", "calendar", "--refresh", "--add-holiday", "2026-12-01", code=2)
+    assert "Error: give --refresh alone" in result.stderr
+    result = ledger("policy", "calendar", "--refresh", "--country", "US", code=2)
+    assert "Error: give --refresh alone" in result.stderr
+    assert ledger.snapshot() == before
+
+
+def test_a_tampered_calendar_setting_fails_verify(ledger):
+    """verify replays the calendar's settings its events recorded."""
+    ledger.log(received="2013-09-30 10:00")
+    import sqlite3
+
+    conn = sqlite3.connect(ledger.db)
+    conn.execute("UPDATE settings SET value = '2014-2031' WHERE key = 'calendar_years'")
+    conn.commit()
+    conn.close()
+    result = ledger("verify", code=1)
+    assert "calendar_years" in result.stdout + result.stderr
+
+
+# --- repeats by the time the customer complained ------------------------------------------
+
+def test_a_repeat_entered_out_of_order_links_both_ways(ledger):
+    """B (received 20 Oct) is entered first; A (received 1 Oct, same customer and
+    product) entered later repeats nothing earlier, and B now repeats A: its
+    repeat_of is set, with a repeat-link event on B recording the old value. A0
+    (15 Sep) entered last: A now repeats A0, and B keeps A (the later one)."""
+    b = ledger.log(received="2026-10-20 10:00")
+    assert ledger.rows("SELECT repeat_of FROM complaints WHERE id = ?", (b,)) == [(None,)]
+    result = ledger("log", "--customer", "华东电器有限公司", "--description", "电机异响",
+                    "--category", "quality", "--severity", "medium", "--channel", "phone",
+                    "--product", "XD-200", "--received", "2026-10-01 10:00")
+    a = result.stdout.strip()
+    assert (f"Warning: {b}, received after this within the repeat window (90 d), now "
+            f"repeats {a}; linked") in result.stderr
+    assert ledger.rows("SELECT id, repeat_of FROM complaints ORDER BY id") == [
+        (b, a), (a, None)]
+    (on, data, old), = events(ledger, "repeat-link")
+    assert (on, json.loads(data), json.loads(old)) == (b, {"repeat_of": a}, {})
+    result = ledger("log", "--customer", "华东电器有限公司", "--description", "电机异响",
+                    "--category", "quality", "--severity", "medium", "--channel", "phone",
+                    "--product", "XD-200", "--received", "2026-09-15 10:00")
+    a0 = result.stdout.strip()
+    assert f"{a}, received after this within the repeat window (90 d), now repeats {a0}" \
+        in result.stderr
+    assert b not in result.stderr
+    assert dict(ledger.rows("SELECT id, repeat_of FROM complaints")) == {
+        b: a, a: a0, a0: None}
+    assert len(events(ledger, "repeat-link")) == 2
+    show = ledger.json("show", b)
+    assert show["repeat_of"] == a
+    assert "linked as a repeat" in ledger("show", b).stdout
+    verified(ledger)
+
+
+def test_what_is_not_a_repeat(ledger):
+    """Another product, another customer, received more than the window after, or
+    void (a void complaint is not relinked): not linked, either way."""
+    later = ledger.log(received="2026-10-20 10:00")
+    void = ledger.log(received="2026-10-25 10:00")  # repeats `later`
+    ledger("void", void, "--reason", "logged twice", "--at", "2026-10-25 11:00")
+    mid = ledger.log(received="2026-10-22 10:00")  # repeats `later`; `void` keeps it
+    ledger.log(received="2026-10-01 10:00", product="PS-5")
+    ledger.log(received="2026-10-01 10:00", customer="别的公司")
+    early = ledger.log(received="2026-07-01 10:00")  # 111 days before `later`
+    assert dict(ledger.rows("SELECT id, repeat_of FROM complaints")) == {
+        later: None, void: later, mid: later, ledger.rows("SELECT id FROM complaints WHERE product = "
+                                             "'PS-5'")[0][0]: None,
+        ledger.rows("SELECT id FROM complaints WHERE customer = '别的公司'")[0][0]: None,
+        early: None}
+    assert events(ledger, "repeat-link") == []
+    verified(ledger)
+
+
+@pytest.mark.parametrize("window", ["30"])
+def test_the_window_is_the_ledgers(ledger, window):
+    """repeat_window_days as the ledger has it, after as before."""
+    import sqlite3
+
+    conn = sqlite3.connect(ledger.db)
+    conn.execute("UPDATE settings SET value = ? WHERE key = 'repeat_window_days'", (window,))
+    conn.commit()
+    conn.close()
+    b = ledger.log(received="2026-10-20 10:00")
+    ledger.log(received="2026-09-01 10:00")  # 49 days before: outside 30
+    c = ledger.log(received="2026-09-25 10:00")  # 25 days before: inside
+    assert ledger.rows("SELECT repeat_of FROM complaints WHERE id = ?", (b,)) == [(c,)]
