@@ -438,6 +438,7 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
                 raise BadInput(_("--received is after the complaint's first step ({time})")
                                .format(time=lg.local(from_iso(first_step))), code="time_after",
                                option="--received", value=received)
+            cover(lg, received, now=now, actor=actor)
         out = Outcome(cid, c["status"])
         data: dict[str, Any] = {**changes, "reason": reason}
         old = {k: c[k] for k in changes}
@@ -454,6 +455,7 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
                 stage=term("stage", stage), time=lg.local(due)) for stage, due in dues.items())
             data["deadlines"] = recorded(**dues)
         lg.event(cur, cid, "amend", now, now, actor, data, old)
+    out.warnings += calendar_warnings(lg, [])
     return out
 
 

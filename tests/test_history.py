@@ -259,3 +259,14 @@ def test_the_window_is_the_ledgers(ledger, window):
     ledger.log(received="2026-09-01 10:00")  # 49 days before: outside 30
     c = ledger.log(received="2026-09-25 10:00")  # 25 days before: inside
     assert ledger.rows("SELECT repeat_of FROM complaints WHERE id = ?", (b,)) == [(c,)]
+
+
+def test_amend_of_the_received_time_into_2013_extends_the_calendar(ledger):
+    """`amend --received` recomputes the open stages' deadlines: in 2013's calendar."""
+    cid = ledger.log(received="2016-03-01 10:00")
+    ledger("amend", cid, "--received", "2013-09-30 10:00", "--reason", "typo")
+    assert dues(ledger, cid) == {"assign": "2013-10-08T02:00:00Z",
+                                 "resolve": "2013-10-12T02:00:00Z"}
+    assert [k for (k,) in ledger.rows("SELECT kind FROM events ORDER BY id")] == \
+        ["init", "log", "calendar", "amend"]
+    verified(ledger)
