@@ -27,11 +27,20 @@ runs with a rollback journal (pages written once), a bounded page cache and
 index sorts in temporary files, so memory does not grow with the number of
 complaints.
 
+The repeat check is complaints.log's: by the time each complaint was received,
+whatever the order the histories come in (a history received before others
+already added links the later ones to itself, with their `repeat-link` events,
+as `log` does). A history in a year the stored calendar does not hold extends it
+first (settings.ensure_calendar_years, its `calendar` event in the chain, inside
+a savepoint that a refused history rolls back); the years without official data
+are counted in `Writer.calendar_gaps` ({year: histories}) for the command to
+warn of.
+
 What it does not do (yet): steps on a complaint already in the ledger (an import
 of a newer register: run those through the step functions, after the block),
-notes, attachments, amend and forget-contact; the warnings a command prints (a
-deadline in a year the calendar does not cover). An ordinary step inside the
-block is refused (it would miss the rows held and the tallies).
+notes, attachments, amend and forget-contact; the warning of a deadline that
+falls in a year without official data. An ordinary step inside the block is
+refused (it would miss the rows held and the tallies).
 
 `through_steps` tells the same history through the ordinary step functions, one
 transaction a step: the slow path the bulk one equals row for row
