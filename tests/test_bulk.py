@@ -545,3 +545,21 @@ def test_a_year_the_package_has_no_data_for_is_counted_for_the_warning(tmp_path)
                            "('calendar_years', 'calendar_covered_from') ORDER BY key"
                            ).fetchall() == [("2001",), ("1998-2031",)]
     assert audit.verify(lg)["ok"]
+
+
+def test_a_step_past_the_calendar_extends_it_as_the_steps_do(tmp_path, monkeypatch):
+    """A calendar that ends with the year its ledger was made in (2025-2026): a
+    history's step in 2026 needs 2027, and the writer extends it where the step
+    would, its event before the step's."""
+    from complaintctl import settings
+
+    monkeypatch.setattr(settings, "CALENDAR_YEARS_BACK", 1)
+    monkeypatch.setattr(settings, "CALENDAR_YEARS_AHEAD", 0)
+    history = History({**FIELDS, "severity": "medium"}, at("2025-12-30"), at("2025-12-30"),
+                      "周敏", [Step("assign", at("2026-01-05"), "周敏",
+                                   {"department": "QA", "owner": "王芳"}, NOW)])
+    fast = in_bulk(tmp_path / "bulk.db", [history], country="CN")
+    same(contents(by_steps(tmp_path / "steps.db", [history], country="CN")), contents(fast))
+    assert [k for (k,) in fast.conn.execute("SELECT kind FROM events ORDER BY id")] == \
+        ["init", "log", "calendar", "assign"]
+    assert audit.verify(fast)["ok"]
