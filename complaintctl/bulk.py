@@ -41,6 +41,7 @@ transaction a step: the slow path the bulk one equals row for row
 from __future__ import annotations
 
 import gc
+import json
 import sqlite3
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
@@ -86,6 +87,8 @@ class Step(NamedTuple):
     actor: str
     facts: dict[str, Any]
     now: datetime | None = None
+    # What the step's event carries besides its facts (import: {"estimated": True}).
+    extra: dict[str, Any] | None = None
 
 
 class History(NamedTuple):
@@ -97,6 +100,9 @@ class History(NamedTuple):
     logged_at: datetime
     actor: str
     steps: list[Step]
+    # What every event of the history carries besides its facts (import: its source
+    # {file, row, row_hash}).
+    extra: dict[str, Any] | None = None
 
 
 # --- the transaction ------------------------------------------------------------------
@@ -318,6 +324,7 @@ class Writer:
         self.insert_return = _insert("returns", self.return_columns)
         self.tallies: Counter[tuple[str, str]] = Counter()
         self._memo: dict[tuple[Any, ...], str] = {}
+        self._extra: dict[str, Any] | None = None  # added to the data of the events
         # the rows of the batch, per table, in the order the steps made them
         self.complaints: list[tuple[Any, ...]] = []
         self.returns: list[tuple[Any, ...]] = []
@@ -363,11 +370,13 @@ class Writer:
         marks = list(map(len, self._lists))
         state = (self.previous, self.next_action, dict(self.counters))
         place = 0
+        base = self._extra = history.extra
         try:
             case = self._log(history)
             steps = self._steps
             for step in history.steps:
                 place += 1
+                self._extra = base if step.extra is None else {**(base or {}), **step.extra}
                 at = _iso(step.at)
                 now = at if step.now is None or step.now == step.at else _iso(step.now)
                 try:
@@ -382,6 +391,8 @@ class Writer:
             if isinstance(exc, (BadInput, Refused)):
                 exc.params.setdefault("step", place)
             raise
+        finally:
+            self._extra = None
         self._accept(case)
         return str(case.row["id"])
 
@@ -489,6 +500,8 @@ class Writer:
                old: str | None = None, return_id: str | None = None) -> None:
         """store.event_row and store.chained, for one event of the batch: `data` and
         `old` come encoded (store.dumps)."""
+        if self._extra:
+            data = encode({**json.loads(data), **self._extra})
         text = "\x1f".join((self.previous, cid, return_id or "", at, now, actor,
                             self.login_text, kind, data, old or ""))
         self.previous = sha256(text.encode("utf-8")).hexdigest()
@@ -513,11 +526,11 @@ class Writer:
         repeat_of = self._repeat_of(fields, received, received_iso) \
             if fields.get("product") else None
         row = {**self.blank_complaint, **fields, "id": cid, "year": year, "seq": seq,
-               "received_at": received_iso, "logged_at": logged_at, "logged_by": actor,
-               "status": "logged", "repeat_of": repeat_of, "last_step_at": received_iso}
+               "received_at": received_iso, "logged_at": logged_at,
+               "logged_by": fields.get("logged_by") or actor, "status": "logged", "repeat_of": repeat_of, "last_step_at": received_iso}
         data = {k: v for k, v in fields.items() if v is not None}
         data["received_at"], data["logged_at"], data["logged_by"] = \
-            received_iso, logged_at, actor
+            received_iso, logged_at, row["logged_by"]
         if repeat_of is not None:
             data["repeat_of"] = repeat_of
         if fields.get("contact"):
