@@ -527,7 +527,8 @@ class Writer:
             if fields.get("product") else None
         row = {**self.blank_complaint, **fields, "id": cid, "year": year, "seq": seq,
                "received_at": received_iso, "logged_at": logged_at,
-               "logged_by": fields.get("logged_by") or actor, "status": "logged", "repeat_of": repeat_of, "last_step_at": received_iso}
+               "logged_by": fields.get("logged_by") or actor, "status": "logged",
+               "repeat_of": repeat_of, "last_step_at": received_iso}
         data = {k: v for k, v in fields.items() if v is not None}
         data["received_at"], data["logged_at"], data["logged_by"] = \
             received_iso, logged_at, row["logged_by"]

@@ -120,7 +120,7 @@ def load(spec: str) -> Mapping:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib
+        import tomli as tomllib  # type: ignore[import-not-found]
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:
@@ -283,9 +283,10 @@ def template(header: list[str], file_name: str) -> str:
         lines += [f"# ? = {_toml_string(h)}" for h in left]
     lines += ["", "[defaults]",
               _("# A value for a field that is missing or empty, e.g.:")]
-    for f in ("channel", "category", "severity"):
+    fallback = {"channel": "other", "category": "other", "severity": "medium"}
+    for f, value in fallback.items():
         if f not in found:
-            lines.append(f'{f} = "{ {"channel": "other", "category": "other", "severity": "medium"}[f] }"')
+            lines.append(f'{f} = "{value}"')
     lines += ["", "# [values.severity]", _("# \"the file's word\" = \"complaintctl's word\""),
               "", "# [formats]", '# received_at = "%d/%m/%Y"', "", "# [dates]",
               _("# where a step without its own date takes its time (marked estimated):"),

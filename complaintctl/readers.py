@@ -90,8 +90,8 @@ def _clean(value: str) -> str | None:
 
 def _csv(path: Path, encoding: str | None) -> Table:
     if encoding is None:
-        with open(path, "rb") as fh:
-            enc = detect_encoding(fh.read(_SNIFF))
+        with open(path, "rb") as raw:
+            enc = detect_encoding(raw.read(_SNIFF))
     else:
         enc = _encoding(encoding)
     fh = open(path, encoding=enc, newline="", errors="strict")  # noqa: SIM115 (the rows own it)
