@@ -107,9 +107,11 @@ def test_gbk_register_with_history(ledger, files):
     assert source["file"] == "登记表.csv" and len(source["row_hash"]) == 64
     # the row hash leaves the contact out: the same row with another phone, same hash
     other = write_csv(files["dir"] / "other.csv", [ROWS[0][:3] + ["13900000000"] + ROWS[0][4:]])
+    from support import NOW
+
     from complaintctl import importer, mapping, readers
     from complaintctl.store import Ledger
-    from support import NOW
+
     lg = Ledger.open(ledger.db)
     table = readers.open_table(other)
     reader = importer.Reader(lg, table, mapping.load(str(files["map"])), now=NOW)
@@ -309,51 +311,11 @@ def test_round_trip_through_export(ledger, tmp_path, env, monkeypatch):
     assert run("verify").exit_code == 0
 
 
-CFPB_MAPPING = """
-# A register shaped like the US CFPB's public complaint database.
-key = "Complaint ID"
-
-[columns]
-received_at = "Date received"
-product = "Product"
-description = "Issue"
-category = "Issue"
-department = "Company"
-channel = "Submitted via"
-assigned_at = "Date sent to company"
-disposition = "Company response to consumer"
-summary = "Company response to consumer"
-region = "State"
-# CFPB publishes no consumer's name: the complaint's own id stands for the consumer
-# (no two complaints are taken for the same customer's repeat).
-customer = "Complaint ID"
-
-[values.channel]
-"Referral" = "regulator"
-"Postal mail" = "letter"
-"Phone" = "phone"
-
-[values.category]
-"Incorrect information on your report" = "service"
-"Billing disputes" = "billing"
-"Struggling to pay mortgage" = "billing"
-"*" = "other"
-
-[values.disposition]
-"Closed with explanation" = "explanation"
-"Closed with monetary relief" = "compensation"
-"Closed with non-monetary relief" = "other-relief"
-"In progress" = ""
-
-[defaults]
-severity = "medium"
-owner = "company"
-cause = "not published in the register"
-
-[dates]
-concluded_at = "Date sent to company"
-resolved_at = "Date sent to company"
-"""
+def readme_mapping() -> str:
+    """The CFPB-shaped mapping the README shows, as it is written there."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- cfpb-mapping -->", 1)[1]
+    return block.split("```toml\n", 1)[1].split("```", 1)[0]
 
 
 def test_cfpb_shaped_register(ledger, tmp_path):
@@ -373,11 +335,13 @@ def test_cfpb_shaped_register(ledger, tmp_path):
     ]
     path = write_csv(tmp_path / "complaints.csv", rows, encoding="utf-8", header=header)
     m = tmp_path / "cfpb.toml"
-    m.write_text(CFPB_MAPPING.replace('"other-relief"', '"goodwill"'), encoding="utf-8")
+    shown = readme_mapping()
+    assert '"Closed with non-monetary relief" = "repair"' in shown
+    m.write_text(shown.replace('= "repair"', '= "goodwill"'), encoding="utf-8")
     r = ledger("import", path, "--mapping", m, code=2)
     assert "row 5, column Company response to consumer: 'Closed with non-monetary " \
         "relief' is not a disposition" in r.stderr
-    m.write_text(CFPB_MAPPING.replace('"other-relief"', '"repair"'), encoding="utf-8")
+    m.write_text(shown, encoding="utf-8")
     r = ledger("import", path, "--mapping", m)
     assert "4 new complaints" in r.stderr
     got = ledger.rows("SELECT source_key, status, channel, category, disposition, department "
@@ -386,9 +350,11 @@ def test_cfpb_shaped_register(ledger, tmp_path):
                    ("1800002", "resolved", "web", "service", "compensation", "Bureau Inc"),
                    ("1800003", "investigating", "phone", "other", None, "Collect LLC"),
                    ("1800004", "resolved", "letter", "billing", "repair", "Big Bank")]
-    # the README's example is this mapping
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    assert '"Closed with non-monetary relief" = "repair"' in readme
+    # nothing made up silently: the resolution's date came from [dates], the cause
+    # from [defaults]
+    events = ledger.json("show", "--ref", "1800001")["events"]
+    assert [(e["kind"], e["data"].get("estimated")) for e in events] == [
+        ("log", None), ("assign", True), ("investigate", True), ("resolve", True)]
 
 
 def test_usage_errors(ledger, files):
