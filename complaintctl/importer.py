@@ -23,6 +23,7 @@ import hashlib
 import json
 import re
 import sqlite3
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -59,7 +60,11 @@ _FALSE = {"no", "n", "false", "0", "否", "无", "未满足", "不满足", "f"}
 _VALIDITY = (words.Word("upheld", "upheld", "成立", ("是", "有效", "属实", "yes")),
              words.Word("not-upheld", "not upheld", "不成立", ("否", "无效", "不属实", "no")))
 
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# What parse.text would change or refuse: control characters (\r among them),
+# surrogates (bytes that were not UTF-8). Text without them, already NFC, is only
+# stripped.
+_PLAIN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
 
 
 @dataclass
@@ -154,6 +159,12 @@ class Reader:
         contact = self.index.get("contact")
         self.hashed = [i for i in range(len(header)) if i != contact]
         self._words: dict[tuple[str, str], str | None] = {}
+        # what `read` reads, worked out once: (field, kind, cell index, column) of the
+        # mapped fields, and (field, kind, default text, name) of the defaults
+        self.plan = [(f, kind, self.index[f], self.column(f)) for f, kind in FIELDS.items()
+                     if f in self.index]
+        self.fallbacks = [(f, FIELDS[f], text, _("[defaults] {field}").format(field=f))
+                          for f, text in mapping.defaults.items()]
 
     # --- cells -----------------------------------------------------------------
 
@@ -168,18 +179,20 @@ class Reader:
 
     def read(self, number: int, cells: list[str | None]) -> _Row:
         row = _Row(number, cells)
-        for f, kind in FIELDS.items():
-            raw = self.cell(row, f)
-            value: Any = None
+        values = row.values
+        width = len(cells)
+        for f, kind, i, column in self.plan:
+            raw = cells[i] if i < width else None
             if raw is not None:
-                value = self._value(row, f, kind, raw, self.column(f))
-            if value is None and f in self.mapping.defaults:
-                value = self._value(row, f, kind, self.mapping.defaults[f],
-                                    _("[defaults] {field}").format(field=f))
+                value = self._value(row, f, kind, raw, column)
                 if value is not None:
+                    values[f] = value
+        for f, kind, text, name in self.fallbacks:
+            if values.get(f) is None and not self.unread(row, f):
+                value = self._value(row, f, kind, text, name)
+                if value is not None:
+                    values[f] = value
                     row.defaulted.add(f)
-            if value is not None:
-                row.values[f] = value
         return row
 
     def _value(self, row: _Row, f: str, kind: str, raw: str, column: str) -> Any:
@@ -188,6 +201,9 @@ class Reader:
                 if f in self.mapping.refuse_masked and "*" in raw:
                     raise BadInput(_("{value} is masked; import an export made with "
                                      "--reveal").format(value=parse.shown(raw)))
+                if _PLAIN.search(raw) is None and len(raw) <= 20000 \
+                        and unicodedata.is_normalized("NFC", raw):
+                    return raw.strip() or None  # what parse.text makes of it, faster
                 return parse.text(raw, column, multiline=f in ("description", "summary",
                                                                "finding"))
             if kind == "word":
@@ -259,22 +275,22 @@ class Reader:
 
     def _time(self, f: str, raw: str) -> datetime:
         fmt = self.mapping.formats.get(f)
-        bad = BadInput(_("{value} is not a date").format(value=parse.shown(raw)))
+
+        def bad() -> BadInput:
+            return BadInput(_("{value} is not a date").format(value=parse.shown(raw)))
+
         if fmt is not None:
             try:
                 parsed = datetime.strptime(raw.strip(), fmt)
             except ValueError:
-                raise bad from None
+                raise bad() from None
             if parsed.tzinfo is None:
                 parsed = parsed.replace(tzinfo=self.tz)
             return parsed.astimezone(UTC)
         text = raw.strip()
         try:  # the common case, fast: ISO 8601 (what export writes, what a sheet holds)
-            if _ISO_DAY.match(text):
-                parsed = datetime.fromisoformat(text)
-            else:
-                parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z")
-                                                else text)
+            parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] == "Z"
+                                            else text)
         except ValueError:
             try:
                 return parse.parse_when(text, now=self.now, tz=self.tz, field=f)
@@ -282,11 +298,11 @@ class Reader:
                 if exc.code in ("no_such_day", "weekday_date", "ambiguous_date"):
                     raise BadInput(_("{value} is not a date").format(value=parse.shown(raw)),
                                    hint=exc.hint) from None
-                raise bad from None
+                raise bad() from None
         if not parse.FIRST_YEAR <= parsed.year <= parse.LAST_YEAR:
-            raise bad
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=self.tz).astimezone(UTC).astimezone(self.tz)
+            raise bad()
+        if parsed.tzinfo is None:  # the ledger's zone (a wall time in a gap: as parse_when)
+            return parsed.replace(tzinfo=self.tz).astimezone(UTC)
         return parsed.astimezone(UTC)
 
     # --- a row's history ---------------------------------------------------------

@@ -44,13 +44,15 @@ def detect_encoding(head: bytes) -> str:
     except UnicodeDecodeError as exc:
         if exc.start >= len(head) - 3:  # a character cut at the end of what was read
             return "utf-8-sig"
-    try:
-        head.decode("gb18030")
-    except UnicodeDecodeError:
-        raise BadInput(_("cannot tell the file's encoding: it is neither UTF-8 nor GBK"),
-                       hint=_("give it with --encoding, e.g. --encoding big5"),
-                       code="unknown_encoding") from None
-    return "gb18030"
+    for cut in range(4):  # a character may be cut at the end of what was read
+        try:
+            head[:len(head) - cut].decode("gb18030")
+            return "gb18030"
+        except UnicodeDecodeError:
+            pass
+    raise BadInput(_("cannot tell the file's encoding: it is neither UTF-8 nor GBK"),
+                   hint=_("give it with --encoding, e.g. --encoding big5"),
+                   code="unknown_encoding")
 
 
 def _encoding(name: str) -> str:
