@@ -164,11 +164,13 @@ def _set_aside(cur: sqlite3.Cursor, keep: frozenset[str]) -> dict[str, str]:
 
 
 @contextmanager
-def writing(lg: Ledger, *, demo: bool = False, batch: int = BATCH) -> Iterator[Writer]:
+def writing(lg: Ledger, *, demo: bool = False, batch: int = BATCH,
+            keep: frozenset[str] = frozenset()) -> Iterator[Writer]:
     """One transaction for everything added through the writer it yields: all of it
     is committed when the block ends, none of it if the block raises. With `demo`,
     the ledger must be one the demo made and nobody has used since; it stays
-    marked."""
+    marked. `keep`: indexes the caller reads inside the block (import reads the
+    complaints it already holds), kept rather than set aside."""
     conn = lg.conn
     cur = conn.cursor()
     if demo:  # before the journal switch: a ledger that is not the demo's stays as it is
@@ -191,7 +193,8 @@ def writing(lg: Ledger, *, demo: bool = False, batch: int = BATCH) -> Iterator[W
             if demo:
                 _check_demo(lg, cur)
             some = cur.execute("SELECT 1 FROM complaints LIMIT 1").fetchone() is not None
-            rebuild = _set_aside(cur, frozenset({REPEAT_INDEX}) if some else frozenset())
+            rebuild = _set_aside(cur, (frozenset({REPEAT_INDEX}) if some else frozenset())
+                                 | keep)
             writer = Writer(lg, cur, batch=batch, set_aside=rebuild)
             lg.rows = _Closed()
             yield writer

@@ -452,6 +452,11 @@ class Reader:
 
 # --- the ledger's side -------------------------------------------------------------------
 
+# The indexes a re-import reads inside the bulk block (_stored), kept there.
+_READ_INSIDE = frozenset({"assignments_complaint", "investigations_complaint",
+                          "resolutions_complaint", "revisits_complaint"})
+
+
 def known_keys(cur: sqlite3.Cursor) -> dict[str, str]:
     """source_key -> complaint id, of every complaint an import brought in and did not
     void as a batch (a voided batch's rows may come in again)."""
@@ -580,7 +585,7 @@ def run(lg: Ledger, path: Path, table: Table, mapping: Mapping, *, now: datetime
     years: set[int] = set()
     mapping_name = Path(mapping.name).name
     try:
-        with bulk.writing(lg) as writer:
+        with bulk.writing(lg, keep=_READ_INSIDE if keys else frozenset()) as writer:
             cur = writer.cur
             batch = _batch_row(cur, path, digest, mapping_name, now, actor)
             result.batch = batch

@@ -379,3 +379,28 @@ def test_usage_errors(ledger, files):
                                         "--encoding", "gbk", "--dry-run").stdout
     assert json.loads(ledger("show", "--ref", "nope", "--format", "json", code=1).stdout
                       or "null") is None
+
+
+def test_cron_quiet_and_chinese(ledger, files):
+    """From cron (no terminal) only the summary; with --quiet nothing; the bad rows in
+    Chinese with --lang zh."""
+    r = ledger("--quiet", "import", files["csv"], "--mapping", files["map"])
+    assert r.stderr == "" and r.stdout == ""
+    rows = [list(r) for r in ROWS]
+    rows[0][0] = "2025-101"
+    rows[0][1] = "2025/13/01"
+    path = write_csv(files["dir"] / "bad.csv", rows[:1])
+    r = ledger("--lang", "zh", "import", path, "--mapping", files["map"], code=2)
+    assert "第 2 行，列 投诉日期：'2025/13/01' 不是日期" in r.stderr
+    assert "错误：1 行被拒绝；未导入任何内容" in r.stderr
+
+
+def test_indexes_named_exist():
+    """The indexes a re-import keeps inside the bulk block are in the schema."""
+    from test_schema import schema_sql_db
+
+    from complaintctl.importer import _READ_INSIDE
+
+    names = {n for (n,) in schema_sql_db().execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert _READ_INSIDE <= names
