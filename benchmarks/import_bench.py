@@ -205,7 +205,7 @@ def profile(n: int, top: int, where: Path) -> None:
     lg = Ledger.create(db, init={"timezone": "Asia/Shanghai"}, now=now, login="bench")
     profiler = cProfile.Profile()
     profiler.enable()
-    result = importer.run(lg, reg, readers.open_table(reg), mapping.load(str(m)), now=now,
+    result = importer.run(lg, reg, lambda: readers.open_table(reg), mapping.load(str(m)), now=now,
                           actor="bench")
     profiler.disable()
     print(result.added, result.refused, [p.line() for p in result.problems[:3]])

@@ -1548,7 +1548,14 @@ def import_cmd(
     # A dry run runs the import in a transaction it rolls back: it needs the write lock.
     ledger = _open(write=True)
     _not_the_ledger(str(path), ledger, "FILE", _("import a register, not the ledger"))
-    table = readers.open_table(path, sheet=sheet, encoding=encoding)
+    # opened before the import starts (a file it cannot read is refused at once), and
+    # again if the import reads it twice
+    opened = [readers.open_table(path, sheet=sheet, encoding=encoding)]
+
+    def reopen() -> readers.Table:
+        return opened.pop() if opened else readers.open_table(path, sheet=sheet,
+                                                              encoding=encoding)
+
     with _progress() as bar:
         def progress(n: int) -> None:
             if bar is not None:
@@ -1556,7 +1563,7 @@ def import_cmd(
                     bar.add(_("Importing {file}").format(file=path.name), None)
                 bar.advance(n)
 
-        result = importer.run(ledger, path, table, the_map, now=_now(), actor=_actor(),
+        result = importer.run(ledger, path, reopen, the_map, now=_now(), actor=_actor(),
                               dry_run=dry_run, skip_bad=skip_bad, progress=progress)
     for w in result.warnings:
         _warn(w)

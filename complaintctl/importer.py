@@ -547,13 +547,34 @@ def _apply(lg: Ledger, cid: str, step: Step) -> None:
         complaints.void(lg, cid, f["reason"], at=at, now=now, actor=actor)
 
 
-def _ensure_years(cur: sqlite3.Cursor, years: set[int]) -> list[int]:
-    """The calendar extended to cover `years` (helper "history"'s function, when this
-    complaintctl has it); the years it could not cover."""
+def _calendar_years(lg: Ledger, reader: Reader, table: Table, result: Result) -> None:
+    """The calendar extended to cover every year the register's complaints were received
+    in and the year after (its steps), before the bulk block: settings.
+    ensure_calendar_years (issue 15's calendar part), when this complaintctl has it, in
+    a transaction of its own (it may record an event, which must not come between the
+    bulk writer's events). A pass over the received dates only."""
     ensure = getattr(settings, "ensure_calendar_years", None)
     if ensure is None:
-        return []
-    return list(ensure(cur, sorted(years)))
+        return
+    years: set[int] = set()
+    i = reader.index.get("received_at")
+    for _number, cells in table.rows:
+        raw = cells[i] if i is not None and i < len(cells) else None
+        if raw is None:
+            continue
+        try:
+            year = reader._time("received_at", raw).astimezone(reader.tz).year
+        except BadInput:
+            continue  # the import's own pass reports it
+        years.update((year, year + 1))
+    if not years:
+        return
+    with lg.write() as cur:
+        missing = ensure(cur, sorted(years))
+    lg.forget_config()
+    for year in missing:
+        result.warnings.append(_("the calendar has no public holidays for {year}: its "
+                                 "deadlines count weekends only").format(year=year))
 
 
 def _batch_row(cur: sqlite3.Cursor, file: Path, digest: str, mapping: str, now: datetime,
@@ -571,18 +592,22 @@ def file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def run(lg: Ledger, path: Path, table: Table, mapping: Mapping, *, now: datetime,
-        actor: str, dry_run: bool = False, skip_bad: bool = False,
+def run(lg: Ledger, path: Path, open_table: Callable[[], Table], mapping: Mapping, *,
+        now: datetime, actor: str, dry_run: bool = False, skip_bad: bool = False,
         progress: Callable[[int], None] | None = None) -> Result:
-    """Import the register; see the module's text."""
+    """Import the register (`open_table` opens it, once or twice); see the module's
+    text."""
+    table = open_table()
     reader = Reader(lg, table, mapping, now=now)
     result = Result(dry_run=dry_run, header=list(table.header))
+    if not dry_run and getattr(settings, "ensure_calendar_years", None) is not None:
+        _calendar_years(lg, reader, table, result)
+        table = open_table()
     digest = file_digest(path)
     with lg.read() as cur:
         keys = known_keys(cur)
     later: list[tuple[str, list[Step], dict[str, Any]]] = []  # steps for the ordinary path
     seen: set[str] = set()
-    years: set[int] = set()
     mapping_name = Path(mapping.name).name
     try:
         with bulk.writing(lg, keep=_READ_INSIDE if keys else frozenset()) as writer:
@@ -628,18 +653,6 @@ def run(lg: Ledger, path: Path, table: Table, mapping: Mapping, *, now: datetime
                         result.unchanged += 1
                     continue
                 fields = {**history.fields, "source_key": key, "import_batch": batch}
-                for when in (history.received_at, *(s.at for s in history.steps)):
-                    year = when.astimezone(reader.tz).year
-                    if year not in years:
-                        years.add(year)
-                        missing = _ensure_years(cur, {year})
-                        if missing:
-                            result.warnings.append(_(
-                                "the calendar has no public holidays for {year}: its "
-                                "deadlines count weekends only").format(year=year))
-                        else:
-                            lg.forget_config()
-                            writer.calendar = lg.config.calendar()
                 try:
                     writer.add(history._replace(fields=fields))
                 except ComplaintctlError as exc:

@@ -404,3 +404,23 @@ def test_indexes_named_exist():
     names = {n for (n,) in schema_sql_db().execute(
         "SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert _READ_INSIDE <= names
+
+
+def test_calendar_covers_the_register_years(ledger, files, monkeypatch):
+    """Where complaintctl can extend the calendar (settings.ensure_calendar_years, the
+    calendar part of issue 15), the import asks it for every year the register was
+    received in and the next, before the bulk write, and warns of the years it could
+    not cover."""
+    from complaintctl import settings
+
+    asked: list[list[int]] = []
+
+    def ensure(cur, years):
+        asked.append(list(years))
+        return [y for y in years if y < 2026]
+
+    monkeypatch.setattr(settings, "ensure_calendar_years", ensure, raising=False)
+    r = ledger("import", files["csv"], "--mapping", files["map"])
+    assert asked == [[2025, 2026]]
+    assert "Warning: the calendar has no public holidays for 2025" in r.stderr
+    assert "3 new complaints" in r.stderr
