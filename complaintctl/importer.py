@@ -198,6 +198,11 @@ class Reader:
     def _value(self, row: _Row, f: str, kind: str, raw: str, column: str) -> Any:
         try:
             if kind == "text":
+                own = self.mapping.values.get(f)
+                if own is not None and raw in own:  # [values.department] "品质部" = "质量部"
+                    raw = own[raw]
+                    if not raw:
+                        return None
                 if f in self.mapping.refuse_masked and "*" in raw:
                     raise BadInput(_("{value} is masked; import an export made with "
                                      "--reveal").format(value=parse.shown(raw)))
@@ -584,6 +589,20 @@ def _batch_row(cur: sqlite3.Cursor, file: Path, digest: str, mapping: str, now: 
     return int(cur.lastrowid or 0)
 
 
+def _not_again(cur: sqlite3.Cursor, path: Path, digest: str) -> None:
+    """Without a key a row cannot be recognised: the same file twice is refused."""
+    found = cur.execute("SELECT id FROM import_batches WHERE sha256 = ? AND voided_at IS NULL "
+                        "AND added > 0 ORDER BY id LIMIT 1", (digest,)).fetchone()
+    if found is not None:
+        raise Refused(_("{file} was imported already, as batch {batch}; without a key in the "
+                        "mapping its rows would come in twice").format(file=path.name,
+                                                                       batch=found[0]),
+                      hint=_("give the mapping key = \"the register's id column\", or void "
+                             "that batch first: complaintctl import --void-batch {batch} "
+                             "--reason TEXT").format(batch=found[0]),
+                      code="imported_already", batch=found[0])
+
+
 def file_digest(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -606,6 +625,8 @@ def run(lg: Ledger, path: Path, open_table: Callable[[], Table], mapping: Mappin
     digest = file_digest(path)
     with lg.read() as cur:
         keys = known_keys(cur)
+        if mapping.key is None:
+            _not_again(cur, path, digest)
     later: list[tuple[str, list[Step], dict[str, Any]]] = []  # steps for the ordinary path
     seen: set[str] = set()
     mapping_name = Path(mapping.name).name

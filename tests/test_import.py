@@ -424,3 +424,17 @@ def test_calendar_covers_the_register_years(ledger, files, monkeypatch):
     assert asked == [[2025, 2026]]
     assert "Warning: the calendar has no public holidays for 2025" in r.stderr
     assert "3 new complaints" in r.stderr
+
+
+def test_without_a_key_the_same_file_is_refused(ledger, files):
+    keyless = files["dir"] / "keyless.toml"
+    keyless.write_text(MAPPING.replace('key = "投诉单号"', "").replace(
+        '[values.category]', '[values.department]\n"物流部" = "储运部"\n\n[values.category]'),
+        encoding="utf-8")
+    ledger("import", files["csv"], "--mapping", keyless)
+    assert ledger.rows("SELECT source_key, department FROM complaints ORDER BY id") == [
+        (None, "质量部"), (None, "储运部"), (None, None)]
+    before = ledger.snapshot()
+    r = ledger("import", files["csv"], "--mapping", keyless, code=1)
+    assert "登记表.csv was imported already, as batch 1" in r.stderr
+    assert ledger.snapshot() == before
