@@ -262,6 +262,10 @@ def main() -> None:
               f"{cpu / base:.2f} | {got['load_before']:.1f} / {got['load_after']:.1f} |",
               flush=True)
         print("<!-- " + got["stderr"].splitlines()[0] + " -->", flush=True)
+        again = time_v([EXE, "--db", str(db), "import", str(reg), "--mapping", str(m)], env)
+        print(f"<!-- the same file again: CPU {again['user'] + again['sys']:.1f} s, peak "
+              f"{again['rss_mb']:.0f} MB, wall {again['wall']:.1f} s: "
+              f"{again['stderr'].splitlines()[0]} -->", flush=True)
     for old in where.glob("import.db*"):
         old.unlink()
     reg.unlink()
