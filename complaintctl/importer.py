@@ -367,9 +367,10 @@ class Reader:
             if received else None
 
         def step(kind: str, time_field: str, facts: dict[str, Any], used: tuple[str, ...],
-                 needed: bool = True) -> None:
+                 needed: bool = True, estimate: bool = False) -> None:
             nonlocal last
             at, estimated = self.when(row, time_field)
+            estimated = estimated or estimate
             if at is None:
                 if needed:
                     row.problems.append(Problem(
@@ -433,9 +434,24 @@ class Reader:
                       "amount": v.get("amount"), "approved_by": v.get("approved_by")},
                      ("disposition", "summary", "amount", "approved_by"))
         closing = v.get("closed_at") is not None
-        if v.get("satisfaction"):
-            time_field = "revisited_at" if self.when(row, "revisited_at")[0] is not None \
-                or not closing else "closed_at"
+        revisited = self.when(row, "revisited_at")[0]
+        if v.get("satisfaction") == "unsatisfied" and revisited is not None and steps \
+                and steps[-1].kind == "resolve" and revisited < steps[-1].at:
+            # an unsatisfied revisit before the row's (latest) resolution reopened an
+            # earlier round, which one row does not carry: the complaint comes in resolved
+            pass
+        elif v.get("satisfaction") and closing and revisited is not None \
+                and revisited > v["closed_at"] and v["satisfaction"] != "unsatisfied":
+            # a second revisit after the closing one (critical complaints): the closing
+            # revisit at closed_at (its satisfaction is not in the row: estimated), then
+            # the row's
+            facts = {"satisfaction": v["satisfaction"], "method": v.get("revisit_method")}
+            step("revisit", "closed_at", facts, ("satisfaction",), estimate=True)
+            step("revisit", "revisited_at", {**facts, "demand_met": v.get("demand_met"),
+                                             "note": v.get("revisit_note")}, ("satisfaction",))
+        elif v.get("satisfaction"):
+            time_field = "revisited_at" if revisited is not None or not closing \
+                else "closed_at"
             step("revisit", time_field,
                  {"satisfaction": v["satisfaction"], "method": v.get("revisit_method"),
                   "demand_met": v.get("demand_met"), "note": v.get("revisit_note")},
