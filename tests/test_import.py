@@ -438,3 +438,38 @@ def test_without_a_key_the_same_file_is_refused(ledger, files):
     r = ledger("import", files["csv"], "--mapping", keyless, code=1)
     assert "登记表.csv was imported already, as batch 1" in r.stderr
     assert ledger.snapshot() == before
+
+
+def test_round_trip_of_a_reopened_and_a_twice_revisited_complaint(ledger, tmp_path,
+                                                                   monkeypatch):
+    """One row carries the last round: a reopened complaint resolved again comes in
+    resolved; a critical one revisited twice comes in closed on its closing day."""
+    run = ledger
+    a = run.log(received="2026-09-01 10:00")
+    run("assign", a, "--dept", "质量部", "--owner", "王芳", "--at", "2026-09-01 11:00")
+    run("investigate", a, "--cause", "扭矩不足", "--at", "2026-09-02 10:00")
+    run("resolve", a, "--disposition", "exchange", "--summary", "换新", "--at",
+        "2026-09-03 10:00")
+    run("revisit", a, "--satisfaction", "unsatisfied", "--at", "2026-09-04 10:00")
+    run("resolve", a, "--disposition", "refund", "--summary", "退款", "--at",
+        "2026-09-07 10:00")
+    b = run.log(received="2026-09-01 10:00", severity="critical", customer="Acme")
+    run("assign", b, "--dept", "质量部", "--owner", "王芳", "--at", "2026-09-01 11:00")
+    run("investigate", b, "--cause", "焊点", "--at", "2026-09-02 10:00")
+    run("resolve", b, "--disposition", "repair", "--summary", "维修", "--at",
+        "2026-09-03 10:00")
+    run("revisit", b, "--satisfaction", "satisfied", "--at", "2026-09-04 10:00")
+    run("revisit", b, "--satisfaction", "basically-satisfied", "--at", "2026-11-20 10:00")
+    out = tmp_path / "all.csv"
+    run("export", "complaints", "--reveal", "--output", out)
+    first = run.rows("SELECT customer, status, resolved_at, closed_at, disposition "
+                     "FROM complaints ORDER BY customer")
+    monkeypatch.setenv("COMPLAINTCTL_DB", str(tmp_path / "fresh.db"))
+    run("init", "--country", "CN", "--timezone", "Asia/Shanghai")
+    run("import", out, "--mapping", "complaintctl")
+    assert run.rows("SELECT customer, status, resolved_at, closed_at, disposition "
+                    "FROM complaints ORDER BY customer") == first
+    kinds = [(e["kind"], e["data"].get("estimated")) for e in
+             run.json("show", "--ref", b)["events"]]
+    assert kinds[-2:] == [("revisit", True), ("revisit", None)]
+    assert run("verify").exit_code == 0
