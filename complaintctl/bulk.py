@@ -33,6 +33,11 @@ notes, attachments, amend and forget-contact; the warnings a command prints (a
 deadline in a year the calendar does not cover). An ordinary step inside the
 block is refused (it would miss the rows held and the tallies).
 
+A history's `extra` (import: its `source`) and a step's `extra` (import: `estimated`)
+are members the events' data carry besides the facts, appended to the encoded
+document (after its sorted keys). `writing(keep=…)` keeps indexes the caller reads
+inside the block (import compares rows with the complaints already there).
+
 `through_steps` tells the same history through the ordinary step functions, one
 transaction a step: the slow path the bulk one equals row for row
 (tests/test_bulk.py), and the meaning of every kind of step and of its facts.
