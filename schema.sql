@@ -102,6 +102,8 @@ CREATE TABLE complaints (
     void_reason TEXT,
     last_step_at TEXT NOT NULL,
     contact_salt TEXT,
+    source_key TEXT,
+    import_batch INTEGER REFERENCES import_batches (id),
     UNIQUE (year, seq)
 );
 CREATE INDEX complaints_received ON complaints (received_at);
@@ -112,6 +114,26 @@ CREATE INDEX complaints_status ON complaints (status);
 CREATE INDEX complaints_repeat ON complaints (customer, product, received_at);
 CREATE INDEX complaints_repeat_of ON complaints (repeat_of) WHERE repeat_of IS NOT NULL;
 CREATE INDEX complaints_concluded ON complaints (concluded_at) WHERE concluded_at IS NOT NULL;
+CREATE INDEX complaints_source_key ON complaints (source_key) WHERE source_key IS NOT NULL;
+CREATE INDEX complaints_import_batch ON complaints (import_batch) WHERE import_batch IS NOT NULL;
+
+-- Issue 15: every import is a batch (its file, who brought it in, what it did).
+CREATE TABLE import_batches (
+    id INTEGER PRIMARY KEY,
+    file TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    mapping TEXT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    rows INTEGER NOT NULL DEFAULT 0 CHECK (rows >= 0),
+    added INTEGER NOT NULL DEFAULT 0 CHECK (added >= 0),
+    updated INTEGER NOT NULL DEFAULT 0 CHECK (updated >= 0),
+    unchanged INTEGER NOT NULL DEFAULT 0 CHECK (unchanged >= 0),
+    conflicts INTEGER NOT NULL DEFAULT 0 CHECK (conflicts >= 0),
+    refused INTEGER NOT NULL DEFAULT 0 CHECK (refused >= 0),
+    voided_at TEXT,
+    void_reason TEXT
+);
 
 CREATE TABLE assignments (
     id INTEGER PRIMARY KEY,

@@ -42,6 +42,11 @@ notes, attachments, amend and forget-contact; the warning of a deadline that
 falls in a year without official data. An ordinary step inside the block is
 refused (it would miss the rows held and the tallies).
 
+A history's `extra` (import: its `source`) and a step's `extra` (import: `estimated`)
+are members the events' data carry besides the facts, appended to the encoded
+document (after its sorted keys). `writing(keep=…)` keeps indexes the caller reads
+inside the block (import compares rows with the complaints already there).
+
 `through_steps` tells the same history through the ordinary step functions, one
 transaction a step: the slow path the bulk one equals row for row
 (tests/test_bulk.py), and the meaning of every kind of step and of its facts.
@@ -95,6 +100,8 @@ class Step(NamedTuple):
     actor: str
     facts: dict[str, Any]
     now: datetime | None = None
+    # What the step's event carries besides its facts (import: {"estimated": True}).
+    extra: dict[str, Any] | None = None
 
 
 class History(NamedTuple):
@@ -106,6 +113,9 @@ class History(NamedTuple):
     logged_at: datetime
     actor: str
     steps: list[Step]
+    # What every event of the history carries besides its facts (import: its source
+    # {file, row, row_hash}).
+    extra: dict[str, Any] | None = None
 
 
 # --- the transaction ------------------------------------------------------------------
@@ -168,11 +178,13 @@ def _set_aside(cur: sqlite3.Cursor, keep: frozenset[str]) -> dict[str, str]:
 
 
 @contextmanager
-def writing(lg: Ledger, *, demo: bool = False, batch: int = BATCH) -> Iterator[Writer]:
+def writing(lg: Ledger, *, demo: bool = False, batch: int = BATCH,
+            keep: frozenset[str] = frozenset()) -> Iterator[Writer]:
     """One transaction for everything added through the writer it yields: all of it
     is committed when the block ends, none of it if the block raises. With `demo`,
     the ledger must be one the demo made and nobody has used since; it stays
-    marked."""
+    marked. `keep`: indexes the caller reads inside the block (import reads the
+    complaints it already holds), kept rather than set aside."""
     conn = lg.conn
     cur = conn.cursor()
     if demo:  # before the journal switch: a ledger that is not the demo's stays as it is
@@ -195,7 +207,8 @@ def writing(lg: Ledger, *, demo: bool = False, batch: int = BATCH) -> Iterator[W
             if demo:
                 _check_demo(lg, cur)
             some = cur.execute("SELECT 1 FROM complaints LIMIT 1").fetchone() is not None
-            rebuild = _set_aside(cur, frozenset({REPEAT_INDEX}) if some else frozenset())
+            rebuild = _set_aside(cur, (frozenset({REPEAT_INDEX}) if some else frozenset())
+                                 | keep)
             writer = Writer(lg, cur, batch=batch, set_aside=rebuild)
             lg.rows = _Closed()
             yield writer
@@ -346,6 +359,7 @@ class Writer:
         self.insert_return = _insert("returns", self.return_columns)
         self.tallies: Counter[tuple[str, str]] = Counter()
         self._memo: dict[tuple[Any, ...], str] = {}
+        self._extra_text = ""  # what the events' data carry besides the facts: '"k":v}'
         # the rows of the batch, per table, in the order the steps made them
         self.complaints: list[tuple[Any, ...]] = []
         self.returns: list[tuple[Any, ...]] = []
@@ -394,12 +408,16 @@ class Writer:
         state = (self.previous, self.next_action, dict(self.counters))
         place = 0
         self._gaps = set()
+        base = history.extra
+        texts: dict[int, str] = {}  # the extras' text, by id of the dict, each once
+        self._extra_text = self._extra_fields(base, texts)
         try:
             case = self._log(history)
             steps = self._steps
             lo, hi = self._cover_from, self._cover_until
             for step in history.steps:
                 place += 1
+                self._extra_text = self._extra_text_of(base, step.extra, texts)
                 at = _iso(step.at)
                 now = at if step.now is None or step.now == step.at else _iso(step.now)
                 try:
@@ -422,6 +440,8 @@ class Writer:
             if isinstance(exc, (BadInput, Refused)):
                 exc.params.setdefault("step", place)
             raise
+        finally:
+            self._extra_text = ""
         if self._savepoint:
             self.cur.execute("RELEASE bulk_calendar")
             self._savepoint = False
@@ -483,6 +503,24 @@ class Writer:
         self.added += 1
         if self.added % self.batch == 0:
             self.write()
+
+    @staticmethod
+    def _extra_fields(extra: dict[str, Any] | None, texts: dict[int, str]) -> str:
+        """The members of `extra` as JSON text ending the document ('"k":v}')."""
+        if not extra:
+            return ""
+        text = texts.get(id(extra))
+        if text is None:
+            text = texts[id(extra)] = encode(extra)[1:]
+        return text
+
+    def _extra_text_of(self, base: dict[str, Any] | None, step: dict[str, Any] | None,
+                       texts: dict[int, str]) -> str:
+        if not step:
+            return self._extra_fields(base, texts)
+        if not base:
+            return self._extra_fields(step, texts)
+        return encode({**base, **step})[1:]
 
     # --- the rows ---------------------------------------------------------------
 
@@ -569,6 +607,9 @@ class Writer:
                old: str | None = None, return_id: str | None = None) -> None:
         """store.event_row and store.chained, for one event of the batch: `data` and
         `old` come encoded (store.dumps)."""
+        if self._extra_text and cid:  # appended: no decoding and encoding again for each
+            # event (a history's calendar event, cid None, is the ledger's, not the row's)
+            data = data[:-1] + ("," if len(data) > 2 else "") + self._extra_text
         text = "\x1f".join((self.previous, cid or "", return_id or "", at, now, actor,
                             self.login_text, kind, data, old or ""))
         self.previous = sha256(text.encode("utf-8")).hexdigest()
@@ -595,11 +636,12 @@ class Writer:
         if fields.get("product"):
             repeat_of, repeat_received, later = self._repeats(fields, received, received_iso)
         row = {**self.blank_complaint, **fields, "id": cid, "year": year, "seq": seq,
-               "received_at": received_iso, "logged_at": logged_at, "logged_by": actor,
-               "status": "logged", "repeat_of": repeat_of, "last_step_at": received_iso}
+               "received_at": received_iso, "logged_at": logged_at,
+               "logged_by": fields.get("logged_by") or actor, "status": "logged",
+               "repeat_of": repeat_of, "last_step_at": received_iso}
         data = {k: v for k, v in fields.items() if v is not None}
         data["received_at"], data["logged_at"], data["logged_by"] = \
-            received_iso, logged_at, actor
+            received_iso, logged_at, row["logged_by"]
         if repeat_of is not None:
             data["repeat_of"] = repeat_of
         if fields.get("contact"):

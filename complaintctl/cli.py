@@ -1053,7 +1053,9 @@ def attachment_list_cmd(
 
 @command(app, "show")
 def show_cmd(
-    record_id: str = typer.Argument(..., metavar="ID"),
+    record_id: str | None = typer.Argument(None, metavar="ID"),
+    ref: str | None = typer.Option(None, "--ref", metavar="KEY",
+                                   help="the complaint imported with this register id"),
     fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
     reveal: bool = typer.Option(False, "--reveal", help="show contact details unmasked"),
 ) -> None:
@@ -1061,8 +1063,12 @@ def show_cmd(
     from complaintctl import form
 
     fmt = _format(fmt)
+    if (record_id is None) == (ref is None):
+        raise BadInput(_("give an ID or --ref KEY"), code="id_or_ref")
     ledger = _open()
     tz, as_of = ledger.tz, parse.iso(_now())
+    if record_id is None:
+        record_id = views.by_ref(ledger, parse.text(ref, "--ref", required=True))
     if views.is_return_id(ledger, record_id):
         r = views.return_show(ledger, record_id)
         if fmt == "json":
@@ -1101,6 +1107,8 @@ def list_cmd(
     since: str | None = typer.Option(None, metavar="DATE", help="received on or after"),
     until: str | None = typer.Option(None, metavar="DATE", help="received on or before"),
     limit: int | None = typer.Option(None, help="at most N rows (table default 200; 0: all)"),
+    ref: str | None = typer.Option(None, "--ref", metavar="KEY",
+                                   help="imported with this register id (exactly)"),
     fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
 ) -> None:
     """Complaints matching the filters, newest first."""
@@ -1128,7 +1136,8 @@ def list_cmd(
                               extra=ledger.config.category_words),
         severity=parse.choice(severity, parse.SEVERITIES, "--severity"),
         since=since_dt, until=until_dt,
-        limit=parse.positive_int(limit, "--limit", allow_zero=True))
+        limit=parse.positive_int(limit, "--limit", allow_zero=True),
+        ref=parse.text(ref, "--ref"))
     cols = render.LIST_COLS if fmt == "table" else render.LIST_CSV_COLS
     render.use_words("category", ledger.config.category_words)
     _listing(rows, cols, fmt, tz, _("Complaints"), empty=_("No complaints match."))
@@ -1476,6 +1485,159 @@ def _write_atomically(output: str, content: str | Iterable[bytes]) -> None:
 
 
 _EXPORT_FORMATS = ("csv", "xlsx", "jsonl")
+
+
+@command(app, "import")
+def import_cmd(
+    file: str | None = typer.Argument(None, metavar="FILE",
+                                      help="the register: .csv or .xlsx"),
+    mapping: str | None = typer.Option(None, "--mapping", metavar="MAP.toml",
+                                       help="the mapping (a TOML file), or a shipped one "
+                                       "by name: complaintctl"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="check everything, say what "
+                                 "would happen, write nothing"),
+    sheet: str | None = typer.Option(None, "--sheet", metavar="NAME",
+                                     help="XLSX: the sheet (default the first)"),
+    encoding: str | None = typer.Option(None, "--encoding", metavar="ENC",
+                                        help="CSV: the encoding (default: UTF-8 or GBK, "
+                                        "found by reading)"),
+    skip_bad: bool = typer.Option(False, "--skip-bad", help="import the good rows; write "
+                                  "the refused ones to --rejects"),
+    rejects: str | None = typer.Option(None, "--rejects", metavar="PATH",
+                                       help="with --skip-bad: the refused rows and why "
+                                       "(default FILE.rejects.csv here; 0600)"),
+    template: bool = typer.Option(False, "--template", help="print a starter mapping "
+                                  "guessed from FILE's header row"),
+    void_batch: int | None = typer.Option(None, "--void-batch", metavar="ID",
+                                          help="void every complaint an import brought in"),
+    reason: str | None = typer.Option(None, "--reason", help="with --void-batch: why"),
+) -> None:
+    """Bring an old register (Excel or CSV) in through a column mapping; again, to add
+    what happened since; or void a wrong import whole."""
+    from complaintctl import importer, readers
+    from complaintctl import mapping as mappings
+
+    if void_batch is not None:
+        if file is not None or mapping is not None or template:
+            raise BadInput(_("--void-batch takes no FILE, --mapping or --template"),
+                           code="void_batch_alone")
+        text = parse.text(reason, "--reason")
+        if text is None:
+            raise BadInput(_("--void-batch needs --reason (why the import was wrong)"),
+                           code="reason_required")
+        ledger = _open(write=True)
+        ids = importer.void_batch(ledger, void_batch, text, now=_now(), actor=_actor())
+        _say(ngettext("Voided {count} complaint of import batch {batch}.",
+                      "Voided {count} complaints of import batch {batch}.", len(ids)).format(
+                          count=f"{len(ids):,}", batch=void_batch))
+        return
+    if file is None:
+        raise BadInput(_("give the register FILE (or --void-batch ID)"), code="no_file")
+    path = Path(file).expanduser()
+    if template:
+        table = readers.open_table(path, sheet=sheet, encoding=encoding)
+        _emit(mappings.template(table.header, path.name))
+        return
+    if mapping is None:
+        raise BadInput(_("give --mapping MAP.toml"),
+                       hint=_("start one with: complaintctl import {file} --template > "
+                              "map.toml").format(file=file), code="no_mapping")
+    if rejects is not None and not skip_bad:
+        raise BadInput(_("--rejects goes with --skip-bad"), code="rejects_without_skip")
+    the_map = mappings.load(mapping)
+    # A dry run runs the import in a transaction it rolls back: it needs the write lock.
+    ledger = _open(write=True)
+    _not_the_ledger(str(path), ledger, "FILE", _("import a register, not the ledger"))
+    # opened before the import starts (a file it cannot read is refused at once), and
+    # again if the import reads it twice
+    opened = [readers.open_table(path, sheet=sheet, encoding=encoding)]
+
+    def reopen() -> readers.Table:
+        return opened.pop() if opened else readers.open_table(path, sheet=sheet,
+                                                              encoding=encoding)
+
+    with _progress() as bar:
+        def progress(n: int) -> None:
+            if bar is not None:
+                if not bar.tasks:
+                    bar.add(_("Importing {file}").format(file=path.name), None)
+                bar.advance(n)
+
+        result = importer.run(ledger, path, reopen, the_map, now=_now(), actor=_actor(),
+                              dry_run=dry_run, skip_bad=skip_bad, progress=progress)
+    for w in result.warnings:
+        _warn(w)
+    for c in result.conflicts:
+        _warn(_("conflict: {line}").format(line=c.line()))
+    if result.problems and not skip_bad:
+        for p in result.problems:
+            _err(p.line())
+        n = f"{result.refused:,}"
+        message = ngettext("{n} row refused; nothing was imported",
+                           "{n} rows refused; nothing was imported", result.refused).format(n=n)
+        hint = _("correct the file or the mapping, or import the good rows with --skip-bad "
+                 "--rejects PATH")
+        if all(p.rule for p in result.problems):
+            from complaintctl.errors import Refused
+
+            raise Refused(message, hint=hint, code="import_refused", rows=result.refused)
+        raise BadInput(message, hint=hint, code="import_unreadable", rows=result.refused)
+    rejects_path = None
+    if result.problems and not dry_run:
+        rejects_path = rejects or f"{path.stem}.rejects.csv"
+        _not_the_ledger(rejects_path, ledger, "--rejects", _("write the rejects to another file"))
+        _write_atomically(rejects_path, _rejects_csv(result))
+    counts = _import_counts(result)
+    if dry_run:
+        for p in result.problems:
+            _err(p.line())
+        _emit(_("Dry run, nothing written: {counts}.").format(counts=counts) + "\n")
+        return
+    if rejects_path is not None:
+        _err(ngettext("{n} row refused, written with its reason to {path}.",
+                      "{n} rows refused, written with their reasons to {path}.",
+                      result.refused).format(n=f"{result.refused:,}", path=rejects_path))
+    _say(_("Import batch {batch}: {counts}.").format(batch=result.batch, counts=counts))
+
+
+def _import_counts(result: Any) -> str:
+    parts = [ngettext("{n} new complaint", "{n} new complaints", result.added).format(
+        n=f"{result.added:,}"),
+        _("{n} already imported").format(n=f"{result.unchanged:,}")]
+    if result.updated:
+        parts.append(ngettext("{n} with new steps ({steps})", "{n} with new steps ({steps})",
+                              result.updated).format(n=f"{result.updated:,}",
+                                                     steps=f"{result.steps:,}"))
+    if result.conflicts:
+        parts.append(ngettext("{n} conflict", "{n} conflicts", len(result.conflicts)).format(
+            n=f"{len(result.conflicts):,}"))
+    if result.problems:
+        parts.append(ngettext("{n} refused", "{n} refused", result.refused).format(
+            n=f"{result.refused:,}"))
+    return _(", ").join(parts)
+
+
+def _rejects_csv(result: Any) -> Iterator[bytes]:
+    """The refused rows as they were, with the row number and the reasons (CSV with a
+    BOM, cells guarded as export guards them)."""
+    import csv
+    import io
+
+    from complaintctl.render import neutralise
+
+    by_row: dict[int, list[Any]] = {}
+    for p in result.problems:
+        by_row.setdefault(p.row, [p.cells, []])[1].append(p.line())
+    buf = io.StringIO()
+    out = csv.writer(buf)
+    out.writerow([_("row"), _("reason"), *result.header])
+    yield b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
+    for number, (cells, reasons) in sorted(by_row.items()):
+        buf.seek(0)
+        buf.truncate()
+        out.writerow([number, "; ".join(reasons),
+                      *(neutralise("" if c is None else c) for c in (cells or []))])
+        yield buf.getvalue().encode("utf-8")
 
 
 @command(app, "export")

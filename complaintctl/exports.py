@@ -85,6 +85,7 @@ def _stream(lg: Ledger, sql: str, params: list[str],
 _C_PLAIN: tuple[tuple[str, str, str], ...] = (
     # (column, kind, SQL on complaints c)
     ("id", "text", "c.id"),
+    ("source_key", "text", "c.source_key"),
     ("status", "code", "c.status"),
     ("severity", "code", "c.severity"),
     ("category", "code", "c.category"),

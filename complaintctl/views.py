@@ -103,6 +103,8 @@ def show(lg: Ledger, complaint_id: str, *, reveal: bool = False) -> dict[str, An
         r["demand_met"] = None if r["demand_met"] is None else bool(r["demand_met"])
     return {
         "id": cid,
+        "source_key": c["source_key"],
+        "import_batch": c["import_batch"],
         "status": c["status"],
         "severity": c["severity"],
         "category": c["category"],
@@ -147,6 +149,20 @@ def show(lg: Ledger, complaint_id: str, *, reveal: bool = False) -> dict[str, An
         "void_reason": c["void_reason"],
         "events": events,
     }
+
+
+def by_ref(lg: Ledger, ref: str) -> str:
+    """The complaint an import brought in with the register's id `ref` (source_key);
+    the newest when several registers used it."""
+    with lg.read() as cur:
+        found = [r for (r,) in cur.execute(
+            "SELECT id FROM complaints WHERE source_key = ? ORDER BY logged_at DESC, id DESC",
+            (ref.strip(),)).fetchall()]
+    if not found:
+        raise NotFound(_("no complaint imported with the register's id {ref}").format(
+            ref=repr(ref)), hint=_("list the imported ones with: complaintctl list --format "
+                                   "json (their source_key)"), code="no_ref", record=ref)
+    return found[0]
 
 
 def returns_list(lg: Ledger, *, open_only: bool = False, complaint_id: str | None = None,
@@ -224,11 +240,15 @@ def list_complaints(lg: Ledger, *, status: str | None = None, department: str | 
                     owner: str | None = None, customer: str | None = None,
                     product: str | None = None, category: str | None = None,
                     severity: str | None = None, since: datetime | None = None,
-                    until: datetime | None = None, limit: int | None = None
-                    ) -> tuple[list[dict[str, Any]], int]:
-    """Complaints matching every filter given, newest first; and the full count."""
+                    until: datetime | None = None, limit: int | None = None,
+                    ref: str | None = None) -> tuple[list[dict[str, Any]], int]:
+    """Complaints matching every filter given, newest first; and the full count.
+    `ref`: the id of an imported register (source_key), exactly."""
     where: list[str] = []
     params: list[Any] = []
+    if ref is not None:
+        where.append("source_key = ?")
+        params.append(ref)
     if status == "open":
         where.append(f"status IN ({_OPEN})")
         status = None
@@ -248,8 +268,9 @@ def list_complaints(lg: Ledger, *, status: str | None = None, department: str | 
         where.append("received_at < ?")
         params.append(iso(until))
     clause = (" WHERE " + " AND ".join(where)) if where else ""
-    sql = ("SELECT id, received_at, status, severity, category, channel, customer, contact, "
-           "product, quantity, department, owner, reopen_count, repeat_of, description, "
+    sql = ("SELECT id, source_key, received_at, status, severity, category, channel, "
+           "customer, contact, product, quantity, department, owner, reopen_count, "
+           "repeat_of, description, "
            f"{LAST_CONTACT} AS last_contact_at "
            f"FROM complaints{clause} ORDER BY received_at DESC, id DESC")
     if limit:

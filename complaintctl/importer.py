@@ -1,0 +1,754 @@
+"""`import`: an old register (CSV or XLSX) into the ledger through a mapping, as
+complaint histories told to the one bulk writer (complaintctl.bulk) by the same
+rules as the typed commands; and `import --void-batch`.
+
+One pass over the file, in bounded memory: each row is read through the mapping
+(mapping.py: fields, words, defaults, formats, dates) into a History; a new one is
+added to the bulk writer at once; a row whose `key` (the register's own id) the
+ledger already holds is compared with what the ledger recorded: the same (nothing
+to do), new steps since (told through the ordinary step functions after the bulk
+block, as bulk.py says), or a conflict (reported, never changed). A row that cannot
+be read, or that the rules refuse, is a problem with its row and column.
+
+All or nothing unless `skip_bad`: one problem and the transaction is rolled back
+(the caller lists them); `dry_run` runs everything inside the transaction and rolls
+it back. Every event of an imported row carries `source: {file, row, row_hash}`; the
+row hash leaves the contact out. A step whose time or facts came from [dates] or
+[defaults] is marked `estimated`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from complaintctl import bulk, complaints, parse, words
+from complaintctl.bulk import History, Step
+from complaintctl.errors import BadInput, ComplaintctlError, NotFound, Refused
+from complaintctl.i18n import _, ngettext
+from complaintctl.mapping import FIELDS, UNHASHED, WORD_FIELD, Mapping
+from complaintctl.readers import Table
+from complaintctl.store import Ledger, Rows, encode, iso
+
+UTC = timezone.utc
+
+# The fields `log` takes (the complaint's intake).
+INTAKE = ("customer", "description", "contact", "channel", "category", "severity", "demand",
+          "region", "order_no", "product", "lot", "quantity", "shipped_on")
+REQUIRED = ("customer", "description", "channel", "category", "severity", "received_at")
+# Intake compared with the ledger on a re-import (the contact never is: it may have
+# been erased on request, and is never filled in again).
+COMPARED = tuple(f for f in INTAKE if f not in UNHASHED) + ("received_at",)
+
+_INVESTIGATION = ("finding", "validity", "cause", "cause_category", "responsibility",
+                  "supplier", "not_upheld_reason", "containment", "corrective", "preventive")
+# Step fact names (bulk.through_steps) of the investigation's fields.
+_FACT = {"cause": "root_cause", "not_upheld_reason": "reason"}
+
+_TRUE = {"yes", "y", "true", "1", "是", "有", "满足", "已满足", "t"}
+_FALSE = {"no", "n", "false", "0", "否", "无", "未满足", "不满足", "f"}
+
+# 投诉是否成立: the investigate command's --not-upheld, as a register writes it.
+_VALIDITY = (words.Word("upheld", "upheld", "成立", ("是", "有效", "属实", "yes")),
+             words.Word("not-upheld", "not upheld", "不成立", ("否", "无效", "不属实", "no")))
+
+# What parse.text would change or refuse: control characters (\r among them),
+# surrogates (bytes that were not UTF-8). Text without them, already NFC, is only
+# stripped.
+_PLAIN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+
+@dataclass
+class Problem:
+    """A row the import cannot take: `rule` when every value read but a rule refused
+    it (exit 1), else a value that cannot be read (exit 2)."""
+
+    row: int
+    column: str | None
+    message: str
+    rule: bool = False
+    cells: list[str | None] | None = None
+
+    def line(self) -> str:
+        if self.column is None:
+            return _("row {row}: {message}").format(row=self.row, message=self.message)
+        return _("row {row}, column {column}: {message}").format(
+            row=self.row, column=self.column, message=self.message)
+
+
+@dataclass
+class Result:
+    batch: int | None = None
+    rows: int = 0
+    added: int = 0
+    unchanged: int = 0
+    updated: int = 0  # complaints that got new steps
+    steps: int = 0  # the steps they got
+    conflicts: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    header: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def refused(self) -> int:
+        return len({p.row for p in self.problems})
+
+
+class _Rollback(Exception):
+    """Leaves the bulk block so that nothing is written (dry run, or refused rows)."""
+
+
+# --- reading a row ---------------------------------------------------------------------
+
+class _Row:
+    """One row read through the mapping: values by field, which came from [defaults],
+    and the problems found."""
+
+    def __init__(self, number: int, cells: list[str | None]):
+        self.number, self.cells = number, cells
+        self.values: dict[str, Any] = {}
+        self.defaulted: set[str] = set()
+        self.problems: list[Problem] = []
+
+
+class Reader:
+    """Reads rows of one file through one mapping, for one ledger."""
+
+    def __init__(self, lg: Ledger, table: Table, mapping: Mapping, *, now: datetime):
+        self.lg, self.mapping, self.now = lg, mapping, now
+        self.tz = lg.tz
+        cfg = lg.config
+        self.categories, self.category_words = cfg.categories, cfg.category_words
+        header = table.header
+        self.header = header
+        where = {h: i for i, h in reversed(list(enumerate(header)))}
+        missing = [h for h in (*mapping.columns.values(), *( [mapping.key] if mapping.key
+                                                              else [])) if h not in where]
+        if missing:
+            raise BadInput(ngettext("column {columns} is not in the file",
+                                    "columns {columns} are not in the file", len(missing))
+                           .format(columns=", ".join(missing)),
+                           hint=_("its columns: {header}").format(header=", ".join(header)),
+                           code="no_column", columns=missing)
+        self.index = {f: where[h] for f, h in mapping.columns.items()}
+        self.key_index = where[mapping.key] if mapping.key else None
+        # [dates]: a field's time from another field, or from a column of its own
+        self.date_from: dict[str, tuple[str, int | None]] = {}
+        for f, src in mapping.dates.items():
+            from complaintctl.mapping import canonical
+
+            other = canonical(src)
+            if other is not None and FIELDS[other] == "time":
+                self.date_from[f] = (other, None)
+            elif src in where:
+                self.date_from[f] = (src, where[src])
+            else:
+                raise BadInput(_("mapping: [dates] {field} = {source!r} is neither a time "
+                                 "field nor a column of the file").format(field=f, source=src),
+                               code="bad_mapping")
+        contact = self.index.get("contact")
+        self.hashed = [i for i in range(len(header)) if i != contact]
+        self._words: dict[tuple[str, str], str | None] = {}
+        # what `read` reads, worked out once: (field, kind, cell index, column) of the
+        # mapped fields, and (field, kind, default text, name) of the defaults
+        self.plan = [(f, kind, self.index[f], self.column(f)) for f, kind in FIELDS.items()
+                     if f in self.index]
+        self.fallbacks = [(f, FIELDS[f], text, _("[defaults] {field}").format(field=f))
+                          for f, text in mapping.defaults.items()]
+
+    # --- cells -----------------------------------------------------------------
+
+    def column(self, f: str) -> str:
+        return self.mapping.columns.get(f) or f
+
+    def cell(self, row: _Row, f: str) -> str | None:
+        i = self.index.get(f)
+        if i is None or i >= len(row.cells):
+            return None
+        return row.cells[i]
+
+    def read(self, number: int, cells: list[str | None]) -> _Row:
+        row = _Row(number, cells)
+        values = row.values
+        width = len(cells)
+        for f, kind, i, column in self.plan:
+            raw = cells[i] if i < width else None
+            if raw is not None:
+                value = self._value(row, f, kind, raw, column)
+                if value is not None:
+                    values[f] = value
+        for f, kind, text, name in self.fallbacks:
+            if values.get(f) is None and not self.unread(row, f):
+                value = self._value(row, f, kind, text, name)
+                if value is not None:
+                    values[f] = value
+                    row.defaulted.add(f)
+        return row
+
+    def _value(self, row: _Row, f: str, kind: str, raw: str, column: str) -> Any:
+        try:
+            if kind == "text":
+                own = self.mapping.values.get(f)
+                if own is not None and raw in own:  # [values.department] "品质部" = "质量部"
+                    raw = own[raw]
+                    if not raw:
+                        return None
+                if f in self.mapping.refuse_masked and "*" in raw:
+                    raise BadInput(_("{value} is masked; import an export made with "
+                                     "--reveal").format(value=parse.shown(raw)))
+                if _PLAIN.search(raw) is None and len(raw) <= 20000 \
+                        and unicodedata.is_normalized("NFC", raw):
+                    return raw.strip() or None  # what parse.text makes of it, faster
+                return parse.text(raw, column, multiline=f in ("description", "summary",
+                                                               "finding"))
+            if kind == "word":
+                return self._word(f, raw)
+            if kind in ("time", "date"):
+                when = self._time(f, raw)
+                if kind == "date":
+                    return when.astimezone(self.tz).date().isoformat()
+                return when
+            if kind == "count":
+                try:
+                    n = int(float(raw)) if re.fullmatch(r"\s*\d+(\.0*)?\s*", raw) else None
+                except ValueError:
+                    n = None
+                if n is None or n <= 0:
+                    raise BadInput(_("{value} is not a whole number above 0").format(
+                        value=parse.shown(raw)))
+                return parse.quantity(n, column)
+            if kind == "money":
+                return parse.money(raw, column)
+            if kind == "bool":
+                k = words.key(raw)
+                if k in _TRUE:
+                    return True
+                if k in _FALSE:
+                    return False
+                raise BadInput(_("{value} is not yes or no").format(value=parse.shown(raw)))
+        except BadInput as exc:
+            message = exc.message
+            prefix = f"{column} "
+            if message.startswith(prefix):  # "投诉日期 '…' is …": the column is said once
+                message = message[len(prefix):]
+            row.problems.append(Problem(row.number, column, message, cells=row.cells))
+            return None
+        raise AssertionError(kind)
+
+    def _word(self, f: str, raw: str) -> str | None:
+        cache = (f, raw)
+        if cache in self._words:
+            return self._words[cache]
+        own = self.mapping.values.get(f)
+        text = raw
+        if own is not None:
+            if raw in own:
+                text = own[raw]
+            else:
+                k = words.key(raw)
+                hit = next((v for w, v in own.items() if words.key(w) == k), None)
+                if hit is None and "*" in own:
+                    hit = own["*"]
+                if hit is not None:
+                    text = hit
+            if text == "":  # the file's word means: no value
+                self._words[cache] = None
+                return None
+        wf = WORD_FIELD.get(f, f)
+        allowed = self.categories if f == "category" else None
+        extra = self.category_words if f == "category" else \
+            _VALIDITY if f == "validity" else ()
+        try:
+            code = words.lookup(wf, text, allowed, extra)
+        except words.UnknownWord as exc:
+            hint = _(" (did you mean {word}?)").format(word=exc.suggestion) \
+                if exc.suggestion else ""
+            raise BadInput(_("{value} is not a {field}{hint}; list it under [values.{key}]")
+                           .format(value=parse.shown(raw), field=f, hint=hint, key=f)) from None
+        self._words[cache] = code
+        return code
+
+    def _time(self, f: str, raw: str) -> datetime:
+        fmt = self.mapping.formats.get(f)
+
+        def bad() -> BadInput:
+            return BadInput(_("{value} is not a date").format(value=parse.shown(raw)))
+
+        if fmt is not None:
+            try:
+                parsed = datetime.strptime(raw.strip(), fmt)
+            except ValueError:
+                raise bad() from None
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=self.tz)
+            return parsed.astimezone(UTC)
+        text = raw.strip()
+        try:  # the common case, fast: ISO 8601 (what export writes, what a sheet holds)
+            parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] == "Z"
+                                            else text)
+        except ValueError:
+            try:
+                return parse.parse_when(text, now=self.now, tz=self.tz, field=f)
+            except BadInput as exc:
+                if exc.code in ("no_such_day", "weekday_date", "ambiguous_date"):
+                    raise BadInput(_("{value} is not a date").format(value=parse.shown(raw)),
+                                   hint=exc.hint) from None
+                raise bad() from None
+        if not parse.FIRST_YEAR <= parsed.year <= parse.LAST_YEAR:
+            raise bad()
+        if parsed.tzinfo is None:  # the ledger's zone (a wall time in a gap: as parse_when)
+            return parsed.replace(tzinfo=self.tz).astimezone(UTC)
+        return parsed.astimezone(UTC)
+
+    # --- a row's history ---------------------------------------------------------
+
+    def unread(self, row: _Row, f: str) -> bool:
+        """Whether a value of `f` was there but could not be read (already a problem)."""
+        column = self.column(f)
+        return any(p.column == column for p in row.problems)
+
+    def key(self, row: _Row) -> str | None:
+        if self.key_index is None or self.key_index >= len(row.cells):
+            return None
+        return row.cells[self.key_index]
+
+    def row_hash(self, row: _Row) -> str:
+        cells = row.cells
+        text = "\x1f".join("" if i >= len(cells) or cells[i] is None else str(cells[i])
+                           for i in self.hashed)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def when(self, row: _Row, f: str) -> tuple[datetime | None, bool]:
+        """A step's time: its own column, or where [dates] says (estimated)."""
+        v = row.values.get(f)
+        if v is not None:
+            return v, f in row.defaulted
+        src = self.date_from.get(f)
+        if src is None:
+            return None, False
+        name, i = src
+        if i is None:
+            return row.values.get(name), True
+        raw = row.cells[i] if i < len(row.cells) else None
+        if raw is None:
+            return None, True
+        value = self._value(row, f, "time", raw, name)
+        return value, True
+
+    def history(self, row: _Row, *, actor: str, source: dict[str, Any]
+                ) -> tuple[History | None, list[tuple[str, str]]]:
+        """The row's complaint history (None when it has problems), and the steps by
+        (kind, the column their time came from)."""
+        v = row.values
+        for f in REQUIRED:
+            if v.get(f) is None and not any(p.column == self.column(f) for p in row.problems):
+                column = self.mapping.columns.get(f)
+                message = (_("empty; {field} is required").format(field=f) if column
+                           else _("no value for {field}: map a column to it or give it "
+                                  "under [defaults]").format(field=f))
+                row.problems.append(Problem(row.number, column, message, cells=row.cells))
+        received = v.get("received_at")
+        fields = {f: v.get(f) for f in INTAKE}
+        if v.get("logged_by"):
+            fields["logged_by"] = v["logged_by"]
+        steps: list[Step] = []
+        columns: list[tuple[str, str]] = []
+        last: tuple[datetime, str] | None = (received, self.column("received_at")) \
+            if received else None
+
+        def step(kind: str, time_field: str, facts: dict[str, Any], used: tuple[str, ...],
+                 needed: bool = True, estimate: bool = False) -> None:
+            nonlocal last
+            at, estimated = self.when(row, time_field)
+            estimated = estimated or estimate
+            if at is None:
+                if needed:
+                    row.problems.append(Problem(
+                        row.number, None, _("the {step} step has no date: map {field} to a "
+                                            "column, or say where it comes from under "
+                                            "[dates]").format(step=kind, field=time_field),
+                        cells=row.cells))
+                return
+            column = self.column(time_field) if time_field in self.index else \
+                self.date_from.get(time_field, (time_field, None))[0]
+            if at > self.now + timedelta(minutes=5):
+                row.problems.append(Problem(row.number, column, _(
+                    "{time} is in the future").format(time=self.lg.local(at)), rule=True,
+                    cells=row.cells))
+                return
+            if last is not None and at < last[0]:
+                row.problems.append(Problem(row.number, column, _(
+                    "{time} is before {other} {then}: the dates run backwards").format(
+                        time=self.lg.local(at), other=last[1], then=self.lg.local(last[0])),
+                    rule=True, cells=row.cells))
+                return
+            last = (at, column)
+            estimated = estimated or any(u in row.defaulted for u in used)
+            steps.append(Step(kind, at, actor, facts, self.now,
+                              {"estimated": True} if estimated else None))
+            columns.append((kind, column))
+
+        if v.get("department") or v.get("owner"):
+            if not (v.get("department") and v.get("owner")):
+                missing = "owner" if v.get("department") else "department"
+                if not self.unread(row, missing):
+                    row.problems.append(Problem(row.number, None, _(
+                        "an assignment needs a department and an owner; {field} is empty "
+                        "(map it, or give it under [defaults])").format(field=missing),
+                        cells=row.cells))
+            else:
+                step("assign", "assigned_at", {"department": v["department"],
+                                               "owner": v["owner"]},
+                     ("department", "owner"))
+        facts = {_FACT.get(f, f): v.get(f) for f in _INVESTIGATION}
+        if facts["reason"] and not facts["validity"]:
+            facts["validity"] = "not-upheld"
+        if facts["validity"] != "not-upheld":
+            facts["reason"] = None
+        if facts["validity"] == "upheld" and not facts["root_cause"]:
+            facts["validity"] = None  # upheld is what a root cause says; alone it is nothing
+        if any(x is not None for x in facts.values()):
+            if facts["validity"] == "not-upheld" and not facts["reason"]:
+                facts["reason"] = v.get("summary") or _("not upheld (from the register)")
+            step("investigate", "concluded_at", facts, _INVESTIGATION)
+        if v.get("disposition") or v.get("resolved_at"):
+            if not v.get("disposition") or not v.get("summary"):
+                missing = "disposition" if not v.get("disposition") else "summary"
+                if not self.unread(row, missing):
+                    row.problems.append(Problem(row.number, None, _(
+                        "a resolution needs {field}: map a column to it or give it under "
+                        "[defaults]").format(field=missing), cells=row.cells))
+            else:
+                step("resolve", "resolved_at",
+                     {"disposition": v["disposition"], "summary": v["summary"],
+                      "amount": v.get("amount"), "approved_by": v.get("approved_by")},
+                     ("disposition", "summary", "amount", "approved_by"))
+        closing = v.get("closed_at") is not None
+        revisited = self.when(row, "revisited_at")[0]
+        if v.get("satisfaction") == "unsatisfied" and revisited is not None and steps \
+                and steps[-1].kind == "resolve" and revisited < steps[-1].at:
+            # an unsatisfied revisit before the row's (latest) resolution reopened an
+            # earlier round, which one row does not carry: the complaint comes in resolved
+            pass
+        elif v.get("satisfaction") and closing and revisited is not None \
+                and revisited > v["closed_at"] and v["satisfaction"] != "unsatisfied":
+            # a second revisit after the closing one (critical complaints): the closing
+            # revisit at closed_at (its satisfaction is not in the row: estimated), then
+            # the row's
+            facts = {"satisfaction": v["satisfaction"], "method": v.get("revisit_method")}
+            step("revisit", "closed_at", facts, ("satisfaction",), estimate=True)
+            step("revisit", "revisited_at", {**facts, "demand_met": v.get("demand_met"),
+                                             "note": v.get("revisit_note")}, ("satisfaction",))
+        elif v.get("satisfaction"):
+            time_field = "revisited_at" if revisited is not None or not closing \
+                else "closed_at"
+            step("revisit", time_field,
+                 {"satisfaction": v["satisfaction"], "method": v.get("revisit_method"),
+                  "demand_met": v.get("demand_met"), "note": v.get("revisit_note")},
+                 ("satisfaction",))
+        elif closing:
+            if not v.get("close_reason"):
+                row.problems.append(Problem(row.number, self.column("closed_at"), _(
+                    "closed without a revisit needs close_reason: map a column to it or "
+                    "give it under [defaults]"), cells=row.cells))
+            else:
+                step("close", "closed_at", {"reason": v["close_reason"]}, ("close_reason",))
+        if v.get("voided_at") or v.get("status") == "void":
+            step("void", "voided_at", {"reason": v.get("void_reason") or _(
+                "void in the register")}, ("void_reason",))
+        if row.problems or received is None:
+            return None, columns
+        return History(fields, received, self.now, actor, steps, {"source": source}), columns
+
+
+# --- the ledger's side -------------------------------------------------------------------
+
+# The indexes a re-import reads inside the bulk block (_stored), kept there.
+_READ_INSIDE = frozenset({"assignments_complaint", "investigations_complaint",
+                          "resolutions_complaint", "revisits_complaint"})
+
+
+def known_keys(cur: sqlite3.Cursor) -> dict[str, str]:
+    """source_key -> complaint id, of every complaint an import brought in and did not
+    void as a batch (a voided batch's rows may come in again)."""
+    return dict(cur.execute(
+        "SELECT c.source_key, c.id FROM complaints c LEFT JOIN import_batches b "
+        "ON b.id = c.import_batch WHERE c.source_key IS NOT NULL AND b.voided_at IS NULL "
+        "ORDER BY c.id").fetchall())
+
+
+def _stored(cur: sqlite3.Cursor, cid: str) -> dict[str, Any]:
+    c = cur.execute("SELECT * FROM complaints WHERE id = ?", (cid,))
+    names = [d[0] for d in c.description]
+    record = dict(zip(names, c.fetchone(), strict=True))
+    for table, kind in (("assignments", "assign"), ("investigations", "investigate"),
+                        ("resolutions", "resolve"), ("revisits", "revisit")):
+        record["@" + kind] = {at for (at,) in cur.execute(
+            f"SELECT at FROM {table} WHERE complaint_id = ?", (cid,))}
+    return record
+
+
+def _compare(reader: Reader, row: _Row, history: History, stored: dict[str, Any]
+             ) -> tuple[list[Step], str | None]:
+    """The steps of the row the ledger does not hold yet, or a conflict."""
+    fields = history.fields
+    for f in COMPARED:
+        new = history.received_at if f == "received_at" else fields.get(f)
+        old = stored.get(f)
+        if f == "received_at":
+            new = iso(history.received_at)
+        if new != old:
+            return [], _("{column} was {old}, the file now says {new}; the ledger is left as "
+                         "it is").format(column=reader.column(f),
+                                         old=parse.shown(str(old)) if old is not None else "—",
+                                         new=parse.shown(str(new)) if new is not None else "—")
+    done = {"close": {stored["closed_at"]} if stored["closed_at"] and stored["satisfaction"]
+            is None else set(), "void": {stored["voided_at"]} if stored["voided_at"] else set()}
+    new_steps: list[Step] = []
+    for step in history.steps:
+        at = iso(step.at)
+        held = stored.get("@" + step.kind, done.get(step.kind, set()))
+        if at in held and not new_steps:
+            if step.kind == "resolve" and stored["disposition"] != step.facts["disposition"] \
+                    and stored["reopen_count"] == 0:
+                return [], _("{column} was {old}, the file now says {new}; the ledger is left "
+                             "as it is").format(column=reader.column("disposition"),
+                                                old=stored["disposition"],
+                                                new=step.facts["disposition"])
+            continue
+        if held and not new_steps and step.kind in ("assign", "resolve", "close", "void"):
+            # the ledger has this step at another time: the register was changed
+            return [], _("its {step} step is at another time than the ledger's; the ledger "
+                         "is left as it is").format(step=step.kind)
+        new_steps.append(step)
+    return new_steps, None
+
+
+class _Sourced(Rows):
+    """Rows for the ordinary steps of an import: each event's data carries the row's
+    source."""
+
+    def __init__(self, extra: dict[str, Any]):
+        self.extra = extra
+
+    def event(self, cur: sqlite3.Cursor, row: tuple[Any, ...]) -> None:
+        data = json.loads(row[7]) if row[7] else {}
+        super().event(cur, (*row[:7], encode({**data, **self.extra}), *row[8:]))
+
+
+def _apply(lg: Ledger, cid: str, step: Step) -> None:
+    """A new step on a complaint already in the ledger, through the ordinary step."""
+
+    f, at, now, actor = step.facts, step.at, step.now or step.at, step.actor
+    if step.kind == "assign":
+        complaints.assign(lg, cid, f["department"], f["owner"], f.get("note"), at=at,
+                          now=now, actor=actor)
+    elif step.kind == "investigate":
+        complaints.investigate(lg, cid, f, at=at, now=now, actor=actor)
+    elif step.kind == "resolve":
+        complaints.resolve(lg, cid, f["disposition"], f["summary"], f.get("amount"),
+                           f.get("approved_by"), at=at, now=now, actor=actor)
+    elif step.kind == "revisit":
+        complaints.revisit(lg, cid, f["satisfaction"], f.get("method"), f.get("demand_met"),
+                           f.get("note"), at=at, now=now, actor=actor)
+    elif step.kind == "close":
+        complaints.close_no_revisit(lg, cid, f["reason"], at=at, now=now, actor=actor)
+    elif step.kind == "void":
+        complaints.void(lg, cid, f["reason"], at=at, now=now, actor=actor)
+
+
+def _batch_row(cur: sqlite3.Cursor, file: Path, digest: str, mapping: str, now: datetime,
+               actor: str) -> int:
+    cur.execute("INSERT INTO import_batches (file, sha256, mapping, at, actor) "
+                "VALUES (?, ?, ?, ?, ?)", (file.name, digest, mapping, iso(now), actor))
+    return int(cur.lastrowid or 0)
+
+
+def _not_again(cur: sqlite3.Cursor, path: Path, digest: str) -> None:
+    """Without a key a row cannot be recognised: the same file twice is refused."""
+    found = cur.execute("SELECT id FROM import_batches WHERE sha256 = ? AND voided_at IS NULL "
+                        "AND added > 0 ORDER BY id LIMIT 1", (digest,)).fetchone()
+    if found is not None:
+        raise Refused(_("{file} was imported already, as batch {batch}; without a key in the "
+                        "mapping its rows would come in twice").format(file=path.name,
+                                                                       batch=found[0]),
+                      hint=_("give the mapping key = \"the register's id column\", or void "
+                             "that batch first: complaintctl import --void-batch {batch} "
+                             "--reason TEXT").format(batch=found[0]),
+                      code="imported_already", batch=found[0])
+
+
+def file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def run(lg: Ledger, path: Path, open_table: Callable[[], Table], mapping: Mapping, *,
+        now: datetime, actor: str, dry_run: bool = False, skip_bad: bool = False,
+        progress: Callable[[int], None] | None = None) -> Result:
+    """Import the register (`open_table` opens it, once or twice); see the module's
+    text."""
+    table = open_table()
+    reader = Reader(lg, table, mapping, now=now)
+    result = Result(dry_run=dry_run, header=list(table.header))
+    digest = file_digest(path)
+    with lg.read() as cur:
+        keys = known_keys(cur)
+        if mapping.key is None:
+            _not_again(cur, path, digest)
+    later: list[tuple[str, list[Step], dict[str, Any]]] = []  # steps for the ordinary path
+    seen: set[str] = set()
+    mapping_name = Path(mapping.name).name
+    try:
+        with bulk.writing(lg, keep=_READ_INSIDE if keys else frozenset()) as writer:
+            cur = writer.cur
+            batch = _batch_row(cur, path, digest, mapping_name, now, actor)
+            result.batch = batch
+            for number, cells in table.rows:
+                result.rows += 1
+                if progress is not None and result.rows % 500 == 0:
+                    progress(result.rows)
+                row = reader.read(number, cells)
+                key = reader.key(row)
+                source = {"file": path.name, "row": number, "row_hash": reader.row_hash(row)}
+                history, _cols = reader.history(row, actor=actor, source=source)
+                if key is not None:
+                    if key in seen:
+                        row.problems.append(Problem(number, mapping.key, _(
+                            "{key} is in the file twice").format(key=parse.shown(key)),
+                            rule=True, cells=cells))
+                        history = None
+                    seen.add(key)
+                elif mapping.key is not None and not row.problems:
+                    row.problems.append(Problem(number, mapping.key, _(
+                        "empty: every row needs its key to be imported again"),
+                        cells=cells))
+                    history = None
+                if history is None:
+                    result.problems.extend(row.problems or [Problem(
+                        number, None, _("cannot be read"), cells=cells)])
+                    continue
+                if key is not None and key in keys:
+                    cid = keys[key]
+                    new_steps, conflict = _compare(reader, row, history, _stored(cur, cid))
+                    if conflict is not None:
+                        result.conflicts.append(Problem(number, None, _(
+                            "{key} ({id}): {message}").format(key=key, id=cid,
+                                                              message=conflict)))
+                    elif new_steps:
+                        later.append((cid, new_steps, history.extra or {}))
+                        result.updated += 1
+                        result.steps += len(new_steps)
+                    else:
+                        result.unchanged += 1
+                    continue
+                fields = {**history.fields, "source_key": key, "import_batch": batch}
+                try:
+                    writer.add(history._replace(fields=fields))
+                except ComplaintctlError as exc:
+                    place = exc.params.get("step", 0)
+                    kind = "log" if not place else history.steps[place - 1].kind
+                    result.problems.append(Problem(number, None, _(
+                        "{step}: {message}").format(step=kind, message=exc.message),
+                        rule=True, cells=cells))
+                    continue
+                result.added += 1
+            if progress is not None:
+                progress(result.rows)
+            if dry_run or (result.problems and not skip_bad):
+                raise _Rollback
+            cur.execute("UPDATE import_batches SET rows = ?, added = ?, updated = ?, "
+                        "unchanged = ?, conflicts = ?, refused = ? WHERE id = ?",
+                        (result.rows, result.added, result.updated, result.unchanged,
+                         len(result.conflicts), result.refused, batch))
+    except _Rollback:
+        if not dry_run:
+            result.batch = None
+        return result
+    # the writer extended the calendar to every year it met (bulk.py); where the
+    # holidays package has no official data, the command warns
+    country = lg.config.settings.get("country")
+    result.warnings += [complaints.gap_warning(year, country)
+                        for year in sorted(writer.calendar_gaps)]
+    saved = lg.rows
+    for cid, new_steps, extra in later:
+        for step in new_steps:
+            lg.rows = _Sourced({**extra, **(step.extra or {})})
+            try:
+                _apply(lg, cid, step)
+            except ComplaintctlError as exc:
+                result.conflicts.append(Problem(
+                    int(extra.get("source", {}).get("row", 0)), None,
+                    _("{id}: its new {step} step was refused: {message}").format(
+                        id=cid, step=step.kind, message=exc.message)))
+                result.steps -= 1
+                break
+            finally:
+                lg.rows = saved
+    return result
+
+
+# --- void a batch --------------------------------------------------------------------------
+
+def void_batch(lg: Ledger, batch: int, reason: str, *, now: datetime, actor: str
+               ) -> list[str]:
+    """Void every complaint a batch brought in (nothing is deleted): an event `void` for
+    each, whatever its state (a wrong import is undone whole; a complaint with an open
+    return is refused, as `void` refuses it). Returns their ids."""
+    from complaintctl import workflow
+
+    workflow.check_reason("void", reason)
+    at = iso(now)
+    with lg.write() as cur:
+        found = cur.execute("SELECT voided_at FROM import_batches WHERE id = ?",
+                            (batch,)).fetchone()
+        if found is None:
+            raise NotFound(_("no import batch {batch}").format(batch=batch),
+                           hint=_("the batch id is printed by import"), code="no_batch",
+                           record=batch)
+        if found[0] is not None:
+            raise Refused(_("import batch {batch} is already void").format(batch=batch),
+                          code="batch_void", record=batch)
+        rows = cur.execute("SELECT id, status FROM complaints WHERE import_batch = ? "
+                           "ORDER BY id", (batch,)).fetchall()
+        for cid, _status in rows:
+            workflow.check_void(cid, [r for (r,) in cur.execute(
+                "SELECT id FROM returns WHERE complaint_id = ? AND closed_at IS NULL",
+                (cid,)).fetchall()])
+        ids = []
+        for cid, status in rows:
+            if status == "void":
+                continue
+            cur.execute("UPDATE stages SET done_at = ?, outcome = 'void' WHERE complaint_id = ? "
+                        "AND done_at IS NULL", (at, cid))
+            cur.execute("UPDATE complaints SET status = 'void', voided_at = ?, void_reason = ?, "
+                        "last_step_at = ? WHERE id = ?", (at, reason, at, cid))
+            lg.event(cur, cid, "void", now, now, actor,
+                     {"reason": reason, "status": "void", "import_batch": batch},
+                     {"status": status})
+            ids.append(cid)
+        cur.execute("UPDATE import_batches SET voided_at = ?, void_reason = ? WHERE id = ?",
+                    (at, reason, batch))
+    return ids
+
+
+def batches(lg: Ledger) -> Iterator[dict[str, Any]]:
+    with lg.read() as cur:
+        c = cur.execute("SELECT * FROM import_batches ORDER BY id")
+        names = [d[0] for d in c.description]
+        rows = c.fetchall()
+    for r in rows:
+        yield dict(zip(names, r, strict=True))

@@ -1,0 +1,294 @@
+"""The mapping a user writes once per register (a TOML file): which column holds which
+complaintctl field, the register's own id, its words, defaults, date formats and
+where a step without a date of its own takes one. And the starter mapping that
+`import FILE --template` guesses from a header row. No database, no terminal.
+
+    key = "投诉单号"
+    [columns]
+    received_at = "投诉日期"      # field = column header
+    [values.severity]
+    "特急" = "critical"           # the file's word = complaintctl's word
+    [defaults]
+    channel = "phone"
+    [formats]
+    received_at = "%d/%m/%Y"
+    [dates]
+    resolved_at = "received_at"   # the resolve step's time, from another field or column
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from complaintctl.errors import BadInput
+from complaintctl.i18n import _
+
+# The fields a register's columns may hold, by their JSON keys (show --format json /
+# export complaints), with their kind: text, word (an enumerated value, read through
+# the word table), time, date, count, money, bool.
+FIELDS: dict[str, str] = {
+    # intake
+    "customer": "text", "contact": "text", "channel": "word", "category": "word",
+    "severity": "word", "demand": "word", "region": "text", "order_no": "text",
+    "product": "text", "lot": "text", "quantity": "count", "shipped_on": "date",
+    "received_at": "time", "description": "text", "logged_by": "text",
+    # the history a register records
+    "status": "word", "department": "text", "owner": "text", "assigned_at": "time",
+    "finding": "text", "validity": "word", "cause": "text", "cause_category": "word",
+    "responsibility": "word", "supplier": "text", "not_upheld_reason": "text",
+    "containment": "text", "corrective": "text", "preventive": "text",
+    "concluded_at": "time", "disposition": "word", "amount": "money",
+    "approved_by": "text", "resolved_at": "time", "summary": "text",
+    "satisfaction": "word", "revisit_method": "word", "demand_met": "bool",
+    "revisit_note": "text", "revisited_at": "time", "closed_at": "time",
+    "close_reason": "text", "voided_at": "time", "void_reason": "text",
+}
+
+# Other names of the same fields: the short forms of the options, export's dotted
+# columns, and a few obvious ones.
+ALIASES: dict[str, str] = {
+    "received": "received_at", "order": "order_no", "shipped": "shipped_on",
+    "dept": "department", "assigned": "assigned_at", "root_cause": "cause",
+    "investigation.root_cause": "cause", "investigation.validity": "validity",
+    "investigation.cause_category": "cause_category",
+    "investigation.responsibility": "responsibility", "investigation.supplier": "supplier",
+    "investigation.concluded_at": "concluded_at", "concluded": "concluded_at",
+    "resolution.disposition": "disposition", "resolution.amount": "amount",
+    "resolution.approved_by": "approved_by", "resolution.at": "resolved_at",
+    "resolution.summary": "summary", "resolved": "resolved_at",
+    "revisit.at": "revisited_at", "revisit.satisfaction": "satisfaction",
+    "revisit.method": "revisit_method", "revisited": "revisited_at", "method": "revisit_method",
+    "closed": "closed_at", "voided": "voided_at", "reason": "not_upheld_reason",
+}
+
+# The word-table field a `word` field is read through (where its name differs).
+WORD_FIELD = {"revisit_method": "method", "status": "status"}
+
+# Fields the row hash leaves out: an 11-digit phone number could be brute-forced
+# from a hash of it.
+UNHASHED = frozenset({"contact"})
+
+
+def canonical(name: str) -> str | None:
+    """The field a name in a mapping means, or None."""
+    name = name.strip()
+    if name in FIELDS:
+        return name
+    return ALIASES.get(name) or ALIASES.get(name.lower())
+
+
+@dataclass
+class Mapping:
+    columns: dict[str, str]  # field -> header
+    key: str | None = None  # the header of the register's own id
+    values: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> word -> code
+    defaults: dict[str, str] = field(default_factory=dict)
+    formats: dict[str, str] = field(default_factory=dict)
+    dates: dict[str, str] = field(default_factory=dict)  # step time -> field or header
+    name: str = ""
+    refuse_masked: tuple[str, ...] = ()  # fields whose masked values (****1234) are refused
+
+
+def _bad(path: str, message: str, hint: str | None = None) -> BadInput:
+    return BadInput(_("mapping {path}: {message}").format(path=path, message=message),
+                    hint=hint, code="bad_mapping")
+
+
+def shipped(name: str) -> Path | None:
+    """A mapping complaintctl ships (`--mapping complaintctl`), by name."""
+    from importlib import resources
+
+    if not name.replace("-", "").replace("_", "").isalnum():
+        return None
+    entry = resources.files("complaintctl") / "mappings" / f"{name}.toml"
+    return Path(str(entry)) if entry.is_file() else None
+
+
+def load(spec: str) -> Mapping:
+    """The mapping in the TOML file `spec`, or the shipped one of that name."""
+    path = Path(spec).expanduser()
+    if not path.is_file():
+        found = shipped(spec)
+        if found is None:
+            raise BadInput(_("no mapping {spec}").format(spec=spec),
+                           hint=_("give a TOML file, or start one with: complaintctl import "
+                                  "FILE --template > map.toml"), code="no_mapping")
+        path = found
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib  # type: ignore[import-not-found]
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise _bad(str(path), _("not UTF-8 text")) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise _bad(str(path), str(exc)) from None
+    return parse(doc, str(path))
+
+
+def _table(doc: dict[str, Any], name: str, where: str) -> dict[str, Any]:
+    value = doc.get(name, {})
+    if not isinstance(value, dict):
+        raise _bad(where, _("[{table}] must be a table").format(table=name))
+    return value
+
+
+def _fields(table: dict[str, Any], name: str, where: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in table.items():
+        f = canonical(key)
+        if f is None:
+            raise _bad(where, _("[{table}] {key}: no such field").format(table=name, key=key),
+                       hint=_("fields: {fields}").format(fields=", ".join(FIELDS)))
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise _bad(where, _("[{table}] {key} must be text").format(table=name, key=key))
+        out[f] = str(value)
+    return out
+
+
+def parse(doc: dict[str, Any], where: str) -> Mapping:
+    known = {"key", "columns", "values", "defaults", "formats", "dates", "refuse_masked"}
+    for name in doc:
+        if name not in known:
+            raise _bad(where, _("unknown entry {name}").format(name=name),
+                       hint=_("a mapping has key, [columns], [values.FIELD], [defaults], "
+                              "[formats] and [dates]"))
+    key = doc.get("key")
+    if key is not None and not isinstance(key, str):
+        raise _bad(where, _("key must be a column header"))
+    columns = _fields(_table(doc, "columns", where), "columns", where)
+    if not columns:
+        raise _bad(where, _("[columns] is empty"),
+                   hint=_("start from: complaintctl import FILE --template"))
+    values: dict[str, dict[str, str]] = {}
+    for name, table in _table(doc, "values", where).items():
+        f = canonical(name)
+        if f is None or not isinstance(table, dict):
+            raise _bad(where, _("[values.{field}]: no such field").format(field=name))
+        values[f] = {str(k): "" if v is None else str(v) for k, v in table.items()}
+    defaults = _fields(_table(doc, "defaults", where), "defaults", where)
+    formats = _fields(_table(doc, "formats", where), "formats", where)
+    dates = _fields(_table(doc, "dates", where), "dates", where)
+    for f in dates:
+        if FIELDS[f] != "time":
+            raise _bad(where, _("[dates] {field} is not a time").format(field=f))
+    masked = doc.get("refuse_masked", [])
+    if not isinstance(masked, list):
+        raise _bad(where, _("refuse_masked must be a list of fields"))
+    return Mapping(columns=columns, key=key, values=values, defaults=defaults,
+                   formats=formats, dates=dates, name=where,
+                   refuse_masked=tuple(canonical(m) or m for m in masked))
+
+
+# --- the starter mapping -----------------------------------------------------------
+
+# Headers a Chinese or English register uses, by field (compared without spaces,
+# case-folded; a header containing one of these is taken for the field).
+GUESSES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("received_at", ("投诉日期", "投诉时间", "受理日期", "登记日期", "接诉日期", "receiveddate",
+                     "datereceived", "received")),
+    ("customer", ("客户名称", "客户", "投诉单位", "投诉人", "customer", "company")),
+    ("contact", ("联系电话", "联系方式", "电话", "手机", "contact", "phone")),
+    ("channel", ("投诉渠道", "渠道", "来源", "投诉方式", "channel", "submittedvia")),
+    ("category", ("投诉类别", "投诉类型", "问题类别", "类别", "category")),
+    ("severity", ("严重程度", "严重等级", "等级", "severity")),
+    ("demand", ("客户要求", "诉求", "demand")),
+    ("region", ("区域", "地区", "region", "state")),
+    ("order_no", ("订单号", "订单编号", "order")),
+    ("product", ("产品型号", "产品名称", "产品", "型号", "product")),
+    ("lot", ("批号", "批次", "序列号", "lot", "serial")),
+    ("quantity", ("不良数量", "数量", "quantity", "qty")),
+    ("shipped_on", ("发货日期", "出货日期", "shipped")),
+    ("description", ("投诉内容", "问题描述", "投诉描述", "description", "issue", "narrative")),
+    ("logged_by", ("受理人", "登记人", "loggedby")),
+    ("department", ("责任部门", "处理部门", "department")),
+    ("owner", ("责任人", "处理人", "owner")),
+    ("assigned_at", ("分派日期", "转交日期", "派单日期", "datesenttocompany", "assigned")),
+    ("cause", ("原因分析", "根本原因", "原因", "rootcause", "cause")),
+    ("cause_category", ("原因类别", "causecategory")),
+    ("validity", ("是否成立", "投诉是否成立", "validity")),
+    ("disposition", ("处理方式", "处理结果", "处理措施", "disposition", "companyresponse")),
+    ("amount", ("金额", "赔偿金额", "amount")),
+    ("approved_by", ("主管批示", "批准人", "审批人", "approvedby")),
+    ("resolved_at", ("处理日期", "处理完成日期", "答复日期", "resolved")),
+    ("summary", ("处理说明", "答复内容", "summary")),
+    ("satisfaction", ("满意度", "回访结果", "客户满意度", "satisfaction")),
+    ("revisited_at", ("回访日期", "回访时间", "revisited")),
+    ("closed_at", ("结案日期", "关闭日期", "closed")),
+)
+
+_KEY_GUESSES = ("投诉单号", "投诉编号", "单号", "编号", "序号", "complaintid", "id", "ref")
+
+
+def _norm(text: str) -> str:
+    return "".join(text.split()).casefold().replace("_", "").replace("-", "")
+
+
+def guess(header: list[str]) -> tuple[str | None, dict[str, str], list[str]]:
+    """(key header, field -> header, headers left over) guessed from a header row."""
+    normed = [(h, _norm(h)) for h in header if h]
+    taken: set[str] = set()
+    key = None
+    for h, n in normed:
+        if n in _KEY_GUESSES or any(n.endswith(g) for g in ("单号", "编号")):
+            key = h
+            taken.add(h)
+            break
+    found: dict[str, str] = {}
+    for f, words in GUESSES:  # exact headers first, then headers containing a word
+        for h, n in normed:
+            if h not in taken and n in words:
+                found[f] = h
+                taken.add(h)
+                break
+    for f, words in GUESSES:
+        if f in found:
+            continue
+        for h, n in normed:
+            if h not in taken and any(w in n for w in words if len(w) > 1):
+                found[f] = h
+                taken.add(h)
+                break
+    left = [h for h, _n in normed if h not in taken]
+    return key, found, left
+
+
+def _toml_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def template(header: list[str], file_name: str) -> str:
+    """A starter mapping for a register with this header row, to edit."""
+    key, found, left = guess(header)
+    lines = [_("# complaintctl import mapping for {file} (guessed from its header row: "
+               "check every line)").format(file=file_name),
+             _("# [columns]: complaintctl field = the register's column header."),
+             _("# Values are read through complaintctl's words (codes, English and "
+               "Chinese labels, synonyms); list the others under [values.FIELD]."), ""]
+    if key:
+        lines.append(f"key = {_toml_string(key)}")
+    else:
+        lines.append(_("# key = \"...\"   # the register's own id: needed to import it again"))
+    lines += ["", "[columns]"]
+    order = list(FIELDS)
+    for f in sorted(found, key=order.index):
+        lines.append(f"{f} = {_toml_string(found[f])}")
+    if left:
+        lines.append("")
+        lines.append(_("# Columns not guessed (map them, or leave them out):"))
+        lines += [f"# ? = {_toml_string(h)}" for h in left]
+    lines += ["", "[defaults]",
+              _("# A value for a field that is missing or empty, e.g.:")]
+    fallback = {"channel": "other", "category": "other", "severity": "medium"}
+    for f, value in fallback.items():
+        if f not in found:
+            lines.append(f'{f} = "{value}"')
+    lines += ["", "# [values.severity]", _("# \"the file's word\" = \"complaintctl's word\""),
+              "", "# [formats]", '# received_at = "%d/%m/%Y"', "", "# [dates]",
+              _("# where a step without its own date takes its time (marked estimated):"),
+              '# resolved_at = "received_at"', ""]
+    return "\n".join(lines)

@@ -1,0 +1,185 @@
+"""The rows of a register file, one at a time: CSV (UTF-8, UTF-8 with a BOM, GB18030 —
+which reads GBK and GB2312 too — found by trying, or the encoding given) and XLSX
+(python-calamine; the first sheet or the one named). Every cell comes out as text
+(or None when empty): the mapping reads the values. No database, no terminal."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import Iterator
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from complaintctl.errors import BadInput
+from complaintctl.i18n import _
+
+# How much of a CSV file is read to tell its encoding (the rest is checked as read).
+_SNIFF = 1 << 20
+
+
+class Table:
+    """A register: its header row and an iterator over its data rows, each with its
+    row number in the file (the header is row 1)."""
+
+    def __init__(self, header: list[str], rows: Iterator[tuple[int, list[str | None]]],
+                 encoding: str | None = None):
+        self.header, self.rows, self.encoding = header, rows, encoding
+
+
+def is_xlsx(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(4) == b"PK\x03\x04"
+
+
+def detect_encoding(head: bytes) -> str:
+    """utf-8-sig when the bytes read as UTF-8 (a BOM or none), else gb18030 (a
+    superset of GBK and GB2312, what Chinese Windows saves)."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        head.decode("utf-8")
+        return "utf-8-sig"
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 3:  # a character cut at the end of what was read
+            return "utf-8-sig"
+    for cut in range(4):  # a character may be cut at the end of what was read
+        try:
+            head[:len(head) - cut].decode("gb18030")
+            return "gb18030"
+        except UnicodeDecodeError:
+            pass
+    raise BadInput(_("cannot tell the file's encoding: it is neither UTF-8 nor GBK"),
+                   hint=_("give it with --encoding, e.g. --encoding big5"),
+                   code="unknown_encoding")
+
+
+def _encoding(name: str) -> str:
+    try:
+        found = codecs.lookup(name).name
+    except LookupError:
+        raise BadInput(_("--encoding {value!r} is not an encoding").format(value=name),
+                       hint=_("e.g. --encoding gbk or --encoding utf-8"),
+                       code="bad_encoding") from None
+    if found in ("gbk", "gb2312"):
+        return "gb18030"  # reads the same files, and more
+    return "utf-8-sig" if found == "utf-8" else found
+
+
+def open_table(path: Path, *, sheet: str | None = None, encoding: str | None = None
+               ) -> Table:
+    """The register in `path`; BadInput when it cannot be read."""
+    try:
+        if is_xlsx(path):
+            return _xlsx(path, sheet)
+        if sheet is not None:
+            raise BadInput(_("--sheet is for an XLSX file; {path} is not one").format(
+                path=path), code="sheet_not_xlsx")
+        return _csv(path, encoding)
+    except FileNotFoundError:
+        raise BadInput(_("no file {path}").format(path=path), code="no_file") from None
+    except IsADirectoryError:
+        raise BadInput(_("{path} is a folder, not a file").format(path=path)) from None
+    except PermissionError:
+        raise BadInput(_("cannot read {path}: permission denied").format(path=path)) from None
+
+
+def _clean(value: str) -> str | None:
+    value = value.strip()
+    return value or None
+
+
+def _csv(path: Path, encoding: str | None) -> Table:
+    if encoding is None:
+        with open(path, "rb") as raw:
+            enc = detect_encoding(raw.read(_SNIFF))
+    else:
+        enc = _encoding(encoding)
+    fh = open(path, encoding=enc, newline="", errors="strict")  # noqa: SIM115 (the rows own it)
+    reader = csv.reader(fh)
+    try:
+        header = next(reader, None)
+    except UnicodeDecodeError:
+        fh.close()
+        raise _undecodable(path, enc, 1) from None
+    if not header:
+        fh.close()
+        raise BadInput(_("{path} has no header row").format(path=path), code="no_header")
+    header = [h.strip().lstrip("\ufeff") for h in header]
+
+    def rows() -> Iterator[tuple[int, list[str | None]]]:
+        with fh:
+            number = 1
+            while True:
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    return
+                except UnicodeDecodeError:
+                    raise _undecodable(path, enc, number + 1) from None
+                number += 1
+                if not any(cell.strip() for cell in row):
+                    continue
+                yield number, [_clean(cell) for cell in row]
+
+    return Table(header, rows(), enc)
+
+
+def _undecodable(path: Path, enc: str, row: int) -> BadInput:
+    return BadInput(_("row {row}: {path} is not {encoding} text").format(
+        row=row, path=path, encoding=enc),
+        hint=_("give the file's encoding with --encoding (e.g. gbk, utf-8)"),
+        code="undecodable", row=row)
+
+
+def _cell(value: Any) -> str | None:
+    """An XLSX cell as text: dates as ISO, whole floats without their .0."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return _clean(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _xlsx(path: Path, sheet: str | None) -> Table:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine's own errors (a broken zip, not a workbook)
+        raise BadInput(_("cannot read {path} as XLSX: {reason}").format(
+            path=path, reason=str(exc).splitlines()[0] if str(exc) else type(exc).__name__),
+            code="bad_xlsx") from None
+    names = list(book.sheet_names)
+    if sheet is None:
+        if not names:
+            raise BadInput(_("{path} has no sheet").format(path=path), code="no_sheet")
+        sheet = names[0]
+    elif sheet not in names:
+        raise BadInput(_("no sheet {sheet!r} in {path}").format(sheet=sheet, path=path),
+                       hint=_("its sheets: {names}").format(names=", ".join(names)),
+                       code="no_sheet")
+    rows_in = iter(book.get_sheet_by_name(sheet).iter_rows())
+    header_cells = next(rows_in, None)
+    if not header_cells or not any(c not in (None, "") for c in header_cells):
+        raise BadInput(_("{path} has no header row").format(path=path), code="no_header")
+    header = [_cell(c) or "" for c in header_cells]
+
+    def rows() -> Iterator[tuple[int, list[str | None]]]:
+        number = 1
+        for raw in rows_in:
+            number += 1
+            cells = [_cell(c) for c in raw]
+            if any(c is not None for c in cells):
+                yield number, cells
+
+    return Table(header, rows())

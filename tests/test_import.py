@@ -1,0 +1,471 @@
+"""`import` (issue 15): a Chinese register in GBK CSV or XLSX through a mapping, with its
+history as lifecycle steps; dry run; a bad row refuses the whole file, named by row and
+column; a re-import adds nothing; a newer copy adds the steps since; a changed row is
+a conflict; a batch voided whole; the round trip through `export complaints`; the
+starter mapping; an English register shaped like the CFPB's, with no code change."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+HEADER = ["投诉单号", "投诉日期", "客户名称", "联系电话", "投诉渠道", "投诉类别", "严重程度",
+          "产品型号", "投诉内容", "受理人", "责任部门", "责任人", "分派日期", "原因分析",
+          "原因类别", "处理方式", "处理说明", "处理日期", "回访结果", "回访日期"]
+
+ROWS = [
+    ["2025-001", "2025年3月3日", "华东电器有限公司", "13812345678", "电话", "质量", "高级",
+     "XD-200", "电机异响", "周敏", "质量部", "王芳", "2025-03-03", "扭矩不足", "制造",
+     "换货", "换新机三台", "2025-03-06", "满意", "2025-03-07"],
+    ["2025-002", "2025/3/10", "宁波精工", "", "邮件", "交付", "中级", "PS-5", "晚到三天",
+     "周敏", "物流部", "刘洋", "2025-03-11", "", "", "", "", "", "", ""],
+    ["2025-003", "2025-04-01", "Acme", "", "来访", "服务", "低级", "XD-300", "态度差", "吴婷",
+     "", "", "", "", "", "", "", "", "", ""],
+]
+
+MAPPING = """
+key = "投诉单号"
+
+[columns]
+received = "投诉日期"
+customer = "客户名称"
+contact = "联系电话"
+channel = "投诉渠道"
+category = "投诉类别"
+severity = "严重程度"
+product = "产品型号"
+description = "投诉内容"
+logged_by = "受理人"
+department = "责任部门"
+owner = "责任人"
+assigned_at = "分派日期"
+cause = "原因分析"
+cause_category = "原因类别"
+disposition = "处理方式"
+summary = "处理说明"
+resolved = "处理日期"
+satisfaction = "回访结果"
+revisited = "回访日期"
+
+[values.category]
+"交付" = "delivery"
+
+[dates]
+concluded_at = "resolved_at"
+"""
+
+
+def write_csv(path: Path, rows: list[list[str]], encoding: str = "gbk",
+              header: list[str] = HEADER) -> Path:
+    with open(path, "w", encoding=encoding, newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(header)
+        out.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def files(tmp_path):
+    m = tmp_path / "map.toml"
+    m.write_text(MAPPING, encoding="utf-8")
+    return {"csv": write_csv(tmp_path / "登记表.csv", ROWS), "map": m, "dir": tmp_path}
+
+
+def complaints(run) -> list[tuple]:
+    return run.rows("SELECT source_key, status, customer, channel, category, severity, "
+                    "logged_by, department, assigned_at, concluded_at, resolved_at, "
+                    "closed_at, import_batch FROM complaints ORDER BY source_key")
+
+
+def test_gbk_register_with_history(ledger, files):
+    r = ledger("import", files["csv"], "--mapping", files["map"])
+    assert "Import batch 1: 3 new complaints, 0 already imported." in r.stderr
+    rows = complaints(ledger)
+    assert [x[:8] for x in rows] == [
+        ("2025-001", "closed", "华东电器有限公司", "phone", "quality", "high", "周敏", "质量部"),
+        ("2025-002", "assigned", "宁波精工", "email", "delivery", "medium", "周敏", "物流部"),
+        ("2025-003", "logged", "Acme", "visit", "service", "low", "吴婷", None)]
+    assert rows[0][8:12] == ("2025-03-02T16:00:00Z", "2025-03-05T16:00:00Z",
+                             "2025-03-05T16:00:00Z", "2025-03-06T16:00:00Z")
+    assert {x[12] for x in rows} == {1}
+    # the events: usual kinds, the importing user as actor, the source in each; the
+    # investigation's time came from [dates]: estimated
+    cid = ledger.rows("SELECT id FROM complaints WHERE source_key = '2025-001'")[0][0]
+    shown = ledger.json("show", "--ref", "2025-001")
+    assert shown["id"] == cid and shown["source_key"] == "2025-001"
+    kinds = [(e["kind"], e["actor"], e["data"]["source"]["row"], e["data"].get("estimated"))
+             for e in shown["events"]]
+    assert kinds == [("log", "tester", 2, None), ("assign", "tester", 2, None),
+                     ("investigate", "tester", 2, True), ("resolve", "tester", 2, None),
+                     ("revisit", "tester", 2, None)]
+    source = shown["events"][0]["data"]["source"]
+    assert source["file"] == "登记表.csv" and len(source["row_hash"]) == 64
+    # the row hash leaves the contact out: the same row with another phone, same hash
+    other = write_csv(files["dir"] / "other.csv", [ROWS[0][:3] + ["13900000000"] + ROWS[0][4:]])
+    from support import NOW
+
+    from complaintctl import importer, mapping, readers
+    from complaintctl.store import Ledger
+
+    lg = Ledger.open(ledger.db)
+    table = readers.open_table(other)
+    reader = importer.Reader(lg, table, mapping.load(str(files["map"])), now=NOW)
+    number, cells = next(table.rows)
+    assert reader.row_hash(reader.read(number, cells)) == source["row_hash"]
+    lg.close()
+    assert [r["source_key"] for r in ledger.json("list", "--ref", "2025-002")] == ["2025-002"]
+    assert ledger("verify").exit_code == 0
+
+
+def test_xlsx_register(ledger, tmp_path, files):
+    import xlsxwriter
+
+    path = tmp_path / "register.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    book.add_worksheet("说明").write(0, 0, "这一页不是登记表")
+    sheet = book.add_worksheet("登记表")
+    sheet.write_row(0, 0, HEADER)
+    date_format = book.add_format({"num_format": "yyyy-mm-dd"})
+    from datetime import datetime
+
+    for i, row in enumerate(ROWS, start=1):
+        for j, value in enumerate(row):
+            if j == 1 and i == 1:
+                sheet.write_datetime(i, j, datetime(2025, 3, 3), date_format)  # a real date
+            elif value:
+                sheet.write(i, j, value)
+    book.close()
+    r = ledger("import", path, "--mapping", files["map"], "--sheet", "登记表")
+    assert "3 new complaints" in r.stderr
+    assert [x[:3] for x in complaints(ledger)] == [
+        ("2025-001", "closed", "华东电器有限公司"), ("2025-002", "assigned", "宁波精工"),
+        ("2025-003", "logged", "Acme")]
+    bad = ledger("import", path, "--mapping", files["map"], "--sheet", "无此页", code=2)
+    assert "no sheet '无此页'" in bad.stderr and "登记表" in bad.stderr
+
+
+def test_dry_run_writes_nothing(ledger, files):
+    before = ledger.snapshot()
+    r = ledger("import", files["csv"], "--mapping", files["map"], "--dry-run")
+    assert r.stdout == "Dry run, nothing written: 3 new complaints, 0 already imported.\n"
+    assert ledger.snapshot() == before
+
+
+def test_bad_rows_refuse_the_file(ledger, files):
+    rows = [list(r) for r in ROWS]
+    rows[1][1] = "2025/13/01"
+    rows[2][6] = "甲级"
+    path = write_csv(files["dir"] / "bad.csv", rows)
+    before = ledger.snapshot()
+    r = ledger("import", path, "--mapping", files["map"], code=2)
+    assert "row 3, column 投诉日期: '2025/13/01' is not a date" in r.stderr
+    assert "row 4, column 严重程度: '甲级' is not a severity" in r.stderr
+    assert "Error: 2 rows refused; nothing was imported" in r.stderr
+    assert ledger.snapshot() == before
+    # every value reads, but a row's dates run backwards: a rule refuses it (exit 1)
+    rows = [list(r) for r in ROWS]
+    rows[0][17] = "2025-03-01"
+    path = write_csv(files["dir"] / "backwards.csv", rows)
+    r = ledger("import", path, "--mapping", files["map"], code=1)
+    assert "row 2, column 处理日期: 2025-03-01 00:00 is before" in r.stderr
+    assert "the dates run backwards" in r.stderr
+    assert ledger.snapshot() == before
+    # --skip-bad: the good rows in, the bad one to --rejects (0600) with its reason
+    rejects = files["dir"] / "rejects.csv"
+    r = ledger("import", path, "--mapping", files["map"], "--skip-bad", "--rejects", rejects)
+    assert "2 new complaints" in r.stderr and "1 refused" in r.stderr
+    assert stat.S_IMODE(os.stat(rejects).st_mode) == 0o600
+    lines = list(csv.reader(rejects.read_text(encoding="utf-8-sig").splitlines()))
+    assert lines[0][:3] == ["row", "reason", "投诉单号"]
+    assert lines[1][0] == "2" and "dates run backwards" in lines[1][1]
+    assert lines[1][2] == "2025-001"
+
+
+def test_reimport_newer_copy_conflict(ledger, files):
+    ledger("import", files["csv"], "--mapping", files["map"])
+    before = ledger.snapshot()
+    r = ledger("import", files["csv"], "--mapping", files["map"])
+    assert "0 new complaints, 3 already imported" in r.stderr
+    # nothing but the batch's own row
+    assert len(ledger.snapshot()) == len(before) + 1
+    # a newer copy: 2025-002 was investigated, resolved and closed since; 2025-003's
+    # customer was changed in the register (a conflict: reported, not changed); a new row
+    rows = [list(r) for r in ROWS]
+    rows[1][13:20] = ["包装破损", "物流", "换货", "补发两箱", "2025-03-15", "基本满意",
+                      "2025-03-20"]
+    rows[2][2] = "Acme Ltd"
+    rows.append(["2025-004", "2025-05-05", "华南机电", "", "电话", "质量", "中级", "XD-200",
+                 "漏油", "吴婷", "", "", "", "", "", "", "", "", "", ""])
+    newer = write_csv(files["dir"] / "newer.csv", rows)
+    r = ledger("import", newer, "--mapping", files["map"])
+    assert "1 new complaint, 1 already imported, 1 with new steps (3), 1 conflict" in r.stderr
+    assert "Warning: conflict: row 4: 2025-003" in r.stderr
+    assert "客户名称 was 'Acme', the file now says 'Acme Ltd'" in r.stderr
+    rows_now = {x[0]: x for x in complaints(ledger)}
+    assert rows_now["2025-002"][1] == "closed"
+    assert rows_now["2025-003"][2] == "Acme"
+    shown = ledger.json("show", "--ref", "2025-002")
+    added = [e for e in shown["events"] if e["kind"] in ("investigate", "resolve", "revisit")]
+    assert [e["data"]["source"]["file"] for e in added] == ["newer.csv"] * 3
+    assert ledger("verify").exit_code == 0
+
+
+def test_erased_contact_is_not_filled_in(ledger, files):
+    ledger("import", files["csv"], "--mapping", files["map"])
+    cid = ledger.rows("SELECT id FROM complaints WHERE source_key = '2025-001'")[0][0]
+    ledger("forget-contact", cid, "--reason", "客户要求删除")
+    r = ledger("import", files["csv"], "--mapping", files["map"])
+    assert "3 already imported" in r.stderr
+    assert ledger.rows("SELECT contact FROM complaints WHERE id = ?", (cid,)) == [(None,)]
+
+
+def test_void_batch(ledger, files):
+    ledger("import", files["csv"], "--mapping", files["map"])
+    own = ledger.log()
+    r = ledger("import", "--void-batch", "1", "--reason", "映射错了")
+    assert "Voided 3 complaints of import batch 1." in r.stderr
+    assert {s for (s,) in ledger.rows("SELECT status FROM complaints WHERE import_batch = 1")
+            } == {"void"}
+    assert ledger.rows("SELECT status FROM complaints WHERE id = ?", (own,)) == [("logged",)]
+    assert ledger.rows("SELECT count(*) FROM events WHERE kind = 'void'") == [(3,)]
+    assert ledger("verify").exit_code == 0
+    again = ledger("import", "--void-batch", "1", "--reason", "再来", code=1)
+    assert "already void" in again.stderr
+    assert "no import batch 9" in ledger("import", "--void-batch", "9", "--reason", "x",
+                                         code=1).stderr
+    # the voided batch's rows may come in again
+    r = ledger("import", files["csv"], "--mapping", files["map"])
+    assert "3 new complaints" in r.stderr
+
+
+def test_template_guessed_from_chinese_headers(ledger, files):
+    r = ledger("import", files["csv"], "--template")
+    text = r.stdout
+    assert 'key = "投诉单号"' in text
+    for line in ('received_at = "投诉日期"', 'customer = "客户名称"', 'contact = "联系电话"',
+                 'channel = "投诉渠道"', 'category = "投诉类别"', 'severity = "严重程度"',
+                 'product = "产品型号"', 'description = "投诉内容"', 'logged_by = "受理人"',
+                 'department = "责任部门"', 'owner = "责任人"', 'assigned_at = "分派日期"',
+                 'cause = "原因分析"', 'cause_category = "原因类别"', 'disposition = "处理方式"',
+                 'summary = "处理说明"', 'resolved_at = "处理日期"', 'satisfaction = "回访结果"',
+                 'revisited_at = "回访日期"'):
+        assert line in text, line
+    # the template is a mapping that loads
+    (files["dir"] / "t.toml").write_text(text, encoding="utf-8")
+    r = ledger("import", files["csv"], "--mapping", files["dir"] / "t.toml", "--dry-run",
+               code=None)
+    assert "Traceback" not in r.output
+
+
+def test_round_trip_through_export(ledger, tmp_path, env, monkeypatch):
+    """export complaints --reveal of a ledger, imported with the shipped mapping into a
+    fresh one: the same monthly figures."""
+    run = ledger
+    a = run.log(received="2026-08-03 09:00")
+    run.to_state(a, "assigned")
+    b = run.log(received="2026-09-30 10:00", customer="宁波精工", severity="high")
+    run.to_state(b, "closed")
+    c = run.log(received="2026-09-30 10:00", product="PS-5")
+    run.to_state(c, "void")
+    d = run.log(received="2026-10-02 10:00", customer="Acme", severity="low")
+    run("assign", d, "--dept", "技术部", "--owner", "刘洋", "--at", "2026-10-03 10:00")
+    run("investigate", d, "--not-upheld", "--reason", "符合规格", "--at", "2026-10-04 10:00")
+    run("resolve", d, "--disposition", "explanation", "--summary", "解释", "--at",
+        "2026-10-05 10:00")
+    run("close", d, "--no-revisit", "--reason", "客户拒绝回访", "--at", "2026-10-06 10:00")
+    e = run.log(received="2026-10-20 10:00", customer="华南机电", severity="critical")
+    run("assign", e, "--dept", "质量部", "--owner", "王芳", "--at", "2026-10-20 11:00")
+    run("investigate", e, "--cause", "焊点虚焊", "--cause-category", "supplier",
+        "--responsibility", "supplier", "--supplier", "宁波精工", "--at", "2026-10-21 10:00")
+    run("resolve", e, "--disposition", "compensation", "--summary", "赔偿", "--amount",
+        "1250.50", "--at", "2026-10-22 10:00")
+    out = tmp_path / "all.csv"
+    run("export", "complaints", "--reveal", "--output", out)
+    masked = tmp_path / "masked.csv"
+    run("export", "complaints", "--output", masked)
+
+    def reports() -> list[dict]:
+        figures = []
+        for month in ("2026-08", "2026-09", "2026-10", "2026-11"):
+            rep = run.json("report", "--month", month, "--as-of", "2026-11-23 12:00")
+            figures.append({k: rep[k] for k in (
+                "received", "resolved", "closed", "voided", "backlog", "by_category",
+                "by_channel", "by_severity", "by_product", "by_customer", "by_department",
+                "pareto_category", "pareto_cause", "handling_days", "not_upheld_rate")})
+        return figures
+
+    first = reports()
+    fresh = tmp_path / "fresh.db"
+    monkeypatch.setenv("COMPLAINTCTL_DB", str(fresh))
+    run("init", "--country", "CN", "--timezone", "Asia/Shanghai")
+    refused = run("import", masked, "--mapping", "complaintctl", code=2)
+    assert "is masked; import an export made with --reveal" in refused.stderr
+    r = run("import", out, "--mapping", "complaintctl")
+    assert "5 new complaints" in r.stderr
+    assert reports() == first
+    assert run("verify").exit_code == 0
+
+
+def readme_mapping() -> str:
+    """The CFPB-shaped mapping the README shows, as it is written there."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- cfpb-mapping -->", 1)[1]
+    return block.split("```toml\n", 1)[1].split("```", 1)[0]
+
+
+def test_cfpb_shaped_register(ledger, tmp_path):
+    header = ["Date received", "Product", "Issue", "Company", "State", "Submitted via",
+              "Date sent to company", "Company response to consumer",
+              "Timely response?", "Consumer disputed?", "Complaint ID"]
+    rows = [
+        ["2016-03-01", "Mortgage", "Struggling to pay mortgage", "Big Bank", "CA",
+         "Referral", "2016-03-02", "Closed with explanation", "Yes", "No", "1800001"],
+        ["2016-03-02", "Credit reporting", "Incorrect information on your report",
+         "Bureau Inc", "NY", "Web", "2016-03-02", "Closed with monetary relief", "Yes",
+         "Yes", "1800002"],
+        ["2016-03-05", "Debt collection", "Communication tactics", "Collect LLC", "TX",
+         "Phone", "2016-03-06", "In progress", "Yes", "", "1800003"],
+        ["2016-03-07", "Mortgage", "Billing disputes", "Big Bank", "CA", "Postal mail",
+         "2016-03-08", "Closed with non-monetary relief", "Yes", "No", "1800004"],
+    ]
+    path = write_csv(tmp_path / "complaints.csv", rows, encoding="utf-8", header=header)
+    m = tmp_path / "cfpb.toml"
+    shown = readme_mapping()
+    assert '"Closed with non-monetary relief" = "repair"' in shown
+    m.write_text(shown.replace('= "repair"', '= "goodwill"'), encoding="utf-8")
+    r = ledger("import", path, "--mapping", m, code=2)
+    assert "row 5, column Company response to consumer: 'Closed with non-monetary " \
+        "relief' is not a disposition" in r.stderr
+    m.write_text(shown, encoding="utf-8")
+    r = ledger("import", path, "--mapping", m)
+    assert "4 new complaints" in r.stderr
+    got = ledger.rows("SELECT source_key, status, channel, category, disposition, department "
+                      "FROM complaints ORDER BY source_key")
+    assert got == [("1800001", "resolved", "regulator", "billing", "explanation", "Big Bank"),
+                   ("1800002", "resolved", "web", "service", "compensation", "Bureau Inc"),
+                   ("1800003", "investigating", "phone", "other", None, "Collect LLC"),
+                   ("1800004", "resolved", "letter", "billing", "repair", "Big Bank")]
+    # nothing made up silently: the resolution's date came from [dates], the cause
+    # from [defaults]
+    events = ledger.json("show", "--ref", "1800001")["events"]
+    assert [(e["kind"], e["data"].get("estimated")) for e in events] == [
+        ("log", None), ("assign", True), ("investigate", True), ("resolve", True)]
+
+
+def test_usage_errors(ledger, files):
+    assert "give --mapping" in ledger("import", files["csv"], code=2).stderr
+    assert "no mapping nope" in ledger("import", files["csv"], "--mapping", "nope",
+                                       code=2).stderr
+    bad = files["dir"] / "bad.toml"
+    bad.write_text('[columns]\nnonsense = "x"\n', encoding="utf-8")
+    assert "nonsense: no such field" in ledger("import", files["csv"], "--mapping", bad,
+                                               code=2).stderr
+    missing = files["dir"] / "missing.toml"
+    missing.write_text('[columns]\ncustomer = "客户"\n', encoding="utf-8")
+    assert "column 客户 is not in the file" in ledger("import", files["csv"], "--mapping",
+                                                     missing, code=2).stderr
+    assert "--void-batch needs --reason" in ledger("import", "--void-batch", "1",
+                                                   code=2).stderr
+    # UTF-8 with a BOM, and an explicit encoding
+    utf8 = write_csv(files["dir"] / "utf8.csv", ROWS, encoding="utf-8-sig")
+    assert "3 new complaints" in ledger("import", utf8, "--mapping", files["map"],
+                                        "--dry-run").stdout
+    assert "3 new complaints" in ledger("import", files["csv"], "--mapping", files["map"],
+                                        "--encoding", "gbk", "--dry-run").stdout
+    assert json.loads(ledger("show", "--ref", "nope", "--format", "json", code=1).stdout
+                      or "null") is None
+
+
+def test_cron_quiet_and_chinese(ledger, files):
+    """From cron (no terminal) only the summary; with --quiet nothing; the bad rows in
+    Chinese with --lang zh."""
+    r = ledger("--quiet", "import", files["csv"], "--mapping", files["map"])
+    assert r.stderr == "" and r.stdout == ""
+    rows = [list(r) for r in ROWS]
+    rows[0][0] = "2025-101"
+    rows[0][1] = "2025/13/01"
+    path = write_csv(files["dir"] / "bad.csv", rows[:1])
+    r = ledger("--lang", "zh", "import", path, "--mapping", files["map"], code=2)
+    assert "第 2 行，列 投诉日期：'2025/13/01' 不是日期" in r.stderr
+    assert "错误：1 行被拒绝；未导入任何内容" in r.stderr
+
+
+def test_indexes_named_exist():
+    """The indexes a re-import keeps inside the bulk block are in the schema."""
+    from test_schema import schema_sql_db
+
+    from complaintctl.importer import _READ_INSIDE
+
+    names = {n for (n,) in schema_sql_db().execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert _READ_INSIDE <= names
+
+
+def test_calendar_covers_the_register_years(ledger, files):
+    """The bulk writer extends the calendar to every year the register holds, inside
+    the import's transaction (a `calendar` event in the chain), and the import warns of
+    a year the holidays package has no official data for."""
+    rows = [["2013-001", "2013-09-30"] + ROWS[2][2:], ["1998-001", "1998-06-01"] + ROWS[2][2:]]
+    register = write_csv(files["dir"] / "old.csv", rows)
+    r = ledger("import", register, "--mapping", files["map"])
+    assert "2 new complaints" in r.stderr
+    assert "Warning:" in r.stderr and "1998" in r.stderr
+    assert "2013" not in r.stderr.split("Warning:", 1)[1]
+    assert ledger.rows("SELECT kind FROM calendar_days WHERE day = '2013-10-01'") == [
+        ("holiday",)]
+    assert ledger.rows("SELECT count(*) FROM events WHERE kind = 'calendar'")[0][0] >= 1
+    ledger("verify")
+
+
+def test_without_a_key_the_same_file_is_refused(ledger, files):
+    keyless = files["dir"] / "keyless.toml"
+    keyless.write_text(MAPPING.replace('key = "投诉单号"', "").replace(
+        '[values.category]', '[values.department]\n"物流部" = "储运部"\n\n[values.category]'),
+        encoding="utf-8")
+    ledger("import", files["csv"], "--mapping", keyless)
+    assert ledger.rows("SELECT source_key, department FROM complaints ORDER BY id") == [
+        (None, "质量部"), (None, "储运部"), (None, None)]
+    before = ledger.snapshot()
+    r = ledger("import", files["csv"], "--mapping", keyless, code=1)
+    assert "登记表.csv was imported already, as batch 1" in r.stderr
+    assert ledger.snapshot() == before
+
+
+def test_round_trip_of_a_reopened_and_a_twice_revisited_complaint(ledger, tmp_path,
+                                                                   monkeypatch):
+    """One row carries the last round: a reopened complaint resolved again comes in
+    resolved; a critical one revisited twice comes in closed on its closing day."""
+    run = ledger
+    a = run.log(received="2026-09-01 10:00")
+    run("assign", a, "--dept", "质量部", "--owner", "王芳", "--at", "2026-09-01 11:00")
+    run("investigate", a, "--cause", "扭矩不足", "--at", "2026-09-02 10:00")
+    run("resolve", a, "--disposition", "exchange", "--summary", "换新", "--at",
+        "2026-09-03 10:00")
+    run("revisit", a, "--satisfaction", "unsatisfied", "--at", "2026-09-04 10:00")
+    run("resolve", a, "--disposition", "refund", "--summary", "退款", "--at",
+        "2026-09-07 10:00")
+    b = run.log(received="2026-09-01 10:00", severity="critical", customer="Acme")
+    run("assign", b, "--dept", "质量部", "--owner", "王芳", "--at", "2026-09-01 11:00")
+    run("investigate", b, "--cause", "焊点", "--at", "2026-09-02 10:00")
+    run("resolve", b, "--disposition", "repair", "--summary", "维修", "--at",
+        "2026-09-03 10:00")
+    run("revisit", b, "--satisfaction", "satisfied", "--at", "2026-09-04 10:00")
+    run("revisit", b, "--satisfaction", "basically-satisfied", "--at", "2026-11-20 10:00")
+    out = tmp_path / "all.csv"
+    run("export", "complaints", "--reveal", "--output", out)
+    first = run.rows("SELECT customer, status, resolved_at, closed_at, disposition "
+                     "FROM complaints ORDER BY customer")
+    monkeypatch.setenv("COMPLAINTCTL_DB", str(tmp_path / "fresh.db"))
+    run("init", "--country", "CN", "--timezone", "Asia/Shanghai")
+    run("import", out, "--mapping", "complaintctl")
+    assert run.rows("SELECT customer, status, resolved_at, closed_at, disposition "
+                    "FROM complaints ORDER BY customer") == first
+    kinds = [(e["kind"], e["data"].get("estimated")) for e in
+             run.json("show", "--ref", b)["events"]]
+    assert kinds[-2:] == [("revisit", True), ("revisit", None)]
+    assert run("verify").exit_code == 0
