@@ -50,7 +50,7 @@ from hashlib import sha256
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from complaintctl import deadlines, returns, workflow
+from complaintctl import deadlines, returns, rollups, workflow
 from complaintctl.complaints import _check_category, contact_ref
 from complaintctl.errors import BadInput, NotFound, Refused
 from complaintctl.i18n import _
@@ -108,6 +108,8 @@ REPEAT_INDEX = "complaints_repeat"
 
 # The tally triggers: the writer counts the day tallies itself and adds them once.
 TALLY_TRIGGERS = ("tally_received", "tally_resolutions", "tally_closing_revisits")
+# and the rollup triggers: the rollups of what it wrote are added once at the end.
+ROLLUP_TRIGGERS = rollups.TRIGGERS
 
 # Complaints written per batch (one executemany per table).
 BATCH = 2000
@@ -152,7 +154,7 @@ def _set_aside(cur: sqlite3.Cursor, keep: frozenset[str]) -> dict[str, str]:
                         "AND (type = 'index' OR type = 'trigger')").fetchall()
     dropped = [(kind, name, sql) for kind, name, sql in found
                if (kind == "index" and name not in keep)
-               or (kind == "trigger" and name in TALLY_TRIGGERS)]
+               or (kind == "trigger" and (name in TALLY_TRIGGERS or name in ROLLUP_TRIGGERS))]
     for kind, name, _sql in dropped:
         cur.execute(f"DROP {kind.upper()} {name}")
     return {name: sql for _kind, name, sql in dropped}
@@ -187,12 +189,15 @@ def writing(lg: Ledger, *, demo: bool = False, batch: int = BATCH) -> Iterator[W
                 _check_demo(lg, cur)
             some = cur.execute("SELECT 1 FROM complaints LIMIT 1").fetchone() is not None
             rebuild = _set_aside(cur, frozenset({REPEAT_INDEX}) if some else frozenset())
+            written_after = rollups.marks(cur)
             writer = Writer(lg, cur, batch=batch, set_aside=rebuild)
             lg.rows = _Closed()
             yield writer
             writer.finish()
             for sql in rebuild.values():
                 cur.execute(sql)
+            # the rollups of what was written, added once (their triggers were set aside)
+            rollups.add_written(cur, written_after)
             if demo:
                 mark_demo(cur)
             cur.execute("COMMIT")

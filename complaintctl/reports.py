@@ -405,8 +405,9 @@ class Report:
         """(category, department at the report's instant, days) of every complaint with
         a resolution in the period: what `handling` gives without the id, read in one
         pass over handling_times (one row per resolution, the days already computed),
-        leaving out each resolution whose next round is in the period too. Replayed from the steps (`handling`) when a department may
-        have changed since the instant."""
+        leaving out each resolution whose next round is in the period too. Replayed
+        from the steps (`handling`) when a department may have changed since the
+        instant."""
         if not self.rollups or self.replay:
             for _cid, category, department, days in self.handling():
                 yield category, department, days
