@@ -433,7 +433,8 @@ BEGIN SELECT RAISE(ABORT, 'stored files are never deleted'); END;
 -- triggers below keep both with every step (the bulk writer sets them aside and adds
 -- what it wrote once), and `verify` recounts them.
 --
--- day_rollups: (measure, day, key) -> n (and ok, for stage completions: how many by
+-- day_rollups: (measure, day, key) -> n (a count that falls to 0 is deleted; and ok,
+-- for stage completions: how many by
 -- their deadline). The day is the first ten characters of a stored time:
 --   category, channel, severity, product, department, repeats: complaints by the day
 --     they were received and their value now ('' for none; repeats: key 'yes');
@@ -500,6 +501,15 @@ BEGIN
                 CASE WHEN OLD.repeat_of IS NOT NULL THEN 'yes' END
             UNION ALL SELECT 'cause', substr(OLD.concluded_at, 1, 10), OLD.cause_category
             UNION ALL SELECT 'validity', substr(OLD.concluded_at, 1, 10), coalesce(OLD.validity, ''));
+    DELETE FROM day_rollups WHERE n = 0 AND (measure, day, key) IN (SELECT 'category' AS measure, substr(OLD.received_at, 1, 10) AS day, coalesce(OLD.category, '') AS key
+            UNION ALL SELECT 'channel', substr(OLD.received_at, 1, 10), coalesce(OLD.channel, '')
+            UNION ALL SELECT 'severity', substr(OLD.received_at, 1, 10), coalesce(OLD.severity, '')
+            UNION ALL SELECT 'product', substr(OLD.received_at, 1, 10), coalesce(OLD.product, '')
+            UNION ALL SELECT 'department', substr(OLD.received_at, 1, 10), coalesce(OLD.department, '')
+            UNION ALL SELECT 'repeats', substr(OLD.received_at, 1, 10),
+                CASE WHEN OLD.repeat_of IS NOT NULL THEN 'yes' END
+            UNION ALL SELECT 'cause', substr(OLD.concluded_at, 1, 10), OLD.cause_category
+            UNION ALL SELECT 'validity', substr(OLD.concluded_at, 1, 10), coalesce(OLD.validity, ''));
     INSERT INTO day_rollups (measure, day, key, n)
         SELECT measure, day, key, 1 FROM (SELECT 'category' AS measure, substr(NEW.received_at, 1, 10) AS day, coalesce(NEW.category, '') AS key
             UNION ALL SELECT 'channel', substr(NEW.received_at, 1, 10), coalesce(NEW.channel, '')
@@ -517,12 +527,16 @@ END;
 CREATE TRIGGER rollup_department_changed AFTER UPDATE OF department ON complaints
 WHEN OLD.department IS NOT NEW.department
 BEGIN
-    UPDATE day_rollups SET n = n - s.n, ok = ok - s.ok FROM (
-        SELECT substr(done_at, 1, 10) AS day, count(*) AS n, sum(done_at <= due_at) AS ok
+    UPDATE day_rollups SET n = n - s.done, ok = ok - s.on_time FROM (
+        SELECT substr(done_at, 1, 10) AS done_day, count(*) AS done,
+            sum(done_at <= due_at) AS on_time
         FROM stages WHERE complaint_id = OLD.id AND stage = 'resolve' AND outcome = 'done'
         GROUP BY 1) AS s
-        WHERE measure = 'resolve_done' AND day_rollups.day = s.day
+        WHERE measure = 'resolve_done' AND day = s.done_day
         AND key = coalesce(OLD.department, '');
+    DELETE FROM day_rollups WHERE measure = 'resolve_done' AND n = 0
+        AND key = coalesce(OLD.department, '') AND day IN (SELECT substr(done_at, 1, 10)
+        FROM stages WHERE complaint_id = OLD.id AND stage = 'resolve' AND outcome = 'done');
     INSERT INTO day_rollups (measure, day, key, n, ok)
         SELECT 'resolve_done', substr(done_at, 1, 10), coalesce(NEW.department, ''),
             count(*), sum(done_at <= due_at)
@@ -568,6 +582,11 @@ WHEN OLD.outcome IS 'done' OR NEW.outcome IS 'done'
 BEGIN
     UPDATE day_rollups SET n = n - 1, ok = ok - (OLD.done_at <= OLD.due_at)
         WHERE OLD.outcome = 'done' AND day = substr(OLD.done_at, 1, 10)
+        AND (measure, key) IN (SELECT 'stage_done' AS measure, OLD.stage AS key
+            UNION ALL SELECT 'resolve_done', CASE WHEN OLD.stage = 'resolve' THEN (SELECT
+                coalesce(department, '') FROM complaints WHERE id = OLD.complaint_id) END);
+    DELETE FROM day_rollups
+        WHERE n = 0 AND OLD.outcome = 'done' AND day = substr(OLD.done_at, 1, 10)
         AND (measure, key) IN (SELECT 'stage_done' AS measure, OLD.stage AS key
             UNION ALL SELECT 'resolve_done', CASE WHEN OLD.stage = 'resolve' THEN (SELECT
                 coalesce(department, '') FROM complaints WHERE id = OLD.complaint_id) END);

@@ -648,8 +648,10 @@ class Report:
         on_time_dept = self.on_time_by_department(department_of)
         departments = _shares(self.breakdown("department"), received)
         seen = {d["key"] for d in departments}
+        # (departments that resolved complaints but received none in the period, by name)
         departments += [{"key": d, "count": 0, "share": _rate(0, received)}
-                        for d in resolved_dept if (d if d is not None else "(none)") not in seen]
+                        for d in sorted(resolved_dept, key=lambda d: (d is None, d or ""))
+                        if (d if d is not None else "(none)") not in seen]
         for d in departments:
             key = None if d["key"] == "(none)" else d["key"]
             d["resolved"] = resolved_dept.get(key, 0)
@@ -703,3 +705,26 @@ class Report:
             "register": self.register() if self.with_register else [],
             "register_included": self.with_register,
         }
+
+
+def period_figures(conn: sqlite3.Connection, tz: tzinfo, period: Period,
+                   as_of: datetime) -> dict[str, Any]:
+    """The headline figures of one period, cheaply (a point of a trend): complaints
+    received, resolved, closed and voided; the on-time rate of all stage completions
+    and by stage; revisits and the satisfaction rate. The same numbers as
+    `Report.build()` for that period and instant, read from the day tallies and
+    rollups for whole days and from the rows for the partial days at its ends, so the
+    cost follows the number of days, not of complaints (a month of the 1M demo ledger
+    reads about 30 rollup rows per measure). Call inside one read transaction for a
+    consistent series."""
+    rep = Report(conn, tz, period, as_of, "", register=False)
+    counts = rep.counts(rep.lo, rep.hi)
+    stages = rep.on_time()
+    done, on_time = sum(n for _, n, _ in stages), sum(ok for _, _, ok in stages)
+    revisits, satisfied = rep.satisfaction()
+    return {"from": period.first.isoformat(), "to": period.last.isoformat(),
+            "start_at": rep.lo, "end_at": rep.hi, **counts,
+            "on_time_rate": _rate(on_time, done),
+            "on_time_by_stage": {s: _rate(ok, n) for s, n, ok in
+                                 sorted(stages, key=lambda x: STAGE_ORDER.index(x[0]))},
+            "revisits": revisits, "satisfaction_rate": _rate(satisfied, revisits)}
