@@ -14,7 +14,7 @@
 --   stage_done: stage completions (outcome done) by the day done, by stage;
 --   resolve_done: resolve-stage completions by the day done, by the complaint's
 --     department now ('' for none).
-CREATE TABLE day_rollups (
+CREATE TABLE IF NOT EXISTS day_rollups (
     measure TEXT NOT NULL,
     day TEXT NOT NULL,
     key TEXT NOT NULL,
@@ -26,7 +26,7 @@ CREATE TABLE day_rollups (
 -- One row per resolution: its time, and the complaint's handling time to it in days
 -- (from received), category and department now; next_at: when its next round was
 -- resolved (a report counts a complaint's latest resolution in its period only).
-CREATE TABLE handling_times (
+CREATE TABLE IF NOT EXISTS handling_times (
     at TEXT NOT NULL,
     complaint_id TEXT NOT NULL,
     round INTEGER NOT NULL,
@@ -36,9 +36,9 @@ CREATE TABLE handling_times (
     next_at TEXT,
     PRIMARY KEY (at, complaint_id, round)
 ) WITHOUT ROWID;
-CREATE INDEX handling_times_complaint ON handling_times (complaint_id);
+CREATE INDEX IF NOT EXISTS handling_times_complaint ON handling_times (complaint_id);
 
-CREATE TRIGGER rollup_complaint_logged AFTER INSERT ON complaints
+CREATE TRIGGER IF NOT EXISTS rollup_complaint_logged AFTER INSERT ON complaints
 BEGIN
     INSERT INTO day_rollups (measure, day, key, n)
         SELECT measure, day, key, 1 FROM (SELECT 'category' AS measure, substr(NEW.received_at, 1, 10) AS day, coalesce(NEW.category, '') AS key
@@ -54,7 +54,7 @@ BEGIN
         ON CONFLICT (measure, day, key) DO UPDATE SET n = n + 1;
 END;
 
-CREATE TRIGGER rollup_complaint_changed AFTER UPDATE OF received_at, category, channel,
+CREATE TRIGGER IF NOT EXISTS rollup_complaint_changed AFTER UPDATE OF received_at, category, channel,
     severity, product, department, repeat_of, concluded_at, cause_category, validity
     ON complaints
 WHEN OLD.received_at IS NOT NEW.received_at OR OLD.category IS NOT NEW.category
@@ -95,7 +95,7 @@ BEGIN
         ON CONFLICT (measure, day, key) DO UPDATE SET n = n + 1;
 END;
 
-CREATE TRIGGER rollup_department_changed AFTER UPDATE OF department ON complaints
+CREATE TRIGGER IF NOT EXISTS rollup_department_changed AFTER UPDATE OF department ON complaints
 WHEN OLD.department IS NOT NEW.department
 BEGIN
     UPDATE day_rollups SET n = n - s.done, ok = ok - s.on_time FROM (
@@ -116,7 +116,7 @@ BEGIN
         ON CONFLICT (measure, day, key) DO UPDATE SET n = n + excluded.n, ok = ok + excluded.ok;
 END;
 
-CREATE TRIGGER rollup_handling_changed AFTER UPDATE OF received_at, category, department
+CREATE TRIGGER IF NOT EXISTS rollup_handling_changed AFTER UPDATE OF received_at, category, department
     ON complaints
 WHEN OLD.received_at IS NOT NEW.received_at OR OLD.category IS NOT NEW.category
     OR OLD.department IS NOT NEW.department
@@ -126,7 +126,7 @@ BEGIN
         WHERE complaint_id = NEW.id;
 END;
 
-CREATE TRIGGER rollup_resolution AFTER INSERT ON resolutions
+CREATE TRIGGER IF NOT EXISTS rollup_resolution AFTER INSERT ON resolutions
 BEGIN
     INSERT INTO handling_times (at, complaint_id, round, days, category, department)
         SELECT NEW.at, NEW.complaint_id, NEW.round, julianday(NEW.at) - julianday(c.received_at),
@@ -136,7 +136,7 @@ BEGIN
         WHERE complaint_id = NEW.complaint_id AND round = NEW.round - 1;
 END;
 
-CREATE TRIGGER rollup_stage_done AFTER INSERT ON stages
+CREATE TRIGGER IF NOT EXISTS rollup_stage_done AFTER INSERT ON stages
 WHEN NEW.outcome = 'done'
 BEGIN
     INSERT INTO day_rollups (measure, day, key, n, ok)
@@ -148,7 +148,7 @@ BEGIN
         ON CONFLICT (measure, day, key) DO UPDATE SET n = n + 1, ok = ok + excluded.ok;
 END;
 
-CREATE TRIGGER rollup_stage_changed AFTER UPDATE OF stage, done_at, due_at, outcome ON stages
+CREATE TRIGGER IF NOT EXISTS rollup_stage_changed AFTER UPDATE OF stage, done_at, due_at, outcome ON stages
 WHEN OLD.outcome IS 'done' OR NEW.outcome IS 'done'
 BEGIN
     UPDATE day_rollups SET n = n - 1, ok = ok - (OLD.done_at <= OLD.due_at)
@@ -170,7 +170,9 @@ BEGIN
         ON CONFLICT (measure, day, key) DO UPDATE SET n = n + 1, ok = ok + excluded.ok;
 END;
 
--- What the ledger holds already.
+-- What the ledger holds already (from scratch: the step can be run again).
+DELETE FROM day_rollups;
+DELETE FROM handling_times;
 INSERT INTO day_rollups (measure, day, key, n)
     SELECT 'category', substr(received_at, 1, 10), coalesce(category, ''), count(*)
     FROM complaints GROUP BY 2, 3
