@@ -646,11 +646,19 @@ def tallies_and_recount(conn: sqlite3.Connection | sqlite3.Cursor
 
 
 def check_tallies(cur: sqlite3.Cursor) -> list[Problem]:
+    """day_tallies, day_rollups and handling_times against a recount of the rows."""
+    from complaintctl import rollups
+
     kept, recount = tallies_and_recount(cur)
     return [problem("day_tally", f"{m} {d}", kept.get((m, d), 0), recount.get((m, d), 0),
                     N_("the day's tally is not the count of its rows"))
             for m, d in sorted(kept.keys() | recount.keys())
-            if kept.get((m, d), 0) != recount.get((m, d), 0)]
+            if kept.get((m, d), 0) != recount.get((m, d), 0)] + [
+        problem("day_rollup" if table == "day_rollups" else "handling_time", which, stored,
+                expected, N_("the day's rollup is not the count of its rows")
+                if table == "day_rollups" else
+                N_("the handling time is not what the complaint and its resolution say"))
+        for table, which, stored, expected in rollups.problems(cur)]
 
 
 # --- 6. attachments -----------------------------------------------------------------------

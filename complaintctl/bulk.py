@@ -64,7 +64,7 @@ from hashlib import sha256
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from complaintctl import deadlines, returns, workflow
+from complaintctl import deadlines, returns, rollups, workflow
 from complaintctl.complaints import _check_category, contact_ref
 from complaintctl.errors import BadInput, NotFound, Refused
 from complaintctl.i18n import _
@@ -127,6 +127,8 @@ REPEAT_INDEX = "complaints_repeat"
 
 # The tally triggers: the writer counts the day tallies itself and adds them once.
 TALLY_TRIGGERS = ("tally_received", "tally_resolutions", "tally_closing_revisits")
+# and the rollup triggers: the rollups of what it wrote are added once at the end.
+ROLLUP_TRIGGERS = rollups.TRIGGERS
 
 # Complaints written per batch (one executemany per table).
 BATCH = 2000
@@ -171,7 +173,7 @@ def _set_aside(cur: sqlite3.Cursor, keep: frozenset[str]) -> dict[str, str]:
                         "AND (type = 'index' OR type = 'trigger')").fetchall()
     dropped = [(kind, name, sql) for kind, name, sql in found
                if (kind == "index" and name not in keep)
-               or (kind == "trigger" and name in TALLY_TRIGGERS)]
+               or (kind == "trigger" and (name in TALLY_TRIGGERS or name in ROLLUP_TRIGGERS))]
     for kind, name, _sql in dropped:
         cur.execute(f"DROP {kind.upper()} {name}")
     return {name: sql for _kind, name, sql in dropped}
@@ -209,12 +211,16 @@ def writing(lg: Ledger, *, demo: bool = False, batch: int = BATCH,
             some = cur.execute("SELECT 1 FROM complaints LIMIT 1").fetchone() is not None
             rebuild = _set_aside(cur, (frozenset({REPEAT_INDEX}) if some else frozenset())
                                  | keep)
+            written_after = rollups.marks(cur)
             writer = Writer(lg, cur, batch=batch, set_aside=rebuild)
+            writer.rollup_marks = written_after
             lg.rows = _Closed()
             yield writer
             writer.finish()
             for sql in rebuild.values():
                 cur.execute(sql)
+            # the rollups of what was written, added once (their triggers were set aside)
+            rollups.add_written(cur, written_after)
             if demo:
                 mark_demo(cur)
             cur.execute("COMMIT")
@@ -333,6 +339,8 @@ class Writer:
         self.prefixes = {"complaint": cfg.settings["id_prefix"],
                          "return": cfg.settings["return_prefix"]}
         self.window = timedelta(days=int(cfg.settings.get("repeat_window_days", "90")))
+        # the marks rollups.add_written counts from (set by `writing`)
+        self.rollup_marks: tuple[int, ...] = (0, 0, 0)
         self.login, self.login_text = lg.login, lg.login or ""
         self.local = lg.local
         self._durations: dict[tuple[str, str], deadlines.Duration | None] = {}
@@ -727,6 +735,7 @@ class Writer:
         for other in relinked:
             at = batch.get(other)
             if at is None:
+                rollups.relinked(self.cur, other, self.rollup_marks)
                 self.cur.execute("UPDATE complaints SET repeat_of = ? WHERE id = ?",
                                  (cid, other))
             else:

@@ -1318,6 +1318,9 @@ def report_cmd(
     until: str | None = typer.Option(None, metavar="DATE", help="last day (inclusive)"),
     as_of: str | None = typer.Option(None, "--as-of", metavar="WHEN",
                                      help="count only what happened up to this instant"),
+    register: bool | None = typer.Option(None, "--register/--no-register",
+                                         help="the register, one line per complaint "
+                                         "(default: for periods of up to 31 days)"),
     fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
     section: str | None = typer.Option(None, help="csv/markdown: only this section (summary, "
                                        "by_category, ..., returns, register)"),
@@ -1360,7 +1363,8 @@ def report_cmd(
     from complaintctl.reports import Report
 
     with ledger.read():
-        rep = Report(ledger.conn, tz, period, as_of_dt, ledger.config.currency).build()
+        rep = Report(ledger.conn, tz, period, as_of_dt, ledger.config.currency,
+                     register=register).build()
     render.use_words("category", ledger.config.category_words)
     if fmt == "json":
         text = render.to_json(rep)

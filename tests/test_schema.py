@@ -272,3 +272,24 @@ def test_built_wheel_installs_and_runs(tmp_path):
     zh = cli("--lang", "zh", "assign", log.stdout.strip())
     assert zh.returncode == 2 and "错误：缺少选项 '--dept'。" in zh.stderr
     assert cli("--lang", "zh", "--help").stdout.startswith("用法：")
+
+
+def test_upgrade_computes_the_rollups_of_existing_rows(run, env):
+    """Migration 14 rolls up what the ledger already holds (day_rollups and
+    handling_times equal a recount); steps after it add to that."""
+    from complaintctl import rollups
+
+    conn = _oldest_ledger_with(env, """
+        INSERT INTO resolutions (complaint_id, round, at, actor, disposition, summary) VALUES
+          ('CC-2026-0001', 1, '2026-10-09T02:00:00Z', '王芳', 'explanation', 'first'),
+          ('CC-2026-0001', 2, '2026-10-09T23:00:00Z', '王芳', 'repair', 'second');
+    """)
+    run("upgrade")
+    assert rollups.problems(conn) == []
+    assert conn.execute("SELECT round, next_at FROM handling_times ORDER BY round").fetchall() \
+        == [(1, "2026-10-09T23:00:00Z"), (2, None)]
+    assert conn.execute("SELECT n FROM day_rollups WHERE measure = 'category' AND day = "
+                        "'2026-09-30'").fetchall() == [(1,)]
+    run("log", "--customer", "B", "--description", "x", "--category", "quality",
+        "--severity", "low", "--channel", "phone", "--received", "2026-09-30 12:00")
+    assert rollups.problems(conn) == []

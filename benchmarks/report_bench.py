@@ -1,0 +1,97 @@
+"""The reports of issue 16 side by side: the version before (OLD, a non-editable
+install of main in another virtual environment, on its own copy of the ledger) and
+this one, run alternately with the Python floor, in fresh processes.
+
+    python benchmarks/report_bench.py --old OLD_EXE --old-db OLD.db --new-db NEW.db \
+        [--runs 5] [--label 1M] [--only two-year,month,week]
+
+OLD.db is the ledger at the schema OLD reads; NEW.db the same ledger upgraded
+(`complaintctl --db NEW.db upgrade`). For each report: CPU seconds (user + system
+of the child, from wait4) and peak RSS of every run, and the floor's CPU in the same
+pair; printed as the median [min-max] of the per-pair ratios, the median seconds
+and the largest peak. The JSON of both versions is compared (apart from what this
+version adds: `register_included`, and the register of a long range, which it
+leaves out by default).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+FLOOR = [sys.executable, "-c", "import sqlite3"]
+NEW = str(Path(sys.executable).with_name("complaintctl"))
+REPORTS = {
+    "two-year": ["report", "--since", "2025-01-01", "--until", "2026-12-31"],
+    "month": ["report", "--month", "2026-11"],
+    "week": ["report", "--week", "2026-11-25"],
+}
+
+
+def run(cmd: list[str], out: Path | None = None) -> tuple[float, float]:
+    """(CPU seconds of the child, its peak RSS in MB). The peak comes from
+    /usr/bin/time: a child's own ru_maxrss starts at the size of the process that
+    forked it (this one, which holds two reports' JSON)."""
+    with tempfile.NamedTemporaryFile() as peak, open(out or os.devnull, "wb") as sink:
+        proc = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", peak.name, *cmd],
+                                stdout=sink, stderr=subprocess.DEVNULL)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"failed: {' '.join(cmd)}")
+        kib = int(Path(peak.name).read_text().split()[-1])
+    return usage.ru_utime + usage.ru_stime, kib / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--old", required=True)
+    ap.add_argument("--old-db", required=True)
+    ap.add_argument("--new-db", required=True)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--long-runs", type=int, default=3, help="runs of the two-year report")
+    ap.add_argument("--label", default="")
+    ap.add_argument("--only", default=",".join(REPORTS))
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp())
+    for name in args.only.split(","):
+        report = REPORTS[name] + ["--format", "json"]  # as of now, the usual report
+        old = [args.old, "--db", args.old_db, *report]
+        new = [NEW, "--db", args.new_db, *report]
+        # a warm-up of each, and their outputs compared
+        run(old, tmp / "old.json")
+        run(new, tmp / "new.json")
+        a, b = (json.loads((tmp / f).read_text()) for f in ("old.json", "new.json"))
+        b.pop("register_included", None)
+        for rep in (a, b):  # the instant it was made (seconds apart)
+            rep["period"].pop("as_of")
+            if name == "two-year":
+                rep["period"].pop("end_at")
+        if name == "two-year":
+            a["register"] = b["register"] = []
+        same = "same JSON" if a == b else "JSON DIFFERS: " + ", ".join(
+            k for k in a if a.get(k) != b.get(k))
+        size = (tmp / "old.json").stat().st_size, (tmp / "new.json").stat().st_size
+        del a, b
+        pairs: dict[str, list[tuple[float, float, float]]] = {"old": [], "new": []}
+        for _ in range(args.long_runs if name == "two-year" else args.runs):
+            for which, cmd in (("old", old), ("new", new)):
+                floor, _ = run(FLOOR)
+                cpu, peak = run(cmd)
+                pairs[which].append((cpu, floor, peak))
+        for which in ("old", "new"):
+            ratios = [c / f for c, f, _ in pairs[which]]
+            cpu = statistics.median(c for c, _, _ in pairs[which])
+            print(f"| {args.label} | {name} | {which} | {statistics.median(ratios):.1f}x "
+                  f"[{min(ratios):.1f}-{max(ratios):.1f}] | {cpu:.3f} s | "
+                  f"{max(p for _, _, p in pairs[which]):.0f} MB | "
+                  f"{size[0 if which == 'old' else 1] / 1e6:.1f} MB | {same} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
