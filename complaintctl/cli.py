@@ -1547,7 +1547,7 @@ def export_cmd(
         raise BadInput(_("--until is before --since"))
     _not_the_ledger(output, ledger, hint=_("write the export to another file"))
     exp = exports.export(ledger, what, *exports.day_bounds(first, last, tz), reveal=reveal)
-    rows = sheets.Counted(exp.rows)
+    rows = sheets.Counted(exp.batches)
     if fmt == "csv":
         chunks = sheets.csv_chunks(exp.columns, rows)
     elif fmt == "jsonl":
@@ -1555,7 +1555,7 @@ def export_cmd(
     else:
         chunks = sheets.xlsx_chunks(exp.columns, rows, tz=tz,
                                     currency=ledger.config.currency, sheet=what)
-    with contextlib.closing(exp.rows):  # a failure half-way ends the read snapshot now
+    with contextlib.closing(exp.batches):  # a failure half-way ends the read snapshot now
         _write_atomically(output, chunks)
     _say(ngettext("Wrote {output}: {count} row of {what}.",
                   "Wrote {output}: {count} rows of {what}.", rows.n).format(

@@ -175,24 +175,29 @@ def _csv_field(text: str) -> str:
 
 def csv_fields(cells: Sequence[str]) -> Sequence[str]:
     """A column of cell texts as CSV fields: quoted where csv.writer quotes them."""
-    if not _NEEDS_QUOTES.search("\x00".join(cells)):
+    joined = "\x00".join(cells)
+    if not _NEEDS_QUOTES.search(joined):
         return cells
     hits = list(map(_NEEDS_QUOTES.search, cells))
+    if all(hits) and joined.count("\x00") == len(cells) - 1:  # every one (JSON text)
+        return ('"' + joined.replace('"', '""').replace("\x00", '"\x00"') + '"'
+                ).split("\x00")
     return [_quoted(t) if h else t for t, h in zip(cells, hits, strict=True)]
 
 
-def plain_texts(values: Sequence[Any]) -> Sequence[str] | None:
+def plain_texts(values: Sequence[Any], any_type: bool = False) -> Sequence[str] | None:
     """The column's cells as cell_text and the formula guard give them, found with a
-    few C-level scans, when it is plain: text, integers and None (as empty), none
-    starting a formula. None when it is not (a float, a formula start: the caller
-    converts cell by cell; a line break followed by a formula character inside a
-    text also lands there, which gives the same cells)."""
+    few C-level scans, when it is plain: text, integers and None (as empty; with
+    `any_type`, any value as str() gives it), none starting a formula. None when it
+    is not (a float, a formula start: the caller converts cell by cell; a line break
+    followed by a formula character inside a text also lands there, which gives the
+    same cells)."""
     types = set(map(type, values))
     if types <= {str}:
         texts: Sequence[str] = values
     elif types <= {str, type(None)}:
         texts = [v or "" for v in values]
-    elif types <= {str, int, type(None)}:
+    elif any_type or types <= {str, int, type(None)}:
         texts = ["" if v is None else str(v) for v in values]
     else:
         return None
