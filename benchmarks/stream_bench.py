@@ -22,6 +22,7 @@ import os
 import sqlite3
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -66,8 +67,14 @@ def main() -> None:
                     "complaints:xlsx")
     args = ap.parse_args()
     only = set(args.only.split(","))
+    args.ledger = [p.resolve() for p in args.ledger]
+    args.out = args.out.resolve()
+    # Not from a source tree: `python -m` puts the current folder first on sys.path,
+    # which would run that tree's complaintctl instead of --before's.
+    os.chdir(tempfile.gettempdir())
     base = {**os.environ, "COMPLAINTCTL_USER": "bench", "COLUMNS": "160"}
     base.pop("FORCE_COLOR", None)
+    base.pop("PYTHONDONTWRITEBYTECODE", None)  # what users run: with bytecode caches
     versions = {"after": {**base}}
     if args.before:
         versions = {"before": {**base, "PYTHONPATH": args.before}, **versions}
@@ -95,6 +102,8 @@ def main() -> None:
         for label, argv, rows, to_file in cases:
             results: dict[str, list[tuple[float, float, float]]] = {v: [] for v in versions}
             floors: list[tuple[float, float, float]] = []
+            for env in versions.values():  # warm-up: caches, bytecode
+                run([PY, "-m", "complaintctl", "--db", str(db), "list", "--limit", "1"], env)
             for _round in range(args.runs):
                 floors.append(run([PY, "-c", "import sqlite3"], base))
                 for version, env in versions.items():
@@ -105,11 +114,12 @@ def main() -> None:
             floor_cpu = statistics.median(f[1] for f in floors)
             for version, res in results.items():
                 walls, cpus, peaks = ([r[i] for r in res] for i in range(3))
+                ratios = [c / f[1] for c, f in zip(cpus, floors, strict=True)]
                 print(f"| {n:,} | {label} | {version} | {rows:,} | {spread(walls)} | "
                       f"{spread(cpus)} | {spread([rows / w for w in walls], '{:,.0f}')} | "
                       f"{spread([rows / c for c in cpus], '{:,.0f}')} | "
                       f"{spread(peaks, '{:.0f}')} | "
-                      f"{spread([c / f[1] for c, f in zip(cpus, floors)], '{:.1f}')} | "
+                      f"{spread(ratios, '{:.1f}')} | "
                       f"{floor_cpu * 1000:.0f} |", flush=True)
     print(f"\nload average after: {os.getloadavg()}")
 
