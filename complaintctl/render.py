@@ -8,6 +8,7 @@ a Rich table is drawn.
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import json
@@ -126,7 +127,6 @@ def to_json(data: Any) -> str:
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NEEDS_QUOTES = re.compile('[,"\r\n]')
 
 
 def neutralise(value: str) -> str:
@@ -159,7 +159,15 @@ def to_csv(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
 
 STREAM_BATCH = 1000  # rows per batch read from the cursor and written as one chunk
 
-_FORMULA_LINE = re.compile("\n[" + re.escape("".join(_FORMULA_START)) + "]")  # a line starting one
+
+
+@functools.cache
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """What makes csv.writer quote a field (QUOTE_MINIMAL: a comma, a quote, a line
+    break); a line that starts a formula. Compiled when a stream is first written,
+    not when the module is imported (start-up)."""
+    return (re.compile('[,"\r\n]'),
+            re.compile("\n[" + re.escape("".join(_FORMULA_START)) + "]"))
 _HOUR, _MINUTE = operator.itemgetter(slice(0, 13)), operator.itemgetter(slice(13, 16))
 
 
@@ -170,15 +178,16 @@ def _quoted(text: str) -> str:
 def _csv_field(text: str) -> str:
     """A cell as csv.writer writes it (excel dialect, QUOTE_MINIMAL: quoted when it
     holds a comma, a quote or a line break)."""
-    return _quoted(text) if _NEEDS_QUOTES.search(text) else text
+    return _quoted(text) if _patterns()[0].search(text) else text
 
 
 def csv_fields(cells: Sequence[str]) -> Sequence[str]:
     """A column of cell texts as CSV fields: quoted where csv.writer quotes them."""
     joined = "\x00".join(cells)
-    if not _NEEDS_QUOTES.search(joined):
+    needs_quotes = _patterns()[0].search
+    if not needs_quotes(joined):
         return cells
-    hits = list(map(_NEEDS_QUOTES.search, cells))
+    hits = list(map(needs_quotes, cells))
     if all(hits) and joined.count("\x00") == len(cells) - 1:  # every one (JSON text)
         return ('"' + joined.replace('"', '""').replace("\x00", '"\x00"') + '"'
                 ).split("\x00")
@@ -202,7 +211,7 @@ def plain_texts(values: Sequence[Any], any_type: bool = False) -> Sequence[str] 
     else:
         return None
     joined = "\n".join(texts)
-    if joined.startswith(_FORMULA_START) or _FORMULA_LINE.search(joined):
+    if joined.startswith(_FORMULA_START) or _patterns()[1].search(joined):
         return None
     return texts
 
