@@ -377,6 +377,22 @@ def _emit(text: str) -> None:
         _reader_gone()
 
 
+def _emit_chunks(chunks: Iterable[bytes]) -> None:
+    """Bytes to stdout as they come (a listing streamed from the cursor)."""
+    out = getattr(sys.stdout, "buffer", None)
+    try:
+        sys.stdout.flush()
+        for chunk in chunks:
+            if out is not None:
+                out.write(chunk)
+            else:  # pragma: no cover
+                sys.stdout.write(chunk.decode("utf-8"))
+        if out is not None:
+            out.flush()
+    except BrokenPipeError:
+        _reader_gone()
+
+
 def _reader_gone() -> None:
     """stdout's reader closed early (`| head -3`): it had what it wanted, so exit 0,
     with stdout pointed at /dev/null so that no later flush fails again."""
@@ -1128,7 +1144,7 @@ def list_cmd(
                                     + timedelta(days=1), datetime.min.time(), tz)
     if limit is None:
         limit = 200 if fmt == "table" else 0
-    rows, total = views.list_complaints(
+    listing = views.list_stream(
         ledger, status=status_w, department=parse.text(dept, "--dept"),
         owner=parse.text(owner, "--owner"), customer=parse.text(customer, "--customer"),
         product=parse.text(product, "--product"),
@@ -1138,12 +1154,23 @@ def list_cmd(
         since=since_dt, until=until_dt,
         limit=parse.positive_int(limit, "--limit", allow_zero=True),
         ref=parse.text(ref, "--ref"))
-    cols = render.LIST_COLS if fmt == "table" else render.LIST_CSV_COLS
     render.use_words("category", ledger.config.category_words)
-    _listing(rows, cols, fmt, tz, _("Complaints"), empty=_("No complaints match."))
-    if len(rows) < total:
-        _say(_("Showing {shown} of {total}; use --limit 0 for all.").format(shown=len(rows),
-                                                                           total=total))
+    if fmt in ("csv", "json"):  # streamed from the cursor: flat memory, any length
+        batches = listing.batches(render.STREAM_BATCH)
+        with contextlib.closing(batches):  # a reader gone early ends the snapshot now
+            _emit_chunks(render.csv_stream(batches, render.LIST_CSV_COLS, tz) if fmt == "csv"
+                         else render.json_stream(batches, views.LIST_COLUMNS))
+    else:
+        rows = listing.dicts()
+        cols = render.LIST_COLS if fmt == "table" else render.LIST_CSV_COLS
+        _listing(rows, cols, fmt, tz, _("Complaints"), empty=_("No complaints match."))
+    count = listing.count
+    if count is not None and count.more:
+        _say(_("Showing {shown} of more than {total}; use --limit 0 for all.").format(
+            shown=listing.shown, total=count.total))
+    elif count is not None and listing.shown < count.total:
+        _say(_("Showing {shown} of {total}; use --limit 0 for all.").format(
+            shown=listing.shown, total=count.total))
 
 
 @command(app, "overdue")
@@ -1686,7 +1713,7 @@ def export_cmd(
         raise BadInput(_("--until is before --since"))
     _not_the_ledger(output, ledger, hint=_("write the export to another file"))
     exp = exports.export(ledger, what, *exports.day_bounds(first, last, tz), reveal=reveal)
-    rows = sheets.Counted(exp.rows)
+    rows = sheets.Counted(exp.batches)
     if fmt == "csv":
         chunks = sheets.csv_chunks(exp.columns, rows)
     elif fmt == "jsonl":
@@ -1694,7 +1721,7 @@ def export_cmd(
     else:
         chunks = sheets.xlsx_chunks(exp.columns, rows, tz=tz,
                                     currency=ledger.config.currency, sheet=what)
-    with contextlib.closing(exp.rows):  # a failure half-way ends the read snapshot now
+    with contextlib.closing(exp.batches):  # a failure half-way ends the read snapshot now
         _write_atomically(output, chunks)
     _say(ngettext("Wrote {output}: {count} row of {what}.",
                   "Wrote {output}: {count} rows of {what}.", rows.n).format(

@@ -1,6 +1,6 @@
 """The reads behind `export`: every complaint, event, return or CAPA item as plain
 rows, streamed from one read snapshot (a cursor, never a list), so an export of a
-million rows holds one row in memory at a time.
+million rows holds one batch of rows in memory at a time.
 
 Columns are the keys of `show --format json` (a nested key as `section.key`),
 values are the stored codes and UTC ISO times, money the exact decimal text
@@ -11,7 +11,7 @@ contact is NULL in the row and stays empty either way.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -39,12 +39,16 @@ _RETURN_STAGES = ("inspect", "dispose")
 
 @dataclass(frozen=True)
 class Export:
-    """One export: its columns, and its rows as a generator that reads the ledger
-    while it is consumed (the snapshot is open until the last row or close(): a
-    caller that may stop early closes it while the ledger is still open)."""
+    """One export: its columns, and its rows as a generator of batches (lists of row
+    tuples, at most BATCH each) that reads the ledger while it is consumed (the
+    snapshot is open until the last batch or close(): a caller that may stop early
+    closes it while the ledger is still open)."""
     what: str
     columns: tuple[Column, ...]
-    rows: Generator[tuple[Any, ...], None, None]
+    batches: Generator[list[tuple[Any, ...]], None, None]
+
+
+BATCH = 1000  # rows read from the cursor at a time
 
 
 def day_bounds(since: date | None, until: date | None, tz: tzinfo
@@ -68,16 +72,22 @@ def _where(column: str, since: str | None, until: str | None) -> tuple[str, list
 
 
 def _stream(lg: Ledger, sql: str, params: list[str],
-            shape: Any = None) -> Generator[tuple[Any, ...], None, None]:
+            shape: Callable[[list[tuple[Any, ...]]], list[tuple[Any, ...]]] | None = None
+            ) -> Generator[list[tuple[Any, ...]], None, None]:
     with lg.read() as cur:
-        cur.arraysize = 256
+        cur.arraysize = BATCH
         cur.execute(sql, params)
-        while True:
-            batch = cur.fetchmany()
-            if not batch:
-                return
-            for row in batch:
-                yield shape(row) if shape else row
+        while batch := cur.fetchmany():
+            yield shape(batch) if shape else batch
+
+
+def _columns_mapped(batch: list[tuple[Any, ...]],
+                    funcs: dict[int, Callable[[Any], Any]]) -> list[tuple[Any, ...]]:
+    """The batch with funcs[i] applied to every value of column i (a column at a time)."""
+    columns = list(zip(*batch, strict=True))
+    for i, func in funcs.items():
+        columns[i] = tuple(map(func, columns[i]))
+    return list(zip(*columns, strict=True))
 
 
 # --- complaints ------------------------------------------------------------------
@@ -161,14 +171,11 @@ def complaints(lg: Ledger, since: str | None, until: str | None, *, reveal: bool
            "WHERE complaint_id = c.id)"
            f"{clause} ORDER BY c.received_at, c.id")
 
-    def shape(row: tuple[Any, ...]) -> tuple[Any, ...]:
-        out = list(row)
-        if not reveal:
-            out[_CONTACT] = mask(out[_CONTACT])
-        out[_AMOUNT] = format_money(out[_AMOUNT])
-        return tuple(out)
-
-    return Export("complaints", COMPLAINT_COLUMNS, _stream(lg, sql, params, shape))
+    funcs: dict[int, Callable[[Any], Any]] = {_AMOUNT: format_money}
+    if not reveal:
+        funcs[_CONTACT] = mask
+    return Export("complaints", COMPLAINT_COLUMNS,
+                  _stream(lg, sql, params, lambda batch: _columns_mapped(batch, funcs)))
 
 
 # --- events ----------------------------------------------------------------------
@@ -237,14 +244,10 @@ def returns(lg: Ledger, since: str | None, until: str | None) -> Export:
     sql = ("SELECT " + ", ".join(s for _k, _kind, s in _R_PLAIN) +
            f" FROM returns r{clause} ORDER BY r.opened_at, r.id")
 
-    def shape(row: tuple[Any, ...]) -> tuple[Any, ...]:
-        out = list(row)
-        for i in _MONEY_R:
-            out[i] = format_money(out[i])
-        return tuple(out)
-
+    funcs: dict[int, Callable[[Any], Any]] = dict.fromkeys(_MONEY_R, format_money)
     return Export("returns", RETURN_COLUMNS,
-                  _stream(lg, sql, [lg.config.currency, *params], shape))
+                  _stream(lg, sql, [lg.config.currency, *params],
+                          lambda batch: _columns_mapped(batch, funcs)))
 
 
 # --- actions ---------------------------------------------------------------------

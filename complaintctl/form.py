@@ -73,6 +73,7 @@ def intake_pairs(rec: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
     voided = _last_event(rec, "void")
     return _pairs([
         (_("id"), rec["id"]),
+        (_("register id"), rec.get("source_key")),
         (_("status"), label("status", rec["status"])),
         (_("severity"), label("severity", rec["severity"])),
         (_("received"), _t(rec["received_at"], tz)),

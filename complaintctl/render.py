@@ -8,10 +8,14 @@ a Rich table is drawn.
 
 from __future__ import annotations
 
+import functools
 import io
+import itertools
 import json
-from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime, timezone, tzinfo
+import operator
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from complaintctl import i18n, words
@@ -142,6 +146,193 @@ def to_csv(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
     for row in rows:
         writer.writerow([neutralise(c.cell(row, tz)) for c in cols])
     return buf.getvalue()
+
+
+# --- streams: a listing of any length, a batch of rows at a time ----------------------
+#
+# The writers below take batches of row tuples straight from a cursor (never a list of
+# every row, never a dict per row) and give the same bytes as to_csv / to_json would for
+# those rows. Each column of a batch is converted as a whole: a column that needs
+# nothing (no formula start, no "(none)", no float) is passed to the csv module as it
+# is, found so by a few C-level scans of the column; a code column looks its label up
+# in a dict kept for the stream; only times and the odd cell go through Python per cell.
+
+STREAM_BATCH = 1000  # rows per batch read from the cursor and written as one chunk
+
+
+
+@functools.cache
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """What makes csv.writer quote a field (QUOTE_MINIMAL: a comma, a quote, a line
+    break); a line that starts a formula. Compiled when a stream is first written,
+    not when the module is imported (start-up)."""
+    return (re.compile('[,"\r\n]'),
+            re.compile("\n[" + re.escape("".join(_FORMULA_START)) + "]"))
+_HOUR, _MINUTE = operator.itemgetter(slice(0, 13)), operator.itemgetter(slice(13, 16))
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _csv_field(text: str) -> str:
+    """A cell as csv.writer writes it (excel dialect, QUOTE_MINIMAL: quoted when it
+    holds a comma, a quote or a line break)."""
+    return _quoted(text) if _patterns()[0].search(text) else text
+
+
+def csv_fields(cells: Sequence[str]) -> Sequence[str]:
+    """A column of cell texts as CSV fields: quoted where csv.writer quotes them."""
+    joined = "\x00".join(cells)
+    needs_quotes = _patterns()[0].search
+    if not needs_quotes(joined):
+        return cells
+    hits = list(map(needs_quotes, cells))
+    if all(hits) and joined.count("\x00") == len(cells) - 1:  # every one (JSON text)
+        return ('"' + joined.replace('"', '""').replace("\x00", '"\x00"') + '"'
+                ).split("\x00")
+    return [_quoted(t) if h else t for t, h in zip(cells, hits, strict=True)]
+
+
+def plain_texts(values: Sequence[Any], any_type: bool = False) -> Sequence[str] | None:
+    """The column's cells as cell_text and the formula guard give them, found with a
+    few C-level scans, when it is plain: text, integers and None (as empty; with
+    `any_type`, any value as str() gives it), none starting a formula. None when it
+    is not (a float, a formula start: the caller converts cell by cell; a line break
+    followed by a formula character inside a text also lands there, which gives the
+    same cells)."""
+    types = set(map(type, values))
+    if types <= {str}:
+        texts: Sequence[str] = values
+    elif types <= {str, type(None)}:
+        texts = [v or "" for v in values]
+    elif any_type or types <= {str, int, type(None)}:
+        texts = ["" if v is None else str(v) for v in values]
+    else:
+        return None
+    joined = "\n".join(texts)
+    if joined.startswith(_FORMULA_START) or _patterns()[1].search(joined):
+        return None
+    return texts
+
+
+class _Labels(dict[Any, str]):
+    """A code column's fields, as the Col shows them (label, formula guard, quotes),
+    one lookup per distinct code of the stream."""
+
+    def __init__(self, col: Col, tz: tzinfo) -> None:
+        super().__init__()
+        self.col, self.tz = col, tz
+
+    def __missing__(self, value: Any) -> str:
+        text = self[value] = _csv_field(neutralise(self.col.cell({self.col.key: value},
+                                                                 self.tz)))
+        return text
+
+    def __call__(self, values: Sequence[Any]) -> Sequence[str]:
+        return list(map(self.__getitem__, values))
+
+
+class _Times:
+    """A time column's cells as local "YYYY-MM-DD HH:MM", as Col.cell gives them: the
+    local date and hour of each UTC hour met, worked out once (when the zone's offset
+    is whole hours and the same all through that hour), the minutes copied from the
+    stored text ("YYYY-MM-DDTHH:MM:SSZ"); any other value by Col.cell."""
+
+    def __init__(self, col: Col, tz: tzinfo) -> None:
+        self.col, self.tz = col, tz
+        self.hours: dict[str, str] = {}
+
+    def learn(self, value: str) -> None:
+        if not (value[10] == "T" and value[13] == ":" and value[16] == ":"):
+            return
+        try:
+            start = datetime.fromisoformat(value[:13] + ":00:00").replace(tzinfo=UTC)
+        except ValueError:
+            return
+        local = start.astimezone(self.tz)
+        offset = local.utcoffset()
+        if (offset is None or offset.total_seconds() % 3600 or
+                (start + timedelta(seconds=3599)).astimezone(self.tz).utcoffset() != offset):
+            return
+        if len(self.hours) > 50_000:  # a bound, whatever the span of the ledger
+            self.hours.clear()
+        self.hours[value[:13]] = (
+            f"{local.year:04d}-{local.month:02d}-{local.day:02d} {local.hour:02d}")
+
+    def each(self, values: Sequence[Any]) -> Sequence[str]:
+        return csv_fields([neutralise(self.col.cell({self.col.key: v}, self.tz))
+                           for v in values])
+
+    def __call__(self, values: Sequence[Any]) -> Sequence[str]:
+        if (not values or not set(map(type, values)) <= {str} or
+                set(map(len, values)) != {20} or
+                not all(map(str.endswith, values, itertools.repeat("Z")))):
+            return self.each(values)
+        hours = list(map(self.hours.get, map(_HOUR, values)))
+        if None in hours:
+            for value in {v[:13]: v for v, h in zip(values, hours, strict=True)
+                          if h is None}.values():
+                self.learn(value)
+            hours = list(map(self.hours.get, map(_HOUR, values)))
+            if None in hours:  # a time this cannot shorten (a change of offset in it)
+                return self.each(values)
+        return list(map(operator.add, hours, map(_MINUTE, values)))  # digits: no quotes
+
+
+def _column_fields(col: Col, tz: tzinfo) -> Callable[[Sequence[Any]], Sequence[str]]:
+    """What turns one column of a batch into its CSV fields (as to_csv writes them)."""
+    def each(values: Sequence[Any]) -> Sequence[str]:
+        return csv_fields([neutralise(col.cell({col.key: v}, tz)) for v in values])
+
+    if col.word is not None:
+        return _Labels(col, tz)
+    if col.kind == "time":
+        return _Times(col, tz)
+    if col.kind == "day":
+        return each
+
+    def plain(values: Sequence[Any]) -> Sequence[str]:
+        texts = None if NONE_KEY in values else plain_texts(values)
+        return each(values) if texts is None else csv_fields(texts)
+    return plain
+
+
+def csv_stream(batches: Iterable[Sequence[Sequence[Any]]], cols: Sequence[Col], tz: tzinfo,
+               bom: bool = True) -> Iterator[bytes]:
+    """to_csv of a listing given as batches of COLUMNS (one sequence of values per Col,
+    in the order of `cols`), as UTF-8 bytes, one chunk per batch: the same bytes, in
+    memory one batch at a time. Each column is converted whole (see plain_texts), the
+    lines joined by str.join."""
+    head = ",".join(_csv_field(c.title()) for c in cols) + "\r\n"
+    yield (("\ufeff" if bom else "") + head).encode("utf-8")
+    converters = [_column_fields(c, tz) for c in cols]
+    for columns in batches:
+        if columns and columns[0]:
+            fields = [conv(values) for conv, values in zip(converters, columns, strict=True)]
+            yield ("\r\n".join(map(",".join, zip(*fields, strict=True))) + "\r\n"
+                   ).encode("utf-8")
+
+
+def json_stream(batches: Iterable[Sequence[Sequence[Any]]], keys: Sequence[str]
+                ) -> Iterator[bytes]:
+    """to_json of a listing given as batches of columns (one per key), as UTF-8 bytes,
+    one chunk per batch: the same bytes, in memory one batch at a time. A batch is
+    encoded as one JSON array by the C encoder; its items are then put one a line
+    where `}, {"<first key>": ` joins them, which happens only between items: inside
+    a JSON string a quote is always escaped."""
+    dump = json.JSONEncoder(ensure_ascii=False).encode
+    joint = "}, {" + dump(keys[0]) + ": "
+    first = True
+    for columns in batches:
+        if not columns or not columns[0]:
+            continue
+        text = dump(list(map(dict, map(zip, itertools.repeat(keys),
+                                       zip(*columns, strict=True)))))
+        text = text[1:-1].replace(joint, "},\n{" + dump(keys[0]) + ": ")
+        yield (("[\n" if first else ",\n") + text).encode("utf-8")
+        first = False
+    yield b"[]\n" if first else b"\n]\n"
 
 
 def kv_csv(pairs: Sequence[tuple[str, str]], tz: tzinfo, bom: bool = True) -> str:
@@ -291,7 +482,8 @@ LIST_COLS = (Col("id", N_("id"), "code"), Col("received_at", N_("received"), "da
              Col("customer", N_("customer"), "wrap"),
              Col("product", N_("product"), "wrap"), Col("owner", N_("owner")))
 
-LIST_CSV_COLS = (Col("id", N_("id")), Col("received_at", N_("received"), "time"),
+LIST_CSV_COLS = (Col("id", N_("id")), Col("source_key", N_("register id")),
+                 Col("received_at", N_("received"), "time"),
                  Col("status", N_("status"), word="status"),
                  Col("severity", N_("severity"), word="severity"),
                  Col("category", N_("category"), word="category"),

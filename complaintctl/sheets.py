@@ -11,8 +11,7 @@ JSON lines: one object per line, codes, UTC ISO times, money as exact decimal te
 
 from __future__ import annotations
 
-import csv
-import io
+import itertools
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, tzinfo
@@ -22,11 +21,9 @@ from typing import Any
 from complaintctl.errors import BadInput
 from complaintctl.i18n import _
 from complaintctl.parse import from_iso
-from complaintctl.render import neutralise
+from complaintctl.render import csv_fields, neutralise, plain_texts
 
 Column = tuple[str, str]
-
-_BATCH = 256  # rows encoded per chunk handed to the writer
 
 # The most rows a worksheet holds (Excel's limit), the header row included.
 XLSX_MAX_ROWS = 1_048_576
@@ -36,54 +33,69 @@ _SYMBOLS = {"CNY": "¥", "RMB": "¥", "JPY": "¥", "USD": "$", "EUR": "€", "GB
 
 
 class Counted:
-    """An iterable that counts what passed through it (`n`)."""
+    """Batches of rows, counting the rows that passed through (`n`)."""
 
-    def __init__(self, rows: Iterable[tuple[Any, ...]]) -> None:
-        self.rows = rows
+    def __init__(self, batches: Iterable[list[tuple[Any, ...]]]) -> None:
+        self.batches = batches
         self.n = 0
 
-    def __iter__(self) -> Iterator[tuple[Any, ...]]:
-        for row in self.rows:
-            self.n += 1
-            yield row
+    def __iter__(self) -> Iterator[list[tuple[Any, ...]]]:
+        for batch in self.batches:
+            self.n += len(batch)
+            yield batch
 
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def csv_chunks(columns: Sequence[Column], rows: Iterable[tuple[Any, ...]]) -> Iterator[bytes]:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    buf.write("\ufeff")
-    writer.writerow([neutralise(key) for key, _kind in columns])
-    n = 0
-    for row in rows:
-        writer.writerow([neutralise(_text(v)) for v in row])
-        n += 1
-        if n % _BATCH == 0:
-            yield buf.getvalue().encode("utf-8")
-            buf.seek(0)
-            buf.truncate()
-    yield buf.getvalue().encode("utf-8")
+def _fields(values: Sequence[Any]) -> Sequence[str]:
+    """One column of a batch as CSV fields: each value's text (None empty) through the
+    formula guard, quoted where csv.writer quotes; a column at a time (render)."""
+    texts = plain_texts(values, any_type=True)
+    if texts is None:
+        texts = [neutralise(_text(v)) for v in values]
+    return csv_fields(texts)
 
 
-def jsonl_chunks(columns: Sequence[Column], rows: Iterable[tuple[Any, ...]]
+def csv_chunks(columns: Sequence[Column], batches: Iterable[Sequence[tuple[Any, ...]]]
+               ) -> Iterator[bytes]:
+    """UTF-8 with a BOM, CRLF, every cell through the formula guard: what csv.writer
+    (excel dialect) writes for these rows, a batch at a time."""
+    yield ("\ufeff" + ",".join(csv_fields([neutralise(key) for key, _kind in columns]))
+           + "\r\n").encode("utf-8")
+    for batch in batches:
+        if batch:
+            fields = [_fields(values) for values in zip(*batch, strict=True)]
+            yield ("\r\n".join(map(",".join, zip(*fields, strict=True))) + "\r\n"
+                   ).encode("utf-8")
+
+
+def jsonl_chunks(columns: Sequence[Column], batches: Iterable[Sequence[tuple[Any, ...]]]
                  ) -> Iterator[bytes]:
+    """One JSON object a line. Without nested objects a batch is encoded as one array
+    by the C encoder, its items then split where `},{"<first key>":` joins them (it
+    cannot occur inside a string, where a quote is escaped); with them (the events'
+    data and old values, decoded), an object at a time."""
     dump = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     keys = [key for key, _kind in columns]
     objects = [i for i, (_key, kind) in enumerate(columns) if kind == "json"]
-    lines: list[str] = []
-    for row in rows:
-        values = list(row)
-        for i in objects:
-            values[i] = json.loads(values[i]) if values[i] else None
-        lines.append(dump(dict(zip(keys, values, strict=True))))
-        if len(lines) == _BATCH:
-            yield ("\n".join(lines) + "\n").encode("utf-8")
-            lines.clear()
-    if lines:
-        yield ("\n".join(lines) + "\n").encode("utf-8")
+    joint = "},{" + dump(keys[0]) + ":"
+    for batch in batches:
+        if not batch:
+            continue
+        if objects:
+            rows = []
+            for row in batch:
+                values = list(row)
+                for i in objects:
+                    values[i] = json.loads(values[i]) if values[i] else None
+                rows.append(dump(dict(zip(keys, values, strict=True))))
+            text = "\n".join(rows)
+        else:
+            text = dump(list(map(dict, map(zip, itertools.repeat(keys), batch))))
+            text = text[1:-1].replace(joint, "}\n{" + dump(keys[0]) + ":")
+        yield (text + "\n").encode("utf-8")
 
 
 def money_format(currency: str | None) -> str:
@@ -95,7 +107,8 @@ def money_format(currency: str | None) -> str:
     return f'#,##0.00 "{code}"' if code else "#,##0.00"
 
 
-def xlsx_chunks(columns: Sequence[Column], rows: Iterable[tuple[Any, ...]], *, tz: tzinfo,
+def xlsx_chunks(columns: Sequence[Column], batches: Iterable[Sequence[tuple[Any, ...]]], *,
+                tz: tzinfo,
                 currency: str | None, sheet: str) -> Iterator[bytes]:
     """The workbook, built by XlsxWriter in constant_memory mode (each row goes to a
     temporary file as it is written) in a private temporary folder, then read out in
@@ -125,7 +138,7 @@ def xlsx_chunks(columns: Sequence[Column], rows: Iterable[tuple[Any, ...]], *, t
         for c, (key, _kind) in enumerate(columns):
             ws.write_string(0, c, key, header)
         r = 0
-        for r, row in enumerate(rows, start=1):
+        for r, row in enumerate(itertools.chain.from_iterable(batches), start=1):
             if r >= XLSX_MAX_ROWS:
                 raise BadInput(_("more rows than a worksheet holds ({limit})").format(
                     limit=f"{XLSX_MAX_ROWS - 1:,}"),

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Generator
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from complaintctl import deadlines, returns, workflow
 from complaintctl.errors import NotFound
@@ -236,14 +237,80 @@ def return_show(lg: Ledger, return_id: str) -> dict[str, Any]:
     return row
 
 
-def list_complaints(lg: Ledger, *, status: str | None = None, department: str | None = None,
-                    owner: str | None = None, customer: str | None = None,
-                    product: str | None = None, category: str | None = None,
-                    severity: str | None = None, since: datetime | None = None,
-                    until: datetime | None = None, limit: int | None = None,
-                    ref: str | None = None) -> tuple[list[dict[str, Any]], int]:
-    """Complaints matching every filter given, newest first; and the full count.
-    `ref`: the id of an imported register (source_key), exactly."""
+LIST_COLUMNS = ("id", "source_key", "received_at", "status", "severity", "category",
+                "channel", "customer", "contact", "product", "quantity", "department",
+                "owner", "reopen_count",
+                "repeat_of", "description", "last_contact_at")
+_LIST_CONTACT = LIST_COLUMNS.index("contact")
+
+# A listing that stops at --limit counts the matches beyond it only up to COUNT_CAP (or
+# twice the limit, when that is more): a text filter (instr) cannot use an index, and
+# an exact total would read every complaint of the ledger for a table of 200 rows.
+COUNT_CAP = 1000
+
+
+class Count(NamedTuple):
+    """How many complaints match: `total` exactly, or, when `more`, more than `total`."""
+    total: int
+    more: bool = False
+
+
+class Listing:
+    """The complaints of a `list`, newest first, read from one snapshot while they are
+    consumed, a batch at a time; each batch as its columns (a tuple per column of
+    LIST_COLUMNS, the contact masked), the form a writer converts fastest. `shown`
+    and `count` are known once the last batch has been read."""
+
+    def __init__(self, lg: Ledger, clause: str, params: list[Any], limit: int | None,
+                 count_order: str = "") -> None:
+        self.lg, self.clause, self.params, self.limit = lg, clause, params, limit or 0
+        self.count_order = count_order
+        self.shown = 0
+        self.count: Count | None = None
+
+    def batches(self, size: int = 1000) -> Generator[list[tuple[Any, ...]], None, None]:
+        sql = (f"SELECT {', '.join(LIST_COLUMNS[:-1])}, {LAST_CONTACT} AS last_contact_at "
+               f"FROM complaints{self.clause} ORDER BY received_at DESC, id DESC")
+        if self.limit:  # one more than shown: whether there are more, without a count
+            sql += f" LIMIT {self.limit + 1}"
+        with self.lg.read() as cur:
+            cur.arraysize = size
+            cur.execute(sql, self.params)
+            more = False
+            while batch := cur.fetchmany():
+                if self.limit and self.shown + len(batch) > self.limit:
+                    batch = batch[:self.limit - self.shown]
+                    more = True
+                    if not batch:
+                        break
+                self.shown += len(batch)
+                columns = list(zip(*batch, strict=True))
+                columns[_LIST_CONTACT] = tuple(map(mask, columns[_LIST_CONTACT]))
+                yield columns
+            if more:
+                cap = max(COUNT_CAP, 2 * self.limit)
+                n = cur.execute(f"SELECT count(*) FROM (SELECT 1 FROM complaints{self.clause}"
+                                f"{self.count_order} LIMIT ?)", [*self.params, cap + 1]
+                                ).fetchone()[0]
+                self.count = Count(cap, True) if n > cap else Count(n)
+            else:
+                self.count = Count(self.shown)
+
+    def dicts(self) -> list[dict[str, Any]]:
+        """Every row as a dict (for a table: the listing is limited)."""
+        return [dict(zip(LIST_COLUMNS, row, strict=True))
+                for columns in self.batches() for row in zip(*columns, strict=True)]
+
+
+def list_stream(lg: Ledger, *, status: str | None = None, department: str | None = None,
+                owner: str | None = None, customer: str | None = None,
+                product: str | None = None, category: str | None = None,
+                severity: str | None = None, since: datetime | None = None,
+                until: datetime | None = None, limit: int | None = None,
+                ref: str | None = None) -> Listing:
+    """Complaints matching every filter given, newest first, at most `limit` (0 or
+    None: all), as a Listing to read batch by batch. `ref`: the id of an imported
+    register (source_key), exactly."""
     where: list[str] = []
     params: list[Any] = []
     if ref is not None:
@@ -268,19 +335,23 @@ def list_complaints(lg: Ledger, *, status: str | None = None, department: str | 
         where.append("received_at < ?")
         params.append(iso(until))
     clause = (" WHERE " + " AND ".join(where)) if where else ""
-    sql = ("SELECT id, source_key, received_at, status, severity, category, channel, "
-           "customer, contact, product, quantity, department, owner, reopen_count, "
-           "repeat_of, description, "
-           f"{LAST_CONTACT} AS last_contact_at "
-           f"FROM complaints{clause} ORDER BY received_at DESC, id DESC")
-    if limit:
-        sql += f" LIMIT {int(limit)}"
-    with lg.read() as cur:
-        total = cur.execute(f"SELECT count(*) FROM complaints{clause}", params).fetchone()[0]
-        rows = _rows(cur, sql, params)
-    for r in rows:
-        r["contact"] = mask(r["contact"])
-    return rows, total
+    # The capped count reads the newest first, as the listing does: the matches of a
+    # text are then found at the rate they occur, through the index that holds the
+    # received time with the customer, product and department (complaints_received_void)
+    # -- in the order of the customer index (complaints_repeat, which SQLite picks
+    # otherwise) a common text may come only after most of the ledger. Not with a
+    # status: its own index finds the matches, and an order would sort them all.
+    order = "" if status or "status IN" in clause else " ORDER BY received_at DESC"
+    return Listing(lg, clause, params, limit, order)
+
+
+def list_complaints(lg: Ledger, *, limit: int | None = None, **filters: Any
+                    ) -> tuple[list[dict[str, Any]], Count]:
+    """list_stream's complaints as dicts, and how many match."""
+    listing = list_stream(lg, limit=limit, **filters)
+    rows = listing.dicts()
+    assert listing.count is not None
+    return rows, listing.count
 
 
 def attachment_list(lg: Ledger, record_id: str) -> list[dict[str, Any]]:

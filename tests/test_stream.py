@@ -1,0 +1,248 @@
+"""Listings and exports stream from the cursor to the output in batches (issue 16):
+the bytes are those of the one-list writers (render.to_csv / render.to_json, and the
+csv.writer export of before), whatever the values, the language, the time zone or
+the batch size; a listing cut by --limit counts the rest only up to a cap.
+
+Memory and speed are measured in benchmarks/stream_bench.py, not here."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from complaintctl import exports, i18n, render, views
+from complaintctl.store import Ledger
+
+# Values that take every slow path of the column writers: formula starts (also after
+# a line break inside a text), quotes, commas, line breaks, a customer literally
+# called "(none)", Chinese text, no product, no contact.
+AWKWARD = [
+    ("=HYPERLINK(\"http://x\",\"点我\")", "+1 描述"),
+    ("-10 件", "第一行\n=SUM(A1)"),
+    ("@华东, \"电器\"", "a,b\r\nc"),
+    ("(none)", "普通描述"),
+    ("华东电器有限公司", "引号 \" 逗号 , 换行\n结束"),
+    ('x}, {"id": "y', '}, {"id": "CC-1"'),  # what joins two JSON items, inside a text
+]
+
+
+def _fill(ledger, n_plain: int = 7) -> list[str]:
+    ids = []
+    for i, (customer, description) in enumerate(AWKWARD):
+        ids.append(ledger("log", "--customer", customer, "--description", description,
+                          "--category", "quality", "--severity", "high", "--channel",
+                          "email", "--product", f"XD-{i}", "--quantity", str(i + 1),
+                          "--contact", "13812345678", "--received",
+                          f"2026-09-{i + 1:02d} 0{i}:3{i}").stdout.strip())
+    for i in range(n_plain):  # no product, no contact: NULLs
+        ids.append(ledger("log", "--customer", f"华南五金 {i}", "--description", "短少",
+                          "--category", "delivery", "--severity", "low", "--channel",
+                          "phone", "--received", f"2026-11-{i + 1:02d} 1{i % 10}:0{i % 10}"
+                          ).stdout.strip())
+    ledger.to_state(ids[0], "closed")
+    ledger.to_state(ids[1], "void")
+    return ids
+
+
+def _expected(db: Path, fmt: str, **filters) -> str:
+    """The listing as the one-list writers render it (the contract before streaming)."""
+    lg = Ledger.open(db)
+    try:
+        rows, _count = views.list_complaints(lg, **filters)
+        render.use_words("category", lg.config.category_words)
+        if fmt == "json":
+            return render.to_json(rows)
+        return render.to_csv(rows, render.LIST_CSV_COLS, lg.tz)
+    finally:
+        lg.conn.close()
+
+
+@pytest.mark.parametrize("batch", [1, 2, 1000])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_streamed_list_is_the_one_list_output(ledger, monkeypatch, lang, batch):
+    _fill(ledger)
+    monkeypatch.setattr(render, "STREAM_BATCH", batch)
+    for fmt in ("csv", "json"):
+        got = ledger("--lang", lang, "list", "--format", fmt).stdout_bytes.decode()
+        i18n.set_lang(lang)
+        assert got == _expected(ledger.db, fmt), (fmt, lang, batch)
+        i18n.set_lang("en")
+    csv_text = ledger("--lang", lang, "list", "--format", "csv").stdout_bytes.decode()
+    assert csv_text.startswith("\ufeff") and "\r\n" in csv_text
+    assert "'=HYPERLINK" in csv_text and "'-10 件" in csv_text and "'@华东" in csv_text
+    assert "13812345678" not in csv_text and "*******5678" in csv_text
+    rows = list(csv.reader(io.StringIO(csv_text.lstrip("\ufeff"))))
+    assert len(rows) == 1 + len(AWKWARD) + 7
+    listed = ledger.json("list")
+    assert [r["received_at"] for r in listed] == sorted(
+        (r["received_at"] for r in listed), reverse=True)
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "Asia/Kolkata", "America/St_Johns"])
+def test_local_times_across_offsets_and_clock_changes(run, zone):
+    """Times in zones with a clock change (Berlin, 2026-10-25 01:00 UTC) and with
+    half-hour offsets: the hour cache must give what Col.cell gives."""
+    run("init", "--country", "CN", "--timezone", zone)
+    for received in ("2026-10-25 00:30", "2026-10-25 02:30", "2026-10-25 03:15",
+                     "2026-10-24 23:59", "2026-03-29 02:10", "2026-11-01 01:45"):
+        run("log", "--customer", "c", "--description", "d", "--category", "quality",
+            "--severity", "low", "--channel", "phone", "--received", received)
+    for batch in (1, 1000):
+        render.STREAM_BATCH, old = batch, render.STREAM_BATCH
+        try:
+            assert run("list", "--format", "csv").stdout_bytes.decode() == \
+                _expected(run.db, "csv")
+        finally:
+            render.STREAM_BATCH = old
+
+
+def test_odd_stored_values_take_the_slow_path(ledger):
+    """Values the commands never store (a tab or CR at the start, a float quantity, a
+    time not in the stored form) still come out as the one-list writer gives them."""
+    ids = _fill(ledger, n_plain=2)
+    conn = sqlite3.connect(ledger.db)
+    try:
+        conn.execute("DROP TRIGGER IF EXISTS complaints_no_update")  # if any
+        conn.execute("UPDATE complaints SET customer = ?, quantity = 2.5 WHERE id = ?",
+                     ("\tTAB", ids[2]))
+        conn.execute("UPDATE complaints SET customer = ?, received_at = ? WHERE id = ?",
+                     ("\rCR", "2026-10-03 08:00", ids[3]))
+        conn.commit()
+    except sqlite3.DatabaseError as exc:  # a ledger that refuses edits by hand
+        pytest.skip(f"the ledger refuses the edit: {exc}")
+    finally:
+        conn.close()
+    got = ledger("list", "--format", "csv").stdout_bytes.decode()
+    assert got == _expected(ledger.db, "csv")
+    assert "'\tTAB" in got and "2.5" in got
+
+
+def test_a_limit_counts_the_rest_only_up_to_a_cap(ledger, monkeypatch):
+    ids = _fill(ledger, n_plain=0)  # 6 complaints
+    monkeypatch.setattr(views, "COUNT_CAP", 3)
+    first = ledger("list", "--limit", "1", "--format", "json")
+    assert [r["id"] for r in json.loads(first.stdout)] == [ledger.json("list")[0]["id"]]
+    assert first.stderr == "Showing 1 of more than 3; use --limit 0 for all.\n"
+    # the cap is twice the limit when that is more: 2 shown, up to 4 counted
+    assert ledger("list", "--limit", "2").stderr == \
+        "Showing 2 of more than 4; use --limit 0 for all.\n"
+    assert ledger("list", "--limit", "3", "--format", "csv").stderr == \
+        "Showing 3 of 6; use --limit 0 for all.\n"
+    assert ledger("list", "--limit", "6").stderr == ""  # all shown: nothing to say
+    assert ledger("list", "--limit", "0", "--format", "csv").stderr == ""
+    zh = ledger("--lang", "zh", "list", "--limit", "1").stderr
+    assert zh.startswith("显示") and "3" in zh and "--limit 0" in zh, zh
+    assert ledger("--quiet", "list", "--limit", "1").stderr == ""
+    # filters count what they match: two customers hold "华东"
+    assert ledger("list", "--customer", "华东", "--limit", "1").stderr == \
+        "Showing 1 of 2; use --limit 0 for all.\n"
+    assert ledger("list", "--customer", "华东", "--limit", "0", "--format", "json"
+                  ).stdout == _expected(ledger.db, "json", customer="华东")
+    assert len(ids) == 6
+
+
+def test_the_count_does_not_read_the_ledger_for_a_table(ledger, monkeypatch):
+    """The total under a table of N rows is counted with LIMIT: the query that counts
+    stops after the cap, whatever the size of the ledger."""
+    _fill(ledger, n_plain=1)
+    seen: list[str] = []
+    real = Ledger.read
+
+    def traced(self):
+        self.conn.set_trace_callback(seen.append)
+        return real(self)
+
+    monkeypatch.setattr(Ledger, "read", traced)
+    ledger("list", "--customer", "华", "--limit", "1")
+    counts = [s for s in seen if "count(*)" in s]
+    assert counts and all("LIMIT" in s for s in counts), counts
+    # newest first through the index holding the customer with the received time, so
+    # a common text is counted at the rate it occurs (not in customer-name order)
+    conn = sqlite3.connect(ledger.db)
+    try:
+        plan = " ".join(str(r) for r in conn.execute("EXPLAIN QUERY PLAN " + counts[-1]))
+    finally:
+        conn.close()
+    assert "COVERING INDEX complaints_received_void" in plan, plan
+    # a status has an index of its own: no order, no sort of every match
+    seen.clear()
+    ledger("list", "--status", "logged", "--limit", "1")
+    assert [s for s in seen if "count(*)" in s and "ORDER BY" not in s]
+
+
+# --- export --------------------------------------------------------------------------
+
+def _old_csv(columns, rows) -> bytes:
+    """export's CSV as it was written before (csv.writer, a cell at a time)."""
+    buf = io.StringIO()
+    buf.write("\ufeff")
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow([render.neutralise(key) for key, _kind in columns])
+    for row in rows:
+        writer.writerow([render.neutralise("" if v is None else str(v)) for v in row])
+    return buf.getvalue().encode("utf-8")
+
+
+def _old_jsonl(columns, rows) -> bytes:
+    dump = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    keys = [key for key, _kind in columns]
+    out = []
+    for row in rows:
+        values = [json.loads(v) if kind == "json" and v else (None if kind == "json" else v)
+                  for v, (_key, kind) in zip(row, columns, strict=True)]
+        out.append(dump(dict(zip(keys, values, strict=True))) + "\n")
+    return "".join(out).encode("utf-8")
+
+
+@pytest.mark.parametrize("batch", [1, 3, 1000])
+@pytest.mark.parametrize("what", exports.WHATS)
+def test_streamed_export_is_the_cell_by_cell_output(ledger, tmp_path, monkeypatch, what,
+                                                     batch):
+    ids = _fill(ledger, n_plain=2)
+    ledger.to_state(ids[2], "investigating")
+    ledger("action", "add", ids[2], "--text", "=更新作业指导书, \"v2\"", "--owner", "刘洋",
+           "--due", "2026-11-30", "--at", "2026-10-08 10:00")
+    rma = ledger("return", "open", ids[2], "--qty", "2", "--at", "2026-10-08 11:00"
+                 ).stdout.strip()
+    ledger("return", "receive", rma, "--qty", "2", "--at", "2026-10-08 12:00")
+    monkeypatch.setattr(exports, "BATCH", batch)
+    lg = Ledger.open(ledger.db)
+    try:
+        exp = exports.export(lg, what, None, None)
+        rows = [row for b in exp.batches for row in b]
+        columns = exp.columns
+    finally:
+        lg.conn.close()
+    for fmt, old in (("csv", _old_csv), ("jsonl", _old_jsonl)):
+        out = tmp_path / f"{what}.{fmt}"
+        done = ledger("export", what, "--output", str(out))
+        assert out.read_bytes() == old(columns, rows), (what, fmt, batch)
+        assert f": {len(rows)} row" in done.stderr
+    assert rows  # every kind has something in it
+
+
+@pytest.mark.parametrize("args", [("list", "--format", "csv"), ("list", "--format", "json")])
+def test_a_reader_that_stops_early_ends_the_stream(ledger, env, args):
+    """`complaintctl list --format csv | head -1` on a listing longer than a pipe
+    holds: exit 0, nothing on stderr."""
+    for i in range(3):
+        ledger("log", "--customer", f"客户 {i}", "--description", "电机异响 " * 4000,
+               "--category", "quality", "--severity", "low", "--channel", "phone",
+               "--received", f"2026-10-0{i + 1}")
+    proc = subprocess.Popen([sys.executable, "-m", "complaintctl", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "COMPLAINTCTL_DB": str(env)})
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(10)
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 0, err
+    assert err == b""
