@@ -30,6 +30,7 @@ profile of the whole run (imports included), by cumulative time.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import pty
 import select
@@ -160,6 +161,7 @@ def startup(sizes: list[int], ledgers: dict[int, Path], runs: int, env: dict[str
     versions = {"now": [EXE]}
     if before:
         script = Path(tempfile.mkdtemp(prefix="bench-before-")) / "complaintctl"
+        atexit.register(shutil.rmtree, script.parent, ignore_errors=True)
         script.write_text("from complaintctl.cli import main\nmain()\n")
         versions["before"] = [sys.executable, str(script)]
     env_before = {**env, "PYTHONPATH": before or ""}
