@@ -1,5 +1,8 @@
 """The command line: parse options, call the ledger, render, map errors to exit
-codes. The only module that reads the clock, prompts, prints or exits.
+codes. With `run` (what the commands share without Typer: the one exit path, the
+ledger, the clock, output) and `dispatch` (the entry point, which runs the common
+forms of the read commands without importing Typer), the only modules that read
+the clock, prompt, print or exit.
 """
 
 from __future__ import annotations
@@ -8,23 +11,52 @@ import contextlib
 import functools
 import os
 import sys
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import typer
 
-from complaintctl import complaints, i18n, i18n_click, parse, render, rma, settings, views, words
-from complaintctl.errors import BadInput, ComplaintctlError
+from complaintctl import (
+    complaints,
+    i18n,
+    i18n_click,
+    parse,
+    render,
+    rma,
+    run,
+    settings,
+    views,
+    words,
+)
+from complaintctl.errors import BadInput
 from complaintctl.i18n import _, ngettext, term
-from complaintctl.store import Ledger, Outcome, storage_errors
+from complaintctl.run import (
+    _STATE,
+    _db_path,
+    _emit,
+    _emit_chunks,
+    _err,
+    _exit_now,
+    _fail,
+    _format,
+    _interrupted,
+    _isatty,
+    _keep,
+    _listing,
+    _login,
+    _now,
+    _open,
+    _print_rich,
+    _say,
+    _warn,
+    _when,
+    _width,
+)
+from complaintctl.store import Ledger, Outcome
 
-if TYPE_CHECKING:  # Rich is imported only when a table is printed
-    from rich.console import RenderableType
-
-UTC = timezone.utc
+run.use_echo(typer.echo)  # the commands Typer runs print through Click, as they always did
 
 app = typer.Typer(
     help="The customer-complaint procedure (客户投诉处理) in one local SQLite ledger.",
@@ -44,56 +76,11 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(return_app, name="return")
 app.add_typer(attachment_app, name="attachment")
 
-_STATE: dict[str, Any] = {"db": None, "actor": None}
-
 FORMAT_HELP = "table, json, csv or markdown"
 AT_HELP = "when it happened (default now), for paper records entered later"
 
 
 # --- the one exit path --------------------------------------------------------
-
-def _say(message: str) -> None:
-    """An informational line on stderr: a confirmation, a note, a next step. `--quiet`
-    drops them all, so that cron mails only trouble (errors and warnings print)."""
-    if not _STATE.get("quiet"):
-        typer.echo(message, err=True)
-
-
-def _err(message: str) -> None:
-    """A line on stderr that prints even with --quiet: errors, warnings, interrupts."""
-    typer.echo(message, err=True)
-
-
-def _warn(message: str) -> None:
-    _err(_("Warning: {message}").format(message=message))
-
-
-def _fail(exc: ComplaintctlError) -> typer.Exit:
-    _err(_("Error: {message}").format(message=exc.message))
-    if exc.hint:
-        _err(_("Hint: {hint}").format(hint=exc.hint))
-    return typer.Exit(exc.exit_code)
-
-
-def _interrupted() -> typer.Exit:
-    """Ctrl-C anywhere (and the end of input at a prompt): one message, exit 130. A
-    step's transaction rolls back when the interrupt goes through it, so nothing was
-    written, unless the step had already committed (log says which id then)."""
-    if not _STATE.get("interrupted"):
-        _STATE["interrupted"] = True
-        if _isatty(sys.stderr):
-            _err("")  # the terminal's cursor is still on the prompt's line, after ^C
-        written = _STATE.get("written")
-        _err(_("Interrupted; nothing was written.") if written is None else
-             _("Interrupted after {id} was written.").format(id=written))
-    return typer.Exit(130)
-
-
-def _isatty(stream: Any) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):  # closed, or not a real stream
-        return False
 
 
 class _Bar:
@@ -157,33 +144,12 @@ def command(typer_app: typer.Typer, name: str | None = None,
     def register(func: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(func)
         def wrapper(*args: P.args, **kw: P.kwargs) -> R:
-            try:
-                with storage_errors(_open_path):
-                    return func(*args, **kw)
-            except ComplaintctlError as exc:
-                raise _fail(exc) from None
-            except KeyboardInterrupt:
-                raise _interrupted() from None
-            except BrokenPipeError:  # `| head` stopped reading: not an error
-                raise typer.Exit(0) from None
-            except OSError as exc:
-                raise _fail(ComplaintctlError(
-                    f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""),
-                    code="os")) from None  # the system's words, in the locale's language
-            finally:
-                for ledger in _STATE.pop("open", []):
-                    ledger.close()
+            return run.guarded(func, *args, **kw)
 
         typer_app.command(name, **kwargs)(wrapper)
         return wrapper
 
     return register
-
-
-def _open_path() -> Path | None:
-    """The ledger the command opened, for an error message."""
-    opened = _STATE.get("open") or []
-    return opened[-1].path if opened else None
 
 
 def _only_the_command_asked(argv: list[str]) -> None:
@@ -210,46 +176,12 @@ def main() -> None:
     """Entry point of the installed command."""
     i18n.choose(i18n_click.lang_option(sys.argv[1:]))  # for errors before the app runs
     _only_the_command_asked(sys.argv[1:])
-    code = 0
-    try:
+
+    def everything() -> None:
         parse.arguments(sys.argv[1:])
         app()
-    except ComplaintctlError as exc:  # from the arguments check, before any command
-        try:
-            _fail(exc)
-        except BrokenPipeError:
-            pass
-        code = exc.exit_code
-    except BrokenPipeError:  # a reader that went away outside a command: not an error
-        code = 0
-    except SystemExit as done:
-        code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
-        if isinstance(done.code, str):
-            _err(done.code)
-        elif code == 130:  # Typer's own answer to Ctrl-C while it parsed the command line
-            _interrupted()
-    except KeyboardInterrupt:
-        _interrupted()
-        code = 130
-    except Exception as exc:  # noqa: BLE001 - a user never sees a traceback
-        _err(_("Error: {message}").format(message=_("unexpected failure: {error}").format(
-            error=f"{type(exc).__name__}: {exc}")))
-        _err(_("Hint: {hint}").format(
-            hint=_("this is a bug in complaintctl; the ledger was left as it was")))
-        code = 1
-    _exit_now(code)
 
-
-def _exit_now(code: int) -> None:
-    """Flush and leave without tearing the interpreter down (about 10 ms, a sixth of
-    `overdue`). Safe here: every command has closed its ledger and written its
-    files by now, no thread runs and nothing is registered with atexit."""
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a reader that went away (`| head`)
-            pass
-    os._exit(code)
+    _exit_now(run.finish(everything))
 
 
 # --- context: ledger, actor, clock, output -----------------------------------------
@@ -276,25 +208,7 @@ def _root(
         raise _fail(BadInput(_("--lang {value!r}: the languages are zh and en").format(
             value=lang), hint=_("--lang zh for Chinese, --lang en for English"),
             code="bad_lang", value=lang))
-    _STATE.update(db=db, actor=as_, quiet=quiet, interrupted=False, written=None)
-    render.use_ascii(ascii_)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
-
-
-def _db_path(override: str | None = None) -> Path:
-    chosen = override or _STATE["db"] or os.environ.get("COMPLAINTCTL_DB")
-    if chosen:
-        try:
-            return Path(chosen).expanduser()
-        except RuntimeError:  # ~name of a user this machine does not know
-            raise BadInput(_("--db {path}: no such user's home folder").format(path=chosen),
-                           hint=_("give the ledger's full path"), code="bad_path") from None
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("complaintctl", appauthor=False)) / "ledger.db"
+    run.root(db=db, actor=as_, quiet=quiet, ascii_=ascii_)
 
 
 def _actor() -> str:
@@ -322,124 +236,12 @@ def _machine_timezone() -> str:
     return "UTC"
 
 
-def _keep(ledger: Ledger) -> Ledger:
-    """The command wrapper closes the ledger when the command ends. From here on
-    the ledger's language applies (unless --lang or $COMPLAINTCTL_LANG chose)."""
-    _STATE.setdefault("open", []).append(ledger)
-    if not i18n.explicit():
-        try:
-            i18n.use_ledger_language(getattr(ledger.config, "language", None))
-        except Exception:  # noqa: BLE001 - damaged settings: the command reads them and says so
-            pass
-    return ledger
-
-
-def _open(*, write: bool = False) -> Ledger:
-    """The existing ledger: for reading only, unless the command records a step."""
-    ledger = _keep(Ledger.open(_db_path(), write=write))
-    if write:
-        ledger.login = _login()
-    return ledger
-
-
-def _login() -> str:
-    """The operating-system account running this process, recorded on every event
-    beside the actor: --as and COMPLAINTCTL_USER are what the user claims."""
-    try:
-        import pwd
-
-        return pwd.getpwuid(os.geteuid()).pw_name
-    except (ImportError, KeyError, OSError):  # no passwd entry (containers), no pwd (Windows)
-        import getpass
-
-        try:
-            return getpass.getuser()
-        except (OSError, KeyError):
-            return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
-
-
-def _when(ledger: Ledger, value: str | None, field: str = "--at") -> datetime:
-    if value is None:
-        return _now()
-    return parse.parse_when(value, now=_now(), tz=ledger.tz, field=field)
-
-
-def _emit(text: str) -> None:
-    out = getattr(sys.stdout, "buffer", None)
-    try:
-        if out is not None:
-            sys.stdout.flush()
-            out.write(text.encode("utf-8"))
-            out.flush()
-        else:  # pragma: no cover
-            sys.stdout.write(text)
-    except BrokenPipeError:
-        _reader_gone()
-
-
-def _emit_chunks(chunks: Iterable[bytes]) -> None:
-    """Bytes to stdout as they come (a listing streamed from the cursor)."""
-    out = getattr(sys.stdout, "buffer", None)
-    try:
-        sys.stdout.flush()
-        for chunk in chunks:
-            if out is not None:
-                out.write(chunk)
-            else:  # pragma: no cover
-                sys.stdout.write(chunk.decode("utf-8"))
-        if out is not None:
-            out.flush()
-    except BrokenPipeError:
-        _reader_gone()
-
-
-def _reader_gone() -> None:
-    """stdout's reader closed early (`| head -3`): it had what it wanted, so exit 0,
-    with stdout pointed at /dev/null so that no later flush fails again."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):  # not a real file (CliRunner)
-        pass
-    raise typer.Exit(0)
-
-
-def _format(value: str) -> str:
-    return parse.choice(value, parse.FORMATS, "--format")
-
-
 def _report_outcome(out: Outcome, message: str) -> None:
     for w in out.warnings:
         _warn(w)
     for n in out.notes:
         _say(n)
     _say(message)
-
-
-def _width() -> int:
-    """The terminal's width (COLUMNS, or 80, when stdout is not a terminal)."""
-    return render.console().width
-
-
-def _print_rich(*renderables: RenderableType) -> None:
-    con = render.console(on_broken_pipe=_reader_gone)  # Rich's own handler exits 1
-    for r in renderables:
-        con.print(r)
-
-
-def _listing(rows: list[dict[str, Any]], cols: Sequence[render.Col], fmt: str, tz: tzinfo,
-             title: str, json_rows: list[dict[str, Any]] | None = None,
-             empty: str | None = None) -> None:
-    if fmt == "json":
-        _emit(render.to_json(rows if json_rows is None else json_rows))
-    elif fmt == "csv":
-        _emit(render.to_csv(rows, cols, tz))
-    elif not rows and empty:
-        _emit(empty + "\n")
-    elif fmt == "markdown":
-        _emit(render.to_markdown(rows, cols, tz, title))
-    else:
-        _print_rich(render.rich_table(rows, cols, tz, title))
 
 
 # --- init, log ------------------------------------------------------------
@@ -1185,32 +987,7 @@ def overdue_cmd(
     fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
 ) -> None:
     """Every stage past its deadline, most late first, with whom it escalates to."""
-    fmt = _format(fmt)
-    ledger = _open()
-    now = _now()
-    when = now if as_of is None else _when(ledger, as_of, "--as-of")
-    rows = views.overdue(ledger, when, department=parse.text(dept, "--dept"),
-                          owner=parse.text(owner, "--owner"),
-                          severity=parse.choice(severity, parse.SEVERITIES, "--severity"),
-                          current=when >= now)
-    if not rows and _STATE["quiet"]:  # cron mails only real trouble
-        return
-    local = ledger.local(when)
-    empty = _("Nothing is overdue at {time}.").format(time=local)
-    if fmt != "table" or not rows:
-        _listing(rows, render.OVERDUE_COLS, fmt, ledger.tz,
-                 _("Overdue at {time}").format(time=local), empty=empty)
-        return
-    levels = Counter(r["escalation_level"] for r in rows)
-    title = _("Overdue at {time}: {n} ({levels})").format(
-        time=local, n=len(rows),
-        levels=", ".join(f"L{lvl} {levels[lvl]}" for lvl in sorted(levels, reverse=True)))
-    limit = parse.positive_int(limit, "--limit", allow_zero=True)
-    shown = rows[:limit] if limit else rows
-    _print_rich(render.overdue_table(shown, ledger.tz, _width(), title))
-    if len(shown) < len(rows):
-        _say(_("Showing the {n} most late of {total}; use --limit 0 for all, or --format "
-               "csv.").format(n=len(shown), total=len(rows)))
+    run.overdue(as_of=as_of, dept=dept, owner=owner, severity=severity, limit=limit, fmt=fmt)
 
 
 # --- returned goods ----------------------------------------------------------------

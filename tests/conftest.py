@@ -13,6 +13,7 @@ from support import NOW, read_rows
 from typer.testing import CliRunner
 
 from complaintctl import cli, i18n
+from complaintctl import run as run_module
 from complaintctl.cli import app
 
 TZ = "Asia/Shanghai"
@@ -33,6 +34,7 @@ def env(tmp_path, monkeypatch):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("LANG", "C.UTF-8")
     monkeypatch.setattr(cli, "_now", lambda: NOW)
+    monkeypatch.setattr(run_module, "_now", lambda: NOW)  # the clock of the commands in run
     yield db
     i18n.choose(None, {})  # the next test starts in English, as a new process would
 

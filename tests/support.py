@@ -16,6 +16,7 @@ from hypothesis.stateful import RuleBasedStateMachine
 from typer.testing import CliRunner
 
 from complaintctl import audit, cli, migrations
+from complaintctl import run as run_module
 from complaintctl.cli import app
 
 # The instant every in-process command takes as "now" (conftest pins it for each test;
@@ -41,7 +42,8 @@ def pinned_now() -> datetime:
 @contextmanager
 def pinned_clock() -> Iterator[None]:
     """Commands run inside take NOW as the time; the real clock is back afterwards."""
-    with mock.patch.object(cli, "_now", pinned_now):
+    with mock.patch.object(cli, "_now", pinned_now), \
+            mock.patch.object(run_module, "_now", pinned_now):
         yield
 
 
