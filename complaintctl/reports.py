@@ -541,8 +541,7 @@ class Report:
         # what happened after the report's instant is not counted in the period before
         # either (an instant before that period leaves it empty)
         before = self.counts(p_lo, max(p_lo, min(p_hi, self.as_of)))
-        previous = {**before, "received_change": None if not before["received"] else round(
-            (received - before["received"]) / before["received"], 4)}
+        previous = {**before, **changes(counts, before)}
         ytd_lo = iso(datetime.combine(date(self.period.last.year, 1, 1), time(0), self.tz))
         categories = self.breakdown("category")
         return {
@@ -581,3 +580,30 @@ class Report:
                              "to": self.period.last.isoformat(), **self.counts(ytd_lo, hi)},
             "register": self.register(),
         }
+
+
+# --- 环比 and the trend (small additions; the report above is unchanged) -------------
+
+def changes(now: dict[str, int], before: dict[str, int]) -> dict[str, float | None]:
+    """环比: each count's change on the period before, as a fraction (None when the
+    period before had none): received_change, resolved_change, closed_change,
+    voided_change."""
+    return {f"{k}_change": None if not before[k] else round((now[k] - before[k]) / before[k], 4)
+            for k in ("received", "resolved", "closed", "voided")}
+
+
+def trend_point(conn: sqlite3.Connection, tz: tzinfo, period: Period, as_of: datetime,
+                currency: str) -> dict[str, Any]:
+    """One point of a trend: the period's counts as its report counts them, its on-time
+    rate (every stage completed in it, by its deadline) and satisfaction rate, all at
+    `as_of` (what happened after it is not counted)."""
+    rep = Report(conn, tz, period, as_of, currency)
+    lo, hi = rep.lo, max(rep.lo, rep.hi)
+    counts = rep.counts(lo, hi)
+    stages = rep.on_time() if hi > lo else []
+    revisits, satisfied = rep.satisfaction() if hi > lo else (0, 0)
+    return {"received": counts["received"], "resolved": counts["resolved"],
+            "closed": counts["closed"],
+            "on_time_rate": _rate(sum(ok or 0 for _s, _n, ok in stages),
+                                  sum(n for _s, n, _ok in stages)),
+            "satisfaction_rate": _rate(satisfied, revisits)}
