@@ -30,7 +30,7 @@ SHEETS = ["Summary", "Register (客户投诉处理月报表)", "By category", "B
 def month(ledger, history):  # noqa: F811 - the fixture imported above
     cid = ledger("log", "--customer", FORMULA, "--product", "+P7", "--severity", "low",
                  "--category", "service", "--channel", "web", "--description", "x",
-                 "--received", "2026-10-16 14:30").stdout.strip()
+                 "--quantity", "3", "--received", "2026-10-16 14:30").stdout.strip()
     return {**history, "formula": cid, "run": ledger}
 
 
@@ -146,7 +146,9 @@ def test_cells_are_typed(month, tmp_path):
     # received Thu 8 Oct 09:00 Shanghai time, an Excel date in the ledger's zone
     assert a[1].value == datetime(2026, 10, 8, 9, 0) and a[1].number_format == "yyyy-mm-dd hh:mm"
     assert a[2].value == datetime(2026, 10, 12, 15, 0)
-    assert a[1].data_type == "d" and a[5].data_type == "n" and a[5].value == 1
+    assert a[1].data_type == "d" and a[5].value is None  # no quantity given
+    f = next(row for row in reg.iter_rows(min_row=2) if row[0].value == month["formula"])
+    assert f[5].value == 3 and f[5].data_type == "n"
     assert a[6].value == "exchange" and a[7].value == "closed (satisfied)"
     cats = book["By category"]
     assert cats["B2"].data_type == "n" and cats["C2"].number_format == "0.0%"
