@@ -209,7 +209,7 @@ def _summary(book: _Book, rep: dict[str, Any]) -> None:
         sh.skip()
     sh.skip()
     prev, ytd = rep["previous_period"], rep["year_to_date"]
-    sh.header([N_("figure"), N_("this period"), N_("previous period"),
+    sh.header([N_("figure"), N_("this period"), N_("the previous period"),
                N_("change on the previous period"), N_("year to date")])
     for key in ("received", "resolved", "closed", "voided"):
         sh.text(0, _(key))
