@@ -1111,6 +1111,9 @@ def return_list_cmd(
 
 # --- reports ------------------------------------------------------------------
 
+_MAX_TREND = 120  # periods of a trend, at most (ten years of months)
+
+
 @command(app, "report")
 def report_cmd(
     when: str | None = typer.Argument(None, metavar="[DATE|YYYY-MM]",
@@ -1125,16 +1128,32 @@ def report_cmd(
     register: bool | None = typer.Option(None, "--register/--no-register",
                                          help="the register, one line per complaint "
                                          "(default: for periods of up to 31 days)"),
-    fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
+    fmt: str = typer.Option("table", "--format", help="table, json, csv, markdown or xlsx "
+                            "(a workbook, with --output FILE.xlsx)"),
     section: str | None = typer.Option(None, help="csv/markdown: only this section (summary, "
-                                       "by_category, ..., returns, register)"),
+                                       "by_category, ..., returns, register, trend)"),
     output: str | None = typer.Option(None, "--output", metavar="FILE",
                                       help="write to FILE (atomically) instead of stdout"),
+    trend_n: int | None = typer.Option(None, "--trend", metavar="N",
+                                       help="add the N periods ending with this one (default: "
+                                       "12 for xlsx, none otherwise; 0: none)"),
 ) -> None:
     """Weekly and monthly summaries, returns and the register of a period."""
     from complaintctl import reports
 
-    fmt = _format(fmt)
+    if fmt == "table" and output and output.lower().endswith(".xlsx"):
+        fmt = "xlsx"  # the file's name says which
+    fmt = "xlsx" if fmt.strip().lower() == "xlsx" else _format(fmt)
+    if fmt == "xlsx" and not output:
+        raise BadInput(_("a workbook is written to a file"),
+                       hint=_("give --output FILE.xlsx"), code="xlsx_needs_output")
+    if fmt == "xlsx" and section is not None:
+        raise BadInput(_("--section goes with csv or markdown"),
+                       hint=_("a workbook holds every section, one sheet each"))
+    if trend_n is not None and not 0 <= trend_n <= _MAX_TREND:
+        raise BadInput(_("--trend {value} is not between 0 and {most}").format(
+            value=trend_n, most=_MAX_TREND), code="bad_trend", value=trend_n)
+    periods = (12 if fmt == "xlsx" else 0) if trend_n is None else trend_n
     if when is not None and not (week or month):
         raise BadInput(_("unexpected {value!r}: a date goes with --week, a month with "
                          "--month").format(value=when))
@@ -1169,7 +1188,23 @@ def report_cmd(
     with ledger.read():
         rep = Report(ledger.conn, tz, period, as_of_dt, ledger.config.currency,
                      register=register).build()
+        if periods:
+            from complaintctl import trend
+
+            rep["trend"] = trend.series(ledger.conn, tz, period, periods, as_of_dt,
+                                        ledger.config.currency)
     render.use_words("category", ledger.config.category_words)
+    if section == "trend" and "trend" not in rep:
+        raise BadInput(_("--section trend needs --trend N"))
+    if fmt == "xlsx":
+        from complaintctl import sheets, workbook
+
+        assert output is not None
+        _write_atomically(output, sheets.book_chunks(
+            lambda book: workbook.fill(book, rep, tz, ledger.config.currency)))
+        _say(_("Wrote {output} ({period}).").format(output=output,
+                                                    period=render.period_label(rep["period"])))
+        return
     if fmt == "json":
         text = render.to_json(rep)
     elif fmt == "csv":

@@ -694,7 +694,7 @@ def record_rich(title: str, sections: Sequence[Section], tz: tzinfo) -> list[Ren
 
 REPORT_SECTIONS = ("summary", "by_category", "by_channel", "by_severity", "by_product",
                    "by_customer", "by_department", "pareto_category", "pareto_cause",
-                   "handling", "on_time", "returns", "register")
+                   "handling", "on_time", "returns", "register", "trend")
 
 # The header of a breakdown's first column: what it counts by.
 _KEY_HEADERS = {"category": N_("category"), "channel": N_("channel"),
@@ -741,6 +741,54 @@ REGISTER_TABLE_COLS = (Col("id", N_("id"), "code"), Col("received_day", N_("rece
                        Col("disposition", N_("disposition"), word="disposition"),
                        Col("result_short", N_("result")))
 REGISTER_SHRINK = {"customer": 8, "product": 6, "result_short": 6}
+# A report's trend (--trend N): one line per period, oldest first.
+TREND_COLS = (Col("label", N_("period"), "code"), Col("from", N_("from"), "code"),
+              Col("to", N_("to"), "code"), Col("received", N_("received"), "num"),
+              Col("resolved", N_("resolved"), "num"), Col("closed", N_("closed"), "num"),
+              Col("on_time_pct", N_("on-time rate"), "num"),
+              Col("satisfaction_pct", N_("satisfaction rate"), "num"))
+TREND_FIGURES = (("received", N_("received")), ("resolved", N_("resolved")),
+                 ("closed", N_("closed")), ("on_time_rate", N_("on-time rate")),
+                 ("satisfaction_rate", N_("satisfaction rate")))
+_SPARKS = "▁▂▃▄▅▆▇█"
+_SPARKS_ASCII = "_.-:=+*#"
+
+
+def sparkline(values: Sequence[float | None], ascii_only: bool = False) -> str:
+    """One character per value, from the lowest bar (the smallest value, or zero for
+    counts) to the highest (the largest); a gap where there is no value."""
+    marks = _SPARKS_ASCII if ascii_only else _SPARKS
+    known = [v for v in values if v is not None]
+    if not known:
+        return " " * len(values)
+    low, high = min(0.0, *known), max(known)
+    span = (high - low) or 1.0
+    return "".join(" " if v is None else marks[min(len(marks) - 1, int(
+        (v - low) / span * (len(marks) - 1) + 0.5))] for v in values)
+
+
+def trend_rows(points: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**p, "on_time_pct": pct(p["on_time_rate"]),
+             "satisfaction_pct": pct(p["satisfaction_rate"])} for p in points]
+
+
+def trend_table(points: Sequence[dict[str, Any]], title: str) -> Table:
+    """The trend in a terminal: per figure, a sparkline of its periods, the first and
+    the last period's value."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(title), box=None, title_justify="left", pad_edge=False)
+    table.add_column(Text(_("figure")), no_wrap=True)
+    table.add_column(Text(f"{points[0]['label']} … {points[-1]['label']}"), no_wrap=True)
+    table.add_column(Text(points[0]["label"]), justify="right", no_wrap=True)
+    table.add_column(Text(points[-1]["label"]), justify="right", no_wrap=True)
+    for key, name in TREND_FIGURES:
+        values = [p[key] for p in points]
+        shown = pct if key.endswith("_rate") else (lambda v: "—" if v is None else str(v))
+        table.add_row(Text(_(name)), Text(sparkline(values, _STYLE["ascii"]), style="cyan"),
+                      shown(values[0]), shown(values[-1]))
+    return table
 
 
 def register_table(rows: Sequence[dict[str, Any]], tz: tzinfo, width: int,
@@ -778,7 +826,8 @@ REPORT_TITLES = {
     "by_department": N_("By department"), "pareto_category": N_("Pareto of categories"),
     "pareto_cause": N_("Pareto of cause categories"),
     "handling": N_("Handling days by category"), "on_time": N_("On-time rate by stage"),
-    "returns": N_("Returns (退货)"), "register": N_("Register (客户投诉处理月报表)")}
+    "returns": N_("Returns (退货)"), "register": N_("Register (客户投诉处理月报表)"),
+    "trend": N_("Trend")}
 
 
 def report_title(name: str) -> str:
@@ -862,6 +911,7 @@ def report_tables(rep: dict[str, Any]) -> dict[str, tuple[list[dict[str, Any]], 
                     ON_TIME_COLS),
         "returns": (returns_rows, DISPOSITION_COLS_R),
         "register": (register_rows(rep["register"]), REGISTER_COLS),
+        **({"trend": (trend_rows(rep["trend"]), TREND_COLS)} if rep.get("trend") else {}),
     }
 
 
@@ -965,6 +1015,9 @@ def report_rich(rep: dict[str, Any], tz: tzinfo, width: int = 80) -> list[Render
     out.append(kv_table(report_summary(rep), report_title("summary")))
     for name, (rows, cols) in report_tables(rep).items():
         if not rows:
+            continue
+        if name == "trend":
+            out.append(trend_table(rep["trend"], report_title(name)))
             continue
         if name.startswith("pareto_"):
             out.append(pareto_chart(rep[name], report_title(name), word={

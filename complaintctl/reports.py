@@ -664,8 +664,7 @@ class Report:
         # what happened after the report's instant is not counted in the period before
         # either (an instant before that period leaves it empty)
         before = self.counts(p_lo, max(p_lo, min(p_hi, self.as_of)))
-        previous = {**before, "received_change": None if not before["received"] else round(
-            (received - before["received"]) / before["received"], 4)}
+        previous = {**before, **changes(counts, before)}
         ytd_lo = iso(datetime.combine(date(self.period.last.year, 1, 1), time(0), self.tz))
         categories = self.breakdown("category")
         return {
@@ -718,13 +717,35 @@ def period_figures(conn: sqlite3.Connection, tz: tzinfo, period: Period,
     reads about 30 rollup rows per measure). Call inside one read transaction for a
     consistent series."""
     rep = Report(conn, tz, period, as_of, "", register=False)
-    counts = rep.counts(rep.lo, rep.hi)
-    stages = rep.on_time()
-    done, on_time = sum(n for _, n, _ in stages), sum(ok for _, _, ok in stages)
-    revisits, satisfied = rep.satisfaction()
+    # an instant before the period: nothing of it has happened yet
+    lo, hi = rep.lo, max(rep.lo, rep.hi)
+    counts = rep.counts(lo, hi)
+    stages = rep.on_time() if hi > lo else []
+    done, on_time = sum(n for _, n, _ in stages), sum(ok or 0 for _, _, ok in stages)
+    revisits, satisfied = rep.satisfaction() if hi > lo else (0, 0)
     return {"from": period.first.isoformat(), "to": period.last.isoformat(),
             "start_at": rep.lo, "end_at": rep.hi, **counts,
             "on_time_rate": _rate(on_time, done),
             "on_time_by_stage": {s: _rate(ok, n) for s, n, ok in
                                  sorted(stages, key=lambda x: STAGE_ORDER.index(x[0]))},
             "revisits": revisits, "satisfaction_rate": _rate(satisfied, revisits)}
+
+
+# --- 环比 and the trend (small additions; the report above is unchanged) -------------
+
+def changes(now: dict[str, int], before: dict[str, int]) -> dict[str, float | None]:
+    """环比: each count's change on the period before, as a fraction (None when the
+    period before had none): received_change, resolved_change, closed_change,
+    voided_change."""
+    return {f"{k}_change": None if not before[k] else round((now[k] - before[k]) / before[k], 4)
+            for k in ("received", "resolved", "closed", "voided")}
+
+
+def trend_point(conn: sqlite3.Connection, tz: tzinfo, period: Period, as_of: datetime,
+                currency: str) -> dict[str, Any]:
+    """One point of a trend: the period's counts as its report counts them, its on-time
+    rate (every stage completed in it, by its deadline) and satisfaction rate, all at
+    `as_of` (what happened after it is not counted); from period_figures."""
+    figures = period_figures(conn, tz, period, as_of)
+    return {k: figures[k] for k in ("received", "resolved", "closed", "on_time_rate",
+                                    "satisfaction_rate")}

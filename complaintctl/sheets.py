@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, tzinfo
 from decimal import Decimal
 from typing import Any
@@ -107,24 +107,39 @@ def money_format(currency: str | None) -> str:
     return f'#,##0.00 "{code}"' if code else "#,##0.00"
 
 
-def xlsx_chunks(columns: Sequence[Column], batches: Iterable[Sequence[tuple[Any, ...]]], *,
-                tz: tzinfo,
-                currency: str | None, sheet: str) -> Iterator[bytes]:
-    """The workbook, built by XlsxWriter in constant_memory mode (each row goes to a
-    temporary file as it is written) in a private temporary folder, then read out in
-    chunks; the folder is removed whatever happens."""
+def book_chunks(fill: Callable[[Any], None]) -> Iterator[bytes]:
+    """A workbook as chunks of bytes for the atomic writer: XlsxWriter builds it in
+    constant_memory mode (each row goes to a temporary file as it is written; rows of
+    a sheet must come in order) in a private temporary folder, with every string a
+    string (never a formula, number or link), `fill(book)` adds the sheets; the file
+    is then read out in chunks, and the folder removed whatever happens."""
     import os
     import shutil
     import tempfile
 
     import xlsxwriter
 
-    folder = tempfile.mkdtemp(prefix="complaintctl-export-")
+    folder = tempfile.mkdtemp(prefix="complaintctl-xlsx-")
     try:
-        path = os.path.join(folder, "export.xlsx")
+        path = os.path.join(folder, "book.xlsx")
         book = xlsxwriter.Workbook(path, {
             "constant_memory": True, "tmpdir": folder, "strings_to_formulas": False,
             "strings_to_numbers": False, "strings_to_urls": False})
+        fill(book)
+        book.close()
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                yield chunk
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def xlsx_chunks(columns: Sequence[Column], batches: Iterable[Sequence[tuple[Any, ...]]], *,
+                tz: tzinfo, currency: str | None, sheet: str) -> Iterator[bytes]:
+    """The export's workbook: one sheet, a header row of the JSON keys, typed cells,
+    the rows taken a batch at a time."""
+
+    def fill(book: Any) -> None:
         ws = book.add_worksheet(sheet)
         header = book.add_format({"bold": True})
         when = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
@@ -166,9 +181,5 @@ def xlsx_chunks(columns: Sequence[Column], batches: Iterable[Sequence[tuple[Any,
                 else:
                     ws.write_string(r, c, str(value))
         ws.autofilter(0, 0, r, len(columns) - 1)
-        book.close()
-        with open(path, "rb") as fh:
-            while chunk := fh.read(1 << 20):
-                yield chunk
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+
+    return book_chunks(fill)

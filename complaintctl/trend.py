@@ -1,0 +1,58 @@
+"""A report's trend: the N periods ending with the report's (ISO weeks for a week,
+calendar months for a month, windows of the same number of days for a range), each
+counted by the report's own period computation (`reports.trend_point`) at the
+report's instant, so that with `--as-of` every point is what was true then.
+
+Read-only; the caller holds one read snapshot for the report and its trend. The
+cost grows with the number of periods (each is a few indexed counts over its own
+days), not with the ledger.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, tzinfo
+from typing import Any
+
+from complaintctl import reports
+from complaintctl.reports import Period
+
+# The keys of a point, in order (the JSON's `trend` list; csv and the workbook's columns).
+KEYS = ("label", "from", "to", "received", "resolved", "closed", "on_time_rate",
+        "satisfaction_rate")
+# The figures of a point (what a chart or a sparkline draws).
+FIGURES = ("received", "resolved", "closed", "on_time_rate", "satisfaction_rate")
+RATES = ("on_time_rate", "satisfaction_rate")
+
+MAX_PERIODS = 120
+
+
+def periods(period: Period, n: int) -> list[Period]:
+    """The `n` periods ending with `period`, oldest first."""
+    out = [period]
+    while len(out) < n:
+        out.append(out[-1].previous())
+    return out[::-1]
+
+
+def short_label(period: Period) -> str:
+    """A period's name in a trend (the same in every language): 2026-W05, 2026-03,
+    or 2026-03-01..2026-03-14."""
+    if period.kind == "week":
+        year, week, _day = period.first.isocalendar()
+        return f"{year}-W{week:02d}"
+    if period.kind == "month":
+        return f"{period.first:%Y-%m}"
+    return f"{period.first}..{period.last}"
+
+
+def series(conn: sqlite3.Connection, tz: tzinfo, period: Period, n: int, as_of: datetime,
+           currency: str) -> list[dict[str, Any]]:
+    """The trend's points, oldest first, each {label, from, to, received, resolved,
+    closed, on_time_rate, satisfaction_rate} (rates are fractions, or None)."""
+    out = []
+    for p in periods(period, n):
+        point = reports.trend_point(conn, tz, p, as_of, currency)
+        out.append({"label": short_label(p), "from": p.first.isoformat(),
+                    "to": p.last.isoformat(), **point})
+    return out

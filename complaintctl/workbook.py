@@ -1,0 +1,432 @@
+"""The report as a workbook (`report --format xlsx`): the sheets a management review
+reads, in the report's language, from the report's plain data (reports.Report.build
+and trend.series); no database, no clock.
+
+Cells are typed: counts and money are numbers (money in the ledger's currency
+format), rates percentages, days numbers, dates and times Excel dates in the
+ledger's time zone. Every text is written as a string cell (never a formula, a
+number or a link: sheets.book_chunks sets the workbook so, and this module writes
+text only with write_string). Column widths count East-Asian wide characters as
+two. Charts are XlsxWriter's native charts: a Pareto is columns for the counts and
+a line for the cumulative share on a secondary axis from 0 to 100 %, with the
+80 % level as a constant dashed line; the trend is columns for the counts and lines
+for the rates.
+
+XlsxWriter runs in constant_memory mode (sheets.book_chunks): every sheet is
+written top to bottom, row after row.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, tzinfo
+from decimal import Decimal
+from typing import Any
+
+from complaintctl import render
+from complaintctl.i18n import _
+from complaintctl.parse import from_iso
+from complaintctl.render import N_, NONE_KEY, label, period_label, report_title
+from complaintctl.sheets import money_format
+
+_BAD_IN_NAME = str.maketrans({c: "_" for c in "[]:*?/\\"})
+_MAX_WIDTH = 60
+
+# A column: (header msgid, kind, key in the row, word-table field or None).
+# Kinds: text, int, pct, days, money, time (an ISO UTC instant), date (an ISO day).
+Column = tuple[str, str, str, str | None]
+
+# The header of a breakdown's first column (render's, translated when written).
+_BY = {"by_category": (N_("category"), "category"), "by_channel": (N_("channel"), "channel"),
+       "by_severity": (N_("severity"), "severity"), "by_product": (N_("product"), None),
+       "by_customer": (N_("customer"), None), "by_department": (N_("department"), None)}
+_PARETO = {"pareto_category": (N_("category"), "category"),
+           "pareto_cause": (N_("cause category"), "cause_category")}
+
+
+def text_width(text: str) -> int:
+    """Columns a text takes: East-Asian wide and full-width characters count two."""
+    if text.isascii():
+        return len(text)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def sheet_name(title: str, taken: set[str]) -> str:
+    """A valid worksheet name (31 characters, none of []:*?/\\), unique in the book."""
+    name = title.translate(_BAD_IN_NAME).strip("'")[:31] or "Sheet"
+    base, n = name, 2
+    while name.lower() in taken:
+        suffix = f" {n}"
+        name, n = base[:31 - len(suffix)] + suffix, n + 1
+    taken.add(name.lower())
+    return name
+
+
+class _Book:
+    """The workbook with its formats and the names of its sheets."""
+
+    def __init__(self, book: Any, tz: tzinfo, currency: str) -> None:
+        self.book, self.tz = book, tz
+        self.names: set[str] = set()
+        fmt = book.add_format
+        self.formats = {
+            "title": fmt({"bold": True, "font_size": 14}),
+            "header": fmt({"bold": True, "bg_color": "#D9E1F2", "bottom": 1,
+                           "text_wrap": True, "valign": "top"}),
+            "bold": fmt({"bold": True}),
+            "int": fmt({"num_format": "#,##0"}),
+            "pct": fmt({"num_format": "0.0%"}),
+            "days": fmt({"num_format": "0.00"}),
+            "money": fmt({"num_format": money_format(currency)}),
+            "time": fmt({"num_format": "yyyy-mm-dd hh:mm"}),
+            "date": fmt({"num_format": "yyyy-mm-dd"}),
+        }
+
+    def sheet(self, title: str) -> _Sheet:
+        return _Sheet(self, sheet_name(title, self.names))
+
+
+class _Sheet:
+    """A worksheet written top to bottom, that remembers how wide its columns must be
+    (from the distinct texts and the largest number written in each)."""
+
+    def __init__(self, book: _Book, name: str) -> None:
+        self.book, self.name = book, name
+        self.ws = book.book.add_worksheet(name)
+        self.row = 0
+        self.texts: dict[int, set[str]] = {}
+        self.fixed: dict[int, int] = {}
+
+    def _fit(self, col: int, width: int) -> None:
+        self.fixed[col] = max(self.fixed.get(col, 0), width)
+
+    def text(self, col: int, value: str, fmt: str | None = None, fit: bool = True) -> None:
+        self.ws.write_string(self.row, col, value, self.book.formats[fmt] if fmt else None)
+        if fit:
+            self.texts.setdefault(col, set()).add(value)
+
+    def writer(self, col: int, kind: str, word: str | None = None) -> Callable[[int, Any], None]:
+        """A function that writes one typed value (never None) of column `col` in a row."""
+        ws, formats, tz = self.ws, self.book.formats, self.book.tz
+        if kind in ("int", "pct", "days", "money"):
+            write_number, fmt = ws.write_number, formats[kind]
+            most = [0.0]
+
+            def number(row: int, value: Any) -> None:
+                n = float(Decimal(value)) if kind == "money" else value
+                write_number(row, col, n, fmt)
+                if abs(n) > most[0]:
+                    most[0] = abs(n)
+                    self._fit(col, {"int": len(f"{n:,.0f}"), "pct": 7, "days": len(f"{n:.2f}"),
+                                    "money": len(f"{n:,.2f}") + 3}[kind] + 2)
+            return number
+        if kind in ("time", "date"):
+            write_datetime, fmt = ws.write_datetime, formats[kind]
+            self._fit(col, 18 if kind == "time" else 12)
+            if kind == "date":
+                return lambda row, value: write_datetime(row, col, datetime.combine(
+                    date.fromisoformat(value), datetime.min.time()), fmt)
+            return lambda row, value: write_datetime(
+                row, col, from_iso(value).astimezone(tz).replace(tzinfo=None), fmt)
+        write_string = ws.write_string
+        seen = self.texts.setdefault(col, set())
+        shown: dict[Any, str] = {}
+
+        def text(row: int, value: Any) -> None:
+            if word is not None or value == NONE_KEY:
+                if value not in shown:
+                    shown[value] = (_(NONE_KEY) if value == NONE_KEY else label(word, value)
+                                    if word and isinstance(value, str) else str(value))
+                value = shown[value]
+            elif not isinstance(value, str):
+                value = str(value)
+            write_string(row, col, value)
+            seen.add(value)
+        return text
+
+    def value(self, col: int, value: Any, kind: str, word: str | None = None) -> None:
+        """One typed cell of the current row (nothing for None)."""
+        if value is not None:
+            self.writer(col, kind, word)(self.row, value)
+
+    def title(self, text: str) -> None:
+        self.text(0, text, "title", fit=False)
+        self.row += 2
+
+    def header(self, headers: Sequence[str]) -> int:
+        """A header row; returns its row number."""
+        for c, h in enumerate(headers):
+            self.text(c, _(h), "header")
+        self.row += 1
+        return self.row - 1
+
+    def table(self, columns: Sequence[Column], rows: Sequence[dict[str, Any]], *,
+              filter_and_freeze: bool = False) -> tuple[int, int]:
+        """A header and one row per item; returns (first data row, last data row)."""
+        top = self.header([h for h, _k, _key, _w in columns])
+        cells = [(key, self.writer(c, kind, word))
+                 for c, (_h, kind, key, word) in enumerate(columns)]
+        r = self.row
+        for item in rows:
+            for key, write in cells:
+                value = item.get(key)
+                if value is not None:
+                    write(r, value)
+            r += 1
+        self.row = r
+        if filter_and_freeze:
+            self.ws.freeze_panes(top + 1, 0)
+            self.ws.autofilter(top, 0, max(top, self.row - 1), len(columns) - 1)
+        return top + 1, self.row - 1
+
+    def skip(self, n: int = 1) -> None:
+        self.row += n
+
+    def finish(self) -> None:
+        for col in sorted({*self.texts, *self.fixed}):
+            width = max([self.fixed.get(col, 0),
+                         *(text_width(t) + 2 for t in self.texts.get(col, ()))])
+            self.ws.set_column(col, col, min(max(width, 8), _MAX_WIDTH))
+
+
+# --- the sheets -------------------------------------------------------------------
+
+def _summary(book: _Book, rep: dict[str, Any]) -> None:
+    sh = book.sheet(_("Summary"))
+    sh.title(_("Complaint report (客户投诉处理报表): {period}").format(
+        period=period_label(rep["period"])))
+    per, head = rep["period"], rep.get("chain_head") or {"id": 0, "hash": ""}
+    info: list[tuple[str, Any, str]] = [
+        (N_("period"), period_label(per), "text"), (N_("from"), per["from"], "date"),
+        (N_("to"), per["to"], "date"), (N_("as of"), per["as_of"], "time"),
+        (N_("chain head: event"), head["id"], "int"),
+        (N_("chain head: hash"), head["hash"] or _("(no events)"), "text"),
+        (N_("currency"), rep["returns"]["currency"], "text")]
+    for name, value, kind in info:
+        sh.text(0, _(name), "bold")
+        sh.value(1, value, kind)
+        sh.skip()
+    sh.skip()
+    prev, ytd = rep["previous_period"], rep["year_to_date"]
+    sh.header([N_("figure"), N_("this period"), N_("the previous period"),
+               N_("change on the previous period"), N_("year to date")])
+    for key in ("received", "resolved", "closed", "voided"):
+        sh.text(0, _(key))
+        sh.value(1, rep[key], "int")
+        sh.value(2, prev[key], "int")
+        sh.value(3, prev.get(f"{key}_change"), "pct")
+        sh.value(4, ytd[key], "int")
+        sh.skip()
+    b, h, c, ret = rep["backlog"], rep["handling_days"], rep["capa"], rep["returns"]
+    figures: list[tuple[str, Any, str]] = [
+        (_("backlog at the start"), b["start"], "int"),
+        (_("backlog at the end"), b["end"], "int"),
+        (_("backlog change"), b["change"], "int"),
+        (_("late at end"), rep["late_at_end"], "int"),
+        (_("handling days: mean"), h["mean"], "days"),
+        (_("handling days: median"), h["median"], "days"),
+        (_("handling days: p90"), h["p90"], "days"),
+        (_("complaints resolved (handling days)"), h["count"], "int"),
+        *((_("on-time rate: {stage}").format(stage=label("stage", stage)), rate, "pct")
+          for stage, rate in rep["on_time_rate"].items()),
+        (_("satisfaction rate"), rep["satisfaction_rate"], "pct"),
+        (_("revisits"), rep["revisits"], "int"),
+        (_("reopen rate"), rep["reopen_rate"], "pct"),
+        (_("reopened"), rep["reopened"], "int"),
+        (_("repeat rate"), rep["repeat_rate"], "pct"),
+        (_("not upheld rate"), rep["not_upheld_rate"], "pct"),
+        (_("CAPA opened"), c["opened"], "int"), (_("CAPA done"), c["done"], "int"),
+        (_("CAPA verified"), c["verified"], "int"), (_("CAPA late"), c["late"], "int"),
+        (_("returns authorised"), ret["authorised"], "int"),
+        (_("quantity authorised"), ret["authorised_quantity"], "int"),
+        (_("quantity received"), ret["quantity_received"], "int"),
+        (_("returns with a count discrepancy"), ret["discrepancies"], "int"),
+        (_("cost of loss"), ret["cost_of_loss"], "money"),
+        (_("repair cost"), ret["repair_cost"], "money")]
+    for name, value, kind in figures:
+        sh.text(0, name)
+        if value is None:
+            sh.text(1, "—", fit=False)
+        sh.value(1, value, kind)
+        sh.skip()
+    sh.finish()
+
+
+REGISTER: tuple[Column, ...] = (
+    (N_("id"), "text", "id", None), (N_("received"), "time", "received_at", None),
+    (N_("closed"), "time", "closed_at", None), (N_("customer"), "text", "customer", None),
+    (N_("product"), "text", "product", None), (N_("qty"), "int", "quantity", None),
+    (N_("disposition"), "text", "disposition", "disposition"),
+    (N_("result"), "text", "result_shown", None),
+    (N_("department"), "text", "department", None), (N_("owner"), "text", "owner", None))
+
+
+def _register(book: _Book, rep: dict[str, Any]) -> None:
+    sh = book.sheet(report_title("register"))
+    sh.table(REGISTER, render.register_rows(rep["register"]), filter_and_freeze=True)
+    sh.finish()
+
+
+def _breakdown(book: _Book, rep: dict[str, Any], name: str) -> None:
+    header, word = _BY[name]
+    cols: list[Column] = [(header, "text", "key", word),
+                          (N_("count"), "int", "count", None),
+                          (N_("share"), "pct", "share", None)]
+    if name == "by_department":
+        cols += [(N_("resolved"), "int", "resolved", None),
+                 (N_("on time"), "pct", "on_time_rate", None),
+                 (N_("mean days"), "days", "handling_days_mean", None)]
+    sh = book.sheet(report_title(name))
+    sh.table(cols, rep[name], filter_and_freeze=True)
+    sh.finish()
+
+
+def _pareto_chart(book: _Book, sh: _Sheet, first: int, last: int, title: str) -> Any:
+    """Columns for the counts (column B), a line for the cumulative share (D) and the
+    80 % level (E) on a secondary axis from 0 to 100 %."""
+    name = sh.name
+    bars = book.book.add_chart({"type": "column"})
+    bars.add_series({"name": _("count"), "categories": [name, first, 0, last, 0],
+                     "values": [name, first, 1, last, 1], "fill": {"color": "#4472C4"},
+                     "gap": 50})
+    line = book.book.add_chart({"type": "line"})
+    line.add_series({"name": _("cumulative share"), "categories": [name, first, 0, last, 0],
+                     "values": [name, first, 3, last, 3], "y2_axis": True,
+                     "line": {"color": "#C00000", "width": 2.25},
+                     "marker": {"type": "circle", "size": 5,
+                                "fill": {"color": "#C00000"}, "border": {"color": "#C00000"}}})
+    line.add_series({"name": _("80% level"), "categories": [name, first, 0, last, 0],
+                     "values": [name, first, 4, last, 4], "y2_axis": True,
+                     "line": {"color": "#7F7F7F", "width": 1.5, "dash_type": "dash"},
+                     "marker": {"type": "none"}})
+    line.set_y2_axis({"min": 0, "max": 1, "major_unit": 0.2, "num_format": "0%",
+                      "name": _("cumulative share")})
+    bars.combine(line)
+    bars.set_title({"name": title, "name_font": {"size": 12}})
+    bars.set_y_axis({"name": _("count"), "min": 0, "major_gridlines": {"visible": True}})
+    bars.set_legend({"position": "bottom"})
+    bars.set_size({"width": 620, "height": 340})
+    return bars
+
+
+def _pareto(book: _Book, rep: dict[str, Any]) -> None:
+    sh = book.sheet(_("Pareto"))
+    for name, (header, word) in _PARETO.items():
+        top = sh.row
+        title = report_title(name)
+        sh.title(title)
+        rows = [{**r, "level": 0.8} for r in rep[name]]
+        first, last = sh.table([(header, "text", "key", word),
+                                (N_("count"), "int", "count", None),
+                                (N_("share"), "pct", "share", None),
+                                (N_("cumulative share"), "pct", "cumulative_share", None),
+                                (N_("80% level"), "pct", "level", None)], rows)
+        if rows:
+            sh.ws.insert_chart(top, 6, _pareto_chart(book, sh, first, last, title))
+        else:
+            sh.text(0, _("No complaints in this period."), fit=False)
+            sh.skip()
+        # the next table starts below this chart (about 18 rows high)
+        sh.row = max(sh.row + 2, top + 20)
+    sh.finish()
+
+
+def _on_time(book: _Book, rep: dict[str, Any]) -> None:
+    sh = book.sheet(report_title("on_time"))
+    sh.table([(N_("stage"), "text", "key", "stage"), (N_("on-time rate"), "pct", "rate", None)],
+             [{"key": k, "rate": v} for k, v in rep["on_time_rate"].items()])
+    sh.finish()
+
+
+def _handling(book: _Book, rep: dict[str, Any]) -> None:
+    sh = book.sheet(report_title("handling"))
+    h = rep["handling_days"]
+    cols: list[Column] = [(N_("category"), "text", "key", "category"),
+                          (N_("count"), "int", "count", None), (N_("mean"), "days", "mean", None),
+                          (N_("median"), "days", "median", None),
+                          (N_("p90"), "days", "p90", None)]
+    sh.table(cols, [{**h, "key": _("all")}, *h["by_category"]])
+    sh.finish()
+
+
+def _capa(book: _Book, rep: dict[str, Any]) -> None:
+    sh = book.sheet(_("CAPA"))
+    c = rep["capa"]
+    sh.table([(N_("figure"), "text", "key", None), (N_("count"), "int", "n", None)],
+             [{"key": _(k), "n": c[k]} for k in ("opened", "done", "verified", "late")])
+    sh.finish()
+
+
+def _returns(book: _Book, rep: dict[str, Any]) -> None:
+    sh = book.sheet(report_title("returns"))
+    ret = rep["returns"]
+    sh.table([(N_("figure"), "text", "key", None), (N_("count"), "int", "n", None)], [
+        {"key": _("returns authorised"), "n": ret["authorised"]},
+        {"key": _("quantity authorised"), "n": ret["authorised_quantity"]},
+        {"key": _("quantity received"), "n": ret["quantity_received"]},
+        {"key": _("returns with a count discrepancy"), "n": ret["discrepancies"]}])
+    sh.skip()
+    sh.table([(N_("disposition"), "text", "key", "return_action"),
+              (N_("quantity"), "int", "quantity", None)], ret["by_disposition"])
+    sh.skip()
+    sh.table([(N_("figure"), "text", "key", None), (N_("amount"), "money", "amount", None)], [
+        {"key": _("cost of loss"), "amount": ret["cost_of_loss"]},
+        {"key": _("repair cost"), "amount": ret["repair_cost"]}])
+    sh.finish()
+
+
+TREND: tuple[Column, ...] = (
+    (N_("period"), "text", "label", None), (N_("from"), "date", "from", None),
+    (N_("to"), "date", "to", None), (N_("received"), "int", "received", None),
+    (N_("resolved"), "int", "resolved", None), (N_("closed"), "int", "closed", None),
+    (N_("on-time rate"), "pct", "on_time_rate", None),
+    (N_("satisfaction rate"), "pct", "satisfaction_rate", None))
+
+
+def _trend(book: _Book, rep: dict[str, Any]) -> None:
+    sh = book.sheet(_("Trend"))
+    points = rep["trend"]
+    title = _("Trend: the {n} periods to {period}").format(
+        n=len(points), period=period_label(rep["period"]))
+    sh.title(title)
+    first, last = sh.table(TREND, points, filter_and_freeze=False)
+    name = sh.name
+    bars = book.book.add_chart({"type": "column"})
+    for col, color in ((3, "#4472C4"), (4, "#A5A5A5"), (5, "#70AD47")):
+        bars.add_series({"name": [name, first - 1, col], "categories": [name, first, 0, last, 0],
+                         "values": [name, first, col, last, col], "fill": {"color": color}})
+    lines = book.book.add_chart({"type": "line"})
+    for col, color in ((6, "#C00000"), (7, "#ED7D31")):
+        lines.add_series({"name": [name, first - 1, col], "categories": [name, first, 0, last, 0],
+                          "values": [name, first, col, last, col], "y2_axis": True,
+                          "line": {"color": color, "width": 2.25},
+                          "marker": {"type": "circle", "size": 5, "fill": {"color": color},
+                                     "border": {"color": color}}})
+    lines.set_y2_axis({"min": 0, "max": 1, "major_unit": 0.2, "num_format": "0%"})
+    bars.combine(lines)
+    bars.set_title({"name": title, "name_font": {"size": 12}})
+    bars.set_y_axis({"name": _("count"), "min": 0})
+    bars.set_legend({"position": "bottom"})
+    bars.set_size({"width": 760, "height": 360})
+    sh.finish()
+    sh.ws.insert_chart(last + 3, 0, bars)
+
+
+def fill(book: Any, rep: dict[str, Any], tz: tzinfo, currency: str) -> None:
+    """Every sheet of the report into an XlsxWriter workbook (sheets.book_chunks)."""
+    b = _Book(book, tz, currency)
+    book.set_properties({"title": _("Complaint report (客户投诉处理报表): {period}").format(
+        period=period_label(rep["period"])), "comments": render.chain_footer(rep)})
+    _summary(b, rep)
+    _register(b, rep)
+    for name in ("by_category", "by_channel", "by_severity", "by_department", "by_product",
+                 "by_customer"):
+        _breakdown(b, rep, name)
+    _pareto(b, rep)
+    _on_time(b, rep)
+    _handling(b, rep)
+    _capa(b, rep)
+    _returns(b, rep)
+    if rep.get("trend"):
+        _trend(b, rep)

@@ -1,0 +1,326 @@
+"""report --format xlsx: the workbook a quality manager presents (every sheet, the
+numbers of `report --format json`, typed cells, native charts, text never a
+formula, 0600, never onto the ledger) and --trend N in every format, at --as-of.
+
+The ledger is test_reports' October story (see its docstring), plus a complaint
+from a customer whose name looks like a formula."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from test_reports import history  # noqa: F401 - the fixture, used by name
+
+from complaintctl import trend
+
+FORMULA = '=HYPERLINK("http://evil.example/x","点我")'
+SHEETS = ["Summary", "Register (客户投诉处理月报表)", "By category", "By channel", "By severity",
+          "By department", "By product", "By customer", "Pareto", "On-time rate by stage",
+          "Handling days by category", "CAPA", "Returns (退货)", "Trend"]
+
+
+@pytest.fixture
+def month(ledger, history):  # noqa: F811 - the fixture imported above
+    cid = ledger("log", "--customer", FORMULA, "--product", "+P7", "--severity", "low",
+                 "--category", "service", "--channel", "web", "--description", "x",
+                 "--quantity", "3", "--received", "2026-10-16 14:30").stdout.strip()
+    return {**history, "formula": cid, "run": ledger}
+
+
+def _book(run, tmp_path, *args, name="m.xlsx"):
+    out = tmp_path / name
+    result = run("report", *args, "--format", "xlsx", "--output", out)
+    return out, result
+
+
+def _load(path: Path):
+    import openpyxl
+
+    return openpyxl.load_workbook(path)
+
+
+def _rows(ws) -> list[tuple]:
+    return [r for r in ws.iter_rows(values_only=True)]
+
+
+def _table(ws, header_first: str) -> tuple[list, list[tuple]]:
+    """The header row that starts with `header_first` and the rows under it, up to an
+    empty row."""
+    rows = _rows(ws)
+    top = next(i for i, r in enumerate(rows) if r[0] == header_first)
+    body = []
+    for r in rows[top + 1:]:
+        if r[0] is None:
+            break
+        body.append(r)
+    return list(rows[top]), body
+
+
+def _pct(rate):
+    return None if rate is None else pytest.approx(rate)
+
+
+def test_every_sheet_holds_the_numbers_of_the_json_report(month, tmp_path):
+    run = month["run"]
+    rep = run.json("report", "--month", "2026-10", "--trend", "12")
+    path, result = _book(run, tmp_path, "--month", "2026-10")
+    assert result.stdout == "" and "Wrote" in result.stderr
+    book = _load(path)
+    assert book.sheetnames == SHEETS
+
+    summary = {r[0]: r[1:] for r in _rows(book["Summary"]) if r[0]}
+    assert summary["chain head: hash"][0] == rep["chain_head"]["hash"]
+    assert summary["chain head: event"][0] == rep["chain_head"]["id"]
+    prev, ytd = rep["previous_period"], rep["year_to_date"]
+    for key in ("received", "resolved", "closed", "voided"):
+        value, before, change, year = summary[key][:4]
+        assert (value, before, year) == (rep[key], prev[key], ytd[key])
+        assert change == _pct(prev[f"{key}_change"])
+    assert summary["received"][2] == pytest.approx(3.0)  # 环比: 1 in Sept, 4 in Oct
+    assert summary["late at end"][0] == rep["late_at_end"]
+    assert summary["backlog at the end"][0] == rep["backlog"]["end"]
+    assert summary["handling days: mean"][0] == pytest.approx(rep["handling_days"]["mean"])
+    assert summary["satisfaction rate"][0] == pytest.approx(rep["satisfaction_rate"])
+    assert summary["repeat rate"][0] == pytest.approx(rep["repeat_rate"])
+    assert summary["on-time rate: resolve"][0] == pytest.approx(rep["on_time_rate"]["resolve"])
+    assert summary["CAPA late"][0] == rep["capa"]["late"]
+    assert summary["cost of loss"][0] == 100.0 and summary["repair cost"][0] == 20.5
+
+    header, reg = _table(book["Register (客户投诉处理月报表)"], "id")
+    assert header == ["id", "received", "closed", "customer", "product", "qty", "disposition",
+                      "result", "department", "owner"]
+    assert [r[0] for r in reg] == [r["id"] for r in rep["register"]]
+
+    for sheet, key in (("By category", "by_category"), ("By channel", "by_channel"),
+                       ("By severity", "by_severity"), ("By customer", "by_customer"),
+                       ("By product", "by_product"), ("By department", "by_department")):
+        _h, rows = _table(book[sheet], _h_first(sheet))
+        assert [r[1] for r in rows] == [x["count"] for x in rep[key]], sheet
+        assert [r[2] for r in rows] == [_pct(x["share"]) for x in rep[key]], sheet
+    _h, cats = _table(book["By category"], "category")
+    assert [r[0] for r in cats] == ["quality", "delivery", "service"]
+
+    pareto = _rows(book["Pareto"])
+    for title, key in (("Pareto of categories", "pareto_category"),
+                       ("Pareto of cause categories", "pareto_cause")):
+        top = next(i for i, r in enumerate(pareto) if r[0] == title)
+        body = pareto[top + 3: top + 3 + len(rep[key])]
+        assert [(r[1], r[3], r[4]) for r in body] == [
+            (x["count"], _pct(x["cumulative_share"]), 0.8) for x in rep[key]]
+
+    _h, stages = _table(book["On-time rate by stage"], "stage")
+    assert [r[1] for r in stages] == [pytest.approx(v) for v in rep["on_time_rate"].values()]
+    _h, handling = _table(book["Handling days by category"], "category")
+    assert handling[0][1:] == (rep["handling_days"]["count"], rep["handling_days"]["mean"],
+                               rep["handling_days"]["median"], rep["handling_days"]["p90"])
+    assert {r[0]: r[1] for r in _rows(book["CAPA"])[1:]} == rep["capa"]
+    _h, quantities = _table(book["Returns (退货)"], "disposition")
+    assert [r[1] for r in quantities] == [d["quantity"] for d in rep["returns"]["by_disposition"]]
+
+    _h, points = _table(book["Trend"], "period")
+    assert len(points) == 12 == len(rep["trend"])
+    assert [(r[0], r[3], r[4], r[5]) for r in points] == [
+        (p["label"], p["received"], p["resolved"], p["closed"]) for p in rep["trend"]]
+    assert [(r[6], r[7]) for r in points] == [
+        (_pct(p["on_time_rate"]), _pct(p["satisfaction_rate"])) for p in rep["trend"]]
+    assert points[-1][0] == "2026-10" and points[0][0] == "2025-11"
+
+
+def _h_first(sheet: str) -> str:
+    return sheet.removeprefix("By ")
+
+
+def test_cells_are_typed(month, tmp_path):
+    path, _r = _book(month["run"], tmp_path, "--month", "2026-10")
+    book = _load(path)
+    reg = book["Register (客户投诉处理月报表)"]
+    assert reg.freeze_panes == "A2" and reg.auto_filter.ref.startswith("A1:J")
+    a = next(row for row in reg.iter_rows(min_row=2) if row[0].value == month["a"])
+    # received Thu 8 Oct 09:00 Shanghai time, an Excel date in the ledger's zone
+    assert a[1].value == datetime(2026, 10, 8, 9, 0) and a[1].number_format == "yyyy-mm-dd hh:mm"
+    assert a[2].value == datetime(2026, 10, 12, 15, 0)
+    assert a[1].data_type == "d" and a[5].value is None  # no quantity given
+    f = next(row for row in reg.iter_rows(min_row=2) if row[0].value == month["formula"])
+    assert f[5].value == 3 and f[5].data_type == "n"
+    assert a[6].value == "exchange" and a[7].value == "closed (satisfied)"
+    cats = book["By category"]
+    assert cats["B2"].data_type == "n" and cats["C2"].number_format == "0.0%"
+    summary = {r[0].value: r[1] for r in book["Summary"].iter_rows() if r[0].value}
+    assert summary["cost of loss"].number_format == '"¥"#,##0.00'
+    assert summary["cost of loss"].data_type == "n"
+    assert summary["from"].value == datetime(2026, 10, 1)
+    assert summary["from"].number_format == "yyyy-mm-dd"
+    assert summary["satisfaction rate"].number_format == "0.0%"
+    # columns fit CJK: the register's title-wide customer column counts 华 as two
+    assert reg.column_dimensions["D"].width >= len(FORMULA) + 2
+
+
+def test_text_that_looks_like_a_formula_stays_a_string(month, tmp_path):
+    path, _r = _book(month["run"], tmp_path, "--month", "2026-10")
+    reg = _load(path)["Register (客户投诉处理月报表)"]
+    row = next(r for r in reg.iter_rows(min_row=2) if r[0].value == month["formula"])
+    assert row[3].value == FORMULA and row[3].data_type == "s"
+    assert row[4].value == "+P7" and row[4].data_type == "s"
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/sheet"):
+                assert "<f>" not in z.read(name).decode(), name
+
+
+def _charts(path: Path, sheet: str) -> list[str]:
+    """The XML of the charts drawn on `sheet`, found as Excel finds them: workbook.xml
+    names the sheet's part, its rels its drawing, the drawing's rels its charts."""
+    with zipfile.ZipFile(path) as z:
+        def rels(part: str) -> dict[str, str]:
+            folder, name = part.rsplit("/", 1)
+            xml = z.read(f"{folder}/_rels/{name}.rels").decode()
+            return {rid: os.path.normpath(f"{folder}/{target}") for rid, target in
+                    re.findall(r'Id="(rId\d+)"[^>]*Target="([^"]+)"', xml)}
+
+        book = z.read("xl/workbook.xml").decode()
+        rid = re.search(rf'<sheet name="{re.escape(sheet)}" sheetId="\d+" r:id="(rId\d+)"',
+                        book).group(1)
+        part = rels("xl/workbook.xml")[rid]
+        drawing = re.search(r'<drawing r:id="(rId\d+)"', z.read(part).decode())
+        if drawing is None:
+            return []
+        drawing_part = rels(part)[drawing.group(1)]
+        return [z.read(p).decode() for p in rels(drawing_part).values()
+                if "/charts/" in p]
+
+
+def test_native_charts_on_the_pareto_and_trend_sheets(month, tmp_path):
+    path, _r = _book(month["run"], tmp_path, "--month", "2026-10")
+    pareto = _charts(path, "Pareto")
+    assert len(pareto) == 2  # categories, cause categories
+    for xml in pareto:
+        assert "<c:barChart>" in xml and "<c:lineChart>" in xml
+        assert xml.count("<c:valAx>") == 2  # the counts, and the secondary 0-100 % axis
+        assert '<c:max val="1"/>' in xml and '<c:min val="0"/>' in xml
+        assert "<c:v>80% level</c:v>" in xml
+    trend_charts = _charts(path, "Trend")
+    assert len(trend_charts) == 1 and "<c:barChart>" in trend_charts[0]
+    assert "<c:lineChart>" in trend_charts[0]
+    assert _charts(path, "Summary") == []
+
+
+def test_the_workbook_in_chinese(month, tmp_path):
+    run = month["run"]
+    path, result = _book(run, tmp_path, "--month", "2026-10")
+    zh = tmp_path / "zh.xlsx"
+    run("--lang", "zh", "report", "--month", "2026-10", "--output", zh)
+    book = _load(zh)
+    assert book.sheetnames[:2] == ["概要", "客户投诉处理月报表"]
+    header, reg = _table(book["客户投诉处理月报表"], "编号")
+    assert "客户" in header and any(r[6] == "换货" for r in reg)
+    # the same numbers in either language
+    en = _load(path)
+    assert [r[1:] for r in _rows(en["Trend"])[3:]] == [r[1:] for r in _rows(book["趋势"])[3:]]
+
+
+def test_file_is_0600_and_written_whole(month, tmp_path):
+    path, _r = _book(month["run"], tmp_path, "--month", "2026-10")
+    assert os.stat(path).st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    _book(month["run"], tmp_path, "--week", "2026-10-21", name="w.xlsx")
+    _book(month["run"], tmp_path, "--since", "2026-10-01", "--until", "2026-10-14",
+          name="r.xlsx")
+    weeks = _table(_load(tmp_path / "w.xlsx")["Trend"], "period")[1]
+    assert [r[0] for r in weeks][-2:] == ["2026-W42", "2026-W43"] and len(weeks) == 12
+    spans = _table(_load(tmp_path / "r.xlsx")["Trend"], "period")[1]
+    assert spans[-1][0] == "2026-10-01..2026-10-14"
+    assert spans[-2][0] == "2026-09-17..2026-09-30"
+
+
+@pytest.mark.parametrize("suffix", ["", "-wal", "-shm"])
+def test_refused_onto_the_ledger(month, suffix):
+    run = month["run"]
+    before, raw = run.snapshot(), run.db.read_bytes()
+    target = f"{run.db}{suffix}"
+    result = run("report", "--month", "2026-10", "--format", "xlsx", "--output", target,
+                 code=2)
+    assert f"Error: --output {target} is the ledger itself" in result.stderr
+    assert run.snapshot() == before and run.db.read_bytes() == raw
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--format", "xlsx"), "Error: a workbook is written to a file"),
+    (("--format", "xlsx", "--output", "x.xlsx", "--section", "register"),
+     "Error: --section goes with csv or markdown"),
+    (("--trend", "-1"), "Error: --trend -1 is not between 0 and 120"),
+    (("--trend", "121", "--format", "json"), "Error: --trend 121 is not between 0 and 120"),
+    (("--format", "csv", "--section", "trend"), "Error: --section trend needs --trend N"),
+])
+def test_bad_input_exits_2(month, tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    result = month["run"]("report", "--month", "2026-10", *args, code=2)
+    assert message in result.stderr
+    assert list(tmp_path.glob("*.xlsx")) == []
+
+
+# --- the trend in every format --------------------------------------------------
+
+def test_trend_in_json_markdown_csv_and_terminal_at_an_instant(month):
+    run = month["run"]
+    as_of = ("--as-of", "2026-10-21 00:00")
+    rep = run.json("report", "--month", "2026-10", "--trend", "3", *as_of)
+    points = rep["trend"]
+    assert [list(p) for p in points] == [list(trend.KEYS)] * 3
+    assert [p["label"] for p in points] == ["2026-08", "2026-09", "2026-10"]
+    # on 21 Oct 00:00: A, the formula's and B received (C on 28 Oct, D voided), A resolved
+    # and closed
+    assert (points[-1]["received"], points[-1]["resolved"], points[-1]["closed"]) == (3, 1, 1)
+    assert points[-1]["satisfaction_rate"] == 1.0
+    assert points[1]["received"] == 1 and points[0]["received"] == 0
+    assert points[0]["on_time_rate"] is None
+    # each point is what its own report says at that instant
+    for p in points:
+        own = run.json("report", "--since", p["from"], "--until", p["to"], *as_of)
+        assert (own["received"], own["resolved"], own["closed"]) == (
+            p["received"], p["resolved"], p["closed"])
+    later = run.json("report", "--month", "2026-10", "--trend", "3")["trend"][-1]
+    assert (later["received"], later["resolved"]) == (4, 2)
+    assert "trend" not in run.json("report", "--month", "2026-10")
+
+    md = run("report", "--month", "2026-10", "--trend", "3", "--format", "markdown",
+             *as_of).stdout
+    assert "## Trend" in md
+    assert "| 2026-10 | 2026-10-01 | 2026-10-31 | 3 | 1 | 1 |" in md
+    csv_text = run("report", "--month", "2026-10", "--trend", "3", "--format", "csv",
+                   "--section", "trend", *as_of).stdout
+    lines = csv_text.lstrip("\ufeff").splitlines()
+    assert lines[0] == "period,from,to,received,resolved,closed,on-time rate,satisfaction rate"
+    assert lines[-1].startswith("2026-10,2026-10-01,2026-10-31,3,1,1,")
+    whole = run("report", "--month", "2026-10", "--trend", "3", "--format", "csv").stdout
+    assert "# trend" in whole.splitlines()
+
+    table = run("report", "--month", "2026-10", "--trend", "3", *as_of).stdout
+    line = next(x for x in table.splitlines() if x.startswith("received "))
+    assert "▁" in line and "█" in line
+    assert "2026-08 … 2026-10" in table
+    ascii_table = run("--ascii", "report", "--month", "2026-10", "--trend", "3", *as_of).stdout
+    assert "█" not in ascii_table.split("Trend")[1]
+
+
+def test_sparkline_scales_from_zero_and_leaves_gaps():
+    from complaintctl.render import sparkline
+
+    assert sparkline([0, 4, 8]) == "▁▅█"
+    assert sparkline([None, 1.0]) == " █"
+    assert sparkline([None, None]) == "  "
+    assert sparkline([1, 2], ascii_only=True) == "=#"
+
+
+def test_the_command_line_loads_the_workbook_modules_only_for_xlsx():
+    code = ("import sys, complaintctl.cli; print(sorted(m for m in ('xlsxwriter', "
+            "'complaintctl.workbook', 'complaintctl.trend') if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert proc.stdout.strip() == "[]"
