@@ -599,22 +599,25 @@ def file_digest(path: Path) -> str:
 def run(lg: Ledger, path: Path, open_table: Callable[[], Table], mapping: Mapping, *,
         now: datetime, actor: str, dry_run: bool = False, skip_bad: bool = False,
         progress: Callable[[int], None] | None = None) -> Result:
-    """Import the register (`open_table` opens it, once or twice); see the module's
-    text."""
+    """Import the register (`open_table` opens it); see the module's text."""
     table = open_table()
     reader = Reader(lg, table, mapping, now=now)
     result = Result(dry_run=dry_run, header=list(table.header))
     digest = file_digest(path)
-    with lg.read() as cur:
-        keys = known_keys(cur)
-        if mapping.key is None:
-            _not_again(cur, path, digest)
+    with lg.read() as cur:  # only which indexes the write keeps: the checks come inside it
+        imported = cur.execute("SELECT 1 FROM complaints WHERE source_key IS NOT NULL "
+                               "LIMIT 1").fetchone() is not None
     later: list[tuple[str, list[Step], dict[str, Any]]] = []  # steps for the ordinary path
     seen: set[str] = set()
     mapping_name = Path(mapping.name).name
     try:
-        with bulk.writing(lg, keep=_READ_INSIDE if keys else frozenset()) as writer:
+        with bulk.writing(lg, keep=_READ_INSIDE if imported else frozenset()) as writer:
             cur = writer.cur
+            # what is imported already, read in the write's own transaction: an import
+            # of the same register by someone else a moment before is seen
+            keys = known_keys(cur)
+            if mapping.key is None:
+                _not_again(cur, path, digest)
             batch = _batch_row(cur, path, digest, mapping_name, now, actor)
             result.batch = batch
             for number, cells in table.rows:

@@ -469,3 +469,46 @@ def test_round_trip_of_a_reopened_and_a_twice_revisited_complaint(ledger, tmp_pa
              run.json("show", "--ref", b)["events"]]
     assert kinds[-2:] == [("revisit", True), ("revisit", None)]
     assert run("verify").exit_code == 0
+
+
+
+@pytest.mark.parametrize("keyed", [True, False])
+def test_an_import_sees_the_same_register_imported_just_before_it(ledger, files, keyed,
+                                                                  monkeypatch):
+    """Another process imports the same register between this import's start and its
+    write transaction: what is imported already is read inside that transaction, so
+    the rows come in once. With a key they are found imported; without one the file
+    is refused, the ledger as the other import left it."""
+    import subprocess
+    import sys
+    from contextlib import contextmanager
+
+    from complaintctl import bulk
+
+    mapping = files["map"]
+    if not keyed:
+        mapping = files["dir"] / "keyless.toml"
+        mapping.write_text(MAPPING.replace('key = "投诉单号"', ""), encoding="utf-8")
+    argv = ["import", str(files["csv"]), "--mapping", str(mapping)]
+    writing = bulk.writing
+    other: list[subprocess.CompletedProcess[str]] = []
+
+    @contextmanager
+    def after_another(lg, **kw):
+        if not other:  # the other clerk's import, a real process, lands first
+            other.append(subprocess.run(
+                [sys.executable, "-m", "complaintctl", "--db", str(ledger.db), "--as",
+                 "clerk2", *argv], capture_output=True, text=True, timeout=120))
+        with writing(lg, **kw) as writer:
+            yield writer
+
+    monkeypatch.setattr(bulk, "writing", after_another)
+    r = ledger(*argv, code=0 if keyed else 1)
+    assert other[0].returncode == 0 and "3 new complaints" in other[0].stderr
+    if keyed:
+        assert "0 new complaints, 3 already imported" in r.stderr
+    else:
+        assert "was imported already, as batch 1" in r.stderr
+    assert ledger.rows("SELECT count(*) FROM complaints") == [(3,)]
+    assert ledger.rows("SELECT count(*) FROM import_batches WHERE added > 0") == [(1,)]
+    ledger("verify")
