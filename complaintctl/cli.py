@@ -1191,8 +1191,7 @@ def report_cmd(
         if periods:
             from complaintctl import trend
 
-            rep["trend"] = trend.series(ledger.conn, tz, period, periods, as_of_dt,
-                                        ledger.config.currency)
+            rep["trend"] = trend.series(ledger.conn, tz, period, periods, as_of_dt)
     render.use_words("category", ledger.config.category_words)
     if section == "trend" and "trend" not in rep:
         raise BadInput(_("--section trend needs --trend N"))

@@ -106,6 +106,17 @@ class Period:
         return Period("range", self.first - timedelta(days=days), self.first - timedelta(days=1))
 
     @property
+    def short_label(self) -> str:
+        """The period's name in a trend (the same in every language): 2026-W05, 2026-03,
+        or 2026-03-01..2026-03-14."""
+        if self.kind == "week":
+            year, week, _ = self.first.isocalendar()
+            return f"{year}-W{week:02d}"
+        if self.kind == "month":
+            return f"{self.first:%Y-%m}"
+        return f"{self.first}..{self.last}"
+
+    @property
     def label(self) -> str:
         if self.kind == "week":
             year, week, _ = self.first.isocalendar()
@@ -741,8 +752,8 @@ def changes(now: dict[str, int], before: dict[str, int]) -> dict[str, float | No
             for k in ("received", "resolved", "closed", "voided")}
 
 
-def trend_point(conn: sqlite3.Connection, tz: tzinfo, period: Period, as_of: datetime,
-                currency: str) -> dict[str, Any]:
+def trend_point(conn: sqlite3.Connection, tz: tzinfo, period: Period, as_of: datetime
+                ) -> dict[str, Any]:
     """One point of a trend: the period's counts as its report counts them, its on-time
     rate (every stage completed in it, by its deadline) and satisfaction rate, all at
     `as_of` (what happened after it is not counted); from period_figures."""

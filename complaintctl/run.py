@@ -195,20 +195,12 @@ def _when(ledger: Ledger, value: str | None, field: str = "--at") -> datetime:
 
 
 def _emit(text: str) -> None:
-    out = getattr(sys.stdout, "buffer", None)
-    try:
-        if out is not None:
-            sys.stdout.flush()
-            out.write(text.encode("utf-8"))
-            out.flush()
-        else:  # pragma: no cover
-            sys.stdout.write(text)
-    except BrokenPipeError:
-        _reader_gone()
+    _emit_chunks((text.encode("utf-8"),))
 
 
 def _emit_chunks(chunks: Iterable[bytes]) -> None:
-    """Bytes to stdout as they come (a listing streamed from the cursor)."""
+    """Bytes to stdout as they come (a listing streamed from the cursor; a whole text
+    is one chunk), in UTF-8 whatever stdout's own encoding."""
     out = getattr(sys.stdout, "buffer", None)
     try:
         sys.stdout.flush()

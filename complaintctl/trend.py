@@ -35,24 +35,13 @@ def periods(period: Period, n: int) -> list[Period]:
     return out[::-1]
 
 
-def short_label(period: Period) -> str:
-    """A period's name in a trend (the same in every language): 2026-W05, 2026-03,
-    or 2026-03-01..2026-03-14."""
-    if period.kind == "week":
-        year, week, _day = period.first.isocalendar()
-        return f"{year}-W{week:02d}"
-    if period.kind == "month":
-        return f"{period.first:%Y-%m}"
-    return f"{period.first}..{period.last}"
-
-
-def series(conn: sqlite3.Connection, tz: tzinfo, period: Period, n: int, as_of: datetime,
-           currency: str) -> list[dict[str, Any]]:
+def series(conn: sqlite3.Connection, tz: tzinfo, period: Period, n: int, as_of: datetime
+           ) -> list[dict[str, Any]]:
     """The trend's points, oldest first, each {label, from, to, received, resolved,
     closed, on_time_rate, satisfaction_rate} (rates are fractions, or None)."""
     out = []
     for p in periods(period, n):
-        point = reports.trend_point(conn, tz, p, as_of, currency)
-        out.append({"label": short_label(p), "from": p.first.isoformat(),
+        point = reports.trend_point(conn, tz, p, as_of)
+        out.append({"label": p.short_label, "from": p.first.isoformat(),
                     "to": p.last.isoformat(), **point})
     return out
