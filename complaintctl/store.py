@@ -235,11 +235,7 @@ def _connect(path: Path, *, write: bool) -> sqlite3.Connection:
     folder = path.absolute().parent
     can_write = os.access(path, os.W_OK) and os.access(folder, os.W_OK | os.X_OK)
     wal = header[18] == 2
-    idle = not Path(f"{path}-shm").exists()
-    if wal and idle:
-        # Nobody has it open, so the file alone is complete: make sure it is a ledger
-        # this complaintctl can open before SQLite leaves a -wal or -shm beside it.
-        _identify(_raw_connect(path, "immutable=1"), path, close=True)
+    idle = wal and _probed_idle(path)
     if write:
         if not can_write:
             raise _permission_denied(path, "write")
@@ -249,6 +245,37 @@ def _connect(path: Path, *, write: bool) -> sqlite3.Connection:
     else:
         mode = "mode=ro"
     return _raw_connect(path, mode)
+
+
+def _probed_idle(path: Path) -> bool:
+    """Whether a WAL ledger is idle (no -shm: nobody has it open), after making sure
+    that it is a ledger this complaintctl can open before SQLite leaves a -wal or
+    -shm beside it. The check reads the file as immutable, which assumes nobody
+    changes it meanwhile; another complaintctl may open it and checkpoint into the
+    file during the read, which then sees half of it ("malformed"). A check that
+    fails while the file changed under it is taken again; once the ledger is seen
+    in use, the ordinary connection identifies it instead."""
+    shm = Path(f"{path}-shm")
+    for _attempt in range(5):
+        if shm.exists():
+            return False
+        before = _stamp(path)
+        try:
+            _identify(_raw_connect(path, "immutable=1"), path, close=True)
+        except LedgerError:
+            if shm.exists() or _stamp(path) == before:
+                raise
+            continue  # written while read: look again
+        return True
+    return False
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return (-1, -1)
+    return (st.st_mtime_ns, st.st_size)
 
 
 def _raw_connect(path: Path, mode: str) -> sqlite3.Connection:
