@@ -115,6 +115,61 @@ def repeat_later(cur: sqlite3.Cursor, key: tuple[str, str], received: str, until
         if before is None or before_received <= received]
 
 
+# The latest earlier complaint of one that is in the ledger already (itself aside; at
+# the same instant, one entered before it): what its repeat_of should be.
+REPEAT_OF_ONE = ("SELECT id FROM complaints WHERE customer = ? AND product = ? "
+                 "AND received_at >= ? AND status != 'void' AND id != ? AND (received_at < ? "
+                 "OR (received_at = ? AND rowid < ?)) "
+                 "ORDER BY received_at DESC, rowid DESC LIMIT 1")
+
+
+def relink(lg: Ledger, cur: sqlite3.Cursor, spans: list[tuple[str, str, str]],
+           also: str | None, *, now: datetime, actor: str) -> list[tuple[str, str | None]]:
+    """After a complaint left the repeat check or moved in it (void; amend of its
+    customer, product or received time): the repeat link of every complaint that may
+    have changed is worked out again by the rule of `log` — those of each span
+    (customer, product, received from) up to the repeat window after it, and `also`.
+    Each link that changed is set with a `repeat-link` event; returns (id, repeats now)."""
+    window = timedelta(days=int(lg.config.settings.get("repeat_window_days", "90")))
+    seen: set[str] = set()
+    rows: list[tuple[str, int, str, str | None, str, str | None]] = []
+    for who, what, lo in spans:
+        hi = iso(from_iso(lo) + window)
+        rows += cur.execute(
+            "SELECT id, rowid, received_at, repeat_of, customer, product FROM complaints "
+            "WHERE customer = ? AND product = ? AND received_at >= ? AND received_at <= ? "
+            "AND status != 'void' ORDER BY received_at, rowid", (who, what, lo, hi)
+        ).fetchall()
+    if also is not None:
+        rows += cur.execute("SELECT id, rowid, received_at, repeat_of, customer, product "
+                            "FROM complaints WHERE id = ? AND status != 'void'",
+                            (also,)).fetchall()
+    changed: list[tuple[str, str | None]] = []
+    for cid, rowid, received, before, customer, product in rows:
+        if cid in seen:
+            continue
+        seen.add(cid)
+        now_of = None
+        if product:
+            found = cur.execute(REPEAT_OF_ONE, (
+                customer, product, iso(from_iso(received) - window), cid, received, received,
+                rowid)).fetchone()
+            now_of = found[0] if found else None
+        if now_of != before:
+            lg.rows.update(cur, "complaints", cid, {"repeat_of": now_of})
+            lg.event(cur, cid, "repeat-link", now, now, actor, {"repeat_of": now_of},
+                     {"repeat_of": before})
+            changed.append((cid, now_of))
+    return changed
+
+
+def relink_notes(changed: list[tuple[str, str | None]]) -> list[str]:
+    """What a step warns the clerk of the repeat links it changed (as `log` does)."""
+    return [_("{id} now repeats {earlier}; linked").format(id=cid, earlier=of) if of else
+            _("{id} no longer repeats an earlier complaint; unlinked").format(id=cid)
+            for cid, of in changed]
+
+
 def calendar_warnings(lg: Ledger, dues: list[datetime | None]) -> list[str]:
     """The step's warnings about the calendar: the year it landed in has no official
     data (lg.calendar_gaps, taken), a deadline falls in a year without it."""
@@ -406,7 +461,9 @@ def void(lg: Ledger, complaint_id: str, reason: str, *, at: datetime, now: datet
                                                 "last_step_at": iso(at)})
         lg.event(cur, cid, "void", at, now, actor, {"reason": reason, "status": new},
                  {"status": c["status"]})
-    return Outcome(cid, new, warnings=calendar_warnings(lg, []))
+        changed = relink(lg, cur, [(c["customer"], c["product"], c["received_at"])]
+                         if c["product"] else [], None, now=now, actor=actor)
+    return Outcome(cid, new, warnings=relink_notes(changed) + calendar_warnings(lg, []))
 
 
 def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *,
@@ -455,6 +512,11 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
                 stage=term("stage", stage), time=lg.local(due)) for stage, due in dues.items())
             data["deadlines"] = recorded(**dues)
         lg.event(cur, cid, "amend", now, now, actor, data, old)
+        if {"customer", "product", "received_at"} & set(changes):
+            after = {k: changes.get(k, c[k]) for k in ("customer", "product", "received_at")}
+            out.warnings.extend(relink_notes(relink(lg, cur, [
+                (r["customer"], r["product"], r["received_at"]) for r in (c, after)
+                if r["product"]], cid, now=now, actor=actor)))
     out.warnings += calendar_warnings(lg, [])
     return out
 

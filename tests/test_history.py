@@ -244,6 +244,56 @@ def test_what_is_not_a_repeat(ledger):
     verified(ledger)
 
 
+def links(run) -> dict[str, str | None]:
+    return dict(run.rows("SELECT id, repeat_of FROM complaints"))
+
+
+def test_voiding_the_earlier_one_relinks_its_repeats(ledger):
+    """A0 (15 Sep), A (1 Oct), B (20 Oct) and C (22 Oct): A repeats A0, B repeats A,
+    C repeats B. A was logged by mistake: voiding it links B to A0 (the latest
+    earlier one not void), with a repeat-link event recording the old link and a
+    warning; C keeps B. Voiding A0 then leaves B repeating nothing. The repeat rate of
+    October follows; the rollups and the chain verify."""
+    a0 = ledger.log(received="2026-09-15 10:00")
+    a = ledger.log(received="2026-10-01 10:00")
+    b = ledger.log(received="2026-10-20 10:00")
+    c = ledger.log(received="2026-10-22 10:00")
+    assert links(ledger) == {a0: None, a: a0, b: a, c: b}
+    before = ledger.json("report", "--month", "2026-10")["repeat_rate"]
+    result = ledger("void", a, "--reason", "logged twice", "--at", "2026-10-01 11:00")
+    assert f"Warning: {b} now repeats {a0}; linked" in result.stderr
+    assert links(ledger) == {a0: None, a: a0, b: a0, c: b}
+    (on, data, old), = events(ledger, "repeat-link")
+    assert (on, json.loads(data), json.loads(old)) == (b, {"repeat_of": a0}, {"repeat_of": a})
+    result = ledger("void", a0, "--reason", "test entry", "--at", "2026-09-15 11:00")
+    assert f"Warning: {b} no longer repeats an earlier complaint; unlinked" in result.stderr
+    assert links(ledger) == {a0: None, a: a0, b: None, c: b}
+    after = ledger.json("report", "--month", "2026-10")["repeat_rate"]
+    assert before != after
+    verified(ledger)
+
+
+def test_amending_customer_product_or_received_time_moves_the_links(ledger):
+    """A (1 Oct) and B (20 Oct) of XD-200: B repeats A. A's product was mistyped and is
+    PS-5: B no longer repeats it, and A now repeats P (PS-5, 10 Sep). Amended back to
+    XD-200 and received 25 Oct (after B), A now repeats B, and B still repeats
+    nothing. Each changed link is a repeat-link event; the chain verifies."""
+    p = ledger.log(received="2026-09-10 10:00", product="PS-5")
+    a = ledger.log(received="2026-10-01 10:00")
+    b = ledger.log(received="2026-10-20 10:00")
+    assert links(ledger) == {p: None, a: None, b: a}
+    result = ledger("amend", a, "--product", "PS-5", "--reason", "mistyped")
+    assert f"{b} no longer repeats an earlier complaint; unlinked" in result.stderr
+    assert f"{a} now repeats {p}; linked" in result.stderr
+    assert links(ledger) == {p: None, a: p, b: None}
+    ledger("amend", a, "--product", "XD-200", "--received", "2026-10-25 10:00",
+           "--reason", "the register had it right")
+    assert links(ledger) == {p: None, a: b, b: None}
+    assert [(on, json.loads(d)) for on, d, _o in events(ledger, "repeat-link")] == [
+        (b, {}), (a, {"repeat_of": p}), (a, {"repeat_of": b})]  # None is left out
+    verified(ledger)
+
+
 @pytest.mark.parametrize("window", ["30"])
 def test_the_window_is_the_ledgers(ledger, window):
     """repeat_window_days as the ledger has it, after as before."""
