@@ -55,11 +55,22 @@ _PARETO = {"pareto_category": (N_("category"), "category"),
            "pareto_cause": (N_("cause category"), "cause_category")}
 
 
+class _Wide(dict[str, bool]):
+    """Whether a character is East-Asian wide or full-width, looked up once."""
+
+    def __missing__(self, ch: str) -> bool:
+        wide = self[ch] = unicodedata.east_asian_width(ch) in "WF"
+        return wide
+
+
+_WIDE = _Wide()
+
+
 def text_width(text: str) -> int:
     """Columns a text takes: East-Asian wide and full-width characters count two."""
     if text.isascii():
         return len(text)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return len(text) + sum(map(_WIDE.__getitem__, text))
 
 
 def sheet_name(title: str, taken: set[str]) -> str:
@@ -78,7 +89,7 @@ class _Book:
 
     def __init__(self, book: Any, tz: tzinfo, currency: str) -> None:
         self.book, self.tz = book, tz
-        self.serial = _Serials(tz)
+        self.serials = _Serials(tz)
         self.names: set[str] = set()
         fmt = book.add_format
         self.formats = {
@@ -99,40 +110,37 @@ class _Book:
 
 
 class _Serials:
-    """The Excel serial (days since 1899-12-31, the time as a fraction of a day) of a
-    stored instant (ISO UTC text, `parse.iso`) in the ledger's time zone: the number
-    XlsxWriter's write_datetime computes from the local date-time, bit for bit, found
-    from the text and the zone's offset on that UTC day, looked up once a day. A day
-    on which the offset changes (a DST switch), an instant before March 1900 (Excel's
-    leap-year quirk) or text of another shape goes through datetime as before (None)."""
+    """The Excel serials (days since 1899-12-31, the time a fraction of a day) of stored
+    instants (ISO UTC text, `parse.iso`) in the ledger's time zone: the numbers
+    XlsxWriter's write_datetime computes from the local date-times, bit for bit.
+    `hours` holds, for each UTC hour met ("YYYY-MM-DDTHH:"), the local second its
+    first second is (counted from the epoch), when the zone's offset is the same at
+    its first and last second; 0 when it is not (the hour of a DST switch), for an
+    hour before March 1900 (Excel's leap-year quirk) or for text of another shape:
+    those instants go through datetime as before."""
 
     def __init__(self, tz: tzinfo) -> None:
         self.tz = tz
-        self.days: dict[str, int | None] = {}  # UTC day -> its first second, local, or None
+        self.hours: dict[str, int] = {}
 
-    def _day(self, day: str) -> int | None:
-        start = datetime.combine(date.fromisoformat(day), datetime.min.time(), timezone.utc)
-        offsets = {(start + timedelta(seconds=s)).astimezone(self.tz).utcoffset()
-                   for s in (*range(0, 86400, 3600), 86399)}
-        offset = offsets.pop() if len(offsets) == 1 else None
-        if offset is None or offset.microseconds:
-            return None
-        return (start.toordinal() - _EPOCH) * 86400 + int(offset.total_seconds())
-
-    def __call__(self, value: str) -> float | None:
-        if len(value) != 20 or value[10] != "T" or value[19] != "Z":
-            return None
-        day = value[:10]
-        base = self.days[day] if day in self.days else self.days.setdefault(
-            day, self._day(day))
-        if base is None:
-            return None
-        days, seconds = divmod(base + int(value[11:13]) * 3600 + int(value[14:16]) * 60
-                               + int(value[17:19]), 86400)
-        if days <= 60:
-            return None
-        # (as XlsxWriter: the days plus the fraction, then the day Excel counts for 1900-02-29)
-        return days + float(seconds) / 86400 + 1
+    def hour(self, prefix: str) -> int:
+        """The local second that starts the UTC hour `prefix` (0: use datetime)."""
+        base = 0
+        try:
+            start = datetime(int(prefix[0:4]), int(prefix[5:7]), int(prefix[8:10]),
+                             int(prefix[11:13]), tzinfo=timezone.utc)
+        except ValueError:
+            start = None
+        if start is not None and prefix[4::3] == "--T:":
+            offset = start.astimezone(self.tz).utcoffset()
+            if (offset is not None and not offset.microseconds and offset == (
+                    start + timedelta(seconds=3599)).astimezone(self.tz).utcoffset()):
+                base = ((start.toordinal() - _EPOCH) * 86400 + start.hour * 3600
+                        + int(offset.total_seconds()))
+                if base < 61 * 86400:
+                    base = 0
+        self.hours[prefix] = base
+        return base
 
 
 class _Sheet:
@@ -184,15 +192,21 @@ class _Sheet:
             if kind == "date":
                 return lambda row, value: write_datetime(row, col, datetime.combine(
                     date.fromisoformat(value), datetime.min.time()), fmt)
-            tz, serial = self.book.tz, self.book.serial
+            tz, hours, hour = self.book.tz, self.book.serials.hours, self.book.serials.hour
 
             def instant(row: int, value: Any) -> None:
-                n = serial(value)
-                if n is None:
+                base = hours.get(value[:14]) if len(value) == 20 else 0
+                if base is None:
+                    base = hour(value[:14])
+                if base and value[16] == ":" and value[19] == "Z":
+                    days, seconds = divmod(base + int(value[14:16]) * 60 + int(value[17:19]),
+                                           86400)
+                    # (as XlsxWriter: the days plus the fraction, then the day Excel
+                    # counts for 1900-02-29)
+                    put_number(row, col, days + float(seconds) / 86400 + 1, fmt)
+                else:
                     write_datetime(row, col, from_iso(value).astimezone(tz).replace(
                         tzinfo=None), fmt)
-                else:
-                    put_number(row, col, n, fmt)
             return instant
         put_string, widths = self.put_string, self.widths
         self._fit(col, 0)
@@ -214,7 +228,7 @@ class _Sheet:
             return text
 
         def text(row: int, value: Any) -> None:
-            put_string(row, col, shown[value] if value in shown else first(value))
+            put_string(row, col, shown.get(value) or first(value))
         return text
 
     def value(self, col: int, value: Any, kind: str, word: str | None = None) -> None:
