@@ -6,11 +6,11 @@ Cells are typed: counts and money are numbers (money in the ledger's currency
 format), rates percentages, days numbers, dates and times Excel dates in the
 ledger's time zone. Every text is written as a string cell (never a formula, a
 number or a link: sheets.book_chunks sets the workbook so, and this module writes
-text only with write_string). Column widths count East-Asian wide characters as
-two. Charts are XlsxWriter's native charts: a Pareto is columns for the counts and
-a line for the cumulative share on a secondary axis from 0 to 100 %, with the
-80 % level as a constant dashed line; the trend is columns for the counts and lines
-for the rates.
+text only with write_string, through its undecorated _write_string). Column
+widths count East-Asian wide characters as two. Charts are XlsxWriter's native
+charts: a Pareto is columns for the counts and a line for the cumulative share on a
+secondary axis from 0 to 100 %, with the 80 % level as a constant dashed line; the
+trend is columns for the counts and lines for the rates.
 
 Every sheet is written top to bottom, row after row. XlsxWriter holds the
 workbook in memory and writes each distinct text once (shared strings) up to
