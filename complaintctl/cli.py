@@ -1196,11 +1196,10 @@ def report_cmd(
     if section == "trend" and "trend" not in rep:
         raise BadInput(_("--section trend needs --trend N"))
     if fmt == "xlsx":
-        from complaintctl import sheets, workbook
+        from complaintctl import workbook
 
         assert output is not None
-        _write_atomically(output, sheets.book_chunks(
-            lambda book: workbook.fill(book, rep, tz, ledger.config.currency)))
+        _write_atomically(output, workbook.chunks(rep, tz, ledger.config.currency))
         _say(_("Wrote {output} ({period}).").format(output=output,
                                                     period=render.period_label(rep["period"])))
         return

@@ -6,32 +6,44 @@ Cells are typed: counts and money are numbers (money in the ledger's currency
 format), rates percentages, days numbers, dates and times Excel dates in the
 ledger's time zone. Every text is written as a string cell (never a formula, a
 number or a link: sheets.book_chunks sets the workbook so, and this module writes
-text only with write_string). Column widths count East-Asian wide characters as
-two. Charts are XlsxWriter's native charts: a Pareto is columns for the counts and
-a line for the cumulative share on a secondary axis from 0 to 100 %, with the
-80 % level as a constant dashed line; the trend is columns for the counts and lines
-for the rates.
+text only with write_string, through its undecorated _write_string). Column
+widths count East-Asian wide characters as two. Charts are XlsxWriter's native
+charts: a Pareto is columns for the counts and a line for the cumulative share on a
+secondary axis from 0 to 100 %, with the 80 % level as a constant dashed line; the
+trend is columns for the counts and lines for the rates.
 
-XlsxWriter runs in constant_memory mode (sheets.book_chunks): every sheet is
-written top to bottom, row after row.
+Every sheet is written top to bottom, row after row. XlsxWriter holds the
+workbook in memory and writes each distinct text once (shared strings) up to
+IN_MEMORY_LINES lines of the register; a longer register is streamed
+(constant_memory: each row to a temporary file as it is written). The cells are
+the same either way; in memory, XlsxWriter also caches the charted cells' values
+in the charts. Times are written as the number write_datetime would compute
+(`_Serials`, from the stored text), with the date-time format.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Sequence
-from datetime import date, datetime, tzinfo
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from complaintctl import render
 from complaintctl.i18n import _
 from complaintctl.parse import from_iso
 from complaintctl.render import N_, NONE_KEY, label, period_label, report_title
-from complaintctl.sheets import money_format
+from complaintctl.sheets import book_chunks, money_format
 
 _BAD_IN_NAME = str.maketrans({c: "_" for c in "[]:*?/\\"})
 _MAX_WIDTH = 60
+# The most lines of the register a workbook is built in memory for: about 1.3 kB a
+# line (92,464 lines: 120 MB more than streamed, for a third less CPU), so at most
+# some 65 MB beside the report's own data; a longer register (a busier month, a long
+# --since/--until with --register) is streamed.
+IN_MEMORY_LINES = 50_000
+_EPOCH = date(1899, 12, 31).toordinal()  # Excel's day 0 (serials count days from it)
 
 # A column: (header msgid, kind, key in the row, word-table field or None).
 # Kinds: text, int, pct, days, money, time (an ISO UTC instant), date (an ISO day).
@@ -45,11 +57,22 @@ _PARETO = {"pareto_category": (N_("category"), "category"),
            "pareto_cause": (N_("cause category"), "cause_category")}
 
 
+class _Wide(dict[str, bool]):
+    """Whether a character is East-Asian wide or full-width, looked up once."""
+
+    def __missing__(self, ch: str) -> bool:
+        wide = self[ch] = unicodedata.east_asian_width(ch) in "WF"
+        return wide
+
+
+_WIDE = _Wide()
+
+
 def text_width(text: str) -> int:
     """Columns a text takes: East-Asian wide and full-width characters count two."""
     if text.isascii():
         return len(text)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return len(text) + sum(map(_WIDE.__getitem__, text))
 
 
 def sheet_name(title: str, taken: set[str]) -> str:
@@ -68,6 +91,7 @@ class _Book:
 
     def __init__(self, book: Any, tz: tzinfo, currency: str) -> None:
         self.book, self.tz = book, tz
+        self.serials = _Serials(tz)
         self.names: set[str] = set()
         fmt = book.add_format
         self.formats = {
@@ -87,35 +111,78 @@ class _Book:
         return _Sheet(self, sheet_name(title, self.names))
 
 
+class _Serials:
+    """The Excel serials (days since 1899-12-31, the time a fraction of a day) of stored
+    instants (ISO UTC text, `parse.iso`) in the ledger's time zone: the numbers
+    XlsxWriter's write_datetime computes from the local date-times, bit for bit.
+    `hours` holds, for each UTC hour met ("YYYY-MM-DDTHH:"), the local second its
+    first second is (counted from the epoch), when the zone's offset is the same at
+    its first and last second; 0 when it is not (the hour of a DST switch), for an
+    hour before March 1900 (Excel's leap-year quirk) or for text of another shape:
+    those instants go through datetime as before."""
+
+    def __init__(self, tz: tzinfo) -> None:
+        self.tz = tz
+        self.hours: dict[str, int] = {}
+
+    def hour(self, prefix: str) -> int:
+        """The local second that starts the UTC hour `prefix` (0: use datetime)."""
+        base = 0
+        try:
+            start = datetime(int(prefix[0:4]), int(prefix[5:7]), int(prefix[8:10]),
+                             int(prefix[11:13]), tzinfo=timezone.utc)
+        except ValueError:
+            start = None
+        if start is not None and prefix[4::3] == "--T:":
+            offset = start.astimezone(self.tz).utcoffset()
+            if (offset is not None and not offset.microseconds and offset == (
+                    start + timedelta(seconds=3599)).astimezone(self.tz).utcoffset()):
+                base = ((start.toordinal() - _EPOCH) * 86400 + start.hour * 3600
+                        + int(offset.total_seconds()))
+                if base < 61 * 86400:
+                    base = 0
+        self.hours[prefix] = base
+        return base
+
+
 class _Sheet:
     """A worksheet written top to bottom, that remembers how wide its columns must be
-    (from the distinct texts and the largest number written in each)."""
+    (from the distinct texts and the largest number written in each).
+
+    Cells go through XlsxWriter's undecorated writers (`_write_string`,
+    `_write_number`: what write_string and write_number call once they have checked
+    that the cell is not given in A1 notation, which it never is here), and every
+    distinct text of a column is shown, measured and labelled once."""
 
     def __init__(self, book: _Book, name: str) -> None:
         self.book, self.name = book, name
-        self.ws = book.book.add_worksheet(name)
+        self.ws = ws = book.book.add_worksheet(name)
+        self.put_string = getattr(ws, "_write_string", ws.write_string)
+        self.put_number = getattr(ws, "_write_number", ws.write_number)
         self.row = 0
-        self.texts: dict[int, set[str]] = {}
-        self.fixed: dict[int, int] = {}
+        self.widths: dict[int, int] = {}
 
     def _fit(self, col: int, width: int) -> None:
-        self.fixed[col] = max(self.fixed.get(col, 0), width)
+        self.widths[col] = max(self.widths.get(col, 0), width)
 
     def text(self, col: int, value: str, fmt: str | None = None, fit: bool = True) -> None:
-        self.ws.write_string(self.row, col, value, self.book.formats[fmt] if fmt else None)
+        self.put_string(self.row, col, value, self.book.formats[fmt] if fmt else None)
         if fit:
-            self.texts.setdefault(col, set()).add(value)
+            self._fit(col, text_width(value) + 2)
 
-    def writer(self, col: int, kind: str, word: str | None = None) -> Callable[[int, Any], None]:
-        """A function that writes one typed value (never None) of column `col` in a row."""
-        ws, formats, tz = self.ws, self.book.formats, self.book.tz
+    def writer(self, col: int, kind: str, word: str | None = None,
+               show: Callable[[Any], str] | None = None) -> Callable[[int, Any], None]:
+        """A function that writes one typed value (never None) of column `col` in a row.
+        A text is shown by `show` when given, else by the label of `word`."""
+        ws, formats = self.ws, self.book.formats
+        put_number = self.put_number
         if kind in ("int", "pct", "days", "money"):
-            write_number, fmt = ws.write_number, formats[kind]
+            fmt = formats[kind]
             most = [0.0]
 
             def number(row: int, value: Any) -> None:
                 n = float(Decimal(value)) if kind == "money" else value
-                write_number(row, col, n, fmt)
+                put_number(row, col, n, fmt)
                 if abs(n) > most[0]:
                     most[0] = abs(n)
                     self._fit(col, {"int": len(f"{n:,.0f}"), "pct": 7, "days": len(f"{n:.2f}"),
@@ -127,22 +194,43 @@ class _Sheet:
             if kind == "date":
                 return lambda row, value: write_datetime(row, col, datetime.combine(
                     date.fromisoformat(value), datetime.min.time()), fmt)
-            return lambda row, value: write_datetime(
-                row, col, from_iso(value).astimezone(tz).replace(tzinfo=None), fmt)
-        write_string = ws.write_string
-        seen = self.texts.setdefault(col, set())
+            tz, hours, hour = self.book.tz, self.book.serials.hours, self.book.serials.hour
+
+            def instant(row: int, value: Any) -> None:
+                base = hours.get(value[:14]) if len(value) == 20 else 0
+                if base is None:
+                    base = hour(value[:14])
+                if base and value[16] == ":" and value[19] == "Z":
+                    days, seconds = divmod(base + int(value[14:16]) * 60 + int(value[17:19]),
+                                           86400)
+                    # (as XlsxWriter: the days plus the fraction, then the day Excel
+                    # counts for 1900-02-29)
+                    put_number(row, col, days + float(seconds) / 86400 + 1, fmt)
+                else:
+                    write_datetime(row, col, from_iso(value).astimezone(tz).replace(
+                        tzinfo=None), fmt)
+            return instant
+        put_string, widths = self.put_string, self.widths
+        self._fit(col, 0)
         shown: dict[Any, str] = {}
 
+        def first(value: Any) -> str:
+            """A value's text, the first time it is met in this column."""
+            v = value if show is None else show(value)
+            if v == NONE_KEY:
+                text = _(NONE_KEY)
+            elif word and isinstance(v, str):
+                text = label(word, v)
+            else:
+                text = v if isinstance(v, str) else str(v)
+            shown[value] = text
+            # (a text at most twice its length wide cannot widen a column already as wide)
+            if 2 * len(text) + 2 > widths[col] < _MAX_WIDTH:
+                widths[col] = max(widths[col], text_width(text) + 2)
+            return text
+
         def text(row: int, value: Any) -> None:
-            if word is not None or value == NONE_KEY:
-                if value not in shown:
-                    shown[value] = (_(NONE_KEY) if value == NONE_KEY else label(word, value)
-                                    if word and isinstance(value, str) else str(value))
-                value = shown[value]
-            elif not isinstance(value, str):
-                value = str(value)
-            write_string(row, col, value)
-            seen.add(value)
+            put_string(row, col, shown.get(value) or first(value))
         return text
 
     def value(self, col: int, value: Any, kind: str, word: str | None = None) -> None:
@@ -161,16 +249,24 @@ class _Sheet:
         self.row += 1
         return self.row - 1
 
-    def table(self, columns: Sequence[Column], rows: Sequence[dict[str, Any]], *,
+    def table(self, columns: Sequence[Column], rows: Iterable[dict[str, Any]], *,
+              pick: Callable[[dict[str, Any]], Sequence[Any]] | None = None,
+              shows: dict[int, Callable[[Any], str]] | None = None,
               filter_and_freeze: bool = False) -> tuple[int, int]:
-        """A header and one row per item; returns (first data row, last data row)."""
+        """A header and one row per item; returns (first data row, last data row).
+        `pick`: an item's values in the columns' order (default: by their keys);
+        `shows`: how a column's values are shown, by column (see `writer`)."""
         top = self.header([h for h, _k, _key, _w in columns])
-        cells = [(key, self.writer(c, kind, word))
-                 for c, (_h, kind, key, word) in enumerate(columns)]
+        writers = [self.writer(c, kind, word, (shows or {}).get(c))
+                   for c, (_h, kind, _key, word) in enumerate(columns)]
+        if pick is None:
+            keys = [key for _h, _kind, key, _w in columns]
+
+            def pick(item: dict[str, Any]) -> Sequence[Any]:
+                return [item.get(key) for key in keys]
         r = self.row
         for item in rows:
-            for key, write in cells:
-                value = item.get(key)
+            for value, write in zip(pick(item), writers, strict=True):
                 if value is not None:
                     write(r, value)
             r += 1
@@ -184,9 +280,7 @@ class _Sheet:
         self.row += n
 
     def finish(self) -> None:
-        for col in sorted({*self.texts, *self.fixed}):
-            width = max([self.fixed.get(col, 0),
-                         *(text_width(t) + 2 for t in self.texts.get(col, ()))])
+        for col, width in sorted(self.widths.items()):
             self.ws.set_column(col, col, min(max(width, 8), _MAX_WIDTH))
 
 
@@ -253,6 +347,7 @@ def _summary(book: _Book, rep: dict[str, Any]) -> None:
     sh.finish()
 
 
+# (the result: render.register_rows' words for a line's status and result)
 REGISTER: tuple[Column, ...] = (
     (N_("id"), "text", "id", None), (N_("received"), "time", "received_at", None),
     (N_("closed"), "time", "closed_at", None), (N_("customer"), "text", "customer", None),
@@ -260,11 +355,27 @@ REGISTER: tuple[Column, ...] = (
     (N_("disposition"), "text", "disposition", "disposition"),
     (N_("result"), "text", "result_shown", None),
     (N_("department"), "text", "department", None), (N_("owner"), "text", "owner", None))
+_LINE = itemgetter("id", "received_at", "closed_at", "customer", "product", "quantity",
+                   "disposition", "status", "result", "department", "owner")
 
 
 def _register(book: _Book, rep: dict[str, Any]) -> None:
+    """One row per line of the register: the result column's value is the line's
+    (status, result), put in words once per distinct pair."""
+
+    def pick(line: dict[str, Any]) -> Sequence[Any]:
+        cid, received, closed, customer, product, qty, disp, status, result, dept, owner = (
+            _LINE(line))
+        return (cid, received, closed, customer, product, qty, disp, (status, result), dept,
+                owner)
+
+    def result(pair: tuple[str | None, str | None]) -> str:
+        status, result = pair
+        return str(render.register_rows([{"status": status, "result": result}])[0][
+            "result_shown"])
+
     sh = book.sheet(report_title("register"))
-    sh.table(REGISTER, render.register_rows(rep["register"]), filter_and_freeze=True)
+    sh.table(REGISTER, rep["register"], pick=pick, shows={7: result}, filter_and_freeze=True)
     sh.finish()
 
 
@@ -411,6 +522,14 @@ def _trend(book: _Book, rep: dict[str, Any]) -> None:
     bars.set_size({"width": 760, "height": 360})
     sh.finish()
     sh.ws.insert_chart(last + 3, 0, bars)
+
+
+def chunks(rep: dict[str, Any], tz: tzinfo, currency: str) -> Iterator[bytes]:
+    """The report's workbook as chunks of bytes for the atomic writer: held in memory
+    (XlsxWriter's shared strings, the cheaper mode) up to IN_MEMORY_LINES lines of
+    the register, streamed row by row (constant_memory) beyond."""
+    return book_chunks(lambda book: fill(book, rep, tz, currency),
+                       constant_memory=len(rep.get("register") or ()) > IN_MEMORY_LINES)
 
 
 def fill(book: Any, rep: dict[str, Any], tz: tzinfo, currency: str) -> None:

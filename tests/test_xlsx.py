@@ -324,3 +324,59 @@ def test_the_command_line_loads_the_workbook_modules_only_for_xlsx():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert proc.stdout.strip() == "[]"
+
+
+def _cells(path: Path) -> dict[str, list[tuple]]:
+    book = _load(path)
+    return {ws.title: [(c.coordinate, c.value, c.data_type, c.number_format, c.font.b)
+                       for row in ws.iter_rows() for c in row if c.value is not None]
+            + [(k, d.width) for k, d in sorted(ws.column_dimensions.items())]
+            + [ws.freeze_panes, ws.auto_filter.ref] for ws in book.worksheets}
+
+
+def test_a_register_too_long_to_hold_is_streamed_into_the_same_cells(month, tmp_path,
+                                                                     monkeypatch):
+    from complaintctl import workbook
+
+    run = month["run"]
+    held, _r = _book(run, tmp_path, "--month", "2026-10")
+    monkeypatch.setattr(workbook, "IN_MEMORY_LINES", 1)
+    streamed, _r = _book(run, tmp_path, "--month", "2026-10", name="s.xlsx")
+    with zipfile.ZipFile(held) as a, zipfile.ZipFile(streamed) as b:
+        assert "xl/sharedStrings.xml" in a.namelist()
+        assert "xl/sharedStrings.xml" not in b.namelist()  # inline strings, row by row
+    assert _cells(held) == _cells(streamed)
+    assert len(_charts(streamed, "Pareto")) == 2 and len(_charts(streamed, "Trend")) == 1
+
+
+def test_times_are_the_numbers_write_datetime_writes_across_dst(tmp_path):
+    """The register's times are computed from the stored text, a zone's offset once an
+    hour: bit for bit XlsxWriter's write_datetime of the local time, in the hours of
+    a DST switch too (and before March 1900, where Excel counts a 29 February)."""
+    from datetime import timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    import xlsxwriter
+
+    from complaintctl import workbook
+    from complaintctl.parse import from_iso, iso
+
+    starts = [datetime(2026, 3, 8, 5, tzinfo=timezone.utc),  # New York springs forward
+              datetime(2026, 11, 1, 4, tzinfo=timezone.utc),  # and falls back
+              datetime(1900, 2, 28, 2, tzinfo=timezone.utc)]
+    instants = [iso(s + timedelta(seconds=97 * i)) for s in starts for i in range(150)]
+    path = tmp_path / "t.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    tz = ZoneInfo("America/New_York")
+    sheet = workbook._Book(book, tz, "USD").sheet("t")
+    write, fmt = sheet.writer(0, "time"), sheet.book.formats["time"]
+    for r, value in enumerate(instants):
+        write(r, value)
+        sheet.ws.write_datetime(r, 1, from_iso(value).astimezone(tz).replace(tzinfo=None), fmt)
+    book.close()
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode()
+    cells = re.findall(r'<c r="([AB])(\d+)" s="\d+"><v>([^<]+)</v></c>', xml)
+    ours = [(row, v) for col, row, v in cells if col == "A"]
+    theirs = [(row, v) for col, row, v in cells if col == "B"]
+    assert len(ours) == len(instants) and ours == theirs
