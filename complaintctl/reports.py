@@ -7,6 +7,10 @@ one sorted column. Each figure's definition is the docstring next to its query.
 The three counts a year-to-date figure needs (complaints received,
 resolutions, closing revisits) add up per-day tallies for the whole UTC days
 of a span and count only its two partial days row by row (see `_tallied`).
+A long period (`_long`: a fifth of the ledger or more) reads what must see every
+row of it (handling times, customers) along a whole index in that index's order
+instead of sorting its rows; medians and p90 step an index to their rank, and a
+mean from SQLite's sum is the one Python gives from the sorted values (`_mean`).
 
 A period is [start, end) in UTC, from local calendar days. The cut-off of a
 report is min(end, as_of): what happened after it is not counted, and "at
