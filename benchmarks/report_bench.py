@@ -4,6 +4,7 @@ this one, run alternately with the Python floor, in fresh processes.
 
     python benchmarks/report_bench.py --old OLD_EXE --old-db OLD.db --new-db NEW.db \
         [--new NEW_EXE] [--runs 5] [--label 1M] [--only two-year,month,week,month-03,trend]
+        [--as-of 2026-03-17T13:45:10Z --runs 0]
 
     python benchmarks/report_bench.py --queries LEDGER -- report --month 2026-03 [--as-of W]
 
@@ -144,11 +145,15 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--long-runs", type=int, default=3, help="runs of the two-year report")
     ap.add_argument("--label", default="")
+    ap.add_argument("--as-of", help="every report as of this instant (JSON compared byte "
+                    "for byte; a mid-period instant replays); --runs 0: compare only")
     ap.add_argument("--only", default=",".join(REPORTS))
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp())
     for name in args.only.split(","):
-        report = REPORTS[name] + ["--format", "json"]  # as of now, the usual report
+        # as of now, the usual report; or as of one instant for both (--as-of)
+        report = REPORTS[name] + ["--format", "json"] + (
+            ["--as-of", args.as_of] if args.as_of else [])
         old = [args.old, "--db", args.old_db, *report]
         new = [args.new, "--db", args.new_db, *report]
         # a warm-up of each, and their outputs compared
@@ -164,8 +169,17 @@ def main() -> None:
                 point.pop("end_at", None)
         if name == "two-year":
             a["register"] = b["register"] = []
-        same = "same JSON" if a == b else "JSON DIFFERS: " + ", ".join(
-            k for k in a if a.get(k) != b.get(k))
+        if args.as_of:  # nothing left out: the bytes
+            same = ("same bytes" if (tmp / "old.json").read_bytes()
+                    == (tmp / "new.json").read_bytes() else "BYTES DIFFER")
+        elif a == b:
+            same = "same JSON"
+        else:
+            same = "JSON DIFFERS: " + ", ".join(
+                k for k in a if a.get(k) != b.get(k))
+        if not args.runs:
+            print(f"| {args.label} | {name} | {' '.join(report)} | {same} |", flush=True)
+            continue
         size = (tmp / "old.json").stat().st_size, (tmp / "new.json").stat().st_size
         del a, b
         pairs: dict[str, list[tuple[float, float, float]]] = {"old": [], "new": []}

@@ -216,3 +216,14 @@ def test_mean_is_the_sorted_sum_rounded():
     # 0.005 exactly between 0.00 and 0.01 (as a sum of three): settled by the values
     values = [0.001, 0.002, 0.012]
     assert reports._mean(3, 0.015, 0.015, lambda: values) == round(sum(values) / 3, 2)
+
+
+def test_which_periods_are_long(filled):
+    """The two years hold the whole demo (the index way); a week or a month is short."""
+    two_years, week = PERIODS[3], PERIODS[0]
+    assert reports.Report(filled.conn, filled.tz, two_years, NOW, "CNY")._long("resolutions")
+    assert reports.Report(filled.conn, filled.tz, two_years, NOW, "CNY")._long("received")
+    assert not reports.Report(filled.conn, filled.tz, week, NOW, "CNY")._long("received")
+    # an instant before the period: nothing in it
+    assert not reports.Report(filled.conn, filled.tz, two_years,
+                              datetime(2024, 6, 1, tzinfo=timezone.utc), "CNY")._long("received")
