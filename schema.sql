@@ -109,7 +109,8 @@ CREATE TABLE complaints (
 CREATE INDEX complaints_received ON complaints (received_at);
 CREATE INDEX complaints_received_void ON complaints (received_at, voided_at, category, channel,
     severity, department, product, customer, repeat_of);
-CREATE INDEX complaints_voided ON complaints (received_at, voided_at) WHERE voided_at IS NOT NULL;
+CREATE INDEX complaints_voided ON complaints (received_at, voided_at, category, channel,
+    severity, product, department, customer, repeat_of) WHERE voided_at IS NOT NULL;
 CREATE INDEX complaints_status ON complaints (status);
 CREATE INDEX complaints_repeat ON complaints (customer, product, received_at);
 CREATE INDEX complaints_repeat_of ON complaints (repeat_of) WHERE repeat_of IS NOT NULL;
@@ -188,6 +189,7 @@ CREATE INDEX actions_created ON actions (created_at);
 CREATE INDEX actions_done ON actions (done_at) WHERE done_at IS NOT NULL;
 CREATE INDEX actions_verified ON actions (verified_at) WHERE verified_at IS NOT NULL;
 CREATE INDEX actions_open_due ON actions (due_at) WHERE done_at IS NULL;
+CREATE INDEX actions_done_late ON actions (done_at, due_at) WHERE done_at > due_at;
 
 CREATE TABLE resolutions (
     id INTEGER PRIMARY KEY,
@@ -231,6 +233,11 @@ CREATE INDEX revisits_closing ON revisits (at)
     WHERE from_status = 'resolved' AND to_status = 'closed';
 CREATE INDEX revisits_reopen_closed ON revisits (at)
     WHERE from_status = 'closed' AND to_status = 'investigating';
+CREATE INDEX revisits_reopened ON revisits (at, complaint_id)
+    WHERE to_status = 'investigating';
+CREATE INDEX revisits_not_closing ON revisits (at)
+    WHERE from_status IS NOT 'resolved' OR to_status IS NOT 'closed';
+CREATE INDEX revisits_unsatisfied ON revisits (at) WHERE satisfaction = 'unsatisfied';
 
 -- Returned goods (客退品 / RMA): authorised against a complaint, received
 -- (partial receipts add up), inspected, and every received unit dispositioned.
@@ -265,7 +272,7 @@ CREATE TABLE returns (
 );
 CREATE INDEX returns_complaint ON returns (complaint_id);
 CREATE INDEX returns_open ON returns (opened_at) WHERE closed_at IS NULL;
-CREATE INDEX returns_opened ON returns (opened_at);
+CREATE INDEX returns_opened ON returns (opened_at, authorised_qty);
 
 CREATE TABLE return_receipts (
     id INTEGER PRIMARY KEY,
@@ -275,8 +282,8 @@ CREATE TABLE return_receipts (
     qty INTEGER NOT NULL CHECK (qty > 0),
     note TEXT
 );
-CREATE INDEX return_receipts_return ON return_receipts (return_id);
-CREATE INDEX return_receipts_at ON return_receipts (at);
+CREATE INDEX return_receipts_return ON return_receipts (return_id, at, qty);
+CREATE INDEX return_receipts_at ON return_receipts (at, return_id, qty);
 
 CREATE TABLE return_dispositions (
     id INTEGER PRIMARY KEY,
@@ -293,6 +300,8 @@ CREATE TABLE return_dispositions (
 );
 CREATE INDEX return_dispositions_return ON return_dispositions (return_id);
 CREATE INDEX return_dispositions_at ON return_dispositions (at);
+CREATE INDEX return_dispositions_action ON return_dispositions (action, at, qty, cost_of_loss,
+    repair_cost);
 
 -- Every deadline promised: one row per stage (and round) of a complaint or
 -- a return. Open stages (done_at IS NULL) are what `overdue` reads.
@@ -315,6 +324,8 @@ CREATE INDEX stages_complaint ON stages (complaint_id);
 CREATE INDEX stages_return ON stages (return_id) WHERE return_id IS NOT NULL;
 CREATE INDEX stages_done ON stages (done_at, stage, due_at, outcome, complaint_id)
     WHERE done_at IS NOT NULL;
+CREATE INDEX stages_done_late ON stages (done_at, due_at, started_at)
+    WHERE done_at > due_at;
 
 -- Append-only history: who, when (the step's time and the time it was typed),
 -- what, the new data and the old values (JSON text); the operating-system login
@@ -488,6 +499,10 @@ CREATE TABLE handling_times (
     PRIMARY KEY (at, complaint_id, round)
 ) WITHOUT ROWID;
 CREATE INDEX handling_times_complaint ON handling_times (complaint_id);
+-- (issue 16, migration 15) a group's handling times in the order of their days
+CREATE INDEX handling_times_category ON handling_times (category, days, next_at);
+CREATE INDEX handling_times_department ON handling_times (department, days, next_at);
+CREATE INDEX handling_times_days ON handling_times (days, next_at);
 
 CREATE TRIGGER rollup_complaint_logged AFTER INSERT ON complaints
 BEGIN

@@ -175,3 +175,55 @@ def test_period_figures_equal_the_report(filled, period):
             assert point[key] == rep[key], key
         assert point["on_time_by_stage"] == rep["on_time_rate"]
         assert point["end_at"] == rep["period"]["end_at"]
+
+
+@pytest.mark.parametrize("period", PERIODS, ids=lambda p: p.label)
+def test_long_and_short_ways_give_the_same_report(filled, period, monkeypatch):
+    """A long period reads handling times and customers through whole indexes in their
+    order (`by_index`), a short one from the period's rows: both equal the rows, as of
+    now and as of instants between steps; and a mean whose rounding SQLite's sum cannot
+    settle (here: every one) is added up from the sorted values as Python does."""
+    end = _last_step(filled.conn)
+    for at in (NOW, end - timedelta(days=3, hours=5, minutes=7)):
+        rows = reports.Report(filled.conn, filled.tz, period, at, "CNY", rollups=False).build()
+        for by_index in (True, False):
+            rep = reports.Report(filled.conn, filled.tz, period, at, "CNY")
+            rep.by_index = by_index
+            assert rep.build() == rows, (period.label, at, by_index)
+    monkeypatch.setattr(reports, "_SUM_ERROR", 1.0)
+    rep = reports.Report(filled.conn, filled.tz, period, NOW, "CNY")
+    rep.by_index = True
+    assert rep.build() == reports.Report(filled.conn, filled.tz, period, NOW, "CNY",
+                                         rollups=False).build()
+
+
+def test_mean_is_the_sorted_sum_rounded():
+    """`_mean` from an unordered sum equals round(sum(sorted(v)) / n, 2), also at a
+    rounding boundary, where it falls back to the values."""
+    import random
+
+    rng = random.Random(16)
+    for _ in range(2000):
+        n = rng.randint(1, 40)
+        values = [rng.randint(0, 10 ** 7) / 86400 for _ in range(n)]
+        shuffled = values[:]
+        rng.shuffle(shuffled)
+        total = 0.0
+        for v in shuffled:
+            total += v
+        expected = round(sum(sorted(values)) / n, 2)
+        assert reports._mean(n, total, total, lambda v=values: sorted(v)) == expected
+    # 0.005 exactly between 0.00 and 0.01 (as a sum of three): settled by the values
+    values = [0.001, 0.002, 0.012]
+    assert reports._mean(3, 0.015, 0.015, lambda: values) == round(sum(values) / 3, 2)
+
+
+def test_which_periods_are_long(filled):
+    """The two years hold the whole demo (the index way); a week or a month is short."""
+    two_years, week = PERIODS[3], PERIODS[0]
+    assert reports.Report(filled.conn, filled.tz, two_years, NOW, "CNY")._long("resolutions")
+    assert reports.Report(filled.conn, filled.tz, two_years, NOW, "CNY")._long("received")
+    assert not reports.Report(filled.conn, filled.tz, week, NOW, "CNY")._long("received")
+    # an instant before the period: nothing in it
+    assert not reports.Report(filled.conn, filled.tz, two_years,
+                              datetime(2024, 6, 1, tzinfo=timezone.utc), "CNY")._long("received")
