@@ -662,58 +662,75 @@ _AHEAD = 500
 
 def _stored(cur: sqlite3.Cursor, cids: list[str]) -> dict[str, dict[str, Any]]:
     """What _compare needs of each complaint in `cids`, by id: its fields and the
-    times of its steps by kind ("@assign" …), a few queries for them all."""
-    found: dict[str, dict[str, Any]] = {}
+    times of its steps by kind ("@assign" …), in one query for them all."""
     if not cids:
-        return found
-    marks = ", ".join("?" * len(cids))
-    for cid, *values in cur.execute(f"SELECT id, {', '.join(_STORED)} FROM complaints "
-                                    f"WHERE id IN ({marks})", cids):
-        record = found[cid] = dict(zip(_STORED, values, strict=True))
-        for _table, kind in _STEP_TABLES:
-            record["@" + kind] = set()
-    for table, kind in _STEP_TABLES:
-        name = "@" + kind
-        for cid, at in cur.execute(f"SELECT complaint_id, at FROM {table} "
-                                   f"WHERE complaint_id IN ({marks})", cids):
-            found[cid][name].add(at)
+        return {}
+    steps = ", ".join(f"(SELECT group_concat(at, char(31)) FROM {table} "
+                      f"WHERE complaint_id = c.id)" for table, _kind in _STEP_TABLES)
+    found: dict[str, dict[str, Any]] = {}
+    width = len(_STORED)
+    for cid, *values in cur.execute(
+            f"SELECT c.id, {', '.join('c.' + f for f in _STORED)}, {steps} FROM complaints c "
+            f"WHERE c.id IN ({', '.join('?' * len(cids))})", cids):
+        record = found[cid] = dict(zip(_STORED, values[:width], strict=True))
+        for (_table, kind), ats in zip(_STEP_TABLES, values[width:], strict=True):
+            record["@" + kind] = set(ats.split("\x1f")) if ats is not None else set()
     return found
+
+
+# The stored form of an instant (store.iso without its cache: a register's instants
+# seldom repeat).
+_stamp = parse.iso.__wrapped__
+# _compare's intake fields, received_at (last in COMPARED) apart.
+_INTAKE_COMPARED = COMPARED[:-1]
 
 
 def _compare(reader: Reader, row: _Row, history: History, stored: dict[str, Any]
              ) -> tuple[list[Step], str | None]:
     """The steps of the row the ledger does not hold yet, or a conflict."""
     fields = history.fields
-    for f in COMPARED:
-        new = history.received_at if f == "received_at" else fields.get(f)
+    for f in _INTAKE_COMPARED:
+        new = fields.get(f)
         old = stored.get(f)
-        if f == "received_at":
-            new = iso(history.received_at)
         if new != old:
-            return [], _("{column} was {old}, the file now says {new}; the ledger is left as "
-                         "it is").format(column=reader.column(f),
-                                         old=parse.shown(str(old)) if old is not None else "—",
-                                         new=parse.shown(str(new)) if new is not None else "—")
-    done = {"close": {stored["closed_at"]} if stored["closed_at"] and stored["satisfaction"]
-            is None else set(), "void": {stored["voided_at"]} if stored["voided_at"] else set()}
+            return [], _differs(reader.column(f), old, new)
+    new = _stamp(history.received_at)
+    old = stored.get("received_at")
+    if new != old:
+        return [], _differs(reader.column("received_at"), old, new)
     new_steps: list[Step] = []
     for step in history.steps:
-        at = iso(step.at)
-        held = stored.get("@" + step.kind, done.get(step.kind, set()))
+        kind = step.kind
+        at = _stamp(step.at)
+        held = stored.get("@" + kind)
+        if held is None:  # a step without a table of its own
+            if kind == "close":
+                held = {stored["closed_at"]} if stored["closed_at"] and \
+                    stored["satisfaction"] is None else set()
+            elif kind == "void":
+                held = {stored["voided_at"]} if stored["voided_at"] else set()
+            else:
+                held = set()
         if at in held and not new_steps:
-            if step.kind == "resolve" and stored["disposition"] != step.facts["disposition"] \
+            if kind == "resolve" and stored["disposition"] != step.facts["disposition"] \
                     and stored["reopen_count"] == 0:
                 return [], _("{column} was {old}, the file now says {new}; the ledger is left "
                              "as it is").format(column=reader.column("disposition"),
                                                 old=stored["disposition"],
                                                 new=step.facts["disposition"])
             continue
-        if held and not new_steps and step.kind in ("assign", "resolve", "close", "void"):
+        if held and not new_steps and kind in ("assign", "resolve", "close", "void"):
             # the ledger has this step at another time: the register was changed
             return [], _("its {step} step is at another time than the ledger's; the ledger "
-                         "is left as it is").format(step=step.kind)
+                         "is left as it is").format(step=kind)
         new_steps.append(step)
     return new_steps, None
+
+
+def _differs(column: str, old: Any, new: Any) -> str:
+    return _("{column} was {old}, the file now says {new}; the ledger is left as it is").format(
+        column=column, old=parse.shown(str(old)) if old is not None else "—",
+        new=parse.shown(str(new)) if new is not None else "—")
 
 
 class _Sourced(Rows):
