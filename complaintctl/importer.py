@@ -878,8 +878,8 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                         progress(result.rows)
                     row = reader.read(number, cells)
                     key = reader.key(row)
-                    source = {"file": file_name, "row": number,
-                              "row_hash": reader.row_hash(row)}
+                    # the row hash only where an event will carry it (below)
+                    source = {"file": file_name, "row": number, "row_hash": None}
                     history, _cols = reader.history(row, actor=actor, source=source)
                     if key is not None:
                         if key in seen:
@@ -905,6 +905,7 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                                 "{key} ({id}): {message}").format(key=key, id=cid,
                                                                   message=conflict)))
                         elif new_steps:
+                            source["row_hash"] = reader.row_hash(row)
                             later.append((cid, new_steps, history.extra or {}))
                             result.updated += 1
                             result.steps += len(new_steps)
@@ -913,6 +914,7 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                         continue
                     if writer is None:  # new after all: the bulk writer's work
                         raise _New
+                    source["row_hash"] = reader.row_hash(row)
                     fields = history.fields  # made for this row: added to in place
                     fields["source_key"], fields["import_batch"] = key, batch
                     try:
