@@ -138,10 +138,11 @@ def write_xlsx(path: Path, n: int) -> None:
     book.close()
 
 
-def time_v(args: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
+def time_v(args: list[str], env: dict[str, str] | None = None, cwd: str | None = None
+           ) -> dict[str, float]:
     load = os.getloadavg()[0]
     done = subprocess.run(["/usr/bin/time", "-v", *args], env=env, capture_output=True,
-                          text=True)
+                          text=True, cwd=cwd)
     out = done.stderr
     if done.returncode != 0:
         raise SystemExit(out[-3000:])
@@ -333,21 +334,22 @@ def main() -> None:
           "load before/after |")
     print("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|")
     env = {**os.environ, "COMPLAINTCTL_USER": "bench"}
-    versions = [("this", [EXE], env)]
-    if args.before:
+    versions: list[tuple[str, list[str], dict[str, str], str | None]] = [
+        ("this", [EXE], env, None)]
+    if args.before:  # run from SRC: `python -m` puts the working folder first on the path
         src = str(Path(args.before).resolve())
         versions.append(("before", [sys.executable, "-m", "complaintctl"],
-                         {**env, "PYTHONPATH": src}))
+                         {**env, "PYTHONPATH": src}, src))
     for run in range(1, args.runs + 1):
         base = 0.0
-        for version, command, version_env in versions:
+        for version, command, version_env, cwd in versions:
             db = where / "import.db"
             for old in where.glob("import.db*"):
                 old.unlink()
             subprocess.run([*command, "--db", str(db), "init", "--timezone", "Asia/Shanghai"],
-                           env=version_env, check=True, capture_output=True)
+                           env=version_env, check=True, capture_output=True, cwd=cwd)
             got = time_v([*command, "--db", str(db), "import", str(reg), "--mapping", str(m)],
-                         version_env)
+                         version_env, cwd)
             cpu = got["user"] + got["sys"]
             if not base:  # the floor of the same rows, once a round
                 scratch = where / "floor.db"
@@ -358,7 +360,7 @@ def main() -> None:
                 base = f["insert"] + f["indexes"]
                 floor_text = f"{base:.1f} ({f['insert']:.1f} + {f['indexes']:.1f})"
             again = time_v([*command, "--db", str(db), "import", str(reg), "--mapping",
-                            str(m)], version_env)
+                            str(m)], version_env, cwd)
             print(f"| {n:,} | {args.format} | {version} | {run} | {cpu:.1f} ({got['user']:.1f}+"
                   f"{got['sys']:.1f}) | {cpu / n * 1e6:.0f} | {got['rss_mb']:.0f} | "
                   f"{got['wall']:.1f} | {floor_text} | {cpu / base:.2f} | "
