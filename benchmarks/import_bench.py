@@ -6,8 +6,20 @@ table, then its indexes built). And the XLSX readers side by side: python-calami
 against openpyxl's read-only mode, reading every cell of the same file.
 
     python benchmarks/import_bench.py [--rows 100000] [--runs 2] [--dir DIR] [--format csv]
+                                      [--before SRC]
     python benchmarks/import_bench.py --readers 100000
-    python benchmarks/import_bench.py --profile 20000 [--top 40]
+    python benchmarks/import_bench.py --parts 100000
+    python benchmarks/import_bench.py --profile 20000 [--top 40] [--again]
+
+--before SRC runs, in each round, the same import from another source tree as well
+(`git archive REV complaintctl schema.sql | tar -x -C SRC`; run as `python -m
+complaintctl` with SRC on PYTHONPATH). --parts N splits the CPU of an N-row import
+in-process, without a profiler (whose per-call cost distorts a per-row loop): reading
+and decoding, the mapping's values (words, dates, numbers), key and row hash, the
+history's facts, each as the difference of passes over the file that stop after it;
+then the whole import, whose rest is the bulk writer's; then the same file again.
+--profile runs `importer.run` under cProfile (CPU time, not wall), the same file
+again too with --again.
 
 Prints markdown rows for benchmarks/README.md. Not a test.
 """
@@ -22,7 +34,7 @@ import re
 import subprocess
 import sys
 import tempfile
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -126,10 +138,11 @@ def write_xlsx(path: Path, n: int) -> None:
     book.close()
 
 
-def time_v(args: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
+def time_v(args: list[str], env: dict[str, str] | None = None, cwd: str | None = None
+           ) -> dict[str, float]:
     load = os.getloadavg()[0]
     done = subprocess.run(["/usr/bin/time", "-v", *args], env=env, capture_output=True,
-                          text=True)
+                          text=True, cwd=cwd)
     out = done.stderr
     if done.returncode != 0:
         raise SystemExit(out[-3000:])
@@ -186,33 +199,105 @@ def readers(n: int, where: Path, runs: int) -> None:
     path.unlink()
 
 
-def profile(n: int, top: int, where: Path) -> None:
-    import cProfile
-    import pstats
-    from datetime import timezone
-
-    from complaintctl import importer, mapping, readers
+def _ledger(where: Path, name: str, now: datetime):
     from complaintctl.store import Ledger
 
+    db = where / name
+    for old in where.glob(name + "*"):
+        old.unlink()
+    return Ledger.create(db, init={"timezone": "Asia/Shanghai"}, now=now, login="bench")
+
+
+def _register(where: Path, n: int) -> tuple[Path, Path]:
     reg = where / f"register-{n}.csv"
-    write_csv(reg, n)
+    if not reg.exists():
+        write_csv(reg, n)
     m = where / "map.toml"
     m.write_text(MAPPING, encoding="utf-8")
-    now = datetime.now(timezone.utc)
-    db = where / "profile.db"
-    for old in where.glob("profile.db*"):
-        old.unlink()
-    lg = Ledger.create(db, init={"timezone": "Asia/Shanghai"}, now=now, login="bench")
-    profiler = cProfile.Profile()
+    return reg, m
+
+
+# The clock of the in-process runs: after every date of the register.
+NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)
+
+
+def profile(n: int, top: int, where: Path, again: bool) -> None:
+    import cProfile
+    import pstats
+    import time
+
+    from complaintctl import importer, mapping, readers
+
+    reg, m = _register(where, n)
+    lg = _ledger(where, "profile.db", NOW)
+
+    def run() -> None:
+        result = importer.run(lg, reg, lambda: readers.open_table(reg), mapping.load(str(m)),
+                              now=NOW, actor="bench")
+        print(result.added, result.unchanged, result.refused,
+              [p.line() for p in result.problems[:3]])
+
+    if again:
+        run()
+    profiler = cProfile.Profile(time.process_time)
     profiler.enable()
-    result = importer.run(lg, reg, lambda: readers.open_table(reg), mapping.load(str(m)), now=now,
-                          actor="bench")
+    run()
     profiler.disable()
-    print(result.added, result.refused, [p.line() for p in result.problems[:3]])
     lg.close()
     stats = pstats.Stats(profiler)
     stats.sort_stats("tottime").print_stats(top)
     stats.sort_stats("cumulative").print_stats(top)
+
+
+def parts(n: int, where: Path) -> None:
+    """CPU µs a row by part, without a profiler (see the module's text)."""
+    import resource
+    import time
+
+    from complaintctl import importer, mapping, readers
+
+    reg, m = _register(where, n)
+    lg = _ledger(where, "parts.db", NOW)
+    the_mapping = mapping.load(str(m))
+    cpu = time.process_time
+
+    def passes(level: int) -> float:
+        table = readers.open_table(reg)
+        reader = importer.Reader(lg, table, the_mapping, now=NOW)
+        start = cpu()
+        for number, cells in table.rows:
+            if level >= 1:
+                row = reader.read(number, cells)
+            if level >= 2:
+                reader.key(row)
+                digest = reader.row_hash(row)
+            if level >= 3:
+                reader.history(row, actor="bench", source={"file": reg.name, "row": number,
+                                                           "row_hash": digest})
+        return cpu() - start
+
+    names = ("reading and decoding (CSV, GB18030)", "the mapping's values (texts, words, "
+             "dates, numbers)", "key and row hash", "the history's facts (steps)")
+    done = 0.0
+    print("| part | µs a row | s |")
+    print("|---|---:|---:|")
+    for level, name in enumerate(names):
+        took = min(passes(level) for _ in range(2))
+        print(f"| {name} | {(took - done) / n * 1e6:.1f} | {took - done:.2f} |")
+        done = took
+    for label in ("the whole import", "the same file again"):
+        start = cpu()
+        result = importer.run(lg, reg, lambda: readers.open_table(reg), the_mapping, now=NOW,
+                              actor="bench")
+        took = cpu() - start
+        print(f"| {label} ({result.added:,} added, {result.unchanged:,} unchanged) | "
+              f"{took / n * 1e6:.1f} | {took:.2f} |")
+        if label == "the whole import":
+            print(f"| of which the bulk writer and the rest (whole - reading side) | "
+                  f"{(took - done) / n * 1e6:.1f} | {took - done:.2f} |")
+    print(f"<!-- peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB, "
+          f"load {os.getloadavg()[0]:.1f} -->")
+    lg.close()
 
 
 def main() -> None:
@@ -223,12 +308,18 @@ def main() -> None:
     ap.add_argument("--dir", default=None)
     ap.add_argument("--readers", type=int, metavar="N")
     ap.add_argument("--profile", type=int, metavar="N")
+    ap.add_argument("--again", action="store_true", help="profile the same file imported again")
+    ap.add_argument("--parts", type=int, metavar="N")
+    ap.add_argument("--before", metavar="SRC", help="a source tree to time as well")
     ap.add_argument("--top", type=int, default=40)
     args = ap.parse_args()
     where = Path(args.dir or tempfile.mkdtemp(prefix="import-bench-"))
     where.mkdir(parents=True, exist_ok=True)
     if args.profile:
-        profile(args.profile, args.top, where)
+        profile(args.profile, args.top, where, args.again)
+        return
+    if args.parts:
+        parts(args.parts, where)
         return
     if args.readers:
         readers(args.readers, where, args.runs)
@@ -238,34 +329,45 @@ def main() -> None:
     (write_csv if args.format == "csv" else write_xlsx)(reg, n)
     m = where / "map.toml"
     m.write_text(MAPPING, encoding="utf-8")
-    print("| rows | file | run | CPU s (user+sys) | µs a row | peak MB | wall s | "
-          "floor CPU s (insert + indexes) | × floor | load before/after |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("| rows | file | version | run | CPU s (user+sys) | µs a row | peak MB | wall s | "
+          "floor CPU s (insert + indexes) | × floor | the same file again: CPU s, peak MB | "
+          "load before/after |")
+    print("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|")
     env = {**os.environ, "COMPLAINTCTL_USER": "bench"}
+    versions: list[tuple[str, list[str], dict[str, str], str | None]] = [
+        ("this", [EXE], env, None)]
+    if args.before:  # run from SRC: `python -m` puts the working folder first on the path
+        src = str(Path(args.before).resolve())
+        versions.append(("before", [sys.executable, "-m", "complaintctl"],
+                         {**env, "PYTHONPATH": src}, src))
     for run in range(1, args.runs + 1):
-        db = where / "import.db"
-        for old in where.glob("import.db*"):
-            old.unlink()
-        subprocess.run([EXE, "--db", str(db), "init", "--timezone", "Asia/Shanghai"],
-                       env=env, check=True, capture_output=True)
-        got = time_v([EXE, "--db", str(db), "import", str(reg), "--mapping", str(m)], env)
-        cpu = got["user"] + got["sys"]
-        scratch = where / "floor.db"
-        for old in where.glob("floor.db*"):
-            old.unlink()
-        f = floor(db, scratch)
-        scratch.unlink()
-        base = f["insert"] + f["indexes"]
-        print(f"| {n:,} | {args.format} | {run} | {cpu:.1f} ({got['user']:.1f}+"
-              f"{got['sys']:.1f}) | {cpu / n * 1e6:.0f} | {got['rss_mb']:.0f} | "
-              f"{got['wall']:.1f} | {base:.1f} ({f['insert']:.1f} + {f['indexes']:.1f}) | "
-              f"{cpu / base:.2f} | {got['load_before']:.1f} / {got['load_after']:.1f} |",
-              flush=True)
-        print("<!-- " + got["stderr"].splitlines()[0] + " -->", flush=True)
-        again = time_v([EXE, "--db", str(db), "import", str(reg), "--mapping", str(m)], env)
-        print(f"<!-- the same file again: CPU {again['user'] + again['sys']:.1f} s, peak "
-              f"{again['rss_mb']:.0f} MB, wall {again['wall']:.1f} s: "
-              f"{again['stderr'].splitlines()[0]} -->", flush=True)
+        base = 0.0
+        for version, command, version_env, cwd in versions:
+            db = where / "import.db"
+            for old in where.glob("import.db*"):
+                old.unlink()
+            subprocess.run([*command, "--db", str(db), "init", "--timezone", "Asia/Shanghai"],
+                           env=version_env, check=True, capture_output=True, cwd=cwd)
+            got = time_v([*command, "--db", str(db), "import", str(reg), "--mapping", str(m)],
+                         version_env, cwd)
+            cpu = got["user"] + got["sys"]
+            if not base:  # the floor of the same rows, once a round
+                scratch = where / "floor.db"
+                for old in where.glob("floor.db*"):
+                    old.unlink()
+                f = floor(db, scratch)
+                scratch.unlink()
+                base = f["insert"] + f["indexes"]
+                floor_text = f"{base:.1f} ({f['insert']:.1f} + {f['indexes']:.1f})"
+            again = time_v([*command, "--db", str(db), "import", str(reg), "--mapping",
+                            str(m)], version_env, cwd)
+            print(f"| {n:,} | {args.format} | {version} | {run} | {cpu:.1f} ({got['user']:.1f}+"
+                  f"{got['sys']:.1f}) | {cpu / n * 1e6:.0f} | {got['rss_mb']:.0f} | "
+                  f"{got['wall']:.1f} | {floor_text} | {cpu / base:.2f} | "
+                  f"{again['user'] + again['sys']:.1f}, {again['rss_mb']:.0f} | "
+                  f"{got['load_before']:.1f} / {again['load_after']:.1f} |", flush=True)
+            print("<!-- " + got["stderr"].splitlines()[0] + " / again: "
+                  + again["stderr"].splitlines()[0] + " -->", flush=True)
     for old in where.glob("import.db*"):
         old.unlink()
     reg.unlink()

@@ -25,8 +25,10 @@ import re
 import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +67,47 @@ _VALIDITY = (words.Word("upheld", "upheld", "成立", ("是", "有效", "属实"
 # stripped.
 _PLAIN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
+# A date as a register writes it in Chinese, in the one form read without parse_when.
+_CJK_DAY = re.compile("([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})[日号]?")
+
+# (field, its fact's name in the investigate step) of the investigation's fields.
+_FACTS = tuple((f, _FACT.get(f, f)) for f in _INVESTIGATION)
+
+# Distinct texts a column's converter remembers (then it starts again).
+_MEMO_MOST = 8192
+
+_NONE: Any = object()  # not remembered yet
+
+
+def _remembered(convert: Callable[[str], Any]) -> Callable[[str], Any]:
+    """`convert`, remembering what each text gave (not what it refused)."""
+    memo: dict[str, Any] = {}
+
+    def remembered(raw: str) -> Any:
+        value = memo.get(raw, _NONE)
+        if value is _NONE:
+            value = convert(raw)
+            if len(memo) >= _MEMO_MOST:
+                memo.clear()
+            memo[raw] = value
+        return value
+
+    return remembered
+
+
+def _day_offset(tz: tzinfo, day: date) -> timedelta | None:
+    """The UTC offset of every wall time of `day` in `tz`, or None when the day has more
+    than one (a change of offset: the offset is asked at the start of every hour and at
+    the day's last instant, so a change shows unless it is undone within the hour)."""
+    start = datetime(day.year, day.month, day.day)
+    first = tz.utcoffset(start)
+    if first is None:
+        return None
+    for at in (*(start.replace(hour=h) for h in range(1, 24)),
+               start.replace(hour=23, minute=59, second=59, microsecond=999999)):
+        if tz.utcoffset(at) != first:
+            return None
+    return first
 
 
 @dataclass
@@ -122,7 +165,12 @@ class _Row:
 
 
 class Reader:
-    """Reads rows of one file through one mapping, for one ledger."""
+    """Reads rows of one file through one mapping, for one ledger.
+
+    Each mapped column is read by a converter made once from the mapping (its field's
+    kind, words, format and column name); the converters of words, dates, counts,
+    amounts and yes/no remember what each distinct text made (a register repeats its
+    words and dates), up to _MEMO_MOST texts a column."""
 
     def __init__(self, lg: Ledger, table: Table, mapping: Mapping, *, now: datetime):
         self.lg, self.mapping, self.now = lg, mapping, now
@@ -157,14 +205,26 @@ class Reader:
                                  "field nor a column of the file").format(field=f, source=src),
                                code="bad_mapping")
         contact = self.index.get("contact")
-        self.hashed = [i for i in range(len(header)) if i != contact]
+        self.width = len(header)
+        self.contact = contact if contact is not None and contact < self.width else None
         self._words: dict[tuple[str, str], str | None] = {}
-        # what `read` reads, worked out once: (field, kind, cell index, column) of the
-        # mapped fields, and (field, kind, default text, name) of the defaults
-        self.plan = [(f, kind, self.index[f], self.column(f)) for f, kind in FIELDS.items()
-                     if f in self.index]
-        self.fallbacks = [(f, FIELDS[f], text, _("[defaults] {field}").format(field=f))
-                          for f, text in mapping.defaults.items()]
+        self._converters: dict[tuple[str, str, str], Callable[[str], Any]] = {}
+        # the UTC offset of the ledger's zone by local day, where one offset holds all day
+        self._offsets: dict[date, timedelta | None] = {}
+        self.latest = now + timedelta(minutes=5)  # a step after it is in the future
+        # what `read` reads, worked out once: (field, cell index, column, converter) of
+        # the mapped fields, and (field, default text, name, converter) of the defaults
+        self.plan = [(f, self.index[f], self.column(f), self._converter(f, kind, self.column(f)))
+                     for f, kind in FIELDS.items() if f in self.index]
+        self.fallbacks = []
+        for f, text in mapping.defaults.items():
+            name = _("[defaults] {field}").format(field=f)
+            self.fallbacks.append((f, text, name, self._converter(f, FIELDS[f], name)))
+        # the column a step's time is named by in a problem, by its time field
+        self.time_column = {f: self.column(f) if f in self.index else
+                            self.date_from.get(f, (f, None))[0]
+                            for f, kind in FIELDS.items() if kind == "time"}
+        self.required = [(f, self.column(f), mapping.columns.get(f)) for f in REQUIRED]
 
     # --- cells -----------------------------------------------------------------
 
@@ -181,15 +241,23 @@ class Reader:
         row = _Row(number, cells)
         values = row.values
         width = len(cells)
-        for f, kind, i, column in self.plan:
+        for f, i, column, convert in self.plan:
             raw = cells[i] if i < width else None
             if raw is not None:
-                value = self._value(row, f, kind, raw, column)
+                try:
+                    value = convert(raw)
+                except BadInput as exc:
+                    self._problem(row, column, exc)
+                    continue
                 if value is not None:
                     values[f] = value
-        for f, kind, text, name in self.fallbacks:
+        for f, text, name, convert in self.fallbacks:
             if values.get(f) is None and not self.unread(row, f):
-                value = self._value(row, f, kind, text, name)
+                try:
+                    value = convert(text)
+                except BadInput as exc:
+                    self._problem(row, name, exc)
+                    continue
                 if value is not None:
                     values[f] = value
                     row.defaulted.add(f)
@@ -197,28 +265,56 @@ class Reader:
 
     def _value(self, row: _Row, f: str, kind: str, raw: str, column: str) -> Any:
         try:
-            if kind == "text":
-                own = self.mapping.values.get(f)
+            return self._converter(f, kind, column)(raw)
+        except BadInput as exc:
+            self._problem(row, column, exc)
+            return None
+
+    @staticmethod
+    def _problem(row: _Row, column: str, exc: BadInput) -> None:
+        message = exc.message
+        prefix = f"{column} "
+        if message.startswith(prefix):  # "投诉日期 '…' is …": the column is said once
+            message = message[len(prefix):]
+        row.problems.append(Problem(row.number, column, message, cells=row.cells))
+
+    def _converter(self, f: str, kind: str, column: str) -> Callable[[str], Any]:
+        """What reads a text of field `f` (its kind `kind`) from `column`: the value, or
+        BadInput."""
+        found = self._converters.get((f, kind, column))
+        if found is None:
+            found = self._converters[(f, kind, column)] = self._make(f, kind, column)
+        return found
+
+    def _make(self, f: str, kind: str, column: str) -> Callable[[str], Any]:
+        if kind == "text":
+            own = self.mapping.values.get(f)
+            masked = f in self.mapping.refuse_masked
+            multiline = f in ("description", "summary", "finding")
+            plain, normalized = _PLAIN.search, unicodedata.is_normalized
+
+            def text(raw: str) -> str | None:
                 if own is not None and raw in own:  # [values.department] "品质部" = "质量部"
                     raw = own[raw]
                     if not raw:
                         return None
-                if f in self.mapping.refuse_masked and "*" in raw:
+                if masked and "*" in raw:
                     raise BadInput(_("{value} is masked; import an export made with "
                                      "--reveal").format(value=parse.shown(raw)))
-                if _PLAIN.search(raw) is None and len(raw) <= 20000 \
-                        and unicodedata.is_normalized("NFC", raw):
+                if plain(raw) is None and len(raw) <= 20000 and normalized("NFC", raw):
                     return raw.strip() or None  # what parse.text makes of it, faster
-                return parse.text(raw, column, multiline=f in ("description", "summary",
-                                                               "finding"))
-            if kind == "word":
-                return self._word(f, raw)
-            if kind in ("time", "date"):
-                when = self._time(f, raw)
-                if kind == "date":
-                    return when.astimezone(self.tz).date().isoformat()
-                return when
-            if kind == "count":
+                return parse.text(raw, column, multiline=multiline)
+
+            return text  # texts seldom repeat: not remembered
+        if kind == "word":
+            return _remembered(lambda raw: self._word(f, raw))
+        if kind == "time":
+            return self._time_converter(f)
+        if kind == "date":
+            tz, when = self.tz, self._time_converter(f)
+            return _remembered(lambda raw: when(raw).astimezone(tz).date().isoformat())
+        if kind == "count":
+            def count(raw: str) -> int:
                 try:
                     n = int(float(raw)) if re.fullmatch(r"\s*\d+(\.0*)?\s*", raw) else None
                 except ValueError:
@@ -227,22 +323,20 @@ class Reader:
                     raise BadInput(_("{value} is not a whole number above 0").format(
                         value=parse.shown(raw)))
                 return parse.quantity(n, column)
-            if kind == "money":
-                return parse.money(raw, column)
-            if kind == "bool":
+
+            return _remembered(count)
+        if kind == "money":
+            return _remembered(lambda raw: parse.money(raw, column))
+        if kind == "bool":
+            def yes_no(raw: str) -> bool:
                 k = words.key(raw)
                 if k in _TRUE:
                     return True
                 if k in _FALSE:
                     return False
                 raise BadInput(_("{value} is not yes or no").format(value=parse.shown(raw)))
-        except BadInput as exc:
-            message = exc.message
-            prefix = f"{column} "
-            if message.startswith(prefix):  # "投诉日期 '…' is …": the column is said once
-                message = message[len(prefix):]
-            row.problems.append(Problem(row.number, column, message, cells=row.cells))
-            return None
+
+            return _remembered(yes_no)
         raise AssertionError(kind)
 
     def _word(self, f: str, raw: str) -> str | None:
@@ -278,6 +372,36 @@ class Reader:
         self._words[cache] = code
         return code
 
+    def _time_converter(self, f: str) -> Callable[[str], datetime]:
+        """_time of field `f`, remembered by text; a wall time in ISO form (what a sheet
+        holds, what export writes) read by fromisoformat and the day's offset alone."""
+        if f in self.mapping.formats:
+            return _remembered(lambda raw: self._time(f, raw))
+        memo: dict[str, datetime] = {}
+        offsets, read, utc, first, last = self._offsets, datetime.fromisoformat, self._utc, \
+            parse.FIRST_YEAR, parse.LAST_YEAR
+
+        def time_of(raw: str) -> datetime:
+            value = memo.get(raw)
+            if value is not None:
+                return value
+            try:  # fromisoformat takes no space around the text: raw is as _time strips it
+                naive: datetime | None = read(raw)
+            except ValueError:
+                naive = None
+            if naive is not None and naive.tzinfo is None and first <= naive.year <= last:
+                offset = offsets.get(naive.date())
+                value = (naive - offset).replace(tzinfo=UTC) if offset is not None \
+                    else utc(naive)
+            else:
+                value = self._time(f, raw)
+            if len(memo) >= _MEMO_MOST:
+                memo.clear()
+            memo[raw] = value
+            return value
+
+        return time_of
+
     def _time(self, f: str, raw: str) -> datetime:
         fmt = self.mapping.formats.get(f)
 
@@ -290,30 +414,52 @@ class Reader:
             except ValueError:
                 raise bad() from None
             if parsed.tzinfo is None:
-                parsed = parsed.replace(tzinfo=self.tz)
+                return self._utc(parsed)
             return parsed.astimezone(UTC)
         text = raw.strip()
         try:  # the common case, fast: ISO 8601 (what export writes, what a sheet holds)
             parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] == "Z"
                                             else text)
         except ValueError:
+            day = _CJK_DAY.fullmatch(text)  # 2025年3月4日, as parse_when reads it
+            found: datetime | None
             try:
-                return parse.parse_when(text, now=self.now, tz=self.tz, field=f)
-            except BadInput as exc:
-                if exc.code in ("no_such_day", "weekday_date", "ambiguous_date"):
-                    raise BadInput(_("{value} is not a date").format(value=parse.shown(raw)),
-                                   hint=exc.hint) from None
-                raise bad() from None
+                found = datetime(int(day[1]), int(day[2]), int(day[3])) if day else None
+            except ValueError:  # no such day: parse_when says so
+                found = None
+            if found is None or not parse.FIRST_YEAR <= found.year <= parse.LAST_YEAR:
+                try:
+                    return parse.parse_when(text, now=self.now, tz=self.tz, field=f)
+                except BadInput as exc:
+                    if exc.code in ("no_such_day", "weekday_date", "ambiguous_date"):
+                        raise BadInput(_("{value} is not a date").format(
+                            value=parse.shown(raw)), hint=exc.hint) from None
+                    raise bad() from None
+            parsed = found
         if not parse.FIRST_YEAR <= parsed.year <= parse.LAST_YEAR:
             raise bad()
         if parsed.tzinfo is None:  # the ledger's zone (a wall time in a gap: as parse_when)
-            return parsed.replace(tzinfo=self.tz).astimezone(UTC)
+            return self._utc(parsed)
         return parsed.astimezone(UTC)
+
+    def _utc(self, naive: datetime) -> datetime:
+        """A wall time of the ledger's zone in UTC: what
+        naive.replace(tzinfo=tz).astimezone(UTC) gives, by the day's one offset where
+        the day has one (the zone's arithmetic only once a day)."""
+        day = naive.date()
+        offset = self._offsets.get(day, _NONE)
+        if offset is _NONE:
+            offset = self._offsets[day] = _day_offset(self.tz, day)
+        if offset is None:  # the offset changes that day: the zone says which applies
+            return naive.replace(tzinfo=self.tz).astimezone(UTC)
+        return (naive - offset).replace(tzinfo=UTC)
 
     # --- a row's history ---------------------------------------------------------
 
     def unread(self, row: _Row, f: str) -> bool:
         """Whether a value of `f` was there but could not be read (already a problem)."""
+        if not row.problems:
+            return False
         column = self.column(f)
         return any(p.column == column for p in row.problems)
 
@@ -323,9 +469,21 @@ class Reader:
         return row.cells[self.key_index]
 
     def row_hash(self, row: _Row) -> str:
+        """SHA-256 of the row's cells but the contact, joined by U+001F (an empty or
+        missing cell as empty text, cells beyond the header left out)."""
         cells = row.cells
-        text = "\x1f".join("" if i >= len(cells) or cells[i] is None else str(cells[i])
-                           for i in self.hashed)
+        width = self.width
+        if len(cells) != width:
+            cells = (cells + [None] * width)[:width]
+        parts = [c or "" for c in cells]
+        if self.contact is not None:
+            del parts[self.contact]
+        try:
+            text = "\x1f".join(parts)
+        except TypeError:  # a cell that is not text
+            text = "\x1f".join("" if c is None else str(c) for c in
+                               (cells[:self.contact] + cells[self.contact + 1:]
+                                if self.contact is not None else cells))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def when(self, row: _Row, f: str) -> tuple[datetime | None, bool]:
@@ -350,67 +508,72 @@ class Reader:
         """The row's complaint history (None when it has problems), and the steps by
         (kind, the column their time came from)."""
         v = row.values
-        for f in REQUIRED:
-            if v.get(f) is None and not any(p.column == self.column(f) for p in row.problems):
-                column = self.mapping.columns.get(f)
+        problems = row.problems
+        for f, name, column in self.required:
+            if v.get(f) is None and not any(p.column == name for p in problems):
                 message = (_("empty; {field} is required").format(field=f) if column
                            else _("no value for {field}: map a column to it or give it "
                                   "under [defaults]").format(field=f))
-                row.problems.append(Problem(row.number, column, message, cells=row.cells))
+                problems.append(Problem(row.number, column, message, cells=row.cells))
         received = v.get("received_at")
-        fields = {f: v.get(f) for f in INTAKE}
+        fields = dict(zip(INTAKE, map(v.get, INTAKE), strict=True))
         if v.get("logged_by"):
             fields["logged_by"] = v["logged_by"]
         steps: list[Step] = []
         columns: list[tuple[str, str]] = []
         last: tuple[datetime, str] | None = (received, self.column("received_at")) \
             if received else None
+        now, latest, defaulted = self.now, self.latest, row.defaulted
 
         def step(kind: str, time_field: str, facts: dict[str, Any], used: tuple[str, ...],
                  needed: bool = True, estimate: bool = False) -> None:
             nonlocal last
-            at, estimated = self.when(row, time_field)
+            at = v.get(time_field)
+            if at is not None:
+                estimated = time_field in defaulted
+            else:
+                at, estimated = self.when(row, time_field)
             estimated = estimated or estimate
             if at is None:
                 if needed:
-                    row.problems.append(Problem(
+                    problems.append(Problem(
                         row.number, None, _("the {step} step has no date: map {field} to a "
                                             "column, or say where it comes from under "
                                             "[dates]").format(step=kind, field=time_field),
                         cells=row.cells))
                 return
-            column = self.column(time_field) if time_field in self.index else \
-                self.date_from.get(time_field, (time_field, None))[0]
-            if at > self.now + timedelta(minutes=5):
-                row.problems.append(Problem(row.number, column, _(
+            column = self.time_column[time_field]
+            if at > latest:
+                problems.append(Problem(row.number, column, _(
                     "{time} is in the future").format(time=self.lg.local(at)), rule=True,
                     cells=row.cells))
                 return
             if last is not None and at < last[0]:
-                row.problems.append(Problem(row.number, column, _(
+                problems.append(Problem(row.number, column, _(
                     "{time} is before {other} {then}: the dates run backwards").format(
                         time=self.lg.local(at), other=last[1], then=self.lg.local(last[0])),
                     rule=True, cells=row.cells))
                 return
             last = (at, column)
-            estimated = estimated or any(u in row.defaulted for u in used)
-            steps.append(Step(kind, at, actor, facts, self.now,
+            if not estimated and defaulted:
+                estimated = any(u in defaulted for u in used)
+            steps.append(Step(kind, at, actor, facts, now,
                               {"estimated": True} if estimated else None))
             columns.append((kind, column))
 
-        if v.get("department") or v.get("owner"):
-            if not (v.get("department") and v.get("owner")):
-                missing = "owner" if v.get("department") else "department"
+        department, owner = v.get("department"), v.get("owner")
+        if department or owner:
+            if not (department and owner):
+                missing = "owner" if department else "department"
                 if not self.unread(row, missing):
-                    row.problems.append(Problem(row.number, None, _(
+                    problems.append(Problem(row.number, None, _(
                         "an assignment needs a department and an owner; {field} is empty "
                         "(map it, or give it under [defaults])").format(field=missing),
                         cells=row.cells))
             else:
-                step("assign", "assigned_at", {"department": v["department"],
-                                               "owner": v["owner"]},
+                step("assign", "assigned_at", {"department": department, "owner": owner},
                      ("department", "owner"))
-        facts = {_FACT.get(f, f): v.get(f) for f in _INVESTIGATION}
+        facts = {fact: v.get(f) for f, fact in _FACTS}
         if facts["reason"] and not facts["validity"]:
             facts["validity"] = "not-upheld"
         if facts["validity"] != "not-upheld":
@@ -421,16 +584,17 @@ class Reader:
             if facts["validity"] == "not-upheld" and not facts["reason"]:
                 facts["reason"] = v.get("summary") or _("not upheld (from the register)")
             step("investigate", "concluded_at", facts, _INVESTIGATION)
-        if v.get("disposition") or v.get("resolved_at"):
-            if not v.get("disposition") or not v.get("summary"):
-                missing = "disposition" if not v.get("disposition") else "summary"
+        disposition = v.get("disposition")
+        if disposition or v.get("resolved_at"):
+            if not disposition or not v.get("summary"):
+                missing = "disposition" if not disposition else "summary"
                 if not self.unread(row, missing):
-                    row.problems.append(Problem(row.number, None, _(
+                    problems.append(Problem(row.number, None, _(
                         "a resolution needs {field}: map a column to it or give it under "
                         "[defaults]").format(field=missing), cells=row.cells))
             else:
                 step("resolve", "resolved_at",
-                     {"disposition": v["disposition"], "summary": v["summary"],
+                     {"disposition": disposition, "summary": v["summary"],
                       "amount": v.get("amount"), "approved_by": v.get("approved_by")},
                      ("disposition", "summary", "amount", "approved_by"))
         closing = v.get("closed_at") is not None
@@ -487,51 +651,86 @@ def known_keys(cur: sqlite3.Cursor) -> dict[str, str]:
         "ORDER BY c.id").fetchall())
 
 
-def _stored(cur: sqlite3.Cursor, cid: str) -> dict[str, Any]:
-    c = cur.execute("SELECT * FROM complaints WHERE id = ?", (cid,))
-    names = [d[0] for d in c.description]
-    record = dict(zip(names, c.fetchone(), strict=True))
-    for table, kind in (("assignments", "assign"), ("investigations", "investigate"),
-                        ("resolutions", "resolve"), ("revisits", "revisit")):
-        record["@" + kind] = {at for (at,) in cur.execute(
-            f"SELECT at FROM {table} WHERE complaint_id = ?", (cid,))}
-    return record
+# What _compare reads of a complaint the ledger holds.
+_STORED = (*COMPARED, "closed_at", "satisfaction", "voided_at", "disposition",
+           "reopen_count")
+_STEP_TABLES = (("assignments", "assign"), ("investigations", "investigate"),
+                ("resolutions", "resolve"), ("revisits", "revisit"))
+# Rows read ahead, so that the complaints they name are read from the ledger together.
+_AHEAD = 500
+
+
+def _stored(cur: sqlite3.Cursor, cids: list[str]) -> dict[str, dict[str, Any]]:
+    """What _compare needs of each complaint in `cids`, by id: its fields and the
+    times of its steps by kind ("@assign" …), in one query for them all."""
+    if not cids:
+        return {}
+    steps = ", ".join(f"(SELECT group_concat(at, char(31)) FROM {table} "
+                      f"WHERE complaint_id = c.id)" for table, _kind in _STEP_TABLES)
+    found: dict[str, dict[str, Any]] = {}
+    width = len(_STORED)
+    for cid, *values in cur.execute(
+            f"SELECT c.id, {', '.join('c.' + f for f in _STORED)}, {steps} FROM complaints c "
+            f"WHERE c.id IN ({', '.join('?' * len(cids))})", cids):
+        record = found[cid] = dict(zip(_STORED, values[:width], strict=True))
+        for (_table, kind), ats in zip(_STEP_TABLES, values[width:], strict=True):
+            record["@" + kind] = set(ats.split("\x1f")) if ats is not None else set()
+    return found
+
+
+# The stored form of an instant (store.iso without its cache: a register's instants
+# seldom repeat).
+_stamp = parse.iso.__wrapped__
+# _compare's intake fields, received_at (last in COMPARED) apart.
+_INTAKE_COMPARED = COMPARED[:-1]
 
 
 def _compare(reader: Reader, row: _Row, history: History, stored: dict[str, Any]
              ) -> tuple[list[Step], str | None]:
     """The steps of the row the ledger does not hold yet, or a conflict."""
     fields = history.fields
-    for f in COMPARED:
-        new = history.received_at if f == "received_at" else fields.get(f)
+    for f in _INTAKE_COMPARED:
+        new = fields.get(f)
         old = stored.get(f)
-        if f == "received_at":
-            new = iso(history.received_at)
         if new != old:
-            return [], _("{column} was {old}, the file now says {new}; the ledger is left as "
-                         "it is").format(column=reader.column(f),
-                                         old=parse.shown(str(old)) if old is not None else "—",
-                                         new=parse.shown(str(new)) if new is not None else "—")
-    done = {"close": {stored["closed_at"]} if stored["closed_at"] and stored["satisfaction"]
-            is None else set(), "void": {stored["voided_at"]} if stored["voided_at"] else set()}
+            return [], _differs(reader.column(f), old, new)
+    new = _stamp(history.received_at)
+    old = stored.get("received_at")
+    if new != old:
+        return [], _differs(reader.column("received_at"), old, new)
     new_steps: list[Step] = []
     for step in history.steps:
-        at = iso(step.at)
-        held = stored.get("@" + step.kind, done.get(step.kind, set()))
+        kind = step.kind
+        at = _stamp(step.at)
+        held = stored.get("@" + kind)
+        if held is None:  # a step without a table of its own
+            if kind == "close":
+                held = {stored["closed_at"]} if stored["closed_at"] and \
+                    stored["satisfaction"] is None else set()
+            elif kind == "void":
+                held = {stored["voided_at"]} if stored["voided_at"] else set()
+            else:
+                held = set()
         if at in held and not new_steps:
-            if step.kind == "resolve" and stored["disposition"] != step.facts["disposition"] \
+            if kind == "resolve" and stored["disposition"] != step.facts["disposition"] \
                     and stored["reopen_count"] == 0:
                 return [], _("{column} was {old}, the file now says {new}; the ledger is left "
                              "as it is").format(column=reader.column("disposition"),
                                                 old=stored["disposition"],
                                                 new=step.facts["disposition"])
             continue
-        if held and not new_steps and step.kind in ("assign", "resolve", "close", "void"):
+        if held and not new_steps and kind in ("assign", "resolve", "close", "void"):
             # the ledger has this step at another time: the register was changed
             return [], _("its {step} step is at another time than the ledger's; the ledger "
-                         "is left as it is").format(step=step.kind)
+                         "is left as it is").format(step=kind)
         new_steps.append(step)
     return new_steps, None
+
+
+def _differs(column: str, old: Any, new: Any) -> str:
+    return _("{column} was {old}, the file now says {new}; the ledger is left as it is").format(
+        column=column, old=parse.shown(str(old)) if old is not None else "—",
+        new=parse.shown(str(new)) if new is not None else "—")
 
 
 class _Sourced(Rows):
@@ -602,17 +801,62 @@ def run(lg: Ledger, path: Path, open_table: Callable[[], Table], mapping: Mappin
     """Import the register (`open_table` opens it); see the module's text."""
     table = open_table()
     reader = Reader(lg, table, mapping, now=now)
-    result = Result(dry_run=dry_run, header=list(table.header))
     digest = file_digest(path)
     with lg.read() as cur:  # only which indexes the write keeps: the checks come inside it
         imported = cur.execute("SELECT 1 FROM complaints WHERE source_key IS NOT NULL "
                                "LIMIT 1").fetchone() is not None
+    options: dict[str, Any] = {"now": now, "actor": actor, "dry_run": dry_run,
+                               "skip_bad": skip_bad, "progress": progress}
+    if imported and reader.key_index is not None and table.encoding is not None \
+            and _all_known(lg, open_table, reader.key_index):
+        # a CSV whose every key the ledger holds (read once more: a stream) adds nothing:
+        # read in an ordinary transaction, without the bulk writer, which would set every
+        # index aside and build it again
+        try:
+            return _import(lg, path, table, reader, mapping, digest, None, **options)
+        except _New:  # one came in new after all (a batch was voided a moment ago)
+            table = open_table()
+            reader = Reader(lg, table, mapping, now=now)
+    return _import(lg, path, table, reader, mapping, digest,
+                   _READ_INSIDE if imported else frozenset(), **options)
+
+
+class _New(Exception):
+    """A row of an import without the bulk writer is new: it needs the writer."""
+
+
+def _all_known(lg: Ledger, open_table: Callable[[], Table], key_index: int) -> bool:
+    """Whether the ledger holds every row's key (as it is now: the import reads them
+    again in its own transaction)."""
+    with lg.read() as cur:
+        keys = known_keys(cur)
+    try:
+        for _number, cells in open_table().rows:
+            if key_index >= len(cells) or cells[key_index] not in keys:
+                return False
+    except BadInput:  # the import itself says so, where it says it
+        return False
+    return True
+
+
+def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mapping,
+            digest: str, keep: frozenset[str] | None, *, now: datetime, actor: str,
+            dry_run: bool, skip_bad: bool, progress: Callable[[int], None] | None) -> Result:
+    """run's one pass over the rows: through the bulk writer (keeping the indexes
+    `keep`), or, when `keep` is None, in an ordinary transaction that adds nothing
+    (_New at the first row to add)."""
+    result = Result(dry_run=dry_run, header=list(table.header))
     later: list[tuple[str, list[Step], dict[str, Any]]] = []  # steps for the ordinary path
     seen: set[str] = set()
     mapping_name = Path(mapping.name).name
+    writer: bulk.Writer | None = None
+    block: AbstractContextManager[Any] = lg.write() if keep is None else \
+        bulk.writing(lg, keep=keep)
     try:
-        with bulk.writing(lg, keep=_READ_INSIDE if imported else frozenset()) as writer:
-            cur = writer.cur
+        with block as opened:
+            if keep is not None:
+                writer = opened
+            cur = opened if writer is None else writer.cur
             # what is imported already, read in the write's own transaction: an import
             # of the same register by someone else a moment before is seen
             keys = known_keys(cur)
@@ -620,55 +864,69 @@ def run(lg: Ledger, path: Path, open_table: Callable[[], Table], mapping: Mappin
                 _not_again(cur, path, digest)
             batch = _batch_row(cur, path, digest, mapping_name, now, actor)
             result.batch = batch
-            for number, cells in table.rows:
-                result.rows += 1
-                if progress is not None and result.rows % 500 == 0:
-                    progress(result.rows)
-                row = reader.read(number, cells)
-                key = reader.key(row)
-                source = {"file": path.name, "row": number, "row_hash": reader.row_hash(row)}
-                history, _cols = reader.history(row, actor=actor, source=source)
-                if key is not None:
-                    if key in seen:
+            rows = iter(table.rows)
+            key_index, file_name = reader.key_index, path.name
+            while ahead := list(islice(rows, _AHEAD)):
+                stored: dict[str, dict[str, Any]] = {}
+                if keys and key_index is not None:  # the complaints these rows name
+                    stored = _stored(cur, list({keys[k] for _n, cells in ahead
+                                                if key_index < len(cells)
+                                                and (k := cells[key_index]) in keys}))
+                for number, cells in ahead:
+                    result.rows += 1
+                    if progress is not None and result.rows % 500 == 0:
+                        progress(result.rows)
+                    row = reader.read(number, cells)
+                    key = reader.key(row)
+                    # the row hash only where an event will carry it (below)
+                    source = {"file": file_name, "row": number, "row_hash": None}
+                    history, _cols = reader.history(row, actor=actor, source=source)
+                    if key is not None:
+                        if key in seen:
+                            row.problems.append(Problem(number, mapping.key, _(
+                                "{key} is in the file twice").format(key=parse.shown(key)),
+                                rule=True, cells=cells))
+                            history = None
+                        seen.add(key)
+                    elif mapping.key is not None and not row.problems:
                         row.problems.append(Problem(number, mapping.key, _(
-                            "{key} is in the file twice").format(key=parse.shown(key)),
-                            rule=True, cells=cells))
+                            "empty: every row needs its key to be imported again"),
+                            cells=cells))
                         history = None
-                    seen.add(key)
-                elif mapping.key is not None and not row.problems:
-                    row.problems.append(Problem(number, mapping.key, _(
-                        "empty: every row needs its key to be imported again"),
-                        cells=cells))
-                    history = None
-                if history is None:
-                    result.problems.extend(row.problems or [Problem(
-                        number, None, _("cannot be read"), cells=cells)])
-                    continue
-                if key is not None and key in keys:
-                    cid = keys[key]
-                    new_steps, conflict = _compare(reader, row, history, _stored(cur, cid))
-                    if conflict is not None:
-                        result.conflicts.append(Problem(number, None, _(
-                            "{key} ({id}): {message}").format(key=key, id=cid,
-                                                              message=conflict)))
-                    elif new_steps:
-                        later.append((cid, new_steps, history.extra or {}))
-                        result.updated += 1
-                        result.steps += len(new_steps)
-                    else:
-                        result.unchanged += 1
-                    continue
-                fields = {**history.fields, "source_key": key, "import_batch": batch}
-                try:
-                    writer.add(history._replace(fields=fields))
-                except ComplaintctlError as exc:
-                    place = exc.params.get("step", 0)
-                    kind = "log" if not place else history.steps[place - 1].kind
-                    result.problems.append(Problem(number, None, _(
-                        "{step}: {message}").format(step=kind, message=exc.message),
-                        rule=True, cells=cells))
-                    continue
-                result.added += 1
+                    if history is None:
+                        result.problems.extend(row.problems or [Problem(
+                            number, None, _("cannot be read"), cells=cells)])
+                        continue
+                    if key is not None and key in keys:
+                        cid = keys[key]
+                        new_steps, conflict = _compare(reader, row, history, stored[cid])
+                        if conflict is not None:
+                            result.conflicts.append(Problem(number, None, _(
+                                "{key} ({id}): {message}").format(key=key, id=cid,
+                                                                  message=conflict)))
+                        elif new_steps:
+                            source["row_hash"] = reader.row_hash(row)
+                            later.append((cid, new_steps, history.extra or {}))
+                            result.updated += 1
+                            result.steps += len(new_steps)
+                        else:
+                            result.unchanged += 1
+                        continue
+                    if writer is None:  # new after all: the bulk writer's work
+                        raise _New
+                    source["row_hash"] = reader.row_hash(row)
+                    fields = history.fields  # made for this row: added to in place
+                    fields["source_key"], fields["import_batch"] = key, batch
+                    try:
+                        writer.add(history)
+                    except ComplaintctlError as exc:
+                        place = exc.params.get("step", 0)
+                        kind = "log" if not place else history.steps[place - 1].kind
+                        result.problems.append(Problem(number, None, _(
+                            "{step}: {message}").format(step=kind, message=exc.message),
+                            rule=True, cells=cells))
+                        continue
+                    result.added += 1
             if progress is not None:
                 progress(result.rows)
             if dry_run or (result.problems and not skip_bad):
@@ -683,9 +941,10 @@ def run(lg: Ledger, path: Path, open_table: Callable[[], Table], mapping: Mappin
         return result
     # the writer extended the calendar to every year it met (bulk.py); where the
     # holidays package has no official data, the command warns
-    country = lg.config.settings.get("country")
-    result.warnings += [complaints.gap_warning(year, country)
-                        for year in sorted(writer.calendar_gaps)]
+    if writer is not None:
+        country = lg.config.settings.get("country")
+        result.warnings += [complaints.gap_warning(year, country)
+                            for year in sorted(writer.calendar_gaps)]
     saved = lg.rows
     for cid, new_steps, extra in later:
         for step in new_steps:

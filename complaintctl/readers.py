@@ -119,9 +119,9 @@ def _csv(path: Path, encoding: str | None) -> Table:
                 except UnicodeDecodeError:
                     raise _undecodable(path, enc, number + 1) from None
                 number += 1
-                if not any(cell.strip() for cell in row):
-                    continue
-                yield number, [_clean(cell) for cell in row]
+                cells = [cell.strip() or None for cell in row]  # as _clean, inline
+                if any(cells):  # a row of empty cells is skipped
+                    yield number, cells
 
     return Table(header, rows(), enc)
 
