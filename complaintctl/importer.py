@@ -1004,6 +1004,12 @@ def void_batch(lg: Ledger, batch: int, reason: str, *, now: datetime, actor: str
             ids.append(cid)
         cur.execute("UPDATE import_batches SET voided_at = ?, void_reason = ? WHERE id = ?",
                     (at, reason, batch))
+        # complaints outside the batch that repeated one of it repeat another now (or none)
+        spans = cur.execute(
+            "SELECT DISTINCT c.customer, c.product, c.received_at FROM complaints c JOIN "
+            "complaints r ON r.repeat_of = c.id WHERE c.import_batch = ? AND c.product IS NOT "
+            "NULL AND r.status != 'void' ORDER BY 3", (batch,)).fetchall()
+        complaints.relink(lg, cur, spans, None, now=now, actor=actor)
     return ids
 
 

@@ -226,8 +226,14 @@ def test_erased_contact_is_not_filled_in(ledger, files):
 
 def test_void_batch(ledger, files):
     ledger("import", files["csv"], "--mapping", files["map"])
-    own = ledger.log()
+    own = ledger.log(received="2025-03-20 10:00")  # repeats 2025-001 (3 March)
+    first = ledger.rows("SELECT id FROM complaints WHERE source_key = '2025-001'")[0][0]
+    assert ledger.rows("SELECT repeat_of FROM complaints WHERE id = ?", (own,)) == [(first,)]
     r = ledger("import", "--void-batch", "1", "--reason", "映射错了")
+    # what repeated a voided row repeats nothing now (a repeat-link event says so)
+    assert ledger.rows("SELECT repeat_of FROM complaints WHERE id = ?", (own,)) == [(None,)]
+    assert ledger.rows("SELECT complaint_id, old FROM events WHERE kind = 'repeat-link'") == [
+        (own, json.dumps({"repeat_of": first}))]
     assert "Voided 3 complaints of import batch 1." in r.stderr
     assert {s for (s,) in ledger.rows("SELECT status FROM complaints WHERE import_batch = 1")
             } == {"void"}
