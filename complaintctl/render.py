@@ -166,6 +166,7 @@ STREAM_BATCH = 2000  # rows per batch read from the cursor and written as one ch
 # column take the exact slow path), never less.
 _SEP = "\x1f"
 _NoneType = type(None)
+_EMPTY: dict[Any, str] = {None: ""}
 
 
 @functools.cache
@@ -193,11 +194,15 @@ def _csv_field(text: str) -> str:
 
 
 def _fields_of(cells: Sequence[str], joined: str) -> Sequence[str]:
-    """csv_fields of `cells`, whose _SEP-join is `joined`."""
+    """csv_fields of `cells`, whose _SEP-join is `joined`: the cells that need quotes
+    found by one C-level pass, and only those rewritten."""
     needs_quotes = _patterns()[0].search
     if not needs_quotes(joined):
         return cells
-    return [_quoted(t) if needs_quotes(t) else t for t in cells]
+    fields = list(cells)
+    for i in itertools.compress(range(len(fields)), map(needs_quotes, fields)):
+        fields[i] = _quoted(fields[i])
+    return fields
 
 
 def csv_fields(cells: Sequence[str]) -> Sequence[str]:
@@ -214,10 +219,13 @@ def _joined(values: Sequence[Any], any_type: bool = False
         return values, _SEP.join(values)
     except TypeError:
         pass
+    texts: Sequence[str] = list(map(_EMPTY.get, values, values))  # None as ""
+    try:
+        return texts, _SEP.join(texts)
+    except TypeError:
+        pass
     types = set(map(type, values))
-    if types <= {str, _NoneType}:
-        texts: Sequence[str] = [v or "" for v in values]
-    elif any_type or types <= {str, int, _NoneType}:
+    if any_type or types <= {str, int, _NoneType}:
         texts = ["" if v is None else str(v) for v in values]
     else:
         return None
@@ -285,24 +293,33 @@ class _Hours(dict[str, str | None]):
         self.tz = tz
 
     def __missing__(self, hour: Any) -> str | None:
+        if len(self) > 50_000:  # a bound, whatever the span of the ledger
+            self.clear()
         day = hour[:10] if isinstance(hour, str) else ""
         if _patterns()[2].fullmatch(hour if isinstance(hour, str) else "") and \
                 (day + "T00") not in self:
             try:
                 midnight = datetime.fromisoformat(day + "T00:00:00").replace(tzinfo=UTC)
-                starts = [(midnight + timedelta(hours=h)).astimezone(self.tz)
-                          for h in range(25)]
+                starts = [(midnight + step).astimezone(self.tz) for step in _STEPS]
             except (OverflowError, ValueError):  # not a date, or out of datetime's years
                 starts = []
             offsets = [t.utcoffset() for t in starts]
+            dates: dict[int, str] = {}  # "YYYY-MM-DD " by day of the month (2 at most)
             for h, there in enumerate(starts[:24]):
                 offset = offsets[h]
-                self[f"{day}T{h:02d}"] = (
-                    there.isoformat(" ", "hours")[:13] if offset is not None and
-                    not offset.total_seconds() % 3600 and offsets[h + 1] == offset else None)
-        if len(self) > 50_000:  # a bound, whatever the span of the ledger
-            self.clear()
+                if (offset is not None and not offset.total_seconds() % 3600 and
+                        offsets[h + 1] == offset):
+                    date_text = dates.get(there.day) or dates.setdefault(
+                        there.day, there.isoformat(" ", "hours")[:11])
+                    self[day + _T_HH[h]] = date_text + _HH[there.hour]
+                else:
+                    self[day + _T_HH[h]] = None
         return self.setdefault(hour, None)
+
+
+_STEPS = [timedelta(hours=h) for h in range(25)]
+_HH = [f"{h:02d}" for h in range(24)]
+_T_HH = ["T" + hh for hh in _HH]
 
 
 @functools.cache
@@ -416,6 +433,21 @@ def to_markdown(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
     for row in rows:
         lines.append("| " + " | ".join(md_cell(c.cell(row, tz)) for c in cols) + " |")
     return "\n".join(lines) + "\n"
+
+
+def markdown_stream(batches: Iterable[Sequence[Sequence[Any]]], keys: Sequence[str],
+                    cols: Sequence[Col], tz: tzinfo, title: str | None = None
+                    ) -> Iterator[bytes]:
+    """to_markdown of a listing given as batches of columns (one per key), as UTF-8
+    bytes, one chunk per batch: the same bytes, in memory one batch at a time."""
+    head = to_markdown((), cols, tz, title)
+    yield head.encode("utf-8")
+    for columns in batches:
+        rows = map(dict, map(zip, itertools.repeat(keys), zip(*columns, strict=True)))
+        lines = ["| " + " | ".join(md_cell(c.cell(row, tz)) for c in cols) + " |"
+                 for row in rows]
+        if lines:
+            yield ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def kv_markdown(pairs: Sequence[tuple[str, str]], title: str | None = None) -> str:

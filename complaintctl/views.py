@@ -270,7 +270,6 @@ COUNT_CAP = 1000
 
 _SELECT = ", ".join(LIST_COLUMNS[:-1])
 _ID, _RECEIVED = LIST_COLUMNS.index("id"), LIST_COLUMNS.index("received_at")
-_received = operator.itemgetter(_RECEIVED)
 
 
 def _columns(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
@@ -290,48 +289,51 @@ def _sql_order(value: Any) -> tuple[int, Any]:
     return (2, value) if isinstance(value, str) else (3, value)
 
 
-class _IdOrderWithinTime:
-    """Batches of rows ordered by received time, newest first, as batches ordered by
-    (received time, id), newest first: each run of one time put in descending id order.
-    The rows of the last time of a batch wait (`waiting`) for the next batch: the run
-    may go on there."""
+class IdOrderWithinTime:
+    """Batches of rows ordered by a time column alone (an index's order), as batches
+    ordered by (time, id), both descending or both ascending: each run of one time
+    put in id order, as SQLite's ORDER BY would (which sorts every row, whole, for a
+    second key its index lacks). The rows of the last time of a batch wait
+    (`waiting`) for the next batch: the run may go on there."""
 
-    def __init__(self, batches: Iterable[list[tuple[Any, ...]]]) -> None:
+    def __init__(self, batches: Iterable[list[tuple[Any, ...]]], time: int, id_: int,
+                 descending: bool) -> None:
         self.batches = batches
         self.waiting: list[tuple[Any, ...]] = []
+        self.time, self.id, self.descending = operator.itemgetter(time), id_, descending
 
     def __iter__(self) -> Iterator[list[tuple[Any, ...]]]:
         for fetched in self.batches:
             rows = self.waiting + fetched if self.waiting else fetched
-            times = list(map(_received, rows))
+            times = list(map(self.time, rows))
             last, k = times[-1], len(times) - 1
             while k > 0 and times[k - 1] == last:
                 k -= 1
             self.waiting = rows[k:]
             if k:
-                yield _sorted_runs(rows[:k], times[:k])
+                yield self._sorted_runs(rows[:k], times[:k])
         if self.waiting:
             rows, self.waiting = self.waiting, []
-            yield _sorted_runs(rows, list(map(_received, rows)))
+            yield self._sorted_runs(rows, list(map(self.time, rows)))
 
-
-def _sorted_runs(rows: list[tuple[Any, ...]], times: list[Any]) -> list[tuple[Any, ...]]:
-    """`rows` (in time order) with each run of one time in descending id order."""
-    ties = list(itertools.compress(range(1, len(times)),
-                                   map(operator.eq, times[1:], times)))
-    if not ties:
-        return rows
-    rows = list(rows)
-    i = 0
-    while i < len(ties):
-        start, end = ties[i] - 1, ties[i] + 1
-        while i + 1 < len(ties) and ties[i + 1] == end:
-            end += 1
+    def _sorted_runs(self, rows: list[tuple[Any, ...]], times: list[Any]
+                     ) -> list[tuple[Any, ...]]:
+        """`rows` (in time order) with each run of one time in id order."""
+        ties = list(itertools.compress(range(1, len(times)),
+                                       map(operator.eq, times[1:], times)))
+        if not ties:
+            return rows
+        rows = list(rows)
+        i, key = 0, self.id
+        while i < len(ties):
+            start, end = ties[i] - 1, ties[i] + 1
+            while i + 1 < len(ties) and ties[i + 1] == end:
+                end += 1
+                i += 1
+            rows[start:end] = sorted(rows[start:end], key=lambda r: _sql_order(r[key]),
+                                     reverse=self.descending)
             i += 1
-        rows[start:end] = sorted(rows[start:end], key=lambda r: _sql_order(r[_ID]),
-                                 reverse=True)
-        i += 1
-    return rows
+        return rows
 
 
 class Count(NamedTuple):
@@ -358,12 +360,12 @@ class Listing:
             # Ordered by the time alone, the index's order (with "id DESC" as well SQLite
             # sorts every row, whole: a tenth of a listing's time, and for a table of
             # 200 the whole ledger with its subqueries); the complaints received at one
-            # instant are put in descending id order by _IdOrderWithinTime.
+            # instant are put in descending id order by IdOrderWithinTime.
             cur.execute(f"SELECT {_SELECT}, {last_contact(cur)} FROM complaints{self.clause}"
                         " ORDER BY received_at DESC", self.params)
             cur.arraysize = min(size, self.limit + 1) if self.limit else size
             more = False
-            ordered = _IdOrderWithinTime(iter(cur.fetchmany, []))
+            ordered = IdOrderWithinTime(iter(cur.fetchmany, []), _RECEIVED, _ID, True)
             for rows in ordered:
                 if self.limit and self.shown + len(rows) > self.limit:
                     rows = rows[:self.limit - self.shown]
