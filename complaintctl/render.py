@@ -159,7 +159,8 @@ def to_csv(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
 # dict of the local date and hour of each UTC hour. Only what the scans find goes
 # through Col.cell a cell at a time.
 
-STREAM_BATCH = 2000  # rows per batch read from the cursor and written as one chunk
+STREAM_BATCH = 256  # rows a batch: read from the cursor, written as one chunk (smaller
+# batches stay in the CPU caches: 256 rows took 0.7-0.8 of the CPU of 2000)
 
 # Joins a column's cells for the scans: a cell starts at the text's start or after it.
 # The same character inside a cell only makes a scan find more than there is (and the
