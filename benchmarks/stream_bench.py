@@ -4,13 +4,16 @@ demo ledgers, next to the Python floor, in paired runs against the version befor
 
     python benchmarks/stream_bench.py --ledger PATH [--ledger PATH ...] \\
         [--before SRC_DIR] [--runs 3] [--out DIR] [--only list,table,export]
-        (--only also takes list-csv or list-json for one of the two)
+        (--only also takes list-csv, list-json or list-markdown for one of them)
 
 Each round runs, one after the other: the floor (`python -c 'import sqlite3'`),
 the version before (when --before names a source tree: run as `python -m
 complaintctl` with that tree first on PYTHONPATH) and this version. A figure is
 the median of the rounds with its spread [min–max]; each run's CPU (user + sys)
 and peak RSS are those of the child (os.wait4), so memory is the command's own.
+Rows per CPU second are given whole (rows / the child's CPU) and net of the floor
+(rows / (CPU - the floor's CPU of the same round)); peak memory in MB (10^6 bytes)
+and MiB.
 Output goes to /dev/null for `list`, to a file in --out for `export` (deleted
 after each run). Prints markdown rows for the README. Not a test: timings on a
 shared machine belong here.
@@ -80,15 +83,16 @@ def main() -> None:
     if args.before:
         versions = {"before": {**base, "PYTHONPATH": args.before}, **versions}
     print("| ledger | command | version | rows | wall s | CPU s | rows/s (wall) | "
-          "rows/s (CPU) | peak MiB | × floor (CPU) | floor CPU ms |")
-    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "rows per CPU s | rows per CPU s net of floor | peak MB | peak MiB | "
+          "× floor (CPU) | floor CPU ms |")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for db in args.ledger:
         n = count(db, "SELECT count(*) FROM complaints")
         events = count(db, "SELECT count(*) FROM events")
         hd = count(db, "SELECT count(*) FROM complaints WHERE instr(customer, '华东') > 0")
         cases: list[tuple[str, list[str], int, bool]] = []
-        for fmt in ("csv", "json"):
-            if "list" in only or f"list-{fmt}" in only:
+        for fmt in ("csv", "json", "markdown"):
+            if ("list" in only and fmt != "markdown") or f"list-{fmt}" in only:
                 cases.append((f"list --format {fmt}", ["list", "--format", fmt], n, False))
         if "table" in only:
             cases += [("list --customer 华东 (table)", ["list", "--customer", "华东"],
@@ -116,9 +120,12 @@ def main() -> None:
             for version, res in results.items():
                 walls, cpus, peaks = ([r[i] for r in res] for i in range(3))
                 ratios = [c / f[1] for c, f in zip(cpus, floors, strict=True)]
+                net = [rows / max(c - f[1], 1e-6) for c, f in zip(cpus, floors, strict=True)]
                 print(f"| {n:,} | {label} | {version} | {rows:,} | {spread(walls)} | "
                       f"{spread(cpus)} | {spread([rows / w for w in walls], '{:,.0f}')} | "
                       f"{spread([rows / c for c in cpus], '{:,.0f}')} | "
+                      f"{spread(net, '{:,.0f}')} | "
+                      f"{spread([p * 1024 * 1024 / 1e6 for p in peaks], '{:.0f}')} | "
                       f"{spread(peaks, '{:.0f}')} | "
                       f"{spread(ratios, '{:.1f}')} | "
                       f"{floor_cpu * 1000:.0f} |", flush=True)

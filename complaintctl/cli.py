@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -962,6 +963,16 @@ def list_cmd(
         with contextlib.closing(batches):  # a reader gone early ends the snapshot now
             _emit_chunks(render.csv_stream(batches, render.LIST_CSV_COLS, tz) if fmt == "csv"
                          else render.json_stream(batches, views.LIST_COLUMNS))
+    elif fmt == "markdown":  # streamed too; "No complaints match." when there are none
+        batches = listing.batches(render.STREAM_BATCH)
+        with contextlib.closing(batches):
+            first = next(batches, None)
+            if first is None:
+                _emit(_("No complaints match.") + "\n")
+            else:
+                _emit_chunks(render.markdown_stream(
+                    itertools.chain((first,), batches), views.LIST_COLUMNS,
+                    render.LIST_CSV_COLS, tz, _("Complaints")))
     else:
         rows = listing.dicts()
         cols = render.LIST_COLS if fmt == "table" else render.LIST_CSV_COLS

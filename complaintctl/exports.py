@@ -11,14 +11,15 @@ contact is NULL in the row and stays empty either way.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+import sqlite3
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from complaintctl.parse import format_money, iso, mask
 from complaintctl.store import Ledger
-from complaintctl.views import LAST_CONTACT
+from complaintctl.views import IdOrderWithinTime, last_contact
 
 WHATS = ("complaints", "events", "returns", "actions")
 
@@ -48,7 +49,7 @@ class Export:
     batches: Generator[list[tuple[Any, ...]], None, None]
 
 
-BATCH = 1000  # rows read from the cursor at a time
+BATCH = 256  # rows read from the cursor at a time (a batch that stays in the CPU caches)
 
 
 def day_bounds(since: date | None, until: date | None, tz: tzinfo
@@ -71,13 +72,21 @@ def _where(column: str, since: str | None, until: str | None) -> tuple[str, list
     return (" WHERE " + " AND ".join(where)) if where else "", params
 
 
-def _stream(lg: Ledger, sql: str, params: list[str],
-            shape: Callable[[list[tuple[Any, ...]]], list[tuple[Any, ...]]] | None = None
+def _stream(lg: Ledger, sql: str | Callable[[sqlite3.Cursor], str], params: list[str],
+            shape: Callable[[list[tuple[Any, ...]]], list[tuple[Any, ...]]] | None = None,
+            order: tuple[int, int] | None = None
             ) -> Generator[list[tuple[Any, ...]], None, None]:
+    """The rows of `sql` (or of the SQL `sql(cursor)` writes in the snapshot), a batch
+    at a time, through `shape`. `order` (time column, id column): `sql` is ordered by
+    the time alone, and each run of one time is put in ascending id order here (an
+    ORDER BY on both would make SQLite sort every row, whole)."""
     with lg.read() as cur:
         cur.arraysize = BATCH
-        cur.execute(sql, params)
-        while batch := cur.fetchmany():
+        cur.execute(sql if isinstance(sql, str) else sql(cur), params)
+        batches: Iterable[list[tuple[Any, ...]]] = iter(cur.fetchmany, [])
+        if order is not None:
+            batches = IdOrderWithinTime(batches, *order, descending=False)
+        for batch in batches:
             yield shape(batch) if shape else batch
 
 
@@ -111,7 +120,7 @@ _C_PLAIN: tuple[tuple[str, str, str], ...] = (
     ("demand", "code", "c.demand"),
     ("description", "text", "c.description"),
     ("received_at", "time", "c.received_at"),
-    ("last_contact_at", "time", LAST_CONTACT.replace("complaints.", "c.")),
+    ("last_contact_at", "time", "{last_contact}"),
     ("logged_at", "time", "c.logged_at"),
     ("logged_by", "text", "c.logged_by"),
     ("department", "text", "c.department"),
@@ -156,6 +165,8 @@ _C_PLAIN: tuple[tuple[str, str, str], ...] = (
 COMPLAINT_COLUMNS: tuple[Column, ...] = tuple((k, kind) for k, kind, _sql in _C_PLAIN)
 _CONTACT = COMPLAINT_COLUMNS.index(("contact", "text"))
 _AMOUNT = COMPLAINT_COLUMNS.index(("resolution.amount", "money"))
+_ID, _RECEIVED = COMPLAINT_COLUMNS.index(("id", "text")), COMPLAINT_COLUMNS.index(
+    ("received_at", "time"))
 
 
 def complaints(lg: Ledger, since: str | None, until: str | None, *, reveal: bool = False
@@ -164,18 +175,21 @@ def complaints(lg: Ledger, since: str | None, until: str | None, *, reveal: bool
     and revisit, the last deadline of each stage (as `show`), and how many actions,
     returns, revisits, notes, attachments and repeats it has."""
     clause, params = _where("c.received_at", since, until)
-    sql = ("SELECT " + ", ".join(s for _k, _kind, s in _C_PLAIN) + " FROM complaints c "
-           "LEFT JOIN resolutions r ON r.id = (SELECT max(id) FROM resolutions "
-           "WHERE complaint_id = c.id) "
-           "LEFT JOIN revisits v ON v.id = (SELECT max(id) FROM revisits "
-           "WHERE complaint_id = c.id)"
-           f"{clause} ORDER BY c.received_at, c.id")
+
+    def sql(cur: sqlite3.Cursor) -> str:
+        return ("SELECT " + ", ".join(s for _k, _kind, s in _C_PLAIN).replace(
+                    "{last_contact}", last_contact(cur, "c")) + " FROM complaints c "
+                "LEFT JOIN resolutions r ON r.id = (SELECT max(id) FROM resolutions "
+                "WHERE complaint_id = c.id) "
+                "LEFT JOIN revisits v ON v.id = (SELECT max(id) FROM revisits "
+                f"WHERE complaint_id = c.id){clause} ORDER BY c.received_at")
 
     funcs: dict[int, Callable[[Any], Any]] = {_AMOUNT: format_money}
     if not reveal:
         funcs[_CONTACT] = mask
     return Export("complaints", COMPLAINT_COLUMNS,
-                  _stream(lg, sql, params, lambda batch: _columns_mapped(batch, funcs)))
+                  _stream(lg, sql, params, lambda batch: _columns_mapped(batch, funcs),
+                          order=(_RECEIVED, _ID)))
 
 
 # --- events ----------------------------------------------------------------------

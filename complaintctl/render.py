@@ -150,24 +150,37 @@ def to_csv(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
 
 # --- streams: a listing of any length, a batch of rows at a time ----------------------
 #
-# The writers below take batches of row tuples straight from a cursor (never a list of
-# every row, never a dict per row) and give the same bytes as to_csv / to_json would for
-# those rows. Each column of a batch is converted as a whole: a column that needs
-# nothing (no formula start, no "(none)", no float) is passed to the csv module as it
-# is, found so by a few C-level scans of the column; a code column looks its label up
-# in a dict kept for the stream; only times and the odd cell go through Python per cell.
+# The writers below take batches of a listing's COLUMNS (never a list of every row, never
+# a dict per row) and give the same bytes as to_csv / to_json would for those rows. A
+# column is converted whole, by C-level passes over it: its cells are joined once
+# (with _SEP) and that text scanned for what would need work (a formula start, a quote
+# or comma, "(none)", a time not in the stored form); a column that needs nothing goes
+# out as it is, a code column through a dict of its fields, a time column through a
+# dict of the local date and hour of each UTC hour. Only what the scans find goes
+# through Col.cell a cell at a time.
 
-STREAM_BATCH = 1000  # rows per batch read from the cursor and written as one chunk
+STREAM_BATCH = 256  # rows a batch: read from the cursor, written as one chunk (smaller
+# batches stay in the CPU caches: 256 rows took 0.7-0.8 of the CPU of 2000)
 
+# Joins a column's cells for the scans: a cell starts at the text's start or after it.
+# The same character inside a cell only makes a scan find more than there is (and the
+# column take the exact slow path), never less.
+_SEP = "\x1f"
+_NoneType = type(None)
+_EMPTY: dict[Any, str] = {None: ""}
 
 
 @functools.cache
-def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """What makes csv.writer quote a field (QUOTE_MINIMAL: a comma, a quote, a line
-    break); a line that starts a formula. Compiled when a stream is first written,
-    not when the module is imported (start-up)."""
+    break); a cell of a joined column that starts a formula (the first cell is checked
+    with startswith); the hour of a stored time (YYYY-MM-DDTHH, ASCII digits).
+    Compiled when a stream is first written, not when the module is imported."""
     return (re.compile('[,"\r\n]'),
-            re.compile("\n[" + re.escape("".join(_FORMULA_START)) + "]"))
+            re.compile(_SEP + "[" + re.escape("".join(_FORMULA_START)) + "]"),
+            re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}"))
+
+
 _HOUR, _MINUTE = operator.itemgetter(slice(0, 13)), operator.itemgetter(slice(13, 16))
 
 
@@ -181,39 +194,60 @@ def _csv_field(text: str) -> str:
     return _quoted(text) if _patterns()[0].search(text) else text
 
 
-def csv_fields(cells: Sequence[str]) -> Sequence[str]:
-    """A column of cell texts as CSV fields: quoted where csv.writer quotes them."""
-    joined = "\x00".join(cells)
+def _fields_of(cells: Sequence[str], joined: str) -> Sequence[str]:
+    """csv_fields of `cells`, whose _SEP-join is `joined`: the cells that need quotes
+    found by one C-level pass, and only those rewritten."""
     needs_quotes = _patterns()[0].search
     if not needs_quotes(joined):
         return cells
-    hits = list(map(needs_quotes, cells))
-    if all(hits) and joined.count("\x00") == len(cells) - 1:  # every one (JSON text)
-        return ('"' + joined.replace('"', '""').replace("\x00", '"\x00"') + '"'
-                ).split("\x00")
-    return [_quoted(t) if h else t for t, h in zip(cells, hits, strict=True)]
+    fields = list(cells)
+    for i in itertools.compress(range(len(fields)), map(needs_quotes, fields)):
+        fields[i] = _quoted(fields[i])
+    return fields
+
+
+def csv_fields(cells: Sequence[str]) -> Sequence[str]:
+    """A column of cell texts as CSV fields: quoted where csv.writer quotes them."""
+    return _fields_of(cells, _SEP.join(cells))
+
+
+def _joined(values: Sequence[Any], any_type: bool = False
+            ) -> tuple[Sequence[str], str] | None:
+    """The column's cells as cell_text gives them (None as empty; integers and, with
+    `any_type`, any value as str() gives it) and their _SEP-join, when they are all
+    text, or text and None (or, with `any_type`, integers...): else None."""
+    try:
+        return values, _SEP.join(values)
+    except TypeError:
+        pass
+    texts: Sequence[str] = list(map(_EMPTY.get, values, values))  # None as ""
+    try:
+        return texts, _SEP.join(texts)
+    except TypeError:
+        pass
+    types = set(map(type, values))
+    if any_type or types <= {str, int, _NoneType}:
+        texts = ["" if v is None else str(v) for v in values]
+    else:
+        return None
+    return texts, _SEP.join(texts)
+
+
+def _starts_formula(joined: str) -> bool:
+    return joined.startswith(_FORMULA_START) or _patterns()[1].search(joined) is not None
 
 
 def plain_texts(values: Sequence[Any], any_type: bool = False) -> Sequence[str] | None:
     """The column's cells as cell_text and the formula guard give them, found with a
     few C-level scans, when it is plain: text, integers and None (as empty; with
     `any_type`, any value as str() gives it), none starting a formula. None when it
-    is not (a float, a formula start: the caller converts cell by cell; a line break
-    followed by a formula character inside a text also lands there, which gives the
+    is not (a float, a formula start: the caller converts cell by cell; a separator
+    inside a text that a formula character follows also lands there, which gives the
     same cells)."""
-    types = set(map(type, values))
-    if types <= {str}:
-        texts: Sequence[str] = values
-    elif types <= {str, type(None)}:
-        texts = [v or "" for v in values]
-    elif any_type or types <= {str, int, type(None)}:
-        texts = ["" if v is None else str(v) for v in values]
-    else:
+    found = _joined(values, any_type)
+    if found is None or _starts_formula(found[1]):
         return None
-    joined = "\n".join(texts)
-    if joined.startswith(_FORMULA_START) or _patterns()[1].search(joined):
-        return None
-    return texts
+    return found[0]
 
 
 class _Labels(dict[Any, str]):
@@ -233,68 +267,113 @@ class _Labels(dict[Any, str]):
         return list(map(self.__getitem__, values))
 
 
-class _Times:
-    """A time column's cells as local "YYYY-MM-DD HH:MM", as Col.cell gives them: the
-    local date and hour of each UTC hour met, worked out once (when the zone's offset
-    is whole hours and the same all through that hour), the minutes copied from the
-    stored text ("YYYY-MM-DDTHH:MM:SSZ"); any other value by Col.cell."""
-
-    def __init__(self, col: Col, tz: tzinfo) -> None:
-        self.col, self.tz = col, tz
-        self.hours: dict[str, str] = {}
-
-    def learn(self, value: str) -> None:
-        if not (value[10] == "T" and value[13] == ":" and value[16] == ":"):
-            return
-        try:
-            start = datetime.fromisoformat(value[:13] + ":00:00").replace(tzinfo=UTC)
-        except ValueError:
-            return
-        local = start.astimezone(self.tz)
-        offset = local.utcoffset()
-        if (offset is None or offset.total_seconds() % 3600 or
-                (start + timedelta(seconds=3599)).astimezone(self.tz).utcoffset() != offset):
-            return
-        if len(self.hours) > 50_000:  # a bound, whatever the span of the ledger
-            self.hours.clear()
-        self.hours[value[:13]] = (
-            f"{local.year:04d}-{local.month:02d}-{local.day:02d} {local.hour:02d}")
-
-    def each(self, values: Sequence[Any]) -> Sequence[str]:
-        return csv_fields([neutralise(self.col.cell({self.col.key: v}, self.tz))
-                           for v in values])
+class _Numbers(_Labels):
+    """A number column's fields, one str() per distinct value. Only for a column of
+    integers and None: a float equal to an integer would find the integer's field."""
 
     def __call__(self, values: Sequence[Any]) -> Sequence[str]:
-        if (not values or not set(map(type, values)) <= {str} or
-                set(map(len, values)) != {20} or
-                not all(map(str.endswith, values, itertools.repeat("Z")))):
-            return self.each(values)
-        hours = list(map(self.hours.get, map(_HOUR, values)))
-        if None in hours:
-            for value in {v[:13]: v for v, h in zip(values, hours, strict=True)
-                          if h is None}.values():
-                self.learn(value)
-            hours = list(map(self.hours.get, map(_HOUR, values)))
-            if None in hours:  # a time this cannot shorten (a change of offset in it)
-                return self.each(values)
-        return list(map(operator.add, hours, map(_MINUTE, values)))  # digits: no quotes
+        if not set(map(type, values)) <= {int, _NoneType}:
+            return _each(self.col, self.tz, values)
+        return list(map(self.__getitem__, values))
 
 
-def _column_fields(col: Col, tz: tzinfo) -> Callable[[Sequence[Any]], Sequence[str]]:
-    """What turns one column of a batch into its CSV fields (as to_csv writes them)."""
-    def each(values: Sequence[Any]) -> Sequence[str]:
-        return csv_fields([neutralise(col.cell({col.key: v}, tz)) for v in values])
+def _each(col: Col, tz: tzinfo, values: Sequence[Any]) -> Sequence[str]:
+    """The column's fields a cell at a time, as to_csv writes them."""
+    return csv_fields([neutralise(col.cell({col.key: v}, tz)) for v in values])
 
+
+class _Hours(dict[str, str | None]):
+    """The local "YYYY-MM-DD HH" of each UTC hour "YYYY-MM-DDTHH" met (the hour of a
+    stored time: its first 13 characters); None for any other text, and for an hour
+    whose minutes cannot simply be copied (the zone's offset not in whole hours there,
+    or not the same at its start and at the next hour's). Worked out a UTC day at a
+    time."""
+
+    def __init__(self, tz: tzinfo) -> None:
+        super().__init__()
+        self.tz = tz
+
+    def __missing__(self, hour: Any) -> str | None:
+        if len(self) > 50_000:  # a bound, whatever the span of the ledger
+            self.clear()
+        day = hour[:10] if isinstance(hour, str) else ""
+        if _patterns()[2].fullmatch(hour if isinstance(hour, str) else "") and \
+                (day + "T00") not in self:
+            try:
+                midnight = datetime.fromisoformat(day + "T00:00:00").replace(tzinfo=UTC)
+                starts = [(midnight + step).astimezone(self.tz) for step in _STEPS]
+            except (OverflowError, ValueError):  # not a date, or out of datetime's years
+                starts = []
+            offsets = [t.utcoffset() for t in starts]
+            dates: dict[int, str] = {}  # "YYYY-MM-DD " by day of the month (2 at most)
+            for h, there in enumerate(starts[:24]):
+                offset = offsets[h]
+                if (offset is not None and not offset.total_seconds() % 3600 and
+                        offsets[h + 1] == offset):
+                    date_text = dates.get(there.day) or dates.setdefault(
+                        there.day, there.isoformat(" ", "hours")[:11])
+                    self[day + _T_HH[h]] = date_text + _HH[there.hour]
+                else:
+                    self[day + _T_HH[h]] = None
+        return self.setdefault(hour, None)
+
+
+_STEPS = [timedelta(hours=h) for h in range(25)]
+_HH = [f"{h:02d}" for h in range(24)]
+_T_HH = ["T" + hh for hh in _HH]
+
+
+@functools.cache
+def _minutes() -> dict[str, str]:
+    """The rest of a stored time after its hour (":MM:SSZ") and its minutes (":MM")."""
+    return {f":{m:02d}:{sec:02d}Z": f":{m:02d}" for m in range(60) for sec in range(60)}
+
+
+_REST = operator.itemgetter(slice(13, None))
+
+
+class _Times:
+    """A time column's cells as local "YYYY-MM-DD HH:MM", as Col.cell gives them: when
+    every cell is in the stored form (YYYY-MM-DDTHH:MM:SSZ, a real date), the local
+    date and hour of its UTC hour (_Hours) and the minutes copied from the stored text
+    (looked up in _minutes, which also checks the form); any other column a cell at a
+    time."""
+
+    def __init__(self, col: Col, tz: tzinfo, hours: _Hours) -> None:
+        self.col, self.tz, self.hours = col, tz, hours
+
+    def __call__(self, values: Sequence[Any]) -> Sequence[str]:
+        try:  # None for an hour it cannot shorten: None + str, a TypeError
+            return list(map(operator.add, map(self.hours.__getitem__, map(_HOUR, values)),
+                            map(_minutes().__getitem__, map(_REST, values))))
+        except (TypeError, KeyError):  # not a text, not in the stored form
+            return _each(self.col, self.tz, values)
+
+
+def _column_fields(col: Col, tz: tzinfo, hours: _Hours
+                   ) -> Callable[[Sequence[Any]], Sequence[str]]:
+    """What turns one column of a batch into its CSV fields (as to_csv writes them);
+    `hours`: the local hours of the stream (its time columns share them)."""
     if col.word is not None:
         return _Labels(col, tz)
     if col.kind == "time":
-        return _Times(col, tz)
+        return _Times(col, tz, hours)
+    if col.kind == "num":
+        return _Numbers(col, tz)
     if col.kind == "day":
-        return each
+        return functools.partial(_each, col, tz)
+    none_shown = _(NONE_KEY)
+    none_cell = None if none_shown == NONE_KEY else _SEP + NONE_KEY + _SEP
 
     def plain(values: Sequence[Any]) -> Sequence[str]:
-        texts = None if NONE_KEY in values else plain_texts(values)
-        return each(values) if texts is None else csv_fields(texts)
+        found = _joined(values)
+        if found is None:
+            return _each(col, tz, values)
+        texts, joined = found
+        if _starts_formula(joined) or (none_cell is not None and
+                                       none_cell in _SEP + joined + _SEP):
+            return _each(col, tz, values)
+        return _fields_of(texts, joined)
     return plain
 
 
@@ -302,11 +381,12 @@ def csv_stream(batches: Iterable[Sequence[Sequence[Any]]], cols: Sequence[Col], 
                bom: bool = True) -> Iterator[bytes]:
     """to_csv of a listing given as batches of COLUMNS (one sequence of values per Col,
     in the order of `cols`), as UTF-8 bytes, one chunk per batch: the same bytes, in
-    memory one batch at a time. Each column is converted whole (see plain_texts), the
-    lines joined by str.join."""
+    memory one batch at a time. Each column is converted whole (see _column_fields),
+    the lines joined by str.join."""
     head = ",".join(_csv_field(c.title()) for c in cols) + "\r\n"
     yield (("\ufeff" if bom else "") + head).encode("utf-8")
-    converters = [_column_fields(c, tz) for c in cols]
+    hours = _Hours(tz)
+    converters = [_column_fields(c, tz, hours) for c in cols]
     for columns in batches:
         if columns and columns[0]:
             fields = [conv(values) for conv, values in zip(converters, columns, strict=True)]
@@ -354,6 +434,21 @@ def to_markdown(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
     for row in rows:
         lines.append("| " + " | ".join(md_cell(c.cell(row, tz)) for c in cols) + " |")
     return "\n".join(lines) + "\n"
+
+
+def markdown_stream(batches: Iterable[Sequence[Sequence[Any]]], keys: Sequence[str],
+                    cols: Sequence[Col], tz: tzinfo, title: str | None = None
+                    ) -> Iterator[bytes]:
+    """to_markdown of a listing given as batches of columns (one per key), as UTF-8
+    bytes, one chunk per batch: the same bytes, in memory one batch at a time."""
+    head = to_markdown((), cols, tz, title)
+    yield head.encode("utf-8")
+    for columns in batches:
+        rows = map(dict, map(zip, itertools.repeat(keys), zip(*columns, strict=True)))
+        lines = ["| " + " | ".join(md_cell(c.cell(row, tz)) for c in cols) + " |"
+                 for row in rows]
+        if lines:
+            yield ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def kv_markdown(pairs: Sequence[tuple[str, str]], title: str | None = None) -> str:
