@@ -107,12 +107,17 @@ def problems(conn: sqlite3.Connection | sqlite3.Cursor, most: int = MOST,
     resolution is gone), without sorting either side."""
     out: list[tuple[str, str, Any, Any]] = []
     diff: list[tuple[Any, ...]] = []
-    for measure in sorted(RECOUNT if measures is None else measures):
+    names = sorted(RECOUNT if measures is None else measures)
+    received = set(names) & set(RECEIVED)
+    counted = received_recount(conn) if len(received) > 1 else {}
+    for measure in names:
         kept = {(day, key): (n, ok) for day, key, n, ok in conn.execute(
             "SELECT day, key, n, ok FROM day_rollups WHERE measure = ? AND (n != 0 OR "
             "ok != 0)", (measure,))}
         found: list[tuple[Any, Any, Any, Any]] = []
-        for day, key, n, ok in conn.execute(RECOUNT[measure].format(c="1", s="1")):
+        recount = ((day, key, n, 0) for (day, key), n in counted[measure].items()) \
+            if measure in counted else conn.execute(RECOUNT[measure].format(c="1", s="1"))
+        for day, key, n, ok in recount:
             have = kept.pop((day, key), None)
             if have is None or have[0] != n or have[1] != ok:
                 found.append((day, key, have, (n, ok)))
@@ -129,6 +134,41 @@ def problems(conn: sqlite3.Connection | sqlite3.Cursor, most: int = MOST,
     if handling:
         out += _handling_problems(conn, most)
     return out
+
+
+# The measures of complaints by the day they were received, counted in one pass.
+RECEIVED = ("category", "channel", "severity", "product", "department", "repeats")
+
+
+def received_recount(conn: sqlite3.Connection | sqlite3.Cursor
+                     ) -> dict[str, dict[tuple[Any, Any], int]]:
+    """RECOUNT of the RECEIVED measures in one pass over the complaints (the index on
+    received_at that holds every column they count) instead of one query each: measure
+    -> {(day, key): n}, the same counts as their queries. In received_at order the
+    complaints of one day come together, so each column of a day is counted by
+    Counter (in C); a day met twice (a received_at that is not text) adds up."""
+    from collections import Counter
+    from itertools import groupby
+    from operator import itemgetter
+
+    columns = RECEIVED[:-1]
+    counts: dict[str, dict[tuple[Any, Any], int]] = {m: {} for m in RECEIVED}
+    rows = conn.execute(
+        "SELECT substr(received_at, 1, 10), "
+        + ", ".join(f"coalesce({col}, '')" for col in columns)
+        + ", repeat_of IS NOT NULL FROM complaints INDEXED BY complaints_received_void "
+        "ORDER BY received_at")
+    for day, group in groupby(rows, itemgetter(0)):
+        values = list(zip(*group, strict=True))
+        for measure, column in zip(columns, values[1:], strict=False):
+            into = counts[measure]
+            for key, n in Counter(column).items():
+                into[(day, key)] = into.get((day, key), 0) + n
+        repeats = sum(values[-1])
+        if repeats:
+            into = counts["repeats"]
+            into[(day, "yes")] = into.get((day, "yes"), 0) + repeats
+    return counts
 
 
 _HANDLING_COLUMNS = "at, complaint_id, round, days, category, department, next_at"
