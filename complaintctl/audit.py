@@ -139,8 +139,8 @@ def _plan(cur: sqlite3.Cursor, last_id: int, head: str | None, parts: int) -> li
     # each other measure and handling_times apart; costliest first (1M demo, CPU s:
     # stage_done 5, handling 5, the received measures 2.6, resolve_done 2.4, cause
     # and validity 1.5 each)
-    others = [m for m in ("stage_done", "resolve_done", "cause", "validity")
-              if m in rollups.RECOUNT]
+    others: list[str] = [m for m in ("stage_done", "resolve_done", "cause", "validity")
+                         if m in rollups.RECOUNT]
     others += sorted(set(rollups.RECOUNT) - set(others) - set(rollups.RECEIVED))
     recounts: list[Task] = [(("rollups", m), check_rollups, ((m,), False)) for m in others]
     recounts.insert(1, (("rollups", "received"), check_rollups, (rollups.RECEIVED, False)))
