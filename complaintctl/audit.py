@@ -14,7 +14,7 @@ A large one is checked by processes of their own, each check in a snapshot of it
    stage's deadline, a return's quantities and stage.
 4. The settings, policy, escalation and calendar against their events, replayed
    from the init event.
-5. Derived tables (`day_tallies`) against a recount.
+5. Derived tables (`day_tallies`, `day_rollups`, `handling_times`) against a recount.
 6. Attachments (the blobs of migration 11, when the ledger has them): each blob's
    chunks against its sha256 and size.
 
