@@ -91,11 +91,11 @@ def relinked(cur: sqlite3.Cursor, cid: str, after: tuple[int, ...]) -> None:
 MOST = 50
 
 
-def problems(conn: sqlite3.Connection | sqlite3.Cursor, most: int = MOST,
+def problems(conn: sqlite3.Connection | sqlite3.Cursor, most: int | None = None,
              measures: tuple[str, ...] | None = None, handling: bool = True
              ) -> list[tuple[str, str, Any, Any]]:
     """Where the rollups differ from a recount of the rows: (table, which, kept,
-    recounted), at most `most` of each table, day_rollups by (measure, day, key),
+    recounted), at most `most` (None: MOST) of each table, day_rollups by (measure, day, key),
     handling_times by (complaint, round, time). Rows of day_rollups that went back to
     zero are not differences. `measures` (None: all) and `handling`: a part only
     (verify's parallel tasks; the parts of distinct measures, in the order of their
@@ -105,6 +105,7 @@ def problems(conn: sqlite3.Connection | sqlite3.Cursor, most: int = MOST,
     rows in a dict (a few thousand (day, key) per measure); handling_times both ways
     through the indexes (a recounted row that has no equal kept row, a kept row whose
     resolution is gone), without sorting either side."""
+    most = MOST if most is None else most
     out: list[tuple[str, str, Any, Any]] = []
     diff: list[tuple[Any, ...]] = []
     names = sorted(RECOUNT if measures is None else measures)

@@ -450,8 +450,7 @@ def test_in_parts_the_rollups_recount_finds_what_it_finds_in_one_snapshot(ledger
     own: the same problems in the same order, at most rollups.MOST of each table."""
     from complaintctl import audit, rollups
 
-    monkeypatch.setattr(rollups, "MOST", 3)
-    monkeypatch.setattr(rollups.problems, "__defaults__", (3, None, True))
+    monkeypatch.setattr(rollups, "MOST", 3)  # here; the spawned workers keep 50
     cid = full["closed"]
     tamper(env, "UPDATE day_rollups SET n = n + 1 WHERE measure IN ('category', 'validity')",
            "INSERT INTO day_rollups VALUES ('cause', '2026-01-01', 'design', 2, 0)",
