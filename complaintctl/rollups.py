@@ -87,37 +87,129 @@ def relinked(cur: sqlite3.Cursor, cid: str, after: tuple[int, ...]) -> None:
                 "SET n = n + 1", (cid, after[0]))
 
 
-def problems(conn: sqlite3.Connection | sqlite3.Cursor, most: int = 50
+# At most this many differences of each table are named.
+MOST = 50
+
+
+def problems(conn: sqlite3.Connection | sqlite3.Cursor, most: int | None = None,
+             measures: tuple[str, ...] | None = None, handling: bool = True
              ) -> list[tuple[str, str, Any, Any]]:
     """Where the rollups differ from a recount of the rows: (table, which, kept,
-    recounted), at most `most` of each table. Rows of day_rollups that went back to
-    zero are not differences."""
+    recounted), at most `most` (None: MOST) of each table, day_rollups by (measure, day, key),
+    handling_times by (complaint, round, time). Rows of day_rollups that went back to
+    zero are not differences. `measures` (None: all) and `handling`: a part only
+    (verify's parallel tasks; the parts of distinct measures, in the order of their
+    names, put together give the whole).
+
+    Each measure is recounted by its own query (RECOUNT) and compared with its kept
+    rows in a dict (a few thousand (day, key) per measure); handling_times both ways
+    through the indexes (a recounted row that has no equal kept row, a kept row whose
+    resolution is gone), without sorting either side."""
+    most = MOST if most is None else most
     out: list[tuple[str, str, Any, Any]] = []
-    recount = " UNION ALL ".join(
-        f"SELECT '{m}' AS measure, * FROM ({sql.format(c='1', s='1')})"
-        for m, sql in RECOUNT.items())
-    rows = conn.execute(
-        f"WITH recount (measure, day, key, n, ok) AS ({recount}), kept AS (SELECT measure, "
-        "day, key, n, ok FROM day_rollups WHERE n != 0 OR ok != 0), "
-        "diff AS (SELECT * FROM kept EXCEPT SELECT * FROM recount UNION "
-        "SELECT * FROM recount EXCEPT SELECT * FROM kept) "
-        "SELECT DISTINCT d.measure, d.day, d.key, k.n, k.ok, r.n, r.ok FROM diff d "
-        "LEFT JOIN kept k USING (measure, day, key) LEFT JOIN recount r "
-        "USING (measure, day, key) ORDER BY 1, 2, 3 LIMIT ?", (most,)).fetchall()
-    for measure, day, key, kn, kok, rn, rok in rows:
+    diff: list[tuple[Any, ...]] = []
+    names = sorted(RECOUNT if measures is None else measures)
+    received = set(names) & set(RECEIVED)
+    counted = received_recount(conn) if len(received) > 1 else {}
+    for measure in names:
+        kept = {(day, key): (n, ok) for day, key, n, ok in conn.execute(
+            "SELECT day, key, n, ok FROM day_rollups WHERE measure = ? AND (n != 0 OR "
+            "ok != 0)", (measure,))}
+        found: list[tuple[Any, Any, Any, Any]] = []
+        recount = ((day, key, n, 0) for (day, key), n in counted[measure].items()) \
+            if measure in counted else conn.execute(RECOUNT[measure].format(c="1", s="1"))
+        for day, key, n, ok in recount:
+            have = kept.pop((day, key), None)
+            if have is None or have[0] != n or have[1] != ok:
+                found.append((day, key, have, (n, ok)))
+        found += [(day, key, have, None) for (day, key), have in kept.items()]
+        found.sort(key=lambda d: (_order(d[0]), _order(d[1])))
+        diff += [(measure, *d) for d in found[:most - len(diff)]]
+        if len(diff) >= most:
+            break
+    for measure, day, key, have, want in diff:
+        (kn, kok), (rn, rok) = have or (None, None), want or (None, None)
         out.append(("day_rollups", f"{measure} {day} {key}",
                     f"{kn or 0} ({kok or 0} on time)" if measure.endswith("_done") else kn or 0,
                     f"{rn or 0} ({rok or 0} on time)" if measure.endswith("_done") else rn or 0))
-    handling = HANDLING.format(r="1")
-    for row in conn.execute(
-            f"SELECT * FROM (SELECT at, complaint_id, round, days, category, department, "
-            f"next_at FROM handling_times EXCEPT {handling}) UNION ALL "
-            f"SELECT * FROM ({handling} EXCEPT SELECT at, complaint_id, round, days, category, "
-            "department, next_at FROM handling_times) ORDER BY 2, 3 LIMIT ?", (most,)):
-        at, cid, round_, *_ = row
+    if handling:
+        out += _handling_problems(conn, most)
+    return out
+
+
+# The measures of complaints by the day they were received, counted in one pass.
+RECEIVED = ("category", "channel", "severity", "product", "department", "repeats")
+
+
+def received_recount(conn: sqlite3.Connection | sqlite3.Cursor
+                     ) -> dict[str, dict[tuple[Any, Any], int]]:
+    """RECOUNT of the RECEIVED measures in one pass over the complaints (the index on
+    received_at that holds every column they count) instead of one query each: measure
+    -> {(day, key): n}, the same counts as their queries. In received_at order the
+    complaints of one day come together, so each column of a day is counted by
+    Counter (in C); a day met twice (a received_at that is not text) adds up."""
+    from collections import Counter
+    from itertools import groupby
+    from operator import itemgetter
+
+    columns = RECEIVED[:-1]
+    counts: dict[str, dict[tuple[Any, Any], int]] = {m: {} for m in RECEIVED}
+    rows = conn.execute(
+        "SELECT substr(received_at, 1, 10), "
+        + ", ".join(f"coalesce({col}, '')" for col in columns)
+        + ", repeat_of IS NOT NULL FROM complaints INDEXED BY complaints_received_void "
+        "ORDER BY received_at")
+    for day, group in groupby(rows, itemgetter(0)):
+        values = list(zip(*group, strict=True))
+        for measure, column in zip(columns, values[1:], strict=False):
+            into = counts[measure]
+            for key, n in Counter(column).items():
+                into[(day, key)] = into.get((day, key), 0) + n
+        repeats = sum(values[-1])
+        if repeats:
+            into = counts["repeats"]
+            into[(day, "yes")] = into.get((day, "yes"), 0) + repeats
+    return counts
+
+
+_HANDLING_COLUMNS = "at, complaint_id, round, days, category, department, next_at"
+
+
+def _handling_problems(conn: sqlite3.Connection | sqlite3.Cursor, most: int
+                       ) -> list[tuple[str, str, Any, Any]]:
+    """handling_times against HANDLING, one problem per differing (time, complaint,
+    round): kept (days, category, department, next_at) or None, recounted or None."""
+    recounted = conn.execute(
+        f"WITH recount ({_HANDLING_COLUMNS}) AS ({HANDLING.format(r='1')}) "
+        "SELECT * FROM recount r WHERE NOT EXISTS (SELECT 1 FROM handling_times k WHERE "
+        "k.at = r.at AND k.complaint_id = r.complaint_id AND k.round = r.round AND "
+        "k.days IS r.days AND k.category IS r.category AND k.department IS r.department "
+        "AND k.next_at IS r.next_at) ORDER BY 2, 3, 1 LIMIT ?", (most,)).fetchall()
+    # a kept row with no recounted row of its key (same values or not): its resolution
+    # or its complaint is gone (a recounted row of its key that differs is found above)
+    kept_only = conn.execute(
+        f"SELECT {_HANDLING_COLUMNS} FROM handling_times k WHERE NOT EXISTS (SELECT 1 "
+        "FROM resolutions r JOIN complaints c ON c.id = r.complaint_id WHERE "
+        "r.complaint_id = k.complaint_id AND r.round = k.round AND r.at = k.at) "
+        "ORDER BY 2, 3, 1 LIMIT ?", (most,)).fetchall()
+    rows = [(row, list(row[3:])) for row in recounted] + [(row, None) for row in kept_only]
+    rows.sort(key=lambda r: (_order(r[0][1]), _order(r[0][2]), _order(r[0][0])))
+    out: list[tuple[str, str, Any, Any]] = []
+    for (at, cid, round_, *_values), expected in rows[:most]:
         kept = conn.execute("SELECT days, category, department, next_at FROM handling_times "
                             "WHERE at = ? AND complaint_id = ? AND round = ?",
                             (at, cid, round_)).fetchone()
         out.append(("handling_times", f"{cid} round {round_} {at}",
-                    None if kept is None else list(kept), list(row[3:])))
+                    None if kept is None else list(kept), expected))
     return out
+
+
+def _order(value: Any) -> tuple[int, Any]:
+    """A value's place in SQLite's order (NULL, numbers, text as UTF-8, blobs)."""
+    if value is None:
+        return (0, 0)
+    if isinstance(value, int | float):
+        return (1, value)
+    if isinstance(value, str):
+        return (2, value.encode("utf-8", "surrogatepass"))
+    return (3, bytes(value))

@@ -227,3 +227,14 @@ def test_which_periods_are_long(filled):
     # an instant before the period: nothing in it
     assert not reports.Report(filled.conn, filled.tz, two_years,
                               datetime(2024, 6, 1, tzinfo=timezone.utc), "CNY")._long("received")
+
+
+def test_the_received_measures_in_one_pass_are_their_recount(filled):
+    """verify counts the measures of complaints by their received day in one pass:
+    the same counts as each measure's own query (RECOUNT)."""
+    one_pass = rollups.received_recount(filled.conn)
+    assert set(one_pass) == set(rollups.RECEIVED)
+    for measure in rollups.RECEIVED:
+        by_query = {(day, key): n for day, key, n, _ok in filled.conn.execute(
+            rollups.RECOUNT[measure].format(c="1", s="1"))}
+        assert one_pass[measure] == by_query and by_query, measure

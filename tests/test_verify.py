@@ -442,3 +442,28 @@ def test_an_event_that_is_not_json_is_named_and_the_rest_still_checked(ledger, e
            f"UPDATE complaints SET status = 'resolved' WHERE id = '{full['logged']}'")
     found = [(p["kind"], p["id"]) for p in verify_fails(ledger)]
     assert ("chain", target) in found and ("status", full["logged"]) in found
+
+
+def test_in_parts_the_rollups_recount_finds_what_it_finds_in_one_snapshot(ledger, env, full,
+                                                                         monkeypatch):
+    """The recount of day_rollups by measure and of handling_times, each a task of its
+    own: the same problems in the same order, at most rollups.MOST of each table."""
+    from complaintctl import audit, rollups
+
+    monkeypatch.setattr(rollups, "MOST", 3)  # here; the spawned workers keep 50
+    cid = full["closed"]
+    tamper(env, "UPDATE day_rollups SET n = n + 1 WHERE measure IN ('category', 'validity')",
+           "INSERT INTO day_rollups VALUES ('cause', '2026-01-01', 'design', 2, 0)",
+           "UPDATE day_rollups SET ok = ok + 1 WHERE measure = 'resolve_done'",
+           f"UPDATE handling_times SET days = days + 1 WHERE complaint_id = '{cid}'",
+           "INSERT INTO handling_times VALUES ('2026-01-01T00:00:00Z', 'CC-2026-9999', 1, 2.0, "
+           "NULL, NULL, NULL)")
+    whole = verify_fails(ledger)
+    rolled = [(p["kind"], p["id"]) for p in whole if p["kind"] in ("day_rollup", "handling_time")]
+    assert [k for k, _id in rolled] == ["day_rollup"] * 3 + ["handling_time"] * 2
+    assert rolled[0][1].startswith("category ") and rolled[3][1] == f"{cid} round 1 " + \
+        ledger.rows(f"SELECT at FROM handling_times WHERE complaint_id = '{cid}'")[0][0]
+    assert rolled[4][1] == "CC-2026-9999 round 1 2026-01-01T00:00:00Z"
+    monkeypatch.setattr(audit, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(audit.os, "cpu_count", lambda: 2)
+    assert verify_fails(ledger) == whole
