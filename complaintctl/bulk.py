@@ -349,8 +349,7 @@ class Writer:
         self.local = lg.local
         self._durations: dict[tuple[str, str], deadlines.Duration | None] = {}
         # (UTC day, working days) -> how a deadline of a stage started that day ends
-        self._due_plans: dict[tuple[str, int], Any] = {}
-        self._offsets: dict[tuple[bool, date], timedelta | None] = {}
+        self._working_due = _WorkingDues(self.calendar, self.tz)
         head = cur.execute("SELECT hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
         self.previous = (head[0] or "") if head else ""
         self.next_action = cur.execute("SELECT coalesce(max(id), 0) + 1 FROM actions"
@@ -507,7 +506,7 @@ class Writer:
         self.calendar = self.lg.config.calendar()
         self._cover_from, self._cover_until = _cover_bounds(self.calendar, self.tz)
         self._durations.clear()
-        self._due_plans.clear()
+        self._working_due = _WorkingDues(self.calendar, self.tz)
 
     def _accept(self, case: _Case) -> None:
         row = case.row
@@ -673,66 +672,6 @@ class Writer:
         case.stages.append(row)
         return due
 
-    def _working_due(self, start: datetime, start_iso: str, duration: deadlines.Duration
-                     ) -> str:
-        """_iso(deadlines.add_duration(start, duration …)) of a duration in working days,
-        worked out once per UTC day of `start` (see _day_plan)."""
-        plan = self._due_plans.get((start_iso[:10], duration.amount))
-        if plan is None:
-            plan = self._due_plans[start_iso[:10], duration.amount] = self._day_plan(
-                start_iso[:10], duration)
-        if plan:
-            part = plan[1] if start_iso[11:19] >= plan[0] else plan[2]
-            if part is not None:
-                return part[1] + start_iso[10:] if part[0] else part[1]
-        return _iso(deadlines.add_duration(start, duration, self.calendar, self.tz))
-
-    def _offset(self, day: datetime | date) -> timedelta | None:
-        """The zone's offset all through a UTC day (a datetime: its start) or a local
-        day (a date), None if it changes that day (remembered)."""
-        key = (isinstance(day, datetime), day)
-        try:
-            return self._offsets[key]
-        except KeyError:
-            pass
-        if key[0]:
-            offsets = {(day + step).astimezone(self.tz).utcoffset() for step in _DAY_PROBES}
-        else:
-            midnight = datetime.combine(day, time(0), self.tz)
-            offsets = {(midnight + step).utcoffset() for step in _DAY_PROBES}
-        found = self._offsets[key] = offsets.pop() if len(offsets) == 1 else None
-        return found
-
-    def _day_plan(self, day: str, duration: deadlines.Duration
-                  ) -> tuple[str, tuple[bool, str] | None, tuple[bool, str] | None] | None:
-        """How deadlines.add_working_days ends for a start on the UTC day `day`: None
-        (work each out) unless the zone's offset is the same all that day. Then the
-        day splits at the UTC time of local midnight (the threshold) into two parts,
-        each on one local date: (threshold, the part from it, the part before it), a
-        part being (False, the deadline) when its local date is not a working day (it
-        then starts at 00:00 of the next one: one deadline for all), (True, the UTC
-        day of the deadline) when the deadline keeps the start's UTC time of day (its
-        day's offset is the start's all day long), or None (work each out)."""
-        tz, cal, n = self.tz, self.calendar, duration.amount
-        first = datetime.fromisoformat(day).replace(tzinfo=UTC)
-        offset = self._offset(first)
-        if offset is None:
-            return None
-        threshold = int(-offset.total_seconds()) % 86400
-        clock = f"{threshold // 3600:02d}:{threshold // 60 % 60:02d}:{threshold % 60:02d}"
-
-        def part(probe: datetime) -> tuple[bool, str] | None:
-            local = probe.astimezone(tz)
-            if not cal.is_working_day(local.date()):
-                return False, _iso(deadlines.add_working_days(probe, n, cal, tz))
-            target = cal.working_day_after(local.date(), n)
-            if self._offset(target) != offset:
-                return None
-            return True, (first.date() + (target - local.date())).isoformat()
-
-        return (clock, part(first + timedelta(seconds=threshold)),
-                part(first) if threshold else None)
-
     @staticmethod
     def _finish(case: _Case, stage: str | None, done: str, return_id: str | None = None
                 ) -> None:
@@ -796,7 +735,8 @@ class Writer:
 
     def _log(self, h: History) -> _Case:
         fields, received, now, actor = h.fields, h.received_at, h.logged_at, h.actor
-        workflow.check_time(received, now, option="--received", local=self.local)
+        if received > now + _FUTURE_GRACE:  # the guard says why
+            workflow.check_time(received, now, option="--received", local=self.local)
         if fields["category"] not in self.categories:
             _check_category(self.lg, fields["category"])  # says why (None passes)
         year = now.astimezone(self.tz).year
@@ -1266,6 +1206,77 @@ class Writer:
         self._finish(case, None, at, r["id"])  # every open stage of the return
         self._return_write(case, r, {"closed_at": at}, {}, "return-close", step, at, now,
                            {"return": r["id"]}, {})
+
+
+class _WorkingDues:
+    """_iso(deadlines.add_duration(start, duration, calendar, tz)) of durations in
+    working days, worked out once per UTC day of the start (see _day_plan)."""
+
+    def __init__(self, calendar: deadlines.Calendar, tz: Any):
+        self.calendar, self.tz = calendar, tz
+        # (UTC day, working days) -> how a deadline of a stage started that day ends
+        self._plans: dict[tuple[str, int], Any] = {}
+        self._offsets: dict[tuple[bool, date], timedelta | None] = {}
+
+    def __call__(self, start: datetime, start_iso: str, duration: deadlines.Duration
+                 ) -> str:
+        """_iso(deadlines.add_duration(start, duration …)) of a duration in working days,
+        worked out once per UTC day of `start` (see _day_plan)."""
+        plan = self._plans.get((start_iso[:10], duration.amount))
+        if plan is None:
+            plan = self._plans[start_iso[:10], duration.amount] = self._day_plan(
+                start_iso[:10], duration)
+        if plan:
+            part = plan[1] if start_iso[11:19] >= plan[0] else plan[2]
+            if part is not None:
+                return part[1] + start_iso[10:] if part[0] else part[1]
+        return _iso(deadlines.add_duration(start, duration, self.calendar, self.tz))
+
+    def _offset(self, day: datetime | date) -> timedelta | None:
+        """The zone's offset all through a UTC day (a datetime: its start) or a local
+        day (a date), None if it changes that day (remembered)."""
+        key = (isinstance(day, datetime), day)
+        try:
+            return self._offsets[key]
+        except KeyError:
+            pass
+        if key[0]:
+            offsets = {(day + step).astimezone(self.tz).utcoffset() for step in _DAY_PROBES}
+        else:
+            midnight = datetime.combine(day, time(0), self.tz)
+            offsets = {(midnight + step).utcoffset() for step in _DAY_PROBES}
+        found = self._offsets[key] = offsets.pop() if len(offsets) == 1 else None
+        return found
+
+    def _day_plan(self, day: str, duration: deadlines.Duration
+                  ) -> tuple[str, tuple[bool, str] | None, tuple[bool, str] | None] | None:
+        """How deadlines.add_working_days ends for a start on the UTC day `day`: None
+        (work each out) unless the zone's offset is the same all that day. Then the
+        day splits at the UTC time of local midnight (the threshold) into two parts,
+        each on one local date: (threshold, the part from it, the part before it), a
+        part being (False, the deadline) when its local date is not a working day (it
+        then starts at 00:00 of the next one: one deadline for all), (True, the UTC
+        day of the deadline) when the deadline keeps the start's UTC time of day (its
+        day's offset is the start's all day long), or None (work each out)."""
+        tz, cal, n = self.tz, self.calendar, duration.amount
+        first = datetime.fromisoformat(day).replace(tzinfo=UTC)
+        offset = self._offset(first)
+        if offset is None:
+            return None
+        threshold = int(-offset.total_seconds()) % 86400
+        clock = f"{threshold // 3600:02d}:{threshold // 60 % 60:02d}:{threshold % 60:02d}"
+
+        def part(probe: datetime) -> tuple[bool, str] | None:
+            local = probe.astimezone(tz)
+            if not cal.is_working_day(local.date()):
+                return False, _iso(deadlines.add_working_days(probe, n, cal, tz))
+            target = cal.working_day_after(local.date(), n)
+            if self._offset(target) != offset:
+                return None
+            return True, (first.date() + (target - local.date())).isoformat()
+
+        return (clock, part(first + timedelta(seconds=threshold)),
+                part(first) if threshold else None)
 
 
 def _unknown(kind: str) -> BadInput:
