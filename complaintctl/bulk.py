@@ -277,6 +277,14 @@ def _dumps(data: dict[str, Any]) -> str:
 
 def _iso(dt: datetime) -> str:
     """parse.iso (UTC, seconds, 'Z'): the day and the time of day, each formatted once."""
+    if dt.tzinfo is UTC:  # its fields are UTC already (the demo's, most often)
+        try:
+            return _UTC_DAYS[dt.toordinal()] + _UTC_CLOCKS[dt.hour, dt.minute, dt.second]
+        except KeyError:
+            day = _UTC_DAYS[dt.toordinal()] = dt.date().isoformat()
+            clock = _UTC_CLOCKS[dt.hour, dt.minute, dt.second] = \
+                f"T{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}Z"
+            return day + clock
     if dt.microsecond:  # a whole number of seconds is exact as a float timestamp
         dt = dt.replace(microsecond=0)
     day, second = divmod(int(dt.timestamp()), 86400)
@@ -300,6 +308,8 @@ _FUTURE_GRACE = workflow.FUTURE_GRACE
 _DAY_PROBES = (*(timedelta(hours=h) for h in range(24)), timedelta(seconds=86399))
 _DAYS: dict[int, str] = {}
 _CLOCKS: dict[int, str] = {}
+_UTC_DAYS: dict[int, str] = {}  # by ordinal
+_UTC_CLOCKS: dict[tuple[int, int, int], str] = {}  # by hour, minute and second
 
 
 class _Case:
@@ -373,6 +383,7 @@ class Writer:
         self.insert_complaint = _insert("complaints", self.complaint_columns)
         self.insert_return = _insert("returns", self.return_columns)
         self.tallies: Counter[tuple[str, str]] = Counter()
+        self.tallied: list[tuple[str, str]] = []  # the batch's, counted when it is written
         # The rollups of what it writes (rollups.RECOUNT, counted here rather than
         # recounted in SQL): (measure, day, key) -> n, and how many of those on time,
         # added once at the end (the keys of a batch are counted when it is written);
@@ -528,7 +539,7 @@ class Writer:
             self._recent_order.append((received, key))
             if received > self._latest:
                 self._latest = received
-        self.tallies.update(case.tallies)
+        self.tallied += case.tallies
         self._count(case)
         self.added += 1
         if self.added % self.batch == 0:
@@ -612,6 +623,8 @@ class Writer:
         cur.executemany(_INSERT_RECEIPT, self.receipts)
         cur.executemany(_INSERT_DISPOSITION, self.dispositions)
         cur.executemany(rollups.INSERT_HANDLING, self.handling)
+        self.tallies.update(self.tallied)
+        self.tallied.clear()
         self.rollup_n.update(self.counted)
         self.rollup_ok.update(self.counted_ok)
         self.counted.clear()
