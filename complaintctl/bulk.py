@@ -22,7 +22,11 @@ params) and nothing of that history is kept; the block may go on, or raise to
 leave the ledger as it was. The rows go into per-table batches, written by one
 `executemany` per table every `batch` complaints. Every index but the one the
 repeat check reads is dropped for the transaction and built once before the
-commit; the day tallies are counted in memory and added once. The transaction
+commit; the day tallies and the rollups (rollups.py) are counted in memory as
+each history is accepted and added once, the handling times written with each
+batch. Deadlines in working days are worked out once per UTC day where the zone's
+offset is steady (_WorkingDues), and the documents of assign, resolve and revisit
+are encoded once per values with the deadline set into them. The transaction
 runs with a rollback journal (pages written once), a bounded page cache and
 index sorts in temporary files, so memory does not grow with the number of
 complaints.
@@ -281,10 +285,10 @@ def _iso(dt: datetime) -> str:
         try:
             return _UTC_DAYS[dt.toordinal()] + _UTC_CLOCKS[dt.hour, dt.minute, dt.second]
         except KeyError:
-            day = _UTC_DAYS[dt.toordinal()] = dt.date().isoformat()
+            text = _UTC_DAYS[dt.toordinal()] = dt.date().isoformat()
             clock = _UTC_CLOCKS[dt.hour, dt.minute, dt.second] = \
                 f"T{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}Z"
-            return day + clock
+            return text + clock
     if dt.microsecond:  # a whole number of seconds is exact as a float timestamp
         dt = dt.replace(microsecond=0)
     day, second = divmod(int(dt.timestamp()), 86400)
@@ -1253,7 +1257,7 @@ class _WorkingDues:
             return self._offsets[key]
         except KeyError:
             pass
-        if key[0]:
+        if isinstance(day, datetime):
             offsets = {(day + step).astimezone(self.tz).utcoffset() for step in _DAY_PROBES}
         else:
             midnight = datetime.combine(day, time(0), self.tz)
