@@ -6,10 +6,15 @@ indexes built (what SQLite must do at least; no Python work per complaint).
 
     python benchmarks/demo_bench.py [--sizes 100000] [--runs 3] [--dir DIR] [--keep]
     python benchmarks/demo_bench.py --profile 20000 [--top 40]
+    python benchmarks/demo_bench.py --split 100000 [--src DIR]
 
-`--profile` runs demo.fill under cProfile in this process (the command itself
-leaves through os._exit, which skips cProfile's report) and prints the functions
-that took longest, by their own time and with what they call.
+`--profile` runs demo.fill under cProfile (CPU time of this process) in this
+process (the command itself leaves through os._exit, which skips cProfile's report)
+and prints the functions that took longest, by their own time and with what they
+call. `--split` runs demo.fill without a profiler and splits its CPU seconds into
+parts by timers around them: drawing the histories (demo.py), the writer's Python
+(rules, deadlines, rows, documents, hash chain), the executemany of each batch,
+the end (id counters, day tallies and rollups), the index builds and the commit.
 
 The machine is shared: each line also gives the load average before and after.
 Prints markdown rows for benchmarks/README.md. Not a test.
@@ -98,6 +103,79 @@ def floor(ledger: Path, scratch: Path) -> dict[str, float]:
     return {"insert": inserting, "indexes": building, "rows": rows}
 
 
+def split(n: int, src: str | None) -> None:
+    """demo.fill of n complaints into a new ledger, its CPU seconds split into parts."""
+    import resource
+
+    if src is not None:
+        sys.path.insert(0, src)
+    from datetime import datetime, timezone
+
+    from complaintctl import bulk, demo, views
+    from complaintctl.store import Ledger
+
+    clock = time.process_time
+    parts: dict[str, float] = {}
+
+    def add(part: str, seconds: float) -> None:
+        parts[part] = parts.get(part, 0.0) + seconds
+
+    draw = demo.histories
+
+    def histories(*args: object, **kwargs: object) -> object:
+        it = draw(*args, **kwargs)  # type: ignore[arg-type]
+        while True:
+            start = clock()
+            try:
+                history = next(it)
+            except StopIteration:
+                return
+            finally:
+                add("drawing the histories (demo.py)", clock() - start)
+            yield history
+
+    write, finish = bulk.Writer.write, bulk.Writer.finish
+    marks: dict[str, float] = {}
+
+    def timed_write(self: bulk.Writer) -> None:
+        start = clock()
+        write(self)
+        add("executemany of the batches", clock() - start)
+        marks["in_write"] = marks.get("in_write", 0.0) + clock() - start
+
+    def timed_finish(self: bulk.Writer) -> None:
+        marks["in_write"] = 0.0
+        start = clock()
+        finish(self)
+        add("end: id counters, day tallies, rollups", clock() - start - marks["in_write"])
+        marks["finished"] = clock()
+
+    counts = views.status_counts
+
+    def timed_counts(lg: Ledger) -> dict[str, int]:
+        add("index builds and commit", clock() - marks.pop("finished"))
+        return counts(lg)
+
+    demo.histories = histories  # type: ignore[assignment]
+    bulk.Writer.write = timed_write  # type: ignore[method-assign]
+    bulk.Writer.finish = timed_finish  # type: ignore[method-assign]
+    views.status_counts = timed_counts  # type: ignore[assignment]
+    now = datetime(2026, 12, 4, 8, tzinfo=timezone.utc)
+    with tempfile.TemporaryDirectory() as tmp:
+        ledger = Ledger.create(Path(tmp) / "demo.db", init={}, now=now, demo=True)
+        start = clock()
+        demo.fill(ledger, n, now=now)
+        total = clock() - start
+        ledger.close()
+    add("the writer's Python (rules, rows, documents, hashes)", total - sum(parts.values()))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{n:,} complaints: {total:.1f} s CPU, {total / n * 1e6:.0f} µs a complaint, "
+          f"peak {peak:.0f} MB, load {os.getloadavg()[0]:.1f}")
+    print("| part | CPU s | µs a complaint |\n|---|---:|---:|")
+    for part, seconds in parts.items():
+        print(f"| {part} | {seconds:.2f} | {seconds / n * 1e6:.1f} |")
+
+
 def profile(n: int, top: int) -> None:
     import cProfile
     import pstats
@@ -109,7 +187,7 @@ def profile(n: int, top: int) -> None:
     now = datetime.now(timezone.utc)
     with tempfile.TemporaryDirectory() as tmp:
         ledger = Ledger.create(Path(tmp) / "demo.db", init={}, now=now, demo=True)
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.process_time)
         profiler.enable()
         demo.fill(ledger, n, now=now)
         profiler.disable()
@@ -130,9 +208,13 @@ def main() -> None:
                     help="also time the complaintctl in this source tree (each run alternates)")
     ap.add_argument("--profile", type=int, metavar="N")
     ap.add_argument("--top", type=int, default=40)
+    ap.add_argument("--split", type=int, metavar="N")
     args = ap.parse_args()
     if args.profile:
         profile(args.profile, args.top)
+        return
+    if args.split:
+        split(args.split, args.src[0] if args.src else None)
         return
     where = Path(args.dir or tempfile.mkdtemp(prefix="demo-bench-"))
     where.mkdir(parents=True, exist_ok=True)

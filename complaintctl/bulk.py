@@ -22,7 +22,11 @@ params) and nothing of that history is kept; the block may go on, or raise to
 leave the ledger as it was. The rows go into per-table batches, written by one
 `executemany` per table every `batch` complaints. Every index but the one the
 repeat check reads is dropped for the transaction and built once before the
-commit; the day tallies are counted in memory and added once. The transaction
+commit; the day tallies and the rollups (rollups.py) are counted in memory as
+each history is accepted and added once, the handling times written with each
+batch. Deadlines in working days are worked out once per UTC day where the zone's
+offset is steady (_WorkingDues), and the documents of assign, resolve and revisit
+are encoded once per values with the deadline set into them. The transaction
 runs with a rollback journal (pages written once), a bounded page cache and
 index sorts in temporary files, so memory does not grow with the number of
 complaints.
@@ -59,7 +63,7 @@ import sqlite3
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from hashlib import sha256
 from operator import itemgetter
 from typing import Any, NamedTuple
@@ -219,8 +223,6 @@ def writing(lg: Ledger, *, demo: bool = False, batch: int = BATCH,
             writer.finish()
             for sql in rebuild.values():
                 cur.execute(sql)
-            # the rollups of what was written, added once (their triggers were set aside)
-            rollups.add_written(cur, written_after)
             if demo:
                 mark_demo(cur)
             cur.execute("COMMIT")
@@ -265,7 +267,7 @@ _CONCLUSION_COLUMNS = ("validity", "root_cause", "cause_category", "responsibili
 _NOT_LOGGED = frozenset({"id", "year", "seq", "last_step_at", "status", "contact_salt"})
 
 # Positions in a stage row (store.INSERT_STAGE's column order) and an action row.
-_RETURN, _STAGE, _DONE, _OUTCOME = 1, 2, 6, 7
+_RETURN, _STAGE, _DUE, _DONE, _OUTCOME = 1, 2, 5, 6, 7
 _A_ID, _A_CID, _A_CREATED, _A_DONE, _A_DONE_BY, _A_VERIFIED = 0, 1, 5, 7, 8, 9
 
 # Documents kept encoded, by their values (the old values of a step are few).
@@ -279,6 +281,14 @@ def _dumps(data: dict[str, Any]) -> str:
 
 def _iso(dt: datetime) -> str:
     """parse.iso (UTC, seconds, 'Z'): the day and the time of day, each formatted once."""
+    if dt.tzinfo is UTC:  # its fields are UTC already (the demo's, most often)
+        try:
+            return _UTC_DAYS[dt.toordinal()] + _UTC_CLOCKS[dt.hour, dt.minute, dt.second]
+        except KeyError:
+            text = _UTC_DAYS[dt.toordinal()] = dt.date().isoformat()
+            clock = _UTC_CLOCKS[dt.hour, dt.minute, dt.second] = \
+                f"T{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}Z"
+            return text + clock
     if dt.microsecond:  # a whole number of seconds is exact as a float timestamp
         dt = dt.replace(microsecond=0)
     day, second = divmod(int(dt.timestamp()), 86400)
@@ -295,15 +305,22 @@ def _iso(dt: datetime) -> str:
 
 
 _EPOCH = date(1970, 1, 1).toordinal()
+_FUTURE_GRACE = workflow.FUTURE_GRACE
+# Where a day's offset is looked at to see that it does not change that day: its
+# start, every hour and its last second (no zone changes its offset for less than
+# an hour).
+_DAY_PROBES = (*(timedelta(hours=h) for h in range(24)), timedelta(seconds=86399))
 _DAYS: dict[int, str] = {}
 _CLOCKS: dict[int, str] = {}
+_UTC_DAYS: dict[int, str] = {}  # by ordinal
+_UTC_CLOCKS: dict[tuple[int, int, int], str] = {}  # by hour, minute and second
 
 
 class _Case:
     """The complaint a history is about, while its steps are applied."""
 
     __slots__ = ("row", "received", "last", "stages", "returns", "actions", "tallies",
-                 "repeat_received", "later")
+                 "repeat_received", "later", "resolutions")
 
     def __init__(self, row: dict[str, Any], received: datetime):
         self.row = row
@@ -316,6 +333,7 @@ class _Case:
         self.repeat_received: str | None = None  # when the one it repeats was received
         # complaints received after it that now repeat it: (id, the one each repeated)
         self.later: list[tuple[str, str | None]] = []
+        self.resolutions: list[tuple[str, int]] = []  # (at, round), in order
 
 
 class Writer:
@@ -344,6 +362,8 @@ class Writer:
         self.login, self.login_text = lg.login, lg.login or ""
         self.local = lg.local
         self._durations: dict[tuple[str, str], deadlines.Duration | None] = {}
+        # (UTC day, working days) -> how a deadline of a stage started that day ends
+        self._working_due = _WorkingDues(self.calendar, self.tz)
         head = cur.execute("SELECT hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
         self.previous = (head[0] or "") if head else ""
         self.next_action = cur.execute("SELECT coalesce(max(id), 0) + 1 FROM actions"
@@ -354,6 +374,7 @@ class Writer:
         self.complaint_columns = _columns(cur, "complaints")
         self._id_at = self.complaint_columns.index("id")
         self._repeat_at = self.complaint_columns.index("repeat_of")
+        self._received_at = self.complaint_columns.index("received_at")
         # rowids the complaints this writer adds will have (the repeat check orders
         # complaints received at the same instant by them, as the steps do)
         self.rowid_base = cur.execute("SELECT coalesce(max(rowid), 0) FROM complaints"
@@ -366,7 +387,20 @@ class Writer:
         self.insert_complaint = _insert("complaints", self.complaint_columns)
         self.insert_return = _insert("returns", self.return_columns)
         self.tallies: Counter[tuple[str, str]] = Counter()
+        self.tallied: list[tuple[str, str]] = []  # the batch's, counted when it is written
+        # The rollups of what it writes (rollups.RECOUNT, counted here rather than
+        # recounted in SQL): (measure, day, key) -> n, and how many of those on time,
+        # added once at the end (the keys of a batch are counted when it is written);
+        # the handling times go with each batch.
+        self.rollup_n: Counter[tuple[str, str, str]] = Counter()
+        self.rollup_ok: Counter[tuple[str, str, str]] = Counter()
+        self.counted: list[tuple[str, str, str]] = []
+        self.counted_ok: list[tuple[str, str, str]] = []
+        self.handling: list[tuple[Any, ...]] = []
         self._memo: dict[tuple[Any, ...], str] = {}
+        # documents with a deadline set into them (_with_deadline): (without it, the
+        # text before the deadline's place, the text after)
+        self._docs: dict[tuple[Any, ...], tuple[str, str, str]] = {}
         self._extra_text = ""  # what the events' data carry besides the facts: '"k":v}'
         # the rows of the batch, per table, in the order the steps made them
         self.complaints: list[tuple[Any, ...]] = []
@@ -383,7 +417,7 @@ class Writer:
         self._lists: tuple[list[Any], ...] = (
             self.complaints, self.returns, self.stages, self.events, self.assignments,
             self.investigations, self.resolutions, self.revisits, self.actions, self.receipts,
-            self.dispositions)
+            self.dispositions, self.handling)
         # The repeat check. Complaints this writer added and did not void, by customer
         # and product: (received_at, id, rowid, the one it repeats, when that one was
         # received) in the order added, and all of them in that order; those received
@@ -425,7 +459,8 @@ class Writer:
             lo, hi = self._cover_from, self._cover_until
             for step in history.steps:
                 place += 1
-                self._extra_text = self._extra_text_of(base, step.extra, texts)
+                if base is not None or step.extra is not None:
+                    self._extra_text = self._extra_text_of(base, step.extra, texts)
                 at = _iso(step.at)
                 now = at if step.now is None or step.now == step.at else _iso(step.now)
                 try:
@@ -486,6 +521,7 @@ class Writer:
         self.calendar = self.lg.config.calendar()
         self._cover_from, self._cover_until = _cover_bounds(self.calendar, self.tz)
         self._durations.clear()
+        self._working_due = _WorkingDues(self.calendar, self.tz)
 
     def _accept(self, case: _Case) -> None:
         row = case.row
@@ -507,10 +543,54 @@ class Writer:
             self._recent_order.append((received, key))
             if received > self._latest:
                 self._latest = received
-        self.tallies.update(case.tallies)
+        self.tallied += case.tallies
+        self._count(case)
         self.added += 1
         if self.added % self.batch == 0:
             self.write()
+
+    def _count(self, case: _Case) -> None:
+        """The rollups of an accepted complaint (rollups.RECOUNT of its rows as written:
+        they do not change after, but for a relinked repeat, see _relink) and the
+        handling times of its resolutions (rollups.HANDLING: every round is in its
+        history)."""
+        row, keys = case.row, self.counted
+        day = row["received_at"][:10]
+        category, channel, severity, product, department = (
+            row["category"], row["channel"], row["severity"], row["product"],
+            row["department"])
+        keys += (("category", day, "" if category is None else category),
+                 ("channel", day, "" if channel is None else channel),
+                 ("severity", day, "" if severity is None else severity),
+                 ("product", day, "" if product is None else product),
+                 ("department", day, "" if department is None else department))
+        if row["repeat_of"] is not None:
+            keys.append(("repeats", day, "yes"))
+        concluded = row["concluded_at"]
+        if concluded is not None:
+            if row["cause_category"] is not None:
+                keys.append(("cause", concluded[:10], row["cause_category"]))
+            keys.append(("validity", concluded[:10],
+                         "" if row["validity"] is None else row["validity"]))
+        oks = self.counted_ok
+        for stage in case.stages:
+            if stage[_OUTCOME] == "done":
+                done = stage[_DONE]
+                key = ("stage_done", done[:10], stage[_STAGE])
+                keys.append(key)
+                ok = done <= stage[_DUE]
+                if ok:
+                    oks.append(key)
+                if stage[_STAGE] == "resolve":
+                    key = ("resolve_done", done[:10], "" if department is None else department)
+                    keys.append(key)
+                    if ok:
+                        oks.append(key)
+        if case.resolutions:
+            cid, received, category = row["id"], row["received_at"], row["category"]
+            after = {round_: at for at, round_ in case.resolutions}
+            self.handling.extend((at, cid, round_, at, received, category, row["department"],
+                                  after.get(round_ + 1)) for at, round_ in case.resolutions)
 
     @staticmethod
     def _extra_fields(extra: dict[str, Any] | None, texts: dict[int, str]) -> str:
@@ -546,11 +626,20 @@ class Writer:
         cur.executemany(_INSERT_ACTION, self.actions)
         cur.executemany(_INSERT_RECEIPT, self.receipts)
         cur.executemany(_INSERT_DISPOSITION, self.dispositions)
+        cur.executemany(rollups.INSERT_HANDLING, self.handling)
+        self.tallies.update(self.tallied)
+        self.tallied.clear()
+        self.rollup_n.update(self.counted)
+        self.rollup_ok.update(self.counted_ok)
+        self.counted.clear()
+        self.counted_ok.clear()
         for rows in self._lists:
             rows.clear()
         self._forget()
         if len(self._memo) > _MEMO_MOST:
             self._memo.clear()
+        if len(self._docs) > _MEMO_MOST:
+            self._docs.clear()
 
     def finish(self) -> None:
         """The last batch, the id counters and the day tallies."""
@@ -564,6 +653,8 @@ class Writer:
             "(measure, day) DO UPDATE SET n = n + excluded.n",
             [(measure, day, n) for (measure, day), n in sorted(self.tallies.items())])
         self.tallies.clear()
+        rollups.add_written(self.cur, self.rollup_n, self.rollup_ok)
+        self.rollup_n, self.rollup_ok = Counter(), Counter()
 
     # --- what every step shares -------------------------------------------------
 
@@ -589,7 +680,10 @@ class Writer:
                 self.policy, key, severity)
         if duration is None:
             return None
-        due = _iso(deadlines.add_duration(start, duration, self.calendar, self.tz))
+        if duration.unit == "wd":
+            due = self._working_due(start, start_iso, duration)
+        else:
+            due = _iso(deadlines.add_duration(start, duration, self.calendar, self.tz))
         row = [case.row["id"], return_id, stage, round_, start_iso, due, None, None]
         self.stages.append(row)
         case.stages.append(row)
@@ -611,6 +705,24 @@ class Writer:
             text = self._memo[key] = _dumps(data())
             return text
 
+    def _with_deadline(self, key: tuple[Any, ...], data: Callable[[], dict[str, Any]],
+                       stage: str, due: str | None) -> str:
+        """encode of the document `data()` with, if `due`, the member "deadlines":
+        {stage: due}: what does not change (by `key`) encoded once, the deadline set
+        into its text (stage names and stored instants need no escaping)."""
+        try:
+            plain, before, after = self._docs[key]
+        except KeyError:
+            document = data()
+            plain = encode(document)
+            marked = encode({**document, "deadlines": 0})
+            at = marked.index('"deadlines": 0')
+            before, after = marked[:at], marked[at + len('"deadlines": 0'):]
+            self._docs[key] = (plain, before, after)
+        if not due:
+            return plain
+        return f'{before}"deadlines": {{"{stage}": "{due}"}}{after}'
+
     def _event(self, cid: str | None, kind: str, at: str, now: str, actor: str, data: str,
                old: str | None = None, return_id: str | None = None) -> None:
         """store.event_row and store.chained, for one event of the batch: `data` and
@@ -626,13 +738,22 @@ class Writer:
 
     def _check_at(self, at: datetime, now: datetime | None, after: datetime,
                   what: str = "the previous step") -> None:
-        workflow.check_time(at, now or at, after=after, what=what, local=self.local)
+        if at < after or at > (now or at) + _FUTURE_GRACE:  # the guard says why
+            workflow.check_time(at, now or at, after=after, what=what, local=self.local)
+
+    def _check_after(self, step: Step, at: str, after: str, what: str) -> None:
+        """_check_at after a stored instant: compared as stored text (`at` is the
+        step's; a stored instant is a whole second, so the step is before it exactly
+        when its text sorts before), read back only to say why."""
+        if at < after or step.now is not None and step.at > step.now + _FUTURE_GRACE:
+            self._check_at(step.at, step.now, from_iso(after), what)
 
     # --- log --------------------------------------------------------------------
 
     def _log(self, h: History) -> _Case:
         fields, received, now, actor = h.fields, h.received_at, h.logged_at, h.actor
-        workflow.check_time(received, now, option="--received", local=self.local)
+        if received > now + _FUTURE_GRACE:  # the guard says why
+            workflow.check_time(received, now, option="--received", local=self.local)
         if fields["category"] not in self.categories:
             _check_category(self.lg, fields["category"])  # says why (None passes)
         year = now.astimezone(self.tz).year
@@ -732,20 +853,33 @@ class Writer:
         cid, received = row["id"], row["received_at"]
         batch = {r[self._id_at]: i for i, r in enumerate(self.complaints)}
         relinked = {other for other, _before in later}
+        first = {other for other, before in later if before is None}  # a repeat from now
         for other in relinked:
             at = batch.get(other)
             if at is None:
                 rollups.relinked(self.cur, other, self.rollup_marks)
+                if other in first:  # one this writer wrote in an earlier batch
+                    mine = self.cur.execute(
+                        "SELECT substr(received_at, 1, 10) FROM complaints WHERE id = ? "
+                        "AND rowid > ?", (other, self.rollup_marks[0])).fetchone()
+                    if mine is not None:
+                        self._repeat_counted(mine[0])
                 self.cur.execute("UPDATE complaints SET repeat_of = ? WHERE id = ?",
                                  (cid, other))
             else:
                 values = list(self.complaints[at])
                 values[self._repeat_at] = cid
                 self.complaints[at] = tuple(values)
+                if other in first:
+                    self._repeat_counted(values[self._received_at][:10])
         entries = self.recent.get((row["customer"], row["product"]), [])
         for i, entry in enumerate(entries):
             if entry[1] in relinked:
                 entries[i] = (entry[0], entry[1], entry[2], cid, received)
+
+    def _repeat_counted(self, day: str) -> None:
+        """One more repeat received on `day` (a complaint relinked after it was counted)."""
+        self.rollup_n["repeats", day, "yes"] += 1
 
     def _forget(self) -> None:
         """Let go of the remembered complaints received more than the window before the
@@ -775,19 +909,22 @@ class Writer:
         department, owner, note = f["department"], f["owner"], f.get("note")
         old = self._memo_dumps(("assign", c["department"], c["owner"], status), lambda: {
             "department": c["department"], "owner": c["owner"], "status": status})
-        data: dict[str, Any] = {"department": department, "owner": owner, "status": new}
-        if note is not None:
-            data["note"] = note
+        due = None
         if c["assigned_at"] is None:
             c["assigned_at"] = at
             self._finish(case, "assign", at)
             due = self._open(case, "investigate", "investigate", step.at, at)
-            if due:
-                data["deadlines"] = {"investigate": due}
+
+        def data() -> dict[str, Any]:
+            data = {"department": department, "owner": owner, "status": new}
+            if note is not None:
+                data["note"] = note
+            return data
         c["status"], c["department"], c["owner"] = new, department, owner
         c["last_step_at"], case.last = at, step.at
         self.assignments.append((cid, at, step.actor, department, owner, note))
-        self._event(cid, "assign", at, now, step.actor, encode(data), old)
+        self._event(cid, "assign", at, now, step.actor, self._with_deadline(
+            ("assign", department, owner, new, note), data, "investigate", due), old)
 
     def _investigate(self, case: _Case, step: Step, at: str, now: str) -> None:
         c, data = case.row, step.facts
@@ -797,7 +934,7 @@ class Writer:
         self._check_at(step.at, step.now, case.last)
         concluding = data.get("root_cause") is not None or data.get("validity") == "not-upheld"
         self.investigations.append((cid, at, step.actor,
-                                    *(data.get(k) for k in _INVESTIGATION_FACTS)))
+                                    *map(data.get, _INVESTIGATION_FACTS)))
         values: dict[str, Any] = {"status": new}
         for key in _CONCLUSION_COLUMNS:
             if data.get(key) is not None:
@@ -831,6 +968,7 @@ class Writer:
         self.resolutions.append((cid, round_, at, step.actor, disposition, amount, currency,
                                  approved_by, summary, c["resolved_at"] if round_ > 1 else None))
         self._finish(case, "resolve", at)
+        case.resolutions.append((at, round_))
         due = self._open(case, "revisit", "revisit", step.at, at, round_=round_)
         old = self._memo_dumps(("resolve", status, c["disposition"]), lambda: {
             "status": status, "disposition": c["disposition"]})
@@ -840,15 +978,22 @@ class Writer:
         c["resolved_at"] = c["last_step_at"] = at
         case.last = step.at
         case.tallies.append(("resolutions", at[:10]))
-        data: dict[str, Any] = {"disposition": disposition, "summary": summary,
-                                "round": round_, "status": new}
-        if amount is not None:
-            data["amount"], data["currency"] = format_money(amount), currency
-        if approved_by is not None:
-            data["approved_by"] = approved_by
-        if due:
-            data["deadlines"] = {"revisit": due}
-        self._event(cid, "resolve", at, now, step.actor, encode(data), old)
+
+        def data() -> dict[str, Any]:
+            data: dict[str, Any] = {"disposition": disposition, "summary": summary,
+                                    "round": round_, "status": new}
+            if amount is not None:
+                data["amount"], data["currency"] = format_money(amount), currency
+            if approved_by is not None:
+                data["approved_by"] = approved_by
+            return data
+
+        if amount is None:
+            text = self._with_deadline(("resolve", disposition, summary, round_, new,
+                                        approved_by), data, "revisit", due)
+        else:  # amounts vary: not worth remembering
+            text = encode({**data(), "deadlines": {"revisit": due}} if due else data())
+        self._event(cid, "resolve", at, now, step.actor, text, old)
 
     def _revisit(self, case: _Case, step: Step, at: str, now: str) -> None:
         c, f = case.row, step.facts
@@ -862,32 +1007,38 @@ class Writer:
                               status, new))
         second = status == "closed"
         self._finish(case, "second-revisit" if second else "revisit", at)
-        data: dict[str, Any] = {"satisfaction": satisfaction, "status": new}
+        due, stage, reopened = None, "second-revisit", None
         if new == "closed":
             if not second:
                 case.tallies.append(("closing_revisits", at[:10]))
                 c["closed_at"] = at
                 due = self._open(case, "second-revisit", "second-revisit", step.at, at)
-                if due:
-                    data["deadlines"] = {"second-revisit": due}
         else:
-            data["reopen_count"] = c["reopen_count"] = reopens + 1
+            reopened = c["reopen_count"] = reopens + 1
             c["closed_at"] = None
             self._finish(case, "second-revisit", at)
-            due = self._open(case, "resolve", "reopen", step.at, at, round_=reopens + 2)
-            if due:
-                data["deadlines"] = {"resolve": due}
+            due, stage = self._open(case, "resolve", "reopen", step.at, at,
+                                    round_=reopens + 2), "resolve"
         c["status"], c["satisfaction"], c["last_step_at"] = new, satisfaction, at
         case.last = step.at
-        if method is not None:
-            data["method"] = method
-        if demand_met is not None:
-            data["demand_met"] = demand_met
-        if note is not None:
-            data["note"] = note
+
+        def data() -> dict[str, Any]:
+            data: dict[str, Any] = {"satisfaction": satisfaction, "status": new}
+            if reopened is not None:
+                data["reopen_count"] = reopened
+            if method is not None:
+                data["method"] = method
+            if demand_met is not None:
+                data["demand_met"] = demand_met
+            if note is not None:
+                data["note"] = note
+            return data
+
         old = self._memo_dumps(("revisit", status, reopens), lambda: {
             "status": status, "reopen_count": reopens})
-        self._event(cid, "revisit", at, now, step.actor, encode(data), old)
+        self._event(cid, "revisit", at, now, step.actor, self._with_deadline(
+            ("revisit", satisfaction, new, reopened, method, demand_met, type(demand_met),
+             note), data, stage, due), old)
 
     def _close(self, case: _Case, step: Step, at: str, now: str) -> None:
         c, reason = case.row, step.facts["reason"]
@@ -952,7 +1103,7 @@ class Writer:
         workflow.next_state("action done", case.row["status"], a[_A_CID])
         workflow.check_action_done(self._action_view(a, case),
                                    lambda s: self.local(from_iso(s)))
-        self._check_at(step.at, step.now, from_iso(a[_A_CREATED]), "the action was added")
+        self._check_after(step, at, a[_A_CREATED], "the action was added")
         a[_A_DONE], a[_A_DONE_BY] = at, step.actor
         self._event(a[_A_CID], "action-done", at, now, step.actor,
                     encode({"action": a[_A_ID]}))
@@ -962,14 +1113,14 @@ class Writer:
         note = step.facts.get("note")
         workflow.next_state("action verify", case.row["status"], a[_A_CID])
         workflow.check_action_verify(self._action_view(a, case))
-        self._check_at(step.at, step.now, from_iso(a[_A_DONE]), "the action was done")
+        self._check_after(step, at, a[_A_DONE], "the action was done")
         a[_A_VERIFIED:] = [at, step.actor, note]
         self._event(a[_A_CID], "action-verify", at, now, step.actor,
                     _dumps({"action": a[_A_ID], "note": note}))
 
     # --- returns ----------------------------------------------------------------
 
-    def _return(self, case: _Case, step: Step,
+    def _return(self, case: _Case, step: Step, at: str,
                 check: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
         """rma._step: the return, checked by the step's rule, and the step's time after
         the return's last one."""
@@ -979,8 +1130,7 @@ class Writer:
                            code="no_return", record=ref)
         r = case.returns[ref]
         check(r)
-        self._check_at(step.at, step.now, from_iso(r["last_step_at"]),
-                       "the return's previous step")
+        self._check_after(step, at, r["last_step_at"], "the return's previous step")
         return r
 
     def _return_write(self, case: _Case, r: dict[str, Any], values: dict[str, Any],
@@ -1016,7 +1166,7 @@ class Writer:
     def _return_receive(self, case: _Case, step: Step, at: str, now: str) -> None:
         f = step.facts
         qty, note = f["qty"], f.get("note")
-        r = self._return(case, step, lambda r: returns.check_receive(r, qty))
+        r = self._return(case, step, at, lambda r: returns.check_receive(r, qty))
         self.receipts.append((r["id"], at, step.actor, qty, note))
         values: dict[str, Any] = {}
         dues: dict[str, str | None] = {}
@@ -1038,7 +1188,7 @@ class Writer:
     def _return_inspect(self, case: _Case, step: Step, at: str, now: str) -> None:
         f = step.facts
         defective = f["defective"]
-        r = self._return(case, step, lambda r: returns.check_inspect(r, defective))
+        r = self._return(case, step, at, lambda r: returns.check_inspect(r, defective))
         values: dict[str, Any] = {"result": f["result"], "defective_qty": defective,
                                   "cause": f.get("cause"), "inspection_note": f.get("note")}
         due = None
@@ -1055,7 +1205,7 @@ class Writer:
     def _return_dispose(self, case: _Case, step: Step, at: str, now: str) -> None:
         f = step.facts
         qty, cost, repair = f["qty"], f.get("cost"), f.get("repair_cost")
-        r = self._return(case, step, lambda r: returns.check_dispose(r, qty))
+        r = self._return(case, step, at, lambda r: returns.check_dispose(r, qty))
         self.dispositions.append((r["id"], at, step.actor, f["action"], qty, cost or 0,
                                   repair or 0, f.get("note")))
         if r["disposed_qty"] + qty == r["received_qty"]:
@@ -1069,10 +1219,81 @@ class Writer:
                            {"disposed_qty": r["disposed_qty"]})
 
     def _return_close(self, case: _Case, step: Step, at: str, now: str) -> None:
-        r = self._return(case, step, returns.check_close)
+        r = self._return(case, step, at, returns.check_close)
         self._finish(case, None, at, r["id"])  # every open stage of the return
         self._return_write(case, r, {"closed_at": at}, {}, "return-close", step, at, now,
                            {"return": r["id"]}, {})
+
+
+class _WorkingDues:
+    """_iso(deadlines.add_duration(start, duration, calendar, tz)) of durations in
+    working days, worked out once per UTC day of the start (see _day_plan)."""
+
+    def __init__(self, calendar: deadlines.Calendar, tz: Any):
+        self.calendar, self.tz = calendar, tz
+        # (UTC day, working days) -> how a deadline of a stage started that day ends
+        self._plans: dict[tuple[str, int], Any] = {}
+        self._offsets: dict[tuple[bool, date], timedelta | None] = {}
+
+    def __call__(self, start: datetime, start_iso: str, duration: deadlines.Duration
+                 ) -> str:
+        """_iso(deadlines.add_duration(start, duration …)) of a duration in working days,
+        worked out once per UTC day of `start` (see _day_plan)."""
+        plan = self._plans.get((start_iso[:10], duration.amount))
+        if plan is None:
+            plan = self._plans[start_iso[:10], duration.amount] = self._day_plan(
+                start_iso[:10], duration)
+        if plan:
+            part = plan[1] if start_iso[11:19] >= plan[0] else plan[2]
+            if part is not None:
+                return part[1] + start_iso[10:] if part[0] else part[1]
+        return _iso(deadlines.add_duration(start, duration, self.calendar, self.tz))
+
+    def _offset(self, day: datetime | date) -> timedelta | None:
+        """The zone's offset all through a UTC day (a datetime: its start) or a local
+        day (a date), None if it changes that day (remembered)."""
+        key = (isinstance(day, datetime), day)
+        try:
+            return self._offsets[key]
+        except KeyError:
+            pass
+        if isinstance(day, datetime):
+            offsets = {(day + step).astimezone(self.tz).utcoffset() for step in _DAY_PROBES}
+        else:
+            midnight = datetime.combine(day, time(0), self.tz)
+            offsets = {(midnight + step).utcoffset() for step in _DAY_PROBES}
+        found = self._offsets[key] = offsets.pop() if len(offsets) == 1 else None
+        return found
+
+    def _day_plan(self, day: str, duration: deadlines.Duration
+                  ) -> tuple[str, tuple[bool, str] | None, tuple[bool, str] | None] | None:
+        """How deadlines.add_working_days ends for a start on the UTC day `day`: None
+        (work each out) unless the zone's offset is the same all that day. Then the
+        day splits at the UTC time of local midnight (the threshold) into two parts,
+        each on one local date: (threshold, the part from it, the part before it), a
+        part being (False, the deadline) when its local date is not a working day (it
+        then starts at 00:00 of the next one: one deadline for all), (True, the UTC
+        day of the deadline) when the deadline keeps the start's UTC time of day (its
+        day's offset is the start's all day long), or None (work each out)."""
+        tz, cal, n = self.tz, self.calendar, duration.amount
+        first = datetime.fromisoformat(day).replace(tzinfo=UTC)
+        offset = self._offset(first)
+        if offset is None:
+            return None
+        threshold = int(-offset.total_seconds()) % 86400
+        clock = f"{threshold // 3600:02d}:{threshold // 60 % 60:02d}:{threshold % 60:02d}"
+
+        def part(probe: datetime) -> tuple[bool, str] | None:
+            local = probe.astimezone(tz)
+            if not cal.is_working_day(local.date()):
+                return False, _iso(deadlines.add_working_days(probe, n, cal, tz))
+            target = cal.working_day_after(local.date(), n)
+            if self._offset(target) != offset:
+                return None
+            return True, (first.date() + (target - local.date())).isoformat()
+
+        return (clock, part(first + timedelta(seconds=threshold)),
+                part(first) if threshold else None)
 
 
 def _unknown(kind: str) -> BadInput:

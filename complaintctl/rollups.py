@@ -2,9 +2,9 @@
 adds up instead of reading every row.
 
 The triggers of migration 14 keep `day_rollups` and `handling_times` with every
-ordinary step. The bulk writer sets those triggers aside like the tally triggers
-and adds what it wrote once, at its end (`add_written`). `verify` compares both
-tables with a recount from the rows (`problems`).
+ordinary step. The bulk writer sets those triggers aside like the tally triggers,
+counts what it writes as it goes and adds that once, at its end (`add_written`).
+`verify` compares both tables with a recount from the rows (`problems`).
 
 What each measure counts is said in schema.sql. Here are the same counts as
 queries over the rows, one per measure: `{where}` restricts them to the rows a
@@ -57,24 +57,23 @@ def marks(cur: sqlite3.Cursor) -> tuple[int, ...]:
                  for table in ("complaints", "stages", "resolutions"))
 
 
-def add_written(cur: sqlite3.Cursor, after: tuple[int, ...]) -> None:
-    """Add to the rollups what a bulk write added after `after` (its `marks`): new
-    complaints with their stages and resolutions only, never changes to older rows."""
-    c, s, r = after
-    for measure, sql in RECOUNT.items():
-        query = sql.format(c=f"rowid > {int(c)}",
-                           s=f"s.id > {int(s)}" if "JOIN" in sql else f"id > {int(s)}")
-        cur.execute(f"INSERT INTO day_rollups (measure, day, key, n, ok) SELECT ?, * FROM "
-                    f"({query}) WHERE true ON CONFLICT (measure, day, key) DO UPDATE SET "
-                    "n = n + excluded.n, ok = ok + excluded.ok", (measure,))
-    # an earlier round's next_at may be a new resolution (not in a bulk write of new
-    # complaints, but kept right all the same)
-    cur.execute("INSERT INTO handling_times (at, complaint_id, round, days, category, "
-                "department, next_at) " + HANDLING.format(r=f"r.id > {int(r)}"))
-    cur.execute("UPDATE handling_times SET next_at = (SELECT x.at FROM resolutions x WHERE "
-                "x.complaint_id = handling_times.complaint_id AND x.round = "
-                "handling_times.round + 1) WHERE next_at IS NULL AND complaint_id IN (SELECT "
-                f"complaint_id FROM resolutions WHERE id > {int(r)} AND round > 1)")
+# A bulk writer's handling times, one row per resolution it wrote (HANDLING's columns:
+# the days from the two instants, as SQLite counts them).
+INSERT_HANDLING = ("INSERT INTO handling_times (at, complaint_id, round, days, category, "
+                   "department, next_at) VALUES (?, ?, ?, julianday(?) - julianday(?), ?, ?, ?)")
+
+
+def add_written(cur: sqlite3.Cursor, counts: dict[tuple[str, str, str], int],
+                on_time: dict[tuple[str, str, str], int]) -> None:
+    """Add to day_rollups what a bulk write counted of the rows it added, as RECOUNT
+    counts them ((measure, day, key) -> n, and -> how many on time): new complaints
+    with their stages, never changes to older rows (but a relinked one, see
+    `relinked`). The writer writes the handling times of its resolutions itself
+    (INSERT_HANDLING)."""
+    cur.executemany("INSERT INTO day_rollups (measure, day, key, n, ok) VALUES (?, ?, ?, ?, ?) "
+                    "ON CONFLICT (measure, day, key) DO UPDATE SET n = n + excluded.n, "
+                    "ok = ok + excluded.ok",
+                    [(*key, n, on_time.get(key, 0)) for key, n in sorted(counts.items())])
 
 
 def relinked(cur: sqlite3.Cursor, cid: str, after: tuple[int, ...]) -> None:

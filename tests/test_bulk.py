@@ -563,3 +563,34 @@ def test_a_step_past_the_calendar_extends_it_as_the_steps_do(tmp_path, monkeypat
     assert [k for (k,) in fast.conn.execute("SELECT kind FROM events ORDER BY id")] == \
         ["init", "log", "calendar", "assign"]
     assert audit.verify(fast)["ok"]
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "America/New_York", "Europe/Berlin",
+                                  "Australia/Lord_Howe", "Asia/Kathmandu", "UTC",
+                                  "America/St_Johns"])
+def test_working_day_deadlines_worked_out_per_day_are_the_rule_s(zone):
+    """The writer's deadlines in working days (planned once per UTC day) are those of
+    deadlines.add_duration, in zones with summer time, half hours and quarter hours,
+    around their changes, on holidays and make-up working days."""
+    from zoneinfo import ZoneInfo
+
+    from complaintctl import deadlines
+
+    tz = ZoneInfo(zone)
+    d = datetime(2026, 1, 1).date()
+    cal = deadlines.Calendar(holidays=frozenset({d.replace(month=3, day=9),
+                                                 d.replace(month=10, day=26),
+                                                 d.replace(month=11, day=2)}),
+                             workdays=frozenset({d.replace(month=3, day=14)}))
+    dues = bulk._WorkingDues(cal, tz)
+    rng = random.Random(zone)
+    for i in range(4000):
+        if i % 2:  # around the changes of offset
+            start = datetime(2026, rng.choice([3, 4, 10, 11]), rng.randrange(1, 29),
+                             tzinfo=UTC) + timedelta(seconds=rng.randrange(86400))
+        else:
+            start = datetime(2020, 1, 1, tzinfo=UTC) + timedelta(
+                seconds=rng.randrange(8 * 365 * 86400))
+        duration = deadlines.Duration(rng.choice([1, 2, 3, 5, 10]), "wd")
+        assert dues(start, bulk._iso(start), duration) == bulk._iso(
+            deadlines.add_duration(start, duration, cal, tz)), (start, duration)
