@@ -1071,6 +1071,13 @@ class Writer:
                     self._memo_dumps(("void", reason, new), lambda: {
                         "reason": reason, "status": new}),
                     self._memo_dumps(("status", status), lambda: {"status": status}))
+        # complaints.void's relink: those this one linked to itself when it was logged
+        # (received after it) go back to the one each repeated before; nothing else in
+        # the ledger changed since
+        for other, before in case.later:
+            self._event(other, "repeat-link", now, now, step.actor,
+                        _dumps({"repeat_of": before}), _dumps({"repeat_of": c["id"]}))
+        case.later = []
 
     # --- CAPA actions -----------------------------------------------------------
 

@@ -449,6 +449,27 @@ def test_repeats_are_by_receipt_whatever_the_order_of_the_histories(tmp_path, ba
     assert audit.verify(fast)["ok"]
 
 
+@pytest.mark.parametrize("batch", [3, 2000])
+def test_a_void_history_out_of_order_gives_back_the_links_it_took(tmp_path, batch):
+    """Histories with voids among them, in any order: a back-dated complaint that linked
+    later ones to itself and is then voided gives each back the one it repeated before
+    (complaints.void's relink, a repeat-link event each), as the steps do, row for row;
+    and no complaint is left repeating a void one it took from another."""
+    histories = demo_histories(400)
+    assert sum(any(s.kind == "void" for s in h.steps) for h in histories) > 3
+    shuffled = list(histories)
+    random.Random(5).shuffle(shuffled)
+    fast = in_bulk(tmp_path / "bulk.db", shuffled, batch=batch)
+    steps = by_steps(tmp_path / "steps.db", shuffled)
+    same(contents(steps), contents(fast))
+    rows = fast.conn.execute
+    given_back = rows("SELECT count(*) FROM events e JOIN complaints v ON v.id = "
+                      "json_extract(e.old, '$.repeat_of') WHERE e.kind = 'repeat-link' "
+                      "AND v.status = 'void'").fetchone()[0]
+    assert given_back > 0
+    assert audit.verify(fast)["ok"]
+
+
 def test_repeats_out_of_order_after_complaints_typed_before(tmp_path):
     """A ledger that has complaints (asked of the ledger, relinked there with an
     UPDATE) and histories added newest first: the same as the steps."""

@@ -78,7 +78,8 @@ def test_streamed_list_is_the_one_list_output(ledger, monkeypatch, lang, batch):
         assert got == _expected(ledger.db, fmt), (fmt, lang, batch)
         i18n.set_lang("en")
     nothing = ledger("--lang", lang, "list", "--format", "markdown", "--customer", "无此客户")
-    assert nothing.stdout == ("没有符合条件的投诉。\n" if lang == "zh" else "No complaints match.\n")
+    assert nothing.stdout == ("没有符合条件的投诉。\n" if lang == "zh"
+                              else "No complaints match.\n")
     csv_text = ledger("--lang", lang, "list", "--format", "csv").stdout_bytes.decode()
     assert csv_text.startswith("\ufeff") and "\r\n" in csv_text
     assert "'=HYPERLINK" in csv_text and "'-10 件" in csv_text and "'@华东" in csv_text
