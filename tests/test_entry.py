@@ -51,6 +51,15 @@ def _env(db: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+
+def _as_at_a_terminal() -> None:
+    """In the child, before the command starts: Ctrl-C interrupts it, as at a user's
+    terminal, even when the tests themselves run in the background (`… &`, nohup),
+    where SIGINT is ignored and the child would inherit that."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
 class Terminal:
     """A command on a pseudo-terminal: stdin, stdout and stderr are the terminal,
     unless `shell` redirects stdout (`sh -c 'exec … > FILE'`)."""
@@ -63,7 +72,8 @@ class Terminal:
             command, argv = "/bin/sh", ["-c", shell]
         self.child = pexpect.spawn(command, argv, env=_env(db, **env), encoding="utf-8",
                                    codec_errors="replace",
-                                   timeout=60, dimensions=(24, 80))
+                                   timeout=60, dimensions=(24, 80),
+                                   preexec_fn=_as_at_a_terminal)
         self.child.logfile_read = self.screen
 
     def answer(self, prompt: str, text: str) -> None:
