@@ -263,9 +263,11 @@ def _probed_idle(path: Path) -> bool:
         try:
             _identify(_raw_connect(path, "immutable=1"), path, close=True)
         except LedgerError:
-            if shm.exists() or _stamp(path) == before:
-                raise
-            continue  # written while read: look again
+            if shm.exists():
+                return False  # in use now: the ordinary connection identifies it
+            if _stamp(path) == before:
+                raise  # nobody wrote it: what the check found is so
+            continue  # written while read, and closed again: look again
         return True
     return False
 
