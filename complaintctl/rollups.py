@@ -21,13 +21,17 @@ TRIGGERS = ("rollup_complaint_logged", "rollup_complaint_changed", "rollup_depar
             "rollup_handling_changed", "rollup_resolution", "rollup_stage_done",
             "rollup_stage_changed")
 
+# The measures of complaints by the day they were received: a column's value each,
+# and repeats (received_recount counts them all in one pass).
+RECEIVED = ("category", "channel", "severity", "product", "department", "repeats")
+
 # measure -> SQL of (day, key, n, ok) from the rows; {c}, {s}: conditions on the
 # complaints' rowid and the stages' id.
 _BY_RECEIVED = ("SELECT substr(received_at, 1, 10), coalesce({col}, ''), count(*), 0 "
                 "FROM complaints WHERE {{c}} GROUP BY 1, 2")
 RECOUNT = {
     **{col: _BY_RECEIVED.format(col=col)
-       for col in ("category", "channel", "severity", "product", "department")},
+       for col in RECEIVED[:-1]},
     "repeats": "SELECT substr(received_at, 1, 10), 'yes', count(*), 0 FROM complaints "
                "WHERE repeat_of IS NOT NULL AND {c} GROUP BY 1",
     "cause": "SELECT substr(concluded_at, 1, 10), cause_category, count(*), 0 FROM complaints "
@@ -134,10 +138,6 @@ def problems(conn: sqlite3.Connection | sqlite3.Cursor, most: int | None = None,
     if handling:
         out += _handling_problems(conn, most)
     return out
-
-
-# The measures of complaints by the day they were received, counted in one pass.
-RECEIVED = ("category", "channel", "severity", "product", "department", "repeats")
 
 
 def received_recount(conn: sqlite3.Connection | sqlite3.Cursor
