@@ -304,6 +304,9 @@ def _iso(dt: datetime) -> str:
         return text + clock
 
 
+# The rollups counted by a complaint's received day and one of its columns (the
+# measure is the column's name; "repeats", the last of rollups.RECEIVED, is counted apart).
+_BY_RECEIVED = rollups.RECEIVED[:-1]
 _EPOCH = date(1970, 1, 1).toordinal()
 _FUTURE_GRACE = workflow.FUTURE_GRACE
 # Where a day's offset is looked at to see that it does not change that day: its
@@ -556,14 +559,9 @@ class Writer:
         history)."""
         row, keys = case.row, self.counted
         day = row["received_at"][:10]
-        category, channel, severity, product, department = (
-            row["category"], row["channel"], row["severity"], row["product"],
-            row["department"])
-        keys += (("category", day, "" if category is None else category),
-                 ("channel", day, "" if channel is None else channel),
-                 ("severity", day, "" if severity is None else severity),
-                 ("product", day, "" if product is None else product),
-                 ("department", day, "" if department is None else department))
+        keys += [(column, day, "" if row[column] is None else row[column])
+                 for column in _BY_RECEIVED]
+        department = row["department"]
         if row["repeat_of"] is not None:
             keys.append(("repeats", day, "yes"))
         concluded = row["concluded_at"]
