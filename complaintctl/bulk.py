@@ -63,7 +63,7 @@ import sqlite3
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from hashlib import sha256
 from operator import itemgetter
 from typing import Any, NamedTuple
@@ -309,9 +309,8 @@ def _iso(dt: datetime) -> str:
 _BY_RECEIVED = rollups.RECEIVED[:-1]
 _EPOCH = date(1970, 1, 1).toordinal()
 _FUTURE_GRACE = workflow.FUTURE_GRACE
-# Where a day's offset is looked at to see that it does not change that day: its
-# start, every hour and its last second (no zone changes its offset for less than
-# an hour).
+# Where a UTC day's offset is looked at to see that it does not change that day: its
+# start, every hour and its last second (as deadlines.day_offset looks at a local day).
 _DAY_PROBES = (*(timedelta(hours=h) for h in range(24)), timedelta(seconds=86399))
 _DAYS: dict[int, str] = {}
 _CLOCKS: dict[int, str] = {}
@@ -1264,10 +1263,10 @@ class _WorkingDues:
             pass
         if isinstance(day, datetime):
             offsets = {(day + step).astimezone(self.tz).utcoffset() for step in _DAY_PROBES}
+            found = offsets.pop() if len(offsets) == 1 else None
         else:
-            midnight = datetime.combine(day, time(0), self.tz)
-            offsets = {(midnight + step).utcoffset() for step in _DAY_PROBES}
-        found = self._offsets[key] = offsets.pop() if len(offsets) == 1 else None
+            found = deadlines.day_offset(self.tz, day)
+        self._offsets[key] = found
         return found
 
     def _day_plan(self, day: str, duration: deadlines.Duration

@@ -155,6 +155,22 @@ def _at_local(day: date, clock: time, tz: tzinfo) -> datetime:
     return datetime.combine(day, clock, tz).astimezone(UTC).astimezone(tz)
 
 
+def day_offset(tz: tzinfo, day: date) -> timedelta | None:
+    """The UTC offset of every wall time of the local `day` in `tz`, or None when the
+    day has more than one (a change of offset: the offset is asked at the start of
+    every hour and at the day's last instant, so a change shows unless it is undone
+    within the hour). What a bulk path needs to convert a day's times by arithmetic."""
+    start = datetime(day.year, day.month, day.day)
+    first = tz.utcoffset(start)
+    if first is None:
+        return None
+    for at in (*(start.replace(hour=h) for h in range(1, 24)),
+               start.replace(hour=23, minute=59, second=59, microsecond=999999)):
+        if tz.utcoffset(at) != first:
+            return None
+    return first
+
+
 def add_working_days(start: datetime, n: int, cal: Calendar, tz: tzinfo) -> datetime:
     """The same clock time on the n-th following working day (SPEC 3)."""
     local = _local_start(start, cal, tz)

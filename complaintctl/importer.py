@@ -27,12 +27,12 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import date, datetime, timedelta, timezone
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from complaintctl import bulk, complaints, parse, words
+from complaintctl import bulk, complaints, deadlines, parse, words
 from complaintctl.bulk import History, Step
 from complaintctl.errors import BadInput, ComplaintctlError, NotFound, Refused
 from complaintctl.i18n import _, ngettext
@@ -93,21 +93,6 @@ def _remembered(convert: Callable[[str], Any]) -> Callable[[str], Any]:
         return value
 
     return remembered
-
-
-def _day_offset(tz: tzinfo, day: date) -> timedelta | None:
-    """The UTC offset of every wall time of `day` in `tz`, or None when the day has more
-    than one (a change of offset: the offset is asked at the start of every hour and at
-    the day's last instant, so a change shows unless it is undone within the hour)."""
-    start = datetime(day.year, day.month, day.day)
-    first = tz.utcoffset(start)
-    if first is None:
-        return None
-    for at in (*(start.replace(hour=h) for h in range(1, 24)),
-               start.replace(hour=23, minute=59, second=59, microsecond=999999)):
-        if tz.utcoffset(at) != first:
-            return None
-    return first
 
 
 @dataclass
@@ -449,7 +434,7 @@ class Reader:
         day = naive.date()
         offset = self._offsets.get(day, _NONE)
         if offset is _NONE:
-            offset = self._offsets[day] = _day_offset(self.tz, day)
+            offset = self._offsets[day] = deadlines.day_offset(self.tz, day)
         if offset is None:  # the offset changes that day: the zone says which applies
             return naive.replace(tzinfo=self.tz).astimezone(UTC)
         return (naive - offset).replace(tzinfo=UTC)
