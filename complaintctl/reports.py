@@ -36,6 +36,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from complaintctl.parse import format_money, iso
+from complaintctl.rollups import RECEIVED
 from complaintctl.store import chain_head
 from complaintctl.workflow import OPEN_STATES
 
@@ -49,7 +50,7 @@ STAGE_ORDER = ("assign", "investigate", "resolve", "revisit", "second-revisit", 
 REGISTER_DAYS = 31
 
 # The fields received complaints are counted by in day_rollups (measure = the column).
-ROLLED_UP = ("category", "channel", "severity", "product", "department")
+ROLLED_UP = RECEIVED[:-1]
 # What a complaint counts under each day_rollups measure of received complaints (SQL).
 _RECEIVED_KEYS = {**{column: column for column in ROLLED_UP},
                   "repeats": "CASE WHEN repeat_of IS NOT NULL THEN 'yes' END"}
@@ -147,6 +148,12 @@ class Period:
 def _next_day(day: str) -> str:
     """The ISO day after an ISO day."""
     return (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+
+
+def _whole_days(lo: str, hi: str) -> tuple[str, str]:
+    """The whole UTC days inside [lo, hi) as [first, last) (ISO days; none when first
+    >= last): what the per-day tallies and rollups answer, the ends read by rows."""
+    return (lo[:10] if lo[10:] == "T00:00:00Z" else _next_day(lo[:10])), hi[:10]
 
 
 def _month_before(year: int, month: int) -> tuple[int, int]:
@@ -283,8 +290,7 @@ class Report:
         """`count` (SQL counting the rows in [?, ?)) over [lo, hi): the whole UTC days
         inside the span from day_tallies, the partial days at its ends by `count`.
         A year then costs one day's rows and a year's tallies, not a year's rows."""
-        first = lo[:10] if lo[10:] == "T00:00:00Z" else _next_day(lo[:10])
-        last = hi[:10]
+        first, last = _whole_days(lo, hi)
         if first >= last:
             return self._one(count, lo, hi)
         whole = self._one("SELECT coalesce(sum(n), 0) FROM day_tallies WHERE measure = ? "
@@ -306,8 +312,7 @@ class Report:
                 slot[0] += n
                 slot[1] += ok or 0
 
-        first = lo[:10] if lo[10:] == "T00:00:00Z" else _next_day(lo[:10])
-        last = hi[:10]
+        first, last = _whole_days(lo, hi)
         if first >= last:
             add(self._all(rows, lo, hi, *extra))
             return out
@@ -337,8 +342,7 @@ class Report:
         every measure of received complaints and the customer."""
         if self._voided is None:
             self._voided = {}
-            first = self.lo[:10] if self.lo[10:] == "T00:00:00Z" else _next_day(self.lo[:10])
-            last = self.hi[:10]
+            first, last = _whole_days(self.lo, self.hi)
             if first < last:
                 names = (*_RECEIVED_KEYS, "customer")
                 found = self._all(
@@ -479,8 +483,7 @@ class Report:
         found = dict(self._all(
             "SELECT customer, count(*) FROM complaints INDEXED BY complaints_repeat WHERE "
             "received_at >= ? AND received_at < ? GROUP BY customer", self.lo, self.hi))
-        first = self.lo[:10] if self.lo[10:] == "T00:00:00Z" else _next_day(self.lo[:10])
-        last = self.hi[:10]
+        first, last = _whole_days(self.lo, self.hi)
         voided = dict(self._voided_in_whole_days().get("customer", {})) if first < last else {}
         ends = ((self.lo, self.hi),) if first >= last else (
             (self.lo, f"{first}T00:00:00Z"), (f"{last}T00:00:00Z", self.hi))
