@@ -370,6 +370,13 @@ class Report:
             self._long_cache[measure] = bool(inside) and inside >= LONG_SHARE * every
         return self._long_cache[measure]
 
+    def _index_way(self, measure: str) -> bool:
+        """Whether a figure that must see every row of the period reads a whole index
+        in its order instead: with the rollups, for a long period (`_long` of
+        `measure`), or as the tests chose (`by_index`)."""
+        return self.rollups and (self._long(measure) if self.by_index is None
+                                 else self.by_index)
+
     # counts ---------------------------------------------------------------
 
     def received(self, lo: str, hi: str) -> int:
@@ -468,8 +475,7 @@ class Report:
                 f"SELECT x, count(*) AS n FROM (SELECT {{{column}}} AS x FROM complaints c "
                 "WHERE c.received_at >= :lo AND c.received_at < :hi AND (c.voided_at IS NULL "
                 "OR c.voided_at >= :hi)) GROUP BY x ORDER BY n DESC, x", lo=self.lo, hi=self.hi)
-        if column == "customer" and self.rollups and (
-                self._long("received") if self.by_index is None else self.by_index):
+        if column == "customer" and self._index_way("received"):
             return self._customers()
         return self._all(
             f"SELECT {column}, count(*) AS n FROM complaints WHERE received_at >= ? AND "
@@ -744,8 +750,7 @@ class Report:
             "SELECT count(*) FROM returns r WHERE r.id IN (SELECT return_id FROM "
             "return_receipts WHERE at >= ? AND at < ?) AND r.authorised_qty != (SELECT "
             "sum(qty) FROM return_receipts x WHERE x.return_id = r.id AND x.at < ?)")
-        if self.rollups and (self._long("received") if self.by_index is None
-                             else self.by_index):
+        if self._index_way("received"):
             # A long period: a return with no receipt from the cut-off on had received
             # its received_qty by then (the sum of its receipts; verify checks it), so
             # only the returns short of or over what was authorised are looked at; the
@@ -839,8 +844,7 @@ class Report:
         # an instant before the period: nothing after it is known, the backlog then included
         start_backlog, end_backlog = self.open_at(min(lo, hi)), self.open_at(hi)
         department_of: dict[str, Any] | None = None
-        if self.rollups and not self.replay and (
-                self._long("resolutions") if self.by_index is None else self.by_index):
+        if not self.replay and self._index_way("resolutions"):
             overall, by_cat, by_dept = self.handling_by_index()
         else:
             by_dept_handling: dict[Any, list[float]] = {}
