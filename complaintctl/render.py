@@ -181,7 +181,7 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
             re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}"))
 
 
-_HOUR, _MINUTE = operator.itemgetter(slice(0, 13)), operator.itemgetter(slice(13, 16))
+_HOUR = operator.itemgetter(slice(0, 13))
 
 
 def _quoted(text: str) -> str:
