@@ -16,6 +16,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from complaintctl.store import sql_order
+
 # The triggers the bulk writer sets aside (and rebuilds) with the tally triggers.
 TRIGGERS = ("rollup_complaint_logged", "rollup_complaint_changed", "rollup_department_changed",
             "rollup_handling_changed", "rollup_resolution", "rollup_stage_done",
@@ -126,7 +128,7 @@ def problems(conn: sqlite3.Connection | sqlite3.Cursor, most: int | None = None,
             if have is None or have[0] != n or have[1] != ok:
                 found.append((day, key, have, (n, ok)))
         found += [(day, key, have, None) for (day, key), have in kept.items()]
-        found.sort(key=lambda d: (_order(d[0]), _order(d[1])))
+        found.sort(key=lambda d: (sql_order(d[0]), sql_order(d[1])))
         diff += [(measure, *d) for d in found[:most - len(diff)]]
         if len(diff) >= most:
             break
@@ -192,7 +194,7 @@ def _handling_problems(conn: sqlite3.Connection | sqlite3.Cursor, most: int
         "r.complaint_id = k.complaint_id AND r.round = k.round AND r.at = k.at) "
         "ORDER BY 2, 3, 1 LIMIT ?", (most,)).fetchall()
     rows = [(row, list(row[3:])) for row in recounted] + [(row, None) for row in kept_only]
-    rows.sort(key=lambda r: (_order(r[0][1]), _order(r[0][2]), _order(r[0][0])))
+    rows.sort(key=lambda r: (sql_order(r[0][1]), sql_order(r[0][2]), sql_order(r[0][0])))
     out: list[tuple[str, str, Any, Any]] = []
     for (at, cid, round_, *_values), expected in rows[:most]:
         kept = conn.execute("SELECT days, category, department, next_at FROM handling_times "
@@ -201,14 +203,3 @@ def _handling_problems(conn: sqlite3.Connection | sqlite3.Cursor, most: int
         out.append(("handling_times", f"{cid} round {round_} {at}",
                     None if kept is None else list(kept), expected))
     return out
-
-
-def _order(value: Any) -> tuple[int, Any]:
-    """A value's place in SQLite's order (NULL, numbers, text as UTF-8, blobs)."""
-    if value is None:
-        return (0, 0)
-    if isinstance(value, int | float):
-        return (1, value)
-    if isinstance(value, str):
-        return (2, value.encode("utf-8", "surrogatepass"))
-    return (3, bytes(value))

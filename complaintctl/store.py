@@ -147,6 +147,16 @@ def rolling_back(conn: sqlite3.Connection, path: Path) -> Iterator[None]:
         raise
 
 
+def sql_order(value: Any) -> tuple[int, Any]:
+    """A key that orders values as SQLite's ORDER BY does with its BINARY collation:
+    NULL, numbers, text (by code point, which is the order of its UTF-8 bytes), blobs."""
+    if value is None:
+        return (0, 0)
+    if isinstance(value, int | float):
+        return (1, value)
+    return (2, value) if isinstance(value, str) else (3, bytes(value))
+
+
 def fetch_record(cur: sqlite3.Cursor, table: str, key: str | int) -> dict[str, Any] | None:
     """One row of `table` by id, as a dict (table names come from code)."""
     cur.execute(f"SELECT * FROM {table} WHERE id = ?", (key,))

@@ -16,19 +16,27 @@ from complaintctl import deadlines, returns, workflow
 from complaintctl.errors import NotFound
 from complaintctl.i18n import _
 from complaintctl.parse import format_money, from_iso, iso, mask
-from complaintctl.store import Ledger
+from complaintctl.store import Ledger, sql_order
 
 _OPEN = ", ".join(f"'{s}'" for s in workflow.OPEN_STATES)
 
-# The last contact with the customer of the complaint row `complaints`: the latest of
-# its intake, its contact notes (any kind but internal) and its revisits. Each
-# subquery reads one index only (notes_contact, revisits_contact), so `list` stays
-# one index seek per complaint shown. max() of SQLite is NULL if any argument is.
-LAST_CONTACT = (
-    "max(complaints.received_at, "
-    "coalesce((SELECT max(n.at) FROM notes n WHERE n.complaint_id = complaints.id "
-    "AND n.kind != 'internal'), ''), "
-    "coalesce((SELECT max(v.at) FROM revisits v WHERE v.complaint_id = complaints.id), ''))")
+def _last_contact(table: str, notes: bool = True, revisits: bool = True) -> str:
+    """SQL of the last contact with the customer of the complaint row `table`: the
+    latest of its intake, its contact notes (any kind but internal) and its revisits
+    (`notes`, `revisits`: False leaves that subquery out). Each subquery reads one
+    index only (notes_contact, revisits_contact), so `list` stays one index seek per
+    complaint shown. max() of SQLite is NULL if any argument is."""
+    terms = [f"{table}.received_at"]
+    if notes:
+        terms.append(f"coalesce((SELECT max(n.at) FROM notes n WHERE n.complaint_id = "
+                     f"{table}.id AND n.kind != 'internal'), '')")
+    if revisits:
+        terms.append(f"coalesce((SELECT max(v.at) FROM revisits v WHERE v.complaint_id = "
+                     f"{table}.id), '')")
+    return f"max({', '.join(terms)})" if len(terms) > 1 else f"max({terms[0]}, '')"
+
+
+LAST_CONTACT = _last_contact("complaints")
 
 
 def last_contact(cur: sqlite3.Cursor, table: str = "complaints") -> str:
@@ -36,15 +44,11 @@ def last_contact(cur: sqlite3.Cursor, table: str = "complaints") -> str:
     that holds no row they could find (the same value, read in the same snapshot as
     `cur`'s next reads): a listing of every complaint then does one index seek fewer
     a row."""
-    terms = [f"{table}.received_at"]
-    if cur.execute("SELECT EXISTS (SELECT 1 FROM notes WHERE kind != 'internal')"
-                   ).fetchone()[0]:
-        terms.append(f"coalesce((SELECT max(n.at) FROM notes n WHERE n.complaint_id = "
-                     f"{table}.id AND n.kind != 'internal'), '')")
-    if cur.execute("SELECT EXISTS (SELECT 1 FROM revisits)").fetchone()[0]:
-        terms.append(f"coalesce((SELECT max(v.at) FROM revisits v WHERE v.complaint_id = "
-                     f"{table}.id), '')")
-    return f"max({', '.join(terms)})" if len(terms) > 1 else f"max({terms[0]}, '')"
+    return _last_contact(
+        table,
+        notes=cur.execute("SELECT EXISTS (SELECT 1 FROM notes WHERE kind != 'internal')"
+                          ).fetchone()[0],
+        revisits=cur.execute("SELECT EXISTS (SELECT 1 FROM revisits)").fetchone()[0])
 
 
 _NOTE_COLS = "id, return_id, at, actor, kind, text"
@@ -307,16 +311,6 @@ def masked(values: Sequence[Any]) -> Sequence[Any]:
     return done
 
 
-def _sql_order(value: Any) -> tuple[int, Any]:
-    """A key that orders values as SQLite's ORDER BY does (NULL, numbers, text by
-    code point -- which is UTF-8's byte order --, blobs)."""
-    if value is None:
-        return (0, 0)
-    if isinstance(value, (int, float)):
-        return (1, value)
-    return (2, value) if isinstance(value, str) else (3, value)
-
-
 class IdOrderWithinTime:
     """Batches of rows ordered by a time column alone (an index's order), as batches
     ordered by (time, id), both descending or both ascending: each run of one time
@@ -358,7 +352,7 @@ class IdOrderWithinTime:
             while i + 1 < len(ties) and ties[i + 1] == end:
                 end += 1
                 i += 1
-            rows[start:end] = sorted(rows[start:end], key=lambda r: _sql_order(r[key]),
+            rows[start:end] = sorted(rows[start:end], key=lambda r: sql_order(r[key]),
                                      reverse=self.descending)
             i += 1
         return rows

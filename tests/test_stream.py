@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from complaintctl import exports, i18n, render, views
-from complaintctl.store import Ledger
+from complaintctl.store import Ledger, sql_order
 
 # Values that take every slow path of the column writers: formula starts (also after
 # a line break inside a text), quotes, commas, line breaks, a customer literally
@@ -268,7 +268,7 @@ def test_runs_of_one_time_come_in_id_order_whatever_the_batches():
                                                              7, "RMA-1", b"x"]), i)
                 for i in range(n)]
         for descending in (True, False):
-            want = sorted(rows, key=lambda r: (r[0], views._sql_order(r[1]), r[2]),
+            want = sorted(rows, key=lambda r: (r[0], sql_order(r[1]), r[2]),
                           reverse=descending)
             want = [r[:2] for r in want]
             # in the time order alone, ties in any order (here: shuffled)
@@ -280,8 +280,20 @@ def test_runs_of_one_time_come_in_id_order_whatever_the_batches():
                    for r in b]
             # an id may occur twice here (a PRIMARY KEY never does): compare ids only
             assert [r[0] for r in got] == [r[0] for r in want]
-            assert [views._sql_order(r[1]) for r in got] == \
-                [views._sql_order(r[1]) for r in want]
+            assert [sql_order(r[1]) for r in got] == \
+                [sql_order(r[1]) for r in want]
+
+
+def test_sql_order_is_sqlites_order():
+    """store.sql_order sorts as SQLite's ORDER BY does: NULL, numbers (integers and
+    reals together), text by its UTF-8 bytes (Chinese, an astral character), blobs."""
+    values = [None, 7, -1, 2.5, 10, "CC-10", "CC-9", "", "a", "Z", "华东", "華", "\U0001f600",
+              "\uffff", b"x", b"", b"\x00"]
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (v)")
+    conn.executemany("INSERT INTO t VALUES (?)", [(v,) for v in values])
+    assert sorted(values, key=sql_order) == [v for (v,) in conn.execute(
+        "SELECT v FROM t ORDER BY v")]
 
 
 @pytest.mark.parametrize("batch", [1, 2, 1000])
