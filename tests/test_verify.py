@@ -330,6 +330,36 @@ def test_integrity_and_foreign_keys_are_checked(ledger, env, full):
     assert p["kind"] == "foreign_key" and p["id"].startswith("assignments")
 
 
+@pytest.mark.parametrize("sql", [
+    None,
+    "UPDATE events SET complaint_id = 'CC-2026-9999' WHERE id = (SELECT max(id) FROM events "
+    "WHERE complaint_id IS NOT NULL)",
+    "UPDATE events SET return_id = 'RMA-2026-0099' WHERE id = (SELECT max(id) FROM events "
+    "WHERE complaint_id IS NOT NULL)",
+    "UPDATE complaints SET repeat_of = 'CC-2020-0001' WHERE rowid = 1",
+    "UPDATE complaints SET import_batch = 7 WHERE rowid = 1",
+    "UPDATE stages SET complaint_id = x'4343' WHERE id = 1",
+    "UPDATE stages SET complaint_id = 12 WHERE id = 1",
+    "DROP TABLE returns",
+])
+def test_the_foreign_key_fast_check_agrees_with_sqlite(ledger, env, full, sql):
+    """Each distinct value looked up once says "all hold" exactly when SQLite's
+    foreign_key_check finds nothing, and verify names the rows the PRAGMA names."""
+    from complaintctl import audit
+
+    if sql is not None:
+        tamper(env, "PRAGMA foreign_keys = OFF", "DROP TRIGGER IF EXISTS events_no_update", sql)
+    conn = sqlite3.connect(env)
+    try:
+        pragma = conn.execute("PRAGMA foreign_key_check").fetchall()
+        assert audit._foreign_keys_hold(conn.cursor()) is (pragma == [])
+        named = [p["id"] for p in audit.check_foreign_keys(conn.cursor())]
+    finally:
+        conn.close()
+    assert named == [f"{table} row {rowid}" for table, rowid, _parent, _fk in pragma]
+    assert (sql is None) is (pragma == [])
+
+
 def test_attached_files_are_checked_against_their_hash(ledger, env, full):
     """The blobs of migration 11 (another branch): made here by hand if this ledger has
     none, so the check runs before and after that merge."""
