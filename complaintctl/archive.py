@@ -225,11 +225,11 @@ def _copy(source: Ledger, tmp: Path, target: str, step_pages: int) -> dict[str, 
 
 def _sound(lg: Ledger) -> list[str]:
     """SQLite's own checks: the file's structure, and every foreign key."""
-    problems = [f"integrity_check: {row}" for (row,) in
-                lg.conn.execute("PRAGMA integrity_check") if row != "ok"]
+    cur = lg.conn.cursor()
+    problems = [f"integrity_check: {msg}" for msg in store.integrity_check(cur)]
     problems += [_("foreign_key_check: {table} row {row} refers to a missing {parent}").format(
         table=table, row=rowid, parent=parent)
-                 for table, rowid, parent, _fk in lg.conn.execute("PRAGMA foreign_key_check")]
+                 for table, rowid, parent in store.foreign_key_violations(cur)]
     return problems
 
 

@@ -345,14 +345,14 @@ def test_integrity_and_foreign_keys_are_checked(ledger, env, full):
 def test_the_foreign_key_fast_check_agrees_with_sqlite(ledger, env, full, sql):
     """Each distinct value looked up once says "all hold" exactly when SQLite's
     foreign_key_check finds nothing, and verify names the rows the PRAGMA names."""
-    from complaintctl import audit
+    from complaintctl import audit, store
 
     if sql is not None:
         tamper(env, "PRAGMA foreign_keys = OFF", "DROP TRIGGER IF EXISTS events_no_update", sql)
     conn = sqlite3.connect(env)
     try:
         pragma = conn.execute("PRAGMA foreign_key_check").fetchall()
-        assert audit._foreign_keys_hold(conn.cursor()) is (pragma == [])
+        assert store._foreign_keys_hold(conn.cursor()) is (pragma == [])
         named = [p["id"] for p in audit.check_foreign_keys(conn.cursor())]
     finally:
         conn.close()
