@@ -1833,9 +1833,12 @@ def demo_cmd(
             if done == complaints:  # all made: what is left is writing them at once
                 bar.add(_("Writing the ledger"), None)
 
-        summary = demo.fill(ledger, complaints, now=_now(), seed=seed, progress=progress)
+        summary, warnings = demo.fill(ledger, complaints, now=_now(), seed=seed,
+                                      progress=progress)
     _say(_("Demo ledger: {path}").format(path=path))
     _say("  " + ", ".join(f"{k} {v}" for k, v in summary.items()))
+    for w in warnings:  # the calendar's, in import's words (bulk.Writer.calendar_warnings)
+        _warn(w)
     _say(_("Try:"))
     hint_db = f" --db {path}" if db or _STATE["db"] else ""
     _say(f"  complaintctl{hint_db} overdue")

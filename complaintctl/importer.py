@@ -925,11 +925,10 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
             result.batch = None
         return result
     # the writer extended the calendar to every year it met (bulk.py); where the
-    # holidays package has no official data, the command warns
+    # holidays package has no official data for a year a step or a deadline is in, the
+    # command warns as the steps would
     if writer is not None:
-        country = lg.config.settings.get("country")
-        result.warnings += [complaints.gap_warning(year, country)
-                            for year in sorted(writer.calendar_gaps)]
+        result.warnings += writer.calendar_warnings()
     saved = lg.rows
     for cid, new_steps, extra in later:
         for step in new_steps:
