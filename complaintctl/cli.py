@@ -1378,10 +1378,13 @@ def import_cmd(
             raise BadInput(_("--void-batch needs --reason (why the import was wrong)"),
                            code="reason_required")
         ledger = _open(write=True)
-        ids = importer.void_batch(ledger, void_batch, text, now=_now(), actor=_actor())
+        ids, relinked = importer.void_batch(ledger, void_batch, text, now=_now(),
+                                            actor=_actor())
         _say(ngettext("Voided {count} complaint of import batch {batch}.",
                       "Voided {count} complaints of import batch {batch}.", len(ids)).format(
                           count=f"{len(ids):,}", batch=void_batch))
+        for w in complaints.relink_notes(relinked):  # as `void` says them
+            _warn(w)
         return
     if file is None:
         raise BadInput(_("give the register FILE (or --void-batch ID)"), code="no_file")

@@ -412,6 +412,28 @@ def test_indexes_named_exist():
     assert _READ_INSIDE <= names
 
 
+def test_void_batch_warns_of_the_repeats_it_relinked(ledger, files):
+    """A complaint typed after an imported one repeated it; voiding the batch links it
+    to the complaint typed before (a repeat-link event), and the command says so with
+    `void`'s own words, after its count line."""
+    def repeat_of(cid: str) -> str | None:
+        return ledger.rows("SELECT repeat_of FROM complaints WHERE id = ?", (cid,))[0][0]
+
+    earlier = ledger.log(received="2025-02-20 10:00")  # before 2025-001 (3 March)
+    ledger("import", files["csv"], "--mapping", files["map"])
+    imported = ledger.rows("SELECT id FROM complaints WHERE source_key = '2025-001'")[0][0]
+    later = ledger.log(received="2025-03-20 10:00")
+    assert (repeat_of(imported), repeat_of(later)) == (earlier, imported)
+    r = ledger("import", "--void-batch", "1", "--reason", "映射错了")
+    assert r.exit_code == 0
+    assert r.stderr.splitlines() == ["Voided 3 complaints of import batch 1.",
+                                     f"Warning: {later} now repeats {earlier}; linked"]
+    assert repeat_of(later) == earlier
+    assert ledger.rows("SELECT complaint_id, data, old FROM events WHERE kind = "
+                       "'repeat-link'") == [(later, json.dumps({"repeat_of": earlier}),
+                                             json.dumps({"repeat_of": imported}))]
+
+
 def test_calendar_covers_the_register_years(ledger, files):
     """The bulk writer extends the calendar to every year the register holds, inside
     the import's transaction (a `calendar` event in the chain), and the import warns of
