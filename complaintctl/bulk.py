@@ -36,15 +36,20 @@ whatever the order the histories come in (a history received before others
 already added links the later ones to itself, with their `repeat-link` events,
 as `log` does). A history in a year the stored calendar does not hold extends it
 first (settings.ensure_calendar_years, its `calendar` event in the chain, inside
-a savepoint that a refused history rolls back); the years without official data
-are counted in `Writer.calendar_gaps` ({year: histories}) for the command to
-warn of.
+a savepoint that a refused history rolls back). The steps warn of a year without
+official data (complaints.calendar_warnings): the one a step is in, and one a
+deadline it sets falls in. The writer notes the same, per history, kept when the
+history is: the years its steps are in (`Writer.calendar_gaps`, {year: histories})
+and those its deadlines fall in from a step in another year (`deadline_gaps`; a
+deadline is looked at only when its stored text is outside the years the calendar
+surely covers, one comparison a stage, whatever the unit of its duration).
+`Writer.calendar_warnings()` puts them in the steps' words, each line once, by
+year: what `import` and `demo` print after the block.
 
 What it does not do (yet): steps on a complaint already in the ledger (an import
 of a newer register: run those through the step functions, after the block),
-notes, attachments, amend and forget-contact; the warning of a deadline that
-falls in a year without official data. An ordinary step inside the block is
-refused (it would miss the rows held and the tallies).
+notes, attachments, amend and forget-contact. An ordinary step inside the block
+is refused (it would miss the rows held and the tallies).
 
 A history's `extra` (import: its `source`) and a step's `extra` (import: `estimated`)
 are members the events' data carry besides the facts, appended to the encoded
@@ -69,7 +74,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 
 from complaintctl import deadlines, returns, rollups, workflow
-from complaintctl.complaints import _check_category, contact_ref
+from complaintctl.complaints import _check_category, contact_ref, deadline_warning, gap_warning
 from complaintctl.errors import BadInput, NotFound, Refused
 from complaintctl.i18n import _
 from complaintctl.parse import format_money, from_iso
@@ -354,6 +359,12 @@ class Writer:
         # warns of them. Those of the history in hand are kept apart until it is taken.
         self.calendar_gaps: Counter[int] = Counter()
         self._gaps: set[int] = set()
+        # Years without official data that a deadline fell in from a step in another
+        # year (complaints.calendar_warnings), with how many histories had one; the
+        # deadlines outside [from, until) (stored text) are the only ones looked at.
+        self.deadline_gaps: Counter[int] = Counter()
+        self._due_years: set[int] = set()
+        self._due_from, self._due_until = _due_bounds(self.calendar, self.tz)
         self._savepoint = False
         self.currency, self.categories = cfg.currency, cfg.categories
         self.prefixes = {"complaint": cfg.settings["id_prefix"],
@@ -452,6 +463,8 @@ class Writer:
         state = (self.previous, self.next_action, dict(self.counters))
         place = 0
         self._gaps = set()
+        if self._due_years:
+            self._due_years = set()
         base = history.extra
         texts: dict[int, str] = {}  # the extras' text, by id of the dict, each once
         self._extra_text = self._extra_fields(base, texts)
@@ -518,10 +531,35 @@ class Writer:
         elif not self.calendar.covers(year):
             self._gaps.add(year)
 
+    def _note_due(self, due: str, start: datetime) -> None:
+        """A deadline outside the years the calendar surely covers: its year is warned
+        of, as complaints.calendar_warnings does, when the calendar has no official
+        data for it, unless the step that set it is in that year (whose own warning,
+        gap_warning, says it already)."""
+        year = from_iso(due).astimezone(self.tz).year
+        if not self.calendar.covers(year) and year != start.astimezone(self.tz).year:
+            self._due_years.add(year)
+
+    def calendar_warnings(self) -> list[str]:
+        """What a command warns of the calendar after the block, in the words of the
+        steps (complaints.calendar_warnings), once a year however many histories met
+        it: a year histories landed in that has no official data (gap_warning), and
+        one a deadline fell in from another year (deadline_warning). The lines the
+        steps typed one by one would print, each once, by year."""
+        country = self.lg.config.settings.get("country")
+        out: list[str] = []
+        for year in sorted(self.calendar_gaps.keys() | self.deadline_gaps.keys()):
+            if year in self.calendar_gaps:
+                out.append(gap_warning(year, country))
+            if year in self.deadline_gaps:
+                out.append(deadline_warning(year, country))
+        return out
+
     def _calendar_changed(self) -> None:
         self.lg.forget_config()
         self.calendar = self.lg.config.calendar()
         self._cover_from, self._cover_until = _cover_bounds(self.calendar, self.tz)
+        self._due_from, self._due_until = _due_bounds(self.calendar, self.tz)
         self._durations.clear()
         self._working_due = _WorkingDues(self.calendar, self.tz)
 
@@ -529,6 +567,8 @@ class Writer:
         row = case.row
         if self._gaps:
             self.calendar_gaps.update(self._gaps)
+        if self._due_years:
+            self.deadline_gaps.update(self._due_years)
         if case.later:
             self._relink(row, case.later)
         self.complaints.append(self.complaint_row(row))
@@ -681,6 +721,8 @@ class Writer:
             due = self._working_due(start, start_iso, duration)
         else:
             due = _iso(deadlines.add_duration(start, duration, self.calendar, self.tz))
+        if not self._due_from <= due < self._due_until:  # stored text, compared as such
+            self._note_due(due, start)
         row = [case.row["id"], return_id, stage, round_, start_iso, due, None, None]
         self.stages.append(row)
         case.stages.append(row)
@@ -1325,6 +1367,15 @@ def _cover_bounds(cal: deadlines.Calendar, tz: Any) -> tuple[datetime, datetime]
             _NEVER_AFTER if until is None else datetime(until, 1, 1, tzinfo=tz).astimezone(UTC))
 
 
+def _due_bounds(cal: deadlines.Calendar, tz: Any) -> tuple[str, str]:
+    """The instants [from, until), as stored text, whose local year the calendar has
+    official data for without asking year by year (Calendar.first_and_last): a
+    deadline there is not warned of."""
+    first, last = cal.first_and_last()
+    return ("" if first is None else _iso(datetime(first, 1, 1, tzinfo=tz)),
+            "~" if last is None else _iso(datetime(last + 1, 1, 1, tzinfo=tz)))
+
+
 def _columns(cur: sqlite3.Cursor, table: str) -> list[str]:
     return [c[1] for c in cur.execute(f"PRAGMA table_info({table})").fetchall()]
 
@@ -1343,60 +1394,68 @@ def _insert(table: str, columns: list[str]) -> str:
 
 # --- the same history, one step at a time ----------------------------------------------
 
-def through_steps(lg: Ledger, history: History) -> str:
+def through_steps(lg: Ledger, history: History, warnings: list[str] | None = None) -> str:
     """Tell a history through the ordinary step functions, as if typed one command
-    at a time (each in its own transaction); returns the complaint's id."""
+    at a time (each in its own transaction); returns the complaint's id. `warnings`,
+    if given, gets what each step warned of, in order."""
     from complaintctl import complaints, rma
 
     h = history
-    cid = complaints.log(lg, h.fields, received_at=h.received_at, now=h.logged_at,
-                         actor=h.actor).id
+    said: list[str] = [] if warnings is None else warnings
+    out = complaints.log(lg, h.fields, received_at=h.received_at, now=h.logged_at,
+                         actor=h.actor)
+    cid = out.id
+    said += out.warnings
     return_ids: list[str] = []
     action_ids: list[str] = []
     for step in h.steps:
         f, kind = step.facts, step.kind
         at, now, actor = step.at, step.now or step.at, step.actor
         if kind == "assign":
-            complaints.assign(lg, cid, f["department"], f["owner"], f.get("note"),
-                              at=at, now=now, actor=actor)
+            out = complaints.assign(lg, cid, f["department"], f["owner"], f.get("note"),
+                                    at=at, now=now, actor=actor)
         elif kind == "investigate":
-            complaints.investigate(lg, cid, f, at=at, now=now, actor=actor)
+            out = complaints.investigate(lg, cid, f, at=at, now=now, actor=actor)
         elif kind == "resolve":
-            complaints.resolve(lg, cid, f["disposition"], f["summary"], f.get("amount"),
-                               f.get("approved_by"), at=at, now=now, actor=actor)
+            out = complaints.resolve(lg, cid, f["disposition"], f["summary"], f.get("amount"),
+                                     f.get("approved_by"), at=at, now=now, actor=actor)
         elif kind == "revisit":
-            complaints.revisit(lg, cid, f["satisfaction"], f.get("method"),
-                               f.get("demand_met"), f.get("note"), at=at, now=now,
-                               actor=actor)
+            out = complaints.revisit(lg, cid, f["satisfaction"], f.get("method"),
+                                     f.get("demand_met"), f.get("note"), at=at, now=now,
+                                     actor=actor)
         elif kind == "close":
-            complaints.close_no_revisit(lg, cid, f["reason"], at=at, now=now, actor=actor)
+            out = complaints.close_no_revisit(lg, cid, f["reason"], at=at, now=now,
+                                              actor=actor)
         elif kind == "void":
-            complaints.void(lg, cid, f["reason"], at=at, now=now, actor=actor)
+            out = complaints.void(lg, cid, f["reason"], at=at, now=now, actor=actor)
         elif kind == "action-add":
             out = complaints.action_add(lg, cid, f["text"], f["owner"], f["due"], at=at,
                                         now=now, actor=actor)
             action_ids.append(str(out.data["action"]))
         elif kind == "action-done":
-            complaints.action_done(lg, action_ids[f["action"]], at=at, now=now, actor=actor)
+            out = complaints.action_done(lg, action_ids[f["action"]], at=at, now=now,
+                                         actor=actor)
         elif kind == "action-verify":
-            complaints.action_verify(lg, action_ids[f["action"]], f.get("note"), at=at,
-                                     now=now, actor=actor)
+            out = complaints.action_verify(lg, action_ids[f["action"]], f.get("note"), at=at,
+                                           now=now, actor=actor)
         elif kind == "return-open":
-            return_ids.append(rma.return_open(lg, cid, f["qty"], f.get("product"),
-                                              f.get("lot"), f.get("reason"), at=at, now=now,
-                                              actor=actor).id)
+            out = rma.return_open(lg, cid, f["qty"], f.get("product"), f.get("lot"),
+                                  f.get("reason"), at=at, now=now, actor=actor)
+            return_ids.append(out.id)
         elif kind == "return-receive":
-            rma.return_receive(lg, return_ids[f["return"]], f["qty"], f.get("note"), at=at,
-                               now=now, actor=actor)
+            out = rma.return_receive(lg, return_ids[f["return"]], f["qty"], f.get("note"),
+                                     at=at, now=now, actor=actor)
         elif kind == "return-inspect":
-            rma.return_inspect(lg, return_ids[f["return"]], f["result"], f["defective"],
-                               f.get("cause"), f.get("note"), at=at, now=now, actor=actor)
+            out = rma.return_inspect(lg, return_ids[f["return"]], f["result"], f["defective"],
+                                     f.get("cause"), f.get("note"), at=at, now=now,
+                                     actor=actor)
         elif kind == "return-dispose":
-            rma.return_dispose(lg, return_ids[f["return"]], f["action"], f["qty"],
-                               f.get("cost"), f.get("repair_cost"), f.get("note"), at=at,
-                               now=now, actor=actor)
+            out = rma.return_dispose(lg, return_ids[f["return"]], f["action"], f["qty"],
+                                     f.get("cost"), f.get("repair_cost"), f.get("note"),
+                                     at=at, now=now, actor=actor)
         elif kind == "return-close":
-            rma.return_close(lg, return_ids[f["return"]], at=at, now=now, actor=actor)
+            out = rma.return_close(lg, return_ids[f["return"]], at=at, now=now, actor=actor)
         else:
             raise _unknown(kind)
+        said += out.warnings
     return cid

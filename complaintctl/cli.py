@@ -1378,10 +1378,13 @@ def import_cmd(
             raise BadInput(_("--void-batch needs --reason (why the import was wrong)"),
                            code="reason_required")
         ledger = _open(write=True)
-        ids = importer.void_batch(ledger, void_batch, text, now=_now(), actor=_actor())
+        ids, relinked = importer.void_batch(ledger, void_batch, text, now=_now(),
+                                            actor=_actor())
         _say(ngettext("Voided {count} complaint of import batch {batch}.",
                       "Voided {count} complaints of import batch {batch}.", len(ids)).format(
                           count=f"{len(ids):,}", batch=void_batch))
+        for w in complaints.relink_notes(relinked):  # as `void` says them
+            _warn(w)
         return
     if file is None:
         raise BadInput(_("give the register FILE (or --void-batch ID)"), code="no_file")
@@ -1833,9 +1836,12 @@ def demo_cmd(
             if done == complaints:  # all made: what is left is writing them at once
                 bar.add(_("Writing the ledger"), None)
 
-        summary = demo.fill(ledger, complaints, now=_now(), seed=seed, progress=progress)
+        summary, warnings = demo.fill(ledger, complaints, now=_now(), seed=seed,
+                                      progress=progress)
     _say(_("Demo ledger: {path}").format(path=path))
     _say("  " + ", ".join(f"{k} {v}" for k, v in summary.items()))
+    for w in warnings:  # the calendar's, in import's words (bulk.Writer.calendar_warnings)
+        _warn(w)
     _say(_("Try:"))
     hint_db = f" --db {path}" if db or _STATE["db"] else ""
     _say(f"  complaintctl{hint_db} overdue")

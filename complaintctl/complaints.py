@@ -178,11 +178,16 @@ def calendar_warnings(lg: Ledger, dues: list[datetime | None]) -> list[str]:
     country = cfg.settings.get("country")
     out = [gap_warning(y, country) for y in gaps]
     years = deadlines.uncovered_years([d for d in dues if d], cfg.calendar(), cfg.tz)
-    return out + [_("a deadline falls in {year}, which the {country} calendar does not "
-                    "cover yet: it counts weekends only. Add {year}'s public holidays and "
-                    "make-up working days with `complaintctl policy calendar --add-holiday "
-                    "DATE --add-workday DATE`").format(year=y, country=country)
-                  for y in years if y not in gaps]
+    return out + [deadline_warning(y, country) for y in years if y not in gaps]
+
+
+def deadline_warning(year: int, country: str | None) -> str:
+    """What a command says of a deadline that falls in a year the calendar has no
+    official data for (a step in that year says gap_warning instead)."""
+    return _("a deadline falls in {year}, which the {country} calendar does not "
+             "cover yet: it counts weekends only. Add {year}'s public holidays and "
+             "make-up working days with `complaintctl policy calendar --add-holiday "
+             "DATE --add-workday DATE`").format(year=year, country=country)
 
 
 def gap_warning(year: int, country: str | None) -> str:

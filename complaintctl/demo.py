@@ -133,10 +133,13 @@ def histories(n: int, *, now: datetime, seed: int = 2026) -> Iterator[bulk.Histo
 
 
 def fill(ledger: Ledger, n: int, *, now: datetime, seed: int = 2026,
-         progress: Callable[[int], None] | None = None) -> dict[str, int]:
+         progress: Callable[[int], None] | None = None
+         ) -> tuple[dict[str, int], list[str]]:
     """Add n complaints with their histories to a demo ledger, through the bulk
-    writer; returns counts by status. `progress(done)` is called now and then while
-    the complaints are written, and with n when all are: the indexes come next."""
+    writer; returns counts by status, and the writer's warnings of the calendar (a
+    deadline in a year it has no official data for: Writer.calendar_warnings, as
+    `import` prints them). `progress(done)` is called now and then while the
+    complaints are written, and with n when all are: the indexes come next."""
     ledger.salt_source = salt_source(seed)
     every = max(1, n // 500)
     with bulk.writing(ledger, demo=True) as writer:
@@ -146,7 +149,7 @@ def fill(ledger: Ledger, n: int, *, now: datetime, seed: int = 2026,
                 progress(index)
         if progress is not None:
             progress(n)
-    return views.status_counts(ledger)
+    return views.status_counts(ledger), writer.calendar_warnings()
 
 
 def salt_source(seed: int) -> Callable[[], str]:

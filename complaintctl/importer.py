@@ -925,11 +925,10 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
             result.batch = None
         return result
     # the writer extended the calendar to every year it met (bulk.py); where the
-    # holidays package has no official data, the command warns
+    # holidays package has no official data for a year a step or a deadline is in, the
+    # command warns as the steps would
     if writer is not None:
-        country = lg.config.settings.get("country")
-        result.warnings += [complaints.gap_warning(year, country)
-                            for year in sorted(writer.calendar_gaps)]
+        result.warnings += writer.calendar_warnings()
     saved = lg.rows
     for cid, new_steps, extra in later:
         for step in new_steps:
@@ -951,10 +950,12 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
 # --- void a batch --------------------------------------------------------------------------
 
 def void_batch(lg: Ledger, batch: int, reason: str, *, now: datetime, actor: str
-               ) -> list[str]:
+               ) -> tuple[list[str], list[tuple[str, str | None]]]:
     """Void every complaint a batch brought in (nothing is deleted): an event `void` for
     each, whatever its state (a wrong import is undone whole; a complaint with an open
-    return is refused, as `void` refuses it). Returns their ids."""
+    return is refused, as `void` refuses it). Returns their ids, and the repeat links
+    of complaints outside the batch that changed (complaints.relink: (id, the one it
+    repeats now), which complaints.relink_notes puts in words, as `void` does)."""
     from complaintctl import workflow
 
     workflow.check_reason("void", reason)
@@ -994,8 +995,8 @@ def void_batch(lg: Ledger, batch: int, reason: str, *, now: datetime, actor: str
             "SELECT DISTINCT c.customer, c.product, c.received_at FROM complaints c JOIN "
             "complaints r ON r.repeat_of = c.id WHERE c.import_batch = ? AND c.product IS NOT "
             "NULL AND r.status != 'void' ORDER BY 3", (batch,)).fetchall()
-        complaints.relink(lg, cur, spans, None, now=now, actor=actor)
-    return ids
+        changed = complaints.relink(lg, cur, spans, None, now=now, actor=actor)
+    return ids, changed
 
 
 def batches(lg: Ledger) -> Iterator[dict[str, Any]]:

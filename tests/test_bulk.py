@@ -586,6 +586,84 @@ def test_a_step_past_the_calendar_extends_it_as_the_steps_do(tmp_path, monkeypat
     assert audit.verify(fast)["ok"]
 
 
+def _without_data_after_2025(lg: Ledger) -> Ledger:
+    """The calendar as a holidays package whose official data ended with 2025 would
+    have left it: the same days stored, 2026 and later without official data."""
+    lg.conn.execute("UPDATE settings SET value = '2025' WHERE key = 'calendar_covered_until'")
+    lg.forget_config()
+    lg.salt_source = demo.salt_source(7)
+    return lg
+
+
+def _around_the_new_year() -> list[History]:
+    """Deadlines in years without official data: from steps in 2025 (in working days
+    and in hours), from steps in 2026 (their own year: the step's warning says it),
+    and a critical complaint's second revisit, 90 days after November 2026."""
+    low = History({**FIELDS, "customer": "甲", "severity": "low"}, at("2025-12-26", "02:00"),
+                  at("2025-12-26", "02:00"), "周敏", [
+        Step("assign", at("2025-12-29", "02:00"), "周敏", {"department": "QA", "owner": "王芳"}),
+        Step("investigate", at("2026-01-05", "02:00"), "王芳", CAUSE),
+        Step("resolve", at("2026-01-06", "02:00"), "王芳",
+             {"disposition": "exchange", "summary": "换新"})])
+    critical = History({**FIELDS, "customer": "乙"}, at("2025-12-31", "14:00"),
+                       at("2025-12-31", "14:00"), "周敏", [
+        Step("assign", at("2025-12-31", "15:00"), "周敏", {"department": "QA", "owner": "王芳"})])
+    summer = History({**FIELDS, "customer": "丙"}, at("2025-06-02"), at("2025-06-02"), "周敏", [
+        Step("assign", at("2025-06-02", "10:00"), "周敏", {"department": "QA", "owner": "王芳"})])
+    second = History({**FIELDS, "customer": "丁"}, at("2026-11-02"), at("2026-11-02"), "周敏", [
+        Step("assign", at("2026-11-02", "10:00"), "周敏", {"department": "QA", "owner": "王芳"}),
+        Step("investigate", at("2026-11-03"), "王芳", CAUSE),
+        Step("resolve", at("2026-11-04"), "王芳", {"disposition": "exchange", "summary": "换新"}),
+        Step("revisit", at("2026-11-05"), "周敏", {"satisfaction": "satisfied"})])
+    return [low, critical, summer, second]
+
+
+def test_a_deadline_in_a_year_without_official_data_warns_as_the_steps_do(tmp_path):
+    """The steps typed one by one warn of a deadline that falls in a year the calendar
+    has no official data for (unless the step is in that year: it warns of the year
+    itself); the writer says the same lines, each once, by year, and writes the same
+    rows. 2026's deadlines from 2025 come through the working-day plans and through
+    hours; 2027's from the 90-day second revisit."""
+    from complaintctl.complaints import deadline_warning, gap_warning
+
+    histories = _around_the_new_year()
+    steps = _without_data_after_2025(new_ledger(tmp_path / "steps.db", country="CN",
+                                                timezone="Asia/Shanghai"))
+    said: list[str] = []
+    for history in histories:
+        bulk.through_steps(steps, history, said)
+    fast = _without_data_after_2025(new_ledger(tmp_path / "bulk.db", country="CN",
+                                               timezone="Asia/Shanghai"))
+    with bulk.writing(fast, batch=2) as writer:
+        for history in histories:
+            writer.add(history)
+    same(contents(steps), contents(fast))
+    expected = [gap_warning(2026, "CN"), deadline_warning(2026, "CN"),
+                deadline_warning(2027, "CN")]
+    assert set(said) == set(expected)  # every line the steps said, and no other
+    assert said.count(deadline_warning(2026, "CN")) == 4  # the log and assign of 甲, 乙
+    assert writer.calendar_warnings() == expected
+    # how many histories met each year: the steps in 2026, the deadlines from 2025 and 2026
+    assert writer.calendar_gaps == {2026: 2}
+    assert writer.deadline_gaps == {2026: 2, 2027: 1}
+    assert fast.conn.execute("SELECT due_at FROM stages WHERE stage = 'second-revisit'"
+                             ).fetchall() == [("2027-02-03T09:00:00Z",)]
+
+
+def test_a_refused_history_leaves_no_deadline_warning(tmp_path):
+    """What a refused history's deadlines met is dropped with it."""
+    second = _around_the_new_year()[3]
+    refused = second._replace(steps=[*second.steps, Step(
+        "resolve", at("2026-11-06"), "王芳", {"disposition": "exchange", "summary": "再换"})])
+    lg = _without_data_after_2025(new_ledger(tmp_path / "bulk.db", country="CN"))
+    with bulk.writing(lg) as writer:
+        with pytest.raises(IllegalTransition):
+            writer.add(refused)
+        assert writer.calendar_warnings() == []
+        writer.add(_around_the_new_year()[2])
+    assert writer.calendar_warnings() == []
+
+
 @pytest.mark.parametrize("zone", ["Asia/Shanghai", "America/New_York", "Europe/Berlin",
                                   "Australia/Lord_Howe", "Asia/Kathmandu", "UTC",
                                   "America/St_Johns"])

@@ -110,6 +110,28 @@ def test_a_year_the_package_has_no_data_for_is_warned_of(ledger):
     verified(ledger)
 
 
+def test_the_demo_warns_of_the_calendar_as_import_does(run):
+    """The demo writes through the bulk writer and prints its calendar warnings in
+    import's words, after its summary: on a demo ledger whose calendar has official
+    data up to 2025 only, its steps in 2026 and its deadlines in 2026 and 2027."""
+    import sqlite3
+
+    from complaintctl.complaints import deadline_warning, gap_warning
+
+    run("demo", "--complaints", "5")
+    conn = sqlite3.connect(run.db)
+    conn.execute("UPDATE settings SET value = '2025' WHERE key = 'calendar_covered_until'")
+    conn.commit()
+    conn.close()
+    result = run("demo", "--complaints", "300")
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("Demo ledger: ")
+    assert lines[2:5] == ["Warning: " + w for w in (
+        gap_warning(2026, "CN"), deadline_warning(2026, "CN"), deadline_warning(2027, "CN"))]
+    assert lines[5] == "Try:"
+    assert sum("Warning" in line for line in lines) == 3
+
+
 def test_a_refused_log_leaves_the_calendar_as_it_was(ledger):
     """The extension is part of the step's transaction: a refusal undoes it."""
     before = ledger.snapshot()

@@ -412,6 +412,28 @@ def test_indexes_named_exist():
     assert _READ_INSIDE <= names
 
 
+def test_void_batch_warns_of_the_repeats_it_relinked(ledger, files):
+    """A complaint typed after an imported one repeated it; voiding the batch links it
+    to the complaint typed before (a repeat-link event), and the command says so with
+    `void`'s own words, after its count line."""
+    def repeat_of(cid: str) -> str | None:
+        return ledger.rows("SELECT repeat_of FROM complaints WHERE id = ?", (cid,))[0][0]
+
+    earlier = ledger.log(received="2025-02-20 10:00")  # before 2025-001 (3 March)
+    ledger("import", files["csv"], "--mapping", files["map"])
+    imported = ledger.rows("SELECT id FROM complaints WHERE source_key = '2025-001'")[0][0]
+    later = ledger.log(received="2025-03-20 10:00")
+    assert (repeat_of(imported), repeat_of(later)) == (earlier, imported)
+    r = ledger("import", "--void-batch", "1", "--reason", "映射错了")
+    assert r.exit_code == 0
+    assert r.stderr.splitlines() == ["Voided 3 complaints of import batch 1.",
+                                     f"Warning: {later} now repeats {earlier}; linked"]
+    assert repeat_of(later) == earlier
+    assert ledger.rows("SELECT complaint_id, data, old FROM events WHERE kind = "
+                       "'repeat-link'") == [(later, json.dumps({"repeat_of": earlier}),
+                                             json.dumps({"repeat_of": imported}))]
+
+
 def test_calendar_covers_the_register_years(ledger, files):
     """The bulk writer extends the calendar to every year the register holds, inside
     the import's transaction (a `calendar` event in the chain), and the import warns of
@@ -426,6 +448,53 @@ def test_calendar_covers_the_register_years(ledger, files):
         ("holiday",)]
     assert ledger.rows("SELECT count(*) FROM events WHERE kind = 'calendar'")[0][0] >= 1
     ledger("verify")
+
+
+def _warnings(result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
+
+
+def test_deadlines_in_a_year_without_data_warn_as_the_steps_do(ledger, files):
+    """A calendar whose official data ends with 2025 (as an older holidays package
+    would have left it): a register whose deadlines fall in 2026, from steps in 2025,
+    and a complaint received in 2026. The import warns what the same steps typed one
+    by one warn, each line once."""
+    import sqlite3
+
+    conn = sqlite3.connect(ledger.db)
+    conn.execute("UPDATE settings SET value = '2025' WHERE key = 'calendar_covered_until'")
+    conn.commit()
+    conn.close()
+    rows = [["2025-101", "2025-12-26", "甲公司", "", "电话", "质量", "低级", "XD-200", "异响",
+             "周敏", "质量部", "王芳", "2025-12-29"] + [""] * 7,
+            ["2026-102", "2026-01-05", "乙公司", "", "电话", "质量", "低级", "XD-200", "异响",
+             "周敏"] + [""] * 10]
+    register = write_csv(files["dir"] / "new-year.csv", rows)
+    imported = _warnings(ledger("import", register, "--mapping", files["map"]))
+    assert imported == [
+        "Warning: the holidays package has no official CN calendar for 2026: deadlines there "
+        "count weekends and rule-based holidays only. Add 2026's public holidays and make-up "
+        "working days with `complaintctl policy calendar --add-holiday DATE --add-workday "
+        "DATE`",
+        "Warning: a deadline falls in 2026, which the CN calendar does not cover yet: it "
+        "counts weekends only. Add 2026's public holidays and make-up working days with "
+        "`complaintctl policy calendar --add-holiday DATE --add-workday DATE`"]
+    # the same history typed (other customers: no repeat warnings among them)
+    typed: list[str] = []
+    log = ("log", "--description", "异响", "--category", "quality", "--severity", "low",
+           "--channel", "phone", "--product", "XD-200")
+    result = ledger(*log, "--customer", "丙公司", "--received", "2025-12-26")
+    typed += _warnings(result)
+    typed += _warnings(ledger("assign", result.stdout.strip(), "--dept", "质量部", "--owner",
+                              "王芳", "--at", "2025-12-29"))
+    typed += _warnings(ledger(*log, "--customer", "丁公司", "--received", "2026-01-05"))
+    assert len(typed) == 3 and set(typed) == set(imported)
+    assert ledger.rows("SELECT c.source_key, s.stage, substr(s.due_at, 1, 4) FROM stages s "
+                       "JOIN complaints c ON c.id = s.complaint_id WHERE c.source_key IS NOT "
+                       "NULL ORDER BY s.id") == [
+        ("2025-101", "assign", "2025"), ("2025-101", "resolve", "2026"),
+        ("2025-101", "investigate", "2026"), ("2026-102", "assign", "2026"),
+        ("2026-102", "resolve", "2026")]
 
 
 def test_without_a_key_the_same_file_is_refused(ledger, files):
