@@ -730,25 +730,30 @@ class _Sourced(Rows):
         super().event(cur, (*row[:7], encode({**data, **self.extra}), *row[8:]))
 
 
-def _apply(lg: Ledger, cid: str, step: Step) -> None:
-    """A new step on a complaint already in the ledger, through the ordinary step."""
+def _apply(lg: Ledger, cid: str, step: Step) -> list[str]:
+    """A new step on a complaint already in the ledger, through the ordinary step;
+    returns what the step warned of (the calendar's years, repeat links a void changed)."""
 
     f, at, now, actor = step.facts, step.at, step.now or step.at, step.actor
     if step.kind == "assign":
-        complaints.assign(lg, cid, f["department"], f["owner"], f.get("note"), at=at,
-                          now=now, actor=actor)
+        out = complaints.assign(lg, cid, f["department"], f["owner"], f.get("note"), at=at,
+                                now=now, actor=actor)
     elif step.kind == "investigate":
-        complaints.investigate(lg, cid, f, at=at, now=now, actor=actor)
+        out = complaints.investigate(lg, cid, f, at=at, now=now, actor=actor)
     elif step.kind == "resolve":
-        complaints.resolve(lg, cid, f["disposition"], f["summary"], f.get("amount"),
-                           f.get("approved_by"), at=at, now=now, actor=actor)
+        out = complaints.resolve(lg, cid, f["disposition"], f["summary"], f.get("amount"),
+                                 f.get("approved_by"), at=at, now=now, actor=actor)
     elif step.kind == "revisit":
-        complaints.revisit(lg, cid, f["satisfaction"], f.get("method"), f.get("demand_met"),
-                           f.get("note"), at=at, now=now, actor=actor)
+        out = complaints.revisit(lg, cid, f["satisfaction"], f.get("method"),
+                                 f.get("demand_met"), f.get("note"), at=at, now=now,
+                                 actor=actor)
     elif step.kind == "close":
-        complaints.close_no_revisit(lg, cid, f["reason"], at=at, now=now, actor=actor)
+        out = complaints.close_no_revisit(lg, cid, f["reason"], at=at, now=now, actor=actor)
     elif step.kind == "void":
-        complaints.void(lg, cid, f["reason"], at=at, now=now, actor=actor)
+        out = complaints.void(lg, cid, f["reason"], at=at, now=now, actor=actor)
+    else:
+        return []
+    return out.warnings
 
 
 def _batch_row(cur: sqlite3.Cursor, file: Path, digest: str, mapping: str, now: datetime,
@@ -934,7 +939,7 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
         for step in new_steps:
             lg.rows = _Sourced({**extra, **(step.extra or {})})
             try:
-                _apply(lg, cid, step)
+                said = _apply(lg, cid, step)
             except ComplaintctlError as exc:
                 result.conflicts.append(Problem(
                     int(extra.get("source", {}).get("row", 0)), None,
@@ -944,6 +949,8 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                 break
             finally:
                 lg.rows = saved
+            # each line once, as the writer's (a year's warning for many complaints)
+            result.warnings += [w for w in said if w not in result.warnings]
     return result
 
 

@@ -454,6 +454,34 @@ def _warnings(result) -> list[str]:
     return [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
 
 
+def test_a_newer_copy_warns_of_what_its_new_steps_warn(ledger, files):
+    """The steps a newer copy adds to complaints already imported go through the
+    ordinary steps: their warnings (here a deadline in a year without official data)
+    are printed as the first import prints the writer's, each line once."""
+    import sqlite3
+
+    conn = sqlite3.connect(ledger.db)
+    conn.execute("UPDATE settings SET value = '2025' WHERE key = 'calendar_covered_until'")
+    conn.commit()
+    conn.close()
+    first = ["2025-201", "2025-12-01", "甲公司", "", "电话", "质量", "低级", "XD-200", "异响",
+             "周敏"] + [""] * 10
+    second = ["2025-202", "2025-12-02", "乙公司", "", "电话", "质量", "低级", "XD-200", "异响",
+              "周敏"] + [""] * 10
+    register = write_csv(files["dir"] / "december.csv", [first, second])
+    assert _warnings(ledger("import", register, "--mapping", files["map"])) == []
+    assigned = [row[:10] + ["质量部", "王芳", "2025-12-29"] + [""] * 7 for row in (first, second)]
+    newer = write_csv(files["dir"] / "december-2.csv", assigned)
+    out = ledger("import", newer, "--mapping", files["map"])
+    assert _warnings(out) == [
+        "Warning: a deadline falls in 2026, which the CN calendar does not cover yet: it "
+        "counts weekends only. Add 2026's public holidays and make-up working days with "
+        "`complaintctl policy calendar --add-holiday DATE --add-workday DATE`"]
+    assert ledger.rows("SELECT c.source_key, substr(s.due_at, 1, 4) FROM stages s JOIN "
+                       "complaints c ON c.id = s.complaint_id WHERE s.stage = 'investigate' "
+                       "ORDER BY c.source_key") == [("2025-201", "2026"), ("2025-202", "2026")]
+
+
 def test_deadlines_in_a_year_without_data_warn_as_the_steps_do(ledger, files):
     """A calendar whose official data ends with 2025 (as an older holidays package
     would have left it): a register whose deadlines fall in 2026, from steps in 2025,
