@@ -213,7 +213,11 @@ def _root(
 
 
 def _actor() -> str:
-    name = _STATE["actor"] or os.environ.get("COMPLAINTCTL_USER")
+    """Who acts: --as (an empty one refused: `--as "$CLERK"` with the variable unset
+    must not record the login instead), else COMPLAINTCTL_USER, else the login."""
+    if _STATE["actor"] is not None:
+        return parse.text(_STATE["actor"], "--as", required=True)
+    name = os.environ.get("COMPLAINTCTL_USER")
     if not name:
         import getpass
 
@@ -1192,6 +1196,12 @@ def report_cmd(
         if last < first:
             raise BadInput(_("--until is before --since"))
         period = reports.between(first, last)
+    real_today = now.astimezone(tz).date()
+    if period.first > real_today:  # a mistyped year: nothing in it has happened yet
+        raise BadInput(_("the period from {first} has not begun: today is {today}").format(
+            first=period.first.isoformat(), today=real_today.isoformat()),
+            hint=_("a report covers what has happened: give a period that starts by "
+                   "today"), code="period_in_future")
     if output:
         _not_the_ledger(output, ledger)
     from complaintctl.reports import Report
@@ -1297,8 +1307,11 @@ def _not_the_ledger(output: str, ledger: Ledger | Path, name: str = "--output",
 
 def _write_atomically(output: str, content: str | Iterable[bytes]) -> None:
     """Temp file (0600) in the same folder, then rename: a reader never sees half a
-    file. `content`: text (UTF-8), or bytes streamed a chunk at a time. A failure
-    names the user's path, never the temporary file's, and leaves nothing behind."""
+    file. A symbolic link is followed (the file it names is replaced, the link kept);
+    anything at the path that is not a regular file (a device such as /dev/stdout, a
+    pipe) is refused rather than replaced, and so is "-". `content`: text (UTF-8), or
+    bytes streamed a chunk at a time. A failure names the user's path, never the
+    temporary file's, and leaves nothing behind."""
     import tempfile
 
     def cannot(reason: str) -> BadInput:
@@ -1306,10 +1319,22 @@ def _write_atomically(output: str, content: str | Iterable[bytes]) -> None:
                         hint=_("give --output a file in a folder that exists and you may "
                                "write to"))
 
+    if output == "-":
+        raise BadInput(_("cannot write {path}: '-' would be a file of that name, not the "
+                         "terminal").format(path=output),
+                       hint=_("give a file name; to see a report on the terminal, leave out "
+                              "--output"), code="output_dash", path=output)
     try:
         path = Path(output).expanduser()
-    except RuntimeError as exc:  # ~name of an unknown user
-        raise cannot(str(exc)) from None
+        if path.is_symlink():  # the file it points to is replaced, the link kept
+            path = path.resolve()
+    except (RuntimeError, OSError) as exc:  # ~name of an unknown user, a loop of links
+        raise cannot(getattr(exc, "strerror", None) or str(exc)) from None
+    if path.is_dir():
+        raise cannot(_("it is a folder"))
+    if path.exists() and not path.is_file():  # a device (/dev/stdout), a pipe, a socket
+        raise cannot(_("it is not a regular file (a device, a pipe or a socket): it is "
+                       "left as it is"))
     folder = path.parent
     if not folder.is_dir():
         raise cannot((_("folder {folder} is not a folder") if folder.exists()

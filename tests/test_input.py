@@ -246,8 +246,36 @@ def test_output_in_a_missing_folder_names_the_users_path(pinned, tmp_path, monke
                 "exist")
     assert ".r.csv." not in r.stderr
     refused(pinned, "report", "--month", "2025-10", "--format", "csv", "--output",
-            str(tmp_path), code=2, message=f"cannot write {tmp_path}: Is a directory")
+            str(tmp_path), code=2, message=f"cannot write {tmp_path}: it is a folder")
     assert list(tmp_path.iterdir()) == []  # no temporary file left behind
+
+
+def test_output_is_a_regular_file_or_a_link_to_one(pinned, tmp_path, monkeypatch):
+    """A link is followed (the file it names is replaced, the link kept); a device,
+    a pipe and "-" are refused and left as they are (as root, replacing /dev/null or
+    /dev/stdout with a file would break the machine)."""
+    import stat
+
+    monkeypatch.chdir(tmp_path)
+    report = ("report", "--month", "2025-10", "--format", "csv", "--output")
+    (tmp_path / "real.csv").write_text("old")
+    os.symlink("real.csv", tmp_path / "link.csv")
+    pinned(*report, "link.csv")
+    assert os.readlink(tmp_path / "link.csv") == "real.csv"
+    assert (tmp_path / "real.csv").read_text(encoding="utf-8-sig").startswith("# summary\n")
+    assert stat.S_IMODE(os.stat(tmp_path / "real.csv").st_mode) == 0o600
+    os.symlink("missing.csv", tmp_path / "dangling.csv")  # a link to a file not there yet
+    pinned(*report, "dangling.csv")
+    assert (tmp_path / "missing.csv").is_file() and (tmp_path / "dangling.csv").is_symlink()
+    os.mkfifo(tmp_path / "pipe.csv")
+    for target in ("pipe.csv", "/dev/null"):
+        refused(pinned, *report, target, code=2,
+                message=f"cannot write {target}: it is not a regular file")
+    assert stat.S_ISFIFO(os.lstat(tmp_path / "pipe.csv").st_mode)
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    refused(pinned, *report, "-", code=2, message="cannot write -: '-' would be a file")
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "data") == [
+        "dangling.csv", "link.csv", "missing.csv", "pipe.csv", "real.csv"]  # no temp left
 
 
 def _cli(env, *args, **kw):
@@ -297,3 +325,11 @@ def test_a_reader_that_stops_early_is_not_an_error(ledger, env, args):
     err = proc.stderr.read()
     assert proc.wait(timeout=60) == 0, err
     assert err == b""
+
+
+@pytest.mark.parametrize("actor", ["", "   "])
+def test_an_empty_as_is_refused_not_taken_for_the_login(pinned, actor):
+    """`--as "$CLERK"` with CLERK unset: refused, nothing recorded (the step would
+    otherwise be the operating-system login's)."""
+    refused(pinned, "--as", actor, "amend", "CC-2025-0001", "--reason", "typo", "--product",
+            "XD-9", code=2, message="Error: --as must not be empty")

@@ -152,6 +152,17 @@ def test_october_every_figure(ledger, history):
     assert reg[0]["result"] == "void"
 
 
+@pytest.mark.parametrize("period", [("--month", "2030-01"), ("--week", "2031-01-06"),
+                                    ("--since", "2030-01-01", "--until", "2030-12-31")])
+def test_a_period_that_has_not_begun_is_refused(ledger, history, tmp_path, period):
+    """A mistyped year is not a report of nothing: exit 2, no file written."""
+    out = tmp_path / "r.csv"
+    r = ledger("report", *period, "--output", out, code=2)
+    assert r.stderr.startswith("Error: the period from 20") and "has not begun" in r.stderr
+    assert "Hint: a report covers what has happened" in r.stderr
+    assert not out.exists()
+
+
 def test_as_of_cuts_the_period(ledger, history):
     """On 27 Oct 00:00 the month so far: C not yet received, B reopened, not re-resolved."""
     rep = ledger.json("report", "--month", "2026-10", "--as-of", "2026-10-27 00:00")
