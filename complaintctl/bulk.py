@@ -552,7 +552,7 @@ class Writer:
             if year in self.calendar_gaps:
                 out.append(gap_warning(year, country))
             if year in self.deadline_gaps:
-                out.append(deadline_warning(year, country))
+                out.append(deadline_warning(year, country, self.calendar.stored(year)))
         return out
 
     def _calendar_changed(self) -> None:

@@ -177,13 +177,21 @@ def calendar_warnings(lg: Ledger, dues: list[datetime | None]) -> list[str]:
     gaps, lg.calendar_gaps = lg.calendar_gaps, []
     country = cfg.settings.get("country")
     out = [gap_warning(y, country) for y in gaps]
-    years = deadlines.uncovered_years([d for d in dues if d], cfg.calendar(), cfg.tz)
-    return out + [deadline_warning(y, country) for y in years if y not in gaps]
+    cal = cfg.calendar()
+    years = deadlines.uncovered_years([d for d in dues if d], cal, cfg.tz)
+    return out + [deadline_warning(y, country, cal.stored(y)) for y in years if y not in gaps]
 
 
-def deadline_warning(year: int, country: str | None) -> str:
+def deadline_warning(year: int, country: str | None, stored: bool = False) -> str:
     """What a command says of a deadline that falls in a year the calendar has no
-    official data for (a step in that year says gap_warning instead)."""
+    official data for (a step in that year says gap_warning instead). `stored`: the
+    year's rule-based holidays are in the ledger (a year the package has no make-up
+    days for), so deadlines there skip those as well as weekends."""
+    if stored:
+        return _("a deadline falls in {year}, which the {country} calendar does not cover "
+                 "yet: it counts weekends and rule-based holidays only. Add {year}'s public "
+                 "holidays and make-up working days with `complaintctl policy calendar "
+                 "--add-holiday DATE --add-workday DATE`").format(year=year, country=country)
     return _("a deadline falls in {year}, which the {country} calendar does not "
              "cover yet: it counts weekends only. Add {year}'s public holidays and "
              "make-up working days with `complaintctl policy calendar --add-holiday "

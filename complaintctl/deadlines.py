@@ -114,6 +114,10 @@ class Calendar:
             return False
         return self.covered_until is None or year <= self.covered_until
 
+    def stored(self, year: int) -> bool:
+        """Whether the country's days of `year` are in the ledger (official or rule-based)."""
+        return self.years is not None and self.years[0] <= year <= self.years[1]
+
     def first_and_last(self) -> tuple[int | None, int | None]:
         """The first and last year covered without asking year by year (None: no bound)."""
         lo = self.covered_from

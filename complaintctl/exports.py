@@ -159,7 +159,7 @@ _C_PLAIN: tuple[tuple[str, str, str], ...] = (
     for table in ("actions", "returns", "revisits", "notes", "attachments")
 ) + (
     ("repeated_by.count", "count",
-     "(SELECT count(*) FROM complaints k WHERE k.repeat_of = c.id)"),
+     "(SELECT count(*) FROM complaints k WHERE k.repeat_of = c.id AND k.status != 'void')"),
 )
 
 COMPLAINT_COLUMNS: tuple[Column, ...] = tuple((k, kind) for k, kind, _sql in _C_PLAIN)

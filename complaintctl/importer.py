@@ -325,30 +325,37 @@ class Reader:
         raise AssertionError(kind)
 
     def _word(self, f: str, raw: str) -> str | None:
+        """The code of the file's word `raw` in field `f`: the mapping's own line for
+        it (exactly, or as words.key folds it), else the word table (codes, labels,
+        synonyms), else the mapping's "*" line -- any other word, so "*" never
+        overrides a word complaintctl understands. "" means no value."""
         cache = (f, raw)
         if cache in self._words:
             return self._words[cache]
-        own = self.mapping.values.get(f)
-        text = raw
-        if own is not None:
-            if raw in own:
-                text = own[raw]
+        own = self.mapping.values.get(f) or {}
+        text, wildcard = raw, None
+        if raw in own:
+            text = own[raw]
+        elif own:
+            k = words.key(raw)
+            hit = next((v for w, v in own.items() if w != "*" and words.key(w) == k), None)
+            if hit is not None:
+                text = hit
             else:
-                k = words.key(raw)
-                hit = next((v for w, v in own.items() if words.key(w) == k), None)
-                if hit is None and "*" in own:
-                    hit = own["*"]
-                if hit is not None:
-                    text = hit
-            if text == "":  # the file's word means: no value
-                self._words[cache] = None
-                return None
+                wildcard = own.get("*")
         wf = WORD_FIELD.get(f, f)
         allowed = self.categories if f == "category" else None
         extra = self.category_words if f == "category" else \
             _VALIDITY if f == "validity" else ()
+        code: str | None = None
         try:
-            code = words.lookup(wf, text, allowed, extra)
+            if text != "":  # the file's word means: no value
+                try:
+                    code = words.lookup(wf, text, allowed, extra)
+                except words.UnknownWord:
+                    if wildcard is None:
+                        raise
+                    code = words.lookup(wf, wildcard, allowed, extra) if wildcard else None
         except words.UnknownWord as exc:
             hint = _(" (did you mean {word}?)").format(word=exc.suggestion) \
                 if exc.suggestion else ""

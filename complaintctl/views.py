@@ -107,7 +107,8 @@ def show(lg: Ledger, complaint_id: str, *, reveal: bool = False) -> dict[str, An
         revisits = _rows(cur, "SELECT at, actor, method, satisfaction, demand_met, note FROM "
                          "revisits WHERE complaint_id = ? ORDER BY id", (cid,))
         repeated_by = [r for (r,) in cur.execute(
-            "SELECT id FROM complaints WHERE repeat_of = ? ORDER BY received_at",
+            "SELECT id FROM complaints WHERE repeat_of = ? AND status != 'void' "
+            "ORDER BY received_at",  # a voided one keeps its link, but is set aside
             (cid,)).fetchall()]
         entries = _rows(cur, "SELECT at, actor, finding, validity, reason, root_cause, "
                         "cause_category, responsibility, supplier, containment, corrective, "

@@ -638,10 +638,10 @@ def test_a_deadline_in_a_year_without_official_data_warns_as_the_steps_do(tmp_pa
         for history in histories:
             writer.add(history)
     same(contents(steps), contents(fast))
-    expected = [gap_warning(2026, "CN"), deadline_warning(2026, "CN"),
-                deadline_warning(2027, "CN")]
+    expected = [gap_warning(2026, "CN"), deadline_warning(2026, "CN", True),
+                deadline_warning(2027, "CN", True)]
     assert set(said) == set(expected)  # every line the steps said, and no other
-    assert said.count(deadline_warning(2026, "CN")) == 4  # the log and assign of 甲, 乙
+    assert said.count(deadline_warning(2026, "CN", True)) == 4  # the log and assign of 甲, 乙
     assert writer.calendar_warnings() == expected
     # how many histories met each year: the steps in 2026, the deadlines from 2025 and 2026
     assert writer.calendar_gaps == {2026: 2}

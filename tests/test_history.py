@@ -127,7 +127,8 @@ def test_the_demo_warns_of_the_calendar_as_import_does(run):
     lines = result.stderr.splitlines()
     assert lines[0].startswith("Demo ledger: ")
     assert lines[2:5] == ["Warning: " + w for w in (
-        gap_warning(2026, "CN"), deadline_warning(2026, "CN"), deadline_warning(2027, "CN"))]
+        gap_warning(2026, "CN"), deadline_warning(2026, "CN", True),
+        deadline_warning(2027, "CN", True))]
     assert lines[5] == "Try:"
     assert sum("Warning" in line for line in lines) == 3
 
@@ -285,6 +286,8 @@ def test_voiding_the_earlier_one_relinks_its_repeats(ledger):
     result = ledger("void", a, "--reason", "logged twice", "--at", "2026-10-01 11:00")
     assert f"Warning: {b} now repeats {a0}; linked" in result.stderr
     assert links(ledger) == {a0: None, a: a0, b: a0, c: b}
+    # the voided one keeps its link, set aside: show does not count it a repeat of A0
+    assert ledger.json("show", a0)["repeated_by"] == [b]
     (on, data, old), = events(ledger, "repeat-link")
     assert (on, json.loads(data), json.loads(old)) == (b, {"repeat_of": a0}, {"repeat_of": a})
     result = ledger("void", a0, "--reason", "test entry", "--at", "2026-09-15 11:00")

@@ -454,6 +454,21 @@ def _warnings(result) -> list[str]:
     return [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
 
 
+def test_a_wildcard_word_takes_only_the_words_nothing_else_names(ledger, files):
+    """"*" = "other" is any other word: not one the mapping lists, nor a code, label or
+    synonym complaintctl understands (质量 is quality, not other)."""
+    mapping = files["dir"] / "wild.toml"
+    mapping.write_text(MAPPING.replace('"交付" = "delivery"',
+                                       '"交付" = "delivery"\n"*" = "other"'), encoding="utf-8")
+    rows = [[f"2025-{n}", "2025-05-06", "甲公司", "", "电话", word, "低级", "XD-200", "异响",
+             "周敏"] + [""] * 10
+            for n, word in enumerate(("质量", "交付", "包装箱破", "quality", "服务"), 300)]
+    ledger("import", write_csv(files["dir"] / "wild.csv", rows), "--mapping", mapping)
+    assert ledger.rows("SELECT source_key, category FROM complaints ORDER BY source_key") == [
+        ("2025-300", "quality"), ("2025-301", "delivery"), ("2025-302", "other"),
+        ("2025-303", "quality"), ("2025-304", "service")]
+
+
 def test_a_newer_copy_warns_of_what_its_new_steps_warn(ledger, files):
     """The steps a newer copy adds to complaints already imported go through the
     ordinary steps: their warnings (here a deadline in a year without official data)
@@ -475,8 +490,9 @@ def test_a_newer_copy_warns_of_what_its_new_steps_warn(ledger, files):
     out = ledger("import", newer, "--mapping", files["map"])
     assert _warnings(out) == [
         "Warning: a deadline falls in 2026, which the CN calendar does not cover yet: it "
-        "counts weekends only. Add 2026's public holidays and make-up working days with "
-        "`complaintctl policy calendar --add-holiday DATE --add-workday DATE`"]
+        "counts weekends and rule-based holidays only. Add 2026's public holidays and "
+        "make-up working days with `complaintctl policy calendar --add-holiday DATE "
+        "--add-workday DATE`"]
     assert ledger.rows("SELECT c.source_key, substr(s.due_at, 1, 4) FROM stages s JOIN "
                        "complaints c ON c.id = s.complaint_id WHERE s.stage = 'investigate' "
                        "ORDER BY c.source_key") == [("2025-201", "2026"), ("2025-202", "2026")]
@@ -505,8 +521,9 @@ def test_deadlines_in_a_year_without_data_warn_as_the_steps_do(ledger, files):
         "working days with `complaintctl policy calendar --add-holiday DATE --add-workday "
         "DATE`",
         "Warning: a deadline falls in 2026, which the CN calendar does not cover yet: it "
-        "counts weekends only. Add 2026's public holidays and make-up working days with "
-        "`complaintctl policy calendar --add-holiday DATE --add-workday DATE`"]
+        "counts weekends and rule-based holidays only. Add 2026's public holidays and "
+        "make-up working days with `complaintctl policy calendar --add-holiday DATE "
+        "--add-workday DATE`"]
     # the same history typed (other customers: no repeat warnings among them)
     typed: list[str] = []
     log = ("log", "--description", "异响", "--category", "quality", "--severity", "low",
