@@ -202,7 +202,9 @@ def positive_int(value: int | None, field: str, *, allow_zero: bool = False,
     if value is None:
         return None
     if value < 0 or (value == 0 and not allow_zero):
-        raise BadInput(_("{field} must be a positive whole number, not {value}").format(
+        raise BadInput((_("{field} must be 0 or a positive whole number, not {value}")
+                        if allow_zero else
+                        _("{field} must be a positive whole number, not {value}")).format(
             field=field, value=value))
     return quantity(value, field, most=most)
 

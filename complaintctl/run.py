@@ -321,6 +321,7 @@ def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
             severity: str | None, limit: int, fmt: str) -> None:
     """Every stage past its deadline, most late first, with whom it escalates to."""
     fmt = _format(fmt)
+    limit = parse.positive_int(limit, "--limit", allow_zero=True)  # whatever the format
     ledger = _open()
     now = _now()
     when = now if as_of is None else _when(ledger, as_of, "--as-of")
@@ -340,7 +341,6 @@ def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
     title = _("Overdue at {time}: {n} ({levels})").format(
         time=local, n=len(rows),
         levels=", ".join(f"L{lvl} {levels[lvl]}" for lvl in sorted(levels, reverse=True)))
-    limit = parse.positive_int(limit, "--limit", allow_zero=True)
     shown = rows[:limit] if limit else rows
     _print_rich(render.overdue_table(shown, ledger.tz, _width(), title))
     if len(shown) < len(rows):

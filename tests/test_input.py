@@ -333,3 +333,10 @@ def test_an_empty_as_is_refused_not_taken_for_the_login(pinned, actor):
     otherwise be the operating-system login's)."""
     refused(pinned, "--as", actor, "amend", "CC-2025-0001", "--reason", "typo", "--product",
             "XD-9", code=2, message="Error: --as must not be empty")
+
+
+@pytest.mark.parametrize("command", ["list", "overdue"])
+def test_a_negative_limit_says_that_0_is_allowed(pinned, command):
+    """--limit 0 means all: the refusal of -1 says so (overdue through the fast path too)."""
+    refused(pinned, command, "--limit", "-1", "--format", "json", code=2,
+            message="Error: --limit must be 0 or a positive whole number, not -1")
