@@ -94,7 +94,8 @@ def check_reason(command: str, reason: str | None) -> str:
     """Void, close without a revisit and amend say why (SPEC section 2)."""
     if not reason or not reason.strip():
         raise BadInput(_("{command} needs --reason").format(command=command),
-                       code="reason_required", command=command)
+                       hint=_("say why in a few words: --reason TEXT (it stays in the "
+                              "history)"), code="reason_required", command=command)
     return reason
 
 
@@ -129,7 +130,9 @@ def check_resolve(c: Mapping[str, Any], disposition: str) -> None:
     if c["validity"] == "not-upheld" and disposition != "explanation":
         raise Refused(_("cannot resolve {id} with {disposition}: it was found not upheld")
                       .format(id=cid, disposition=term("disposition", disposition)),
-                      hint=_("a not-upheld complaint resolves with --disposition explanation"),
+                      hint=_("a not-upheld complaint resolves with --disposition explanation; "
+                             "if it stands after all, record that first: complaintctl "
+                             "investigate {id} --upheld --cause TEXT").format(id=cid),
                       code="not_upheld_disposition", record=cid, disposition=disposition)
 
 

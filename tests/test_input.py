@@ -103,10 +103,16 @@ def test_domain_guards(ledger):
     refused(ledger, "investigate", cid, "--not-upheld", code=2,
             message="--not-upheld needs --reason")
     ledger("investigate", cid, "--not-upheld", "--reason", "in spec", "--at", "2026-10-02 09:00")
-    refused(ledger, "resolve", cid, "--disposition", "exchange", "--summary", "x", code=1,
-            message="it was found not upheld")
+    r = refused(ledger, "resolve", cid, "--disposition", "exchange", "--summary", "x", code=1,
+                message="it was found not upheld")
+    assert f"complaintctl investigate {cid} --upheld --cause TEXT" in r.stderr
     refused(ledger, "close", cid, "--reason", "x", code=2, message="close needs --no-revisit")
-    refused(ledger, "void", cid, code=2, message="void needs --reason")
+    r = refused(ledger, "void", cid, code=2, message="void needs --reason")
+    assert "Hint: say why in a few words: --reason TEXT" in r.stderr
+    # the hint's way out: it stands after all
+    ledger("investigate", cid, "--upheld", "--cause", "批次来料不良", "--at", "2026-10-02 10:00")
+    ledger("resolve", cid, "--disposition", "exchange", "--summary", "换货",
+           "--at", "2026-10-02 11:00")
 
 
 DESCRIPTION = '客户说："电机[red]异响[/red]" 已经 3 次了。\n第二行 [/] | =SUM(A1) \'quoted\''
