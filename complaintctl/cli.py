@@ -1156,8 +1156,8 @@ def report_cmd(
     """Weekly and monthly summaries, returns and the register of a period."""
     from complaintctl import reports
 
-    if fmt == "table" and output and output.lower().endswith(".xlsx"):
-        fmt = "xlsx"  # the file's name says which
+    if fmt == "table" and output:  # the file's name says which, as export reads it
+        fmt = _REPORT_SUFFIXES.get(Path(output).suffix.lower(), fmt)
     fmt = "xlsx" if fmt.strip().lower() == "xlsx" else _format(fmt)
     if fmt == "xlsx" and not output:
         raise BadInput(_("a workbook is written to a file"),
@@ -1231,8 +1231,9 @@ def report_cmd(
     elif fmt == "markdown":
         text = render.report_markdown(rep, tz, section)
     elif output:
-        raise BadInput(_("a table is for the terminal"), hint=_("write a file with --format "
-                                                                "markdown, csv or json"))
+        raise BadInput(_("a table is for the terminal"),
+                       hint=_("write a file with --format markdown, csv or json, or name it "
+                              ".md, .csv, .json or .xlsx"), code="table_to_file")
     else:
         if render.report_is_empty(rep):
             _say(_("No complaints in this period."))
@@ -1285,6 +1286,11 @@ def verify_cmd(
                            hint=_("each line names what differs: stored, and what the "
                                   "events say it should be"), code="verify_failed",
                            problems=len(problems))
+
+
+# report --output FILE without --format: the format its name says.
+_REPORT_SUFFIXES = {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".md": "markdown",
+                    ".markdown": "markdown"}
 
 
 def _not_the_ledger(output: str, ledger: Ledger | Path, name: str = "--output",

@@ -163,6 +163,22 @@ def test_a_period_that_has_not_begun_is_refused(ledger, history, tmp_path, perio
     assert not out.exists()
 
 
+def test_the_output_file_name_says_the_format(ledger, history, tmp_path):
+    """report --output r.csv / r.json / r.md without --format: the name says which, as
+    export reads it; a name that says none is refused (exit 2), nothing written."""
+    month = ("report", "--month", "2026-10", "--output")
+    ledger(*month, tmp_path / "r.csv")
+    assert (tmp_path / "r.csv").read_bytes().startswith(b"\xef\xbb\xbf# summary")
+    ledger(*month, tmp_path / "r.json")
+    assert json.loads((tmp_path / "r.json").read_text())["period"]["label"] == "month 2026-10"
+    ledger(*month, tmp_path / "r.md")
+    assert (tmp_path / "r.md").read_text().startswith("#")
+    r = ledger(*month, tmp_path / "r.pdf", code=2)
+    assert "Error: a table is for the terminal" in r.stderr
+    assert "name it .md, .csv, .json or .xlsx" in r.stderr
+    assert not (tmp_path / "r.pdf").exists()
+
+
 def test_as_of_cuts_the_period(ledger, history):
     """On 27 Oct 00:00 the month so far: C not yet received, B reopened, not re-resolved."""
     rep = ledger.json("report", "--month", "2026-10", "--as-of", "2026-10-27 00:00")
