@@ -82,6 +82,7 @@ from complaintctl.store import (
     INSERT_EVENT,
     INSERT_STAGE,
     Ledger,
+    Outcome,
     Rows,
     demo_mark,
     encode,
@@ -1398,7 +1399,7 @@ def through_steps(lg: Ledger, history: History, warnings: list[str] | None = Non
     """Tell a history through the ordinary step functions, as if typed one command
     at a time (each in its own transaction); returns the complaint's id. `warnings`,
     if given, gets what each step warned of, in order."""
-    from complaintctl import complaints, rma
+    from complaintctl import complaints
 
     h = history
     said: list[str] = [] if warnings is None else warnings
@@ -1409,53 +1410,64 @@ def through_steps(lg: Ledger, history: History, warnings: list[str] | None = Non
     return_ids: list[str] = []
     action_ids: list[str] = []
     for step in h.steps:
-        f, kind = step.facts, step.kind
-        at, now, actor = step.at, step.now or step.at, step.actor
-        if kind == "assign":
-            out = complaints.assign(lg, cid, f["department"], f["owner"], f.get("note"),
-                                    at=at, now=now, actor=actor)
-        elif kind == "investigate":
-            out = complaints.investigate(lg, cid, f, at=at, now=now, actor=actor)
-        elif kind == "resolve":
-            out = complaints.resolve(lg, cid, f["disposition"], f["summary"], f.get("amount"),
-                                     f.get("approved_by"), at=at, now=now, actor=actor)
-        elif kind == "revisit":
-            out = complaints.revisit(lg, cid, f["satisfaction"], f.get("method"),
-                                     f.get("demand_met"), f.get("note"), at=at, now=now,
-                                     actor=actor)
-        elif kind == "close":
-            out = complaints.close_no_revisit(lg, cid, f["reason"], at=at, now=now,
-                                              actor=actor)
-        elif kind == "void":
-            out = complaints.void(lg, cid, f["reason"], at=at, now=now, actor=actor)
-        elif kind == "action-add":
-            out = complaints.action_add(lg, cid, f["text"], f["owner"], f["due"], at=at,
-                                        now=now, actor=actor)
-            action_ids.append(str(out.data["action"]))
-        elif kind == "action-done":
-            out = complaints.action_done(lg, action_ids[f["action"]], at=at, now=now,
-                                         actor=actor)
-        elif kind == "action-verify":
-            out = complaints.action_verify(lg, action_ids[f["action"]], f.get("note"), at=at,
-                                           now=now, actor=actor)
-        elif kind == "return-open":
-            out = rma.return_open(lg, cid, f["qty"], f.get("product"), f.get("lot"),
-                                  f.get("reason"), at=at, now=now, actor=actor)
-            return_ids.append(out.id)
-        elif kind == "return-receive":
-            out = rma.return_receive(lg, return_ids[f["return"]], f["qty"], f.get("note"),
-                                     at=at, now=now, actor=actor)
-        elif kind == "return-inspect":
-            out = rma.return_inspect(lg, return_ids[f["return"]], f["result"], f["defective"],
-                                     f.get("cause"), f.get("note"), at=at, now=now,
-                                     actor=actor)
-        elif kind == "return-dispose":
-            out = rma.return_dispose(lg, return_ids[f["return"]], f["action"], f["qty"],
-                                     f.get("cost"), f.get("repair_cost"), f.get("note"),
-                                     at=at, now=now, actor=actor)
-        elif kind == "return-close":
-            out = rma.return_close(lg, return_ids[f["return"]], at=at, now=now, actor=actor)
-        else:
-            raise _unknown(kind)
-        said += out.warnings
+        said += step_through(lg, cid, step, return_ids, action_ids).warnings
     return cid
+
+
+def step_through(lg: Ledger, cid: str, step: Step, return_ids: list[str] | None = None,
+                 action_ids: list[str] | None = None) -> Outcome:
+    """One step of a history on complaint `cid`, through its ordinary step function
+    (its own transaction): what the step would be, typed. The history's returns and
+    actions, referred to by their place in it, are `return_ids` and `action_ids`,
+    which a return-open or action-add appends to."""
+    from complaintctl import complaints, rma
+
+    return_ids = [] if return_ids is None else return_ids
+    action_ids = [] if action_ids is None else action_ids
+    f, kind = step.facts, step.kind
+    at, now, actor = step.at, step.now or step.at, step.actor
+    if kind == "assign":
+        return complaints.assign(lg, cid, f["department"], f["owner"], f.get("note"),
+                                 at=at, now=now, actor=actor)
+    if kind == "investigate":
+        return complaints.investigate(lg, cid, f, at=at, now=now, actor=actor)
+    if kind == "resolve":
+        return complaints.resolve(lg, cid, f["disposition"], f["summary"], f.get("amount"),
+                                  f.get("approved_by"), at=at, now=now, actor=actor)
+    if kind == "revisit":
+        return complaints.revisit(lg, cid, f["satisfaction"], f.get("method"),
+                                  f.get("demand_met"), f.get("note"), at=at, now=now,
+                                  actor=actor)
+    if kind == "close":
+        return complaints.close_no_revisit(lg, cid, f["reason"], at=at, now=now, actor=actor)
+    if kind == "void":
+        return complaints.void(lg, cid, f["reason"], at=at, now=now, actor=actor)
+    if kind == "action-add":
+        out = complaints.action_add(lg, cid, f["text"], f["owner"], f["due"], at=at,
+                                    now=now, actor=actor)
+        action_ids.append(str(out.data["action"]))
+        return out
+    if kind == "action-done":
+        return complaints.action_done(lg, action_ids[f["action"]], at=at, now=now,
+                                      actor=actor)
+    if kind == "action-verify":
+        return complaints.action_verify(lg, action_ids[f["action"]], f.get("note"), at=at,
+                                        now=now, actor=actor)
+    if kind == "return-open":
+        out = rma.return_open(lg, cid, f["qty"], f.get("product"), f.get("lot"),
+                              f.get("reason"), at=at, now=now, actor=actor)
+        return_ids.append(out.id)
+        return out
+    if kind == "return-receive":
+        return rma.return_receive(lg, return_ids[f["return"]], f["qty"], f.get("note"),
+                                  at=at, now=now, actor=actor)
+    if kind == "return-inspect":
+        return rma.return_inspect(lg, return_ids[f["return"]], f["result"], f["defective"],
+                                  f.get("cause"), f.get("note"), at=at, now=now, actor=actor)
+    if kind == "return-dispose":
+        return rma.return_dispose(lg, return_ids[f["return"]], f["action"], f["qty"],
+                                  f.get("cost"), f.get("repair_cost"), f.get("note"),
+                                  at=at, now=now, actor=actor)
+    if kind == "return-close":
+        return rma.return_close(lg, return_ids[f["return"]], at=at, now=now, actor=actor)
+    raise _unknown(kind)

@@ -737,32 +737,6 @@ class _Sourced(Rows):
         super().event(cur, (*row[:7], encode({**data, **self.extra}), *row[8:]))
 
 
-def _apply(lg: Ledger, cid: str, step: Step) -> list[str]:
-    """A new step on a complaint already in the ledger, through the ordinary step;
-    returns what the step warned of (the calendar's years, repeat links a void changed)."""
-
-    f, at, now, actor = step.facts, step.at, step.now or step.at, step.actor
-    if step.kind == "assign":
-        out = complaints.assign(lg, cid, f["department"], f["owner"], f.get("note"), at=at,
-                                now=now, actor=actor)
-    elif step.kind == "investigate":
-        out = complaints.investigate(lg, cid, f, at=at, now=now, actor=actor)
-    elif step.kind == "resolve":
-        out = complaints.resolve(lg, cid, f["disposition"], f["summary"], f.get("amount"),
-                                 f.get("approved_by"), at=at, now=now, actor=actor)
-    elif step.kind == "revisit":
-        out = complaints.revisit(lg, cid, f["satisfaction"], f.get("method"),
-                                 f.get("demand_met"), f.get("note"), at=at, now=now,
-                                 actor=actor)
-    elif step.kind == "close":
-        out = complaints.close_no_revisit(lg, cid, f["reason"], at=at, now=now, actor=actor)
-    elif step.kind == "void":
-        out = complaints.void(lg, cid, f["reason"], at=at, now=now, actor=actor)
-    else:
-        return []
-    return out.warnings
-
-
 def _batch_row(cur: sqlite3.Cursor, file: Path, digest: str, mapping: str, now: datetime,
                actor: str) -> int:
     cur.execute("INSERT INTO import_batches (file, sha256, mapping, at, actor) "
@@ -946,7 +920,7 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
         for step in new_steps:
             lg.rows = _Sourced({**extra, **(step.extra or {})})
             try:
-                said = _apply(lg, cid, step)
+                said = bulk.step_through(lg, cid, step).warnings
             except ComplaintctlError as exc:
                 result.conflicts.append(Problem(
                     int(extra.get("source", {}).get("row", 0)), None,
