@@ -192,7 +192,6 @@ class Reader:
         contact = self.index.get("contact")
         self.width = len(header)
         self.contact = contact if contact is not None and contact < self.width else None
-        self._words: dict[tuple[str, str], str | None] = {}
         self._converters: dict[tuple[str, str, str], Callable[[str], Any]] = {}
         # the UTC offset of the ledger's zone by local day, where one offset holds all day
         self._offsets: dict[date, timedelta | None] = {}
@@ -329,9 +328,6 @@ class Reader:
         it (exactly, or as words.key folds it), else the word table (codes, labels,
         synonyms), else the mapping's "*" line -- any other word, so "*" never
         overrides a word complaintctl understands. "" means no value."""
-        cache = (f, raw)
-        if cache in self._words:
-            return self._words[cache]
         own = self.mapping.values.get(f) or {}
         text, wildcard = raw, None
         if raw in own:
@@ -361,7 +357,6 @@ class Reader:
                 if exc.suggestion else ""
             raise BadInput(_("{value} is not a {field}{hint}; list it under [values.{key}]")
                            .format(value=parse.shown(raw), field=f, hint=hint, key=f)) from None
-        self._words[cache] = code
         return code
 
     def _time_converter(self, f: str) -> Callable[[str], datetime]:
@@ -369,30 +364,21 @@ class Reader:
         holds, what export writes) read by fromisoformat and the day's offset alone."""
         if f in self.mapping.formats:
             return _remembered(lambda raw: self._time(f, raw))
-        memo: dict[str, datetime] = {}
         offsets, read, utc, first, last = self._offsets, datetime.fromisoformat, self._utc, \
             parse.FIRST_YEAR, parse.LAST_YEAR
 
         def time_of(raw: str) -> datetime:
-            value = memo.get(raw)
-            if value is not None:
-                return value
             try:  # fromisoformat takes no space around the text: raw is as _time strips it
                 naive: datetime | None = read(raw)
             except ValueError:
                 naive = None
             if naive is not None and naive.tzinfo is None and first <= naive.year <= last:
                 offset = offsets.get(naive.date())
-                value = (naive - offset).replace(tzinfo=UTC) if offset is not None \
+                return (naive - offset).replace(tzinfo=UTC) if offset is not None \
                     else utc(naive)
-            else:
-                value = self._time(f, raw)
-            if len(memo) >= _MEMO_MOST:
-                memo.clear()
-            memo[raw] = value
-            return value
+            return self._time(f, raw)
 
-        return time_of
+        return _remembered(time_of)
 
     def _time(self, f: str, raw: str) -> datetime:
         fmt = self.mapping.formats.get(f)
