@@ -298,7 +298,7 @@ def masked(values: Sequence[Any]) -> Sequence[Any]:
         lengths = list(map(len, texts))
         while len(_STARS) <= max(lengths, default=0):
             n = len(_STARS)
-            stars = n - 4 if n > 4 else n
+            stars = (mask("x" * n) or "").count("*")  # parse.mask's rule, asked once a length
             _STARS.append("*" * stars)
             _KEPT.append(slice(stars, None))
         done = list(map(operator.add, map(_STARS.__getitem__, lengths),
