@@ -264,14 +264,15 @@ def init_cmd(
     """Create a new ledger (the only command that does, with demo into a new file)."""
     path = _db_path()
     ledger = _create(path, {"country": country.strip().upper(),
-                            "currency": currency.strip().upper(),
+                            "currency": settings.currency(currency),
                             "timezone": timezone_ or _machine_timezone(),
                             "language": parse.choice(lang, parse.LANGUAGES, "--lang") or ""})
     s = ledger.config.settings
     _say(_("Ledger created at {path} (calendar {country}, time zone {zone}, currency "
            "{currency}).").format(path=path, country=s["country"], zone=s["timezone"],
                                   currency=s["currency"]))
-    _say(_("Next: complaintctl log --customer NAME --description TEXT"))
+    _say(_("Next: complaintctl log (on a terminal it asks for each field; in a script give "
+           "--customer, --channel, --category, --severity and --description)"))
 
 
 @command(app, "upgrade")
@@ -511,7 +512,7 @@ def log_cmd(
         "order_no": parse.text(order, "--order"),
         "lot": parse.text(lot, "--lot"),
         "quantity": parse.positive_int(quantity, "--quantity"),
-        "shipped_on": parse.parse_day(shipped, now=now, tz=ledger.tz, field="--shipped")
+        "shipped_on": parse.past_day(shipped, now=now, tz=ledger.tz, field="--shipped")
         .isoformat() if shipped else None,
     })
     received_at = _when(ledger, received, "--received")
@@ -755,7 +756,7 @@ def amend_cmd(
         "product": parse.text(product, "--product"),
         "lot": parse.text(lot, "--lot"),
         "quantity": parse.positive_int(quantity, "--quantity"),
-        "shipped_on": parse.parse_day(shipped, now=now, tz=ledger.tz, field="--shipped")
+        "shipped_on": parse.past_day(shipped, now=now, tz=ledger.tz, field="--shipped")
         .isoformat() if shipped else None,
         "category": parse.choice(category, ledger.config.categories, "--category",
                                  extra=ledger.config.category_words),
@@ -1126,6 +1127,14 @@ def return_list_cmd(
 
 # --- reports ------------------------------------------------------------------
 
+
+def _in_order(first: date, last: date) -> None:
+    """--since before --until (the same day is a one-day period)."""
+    if last < first:
+        raise BadInput(_("--until is before --since"),
+                       hint=_("swap them: --since {first} --until {last}").format(
+                           first=last.isoformat(), last=first.isoformat()))
+
 _MAX_TREND = 120  # periods of a trend, at most (ten years of months)
 
 
@@ -1167,7 +1176,10 @@ def report_cmd(
                        hint=_("a workbook holds every section, one sheet each"))
     if trend_n is not None and not 0 <= trend_n <= _MAX_TREND:
         raise BadInput(_("--trend {value} is not between 0 and {most}").format(
-            value=trend_n, most=_MAX_TREND), code="bad_trend", value=trend_n)
+            value=trend_n, most=_MAX_TREND),
+            hint=_("how many periods before the report's to show beside it, e.g. --trend 12; "
+                   "0 for none"),
+            code="bad_trend", value=trend_n)
     periods = (12 if fmt == "xlsx" else 0) if trend_n is None else trend_n
     if when is not None and not (week or month):
         raise BadInput(_("unexpected {value!r}: a date goes with --week, a month with "
@@ -1190,11 +1202,12 @@ def report_cmd(
                   else reports.last_complete_month(today))
     else:
         if since is None or until is None:
-            raise BadInput(_("--since and --until go together"))
+            raise BadInput(_("--since and --until go together"),
+                           hint=_("give both, e.g. --since 2026-01-01 --until 2026-06-30; or "
+                                  "--month 2026-06"))
         first = parse.parse_day(since, now=now, tz=tz, field="--since")
         last = parse.parse_day(until, now=now, tz=tz, field="--until")
-        if last < first:
-            raise BadInput(_("--until is before --since"))
+        _in_order(first, last)
         period = reports.between(first, last)
     real_today = now.astimezone(tz).date()
     if period.first > real_today:  # a mistyped year: nothing in it has happened yet
@@ -1281,10 +1294,14 @@ def verify_cmd(
         missing = any(p["kind"] == "head" for p in problems)
         found = ngettext("{count} problem found", "{count} problems found",
                          len(problems)).format(count=len(problems))
+        only_head = missing and len(problems) == 1
         raise VerifyFailed(_("chain head {head} is not in the ledger's history; {found}").format(
             head=head, found=found) if missing else found,
-                           hint=_("each line names what differs: stored, and what the "
-                                  "events say it should be"), code="verify_failed",
+                           hint=_("check the head was copied from this ledger's report or "
+                                  "verify; if so, the history before it was rewritten: "
+                                  "compare with a backup of that time") if only_head else
+                           _("each line names what differs: stored, and what the "
+                             "events say it should be"), code="verify_failed",
                            problems=len(problems))
 
 
@@ -1564,8 +1581,8 @@ def export_cmd(
     now, tz = _now(), ledger.tz
     first = parse.parse_day(since, now=now, tz=tz, field="--since") if since else None
     last = parse.parse_day(until, now=now, tz=tz, field="--until") if until else None
-    if first and last and last < first:
-        raise BadInput(_("--until is before --since"))
+    if first and last:
+        _in_order(first, last)
     _not_the_ledger(output, ledger, hint=_("write the export to another file"))
     exp = exports.export(ledger, what, *exports.day_bounds(first, last, tz), reveal=reveal)
     rows = sheets.Counted(exp.batches)

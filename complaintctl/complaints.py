@@ -484,6 +484,11 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
     """`amend`: correct intake fields; open stages follow a corrected severity or
     received time."""
     workflow.check_reason("amend", reason)
+    if all(v is None for v in changes.values()):
+        raise BadInput(_("nothing to amend: no field was given"),
+                       hint=_("give each field to correct with its right value, e.g. "
+                              "complaintctl amend {id} --severity high --reason TEXT").format(
+                                  id=complaint_id), code="nothing_to_amend")
     if set(changes) - set(AMENDABLE):
         raise BadInput(_("cannot amend {fields}").format(
             fields=", ".join(sorted(set(changes) - set(AMENDABLE)))), code="not_amendable")

@@ -158,7 +158,9 @@ def text(value: str | None, field: str, *, multiline: bool = False,
                 hint=_("remove it") if multiline else _("remove it; this field is one line"))
     if not value:
         if required:
-            raise BadInput(_("{field} must not be empty").format(field=field))
+            raise BadInput(_("{field} must not be empty").format(field=field),
+                           hint=_("type the value after {field}, in quotes if it has "
+                                  "spaces").format(field=field))
         return None
     if len(value) > max_len:
         raise BadInput(_("{field} is longer than {most} characters").format(
@@ -205,7 +207,9 @@ def positive_int(value: int | None, field: str, *, allow_zero: bool = False,
         raise BadInput((_("{field} must be 0 or a positive whole number, not {value}")
                         if allow_zero else
                         _("{field} must be a positive whole number, not {value}")).format(
-            field=field, value=value))
+            field=field, value=value),
+            hint=(_("0 means no limit; else a count such as {field} 20") if allow_zero else
+                  _("type a count such as {field} 1")).format(field=field))
     return quantity(value, field, most=most)
 
 
@@ -251,7 +255,7 @@ def money(value: str | None, field: str = "--amount") -> int | None:
     """Parse an amount into integer minor units (cents, 分); never a float."""
     if value is None:
         return None
-    from decimal import Decimal, InvalidOperation
+    from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
     raw = value.strip().replace(",", "").replace("，", "")
     try:
@@ -263,14 +267,18 @@ def money(value: str | None, field: str = "--amount") -> int | None:
                 field=field)) from None
     if not amount.is_finite() or amount < 0:
         raise BadInput(_("{field} must be zero or more, not {value}").format(
-            field=field, value=repr(value)))
+            field=field, value=repr(value)),
+            hint=_("type the amount without a sign: what the money is for is the "
+                   "disposition (refund, compensation …)"))
     if amount > MAX_AMOUNT:  # before quantize(), which fails on a huge exponent
         raise BadInput(_("{field} {value} is out of range").format(
             field=field, value=repr(value)),
             hint=_("an amount is at most {most}").format(most=f"{MAX_AMOUNT:,}"))
     if amount != amount.quantize(Decimal("0.01")):
         raise BadInput(_("{field} {value} has more than two decimals").format(
-            field=field, value=repr(value)))
+            field=field, value=repr(value)),
+            hint=_("amounts are kept to the cent (分): e.g. {field} {rounded}").format(
+                field=field, rounded=amount.quantize(Decimal("0.01"), ROUND_HALF_UP)))
     return int(amount * 100)
 
 
@@ -409,6 +417,17 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date") ->
 def parse_day(value: str, *, now: datetime, tz: tzinfo, field: str = "date") -> date:
     """A user's DATE → a calendar date (in the ledger's time zone)."""
     return parse_when(value, now=now, tz=tz, field=field).astimezone(tz).date()
+
+
+def past_day(value: str, *, now: datetime, tz: tzinfo, field: str) -> date:
+    """A day that has happened (a ship date): parse_day, refusing a day after today."""
+    day = parse_day(value, now=now, tz=tz, field=field)
+    if day > now.astimezone(tz).date():
+        raise BadInput(_("{field} {value} is in the future").format(
+            field=field, value=day.isoformat()),
+            hint=_("give the day the goods left; a shipment still to come is not a fact "
+                   "of the complaint yet"), code="in_the_future", field=field)
+    return day
 
 
 def parse_month(value: str, field: str = "--month") -> tuple[int, int]:

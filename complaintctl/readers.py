@@ -127,10 +127,18 @@ def _csv(path: Path, encoding: str | None) -> Table:
 
 
 def _undecodable(path: Path, enc: str, row: int) -> BadInput:
+    """The file is not in `enc` from row `row` on: named as people name encodings (the
+    codec read UTF-8 as utf-8-sig, to drop a BOM, and GBK as its superset gb18030)."""
+    name = _NAMES.get(enc, enc)
     return BadInput(_("row {row}: {path} is not {encoding} text").format(
-        row=row, path=path, encoding=enc),
-        hint=_("give the file's encoding with --encoding (e.g. gbk, utf-8)"),
+        row=row, path=path, encoding=name),
+        hint=(_("give the file's encoding with --encoding, e.g. --encoding gbk")
+              if enc == "utf-8-sig" else
+              _("give the file's encoding with --encoding (e.g. gbk, utf-8)")),
         code="undecodable", row=row)
+
+
+_NAMES = {"utf-8-sig": "UTF-8", "gb18030": "GBK (GB18030)"}
 
 
 def _cell(value: Any) -> str | None:

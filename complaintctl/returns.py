@@ -11,6 +11,7 @@ from typing import Any
 
 from complaintctl.errors import QuantityImbalance, Refused
 from complaintctl.i18n import _
+from complaintctl.workflow import OPEN_STATES
 
 STAGES = ("authorised", "received", "inspected", "dispositioned", "closed")
 
@@ -37,19 +38,24 @@ def _positive(qty: int, option: str) -> None:
     """Goods are counted in whole units: a refusal (exit 1), like any imbalance."""
     if qty <= 0:
         raise QuantityImbalance(_("{option} must be a positive whole number, not {value}")
-                                .format(option=option, value=qty))
+                                .format(option=option, value=qty),
+                                hint=_("goods are counted in whole units, e.g. {option} "
+                                       "5").format(option=option))
 
 
 def check_open(qty: int) -> None:
     _positive(qty, "--qty")
 
 
-def _not_closed(r: dict[str, Any], message: str) -> None:
-    """`message`: the refusal, translated, with the return's {id}."""
+def _not_closed(r: dict[str, Any], message: str, *, closing: bool = False) -> None:
+    """`message`: the refusal, translated, with the return's {id}. The hint offers a new
+    return only where one can be opened (and not to someone closing it again)."""
     if r.get("closed_at"):
-        raise Refused(message.format(id=r["id"]),
-                      hint=_("open a new return: complaintctl return open {complaint} --qty N")
-                      .format(complaint=r["complaint_id"]))
+        if not closing and r.get("complaint_status") in OPEN_STATES:
+            hint = _("open a new return: complaintctl return open {complaint} --qty N")
+        else:
+            hint = _("its history: complaintctl show {complaint}")
+        raise Refused(message.format(id=r["id"]), hint=hint.format(complaint=r["complaint_id"]))
 
 
 def check_receive(r: dict[str, Any], qty: int) -> None:
@@ -91,7 +97,7 @@ def check_dispose(r: dict[str, Any], qty: int) -> None:
 
 
 def check_close(r: dict[str, Any]) -> None:
-    _not_closed(r, _("cannot close {id}: it is closed"))
+    _not_closed(r, _("cannot close {id}: it is closed"), closing=True)
     if r["disposed_qty"] != r["received_qty"]:
         left = r["received_qty"] - r["disposed_qty"]
         raise QuantityImbalance(

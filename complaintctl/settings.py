@@ -57,6 +57,34 @@ LEGACY_ROLES = {
     "general manager (总经理)": "general_manager",
 }
 
+# The currencies in use (ISO 4217, as CLDR lists them for some country in December 2026;
+# Babel's data, copied: it is not a dependency of the command). A ledger keeps the code
+# it was made with; only a new one is checked.
+CURRENCIES = frozenset((
+    "AED AFN ALL AMD AOA ARS AUD AWG AZN BAM BBD BDT BHD BIF BMD BND BOB BRL BSD BTN "
+    "BWP BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB "
+    "EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR "
+    "ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD "
+    "MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR "
+    "PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE "
+    "SOS SRD SSP STN SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS "
+    "VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG"
+).split())
+# What Chinese clerks type for the yuan.
+_CURRENCY_WORDS = {"RMB": "CNY", "人民币": "CNY", "元": "CNY", "¥": "CNY", "￥": "CNY"}
+
+
+def currency(value: str, option: str = "--currency") -> str:
+    """A currency as typed (cny, RMB, 人民币) -> its ISO 4217 code."""
+    code = value.strip().upper()
+    code = _CURRENCY_WORDS.get(code, code)
+    if code not in CURRENCIES:
+        raise BadInput(_("{option} {value!r} is not a currency code").format(
+            option=option, value=value),
+            hint=_("type its ISO 4217 code, e.g. {option} CNY (人民币), USD, EUR").format(
+                option=option), code="unknown_currency", value=value)
+    return code
+
 
 def zone(name: str, option: str = "--timezone") -> ZoneInfo:
     try:

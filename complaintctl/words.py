@@ -317,6 +317,10 @@ def resolve(field: str, text: str, allowed: Iterable[str] | None = None, *,
         raise unknown(field, exc, option=option, lang=lang) from None
 
 
+# Fields whose codes are what people type (and the help shows): `--lang zh|en`.
+_CODES_SHOWN = frozenset({"language"})
+
+
 def unknown(field: str, exc: UnknownWord, *, option: str | None = None,
             lang: str | None = None) -> BadInput:
     """The error for a word `lookup` did not find."""
@@ -325,6 +329,10 @@ def unknown(field: str, exc: UnknownWord, *, option: str | None = None,
 
     shown_lang = lang or i18n.lang()
     names = [w.zh if shown_lang == "zh" else w.en for w in exc.choices]
+    examples = names
+    if field in _CODES_SHOWN:  # typed as codes (zh, en): the codes first, labels beside
+        names = [f"{w.code} ({name})" for w, name in zip(exc.choices, names, strict=True)]
+        examples = [w.code for w in exc.choices]
     source = option or field
     message = _("{option} {value} is not one of: {choices}").format(
         option=source, value=_quoted(exc.value), choices=", ".join(names))
@@ -332,7 +340,7 @@ def unknown(field: str, exc: UnknownWord, *, option: str | None = None,
         hint = _("did you mean {word}?").format(word=exc.suggestion)
     elif names:
         hint = _("type one of them, e.g. {option} {example}").format(
-            option=source, example=names[0])
+            option=source, example=examples[0])
     else:
         hint = None
     return BadInput(message, hint=hint, code="unknown_word", field=field, value=exc.value,

@@ -383,6 +383,14 @@ def test_usage_errors(ledger, files):
                                         "--dry-run").stdout
     assert "3 new complaints" in ledger("import", files["csv"], "--mapping", files["map"],
                                         "--encoding", "gbk", "--dry-run").stdout
+    # a GBK file read as UTF-8 is named as the user named it (not Python's utf-8-sig)
+    wrong = ledger("import", files["csv"], "--mapping", files["map"], "--encoding", "utf-8",
+                   code=2).stderr
+    assert "is not UTF-8 text" in wrong and "utf-8-sig" not in wrong, wrong
+    assert "Hint: give the file's encoding with --encoding, e.g. --encoding gbk" in wrong
+    wrong = ledger("import", utf8, "--mapping", files["map"], "--encoding", "gbk",
+                   code=2).stderr
+    assert "is not GBK (GB18030) text" in wrong, wrong
     assert json.loads(ledger("show", "--ref", "nope", "--format", "json", code=1).stdout
                       or "null") is None
 

@@ -346,3 +346,48 @@ def test_a_negative_limit_says_that_0_is_allowed(pinned, command):
     """--limit 0 means all: the refusal of -1 says so (overdue through the fast path too)."""
     refused(pinned, command, "--limit", "-1", "--format", "json", code=2,
             message="Error: --limit must be 0 or a positive whole number, not -1")
+
+
+def test_refusals_of_bad_input_say_what_to_type(ledger):
+    """Each of these names the next step on a Hint line (exit 2, nothing written)."""
+    cid = ledger.log()
+    ledger.to_state(cid, "investigating")
+    resolve = ("resolve", cid, "--disposition", "refund", "--summary", "x", "--amount")
+    cases = [
+        ((*LOG[:2], "   ", *LOG[3:]), "--customer must not be empty",
+         "type the value after --customer, in quotes if it has spaces"),
+        ((*resolve, "12.345"), "--amount '12.345' has more than two decimals",
+         "amounts are kept to the cent (分): e.g. --amount 12.35"),
+        ((*resolve, "-5"), "--amount must be zero or more, not '-5'",
+         "type the amount without a sign"),
+        (("list", "--limit", "-2"), "--limit must be 0 or a positive whole number",
+         "0 means no limit; else a count such as --limit 20"),
+        (("log", *LOG[1:], "--quantity", "0"), "--quantity must be a positive whole number",
+         "type a count such as --quantity 1"),
+        (("export", "complaints", "--since", "2026-10-31", "--until", "2026-10-01", "--output",
+          "x.csv"), "--until is before --since", "swap them: --since 2026-10-01 --until "
+         "2026-10-31"),
+        (("report", "--since", "2026-10-05", "--until", "2026-10-01"),
+         "--until is before --since", "swap them: --since 2026-10-01 --until 2026-10-05"),
+        (("report", "--since", "2026-10-01"), "--since and --until go together",
+         "give both, e.g. --since 2026-01-01 --until 2026-06-30"),
+        (("report", "--month", "2026-10", "--trend", "200"), "--trend 200 is not between 0 "
+         "and 120", "how many periods before the report's to show beside it, e.g. --trend 12"),
+        (("amend", cid, "--reason", "typo"), "nothing to amend: no field was given",
+         "give each field to correct with its right value, e.g. complaintctl amend "
+         f"{cid} --severity high --reason TEXT"),
+        (("init", "--lang", "fr"), "--lang 'fr' is not one of: zh (Chinese), en (English)",
+         "type one of them, e.g. --lang zh"),
+        ((*LOG, "--shipped", "2026-11-24"), "--shipped 2026-11-24 is in the future",
+         "give the day the goods left"),
+    ]
+    for args, message, hint in cases:
+        r = refused(ledger, *args, code=2, message=f"Error: {message}")
+        assert f"\nHint: {hint}" in r.stderr, (args, r.stderr)
+
+
+def test_a_ship_date_of_today_or_before_is_taken(ledger):
+    """The pinned clock's day (23 November 2026) is not in the future."""
+    cid = ledger("log", *LOG[1:], "--shipped", "2026-11-23").stdout.strip()
+    assert ledger.rows("SELECT shipped_on FROM complaints WHERE id = ?", (cid,)) == [
+        ("2026-11-23",)]

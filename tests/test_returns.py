@@ -74,6 +74,7 @@ def refused(ledger, *args, message, code=1):
     r = ledger(*args, code=code)
     assert r.stderr.splitlines()[0].startswith("Error: ") and message in r.stderr, r.stderr
     assert ledger.snapshot() == before
+    return r
 
 
 def test_refusals_leave_the_ledger_unchanged(ledger, rma):
@@ -82,7 +83,8 @@ def test_refusals_leave_the_ledger_unchanged(ledger, rma):
             message="nothing has been received yet")
     refused(ledger, "return", "receive", rid, "--qty", "0", message="--qty must be a positive")
     refused(ledger, "return", "receive", rid, "--qty", "-3", message="--qty must be a positive")
-    refused(ledger, "return", "open", cid, "--qty", "0", message="--qty must be a positive")
+    r = refused(ledger, "return", "open", cid, "--qty", "0", message="--qty must be a positive")
+    assert "Hint: goods are counted in whole units, e.g. --qty 5" in r.stderr
     ledger("return", "receive", rid, "--qty", "4", "--at", "2026-11-17 09:00")
     refused(ledger, "return", "dispose", rid, "--action", "scrap", "--qty", "1",
             message="it is not inspected yet")
@@ -101,7 +103,10 @@ def test_refusals_leave_the_ledger_unchanged(ledger, rma):
     refused(ledger, "return", "receive", rid, "--qty", "1", message="it is closed")
     refused(ledger, "return", "dispose", rid, "--action", "scrap", "--qty", "1",
             message="it is closed")
-    refused(ledger, "return", "close", rid, message="it is closed")
+    r = refused(ledger, "return", "close", rid, message="it is closed")
+    assert f"Hint: its history: complaintctl show {cid}" in r.stderr, r.stderr
+    r = refused(ledger, "return", "receive", rid, "--qty", "1", message="it is closed")
+    assert f"Hint: open a new return: complaintctl return open {cid} --qty N" in r.stderr
     refused(ledger, "return", "receive", "RMA-2026-0042", "--qty", "1",
             message="no return 'RMA-2026-0042'")
     refused(ledger, "return", "dispose", rid, "--action", "burn", "--qty", "1", code=2,
@@ -117,6 +122,17 @@ def test_return_on_void_or_closed_complaint_is_refused(ledger):
     ledger.to_state(b, "closed")
     refused(ledger, "return", "open", b, "--qty", "1",
             message=f"cannot return open {b}: it is closed")
+
+
+def test_a_closed_return_of_a_void_complaint_offers_no_new_return(ledger):
+    cid = ledger.log()
+    rid = ledger("return", "open", cid, "--qty", "1", "--at", "2026-11-16 10:00").stdout.strip()
+    ledger("return", "close", rid, "--at", "2026-11-16 11:00")
+    ledger("void", cid, "--reason", "logged twice")
+    for args in (("close", rid), ("receive", rid, "--qty", "1")):
+        r = refused(ledger, "return", *args, message="it is closed")
+        assert f"Hint: its history: complaintctl show {cid}" in r.stderr, r.stderr
+        assert "return open" not in r.stderr
 
 
 def test_void_with_open_return_is_refused(ledger):

@@ -273,6 +273,7 @@ def test_head_of_an_earlier_report_passes_and_a_made_up_one_fails(ledger, full):
     made_up = "ab" * 32
     failed = ledger("verify", "--head", made_up, code=1)
     assert made_up in failed.stderr and made_up in failed.stdout
+    assert "Hint: check the head was copied from this ledger's report or verify" in failed.stderr
     (p,) = verify_fails(ledger, "--head", made_up)
     assert (p["kind"], p["expected"]) == ("head", made_up)
     assert "64 hex" in ledger("verify", "--head", "nothex", code=2).stderr

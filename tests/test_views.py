@@ -198,6 +198,20 @@ def test_init_other_country(run):
     assert view["calendar_covered_until"] is None
 
 
+@pytest.mark.parametrize("typed", ["xyz", "RMBB", "C N Y", "1234"])
+def test_an_unknown_currency_makes_nothing(run, env, typed):
+    r = run("init", "--currency", typed, code=2)
+    assert r.stderr.startswith(f"Error: --currency {typed!r} is not a currency code\nHint: "
+                               "type its ISO 4217 code, e.g. --currency CNY"), r.stderr
+    assert not env.exists()
+
+
+@pytest.mark.parametrize("typed", ["rmb", "人民币", "￥", " cny "])
+def test_what_clerks_call_the_yuan_is_cny(run, typed):
+    run("init", "--currency", typed)
+    assert run.json("policy", "show")["currency"] == "CNY"
+
+
 def test_unknown_country_and_timezone(run, env):
     r = run("init", "--country", "XX", code=2)
     assert "unknown country calendar 'XX'" in r.stderr

@@ -416,7 +416,7 @@ def test_policy_language_is_an_event_verify_replays(ledger, env):
         ({"language": "zh"}, {}), ({"language": "en"}, {"language": "zh"})]
     refused(ledger, "policy", "language", "英文", message="the language is already en")
     refused(ledger, "policy", "language", "fr", message="LANGUAGE 'fr' is not one of: "
-            "Chinese, English")
+            "zh (Chinese), en (English)", hint="type one of them, e.g. LANGUAGE zh")
     assert ledger("verify").stdout.startswith("OK")
     conn = sqlite3.connect(env)
     conn.execute("UPDATE settings SET value = 'zh' WHERE key = 'language'")
