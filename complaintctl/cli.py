@@ -1667,8 +1667,8 @@ def policy_show_cmd(fmt: str = typer.Option("table", "--format", help=FORMAT_HEL
                                            _("Your days"))
                  if view["user_days"] else ""))
     else:
-        parts = [render.rich_table(rows, cols, ledger.tz, _("Deadlines (h hours, d days, "
-                                                            "wd working days)")),
+        parts = [render.rich_table(rows, cols, ledger.tz, _("Deadlines"),
+                                   caption=_("h hours, d days, wd working days")),
                  render.rich_table(view["escalation"], esc_cols, ledger.tz, _("Escalation"))]
         if view["user_days"]:
             parts.append(render.rich_table(view["user_days"], day_cols, ledger.tz,

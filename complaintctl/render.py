@@ -492,14 +492,16 @@ def _box() -> Box:
 
 
 def rich_table(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
-               title: str | None = None, styles: dict[str, str] | None = None) -> Table:
+               title: str | None = None, styles: dict[str, str] | None = None,
+               caption: str | None = None) -> Table:
     from rich.cells import cell_len
     from rich.table import Table
     from rich.text import Text
 
     table = Table(title=Text(title) if title else None, box=_box(),
                   title_justify="left", show_lines=False, pad_edge=False,
-                  padding=(0, 0))
+                  padding=(0, 0), caption=Text(caption) if caption else None,
+                  caption_justify="left")
     for c in cols:
         table.add_column(Text(c.title()), overflow="fold",
                          justify="right" if c.kind == "num" else "left",

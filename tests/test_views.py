@@ -141,6 +141,9 @@ def test_policy_show_and_set(ledger):
         "level": 2, "after_working_days": 3, "role": "分总"}
     table = ledger("policy", "show").stdout
     assert "Calendar CN" in table and "4wd" in table
+    # the units under the table, not in a title that would wrap at 80 columns
+    lines = [line.rstrip() for line in table.splitlines()]
+    assert "Deadlines" in lines and "h hours, d days, wd working days" in lines, table
     events = ledger.rows("SELECT kind FROM events WHERE kind = 'policy-set'")
     assert len(events) == 3
 
