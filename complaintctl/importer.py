@@ -32,10 +32,10 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from complaintctl import bulk, complaints, deadlines, parse, words
+from complaintctl import bulk, complaints, deadlines, parse, words, workflow
 from complaintctl.bulk import History, Step
-from complaintctl.errors import BadInput, ComplaintctlError, NotFound, Refused
-from complaintctl.i18n import _, ngettext
+from complaintctl.errors import BadInput, ComplaintctlError, IllegalTransition, NotFound, Refused
+from complaintctl.i18n import _, ngettext, term
 from complaintctl.mapping import FIELDS, UNHASHED, WORD_FIELD, Mapping
 from complaintctl.readers import Table
 from complaintctl.store import Ledger, Rows, encode, iso
@@ -173,6 +173,18 @@ class Reader:
                            .format(columns=", ".join(missing)),
                            hint=_("its columns: {header}").format(header=", ".join(header)),
                            code="no_column", columns=missing)
+        used = {*mapping.columns.values(), *([mapping.key] if mapping.key else []),
+                *(src for src in mapping.dates.values() if src in where)}
+        twice = sorted({h for h in used if header.count(h) > 1}, key=header.index)
+        if twice:  # which of them the mapping means cannot be told: refused, not guessed
+            raise BadInput(_("column {column} is in the file more than once (columns "
+                             "{letters})").format(
+                column=twice[0], letters=", ".join(
+                    _letter(i) for i, h in enumerate(header) if h == twice[0])),
+                hint=_("rename them in the file so that each header is different (e.g. "
+                       "{column}1, {column}2), and map the one meant").format(
+                    column=twice[0]), code="column_twice",
+                column=twice[0])
         self.index = {f: where[h] for f, h in mapping.columns.items()}
         self.key_index = where[mapping.key] if mapping.key else None
         # [dates]: a field's time from another field, or from a column of its own
@@ -575,15 +587,18 @@ class Reader:
                      {"disposition": disposition, "summary": v["summary"],
                       "amount": v.get("amount"), "approved_by": v.get("approved_by")},
                      ("disposition", "summary", "amount", "approved_by"))
-        closing = v.get("closed_at") is not None
+        closed_at = v.get("closed_at")
+        if closed_at is None:  # a register without closing dates: [dates] closed_at = …
+            closed_at = self.when(row, "closed_at")[0]
+        closing = closed_at is not None
         revisited = self.when(row, "revisited_at")[0]
         if v.get("satisfaction") == "unsatisfied" and revisited is not None and steps \
                 and steps[-1].kind == "resolve" and revisited < steps[-1].at:
             # an unsatisfied revisit before the row's (latest) resolution reopened an
             # earlier round, which one row does not carry: the complaint comes in resolved
             pass
-        elif v.get("satisfaction") and closing and revisited is not None \
-                and revisited > v["closed_at"] and v["satisfaction"] != "unsatisfied":
+        elif v.get("satisfaction") and closed_at is not None and revisited is not None \
+                and revisited > closed_at and v["satisfaction"] != "unsatisfied":
             # a second revisit after the closing one (critical complaints): the closing
             # revisit at closed_at (its satisfaction is not in the row: estimated), then
             # the row's
@@ -605,12 +620,51 @@ class Reader:
                     "give it under [defaults]"), cells=row.cells))
             else:
                 step("close", "closed_at", {"reason": v["close_reason"]}, ("close_reason",))
-        if v.get("voided_at") or v.get("status") == "void":
+        status = v.get("status")
+        if v.get("voided_at") or status == "void":
             step("void", "voided_at", {"reason": v.get("void_reason") or _(
                 "void in the register")}, ("void_reason",))
+        elif status in _STEPS_OF and not row.problems:
+            reached = _reached(steps)
+            if _RANK[reached] < _RANK[status]:  # the register says more than its dates do
+                problems.append(Problem(row.number, self.column("status"), _(
+                    "the status is {status} but the row's steps reach only {reached}: map "
+                    "the columns of the missing steps ({fields}), or say under [dates] where "
+                    "their times come from").format(
+                        status=term("status", status), reached=term("status", reached),
+                        fields=", ".join(_STEPS_OF[status])),
+                    rule=True, cells=row.cells))
         if row.problems or received is None:
             return None, columns
         return History(fields, received, self.now, actor, steps, {"source": source}), columns
+
+
+# A register's status that its steps must reach (a status short of them is the register's
+# own lag: the steps win), and the fields of the steps that reach it.
+_RANK = {"logged": 0, "assigned": 1, "investigating": 2, "resolved": 3, "closed": 4}
+_STEPS_OF = {"resolved": ("disposition", "resolved_at"),
+             "closed": ("resolved_at", "closed_at or revisited_at")}
+
+
+def _reached(steps: list[Step]) -> str:
+    """The status a row's steps end in, by the transition table."""
+    state = "logged"
+    for s in steps:
+        try:
+            state = workflow.next_state(s.kind, state, "", s.facts.get("satisfaction"))
+        except (IllegalTransition, KeyError):  # the writer refuses the row, naming it
+            break
+    return state
+
+
+def _letter(i: int) -> str:
+    """A column's letter as Excel shows it (0 -> A, 26 -> AA)."""
+    name = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        name = chr(65 + r) + name
+    return name
 
 
 # --- the ledger's side -------------------------------------------------------------------

@@ -251,19 +251,26 @@ def action_number(value: str, field: str = "ACTION") -> str:
 MAX_AMOUNT = 10**12
 
 
+_THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?|"
+                        r"[+-]?[0-9]{1,3}(?:，[0-9]{3})+(?:\.[0-9]*)?")
+
+
 def money(value: str | None, field: str = "--amount") -> int | None:
     """Parse an amount into integer minor units (cents, 分); never a float."""
     if value is None:
         return None
     from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-    raw = value.strip().replace(",", "").replace("，", "")
+    raw = value.strip()
+    if ("," in raw or "，" in raw) and _THOUSANDS.fullmatch(raw):
+        raw = raw.replace(",", "").replace("，", "")  # 1,250.50: separators of thousands
     try:
-        amount = Decimal(raw)
+        amount = Decimal(raw)  # any other comma (12,50 or 99，5) is not read: refused
     except InvalidOperation:
         raise BadInput(_("{field} {value} is not an amount").format(
             field=field, value=repr(value)),
-            hint=_("type a number with at most two decimals, e.g. {field} 1250.50").format(
+            hint=_("type a number with a point before at most two decimals, e.g. {field} "
+                   "1250.50 (a comma only between thousands: 1,250.50)").format(
                 field=field)) from None
     if not amount.is_finite() or amount < 0:
         raise BadInput(_("{field} must be zero or more, not {value}").format(

@@ -640,3 +640,108 @@ def test_an_import_sees_the_same_register_imported_just_before_it(ledger, files,
     assert ledger.rows("SELECT count(*) FROM complaints") == [(3,)]
     assert ledger.rows("SELECT count(*) FROM import_batches WHERE added > 0") == [(1,)]
     ledger("verify")
+
+
+def test_a_header_the_file_has_twice_is_refused_not_guessed(ledger, files):
+    """日期 under 投诉 and again under 处理: which one the mapping means cannot be told."""
+    header = ["投诉单号", "日期", "客户名称", "投诉渠道", "投诉内容", "投诉类别", "严重程度",
+              "日期"]
+    path = write_csv(files["dir"] / "twice.csv", [["D-1", "2025-03-05", "客户A", "电话", "描述",
+                                                   "质量", "一般", "2025-03-09"]], header=header)
+    mapping = files["dir"] / "twice.toml"
+    mapping.write_text('key = "投诉单号"\n[columns]\nreceived_at = "日期"\ncustomer = "客户名称"\n'
+                       'channel = "投诉渠道"\ndescription = "投诉内容"\ncategory = "投诉类别"\n'
+                       'severity = "严重程度"\n', encoding="utf-8")
+    before = ledger.snapshot()
+    r = ledger("import", path, "--mapping", mapping, code=2)
+    assert r.stderr == ("Error: column 日期 is in the file more than once (columns B, H)\n"
+                        "Hint: rename them in the file so that each header is different (e.g. "
+                        "日期1, 日期2), and map the one meant\n")
+    assert ledger.snapshot() == before
+    # a repeated header the mapping does not use is no obstacle
+    mapping.write_text('key = "投诉单号"\n[columns]\ncustomer = "客户名称"\nchannel = "投诉渠道"\n'
+                       'description = "投诉内容"\ncategory = "投诉类别"\nseverity = "严重程度"\n'
+                       '[defaults]\nreceived_at = "2025-03-05"\n', encoding="utf-8")
+    assert "1 new complaint" in ledger("import", path, "--mapping", mapping, "--dry-run").stdout
+
+
+def _history_file(files, name: str, rows: list[list[str]], extra: str) -> tuple[Path, Path]:
+    header = ["投诉单号", "投诉日期", "客户名称", "投诉渠道", "投诉内容", "投诉类别", "严重程度",
+              "责任部门", "责任人", "原因分析", "处理方式", "处理日期", "状态"]
+    path = write_csv(files["dir"] / f"{name}.csv", rows, header=header)
+    mapping = files["dir"] / f"{name}.toml"
+    mapping.write_text(
+        'key = "投诉单号"\n[columns]\nreceived_at = "投诉日期"\ncustomer = "客户名称"\n'
+        'channel = "投诉渠道"\ndescription = "投诉内容"\ncategory = "投诉类别"\n'
+        'severity = "严重程度"\ndepartment = "责任部门"\nowner = "责任人"\ncause = "原因分析"\n'
+        'disposition = "处理方式"\nresolved_at = "处理日期"\nstatus = "状态"\n' + extra,
+        encoding="utf-8")
+    return path, mapping
+
+
+CLOSED_ROWS = [["C-1", "2024-01-05", "客户A", "电话", "描述", "质量", "一般", "质量部", "王芳",
+                "原因", "退款", "2024-01-09", "已结案"],
+               ["C-2", "2024-01-06", "客户B", "电话", "描述", "质量", "一般", "质量部", "王芳",
+                "原因", "换货", "2024-01-10", "已结案"]]
+
+
+def test_dates_closed_at_closes_a_register_without_revisits(ledger, files):
+    """[dates] closed_at = "resolved_at" with a close_reason default closes each row (its
+    close marked estimated): old complaints do not flood `overdue`."""
+    path, mapping = _history_file(
+        files, "closing", CLOSED_ROWS,
+        '[defaults]\nsummary = "见登记表"\nclose_reason = "历史登记，未回访"\n'
+        '[dates]\nassigned_at = "received_at"\nconcluded_at = "resolved_at"\n'
+        'closed_at = "resolved_at"\n')
+    ledger("import", path, "--mapping", mapping)
+    assert [(k, s, c) for k, s, *_, c, _b in complaints(ledger)] == [
+        ("C-1", "closed", "2024-01-08T16:00:00Z"), ("C-2", "closed", "2024-01-09T16:00:00Z")]
+    closes = ledger.rows("SELECT data FROM events WHERE kind = 'close' ORDER BY id")
+    assert [json.loads(d)["estimated"] for (d,) in closes] == [True, True]
+    assert ledger.json("overdue") == []
+
+
+def test_a_status_the_rows_dates_do_not_reach_is_refused(ledger, files):
+    """已结案 in the status column, but no closing date mapped: refused, naming what to map
+    (it came in as `resolved`, and late, before)."""
+    path, mapping = _history_file(files, "status", CLOSED_ROWS,
+                                  '[defaults]\nsummary = "见登记表"\n[dates]\n'
+                                  'assigned_at = "received_at"\nconcluded_at = "resolved_at"\n')
+    before = ledger.snapshot()
+    r = ledger("import", path, "--mapping", mapping, code=1)
+    assert ("row 2, column 状态: the status is closed but the row's steps reach only resolved: "
+            "map the columns of the missing steps (resolved_at, closed_at or revisited_at), or "
+            "say under [dates] where their times come from") in r.stderr, r.stderr
+    assert "row 3, column 状态:" in r.stderr
+    assert ledger.snapshot() == before
+    # a status short of the steps is the register lagging: the steps win
+    rows = [[*row[:-1], "处理中"] for row in CLOSED_ROWS]
+    path, mapping = _history_file(files, "lagging", rows,
+                                  '[values.status]\n"处理中" = "investigating"\n[defaults]\n'
+                                  'summary = "见登记表"\n[dates]\nassigned_at = "received_at"\n'
+                                  'concluded_at = "resolved_at"\n')
+    ledger("import", path, "--mapping", mapping)
+    assert {s for _k, s, *_ in complaints(ledger)} == {"resolved"}
+
+
+@pytest.mark.parametrize(("typed", "minor"), [("1,250.50", 125050), ("12,345,678", 1234567800),
+                                              ("1，250", 125000), ("99.5", 9950)])
+def test_a_comma_between_thousands_is_read(ledger, typed, minor):
+    cid = ledger.log()
+    ledger.to_state(cid, "investigating")
+    ledger("resolve", cid, "--disposition", "refund", "--summary", "x", "--amount", typed)
+    assert ledger.rows("SELECT amount FROM resolutions") == [(minor,)]
+
+
+@pytest.mark.parametrize("typed", ["12,50", "1,2,3", "99，5", "1,25", ",123", "1,2500"])
+def test_any_other_comma_in_an_amount_is_refused(ledger, typed):
+    """A decimal comma (12,50) was read as 1250.00: refused, never scaled."""
+    cid = ledger.log()
+    ledger.to_state(cid, "investigating")
+    before = ledger.snapshot()
+    r = ledger("resolve", cid, "--disposition", "refund", "--summary", "x", "--amount", typed,
+               code=2)
+    assert r.stderr == (f"Error: --amount {typed!r} is not an amount\nHint: type a number with "
+                        "a point before at most two decimals, e.g. --amount 1250.50 (a comma "
+                        "only between thousands: 1,250.50)\n")
+    assert ledger.snapshot() == before
