@@ -36,7 +36,7 @@ TABLE: dict[str, tuple[Word, ...]] = {
     "channel": (
         _w("phone", None, "电话", "call", "telephone", "tel", "来电", "电话投诉"),
         _w("email", None, "邮件", "e-mail", "mail", "电子邮件", "邮箱", "邮件投诉"),
-        _w("letter", None, "信函", "post", "书面", "来函", "信件"),
+        _w("letter", None, "信函", "post", "书面", "来函", "信件", "来信"),
         _w("fax", None, "传真"),
         _w("visit", None, "来访", "in person", "上门", "拜访", "走访", "现场", "面谈",
            "店内"),
@@ -60,11 +60,12 @@ TABLE: dict[str, tuple[Word, ...]] = {
     # 低级/中级/高级/特殊投诉 (the escalation procedure), and the defect grades
     # 致命/严重/一般/轻微 (critical, major, minor, trivial) clerks also use.
     "severity": (
-        _w("critical", None, "紧急", "特殊", "特殊投诉", "特急", "致命"),
+        _w("critical", None, "紧急", "特殊", "特殊投诉", "特急", "致命", "重大投诉"),
         _w("high", None, "高", "高级", "高级投诉", "重要", "重大", "严重", "major",
-           "急件"),
-        _w("medium", None, "中", "中级", "中级投诉", "一般", "普通", "普通件", "normal"),
-        _w("low", None, "低", "低级", "低级投诉", "轻微", "minor"),
+           "急件", "重要投诉", "严重投诉"),
+        _w("medium", None, "中", "中级", "中级投诉", "一般", "普通", "普通件", "normal",
+           "一般投诉"),
+        _w("low", None, "低", "低级", "低级投诉", "轻微", "minor", "轻微投诉"),
     ),
     "demand": (
         _w("return", None, "退货", "退回"),
@@ -72,12 +73,13 @@ TABLE: dict[str, tuple[Word, ...]] = {
         _w("repair", None, "维修", "返修", "修理", "检修"),
         _w("refund", None, "退款"),
         _w("discount", None, "折让", "折价", "降价", "折扣"),
-        _w("compensation", None, "赔偿", "索赔"),
+        _w("compensation", None, "赔偿", "索赔", "赔款"),
         _w("explanation", None, "解释说明", "解释", "说明", "道歉"),
         _w("other", None, "其他", "其它"),
     ),
     "cause_category": (
-        _w("manufacturing", None, "生产制造", "生产", "制造", "制程", "工艺"),
+        _w("manufacturing", None, "生产制造", "生产", "制造", "制程", "工艺", "设备",
+           "设备故障"),
         _w("inspection", None, "检验", "漏检"),
         _w("design", None, "设计"),
         _w("supplier", None, "供应商", "外购", "来料"),
@@ -98,14 +100,15 @@ TABLE: dict[str, tuple[Word, ...]] = {
         _w("rework", None, "返工", "重工"),
         _w("refund", None, "退款"),
         _w("discount", None, "折让", "折价", "降价", "折扣"),
-        _w("compensation", None, "赔偿", "索赔"),
+        _w("compensation", None, "赔偿", "索赔", "赔款"),
         _w("explanation", None, "解释说明", "解释", "说明", "道歉"),
         _w("no-action", None, "不处理", "无需处理", "无", "none"),
     ),
     "satisfaction": (
-        _w("satisfied", None, "满意", "非常满意"),
+        _w("satisfied", None, "满意", "非常满意", "很满意"),
         _w("basically-satisfied", None, "基本满意", "比较满意", "一般"),
-        _w("unsatisfied", None, "不满意", "dissatisfied", "not satisfied"),
+        _w("unsatisfied", None, "不满意", "dissatisfied", "not satisfied", "非常不满意",
+           "很不满意", "不太满意"),
     ),
     # A revisit's method and a note's kind are one word list: a note may also be
     # "internal" (not a contact with the customer), which a revisit may not.
@@ -117,7 +120,7 @@ TABLE: dict[str, tuple[Word, ...]] = {
         _w("internal", None, "内部", "内部备注", "备注"),
     ),
     "inspection": (
-        _w("defect-confirmed", None, "确认缺陷", "确认不良", "不良", "不合格", "ng"),
+        _w("defect-confirmed", None, "确认缺陷", "确认不良", "不良", "不合格", "ng", "不良品"),
         _w("no-defect-found", None, "未发现缺陷", "无缺陷", "合格", "良品"),
         _w("customer-damage", None, "客户损坏", "人为损坏", "人为"),
     ),
@@ -283,8 +286,19 @@ def nearest(typed: str, keys: dict[str, tuple[str, str]]) -> str | None:
     import difflib  # only when a word was mistyped
 
     cjk = any(ord(ch) >= 0x2E80 for ch in typed)
-    found = difflib.get_close_matches(typed, list(keys), n=1, cutoff=0.5 if cjk else 0.6)
+    found = difflib.get_close_matches(typed, list(keys), n=5, cutoff=0.5 if cjk else 0.6)
+    # 非常不满意 is one character from 非常满意, and means its opposite: a spelling
+    # that adds or drops a negation (or 已/中, done or under way) is not offered
+    marks = _marks(typed)
+    found = [f for f in found if _marks(f) == marks]
     return keys[found[0]][1] if found else None
+
+
+_NEGATIONS = frozenset("不非无未没否已中")
+
+
+def _marks(text: str) -> list[str]:
+    return [ch for ch in text if ch in _NEGATIONS]
 
 
 _INDEXES: dict[tuple[str, tuple[Word, ...]], dict[str, tuple[str, str]]] = {}

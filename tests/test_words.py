@@ -486,3 +486,33 @@ def test_no_such_day_year_first(ledger):
     refused(ledger, *NEW[:-2], "--received", "2026/2/30", "--channel", "phone",
             "--category", "quality", "--severity", "low",
             message="cannot read --received '2026/2/30': there is no such day")
+
+
+@pytest.mark.parametrize(("field", "typed", "code"), [
+    ("severity", "重大投诉", "critical"), ("severity", "重要投诉", "high"),
+    ("severity", "一般投诉", "medium"), ("severity", "轻微投诉", "low"),
+    ("satisfaction", "非常不满意", "unsatisfied"), ("satisfaction", "不太满意", "unsatisfied"),
+    ("inspection", "不良品", "defect-confirmed"), ("disposition", "赔款", "compensation"),
+    ("cause_category", "设备", "manufacturing"), ("channel", "来信", "letter")])
+def test_the_seeds_words_are_understood(field, typed, code):
+    """重大投诉 is the seeds' safety/media/lawyer complaint: critical, not 重大's high."""
+    assert words.lookup(field, typed) == code
+
+
+@pytest.mark.parametrize(("field", "typed"), [
+    ("satisfaction", "非常不满"), ("responsibility", "非本公司责任"), ("status", "处理中"),
+    ("inspection", "无不良")])
+def test_no_suggestion_that_adds_or_drops_a_negation(field, typed):
+    """One character from 本公司责任 is 非本公司责任, its opposite: no "did you mean" that
+    would record the opposite fact (a close spelling with the same negation is fine)."""
+    with pytest.raises(words.UnknownWord) as found:
+        words.lookup(field, typed)
+    suggestion = found.value.suggestion
+    assert suggestion is None or [c for c in suggestion if c in "不非无未没否已中"] == [
+        c for c in typed if c in "不非无未没否已中"], suggestion
+
+
+def test_a_near_spelling_is_still_offered():
+    with pytest.raises(words.UnknownWord) as found:
+        words.lookup("satisfaction", "满易")
+    assert found.value.suggestion == "满意"
