@@ -258,7 +258,12 @@ def guess(header: list[str]) -> tuple[str | None, dict[str, str], list[str]]:
 
 
 def _toml_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A TOML basic string: a header broken over lines in its cell (Alt+Enter) keeps its
+    line breaks as escapes (a raw one is not TOML), control characters as \\uXXXX."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = escaped.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
+    return '"' + "".join(c if c >= " " and c != "\x7f" else f"\\u{ord(c):04x}"
+                         for c in escaped) + '"'
 
 
 def template(header: list[str], file_name: str) -> str:

@@ -268,6 +268,21 @@ def test_template_guessed_from_chinese_headers(ledger, files):
     assert "Traceback" not in r.output
 
 
+def test_a_template_of_headers_broken_over_lines_is_a_mapping_that_imports(ledger, files):
+    """Alt+Enter in a header cell: the template writes the break as \\n (a raw one made a
+    mapping that import refused), and the import with it reads the rows."""
+    header = [h.replace("客户名称", "客户\n名称").replace("严重程度", "严重\r\n程度")
+              .replace("联系电话", "联系\t电话") for h in HEADER]
+    path = write_csv(files["dir"] / "broken.csv", ROWS, header=header)
+    text = ledger("import", path, "--template").stdout
+    assert 'customer = "客户\\n名称"' in text and 'severity = "严重\\r\\n程度"' in text, text
+    # the register keeps no date of its investigations: said as a user would
+    text += '\n[dates]\nconcluded_at = "resolved_at"\n'
+    (files["dir"] / "broken.toml").write_text(text, encoding="utf-8")
+    r = ledger("import", path, "--mapping", files["dir"] / "broken.toml", "--dry-run")
+    assert "3 new complaints" in r.stdout, r.output
+
+
 def test_round_trip_through_export(ledger, tmp_path, env, monkeypatch):
     """export complaints --reveal of a ledger, imported with the shipped mapping into a
     fresh one: the same monthly figures."""
