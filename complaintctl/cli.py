@@ -992,6 +992,7 @@ def list_cmd(
 
 
 @command(app, "overdue")
+@run.opens_first
 def overdue_cmd(
     as_of: str | None = typer.Option(None, "--as-of", metavar="WHEN",
                                         help="evaluate at another instant (default now)"),

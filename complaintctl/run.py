@@ -15,18 +15,19 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from complaintctl import i18n, parse, render, views
 from complaintctl.errors import BadInput, ComplaintctlError
 from complaintctl.i18n import _
-from complaintctl.store import Ledger, storage_errors
+from complaintctl.store import Ledger, peek_language, storage_errors
 
 if TYPE_CHECKING:  # Rich is imported only when a table is printed
     from rich.console import RenderableType
 
 UTC = timezone.utc
 R = TypeVar("R")
+P = ParamSpec("P")
 
 _STATE: dict[str, Any] = {"db": None, "actor": None}
 
@@ -256,11 +257,38 @@ def _listing(rows: list[dict[str, Any]], cols: Sequence[render.Col], fmt: str, t
         _print_rich(render.rich_table(rows, cols, tz, title))
 
 
+# Commands that open the ledger before they check anything typed: its language applies
+# from their first word without a look ahead (overdue: typed many times a day).
+_OPENS_FIRST: set[Callable[..., Any]] = set()
+
+
+def opens_first(func: Callable[P, R]) -> Callable[P, R]:
+    _OPENS_FIRST.add(func)
+    return func
+
+
+def _ledger_language() -> None:
+    """Before a command runs, the ledger's language (unless --lang or COMPLAINTCTL_LANG
+    chose one), so that everything the command says is in it: its checks of what was
+    typed too, not only what follows its opening of the ledger. Read past every lock
+    and without a side file (store.peek_language); when the ledger opens, its setting
+    as it is now applies (_keep). Help and Click's own errors come before this."""
+    if i18n.explicit():
+        return
+    try:
+        path = _db_path()
+    except ComplaintctlError:  # the command says why
+        return
+    i18n.use_ledger_language(peek_language(path))
+
+
 def guarded(func: Callable[..., R], /, *args: Any, **kw: Any) -> R:
     """Run a command: its domain errors become `Error: …` and an exit code, Ctrl-C
     exit 130, a reader that went away exit 0; its ledgers are closed after."""
     try:
         with storage_errors(_open_path):
+            if func not in _OPENS_FIRST:
+                _ledger_language()
             return func(*args, **kw)
     except ComplaintctlError as exc:
         raise _fail(exc) from None
@@ -317,12 +345,13 @@ def root(*, db: str | None, actor: str | None, quiet: bool, ascii_: bool) -> Non
 
 # --- the read commands that dispatch runs without Typer ---------------------------
 
+@opens_first
 def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
             severity: str | None, limit: int, fmt: str) -> None:
     """Every stage past its deadline, most late first, with whom it escalates to."""
+    ledger = _open()  # first: its language is the one a refusal below is said in
     fmt = _format(fmt)
     limit = parse.positive_int(limit, "--limit", allow_zero=True)  # whatever the format
-    ledger = _open()
     now = _now()
     when = now if as_of is None else _when(ledger, as_of, "--as-of")
     rows = views.overdue(ledger, when, department=parse.text(dept, "--dept"),

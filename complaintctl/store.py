@@ -122,6 +122,27 @@ def translate(exc: sqlite3.Error, path: Path) -> LedgerError:
                        code="sqlite", path=str(path), detail=text)
 
 
+def peek_language(path: Path) -> str | None:
+    """The display language a ledger file is set to, or None (no file, not a ledger, no
+    setting, or unreadable). Read as an immutable file: no lock, no -wal or -shm made,
+    nothing of the file touched; a change still in the -wal is not seen (the command's
+    own opening of the ledger applies it)."""
+    try:
+        path = Path(path).expanduser()
+        if not path.is_file():
+            return None
+        uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+        conn = sqlite3.connect(uri, uri=True)
+        try:
+            found = conn.execute(
+                "SELECT value FROM settings WHERE key = ?", (settings.LANGUAGE_KEY,)).fetchone()
+        finally:
+            conn.close()
+    except (sqlite3.Error, OSError, ValueError):
+        return None
+    return found[0] if found and isinstance(found[0], str) else None
+
+
 @contextmanager
 def storage_errors(path: Callable[[], Path | None]) -> Iterator[None]:
     """The boundary of a command: an SQLite error that got this far becomes a

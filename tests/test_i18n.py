@@ -311,6 +311,32 @@ def test_a_chinese_ledger_speaks_chinese_after_it_is_open(run, monkeypatch):
     assert result.stderr.startswith("Error: no complaint 'CC-2026-0099'")
 
 
+def test_a_chinese_ledger_speaks_chinese_in_every_check_of_a_command(run, monkeypatch, tmp_path):
+    """LANG=C (cron): what a command checks before it opens the ledger, and what backup
+    and upgrade print, are in the ledger's language too; Click's own errors and help
+    stay the locale's (README: Language); --lang still comes first."""
+    monkeypatch.setenv("LANG", "C")
+    run("init", "--lang", "zh", "--timezone", "Asia/Shanghai")
+    cid = run.log()
+    checks = [
+        (("list", "--status", "结案中"), 2, "错误：--status '结案中' 不在可选范围内"),
+        (("overdue", "--limit", "-5"), 2, "错误：--limit 必须是 0 或正整数，而不是 -5"),
+        (("list", "--format", "xml"), 2, "错误：--format 'xml' 不在可选范围内"),
+        (("close", cid), 2, "错误：close 需要 --no-revisit"),
+        (("report", "--month", "2026-10", "--trend", "-1"), 2,
+         "错误：--trend -1 不在 0 到 120 之间"),
+        (("verify", "--head", "abc"), 2, "错误：--head 'abc' 不是链头"),
+        (("init",), 1, "错误："),
+    ]
+    for args, code, said in checks:
+        assert run(*args, code=code).stderr.startswith(said), args
+    assert run("backup", tmp_path / "bk.db").stderr.startswith("已将 ")
+    assert "已是最新" in run("upgrade").stderr
+    assert "Error: Missing option '--dept'." in run("assign", "X", code=2).stderr
+    assert run("--lang", "en", "list", "--status", "x", code=2).stderr.startswith(
+        "Error: --status 'x' is not one of")
+
+
 def test_init_lang_zh_gives_a_chinese_ledger(run):
     run("init", "--lang", "zh", "--timezone", "Asia/Shanghai")
     result = run("void", "CC-2026-0099", "--reason", "重复", code=1)
