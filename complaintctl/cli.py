@@ -1168,7 +1168,7 @@ def report_cmd(
 
     if fmt == "table" and output:  # the file's name says which, as export reads it
         fmt = _REPORT_SUFFIXES.get(Path(output).suffix.lower(), fmt)
-    fmt = "xlsx" if fmt.strip().lower() == "xlsx" else _format(fmt)
+    fmt = parse.choice(fmt, (*parse.FORMATS, "xlsx"), "--format")
     if fmt == "xlsx" and not output:
         raise BadInput(_("a workbook is written to a file"),
                        hint=_("give --output FILE.xlsx"), code="xlsx_needs_output")
@@ -1427,13 +1427,21 @@ def import_cmd(
             raise BadInput(_("--void-batch needs --reason (why the import was wrong)"),
                            code="reason_required")
         ledger = _open(write=True)
-        ids, relinked = importer.void_batch(ledger, void_batch, text, now=_now(),
-                                            actor=_actor())
+        ids, relinked, kept = importer.void_batch(ledger, void_batch, text, now=_now(),
+                                                  actor=_actor())
         _say(ngettext("Voided {count} complaint of import batch {batch}.",
                       "Voided {count} complaints of import batch {batch}.", len(ids)).format(
                           count=f"{len(ids):,}", batch=void_batch))
         for w in complaints.relink_notes(relinked):  # as `void` says them
             _warn(w)
+        if kept:
+            _warn(ngettext(
+                "the new steps batch {batch} gave {count} complaint of an earlier import stay "
+                "(a step is never undone): see them with complaintctl show, and correct them "
+                "one by one",
+                "the new steps batch {batch} gave {count} complaints of an earlier import stay "
+                "(a step is never undone): see them with complaintctl show, and correct them "
+                "one by one", kept).format(batch=void_batch, count=f"{kept:,}"))
         return
     if file is None:
         raise BadInput(_("give the register FILE (or --void-batch ID)"), code="no_file")
@@ -1888,7 +1896,7 @@ def demo_cmd(
         summary, warnings = demo.fill(ledger, complaints, now=_now(), seed=seed,
                                       progress=progress)
     _say(_("Demo ledger: {path}").format(path=path))
-    _say("  " + ", ".join(f"{k} {v}" for k, v in summary.items()))
+    _say("  " + ", ".join(f"{term('status', k)} {v}" for k, v in summary.items()))
     for w in warnings:  # the calendar's, in import's words (bulk.Writer.calendar_warnings)
         _warn(w)
     _say(_("Try:"))

@@ -493,6 +493,13 @@ class Reader:
         value = self._value(row, f, "time", raw, name)
         return value, True
 
+    def _same_day_date(self, at: datetime, before: datetime) -> bool:
+        """Whether `at` is a date without a time of day (local midnight) on the local day
+        of `before`."""
+        local = at.astimezone(self.tz)
+        return (local.hour, local.minute, local.second) == (0, 0, 0) and \
+            local.date() == before.astimezone(self.tz).date()
+
     def history(self, row: _Row, *, actor: str, source: dict[str, Any]
                 ) -> tuple[History | None, list[tuple[str, str]]]:
         """The row's complaint history (None when it has problems), and the steps by
@@ -538,6 +545,9 @@ class Reader:
                     "{time} is in the future").format(time=self.lg.local(at)), rule=True,
                     cells=row.cells))
                 return
+            if last is not None and at < last[0] and self._same_day_date(at, last[0]):
+                at, estimated = last[0], True  # a date without its time, on the day of the
+                # step before (a timed receipt, then the day it was assigned): at that step
             if last is not None and at < last[0]:
                 problems.append(Problem(row.number, column, _(
                     "{time} is before {other} {then}: the dates run backwards").format(
@@ -978,18 +988,19 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
 # --- void a batch --------------------------------------------------------------------------
 
 def void_batch(lg: Ledger, batch: int, reason: str, *, now: datetime, actor: str
-               ) -> tuple[list[str], list[tuple[str, str | None]]]:
+               ) -> tuple[list[str], list[tuple[str, str | None]], int]:
     """Void every complaint a batch brought in (nothing is deleted): an event `void` for
     each, whatever its state (a wrong import is undone whole; a complaint with an open
     return is refused, as `void` refuses it). Returns their ids, and the repeat links
     of complaints outside the batch that changed (complaints.relink: (id, the one it
-    repeats now), which complaints.relink_notes puts in words, as `void` does)."""
+    repeats now), which complaints.relink_notes puts in words, as `void` does), and the
+    number of complaints of earlier batches it gave new steps (those steps stay)."""
     from complaintctl import workflow
 
     workflow.check_reason("void", reason)
     at = iso(now)
     with lg.write() as cur:
-        found = cur.execute("SELECT voided_at FROM import_batches WHERE id = ?",
+        found = cur.execute("SELECT voided_at, updated FROM import_batches WHERE id = ?",
                             (batch,)).fetchone()
         if found is None:
             raise NotFound(_("no import batch {batch}").format(batch=batch),
@@ -1024,7 +1035,7 @@ def void_batch(lg: Ledger, batch: int, reason: str, *, now: datetime, actor: str
             "complaints r ON r.repeat_of = c.id WHERE c.import_batch = ? AND c.product IS NOT "
             "NULL AND r.status != 'void' ORDER BY 3", (batch,)).fetchall()
         changed = complaints.relink(lg, cur, spans, None, now=now, actor=actor)
-    return ids, changed
+    return ids, changed, found[1] or 0
 
 
 def batches(lg: Ledger) -> Iterator[dict[str, Any]]:

@@ -113,8 +113,9 @@ def check_investigate(c: Mapping[str, Any], data: Mapping[str, Any]) -> None:
                        code="reason_without_not_upheld")
     if data.get("responsibility") == "supplier" and not (data.get("supplier")
                                                         or c["supplier"]):
-        raise BadInput(_("--responsibility supplier needs --supplier NAME"),
-                       code="supplier_required")
+        raise BadInput(_("--responsibility {supplier} needs --supplier NAME").format(
+            supplier=term("responsibility", "supplier")),
+                       hint=_("name the supplier: --supplier NAME"), code="supplier_required")
 
 
 def check_resolve(c: Mapping[str, Any], disposition: str) -> None:

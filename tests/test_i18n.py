@@ -343,3 +343,16 @@ def test_init_lang_zh_gives_a_chinese_ledger(run):
     assert result.stderr.startswith("错误：没有投诉 'CC-2026-0099'")
     assert run("--lang", "en", "void", "CC-2026-0099", "--reason", "x",
                code=1).stderr.startswith("Error: no complaint")
+
+
+def test_demo_counts_and_a_supplier_refusal_in_chinese(run):
+    """The demo's counts by status, and the refusal of a supplier without a name, say the
+    words in Chinese (they showed the codes: `closed 25`, `--responsibility supplier`)."""
+    out = run("--lang", "zh", "demo", "--complaints", "40").stderr
+    counts = out.splitlines()[1]
+    assert "已关闭" in counts and "closed" not in counts, out
+    cid = run.json("list", "--status", "assigned", "--format", "json")[0]["id"]
+    r = run("--lang", "zh", "investigate", cid, "--cause", "轴承", "--cause-category", "来料",
+            "--responsibility", "供应商", code=2)
+    assert r.stderr == ("错误：--responsibility 供应商 需要 --supplier 供应商名称\n"
+                        "提示：请写明供应商：--supplier 供应商名称\n"), r.stderr

@@ -213,6 +213,13 @@ def test_reimport_newer_copy_conflict(ledger, files):
     added = [e for e in shown["events"] if e["kind"] in ("investigate", "resolve", "revisit")]
     assert [e["data"]["source"]["file"] for e in added] == ["newer.csv"] * 3
     assert ledger("verify").exit_code == 0
+    # voiding the newer copy's batch voids the complaint it brought in, and says that the
+    # steps it gave 2025-002 stay (they are not undone)
+    r = ledger("import", "--void-batch", "3", "--reason", "映射错了")
+    assert "Voided 1 complaint of import batch 3." in r.stderr
+    assert ("Warning: the new steps batch 3 gave 1 complaint of an earlier import stay (a step "
+            "is never undone)") in r.stderr, r.stderr
+    assert {x[0]: x[1] for x in complaints(ledger)}["2025-002"] == "closed"
 
 
 def test_erased_contact_is_not_filled_in(ledger, files):
@@ -760,3 +767,28 @@ def test_any_other_comma_in_an_amount_is_refused(ledger, typed):
                         "a point before at most two decimals, e.g. --amount 1250.50 (a comma "
                         "only between thousands: 1,250.50)\n")
     assert ledger.snapshot() == before
+
+
+def test_a_date_without_a_time_on_the_day_of_a_timed_step_follows_it(ledger, files):
+    """投诉日期 with a time, 分派日期 a date of the same day: assigned at the receipt's time
+    (estimated), not refused as running backwards; a date of the day before still is."""
+    header = ["投诉单号", "投诉日期", "客户名称", "投诉渠道", "投诉内容", "投诉类别", "严重程度",
+              "责任部门", "责任人", "分派日期"]
+    rows = [["SD-1", "2024-03-05 09:30", "客户A", "电话", "描述", "质量", "一般", "质量部", "王芳",
+             "2024-03-05"]]
+    path = write_csv(files["dir"] / "sameday.csv", rows, header=header)
+    mapping = files["dir"] / "sameday.toml"
+    mapping.write_text('key = "投诉单号"\n[columns]\nreceived_at = "投诉日期"\n'
+                       'customer = "客户名称"\nchannel = "投诉渠道"\ndescription = "投诉内容"\n'
+                       'category = "投诉类别"\nseverity = "严重程度"\ndepartment = "责任部门"\n'
+                       'owner = "责任人"\nassigned_at = "分派日期"\n', encoding="utf-8")
+    ledger("import", path, "--mapping", mapping)
+    assert ledger.rows("SELECT received_at, assigned_at FROM complaints") == [
+        ("2024-03-05T01:30:00Z", "2024-03-05T01:30:00Z")]
+    (data,) = ledger.rows("SELECT data FROM events WHERE kind = 'assign'")[0]
+    assert json.loads(data)["estimated"] is True
+    rows[0][0], rows[0][-1] = "SD-2", "2024-03-04"
+    path = write_csv(files["dir"] / "daybefore.csv", rows, header=header)
+    before = ledger.snapshot()
+    r = ledger("import", path, "--mapping", mapping, code=1)
+    assert "the dates run backwards" in r.stderr and ledger.snapshot() == before

@@ -380,6 +380,8 @@ def test_refusals_of_bad_input_say_what_to_type(ledger):
          "type one of them, e.g. --lang zh"),
         ((*LOG, "--shipped", "2026-11-24"), "--shipped 2026-11-24 is in the future",
          "give the day the goods left"),
+        (("report", "--format", "xml"), "--format 'xml' is not one of: table, json, csv, "
+         "markdown, xlsx", "type one of them, e.g. --format table"),
     ]
     for args, message, hint in cases:
         r = refused(ledger, *args, code=2, message=f"Error: {message}")
