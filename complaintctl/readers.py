@@ -99,10 +99,10 @@ def _csv(path: Path, encoding: str | None) -> Table:
     fh = open(path, encoding=enc, newline="", errors="strict")  # noqa: SIM115 (the rows own it)
     reader = csv.reader(fh)
     try:
-        header = next(reader, None)
-    except UnicodeDecodeError:
+        at, header = _header(reader)
+    except UnicodeDecodeError as exc:
         fh.close()
-        raise _undecodable(path, enc, 1) from None
+        raise _undecodable(path, enc, getattr(exc, "row", 1)) from None
     if not header:
         fh.close()
         raise BadInput(_("{path} has no header row").format(path=path), code="no_header")
@@ -110,7 +110,7 @@ def _csv(path: Path, encoding: str | None) -> Table:
 
     def rows() -> Iterator[tuple[int, list[str | None]]]:
         with fh:
-            number = 1
+            number = at
             while True:
                 try:
                     row = next(reader)
@@ -124,6 +124,27 @@ def _csv(path: Path, encoding: str | None) -> Table:
                     yield number, cells
 
     return Table(header, rows(), enc)
+
+
+# Rows above the header a register may have: a title (2024年客户投诉登记表, often merged
+# across the sheet), a date or department line, blank rows.
+_ABOVE_HEADER = 10
+
+
+def _header(rows: Iterator[Any]) -> tuple[int, list[Any] | None]:
+    """(its row number, the header row): the first of the first rows with at least two
+    cells filled; rows above it with one cell or none (a title) are passed over."""
+    for number in range(1, _ABOVE_HEADER + 1):
+        try:
+            row = next(rows, None)
+        except UnicodeDecodeError as exc:  # said with the row it is in
+            exc.row = number  # type: ignore[attr-defined]
+            raise
+        if row is None:
+            return number, None
+        if sum(1 for c in row if c not in (None, "") and str(c).strip()) >= 2:
+            return number, row
+    return _ABOVE_HEADER, None
 
 
 def _undecodable(path: Path, enc: str, row: int) -> BadInput:
@@ -177,13 +198,13 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
                        hint=_("its sheets: {names}").format(names=", ".join(names)),
                        code="no_sheet")
     rows_in = iter(book.get_sheet_by_name(sheet).iter_rows())
-    header_cells = next(rows_in, None)
-    if not header_cells or not any(c not in (None, "") for c in header_cells):
+    at, header_cells = _header(rows_in)
+    if not header_cells:
         raise BadInput(_("{path} has no header row").format(path=path), code="no_header")
     header = [_cell(c) or "" for c in header_cells]
 
     def rows() -> Iterator[tuple[int, list[str | None]]]:
-        number = 1
+        number = at
         for raw in rows_in:
             number += 1
             cells = [_cell(c) for c in raw]

@@ -792,3 +792,35 @@ def test_a_date_without_a_time_on_the_day_of_a_timed_step_follows_it(ledger, fil
     before = ledger.snapshot()
     r = ledger("import", path, "--mapping", mapping, code=1)
     assert "the dates run backwards" in r.stderr and ledger.snapshot() == before
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_title_above_the_header_is_passed_over(ledger, files, kind):
+    """2024年客户投诉登记表 in A1 (merged across in the XLSX), a blank row, then the header:
+    the header is the first row with two cells filled; rows keep the file's numbers."""
+    title = [["2024年客户投诉登记表", *[""] * (len(HEADER) - 1)], [""] * len(HEADER)]
+    bad = list(ROWS[2])
+    bad[1] = "2025/13/01"
+    rows = [*title, HEADER, *ROWS[:2], bad]
+    if kind == "csv":
+        path = files["dir"] / "titled.csv"
+        with open(path, "w", encoding="gbk", newline="") as fh:
+            csv.writer(fh).writerows(rows)
+    else:
+        import xlsxwriter
+
+        path = files["dir"] / "titled.xlsx"
+        book = xlsxwriter.Workbook(str(path))
+        sheet = book.add_worksheet("登记表")
+        sheet.merge_range(0, 0, 0, len(HEADER) - 1, title[0][0])
+        for i, row in enumerate(rows[2:], 2):
+            sheet.write_row(i, 0, row)
+        book.close()
+    assert 'key = "投诉单号"' in ledger("import", path, "--template").stdout
+    before = ledger.snapshot()
+    r = ledger("import", path, "--mapping", files["map"], code=2)
+    assert "row 6, column 投诉日期: '2025/13/01' is not a date" in r.stderr, r.stderr
+    assert ledger.snapshot() == before
+    r = ledger("import", path, "--mapping", files["map"], "--skip-bad", "--rejects",
+               files["dir"] / "rejects.csv")
+    assert "2 new complaints" in r.stderr, r.stderr
