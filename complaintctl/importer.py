@@ -453,6 +453,15 @@ class Reader:
         column = self.column(f)
         return any(p.column == column for p in row.problems)
 
+    def _time_unread(self, row: _Row, f: str) -> bool:
+        """Whether the time of `f` is missing because a cell it comes from (its own
+        column, or the one [dates] names) could not be read: said once, for the cell."""
+        if self.unread(row, f):
+            return True
+        src = self.date_from.get(f)
+        return src is not None and (self.unread(row, src[0]) if src[1] is None else
+                                    any(p.column == src[0] for p in row.problems))
+
     def key(self, row: _Row) -> str | None:
         if self.key_index is None or self.key_index >= len(row.cells):
             return None
@@ -532,7 +541,7 @@ class Reader:
                 at, estimated = self.when(row, time_field)
             estimated = estimated or estimate
             if at is None:
-                if needed:
+                if needed and not self._time_unread(row, time_field):
                     problems.append(Problem(
                         row.number, None, _("the {step} step has no date: map {field} to a "
                                             "column, or say where it comes from under "
@@ -868,7 +877,7 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
     (_New at the first row to add)."""
     result = Result(dry_run=dry_run, header=list(table.header))
     later: list[tuple[str, list[Step], dict[str, Any]]] = []  # steps for the ordinary path
-    seen: set[str] = set()
+    seen: dict[str, int] = {}  # key -> the row it was first in
     mapping_name = Path(mapping.name).name
     writer: bulk.Writer | None = None
     block: AbstractContextManager[Any] = lg.write() if keep is None else \
@@ -903,12 +912,12 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                     source = {"file": file_name, "row": number, "row_hash": None}
                     history, _cols = reader.history(row, actor=actor, source=source)
                     if key is not None:
-                        if key in seen:
+                        first = seen.setdefault(key, number)
+                        if first != number:
                             row.problems.append(Problem(number, mapping.key, _(
-                                "{key} is in the file twice").format(key=parse.shown(key)),
-                                rule=True, cells=cells))
+                                "{key} is in the file twice (also in row {row})").format(
+                                    key=parse.shown(key), row=first), rule=True, cells=cells))
                             history = None
-                        seen.add(key)
                     elif mapping.key is not None and not row.problems:
                         row.problems.append(Problem(number, mapping.key, _(
                             "empty: every row needs its key to be imported again"),

@@ -221,7 +221,10 @@ GUESSES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("closed_at", ("结案日期", "关闭日期", "closed")),
 )
 
-_KEY_GUESSES = ("投诉单号", "投诉编号", "单号", "编号", "序号", "complaintid", "id", "ref")
+# The register's own id, best first. Never 序号 (a row's number: renumbered when the
+# sheet is sorted) nor an order's number (订单编号: order_no, shared by complaints).
+_KEY_GUESSES = ("投诉单号", "投诉编号", "登记编号", "单号", "编号", "complaintid", "id", "ref")
+_NOT_KEYS = ("序号", "订单", "order", "发票", "合同")
 
 
 def _norm(text: str) -> str:
@@ -233,10 +236,13 @@ def guess(header: list[str]) -> tuple[str | None, dict[str, str], list[str]]:
     normed = [(h, _norm(h)) for h in header if h]
     taken: set[str] = set()
     key = None
-    for h, n in normed:
-        if n in _KEY_GUESSES or any(n.endswith(g) for g in ("单号", "编号")):
-            key = h
-            taken.add(h)
+    keys = [(h, n) for h, n in normed if not any(w in n for w in _NOT_KEYS)]
+    for rank in (*_KEY_GUESSES, None):  # the exact words in their order, then any 单号/编号
+        found_key = next((h for h, n in keys if n == rank or rank is None and
+                          n.endswith(("单号", "编号"))), None)
+        if found_key is not None:
+            key = found_key
+            taken.add(found_key)
             break
     found: dict[str, str] = {}
     for f, words in GUESSES:  # exact headers first, then headers containing a word

@@ -38,6 +38,8 @@ def detect_encoding(head: bytes) -> str:
     superset of GBK and GB2312, what Chinese Windows saves)."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"  # Excel's "Unicode text" (tab-separated)
     try:
         head.decode("utf-8")
         return "utf-8-sig"
@@ -90,6 +92,17 @@ def _clean(value: str) -> str | None:
     return value or None
 
 
+def _delimiter(fh: Any) -> str:
+    """A tab when the first line has more tabs than commas (Excel's "Unicode text", a
+    register copied out of a sheet), else a comma. The file is read again from its start."""
+    try:
+        first = fh.readline(_SNIFF)
+    except UnicodeDecodeError:  # said with its row when the rows are read
+        first = ""
+    fh.seek(0)
+    return "\t" if first.count("\t") > first.count(",") else ","
+
+
 def _csv(path: Path, encoding: str | None) -> Table:
     if encoding is None:
         with open(path, "rb") as raw:
@@ -97,7 +110,7 @@ def _csv(path: Path, encoding: str | None) -> Table:
     else:
         enc = _encoding(encoding)
     fh = open(path, encoding=enc, newline="", errors="strict")  # noqa: SIM115 (the rows own it)
-    reader = csv.reader(fh)
+    reader = csv.reader(fh, delimiter=_delimiter(fh))
     try:
         at, header = _header(reader)
     except UnicodeDecodeError as exc:
@@ -170,8 +183,9 @@ def _cell(value: Any) -> str | None:
         return _clean(value)
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, float):  # as Excel shows it: 15 significant digits (¥3.30 is
+        # stored as 3.3000000000000003, which is not an amount of cents)
+        return str(int(value)) if value.is_integer() else f"{value:.15g}"
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
     if isinstance(value, (date, time)):

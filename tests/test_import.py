@@ -824,3 +824,70 @@ def test_a_title_above_the_header_is_passed_over(ledger, files, kind):
     r = ledger("import", path, "--mapping", files["map"], "--skip-bad", "--rejects",
                files["dir"] / "rejects.csv")
     assert "2 new complaints" in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("form", ["utf-16", "tabs"])
+def test_excels_unicode_text_and_tab_separated_files_are_read(ledger, files, form):
+    """Excel's "Unicode text" (UTF-16 with its BOM, tabs) and a tab-separated UTF-8 file,
+    with a comma inside a cell: read as the CSV they are."""
+    rows = [HEADER, *ROWS]
+    rows[1][8] = "电机异响, 三台"
+    text = "".join("\t".join(r) + "\r\n" for r in rows)
+    path = files["dir"] / ("u16.txt" if form == "utf-16" else "tabs.csv")
+    path.write_text(text, encoding="utf-16" if form == "utf-16" else "utf-8", newline="")
+    ledger("import", path, "--mapping", files["map"])
+    assert [c[0] for c in complaints(ledger)] == ["2025-001", "2025-002", "2025-003"]
+    assert ledger.json("show", "--ref", "2025-001")["description"] == "电机异响, 三台"
+
+
+def test_an_xlsx_amount_is_read_as_excel_shows_it(ledger, files):
+    """¥3.30 typed in Excel is stored as the float 3.3000000000000003: read as 3.30 (it
+    was refused for having more than two decimals)."""
+    import xlsxwriter
+
+    header = [*HEADER, "赔偿金额"]
+    path = files["dir"] / "amount.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, header)
+    sheet.write_row(1, 0, [*ROWS[0], 0.1 + 3.2])  # 3.3000000000000003
+    book.close()
+    mapping = files["dir"] / "amount.toml"
+    mapping.write_text(MAPPING.replace("[values.category]", 'amount = "赔偿金额"\n\n'
+                                       "[values.category]"), encoding="utf-8")
+    ledger("import", path, "--mapping", mapping)
+    assert ledger.rows("SELECT amount FROM resolutions") == [(330,)]
+
+
+@pytest.mark.parametrize(("header", "key"), [
+    (["序号", "投诉单号", "投诉日期", "客户名称"], "投诉单号"),
+    (["订单编号", "投诉单号", "投诉日期", "客户名称"], "投诉单号"),
+    (["序号", "投诉日期", "客户名称"], None),
+    (["编号", "投诉日期", "客户名称"], "编号")])
+def test_the_templates_key_is_the_complaints_own_id(header, key):
+    """Never 序号 (a row number, renumbered when the sheet is sorted: every row of a newer
+    copy conflicted) nor an order's number (shared by complaints of one order)."""
+    from complaintctl.mapping import guess
+
+    assert guess(header)[0] == key
+
+
+def test_an_unreadable_date_is_said_once(ledger, files):
+    """A cell that is not a date is named; the steps whose times it (or [dates] through it)
+    would give are not reported again as mapping gaps."""
+    row = list(ROWS[0])
+    row[1], row[17] = "2025/13/01", "2025/13/06"
+    path = write_csv(files["dir"] / "unread.csv", [row])
+    r = ledger("import", path, "--mapping", files["map"], code=2)
+    lines = [line for line in r.stderr.splitlines() if line.startswith("row ")]
+    assert lines == ["row 2, column 投诉日期: '2025/13/01' is not a date",
+                     "row 2, column 处理日期: '2025/13/06' is not a date"], r.stderr
+
+
+def test_a_key_twice_in_the_file_names_both_rows(ledger, files):
+    rows = [ROWS[0], ROWS[1], [*ROWS[0][:2], "另一家", *ROWS[0][3:]]]
+    path = write_csv(files["dir"] / "twice-key.csv", rows)
+    before = ledger.snapshot()
+    r = ledger("import", path, "--mapping", files["map"], code=1)
+    assert "row 4, column 投诉单号: '2025-001' is in the file twice (also in row 2)" in r.stderr
+    assert ledger.snapshot() == before
