@@ -35,7 +35,7 @@ from typing import Any
 from complaintctl import bulk, complaints, deadlines, parse, words, workflow
 from complaintctl.bulk import History, Step
 from complaintctl.errors import BadInput, ComplaintctlError, IllegalTransition, NotFound, Refused
-from complaintctl.i18n import _, ngettext, term
+from complaintctl.i18n import N_, _, ngettext, term
 from complaintctl.mapping import FIELDS, UNHASHED, WORD_FIELD, Mapping
 from complaintctl.readers import Table
 from complaintctl.store import Ledger, Rows, encode, iso
@@ -665,6 +665,27 @@ _STEPS_OF = {"resolved": ("disposition", "resolved_at"),
              "closed": ("resolved_at", "closed_at or revisited_at")}
 
 
+# What a step of a row needs before it, in the register's fields, by the state the row's
+# earlier steps left the complaint in (the transition table's refusal names commands).
+_BEFORE = {"logged": N_("a row with {step} needs an assignment before it: map department "
+                       "and owner (or give them under [defaults])"),
+           "assigned": N_("a row with {step} needs an investigation before it: map cause (or "
+                          "validity) and where concluded_at comes from"),
+           "investigating": N_("a row with {step} needs a resolution before it: map "
+                               "disposition, summary and resolved_at")}
+
+
+def _in_register(exc: ComplaintctlError, key: str | None) -> str:
+    """A refusal of the writer in the register's terms: the id it would have had is
+    never made, so the row's key stands for it; an illegal step says what the row lacks."""
+    if isinstance(exc, IllegalTransition) and exc.params.get("state") in _BEFORE:
+        return _(_BEFORE[exc.params["state"]]).format(step=exc.params.get("command"))
+    record = exc.params.get("record")
+    if isinstance(record, str) and record:
+        return exc.message.replace(record, key or _("this row"))
+    return exc.message
+
+
 def _reached(steps: list[Step]) -> str:
     """The status a row's steps end in, by the transition table."""
     state = "logged"
@@ -953,8 +974,8 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                         place = exc.params.get("step", 0)
                         kind = "log" if not place else history.steps[place - 1].kind
                         result.problems.append(Problem(number, None, _(
-                            "{step}: {message}").format(step=kind, message=exc.message),
-                            rule=True, cells=cells))
+                            "{step}: {message}").format(step=kind, message=_in_register(
+                                exc, key)), rule=True, cells=cells))
                         continue
                     result.added += 1
             if progress is not None:

@@ -891,3 +891,23 @@ def test_a_key_twice_in_the_file_names_both_rows(ledger, files):
     r = ledger("import", path, "--mapping", files["map"], code=1)
     assert "row 4, column 投诉单号: '2025-001' is in the file twice (also in row 2)" in r.stderr
     assert ledger.snapshot() == before
+
+
+def test_a_step_the_row_cannot_take_is_said_in_the_registers_terms(ledger, files):
+    """No id the import never made, no commands: what the row lacks, and its key."""
+    no_owner = list(ROWS[0])
+    no_owner[10:13] = ["", "", ""]  # no 责任部门, 责任人, 分派日期: the investigation has none
+    path = write_csv(files["dir"] / "lacks.csv", [no_owner])
+    r = ledger("import", path, "--mapping", files["map"], code=1)
+    assert ("row 2: investigate: a row with investigate needs an assignment before it: map "
+            "department and owner (or give them under [defaults])") in r.stderr, r.stderr
+    assert "CC-" not in r.stderr and "allowed next" not in r.stderr
+    not_upheld = list(ROWS[0])
+    not_upheld[13:15] = ["", ""]
+    mapping = files["dir"] / "nu.toml"
+    mapping.write_text(MAPPING.replace("[values.category]", '[defaults]\nvalidity = '
+                                       '"not-upheld"\n\n[values.category]'), encoding="utf-8")
+    path = write_csv(files["dir"] / "nu.csv", [not_upheld])
+    r = ledger("import", path, "--mapping", mapping, code=1)
+    assert "row 2: resolve: cannot resolve 2025-001 with exchange: it was found not upheld" \
+        in r.stderr, r.stderr
