@@ -32,7 +32,7 @@ from complaintctl import (
     words,
 )
 from complaintctl.errors import BadInput
-from complaintctl.i18n import _, ngettext, term
+from complaintctl.i18n import _, listing, ngettext, term
 from complaintctl.run import (
     _STATE,
     _db_path,
@@ -521,7 +521,7 @@ def log_cmd(
     if missing:
         if no_input or not (_isatty(sys.stdin) and _isatty(sys.stderr)):
             raise BadInput(_("missing {options} (no terminal to ask on)").format(
-                options=", ".join(i.option for i in missing)),
+                options=listing([i.option for i in missing])),
                 hint=_("give every one of them as an option"))
         for item in intake:
             if given[item.field] is None:

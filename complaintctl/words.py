@@ -349,7 +349,8 @@ def unknown(field: str, exc: UnknownWord, *, option: str | None = None,
         examples = [w.code for w in exc.choices]
     source = option or field
     message = _("{option} {value} is not one of: {choices}").format(
-        option=source, value=_quoted(exc.value), choices=", ".join(names))
+        option=source, value=_quoted(exc.value),
+        choices=("、" if shown_lang == "zh" else ", ").join(names))
     if exc.suggestion is not None:
         hint = _("did you mean {word}?").format(word=exc.suggestion)
     elif names:

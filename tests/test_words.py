@@ -211,7 +211,7 @@ def test_choices_are_listed_in_the_display_language(monkeypatch):
     monkeypatch.setattr(i18n, "lang", lambda: "zh")
     with pytest.raises(BadInput) as caught:
         words.resolve("severity", "hgh", option="--severity")
-    assert caught.value.message == "--severity 'hgh' is not one of: 紧急, 高, 中, 低"
+    assert caught.value.message == "--severity 'hgh' is not one of: 紧急、高、中、低"
     assert caught.value.hint == "did you mean high?"
 
 
