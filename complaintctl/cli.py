@@ -548,7 +548,7 @@ def assign_cmd(
     complaint_id: str = typer.Argument(..., metavar="ID"),
     dept: str = typer.Option(..., "--dept", help="department that owns it (责任部门)"),
     owner: str = typer.Option(..., help="person responsible (责任人)"),
-    note: str | None = typer.Option(None),
+    note: str | None = typer.Option(None, help="a note kept with the step"),
     at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
 ) -> None:
     """Route a complaint to a department and owner (again to reassign)."""
@@ -1023,7 +1023,7 @@ def return_open_cmd(
     qty: int = typer.Option(..., "--qty", help="quantity authorised for return"),
     product: str | None = typer.Option(None, help="default: the complaint's product"),
     lot: str | None = typer.Option(None, help="default: the complaint's lot"),
-    reason: str | None = typer.Option(None),
+    reason: str | None = typer.Option(None, help="why the goods come back"),
     at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
 ) -> None:
     """Authorise a return against an open complaint; prints its RMA id."""
@@ -1042,7 +1042,7 @@ def return_open_cmd(
 def return_receive_cmd(
     return_id: str = typer.Argument(..., metavar="RMA"),
     qty: int = typer.Option(..., "--qty", help="quantity counted at the warehouse"),
-    note: str | None = typer.Option(None),
+    note: str | None = typer.Option(None, help="a note kept with the step"),
     at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
 ) -> None:
     """Record goods counted in (partial receipts add up)."""
@@ -1059,8 +1059,8 @@ def return_inspect_cmd(
     return_id: str = typer.Argument(..., metavar="RMA"),
     result: str = typer.Option(..., help=", ".join(parse.INSPECTION_RESULTS)),
     defective: int = typer.Option(..., help="defective quantity found"),
-    cause: str | None = typer.Option(None),
-    note: str | None = typer.Option(None),
+    cause: str | None = typer.Option(None, help="the cause the inspection found"),
+    note: str | None = typer.Option(None, help="a note kept with the step"),
     at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
 ) -> None:
     """Record the inspection of the received goods."""
@@ -1079,10 +1079,10 @@ def return_inspect_cmd(
 def return_dispose_cmd(
     return_id: str = typer.Argument(..., metavar="RMA"),
     action: str = typer.Option(..., help=", ".join(parse.RETURN_ACTIONS)),
-    qty: int = typer.Option(..., "--qty"),
+    qty: int = typer.Option(..., "--qty", help="how many received units"),
     cost: str | None = typer.Option(None, metavar="AMOUNT", help="cost of loss"),
-    repair_cost: str | None = typer.Option(None, metavar="AMOUNT"),
-    note: str | None = typer.Option(None),
+    repair_cost: str | None = typer.Option(None, metavar="AMOUNT", help="cost of the repair"),
+    note: str | None = typer.Option(None, help="a note kept with the step"),
     at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
 ) -> None:
     """Give received units a disposition (repeat to split the quantity)."""
@@ -1122,7 +1122,8 @@ def return_close_cmd(
 @command(return_app, "list")
 def return_list_cmd(
     open_only: bool = typer.Option(False, "--open", help="only returns not closed"),
-    complaint: str | None = typer.Option(None, "--complaint", metavar="ID"),
+    complaint: str | None = typer.Option(None, "--complaint", metavar="ID",
+                                         help="only the returns of this complaint"),
     fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
 ) -> None:
     """Returns with their stage, quantities, deadline and costs."""
