@@ -336,7 +336,23 @@ _WEEKDAY = re.compile(r"\b(?:mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:
 # The words for now, today and yesterday, in both languages.
 _NOW_WORDS = {"now": "now", "现在": "now", "today": "today", "今天": "today",
               "今日": "today", "yesterday": "yesterday", "昨天": "yesterday",
-              "昨日": "yesterday"}
+              "昨日": "yesterday", "前天": "2 days ago"}
+_DAYS_BACK = {"today": 0, "yesterday": 1, "2 days ago": 2}
+# A day word with a time after it: 昨天 14:30, today 9:30, 今天 9点30分.
+_DAY_AND_TIME = re.compile(r"^(today|yesterday|今天|今日|昨天|昨日|前天)\s*(.+)$")
+# A time of day as clerks write it: 9点, 9点30分, 09时30分 (and 9:30, as ISO has it).
+_CJK_CLOCK = re.compile(r"^\s*([0-9]{1,2})\s*[点时]\s*(?:([0-9]{1,2})\s*分?)?\s*$")
+_CLOCK = re.compile(r"^\s*([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?\s*$")
+# A month and day without the year (3月5日): refused, the hint giving the year.
+_NO_YEAR = re.compile(r"^\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*[日号]?")
+
+
+def _clock(text: str) -> str:
+    """9点30分 -> 09:30 (an ISO time of day); other text as it is."""
+    m = _CJK_CLOCK.match(text)
+    if m:
+        return f"{int(m.group(1)):02d}:{int(m.group(2) or 0):02d}"
+    return text
 
 
 def _dateutil_parse(value: str, default: datetime) -> datetime:
@@ -382,7 +398,8 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date") ->
 
     Accepts ISO 8601 and other year-first dates (2026/3/4, 2026.3.4), 2026年3月4日
     [10:00], the forms python-dateutil reads with a month's name (4 Mar 2026), and
-    the words now, today (00:00 today), yesterday (00:00 yesterday), 现在, 今天, 昨天.
+    the words now, today (00:00 today), yesterday (00:00 yesterday), 现在, 今天, 昨天,
+    前天, a day word with a time (昨天 14:30), and times as 9点30分 or 09时30分.
     Refuses dates typed as numbers in another order (03/04/2026) and weekdays.
     A time without a zone is in the ledger's time zone.
     """
@@ -393,13 +410,24 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date") ->
     local_now = now.astimezone(tz)
     if word == "now":
         return now.astimezone(UTC)
-    if word in ("today", "yesterday"):
-        day = local_now.date() - timedelta(days=1 if word == "yesterday" else 0)
+    if word in _DAYS_BACK:
+        day = local_now.date() - timedelta(days=_DAYS_BACK[word])
         return datetime.combine(day, time(0), tz).astimezone(UTC)
+    m = _DAY_AND_TIME.match(raw.lower())
+    if m and _NOW_WORDS.get(m.group(1)) in _DAYS_BACK:  # 昨天 14:30
+        day = local_now.date() - timedelta(days=_DAYS_BACK[_NOW_WORDS[m.group(1)]])
+        raw = f"{day.isoformat()} {_clock(m.group(2))}"
     m = _CJK_DATE.match(raw)
     if m:
-        raw = f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d} {m.group(4).strip()}"
-        raw = raw.strip()
+        raw = (f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d} "
+               f"{_clock(m.group(4).strip())}").strip()
+    m = _NO_YEAR.match(raw)
+    if m:
+        raise BadInput(_("cannot read {field} {value}: it has no year").format(
+            field=field, value=shown(value)),
+            hint=_("give the year first, e.g. {year}年{month}月{day}日").format(
+                year=local_now.year, month=int(m.group(1)), day=int(m.group(2))),
+            code="no_year")
     if raw:
         raw = _year_first(raw, field, value)
     try:
@@ -411,8 +439,8 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date") ->
         except (ValueError, OverflowError):
             raise BadInput(_("cannot read {field} {value}").format(
                 field=field, value=shown(value)),
-                hint=_("type a date like 2026-03-04 or 2026-03-04 14:30, "
-                       "or now, today, yesterday")) from None
+                hint=_("type a date like 2026-03-04 or 2026-03-04 14:30 (2026年3月4日 "
+                       "14点30分), or now, today, yesterday (昨天 14:30)")) from None
     _check_year(parsed.year, field, value)  # before any time-zone arithmetic
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)

@@ -482,6 +482,27 @@ def test_year_first_dates_are_taken(ledger, when):
     assert complaint(ledger, cid, "received_at") == ("2026-03-03T16:00:00Z",)  # Shanghai
 
 
+@pytest.mark.parametrize(("when", "stored"), [
+    ("昨天 14:30", "2026-11-22T06:30:00Z"), ("今天 9点30分", "2026-11-23T01:30:00Z"),
+    ("yesterday 8:05", "2026-11-22T00:05:00Z"), ("前天", "2026-11-20T16:00:00Z"),
+    ("2026年11月1日 9点30分", "2026-11-01T01:30:00Z"), ("2026年11月2日 09时05分",
+                                                    "2026-11-02T01:05:00Z")])
+def test_the_days_and_times_clerks_say_are_taken(ledger, when, stored):
+    """The clock is pinned at 23 November 2026 20:00 in Shanghai."""
+    cid = ledger(*NEW[:-2], "--received", when, "--channel", "phone", "--category", "quality",
+                 "--severity", "low").stdout.strip()
+    assert complaint(ledger, cid, "received_at") == (stored,)
+
+
+@pytest.mark.parametrize("when", ["3月5日", "11月1日 10:00"])
+def test_a_date_without_its_year_is_refused_with_the_year(ledger, when):
+    month, day = (int(x) for x in when.split("日")[0].split("月"))
+    refused(ledger, *NEW[:-2], "--received", when, "--channel", "phone", "--category",
+            "quality", "--severity", "low",
+            message=f"cannot read --received {when!r}: it has no year",
+            hint=f"give the year first, e.g. 2026年{month}月{day}日")
+
+
 def test_no_such_day_year_first(ledger):
     refused(ledger, *NEW[:-2], "--received", "2026/2/30", "--channel", "phone",
             "--category", "quality", "--severity", "low",
