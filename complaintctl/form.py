@@ -356,8 +356,12 @@ def return_pairs(r: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
 RECEIPT_COLS = (Col("at", NC_("time", "received"), "time"), Col("actor", N_("by")),
                 Col("qty", N_("qty"), "num"), Col("note", N_("note"), "wrap"))
 
+# What returned units were given (rework, scrap …), named apart from a CAPA item: both
+# are an "action" in English, 处置 and 措施 in Chinese.
+_DISPOSED_AS = NC_("return", "action")
+
 DISPOSITION_COLS = (Col("at", N_("at"), "time"), Col("actor", N_("by")),
-                    Col("action", N_("action"), word="return_action"),
+                    Col("action", _DISPOSED_AS, word="return_action"),
                     Col("qty", N_("qty"), "num"), Col("cost_of_loss", N_("loss"), "num"),
                     Col("repair_cost", N_("repair"), "num"), Col("note", N_("note"), "wrap"))
 
@@ -456,6 +460,8 @@ def event_summary(event: dict[str, Any], tz: tzinfo) -> str:
     kind, data, old = event["kind"], dict(event["data"]), dict(event.get("old") or {})
 
     def name(key: str) -> str:
+        if key == "action" and kind == "return-dispose":  # not a CAPA item (措施)
+            return _(_DISPOSED_AS)
         return _(FIELD_NAMES[key]) if key in FIELD_NAMES else key
 
     def val(key: str, value: Any) -> str:
