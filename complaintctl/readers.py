@@ -93,14 +93,17 @@ def _clean(value: str) -> str | None:
 
 
 def _delimiter(fh: Any) -> str:
-    """A tab when the first line has more tabs than commas (Excel's "Unicode text", a
-    register copied out of a sheet), else a comma. The file is read again from its start."""
+    """A tab when the first lines (a title, the header) have more tabs than commas
+    (Excel's "Unicode text", a register copied out of a sheet), else a comma. The file
+    is read again from its start."""
+    head = ""
     try:
-        first = fh.readline(_SNIFF)
+        for _line in range(_ABOVE_HEADER):
+            head += fh.readline(_SNIFF)
     except UnicodeDecodeError:  # said with its row when the rows are read
-        first = ""
+        pass
     fh.seek(0)
-    return "\t" if first.count("\t") > first.count(",") else ","
+    return "\t" if head.count("\t") > head.count(",") else ","
 
 
 def _csv(path: Path, encoding: str | None) -> Table:

@@ -826,13 +826,15 @@ def test_a_title_above_the_header_is_passed_over(ledger, files, kind):
     assert "2 new complaints" in r.stderr, r.stderr
 
 
-@pytest.mark.parametrize("form", ["utf-16", "tabs"])
+@pytest.mark.parametrize("form", ["utf-16", "tabs", "titled"])
 def test_excels_unicode_text_and_tab_separated_files_are_read(ledger, files, form):
-    """Excel's "Unicode text" (UTF-16 with its BOM, tabs) and a tab-separated UTF-8 file,
-    with a comma inside a cell: read as the CSV they are."""
+    """Excel's "Unicode text" (UTF-16 with its BOM, tabs) and a tab-separated UTF-8 file
+    (with a title line above it too), with a comma inside a cell: read as the CSV they
+    are."""
     rows = [HEADER, *ROWS]
     rows[1][8] = "电机异响, 三台"
-    text = "".join("\t".join(r) + "\r\n" for r in rows)
+    text = ("2025年客户投诉登记表\r\n" if form == "titled" else "") + "".join(
+        "\t".join(r) + "\r\n" for r in rows)
     path = files["dir"] / ("u16.txt" if form == "utf-16" else "tabs.csv")
     path.write_text(text, encoding="utf-16" if form == "utf-16" else "utf-8", newline="")
     ledger("import", path, "--mapping", files["map"])
