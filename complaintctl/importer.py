@@ -279,7 +279,11 @@ class Reader:
         BadInput."""
         found = self._converters.get((f, kind, column))
         if found is None:
-            found = self._converters[(f, kind, column)] = self._make(f, kind, column)
+            found = self._make(f, kind, column)
+            own = self.mapping.values.get(f)
+            if own and kind not in ("text", "word"):  # those read their [values] lines
+                found = _through(own, found)
+            self._converters[(f, kind, column)] = found
         return found
 
     def _make(self, f: str, kind: str, column: str) -> Callable[[str], Any]:
@@ -695,6 +699,20 @@ def _reached(steps: list[Step]) -> str:
         except (IllegalTransition, KeyError):  # the writer refuses the row, naming it
             break
     return state
+
+
+def _through(own: dict[str, str], convert: Callable[[str], Any]) -> Callable[[str], Any]:
+    """A converter of a date, count, amount or yes/no that first reads the mapping's
+    [values.FIELD] lines: a register's placeholder ("/" = "": no value) or its own way
+    of writing one ("5台" = "5")."""
+    def through(raw: str) -> Any:
+        if raw in own:
+            raw = own[raw]
+            if not raw:
+                return None
+        return convert(raw)
+
+    return through
 
 
 def _letter(i: int) -> str:

@@ -913,3 +913,28 @@ def test_a_step_the_row_cannot_take_is_said_in_the_registers_terms(ledger, files
     r = ledger("import", path, "--mapping", mapping, code=1)
     assert "row 2: resolve: cannot resolve 2025-001 with exchange: it was found not upheld" \
         in r.stderr, r.stderr
+
+
+def test_values_lines_read_placeholders_of_dates_counts_and_amounts(ledger, files):
+    """[values.FIELD] serves every field: "/" = "" leaves a date empty (the step's time
+    then comes from [dates]), "5台" = "5" gives a count; a placeholder with no line is
+    still refused."""
+    header = [*HEADER, "数量", "赔偿金额"]
+    row = [*ROWS[0], "5台", "无"]
+    row[12] = "/"  # 分派日期
+    path = write_csv(files["dir"] / "placeholders.csv", [row], header=header)
+    mapping = files["dir"] / "placeholders.toml"
+    base = MAPPING.replace("[values.category]", 'quantity = "数量"\namount = "赔偿金额"\n\n'
+                           "[values.category]")
+    mapping.write_text(base, encoding="utf-8")
+    r = ledger("import", path, "--mapping", mapping, code=2)
+    assert "column 分派日期: '/' is not a date" in r.stderr, r.stderr
+    placeholders = ('\n[values.assigned_at]\n"/" = ""\n[values.quantity]\n"5台" = "5"\n'
+                    '[values.amount]\n"无" = ""\n')
+    mapping.write_text(base.replace('concluded_at = "resolved_at"', 'concluded_at = '
+                                    '"resolved_at"\nassigned_at = "received_at"') + placeholders,
+                       encoding="utf-8")
+    ledger("import", path, "--mapping", mapping)
+    assert ledger.rows("SELECT quantity, assigned_at FROM complaints") == [
+        (5, "2025-03-02T16:00:00Z")]
+    assert ledger.rows("SELECT amount FROM resolutions") == [(None,)]
