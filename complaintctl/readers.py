@@ -163,6 +163,27 @@ def _header(rows: Iterator[Any]) -> tuple[int, list[Any] | None]:
     return _ABOVE_HEADER, None
 
 
+def _merged(sheet: Any, header_row: int) -> dict[tuple[int, int], tuple[int, int]]:
+    """The cells of merged ranges below the header, as (row number, column index as
+    read) -> the range's top-left cell: a register merges a date or a customer over
+    the rows it holds for, and each of those rows means it. Empty when the reader
+    cannot say."""
+    try:
+        ranges = sheet.merged_cell_ranges or []
+        first_col = sheet.start[1] if sheet.start else 0
+    except Exception:  # noqa: BLE001 - an older reader or a format without them
+        return {}
+    cells: dict[tuple[int, int], tuple[int, int]] = {}
+    for (r0, c0), (r1, c1) in ranges:
+        if r0 + 1 <= header_row:  # a title over the header, or the header itself
+            continue
+        top = (r0 + 1, c0 - first_col)
+        for r in range(r0 + 1, r1 + 2):
+            for c in range(c0 - first_col, c1 - first_col + 1):
+                cells[(r, c)] = top
+    return cells
+
+
 def _undecodable(path: Path, enc: str, row: int) -> BadInput:
     """The file is not in `enc` from row `row` on: named as people name encodings (the
     codec read UTF-8 as utf-8-sig, to drop a BOM, and GBK as its superset gb18030)."""
@@ -214,17 +235,29 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
         raise BadInput(_("no sheet {sheet!r} in {path}").format(sheet=sheet, path=path),
                        hint=_("its sheets: {names}").format(names=", ".join(names)),
                        code="no_sheet")
-    rows_in = iter(book.get_sheet_by_name(sheet).iter_rows())
+    found = book.get_sheet_by_name(sheet)
+    rows_in = iter(found.iter_rows())
     at, header_cells = _header(rows_in)
     if not header_cells:
         raise BadInput(_("{path} has no header row").format(path=path), code="no_header")
     header = [_cell(c) or "" for c in header_cells]
+    merged = _merged(found, at)
 
     def rows() -> Iterator[tuple[int, list[str | None]]]:
         number = at
+        tops: dict[tuple[int, int], str | None] = {}  # a merged range's top-left value
         for raw in rows_in:
             number += 1
             cells = [_cell(c) for c in raw]
+            if merged:
+                for j, c in enumerate(cells):
+                    top = merged.get((number, j))
+                    if top is None:
+                        continue
+                    if top == (number, j):
+                        tops[top] = c
+                    elif c is None:  # shown as the merged cell's value: read as it
+                        cells[j] = tops.get(top)
             if any(c is not None for c in cells):
                 yield number, cells
 

@@ -938,3 +938,27 @@ def test_values_lines_read_placeholders_of_dates_counts_and_amounts(ledger, file
     assert ledger.rows("SELECT quantity, assigned_at FROM complaints") == [
         (5, "2025-03-02T16:00:00Z")]
     assert ledger.rows("SELECT amount FROM resolutions") == [(None,)]
+
+
+def test_a_merged_cell_counts_for_each_row_it_covers(ledger, files):
+    """A date and a customer merged over the two rows they hold for (and a merged title
+    above the header): each row reads them, as Excel shows them."""
+    import xlsxwriter
+
+    path = files["dir"] / "merged.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.merge_range(0, 0, 0, len(HEADER) - 1, "2025年客户投诉登记表")
+    sheet.write_row(1, 0, HEADER)
+    second = [*ROWS[0][:1], "", "", *ROWS[0][3:]]
+    second[0] = "2025-009"
+    sheet.write_row(2, 0, ROWS[0])
+    sheet.write_row(3, 0, second)
+    sheet.merge_range(2, 1, 3, 1, ROWS[0][1])  # 投诉日期 over both rows
+    sheet.merge_range(2, 2, 3, 2, ROWS[0][2])  # 客户名称 over both rows
+    book.close()
+    ledger("import", path, "--mapping", files["map"])
+    rows = ledger.rows("SELECT source_key, customer, received_at FROM complaints "
+                       "ORDER BY source_key")
+    assert rows == [("2025-001", "华东电器有限公司", "2025-03-02T16:00:00Z"),
+                    ("2025-009", "华东电器有限公司", "2025-03-02T16:00:00Z")]
