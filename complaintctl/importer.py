@@ -315,6 +315,9 @@ class Reader:
             return _remembered(lambda raw: when(raw).astimezone(tz).date().isoformat())
         if kind == "count":
             def count(raw: str) -> int:
+                unit = _UNIT.fullmatch(raw)  # 5台, 5 pcs: the register's unit after it
+                if unit:
+                    raw = unit.group(1)
                 try:
                     n = int(float(raw)) if re.fullmatch(r"\s*\d+(\.0*)?\s*", raw) else None
                 except ValueError:
@@ -326,7 +329,14 @@ class Reader:
 
             return _remembered(count)
         if kind == "money":
-            return _remembered(lambda raw: parse.money(raw, column))
+            yuan = self.lg.config.currency == "CNY"
+
+            def money(raw: str) -> int | None:
+                if yuan:  # ¥1,250.50, 1250元 in a register kept in yuan
+                    raw = _YUAN.sub("", raw) or raw
+                return parse.money(raw, column)
+
+            return _remembered(money)
         if kind == "bool":
             def yes_no(raw: str) -> bool:
                 k = words.key(raw)
@@ -699,6 +709,13 @@ def _reached(steps: list[Step]) -> str:
         except (IllegalTransition, KeyError):  # the writer refuses the row, naming it
             break
     return state
+
+
+# A count with the register's unit after it, and the marks of the yuan around an amount
+# (taken off only in a ledger kept in CNY: in another currency they would be wrong).
+_UNIT = re.compile(r"\s*([0-9]+)\s*(?:台|件|个|只|套|箱|盒|支|片|pcs?|units?)\.?\s*",
+                   re.IGNORECASE)
+_YUAN = re.compile(r"^\s*(?:[¥￥]|RMB|CNY)\s*|\s*(?:元|RMB|CNY)\s*$", re.IGNORECASE)
 
 
 def _through(own: dict[str, str], convert: Callable[[str], Any]) -> Callable[[str], Any]:

@@ -917,10 +917,10 @@ def test_a_step_the_row_cannot_take_is_said_in_the_registers_terms(ledger, files
 
 def test_values_lines_read_placeholders_of_dates_counts_and_amounts(ledger, files):
     """[values.FIELD] serves every field: "/" = "" leaves a date empty (the step's time
-    then comes from [dates]), "5台" = "5" gives a count; a placeholder with no line is
+    then comes from [dates]), "若干" = "" leaves a count empty; a placeholder with no line is
     still refused."""
     header = [*HEADER, "数量", "赔偿金额"]
-    row = [*ROWS[0], "5台", "无"]
+    row = [*ROWS[0], "若干", "无"]
     row[12] = "/"  # 分派日期
     path = write_csv(files["dir"] / "placeholders.csv", [row], header=header)
     mapping = files["dir"] / "placeholders.toml"
@@ -929,14 +929,14 @@ def test_values_lines_read_placeholders_of_dates_counts_and_amounts(ledger, file
     mapping.write_text(base, encoding="utf-8")
     r = ledger("import", path, "--mapping", mapping, code=2)
     assert "column 分派日期: '/' is not a date" in r.stderr, r.stderr
-    placeholders = ('\n[values.assigned_at]\n"/" = ""\n[values.quantity]\n"5台" = "5"\n'
+    placeholders = ('\n[values.assigned_at]\n"/" = ""\n[values.quantity]\n"若干" = ""\n'
                     '[values.amount]\n"无" = ""\n')
     mapping.write_text(base.replace('concluded_at = "resolved_at"', 'concluded_at = '
                                     '"resolved_at"\nassigned_at = "received_at"') + placeholders,
                        encoding="utf-8")
     ledger("import", path, "--mapping", mapping)
     assert ledger.rows("SELECT quantity, assigned_at FROM complaints") == [
-        (5, "2025-03-02T16:00:00Z")]
+        (None, "2025-03-02T16:00:00Z")]
     assert ledger.rows("SELECT amount FROM resolutions") == [(None,)]
 
 
@@ -962,3 +962,24 @@ def test_a_merged_cell_counts_for_each_row_it_covers(ledger, files):
                        "ORDER BY source_key")
     assert rows == [("2025-001", "华东电器有限公司", "2025-03-02T16:00:00Z"),
                     ("2025-009", "华东电器有限公司", "2025-03-02T16:00:00Z")]
+
+
+def test_units_and_the_yuan_around_numbers_are_read(ledger, files, tmp_path, env):
+    """5台 is 5; ¥1,250.50 and 1250元 are amounts in a ledger kept in CNY (the test
+    ledger's currency), and refused in one kept in another currency."""
+    header = [*HEADER, "数量", "赔偿金额"]
+    first, second = [*ROWS[0], "5台", "¥1,250.50"], [*ROWS[0], "3 pcs", "1250元"]
+    second[0] = "2025-010"
+    path = write_csv(files["dir"] / "units.csv", [first, second], header=header,
+                     encoding="utf-8-sig")
+    mapping = files["dir"] / "units.toml"
+    mapping.write_text(MAPPING.replace("[values.category]", 'quantity = "数量"\namount = '
+                                       '"赔偿金额"\n\n[values.category]'), encoding="utf-8")
+    ledger("import", path, "--mapping", mapping)
+    assert ledger.rows("SELECT c.quantity, r.amount, r.currency FROM complaints c JOIN "
+                       "resolutions r ON r.complaint_id = c.id ORDER BY c.source_key") == [
+        (5, 125050, "CNY"), (3, 125000, "CNY")]
+    usd = tmp_path / "usd.db"
+    ledger("--db", usd, "init", "--currency", "USD", "--timezone", "Asia/Shanghai")
+    r = ledger("--db", usd, "import", path, "--mapping", mapping, code=2)
+    assert "column 赔偿金额: '¥1,250.50' is not an amount" in r.stderr, r.stderr
