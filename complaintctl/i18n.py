@@ -89,9 +89,10 @@ def term(field: str, code: str | None) -> str:
     return words.label(field, code, _LANG)
 
 
-def listing(items: list[str] | tuple[str, ...]) -> str:
-    """Items named in a sentence: "a, b, c" in English, "a、b、c" in Chinese."""
-    return ("、" if _LANG == "zh" else ", ").join(items)
+def listing(items: list[str] | tuple[str, ...], lang: str | None = None) -> str:
+    """Items named in a sentence: "a, b, c" in English, "a、b、c" in Chinese (in `lang`,
+    default the display language)."""
+    return ("、" if (lang or _LANG) == "zh" else ", ").join(items)
 
 
 def lang() -> str:

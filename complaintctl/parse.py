@@ -339,10 +339,10 @@ _NOW_WORDS = {"now": "now", "现在": "now", "today": "today", "今天": "today"
               "昨日": "yesterday", "前天": "2 days ago"}
 _DAYS_BACK = {"today": 0, "yesterday": 1, "2 days ago": 2}
 # A day word with a time after it: 昨天 14:30, today 9:30, 今天 9点30分.
-_DAY_AND_TIME = re.compile(r"^(today|yesterday|今天|今日|昨天|昨日|前天)\s*(.+)$")
-# A time of day as clerks write it: 9点, 9点30分, 09时30分 (and 9:30, as ISO has it).
+_DAY_AND_TIME = re.compile("^(" + "|".join(w for w, meaning in _NOW_WORDS.items()
+                                           if meaning in _DAYS_BACK) + r")\s*(.+)$")
+# A time of day as clerks write it: 9点, 9点30分, 09时30分 (9:30 ISO reads itself).
 _CJK_CLOCK = re.compile(r"^\s*([0-9]{1,2})\s*[点时]\s*(?:([0-9]{1,2})\s*分?)?\s*$")
-_CLOCK = re.compile(r"^\s*([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?\s*$")
 # A month and day without the year (3月5日): refused, the hint giving the year.
 _NO_YEAR = re.compile(r"^\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*[日号]?")
 
@@ -414,7 +414,7 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date") ->
         day = local_now.date() - timedelta(days=_DAYS_BACK[word])
         return datetime.combine(day, time(0), tz).astimezone(UTC)
     m = _DAY_AND_TIME.match(raw.lower())
-    if m and _NOW_WORDS.get(m.group(1)) in _DAYS_BACK:  # 昨天 14:30
+    if m:  # 昨天 14:30
         day = local_now.date() - timedelta(days=_DAYS_BACK[_NOW_WORDS[m.group(1)]])
         raw = f"{day.isoformat()} {_clock(m.group(2))}"
     m = _CJK_DATE.match(raw)

@@ -350,7 +350,7 @@ def unknown(field: str, exc: UnknownWord, *, option: str | None = None,
     source = option or field
     message = _("{option} {value} is not one of: {choices}").format(
         option=source, value=_quoted(exc.value),
-        choices=("、" if shown_lang == "zh" else ", ").join(names))
+        choices=i18n.listing(names, shown_lang))
     if exc.suggestion is not None:
         hint = _("did you mean {word}?").format(word=exc.suggestion)
     elif names:
