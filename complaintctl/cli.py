@@ -462,6 +462,27 @@ def _complete(field: str) -> Callable[[str], list[str]]:
     return complete
 
 
+# Options more than one command declares, each declared once: the intake fields (log,
+# amend) and the filters (list, overdue): the same help and completion everywhere.
+_CUSTOMER = typer.Option(None, help="customer (company or person)")
+_DESCRIPTION = typer.Option(None, help="the customer's words; - reads stdin")
+_CONTACT = typer.Option(None, help="phone or e-mail (masked on output)")
+_CHANNEL = typer.Option(None, help=", ".join(parse.CHANNELS), autocompletion=_complete("channel"))
+_CATEGORY = typer.Option(None, help=", ".join(parse.CATEGORIES),
+                         autocompletion=_complete("category"))
+_SEVERITY = typer.Option(None, help=", ".join(parse.SEVERITIES),
+                         autocompletion=_complete("severity"))
+_DEMAND = typer.Option(None, help=", ".join(parse.DEMANDS), autocompletion=_complete("demand"))
+_REGION = typer.Option(None, help="sales region (区域)")
+_ORDER = typer.Option(None, help="order number")
+_PRODUCT = typer.Option(None, help="product model / spec")
+_LOT = typer.Option(None, help="lot or serial number")
+_QUANTITY = typer.Option(None, help="defective quantity")
+_SHIPPED = typer.Option(None, metavar="DATE", help="ship date")
+_DEPT_PART = typer.Option(None, "--dept", help="part of the department")
+_OWNER_PART = typer.Option(None, help="part of the owner's name")
+
+
 def _end_of_input_hint() -> str:
     if os.name == "nt":
         return _("Type the description; end it with Ctrl-Z then Enter on a line of its own.")
@@ -470,23 +491,19 @@ def _end_of_input_hint() -> str:
 
 @command(app, "log")
 def log_cmd(
-    customer: str | None = typer.Option(None, help="customer (company or person)"),
-    description: str | None = typer.Option(None, help="the customer's words; - reads stdin"),
-    contact: str | None = typer.Option(None, help="phone or e-mail (masked on output)"),
-    channel: str | None = typer.Option(None, help=", ".join(parse.CHANNELS),
-                                          autocompletion=_complete("channel")),
-    category: str | None = typer.Option(None, help=", ".join(parse.CATEGORIES),
-                                           autocompletion=_complete("category")),
-    severity: str | None = typer.Option(None, help=", ".join(parse.SEVERITIES),
-                                           autocompletion=_complete("severity")),
-    demand: str | None = typer.Option(None, help=", ".join(parse.DEMANDS),
-                                         autocompletion=_complete("demand")),
-    region: str | None = typer.Option(None, help="sales region (区域)"),
-    order: str | None = typer.Option(None, help="order number"),
-    product: str | None = typer.Option(None, help="product model / spec"),
-    lot: str | None = typer.Option(None, help="lot or serial number"),
-    quantity: int | None = typer.Option(None, help="defective quantity"),
-    shipped: str | None = typer.Option(None, metavar="DATE", help="ship date"),
+    customer: str | None = _CUSTOMER,
+    description: str | None = _DESCRIPTION,
+    contact: str | None = _CONTACT,
+    channel: str | None = _CHANNEL,
+    category: str | None = _CATEGORY,
+    severity: str | None = _SEVERITY,
+    demand: str | None = _DEMAND,
+    region: str | None = _REGION,
+    order: str | None = _ORDER,
+    product: str | None = _PRODUCT,
+    lot: str | None = _LOT,
+    quantity: int | None = _QUANTITY,
+    shipped: str | None = _SHIPPED,
     received: str | None = typer.Option(None, metavar="WHEN",
                                            help="when the customer complained (default now)"),
     no_input: bool = typer.Option(False, "--no-input", help="never prompt; fail instead"),
@@ -727,23 +744,19 @@ def void_cmd(
 def amend_cmd(
     complaint_id: str = typer.Argument(..., metavar="ID"),
     reason: str | None = typer.Option(None, help="why the record is corrected"),
-    customer: str | None = typer.Option(None, help="customer (company or person)"),
-    contact: str | None = typer.Option(None, help="phone or e-mail (masked on output)"),
-    channel: str | None = typer.Option(None, help=", ".join(parse.CHANNELS),
-                                          autocompletion=_complete("channel")),
-    region: str | None = typer.Option(None, help="sales region (区域)"),
-    order: str | None = typer.Option(None, help="order number"),
-    product: str | None = typer.Option(None, help="product model / spec"),
-    lot: str | None = typer.Option(None, help="lot or serial number"),
-    quantity: int | None = typer.Option(None, help="defective quantity"),
-    shipped: str | None = typer.Option(None, metavar="DATE", help="ship date"),
-    category: str | None = typer.Option(None, help=", ".join(parse.CATEGORIES),
-                                           autocompletion=_complete("category")),
-    severity: str | None = typer.Option(None, help=", ".join(parse.SEVERITIES),
-                                           autocompletion=_complete("severity")),
-    demand: str | None = typer.Option(None, help=", ".join(parse.DEMANDS),
-                                         autocompletion=_complete("demand")),
-    description: str | None = typer.Option(None, help="the customer's words; - reads stdin"),
+    customer: str | None = _CUSTOMER,
+    contact: str | None = _CONTACT,
+    channel: str | None = _CHANNEL,
+    region: str | None = _REGION,
+    order: str | None = _ORDER,
+    product: str | None = _PRODUCT,
+    lot: str | None = _LOT,
+    quantity: int | None = _QUANTITY,
+    shipped: str | None = _SHIPPED,
+    category: str | None = _CATEGORY,
+    severity: str | None = _SEVERITY,
+    demand: str | None = _DEMAND,
+    description: str | None = _DESCRIPTION,
     received: str | None = typer.Option(None, metavar="WHEN",
                                            help="when the customer complained"),
 ) -> None:
@@ -927,14 +940,12 @@ def _print_record(title: str, sections: Sequence[render.Section], fmt: str, tz: 
 def list_cmd(
     status: str | None = typer.Option(None, help="logged, assigned, investigating, "
                                          "resolved, closed, void, or open"),
-    dept: str | None = typer.Option(None, "--dept", help="part of the department"),
-    owner: str | None = typer.Option(None, help="part of the owner's name"),
+    dept: str | None = _DEPT_PART,
+    owner: str | None = _OWNER_PART,
     customer: str | None = typer.Option(None, help="part of the customer's name"),
     product: str | None = typer.Option(None, help="part of the product"),
-    category: str | None = typer.Option(None, help=", ".join(parse.CATEGORIES),
-                                           autocompletion=_complete("category")),
-    severity: str | None = typer.Option(None, help=", ".join(parse.SEVERITIES),
-                                           autocompletion=_complete("severity")),
+    category: str | None = _CATEGORY,
+    severity: str | None = _SEVERITY,
     since: str | None = typer.Option(None, metavar="DATE", help="received on or after"),
     until: str | None = typer.Option(None, metavar="DATE", help="received on or before"),
     limit: int | None = typer.Option(None, help="at most N rows (table default 200; 0: all)"),
@@ -1003,10 +1014,9 @@ def list_cmd(
 def overdue_cmd(
     as_of: str | None = typer.Option(None, "--as-of", metavar="WHEN",
                                         help="evaluate at another instant (default now)"),
-    dept: str | None = typer.Option(None, "--dept", help="part of the department"),
-    owner: str | None = typer.Option(None, help="part of the owner's name"),
-    severity: str | None = typer.Option(None, help=", ".join(parse.SEVERITIES),
-                                           autocompletion=_complete("severity")),
+    dept: str | None = _DEPT_PART,
+    owner: str | None = _OWNER_PART,
+    severity: str | None = _SEVERITY,
     limit: int = typer.Option(50, help="table: show the N most late (0: all); other "
                               "formats list every one"),
     fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
