@@ -26,16 +26,13 @@ SAME = "="
 REVISIT_OUTCOME = {"satisfied": "closed", "basically-satisfied": "closed",
                    "unsatisfied": "investigating"}
 _NOT_VOID = ("logged", "assigned", "investigating", "resolved", "closed")
-_HAS_ACTIONS = ("investigating", "resolved", "closed")
 
 TRANSITIONS: dict[str, dict[str, str | dict[str, str]]] = {
     "assign": {"logged": "assigned", "assigned": "assigned", "investigating": SAME},
     "investigate": {"assigned": "investigating", "investigating": SAME},
     "action add": {"investigating": SAME, "resolved": SAME},
-    # a CAPA item exists from investigating on (action add) and outlives the complaint;
-    # a logged or assigned complaint never has one, so those states do not offer it
-    "action done": {s: SAME for s in _HAS_ACTIONS},
-    "action verify": {s: SAME for s in _HAS_ACTIONS},
+    "action done": {s: SAME for s in _NOT_VOID},
+    "action verify": {s: SAME for s in _NOT_VOID},
     "resolve": {"investigating": "resolved"},
     "revisit": {"resolved": REVISIT_OUTCOME, "closed": REVISIT_OUTCOME},
     "close": {"resolved": "closed"},
