@@ -674,7 +674,7 @@ class Reader:
 
 # A register's status that its steps must reach (a status short of them is the register's
 # own lag: the steps win), and the fields of the steps that reach it.
-_RANK = {"logged": 0, "assigned": 1, "investigating": 2, "resolved": 3, "closed": 4}
+_RANK = {state: i for i, state in enumerate(workflow.STATES)}  # the procedure's order
 _STEPS_OF = {"resolved": ("disposition", "resolved_at"),
              "closed": ("resolved_at", "closed_at or revisited_at")}
 
