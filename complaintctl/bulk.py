@@ -126,6 +126,9 @@ class History(NamedTuple):
     # What every event of the history carries besides its facts (import: its source
     # {file, row, row_hash}).
     extra: dict[str, Any] | None = None
+    # and what the log's event carries besides (import: {"estimated": True} when an
+    # intake value came from the mapping's [defaults]).
+    log_extra: dict[str, Any] | None = None
 
 
 # --- the transaction ------------------------------------------------------------------
@@ -468,9 +471,11 @@ class Writer:
             self._due_years = set()
         base = history.extra
         texts: dict[int, str] = {}  # the extras' text, by id of the dict, each once
-        self._extra_text = self._extra_fields(base, texts)
+        self._extra_text = self._extra_text_of(base, history.log_extra, texts)
         try:
             case = self._log(history)
+            if history.log_extra:
+                self._extra_text = self._extra_fields(base, texts)
             steps = self._steps
             lo, hi = self._cover_from, self._cover_until
             for step in history.steps:

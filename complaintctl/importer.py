@@ -669,7 +669,14 @@ class Reader:
                     rule=True, cells=row.cells))
         if row.problems or received is None:
             return None, columns
-        return History(fields, received, self.now, actor, steps, {"source": source}), columns
+        # an intake value from [defaults] rather than its column: the log is estimated too
+        log_extra = {"estimated": True} if defaulted and not defaulted.isdisjoint(_LOGGED) \
+            else None
+        return History(fields, received, self.now, actor, steps, {"source": source},
+                       log_extra), columns
+
+
+_LOGGED = frozenset((*INTAKE, "received_at", "logged_by"))  # the fields of the log step
 
 
 # A register's status that its steps must reach (a status short of them is the register's

@@ -122,6 +122,21 @@ def test_gbk_register_with_history(ledger, files):
     assert ledger("verify").exit_code == 0
 
 
+def test_an_intake_value_from_defaults_marks_the_log_estimated(ledger, files):
+    """The issue: a step whose fact came from [defaults] is marked estimated; the log is
+    a step, its channel a fact. A row with its own channel is not marked."""
+    rows = [ROWS[0][:4] + [""] + ROWS[0][5:], ROWS[1]]
+    path = write_csv(files["dir"] / "no-channel.csv", rows)
+    files["map"].write_text(MAPPING + '\n[defaults]\nchannel = "phone"\n', encoding="utf-8")
+    ledger("import", path, "--mapping", files["map"])
+    marks = [[(e["kind"], e["data"].get("estimated")) for e in
+              ledger.json("show", "--ref", key)["events"]][:2]
+             for key in ("2025-001", "2025-002")]
+    assert marks == [[("log", True), ("assign", None)], [("log", None), ("assign", None)]]
+    assert ledger.rows("SELECT source_key, channel FROM complaints ORDER BY source_key") == [
+        ("2025-001", "phone"), ("2025-002", "email")]
+
+
 def test_xlsx_register(ledger, tmp_path, files):
     import xlsxwriter
 
@@ -378,11 +393,11 @@ def test_cfpb_shaped_register(ledger, tmp_path):
                    ("1800002", "resolved", "web", "service", "compensation", "Bureau Inc"),
                    ("1800003", "investigating", "phone", "other", None, "Collect LLC"),
                    ("1800004", "resolved", "letter", "billing", "repair", "Big Bank")]
-    # nothing made up silently: the resolution's date came from [dates], the cause
-    # from [defaults]
+    # nothing made up silently: the severity came from [defaults] (the log), the owner
+    # too (the assignment), the resolution's date from [dates], the cause from [defaults]
     events = ledger.json("show", "--ref", "1800001")["events"]
     assert [(e["kind"], e["data"].get("estimated")) for e in events] == [
-        ("log", None), ("assign", True), ("investigate", True), ("resolve", True)]
+        ("log", True), ("assign", True), ("investigate", True), ("resolve", True)]
 
 
 def test_usage_errors(ledger, files):
