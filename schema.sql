@@ -104,6 +104,9 @@ CREATE TABLE complaints (
     contact_salt TEXT,
     source_key TEXT,
     import_batch INTEGER REFERENCES import_batches (id),
+    -- the latest of received_at, its contact notes and its revisits (kept by the
+    -- last_contact_* triggers below)
+    last_contact_at TEXT,
     UNIQUE (year, seq)
 );
 CREATE INDEX complaints_received ON complaints (received_at);
@@ -634,4 +637,35 @@ BEGIN
                 coalesce(department, '') FROM complaints WHERE id = NEW.complaint_id) END)
         WHERE NEW.outcome = 'done' AND key IS NOT NULL
         ON CONFLICT (measure, day, key) DO UPDATE SET n = n + 1, ok = ok + excluded.ok;
+END;
+
+-- The last contact with the customer (last_contact_at), kept on the complaint
+-- (migration 16); `verify` recounts it.
+CREATE TRIGGER last_contact_logged AFTER INSERT ON complaints
+WHEN NEW.last_contact_at IS NULL
+BEGIN
+    UPDATE complaints SET last_contact_at = NEW.received_at WHERE id = NEW.id;
+END;
+
+CREATE TRIGGER last_contact_received AFTER UPDATE OF received_at ON complaints
+WHEN OLD.received_at IS NOT NEW.received_at
+BEGIN
+    UPDATE complaints SET last_contact_at = max(NEW.received_at,
+        coalesce((SELECT max(n.at) FROM notes n WHERE n.complaint_id = NEW.id
+                  AND n.kind != 'internal'), ''),
+        coalesce((SELECT max(v.at) FROM revisits v WHERE v.complaint_id = NEW.id), ''))
+    WHERE id = NEW.id;
+END;
+
+CREATE TRIGGER last_contact_note AFTER INSERT ON notes
+WHEN NEW.kind != 'internal'
+BEGIN
+    UPDATE complaints SET last_contact_at = NEW.at
+    WHERE id = NEW.complaint_id AND last_contact_at < NEW.at;
+END;
+
+CREATE TRIGGER last_contact_revisit AFTER INSERT ON revisits
+BEGIN
+    UPDATE complaints SET last_contact_at = NEW.at
+    WHERE id = NEW.complaint_id AND last_contact_at < NEW.at;
 END;

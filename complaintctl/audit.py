@@ -160,6 +160,7 @@ def _plan(cur: sqlite3.Cursor, last_id: int, head: str | None, parts: int) -> li
             *((("deadlines", i), check_deadlines, (lo, hi))
               for i, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False))),
             ("status", check_status, ()),
+            ("last_contact", check_last_contact, ()),
             *recounts[1:3],
             ("returns", check_returns, ()),
             ("tallies", check_day_tallies, ()),
@@ -179,7 +180,8 @@ def _serially(lg: Ledger, cur: sqlite3.Cursor, last_id: int, head: str | None
         results: dict[Any, Any] = {
             ("chain", 0): check_chain_part(cur, 0, last_id, head),
             ("deadlines", 0): check_deadlines(cur),
-            "status": check_status(cur), "returns": check_returns(cur),
+            "status": check_status(cur), "last_contact": check_last_contact(cur),
+            "returns": check_returns(cur),
             "tallies": check_tallies(cur), "settings": check_settings(cur),
             "blobs": check_blobs(cur)}
         results["integrity"] = apart.result()
@@ -256,7 +258,7 @@ def _result(results: dict[Any, Any], last_id: int, last_hash: str, head: str | N
         problems.append(problem("head", None, None, head,
                                 N_("no event has this hash: the history up to it was "
                                    "rewritten, or it is another ledger's")))
-    problems += results["status"]
+    problems += results["status"] + results["last_contact"]
     problems += [p for part, _n in deadlines for p in part]
     problems += results["returns"] + settings_problems + results["tallies"]
     if parts("rollups"):
@@ -365,6 +367,26 @@ def check_status(cur: sqlite3.Cursor) -> list[Problem]:
     return [problem("status", cid, stored, expected,
                     N_("the complaint's status is not the one its latest step recorded")
                     if expected is not None else N_("no event records this complaint's status"))
+            for cid, stored, expected in cur.execute(sql).fetchall()]
+
+
+# The last contact with the customer, recounted: the latest of the complaint's intake,
+# its contact notes (any kind but internal) and its revisits, each subquery along its
+# index (notes_contact, revisits_contact). The triggers of migration 16 keep it.
+LAST_CONTACT = ("max(c.received_at, coalesce((SELECT max(n.at) FROM notes n WHERE "
+                "n.complaint_id = c.id AND n.kind != 'internal'), ''), coalesce((SELECT "
+                "max(v.at) FROM revisits v WHERE v.complaint_id = c.id), ''))")
+
+
+def check_last_contact(cur: sqlite3.Cursor) -> list[Problem]:
+    """Each complaint's last_contact_at is the latest of its intake, contact notes and
+    revisits."""
+    sql = ("SELECT id, last_contact_at, expected FROM (SELECT c.id, c.last_contact_at, "
+           f"{LAST_CONTACT} AS expected FROM complaints c) "
+           "WHERE last_contact_at IS NOT expected ORDER BY id")
+    return [problem("last_contact", cid, stored, expected,
+                    N_("the complaint's last contact is not the latest of its intake, "
+                       "contact notes and revisits"))
             for cid, stored, expected in cur.execute(sql).fetchall()]
 
 

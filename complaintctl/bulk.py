@@ -140,6 +140,8 @@ REPEAT_INDEX = "complaints_repeat"
 
 # The tally triggers: the writer counts the day tallies itself and adds them once.
 TALLY_TRIGGERS = ("tally_received", "tally_resolutions", "tally_closing_revisits")
+# and the revisits' trigger of the last contact: the writer sets the column itself.
+LAST_CONTACT_TRIGGERS = ("last_contact_revisit",)
 # and the rollup triggers: the rollups of what it wrote are added once at the end.
 ROLLUP_TRIGGERS = rollups.TRIGGERS
 
@@ -186,7 +188,8 @@ def _set_aside(cur: sqlite3.Cursor, keep: frozenset[str]) -> dict[str, str]:
                         "AND (type = 'index' OR type = 'trigger')").fetchall()
     dropped = [(kind, name, sql) for kind, name, sql in found
                if (kind == "index" and name not in keep)
-               or (kind == "trigger" and (name in TALLY_TRIGGERS or name in ROLLUP_TRIGGERS))]
+               or (kind == "trigger" and (name in TALLY_TRIGGERS or name in ROLLUP_TRIGGERS
+                                          or name in LAST_CONTACT_TRIGGERS))]
     for kind, name, _sql in dropped:
         cur.execute(f"DROP {kind.upper()} {name}")
     return {name: sql for _kind, name, sql in dropped}
@@ -812,7 +815,8 @@ class Writer:
         row = {**self.blank_complaint, **fields, "id": cid, "year": year, "seq": seq,
                "received_at": received_iso, "logged_at": logged_at,
                "logged_by": fields.get("logged_by") or actor, "status": "logged",
-               "repeat_of": repeat_of, "last_step_at": received_iso}
+               "repeat_of": repeat_of, "last_step_at": received_iso,
+               "last_contact_at": received_iso}
         data = {k: v for k, v in fields.items() if v is not None}
         data["received_at"], data["logged_at"], data["logged_by"] = \
             received_iso, logged_at, row["logged_by"]
@@ -1065,6 +1069,8 @@ class Writer:
             due, stage = self._open(case, "resolve", "reopen", step.at, at,
                                     round_=reopens + 2), "resolve"
         c["status"], c["satisfaction"], c["last_step_at"] = new, satisfaction, at
+        if at > c["last_contact_at"]:
+            c["last_contact_at"] = at
         case.last = step.at
 
         def data() -> dict[str, Any]:

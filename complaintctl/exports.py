@@ -19,7 +19,7 @@ from typing import Any
 
 from complaintctl.parse import format_money, iso, mask
 from complaintctl.store import Ledger
-from complaintctl.views import IdOrderWithinTime, last_contact
+from complaintctl.views import IdOrderWithinTime
 
 WHATS = ("complaints", "events", "returns", "actions")
 
@@ -120,7 +120,7 @@ _C_PLAIN: tuple[tuple[str, str, str], ...] = (
     ("demand", "code", "c.demand"),
     ("description", "text", "c.description"),
     ("received_at", "time", "c.received_at"),
-    ("last_contact_at", "time", "{last_contact}"),
+    ("last_contact_at", "time", "c.last_contact_at"),
     ("logged_at", "time", "c.logged_at"),
     ("logged_by", "text", "c.logged_by"),
     ("department", "text", "c.department"),
@@ -177,8 +177,7 @@ def complaints(lg: Ledger, since: str | None, until: str | None, *, reveal: bool
     clause, params = _where("c.received_at", since, until)
 
     def sql(cur: sqlite3.Cursor) -> str:
-        return ("SELECT " + ", ".join(s for _k, _kind, s in _C_PLAIN).replace(
-                    "{last_contact}", last_contact(cur, "c")) + " FROM complaints c "
+        return ("SELECT " + ", ".join(s for _k, _kind, s in _C_PLAIN) + " FROM complaints c "
                 "LEFT JOIN resolutions r ON r.id = (SELECT max(id) FROM resolutions "
                 "WHERE complaint_id = c.id) "
                 "LEFT JOIN revisits v ON v.id = (SELECT max(id) FROM revisits "

@@ -20,37 +20,6 @@ from complaintctl.store import Ledger, sql_order
 
 _OPEN = ", ".join(f"'{s}'" for s in workflow.OPEN_STATES)
 
-def _last_contact(table: str, notes: bool = True, revisits: bool = True) -> str:
-    """SQL of the last contact with the customer of the complaint row `table`: the
-    latest of its intake, its contact notes (any kind but internal) and its revisits
-    (`notes`, `revisits`: False leaves that subquery out). Each subquery reads one
-    index only (notes_contact, revisits_contact), so `list` stays one index seek per
-    complaint shown. max() of SQLite is NULL if any argument is."""
-    terms = [f"{table}.received_at"]
-    if notes:
-        terms.append(f"coalesce((SELECT max(n.at) FROM notes n WHERE n.complaint_id = "
-                     f"{table}.id AND n.kind != 'internal'), '')")
-    if revisits:
-        terms.append(f"coalesce((SELECT max(v.at) FROM revisits v WHERE v.complaint_id = "
-                     f"{table}.id), '')")
-    return f"max({', '.join(terms)})" if len(terms) > 1 else f"max({terms[0]}, '')"
-
-
-LAST_CONTACT = _last_contact("complaints")
-
-
-def last_contact(cur: sqlite3.Cursor, table: str = "complaints") -> str:
-    """LAST_CONTACT for the complaint row `table`, without the subqueries of a table
-    that holds no row they could find (the same value, read in the same snapshot as
-    `cur`'s next reads): a listing of every complaint then does one index seek fewer
-    a row."""
-    return _last_contact(
-        table,
-        notes=cur.execute("SELECT EXISTS (SELECT 1 FROM notes WHERE kind != 'internal')"
-                          ).fetchone()[0],
-        revisits=cur.execute("SELECT EXISTS (SELECT 1 FROM revisits)").fetchone()[0])
-
-
 _NOTE_COLS = "id, return_id, at, actor, kind, text"
 _ATTACHMENT_COLS = "id, return_id, name, size, type, sha256, at, actor, note"
 
@@ -91,8 +60,7 @@ def show(lg: Ledger, complaint_id: str, *, reveal: bool = False) -> dict[str, An
     keep a keyed hash, see complaints.contact_ref).
     """
     with lg.read() as cur:
-        c = _one(cur, f"SELECT *, {LAST_CONTACT} AS last_contact_at FROM complaints "
-                 "WHERE id = ?", (complaint_id.strip().upper(),),
+        c = _one(cur, "SELECT * FROM complaints WHERE id = ?", (complaint_id.strip().upper(),),
                  NotFound(_("no complaint {id}").format(id=repr(complaint_id)),
                           hint=_("find it with: complaintctl list --customer NAME"),
                           code="no_complaint", record=complaint_id))
@@ -273,7 +241,7 @@ _LIST_CONTACT = LIST_COLUMNS.index("contact")
 COUNT_CAP = 1000
 
 
-_SELECT = ", ".join(LIST_COLUMNS[:-1])
+_SELECT = ", ".join(LIST_COLUMNS)
 _ID, _RECEIVED = LIST_COLUMNS.index("id"), LIST_COLUMNS.index("received_at")
 
 
@@ -384,7 +352,7 @@ class Listing:
             # sorts every row, whole: a tenth of a listing's time, and for a table of
             # 200 the whole ledger with its subqueries); the complaints received at one
             # instant are put in descending id order by IdOrderWithinTime.
-            cur.execute(f"SELECT {_SELECT}, {last_contact(cur)} FROM complaints{self.clause}"
+            cur.execute(f"SELECT {_SELECT} FROM complaints{self.clause}"
                         " ORDER BY received_at DESC", self.params)
             cur.arraysize = min(size, self.limit + 1) if self.limit else size
             more = False

@@ -100,6 +100,12 @@ def test_last_contact_is_the_latest_of_intake_contact_notes_and_revisits(ledger)
     ledger("note", cid, "--text", "再次致电", "--at", "2026-11-20 16:00")
     assert last(cid) == "2026-11-20T08:00:00Z"
     assert last(other) == "2026-10-01T00:00:00Z"
+    # the receipt amended: the latest again (a note after it still wins)
+    ledger("amend", other, "--received", "2026-10-03 08:00", "--reason", "mistyped")
+    assert last(other) == "2026-10-03T00:00:00Z"
+    ledger("note", other, "--text", "回电", "--at", "2026-10-04 08:00")
+    ledger("amend", other, "--received", "2026-10-02 08:00", "--reason", "mistyped again")
+    assert last(other) == "2026-10-04T00:00:00Z"
     assert "last contact" in ledger("list", "--format", "csv").stdout.splitlines()[0]
 
 

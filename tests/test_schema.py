@@ -99,6 +99,25 @@ def _oldest_ledger_with(path: Path, rows_sql: str) -> sqlite3.Connection:
     return conn
 
 
+def test_upgrade_keeps_the_last_contact_on_the_complaint(run, env):
+    """Migration 16 fills complaints.last_contact_at (the latest of the receipt and the
+    revisits); its triggers keep it from then on."""
+    conn = _oldest_ledger_with(env, """
+        INSERT INTO revisits (complaint_id, at, actor, satisfaction) VALUES
+          ('CC-2026-0001', '2026-10-09T05:00:00Z', '王芳', 'unsatisfied'),
+          ('CC-2026-0001', '2026-10-10T05:00:00Z', '王芳', 'satisfied');
+    """)
+    (received,), = conn.execute("SELECT received_at FROM complaints").fetchall()
+    assert received < "2026-10-10T05:00:00Z"
+    run("upgrade")
+    assert conn.execute("SELECT id, last_contact_at FROM complaints").fetchall() == [
+        ("CC-2026-0001", "2026-10-10T05:00:00Z")]
+    new = run("log", "--customer", "B", "--description", "x", "--category", "quality",
+              "--severity", "low", "--channel", "phone", "--received", "2026-10-20 09:00"
+              ).stdout.strip()
+    assert run.json("show", new)["last_contact_at"] == "2026-10-20T01:00:00Z"
+
+
 def test_upgrade_records_when_the_round_before_was_resolved(run, env):
     """Migration 6 fills resolutions.previous_at for the rounds after a reopen."""
     conn = _oldest_ledger_with(env, """

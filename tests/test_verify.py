@@ -173,6 +173,19 @@ def test_a_status_changed_directly_is_named_with_both_values(ledger, env, full):
     assert line.split()[:4] == ["status", cid, "closed", "assigned"]
 
 
+def test_a_last_contact_changed_directly_is_named(ledger, env, full):
+    """last_contact_at is kept by triggers (migration 16): a value set behind the tool's
+    back is named with the one the intake, notes and revisits give."""
+    cid = full["closed"]
+    (kept,), = ledger.rows("SELECT last_contact_at FROM complaints WHERE id = ?", (cid,))
+    tamper(env, f"UPDATE complaints SET last_contact_at = '2027-01-01T00:00:00Z' "
+                f"WHERE id = '{cid}'")
+    (p,) = verify_fails(ledger)
+    assert (p["kind"], p["id"], p["stored"], p["expected"]) == (
+        "last_contact", cid, "2027-01-01T00:00:00Z", kept)
+    assert "last contact is not the latest" in p["detail"]
+
+
 def test_a_logged_complaint_expects_logged(ledger, env, full):
     cid = full["logged"]
     tamper(env, f"UPDATE complaints SET status = 'resolved' WHERE id = '{cid}'")
@@ -428,13 +441,15 @@ def test_in_parts_every_check_finds_what_it_finds_in_one_snapshot(ledger, env, f
            f"('{full['logged']}', 'investigate', 1, '2026-09-30T02:00:00Z', "
            "'2027-01-01T00:00:00Z')",
            f"UPDATE returns SET received_qty = 7 WHERE id = '{rid}'",
+           f"UPDATE complaints SET last_contact_at = NULL WHERE id = '{full['closed']}'",
            "UPDATE policy SET duration = '30wd' WHERE stage = 'resolve' AND severity = 'high'",
            "UPDATE day_tallies SET n = n + 5 WHERE measure = 'received' AND day = '2026-11-16'",
            "INSERT INTO assignments (complaint_id, at, actor, department, owner) "
            "VALUES ('CC-2026-9999', '2026-11-01T00:00:00Z', 'x', 'd', 'o')")
     whole = verify_fails(ledger, "--head", earlier["hash"])
     assert {p["kind"] for p in whole} == {"chain", "status", "deadline", "received_qty",
-                                          "policy", "day_tally", "foreign_key"}
+                                          "policy", "day_tally", "foreign_key",
+                                          "last_contact"}
     from complaintctl import audit
 
     monkeypatch.setattr(audit, "PARALLEL_FROM", 1)
