@@ -144,7 +144,7 @@ def resolution_pairs(rec: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
                 else name
         out += [
             (key(_("disposition")), label("disposition", r["disposition"])),
-            (key(_("amount")), " ".join(x for x in (r["amount"], r["currency"]) if x)),
+            (key(_("amount")), i18n.money(r["amount"], r["currency"])),
             (key(_("approved by")), r["approved_by"]),
             (key(_("customer told")), r["summary"]),
             (key(_("resolved")), _by(r["at"], r["actor"], tz)),
@@ -226,8 +226,8 @@ def return_rows(rec: dict[str, Any], tz: tzinfo) -> list[dict[str, Any]]:
                      "dispositions_shown": ", ".join(
                          f"{label('return_action', a)} {q}"
                          for a, q in r["dispositions"].items()),
-                     "loss": f"{r['cost_of_loss']} {r['currency']}",
-                     "repair": f"{r['repair_cost']} {r['currency']}"})
+                     "loss": i18n.money(r["cost_of_loss"], r["currency"]),
+                     "repair": i18n.money(r["repair_cost"], r["currency"])})
         rows[-1]["costs"] = _("loss {loss}, repair {repair}").format(
             loss=rows[-1]["loss"], repair=rows[-1]["repair"])
     return rows
@@ -346,8 +346,8 @@ def return_pairs(r: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
         (_("inspected"), _t(r["inspected_at"], tz)),
         (_("inspection note"), r.get("inspection_note")),
         (_("disposed"), disposed),
-        (_("cost of loss"), f"{r['cost_of_loss']} {r['currency']}"),
-        (_("repair cost"), f"{r['repair_cost']} {r['currency']}"),
+        (_("cost of loss"), i18n.money(r["cost_of_loss"], r["currency"])),
+        (_("repair cost"), i18n.money(r["repair_cost"], r["currency"])),
         (_("due"), _t(r["due_at"], tz)),
         (_("closed"), _t(r["closed_at"], tz)),
     ])

@@ -95,6 +95,22 @@ def listing(items: list[str] | tuple[str, ...], lang: str | None = None) -> str:
     return ("、" if (lang or _LANG) == "zh" else ", ").join(items)
 
 
+def money(amount: str | None, currency: str | None) -> str:
+    """An amount as parse.format_money gives it ("1250.50") written for a reader: its
+    thousands grouped and its currency after it ("1,250.50 CNY"); in Chinese a yuan
+    amount with its sign before it ("¥1,250.50"), as a Chinese form writes it. ""
+    for none. (JSON, CSV and workbooks keep the plain amount and the code.)"""
+    if amount is None:
+        return ""
+    sign, digits = ("-", amount[1:]) if amount.startswith("-") else ("", amount)
+    whole, point, cents = digits.partition(".")
+    if whole.isdigit():
+        digits = f"{int(whole):,}{point}{cents}"
+    if _LANG == "zh" and currency == "CNY":
+        return f"{sign}¥{digits}"
+    return f"{sign}{digits} {currency}" if currency else sign + digits
+
+
 def lang() -> str:
     """The display language: "en" or "zh"."""
     return _LANG

@@ -977,8 +977,13 @@ def report_summary(rep: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
-def report_tables(rep: dict[str, Any]) -> dict[str, tuple[list[dict[str, Any]], tuple[Col, ...]]]:
-    """Every table section of a report as (rows, columns)."""
+def report_tables(rep: dict[str, Any], plain: bool = False
+                  ) -> dict[str, tuple[list[dict[str, Any]], tuple[Col, ...]]]:
+    """Every table section of a report as (rows, columns); `plain`: amounts as stored
+    with their code (CSV), not as a reader writes them (i18n.money)."""
+    def money(amount: str | None, currency: str | None) -> str:
+        return f"{amount} {currency}" if plain else i18n.money(amount, currency)
+
     def shares(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [{**r, "share_pct": pct(r["share"])} for r in rows]
 
@@ -988,10 +993,10 @@ def report_tables(rep: dict[str, Any]) -> dict[str, tuple[list[dict[str, Any]], 
 
     ret = rep["returns"]
     returns_rows = [*ret["by_disposition"],
-                    {"key": _("cost of loss"), "quantity": f"{ret['cost_of_loss']} "
-                     f"{ret['currency']}"},
-                    {"key": _("repair cost"), "quantity": f"{ret['repair_cost']} "
-                     f"{ret['currency']}"}]
+                    {"key": _("cost of loss"),
+                     "quantity": money(ret["cost_of_loss"], ret["currency"])},
+                    {"key": _("repair cost"),
+                     "quantity": money(ret["repair_cost"], ret["currency"])}]
     return {
         "by_category": (shares(rep["by_category"]), _share_cols("category")),
         "by_channel": (shares(rep["by_channel"]), _share_cols("channel")),
@@ -1020,7 +1025,7 @@ def report_is_empty(rep: dict[str, Any]) -> bool:
 
 def report_csv(rep: dict[str, Any], tz: tzinfo, section: str | None = None) -> str:
     summary = report_summary(rep)
-    tables = report_tables(rep)
+    tables = report_tables(rep, plain=True)
     if section == "summary":
         return kv_csv(summary, tz)
     if section:

@@ -402,3 +402,15 @@ def test_show_a_reopened_complaint_round_by_round(ledger):
         "status: resolved → investigating; satisfaction: unsatisfied; reopened: 0 → 1")
     assert history["2026-11-04 10:00 investigated by tester"] == (
         "D4 root cause: c1 → c2 (entered 2026-11-23 20:00)")
+
+
+def test_money_is_written_as_a_reader_writes_it(ledger):
+    """show groups an amount's thousands; in Chinese a yuan amount carries its sign
+    (¥12,500.50), as a Chinese form writes it; the JSON keeps the plain amount."""
+    cid = ledger.log()
+    ledger.to_state(cid, "investigating")
+    ledger("resolve", cid, "--disposition", "compensation", "--summary", "赔偿",
+           "--amount", "12500.5", "--at", "2026-10-09 09:00")
+    assert re.search(r"amount +12,500\.50 CNY", ledger("show", cid).stdout)
+    assert re.search("金额 +¥12,500\\.50 ", ledger("--lang", "zh", "show", cid).stdout)
+    assert ledger.json("show", cid)["resolutions"][0]["amount"] == "12500.50"
