@@ -1120,13 +1120,14 @@ def return_close_cmd(
     ledger = _open(write=True)
     out = rma.return_close(ledger, return_id, at=_when(ledger, at), now=_now(), actor=_actor())
     r = views.return_show(ledger, out.id)
-    split = ", ".join(f"{term('return_action', k)} {v}" for k, v in r["dispositions"].items()
-                      ) or _("nothing received")
+    split = listing([f"{term('return_action', k)} {v}" for k, v in r["dispositions"].items()]
+                    ) or _("nothing received")
     _say(_("{id} closed: authorised {authorised}, received {received}, disposed {disposed} "
-           "({split}); cost of loss {loss} {currency}, repair cost {repair} {currency}.")
+           "({split}); cost of loss {loss}, repair cost {repair}.")
          .format(id=r["id"], authorised=r["authorised_qty"], received=r["received_qty"],
-                 disposed=r["disposed_qty"], split=split, loss=r["cost_of_loss"],
-                 repair=r["repair_cost"], currency=r["currency"]))
+                 disposed=r["disposed_qty"], split=split,
+                 loss=i18n.money(r["cost_of_loss"], r["currency"]),
+                 repair=i18n.money(r["repair_cost"], r["currency"])))
 
 
 @command(return_app, "list")
@@ -1915,7 +1916,7 @@ def demo_cmd(
         summary, warnings = demo.fill(ledger, complaints, now=_now(), seed=seed,
                                       progress=progress)
     _say(_("Demo ledger: {path}").format(path=path))
-    _say("  " + ", ".join(f"{term('status', k)} {v}" for k, v in summary.items()))
+    _say("  " + listing([f"{term('status', k)} {v}" for k, v in summary.items()]))
     for w in warnings:  # the calendar's, in import's words (bulk.Writer.calendar_warnings)
         _warn(w)
     _say(_("Try:"))

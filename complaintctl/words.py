@@ -138,7 +138,7 @@ TABLE: dict[str, tuple[Word, ...]] = {
         _w("assigned", None, "已分派", "分派", "已分配"),
         _w("investigating", None, "调查中", "调查"),
         _w("resolved", None, "已处理", "处理完毕", "已解决"),
-        _w("closed", None, "已关闭", "关闭", "结案", "已结案"),
+        _w("closed", None, "已结案", "结案", "已关闭", "关闭"),
         _w("void", None, "已作废", "作废"),
     ),
     "return_stage": (

@@ -350,7 +350,7 @@ def test_demo_counts_and_a_supplier_refusal_in_chinese(run):
     words in Chinese (they showed the codes: `closed 25`, `--responsibility supplier`)."""
     out = run("--lang", "zh", "demo", "--complaints", "40").stderr
     counts = out.splitlines()[1]
-    assert "已关闭" in counts and "closed" not in counts, out
+    assert "已结案" in counts and "closed" not in counts, out
     cid = run.json("list", "--status", "assigned", "--format", "json")[0]["id"]
     r = run("--lang", "zh", "investigate", cid, "--cause", "轴承", "--cause-category", "来料",
             "--responsibility", "供应商", code=2)

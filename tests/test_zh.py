@@ -69,12 +69,12 @@ def test_show_is_the_chinese_handling_form(zh):
     out = zh("show", zh.cid).stdout
     for text in ("客户投诉处理单", "投诉受理", "调查分析", "D3 临时对策", "D4 根本原因",
                  "纠正预防措施", "处理结果与批示", "回访", "处理时限", "处理记录",
-                 "质量", "高", "电话", "换货", "供应商", "赔偿", "基本满意", "已关闭"):
+                 "质量", "高", "电话", "换货", "供应商", "赔偿", "基本满意", "已结案"):
         assert text in out, text
     md = zh("show", zh.cid, "--format", "markdown").stdout
     assert "质量" in md and "基本满意" in md
     ret = zh("show", zh.rma).stdout
-    assert "退货单" in ret and "报废" in ret and "收货数量" in ret
+    assert "客退品" in ret and "退货单" not in ret and "报废" in ret and "收货数量" in ret
 
 
 def test_overdue_speaks_chinese(zh):
@@ -91,7 +91,7 @@ def test_the_monthly_report_speaks_chinese(zh):
     assert md.startswith("# 客户投诉处理报表：2026年10月\n")
     for text in ("## 概要", "## 按类别", "## 类别帕累托", "## 原因类别帕累托",
                  "## 客户投诉处理月报表", "环比", "本年累计", "| 累计 |", "| 类别 | 件数 | 占比 |",
-                 "| 质量 |", "| 包装 |", "| 供应商 |", "已关闭（基本满意）", "| 报废 |"):
+                 "| 质量 |", "| 包装 |", "| 供应商 |", "已结案（基本满意）", "| 报废 |"):
         assert text in md, text
 
 
