@@ -1824,7 +1824,9 @@ def policy_categories_cmd(
             relabel=parse.text(relabel, "--relabel", required=relabel is not None))
     else:
         cats = list(ledger.config.categories)
-    _emit(", ".join(cats) + "\n")
+    ledger.forget_config()  # the labels as just changed
+    render.use_words("category", ledger.config.category_words)
+    _emit(render.category_list(cats) + "\n")
 
 
 @command(policy_app, "language")

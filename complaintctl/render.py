@@ -111,6 +111,15 @@ def label(field: str, code: str | None) -> str:
     return words.label(field, code, i18n.lang(), _EXTRA.get(field, ()))
 
 
+def category_list(codes: Sequence[str]) -> str:
+    """The categories as the reader's language names them, each code beside a label that
+    differs from it (质量（quality）, 包装 (packaging)), listed as a sentence lists."""
+    zh = i18n.lang() == "zh"
+    shown = [code if (name := label("category", code)) == code else
+             f"{name}（{code}）" if zh else f"{name} ({code})" for code in codes]
+    return i18n.listing(shown)
+
+
 # --- plain formats ----------------------------------------------------------
 
 def to_json(data: Any) -> str:

@@ -284,6 +284,13 @@ def test_user_category_with_labels(ledger):
            "--label-zh", "包装问题")
     assert ledger.json("policy", "show")["category_labels"]["包装"] == {
         "en": "packing", "zh": "包装问题"}
+    # the list names each category in the reader's language, its code beside a label
+    assert ledger("policy", "categories").stdout == (
+        "quality, delivery, service, logistics, technical, billing, other, packing (包装), "
+        "labelling\n")
+    assert ledger("--lang", "zh", "policy", "categories").stdout == (
+        "质量（quality）、交付（delivery）、服务（service）、物流（logistics）、技术（technical）、"
+        "账务（billing）、其他（other）、包装问题（包装）、标签（labelling）\n")
     assert ledger("verify").stdout.startswith("OK")
 
 
