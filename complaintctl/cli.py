@@ -1595,7 +1595,7 @@ def export_cmd(
     what = what.strip().lower()
     if what not in exports.WHATS:
         raise BadInput(_("WHAT {value!r} is not one of: {allowed}").format(
-            value=what, allowed=", ".join(exports.WHATS)), code="bad_what", value=what)
+            value=what, allowed=listing(exports.WHATS)), code="bad_what", value=what)
     if fmt is None:
         fmt = Path(output).suffix.lower().lstrip(".")
         if fmt not in _EXPORT_FORMATS:
@@ -1626,7 +1626,7 @@ def export_cmd(
         _write_atomically(output, chunks)
     _say(ngettext("Wrote {output}: {count} row of {what}.",
                   "Wrote {output}: {count} rows of {what}.", rows.n).format(
-                      output=output, count=rows.n, what=what))
+                      output=output, count=rows.n, what=_(exports.WHAT_NAMES[what])))
 
 
 @command(app, "backup")

@@ -17,11 +17,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
+from complaintctl.i18n import NC_
 from complaintctl.parse import format_money, iso, mask
 from complaintctl.store import Ledger
 from complaintctl.views import IdOrderWithinTime
 
 WHATS = ("complaints", "events", "returns", "actions")
+# What each is called in a sentence (translated where shown).
+WHAT_NAMES = {"complaints": NC_("export", "complaints"), "events": NC_("export", "events"),
+              "returns": NC_("export", "returns"), "actions": NC_("export", "actions")}
 
 # What each WHAT's --since/--until select on: a complaint by when it was received,
 # an event by when it was RECORDED (a back-dated step written today is in today's
