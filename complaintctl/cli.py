@@ -1777,7 +1777,7 @@ def policy_calendar_cmd(
                     "removed {count} make-up working days: {days}",
                     len(change["removed"].get("workday", []))))):
             if found:
-                _say(text.format(count=len(found), days=", ".join(found)))
+                _say(text.format(count=len(found), days=listing(found)))
         _say(_("Calendar refreshed from {package}.").format(package=change["package"]))
         _say(_("Deadlines already set keep their dates; new stages use this calendar."))
         return

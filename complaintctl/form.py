@@ -92,7 +92,7 @@ def intake_pairs(rec: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
         (_("logged"), _by(rec["logged_at"], rec["logged_by"], tz)),
         (_("last contact"), _t(rec.get("last_contact_at"), tz)),
         (_("repeat of"), rec["repeat_of"]),
-        (_("repeated by"), ", ".join(rec.get("repeated_by") or [])),
+        (_("repeated by"), i18n.listing(rec.get("repeated_by") or [])),
         (_("reopened"), rec["reopen_count"] or None),
         (_("department"), rec["department"]),
         (_("owner"), rec["owner"]),
@@ -223,9 +223,9 @@ def return_rows(rec: dict[str, Any], tz: tzinfo) -> list[dict[str, Any]]:
             _("{n} defective").format(n=r["defective_qty"])
             if r["defective_qty"] is not None else None, r["cause"]) if x)
         rows.append({**return_table_row(r), "inspection": inspection,
-                     "dispositions_shown": ", ".join(
-                         f"{label('return_action', a)} {q}"
-                         for a, q in r["dispositions"].items()),
+                     "dispositions_shown": i18n.listing(
+                         [f"{label('return_action', a)} {q}"
+                          for a, q in r["dispositions"].items()]),
                      "loss": i18n.money(r["cost_of_loss"], r["currency"]),
                      "repair": i18n.money(r["repair_cost"], r["currency"])})
         rows[-1]["costs"] = _("loss {loss}, repair {repair}").format(
@@ -331,8 +331,8 @@ def return_pairs(r: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
         if r["defective_qty"] is not None else None, r["cause"]) if x)
     disposed = _("{n} of {total}").format(n=r["disposed_qty"], total=r["received_qty"])
     if r["dispositions"]:
-        disposed += " (" + ", ".join(f"{label('return_action', a)} {q}"
-                                     for a, q in r["dispositions"].items()) + ")"
+        disposed += " (" + i18n.listing([f"{label('return_action', a)} {q}"
+                                         for a, q in r["dispositions"].items()]) + ")"
     return _pairs([
         (_("id"), r["id"]), (_("complaint"), r["complaint_id"]),
         (_("stage"), label("return_stage", r["stage"])),
