@@ -422,6 +422,7 @@ class Writer:
         # text before the deadline's place, the text after)
         self._docs: dict[tuple[Any, ...], tuple[str, str, str]] = {}
         self._extra_text = ""  # what the events' data carry besides the facts: '"k":v}'
+        self._log_text: str | None = None  # and the log's event, when it carries more
         # the rows of the batch, per table, in the order the steps made them
         self.complaints: list[tuple[Any, ...]] = []
         self.returns: list[tuple[Any, ...]] = []
@@ -474,11 +475,11 @@ class Writer:
             self._due_years = set()
         base = history.extra
         texts: dict[int, str] = {}  # the extras' text, by id of the dict, each once
-        self._extra_text = self._extra_text_of(base, history.log_extra, texts)
+        self._extra_text = self._extra_fields(base, texts)
+        self._log_text = self._extra_text_of(base, history.log_extra, texts) \
+            if history.log_extra else None
         try:
             case = self._log(history)
-            if history.log_extra:
-                self._extra_text = self._extra_fields(base, texts)
             steps = self._steps
             lo, hi = self._cover_from, self._cover_until
             for step in history.steps:
@@ -836,7 +837,11 @@ class Writer:
             dues["resolve"] = due
         if dues:
             data["deadlines"] = dues
+        shared = self._extra_text  # the log's own extra for its event only (not the links)
+        if self._log_text is not None:
+            self._extra_text = self._log_text
         self._event(cid, "log", received_iso, logged_at, actor, encode(data))
+        self._extra_text = shared
         for other, before in later:  # received after this one: now its repeats
             self._event(other, "repeat-link", logged_at, logged_at, actor,
                         _dumps({"repeat_of": cid}), _dumps({"repeat_of": before}))

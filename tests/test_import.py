@@ -124,17 +124,22 @@ def test_gbk_register_with_history(ledger, files):
 
 def test_an_intake_value_from_defaults_marks_the_log_estimated(ledger, files):
     """The issue: a step whose fact came from [defaults] is marked estimated; the log is
-    a step, its channel a fact. A row with its own channel is not marked."""
-    rows = [ROWS[0][:4] + [""] + ROWS[0][5:], ROWS[1]]
+    a step, its channel a fact. A row with its own channel is not marked, nor is the
+    repeat link the estimated row makes on a complaint typed before the import."""
+    typed = ledger.log(customer="宁波精工", product="PS-5", received="2025-03-20 10:00")
+    rows = [ROWS[0], ROWS[1][:4] + [""] + ROWS[1][5:]]
     path = write_csv(files["dir"] / "no-channel.csv", rows)
     files["map"].write_text(MAPPING + '\n[defaults]\nchannel = "phone"\n', encoding="utf-8")
     ledger("import", path, "--mapping", files["map"])
     marks = [[(e["kind"], e["data"].get("estimated")) for e in
               ledger.json("show", "--ref", key)["events"]][:2]
              for key in ("2025-001", "2025-002")]
-    assert marks == [[("log", True), ("assign", None)], [("log", None), ("assign", None)]]
-    assert ledger.rows("SELECT source_key, channel FROM complaints ORDER BY source_key") == [
-        ("2025-001", "phone"), ("2025-002", "email")]
+    assert marks == [[("log", None), ("assign", None)], [("log", True), ("assign", None)]]
+    assert ledger.rows("SELECT source_key, channel FROM complaints WHERE source_key IS NOT "
+                       "NULL ORDER BY source_key") == [("2025-001", "phone"), ("2025-002", "phone")]
+    (link,) = [e for e in ledger.json("show", typed)["events"] if e["kind"] == "repeat-link"]
+    assert link["data"]["repeat_of"] == ledger.json("show", "--ref", "2025-002")["id"]
+    assert "estimated" not in link["data"]
 
 
 def test_xlsx_register(ledger, tmp_path, files):
