@@ -916,14 +916,16 @@ def show_cmd(
         if fmt == "json":
             _emit(render.to_json(r))
             return
-        _print_record(form.return_title(r), form.return_sections(r, tz, as_of), fmt, tz)
+        _print_record(form.return_title(r),
+                      form.return_sections(r, tz, as_of, plain=fmt == "csv"), fmt, tz)
         return
     rec = views.show(ledger, record_id, reveal=reveal)
     if fmt == "json":
         _emit(render.to_json(rec))
         return
     render.use_words("category", ledger.config.category_words)
-    _print_record(form.complaint_title(rec), form.complaint_sections(rec, tz, as_of), fmt, tz)
+    _print_record(form.complaint_title(rec),
+                  form.complaint_sections(rec, tz, as_of, plain=fmt == "csv"), fmt, tz)
 
 
 def _print_record(title: str, sections: Sequence[render.Section], fmt: str, tz: tzinfo) -> None:

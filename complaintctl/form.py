@@ -134,7 +134,15 @@ def investigation_pairs(rec: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]
     ])
 
 
-def resolution_pairs(rec: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
+def _money(amount: str | None, currency: str | None, plain: bool) -> str:
+    """An amount for a reader (i18n.money), or `plain` (csv) as stored with its code."""
+    if plain:
+        return " ".join(x for x in (amount, currency) if x)
+    return i18n.money(amount, currency)
+
+
+def resolution_pairs(rec: dict[str, Any], tz: tzinfo, plain: bool = False
+                     ) -> list[tuple[str, str]]:
     """处理结果 and 经理批示, each round of it; then the closing."""
     out: list[tuple[str, Any]] = []
     several = len(rec["resolutions"]) > 1
@@ -144,7 +152,7 @@ def resolution_pairs(rec: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
                 else name
         out += [
             (key(_("disposition")), label("disposition", r["disposition"])),
-            (key(_("amount")), i18n.money(r["amount"], r["currency"])),
+            (key(_("amount")), _money(r["amount"], r["currency"], plain)),
             (key(_("approved by")), r["approved_by"]),
             (key(_("customer told")), r["summary"]),
             (key(_("resolved")), _by(r["at"], r["actor"], tz)),
@@ -215,7 +223,7 @@ ACTION_COLS = (Col("id", N_("#"), "num"), Col("text", N_("action"), "wrap"),
                Col("verify_note", N_("verification"), "wrap"), Col("state", N_("status")))
 
 
-def return_rows(rec: dict[str, Any], tz: tzinfo) -> list[dict[str, Any]]:
+def return_rows(rec: dict[str, Any], tz: tzinfo, plain: bool = False) -> list[dict[str, Any]]:
     rows = []
     for r in rec["returns"]:
         inspection = ", ".join(x for x in (
@@ -226,8 +234,8 @@ def return_rows(rec: dict[str, Any], tz: tzinfo) -> list[dict[str, Any]]:
                      "dispositions_shown": i18n.listing(
                          [f"{label('return_action', a)} {q}"
                           for a, q in r["dispositions"].items()]),
-                     "loss": i18n.money(r["cost_of_loss"], r["currency"]),
-                     "repair": i18n.money(r["repair_cost"], r["currency"])})
+                     "loss": _money(r["cost_of_loss"], r["currency"], plain),
+                     "repair": _money(r["repair_cost"], r["currency"], plain)})
         rows[-1]["costs"] = _("loss {loss}, repair {repair}").format(
             loss=rows[-1]["loss"], repair=rows[-1]["repair"])
     return rows
@@ -266,10 +274,11 @@ def complaint_title(rec: dict[str, Any]) -> str:
     return _("Complaint {id}").format(id=rec["id"])
 
 
-def complaint_sections(rec: dict[str, Any], tz: tzinfo, as_of_iso: str) -> list[Section]:
+def complaint_sections(rec: dict[str, Any], tz: tzinfo, as_of_iso: str, plain: bool = False
+                       ) -> list[Section]:
     """The whole complaint, section by section, in the order of the procedure; a
-    section with nothing in it is left out."""
-    returns = return_rows(rec, tz)
+    section with nothing in it is left out. `plain` (csv): amounts as stored."""
+    returns = return_rows(rec, tz, plain)
     sections = [
         Section(_("Intake"), pairs=intake_pairs(rec, tz)),
         Section(_("Validity"), pairs=validity_pairs(rec, tz)),
@@ -278,7 +287,7 @@ def complaint_sections(rec: dict[str, Any], tz: tzinfo, as_of_iso: str) -> list[
         Section(_("CAPA items (D6)"), rows=action_rows(rec, as_of_iso), cols=ACTION_COLS,
                 table_cols=ACTION_TABLE_COLS, name=lambda r: str(r["name"]),
                 name_keys=("id",)),
-        Section(_("Resolution and approval"), pairs=resolution_pairs(rec, tz)),
+        Section(_("Resolution and approval"), pairs=resolution_pairs(rec, tz, plain)),
         Section(_("Returns"), rows=returns, cols=RETURN_COLS, table_cols=RETURN_TABLE_COLS,
                 footer=_("Receipts, inspection notes and each disposition: complaintctl show "
                          "{ids}").format(ids=" | ".join(r["id"] for r in returns))
@@ -321,7 +330,7 @@ def evidence_sections(rec: dict[str, Any], tz: tzinfo) -> list[Section]:
 
 # --- the return -----------------------------------------------------------------------
 
-def return_pairs(r: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
+def return_pairs(r: dict[str, Any], tz: tzinfo, plain: bool = False) -> list[tuple[str, str]]:
     received = str(r["received_qty"])
     if r["discrepancy"]:
         received += "  " + _("(DISCREPANCY: differs from authorised)")
@@ -346,8 +355,8 @@ def return_pairs(r: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
         (_("inspected"), _t(r["inspected_at"], tz)),
         (_("inspection note"), r.get("inspection_note")),
         (_("disposed"), disposed),
-        (_("cost of loss"), i18n.money(r["cost_of_loss"], r["currency"])),
-        (_("repair cost"), i18n.money(r["repair_cost"], r["currency"])),
+        (_("cost of loss"), _money(r["cost_of_loss"], r["currency"], plain)),
+        (_("repair cost"), _money(r["repair_cost"], r["currency"], plain)),
         (_("due"), _t(r["due_at"], tz)),
         (_("closed"), _t(r["closed_at"], tz)),
     ])
@@ -370,9 +379,10 @@ def return_title(r: dict[str, Any]) -> str:
     return _("Return {id}").format(id=r["id"])
 
 
-def return_sections(r: dict[str, Any], tz: tzinfo, as_of_iso: str) -> list[Section]:
+def return_sections(r: dict[str, Any], tz: tzinfo, as_of_iso: str, plain: bool = False
+                    ) -> list[Section]:
     sections = [
-        Section(_("Return"), pairs=return_pairs(r, tz)),
+        Section(_("Return"), pairs=return_pairs(r, tz, plain)),
         Section(_("Receipts"), rows=r["receipts"], cols=RECEIPT_COLS),
         Section(_("Dispositions"), rows=r["disposition_lines"], cols=DISPOSITION_COLS),
         Section(_("Deadlines"), rows=stage_rows(r, as_of_iso), cols=STAGE_COLS),

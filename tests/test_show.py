@@ -414,3 +414,7 @@ def test_money_is_written_as_a_reader_writes_it(ledger):
     assert re.search(r"amount +12,500\.50 CNY", ledger("show", cid).stdout)
     assert re.search("金额 +¥12,500\\.50 ", ledger("--lang", "zh", "show", cid).stdout)
     assert ledger.json("show", cid)["resolutions"][0]["amount"] == "12500.50"
+    # csv is for a program: the amount as stored with its code, in either language
+    for lang, field in (("en", "amount"), ("zh", "金额")):
+        out = ledger("--lang", lang, "show", cid, "--format", "csv").stdout
+        assert f",{field},12500.50 CNY\n" in out and "12,500" not in out, out
