@@ -1846,6 +1846,7 @@ def policy_language_cmd(
     code = parse.choice(language, parse.LANGUAGES, "LANGUAGE")
     ledger = _open(write=True)
     old, new = settings.set_language(ledger, code, now=_now(), actor=_actor())
+    i18n.use_ledger_language(new)  # said in the language the ledger speaks from now on
     _say(_("Language {old} → {new}.").format(
         old=term("language", old) if old else _("not set"), new=term("language", new)))
 

@@ -414,9 +414,9 @@ def test_language_is_unset_until_set(ledger):
 
 def test_policy_language_is_an_event_verify_replays(ledger, env):
     out = ledger("policy", "language", "zh")
-    assert "Language not set → zh." in out.stderr
+    assert out.stderr == "语言：未设置 → 中文。\n"  # said in the language set
     assert ledger("policy", "language").stdout == "zh\n"
-    ledger("policy", "language", "English")
+    assert ledger("policy", "language", "English").stderr == "Language zh → en.\n"
     assert ledger.json("policy", "show")["language"] == "en"
     assert [(json.loads(d), json.loads(o)) for d, o in ledger.rows(
         "SELECT data, old FROM events WHERE kind = 'language' ORDER BY id")] == [
