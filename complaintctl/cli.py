@@ -830,7 +830,7 @@ def note_cmd(
 @command(app, "attach")
 def attach_cmd(
     record_id: str = typer.Argument(..., metavar="ID", help="a complaint or a return"),
-    files: list[Path] = typer.Argument(..., metavar="FILE...",
+    files: list[str] = typer.Argument(..., metavar="FILE...",
                                        help="files to store in the ledger (photos, "
                                        "receipts, repair records)"),
     note: str | None = typer.Option(None, help="what the files show"),
@@ -841,7 +841,7 @@ def attach_cmd(
 
     body = parse.text(note, "--note", multiline=True)
     ledger = _open(write=True)
-    out = evidence.attach_all(ledger, record_id, [(f, None) for f in files], body,
+    out = evidence.attach_all(ledger, record_id, [(Path(f), None) for f in files], body,
                               at=_when(ledger, at), now=_now(), actor=_actor())
     for a in out.data["attachments"]:
         again = "" if a["stored"] else (
@@ -1002,6 +1002,11 @@ def list_cmd(
         rows = listing.dicts()
         cols = render.LIST_COLS if fmt == "table" else render.LIST_CSV_COLS
         _listing(rows, cols, fmt, tz, _("Complaints"), empty=_("No complaints match."))
+    _shown_of(listing)
+
+
+def _shown_of(listing: views.Listing | views.ReturnListing) -> None:
+    """How many a listing cut short by --limit showed, of how many (or more than)."""
     count = listing.count
     if count is not None and count.more:
         _say(_("Showing {shown} of more than {total}; use --limit 0 for all.").format(
@@ -1137,15 +1142,31 @@ def return_list_cmd(
     open_only: bool = typer.Option(False, "--open", help="only returns not closed"),
     complaint: str | None = typer.Option(None, "--complaint", metavar="ID",
                                          help="only the returns of this complaint"),
+    limit: int | None = typer.Option(None, help="at most N rows (table default 200; 0: all)"),
     fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
 ) -> None:
-    """Returns with their stage, quantities, deadline and costs."""
+    """Returns with their stage, quantities, deadline and costs, the newest opened first."""
     fmt = _format(fmt)
     ledger = _open()
-    rows = views.returns_list(ledger, open_only=open_only, complaint_id=complaint)
-    cols = render.RETURN_COLS if fmt == "table" else render.RETURN_CSV_COLS
-    _listing([render.return_table_row(r) for r in rows] if fmt == "table" else rows, cols, fmt,
-             ledger.tz, _("Returns"), empty=_("No returns match."))
+    if limit is None:
+        limit = 200 if fmt == "table" else 0
+    listing = views.return_stream(ledger, open_only=open_only, complaint_id=complaint,
+                                  limit=parse.positive_int(limit, "--limit", allow_zero=True))
+    tz = ledger.tz
+    if fmt in ("csv", "json"):  # streamed from the cursor: flat memory, any length
+        batches = listing.batches(render.STREAM_BATCH)
+        columns = ([[r[c.key] for r in batch] for c in render.RETURN_CSV_COLS]
+                   if fmt == "csv" else [[r[k] for r in batch] for k in views.RETURN_JSON_KEYS]
+                   for batch in batches)
+        with contextlib.closing(batches):  # a reader gone early ends the snapshot now
+            _emit_chunks(render.csv_stream(columns, render.RETURN_CSV_COLS, tz) if fmt == "csv"
+                         else render.json_stream(columns, views.RETURN_JSON_KEYS))
+    else:
+        rows = listing.dicts()
+        cols = render.RETURN_COLS if fmt == "table" else render.RETURN_CSV_COLS
+        _listing([render.return_table_row(r) for r in rows] if fmt == "table" else rows, cols,
+                 fmt, tz, _("Returns"), empty=_("No returns match."))
+    _shown_of(listing)
 
 
 # --- reports ------------------------------------------------------------------

@@ -229,10 +229,10 @@ def _joined(values: Sequence[Any], any_type: bool = False
         return values, _SEP.join(values)
     except TypeError:
         pass
-    texts: Sequence[str] = list(map(_EMPTY.get, values, values))  # None as ""
-    try:
+    try:  # None as ""
+        texts: Sequence[str] = list(map(_EMPTY.get, values, values))
         return texts, _SEP.join(texts)
-    except TypeError:
+    except TypeError:  # not text, or not even a key (a return's quantities by disposition)
         pass
     types = set(map(type, values))
     if any_type or types <= {str, int, _NoneType}:

@@ -300,6 +300,13 @@ def guarded(func: Callable[..., R], /, *args: Any, **kw: Any) -> R:
         raise _fail(ComplaintctlError(
             f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""),
             code="os")) from None  # the system's words, in the locale's language
+    except ValueError as exc:  # the system's refusal of a file name holding a NUL (a
+        # command line cannot carry one; a program calling in-process can)
+        if "embedded null" not in str(exc):
+            raise
+        raise _fail(BadInput(_("a file name cannot hold a NUL character (0x00)"),
+                             hint=_("type the name again without it"),
+                             code="nul_in_path")) from None
     finally:
         for ledger in _STATE.pop("open", []):
             ledger.close()

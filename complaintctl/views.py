@@ -158,9 +158,25 @@ def by_ref(lg: Ledger, ref: str) -> str:
     return found[0]
 
 
-def returns_list(lg: Ledger, *, open_only: bool = False, complaint_id: str | None = None,
-                 return_id: str | None = None) -> list[dict[str, Any]]:
-    """Returns with their stage, quantities, open deadline, costs and dispositions."""
+# A return's row in a listing: its stage, quantities, open deadline and costs, with its
+# complaint's customer, department and owner (_finish_returns adds the rest).
+RETURN_KEYS = ("id", "complaint_id", "stage", "opened_at", "product", "lot", "authorised_qty",
+               "received_qty", "disposed_qty", "result", "defective_qty", "cause",
+               "cost_of_loss", "repair_cost", "first_received_at", "inspected_at", "closed_at",
+               "customer", "department", "owner", "due_at")
+_RETURN_SELECT = (
+    "SELECT r.id, r.complaint_id, r.stage, r.opened_at, r.product, r.lot, r.authorised_qty, "
+    "r.received_qty, r.disposed_qty, r.result, r.defective_qty, r.cause, r.cost_of_loss, "
+    "r.repair_cost, r.first_received_at, r.inspected_at, r.closed_at, c.customer, "
+    "c.department, c.owner, (SELECT min(s.due_at) FROM stages s WHERE s.return_id = r.id "
+    "AND s.done_at IS NULL) AS due_at FROM returns r JOIN complaints c ON c.id = r.complaint_id")
+_OPENED = RETURN_KEYS.index("opened_at")
+# and its JSON: those and what _finish_returns adds
+RETURN_JSON_KEYS = (*RETURN_KEYS, "discrepancy", "dispositions", "currency")
+
+
+def _return_clause(open_only: bool, complaint_id: str | None, return_id: str | None
+                   ) -> tuple[str, list[Any]]:
     where: list[str] = []
     params: list[Any] = []
     if open_only:
@@ -169,35 +185,42 @@ def returns_list(lg: Ledger, *, open_only: bool = False, complaint_id: str | Non
         if value:
             where.append(f"{col} = ?")
             params.append(value.strip().upper())
-    clause = (" WHERE " + " AND ".join(where)) if where else ""
+    return (" WHERE " + " AND ".join(where)) if where else "", params
+
+
+def _finish_returns(cur: sqlite3.Cursor, rows: list[tuple[Any, ...]], currency: str
+                    ) -> list[dict[str, Any]]:
+    """Rows of _RETURN_SELECT as dicts, with the receipt discrepancy, the quantities by
+    disposition (read in chunks of 500 returns), the costs as amounts and the currency."""
+    found = [dict(zip(RETURN_KEYS, row, strict=True)) for row in rows]
     split: dict[str, dict[str, int]] = {}
-    with lg.read() as cur:
-        rows = _rows(cur,
-                     "SELECT r.id, r.complaint_id, r.stage, r.opened_at, r.product, r.lot, "
-                     "r.authorised_qty, r.received_qty, r.disposed_qty, r.result, "
-                     "r.defective_qty, r.cause, r.cost_of_loss, r.repair_cost, "
-                     "r.first_received_at, r.inspected_at, r.closed_at, c.customer, "
-                     "c.department, c.owner, "
-                     "(SELECT min(s.due_at) FROM stages s WHERE s.return_id = r.id "
-                     " AND s.done_at IS NULL) AS due_at "
-                     f"FROM returns r JOIN complaints c ON c.id = r.complaint_id{clause} "
-                     "ORDER BY r.opened_at, r.id", params)
-        ids = [r["id"] for r in rows]
-        for chunk in range(0, len(ids), 500):
-            part = ids[chunk:chunk + 500]
-            for rid, action, qty in cur.execute(
-                    "SELECT return_id, action, sum(qty) FROM return_dispositions WHERE "
-                    f"return_id IN ({', '.join('?' for _ in part)}) GROUP BY return_id, "
-                    "action ORDER BY return_id, action", part).fetchall():
-                split.setdefault(rid, {})[action] = qty
-    currency = lg.config.currency
-    for r in rows:
+    ids = [r["id"] for r in found]
+    for chunk in range(0, len(ids), 500):
+        part = ids[chunk:chunk + 500]
+        for rid, action, qty in cur.execute(
+                "SELECT return_id, action, sum(qty) FROM return_dispositions WHERE "
+                f"return_id IN ({', '.join('?' * len(part))}) GROUP BY return_id, "
+                "action ORDER BY return_id, action", part).fetchall():
+            split.setdefault(rid, {})[action] = qty
+    for r in found:
         r["discrepancy"] = returns.discrepancy(r)
         r["dispositions"] = split.get(r["id"], {})
         r["cost_of_loss"] = format_money(r["cost_of_loss"])
         r["repair_cost"] = format_money(r["repair_cost"])
         r["currency"] = currency
-    return rows
+    return found
+
+
+def returns_list(lg: Ledger, *, open_only: bool = False, complaint_id: str | None = None,
+                 return_id: str | None = None) -> list[dict[str, Any]]:
+    """Returns with their stage, quantities, open deadline, costs and dispositions, in
+    the order they were opened (a complaint's, in show)."""
+    clause, params = _return_clause(open_only, complaint_id, return_id)
+    currency = lg.config.currency
+    with lg.read() as cur:
+        rows = cur.execute(f"{_RETURN_SELECT}{clause} ORDER BY r.opened_at, r.id",
+                           params).fetchall()
+        return _finish_returns(cur, rows, currency)
 
 
 def return_show(lg: Ledger, return_id: str) -> dict[str, Any]:
@@ -333,11 +356,9 @@ class Count(NamedTuple):
     more: bool = False
 
 
-class Listing:
-    """The complaints of a `list`, newest first, read from one snapshot while they are
-    consumed, a batch at a time; each batch as its columns (a tuple per column of
-    LIST_COLUMNS, the contact masked), the form a writer converts fastest. `shown`
-    and `count` are known once the last batch has been read."""
+class _Newest:
+    """A listing newest first, up to a limit: `shown` and `count` are known once the
+    last batch has been read."""
 
     def __init__(self, lg: Ledger, clause: str, params: list[Any], limit: int | None,
                  count_order: str = "") -> None:
@@ -346,42 +367,81 @@ class Listing:
         self.shown = 0
         self.count: Count | None = None
 
+    def _newest(self, cur: sqlite3.Cursor, sql: str, time: int, id_: int, size: int,
+                matches: str) -> Iterator[list[tuple[Any, ...]]]:
+        """Batches of the rows of `sql` (ordered by its time column, newest first), each
+        run of one time in descending id order, up to the limit; then `count` from
+        `matches` (one row per match), capped when the limit cut the listing short."""
+        cur.execute(sql, self.params)
+        cur.arraysize = min(size, self.limit + 1) if self.limit else size
+        more = False
+        ordered = IdOrderWithinTime(iter(cur.fetchmany, []), time, id_, True)
+        for rows in ordered:
+            if self.limit and self.shown + len(rows) > self.limit:
+                rows = rows[:self.limit - self.shown]
+                more = True
+            if rows:
+                self.shown += len(rows)
+                yield rows
+            # a full page, and rows after it: there are more (without reading on)
+            more = more or (self.limit > 0 and self.shown == self.limit and
+                            bool(ordered.waiting))
+            if more:
+                break
+        if more:
+            cap = max(COUNT_CAP, 2 * self.limit)
+            n = cur.execute(f"SELECT count(*) FROM ({matches} LIMIT ?)",
+                            [*self.params, cap + 1]).fetchone()[0]
+            self.count = Count(cap, True) if n > cap else Count(n)
+        else:
+            self.count = Count(self.shown)
+
+
+class Listing(_Newest):
+    """The complaints of a `list`, newest first, read from one snapshot while they are
+    consumed, a batch at a time; each batch as its columns (a tuple per column of
+    LIST_COLUMNS, the contact masked), the form a writer converts fastest."""
+
     def batches(self, size: int = 1000) -> Generator[list[Sequence[Any]], None, None]:
         with self.lg.read() as cur:
             # Ordered by the time alone, the index's order (with "id DESC" as well SQLite
             # sorts every row, whole: a tenth of a listing's time, and for a table of
             # 200 the whole ledger with its subqueries); the complaints received at one
             # instant are put in descending id order by IdOrderWithinTime.
-            cur.execute(f"SELECT {_SELECT} FROM complaints{self.clause}"
-                        " ORDER BY received_at DESC", self.params)
-            cur.arraysize = min(size, self.limit + 1) if self.limit else size
-            more = False
-            ordered = IdOrderWithinTime(iter(cur.fetchmany, []), _RECEIVED, _ID, True)
-            for rows in ordered:
-                if self.limit and self.shown + len(rows) > self.limit:
-                    rows = rows[:self.limit - self.shown]
-                    more = True
-                if rows:
-                    self.shown += len(rows)
-                    yield _columns(rows)
-                # a full page, and rows after it: there are more (without reading on)
-                more = more or (self.limit > 0 and self.shown == self.limit and
-                                bool(ordered.waiting))
-                if more:
-                    break
-            if more:
-                cap = max(COUNT_CAP, 2 * self.limit)
-                n = cur.execute(f"SELECT count(*) FROM (SELECT 1 FROM complaints{self.clause}"
-                                f"{self.count_order} LIMIT ?)", [*self.params, cap + 1]
-                                ).fetchone()[0]
-                self.count = Count(cap, True) if n > cap else Count(n)
-            else:
-                self.count = Count(self.shown)
+            for rows in self._newest(cur, f"SELECT {_SELECT} FROM complaints{self.clause}"
+                                     " ORDER BY received_at DESC", _RECEIVED, _ID, size,
+                                     f"SELECT 1 FROM complaints{self.clause}{self.count_order}"):
+                yield _columns(rows)
 
     def dicts(self) -> list[dict[str, Any]]:
         """Every row as a dict (for a table: the listing is limited)."""
         return [dict(zip(LIST_COLUMNS, row, strict=True))
                 for columns in self.batches() for row in zip(*columns, strict=True)]
+
+
+class ReturnListing(_Newest):
+    """The returns of a `return list`, newest opened first, read from one snapshot a
+    batch at a time; each batch as returns_list's dicts."""
+
+    def batches(self, size: int = 1000) -> Generator[list[dict[str, Any]], None, None]:
+        currency = self.lg.config.currency
+        with self.lg.read() as cur:
+            more = cur.connection.cursor()  # the dispositions, beside the listing's reads
+            for rows in self._newest(cur, f"{_RETURN_SELECT}{self.clause} ORDER BY "
+                                     "r.opened_at DESC", _OPENED, 0, size,
+                                     f"SELECT 1 FROM returns r{self.clause}"):
+                yield _finish_returns(more, rows, currency)
+
+    def dicts(self) -> list[dict[str, Any]]:
+        return [r for batch in self.batches() for r in batch]
+
+
+def return_stream(lg: Ledger, *, open_only: bool = False, complaint_id: str | None = None,
+                  limit: int | None = None) -> ReturnListing:
+    """Returns matching the filters, the newest opened first, at most `limit` (0 or None:
+    all), as a ReturnListing to read batch by batch."""
+    clause, params = _return_clause(open_only, complaint_id, None)
+    return ReturnListing(lg, clause, params, limit)
 
 
 def list_stream(lg: Ledger, *, status: str | None = None, department: str | None = None,

@@ -65,6 +65,18 @@ def test_control_characters_refused(ledger):
             message="--customer contains a control character (0x07)")
 
 
+@pytest.mark.parametrize("args", [
+    ("attach", "{cid}", "photo\x00.jpg"), ("attachment", "get", "1", "--output", "a\x00b"),
+    ("backup", "copy\x00.db"), ("export", "events", "--output", "e\x00.csv"),
+    ("report", "--week", "--output", "w\x00.xlsx"), ("import", "reg\x00.csv", "--template")])
+def test_a_file_name_with_a_nul_is_refused(ledger, args):
+    """A command line cannot carry a NUL, a program calling in-process can (the fuzzed
+    argv found it): the system refuses such a name; complaintctl says so, exit 2."""
+    cid = ledger.log()
+    refused(ledger, *(a.format(cid=cid) for a in args), code=2,
+            message="a file name cannot hold a NUL character (0x00)")
+
+
 def test_missing_fields_without_terminal_never_prompt(ledger):
     r = refused(ledger, "log", "--customer", "Acme", code=2,
                 message="missing --channel, --description, --category, --severity "

@@ -58,6 +58,32 @@ def test_full_return(ledger, rma):
     assert ledger.json("show", rid)["receipts"][1]["note"] == "第二批"
 
 
+def test_return_list_newest_first_limited_and_streamed(ledger, rma):
+    """return list: the newest opened first; a table of at most --limit (default 200)
+    says how many it left out; csv and json stream every row, the quantities by
+    disposition included."""
+    cid, first = rma
+    second = ledger("return", "open", cid, "--qty", "2", "--at", "2026-11-16 11:00").stdout.strip()
+    third = ledger("return", "open", cid, "--qty", "1", "--at", "2026-11-16 12:00").stdout.strip()
+    ledger("return", "receive", first, "--qty", "5", "--at", "2026-11-17 09:00")
+    ledger("return", "inspect", first, "--result", "defect-confirmed", "--defective", "5",
+           "--at", "2026-11-17 10:00")
+    ledger("return", "dispose", first, "--action", "scrap", "--qty", "2", "--cost", "10",
+           "--at", "2026-11-17 11:00")
+    ledger("return", "dispose", first, "--action", "rework", "--qty", "3",
+           "--at", "2026-11-17 12:00")
+    assert [r["id"] for r in ledger.json("return", "list")] == [third, second, first]
+    assert ledger.json("return", "list")[2]["dispositions"] == {"rework": 3, "scrap": 2}
+    r = ledger("return", "list", "--limit", "2")
+    assert third in r.stdout and second in r.stdout and first not in r.stdout
+    assert r.stderr == "Showing 2 of 3; use --limit 0 for all.\n"
+    assert ledger("return", "list").stderr == ""  # all three fit the default 200
+    lines = ledger("return", "list", "--format", "csv").stdout.splitlines()
+    assert [line.split(",")[0] for line in lines[1:]] == [third, second, first]
+    assert '"rework: 3, scrap: 2"' in lines[3]
+    assert [r["id"] for r in ledger.json("return", "list", "--limit", "1")] == [third]
+
+
 def test_discrepancy_is_flagged_not_refused(ledger, rma):
     cid, rid = rma
     ledger("return", "receive", rid, "--qty", "7", "--at", "2026-11-17 09:00")
