@@ -988,21 +988,28 @@ def list_cmd(
         with contextlib.closing(batches):  # a reader gone early ends the snapshot now
             _emit_chunks(render.csv_stream(batches, render.LIST_CSV_COLS, tz) if fmt == "csv"
                          else render.json_stream(batches, views.LIST_COLUMNS))
-    elif fmt == "markdown":  # streamed too; "No complaints match." when there are none
+    elif fmt == "markdown":  # streamed too
         batches = listing.batches(render.STREAM_BATCH)
         with contextlib.closing(batches):
-            first = next(batches, None)
-            if first is None:
-                _emit(_("No complaints match.") + "\n")
-            else:
-                _emit_chunks(render.markdown_stream(
-                    itertools.chain((first,), batches), views.LIST_COLUMNS,
-                    render.LIST_CSV_COLS, tz, _("Complaints")))
+            _markdown_stream(batches, views.LIST_COLUMNS, render.LIST_CSV_COLS, tz,
+                             _("Complaints"), _("No complaints match."))
     else:
         rows = listing.dicts()
         cols = render.LIST_COLS if fmt == "table" else render.LIST_CSV_COLS
         _listing(rows, cols, fmt, tz, _("Complaints"), empty=_("No complaints match."))
     _shown_of(listing)
+
+
+def _markdown_stream(batches: Iterator[Sequence[Sequence[Any]]], keys: Sequence[str],
+                     cols: Sequence[render.Col], tz: tzinfo, title: str, empty: str) -> None:
+    """A listing's batches of columns as a markdown table, a batch at a time; `empty`
+    when there are none."""
+    first = next(batches, None)
+    if first is None:
+        _emit(empty + "\n")
+    else:
+        _emit_chunks(render.markdown_stream(itertools.chain((first,), batches), keys, cols,
+                                            tz, title))
 
 
 def _shown_of(listing: views.Listing | views.ReturnListing) -> None:
@@ -1153,19 +1160,22 @@ def return_list_cmd(
     listing = views.return_stream(ledger, open_only=open_only, complaint_id=complaint,
                                   limit=parse.positive_int(limit, "--limit", allow_zero=True))
     tz = ledger.tz
-    if fmt in ("csv", "json"):  # streamed from the cursor: flat memory, any length
-        batches = listing.batches(render.STREAM_BATCH)
-        columns = ([[r[c.key] for r in batch] for c in render.RETURN_CSV_COLS]
-                   if fmt == "csv" else [[r[k] for r in batch] for k in views.RETURN_JSON_KEYS]
-                   for batch in batches)
-        with contextlib.closing(batches):  # a reader gone early ends the snapshot now
-            _emit_chunks(render.csv_stream(columns, render.RETURN_CSV_COLS, tz) if fmt == "csv"
-                         else render.json_stream(columns, views.RETURN_JSON_KEYS))
-    else:
-        rows = listing.dicts()
-        cols = render.RETURN_COLS if fmt == "table" else render.RETURN_CSV_COLS
-        _listing([render.return_table_row(r) for r in rows] if fmt == "table" else rows, cols,
+    if fmt == "table":
+        _listing([render.return_table_row(r) for r in listing.dicts()], render.RETURN_COLS,
                  fmt, tz, _("Returns"), empty=_("No returns match."))
+    else:  # streamed from the cursor: flat memory, any length
+        batches = listing.batches(render.STREAM_BATCH)
+        keys = [c.key for c in render.RETURN_CSV_COLS] if fmt == "csv" else \
+            views.RETURN_JSON_KEYS
+        columns = ([[r[k] for r in batch] for k in keys] for batch in batches)
+        with contextlib.closing(batches):  # a reader gone early ends the snapshot now
+            if fmt == "csv":
+                _emit_chunks(render.csv_stream(columns, render.RETURN_CSV_COLS, tz))
+            elif fmt == "json":
+                _emit_chunks(render.json_stream(columns, keys))
+            else:
+                _markdown_stream(columns, keys, render.RETURN_CSV_COLS, tz, _("Returns"),
+                                 _("No returns match."))
     _shown_of(listing)
 
 

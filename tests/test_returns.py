@@ -82,6 +82,11 @@ def test_return_list_newest_first_limited_and_streamed(ledger, rma):
     assert [line.split(",")[0] for line in lines[1:]] == [third, second, first]
     assert '"rework: 3, scrap: 2"' in lines[3]
     assert [r["id"] for r in ledger.json("return", "list", "--limit", "1")] == [third]
+    md = ledger("return", "list", "--format", "markdown").stdout.splitlines()
+    assert md[0] == "## Returns" and [line.split(" | ")[0] for line in md[4:]] == [
+        f"| {third}", f"| {second}", f"| {first}"]
+    assert ledger("return", "list", "--format", "markdown", "--complaint", "CC-2099-0001"
+                  ).stdout == "No returns match.\n"
 
 
 def test_discrepancy_is_flagged_not_refused(ledger, rma):
