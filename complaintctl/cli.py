@@ -173,6 +173,9 @@ def _only_the_command_asked(argv: list[str]) -> None:
             return
 
 
+i18n_click.before_parse = run.language_before_parse
+
+
 def main() -> None:
     """Entry point of the installed command."""
     i18n.choose(i18n_click.lang_option(sys.argv[1:]))  # for errors before the app runs

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 import sys
 from bisect import bisect_right
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
 
 import typer
@@ -117,11 +117,19 @@ def lang_option(argv: Sequence[str], takes_value: Collection[str] = ("--db", "--
     """The value of the root's --lang on this command line (before the command's
     name), read before Click parses anything. `takes_value`: the root's other
     options that take a value."""
+    return root_option(argv, "--lang", takes_value)
+
+
+def root_option(argv: Sequence[str], name: str,
+                takes_value: Collection[str] = ("--db", "--as", "--lang")) -> str | None:
+    """The value of the root's option `name` on this command line (before the
+    command's name), read before Click parses anything. `takes_value`: the root's
+    options that take a value."""
     args = iter(argv)
     for arg in args:
-        if arg == "--lang":
+        if arg == name:
             return next(args, None)
-        if arg.startswith("--lang="):
+        if arg.startswith(name + "="):
             return arg.partition("=")[2]
         if arg == "--":
             return None
@@ -130,6 +138,12 @@ def lang_option(argv: Sequence[str], takes_value: Collection[str] = ("--db", "--
         elif not arg.startswith("-"):
             return None  # the command: its options are its own (init --lang)
     return None
+
+
+# Called with the root's --db as typed (or None) once the language of the command line
+# is chosen and none was asked for: the ledger's language then applies to help and to
+# Click's own errors too (run.language_before_parse, set by cli).
+before_parse: Callable[[str | None], None] | None = None
 
 
 class Group(typer.core.TyperGroup):
@@ -143,6 +157,8 @@ class Group(typer.core.TyperGroup):
         takes_value = {opt for p in self.params if isinstance(p, typer.core.TyperOption)
                        and not p.is_flag for opt in p.opts}
         i18n.choose(lang_option(argv, takes_value))
+        if not i18n.explicit() and before_parse is not None:
+            before_parse(root_option(argv, "--db", takes_value))
         if i18n.lang() == "en" or not standalone_mode:
             return super().main(argv, prog_name, complete_var, standalone_mode,
                                 windows_expand_args, **extra)

@@ -141,7 +141,11 @@ def _now() -> datetime:
 
 
 def _db_path(override: str | None = None) -> Path:
-    chosen = override or _STATE["db"] or os.environ.get("COMPLAINTCTL_DB")
+    return _path_of(override or _STATE["db"] or os.environ.get("COMPLAINTCTL_DB"))
+
+
+def _path_of(chosen: str | None) -> Path:
+    """The ledger's path from --db or $COMPLAINTCTL_DB as typed, else the default."""
     if chosen:
         try:
             return Path(chosen).expanduser()
@@ -272,14 +276,29 @@ def _ledger_language() -> None:
     chose one), so that everything the command says is in it: its checks of what was
     typed too, not only what follows its opening of the ledger. Read past every lock
     and without a side file (store.peek_language); when the ledger opens, its setting
-    as it is now applies (_keep). Help and Click's own errors come before this."""
+    as it is now applies (_keep). Not again when the command line's parsing read it
+    (language_before_parse)."""
     if i18n.explicit():
         return
     try:
         path = _db_path()
     except ComplaintctlError:  # the command says why
         return
+    if _STATE.get("peeked") != path:
+        i18n.use_ledger_language(peek_language(path))
+
+
+def language_before_parse(db: str | None) -> None:
+    """Before the command line is parsed (no --lang, no COMPLAINTCTL_LANG): the language
+    of the ledger it names (`db`: the root's --db as typed; else $COMPLAINTCTL_DB, else
+    the default), so that help and the errors of the command line's form speak it too."""
+    _STATE["peeked"] = None
+    try:
+        path = _path_of(db or os.environ.get("COMPLAINTCTL_DB"))
+    except ComplaintctlError:  # the command says why
+        return
     i18n.use_ledger_language(peek_language(path))
+    _STATE["peeked"] = path
 
 
 def guarded(func: Callable[..., R], /, *args: Any, **kw: Any) -> R:

@@ -295,9 +295,11 @@ def test_a_chinese_ledger_speaks_chinese_after_it_is_open(run, monkeypatch):
     ledger = run
     result = ledger("void", "CC-2026-0099", "--reason", "重复", code=1)
     assert result.stderr.startswith("错误：没有投诉 'CC-2026-0099'")
-    # --help and usage errors come before the ledger is open: the locale's language
-    assert ledger("assign", "--help").stdout.startswith("Usage:")
-    assert "Error: Missing option '--dept'." in ledger("assign", "X", code=2).stderr
+    # --help and the command line's own errors speak the ledger's language too
+    assert ledger("assign", "--help").stdout.startswith("用法：")
+    assert "错误：缺少选项 '--dept'。" in ledger("assign", "X", code=2).stderr
+    assert "Error: Missing option '--dept'." in ledger("--lang", "en", "assign", "X",
+                                                       code=2).stderr
     # --lang and COMPLAINTCTL_LANG come before the ledger
     result = ledger("--lang", "en", "void", "CC-2026-0099", "--reason", "x", code=1)
     assert result.stderr.startswith("Error: no complaint 'CC-2026-0099'")
@@ -312,9 +314,9 @@ def test_a_chinese_ledger_speaks_chinese_after_it_is_open(run, monkeypatch):
 
 
 def test_a_chinese_ledger_speaks_chinese_in_every_check_of_a_command(run, monkeypatch, tmp_path):
-    """LANG=C (cron): what a command checks before it opens the ledger, and what backup
-    and upgrade print, are in the ledger's language too; Click's own errors and help
-    stay the locale's (README: Language); --lang still comes first."""
+    """LANG=C (cron): what a command checks before it opens the ledger, what backup and
+    upgrade print, Click's own errors and help are in the ledger's language too (the
+    ledger named by --db, $COMPLAINTCTL_DB or the default); --lang still comes first."""
     monkeypatch.setenv("LANG", "C")
     run("init", "--lang", "zh", "--timezone", "Asia/Shanghai")
     cid = run.log()
@@ -332,9 +334,12 @@ def test_a_chinese_ledger_speaks_chinese_in_every_check_of_a_command(run, monkey
         assert run(*args, code=code).stderr.startswith(said), args
     assert run("backup", tmp_path / "bk.db").stderr.startswith("已将 ")
     assert "已是最新" in run("upgrade").stderr
-    assert "Error: Missing option '--dept'." in run("assign", "X", code=2).stderr
+    assert "错误：缺少选项 '--dept'。" in run("assign", "X", code=2).stderr
+    assert "错误：没有命令 'lst'。" in run("lst", code=2).stderr
     assert run("--lang", "en", "list", "--status", "x", code=2).stderr.startswith(
         "Error: --status 'x' is not one of")
+    assert run("--db", tmp_path / "none.db", "assign", "X", code=2).stderr.endswith(
+        "Error: Missing option '--dept'.\n")  # no ledger there: the locale's language
 
 
 def test_init_lang_zh_gives_a_chinese_ledger(run):
