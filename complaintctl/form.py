@@ -121,7 +121,7 @@ def investigation_pairs(rec: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]
     entries = inv["entries"]
     responsibility = label("responsibility", inv["responsibility"])
     if inv["supplier"]:
-        responsibility = f"{responsibility} ({inv['supplier']})".strip()
+        responsibility = (responsibility + i18n.aside(inv["supplier"])).strip()
     return _pairs([
         (_("findings"), _dated(entries, "finding", tz)),
         (_("D3 containment"), _dated(entries, "containment", tz)),
@@ -161,7 +161,7 @@ def resolution_pairs(rec: dict[str, Any], tz: tzinfo, plain: bool = False
     if rec["closed_at"]:
         closed = _by(rec["closed_at"], closing["actor"] if closing else None, tz)
         if rec.get("close_reason"):
-            closed += f" ({rec['close_reason']})"
+            closed += i18n.aside(rec["close_reason"])
         out.append((_("closed"), closed))
     return _pairs(out)
 
@@ -226,10 +226,10 @@ ACTION_COLS = (Col("id", N_("#"), "num"), Col("text", N_("action"), "wrap"),
 def return_rows(rec: dict[str, Any], tz: tzinfo, plain: bool = False) -> list[dict[str, Any]]:
     rows = []
     for r in rec["returns"]:
-        inspection = ", ".join(x for x in (
+        inspection = i18n.phrases([x for x in (
             label("inspection", r["result"]),
             _("{n} defective").format(n=r["defective_qty"])
-            if r["defective_qty"] is not None else None, r["cause"]) if x)
+            if r["defective_qty"] is not None else None, r["cause"]) if x])
         rows.append({**return_table_row(r), "inspection": inspection,
                      "dispositions_shown": i18n.listing(
                          [f"{label('return_action', a)} {q}"
@@ -260,7 +260,8 @@ RETURN_COLS = (Col("id", N_("return"), "code"),
                Col("inspection", N_("inspection"), "wrap"),
                Col("dispositions_shown", N_("dispositions"), "wrap"),
                Col("loss", N_("cost of loss")), Col("repair", N_("repair cost")),
-               Col("due_at", N_("due"), "time"), Col("closed_at", N_("closed"), "time"))
+               Col("due_at", N_("due"), "time"),
+               Col("closed_at", NC_("return", "closed"), "time"))
 
 # 回访: how, how satisfied, whether the demand was met, and the customer's words.
 REVISIT_COLS = (Col("at", N_("at"), "time"), Col("actor", N_("by")),
@@ -334,14 +335,14 @@ def return_pairs(r: dict[str, Any], tz: tzinfo, plain: bool = False) -> list[tup
     received = str(r["received_qty"])
     if r["discrepancy"]:
         received += "  " + _("(DISCREPANCY: differs from authorised)")
-    inspection = ", ".join(x for x in (
+    inspection = i18n.phrases([x for x in (
         label("inspection", r["result"]),
         _("{n} defective").format(n=r["defective_qty"])
-        if r["defective_qty"] is not None else None, r["cause"]) if x)
+        if r["defective_qty"] is not None else None, r["cause"]) if x])
     disposed = _("{n} of {total}").format(n=r["disposed_qty"], total=r["received_qty"])
     if r["dispositions"]:
-        disposed += " (" + i18n.listing([f"{label('return_action', a)} {q}"
-                                         for a, q in r["dispositions"].items()]) + ")"
+        disposed += i18n.aside(i18n.listing([f"{label('return_action', a)} {q}"
+                                             for a, q in r["dispositions"].items()]))
     return _pairs([
         (_("id"), r["id"]), (_("complaint"), r["complaint_id"]),
         (_("stage"), label("return_stage", r["stage"])),
@@ -358,7 +359,7 @@ def return_pairs(r: dict[str, Any], tz: tzinfo, plain: bool = False) -> list[tup
         (_("cost of loss"), _money(r["cost_of_loss"], r["currency"], plain)),
         (_("repair cost"), _money(r["repair_cost"], r["currency"], plain)),
         (_("due"), _t(r["due_at"], tz)),
-        (_("closed"), _t(r["closed_at"], tz)),
+        (_(NC_("return", "closed")), _t(r["closed_at"], tz)),
     ])
 
 
@@ -396,7 +397,8 @@ def return_sections(r: dict[str, Any], tz: tzinfo, as_of_iso: str, plain: bool =
 
 STEP_NAMES = {
     "log": N_("logged"), "assign": N_("assigned"), "investigate": N_("investigated"),
-    "resolve": N_("resolved"), "revisit": N_("revisited"), "close": NC_("state", "closed"),
+    "resolve": NC_("step", "resolved"), "revisit": N_("revisited"),
+    "close": NC_("step", "closed"),
     "void": N_("voided"), "amend": N_("amended"), "forget-contact": N_("contact erased"),
     "action-add": N_("CAPA item added"), "action-done": N_("CAPA item done"),
     "action-verify": N_("CAPA item verified"), "return-open": N_("return opened"),

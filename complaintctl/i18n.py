@@ -95,6 +95,16 @@ def listing(items: list[str] | tuple[str, ...], lang: str | None = None) -> str:
     return ("、" if (lang or _LANG) == "zh" else ", ").join(items)
 
 
+def phrases(items: list[str] | tuple[str, ...]) -> str:
+    """Parts of one statement: "a, b" in English, "a，b" in Chinese."""
+    return ("，" if _LANG == "zh" else ", ").join(items)
+
+
+def aside(text: str) -> str:
+    """A remark after what it qualifies: " (text)" in English, "（text）" in Chinese."""
+    return f"（{text}）" if _LANG == "zh" else f" ({text})"
+
+
 def money(amount: str | None, currency: str | None) -> str:
     """An amount as parse.format_money gives it ("1250.50") written for a reader: its
     thousands grouped and its currency after it ("1,250.50 CNY"); in Chinese a yuan

@@ -639,7 +639,8 @@ def overdue_table_row(row: dict[str, Any]) -> dict[str, Any]:
 def escalation_legend(rows: Sequence[dict[str, Any]]) -> str:
     """Whom each level shown escalates to: "L3 general manager; L2 branch head"."""
     roles = {r["escalation_level"]: r["escalate_to"] for r in rows}
-    return _("Escalate to: {roles}").format(roles="; ".join(
+    return _("Escalate to: {roles}").format(roles=(
+        "、" if i18n.lang() == "zh" else "; ").join(
         f"L{lvl} {label('role', roles[lvl])}" for lvl in sorted(roles, reverse=True)))
 
 
@@ -957,7 +958,7 @@ def report_summary(rep: dict[str, Any]) -> list[tuple[str, str]]:
         (_("period"), period_label(rep["period"])),
         (_("received"), str(rep["received"])), (_("resolved"), str(rep["resolved"])),
         (_("closed"), str(rep["closed"])), (_("voided"), str(rep["voided"])),
-        (_("backlog"), f"{b['start']} → {b['end']} ({b['change']:+d})"),
+        (_("backlog"), f"{b['start']} → {b['end']}" + i18n.aside(f"{b['change']:+d}")),
         (_("late at end"), str(rep["late_at_end"])),
         (_("handling days"), _("mean {mean}, median {median}, p90 {p90} ({n} resolved)").format(
             mean=_days(h["mean"]), median=_days(h["median"]), p90=_days(h["p90"]),
