@@ -817,7 +817,7 @@ def _share_cols(word: str | None = None, by: str | None = None) -> tuple[Col, ..
 
 SHARE_COLS = _share_cols()
 DEPT_COLS = (*_share_cols(by="department"), Col("resolved", N_("resolved"), "num"),
-             Col("on_time_pct", N_("on time"), "num"),
+             Col("on_time_pct", NC_("rate", "on time"), "num"),
              Col("handling_days_mean", N_("mean days"), "num"))
 
 
@@ -830,8 +830,9 @@ def _pareto_cols(word: str) -> tuple[Col, ...]:
 HANDLING_COLS = (Col("key", N_("category"), word="category"), Col("count", N_("count"), "num"),
                  Col("mean", N_("mean"), "num"), Col("median", N_("median"), "num"),
                  Col("p90", N_("p90"), "num"))
-ON_TIME_COLS = (Col("key", N_("stage"), word="stage"), Col("rate_pct", N_("on time"), "num"))
-DISPOSITION_COLS_R = (Col("key", N_("disposition"), word="return_action"),
+ON_TIME_COLS = (Col("key", N_("stage"), word="stage"),
+                Col("rate_pct", NC_("rate", "on time"), "num"))
+DISPOSITION_COLS_R = (Col("key", NC_("return", "disposition"), word="return_action"),
                       Col("quantity", N_("quantity"), "num"))
 REGISTER_COLS = (Col("id", N_("id"), "code"), Col("received_at", N_("received"), "day"),
                  Col("closed_at", N_("closed"), "day"), Col("customer", N_("customer"), "wrap"),

@@ -33,7 +33,7 @@ from typing import Any
 from complaintctl import render
 from complaintctl.i18n import _
 from complaintctl.parse import from_iso
-from complaintctl.render import N_, NONE_KEY, label, period_label, report_title
+from complaintctl.render import N_, NC_, NONE_KEY, label, period_label, report_title
 from complaintctl.sheets import book_chunks, money_format
 
 _BAD_IN_NAME = str.maketrans({c: "_" for c in "[]:*?/\\"})
@@ -386,7 +386,7 @@ def _breakdown(book: _Book, rep: dict[str, Any], name: str) -> None:
                           (N_("share"), "pct", "share", None)]
     if name == "by_department":
         cols += [(N_("resolved"), "int", "resolved", None),
-                 (N_("on time"), "pct", "on_time_rate", None),
+                 (NC_("rate", "on time"), "pct", "on_time_rate", None),
                  (N_("mean days"), "days", "handling_days_mean", None)]
     sh = book.sheet(report_title(name))
     sh.table(cols, rep[name], filter_and_freeze=True)
