@@ -127,7 +127,7 @@ def test_complaints_carry_state_deadlines_codes_and_guarded_text(lifecycle, tmp_
     zh = tmp_path / "zh.csv"
     said = run("--lang", "zh", "export", "complaints", "--format", "csv", "--output", zh).stderr
     assert zh.read_bytes() == (tmp_path / "complaints.csv").read_bytes()
-    assert said == f"已写出 {zh}：投诉 共 {len(rows)} 行。\n"  # the thing named in Chinese
+    assert said == f"已写出 {zh}：投诉共 {len(rows)} 行。\n"  # the thing named in Chinese
 
 
 def test_jsonl_is_one_object_per_line_with_codes_and_iso_times(lifecycle, tmp_path):
