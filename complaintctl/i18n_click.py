@@ -202,6 +202,10 @@ def localise(group: Command) -> None:
     on every run) and give every command the translating formatter."""
     for cmd in _walk(group):
         cmd.context_class = LocalisedContext
+        if cmd.options_metavar == "[OPTIONS]":  # the usage line's words
+            cmd.options_metavar = _("[OPTIONS]")
+        if getattr(cmd, "subcommand_metavar", None) == "COMMAND [ARGS]...":
+            cmd.subcommand_metavar = _("COMMAND [ARGS]...")  # type: ignore[attr-defined]
         if cmd.short_help:
             cmd.short_help = _(cmd.short_help)
         if cmd.help:

@@ -296,7 +296,9 @@ def test_a_chinese_ledger_speaks_chinese_after_it_is_open(run, monkeypatch):
     result = ledger("void", "CC-2026-0099", "--reason", "重复", code=1)
     assert result.stderr.startswith("错误：没有投诉 'CC-2026-0099'")
     # --help and the command line's own errors speak the ledger's language too
-    assert ledger("assign", "--help").stdout.startswith("用法：")
+    shown = ledger("assign", "--help").stdout
+    assert shown.startswith("用法：") and " assign [选项] {ID}" in shown and "OPTIONS" not in shown
+    assert " [选项] 命令 [参数]..." in ledger("return", "--help").stdout
     assert "错误：缺少选项 '--dept'。" in ledger("assign", "X", code=2).stderr
     assert "Error: Missing option '--dept'." in ledger("--lang", "en", "assign", "X",
                                                        code=2).stderr
