@@ -134,13 +134,6 @@ def investigation_pairs(rec: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]
     ])
 
 
-def _money(amount: str | None, currency: str | None, plain: bool) -> str:
-    """An amount for a reader (i18n.money), or `plain` (csv) as stored with its code."""
-    if plain:
-        return " ".join(x for x in (amount, currency) if x)
-    return i18n.money(amount, currency)
-
-
 def resolution_pairs(rec: dict[str, Any], tz: tzinfo, plain: bool = False
                      ) -> list[tuple[str, str]]:
     """处理结果 and 经理批示, each round of it; then the closing."""
@@ -152,7 +145,7 @@ def resolution_pairs(rec: dict[str, Any], tz: tzinfo, plain: bool = False
                 else name
         out += [
             (key(_("disposition")), label("disposition", r["disposition"])),
-            (key(_("amount")), _money(r["amount"], r["currency"], plain)),
+            (key(_("amount")), i18n.money(r["amount"], r["currency"], plain)),
             (key(_("approved by")), r["approved_by"]),
             (key(_("customer told")), r["summary"]),
             (key(_("resolved")), _by(r["at"], r["actor"], tz)),
@@ -234,8 +227,8 @@ def return_rows(rec: dict[str, Any], tz: tzinfo, plain: bool = False) -> list[di
                      "dispositions_shown": i18n.listing(
                          [f"{label('return_action', a)} {q}"
                           for a, q in r["dispositions"].items()]),
-                     "loss": _money(r["cost_of_loss"], r["currency"], plain),
-                     "repair": _money(r["repair_cost"], r["currency"], plain)})
+                     "loss": i18n.money(r["cost_of_loss"], r["currency"], plain),
+                     "repair": i18n.money(r["repair_cost"], r["currency"], plain)})
         rows[-1]["costs"] = _("loss {loss}, repair {repair}").format(
             loss=rows[-1]["loss"], repair=rows[-1]["repair"])
     return rows
@@ -356,8 +349,8 @@ def return_pairs(r: dict[str, Any], tz: tzinfo, plain: bool = False) -> list[tup
         (_("inspected"), _t(r["inspected_at"], tz)),
         (_("inspection note"), r.get("inspection_note")),
         (_("disposed"), disposed),
-        (_("cost of loss"), _money(r["cost_of_loss"], r["currency"], plain)),
-        (_("repair cost"), _money(r["repair_cost"], r["currency"], plain)),
+        (_("cost of loss"), i18n.money(r["cost_of_loss"], r["currency"], plain)),
+        (_("repair cost"), i18n.money(r["repair_cost"], r["currency"], plain)),
         (_("due"), _t(r["due_at"], tz)),
         (_(NC_("return", "closed")), _t(r["closed_at"], tz)),
     ])

@@ -105,13 +105,15 @@ def aside(text: str) -> str:
     return f"（{text}）" if _LANG == "zh" else f" ({text})"
 
 
-def money(amount: str | None, currency: str | None) -> str:
+def money(amount: str | None, currency: str | None, plain: bool = False) -> str:
     """An amount as parse.format_money gives it ("1250.50") written for a reader: its
     thousands grouped and its currency after it ("1,250.50 CNY"); in Chinese a yuan
     amount with its sign before it ("¥1,250.50"), as a Chinese form writes it. ""
-    for none. (JSON, CSV and workbooks keep the plain amount and the code.)"""
+    for none. `plain` (CSV, for a program): as stored, with its code ("1250.50 CNY")."""
     if amount is None:
         return ""
+    if plain:
+        return f"{amount} {currency}" if currency else amount
     sign, digits = ("-", amount[1:]) if amount.startswith("-") else ("", amount)
     whole, point, cents = digits.partition(".")
     if whole.isdigit():

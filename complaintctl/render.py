@@ -114,10 +114,8 @@ def label(field: str, code: str | None) -> str:
 def category_list(codes: Sequence[str]) -> str:
     """The categories as the reader's language names them, each code beside a label that
     differs from it (质量（quality）, 包装 (packaging)), listed as a sentence lists."""
-    zh = i18n.lang() == "zh"
-    shown = [code if (name := label("category", code)) == code else
-             f"{name}（{code}）" if zh else f"{name} ({code})" for code in codes]
-    return i18n.listing(shown)
+    return i18n.listing([code if (name := label("category", code)) == code else
+                         name + i18n.aside(code) for code in codes])
 
 
 # --- plain formats ----------------------------------------------------------
@@ -992,9 +990,6 @@ def report_tables(rep: dict[str, Any], plain: bool = False
                   ) -> dict[str, tuple[list[dict[str, Any]], tuple[Col, ...]]]:
     """Every table section of a report as (rows, columns); `plain`: amounts as stored
     with their code (CSV), not as a reader writes them (i18n.money)."""
-    def money(amount: str | None, currency: str | None) -> str:
-        return f"{amount} {currency}" if plain else i18n.money(amount, currency)
-
     def shares(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [{**r, "share_pct": pct(r["share"])} for r in rows]
 
@@ -1005,9 +1000,9 @@ def report_tables(rep: dict[str, Any], plain: bool = False
     ret = rep["returns"]
     returns_rows = [*ret["by_disposition"],
                     {"key": _("cost of loss"),
-                     "quantity": money(ret["cost_of_loss"], ret["currency"])},
+                     "quantity": i18n.money(ret["cost_of_loss"], ret["currency"], plain)},
                     {"key": _("repair cost"),
-                     "quantity": money(ret["repair_cost"], ret["currency"])}]
+                     "quantity": i18n.money(ret["repair_cost"], ret["currency"], plain)}]
     return {
         "by_category": (shares(rep["by_category"]), _share_cols("category")),
         "by_channel": (shares(rep["by_channel"]), _share_cols("channel")),
