@@ -1027,7 +1027,6 @@ def _shown_of(listing: views.Listing | views.ReturnListing) -> None:
 
 
 @command(app, "overdue")
-@run.opens_first
 def overdue_cmd(
     as_of: str | None = typer.Option(None, "--as-of", metavar="WHEN",
                                         help="evaluate at another instant (default now)"),

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from complaintctl import i18n, parse, render, views
 from complaintctl.errors import BadInput, ComplaintctlError
@@ -27,7 +27,6 @@ if TYPE_CHECKING:  # Rich is imported only when a table is printed
 
 UTC = timezone.utc
 R = TypeVar("R")
-P = ParamSpec("P")
 
 _STATE: dict[str, Any] = {"db": None, "actor": None}
 
@@ -261,44 +260,19 @@ def _listing(rows: list[dict[str, Any]], cols: Sequence[render.Col], fmt: str, t
         _print_rich(render.rich_table(rows, cols, tz, title))
 
 
-# Commands that open the ledger before they check anything typed: its language applies
-# from their first word without a look ahead (overdue: typed many times a day).
-_OPENS_FIRST: set[Callable[..., Any]] = set()
-
-
-def opens_first(func: Callable[P, R]) -> Callable[P, R]:
-    _OPENS_FIRST.add(func)
-    return func
-
-
-def _ledger_language() -> None:
-    """Before a command runs, the ledger's language (unless --lang or COMPLAINTCTL_LANG
-    chose one), so that everything the command says is in it: its checks of what was
-    typed too, not only what follows its opening of the ledger. Read past every lock
-    and without a side file (store.peek_language); when the ledger opens, its setting
-    as it is now applies (_keep). Not again when the command line's parsing read it
-    (language_before_parse)."""
-    if i18n.explicit():
-        return
-    try:
-        path = _db_path()
-    except ComplaintctlError:  # the command says why
-        return
-    if _STATE.get("peeked") != path:
-        i18n.use_ledger_language(peek_language(path))
-
-
 def language_before_parse(db: str | None) -> None:
     """Before the command line is parsed (no --lang, no COMPLAINTCTL_LANG): the language
     of the ledger it names (`db`: the root's --db as typed; else $COMPLAINTCTL_DB, else
-    the default), so that help and the errors of the command line's form speak it too."""
-    _STATE["peeked"] = None
+    the default), so that everything the run says is in it -- help, the errors of the
+    command line's form, a command's checks of what was typed -- not only what follows
+    its opening of the ledger. Read past every lock and without a side file
+    (store.peek_language); when the ledger opens, its setting as it is now applies
+    (_keep). The read commands dispatch runs without Click open their ledger first."""
     try:
         path = _path_of(db or os.environ.get("COMPLAINTCTL_DB"))
     except ComplaintctlError:  # the command says why
         return
     i18n.use_ledger_language(peek_language(path))
-    _STATE["peeked"] = path
 
 
 def guarded(func: Callable[..., R], /, *args: Any, **kw: Any) -> R:
@@ -306,8 +280,6 @@ def guarded(func: Callable[..., R], /, *args: Any, **kw: Any) -> R:
     exit 130, a reader that went away exit 0; its ledgers are closed after."""
     try:
         with storage_errors(_open_path):
-            if func not in _OPENS_FIRST:
-                _ledger_language()
             return func(*args, **kw)
     except ComplaintctlError as exc:
         raise _fail(exc) from None
@@ -371,7 +343,6 @@ def root(*, db: str | None, actor: str | None, quiet: bool, ascii_: bool) -> Non
 
 # --- the read commands that dispatch runs without Typer ---------------------------
 
-@opens_first
 def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
             severity: str | None, limit: int, fmt: str) -> None:
     """Every stage past its deadline, most late first, with whom it escalates to."""
