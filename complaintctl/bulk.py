@@ -422,7 +422,6 @@ class Writer:
         # text before the deadline's place, the text after)
         self._docs: dict[tuple[Any, ...], tuple[str, str, str]] = {}
         self._extra_text = ""  # what the events' data carry besides the facts: '"k":v}'
-        self._log_text: str | None = None  # and the log's event, when it carries more
         # the rows of the batch, per table, in the order the steps made them
         self.complaints: list[tuple[Any, ...]] = []
         self.returns: list[tuple[Any, ...]] = []
@@ -476,10 +475,9 @@ class Writer:
         base = history.extra
         texts: dict[int, str] = {}  # the extras' text, by id of the dict, each once
         self._extra_text = self._extra_fields(base, texts)
-        self._log_text = self._extra_text_of(base, history.log_extra, texts) \
-            if history.log_extra else None
         try:
-            case = self._log(history)
+            case = self._log(history, self._extra_text_of(base, history.log_extra, texts)
+                             if history.log_extra else None)
             steps = self._steps
             lo, hi = self._cover_from, self._cover_until
             for step in history.steps:
@@ -799,7 +797,9 @@ class Writer:
 
     # --- log --------------------------------------------------------------------
 
-    def _log(self, h: History) -> _Case:
+    def _log(self, h: History, log_text: str | None = None) -> _Case:
+        """The log step; `log_text`: what its event carries besides (not the links it
+        writes on other complaints), when more than the history's extra."""
         fields, received, now, actor = h.fields, h.received_at, h.logged_at, h.actor
         if received > now + _FUTURE_GRACE:  # the guard says why
             workflow.check_time(received, now, option="--received", local=self.local)
@@ -837,9 +837,9 @@ class Writer:
             dues["resolve"] = due
         if dues:
             data["deadlines"] = dues
-        shared = self._extra_text  # the log's own extra for its event only (not the links)
-        if self._log_text is not None:
-            self._extra_text = self._log_text
+        shared = self._extra_text
+        if log_text is not None:
+            self._extra_text = log_text
         self._event(cid, "log", received_iso, logged_at, actor, encode(data))
         self._extra_text = shared
         for other, before in later:  # received after this one: now its repeats
