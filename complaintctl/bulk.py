@@ -65,6 +65,7 @@ from __future__ import annotations
 
 import gc
 import sqlite3
+from bisect import bisect_left, bisect_right, insort_right
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -151,7 +152,7 @@ BATCH = 2000
 # The page cache of a bulk transaction. Tables are written at their end and the kept
 # index is small, so a modest cache spills little; index builds sort through temporary
 # files beyond it. (An unbounded one grew to several GiB at a million complaints.)
-BULK_CACHE_KIB = 64 * 1024
+BULK_CACHE_KIB = int(__import__("os").environ.get("XCACHE", 64 * 1024))
 
 # The connection's cache outside a bulk write (store._pragmas sets the same).
 _CACHE_KIB = 64 * 1024
@@ -328,6 +329,7 @@ _DAYS: dict[int, str] = {}
 _CLOCKS: dict[int, str] = {}
 _UTC_DAYS: dict[int, str] = {}  # by ordinal
 _UTC_CLOCKS: dict[tuple[int, int, int], str] = {}  # by hour, minute and second
+_RECEIVED = itemgetter(0)  # of an entry of Writer.recent
 
 
 class _Case:
@@ -440,8 +442,9 @@ class Writer:
             self.dispositions, self.handling)
         # The repeat check. Complaints this writer added and did not void, by customer
         # and product: (received_at, id, rowid, the one it repeats, when that one was
-        # received) in the order added, and all of them in that order; those received
-        # before `forgotten` were let go. What is not here is asked of the ledger,
+        # received) in the order received (those received at the same instant in the
+        # order added), and all of them in the order added; those received before
+        # `forgotten` were let go. What is not here is asked of the ledger,
         # through complaints_repeat (built when first needed).
         self.recent: dict[tuple[str, str], list[tuple[str, str, int, str | None, str | None]]
                           ] = {}
@@ -587,9 +590,9 @@ class Writer:
             self.actions.extend(case.actions)
         if row["status"] != "void" and row["product"]:
             received, key = row["received_at"], (row["customer"], row["product"])
-            self.recent.setdefault(key, []).append(
-                (received, row["id"], self.rowid_base + self.added + 1, row["repeat_of"],
-                 case.repeat_received))
+            insort_right(self.recent.setdefault(key, []),
+                         (received, row["id"], self.rowid_base + self.added + 1,
+                          row["repeat_of"], case.repeat_received), key=_RECEIVED)
             self._recent_order.append((received, key))
             if received > self._latest:
                 self._latest = received
@@ -863,12 +866,12 @@ class Writer:
         # id -> (received_at, rowid, the one it repeats, when that one was received)
         after: dict[str, tuple[str, int, str | None, str | None]] = {}
         entries = self.recent.get(key, ())
-        for entry in entries:
-            got = entry[0]
-            if got > received_iso:
-                after[entry[1]] = (got, entry[2], entry[3], entry[4])
-            elif got >= lo and (best is None or got >= best[0]):
-                best = entry[:3]
+        if entries:  # in the order received: those after it, and the latest before it
+            at = bisect_right(entries, received_iso, key=_RECEIVED)
+            for entry in entries[at:]:
+                after[entry[1]] = (entry[0], entry[2], entry[3], entry[4])
+            if at and entries[at - 1][0] >= lo:
+                best = entries[at - 1][:3]
         if self.ask_ledger or lo < self.forgotten:
             if REPEAT_INDEX in self.set_aside:  # what is not written yet is remembered
                 self.cur.execute(self.set_aside.pop(REPEAT_INDEX))
@@ -947,7 +950,7 @@ class Writer:
         while order and order[0][0] < horizon:
             received, key = order.popleft()
             entries = recent[key]
-            entries.pop(next(i for i, e in enumerate(entries) if e[0] == received))
+            entries.pop(bisect_left(entries, received, key=_RECEIVED))
             if not entries:
                 del recent[key]
         if horizon > self.forgotten:
