@@ -932,11 +932,16 @@ REPORT_TITLES = {
     "by_department": N_("By department"), "pareto_category": N_("Pareto of categories"),
     "pareto_cause": N_("Pareto of cause categories"),
     "handling": N_("Handling days by category"), "on_time": N_("On-time rate by stage"),
-    "returns": N_("Returns (退货)"), "register": N_("Register (客户投诉处理月报表)"),
+    "returns": N_("Returns (退货)"), "register": N_("Register (客户投诉处理登记表)"),
     "trend": N_("Trend")}
+# The register of a month is the form's monthly one; of a week or other days, the register.
+_MONTHLY_REGISTER = N_("Register (客户投诉处理月报表)")
 
 
-def report_title(name: str) -> str:
+def report_title(name: str, period: dict[str, Any] | None = None) -> str:
+    """A section's title; the register's names the month's form for a month's report."""
+    if name == "register" and period is not None and period.get("kind") == "month":
+        return _(_MONTHLY_REGISTER)
     return _(REPORT_TITLES[name])
 
 
@@ -1081,7 +1086,7 @@ def report_markdown(rep: dict[str, Any], tz: tzinfo, section: str | None = None)
     for name, (rows, cols) in report_tables(rep).items():
         if section in (None, name) and (rows or section):
             shown = rows if section else rows[:LONG_SECTIONS.get(name, len(rows))]
-            text += "\n" + to_markdown(shown, cols, tz, report_title(name))
+            text += "\n" + to_markdown(shown, cols, tz, report_title(name, rep["period"]))
             if len(shown) < len(rows):
                 text += "\n" + _("… and {n} more (`--section {name}` lists them all).").format(
                     n=len(rows) - len(shown), name=name) + "\n"
@@ -1133,7 +1138,7 @@ def report_rich(rep: dict[str, Any], tz: tzinfo, width: int = 80) -> list[Render
             continue
         shown = rows[:LONG_SECTIONS.get(name, len(rows))]
         if name == "register":
-            out.append(register_table(shown, tz, width, report_title(name)))
+            out.append(register_table(shown, tz, width, report_title(name, rep["period"])))
         else:
             out.append(rich_table(shown, cols, tz, report_title(name)))
         if len(shown) < len(rows):

@@ -374,7 +374,7 @@ def _register(book: _Book, rep: dict[str, Any]) -> None:
         return str(render.register_rows([{"status": status, "result": result}])[0][
             "result_shown"])
 
-    sh = book.sheet(report_title("register"))
+    sh = book.sheet(report_title("register", rep["period"]))
     sh.table(REGISTER, rep["register"], pick=pick, shows={7: result}, filter_and_freeze=True)
     sh.finish()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from openpyxl import load_workbook
 
 TZ = "Asia/Shanghai"
 
@@ -93,6 +94,20 @@ def test_the_monthly_report_speaks_chinese(zh):
                  "## 客户投诉处理月报表", "环比", "本年累计", "| 累计 |", "| 类别 | 件数 | 占比 |",
                  "| 质量 |", "| 包装 |", "| 供应商 |", "已结案（基本满意）", "| 报废 |"):
         assert text in md, text
+
+
+def test_the_register_of_a_week_is_the_register_not_the_monthly_form(zh, tmp_path):
+    """A week's report (and any period but a month) names its register 登记表, in
+    markdown, on the terminal and in the workbook; a month's keeps the form's 月报表."""
+    for args in (("--week", "2026-10-09"), ("--since", "2026-10-01", "--until", "2026-10-20")):
+        md = zh("report", *args, "--format", "markdown").stdout
+        assert "## 客户投诉处理登记表" in md and "月报表" not in md
+        assert "客户投诉处理登记表" in zh("report", *args).stdout
+    zh("report", "--week", "2026-10-09", "--output", str(tmp_path / "w.xlsx"))
+    sheets = load_workbook(tmp_path / "w.xlsx", read_only=True).sheetnames
+    assert "客户投诉处理登记表" in sheets and not any("月报表" in s for s in sheets)
+    zh("report", "--month", "2026-10", "--output", str(tmp_path / "m.xlsx"))
+    assert "客户投诉处理月报表" in load_workbook(tmp_path / "m.xlsx", read_only=True).sheetnames
 
 
 def test_a_category_the_user_added_is_shown_by_its_label(zh):
