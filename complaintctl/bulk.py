@@ -141,8 +141,9 @@ REPEAT_INDEX = "complaints_repeat"
 
 # The tally triggers: the writer counts the day tallies itself and adds them once.
 TALLY_TRIGGERS = ("tally_received", "tally_resolutions", "tally_closing_revisits")
-# and the revisits' trigger of the last contact: the writer sets the column itself.
-LAST_CONTACT_TRIGGERS = ("last_contact_revisit",)
+# and the triggers of the last contact on a new complaint and a revisit: the writer
+# sets the column itself.
+LAST_CONTACT_TRIGGERS = ("last_contact_logged", "last_contact_revisit")
 # and the rollup triggers: the rollups of what it wrote are added once at the end.
 ROLLUP_TRIGGERS = rollups.TRIGGERS
 
