@@ -77,7 +77,7 @@ from typing import Any, NamedTuple
 from complaintctl import deadlines, returns, rollups, workflow
 from complaintctl.complaints import _check_category, contact_ref, deadline_warning, gap_warning
 from complaintctl.errors import BadInput, NotFound, Refused
-from complaintctl.i18n import _
+from complaintctl.i18n import _, shown
 from complaintctl.parse import format_money, from_iso
 from complaintctl.store import (
     INSERT_EVENT,
@@ -1144,7 +1144,7 @@ class Writer:
     def _action(self, case: _Case, step: Step) -> list[Any]:
         ref = step.facts["action"]
         if not isinstance(ref, int) or not 0 <= ref < len(case.actions):
-            raise NotFound(_("no action {ref} in this history").format(ref=repr(ref)),
+            raise NotFound(_("no action {ref} in this history").format(ref=shown(ref)),
                            code="no_action", record=ref)
         return case.actions[ref]
 
@@ -1193,7 +1193,7 @@ class Writer:
         the return's last one."""
         ref = step.facts["return"]
         if not isinstance(ref, int) or not 0 <= ref < len(case.returns):
-            raise NotFound(_("no return {ref} in this history").format(ref=repr(ref)),
+            raise NotFound(_("no return {ref} in this history").format(ref=shown(ref)),
                            code="no_return", record=ref)
         r = case.returns[ref]
         check(r)
@@ -1364,7 +1364,7 @@ class _WorkingDues:
 
 
 def _unknown(kind: str) -> BadInput:
-    return BadInput(_("unknown step {kind}").format(kind=repr(kind)), code="unknown_step",
+    return BadInput(_("unknown step {kind}").format(kind=shown(kind)), code="unknown_step",
                     value=kind)
 
 

@@ -209,8 +209,8 @@ def _root(
                                     "the ledger's, else the locale's)"),
 ) -> None:
     if lang is not None and i18n.normalise(lang) is None:  # chosen before parsing (i18n)
-        raise _fail(BadInput(_("--lang {value!r}: the languages are zh and en").format(
-            value=lang), hint=_("--lang zh for Chinese, --lang en for English"),
+        raise _fail(BadInput(_("--lang {value}: the languages are zh and en").format(
+            value=i18n.shown(lang)), hint=_("--lang zh for Chinese, --lang en for English"),
             code="bad_lang", value=lang))
     run.root(db=db, actor=as_, quiet=quiet, ascii_=ascii_)
 
@@ -1238,14 +1238,14 @@ def report_cmd(
             code="bad_trend", value=trend_n)
     periods = (12 if fmt == "xlsx" else 0) if trend_n is None else trend_n
     if when is not None and not (week or month):
-        raise BadInput(_("unexpected {value!r}: a date goes with --week, a month with "
-                         "--month").format(value=when))
+        raise BadInput(_("unexpected {value}: a date goes with --week, a month with "
+                         "--month").format(value=i18n.shown(when)))
     if sum((week, month, since is not None or until is not None)) != 1:
         raise BadInput(_("give one of --week [DATE], --month [YYYY-MM], or --since DATE "
                          "--until DATE"))
     if section is not None and section not in render.REPORT_SECTIONS:
-        raise BadInput(_("--section {value!r} is not one of: {allowed}").format(
-            value=section, allowed=", ".join(render.REPORT_SECTIONS)))
+        raise BadInput(_("--section {value} is not one of: {allowed}").format(
+            value=i18n.shown(section), allowed=", ".join(render.REPORT_SECTIONS)))
     ledger = _open()
     now, tz = _now(), ledger.tz
     as_of_dt = now if as_of is None else _when(ledger, as_of, "--as-of")
@@ -1332,9 +1332,10 @@ def verify_cmd(
     if head is not None:
         head = head.strip().lower()
         if len(head) != 64 or any(ch not in "0123456789abcdef" for ch in head):
-            raise BadInput(_("--head {value!r} is not a chain head (64 hex digits)").format(
-                value=head), hint=_("copy chain_head.hash from a report or a verify line"),
-                           code="bad_head", value=head)
+            raise BadInput(_("--head {value} is not a chain head (64 hex digits)").format(
+                value=i18n.shown(head)),
+                hint=_("copy chain_head.hash from a report or a verify line"),
+                code="bad_head", value=head)
     result = audit.verify(_open(), head=head)
     problems = result["problems"]
     if fmt == "json":
@@ -1629,8 +1630,8 @@ def export_cmd(
 
     what = what.strip().lower()
     if what not in exports.WHATS:
-        raise BadInput(_("WHAT {value!r} is not one of: {allowed}").format(
-            value=what, allowed=listing(exports.WHATS)), code="bad_what", value=what)
+        raise BadInput(_("WHAT {value} is not one of: {allowed}").format(
+            value=i18n.shown(what), allowed=listing(exports.WHATS)), code="bad_what", value=what)
     if fmt is None:
         fmt = Path(output).suffix.lower().lstrip(".")
         if fmt not in _EXPORT_FORMATS:
@@ -1639,8 +1640,9 @@ def export_cmd(
     else:
         fmt = fmt.strip().lower()
         if fmt not in _EXPORT_FORMATS:
-            raise BadInput(_("--format {value!r} is not one of: {allowed}").format(
-                value=fmt, allowed=", ".join(_EXPORT_FORMATS)), code="bad_format", value=fmt)
+            raise BadInput(_("--format {value} is not one of: {allowed}").format(
+                value=i18n.shown(fmt), allowed=", ".join(_EXPORT_FORMATS)), code="bad_format",
+                value=fmt)
     ledger = _open()
     now, tz = _now(), ledger.tz
     first = parse.parse_day(since, now=now, tz=tz, field="--since") if since else None

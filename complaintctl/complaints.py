@@ -15,7 +15,7 @@ from typing import Any
 
 from complaintctl import deadlines, workflow
 from complaintctl.errors import BadInput, NotFound, Refused
-from complaintctl.i18n import _, ngettext, term
+from complaintctl.i18n import _, ngettext, shown, term
 from complaintctl.parse import format_money, from_iso, iso
 from complaintctl.store import Ledger, Outcome, fetch_record
 
@@ -223,8 +223,8 @@ def contact_ref(salt: str, value: str) -> str:
 
 def _check_category(lg: Ledger, category: str | None) -> None:
     if category is not None and category not in lg.config.categories:
-        raise BadInput(_("--category {value!r} is not one of: {allowed}").format(
-            value=category, allowed=", ".join(lg.config.categories)),
+        raise BadInput(_("--category {value} is not one of: {allowed}").format(
+            value=shown(category), allowed=", ".join(lg.config.categories)),
                        code="unknown_category", value=category)
 
 
@@ -593,12 +593,12 @@ def _action(lg: Ledger, cur: sqlite3.Cursor, action_id: str) -> dict[str, Any]:
     """An action with its complaint's status, read inside the step's transaction."""
     raw = action_id.strip().lstrip("#").upper().removeprefix("A").lstrip("-")
     if not raw.isdigit() or len(raw) > 18:
-        raise BadInput(_("{value!r} is not an action number").format(value=action_id),
+        raise BadInput(_("{value} is not an action number").format(value=shown(action_id)),
                        hint=_("action numbers are shown by: complaintctl show COMPLAINT"),
                        code="bad_action_id", value=action_id)
     action = fetch_record(cur, "actions", int(raw))
     if action is None:
-        raise NotFound(_("no action {value!r}").format(value=action_id),
+        raise NotFound(_("no action {value}").format(value=shown(action_id)),
                        hint=_("action numbers are shown by: complaintctl show COMPLAINT"),
                        code="no_action", record=action_id)
     action["complaint_status"] = lg.rows.complaint(cur, action["complaint_id"])["status"]

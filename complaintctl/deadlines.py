@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from complaintctl.errors import BadInput
-from complaintctl.i18n import _
+from complaintctl.i18n import _, shown
 
 UTC = timezone.utc
 
@@ -60,7 +60,7 @@ class Duration(NamedTuple):
 def parse_duration(value: str) -> Duration:
     m = _DURATION.match(value)
     if not m or int(m.group(1)) <= 0:
-        raise BadInput(_("cannot read duration {value!r}").format(value=value),
+        raise BadInput(_("cannot read duration {value}").format(value=shown(value)),
                        hint=_("type hours, calendar days or working days, e.g. 4h, 90d, 3wd"))
     return Duration(int(m.group(1)), m.group(2).lower())
 
@@ -306,7 +306,7 @@ def load_country_calendar(country: str, years: range) -> tuple[dict[date, str],
     try:
         cal = hol.country_holidays(country, years=years)
     except (NotImplementedError, KeyError):
-        raise BadInput(_("unknown country calendar {value!r}").format(value=country),
+        raise BadInput(_("unknown country calendar {value}").format(value=shown(country)),
                        hint=_("type an ISO 3166 code known to the holidays package, e.g. CN, "
                               "US, DE")) from None
     found = {d: str(name) for d, name in cal.items()}

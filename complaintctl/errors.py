@@ -2,7 +2,7 @@
 and an optional hint.
 
 The message and hint are written in the display language when the error is
-raised (`_("no complaint {value!r}").format(...)`: see i18n); the code and
+raised (`_("no complaint {value}").format(value=shown(...))`: see i18n); the code and
 parameters are the same in every language, for a program to read.
 `cli.py` is the one place that turns them into ``Error: …`` (错误：…) on stderr
 and an exit code: ``Refused`` family → 1, ``BadInput`` → 2.

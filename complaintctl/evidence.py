@@ -27,7 +27,7 @@ from typing import Any, BinaryIO
 from complaintctl import settings, workflow
 from complaintctl.complaints import check_at
 from complaintctl.errors import BadInput, NotFound, Refused
-from complaintctl.i18n import _
+from complaintctl.i18n import _, shown
 from complaintctl.parse import iso
 from complaintctl.store import Ledger, Outcome
 
@@ -75,7 +75,7 @@ def _record(lg: Ledger, cur: Any, record_id: str, command: str) -> _Record:
         row = cur.execute("SELECT id, complaint_id, opened_at FROM returns WHERE id = ?",
                           (key,)).fetchone()
         if row is None:
-            raise NotFound(_("no return {value!r}").format(value=record_id),
+            raise NotFound(_("no return {value}").format(value=shown(record_id)),
                            hint=_("find it with: complaintctl return list --complaint ID"),
                            code="no_return", record=record_id)
         c = lg.rows.complaint(cur, row[1])
@@ -304,8 +304,8 @@ def attachment_number(value: str, field: str = "ATT") -> int:
     """An attachment number as shown (7, #7, ATT-7)."""
     digits = value.strip().lstrip("#").upper().removeprefix("ATT").lstrip("-")
     if not (digits.isascii() and digits.isdigit() and len(digits) <= 18):
-        raise BadInput(_("{field} {value!r} is not an attachment number").format(
-            field=field, value=value),
+        raise BadInput(_("{field} {value} is not an attachment number").format(
+            field=field, value=shown(value)),
                        hint=_("attachment numbers are shown by: complaintctl attachment "
                               "list ID"), code="bad_attachment_number", value=value)
     return int(digits)

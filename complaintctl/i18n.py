@@ -105,6 +105,22 @@ def aside(text: str) -> str:
     return f"（{text}）" if _LANG == "zh" else f" ({text})"
 
 
+def shown(value: object) -> str:
+    """A value the user gave, quoted in an error message: 'value' in English (a
+    number as it is), “value” in Chinese; control characters escaped as Python
+    writes them, and bytes that were not UTF-8 as \\xNN (Python decodes such argv
+    bytes to lone surrogates, U+DC80-U+DCFF, which no terminal can print: echoing
+    them raw would fail again)."""
+    text = repr(value)
+    if "\\udc" in text:
+        import re
+
+        text = re.sub(r"\\udc([89a-f][0-9a-f])", r"\\x\1", text)
+    if _LANG == "zh":
+        return f"“{text[1:-1]}”" if isinstance(value, str) else f"“{text}”"
+    return text
+
+
 def money(amount: str | None, currency: str | None, plain: bool = False) -> str:
     """An amount as parse.format_money gives it ("1250.50") written for a reader: its
     thousands grouped and its currency after it ("1,250.50 CNY"); in Chinese a yuan

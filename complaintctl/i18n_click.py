@@ -104,10 +104,15 @@ def click_sentence(text: str) -> str:
     for pattern, template in _patterns():
         m = pattern.match(text)
         if m:
-            fields = {k: click_sentence(v) if k == "message" else v
+            fields = {k: click_sentence(v) if k == "message" else _QUOTED.sub(r"“\1”", v)
                       for k, v in m.groupdict().items()}
             return _(template).format(**fields)
     return text
+
+
+# What Click quotes 'so' (an option, a value typed): quoted “so” in Chinese, as
+# i18n.shown quotes the values complaintctl's own messages name.
+_QUOTED = re.compile(r"'([^'\n]*)'")
 
 
 # --- choosing the language, and the Chinese run ---------------------------------------

@@ -198,8 +198,9 @@ class Reader:
             elif src in where:
                 self.date_from[f] = (src, where[src])
             else:
-                raise BadInput(_("mapping: [dates] {field} = {source!r} is neither a time "
-                                 "field nor a column of the file").format(field=f, source=src),
+                raise BadInput(_("mapping: [dates] {field} = {source} is neither a time "
+                                 "field nor a column of the file").format(field=f,
+                                                                          source=parse.shown(src)),
                                code="bad_mapping")
         contact = self.index.get("contact")
         self.width = len(header)
@@ -830,8 +831,8 @@ def _compare(reader: Reader, row: _Row, history: History, stored: dict[str, Any]
                     and stored["reopen_count"] == 0:
                 return [], _("{column} was {old}, the file now says {new}; the ledger is left "
                              "as it is").format(column=reader.column("disposition"),
-                                                old=stored["disposition"],
-                                                new=step.facts["disposition"])
+                                                old=parse.shown(stored["disposition"]),
+                                                new=parse.shown(step.facts["disposition"]))
             continue
         if held and not new_steps and kind in ("assign", "resolve", "close", "void"):
             # the ledger has this step at another time: the register was changed

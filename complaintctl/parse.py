@@ -12,7 +12,7 @@ from typing import IO, Literal, overload
 
 from complaintctl import words
 from complaintctl.errors import BadInput
-from complaintctl.i18n import N_, _
+from complaintctl.i18n import N_, _, shown
 
 UTC = timezone.utc
 
@@ -74,16 +74,6 @@ def choice(value: str | None, allowed: Iterable[str], option: str, *,
 _ALLOWED_CONTROLS = {"\n", "\t"}
 
 NOT_UTF8_HINT = N_("convert it to UTF-8 first, e.g. iconv -f GBK -t UTF-8")
-
-
-def shown(value: str) -> str:
-    """A value for an error message, quoted, with bytes that were not UTF-8 shown as
-    \\xNN: Python decodes such argv bytes to lone surrogates (U+DC80-U+DCFF), which
-    no terminal can print, so echoing them raw would fail a second time."""
-    return _ESCAPED_BYTE.sub(r"\\x\1", repr(value))
-
-
-_ESCAPED_BYTE = re.compile(r"\\udc([89a-f][0-9a-f])")
 
 
 def _not_utf8(value: str) -> bool:
@@ -185,7 +175,8 @@ def quantity(value: int | None, field: str, *, most: int = MAX_QUANTITY) -> int 
     """A whole number within ±most; its sign is the caller's rule (returned goods refuse
     zero and negatives as an imbalance, exit 1)."""
     if value is not None and not -most <= value <= most:
-        raise BadInput(_("{field} {value} is out of range").format(field=field, value=value),
+        raise BadInput(_("{field} {value} is out of range").format(field=field,
+                                                                   value=shown(value)),
                        hint=_("a quantity is a whole number up to {most}").format(
                            most=f"{most:,}"))
     return value
@@ -268,22 +259,22 @@ def money(value: str | None, field: str = "--amount") -> int | None:
         amount = Decimal(raw)  # any other comma (12,50 or 99，5) is not read: refused
     except InvalidOperation:
         raise BadInput(_("{field} {value} is not an amount").format(
-            field=field, value=repr(value)),
+            field=field, value=shown(value)),
             hint=_("type a number with a point before at most two decimals, e.g. {field} "
                    "1250.50 (a comma only between thousands: 1,250.50)").format(
                 field=field)) from None
     if not amount.is_finite() or amount < 0:
         raise BadInput(_("{field} must be zero or more, not {value}").format(
-            field=field, value=repr(value)),
+            field=field, value=shown(value)),
             hint=_("type the amount without a sign: what the money is for is the "
                    "disposition (refund, compensation …)"))
     if amount > MAX_AMOUNT:  # before quantize(), which fails on a huge exponent
         raise BadInput(_("{field} {value} is out of range").format(
-            field=field, value=repr(value)),
+            field=field, value=shown(value)),
             hint=_("an amount is at most {most}").format(most=f"{MAX_AMOUNT:,}"))
     if amount != amount.quantize(Decimal("0.01")):
         raise BadInput(_("{field} {value} has more than two decimals").format(
-            field=field, value=repr(value)),
+            field=field, value=shown(value)),
             hint=_("amounts are kept to the cent (分): e.g. {field} {rounded}").format(
                 field=field, rounded=amount.quantize(Decimal("0.01"), ROUND_HALF_UP)))
     return int(amount * 100)

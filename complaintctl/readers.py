@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from complaintctl.errors import BadInput
-from complaintctl.i18n import _
+from complaintctl.i18n import _, shown
 
 # How much of a CSV file is read to tell its encoding (the rest is checked as read).
 _SNIFF = 1 << 20
@@ -61,7 +61,7 @@ def _encoding(name: str) -> str:
     try:
         found = codecs.lookup(name).name
     except LookupError:
-        raise BadInput(_("--encoding {value!r} is not an encoding").format(value=name),
+        raise BadInput(_("--encoding {value} is not an encoding").format(value=shown(name)),
                        hint=_("e.g. --encoding gbk or --encoding utf-8"),
                        code="bad_encoding") from None
     if found in ("gbk", "gb2312"):
@@ -232,7 +232,7 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
             raise BadInput(_("{path} has no sheet").format(path=path), code="no_sheet")
         sheet = names[0]
     elif sheet not in names:
-        raise BadInput(_("no sheet {sheet!r} in {path}").format(sheet=sheet, path=path),
+        raise BadInput(_("no sheet {sheet} in {path}").format(sheet=shown(sheet), path=path),
                        hint=_("its sheets: {names}").format(names=", ".join(names)),
                        code="no_sheet")
     found = book.get_sheet_by_name(sheet)

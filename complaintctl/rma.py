@@ -22,7 +22,7 @@ from complaintctl.complaints import (
     recorded,
 )
 from complaintctl.errors import NotFound
-from complaintctl.i18n import _
+from complaintctl.i18n import _, shown
 from complaintctl.parse import format_money, iso
 from complaintctl.store import Ledger, Outcome, fetch_record
 
@@ -31,7 +31,7 @@ def _return(lg: Ledger, cur: sqlite3.Cursor, return_id: str) -> dict[str, Any]:
     """A return with its complaint's severity and status."""
     r = fetch_record(cur, "returns", return_id.strip().upper())
     if r is None:
-        raise NotFound(_("no return {value!r}").format(value=return_id),
+        raise NotFound(_("no return {value}").format(value=shown(return_id)),
                        hint=_("find it with: complaintctl return list --complaint ID"),
                        code="no_return", record=return_id)
     c = lg.rows.complaint(cur, r["complaint_id"])

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from complaintctl import deadlines, words
 from complaintctl.errors import BadInput, LedgerError, Refused
-from complaintctl.i18n import N_, _
+from complaintctl.i18n import N_, _, shown
 from complaintctl.parse import CATEGORIES
 
 if TYPE_CHECKING:
@@ -79,8 +79,8 @@ def currency(value: str, option: str = "--currency") -> str:
     code = value.strip().upper()
     code = _CURRENCY_WORDS.get(code, code)
     if code not in CURRENCIES:
-        raise BadInput(_("{option} {value!r} is not a currency code").format(
-            option=option, value=value),
+        raise BadInput(_("{option} {value} is not a currency code").format(
+            option=option, value=shown(value)),
             hint=_("type its ISO 4217 code, e.g. {option} CNY (人民币), USD, EUR").format(
                 option=option), code="unknown_currency", value=value)
     return code
@@ -90,7 +90,7 @@ def zone(name: str, option: str = "--timezone") -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise BadInput(_("unknown time zone {name}").format(name=repr(name)),
+        raise BadInput(_("unknown time zone {name}").format(name=shown(name)),
                        hint=_("type an IANA name, e.g. {option} Asia/Shanghai").format(
                            option=option),
                        code="unknown_timezone", value=name) from None
@@ -459,7 +459,7 @@ def _set_escalation(lg: Ledger, level_s: str, duration: str | None, role: str | 
                     now: datetime, actor: str) -> list[tuple[str, str, str | None]]:
     if not (level_s.isascii() and level_s.isdigit() and 1 <= int(level_s) <= 9):
         raise BadInput(_("escalation level {level} is not a number from 1 to 9").format(
-            level=repr(level_s)),
+            level=shown(level_s)),
             hint=_("e.g. complaintctl policy set escalation 2 1wd --role 分总"),
                        code="escalation_level", value=level_s)
     level = int(level_s)
@@ -469,7 +469,7 @@ def _set_escalation(lg: Ledger, level_s: str, duration: str | None, role: str | 
     days = raw[:-2].strip()
     if not (raw.endswith("wd") and days.isascii() and days.isdigit() and len(days) <= 3):
         raise BadInput(_("escalation threshold {duration} must be working days, e.g. 1wd"
-                         ).format(duration=repr(duration)),
+                         ).format(duration=shown(duration)),
                        code="escalation_after", value=duration)
     after = int(days)
     with lg.write() as cur:
@@ -571,11 +571,11 @@ def set_categories(lg: Ledger, add: list[str], remove: list[str], *, now: dateti
         for word in add:
             if word in new:
                 raise BadInput(_("category {word} is already in the list").format(
-                    word=repr(word)), code="category_exists", value=word)
+                    word=shown(word)), code="category_exists", value=word)
             other = claimed(word, new)
             if other is not None:
                 raise BadInput(_("{word} is already a word for category {category}").format(
-                    word=repr(word), category=repr(other)),
+                    word=shown(word), category=shown(other)),
                     hint=_("type {category} for it, or add another word").format(
                         category=other), code="category_exists", value=word)
             new.append(word)
@@ -583,13 +583,13 @@ def set_categories(lg: Ledger, add: list[str], remove: list[str], *, now: dateti
             code = claimed(word, new)
             if code is None:
                 raise BadInput(_("category {word} is not in the list").format(
-                    word=repr(word)), hint=_("the list: {categories}").format(
+                    word=shown(word)), hint=_("the list: {categories}").format(
                     categories=", ".join(new)), code="no_category", value=word)
             used = cur.execute("SELECT count(*) FROM complaints WHERE category = ?",
                                (code,)).fetchone()[0]
             if used:
                 raise Refused(_("cannot remove category {word}: {count} complaints have "
-                                "it").format(word=repr(code), count=used),
+                                "it").format(word=shown(code), count=used),
                               hint=_("categories in use stay, so reports can still count "
                                      "them"), code="category_in_use", value=code,
                               count=used)
@@ -604,7 +604,7 @@ def set_categories(lg: Ledger, add: list[str], remove: list[str], *, now: dateti
                 other = claimed(text, others)
                 if other is not None:
                     raise BadInput(_("{word} is already a word for category {category}"
-                                     ).format(word=repr(text), category=repr(other)),
+                                     ).format(word=shown(text), category=shown(other)),
                                    hint=_("give category {category} another label").format(
                                        category=target), code="category_label_taken",
                                    value=text)
@@ -641,13 +641,13 @@ def _label_target(add: list[str], relabel: str | None, categories: list[str],
         return add[0]
     target: str | None = claimed(relabel, categories)
     if target is None:
-        raise BadInput(_("category {word} is not in the list").format(word=repr(relabel)),
+        raise BadInput(_("category {word} is not in the list").format(word=shown(relabel)),
                        hint=_("the list: {categories}").format(
                            categories=", ".join(categories)), code="no_category",
                        value=relabel)
     if target in words.codes("category"):
         raise BadInput(_("category {word} comes with complaintctl, and so do its labels"
-                         ).format(word=repr(target)),
+                         ).format(word=shown(target)),
                        hint=_("label the categories you added"), code="builtin_category",
                        value=target)
     return target
@@ -696,7 +696,8 @@ def set_attachment_limit(lg: Ledger, max_mb: int, *, now: datetime, actor: str
     """`policy attachments --max-mb N`: the size limit for files attached from now on
     (a ledger holds them all, and every backup copies them)."""
     if not 1 <= max_mb <= ATTACHMENT_MAX_MB_MOST:
-        raise BadInput(_("{field} {value} is out of range").format(field="--max-mb", value=max_mb),
+        raise BadInput(_("{field} {value} is out of range").format(field="--max-mb",
+                                                                   value=shown(max_mb)),
                        hint=_("a whole number of MB from 1 to {most}").format(
                            most=ATTACHMENT_MAX_MB_MOST),
                        code="attachment_limit_range", value=max_mb)

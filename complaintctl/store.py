@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from complaintctl import migrations, settings
 from complaintctl.errors import LedgerError, NotFound, Refused
-from complaintctl.i18n import N_, _
+from complaintctl.i18n import N_, _, shown
 from complaintctl.parse import iso
 from complaintctl.settings import Config
 
@@ -524,7 +524,7 @@ class Rows:
         """The complaint's row, read inside the step's transaction."""
         row = fetch_record(cur, "complaints", complaint_id.strip().upper())
         if row is None:
-            raise NotFound(_("no complaint {value!r}").format(value=complaint_id),
+            raise NotFound(_("no complaint {value}").format(value=shown(complaint_id)),
                            hint=_("find it with: complaintctl list --customer NAME"),
                            code="no_complaint", record=complaint_id)
         return row

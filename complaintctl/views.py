@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from complaintctl import deadlines, returns, workflow
 from complaintctl.errors import NotFound
-from complaintctl.i18n import _
+from complaintctl.i18n import _, shown
 from complaintctl.parse import format_money, from_iso, iso, mask
 from complaintctl.store import Ledger, sql_order
 
@@ -61,7 +61,7 @@ def show(lg: Ledger, complaint_id: str, *, reveal: bool = False) -> dict[str, An
     """
     with lg.read() as cur:
         c = _one(cur, "SELECT * FROM complaints WHERE id = ?", (complaint_id.strip().upper(),),
-                 NotFound(_("no complaint {id}").format(id=repr(complaint_id)),
+                 NotFound(_("no complaint {id}").format(id=shown(complaint_id)),
                           hint=_("find it with: complaintctl list --customer NAME"),
                           code="no_complaint", record=complaint_id))
         cid = c["id"]
@@ -153,7 +153,7 @@ def by_ref(lg: Ledger, ref: str) -> str:
             (ref.strip(),)).fetchall()]
     if not found:
         raise NotFound(_("no complaint imported with the register's id {ref}").format(
-            ref=repr(ref)), hint=_("list the imported ones with: complaintctl list --format "
+            ref=shown(ref)), hint=_("list the imported ones with: complaintctl list --format "
                                    "json (their source_key)"), code="no_ref", record=ref)
     return found[0]
 
@@ -228,7 +228,7 @@ def return_show(lg: Ledger, return_id: str) -> dict[str, Any]:
     with lg.read() as cur:
         r = _one(cur, "SELECT id, reason, inspection_note, opened_by FROM returns "
                  "WHERE id = ?", (return_id.strip().upper(),),
-                 NotFound(_("no return {id}").format(id=repr(return_id)),
+                 NotFound(_("no return {id}").format(id=shown(return_id)),
                           hint=_("find it with: complaintctl return list --complaint ID"),
                           code="no_return", record=return_id))
         (row,) = returns_list(lg, return_id=r["id"])
@@ -502,10 +502,10 @@ def attachment_list(lg: Ledger, record_id: str) -> list[dict[str, Any]]:
     returned = is_return_id(lg, key)
     with lg.read() as cur:
         table, missing = ("returns", NotFound(
-            _("no return {id}").format(id=repr(record_id)), code="no_return",
+            _("no return {id}").format(id=shown(record_id)), code="no_return",
             hint=_("find it with: complaintctl return list --complaint ID"), record=record_id)) \
             if returned else ("complaints", NotFound(
-                _("no complaint {id}").format(id=repr(record_id)),
+                _("no complaint {id}").format(id=shown(record_id)),
                 hint=_("find it with: complaintctl list --customer NAME"), code="no_complaint",
                 record=record_id))
         _one(cur, f"SELECT id FROM {table} WHERE id = ?", (key,), missing)

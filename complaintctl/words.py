@@ -349,7 +349,7 @@ def unknown(field: str, exc: UnknownWord, *, option: str | None = None,
         examples = [w.code for w in exc.choices]
     source = option or field
     message = _("{option} {value} is not one of: {choices}").format(
-        option=source, value=_quoted(exc.value),
+        option=source, value=i18n.shown(exc.value),
         choices=i18n.listing(names, shown_lang))
     if exc.suggestion is not None:
         hint = _("did you mean {word}?").format(word=exc.suggestion)
@@ -362,6 +362,3 @@ def unknown(field: str, exc: UnknownWord, *, option: str | None = None,
                     suggestion=exc.suggestion, choices=[w.code for w in exc.choices])
 
 
-def _quoted(value: str) -> str:
-    """repr(), with bytes that were not UTF-8 (lone surrogates) shown as \\xNN."""
-    return re.sub(r"\\udc([89a-f][0-9a-f])", r"\\x\1", repr(value))

@@ -67,7 +67,7 @@ def test_the_check_sees_an_untranslated_and_a_stale_message(tmp_path, monkeypatc
     po = tmp_path / "zh" / "LC_MESSAGES" / "complaintctl.po"
     po.parent.mkdir(parents=True)
     text = tool.po_path("zh").read_text(encoding="utf-8")
-    text = text.replace('msgstr "缺少选项 {name}。"', 'msgstr ""')
+    text = text.replace('msgstr "缺少选项{name}。"', 'msgstr ""')
     text += '\nmsgid "a message the code no longer has"\nmsgstr "代码里已经没有的消息"\n'
     text = text.replace('msgstr "错误：{message}"', 'msgstr "错误：{msg}"')
     po.write_text(text, encoding="utf-8")
@@ -205,7 +205,7 @@ def test_the_locale_alone_chooses(locale, chinese):
                             capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 2
     if chinese:
-        assert "错误：缺少选项 '--dept'。" in result.stderr
+        assert "错误：缺少选项“--dept”。" in result.stderr
     else:
         assert "Error: Missing option '--dept'." in result.stderr
 
@@ -213,20 +213,20 @@ def test_the_locale_alone_chooses(locale, chinese):
 # --- Click's own words and usage errors ---------------------------------------------------
 
 USAGE_ERRORS = [
-    (("assign", "CC-2026-0001"), "错误：缺少选项 '--dept'。", "Error: Missing option '--dept'."),
-    (("assign",), "错误：缺少参数 'ID'。", "Error: Missing argument 'ID'."),
-    (("ovrdue",), "错误：没有命令 'ovrdue'。您是不是要输入 'overdue'？",
+    (("assign", "CC-2026-0001"), "错误：缺少选项“--dept”。", "Error: Missing option '--dept'."),
+    (("assign",), "错误：缺少参数“ID”。", "Error: Missing argument 'ID'."),
+    (("ovrdue",), "错误：没有命令“ovrdue”。您是不是要输入“overdue”？",
      "Error: No such command 'ovrdue'. Did you mean 'overdue'?"),
-    (("frobnicate",), "错误：没有命令 'frobnicate'。", "Error: No such command 'frobnicate'."),
-    (("list", "--limit", "x"), "错误：'--limit' 的值无效：'x' 不是有效的整数。",
+    (("frobnicate",), "错误：没有命令“frobnicate”。", "Error: No such command 'frobnicate'."),
+    (("list", "--limit", "x"), "错误：“--limit”的值无效：“x”不是有效的整数。",
      "Error: Invalid value for '--limit': 'x' is not a valid int."),
     (("list", "--lmit", "3"), "错误：没有选项：--lmit（可能的选项：--limit）",
      "Error: No such option: --lmit (Possible options: --limit)"),
-    (("list", "--limit"), "错误：选项 '--limit' 需要一个值。",
+    (("list", "--limit"), "错误：选项“--limit”需要一个值。",
      "Error: Option '--limit' requires an argument."),
     (("list", "a", "b"), "错误：多出了参数（a b）",
      "Error: Got unexpected extra argument(s) (a b)"),
-    (("close", "CC-2026-0001", "--no-revisit=yes"), "错误：选项 '--no-revisit' 不接受值。",
+    (("close", "CC-2026-0001", "--no-revisit=yes"), "错误：选项“--no-revisit”不接受值。",
      "Error: Option '--no-revisit' does not take a value."),
 ]
 
@@ -240,7 +240,7 @@ def test_usage_errors_in_both_languages(run, monkeypatch, args, zh, en):
     assert zh in result.stderr, result.stderr
     assert "Error" not in result.stderr and "Usage" not in result.stderr
     if "用法：" in result.stderr:
-        assert "查看帮助请用 '" in result.stderr
+        assert "查看帮助请用“" in result.stderr
 
 
 def test_lang_en_overrides_the_variable(run, monkeypatch):
@@ -248,7 +248,7 @@ def test_lang_en_overrides_the_variable(run, monkeypatch):
     result = run("--lang", "en", "assign", "CC-2026-0001", code=2)
     assert "Error: Missing option '--dept'." in result.stderr
     result = run("--lang", "zh", "assign", "CC-2026-0001", code=2)
-    assert "错误：缺少选项 '--dept'。" in result.stderr
+    assert "错误：缺少选项“--dept”。" in result.stderr
     monkeypatch.setenv("COMPLAINTCTL_LANG", "en")
     assert run("--lang=zh", "--help").stdout.startswith("用法：")
 
@@ -271,7 +271,7 @@ def test_refusals_in_chinese(ledger, monkeypatch):
                              "return open\n"
                              "提示：查看其历史记录：complaintctl show CC-2026-0001\n")
     result = ledger("void", "CC-2026-0099", "--reason", "重复", code=1)
-    assert "错误：没有投诉 'CC-2026-0099'" in result.stderr
+    assert "错误：没有投诉“CC-2026-0099”" in result.stderr
     result = ledger("--db", str(ledger.db) + ".missing", "list", code=1)
     assert "错误：" in result.stderr and "处没有台账" in result.stderr
     assert ledger.snapshot() == before
@@ -294,12 +294,12 @@ def test_a_chinese_ledger_speaks_chinese_after_it_is_open(run, monkeypatch):
     run("init", "--lang", "zh", "--country", "CN", "--timezone", "Asia/Shanghai")
     ledger = run
     result = ledger("void", "CC-2026-0099", "--reason", "重复", code=1)
-    assert result.stderr.startswith("错误：没有投诉 'CC-2026-0099'")
+    assert result.stderr.startswith("错误：没有投诉“CC-2026-0099”")
     # --help and the command line's own errors speak the ledger's language too
     shown = ledger("assign", "--help").stdout
     assert shown.startswith("用法：") and " assign [选项] {ID}" in shown and "OPTIONS" not in shown
     assert " [选项] 命令 [参数]..." in ledger("return", "--help").stdout
-    assert "错误：缺少选项 '--dept'。" in ledger("assign", "X", code=2).stderr
+    assert "错误：缺少选项“--dept”。" in ledger("assign", "X", code=2).stderr
     assert "Error: Missing option '--dept'." in ledger("--lang", "en", "assign", "X",
                                                        code=2).stderr
     # --lang and COMPLAINTCTL_LANG come before the ledger
@@ -323,21 +323,21 @@ def test_a_chinese_ledger_speaks_chinese_in_every_check_of_a_command(run, monkey
     run("init", "--lang", "zh", "--timezone", "Asia/Shanghai")
     cid = run.log()
     checks = [
-        (("list", "--status", "结案中"), 2, "错误：--status '结案中' 不在可选范围内"),
+        (("list", "--status", "结案中"), 2, "错误：--status “结案中”不在可选范围内"),
         (("overdue", "--limit", "-5"), 2, "错误：--limit 必须是 0 或正整数，而不是 -5"),
-        (("list", "--format", "xml"), 2, "错误：--format 'xml' 不在可选范围内"),
+        (("list", "--format", "xml"), 2, "错误：--format “xml”不在可选范围内"),
         (("close", cid), 2, "错误：close 需要 --no-revisit"),
         (("report", "--month", "2026-10", "--trend", "-1"), 2,
          "错误：--trend -1 不在 0 到 120 之间"),
-        (("verify", "--head", "abc"), 2, "错误：--head 'abc' 不是链头"),
+        (("verify", "--head", "abc"), 2, "错误：--head “abc”不是链头"),
         (("init",), 1, "错误："),
     ]
     for args, code, said in checks:
         assert run(*args, code=code).stderr.startswith(said), args
     assert run("backup", tmp_path / "bk.db").stderr.startswith("已将 ")
     assert "已是最新" in run("upgrade").stderr
-    assert "错误：缺少选项 '--dept'。" in run("assign", "X", code=2).stderr
-    assert "错误：没有命令 'lst'。" in run("lst", code=2).stderr
+    assert "错误：缺少选项“--dept”。" in run("assign", "X", code=2).stderr
+    assert "错误：没有命令“lst”。" in run("lst", code=2).stderr
     assert run("--lang", "en", "list", "--status", "x", code=2).stderr.startswith(
         "Error: --status 'x' is not one of")
     assert run("--db", tmp_path / "none.db", "assign", "X", code=2).stderr.endswith(
@@ -347,7 +347,7 @@ def test_a_chinese_ledger_speaks_chinese_in_every_check_of_a_command(run, monkey
 def test_init_lang_zh_gives_a_chinese_ledger(run):
     run("init", "--lang", "zh", "--timezone", "Asia/Shanghai")
     result = run("void", "CC-2026-0099", "--reason", "重复", code=1)
-    assert result.stderr.startswith("错误：没有投诉 'CC-2026-0099'")
+    assert result.stderr.startswith("错误：没有投诉“CC-2026-0099”")
     assert run("--lang", "en", "void", "CC-2026-0099", "--reason", "x",
                code=1).stderr.startswith("Error: no complaint")
 

@@ -447,7 +447,7 @@ def test_cron_quiet_and_chinese(ledger, files):
     rows[0][1] = "2025/13/01"
     path = write_csv(files["dir"] / "bad.csv", rows[:1])
     r = ledger("--lang", "zh", "import", path, "--mapping", files["map"], code=2)
-    assert "第 2 行，列 投诉日期：'2025/13/01' 不是日期" in r.stderr
+    assert "第 2 行“投诉日期”列：“2025/13/01”不是日期" in r.stderr
     assert "错误：1 行被拒绝；未导入任何内容" in r.stderr
 
 

@@ -316,6 +316,14 @@ def test_arguments_that_are_not_utf8_in_a_real_process(ledger, env):
     assert ledger.snapshot() == before
 
 
+def test_bytes_that_are_not_utf8_are_shown_escaped_in_chinese_quotes_too(ledger, env):
+    before = ledger.snapshot()
+    proc = _cli(env, b"--lang", b"zh", b"show", b"CC-2025-\xff")
+    assert proc.returncode == 2, proc.stderr
+    assert "“CC-2025-\\xff”不是有效文本".encode() in proc.stderr, proc.stderr.decode()
+    assert ledger.snapshot() == before
+
+
 def test_gbk_stdin_in_a_real_process(ledger, env):
     before = ledger.snapshot()
     proc = _cli(env, *LOG[:4], "-", *LOG[5:], "--received", "2025-10-01",

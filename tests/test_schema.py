@@ -289,7 +289,7 @@ def test_built_wheel_installs_and_runs(tmp_path):
     shown = cli("show", log.stdout.strip(), "--format", "json")
     assert '"customer": "华东"' in shown.stdout
     zh = cli("--lang", "zh", "assign", log.stdout.strip())
-    assert zh.returncode == 2 and "错误：缺少选项 '--dept'。" in zh.stderr
+    assert zh.returncode == 2 and "错误：缺少选项“--dept”。" in zh.stderr
     assert cli("--lang", "zh", "--help").stdout.startswith("用法：")
 
 

@@ -123,9 +123,26 @@ def test_a_usage_error_is_chinese_in_zh(zh, monkeypatch):
     monkeypatch.setenv("COMPLAINTCTL_LANG", "zh")
     result = zh("assign", zh.late, code=2)
     assert result.stderr.startswith("用法：") and "查看帮助请用" in result.stderr
-    assert "错误：缺少选项 '--dept'。" in result.stderr
+    assert "错误：缺少选项“--dept”。" in result.stderr
     result = zh("log", "--severity", "hgh", "--no-input", code=2)
-    assert "错误：--severity 'hgh' 不在可选范围内" in result.stderr
+    assert "错误：--severity “hgh”不在可选范围内" in result.stderr
+    assert zh.snapshot() == before
+
+
+def test_a_value_in_an_error_is_quoted_the_chinese_way(zh, monkeypatch):
+    """Chinese errors quote what was typed “so”, close to the words around it; English
+    keeps 'so'."""
+    before = zh.snapshot()
+    result = zh("show", "CC-2026-9999", code=1)
+    assert "错误：没有投诉“CC-2026-9999”" in result.stderr
+    result = zh("report", "--week", "2026-10-09", "--section", "regstr", code=2)
+    assert "--section “regstr”不在可选范围内" in result.stderr
+    result = zh("log", "--customer", "甲", "--description", "乙", "--channel", "电话",
+                "--category", "质量", "--severity", "高", "--received", "2026-13-01",
+                "--no-input", code=2)
+    assert "“2026-13-01”" in result.stderr and "'2026-13-01'" not in result.stderr
+    en = zh("--lang", "en", "show", "CC-2026-9999", code=1)
+    assert "Error: no complaint 'CC-2026-9999'" in en.stderr
     assert zh.snapshot() == before
 
 

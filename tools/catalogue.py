@@ -146,7 +146,9 @@ def _named(context: str | None, msgid: object) -> str:
 
 
 def fields(text: str) -> list[str]:
-    return sorted(m.group(0) for m in FIELD.finditer(text))
+    """The fields a text formats, by name: a translation may quote one its own way
+    ({name} for {name!r})."""
+    return sorted(m.group(0).replace("!r}", "}") for m in FIELD.finditer(text))
 
 
 def problems(lang: str) -> list[str]:
