@@ -289,7 +289,8 @@ def complaint_sections(rec: dict[str, Any], tz: tzinfo, as_of_iso: str, plain: b
         Section(_("Revisits"), rows=rec["revisits"], cols=REVISIT_COLS),
         Section(_("Deadlines"), rows=stage_rows(rec, as_of_iso), cols=STAGE_COLS),
         *evidence_sections(rec, tz),
-        history_section(rec["events"], tz),
+        history_section(rec["events"], tz,
+                        rec["returns"][0]["currency"] if rec["returns"] else None, plain),
     ]
     return [s for s in sections if s.pairs or s.rows]
 
@@ -378,10 +379,13 @@ def return_sections(r: dict[str, Any], tz: tzinfo, as_of_iso: str, plain: bool =
     sections = [
         Section(_("Return"), pairs=return_pairs(r, tz, plain)),
         Section(_("Receipts"), rows=r["receipts"], cols=RECEIPT_COLS),
-        Section(_("Dispositions"), rows=r["disposition_lines"], cols=DISPOSITION_COLS),
+        Section(_("Dispositions"), rows=r["disposition_lines"] if plain else [
+            {**d, "cost_of_loss": i18n.money(d["cost_of_loss"], None),
+             "repair_cost": i18n.money(d["repair_cost"], None)}
+            for d in r["disposition_lines"]], cols=DISPOSITION_COLS),
         Section(_("Deadlines"), rows=stage_rows(r, as_of_iso), cols=STAGE_COLS),
         *evidence_sections(r, tz),
-        history_section(r["events"], tz),
+        history_section(r["events"], tz, r["currency"], plain),
     ]
     return [s for s in sections if s.pairs or s.rows]
 
@@ -458,11 +462,22 @@ def _value(kind: str, key: str, value: Any, tz: tzinfo) -> str:
     return cell_text(value, "text", tz)
 
 
-def event_summary(event: dict[str, Any], tz: tzinfo) -> str:
+# The amounts a step records (parse.format_money's text): a resolution's with its
+# currency beside it, a disposition's costs in the ledger's.
+_AMOUNTS = frozenset({"amount", "cost_of_loss", "repair_cost"})
+
+
+def event_summary(event: dict[str, Any], tz: tzinfo, currency: str | None = None,
+                  plain: bool = False) -> str:
     """What a step recorded, as a person reads it: the fields by the names `show` uses,
-    codes as words, times in the ledger's zone; the status it moved from and to; the
-    values a correction replaced; the deadlines it set."""
+    codes as words, times in the ledger's zone, amounts as the screen writes them
+    (i18n.money; as stored when `plain`, for csv); the status it moved from and to;
+    the values a correction replaced; the deadlines it set. `currency`: the ledger's,
+    for the amounts a step records without one."""
     kind, data, old = event["kind"], dict(event["data"]), dict(event.get("old") or {})
+    if not plain and "currency" in data and "amount" in data:  # written with the amount
+        currency = data.pop("currency")
+        old.pop("currency", None)
 
     def name(key: str) -> str:
         if key == "action" and kind == "return-dispose":  # not a CAPA item (措施)
@@ -470,6 +485,8 @@ def event_summary(event: dict[str, Any], tz: tzinfo) -> str:
         return _(FIELD_NAMES[key]) if key in FIELD_NAMES else key
 
     def val(key: str, value: Any) -> str:
+        if key in _AMOUNTS and isinstance(value, str) and not plain:
+            return i18n.money(value, currency)
         return _value(kind, key, value, tz)
 
     # The colon and the separators as the language writes them ("类别：质量；…").
@@ -519,13 +536,14 @@ def event_summary(event: dict[str, Any], tz: tzinfo) -> str:
     return semicolon.join(parts)
 
 
-def history_rows(events: Sequence[dict[str, Any]], tz: tzinfo) -> list[dict[str, Any]]:
+def history_rows(events: Sequence[dict[str, Any]], tz: tzinfo, currency: str | None = None,
+                 plain: bool = False) -> list[dict[str, Any]]:
     rows = []
     for e in events:
         entered = _t(e.get("recorded_at"), tz)
         if entered == _t(e["at"], tz):
             entered = ""
-        what = event_summary(e, tz)
+        what = event_summary(e, tz, currency, plain)
         step = STEP_NAMES.get(e["kind"])
         rows.append({**e, "step": _(step) if step else e["kind"], "what": what,
                      "entered": entered,
@@ -540,12 +558,13 @@ HISTORY_TABLE_COLS = (Col("at", N_("at"), "time"), Col("actor", N_("by")),
                       Col("step", N_("step")), Col("what_entered", N_("what"), "wrap"))
 
 
-def history_section(events: Sequence[dict[str, Any]], tz: tzinfo) -> Section:
+def history_section(events: Sequence[dict[str, Any]], tz: tzinfo, currency: str | None = None,
+                    plain: bool = False) -> Section:
     def name(row: dict[str, Any]) -> str:
         return _("{time} {step} by {actor}").format(time=_t(row["at"], tz), step=row["step"],
                                                     actor=row["actor"])
 
     return Section(_("History (times in {zone})").format(zone=str(tz)),
-                   rows=history_rows(events, tz), cols=HISTORY_COLS,
+                   rows=history_rows(events, tz, currency, plain), cols=HISTORY_COLS,
                    table_cols=HISTORY_TABLE_COLS, name=name,
                    value=lambda row: str(row["what_entered"]))

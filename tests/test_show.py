@@ -418,3 +418,25 @@ def test_money_is_written_as_a_reader_writes_it(ledger):
     for lang, field in (("en", "amount"), ("zh", "金额")):
         out = ledger("--lang", lang, "show", cid, "--format", "csv").stdout
         assert f",{field},12500.50 CNY\n" in out and "12,500" not in out, out
+    # and the history says the amount its step recorded the same way as the form
+    en = ledger("show", cid, "--format", "markdown").stdout
+    assert "amount: 12,500.50 CNY" in en and "currency: CNY" not in en
+    zh = ledger("--lang", "zh", "show", cid, "--format", "markdown").stdout
+    assert "金额：¥12,500.50" in zh and "币种" not in zh
+
+
+def test_a_returns_costs_are_grouped_on_the_screen_and_plain_in_csv(ledger):
+    cid = ledger.log()
+    ledger.to_state(cid, "assigned")
+    ledger("return", "open", cid, "--qty", "3", "--reason", "r")
+    (rma,), = ledger.rows("SELECT id FROM returns")
+    ledger("return", "receive", rma, "--qty", "3")
+    ledger("return", "inspect", rma, "--result", "defect-confirmed", "--defective", "3")
+    ledger("return", "dispose", rma, "--action", "scrap", "--qty", "3", "--cost", "12345.6")
+    md = ledger("show", rma, "--format", "markdown").stdout
+    assert "| 12,345.60 |" in md and "cost of loss: 12,345.60 CNY" in md
+    zh = ledger("--lang", "zh", "show", rma, "--format", "markdown").stdout
+    assert "损失金额：¥12,345.60" in zh
+    csv_out = ledger("show", rma, "--format", "csv").stdout
+    assert "12,345" not in csv_out and "12345.60" in csv_out
+    assert ledger.json("show", rma)["disposition_lines"][0]["cost_of_loss"] == "12345.60"
