@@ -629,7 +629,8 @@ def overdue_table_row(row: dict[str, Any]) -> dict[str, Any]:
             else _("{n} h").format(n=f"{row['late_hours']:.1f}"))
     stage = label("stage", row["stage"])
     return {**row, "late": late, "_style": str(row["escalation_level"]),
-            "stage": stage if row.get("round", 1) == 1 else f"{stage} #{row['round']}",
+            "stage": stage if row.get("round", 1) == 1 else _("{stage} #{n}").format(
+                stage=stage, n=row["round"]),
             "who": " ".join(x for x in (row["owner"], row["department"]) if x),
             "level": f"L{row['escalation_level']}"}
 

@@ -287,3 +287,16 @@ def test_ascii_tables_for_cjk_terminals(ledger):
     ascii_ = ledger("--ascii", "overdue", "--as-of", "2026-11-06 12:00").stdout
     assert "─" in plain and "─" not in ascii_ and "|" in ascii_
     assert ascii_.isascii() is False  # the Chinese text itself stays
+
+
+def test_a_reopened_stage_names_its_round_in_either_language(ledger):
+    """A resolution due again after an unsatisfied revisit is round 2: the table says
+    so as the form does in Chinese (处理（第 2 轮）), as `resolve #2` in English."""
+    cid = ledger.log()
+    ledger.to_state(cid, "resolved")
+    ledger("revisit", cid, "--satisfaction", "unsatisfied", "--at", "2026-10-10 09:00")
+    rows = ledger.json("overdue", "--as-of", "2026-11-20 09:00")
+    assert [(r["stage"], r["round"]) for r in rows] == [("resolve", 2)]
+    assert "resolve #2" in ledger("overdue", "--as-of", "2026-11-20 09:00").stdout
+    zh = ledger("--lang", "zh", "overdue", "--as-of", "2026-11-20 09:00").stdout
+    assert " 处理（第 2 轮） " in zh and "#2" not in zh
