@@ -609,6 +609,17 @@ OVERDUE_COLS = (Col("id", N_("id"), "code"), Col("kind", N_("kind"), "code", "re
                 Col("late_working_days", N_("late wd"), "num"),
                 Col("escalation_level", N_("level"), "num"),
                 Col("escalate_to", N_("escalate to"), word="role"))
+# markdown is read by a person: the stage in words with its round (csv keeps the code;
+# JSON has the round apart)
+OVERDUE_MARKDOWN_COLS = tuple(Col("stage_shown", N_("stage")) if c.key == "stage" else c
+                              for c in OVERDUE_COLS)
+
+
+def stage_shown(row: dict[str, Any]) -> str:
+    """A late stage in words, with its round after the first: 处理（第 2 轮）, resolve #2."""
+    stage = label("stage", row["stage"])
+    return stage if row.get("round", 1) == 1 else _("{stage} #{n}").format(
+        stage=stage, n=row["round"])
 
 # A terminal is narrow: one line per stage late, what a supervisor acts on. Whom a
 # level escalates to is the same on every row of that level, so the table shows the
@@ -627,10 +638,8 @@ def overdue_table_row(row: dict[str, Any]) -> dict[str, Any]:
     department in one column (the owner first: a narrow column keeps the name)."""
     late = (_("{n} wd").format(n=row["late_working_days"]) if row["late_working_days"]
             else _("{n} h").format(n=f"{row['late_hours']:.1f}"))
-    stage = label("stage", row["stage"])
     return {**row, "late": late, "_style": str(row["escalation_level"]),
-            "stage": stage if row.get("round", 1) == 1 else _("{stage} #{n}").format(
-                stage=stage, n=row["round"]),
+            "stage": stage_shown(row),
             "who": " ".join(x for x in (row["owner"], row["department"]) if x),
             "level": f"L{row['escalation_level']}"}
 

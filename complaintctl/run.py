@@ -359,6 +359,11 @@ def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
         return
     local = ledger.local(when)
     empty = _("Nothing is overdue at {time}.").format(time=local)
+    if fmt == "markdown" and rows:
+        _listing([{**r, "stage_shown": render.stage_shown(r)} for r in rows],
+                 render.OVERDUE_MARKDOWN_COLS, fmt, ledger.tz,
+                 _("Overdue at {time}").format(time=local))
+        return
     if fmt != "table" or not rows:
         _listing(rows, render.OVERDUE_COLS, fmt, ledger.tz,
                  _("Overdue at {time}").format(time=local), empty=empty)

@@ -300,3 +300,11 @@ def test_a_reopened_stage_names_its_round_in_either_language(ledger):
     assert "resolve #2" in ledger("overdue", "--as-of", "2026-11-20 09:00").stdout
     zh = ledger("--lang", "zh", "overdue", "--as-of", "2026-11-20 09:00").stdout
     assert " 处理（第 2 轮） " in zh and "#2" not in zh
+    md = ledger("--lang", "zh", "overdue", "--as-of", "2026-11-20 09:00", "--format",
+                "markdown").stdout
+    assert "| CC-2026-0001 | 投诉 | 处理（第 2 轮） | 中 |" in md
+    assert "| resolve #2 |" in ledger("overdue", "--as-of", "2026-11-20 09:00", "--format",
+                                      "markdown").stdout
+    # csv keeps the code, as before
+    text = ledger("overdue", "--as-of", "2026-11-20 09:00", "--format", "csv").stdout
+    assert ",resolve," in text and "#2" not in text
