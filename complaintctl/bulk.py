@@ -153,7 +153,7 @@ BATCH = 2000
 # The page cache of a bulk transaction. Tables are written at their end and the kept
 # index is small, so a modest cache spills little; index builds sort through temporary
 # files beyond it. (An unbounded one grew to several GiB at a million complaints.)
-BULK_CACHE_KIB = int(__import__("os").environ.get("XCACHE", 64 * 1024))
+BULK_CACHE_KIB = 64 * 1024
 
 # The connection's cache outside a bulk write (store._pragmas sets the same).
 _CACHE_KIB = 64 * 1024
