@@ -129,7 +129,7 @@ def test_a_usage_error_is_chinese_in_zh(zh, monkeypatch):
     assert zh.snapshot() == before
 
 
-def test_a_value_in_an_error_is_quoted_the_chinese_way(zh, monkeypatch):
+def test_a_value_in_an_error_is_quoted_the_chinese_way(zh):
     """Chinese errors quote what was typed “so”, close to the words around it; English
     keeps 'so'."""
     before = zh.snapshot()
