@@ -998,8 +998,11 @@ def list_cmd(
                              _("Complaints"), _("No complaints match."))
     else:
         rows = listing.dicts()
-        cols = render.LIST_COLS if fmt == "table" else render.LIST_CSV_COLS
-        _listing(rows, cols, fmt, tz, _("Complaints"), empty=_("No complaints match."))
+        if rows:  # one line per complaint, in the terminal's width
+            _print_rich(render.list_table(rows, tz, _width(), _("Complaints")))
+        else:
+            _listing(rows, render.LIST_COLS, fmt, tz, _("Complaints"),
+                     empty=_("No complaints match."))
     _shown_of(listing)
 
 

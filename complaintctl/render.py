@@ -586,6 +586,15 @@ LIST_COLS = (Col("id", N_("id"), "code"), Col("received_at", N_("received"), "da
              Col("customer", N_("customer"), "wrap"),
              Col("product", N_("product"), "wrap"), Col("owner", N_("owner")))
 
+# A terminal is narrow: one line per complaint, the names cut with "…" (show has them
+# whole), the owner given up before anything else at 80 columns if it must.
+LIST_SHRINK = {"customer": 10, "product": 8, "owner": 6}
+
+
+def list_table(rows: Sequence[dict[str, Any]], tz: tzinfo, width: int, title: str) -> Table:
+    return fitted_table(rows, LIST_COLS, tz, width, title, shrink=LIST_SHRINK, drop=("owner",))
+
+
 LIST_CSV_COLS = (Col("id", N_("id")), Col("source_key", N_("register id")),
                  Col("received_at", N_("received"), "time"),
                  Col("status", N_("status"), word="status"),

@@ -308,3 +308,23 @@ def test_a_reopened_stage_names_its_round_in_either_language(ledger):
     # csv keeps the code, as before
     text = ledger("overdue", "--as-of", "2026-11-20 09:00", "--format", "csv").stdout
     assert ",resolve," in text and "#2" not in text
+
+
+def test_the_list_table_keeps_one_line_per_complaint_at_80_columns(ledger, monkeypatch):
+    """Long mixed-script names are cut with … rather than folded over lines, and the
+    headers are whole; the JSON keeps the names whole."""
+    from rich.cells import cell_len
+
+    name = "无锡Trading Co., Ltd 华东分公司 第二事业部"
+    cids = [ledger.log(customer=name, product="Cable C-3x2.5 铜芯电缆 100m") for _ in range(3)]
+    monkeypatch.setenv("COLUMNS", "80")
+    for lang, headers in (("en", ("status", "severity", "category", "customer", "product")),
+                          ("zh", ("状态", "严重程度", "类别", "客户", "产品", "责任人"))):
+        out = ledger("--lang", lang, "list").stdout
+        lines = [line for line in out.splitlines() if line.strip()]
+        rows = [line for line in lines if line.lstrip().startswith("CC-")]
+        assert [line.split()[0] for line in rows] == sorted(cids, reverse=True)
+        assert all("…" in line for line in rows)
+        assert all(h in out for h in headers), out
+        assert all(cell_len(line.rstrip()) <= 80 for line in lines)  # display width
+    assert {r["customer"] for r in ledger.json("list")} == {name}
