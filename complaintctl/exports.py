@@ -11,7 +11,6 @@ contact is NULL in the row and stays empty either way.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -76,17 +75,17 @@ def _where(column: str, since: str | None, until: str | None) -> tuple[str, list
     return (" WHERE " + " AND ".join(where)) if where else "", params
 
 
-def _stream(lg: Ledger, sql: str | Callable[[sqlite3.Cursor], str], params: list[str],
+def _stream(lg: Ledger, sql: str, params: list[str],
             shape: Callable[[list[tuple[Any, ...]]], list[tuple[Any, ...]]] | None = None,
             order: tuple[int, int] | None = None
             ) -> Generator[list[tuple[Any, ...]], None, None]:
-    """The rows of `sql` (or of the SQL `sql(cursor)` writes in the snapshot), a batch
-    at a time, through `shape`. `order` (time column, id column): `sql` is ordered by
-    the time alone, and each run of one time is put in ascending id order here (an
-    ORDER BY on both would make SQLite sort every row, whole)."""
+    """The rows of `sql`, a batch at a time, through `shape`. `order` (time column, id
+    column): `sql` is ordered by the time alone, and each run of one time is put in
+    ascending id order here (an ORDER BY on both would make SQLite sort every row,
+    whole)."""
     with lg.read() as cur:
         cur.arraysize = BATCH
-        cur.execute(sql if isinstance(sql, str) else sql(cur), params)
+        cur.execute(sql, params)
         batches: Iterable[list[tuple[Any, ...]]] = iter(cur.fetchmany, [])
         if order is not None:
             batches = IdOrderWithinTime(batches, *order, descending=False)
@@ -180,12 +179,11 @@ def complaints(lg: Ledger, since: str | None, until: str | None, *, reveal: bool
     returns, revisits, notes, attachments and repeats it has."""
     clause, params = _where("c.received_at", since, until)
 
-    def sql(cur: sqlite3.Cursor) -> str:
-        return ("SELECT " + ", ".join(s for _k, _kind, s in _C_PLAIN) + " FROM complaints c "
-                "LEFT JOIN resolutions r ON r.id = (SELECT max(id) FROM resolutions "
-                "WHERE complaint_id = c.id) "
-                "LEFT JOIN revisits v ON v.id = (SELECT max(id) FROM revisits "
-                f"WHERE complaint_id = c.id){clause} ORDER BY c.received_at")
+    sql = ("SELECT " + ", ".join(s for _k, _kind, s in _C_PLAIN) + " FROM complaints c "
+           "LEFT JOIN resolutions r ON r.id = (SELECT max(id) FROM resolutions "
+           "WHERE complaint_id = c.id) "
+           "LEFT JOIN revisits v ON v.id = (SELECT max(id) FROM revisits "
+           f"WHERE complaint_id = c.id){clause} ORDER BY c.received_at")
 
     funcs: dict[int, Callable[[Any], Any]] = {_AMOUNT: format_money}
     if not reveal:
