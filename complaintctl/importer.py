@@ -35,7 +35,7 @@ from typing import Any
 from complaintctl import bulk, complaints, deadlines, parse, words, workflow
 from complaintctl.bulk import History, Step
 from complaintctl.errors import BadInput, ComplaintctlError, IllegalTransition, NotFound, Refused
-from complaintctl.i18n import N_, _, ngettext, term
+from complaintctl.i18n import N_, _, ngettext, shown, term
 from complaintctl.mapping import FIELDS, UNHASHED, WORD_FIELD, Mapping
 from complaintctl.readers import Table
 from complaintctl.store import Ledger, Rows, encode, iso
@@ -200,7 +200,7 @@ class Reader:
             else:
                 raise BadInput(_("mapping: [dates] {field} = {source} is neither a time "
                                  "field nor a column of the file").format(field=f,
-                                                                          source=parse.shown(src)),
+                                                                          source=shown(src)),
                                code="bad_mapping")
         contact = self.index.get("contact")
         self.width = len(header)
@@ -301,7 +301,7 @@ class Reader:
                         return None
                 if masked and "*" in raw:
                     raise BadInput(_("{value} is masked; import an export made with "
-                                     "--reveal").format(value=parse.shown(raw)))
+                                     "--reveal").format(value=shown(raw)))
                 if plain(raw) is None and len(raw) <= 20000 and normalized("NFC", raw):
                     return raw.strip() or None  # what parse.text makes of it, faster
                 return parse.text(raw, column, multiline=multiline)
@@ -325,7 +325,7 @@ class Reader:
                     n = None
                 if n is None or n <= 0:
                     raise BadInput(_("{value} is not a whole number above 0").format(
-                        value=parse.shown(raw)))
+                        value=shown(raw)))
                 return parse.quantity(n, column)
 
             return _remembered(count)
@@ -345,7 +345,7 @@ class Reader:
                     return True
                 if k in _FALSE:
                     return False
-                raise BadInput(_("{value} is not yes or no").format(value=parse.shown(raw)))
+                raise BadInput(_("{value} is not yes or no").format(value=shown(raw)))
 
             return _remembered(yes_no)
         raise AssertionError(kind)
@@ -383,7 +383,7 @@ class Reader:
             hint = _(" (did you mean {word}?)").format(word=exc.suggestion) \
                 if exc.suggestion else ""
             raise BadInput(_("{value} is not a {field}{hint}; list it under [values.{key}]")
-                           .format(value=parse.shown(raw), field=f, hint=hint, key=f)) from None
+                           .format(value=shown(raw), field=f, hint=hint, key=f)) from None
         return code
 
     def _time_converter(self, f: str) -> Callable[[str], datetime]:
@@ -411,7 +411,7 @@ class Reader:
         fmt = self.mapping.formats.get(f)
 
         def bad() -> BadInput:
-            return BadInput(_("{value} is not a date").format(value=parse.shown(raw)))
+            return BadInput(_("{value} is not a date").format(value=shown(raw)))
 
         if fmt is not None:
             try:
@@ -438,7 +438,7 @@ class Reader:
                 except BadInput as exc:
                     if exc.code in ("no_such_day", "weekday_date", "ambiguous_date"):
                         raise BadInput(_("{value} is not a date").format(
-                            value=parse.shown(raw)), hint=exc.hint) from None
+                            value=shown(raw)), hint=exc.hint) from None
                     raise bad() from None
             parsed = found
         if not parse.FIRST_YEAR <= parsed.year <= parse.LAST_YEAR:
@@ -831,8 +831,8 @@ def _compare(reader: Reader, row: _Row, history: History, stored: dict[str, Any]
                     and stored["reopen_count"] == 0:
                 return [], _("{column} was {old}, the file now says {new}; the ledger is left "
                              "as it is").format(column=reader.column("disposition"),
-                                                old=parse.shown(stored["disposition"]),
-                                                new=parse.shown(step.facts["disposition"]))
+                                                old=shown(stored["disposition"]),
+                                                new=shown(step.facts["disposition"]))
             continue
         if held and not new_steps and kind in ("assign", "resolve", "close", "void"):
             # the ledger has this step at another time: the register was changed
@@ -844,8 +844,8 @@ def _compare(reader: Reader, row: _Row, history: History, stored: dict[str, Any]
 
 def _differs(column: str, old: Any, new: Any) -> str:
     return _("{column} was {old}, the file now says {new}; the ledger is left as it is").format(
-        column=column, old=parse.shown(str(old)) if old is not None else "—",
-        new=parse.shown(str(new)) if new is not None else "—")
+        column=column, old=shown(str(old)) if old is not None else "—",
+        new=shown(str(new)) if new is not None else "—")
 
 
 class _Sourced(Rows):
@@ -980,7 +980,7 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                         if first != number:
                             row.problems.append(Problem(number, mapping.key, _(
                                 "{key} is in the file twice (also in row {row})").format(
-                                    key=parse.shown(key), row=first), rule=True, cells=cells))
+                                    key=shown(key), row=first), rule=True, cells=cells))
                             history = None
                     elif mapping.key is not None and not row.problems:
                         row.problems.append(Problem(number, mapping.key, _(
