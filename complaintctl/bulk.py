@@ -154,6 +154,11 @@ BATCH = 2000
 # index is small, so a modest cache spills little; index builds sort through temporary
 # files beyond it. (An unbounded one grew to several GiB at a million complaints.)
 BULK_CACHE_KIB = 64 * 1024
+# and while the indexes set aside are built again: the sorter of CREATE INDEX sorts in
+# runs of the cache's size, and runs of 2 MB (SQLite's default cache) stay in the CPU's
+# caches where 64 MB runs do not (the million-complaint demo's builds: 37.4 s of CPU
+# with 64 MB, 25.5 s with 2 MB; benchmarks/README.md).
+INDEX_CACHE_KIB = 2000
 
 # The connection's cache outside a bulk write (store._pragmas sets the same).
 _CACHE_KIB = 64 * 1024
@@ -235,6 +240,7 @@ def writing(lg: Ledger, *, demo: bool = False, batch: int = BATCH,
             lg.rows = _Closed()
             yield writer
             writer.finish()
+            cur.execute(f"PRAGMA cache_size = -{INDEX_CACHE_KIB}")
             for sql in rebuild.values():
                 cur.execute(sql)
             if demo:
