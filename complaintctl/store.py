@@ -16,6 +16,7 @@ import stat
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -562,6 +563,18 @@ class Rows:
 
 # --- the open ledger ---------------------------------------------------------------
 
+def random_salts(per_draw: int = 512) -> Callable[[], str]:
+    """Contact salts, 8 bytes of os.urandom each in hex, drawn `per_draw` at a time
+    when first needed: one system call for as many complaints (an import's
+    hundred thousand made one each)."""
+    def salts() -> Iterator[str]:
+        while True:
+            pool = os.urandom(8 * per_draw).hex()
+            yield from (pool[i:i + 16] for i in range(0, len(pool), 16))
+
+    return partial(next, salts())
+
+
 class Ledger:
     """An open ledger: its connection, its settings (read once, read again when
     another process has committed), and the transactions steps write in."""
@@ -574,7 +587,7 @@ class Ledger:
         # The operating-system account behind the steps (the actor is whom --as names).
         self.login: str | None = None
         # Salts for contact references (events never hold a contact); the demo seeds its own.
-        self.salt_source: Callable[[], str] = lambda: os.urandom(8).hex()
+        self.salt_source: Callable[[], str] = random_salts()
         # Years the step in hand landed in that the country calendar has no official
         # data for (settings.ensure_calendar_years): its warnings say so.
         self.calendar_gaps: list[int] = []

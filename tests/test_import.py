@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -120,6 +121,17 @@ def test_gbk_register_with_history(ledger, files):
     lg.close()
     assert [r["source_key"] for r in ledger.json("list", "--ref", "2025-002")] == ["2025-002"]
     assert ledger("verify").exit_code == 0
+
+
+def test_each_contact_gets_its_own_salt(ledger, files):
+    """Salts are drawn from os.urandom in blocks: still one of its own for each
+    complaint, 16 hex digits, the same phone number salted differently."""
+    rows = [[f"2025-1{i}", *row[1:3], "13900000000", *row[4:]] for i, row in enumerate(ROWS)]
+    same = write_csv(files["dir"] / "same.csv", rows)
+    assert ledger("import", same, "--mapping", files["map"]).exit_code == 0
+    salts = [s for (s,) in ledger.rows("SELECT contact_salt FROM complaints")]
+    assert len(salts) == 3 and len(set(salts)) == 3
+    assert all(re.fullmatch(r"[0-9a-f]{16}", s) for s in salts)
 
 
 def test_an_intake_value_from_defaults_marks_the_log_estimated(ledger, files):
