@@ -22,7 +22,8 @@ params) and nothing of that history is kept; the block may go on, or raise to
 leave the ledger as it was. The rows go into per-table batches, written by one
 `executemany` per table every `batch` complaints. Every index but the one the
 repeat check reads is dropped for the transaction and built once before the
-commit; the day tallies and the rollups (rollups.py) are counted in memory as
+commit (in a ledger that holds complaints, only once the write is large beside
+it: see ASIDE_SHARE); the day tallies and the rollups (rollups.py) are counted in memory as
 each history is accepted and added once, the handling times written with each
 batch. Deadlines in working days are worked out once per UTC day where the zone's
 offset is steady (_WorkingDues), and the documents of assign, resolve and revisit
@@ -136,8 +137,12 @@ class History(NamedTuple):
 
 # The index the repeat check reads: kept when the ledger has complaints, built when
 # first needed otherwise (see Writer._repeat_of). Every other index is dropped and
-# built once before the commit.
+# built once before the commit: at once in an empty ledger, and in one that holds
+# complaints once the write has added a fifth as many as it held (and a batch) --
+# before that, rows go into the live indexes, which for a few hundred rows into a
+# million costs a second where building every index again costs half a minute.
 REPEAT_INDEX = "complaints_repeat"
+ASIDE_SHARE = 5
 
 # The tally triggers: the writer counts the day tallies itself and adds them once.
 TALLY_TRIGGERS = ("tally_received", "tally_resolutions", "tally_closing_revisits")
@@ -188,18 +193,26 @@ def _check_demo(lg: Ledger, cur: sqlite3.Cursor) -> None:
                       code="not_a_demo_ledger", path=str(lg.path))
 
 
-def _set_aside(cur: sqlite3.Cursor, keep: frozenset[str]) -> dict[str, str]:
-    """Drop the indexes but `keep`, and the tally triggers; returns the statements that
-    make them again, by name."""
-    found = cur.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
-                        "AND (type = 'index' OR type = 'trigger')").fetchall()
-    dropped = [(kind, name, sql) for kind, name, sql in found
-               if (kind == "index" and name not in keep)
-               or (kind == "trigger" and (name in TALLY_TRIGGERS or name in ROLLUP_TRIGGERS
-                                          or name in LAST_CONTACT_TRIGGERS))]
-    for kind, name, _sql in dropped:
-        cur.execute(f"DROP {kind.upper()} {name}")
-    return {name: sql for _kind, name, sql in dropped}
+def _set_aside(cur: sqlite3.Cursor, keep: frozenset[str] | None) -> dict[str, str]:
+    """Drop the tally, rollup and last-contact triggers, or (`keep` given) the indexes
+    but `keep`; returns the statements that make them again, by name. Index pages are
+    freed without zeroing them (secure_delete off for the drops: it would write every
+    page of a large ledger's indexes twice, to the journal and back); no index holds
+    a contact (tests/test_bulk.py), the only value that must not outlive its erasure."""
+    kind = "trigger" if keep is None else "index"
+    found = cur.execute("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL "
+                        "AND type = ?", (kind,)).fetchall()
+    dropped = [(name, sql) for name, sql in found
+               if (name in TALLY_TRIGGERS or name in ROLLUP_TRIGGERS
+                   or name in LAST_CONTACT_TRIGGERS if keep is None else name not in keep)]
+    (secure,) = cur.execute("PRAGMA secure_delete").fetchone()
+    cur.execute("PRAGMA secure_delete = OFF")
+    try:
+        for name, _sql in dropped:
+            cur.execute(f"DROP {kind.upper()} {name}")
+    finally:
+        cur.execute(f"PRAGMA secure_delete = {int(secure)}")
+    return dict(dropped)
 
 
 @contextmanager
@@ -231,11 +244,16 @@ def writing(lg: Ledger, *, demo: bool = False, batch: int = BATCH,
             lg.forget_config()  # settings as this transaction reads them
             if demo:
                 _check_demo(lg, cur)
-            some = cur.execute("SELECT 1 FROM complaints LIMIT 1").fetchone() is not None
-            rebuild = _set_aside(cur, (frozenset({REPEAT_INDEX}) if some else frozenset())
-                                 | keep)
+            (held,) = cur.execute("SELECT coalesce(max(rowid), 0) FROM complaints").fetchone()
+            rebuild = _set_aside(cur, None)
+            if held:  # set aside once the write is large beside the ledger (Writer.write)
+                keep |= {REPEAT_INDEX}
+            else:
+                rebuild.update(_set_aside(cur, keep))
             written_after = rollups.marks(cur)
             writer = Writer(lg, cur, batch=batch, set_aside=rebuild)
+            if held:
+                writer.aside = (max(batch, held // ASIDE_SHARE), keep)
             writer.rollup_marks = written_after
             lg.rows = _Closed()
             yield writer
@@ -460,6 +478,9 @@ class Writer:
         self.forgotten = ""
         self.ask_ledger = cur.execute("SELECT 1 FROM complaints LIMIT 1").fetchone() is not None
         self.set_aside = {} if set_aside is None else set_aside
+        # (complaints added, indexes kept): when to set the indexes aside, None once
+        # they are (or when they were from the start)
+        self.aside: tuple[int, frozenset[str]] | None = None
         self.added = 0
         self._steps: dict[str, Callable[[_Case, Step, str, str], None]] = {
             "assign": self._assign, "investigate": self._investigate,
@@ -607,6 +628,9 @@ class Writer:
         self._count(case)
         self.added += 1
         if self.added % self.batch == 0:
+            if self.aside is not None and self.added >= self.aside[0]:
+                self.set_aside.update(_set_aside(self.cur, self.aside[1]))
+                self.aside = None
             self.write()
 
     def _count(self, case: _Case) -> None:

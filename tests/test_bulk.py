@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import random
+import re
 import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -231,6 +232,69 @@ def test_histories_out_of_order_into_an_empty_ledger(tmp_path):
              if s.startswith("CREATE INDEX complaints_repeat ON")]
     asked = [i for i, s in enumerate(statements) if "ORDER BY received_at DESC, rowid DESC" in s]
     assert len(built) == 1 and asked and built[0] < asked[0]
+
+
+def _traced_write(lg: Ledger, histories: list[History], batch: int) -> list[str]:
+    statements: list[str] = []
+    lg.conn.set_trace_callback(statements.append)
+    with bulk.writing(lg, batch=batch) as writer:
+        for history in histories:
+            writer.add(history)
+    lg.conn.set_trace_callback(None)
+    return statements
+
+
+def test_a_small_write_into_a_ledger_with_complaints_keeps_its_indexes(tmp_path):
+    """A few histories into a ledger that holds complaints go into the live indexes
+    (building every index of a large ledger again would cost far more); the tally
+    and rollup triggers are still set aside and made again; the same ledger."""
+    histories = demo_histories(60)
+    steps = by_steps(tmp_path / "steps.db", histories)
+    fast = by_steps(tmp_path / "bulk.db", histories[:45])
+    statements = _traced_write(fast, histories[45:], batch=2000)
+    assert not [s for s in statements if s.startswith(("DROP INDEX", "CREATE INDEX"))]
+    dropped = [s.split()[2] for s in statements if s.startswith("DROP TRIGGER")]
+    assert set(bulk.TALLY_TRIGGERS) <= set(dropped)
+    assert {s.split()[2] for s in statements if s.startswith("CREATE TRIGGER")} == set(dropped)
+    same(contents(steps), contents(fast))
+    assert audit.verify(fast)["ok"]
+
+
+def test_a_large_write_sets_the_indexes_aside_once_it_outgrows_the_ledger(tmp_path):
+    """Into a ledger of 20 complaints, in batches of 3: the first rows go into the live
+    indexes; once the write has added a fifth of what the ledger held (and a batch),
+    every index but the repeat check's is dropped, once, and built again before the
+    commit. The same ledger as the steps write, every index back, pages zeroed on
+    deletion again (secure_delete) after the drops."""
+    histories = demo_histories(50)
+    steps = by_steps(tmp_path / "steps.db", histories)
+    fast = by_steps(tmp_path / "bulk.db", histories[:20])
+    indexes = {n for (n,) in fast.conn.execute("SELECT name FROM sqlite_master WHERE "
+                                               "type = 'index' AND sql IS NOT NULL")}
+    statements = _traced_write(fast, histories[20:], batch=3)
+    inserts = [i for i, s in enumerate(statements) if s.startswith("INSERT INTO complaints")]
+    drops = [i for i, s in enumerate(statements) if s.startswith("DROP INDEX")]
+    builds = {s.split()[2] for s in statements if s.startswith("CREATE INDEX")}
+    assert inserts[0] < drops[0] and len(inserts) > 1  # live first, then set aside
+    assert len(drops) == len(indexes) - 1 == len(builds)
+    assert builds == indexes - {bulk.REPEAT_INDEX}
+    assert fast.conn.execute("PRAGMA secure_delete").fetchone() == (1,)
+    same(contents(steps), contents(fast))
+    assert audit.verify(fast)["ok"]
+
+
+def test_no_index_holds_a_contact(tmp_path):
+    """The writer drops indexes without zeroing their pages (secure_delete off for the
+    drops): right only while no index holds the one value whose erasure the law asks
+    for, a contact."""
+    lg = new_ledger(tmp_path / "l.db")
+    found = lg.conn.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE "
+                            "type = 'index'").fetchall()
+    assert len(found) > 40
+    for name, _table, sql in found:
+        columns = {row[2] for row in lg.conn.execute(f"PRAGMA index_xinfo({name})")}
+        assert not {c for c in columns if c and c.startswith("contact")}, name
+        assert sql is None or not re.search(r"\bcontact", sql.split(" ON ", 1)[1]), name
 
 
 def _illegal() -> list[History]:
