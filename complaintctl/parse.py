@@ -346,10 +346,27 @@ def _clock(text: str) -> str:
     return text
 
 
+class _ZoneInWords(ValueError):
+    """A time zone python-dateutil would read wrongly or not at all."""
+
+
 def _dateutil_parse(value: str, default: datetime) -> datetime:
+    """The uncommon forms; a zone among them is refused (_ZoneInWords): dateutil drops
+    a name it does not know (EST, CST) with a warning, reads GMT+8 the POSIX way (as
+    eight hours behind) and a known name (UTC) rightly; one rule for all of them."""
+    import warnings
+
     from dateutil import parser  # only for the uncommon forms
 
-    return parser.parse(value, default=default, dayfirst=False, yearfirst=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", parser.UnknownTimezoneWarning)
+        try:
+            parsed = parser.parse(value, default=default, dayfirst=False, yearfirst=True)
+        except parser.UnknownTimezoneWarning:
+            raise _ZoneInWords from None
+    if parsed.tzinfo is not None:
+        raise _ZoneInWords
+    return parsed
 
 
 def _year_first(raw: str, field: str, value: str) -> str:
@@ -427,6 +444,12 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date") ->
         try:
             midnight = datetime.combine(local_now.date(), time(0))
             parsed = _dateutil_parse(raw, midnight)
+        except _ZoneInWords:
+            raise BadInput(_("{field} {value}: a time zone is read only as an offset "
+                             "(+08:00 or Z)").format(field=field, value=shown(value)),
+                           hint=_("type the time in the ledger's time zone ({zone}), or "
+                                  "with its offset: 2026-03-04T14:30+08:00").format(
+                               zone=tz), code="zone_in_words", value=value) from None
         except (ValueError, OverflowError):
             raise BadInput(_("cannot read {field} {value}").format(
                 field=field, value=shown(value)),

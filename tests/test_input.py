@@ -44,6 +44,24 @@ def test_unparseable_date(ledger, when):
     refused(ledger, *LOG, "--received", when, code=2, message="cannot read --received")
 
 
+@pytest.mark.parametrize("when", ["2026-10-01 14:30 EST", "2026-10-01 09:00 GMT+8",
+                                  "1 Oct 2026 14:30 GMT+3", "1 Oct 2026 14:30 UTC"])
+def test_a_time_zone_in_words_is_refused_not_misread(ledger, when):
+    """dateutil dropped EST with a warning (14:30 taken as the ledger's), read GMT+8 as
+    eight hours behind: a zone is taken only as an ISO offset."""
+    r = refused(ledger, *LOG, "--received", when, code=2,
+                message="a time zone is read only as an offset (+08:00 or Z)")
+    assert "Hint: type the time in the ledger's time zone (" in r.stderr
+    assert "Warning" not in r.stderr
+
+
+def test_a_time_zone_as_an_offset_is_read(ledger):
+    cid = ledger.log(received="2026-10-01T14:30+05:00")
+    assert ledger.json("show", cid)["received_at"] == "2026-10-01T09:30:00Z"
+    cid = ledger.log(received="2026-10-01T14:30Z")
+    assert ledger.json("show", cid)["received_at"] == "2026-10-01T14:30:00Z"
+
+
 def test_future_and_out_of_order_times(ledger):
     refused(ledger, *LOG, "--received", "2099-01-01", code=2, message="is in the future")
     cid = ledger.log(received="2026-10-01 09:00")
