@@ -12,6 +12,7 @@ import functools
 import io
 import itertools
 import json
+import math
 import operator
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -965,7 +966,13 @@ def report_title(name: str, period: dict[str, Any] | None = None) -> str:
 
 
 def pct(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate * 100:.1f}%"
+    """A rate as a percentage to one decimal, from its exact value (reports.Rate), half
+    away from zero as a clerk (and Excel's ROUND) rounds: 1/16 is 6.3 %."""
+    if rate is None:
+        return "—"
+    exact = getattr(rate, "exact", rate) * 1000
+    tenths = math.floor(abs(exact) + 0.5)
+    return f"{math.copysign(tenths, exact) / 10:.1f}%"
 
 
 def _days(v: float | None) -> str:

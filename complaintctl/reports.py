@@ -185,9 +185,24 @@ def between(first: date, last: date) -> Period:
 
 # --- statistics (pure) ----------------------------------------------------------
 
+class Rate(float):
+    """A rate as reported: to 4 decimals (what JSON shows and what it equals), keeping
+    its exact value (`exact`) for a percentage shown to one decimal (render.pct) or a
+    workbook's cell: 4/21 is 0.1905 to 4 decimals, and 19.1 % when that is rounded
+    again, where it is 19.0 %."""
+
+    __slots__ = ("exact",)
+    exact: float
+
+    def __new__(cls, exact: float) -> Rate:
+        rate = super().__new__(cls, round(exact, 4))
+        rate.exact = exact
+        return rate
+
+
 def _rate(num: int | None, den: int | None) -> float | None:
-    """A fraction between 0 and 1, or None when there is nothing to divide by."""
-    return None if not den else round((num or 0) / den, 4)
+    """A fraction between 0 and 1 (a Rate), or None when there is nothing to divide by."""
+    return None if not den else Rate((num or 0) / den)
 
 
 def summary_stats(values: list[float]) -> dict[str, float | None]:
@@ -960,7 +975,7 @@ def changes(now: dict[str, int], before: dict[str, int]) -> dict[str, float | No
     """环比: each count's change on the period before, as a fraction (None when the
     period before had none): received_change, resolved_change, closed_change,
     voided_change."""
-    return {f"{k}_change": None if not before[k] else round((now[k] - before[k]) / before[k], 4)
+    return {f"{k}_change": None if not before[k] else Rate((now[k] - before[k]) / before[k])
             for k in ("received", "resolved", "closed", "voided")}
 
 

@@ -181,7 +181,8 @@ class _Sheet:
             most = [0.0]
 
             def number(row: int, value: Any) -> None:
-                n = float(Decimal(value)) if kind == "money" else value
+                n = float(Decimal(value)) if kind == "money" \
+                    else getattr(value, "exact", value)  # a rate: its exact value
                 put_number(row, col, n, fmt)
                 if abs(n) > most[0]:
                     most[0] = abs(n)

@@ -543,3 +543,20 @@ def test_a_report_as_of_an_instant_is_the_report_of_the_ledger_as_it_was_then(st
     assert full.pop("chain_head")["id"] >= cut.pop("chain_head")["id"]
     assert full["register"] == cut["register"]
     assert full == cut
+
+
+def test_a_share_is_rounded_once_from_its_exact_value(ledger):
+    """4 of 21 is 0.1905 in JSON (4 decimals) and 19.0 % on paper: rounding the
+    4-decimal figure again gave 19.1 %, and 19.1 % + 81.0 % = 100.1 %."""
+    for i in range(21):
+        cid = ledger.log(received=f"2026-10-{i + 1:02d} 10:00")
+        if i < 4:
+            ledger("amend", cid, "--category", "delivery", "--reason", "录错类别")
+    rep = ledger.json("report", "--month", "2026-10")
+    assert [(r["key"], r["count"], r["share"]) for r in rep["by_category"]] == [
+        ("quality", 17, 0.8095), ("delivery", 4, 0.1905)]
+    csv_text = ledger("report", "--month", "2026-10", "--format", "csv", "--section",
+                      "pareto_category").stdout
+    assert "quality,17,81.0%,81.0%" in csv_text and "delivery,4,19.0%,100.0%" in csv_text
+    markdown = ledger("report", "--month", "2026-10", "--format", "markdown").stdout
+    assert "19.0%" in markdown and "19.1%" not in markdown
