@@ -28,8 +28,6 @@ from complaintctl.store import Ledger
 # Pages copied per step of the backup API (4 MiB of 4 KiB pages).
 STEP_PAGES = 1024
 
-_SQLITE_HEADER = b"SQLite format 3\x00"
-
 # A check of the written copy, opened read-only as a ledger: the problems it found
 # (empty when all holds). `backup` runs CHECKS and then the caller's own (`verify`).
 Check = Callable[[Ledger], list[str]]
@@ -125,7 +123,7 @@ def _may_replace(path: Path, target: str) -> None:
             reason=exc.strerror or exc)) from None
     if not stat.S_ISREG(st.st_mode):
         raise refuse(_("is not a regular file"))
-    if len(header) < 100 or not header.startswith(_SQLITE_HEADER):
+    if len(header) < 100 or not header.startswith(store.SQLITE_HEADER):
         raise refuse(_("is not a complaintctl ledger"))
     beside = [f.name for f in store.ledger_files(path)[1:] if os.path.lexists(f)]
     if beside:

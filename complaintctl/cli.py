@@ -1274,7 +1274,7 @@ def report_cmd(
             first=period.first.isoformat(), today=real_today.isoformat()),
             hint=_("a report covers what has happened: give a period that starts by "
                    "today"), code="period_in_future")
-    if output:
+    if output is not None:
         _not_the_ledger(output, ledger)
     from complaintctl.reports import Report
 
@@ -1371,11 +1371,18 @@ _REPORT_SUFFIXES = {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".md": "mar
 
 
 def _not_the_ledger(output: str, ledger: Ledger | Path, name: str = "--output",
-                    hint: str | None = None) -> None:
-    """An output file is never the ledger or one of SQLite's files beside it; `name`
-    is the option or argument that gave it, as the error says it."""
-    from complaintctl.store import ledger_files
+                    hint: str | None = None, *, inputs: Sequence[str | Path] = (),
+                    database_ok: bool = False) -> None:
+    """An output file is never the ledger or one of SQLite's files beside it, nor a
+    file the command reads (`inputs`), nor (unless `database_ok`: a backup replaces an
+    earlier one) any other SQLite database, another ledger perhaps; an empty name is
+    refused. `name` is the option or argument that gave it, as the error says it."""
+    from complaintctl.store import SQLITE_HEADER, ledger_files
 
+    if not output:
+        raise BadInput(_("{option} must not be empty").format(option=name),
+                       hint=hint or _("write the report to another file"),
+                       code="output_empty")
     path = ledger.path if isinstance(ledger, Ledger) else ledger
     try:
         target = Path(output).expanduser().resolve()
@@ -1386,6 +1393,21 @@ def _not_the_ledger(output: str, ledger: Ledger | Path, name: str = "--output",
                                                                         path=output),
                        hint=hint or _("write the report to another file"),
                        code="output_is_ledger", path=output)
+    if any(target == Path(f).expanduser().resolve() for f in inputs):
+        raise BadInput(_("{option} {path} is a file this command reads").format(
+            option=name, path=output), hint=hint or _("write the report to another file"),
+            code="output_is_input", path=output)
+    if not database_ok:
+        try:
+            with open(target, "rb") as fh:
+                database = fh.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+        except OSError:  # not there, or not a file: the writer says what it is
+            database = False
+        if database:
+            raise BadInput(_("{option} {path} is an SQLite database (another ledger?); "
+                             "complaintctl does not write over one").format(
+                option=name, path=output), hint=hint or _("write the report to another file"),
+                code="output_is_database", path=output)
 
 
 def _write_atomically(output: str, content: str | Iterable[bytes]) -> None:
@@ -1519,6 +1541,10 @@ def import_cmd(
     # A dry run runs the import in a transaction it rolls back: it needs the write lock.
     ledger = _open(write=True)
     _not_the_ledger(str(path), ledger, "FILE", _("import a register, not the ledger"))
+    rejects_path = (rejects or f"{path.stem}.rejects.csv") if skip_bad else None
+    if rejects_path is not None:  # before the import: it is committed when they are written
+        _not_the_ledger(rejects_path, ledger, "--rejects",
+                        _("write the rejects to another file"), inputs=(path, mapping))
     # opened before the import starts (a file it cannot read is refused at once), and
     # again if the import reads it twice
     opened = [readers.open_table(path, sheet=sheet, encoding=encoding)]
@@ -1553,10 +1579,9 @@ def import_cmd(
 
             raise Refused(message, hint=hint, code="import_refused", rows=result.refused)
         raise BadInput(message, hint=hint, code="import_unreadable", rows=result.refused)
-    rejects_path = None
-    if result.problems and not dry_run:
-        rejects_path = rejects or f"{path.stem}.rejects.csv"
-        _not_the_ledger(rejects_path, ledger, "--rejects", _("write the rejects to another file"))
+    if not result.problems or dry_run:
+        rejects_path = None
+    if rejects_path is not None:
         _write_atomically(rejects_path, _rejects_csv(result))
     counts = _import_counts(result)
     if dry_run:
@@ -1678,7 +1703,8 @@ def backup_cmd(
     from complaintctl import archive
 
     ledger = _db_path()
-    _not_the_ledger(path, ledger, "backup PATH", _("back up to a file of another name"))
+    _not_the_ledger(path, ledger, "backup PATH", _("back up to a file of another name"),
+                    database_ok=True)  # archive.backup checks what it replaces
     done = archive.backup(ledger, path)
     _say(_("Backed up {ledger} to {path} ({complaints}, {events}, {size} MB, schema version "
            "{version}).").format(

@@ -30,7 +30,7 @@ from complaintctl.settings import Config
 UTC = timezone.utc
 BUSY_TIMEOUT_MS = 30_000
 
-_SQLITE_HEADER = b"SQLite format 3\x00"
+SQLITE_HEADER = b"SQLite format 3\x00"
 # Tables every complaintctl ledger has had since its first schema.
 _LEDGER_TABLES = frozenset({"settings", "complaints", "events"})
 
@@ -314,7 +314,7 @@ def _header(path: Path) -> bytes:
         raise _permission_denied(path, "read") from None
     if not header:
         raise _not_ledger(path, _("the file is empty"))
-    if len(header) < 100 or not header.startswith(_SQLITE_HEADER):
+    if len(header) < 100 or not header.startswith(SQLITE_HEADER):
         raise _not_ledger(path, _("not an SQLite database"))
     return header
 

@@ -240,6 +240,33 @@ def test_refused_onto_the_ledger_and_its_files(lifecycle, suffix):
     assert run.snapshot() == before and db.read_bytes() == raw
 
 
+@pytest.mark.parametrize("args", [
+    ("export", "events", "--format", "jsonl", "--output", "{other}"),
+    ("report", "--month", "2026-10", "--format", "csv", "--output", "{other}"),
+    ("attachment", "get", "1", "--output", "{other}")])
+def test_another_ledger_is_never_written_over(lifecycle, tmp_path, args):
+    """`backup` refused to replace a ledger; report, export and attachment get wrote
+    over another one (a mistyped name) without a word: any SQLite database is refused."""
+    run = lifecycle["run"]
+    other = tmp_path / "other.db"
+    run("--db", other, "init")
+    raw = other.read_bytes()
+    before = run.snapshot()
+    result = run(*[a.format(other=other) for a in args], code=2)
+    assert (f"Error: --output {other} is an SQLite database (another ledger?); complaintctl "
+            "does not write over one") in result.stderr
+    assert other.read_bytes() == raw and run.snapshot() == before
+
+
+def test_an_empty_output_is_refused_not_written_to_stdout(lifecycle):
+    """`--output "$f"` with $f unset in a cron line printed the report, to be mailed."""
+    run = lifecycle["run"]
+    result = run("report", "--month", "2026-10", "--format", "csv", "--output", "", code=2)
+    assert result.stdout == "" and "Error: --output must not be empty" in result.stderr
+    result = run("export", "events", "--format", "csv", "--output", "", code=2)
+    assert "Error: --output must not be empty" in result.stderr
+
+
 @pytest.mark.parametrize("args, message", [
     (("export", "everything", "--format", "csv", "--output", "x.csv"),
      "WHAT 'everything' is not one of: complaints, events, returns, actions"),

@@ -207,6 +207,18 @@ def test_bad_rows_refuse_the_file(ledger, files):
     assert "row 2, column 处理日期: 2025-03-01 00:00 is before" in r.stderr
     assert "the dates run backwards" in r.stderr
     assert ledger.snapshot() == before
+    # --rejects onto the register itself, the mapping or another ledger: refused before
+    # anything is imported (it wrote over the register, after the import committed)
+    other = files["dir"] / "other.db"
+    ledger("--db", other, "init")
+    for target, why in ((path, "is a file this command reads"),
+                        (files["map"], "is a file this command reads"),
+                        (other, "is an SQLite database (another ledger?)")):
+        raw = Path(target).read_bytes()
+        r = ledger("import", path, "--mapping", files["map"], "--skip-bad", "--rejects",
+                   target, code=2)
+        assert f"Error: --rejects {target} {why}" in r.stderr
+        assert Path(target).read_bytes() == raw and ledger.snapshot() == before
     # --skip-bad: the good rows in, the bad one to --rejects (0600) with its reason
     rejects = files["dir"] / "rejects.csv"
     r = ledger("import", path, "--mapping", files["map"], "--skip-bad", "--rejects", rejects)
