@@ -202,8 +202,10 @@ def main() -> None:
     profile = os.environ.get("COMPLAINTCTL_PROFILE")
     if profile:
         _profile(profile)
-    plan = understand(sys.argv[1:], os.environ) if _streams_are_utf8() else None
     from complaintctl import run
+
+    run.usable_streams()
+    plan = understand(sys.argv[1:], os.environ) if _streams_are_utf8() else None
 
     for hook in _AT_EXIT:
         run.before_exit(hook)

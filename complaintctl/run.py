@@ -72,12 +72,17 @@ def _say(message: str) -> None:
     """An informational line on stderr: a confirmation, a note, a next step. `--quiet`
     drops them all, so that cron mails only trouble (errors and warnings print)."""
     if not _STATE.get("quiet"):
-        _ECHO[0](message, err=True)
+        _err(message)
 
 
 def _err(message: str) -> None:
-    """A line on stderr that prints even with --quiet: errors, warnings, interrupts."""
-    _ECHO[0](message, err=True)
+    """A line on stderr that prints even with --quiet: errors, warnings, interrupts.
+    A stderr that cannot be written (`2>/dev/full`) loses the line, not the run: what
+    was recorded stays recorded and the exit code still tells."""
+    try:
+        _ECHO[0](message, err=True)
+    except (OSError, ValueError):  # full, closed
+        pass
 
 
 def _warn(message: str) -> None:
@@ -130,7 +135,7 @@ def _exit_now(code: int) -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (OSError, ValueError):  # a reader that went away (`| head`)
+        except (OSError, ValueError, AttributeError):  # a reader gone (`| head`), none
             pass
     os._exit(code)
 
@@ -288,9 +293,12 @@ def guarded(func: Callable[..., R], /, *args: Any, **kw: Any) -> R:
     except BrokenPipeError:  # `| head` stopped reading: not an error
         raise Exit(0) from None
     except OSError as exc:
-        raise _fail(ComplaintctlError(
-            f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""),
-            code="os")) from None  # the system's words, in the locale's language
+        reason = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+        written = _STATE.get("written")
+        if written is not None:  # the output failed after the step was committed
+            reason = _("{reason}; {id} was recorded all the same").format(reason=reason,
+                                                                         id=written)
+        raise _fail(ComplaintctlError(reason, code="os")) from None  # the system's words
     except ValueError as exc:  # the system's refusal of a file name holding a NUL (a
         # command line cannot carry one; a program calling in-process can)
         if "embedded null" not in str(exc):
@@ -301,6 +309,15 @@ def guarded(func: Callable[..., R], /, *args: Any, **kw: Any) -> R:
     finally:
         for ledger in _STATE.pop("open", []):
             ledger.close()
+
+
+def usable_streams() -> None:
+    """A stdout or stderr closed when the command started (`>&-`), which Python gives
+    as None, becomes /dev/null: the run goes on and its exit code tells, rather than
+    failing after its step is recorded."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
 
 
 def finish(run: Callable[[], object]) -> int:

@@ -636,3 +636,43 @@ def test_show_completion_prints_a_script(run, monkeypatch):
     monkeypatch.setattr(typer.completion, "_get_shell_name", lambda: "bash")
     r = run("--show-completion")
     assert "complete -o default -F" in r.stdout and "_COMPLETE=complete_bash" in r.stdout
+
+
+LOG_ALL = ("log", "--customer", "Acme", "--description", "d", "--channel", "phone",
+           "--category", "quality", "--severity", "low", "--received", RECEIVED)
+
+
+@pytest.mark.parametrize("closed", [1, 2])
+def test_a_step_with_a_closed_stream_is_recorded_and_says_so_by_its_exit(ledger, closed):
+    """`>&-` or `2>&-`: Python gives None for the stream; the step printed its id and
+    then failed with a traceback, "unexpected failure … left as it was" and exit 1,
+    though the complaint was recorded (a script that retries logs it twice)."""
+    before = len(ledger.rows("SELECT id FROM complaints"))
+    proc = subprocess.run([sys.executable, "-m", "complaintctl", *LOG_ALL],
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          timeout=60, env=_env(ledger.db),
+                          preexec_fn=lambda: os.close(closed))  # noqa: PLW1509
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr and "unexpected" not in proc.stderr
+    assert len(ledger.rows("SELECT id FROM complaints")) == before + 1
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_output_that_cannot_be_written_says_the_step_was_recorded(ledger):
+    """stdout on a full disk: the id cannot be printed; the error says the complaint
+    was recorded all the same (exit 1: the output failed). stderr on a full disk:
+    the confirmation is lost, the step stands, exit 0."""
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "complaintctl", *LOG_ALL],
+                              stdin=subprocess.DEVNULL, stdout=full, stderr=subprocess.PIPE,
+                              text=True, timeout=60, env=_env(ledger.db))
+        assert proc.returncode == 1
+        assert re.fullmatch(r"Error: .+; CC-\d{4}-\d{4} was recorded all the same\n",
+                            proc.stderr.split("\n", 1)[1]), proc.stderr
+        cid = ID.search(proc.stderr.split("\n", 1)[1]).group(0)
+        assert ledger.rows("SELECT count(*) FROM complaints WHERE id = ?", (cid,)) == [(1,)]
+        proc = subprocess.run([sys.executable, "-m", "complaintctl", "note", cid, "--text",
+                               "x"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=full, text=True, timeout=60, env=_env(ledger.db))
+    assert proc.returncode == 0
+    assert ledger.rows("SELECT count(*) FROM notes WHERE complaint_id = ?", (cid,)) == [(1,)]
