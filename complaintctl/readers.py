@@ -59,7 +59,10 @@ def detect_encoding(head: bytes) -> str:
 
 def _encoding(name: str) -> str:
     try:
-        found = codecs.lookup(name).name
+        codec = codecs.lookup(name)
+        if not getattr(codec, "_is_text_encoding", True):  # rot13, base64, zlib …
+            raise LookupError(name)
+        found = codec.name
     except LookupError:
         raise BadInput(_("--encoding {value} is not an encoding").format(value=shown(name)),
                        hint=_("e.g. --encoding gbk or --encoding utf-8"),
@@ -100,7 +103,7 @@ def _delimiter(fh: Any) -> str:
     try:
         for _line in range(_ABOVE_HEADER):
             head += fh.readline(_SNIFF)
-    except UnicodeDecodeError:  # said with its row when the rows are read
+    except UnicodeError:  # said with its row when the rows are read
         pass
     fh.seek(0)
     return "\t" if head.count("\t") > head.count(",") else ","
@@ -113,10 +116,10 @@ def _csv(path: Path, encoding: str | None) -> Table:
     else:
         enc = _encoding(encoding)
     fh = open(path, encoding=enc, newline="", errors="strict")  # noqa: SIM115 (the rows own it)
-    reader = csv.reader(fh, delimiter=_delimiter(fh))
     try:
+        reader = csv.reader(fh, delimiter=_delimiter(fh))
         at, header = _header(reader)
-    except UnicodeDecodeError as exc:
+    except UnicodeError as exc:  # also UTF-16 without its BOM, an `undefined` codec
         fh.close()
         raise _undecodable(path, enc, getattr(exc, "row", 1)) from None
     if not header:
@@ -132,7 +135,7 @@ def _csv(path: Path, encoding: str | None) -> Table:
                     row = next(reader)
                 except StopIteration:
                     return
-                except UnicodeDecodeError:
+                except UnicodeError:
                     raise _undecodable(path, enc, number + 1) from None
                 number += 1
                 cells = [cell.strip() or None for cell in row]  # as _clean, inline
@@ -153,7 +156,7 @@ def _header(rows: Iterator[Any]) -> tuple[int, list[Any] | None]:
     for number in range(1, _ABOVE_HEADER + 1):
         try:
             row = next(rows, None)
-        except UnicodeDecodeError as exc:  # said with the row it is in
+        except UnicodeError as exc:  # said with the row it is in
             exc.row = number  # type: ignore[attr-defined]
             raise
         if row is None:

@@ -429,6 +429,23 @@ def test_cfpb_shaped_register(ledger, tmp_path):
         ("log", True), ("assign", True), ("investigate", True), ("resolve", True)]
 
 
+@pytest.mark.parametrize(("encoding", "message"), [
+    ("utf-16", "登记表.csv is not utf-16 text"),  # UTF-16 wants a BOM
+    ("undefined", "登记表.csv is not undefined text"),
+    ("rot13", "--encoding 'rot13' is not an encoding"),
+    ("base64", "--encoding 'base64' is not an encoding"),
+    ("zlib", "--encoding 'zlib' is not an encoding")])
+def test_an_encoding_that_cannot_read_the_file_is_bad_input(ledger, files, encoding,
+                                                            message):
+    """These ended in 'unexpected failure: UnicodeError …' (exit 1): Python's codecs
+    that are not text encodings, and UTF-16's complaint of a missing BOM."""
+    before = ledger.snapshot()
+    r = ledger("import", files["csv"], "--mapping", files["map"], "--encoding", encoding,
+               "--dry-run", code=2)
+    assert r.stderr.startswith("Error: ") and f"{message}\nHint: " in r.stderr, r.stderr
+    assert ledger.snapshot() == before
+
+
 def test_usage_errors(ledger, files):
     assert "give --mapping" in ledger("import", files["csv"], code=2).stderr
     assert "no mapping nope" in ledger("import", files["csv"], "--mapping", "nope",
