@@ -314,10 +314,14 @@ def guarded(func: Callable[..., R], /, *args: Any, **kw: Any) -> R:
 def usable_streams() -> None:
     """A stdout or stderr closed when the command started (`>&-`), which Python gives
     as None, becomes /dev/null: the run goes on and its exit code tells, rather than
-    failing after its step is recorded."""
+    failing after its step is recorded. COLUMNS=0 (or empty), a width no table fits
+    in (every table printed nothing), counts as not set: the terminal's, or 80."""
     for name in ("stdout", "stderr"):
         if getattr(sys, name) is None:
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+    for name in ("COLUMNS", "LINES"):
+        if os.environ.get(name, "1").strip() in ("", "0"):
+            del os.environ[name]
 
 
 def finish(run: Callable[[], object]) -> int:

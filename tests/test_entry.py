@@ -676,3 +676,17 @@ def test_output_that_cannot_be_written_says_the_step_was_recorded(ledger):
                               stderr=full, text=True, timeout=60, env=_env(ledger.db))
     assert proc.returncode == 0
     assert ledger.rows("SELECT count(*) FROM notes WHERE complaint_id = ?", (cid,)) == [(1,)]
+
+
+@pytest.mark.parametrize("columns", ["0", ""])
+def test_a_width_of_nothing_is_taken_as_no_width(ledger, columns):
+    """COLUMNS=0 made every table print nothing, exit 0: it counts as not set (80 off
+    a terminal), as an empty COLUMNS does."""
+    ledger.log()
+    proc = subprocess.run([sys.executable, "-m", "complaintctl", "list"],
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          timeout=60, env=_env(ledger.db, COLUMNS=columns))
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert any(ID.search(line) for line in lines), proc.stdout
+    assert max(len(line) for line in lines) <= 80
