@@ -48,6 +48,7 @@ STAGE_ORDER = ("assign", "investigate", "resolve", "revisit", "second-revisit", 
 # The register (one line per complaint) is in a report of up to this many days (a
 # month); a longer one has it only when asked for (`register=True`, --register).
 REGISTER_DAYS = 31
+_SECOND = timedelta(seconds=1)  # stored instants are whole seconds
 
 # The fields received complaints are counted by in day_rollups (measure = the column).
 ROLLED_UP = RECEIVED[:-1]
@@ -272,8 +273,14 @@ class Report:
         self.currency = currency
         start, end = period.bounds(tz)
         self.lo = iso(start)
-        self.hi = iso(min(end, as_of))  # the cut-off
+        # The cut-off, as shown and for what is late at it; what is counted is what
+        # happened up to the instant as_of included (`< hi`: stored instants are whole
+        # seconds), as what is replayed at it (`<= :t`): a report as of now counts the
+        # step recorded in this very second, which it left out.
+        self.end_at = iso(min(end, as_of))
+        self.hi = iso(min(end, as_of + _SECOND))
         self.as_of = iso(as_of)
+        self._as_of_hi = iso(as_of + _SECOND)
         self._replay: bool | None = None
         self._voided: dict[str, dict[Any, int]] | None = None
         self._long_cache: dict[str, bool] = {}
@@ -662,12 +669,13 @@ class Report:
 
     def late_at_end(self) -> int:
         """Stages (complaints and returns) past their deadline and not done at the cut-off."""
+        at = self.end_at
         still_open = self._one("SELECT count(*) FROM stages WHERE done_at IS NULL AND "
-                               "due_at < ?", self.hi)
+                               "due_at < ?", at)
         # (due before the cut-off and done after it: done late, among few)
         done_later = self._one("SELECT count(*) FROM stages INDEXED BY stages_done_late WHERE "
                                "done_at > due_at AND done_at > ? AND due_at < ? AND "
-                               "started_at <= ?", self.hi, self.hi, self.hi)
+                               "started_at <= ?", at, at, at)
         return still_open + done_later
 
     def satisfaction(self) -> tuple[int, int]:
@@ -903,14 +911,14 @@ class Report:
         p_lo, p_hi = (iso(b) for b in prev.bounds(self.tz))
         # what happened after the report's instant is not counted in the period before
         # either (an instant before that period leaves it empty)
-        before = self.counts(p_lo, max(p_lo, min(p_hi, self.as_of)))
+        before = self.counts(p_lo, max(p_lo, min(p_hi, self._as_of_hi)))
         previous = {**before, **changes(counts, before)}
         ytd_lo = iso(datetime.combine(date(self.period.last.year, 1, 1), time(0), self.tz))
         categories = self.breakdown("category")
         return {
             "period": {"kind": self.period.kind, "from": self.period.first.isoformat(),
                        "to": self.period.last.isoformat(), "label": self.period.label,
-                       "start_at": lo, "end_at": hi, "as_of": self.as_of},
+                       "start_at": lo, "end_at": self.end_at, "as_of": self.as_of},
             "chain_head": {"id": head_id, "hash": head_hash},
             **counts,
             "backlog": {"start": start_backlog, "end": end_backlog,
@@ -962,7 +970,7 @@ def period_figures(conn: sqlite3.Connection, tz: tzinfo, period: Period,
     done, on_time = sum(n for _, n, _ in stages), sum(ok or 0 for _, _, ok in stages)
     revisits, satisfied = rep.satisfaction() if hi > lo else (0, 0)
     return {"from": period.first.isoformat(), "to": period.last.isoformat(),
-            "start_at": rep.lo, "end_at": rep.hi, **counts,
+            "start_at": rep.lo, "end_at": rep.end_at, **counts,
             "on_time_rate": _rate(on_time, done),
             "on_time_by_stage": {s: _rate(ok, n) for s, n, ok in
                                  sorted(stages, key=lambda x: STAGE_ORDER.index(x[0]))},

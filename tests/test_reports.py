@@ -560,3 +560,22 @@ def test_a_share_is_rounded_once_from_its_exact_value(ledger):
     assert "quality,17,81.0%,81.0%" in csv_text and "delivery,4,19.0%,100.0%" in csv_text
     markdown = ledger("report", "--month", "2026-10", "--format", "markdown").stdout
     assert "19.0%" in markdown and "19.1%" not in markdown
+
+
+def test_a_report_counts_what_happened_at_its_instant(ledger):
+    """The clock is pinned: a complaint logged now, then the report as of now, in the
+    same second. The cut-off left out what happened at the instant itself (a script
+    that logs and then reports at once saw 0), while its replay of states took it in."""
+    cid = ledger("log", "--customer", "Acme", "--description", "d", "--category",
+                 "quality", "--severity", "low", "--channel", "phone").stdout.strip()
+    rep = ledger.json("report", "--month", "2026-11")
+    assert rep["received"] == 1 and rep["backlog"]["end"] == 1
+    assert rep["period"]["end_at"] == rep["period"]["as_of"] == "2026-11-23T12:00:00Z"
+    # an explicit instant likewise (Shanghai time): the second before it, not yet
+    rep = ledger.json("report", "--month", "2026-11", "--as-of", "2026-11-23 19:59:59")
+    assert rep["received"] == 0
+    rep = ledger.json("report", "--month", "2026-11", "--as-of", "2026-11-23 20:00")
+    assert rep["received"] == 1
+    ledger("void", cid, "--reason", "重复录入")  # in the same second again
+    rep = ledger.json("report", "--month", "2026-11")
+    assert (rep["received"], rep["voided"], rep["backlog"]["end"]) == (0, 1, 0)
