@@ -11,6 +11,7 @@ import contextlib
 import functools
 import itertools
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta, tzinfo
@@ -1398,10 +1399,12 @@ def _not_the_ledger(output: str, ledger: Ledger | Path, name: str = "--output",
             option=name, path=output), hint=hint or _("write the report to another file"),
             code="output_is_input", path=output)
     if not database_ok:
-        try:
-            with open(target, "rb") as fh:
-                database = fh.read(len(SQLITE_HEADER)) == SQLITE_HEADER
-        except OSError:  # not there, or not a file: the writer says what it is
+        try:  # a regular file only: opening a pipe to look would wait for a writer
+            database = stat.S_ISREG(os.stat(target).st_mode)
+            if database:
+                with open(target, "rb") as fh:
+                    database = fh.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+        except OSError:  # not there, or unreadable: the writer says what it is
             database = False
         if database:
             raise BadInput(_("{option} {path} is an SQLite database (another ledger?); "
