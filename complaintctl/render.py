@@ -45,6 +45,7 @@ class Col(NamedTuple):
     key: str
     header: str  # an English msgid (N_): translated when drawn
     kind: str = "text"  # text | code (never wrapped) | wrap (long text) | time | day | num
+    # | counts ({code: n}, with `word`)
     word: str | None = None  # a words.TABLE field: the stored code is shown by its label
 
     def cell(self, row: dict[str, Any], tz: tzinfo) -> str:
@@ -53,6 +54,8 @@ class Col(NamedTuple):
             return _(NONE_KEY)
         if self.word is not None and isinstance(value, str):
             return label(self.word, value)
+        if self.word is not None and isinstance(value, dict):  # {code: n}, as `show` has it
+            return i18n.listing([f"{label(self.word, k)} {n}" for k, n in value.items()])
         return cell_text(value, self.kind, tz)
 
     def title(self) -> str:
@@ -362,8 +365,8 @@ def _column_fields(col: Col, tz: tzinfo, hours: _Hours
                    ) -> Callable[[Sequence[Any]], Sequence[str]]:
     """What turns one column of a batch into its CSV fields (as to_csv writes them);
     `hours`: the local hours of the stream (its time columns share them)."""
-    if col.word is not None:
-        return _Labels(col, tz)
+    if col.word is not None:  # (a column of {code: n} is not cached by its values)
+        return functools.partial(_each, col, tz) if col.kind == "counts" else _Labels(col, tz)
     if col.kind == "time":
         return _Times(col, tz, hours)
     if col.kind == "num":
@@ -690,7 +693,7 @@ RETURN_CSV_COLS = (Col("id", N_("id")), Col("complaint_id", N_("complaint")),
                    Col("discrepancy", N_("discrepancy")),
                    Col("result", N_("result"), word="inspection"),
                    Col("defective_qty", N_("defective"), "num"), Col("due_at", N_("due"), "time"),
-                   Col("dispositions", N_("dispositions")),
+                   Col("dispositions", N_("dispositions"), "counts", "return_action"),
                    Col("cost_of_loss", N_("cost of loss")),
                    Col("repair_cost", N_("repair cost")), Col("currency", N_("currency")))
 

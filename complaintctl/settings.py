@@ -673,7 +673,7 @@ def set_timezone(lg: Ledger, name: str, *, now: datetime, actor: str) -> tuple[s
     """`policy timezone`: the zone local times are read and shown in from now on.
     Deadlines already set are stored instants: they stay where they are (shown in
     the new zone); day boundaries of reports and new deadlines follow the new zone."""
-    new = str(zone(name))
+    new = str(zone(name, "complaintctl policy timezone"))
     with lg.write() as cur:
         old = lg.config.settings["timezone"]
         if old == new:

@@ -360,6 +360,9 @@ def test_policy_timezone_unknown_zone_is_bad_input(tmp_path):
     result = invoke(db, "policy", "timezone", "Mars/Base")
     assert result.exit_code == 2, (result.exit_code, result.output)
     assert "Mars/Base" in result.stderr, result.stderr
+    # the hint names this command, not init's --timezone
+    assert "Hint: type an IANA name, e.g. complaintctl policy timezone Asia/Shanghai" in \
+        result.stderr, result.stderr
     assert sha256(db) == before
     assert json.loads(ok(db, "policy", "show", "--format", "json"))["timezone"] == \
         "Asia/Shanghai"

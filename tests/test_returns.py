@@ -74,13 +74,21 @@ def test_return_list_newest_first_limited_and_streamed(ledger, rma):
            "--at", "2026-11-17 12:00")
     assert [r["id"] for r in ledger.json("return", "list")] == [third, second, first]
     assert ledger.json("return", "list")[2]["dispositions"] == {"rework": 3, "scrap": 2}
+    # csv and markdown name each disposition by its word, as `show` does (the codes
+    # leaked into the Chinese csv: "rework: 3, scrap: 2" beside 已处置, 确认缺陷)
+    csv_text = ledger("return", "list", "--format", "csv").stdout
+    assert f'{first},' in csv_text and '"rework 3, scrap 2"' in csv_text
+    zh = ledger("--lang", "zh", "return", "list", "--format", "csv").stdout
+    assert "返工 3、报废 2" in zh and "rework" not in zh
+    assert "| 返工 3、报废 2 |" in ledger("--lang", "zh", "return", "list", "--format",
+                                         "markdown").stdout
     r = ledger("return", "list", "--limit", "2")
     assert third in r.stdout and second in r.stdout and first not in r.stdout
     assert r.stderr == "Showing 2 of 3; use --limit 0 for all.\n"
     assert ledger("return", "list").stderr == ""  # all three fit the default 200
     lines = ledger("return", "list", "--format", "csv").stdout.splitlines()
     assert [line.split(",")[0] for line in lines[1:]] == [third, second, first]
-    assert '"rework: 3, scrap: 2"' in lines[3]
+    assert '"rework 3, scrap 2"' in lines[3]
     assert [r["id"] for r in ledger.json("return", "list", "--limit", "1")] == [third]
     md = ledger("return", "list", "--format", "markdown").stdout.splitlines()
     assert md[0] == "## Returns" and [line.split(" | ")[0] for line in md[4:]] == [
