@@ -465,8 +465,11 @@ def _handling(book: _Book, rep: dict[str, Any]) -> None:
 def _capa(book: _Book, rep: dict[str, Any]) -> None:
     sh = book.sheet(_("CAPA"))
     c = rep["capa"]
+    # each figure by its own words ("opened" alone is a return's, 授权, in Chinese)
+    figures = {"opened": _("CAPA opened"), "done": _("CAPA done"),
+               "verified": _("CAPA verified"), "late": _("CAPA late")}
     sh.table([(N_("figure"), "text", "key", None), (N_("count"), "int", "n", None)],
-             [{"key": _(k), "n": c[k]} for k in ("opened", "done", "verified", "late")])
+             [{"key": text, "n": c[k]} for k, text in figures.items()])
     sh.finish()
 
 
@@ -479,7 +482,7 @@ def _returns(book: _Book, rep: dict[str, Any]) -> None:
         {"key": _("quantity received"), "n": ret["quantity_received"]},
         {"key": _("returns with a count discrepancy"), "n": ret["discrepancies"]}])
     sh.skip()
-    sh.table([(N_("disposition"), "text", "key", "return_action"),
+    sh.table([(NC_("return", "disposition"), "text", "key", "return_action"),
               (N_("quantity"), "int", "quantity", None)], ret["by_disposition"])
     sh.skip()
     sh.table([(N_("figure"), "text", "key", None), (N_("amount"), "money", "amount", None)], [

@@ -122,7 +122,8 @@ def test_every_sheet_holds_the_numbers_of_the_json_report(month, tmp_path):
     _h, handling = _table(book["Handling days by category"], "category")
     assert handling[0][1:] == (rep["handling_days"]["count"], rep["handling_days"]["mean"],
                                rep["handling_days"]["median"], rep["handling_days"]["p90"])
-    assert {r[0]: r[1] for r in _rows(book["CAPA"])[1:]} == rep["capa"]
+    assert {r[0]: r[1] for r in _rows(book["CAPA"])[1:]} == {
+        f"CAPA {k}": n for k, n in rep["capa"].items()}
     _h, quantities = _table(book["Returns (退货)"], "disposition")
     assert [r[1] for r in quantities] == [d["quantity"] for d in rep["returns"]["by_disposition"]]
 
@@ -222,6 +223,11 @@ def test_the_workbook_in_chinese(month, tmp_path):
     assert book.sheetnames[:2] == ["概要", "客户投诉处理月报表"]
     header, reg = _table(book["客户投诉处理月报表"], "编号")
     assert "客户" in header and any(r[6] == "换货" for r in reg)
+    # each figure in its own words: a CAPA item is 新增, not a return's 授权; a return's
+    # disposition is 处置, not a complaint's 处理方式
+    capa = [r[0] for r in _rows(book["纠正预防措施"])[1:]]
+    assert capa[0] == "新增纠正预防措施" and not any("授权" in str(x) for x in capa)
+    assert any(r[0] == "处置" for r in _rows(book["客退品"])), _rows(book["客退品"])
     # the same numbers in either language
     en = _load(path)
     assert [r[1:] for r in _rows(en["Trend"])[3:]] == [r[1:] for r in _rows(book["趋势"])[3:]]
