@@ -113,6 +113,12 @@ def test_list_filters(ledger):
     assert ids("--customer", "华东") == [a]
     assert ids("--product", "Pump") == [b]
     assert ids("--dept", "技术") == [b] and ids("--owner", "Li") == [b]
+    # Latin letters in either case (a clerk types acme for Acme)
+    assert ids("--customer", "acme") == [b] and ids("--product", "PUMP") == [b]
+    assert ids("--owner", "li na") == [b]
+    assert ids("--customer", "%") == [] and ids("--customer", "_") == []  # taken literally
+    assert {r["id"] for r in ledger.json("overdue", "--as-of", "2026-12-01 09:00",
+                                         "--owner", "LI")} == {b}
     assert ids("--severity", "high") == [b] and ids("--category", "quality") == [b, a]
     assert ids("--since", "2026-10-02") == [b]
     assert ids("--until", "2026-10-01") == [a]
