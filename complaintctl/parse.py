@@ -250,24 +250,28 @@ def money(value: str | None, field: str = "--amount") -> int | None:
     """Parse an amount into integer minor units (cents, 分); never a float."""
     if value is None:
         return None
+    import unicodedata  # full-width digits and point, as a Chinese IME types them
     from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-    raw = value.strip()
-    if ("," in raw or "，" in raw) and _THOUSANDS.fullmatch(raw):
-        raw = raw.replace(",", "").replace("，", "")  # 1,250.50: separators of thousands
+    raw = unicodedata.normalize("NFKC", value).strip()
+    if "," in raw and _THOUSANDS.fullmatch(raw):
+        raw = raw.replace(",", "")  # 1,250.50: separators of thousands
     try:
         amount = Decimal(raw)  # any other comma (12,50 or 99，5) is not read: refused
+        if not amount.is_finite():  # NaN, Infinity: not amounts at all
+            raise InvalidOperation
     except InvalidOperation:
         raise BadInput(_("{field} {value} is not an amount").format(
             field=field, value=shown(value)),
             hint=_("type a number with a point before at most two decimals, e.g. {field} "
                    "1250.50 (a comma only between thousands: 1,250.50)").format(
                 field=field)) from None
-    if not amount.is_finite() or amount < 0:
+    if amount < 0:
         raise BadInput(_("{field} must be zero or more, not {value}").format(
             field=field, value=shown(value)),
             hint=_("type the amount without a sign: what the money is for is the "
-                   "disposition (refund, compensation …)"))
+                   "disposition (refund, compensation …)") if field == "--amount" else
+            _("type the amount without a sign"))
     if amount > MAX_AMOUNT:  # before quantize(), which fails on a huge exponent
         raise BadInput(_("{field} {value} is out of range").format(
             field=field, value=shown(value)),

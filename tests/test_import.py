@@ -808,7 +808,8 @@ def test_a_status_the_rows_dates_do_not_reach_is_refused(ledger, files):
 
 
 @pytest.mark.parametrize(("typed", "minor"), [("1,250.50", 125050), ("12,345,678", 1234567800),
-                                              ("1，250", 125000), ("99.5", 9950)])
+                                              ("1，250", 125000), ("99.5", 9950),
+                                              ("１２３．５", 12350), ("１，２５０．５", 125050)])
 def test_a_comma_between_thousands_is_read(ledger, typed, minor):
     cid = ledger.log()
     ledger.to_state(cid, "investigating")

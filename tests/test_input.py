@@ -119,6 +119,9 @@ def test_amounts_are_exact_and_checked(ledger):
             "12.345", code=2, message="has more than two decimals")
     refused(ledger, "resolve", cid, "--disposition", "refund", "--summary", "x", "--amount",
             "abc", code=2, message="is not an amount")
+    for word in ("NaN", "inf", "-Infinity"):  # said to be negative, which NaN is not
+        refused(ledger, "resolve", cid, "--disposition", "refund", "--summary", "x",
+                "--amount", word, code=2, message=f"--amount '{word}' is not an amount")
     ledger("resolve", cid, "--disposition", "refund", "--summary", "x", "--amount", "0.10",
            "--at", "2026-10-09 09:00")
     assert ledger.rows("SELECT amount FROM resolutions") == [(10,)]

@@ -123,6 +123,11 @@ def test_refusals_leave_the_ledger_unchanged(ledger, rma):
     refused(ledger, "return", "receive", rid, "--qty", "0", message="--qty must be a positive")
     refused(ledger, "return", "receive", rid, "--qty", "-3", message="--qty must be a positive")
     r = refused(ledger, "return", "open", cid, "--qty", "0", message="--qty must be a positive")
+    # a cost with a sign: the hint is about costs, not a complaint's disposition (refund …)
+    cost = ledger("return", "dispose", rid, "--action", "scrap", "--qty", "1", "--cost", "-5",
+                  code=2)
+    assert "Error: --cost must be zero or more, not '-5'\nHint: type the amount without a " \
+        "sign\n" == cost.stderr
     assert "Hint: goods are counted in whole units, e.g. --qty 5" in r.stderr
     ledger("return", "receive", rid, "--qty", "4", "--at", "2026-11-17 09:00")
     refused(ledger, "return", "dispose", rid, "--action", "scrap", "--qty", "1",
