@@ -144,8 +144,9 @@ def _open(source: Source, name: str | None, limit: int) -> _File:
                             hint=_("check the path; give the files to attach after the id"),
                             code=code, path=label)
 
-        try:
-            fh: BinaryIO = open(source, "rb")  # noqa: SIM115 - closed by the caller
+        try:  # without waiting: a named pipe would wait for a writer (it is refused below)
+            fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            fh: BinaryIO = os.fdopen(fd, "rb")  # closed by the caller
         except FileNotFoundError:
             raise unreadable(_("no such file"), "file_missing") from None
         except IsADirectoryError:

@@ -309,6 +309,11 @@ def test_missing_unreadable_and_empty_files_are_bad_input(ledger, tmp_path):
     assert r.stderr.startswith(f"Error: cannot attach {tmp_path}: it is a folder\n")
     r = ledger("attach", cid, str(empty), code=2)
     assert r.stderr.startswith(f"Error: cannot attach {empty}: the file is empty\n")
+    if hasattr(os, "mkfifo"):  # a named pipe: opening it waited for a writer, for ever
+        pipe = tmp_path / "pipe"
+        os.mkfifo(pipe)
+        r = ledger("attach", cid, str(pipe), code=2)
+        assert r.stderr.startswith(f"Error: cannot attach {pipe}: it is not a regular file\n")
     if os.geteuid() != 0:  # root reads anything
         locked = _file(tmp_path / "locked.jpg", 100)
         locked.chmod(0)
