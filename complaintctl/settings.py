@@ -499,6 +499,16 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
                  add_closure: list[date] | None = None,
                  remove: list[date] | None = None) -> list[str]:
     """`policy calendar`: the country, and the user's own days."""
+    given: dict[date, str] = {}
+    for option, group in (("--add-holiday", add_holiday), ("--add-workday", add_workday),
+                          ("--add-closure", add_closure), ("--remove", remove)):
+        for d in group or ():
+            if given.get(d, option) != option:  # the last would win, silently
+                raise BadInput(_("{day} is given to both {first} and {second}").format(
+                    day=d.isoformat(), first=given[d], second=option),
+                    hint=_("a day is one kind of day: give it once"), code="day_given_twice",
+                    day=d.isoformat())
+            given[d] = option
     notes: list[str] = []
     days = country_days(country, now, _range(lg.config.settings.get("calendar_years"))) \
         if country else None

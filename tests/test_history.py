@@ -202,6 +202,20 @@ def test_refresh_alone(ledger):
     assert ledger.snapshot() == before
 
 
+@pytest.mark.parametrize("twice", [("--add-holiday", "--add-workday"),
+                                   ("--add-closure", "--remove")])
+def test_a_day_given_two_kinds_at_once_is_refused(ledger, twice):
+    """The last one won silently: 2026-12-28 a holiday, then a workday, exit 0."""
+    before = ledger.snapshot()
+    result = ledger("policy", "calendar", twice[0], "2026-12-28", twice[1], "2026-12-28",
+                    code=2)
+    assert result.stderr.startswith(f"Error: 2026-12-28 is given to both {twice[0]} and "
+                                    f"{twice[1]}\nHint: a day is one kind of day")
+    assert ledger.snapshot() == before
+    # the same day twice in one option is one day
+    ledger("policy", "calendar", "--add-holiday", "2026-12-28", "--add-holiday", "2026-12-28")
+
+
 def test_a_tampered_calendar_setting_fails_verify(ledger):
     """verify replays the calendar's settings its events recorded."""
     ledger.log(received="2013-09-30 10:00")
