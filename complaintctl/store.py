@@ -116,7 +116,12 @@ def translate(exc: sqlite3.Error, path: Path) -> LedgerError:
         return LedgerError(_("the ledger is busy ({reason})").format(reason=text),
                            hint=_("another complaintctl held it for 30 s; try again"),
                            code="busy", path=str(path))
-    if "not a database" in low or "malformed" in low or "encrypted" in low:
+    if "malformed" in low:  # an SQLite file (its header reads) whose pages do not
+        return LedgerError(_("{path} is damaged ({why})").format(path=path, why=text),
+                           hint=_("restore it from your latest backup (complaintctl backup "
+                                  "makes them); nothing was changed"),
+                           code="damaged", path=str(path), why=text)
+    if "not a database" in low or "encrypted" in low:
         return _not_ledger(path, text)
     return LedgerError(_("cannot use ledger {path} ({reason})").format(path=path, reason=text),
                        hint=_("check the file, its folder and the free disk space"),

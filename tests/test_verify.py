@@ -108,6 +108,26 @@ def test_a_demo_ledger_verifies(run, tmp_path):
     assert run("--db", db, "verify").stdout.startswith("OK: ")
 
 
+def test_a_damaged_page_is_said_to_be_damage_not_another_program_s_file(run, tmp_path):
+    """A leaf page of the events overwritten: SQLite reads the file as "malformed",
+    which was said as 'is not a complaintctl ledger' with a hint to check --db."""
+    db = tmp_path / "demo.db"
+    run("demo", "--db", db, "--complaints", "150")
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    (page,) = conn.execute("SELECT pageno FROM dbstat WHERE name = 'events' AND "
+                           "pagetype = 'leaf' LIMIT 1 OFFSET 5").fetchone()
+    conn.close()
+    with open(db, "r+b") as fh:
+        fh.seek((page - 1) * 4096 + 1500)
+        fh.write(b"\x5a" * 600)
+    damaged = db.read_bytes()
+    result = run("--db", db, "verify", code=1)
+    assert result.stderr.startswith(f"Error: {db} is damaged (database disk image is "
+                                    "malformed)\nHint: restore it from your latest backup")
+    assert db.read_bytes() == damaged
+
+
 def test_an_edited_event_is_named(ledger, env, full):
     target = event_id(ledger, "assign", 1)
     trigger = schema_of(env, "events_no_update")
