@@ -18,6 +18,7 @@ where a step without a date of its own takes one. And the starter mapping that
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,9 +125,19 @@ def load(spec: str) -> Mapping:
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:
-        raise _bad(str(path), _("not UTF-8 text")) from None
+        raise _bad(str(path), _("not UTF-8 text"), hint=_(
+            "save it as UTF-8 (in Notepad: Save as, Encoding UTF-8), or convert it: "
+            "iconv -f GBK -t UTF-8 {path} > utf8.toml").format(path=path)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise _bad(str(path), str(exc)) from None
+        # the parser's own words are English: where it stopped is said in the user's
+        detail = str(exc)
+        at = re.search(r"\(at line (\d+), column (\d+)\)", detail)
+        if at is None:
+            raise _bad(str(path), detail) from None
+        raise _bad(str(path), _("not TOML at line {line}, column {column} ({detail})").format(
+            line=at.group(1), column=at.group(2), detail=detail[:at.start()].strip()),
+            hint=_('a line is a name = "text in double quotes", e.g. customer = "客户名称" '
+                   'under [columns]')) from None
     return parse(doc, str(path))
 
 

@@ -446,6 +446,20 @@ def test_an_encoding_that_cannot_read_the_file_is_bad_input(ledger, files, encod
     assert ledger.snapshot() == before
 
 
+def test_a_mapping_that_is_not_toml_or_not_utf8_says_where_and_how(ledger, files):
+    """The TOML parser's message was all English in the Chinese interface; a mapping
+    saved in GBK had no hint."""
+    bad = files["dir"] / "bad.toml"
+    bad.write_text('key = "投诉单号\n[columns]\n', encoding="utf-8")
+    r = ledger("--lang", "zh", "import", files["csv"], "--mapping", bad, code=2)
+    assert r.stderr.startswith("错误：映射 ") and "第 1 行第 12 列不是 TOML 格式" in r.stderr
+    assert "提示：每行是 名称 = " in r.stderr
+    gbk = files["dir"] / "gbk.toml"
+    gbk.write_bytes('[columns]\ncustomer = "客户名称"\n'.encode("gbk"))
+    r = ledger("import", files["csv"], "--mapping", gbk, code=2)
+    assert "not UTF-8 text\nHint: save it as UTF-8" in r.stderr and "iconv -f GBK" in r.stderr
+
+
 def test_usage_errors(ledger, files):
     assert "give --mapping" in ledger("import", files["csv"], code=2).stderr
     assert "no mapping nope" in ledger("import", files["csv"], "--mapping", "nope",
