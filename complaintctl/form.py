@@ -432,6 +432,9 @@ FIELD_NAMES = {
     "reopen_count": N_("reopened"), "kind": N_("kind"), "attachment": N_("attachment"),
     "name": N_("name"), "size": N_("size"), "type": N_("type"), "sha256": N_("sha256"),
     "note": N_("note"), "no_revisit": N_("no revisit"), "repeat_of": N_("repeat of"),
+    # what an import adds to its events
+    "import_batch": N_("import batch"), "source_key": N_("register id"),
+    "source": N_("source"), "estimated": N_("estimated"),
 }
 _ORDER = {key: i for i, key in enumerate(FIELD_NAMES)}
 
@@ -459,6 +462,8 @@ def _value(kind: str, key: str, value: Any, tz: tzinfo) -> str:
         return size_text(value)
     if key == "sha256" and isinstance(value, str):
         return value[:12]
+    if key == "source" and isinstance(value, dict):  # the file and row (its hash: JSON)
+        return _("{file}, row {row}").format(file=value.get("file"), row=value.get("row"))
     return cell_text(value, "text", tz)
 
 

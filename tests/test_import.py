@@ -123,6 +123,25 @@ def test_gbk_register_with_history(ledger, files):
     assert ledger("verify").exit_code == 0
 
 
+def test_show_names_what_an_import_adds_to_its_events(ledger, files, monkeypatch):
+    """The history of an imported complaint showed import_batch, source_key and the
+    source with its 64-digit row hash as stored: named as show names them, the source
+    as its file and row (the hash stays in the JSON)."""
+    ledger("import", files["csv"], "--mapping", files["map"])
+    monkeypatch.setenv("COLUMNS", "200")  # each history line whole
+    zh = ledger("--lang", "zh", "show", "--ref", "2025-001").stdout
+    for part in ("导入批次：1", "原登记编号：2025-001", "来源：登记表.csv 第 2 行", "推定：是"):
+        assert part in zh, (part, zh)
+    en = ledger("show", "--ref", "2025-001").stdout
+    for part in ("import batch: 1", "register id: 2025-001", "source: 登记表.csv, row 2",
+                 "estimated: yes"):  # (the investigation's time came from [dates])
+        assert part in en, (part, en)
+    for text in (zh, en):
+        assert "row_hash" not in text and "import_batch" not in text and "source_key" not in text
+    data = ledger.json("show", "--ref", "2025-001")["events"][0]["data"]
+    assert len(data["source"]["row_hash"]) == 64
+
+
 def test_each_contact_gets_its_own_salt(ledger, files):
     """Salts are drawn from os.urandom in blocks: still one of its own for each
     complaint, 16 hex digits, the same phone number salted differently."""
