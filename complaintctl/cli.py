@@ -891,7 +891,7 @@ def attachment_list_cmd(
     cols = render.ATTACHMENT_COLS if fmt == "csv" else \
         render.without_empty_return(shown, render.ATTACHMENT_COLS)
     _listing(shown, cols, fmt, ledger.tz,
-             _("Attachments of {id}").format(id=record_id.strip().upper()), json_rows=rows,
+             _("Attachments of {id}").format(id=parse.record_key(record_id)), json_rows=rows,
              empty=_("No attachments."))
 
 

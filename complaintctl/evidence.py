@@ -28,7 +28,7 @@ from complaintctl import settings, workflow
 from complaintctl.complaints import check_at
 from complaintctl.errors import BadInput, NotFound, Refused
 from complaintctl.i18n import _, shown
-from complaintctl.parse import iso
+from complaintctl.parse import iso, record_key
 from complaintctl.store import Ledger, Outcome
 
 CHUNK = 1 << 20  # bytes per blob_chunks row: 1 MiB
@@ -70,7 +70,7 @@ class _Record:
 def _record(lg: Ledger, cur: Any, record_id: str, command: str) -> _Record:
     """The complaint (CC-…) or return (RMA-…) `record_id`, read inside the step's
     transaction and refused when void."""
-    key = record_id.strip().upper()
+    key = record_key(record_id)
     if key.startswith(lg.config.settings["return_prefix"] + "-"):
         row = cur.execute("SELECT id, complaint_id, opened_at FROM returns WHERE id = ?",
                           (key,)).fetchone()

@@ -492,6 +492,14 @@ def parse_month(value: str, field: str = "--month") -> tuple[int, int]:
     return int(m.group(1)), int(m.group(2))
 
 
+def record_key(value: str) -> str:
+    """A complaint's or return's id as typed, as stored: full-width letters, digits and
+    dashes (ＣＣ－２０２６－０００１, as a Chinese IME types them) read as ASCII; any case."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", value).strip().upper()
+
+
 @lru_cache(maxsize=4096)
 def iso(dt: datetime) -> str:
     """The stored form of an instant: UTC, seconds, 'Z' (sorts as text). Cached: a

@@ -23,13 +23,13 @@ from complaintctl.complaints import (
 )
 from complaintctl.errors import NotFound
 from complaintctl.i18n import _, shown
-from complaintctl.parse import format_money, iso
+from complaintctl.parse import format_money, iso, record_key
 from complaintctl.store import Ledger, Outcome, fetch_record
 
 
 def _return(lg: Ledger, cur: sqlite3.Cursor, return_id: str) -> dict[str, Any]:
     """A return with its complaint's severity and status."""
-    r = fetch_record(cur, "returns", return_id.strip().upper())
+    r = fetch_record(cur, "returns", record_key(return_id))
     if r is None:
         raise NotFound(_("no return {value}").format(value=shown(return_id)),
                        hint=_("find it with: complaintctl return list --complaint ID"),

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from complaintctl import migrations, settings
 from complaintctl.errors import LedgerError, NotFound, Refused
 from complaintctl.i18n import N_, _, shown
-from complaintctl.parse import iso
+from complaintctl.parse import iso, record_key
 from complaintctl.settings import Config
 
 UTC = timezone.utc
@@ -528,7 +528,7 @@ class Rows:
 
     def complaint(self, cur: sqlite3.Cursor, complaint_id: str) -> dict[str, Any]:
         """The complaint's row, read inside the step's transaction."""
-        row = fetch_record(cur, "complaints", complaint_id.strip().upper())
+        row = fetch_record(cur, "complaints", record_key(complaint_id))
         if row is None:
             raise NotFound(_("no complaint {value}").format(value=shown(complaint_id)),
                            hint=_("find it with: complaintctl list --customer NAME"),

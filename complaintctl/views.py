@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from complaintctl import deadlines, returns, workflow
 from complaintctl.errors import NotFound
 from complaintctl.i18n import _, shown
-from complaintctl.parse import format_money, from_iso, iso, mask
+from complaintctl.parse import format_money, from_iso, iso, mask, record_key
 from complaintctl.store import Ledger, sql_order
 
 _OPEN = ", ".join(f"'{s}'" for s in workflow.OPEN_STATES)
@@ -58,7 +58,7 @@ def _events(cur: sqlite3.Cursor, column: str, value: str) -> list[dict[str, Any]
 
 
 def is_return_id(lg: Ledger, record_id: str) -> bool:
-    return record_id.strip().upper().startswith(lg.config.settings["return_prefix"] + "-")
+    return record_key(record_id).startswith(lg.config.settings["return_prefix"] + "-")
 
 
 def show(lg: Ledger, complaint_id: str, *, reveal: bool = False) -> dict[str, Any]:
@@ -68,7 +68,7 @@ def show(lg: Ledger, complaint_id: str, *, reveal: bool = False) -> dict[str, An
     keep a keyed hash, see complaints.contact_ref).
     """
     with lg.read() as cur:
-        c = _one(cur, "SELECT * FROM complaints WHERE id = ?", (complaint_id.strip().upper(),),
+        c = _one(cur, "SELECT * FROM complaints WHERE id = ?", (record_key(complaint_id),),
                  NotFound(_("no complaint {id}").format(id=shown(complaint_id)),
                           hint=_("find it with: complaintctl list --customer NAME"),
                           code="no_complaint", record=complaint_id))
@@ -192,7 +192,7 @@ def _return_clause(open_only: bool, complaint_id: str | None, return_id: str | N
     for col, value in (("r.complaint_id", complaint_id), ("r.id", return_id)):
         if value:
             where.append(f"{col} = ?")
-            params.append(value.strip().upper())
+            params.append(record_key(value))
     return (" WHERE " + " AND ".join(where)) if where else "", params
 
 
@@ -235,7 +235,7 @@ def return_show(lg: Ledger, return_id: str) -> dict[str, Any]:
     """A return with its receipts, dispositions, stages and history."""
     with lg.read() as cur:
         r = _one(cur, "SELECT id, reason, inspection_note, opened_by FROM returns "
-                 "WHERE id = ?", (return_id.strip().upper(),),
+                 "WHERE id = ?", (record_key(return_id),),
                  NotFound(_("no return {id}").format(id=shown(return_id)),
                           hint=_("find it with: complaintctl return list --complaint ID"),
                           code="no_return", record=return_id))
@@ -506,7 +506,7 @@ def list_complaints(lg: Ledger, *, limit: int | None = None, **filters: Any
 
 def attachment_list(lg: Ledger, record_id: str) -> list[dict[str, Any]]:
     """The attachments of a complaint (its returns' included) or of a return."""
-    key = record_id.strip().upper()
+    key = record_key(record_id)
     returned = is_return_id(lg, key)
     with lg.read() as cur:
         table, missing = ("returns", NotFound(

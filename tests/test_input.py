@@ -30,6 +30,16 @@ def test_unknown_id(ledger):
     refused(ledger, "action", "done", "42", code=1, message="no action '42'")
 
 
+def test_an_id_typed_in_full_width_is_the_id(ledger):
+    """A Chinese IME types ＣＣ－２０２６－０００１: numbers and words were read in full
+    width, ids were "no complaint"."""
+    cid = ledger.log()
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in cid)  # CC-2026-0001 in full width
+    assert ledger.json("show", wide)["id"] == cid
+    ledger("note", wide.lower(), "--text", "催办")
+    assert ledger.rows("SELECT complaint_id FROM notes") == [(cid,)]
+
+
 def test_bad_enum_word(ledger):
     r = refused(ledger, *LOG[:-2], "--channel", "pigeon", code=2,
                 message="Error: --channel 'pigeon' is not one of: phone, email")
