@@ -632,6 +632,11 @@ class Ledger:
         is there: a half-made or empty ledger never appears, and a file that is
         there (a ledger or not) is left as it is. `demo`: marked as the demo's."""
         path = Path(path).expanduser()
+        if os.path.islink(path) and not os.path.exists(path):  # open would say "no ledger"
+            raise Refused(_("{path} is a symbolic link to {target}, which does not exist")
+                          .format(path=path, target=os.readlink(path)),
+                          hint=_("give the ledger's own path with --db, or remove the link"),
+                          code="dangling_link", path=str(path))
         if os.path.lexists(path):
             cls.open(path).close()  # says why it is not a ledger, if it is not
             raise Refused(_("{path} is already a ledger").format(path=path),

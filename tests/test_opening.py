@@ -109,6 +109,17 @@ def test_missing_path_is_refused_and_nothing_created(tmp_path, env, name, folder
             assert os.listdir(folder) == []
 
 
+def test_init_on_a_link_to_nothing_says_so(tmp_path):
+    """init on a dangling symbolic link said "no ledger at …; create one with init"."""
+    link = tmp_path / "ledger.db"
+    link.symlink_to("missing.db")
+    result = invoke(link, "init")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {link} is a symbolic link to missing.db, which "
+                                    "does not exist\nHint: give the ledger's own path")
+    assert os.path.islink(link) and not (tmp_path / "missing.db").exists()
+
+
 def test_init_creates_a_private_folder_and_file(tmp_path):
     db = tmp_path / "new" / "ledger.db"
     result = invoke(db, "init", "--timezone", "Asia/Shanghai")
