@@ -461,9 +461,15 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date") ->
                        "14点30分), or now, today, yesterday (昨天 14:30)")) from None
     _check_year(parsed.year, field, value)  # before any time-zone arithmetic
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tz)
-        # Normalise a wall time that falls in a DST gap or fold.
-        parsed = parsed.astimezone(UTC).astimezone(tz)
+        wall = parsed
+        parsed = parsed.replace(tzinfo=tz).astimezone(UTC)  # a fold: its first time
+        later = parsed.astimezone(tz)
+        if later.replace(tzinfo=None) != wall:  # the clocks went forward over it
+            raise BadInput(_("{field} {value}: the clocks of {zone} went forward over that "
+                             "time").format(field=field, value=shown(value), zone=tz),
+                           hint=_("type the time as the clocks showed it: {time}").format(
+                               time=f"{later:%Y-%m-%d %H:%M}"),
+                           code="time_skipped", value=value)
     return parsed.astimezone(UTC)
 
 

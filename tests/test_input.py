@@ -65,6 +65,22 @@ def test_a_time_zone_in_words_is_refused_not_misread(ledger, when):
     assert "Warning" not in r.stderr
 
 
+def test_a_time_the_clocks_skipped_is_refused(ledger, tmp_path):
+    """New York, 8 March 2026: 02:30 never happened (02:00 became 03:00). It was stored
+    as 07:30Z, later than 03:00 (07:00Z). An hour that happened twice (1 November,
+    01:30) is its first time, as before."""
+    ny = tmp_path / "ny.db"
+    ledger("--db", ny, "init", "--timezone", "America/New_York", "--country", "US")
+    before = ny.read_bytes()
+    r = ledger("--db", ny, *LOG, "--received", "2026-03-08 02:30", code=2)
+    assert r.stderr == ("Error: --received '2026-03-08 02:30': the clocks of America/New_York "
+                        "went forward over that time\nHint: type the time as the clocks "
+                        "showed it: 2026-03-08 03:30\n")
+    assert ny.read_bytes() == before
+    cid = ledger("--db", ny, *LOG, "--received", "2025-11-02 01:30").stdout.strip()
+    assert ledger.json("--db", ny, "show", cid)["received_at"] == "2025-11-02T05:30:00Z"
+
+
 def test_a_time_zone_as_an_offset_is_read(ledger):
     cid = ledger.log(received="2026-10-01T14:30+05:00")
     assert ledger.json("show", cid)["received_at"] == "2026-10-01T09:30:00Z"
