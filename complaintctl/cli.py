@@ -974,6 +974,8 @@ def list_cmd(
     if until:
         until_dt = datetime.combine(parse.parse_day(until, now=now, tz=tz, field="--until")
                                     + timedelta(days=1), datetime.min.time(), tz)
+    if since_dt and until_dt:  # as report and export say, rather than "No complaints match."
+        _in_order(since_dt.date(), (until_dt - timedelta(days=1)).date())
     if limit is None:
         limit = 200 if fmt == "table" else 0
     listing = views.list_stream(

@@ -123,6 +123,9 @@ def test_list_filters(ledger):
     assert ids("--since", "2026-10-02") == [b]
     assert ids("--until", "2026-10-01") == [a]
     assert ids("--since", "2026-10-02", "--until", "2026-10-04") == []
+    r = ledger("list", "--since", "2026-10-05", "--until", "2026-10-01", code=2)
+    assert r.stderr == ("Error: --until is before --since\nHint: swap them: --since "
+                        "2026-10-01 --until 2026-10-05\n")
     assert "No complaints match." in ledger("list", "--customer", "nobody").stdout
 
 
