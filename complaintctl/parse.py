@@ -154,7 +154,9 @@ def text(value: str | None, field: str, *, multiline: bool = False,
         return None
     if len(value) > max_len:
         raise BadInput(_("{field} is longer than {most} characters").format(
-            field=field, most=max_len))
+            field=field, most=max_len),
+            hint=_("keep the gist here and attach the whole text as a file: complaintctl "
+                   "attach ID FILE"), code="text_too_long", field=field)
     return value
 
 

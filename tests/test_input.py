@@ -103,6 +103,13 @@ def test_empty_and_whitespace_description(ledger):
     refused(ledger, *args, code=2, message="--description must not be empty")
 
 
+def test_a_text_too_long_says_what_to_do(ledger):
+    args = list(LOG)
+    args[args.index("--description") + 1] = "长" * 20001
+    r = refused(ledger, *args, code=2, message="--description is longer than 20000 characters")
+    assert "Hint: keep the gist here and attach the whole text as a file" in r.stderr
+
+
 def test_control_characters_refused(ledger):
     refused(ledger, "log", "--customer", "Ac\x07me", "--description", "x", "--category",
             "quality", "--severity", "low", "--channel", "phone", code=2,
