@@ -332,10 +332,8 @@ class Reader:
         if kind == "money":
             yuan = self.lg.config.currency == "CNY"
 
-            def money(raw: str) -> int | None:
-                if yuan:  # ¥1,250.50, 1250元 in a register kept in yuan
-                    raw = _YUAN.sub("", raw) or raw
-                return parse.money(raw, column)
+            def money(raw: str) -> int | None:  # ¥1,250.50, 1250元 in a register in yuan
+                return parse.money(raw, column, yuan=yuan)
 
             return _remembered(money)
         if kind == "bool":
@@ -719,11 +717,9 @@ def _reached(steps: list[Step]) -> str:
     return state
 
 
-# A count with the register's unit after it, and the marks of the yuan around an amount
-# (taken off only in a ledger kept in CNY: in another currency they would be wrong).
+# A count with the register's unit after it (the yuan around an amount: parse.YUAN).
 _UNIT = re.compile(r"\s*([0-9]+)\s*(?:台|件|个|只|套|箱|盒|支|片|pcs?|units?)\.?\s*",
                    re.IGNORECASE)
-_YUAN = re.compile(r"^\s*(?:[¥￥]|RMB|CNY)\s*|\s*(?:元|RMB|CNY)\s*$", re.IGNORECASE)
 
 
 def _through(own: dict[str, str], convert: Callable[[str], Any]) -> Callable[[str], Any]:

@@ -248,14 +248,22 @@ _THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?|"
                         r"[+-]?[0-9]{1,3}(?:，[0-9]{3})+(?:\.[0-9]*)?")
 
 
-def money(value: str | None, field: str = "--amount") -> int | None:
-    """Parse an amount into integer minor units (cents, 分); never a float."""
+# The yuan written around an amount (¥1,250.50, 1250元, RMB 80): read in a ledger kept in
+# yuan, where they can mean nothing else.
+YUAN = re.compile(r"^\s*(?:[¥￥]|RMB|CNY)\s*|\s*(?:元|RMB|CNY)\s*$", re.IGNORECASE)
+
+
+def money(value: str | None, field: str = "--amount", *, yuan: bool = False) -> int | None:
+    """Parse an amount into integer minor units (cents, 分); never a float. `yuan`: the
+    ledger's currency is CNY, and the yuan written around the number are taken."""
     if value is None:
         return None
     import unicodedata  # full-width digits and point, as a Chinese IME types them
     from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
     raw = unicodedata.normalize("NFKC", value).strip()
+    if yuan:
+        raw = YUAN.sub("", raw) or raw
     if "," in raw and _THOUSANDS.fullmatch(raw):
         raw = raw.replace(",", "")  # 1,250.50: separators of thousands
     try:

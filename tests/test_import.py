@@ -842,12 +842,26 @@ def test_a_status_the_rows_dates_do_not_reach_is_refused(ledger, files):
 
 @pytest.mark.parametrize(("typed", "minor"), [("1,250.50", 125050), ("12,345,678", 1234567800),
                                               ("1，250", 125000), ("99.5", 9950),
-                                              ("１２３．５", 12350), ("１，２５０．５", 125050)])
+                                              ("１２３．５", 12350), ("１，２５０．５", 125050),
+                                              ("¥1,250.50", 125050), ("1250元", 125000),
+                                              ("RMB 80", 8000)])
 def test_a_comma_between_thousands_is_read(ledger, typed, minor):
     cid = ledger.log()
     ledger.to_state(cid, "investigating")
     ledger("resolve", cid, "--disposition", "refund", "--summary", "x", "--amount", typed)
     assert ledger.rows("SELECT amount FROM resolutions") == [(minor,)]
+
+
+def test_the_yuan_around_a_typed_amount_only_in_a_ledger_kept_in_yuan(ledger, tmp_path):
+    usd = tmp_path / "usd.db"
+    ledger("--db", usd, "init", "--currency", "USD", "--timezone", "Asia/Shanghai")
+    cid = ledger("--db", usd, "log", "--customer", "Acme", "--description", "x", "--category",
+                 "quality", "--severity", "low", "--channel", "phone").stdout.strip()
+    ledger("--db", usd, "assign", cid, "--dept", "QA", "--owner", "Li")
+    ledger("--db", usd, "investigate", cid, "--cause", "x")
+    r = ledger("--db", usd, "resolve", cid, "--disposition", "refund", "--summary", "x",
+               "--amount", "¥100", code=2)
+    assert "Error: --amount '¥100' is not an amount" in r.stderr
 
 
 @pytest.mark.parametrize("typed", ["12,50", "1,2,3", "99，5", "1,25", ",123", "1,2500"])
