@@ -1979,7 +1979,9 @@ def demo_cmd(
     parse.positive_int(complaints, "--complaints", most=10**7)
     path = _db_path(db)
     fresh = not os.path.lexists(path)
-    ledger = _create(path, {}, demo=True) if fresh else _keep(Ledger.open(path, write=True))
+    # a new demo ledger keeps the language this run was asked in (--lang zh demo)
+    values = {"language": i18n.lang()} if i18n.explicit() else {}
+    ledger = _create(path, values, demo=True) if fresh else _keep(Ledger.open(path, write=True))
     with _progress() as bar, _taken_back_if_interrupted(ledger if fresh else None):
         def progress(done: int) -> None:
             if bar is None:

@@ -190,3 +190,14 @@ def test_the_guard_finds_english_in_english(zh):
                  ("report", "--month", "2026-10", "--format", "markdown")):
         out = zh("--lang", "en", *args).stdout
         assert len([line for line in out.splitlines() if LEFTOVER.search(line)]) >= 3, args
+
+
+def test_a_demo_asked_for_in_chinese_is_a_chinese_ledger(run, tmp_path):
+    """`complaintctl --lang zh demo` made a ledger whose language was not set, so every
+    command after it, and cron, spoke the machine's language."""
+    zh, en = tmp_path / "zh.db", tmp_path / "en.db"
+    run("--lang", "zh", "demo", "--db", zh, "--complaints", "30")
+    run("demo", "--db", en, "--complaints", "30")
+    assert run.json("--db", zh, "policy", "show")["language"] == "zh"
+    assert run.json("--db", en, "policy", "show")["language"] is None
+    assert run("--db", zh, "overdue").stdout.startswith("截至 ")
