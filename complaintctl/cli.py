@@ -385,11 +385,14 @@ def _ask(item: _Intake) -> str | None:
                 return _pick(answer, item)
             return item.check(answer)
         except BadInput as exc:
-            _err(f"  {exc.message}")
-            if item.words is not None:
+            if item.words is not None:  # not the option's words: the clerk typed none
+                _err("  " + _("{value} is not in the list.").format(
+                    value=i18n.shown(answer.strip())))
                 _err("  " + _("Type a number from 1 to {n}, or a word from the list.")
                      .format(n=len(item.words)))
-            elif exc.hint:
+                continue
+            _err(f"  {exc.message}")
+            if exc.hint:
                 _err(f"  {exc.hint}")
 
 

@@ -179,12 +179,13 @@ def test_every_answer_is_checked_at_its_prompt_and_asked_again(ledger):
     assert term.finish() == 0, term.text
     screen = term.text
     assert screen.count("Channel [1-10]: ") == 3
-    assert "--channel 'pigeon'" in screen
+    # the prompt's own words: the clerk typed no option (it said "--channel 'pigeon' …")
+    assert "'pigeon' is not in the list." in screen and "--channel" not in screen
     assert screen.count("Type a number from 1 to 10, or a word from the list.") == 2
     assert screen.count("Customer is required; type it, or Ctrl-C to stop without saving.") == 2
     assert "--contact contains a control character (0x07)" in screen
     assert screen.count("Description (the customer's words) is required") == 1
-    assert "--category 'bogus'" in screen
+    assert "'bogus' is not in the list." in screen and "--category" not in screen
     assert "Type a number from 1 to 8, or a word from the list." in screen
     cid = ID.search(screen.split("Logged ")[1]).group()
     assert _stored(ledger, cid) == {
