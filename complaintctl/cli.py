@@ -364,11 +364,11 @@ def _ask(item: _Intake) -> str | None:
     if item.words is not None:
         _err(_choices_text(item.field, item.words, item.extra))
         span = f"1-{len(item.words)}"
-        prompt = (f"{label} [{span}]: " if item.required else
-                  _("{label} [{span}, Enter to skip]: ").format(label=label, span=span))
-    else:
-        prompt = (f"{label}: " if item.required else
-                  _("{label} [Enter to skip]: ").format(label=label))
+        prompt = (_("{label} [{span}]: ") if item.required else
+                  _("{label} [{span}, Enter to skip]: ")).format(label=label, span=span)
+    else:  # (the colon is the language's: 客户：)
+        prompt = (_("{label}: ") if item.required else
+                  _("{label} [Enter to skip]: ")).format(label=label)
     while True:
         answer = _read_answer(prompt)
         if answer is None:
