@@ -122,6 +122,17 @@ def text(value: str | None, field: str, *, multiline: bool = ..., required: bool
          max_len: int = ...) -> str | None: ...
 
 
+# Characters that show nothing, dropped from typed text: a zero-width space or a BOM
+# pasted from a web page or a chat made 华东\u200b电器 another customer than 华东电器 (the
+# repeat check compares the text). Joiners (U+200C, U+200D) stay: emoji and scripts
+# need them.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
+# Marks that reorder what is shown (a name that reads otherwise than it is stored), and
+# line and paragraph separators in a one-line field: refused as control characters.
+_DIRECTION = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_LINE_BREAKS = frozenset("\u2028\u2029\x85")
+
+
 def text(value: str | None, field: str, *, multiline: bool = False,
          required: bool = False, max_len: int = 20000) -> str | None:
     """NFC-normalise and strip (full-width spaces too); refuse control characters.
@@ -136,13 +147,14 @@ def text(value: str | None, field: str, *, multiline: bool = False,
     import unicodedata  # here, not at the top: about 1 ms that read-only commands skip
 
     value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
-    value = value.strip()
+    value = value.translate(_INVISIBLE).strip()
     if _not_utf8(value):
         raise BadInput(_("{field} {value} is not valid text (not UTF-8)").format(
             field=field, value=shown(value)), hint=_(NOT_UTF8_HINT))
     allowed = _ALLOWED_CONTROLS if multiline else set()
     for ch in value:
-        if unicodedata.category(ch) == "Cc" and ch not in allowed:
+        if (unicodedata.category(ch) == "Cc" or ch in _DIRECTION or not multiline
+                and ch in _LINE_BREAKS) and ch not in allowed:
             raise BadInput(_("{field} contains a control character ({char})").format(
                 field=field, char=f"{ord(ch):#04x}"),
                 hint=_("remove it") if multiline else _("remove it; this field is one line"))

@@ -110,6 +110,25 @@ def test_a_text_too_long_says_what_to_do(ledger):
     assert "Hint: keep the gist here and attach the whole text as a file" in r.stderr
 
 
+def test_invisible_characters_are_dropped_and_direction_marks_refused(ledger):
+    """A zero-width space pasted from a chat made 华东\u200b电器 another customer than
+    华东电器 (the repeat check compares the text): dropped, as a BOM is. A mark that
+    reorders what is shown (U+202E) would make a name read otherwise than it is
+    stored: refused, as a line separator in a one-line field."""
+    first = ledger.log(customer="华东电器", received="2026-10-01 09:00")
+    second = ledger.log(customer="华东\u200b电器\ufeff", received="2026-10-02 09:00")
+    assert ledger.rows("SELECT customer, repeat_of FROM complaints WHERE id = ?",
+                       (second,)) == [("华东电器", first)]
+    for bad, char in (("Acme\u202eevil", "0x202e"), ("Acme\u2028Ltd", "0x2028")):
+        args = list(LOG)
+        args[args.index("--customer") + 1] = bad
+        refused(ledger, *args, code=2,
+                message=f"--customer contains a control character ({char})")
+    cid = ledger.log("--description", "第一行\u2028第二行", received="2026-10-03 09:00")
+    assert ledger.rows("SELECT description FROM complaints WHERE id = ?", (cid,)) == [
+        ("第一行\u2028第二行",)]
+
+
 def test_control_characters_refused(ledger):
     refused(ledger, "log", "--customer", "Ac\x07me", "--description", "x", "--category",
             "quality", "--severity", "low", "--channel", "phone", code=2,
