@@ -114,14 +114,6 @@ def stream_text(stream: IO[str] | IO[bytes], field: str) -> str:
                        hint=_(NOT_UTF8_HINT)) from None
 
 
-@overload
-def text(value: str | None, field: str, *, multiline: bool = ..., required: Literal[True],
-         max_len: int = ...) -> str: ...
-@overload
-def text(value: str | None, field: str, *, multiline: bool = ..., required: bool = ...,
-         max_len: int = ...) -> str | None: ...
-
-
 # Characters that show nothing, dropped from typed text: a zero-width space or a BOM
 # pasted from a web page or a chat made 华东\u200b电器 another customer than 华东电器 (the
 # repeat check compares the text). Joiners (U+200C, U+200D) stay: emoji and scripts
@@ -131,6 +123,14 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
 # line and paragraph separators in a one-line field: refused as control characters.
 _DIRECTION = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _LINE_BREAKS = frozenset("\u2028\u2029\x85")
+
+
+@overload
+def text(value: str | None, field: str, *, multiline: bool = ..., required: Literal[True],
+         max_len: int = ...) -> str: ...
+@overload
+def text(value: str | None, field: str, *, multiline: bool = ..., required: bool = ...,
+         max_len: int = ...) -> str | None: ...
 
 
 def text(value: str | None, field: str, *, multiline: bool = False,
