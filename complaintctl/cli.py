@@ -773,14 +773,24 @@ def amend_cmd(
         description = parse.stream_text(sys.stdin, "--description")
     ledger = _open(write=True)
     now = _now()
+
+    def given(value: str | None, option: str) -> str | None:
+        """An option given empty corrects nothing: said so (it was "no field was given")."""
+        return None if value is None else parse.text(value, option, required=True)
+
+    if contact is not None and not contact.strip():
+        raise BadInput(_("--contact must not be empty"),
+                       hint=_("to erase a contact for good: complaintctl forget-contact {id} "
+                              "--reason TEXT").format(id=complaint_id),
+                       code="empty_contact")
     changes = {
-        "customer": parse.text(customer, "--customer"),
-        "contact": parse.text(contact, "--contact"),
+        "customer": given(customer, "--customer"),
+        "contact": given(contact, "--contact"),
         "channel": parse.choice(channel, parse.CHANNELS, "--channel"),
-        "region": parse.text(region, "--region"),
-        "order_no": parse.text(order, "--order"),
-        "product": parse.text(product, "--product"),
-        "lot": parse.text(lot, "--lot"),
+        "region": given(region, "--region"),
+        "order_no": given(order, "--order"),
+        "product": given(product, "--product"),
+        "lot": given(lot, "--lot"),
         "quantity": parse.positive_int(quantity, "--quantity"),
         "shipped_on": parse.past_day(shipped, now=now, tz=ledger.tz, field="--shipped")
         .isoformat() if shipped else None,
@@ -788,7 +798,8 @@ def amend_cmd(
                                  extra=ledger.config.category_words),
         "severity": parse.choice(severity, parse.SEVERITIES, "--severity"),
         "demand": parse.choice(demand, parse.DEMANDS, "--demand"),
-        "description": parse.text(description, "--description", multiline=True),
+        "description": None if description is None else
+        parse.text(description, "--description", multiline=True, required=True),
         "received_at": parse.iso(_when(ledger, received, "--received")) if received else None,
     }
     out = complaints.amend(ledger, complaint_id, changes,

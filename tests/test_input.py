@@ -469,6 +469,11 @@ def test_refusals_of_bad_input_say_what_to_type(ledger):
         (("amend", cid, "--reason", "typo"), "nothing to amend: no field was given",
          "give each field to correct with its right value, e.g. complaintctl amend "
          f"{cid} --severity high --reason TEXT"),
+        # an option given empty was "no field was given"; a contact is erased otherwise
+        (("amend", cid, "--contact", "", "--reason", "typo"), "--contact must not be empty",
+         f"to erase a contact for good: complaintctl forget-contact {cid} --reason TEXT"),
+        (("amend", cid, "--product", " ", "--reason", "typo"), "--product must not be empty",
+         "type the value after --product, in quotes if it has spaces"),
         (("init", "--lang", "fr"), "--lang 'fr' is not one of: zh (Chinese), en (English)",
          "type one of them, e.g. --lang zh"),
         ((*LOG, "--shipped", "2026-11-24"), "--shipped 2026-11-24 is in the future",
