@@ -1562,7 +1562,8 @@ def import_cmd(
     the_map = mappings.load(mapping)
     # A dry run runs the import in a transaction it rolls back: it needs the write lock.
     ledger = _open(write=True)
-    _not_the_ledger(str(path), ledger, "FILE", _("import a register, not the ledger"))
+    _not_the_ledger(str(path), ledger, "FILE", _("import a register, not the ledger"),
+                    database_ok=True)  # read, not written: the reader says what it is
     rejects_path = (rejects or f"{path.stem}.rejects.csv") if skip_bad else None
     if rejects_path is not None:  # before the import: it is committed when they are written
         _not_the_ledger(rejects_path, ledger, "--rejects",

@@ -481,6 +481,11 @@ def test_a_mapping_that_is_not_toml_or_not_utf8_says_where_and_how(ledger, files
 
 def test_usage_errors(ledger, files):
     assert "give --mapping" in ledger("import", files["csv"], code=2).stderr
+    # another ledger given as the register is read, not taken for an output
+    other = files["dir"] / "other.db"
+    ledger("--db", other, "init")
+    r = ledger("import", other, "--mapping", files["map"], "--dry-run", code=2)
+    assert "does not write over" not in r.stderr and r.stderr.startswith("Error: ")
     assert "no mapping nope" in ledger("import", files["csv"], "--mapping", "nope",
                                        code=2).stderr
     bad = files["dir"] / "bad.toml"
