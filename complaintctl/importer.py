@@ -619,15 +619,21 @@ class Reader:
                      {"disposition": disposition, "summary": v["summary"],
                       "amount": v.get("amount"), "approved_by": v.get("approved_by")},
                      ("disposition", "summary", "amount", "approved_by"))
+        elif v.get("amount") is not None:  # it would be dropped without a word
+            problems.append(Problem(row.number, self.column("amount"), _(
+                "an amount is paid in a resolution: map disposition and resolved_at, or "
+                "give them under [defaults] and [dates]"), cells=row.cells))
         closed_at = v.get("closed_at")
         if closed_at is None:  # a register without closing dates: [dates] closed_at = …
             closed_at = self.when(row, "closed_at")[0]
         closing = closed_at is not None
         revisited = self.when(row, "revisited_at")[0]
-        if v.get("satisfaction") == "unsatisfied" and revisited is not None and steps \
-                and steps[-1].kind == "resolve" and revisited < steps[-1].at:
+        earlier_round = v.get("satisfaction") == "unsatisfied" and revisited is not None \
+            and bool(steps) and steps[-1].kind == "resolve" and revisited < steps[-1].at
+        if earlier_round:
             # an unsatisfied revisit before the row's (latest) resolution reopened an
             # earlier round, which one row does not carry: the complaint comes in resolved
+            # (and closed after, below, if the row closed it without a revisit)
             pass
         elif v.get("satisfaction") and closed_at is not None and revisited is not None \
                 and revisited > closed_at and v["satisfaction"] != "unsatisfied":
@@ -645,7 +651,7 @@ class Reader:
                  {"satisfaction": v["satisfaction"], "method": v.get("revisit_method"),
                   "demand_met": v.get("demand_met"), "note": v.get("revisit_note")},
                  ("satisfaction",))
-        elif closing:
+        if closing and (earlier_round or not v.get("satisfaction")):
             if not v.get("close_reason"):
                 row.problems.append(Problem(row.number, self.column("closed_at"), _(
                     "closed without a revisit needs close_reason: map a column to it or "

@@ -142,6 +142,22 @@ def test_show_names_what_an_import_adds_to_its_events(ledger, files, monkeypatch
     assert len(data["source"]["row_hash"]) == 64
 
 
+def test_an_amount_without_a_resolution_is_refused_not_dropped(ledger, files):
+    """赔偿金额 on a row with no 处理方式 nor 处理日期 came in logged, the amount gone."""
+    header = [*HEADER, "赔偿金额"]
+    rows = [[*ROWS[0], "1,250.50"], [*ROWS[2], "500"]]
+    path = write_csv(files["dir"] / "amounts.csv", rows, header=header)
+    mapping = files["dir"] / "amounts.toml"
+    mapping.write_text(MAPPING.replace('revisited = "回访日期"\n',
+                                       'revisited = "回访日期"\namount = "赔偿金额"\n'),
+                       encoding="utf-8")
+    before = ledger.snapshot()
+    r = ledger("import", path, "--mapping", mapping, code=2)  # as a resolution's own gaps
+    assert "row 3, column 赔偿金额: an amount is paid in a resolution" in r.stderr, r.stderr
+    assert "row 2" not in r.stderr  # the resolved row takes its amount
+    assert ledger.snapshot() == before
+
+
 def test_each_contact_gets_its_own_salt(ledger, files):
     """Salts are drawn from os.urandom in blocks: still one of its own for each
     complaint, 16 hex digits, the same phone number salted differently."""
@@ -698,6 +714,17 @@ def test_round_trip_of_a_reopened_and_a_twice_revisited_complaint(ledger, tmp_pa
     run("revisit", a, "--satisfaction", "unsatisfied", "--at", "2026-09-04 10:00")
     run("resolve", a, "--disposition", "refund", "--summary", "退款", "--at",
         "2026-09-07 10:00")
+    # reopened, resolved again, then closed without a revisit: it came back resolved
+    # (and overdue for a revisit), the close dropped
+    c = run.log(received="2026-09-01 10:00", customer="乙公司")
+    run("assign", c, "--dept", "质量部", "--owner", "王芳", "--at", "2026-09-01 11:00")
+    run("investigate", c, "--cause", "轴承", "--at", "2026-09-02 10:00")
+    run("resolve", c, "--disposition", "repair", "--summary", "已修", "--at",
+        "2026-09-03 10:00")
+    run("revisit", c, "--satisfaction", "unsatisfied", "--at", "2026-09-04 10:00")
+    run("resolve", c, "--disposition", "exchange", "--summary", "已换", "--at",
+        "2026-09-05 10:00")
+    run("close", c, "--no-revisit", "--reason", "客户拒绝回访", "--at", "2026-09-06 10:00")
     b = run.log(received="2026-09-01 10:00", severity="critical", customer="Acme")
     run("assign", b, "--dept", "质量部", "--owner", "王芳", "--at", "2026-09-01 11:00")
     run("investigate", b, "--cause", "焊点", "--at", "2026-09-02 10:00")
@@ -717,6 +744,8 @@ def test_round_trip_of_a_reopened_and_a_twice_revisited_complaint(ledger, tmp_pa
     kinds = [(e["kind"], e["data"].get("estimated")) for e in
              run.json("show", "--ref", b)["events"]]
     assert kinds[-2:] == [("revisit", True), ("revisit", None)]
+    assert [e["kind"] for e in run.json("show", "--ref", c)["events"]][-2:] == [
+        "resolve", "close"]
     assert run("verify").exit_code == 0
 
 
