@@ -35,7 +35,7 @@ from typing import Any
 from complaintctl import bulk, complaints, deadlines, parse, words, workflow
 from complaintctl.bulk import History, Step
 from complaintctl.errors import BadInput, ComplaintctlError, IllegalTransition, NotFound, Refused
-from complaintctl.i18n import N_, _, ngettext, shown, term
+from complaintctl.i18n import N_, NC_, _, ngettext, shown, term
 from complaintctl.mapping import FIELDS, UNHASHED, WORD_FIELD, Mapping
 from complaintctl.readers import Table
 from complaintctl.store import Ledger, Rows, encode, iso
@@ -535,6 +535,10 @@ class Reader:
                                   "under [defaults]").format(field=f))
                 problems.append(Problem(row.number, column, message, cells=row.cells))
         received = v.get("received_at")
+        if received is not None and received > self.latest:  # said as each step's is
+            problems.append(Problem(row.number, self.column("received_at"), _(
+                "{time} is in the future").format(time=self.lg.local(received)), rule=True,
+                cells=row.cells))
         fields = dict(zip(INTAKE, map(v.get, INTAKE), strict=True))
         if v.get("logged_by"):
             fields["logged_by"] = v["logged_by"]
@@ -558,7 +562,8 @@ class Reader:
                     problems.append(Problem(
                         row.number, None, _("the {step} step has no date: map {field} to a "
                                             "column, or say where it comes from under "
-                                            "[dates]").format(step=kind, field=time_field),
+                                            "[dates]").format(step=step_word(kind),
+                                                              field=time_field),
                         cells=row.cells))
                 return
             column = self.time_column[time_field]
@@ -701,11 +706,23 @@ _BEFORE = {"logged": N_("a row with {step} needs an assignment before it: map de
                                "disposition, summary and resolved_at")}
 
 
+# A step of a history by the word a clerk uses for it (the command's, in English).
+_STEP_WORDS = {"log": NC_("command", "log"), "assign": NC_("command", "assign"),
+               "investigate": NC_("command", "investigate"),
+               "resolve": NC_("command", "resolve"), "revisit": NC_("command", "revisit"),
+               "close": NC_("command", "close"), "void": NC_("command", "void")}
+
+
+def step_word(kind: str) -> str:
+    return _(_STEP_WORDS[kind]) if kind in _STEP_WORDS else kind
+
+
 def _in_register(exc: ComplaintctlError, key: str | None) -> str:
     """A refusal of the writer in the register's terms: the id it would have had is
     never made, so the row's key stands for it; an illegal step says what the row lacks."""
     if isinstance(exc, IllegalTransition) and exc.params.get("state") in _BEFORE:
-        return _(_BEFORE[exc.params["state"]]).format(step=exc.params.get("command"))
+        return _(_BEFORE[exc.params["state"]]).format(
+            step=step_word(str(exc.params.get("command"))))
     record = exc.params.get("record")
     if isinstance(record, str) and record:
         return exc.message.replace(record, key or _("this row"))
@@ -813,8 +830,11 @@ def _compare(reader: Reader, row: _Row, history: History, stored: dict[str, Any]
             return [], _differs(reader.column(f), old, new)
     new = _stamp(history.received_at)
     old = stored.get("received_at")
-    if new != old:
-        return [], _differs(reader.column("received_at"), old, new)
+    if new != old:  # said in the ledger's time, as the register has it, not as stored
+        local = reader.lg.local
+        return [], _differs(reader.column("received_at"),
+                            local(parse.from_iso(old)) if old else None,
+                            local(history.received_at))
     new_steps: list[Step] = []
     for step in history.steps:
         kind = step.kind
@@ -839,7 +859,7 @@ def _compare(reader: Reader, row: _Row, history: History, stored: dict[str, Any]
         if held and not new_steps and kind in ("assign", "resolve", "close", "void"):
             # the ledger has this step at another time: the register was changed
             return [], _("its {step} step is at another time than the ledger's; the ledger "
-                         "is left as it is").format(step=kind)
+                         "is left as it is").format(step=step_word(kind))
         new_steps.append(step)
     return new_steps, None
 
@@ -1019,7 +1039,7 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                         place = exc.params.get("step", 0)
                         kind = "log" if not place else history.steps[place - 1].kind
                         result.problems.append(Problem(number, None, _(
-                            "{step}: {message}").format(step=kind, message=_in_register(
+                            "{step}: {message}").format(step=step_word(kind), message=_in_register(
                                 exc, key)), rule=True, cells=cells))
                         continue
                     result.added += 1
@@ -1050,7 +1070,7 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                 result.conflicts.append(Problem(
                     int(extra.get("source", {}).get("row", 0)), None,
                     _("{id}: its new {step} step was refused: {message}").format(
-                        id=cid, step=step.kind, message=exc.message)))
+                        id=cid, step=step_word(step.kind), message=exc.message)))
                 result.steps -= 1
                 break
             finally:

@@ -301,6 +301,31 @@ def test_reimport_newer_copy_conflict(ledger, files):
     assert {x[0]: x[1] for x in complaints(ledger)}["2025-002"] == "closed"
 
 
+def test_times_and_steps_are_said_as_the_register_and_the_clerk_have_them(ledger, files):
+    """A changed 投诉日期 was said in stored UTC instants (a day off for a date typed in
+    Shanghai); a 投诉日期 in the future was 'log: --received …', without its column; the
+    Chinese messages named steps by their English commands (assign 步骤没有日期)."""
+    ledger("import", files["csv"], "--mapping", files["map"])
+    rows = [list(r) for r in ROWS]
+    rows[2][1] = "2025-04-02"
+    r = ledger("import", write_csv(files["dir"] / "moved.csv", rows), "--mapping",
+               files["map"])
+    assert "投诉日期 was '2025-04-01 00:00', the file now says '2025-04-02 00:00'" in r.stderr
+    future = [[*ROWS[2][:1], "2031-01-01", *ROWS[2][2:]]]
+    future[0][0] = "2025-009"
+    r = ledger("import", write_csv(files["dir"] / "future.csv", future), "--mapping",
+               files["map"], code=1)
+    assert "row 2, column 投诉日期: 2031-01-01 00:00 is in the future" in r.stderr, r.stderr
+    undated = [list(ROWS[1])]
+    undated[0][0], undated[0][12] = "2025-010", ""  # an owner and no 分派日期
+    mapping = files["dir"] / "nodates.toml"
+    mapping.write_text(files["map"].read_text(encoding="utf-8").replace(
+        'assigned_at = "分派日期"\n', ""), encoding="utf-8")
+    r = ledger("--lang", "zh", "import", write_csv(files["dir"] / "undated.csv", undated),
+               "--mapping", mapping, "--dry-run", code=2)
+    assert "分派 步骤没有日期" in r.stderr and "assign 步骤" not in r.stderr, r.stderr
+
+
 def test_erased_contact_is_not_filled_in(ledger, files):
     ledger("import", files["csv"], "--mapping", files["map"])
     cid = ledger.rows("SELECT id FROM complaints WHERE source_key = '2025-001'")[0][0]
