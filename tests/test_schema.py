@@ -266,9 +266,14 @@ def test_built_wheel_installs_and_runs(tmp_path):
     assert "complaintctl/locale/zh/LC_MESSAGES/complaintctl.mo" in names
     assert not any(n.endswith(".po") for n in names)
     target = tmp_path / "site"
+    # pip on the real clock: under libfaketime (the suite is run years ahead) pip itself
+    # failed now and then ("OverflowError: timestamp too large to convert to C
+    # _PyTime_t"); what it installs does not depend on the date
+    real_clock = {k: v for k, v in os.environ.items()
+                  if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index",
                     "--quiet", "--target", str(target), str(wheel)], check=True,
-                   capture_output=True, timeout=300)
+                   capture_output=True, timeout=300, env=real_clock)
     env = {**os.environ, "PYTHONPATH": str(target),
            "COMPLAINTCTL_DB": str(tmp_path / "w" / "ledger.db")}
 
