@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from complaintctl.parse import format_money, iso
+from complaintctl.parse import format_money, from_iso, iso
 from complaintctl.rollups import RECEIVED
 from complaintctl.store import chain_head
 from complaintctl.workflow import OPEN_STATES
@@ -49,6 +49,11 @@ STAGE_ORDER = ("assign", "investigate", "resolve", "revisit", "second-revisit", 
 # month); a longer one has it only when asked for (`register=True`, --register).
 REGISTER_DAYS = 31
 _SECOND = timedelta(seconds=1)  # stored instants are whole seconds
+
+
+def _second_before(instant: str) -> str:
+    """The last stored instant before `instant` (a bound [.., instant) as an instant)."""
+    return iso(from_iso(instant) - _SECOND)
 
 # The fields received complaints are counted by in day_rollups (measure = the column).
 ROLLED_UP = RECEIVED[:-1]
@@ -864,8 +869,11 @@ class Report:
         head_id, head_hash = chain_head(self.conn.cursor())
         counts = self.counts(lo, hi)
         received = counts["received"]
-        # an instant before the period: nothing after it is known, the backlog then included
-        start_backlog, end_backlog = self.open_at(min(lo, hi)), self.open_at(hi)
+        # open just before the period's first instant and at its last (open_at counts what
+        # happened at its instant: the period is [lo, hi)); an instant before the period:
+        # nothing after it is known, the backlog then included
+        start_backlog = self.open_at(_second_before(min(lo, hi)))
+        end_backlog = self.open_at(_second_before(hi))
         department_of: dict[str, Any] | None = None
         if not self.replay and self._index_way("resolutions"):
             overall, by_cat, by_dept = self.handling_by_index()

@@ -579,3 +579,21 @@ def test_a_report_counts_what_happened_at_its_instant(ledger):
     ledger("void", cid, "--reason", "重复录入")  # in the same second again
     rep = ledger.json("report", "--month", "2026-11")
     assert (rep["received"], rep["voided"], rep["backlog"]["end"]) == (0, 1, 0)
+
+
+def test_the_backlog_is_taken_just_inside_the_period(ledger):
+    """The backlog at the end counted a complaint received at the next period's first
+    instant (and, as of an instant, one received the second after it): start +
+    received − closed no longer made the end."""
+    ledger.log(received="2026-10-20 14:00")
+    ledger.log(received="2026-11-01 00:00", customer="乙公司")
+    october = ledger.json("report", "--month", "2026-10")
+    assert october["received"] == 1 and october["backlog"] == {"start": 0, "end": 1,
+                                                               "change": 1}
+    november = ledger.json("report", "--month", "2026-11")
+    assert november["received"] == 1 and november["backlog"]["start"] == 1
+    assert november["backlog"]["end"] == 2
+    before = ledger.json("report", "--month", "2026-10", "--as-of", "2026-10-20 13:59:59")
+    assert before["received"] == 0 and before["backlog"]["end"] == 0
+    at = ledger.json("report", "--month", "2026-10", "--as-of", "2026-10-20 14:00")
+    assert at["received"] == 1 and at["backlog"]["end"] == 1
