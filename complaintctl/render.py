@@ -982,13 +982,18 @@ def _days(v: float | None) -> str:
     return "—" if v is None else f"{v:.2f}"
 
 
-def report_summary(rep: dict[str, Any]) -> list[tuple[str, str]]:
+def report_summary(rep: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
     b, h, c, p, y = (rep["backlog"], rep["handling_days"], rep["capa"], rep["previous_period"],
                      rep["year_to_date"])
     ret = rep["returns"]
     change = p["received_change"]
+    period = rep["period"]
+    # a report cut at its instant (a period still running, or --as-of before its end)
+    # says so: it reads like a closed period otherwise
+    cut = [(_("as of"), local_time(period["as_of"], tz))] \
+        if period.get("as_of") and period["end_at"] == period["as_of"] else []
     return [
-        (_("period"), period_label(rep["period"])),
+        (_("period"), period_label(period)), *cut,
         (_("received"), str(rep["received"])), (_("resolved"), str(rep["resolved"])),
         (_("closed"), str(rep["closed"])), (_("voided"), str(rep["voided"])),
         (_("backlog"), f"{b['start']} → {b['end']}" + i18n.aside(f"{b['change']:+d}")),
@@ -1064,7 +1069,7 @@ def report_is_empty(rep: dict[str, Any]) -> bool:
 
 
 def report_csv(rep: dict[str, Any], tz: tzinfo, section: str | None = None) -> str:
-    summary = report_summary(rep)
+    summary = report_summary(rep, tz)
     tables = report_tables(rep, plain=True)
     if section == "summary":
         return kv_csv(summary, tz)
@@ -1111,7 +1116,7 @@ def report_markdown(rep: dict[str, Any], tz: tzinfo, section: str | None = None)
     if report_is_empty(rep):
         text += _("No complaints in this period.") + "\n\n"
     if section in (None, "summary"):
-        text += kv_markdown(report_summary(rep), report_title("summary"))
+        text += kv_markdown(report_summary(rep, tz), report_title("summary"))
     for name, (rows, cols) in report_tables(rep).items():
         if section in (None, name) and (rows or section):
             shown = rows if section else rows[:LONG_SECTIONS.get(name, len(rows))]
@@ -1154,7 +1159,7 @@ def report_rich(rep: dict[str, Any], tz: tzinfo, width: int = 80) -> list[Render
         period=period_label(rep["period"]))))]
     if report_is_empty(rep):
         out.append(Text(_("No complaints in this period.")))
-    out.append(kv_table(report_summary(rep), report_title("summary")))
+    out.append(kv_table(report_summary(rep, tz), report_title("summary")))
     for name, (rows, cols) in report_tables(rep).items():
         if not rows:
             continue

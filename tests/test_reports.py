@@ -597,3 +597,18 @@ def test_the_backlog_is_taken_just_inside_the_period(ledger):
     assert before["received"] == 0 and before["backlog"]["end"] == 0
     at = ledger.json("report", "--month", "2026-10", "--as-of", "2026-10-20 14:00")
     assert at["received"] == 1 and at["backlog"]["end"] == 1
+
+
+def test_a_report_cut_at_its_instant_says_as_of_when(ledger):
+    """A month still running, or one given --as-of before its end, read like a closed
+    month in the table, markdown and csv (what cron mails): they say as of when."""
+    ledger.log(received="2026-10-20 14:00")
+    running = ledger("report", "--month", "2026-11", "--format", "markdown").stdout
+    assert "| as of | 2026-11-23 20:00 |" in running  # the pinned clock, Shanghai time
+    cut = ledger("report", "--month", "2026-10", "--as-of", "2026-10-25 09:00", "--format",
+                 "csv", "--section", "summary").stdout
+    assert "as of,2026-10-25 09:00" in cut
+    whole = ledger("report", "--month", "2026-10", "--format", "markdown").stdout
+    assert "as of" not in whole
+    zh = ledger("--lang", "zh", "report", "--month", "2026-11", "--format", "markdown").stdout
+    assert "| 截至 | 2026-11-23 20:00 |" in zh
