@@ -1086,6 +1086,15 @@ def report_csv(rep: dict[str, Any], tz: tzinfo, section: str | None = None) -> s
 LONG_SECTIONS = {"by_customer": 20, "by_product": 20, "register": 50}
 
 
+def period_options(period: dict[str, Any]) -> str:
+    """The options that ask for this report's period again (a hint's command line)."""
+    if period["kind"] == "week":
+        return f"--week {period['from']}"
+    if period["kind"] == "month":
+        return f"--month {period['from'][:7]}"
+    return f"--since {period['from']} --until {period['to']}"
+
+
 def chain_footer(rep: dict[str, Any]) -> str:
     """The line under a report that names the ledger's history it was made from
     (`complaintctl verify --head HASH` checks later that it is still there)."""
@@ -1122,8 +1131,10 @@ def report_markdown(rep: dict[str, Any], tz: tzinfo, section: str | None = None)
             shown = rows if section else rows[:LONG_SECTIONS.get(name, len(rows))]
             text += "\n" + to_markdown(shown, cols, tz, report_title(name, rep["period"]))
             if len(shown) < len(rows):
-                text += "\n" + _("… and {n} more (`--section {name}` lists them all).").format(
-                    n=len(rows) - len(shown), name=name) + "\n"
+                text += "\n" + _("… and {n} more (`complaintctl report {period} --format "
+                                  "markdown --section {name}` lists them all).").format(
+                    n=len(rows) - len(shown), name=name,
+                    period=period_options(rep["period"])) + "\n"
     if section is None:
         text += "\n" + md_cell(chain_footer(rep)) + "\n"
     return text
@@ -1176,8 +1187,9 @@ def report_rich(rep: dict[str, Any], tz: tzinfo, width: int = 80) -> list[Render
         else:
             out.append(rich_table(shown, cols, tz, report_title(name)))
         if len(shown) < len(rows):
-            out.append(Text(_("… and {n} more: complaintctl report --format csv --section "
-                              "{name}").format(n=len(rows) - len(shown), name=name)))
+            out.append(Text(_("… and {n} more: complaintctl report {period} --format csv "
+                              "--section {name}").format(n=len(rows) - len(shown), name=name,
+                                                         period=period_options(rep["period"]))))
     out.append(Text(chain_footer(rep)))
     return out
 

@@ -612,3 +612,23 @@ def test_a_report_cut_at_its_instant_says_as_of_when(ledger):
     assert "as of" not in whole
     zh = ledger("--lang", "zh", "report", "--month", "2026-11", "--format", "markdown").stdout
     assert "| 截至 | 2026-11-23 20:00 |" in zh
+
+
+def test_a_cut_section_names_the_command_that_lists_it_all(ledger, monkeypatch):
+    """The hint under a cut register left out the period: run as printed, it was
+    refused ('give one of --week …')."""
+    from complaintctl import render
+
+    monkeypatch.setitem(render.LONG_SECTIONS, "register", 1)
+    monkeypatch.setenv("COLUMNS", "200")
+    ledger.log(received="2026-10-20 14:00")
+    ledger.log(received="2026-10-21 14:00", customer="乙公司")
+    md = ledger("report", "--month", "2026-10", "--format", "markdown").stdout
+    assert ("… and 1 more (`complaintctl report --month 2026-10 --format markdown --section "
+            "register` lists them all).") in md
+    table = ledger("report", "--month", "2026-10").stdout
+    assert "… and 1 more: complaintctl report --month 2026-10 --format csv --section " \
+        "register" in table
+    whole = ledger("report", "--month", "2026-10", "--format", "markdown", "--section",
+                   "register").stdout
+    assert whole.count("| CC-") == 2
