@@ -1253,6 +1253,9 @@ def report_cmd(
     if fmt == "xlsx" and section is not None:
         raise BadInput(_("--section goes with csv or markdown"),
                        hint=_("a workbook holds every section, one sheet each"))
+    if fmt in ("table", "json") and section is not None:  # it was ignored, the whole shown
+        raise BadInput(_("--section goes with csv or markdown"),
+                       hint=_("e.g. --format csv --section {name}").format(name=section))
     if trend_n is not None and not 0 <= trend_n <= _MAX_TREND:
         raise BadInput(_("--trend {value} is not between 0 and {most}").format(
             value=trend_n, most=_MAX_TREND),
@@ -1272,6 +1275,12 @@ def report_cmd(
     ledger = _open()
     now, tz = _now(), ledger.tz
     as_of_dt = now if as_of is None else _when(ledger, as_of, "--as-of")
+    from complaintctl.workflow import FUTURE_GRACE
+
+    if as_of_dt > now + FUTURE_GRACE:  # it was stamped on the report as its instant
+        raise BadInput(_("--as-of {time} is in the future").format(time=ledger.local(as_of_dt)),
+                       hint=_("a report covers what has happened: leave --as-of out for "
+                              "now"), code="as_of_in_future")
     today = as_of_dt.astimezone(tz).date()
     if week:
         period = (reports.week_of(parse.parse_day(when, now=now, tz=tz, field="--week"))

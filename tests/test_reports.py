@@ -632,3 +632,18 @@ def test_a_cut_section_names_the_command_that_lists_it_all(ledger, monkeypatch):
     whole = ledger("report", "--month", "2026-10", "--format", "markdown", "--section",
                    "register").stdout
     assert whole.count("| CC-") == 2
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--as-of", "2027-01-31"), "Error: --as-of 2027-01-31 00:00 is in the future\nHint: a "
+     "report covers what has happened"),
+    (("--section", "register"), "Error: --section goes with csv or markdown\nHint: e.g. "
+     "--format csv --section register"),
+    (("--format", "json", "--section", "summary"), "Error: --section goes with csv or "
+     "markdown"),
+])
+def test_a_report_refuses_what_it_would_ignore_or_make_up(ledger, args, message):
+    """A future --as-of was accepted and stamped on the report as its instant; --section
+    with the table or JSON was ignored, the whole report shown."""
+    r = ledger("report", "--month", "2026-10", *args, code=2)
+    assert r.stderr.startswith(message), r.stderr
