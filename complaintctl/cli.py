@@ -638,7 +638,8 @@ def action_add_cmd(
     out = complaints.action_add(ledger, complaint_id, parse.text(text, "--text", multiline=True,
                                                      required=True),
                             parse.text(owner, "--owner", required=True),
-                            _when(ledger, due, "--due"), at=_when(ledger, at), now=_now(),
+                            parse.parse_due(due, now=_now(), tz=ledger.tz),
+                            at=_when(ledger, at), now=_now(),
                             actor=_actor())
     _say(_("Action {action} added to {id}.").format(action=out.data["action"], id=out.id))
     _emit(f"{out.data['action']}\n")
@@ -1253,9 +1254,6 @@ def report_cmd(
     if fmt == "xlsx" and section is not None:
         raise BadInput(_("--section goes with csv or markdown"),
                        hint=_("a workbook holds every section, one sheet each"))
-    if fmt in ("table", "json") and section is not None:  # it was ignored, the whole shown
-        raise BadInput(_("--section goes with csv or markdown"),
-                       hint=_("e.g. --format csv --section {name}").format(name=section))
     if trend_n is not None and not 0 <= trend_n <= _MAX_TREND:
         raise BadInput(_("--trend {value} is not between 0 and {most}").format(
             value=trend_n, most=_MAX_TREND),
@@ -1272,6 +1270,9 @@ def report_cmd(
     if section is not None and section not in render.REPORT_SECTIONS:
         raise BadInput(_("--section {value} is not one of: {allowed}").format(
             value=i18n.shown(section), allowed=", ".join(render.REPORT_SECTIONS)))
+    if fmt in ("table", "json") and section is not None:  # it was ignored, the whole shown
+        raise BadInput(_("--section goes with csv or markdown"),
+                       hint=_("e.g. --format csv --section {name}").format(name=section))
     ledger = _open()
     now, tz = _now(), ledger.tz
     as_of_dt = now if as_of is None else _when(ledger, as_of, "--as-of")

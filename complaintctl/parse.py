@@ -495,6 +495,23 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date") ->
     return parsed.astimezone(UTC)
 
 
+# A time of day in what was typed: 14:30, 14：30, 9点, 09时, T14, or the word now.
+_TIME_TYPED = re.compile(r"[0-9][:：][0-9]|[0-9]\s*[点时]|T[0-9]|^\s*(now|现在)\s*$",
+                         re.IGNORECASE)
+
+
+def parse_due(value: str, *, now: datetime, tz: tzinfo, field: str = "--due") -> datetime:
+    """A due date: a day typed alone is due by its end (23:59:59 in the ledger's zone),
+    so that what is done on its day is on time; a time typed is the time."""
+    import unicodedata
+
+    at = parse_when(value, now=now, tz=tz, field=field)
+    if _TIME_TYPED.search(unicodedata.normalize("NFKC", value)):
+        return at
+    day = at.astimezone(tz).date() + timedelta(days=1)
+    return (datetime.combine(day, time(0), tz).astimezone(UTC) - timedelta(seconds=1))
+
+
 def parse_day(value: str, *, now: datetime, tz: tzinfo, field: str = "date") -> date:
     """A user's DATE → a calendar date (in the ledger's time zone)."""
     return parse_when(value, now=now, tz=tz, field=field).astimezone(tz).date()

@@ -647,3 +647,24 @@ def test_a_report_refuses_what_it_would_ignore_or_make_up(ledger, args, message)
     with the table or JSON was ignored, the whole report shown."""
     r = ledger("report", "--month", "2026-10", *args, code=2)
     assert r.stderr.startswith(message), r.stderr
+
+
+def test_a_capa_item_due_on_a_day_is_late_only_after_that_day(ledger):
+    """--due 2026-11-20 was stored as 00:00 that day: the item counted late on its own
+    due day. A day alone is due by its end; a time typed is the time."""
+    cid = ledger.log(received="2026-09-30 10:00")
+    ledger.to_state(cid, "investigating")
+    ledger("action", "add", cid, "--text", "培训", "--owner", "王芳", "--due", "2026-11-20",
+           "--at", "2026-10-27 10:00")
+    ledger("action", "add", cid, "--text", "复查", "--owner", "王芳", "--due",
+           "2026-11-20 09:00", "--at", "2026-10-27 10:00")
+    assert ledger.rows("SELECT due_at FROM actions ORDER BY id") == [
+        ("2026-11-20T15:59:59Z",), ("2026-11-20T01:00:00Z",)]
+
+    def late(as_of: str) -> int:
+        return ledger.json("report", "--since", "2026-11-20", "--until", "2026-11-20",
+                           "--as-of", as_of)["capa"]["late"]
+
+    assert late("2026-11-20 08:00") == 0
+    assert late("2026-11-20 12:00") == 1  # the one due at 09:00
+    assert late("2026-11-21 08:00") == 2
