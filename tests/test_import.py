@@ -731,25 +731,24 @@ def test_round_trip_of_a_reopened_and_a_twice_revisited_complaint(ledger, tmp_pa
     """One row carries the last round: a reopened complaint resolved again comes in
     resolved; a critical one revisited twice comes in closed on its closing day."""
     run = ledger
-    a = run.log(received="2026-09-01 10:00")
-    run("assign", a, "--dept", "质量部", "--owner", "王芳", "--at", "2026-09-01 11:00")
-    run("investigate", a, "--cause", "扭矩不足", "--at", "2026-09-02 10:00")
-    run("resolve", a, "--disposition", "exchange", "--summary", "换新", "--at",
-        "2026-09-03 10:00")
-    run("revisit", a, "--satisfaction", "unsatisfied", "--at", "2026-09-04 10:00")
-    run("resolve", a, "--disposition", "refund", "--summary", "退款", "--at",
-        "2026-09-07 10:00")
-    # reopened, resolved again, then closed without a revisit: it came back resolved
-    # (and overdue for a revisit), the close dropped
-    c = run.log(received="2026-09-01 10:00", customer="乙公司")
-    run("assign", c, "--dept", "质量部", "--owner", "王芳", "--at", "2026-09-01 11:00")
-    run("investigate", c, "--cause", "轴承", "--at", "2026-09-02 10:00")
-    run("resolve", c, "--disposition", "repair", "--summary", "已修", "--at",
-        "2026-09-03 10:00")
-    run("revisit", c, "--satisfaction", "unsatisfied", "--at", "2026-09-04 10:00")
-    run("resolve", c, "--disposition", "exchange", "--summary", "已换", "--at",
-        "2026-09-05 10:00")
-    run("close", c, "--no-revisit", "--reason", "客户拒绝回访", "--at", "2026-09-06 10:00")
+
+    def reopened(customer: str) -> str:
+        """Resolved, revisited unsatisfied, resolved again."""
+        cid = run.log(received="2026-09-01 10:00", customer=customer)
+        run("assign", cid, "--dept", "质量部", "--owner", "王芳", "--at", "2026-09-01 11:00")
+        run("investigate", cid, "--cause", "扭矩不足", "--at", "2026-09-02 10:00")
+        run("resolve", cid, "--disposition", "exchange", "--summary", "换新", "--at",
+            "2026-09-03 10:00")
+        run("revisit", cid, "--satisfaction", "unsatisfied", "--at", "2026-09-04 10:00")
+        run("resolve", cid, "--disposition", "refund", "--summary", "退款", "--at",
+            "2026-09-07 10:00")
+        return cid
+
+    reopened("华东电器有限公司")
+    # and then closed without a revisit: it came back resolved (and overdue for a
+    # revisit), the close dropped
+    c = reopened("乙公司")
+    run("close", c, "--no-revisit", "--reason", "客户拒绝回访", "--at", "2026-09-08 10:00")
     b = run.log(received="2026-09-01 10:00", severity="critical", customer="Acme")
     run("assign", b, "--dept", "质量部", "--owner", "王芳", "--at", "2026-09-01 11:00")
     run("investigate", b, "--cause", "焊点", "--at", "2026-09-02 10:00")
