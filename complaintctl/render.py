@@ -968,14 +968,15 @@ def report_title(name: str, period: dict[str, Any] | None = None) -> str:
     return _(REPORT_TITLES[name])
 
 
-def pct(rate: float | None) -> str:
+def pct(rate: float | None, signed: bool = False) -> str:
     """A rate as a percentage to one decimal, from its exact value (reports.Rate), half
-    away from zero as a clerk (and Excel's ROUND) rounds: 1/16 is 6.3 %."""
+    away from zero as a clerk (and Excel's ROUND) rounds: 1/16 is 6.3 %. `signed`: a
+    change, with its + or −."""
     if rate is None:
         return "—"
     exact = getattr(rate, "exact", rate) * 1000
     tenths = math.floor(abs(exact) + 0.5)
-    return f"{math.copysign(tenths, exact) / 10:.1f}%"
+    return f"{math.copysign(tenths, exact) / 10:{'+' if signed else ''}.1f}%"
 
 
 def _days(v: float | None) -> str:
@@ -1013,11 +1014,15 @@ def report_summary(rep: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
                          "with a count discrepancy").format(
             authorised=ret["authorised"], received=ret["quantity_received"],
             discrepancies=ret["discrepancies"])),
+        # each figure with this period's change from it (JSON has every one; the line
+        # had received's alone, and "resolved 3" read as this period's)
         (_("previous period"), _("{first} to {last}: received {received} ({change}), resolved "
-                                 "{resolved}, closed {closed}").format(
+                                 "{resolved} ({resolved_change}), closed {closed} "
+                                 "({closed_change})").format(
             first=p["from"], last=p["to"], received=p["received"],
-            change="—" if change is None else f"{change * 100:+.1f}%",
-            resolved=p["resolved"], closed=p["closed"])),
+            change=pct(change, signed=True), resolved=p["resolved"],
+            resolved_change=pct(p.get("resolved_change"), signed=True), closed=p["closed"],
+            closed_change=pct(p.get("closed_change"), signed=True))),
         (_("year to date"), _("received {received}, resolved {resolved}, closed {closed}, "
                               "voided {voided}").format(
             received=y["received"], resolved=y["resolved"], closed=y["closed"],

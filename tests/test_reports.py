@@ -668,3 +668,16 @@ def test_a_capa_item_due_on_a_day_is_late_only_after_that_day(ledger):
     assert late("2026-11-20 08:00") == 0
     assert late("2026-11-20 12:00") == 1  # the one due at 09:00
     assert late("2026-11-21 08:00") == 2
+
+
+def test_the_previous_period_line_gives_each_figure_its_change(ledger):
+    """It read "received 2 (+100.0%), resolved 3, closed 1": the change for received
+    alone, so resolved and closed read as this period's figures."""
+    ledger.log(received="2026-09-20 10:00")
+    ledger.log(received="2026-10-20 10:00")
+    ledger.log(received="2026-10-21 10:00", customer="乙公司")
+    md = ledger("report", "--month", "2026-10", "--format", "markdown").stdout
+    assert "| previous period | 2026-09-01 to 2026-09-30: received 1 (+100.0%), resolved 0 " \
+        "(—), closed 0 (—) |" in md, md
+    zh = ledger("--lang", "zh", "report", "--month", "2026-10", "--format", "markdown").stdout
+    assert "受理 1（+100.0%），处理 0（—），结案 0（—）" in zh
