@@ -1248,6 +1248,12 @@ def report_cmd(
     if fmt == "table" and output:  # the file's name says which, as export reads it
         fmt = _REPORT_SUFFIXES.get(Path(output).suffix.lower(), fmt)
     fmt = parse.choice(fmt, (*parse.FORMATS, "xlsx"), "--format")
+    named = _REPORT_SUFFIXES.get(Path(output).suffix.lower()) if output else None
+    if named is not None and named != fmt and fmt != "table":  # csv text in a .xlsx name
+        raise BadInput(_("--output {path} is named for {named}, not {format}").format(
+            path=output, named=named, format=fmt),
+            hint=_("name it for the format, or leave --format out: the name says it"),
+            code="output_name_format")
     if fmt == "xlsx" and not output:
         raise BadInput(_("a workbook is written to a file"),
                        hint=_("give --output FILE.xlsx"), code="xlsx_needs_output")

@@ -681,3 +681,13 @@ def test_the_previous_period_line_gives_each_figure_its_change(ledger):
         "(—), closed 0 (—) |" in md, md
     zh = ledger("--lang", "zh", "report", "--month", "2026-10", "--format", "markdown").stdout
     assert "受理 1（+100.0%），处理 0（—），结案 0（—）" in zh
+
+
+def test_a_format_the_output_name_contradicts_is_refused(ledger, tmp_path):
+    """--format csv --output r.xlsx wrote csv text into a file named .xlsx."""
+    out = tmp_path / "r.xlsx"
+    r = ledger("report", "--month", "2026-10", "--format", "csv", "--output", out, code=2)
+    assert r.stderr.startswith(f"Error: --output {out} is named for xlsx, not csv\n")
+    assert not out.exists()
+    ledger("report", "--month", "2026-10", "--format", "csv", "--output", tmp_path / "r.txt")
+    ledger("report", "--month", "2026-10", "--output", tmp_path / "r.md")  # the name says it
