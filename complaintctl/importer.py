@@ -218,8 +218,12 @@ class Reader:
             name = _("[defaults] {field}").format(field=f)
             self.fallbacks.append((f, text, name, self._converter(f, FIELDS[f], name)))
         # the column a step's time is named by in a problem, by its time field
+        # (a time from another field through [dates]: that field's column, as the file
+        # names it; "column resolved_at" was said beside "column 处理日期" for one cell)
+        sources = {f: self.date_from.get(f, (f, None))[0] for f in FIELDS}
         self.time_column = {f: self.column(f) if f in self.index else
-                            self.date_from.get(f, (f, None))[0]
+                            self.column(sources[f]) if sources[f] in self.index else
+                            sources[f]
                             for f, kind in FIELDS.items() if kind == "time"}
         self.required = [(f, self.column(f), mapping.columns.get(f)) for f in REQUIRED]
 
@@ -1009,8 +1013,10 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                             "empty: every row needs its key to be imported again"),
                             cells=cells))
                         history = None
-                    if history is None:
-                        result.problems.extend(row.problems or [Problem(
+                    if history is None:  # each problem once (a column that feeds several
+                        # fields through [dates] was said once for each of them)
+                        once = {(p.column, p.message): p for p in row.problems}
+                        result.problems.extend(list(once.values()) or [Problem(
                             number, None, _("cannot be read"), cells=cells)])
                         continue
                     if key is not None and key in keys:

@@ -241,6 +241,9 @@ def test_bad_rows_refuse_the_file(ledger, files):
     r = ledger("import", path, "--mapping", files["map"], code=1)
     assert "row 2, column 处理日期: 2025-03-01 00:00 is before" in r.stderr
     assert "the dates run backwards" in r.stderr
+    # once, by the file's column: the investigation takes its time from it ([dates]),
+    # and the same refusal was said again as "column resolved_at"
+    assert r.stderr.count("row 2, column ") == 1 and "column resolved_at" not in r.stderr
     assert ledger.snapshot() == before
     # --rejects onto the register itself, the mapping or another ledger: refused before
     # anything is imported (it wrote over the register, after the import committed)
