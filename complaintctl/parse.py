@@ -256,8 +256,9 @@ def action_number(value: str, field: str = "ACTION") -> str:
 MAX_AMOUNT = 10**12
 
 
-_THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?|"
-                        r"[+-]?[0-9]{1,3}(?:，[0-9]{3})+(?:\.[0-9]*)?")
+# Commas between thousands (1,250.50); money() reads the amount NFKC-normalised, so
+# 1，250 typed with a full-width comma is matched as 1,250.
+_THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
 
 
 # The yuan written around an amount (¥1,250.50, 1250元, RMB 80): read in a ledger kept in
