@@ -193,26 +193,38 @@ def _check_demo(lg: Ledger, cur: sqlite3.Cursor) -> None:
                       code="not_a_demo_ledger", path=str(lg.path))
 
 
-def _set_aside(cur: sqlite3.Cursor, keep: frozenset[str] | None) -> dict[str, str]:
-    """Drop the tally, rollup and last-contact triggers, or (`keep` given) the indexes
-    but `keep`; returns the statements that make them again, by name. Index pages are
-    freed without zeroing them (secure_delete off for the drops: it would write every
-    page of a large ledger's indexes twice, to the journal and back); no index holds
-    a contact (tests/test_bulk.py), the only value that must not outlive its erasure."""
-    kind = "trigger" if keep is None else "index"
-    found = cur.execute("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL "
-                        "AND type = ?", (kind,)).fetchall()
-    dropped = [(name, sql) for name, sql in found
-               if (name in TALLY_TRIGGERS or name in ROLLUP_TRIGGERS
-                   or name in LAST_CONTACT_TRIGGERS if keep is None else name not in keep)]
+# The triggers a bulk write sets aside: it does their work itself.
+_WRITERS_TRIGGERS = frozenset((*TALLY_TRIGGERS, *ROLLUP_TRIGGERS, *LAST_CONTACT_TRIGGERS))
+
+
+def _set_aside_triggers(cur: sqlite3.Cursor) -> dict[str, str]:
+    """Drop the tally, rollup and last-contact triggers; returns the statements that make
+    them again, by name."""
+    found = cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND "
+                        "sql IS NOT NULL").fetchall()
+    dropped = {name: sql for name, sql in found if name in _WRITERS_TRIGGERS}
+    for name in dropped:
+        cur.execute(f"DROP TRIGGER {name}")
+    return dropped
+
+
+def _set_aside_indexes(cur: sqlite3.Cursor, keep: frozenset[str]) -> dict[str, str]:
+    """Drop the indexes but `keep`; returns the statements that make them again, by name.
+    Their pages are freed without zeroing them (secure_delete off for the drops: it would
+    write every page of a large ledger's indexes twice, to the journal and back); no
+    index holds a contact (tests/test_bulk.py), the only value that must not outlive its
+    erasure."""
+    found = cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
+                        "sql IS NOT NULL").fetchall()
+    dropped = {name: sql for name, sql in found if name not in keep}
     (secure,) = cur.execute("PRAGMA secure_delete").fetchone()
     cur.execute("PRAGMA secure_delete = OFF")
     try:
-        for name, _sql in dropped:
-            cur.execute(f"DROP {kind.upper()} {name}")
+        for name in dropped:
+            cur.execute(f"DROP INDEX {name}")
     finally:
         cur.execute(f"PRAGMA secure_delete = {int(secure)}")
-    return dict(dropped)
+    return dropped
 
 
 @contextmanager
@@ -245,15 +257,14 @@ def writing(lg: Ledger, *, demo: bool = False, batch: int = BATCH,
             if demo:
                 _check_demo(lg, cur)
             (held,) = cur.execute("SELECT coalesce(max(rowid), 0) FROM complaints").fetchone()
-            rebuild = _set_aside(cur, None)
-            if held:  # set aside once the write is large beside the ledger (Writer.write)
-                keep |= {REPEAT_INDEX}
+            rebuild = _set_aside_triggers(cur)
+            aside: tuple[int, frozenset[str]] | None = None
+            if held:  # set aside once the write is large beside the ledger (Writer._accept)
+                aside = (max(batch, held // ASIDE_SHARE), keep | {REPEAT_INDEX})
             else:
-                rebuild.update(_set_aside(cur, keep))
+                rebuild.update(_set_aside_indexes(cur, keep))
             written_after = rollups.marks(cur)
-            writer = Writer(lg, cur, batch=batch, set_aside=rebuild)
-            if held:
-                writer.aside = (max(batch, held // ASIDE_SHARE), keep)
+            writer = Writer(lg, cur, batch=batch, set_aside=rebuild, aside=aside)
             writer.rollup_marks = written_after
             lg.rows = _Closed()
             yield writer
@@ -381,7 +392,8 @@ class Writer:
     """Applies histories and writes their rows in batches (see the module's text)."""
 
     def __init__(self, lg: Ledger, cur: sqlite3.Cursor, *, batch: int = BATCH,
-                 set_aside: dict[str, str] | None = None):
+                 set_aside: dict[str, str] | None = None,
+                 aside: tuple[int, frozenset[str]] | None = None):
         self.lg, self.cur, self.batch = lg, cur, batch
         cfg = lg.config
         self.tz, self.policy = cfg.tz, cfg.policy()
@@ -480,7 +492,7 @@ class Writer:
         self.set_aside = {} if set_aside is None else set_aside
         # (complaints added, indexes kept): when to set the indexes aside, None once
         # they are (or when they were from the start)
-        self.aside: tuple[int, frozenset[str]] | None = None
+        self.aside = aside
         self.added = 0
         self._steps: dict[str, Callable[[_Case, Step, str, str], None]] = {
             "assign": self._assign, "investigate": self._investigate,
@@ -629,7 +641,7 @@ class Writer:
         self.added += 1
         if self.added % self.batch == 0:
             if self.aside is not None and self.added >= self.aside[0]:
-                self.set_aside.update(_set_aside(self.cur, self.aside[1]))
+                self.set_aside.update(_set_aside_indexes(self.cur, self.aside[1]))
                 self.aside = None
             self.write()
 
