@@ -1245,10 +1245,10 @@ def report_cmd(
     """Weekly and monthly summaries, returns and the register of a period."""
     from complaintctl import reports
 
-    if fmt == "table" and output:  # the file's name says which, as export reads it
-        fmt = _REPORT_SUFFIXES.get(Path(output).suffix.lower(), fmt)
-    fmt = parse.choice(fmt, (*parse.FORMATS, "xlsx"), "--format")
     named = _REPORT_SUFFIXES.get(Path(output).suffix.lower()) if output else None
+    if fmt == "table" and named:  # the file's name says which, as export reads it
+        fmt = named
+    fmt = parse.choice(fmt, (*parse.FORMATS, "xlsx"), "--format")
     if named is not None and named != fmt and fmt != "table":  # csv text in a .xlsx name
         raise BadInput(_("--output {path} is named for {named}, not {format}").format(
             path=output, named=named, format=fmt),
