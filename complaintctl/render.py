@@ -987,7 +987,6 @@ def report_summary(rep: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
     b, h, c, p, y = (rep["backlog"], rep["handling_days"], rep["capa"], rep["previous_period"],
                      rep["year_to_date"])
     ret = rep["returns"]
-    change = p["received_change"]
     period = rep["period"]
     # a report cut at its instant (a period still running, or --as-of before its end)
     # says so: it reads like a closed period otherwise
@@ -1020,9 +1019,9 @@ def report_summary(rep: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
                                  "{resolved} ({resolved_change}), closed {closed} "
                                  "({closed_change})").format(
             first=p["from"], last=p["to"], received=p["received"],
-            change=pct(change, signed=True), resolved=p["resolved"],
-            resolved_change=pct(p.get("resolved_change"), signed=True), closed=p["closed"],
-            closed_change=pct(p.get("closed_change"), signed=True))),
+            change=pct(p["received_change"], signed=True), resolved=p["resolved"],
+            resolved_change=pct(p["resolved_change"], signed=True), closed=p["closed"],
+            closed_change=pct(p["closed_change"], signed=True))),
         (_("year to date"), _("received {received}, resolved {resolved}, closed {closed}, "
                               "voided {voided}").format(
             received=y["received"], resolved=y["resolved"], closed=y["closed"],
