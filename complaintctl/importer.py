@@ -24,6 +24,7 @@ import json
 import re
 import sqlite3
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -791,7 +792,7 @@ def known_keys(cur: sqlite3.Cursor) -> dict[str, str]:
 
 # What _compare reads of a complaint the ledger holds.
 _STORED = (*COMPARED, "closed_at", "satisfaction", "voided_at", "disposition",
-           "reopen_count")
+           "reopen_count", "status", "id")
 _STEP_TABLES = (("assignments", "assign"), ("investigations", "investigate"),
                 ("resolutions", "resolve"), ("revisits", "revisit"))
 # Rows read ahead, so that the complaints they name are read from the ledger together.
@@ -812,7 +813,7 @@ def _stored(cur: sqlite3.Cursor, cids: list[str]) -> dict[str, dict[str, Any]]:
             f"WHERE c.id IN ({', '.join('?' * len(cids))})", cids):
         record = found[cid] = dict(zip(_STORED, values[:width], strict=True))
         for (_table, kind), ats in zip(_STEP_TABLES, values[width:], strict=True):
-            record["@" + kind] = set(ats.split("\x1f")) if ats is not None else set()
+            record["@" + kind] = Counter(ats.split("\x1f")) if ats is not None else Counter()
     return found
 
 
@@ -840,19 +841,18 @@ def _compare(reader: Reader, row: _Row, history: History, stored: dict[str, Any]
                             local(parse.from_iso(old)) if old else None,
                             local(history.received_at))
     new_steps: list[Step] = []
+    held_by_kind: dict[str, Counter[str]] = {}
     for step in history.steps:
         kind = step.kind
         at = _stamp(step.at)
-        held = stored.get("@" + kind)
-        if held is None:  # a step without a table of its own
-            if kind == "close":
-                held = {stored["closed_at"]} if stored["closed_at"] and \
-                    stored["satisfaction"] is None else set()
-            elif kind == "void":
-                held = {stored["voided_at"]} if stored["voided_at"] else set()
-            else:
-                held = set()
-        if at in held and not new_steps:
+        held = held_by_kind.get(kind)
+        if held is None:  # each held step matches one step of the row
+            held = held_by_kind[kind] = Counter(stored.get("@" + kind) or _held_apart(
+                kind, stored))
+        if held[at] > 0:
+            held[at] -= 1
+            if new_steps:  # held after one the ledger does not hold: that one was changed
+                return [], _another_time(new_steps[0].kind)
             if kind == "resolve" and stored["disposition"] != step.facts["disposition"] \
                     and stored["reopen_count"] == 0:
                 return [], _("{column} was {old}, the file now says {new}; the ledger is left "
@@ -860,12 +860,41 @@ def _compare(reader: Reader, row: _Row, history: History, stored: dict[str, Any]
                                                 old=shown(stored["disposition"]),
                                                 new=shown(step.facts["disposition"]))
             continue
-        if held and not new_steps and kind in ("assign", "resolve", "close", "void"):
+        if held.total() and kind in ("assign", "resolve", "close", "void"):
             # the ledger has this step at another time: the register was changed
-            return [], _("its {step} step is at another time than the ledger's; the ledger "
-                         "is left as it is").format(step=step_word(kind))
+            return [], _another_time(kind)
         new_steps.append(step)
+    if new_steps:  # what the steps typed would say first (the same in a dry run)
+        first = new_steps[0]
+        command = first.kind.replace("-", " ")
+        if command in workflow.TRANSITIONS:
+            try:
+                workflow.next_state(command, stored["status"], stored["id"],
+                                    first.facts.get("satisfaction"))
+            except IllegalTransition as exc:
+                return [], _new_refused(first.kind, exc.message)
     return new_steps, None
+
+
+def _held_apart(kind: str, stored: dict[str, Any]) -> list[str]:
+    """The times of a step without a table of its own the ledger holds: a close without
+    a revisit, a void."""
+    if kind == "close":
+        return [stored["closed_at"]] if stored["closed_at"] and \
+            stored["satisfaction"] is None else []
+    if kind == "void":
+        return [stored["voided_at"]] if stored["voided_at"] else []
+    return []
+
+
+def _new_refused(kind: str, message: str) -> str:
+    return _("its new {step} step was refused: {message}").format(step=step_word(kind),
+                                                                 message=message)
+
+
+def _another_time(kind: str) -> str:
+    return _("its {step} step is at another time than the ledger's; the ledger is left as "
+             "it is").format(step=step_word(kind))
 
 
 def _differs(column: str, old: Any, new: Any) -> str:
@@ -966,7 +995,9 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
     `keep`), or, when `keep` is None, in an ordinary transaction that adds nothing
     (_New at the first row to add)."""
     result = Result(dry_run=dry_run, header=list(table.header))
-    later: list[tuple[str, list[Step], dict[str, Any]]] = []  # steps for the ordinary path
+    # the steps for the ordinary path: (key, id, its new steps, what their events carry,
+    # the column of each kind's time)
+    later: list[tuple[str, str, list[Step], dict[str, Any], dict[str, str]]] = []
     seen: dict[str, int] = {}  # key -> the row it was first in
     mapping_name = Path(mapping.name).name
     writer: bulk.Writer | None = None
@@ -1000,7 +1031,7 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                     key = reader.key(row)
                     # the row hash only where an event will carry it (below)
                     source = {"file": file_name, "row": number, "row_hash": None}
-                    history, _cols = reader.history(row, actor=actor, source=source)
+                    history, columns = reader.history(row, actor=actor, source=source)
                     if key is not None:
                         first = seen.setdefault(key, number)
                         if first != number:
@@ -1028,7 +1059,8 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                                                                   message=conflict)))
                         elif new_steps:
                             source["row_hash"] = reader.row_hash(row)
-                            later.append((cid, new_steps, history.extra or {}))
+                            later.append((key, cid, new_steps, history.extra or {},
+                                          dict(columns)))
                             result.updated += 1
                             result.steps += len(new_steps)
                         else:
@@ -1067,22 +1099,34 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
     if writer is not None:
         result.warnings += writer.calendar_warnings()
     saved = lg.rows
-    for cid, new_steps, extra in later:
-        for step in new_steps:
+    counted = (result.updated, len(result.conflicts))
+    for key, cid, new_steps, extra, time_columns in later:
+        for done, step in enumerate(new_steps):
             lg.rows = _Sourced({**extra, **(step.extra or {})})
             try:
                 said = bulk.step_through(lg, cid, step).warnings
             except ComplaintctlError as exc:
+                message = _new_refused(step.kind, exc.message)
+                if exc.code == "time_before":  # said in the register's terms
+                    message = _("its new {step} step ({column}: {time}) is before what the "
+                                "ledger holds ({then})").format(
+                        step=step_word(step.kind), column=time_columns.get(step.kind, "?"),
+                        time=lg.local(step.at), then=lg.local(exc.params["after"]))
                 result.conflicts.append(Problem(
                     int(extra.get("source", {}).get("row", 0)), None,
-                    _("{id}: its new {step} step was refused: {message}").format(
-                        id=cid, step=step_word(step.kind), message=exc.message)))
-                result.steps -= 1
+                    _("{key} ({id}): {message}").format(key=key, id=cid, message=message)))
+                result.steps -= len(new_steps) - done  # this one and those after it
+                if not done:
+                    result.updated -= 1
                 break
             finally:
                 lg.rows = saved
             # each line once, as the writer's (a year's warning for many complaints)
             result.warnings += [w for w in said if w not in result.warnings]
+    if (result.updated, len(result.conflicts)) != counted:  # the batch says what happened
+        with lg.write() as cur:
+            cur.execute("UPDATE import_batches SET updated = ?, conflicts = ? WHERE id = ?",
+                        (result.updated, len(result.conflicts), result.batch))
     return result
 
 

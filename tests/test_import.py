@@ -304,6 +304,61 @@ def test_reimport_newer_copy_conflict(ledger, files):
     assert {x[0]: x[1] for x in complaints(ledger)}["2025-002"] == "closed"
 
 
+def test_a_changed_step_date_is_a_conflict_in_the_dry_run_and_the_import_alike(ledger, files):
+    """A newer copy whose 处理日期 moved a day made the dry run promise three new steps
+    (an investigation estimated from it, the resolution, the revisit) and the import
+    then refuse one as a 'conflict' while saying '1 with new steps (2)', its batch row
+    counting no conflict; a complaint voided since the import was promised new steps."""
+    ledger("import", files["csv"], "--mapping", files["map"])
+    rows = [list(r) for r in ROWS]
+    rows[0][17] = "2025-03-05"  # 处理日期 (the investigation's time too, by [dates])
+    moved = write_csv(files["dir"] / "moved.csv", rows)
+    before = ledger.snapshot()
+    said = "2025-001 (CC-2026-0001): its resolve step is at another time than the ledger's"
+    for dry in (["--dry-run"], []):
+        r = ledger("import", moved, "--mapping", files["map"], *dry)
+        assert f"Warning: conflict: row 2: {said}" in r.stderr, r.stderr
+        assert "0 new complaints, 2 already imported, 1 conflict." in r.stdout + r.stderr
+        assert "new steps" not in r.stdout + r.stderr
+    batch = ledger.rows("SELECT updated, unchanged, conflicts FROM import_batches WHERE id = 2")
+    assert batch == [(0, 2, 1)]
+    assert [x for x in ledger.snapshot() if x not in before and "import_batches" not in
+            str(x)] == []
+    # voided by a clerk since: its new steps are refused in the dry run already
+    rows = [list(r) for r in ROWS]
+    rows[1][13:20] = ["包装破损", "物流", "换货", "补发两箱", "2025-03-15", "基本满意",
+                      "2025-03-20"]
+    newer = write_csv(files["dir"] / "newer.csv", rows)
+    ledger("void", "CC-2026-0002", "--reason", "重复录入")
+    said = ("2025-002 (CC-2026-0002): its new investigate step was refused: cannot "
+            "investigate CC-2026-0002: it is void")
+    for dry in (["--dry-run"], []):
+        r = ledger("import", newer, "--mapping", files["map"], *dry)
+        assert f"Warning: conflict: row 3: {said}" in r.stderr, r.stderr
+        assert "new steps" not in r.stdout + r.stderr
+
+
+def test_new_steps_the_ledger_refuses_are_counted_as_a_conflict(ledger, files):
+    """The steps a newer copy adds are told one by one after the import; one refused
+    (here: before a step a clerk typed since) took back one step of the count though
+    those after it were not told either, and the batch row kept the count before."""
+    ledger("import", files["csv"], "--mapping", files["map"])
+    ledger("investigate", "CC-2026-0002", "--finding", "仓库复核", "--at", "2025-03-18 09:00")
+    rows = [list(r) for r in ROWS]
+    rows[1][13:20] = ["包装破损", "物流", "换货", "补发两箱", "2025-03-15", "基本满意",
+                      "2025-03-20"]
+    newer = write_csv(files["dir"] / "newer.csv", rows)
+    before = ledger.rows("SELECT count(*) FROM events")
+    r = ledger("import", newer, "--mapping", files["map"])
+    assert ("Warning: conflict: row 3: 2025-002 (CC-2026-0002): its new investigate step "
+            "(处理日期: 2025-03-15 00:00) is before what the ledger holds (2025-03-18 09:00)"
+            ) in r.stderr, r.stderr
+    assert "Import batch 2: 0 new complaints, 2 already imported, 1 conflict." in r.stderr
+    assert ledger.rows("SELECT updated, unchanged, conflicts FROM import_batches "
+                       "WHERE id = 2") == [(0, 2, 1)]
+    assert ledger.rows("SELECT count(*) FROM events") == before
+
+
 def test_times_and_steps_are_said_as_the_register_and_the_clerk_have_them(ledger, files):
     """A changed 投诉日期 was said in stored UTC instants (a day off for a date typed in
     Shanghai); a 投诉日期 in the future was 'log: --received …', without its column; the
