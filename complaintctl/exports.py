@@ -223,6 +223,9 @@ _R_PLAIN: tuple[tuple[str, str, str], ...] = (
     ("reason", "text", "r.reason"),
     ("authorised_qty", "count", "r.authorised_qty"),
     ("received_qty", "count", "r.received_qty"),
+    # returns.discrepancy: goods arrived, and their count differs from what was authorised
+    ("discrepancy", "flag", "coalesce(r.received_qty, 0) != 0 AND "
+     "r.received_qty != r.authorised_qty"),
     ("first_received_at", "time", "r.first_received_at"),
     ("inspected_at", "time", "r.inspected_at"),
     ("result", "code", "r.result"),
@@ -250,6 +253,7 @@ _R_PLAIN: tuple[tuple[str, str, str], ...] = (
 
 RETURN_COLUMNS: tuple[Column, ...] = tuple((k, kind) for k, kind, _sql in _R_PLAIN)
 _MONEY_R = [i for i, (_k, kind) in enumerate(RETURN_COLUMNS) if kind == "money"]
+_FLAG_R = [k for k, _kind in RETURN_COLUMNS].index("discrepancy")
 
 
 def returns(lg: Ledger, since: str | None, until: str | None) -> Export:
@@ -260,6 +264,7 @@ def returns(lg: Ledger, since: str | None, until: str | None) -> Export:
            f" FROM returns r{clause} ORDER BY r.opened_at, r.id")
 
     funcs: dict[int, Callable[[Any], Any]] = dict.fromkeys(_MONEY_R, format_money)
+    funcs[_FLAG_R] = bool
     return Export("returns", RETURN_COLUMNS,
                   _stream(lg, sql, [lg.config.currency, *params],
                           lambda batch: _columns_mapped(batch, funcs)))

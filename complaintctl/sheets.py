@@ -58,15 +58,22 @@ def _fields(values: Sequence[Any]) -> Sequence[str]:
     return csv_fields(texts)
 
 
+def _flag_texts(values: Sequence[Any]) -> list[str | None]:
+    """A yes/no column as JSON says it: true, false (None empty)."""
+    return [None if v is None else "true" if v else "false" for v in values]
+
+
 def csv_chunks(columns: Sequence[Column], batches: Iterable[Sequence[tuple[Any, ...]]]
                ) -> Iterator[bytes]:
     """UTF-8 with a BOM, CRLF, every cell through the formula guard: what csv.writer
     (excel dialect) writes for these rows, a batch at a time."""
     yield ("\ufeff" + ",".join(csv_fields([neutralise(key) for key, _kind in columns]))
            + "\r\n").encode("utf-8")
+    flags = {i for i, (_key, kind) in enumerate(columns) if kind == "flag"}
     for batch in batches:
         if batch:
-            fields = [_fields(values) for values in zip(*batch, strict=True)]
+            fields = [_fields(_flag_texts(values) if i in flags else values)
+                      for i, values in enumerate(zip(*batch, strict=True))]
             yield ("\r\n".join(map(",".join, zip(*fields, strict=True))) + "\r\n"
                    ).encode("utf-8")
 
@@ -184,6 +191,8 @@ def xlsx_chunks(columns: Sequence[Column], batches: Iterable[Sequence[tuple[Any,
                     ws.write_number(r, c, float(Decimal(value)), money[code])
                 elif kind == "count":
                     ws.write_number(r, c, value)
+                elif kind == "flag":
+                    ws.write_boolean(r, c, bool(value))
                 else:
                     ws.write_string(r, c, str(value))
         ws.autofilter(0, 0, r, len(columns) - 1)

@@ -153,6 +153,24 @@ def test_jsonl_is_one_object_per_line_with_codes_and_iso_times(lifecycle, tmp_pa
     assert actions[0]["created_at"] == "2026-10-08T02:00:00Z"
 
 
+def test_returns_say_their_count_discrepancy_in_every_format(lifecycle, tmp_path):
+    """`show` and `return list` flag a receipt that differs from what was authorised;
+    the export of returns left it out."""
+    run = lifecycle["run"]
+    short = run("return", "open", lifecycle["late"], "--qty", "3").stdout.strip()
+    run("return", "receive", short, "--qty", "2")
+    flags = {r["id"]: r["discrepancy"] for r in _jsonl(_export(run, tmp_path, "returns",
+                                                                "jsonl")[0])}
+    assert flags == {lifecycle["rma"]: False, short: True}
+    rows = _csv(_export(run, tmp_path, "returns", "csv")[0])
+    assert {r["id"]: r["discrepancy"] for r in rows} == {lifecycle["rma"]: "false",
+                                                         short: "true"}
+    header, cells = _xlsx(_export(run, tmp_path, "returns", "xlsx")[0])
+    assert [(r[0].value, r[header.index("discrepancy")].value) for r in cells] == [
+        (lifecycle["rma"], False), (short, True)]
+    assert cells[0][header.index("discrepancy")].data_type == "b"
+
+
 def test_events_keep_the_stored_text_in_csv(lifecycle, tmp_path):
     rows = _csv(_export(lifecycle["run"], tmp_path, "events", "csv")[0])
     stored = lifecycle["run"].rows("SELECT data, old, hash FROM events ORDER BY id")

@@ -194,7 +194,9 @@ def _old_csv(columns, rows) -> bytes:
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow([render.neutralise(key) for key, _kind in columns])
     for row in rows:
-        writer.writerow([render.neutralise("" if v is None else str(v)) for v in row])
+        writer.writerow([render.neutralise("" if v is None else str(v).lower() if
+                                           kind == "flag" else str(v))
+                         for v, (_key, kind) in zip(row, columns, strict=True)])
     return buf.getvalue().encode("utf-8")
 
 
