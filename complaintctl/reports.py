@@ -91,6 +91,8 @@ _THEN = {
                    "AND r.at <= :t ORDER BY r.round DESC LIMIT 1)",
     "satisfaction": "(SELECT v.satisfaction FROM revisits v WHERE v.complaint_id = c.id "
                     "AND v.at <= :t ORDER BY v.at DESC, v.id DESC LIMIT 1)",
+    "last_revisit": "(SELECT max(v.at) FROM revisits v WHERE v.complaint_id = c.id "
+                    "AND v.at <= :t)",
     # when it last went from resolved to closed: a closing revisit, or close --no-revisit
     "closing_revisit": "(SELECT max(v.at) FROM revisits v WHERE v.complaint_id = c.id AND "
                        "v.from_status = 'resolved' AND v.to_status = 'closed' AND v.at <= :t)",
@@ -822,8 +824,9 @@ class Report:
         cur = self.conn.execute(
             "SELECT id, received_at, closed_at, customer, product, quantity, disposition, "
             "status, status || CASE WHEN status = 'closed' AND satisfaction IS NOT NULL "
+            "AND (SELECT max(v.at) FROM revisits v WHERE v.complaint_id = c.id) >= closed_at "
             "THEN ' (' || satisfaction || ')' ELSE '' END AS result, department, owner "
-            "FROM complaints WHERE received_at >= ? AND received_at < ? "
+            "FROM complaints c WHERE received_at >= ? AND received_at < ? "
             "ORDER BY received_at, id", (self.lo, self.hi))
         names = [d[0] for d in cur.description]
         return [dict(zip(names, values, strict=True)) for values in cur]
@@ -833,20 +836,22 @@ class Report:
         as `register` reads from the complaints' columns)."""
         rows = self._then(
             "SELECT c.id, c.received_at, c.customer, c.product, c.quantity, {status}, "
-            "{disposition}, {satisfaction}, {department}, {owner}, {closing_revisit}, "
-            "{close_event} FROM complaints c WHERE c.received_at >= :lo AND "
+            "{disposition}, {satisfaction}, {last_revisit}, {department}, {owner}, "
+            "{closing_revisit}, {close_event} FROM complaints c WHERE c.received_at >= :lo AND "
             "c.received_at < :hi ORDER BY c.received_at, c.id", lo=self.lo, hi=self.hi)
         out = []
         for (cid, received, customer, product, quantity, status, disposition, satisfaction,
-             department, owner, closing_revisit, close_event) in rows:
-            closed = status == "closed"
+             last_revisit, department, owner, closing_revisit, close_event) in rows:
+            closed_at = max(filter(None, (closing_revisit, close_event)), default=None) \
+                if status == "closed" else None
+            # the satisfaction of a revisit at or after the closing (not of the one that
+            # reopened it before a close without a revisit)
+            said = closed_at is not None and satisfaction and last_revisit >= closed_at
             out.append({
-                "id": cid, "received_at": received,
-                "closed_at": max(filter(None, (closing_revisit, close_event)), default=None)
-                if closed else None,
+                "id": cid, "received_at": received, "closed_at": closed_at,
                 "customer": customer, "product": product, "quantity": quantity,
                 "disposition": disposition, "status": status,
-                "result": f"{status} ({satisfaction})" if closed and satisfaction else status,
+                "result": f"{status} ({satisfaction})" if said else status,
                 "department": department, "owner": owner})
         return out
 

@@ -417,6 +417,36 @@ def test_report_as_of_shows_the_complaint_as_it_was_then(stepped, as_of, status,
     assert (line["department"], line["owner"]) == (dept, owner)
 
 
+def test_register_result_of_a_complaint_closed_without_a_revisit_after_reopening(tmp_path):
+    """Reopened by an unsatisfied revisit, resolved again and closed without a revisit:
+    the register said 'closed (unsatisfied)', the satisfaction of the revisit that
+    reopened it; now and as of an instant after the close."""
+    db = tmp_path / "ledger.db"
+    _cli(db, "init", "--country", "CN", "--timezone", "Asia/Shanghai")
+    cid = _cli(db, "log", "--customer", "华东", "--product", "P1", "--severity", "medium",
+               "--category", "quality", "--channel", "phone", "--description", "x",
+               "--received", "2025-03-03 09:00").strip()
+    for *step, at in [
+        ("assign", cid, "--dept", "质量部", "--owner", "王芳", "2025-03-03 10:00"),
+        ("investigate", cid, "--cause", "扭矩", "--cause-category", "manufacturing",
+         "2025-03-05 09:00"),
+        ("resolve", cid, "--disposition", "exchange", "--summary", "换新", "2025-03-06 09:00"),
+        ("revisit", cid, "--satisfaction", "unsatisfied", "2025-03-07 09:00"),
+        ("resolve", cid, "--disposition", "refund", "--amount", "10", "--summary", "退款",
+         "2025-03-10 09:00"),
+        ("close", cid, "--no-revisit", "--reason", "客户拒绝回访", "2025-03-11 09:00"),
+    ]:
+        _cli(db, *step, "--at", at)
+    for as_of in ([], ["--as-of", "2025-03-20 12:00"]):
+        (line,) = _report_json(db, "--month", "2025-03", *as_of)["register"]
+        assert (line["status"], line["closed_at"], line["result"]) == (
+            "closed", "2025-03-11T01:00:00Z", "closed"), as_of
+    # closed by a revisit after the same reopening: its satisfaction is said
+    _cli(db, "revisit", cid, "--satisfaction", "satisfied", "--at", "2025-03-12 09:00")
+    (line,) = _report_json(db, "--month", "2025-03")["register"]
+    assert line["result"] == "closed (satisfied)"
+
+
 def test_report_as_of_now_reads_the_current_columns(stepped):
     """With no step after the instant the complaints' columns are read as they are:
     the same report as with --as-of after the last step."""
