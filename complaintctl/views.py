@@ -452,6 +452,15 @@ def return_stream(lg: Ledger, *, open_only: bool = False, complaint_id: str | No
     return ReturnListing(lg, clause, params, limit)
 
 
+def _contain(where: list[str], params: list[Any],
+             filters: tuple[tuple[str, str | None], ...]) -> None:
+    """The text filters given, (column, text): the column contains the text (contains)."""
+    for col, value in filters:
+        if value:
+            where.append(f"{col} LIKE ? ESCAPE '\\'")
+            params.append(contains(value))
+
+
 def list_stream(lg: Ledger, *, status: str | None = None, department: str | None = None,
                 owner: str | None = None, customer: str | None = None,
                 product: str | None = None, category: str | None = None,
@@ -473,11 +482,8 @@ def list_stream(lg: Ledger, *, status: str | None = None, department: str | None
         if value:
             where.append(f"{col} = ?")
             params.append(value)
-    for col, value in (("department", department), ("owner", owner),
-                       ("customer", customer), ("product", product)):
-        if value:
-            where.append(f"{col} LIKE ? ESCAPE '\\'")
-            params.append(contains(value))
+    _contain(where, params, (("department", department), ("owner", owner),
+                             ("customer", customer), ("product", product)))
     if since:
         where.append("received_at >= ?")
         params.append(iso(since))
@@ -561,10 +567,7 @@ def overdue(lg: Ledger, as_of: datetime, *, department: str | None = None,
             "LEFT JOIN assignments a ON a.id = (SELECT x.id FROM assignments x WHERE "
             "x.complaint_id = s.complaint_id AND x.at <= ? ORDER BY x.at DESC, x.id DESC "
             "LIMIT 1) ")
-    for col, value in ((f"{owners}.department", department), (f"{owners}.owner", owner)):
-        if value:
-            where.append(f"{col} LIKE ? ESCAPE '\\'")
-            params.append(contains(value))
+    _contain(where, params, ((f"{owners}.department", department), (f"{owners}.owner", owner)))
     if severity:
         where.append("c.severity = ?")
         params.append(severity)
