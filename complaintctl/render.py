@@ -621,7 +621,10 @@ OVERDUE_COLS = (Col("id", N_("id"), "code"), Col("kind", N_("kind"), "code", "re
                 Col("late_hours", N_("late h"), "num"),
                 Col("late_working_days", N_("late wd"), "num"),
                 Col("escalation_level", N_("level"), "num"),
-                Col("escalate_to", N_("escalate to"), word="role"))
+                Col("escalate_to", N_("escalate to"), word="role"),
+                # after the columns it always had: a return's complaint, a stage's round
+                Col("complaint_id", N_("complaint"), "code"), Col("round", N_("round"), "num"),
+                Col("product", N_("product")))
 # markdown is read by a person: the stage in words with its round (csv keeps the code;
 # JSON has the round apart)
 OVERDUE_MARKDOWN_COLS = tuple(Col("stage_shown", N_("stage")) if c.key == "stage" else c
@@ -649,17 +652,21 @@ OVERDUE_SHRINK = {"customer": 10, "who": 8}
 def overdue_table_row(row: dict[str, Any]) -> dict[str, Any]:
     """Late as working days (or hours under one), the level as L1..L9, the owner and
     department in one column (the owner first: a narrow column keeps the name)."""
+    hours = row["late_hours"]
     late = (_("{n} wd").format(n=row["late_working_days"]) if row["late_working_days"]
-            else _("{n} h").format(n=f"{row['late_hours']:.1f}"))
-    return {**row, "late": late, "_style": str(row["escalation_level"]),
-            "stage": stage_shown(row),
+            else _("{n} h").format(n=f"{hours:.1f}" if hours >= 0.1 else "<0.1"))
+    level = row["escalation_level"]
+    return {**row, "late": late, "_style": str(level), "stage": stage_shown(row),
             "who": " ".join(x for x in (row["owner"], row["department"]) if x),
-            "level": f"L{row['escalation_level']}"}
+            "level": f"L{level}" if level else "-"}  # late, not yet escalated
 
 
 def escalation_legend(rows: Sequence[dict[str, Any]]) -> str:
-    """Whom each level shown escalates to: "L3 general manager; L2 branch head"."""
-    roles = {r["escalation_level"]: r["escalate_to"] for r in rows}
+    """Whom each level shown escalates to: "L3 general manager; L2 branch head"; empty
+    when no row is escalated."""
+    roles = {r["escalation_level"]: r["escalate_to"] for r in rows if r["escalation_level"]}
+    if not roles:
+        return ""
     return _("Escalate to: {roles}").format(roles=(
         "、" if i18n.lang() == "zh" else "; ").join(
         f"L{lvl} {label('role', roles[lvl])}" for lvl in sorted(roles, reverse=True)))
@@ -671,8 +678,10 @@ def overdue_table(rows: Sequence[dict[str, Any]], tz: tzinfo, width: int, title:
     table = fitted_table([overdue_table_row(r) for r in rows], OVERDUE_TABLE_COLS, tz, width,
                          title, shrink=OVERDUE_SHRINK, drop=("due_at",),
                          styles=ESCALATION_STYLES)
-    table.caption = Text(escalation_legend(rows))
-    table.caption_justify = "left"
+    legend = escalation_legend(rows)
+    if legend:
+        table.caption = Text(legend)
+        table.caption_justify = "left"
     return table
 
 

@@ -392,7 +392,9 @@ def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
     levels = Counter(r["escalation_level"] for r in rows)
     title = _("Overdue at {time}: {n} ({levels})").format(
         time=local, n=len(rows),
-        levels=i18n.listing([f"L{lvl} {levels[lvl]}" for lvl in sorted(levels, reverse=True)]))
+        levels=i18n.listing([f"L{lvl} {levels[lvl]}" if lvl else _(
+            "not escalated yet {n}").format(n=levels[lvl])
+            for lvl in sorted(levels, reverse=True)]))
     shown = rows[:limit] if limit else rows
     _print_rich(render.overdue_table(shown, ledger.tz, _width(), title))
     if len(shown) < len(rows):

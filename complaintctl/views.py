@@ -581,9 +581,7 @@ def overdue(lg: Ledger, as_of: datetime, *, department: str | None = None,
         late_at = deadlines.LateAt(as_of, cfg.calendar(), cfg.tz, cfg.escalation())
     out = []
     for cid, rid, stage, round_, due_s, sev, dept, own, cust, prod in rows:
-        late = late_at(from_iso(due_s))
-        if late.level == 0:
-            continue
+        late = late_at(from_iso(due_s))  # late, if below the first escalation: level 0
         out.append({"id": rid or cid, "kind": "return" if rid else "complaint",
                     "complaint_id": cid, "stage": stage, "round": round_, "severity": sev,
                     "department": dept, "owner": own, "customer": cust, "product": prod,

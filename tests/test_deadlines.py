@@ -190,3 +190,29 @@ def test_overdue_escalation_thresholds(ledger, as_of, level, late_wd, late_h):
     assert round(row["late_hours"]) == late_h
     assert row["escalate_to"] == {1: "department_manager", 2: "branch_head",  # codes
                                   3: "general_manager"}[level]
+
+
+def test_a_stage_late_below_the_first_escalation_is_listed_at_level_0(ledger, monkeypatch):
+    """With level 1 raised to 1wd, a stage a few hours late was left out of overdue
+    altogether ('Nothing is overdue', [] in JSON, nothing from cron) while show called it
+    overdue and the report counted it late."""
+    cid = ledger.log(severity="medium")
+    ledger("assign", cid, "--dept", "质量部", "--owner", "王芳", "--at", "2026-09-30 10:00")
+    ledger("investigate", cid, "--finding", "looking", "--at", "2026-10-09 10:00")
+    ledger("policy", "set", "escalation", "1", "1wd")
+    (row,) = [r for r in ledger.json("overdue", "--as-of", "2026-10-10 12:00")
+              if r["stage"] == "investigate"]
+    assert (row["escalation_level"], row["escalate_to"], row["late_hours"]) == (0, None, 2.0)
+    assert (row["complaint_id"], row["round"]) == (cid, 1)
+    monkeypatch.setenv("COLUMNS", "100")
+    out = ledger("overdue", "--as-of", "2026-10-10 12:00").stdout
+    line = next(x for x in out.splitlines() if "investigate" in x)
+    assert line.split()[-3:] == ["2.0", "h", "-"] and "Escalate to" not in out, out
+    assert "not escalated yet 1" in out.splitlines()[0]
+    # a minute late: under a tenth of an hour, not "0.0 h"
+    out = ledger("overdue", "--as-of", "2026-10-10 10:01").stdout
+    assert "<0.1 h" in out and "0.0 h" not in out
+    # csv carries the round and the complaint (a return's complaint; JSON has them too)
+    rows = ledger("overdue", "--as-of", "2026-10-10 12:00", "--format", "csv").stdout
+    header = rows.lstrip("\ufeff").splitlines()[0].split(",")
+    assert header[-3:] == ["complaint", "round", "product"]
