@@ -541,6 +541,9 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
 
 def _recompute_open_stages(lg: Ledger, cur: sqlite3.Cursor, cid: str
                            ) -> dict[str, datetime]:
+    """The open stages' deadlines again, from their (corrected) start, with the policy
+    that was in force when each was first set: an amendment corrects the intake, it
+    does not apply a later policy to a deadline already promised."""
     severity, received = cur.execute("SELECT severity, received_at FROM complaints "
                                      "WHERE id = ?", (cid,)).fetchone()
     cfg = lg.config
@@ -553,13 +556,38 @@ def _recompute_open_stages(lg: Ledger, cur: sqlite3.Cursor, cid: str
         if stage in ("assign", "resolve") and round_ == 1:
             start = from_iso(received)
         key = "reopen" if stage == "resolve" and round_ > 1 else stage
-        due = deadlines.stage_due(cfg.policy(), key, severity, start, cfg.calendar(), cfg.tz)
+        duration = _duration_then(cur, cid, stage, round_, key, severity, cfg.policy())
+        due = deadlines.stage_due({key: {severity: duration}}, key, severity, start,
+                                  cfg.calendar(), cfg.tz)
         if due is None:
             continue
         cur.execute("UPDATE stages SET started_at = ?, due_at = ? WHERE id = ?",
                     (iso(start), iso(due), sid))
         dues[stage] = due
     return dues
+
+
+def _duration_then(cur: sqlite3.Cursor, cid: str, stage: str, round_: int, key: str,
+                   severity: str, policy: dict[str, dict[str, str | None]]) -> str | None:
+    """The policy's duration of (`key`, `severity`) when the step that opened the stage
+    was recorded: today's, with every `policy-set` since then undone, newest first. The
+    opening step is the round's step whose event recorded the stage's deadline (an
+    amendment's does not count); none found (an older ledger): today's."""
+    import json
+
+    opened = [i for (i,) in cur.execute(
+        "SELECT id FROM events WHERE complaint_id = ? AND kind != 'amend' AND "
+        "json_extract(data, ?) IS NOT NULL ORDER BY id", (cid, f'$.deadlines."{stage}"'))]
+    value = policy.get(key, {}).get(severity)
+    if not opened:
+        return value
+    since = opened[-1] if stage == "second-revisit" else opened[min(round_, len(opened)) - 1]
+    for data, old in cur.execute("SELECT data, old FROM events WHERE kind = 'policy-set' "
+                                 "AND id > ? ORDER BY id DESC", (since,)).fetchall():
+        then, before = json.loads(data), json.loads(old or "{}")
+        if then.get("stage") == key and severity in then.get("severities", ()):
+            value = before.get("durations", {}).get(severity)
+    return value
 
 
 def forget_contact(lg: Ledger, complaint_id: str, reason: str, *, now: datetime,

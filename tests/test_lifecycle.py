@@ -144,6 +144,39 @@ def test_amend_keeps_old_values_and_moves_open_deadlines(ledger):
     assert amend["data"]["reason"] == "clerk typo"
 
 
+def test_amend_after_a_policy_change_keeps_the_policy_the_deadline_was_promised_by(ledger):
+    """Correcting a received time by five minutes after `policy set resolve … 1wd`
+    pulled the promised resolve deadline in by days (and escalated it): the amendment
+    recomputed it with today's policy. Now with the policy in force when the stage was
+    opened, for a corrected time and a corrected severity alike."""
+    a, b = ledger.log(), ledger.log(customer="华南机电")
+
+    def dues(cid):
+        return {k: v for k, v in ledger.json("show", cid)["deadlines"].items()
+                if k in ("assign", "resolve")}
+
+    promised = dues(b)
+    ledger("amend", a, "--received", "2026-09-30 10:05", "--reason", "录错五分钟")
+    moved = dues(a)
+    ledger("amend", a, "--severity", "high", "--reason", "升级")
+    high = dues(a)
+    assert moved != promised and high != moved
+    ledger("policy", "set", "resolve", "all", "1wd")
+    ledger("policy", "set", "assign", "all", "1h")
+    ledger("amend", b, "--received", "2026-09-30 10:05", "--reason", "录错五分钟")
+    assert dues(b) == moved
+    ledger("amend", b, "--severity", "high", "--reason", "升级")
+    assert dues(b) == high
+    ledger("amend", b, "--severity", "medium", "--reason", "降回")
+    assert dues(b) == moved
+    assert ledger("verify").exit_code == 0
+    # a stage opened after the change takes the new policy, and keeps it when amended
+    c = ledger.log(customer="北方机械", received="2026-10-14 09:00")
+    fresh = dues(c)
+    ledger("amend", c, "--received", "2026-10-14 09:00:30", "--reason", "秒")
+    assert dues(c)["resolve"] == fresh["resolve"].replace(":00Z", ":30Z")
+
+
 def test_repeat_complaint_is_linked_and_announced(ledger):
     first = ledger.log(received="2026-07-01 09:00")
     second = ledger("log", "--customer", "华东电器有限公司", "--description", "又坏了",
