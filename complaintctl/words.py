@@ -288,13 +288,13 @@ def nearest(typed: str, keys: dict[str, tuple[str, str]]) -> str | None:
     cjk = any(ord(ch) >= 0x2E80 for ch in typed)
     found = difflib.get_close_matches(typed, list(keys), n=5, cutoff=0.5 if cjk else 0.6)
     # 非常不满意 is one character from 非常满意, and means its opposite: a spelling
-    # that adds or drops a negation (or 已/中, done or under way) is not offered
+    # that adds or drops a negation (or 已/中/待, done, under way or not yet) is not offered
     marks = _marks(typed)
     found = [f for f in found if _marks(f) == marks]
     return keys[found[0]][1] if found else None
 
 
-_NEGATIONS = frozenset("不非无未没否已中")
+_NEGATIONS = frozenset("不非无未没否已中待")
 
 
 def _marks(text: str) -> list[str]:

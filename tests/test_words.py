@@ -529,15 +529,25 @@ def test_the_seeds_words_are_understood(field, typed, code):
 
 @pytest.mark.parametrize(("field", "typed"), [
     ("satisfaction", "非常不满"), ("responsibility", "非本公司责任"), ("status", "处理中"),
-    ("inspection", "无不良")])
+    ("inspection", "无不良"), ("status", "待结案"), ("status", "待分派"),
+    ("status", "待调查"), ("status", "待处理"), ("status", "待受理")])
 def test_no_suggestion_that_adds_or_drops_a_negation(field, typed):
     """One character from 本公司责任 is 非本公司责任, its opposite: no "did you mean" that
     would record the opposite fact (a close spelling with the same negation is fine)."""
     with pytest.raises(words.UnknownWord) as found:
         words.lookup(field, typed)
     suggestion = found.value.suggestion
-    assert suggestion is None or [c for c in suggestion if c in "不非无未没否已中"] == [
-        c for c in typed if c in "不非无未没否已中"], suggestion
+    assert suggestion is None or [c for c in suggestion if c in "不非无未没否已中待"] == [
+        c for c in typed if c in "不非无未没否已中待"], suggestion
+
+
+def test_pending_words_are_not_offered_their_opposite(ledger):
+    """待结案 (awaiting closure) was answered "did you mean 结案?": following the hint
+    lists the closed complaints instead of those still open."""
+    before = ledger.snapshot()
+    r = ledger("--lang", "zh", "list", "--status", "待结案", code=2)
+    assert "待结案" in r.stderr and "结案?" not in r.stderr and "结案？" not in r.stderr
+    assert ledger.snapshot() == before
 
 
 def test_a_near_spelling_is_still_offered():
