@@ -773,10 +773,10 @@ class Writer:
             return None
         if duration.unit == "wd":
             due = self._working_due(start, start_iso, duration)
+            if not self._due_from <= due < self._due_until:  # stored text, compared as such
+                self._note_due(due, start)  # (hours and calendar days need no calendar)
         else:
             due = _iso(deadlines.add_duration(start, duration, self.calendar, self.tz))
-        if not self._due_from <= due < self._due_until:  # stored text, compared as such
-            self._note_due(due, start)
         row = [case.row["id"], return_id, stage, round_, start_iso, due, None, None]
         self.stages.append(row)
         case.stages.append(row)

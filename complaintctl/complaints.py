@@ -41,7 +41,9 @@ def cover(lg: Ledger, at: datetime, *, now: datetime, actor: str) -> None:
     """Inside the step's transaction: the country calendar covers the year of `at` and
     the next (a deadline may fall there), extended from the `holidays` package with a
     `calendar` event when it did not; the years it has no data for go to
-    lg.calendar_gaps, which calendar_warnings turns into warnings. Cheap when covered."""
+    lg.calendar_gaps, which calendar_warnings turns into warnings. Cheap when covered.
+    The step starts here: the deadlines a refused one noted are let go."""
+    lg.working_dues = []
     cfg = lg.config
     year = at.astimezone(cfg.tz).year
     cal = cfg.calendar()
@@ -74,12 +76,16 @@ def next_id(cur: sqlite3.Cursor, kind: str, prefix: str, year: int) -> tuple[str
 def open_stage(lg: Ledger, cur: sqlite3.Cursor, complaint_id: str, stage: str,
                policy_key: str, severity: str, start: datetime, round_: int = 1,
                return_id: str | None = None) -> datetime | None:
-    """Start a stage with its deadline from the policy; None if it has none."""
+    """Start a stage with its deadline from the policy; None if it has none. A deadline
+    in working days is noted for calendar_warnings (hours and calendar days do not use
+    the calendar)."""
     cfg = lg.config
-    due = deadlines.stage_due(cfg.policy(), policy_key, severity, start, cfg.calendar(),
-                              cfg.tz)
-    if due is None:
+    duration = deadlines.policy_duration(cfg.policy(), policy_key, severity)
+    if duration is None:
         return None
+    due = deadlines.add_duration(start, duration, cfg.calendar(), cfg.tz)
+    if duration.unit == "wd":
+        lg.working_dues.append(due)
     lg.rows.add_stage(cur, [complaint_id, return_id, stage, round_, iso(start), iso(due),
                             None, None])
     return due
@@ -170,15 +176,17 @@ def relink_notes(changed: list[tuple[str, str | None]]) -> list[str]:
             for cid, of in changed]
 
 
-def calendar_warnings(lg: Ledger, dues: list[datetime | None]) -> list[str]:
+def calendar_warnings(lg: Ledger) -> list[str]:
     """The step's warnings about the calendar: the year it landed in has no official
-    data (lg.calendar_gaps, taken), a deadline falls in a year without it."""
+    data (lg.calendar_gaps, taken), a deadline in working days it set falls in a year
+    without it (lg.working_dues, taken)."""
     cfg = lg.config
     gaps, lg.calendar_gaps = lg.calendar_gaps, []
+    dues, lg.working_dues = lg.working_dues, []
     country = cfg.settings.get("country")
     out = [gap_warning(y, country) for y in gaps]
     cal = cfg.calendar()
-    years = deadlines.uncovered_years([d for d in dues if d], cal, cfg.tz)
+    years = deadlines.uncovered_years(dues, cal, cfg.tz)
     return out + [deadline_warning(y, country, cal.stored(y)) for y in years if y not in gaps]
 
 
@@ -272,7 +280,7 @@ def log(lg: Ledger, fields: dict[str, Any], *, received_at: datetime, now: datet
             lg.rows.update(cur, "complaints", other, {"repeat_of": cid})
             lg.event(cur, other, "repeat-link", now, now, actor, {"repeat_of": cid},
                      {"repeat_of": before})
-    out = Outcome(cid, "logged", warnings=calendar_warnings(lg, dues))
+    out = Outcome(cid, "logged", warnings=calendar_warnings(lg))
     if repeat_of:
         out.warnings.insert(0, ngettext(
             "repeat complaint: {customer} complained about {product} within {days} day "
@@ -317,7 +325,7 @@ def assign(lg: Ledger, complaint_id: str, department: str, owner: str, note: str
                  {"department": department, "owner": owner, "note": note, "status": new,
                   "deadlines": recorded(investigate=due)},
                  {"department": c["department"], "owner": c["owner"], "status": c["status"]})
-    return Outcome(cid, new, warnings=calendar_warnings(lg, [due]))
+    return Outcome(cid, new, warnings=calendar_warnings(lg))
 
 
 def investigate(lg: Ledger, complaint_id: str, data: dict[str, Any], *, at: datetime,
@@ -351,7 +359,7 @@ def investigate(lg: Ledger, complaint_id: str, data: dict[str, Any], *, at: date
         lg.rows.update(cur, "complaints", cid, values)
         lg.event(cur, cid, "investigate", at, now, actor, {**data, "status": new},
                  {k: c[k] for k in values if k not in ("last_step_at",)})
-    return Outcome(cid, new, warnings=calendar_warnings(lg, []))
+    return Outcome(cid, new, warnings=calendar_warnings(lg))
 
 
 def resolve(lg: Ledger, complaint_id: str, disposition: str, summary: str, amount: int | None,
@@ -384,7 +392,7 @@ def resolve(lg: Ledger, complaint_id: str, disposition: str, summary: str, amoun
                   "approved_by": approved_by, "round": round_, "status": new,
                   "deadlines": recorded(revisit=due)},
                  {"status": c["status"], "disposition": c["disposition"]})
-    return Outcome(cid, new, warnings=calendar_warnings(lg, [due]))
+    return Outcome(cid, new, warnings=calendar_warnings(lg))
 
 
 def revisit(lg: Ledger, complaint_id: str, satisfaction: str, method: str | None,
@@ -430,7 +438,7 @@ def revisit(lg: Ledger, complaint_id: str, satisfaction: str, method: str | None
                   "deadlines": recorded(**{"second-revisit" if new == "closed"
                                            else "resolve": due})},
                  {"status": c["status"], "reopen_count": c["reopen_count"]})
-    out.warnings = calendar_warnings(lg, [due])
+    out.warnings = calendar_warnings(lg)
     return out
 
 
@@ -451,7 +459,7 @@ def close_no_revisit(lg: Ledger, complaint_id: str, reason: str, *, at: datetime
         lg.event(cur, cid, "close", at, now, actor,
                  {"no_revisit": True, "reason": reason, "status": new},
                  {"status": c["status"]})
-    return Outcome(cid, new, warnings=calendar_warnings(lg, []))
+    return Outcome(cid, new, warnings=calendar_warnings(lg))
 
 
 def void(lg: Ledger, complaint_id: str, reason: str, *, at: datetime, now: datetime,
@@ -476,7 +484,7 @@ def void(lg: Ledger, complaint_id: str, reason: str, *, at: datetime, now: datet
                  {"status": c["status"]})
         changed = relink(lg, cur, [(c["customer"], c["product"], c["received_at"])]
                          if c["product"] else [], None, now=now, actor=actor)
-    return Outcome(cid, new, warnings=relink_notes(changed) + calendar_warnings(lg, []))
+    return Outcome(cid, new, warnings=relink_notes(changed) + calendar_warnings(lg))
 
 
 def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *,
@@ -535,7 +543,7 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
             out.warnings.extend(relink_notes(relink(lg, cur, [
                 (r["customer"], r["product"], r["received_at"]) for r in (c, after)
                 if r["product"]], cid, now=now, actor=actor)))
-    out.warnings += calendar_warnings(lg, [])
+    out.warnings += calendar_warnings(lg)
     return out
 
 
@@ -647,7 +655,7 @@ def action_add(lg: Ledger, complaint_id: str, text: str, owner: str, due: dateti
         aid = cur.lastrowid
         lg.event(cur, cid, "action-add", at, now, actor,
                  {"action": aid, "text": text, "owner": owner, "due_at": iso(due)})
-    return Outcome(cid, c["status"], data={"action": aid}, warnings=calendar_warnings(lg, []))
+    return Outcome(cid, c["status"], data={"action": aid}, warnings=calendar_warnings(lg))
 
 
 def action_done(lg: Ledger, action_id: str, *, at: datetime, now: datetime,
@@ -661,7 +669,7 @@ def action_done(lg: Ledger, action_id: str, *, at: datetime, now: datetime,
                     (iso(at), actor, a["id"]))
         lg.event(cur, a["complaint_id"], "action-done", at, now, actor, {"action": a["id"]})
     return Outcome(a["complaint_id"], a["complaint_status"], data={"action": a["id"]},
-                   warnings=calendar_warnings(lg, []))
+                   warnings=calendar_warnings(lg))
 
 
 def action_verify(lg: Ledger, action_id: str, note: str | None, *, at: datetime,
@@ -676,4 +684,4 @@ def action_verify(lg: Ledger, action_id: str, note: str | None, *, at: datetime,
         lg.event(cur, a["complaint_id"], "action-verify", at, now, actor,
                  {"action": a["id"], "note": note})
     return Outcome(a["complaint_id"], a["complaint_status"], data={"action": a["id"]},
-                   warnings=calendar_warnings(lg, []))
+                   warnings=calendar_warnings(lg))

@@ -87,7 +87,7 @@ def return_open(lg: Ledger, complaint_id: str, qty: int, product: str | None, lo
                  {"return": rid, "authorised_qty": qty, "product": row["product"],
                   "lot": row["lot"], "reason": reason}, return_id=rid)
     return Outcome(rid, "authorised", data={"complaint_id": cid},
-                   warnings=calendar_warnings(lg, []))
+                   warnings=calendar_warnings(lg))
 
 
 def return_receive(lg: Ledger, return_id: str, qty: int, note: str | None, *, at: datetime,
@@ -121,7 +121,7 @@ def return_receive(lg: Ledger, return_id: str, qty: int, note: str | None, *, at
             id=r["id"], received=total, authorised=r["authorised_qty"],
             difference=f"{total - r['authorised_qty']:+d}"))
     out.data = {"received_qty": total}
-    out.warnings += calendar_warnings(lg, list(dues.values()))
+    out.warnings += calendar_warnings(lg)
     return out
 
 
@@ -143,7 +143,7 @@ def return_inspect(lg: Ledger, return_id: str, result: str, defective: int, caus
                             {"return": r["id"], "result": result, "defective_qty": defective,
                              "cause": cause, "note": note, "deadlines": recorded(dispose=due)},
                             {"result": r["result"], "defective_qty": r["defective_qty"]})
-    out.warnings += calendar_warnings(lg, [due])
+    out.warnings += calendar_warnings(lg)
     return out
 
 
@@ -167,7 +167,7 @@ def return_dispose(lg: Ledger, return_id: str, action: str, qty: int, cost: int 
                              "repair_cost": format_money(repair_cost), "note": note},
                             {"disposed_qty": r["disposed_qty"]})
     out.data = {"left": r["received_qty"] - disposed}
-    out.warnings += calendar_warnings(lg, [])
+    out.warnings += calendar_warnings(lg)
     return out
 
 
@@ -179,4 +179,4 @@ def return_close(lg: Ledger, return_id: str, *, at: datetime, now: datetime,
         finish_stage(lg, cur, r["complaint_id"], None, at, return_id=r["id"])
         status = _write(lg, cur, r, {"closed_at": iso(at)}, {}, "return-close", at, now,
                         actor, {"return": r["id"]}, {})
-    return Outcome(r["id"], status, warnings=calendar_warnings(lg, []))
+    return Outcome(r["id"], status, warnings=calendar_warnings(lg))

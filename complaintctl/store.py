@@ -596,6 +596,9 @@ class Ledger:
         # Years the step in hand landed in that the country calendar has no official
         # data for (settings.ensure_calendar_years): its warnings say so.
         self.calendar_gaps: list[int] = []
+        # The deadlines in working days the step in hand set (complaints.open_stage): one
+        # in a year the calendar does not cover is warned of.
+        self.working_dues: list[datetime] = []
         self.version = migrations.LATEST  # the schema version of the file
         self._config: Config | None = None
         self._config_version = -1

@@ -197,6 +197,21 @@ def test_deadline_in_uncovered_year_warns(ledger):
     assert "Warning" not in r.stderr
 
 
+def test_a_deadline_in_hours_or_calendar_days_is_not_warned_of(ledger):
+    """A critical complaint closed in November set its 90-day second revisit in the next
+    year, and every such closing warned that the calendar does not cover that year
+    (with --quiet too, so cron mailed it): calendar days and hours use no calendar."""
+    args = ("log", "--customer", "Acme", "--description", "x", "--category", "quality",
+            "--severity", "low", "--channel", "phone", "--received", "2026-11-20 09:00")
+    ledger("policy", "set", "resolve", "low", "450d")
+    r = ledger(*args)
+    assert "Warning" not in r.stderr, r.stderr
+    assert ledger.json("show", r.stdout.strip())["deadlines"]["resolve"].startswith("2028-02-1")
+    ledger("policy", "set", "resolve", "low", "400wd")
+    r = ledger(*args, "--product", "other")
+    assert "Warning: a deadline falls in 2028" in r.stderr
+
+
 def test_init_twice_is_refused(ledger):
     r = ledger("init", code=1)
     assert "is already a ledger" in r.stderr
