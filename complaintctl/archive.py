@@ -22,7 +22,7 @@ from pathlib import Path
 
 from complaintctl import store
 from complaintctl.errors import BadInput, LedgerError, Refused
-from complaintctl.i18n import _
+from complaintctl.i18n import _, os_reason
 from complaintctl.store import Ledger
 
 # Pages copied per step of the backup API (4 MiB of 4 KiB pages).
@@ -94,6 +94,8 @@ def _target(target: str) -> Path:
                       _("give a file name in it, e.g. {path}").format(
                           path=os.path.join(target, "ledger-backup.db")))
     folder = path.parent
+    if target.endswith("/"):  # a folder's name (the path drops the slash): not there
+        folder = path
     if not folder.is_dir():
         raise _cannot(target, (_("folder {folder} is not a folder") if folder.exists()
                                else _("folder {folder} does not exist")).format(folder=folder),
@@ -120,7 +122,7 @@ def _may_replace(path: Path, target: str) -> None:
             header = fh.read(100)
     except OSError as exc:
         raise refuse(_("cannot be read ({reason})").format(
-            reason=exc.strerror or exc)) from None
+            reason=os_reason(exc))) from None
     if not stat.S_ISREG(st.st_mode):
         raise refuse(_("is not a regular file"))
     if len(header) < 100 or not header.startswith(store.SQLITE_HEADER):
@@ -146,7 +148,7 @@ def _temporary(path: Path, target: str) -> Iterator[Path]:
         fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".backup",
                                     dir=path.parent)
     except (OSError, ValueError) as exc:  # no permission, a NUL in the name, ...
-        raise _cannot(target, getattr(exc, "strerror", None) or str(exc),
+        raise _cannot(target, os_reason(exc),
                       _("give a file in a folder you may write to")) from None
     os.close(fd)
     tmp = Path(name)

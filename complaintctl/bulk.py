@@ -275,6 +275,7 @@ def writing(lg: Ledger, *, demo: bool = False, batch: int = BATCH,
             if demo:
                 mark_demo(cur)
             cur.execute("COMMIT")
+            lg.committed += 1
     finally:
         if collecting:
             gc.enable()

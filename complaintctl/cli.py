@@ -1249,11 +1249,8 @@ def report_cmd(
     if fmt == "table" and named:  # the file's name says which, as export reads it
         fmt = named
     fmt = parse.choice(fmt, (*parse.FORMATS, "xlsx"), "--format")
-    if named is not None and named != fmt and fmt != "table":  # csv text in a .xlsx name
-        raise BadInput(_("--output {path} is named for {named}, not {format}").format(
-            path=output, named=named, format=fmt),
-            hint=_("name it for the format, or leave --format out: the name says it"),
-            code="output_name_format")
+    if fmt != "table":
+        _named_for(output, fmt, _REPORT_SUFFIXES)
     if fmt == "xlsx" and not output:
         raise BadInput(_("a workbook is written to a file"),
                        hint=_("give --output FILE.xlsx"), code="xlsx_needs_output")
@@ -1404,6 +1401,18 @@ def verify_cmd(
 # report --output FILE without --format: the format its name says.
 _REPORT_SUFFIXES = {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".md": "markdown",
                     ".markdown": "markdown"}
+_EXPORT_SUFFIXES = {".xlsx": "xlsx", ".csv": "csv", ".jsonl": "jsonl"}
+
+
+def _named_for(output: str | None, fmt: str, suffixes: dict[str, str]) -> None:
+    """A --format the --output file's name contradicts is refused (CSV text in a file
+    named .xlsx, which Excel will not open)."""
+    named = suffixes.get(Path(output).suffix.lower()) if output else None
+    if named is not None and named != fmt:
+        raise BadInput(_("--output {path} is named for {named}, not {format}").format(
+            path=output, named=named, format=fmt),
+            hint=_("name it for the format, or leave --format out: the name says it"),
+            code="output_name_format")
 
 
 def _not_the_ledger(output: str, ledger: Ledger | Path, name: str = "--output",
@@ -1457,10 +1466,12 @@ def _write_atomically(output: str, content: str | Iterable[bytes]) -> None:
     temporary file's, and leaves nothing behind."""
     import tempfile
 
-    def cannot(reason: str) -> BadInput:
+    def cannot(reason: str, full: bool = False) -> BadInput:
         return BadInput(_("cannot write {path}: {reason}").format(path=output, reason=reason),
-                        hint=_("give --output a file in a folder that exists and you may "
-                               "write to"))
+                        hint=_("free some space on that disk (or write to another), then "
+                               "run it again") if full else
+                        _("give --output a file in a folder that exists and you may "
+                          "write to"))
 
     if output == "-":
         raise BadInput(_("cannot write {path}: '-' would be a file of that name, not the "
@@ -1472,9 +1483,11 @@ def _write_atomically(output: str, content: str | Iterable[bytes]) -> None:
         if path.is_symlink():  # the file it points to is replaced, the link kept
             path = path.resolve()
     except (RuntimeError, OSError) as exc:  # ~name of an unknown user, a loop of links
-        raise cannot(getattr(exc, "strerror", None) or str(exc)) from None
+        raise cannot(i18n.os_reason(exc)) from None
     if path.is_dir():
         raise cannot(_("it is a folder"))
+    if output.endswith("/"):  # a folder's name (the path drops the slash): not there
+        raise cannot(_("folder {folder} does not exist").format(folder=output))
     if path.exists() and not path.is_file():  # a device (/dev/stdout), a pipe, a socket
         raise cannot(_("it is not a regular file (a device, a pipe or a socket): it is "
                        "left as it is"))
@@ -1485,7 +1498,7 @@ def _write_atomically(output: str, content: str | Iterable[bytes]) -> None:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
     except (OSError, ValueError) as exc:  # no permission, a NUL in the name, ...
-        raise cannot(getattr(exc, "strerror", None) or str(exc)) from None
+        raise cannot(i18n.os_reason(exc)) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             if isinstance(content, str):
@@ -1499,8 +1512,11 @@ def _write_atomically(output: str, content: str | Iterable[bytes]) -> None:
         os.replace(tmp, path)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        close = getattr(content, "close", None)
+        if close is not None:  # a generator reading the ledger: done with it now, while
+            close()  # the ledger is open (not later, when it is collected)
         if isinstance(exc, OSError):  # a folder of that name, the disk full, ...
-            raise cannot(exc.strerror or str(exc)) from None
+            raise cannot(i18n.os_reason(exc), i18n.disk_full(exc)) from None
         raise
 
 
@@ -1710,6 +1726,7 @@ def export_cmd(
             raise BadInput(_("--format {value} is not one of: {allowed}").format(
                 value=i18n.shown(fmt), allowed=", ".join(_EXPORT_FORMATS)), code="bad_format",
                 value=fmt)
+        _named_for(output, fmt, _EXPORT_SUFFIXES)
     ledger = _open()
     now, tz = _now(), ledger.tz
     first = parse.parse_day(since, now=now, tz=tz, field="--since") if since else None

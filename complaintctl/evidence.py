@@ -27,8 +27,8 @@ from typing import Any, BinaryIO
 from complaintctl import settings, workflow
 from complaintctl.complaints import check_at
 from complaintctl.errors import BadInput, NotFound, Refused
-from complaintctl.i18n import _, shown
-from complaintctl.parse import iso, record_key
+from complaintctl.i18n import _, os_reason, shown
+from complaintctl.parse import DIRECTION, LINE_BREAKS, iso, record_key
 from complaintctl.store import Ledger, Outcome
 
 CHUNK = 1 << 20  # bytes per blob_chunks row: 1 MiB
@@ -127,9 +127,11 @@ class _File:
 
 def display_name(name: str) -> str:
     """A file name as stored and shown: bytes that are not UTF-8 (a name written by a
-    GBK system) become U+FFFD, control characters '?'."""
+    GBK system) become U+FFFD; control characters, direction marks (which would show
+    发票\u202egpj.exe as 发票exe.jpg) and line breaks '?'."""
     text = os.fsencode(name).decode("utf-8", "replace")
-    return "".join("?" if ord(ch) < 32 or ord(ch) == 127 else ch for ch in text) or "file"
+    return "".join("?" if ord(ch) < 32 or ord(ch) == 127 or ch in DIRECTION
+                   or ch in LINE_BREAKS else ch for ch in text) or "file"
 
 
 def _open(source: Source, name: str | None, limit: int) -> _File:
@@ -154,7 +156,7 @@ def _open(source: Source, name: str | None, limit: int) -> _File:
         except PermissionError:
             raise unreadable(_("permission denied"), "file_unreadable") from None
         except OSError as exc:
-            raise unreadable(exc.strerror or str(exc), "file_unreadable") from None
+            raise unreadable(os_reason(exc), "file_unreadable") from None
         f = _File(label, display_name(name or source.name), fh, close=True)
     else:
         label = name or getattr(source, "name", None) or "stream"

@@ -139,6 +139,39 @@ def money(amount: str | None, currency: str | None, plain: bool = False) -> str:
     return f"{sign}{digits} {currency}" if currency else sign + digits
 
 
+# What the operating system says of a failed file operation, in the display language
+# (its own strerror is English whatever the language).
+_OS_REASONS = {"EACCES": N_("permission denied"), "EPERM": N_("operation not permitted"),
+               "ENOSPC": N_("no space left on the disk"),
+               "EDQUOT": N_("the disk quota is used up"),
+               "EFBIG": N_("the file is larger than this system allows"),
+               "EROFS": N_("the disk is read-only"),
+               "ENOENT": N_("no such file or folder"),
+               "EISDIR": N_("it is a folder"), "ENOTDIR": N_("a part of the path is not a folder"),
+               "EIO": N_("input/output error (the disk)"),
+               "ENAMETOOLONG": N_("the name is too long")}
+# Those a hint answers with free space rather than another folder.
+DISK_FULL = frozenset({"ENOSPC", "EDQUOT", "EFBIG"})
+
+
+def os_reason(exc: BaseException) -> str:
+    """Why a file operation failed, said in the display language when the system's
+    error is a common one; its own words (or the exception's) otherwise."""
+    import errno
+
+    name = errno.errorcode.get(getattr(exc, "errno", None) or -1)
+    if name in _OS_REASONS:
+        return _(_OS_REASONS[name])
+    return getattr(exc, "strerror", None) or str(exc)
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether a failed write ran out of room (the disk, a quota, a file size limit)."""
+    import errno
+
+    return errno.errorcode.get(getattr(exc, "errno", None) or -1) in DISK_FULL
+
+
 def lang() -> str:
     """The display language: "en" or "zh"."""
     return _LANG

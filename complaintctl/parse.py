@@ -121,8 +121,10 @@ def stream_text(stream: IO[str] | IO[bytes], field: str) -> str:
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
 # Marks that reorder what is shown (a name that reads otherwise than it is stored), and
 # line and paragraph separators in a one-line field: refused as control characters.
-_DIRECTION = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_LINE_BREAKS = frozenset("\u2028\u2029\x85")
+# Characters that reorder what follows them on screen (發票\u202egpj.exe shows as
+# 發票exe.jpg) and line breaks other than \n: never in a one-line text.
+DIRECTION = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+LINE_BREAKS = frozenset("\u2028\u2029\x85")
 
 
 @overload
@@ -153,8 +155,8 @@ def text(value: str | None, field: str, *, multiline: bool = False,
             field=field, value=shown(value)), hint=_(NOT_UTF8_HINT))
     allowed = _ALLOWED_CONTROLS if multiline else set()
     for ch in value:
-        if (unicodedata.category(ch) == "Cc" or ch in _DIRECTION or not multiline
-                and ch in _LINE_BREAKS) and ch not in allowed:
+        if (unicodedata.category(ch) == "Cc" or ch in DIRECTION or not multiline
+                and ch in LINE_BREAKS) and ch not in allowed:
             raise BadInput(_("{field} contains a control character ({char})").format(
                 field=field, char=f"{ord(ch):#04x}"),
                 hint=_("remove it") if multiline else _("remove it; this field is one line"))

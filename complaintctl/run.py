@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from complaintctl import i18n, parse, render, views
 from complaintctl.errors import BadInput, ComplaintctlError
-from complaintctl.i18n import _
+from complaintctl.i18n import _, os_reason
 from complaintctl.store import Ledger, peek_language, storage_errors
 
 if TYPE_CHECKING:  # Rich is imported only when a table is printed
@@ -105,8 +105,13 @@ def _interrupted() -> Exit:
         if _isatty(sys.stderr):
             _err("")  # the terminal's cursor is still on the prompt's line, after ^C
         written = _STATE.get("written")
-        _err(_("Interrupted; nothing was written.") if written is None else
-             _("Interrupted after {id} was written.").format(id=written))
+        if written is not None:
+            _err(_("Interrupted after {id} was written.").format(id=written))
+        elif any(lg.committed for lg in _STATE.get("open") or ()):
+            _err(_("Interrupted after the change was recorded: it is in the ledger (see "
+                   "its history with complaintctl show)."))
+        else:
+            _err(_("Interrupted; nothing was written."))
     return Exit(130)
 
 
@@ -293,7 +298,7 @@ def guarded(func: Callable[..., R], /, *args: Any, **kw: Any) -> R:
     except BrokenPipeError:  # `| head` stopped reading: not an error
         raise Exit(0) from None
     except OSError as exc:
-        reason = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+        reason = os_reason(exc) + (f": {exc.filename}" if exc.filename else "")
         written = _STATE.get("written")
         if written is not None:  # the output failed after the step was committed
             reason = _("{reason}; {id} was recorded all the same").format(reason=reason,

@@ -27,6 +27,7 @@ Column = tuple[str, str]
 
 # The most rows a worksheet holds (Excel's limit), the header row included.
 XLSX_MAX_ROWS = 1_048_576
+XLSX_MAX_CHARS = 32_767  # in one cell
 
 _SYMBOLS = {"CNY": "¥", "RMB": "¥", "JPY": "¥", "USD": "$", "EUR": "€", "GBP": "£",
             "HKD": "HK$", "TWD": "NT$", "KRW": "₩", "INR": "₹"}
@@ -194,7 +195,15 @@ def xlsx_chunks(columns: Sequence[Column], batches: Iterable[Sequence[tuple[Any,
                 elif kind == "flag":
                     ws.write_boolean(r, c, bool(value))
                 else:
-                    ws.write_string(r, c, str(value))
+                    text = str(value)
+                    if len(text) > XLSX_MAX_CHARS:  # Excel's limit: XlsxWriter would cut it
+                        raise BadInput(_("worksheet row {row}, column {column}: {n} "
+                                         "characters, more than a cell holds ({limit})").format(
+                            row=r + 1, column=columns[c][0], n=f"{len(text):,}",
+                            limit=f"{XLSX_MAX_CHARS:,}"),
+                            hint=_("use --format csv or jsonl, which keep every character"),
+                            code="cell_too_long")
+                    ws.write_string(r, c, text)
         ws.autofilter(0, 0, r, len(columns) - 1)
 
     return book_chunks(fill)

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from complaintctl import migrations, settings
 from complaintctl.errors import LedgerError, NotFound, Refused
-from complaintctl.i18n import N_, _, shown
+from complaintctl.i18n import N_, _, os_reason, shown
 from complaintctl.parse import iso, record_key
 from complaintctl.settings import Config
 
@@ -113,9 +113,17 @@ def translate(exc: sqlite3.Error, path: Path) -> LedgerError:
     if "readonly" in low or "read-only" in low or "permission" in low:
         return _permission_denied(path, "write")
     if "locked" in low or "busy" in low:
-        return LedgerError(_("the ledger is busy ({reason})").format(reason=text),
-                           hint=_("another complaintctl held it for 30 s; try again"),
+        return LedgerError(_("the ledger is busy: another program kept it locked for 30 s"),
+                           hint=_("try again in a moment; nothing was changed"),
                            code="busy", path=str(path))
+    if "full" in low:
+        return LedgerError(_("no space left on the disk of {path}").format(path=path),
+                           hint=_("free some space on that disk, then run it again; nothing "
+                                  "was changed"), code="disk_full", path=str(path))
+    if "disk i/o" in low:
+        return LedgerError(_("the disk of {path} could not be read or written").format(
+            path=path), hint=_("check the disk and its free space, then run it again"),
+            code="io", path=str(path), detail=text)
     if "malformed" in low:  # an SQLite file (its header reads) whose pages do not
         return LedgerError(_("{path} is damaged ({why})").format(path=path, why=text),
                            hint=_("restore it from your latest backup (complaintctl backup "
@@ -305,7 +313,7 @@ def _header(path: Path) -> bytes:
         raise _permission_denied(path, "read") from None
     except OSError as exc:
         raise LedgerError(_("cannot open ledger {path} ({reason})").format(
-            path=path, reason=exc.strerror), code="os", path=str(path)) from None
+            path=path, reason=os_reason(exc)), code="os", path=str(path)) from None
     if not stat.S_ISREG(st.st_mode):
         message = (_("{path} is not a ledger file: it is a folder") if stat.S_ISDIR(st.st_mode)
                    else _("{path} is not a ledger file: it is not a regular file"))
@@ -596,6 +604,9 @@ class Ledger:
         # Years the step in hand landed in that the country calendar has no official
         # data for (settings.ensure_calendar_years): its warnings say so.
         self.calendar_gaps: list[int] = []
+        # Write transactions committed through this connection: an interruption after
+        # one must not be said to have written nothing.
+        self.committed = 0
         # The deadlines in working days the step in hand set (complaints.open_stage): one
         # in a year the calendar does not cover is warned of.
         self.working_dues: list[datetime] = []
@@ -654,7 +665,7 @@ class Ledger:
             raise _permission_denied(path, "create") from None
         except OSError as exc:
             raise LedgerError(_("cannot create ledger {path} ({reason})").format(
-                path=path, reason=exc.strerror),
+                path=path, reason=os_reason(exc)),
                               code="os", path=str(path)) from None
         try:
             conn = sqlite3.connect(tmp, isolation_level=None)
@@ -776,6 +787,8 @@ class Ledger:
             self._refresh_config(cur)
             yield cur
             cur.execute("COMMIT")
+            if begin != "BEGIN":
+                self.committed += 1
 
     def checkpoint(self) -> bool:
         """Copy the WAL into the file and empty it (after an erasure); False if a reader

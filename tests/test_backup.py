@@ -161,6 +161,11 @@ REFUSED = {
     "a-folder": ("data", 2, "cannot write backup {path}: it is a folder"),
     "a-missing-folder": ("nowhere/backup.db", 2,
                          "cannot write backup {path}: folder {tmp}/nowhere does not exist"),
+    # a path ending in / names a folder: it wrote a file called `nowhere` (cron's archive
+    # folder not mounted: every night one file overwritten)
+    "a-missing-folder-by-its-slash": ("nowhere/", 2,
+                                      "cannot write backup {path}: folder {tmp}/nowhere does "
+                                      "not exist"),
     "a-text-file": (_other_file, 1,
                     "{path} exists and is not a complaintctl ledger; backup replaces only "
                     "an earlier backup"),
@@ -180,7 +185,7 @@ def test_refused_targets_leave_everything_as_it_was(ledger, env, tmp_path, case)
         target.parent.mkdir()
         where(target)
     else:
-        target = tmp_path / where
+        target = f"{tmp_path / where}/" if where.endswith("/") else tmp_path / where
     before = tree(tmp_path)
     result = ledger("backup", target, code=code)
     assert f"Error: {message.format(path=target, tmp=tmp_path)}" in result.stderr, \

@@ -318,6 +318,24 @@ def test_an_interrupt_after_the_write_names_what_was_written(ledger, monkeypatch
     assert ledger.rows("SELECT id FROM complaints") == [("CC-2026-0001",)]
 
 
+def test_an_interrupt_after_any_commit_does_not_say_nothing_was_written(ledger, monkeypatch):
+    """forget-contact commits the erasure, then waits to copy the WAL into the file; a
+    Ctrl-C there (or after an attach, an import's commit, a backup) said "Interrupted;
+    nothing was written." with the change in the ledger, and a clerk did it again."""
+    from complaintctl.store import Ledger
+
+    cid = ledger.log()
+
+    def interrupted(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Ledger, "checkpoint", interrupted)
+    r = ledger("forget-contact", cid, "--reason", "本人要求", code=130)
+    assert "nothing was written" not in r.stderr
+    assert "Interrupted after the change was recorded: it is in the ledger" in r.stderr
+    assert ledger.rows("SELECT contact FROM complaints") == [(None,)]
+
+
 # --- 4. the order of the prompts, words numbered and shown by their labels -------------
 
 def test_prompts_go_in_the_order_of_a_call_with_numbered_words(ledger):
@@ -693,3 +711,32 @@ def test_a_width_of_nothing_is_taken_as_no_width(ledger, columns):
     lines = proc.stdout.splitlines()
     assert any(ID.search(line) for line in lines), proc.stdout
     assert max(len(line) for line in lines) <= 80
+
+
+def test_an_output_over_the_file_size_limit_is_said_plainly_in_each_language(ledger, tmp_path):
+    """`attachment get` onto a full disk or past a file size limit printed a Python
+    traceback (the ledger's reading generator, collected after the ledger closed) under
+    an English system message, with a hint about folders and permissions."""
+    import resource
+
+    cid = ledger.log()
+    scan = tmp_path / "scan.bin"
+    scan.write_bytes(os.urandom(300_000))
+    ledger("attach", cid, scan)
+
+    def small_files():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+
+    for lang, said, hint in (
+            ("en", "cannot write got.bin: the file is larger than this system allows",
+             "Hint: free some space on that disk"),
+            ("zh", "无法写入 got.bin：文件超出了系统允许的大小", "提示：请在该磁盘上腾出空间")):
+        proc = subprocess.run([sys.executable, "-m", "complaintctl", "--lang", lang,
+                               "attachment", "get", "1", "--output", "got.bin"],
+                              capture_output=True, text=True, timeout=60, cwd=tmp_path,
+                              env=_env(ledger.db), preexec_fn=small_files)
+        assert proc.returncode == 2, proc.stderr
+        assert said in proc.stderr and hint in proc.stderr, proc.stderr
+        assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr
+        assert not (tmp_path / "got.bin").exists()
+        assert [f.name for f in tmp_path.iterdir() if f.name.startswith(".got")] == []

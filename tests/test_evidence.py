@@ -382,3 +382,14 @@ def test_policy_sets_the_attachment_limit_with_an_event(ledger, tmp_path):
                                     code=2).stderr
     assert "already 1 MB" in ledger("policy", "attachments", "--max-mb", "1", code=2).stderr
     assert ledger.snapshot() == before
+
+
+def test_a_file_name_that_reorders_itself_is_shown_as_it_is(ledger, tmp_path):
+    """发票\u202egpj.exe displayed as 发票exe.jpg: the direction mark (refused in every
+    text option) was stored in the name. It is kept as '?'."""
+    cid = ledger.log()
+    source = tmp_path / "发票\u202egpj.exe"
+    source.write_bytes(b"MZ")
+    r = ledger("attach", cid, source)
+    assert "发票?gpj.exe" in r.stderr and "\u202e" not in r.stderr
+    assert ledger.rows("SELECT name FROM attachments") == [("发票?gpj.exe",)]

@@ -387,3 +387,37 @@ def test_memory_is_flat_in_the_number_of_rows(run, tmp_path, fmt):
     # tens of MiB (events of 20k rows are about 9 MB as text, several times that
     # as Python objects)
     assert peaks[1] - peaks[0] < 8 * 1024, (counts, peaks)
+
+
+def test_export_refuses_a_format_its_output_name_contradicts(lifecycle, tmp_path):
+    """`--format csv --output x.xlsx` wrote CSV text into a file Excel will not open
+    (`report` refused the same)."""
+    run = lifecycle["run"]
+    before = run.snapshot()
+    for fmt, name in (("csv", "x.xlsx"), ("xlsx", "x.csv"), ("jsonl", "x.csv")):
+        r = run("export", "events", "--format", fmt, "--output", tmp_path / name, code=2)
+        assert f"is named for {Path(name).suffix[1:]}, not {fmt}" in r.stderr
+        assert not (tmp_path / name).exists() and run.snapshot() == before
+    run("export", "events", "--format", "csv", "--output", tmp_path / "x.txt")
+
+
+def test_export_to_a_folder_that_does_not_exist_by_its_slash(lifecycle, tmp_path):
+    run = lifecycle["run"]
+    r = run("export", "events", "--format", "csv", "--output", f"{tmp_path}/nowhere/", code=2)
+    assert f"folder {tmp_path}/nowhere/ does not exist" in r.stderr
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_a_cell_longer_than_xlsx_holds_is_refused_not_cut(ledger, tmp_path):
+    """An investigation's texts of 45,000 characters: the events' data went into the
+    workbook cut at 32,767, the archive copy silently short ("byte for byte")."""
+    cid = ledger.log()
+    ledger.to_state(cid, "assigned")
+    long = "因" * 15000
+    ledger("investigate", cid, "--finding", long, "--cause", long, "--containment", long)
+    out = tmp_path / "events.xlsx"
+    r = ledger("export", "events", "--output", out, code=2)
+    assert "column data: 45," in r.stderr and "more than a cell holds (32,767)" in r.stderr
+    assert "Hint: use --format csv or jsonl" in r.stderr
+    assert not out.exists() and list(tmp_path.glob(".events.xlsx*")) == []
+    ledger("export", "events", "--output", tmp_path / "events.jsonl")
