@@ -28,9 +28,9 @@ each history is accepted and added once, the handling times written with each
 batch. Deadlines in working days are worked out once per UTC day where the zone's
 offset is steady (_WorkingDues), and the documents of assign, resolve and revisit
 are encoded once per values with the deadline set into them. The transaction
-runs with a rollback journal (pages written once), a bounded page cache and
-index sorts in temporary files, so memory does not grow with the number of
-complaints.
+runs with a bounded page cache and index sorts in temporary files, so memory does
+not grow with the number of complaints; into the demo's file or a ledger that holds
+no complaint yet, with a rollback journal (pages written once; see writing()).
 
 The repeat check is complaints.log's: by the time each complaint was received,
 whatever the order the histories come in (a history received before others
@@ -239,7 +239,12 @@ def writing(lg: Ledger, *, demo: bool = False, batch: int = BATCH,
     cur = conn.cursor()
     if demo:  # before the journal switch: a ledger that is not the demo's stays as it is
         _check_demo(lg, cur)
-    switched = journal(cur, wal=False)
+    # A rollback journal writes each page once, not twice, but while it commits a reader
+    # holds up everyone (and one paging a listing, for as long as the pager is open): only
+    # for the demo's own file and a ledger that holds no complaint yet (a register's first
+    # import). A ledger in use stays in WAL, where readers never block.
+    switched = (demo or cur.execute("SELECT 1 FROM complaints LIMIT 1").fetchone() is None) \
+        and journal(cur, wal=False)
     # Index builds sort more than the cache holds: in temporary files, not in memory.
     cur.execute("PRAGMA temp_store = FILE")
     # The writer writes a complaint before anything that refers to it, and every

@@ -343,21 +343,43 @@ def _connect(path: Path, *, write: bool) -> sqlite3.Connection:
     Reading: `mode=ro`, except for a WAL ledger that no writer has open (no -shm)
     which this user cannot write: there SQLite would create -wal/-shm files owned
     by the reader (the owner's writes then fail) or, in a read-only folder, refuse;
-    with no writer there is nothing in a WAL to miss, so it is read as immutable."""
+    with no writer there is nothing in a WAL to miss, so it is read as immutable.
+    And except for a ledger a bulk write was interrupted in (its rollback journal
+    left beside it): SQLite puts it back as it was at the first read, which takes a
+    connection that may write; a user who may not is told why it cannot be read."""
     header = _header(path)
     folder = path.absolute().parent
     can_write = os.access(path, os.W_OK) and os.access(folder, os.W_OK | os.X_OK)
     wal = header[18] == 2
     idle = wal and _probed_idle(path)
+    journal_left = _journal_left(path) if not wal else None
     if write:
         if not can_write:
             raise _permission_denied(path, "write")
         mode = "mode=rw"
     elif wal and idle and not can_write:
         mode = "immutable=1"
+    elif journal_left is not None:
+        if not can_write:
+            raise LedgerError(_("an interrupted write left {journal} beside the ledger: it "
+                                "reads again once someone who may write it runs a "
+                                "complaintctl command on it").format(journal=journal_left),
+                              hint=_("ask the ledger's owner to run, e.g., complaintctl "
+                                     "verify; nothing is lost (the write is undone)"),
+                              code="journal_left", path=str(path))
+        mode = "mode=rw"  # the read puts back what the interrupted write changed
     else:
         mode = "mode=ro"
     return _raw_connect(path, mode)
+
+
+def _journal_left(path: Path) -> Path | None:
+    """The rollback journal of a write that did not finish (not empty), if any."""
+    journal = Path(f"{path}-journal")
+    try:
+        return journal if journal.stat().st_size > 0 else None
+    except OSError:
+        return None
 
 
 def _probed_idle(path: Path) -> bool:

@@ -1208,3 +1208,28 @@ def test_units_and_the_yuan_around_numbers_are_read(ledger, files, tmp_path, env
     ledger("--db", usd, "init", "--currency", "USD", "--timezone", "Asia/Shanghai")
     r = ledger("--db", usd, "import", path, "--mapping", mapping, code=2)
     assert "column 赔偿金额: '¥1,250.50' is not an amount" in r.stderr, r.stderr
+
+
+def test_an_import_into_a_ledger_in_use_stays_in_wal(ledger, files, monkeypatch):
+    """An import switched every ledger to a rollback journal for its write: a reader
+    that started meanwhile (a listing paged in `less`) then held up its commit, and the
+    clerks' steps and reports behind it, until the pager closed. Only a ledger with no
+    complaint yet (a register's first import) is written that way now."""
+    from complaintctl import bulk
+
+    switches: list[bool] = []
+    journal = bulk.journal
+
+    def watched(cur, *, wal, **kw):
+        switches.append(wal)
+        return journal(cur, wal=wal, **kw)
+
+    monkeypatch.setattr(bulk, "journal", watched)
+    ledger("import", files["csv"], "--mapping", files["map"])
+    assert switches == [False, True]  # the first import, into an empty ledger
+    switches.clear()
+    rows = [["2025-009", *ROWS[2][1:]]]
+    ledger("import", write_csv(files["dir"] / "more.csv", rows), "--mapping", files["map"])
+    assert switches == []
+    assert ledger.rows("SELECT count(*) FROM complaints") == [(4,)]
+    assert ledger.rows("PRAGMA journal_mode") == [("wal",)]

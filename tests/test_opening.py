@@ -446,3 +446,31 @@ def test_a_damaged_file_that_nobody_writes_is_still_refused(tmp_path, monkeypatc
     assert "Error:" in result.stderr and str(db) in result.stderr
     assert calls == [1]
     assert sha256(db) == before and side_files(db) == []
+
+
+def test_a_write_killed_in_rollback_journal_mode_is_put_back_by_the_next_read(ledger):
+    """A first import (or a demo) writes with a rollback journal; killed, it left the
+    journal beside the ledger, and every read command then said "permission denied:
+    cannot write" to the owner (cron's overdue, verify and backup failed) until a
+    step happened to be run."""
+    import subprocess
+    import sys
+
+    cid = ledger.log()
+    script = ("import os, sqlite3, sys\n"
+              "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+              "c.execute('PRAGMA journal_mode = DELETE')\n"
+              "c.execute('PRAGMA cache_size = 1')\n"
+              "c.execute('BEGIN IMMEDIATE')\n"
+              "c.execute(\"UPDATE complaints SET customer = 'half-written'\")\n"
+              "c.execute('CREATE TABLE filler (x)')\n"
+              "c.executemany('INSERT INTO filler VALUES (?)', [(os.urandom(2000),)] * 500)\n"
+              "os._exit(0)\n")
+    subprocess.run([sys.executable, "-c", script, str(ledger.db)], check=True, timeout=60)
+    journal = Path(f"{ledger.db}-journal")
+    assert journal.exists() and journal.stat().st_size > 0
+    assert ledger.json("show", cid)["customer"] == "华东电器有限公司"
+    assert not journal.exists()
+    assert ledger("verify").exit_code == 0
+    ledger("log", "--customer", "Acme", "--description", "x", "--category", "quality",
+           "--severity", "low", "--channel", "phone")
