@@ -8,6 +8,7 @@ the clock, prompt, print or exit.
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import itertools
 import os
@@ -1457,21 +1458,21 @@ def _not_the_ledger(output: str, ledger: Ledger | Path, name: str = "--output",
                 code="output_is_database", path=output)
 
 
-def _write_atomically(output: str, content: str | Iterable[bytes]) -> None:
-    """Temp file (0600) in the same folder, then rename: a reader never sees half a
-    file. A symbolic link is followed (the file it names is replaced, the link kept);
-    anything at the path that is not a regular file (a device such as /dev/stdout, a
-    pipe) is refused rather than replaced, and so is "-". `content`: text (UTF-8), or
-    bytes streamed a chunk at a time. A failure names the user's path, never the
-    temporary file's, and leaves nothing behind."""
-    import tempfile
+def _cannot_write(output: str, reason: str, option: str = "--output",
+                  full: bool = False) -> BadInput:
+    return BadInput(_("cannot write {path}: {reason}").format(path=output, reason=reason),
+                    hint=_("free some space on that disk (or write to another), then run "
+                           "it again") if full else
+                    _("give {option} a file in a folder that exists and you may write "
+                      "to").format(option=option))
 
-    def cannot(reason: str, full: bool = False) -> BadInput:
-        return BadInput(_("cannot write {path}: {reason}").format(path=output, reason=reason),
-                        hint=_("free some space on that disk (or write to another), then "
-                               "run it again") if full else
-                        _("give --output a file in a folder that exists and you may "
-                          "write to"))
+
+def _output_target(output: str, option: str = "--output") -> Path:
+    """The file `output` names, if complaintctl may write it there: not "-", a folder,
+    a device or a pipe; in a folder that exists and this user may write in. Checked
+    before the work that writes it (an import commits before its rejects are written)."""
+    def cannot(reason: str) -> BadInput:
+        return _cannot_write(output, reason, option)
 
     if output == "-":
         raise BadInput(_("cannot write {path}: '-' would be a file of that name, not the "
@@ -1495,6 +1496,26 @@ def _write_atomically(output: str, content: str | Iterable[bytes]) -> None:
     if not folder.is_dir():
         raise cannot((_("folder {folder} is not a folder") if folder.exists()
                       else _("folder {folder} does not exist")).format(folder=folder))
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise cannot(i18n.os_reason(PermissionError(errno.EACCES, "")))
+    return path
+
+
+def _write_atomically(output: str, content: str | Iterable[bytes],
+                      option: str = "--output") -> None:
+    """Temp file (0600) in the same folder, then rename: a reader never sees half a
+    file. A symbolic link is followed (the file it names is replaced, the link kept);
+    anything at the path that is not a regular file (a device such as /dev/stdout, a
+    pipe) is refused rather than replaced, and so is "-". `content`: text (UTF-8), or
+    bytes streamed a chunk at a time. A failure names the user's path, never the
+    temporary file's, and leaves nothing behind."""
+    import tempfile
+
+    def cannot(reason: str, full: bool = False) -> BadInput:
+        return _cannot_write(output, reason, option, full)
+
+    path = _output_target(output, option)
+    folder = path.parent
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
     except (OSError, ValueError) as exc:  # no permission, a NUL in the name, ...
@@ -1598,6 +1619,7 @@ def import_cmd(
                     database_ok=True)  # read, not written: the reader says what it is
     rejects_path = (rejects or f"{path.stem}.rejects.csv") if skip_bad else None
     if rejects_path is not None:  # before the import: it is committed when they are written
+        _output_target(rejects_path, "--rejects")
         _not_the_ledger(rejects_path, ledger, "--rejects",
                         _("write the rejects to another file"), inputs=(path, mapping))
     # opened before the import starts (a file it cannot read is refused at once), and
@@ -1637,7 +1659,7 @@ def import_cmd(
     if not result.problems or dry_run:
         rejects_path = None
     if rejects_path is not None:
-        _write_atomically(rejects_path, _rejects_csv(result))
+        _write_atomically(rejects_path, _rejects_csv(result), "--rejects")
     counts = _import_counts(result)
     if dry_run:
         for p in result.problems:

@@ -29,6 +29,9 @@ from complaintctl.settings import Config
 
 UTC = timezone.utc
 BUSY_TIMEOUT_MS = 30_000
+# A step waits for the write lock in slices of this length, so that Ctrl-C stops the
+# wait at once (SQLite's own wait cannot be interrupted).
+_BUSY_SLICE_MS = 100
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 # Tables every complaintctl ledger has had since its first schema.
@@ -168,15 +171,42 @@ def storage_errors(path: Callable[[], Path | None]) -> Iterator[None]:
         raise translate(exc, path() or Path(_("the ledger"))) from None
 
 
+def _begin_write(cur: sqlite3.Cursor, begin: str) -> None:
+    """Begin a write transaction, waiting for another writer as long as the connection's
+    busy timeout says (BUSY_TIMEOUT_MS), in short slices between which Ctrl-C is seen."""
+    import time
+
+    (wait_ms,) = cur.execute("PRAGMA busy_timeout").fetchone()
+    deadline = time.monotonic() + wait_ms / 1000
+    cur.execute(f"PRAGMA busy_timeout = {min(wait_ms, _BUSY_SLICE_MS)}")
+    try:
+        while True:
+            try:
+                cur.execute(begin)
+                return
+            except sqlite3.OperationalError as exc:
+                text = str(exc).lower()
+                if ("locked" not in text and "busy" not in text) \
+                        or time.monotonic() >= deadline:
+                    raise
+    finally:
+        cur.execute(f"PRAGMA busy_timeout = {wait_ms}")
+
+
 @contextmanager
 def rolling_back(conn: sqlite3.Connection, path: Path) -> Iterator[None]:
     """Whatever fails inside rolls the open transaction back; an SQLite error
     becomes a LedgerError."""
     try:
         yield
+    except GeneratorExit:  # left unfinished and collected (after an interrupt): the
+        raise  # connection, closed by then, rolled back what it had
     except BaseException as exc:
-        if conn.in_transaction:
-            conn.rollback()
+        try:
+            if conn.in_transaction:
+                conn.rollback()
+        except sqlite3.ProgrammingError:  # closed already: closing rolled it back
+            pass
         if isinstance(exc, sqlite3.Error):
             raise translate(exc, path) from None
         raise
@@ -470,7 +500,7 @@ def journal(cur: sqlite3.Cursor, *, wal: bool, wait_ms: int = 0) -> bool:
     except sqlite3.OperationalError:  # busy: leave it as it is
         return False
     finally:
-        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute(f"PRAGMA busy_timeout = {wait_ms}")
     switched = mode == ("wal" if wal else "delete")
     if switched:
         cur.execute(f"PRAGMA synchronous = {'NORMAL' if wal else 'FULL'}")
@@ -805,7 +835,10 @@ class Ledger:
             raise LedgerError(_("the ledger was opened for reading"), code="read_only")
         cur = conn.cursor()
         with rolling_back(conn, self.path):
-            cur.execute(begin)
+            if begin == "BEGIN":
+                cur.execute(begin)
+            else:
+                _begin_write(cur, begin)
             self._refresh_config(cur)
             yield cur
             cur.execute("COMMIT")

@@ -740,3 +740,34 @@ def test_an_output_over_the_file_size_limit_is_said_plainly_in_each_language(led
         assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr
         assert not (tmp_path / "got.bin").exists()
         assert [f.name for f in tmp_path.iterdir() if f.name.startswith(".got")] == []
+
+
+def test_ctrl_c_while_waiting_for_the_lock_stops_at_once_without_a_traceback(ledger):
+    """Another program holds the write lock: Ctrl-C went unheard until SQLite's 30 s
+    wait ended, then a traceback of the transaction's generator followed."""
+    import signal
+    import time
+
+    ledger.log()
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sqlite3, sys, time\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('BEGIN IMMEDIATE')\nprint('held', flush=True)\ntime.sleep(60)\n"),
+        str(ledger.db)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        step = subprocess.Popen([sys.executable, "-m", "complaintctl", "note", "CC-2026-0001",
+                                 "--text", "回电"], env=_env(ledger.db), text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                preexec_fn=_as_at_a_terminal)
+        time.sleep(2)  # started, and waiting for the lock
+        assert step.poll() is None
+        sent = time.monotonic()
+        step.send_signal(signal.SIGINT)
+        out, err = step.communicate(timeout=20)
+        assert time.monotonic() - sent < 5
+    finally:
+        holder.kill()
+        holder.wait()
+    assert step.returncode == 130 and err == INTERRUPTED + "\n", err
+    assert ledger.rows("SELECT count(*) FROM notes") == [(0,)]

@@ -1233,3 +1233,19 @@ def test_an_import_into_a_ledger_in_use_stays_in_wal(ledger, files, monkeypatch)
     assert switches == []
     assert ledger.rows("SELECT count(*) FROM complaints") == [(4,)]
     assert ledger.rows("PRAGMA journal_mode") == [("wal",)]
+
+
+def test_a_rejects_file_that_cannot_be_written_is_refused_before_the_import(ledger, files):
+    """--skip-bad committed the good rows, then failed on the rejects file (a folder that
+    does not exist, a folder): exit 2 "Error", the refused rows' reasons lost, and the
+    hint named --output."""
+    rows = [list(r) for r in ROWS]
+    rows[1][1] = "2025/13/01"
+    path = write_csv(files["dir"] / "bad.csv", rows)
+    before = ledger.snapshot()
+    for target in (files["dir"] / "no" / "such" / "rejects.csv", files["dir"]):
+        r = ledger("import", path, "--mapping", files["map"], "--skip-bad", "--rejects",
+                   target, code=2)
+        assert f"Error: cannot write {target}: " in r.stderr
+        assert "Hint: give --rejects a file in a folder" in r.stderr
+        assert ledger.snapshot() == before
