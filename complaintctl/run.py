@@ -150,7 +150,18 @@ def _now() -> datetime:
 
 
 def _db_path(override: str | None = None) -> Path:
-    return _path_of(override or _STATE["db"] or os.environ.get("COMPLAINTCTL_DB"))
+    """The ledger's path: the command's own --db, the global --db, $COMPLAINTCTL_DB, the
+    default; one given empty (`--db "$QA_DB"` with QA_DB unset) is refused rather than
+    passed over to the next (which read or wrote another ledger)."""
+    for given, name in ((override, "--db"), (_STATE["db"], "--db"),
+                        (os.environ.get("COMPLAINTCTL_DB"), "COMPLAINTCTL_DB")):
+        if given is not None:
+            if not given.strip():
+                raise BadInput(_("{name} is empty: it names no ledger").format(name=name),
+                               hint=_("give the ledger's path, or leave {name} out for the "
+                                      "default ledger").format(name=name), code="empty_db")
+            return _path_of(given)
+    return _path_of(None)
 
 
 def _path_of(chosen: str | None) -> Path:

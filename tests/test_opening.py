@@ -474,3 +474,20 @@ def test_a_write_killed_in_rollback_journal_mode_is_put_back_by_the_next_read(le
     assert ledger("verify").exit_code == 0
     ledger("log", "--customer", "Acme", "--description", "x", "--category", "quality",
            "--severity", "low", "--channel", "phone")
+
+
+@pytest.mark.parametrize("args", [["--db", "", "overdue"], ["--db", "", "list"],
+                                  ["--db", "", "init"], ["demo", "--db", ""],
+                                  ["--db", "  ", "log", "--customer", "Z"]])
+def test_an_empty_db_names_no_ledger(run, env, monkeypatch, tmp_path, args):
+    """`--db "$QA_DB"` with QA_DB unset read (or wrote) $COMPLAINTCTL_DB's ledger or the
+    default one: "Nothing is overdue" from another ledger, a complaint logged there."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    run("init")  # the ledger $COMPLAINTCTL_DB names
+    before = sorted(tmp_path.rglob("*"))
+    r = run(*args, code=2)
+    assert "Error: --db is empty: it names no ledger" in r.stderr
+    assert sorted(tmp_path.rglob("*")) == before
+    monkeypatch.setenv("COMPLAINTCTL_DB", "")
+    r = run("overdue", code=2)
+    assert "Error: COMPLAINTCTL_DB is empty: it names no ledger" in r.stderr
