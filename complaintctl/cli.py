@@ -1988,6 +1988,9 @@ def policy_language_cmd(
     code = parse.choice(language, parse.LANGUAGES, "LANGUAGE")
     ledger = _open(write=True)
     old, new = settings.set_language(ledger, code, now=_now(), actor=_actor())
+    if old == new:  # a setup script run again: done already, not an error
+        _say(_("the language is already {language}").format(language=code))
+        return
     i18n.use_ledger_language(new)  # said in the language the ledger speaks from now on
     _say(_("Language {old} → {new}.").format(
         old=term("language", old) if old else _("not set"), new=term("language", new)))
@@ -2000,6 +2003,9 @@ def policy_timezone_cmd(
     """Change the ledger's time zone (deadlines already set keep their instants)."""
     ledger = _open(write=True)
     old, new = settings.set_timezone(ledger, zone.strip(), now=_now(), actor=_actor())
+    if old == new:
+        _say(_("the time zone is already {zone}").format(zone=new))
+        return
     _say(_("Time zone {old} → {new}. Deadlines already set keep their instants (shown in "
            "{new} from now on); new deadlines and report days follow {new}.").format(
         old=old, new=new))
@@ -2014,6 +2020,9 @@ def policy_attachments_cmd(
     ledger = _open(write=True)
     old, new = settings.set_attachment_limit(
         ledger, parse.positive_int(max_mb, "--max-mb") or 0, now=_now(), actor=_actor())
+    if old == new:
+        _say(_("the attachment limit is already {size} MB").format(size=new))
+        return
     _say(_("Attachment limit {old} MB → {new} MB per file.").format(old=old, new=new))
 
 

@@ -478,6 +478,16 @@ def _set_escalation(lg: Ledger, level_s: str, duration: str | None, role: str | 
             raise BadInput(_("escalation level {level} is new: name whom it goes to with "
                              "--role").format(level=level), code="escalation_role", level=level)
         role = role or old[level][1]
+        for other, (other_after, _role) in sorted(old.items()):
+            # each level after the one below it: a later level 2 than level 3 skipped the
+            # branch head (L1 straight to L3), without a word
+            if other < level and other_after > after or other > level and other_after < after:
+                raise BadInput(_("escalation {level} at {after}wd would come out of order "
+                                 "(level {other}: {other_after}wd)").format(
+                    level=level, after=after, other=other, other_after=other_after),
+                    hint=_("a level starts no sooner than the one below it; see them "
+                           "with complaintctl policy show"), code="escalation_order",
+                    level=level)
         cur.execute("INSERT INTO escalation (level, after_working_days, role) "
                     "VALUES (?, ?, ?) ON CONFLICT (level) DO UPDATE SET "
                     "after_working_days = excluded.after_working_days, role = excluded.role",
@@ -669,9 +679,8 @@ def set_language(lg: Ledger, code: str, *, now: datetime, actor: str
     complaintctl on it without --lang or COMPLAINTCTL_LANG (cron under LANG=C)."""
     with lg.write() as cur:
         old = lg.config.language
-        if old == code:
-            raise BadInput(_("the language is already {language}").format(language=code),
-                           code="nothing_to_change")
+        if old == code:  # nothing to change (a setup script run again): no event
+            return old, code
         _put(cur, {LANGUAGE_KEY: code})
         lg.event(cur, None, "language", now, now, actor, {LANGUAGE_KEY: code},
                  {LANGUAGE_KEY: old})
@@ -687,8 +696,7 @@ def set_timezone(lg: Ledger, name: str, *, now: datetime, actor: str) -> tuple[s
     with lg.write() as cur:
         old = lg.config.settings["timezone"]
         if old == new:
-            raise BadInput(_("the time zone is already {zone}").format(zone=new),
-                           code="nothing_to_change")
+            return old, new
         _put(cur, {"timezone": new})
         lg.event(cur, None, "timezone", now, now, actor, {"timezone": new},
                  {"timezone": old})
@@ -715,8 +723,7 @@ def set_attachment_limit(lg: Ledger, max_mb: int, *, now: datetime, actor: str
         stored = lg.config.settings.get(ATTACHMENT_MAX_MB_KEY)
         old = int(stored) if stored else ATTACHMENT_MAX_MB_DEFAULT
         if old == max_mb:
-            raise BadInput(_("the attachment limit is already {size} MB").format(size=max_mb),
-                           code="nothing_to_change")
+            return old, max_mb
         _put(cur, {ATTACHMENT_MAX_MB_KEY: str(max_mb)})
         lg.event(cur, None, "attachment-limit", now, now, actor,
                  {ATTACHMENT_MAX_MB_KEY: max_mb}, {ATTACHMENT_MAX_MB_KEY: old})

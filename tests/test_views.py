@@ -145,9 +145,9 @@ def test_policy_show_and_set(ledger):
     assert "cannot read duration 'soon'" in r.stderr
     ledger("policy", "set", "lunch", "high", "1h", code=2)
     assert ledger.snapshot() == before
-    ledger("policy", "set", "escalation", "2", "3wd", "--role", "分总")
+    ledger("policy", "set", "escalation", "2", "2wd", "--role", "分总")
     assert ledger.json("policy", "show")["escalation"][1] == {
-        "level": 2, "after_working_days": 3, "role": "分总"}
+        "level": 2, "after_working_days": 2, "role": "分总"}
     table = ledger("policy", "show").stdout
     assert "Calendar CN" in table and "4wd" in table
     # the units under the table, not in a title that would wrap at 80 columns
@@ -352,3 +352,32 @@ def test_the_list_table_keeps_one_line_per_complaint_at_80_columns(ledger, monke
         assert all(h in out for h in headers), out
         assert all(cell_len(line.rstrip()) <= 80 for line in lines)  # display width
     assert {r["customer"] for r in ledger.json("list")} == {name}
+
+
+def test_setting_what_is_set_already_is_not_an_error(ledger):
+    """`policy timezone Asia/Shanghai` on a Shanghai ledger exited 2 ("Error"), as did
+    `policy attachments --max-mb 25`, while `policy set` with an unchanged duration exited
+    0: a setup script run again failed."""
+    before = ledger.snapshot()
+    zone = ledger.json("policy", "show")["timezone"]
+    assert ledger("policy", "timezone", zone).stderr == f"the time zone is already {zone}\n"
+    assert ledger("policy", "attachments", "--max-mb", "25").stderr == \
+        "the attachment limit is already 25 MB\n"
+    assert ledger.snapshot() == before
+
+
+def test_escalation_levels_cannot_be_set_out_of_order(ledger):
+    """Level 2 set to 3wd, later than level 3's 2wd: stages went from L1 straight to L3,
+    and the branch head never saw one, without a word."""
+    from test_words import refused
+
+    refused(ledger, "policy", "set", "escalation", "2", "3wd",
+            message="escalation 2 at 3wd would come out of order (level 3: 2wd)",
+            hint="a level starts no sooner than the one below it; see them with "
+                 "complaintctl policy show")
+    refused(ledger, "policy", "set", "escalation", "3", "0wd",
+            message="escalation 3 at 0wd would come out of order (level 2: 1wd)")
+    ledger("policy", "set", "escalation", "3", "4wd")
+    ledger("policy", "set", "escalation", "2", "3wd")  # in order now
+    assert [(e["level"], e["after_working_days"]) for e in ledger.json(
+        "policy", "show")["escalation"]] == [(1, 0), (2, 3), (3, 4)]

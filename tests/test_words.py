@@ -421,7 +421,10 @@ def test_policy_language_is_an_event_verify_replays(ledger, env):
     assert [(json.loads(d), json.loads(o)) for d, o in ledger.rows(
         "SELECT data, old FROM events WHERE kind = 'language' ORDER BY id")] == [
         ({"language": "zh"}, {}), ({"language": "en"}, {"language": "zh"})]
-    refused(ledger, "policy", "language", "英文", message="the language is already en")
+    # the same again (a setup script run twice): said, exit 0, nothing written
+    before = ledger.snapshot()
+    assert ledger("policy", "language", "英文").stderr == "the language is already en\n"
+    assert ledger.snapshot() == before
     refused(ledger, "policy", "language", "fr", message="LANGUAGE 'fr' is not one of: "
             "zh (Chinese), en (English)", hint="type one of them, e.g. LANGUAGE zh")
     assert ledger("verify").stdout.startswith("OK")
