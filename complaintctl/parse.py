@@ -498,9 +498,10 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date") ->
     return parsed.astimezone(UTC)
 
 
-# A time of day in what was typed: 14:30, 14：30, 9点, 09时, T14, or the word now.
-_TIME_TYPED = re.compile(r"[0-9][:：][0-9]|[0-9]\s*[点时]|T[0-9]|^\s*(now|现在)\s*$",
-                         re.IGNORECASE)
+# A time of day in what was typed: 14:30, 14：30, 9点, 09时, T14 (_CLOCK_TYPED), or the
+# word now.
+_CLOCK_TYPED = r"[0-9][:：][0-9]|[0-9]\s*[点时]|T[0-9]"
+_TIME_TYPED = re.compile(rf"{_CLOCK_TYPED}|^\s*(now|现在)\s*$", re.IGNORECASE)
 
 
 def parse_due(value: str, *, now: datetime, tz: tzinfo, field: str = "--due") -> datetime:
@@ -516,7 +517,17 @@ def parse_due(value: str, *, now: datetime, tz: tzinfo, field: str = "--due") ->
 
 
 def parse_day(value: str, *, now: datetime, tz: tzinfo, field: str = "date") -> date:
-    """A user's DATE → a calendar date (in the ledger's time zone)."""
+    """A user's DATE → a calendar date (in the ledger's time zone). A time of day typed
+    with it is refused: it was dropped without a word (`list --until "… 12:00"` listed
+    the whole day)."""
+    import unicodedata
+
+    if re.search(_CLOCK_TYPED, unicodedata.normalize("NFKC", value), re.IGNORECASE):
+        raise BadInput(_("{field} takes a day, not a time of day: {value}").format(
+            field=field, value=shown(value)),
+            hint=_("type the day alone, e.g. {field} 2026-03-04: the day is taken whole, in "
+                   "the ledger's time zone").format(field=field), code="day_with_time",
+            value=value)
     return parse_when(value, now=now, tz=tz, field=field).astimezone(tz).date()
 
 

@@ -381,3 +381,17 @@ def test_escalation_levels_cannot_be_set_out_of_order(ledger):
     ledger("policy", "set", "escalation", "2", "3wd")  # in order now
     assert [(e["level"], e["after_working_days"]) for e in ledger.json(
         "policy", "show")["escalation"]] == [(1, 0), (2, 3), (3, 4)]
+
+
+@pytest.mark.parametrize("args", [("list", "--until", "2026-11-20 12:00"),
+                                  ("list", "--since", "2026-11-20T12:00"),
+                                  ("report", "--since", "2026-11-01", "--until", "11月20日 9点"),
+                                  ("export", "events", "--output", "e.csv", "--since",
+                                   "2026-11-20 12:00")])
+def test_a_day_option_refuses_a_time_of_day(ledger, args):
+    """`list --until "2026-11-20 12:00"` listed a complaint received at 18:30 that day: the
+    time was dropped without a word."""
+    before = ledger.snapshot()
+    r = ledger(*args, code=2)
+    assert "takes a day, not a time of day" in r.stderr
+    assert ledger.snapshot() == before
