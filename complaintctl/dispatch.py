@@ -205,6 +205,7 @@ def main() -> None:
     from complaintctl import run
 
     run.usable_streams()
+    run.stop_on_signals()
     plan = understand(sys.argv[1:], os.environ) if _streams_are_utf8() else None
 
     for hook in _AT_EXIT:

@@ -340,6 +340,22 @@ def usable_streams() -> None:
             del os.environ[name]
 
 
+def stop_on_signals() -> None:
+    """SIGTERM (cron's `timeout`, a service stopped) and SIGHUP (an ssh session dropped)
+    end a run as Ctrl-C does: the transaction rolls back, temporary files go, one
+    message, exit 130. They ended it with no word and left half-written hidden copies
+    of the ledger's data. A signal ignored when the run began (nohup) stays ignored."""
+    import signal
+
+    def stop(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) is signal.SIG_DFL:
+            signal.signal(number, stop)
+
+
 def finish(run: Callable[[], object]) -> int:
     """The exit code of a whole run (`run` parses the command line and runs the
     command): whatever ends it, one message at most and never a traceback."""

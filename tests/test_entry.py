@@ -65,10 +65,11 @@ def _env(db: Path, **extra: str) -> dict[str, str]:
 def _as_at_a_terminal() -> None:
     """In the child, before the command starts: Ctrl-C interrupts it, as at a user's
     terminal, even when the tests themselves run in the background (`… &`, nohup),
-    where SIGINT is ignored and the child would inherit that."""
+    where SIGINT is ignored and the child would inherit that (and SIGHUP, under nohup)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
 class Terminal:
     """A command on a pseudo-terminal: stdin, stdout and stderr are the terminal,
@@ -742,9 +743,13 @@ def test_an_output_over_the_file_size_limit_is_said_plainly_in_each_language(led
         assert [f.name for f in tmp_path.iterdir() if f.name.startswith(".got")] == []
 
 
-def test_ctrl_c_while_waiting_for_the_lock_stops_at_once_without_a_traceback(ledger):
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM", "SIGHUP"])
+def test_ctrl_c_while_waiting_for_the_lock_stops_at_once_without_a_traceback(ledger,
+                                                                             signal_name):
     """Another program holds the write lock: Ctrl-C went unheard until SQLite's 30 s
-    wait ended, then a traceback of the transaction's generator followed."""
+    wait ended, then a traceback of the transaction's generator followed. SIGTERM (cron's
+    `timeout`) and SIGHUP (a dropped ssh session) ended a run with no word and left its
+    temporary files: they end it as Ctrl-C does."""
     import signal
     import time
 
@@ -763,7 +768,7 @@ def test_ctrl_c_while_waiting_for_the_lock_stops_at_once_without_a_traceback(led
         time.sleep(2)  # started, and waiting for the lock
         assert step.poll() is None
         sent = time.monotonic()
-        step.send_signal(signal.SIGINT)
+        step.send_signal(getattr(signal, signal_name))
         out, err = step.communicate(timeout=20)
         assert time.monotonic() - sent < 5
     finally:
