@@ -533,10 +533,15 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
                 old["contact"] = contact_ref(salt, c["contact"])
         lg.rows.update(cur, "complaints", cid, changes)
         if "severity" in changes or "received_at" in changes:
-            dues = _recompute_open_stages(lg, cur, cid)
+            dues, ended = _recompute_open_stages(lg, cur, cid, iso(now))
             out.notes.extend(_("{stage} now due {time}").format(
                 stage=term("stage", stage), time=lg.local(due)) for stage, due in dues.items())
+            out.notes.extend(_("{stage} no longer applies ({severity}): ended").format(
+                stage=term("stage", stage), severity=term("severity", changes.get(
+                    "severity", c["severity"]))) for stage in ended)
             data["deadlines"] = recorded(**dues)
+            if ended:
+                data["stages_ended"] = ended
         lg.event(cur, cid, "amend", now, now, actor, data, old)
         if {"customer", "product", "received_at"} & set(changes):
             after = {k: changes.get(k, c[k]) for k in ("customer", "product", "received_at")}
@@ -547,15 +552,19 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
     return out
 
 
-def _recompute_open_stages(lg: Ledger, cur: sqlite3.Cursor, cid: str
-                           ) -> dict[str, datetime]:
+def _recompute_open_stages(lg: Ledger, cur: sqlite3.Cursor, cid: str, now: str
+                           ) -> tuple[dict[str, datetime], list[str]]:
     """The open stages' deadlines again, from their (corrected) start, with the policy
     that was in force when each was first set: an amendment corrects the intake, it
-    does not apply a later policy to a deadline already promised."""
+    does not apply a later policy to a deadline already promised. A stage that policy
+    has none of for the corrected severity (the second revisit of a complaint that is
+    not critical after all) ends now, void: it no longer applies (it stayed open and
+    escalated to the general manager). Returns the new deadlines and the stages ended."""
     severity, received = cur.execute("SELECT severity, received_at FROM complaints "
                                      "WHERE id = ?", (cid,)).fetchone()
     cfg = lg.config
     dues: dict[str, datetime] = {}
+    ended: list[str] = []
     rows = cur.execute("SELECT id, stage, round, started_at FROM stages WHERE "
                        "complaint_id = ? AND done_at IS NULL AND return_id IS NULL",
                        (cid,)).fetchall()
@@ -568,11 +577,14 @@ def _recompute_open_stages(lg: Ledger, cur: sqlite3.Cursor, cid: str
         due = deadlines.stage_due({key: {severity: duration}}, key, severity, start,
                                   cfg.calendar(), cfg.tz)
         if due is None:
+            cur.execute("UPDATE stages SET done_at = ?, outcome = 'void' WHERE id = ?",
+                        (now, sid))
+            ended.append(stage)
             continue
         cur.execute("UPDATE stages SET started_at = ?, due_at = ? WHERE id = ?",
                     (iso(start), iso(due), sid))
         dues[stage] = due
-    return dues
+    return dues, ended
 
 
 def _duration_then(cur: sqlite3.Cursor, cid: str, stage: str, round_: int, key: str,

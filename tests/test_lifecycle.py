@@ -177,6 +177,25 @@ def test_amend_after_a_policy_change_keeps_the_policy_the_deadline_was_promised_
     assert dues(c)["resolve"] == fresh["resolve"].replace(":00Z", ":30Z")
 
 
+def test_amending_severity_ends_a_stage_the_new_severity_does_not_have(ledger):
+    """Critical, closed by a satisfied revisit, then amended to low: its 90-day second
+    revisit (critical only) stayed open, and in March it escalated to the general
+    manager as a low complaint."""
+    cid = ledger.log(severity="critical")
+    ledger.to_state(cid, "closed")
+    assert ledger.rows("SELECT stage FROM stages WHERE complaint_id = ? AND done_at IS NULL",
+                       (cid,)) == [("second-revisit",)]
+    r = ledger("amend", cid, "--severity", "low", "--reason", "录入错误，实为低级")
+    assert "second-revisit no longer applies (low): ended" in r.stderr, r.stderr
+    assert ledger.rows("SELECT outcome FROM stages WHERE complaint_id = ? AND "
+                       "stage = 'second-revisit'", (cid,)) == [("void",)]
+    assert [r for r in ledger.json("overdue", "--as-of", "2027-03-15 09:00")
+            if r["complaint_id"] == cid] == []
+    amend = [e for e in ledger.json("show", cid)["events"] if e["kind"] == "amend"][0]
+    assert amend["data"]["stages_ended"] == ["second-revisit"]
+    assert ledger("verify").exit_code == 0
+
+
 def test_repeat_complaint_is_linked_and_announced(ledger):
     first = ledger.log(received="2026-07-01 09:00")
     second = ledger("log", "--customer", "华东电器有限公司", "--description", "又坏了",
