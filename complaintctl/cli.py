@@ -821,8 +821,9 @@ def forget_contact_cmd(
                                     parse.text(reason, "--reason", multiline=True) or "",
                                     now=_now(), actor=_actor())
     _report_outcome(out, _("{id}: contact erased; its history keeps only that there was "
-                           "one. Backups and exports made before keep it: erase it there "
-                           "too.").format(id=out.id))
+                           "one. Backups and exports made before keep it: make them again "
+                           "(complaintctl backup, export) and delete the old copies.").format(
+                               id=out.id))
 
 
 # --- communication log and evidence --------------------------------------------------

@@ -621,17 +621,28 @@ def forget_contact(lg: Ledger, complaint_id: str, reason: str, *, now: datetime,
         lg.rows.flush(cur)
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
-        if not c["contact"]:
+        again = not c["contact"] and cur.execute(
+            "SELECT EXISTS (SELECT 1 FROM events WHERE complaint_id = ? AND kind = "
+            "'forget-contact')", (cid,)).fetchone()[0]
+        if not c["contact"] and not again:
             raise Refused(_("{id} has no contact to forget").format(id=cid),
                           code="no_contact", record=cid)
-        lg.rows.update(cur, "complaints", cid, {"contact": None, "contact_salt": None})
-        lg.event(cur, cid, "forget-contact", now, now, actor, {"reason": reason},
-                 {"contact": contact_ref(c["contact_salt"] or "", c["contact"])})
+        if not again:
+            lg.rows.update(cur, "complaints", cid, {"contact": None, "contact_salt": None})
+            lg.event(cur, cid, "forget-contact", now, now, actor, {"reason": reason},
+                     {"contact": contact_ref(c["contact_salt"] or "", c["contact"])})
     out = Outcome(cid, c["status"])
+    # Run again after an erasure a reader held up: nothing more is recorded; the old
+    # copy of the page is written over now, if the readers are done.
+    if again:
+        out.notes.append(_("the contact of {id} was erased already").format(id=cid))
     if not lg.checkpoint():
-        out.warnings.append(_("another process is reading the ledger: the erased value "
-                              "stays in its -wal file until the next checkpoint (run this "
-                              "again, or any step, once the readers are done)"))
+        out.warnings.append(_(
+            "another program is reading the ledger: until it is done, the ledger file "
+            "still holds the old copy of what was erased. Run this command again then, to "
+            "write over it"))
+    elif again:
+        out.notes.append(_("its old bytes are gone from the ledger file now"))
     return out
 
 

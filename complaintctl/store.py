@@ -845,11 +845,16 @@ class Ledger:
             if begin != "BEGIN":
                 self.committed += 1
 
-    def checkpoint(self) -> bool:
+    def checkpoint(self, wait_ms: int = 5000) -> bool:
         """Copy the WAL into the file and empty it (after an erasure); False if a reader
-        kept part of it."""
+        kept part of it after waiting `wait_ms` for the readers to finish."""
         try:
-            busy, _log, _done = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            self.conn.execute(f"PRAGMA busy_timeout = {wait_ms}")
+            try:
+                busy, _log, _done = self.conn.execute(
+                    "PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            finally:
+                self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         except sqlite3.Error as exc:
             raise translate(exc, self.path) from None
         return not busy

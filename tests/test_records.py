@@ -88,8 +88,36 @@ def test_a_forgotten_contact_is_gone_from_every_table_output_and_byte(ledger, en
                 assert value.encode() not in path.read_bytes(), path
     keeper.close()
     assert _chain_breaks(env) == []
-    again = ledger("forget-contact", cid, "--reason", "again", code=1)
-    assert "has no contact to forget" in again.stderr
+    # again: nothing more recorded (it finishes an erasure a reader held up, below)
+    events = ledger.rows("SELECT count(*) FROM events")
+    again = ledger("forget-contact", cid, "--reason", "again")
+    assert "the contact of CC-2026-0001 was erased already" in again.stderr
+    assert ledger.rows("SELECT count(*) FROM events") == events
+    never = ledger("log", "--customer", "无联系人", "--description", "x", "--category",
+                   "quality", "--severity", "low", "--channel", "phone").stdout.strip()
+    refused = ledger("forget-contact", never, "--reason", "x", code=1)
+    assert "has no contact to forget" in refused.stderr
+
+
+def test_an_erasure_a_reader_held_up_is_finished_by_running_it_again(ledger, env):
+    """A reader in the middle of a read (a supervisor's open session) keeps the page's old
+    copy: the warning named the -wal file (the old copy is in the ledger file itself),
+    and its advice, run it again, was refused ("has no contact to forget")."""
+    cid = ledger.log()
+    reader = sqlite3.connect(env, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM complaints").fetchone()
+    done = ledger("forget-contact", cid, "--reason", "本人要求")
+    assert "another program is reading the ledger: until it is done, the ledger file still " \
+           "holds the old copy of what was erased. Run this command again then" in done.stderr
+    reader.execute("COMMIT")
+    reader.close()
+    again = ledger("forget-contact", cid, "--reason", "本人要求")
+    assert "its old bytes are gone from the ledger file now" in again.stderr
+    for path in (env, Path(f"{env}-wal")):
+        if path.exists():
+            assert PHONE.encode() not in path.read_bytes(), path
+    assert ledger.rows("SELECT count(*) FROM events WHERE kind = 'forget-contact'") == [(1,)]
 
 
 def test_the_upgrade_chains_old_events_and_hides_their_contacts(run, env):
