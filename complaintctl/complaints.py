@@ -526,6 +526,11 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
         data: dict[str, Any] = {**changes, "reason": reason}
         old = {k: c[k] for k in changes}
         if "contact" in changes:
+            if cur.execute("SELECT EXISTS (SELECT 1 FROM events WHERE complaint_id = ? AND "
+                           "kind = 'forget-contact')", (cid,)).fetchone()[0]:
+                out.warnings.append(_("the contact of {id} was erased on the person's "
+                                      "request before: keep it only if they agreed").format(
+                                          id=cid))
             salt = c["contact_salt"] or lg.salt_source()
             changes["contact_salt"] = salt
             data["contact"] = contact_ref(salt, changes["contact"])

@@ -790,6 +790,16 @@ def known_keys(cur: sqlite3.Cursor) -> dict[str, str]:
         "ORDER BY c.id").fetchall())
 
 
+def erased_keys(cur: sqlite3.Cursor) -> dict[str, str]:
+    """source_key -> complaint id, of the imported complaints whose contact was erased on
+    request (forget-contact), voided batches included: a row of theirs brought in again
+    (after its batch was voided) does not bring the contact back."""
+    return dict(cur.execute(
+        "SELECT c.source_key, c.id FROM complaints c WHERE c.source_key IS NOT NULL AND "
+        "EXISTS (SELECT 1 FROM events e WHERE e.complaint_id = c.id AND e.kind = "
+        "'forget-contact') ORDER BY c.id").fetchall())
+
+
 # What _compare reads of a complaint the ledger holds.
 _STORED = (*COMPARED, "closed_at", "satisfaction", "voided_at", "disposition",
            "reopen_count", "status", "id")
@@ -1011,6 +1021,7 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
             # what is imported already, read in the write's own transaction: an import
             # of the same register by someone else a moment before is seen
             keys = known_keys(cur)
+            erased = erased_keys(cur)
             if mapping.key is None:
                 _not_again(cur, path, digest)
             batch = _batch_row(cur, path, digest, mapping_name, now, actor)
@@ -1071,6 +1082,12 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                     source["row_hash"] = reader.row_hash(row)
                     fields = history.fields  # made for this row: added to in place
                     fields["source_key"], fields["import_batch"] = key, batch
+                    if key in erased and fields.get("contact"):
+                        fields["contact"] = None
+                        result.warnings.append(_(
+                            "row {row}: {key}: its contact was erased on request ({id}): it "
+                            "is not brought in again").format(row=number, key=key,
+                                                              id=erased[key]))
                     try:
                         writer.add(history)
                     except ComplaintctlError as exc:

@@ -1249,3 +1249,27 @@ def test_a_rejects_file_that_cannot_be_written_is_refused_before_the_import(ledg
         assert f"Error: cannot write {target}: " in r.stderr
         assert "Hint: give --rejects a file in a folder" in r.stderr
         assert ledger.snapshot() == before
+
+
+def test_an_erased_contact_is_not_brought_back_by_importing_a_voided_batch_again(ledger,
+                                                                                 files):
+    """Imported, its contact erased on request, the batch voided (a wrong mapping) and the
+    register imported again: the number came back with no word."""
+    ledger("import", files["csv"], "--mapping", files["map"])
+    cid = ledger.rows("SELECT id FROM complaints WHERE source_key = '2025-001'")[0][0]
+    ledger("forget-contact", cid, "--reason", "本人来电要求删除")
+    ledger("import", "--void-batch", "1", "--reason", "映射错了")
+    r = ledger("import", files["csv"], "--mapping", files["map"])
+    assert f"Warning: row 2: 2025-001: its contact was erased on request ({cid}): it is not " \
+           "brought in again" in r.stderr, r.stderr
+    assert ledger.rows("SELECT contact FROM complaints WHERE source_key = '2025-001' AND "
+                       "status != 'void'") == [(None,)]
+    assert b"13812345678" not in Path(ledger.db).read_bytes()
+    # typed again by hand on an erased complaint: recorded, with a reminder
+    new = ledger.rows("SELECT id FROM complaints WHERE source_key = '2025-003' AND "
+                      "status != 'void'")[0][0]
+    ledger("amend", new, "--contact", "13900000000", "--reason", "留电话")
+    ledger("forget-contact", new, "--reason", "本人要求")
+    r = ledger("amend", new, "--contact", "13900000000", "--reason", "客户同意再留")
+    assert f"Warning: the contact of {new} was erased on the person's request before: keep " \
+           "it only if they agreed" in r.stderr
