@@ -159,7 +159,10 @@ def _plan(cur: sqlite3.Cursor, last_id: int, head: str | None, parts: int) -> li
             (("rollups", "handling"), check_rollups, ((), True)),
             *((("deadlines", i), check_deadlines, (lo, hi))
               for i, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False))),
+            *((("intake", i), check_intake, (lo, hi))
+              for i, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False))),
             ("status", check_status, ()),
+            ("triggers", check_triggers, ()),
             ("last_contact", check_last_contact, ()),
             *recounts[1:3],
             ("returns", check_returns, ()),
@@ -180,6 +183,7 @@ def _serially(lg: Ledger, cur: sqlite3.Cursor, last_id: int, head: str | None
         results: dict[Any, Any] = {
             ("chain", 0): check_chain_part(cur, 0, last_id, head),
             ("deadlines", 0): check_deadlines(cur),
+            ("intake", 0): check_intake(cur), "triggers": check_triggers(cur),
             "status": check_status(cur), "last_contact": check_last_contact(cur),
             "returns": check_returns(cur),
             "tallies": check_tallies(cur), "settings": check_settings(cur),
@@ -258,6 +262,7 @@ def _result(results: dict[Any, Any], last_id: int, last_hash: str, head: str | N
         problems.append(problem("head", None, None, head,
                                 N_("no event has this hash: the history up to it was "
                                    "rewritten, or it is another ledger's")))
+    problems += results["triggers"] + [p for part in parts("intake") for p in part]
     problems += results["status"] + results["last_contact"]
     problems += [p for part, _n in deadlines for p in part]
     problems += results["returns"] + settings_problems + results["tallies"]
@@ -368,6 +373,83 @@ def check_status(cur: sqlite3.Cursor) -> list[Problem]:
                     N_("the complaint's status is not the one its latest step recorded")
                     if expected is not None else N_("no event records this complaint's status"))
             for cid, stored, expected in cur.execute(sql).fetchall()]
+
+
+# The intake fields a complaint's `log` event records and an `amend` event changes: the
+# complaint's column holds the latest value they recorded (the contact apart: the events
+# hold only a keyed hash of it).
+INTAKE_RECORDED = ("severity", "category", "channel", "customer", "product", "region",
+                   "order_no", "lot", "quantity", "shipped_on", "demand", "description",
+                   "received_at")
+
+
+def check_intake(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None = None
+                 ) -> list[Problem]:
+    """Each intake field of the complaints lo <= id < hi is the latest value its log and
+    amend events recorded. A complaint never amended (nearly all): its log event's
+    values, read as one JSON array, against its columns as one (a parse a complaint, no
+    grouping). An amended one: the latest value of each field over its log and amend
+    events (SQLite's max() takes the row's other columns with it). A complaint with
+    events from before the hash chain (an upgraded ledger; they may not record every
+    field) is left out. An event whose data is not JSON (the chain check names it) is
+    skipped."""
+    try:
+        found = _intake_differs(cur, lo, hi, valid="")
+    except sqlite3.OperationalError as exc:
+        if "JSON" not in str(exc):
+            raise
+        found = _intake_differs(cur, lo, hi, valid="AND json_valid(e.data) ")
+    old = [cid for cid in {cid for cid, _f, _s, _e in found} if cur.execute(
+        "SELECT EXISTS (SELECT 1 FROM events INDEXED BY events_complaint WHERE "
+        "complaint_id = ? AND login IS NULL)", (cid,)).fetchone()[0]]
+    return [problem(field, cid, have, want,
+                    N_("the complaint's field is not the latest value its log and "
+                       "amendments recorded"))
+            for cid, field, have, want in sorted(found) if cid not in old]
+
+
+def _intake_differs(cur: sqlite3.Cursor, lo: str | None, hi: str | None, *, valid: str
+                    ) -> list[tuple[str, str, Any, Any]]:
+    """check_intake's differences: (id, field, stored, recorded)."""
+    bounds, params = _bounds("c.id", lo, hi)
+    amended = ("SELECT 1 FROM events a INDEXED BY events_complaint WHERE a.complaint_id = "
+               "c.id AND a.kind = 'amend'")
+    paths = ", ".join(f"'$.{k}'" for k in INTAKE_RECORDED)
+    columns = ", ".join(f"c.{k}" for k in INTAKE_RECORDED)
+    out: list[tuple[str, str, Any, Any]] = []
+    for cid, have, want in cur.execute(
+            f"SELECT c.id, json_array({columns}), json_extract(e.data, {paths}) FROM "
+            "complaints c JOIN events e INDEXED BY events_complaint ON e.complaint_id = c.id "
+            f"AND e.kind = 'log' {valid}WHERE 1 {bounds}AND NOT EXISTS ({amended}) AND "
+            f"json_extract(e.data, {paths}) IS NOT json_array({columns})", params):
+        out += [(cid, k, h, w) for k, h, w in zip(INTAKE_RECORDED, json.loads(have),
+                                                    json.loads(want), strict=True) if h != w]
+    stored = "CASE g.k " + " ".join(f"WHEN '{k}' THEN c.{k}" for k in INTAKE_RECORDED) + \
+        " END"
+    out += cur.execute(
+        f"SELECT g.cid, g.k, {stored} AS s, g.v FROM (SELECT e.complaint_id AS cid, "
+        "j.key AS k, j.value AS v, max(e.id) FROM events e INDEXED BY events_complaint, "
+        "json_each(e.data) j WHERE e.complaint_id IN (SELECT c.id FROM complaints c WHERE "
+        f"1 {bounds}AND EXISTS ({amended})) AND e.kind IN ('log', 'amend') {valid}"
+        f"AND j.key IN {_in(INTAKE_RECORDED)} GROUP BY e.complaint_id, j.key) g "
+        "JOIN complaints c ON c.id = g.cid WHERE s IS NOT g.v", params).fetchall()
+    return out
+
+
+def check_triggers(cur: sqlite3.Cursor) -> list[Problem]:
+    """Every trigger of the schema is there: those that keep the events, notes and
+    attachments append-only above all (one dropped, their rows could be changed)."""
+    import re
+
+    from complaintctl import migrations
+
+    want = re.findall(r"CREATE TRIGGER (?:IF NOT EXISTS )?(\w+)", migrations.current_schema(),
+                      re.IGNORECASE)
+    have = {name for (name,) in cur.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    return [problem("trigger", name, None, name,
+                    N_("a trigger of the ledger is missing: the rows it guards could have "
+                       "been changed")) for name in want if name not in have]
 
 
 # The last contact with the customer, recounted: the latest of the complaint's intake,

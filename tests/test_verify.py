@@ -193,6 +193,30 @@ def test_a_status_changed_directly_is_named_with_both_values(ledger, env, full):
     assert line.split()[:4] == ["status", cid, "closed", "assigned"]
 
 
+def test_intake_fields_changed_directly_are_named(ledger, env, full):
+    """verify said OK after a complaint's severity, customer or product was rewritten
+    behind the tool's back (show then said 'low' where its own history said 'critical'):
+    each intake field is the latest value its log and amend events recorded."""
+    plain, amended = full["closed"], full["logged"]
+    ledger("amend", amended, "--customer", "华东电器（集团）", "--reason", "全称")
+    tamper(env, f"UPDATE complaints SET severity = 'low', quantity = 99 WHERE id = '{plain}'",
+           f"UPDATE complaints SET customer = '别的客户' WHERE id = '{amended}'")
+    found = {(p["kind"], p["id"]): (p["stored"], p["expected"]) for p in verify_fails(ledger)}
+    assert found[("severity", plain)][0] == "low" and found[("severity", plain)][1] != "low"
+    assert found[("quantity", plain)][0] == 99
+    assert found[("customer", amended)] == ("别的客户", "华东电器（集团）")
+    assert len(found) == 3
+
+
+def test_a_missing_append_only_trigger_is_named(ledger, env, full):
+    """With a note's append-only trigger dropped, its text could be rewritten and verify
+    said OK."""
+    tamper(env, "DROP TRIGGER notes_no_change")
+    (p,) = verify_fails(ledger)
+    assert (p["kind"], p["id"], p["expected"]) == ("trigger", "notes_no_change",
+                                                   "notes_no_change")
+
+
 def test_a_last_contact_changed_directly_is_named(ledger, env, full):
     """last_contact_at is kept by triggers (migration 16): a value set behind the tool's
     back is named with the one the intake, notes and revisits give."""
@@ -416,7 +440,8 @@ def test_attached_files_are_checked_against_their_hash(ledger, env, full):
     tamper(env, "DROP TRIGGER IF EXISTS blob_chunks_no_change")  # as a tamperer would
     tamper(env, "UPDATE blob_chunks SET data = ? WHERE seq = 1",
            params=(b"signed delivery notE",))
-    (p,) = verify_fails(ledger)
+    trigger, p = verify_fails(ledger)
+    assert (trigger["kind"], trigger["id"]) == ("trigger", "blob_chunks_no_change")
     assert (p["kind"], p["id"], p["expected"]) == ("attachment", sha, sha)
 
 
@@ -465,11 +490,12 @@ def test_in_parts_every_check_finds_what_it_finds_in_one_snapshot(ledger, env, f
            "UPDATE policy SET duration = '30wd' WHERE stage = 'resolve' AND severity = 'high'",
            "UPDATE day_tallies SET n = n + 5 WHERE measure = 'received' AND day = '2026-11-16'",
            "INSERT INTO assignments (complaint_id, at, actor, department, owner) "
-           "VALUES ('CC-2026-9999', '2026-11-01T00:00:00Z', 'x', 'd', 'o')")
+           "VALUES ('CC-2026-9999', '2026-11-01T00:00:00Z', 'x', 'd', 'o')",
+           f"UPDATE complaints SET severity = 'low' WHERE id = '{full['closed']}'")
     whole = verify_fails(ledger, "--head", earlier["hash"])
     assert {p["kind"] for p in whole} == {"chain", "status", "deadline", "received_qty",
                                           "policy", "day_tally", "foreign_key",
-                                          "last_contact"}
+                                          "last_contact", "trigger", "severity"}
     from complaintctl import audit
 
     monkeypatch.setattr(audit, "PARALLEL_FROM", 1)
