@@ -1824,15 +1824,31 @@ def policy_show_cmd(fmt: str = typer.Option("table", "--format", help=FORMAT_HEL
     day_cols = (render.Col("day", _("day")), render.Col("kind", _("kind"), word="day_kind"),
                 render.Col("name", _("note")))
     covered = view["calendar_covered_until"]
-    cal_line = _("Calendar {country} (public holidays and make-up working days {years}; "
-                 "official data up to {covered}); time zone {zone}; currency {currency}; "
-                 "repeat window {days} days; attachments up to {mb} MB per file.").format(
-        country=view["country"], years=view["calendar_years"],
-        covered=covered if covered else _("every year, rule-based"), zone=view["timezone"],
-        currency=view["currency"], days=view["repeat_window_days"],
-        mb=view["attachment_max_mb"])
-    if fmt == "csv":
-        _emit(render.to_csv(rows, cols, ledger.tz))
+    # a country with official data up to a year (China's make-up working days), or one
+    # whose holidays follow rules, every year alike (it read "official data up to every
+    # year, rule-based")
+    calendar = (_("Calendar {country} (public holidays and make-up working days {years}; "
+                  "official data up to {covered})") if covered else
+                _("Calendar {country} (public holidays {years}, by rule)")).format(
+        country=view["country"], years=view["calendar_years"], covered=covered)
+    cal_line = _("{calendar}; time zone {zone}; currency {currency}; repeat window {days} "
+                 "days; attachments up to {mb} MB per file.").format(
+        calendar=calendar, zone=view["timezone"], currency=view["currency"],
+        days=view["repeat_window_days"], mb=view["attachment_max_mb"])
+    if fmt == "csv":  # each part under its name, as report's sections (JSON has them all)
+        settings_rows = [{"key": key, "value": value} for key, value in (
+            ("country", view["country"]), ("calendar_years", view["calendar_years"]),
+            ("calendar_covered_until", covered or ""), ("timezone", view["timezone"]),
+            ("currency", view["currency"]), ("repeat_window_days", view["repeat_window_days"]),
+            ("attachment_max_mb", view["attachment_max_mb"]))]
+        kv = (render.Col("key", _("setting")), render.Col("value", _("value")))
+        _emit(render.to_csv(rows, cols, ledger.tz)
+              + "\r\n# escalation\r\n" + render.to_csv(view["escalation"], esc_cols,
+                                                        ledger.tz, bom=False)
+              + "\r\n# settings\r\n" + render.to_csv(settings_rows, kv, ledger.tz, bom=False)
+              + ("\r\n# user_days\r\n" + render.to_csv(view["user_days"], day_cols,
+                                                        ledger.tz, bom=False)
+                 if view["user_days"] else ""))
     elif fmt == "markdown":
         _emit(render.to_markdown(rows, cols, ledger.tz, _("Deadlines")) + "\n"
               + render.to_markdown(view["escalation"], esc_cols, ledger.tz, _("Escalation"))

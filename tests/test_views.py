@@ -395,3 +395,23 @@ def test_a_day_option_refuses_a_time_of_day(ledger, args):
     r = ledger(*args, code=2)
     assert "takes a day, not a time of day" in r.stderr
     assert ledger.snapshot() == before
+
+
+def test_policy_show_csv_carries_every_part_and_a_rule_based_calendar_reads_right(run):
+    """csv printed only the deadline table (escalation, settings and your days left out,
+    without a word); a country without make-up working days read "official data up to
+    every year, rule-based" (日历 DE（…官方数据截至 按规则推算，不限年份）)."""
+    run("init", "--country", "DE", "--timezone", "Europe/Berlin")
+    run("policy", "calendar", "--add-closure", "2026-12-24")
+    text = run("policy", "show", "--format", "csv").stdout.lstrip("\ufeff")
+    parts = text.split("\n\n")  # (the runner reads \r\n as \n)
+    assert parts[0].splitlines()[0] == "stage,critical,high,medium,low"
+    assert [p.splitlines()[0] for p in parts[1:]] == ["# escalation", "# settings",
+                                                      "# user_days"]
+    assert "3,2,general manager" in parts[1] and "country,DE" in parts[2]
+    assert "2026-12-24,company closure day" in parts[3]
+    line = run("policy", "show").stdout.strip().splitlines()[-1]
+    assert line.startswith("Calendar DE (public holidays 2016-2031, by rule); time zone "
+                           "Europe/Berlin;"), line
+    zh = run("--lang", "zh", "policy", "show").stdout.strip().splitlines()[-1]
+    assert "按规则" in zh and "官方数据截至" not in zh, zh
