@@ -537,6 +537,11 @@ def kv_table(pairs: Sequence[tuple[str, str]], title: str | None = None) -> Tabl
     return table
 
 
+# The narrowest a shrinking column gets on a terminal too narrow for its usual least:
+# a character and "…".
+_NARROWEST = 3
+
+
 def fitted_table(rows: Sequence[dict[str, Any]], cols: Sequence[Col], tz: tzinfo, width: int,
                  title: str | None = None, *, shrink: dict[str, int],
                  drop: Sequence[str] = (), styles: dict[str, str] | None = None) -> Table:
@@ -544,7 +549,9 @@ def fitted_table(rows: Sequence[dict[str, Any]], cols: Sequence[Col], tz: tzinfo
     narrowest it may get) give up width, the widest first, and cut their text with
     "…" by display width (a CJK character is two columns); the others keep their
     width. When even the narrowest widths do not fit, the columns in `drop` go, in
-    that order."""
+    that order; then the shrinking columns narrow below their width to a few
+    columns, and go last of all, the last first: the other columns (an id, how late)
+    are never cut (at 60 columns they were: CC-2026-0…, "11…")."""
     from rich.cells import cell_len
     from rich.table import Table
     from rich.text import Text
@@ -556,7 +563,11 @@ def fitted_table(rows: Sequence[dict[str, Any]], cols: Sequence[Col], tz: tzinfo
                   for i, c in enumerate(cols)]
         mins = [min(w, shrink.get(c.key, w)) for c, w in zip(cols, widths, strict=True)]
         budget = width - len(cols) - 1  # a space between columns and at each edge
-        gone = next((k for k in drop if k in [c.key for c in cols]), None)
+        if sum(mins) > budget and not any(k in [c.key for c in cols] for k in drop):
+            mins = [min(m, _NARROWEST) if c.key in shrink else m
+                    for c, m in zip(cols, mins, strict=True)]
+        gone = next((k for k in (*drop, *reversed(list(shrink))) if k in [c.key for c in cols]),
+                    None)
         if sum(mins) <= budget or gone is None:
             break
         i = [c.key for c in cols].index(gone)

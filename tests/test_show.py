@@ -316,6 +316,27 @@ def test_overdue_table_one_line_per_row_at_80_columns(ledger, monkeypatch, lang)
     assert {"en": "Escalate to: L3 general manager", "zh": "升级至：L3 总经理"}[lang] in out
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("columns", [60, 50])
+def test_a_narrow_terminal_cuts_names_not_ids_or_lateness(ledger, monkeypatch, lang, columns):
+    """At 60 columns the overdue table showed CC-2026-0…, RMA-2026-00… and "11…" (hours
+    or working days?), and list CC-2026-0…: a row could not be acted on."""
+    _late_ledger(ledger)
+    monkeypatch.setenv("COLUMNS", str(columns))
+    if lang == "zh":
+        monkeypatch.setenv("COMPLAINTCTL_LANG", "zh")
+    out = ledger("overdue", "--as-of", "2026-11-06 12:00").stdout
+    expected = ledger.json("overdue", "--as-of", "2026-11-06 12:00")
+    rows = [line.split() for line in out.splitlines() if line.lstrip().startswith("CC-")]
+    assert [r[0] for r in rows] == [r["id"] for r in expected], out
+    unit = {"en": "wd", "zh": "工作日"}[lang]
+    for words, r in zip(rows, expected, strict=True):
+        assert f"{r['late_working_days']} {unit}" in " ".join(words), out
+    listed = ledger("list").stdout
+    ids = [line.split()[0] for line in listed.splitlines() if line.lstrip().startswith("CC-")]
+    assert ids and all(re.fullmatch(r"CC-\d{4}-\d{4}", i) for i in ids), listed
+
+
 def test_overdue_table_shows_the_due_time_where_there_is_room(ledger, monkeypatch):
     _late_ledger(ledger)
     monkeypatch.setenv("COLUMNS", "160")
