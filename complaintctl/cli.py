@@ -2049,11 +2049,12 @@ def policy_attachments_cmd(
 def _taken_back_if_interrupted(made: Ledger | None) -> Iterator[None]:
     """Ctrl-C while the demo fills the file it has just made: the fill rolls back, and
     the file, made by this command a moment before and holding nothing else, goes
-    too, so that "nothing was written" holds."""
+    too, so that "nothing was written" holds. Unless another command wrote to it in
+    the meantime (a clerk's log into the wrong file): then it stays, with that."""
     try:
         yield
     except KeyboardInterrupt:
-        if made is not None:
+        if made is not None and made.as_made():
             from complaintctl.store import ledger_files
 
             made.close()

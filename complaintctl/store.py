@@ -845,6 +845,16 @@ class Ledger:
             if begin != "BEGIN":
                 self.committed += 1
 
+    def as_made(self) -> bool:
+        """Whether the ledger holds nothing but what making it wrote: no complaint, no
+        event but its own (init, the calendar); False if it cannot be read."""
+        try:
+            return self.conn.execute(
+                "SELECT NOT EXISTS (SELECT 1 FROM complaints) AND NOT EXISTS (SELECT 1 "
+                "FROM events WHERE kind NOT IN ('init', 'calendar'))").fetchone()[0] == 1
+        except sqlite3.Error:
+            return False
+
     def checkpoint(self, wait_ms: int = 5000) -> bool:
         """Copy the WAL into the file and empty it (after an erasure); False if a reader
         kept part of it after waiting `wait_ms` for the readers to finish."""

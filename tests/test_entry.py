@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -270,6 +271,27 @@ def test_ctrl_c_while_the_demo_fills_a_new_file_leaves_no_file(tmp_path):
     assert term.finish() == 130, term.text
     assert term.text.rstrip().endswith(INTERRUPTED), term.text
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_interrupted_demo_keeps_its_file_when_another_command_wrote_to_it(run, env,
+                                                                              monkeypatch):
+    """A clerk's log landed in the new demo file while the demo was making its complaints;
+    Ctrl-C then deleted the file and the complaint the log had confirmed with it."""
+    from complaintctl import demo
+
+    def clerk_then_ctrl_c(ledger, n, **kw):
+        other = sqlite3.connect(env)
+        other.execute("INSERT INTO events (complaint_id, at, recorded_at, actor, kind, data) "
+                      "VALUES (NULL, '2026-11-23T01:00:00Z', '2026-11-23T01:00:00Z', 'clerk', "
+                      "'policy-set', '{}')")
+        other.commit()
+        other.close()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(demo, "fill", clerk_then_ctrl_c)
+    r = run("demo", code=130)
+    assert "Interrupted" in r.stderr and env.exists()
+    assert run.rows("SELECT actor FROM events WHERE kind = 'policy-set'") == [("clerk",)]
 
 
 @pytest.mark.parametrize("where", ["before the command line is read",
