@@ -388,6 +388,15 @@ def _connect(path: Path, *, write: bool) -> sqlite3.Connection:
             raise _permission_denied(path, "write")
         mode = "mode=rw"
     elif wal and idle and not can_write:
+        left = Path(f"{path}-wal")
+        if left.exists() and left.stat().st_size > 0:  # a writer stopped without closing:
+            # read as immutable, the file would show what was before its last steps
+            raise LedgerError(_("{wal} holds steps a writer left without closing the "
+                                "ledger: they are read once someone who may write it runs "
+                                "a complaintctl command on it").format(wal=left),
+                              hint=_("ask the ledger's owner to run, e.g., complaintctl "
+                                     "verify; the steps are kept"),
+                              code="wal_left", path=str(path))
         mode = "immutable=1"
     elif journal_left is not None:
         if not can_write:

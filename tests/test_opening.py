@@ -491,3 +491,31 @@ def test_an_empty_db_names_no_ledger(run, env, monkeypatch, tmp_path, args):
     monkeypatch.setenv("COMPLAINTCTL_DB", "")
     r = run("overdue", code=2)
     assert "Error: COMPLAINTCTL_DB is empty: it names no ledger" in r.stderr
+
+
+def test_a_reader_who_may_not_write_is_not_shown_a_ledger_without_its_last_steps(ledger,
+                                                                                 monkeypatch):
+    """A writer stopped without closing left its steps in the -wal, and the -shm went (a
+    copy, a cleaner): a user who may only read was shown the ledger as it was before
+    those steps, without a word (the file read as immutable ignores the -wal)."""
+    import subprocess
+    import sys
+
+    from complaintctl import store
+
+    cid = ledger.log()
+    script = ("import os, sqlite3, sys\n"
+              "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+              "c.execute('PRAGMA wal_autocheckpoint = 0')\n"
+              "c.execute(\"UPDATE complaints SET customer = 'WAL-ONLY'\")\n"
+              "os._exit(0)\n")
+    subprocess.run([sys.executable, "-c", script, str(ledger.db)], check=True, timeout=60)
+    Path(f"{ledger.db}-shm").unlink()
+    assert Path(f"{ledger.db}-wal").stat().st_size > 0
+    real = os.access
+    monkeypatch.setattr(store.os, "access", lambda p, mode, **kw: False if mode & os.W_OK
+                        else real(p, mode, **kw))
+    r = ledger("show", cid, code=1)
+    assert "-wal holds steps a writer left without closing the ledger" in r.stderr, r.stderr
+    monkeypatch.setattr(store.os, "access", real)
+    assert ledger.json("show", cid)["customer"] == "WAL-ONLY"
