@@ -11,8 +11,9 @@ history, whose values are the same words and local times as the rest.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import tzinfo
+from decimal import Decimal
 from typing import Any
 
 from complaintctl import i18n, words
@@ -243,6 +244,22 @@ RETURN_TABLE_COLS = (Col("id", N_("return"), "code"),
                      Col("inspection", N_("inspection"), "wrap"),
                      Col("dispositions_shown", N_("dispositions"), "wrap"),
                      Col("costs", N_("costs"), "wrap"))
+# Columns of show's returns table left out when no return has anything in them yet (at 80
+# columns, three near-empty columns split their headers: "dispositio / ns"): what fills each.
+_RETURN_OPTIONAL: dict[str, Callable[[dict[str, Any]], object]] = {
+    "inspection": lambda r: r["inspection"],
+    "dispositions_shown": lambda r: r["dispositions"],
+    "costs": lambda r: any(Decimal(r[k] or 0) for k in ("cost_of_loss", "repair_cost"))}
+
+
+def _with_something(cols: Sequence[Col], rows: Sequence[dict[str, Any]],
+                    optional: dict[str, Callable[[dict[str, Any]], object]]
+                    ) -> tuple[Col, ...]:
+    """`cols` but those of `optional` (column: what fills it) that no row fills."""
+    return tuple(c for c in cols if c.key not in optional
+                 or any(optional[c.key](r) for r in rows))
+
+
 RETURN_COLS = (Col("id", N_("return"), "code"),
                Col("stage", N_("stage"), "code", "return_stage"),
                Col("opened_at", N_("opened"), "time"),
@@ -282,7 +299,8 @@ def complaint_sections(rec: dict[str, Any], tz: tzinfo, as_of_iso: str, plain: b
                 table_cols=ACTION_TABLE_COLS, name=lambda r: str(r["name"]),
                 name_keys=("id",)),
         Section(_("Resolution and approval"), pairs=resolution_pairs(rec, tz, plain)),
-        Section(_("Returns"), rows=returns, cols=RETURN_COLS, table_cols=RETURN_TABLE_COLS,
+        Section(_("Returns"), rows=returns, cols=RETURN_COLS,
+                table_cols=_with_something(RETURN_TABLE_COLS, returns, _RETURN_OPTIONAL),
                 footer=_("Receipts, inspection notes and each disposition: complaintctl show "
                          "{ids}").format(ids=" | ".join(r["id"] for r in returns))
                 if returns else ""),

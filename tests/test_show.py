@@ -461,3 +461,21 @@ def test_a_returns_costs_are_grouped_on_the_screen_and_plain_in_csv(ledger):
     csv_out = ledger("show", rma, "--format", "csv").stdout
     assert "12,345" not in csv_out and "12345.60" in csv_out
     assert ledger.json("show", rma)["disposition_lines"][0]["cost_of_loss"] == "12345.60"
+
+
+def test_show_leaves_out_the_returns_columns_nothing_fills_yet(ledger, monkeypatch):
+    """A return only received: at 80 columns its three empty columns (inspection,
+    dispositions, costs) split their headers ("dispositio / ns") and ran the costs down
+    four lines."""
+    cid = ledger.log()
+    ledger.to_state(cid, "assigned")
+    rma = ledger("return", "open", cid, "--qty", "5", "--at", "2026-10-01 10:00").stdout.strip()
+    ledger("return", "receive", rma, "--qty", "3", "--at", "2026-10-01 11:00")
+    monkeypatch.setenv("COLUMNS", "80")
+    out = ledger("show", cid).stdout
+    section = out[out.index("Returns"):out.index("Receipts, inspection notes")]
+    header = next(line for line in section.splitlines() if line.lstrip().startswith("return"))
+    assert header.split() == ["return", "stage", "auth", "recv", "disp", "count"], section
+    assert f"{rma} received" in section and "short 2" in section
+    data = ledger.json("show", cid)["returns"][0]  # the JSON keeps every key
+    assert "cost_of_loss" in data and "dispositions" in data
