@@ -219,7 +219,8 @@ def _root(
 
 def _actor() -> str:
     """Who acts: --as (an empty one refused: `--as "$CLERK"` with the variable unset
-    must not record the login instead), else COMPLAINTCTL_USER, else the login."""
+    must not record the login instead), else COMPLAINTCTL_USER, else the login (an
+    account with no name, in a container: "uid 4242", not "unknown")."""
     if _STATE["actor"] is not None:
         return parse.text(_STATE["actor"], "--as", required=True)
     name = os.environ.get("COMPLAINTCTL_USER")
@@ -229,7 +230,7 @@ def _actor() -> str:
         try:
             name = getpass.getuser()
         except (OSError, KeyError):
-            name = "unknown"
+            name = _login()
     return parse.text(name, "--as", required=True)
 
 

@@ -491,3 +491,24 @@ def test_a_ship_date_of_today_or_before_is_taken(ledger):
     cid = ledger("log", *LOG[1:], "--shipped", "2026-11-23").stdout.strip()
     assert ledger.rows("SELECT shipped_on FROM complaints WHERE id = ?", (cid,)) == [
         ("2026-11-23",)]
+
+
+def test_an_account_without_a_name_acts_by_its_uid(run, monkeypatch):
+    """Run under a uid with no passwd entry (a container's --user 4242) and without
+    COMPLAINTCTL_USER, every event's actor was "unknown"."""
+    import getpass
+    import os
+
+    from complaintctl import cli
+
+    def nameless():
+        raise KeyError("uid not found")
+
+    run("init")
+    monkeypatch.delenv("COMPLAINTCTL_USER")
+    monkeypatch.setattr(getpass, "getuser", nameless)
+    monkeypatch.setattr(cli, "_login", lambda: f"uid {os.getuid()}")  # no passwd entry
+    cid = run("log", "--customer", "A", "--description", "x", "--category", "quality",
+              "--severity", "low", "--channel", "phone").stdout.strip()
+    assert run.rows("SELECT actor FROM events WHERE complaint_id = ?", (cid,)) == [
+        (f"uid {os.getuid()}",)]
