@@ -309,7 +309,9 @@ def guarded(func: Callable[..., R], /, *args: Any, **kw: Any) -> R:
     except BrokenPipeError:  # `| head` stopped reading: not an error
         raise Exit(0) from None
     except OSError as exc:
-        reason = os_reason(exc) + (f": {exc.filename}" if exc.filename else "")
+        # no file named: the command's output (stdout onto a full disk, /dev/full)
+        reason = (os_reason(exc) + f": {exc.filename}" if exc.filename else
+                  _("cannot write the output: {reason}").format(reason=os_reason(exc)))
         written = _STATE.get("written")
         if written is not None:  # the output failed after the step was committed
             reason = _("{reason}; {id} was recorded all the same").format(reason=reason,
