@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from complaintctl.i18n import N_
+from complaintctl.parse import format_money
 from complaintctl.reports import STATUS_STEPS
 from complaintctl.settings import (
     ATTACHMENT_MAX_MB_KEY,
@@ -161,6 +162,8 @@ def _plan(cur: sqlite3.Cursor, last_id: int, head: str | None, parts: int) -> li
               for i, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False))),
             *((("intake", i), check_intake, (lo, hi))
               for i, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False))),
+            *((("steps", i), check_steps, (lo, hi))
+              for i, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False))),
             ("status", check_status, ()),
             ("triggers", check_triggers, ()),
             ("last_contact", check_last_contact, ()),
@@ -183,7 +186,8 @@ def _serially(lg: Ledger, cur: sqlite3.Cursor, last_id: int, head: str | None
         results: dict[Any, Any] = {
             ("chain", 0): check_chain_part(cur, 0, last_id, head),
             ("deadlines", 0): check_deadlines(cur),
-            ("intake", 0): check_intake(cur), "triggers": check_triggers(cur),
+            ("intake", 0): check_intake(cur), ("steps", 0): check_steps(cur),
+            "triggers": check_triggers(cur),
             "status": check_status(cur), "last_contact": check_last_contact(cur),
             "returns": check_returns(cur),
             "tallies": check_tallies(cur), "settings": check_settings(cur),
@@ -263,6 +267,7 @@ def _result(results: dict[Any, Any], last_id: int, last_hash: str, head: str | N
                                 N_("no event has this hash: the history up to it was "
                                    "rewritten, or it is another ledger's")))
     problems += results["triggers"] + [p for part in parts("intake") for p in part]
+    problems += [p for part in parts("steps") for p in part]
     problems += results["status"] + results["last_contact"]
     problems += [p for part, _n in deadlines for p in part]
     problems += results["returns"] + settings_problems + results["tallies"]
@@ -434,6 +439,52 @@ def _intake_differs(cur: sqlite3.Cursor, lo: str | None, hi: str | None, *, vali
         f"AND j.key IN {_in(INTAKE_RECORDED)} GROUP BY e.complaint_id, j.key) g "
         "JOIN complaints c ON c.id = g.cid WHERE s IS NOT g.v", params).fetchall()
     return out
+
+
+# What the steps after the intake leave on the complaint: the latest revisit's
+# satisfaction, the latest resolution's disposition and amount, and each finding of the
+# investigation the latest investigate event that gave it recorded.
+_FOUND = ("root_cause", "cause_category", "responsibility", "supplier")
+
+
+def check_steps(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None = None
+                ) -> list[Problem]:
+    """Each complaint of lo <= id < hi holds what its steps recorded last: satisfaction
+    (revisit), disposition and amount (resolve), root cause, cause category,
+    responsibility and supplier (the latest investigate event that gave each). Compared
+    in Python, a complaint a row (the columns as one JSON array, the events' as
+    another); complaints with events from before the hash chain are left out."""
+    bounds, params = _bounds("c.id", lo, hi)
+
+    def latest(kind: str, value: str, having: str = "") -> str:
+        return (f"(SELECT {value} FROM events e INDEXED BY events_complaint WHERE "
+                f"e.complaint_id = c.id AND e.kind = '{kind}' {having}ORDER BY e.id DESC "
+                "LIMIT 1)")
+
+    def value(key: str) -> str:
+        return f"json_extract(e.data, '$.{key}')"
+
+    found = ", ".join(latest("investigate", value(k), f"AND {value(k)} IS NOT NULL ")
+                      for k in _FOUND)
+    sql = (f"SELECT c.id, json_array(c.satisfaction, c.disposition, "
+           f"{', '.join('c.' + k for k in _FOUND)}), json_array("
+           f"{latest('revisit', value('satisfaction'))}, "
+           f"{latest('resolve', value('disposition'))}, {found}), c.amount, "
+           f"{latest('resolve', value('amount'))} FROM complaints c WHERE 1 {bounds}")
+    keys = ("satisfaction", "disposition", *_FOUND)
+    out: list[tuple[str, str, Any, Any]] = []
+    for cid, have, want, amount, recorded in _rows(cur.execute(sql, params)):
+        if have != want:
+            out += [(cid, k, h, w) for k, h, w in zip(keys, json.loads(have), json.loads(want),
+                                                        strict=True) if h != w]
+        if format_money(amount) != recorded:
+            out.append((cid, "amount", format_money(amount), recorded))
+    old = {cid for cid, *_rest in out if cur.execute(
+        "SELECT EXISTS (SELECT 1 FROM events INDEXED BY events_complaint WHERE "
+        "complaint_id = ? AND login IS NULL)", (cid,)).fetchone()[0]}
+    return [problem(field, cid, have, want,
+                    N_("the complaint's field is not what its latest step recorded"))
+            for cid, field, have, want in out if cid not in old]
 
 
 def check_triggers(cur: sqlite3.Cursor) -> list[Problem]:

@@ -208,6 +208,22 @@ def test_intake_fields_changed_directly_are_named(ledger, env, full):
     assert len(found) == 3
 
 
+def test_what_the_steps_left_changed_directly_is_named(ledger, env, full):
+    """An amount, a satisfaction and a root cause rewritten behind the tool's back passed
+    verify (show then said 10,000.00 where its history said 100.00)."""
+    closed, reopened = full["closed"], full["reopened"]
+    ledger("resolve", full["investigating"], "--disposition", "refund", "--amount", "100",
+           "--summary", "退款", "--approved-by", "经理")
+    tamper(env, f"UPDATE complaints SET amount = 1000000 WHERE id = '{full['investigating']}'",
+           f"UPDATE complaints SET root_cause = '客户误用' WHERE id = '{closed}'",
+           f"UPDATE complaints SET satisfaction = 'satisfied' WHERE id = '{reopened}'")
+    found = {(p["kind"], p["id"]): (p["stored"], p["expected"]) for p in verify_fails(ledger)}
+    assert found[("amount", full["investigating"])] == ("10000.00", "100.00")
+    assert found[("root_cause", closed)][0] == "客户误用"
+    assert found[("satisfaction", reopened)] == ("satisfied", "unsatisfied")
+    assert len(found) == 3
+
+
 def test_a_missing_append_only_trigger_is_named(ledger, env, full):
     """With a note's append-only trigger dropped, its text could be rewritten and verify
     said OK."""
