@@ -391,25 +391,29 @@ def _connect(path: Path, *, write: bool) -> sqlite3.Connection:
         left = Path(f"{path}-wal")
         if left.exists() and left.stat().st_size > 0:  # a writer stopped without closing:
             # read as immutable, the file would show what was before its last steps
-            raise LedgerError(_("{wal} holds steps a writer left without closing the "
-                                "ledger: they are read once someone who may write it runs "
-                                "a complaintctl command on it").format(wal=left),
-                              hint=_("ask the ledger's owner to run, e.g., complaintctl "
-                                     "verify; the steps are kept"),
-                              code="wal_left", path=str(path))
+            raise _left_beside(path, "wal_left", _(
+                "{file} holds steps a writer left without closing the ledger: they are "
+                "read once someone who may write it runs a complaintctl command on it"
+            ).format(file=left), _("the steps are kept"))
         mode = "immutable=1"
     elif journal_left is not None:
         if not can_write:
-            raise LedgerError(_("an interrupted write left {journal} beside the ledger: it "
-                                "reads again once someone who may write it runs a "
-                                "complaintctl command on it").format(journal=journal_left),
-                              hint=_("ask the ledger's owner to run, e.g., complaintctl "
-                                     "verify; nothing is lost (the write is undone)"),
-                              code="journal_left", path=str(path))
+            raise _left_beside(path, "journal_left", _(
+                "an interrupted write left {file} beside the ledger: it reads again once "
+                "someone who may write it runs a complaintctl command on it").format(
+                    file=journal_left), _("nothing is lost (the write is undone)"))
         mode = "mode=rw"  # the read puts back what the interrupted write changed
     else:
         mode = "mode=ro"
     return _raw_connect(path, mode)
+
+
+def _left_beside(path: Path, code: str, message: str, outcome: str) -> LedgerError:
+    """A ledger a user who may only read cannot be shown as it is (a file a writer left
+    beside it): what to ask of its owner, and what becomes of the steps."""
+    return LedgerError(message, hint=_("ask the ledger's owner to run, e.g., complaintctl "
+                                       "verify; {outcome}").format(outcome=outcome),
+                       code=code, path=str(path))
 
 
 def _journal_left(path: Path) -> Path | None:

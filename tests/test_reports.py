@@ -352,6 +352,14 @@ def _report_json(db, *args) -> dict:
     return json.loads(_cli(db, "report", *args, "--format", "json"))
 
 
+def _one_complaint(db) -> str:
+    """A new Shanghai ledger with one medium complaint received 2025-03-03 09:00."""
+    _cli(db, "init", "--country", "CN", "--timezone", "Asia/Shanghai")
+    return _cli(db, "log", "--customer", "华东", "--product", "P1", "--severity", "medium",
+                "--category", "quality", "--channel", "phone", "--description", "x",
+                "--received", "2025-03-03 09:00").strip()
+
+
 @pytest.fixture(scope="module")
 def stepped(tmp_path_factory):
     """One complaint stepped through every state at known instants: assigned to 质量部,
@@ -359,10 +367,7 @@ def stepped(tmp_path_factory):
     reopened from closed, a new cause category, resolved again (refund), closed by a
     basically satisfied revisit; and afterwards its customer's name amended."""
     db = tmp_path_factory.mktemp("stepped") / "ledger.db"
-    _cli(db, "init", "--country", "CN", "--timezone", "Asia/Shanghai")
-    cid = _cli(db, "log", "--customer", "华东", "--product", "P1", "--severity", "medium",
-               "--category", "quality", "--channel", "phone", "--description", "x",
-               "--received", "2025-03-03 09:00").strip()
+    cid = _one_complaint(db)
     for *step, at in [
         ("assign", cid, "--dept", "质量部", "--owner", "王芳", "2025-03-03 10:00"),
         ("assign", cid, "--dept", "客服部", "--owner", "Li", "2025-03-04 09:00"),
@@ -422,10 +427,7 @@ def test_register_result_of_a_complaint_closed_without_a_revisit_after_reopening
     the register said 'closed (unsatisfied)', the satisfaction of the revisit that
     reopened it; now and as of an instant after the close."""
     db = tmp_path / "ledger.db"
-    _cli(db, "init", "--country", "CN", "--timezone", "Asia/Shanghai")
-    cid = _cli(db, "log", "--customer", "华东", "--product", "P1", "--severity", "medium",
-               "--category", "quality", "--channel", "phone", "--description", "x",
-               "--received", "2025-03-03 09:00").strip()
+    cid = _one_complaint(db)
     for *step, at in [
         ("assign", cid, "--dept", "质量部", "--owner", "王芳", "2025-03-03 10:00"),
         ("investigate", cid, "--cause", "扭矩", "--cause-category", "manufacturing",
