@@ -66,7 +66,11 @@ _VALIDITY = (words.Word("upheld", "upheld", "成立", ("是", "有效", "属实"
 # What parse.text would change or refuse: control characters (\r among them),
 # surrogates (bytes that were not UTF-8). Text without them, already NFC, is only
 # stripped.
-_PLAIN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# What sends a cell through parse.text rather than the fast path: control characters,
+# the invisible ones parse.text drops (a zero-width space kept 华东\u200b电器 apart from
+# 华东电器), direction marks and line separators it refuses, lone surrogates.
+_PLAIN = re.compile("[\x00-\x1f\x7f-\x9f\u200b\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069"
+                    "\ufeff\ud800-\udfff]")
 
 # A date as a register writes it in Chinese, in the one form read without parse_when.
 _CJK_DAY = re.compile("([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})[日号]?")

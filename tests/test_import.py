@@ -1273,3 +1273,13 @@ def test_an_erased_contact_is_not_brought_back_by_importing_a_voided_batch_again
     r = ledger("amend", new, "--contact", "13900000000", "--reason", "客户同意再留")
     assert f"Warning: the contact of {new} was erased on the person's request before: keep " \
            "it only if they agreed" in r.stderr
+
+
+def test_invisible_characters_are_dropped_as_log_drops_them(ledger, files):
+    """A register's 华东<ZWSP>电器 was stored with the zero-width space: the repeat of a
+    complaint typed as 华东电器 was missed, and `list --customer 华东电器` did not find it."""
+    rows = [list(ROWS[0])]
+    rows[0][2] = "华东\u200b电器有限公司"
+    ledger("import", write_csv(files["dir"] / "zw.csv", rows, encoding="utf-8"), "--mapping",
+           files["map"])
+    assert ledger.rows("SELECT customer FROM complaints") == [("华东电器有限公司",)]
