@@ -498,9 +498,9 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date") ->
     return parsed.astimezone(UTC)
 
 
-# A time of day in what was typed: 14:30, 14：30, 9点, 09时, T14 (_CLOCK_TYPED), or the
+# A time of day in what was typed: 14:30, 14：30, 9点, 09时, T14, 3pm, 下午 (_CLOCK_TYPED), or the
 # word now.
-_CLOCK_TYPED = r"[0-9][:：][0-9]|[0-9]\s*[点时]|T[0-9]"
+_CLOCK_TYPED = r"[0-9][:：][0-9]|[0-9]\s*[点时]|T[0-9]|[0-9]\s*[ap]\.?m\b|上午|下午|晚上"
 _TIME_TYPED = re.compile(rf"{_CLOCK_TYPED}|^\s*(now|现在)\s*$", re.IGNORECASE)
 
 

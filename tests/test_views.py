@@ -387,7 +387,11 @@ def test_escalation_levels_cannot_be_set_out_of_order(ledger):
                                   ("list", "--since", "2026-11-20T12:00"),
                                   ("report", "--since", "2026-11-01", "--until", "11月20日 9点"),
                                   ("export", "events", "--output", "e.csv", "--since",
-                                   "2026-11-20 12:00")])
+                                   "2026-11-20 12:00"),
+                                  ("list", "--since", "20 Oct 2026 10am"),
+                                  ("list", "--until", "Oct 20 2026 3 pm"),
+                                  ("policy", "calendar", "--add-holiday", "1 Jan 2027 9am"),
+                                  ("list", "--since", "2026年10月20日下午")])
 def test_a_day_option_refuses_a_time_of_day(ledger, args):
     """`list --until "2026-11-20 12:00"` listed a complaint received at 18:30 that day: the
     time was dropped without a word."""
