@@ -821,6 +821,12 @@ def forget_contact_cmd(
     out = complaints.forget_contact(ledger, complaint_id,
                                     parse.text(reason, "--reason", multiline=True) or "",
                                     now=_now(), actor=_actor())
+    if out.data.get("again"):  # erased before: only what became of its old copy
+        for line in out.warnings:
+            _warn(line)
+        for line in out.notes:
+            _say(line)
+        return
     _report_outcome(out, _("{id}: contact erased; its history keeps only that there was "
                            "one. Backups and exports made before keep it: make them again "
                            "(complaintctl backup, export) and delete the old copies.").format(

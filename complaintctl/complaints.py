@@ -636,17 +636,18 @@ def forget_contact(lg: Ledger, complaint_id: str, reason: str, *, now: datetime,
             lg.rows.update(cur, "complaints", cid, {"contact": None, "contact_salt": None})
             lg.event(cur, cid, "forget-contact", now, now, actor, {"reason": reason},
                      {"contact": contact_ref(c["contact_salt"] or "", c["contact"])})
-    out = Outcome(cid, c["status"])
+    out = Outcome(cid, c["status"], data={"again": bool(again)})
     # Run again after an erasure a reader held up: nothing more is recorded; the old
     # copy of the page is written over now, if the readers are done.
     if again:
         out.notes.append(_("the contact of {id} was erased already").format(id=cid))
-    if not lg.checkpoint():
+    copied = lg.checkpoint()
+    if copied is None:
         out.warnings.append(_(
             "another program is reading the ledger: until it is done, the ledger file "
             "still holds the old copy of what was erased. Run this command again then, to "
             "write over it"))
-    elif again:
+    elif again and copied:
         out.notes.append(_("its old bytes are gone from the ledger file now"))
     return out
 

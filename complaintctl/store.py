@@ -868,19 +868,20 @@ class Ledger:
         except sqlite3.Error:
             return False
 
-    def checkpoint(self, wait_ms: int = 5000) -> bool:
-        """Copy the WAL into the file and empty it (after an erasure); False if a reader
-        kept part of it after waiting `wait_ms` for the readers to finish."""
+    def checkpoint(self, wait_ms: int = 5000) -> int | None:
+        """Copy the WAL into the file and empty it (after an erasure): how many pages it
+        copied; None if a reader kept part of it after waiting `wait_ms` for the readers
+        to finish."""
         try:
             self.conn.execute(f"PRAGMA busy_timeout = {wait_ms}")
             try:
-                busy, _log, _done = self.conn.execute(
+                busy, _log, copied = self.conn.execute(
                     "PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
             finally:
                 self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         except sqlite3.Error as exc:
             raise translate(exc, self.path) from None
-        return not busy
+        return None if busy else max(int(copied), 0)
 
     def _refresh_config(self, cur: sqlite3.Cursor) -> None:
         """Settings read before the transaction began are read again if another
