@@ -544,14 +544,15 @@ _NARROWEST = 3
 
 def fitted_table(rows: Sequence[dict[str, Any]], cols: Sequence[Col], tz: tzinfo, width: int,
                  title: str | None = None, *, shrink: dict[str, int],
-                 drop: Sequence[str] = (), styles: dict[str, str] | None = None) -> Table:
+                 drop: Sequence[str] = (), styles: dict[str, str] | None = None,
+                 then_drop: Sequence[str] = ()) -> Table:
     """A table of one line per row in `width` columns. Columns in `shrink` (key: the
     narrowest it may get) give up width, the widest first, and cut their text with
     "…" by display width (a CJK character is two columns); the others keep their
     width. When even the narrowest widths do not fit, the columns in `drop` go, in
     that order; then the shrinking columns narrow below their width to a few
-    columns, and go last of all, the last first: the other columns (an id, how late)
-    are never cut (at 60 columns they were: CC-2026-0…, "11…")."""
+    columns, and go, the last first, then those in `then_drop`: the other columns (an
+    id, how late) are never cut (at 60 columns they were: CC-2026-0…, "11…")."""
     from rich.cells import cell_len
     from rich.table import Table
     from rich.text import Text
@@ -566,8 +567,8 @@ def fitted_table(rows: Sequence[dict[str, Any]], cols: Sequence[Col], tz: tzinfo
         if sum(mins) > budget and not any(k in [c.key for c in cols] for k in drop):
             mins = [min(m, _NARROWEST) if c.key in shrink else m
                     for c, m in zip(cols, mins, strict=True)]
-        gone = next((k for k in (*drop, *reversed(list(shrink))) if k in [c.key for c in cols]),
-                    None)
+        gone = next((k for k in (*drop, *reversed(list(shrink)), *then_drop)
+                     if k in [c.key for c in cols]), None)
         if sum(mins) <= budget or gone is None:
             break
         i = [c.key for c in cols].index(gone)
@@ -607,7 +608,8 @@ LIST_SHRINK = {"customer": 10, "product": 8, "owner": 6}
 
 
 def list_table(rows: Sequence[dict[str, Any]], tz: tzinfo, width: int, title: str) -> Table:
-    return fitted_table(rows, LIST_COLS, tz, width, title, shrink=LIST_SHRINK, drop=("owner",))
+    return fitted_table(rows, LIST_COLS, tz, width, title, shrink=LIST_SHRINK, drop=("owner",),
+                        then_drop=("category", "received_at"))
 
 
 LIST_CSV_COLS = (Col("id", N_("id")), Col("source_key", N_("register id")),

@@ -317,7 +317,7 @@ def test_overdue_table_one_line_per_row_at_80_columns(ledger, monkeypatch, lang)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize("columns", [60, 50])
+@pytest.mark.parametrize("columns", [60, 50, 44])
 def test_a_narrow_terminal_cuts_names_not_ids_or_lateness(ledger, monkeypatch, lang, columns):
     """At 60 columns the overdue table showed CC-2026-0…, RMA-2026-00… and "11…" (hours
     or working days?), and list CC-2026-0…: a row could not be acted on."""
