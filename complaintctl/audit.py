@@ -164,6 +164,8 @@ def _plan(cur: sqlite3.Cursor, last_id: int, head: str | None, parts: int) -> li
               for i, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False))),
             *((("steps", i), check_steps, (lo, hi))
               for i, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False))),
+            *((("step_rows", i), check_step_rows, (lo, hi))
+              for i, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False))),
             ("status", check_status, ()),
             ("triggers", check_triggers, ()),
             ("last_contact", check_last_contact, ()),
@@ -187,6 +189,7 @@ def _serially(lg: Ledger, cur: sqlite3.Cursor, last_id: int, head: str | None
             ("chain", 0): check_chain_part(cur, 0, last_id, head),
             ("deadlines", 0): check_deadlines(cur),
             ("intake", 0): check_intake(cur), ("steps", 0): check_steps(cur),
+            ("step_rows", 0): check_step_rows(cur),
             "triggers": check_triggers(cur),
             "status": check_status(cur), "last_contact": check_last_contact(cur),
             "returns": check_returns(cur),
@@ -267,7 +270,7 @@ def _result(results: dict[Any, Any], last_id: int, last_hash: str, head: str | N
                                 N_("no event has this hash: the history up to it was "
                                    "rewritten, or it is another ledger's")))
     problems += results["triggers"] + [p for part in parts("intake") for p in part]
-    problems += [p for part in parts("steps") for p in part]
+    problems += [p for part in (*parts("steps"), *parts("step_rows")) for p in part]
     problems += results["status"] + results["last_contact"]
     problems += [p for part, _n in deadlines for p in part]
     problems += results["returns"] + settings_problems + results["tallies"]
@@ -485,6 +488,50 @@ def check_steps(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None = Non
     return [problem(field, cid, have, want,
                     N_("the complaint's field is not what its latest step recorded"))
             for cid, field, have, want in out if cid not in old]
+
+
+# The rows the reports count from (revisits, resolutions, investigations), each against
+# the event its step recorded at the same instant: (table, event kind, the row's values
+# as the event records them).
+_STEP_ROWS = (
+    ("revisits", "revisit", (("satisfaction", "r.satisfaction"), ("method", "r.method"),
+                             ("note", "r.note"))),
+    ("resolutions", "resolve", (
+        ("disposition", "r.disposition"),
+        ("amount", "CASE WHEN r.amount IS NULL THEN NULL ELSE printf('%d.%02d', "
+                   "r.amount / 100, r.amount % 100) END"),
+        ("approved_by", "r.approved_by"), ("summary", "r.summary"))),
+    ("investigations", "investigate", tuple((k, f"r.{k}") for k in (
+        "finding", "validity", "reason", "root_cause", "cause_category", "responsibility",
+        "supplier", "containment", "corrective", "preventive"))),
+)
+
+
+def check_step_rows(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None = None
+                    ) -> list[Problem]:
+    """Each revisit, resolution and investigation row of the complaints lo <= id < hi has
+    an event of its step at its instant that recorded the same values (the satisfaction
+    rate, the amounts and the not-upheld rate are counted from these rows). Complaints
+    with events from before the hash chain are left out."""
+    bounds, params = _bounds("r.complaint_id", lo, hi)
+    out: list[Problem] = []
+    for table, kind, fields in _STEP_ROWS:
+        row = f"json_array({', '.join(sql for _k, sql in fields)})"
+        paths = ", ".join(f"'$.{k}'" for k, _sql in fields)
+        for cid, at, have in cur.execute(
+                f"SELECT r.complaint_id, r.at, {row} FROM {table} r WHERE 1 {bounds}AND NOT "
+                "EXISTS (SELECT 1 FROM events e INDEXED BY events_complaint WHERE "
+                f"e.complaint_id = r.complaint_id AND e.kind = '{kind}' AND e.at = r.at AND "
+                f"json_extract(e.data, {paths}) IS {row}) AND NOT EXISTS (SELECT 1 FROM "
+                "events o INDEXED BY events_complaint WHERE o.complaint_id = r.complaint_id "
+                "AND o.login IS NULL) ORDER BY r.complaint_id, r.at", params).fetchall():
+            (want,) = cur.execute(
+                "SELECT json_extract(data, " + paths + ") FROM events INDEXED BY "
+                "events_complaint WHERE complaint_id = ? AND kind = ? AND at = ? ORDER BY id "
+                "LIMIT 1", (cid, kind, at)).fetchone() or (None,)
+            out.append(problem(table, f"{cid} {at}", have, want,
+                               N_("this row of a step is not what its event recorded")))
+    return out
 
 
 def check_triggers(cur: sqlite3.Cursor) -> list[Problem]:

@@ -224,6 +224,24 @@ def test_what_the_steps_left_changed_directly_is_named(ledger, env, full):
     assert len(found) == 3
 
 
+def test_the_rows_a_report_counts_changed_directly_are_named(ledger, env, full):
+    """A revisit's satisfaction, a resolution's amount and an investigation's validity
+    rewritten in their own tables passed verify, and moved the report's satisfaction
+    rate, amounts and not-upheld rate."""
+    closed = full["closed"]
+    tamper(env, f"UPDATE revisits SET satisfaction = 'unsatisfied' WHERE complaint_id = "
+                f"'{closed}'",
+           f"UPDATE resolutions SET amount = 99999999 WHERE complaint_id = '{closed}'",
+           f"UPDATE investigations SET validity = 'not-upheld' WHERE complaint_id = '{closed}'")
+    found = {p["kind"]: p for p in verify_fails(ledger)}
+    assert set(found) == {"revisits", "resolutions", "investigations"}
+    assert found["revisits"]["id"].startswith(f"{closed} ")
+    assert '"unsatisfied"' in found["revisits"]["stored"]
+    assert '"satisfied"' in found["revisits"]["expected"]
+    assert '"999999.99"' in found["resolutions"]["stored"]
+    assert '"not-upheld"' in found["investigations"]["stored"]
+
+
 def test_a_missing_append_only_trigger_is_named(ledger, env, full):
     """With a note's append-only trigger dropped, its text could be rewritten and verify
     said OK."""
