@@ -564,16 +564,33 @@ def _recompute_open_stages(lg: Ledger, cur: sqlite3.Cursor, cid: str, now: str
     does not apply a later policy to a deadline already promised. A stage that policy
     has none of for the corrected severity (the second revisit of a complaint that is
     not critical after all) ends now, void: it no longer applies (it stayed open and
-    escalated to the general manager). Returns the new deadlines and the stages ended."""
-    severity, received = cur.execute("SELECT severity, received_at FROM complaints "
-                                     "WHERE id = ?", (cid,)).fetchone()
+    escalated to the general manager); one an earlier amendment ended so opens again
+    when the severity it is corrected to has it and the complaint still waits for it
+    (critical, low, critical again kept no second revisit). Returns the new deadlines
+    and the stages ended."""
+    severity, received, status, assigned, concluded, reopens = cur.execute(
+        "SELECT severity, received_at, status, assigned_at, concluded_at, reopen_count FROM "
+        "complaints WHERE id = ?", (cid,)).fetchone()
     cfg = lg.config
     dues: dict[str, datetime] = {}
     ended: list[str] = []
-    rows = cur.execute("SELECT id, stage, round, started_at FROM stages WHERE "
-                       "complaint_id = ? AND done_at IS NULL AND return_id IS NULL",
-                       (cid,)).fetchall()
-    for sid, stage, round_, started in rows:
+    # (an amendment is refused for a void complaint: a void stage of one that is not was
+    # ended by an amendment)
+    rows = cur.execute("SELECT id, stage, round, started_at, done_at FROM stages WHERE "
+                       "complaint_id = ? AND (done_at IS NULL OR outcome = 'void') AND "
+                       "return_id IS NULL", (cid,)).fetchall()
+    waits = {"assign": assigned is None,
+             "investigate": concluded is None and status in ("assigned", "investigating"),
+             "resolve": status in ("logged", "assigned", "investigating"),
+             "revisit": status == "resolved", "second-revisit": status == "closed"}
+    for sid, stage, round_, started, done in rows:
+        if done is not None and not (
+                waits.get(stage) and (stage not in ("resolve", "revisit")
+                                      or round_ == reopens + 1)
+                and (stage != "second-revisit" or not cur.execute(
+                    "SELECT EXISTS (SELECT 1 FROM revisits WHERE complaint_id = ? AND "
+                    "at > ?)", (cid, started)).fetchone()[0])):
+            continue  # ended by an amendment, and the complaint has gone past it since
         start = from_iso(started)
         if stage in ("assign", "resolve") and round_ == 1:
             start = from_iso(received)
@@ -582,12 +599,13 @@ def _recompute_open_stages(lg: Ledger, cur: sqlite3.Cursor, cid: str, now: str
         due = deadlines.stage_due({key: {severity: duration}}, key, severity, start,
                                   cfg.calendar(), cfg.tz)
         if due is None:
-            cur.execute("UPDATE stages SET done_at = ?, outcome = 'void' WHERE id = ?",
-                        (now, sid))
-            ended.append(stage)
+            if done is None:
+                cur.execute("UPDATE stages SET done_at = ?, outcome = 'void' WHERE id = ?",
+                            (now, sid))
+                ended.append(stage)
             continue
-        cur.execute("UPDATE stages SET started_at = ?, due_at = ? WHERE id = ?",
-                    (iso(start), iso(due), sid))
+        cur.execute("UPDATE stages SET started_at = ?, due_at = ?, done_at = NULL, "
+                    "outcome = NULL WHERE id = ?", (iso(start), iso(due), sid))
         dues[stage] = due
     return dues, ended
 

@@ -194,6 +194,25 @@ def test_amending_severity_ends_a_stage_the_new_severity_does_not_have(ledger):
     amend = [e for e in ledger.json("show", cid)["events"] if e["kind"] == "amend"][0]
     assert amend["data"]["stages_ended"] == ["second-revisit"]
     assert ledger("verify").exit_code == 0
+    # corrected back: the second revisit the complaint still waits for opens again
+    due = ledger.rows("SELECT due_at FROM stages WHERE complaint_id = ? AND "
+                      "stage = 'second-revisit'", (cid,))[0][0]
+    r = ledger("amend", cid, "--severity", "critical", "--reason", "还是特殊投诉")
+    assert "second-revisit now due" in r.stderr, r.stderr
+    assert ledger.rows("SELECT due_at, done_at, outcome FROM stages WHERE complaint_id = ? "
+                       "AND stage = 'second-revisit'", (cid,)) == [(due, None, None)]
+    assert ledger("verify").exit_code == 0
+    # a stage the complaint has gone past stays ended: the assignment of one assigned since
+    ledger("policy", "set", "assign", "medium", "none")
+    other = ledger.log(severity="high", customer="华南机电")
+    ledger("amend", other, "--severity", "medium", "--reason", "x")
+    assert ledger.rows("SELECT outcome FROM stages WHERE complaint_id = ? AND stage = "
+                       "'assign'", (other,)) == [("void",)]
+    ledger("assign", other, "--dept", "质量部", "--owner", "王芳")
+    ledger("amend", other, "--severity", "high", "--reason", "x")
+    assert ledger.rows("SELECT outcome FROM stages WHERE complaint_id = ? AND stage = "
+                       "'assign'", (other,)) == [("void",)]
+    assert ledger("verify").exit_code == 0
 
 
 def test_repeat_complaint_is_linked_and_announced(ledger):
