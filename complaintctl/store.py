@@ -173,21 +173,20 @@ def storage_errors(path: Callable[[], Path | None]) -> Iterator[None]:
 
 def _begin_write(cur: sqlite3.Cursor, begin: str) -> None:
     """Begin a write transaction, waiting for another writer as long as the connection's
-    busy timeout says (BUSY_TIMEOUT_MS), in short slices between which Ctrl-C is seen."""
-    import time
-
+    busy timeout says (BUSY_TIMEOUT_MS), in short slices between which Ctrl-C is seen.
+    Counted in slices, not read off a clock (under a faked clock, time.monotonic()
+    overflowed)."""
     (wait_ms,) = cur.execute("PRAGMA busy_timeout").fetchone()
-    deadline = time.monotonic() + wait_ms / 1000
+    slices = max(1, -(-wait_ms // _BUSY_SLICE_MS))
     cur.execute(f"PRAGMA busy_timeout = {min(wait_ms, _BUSY_SLICE_MS)}")
     try:
-        while True:
+        for left in range(slices - 1, -1, -1):
             try:
                 cur.execute(begin)
                 return
             except sqlite3.OperationalError as exc:
                 text = str(exc).lower()
-                if ("locked" not in text and "busy" not in text) \
-                        or time.monotonic() >= deadline:
+                if ("locked" not in text and "busy" not in text) or not left:
                     raise
     finally:
         cur.execute(f"PRAGMA busy_timeout = {wait_ms}")
