@@ -777,11 +777,13 @@ def test_ctrl_c_while_waiting_for_the_lock_stops_at_once_without_a_traceback(led
     import time
 
     ledger.log()
+    # it holds the lock until its input ends (not time.sleep: under faketime a new
+    # process's sleep can fail with OverflowError, and the lock went with it)
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import sqlite3, sys, time\n"
+        "import sqlite3, sys\n"
         "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-        "c.execute('BEGIN IMMEDIATE')\nprint('held', flush=True)\ntime.sleep(60)\n"),
-        str(ledger.db)], stdout=subprocess.PIPE, text=True)
+        "c.execute('BEGIN IMMEDIATE')\nprint('held', flush=True)\nsys.stdin.read()\n"),
+        str(ledger.db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
         step = subprocess.Popen([sys.executable, "-m", "complaintctl", "note", "CC-2026-0001",
