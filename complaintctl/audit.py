@@ -160,11 +160,9 @@ def _plan(cur: sqlite3.Cursor, last_id: int, head: str | None, parts: int) -> li
             (("rollups", "handling"), check_rollups, ((), True)),
             *((("deadlines", i), check_deadlines, (lo, hi))
               for i, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False))),
-            *((("intake", i), check_intake, (lo, hi))
-              for i, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False))),
-            *((("steps", i), check_steps, (lo, hi))
-              for i, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False))),
-            *((("step_rows", i), check_step_rows, (lo, hi))
+            *(((name, i), check, (lo, hi))
+              for name, check in (("intake", check_intake), ("steps", check_steps),
+                                  ("step_rows", check_step_rows))
               for i, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False))),
             ("status", check_status, ()),
             ("triggers", check_triggers, ()),
@@ -407,9 +405,7 @@ def check_intake(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None = No
         if "JSON" not in str(exc):
             raise
         found = _intake_differs(cur, lo, hi, valid="AND json_valid(e.data) ")
-    old = [cid for cid in {cid for cid, _f, _s, _e in found} if cur.execute(
-        "SELECT EXISTS (SELECT 1 FROM events INDEXED BY events_complaint WHERE "
-        "complaint_id = ? AND login IS NULL)", (cid,)).fetchone()[0]]
+    old = {cid for cid, *_rest in found if _has_old_events(cur.connection, cid.encode())}
     return [problem(field, cid, have, want,
                     N_("the complaint's field is not the latest value its log and "
                        "amendments recorded"))
@@ -482,9 +478,7 @@ def check_steps(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None = Non
                                                         strict=True) if h != w]
         if format_money(amount) != recorded:
             out.append((cid, "amount", format_money(amount), recorded))
-    old = {cid for cid, *_rest in out if cur.execute(
-        "SELECT EXISTS (SELECT 1 FROM events INDEXED BY events_complaint WHERE "
-        "complaint_id = ? AND login IS NULL)", (cid,)).fetchone()[0]}
+    old = {cid for cid, *_rest in out if _has_old_events(cur.connection, cid.encode())}
     return [problem(field, cid, have, want,
                     N_("the complaint's field is not what its latest step recorded"))
             for cid, field, have, want in out if cid not in old]

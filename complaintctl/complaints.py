@@ -526,8 +526,7 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
         data: dict[str, Any] = {**changes, "reason": reason}
         old = {k: c[k] for k in changes}
         if "contact" in changes:
-            if cur.execute("SELECT EXISTS (SELECT 1 FROM events WHERE complaint_id = ? AND "
-                           "kind = 'forget-contact')", (cid,)).fetchone()[0]:
+            if _erased(cur, cid):
                 out.warnings.append(_("the contact of {id} was erased on the person's "
                                       "request before: keep it only if they agreed").format(
                                           id=cid))
@@ -633,6 +632,12 @@ def _duration_then(cur: sqlite3.Cursor, cid: str, stage: str, round_: int, key: 
     return value
 
 
+def _erased(cur: sqlite3.Cursor, cid: str) -> bool:
+    """Whether the complaint's contact was erased on request (a forget-contact event)."""
+    return bool(cur.execute("SELECT EXISTS (SELECT 1 FROM events WHERE complaint_id = ? AND "
+                            "kind = 'forget-contact')", (cid,)).fetchone()[0])
+
+
 def forget_contact(lg: Ledger, complaint_id: str, reason: str, *, now: datetime,
                    actor: str) -> Outcome:
     """`forget-contact`: erase a complaint's contact on the person's request. The value
@@ -644,9 +649,7 @@ def forget_contact(lg: Ledger, complaint_id: str, reason: str, *, now: datetime,
         lg.rows.flush(cur)
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
-        again = not c["contact"] and cur.execute(
-            "SELECT EXISTS (SELECT 1 FROM events WHERE complaint_id = ? AND kind = "
-            "'forget-contact')", (cid,)).fetchone()[0]
+        again = not c["contact"] and _erased(cur, cid)
         if not c["contact"] and not again:
             raise Refused(_("{id} has no contact to forget").format(id=cid),
                           code="no_contact", record=cid)

@@ -119,10 +119,9 @@ def stream_text(stream: IO[str] | IO[bytes], field: str) -> str:
 # repeat check compares the text). Joiners (U+200C, U+200D) stay: emoji and scripts
 # need them.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
-# Marks that reorder what is shown (a name that reads otherwise than it is stored), and
-# line and paragraph separators in a one-line field: refused as control characters.
-# Characters that reorder what follows them on screen (發票\u202egpj.exe shows as
-# 發票exe.jpg) and line breaks other than \n: never in a one-line text.
+# Marks that reorder what follows them on screen (發票\u202egpj.exe shows as 發票exe.jpg),
+# and line and paragraph separators in a one-line field: refused as control characters
+# (and shown as '?' in an attached file's name).
 DIRECTION = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 LINE_BREAKS = frozenset("\u2028\u2029\x85")
 
@@ -498,10 +497,11 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date") ->
     return parsed.astimezone(UTC)
 
 
-# A time of day in what was typed: 14:30, 14：30, 9点, 09时, T14, 3pm, 下午 (_CLOCK_TYPED), or the
-# word now.
-_CLOCK_TYPED = r"[0-9][:：][0-9]|[0-9]\s*[点时]|T[0-9]|[0-9]\s*[ap]\.?m\b|上午|下午|晚上"
-_TIME_TYPED = re.compile(rf"{_CLOCK_TYPED}|^\s*(now|现在)\s*$", re.IGNORECASE)
+# A time of day in what was typed: 14:30, 14：30, 9点, 09时, T14, 3pm, 下午 (_CLOCK), or
+# the word now.
+_CLOCK = r"[0-9][:：][0-9]|[0-9]\s*[点时]|T[0-9]|[0-9]\s*[ap]\.?m\b|上午|下午|晚上"
+_CLOCK_TYPED = re.compile(_CLOCK, re.IGNORECASE)
+_TIME_TYPED = re.compile(rf"{_CLOCK}|^\s*(now|现在)\s*$", re.IGNORECASE)
 
 
 def parse_due(value: str, *, now: datetime, tz: tzinfo, field: str = "--due") -> datetime:
@@ -522,7 +522,7 @@ def parse_day(value: str, *, now: datetime, tz: tzinfo, field: str = "date") -> 
     the whole day)."""
     import unicodedata
 
-    if re.search(_CLOCK_TYPED, unicodedata.normalize("NFKC", value), re.IGNORECASE):
+    if _CLOCK_TYPED.search(unicodedata.normalize("NFKC", value)):
         raise BadInput(_("{field} takes a day, not a time of day: {value}").format(
             field=field, value=shown(value)),
             hint=_("type the day alone, e.g. {field} 2026-03-04: the day is taken whole, in "

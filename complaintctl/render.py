@@ -564,14 +564,15 @@ def fitted_table(rows: Sequence[dict[str, Any]], cols: Sequence[Col], tz: tzinfo
                   for i, c in enumerate(cols)]
         mins = [min(w, shrink.get(c.key, w)) for c, w in zip(cols, widths, strict=True)]
         budget = width - len(cols) - 1  # a space between columns and at each edge
-        if sum(mins) > budget and not any(k in [c.key for c in cols] for k in drop):
+        keys = [c.key for c in cols]
+        if sum(mins) > budget and not any(k in keys for k in drop):
             mins = [min(m, _NARROWEST) if c.key in shrink else m
                     for c, m in zip(cols, mins, strict=True)]
-        gone = next((k for k in (*drop, *reversed(list(shrink)), *then_drop)
-                     if k in [c.key for c in cols]), None)
+        gone = next((k for k in (*drop, *reversed(list(shrink)), *then_drop) if k in keys),
+                    None)
         if sum(mins) <= budget or gone is None:
             break
-        i = [c.key for c in cols].index(gone)
+        i = keys.index(gone)
         del cols[i]
         for line in cells:
             del line[i]

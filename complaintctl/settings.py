@@ -479,8 +479,8 @@ def _set_escalation(lg: Ledger, level_s: str, duration: str | None, role: str | 
                              "--role").format(level=level), code="escalation_role", level=level)
         role = role or old[level][1]
         for other, (other_after, _role) in sorted(old.items()):
-            # each level after the one below it: a later level 2 than level 3 skipped the
-            # branch head (L1 straight to L3), without a word
+            # no level sooner than the one below it: a level 2 later than level 3 skipped
+            # the branch head (L1 straight to L3), without a word
             if other < level and other_after > after or other > level and other_after < after:
                 raise BadInput(_("escalation {level} at {after}wd would come out of order "
                                  "(level {other}: {other_after}wd)").format(

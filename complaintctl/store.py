@@ -115,7 +115,7 @@ def translate(exc: sqlite3.Error, path: Path) -> LedgerError:
     low = text.lower()
     if "readonly" in low or "read-only" in low or "permission" in low:
         return _permission_denied(path, "write")
-    if "locked" in low or "busy" in low:
+    if _busy(low):
         return LedgerError(_("the ledger is busy: another program kept it locked for 30 s"),
                            hint=_("try again in a moment; nothing was changed"),
                            code="busy", path=str(path))
@@ -171,6 +171,11 @@ def storage_errors(path: Callable[[], Path | None]) -> Iterator[None]:
         raise translate(exc, path() or Path(_("the ledger"))) from None
 
 
+def _busy(message: str) -> bool:
+    """Whether SQLite's message (lower case) says another connection holds the lock."""
+    return "locked" in message or "busy" in message
+
+
 def _begin_write(cur: sqlite3.Cursor, begin: str) -> None:
     """Begin a write transaction, waiting for another writer as long as the connection's
     busy timeout says (BUSY_TIMEOUT_MS), in short slices between which Ctrl-C is seen.
@@ -185,8 +190,7 @@ def _begin_write(cur: sqlite3.Cursor, begin: str) -> None:
                 cur.execute(begin)
                 return
             except sqlite3.OperationalError as exc:
-                text = str(exc).lower()
-                if ("locked" not in text and "busy" not in text) or not left:
+                if not _busy(str(exc).lower()) or not left:
                     raise
     finally:
         cur.execute(f"PRAGMA busy_timeout = {wait_ms}")
