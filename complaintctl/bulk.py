@@ -155,6 +155,15 @@ ROLLUP_TRIGGERS = rollups.TRIGGERS
 # Complaints written per batch (one executemany per table).
 BATCH = 2000
 
+# Binding a None costs Python's sqlite3 module (3.11) twice what binding a text does:
+# with no adapter registered for it, it asks the protocol type for `__adapt__`, which
+# raises an AttributeError whose message is formatted and dropped, once a None. The
+# batches bind about 35 a complaint. An adapter for None is found in the registry at
+# once; this one (a C method: the value of any key in an empty dict) returns None,
+# which binds NULL as before (264 → 132 ns a None). It serves every connection of the
+# process, as every registered adapter does, and changes no stored value.
+sqlite3.register_adapter(type(None), {}.get)
+
 # The page cache of a bulk transaction. Tables are written at their end and the kept
 # index is small, so a modest cache spills little; index builds sort through temporary
 # files beyond it. (An unbounded one grew to several GiB at a million complaints.)
