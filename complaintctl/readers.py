@@ -116,12 +116,19 @@ def _csv(path: Path, encoding: str | None) -> Table:
     else:
         enc = _encoding(encoding)
     fh = open(path, encoding=enc, newline="", errors="strict")  # noqa: SIM115 (the rows own it)
+    # strict: a quote opened in a cell and never closed is an error at the end of the
+    # file, not every row after it read as that one cell; and a cell may be as long as
+    # _CELL_MOST (the text fields refuse over 20,000 characters, with their row).
+    csv.field_size_limit(_CELL_MOST)
     try:
-        reader = csv.reader(fh, delimiter=_delimiter(fh))
+        reader = csv.reader(fh, delimiter=_delimiter(fh), strict=True)
         at, header = _header(reader)
     except UnicodeError as exc:  # also UTF-16 without its BOM, an `undefined` codec
         fh.close()
         raise _undecodable(path, enc, getattr(exc, "row", 1)) from None
+    except csv.Error as exc:
+        fh.close()
+        raise _not_csv(path, getattr(exc, "row", 1), exc) from None
     if not header:
         fh.close()
         raise BadInput(_("{path} has no header row").format(path=path), code="no_header")
@@ -137,12 +144,35 @@ def _csv(path: Path, encoding: str | None) -> Table:
                     return
                 except UnicodeError:
                     raise _undecodable(path, enc, number + 1) from None
+                except csv.Error as exc:
+                    raise _not_csv(path, number + 1, exc) from None
                 number += 1
                 cells = [cell.strip() or None for cell in row]  # as _clean, inline
                 if any(cells):  # a row of empty cells is skipped
                     yield number, cells
 
     return Table(header, rows(), enc)
+
+
+# The longest cell a CSV may have, in characters (Python's csv reader stops at 131,072
+# with an error of its own).
+_CELL_MOST = 1 << 20
+
+
+def _not_csv(path: Path, row: int, exc: csv.Error) -> BadInput:
+    """What the csv reader refused, from row `row` on (a record: a cell in quotes may
+    hold line breaks). Most often a quote (") opened in a cell and never closed: the
+    reader takes everything after it, up to the end of the file or the cell's limit."""
+    reason = str(exc)
+    if "unexpected end of data" in reason or "field larger than field limit" in reason:
+        message = _("row {row}: a quote (\") opens a cell in {path} and is never closed "
+                    "(everything after it would be one cell)").format(row=row, path=path)
+    else:
+        message = _("row {row}: {path} is not valid CSV there ({reason})").format(
+            row=row, path=path, reason=reason)
+    return BadInput(message, hint=_("open the file in a spreadsheet or a text editor, "
+                                    "correct the quotes in that row and save it again"),
+                    code="bad_csv", row=row)
 
 
 # Rows above the header a register may have: a title (2024年客户投诉登记表, often merged
@@ -156,7 +186,7 @@ def _header(rows: Iterator[Any]) -> tuple[int, list[Any] | None]:
     for number in range(1, _ABOVE_HEADER + 1):
         try:
             row = next(rows, None)
-        except UnicodeError as exc:  # said with the row it is in
+        except (UnicodeError, csv.Error) as exc:  # said with the row it is in
             exc.row = number  # type: ignore[attr-defined]
             raise
         if row is None:

@@ -1283,3 +1283,44 @@ def test_invisible_characters_are_dropped_as_log_drops_them(ledger, files):
     ledger("import", write_csv(files["dir"] / "zw.csv", rows, encoding="utf-8"), "--mapping",
            files["map"])
     assert ledger.rows("SELECT customer FROM complaints") == [("华东电器有限公司",)]
+
+
+def test_a_quote_never_closed_or_a_cell_too_long_is_refused_with_its_row(ledger, files):
+    """A stray quote (") before a cell's text made every row after it part of that cell:
+    "1 new complaint", exit 0, its description holding the other 58 rows. Past the csv
+    reader's 131,072 characters it was "unexpected failure" (exit 1)."""
+    before = ledger.snapshot()
+    stray = files["dir"] / "stray.csv"
+    write_csv(stray, [])
+    with open(stray, "a", encoding="gbk", newline="") as fh:
+        fh.write("2025-001,2025-03-03,甲,,电话,质量,中级,XD-200,\"屏幕有亮点\r\n")
+        for i in range(2, 60):
+            fh.write(f"2025-{i:03d},2025-03-03,乙,,电话,质量,中级,XD-200,闪烁\r\n")
+    for extra in ([], ["--dry-run"], ["--skip-bad", "--rejects", files["dir"] / "r.csv"]):
+        r = ledger("import", stray, "--mapping", files["map"], *extra, code=2)
+        assert r.stderr == (f"Error: row 2: a quote (\") opens a cell in {stray} and is "
+                            "never closed (everything after it would be one cell)\nHint: "
+                            "open the file in a spreadsheet or a text editor, correct the "
+                            "quotes in that row and save it again\n"), r.stderr
+    assert ledger.snapshot() == before
+    # the same, in a file past the csv reader's own limit
+    with open(stray, "a", encoding="gbk", newline="") as fh:
+        fh.write("长" * (1 << 20))
+    r = ledger("import", stray, "--mapping", files["map"], code=2)
+    assert r.stderr.startswith(f"Error: row 2: a quote (\") opens a cell in {stray} "), r.stderr
+    # a quote inside a cell after its closing one: where and what
+    odd = write_csv(files["dir"] / "odd.csv", [ROWS[0]])
+    with open(odd, "a", encoding="gbk", newline="") as fh:
+        fh.write("2025-002,2025-03-03,\"甲\"乙,,电话,质量,中级,XD-200,闪烁\r\n")
+    r = ledger("import", odd, "--mapping", files["map"], code=2)
+    assert r.stderr.startswith(f"Error: row 3: {odd} is not valid CSV there (',' expected "
+                               "after '\"')\nHint: open the file"), r.stderr
+    # a long cell is read, and refused by the field's own limit with its row and column
+    long = write_csv(files["dir"] / "long.csv", [ROWS[2][:8] + ["长" * 200_000] + ROWS[2][9:]])
+    r = ledger("import", long, "--mapping", files["map"], code=2)
+    assert "row 2, column 投诉内容: is longer than 20000 characters" in r.stderr, r.stderr
+    assert ledger.snapshot() == before
+    # and a quoted cell with line breaks, closed, is one cell as before
+    fine = write_csv(files["dir"] / "fine.csv", [ROWS[2][:8] + ["第一行\n第二行"] + ROWS[2][9:]])
+    ledger("import", fine, "--mapping", files["map"])
+    assert ledger.rows("SELECT description FROM complaints") == [("第一行\n第二行",)]
