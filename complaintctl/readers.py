@@ -14,6 +14,7 @@ from typing import Any
 
 from complaintctl.errors import BadInput
 from complaintctl.i18n import _, shown
+from complaintctl.render import unguarded
 
 # How much of a CSV file is read to tell its encoding (the rest is checked as read).
 _SNIFF = 1 << 20
@@ -147,7 +148,9 @@ def _csv(path: Path, encoding: str | None) -> Table:
                 except csv.Error as exc:
                     raise _not_csv(path, number + 1, exc) from None
                 number += 1
-                cells = [cell.strip() or None for cell in row]  # as _clean, inline
+                # as _clean, inline, and the formula guard of an export taken off
+                cells = [(unguarded(cell) if cell[:1] == "'" else cell).strip() or None
+                         for cell in row]
                 if any(cells):  # a row of empty cells is skipped
                     yield number, cells
 

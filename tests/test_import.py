@@ -14,6 +14,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from support import read_rows
 
 HEADER = ["投诉单号", "投诉日期", "客户名称", "联系电话", "投诉渠道", "投诉类别", "严重程度",
           "产品型号", "投诉内容", "受理人", "责任部门", "责任人", "分派日期", "原因分析",
@@ -1324,3 +1325,39 @@ def test_a_quote_never_closed_or_a_cell_too_long_is_refused_with_its_row(ledger,
     fine = write_csv(files["dir"] / "fine.csv", [ROWS[2][:8] + ["第一行\n第二行"] + ROWS[2][9:]])
     ledger("import", fine, "--mapping", files["map"])
     assert ledger.rows("SELECT description FROM complaints") == [("第一行\n第二行",)]
+
+
+def test_the_formula_guard_of_an_export_comes_off_when_read_back(ledger, files):
+    """export's apostrophe before '+86 …' and '-外观划伤' stayed in the imported contact and
+    description ('+86 138… stored), and in a corrected --rejects file imported again."""
+    ledger("log", "--customer", "=甲公司", "--description", "-外观划伤", "--category",
+           "quality", "--severity", "low", "--channel", "phone", "--contact",
+           "+86 138 1234 5678", "--received", "2026-09-30 10:00")
+    out = files["dir"] / "all.csv"
+    ledger("export", "complaints", "--reveal", "--output", out)
+    text = out.read_text(encoding="utf-8-sig")
+    assert "'+86 138 1234 5678" in text and "'-外观划伤" in text and "'=甲公司" in text
+    other = files["dir"] / "other.db"
+    ledger("--db", other, "init")
+    ledger("--db", other, "import", out, "--mapping", "complaintctl")
+    assert read_rows(other, "SELECT customer, contact, description FROM complaints") == [
+        ("=甲公司", "+86 138 1234 5678", "-外观划伤")]
+    # a refused row goes to --rejects guarded; corrected there and imported, as typed
+    bad = write_csv(files["dir"] / "bad.csv", [
+        ["2025-004", "不是日期", "甲", "+86 139 0000 0000"] + ROWS[2][4:8] + ["-划伤"]
+        + ROWS[2][9:]])
+    rejects = files["dir"] / "rejects.csv"
+    ledger("import", bad, "--mapping", files["map"], "--skip-bad", "--rejects", rejects)
+    text = rejects.read_text(encoding="utf-8-sig")
+    assert "'+86 139 0000 0000" in text and "'-划伤" in text
+    rejects.write_text(text.replace("不是日期", "2025-04-02"), encoding="utf-8-sig")
+    ledger("import", rejects, "--mapping", files["map"])
+    assert ledger.rows("SELECT source_key, contact, description FROM complaints WHERE "
+                       "source_key IS NOT NULL") == [("2025-004", "+86 139 0000 0000",
+                                                      "-划伤")]
+    # an apostrophe alone, or before any other text, is the register's own
+    mine = write_csv(files["dir"] / "mine.csv", [
+        ["2025-005", "2025-04-02", "'", ""] + ROWS[2][4:8] + ["'90年代的机型"] + ROWS[2][9:]])
+    ledger("import", mine, "--mapping", files["map"])
+    assert ledger.rows("SELECT customer, description FROM complaints WHERE source_key = "
+                       "'2025-005'") == [("'", "'90年代的机型")]
