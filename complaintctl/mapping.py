@@ -205,12 +205,14 @@ GUESSES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("customer", ("客户名称", "客户", "投诉单位", "投诉人", "customer", "company")),
     ("contact", ("联系电话", "联系方式", "电话", "手机", "contact", "phone")),
     ("channel", ("投诉渠道", "渠道", "来源", "投诉方式", "channel", "submittedvia")),
-    ("category", ("投诉类别", "投诉类型", "问题类别", "类别", "category")),
-    ("severity", ("严重程度", "严重等级", "等级", "severity")),
+    ("category", ("投诉类别", "投诉类型", "问题类别", "问题类型", "问题分类", "投诉分类", "类别",
+                  "category")),
+    ("severity", ("严重程度", "严重等级", "紧急程度", "投诉等级", "重要程度", "优先级", "等级",
+                  "级别", "severity")),
     ("demand", ("客户要求", "诉求", "demand")),
     ("region", ("区域", "地区", "region", "state")),
     ("order_no", ("订单号", "订单编号", "order")),
-    ("product", ("产品型号", "产品名称", "产品", "型号", "product")),
+    ("product", ("产品型号", "产品名称", "品名", "物料名称", "产品", "型号", "product")),
     ("lot", ("批号", "批次", "序列号", "lot", "serial")),
     ("quantity", ("不良数量", "数量", "quantity", "qty")),
     ("shipped_on", ("发货日期", "出货日期", "shipped")),
@@ -221,6 +223,10 @@ GUESSES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("assigned_at", ("分派日期", "转交日期", "派单日期", "datesenttocompany", "assigned")),
     ("cause", ("原因分析", "根本原因", "原因", "rootcause", "cause")),
     ("cause_category", ("原因类别", "causecategory")),
+    ("finding", ("调查结果", "调查情况", "finding")),
+    ("containment", ("临时措施", "围堵措施", "应急措施", "containment")),
+    ("corrective", ("纠正措施", "整改措施", "corrective")),
+    ("preventive", ("预防措施", "preventive")),
     ("validity", ("是否成立", "投诉是否成立", "validity")),
     ("disposition", ("处理方式", "处理结果", "处理措施", "disposition", "companyresponse")),
     ("amount", ("金额", "赔偿金额", "amount")),
@@ -228,8 +234,10 @@ GUESSES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("resolved_at", ("处理日期", "处理完成日期", "答复日期", "resolved")),
     ("summary", ("处理说明", "答复内容", "summary")),
     ("satisfaction", ("满意度", "回访结果", "客户满意度", "satisfaction")),
+    ("revisit_method", ("回访方式", "revisitmethod")),
     ("revisited_at", ("回访日期", "回访时间", "revisited")),
     ("closed_at", ("结案日期", "关闭日期", "closed")),
+    ("status", ("处理状态", "投诉状态", "状态", "status")),
 )
 
 # The register's own id, best first. Never 序号 (a row's number: renumbered when the
@@ -305,10 +313,16 @@ def template(header: list[str], file_name: str) -> str:
         lines += [f"# ? = {_toml_string(h)}" for h in left]
     lines += ["", "[defaults]",
               _("# A value for a field that is missing or empty, e.g.:")]
+    # Left commented out: a column not recognised may hold them (紧急程度 did, and every
+    # row came in as medium, a fire among them); the import then refuses a row without
+    # them, and the user maps the column or takes the default knowingly.
     fallback = {"channel": "other", "category": "other", "severity": "medium"}
-    for f, value in fallback.items():
-        if f not in found:
-            lines.append(f'{f} = "{value}"')
+    missing = [f for f in fallback if f not in found]
+    if missing:
+        lines.append(_("# No column was recognised for {fields}: map yours above, or remove "
+                       "the # to give every row the same value (a default severity hides "
+                       "critical complaints).").format(fields=", ".join(missing)))
+    lines += [f'# {f} = "{fallback[f]}"' for f in missing]
     lines += ["", "# [values.severity]", _("# \"the file's word\" = \"complaintctl's word\""),
               "", "# [formats]", '# received_at = "%d/%m/%Y"', "", "# [dates]",
               _("# where a step without its own date takes its time (marked estimated):"),

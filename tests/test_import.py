@@ -438,6 +438,39 @@ def test_template_guessed_from_chinese_headers(ledger, files):
     assert "Traceback" not in r.output
 
 
+def test_a_template_never_gives_a_default_severity_unasked(ledger, files):
+    """紧急程度 and 问题类型 were not recognised, and the template wrote active defaults
+    severity = "medium" and category = "other": a register's 紧急 fire came in as medium.
+    Now those columns are recognised; and where none is, the defaults stay commented out
+    and the import refuses the rows without them."""
+    header = ["客诉单号", "登记日期", "客户", "来源", "问题类型", "紧急程度", "问题描述", "品名",
+              "纠正措施", "回访方式"]
+    urgent = write_csv(files["dir"] / "urgent.csv", [
+        ["U-1", "2025-03-05", "甲", "电话", "质量", "紧急", "电机冒烟起火", "泵", "", ""]],
+        header=header)
+    text = ledger("import", urgent, "--template").stdout
+    for line in ('severity = "紧急程度"', 'category = "问题类型"', 'product = "品名"',
+                 'corrective = "纠正措施"', 'revisit_method = "回访方式"'):
+        assert f"\n{line}\n" in text, (line, text)
+    assert "\nseverity = \"medium\"" not in text and "No column was recognised" not in text
+    (files["dir"] / "u.toml").write_text(text, encoding="utf-8")
+    ledger("import", urgent, "--mapping", files["dir"] / "u.toml")
+    assert ledger.rows("SELECT severity, category FROM complaints") == [("critical", "quality")]
+    # a register with no severity column at all: the defaults are there, commented out
+    bare = write_csv(files["dir"] / "bare.csv", [["U-2", "2025-03-05", "乙", "电话", "异响"]],
+                     header=["客诉单号", "登记日期", "客户", "来源", "问题描述"])
+    text = ledger("import", bare, "--template").stdout
+    assert ("# No column was recognised for category, severity: map yours above, or remove "
+            "the # to give every row the same value (a default severity hides critical "
+            "complaints).\n# category = \"other\"\n# severity = \"medium\"\n") in text, text
+    (files["dir"] / "b.toml").write_text(text, encoding="utf-8")
+    before = ledger.snapshot()
+    r = ledger("import", bare, "--mapping", files["dir"] / "b.toml", code=2)
+    assert "row 2: no value for severity: map a column to it or give it under [defaults]" \
+        in r.stderr
+    assert ledger.snapshot() == before
+
+
 def test_a_template_of_headers_broken_over_lines_is_a_mapping_that_imports(ledger, files):
     """Alt+Enter in a header cell: the template writes the break as \\n (a raw one made a
     mapping that import refused), and the import with it reads the rows."""
