@@ -269,10 +269,13 @@ def init_cmd(
 ) -> None:
     """Create a new ledger (the only command that does, with demo into a new file)."""
     path = _db_path()
+    language = parse.choice(lang, parse.LANGUAGES, "--lang")
+    if language is None and i18n.explicit():  # `--lang zh init`, as `--lang zh demo`
+        language = i18n.lang()
     ledger = _create(path, {"country": country.strip().upper(),
                             "currency": settings.currency(currency),
                             "timezone": timezone_ or _machine_timezone(),
-                            "language": parse.choice(lang, parse.LANGUAGES, "--lang") or ""})
+                            "language": language or ""})
     s = ledger.config.settings
     _say(_("Ledger created at {path} (calendar {country}, time zone {zone}, currency "
            "{currency}).").format(path=path, country=s["country"], zone=s["timezone"],

@@ -352,6 +352,20 @@ def test_init_lang_zh_gives_a_chinese_ledger(run):
                code=1).stderr.startswith("Error: no complaint")
 
 
+def test_lang_zh_before_init_gives_a_chinese_ledger_as_before_demo(run, tmp_path):
+    """`complaintctl --lang zh init` made a ledger with no language (`--lang zh demo` gives
+    a Chinese one): cron, without --lang, then wrote the department's reports in English."""
+    run("--lang", "zh", "init", "--timezone", "Asia/Shanghai")
+    assert run("policy", "language").stdout == "zh\n"
+    assert run("void", "CC-2026-0099", "--reason", "重复", code=1).stderr.startswith(
+        "错误：没有投诉“CC-2026-0099”")
+    # init's own option wins; without either, none is set (the reader's locale decides)
+    run("--db", tmp_path / "b.db", "--lang", "zh", "init", "--lang", "en")
+    assert run("--db", tmp_path / "b.db", "policy", "language").stdout == "en\n"
+    run("--db", tmp_path / "c.db", "init")
+    assert run("--db", tmp_path / "c.db", "policy", "language").stdout == "not set\n"
+
+
 def test_demo_counts_and_a_supplier_refusal_in_chinese(run):
     """The demo's counts by status, and the refusal of a supplier without a name, say the
     words in Chinese (they showed the codes: `closed 25`, `--responsibility supplier`)."""
