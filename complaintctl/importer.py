@@ -809,6 +809,15 @@ _STORED = (*COMPARED, "closed_at", "satisfaction", "voided_at", "disposition",
            "reopen_count", "status", "id")
 _STEP_TABLES = (("assignments", "assign"), ("investigations", "investigate"),
                 ("resolutions", "resolve"), ("revisits", "revisit"))
+# The facts of each step a register row tells (Reader.history), which its table keeps
+# under the same names: a re-import compares them with the row's own step at that time.
+_STEP_FACTS = {"assign": ("department", "owner"),
+               "investigate": tuple(fact for _f, fact in _FACTS),
+               "resolve": ("disposition", "summary", "amount", "approved_by"),
+               "revisit": ("satisfaction", "method", "demand_met", "note")}
+# The mapping's field of a fact whose name differs (for the column named in a conflict).
+_FIELD_OF_FACT = {"root_cause": "cause", "reason": "not_upheld_reason",
+                  "method": "revisit_method", "note": "revisit_note"}
 # Rows read ahead, so that the complaints they name are read from the ledger together.
 _AHEAD = 500
 
@@ -818,16 +827,22 @@ def _stored(cur: sqlite3.Cursor, cids: list[str]) -> dict[str, dict[str, Any]]:
     times of its steps by kind ("@assign" …), in one query for them all."""
     if not cids:
         return {}
-    steps = ", ".join(f"(SELECT group_concat(at, char(31)) FROM {table} "
-                      f"WHERE complaint_id = c.id)" for table, _kind in _STEP_TABLES)
+    # one JSON document a complaint: [[[at, fact …] …] for each step table]
+    steps = "json_array(" + ", ".join(
+        f"(SELECT json_group_array(json_array(at, {', '.join(_STEP_FACTS[kind])})) "
+        f"FROM {table} WHERE complaint_id = c.id)" for table, kind in _STEP_TABLES) + ")"
     found: dict[str, dict[str, Any]] = {}
     width = len(_STORED)
     for cid, *values in cur.execute(
             f"SELECT c.id, {', '.join('c.' + f for f in _STORED)}, {steps} FROM complaints c "
             f"WHERE c.id IN ({', '.join('?' * len(cids))})", cids):
         record = found[cid] = dict(zip(_STORED, values[:width], strict=True))
-        for (_table, kind), ats in zip(_STEP_TABLES, values[width:], strict=True):
-            record["@" + kind] = Counter(ats.split("\x1f")) if ats is not None else Counter()
+        for (_table, kind), held in zip(_STEP_TABLES, json.loads(values[width]), strict=True):
+            facts: dict[str, list[tuple[Any, ...]]] = {}  # at -> the facts of each step then
+            for at, *told in held:
+                facts.setdefault(at, []).append(tuple(told))
+            record["@" + kind] = Counter({at: len(told) for at, told in facts.items()})
+            record["#" + kind] = facts
     return found
 
 
@@ -867,12 +882,10 @@ def _compare(reader: Reader, row: _Row, history: History, stored: dict[str, Any]
             held[at] -= 1
             if new_steps:  # held after one the ledger does not hold: that one was changed
                 return [], _another_time(new_steps[0].kind)
-            if kind == "resolve" and stored["disposition"] != step.facts["disposition"] \
-                    and stored["reopen_count"] == 0:
-                return [], _("{column} was {old}, the file now says {new}; the ledger is left "
-                             "as it is").format(column=reader.column("disposition"),
-                                                old=shown(stored["disposition"]),
-                                                new=shown(step.facts["disposition"]))
+            changed = _changed_facts(reader, step, stored["#" + kind][at]) \
+                if kind in _STEP_FACTS else None
+            if changed is not None:
+                return [], changed
             continue
         if held.total() and kind in ("assign", "resolve", "close", "void"):
             # the ledger has this step at another time: the register was changed
@@ -888,6 +901,27 @@ def _compare(reader: Reader, row: _Row, history: History, stored: dict[str, Any]
             except IllegalTransition as exc:
                 return [], _new_refused(first.kind, exc.message)
     return new_steps, None
+
+
+def _changed_facts(reader: Reader, step: Step, held: list[tuple[Any, ...]]) -> str | None:
+    """A step of the row the ledger holds at its time: None when one held then has its
+    facts (a department, an owner, a cause, an amount, a satisfaction …), else the
+    first that differs from the first held then (a newer copy of the register that
+    changed a fact kept its step's time: it was "already imported", silently)."""
+    names = _STEP_FACTS[step.kind]
+    facts = step.facts
+    told = tuple(int(v) if isinstance(v, bool) else v for v in map(facts.get, names))
+    if told in held:
+        return None
+    for name, old, new in zip(names, held[0], told, strict=True):
+        if old != new:
+            if name == "amount":
+                old, new = parse.format_money(old), parse.format_money(new)
+            elif name == "demand_met":
+                old, new = (None if x is None else _("yes") if x else _("no")
+                            for x in (old, new))
+            return _differs(reader.column(_FIELD_OF_FACT.get(name, name)), old, new)
+    return None  # (told is not in held, so one differs)
 
 
 def _held_apart(kind: str, stored: dict[str, Any]) -> list[str]:

@@ -1394,3 +1394,44 @@ def test_the_formula_guard_of_an_export_comes_off_when_read_back(ledger, files):
     ledger("import", mine, "--mapping", files["map"])
     assert ledger.rows("SELECT customer, description FROM complaints WHERE source_key = "
                        "'2025-005'") == [("'", "'90年代的机型")]
+
+
+@pytest.mark.parametrize(("index", "value", "said"), [
+    (11, "韩梅梅", "责任人 was '王芳', the file now says '韩梅梅'"),
+    (10, "技术部", "责任部门 was '质量部', the file now says '技术部'"),
+    (13, "焊点虚焊", "原因分析 was '扭矩不足', the file now says '焊点虚焊'"),
+    (16, "退款三台", "处理说明 was '换新机三台', the file now says '退款三台'"),
+    (18, "基本满意", "回访结果 was 'satisfied', the file now says 'basically-satisfied'"),
+    (15, "退货", "处理方式 was 'exchange', the file now says 'return'")])
+def test_a_newer_copy_that_changed_a_fact_of_a_step_is_a_conflict(ledger, files, index, value,
+                                                                   said):
+    """A newer copy of the register whose row kept its dates but changed its owner, its
+    cause, its summary or the customer's satisfaction was counted 'already imported',
+    without a word (only a changed disposition was a conflict, and only before a reopen)."""
+    ledger("import", files["csv"], "--mapping", files["map"])
+    before = ledger.snapshot()
+    rows = [list(r) for r in ROWS]
+    rows[0][index] = value
+    newer = write_csv(files["dir"] / "newer.csv", rows)
+    for dry in (["--dry-run"], []):
+        r = ledger("import", newer, "--mapping", files["map"], *dry)
+        assert (f"Warning: conflict: row 2: 2025-001 (CC-2026-0001): {said}; the ledger is "
+                "left as it is") in r.stderr, r.stderr
+        assert "0 new complaints, 2 already imported, 1 conflict." in r.stdout + r.stderr
+    assert [x for x in ledger.snapshot() if x not in before and "import_batches" not in
+            str(x)] == []
+
+
+def test_steps_typed_after_an_import_are_no_conflict_with_the_register(ledger, files):
+    """The facts are compared with the step the import wrote at that time, not with the
+    complaint as it is now: reassigned and reopened in the ledger since, the same
+    register imported again is 'already imported'."""
+    ledger("import", files["csv"], "--mapping", files["map"])
+    ledger("revisit", "CC-2026-0001", "--satisfaction", "unsatisfied", "--at",
+           "2025-03-08 10:00")
+    ledger("assign", "CC-2026-0001", "--dept", "技术部", "--owner", "韩梅梅", "--at",
+           "2025-03-08 11:00")
+    ledger("resolve", "CC-2026-0001", "--disposition", "refund", "--summary", "退款",
+           "--at", "2025-03-09 10:00")
+    r = ledger("import", files["csv"], "--mapping", files["map"])
+    assert "0 new complaints, 3 already imported." in r.stderr and "conflict" not in r.stderr
