@@ -1754,11 +1754,7 @@ def export_cmd(
             raise BadInput(_("give --format csv, xlsx or jsonl"),
                            hint=_("or name the --output file .csv, .xlsx or .jsonl"))
     else:
-        fmt = fmt.strip().lower()
-        if fmt not in _EXPORT_FORMATS:
-            raise BadInput(_("--format {value} is not one of: {allowed}").format(
-                value=i18n.shown(fmt), allowed=", ".join(_EXPORT_FORMATS)), code="bad_format",
-                value=fmt)
+        fmt = parse.choice(fmt, _EXPORT_FORMATS, "--format")
         _named_for(output, fmt, _EXPORT_SUFFIXES)
     ledger = _open()
     now, tz = _now(), ledger.tz

@@ -43,7 +43,7 @@ OPTION_FIELDS = {
     "--responsibility": "responsibility", "--disposition": "disposition",
     "--satisfaction": "satisfaction", "--method": "method", "--kind": "method",
     "--result": "inspection", "--action": "return_action", "--status": "status",
-    "--lang": "language", "LANGUAGE": "language",
+    "--lang": "language", "LANGUAGE": "language", "--format": "format",
 }
 
 

@@ -170,6 +170,16 @@ TABLE: dict[str, tuple[Word, ...]] = {
         _w("zh", "Chinese", "中文", "chinese", "简体中文", "汉语", "zh-cn", "zh-hans"),
         _w("en", "English", "英文", "english", "英语", "en-us", "en-gb"),
     ),
+    # Output formats (--format): typed as codes; 表格 is what the Chinese help calls a
+    # table, and a word a clerk may well type.
+    "format": (
+        _w("table", "table", "表格", "表"),
+        _w("json", "JSON", "JSON"),
+        _w("csv", "CSV", "CSV"),
+        _w("markdown", "Markdown", "Markdown", "md"),
+        _w("xlsx", "Excel workbook", "Excel 工作簿", "excel", "工作簿"),
+        _w("jsonl", "JSON lines", "JSON 行", "ndjson"),
+    ),
 }
 
 # `list --status open`: every status but closed and void (a filter, not a status).
@@ -332,7 +342,7 @@ def resolve(field: str, text: str, allowed: Iterable[str] | None = None, *,
 
 
 # Fields whose codes are what people type (and the help shows): `--lang zh|en`.
-_CODES_SHOWN = frozenset({"language"})
+_CODES_SHOWN = frozenset({"language", "format"})
 
 
 def unknown(field: str, exc: UnknownWord, *, option: str | None = None,
@@ -345,7 +355,8 @@ def unknown(field: str, exc: UnknownWord, *, option: str | None = None,
     names = [w.zh if shown_lang == "zh" else w.en for w in exc.choices]
     examples = names
     if field in _CODES_SHOWN:  # typed as codes (zh, en): the codes first, labels beside
-        names = [f"{w.code} ({name})" for w, name in zip(exc.choices, names, strict=True)]
+        names = [f"{w.code} ({name})" if name.casefold() != w.code else w.code
+                 for w, name in zip(exc.choices, names, strict=True)]
         examples = [w.code for w in exc.choices]
     source = option or field
     message = _("{option} {value} is not one of: {choices}").format(

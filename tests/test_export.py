@@ -289,7 +289,7 @@ def test_an_empty_output_is_refused_not_written_to_stdout(lifecycle):
     (("export", "everything", "--format", "csv", "--output", "x.csv"),
      "WHAT 'everything' is not one of: complaints, events, returns, actions"),
     (("export", "events", "--format", "pdf", "--output", "x.pdf"),
-     "--format 'pdf' is not one of: csv, xlsx, jsonl"),
+     "--format 'pdf' is not one of: csv, xlsx (Excel workbook), jsonl (JSON lines)"),
     (("export", "events", "--output", "x.txt"), "give --format csv, xlsx or jsonl"),
     (("export", "events", "--format", "csv", "--output", "x.csv", "--since", "2026-10-02",
       "--until", "2026-10-01"), "--until is before --since"),

@@ -129,6 +129,18 @@ def test_a_usage_error_is_chinese_in_zh(zh, monkeypatch):
     assert zh.snapshot() == before
 
 
+def test_the_formats_are_taken_by_the_words_the_help_gives_them(zh, tmp_path):
+    """The help says "table（表格）、json、csv 或 markdown", and `--format 表格` was refused."""
+    assert zh("list", "--format", "表格").stdout == zh("list", "--format", "table").stdout
+    assert zh("overdue", "--format", "表格").stdout == zh("overdue").stdout
+    book = tmp_path / "月报.xlsx"
+    zh("report", "--month", "2026-10", "--format", "工作簿", "--output", book)
+    assert load_workbook(book).sheetnames
+    r = zh("list", "--format", "表单", code=2)
+    assert r.stderr.startswith("错误：--format “表单”不在可选范围内：table (表格)、json、csv、"
+                               "markdown\n"), r.stderr
+
+
 def test_a_value_in_an_error_is_quoted_the_chinese_way(zh):
     """Chinese errors quote what was typed “so”, close to the words around it; English
     keeps 'so'."""
