@@ -1319,8 +1319,18 @@ def report_cmd(
             first=period.first.isoformat(), today=real_today.isoformat()),
             hint=_("a report covers what has happened: give a period that starts by "
                    "today"), code="period_in_future")
-    if output is not None:
+    if today < period.first:  # all zeros, and an end before its start in the JSON
+        raise BadInput(_("--as-of {time} is before the period begins ({first})").format(
+            time=ledger.local(as_of_dt), first=period.first.isoformat()),
+            hint=_("a report as of an instant shows what was true then: give an instant in "
+                   "or after the period, or leave --as-of out"), code="as_of_before_period")
+    if output is not None:  # before the work; a folder is said as one, whatever the format
         _not_the_ledger(output, ledger)
+        _output_target(output)
+        if fmt == "table":
+            raise BadInput(_("a table is for the terminal"),
+                           hint=_("write a file with --format markdown, csv or json, or name "
+                                  "it .md, .csv, .json or .xlsx"), code="table_to_file")
     from complaintctl.reports import Report
 
     with ledger.read():
@@ -1347,10 +1357,6 @@ def report_cmd(
         text = render.report_csv(rep, tz, section)
     elif fmt == "markdown":
         text = render.report_markdown(rep, tz, section)
-    elif output:
-        raise BadInput(_("a table is for the terminal"),
-                       hint=_("write a file with --format markdown, csv or json, or name it "
-                              ".md, .csv, .json or .xlsx"), code="table_to_file")
     else:
         if render.report_is_empty(rep):
             _say(_("No complaints in this period."))
