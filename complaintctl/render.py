@@ -1197,12 +1197,24 @@ def pareto_chart(rows: list[dict[str, Any]], title: str, width: int = 30,
     return table
 
 
+class Unbroken(str):
+    """A line to copy whole (a command, a hash): printed as it is, never folded by Rich
+    (whose line breaks would cut the command a user pastes); the terminal folds it on
+    screen if it must, and a copy gives it back as one line."""
+
+    __slots__ = ()
+
+
 def report_rich(rep: dict[str, Any], tz: tzinfo, width: int = 80) -> list[RenderableType]:
+    from rich.cells import cell_len
     from rich.rule import Rule
     from rich.text import Text
 
-    out: list[RenderableType] = [Rule(Text(_("Complaint report: {period}").format(
-        period=period_label(rep["period"]))))]
+    title = _("Complaint report: {period}").format(period=period_label(rep["period"]))
+    # a rule cuts a title it cannot hold with "…" (a week's dates at 60 columns): then
+    # the title on its own line(s), the rule under it
+    out: list[RenderableType] = [Rule(Text(title))] if cell_len(title) + 6 <= width \
+        else [Text(title), Rule()]
     if report_is_empty(rep):
         out.append(Text(_("No complaints in this period.")))
     out.append(kv_table(report_summary(rep, tz), report_title("summary")))
@@ -1222,10 +1234,10 @@ def report_rich(rep: dict[str, Any], tz: tzinfo, width: int = 80) -> list[Render
         else:
             out.append(rich_table(shown, cols, tz, report_title(name)))
         if len(shown) < len(rows):
-            out.append(Text(_("… and {n} more: complaintctl report {period} --format csv "
-                              "--section {name}").format(n=len(rows) - len(shown), name=name,
-                                                         period=period_options(rep["period"]))))
-    out.append(Text(chain_footer(rep)))
+            out.append(Unbroken(_("… and {n} more: complaintctl report {period} --format "
+                                  "csv --section {name}").format(
+                n=len(rows) - len(shown), name=name, period=period_options(rep["period"]))))
+    out.append(Unbroken(chain_footer(rep)))
     return out
 
 

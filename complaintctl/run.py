@@ -263,7 +263,7 @@ def _width() -> int:
 def _print_rich(*renderables: RenderableType) -> None:
     con = render.console(on_broken_pipe=_reader_gone)  # Rich's own handler exits 1
     for r in renderables:
-        con.print(r)
+        con.print(r, soft_wrap=isinstance(r, render.Unbroken))
 
 
 def _listing(rows: list[dict[str, Any]], cols: Sequence[render.Col], fmt: str, tz: tzinfo,

@@ -664,6 +664,17 @@ def test_a_cut_section_names_the_command_that_lists_it_all(ledger, monkeypatch):
     whole = ledger("report", "--month", "2026-10", "--format", "markdown", "--section",
                    "register").stdout
     assert whole.count("| CC-") == 2
+    # at 60 columns the command and the chain head are printed whole, each on its line
+    # (folded by Rich, a pasted command or a hash for verify --head came out cut in two),
+    # and a week's title too long for its rule is on its own line, not cut with "…"
+    monkeypatch.setenv("COLUMNS", "60")
+    lines = ledger("report", "--week", "2026-10-20").stdout.splitlines()
+    assert "… and 1 more: complaintctl report --week 2026-10-19 --format csv --section " \
+        "register" in lines, lines
+    head = ledger.json("report", "--week", "2026-10-20")["chain_head"]
+    assert f"Chain head: event #{head['id']} {head['hash']}" in lines
+    assert lines[0] == "Complaint report: week 2026-W43 (2026-10-19 to 2026-10-25)", lines[:2]
+    assert set(lines[1]) == {"─"}
 
 
 @pytest.mark.parametrize(("args", "message"), [
