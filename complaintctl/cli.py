@@ -1564,7 +1564,7 @@ _EXPORT_FORMATS = ("csv", "xlsx", "jsonl")
 @command(app, "import")
 def import_cmd(
     file: str | None = typer.Argument(None, metavar="FILE",
-                                      help="the register: .csv or .xlsx"),
+                                      help="the register: .csv, .xlsx or .xls"),
     mapping: str | None = typer.Option(None, "--mapping", metavar="MAP.toml",
                                        help="the mapping (a TOML file), or a shipped one "
                                        "by name: complaintctl"),

@@ -29,9 +29,16 @@ class Table:
         self.header, self.rows, self.encoding = header, rows, encoding
 
 
-def is_xlsx(path: Path) -> bool:
+# The first bytes of a workbook: XLSX (a zip), and Excel 97–2003's .xls (an OLE compound
+# file; so is a workbook saved with a password). Told by what the file holds, not its
+# name: WPS saves an XLSX as .xls, and a .xls renamed .xlsx is still one.
+_ZIP, _OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def is_workbook(path: Path) -> bool:
     with open(path, "rb") as fh:
-        return fh.read(4) == b"PK\x03\x04"
+        head = fh.read(8)
+    return head.startswith(_ZIP) or head == _OLE
 
 
 def detect_encoding(head: bytes) -> str:
@@ -77,7 +84,7 @@ def open_table(path: Path, *, sheet: str | None = None, encoding: str | None = N
                ) -> Table:
     """The register in `path`; BadInput when it cannot be read."""
     try:
-        if is_xlsx(path):
+        if is_workbook(path):
             return _xlsx(path, sheet)
         if sheet is not None:
             raise BadInput(_("--sheet is for an XLSX file; {path} is not one").format(
@@ -256,12 +263,21 @@ def _cell(value: Any) -> str | None:
 def _xlsx(path: Path, sheet: str | None) -> Table:
     from python_calamine import CalamineWorkbook
 
-    try:
-        book = CalamineWorkbook.from_path(str(path))
+    try:  # from the file's bytes, whatever its name says (from_path goes by the suffix)
+        with open(path, "rb") as fh:
+            book = CalamineWorkbook.from_filelike(fh)
     except Exception as exc:  # calamine's own errors (a broken zip, not a workbook)
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        with open(path, "rb") as fh:
+            ole = fh.read(8) == _OLE
+        if ole:  # an .xls calamine cannot read, or a workbook saved with a password
+            raise BadInput(_("cannot read {path} as a workbook: {reason}").format(
+                path=path, reason=reason),
+                hint=_("it is an Excel 97–2003 file or one saved with a password: open it in "
+                       "Excel or WPS and save it as .xlsx (Excel Workbook) without a "
+                       "password"), code="bad_xlsx") from None
         raise BadInput(_("cannot read {path} as XLSX: {reason}").format(
-            path=path, reason=str(exc).splitlines()[0] if str(exc) else type(exc).__name__),
-            code="bad_xlsx") from None
+            path=path, reason=reason), code="bad_xlsx") from None
     names = list(book.sheet_names)
     if sheet is None:
         if not names:

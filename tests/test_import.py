@@ -1435,3 +1435,39 @@ def test_steps_typed_after_an_import_are_no_conflict_with_the_register(ledger, f
            "--at", "2025-03-09 10:00")
     r = ledger("import", files["csv"], "--mapping", files["map"])
     assert "0 new complaints, 3 already imported." in r.stderr and "conflict" not in r.stderr
+
+
+def test_an_excel_97_workbook_and_one_named_for_the_other_are_read(ledger, files):
+    """A .xls (Excel 97–2003, tests/data/register-97.xls, made by xlwt) was 'cannot tell
+    the file's encoding: it is neither UTF-8 nor GBK' with a hint to try big5; an XLSX
+    saved under the name .xls (WPS does) was calamine's 'Cfb error: Invalid OLE'."""
+    import shutil
+
+    xls = files["dir"] / "登记表.xls"
+    shutil.copy(Path(__file__).parent / "data" / "register-97.xls", xls)
+    text = ledger("import", xls, "--template").stdout
+    (files["dir"] / "m.toml").write_text(text, encoding="utf-8")
+    ledger("import", xls, "--mapping", files["dir"] / "m.toml")
+    assert ledger.rows("SELECT source_key, received_at, customer, severity FROM complaints "
+                       "ORDER BY 1") == [("X-1", "2024-03-04T16:00:00Z", "华东电器", "critical"),
+                                         ("X-2", "2024-03-05T16:00:00Z", "宁波精工", "medium")]
+    # an XLSX by another name
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["投诉单号", "投诉日期", "客户名称", "投诉渠道", "投诉类别", "严重程度",
+                        "投诉内容"])
+    book.active.append(["X-3", "2024-03-07", "甲", "电话", "质量", "一般", "异响"])
+    wps = files["dir"] / "wps.xls"
+    book.save(wps)
+    ledger("import", wps, "--mapping", files["dir"] / "m.toml")
+    assert ledger.rows("SELECT count(*) FROM complaints") == [(3,)]
+    # an OLE file calamine cannot read (an .xls it does not know, or a password): said so
+    before = ledger.snapshot()
+    locked = files["dir"] / "locked.xlsx"
+    locked.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    r = ledger("import", locked, "--mapping", files["dir"] / "m.toml", code=2)
+    assert r.stderr.startswith(f"Error: cannot read {locked} as a workbook: "), r.stderr
+    assert "Hint: it is an Excel 97–2003 file or one saved with a password: open it in " \
+        "Excel or WPS and save it as .xlsx (Excel Workbook) without a password" in r.stderr
+    assert ledger.snapshot() == before
