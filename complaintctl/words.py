@@ -299,8 +299,20 @@ def nearest(typed: str, keys: dict[str, tuple[str, str]]) -> str | None:
     found = difflib.get_close_matches(typed, list(keys), n=5, cutoff=0.5 if cjk else 0.6)
     # 非常不满意 is one character from 非常满意, and means its opposite: a spelling
     # that adds or drops a negation (or 已/中/待, done, under way or not yet) is not offered
+    # Nor a two-character word that shares one character in another place (微信, WeChat,
+    # is not 信函, a letter; 换活 is not 更换 but may be 换货).
     marks = _marks(typed)
     found = [f for f in found if _marks(f) == marks]
+    if not found:
+        return None
+    # When the closest spellings name different codes, none: 一级 is as near 一般 as 高级
+    # (a company's own level, which only the user knows), 当面 as near 书面 as 面谈.
+    best = difflib.SequenceMatcher(None, typed, found[0]).ratio()
+    if len({keys[f][0] for f in found
+            if difflib.SequenceMatcher(None, typed, f).ratio() == best}) > 1:
+        return None
+    found = [f for f in found if not (cjk and len(typed) == len(f) == 2 and typed[0] != f[0]
+                                      and typed[1] != f[1])]
     return keys[found[0]][1] if found else None
 
 

@@ -530,6 +530,22 @@ def test_the_seeds_words_are_understood(field, typed, code):
     assert words.lookup(field, typed) == code
 
 
+@pytest.mark.parametrize(("field", "typed", "offered"), [
+    ("method", "微信", None),       # WeChat: not 信函 (a letter), which shares 信 elsewhere
+    ("channel", "当面", None),      # as near 书面 (a letter) as 面谈 (a visit)
+    ("severity", "一级", None),     # as near 一般 as 高级: a company's own level
+    ("severity", "二级", None),
+    ("demand", "换活", "换货"),     # one character slipped, in its place (huo): offered
+    ("category", "质亮", "质量"),
+    ("channel", "电化", "电话")])
+def test_a_suggestion_is_offered_only_when_it_is_the_one_near_word(field, typed, offered):
+    """`note --kind 微信` suggested 信函 (a letter), `--severity 一级` 高级: one character in
+    common, in another place or with another code just as near."""
+    with pytest.raises(words.UnknownWord) as found:
+        words.lookup(field, typed)
+    assert found.value.suggestion == offered
+
+
 @pytest.mark.parametrize(("field", "typed"), [
     ("satisfaction", "非常不满"), ("responsibility", "非本公司责任"), ("status", "处理中"),
     ("inspection", "无不良"), ("status", "待结案"), ("status", "待分派"),
