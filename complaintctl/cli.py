@@ -967,7 +967,7 @@ def _print_record(title: str, sections: Sequence[render.Section], fmt: str, tz: 
     elif fmt == "markdown":
         _emit(render.record_markdown(title, sections, tz))
     else:
-        _print_rich(*render.record_rich(title, sections, tz))
+        _print_rich(*render.record_rich(title, sections, tz, _width()))
 
 
 @command(app, "list")
@@ -1319,11 +1319,6 @@ def report_cmd(
             first=period.first.isoformat(), today=real_today.isoformat()),
             hint=_("a report covers what has happened: give a period that starts by "
                    "today"), code="period_in_future")
-    if today < period.first:  # all zeros, and an end before its start in the JSON
-        raise BadInput(_("--as-of {time} is before the period begins ({first})").format(
-            time=ledger.local(as_of_dt), first=period.first.isoformat()),
-            hint=_("a report as of an instant shows what was true then: give an instant in "
-                   "or after the period, or leave --as-of out"), code="as_of_before_period")
     if output is not None:  # before the work; a folder is said as one, whatever the format
         _not_the_ledger(output, ledger)
         _output_target(output)

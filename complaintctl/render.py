@@ -510,13 +510,25 @@ def _box() -> Box:
     return box.ASCII if _STYLE["ascii"] else box.SIMPLE_HEAD
 
 
+_DAY_WIDTH = len("2026-11-12")
+
+
 def rich_table(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
                title: str | None = None, styles: dict[str, str] | None = None,
-               caption: str | None = None) -> Table:
+               caption: str | None = None, width: int | None = None) -> Table:
+    """A table whose text columns wrap (Wrapped). `width`, the terminal's: when the
+    columns do not fit it whole, each time goes onto two lines, its day over its hour,
+    so that the text beside it keeps its room (at 60 columns a stage's name and state
+    were one character wide, 阶/段)."""
     from rich.cells import cell_len
     from rich.table import Table
     from rich.text import Text
 
+    rows = list(rows)
+    cells = [[c.cell(row, tz) for c in cols] for row in rows]
+    narrow = width is not None and sum(
+        max([cell_len(c.title()), *(cell_len(line[i]) for line in cells)])
+        for i, c in enumerate(cols)) + len(cols) + 1 > width
     table = Table(title=Text(title) if title else None, box=_box(),
                   title_justify="left", show_lines=False, pad_edge=False,
                   padding=(0, 0), caption=Text(caption) if caption else None,
@@ -524,11 +536,15 @@ def rich_table(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
     for c in cols:
         table.add_column(Text(c.title()), overflow="fold",
                          justify="right" if c.kind == "num" else "left",
-                         no_wrap=c.kind in ("time", "day", "num", "code"),
-                         min_width=cell_len(c.title()) if c.kind in ("code", "num") else None)
-    for row in rows:
+                         no_wrap=c.kind in ("time", "day", "num", "code") and not narrow,
+                         min_width=cell_len(c.title()) if c.kind in ("code", "num") else
+                         _DAY_WIDTH if narrow and c.kind == "time" else None,
+                         max_width=_DAY_WIDTH if narrow and c.kind == "time" else None)
+    wraps = [c.kind not in ("day", "num", "code") for c in cols]
+    for row, line in zip(rows, cells, strict=True):
         style = (styles or {}).get(row.get("_style", ""), "")
-        table.add_row(*(Text(c.cell(row, tz)) for c in cols), style=style)
+        table.add_row(*(Wrapped(text) if wrap else Text(text)
+                        for text, wrap in zip(line, wraps, strict=True)), style=style)
     return table
 
 
@@ -541,8 +557,85 @@ def kv_table(pairs: Sequence[tuple[str, str]], title: str | None = None) -> Tabl
     table.add_column("field", style="bold", no_wrap=True)
     table.add_column("value", overflow="fold")
     for k, v in pairs:
-        table.add_row(Text(k), Text(v))
+        table.add_row(Text(k), Wrapped(v))
     return table
+
+
+# --- wrapping Chinese text in a column ----------------------------------------------
+
+# Rich breaks a line at spaces only: a Chinese sentence (no spaces) was folded anywhere,
+# inside an amount or an id (¥1,250. | 50; RMA-202 | 6-0001), a line starting with ；.
+# Wrapped breaks as Chinese is set: between two Chinese characters, at spaces, never
+# inside a run of other letters, digits and signs, never before a closing mark nor
+# after an opening one.
+_ATOM = re.compile(r"\s+|[^\s\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+|.", re.S)
+_CLOSING = frozenset("，。、；：！？）」』】》〉”’…%,.;:!?)]}")
+_OPENING = frozenset("（「『【《〈“‘([{")
+
+
+def _atoms(paragraph: str) -> list[str]:
+    """The paragraph in the pieces a line may break between (spaces their own)."""
+    out: list[str] = []
+    glue = False  # the last piece ended with an opening mark: the next joins it
+    for piece in _ATOM.findall(paragraph):
+        if out and not piece.isspace() and not out[-1].isspace() and (
+                glue or piece[0] in _CLOSING):
+            out[-1] += piece
+        else:
+            out.append(piece)
+        glue = piece[-1] in _OPENING
+    return out
+
+
+def wrap_lines(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` display columns (a CJK character is two),
+    broken as Wrapped says; a piece wider than a line is cut where it must be."""
+    from rich.cells import cell_len, chop_cells
+
+    width = max(width, 2)
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line, used = "", 0
+        for piece in _atoms(paragraph):
+            if piece.isspace():
+                if line:
+                    line, used = line + " ", used + 1
+                continue
+            size = cell_len(piece)
+            if used + size <= width:
+                line, used = line + piece, used + size
+                continue
+            if line.strip():
+                lines.append(line.rstrip())
+            if size > width:  # longer than any line: cut, the rest starts the next
+                *whole, piece = chop_cells(piece, width)
+                lines.extend(whole)
+                size = cell_len(piece)
+            line, used = piece, size
+        lines.append(line.rstrip())
+    return lines
+
+
+class Wrapped:
+    """A table cell's text, wrapped to its column by wrap_lines (see _ATOM)."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __rich_measure__(self, console: Console, options: Any) -> Any:
+        from rich.cells import cell_len
+        from rich.measure import Measurement
+
+        pieces = [cell_len(p) for line in self.text.split("\n") for p in _atoms(line)
+                  if not p.isspace()]
+        widest = max((cell_len(line) for line in self.text.split("\n")), default=0)
+        return Measurement(min(max(pieces, default=0), widest), widest).clamp(
+            max_width=options.max_width)
+
+    def __rich_console__(self, console: Console, options: Any) -> Any:
+        from rich.text import Text
+
+        yield Text("\n".join(wrap_lines(self.text, options.max_width)), overflow="fold")
 
 
 # The narrowest a shrinking column gets on a terminal too narrow for its usual least:
@@ -835,7 +928,8 @@ def record_markdown(title: str, sections: Sequence[Section], tz: tzinfo) -> str:
     return "\n".join(parts)
 
 
-def record_rich(title: str, sections: Sequence[Section], tz: tzinfo) -> list[RenderableType]:
+def record_rich(title: str, sections: Sequence[Section], tz: tzinfo,
+                width: int | None = None) -> list[RenderableType]:
     from rich.text import Text
 
     out: list[RenderableType] = [Text(title, style="bold")]
@@ -843,7 +937,7 @@ def record_rich(title: str, sections: Sequence[Section], tz: tzinfo) -> list[Ren
         if s.pairs:
             out.append(kv_table(s.pairs, s.title))
         else:
-            out.append(rich_table(s.rows, s.table_cols or s.cols, tz, s.title))
+            out.append(rich_table(s.rows, s.table_cols or s.cols, tz, s.title, width=width))
         if s.footer:
             out.append(Text(s.footer))
     return out

@@ -278,7 +278,7 @@ def _listing(rows: list[dict[str, Any]], cols: Sequence[render.Col], fmt: str, t
     elif fmt == "markdown":
         _emit(render.to_markdown(rows, cols, tz, title))
     else:
-        _print_rich(render.rich_table(rows, cols, tz, title))
+        _print_rich(render.rich_table(rows, cols, tz, title, width=_width()))
 
 
 def language_before_parse(db: str | None) -> None:

@@ -10,6 +10,7 @@ import re
 
 import pytest
 from openpyxl import load_workbook
+from rich.cells import cell_len
 
 TZ = "Asia/Shanghai"
 
@@ -76,6 +77,27 @@ def test_show_is_the_chinese_handling_form(zh):
     assert "质量" in md and "基本满意" in md
     ret = zh("show", zh.rma).stdout
     assert "客退品" in ret and "退货单" not in ret and "报废" in ret and "收货数量" in ret
+
+
+@pytest.mark.parametrize("columns", [60, 80, 100])
+def test_show_wraps_chinese_between_characters_never_inside_a_number(zh, monkeypatch,
+                                                                     columns):
+    """Rich broke a line at spaces only: a Chinese history line was folded anywhere
+    (金额：¥500. | 00, RMA-202 | 6-0001, a line starting with ；), and at 60 columns the
+    deadlines' stage and state were one character wide (阶/段, 按/时)."""
+    monkeypatch.setenv("COLUMNS", str(columns))
+    for record, tokens in ((zh.cid, ("¥500.00", "2026-10-13", "09:00")),
+                           (zh.rma, ("¥120.00", zh.rma, "2026-10-12"))):
+        lines = zh("show", record).stdout.splitlines()
+        assert max(cell_len(line) for line in lines) <= columns
+        cells = [part.strip() for line in lines for part in re.split(r" {2,}", line)]
+        assert not [c for c in cells if c and c[0] in "；，。、：）"], lines
+        text = "\n".join(lines)
+        for token in tokens:
+            assert token in text, (token, text)
+    text = zh("show", zh.cid).stdout
+    for word in ("分派", "调查", "处理", "回访", "按时"):
+        assert word in text, word
 
 
 def test_overdue_speaks_chinese(zh):
