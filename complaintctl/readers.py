@@ -197,7 +197,7 @@ def _header(rows: Iterator[Any]) -> tuple[int, list[Any] | None]:
         try:
             row = next(rows, None)
         except (UnicodeError, csv.Error) as exc:  # said with the row it is in
-            exc.row = number  # type: ignore[attr-defined]
+            exc.row = number  # type: ignore[union-attr]
             raise
         if row is None:
             return number, None
