@@ -1383,7 +1383,8 @@ def verify_cmd(
         if len(head) != 64 or any(ch not in "0123456789abcdef" for ch in head):
             raise BadInput(_("--head {value} is not a chain head (64 hex digits)").format(
                 value=i18n.shown(head)),
-                hint=_("copy chain_head.hash from a report or a verify line"),
+                hint=_("copy the 64 hex digits after 'Chain head: event #N' under a report "
+                       "(chain_head.hash in its JSON), or from verify's OK line"),
                 code="bad_head", value=head)
     result = audit.verify(_open(), head=head)
     problems = result["problems"]

@@ -570,13 +570,15 @@ def kv_table(pairs: Sequence[tuple[str, str]], title: str | None = None) -> Tabl
 # after an opening one.
 _ATOM = re.compile(r"\s+|[^\s\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+|.", re.S)
 _CLOSING = frozenset("，。、；：！？）」』】》〉”’…%,.;:!?)]}")
-_OPENING = frozenset("（「『【《〈“‘([{")
+# and what joins the piece after it: an opening mark, and the colon between a field's
+# name and its value (金额：¥500.00 stays together)
+_OPENING = frozenset("（「『【《〈“‘([{：")
 
 
 def _atoms(paragraph: str) -> list[str]:
     """The paragraph in the pieces a line may break between (spaces their own)."""
     out: list[str] = []
-    glue = False  # the last piece ended with an opening mark: the next joins it
+    glue = False  # the last piece ended with an opening mark or ：: the next joins it
     for piece in _ATOM.findall(paragraph):
         if out and not piece.isspace() and not out[-1].isspace() and (
                 glue or piece[0] in _CLOSING):

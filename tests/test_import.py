@@ -129,7 +129,7 @@ def test_show_names_what_an_import_adds_to_its_events(ledger, files, monkeypatch
     source with its 64-digit row hash as stored: named as show names them, the source
     as its file and row (the hash stays in the JSON)."""
     ledger("import", files["csv"], "--mapping", files["map"])
-    monkeypatch.setenv("COLUMNS", "200")  # each history line whole
+    monkeypatch.setenv("COLUMNS", "300")  # each history line whole
     zh = ledger("--lang", "zh", "show", "--ref", "2025-001").stdout
     for part in ("导入批次：1", "原登记编号：2025-001", "来源：登记表.csv 第 2 行", "推定：是"):
         assert part in zh, (part, zh)
