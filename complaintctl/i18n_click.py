@@ -196,6 +196,11 @@ def show_error(exc: click_exceptions.ClickException) -> None:
                err=True)
 
 
+# The metavar Click makes of an option's type, as a message to translate.
+_TYPE_WORDS = {"str": N_("<str>"), "int": N_("<int>"), "text": N_("<str>"),
+               "integer": N_("<int>")}
+
+
 def _walk(cmd: Command) -> Iterator[Command]:
     yield cmd
     for sub in getattr(cmd, "commands", {}).values():
@@ -221,6 +226,10 @@ def localise(group: Command) -> None:
         for param in cmd.params:
             if getattr(param, "help", None):
                 param.help = _(param.help)  # type: ignore[attr-defined]
+            # an option's value named by its type (<str>, <int>): in the user's words
+            if param.metavar is None and not getattr(param, "is_flag", False) and \
+                    param.param_type_name == "option" and param.type.name in _TYPE_WORDS:
+                param.metavar = _(_TYPE_WORDS[param.type.name])
 
 
 def first_sentence(text: str) -> str:
@@ -239,8 +248,6 @@ def first_sentence(text: str) -> str:
 _WIDE_RANGES = ((0x1100, 0x115F), (0x2E80, 0x303E), (0x3041, 0x33FF), (0x3400, 0x4DBF),
                 (0x4E00, 0x9FFF), (0xA000, 0xA4CF), (0xAC00, 0xD7A3), (0xF900, 0xFAFF),
                 (0xFE30, 0xFE4F), (0xFF00, 0xFF60), (0xFFE0, 0xFFE6), (0x20000, 0x3FFFD))
-_NO_LINE_START = set("，。、；：！？）」』》〉】,.;:!?)]")
-_NO_LINE_END = set("（「『《〈【([")
 
 
 _WIDE_BOUNDS = [edge for lo, hi in _WIDE_RANGES for edge in (lo, hi + 1)]
@@ -256,39 +263,15 @@ def width(text: str) -> int:
     return sum(2 if _wide(ch) else 1 for ch in text)
 
 
-def _tokens(text: str) -> Iterator[str]:
-    """Runs of white space, single wide characters, runs of other characters."""
-    run, kind = "", ""
-    for ch in text:
-        k = "s" if ch.isspace() else ("w" if _wide(ch) else "n")
-        if run and (k != kind or k == "w"):
-            yield run
-            run = ""
-        run, kind = run + ch, k
-    if run:
-        yield run
-
-
 def wrap(text: str, columns: int, first: str = "", rest: str = "") -> list[str]:
     """`text` in lines of at most `columns` columns, the first starting with
-    `first`, the others with `rest`: breaks at spaces and between Chinese
-    characters, never before closing punctuation or after an opening bracket."""
-    lines: list[str] = []
-    line, used, fresh, sep = first, width(first), True, ""
-    for tok in _tokens(text):
-        if tok.isspace():
-            sep = "" if fresh else (" " if "\n" in tok else tok)
-            continue
-        need = width(tok)
-        glued = not sep and (tok[0] in _NO_LINE_START or line[-1:] in _NO_LINE_END)
-        if not fresh and used + len(sep) + need > columns and not glued:
-            lines.append(line)
-            line, used, sep = rest, width(rest), ""
-        line += sep + tok
-        used += len(sep) + need
-        fresh, sep = False, ""
-    lines.append(line)
-    return lines
+    `first`, the others with `rest` (as wide as `first`): broken as render.wrap_lines
+    breaks a table's Chinese text (at spaces and between Chinese characters, never
+    before closing punctuation or after an opening bracket, never inside a number)."""
+    from complaintctl.render import wrap_lines
+
+    lines = wrap_lines(" ".join(text.split("\n")), columns - width(first))
+    return [first + lines[0], *(rest + line for line in lines[1:])]
 
 
 def _paragraphs(text: str) -> Iterator[tuple[bool, str]]:

@@ -164,7 +164,7 @@ def test_every_help_is_chinese(run, monkeypatch, command):
     out = run(*command, "--help").stdout
     assert out.startswith("用法："), out
     for english in ("Usage:", "Options:", "Commands:", "Arguments:", "Show this message",
-                    "[required]", "[default"):
+                    "[required]", "[default", "<str>", "<int>"):
         assert english not in out, english
     flat = _flat(out)
     cmd = _command(command)
