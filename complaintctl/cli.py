@@ -798,15 +798,18 @@ def amend_cmd(
         "product": given(product, "--product"),
         "lot": given(lot, "--lot"),
         "quantity": parse.positive_int(quantity, "--quantity"),
-        "shipped_on": parse.past_day(shipped, now=now, tz=ledger.tz, field="--shipped")
-        .isoformat() if shipped else None,
+        "shipped_on": parse.past_day(parse.text(shipped, "--shipped", required=True), now=now,
+                                     tz=ledger.tz, field="--shipped").isoformat()
+        if shipped is not None else None,
         "category": parse.choice(category, ledger.config.categories, "--category",
                                  extra=ledger.config.category_words),
         "severity": parse.choice(severity, parse.SEVERITIES, "--severity"),
         "demand": parse.choice(demand, parse.DEMANDS, "--demand"),
         "description": None if description is None else
         parse.text(description, "--description", multiline=True, required=True),
-        "received_at": parse.iso(_when(ledger, received, "--received")) if received else None,
+        "received_at": parse.iso(_when(ledger, parse.text(received, "--received",
+                                                          required=True), "--received"))
+        if received is not None else None,
     }
     out = complaints.amend(ledger, complaint_id, changes,
                            parse.text(reason, "--reason", multiline=True) or "",
