@@ -430,13 +430,18 @@ def _intake_differs(cur: sqlite3.Cursor, lo: str | None, hi: str | None, *, vali
                                                     json.loads(want), strict=True) if h != w]
     stored = "CASE g.k " + " ".join(f"WHEN '{k}' THEN c.{k}" for k in INTAKE_RECORDED) + \
         " END"
+    # each value recorded, and each field an amend emptied ("cleared": [field …]) as NULL
+    mine = (f"e.complaint_id IN (SELECT c.id FROM complaints c WHERE 1 {bounds}AND EXISTS "
+            f"({amended}))")
     out += cur.execute(
-        f"SELECT g.cid, g.k, {stored} AS s, g.v FROM (SELECT e.complaint_id AS cid, "
-        "j.key AS k, j.value AS v, max(e.id) FROM events e INDEXED BY events_complaint, "
-        "json_each(e.data) j WHERE e.complaint_id IN (SELECT c.id FROM complaints c WHERE "
-        f"1 {bounds}AND EXISTS ({amended})) AND e.kind IN ('log', 'amend') {valid}"
-        f"AND j.key IN {_in(INTAKE_RECORDED)} GROUP BY e.complaint_id, j.key) g "
-        "JOIN complaints c ON c.id = g.cid WHERE s IS NOT g.v", params).fetchall()
+        f"SELECT g.cid, g.k, {stored} AS s, g.v FROM (SELECT cid, k, v, max(id) FROM ("
+        "SELECT e.complaint_id AS cid, j.key AS k, j.value AS v, e.id AS id FROM events e "
+        f"INDEXED BY events_complaint, json_each(e.data) j WHERE {mine} AND e.kind IN "
+        f"('log', 'amend') {valid}AND j.key IN {_in(INTAKE_RECORDED)} UNION ALL "
+        "SELECT e.complaint_id, j.value, NULL, e.id FROM events e INDEXED BY "
+        f"events_complaint, json_each(e.data, '$.cleared') j WHERE {mine} AND e.kind = "
+        f"'amend' {valid}AND j.value IN {_in(INTAKE_RECORDED)}) GROUP BY cid, k) g "
+        "JOIN complaints c ON c.id = g.cid WHERE s IS NOT g.v", params * 2).fetchall()
     return out
 
 

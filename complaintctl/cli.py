@@ -773,6 +773,10 @@ def amend_cmd(
     description: str | None = _DESCRIPTION,
     received: str | None = typer.Option(None, metavar="WHEN",
                                            help="when the customer complained"),
+    clear: list[str] | None = typer.Option(
+        None, "--clear", metavar="FIELD",
+        help="empty an optional field filled in by mistake: region, order, lot, quantity, "
+        "shipped or demand (again for another)"),
 ) -> None:
     """Correct intake fields; old and new values go into the history."""
     if description == "-":
@@ -813,7 +817,8 @@ def amend_cmd(
     }
     out = complaints.amend(ledger, complaint_id, changes,
                            parse.text(reason, "--reason", multiline=True) or "",
-                           now=now, actor=_actor())
+                           now=now, actor=_actor(),
+                           clear=[complaints.clearable(f) for f in clear or ()])
     _report_outcome(out, _("{id} amended.").format(id=out.id))
 
 

@@ -10,6 +10,7 @@ can hold them in memory without these steps knowing.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -487,12 +488,44 @@ def void(lg: Ledger, complaint_id: str, reason: str, *, at: datetime, now: datet
     return Outcome(cid, new, warnings=relink_notes(changed) + calendar_warnings(lg))
 
 
+# The intake fields `amend --clear` empties, by the option's name: optional, and read by
+# no deadline, repeat check or rollup (a product is corrected, not cleared: it is half
+# of the repeat check's key).
+CLEARABLE = {"region": "region", "order": "order_no", "lot": "lot", "quantity": "quantity",
+             "shipped": "shipped_on", "demand": "demand"}
+
+
+def clearable(name: str) -> str:
+    """The column `amend --clear NAME` empties; BadInput for another field."""
+    word = name.strip().lower().removeprefix("--")
+    found = CLEARABLE.get(word) or (word if word in CLEARABLE.values() else None)
+    if found is not None:
+        return found
+    if word == "contact":
+        raise BadInput(_("--clear contact: a contact is erased, not cleared"),
+                       hint=_("complaintctl forget-contact ID --reason TEXT erases it, from "
+                              "the history too"), code="clear_contact")
+    if word in ("customer", "description", "channel", "category", "severity", "received",
+                "product"):
+        raise BadInput(_("--clear {field}: a complaint always has one; correct it with "
+                         "--{field} VALUE").format(field=word), code="not_clearable")
+    raise BadInput(_("--clear {field} is not one of: {allowed}").format(
+        field=shown(name), allowed=", ".join(CLEARABLE)), code="not_clearable")
+
+
 def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *,
-          now: datetime, actor: str) -> Outcome:
-    """`amend`: correct intake fields; open stages follow a corrected severity or
-    received time."""
+          now: datetime, actor: str, clear: Sequence[str] = ()) -> Outcome:
+    """`amend`: correct intake fields, and empty the optional ones in `clear`
+    (columns); open stages follow a corrected severity or received time. The event
+    records the fields emptied under "cleared" (its data leaves out empty values)."""
     workflow.check_reason("amend", reason)
-    if all(v is None for v in changes.values()):
+    twice = sorted(f for f in clear if changes.get(f) is not None)
+    if twice:
+        option = "--" + {v: k for k, v in CLEARABLE.items()}[twice[0]]
+        raise BadInput(_("{field} is both given and cleared").format(field=option),
+                       hint=_("give the corrected value, or --clear it, not both"),
+                       code="given_and_cleared")
+    if all(v is None for v in changes.values()) and not clear:
         raise BadInput(_("nothing to amend: no field was given"),
                        hint=_("give each field to correct with its right value, e.g. "
                               "complaintctl amend {id} --severity high --reason TEXT").format(
@@ -507,7 +540,8 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
         workflow.next_state("amend", c["status"], cid)
         _check_category(lg, changes.get("category"))
         changes = {k: v for k, v in changes.items() if v is not None and c[k] != v}
-        if not changes:
+        cleared = list(dict.fromkeys(f for f in clear if c[f] is not None))
+        if not changes and not cleared:
             raise BadInput(_("nothing to amend: every value given is already recorded"),
                            hint=_("give at least one field with its corrected value"),
                            code="nothing_to_amend")
@@ -524,7 +558,9 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
             cover(lg, received, now=now, actor=actor)
         out = Outcome(cid, c["status"])
         data: dict[str, Any] = {**changes, "reason": reason}
-        old = {k: c[k] for k in changes}
+        old = {k: c[k] for k in (*changes, *cleared)}
+        if cleared:
+            data["cleared"] = cleared
         if "contact" in changes:
             if _erased(cur, cid):
                 out.warnings.append(_("the contact of {id} was erased on the person's "
@@ -535,7 +571,7 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
             data["contact"] = contact_ref(salt, changes["contact"])
             if c["contact"]:
                 old["contact"] = contact_ref(salt, c["contact"])
-        lg.rows.update(cur, "complaints", cid, changes)
+        lg.rows.update(cur, "complaints", cid, {**changes, **dict.fromkeys(cleared)})
         if "severity" in changes or "received_at" in changes:
             dues, ended = _recompute_open_stages(lg, cur, cid, iso(now))
             out.notes.extend(_("{stage} now due {time}").format(

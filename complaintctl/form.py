@@ -453,6 +453,8 @@ FIELD_NAMES = {
     # what an import adds to its events
     "import_batch": N_("import batch"), "source_key": N_("register id"),
     "source": N_("source"), "estimated": N_("estimated"),
+    # the intake fields an amend emptied
+    "cleared": N_("emptied"),
 }
 _ORDER = {key: i for i, key in enumerate(FIELD_NAMES)}
 
@@ -543,6 +545,12 @@ def event_summary(event: dict[str, Any], tz: tzinfo, currency: str | None = None
         old.pop("reopen_count", None)
     for k, v in sorted(data.items(), key=lambda kv: _ORDER.get(kv[0], len(_ORDER))):
         if v is None:
+            continue
+        if k == "cleared" and isinstance(v, list):  # each with the value it had
+            parts.append(pair.format(field=name(k), value=comma.join(
+                _("{field} (was {value})").format(field=name(f), value=val(f, old.pop(f)))
+                if old.get(f) is not None else name(f)
+                for f in v)))
             continue
         if k in old and old[k] is not None and old[k] != v:
             parts.append(pair.format(

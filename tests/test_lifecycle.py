@@ -144,6 +144,42 @@ def test_amend_keeps_old_values_and_moves_open_deadlines(ledger):
     assert amend["data"]["reason"] == "clerk typo"
 
 
+def test_amend_clear_empties_an_optional_field_typed_by_mistake(ledger):
+    """A lot number or a ship date filled in by mistake could be corrected but never
+    emptied (`--lot ""` is refused as empty). `--clear` empties it, the old value kept
+    in the event; verify replays it."""
+    cid = ledger.log("--lot", "L2610", "--region", "华东", "--shipped", "2026-09-20")
+    ledger("amend", cid, "--clear", "lot", "--clear", "shipped", "--demand", "refund",
+           "--reason", "填错了")
+    rec = ledger.json("show", cid)
+    assert (rec["lot"], rec["shipped_on"], rec["region"], rec["demand"]) == (
+        None, None, "华东", "refund")
+    amend = [e for e in rec["events"] if e["kind"] == "amend"][0]
+    assert amend["data"] == {"demand": "refund", "reason": "填错了",
+                             "cleared": ["lot", "shipped_on"]}
+    assert amend["old"] == {"lot": "L2610", "shipped_on": "2026-09-20"}
+    shown = ledger("show", cid).stdout
+    assert "emptied: lot (was L2610), shipped (was 2026-09-20)" in " ".join(shown.split())
+    zh = ledger("--lang", "zh", "show", cid).stdout
+    assert "已清空：批号（原为L2610）、发货日期（原为2026-09-20）" in "".join(zh.split())
+    assert ledger("verify").stdout.startswith("OK")
+    # what cannot be cleared, or is empty already, or is given too: refused, nothing written
+    before = ledger.snapshot()
+    for args, message in [
+            (("--clear", "customer"), "--clear customer: a complaint always has one; "
+             "correct it with --customer VALUE"),
+            (("--clear", "product"), "--clear product: a complaint always has one"),
+            (("--clear", "contact"), "--clear contact: a contact is erased, not cleared\n"
+             "Hint: complaintctl forget-contact"),
+            (("--clear", "colour"), "--clear 'colour' is not one of: region, order, lot, "
+             "quantity, shipped, demand"),
+            (("--clear", "lot"), "nothing to amend: every value given is already recorded"),
+            (("--clear", "region", "--region", "华南"), "--region is both given and cleared")]:
+        r = ledger("amend", cid, *args, "--reason", "x", code=2)
+        assert r.stderr.startswith(f"Error: {message}"), r.stderr
+    assert ledger.snapshot() == before
+
+
 def test_amend_after_a_policy_change_keeps_the_policy_the_deadline_was_promised_by(ledger):
     """Correcting a received time by five minutes after `policy set resolve … 1wd`
     pulled the promised resolve deadline in by days (and escalated it): the amendment
