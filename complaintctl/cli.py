@@ -376,6 +376,15 @@ def _ask(item: _Intake) -> str | None:
                   _("{label} [Enter to skip]: ")).format(label=label)
     while True:
         answer = _read_answer(prompt)
+        more = _pasted_lines()
+        if more and item.field == "description":  # the customer's words, pasted whole
+            lines = [answer, *more]
+            answer = "\n".join(x for x in lines if x is not None) \
+                if None not in lines else None
+        elif more:  # they would have answered the prompts after this one
+            _err("  " + _("The text pasted had {n} lines; type {label} on one line.").format(
+                n=len(more) + 1, label=label))
+            continue
         if answer is None:
             _err("  " + _("That was not valid text (not UTF-8); type it again."))
             continue
@@ -445,13 +454,48 @@ def _read_answer(prompt: str) -> str | None:
     command like Ctrl-C: nothing is written."""
     sys.stderr.write(prompt)
     sys.stderr.flush()
-    line = sys.stdin.buffer.readline()
+    line = _terminal_line()
     if not line:
         raise _interrupted()
+    return _decoded(line)
+
+
+def _decoded(line: bytes) -> str | None:
     try:
         return line.decode("utf-8").rstrip("\r\n")
     except UnicodeDecodeError:
         return None
+
+
+def _terminal_line() -> bytes:
+    """A line from the terminal, read from its descriptor: the terminal hands over a
+    line at a time, so the lines pasted after it wait there (_pasted_lines reads them),
+    where Python's buffered reader would take them all and answer the next prompts with
+    them (a description pasted in three lines filed its last two as the category and
+    the severity). b"" at the end of input (Ctrl-D)."""
+    fd = sys.stdin.fileno()
+    line = b""
+    while not line.endswith(b"\n"):
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            break
+        line += chunk
+    return line
+
+
+def _pasted_lines() -> list[str | None]:
+    """The lines already waiting at the terminal, come with the one just read (a paste
+    of several lines; nobody types ahead of a prompt they have not seen)."""
+    import select
+
+    fd = sys.stdin.fileno()
+    lines: list[str | None] = []
+    while select.select([fd], [], [], 0.05)[0]:
+        line = _terminal_line()
+        if not line:
+            break
+        lines.append(_decoded(line))
+    return lines
 
 
 # The record's intake columns, in the order the ledger has always written them.
@@ -523,19 +567,18 @@ def log_cmd(
     """Record a new complaint; prints its id. On a terminal, asks for what is missing."""
     from complaintctl import workflow
 
-    if description == "-":
-        if _isatty(sys.stdin):
-            _err(_end_of_input_hint())
-        description = parse.stream_text(sys.stdin, "--description")
     ledger = _open(write=True)
     now = _now()
-    # Everything given is checked before anything is asked: nothing typed is lost.
+    # Everything given is checked before anything is asked, a description typed at the
+    # terminal (--description -) included: nothing typed is lost.
     given = {"channel": channel, "customer": customer, "contact": contact,
              "product": product, "description": description, "category": category,
              "severity": severity, "demand": demand}
+    typed = description == "-"
     intake = _intake(ledger.config.categories, ledger.config.category_words)
     fields: dict[str, Any] = {i.field: i.check(given[i.field]) for i in intake
-                              if given[i.field] is not None}
+                              if given[i.field] is not None and not
+                              (typed and i.field == "description")}
     fields.update({
         "region": parse.text(region, "--region"),
         "order_no": parse.text(order, "--order"),
@@ -547,11 +590,17 @@ def log_cmd(
     received_at = _when(ledger, received, "--received")
     workflow.check_time(received_at, now, option="--received", local=ledger.local)
     missing = [i for i in intake if i.required and given[i.field] is None]
+    if missing and (no_input or not (_isatty(sys.stdin) and _isatty(sys.stderr))):
+        raise BadInput(_("missing {options} (no terminal to ask on)").format(
+            options=listing([i.option for i in missing])),
+            hint=_("give every one of them as an option"))
+    if typed:
+        if _isatty(sys.stdin):
+            _err(_end_of_input_hint())
+        text = parse.stream_text(sys.stdin, "--description")
+        fields["description"] = next(i for i in intake if i.field == "description").check(text)
+        now = _now()
     if missing:
-        if no_input or not (_isatty(sys.stdin) and _isatty(sys.stderr)):
-            raise BadInput(_("missing {options} (no terminal to ask on)").format(
-                options=listing([i.option for i in missing])),
-                hint=_("give every one of them as an option"))
         for item in intake:
             if given[item.field] is None:
                 fields[item.field] = _ask(item)

@@ -465,6 +465,57 @@ def test_after_the_description_the_terminal_still_answers_prompts(ledger):
         "客户说：第三次了", "XD-1", "high")
 
 
+def test_a_description_pasted_in_several_lines_is_kept_whole(ledger):
+    """Pasted at the description prompt, 客户来电说： / 质量问题 / 紧急 kept the first line
+    alone, and the other two answered the next prompts: the complaint was filed
+    quality and critical without the clerk choosing either."""
+    term = _log(ledger.db, "--channel", "phone", "--customer", "Acme", "--contact", "1",
+                "--product", "P")
+    term.expect(DESCRIPTION)
+    term.child.send("客户来电说：\n质量问题\n紧急\n")
+    term.answer(CATEGORY, "technical")
+    term.answer(SEVERITY, "low")
+    term.answer(DEMAND, "")
+    assert term.finish() == 0, term.text
+    stored = _stored(ledger, ID.findall(term.text)[-1])
+    assert (stored["description"], stored["category"], stored["severity"]) == (
+        "客户来电说：\n质量问题\n紧急", "technical", "low")
+
+
+def test_lines_pasted_at_a_one_line_prompt_answer_nothing_after_it(ledger):
+    """Two lines pasted at the customer prompt: the second would have answered the next
+    prompt. Asked again, and said why."""
+    term = _log(ledger.db, "--channel", "phone", "--contact", "1", "--product", "P",
+                "--description", "异响", "--category", "quality", "--demand", "refund")
+    term.expect(CUSTOMER)
+    term.child.send("华东电器\n紧急\n")
+    term.expect(r"The text pasted had 2 lines; type Customer on one line\.")
+    term.answer(CUSTOMER, "华东电器")
+    term.answer(SEVERITY, "medium")
+    assert term.finish() == 0, term.text
+    stored = _stored(ledger, ID.findall(term.text)[-1])
+    assert (stored["customer"], stored["severity"]) == ("华东电器", "medium")
+
+
+@pytest.mark.parametrize(("given", "message"), [
+    (("--channel", "x"), "Error: --channel 'x' is not one of"),
+    (("--severity", "hgh"), "Error: --severity 'hgh' is not one of"),
+    (("--received", "2099-01-01"), "is in the future")])
+def test_a_description_typed_at_the_terminal_comes_after_the_checks(ledger, given, message):
+    """`log --description -` asked for the description first, and only after Ctrl-D said
+    that --channel was wrong: the text typed was lost (the README: checked first)."""
+    before = ledger.snapshot()
+    args = ("log", "--customer", "Acme", "--category", "quality", "--severity", "low",
+            "--channel", "phone", "--description", "-", *given)
+    if "--received" not in given:
+        args += ("--received", RECEIVED)
+    term = Terminal(ledger.db, *args)
+    assert term.finish() == 2, term.text
+    assert term.text.startswith("Error: ") and message in term.text, term.text
+    assert "Ctrl-D" not in term.text
+    assert ledger.snapshot() == before
+
+
 def test_description_from_a_pipe_says_nothing(ledger):
     proc = subprocess.run(
         [sys.executable, "-m", "complaintctl", "log", "--channel", "phone", "--customer",
