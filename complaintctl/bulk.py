@@ -1209,7 +1209,7 @@ class Writer:
     def _action_add(self, case: _Case, step: Step, at: str, now: str) -> None:
         c, f = case.row, step.facts
         workflow.next_state("action add", c["status"], c["id"])
-        self._check_at(step.at, step.now, case.received, "the complaint was received")
+        self._check_at(step.at, step.now, case.last)
         workflow.check_due(f["due"], step.at, self.local)
         aid = self.next_action
         self.next_action += 1
@@ -1276,7 +1276,7 @@ class Writer:
         qty = f["qty"]
         returns.check_open(qty)
         workflow.next_state("return open", c["status"], c["id"])
-        self._check_at(step.at, step.now, case.received, "the complaint was received")
+        self._check_at(step.at, step.now, case.last)
         year = step.at.astimezone(self.tz).year
         rid, seq = self._next_id("return", year)
         row = {"id": rid, "complaint_id": c["id"], "year": year, "seq": seq, "opened_at": at,
@@ -1313,7 +1313,8 @@ class Writer:
     def _return_inspect(self, case: _Case, step: Step, at: str, now: str) -> None:
         f = step.facts
         defective = f["defective"]
-        r = self._return(case, step, at, lambda r: returns.check_inspect(r, defective))
+        r = self._return(case, step, at,
+                         lambda r: returns.check_inspect(r, defective, f["result"]))
         values: dict[str, Any] = {"result": f["result"], "defective_qty": defective,
                                   "cause": f.get("cause"), "inspection_note": f.get("note")}
         due = None

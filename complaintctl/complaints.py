@@ -733,7 +733,8 @@ def action_add(lg: Ledger, complaint_id: str, text: str, owner: str, due: dateti
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
         workflow.next_state("action add", c["status"], cid)
-        check_at(lg, at, now, c["received_at"], _("the complaint was received"), actor=actor)
+        # after the complaint's last step: the state it allows this in is the state then
+        check_at(lg, at, now, c["last_step_at"], actor=actor)
         workflow.check_due(due, at, lg.local)
         cur.execute("INSERT INTO actions (complaint_id, text, owner, due_at, created_at, "
                     "created_by) VALUES (?, ?, ?, ?, ?, ?)",

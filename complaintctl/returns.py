@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from complaintctl.errors import QuantityImbalance, Refused
+from complaintctl.errors import BadInput, QuantityImbalance, Refused
 from complaintctl.i18n import _
 from complaintctl.workflow import OPEN_STATES
 
@@ -63,11 +63,23 @@ def check_receive(r: dict[str, Any], qty: int) -> None:
     _not_closed(r, _("cannot receive goods on {id}: it is closed"))
 
 
-def check_inspect(r: dict[str, Any], defective: int) -> None:
+def check_inspect(r: dict[str, Any], defective: int, result: str | None = None) -> None:
+    """The inspection's count against the goods received, and against its own result:
+    no defect found with units found defective, or a defect confirmed in none, says two
+    things at once."""
     _not_closed(r, _("cannot inspect {id}: it is closed"))
     if defective < 0:
         raise QuantityImbalance(_("--defective must be zero or more, not {value}").format(
-            value=defective))
+            value=defective), hint=_("the number of units found defective, 0 for none"))
+    if result == "no-defect-found" and defective:
+        raise BadInput(_("--result no-defect-found with {n} defective: a unit found defective "
+                         "is a defect confirmed").format(n=defective),
+                       hint=_("give --defective 0, or --result defect-confirmed"),
+                       code="result_contradicts_count")
+    if result == "defect-confirmed" and not defective:
+        raise BadInput(_("--result defect-confirmed with none defective"),
+                       hint=_("give the number found defective with --defective N, or "
+                              "--result no-defect-found"), code="result_contradicts_count")
     if not r["received_qty"]:
         raise Refused(_("cannot inspect {id}: nothing has been received yet").format(
             id=r["id"]),
@@ -76,7 +88,9 @@ def check_inspect(r: dict[str, Any], defective: int) -> None:
     if defective > r["received_qty"]:
         raise QuantityImbalance(_("cannot inspect {id}: {defective} defective is more than "
                                   "the {received} received").format(
-            id=r["id"], defective=defective, received=r["received_qty"]))
+            id=r["id"], defective=defective, received=r["received_qty"]),
+            hint=_("count the defective among the units received; record a later delivery "
+                   "first with complaintctl return receive {id} --qty N").format(id=r["id"]))
 
 
 def check_dispose(r: dict[str, Any], qty: int) -> None:

@@ -74,7 +74,8 @@ def return_open(lg: Ledger, complaint_id: str, qty: int, product: str | None, lo
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
         workflow.next_state("return open", c["status"], cid)
-        check_at(lg, at, now, c["received_at"], _("the complaint was received"), actor=actor)
+        # after the complaint's last step: the state it allows this in is the state then
+        check_at(lg, at, now, c["last_step_at"], actor=actor)
         year = at.astimezone(lg.tz).year
         rid, seq = next_id(cur, "return", lg.config.settings["return_prefix"], year)
         row = {"id": rid, "complaint_id": cid, "year": year, "seq": seq,
@@ -128,7 +129,7 @@ def return_receive(lg: Ledger, return_id: str, qty: int, note: str | None, *, at
 def return_inspect(lg: Ledger, return_id: str, result: str, defective: int, cause: str | None,
                    note: str | None, *, at: datetime, now: datetime, actor: str) -> Outcome:
     """`return inspect`: the inspection of the received goods."""
-    with _step(lg, return_id, lambda r: returns.check_inspect(r, defective), at,
+    with _step(lg, return_id, lambda r: returns.check_inspect(r, defective, result), at,
                now, actor) as (cur, r):
         out = Outcome(r["id"])
         values: dict[str, Any] = {"result": result, "defective_qty": defective,

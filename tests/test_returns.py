@@ -134,6 +134,18 @@ def test_refusals_leave_the_ledger_unchanged(ledger, rma):
             message="it is not inspected yet")
     refused(ledger, "return", "inspect", rid, "--result", "defect-confirmed", "--defective",
             "5", message="5 defective is more than the 4 received")
+    # a result that says the opposite of its count (both were stored as typed)
+    before = ledger.snapshot()
+    for result, n, message, hint in (
+            ("no-defect-found", "4", "--result no-defect-found with 4 defective: a unit found "
+             "defective is a defect confirmed", "give --defective 0, or --result "
+             "defect-confirmed"),
+            ("defect-confirmed", "0", "--result defect-confirmed with none defective",
+             "give the number found defective with --defective N, or --result "
+             "no-defect-found")):
+        r = ledger("return", "inspect", rid, "--result", result, "--defective", n, code=2)
+        assert r.stderr == f"Error: {message}\nHint: {hint}\n", r.stderr
+    assert ledger.snapshot() == before
     ledger("return", "inspect", rid, "--result", "customer-damage", "--defective", "4",
            "--at", "2026-11-18 09:00")
     refused(ledger, "return", "dispose", rid, "--action", "scrap", "--qty", "5",
@@ -261,7 +273,8 @@ class ReturnMachine(LedgerMachine):
     @rule(defective=qty)
     def inspect(self, defective):
         ok = not self.closed and sum(self.receipts) > 0 and 0 <= defective <= sum(self.receipts)
-        self.run("return", "inspect", self.rid, "--result", "defect-confirmed", "--defective",
+        self.run("return", "inspect", self.rid, "--result",
+                 "defect-confirmed" if defective else "no-defect-found", "--defective",
                  str(defective), ok=ok)
         self.inspected = self.inspected or ok
 
@@ -303,3 +316,24 @@ ReturnMachine.TestCase.settings = settings(max_examples=25, stateful_step_count=
                                            deadline=None,
                                            suppress_health_check=[HealthCheck.too_slow])
 test_return_state_machine = ReturnMachine.TestCase
+
+
+def test_capa_items_and_returns_are_not_dated_before_the_complaints_last_step(ledger):
+    """`action add` and `return open` checked --at against the receipt alone: added on
+    11-02 10:00 to a complaint investigated on 11-04, the item stood in the history at a
+    time the complaint was logged, a state that refuses it."""
+    cid = ledger.log(received="2026-11-02 09:00")
+    ledger("assign", cid, "--dept", "质量部", "--owner", "王芳", "--at", "2026-11-03 10:00")
+    ledger("investigate", cid, "--cause", "扭矩不足", "--cause-category", "manufacturing",
+           "--at", "2026-11-04 10:00")
+    before = ledger.snapshot()
+    for args in (("action", "add", cid, "--text", "培训", "--owner", "乙", "--due",
+                  "2026-11-20", "--at", "2026-11-02 10:00"),
+                 ("return", "open", cid, "--qty", "1", "--at", "2026-11-03 12:00")):
+        r = ledger(*args, code=2)
+        assert "is before the previous step (2026-11-04 10:00)\nHint: give a time after it, " \
+            "or leave --at out" in r.stderr, r.stderr
+    assert ledger.snapshot() == before
+    ledger("action", "add", cid, "--text", "培训", "--owner", "乙", "--due", "2026-11-20",
+           "--at", "2026-11-04 10:00")  # at the step itself: taken
+    ledger("return", "open", cid, "--qty", "1", "--at", "2026-11-04 11:00")
