@@ -121,7 +121,8 @@ TABLE: dict[str, tuple[Word, ...]] = {
     ),
     "inspection": (
         _w("defect-confirmed", None, "确认缺陷", "确认不良", "不良", "不合格", "ng", "不良品"),
-        _w("no-defect-found", None, "未发现缺陷", "无缺陷", "合格", "良品"),
+        _w("no-defect-found", None, "未发现缺陷", "无缺陷", "合格", "良品", "无不良",
+           "未发现不良", "ok"),
         _w("customer-damage", None, "客户损坏", "人为损坏", "人为"),
     ),
     "return_action": (
@@ -313,7 +314,10 @@ def nearest(typed: str, keys: dict[str, tuple[str, str]]) -> str | None:
         return None
     found = [f for f in found if not (cjk and len(typed) == len(f) == 2 and typed[0] != f[0]
                                       and typed[1] != f[1])]
-    return keys[found[0]][1] if found else None
+    if not found:
+        return None
+    code, word = keys[found[0]]
+    return word if " " not in word else code  # typed as one word after the option
 
 
 _NEGATIONS = frozenset("不非无未没否已中待")
@@ -369,7 +373,10 @@ def unknown(field: str, exc: UnknownWord, *, option: str | None = None,
     if field in _CODES_SHOWN:  # typed as codes (zh, en): the codes first, labels beside
         names = [f"{w.code} ({name})" if name.casefold() != w.code else w.code
                  for w, name in zip(exc.choices, names, strict=True)]
-        examples = [w.code for w in exc.choices]
+    # the example is typed after the option as one word: a label of two (defect
+    # confirmed) gives its code instead
+    examples = [w.code if field in _CODES_SHOWN or " " in name else name
+                for w, name in zip(exc.choices, examples, strict=True)]
     source = option or field
     message = _("{option} {value} is not one of: {choices}").format(
         option=source, value=i18n.shown(exc.value),

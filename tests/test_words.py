@@ -548,7 +548,7 @@ def test_a_suggestion_is_offered_only_when_it_is_the_one_near_word(field, typed,
 
 @pytest.mark.parametrize(("field", "typed"), [
     ("satisfaction", "非常不满"), ("responsibility", "非本公司责任"), ("status", "处理中"),
-    ("inspection", "无不良"), ("status", "待结案"), ("status", "待分派"),
+    ("inspection", "无不良品"), ("status", "待结案"), ("status", "待分派"),
     ("status", "待调查"), ("status", "待处理"), ("status", "待受理")])
 def test_no_suggestion_that_adds_or_drops_a_negation(field, typed):
     """One character from 本公司责任 is 非本公司责任, its opposite: no "did you mean" that
@@ -573,3 +573,19 @@ def test_a_near_spelling_is_still_offered():
     with pytest.raises(words.UnknownWord) as found:
         words.lookup("satisfaction", "满易")
     assert found.value.suggestion == "满意"
+
+
+def test_a_hint_names_a_word_that_can_be_typed_after_the_option(ledger):
+    """'e.g. --result defect confirmed', typed as shown, was 'Got unexpected extra
+    argument (confirmed)': a label of two words is offered as its code."""
+    cid = ledger.log()
+    ledger("return", "open", cid, "--qty", "2")
+    ledger("return", "receive", "RMA-2026-0001", "--qty", "2")
+    r = ledger("return", "inspect", "RMA-2026-0001", "--result", "bad", "--defective", "1",
+               code=2)
+    assert "\nHint: type one of them, e.g. --result defect-confirmed\n" in r.stderr, r.stderr
+    r = ledger("return", "inspect", "RMA-2026-0001", "--result", "defect confrmed",
+               "--defective", "1", code=2)
+    assert r.stderr.endswith("\nHint: did you mean defect-confirmed?\n"), r.stderr
+    ledger("return", "inspect", "RMA-2026-0001", "--result", "无不良", "--defective", "0")
+    assert ledger.rows("SELECT result FROM returns") == [("no-defect-found",)]
