@@ -505,8 +505,11 @@ def clearable(name: str) -> str:
         raise BadInput(_("--clear contact: a contact is erased, not cleared"),
                        hint=_("complaintctl forget-contact ID --reason TEXT erases it, from "
                               "the history too"), code="clear_contact")
-    if word in ("customer", "description", "channel", "category", "severity", "received",
-                "product"):
+    if word == "product":
+        raise BadInput(_("--clear product: a product is corrected, not cleared (it ties "
+                         "repeat complaints together)"),
+                       hint=_("correct it with --product VALUE"), code="not_clearable")
+    if word in ("customer", "description", "channel", "category", "severity", "received"):
         raise BadInput(_("--clear {field}: a complaint always has one; correct it with "
                          "--{field} VALUE").format(field=word), code="not_clearable")
     raise BadInput(_("--clear {field} is not one of: {allowed}").format(

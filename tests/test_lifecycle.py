@@ -168,7 +168,8 @@ def test_amend_clear_empties_an_optional_field_typed_by_mistake(ledger):
     for args, message in [
             (("--clear", "customer"), "--clear customer: a complaint always has one; "
              "correct it with --customer VALUE"),
-            (("--clear", "product"), "--clear product: a complaint always has one"),
+            (("--clear", "product"), "--clear product: a product is corrected, not cleared "
+             "(it ties repeat complaints together)\nHint: correct it with --product VALUE"),
             (("--clear", "contact"), "--clear contact: a contact is erased, not cleared\n"
              "Hint: complaintctl forget-contact"),
             (("--clear", "colour"), "--clear 'colour' is not one of: region, order, lot, "
