@@ -16,7 +16,7 @@ from complaintctl import deadlines, returns, workflow
 from complaintctl.errors import NotFound
 from complaintctl.i18n import _, shown
 from complaintctl.parse import format_money, from_iso, iso, mask, record_key
-from complaintctl.store import Ledger, sql_order
+from complaintctl.store import Ledger, Rows, sql_order
 
 _OPEN = ", ".join(f"'{s}'" for s in workflow.OPEN_STATES)
 
@@ -447,7 +447,10 @@ class ReturnListing(_Newest):
 def return_stream(lg: Ledger, *, open_only: bool = False, complaint_id: str | None = None,
                   limit: int | None = None) -> ReturnListing:
     """Returns matching the filters, the newest opened first, at most `limit` (0 or None:
-    all), as a ReturnListing to read batch by batch."""
+    all), as a ReturnListing to read batch by batch. A complaint that is not in the
+    ledger is NotFound (a mistyped id read "No returns match.", exit 0)."""
+    if complaint_id:
+        Rows().complaint(lg.conn.cursor(), complaint_id)
     clause, params = _return_clause(open_only, complaint_id, None)
     return ReturnListing(lg, clause, params, limit)
 

@@ -337,3 +337,14 @@ def test_capa_items_and_returns_are_not_dated_before_the_complaints_last_step(le
     ledger("action", "add", cid, "--text", "培训", "--owner", "乙", "--due", "2026-11-20",
            "--at", "2026-11-04 10:00")  # at the step itself: taken
     ledger("return", "open", cid, "--qty", "1", "--at", "2026-11-04 11:00")
+
+
+def test_return_list_of_a_complaint_not_in_the_ledger_is_refused(ledger):
+    """`return list --complaint CC-2026-0099` (a mistyped id) said "No returns match.",
+    exit 0, as for a complaint without returns."""
+    cid = ledger.log()
+    for fmt in ("table", "csv", "json"):
+        r = ledger("return", "list", "--complaint", "CC-2026-0099", "--format", fmt, code=1)
+        assert r.stderr.startswith("Error: no complaint 'CC-2026-0099'\n"), r.stderr
+        assert r.stdout == ""
+    assert ledger("return", "list", "--complaint", cid).stdout == "No returns match.\n"
