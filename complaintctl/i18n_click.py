@@ -164,10 +164,11 @@ class Group(typer.core.TyperGroup):
         i18n.choose(lang_option(argv, takes_value))
         if not i18n.explicit() and before_parse is not None:
             before_parse(root_option(argv, "--db", takes_value))
-        if i18n.lang() == "en" or not standalone_mode:
+        if not standalone_mode:
             return super().main(argv, prog_name, complete_var, standalone_mode,
                                 windows_expand_args, **extra)
-        localise(self)
+        if i18n.lang() != "en":
+            localise(self)
         try:
             done = super().main(argv, prog_name, complete_var, False, windows_expand_args,
                                 **extra)
@@ -192,8 +193,22 @@ def show_error(exc: click_exceptions.ClickException) -> None:
             hint = _("Try '{command} {option}' for help.").format(
                 command=ctx.command_path, option=ctx.help_option_names[0]) + "\n"
         typer.echo(f"{ctx.get_usage()}\n{hint}", err=True)
-    typer.echo(_("Error: {message}").format(message=click_sentence(exc.format_message())),
-               err=True)
+    message = click_sentence(exc.format_message())
+    name = getattr(exc, "option_name", None)
+    if isinstance(exc, click_exceptions.NoSuchOption) and name in _ROOT_OPTIONS:
+        # `complaintctl list --db a.db`: Click offered --dept, a command's own option
+        value = _ROOT_OPTIONS[name]
+        example = " ".join(x for x in ("complaintctl", name, _(value) if value else "",
+                                       ctx.info_name if ctx is not None else "") if x)
+        message = _("{option} is an option of complaintctl itself: put it before the "
+                    "command, e.g. {example}").format(option=name, example=example)
+    typer.echo(_("Error: {message}").format(message=message), err=True)
+
+
+# The root's options, with what a value looks like, for the error of one typed after
+# the command.
+_ROOT_OPTIONS = {"--db": N_("PATH"), "--as": N_("NAME"), "--lang": "zh", "--ascii": "",
+                 "--quiet": "", "-q": ""}
 
 
 # The metavar Click makes of an option's type, as a message to translate.

@@ -377,3 +377,20 @@ def test_demo_counts_and_a_supplier_refusal_in_chinese(run):
             "--responsibility", "供应商", code=2)
     assert r.stderr == ("错误：--responsibility 供应商 需要 --supplier 供应商名称\n"
                         "提示：请写明供应商：--supplier 供应商名称\n"), r.stderr
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (("list", "--db", "a.db"), "--db is an option of complaintctl itself: put it before the "
+     "command, e.g. complaintctl --db PATH list"),
+    (("assign", "CC-2026-0001", "--dept", "QA", "--owner", "x", "--as", "王芳"),
+     "--as is an option of complaintctl itself: put it before the command, e.g. complaintctl "
+     "--as NAME assign"),
+    (("list", "-q"), "-q is an option of complaintctl itself: put it before the command, "
+     "e.g. complaintctl -q list")])
+def test_an_option_of_complaintctl_after_the_command_is_said_so(run, args, said):
+    """`list --db a.db` answered 'No such option: --db (Possible options: --dept)', and
+    `--as` after assign offered --at, which takes the name for a date."""
+    r = run(*args, code=2)
+    assert r.stderr.endswith(f"Error: {said}\n"), r.stderr
+    zh = run("--lang", "zh", *args, code=2)
+    assert "是 complaintctl 本身的选项：请放在命令之前" in zh.stderr, zh.stderr

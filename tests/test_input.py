@@ -314,7 +314,9 @@ def test_the_year_range_edges_are_accepted(pinned):
 
 def test_gbk_stdin_is_bad_input_with_a_hint(pinned):
     gbk = "电机异响".encode("gbk")
-    r = refused(pinned, *LOG[:4], "-", *LOG[5:], input=gbk, code=2,
+    # (received given: the description is read after every other option is checked)
+    r = refused(pinned, *LOG[:4], "-", *LOG[5:], "--received", "2025-12-15 09:00", input=gbk,
+                code=2,
                 message="--description - (stdin) is not valid text (not UTF-8): byte 0xb5")
     assert "Hint: convert it to UTF-8 first, e.g. iconv -f GBK -t UTF-8" in r.stderr
     refused(pinned, "amend", "CC-2025-0001", "--reason", "typo", "--description", "-",
