@@ -264,7 +264,11 @@ _THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
 
 # The yuan written around an amount (¥1,250.50, 1250元, RMB 80): read in a ledger kept in
 # yuan, where they can mean nothing else.
-YUAN = re.compile(r"^\s*(?:[¥￥]|RMB|CNY)\s*|\s*(?:元|RMB|CNY)\s*$", re.IGNORECASE)
+YUAN = re.compile(r"^\s*(?:[¥￥]|RMB|CNY|人民币)\s*|\s*(?:元|RMB|CNY|人民币)\s*$",
+                  re.IGNORECASE)
+# What is read as a number: digits with a point (and a sign, refused below with its own
+# words); not Decimal's other forms (1e3, 1_000), which nobody means as an amount.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 
 def money(value: str | None, field: str = "--amount", *, yuan: bool = False) -> int | None:
@@ -281,9 +285,9 @@ def money(value: str | None, field: str = "--amount", *, yuan: bool = False) -> 
     if "," in raw and _THOUSANDS.fullmatch(raw):
         raw = raw.replace(",", "")  # 1,250.50: separators of thousands
     try:
-        amount = Decimal(raw)  # any other comma (12,50 or 99，5) is not read: refused
-        if not amount.is_finite():  # NaN, Infinity: not amounts at all
+        if not _NUMBER.fullmatch(raw):  # any other comma (12,50 or 99，5), 1e3, NaN: refused
             raise InvalidOperation
+        amount = Decimal(raw)
     except InvalidOperation:
         raise BadInput(_("{field} {value} is not an amount").format(
             field=field, value=shown(value)),

@@ -171,12 +171,18 @@ def test_amounts_are_exact_and_checked(ledger):
             "12.345", code=2, message="has more than two decimals")
     refused(ledger, "resolve", cid, "--disposition", "refund", "--summary", "x", "--amount",
             "abc", code=2, message="is not an amount")
-    for word in ("NaN", "inf", "-Infinity"):  # said to be negative, which NaN is not
+    # NaN and infinities, and Decimal's other forms (1e3 was stored as 1000.00, 1_000 too)
+    for word in ("NaN", "inf", "-Infinity", "1e3", "1_000", "0x10"):
         refused(ledger, "resolve", cid, "--disposition", "refund", "--summary", "x",
                 "--amount", word, code=2, message=f"--amount '{word}' is not an amount")
     ledger("resolve", cid, "--disposition", "refund", "--summary", "x", "--amount", "0.10",
            "--at", "2026-10-09 09:00")
     assert ledger.rows("SELECT amount FROM resolutions") == [(10,)]
+    # 人民币 before or after, as ¥ and 元 (the ledger is in yuan)
+    ledger("revisit", cid, "--satisfaction", "unsatisfied", "--at", "2026-10-09 10:00")
+    ledger("resolve", cid, "--disposition", "refund", "--summary", "x", "--amount",
+           "人民币1,250元", "--at", "2026-10-09 11:00")
+    assert ledger.rows("SELECT amount FROM resolutions ORDER BY id") == [(10,), (125000,)]
 
 
 def test_domain_guards(ledger):
