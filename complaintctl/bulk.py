@@ -1277,7 +1277,7 @@ class Writer:
         returns.check_open(qty)
         workflow.next_state("return open", c["status"], c["id"])
         self._check_at(step.at, step.now, case.last)
-        year = step.at.astimezone(self.tz).year
+        year = (step.now or step.at).astimezone(self.tz).year  # the year of entry
         rid, seq = self._next_id("return", year)
         row = {"id": rid, "complaint_id": c["id"], "year": year, "seq": seq, "opened_at": at,
                "opened_by": step.actor, "authorised_qty": qty,

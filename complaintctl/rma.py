@@ -76,7 +76,7 @@ def return_open(lg: Ledger, complaint_id: str, qty: int, product: str | None, lo
         workflow.next_state("return open", c["status"], cid)
         # after the complaint's last step: the state it allows this in is the state then
         check_at(lg, at, now, c["last_step_at"], actor=actor)
-        year = at.astimezone(lg.tz).year
+        year = now.astimezone(lg.tz).year  # numbered by the year of entry, as complaints are
         rid, seq = next_id(cur, "return", lg.config.settings["return_prefix"], year)
         row = {"id": rid, "complaint_id": cid, "year": year, "seq": seq,
                "opened_at": iso(at), "opened_by": actor, "authorised_qty": qty,

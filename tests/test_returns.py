@@ -349,3 +349,14 @@ def test_return_list_of_a_complaint_not_in_the_ledger_is_refused(ledger):
         assert r.stderr.startswith("Error: no complaint 'CC-2026-0099'\n"), r.stderr
         assert r.stdout == ""
     assert ledger("return", "list", "--complaint", cid).stdout == "No returns match.\n"
+
+
+def test_a_return_is_numbered_by_the_year_it_was_entered(ledger):
+    """Entered in 2026 for goods authorised on 31 December 2025 (back-dated with --at), a
+    return was RMA-2025-0001: numbered by the year of --at, where complaints (and the
+    README) go by the year of entry."""
+    cid = ledger.log(received="2025-12-30 09:00")
+    assert cid.startswith("CC-2026-")
+    ledger("return", "open", cid, "--qty", "1", "--at", "2025-12-31 10:00")
+    assert ledger.rows("SELECT id, year, opened_at FROM returns") == [
+        ("RMA-2026-0001", 2026, "2025-12-31T02:00:00Z")]
