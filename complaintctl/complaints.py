@@ -716,8 +716,11 @@ def forget_contact(lg: Ledger, complaint_id: str, reason: str, *, now: datetime,
 
 def _action(lg: Ledger, cur: sqlite3.Cursor, action_id: str) -> dict[str, Any]:
     """An action with its complaint's status, read inside the step's transaction."""
-    raw = action_id.strip().lstrip("#").upper().removeprefix("A").lstrip("-")
-    if not raw.isdigit() or len(raw) > 18:
+    import unicodedata  # full-width digits (１２), as a Chinese IME types them
+
+    raw = unicodedata.normalize("NFKC", action_id).strip().lstrip("#").upper() \
+        .removeprefix("A").lstrip("-")
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         raise BadInput(_("{value} is not an action number").format(value=shown(action_id)),
                        hint=_("action numbers are shown by: complaintctl show COMPLAINT"),
                        code="bad_action_id", value=action_id)

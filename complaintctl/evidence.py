@@ -305,7 +305,10 @@ def attach_all(lg: Ledger, record_id: str, files: Sequence[tuple[Source, str | N
 
 def attachment_number(value: str, field: str = "ATT") -> int:
     """An attachment number as shown (7, #7, ATT-7)."""
-    digits = value.strip().lstrip("#").upper().removeprefix("ATT").lstrip("-")
+    import unicodedata  # full-width digits (７), as a Chinese IME types them
+
+    digits = unicodedata.normalize("NFKC", value).strip().lstrip("#").upper() \
+        .removeprefix("ATT").lstrip("-")
     if not (digits.isascii() and digits.isdigit() and len(digits) <= 18):
         raise BadInput(_("{field} {value} is not an attachment number").format(
             field=field, value=shown(value)),

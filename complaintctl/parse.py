@@ -242,7 +242,10 @@ def numbers_in(value: str, field: str, *, most: int = MAX_DURATION) -> str:
 def action_number(value: str, field: str = "ACTION") -> str:
     """An action number as shown (12, #12, A-12): digits 0-9 within SQLite's rowids.
     Returns the value unchanged."""
-    digits = value.strip().lstrip("#").upper().removeprefix("A").lstrip("-")
+    import unicodedata  # full-width digits (１２), as a Chinese IME types them
+
+    digits = unicodedata.normalize("NFKC", value).strip().lstrip("#").upper() \
+        .removeprefix("A").lstrip("-")
     if digits.isdigit() and not (digits.isascii() and len(digits) <= 18):
         raise BadInput(_("{field} {value} is not an action number").format(
             field=field, value=shown(value)),

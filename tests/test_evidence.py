@@ -393,3 +393,17 @@ def test_a_file_name_that_reorders_itself_is_shown_as_it_is(ledger, tmp_path):
     r = ledger("attach", cid, source)
     assert "发票?gpj.exe" in r.stderr and "\u202e" not in r.stderr
     assert ledger.rows("SELECT name FROM attachments") == [("发票?gpj.exe",)]
+
+
+def test_numbers_typed_with_full_width_digits_are_read(ledger, tmp_path):
+    """`attachment get １` and `action done １` (a Chinese IME's digits) were refused,
+    where quantities, limits and amounts take them."""
+    cid = ledger.log()
+    ledger("attach", cid, str(_file(tmp_path / "a.jpg", 500)))
+    ledger("attachment", "get", "１", "--output", str(tmp_path / "back.jpg"))
+    assert (tmp_path / "back.jpg").read_bytes() == (tmp_path / "a.jpg").read_bytes()
+    ledger.to_state(cid, "investigating")
+    ledger("action", "add", cid, "--text", "培训", "--owner", "乙", "--due", "2026-11-20",
+           "--at", "2026-10-09 09:00")
+    ledger("action", "done", "＃１", "--at", "2026-10-10 09:00")
+    assert ledger.rows("SELECT done_at IS NOT NULL FROM actions") == [(1,)]
