@@ -591,7 +591,8 @@ def log_cmd(
     workflow.check_time(received_at, now, option="--received", local=ledger.local)
     missing = [i for i in intake if i.required and given[i.field] is None]
     if missing and (no_input or not (_isatty(sys.stdin) and _isatty(sys.stderr))):
-        raise BadInput(_("missing {options} (no terminal to ask on)").format(
+        raise BadInput((_("missing {options} (--no-input: nothing is asked)") if no_input else
+                        _("missing {options} (no terminal to ask on)")).format(
             options=listing([i.option for i in missing])),
             hint=_("give every one of them as an option"))
     if typed:
