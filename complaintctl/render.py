@@ -149,8 +149,7 @@ def unguarded(value: str) -> str:
     """neutralise undone: a CSV cell read back ('+86 138… is +86 138…). A spreadsheet
     opening a CSV shows the apostrophe as text and saves it so; nobody types one before
     a formula character in a register."""
-    return value[1:] if value[:1] == "'" and value[1:2] in _FORMULA_START and value[1:] else \
-        value
+    return value[1:] if value[:1] == "'" and value[1:2] in _FORMULA_START else value
 
 
 def to_csv(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
