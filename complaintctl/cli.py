@@ -829,8 +829,6 @@ def amend_cmd(
         "shipped or demand (again for another)"),
 ) -> None:
     """Correct intake fields; old and new values go into the history."""
-    if description == "-":
-        description = parse.stream_text(sys.stdin, "--description")
     ledger = _open(write=True)
     now = _now()
 
@@ -859,16 +857,24 @@ def amend_cmd(
                                  extra=ledger.config.category_words),
         "severity": parse.choice(severity, parse.SEVERITIES, "--severity"),
         "demand": parse.choice(demand, parse.DEMANDS, "--demand"),
-        "description": None if description is None else
+        "description": None if description in (None, "-") else
         parse.text(description, "--description", multiline=True, required=True),
         "received_at": parse.iso(_when(ledger, parse.text(received, "--received",
                                                           required=True), "--received"))
         if received is not None else None,
     }
-    out = complaints.amend(ledger, complaint_id, changes,
-                           parse.text(reason, "--reason", multiline=True) or "",
-                           now=now, actor=_actor(),
-                           clear=[complaints.clearable(f) for f in clear or ()])
+    fields = [complaints.clearable(f) for f in clear or ()]
+    reason_text = parse.text(reason, "--reason", multiline=True) or ""
+    if description == "-":  # read once every other option is checked: nothing typed is lost
+        from complaintctl import workflow
+
+        workflow.check_reason("amend", reason_text)
+        if _isatty(sys.stdin):
+            _err(_end_of_input_hint())
+        changes["description"] = parse.text(parse.stream_text(sys.stdin, "--description"),
+                                            "--description", multiline=True, required=True)
+    out = complaints.amend(ledger, complaint_id, changes, reason_text, now=now,
+                           actor=_actor(), clear=fields)
     _report_outcome(out, _("{id} amended.").format(id=out.id))
 
 

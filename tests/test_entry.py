@@ -516,6 +516,29 @@ def test_a_description_typed_at_the_terminal_comes_after_the_checks(ledger, give
     assert ledger.snapshot() == before
 
 
+def test_amend_reads_the_description_typed_after_its_other_checks(ledger):
+    """`amend --description -` read the text first: a wrong --channel or a missing
+    --reason was said only after it was typed, and it was lost."""
+    term = _log(ledger.db, "--channel", "phone", "--customer", "Acme", "--category",
+                "quality", "--severity", "low", "--description", "异响")
+    assert term.finish() == 0, term.text
+    cid = ID.findall(term.text)[-1]
+    before = ledger.snapshot()
+    for extra, message in ((("--channel", "x", "--reason", "r"), "--channel 'x' is not one of"),
+                           ((), "amend needs --reason")):
+        term = Terminal(ledger.db, "amend", cid, "--description", "-", *extra)
+        assert term.finish() == 2, term.text
+        assert term.text.startswith("Error: ") and message in term.text, term.text
+        assert "Ctrl-D" not in term.text
+    assert ledger.snapshot() == before
+    term = Terminal(ledger.db, "amend", cid, "--description", "-", "--reason", "补全")
+    term.expect("Ctrl-D")
+    term.child.sendline("电机异响，第三次")
+    term.child.sendeof()
+    assert term.finish() == 0, term.text
+    assert _stored(ledger, cid)["description"] == "电机异响，第三次"
+
+
 def test_description_from_a_pipe_says_nothing(ledger):
     proc = subprocess.run(
         [sys.executable, "-m", "complaintctl", "log", "--channel", "phone", "--customer",

@@ -285,7 +285,9 @@ def pinned(ledger, monkeypatch):
     (("return", "inspect", "RMA-2025-0001", "--result", "defect-confirmed", "--defective",
       "18446744073709551616"), "--defective 18446744073709551616 is out of range"),
     (("return", "dispose", "RMA-2025-0001", "--action", "scrap", "--qty", "1", "--cost",
-      "1e999999999"), "--cost '1e999999999' is out of range"),
+      "1e999999999"), "--cost '1e999999999' is not an amount"),  # (Decimal's exponent)
+    (("return", "dispose", "RMA-2025-0001", "--action", "scrap", "--qty", "1", "--cost",
+      "9" * 40), f"--cost '{'9' * 40}' is out of range"),
     (("resolve", "CC-2025-0001", "--disposition", "refund", "--summary", "x", "--amount",
       "99999999999999999999"), "--amount '99999999999999999999' is out of range"),
     (("list", "--limit", "99999999999999999999"), "--limit 99999999999999999999 is out"),
