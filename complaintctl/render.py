@@ -980,7 +980,7 @@ HANDLING_COLS = (Col("key", N_("category"), word="category"), Col("count", N_("c
 ON_TIME_COLS = (Col("key", N_("stage"), word="stage"),
                 Col("rate_pct", NC_("rate", "on time"), "num"))
 DISPOSITION_COLS_R = (Col("key", NC_("return", "disposition"), word="return_action"),
-                      Col("quantity", N_("quantity"), "num"))
+                      Col("quantity", N_("quantity"), "num"), Col("amount", N_("amount"), "num"))
 REGISTER_COLS = (Col("id", N_("id"), "code"), Col("received_at", N_("received"), "day"),
                  Col("closed_at", N_("closed"), "day"), Col("customer", N_("customer"), "wrap"),
                  Col("product", N_("product"), "wrap"), Col("quantity", N_("qty"), "num"),
@@ -1166,12 +1166,17 @@ def report_tables(rep: dict[str, Any], plain: bool = False
         return [{**r, "share_pct": pct(r["share"]),
                  "cumulative_pct": pct(r["cumulative_share"])} for r in rows]
 
+    # the quantities authorised and received, what became of them, and the costs: a
+    # count in the quantity column, money in the amount column (the costs stood in the
+    # quantity column as text, "117874.00 CNY", and the quantity authorised was not there)
     ret = rep["returns"]
-    returns_rows = [*ret["by_disposition"],
+    returns_rows = [{"key": _("units authorised"), "quantity": ret["authorised_quantity"]},
+                    {"key": _("units received"), "quantity": ret["quantity_received"]},
+                    *ret["by_disposition"],
                     {"key": _("cost of loss"),
-                     "quantity": i18n.money(ret["cost_of_loss"], ret["currency"], plain)},
+                     "amount": i18n.money(ret["cost_of_loss"], ret["currency"], plain)},
                     {"key": _("repair cost"),
-                     "quantity": i18n.money(ret["repair_cost"], ret["currency"], plain)}]
+                     "amount": i18n.money(ret["repair_cost"], ret["currency"], plain)}]
     return {
         "by_category": (shares(rep["by_category"]), _share_cols("category")),
         "by_channel": (shares(rep["by_channel"]), _share_cols("channel")),

@@ -179,6 +179,16 @@ def test_the_output_file_name_says_the_format(ledger, history, tmp_path):
     assert not (tmp_path / "r.pdf").exists()
 
 
+def test_the_returns_section_keeps_counts_and_money_in_their_own_columns(ledger, history):
+    """--format csv --section returns put the costs as text in the quantity column
+    ("100.00 CNY") and left out the quantity authorised (the JSON and xlsx have it)."""
+    lines = ledger("report", "--month", "2026-10", "--format", "csv", "--section",
+                   "returns").stdout.lstrip("\ufeff").splitlines()
+    assert lines == ["disposition,quantity,amount", "units authorised,5,", "units received,3,",
+                     "repair,1,", "scrap,2,", "cost of loss,,100.00 CNY",
+                     "repair cost,,20.50 CNY"], lines
+
+
 def test_as_of_cuts_the_period(ledger, history):
     """On 27 Oct 00:00 the month so far: C not yet received, B reopened, not re-resolved."""
     rep = ledger.json("report", "--month", "2026-10", "--as-of", "2026-10-27 00:00")
