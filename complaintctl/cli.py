@@ -779,8 +779,10 @@ def close_cmd(
     """Close a resolved complaint without a revisit (a revisit closes it otherwise)."""
     if not no_revisit:
         raise BadInput(_("close needs --no-revisit"),
-                       hint=_("a revisit closes a complaint: complaintctl revisit ID "
-                              "--satisfaction satisfied"))
+                       hint=_("a revisit closes a complaint: complaintctl revisit {id} "
+                              "--satisfaction satisfied; without one: complaintctl close {id} "
+                              "--no-revisit --reason TEXT").format(
+                                  id=parse.record_key(complaint_id)))
     ledger = _open(write=True)
     out = complaints.close_no_revisit(ledger, complaint_id,
                                       parse.text(reason, "--reason", multiline=True) or "",

@@ -197,7 +197,11 @@ def test_domain_guards(ledger):
     r = refused(ledger, "resolve", cid, "--disposition", "exchange", "--summary", "x", code=1,
                 message="it was found not upheld")
     assert f"complaintctl investigate {cid} --upheld --cause TEXT" in r.stderr
-    refused(ledger, "close", cid, "--reason", "x", code=2, message="close needs --no-revisit")
+    r = refused(ledger, "close", cid.lower(), "--reason", "x", code=2,
+                message="close needs --no-revisit")
+    assert r.stderr.endswith(  # the id, where the hint said ID
+        f"Hint: a revisit closes a complaint: complaintctl revisit {cid} --satisfaction "
+        f"satisfied; without one: complaintctl close {cid} --no-revisit --reason TEXT\n")
     r = refused(ledger, "void", cid, code=2, message="void needs --reason")
     assert "Hint: say why in a few words: --reason TEXT" in r.stderr
     # the hint's way out: it stands after all
