@@ -632,10 +632,11 @@ def assign_cmd(
 ) -> None:
     """Route a complaint to a department and owner (again to reassign)."""
     ledger = _open(write=True)
-    out = complaints.assign(ledger, complaint_id, parse.text(dept, "--dept", required=True),
-                        parse.text(owner, "--owner", required=True),
-                        parse.text(note, "--note", multiline=True),
-                        at=_when(ledger, at), now=_now(), actor=_actor())
+    dept, owner = parse.text(dept, "--dept", required=True), \
+        parse.text(owner, "--owner", required=True)  # (the confirmation says them as kept)
+    out = complaints.assign(ledger, complaint_id, dept, owner,
+                            parse.text(note, "--note", multiline=True),
+                            at=_when(ledger, at), now=_now(), actor=_actor())
     _report_outcome(out, _("{id} is {status}: {dept} / {owner}.").format(
         id=out.id, status=term("status", out.status), dept=dept, owner=owner))
 

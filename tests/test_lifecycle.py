@@ -313,3 +313,11 @@ def test_event_documents_are_json_dumps_with_sorted_keys(document):
     """Events store json.dumps(data, ensure_ascii=False, sort_keys=True); the ledger
     builds that encoder once, and must write exactly the same text."""
     assert _encode(document) == json.dumps(document, ensure_ascii=False, sort_keys=True)
+
+
+def test_the_assign_confirmation_says_the_names_as_kept(ledger):
+    """`--dept " 质量部 "` was kept trimmed but echoed with its spaces."""
+    cid = ledger.log()
+    r = ledger("assign", cid, "--dept", " 质量部 ", "--owner", "\u3000王芳 ")
+    assert r.stderr == f"{cid} is assigned: 质量部 / 王芳.\n", r.stderr
+    assert ledger.rows("SELECT department, owner FROM complaints") == [("质量部", "王芳")]
