@@ -806,7 +806,7 @@ def erased_keys(cur: sqlite3.Cursor) -> dict[str, str]:
 
 # What _compare reads of a complaint the ledger holds.
 _STORED = (*COMPARED, "closed_at", "satisfaction", "voided_at", "disposition",
-           "reopen_count", "status", "id")
+           "reopen_count", "status", "id", "contact")
 _STEP_TABLES = (("assignments", "assign"), ("investigations", "investigate"),
                 ("resolutions", "resolve"), ("revisits", "revisit"))
 # The facts of each step a register row tells (Reader.history), which its table keeps
@@ -1102,6 +1102,16 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                     if key is not None and key in keys:
                         cid = keys[key]
                         new_steps, conflict = _compare(reader, row, history, stored[cid])
+                        contact = history.fields.get("contact")
+                        if conflict is None and contact and key not in erased and \
+                                contact != stored[cid]["contact"]:
+                            # not a conflict (the contact is not compared: it may have been
+                            # erased); said, since the ledger keeps its own
+                            result.warnings.append(_(
+                                "row {row}: {key} ({id}): the file has another contact than "
+                                "the ledger, which keeps its own (complaintctl amend {id} "
+                                "--contact … --reason … changes it)").format(
+                                    row=number, key=key, id=cid))
                         if conflict is not None:
                             result.conflicts.append(Problem(number, None, _(
                                 "{key} ({id}): {message}").format(key=key, id=cid,

@@ -1471,3 +1471,24 @@ def test_an_excel_97_workbook_and_one_named_for_the_other_are_read(ledger, files
     assert "Hint: it is an Excel 97–2003 file or one saved with a password: open it in " \
         "Excel or WPS and save it as .xlsx (Excel Workbook) without a password" in r.stderr
     assert ledger.snapshot() == before
+
+
+def test_a_newer_copy_with_another_contact_is_said_and_the_ledger_keeps_its_own(ledger,
+                                                                                files):
+    """A phone number changed in the register counted 'already imported' without a word:
+    the clerk believed it had come in."""
+    ledger("import", files["csv"], "--mapping", files["map"])
+    r = ledger("import", files["csv"], "--mapping", files["map"])
+    assert "Warning" not in r.stderr
+    rows = [list(r) for r in ROWS]
+    rows[0][3] = "13900000000"
+    newer = write_csv(files["dir"] / "newer.csv", rows)
+    before = ledger.snapshot()
+    r = ledger("import", newer, "--mapping", files["map"])
+    assert ("Warning: row 2: 2025-001 (CC-2026-0001): the file has another contact than the "
+            "ledger, which keeps its own (complaintctl amend CC-2026-0001 --contact … "
+            "--reason … changes it)\n") in r.stderr, r.stderr
+    assert "13900000000" not in r.stderr + r.stdout  # (a contact is never shown whole)
+    assert "0 new complaints, 3 already imported" in r.stderr
+    assert [x for x in ledger.snapshot() if x not in before and "import_batches" not in
+            str(x)] == []
