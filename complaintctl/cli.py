@@ -377,8 +377,17 @@ def _ask(item: _Intake) -> str | None:
     while True:
         answer = _read_answer(prompt)
         more = _pasted_lines()
+        while more and more[-1] == "":  # a paste's blank line at its end
+            more.pop()
         if more and item.field == "description":  # the customer's words, pasted whole
             lines = [answer, *more]
+            # a paste's last line has no line break unless it was copied with one: it
+            # waits at the terminal, and would answer the next prompt; read on to an
+            # empty line
+            _err("  " + _("Pasted {n} lines; type more, or press Enter on an empty line to "
+                          "finish the description.").format(n=len(lines)))
+            while (line := _read_answer("  ")) != "":
+                lines.append(line)
             answer = "\n".join(x for x in lines if x is not None) \
                 if None not in lines else None
         elif more:  # they would have answered the prompts after this one
@@ -473,6 +482,8 @@ def _terminal_line() -> bytes:
     where Python's buffered reader would take them all and answer the next prompts with
     them (a description pasted in three lines filed its last two as the category and
     the severity). b"" at the end of input (Ctrl-D)."""
+    if os.name == "nt":  # a console reads a line at a time itself; no select() on it
+        return sys.stdin.buffer.readline()
     fd = sys.stdin.fileno()
     line = b""
     while not line.endswith(b"\n"):
@@ -486,6 +497,8 @@ def _terminal_line() -> bytes:
 def _pasted_lines() -> list[str | None]:
     """The lines already waiting at the terminal, come with the one just read (a paste
     of several lines; nobody types ahead of a prompt they have not seen)."""
+    if os.name == "nt":  # select() takes sockets only there: a paste is not told apart
+        return []
     import select
 
     fd = sys.stdin.fileno()

@@ -39,6 +39,7 @@ from complaintctl.errors import BadInput, ComplaintctlError, IllegalTransition, 
 from complaintctl.i18n import N_, NC_, _, ngettext, shown, term
 from complaintctl.mapping import FIELDS, UNHASHED, WORD_FIELD, Mapping
 from complaintctl.readers import Table
+from complaintctl.render import unguarded
 from complaintctl.store import Ledger, Rows, encode, iso
 
 UTC = timezone.utc
@@ -860,7 +861,7 @@ def _compare(reader: Reader, row: _Row, history: History, stored: dict[str, Any]
     for f in _INTAKE_COMPARED:
         new = fields.get(f)
         old = stored.get(f)
-        if new != old:
+        if not _same(old, new):
             return [], _differs(reader.column(f), old, new)
     new = _stamp(history.received_at)
     old = stored.get("received_at")
@@ -911,10 +912,10 @@ def _changed_facts(reader: Reader, step: Step, held: list[tuple[Any, ...]]) -> s
     names = _STEP_FACTS[step.kind]
     facts = step.facts
     told = tuple(int(v) if isinstance(v, bool) else v for v in map(facts.get, names))
-    if told in held:
+    if any(all(map(_same, one, told)) for one in held):
         return None
     for name, old, new in zip(names, held[0], told, strict=True):
-        if old != new:
+        if not _same(old, new):
             if name == "amount":
                 old, new = parse.format_money(old), parse.format_money(new)
             elif name == "demand_met":
@@ -922,6 +923,12 @@ def _changed_facts(reader: Reader, step: Step, held: list[tuple[Any, ...]]) -> s
                             for x in (old, new))
             return _differs(reader.column(_FIELD_OF_FACT.get(name, name)), old, new)
     return None  # (told is not in held, so one differs)
+
+
+def _same(old: Any, new: Any) -> bool:
+    """A stored value is the file's: also one an import stored with a CSV export's formula
+    guard ('-外观划伤, '+86 138…) before the guard came off when a file is read."""
+    return old == new or isinstance(old, str) and old[:1] == "'" and unguarded(old) == new
 
 
 def _held_apart(kind: str, stored: dict[str, Any]) -> list[str]:
@@ -1104,7 +1111,7 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                         new_steps, conflict = _compare(reader, row, history, stored[cid])
                         contact = history.fields.get("contact")
                         if conflict is None and contact and key not in erased and \
-                                contact != stored[cid]["contact"]:
+                                not _same(stored[cid]["contact"], contact):
                             # not a conflict (the contact is not compared: it may have been
                             # erased); said, since the ledger keeps its own
                             result.warnings.append(_(

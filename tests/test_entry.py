@@ -473,6 +473,8 @@ def test_a_description_pasted_in_several_lines_is_kept_whole(ledger):
                 "--product", "P")
     term.expect(DESCRIPTION)
     term.child.send("客户来电说：\n质量问题\n紧急\n")
+    term.expect(r"Pasted 3 lines; type more, or press Enter on an empty line to finish")
+    term.child.sendline("")
     term.answer(CATEGORY, "technical")
     term.answer(SEVERITY, "low")
     term.answer(DEMAND, "")
@@ -480,6 +482,21 @@ def test_a_description_pasted_in_several_lines_is_kept_whole(ledger):
     stored = _stored(ledger, ID.findall(term.text)[-1])
     assert (stored["description"], stored["category"], stored["severity"]) == (
         "客户来电说：\n质量问题\n紧急", "technical", "low")
+
+
+def test_a_pasted_description_whose_last_line_has_no_line_break_keeps_it(ledger):
+    """A paragraph copied without its last line break: that line waited at the terminal,
+    unseen, and answered the category prompt."""
+    term = _log(ledger.db, "--channel", "phone", "--customer", "Acme", "--contact", "1",
+                "--product", "P", "--category", "quality", "--severity", "low",
+                "--demand", "refund")
+    term.expect(DESCRIPTION)
+    term.child.send("第一行\n第二行\n第三行")
+    term.expect(r"Pasted 2 lines")
+    term.child.sendline("")  # the Enter that ends the pasted line
+    term.child.sendline("")  # and the empty line that ends the description
+    assert term.finish() == 0, term.text
+    assert _stored(ledger, ID.findall(term.text)[-1])["description"] == "第一行\n第二行\n第三行"
 
 
 def test_lines_pasted_at_a_one_line_prompt_answer_nothing_after_it(ledger):

@@ -1375,6 +1375,16 @@ def test_the_formula_guard_of_an_export_comes_off_when_read_back(ledger, files):
     ledger("--db", other, "import", out, "--mapping", "complaintctl")
     assert read_rows(other, "SELECT customer, contact, description FROM complaints") == [
         ("=甲公司", "+86 138 1234 5678", "-外观划伤")]
+    # a ledger an import filled before the guard came off holds it: the same file again
+    # is no conflict, and no other contact (it was "投诉内容 was "'-外观划伤"")
+    import sqlite3
+
+    with sqlite3.connect(other) as conn:
+        conn.execute("UPDATE complaints SET contact = ? || contact, description = ? || "
+                     "description", ("'", "'"))
+    r = ledger("--db", other, "import", out, "--mapping", "complaintctl")
+    assert "conflict" not in r.stderr and "Warning" not in r.stderr, r.stderr
+    assert "0 new complaints, 1 already imported" in r.stderr, r.stderr
     # a refused row goes to --rejects guarded; corrected there and imported, as typed
     bad = write_csv(files["dir"] / "bad.csv", [
         ["2025-004", "不是日期", "甲", "+86 139 0000 0000"] + ROWS[2][4:8] + ["-划伤"]
