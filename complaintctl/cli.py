@@ -885,10 +885,12 @@ def amend_cmd(
         from complaintctl import workflow
 
         workflow.check_reason("amend", reason_text)
+        complaints.check_amendable(ledger, complaint_id)
         if _isatty(sys.stdin):
             _err(_end_of_input_hint())
         changes["description"] = parse.text(parse.stream_text(sys.stdin, "--description"),
                                             "--description", multiline=True, required=True)
+        now = _now()  # amended when the clerk is done typing
     out = complaints.amend(ledger, complaint_id, changes, reason_text, now=now,
                            actor=_actor(), clear=fields)
     _report_outcome(out, _("{id} amended.").format(id=out.id))

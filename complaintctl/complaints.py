@@ -516,6 +516,14 @@ def clearable(name: str) -> str:
         field=shown(name), allowed=", ".join(CLEARABLE)), code="not_clearable")
 
 
+def check_amendable(lg: Ledger, complaint_id: str) -> None:
+    """The complaint is in the ledger and its state allows an amendment: asked before a
+    description is typed at the terminal (amend checks it again in its write)."""
+    with lg.read() as cur:
+        c = lg.rows.complaint(cur, complaint_id)
+    workflow.next_state("amend", c["status"], c["id"])
+
+
 def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *,
           now: datetime, actor: str, clear: Sequence[str] = ()) -> Outcome:
     """`amend`: correct intake fields, and empty the optional ones in `clear`

@@ -535,7 +535,8 @@ def rich_table(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
     for c in cols:
         table.add_column(Text(c.title()), overflow="fold",
                          justify="right" if c.kind == "num" else "left",
-                         no_wrap=c.kind in ("time", "day", "num", "code") and not narrow,
+                         no_wrap=c.kind in ("day", "num", "code") or
+                         c.kind == "time" and not narrow,
                          min_width=cell_len(c.title()) if c.kind in ("code", "num") else
                          _DAY_WIDTH if narrow and c.kind == "time" else None,
                          max_width=_DAY_WIDTH if narrow and c.kind == "time" else None)

@@ -541,10 +541,12 @@ def test_amend_reads_the_description_typed_after_its_other_checks(ledger):
     assert term.finish() == 0, term.text
     cid = ID.findall(term.text)[-1]
     before = ledger.snapshot()
-    for extra, message in ((("--channel", "x", "--reason", "r"), "--channel 'x' is not one of"),
-                           ((), "amend needs --reason")):
-        term = Terminal(ledger.db, "amend", cid, "--description", "-", *extra)
-        assert term.finish() == 2, term.text
+    for target, extra, message, code in (
+            (cid, ("--channel", "x", "--reason", "r"), "--channel 'x' is not one of", 2),
+            (cid, (), "amend needs --reason", 2),
+            ("CC-2026-9999", ("--reason", "r"), "no complaint 'CC-2026-9999'", 1)):
+        term = Terminal(ledger.db, "amend", target, "--description", "-", *extra)
+        assert term.finish() == code, term.text
         assert term.text.startswith("Error: ") and message in term.text, term.text
         assert "Ctrl-D" not in term.text
     assert ledger.snapshot() == before
