@@ -591,30 +591,50 @@ def _atoms(paragraph: str) -> list[str]:
 
 def wrap_lines(text: str, width: int) -> list[str]:
     """`text` in lines of at most `width` display columns (a CJK character is two),
-    broken as Wrapped says; a piece wider than a line is cut where it must be."""
+    broken as Wrapped says; a piece wider than a line is broken at its joins first (the
+    value of 金额：¥1,250.50 on the next line), and only then cut where it must be."""
     from rich.cells import cell_len, chop_cells
 
     width = max(width, 2)
     lines: list[str] = []
-    for paragraph in text.split("\n"):
+    line, used = "", 0
+
+    def place(piece: str) -> None:
+        nonlocal line, used
+        size = cell_len(piece)
+        if used + size <= width:
+            line, used = line + piece, used + size
+            return
+        if size > width:  # never fits a line: its joins undone (a closing mark kept)
+            parts: list[str] = []
+            for part in _ATOM.findall(piece):
+                if parts and part[0] in _CLOSING:
+                    parts[-1] += part
+                else:
+                    parts.append(part)
+            if len(parts) > 1:
+                for part in parts:
+                    place(part)
+                return
+        if line.strip():
+            lines.append(line.rstrip())
         line, used = "", 0
+        if size <= width:
+            line, used = piece, size
+            return
+        *whole, rest = chop_cells(piece, width)  # one piece wider than a line: cut
+        lines.extend(whole)
+        line, used = rest, cell_len(rest)
+
+    for paragraph in text.split("\n"):
         for piece in _atoms(paragraph):
             if piece.isspace():
                 if line:
                     line, used = line + " ", used + 1
                 continue
-            size = cell_len(piece)
-            if used + size <= width:
-                line, used = line + piece, used + size
-                continue
-            if line.strip():
-                lines.append(line.rstrip())
-            if size > width:  # longer than any line: cut, the rest starts the next
-                *whole, piece = chop_cells(piece, width)
-                lines.extend(whole)
-                size = cell_len(piece)
-            line, used = piece, size
+            place(piece)
         lines.append(line.rstrip())
+        line, used = "", 0
     return lines
 
 

@@ -485,6 +485,14 @@ def test_show_leaves_out_the_returns_columns_nothing_fills_yet(ledger, monkeypat
     assert "cost_of_loss" in data and "dispositions" in data
 
 
+def test_a_value_too_wide_for_its_field_name_s_line_goes_to_the_next_whole():
+    """金额：¥1,250.50 in 12 columns: the name and its value were one piece, 13 wide, cut
+    inside the amount (额：¥1,250.5 | 0)."""
+    from complaintctl.render import wrap_lines
+
+    assert wrap_lines("金额：¥1,250.50 客户说", 12) == ["金额：", "¥1,250.50 客", "户说"]
+
+
 @given(st.text(alphabet=st.sampled_from(list("质量部退款；：（）¥1,250.50 RMA-2026 abc\n")),
                max_size=80), st.integers(min_value=2, max_value=40))
 def test_wrapped_lines_fit_and_keep_every_character(text, width):
