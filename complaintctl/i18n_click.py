@@ -198,8 +198,9 @@ def show_error(exc: click_exceptions.ClickException) -> None:
     if isinstance(exc, click_exceptions.NoSuchOption) and name in _ROOT_OPTIONS:
         # `complaintctl list --db a.db`: Click offered --dept, a command's own option
         value = _ROOT_OPTIONS[name]
+        command = ctx.command_path.partition(" ")[2] if ctx is not None else ""  # return list
         example = " ".join(x for x in ("complaintctl", name, _(value) if value else "",
-                                       ctx.info_name if ctx is not None else "") if x)
+                                       command) if x)
         message = _("{option} is an option of complaintctl itself: put it before the "
                     "command, e.g. {example}").format(option=name, example=example)
     typer.echo(_("Error: {message}").format(message=message), err=True)

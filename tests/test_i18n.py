@@ -386,7 +386,9 @@ def test_demo_counts_and_a_supplier_refusal_in_chinese(run):
      "--as is an option of complaintctl itself: put it before the command, e.g. complaintctl "
      "--as NAME assign"),
     (("list", "-q"), "-q is an option of complaintctl itself: put it before the command, "
-     "e.g. complaintctl -q list")])
+     "e.g. complaintctl -q list"),
+    (("return", "list", "--db", "a.db"), "--db is an option of complaintctl itself: put it "
+     "before the command, e.g. complaintctl --db PATH return list")])
 def test_an_option_of_complaintctl_after_the_command_is_said_so(run, args, said):
     """`list --db a.db` answered 'No such option: --db (Possible options: --dept)', and
     `--as` after assign offered --at, which takes the name for a date."""
