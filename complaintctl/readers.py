@@ -124,19 +124,18 @@ def _csv(path: Path, encoding: str | None) -> Table:
     else:
         enc = _encoding(encoding)
     fh = open(path, encoding=enc, newline="", errors="strict")  # noqa: SIM115 (the rows own it)
-    # strict: a quote opened in a cell and never closed is an error at the end of the
-    # file, not every row after it read as that one cell; and a cell may be as long as
-    # _CELL_MOST (the text fields refuse over 20,000 characters, with their row).
+    # A cell may be as long as _CELL_MOST (the text fields refuse over 20,000 characters,
+    # with their row); a quote opened in a cell and never closed is refused whole
+    # (_unclosed), where the reader took every row after it as that one cell.
     csv.field_size_limit(_CELL_MOST)
     try:
-        reader = csv.reader(fh, delimiter=_delimiter(fh), strict=True)
+        delimiter = _delimiter(fh)
+        _unclosed(path, enc, delimiter)
+        reader = csv.reader(fh, delimiter=delimiter)
         at, header = _header(reader)
     except UnicodeError as exc:  # also UTF-16 without its BOM, an `undefined` codec
         fh.close()
         raise _undecodable(path, enc, getattr(exc, "row", 1)) from None
-    except csv.Error as exc:
-        fh.close()
-        raise _not_csv(path, getattr(exc, "row", 1), exc) from None
     if not header:
         fh.close()
         raise BadInput(_("{path} has no header row").format(path=path), code="no_header")
@@ -152,8 +151,6 @@ def _csv(path: Path, encoding: str | None) -> Table:
                     return
                 except UnicodeError:
                     raise _undecodable(path, enc, number + 1) from None
-                except csv.Error as exc:
-                    raise _not_csv(path, number + 1, exc) from None
                 number += 1
                 # as _clean, inline, and the formula guard of an export taken off
                 cells = [(unguarded(cell) if cell[:1] == "'" else cell).strip() or None
@@ -169,20 +166,35 @@ def _csv(path: Path, encoding: str | None) -> Table:
 _CELL_MOST = 1 << 20
 
 
-def _not_csv(path: Path, row: int, exc: csv.Error) -> BadInput:
-    """What the csv reader refused, from row `row` on (a record: a cell in quotes may
-    hold line breaks). Most often a quote (") opened in a cell and never closed: the
-    reader takes everything after it, up to the end of the file or the cell's limit."""
-    reason = str(exc)
-    if "unexpected end of data" in reason or "field larger than field limit" in reason:
-        message = _("row {row}: a quote (\") opens a cell in {path} and is never closed "
-                    "(everything after it would be one cell)").format(row=row, path=path)
-    else:
-        message = _("row {row}: {path} is not valid CSV there ({reason})").format(
-            row=row, path=path, reason=reason)
-    return BadInput(message, hint=_("open the file in a spreadsheet or a text editor, "
-                                    "correct the quotes in that row and save it again"),
-                    code="bad_csv", row=row)
+def _unclosed(path: Path, enc: str, delimiter: str) -> None:
+    """A pass over the file with a strict reader, for what the ordinary one would read
+    silently wrong: a quote opened in a cell and never closed (the end of the file, or
+    the cell's limit, reached inside it). A quote inside a cell ("华东"电器) is read as
+    before; text that is not in `enc` is said by the rows' own reading."""
+    with open(path, encoding=enc, newline="", errors="strict") as fh:
+        reader = csv.reader(fh, delimiter=delimiter, strict=True)
+        row = 0
+        while True:
+            row += 1
+            try:
+                if next(reader, None) is None:
+                    return
+            except UnicodeError:
+                return
+            except csv.Error as exc:
+                reason = str(exc)
+                if "unexpected end of data" in reason or "field larger" in reason:
+                    raise _not_csv(path, row) from None
+
+
+def _not_csv(path: Path, row: int) -> BadInput:
+    """A quote (") opened in a cell of row `row` (a record: a cell in quotes may hold line
+    breaks) and never closed: the reader would take everything after it as that cell,
+    up to the end of the file or the cell's limit."""
+    return BadInput(_("row {row}: a quote (\") opens a cell in {path} and is never closed "
+                      "(everything after it would be one cell)").format(row=row, path=path),
+                    hint=_("open the file in a spreadsheet or a text editor, correct the "
+                           "quotes in that row and save it again"), code="bad_csv", row=row)
 
 
 # Rows above the header a register may have: a title (2024年客户投诉登记表, often merged
@@ -196,8 +208,8 @@ def _header(rows: Iterator[Any]) -> tuple[int, list[Any] | None]:
     for number in range(1, _ABOVE_HEADER + 1):
         try:
             row = next(rows, None)
-        except (UnicodeError, csv.Error) as exc:  # said with the row it is in
-            exc.row = number  # type: ignore[union-attr]
+        except UnicodeError as exc:  # said with the row it is in
+            exc.row = number  # type: ignore[attr-defined]
             raise
         if row is None:
             return number, None

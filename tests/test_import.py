@@ -1342,13 +1342,12 @@ def test_a_quote_never_closed_or_a_cell_too_long_is_refused_with_its_row(ledger,
         fh.write("长" * (1 << 20))
     r = ledger("import", stray, "--mapping", files["map"], code=2)
     assert r.stderr.startswith(f"Error: row 2: a quote (\") opens a cell in {stray} "), r.stderr
-    # a quote inside a cell after its closing one: where and what
+    # a quote inside a cell after its closing one ("甲"乙) is read as the spreadsheet reads
+    # it, as before: the file is not refused whole for it
     odd = write_csv(files["dir"] / "odd.csv", [ROWS[0]])
     with open(odd, "a", encoding="gbk", newline="") as fh:
         fh.write("2025-002,2025-03-03,\"甲\"乙,,电话,质量,中级,XD-200,闪烁\r\n")
-    r = ledger("import", odd, "--mapping", files["map"], code=2)
-    assert r.stderr.startswith(f"Error: row 3: {odd} is not valid CSV there (',' expected "
-                               "after '\"')\nHint: open the file"), r.stderr
+    ledger("import", odd, "--mapping", files["map"], "--dry-run")
     # a long cell is read, and refused by the field's own limit with its row and column
     long = write_csv(files["dir"] / "long.csv", [ROWS[2][:8] + ["长" * 200_000] + ROWS[2][9:]])
     r = ledger("import", long, "--mapping", files["map"], code=2)
