@@ -1156,10 +1156,10 @@ def report_summary(rep: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
         (_("not upheld rate"), pct(rep["not_upheld_rate"])),
         (_("CAPA"), _("opened {opened}, done {done}, verified {verified}, late {late}").format(
             opened=c["opened"], done=c["done"], verified=c["verified"], late=c["late"])),
-        (_("returns"), _("{authorised} authorised, {received} units received, {discrepancies} "
-                         "with a count discrepancy").format(
-            authorised=ret["authorised"], received=ret["quantity_received"],
-            discrepancies=ret["discrepancies"])),
+        (_("returns"), _("{authorised} authorised ({units} units), {received} units received, "
+                         "{discrepancies} with a count discrepancy").format(
+            authorised=ret["authorised"], units=ret["authorised_quantity"],
+            received=ret["quantity_received"], discrepancies=ret["discrepancies"])),
         # each figure with this period's change from it (JSON has every one; the line
         # had received's alone, and "resolved 3" read as this period's)
         (_("previous period"), _("{first} to {last}: received {received} ({change}), resolved "
@@ -1187,17 +1187,19 @@ def report_tables(rep: dict[str, Any], plain: bool = False
         return [{**r, "share_pct": pct(r["share"]),
                  "cumulative_pct": pct(r["cumulative_share"])} for r in rows]
 
-    # the quantities authorised and received, what became of them, and the costs: a
-    # count in the quantity column, money in the amount column (the costs stood in the
-    # quantity column as text, "117874.00 CNY", and the quantity authorised was not there)
+    # what became of the units, a count each in the quantity column (which adds up to
+    # the units disposed of), and the costs in the amount column: in CSV a plain number,
+    # the currency beside the cost's name (the costs stood in the quantity column as
+    # text, "117874.00 CNY")
     ret = rep["returns"]
-    returns_rows = [{"key": _("units authorised"), "quantity": ret["authorised_quantity"]},
-                    {"key": _("units received"), "quantity": ret["quantity_received"]},
-                    *ret["by_disposition"],
-                    {"key": _("cost of loss"),
-                     "amount": i18n.money(ret["cost_of_loss"], ret["currency"], plain)},
-                    {"key": _("repair cost"),
-                     "amount": i18n.money(ret["repair_cost"], ret["currency"], plain)}]
+
+    def cost(name: str, amount: str) -> dict[str, Any]:
+        if plain:
+            return {"key": f"{name} ({ret['currency']})", "amount": amount}
+        return {"key": name, "amount": i18n.money(amount, ret["currency"])}
+
+    returns_rows = [*ret["by_disposition"], cost(_("cost of loss"), ret["cost_of_loss"]),
+                    cost(_("repair cost"), ret["repair_cost"])]
     return {
         "by_category": (shares(rep["by_category"]), _share_cols("category")),
         "by_channel": (shares(rep["by_channel"]), _share_cols("channel")),

@@ -181,12 +181,17 @@ def test_the_output_file_name_says_the_format(ledger, history, tmp_path):
 
 def test_the_returns_section_keeps_counts_and_money_in_their_own_columns(ledger, history):
     """--format csv --section returns put the costs as text in the quantity column
-    ("100.00 CNY") and left out the quantity authorised (the JSON and xlsx have it)."""
+    ("100.00 CNY"), and no line had the quantity authorised (the JSON and xlsx have it):
+    the quantity column adds up to the units disposed of, the costs are numbers with the
+    currency beside their name, and the summary's returns line has the units."""
     lines = ledger("report", "--month", "2026-10", "--format", "csv", "--section",
                    "returns").stdout.lstrip("\ufeff").splitlines()
-    assert lines == ["disposition,quantity,amount", "units authorised,5,", "units received,3,",
-                     "repair,1,", "scrap,2,", "cost of loss,,100.00 CNY",
-                     "repair cost,,20.50 CNY"], lines
+    assert lines == ["disposition,quantity,amount", "repair,1,", "scrap,2,",
+                     "cost of loss (CNY),,100.00", "repair cost (CNY),,20.50"], lines
+    summary = ledger("report", "--month", "2026-10", "--format", "csv", "--section",
+                     "summary").stdout
+    assert 'returns,"1 authorised (5 units), 3 units received, 1 with a count ' \
+        'discrepancy"' in summary, summary
 
 
 def test_as_of_cuts_the_period(ledger, history):
