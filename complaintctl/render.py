@@ -510,24 +510,31 @@ def _box() -> Box:
 
 
 _DAY_WIDTH = len("2026-11-12")
+# The width below which a text column of a table is too narrow to read (see rich_table).
+_TEXT_LEAST = 10
 
 
 def rich_table(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
                title: str | None = None, styles: dict[str, str] | None = None,
                caption: str | None = None, width: int | None = None) -> Table:
     """A table whose text columns wrap (Wrapped). `width`, the terminal's: when the
-    columns do not fit it whole, each time goes onto two lines, its day over its hour,
-    so that the text beside it keeps its room (at 60 columns a stage's name and state
-    were one character wide, 阶/段)."""
+    columns that do not wrap leave the text columns too little of it, each time goes
+    onto two lines, its day over its hour, so that the text beside it keeps its room
+    (at 60 columns a stage's name and state were one character wide, 阶/段)."""
     from rich.cells import cell_len
     from rich.table import Table
     from rich.text import Text
 
     rows = list(rows)
     cells = [[c.cell(row, tz) for c in cols] for row in rows]
-    narrow = width is not None and sum(
-        max([cell_len(c.title()), *(cell_len(line[i]) for line in cells)])
-        for i, c in enumerate(cols)) + len(cols) + 1 > width
+    # narrow: the columns that do not wrap (times, days, numbers, ids) leave the text
+    # columns less than they need, each its width up to _TEXT_LEAST
+    widths = [max([cell_len(c.title()), *(cell_len(line[i]) for line in cells)])
+              for i, c in enumerate(cols)]
+    fixed = [c.kind in ("time", "day", "num", "code") for c in cols]
+    narrow = width is not None and width - len(cols) - 1 - sum(
+        w for w, f in zip(widths, fixed, strict=True) if f) < sum(
+        min(w, _TEXT_LEAST) for w, f in zip(widths, fixed, strict=True) if not f)
     table = Table(title=Text(title) if title else None, box=_box(),
                   title_justify="left", show_lines=False, pad_edge=False,
                   padding=(0, 0), caption=Text(caption) if caption else None,

@@ -100,6 +100,10 @@ def test_show_wraps_chinese_between_characters_never_inside_a_number(zh, monkeyp
     text = zh("show", zh.cid).stdout
     for word in ("分派", "调查", "处理", "回访", "按时"):
         assert word in text, word
+    # the times go onto two lines only where the text beside them needs the room: at 80
+    # and over a time of the history stays on one line
+    if columns >= 80:
+        assert re.search(r"\n 2026-10-09 10:00 ", text), text
 
 
 def test_overdue_speaks_chinese(zh):
