@@ -176,24 +176,31 @@ def _busy(message: str) -> bool:
     return "locked" in message or "busy" in message
 
 
+@contextmanager
+def _waiting(cur: sqlite3.Cursor | sqlite3.Connection, ms: int) -> Iterator[int]:
+    """The connection waits at most `ms` for a lock inside the block, and as long as it
+    did before after it (the block gets that, the connection's own wait)."""
+    (before,) = cur.execute("PRAGMA busy_timeout").fetchone()
+    cur.execute(f"PRAGMA busy_timeout = {ms}")
+    try:
+        yield before
+    finally:
+        cur.execute(f"PRAGMA busy_timeout = {before}")
+
+
 def _begin_write(cur: sqlite3.Cursor, begin: str) -> None:
     """Begin a write transaction, waiting for another writer as long as the connection's
     busy timeout says (BUSY_TIMEOUT_MS), in short slices between which Ctrl-C is seen.
     Counted in slices, not read off a clock (under a faked clock, time.monotonic()
     overflowed)."""
-    (wait_ms,) = cur.execute("PRAGMA busy_timeout").fetchone()
-    slices = max(1, -(-wait_ms // _BUSY_SLICE_MS))
-    cur.execute(f"PRAGMA busy_timeout = {min(wait_ms, _BUSY_SLICE_MS)}")
-    try:
-        for left in range(slices - 1, -1, -1):
+    with _waiting(cur, _BUSY_SLICE_MS) as wait_ms:
+        for left in range(max(1, -(-wait_ms // _BUSY_SLICE_MS)) - 1, -1, -1):
             try:
                 cur.execute(begin)
                 return
             except sqlite3.OperationalError as exc:
                 if not _busy(str(exc).lower()) or not left:
                     raise
-    finally:
-        cur.execute(f"PRAGMA busy_timeout = {wait_ms}")
 
 
 @contextmanager
@@ -509,14 +516,12 @@ def journal(cur: sqlite3.Cursor, *, wal: bool, wait_ms: int = 0) -> bool:
     waits at most `wait_ms` for the others: returns whether it switched (if not,
     the ledger stays as it was, and the next opening for writing switches it back
     to WAL)."""
-    cur.execute(f"PRAGMA busy_timeout = {wait_ms}")
     try:
-        mode = cur.execute(f"PRAGMA journal_mode = {'WAL' if wal else 'DELETE'}"
-                           ).fetchone()[0]
+        with _waiting(cur, wait_ms):  # then the connection's own wait again
+            mode = cur.execute(f"PRAGMA journal_mode = {'WAL' if wal else 'DELETE'}"
+                               ).fetchone()[0]
     except sqlite3.OperationalError:  # busy: leave it as it is
         return False
-    finally:
-        cur.execute(f"PRAGMA busy_timeout = {wait_ms}")
     switched = mode == ("wal" if wal else "delete")
     if switched:
         cur.execute(f"PRAGMA synchronous = {'NORMAL' if wal else 'FULL'}")
@@ -876,12 +881,9 @@ class Ledger:
         copied; None if a reader kept part of it after waiting `wait_ms` for the readers
         to finish."""
         try:
-            self.conn.execute(f"PRAGMA busy_timeout = {wait_ms}")
-            try:
+            with _waiting(self.conn, wait_ms):
                 busy, _log, copied = self.conn.execute(
                     "PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-            finally:
-                self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         except sqlite3.Error as exc:
             raise translate(exc, self.path) from None
         return None if busy else max(int(copied), 0)

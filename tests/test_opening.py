@@ -519,3 +519,38 @@ def test_a_reader_who_may_not_write_is_not_shown_a_ledger_without_its_last_steps
     assert "-wal holds steps a writer left without closing the ledger" in r.stderr, r.stderr
     monkeypatch.setattr(store.os, "access", real)
     assert ledger.json("show", cid)["customer"] == "WAL-ONLY"
+
+
+def test_a_first_import_waits_for_another_writer_as_a_step_does(ledger, tmp_path):
+    """Switching an empty ledger to a rollback journal for the bulk write left the
+    connection's lock wait at 0: a first import while another program held the write
+    lock gave up at once ("the ledger is busy"), where every step waits up to 30 s."""
+    import subprocess
+    import sys
+
+    register = tmp_path / "r.csv"
+    register.write_text("编号,投诉日期,客户,渠道,类别,严重程度,内容\n"
+                        "R-1,2026-10-01,甲,电话,质量,中级,异响\n", encoding="utf-8")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('key = "编号"\n[columns]\nreceived = "投诉日期"\ncustomer = "客户"\n'
+                       'channel = "渠道"\ncategory = "类别"\nseverity = "严重程度"\n'
+                       'description = "内容"\n', encoding="utf-8")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sqlite3, sys\n"
+         "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+         "c.execute('BEGIN IMMEDIATE')\nprint('held', flush=True)\nsys.stdin.read()\n",
+         str(ledger.db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        env = {**os.environ, "COMPLAINTCTL_DB": str(ledger.db)}
+        importing = subprocess.Popen([sys.executable, "-m", "complaintctl", "import",
+                                      str(register), "--mapping", str(mapping)], env=env,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        with pytest.raises(subprocess.TimeoutExpired):  # waiting, not refused
+            importing.wait(timeout=2)
+    finally:
+        holder.communicate("", timeout=30)
+    out, err = importing.communicate(timeout=60)
+    assert importing.returncode == 0, err
+    assert "Import batch 1: 1 new complaint" in err
+    assert ledger.rows("SELECT source_key FROM complaints") == [("R-1",)]
