@@ -154,12 +154,17 @@ _OS_REASONS = {"EACCES": N_("permission denied"), "EPERM": N_("operation not per
 DISK_FULL = frozenset({"ENOSPC", "EDQUOT", "EFBIG"})
 
 
+def _errno_name(exc: BaseException) -> str | None:
+    """The system error's name (ENOSPC …), if `exc` carries one."""
+    import errno
+
+    return errno.errorcode.get(getattr(exc, "errno", None) or -1)
+
+
 def os_reason(exc: BaseException) -> str:
     """Why a file operation failed, said in the display language when the system's
     error is a common one; its own words (or the exception's) otherwise."""
-    import errno
-
-    name = errno.errorcode.get(getattr(exc, "errno", None) or -1)
+    name = _errno_name(exc)
     if name in _OS_REASONS:
         return _(_OS_REASONS[name])
     return getattr(exc, "strerror", None) or str(exc)
@@ -167,9 +172,7 @@ def os_reason(exc: BaseException) -> str:
 
 def disk_full(exc: BaseException) -> bool:
     """Whether a failed write ran out of room (the disk, a quota, a file size limit)."""
-    import errno
-
-    return errno.errorcode.get(getattr(exc, "errno", None) or -1) in DISK_FULL
+    return _errno_name(exc) in DISK_FULL
 
 
 def lang() -> str:

@@ -509,6 +509,14 @@ def _box() -> Box:
     return box.ASCII if _STYLE["ascii"] else box.SIMPLE_HEAD
 
 
+def _widths(cols: Sequence[Col], cells: Sequence[Sequence[str]]) -> list[int]:
+    """Each column's width on a terminal: its title's or its widest cell's."""
+    from rich.cells import cell_len
+
+    return [max([cell_len(c.title()), *(cell_len(line[i]) for line in cells)])
+            for i, c in enumerate(cols)]
+
+
 _DAY_WIDTH = len("2026-11-12")
 # The width below which a text column of a table is too narrow to read (see rich_table).
 _TEXT_LEAST = 10
@@ -529,8 +537,7 @@ def rich_table(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
     cells = [[c.cell(row, tz) for c in cols] for row in rows]
     # narrow: the columns that do not wrap (times, days, numbers, ids) leave the text
     # columns less than they need, each its width up to _TEXT_LEAST
-    widths = [max([cell_len(c.title()), *(cell_len(line[i]) for line in cells)])
-              for i, c in enumerate(cols)]
+    widths = _widths(cols, cells)
     fixed = [c.kind in ("time", "day", "num", "code") for c in cols]
     narrow = width is not None and width - len(cols) - 1 - sum(
         w for w, f in zip(widths, fixed, strict=True) if f) < sum(
@@ -683,15 +690,13 @@ def fitted_table(rows: Sequence[dict[str, Any]], cols: Sequence[Col], tz: tzinfo
     that order; then the shrinking columns narrow below their width to a few
     columns, and go, the last first, then those in `then_drop`: the other columns (an
     id, how late) are never cut (at 60 columns they were: CC-2026-0…, "11…")."""
-    from rich.cells import cell_len
     from rich.table import Table
     from rich.text import Text
 
     cols = list(cols)
     cells = [[c.cell(r, tz) for c in cols] for r in rows]
     while True:
-        widths = [max([cell_len(c.title()), *(cell_len(line[i]) for line in cells)])
-                  for i, c in enumerate(cols)]
+        widths = _widths(cols, cells)
         mins = [min(w, shrink.get(c.key, w)) for c, w in zip(cols, widths, strict=True)]
         budget = width - len(cols) - 1  # a space between columns and at each edge
         keys = [c.key for c in cols]
