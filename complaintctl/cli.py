@@ -67,13 +67,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False, context_settings={"help_option_names": ["-h", "--help"]},
     cls=i18n_click.Group)
 action_app = typer.Typer(help="CAPA items (纠正预防措施): add, done, verify.",
-                         rich_markup_mode=None, no_args_is_help=True)
+                         rich_markup_mode=None, no_args_is_help=True, cls=i18n_click.SubGroup)
 policy_app = typer.Typer(help="Deadlines, escalation and the working-day calendar.",
-                         rich_markup_mode=None, no_args_is_help=True)
+                         rich_markup_mode=None, no_args_is_help=True, cls=i18n_click.SubGroup)
 return_app = typer.Typer(help="Returned goods (客退品 / RMA): open, receive, inspect, "
-                         "dispose, close, list.", rich_markup_mode=None, no_args_is_help=True)
+                         "dispose, close, list.", rich_markup_mode=None, no_args_is_help=True,
+                         cls=i18n_click.SubGroup)
 attachment_app = typer.Typer(help="Evidence stored in the ledger (凭证): get one out, list "
-                             "a record's.", rich_markup_mode=None, no_args_is_help=True)
+                             "a record's.", rich_markup_mode=None, no_args_is_help=True,
+                             cls=i18n_click.SubGroup)
 app.add_typer(action_app, name="action")
 app.add_typer(policy_app, name="policy")
 app.add_typer(return_app, name="return")
@@ -149,7 +151,7 @@ def command(typer_app: typer.Typer, name: str | None = None,
         def wrapper(*args: P.args, **kw: P.kwargs) -> R:
             return run.guarded(func, *args, **kw)
 
-        typer_app.command(name, **kwargs)(wrapper)
+        typer_app.command(name, cls=i18n_click.OnceCommand, **kwargs)(wrapper)
         return wrapper
 
     return register

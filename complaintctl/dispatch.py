@@ -8,14 +8,15 @@ The parser is deliberately small and strict. It takes a command line only when i
 is sure Click would read it the same way: the root options (`--db`, `--as`,
 `--lang`, `--ascii`, `--quiet`/`-q`, each at most once), then a command named in
 `COMMANDS`, then that command's own options, each `--name value` or
-`--name=value`, the last given winning (as in Click). A value that starts with
-`-`, an unknown option, an argument, `--`, `-h`/`--help`, a `--lang` that names no
-language, an invalid `COMPLAINTCTL_ASCII`/`COMPLAINTCTL_QUIET`, a completion
-variable in the environment, bytes that are not UTF-8, or output streams that are
-not UTF-8: any of these, and Typer parses the line. The command itself is the
-same function either way (`run.overdue`), called through the same error path
-(`run.guarded`, `run.finish`), so what a user sees cannot differ;
-tests/test_dispatch.py compares the two paths.
+`--name=value`, each given once (or again with the same value). A value that
+starts with `-`, an option given again with another value, an unknown option, an
+argument, `--`, `-h`/`--help`, a `--lang` that names no language, an invalid
+`COMPLAINTCTL_ASCII`/`COMPLAINTCTL_QUIET`, a completion variable in the
+environment, bytes that are not UTF-8, or output streams that are not UTF-8: any
+of these, and Typer parses the line. The command itself is the same function
+either way (`run.overdue`), called through the same error path (`run.guarded`,
+`run.finish`), so what a user sees cannot differ; tests/test_dispatch.py
+compares the two paths.
 
 `COMPLAINTCTL_PROFILE=FILE` writes a cProfile of the whole run (imports included)
 to FILE before the process leaves (`python -m pstats FILE`): `main` leaves through
@@ -80,8 +81,8 @@ def _flag(environ: Mapping[str, str], var: str) -> bool | None:
 
 
 def _options(args: Sequence[str], known: Mapping[str, str]) -> dict[str, str] | None:
-    """`--name value` and `--name=value` pairs of `known` options (last wins); None
-    at anything else."""
+    """`--name value` and `--name=value` pairs of `known` options; None at anything
+    else."""
     found: dict[str, str] = {}
     i = 0
     while i < len(args):
@@ -94,8 +95,8 @@ def _options(args: Sequence[str], known: Mapping[str, str]) -> dict[str, str] | 
                 return None
             value = args[i + 1]
             i += 1
-        if value.startswith("-"):
-            return None
+        if value.startswith("-") or found.get(known[name], value) != value:
+            return None  # (given twice, differently: Typer refuses it)
         found[known[name]] = value
         i += 1
     return found

@@ -29,8 +29,9 @@ from typing import Any
 import typer
 import typer.core
 from typer._click import exceptions as click_exceptions
-from typer._click.core import Command
+from typer._click.core import Command, Context
 from typer._click.formatting import HelpFormatter
+from typer._click.parser import _OptionParser
 
 from complaintctl import i18n
 from complaintctl.i18n import N_, _
@@ -151,7 +152,43 @@ def root_option(argv: Sequence[str], name: str,
 before_parse: Callable[[str | None], None] | None = None
 
 
-class Group(typer.core.TyperGroup):
+class _GivenOnce:
+    """An option given twice with different values is refused: Click would keep the
+    last without a word (`resolve --amount 100 … --amount 1000`, a filter typed again
+    at the end of a recalled line). The same value again, or an option that takes
+    many (`multiple`), is fine."""
+
+    def make_parser(self, ctx: Context) -> _OptionParser:
+        parser: _OptionParser = super().make_parser(ctx)  # type: ignore[misc]
+        for opt in {*parser._long_opt.values(), *parser._short_opt.values()}:
+            if opt.action in ("store", "store_const"):
+                opt.process = _once(ctx, opt, opt.process)  # type: ignore[method-assign,assignment]
+        return parser
+
+
+def _once(ctx: Context, opt: Any, process: Callable[[Any, Any], None]
+          ) -> Callable[[Any, Any], None]:
+    def checked(value: Any, state: Any) -> None:
+        given = opt.const if opt.action == "store_const" else value
+        if opt.dest in state.opts and state.opts[opt.dest] != given:
+            names = opt.obj.opts or opt._long_opts or opt._short_opts
+            raise click_exceptions.UsageError(
+                _("{option} was given twice, with different values: give it once").format(
+                    option=max(names, key=len)), ctx)
+        process(value, state)
+
+    return checked
+
+
+class OnceCommand(_GivenOnce, typer.core.TyperCommand):
+    """A command (cli.command): its options each given once."""
+
+
+class SubGroup(_GivenOnce, typer.core.TyperGroup):
+    """A group under the root (`return`, `action`, …)."""
+
+
+class Group(_GivenOnce, typer.core.TyperGroup):
     """The root group: the language is chosen before the command line is parsed,
     and a Chinese run gets its texts and errors in Chinese."""
 

@@ -61,10 +61,12 @@ class Runner:
 
     def log(self, *extra: str, customer: str = "华东电器有限公司", product: str = "XD-200",
             severity: str = "medium", received: str = "2026-09-30 10:00") -> str:
-        result = self("log", "--customer", customer, "--description", "电机异响",
-                      "--category", "quality", "--severity", severity, "--channel", "phone",
-                      "--product", product, "--received", received, "--contact",
-                      "13812345678", *extra)
+        given = {"--customer": customer, "--description": "电机异响", "--category": "quality",
+                 "--severity": severity, "--channel": "phone", "--product": product,
+                 "--received": received, "--contact": "13812345678"}
+        for option in extra:  # an option in `extra` replaces its default (each once)
+            given.pop(option, None)
+        result = self("log", *(x for pair in given.items() for x in pair), *extra)
         return result.stdout.strip()
 
     # Bring a complaint to a state along the happy path; times follow `received`.

@@ -85,7 +85,9 @@ LINES = [
     (["overdue"], True),
     (["overdue", "--format", "json"], True),
     (["overdue", "--format=json"], True),
-    (["overdue", "--format", "csv", "--format", "json"], True),  # the last wins
+    (["overdue", "--format", "json", "--format", "json"], True),  # the same again
+    (["overdue", "--format", "csv", "--format", "json"], False),  # refused by Typer
+    (["overdue", "--dept=QA", "--dept", "质量部"], False),
     (["overdue", "--limit", "0"], True),
     (["overdue", "--limit", "007"], True),
     (["overdue", "--limit=12", "--dept", "质量部", "--owner", "王芳", "--severity", "高"],
@@ -260,6 +262,8 @@ END_TO_END = [
     ["overdue", "--dept", "   "],
     ["overdue", "--limit", "x"],
     ["overdue", "--formt", "json"],
+    ["overdue", "--format", "csv", "--format", "json"],
+    ["overdue", "--limit", "3", "--limit=3"],
     ["overdue", "--help"],
     ["overdue", "stray"],
     ["--lang", "fr", "overdue"],

@@ -185,6 +185,31 @@ def test_amounts_are_exact_and_checked(ledger):
     assert ledger.rows("SELECT amount FROM resolutions ORDER BY id") == [(10,), (125000,)]
 
 
+def test_an_option_given_twice_with_different_values_is_refused(ledger):
+    """Click kept the last without a word: `resolve … --amount 100 … --amount 1000`
+    recorded 1000, `list --status assigned --status investigating` listed the second."""
+    cid = ledger.log()
+    ledger.to_state(cid, "investigating")
+    r = refused(ledger, "resolve", cid, "--disposition", "refund", "--summary", "x",
+                "--amount", "100", "--amount=1000", code=2,
+                message="Error: --amount was given twice, with different values: give it once")
+    assert "Usage: root resolve" in r.stderr  # (the test runner's program name)
+    refused(ledger, "list", "--status", "assigned", "--status", "investigating", code=2,
+            message="--status was given twice")
+    refused(ledger, "return", "list", "--limit", "1", "--limit", "2", code=2,
+            message="--limit was given twice")
+    refused(ledger, "--db", "a.db", "--db", "b.db", "list", code=2,
+            message="--db was given twice")
+    before = ledger.snapshot()
+    r = ledger("--lang", "zh", "overdue", "--dept", "QA", "--dept", "质量部", code=2)
+    assert "错误：--dept 给了两次，值不一样：只给一次" in r.stderr
+    assert ledger.snapshot() == before
+    # the same value again is what was meant, and a flag typed twice is the flag
+    assert ledger("list", "--status", "investigating", "--status=investigating",
+                  "--format", "csv").stdout.count(cid) == 1
+    ledger("--ascii", "--ascii", "-q", "-q", "overdue")
+
+
 def test_domain_guards(ledger):
     cid = ledger.log()
     ledger.to_state(cid, "assigned")
