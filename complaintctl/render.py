@@ -641,7 +641,11 @@ def wrap_lines(text: str, width: int) -> list[str]:
         line, used = rest, cell_len(rest)
 
     for paragraph in text.split("\n"):
-        for piece in _atoms(paragraph):
+        body = paragraph.lstrip()
+        indent = paragraph[:len(paragraph) - len(body)]
+        if body and cell_len(indent) < width // 2:  # a paragraph's indent (　　 in Chinese)
+            line, used = indent, cell_len(indent)
+        for piece in _atoms(body):
             if piece.isspace():
                 if line:
                     line, used = line + " ", used + 1

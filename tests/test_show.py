@@ -493,6 +493,23 @@ def test_a_value_too_wide_for_its_field_name_s_line_goes_to_the_next_whole():
     assert wrap_lines("金额：¥1,250.50 客户说", 12) == ["金额：", "¥1,250.50 客", "户说"]
 
 
+def test_a_paragraphs_indent_is_kept_when_it_is_wrapped(ledger, monkeypatch):
+    """A description typed as Chinese paragraphs, each opened by two full-width spaces
+    (　　): the wrapping dropped the indent, and the paragraphs ran together."""
+    from complaintctl.render import wrap_lines
+
+    text = "\u3000\u3000客户反映电机运行时有异响，要求退货。\n\u3000\u3000第二段。"
+    assert wrap_lines(text, 20) == ["\u3000\u3000客户反映电机运行", "时有异响，要求退货。",
+                                    "\u3000\u3000第二段。"]
+    assert wrap_lines("  - one item to wrap", 12) == ["  - one item", "to wrap"]
+    # (the text's own leading space is trimmed when it is typed, as every field's is)
+    cid = ledger.log("--description", "第一段。\n\u3000\u3000第二段说得很长很长，"
+                     "长到在六十列的终端上也要折行才能放下。")
+    monkeypatch.setenv("COLUMNS", "60")
+    out = ledger("show", cid).stdout
+    assert re.search("\n +\u3000\u3000第二段说得很长很长，", out), out
+
+
 @given(st.text(alphabet=st.sampled_from(list("质量部退款；：（）¥1,250.50 RMA-2026 abc\n")),
                max_size=80), st.integers(min_value=2, max_value=40))
 def test_wrapped_lines_fit_and_keep_every_character(text, width):
