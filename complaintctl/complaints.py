@@ -28,6 +28,11 @@ AMENDABLE = ("customer", "contact", "channel", "region", "order_no", "product", 
 
 # --- helpers shared with the return steps ---------------------------------------
 
+# The steps that set a complaint's last_step_at (the time a next step may not be
+# before): `log` sets it to the time received, each of these to its own time.
+MOVING_STEPS = ("assign", "investigate", "resolve", "revisit", "close", "void")
+
+
 def check_at(lg: Ledger, at: datetime, now: datetime, after: str | None,
              what: str | None = None, *, actor: str | None = None) -> None:
     """`what`: what `after` is, translated (default "the previous step"). With the
@@ -567,6 +572,12 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
                                .format(time=lg.local(from_iso(first_step))), code="time_after",
                                option="--received", value=received)
             cover(lg, received, now=now, actor=actor)
+        moved: dict[str, Any] = {}  # the time a next step may not be before
+        if "received_at" in changes:
+            (last_step,) = cur.execute(
+                f"SELECT max(at) FROM events WHERE complaint_id = ? AND kind IN "
+                f"({', '.join('?' * len(MOVING_STEPS))})", (cid, *MOVING_STEPS)).fetchone()
+            moved["last_step_at"] = max(changes["received_at"], last_step or "")
         out = Outcome(cid, c["status"])
         data: dict[str, Any] = {**changes, "reason": reason}
         old = {k: c[k] for k in (*changes, *cleared)}
@@ -582,7 +593,7 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
             data["contact"] = contact_ref(salt, changes["contact"])
             if c["contact"]:
                 old["contact"] = contact_ref(salt, c["contact"])
-        lg.rows.update(cur, "complaints", cid, {**changes, **dict.fromkeys(cleared)})
+        lg.rows.update(cur, "complaints", cid, {**changes, **dict.fromkeys(cleared), **moved})
         if "severity" in changes or "received_at" in changes:
             dues, ended = _recompute_open_stages(lg, cur, cid, iso(now))
             out.notes.extend(_("{stage} now due {time}").format(

@@ -144,6 +144,30 @@ def test_amend_keeps_old_values_and_moves_open_deadlines(ledger):
     assert amend["data"]["reason"] == "clerk typo"
 
 
+def test_a_corrected_received_time_is_the_one_a_first_step_may_not_be_before(ledger):
+    """`amend --received` left the step check at the time first typed: corrected to
+    later, an assignment dated before the complaint was received was taken (its stage
+    done before it started, "on time"); corrected to earlier, the paper's real dates
+    were refused as before the previous step."""
+    later = ledger.log(received="2026-10-01 09:00")
+    ledger("amend", later, "--received", "2026-10-03 09:00", "--reason", "was the 3rd")
+    before = ledger.snapshot()
+    r = ledger("assign", later, "--dept", "QA", "--owner", "Li", "--at", "2026-10-02 10:00",
+               code=2)
+    assert "is before the previous step (2026-10-03 09:00)" in r.stderr, r.stderr
+    assert ledger.snapshot() == before
+    earlier = ledger.log(received="2026-10-05 09:00", customer="Acme")
+    ledger("amend", earlier, "--received", "2026-10-04 09:00", "--reason", "was the 4th")
+    ledger("assign", earlier, "--dept", "QA", "--owner", "Li", "--at", "2026-10-04 10:00")
+    assert ledger.rows("SELECT last_step_at FROM complaints WHERE id = ?", (earlier,)) == [
+        ("2026-10-04T02:00:00Z",)]
+    # with a step taken, a correction to earlier leaves the step's time the bound
+    ledger("amend", earlier, "--received", "2026-10-03 09:00", "--reason", "the 3rd even")
+    assert ledger.rows("SELECT last_step_at FROM complaints WHERE id = ?", (earlier,)) == [
+        ("2026-10-04T02:00:00Z",)]
+    ledger("verify")
+
+
 def test_amend_clear_empties_an_optional_field_typed_by_mistake(ledger):
     """A lot number or a ship date filled in by mistake could be corrected but never
     emptied (`--lot ""` is refused as empty). `--clear` empties it, the old value kept
