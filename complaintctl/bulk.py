@@ -1131,7 +1131,7 @@ class Writer:
                 due = self._open(case, "second-revisit", "second-revisit", step.at, at)
         else:
             reopened = c["reopen_count"] = reopens + 1
-            c["closed_at"] = None
+            c["closed_at"] = c["close_reason"] = None  # (the close event keeps the reason)
             self._finish(case, "second-revisit", at)
             due, stage = self._open(case, "resolve", "reopen", step.at, at,
                                     round_=reopens + 2), "resolve"

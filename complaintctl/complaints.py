@@ -431,7 +431,7 @@ def revisit(lg: Ledger, complaint_id: str, satisfaction: str, method: str | None
                         time=lg.local(due)))
         else:
             values["reopen_count"] = c["reopen_count"] + 1
-            values["closed_at"] = None
+            values["closed_at"] = values["close_reason"] = None  # the close event keeps it
             finish_stage(lg, cur, cid, "second-revisit", at)
             due = open_stage(lg, cur, cid, "resolve", "reopen", c["severity"], at,
                              round_=values["reopen_count"] + 1)

@@ -190,6 +190,30 @@ def test_the_bulk_path_writes_the_ledger_the_steps_write(tmp_path):
     steps.close()
 
 
+def test_a_complaint_reopened_after_a_close_without_revisit_keeps_no_close_reason(tmp_path):
+    """Closed without a revisit (客户拒绝回访), then called after all and unsatisfied: it
+    was investigating again with the old close reason on its row (show, export)."""
+    history = History({**FIELDS, "severity": "medium"}, at("2026-04-01"), at("2026-04-01"),
+                      "Alice", [
+        Step("assign", at("2026-04-02"), "Alice", {"department": "QA", "owner": "Tom"}),
+        Step("investigate", at("2026-04-03"), "Tom", {"validity": "not-upheld",
+                                                      "reason": "符合规格"}),
+        Step("resolve", at("2026-04-04"), "Tom", {"disposition": "explanation",
+                                                  "summary": "解释"}),
+        Step("close", at("2026-04-05"), "Alice", {"reason": "客户拒绝回访"}),
+        Step("revisit", at("2026-04-20"), "Alice", {"satisfaction": "unsatisfied"}),
+    ])
+    steps = by_steps(tmp_path / "steps.db", [history])
+    fast = in_bulk(tmp_path / "bulk.db", [history])
+    for lg in (steps, fast):
+        assert lg.conn.execute("SELECT status, closed_at, close_reason FROM complaints"
+                               ).fetchall() == [("investigating", None, None)]
+        (data,), = lg.conn.execute("SELECT data FROM events WHERE kind = 'close'").fetchall()
+        assert "客户拒绝回访" in data  # the history keeps it
+    same(contents(steps), contents(fast))
+    assert audit.verify(fast)["ok"]
+
+
 def test_histories_out_of_order_and_a_ledger_that_has_complaints(tmp_path):
     """Histories not in the order of their receipt (the repeat check then also asks
     the ledger), written after complaints typed before: still the same ledger."""
