@@ -500,14 +500,17 @@ def _identify(conn: sqlite3.Connection, path: Path, *, close: bool = False) -> i
 
 
 def _secure_dir(path: Path) -> None:
-    """Create the ledger's folder 0700; one that exists is left as it is."""
-    if path.exists():
-        return
-    try:
-        path.mkdir(parents=True, mode=0o700)
-    except FileExistsError:  # another complaintctl made it a moment ago
-        return
-    os.chmod(path, 0o700)
+    """Create the ledger's folder 0700, and each folder above it that is missing too
+    (mkdir's `parents` makes those with the umask's mode: 0777 under umask 0, where
+    another user could put a folder of theirs in the place of the ledger's); a folder
+    that exists is left as it is."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:  # another complaintctl made it a moment ago
+            continue
+        os.chmod(folder, 0o700)
 
 
 def journal(cur: sqlite3.Cursor, *, wal: bool, wait_ms: int = 0) -> bool:

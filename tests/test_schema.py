@@ -237,6 +237,20 @@ def test_ledger_directory_and_files_are_private(ledger, env):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
 
 
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_every_folder_made_for_a_new_ledger_is_private(run, tmp_path):
+    """`--db a/b/ledger.db` under umask 0: only the last folder was made 0700, the one
+    above 0777 (another user could rename b and put their own folder there)."""
+    old = os.umask(0)
+    try:
+        run("--db", str(tmp_path / "a" / "b" / "new.db"), "init")
+    finally:
+        os.umask(old)
+    for folder in (tmp_path / "a", tmp_path / "a" / "b"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    assert stat.S_IMODE(tmp_path.stat().st_mode) != 0o777  # one that was there: as it was
+
+
 def test_a_ledger_folder_another_process_made_a_moment_ago_is_used(run, env, monkeypatch):
     """Two first commands at once both find no folder; the one that creates it second
     must go on with the folder the other made (test_parallel_writers met this)."""
