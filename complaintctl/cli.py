@@ -1134,13 +1134,14 @@ def _markdown_stream(batches: Iterator[Sequence[Sequence[Any]]], keys: Sequence[
 
 
 def _shown_of(listing: views.Listing | views.ReturnListing) -> None:
-    """How many a listing cut short by --limit showed, of how many (or more than)."""
+    """How many a listing cut short by --limit showed, of how many (or more than); with
+    --quiet too: cron's mail of a table cut short must say so."""
     count = listing.count
     if count is not None and count.more:
-        _say(_("Showing {shown} of more than {total}; use --limit 0 for all.").format(
+        _err(_("Showing {shown} of more than {total}; use --limit 0 for all.").format(
             shown=listing.shown, total=count.total))
     elif count is not None and listing.shown < count.total:
-        _say(_("Showing {shown} of {total}; use --limit 0 for all.").format(
+        _err(_("Showing {shown} of {total}; use --limit 0 for all.").format(
             shown=listing.shown, total=count.total))
 
 

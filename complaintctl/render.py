@@ -825,17 +825,21 @@ def escalation_legend(rows: Sequence[dict[str, Any]]) -> str:
         f"L{lvl} {label('role', roles[lvl])}" for lvl in sorted(roles, reverse=True)))
 
 
-def overdue_table(rows: Sequence[dict[str, Any]], tz: tzinfo, width: int, title: str) -> Table:
+def overdue_table(rows: Sequence[dict[str, Any]], tz: tzinfo, width: int, title: str
+                  ) -> tuple[RenderableType, Table]:
+    """The title line and the table. The title is a line of its own, wrapped at the
+    terminal's width: as the table's, it was wrapped at the table's, and a title naming
+    its filters broke in the middle of its count."""
     from rich.text import Text
 
     table = fitted_table([overdue_table_row(r) for r in rows], OVERDUE_TABLE_COLS, tz, width,
-                         title, shrink=OVERDUE_SHRINK, drop=("due_at",),
+                         None, shrink=OVERDUE_SHRINK, drop=("due_at",),
                          styles=ESCALATION_STYLES)
     legend = escalation_legend(rows)
     if legend:
         table.caption = Text(legend)
         table.caption_justify = "left"
-    return table
+    return Text(title), table
 
 
 RETURN_COLS = (Col("id", N_("id"), "code"), Col("complaint_id", N_("complaint"), "code"),

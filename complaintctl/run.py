@@ -406,31 +406,38 @@ def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
     limit = parse.positive_int(limit, "--limit", allow_zero=True)  # whatever the format
     now = _now()
     when = now if as_of is None else _when(ledger, as_of, "--as-of")
-    rows = views.overdue(ledger, when, department=parse.text(dept, "--dept"),
-                          owner=parse.text(owner, "--owner"),
-                          severity=parse.choice(severity, parse.SEVERITIES, "--severity"),
+    dept, owner = parse.text(dept, "--dept"), parse.text(owner, "--owner")
+    severity = parse.choice(severity, parse.SEVERITIES, "--severity")
+    rows = views.overdue(ledger, when, department=dept, owner=owner, severity=severity,
                           current=when >= now)
     if not rows and _STATE["quiet"]:  # cron mails only real trouble
         return
     local = ledger.local(when)
-    empty = _("Nothing is overdue at {time}.").format(time=local)
+    # a listing filtered says so in its title: forwarded, it does not read as the whole
+    only = i18n.listing([*(_("{field} contains {text}").format(field=_(field), text=text)
+                           for field, text in (("department", dept), ("owner", owner))
+                           if text),
+                         *([_("{field} {word}").format(field=_("severity"), word=i18n.term(
+                             "severity", severity))] if severity else [])])
+    at = _("Overdue at {time}").format(time=local) if not only else \
+        _("Overdue at {time} (only {filters})").format(time=local, filters=only)
+    empty = _("Nothing is overdue at {time}.").format(time=local) if not only else \
+        _("Nothing is overdue at {time} (only {filters}).").format(time=local, filters=only)
     if fmt == "markdown" and rows:
         _listing([{**r, "stage_shown": render.stage_shown(r)} for r in rows],
-                 render.OVERDUE_MARKDOWN_COLS, fmt, ledger.tz,
-                 _("Overdue at {time}").format(time=local))
+                 render.OVERDUE_MARKDOWN_COLS, fmt, ledger.tz, at)
         return
     if fmt != "table" or not rows:
-        _listing(rows, render.OVERDUE_COLS, fmt, ledger.tz,
-                 _("Overdue at {time}").format(time=local), empty=empty)
+        _listing(rows, render.OVERDUE_COLS, fmt, ledger.tz, at, empty=empty)
         return
     levels = Counter(r["escalation_level"] for r in rows)
-    title = _("Overdue at {time}: {n} ({levels})").format(
-        time=local, n=len(rows),
+    title = _("{title}: {n} ({levels})").format(
+        title=at, n=len(rows),
         levels=i18n.listing([f"L{lvl} {levels[lvl]}" if lvl else _(
             "not escalated yet {n}").format(n=levels[lvl])
             for lvl in sorted(levels, reverse=True)]))
     shown = rows[:limit] if limit else rows
-    _print_rich(render.overdue_table(shown, ledger.tz, _width(), title))
-    if len(shown) < len(rows):
-        _say(_("Showing the {n} most late of {total}; use --limit 0 for all, or --format "
+    _print_rich(*render.overdue_table(shown, ledger.tz, _width(), title))
+    if len(shown) < len(rows):  # with --quiet too: a cut listing must not read as whole
+        _err(_("Showing the {n} most late of {total}; use --limit 0 for all, or --format "
                "csv.").format(n=len(shown), total=len(rows)))

@@ -250,6 +250,7 @@ END_TO_END = [
     ["overdue", "--format", "csv", "--as-of", "2026-01-05 09:00"],
     ["overdue", "--format", "markdown", "--limit", "1"],
     ["overdue", "--limit", "1"],
+    ["-q", "overdue", "--limit", "1", "--as-of", "2026-01-05"],
     ["overdue", "--limit", "0", "--severity", "high"],
     ["overdue", "--dept", "质量部", "--owner", "王芳"],
     ["overdue", "--as-of", "2025-01-01"],

@@ -54,6 +54,29 @@ def test_overdue_filters_and_formats(ledger):
     assert len(rows) == 3 and rows[0]["id"] == a
 
 
+def test_a_filtered_or_cut_overdue_says_so(ledger, monkeypatch):
+    """A supervisor's `overdue --dept 质量 --severity high`, forwarded, read like the
+    whole list; a table cut to --limit said how many it left out only without --quiet
+    (cron mailed 50 of 221 as if they were all)."""
+    a, b = _two_late(ledger)
+    monkeypatch.setenv("COLUMNS", "120")  # the title on one line
+    as_of = ("--as-of", "2026-11-06 12:00")
+    table = ledger("overdue", *as_of, "--dept", "质量", "--owner", "[b]王").stdout
+    assert "Nothing is overdue at 2026-11-06 12:00 (only department contains 质量, owner " \
+        "contains [b]王)." in table
+    table = ledger("overdue", *as_of, "--dept", "质量", "--severity", "中").stdout
+    assert "Overdue at 2026-11-06 12:00 (only department contains 质量, severity medium): " \
+        "1 (L2 1)" in table and b in table
+    md = ledger("overdue", *as_of, "--dept", "质量", "--format", "markdown").stdout
+    assert md.startswith("## Overdue at 2026-11-06 12:00 (only department contains 质量)")
+    zh = ledger("--lang", "zh", "overdue", *as_of, "--owner", "王芳").stdout
+    assert "截至 2026-11-06 12:00 逾期（仅：责任人含“王芳”）：1（L2 1）" in zh, zh
+    assert "(only" not in ledger("overdue", *as_of).stdout  # the whole list: as before
+    cut = ledger("--quiet", "overdue", *as_of, "--limit", "1")
+    assert cut.stderr == "Showing the 1 most late of 3; use --limit 0 for all, or " \
+        "--format csv.\n" and a in cut.stdout
+
+
 def test_overdue_as_of_sees_the_past_exactly(ledger):
     a, _b = _two_late(ledger)
     ledger("assign", a, "--dept", "QA", "--owner", "Li", "--at", "2026-11-03 09:00")
