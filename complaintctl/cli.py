@@ -1373,6 +1373,11 @@ def report_cmd(
     if fmt in ("table", "json") and section is not None:  # it was ignored, the whole shown
         raise BadInput(_("--section goes with csv or markdown"),
                        hint=_("e.g. --format csv --section {name}").format(name=section))
+    if section == "register":  # asked for by name: whatever the period's length
+        if register is False:
+            raise BadInput(_("--section register and --no-register ask for opposites"),
+                           hint=_("leave out --no-register"))
+        register = True
     ledger = _open()
     now, tz = _now(), ledger.tz
     as_of_dt = now if as_of is None else _when(ledger, as_of, "--as-of")
@@ -1404,6 +1409,11 @@ def report_cmd(
             first=period.first.isoformat(), today=real_today.isoformat()),
             hint=_("a report covers what has happened: give a period that starts by "
                    "today"), code="period_in_future")
+    if today < period.first:  # nothing of it had happened then: every figure 0, or -100 %
+        raise BadInput(_("--as-of {time} is before the period, which begins {first}").format(
+            time=ledger.local(as_of_dt), first=period.first.isoformat()),
+            hint=_("a report as of an instant covers a period begun by then: give a later "
+                   "--as-of, or an earlier period"), code="as_of_before_period")
     if output is not None:  # before the work; a folder is said as one, whatever the format
         _not_the_ledger(output, ledger)
         _output_target(output)

@@ -1193,7 +1193,17 @@ def report_summary(rep: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
                               "voided {voided}").format(
             received=y["received"], resolved=y["resolved"], closed=y["closed"],
             voided=y["voided"])),
+        *register_left_out(rep),
     ]
+
+
+def register_left_out(rep: dict[str, Any]) -> list[tuple[str, str]]:
+    """The summary's line for a register left out (a period longer than a month, without
+    --register): its section is not there at all, rather than empty as if nothing had
+    been received."""
+    if rep.get("register_included", True):
+        return []
+    return [(_("register"), _("left out for a period this long: add --register for it"))]
 
 
 def report_tables(rep: dict[str, Any], plain: bool = False
@@ -1235,7 +1245,8 @@ def report_tables(rep: dict[str, Any], plain: bool = False
         "on_time": ([{"key": k, "rate_pct": pct(v)} for k, v in rep["on_time_rate"].items()],
                     ON_TIME_COLS),
         "returns": (returns_rows, DISPOSITION_COLS_R),
-        "register": (register_rows(rep["register"]), REGISTER_COLS),
+        **({"register": (register_rows(rep["register"]), REGISTER_COLS)}
+           if rep.get("register_included", True) else {}),
         **({"trend": (trend_rows(rep["trend"]), TREND_COLS)} if rep.get("trend") else {}),
     }
 

@@ -338,7 +338,8 @@ def _summary(book: _Book, rep: dict[str, Any]) -> None:
         (_("quantity received"), ret["quantity_received"], "int"),
         (_("returns with a count discrepancy"), ret["discrepancies"], "int"),
         (_("cost of loss"), ret["cost_of_loss"], "money"),
-        (_("repair cost"), ret["repair_cost"], "money")]
+        (_("repair cost"), ret["repair_cost"], "money"),
+        *((name, text, "text") for name, text in render.register_left_out(rep))]
     for name, value, kind in figures:
         sh.text(0, name)
         if value is None:
@@ -542,7 +543,8 @@ def fill(book: Any, rep: dict[str, Any], tz: tzinfo, currency: str) -> None:
     book.set_properties({"title": _("Complaint report (客户投诉处理报表): {period}").format(
         period=period_label(rep["period"])), "comments": render.chain_footer(rep)})
     _summary(b, rep)
-    _register(b, rep)
+    if rep.get("register_included", True):  # else the summary says it was left out
+        _register(b, rep)
     for name in ("by_category", "by_channel", "by_severity", "by_department", "by_product",
                  "by_customer"):
         _breakdown(b, rep, name)

@@ -570,6 +570,7 @@ _minutes = st.builds(lambda m: (datetime(2025, 2, 25) + timedelta(minutes=m)).st
     "%Y-%m-%d %H:%M"), st.integers(0, 40 * 24 * 60))
 PERIODS = [("--month", "2025-03"), ("--week", "2025-03-12"),
            ("--since", "2025-03-05", "--until", "2025-03-14")]
+FIRST_DAYS = {PERIODS[0]: "2025-03-01", PERIODS[1]: "2025-03-10", PERIODS[2]: "2025-03-05"}
 
 
 @settings(max_examples=30, deadline=None)
@@ -584,6 +585,13 @@ def test_a_report_as_of_an_instant_is_the_report_of_the_ledger_as_it_was_then(st
     on a ledger that holds only the steps up to T."""
     db, cuts = story
     then = cuts[sum(1 for t in STORY_TIMES if t <= when)]
+    if when[:10] < FIRST_DAYS[period]:  # before the period: refused (every figure was 0)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr("complaintctl.cli._now", lambda: PINNED_NOW)
+            result = CliRunner().invoke(app, ["--db", str(db), "report", *period, "--as-of",
+                                              when])
+        assert result.exit_code == 2 and "is before the period" in result.stderr
+        return
     full = _report_json(db, *period, "--as-of", when)
     cut = _report_json(then, *period, "--as-of", when)
     # the history each report was made from (not "as of"): the cut's is shorter
@@ -699,6 +707,8 @@ def test_a_cut_section_names_the_command_that_lists_it_all(ledger, monkeypatch):
      "--format csv --section register"),
     (("--format", "json", "--section", "summary"), "Error: --section goes with csv or "
      "markdown"),
+    (("--as-of", "2026-09-30 23:59"), "Error: --as-of 2026-09-30 23:59 is before the "
+     "period, which begins 2026-10-01\nHint: a report as of an instant covers a period"),
     (("--output", "."), "Error: cannot write .: it is a folder\n"),
     (("--output", "no/such/"), "Error: cannot write no/such/: folder no/such/ does not exist\n"),
 ])

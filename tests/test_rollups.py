@@ -162,6 +162,20 @@ def test_a_long_range_has_the_register_only_when_asked(ledger):
     month = run.json("report", "--month", "2026-10")
     assert [r["id"] for r in month["register"]] == [cid]
     assert run.json("report", "--month", "2026-10", "--no-register")["register"] == []
+    # left out, it says so: the section is not there, rather than empty as if nothing had
+    # been received (a quarter's `--section register` from cron read as none)
+    span = ("report", "--since", "2026-01-01", "--until", "2026-12-31")
+    whole = run(*span, "--format", "csv").stdout
+    assert "# register" not in whole
+    assert "register,left out for a period this long: add --register for it" in whole
+    assert "left out for a period this long" in run(*span).stdout
+    named = run(*span, "--format", "csv", "--section", "register").stdout  # asked by name
+    assert cid in named
+    before = run.snapshot()
+    r = run(*span, "--format", "csv", "--section", "register", "--no-register", code=2)
+    assert "--section register and --no-register ask for opposites" in r.stderr
+    assert run.snapshot() == before
+    assert "left out" not in run("report", "--month", "2026-10", "--format", "csv").stdout
 
 
 @pytest.mark.parametrize("period", PERIODS, ids=lambda p: p.label)
