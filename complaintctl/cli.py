@@ -957,6 +957,9 @@ def attach_cmd(
 
     body = parse.text(note, "--note", multiline=True)
     ledger = _open(write=True)
+    for f in files:  # (read while it is open, and closed: its locks would go with it)
+        _not_the_ledger(f, ledger, "FILE", _("attach evidence, not the ledger"),
+                        database_ok=True)
     out = evidence.attach_all(ledger, record_id, [(Path(f), None) for f in files], body,
                               at=_when(ledger, at), now=_now(), actor=_actor())
     for a in out.data["attachments"]:

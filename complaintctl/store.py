@@ -242,6 +242,59 @@ def fetch_record(cur: sqlite3.Cursor, table: str, key: str | int) -> dict[str, A
 
 # --- files -----------------------------------------------------------------------
 
+# POSIX drops every lock a process holds on a file when the process closes any
+# descriptor of that file -- SQLite's locks on the ledger too, which another process's
+# writes then go past (verify's own connection beside a step: "malformed", a wrong
+# index count, complaints "no event records"). A descriptor this process opens on a
+# ledger it has a connection to (the file's first bytes read for a second connection,
+# the read-ahead of verify) is therefore closed only once its last connection is, as
+# SQLite does with its own. By the file's (device, inode).
+_CONNECTED: dict[tuple[int, int], int] = {}
+_CLOSE_LATER: dict[tuple[int, int], list[int]] = {}
+
+
+def _file_key(st: os.stat_result) -> tuple[int, int]:
+    return st.st_dev, st.st_ino
+
+
+def close_file(fd: int) -> None:
+    """os.close, or, for a file a connection of this process has open, at its close."""
+    try:
+        key = _file_key(os.fstat(fd))
+    except OSError:
+        key = None
+    if key is not None and _CONNECTED.get(key):
+        _CLOSE_LATER.setdefault(key, []).append(fd)
+    else:
+        os.close(fd)
+
+
+def _connected(path: Path) -> tuple[int, int] | None:
+    """A connection to `path` opened: its file's key (None if it cannot be looked at)."""
+    try:
+        key = _file_key(os.stat(path))
+    except OSError:
+        return None
+    _CONNECTED[key] = _CONNECTED.get(key, 0) + 1
+    return key
+
+
+def _disconnected(key: tuple[int, int] | None) -> None:
+    """A connection closed: the descriptors kept for its file close with the last."""
+    if key is None:
+        return
+    left = _CONNECTED.get(key, 1) - 1
+    if left > 0:
+        _CONNECTED[key] = left
+        return
+    _CONNECTED.pop(key, None)
+    for fd in _CLOSE_LATER.pop(key, ()):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
 def prefetch(path: Path, chunk: int = 8 << 20) -> None:
     """Ask the kernel to read the whole file into its page cache, in order, chunk by
     chunk (one WILLNEED call reads at most a few MB): for a reader about to go through
@@ -267,7 +320,7 @@ def prefetch(path: Path, chunk: int = 8 << 20) -> None:
     except OSError:
         pass
     finally:
-        os.close(fd)
+        close_file(fd)
 
 
 # The page cache SQLite's integrity_check may fill (integrity_check), in MB.
@@ -361,10 +414,13 @@ def _header(path: Path) -> bytes:
                           hint=_("give --db the path of a ledger file"), code="not_a_file",
                           path=str(path))
     try:
-        with open(path, "rb") as fh:
-            header = fh.read(100)
+        fd = os.open(path, os.O_RDONLY)
     except PermissionError:
         raise _permission_denied(path, "read") from None
+    try:
+        header = os.read(fd, 100)
+    finally:
+        close_file(fd)  # (a second connection's look must not undo the first's locks)
     if not header:
         raise _not_ledger(path, _("the file is empty"))
     if len(header) < 100 or not header.startswith(SQLITE_HEADER):
@@ -671,6 +727,7 @@ class Ledger:
     def __init__(self, conn: sqlite3.Connection, path: Path, *, writable: bool):
         self.conn = conn
         self.path = path
+        self._file = _connected(path)  # (close_file)
         self.writable = writable
         self.rows = Rows()
         # The operating-system account behind the steps (the actor is whom --as names).
@@ -816,6 +873,8 @@ class Ledger:
 
     def close(self) -> None:
         self.conn.close()
+        _disconnected(self._file)
+        self._file = None
 
     # --- settings ---------------------------------------------------------------
 

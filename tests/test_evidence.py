@@ -337,6 +337,23 @@ def test_attachment_get_never_writes_onto_the_ledger(ledger, tmp_path):
     assert not (tmp_path / "x").exists()
 
 
+def test_the_ledger_itself_is_not_attached(ledger, tmp_path):
+    """`attach ID ledger.db` stored the ledger in itself; reading it, the command
+    opened and closed the file its own connection had open (which lets go of that
+    connection's locks)."""
+    cid = ledger.log()
+    ledger.db.with_name("link.db").symlink_to(ledger.db)
+    for target in (ledger.db, ledger.db.with_name("link.db")):
+        before = ledger.snapshot()
+        r = ledger("attach", cid, str(_file(tmp_path / "a.jpg", 10)), str(target), code=2)
+        assert r.stderr.startswith(f"Error: FILE {target} is the ledger itself\n"
+                                   "Hint: attach evidence, not the ledger"), r.stderr
+        assert ledger.snapshot() == before
+    other = tmp_path / "other.db"  # another SQLite file is evidence like any other
+    other.write_bytes(b"SQLite format 3\x00" + bytes(200))
+    assert ledger("attach", cid, str(other)).stdout.strip().isdigit()
+
+
 def test_damaged_bytes_are_refused_on_the_way_out(ledger, tmp_path):
     """Bytes changed behind the tool's back (the trigger dropped) are caught by their
     hash; no file is left half-written."""
