@@ -162,10 +162,11 @@ def _plan(cur: sqlite3.Cursor, last_id: int, head: str | None, parts: int) -> li
               for i, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False))),
             *(((name, i), check, (lo, hi))
               for name, check in (("intake", check_intake), ("steps", check_steps),
-                                  ("step_rows", check_step_rows))
+                                  ("step_rows", check_step_rows), ("records", check_records))
               for i, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False))),
             ("status", check_status, ()),
             ("triggers", check_triggers, ()),
+            ("types", check_types, ()),
             ("last_contact", check_last_contact, ()),
             *recounts[1:3],
             ("returns", check_returns, ()),
@@ -182,17 +183,18 @@ def _serially(lg: Ledger, cur: sqlite3.Cursor, last_id: int, head: str | None
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(1) as pool:
-        apart = pool.submit(_apart, str(lg.path), sqlite_checks, ())
-        results: dict[Any, Any] = {
-            ("chain", 0): check_chain_part(cur, 0, last_id, head),
-            ("deadlines", 0): check_deadlines(cur),
-            ("intake", 0): check_intake(cur), ("steps", 0): check_steps(cur),
-            ("step_rows", 0): check_step_rows(cur),
-            "triggers": check_triggers(cur),
-            "status": check_status(cur), "last_contact": check_last_contact(cur),
-            "returns": check_returns(cur),
-            "tallies": check_tallies(cur), "settings": check_settings(cur),
-            "blobs": check_blobs(cur)}
+        apart = pool.submit(_apart, str(lg.path), "integrity", sqlite_checks, ())
+        checks: list[tuple[Any, Any, tuple[Any, ...]]] = [
+            (("chain", 0), check_chain_part, (0, last_id, head)),
+            (("deadlines", 0), check_deadlines, ()), (("intake", 0), check_intake, ()),
+            (("steps", 0), check_steps, ()), (("step_rows", 0), check_step_rows, ()),
+            (("records", 0), check_records, ()), ("triggers", check_triggers, ()),
+            ("types", check_types, ()), ("status", check_status, ()),
+            ("last_contact", check_last_contact, ()), ("returns", check_returns, ()),
+            ("tallies", check_tallies, ()), ("settings", check_settings, ()),
+            ("blobs", check_blobs, ())]
+        results: dict[Any, Any] = {key: _guarded(key, check, cur, *args)
+                                   for key, check, args in checks}
         results["integrity"] = apart.result()
         results["foreign_keys"] = []
     return results
@@ -219,7 +221,7 @@ def _pooled(path: Path, plan: list[Task], workers: int) -> dict[Any, Any]:
 
     pool = multiprocessing.get_context("spawn").Pool(workers, initializer=_worker_start)
     try:
-        pending = [(key, pool.apply_async(_apart, (str(path), check, args)))
+        pending = [(key, pool.apply_async(_apart, (str(path), key, check, args)))
                    for key, check, args in plan]
         results = {key: result.get() for key, result in pending}
         pool.close()
@@ -238,12 +240,12 @@ def _worker_start() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _apart(path: str, check: Any, args: tuple[Any, ...]) -> Any:
+def _apart(path: str, key: Any, check: Any, args: tuple[Any, ...]) -> Any:
     """One check on a read-only connection of its own, in one snapshot."""
     lg = Ledger.open(Path(path))
     try:
         with lg.read() as cur:
-            return check(cur, *args)
+            return _guarded(key, check, cur, *args)
     finally:
         lg.close()
 
@@ -267,8 +269,10 @@ def _result(results: dict[Any, Any], last_id: int, last_hash: str, head: str | N
         problems.append(problem("head", None, None, head,
                                 N_("no event has this hash: the history up to it was "
                                    "rewritten, or it is another ledger's")))
-    problems += results["triggers"] + [p for part in parts("intake") for p in part]
-    problems += [p for part in (*parts("steps"), *parts("step_rows")) for p in part]
+    problems += results["triggers"] + results["types"]
+    problems += [p for part in parts("intake") for p in part]
+    problems += [p for part in (*parts("steps"), *parts("step_rows"), *parts("records"))
+                 for p in part]
     problems += results["status"] + results["last_contact"]
     problems += [p for part, _n in deadlines for p in part]
     problems += results["returns"] + settings_problems + results["tallies"]
@@ -533,20 +537,313 @@ def check_step_rows(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None =
     return out
 
 
-def check_triggers(cur: sqlite3.Cursor) -> list[Problem]:
-    """Every trigger of the schema is there: those that keep the events, notes and
-    attachments append-only above all (one dropped, their rows could be changed)."""
-    import re
+# --- every value of its column's type -------------------------------------------------------
 
+_TYPES = {"INTEGER": ("integer",), "TEXT": ("text",), "BLOB": ("blob",),
+          "REAL": ("real", "integer")}
+# The values of the wrong type named, at most, in each table.
+_TYPES_MOST = 100
+
+
+def check_types(cur: sqlite3.Cursor) -> list[Problem]:
+    """Every value of every column is of the type the column is declared with (or NULL):
+    SQLite keeps what it is given, and a number written as text, or text into a
+    quantity, by hand stops the figures and the other checks that read it."""
+    out: list[Problem] = []
+    conn = cur.connection
+    for (table,) in cur.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND "
+                                "name NOT LIKE 'sqlite_%' ORDER BY name").fetchall():
+        info = conn.execute(f"PRAGMA table_info({table})").fetchall()
+        typed = [(name, _TYPES[decl.upper()]) for _cid, name, decl, *_rest in info
+                 if decl.upper() in _TYPES]
+        keys = [name for _cid, name, _decl, _nn, _default, pk in sorted(info, key=lambda r: r[5])
+                if pk]
+        key = keys[0] if len(keys) == 1 else f"json_array({', '.join(keys)})" if keys \
+            else "rowid"
+        if not typed:
+            continue
+        where = " OR ".join(f"typeof({name}) NOT IN {_in((*kinds, 'null'))}"
+                            for name, kinds in typed)
+        for row_key, *types in conn.execute(
+                f"SELECT {key}, {', '.join(f'typeof({n})' for n, _k in typed)} FROM {table} "
+                f"WHERE {where} LIMIT {_TYPES_MOST}"):
+            out += [problem("type", f"{table} {row_key} {name}", have, kinds[0],
+                            N_("a value of another type than its column's"))
+                    for (name, kinds), have in zip(typed, types, strict=True)
+                    if have not in (*kinds, "null")]
+    return out
+
+
+def _guarded(key: Any, check: Any, *args: Any) -> Any:
+    """A check's result; one that stops at a value of another type than its column's
+    (which check_types names) is a problem rather than a failure of verify: the other
+    checks still run and the report is still written."""
+    try:
+        return check(*args)
+    except (TypeError, ValueError, ArithmeticError) as exc:
+        name = key[0] if isinstance(key, tuple) else key
+        found = problem("check", name, f"{type(exc).__name__}: {exc}", None,
+                        N_("this check stopped at a value it cannot read (see the values of "
+                           "another type than their column's)"))
+        if name == "chain":
+            return {"problems": [found], "events": 0, "found": None}
+        if name in ("deadlines", "settings"):
+            return [found], 0
+        return [found]
+
+
+# --- the rows of the steps, both ways ------------------------------------------------------
+
+def _money(column: str) -> str:
+    """A column of cents as its events write the amount ("12.50"); 0 as no amount."""
+    return (f"CASE WHEN {column} IS NULL OR {column} = 0 THEN NULL ELSE printf('%d.%02d', "
+            f"{column} / 100, {column} % 100) END")
+
+
+_INVESTIGATED = ("finding", "validity", "reason", "root_cause", "cause_category",
+                 "responsibility", "supplier", "containment", "corrective", "preventive")
+
+
+def _j(*paths: str) -> list[str]:
+    return [f"json_extract(e.data, '$.{p}')" for p in paths]
+
+
+# Each row a step leaves beside its event, and that event: (event kind, the row's SELECT of
+# complaint id, key and values as JSON arrays, with {bounds} on its complaint, the event's
+# key and values as SQL over `e`). A row and an event of one complaint match when kind,
+# key (the instant and who, and the record's own number where it has one) and values
+# are the same; every row must have its event and every event its row, so a row changed,
+# added or deleted by hand is found (the reports count from these rows).
+_ROW_EVENTS: tuple[tuple[str, str, list[str], list[str]], ...] = (
+    ("assign", "SELECT r.complaint_id, json_array(r.at), json_array(r.actor, r.department, "
+     "r.owner, r.note) FROM assignments r WHERE 1 {bounds}",
+     ["e.at"], ["e.actor", *_j("department", "owner", "note")]),
+    ("investigate", "SELECT r.complaint_id, json_array(r.at), json_array(r.actor, "
+     + ", ".join(f"r.{k}" for k in _INVESTIGATED)
+     + ") FROM investigations r WHERE 1 {bounds}", ["e.at"], ["e.actor", *_j(*_INVESTIGATED)]),
+    ("resolve", "SELECT r.complaint_id, json_array(r.at), json_array(r.actor, r.disposition, "
+     f"{_money('r.amount')}, r.approved_by, r.summary) FROM resolutions r WHERE 1 {{bounds}}",
+     ["e.at"], ["e.actor", *_j("disposition"), "nullif(json_extract(e.data, '$.amount'), "
+                "'0.00')", *_j("approved_by", "summary")]),
+    ("revisit", "SELECT r.complaint_id, json_array(r.at), json_array(r.actor, r.satisfaction, "
+     "r.method, r.note, r.demand_met) FROM revisits r WHERE 1 {bounds}",
+     ["e.at"], ["e.actor", *_j("satisfaction", "method", "note", "demand_met")]),
+    ("return-receive", "SELECT t.complaint_id, json_array(r.at, r.return_id), json_array("
+     "r.actor, r.qty, r.note) FROM return_receipts r JOIN returns t ON t.id = r.return_id "
+     "WHERE 1 {bounds}", ["e.at", "e.return_id"], ["e.actor", *_j("qty", "note")]),
+    ("return-dispose", "SELECT t.complaint_id, json_array(r.at, r.return_id), json_array("
+     f"r.actor, r.action, r.qty, {_money('r.cost_of_loss')}, {_money('r.repair_cost')}, "
+     "r.note) FROM return_dispositions r JOIN returns t ON t.id = r.return_id WHERE 1 "
+     "{bounds}", ["e.at", "e.return_id"],
+     ["e.actor", *_j("action", "qty"), "nullif(json_extract(e.data, '$.cost_of_loss'), "
+      "'0.00')", "nullif(json_extract(e.data, '$.repair_cost'), '0.00')", *_j("note")]),
+    ("note", "SELECT r.complaint_id, json_array(r.id, r.at, r.return_id), json_array("
+     "r.actor, r.kind, r.text) FROM notes r WHERE 1 {bounds}",
+     [*_j("note"), "e.at", "e.return_id"], ["e.actor", *_j("kind", "text")]),
+    ("attach", "SELECT r.complaint_id, json_array(r.id, r.at, r.return_id), json_array("
+     "r.actor, r.sha256, r.name, r.size, r.type, r.note) FROM attachments r WHERE 1 {bounds}",
+     [*_j("attachment"), "e.at", "e.return_id"],
+     ["e.actor", *_j("sha256", "name", "size", "type", "note")]),
+    ("action-add", "SELECT r.complaint_id, json_array(r.id, r.created_at), "
+     "json_array(r.created_by, r.text, r.owner, r.due_at) FROM actions r WHERE 1 {bounds}",
+     [*_j("action"), "e.at"], ["e.actor", *_j("text", "owner", "due_at")]),
+    ("action-done", "SELECT r.complaint_id, json_array(r.id, r.done_at), "
+     "json_array(r.done_by) FROM actions r WHERE r.done_at IS NOT NULL {bounds}",
+     [*_j("action"), "e.at"], ["e.actor"]),
+    ("action-verify", "SELECT r.complaint_id, json_array(r.id, r.verified_at), json_array("
+     "r.verified_by, r.verify_note) FROM actions r WHERE r.verified_at IS NOT NULL {bounds}",
+     [*_j("action"), "e.at"], ["e.actor", *_j("note")]),
+)
+_TABLE_OF = {"assign": "assignments", "investigate": "investigations",
+             "resolve": "resolutions", "revisit": "revisits",
+             "return-receive": "return_receipts", "return-dispose": "return_dispositions",
+             "note": "notes", "attach": "attachments", "action-add": "actions",
+             "action-done": "actions", "action-verify": "actions"}
+
+# What the complaint's own columns take from its events, folded in order (_fold): who
+# logged it, the one it repeats, its assignment, reopenings, closing and voiding.
+_FOLDED = ("logged_by", "repeat_of", "assigned_at", "department", "owner", "reopen_count",
+           "closed_at", "close_reason", "voided_at", "void_reason")
+_COMPLAINT_KINDS = ("log", "repeat-link", "assign", "revisit", "close", "void")
+_FOLD_DATA = {
+    "log": "json_array(json_extract(e.data, '$.logged_by'), json_extract(e.data, "
+           "'$.repeat_of'), json_type(e.data, '$.logged_by'))",
+    "repeat-link": "json_array(json_extract(e.data, '$.repeat_of'))",
+    "assign": "json_array(e.at, json_extract(e.data, '$.department'), json_extract(e.data, "
+              "'$.owner'))",
+    "revisit": "json_array(e.at, json_extract(e.data, '$.status'), json_extract(e.old, "
+               "'$.status'))",
+    "close": "json_array(e.at, json_extract(e.data, '$.reason'), json_extract(e.old, "
+             "'$.status'))",
+    "void": "json_array(e.at, json_extract(e.data, '$.reason'))",
+}
+# Complaints a range is read in, at most (the rows and events of that many in memory).
+_RECORDS_SLICE = 20_000
+
+
+def check_records(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None = None
+                  ) -> list[Problem]:
+    """The complaints lo <= id < hi: every row of their steps (assignments,
+    investigations, resolutions, revisits, receipts, dispositions, notes, attachments,
+    CAPA items) against the events that recorded it, both ways (_ROW_EVENTS), and their
+    own columns that steps set (_FOLDED) against their events replayed. Read a slice
+    of complaints at a time. Complaints with events from before the hash chain (an
+    upgraded ledger: they may not record everything) are left out."""
+    out: list[Problem] = []
+    for a, b in _slices(cur, lo, hi):
+        out += _records_between(cur.connection, a, b)
+    return out
+
+
+def _slices(cur: sqlite3.Cursor, lo: str | None, hi: str | None
+            ) -> Iterator[tuple[str | None, str | None]]:
+    """lo..hi cut into ranges of complaint ids of at most _RECORDS_SLICE complaints."""
+    start = lo
+    while True:
+        bounds, params = _bounds("id", start, hi)
+        row = cur.execute(f"SELECT id FROM complaints WHERE 1 {bounds}ORDER BY id LIMIT 1 "
+                          "OFFSET ?", (*params, _RECORDS_SLICE)).fetchone()
+        if row is None:
+            yield start, hi
+            return
+        yield start, row[0]
+        start = row[0]
+
+
+def _records_between(conn: sqlite3.Connection, lo: str | None, hi: str | None
+                     ) -> list[Problem]:
+    from collections import Counter
+
+    kinds = tuple(kind for kind, *_rest in _ROW_EVENTS)
+    bounds, params = _bounds("e.complaint_id", lo, hi)
+    keys = " ".join(f"WHEN '{k}' THEN json_array({', '.join(key)})"
+                    for k, _sql, key, _v in _ROW_EVENTS)
+    values = " ".join(f"WHEN '{k}' THEN json_array({', '.join(v)})"
+                      for k, _sql, _key, v in _ROW_EVENTS)
+    folded = " ".join(f"WHEN '{k}' THEN {sql}" for k, sql in _FOLD_DATA.items())
+    # an event whose data is not JSON is left out (the chain check names it)
+    valid = "CASE WHEN json_valid(e.data) AND json_valid(coalesce(e.old, '{}')) THEN "
+    events: Counter[tuple[str, str, str, str]] = Counter()
+    replayed: dict[str, dict[str, Any]] = {}
+    old: set[str] = set()
+    for cid, kind, login, key, value, fold in _rows(conn.execute(
+            f"SELECT e.complaint_id, e.kind, e.login, {valid}CASE e.kind {keys} END END, "
+            f"{valid}CASE e.kind {values} END END, {valid}CASE e.kind {folded} END END "
+            "FROM events e INDEXED BY "
+            f"events_complaint WHERE e.complaint_id IS NOT NULL {bounds}AND (e.kind IN "
+            f"{_in((*kinds, *_COMPLAINT_KINDS))} OR e.login IS NULL) ORDER BY "
+            "e.complaint_id, e.id", params)):
+        if login is None:
+            old.add(cid)
+        if key is not None:
+            events[cid, kind, key, value] += 1
+        if fold is not None:
+            _fold(replayed.setdefault(cid, {"reopen_count": 0}), kind, json.loads(fold))
+    rows: Counter[tuple[str, str, str, str]] = Counter()
+    for kind, sql, _key, _values in _ROW_EVENTS:
+        rbounds, rparams = _bounds("r.complaint_id" if "JOIN returns" not in sql
+                                   else "t.complaint_id", lo, hi)
+        for cid, key, value in _rows(conn.execute(sql.format(bounds=rbounds), rparams)):
+            rows[cid, kind, key, value] += 1
+    out: list[Problem] = []
+    missing, extra = events - rows, rows - events
+    by_key: dict[tuple[str, str, str], str] = {(c, k, key): v for c, k, key, v in missing}
+    for cid, kind, key, value in sorted(extra):
+        if cid in old:
+            continue
+        want = by_key.pop((cid, kind, key), None)
+        out.append(problem(_TABLE_OF[kind], _named(cid, key), value, want,
+                           N_("this row is not what its event recorded") if want is not None
+                           else N_("no event records this row")))
+    for cid, kind, key, value in sorted(missing):
+        if cid in old or (cid, kind, key) not in by_key:
+            continue
+        out.append(problem(_TABLE_OF[kind], _named(cid, key), None, value,
+                           N_("an event records this row, which is not there")))
+    cbounds, cparams = _bounds("id", lo, hi)
+    for cid, status, *have in _rows(conn.execute(
+            f"SELECT id, status, {', '.join(_FOLDED)} FROM complaints WHERE 1 {cbounds}"
+            "ORDER BY id", cparams)):
+        if cid in old:
+            continue
+        replay = replayed.get(cid, {"reopen_count": 0})
+        for field, value in zip(_FOLDED, have, strict=True):
+            expected = replay.get(field)
+            if field == "logged_by" and "logged_by" not in replay:
+                continue  # (a log event of a version that did not record it)
+            if field == "close_reason" and status != "closed":
+                continue  # (left by a reopening before this version cleared it)
+            if value != expected:
+                out.append(problem(field, cid, value, expected,
+                                   N_("the complaint's field is not what its events "
+                                      "recorded")))
+    return out
+
+
+def _named(cid: str, key: str) -> str:
+    """A row's name in a problem: its complaint, then its number, instant, return."""
+    return " ".join([cid, *(str(k) for k in json.loads(key) if k is not None)])
+
+
+def _fold(c: dict[str, Any], kind: str, data: list[Any]) -> None:
+    """One event of a complaint into what its columns should hold (check_records)."""
+    if kind == "log":
+        if data[2] is not None:
+            c["logged_by"] = data[0]
+        c["repeat_of"] = data[1]
+    elif kind == "repeat-link":
+        c["repeat_of"] = data[0]
+    elif kind == "assign":
+        c.setdefault("assigned_at", data[0])
+        c["department"], c["owner"] = data[1], data[2]
+    elif kind == "revisit":
+        if data[1] == "investigating":
+            c["reopen_count"] += 1
+            c["closed_at"] = c["close_reason"] = None
+        elif data[1] == "closed" and data[2] != "closed":
+            c["closed_at"], c["close_reason"] = data[0], None
+    elif kind == "close":
+        c["closed_at"], c["close_reason"] = data[0], data[1]
+    elif kind == "void":
+        c["voided_at"], c["void_reason"] = data[0], data[1]
+
+
+def check_triggers(cur: sqlite3.Cursor) -> list[Problem]:
+    """Every trigger of the schema is there, as the schema writes it: those that keep the
+    events, notes and attachments append-only above all (one dropped, or put back with
+    the same name and another body, their rows could have been changed). Compared
+    without whitespace, comments or letter case."""
     from complaintctl import migrations
 
-    want = re.findall(r"CREATE TRIGGER (?:IF NOT EXISTS )?(\w+)", migrations.current_schema(),
-                      re.IGNORECASE)
-    have = {name for (name,) in cur.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'trigger'")}
-    return [problem("trigger", name, None, name,
-                    N_("a trigger of the ledger is missing: the rows it guards could have "
-                       "been changed")) for name in want if name not in have]
+    schema = sqlite3.connect(":memory:")  # the triggers as SQLite keeps the schema's
+    try:
+        schema.executescript(migrations.current_schema())
+        want = {name: _trigger_text(sql) for name, sql in schema.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")}
+    finally:
+        schema.close()
+    have = {name: _trigger_text(sql or "") for name, sql in cur.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")}
+    out = []
+    for name, text in want.items():
+        if name not in have:
+            out.append(problem("trigger", name, None, name, N_(
+                "a trigger of the ledger is missing: the rows it guards could have been "
+                "changed")))
+        elif have[name] != text:
+            out.append(problem("trigger", name, None, name, N_(
+                "a trigger of the ledger is not the schema's: the rows it guards could "
+                "have been changed")))
+    return out
+
+
+def _trigger_text(sql: str) -> str:
+    """A trigger's SQL without comments, whitespace, `IF NOT EXISTS` or letter case."""
+    import re
+
+    sql = re.sub(r"--[^\n]*", "", sql)
+    sql = re.sub(r"\bIF\s+NOT\s+EXISTS\b", "", sql, flags=re.IGNORECASE)
+    return re.sub(r"\s+", "", sql).lower()
 
 
 # The last contact with the customer, recounted: the latest of the complaint's intake,
@@ -570,8 +867,9 @@ def check_last_contact(cur: sqlite3.Cursor) -> list[Problem]:
 
 
 def check_returns(cur: sqlite3.Cursor) -> list[Problem]:
-    """Each return's quantities are the sums its receive and dispose events recorded, and
-    its stage the one its latest return event recorded."""
+    """Each return's quantities are the sums its receive and dispose events recorded, its
+    stage the one its latest return event recorded, and its inspection (result,
+    defective quantity, cause, note) what its latest inspection recorded."""
     def total(kind: str) -> str:
         return ("(SELECT coalesce(sum(json_extract(e.data, '$.qty')), 0) FROM events e "
                 f"WHERE e.return_id = r.id AND e.kind = '{kind}' AND json_valid(e.data))")
@@ -580,9 +878,19 @@ def check_returns(cur: sqlite3.Cursor) -> list[Problem]:
            f"{total('return-dispose')}, r.stage, (SELECT CASE e.kind WHEN 'return-open' "
            "THEN 'authorised' ELSE json_extract(e.data, '$.stage') END FROM events e "
            f"WHERE e.return_id = r.id AND e.kind IN {_in(RETURN_KINDS)} "
-           "AND json_valid(e.data) ORDER BY e.id DESC LIMIT 1) FROM returns r ORDER BY r.id")
+           "AND json_valid(e.data) ORDER BY e.id DESC LIMIT 1), json_array(r.result, "
+           "r.defective_qty, r.cause, r.inspection_note), (SELECT json_array(json_extract("
+           "e.data, '$.result'), json_extract(e.data, '$.defective_qty'), json_extract(e.data, "
+           "'$.cause'), json_extract(e.data, '$.note')) FROM events e WHERE e.return_id = r.id "
+           "AND e.kind = 'return-inspect' AND json_valid(e.data) ORDER BY e.id DESC LIMIT 1) "
+           "FROM returns r ORDER BY r.id")
     out = []
-    for rid, received, received_e, disposed, disposed_e, stage, stage_e in cur.execute(sql):
+    for rid, received, received_e, disposed, disposed_e, stage, stage_e, inspected, \
+            inspected_e in cur.execute(sql):
+        if inspected_e is not None and inspected != inspected_e:
+            out.append(problem("inspection", rid, inspected, inspected_e,
+                               N_("the return's inspection is not what its latest "
+                                  "inspection recorded")))
         if received != received_e:
             out.append(problem("received_qty", rid, received, received_e,
                                N_("received_qty is not the sum of the return's receipts")))

@@ -385,7 +385,8 @@ def finish(run: Callable[[], object]) -> int:
         _err(_("Error: {message}").format(message=_("unexpected failure: {error}").format(
             error=f"{type(exc).__name__}: {exc}")))
         _err(_("Hint: {hint}").format(
-            hint=_("this is a bug in complaintctl; the ledger was left as it was")))
+            hint=_("this is a bug in complaintctl, or a value changed in the ledger by hand "
+                   "(complaintctl verify names those); the ledger was left as it was")))
         code = 1
     return code
 

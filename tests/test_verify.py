@@ -134,12 +134,16 @@ def test_an_edited_event_is_named(ledger, env, full):
     tamper(env, "DROP TRIGGER events_no_update",
            f"UPDATE events SET actor = 'someone else' WHERE id = {target}", trigger)
     problems = verify_fails(ledger)
-    assert [(p["kind"], p["id"]) for p in problems] == [("chain", target)]
+    # the event, and the row of its step that no longer is what it records
+    (cid, at), = ledger.rows("SELECT complaint_id, at FROM events WHERE id = ?", (target,))
+    assert [(p["kind"], p["id"]) for p in problems] == [
+        ("chain", target), ("assignments", f"{cid} {at}")]
+    assert problems[1]["expected"].startswith('["someone else",')
     out = ledger("verify", code=1)
-    header, line = out.stdout.splitlines()
+    header, line, _row = out.stdout.splitlines()
     assert header.split()[:4] == ["kind", "id", "stored", "expected"]
     assert line.split()[:2] == ["chain", str(target)]
-    assert "Error: 1 problem found" in out.stderr
+    assert "Error: 2 problems found" in out.stderr
 
 
 def test_an_edited_status_in_an_event_breaks_the_chain_there(ledger, env, full):
@@ -380,7 +384,8 @@ def test_a_rewritten_history_loses_the_earlier_head(ledger, env, full):
     conn = sqlite3.connect(env)
     trigger = schema_of(env, "events_no_update")
     conn.execute("DROP TRIGGER events_no_update")
-    conn.execute(f"UPDATE events SET actor = 'someone else' WHERE id = {target}")
+    # (its recorded time: an actor or a value edited is found by the rows beside it)
+    conn.execute(f"UPDATE events SET recorded_at = '2026-11-20T00:00:00Z' WHERE id = {target}")
     previous = ""
     for row_id, *row in conn.execute(f"SELECT id, {', '.join(EVENT_COLUMNS)} FROM events "
                                      "ORDER BY id").fetchall():
@@ -418,8 +423,11 @@ def test_an_upgraded_ledger_counts_unrecorded_deadlines_apart(run, env):
 def test_integrity_and_foreign_keys_are_checked(ledger, env, full):
     tamper(env, "INSERT INTO assignments (complaint_id, at, actor, department, owner) "
            "VALUES ('CC-2026-9999', '2026-11-01T00:00:00Z', 'x', 'd', 'o')")
-    (p,) = verify_fails(ledger)
-    assert p["kind"] == "foreign_key" and p["id"].startswith("assignments")
+    found = verify_fails(ledger)
+    assert [(p["kind"], p["id"][:11]) for p in found] == [
+        ("foreign_key", "assignments"), ("assignments", "CC-2026-999")]
+    assert found[1]["detail"] == "no event records this row"
+    assert found[1]["id"] == "CC-2026-9999 2026-11-01T00:00:00Z"
 
 
 @pytest.mark.parametrize("sql", [
@@ -529,7 +537,8 @@ def test_in_parts_every_check_finds_what_it_finds_in_one_snapshot(ledger, env, f
     whole = verify_fails(ledger, "--head", earlier["hash"])
     assert {p["kind"] for p in whole} == {"chain", "status", "deadline", "received_qty",
                                           "policy", "day_tally", "foreign_key",
-                                          "last_contact", "trigger", "severity"}
+                                          "last_contact", "trigger", "severity",
+                                          "resolutions", "assignments"}
     from complaintctl import audit
 
     monkeypatch.setattr(audit, "PARALLEL_FROM", 1)
@@ -593,3 +602,103 @@ def test_in_parts_the_rollups_recount_finds_what_it_finds_in_one_snapshot(ledger
     monkeypatch.setattr(audit, "PARALLEL_FROM", 1)
     monkeypatch.setattr(audit.os, "cpu_count", lambda: 2)
     assert verify_fails(ledger) == whole
+
+
+# Edits by hand an auditor found verify said OK to: each one must be found, by the
+# kind of problem given (most need no trigger dropped: these rows have none).
+HAND_EDITS = [
+    ("DELETE FROM revisits WHERE id = (SELECT min(id) FROM revisits)", "revisits"),
+    ("UPDATE actions SET done_at = NULL, done_by = NULL, verified_at = NULL, "
+     "verified_by = NULL, verify_note = NULL", "actions"),
+    ("UPDATE return_dispositions SET cost_of_loss = 0", "return_dispositions"),
+    ("DELETE FROM return_receipts WHERE id = (SELECT min(id) FROM return_receipts)",
+     "return_receipts"),
+    ("UPDATE complaints SET owner = '某人' WHERE owner IS NOT NULL", "owner"),
+    ("UPDATE complaints SET logged_by = 'someone'", "logged_by"),
+    ("UPDATE complaints SET reopen_count = 0", "reopen_count"),
+    ("UPDATE complaints SET closed_at = NULL WHERE status = 'closed'", "closed_at"),
+    ("UPDATE complaints SET close_reason = '客户同意撤诉' WHERE status = 'closed'",
+     "close_reason"),
+    ("UPDATE complaints SET void_reason = 'x' WHERE status = 'void'", "void_reason"),
+    ("UPDATE complaints SET assigned_at = '2026-10-01T00:00:00Z' WHERE assigned_at IS NOT "
+     "NULL", "assigned_at"),
+    ("UPDATE complaints SET repeat_of = NULL", "repeat_of"),
+    ("DELETE FROM assignments", "assignments"),
+    ("DELETE FROM investigations WHERE id = (SELECT max(id) FROM investigations)",
+     "investigations"),
+    ("UPDATE returns SET cause = '用户误用', defective_qty = 0", "inspection"),
+    # a guard dropped, the edit, and a guard of the same name that guards nothing put back
+    ("DROP TRIGGER notes_no_change", "UPDATE notes SET text = '客户同意撤诉'",
+     "CREATE TRIGGER notes_no_change BEFORE UPDATE ON notes WHEN 0 BEGIN SELECT 1; END",
+     "notes"),
+    ("DROP TRIGGER attachments_no_delete", "DELETE FROM attachments",
+     "CREATE TRIGGER attachments_no_delete BEFORE DELETE ON attachments WHEN 0 BEGIN "
+     "SELECT 1; END", "attachments"),
+    ("DROP TRIGGER attachments_no_delete", "CREATE TRIGGER attachments_no_delete BEFORE "
+     "DELETE ON attachments WHEN 0 BEGIN SELECT 1; END", "trigger"),
+]
+
+
+def test_what_the_steps_left_beside_their_events_is_checked_both_ways(ledger, tmp_path):
+    """A deleted unsatisfied call-back, CAPA items undone, a cost of loss zeroed, a
+    receipt deleted, the owner, who logged it, reopenings, closing and voiding changed:
+    verify said OK, and the reports counted from the edited rows."""
+    first = ledger.log()
+    again = ledger.log()  # repeats the first
+    ledger.to_state(first, "resolved")
+    ledger("revisit", first, "--satisfaction", "unsatisfied", "--at", "2026-10-09 15:00")
+    ledger("action", "add", first, "--text", "加严检验", "--owner", "李强", "--due",
+           "2026-10-30", "--at", "2026-10-09 16:00")
+    ledger("action", "done", "1", "--at", "2026-10-10 09:00")
+    ledger("action", "verify", "1", "--note", "有效", "--at", "2026-10-11 09:00")
+    ledger("note", first, "--text", "客户来电催办", "--at", "2026-10-09 17:00")
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(b"\xff\xd8 photo")
+    ledger("attach", first, str(photo), "--at", "2026-10-09 17:30")
+    ledger.to_state(again, "resolved")
+    ledger("close", again, "--no-revisit", "--reason", "客户拒绝回访", "--at",
+           "2026-10-20 09:00")
+    voided = ledger.log(customer="Acme")
+    ledger.to_state(voided, "void")
+    rcid = ledger.log(customer="Globex")
+    ledger.to_state(rcid, "assigned")
+    rid = ledger("return", "open", rcid, "--qty", "2", "--at", "2026-10-04 11:00").stdout.strip()
+    ledger("return", "receive", rid, "--qty", "2", "--at", "2026-10-05 09:00")
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "2",
+           "--cause", "轴承", "--at", "2026-10-05 10:00")
+    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "2", "--cost", "300",
+           "--at", "2026-10-05 11:00")
+    assert ledger("verify").stdout.startswith("OK: ")
+    clean = ledger.db.read_bytes()
+    missed = []
+    for *sql, kind in HAND_EDITS:
+        ledger.db.write_bytes(clean)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{ledger.db}{suffix}").unlink(missing_ok=True)
+        tamper(ledger.db, *sql)
+        found = json.loads(ledger("verify", "--format", "json", code=None).stdout)
+        if kind not in {p["kind"] for p in found["problems"]}:
+            missed.append((sql, kind, found["problems"]))
+    assert missed == []
+
+
+@pytest.mark.parametrize("parts", [False, True], ids=["whole", "in-parts"])
+def test_a_value_of_another_type_is_named_and_verify_still_answers(ledger, env, full,
+                                                                   monkeypatch, parts):
+    """An amount of 1.5 or 'zz' written by hand: verify stopped with "unexpected
+    failure" and printed no JSON at all (a cron job parsing it got nothing)."""
+    if parts:
+        from complaintctl import audit
+
+        monkeypatch.setattr(audit, "PARALLEL_FROM", 1)
+        monkeypatch.setattr(audit.os, "cpu_count", lambda: 2)
+    tamper(env, f"UPDATE complaints SET amount = 1.5 WHERE id = '{full['closed']}'",
+           "UPDATE return_dispositions SET cost_of_loss = 'zz' WHERE id = (SELECT min(id) "
+           "FROM return_dispositions)")
+    found = verify_fails(ledger)
+    named = {(p["kind"], p["id"]) for p in found}
+    assert ("type", f"complaints {full['closed']} amount") in named
+    assert any(kind == "type" and id_.endswith(" cost_of_loss") for kind, id_ in named)
+    stopped = [p for p in found if p["kind"] == "check"]
+    assert [p["id"] for p in stopped] == ["steps"]
+    assert "unexpected failure" not in ledger("verify", code=1).stderr
