@@ -699,6 +699,22 @@ def test_a_value_of_another_type_is_named_and_verify_still_answers(ledger, env, 
     named = {(p["kind"], p["id"]) for p in found}
     assert ("type", f"complaints {full['closed']} amount") in named
     assert any(kind == "type" and id_.endswith(" cost_of_loss") for kind, id_ in named)
-    stopped = [p for p in found if p["kind"] == "check"]
-    assert [p["id"] for p in stopped] == ["steps"]
+    assert ("amount", full["closed"]) in named  # and what the steps recorded differs
     assert "unexpected failure" not in ledger("verify", code=1).stderr
+
+
+def test_a_check_that_stops_at_a_value_says_so_and_the_others_still_run(ledger, env, full,
+                                                                        monkeypatch):
+    """Whatever a value written by hand does to one check, verify answers: that check
+    says where it stopped, the others still report (exit 1, the JSON whole)."""
+    from complaintctl import audit
+
+    def stops(cur):
+        raise ValueError("Unknown format code 'd' for object of type 'float'")
+
+    monkeypatch.setattr(audit, "check_returns", stops)
+    tamper(env, f"UPDATE complaints SET status = 'closed' WHERE id = '{full['assigned']}'")
+    found = verify_fails(ledger)
+    assert [(p["kind"], p["id"]) for p in found] == [
+        ("status", full["assigned"]), ("check", "returns")]
+    assert "ValueError" in found[1]["stored"]
