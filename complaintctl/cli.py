@@ -315,7 +315,9 @@ def upgrade_cmd() -> None:
 
 def _create(path: Path, init: dict[str, str], *, demo: bool = False) -> Ledger:
     """A new ledger at `path` (init, or demo into a new file)."""
-    return _keep(Ledger.create(path, init=init, now=_now(), demo=demo, login=_login()))
+    ledger = _keep(Ledger.create(path, init=init, now=_now(), demo=demo, login=_login()))
+    _STATE["written"] = str(path)  # an interruption from here on: it is there
+    return ledger
 
 
 # --- log: the intake prompts -------------------------------------------------------
@@ -1891,6 +1893,7 @@ def backup_cmd(
     _not_the_ledger(path, ledger, "backup PATH", _("back up to a file of another name"),
                     database_ok=True)  # archive.backup checks what it replaces
     done = archive.backup(ledger, path)
+    _STATE["written"] = str(done.path)  # an interruption from here on: it is there
     _say(_("Backed up {ledger} to {path} ({complaints}, {events}, {size} MB, schema version "
            "{version}).").format(
         ledger=done.ledger, path=done.path,

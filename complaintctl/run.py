@@ -107,7 +107,7 @@ def _interrupted() -> Exit:
         written = _STATE.get("written")
         if written is not None:
             _err(_("Interrupted after {id} was written.").format(id=written))
-        elif any(lg.committed for lg in _STATE.get("open") or ()):
+        elif _STATE.get("recorded") or any(lg.committed for lg in _STATE.get("open") or ()):
             _err(_("Interrupted after the change was recorded: it is in the ledger (see "
                    "its history with complaintctl show)."))
         else:
@@ -326,6 +326,8 @@ def guarded(func: Callable[..., R], /, *args: Any, **kw: Any) -> R:
                              code="nul_in_path")) from None
     finally:
         for ledger in _STATE.pop("open", []):
+            if ledger.committed:  # an interruption after this still says it was recorded
+                _STATE["recorded"] = True
             ledger.close()
 
 
@@ -393,7 +395,8 @@ def finish(run: Callable[[], object]) -> int:
 
 def root(*, db: str | None, actor: str | None, quiet: bool, ascii_: bool) -> None:
     """The root options of this run (the language is chosen before, see i18n)."""
-    _STATE.update(db=db, actor=actor, quiet=quiet, interrupted=False, written=None)
+    _STATE.update(db=db, actor=actor, quiet=quiet, interrupted=False, written=None,
+                  recorded=False)
     render.use_ascii(ascii_)
 
 

@@ -359,6 +359,61 @@ def test_an_interrupt_after_any_commit_does_not_say_nothing_was_written(ledger, 
     assert ledger.rows("SELECT contact FROM complaints") == [(None,)]
 
 
+INTERRUPTED_LATE = """
+import sys
+from complaintctl.store import Ledger
+close = Ledger.close
+
+def interrupted(self):  # Ctrl-C as the command closes its ledger, its work done
+    close(self)
+    raise KeyboardInterrupt
+
+def said(message):  # or as it says what it did
+    raise KeyboardInterrupt
+
+from complaintctl import cli
+if sys.argv[1] == "close":
+    Ledger.close = interrupted
+else:
+    cli._say = said
+del sys.argv[1]
+sys.argv[0] = "complaintctl"
+cli.main()
+"""
+
+
+def test_an_interrupt_once_the_ledger_is_closed_still_says_it_was_recorded(ledger, env,
+                                                                          tmp_path):
+    """Ctrl-C just after an import (or init, or a backup) was done, while its ledger was
+    being closed: "Interrupted; nothing was written." with 3,000 complaints in the
+    ledger (the commit was known only to the ledger, closed by then)."""
+    register = tmp_path / "r.csv"
+    register.write_text("客户,内容,类别,严重程度,渠道,日期\n"
+                        "Acme,noise,quality,low,phone,2026-10-01 09:00\n", encoding="utf-8")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('[columns]\ncustomer = "客户"\ndescription = "内容"\ncategory = '
+                       '"类别"\nseverity = "严重程度"\nchannel = "渠道"\nreceived = "日期"\n',
+                       encoding="utf-8")
+
+    def run(when: str, *args: str) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run([sys.executable, "-c", INTERRUPTED_LATE, when, *args],
+                              capture_output=True, text=True, timeout=60,
+                              env={**os.environ, "COMPLAINTCTL_DB": str(env)})
+        assert done.returncode == 130 and "Traceback" not in done.stderr, done.stderr
+        return done
+
+    r = run("close", "import", str(register), "--mapping", str(mapping))
+    assert "nothing was written" not in r.stderr
+    assert r.stderr.endswith("Interrupted after the change was recorded: it is in the "
+                             "ledger (see its history with complaintctl show).\n"), r.stderr
+    assert len(ledger.rows("SELECT id FROM complaints")) == 1
+    r = run("say", "backup", str(tmp_path / "b.db"))
+    assert r.stderr.endswith(f"Interrupted after {tmp_path / 'b.db'} was written.\n")
+    new = tmp_path / "new.db"
+    r = run("say", "--db", str(new), "init")
+    assert r.stderr.endswith(f"Interrupted after {new} was written.\n") and new.exists()
+
+
 # --- 4. the order of the prompts, words numbered and shown by their labels -------------
 
 def test_prompts_go_in_the_order_of_a_call_with_numbered_words(ledger):
