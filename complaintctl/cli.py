@@ -278,6 +278,7 @@ def init_cmd(
                             "currency": settings.currency(currency),
                             "timezone": timezone_ or _machine_timezone(),
                             "language": language or ""})
+    _STATE["written"] = str(path)  # an interruption from here on: it is there
     s = ledger.config.settings
     _say(_("Ledger created at {path} (calendar {country}, time zone {zone}, currency "
            "{currency}).").format(path=path, country=s["country"], zone=s["timezone"],
@@ -315,9 +316,7 @@ def upgrade_cmd() -> None:
 
 def _create(path: Path, init: dict[str, str], *, demo: bool = False) -> Ledger:
     """A new ledger at `path` (init, or demo into a new file)."""
-    ledger = _keep(Ledger.create(path, init=init, now=_now(), demo=demo, login=_login()))
-    _STATE["written"] = str(path)  # an interruption from here on: it is there
-    return ledger
+    return _keep(Ledger.create(path, init=init, now=_now(), demo=demo, login=_login()))
 
 
 # --- log: the intake prompts -------------------------------------------------------
