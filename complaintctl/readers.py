@@ -84,6 +84,13 @@ def open_table(path: Path, *, sheet: str | None = None, encoding: str | None = N
                ) -> Table:
     """The register in `path`; BadInput when it cannot be read."""
     try:
+        # a register is a file on disk: a pipe would wait for a writer, a device such
+        # as /dev/zero be read without end
+        if path.exists() and not path.is_dir() and not path.is_file():
+            raise BadInput(_("cannot read {path}: it is not a regular file (a device, a "
+                             "pipe or a socket)").format(path=path),
+                           hint=_("give the register saved as a file: .xlsx, .xls or .csv"),
+                           code="file_not_regular")
         if is_workbook(path):
             return _xlsx(path, sheet)
         if sheet is not None:

@@ -217,6 +217,22 @@ def test_xlsx_register(ledger, tmp_path, files):
     assert "no sheet '无此页'" in bad.stderr and "登记表" in bad.stderr
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_pipe_or_a_device_is_not_read_as_a_register(ledger, files, tmp_path):
+    """`import /dev/zero` read without end (3.8 GB in six seconds) and a named pipe
+    waited for a writer for ever: a register is a file on disk."""
+    pipe = tmp_path / "register.csv"
+    os.mkfifo(pipe)
+    before = ledger.snapshot()
+    for path in (str(pipe), "/dev/zero"):
+        for args in (("--mapping", str(files["map"])), ("--template",)):
+            r = ledger("import", path, *args, code=2)
+            assert r.stderr.startswith(f"Error: cannot read {path}: it is not a regular file "
+                                       "(a device, a pipe or a socket)\nHint: give the "
+                                       "register saved as a file"), r.stderr
+    assert ledger.snapshot() == before
+
+
 def test_dry_run_writes_nothing(ledger, files):
     before = ledger.snapshot()
     r = ledger("import", files["csv"], "--mapping", files["map"], "--dry-run")
