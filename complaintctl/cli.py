@@ -1095,15 +1095,16 @@ def list_cmd(
     if limit is None:
         limit = 200 if fmt == "table" else 0
     listing = views.list_stream(
-        ledger, status=status_w, department=parse.text(dept, "--dept"),
-        owner=parse.text(owner, "--owner"), customer=parse.text(customer, "--customer"),
-        product=parse.text(product, "--product"),
+        ledger, status=status_w, department=parse.text_filter(dept, "--dept"),
+        owner=parse.text_filter(owner, "--owner"),
+        customer=parse.text_filter(customer, "--customer"),
+        product=parse.text_filter(product, "--product"),
         category=parse.choice(category, ledger.config.categories, "--category",
                               extra=ledger.config.category_words),
         severity=parse.choice(severity, parse.SEVERITIES, "--severity"),
         since=since_dt, until=until_dt,
         limit=parse.positive_int(limit, "--limit", allow_zero=True),
-        ref=parse.text(ref, "--ref"))
+        ref=parse.text_filter(ref, "--ref"))
     render.use_words("category", ledger.config.category_words)
     if fmt in ("csv", "json"):  # streamed from the cursor: flat memory, any length
         batches = listing.batches(render.STREAM_BATCH)

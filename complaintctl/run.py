@@ -410,7 +410,7 @@ def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
     limit = parse.positive_int(limit, "--limit", allow_zero=True)  # whatever the format
     now = _now()
     when = now if as_of is None else _when(ledger, as_of, "--as-of")
-    dept, owner = parse.text(dept, "--dept"), parse.text(owner, "--owner")
+    dept, owner = parse.text_filter(dept, "--dept"), parse.text_filter(owner, "--owner")
     severity = parse.choice(severity, parse.SEVERITIES, "--severity")
     rows = views.overdue(ledger, when, department=dept, owner=owner, severity=severity,
                           current=when >= now)

@@ -210,6 +210,20 @@ def test_an_option_given_twice_with_different_values_is_refused(ledger):
     ledger("--ascii", "--ascii", "-q", "-q", "overdue")
 
 
+def test_an_empty_filter_is_refused_not_taken_as_none(ledger):
+    """`list --customer "$CUST"` with the variable empty listed every complaint, and
+    `overdue --dept ''` every late stage, as if filtered."""
+    ledger.log()
+    for args in (("list", "--customer", ""), ("list", "--product", "  "),
+                 ("list", "--dept", "\u3000"), ("list", "--owner", ""), ("list", "--ref", ""),
+                 ("overdue", "--dept", ""), ("overdue", "--owner=")):
+        r = refused(ledger, *args, code=2,
+                    message=f"Error: {args[1].split('=')[0]} is empty: it would match "
+                            "every complaint")
+        assert "Hint: give part of what to match, or leave" in r.stderr
+    assert ledger("list", "--customer", "华东", "--format", "csv").stdout.count("CC-") == 1
+
+
 def test_domain_guards(ledger):
     cid = ledger.log()
     ledger.to_state(cid, "assigned")
