@@ -1452,9 +1452,7 @@ def report_cmd(
         text = render.report_csv(rep, tz, section)
     elif fmt == "markdown":
         text = render.report_markdown(rep, tz, section)
-    else:
-        if render.report_is_empty(rep):
-            _say(_("No complaints in this period."))
+    else:  # (an empty period says so in the table: once, on stdout)
         _print_rich(*render.report_rich(rep, tz, _width()))
         return
     if output:

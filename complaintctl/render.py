@@ -1312,7 +1312,7 @@ def report_markdown(rep: dict[str, Any], tz: tzinfo, section: str | None = None)
     text = "# " + md_cell(_("Complaint report (客户投诉处理报表): {period}").format(
         period=period_label(rep["period"]))) + "\n\n"
     if report_is_empty(rep):
-        text += _("No complaints in this period.") + "\n\n"
+        text += _("No complaint was received, resolved or closed in this period.") + "\n\n"
     if section in (None, "summary"):
         text += kv_markdown(report_summary(rep, tz), report_title("summary"))
     for name, (rows, cols) in report_tables(rep).items():
@@ -1370,7 +1370,8 @@ def report_rich(rep: dict[str, Any], tz: tzinfo, width: int = 80) -> list[Render
     out: list[RenderableType] = [Rule(Text(title))] if cell_len(title) + 6 <= width \
         else [Text(title), Rule()]
     if report_is_empty(rep):
-        out.append(Text(_("No complaints in this period.")))
+        out.append(Text(_("No complaint was received, resolved or closed in this "
+                          "period.")))
     out.append(kv_table(report_summary(rep, tz), report_title("summary")))
     for name, (rows, cols) in report_tables(rep).items():
         if not rows:

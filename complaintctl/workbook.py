@@ -438,7 +438,8 @@ def _pareto(book: _Book, rep: dict[str, Any]) -> None:
         if rows:
             sh.ws.insert_chart(top, 6, _pareto_chart(book, sh, first, last, title))
         else:
-            sh.text(0, _("No complaints in this period."), fit=False)
+            sh.text(0, _("No complaint was received, resolved or closed in this period."),
+                    fit=False)
             sh.skip()
         # the next table starts below this chart (about 18 rows high)
         sh.row = max(sh.row + 2, top + 20)
