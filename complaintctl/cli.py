@@ -758,7 +758,7 @@ def resolve_cmd(
     out = complaints.resolve(ledger, complaint_id,
                          parse.choice(disposition, parse.DISPOSITIONS, "--disposition"),
                          parse.text(summary, "--summary", multiline=True, required=True),
-                         parse.money(amount, yuan=ledger.config.currency == "CNY"),
+                         parse.money(amount, currency=ledger.config.currency),
                          parse.text(approved_by, "--approved-by"),
                          at=_when(ledger, at), now=_now(), actor=_actor())
     _report_outcome(out, _("{id} is {status}; revisit the customer next.").format(
@@ -1237,12 +1237,12 @@ def return_dispose_cmd(
 ) -> None:
     """Give received units a disposition (repeat to split the quantity)."""
     ledger = _open(write=True)
-    yuan = ledger.config.currency == "CNY"
+    code = ledger.config.currency
     out = rma.return_dispose(ledger, return_id,
                                 parse.choice(action, parse.RETURN_ACTIONS, "--action"),
                                 parse.quantity(qty, "--qty"),
-                                parse.money(cost, "--cost", yuan=yuan),
-                                parse.money(repair_cost, "--repair-cost", yuan=yuan),
+                                parse.money(cost, "--cost", currency=code),
+                                parse.money(repair_cost, "--repair-cost", currency=code),
                                 parse.text(note, "--note", multiline=True),
                                 at=_when(ledger, at), now=_now(), actor=_actor())
     left = out.data["left"]

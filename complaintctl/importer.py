@@ -340,10 +340,10 @@ class Reader:
 
             return _remembered(count)
         if kind == "money":
-            yuan = self.lg.config.currency == "CNY"
+            code = self.lg.config.currency
 
             def money(raw: str) -> int | None:  # ¥1,250.50, 1250元 in a register in yuan
-                return parse.money(raw, column, yuan=yuan)
+                return parse.money(raw, column, currency=code)
 
             return _remembered(money)
         if kind == "bool":
@@ -750,7 +750,7 @@ def _reached(steps: list[Step]) -> str:
     return state
 
 
-# A count with the register's unit after it (the yuan around an amount: parse.YUAN).
+# A count with the register's unit after it (the currency around an amount: parse.money).
 _UNIT = re.compile(r"\s*([0-9]+)\s*(?:台|件|个|只|套|箱|盒|支|片|pcs?|units?)\.?\s*",
                    re.IGNORECASE)
 

@@ -276,26 +276,53 @@ MAX_AMOUNT = 10**12
 _THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
 
 
-# The yuan written around an amount (¥1,250.50, 1250元, RMB 80): read in a ledger kept in
-# yuan, where they can mean nothing else.
-YUAN = re.compile(r"^\s*(?:[¥￥]|RMB|CNY|人民币)\s*|\s*(?:元|RMB|CNY|人民币)\s*$",
-                  re.IGNORECASE)
+# The signs and words of a currency written around an amount (¥1,250.50, 1250元, RMB 80,
+# $100, 100 USD), by its code (the code itself is taken too): read in a ledger kept in
+# that currency, where they can mean nothing else; another currency's are refused. After
+# NFKC (￥ is ¥, ＄ is $).
+CURRENCY_SIGNS: dict[str, tuple[str, ...]] = {
+    "CNY": ("¥", "元", "RMB", "人民币"), "USD": ("US$", "$", "美元"), "EUR": ("€", "欧元"),
+    "GBP": ("£", "英镑"), "JPY": ("¥", "円", "日元"), "HKD": ("HK$", "港元", "港币")}
+
+
+def _signs(words: list[str], pattern: str = "") -> re.Pattern[str]:
+    """The words (longest first), or `pattern`, before or after the rest."""
+    alternatives = "|".join([*(re.escape(w) for w in sorted(words, key=len, reverse=True)),
+                             *([pattern] if pattern else [])])
+    return re.compile(rf"^\s*(?:{alternatives})\s*|\s*(?:{alternatives})\s*$", re.IGNORECASE)
+
+
+def _currency_signs(code: str) -> re.Pattern[str]:
+    return _signs([code, *CURRENCY_SIGNS.get(code, ())])
+
+
+# Any currency's sign or code around a number (after the ledger's own were taken off).
+_ANY_CURRENCY = _signs(sorted({w for ws in CURRENCY_SIGNS.values() for w in ws}), "[A-Z]{3}")
 # What is read as a number: digits with a point (and a sign, refused below with its own
 # words); not Decimal's other forms (1e3, 1_000), which nobody means as an amount.
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 
-def money(value: str | None, field: str = "--amount", *, yuan: bool = False) -> int | None:
-    """Parse an amount into integer minor units (cents, 分); never a float. `yuan`: the
-    ledger's currency is CNY, and the yuan written around the number are taken."""
+def money(value: str | None, field: str = "--amount", *, currency: str | None = None
+          ) -> int | None:
+    """Parse an amount into integer minor units (cents, 分); never a float. `currency`:
+    the ledger's, whose signs and code written around the number are taken (¥1,250.50,
+    1250元, $100, 100 USD); another currency's are refused as such."""
     if value is None:
         return None
     import unicodedata  # full-width digits and point, as a Chinese IME types them
     from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
     raw = unicodedata.normalize("NFKC", value).strip()
-    if yuan:
-        raw = YUAN.sub("", raw) or raw
+    if currency:
+        raw = _currency_signs(currency).sub("", raw) or raw
+        if _ANY_CURRENCY.search(raw) and _NUMBER.fullmatch(
+                _ANY_CURRENCY.sub("", raw).replace(",", "")):
+            raise BadInput(_("{field} {value} is in another currency than the ledger's "
+                             "({code})").format(field=field, value=shown(value), code=currency),
+                           hint=_("amounts are kept in {code}: give the amount in it, e.g. "
+                                  "{field} 1250.50").format(code=currency, field=field),
+                           code="other_currency", field=field)
     if "," in raw and _THOUSANDS.fullmatch(raw):
         raw = raw.replace(",", "")  # 1,250.50: separators of thousands
     try:

@@ -224,6 +224,27 @@ def test_an_empty_filter_is_refused_not_taken_as_none(ledger):
     assert ledger("list", "--customer", "华东", "--format", "csv").stdout.count("CC-") == 1
 
 
+def test_an_amount_in_the_ledgers_currency_or_another(run, env):
+    """A USD ledger refused $100 as "not an amount", and ¥100 the same way: the ledger's
+    sign and code are taken, another currency's are said to be one."""
+    run("init", "--currency", "USD", "--timezone", "UTC")
+    cid = run.log()
+    run.to_state(cid, "investigating")
+    before = run.snapshot()
+    for value, code in (("¥100", "CNY"), ("100 元", "CNY"), ("€5", "EUR")):
+        r = run("resolve", cid, "--disposition", "refund", "--summary", "x", "--amount",
+                value, code=2)
+        assert f"--amount '{value}' is in another currency than the ledger's (USD)" \
+            in r.stderr, (code, r.stderr)
+    assert run.snapshot() == before
+    run("resolve", cid, "--disposition", "refund", "--summary", "x", "--amount", "$1,250.50",
+        "--at", "2026-10-09 09:00")
+    run("revisit", cid, "--satisfaction", "unsatisfied", "--at", "2026-10-09 10:00")
+    run("resolve", cid, "--disposition", "refund", "--summary", "x", "--amount", "80 usd",
+        "--at", "2026-10-09 11:00")
+    assert run.rows("SELECT amount FROM resolutions ORDER BY id") == [(125050,), (8000,)]
+
+
 def test_domain_guards(ledger):
     cid = ledger.log()
     ledger.to_state(cid, "assigned")
