@@ -1027,7 +1027,7 @@ def test_the_yuan_around_a_typed_amount_only_in_a_ledger_kept_in_yuan(ledger, tm
     ledger("--db", usd, "investigate", cid, "--cause", "x")
     r = ledger("--db", usd, "resolve", cid, "--disposition", "refund", "--summary", "x",
                "--amount", "¥100", code=2)
-    assert "Error: --amount '¥100' is not an amount" in r.stderr
+    assert "Error: --amount '¥100' is in another currency than the ledger's (USD)" in r.stderr
 
 
 @pytest.mark.parametrize("typed", ["12,50", "1,2,3", "99，5", "1,25", ",123", "1,2500"])
@@ -1257,7 +1257,8 @@ def test_units_and_the_yuan_around_numbers_are_read(ledger, files, tmp_path, env
     usd = tmp_path / "usd.db"
     ledger("--db", usd, "init", "--currency", "USD", "--timezone", "Asia/Shanghai")
     r = ledger("--db", usd, "import", path, "--mapping", mapping, code=2)
-    assert "column 赔偿金额: '¥1,250.50' is not an amount" in r.stderr, r.stderr
+    assert "column 赔偿金额: '¥1,250.50' is in another currency than the ledger's (USD)" \
+        in r.stderr, r.stderr
 
 
 def test_an_import_into_a_ledger_in_use_stays_in_wal(ledger, files, monkeypatch):
