@@ -630,9 +630,11 @@ def log_cmd(
     dues = out.data["deadlines"]
     parts = [_("{stage} by {time}").format(stage=i18n.term("stage", k), time=ledger.local(v))
              for k, v in dues.items() if v]
+    severity = i18n.term("severity", fields["severity"])
     _say(_("Logged {id} ({severity}); {deadlines}.").format(
-        id=out.id, severity=i18n.term("severity", fields["severity"]),
-        deadlines=_("; ").join(parts)))
+        id=out.id, severity=severity, deadlines=_("; ").join(parts)) if parts else
+        _("Logged {id} ({severity}); no deadlines for this severity.").format(
+            id=out.id, severity=severity))
     _emit(out.id + "\n")
 
 

@@ -821,11 +821,12 @@ class Ledger:
                 os.link(tmp, path)
             except FileExistsError:
                 raise Refused(_("{path} is already a ledger (made a moment ago)").format(
-                    path=path),
+                    path=path), hint=_("change its settings with: complaintctl policy"),
                               code="already_a_ledger", path=str(path)) from None
             except OSError:  # no hard links here: take the small race
                 if os.path.lexists(path):
                     raise Refused(_("{path} is already a ledger").format(path=path),
+                                  hint=_("change its settings with: complaintctl policy"),
                                   code="already_a_ledger",
                                   path=str(path)) from None
                 os.rename(tmp, path)

@@ -276,6 +276,19 @@ def test_amending_severity_ends_a_stage_the_new_severity_does_not_have(ledger):
     assert ledger("verify").exit_code == 0
 
 
+def test_a_severity_without_deadlines_is_said_as_such_when_logged(ledger):
+    """`Logged CC-2026-0001 (low); .` (zh: （低）；。) when policy gives the severity no
+    deadline at all."""
+    ledger("policy", "set", "assign", "low", "none")
+    ledger("policy", "set", "resolve", "low", "none")
+    r = ledger("log", "--customer", "Acme", "--description", "x", "--category", "quality",
+               "--severity", "low", "--channel", "phone")
+    assert r.stderr.startswith("Logged CC-2026-0001 (low); no deadlines for this severity.\n")
+    r = ledger("--lang", "zh", "log", "--customer", "Acme", "--description", "y", "--category",
+               "quality", "--severity", "low", "--channel", "phone")
+    assert "；。" not in r.stderr and "CC-2026-0002" in r.stderr
+
+
 def test_repeat_complaint_is_linked_and_announced(ledger):
     first = ledger.log(received="2026-07-01 09:00")
     second = ledger("log", "--customer", "华东电器有限公司", "--description", "又坏了",

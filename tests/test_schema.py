@@ -251,6 +251,20 @@ def test_every_folder_made_for_a_new_ledger_is_private(run, tmp_path):
     assert stat.S_IMODE(tmp_path.stat().st_mode) != 0o777  # one that was there: as it was
 
 
+def test_a_ledger_another_init_made_a_moment_ago_is_refused_with_a_hint(run, env,
+                                                                       monkeypatch):
+    """init and demo racing on a new path: the loser's refusal had no Hint line."""
+    from complaintctl import store
+
+    def beaten(src, dst):
+        raise FileExistsError(dst)
+
+    monkeypatch.setattr(store.os, "link", beaten)
+    r = run("init", code=1)
+    assert r.stderr == (f"Error: {env} is already a ledger (made a moment ago)\n"
+                        "Hint: change its settings with: complaintctl policy\n")
+
+
 def test_a_ledger_folder_another_process_made_a_moment_ago_is_used(run, env, monkeypatch):
     """Two first commands at once both find no folder; the one that creates it second
     must go on with the folder the other made (test_parallel_writers met this)."""
