@@ -232,6 +232,32 @@ class Reader:
                             sources[f]
                             for f, kind in FIELDS.items() if kind == "time"}
         self.required = [(f, self.column(f), mapping.columns.get(f)) for f in REQUIRED]
+        self._check_value_words()
+
+    def _check_value_words(self) -> None:
+        """Each word a mapping's [values.FIELD] gives for an enumerated field is one
+        complaintctl knows: said once, before any row is read (every row holding the
+        file's word said it, quoting the file's word with a did-you-mean of the other)."""
+        for f, own in self.mapping.values.items():
+            if FIELDS.get(f) != "word":
+                continue
+            allowed = self.categories if f == "category" else None
+            extra = self.category_words if f == "category" else \
+                _VALIDITY if f == "validity" else ()
+            for word, target in own.items():
+                if not target:  # the file's word means: no value
+                    continue
+                try:
+                    words.lookup(WORD_FIELD.get(f, f), target, allowed, extra)
+                except words.UnknownWord as exc:
+                    hint = _(" (did you mean {word}?)").format(word=exc.suggestion) \
+                        if exc.suggestion else ""
+                    raise BadInput(_("mapping [values.{key}]: {target} (given for {word}) is "
+                                     "not a {field}{hint}").format(
+                        key=f, target=shown(target), word=shown(word), field=f, hint=hint),
+                        hint=_("its words: {words}").format(words=", ".join(
+                            w.code for w in exc.choices)),
+                        code="bad_mapping", field=f) from None
 
     # --- cells -----------------------------------------------------------------
 

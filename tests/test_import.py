@@ -233,6 +233,22 @@ def test_a_pipe_or_a_device_is_not_read_as_a_register(ledger, files, tmp_path):
     assert ledger.snapshot() == before
 
 
+def test_a_word_the_mapping_gives_that_is_no_word_is_said_once_before_the_rows(ledger,
+                                                                              files):
+    """[values.severity] "一级" = "高级别": every row with 一级 said '"一级" is not a
+    severity (did you mean 高级?)' -- the file's word blamed, with a guess of the other."""
+    mapping = files["dir"] / "bad.toml"
+    mapping.write_text(MAPPING.replace("[values.category]", '[values.severity]\n"一级" = '
+                                       '"高级别"\n\n[values.category]'), encoding="utf-8")
+    before = ledger.snapshot()
+    r = ledger("import", files["csv"], "--mapping", mapping, "--dry-run", code=2)
+    assert r.stderr.startswith("Error: mapping [values.severity]: '高级别' (given for '一级') "
+                               "is not a severity"), r.stderr
+    assert "Hint: its words: critical, high, medium, low" in r.stderr
+    assert "row " not in r.stderr and r.stderr.count("Error: ") == 1
+    assert ledger.snapshot() == before
+
+
 def test_dry_run_writes_nothing(ledger, files):
     before = ledger.snapshot()
     r = ledger("import", files["csv"], "--mapping", files["map"], "--dry-run")
