@@ -595,8 +595,8 @@ def test_cfpb_shaped_register(ledger, tmp_path):
     assert '"Closed with non-monetary relief" = "repair"' in shown
     m.write_text(shown.replace('= "repair"', '= "goodwill"'), encoding="utf-8")
     r = ledger("import", path, "--mapping", m, code=2)
-    assert "row 5, column Company response to consumer: 'Closed with non-monetary " \
-        "relief' is not a disposition" in r.stderr
+    assert "Error: mapping [values.disposition]: 'goodwill' (given for 'Closed with " \
+        "non-monetary relief') is not a disposition" in r.stderr  # once, not row by row
     m.write_text(shown, encoding="utf-8")
     r = ledger("import", path, "--mapping", m)
     assert "4 new complaints" in r.stderr
