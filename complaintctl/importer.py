@@ -232,6 +232,17 @@ class Reader:
                             sources[f]
                             for f, kind in FIELDS.items() if kind == "time"}
         self.required = [(f, self.column(f), mapping.columns.get(f)) for f in REQUIRED]
+        unmapped = [f for f in REQUIRED if f not in mapping.columns and f not in
+                    mapping.defaults and f not in self.date_from]
+        if unmapped:  # said once, not on every row (12,000 lines for a 3,000-row register)
+            raise BadInput(ngettext("the mapping gives no column for {fields}, which every "
+                                    "complaint needs",
+                                    "the mapping gives no column for {fields}, which every "
+                                    "complaint needs", len(unmapped)).format(
+                fields=", ".join(unmapped)),
+                hint=_("map a column of the file to each under [columns], or give its "
+                       "value under [defaults] (e.g. channel = \"phone\")"),
+                code="bad_mapping", fields=unmapped)
         self._check_value_words()
 
     def _check_value_words(self) -> None:
