@@ -1800,6 +1800,10 @@ def _import_counts(result: Any) -> str:
     if result.problems:
         parts.append(ngettext("{n} refused", "{n} refused", result.refused).format(
             n=f"{result.refused:,}"))
+    if result.blank:
+        parts.append(ngettext("{n} row with nothing to import skipped",
+                              "{n} rows with nothing to import skipped", result.blank).format(
+            n=f"{result.blank:,}"))
     return _(", ").join(parts)
 
 

@@ -132,6 +132,9 @@ class Result:
     warnings: list[str] = field(default_factory=list)
     header: list[str] = field(default_factory=list)
     dry_run: bool = False
+    # rows with nothing in the columns the mapping reads (a register numbered ahead, 序号
+    # filled down an empty sheet): not complaints, skipped
+    blank: int = 0
 
     @property
     def refused(self) -> int:
@@ -208,6 +211,8 @@ class Reader:
                                  "field nor a column of the file").format(field=f,
                                                                           source=shown(src)),
                                code="bad_mapping")
+        self.data_columns = sorted({*self.index.values(), *(
+            i for _src, i in self.date_from.values() if i is not None)} - {self.key_index})
         contact = self.index.get("contact")
         self.width = len(header)
         self.contact = contact if contact is not None and contact < self.width else None
@@ -274,6 +279,11 @@ class Reader:
 
     def column(self, f: str) -> str:
         return self.mapping.columns.get(f) or f
+
+    def blank(self, cells: list[str | None]) -> bool:
+        """Nothing in any column the mapping reads but the key (a row numbered ahead in
+        an empty register: its 序号 alone)."""
+        return not any(cells[i] for i in self.data_columns if i < len(cells))
 
     def cell(self, row: _Row, f: str) -> str | None:
         i = self.index.get(f)
@@ -1120,6 +1130,9 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                     result.rows += 1
                     if progress is not None and result.rows % 500 == 0:
                         progress(result.rows)
+                    if reader.blank(cells):
+                        result.blank += 1
+                        continue
                     row = reader.read(number, cells)
                     key = reader.key(row)
                     # the row hash only where an event will carry it (below)

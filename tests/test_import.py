@@ -249,6 +249,25 @@ def test_a_word_the_mapping_gives_that_is_no_word_is_said_once_before_the_rows(l
     assert ledger.snapshot() == before
 
 
+def test_rows_numbered_ahead_with_nothing_else_are_skipped_not_refused(ledger, files):
+    """A register numbered down the sheet before it was filled in: each row holding its
+    序号 (or register key) alone was refused with four "empty" errors."""
+    header = ["序号", "投诉单号", "投诉日期", "客户名称", "投诉渠道", "投诉类别", "严重程度",
+              "投诉内容"]
+    path = write_csv(files["dir"] / "ahead.csv", [
+        ["1", "KS-1", "2025-03-05", "甲", "电话", "质量", "高", "异响"],
+        ["2", "", "", "", "", "", "", ""], ["3", "KS-3", "", "", "", "", "", ""],
+        ["4", "", "", "", "", "", "", "  "]], header=header)
+    mapping = files["dir"] / "ahead.toml"
+    mapping.write_text('key = "投诉单号"\n[columns]\nreceived = "投诉日期"\ncustomer = "客户名称"'
+                       '\nchannel = "投诉渠道"\ncategory = "投诉类别"\nseverity = "严重程度"\n'
+                       'description = "投诉内容"\n', encoding="utf-8")
+    r = ledger("import", path, "--mapping", mapping)
+    assert "Import batch 1: 1 new complaint, 0 already imported, 3 rows with nothing to " \
+        "import skipped." in r.stderr, r.stderr
+    assert ledger.rows("SELECT source_key FROM complaints") == [("KS-1",)]
+
+
 def test_dry_run_writes_nothing(ledger, files):
     before = ledger.snapshot()
     r = ledger("import", files["csv"], "--mapping", files["map"], "--dry-run")
