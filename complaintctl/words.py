@@ -135,11 +135,11 @@ TABLE: dict[str, tuple[Word, ...]] = {
         _w("return-to-supplier", None, "退回供应商", "退供应商"),
     ),
     "status": (
-        _w("logged", None, "已登记", "登记", "已受理", "受理"),
+        _w("logged", None, "已登记", "登记", "已受理", "受理", "待处理", "未处理"),
         _w("assigned", None, "已分派", "分派", "已分配"),
-        _w("investigating", None, "调查中", "调查"),
-        _w("resolved", None, "已处理", "处理完毕", "已解决"),
-        _w("closed", None, "已结案", "结案", "已关闭", "关闭"),
+        _w("investigating", None, "调查中", "调查", "处理中"),
+        _w("resolved", None, "已处理", "处理完毕", "已解决", "已完成", "待回访"),
+        _w("closed", None, "已结案", "结案", "已关闭", "关闭", "已回访", "完结", "已完结"),
         _w("void", None, "已作废", "作废"),
     ),
     "return_stage": (
