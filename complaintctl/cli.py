@@ -489,12 +489,46 @@ def _terminal_line() -> bytes:
         return sys.stdin.buffer.readline()
     fd = sys.stdin.fileno()
     line = b""
-    while not line.endswith(b"\n"):
-        chunk = os.read(fd, 65536)
-        if not chunk:
-            break
-        line += chunk
+    with _utf8_erase(fd):
+        while not line.endswith(b"\n"):
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            line += chunk
     return line
+
+
+@contextlib.contextmanager
+def _utf8_erase(fd: int) -> Iterator[None]:
+    """The terminal's own line editing told that the input is UTF-8 (IUTF8) while a line
+    is typed: without it Backspace took one byte of 华 (three), and the answer came
+    back as "not valid text". Put back as it was."""
+    import termios
+
+    # (Python names it from 3.12; Linux and macOS both give it this value)
+    flag = getattr(termios, "IUTF8", 0x4000 if sys.platform in ("linux", "darwin") else 0)
+    try:
+        attrs = termios.tcgetattr(fd)
+    except (termios.error, OSError):  # not a terminal after all
+        yield
+        return
+    if not flag or attrs[0] & flag:
+        yield
+        return
+    changed = list(attrs)
+    changed[0] |= flag
+    try:
+        termios.tcsetattr(fd, termios.TCSANOW, changed)
+    except (termios.error, OSError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        try:
+            termios.tcsetattr(fd, termios.TCSANOW, attrs)
+        except (termios.error, OSError):
+            pass
 
 
 def _pasted_lines() -> list[str | None]:

@@ -416,6 +416,29 @@ def test_an_interrupt_once_the_ledger_is_closed_still_says_it_was_recorded(ledge
 
 # --- 4. the order of the prompts, words numbered and shown by their labels -------------
 
+IUTF8 = 0x4000  # termios.IUTF8 from Python 3.12, on Linux and macOS
+
+
+@pytest.mark.skipif(sys.platform not in ("linux", "darwin"), reason="IUTF8 terminals")
+def test_backspace_over_chinese_at_a_prompt_takes_whole_characters(ledger):
+    """A terminal whose line editing did not know the input was UTF-8 (IUTF8 off, as a
+    new pseudo-terminal has it): Backspace took one byte of 器 (three), and the answer
+    came back "not valid text (not UTF-8)"."""
+    import termios
+
+    term = _log(ledger.db)
+    attrs = termios.tcgetattr(term.child.child_fd)  # before the command reads a line
+    attrs[0] &= ~IUTF8
+    termios.tcsetattr(term.child.child_fd, termios.TCSANOW, attrs)
+    for prompt, text in zip(ORDER, ["7", "华东电器\x7f\x7f电器有限公司", "", "", "broken",
+                                    "2", "1", "8"], strict=True):
+        term.answer(prompt, text)
+    assert term.finish() == 0, term.text
+    assert "not valid text" not in term.text
+    cid = ID.findall(term.text)[-1]
+    assert _stored(ledger, cid)["customer"] == "华东电器有限公司"
+
+
 def test_prompts_go_in_the_order_of_a_call_with_numbered_words(ledger):
     term = _log(ledger.db)
     for prompt, text in zip(ORDER, ["7", "Acme", "", "", "broken", "2", "1", "8"],
