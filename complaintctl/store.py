@@ -193,14 +193,21 @@ def _begin_write(cur: sqlite3.Cursor, begin: str) -> None:
     busy timeout says (BUSY_TIMEOUT_MS), in short slices between which Ctrl-C is seen.
     Counted in slices, not read off a clock (under a faked clock, time.monotonic()
     overflowed)."""
+    _in_slices(cur, begin)
+
+
+def _in_slices(cur: sqlite3.Cursor | sqlite3.Connection, sql: str) -> sqlite3.Cursor:
+    """`sql`, waiting for a lock as _begin_write does: the first read of a ledger a
+    writer holds (a rollback journal's writer keeps readers out while it commits) is
+    stopped by Ctrl-C at once too, not after SQLite's own 30 s wait."""
     with _waiting(cur, _BUSY_SLICE_MS) as wait_ms:
         for left in range(max(1, -(-wait_ms // _BUSY_SLICE_MS)) - 1, -1, -1):
             try:
-                cur.execute(begin)
-                return
+                return cur.execute(sql)
             except sqlite3.OperationalError as exc:
                 if not _busy(str(exc).lower()) or not left:
                     raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 @contextmanager
@@ -535,8 +542,8 @@ def _raw_connect(path: Path, mode: str) -> sqlite3.Connection:
 def _identify(conn: sqlite3.Connection, path: Path, *, close: bool = False) -> int:
     """The schema version of a complaintctl ledger, or the reason it is not one."""
     try:
-        names = {name for (name,) in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        names = {name for (name,) in _in_slices(
+            conn, "SELECT name FROM sqlite_master WHERE type = 'table'")}
         version = conn.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.Error as exc:
         raise translate(exc, path) from None
@@ -921,6 +928,7 @@ class Ledger:
         with rolling_back(conn, self.path):
             if begin == "BEGIN":
                 cur.execute(begin)
+                _in_slices(cur, "SELECT 1 FROM sqlite_master LIMIT 1")  # its read lock
             else:
                 _begin_write(cur, begin)
             self._refresh_config(cur)

@@ -425,3 +425,47 @@ def test_verify_beside_writers_finds_nothing_wrong(tmp_path):
     assert failures == []
     assert subprocess.run([sys.executable, "-m", "complaintctl", "verify"], env=env,
                           capture_output=True, text=True).returncode == 0
+
+
+HOLD = textwrap.dedent("""
+    import sqlite3, sys, time
+    conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+    conn.execute("BEGIN EXCLUSIVE")  # as a writer of a rollback journal commits
+    print("held", flush=True)
+    time.sleep(40)
+""")
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_a_read_waiting_for_a_writer_at_once(tmp_path):
+    """A read of a ledger in a rollback journal (a backup restored, a first import)
+    while a writer held it: Ctrl-C was seen only when SQLite's own wait of 30 s ended.
+    It waits in slices now, as a step does."""
+    import signal
+    import time
+
+    db = tmp_path / "ledger.db"
+    env = {**os.environ, "COMPLAINTCTL_DB": str(db), "COMPLAINTCTL_USER": "tester"}
+    subprocess.run([sys.executable, "-m", "complaintctl", "-q", "init"], env=env, check=True)
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA journal_mode = DELETE")  # as a backup is
+    conn.close()
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(db)], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        for command in (["overdue"], ["list"]):
+            reader = subprocess.Popen([sys.executable, "-m", "complaintctl", *command],
+                                      env=env, stderr=subprocess.PIPE, text=True,
+                                      preexec_fn=lambda: signal.signal(signal.SIGINT,
+                                                                       signal.SIG_DFL))
+            time.sleep(1.5)  # waiting for the lock by now
+            sent = time.monotonic()
+            reader.send_signal(signal.SIGINT)
+            _out, err = reader.communicate(timeout=60)
+            assert reader.returncode == 130, err
+            assert time.monotonic() - sent < 10, command  # (it was up to 30 s)
+            assert "Interrupted" in err and "Traceback" not in err
+    finally:
+        holder.kill()
+        holder.wait()
