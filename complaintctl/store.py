@@ -489,11 +489,21 @@ def _left_beside(path: Path, code: str, message: str, outcome: str) -> LedgerErr
                        code=code, path=str(path))
 
 
+# The first bytes of a rollback journal that holds pages to put back ("hot"); a journal
+# whose header was zeroed (a writer stopped at the end of its commit, kill -9) holds
+# none, SQLite passes it over, and nothing remains to be undone.
+_HOT_JOURNAL = b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7"
+
+
 def _journal_left(path: Path) -> Path | None:
-    """The rollback journal of a write that did not finish (not empty), if any."""
+    """The rollback journal of a write that did not finish, if any: one with pages to
+    put back (an empty or zeroed one stays beside the ledger until a write, and was
+    read as one: a user who may only read was kept out, though nothing was left to
+    undo)."""
     journal = Path(f"{path}-journal")
     try:
-        return journal if journal.stat().st_size > 0 else None
+        with open(journal, "rb") as fh:
+            return journal if fh.read(len(_HOT_JOURNAL)) == _HOT_JOURNAL else None
     except OSError:
         return None
 

@@ -253,3 +253,23 @@ def test_the_owner_still_writes_after_a_reader(base):
         if code != 0 or newest not in out:
             problems.append(f"the owner's list: exit {code}: {err.strip()[-400:]}")
     assert not problems, "\n".join(problems)
+
+
+def test_a_journal_with_nothing_to_undo_does_not_keep_a_reader_out(base):
+    """kill -9 at the end of a first import's commit left its rollback journal with a
+    zeroed header (nothing to put back; SQLite passes it over), and only a write removes
+    it: a user who may only read was told "an interrupted write left …-journal", and
+    the owner's verify the hint asked for did not clear it. A journal with pages to put
+    back still keeps them out (reading it needs a write)."""
+    db, ids = ledger_in(base, 0o755)
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA journal_mode = DELETE")  # as a bulk write leaves it
+    conn.close()
+    journal = Path(f"{db}-journal")
+    journal.write_bytes(bytes(512) + b"left over")
+    os.chmod(journal, 0o644)
+    code, out, err = as_user(READER, db, "list")
+    assert code == 0 and ids["cid"] in out, err
+    journal.write_bytes(b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7" + bytes(504))
+    code, _out, err = as_user(READER, db, "list")
+    assert code == 1 and "an interrupted write left" in err, err
