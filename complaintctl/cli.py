@@ -66,7 +66,7 @@ app = typer.Typer(
     rich_markup_mode=None, add_completion=True, no_args_is_help=True,
     pretty_exceptions_enable=False, context_settings={"help_option_names": ["-h", "--help"]},
     cls=i18n_click.Group)
-action_app = typer.Typer(help="CAPA items (纠正预防措施): add, done, verify.",
+action_app = typer.Typer(help="CAPA items (纠正预防措施): add, done, verify, list.",
                          rich_markup_mode=None, no_args_is_help=True, cls=i18n_click.SubGroup)
 policy_app = typer.Typer(help="Deadlines, escalation and the working-day calendar.",
                          rich_markup_mode=None, no_args_is_help=True, cls=i18n_click.SubGroup)
@@ -778,6 +778,35 @@ def action_verify_cmd(
                                at=_when(ledger, at), now=_now(), actor=_actor())
     _say(_("Action {action} of {id} is verified.").format(action=out.data["action"],
                                                           id=out.id))
+
+
+@command(action_app, "list")
+def action_list_cmd(
+    late: bool = typer.Option(False, "--late", help="only those not done by their due date"),
+    every: bool = typer.Option(False, "--all", help="verified ones too"),
+    owner: str | None = typer.Option(None, help="part of the owner's name"),
+    complaint_id: str | None = typer.Option(None, "--complaint", metavar="ID",
+                                            help="of this complaint"),
+    fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
+) -> None:
+    """CAPA items not verified yet, the soonest due first (--late: past due, not done)."""
+    from complaintctl import form
+
+    fmt = _format(fmt)
+    if late and every:
+        raise BadInput(_("--late and --all ask for different lists"),
+                       hint=_("give one of them"), code="late_and_all")
+    ledger = _open()
+    now = _now()
+    rows = views.action_list(ledger, parse.iso(now), late=late, every=every,
+                             owner=parse.text_filter(owner, "--owner"),
+                             complaint_id=complaint_id)
+    shown = form.action_list_rows(rows)
+    title = (_("CAPA items late at {time}") if late else _("CAPA items at {time}")).format(
+        time=ledger.local(now))
+    _listing(shown, form.ACTION_LIST_TABLE_COLS if fmt == "table" else form.ACTION_LIST_COLS,
+             fmt, ledger.tz, title, json_rows=rows,
+             empty=_("No CAPA item is late.") if late else _("No CAPA item matches."))
 
 
 @command(app, "resolve")

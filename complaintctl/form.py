@@ -190,17 +190,39 @@ STAGE_COLS = (Col("stage_shown", N_("stage")), Col("started_at", N_("started"), 
               Col("state", N_("status")))
 
 
+# A CAPA item's state, in words (views.action_list gives the codes).
+ACTION_STATES = {"verified": N_("verified"), "done": N_("done"), "overdue": N_("overdue"),
+                 "open": N_("open")}
+
+
 def action_rows(rec: dict[str, Any], as_of_iso: str) -> list[dict[str, Any]]:
     rows = []
     for a in rec["actions"]:
-        if a["verified_at"]:
-            state = _("verified")
-        elif a["done_at"]:
-            state = _("done")
-        else:
-            state = _("overdue") if as_of_iso > a["due_at"] else _("open")
-        rows.append({**a, "state": state, "name": _("action {n}").format(n=a["id"])})
+        code = "verified" if a["verified_at"] else "done" if a["done_at"] else \
+            "overdue" if as_of_iso > a["due_at"] else "open"
+        rows.append({**a, "state": _(ACTION_STATES[code]),
+                     "name": _("action {n}").format(n=a["id"])})
     return rows
+
+
+def action_list_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """views.action_list's items with their state in words, for a table or a file."""
+    return [{**a, "state_shown": _(ACTION_STATES[a["state"]])} for a in rows]
+
+
+# `action list`: the items of many complaints, each with its complaint and customer.
+ACTION_LIST_TABLE_COLS = (Col("id", N_("#"), "num"), Col("complaint_id", N_("complaint"), "code"),
+                          Col("customer", N_("customer")), Col("text", N_("action"), "wrap"),
+                          Col("owner", N_("owner")), Col("due_at", N_("due"), "day"),
+                          Col("state_shown", N_("status")))
+ACTION_LIST_COLS = (Col("id", N_("#"), "num"), Col("complaint_id", N_("complaint"), "code"),
+                    Col("customer", N_("customer")), Col("text", N_("action"), "wrap"),
+                    Col("owner", N_("owner")), Col("due_at", N_("due"), "time"),
+                    Col("created_at", N_("added"), "time"), Col("done_at", N_("done"), "time"),
+                    Col("done_by", N_("done by")), Col("verified_at", N_("verified"), "time"),
+                    Col("verified_by", N_("verified by")),
+                    Col("verify_note", N_("verification"), "wrap"),
+                    Col("state_shown", N_("status")))
 
 
 # CAPA items (纠正预防措施, D6): the terminal's columns are dates; markdown and csv carry

@@ -513,6 +513,37 @@ def list_complaints(lg: Ledger, *, limit: int | None = None, **filters: Any
     return rows, listing.count
 
 
+def action_list(lg: Ledger, now: str, *, late: bool = False, every: bool = False,
+                owner: str | None = None, complaint_id: str | None = None
+                ) -> list[dict[str, Any]]:
+    """CAPA items, the soonest due first: those not verified yet (`every`: all; `late`:
+    those not done and past due at `now`), of an owner (a part of the name) or of one
+    complaint. Each with its complaint's customer and status, and its state code
+    (verified, done, overdue, open)."""
+    where, params = ["c.status != 'void'"], []
+    if late:
+        where.append("a.done_at IS NULL AND a.due_at < ?")
+        params.append(now)
+    elif not every:
+        where.append("a.verified_at IS NULL")
+    _contain(where, params, (("a.owner", owner),))
+    with lg.read() as cur:
+        if complaint_id:
+            key = Rows().complaint(cur, complaint_id)["id"]  # NotFound for a mistyped id
+            where.append("a.complaint_id = ?")
+            params.append(key)
+        rows = _rows(cur, "SELECT a.id, a.complaint_id, c.customer, c.status AS "
+                     "complaint_status, a.text, a.owner, a.due_at, a.created_at, "
+                     "a.created_by, a.done_at, a.done_by, a.verified_at, a.verified_by, "
+                     "a.verify_note FROM actions a JOIN "
+                     f"complaints c ON c.id = a.complaint_id WHERE {' AND '.join(where)} "
+                     "ORDER BY a.due_at, a.id", tuple(params))
+    for a in rows:
+        a["state"] = "verified" if a["verified_at"] else "done" if a["done_at"] else \
+            "overdue" if now > a["due_at"] else "open"
+    return rows
+
+
 def attachment_list(lg: Ledger, record_id: str) -> list[dict[str, Any]]:
     """The attachments of a complaint (its returns' included) or of a return."""
     key = record_key(record_id)

@@ -768,3 +768,40 @@ def test_a_format_the_output_name_contradicts_is_refused(ledger, tmp_path):
     assert not out.exists()
     ledger("report", "--month", "2026-10", "--format", "csv", "--output", tmp_path / "r.txt")
     ledger("report", "--month", "2026-10", "--output", tmp_path / "r.md")  # the name says it
+
+
+def test_capa_items_are_listed_soonest_due_first_and_the_late_ones_alone(ledger):
+    """The report counted "CAPA … late 170" and nothing listed them: a supervisor could
+    not see whose corrective actions were late without exporting and filtering."""
+    a = ledger.log(received="2026-09-30 10:00")
+    ledger.to_state(a, "investigating")
+    b = ledger.log(received="2026-09-30 11:00", customer="Acme")
+    ledger.to_state(b, "investigating")
+    for cid, text, owner, due in (
+            (a, "培训", "王芳", "2026-11-10"), (a, "复查", "王芳", "2026-12-20"),
+            (a, "改图", "王芳", "2026-11-01"), (a, "换料", "王芳", "2026-11-02"),
+            (b, "加严检验", "李强", "2026-11-05")):
+        ledger("action", "add", cid, "--text", text, "--owner", owner, "--due", due,
+               "--at", "2026-10-27 10:00")
+    ledger("action", "done", "3", "--at", "2026-10-30 10:00")
+    ledger("action", "done", "4", "--at", "2026-10-30 10:00")
+    ledger("action", "verify", "4", "--note", "有效", "--at", "2026-10-31 10:00")
+
+    def listed(*args: str) -> list[tuple[int, str]]:
+        return [(r["id"], r["state"]) for r in ledger.json("action", "list", *args)]
+
+    assert listed() == [(3, "done"), (5, "overdue"), (1, "overdue"), (2, "open")]
+    assert listed("--late") == [(5, "overdue"), (1, "overdue")]
+    assert listed("--all")[:2] == [(3, "done"), (4, "verified")]
+    assert listed("--owner", "李") == [(5, "overdue")]
+    assert listed("--complaint", b.lower()) == [(5, "overdue")]
+    table = ledger("action", "list", "--late").stdout
+    assert table.startswith("CAPA items late at 2026-11-2") and "加严检验" in table
+    zh = ledger("--lang", "zh", "action", "list", "--late", "--format", "csv").stdout
+    assert zh.startswith("\ufeff#,投诉,客户,措施,") and ",已逾期" in zh
+    before = ledger.snapshot()
+    r = ledger("action", "list", "--late", "--all", code=2)
+    assert "Error: --late and --all ask for different lists" in r.stderr
+    r = ledger("action", "list", "--complaint", "CC-2026-9999", code=1)
+    assert "Error: no complaint 'CC-2026-9999'" in r.stderr
+    assert ledger.snapshot() == before
