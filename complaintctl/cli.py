@@ -1847,6 +1847,15 @@ def import_cmd(
                       "{n} rows refused, written with their reasons to {path}.",
                       result.refused).format(n=f"{result.refused:,}", path=rejects_path))
     _say(_("Import batch {batch}: {counts}.").format(batch=result.batch, counts=counts))
+    if result.late and result.late_since:
+        _warn(ngettext(
+            "{n} stage of the complaints imported is past due already (the oldest since "
+            "{day}): overdue lists it; a finished complaint comes in closed with its "
+            "revisit date, or its status (已结案) and a close_reason",
+            "{n} stages of the complaints imported are past due already (the oldest since "
+            "{day}): overdue lists them; a finished complaint comes in closed with its "
+            "revisit date, or its status (已结案) and a close_reason", result.late).format(
+                n=f"{result.late:,}", day=ledger.local(parse.from_iso(result.late_since))[:10]))
 
 
 def _import_counts(result: Any) -> str:

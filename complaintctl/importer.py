@@ -135,6 +135,9 @@ class Result:
     # rows with nothing in the columns the mapping reads (a register numbered ahead, 序号
     # filled down an empty sheet): not complaints, skipped
     blank: int = 0
+    # stages of the complaints imported that are past due already, and the oldest due
+    late: int = 0
+    late_since: str | None = None
 
     @property
     def refused(self) -> int:
@@ -1249,6 +1252,12 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
         with lg.write() as cur:
             cur.execute("UPDATE import_batches SET updated = ?, conflicts = ? WHERE id = ?",
                         (result.updated, len(result.conflicts), result.batch))
+    if result.added:  # old history whose steps stop short: it is all in `overdue` at once
+        with lg.read() as cur:
+            result.late, result.late_since = cur.execute(
+                "SELECT count(*), min(s.due_at) FROM stages s JOIN complaints c ON c.id = "
+                "s.complaint_id WHERE c.import_batch = ? AND s.done_at IS NULL AND "
+                "s.due_at < ?", (result.batch, iso(now))).fetchone()
     return result
 
 

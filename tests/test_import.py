@@ -268,6 +268,26 @@ def test_rows_numbered_ahead_with_nothing_else_are_skipped_not_refused(ledger, f
     assert ledger.rows("SELECT source_key FROM complaints") == [("KS-1",)]
 
 
+def test_an_import_says_how_many_of_its_stages_are_late_already(ledger, files):
+    """A department's two years of history: every resolved row without a revisit date
+    came in with its revisit stage open, ~700 working days late at L3, and `overdue`
+    the next morning was all history; nothing said so when it was imported."""
+    r = ledger("import", files["csv"], "--mapping", files["map"])
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    late = ledger.json("overdue", "--limit", "0")
+    oldest = datetime.fromisoformat(min(s["due_at"] for s in late).replace("Z", "+00:00"))
+    day = oldest.astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    (line,) = [x for x in r.stderr.splitlines() if " past due already " in x]
+    assert line == (f"Warning: {len(late)} stages of the complaints imported are past due "
+                    f"already (the oldest since {day}): overdue lists them; a finished "
+                    "complaint comes in closed with its revisit date, or its status (已结案) "
+                    "and a close_reason"), line
+    again = ledger("import", files["csv"], "--mapping", files["map"])  # nothing new: quiet
+    assert " past due already " not in again.stderr
+
+
 def test_dry_run_writes_nothing(ledger, files):
     before = ledger.snapshot()
     r = ledger("import", files["csv"], "--mapping", files["map"], "--dry-run")
@@ -707,7 +727,10 @@ def test_cron_quiet_and_chinese(ledger, files):
     """From cron (no terminal) only the summary; with --quiet nothing; the bad rows in
     Chinese with --lang zh."""
     r = ledger("--quiet", "import", files["csv"], "--mapping", files["map"])
-    assert r.stderr == "" and r.stdout == ""
+    # only trouble: the register's open steps are overdue at once
+    assert r.stdout == "" and r.stderr.startswith("Warning: 4 stages of the complaints "
+                                                  "imported are past due already")
+    assert r.stderr.count("\n") == 1
     rows = [list(r) for r in ROWS]
     rows[0][0] = "2025-101"
     rows[0][1] = "2025/13/01"
@@ -767,7 +790,9 @@ def test_calendar_covers_the_register_years(ledger, files):
 
 
 def _warnings(result) -> list[str]:
-    return [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
+    """The warnings, but the one of stages past due already (its own test says it)."""
+    return [line for line in result.stderr.splitlines() if line.startswith("Warning:")
+            and " past due already " not in line]
 
 
 def test_a_wildcard_word_takes_only_the_words_nothing_else_names(ledger, files):
