@@ -462,6 +462,12 @@ def _year_first(raw: str, field: str, value: str) -> str:
         return raw
     if sep is None and len(first) == 8 and not rest.strip(" T0123456789:.Z+-"):  # 20260304
         first, second, third = first[:4], first[4:6], first[6:]
+    elif sep is not None and len(first) == 4 and third is None and second.isdigit() \
+            and 1 <= int(second) <= 12 and not rest.strip():  # 2026-11: a month
+        raise BadInput(_("{field} {value} is a month, not a day").format(
+            field=field, value=shown(value)), hint=_("give the day too, e.g. {field} "
+                                                     "{year}-{month:02d}-01").format(
+            field=field, year=first, month=int(second)), code="month_not_day", value=value)
     elif sep is None or len(first) != 4 or third is None:
         raise ambiguous
     try:

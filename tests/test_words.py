@@ -468,6 +468,14 @@ def test_ambiguous_dates_are_refused_with_the_hint(ledger, when):
             hint="type the year first: 2026-03-04 or 2026年3月4日")
 
 
+@pytest.mark.parametrize("typed", ["2026-11", "2026/11", "2026.3"])
+def test_a_month_where_a_day_is_asked_is_said_to_be_one(ledger, typed):
+    """`overdue --as-of 2026-11` said "numbers alone could be more than one date"."""
+    month = typed.replace("/", "-").replace(".", "-").split("-")
+    refused(ledger, "overdue", "--as-of", typed, message=f"--as-of {typed!r} is a month, "
+            "not a day", hint=f"give the day too, e.g. --as-of {month[0]}-{int(month[1]):02d}-01")
+
+
 @pytest.mark.parametrize("args,message", [
     (("overdue", "--as-of", "monday"), "--as-of 'monday'"),
     (("list", "--since", "03/04/2026"), "--since '03/04/2026'"),
