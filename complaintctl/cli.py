@@ -1827,6 +1827,10 @@ def import_cmd(
                            "{n} rows refused; nothing was imported", result.refused).format(n=n)
         hint = _("correct the file or the mapping, or import the good rows with --skip-bad "
                  "--rejects PATH")
+        if all(p.code == "masked" for p in result.problems):  # --skip-bad would take none
+            hint = _("the file is an export with its contacts masked: export again with "
+                     "--reveal (complaintctl export complaints --reveal --output FILE) and "
+                     "import that")
         if all(p.rule for p in result.problems):
             from complaintctl.errors import Refused
 

@@ -111,6 +111,7 @@ class Problem:
     message: str
     rule: bool = False
     cells: list[str | None] | None = None
+    code: str | None = None  # what kind of problem (BadInput's code), for the hint
 
     def line(self) -> str:
         if self.column is None:
@@ -333,7 +334,8 @@ class Reader:
         prefix = f"{column} "
         if message.startswith(prefix):  # "投诉日期 '…' is …": the column is said once
             message = message[len(prefix):]
-        row.problems.append(Problem(row.number, column, message, cells=row.cells))
+        row.problems.append(Problem(row.number, column, message, cells=row.cells,
+                                    code=exc.code))
 
     def _converter(self, f: str, kind: str, column: str) -> Callable[[str], Any]:
         """What reads a text of field `f` (its kind `kind`) from `column`: the value, or
@@ -361,7 +363,7 @@ class Reader:
                         return None
                 if masked and "*" in raw:
                     raise BadInput(_("{value} is masked; import an export made with "
-                                     "--reveal").format(value=shown(raw)))
+                                     "--reveal").format(value=shown(raw)), code="masked")
                 if plain(raw) is None and len(raw) <= 20000 and normalized("NFC", raw):
                     return raw.strip() or None  # what parse.text makes of it, faster
                 return parse.text(raw, column, multiline=multiline)

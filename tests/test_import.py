@@ -603,6 +603,10 @@ def test_round_trip_through_export(ledger, tmp_path, env, monkeypatch):
     run("init", "--country", "CN", "--timezone", "Asia/Shanghai")
     refused = run("import", masked, "--mapping", "complaintctl", code=2)
     assert "is masked; import an export made with --reveal" in refused.stderr
+    # the closing hint too: --skip-bad (what it said) would have imported none of them
+    assert refused.stderr.endswith("Hint: the file is an export with its contacts masked: "
+                                   "export again with --reveal (complaintctl export "
+                                   "complaints --reveal --output FILE) and import that\n")
     r = run("import", out, "--mapping", "complaintctl")
     assert "5 new complaints" in r.stderr
     assert reports() == first
