@@ -149,6 +149,14 @@ class _Rollback(Exception):
     """Leaves the bulk block so that nothing is written (dry run, or refused rows)."""
 
 
+def _excel_day(text: str) -> str | None:
+    """The day an Excel date number stands for (45730: 2025-03-14), for a number of five
+    digits from 1954 to 2119; None for anything else."""
+    if len(text) != 5 or not text.isdigit() or not 20000 <= int(text) <= 80000:
+        return None
+    return (date(1899, 12, 30) + timedelta(days=int(text))).isoformat()
+
+
 # --- reading a row ---------------------------------------------------------------------
 
 class _Row:
@@ -496,6 +504,15 @@ class Reader:
                 try:
                     return parse.parse_when(text, now=self.now, tz=self.tz, field=f)
                 except BadInput as exc:
+                    serial = _excel_day(text)
+                    if serial is not None:  # a date cell saved as General: its number
+                        raise BadInput(_("{value} is not a date (as an Excel date number "
+                                         "it is {day}: format the column as a date in the "
+                                         "sheet, and save it again)").format(
+                            value=shown(raw), day=serial)) from None
+                    if exc.code == "no_year":  # said in the row's line, not a hint
+                        raise BadInput(_("{value} is not a date: it has no year (e.g. "
+                                         "2025年3月5日)").format(value=shown(raw))) from None
                     if exc.code in ("no_such_day", "weekday_date", "ambiguous_date"):
                         raise BadInput(_("{value} is not a date").format(
                             value=shown(raw)), hint=exc.hint) from None

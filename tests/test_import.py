@@ -1228,6 +1228,19 @@ def test_an_unreadable_date_is_said_once(ledger, files):
                      "row 2, column 处理日期: '2025/13/06' is not a date"], r.stderr
 
 
+def test_an_excel_date_number_or_a_date_without_its_year_says_what_it_is(ledger, files):
+    """45730 (a date cell saved as General) and 3月5日 were both "is not a date", with
+    nothing on what to do (`log --received 3月5日` says the year is missing)."""
+    rows = [list(ROWS[0]), list(ROWS[1])]
+    rows[0][1], rows[1][1] = "45730", "3月5日"
+    path = write_csv(files["dir"] / "serial.csv", rows)
+    r = ledger("import", path, "--mapping", files["map"], code=2)
+    assert "row 2, column 投诉日期: '45730' is not a date (as an Excel date number it is " \
+        "2025-03-14: format the column as a date in the sheet, and save it again)" in r.stderr
+    assert "row 3, column 投诉日期: '3月5日' is not a date: it has no year (e.g. " \
+        "2025年3月5日)" in r.stderr
+
+
 def test_a_key_twice_in_the_file_names_both_rows(ledger, files):
     rows = [ROWS[0], ROWS[1], [*ROWS[0][:2], "另一家", *ROWS[0][3:]]]
     path = write_csv(files["dir"] / "twice-key.csv", rows)
