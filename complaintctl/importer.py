@@ -292,6 +292,13 @@ class Reader:
     def column(self, f: str) -> str:
         return self.mapping.columns.get(f) or f
 
+    def _time_mapped(self, f: str) -> bool:
+        """Whether a column gives time field `f` (its own, or one [dates] names)."""
+        if f in self.index:
+            return True
+        source, index = self.date_from.get(f, (None, None))
+        return index is not None or (source is not None and source in self.index)
+
     def blank(self, cells: list[str | None]) -> bool:
         """Nothing in any column the mapping reads but the key (a row numbered ahead in
         an empty register: its 序号 alone)."""
@@ -638,6 +645,12 @@ class Reader:
             estimated = estimated or estimate
             if at is None:
                 if needed and not self._time_unread(row, time_field):
+                    if self._time_mapped(time_field):  # mapped: this row's cell is empty
+                        problems.append(Problem(
+                            row.number, self.time_column[time_field],
+                            _("empty, and the {step} step needs its date").format(
+                                step=step_word(kind)), cells=row.cells))
+                        return
                     problems.append(Problem(
                         row.number, None, _("the {step} step has no date: map {field} to a "
                                             "column, or say where it comes from under "

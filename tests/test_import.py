@@ -1241,6 +1241,19 @@ def test_an_excel_date_number_or_a_date_without_its_year_says_what_it_is(ledger,
         "2025年3月5日)" in r.stderr
 
 
+def test_an_empty_date_cell_of_a_mapped_column_is_said_as_empty(ledger, files):
+    """处理日期 empty in a row that was resolved: "the investigate step has no date: map
+    concluded_at to a column" -- it was mapped (through [dates]); the cell was empty."""
+    row = list(ROWS[0])
+    row[17] = ""  # 处理日期
+    path = write_csv(files["dir"] / "empty-date.csv", [row])
+    r = ledger("import", path, "--mapping", files["map"], code=2)
+    # (the investigation's conclusion takes its time from 处理日期 too: [dates])
+    assert "row 2, column 处理日期: empty, and the investigate step needs its date" in \
+        r.stderr, r.stderr
+    assert "to a column" not in r.stderr
+
+
 def test_a_key_twice_in_the_file_names_both_rows(ledger, files):
     rows = [ROWS[0], ROWS[1], [*ROWS[0][:2], "另一家", *ROWS[0][3:]]]
     path = write_csv(files["dir"] / "twice-key.csv", rows)
