@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from complaintctl.errors import BadInput
-from complaintctl.i18n import _
+from complaintctl.i18n import N_, _
 
 # The fields a register's columns may hold, by their JSON keys (show --format json /
 # export complaints), with their kind: text, word (an enumerated value, read through
@@ -129,16 +129,35 @@ def load(spec: str) -> Mapping:
             "save it as UTF-8 (in Notepad: Save as, Encoding UTF-8), or convert it: "
             "iconv -f GBK -t UTF-8 {path} > utf8.toml").format(path=path)) from None
     except tomllib.TOMLDecodeError as exc:
-        # the parser's own words are English: where it stopped is said in the user's
+        # the parser's own words are English: where it stopped is said in the user's,
+        # and what it met in them where they are known
         detail = str(exc)
         at = re.search(r"\(at line (\d+), column (\d+)\)", detail)
         if at is None:
             raise _bad(str(path), detail) from None
+        said = detail[:at.start()].strip()
+        hint = _('a line is a name = "text in double quotes", e.g. customer = "客户名称" '
+                 'under [columns]')
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        line = lines[int(at.group(1)) - 1] if int(at.group(1)) <= len(lines) else ""
+        if any(q in line for q in "“”‘’＂"):  # an IME's quotes: TOML takes "…" only
+            hint = _("line {line} has Chinese quotes (“ ”): type them as straight double "
+                     "quotes \" (the input method's English mode), e.g. key = \"编号\"").format(
+                line=at.group(1))
         raise _bad(str(path), _("not TOML at line {line}, column {column} ({detail})").format(
-            line=at.group(1), column=at.group(2), detail=detail[:at.start()].strip()),
-            hint=_('a line is a name = "text in double quotes", e.g. customer = "客户名称" '
-                   'under [columns]')) from None
+            line=at.group(1), column=at.group(2),
+            detail=_(_TOML_SAID[said]) if said in _TOML_SAID else said), hint=hint) from None
     return parse(doc, str(path))
+
+
+# What Python's TOML parser says most often, in the user's words.
+_TOML_SAID = {
+    "Invalid value": N_("a value that is not text in double quotes, a number or true/false"),
+    "Expected ']' at the end of a table declaration": N_("a [table] without its ]"),
+    "Expected '=' after a key in a key/value pair": N_("a name without = after it"),
+    "Unclosed string": N_("text without its closing quote"),
+    "Cannot declare ('columns',) twice": N_("[columns] twice"),
+}
 
 
 def _table(doc: dict[str, Any], name: str, where: str) -> dict[str, Any]:
@@ -153,7 +172,11 @@ def _fields(table: dict[str, Any], name: str, where: str) -> dict[str, str]:
     for key, value in table.items():
         f = canonical(key)
         if f is None:
-            raise _bad(where, _("[{table}] {key}: no such field").format(table=name, key=key),
+            import difflib
+
+            near = difflib.get_close_matches(key, list(FIELDS), n=1, cutoff=0.75)
+            raise _bad(where, _("[{table}] {key}: no such field").format(table=name, key=key)
+                       + (_(" (did you mean {word}?)").format(word=near[0]) if near else ""),
                        hint=_("fields: {fields}").format(fields=", ".join(FIELDS)))
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise _bad(where, _("[{table}] {key} must be text").format(table=name, key=key))

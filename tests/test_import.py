@@ -1254,6 +1254,23 @@ def test_an_empty_date_cell_of_a_mapped_column_is_said_as_empty(ledger, files):
     assert "to a column" not in r.stderr
 
 
+def test_a_mapping_typed_with_an_input_methods_quotes_or_a_typo_says_so(ledger, files):
+    """key = “编号” (an IME's quotes) was "not TOML … (Invalid value)", the parser's
+    English in the Chinese interface, with no word on the quotes; customr had no
+    did-you-mean."""
+    quoted = files["dir"] / "quoted.toml"
+    quoted.write_text('key = “编号”\n[columns]\ncustomer = "客户名称"\n', encoding="utf-8")
+    r = ledger("--lang", "zh", "import", files["csv"], "--mapping", quoted, code=2)
+    assert "第 1 行第 7 列不是 TOML 格式（值既不是双引号里的文字，也不是数字或 true/false）" \
+        in r.stderr, r.stderr
+    assert "提示：第 1 行用了中文引号（“ ”）：请改为英文双引号" in r.stderr
+    assert "Invalid value" not in r.stderr
+    typo = files["dir"] / "typo.toml"
+    typo.write_text('[columns]\ncustomr = "客户名称"\n', encoding="utf-8")
+    r = ledger("import", files["csv"], "--mapping", typo, code=2)
+    assert "[columns] customr: no such field (did you mean customer?)" in r.stderr
+
+
 def test_a_key_twice_in_the_file_names_both_rows(ledger, files):
     rows = [ROWS[0], ROWS[1], [*ROWS[0][:2], "另一家", *ROWS[0][3:]]]
     path = write_csv(files["dir"] / "twice-key.csv", rows)
