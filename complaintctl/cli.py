@@ -1928,8 +1928,13 @@ def export_cmd(
 
     what = what.strip().lower()
     if what not in exports.WHATS:
-        raise BadInput(_("WHAT {value} is not one of: {allowed}").format(
-            value=i18n.shown(what), allowed=listing(exports.WHATS)), code="bad_what", value=what)
+        import difflib
+
+        near = difflib.get_close_matches(what, exports.WHATS, n=1, cutoff=0.75)
+        raise BadInput(_("what to export, {value}, is not one of: {allowed}").format(
+            value=i18n.shown(what), allowed=listing(exports.WHATS)),
+            hint=_("did you mean: complaintctl export {what} …?").format(what=near[0])
+            if near else None, code="bad_what", value=what)
     if fmt is None:
         fmt = Path(output).suffix.lower().lstrip(".")
         if fmt not in _EXPORT_FORMATS:

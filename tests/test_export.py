@@ -287,7 +287,9 @@ def test_an_empty_output_is_refused_not_written_to_stdout(lifecycle):
 
 @pytest.mark.parametrize("args, message", [
     (("export", "everything", "--format", "csv", "--output", "x.csv"),
-     "WHAT 'everything' is not one of: complaints, events, returns, actions"),
+     "what to export, 'everything', is not one of: complaints, events, returns, actions"),
+    (("export", "complaint", "--format", "csv", "--output", "x.csv"),
+     "Hint: did you mean: complaintctl export complaints …?"),
     (("export", "events", "--format", "pdf", "--output", "x.pdf"),
      "--format 'pdf' is not one of: csv, xlsx (Excel workbook), jsonl (JSON lines)"),
     (("export", "events", "--output", "x.txt"), "give --format csv, xlsx or jsonl"),
