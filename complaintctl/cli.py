@@ -1557,7 +1557,8 @@ def verify_cmd(
         _emit(render.verify_lines(problems))
     elif not _STATE["quiet"]:  # cron mails only real trouble
         _emit(render.verify_ok(result))
-    if result["unrecorded"]:
+    if result["unrecorded"] and not any(p["kind"] == "chain" for p in problems):
+        # (with the history broken, what no event records may be what was taken out of it)
         _say(_("Note: {count} deadlines or settings were set before events recorded them (an "
                "upgraded ledger): not checked.").format(count=result["unrecorded"]))
     if problems:

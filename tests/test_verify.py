@@ -718,3 +718,13 @@ def test_a_check_that_stops_at_a_value_says_so_and_the_others_still_run(ledger, 
     assert [(p["kind"], p["id"]) for p in found] == [
         ("status", full["assigned"]), ("check", "returns")]
     assert "ValueError" in found[1]["stored"]
+
+
+def test_a_deleted_init_event_is_not_put_down_to_an_upgraded_ledger(ledger, env, full):
+    """The first event (init) deleted: the chain named it, and a note beside it put the
+    settings no event recorded down to "an upgraded ledger"."""
+    tamper(env, "DROP TRIGGER events_no_delete",
+           "DELETE FROM events WHERE id = (SELECT min(id) FROM events)")
+    r = ledger("verify", code=1)
+    assert r.stdout.startswith("kind") and "\nchain " in r.stdout
+    assert "upgraded ledger" not in r.stderr, r.stderr
