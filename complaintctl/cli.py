@@ -1090,7 +1090,9 @@ def show_cmd(
     from complaintctl import form
 
     fmt = _format(fmt)
-    if (record_id is None) == (ref is None):
+    if record_id is not None and ref is not None:
+        raise BadInput(_("give an ID or --ref KEY, not both"), code="id_and_ref")
+    if record_id is None and ref is None:
         raise BadInput(_("give an ID or --ref KEY"), code="id_or_ref")
     ledger = _open()
     tz, as_of = ledger.tz, parse.iso(_now())

@@ -245,6 +245,14 @@ def test_an_amount_in_the_ledgers_currency_or_another(run, env):
     assert run.rows("SELECT amount FROM resolutions ORDER BY id") == [(125050,), (8000,)]
 
 
+def test_show_takes_an_id_or_a_register_key_not_both(ledger):
+    """`show CC-… --ref X` said "give an ID or --ref KEY" though both were given."""
+    cid = ledger.log()
+    refused(ledger, "show", cid, "--ref", "KS-1", code=2,
+            message="Error: give an ID or --ref KEY, not both")
+    refused(ledger, "show", code=2, message="Error: give an ID or --ref KEY")
+
+
 def test_domain_guards(ledger):
     cid = ledger.log()
     ledger.to_state(cid, "assigned")
