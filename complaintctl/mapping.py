@@ -220,12 +220,13 @@ def parse(doc: dict[str, Any], where: str) -> Mapping:
 
 # --- the starter mapping -----------------------------------------------------------
 
-# Headers a Chinese or English register uses, by field (compared without spaces,
-# case-folded; a header containing one of these is taken for the field).
+# Headers a Chinese or English register uses, by field, the likeliest first (compared
+# without spaces, case-folded; a header containing one of these is taken for the field,
+# but one marked "=", too common a part of other headers, only as the whole header).
 GUESSES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("received_at", ("投诉日期", "投诉时间", "受理日期", "登记日期", "接诉日期", "receiveddate",
-                     "datereceived", "received")),
-    ("customer", ("客户名称", "客户", "投诉单位", "投诉人", "customer", "company")),
+    ("received_at", ("投诉日期", "投诉时间", "受理日期", "受理时间", "接诉日期", "登记日期",
+                     "=日期", "receiveddate", "datereceived", "received")),
+    ("customer", ("客户名称", "客户单位", "客户", "投诉单位", "投诉人", "customer", "company")),
     ("contact", ("联系电话", "联系方式", "电话", "手机", "contact", "phone")),
     ("channel", ("投诉渠道", "渠道", "来源", "投诉方式", "channel", "submittedvia")),
     ("category", ("投诉类别", "投诉类型", "问题类别", "问题类型", "问题分类", "投诉分类", "类别",
@@ -251,14 +252,16 @@ GUESSES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("corrective", ("纠正措施", "整改措施", "corrective")),
     ("preventive", ("预防措施", "preventive")),
     ("validity", ("是否成立", "投诉是否成立", "validity")),
-    ("disposition", ("处理方式", "处理结果", "处理措施", "disposition", "companyresponse")),
+    ("disposition", ("处理方式", "disposition", "companyresponse")),
     ("amount", ("金额", "赔偿金额", "amount")),
     ("approved_by", ("主管批示", "批准人", "审批人", "approvedby")),
-    ("resolved_at", ("处理日期", "处理完成日期", "答复日期", "resolved")),
-    ("summary", ("处理说明", "答复内容", "summary")),
+    ("resolved_at", ("处理日期", "处理完成日期", "完成日期", "答复日期", "resolved")),
+    ("summary", ("处理说明", "答复内容", "=处理结果", "处理意见", "处理措施", "处理情况",
+                 "summary")),
     ("satisfaction", ("满意度", "回访结果", "客户满意度", "satisfaction")),
     ("revisit_method", ("回访方式", "revisitmethod")),
     ("revisited_at", ("回访日期", "回访时间", "revisited")),
+    ("revisit_note", ("回访情况", "回访记录", "客户意见")),
     ("closed_at", ("结案日期", "关闭日期", "closed")),
     ("status", ("处理状态", "投诉状态", "状态", "status")),
 )
@@ -287,17 +290,19 @@ def guess(header: list[str]) -> tuple[str | None, dict[str, str], list[str]]:
             taken.add(found_key)
             break
     found: dict[str, str] = {}
-    for f, words in GUESSES:  # exact headers first, then headers containing a word
-        for h, n in normed:
-            if h not in taken and n in words:
+    for f, words in GUESSES:  # exact headers first, the likeliest word first
+        for w in words:
+            h = next((h for h, n in normed if h not in taken and n == w.lstrip("=")), None)
+            if h is not None:
                 found[f] = h
                 taken.add(h)
                 break
-    for f, words in GUESSES:
+    for f, words in GUESSES:  # then headers containing a word
         if f in found:
             continue
         for h, n in normed:
-            if h not in taken and any(w in n for w in words if len(w) > 1):
+            if h not in taken and any(w in n for w in words if len(w) > 1
+                                      and not w.startswith("=")):
                 found[f] = h
                 taken.add(h)
                 break

@@ -509,6 +509,23 @@ def test_template_guessed_from_chinese_headers(ledger, files):
     assert "Traceback" not in r.output
 
 
+def test_a_template_takes_the_likeliest_header_and_leaves_free_text_out_of_words(ledger,
+                                                                                files):
+    """投诉时间 and 登记日期 both there: 登记日期 (the later in the list of words, but the
+    first in the file) was taken for received_at; 投诉人 for the customer beside
+    客户单位; 处理结果 ("返工后重发，客户满意") became the disposition, and every row was
+    "not a disposition"; 完成日期 and 回访情况 were left out."""
+    header = ["序号", "登记日期", "投诉时间", "投诉人", "客户单位", "问题描述", "处理结果",
+              "完成日期", "回访情况", "发货日期"]
+    path = write_csv(files["dir"] / "likely.csv", [["1"] * len(header)], header=header)
+    text = ledger("import", path, "--template").stdout
+    for line in ('received_at = "投诉时间"', 'customer = "客户单位"', 'summary = "处理结果"',
+                 'resolved_at = "完成日期"', 'revisit_note = "回访情况"',
+                 'shipped_on = "发货日期"'):
+        assert f"\n{line}\n" in text, (line, text)
+    assert "disposition = " not in text.replace("# disposition", "")
+
+
 def test_a_template_never_gives_a_default_severity_unasked(ledger, files):
     """紧急程度 and 问题类型 were not recognised, and the template wrote active defaults
     severity = "medium" and category = "other": a register's 紧急 fire came in as medium.
