@@ -468,6 +468,14 @@ def test_ambiguous_dates_are_refused_with_the_hint(ledger, when):
             hint="type the year first: 2026-03-04 or 2026年3月4日")
 
 
+def test_an_iso_week_is_read_in_either_case(ledger):
+    """`--week 2026-W45` was read (Python's own ISO parser) and `2026-w45` refused."""
+    want = ledger.json("report", "--week", "2026-W45")["period"]
+    assert want["from"] == "2026-11-02"
+    for typed in ("2026-w45", "2026w45", "2026-W45-3"):
+        assert ledger.json("report", "--week", typed)["period"] == want, typed
+
+
 @pytest.mark.parametrize("typed", ["2026-11", "2026/11", "2026.3"])
 def test_a_month_where_a_day_is_asked_is_said_to_be_one(ledger, typed):
     """`overdue --as-of 2026-11` said "numbers alone could be more than one date"."""
