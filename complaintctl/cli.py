@@ -484,7 +484,10 @@ def _terminal_line() -> bytes:
     line at a time, so the lines pasted after it wait there (_pasted_lines reads them),
     where Python's buffered reader would take them all and answer the next prompts with
     them (a description pasted in three lines filed its last two as the category and
-    the severity). b"" at the end of input (Ctrl-D)."""
+    the severity). b"" at the end of input (Ctrl-D), on an empty line or after text
+    typed: the terminal hands that text over without a line break (a line is at most
+    _TERMINAL_LINE bytes), and the next read waited for more -- a second Ctrl-D took the
+    text as the answer, the next prompt on its line, and only a third stopped."""
     if os.name == "nt":  # a console reads a line at a time itself; no select() on it
         return sys.stdin.buffer.readline()
     fd = sys.stdin.fileno()
@@ -494,8 +497,14 @@ def _terminal_line() -> bytes:
             chunk = os.read(fd, 65536)
             if not chunk:
                 break
+            if not chunk.endswith(b"\n") and len(chunk) < _TERMINAL_LINE and os.isatty(fd):
+                return b""  # Ctrl-D after text typed
             line += chunk
     return line
+
+
+# The most a terminal's line holds (Linux's N_TTY_BUF_SIZE, less its line break).
+_TERMINAL_LINE = 4095
 
 
 @contextlib.contextmanager

@@ -252,6 +252,19 @@ def test_ctrl_d_at_a_prompt_is_the_same(ledger):
     assert ledger.snapshot() == before
 
 
+def test_ctrl_d_after_text_typed_at_a_prompt_is_the_same(ledger):
+    """测试 typed, then Ctrl-D: nothing happened; a second Ctrl-D took 测试 as the
+    answer with the next prompt on its line; only a third stopped the command."""
+    before = ledger.snapshot()
+    term = _log(ledger.db, "--channel", "phone")
+    term.expect(CUSTOMER)
+    term.child.send("测试")
+    term.child.sendeof()
+    assert term.finish() == 130, term.text
+    assert term.text.rstrip().endswith(INTERRUPTED), term.text
+    assert ledger.snapshot() == before
+
+
 def test_ctrl_c_while_the_description_is_typed(ledger):
     before = ledger.snapshot()
     term = _log(ledger.db, "--description", "-")
