@@ -17,7 +17,7 @@ from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from complaintctl import i18n, parse, render, views
+from complaintctl import i18n, parse, render, views, workflow
 from complaintctl.errors import BadInput, ComplaintctlError
 from complaintctl.i18n import _, os_reason
 from complaintctl.store import Ledger, peek_language, storage_errors
@@ -417,6 +417,8 @@ def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
     if not rows and _STATE["quiet"]:  # cron mails only real trouble
         return
     local = ledger.local(when)
+    if when > now + workflow.FUTURE_GRACE:  # what will be late then if nothing is done
+        local = _("{time} (ahead of now)").format(time=local)
     # a listing filtered says so in its title: forwarded, it does not read as the whole
     only = i18n.listing([*(_("{field} contains {text}").format(field=_(field), text=text)
                            for field, text in (("department", dept), ("owner", owner))

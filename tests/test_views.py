@@ -77,6 +77,17 @@ def test_a_filtered_or_cut_overdue_says_so(ledger, monkeypatch):
         "--format csv.\n" and a in cut.stdout
 
 
+def test_an_overdue_ahead_of_now_says_so(ledger):
+    """`overdue --as-of 2027-01-01` listed what would be late then as if it were late
+    (report refuses a future instant; overdue may look ahead, and now says it does)."""
+    _two_late(ledger)
+    ahead = ledger("overdue", "--as-of", "2026-12-01").stdout
+    assert ahead.startswith("Overdue at 2026-12-01 00:00 (ahead of now): "), ahead
+    assert "(ahead of now)" not in ledger("overdue").stdout
+    zh = ledger("--lang", "zh", "overdue", "--as-of", "2026-12-01", "--format", "markdown")
+    assert zh.stdout.startswith("## 截至 2026-12-01 00:00（尚未到来的时刻） 逾期"), zh.stdout
+
+
 def test_overdue_as_of_sees_the_past_exactly(ledger):
     a, _b = _two_late(ledger)
     ledger("assign", a, "--dept", "QA", "--owner", "Li", "--at", "2026-11-03 09:00")
