@@ -35,7 +35,6 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from complaintctl.i18n import N_
-from complaintctl.reports import STATUS_STEPS
 from complaintctl.settings import (
     ATTACHMENT_MAX_MB_KEY,
     CALENDAR_SETTINGS,
@@ -52,6 +51,7 @@ from complaintctl.store import (
     integrity_check,
     prefetch,
 )
+from complaintctl.workflow import STATUS_STEPS
 
 Problem = dict[str, Any]
 

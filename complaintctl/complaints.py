@@ -28,11 +28,6 @@ AMENDABLE = ("customer", "contact", "channel", "region", "order_no", "product", 
 
 # --- helpers shared with the return steps ---------------------------------------
 
-# The steps that set a complaint's last_step_at (the time a next step may not be
-# before): `log` sets it to the time received, each of these to its own time.
-MOVING_STEPS = ("assign", "investigate", "resolve", "revisit", "close", "void")
-
-
 def check_at(lg: Ledger, at: datetime, now: datetime, after: str | None,
              what: str | None = None, *, actor: str | None = None) -> None:
     """`what`: what `after` is, translated (default "the previous step"). With the
@@ -576,7 +571,8 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
         if "received_at" in changes:
             (last_step,) = cur.execute(
                 f"SELECT max(at) FROM events WHERE complaint_id = ? AND kind IN "
-                f"({', '.join('?' * len(MOVING_STEPS))})", (cid, *MOVING_STEPS)).fetchone()
+                f"({', '.join('?' * len(workflow.STATUS_STEPS))})",
+                (cid, *workflow.STATUS_STEPS)).fetchone()
             moved["last_step_at"] = max(changes["received_at"], last_step or "")
         out = Outcome(cid, c["status"])
         data: dict[str, Any] = {**changes, "reason": reason}

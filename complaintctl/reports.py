@@ -38,7 +38,7 @@ from typing import Any
 from complaintctl.parse import format_money, from_iso, iso
 from complaintctl.rollups import RECEIVED
 from complaintctl.store import chain_head
-from complaintctl.workflow import OPEN_STATES
+from complaintctl.workflow import OPEN_STATES, STATUS_STEPS
 
 OPEN = "(" + ", ".join(f"'{state}'" for state in OPEN_STATES) + ")"  # SQL: status IN {OPEN}
 _END = "9999-12-31T00:00:00Z"  # after every stored time: [t, _END) is "from t on"
@@ -71,9 +71,6 @@ LONG_SHARE = 0.2
 # the sorted values give in Python unless a rounding boundary lies that close.
 _SUM_ERROR = 4 * 2.0 ** -53
 
-# The kinds of event whose step changes a complaint's status (each event records the
-# status it left in data.status) or what a report shows of it besides intake fields.
-STATUS_STEPS = ("assign", "investigate", "resolve", "revisit", "close", "void")
 _KINDS = "(" + ", ".join(f"'{kind}'" for kind in STATUS_STEPS) + ")"
 
 # A complaint `c` as it was at the instant :t, replayed from its steps up to then

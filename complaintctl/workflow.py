@@ -43,6 +43,12 @@ TRANSITIONS: dict[str, dict[str, str | dict[str, str]]] = {
 
 COMMANDS = tuple(TRANSITIONS)
 
+# The kinds of event whose step changes a complaint's status (each event records the
+# status it left in data.status) or what a report shows of it besides intake fields;
+# each sets the complaint's last_step_at, the time a next step may not be before (`log`
+# sets it to the time received).
+STATUS_STEPS = ("assign", "investigate", "resolve", "revisit", "close", "void")
+
 # A step's time may be this much ahead of the clock (two machines' clocks differ).
 FUTURE_GRACE = timedelta(seconds=60)
 
