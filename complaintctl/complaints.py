@@ -17,7 +17,7 @@ from typing import Any
 from complaintctl import deadlines, workflow
 from complaintctl.errors import BadInput, NotFound, Refused
 from complaintctl.i18n import _, ngettext, shown, term
-from complaintctl.parse import format_money, from_iso, iso
+from complaintctl.parse import format_money, from_iso, iso, record_number
 from complaintctl.store import Ledger, Outcome, fetch_record
 
 # Intake fields `amend` may correct (option name → column).
@@ -731,15 +731,12 @@ def forget_contact(lg: Ledger, complaint_id: str, reason: str, *, now: datetime,
 
 def _action(lg: Ledger, cur: sqlite3.Cursor, action_id: str) -> dict[str, Any]:
     """An action with its complaint's status, read inside the step's transaction."""
-    import unicodedata  # full-width digits (１２), as a Chinese IME types them
-
-    raw = unicodedata.normalize("NFKC", action_id).strip().lstrip("#").upper() \
-        .removeprefix("A").lstrip("-")
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+    number = record_number(action_id, "A")
+    if number is None:
         raise BadInput(_("{value} is not an action number").format(value=shown(action_id)),
                        hint=_("action numbers are shown by: complaintctl show COMPLAINT"),
                        code="bad_action_id", value=action_id)
-    action = fetch_record(cur, "actions", int(raw))
+    action = fetch_record(cur, "actions", number)
     if action is None:
         raise NotFound(_("no action {value}").format(value=shown(action_id)),
                        hint=_("action numbers are shown by: complaintctl show COMPLAINT"),

@@ -28,7 +28,7 @@ from complaintctl import settings, workflow
 from complaintctl.complaints import check_at
 from complaintctl.errors import BadInput, NotFound, Refused
 from complaintctl.i18n import _, os_reason, shown
-from complaintctl.parse import DIRECTION, LINE_BREAKS, iso, record_key
+from complaintctl.parse import DIRECTION, LINE_BREAKS, iso, record_key, record_number
 from complaintctl.store import Ledger, Outcome
 
 CHUNK = 1 << 20  # bytes per blob_chunks row: 1 MiB
@@ -305,16 +305,13 @@ def attach_all(lg: Ledger, record_id: str, files: Sequence[tuple[Source, str | N
 
 def attachment_number(value: str, field: str = "ATT") -> int:
     """An attachment number as shown (7, #7, ATT-7)."""
-    import unicodedata  # full-width digits (７), as a Chinese IME types them
-
-    digits = unicodedata.normalize("NFKC", value).strip().lstrip("#").upper() \
-        .removeprefix("ATT").lstrip("-")
-    if not (digits.isascii() and digits.isdigit() and len(digits) <= 18):
+    number = record_number(value, "ATT")
+    if number is None:
         raise BadInput(_("{field} {value} is not an attachment number").format(
             field=field, value=shown(value)),
                        hint=_("attachment numbers are shown by: complaintctl attachment "
                               "list ID"), code="bad_attachment_number", value=value)
-    return int(digits)
+    return number
 
 
 def attachment_info(lg: Ledger, attachment_id: int) -> dict[str, Any]:

@@ -250,13 +250,27 @@ def numbers_in(value: str, field: str, *, most: int = MAX_DURATION) -> str:
     return value
 
 
+def _number_typed(value: str, prefix: str) -> str:
+    """What is left of a record's number as typed (12, #12, A-12, ATT-7, or in full width,
+    １２, as a Chinese IME types it) once its mark and prefix are taken off."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", value).strip().lstrip("#").upper() \
+        .removeprefix(prefix).lstrip("-")
+
+
+def record_number(value: str, prefix: str) -> int | None:
+    """A record's number as typed (see _number_typed), within SQLite's rowids; None for
+    anything else."""
+    digits = _number_typed(value, prefix)
+    return int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 18 \
+        else None
+
+
 def action_number(value: str, field: str = "ACTION") -> str:
     """An action number as shown (12, #12, A-12): digits 0-9 within SQLite's rowids.
     Returns the value unchanged."""
-    import unicodedata  # full-width digits (１２), as a Chinese IME types them
-
-    digits = unicodedata.normalize("NFKC", value).strip().lstrip("#").upper() \
-        .removeprefix("A").lstrip("-")
+    digits = _number_typed(value, "A")
     if digits.isdigit() and not (digits.isascii() and len(digits) <= 18):
         raise BadInput(_("{field} {value} is not an action number").format(
             field=field, value=shown(value)),
