@@ -16,7 +16,7 @@ from datetime import tzinfo
 from decimal import Decimal
 from typing import Any
 
-from complaintctl import i18n, words
+from complaintctl import i18n, words, workflow
 from complaintctl.i18n import NC_, _
 from complaintctl.render import (
     ATTACHMENT_COLS,
@@ -190,7 +190,7 @@ STAGE_COLS = (Col("stage_shown", N_("stage")), Col("started_at", N_("started"), 
               Col("state", N_("status")))
 
 
-# A CAPA item's state, in words (views.action_list gives the codes).
+# A CAPA item's state (workflow.action_state), in words.
 ACTION_STATES = {"verified": N_("verified"), "done": N_("done"), "overdue": N_("overdue"),
                  "open": N_("open")}
 
@@ -198,9 +198,7 @@ ACTION_STATES = {"verified": N_("verified"), "done": N_("done"), "overdue": N_("
 def action_rows(rec: dict[str, Any], as_of_iso: str) -> list[dict[str, Any]]:
     rows = []
     for a in rec["actions"]:
-        code = "verified" if a["verified_at"] else "done" if a["done_at"] else \
-            "overdue" if as_of_iso > a["due_at"] else "open"
-        rows.append({**a, "state": _(ACTION_STATES[code]),
+        rows.append({**a, "state": _(ACTION_STATES[workflow.action_state(a, as_of_iso)]),
                      "name": _("action {n}").format(n=a["id"])})
     return rows
 

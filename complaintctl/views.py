@@ -539,8 +539,7 @@ def action_list(lg: Ledger, now: str, *, late: bool = False, every: bool = False
                      f"complaints c ON c.id = a.complaint_id WHERE {' AND '.join(where)} "
                      "ORDER BY a.due_at, a.id", tuple(params))
     for a in rows:
-        a["state"] = "verified" if a["verified_at"] else "done" if a["done_at"] else \
-            "overdue" if now > a["due_at"] else "open"
+        a["state"] = workflow.action_state(a, now)
     return rows
 
 

@@ -49,6 +49,12 @@ COMMANDS = tuple(TRANSITIONS)
 # sets it to the time received).
 STATUS_STEPS = ("assign", "investigate", "resolve", "revisit", "close", "void")
 
+def action_state(a: dict[str, Any], now: str) -> str:
+    """A CAPA item's state at `now` (an ISO time): verified, done, overdue or open."""
+    return "verified" if a["verified_at"] else "done" if a["done_at"] else \
+        "overdue" if now > a["due_at"] else "open"
+
+
 # A step's time may be this much ahead of the clock (two machines' clocks differ).
 FUTURE_GRACE = timedelta(seconds=60)
 
