@@ -543,19 +543,31 @@ def _cells(actor: str, *columns: str, money: tuple[str, ...] = ()) -> str:
     return text
 
 
-_RETURN_ROW = " FROM {table} r JOIN returns t ON t.id = r.return_id WHERE 1 {{bounds}}"
+# The tables of rows a return's step leaves (their complaint is the return's).
+_OF_RETURNS = ("return_receipts", "return_dispositions")
 
 
 class _RowEvent(NamedTuple):
     """A kind of row a step leaves beside its event (see _ROW_EVENTS)."""
 
     kind: str  # the event's
-    cid: str  # the row's complaint, its key and its values, as SQL over `r`
+    table: str  # the row's table, its key and its values as SQL over `r`
     key: str
     values: str
-    rows: str  # FROM … WHERE …, with {bounds} on `cid`
     event_key: str  # the event's key and values, as SQL over `e`
     event_values: str
+    where: str = "1"  # which rows of the table are of this kind
+
+    @property
+    def cid(self) -> str:
+        """The row's complaint, as SQL."""
+        return "t.complaint_id" if self.table in _OF_RETURNS else "r.complaint_id"
+
+    @property
+    def rows(self) -> str:
+        """FROM … WHERE …, with {bounds} on `cid`."""
+        join = " JOIN returns t ON t.id = r.return_id" if self.table in _OF_RETURNS else ""
+        return f" FROM {self.table} r{join} WHERE {self.where} {{bounds}}"
 
 
 # Each row a step leaves beside its event, and that event. A row and an event of one
@@ -564,58 +576,48 @@ class _RowEvent(NamedTuple):
 # must have its event and every event its row, so a row changed, added or deleted by hand
 # is found (the reports count from these rows).
 _ROW_EVENTS: tuple[_RowEvent, ...] = (
-    _RowEvent("assign", "r.complaint_id", "json_array(r.at)",
-              _cells("r.actor", "r.department", "r.owner", "r.note"),
-              " FROM assignments r WHERE 1 {bounds}", "json_array(e.at)",
+    _RowEvent("assign", "assignments", "json_array(r.at)",
+              _cells("r.actor", "r.department", "r.owner", "r.note"), "json_array(e.at)",
               _fields("department", "owner", "note")),
-    _RowEvent("investigate", "r.complaint_id", "json_array(r.at)",
-              _cells("r.actor", *(f"r.{k}" for k in _INVESTIGATED)),
-              " FROM investigations r WHERE 1 {bounds}", "json_array(e.at)",
+    _RowEvent("investigate", "investigations", "json_array(r.at)",
+              _cells("r.actor", *(f"r.{k}" for k in _INVESTIGATED)), "json_array(e.at)",
               _fields(*_INVESTIGATED)),
-    _RowEvent("resolve", "r.complaint_id", "json_array(r.at)",
+    _RowEvent("resolve", "resolutions", "json_array(r.at)",
               _cells("r.actor", "r.disposition", "r.approved_by", "r.summary",
-                     money=("r.amount",)),
-              " FROM resolutions r WHERE 1 {bounds}", "json_array(e.at)",
+                     money=("r.amount",)), "json_array(e.at)",
               _fields("disposition", "approved_by", "summary", money=("amount",))),
-    _RowEvent("revisit", "r.complaint_id", "json_array(r.at)",
+    _RowEvent("revisit", "revisits", "json_array(r.at)",
               _cells("r.actor", "r.satisfaction", "r.method", "r.note",
                      "CASE r.demand_met WHEN 1 THEN json('true') WHEN 0 THEN json('false') "
-                     "END"),
-              " FROM revisits r WHERE 1 {bounds}", "json_array(e.at)",
+                     "END"), "json_array(e.at)",
               _fields("satisfaction", "method", "note", "demand_met")),
-    _RowEvent("return-receive", "t.complaint_id", "json_array(r.at, r.return_id)",
-              _cells("r.actor", "r.qty", "r.note"), _RETURN_ROW.format(table="return_receipts"),
-              "json_array(e.at, e.return_id)", _fields("qty", "note")),
-    _RowEvent("return-dispose", "t.complaint_id", "json_array(r.at, r.return_id)",
+    _RowEvent("return-receive", "return_receipts", "json_array(r.at, r.return_id)",
+              _cells("r.actor", "r.qty", "r.note"), "json_array(e.at, e.return_id)",
+              _fields("qty", "note")),
+    _RowEvent("return-dispose", "return_dispositions", "json_array(r.at, r.return_id)",
               _cells("r.actor", "r.action", "r.qty", "r.note",
                      money=("r.cost_of_loss", "r.repair_cost")),
-              _RETURN_ROW.format(table="return_dispositions"), "json_array(e.at, e.return_id)",
+              "json_array(e.at, e.return_id)",
               _fields("action", "qty", "note", money=("cost_of_loss", "repair_cost"))),
-    _RowEvent("note", "r.complaint_id", "json_array(r.id, r.at, r.return_id)",
-              _cells("r.actor", "r.kind", "r.text"), " FROM notes r WHERE 1 {bounds}",
+    _RowEvent("note", "notes", "json_array(r.id, r.at, r.return_id)",
+              _cells("r.actor", "r.kind", "r.text"),
               f"json_array({_j('note')[0]}, e.at, e.return_id)", _fields("kind", "text")),
-    _RowEvent("attach", "r.complaint_id", "json_array(r.id, r.at, r.return_id)",
+    _RowEvent("attach", "attachments", "json_array(r.id, r.at, r.return_id)",
               _cells("r.actor", "r.sha256", "r.name", "r.size", "r.type", "r.note"),
-              " FROM attachments r WHERE 1 {bounds}",
               f"json_array({_j('attachment')[0]}, e.at, e.return_id)",
               _fields("sha256", "name", "size", "type", "note")),
-    _RowEvent("action-add", "r.complaint_id", "json_array(r.id, r.created_at)",
+    _RowEvent("action-add", "actions", "json_array(r.id, r.created_at)",
               _cells("r.created_by", "r.text", "r.owner", "r.due_at"),
-              " FROM actions r WHERE 1 {bounds}", f"json_array({_j('action')[0]}, e.at)",
-              _fields("text", "owner", "due_at")),
-    _RowEvent("action-done", "r.complaint_id", "json_array(r.id, r.done_at)", "r.done_by",
-              " FROM actions r WHERE r.done_at IS NOT NULL {bounds}",
-              f"json_array({_j('action')[0]}, e.at)", _fields()),
-    _RowEvent("action-verify", "r.complaint_id", "json_array(r.id, r.verified_at)",
+              f"json_array({_j('action')[0]}, e.at)", _fields("text", "owner", "due_at")),
+    _RowEvent("action-done", "actions", "json_array(r.id, r.done_at)", "r.done_by",
+              f"json_array({_j('action')[0]}, e.at)", _fields(),
+              where="r.done_at IS NOT NULL"),
+    _RowEvent("action-verify", "actions", "json_array(r.id, r.verified_at)",
               _cells("r.verified_by", "r.verify_note"),
-              " FROM actions r WHERE r.verified_at IS NOT NULL {bounds}",
-              f"json_array({_j('action')[0]}, e.at)", _fields("note")),
+              f"json_array({_j('action')[0]}, e.at)", _fields("note"),
+              where="r.verified_at IS NOT NULL"),
 )
-_TABLE_OF = {"assign": "assignments", "investigate": "investigations",
-             "resolve": "resolutions", "revisit": "revisits",
-             "return-receive": "return_receipts", "return-dispose": "return_dispositions",
-             "note": "notes", "attach": "attachments", "action-add": "actions",
-             "action-done": "actions", "action-verify": "actions"}
+_TABLE_OF = {r.kind: r.table for r in _ROW_EVENTS}
 
 # What the complaint's own columns take from its events, folded in order (_replay): who
 # logged it, the one it repeats, its assignment, reopenings, closing and voiding, and
@@ -774,8 +776,15 @@ def _named(cid: str, key: str) -> str:
 # _replay's result for a complaint with no events it folds, and the mark of a log event
 # that did not record who logged it (a version before it did): not compared.
 _UNKNOWN = object()
-_NOTHING_FOLDED = (_UNKNOWN, None, None, None, None, 0, None, None, None, None, None, None,
-                   None, None, None, None, None)
+_NOTHING_FOLDED = tuple(_UNKNOWN if f == "logged_by" else 0 if f == "reopen_count" else None
+                        for f in _FOLDED)
+# Each of _FOLDED's places, by its name (the findings' from the first on).
+(_LOGGED_BY, _REPEAT_OF, _ASSIGNED_AT, _DEPARTMENT, _OWNER, _REOPENS, _CLOSED_AT,
+ _CLOSE_REASON, _VOIDED_AT, _VOID_REASON, _SATISFACTION, _DISPOSITION, _AMOUNT,
+ _FIRST_FOUND) = (_FOLDED.index(f) for f in (
+    "logged_by", "repeat_of", "assigned_at", "department", "owner", "reopen_count",
+    "closed_at", "close_reason", "voided_at", "void_reason", "satisfaction", "disposition",
+    "amount", _FOUND[0]))
 # The complaint's columns as _replay gives them: the amount as its events write it, the
 # reason it was closed only while it is (a reopening before this version left it).
 _STORED_FOLDED = tuple(
@@ -796,32 +805,32 @@ def _replay(events: list[tuple[Any, ...]]) -> dict[str, tuple[Any, ...]]:
         if r is None:
             r = out[cid] = list(_NOTHING_FOLDED)
         if kind == "assign":
-            if r[2] is None:
-                r[2] = a
-            r[3], r[4] = b, c
+            if r[_ASSIGNED_AT] is None:
+                r[_ASSIGNED_AT] = a
+            r[_DEPARTMENT], r[_OWNER] = b, c
         elif kind == "revisit":
-            r[10] = d
+            r[_SATISFACTION] = d
             if b == "investigating":
-                r[5] += 1
-                r[6] = r[7] = None
+                r[_REOPENS] += 1
+                r[_CLOSED_AT] = r[_CLOSE_REASON] = None
             elif b == "closed" and c != "closed":
-                r[6], r[7] = a, None
+                r[_CLOSED_AT], r[_CLOSE_REASON] = a, None
         elif kind == "investigate":
-            for i, value in enumerate((a, b, c, d), 13):
+            for i, value in enumerate((a, b, c, d), _FIRST_FOUND):
                 if value is not None:
                     r[i] = value
         elif kind == "resolve":
-            r[11], r[12] = a, b
+            r[_DISPOSITION], r[_AMOUNT] = a, b
         elif kind == "log":
             if c is not None:
-                r[0] = a
-            r[1] = b
+                r[_LOGGED_BY] = a
+            r[_REPEAT_OF] = b
         elif kind == "repeat-link":
-            r[1] = a
+            r[_REPEAT_OF] = a
         elif kind == "close":
-            r[6], r[7] = a, b
+            r[_CLOSED_AT], r[_CLOSE_REASON] = a, b
         elif kind == "void":
-            r[8], r[9] = a, b
+            r[_VOIDED_AT], r[_VOID_REASON] = a, b
     return {cid: tuple(r) for cid, r in out.items()}
 
 
