@@ -123,11 +123,13 @@ def load(spec: str) -> Mapping:
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib  # type: ignore[import-not-found]
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise _bad(str(path), _("not UTF-8 text"), hint=_(
             "save it as UTF-8 (in Notepad: Save as, Encoding UTF-8), or convert it: "
             "iconv -f GBK -t UTF-8 {path} > utf8.toml").format(path=path)) from None
+    try:
+        doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         # the parser's own words are English: where it stopped is said in the user's,
         # and what it met in them where they are known
@@ -138,7 +140,7 @@ def load(spec: str) -> Mapping:
         said = detail[:at.start()].strip()
         hint = _('a line is a name = "text in double quotes", e.g. customer = "客户名称" '
                  'under [columns]')
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        lines = text.splitlines()
         line = lines[int(at.group(1)) - 1] if int(at.group(1)) <= len(lines) else ""
         if any(q in line for q in "“”‘’＂"):  # an IME's quotes: TOML takes "…" only
             hint = _("line {line} has Chinese quotes (“ ”): type them as straight double "
