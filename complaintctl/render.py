@@ -1197,11 +1197,21 @@ def report_summary(rep: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
     ]
 
 
+def has_register(rep: dict[str, Any]) -> bool:
+    """Whether the report holds its register (a period longer than a month has it only
+    with --register)."""
+    return bool(rep.get("register_included", True))
+
+
+# What an empty period's report says, in every format.
+EMPTY_PERIOD = N_("No complaint was received, resolved or closed in this period.")
+
+
 def register_left_out(rep: dict[str, Any]) -> list[tuple[str, str]]:
     """The summary's line for a register left out (a period longer than a month, without
     --register): its section is not there at all, rather than empty as if nothing had
     been received."""
-    if rep.get("register_included", True):
+    if has_register(rep):
         return []
     return [(_("register"), _("left out for a period this long: add --register for it"))]
 
@@ -1246,7 +1256,7 @@ def report_tables(rep: dict[str, Any], plain: bool = False
                     ON_TIME_COLS),
         "returns": (returns_rows, DISPOSITION_COLS_R),
         **({"register": (register_rows(rep["register"]), REGISTER_COLS)}
-           if rep.get("register_included", True) else {}),
+           if has_register(rep) else {}),
         **({"trend": (trend_rows(rep["trend"]), TREND_COLS)} if rep.get("trend") else {}),
     }
 
@@ -1312,7 +1322,7 @@ def report_markdown(rep: dict[str, Any], tz: tzinfo, section: str | None = None)
     text = "# " + md_cell(_("Complaint report (客户投诉处理报表): {period}").format(
         period=period_label(rep["period"]))) + "\n\n"
     if report_is_empty(rep):
-        text += _("No complaint was received, resolved or closed in this period.") + "\n\n"
+        text += _(EMPTY_PERIOD) + "\n\n"
     if section in (None, "summary"):
         text += kv_markdown(report_summary(rep, tz), report_title("summary"))
     for name, (rows, cols) in report_tables(rep).items():
@@ -1370,8 +1380,7 @@ def report_rich(rep: dict[str, Any], tz: tzinfo, width: int = 80) -> list[Render
     out: list[RenderableType] = [Rule(Text(title))] if cell_len(title) + 6 <= width \
         else [Text(title), Rule()]
     if report_is_empty(rep):
-        out.append(Text(_("No complaint was received, resolved or closed in this "
-                          "period.")))
+        out.append(Text(_(EMPTY_PERIOD)))
     out.append(kv_table(report_summary(rep, tz), report_title("summary")))
     for name, (rows, cols) in report_tables(rep).items():
         if not rows:

@@ -438,8 +438,7 @@ def _pareto(book: _Book, rep: dict[str, Any]) -> None:
         if rows:
             sh.ws.insert_chart(top, 6, _pareto_chart(book, sh, first, last, title))
         else:
-            sh.text(0, _("No complaint was received, resolved or closed in this period."),
-                    fit=False)
+            sh.text(0, _(render.EMPTY_PERIOD), fit=False)
             sh.skip()
         # the next table starts below this chart (about 18 rows high)
         sh.row = max(sh.row + 2, top + 20)
@@ -544,7 +543,7 @@ def fill(book: Any, rep: dict[str, Any], tz: tzinfo, currency: str) -> None:
     book.set_properties({"title": _("Complaint report (客户投诉处理报表): {period}").format(
         period=period_label(rep["period"])), "comments": render.chain_footer(rep)})
     _summary(b, rep)
-    if rep.get("register_included", True):  # else the summary says it was left out
+    if render.has_register(rep):  # else the summary says it was left out
         _register(b, rep)
     for name in ("by_category", "by_channel", "by_severity", "by_department", "by_product",
                  "by_customer"):
