@@ -598,10 +598,14 @@ _DEPT_PART = typer.Option(None, "--dept", help="part of the department")
 _OWNER_PART = typer.Option(None, help="part of the owner's name")
 
 
-def _end_of_input_hint() -> str:
-    if os.name == "nt":
-        return _("Type the description; end it with Ctrl-Z then Enter on a line of its own.")
-    return _("Type the description; end it with Ctrl-D on a line of its own.")
+def _typed_description() -> str:
+    """`--description -`: the text read from stdin to its end (at a terminal, after
+    saying how to end it)."""
+    if _isatty(sys.stdin):
+        _err(_("Type the description; end it with Ctrl-Z then Enter on a line of its own.")
+             if os.name == "nt" else
+             _("Type the description; end it with Ctrl-D on a line of its own."))
+    return parse.stream_text(sys.stdin, "--description")
 
 
 @command(app, "log")
@@ -655,10 +659,8 @@ def log_cmd(
             options=listing([i.option for i in missing])),
             hint=_("give every one of them as an option"))
     if typed:
-        if _isatty(sys.stdin):
-            _err(_end_of_input_hint())
-        text = parse.stream_text(sys.stdin, "--description")
-        fields["description"] = next(i for i in intake if i.field == "description").check(text)
+        fields["description"] = next(i for i in intake if i.field == "description").check(
+            _typed_description())
         now = _now()
     if missing:
         for item in intake:
@@ -963,10 +965,8 @@ def amend_cmd(
 
         workflow.check_reason("amend", reason_text)
         complaints.check_amendable(ledger, complaint_id)
-        if _isatty(sys.stdin):
-            _err(_end_of_input_hint())
-        changes["description"] = parse.text(parse.stream_text(sys.stdin, "--description"),
-                                            "--description", multiline=True, required=True)
+        changes["description"] = parse.text(_typed_description(), "--description",
+                                            multiline=True, required=True)
         now = _now()  # amended when the clerk is done typing
     out = complaints.amend(ledger, complaint_id, changes, reason_text, now=now,
                            actor=_actor(), clear=fields)
