@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from pathlib import Path
@@ -146,18 +147,29 @@ def _csv(path: Path, encoding: str | None) -> Table:
     if not header:
         fh.close()
         raise BadInput(_("{path} has no header row").format(path=path), code="no_header")
-    header = [h.strip().lstrip("\ufeff") for h in header]
+    try:
+        below = next(reader, None)
+    except UnicodeError:
+        fh.close()
+        raise _undecodable(path, enc, at + 1) from None
+    two_rows = _two_row_header(header, below)
+    if two_rows is not None:
+        header, at, below = two_rows, at + 1, None
+    else:
+        header = [h.strip().lstrip("\ufeff") for h in header]
 
     def rows() -> Iterator[tuple[int, list[str | None]]]:
         with fh:
             number = at
+            ahead = below  # the row read to see whether the header went on in it
             while True:
                 try:
-                    row = next(reader)
+                    row = ahead if ahead is not None else next(reader)
                 except StopIteration:
                     return
                 except UnicodeError:
                     raise _undecodable(path, enc, number + 1) from None
+                ahead = None
                 number += 1
                 # as _clean, inline, and the formula guard of an export taken off
                 cells = [(unguarded(cell) if cell[:1] == "'" else cell).strip() or None
@@ -223,6 +235,39 @@ def _header(rows: Iterator[Any]) -> tuple[int, list[Any] | None]:
         if sum(1 for c in row if c not in (None, "") and str(c).strip()) >= 2:
             return number, row
     return _ABOVE_HEADER, None
+
+
+def _two_row_header(header: list[Any], below: list[Any] | None) -> list[str] | None:
+    """The names of a header drawn in two rows, as registers in Excel often are (处理情况
+    merged across 处理人 | 处理日期 | 处理结果 above them, 序号 merged down both rows):
+    `header` has a group — a label followed by empty cells — and the row `below` names
+    columns under the groups only (elsewhere it is empty or repeats the name above).
+    Each column is named by the row below, else by the row above; a name that would be
+    there twice is the group's and its own (回访情况/日期). None when `below` is not
+    such a row (it is data, or there is no group)."""
+    if below is None:
+        return None
+    top = [str(c).strip().lstrip("\ufeff") if c is not None else "" for c in header]
+    sub = [str(c).strip() if c is not None else "" for c in below]
+    width = max(len(top), len(sub))
+    top += [""] * (width - len(top))
+    sub += [""] * (width - len(sub))
+    group: list[str | None] = [None] * width  # the label of the group a column is in
+    label: str | None = None
+    for j in range(width):
+        if top[j]:
+            label = top[j] if j + 1 < width and not top[j + 1] else None
+        if label is not None:
+            group[j] = label
+    named = [j for j in range(width) if group[j] is not None and sub[j]]
+    if not any(group[j] is not None and not top[j] for j in named):
+        return None  # nothing below names a column the row above left unnamed
+    if any(sub[j] and group[j] is None and sub[j] != top[j] for j in range(width)):
+        return None  # a cell outside the groups: data
+    names = [sub[j] if group[j] is not None and sub[j] else top[j] for j in range(width)]
+    twice = {n for n in names if n and names.count(n) > 1}
+    return [f"{group[j]}/{n}" if n in twice and group[j] is not None and sub[j] else n
+            for j, n in enumerate(names)]
 
 
 def _merged(sheet: Any, header_row: int) -> dict[tuple[int, int], tuple[int, int]]:
@@ -312,12 +357,16 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
     if not header_cells:
         raise BadInput(_("{path} has no header row").format(path=path), code="no_header")
     header = [_cell(c) or "" for c in header_cells]
+    below = next(rows_in, None)
+    two_rows = _two_row_header(header, None if below is None else [_cell(c) for c in below])
+    if two_rows is not None:
+        header, at, below = two_rows, at + 1, None
     merged = _merged(found, at)
 
     def rows() -> Iterator[tuple[int, list[str | None]]]:
         number = at
         tops: dict[tuple[int, int], str | None] = {}  # a merged range's top-left value
-        for raw in rows_in:
+        for raw in itertools.chain(() if below is None else (below,), rows_in):
             number += 1
             cells = [_cell(c) for c in raw]
             if merged:

@@ -1366,6 +1366,80 @@ def test_a_merged_cell_counts_for_each_row_it_covers(ledger, files):
                     ("2025-009", "华东电器有限公司", "2025-03-02T16:00:00Z")]
 
 
+# The register's header in two rows, as Excel registers often draw it: 处理情况 and
+# 回访情况 merged across the columns they group, named in the row below; the other
+# headers merged down both rows (or, in the CSV Excel saves of it, empty below).
+TOP = [*HEADER[:15], "处理情况", None, None, "回访情况", None]
+BELOW = [None] * 15 + HEADER[15:]
+
+
+def test_a_header_in_two_rows_is_read_as_one(ledger, files):
+    """The columns under a merged group (处理情况 over 处理方式 | 处理说明 | 处理日期) were
+    left without a name, and the row of their names was read as a complaint: a mapping
+    naming 处理方式 was refused. Each column is named by the row below, else the row
+    above; the data's row numbers are the sheet's."""
+    import xlsxwriter
+
+    path = files["dir"] / "two-rows.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    for j, name in enumerate(TOP[:15]):
+        sheet.merge_range(0, j, 1, j, name)
+    sheet.merge_range(0, 15, 0, 17, "处理情况")
+    sheet.merge_range(0, 18, 0, 19, "回访情况")
+    sheet.write_row(1, 15, HEADER[15:])
+    bad = ["2025-004", "2025/13/01", *ROWS[2][2:]]
+    for i, row in enumerate([*ROWS, bad], start=2):
+        for j, value in enumerate(row):
+            if value:
+                sheet.write(i, j, value)
+    book.close()
+    r = ledger("import", path, "--mapping", files["map"], code=2)
+    assert "row 6, column 投诉日期: '2025/13/01' is not a date" in r.stderr, r.stderr
+    # the names' row is not a complaint
+    assert [line[:6] for line in r.stderr.splitlines() if line.startswith("row")] == [
+        "row 6,"], r.stderr
+    assert ledger.rows("SELECT count(*) FROM complaints") == [(0,)]
+    csv_path = write_csv(files["dir"] / "two-rows.csv",
+                         [["" if c is None else c for c in BELOW], *ROWS],
+                         header=["" if c is None else c for c in TOP])
+    for register in (csv_path, path):
+        template = ledger("import", register, "--template").stdout
+        assert 'disposition = "处理方式"' in template, template
+        assert 'satisfaction = "回访结果"' in template, template
+    r = ledger("import", csv_path, "--mapping", files["map"])
+    assert "3 new complaints" in r.stderr, r.stderr
+    assert [x[:2] for x in complaints(ledger)] == [
+        ("2025-001", "closed"), ("2025-002", "assigned"), ("2025-003", "logged")]
+    assert ledger.rows("SELECT disposition FROM resolutions") == [("exchange",)]
+
+
+def test_a_second_row_of_data_is_not_taken_for_names(ledger, files):
+    """A register whose header has an unnamed column: the row below it is a complaint
+    (it fills columns outside the group), imported as one."""
+    header = [*HEADER, ""]
+    rows = [[*row, "备注"] for row in ROWS]
+    path = write_csv(files["dir"] / "unnamed.csv", rows, header=header)
+    r = ledger("import", path, "--mapping", files["map"])
+    assert "3 new complaints" in r.stderr, r.stderr
+
+
+def test_a_header_in_two_rows_names_alike_columns_by_their_group(ledger, files):
+    """日期 under 处理情况 and under 回访情况: each is its group's (处理情况/日期)."""
+    top = [*HEADER[:15], "处理情况", None, None, "回访情况", None]
+    below = [""] * 15 + ["处理方式", "处理说明", "日期", "回访结果", "日期"]
+    path = write_csv(files["dir"] / "alike.csv", [below, *ROWS],
+                     header=["" if c is None else c for c in top])
+    mapping = files["dir"] / "alike.toml"
+    mapping.write_text(MAPPING.replace('resolved = "处理日期"', 'resolved = "处理情况/日期"')
+                       .replace('revisited = "回访日期"', 'revisited = "回访情况/日期"'),
+                       encoding="utf-8")
+    r = ledger("import", path, "--mapping", mapping)
+    assert "3 new complaints" in r.stderr, r.stderr
+    assert ledger.rows("SELECT resolved_at, closed_at FROM complaints WHERE source_key = "
+                       "'2025-001'") == [("2025-03-05T16:00:00Z", "2025-03-06T16:00:00Z")]
+
+
 def test_units_and_the_yuan_around_numbers_are_read(ledger, files, tmp_path, env):
     """5台 is 5; ¥1,250.50 and 1250元 are amounts in a ledger kept in CNY (the test
     ledger's currency), and refused in one kept in another currency."""
