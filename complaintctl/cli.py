@@ -1892,6 +1892,9 @@ def _import_counts(result: Any) -> str:
         parts.append(ngettext("{n} row with nothing to import skipped",
                               "{n} rows with nothing to import skipped", result.blank).format(
             n=f"{result.blank:,}"))
+    if result.totals:
+        parts.append(ngettext("{n} totals row (合计) skipped", "{n} totals rows (合计) skipped",
+                              result.totals).format(n=f"{result.totals:,}"))
     return _(", ").join(parts)
 
 

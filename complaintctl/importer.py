@@ -47,6 +47,9 @@ UTC = timezone.utc
 # The fields `log` takes (the complaint's intake).
 INTAKE = ("customer", "description", "contact", "channel", "category", "severity", "demand",
           "region", "order_no", "product", "lot", "quantity", "shipped_on")
+# The words of a totals row's label cell (合计：, 总 计, Grand total), spaces left out.
+_TOTALS = re.compile(r"\s*(合\s*计|总\s*计|小\s*计|共\s*计|(grand\s+)?totals?|sum)\s*[:：]?\s*",
+                     re.IGNORECASE)
 REQUIRED = ("customer", "description", "channel", "category", "severity", "received_at")
 # Intake compared with the ledger on a re-import (the contact never is: it may have
 # been erased on request, and is never filled in again).
@@ -136,6 +139,7 @@ class Result:
     # rows with nothing in the columns the mapping reads (a register numbered ahead, 序号
     # filled down an empty sheet): not complaints, skipped
     blank: int = 0
+    totals: int = 0  # totals rows (合计, Total): no customer, no date, a totals word
     # stages of the complaints imported that are past due already, and the oldest due
     late: int = 0
     late_since: str | None = None
@@ -303,6 +307,15 @@ class Reader:
         """Nothing in any column the mapping reads but the key (a row numbered ahead in
         an empty register: its 序号 alone)."""
         return not any(cells[i] for i in self.data_columns if i < len(cells))
+
+    def totals(self, cells: list[str | None]) -> bool:
+        """A register's totals row (合计 or Total in a cell, the counts and amounts
+        summed beside it): no customer and no date received, so never a complaint."""
+        for f in ("customer", "received_at"):
+            i = self.index.get(f)
+            if i is not None and i < len(cells) and cells[i]:
+                return False
+        return any(c and _TOTALS.fullmatch(c) for c in cells)
 
     def cell(self, row: _Row, f: str) -> str | None:
         i = self.index.get(f)
@@ -1167,6 +1180,9 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                         progress(result.rows)
                     if reader.blank(cells):
                         result.blank += 1
+                        continue
+                    if reader.totals(cells):
+                        result.totals += 1
                         continue
                     row = reader.read(number, cells)
                     key = reader.key(row)

@@ -268,6 +268,25 @@ def test_rows_numbered_ahead_with_nothing_else_are_skipped_not_refused(ledger, f
     assert ledger.rows("SELECT source_key FROM complaints") == [("KS-1",)]
 
 
+def test_a_totals_row_is_skipped_and_counted(ledger, files):
+    """A register ends with its 合计 row (the key column says 合计, the quantities and
+    amounts summed): it was refused like a complaint with four empty fields, and the
+    whole file with it. A row with a customer or a date is never taken for one."""
+    totals = ["合计：", *[""] * 18, "3"]
+    total = ["", "", "", "", "", "", "", "", "Total", *[""] * 11]
+    path = write_csv(files["dir"] / "totals.csv", [*ROWS, totals, total])
+    r = ledger("import", path, "--mapping", files["map"])
+    assert "Import batch 1: 3 new complaints, 0 already imported, 2 totals rows (合计) " \
+        "skipped." in r.stderr, r.stderr
+    assert ledger.rows("SELECT count(*) FROM complaints") == [(3,)]
+    named = ["2025-009", "", "合计", *[""] * 17]  # a customer named so: a row to refuse
+    r = ledger("import", write_csv(files["dir"] / "named.csv", [named]), "--mapping",
+               files["map"], code=2)
+    assert "row 2, column 投诉日期" in r.stderr, r.stderr
+    r = ledger("--lang", "zh", "import", path, "--mapping", files["map"], "--dry-run")
+    assert "跳过 2 行合计行" in r.stdout, r.stdout
+
+
 def test_an_import_says_how_many_of_its_stages_are_late_already(ledger, files):
     """A department's two years of history: every resolved row without a revisit date
     came in with its revisit stage open, ~700 working days late at L3, and `overdue`
