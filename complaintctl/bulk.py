@@ -1295,20 +1295,20 @@ class Writer:
         self.receipts.append((r["id"], at, step.actor, qty, note))
         values: dict[str, Any] = {}
         dues: dict[str, str | None] = {}
+        old: dict[str, Any] = {"received_qty": r["received_qty"]}
         if r["first_received_at"] is None:
             values["first_received_at"] = at
             dues["inspect"] = self._open(case, "inspect", "inspect", step.at, at,
                                          return_id=r["id"])
-        elif r["stage"] == "dispositioned":  # more goods after every unit had one
-            rounds = sum(1 for s in case.stages
-                         if s[_RETURN] == r["id"] and s[_STAGE] == "dispose")
-            dues["dispose"] = self._open(case, "dispose", "dispose", step.at, at,
-                                         round_=rounds + 1, return_id=r["id"])
+        elif r["inspected_at"] is not None:  # goods after the inspection: inspected in turn
+            values["inspected_at"], old["inspected_at"] = None, r["inspected_at"]
+            dues["inspect"] = self._open(case, "inspect", "inspect", step.at, at,
+                                         round_=_rounds(case, r, "inspect") + 1,
+                                         return_id=r["id"])
         total = r["received_qty"] + qty
         self._return_write(case, r, values, {"received_qty": qty}, "return-receive", step,
                            at, now, {"return": r["id"], "qty": qty, "received_qty": total,
-                                     "note": note, "deadlines": _deadlines(dues)},
-                           {"received_qty": r["received_qty"]})
+                                     "note": note, "deadlines": _deadlines(dues)}, old)
 
     def _return_inspect(self, case: _Case, step: Step, at: str, now: str) -> None:
         f = step.facts
@@ -1321,7 +1321,10 @@ class Writer:
         if r["inspected_at"] is None:
             values["inspected_at"] = at
             self._finish(case, "inspect", at, r["id"])
-            due = self._open(case, "dispose", "dispose", step.at, at, return_id=r["id"])
+            if not any(s[_RETURN] == r["id"] and s[_STAGE] == "dispose" and s[_DONE] is None
+                       for s in case.stages):  # (owed still for units inspected before)
+                due = self._open(case, "dispose", "dispose", step.at, at,
+                                 round_=_rounds(case, r, "dispose") + 1, return_id=r["id"])
         self._return_write(case, r, values, {}, "return-inspect", step, at, now,
                            {"return": r["id"], "result": f["result"],
                             "defective_qty": defective, "cause": f.get("cause"),
@@ -1420,6 +1423,11 @@ class _WorkingDues:
 
         return (clock, part(first + timedelta(seconds=threshold)),
                 part(first) if threshold else None)
+
+
+def _rounds(case: _Case, r: dict[str, Any], stage: str) -> int:
+    """rma._rounds: how many stages `stage` the return has had."""
+    return sum(1 for s in case.stages if s[_RETURN] == r["id"] and s[_STAGE] == stage)
 
 
 def _unknown(kind: str) -> BadInput:

@@ -97,6 +97,12 @@ def check_dispose(r: dict[str, Any], qty: int) -> None:
     _positive(qty, "--qty")
     _not_closed(r, _("cannot dispose of goods on {id}: it is closed"))
     if not r.get("inspected_at"):
+        if r.get("result"):  # inspected before more goods came: they are not
+            raise Refused(_("cannot dispose of goods on {id}: goods were received after its "
+                            "inspection and are not inspected yet").format(id=r["id"]),
+                          hint=_("inspect them (an inspection counts every unit received): "
+                                 "complaintctl return inspect {id} --result ... --defective N"
+                                 ).format(id=r["id"]), code="received_since_inspection")
         raise Refused(_("cannot dispose of goods on {id}: it is not inspected yet").format(
             id=r["id"]),
                       hint=f"complaintctl return inspect {r['id']} --result ... --defective N")

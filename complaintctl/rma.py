@@ -66,6 +66,19 @@ def _write(lg: Ledger, cur: sqlite3.Cursor, r: dict[str, Any], values: dict[str,
     return str(values["stage"])
 
 
+def _rounds(lg: Ledger, cur: sqlite3.Cursor, r: dict[str, Any], stage: str) -> int:
+    """How many stages `stage` the return has had."""
+    lg.rows.flush(cur)
+    return int(cur.execute("SELECT count(*) FROM stages WHERE return_id = ? AND stage = ?",
+                           (r["id"], stage)).fetchone()[0])
+
+
+def _dispose_open(lg: Ledger, cur: sqlite3.Cursor, r: dict[str, Any]) -> bool:
+    lg.rows.flush(cur)
+    return cur.execute("SELECT 1 FROM stages WHERE return_id = ? AND stage = 'dispose' AND "
+                       "done_at IS NULL", (r["id"],)).fetchone() is not None
+
+
 def return_open(lg: Ledger, complaint_id: str, qty: int, product: str | None, lot: str | None,
                 reason: str | None, *, at: datetime, now: datetime, actor: str) -> Outcome:
     """`return open`: authorise a return against an open complaint."""
@@ -100,22 +113,21 @@ def return_receive(lg: Ledger, return_id: str, qty: int, note: str | None, *, at
                     "VALUES (?, ?, ?, ?, ?)", (r["id"], iso(at), actor, qty, note))
         values: dict[str, Any] = {}
         dues: dict[str, datetime | None] = {}
+        old: dict[str, Any] = {"received_qty": r["received_qty"]}
         if r["first_received_at"] is None:
             values["first_received_at"] = iso(at)
             dues["inspect"] = open_stage(lg, cur, r["complaint_id"], "inspect", "inspect",
                                          r["severity"], at, return_id=r["id"])
-        elif r["stage"] == "dispositioned":  # more goods arrived after every unit had one
-            lg.rows.flush(cur)
-            rounds = cur.execute("SELECT count(*) FROM stages WHERE return_id = ? "
-                                 "AND stage = 'dispose'", (r["id"],)).fetchone()[0]
-            dues["dispose"] = open_stage(lg, cur, r["complaint_id"], "dispose", "dispose",
-                                         r["severity"], at, round_=rounds + 1,
+        elif r["inspected_at"] is not None:  # goods after the inspection: inspected in turn
+            values["inspected_at"], old["inspected_at"] = None, r["inspected_at"]
+            dues["inspect"] = open_stage(lg, cur, r["complaint_id"], "inspect", "inspect",
+                                         r["severity"], at,
+                                         round_=_rounds(lg, cur, r, "inspect") + 1,
                                          return_id=r["id"])
         total = r["received_qty"] + qty
         out.status = _write(lg, cur, r, values, {"received_qty": qty}, "return-receive", at,
                             now, actor, {"return": r["id"], "qty": qty, "received_qty": total,
-                                         "note": note, "deadlines": recorded(**dues)},
-                            {"received_qty": r["received_qty"]})
+                                         "note": note, "deadlines": recorded(**dues)}, old)
     if total != r["authorised_qty"]:
         out.warnings.append(_("{id}: {received} received, {authorised} authorised "
                               "({difference})").format(
@@ -138,8 +150,10 @@ def return_inspect(lg: Ledger, return_id: str, result: str, defective: int, caus
         if r["inspected_at"] is None:
             values["inspected_at"] = iso(at)
             finish_stage(lg, cur, r["complaint_id"], "inspect", at, return_id=r["id"])
-            due = open_stage(lg, cur, r["complaint_id"], "dispose", "dispose", r["severity"],
-                             at, return_id=r["id"])
+            if not _dispose_open(lg, cur, r):  # (owed still for units inspected before)
+                due = open_stage(lg, cur, r["complaint_id"], "dispose", "dispose",
+                                 r["severity"], at, round_=_rounds(lg, cur, r, "dispose") + 1,
+                                 return_id=r["id"])
         out.status = _write(lg, cur, r, values, {}, "return-inspect", at, now, actor,
                             {"return": r["id"], "result": result, "defective_qty": defective,
                              "cause": cause, "note": note, "deadlines": recorded(dispose=due)},

@@ -109,6 +109,8 @@ def handmade() -> list[History]:
         Step("return-dispose", at("2026-04-06"), "质检",
              {"return": 0, "action": "scrap", "qty": 10, "cost": 5000}),
         Step("return-receive", at("2026-04-07"), "仓库", {"return": 0, "qty": 1}),
+        Step("return-inspect", at("2026-04-07", "15:00"), "质检",
+             {"return": 0, "result": "defect-confirmed", "defective": 10}),
         Step("return-dispose", at("2026-04-08"), "质检",
              {"return": 0, "action": "repair", "qty": 1, "repair_cost": 300}),
         Step("return-close", at("2026-04-09"), "仓库", {"return": 0}),
@@ -180,8 +182,8 @@ def test_the_bulk_path_writes_the_ledger_the_steps_write(tmp_path):
     assert rows("SELECT count(*) FROM complaints WHERE repeat_of IS NOT NULL").fetchone()[0] > 30
     assert rows("SELECT count(*) FROM revisits WHERE from_status = 'closed'").fetchone()[0] >= 2
     assert rows("SELECT count(DISTINCT stage) FROM returns").fetchone()[0] == 5
-    assert rows("SELECT count(*) FROM stages WHERE stage = 'dispose' AND round = 2"
-                ).fetchone()[0] == 1
+    assert rows("SELECT count(*) FROM stages WHERE stage IN ('inspect', 'dispose') "
+                "AND round = 2").fetchone()[0] == 2
     assert rows("SELECT count(*) FROM actions WHERE verified_at IS NOT NULL").fetchone()[0] > 5
     assert rows("SELECT count(*) FROM stages WHERE outcome = 'void'").fetchone()[0] >= 2
     assert len(written["events"]) > 2000  # type: ignore[arg-type]

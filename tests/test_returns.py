@@ -117,6 +117,40 @@ def refused(ledger, *args, message, code=1):
     return r
 
 
+def test_goods_received_after_the_inspection_are_inspected_before_a_disposition(ledger, rma):
+    """Goods received after the inspection (and after every unit had a disposition) were
+    disposed of without one: restocked, never inspected. They now wait for an
+    inspection (its own 48-hour deadline), which counts every unit received, and the
+    disposition's deadline runs from it."""
+    cid, rid = rma
+    ledger("return", "receive", rid, "--qty", "5", "--at", "2026-11-17 09:00")
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "5",
+           "--at", "2026-11-17 10:00")
+    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "5", "--cost", "500",
+           "--at", "2026-11-17 11:00")
+    ledger("return", "receive", rid, "--qty", "3", "--at", "2026-11-18 09:00")
+    (row,) = ledger.json("return", "list")
+    assert (row["stage"], row["due_at"]) == ("received", "2026-11-20T01:00:00Z"), row
+    r = refused(ledger, "return", "dispose", rid, "--action", "restock", "--qty", "3",
+                message="cannot dispose of goods on RMA-2026-0001: goods were received after "
+                "its inspection and are not inspected yet")
+    assert "Hint: inspect them (an inspection counts every unit received): complaintctl " \
+        "return inspect RMA-2026-0001" in r.stderr, r.stderr
+    late = ledger.json("overdue", "--as-of", "2026-11-21 09:00")
+    assert [(x["id"], x["stage"]) for x in late if x["id"] == rid] == [(rid, "inspect")], late
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "8",
+           "--at", "2026-11-18 10:00")
+    ledger("return", "dispose", rid, "--action", "restock", "--qty", "3",
+           "--at", "2026-11-18 11:00")
+    ledger("return", "close", rid, "--at", "2026-11-18 12:00")
+    assert ledger.rows("SELECT stage, round, done_at IS NOT NULL FROM stages WHERE "
+                       "return_id = ? ORDER BY rowid", (rid,)) == [
+        ("inspect", 1, 1), ("dispose", 1, 1), ("inspect", 2, 1), ("dispose", 2, 1)]
+    assert ledger.rows("SELECT inspected_at, defective_qty FROM returns") == [
+        ("2026-11-18T02:00:00Z", 8)]
+    assert ledger.json("verify")["ok"]
+
+
 def test_refusals_leave_the_ledger_unchanged(ledger, rma):
     cid, rid = rma
     refused(ledger, "return", "inspect", rid, "--result", "no-defect-found", "--defective", "0",
