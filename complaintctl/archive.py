@@ -103,17 +103,39 @@ def _target(target: str) -> Path:
     return path
 
 
+_SIDE = ("-wal", "-shm", "-journal")
+
+
 def _may_replace(path: Path, target: str) -> None:
     """Nothing at the target, or an earlier backup: a complaintctl ledger in rollback-
     journal mode with no SQLite files beside it. A working ledger (WAL mode, or in
-    use) and any other file are refused, and left as they are."""
+    use) and any other file are refused, and left as they are; so are a name SQLite
+    gives its files beside a database (x.db-wal: a reader of x.db would take the
+    backup in, then delete it) and SQLite files left beside the target by a file no
+    longer there (a reader of the backup would take them in: a damaged copy)."""
+    side = next((s for s in _SIDE if path.name.endswith(s)), None)
+    if side is not None:
+        raise Refused(_("{target} is the name SQLite gives the {suffix} file of a database "
+                        "beside it, which SQLite takes in or deletes").format(
+            target=target, suffix=side), hint=_("choose another name"),
+                      code="backup_side_name", path=target)
     if not os.path.lexists(path):
+        left = [f.name for f in store.ledger_files(path)[1:] if os.path.lexists(f)]
+        if left:
+            raise Refused(_("{files} of an earlier file named {target} are still there: "
+                            "SQLite would read them into the backup").format(
+                files=", ".join(left), target=target),
+                          hint=_("move them away with the file they belong to, or choose "
+                                 "another name"), code="backup_side_files", path=target)
         return
 
-    def refuse(why: str) -> Refused:
+    def refuse(why: str, working: bool = False) -> Refused:
         return Refused(_("{target} exists and {why}; backup replaces only an earlier backup")
                        .format(target=target, why=why),
-                       hint=_("choose another name, or move that file away yourself"),
+                       hint=_("choose another name, or move that file away yourself, with the "
+                              "files beside it ({target}-wal, -shm)").format(target=target)
+                       if working else
+                       _("choose another name, or move that file away yourself"),
                        code="backup_would_replace", path=target, why=why)
 
     try:
@@ -130,9 +152,9 @@ def _may_replace(path: Path, target: str) -> None:
     beside = [f.name for f in store.ledger_files(path)[1:] if os.path.lexists(f)]
     if beside:
         raise refuse(_("is a working ledger ({files} beside it), not a backup").format(
-            files=", ".join(beside)))
+            files=", ".join(beside)), working=True)
     if header[18] == 2:
-        raise refuse(_("is a working ledger (WAL mode), not a backup"))
+        raise refuse(_("is a working ledger (WAL mode), not a backup"), working=True)
     try:
         Ledger.open(path).close()
     except LedgerError as exc:

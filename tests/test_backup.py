@@ -150,6 +150,21 @@ def _working_ledger(path: Path) -> None:
     assert CliRunner().invoke(app, ["--db", str(path), "init"]).exit_code == 0
 
 
+def _left_side_files(path: Path) -> None:
+    """A working ledger's -wal and -shm, the ledger itself moved away."""
+    _working_ledger(path)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+    conn.execute("CREATE TABLE scratch (x)")
+    conn.commit()
+    Path(f"{path}-wal").rename(f"{path}.keep-wal")  # closing would fold it in
+    Path(f"{path}-shm").rename(f"{path}.keep-shm")
+    conn.close()
+    path.rename(path.with_name("moved-away.db"))
+    Path(f"{path}.keep-wal").rename(f"{path}-wal")
+    Path(f"{path}.keep-shm").rename(f"{path}-shm")
+
+
 IS_LEDGER = "backup PATH {path} is the ledger itself"
 REFUSED = {
     # name: (the PATH argument relative to tmp_path, or a maker; exit code; message)
@@ -173,6 +188,14 @@ REFUSED = {
                                                 "ledger"),
     "a-working-ledger": (_working_ledger, 1, "{path} exists and is a working ledger (WAL "
                                              "mode), not a backup"),
+    # the -wal of another database: its next reader took the backup in, then deleted it
+    "a-side-file-name": ("backup.db-wal", 1, "{path} is the name SQLite gives the -wal file "
+                                             "of a database beside it"),
+    # the file moved away as the hint said, its -wal left: the new backup read with it
+    # was damaged ("malformed"), and `backup` said it was written
+    "side-files-left-of-a-file-moved-away": (_left_side_files, 1,
+                                             "ledger.db-wal, ledger.db-shm of an earlier "
+                                             "file named {path} are still there"),
 }
 
 
