@@ -200,7 +200,9 @@ class Rate(float):
     exact: float
 
     def __new__(cls, exact: float) -> Rate:
-        rate = super().__new__(cls, round(exact, 4))
+        # half away from zero, as the percentages are (render.pct): 25/32 is 0.7813
+        rate = super().__new__(cls, math.copysign(math.floor(abs(exact) * 10_000 + 0.5),
+                                                  exact) / 10_000)
         rate.exact = exact
         return rate
 
@@ -943,7 +945,8 @@ class Report:
             "pareto_cause": _pareto(self.cause_categories()),
             "handling_days": {**overall,
                               "by_category": [{"key": k, **by_cat[k]} for k in sorted(by_cat)]},
-            "on_time_rate": {s: on_time[s] for s in STAGE_ORDER if s in on_time},
+            # every stage, null when none was done in the period (stable keys)
+            "on_time_rate": {s: on_time.get(s) for s in STAGE_ORDER},
             "late_at_end": self.late_at_end(),
             "satisfaction_rate": _rate(satisfied, revisits),
             "revisits": revisits,
@@ -982,8 +985,8 @@ def period_figures(conn: sqlite3.Connection, tz: tzinfo, period: Period,
     return {"from": period.first.isoformat(), "to": period.last.isoformat(),
             "start_at": rep.lo, "end_at": rep.end_at, **counts,
             "on_time_rate": _rate(on_time, done),
-            "on_time_by_stage": {s: _rate(ok, n) for s, n, ok in
-                                 sorted(stages, key=lambda x: STAGE_ORDER.index(x[0]))},
+            "on_time_by_stage": {**dict.fromkeys(STAGE_ORDER),
+                                 **{s: _rate(ok, n) for s, n, ok in stages}},
             "revisits": revisits, "satisfaction_rate": _rate(satisfied, revisits)}
 
 

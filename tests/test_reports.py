@@ -128,8 +128,10 @@ def test_october_every_figure(ledger, history):
     assert h["by_category"] == [
         {"key": "delivery", "count": 1, "mean": 10.0, "median": 10.0, "p90": 10.0},
         {"key": "quality", "count": 1, "mean": 4.0, "median": 4.0, "p90": 4.0}]
-    assert rep["on_time_rate"] == {"assign": 0.3333, "investigate": 1.0, "resolve": 0.6667,
-                                   "revisit": 1.0, "inspect": 1.0, "dispose": 1.0}
+    # every stage, in order, null when none was done in the period (stable keys)
+    assert list(rep["on_time_rate"].items()) == [
+        ("assign", 0.3333), ("investigate", 1.0), ("resolve", 0.6667), ("revisit", 1.0),
+        ("second-revisit", None), ("inspect", 1.0), ("dispose", 1.0)]
     assert rep["late_at_end"] == 3
     assert (rep["satisfaction_rate"], rep["reopen_rate"], rep["repeat_rate"],
             rep["not_upheld_rate"]) == (0.5, 0.5, 0.3333, 0.5)
@@ -226,7 +228,9 @@ def test_empty_period_is_stated_and_exit_0(ledger, history):
     assert rep["received"] == 0 and rep["register"] == []
     for key in ("satisfaction_rate", "reopen_rate", "repeat_rate", "not_upheld_rate"):
         assert rep[key] is None
-    assert rep["handling_days"]["mean"] is None and rep["on_time_rate"] == {}
+    assert rep["handling_days"]["mean"] is None
+    assert rep["on_time_rate"] == dict.fromkeys(("assign", "investigate", "resolve", "revisit",
+                                                 "second-revisit", "inspect", "dispose"))
     assert rep["previous_period"]["received_change"] is None
     table = ledger("report", "--month", "2026-06")
     # once, on stdout (cron mailed it twice, stderr and stdout); "no complaints" read as
@@ -805,3 +809,13 @@ def test_capa_items_are_listed_soonest_due_first_and_the_late_ones_alone(ledger)
     r = ledger("action", "list", "--complaint", "CC-2026-9999", code=1)
     assert "Error: no complaint 'CC-2026-9999'" in r.stderr
     assert ledger.snapshot() == before
+
+
+def test_rates_to_four_decimals_round_half_away_from_zero():
+    """25 of 32 is 0.78125: JSON said 0.7812 (Python's round, half to even) where the
+    README and the percentages (78.1 %, half away from zero) round up."""
+    from complaintctl import render, reports
+
+    assert reports.Rate(25 / 32) == 0.7813 and reports.Rate(1 / 16) == 0.0625
+    assert reports.Rate(-25 / 32) == -0.7813 and reports.Rate(2 / 3) == 0.6667
+    assert render.pct(reports.Rate(1 / 16)) == "6.3%"
