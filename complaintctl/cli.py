@@ -12,6 +12,7 @@ import errno
 import functools
 import itertools
 import os
+import shlex
 import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -1522,14 +1523,17 @@ def report_cmd(
         _say(_("Wrote {output} ({period}).").format(output=output,
                                                     period=render.period_label(rep["period"])))
         return
+    # a section cut short names the command that lists it all: this ledger, this instant
+    again = (f" --db {shlex.quote(str(_STATE['db']))}" if _STATE["db"] else "",
+             f" --as-of {shlex.quote(as_of)}" if as_of else "")
     if fmt == "json":
         text = render.to_json(rep)
     elif fmt == "csv":
         text = render.report_csv(rep, tz, section)
     elif fmt == "markdown":
-        text = render.report_markdown(rep, tz, section)
+        text = render.report_markdown(rep, tz, section, again)
     else:  # (an empty period says so in the table: once, on stdout)
-        _print_rich(*render.report_rich(rep, tz, _width()))
+        _print_rich(*render.report_rich(rep, tz, _width(), again))
         return
     if output:
         _write_atomically(output, text)

@@ -1285,6 +1285,14 @@ def report_csv(rep: dict[str, Any], tz: tzinfo, section: str | None = None) -> s
 LONG_SECTIONS = {"by_customer": 20, "by_product": 20, "register": 50}
 
 
+def more_command(rep: dict[str, Any], name: str, fmt: str, again: tuple[str, str]) -> str:
+    """The command that lists all of a section a report cut short: the same ledger,
+    period and instant (`again`: the options before `report` and after the period,
+    as the command line gave them)."""
+    return (f"complaintctl{again[0]} report {period_options(rep['period'])}{again[1]} "
+            f"--format {fmt} --section {name}")
+
+
 def period_options(period: dict[str, Any]) -> str:
     """The options that ask for this report's period again (a hint's command line)."""
     if period["kind"] == "week":
@@ -1318,7 +1326,8 @@ def period_label(period: dict[str, Any]) -> str:
     return _("{first} to {last}").format(first=first, last=last)
 
 
-def report_markdown(rep: dict[str, Any], tz: tzinfo, section: str | None = None) -> str:
+def report_markdown(rep: dict[str, Any], tz: tzinfo, section: str | None = None,
+                    again: tuple[str, str] = ("", "")) -> str:
     text = "# " + md_cell(_("Complaint report (客户投诉处理报表): {period}").format(
         period=period_label(rep["period"]))) + "\n\n"
     if report_is_empty(rep):
@@ -1330,10 +1339,9 @@ def report_markdown(rep: dict[str, Any], tz: tzinfo, section: str | None = None)
             shown = rows if section else rows[:LONG_SECTIONS.get(name, len(rows))]
             text += "\n" + to_markdown(shown, cols, tz, report_title(name, rep["period"]))
             if len(shown) < len(rows):
-                text += "\n" + _("… and {n} more (`complaintctl report {period} --format "
-                                  "markdown --section {name}` lists them all).").format(
-                    n=len(rows) - len(shown), name=name,
-                    period=period_options(rep["period"])) + "\n"
+                text += "\n" + _("… and {n} more (`{command}` lists them all).").format(
+                    n=len(rows) - len(shown),
+                    command=more_command(rep, name, "markdown", again)) + "\n"
     if section is None:
         text += "\n" + md_cell(chain_footer(rep)) + "\n"
     return text
@@ -1369,7 +1377,8 @@ class Unbroken(str):
     __slots__ = ()
 
 
-def report_rich(rep: dict[str, Any], tz: tzinfo, width: int = 80) -> list[RenderableType]:
+def report_rich(rep: dict[str, Any], tz: tzinfo, width: int = 80,
+                again: tuple[str, str] = ("", "")) -> list[RenderableType]:
     from rich.cells import cell_len
     from rich.rule import Rule
     from rich.text import Text
@@ -1398,9 +1407,8 @@ def report_rich(rep: dict[str, Any], tz: tzinfo, width: int = 80) -> list[Render
         else:
             out.append(rich_table(shown, cols, tz, report_title(name)))
         if len(shown) < len(rows):
-            out.append(Unbroken(_("… and {n} more: complaintctl report {period} --format "
-                                  "csv --section {name}").format(
-                n=len(rows) - len(shown), name=name, period=period_options(rep["period"]))))
+            out.append(Unbroken(_("… and {n} more: {command}").format(
+                n=len(rows) - len(shown), command=more_command(rep, name, "csv", again))))
     out.append(Unbroken(chain_footer(rep)))
     return out
 

@@ -694,6 +694,16 @@ def test_a_cut_section_names_the_command_that_lists_it_all(ledger, monkeypatch):
     whole = ledger("report", "--month", "2026-10", "--format", "markdown", "--section",
                    "register").stdout
     assert whole.count("| CC-") == 2
+    # the same ledger and instant: the hint dropped --db and --as-of, and its command
+    # listed another ledger's, or today's, register
+    md = ledger("--db", ledger.db, "report", "--month", "2026-10", "--as-of",
+                "2026-10-25 09:00", "--format", "markdown").stdout
+    command = (f"complaintctl --db {ledger.db} report --month 2026-10 --as-of "
+               "'2026-10-25 09:00' --format markdown --section register")
+    assert f"… and 1 more (`{command}` lists them all)." in md, md
+    table = ledger("--db", ledger.db, "report", "--month", "2026-10", "--as-of",
+                   "2026-10-25 09:00").stdout
+    assert command.replace("markdown", "csv") in table, table
     # at 60 columns the command and the chain head are printed whole, each on its line
     # (folded by Rich, a pasted command or a hash for verify --head came out cut in two),
     # and a week's title too long for its rule is on its own line, not cut with "…"
