@@ -812,7 +812,7 @@ def action_list_cmd(
     now = _now()
     rows = views.action_list(ledger, parse.iso(now), late=late, every=every,
                              owner=parse.text_filter(owner, "--owner"),
-                             complaint_id=complaint_id)
+                             complaint_id=parse.id_filter(complaint_id, "--complaint"))
     shown = form.action_list_rows(rows)
     title = (_("CAPA items late at {time}") if late else _("CAPA items at {time}")).format(
         time=ledger.local(now))
@@ -1362,7 +1362,8 @@ def return_list_cmd(
     ledger = _open()
     if limit is None:
         limit = 200 if fmt == "table" else 0
-    listing = views.return_stream(ledger, open_only=open_only, complaint_id=complaint,
+    listing = views.return_stream(ledger, open_only=open_only,
+                                  complaint_id=parse.id_filter(complaint, "--complaint"),
                                   limit=parse.positive_int(limit, "--limit", allow_zero=True))
     tz = ledger.tz
     if fmt == "table":

@@ -137,6 +137,16 @@ def text_filter(value: str | None, field: str) -> str | None:
     return found
 
 
+def id_filter(value: str | None, field: str) -> str | None:
+    """A record's id a listing is filtered by: an empty one is refused (text_filter)."""
+    found = text(value, field)
+    if value is not None and found is None:
+        raise BadInput(_("{field} is empty: it would list every complaint's").format(
+            field=field), hint=_("give a complaint's id, or leave {field} out").format(
+                field=field), code="empty_filter", field=field)
+    return found
+
+
 @overload
 def text(value: str | None, field: str, *, multiline: bool = ..., required: Literal[True],
          max_len: int = ...) -> str: ...

@@ -222,6 +222,11 @@ def test_an_empty_filter_is_refused_not_taken_as_none(ledger):
                             "every complaint")
         assert "Hint: give part of what to match, or leave" in r.stderr
     assert ledger("list", "--customer", "华东", "--format", "csv").stdout.count("CC-") == 1
+    # a complaint's id: `return list --complaint "$ID"` listed every return
+    for args in (("return", "list", "--complaint", ""), ("action", "list", "--complaint", " ")):
+        r = refused(ledger, *args, code=2, message="Error: --complaint is empty: it would "
+                    "list every complaint's")
+        assert "Hint: give a complaint's id, or leave --complaint out" in r.stderr
 
 
 def test_an_amount_in_the_ledgers_currency_or_another(run, env):
