@@ -16,7 +16,7 @@ from typing import Any
 
 from complaintctl import deadlines, workflow
 from complaintctl.errors import BadInput, NotFound, Refused
-from complaintctl.i18n import _, ngettext, shown, term
+from complaintctl.i18n import _, listing, ngettext, shown, term
 from complaintctl.parse import format_money, from_iso, iso, record_number
 from complaintctl.store import Ledger, Outcome, fetch_record
 
@@ -396,6 +396,24 @@ def resolve(lg: Ledger, complaint_id: str, disposition: str, summary: str, amoun
     return Outcome(cid, new, warnings=calendar_warnings(lg))
 
 
+def _open_returns(lg: Ledger, cur: sqlite3.Cursor, cid: str) -> list[str]:
+    """The returns of a complaint not closed yet."""
+    lg.rows.flush(cur)
+    return [r for (r,) in cur.execute("SELECT id FROM returns WHERE complaint_id = ? AND "
+                                      "closed_at IS NULL ORDER BY rowid", (cid,))]
+
+
+def _closed_with_returns(lg: Ledger, cur: sqlite3.Cursor, cid: str) -> list[str]:
+    """The warning of a complaint closed while its returned goods are still being dealt
+    with (the customer's side is done; the warehouse's goes on, and stays in overdue)."""
+    left = _open_returns(lg, cur, cid)
+    if not left:
+        return []
+    return [_("{id} is closed with returns still open ({returns}): they go on, each to be "
+              "closed with complaintctl return close RMA once every unit has a disposition")
+            .format(id=cid, returns=listing(left))]
+
+
 def revisit(lg: Ledger, complaint_id: str, satisfaction: str, method: str | None,
             demand_met: bool | None, note: str | None, *, at: datetime, now: datetime,
             actor: str) -> Outcome:
@@ -419,6 +437,7 @@ def revisit(lg: Ledger, complaint_id: str, satisfaction: str, method: str | None
         if new == "closed":
             if not second:
                 values["closed_at"] = iso(at)
+                out.warnings += _closed_with_returns(lg, cur, cid)
                 due = open_stage(lg, cur, cid, "second-revisit", "second-revisit",
                                  c["severity"], at)
                 if due:
@@ -439,7 +458,7 @@ def revisit(lg: Ledger, complaint_id: str, satisfaction: str, method: str | None
                   "deadlines": recorded(**{"second-revisit" if new == "closed"
                                            else "resolve": due})},
                  {"status": c["status"], "reopen_count": c["reopen_count"]})
-    out.warnings = calendar_warnings(lg)
+    out.warnings += calendar_warnings(lg)
     return out
 
 
@@ -460,7 +479,8 @@ def close_no_revisit(lg: Ledger, complaint_id: str, reason: str, *, at: datetime
         lg.event(cur, cid, "close", at, now, actor,
                  {"no_revisit": True, "reason": reason, "status": new},
                  {"status": c["status"]})
-    return Outcome(cid, new, warnings=calendar_warnings(lg))
+        warnings = _closed_with_returns(lg, cur, cid)
+    return Outcome(cid, new, warnings=warnings + calendar_warnings(lg))
 
 
 def void(lg: Ledger, complaint_id: str, reason: str, *, at: datetime, now: datetime,
@@ -473,9 +493,7 @@ def void(lg: Ledger, complaint_id: str, reason: str, *, at: datetime, now: datet
         cid = c["id"]
         new = workflow.next_state("void", c["status"], cid)
         check_at(lg, at, now, c["last_step_at"], actor=actor)
-        workflow.check_void(cid, [r for (r,) in cur.execute(
-            "SELECT id FROM returns WHERE complaint_id = ? AND closed_at IS NULL",
-            (cid,)).fetchall()])
+        workflow.check_void(cid, _open_returns(lg, cur, cid))
         cur.execute("UPDATE stages SET done_at = ?, outcome = 'void' WHERE complaint_id = ? "
                     "AND done_at IS NULL", (iso(at), cid))
         lg.rows.update(cur, "complaints", cid, {"status": new, "voided_at": iso(at),

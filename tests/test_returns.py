@@ -232,6 +232,33 @@ def test_void_with_open_return_is_refused(ledger):
     refused(ledger, "void", cid, "--reason", "mistake", message="it has open returns")
 
 
+def test_a_complaint_closed_with_open_returns_says_so(ledger):
+    """A revisit (or a close without one) closed a complaint whose returned goods were
+    still undisposed, one of them late, without a word: the customer's side is done,
+    the warehouse's goes on, and the clerk is told which returns are still open."""
+    cid = ledger.log()
+    ledger.to_state(cid, "resolved")
+    ledger("return", "open", cid, "--qty", "2", "--at", "2026-10-09 10:00")
+    ledger("return", "open", cid, "--qty", "1", "--at", "2026-10-09 10:30")
+    r = ledger("revisit", cid, "--satisfaction", "satisfied", "--at", "2026-10-09 15:00")
+    assert "Warning: CC-2026-0001 is closed with returns still open (RMA-2026-0001, " \
+        "RMA-2026-0002): they go on, each to be closed with complaintctl return close RMA " \
+        "once every unit has a disposition" in r.stderr, r.stderr
+    assert ledger.json("show", cid)["status"] == "closed"
+    ledger("return", "close", "RMA-2026-0001")
+    ledger("return", "close", "RMA-2026-0002")
+    quiet = ledger.log(customer="乙公司")
+    ledger.to_state(quiet, "resolved")
+    r = ledger("revisit", quiet, "--satisfaction", "satisfied", "--at", "2026-10-09 15:00")
+    assert "Warning" not in r.stderr, r.stderr  # no return: nothing to say
+    other = ledger.log(customer="丙公司")
+    ledger.to_state(other, "resolved")
+    ledger("return", "open", other, "--qty", "1", "--at", "2026-10-09 10:00")
+    r = ledger("--lang", "zh", "close", other, "--no-revisit", "--reason", "客户拒绝回访",
+               "--at", "2026-10-09 15:00")
+    assert "RMA-2026-0003" in r.stderr and "警告" in r.stderr, r.stderr
+
+
 def test_late_returns_appear_in_overdue(ledger, rma):
     _cid, rid = rma
     ledger("return", "receive", rid, "--qty", "5", "--at", "2026-11-17 09:00")
