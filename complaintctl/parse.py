@@ -331,7 +331,7 @@ def money(value: str | None, field: str = "--amount", *, currency: str | None = 
           ) -> int | None:
     """Parse an amount into integer minor units (cents, 分); never a float. `currency`:
     the ledger's, whose signs and code written around the number are taken (¥1,250.50,
-    1250元, $100, 100 USD); another currency's are refused as such."""
+    1250元, $100, 100 USD); another currency's are refused as such. 1.5万 is 15000."""
     if value is None:
         return None
     import unicodedata  # full-width digits and point, as a Chinese IME types them
@@ -347,12 +347,16 @@ def money(value: str | None, field: str = "--amount", *, currency: str | None = 
                            hint=_("amounts are kept in {code}: give the amount in it, e.g. "
                                   "{field} 1250.50").format(code=currency, field=field),
                            code="other_currency", field=field)
+    # 1.5万 (元): in ten thousands, as a Chinese clerk says and types an amount
+    ten_thousands = raw.endswith("万")
+    if ten_thousands:
+        raw = raw[:-1].rstrip()
     if "," in raw and _THOUSANDS.fullmatch(raw):
         raw = raw.replace(",", "")  # 1,250.50: separators of thousands
     try:
         if not _NUMBER.fullmatch(raw):  # any other comma (12,50 or 99，5), 1e3, NaN: refused
             raise InvalidOperation
-        amount = Decimal(raw)
+        amount = Decimal(raw) * (10_000 if ten_thousands else 1)
     except InvalidOperation:
         raise BadInput(_("{field} {value} is not an amount").format(
             field=field, value=shown(value)),

@@ -250,6 +250,25 @@ def test_an_amount_in_the_ledgers_currency_or_another(run, env):
     assert run.rows("SELECT amount FROM resolutions ORDER BY id") == [(125050,), (8000,)]
 
 
+def test_an_amount_in_ten_thousands(ledger):
+    """1.5万 and 2万元 are how a Chinese clerk types an amount: they were refused as
+    "not an amount". Read exactly in ten thousands; past the cent still refused."""
+    cid = ledger.log()
+    ledger.to_state(cid, "investigating")
+    before = ledger.snapshot()
+    r = ledger("resolve", cid, "--disposition", "refund", "--summary", "x", "--amount",
+               "1.2345678万", code=2)
+    assert "--amount '1.2345678万' has more than two decimals" in r.stderr, r.stderr
+    assert ledger.snapshot() == before
+    ledger("resolve", cid, "--disposition", "refund", "--summary", "x", "--amount", "¥1.5万",
+           "--at", "2026-10-09 09:00")
+    ledger("revisit", cid, "--satisfaction", "unsatisfied", "--at", "2026-10-09 10:00")
+    ledger("resolve", cid, "--disposition", "refund", "--summary", "x", "--amount",
+           "２万元", "--at", "2026-10-09 11:00")
+    assert ledger.rows("SELECT amount FROM resolutions ORDER BY id") == [(1500000,),
+                                                                          (2000000,)]
+
+
 def test_show_takes_an_id_or_a_register_key_not_both(ledger):
     """`show CC-… --ref X` said "give an ID or --ref KEY" though both were given."""
     cid = ledger.log()
