@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from complaintctl import i18n, words, workflow
-from complaintctl.i18n import NC_, _
+from complaintctl.i18n import NC_, _, listing
 from complaintctl.render import (
     ATTACHMENT_COLS,
     N_,
@@ -31,6 +31,16 @@ from complaintctl.render import (
     size_text,
     without_empty_return,
 )
+
+
+def _returns_footer(ids: list[str]) -> str:
+    """Where a return's own record is: a command to paste (the first return's), and the
+    others named ("RMA-1 | RMA-2" pasted was a shell pipe)."""
+    text = _("Receipts, inspection notes and each disposition: complaintctl show {id}"
+             ).format(id=ids[0])
+    if len(ids) > 1:
+        text += _(" (the same for {ids})").format(ids=listing(ids[1:]))
+    return text
 
 
 def _t(value: str | None, tz: tzinfo) -> str:
@@ -321,9 +331,7 @@ def complaint_sections(rec: dict[str, Any], tz: tzinfo, as_of_iso: str, plain: b
         Section(_("Resolution and approval"), pairs=resolution_pairs(rec, tz, plain)),
         Section(_("Returns"), rows=returns, cols=RETURN_COLS,
                 table_cols=_with_something(RETURN_TABLE_COLS, returns, _RETURN_OPTIONAL),
-                footer=_("Receipts, inspection notes and each disposition: complaintctl show "
-                         "{ids}").format(ids=" | ".join(r["id"] for r in returns))
-                if returns else ""),
+                footer=_returns_footer([r["id"] for r in returns]) if returns else ""),
         Section(_("Revisits"), rows=rec["revisits"], cols=REVISIT_COLS),
         Section(_("Deadlines"), rows=stage_rows(rec, as_of_iso), cols=STAGE_COLS),
         *evidence_sections(rec, tz),

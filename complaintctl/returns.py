@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from complaintctl.errors import BadInput, QuantityImbalance, Refused
-from complaintctl.i18n import _
+from complaintctl.i18n import _, ngettext
 from complaintctl.workflow import OPEN_STATES
 
 STAGES = ("authorised", "received", "inspected", "dispositioned", "closed")
@@ -121,6 +121,9 @@ def check_close(r: dict[str, Any]) -> None:
     if r["disposed_qty"] != r["received_qty"]:
         left = r["received_qty"] - r["disposed_qty"]
         raise QuantityImbalance(
-            _("cannot close {id}: {left} of the {received} received units have no "
-              "disposition").format(id=r["id"], left=left, received=r["received_qty"]),
-            hint=f"complaintctl return dispose {r['id']} --action ACTION --qty {left}")
+            ngettext("cannot close {id}: {left} of the {received} received units has no "
+                     "disposition", "cannot close {id}: {left} of the {received} received "
+                     "units have no disposition", left).format(
+                id=r["id"], left=left, received=r["received_qty"]),
+            hint=_("give it one: complaintctl return dispose {id} --action ACTION --qty {left}"
+                   ).format(id=r["id"], left=left))

@@ -186,7 +186,10 @@ def test_refusals_leave_the_ledger_unchanged(ledger, rma):
     refused(ledger, "return", "dispose", rid, "--action", "scrap", "--qty", "5",
             message="only 4 of the 4 received are without a disposition")
     ledger("return", "dispose", rid, "--action", "return-to-customer", "--qty", "3")
-    refused(ledger, "return", "close", rid, message="1 of the 4 received units have no")
+    r = refused(ledger, "return", "close", rid, message="1 of the 4 received units has no "
+                "disposition")
+    assert "Hint: give it one: complaintctl return dispose RMA-2026-0001 --action ACTION " \
+        "--qty 1" in r.stderr, r.stderr
     refused(ledger, "return", "dispose", rid, "--action", "scrap", "--qty", "1", "--at",
             "2026-11-01", message="is before the return's previous step", code=2)
     ledger("return", "dispose", rid, "--action", "scrap", "--qty", "1")
@@ -245,6 +248,10 @@ def test_a_complaint_closed_with_open_returns_says_so(ledger):
         "RMA-2026-0002): they go on, each to be closed with complaintctl return close RMA " \
         "once every unit has a disposition" in r.stderr, r.stderr
     assert ledger.json("show", cid)["status"] == "closed"
+    # where each return's record is: one command to paste ("show RMA-1 | RMA-2" was a pipe)
+    shown = " ".join(ledger("show", cid).stdout.split())
+    assert "Receipts, inspection notes and each disposition: complaintctl show " \
+        "RMA-2026-0001 (the same for RMA-2026-0002)" in shown, shown
     ledger("return", "close", "RMA-2026-0001")
     ledger("return", "close", "RMA-2026-0002")
     quiet = ledger.log(customer="乙公司")
