@@ -1006,7 +1006,9 @@ def _share_cols(word: str | None = None, by: str | None = None) -> tuple[Col, ..
 SHARE_COLS = _share_cols()
 DEPT_COLS = (*_share_cols(by="department"), Col("resolved", N_("resolved"), "num"),
              Col("on_time_pct", NC_("rate", "on time"), "num"),
-             Col("handling_days_mean", N_("mean days"), "num"))
+             Col("handling_days_mean", N_("mean days"), "num"),
+             Col("handling_days_median", N_("median"), "num"),
+             Col("handling_days_p90", N_("p90"), "num"))
 
 
 def _pareto_cols(word: str) -> tuple[Col, ...]:

@@ -564,9 +564,9 @@ class Report:
             "AND (next_at IS NULL OR next_at >= ?)", (self.lo, self.hi, self.hi))
 
     def handling_by_index(self) -> tuple[dict[str, Any], dict[Any, dict[str, Any]],
-                                         dict[Any, tuple[int, float | None]]]:
+                                         dict[Any, dict[str, Any]]]:
         """The handling-time figures of `handling_days` (overall: mean, median, p90 and
-        count; by category: count, mean, median, p90; by department: count and mean),
+        count; by category and by department: count, mean, median, p90),
         read through the indexes of handling_times in the order of their days: counts
         and sums by category and by department in one pass each, a median or p90 by
         stepping the index to its rank, no row of the period brought into Python. Each
@@ -596,21 +596,15 @@ class Report:
             return {"mean": _mean(n, total, size, lambda: ranked(n, 0)),
                     "median": round(median, 2), "p90": round(p90, 2), "count": n}
 
-        categories = groups("category")
-        by_cat: dict[Any, dict[str, Any]] = {}
-        for key, (n, total, size) in categories.items():
-            figures = stats("handling_times_category", " AND category IS ?", (key,), n, total,
-                            size)
-            by_cat[key] = {"count": n, "mean": figures["mean"], "median": figures["median"],
-                           "p90": figures["p90"]}
-        def department_days(key: Any) -> Callable[[], list[float]]:
-            return lambda: [d for (d,) in self._all(
-                "SELECT days FROM handling_times INDEXED BY handling_times_department WHERE "
-                f"{span} AND department IS ? ORDER BY days", *params, key)]
+        def by(column: str) -> tuple[dict[Any, tuple[int, float, float]],
+                                     dict[Any, dict[str, Any]]]:
+            found = groups(column)
+            return found, {key: {"count": n, **{k: v for k, v in stats(
+                f"handling_times_{column}", f" AND {column} IS ?", (key,), n, total, size
+            ).items() if k != "count"}} for key, (n, total, size) in found.items()}
 
-        by_dept: dict[Any, tuple[int, float | None]] = {
-            key: (n, _mean(n, total, size, department_days(key)))
-            for key, (n, total, size) in groups("department").items()}
+        categories, by_cat = by("category")
+        _departments, by_dept = by("department")
         n = sum(c[0] for c in categories.values())
         if not n:
             return {**summary_stats([]), "count": 0}, by_cat, by_dept
@@ -900,11 +894,12 @@ class Report:
             overall = {**summary_stats(all_days), "count": len(all_days)}
             by_cat = {k: {"count": len(v), **summary_stats(v)}
                       for k, v in by_cat_handling.items()}
-            by_dept = {k: (len(v), summary_stats(v)["mean"]) for k, v in by_dept_handling.items()}
+            by_dept = {k: {"count": len(v), **summary_stats(v)}
+                       for k, v in by_dept_handling.items()}
         on_time = {stage: _rate(ok, n) for stage, n, ok in self.on_time()}
         # resolved and on time by department: the complaints resolved in the period are
         # the handling rows; a resolve-stage completion is one of their resolutions
-        resolved_dept = {d: n for d, (n, _mean) in by_dept.items()}
+        resolved_dept = {d: figures["count"] for d, figures in by_dept.items()}
         on_time_dept = self.on_time_by_department(department_of)
         departments = _shares(self.breakdown("department"), received)
         seen = {d["key"] for d in departments}
@@ -916,7 +911,8 @@ class Report:
             key = None if d["key"] == "(none)" else d["key"]
             d["resolved"] = resolved_dept.get(key, 0)
             d["on_time_rate"] = on_time_dept.get(key)
-            d["handling_days_mean"] = by_dept[key][1] if key in by_dept else None
+            for k in ("mean", "median", "p90"):
+                d[f"handling_days_{k}"] = by_dept[key][k] if key in by_dept else None
         revisits, satisfied = self.satisfaction()
         concluded, not_upheld = self.concluded()
         prev = self.period.previous()

@@ -389,7 +389,9 @@ def _breakdown(book: _Book, rep: dict[str, Any], name: str) -> None:
     if name == "by_department":
         cols += [(N_("resolved"), "int", "resolved", None),
                  (NC_("rate", "on time"), "pct", "on_time_rate", None),
-                 (N_("mean days"), "days", "handling_days_mean", None)]
+                 (N_("mean days"), "days", "handling_days_mean", None),
+                 (N_("median"), "days", "handling_days_median", None),
+                 (N_("p90"), "days", "handling_days_p90", None)]
     sh = book.sheet(report_title(name))
     sh.table(cols, rep[name], filter_and_freeze=True)
     sh.finish()
