@@ -98,11 +98,21 @@ def arguments(argv: list[str]) -> None:
             field=name, value=shown(value)), hint=_(NOT_UTF8_HINT))
 
 
-def stream_text(stream: IO[str] | IO[bytes], field: str) -> str:
+def stream_text(stream: IO[str] | IO[bytes] | None, field: str) -> str:
     """All of a text stream (stdin), decoded as strict UTF-8 (a leading BOM, as
     Windows Notepad writes, is dropped). Bytes in another encoding are bad input
-    that names the first offending byte, not a decoding traceback."""
-    raw = stream.buffer.read() if hasattr(stream, "buffer") else stream.read()
+    that names the first offending byte, not a decoding traceback; no stream (stdin
+    closed: `<&-`) is bad input too."""
+    closed = BadInput(_("{field} - reads the text from standard input, which is closed")
+                      .format(field=field),
+                      hint=_("pipe the text in (… | complaintctl …), or give it as "
+                             "{field} TEXT").format(field=field), code="no_stdin")
+    if stream is None:
+        raise closed
+    try:
+        raw = stream.buffer.read() if hasattr(stream, "buffer") else stream.read()
+    except (OSError, ValueError):  # a descriptor closed under it, or not readable
+        raise closed from None
     if isinstance(raw, str):
         return raw
     try:
@@ -441,6 +451,13 @@ _CJK_CLOCK = re.compile(r"^\s*([0-9]{1,2})\s*[点时]\s*(?:([0-9]{1,2})\s*分?)?
 _NO_YEAR = re.compile(r"^\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*[日号]?")
 
 
+# A day and a time of day written with a point or a comma (2026-03-04 14.30), and an
+# hour with any other fraction after it (14.5, 14,305).
+_DOTTED_CLOCK = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([01]?[0-9]|2[0-3])[.,]"
+                           r"([0-5][0-9])$")
+_HOUR_FRACTION = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{1,2}[.,]")
+
+
 def _clock(text: str) -> str:
     """9点30分 -> 09:30 (an ISO time of day); other text as it is."""
     m = _CJK_CLOCK.match(text)
@@ -451,6 +468,14 @@ def _clock(text: str) -> str:
 
 class _ZoneInWords(ValueError):
     """A time zone python-dateutil would read wrongly or not at all."""
+
+
+class _PartOfADay(ValueError):
+    """A date without its year, month or day (Nov 2026, Dec 5), which python-dateutil
+    would fill in from today."""
+
+
+_OTHER_DEFAULT = datetime(1999, 2, 3)  # (not a day today could be, a leap year apart)
 
 
 def _dateutil_parse(value: str, default: datetime) -> datetime:
@@ -465,10 +490,16 @@ def _dateutil_parse(value: str, default: datetime) -> datetime:
         warnings.simplefilter("error", parser.UnknownTimezoneWarning)
         try:
             parsed = parser.parse(value, default=default, dayfirst=False, yearfirst=True)
+            # what it did not find it takes from `default`: read again with another, a
+            # day it names only in part (Nov 2026, Dec 5) comes out another day
+            other = parser.parse(value, default=_OTHER_DEFAULT, dayfirst=False,
+                                 yearfirst=True)
         except parser.UnknownTimezoneWarning:
             raise _ZoneInWords from None
     if parsed.tzinfo is not None:
         raise _ZoneInWords
+    if other.date() != parsed.date():
+        raise _PartOfADay
     return parsed
 
 
@@ -548,12 +579,27 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date") ->
     if raw:
         raw = _ISO_WEEK.sub(lambda w: f"{w[1]}-W{w[2]}" + (f"-{w[3]}" if w[3] else ""), raw)
         raw = _year_first(raw, field, value)
+        # 14.30 (or 14,30) after a day is half past two, as many write it; fromisoformat
+        # took it for 14:00 and 0.30 seconds. Any other fraction of an hour is refused.
+        m = _DOTTED_CLOCK.match(raw)
+        if m:
+            raw = f"{m[1]} {int(m[2]):02d}:{m[3]}"
+        elif _HOUR_FRACTION.match(raw):
+            raise BadInput(_("cannot read {field} {value}").format(
+                field=field, value=shown(value)),
+                hint=_("type the time with a colon, e.g. 2026-03-04 14:30"),
+                code="bad_time", value=value)
     try:
         parsed = datetime.fromisoformat(raw)
     except ValueError:
         try:
             midnight = datetime.combine(local_now.date(), time(0))
             parsed = _dateutil_parse(raw, midnight)
+        except _PartOfADay:
+            raise BadInput(_("cannot read {field} {value}: it does not name one day (its "
+                             "year, month and day)").format(field=field, value=shown(value)),
+                           hint=_("type the whole date, e.g. 2026-03-04 or 2026年3月4日"),
+                           code="part_of_a_day", value=value) from None
         except _ZoneInWords:
             raise BadInput(_("{field} {value}: a time zone is read only as an offset "
                              "(+08:00 or Z)").format(field=field, value=shown(value)),
@@ -610,7 +656,14 @@ def parse_day(value: str, *, now: datetime, tz: tzinfo, field: str = "date") -> 
             hint=_("type the day alone, e.g. {field} 2026-03-04: the day is taken whole, in "
                    "the ledger's time zone").format(field=field), code="day_with_time",
             value=value)
-    return parse_when(value, now=now, tz=tz, field=field).astimezone(tz).date()
+    local = parse_when(value, now=now, tz=tz, field=field).astimezone(tz)
+    if local.time() != time(0):  # a time in another form (14.30, 1430, 14h30)
+        raise BadInput(_("{field} takes a day, not a time of day: {value}").format(
+            field=field, value=shown(value)),
+            hint=_("type the day alone, e.g. {field} 2026-03-04: the day is taken whole, in "
+                   "the ledger's time zone").format(field=field), code="day_with_time",
+            value=value)
+    return local.date()
 
 
 def past_day(value: str, *, now: datetime, tz: tzinfo, field: str) -> date:

@@ -427,6 +427,52 @@ def test_gbk_stdin_is_bad_input_with_a_hint(pinned):
             input=gbk, code=2, message="not valid text (not UTF-8)")
 
 
+def test_a_time_with_a_point_and_a_date_named_in_part(ledger):
+    """`--received "2026-09-30 14.30"` was stored as 14:00 (Python's fromisoformat read
+    14 hours and 0.30 seconds), and "Sep 2026" or "Sep 30" as a day python-dateutil
+    filled in from today. 14.30 is half past two; a date named in part is refused; a
+    day option refuses a time in any form rather than dropping it."""
+    cid = ledger.log(received="2026-09-30 14.30")
+    assert ledger.rows("SELECT received_at FROM complaints") == [("2026-09-30T06:30:00Z",)]
+    ledger("amend", cid, "--received", "2026-09-30 9,45", "--reason", "typo")
+    assert ledger.rows("SELECT received_at FROM complaints") == [("2026-09-30T01:45:00Z",)]
+    before = ledger.snapshot()
+    for value in ("2026-09-30 14.5", "2026-09-30 14.60"):
+        refused(ledger, "amend", cid, "--received", value, "--reason", "typo", code=2,
+                message=f"Error: cannot read --received '{value}'\nHint: type the time with "
+                        "a colon, e.g. 2026-03-04 14:30")
+    for value in ("Sep 2026", "Sep 30", "September"):
+        refused(ledger, "amend", cid, "--received", value, "--reason", "typo", code=2,
+                message=f"Error: cannot read --received '{value}': it does not name one day "
+                        "(its year, month and day)")
+    for value in ("2026-09-30 14.30", "2026-09-30 1430", "2026-09-30 14h30"):
+        refused(ledger, "list", "--since", value, code=2,
+                message=f"Error: --since takes a day, not a time of day: '{value}'")
+        refused(ledger, "amend", cid, "--shipped", value, "--reason", "typo", code=2,
+                message=f"Error: --shipped takes a day, not a time of day: '{value}'")
+    refused(ledger, "report", "--week", "Sep", code=2, message="it does not name one day")
+    assert ledger.snapshot() == before
+
+
+def test_a_description_from_a_closed_stdin_is_bad_input(ledger):
+    """`--description -` with stdin closed (`<&-`, a cron line) said "unexpected failure:
+    AttributeError" and "this is a bug"."""
+    import os
+    import subprocess
+    import sys
+
+    before = ledger.snapshot()
+    done = subprocess.run(
+        ["sh", "-c", 'exec "$0" -m complaintctl log --customer X --channel phone --category '
+         'quality --severity low --description - <&-', sys.executable],
+        env=os.environ, capture_output=True, text=True, check=False)
+    assert done.returncode == 2, done
+    assert done.stderr == ("Error: --description - reads the text from standard input, which "
+                           "is closed\nHint: pipe the text in (… | complaintctl …), or give it "
+                           "as --description TEXT\n"), done.stderr
+    assert ledger.snapshot() == before
+
+
 def test_utf8_stdin_with_a_bom_is_read(pinned):
     pinned("amend", "CC-2025-0001", "--reason", "typo", "--description", "-",
            input="\ufeff电机异响".encode())
