@@ -678,7 +678,12 @@ def past_day(value: str, *, now: datetime, tz: tzinfo, field: str) -> date:
 
 
 def parse_month(value: str, field: str = "--month") -> tuple[int, int]:
-    m = re.fullmatch(r"\s*(\d{4})[-/年](\d{1,2})月?\s*", value)
+    """2026-03, 2026/3, 2026.3 or 2026年3月, full-width digits too (as a Chinese IME
+    types them, and as every day option reads them)."""
+    import unicodedata
+
+    m = re.fullmatch(r"\s*([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*月?\s*",
+                     unicodedata.normalize("NFKC", value))
     if not m or not 1 <= int(m.group(2)) <= 12:
         raise BadInput(_("cannot read {field} {value}").format(field=field, value=shown(value)),
                        hint=_("type a month like 2026-03"))

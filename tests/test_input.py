@@ -454,6 +454,16 @@ def test_a_time_with_a_point_and_a_date_named_in_part(ledger):
     assert ledger.snapshot() == before
 
 
+def test_a_month_typed_as_the_days_are(ledger):
+    """`--month ２０２６－１０` (full-width, as a Chinese IME types it) and 2026.10 were
+    refused, where every day option reads them."""
+    ledger.log(received="2026-10-20 14:00")
+    for month in ("２０２６－１０", "2026.10", "2026年10月", "2026/10"):
+        assert ledger.json("report", "--month", month)["period"]["from"] == "2026-10-01", month
+    refused(ledger, "report", "--month", "2026.13", code=2,
+            message="Error: cannot read --month '2026.13'")
+
+
 def test_a_description_from_a_closed_stdin_is_bad_input(ledger):
     """`--description -` with stdin closed (`<&-`, a cron line) said "unexpected failure:
     AttributeError" and "this is a bug"."""
