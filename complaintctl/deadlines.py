@@ -45,7 +45,11 @@ DEFAULT_ESCALATION: tuple[tuple[int, int, str], ...] = (
     (3, 2, "general_manager"),
 )
 
-_DURATION = re.compile(r"^\s*(\d{1,4})\s*(h|d|wd)\s*$", re.IGNORECASE | re.ASCII)
+_DURATION = re.compile(r"^\s*(\d{1,4})\s*(h|d|wd|个?小时|个?钟头|个?自然日|天|日|个?工作日)\s*$",
+                       re.IGNORECASE | re.ASCII)
+# The units as the policy's legend names them in Chinese (小时, 天, 工作日), as stored.
+_UNITS = {"小时": "h", "个小时": "h", "钟头": "h", "个钟头": "h", "天": "d", "日": "d",
+          "自然日": "d", "个自然日": "d", "工作日": "wd", "个工作日": "wd"}
 
 
 class Duration(NamedTuple):
@@ -59,10 +63,16 @@ class Duration(NamedTuple):
 @lru_cache(maxsize=256)
 def parse_duration(value: str) -> Duration:
     m = _DURATION.match(value)
-    if not m or int(m.group(1)) <= 0:
+    if not m:
         raise BadInput(_("cannot read duration {value}").format(value=shown(value)),
-                       hint=_("type hours, calendar days or working days, e.g. 4h, 90d, 3wd"))
-    return Duration(int(m.group(1)), m.group(2).lower())
+                       hint=_("type hours, calendar days or working days, e.g. 4h, 90d, 3wd "
+                              "(or 4小时, 90天, 3工作日)"))
+    if int(m.group(1)) <= 0:
+        raise BadInput(_("duration {value} is no time at all").format(value=shown(value)),
+                       hint=_("give at least 1 (e.g. 1h), or none for no deadline"),
+                       code="zero_duration")
+    unit = m.group(2).lower()
+    return Duration(int(m.group(1)), _UNITS.get(unit, unit))
 
 
 class Calendar:

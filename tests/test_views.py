@@ -191,6 +191,20 @@ def test_policy_show_and_set(ledger):
     assert len(events) == 3
 
 
+def test_a_duration_in_the_legends_chinese_words_and_full_width(ledger):
+    """3工作日, 2小时, 90天 (the units `policy show` names in Chinese) and ４ｗｄ were
+    refused as "cannot read duration"; 0h was said unreadable too."""
+    for typed, stored in (("3工作日", "3wd"), ("2小时", "2h"), ("90天", "90d"),
+                          ("４ｗｄ", "4wd"), ("5 个工作日", "5wd")):
+        ledger("policy", "set", "resolve", "high", typed)
+        assert ledger.json("policy", "show")["deadlines"]["resolve"]["high"] == stored, typed
+    before = ledger.snapshot()
+    r = ledger("policy", "set", "resolve", "high", "0h", code=2)
+    assert r.stderr == ("Error: duration '0h' is no time at all\nHint: give at least 1 (e.g. "
+                        "1h), or none for no deadline\n"), r.stderr
+    assert ledger.snapshot() == before
+
+
 def test_policy_change_does_not_move_promised_deadlines(ledger):
     cid = ledger.log(severity="high")
     before = ledger.json("show", cid)["deadlines"]
