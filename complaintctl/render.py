@@ -439,9 +439,16 @@ def kv_csv(pairs: Sequence[tuple[str, str]], tz: tzinfo, bom: bool = True) -> st
                   (Col("field", N_("field")), Col("value", N_("value"))), tz, bom=bom)
 
 
+# What markdown would read as markup in a cell (emphasis, a link, code, HTML, an entity,
+# strike-through, the cell's end): shown as typed. A customer named
+# "[领取赔偿](http://…)" was a live link in the mailed report.
+_MD_ESCAPES = str.maketrans({"\\": "\\\\", "|": "\\|", "*": "\\*", "_": "\\_",
+                             "`": "\\`", "[": "\\[", "]": "\\]", "~": "\\~",
+                             "<": "&lt;", ">": "&gt;", "&": "&amp;", "\r": ""})
+
+
 def md_cell(value: str) -> str:
-    return (value.replace("\\", "\\\\").replace("|", "\\|").replace("\r", "")
-            .replace("\n", "<br>"))
+    return value.translate(_MD_ESCAPES).replace("\n", "<br>")
 
 
 def to_markdown(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,

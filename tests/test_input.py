@@ -317,9 +317,28 @@ def test_description_with_chinese_quotes_newlines_and_markup(ledger):
     assert "第二行" in table  # long Chinese text wraps, it is not cut
     md = ledger("list", "--format", "markdown").stdout
     assert "\\|" in md and "<br>" in md
+    assert "深圳市\\[佳达\\]科技" in md, md  # markdown's markup, as typed
     csv_text = ledger("list", "--format", "csv").stdout
     assert csv_text.startswith("\ufeffid,")
     assert "'=SUM" not in csv_text  # the cell starts with 客, not with =
+
+
+def test_markdown_for_mail_shows_user_text_as_typed(ledger):
+    """A customer named as a link, HTML and emphasis was printed raw in `list` and the
+    report's register as markdown: in the mailed report a live link, an image tag and
+    bold text."""
+    name = "[点击领取赔偿](http://evil.example) <img src=x onerror=alert(1)>"
+    ledger.log(customer=name, received="2026-10-20 14:00")
+    ledger("amend", "CC-2026-0001", "--description", "**urgent** a_b `x` ~~y~~ & z",
+           "--reason", "typo")
+    for args in (("list",), ("report", "--month", "2026-10", "--section", "register"),
+                 ("show", "CC-2026-0001")):
+        md = ledger(*args, "--format", "markdown").stdout
+        assert "\\[点击领取赔偿\\](http://evil.example) &lt;img src=x onerror=alert(1)&gt;" \
+            in md, (args, md)
+        assert "<img" not in md and "](http" not in md.replace("\\](", "")
+    md = ledger("show", "CC-2026-0001", "--format", "markdown").stdout
+    assert "\\*\\*urgent\\*\\* a\\_b \\`x\\` \\~\\~y\\~\\~ &amp; z" in md, md
 
 
 def test_formula_cells_are_neutralised_in_csv(ledger):

@@ -122,6 +122,8 @@ def test_show_has_every_stored_fact(lifecycle, ledger, monkeypatch, fmt):
     cid, _rma = lifecycle
     monkeypatch.setenv("COLUMNS", "1000")  # a table wide enough that no cell wraps
     out = ledger("show", cid, "--format", fmt).stdout
+    if fmt == "markdown":  # what markdown would read as markup is escaped (`\*` is a *)
+        out = out.replace("\\*", "*").replace("\\_", "_")
     missing = [f for f in stored_facts(ledger.db, cid) if f not in out]
     assert missing == []
     assert not UTC_STAMP.search(out)  # no stored (UTC) time is shown as stored
