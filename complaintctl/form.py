@@ -200,6 +200,16 @@ STAGE_COLS = (Col("stage_shown", N_("stage")), Col("started_at", N_("started"), 
               Col("state", N_("status")))
 
 
+def _stage_table_cols(rows: Sequence[dict[str, Any]]) -> tuple[Col, ...]:
+    """The deadlines on the screen: the status first after the stage (on a narrow
+    terminal the last column was squeezed out, and the status is what is read), the
+    done column only when a stage is done."""
+    by_key = {c.key: c for c in STAGE_COLS}
+    return _with_something(tuple(by_key[k] for k in ("stage_shown", "state", "started_at",
+                                                     "due_at", "done_at")),
+                           rows, {"done_at": lambda r: r["done_at"]})
+
+
 # A CAPA item's state (workflow.action_state), in words.
 ACTION_STATES = {"verified": N_("verified"), "done": N_("done"), "overdue": N_("overdue"),
                  "open": N_("open")}
@@ -333,7 +343,8 @@ def complaint_sections(rec: dict[str, Any], tz: tzinfo, as_of_iso: str, plain: b
                 table_cols=_with_something(RETURN_TABLE_COLS, returns, _RETURN_OPTIONAL),
                 footer=_returns_footer([r["id"] for r in returns]) if returns else ""),
         Section(_("Revisits"), rows=rec["revisits"], cols=REVISIT_COLS),
-        Section(_("Deadlines"), rows=stage_rows(rec, as_of_iso), cols=STAGE_COLS),
+        Section(_("Deadlines"), rows=(stages := stage_rows(rec, as_of_iso)), cols=STAGE_COLS,
+                table_cols=_stage_table_cols(stages)),
         *evidence_sections(rec, tz),
         history_section(rec["events"], tz,
                         rec["returns"][0]["currency"] if rec["returns"] else None, plain),
@@ -429,7 +440,8 @@ def return_sections(r: dict[str, Any], tz: tzinfo, as_of_iso: str, plain: bool =
             {**d, "cost_of_loss": i18n.money(d["cost_of_loss"], None),
              "repair_cost": i18n.money(d["repair_cost"], None)}
             for d in r["disposition_lines"]], cols=DISPOSITION_COLS),
-        Section(_("Deadlines"), rows=stage_rows(r, as_of_iso), cols=STAGE_COLS),
+        Section(_("Deadlines"), rows=(stages := stage_rows(r, as_of_iso)), cols=STAGE_COLS,
+                table_cols=_stage_table_cols(stages)),
         *evidence_sections(r, tz),
         history_section(r["events"], tz, r["currency"], plain),
     ]

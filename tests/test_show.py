@@ -182,7 +182,7 @@ def test_show_deadlines_in_lifecycle_order_with_their_status(lifecycle, ledger):
         ("revisit", "started: 2026-10-12 09:00; due: 2026-10-13 09:00; done: 2026-10-13 15:00; "
                     "status: late")]
     table = ledger("show", cid).stdout
-    assert re.search(r"resolve +2026-09-30 10:00 +2026-10-10 10:00 +2026-10-12 09:00 +late",
+    assert re.search(r"resolve +late +2026-09-30 10:00 +2026-10-10 10:00 +2026-10-12 09:00",
                      table)
     # open ones: one not yet due, one past due at the pinned clock (23 Nov 12:00 UTC)
     fresh = ledger.log(received="2026-11-23 19:00")
@@ -523,3 +523,21 @@ def test_wrapped_lines_fit_and_keep_every_character(text, width):
     assert all(cell_len(line) <= width for line in lines), lines
     assert "".join(lines).replace(" ", "") == text.replace(" ", "").replace("\n", "")
     assert len(lines) >= text.count("\n") + 1
+
+
+def test_deadlines_keep_their_status_on_a_narrow_terminal(ledger, monkeypatch):
+    """At 40 columns the Deadlines table lost its last column, the status (open,
+    overdue, late), while an empty `done` column kept its width: the status comes after
+    the stage now, and `done` is there only when a stage is done."""
+    cid = ledger.log()
+    monkeypatch.setenv("COLUMNS", "40")
+    out = ledger("show", cid).stdout
+    table = out[out.index("Deadlines"):out.index("History")].splitlines()
+    assert table[2].split() == ["stage", "status", "started", "due"], table
+    assert [line.split()[:2] for line in table if line.startswith(" assign")] == [
+        ["assign", "overdue"]], table
+    ledger.to_state(cid, "assigned")
+    monkeypatch.setenv("COLUMNS", "60")
+    out = ledger("show", cid).stdout
+    table = out[out.index("Deadlines"):out.index("History")].splitlines()
+    assert table[2].split() == ["stage", "status", "started", "due", "done"], table
