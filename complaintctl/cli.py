@@ -2091,10 +2091,8 @@ def policy_set_cmd(
     role: str | None = typer.Option(None, help="escalation only: whom it goes to"),
 ) -> None:
     """Change a deadline; it applies to stages that start from now on."""
-    import unicodedata  # full-width digits and letters, as a Chinese IME types them
-
     ledger = _open(write=True)
-    severity, duration = (unicodedata.normalize("NFKC", x) for x in (severity, duration))
+    severity, duration = parse.half_width(severity), parse.half_width(duration)
     changes = settings.set_policy(ledger, stage.strip().lower(),
                                   parse.numbers_in(severity, "SEVERITY").strip().lower(),
                                   parse.numbers_in(duration, "DURATION"),

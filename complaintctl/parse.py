@@ -255,6 +255,15 @@ def positive_int(value: int | None, field: str, *, allow_zero: bool = False,
 MAX_DURATION = 1000
 
 
+# Full-width letters, digits and signs (４ｗｄ, as a Chinese IME types them) as ASCII; not
+# NFKC, which also reads a superscript ² as 2.
+_HALF_WIDTH = {0xFF01 + i: 0x21 + i for i in range(94)} | {0x3000: 0x20}
+
+
+def half_width(value: str) -> str:
+    return value.translate(_HALF_WIDTH)
+
+
 def numbers_in(value: str, field: str, *, most: int = MAX_DURATION) -> str:
     """A word holding a number (a duration 4h, 3wd; an escalation level): the number
     in digits 0-9 (str.isdigit() accepts '²', which int() refuses) and at most `most`.
