@@ -161,7 +161,8 @@ def _plan(cur: sqlite3.Cursor, last_id: int, head: str | None, parts: int) -> li
             *((("deadlines", i), check_deadlines, (lo, hi))
               for i, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False))),
             *(((name, i), check, (lo, hi))
-              for name, check in (("intake", check_intake), ("records", check_records))
+              for name, check in (("intake", check_intake), ("records", check_records),
+                                  ("contacts", check_contacts))
               for i, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False))),
             ("status", check_status, ()),
             ("triggers", check_triggers, ()),
@@ -186,7 +187,8 @@ def _serially(lg: Ledger, cur: sqlite3.Cursor, last_id: int, head: str | None
         checks: list[tuple[Any, Any, tuple[Any, ...]]] = [
             (("chain", 0), check_chain_part, (0, last_id, head)),
             (("deadlines", 0), check_deadlines, ()), (("intake", 0), check_intake, ()),
-            (("records", 0), check_records, ()), ("triggers", check_triggers, ()),
+            (("records", 0), check_records, ()), (("contacts", 0), check_contacts, ()),
+            ("triggers", check_triggers, ()),
             ("types", check_types, ()), ("status", check_status, ()),
             ("last_contact", check_last_contact, ()), ("returns", check_returns, ()),
             ("tallies", check_tallies, ()), ("settings", check_settings, ()),
@@ -270,6 +272,7 @@ def _result(results: dict[Any, Any], last_id: int, last_hash: str, head: str | N
     problems += results["triggers"] + results["types"]
     problems += [p for part in parts("intake") for p in part]
     problems += [p for part in parts("records") for p in part]
+    problems += [p for part in parts("contacts") for p in part]
     problems += results["status"] + results["last_contact"]
     problems += [p for part, _n in deadlines for p in part]
     problems += results["returns"] + settings_problems + results["tallies"]
@@ -411,6 +414,57 @@ def check_intake(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None = No
                     N_("the complaint's field is not the latest value its log and "
                        "amendments recorded"))
             for cid, field, have, want in sorted(found) if cid not in old]
+
+
+def check_contacts(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None = None
+                   ) -> list[Problem]:
+    """The contact of each complaint lo <= id < hi is the one its events last recorded:
+    the keyed hash (complaints.contact_ref) of its contact and salt is the one its
+    latest log or amend event that gave a contact holds; none when none was given, or
+    after a forget-contact. A contact changed or wiped by hand was not noticed. A
+    problem names the hashes, never the contact. Complaints with events from before
+    the hash chain are left out, as check_intake leaves them. One pass over the slice's
+    events in the order of events_complaint (by complaint, then id), one over its
+    complaints; an event whose data is not JSON (the chain check names it) is skipped."""
+    from complaintctl.complaints import contact_ref
+
+    try:
+        recorded = _contacts_recorded(cur, lo, hi, valid="")
+    except sqlite3.OperationalError as exc:
+        if "JSON" not in str(exc):
+            raise
+        recorded = _contacts_recorded(cur, lo, hi, valid="AND json_valid(e.data) ")
+    bounds, params = _bounds("id", lo, hi)
+    found: list[tuple[str, str | None, str | None]] = []
+    for cid, contact, salt in cur.execute(
+            f"SELECT id, contact, contact_salt FROM complaints WHERE 1 {bounds}", params):
+        want = recorded.get(cid)
+        have = None if contact is None else contact_ref(salt or "", contact)
+        if have != want:
+            found.append((cid, have, want))
+    return [problem("contact", cid, have, want,
+                    N_("the complaint's contact is not the one its events last recorded "
+                       "(they hold its keyed hash)"))
+            for cid, have, want in found
+            if not _has_old_events(cur.connection, cid.encode())]
+
+
+def _contacts_recorded(cur: sqlite3.Cursor, lo: str | None, hi: str | None, *, valid: str
+                       ) -> dict[str, str | None]:
+    """check_contacts: complaint -> the contact's hash its events last recorded (None
+    after a forget-contact)."""
+    bounds, params = _bounds("e.complaint_id", lo, hi)
+    latest: dict[str, str | None] = {}
+    for cid, kind, ref in cur.execute(
+            "SELECT e.complaint_id, e.kind, json_extract(e.data, '$.contact') FROM events e "
+            f"INDEXED BY events_complaint WHERE e.complaint_id IS NOT NULL {bounds}AND "
+            f"(e.kind IN ('log', 'amend') {valid}OR e.kind = 'forget-contact') "
+            "ORDER BY e.complaint_id, e.id", params):
+        if kind == "forget-contact":
+            latest[cid] = None
+        elif ref is not None:
+            latest[cid] = ref
+    return latest
 
 
 def _intake_differs(cur: sqlite3.Cursor, lo: str | None, hi: str | None, *, valid: str

@@ -212,6 +212,26 @@ def test_intake_fields_changed_directly_are_named(ledger, env, full):
     assert len(found) == 3
 
 
+def test_a_contact_changed_or_wiped_directly_is_named_by_its_hash(ledger, env, full):
+    """verify said OK after a contact was rewritten, or wiped outside forget-contact:
+    its keyed hash is the one its latest log or amend event holds (none after a
+    forget-contact); the problem names hashes, never the contact."""
+    changed, wiped, erased, amended = (full["closed"], full["assigned"], full["logged"],
+                                       full["resolved"])
+    ledger("amend", amended, "--contact", "13900001111", "--reason", "新号码")
+    ledger("forget-contact", erased, "--reason", "本人要求")
+    assert ledger.json("verify")["ok"]
+    tamper(env, f"UPDATE complaints SET contact = '00000000000' WHERE id = '{changed}'",
+           f"UPDATE complaints SET contact = NULL, contact_salt = NULL WHERE id = '{wiped}'",
+           f"UPDATE complaints SET contact = '13812345678' WHERE id = '{amended}'")
+    found = {p["id"]: (p["stored"], p["expected"]) for p in verify_fails(ledger)
+             if p["kind"] == "contact"}
+    assert set(found) == {changed, wiped, amended}, found
+    assert found[wiped][0] is None and found[wiped][1].startswith("h:")
+    assert all(v is None or v.startswith("h:") for pair in found.values() for v in pair)
+    assert "00000000000" not in str(found) and "13812345678" not in str(found)
+
+
 def test_what_the_steps_left_changed_directly_is_named(ledger, env, full):
     """An amount, a satisfaction and a root cause rewritten behind the tool's back passed
     verify (show then said 10,000.00 where its history said 100.00)."""
@@ -533,12 +553,13 @@ def test_in_parts_every_check_finds_what_it_finds_in_one_snapshot(ledger, env, f
            "UPDATE day_tallies SET n = n + 5 WHERE measure = 'received' AND day = '2026-11-16'",
            "INSERT INTO assignments (complaint_id, at, actor, department, owner) "
            "VALUES ('CC-2026-9999', '2026-11-01T00:00:00Z', 'x', 'd', 'o')",
-           f"UPDATE complaints SET severity = 'low' WHERE id = '{full['closed']}'")
+           f"UPDATE complaints SET severity = 'low' WHERE id = '{full['closed']}'",
+           f"UPDATE complaints SET contact = '0' WHERE id = '{full['resolved']}'")
     whole = verify_fails(ledger, "--head", earlier["hash"])
     assert {p["kind"] for p in whole} == {"chain", "status", "deadline", "received_qty",
                                           "policy", "day_tally", "foreign_key",
                                           "last_contact", "trigger", "severity",
-                                          "resolutions", "assignments"}
+                                          "resolutions", "assignments", "contact"}
     from complaintctl import audit
 
     monkeypatch.setattr(audit, "PARALLEL_FROM", 1)
