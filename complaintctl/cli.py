@@ -2093,15 +2093,16 @@ def policy_set_cmd(
     """Change a deadline; it applies to stages that start from now on."""
     ledger = _open(write=True)
     severity, duration = parse.half_width(severity), parse.half_width(duration)
-    changes = settings.set_policy(ledger, stage.strip().lower(),
-                                  parse.numbers_in(severity, "SEVERITY").strip().lower(),
-                                  parse.numbers_in(duration, "DURATION"),
-                                  now=_now(), actor=_actor(), role=parse.text(role, "--role"))
+    changes, changed = settings.set_policy(
+        ledger, stage.strip().lower(), parse.numbers_in(severity, "SEVERITY").strip().lower(),
+        parse.numbers_in(duration, "DURATION"), now=_now(), actor=_actor(),
+        role=parse.text(role, "--role"))
     for st, sev, dur in changes:
         if st == "escalation" and dur:  # "1wd branch_head": the role as the reader reads it
             after, role = dur.split(" ", 1)
             dur = f"{after} {words.label('role', role, i18n.lang())}"
-        _say(_("{stage} {severity}: {duration}").format(
+        _say((_("{stage} {severity}: {duration}") if changed else
+              _("{stage} {severity}: {duration} already (nothing recorded)")).format(
             stage=_("escalation") if st == "escalation" else term("stage", st),
             severity=sev if st == "escalation" or sev == "all" else term("severity", sev),
             duration=dur or _("none")))

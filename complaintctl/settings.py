@@ -429,9 +429,12 @@ _ALL_SEVERITIES = words.Word("all", "all", "全部", ("所有",))
 
 
 def set_policy(lg: Ledger, stage: str, severity: str, duration: str | None, *, now: datetime,
-               actor: str, role: str | None = None) -> list[tuple[str, str, str | None]]:
+               actor: str, role: str | None = None
+               ) -> tuple[list[tuple[str, str, str | None]], bool]:
     """`policy set`: change deadlines for stages that start from now on. The stage
-    and severity are words of the table (`policy set 处理 高 4wd`)."""
+    and severity are words of the table (`policy set 处理 高 4wd`). Returns the settings
+    and whether anything changed: setting what is set already records nothing (a
+    setup script run again)."""
     stage = words.resolve("stage", stage, (*deadlines.POLICY_STAGES, "escalation"),
                           extra=(_ESCALATION,), option="STAGE")
     if stage == "escalation":
@@ -446,17 +449,20 @@ def set_policy(lg: Ledger, stage: str, severity: str, duration: str | None, *, n
     changes = [(stage, sev, duration) for sev in sevs]
     with lg.write() as cur:
         old = lg.config.policy()
+        if all(old.get(stage, {}).get(sv) == duration for sv in sevs):
+            return changes, False
         cur.executemany("UPDATE policy SET duration = ? WHERE stage = ? AND severity = ?",
                         [(d, st, sv) for st, sv, d in changes])
         lg.event(cur, None, "policy-set", now, now, actor,
                  {"stage": stage, "severities": list(sevs), "duration": duration},
                  {"durations": {sv: old.get(stage, {}).get(sv) for sv in sevs}})
     lg.forget_config()
-    return changes
+    return changes, True
 
 
 def _set_escalation(lg: Ledger, level_s: str, duration: str | None, role: str | None, *,
-                    now: datetime, actor: str) -> list[tuple[str, str, str | None]]:
+                    now: datetime, actor: str
+                    ) -> tuple[list[tuple[str, str, str | None]], bool]:
     if not (level_s.isascii() and level_s.isdigit() and 1 <= int(level_s) <= 9):
         raise BadInput(_("escalation level {level} is not a number from 1 to 9").format(
             level=shown(level_s)),
@@ -488,6 +494,10 @@ def _set_escalation(lg: Ledger, level_s: str, duration: str | None, role: str | 
                     hint=_("a level starts no sooner than the one below it; see them "
                            "with complaintctl policy show"), code="escalation_order",
                     level=level)
+        setting: list[tuple[str, str, str | None]] = [
+            ("escalation", str(level), f"{after}wd {role}")]
+        if old.get(level) == (after, role):
+            return setting, False
         cur.execute("INSERT INTO escalation (level, after_working_days, role) "
                     "VALUES (?, ?, ?) ON CONFLICT (level) DO UPDATE SET "
                     "after_working_days = excluded.after_working_days, role = excluded.role",
@@ -496,12 +506,15 @@ def _set_escalation(lg: Ledger, level_s: str, duration: str | None, role: str | 
                  {"escalation_level": level, "after_working_days": after, "role": role},
                  {"after_working_days": old.get(level, (None,))[0],
                   "role": old.get(level, (None, None))[1]})
-    return [("escalation", str(level), f"{after}wd {role}")]
+    return setting, True
 
 
-# What `policy calendar` says of a day added, by its kind.
+# What `policy calendar` says of a day added, by its kind; of one that was so already.
 DAY_KINDS = {"holiday": N_("{day} is now a holiday"), "workday": N_("{day} is now a workday"),
              "closure": N_("{day} is now a company closure day")}
+DAY_KINDS_ALREADY = {"holiday": N_("{day} is a holiday already"),
+                     "workday": N_("{day} is a workday already"),
+                     "closure": N_("{day} is a company closure day already")}
 
 
 def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None = None,
@@ -520,6 +533,13 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
                     day=d.isoformat())
             given[d] = option
     notes: list[str] = []
+    if not (country or given):
+        raise BadInput(_("nothing to change"),
+                       hint=_("give --country, --add-holiday, --add-workday, "
+                              "--add-closure or --remove"), code="nothing_to_change")
+    if country and country.upper() == lg.config.settings.get("country"):
+        notes.append(_("calendar is {country} already").format(country=country.upper()))
+        country = None  # (policy calendar --refresh takes the package's newest days)
     days = country_days(country, now, _range(lg.config.settings.get("calendar_years"))) \
         if country else None
     if days:
@@ -539,6 +559,9 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
         for kind, group in (("holiday", add_holiday), ("workday", add_workday),
                             ("closure", add_closure)):
             for d in group or ():
+                if existing.get(d.isoformat(), ("",))[0] == kind:  # as it is: nothing to do
+                    notes.append(_(DAY_KINDS_ALREADY[kind]).format(day=d.isoformat()))
+                    continue
                 cur.execute("INSERT INTO calendar_days (day, source, kind, name) "
                             "VALUES (?, 'user', ?, ?) ON CONFLICT (day, source) DO UPDATE "
                             "SET kind = excluded.kind, name = excluded.name",
@@ -558,10 +581,8 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
             old.setdefault("removed", {})[d.isoformat()] = existing[d.isoformat()][0]
             notes.append(_("{day} follows the country calendar again").format(
                 day=d.isoformat()))
-        if not data:
-            raise BadInput(_("nothing to change"),
-                           hint=_("give --country, --add-holiday, --add-workday, "
-                                  "--add-closure or --remove"), code="nothing_to_change")
+        if not data:  # every day given is so already: nothing recorded
+            return notes
         data["calendar_sha256"] = calendar_digest(cur)
         lg.event(cur, None, "calendar", now, now, actor, data, old or None)
     lg.forget_config()

@@ -205,6 +205,32 @@ def test_a_duration_in_the_legends_chinese_words_and_full_width(ledger):
     assert ledger.snapshot() == before
 
 
+def test_setting_what_is_set_already_records_nothing(ledger):
+    """A setup script run again recorded a policy-set event from 4wd to 4wd, a calendar
+    event 'replaced: holiday' for a holiday added twice, and one for the country the
+    ledger has: each says it is so already, and nothing is recorded."""
+    ledger("policy", "set", "resolve", "high", "4wd")
+    ledger("policy", "calendar", "--add-holiday", "2026-12-28")
+    ledger("policy", "set", "escalation", "2", "2wd", "--role", "分总")
+    events = ledger.rows("SELECT count(*) FROM events")
+    before = ledger.snapshot()
+    r = ledger("policy", "set", "resolve", "high", "4wd")
+    assert r.stderr == "resolve high: 4wd already (nothing recorded)\n", r.stderr
+    r = ledger("policy", "set", "escalation", "2", "2wd", "--role", "分总")
+    assert "already (nothing recorded)" in r.stderr, r.stderr
+    r = ledger("policy", "calendar", "--add-holiday", "2026-12-28", "--country", "cn")
+    assert "2026-12-28 is a holiday already" in r.stderr, r.stderr
+    assert "calendar is CN already" in r.stderr, r.stderr
+    assert ledger.rows("SELECT count(*) FROM events") == events
+    assert ledger.snapshot() == before
+    # a change among them is recorded, once
+    ledger("policy", "set", "resolve", "all", "4wd")
+    ledger("policy", "calendar", "--add-holiday", "2026-12-28", "--add-workday",
+           "2026-12-27")
+    assert ledger.rows("SELECT count(*) FROM events")[0][0] == events[0][0] + 2
+    ledger("policy", "calendar", code=2)  # nothing given: still said so
+
+
 def test_policy_change_does_not_move_promised_deadlines(ledger):
     cid = ledger.log(severity="high")
     before = ledger.json("show", cid)["deadlines"]
