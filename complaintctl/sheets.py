@@ -148,13 +148,58 @@ def book_chunks(fill: Callable[[Any], None], *, constant_memory: bool = True
         shutil.rmtree(folder, ignore_errors=True)
 
 
+class _Wide(dict[str, bool]):
+    """Whether a character is East-Asian wide or full-width, looked up once."""
+
+    def __missing__(self, ch: str) -> bool:
+        import unicodedata
+
+        wide = self[ch] = unicodedata.east_asian_width(ch) in "WF"
+        return wide
+
+
+_WIDE = _Wide()
+
+
+def text_width(text: str) -> int:
+    """Columns a text takes: East-Asian wide and full-width characters count two."""
+    if text.isascii():
+        return len(text)
+    return len(text) + sum(map(_WIDE.__getitem__, text))
+
+
+# An export's column widths, in characters: a date-time, a day and an amount as Excel
+# shows them (a column too narrow for a date shows ########); a text column as wide as
+# its header and the widest of the first rows, within these bounds.
+_KIND_WIDTHS = {"time": 20, "date": 12, "money": 16}
+_TEXT_WIDTHS = (8, 50)
+
+
+def _column_widths(columns: Sequence[Column], first: Sequence[tuple[Any, ...]]) -> list[int]:
+    widths = []
+    for c, (key, kind) in enumerate(columns):
+        width = text_width(key) + 2
+        if kind in _KIND_WIDTHS:
+            width = max(width, _KIND_WIDTHS[kind])
+        else:
+            width = max([width, *(text_width(str(row[c])) + 2 for row in first
+                                  if row[c] is not None)])
+        widths.append(min(max(width, _TEXT_WIDTHS[0]), _TEXT_WIDTHS[1]))
+    return widths
+
+
 def xlsx_chunks(columns: Sequence[Column], batches: Iterable[Sequence[tuple[Any, ...]]], *,
                 tz: tzinfo, currency: str | None, sheet: str) -> Iterator[bytes]:
     """The export's workbook: one sheet, a header row of the JSON keys, typed cells,
-    the rows taken a batch at a time."""
+    the rows taken a batch at a time; its columns as wide as their kind, header and
+    first batch need (Excel showed every date-time as ######## in a default column)."""
 
     def fill(book: Any) -> None:
         ws = book.add_worksheet(sheet)
+        rows = iter(batches)
+        first = next(rows, [])
+        for c, width in enumerate(_column_widths(columns, first)):
+            ws.set_column(c, c, width)
         header = book.add_format({"bold": True})
         when = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
         day = book.add_format({"num_format": "yyyy-mm-dd"})
@@ -167,7 +212,8 @@ def xlsx_chunks(columns: Sequence[Column], batches: Iterable[Sequence[tuple[Any,
         for c, (key, _kind) in enumerate(columns):
             ws.write_string(0, c, key, header)
         r = 0
-        for r, row in enumerate(itertools.chain.from_iterable(batches), start=1):
+        for r, row in enumerate(itertools.chain(first, itertools.chain.from_iterable(rows)),
+                                start=1):
             if r >= XLSX_MAX_ROWS:
                 raise BadInput(_("more rows than a worksheet holds ({limit})").format(
                     limit=f"{XLSX_MAX_ROWS - 1:,}"),

@@ -23,7 +23,6 @@ in the charts. Times are written as the number write_datetime would compute
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
@@ -34,7 +33,7 @@ from complaintctl import render
 from complaintctl.i18n import _
 from complaintctl.parse import from_iso
 from complaintctl.render import N_, NC_, NONE_KEY, label, period_label, report_title
-from complaintctl.sheets import book_chunks, money_format
+from complaintctl.sheets import book_chunks, money_format, text_width
 
 _BAD_IN_NAME = str.maketrans({c: "_" for c in "[]:*?/\\"})
 _MAX_WIDTH = 60
@@ -55,24 +54,6 @@ _BY = {"by_category": (N_("category"), "category"), "by_channel": (N_("channel")
        "by_customer": (N_("customer"), None), "by_department": (N_("department"), None)}
 _PARETO = {"pareto_category": (N_("category"), "category"),
            "pareto_cause": (N_("cause category"), "cause_category")}
-
-
-class _Wide(dict[str, bool]):
-    """Whether a character is East-Asian wide or full-width, looked up once."""
-
-    def __missing__(self, ch: str) -> bool:
-        wide = self[ch] = unicodedata.east_asian_width(ch) in "WF"
-        return wide
-
-
-_WIDE = _Wide()
-
-
-def text_width(text: str) -> int:
-    """Columns a text takes: East-Asian wide and full-width characters count two."""
-    if text.isascii():
-        return len(text)
-    return len(text) + sum(map(_WIDE.__getitem__, text))
 
 
 def sheet_name(title: str, taken: set[str]) -> str:

@@ -227,6 +227,29 @@ def test_xlsx_has_typed_cells_and_text_never_a_formula(lifecycle, tmp_path):
     assert cost.value == 0 and cost.data_type == "n"
 
 
+def test_xlsx_columns_are_wide_enough_for_what_they_hold(lifecycle, tmp_path):
+    """The exports set no column width: Excel showed every date-time as ######## and
+    cut the headers and the Chinese text. A date-time's column holds it, a text column
+    its header and its first rows (Chinese counted twice), within 8 to 50."""
+    import openpyxl
+
+    run = lifecycle["run"]
+    ws = openpyxl.load_workbook(_export(run, tmp_path, "complaints", "xlsx")[0]).worksheets[0]
+    header = [c.value for c in ws[1]]
+
+    def width(key: str) -> float:
+        return ws.column_dimensions[openpyxl.utils.get_column_letter(
+            header.index(key) + 1)].width
+
+    assert width("received_at") >= 19 and width("shipped_on") >= 10
+    from complaintctl.sheets import text_width
+
+    assert width("customer") >= text_width(CUSTOMER) > len(CUSTOMER)  # 点我 counts twice
+    assert width("investigation.cause_category") >= len("investigation.cause_category")
+    assert all(8 <= ws.column_dimensions[openpyxl.utils.get_column_letter(i + 1)].width <= 50
+               for i in range(len(header)))
+
+
 def test_contact_masked_unless_reveal_and_erased_stays_erased(lifecycle, tmp_path):
     run, cid = lifecycle["run"], lifecycle["id"]
     for fmt in ("csv", "jsonl", "xlsx"):
