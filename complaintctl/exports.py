@@ -215,6 +215,10 @@ def events(lg: Ledger, since: str | None, until: str | None) -> Export:
 _R_PLAIN: tuple[tuple[str, str, str], ...] = (
     ("id", "text", "r.id"),
     ("complaint_id", "text", "r.complaint_id"),
+    # whose goods and who deals with them: a returns report groups by them
+    ("customer", "text", "c.customer"),
+    ("department", "text", "c.department"),
+    ("owner", "text", "c.owner"),
     ("stage", "code", "r.stage"),
     ("opened_at", "time", "r.opened_at"),
     ("opened_by", "text", "r.opened_by"),
@@ -261,7 +265,8 @@ def returns(lg: Ledger, since: str | None, until: str | None) -> Export:
     the last deadline of each of its stages, and the quantities of each disposition."""
     clause, params = _where("r.opened_at", since, until)
     sql = ("SELECT " + ", ".join(s for _k, _kind, s in _R_PLAIN) +
-           f" FROM returns r{clause} ORDER BY r.opened_at, r.id")
+           f" FROM returns r JOIN complaints c ON c.id = r.complaint_id{clause} "
+           "ORDER BY r.opened_at, r.id")
 
     funcs: dict[int, Callable[[Any], Any]] = dict.fromkeys(_MONEY_R, format_money)
     funcs[_FLAG_R] = bool

@@ -148,6 +148,10 @@ def test_jsonl_is_one_object_per_line_with_codes_and_iso_times(lifecycle, tmp_pa
     returns = _jsonl(_export(run, tmp_path, "returns", "jsonl")[0])
     assert returns[0]["id"] == lifecycle["rma"] and returns[0]["result"] == "defect-confirmed"
     assert returns[0]["dispositions.scrap"] == 2 and returns[0]["received_qty"] == 2
+    # whose goods and who deals with them (a returns report groups by them; the export
+    # had only the complaint's id)
+    assert (returns[0]["customer"], returns[0]["department"], returns[0]["owner"]) == (
+        CUSTOMER, "质量部", "王芳")
     actions = _jsonl(_export(run, tmp_path, "actions", "jsonl")[0])
     assert [a["id"] for a in actions] == [int(lifecycle["action"])]
     assert actions[0]["created_at"] == "2026-10-08T02:00:00Z"
