@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from complaintctl import deadlines, workflow
 from complaintctl.errors import BadInput, NotFound, Refused
@@ -666,9 +667,11 @@ def _recompute_open_stages(lg: Ledger, cur: sqlite3.Cursor, cid: str, now: str
         if stage in ("assign", "resolve") and round_ == 1:
             start = from_iso(received)
         key = "reopen" if stage == "resolve" and round_ > 1 else stage
-        duration = _duration_then(cur, cid, stage, round_, key, severity, cfg.policy())
+        # the policy, the calendar and the time zone of the step that set the deadline
+        since = _opening_event(cur, cid, stage, round_)
+        duration = _duration_then(cur, since, key, severity, cfg.policy())
         due = deadlines.stage_due({key: {severity: duration}}, key, severity, start,
-                                  cfg.calendar(), cfg.tz)
+                                  cfg.calendar_then(since), _zone_then(cur, since, cfg.tz))
         if due is None:
             if done is None:
                 cur.execute("UPDATE stages SET done_at = ?, outcome = 'void' WHERE id = ?",
@@ -681,21 +684,39 @@ def _recompute_open_stages(lg: Ledger, cur: sqlite3.Cursor, cid: str, now: str
     return dues, ended
 
 
-def _duration_then(cur: sqlite3.Cursor, cid: str, stage: str, round_: int, key: str,
-                   severity: str, policy: dict[str, dict[str, str | None]]) -> str | None:
-    """The policy's duration of (`key`, `severity`) when the step that opened the stage
-    was recorded: today's, with every `policy-set` since then undone, newest first. The
-    opening step is the round's step whose event recorded the stage's deadline (an
-    amendment's does not count); none found (an older ledger): today's."""
-    import json
-
+def _opening_event(cur: sqlite3.Cursor, cid: str, stage: str, round_: int) -> int | None:
+    """The event of the step that opened a stage: the round's step whose event recorded
+    the stage's deadline (an amendment's does not count); None in an older ledger."""
     opened = [i for (i,) in cur.execute(
         "SELECT id FROM events WHERE complaint_id = ? AND kind != 'amend' AND "
         "json_extract(data, ?) IS NOT NULL ORDER BY id", (cid, f'$.deadlines."{stage}"'))]
-    value = policy.get(key, {}).get(severity)
     if not opened:
+        return None
+    return int(opened[-1] if stage == "second-revisit" else
+               opened[min(round_, len(opened)) - 1])
+
+
+def _zone_then(cur: sqlite3.Cursor, since: int | None, tz: ZoneInfo) -> ZoneInfo:
+    """The ledger's time zone when event `since` was recorded: the one the first
+    `policy timezone` after it replaced; today's when none did (or `since` is None)."""
+    import json
+
+    row = None if since is None else cur.execute(
+        "SELECT old FROM events WHERE kind = 'timezone' AND id > ? ORDER BY id LIMIT 1",
+        (since,)).fetchone()
+    return ZoneInfo(json.loads(row[0])["timezone"]) if row else tz
+
+
+def _duration_then(cur: sqlite3.Cursor, since: int | None, key: str, severity: str,
+                   policy: dict[str, dict[str, str | None]]) -> str | None:
+    """The policy's duration of (`key`, `severity`) when event `since` (the step that
+    opened the stage) was recorded: today's, with every `policy-set` since then undone,
+    newest first; None (an older ledger): today's."""
+    import json
+
+    value = policy.get(key, {}).get(severity)
+    if since is None:
         return value
-    since = opened[-1] if stage == "second-revisit" else opened[min(round_, len(opened)) - 1]
     for data, old in cur.execute("SELECT data, old FROM events WHERE kind = 'policy-set' "
                                  "AND id > ? ORDER BY id DESC", (since,)).fetchall():
         then, before = json.loads(data), json.loads(old or "{}")

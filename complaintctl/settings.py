@@ -135,33 +135,51 @@ class Config:
 
     def calendar(self) -> deadlines.Calendar:
         if self._calendar is None:
-            hol: set[date] = set()
-            work: set[date] = set()
-            user_years: set[int] = set()
             rows = self._conn.execute("SELECT day, source, kind FROM calendar_days "
                                       "ORDER BY source")  # 'user' after 'country': it wins
-            for day_s, source, kind in rows:
-                day = date.fromisoformat(day_s)
-                if kind == "workday":
-                    work.add(day)
-                    hol.discard(day)
-                else:
-                    hol.add(day)
-                    if source == "user":
-                        work.discard(day)
-                if source == "user" and kind in ("holiday", "workday"):
-                    user_years.add(day.year)
-            s = self.settings
-            covered = s.get("calendar_covered_until")
-            since = s.get("calendar_covered_from")
-            self._calendar = deadlines.Calendar(
-                weekend=frozenset(json.loads(s.get("calendar_weekend", "[5, 6]"))),
-                holidays=frozenset(hol), workdays=frozenset(work),
-                covered_until=int(covered) if covered else None,
-                user_years=frozenset(user_years),
-                covered_from=int(since) if since else None,
-                years=_span(s.get("calendar_years")))
+            self._calendar = _calendar_of(rows, self.settings)
         return self._calendar
+
+    def calendar_then(self, event_id: int | None) -> deadlines.Calendar:
+        """The calendar as it was when event `event_id` was recorded: today's, with the
+        `calendar` events since undone, newest first (the days a user added or removed,
+        a refresh's days, the weekend). An extension to years it did not hold is kept
+        (it changed no day it knew). A change of country since cannot be undone (the
+        old country's days are not kept): today's calendar then."""
+        if event_id is None:
+            return self.calendar()
+        changes = self._conn.execute("SELECT data, old FROM events WHERE kind = 'calendar' "
+                                     "AND id > ? ORDER BY id DESC", (event_id,)).fetchall()
+        if not changes:
+            return self.calendar()
+        days = {(d, src): k for d, src, k in self._conn.execute(
+            "SELECT day, source, kind FROM calendar_days")}
+        settings = dict(self.settings)
+        for data_s, old_s in changes:
+            data, old = json.loads(data_s), json.loads(old_s or "{}")
+            if "country" in data:
+                return self.calendar()
+            if "years" in data:  # an extension: years it knew nothing of, kept
+                continue
+            for kind in ("holiday", "workday", "closure"):
+                for d in data.get(f"add_{kind}", ()):
+                    replaced = old.get("replaced", {}).get(d)
+                    if replaced is None:
+                        days.pop((d, "user"), None)
+                    else:
+                        days[d, "user"] = replaced
+            for d in data.get("remove", ()):
+                days[d, "user"] = old.get("removed", {}).get(d, "holiday")
+            for listed in (data.get("added") or {}).values():  # a refresh
+                for d in listed:
+                    days.pop((d, "country"), None)
+            for kind, listed in (data.get("removed") or {}).items():
+                for d in listed:
+                    days[d, "country"] = kind
+            if old.get("calendar_weekend"):
+                settings["calendar_weekend"] = old["calendar_weekend"]
+        return _calendar_of(sorted(((d, src, k) for (d, src), k in days.items()),
+                                   key=lambda r: r[1]), settings)
 
     def user_days(self) -> list[dict[str, str]]:
         return [{"day": d, "kind": k, "name": n} for d, k, n in self._conn.execute(
@@ -190,6 +208,35 @@ class Config:
                            for lvl, a, r in self.escalation()],
             "user_days": self.user_days(),
         }
+
+
+def _calendar_of(rows: Iterable[tuple[str, str, str]], s: dict[str, str]
+                 ) -> deadlines.Calendar:
+    """A calendar from its days (day, source, kind), the country's before the user's,
+    which win, and its settings."""
+    hol: set[date] = set()
+    work: set[date] = set()
+    user_years: set[int] = set()
+    for day_s, source, kind in rows:
+        day = date.fromisoformat(day_s)
+        if kind == "workday":
+            work.add(day)
+            hol.discard(day)
+        else:
+            hol.add(day)
+            if source == "user":
+                work.discard(day)
+        if source == "user" and kind in ("holiday", "workday"):
+            user_years.add(day.year)
+    covered = s.get("calendar_covered_until")
+    since = s.get("calendar_covered_from")
+    return deadlines.Calendar(
+        weekend=frozenset(json.loads(s.get("calendar_weekend", "[5, 6]"))),
+        holidays=frozenset(hol), workdays=frozenset(work),
+        covered_until=int(covered) if covered else None,
+        user_years=frozenset(user_years),
+        covered_from=int(since) if since else None,
+        years=_span(s.get("calendar_years")))
 
 
 def _category_words(categories: tuple[str, ...], labels: dict[str, dict[str, str]]

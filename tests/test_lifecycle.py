@@ -238,6 +238,38 @@ def test_amend_after_a_policy_change_keeps_the_policy_the_deadline_was_promised_
     assert dues(c)["resolve"] == fresh["resolve"].replace(":00Z", ":30Z")
 
 
+def test_amend_after_a_zone_or_calendar_change_keeps_the_day_the_deadline_was_set(ledger):
+    """After `policy timezone` or a closure day added, an amendment recomputed the open
+    deadlines with today's zone and calendar: low and back to medium moved a promised
+    resolve deadline by the zones' difference, or by the closure. The zone and calendar
+    of the step that set each deadline are used now."""
+    a, b = ledger.log(), ledger.log(customer="华南机电")
+
+    def dues(cid):
+        return {k: v for k, v in ledger.json("show", cid)["deadlines"].items()
+                if k in ("assign", "resolve")}
+
+    promised = dues(a)
+    ledger("amend", b, "--received", "2026-09-30 10:05", "--reason", "录错五分钟")
+    moved = dues(b)
+    assert moved != promised
+    ledger("policy", "timezone", "America/New_York")
+    ledger("policy", "calendar", "--add-closure", "2026-10-09", "--add-holiday", "2026-10-12")
+    ledger("amend", a, "--severity", "low", "--reason", "降级")
+    ledger("amend", a, "--severity", "medium", "--reason", "恢复")
+    assert dues(a) == promised
+    ledger("amend", a, "--received", "2026-09-29 22:05", "--reason", "录错五分钟")  # New York
+    assert dues(a) == moved
+    assert ledger("verify").exit_code == 0
+    # the days removed since are undone too: a deadline set with them keeps them
+    c = ledger.log(customer="北方机械", received="2026-10-08 21:00")  # New York time
+    fresh = dues(c)
+    ledger("policy", "calendar", "--remove", "2026-10-09", "--remove", "2026-10-12")
+    ledger("amend", c, "--severity", "high", "--reason", "升级")
+    ledger("amend", c, "--severity", "medium", "--reason", "恢复")
+    assert dues(c) == fresh
+
+
 def test_amending_severity_ends_a_stage_the_new_severity_does_not_have(ledger):
     """Critical, closed by a satisfied revisit, then amended to low: its 90-day second
     revisit (critical only) stayed open, and in March it escalated to the general
