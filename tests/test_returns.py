@@ -338,6 +338,7 @@ class ReturnMachine(LedgerMachine):
         self.run("return", "receive", self.rid, "--qty", str(n), ok=ok)
         if ok:
             self.receipts.append(n)
+            self.inspected = False  # goods after the inspection wait for one again
 
     @rule(defective=qty)
     def inspect(self, defective):
