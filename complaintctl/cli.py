@@ -1900,6 +1900,10 @@ def _import_counts(result: Any) -> str:
     if result.totals:
         parts.append(ngettext("{n} totals row (合计) skipped", "{n} totals rows (合计) skipped",
                               result.totals).format(n=f"{result.totals:,}"))
+    if result.footers:
+        parts.append(ngettext("{n} signature row (制表人, 审核) skipped",
+                              "{n} signature rows (制表人, 审核) skipped",
+                              result.footers).format(n=f"{result.footers:,}"))
     return _(", ").join(parts)
 
 

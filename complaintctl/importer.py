@@ -47,9 +47,11 @@ UTC = timezone.utc
 # The fields `log` takes (the complaint's intake).
 INTAKE = ("customer", "description", "contact", "channel", "category", "severity", "demand",
           "region", "order_no", "product", "lot", "quantity", "shipped_on")
-# The words of a totals row's label cell (合计：, 总 计, Grand total), spaces left out.
-_TOTALS = re.compile(r"\s*(合\s*计|总\s*计|小\s*计|共\s*计|(grand\s+)?totals?|sum)\s*[:：]?\s*",
-                     re.IGNORECASE)
+# The words of a totals row's label cell (合计：, 总 计, 1月小计, Grand total), and of a
+# signature row's (制表人：张三, 审核：).
+_TOTALS = re.compile(r"\s*\S{0,6}?(合\s*计|总\s*计|小\s*计|共\s*计)\s*[:：]?\s*|"
+                     r"\s*((grand|sub)\s*)?totals?\s*:?\s*|\s*sum\s*:?\s*", re.IGNORECASE)
+_FOOTER = re.compile(r"\s*(制表|填表|编制|审核|审批|批准|复核|核准)人?\s*[:：]")
 REQUIRED = ("customer", "description", "channel", "category", "severity", "received_at")
 # Intake compared with the ledger on a re-import (the contact never is: it may have
 # been erased on request, and is never filled in again).
@@ -140,6 +142,7 @@ class Result:
     # filled down an empty sheet): not complaints, skipped
     blank: int = 0
     totals: int = 0  # totals rows (合计, Total): no customer, no date, a totals word
+    footers: int = 0  # signature rows (制表人：…, 审核：…)
     # stages of the complaints imported that are past due already, and the oldest due
     late: int = 0
     late_since: str | None = None
@@ -308,14 +311,19 @@ class Reader:
         an empty register: its 序号 alone)."""
         return not any(cells[i] for i in self.data_columns if i < len(cells))
 
-    def totals(self, cells: list[str | None]) -> bool:
-        """A register's totals row (合计 or Total in a cell, the counts and amounts
-        summed beside it): no customer and no date received, so never a complaint."""
+    def summing(self, cells: list[str | None]) -> str | None:
+        """A row of the register that is not a complaint: its totals ("totals": 合计,
+        1月小计 or Total in a cell, the counts and amounts summed beside it) or its
+        signatures ("footer": 制表人：…, 审核：…). Neither has a customer or a date
+        received, but for the label itself merged across those columns."""
+        labels = {c for c in cells if c and (_TOTALS.fullmatch(c) or _FOOTER.match(c))}
+        if not labels:
+            return None
         for f in ("customer", "received_at"):
             i = self.index.get(f)
-            if i is not None and i < len(cells) and cells[i]:
-                return False
-        return any(c and _TOTALS.fullmatch(c) for c in cells)
+            if i is not None and i < len(cells) and cells[i] and cells[i] not in labels:
+                return None
+        return "totals" if any(_TOTALS.fullmatch(c) for c in labels) else "footer"
 
     def cell(self, row: _Row, f: str) -> str | None:
         i = self.index.get(f)
@@ -406,13 +414,16 @@ class Reader:
             return _remembered(lambda raw: when(raw).astimezone(tz).date().isoformat())
         if kind == "count":
             def count(raw: str) -> int:
-                unit = _UNIT.fullmatch(raw)  # 5台, 5 pcs: the register's unit after it
+                # full-width digits (５台), the register's unit after it (5台, 5 pcs), a
+                # comma between thousands (1,200)
+                text = parse.half_width(raw).strip()
+                unit = _UNIT.fullmatch(text)
                 if unit:
-                    raw = unit.group(1)
-                try:
-                    n = int(float(raw)) if re.fullmatch(r"\s*\d+(\.0*)?\s*", raw) else None
-                except ValueError:
-                    n = None
+                    text = unit.group(1)
+                if _THOUSANDS.fullmatch(text):
+                    text = text.replace(",", "")
+                whole = re.fullmatch(r"([0-9]+)(\.0*)?", text)
+                n = int(whole.group(1)) if whole else None
                 if n is None or n <= 0:
                     raise BadInput(_("{value} is not a whole number above 0").format(
                         value=shown(raw)))
@@ -846,8 +857,9 @@ def _reached(steps: list[Step]) -> str:
 
 
 # A count with the register's unit after it (the currency around an amount: parse.money).
-_UNIT = re.compile(r"\s*([0-9]+)\s*(?:台|件|个|只|套|箱|盒|支|片|pcs?|units?)\.?\s*",
+_UNIT = re.compile(r"\s*([0-9][0-9,]*)\s*(?:台|件|个|只|套|箱|盒|支|片|pcs?|units?)\.?\s*",
                    re.IGNORECASE)
+_THOUSANDS = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+")
 
 
 def _through(own: dict[str, str], convert: Callable[[str], Any]) -> Callable[[str], Any]:
@@ -1181,8 +1193,12 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                     if reader.blank(cells):
                         result.blank += 1
                         continue
-                    if reader.totals(cells):
+                    summing = reader.summing(cells)
+                    if summing == "totals":
                         result.totals += 1
+                        continue
+                    if summing == "footer":
+                        result.footers += 1
                         continue
                     row = reader.read(number, cells)
                     key = reader.key(row)

@@ -278,9 +278,27 @@ def _norm(text: str) -> str:
     return "".join(text.split()).casefold().replace("_", "").replace("-", "")
 
 
+# What a group of a two-row header (readers._two_row_header) ends with: 处理情况 over
+# 日期 is 处理日期 (a column named 处理情况/日期 is guessed as that).
+_GROUP_ENDS = ("情况", "记录", "信息", "结果", "栏")
+
+
+def _guess_norm(header: str) -> str:
+    """_norm of a header; a grouped one (处理情况/日期) as its group's stem and its own
+    name (处理日期)."""
+    group, slash, name = header.rpartition("/")
+    if slash and group and name:
+        for end in _GROUP_ENDS:
+            if group.endswith(end) and len(group) > len(end):
+                group = group[:-len(end)]
+                break
+        return _norm(group + name)
+    return _norm(header)
+
+
 def guess(header: list[str]) -> tuple[str | None, dict[str, str], list[str]]:
     """(key header, field -> header, headers left over) guessed from a header row."""
-    normed = [(h, _norm(h)) for h in header if h]
+    normed = [(h, _guess_norm(h)) for h in header if h]
     taken: set[str] = set()
     key = None
     keys = [(h, n) for h, n in normed if not any(w in n for w in _NOT_KEYS)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import codecs
 import csv
 import itertools
+import re
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from pathlib import Path
@@ -221,9 +222,13 @@ def _not_csv(path: Path, row: int) -> BadInput:
 _ABOVE_HEADER = 10
 
 
+_LABELLED = re.compile(r"[^:：]{1,12}[:：]\s*\S")
+
+
 def _header(rows: Iterator[Any]) -> tuple[int, list[Any] | None]:
     """(its row number, the header row): the first of the first rows with at least two
-    cells filled; rows above it with one cell or none (a title) are passed over."""
+    cells filled, not all of them "label：value"; rows above it with one cell or none (a
+    title) or only such cells (填表部门：品质部, 填表日期：2024-12-31) are passed over."""
     for number in range(1, _ABOVE_HEADER + 1):
         try:
             row = next(rows, None)
@@ -232,7 +237,10 @@ def _header(rows: Iterator[Any]) -> tuple[int, list[Any] | None]:
             raise
         if row is None:
             return number, None
-        if sum(1 for c in row if c not in (None, "") and str(c).strip()) >= 2:
+        filled = [str(c).strip() for c in row if c not in (None, "") and str(c).strip()]
+        # (a line of 填表部门：品质部, 填表日期：… over the header: every cell a label and
+        # its value, which no header is)
+        if len(filled) >= 2 and not all(_LABELLED.match(c) for c in filled):
             return number, row
     return _ABOVE_HEADER, None
 

@@ -279,12 +279,89 @@ def test_a_totals_row_is_skipped_and_counted(ledger, files):
     assert "Import batch 1: 3 new complaints, 0 already imported, 2 totals rows (合计) " \
         "skipped." in r.stderr, r.stderr
     assert ledger.rows("SELECT count(*) FROM complaints") == [(3,)]
-    named = ["2025-009", "", "合计", *[""] * 17]  # a customer named so: a row to refuse
+    # a row with a customer is a complaint, whatever another cell says: refused (no date)
+    named = ["2025-009", "", "甲公司", *[""] * 5, "合计", *[""] * 11]
     r = ledger("import", write_csv(files["dir"] / "named.csv", [named]), "--mapping",
                files["map"], code=2)
     assert "row 2, column 投诉日期" in r.stderr, r.stderr
     r = ledger("--lang", "zh", "import", path, "--mapping", files["map"], "--dry-run")
     assert "跳过 2 行合计行" in r.stdout, r.stdout
+
+
+def test_totals_merged_across_columns_and_signature_rows_are_skipped(ledger, files):
+    """A 合计 merged across the first columns (its value counts for each column it
+    covers: a "date" and a "channel" of 合计) and monthly 1月小计 rows were refused, and
+    the whole file with them; so were the 制表人：… / 审核：… lines under a register."""
+    import xlsxwriter
+
+    path = files["dir"] / "totals.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, HEADER)
+    for i, row in enumerate(ROWS, start=1):
+        sheet.write_row(i, 0, row)
+    sheet.merge_range(4, 0, 4, 6, "合计")
+    sheet.write_number(4, 7, 3)
+    sheet.write_row(5, 0, ["1月小计", "", "", "", "", "", "", "3"])
+    sheet.write_row(6, 0, ["制表人：周敏", "", "", "", "审核：王芳"])
+    book.close()
+    r = ledger("import", path, "--mapping", files["map"])
+    assert "3 new complaints, 0 already imported, 2 totals rows (合计) skipped, 1 signature " \
+        "row (制表人, 审核) skipped." in r.stderr, r.stderr
+
+
+def test_a_line_of_labels_over_a_two_row_header_is_passed_over(ledger, files):
+    """填表部门：品质部 and 填表日期：… over the header were taken for the header (two
+    cells filled): the real header's groups lost their columns, and the row of their
+    names was refused as a complaint. Grouped names are guessed by their group too
+    (处理情况/日期 is 处理日期: resolved_at)."""
+    top = ["序号", "投诉单号", "投诉日期", "客户名称", "投诉渠道", "投诉类别", "严重程度",
+           "问题描述", "处理情况", "", "", "回访情况", ""]
+    below = ["", "", "", "", "", "", "", "", "处理人", "日期", "结果", "日期", "结果"]
+    rows = [["1", "B-1", "2024/3/5", "甲", "电话", "质量", "一般", "坏", "张三", "2024/3/6",
+             "换货", "2024/3/8", "满意"]]
+    path = files["dir"] / "labels.csv"
+    with open(path, "w", encoding="gbk", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["2024年客户投诉登记表"])
+        out.writerow(["填表部门：品质部", "", "", "", "", "", "", "", "填表日期：2024-12-31"])
+        out.writerows([top, below, *rows])
+    text = ledger("import", path, "--template").stdout
+    for line in ('owner = "处理人"', 'resolved_at = "处理情况/日期"',
+                 'summary = "处理情况/结果"', 'satisfaction = "回访情况/结果"',
+                 'revisited_at = "回访情况/日期"'):
+        assert line in text, (line, text)
+    mapping = files["dir"] / "labels.toml"
+    mapping.write_text(text.replace("[defaults]\n", '[defaults]\ncause = "未填"\ndepartment = '
+                                    '"品质部"\ndisposition = "exchange"\n', 1)
+                       + '\n[dates]\nassigned_at = "received_at"\nconcluded_at = "resolved_at"\n',
+                       encoding="utf-8")
+    r = ledger("import", path, "--mapping", mapping)
+    assert "1 new complaint" in r.stderr, r.stderr
+    assert ledger.rows("SELECT status, owner, satisfaction FROM complaints") == [
+        ("closed", "张三", "satisfied")]
+
+
+def test_counts_with_full_width_digits_units_and_thousands(ledger, files):
+    """５台, ２０台, 1,200 and 1,200台 were refused as "not a whole number above 0"."""
+    header = [*HEADER, "数量"]
+    values = ["５台", "２０台", "1,200", "1,200台"]
+    rows = []
+    for n, value in enumerate(values):
+        row = [*ROWS[2], value]
+        row[0] = f"Q-{n}"
+        rows.append(row)
+    path = write_csv(files["dir"] / "counts.csv", rows, header=header)
+    mapping = files["dir"] / "counts.toml"
+    mapping.write_text(MAPPING.replace("[values.category]", 'quantity = "数量"\n\n'
+                                       "[values.category]"), encoding="utf-8")
+    ledger("import", path, "--mapping", mapping)
+    assert ledger.rows("SELECT quantity FROM complaints ORDER BY source_key") == [
+        (5,), (20,), (1200,), (1200,)]
+    bad = write_csv(files["dir"] / "bad.csv", [[*ROWS[2][:1], *ROWS[2][1:], "1,20"]],
+                    header=header)
+    r = ledger("import", bad, "--mapping", mapping, code=2)
+    assert "'1,20' is not a whole number above 0" in r.stderr, r.stderr
 
 
 def test_an_import_says_how_many_of_its_stages_are_late_already(ledger, files):
