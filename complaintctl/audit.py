@@ -162,7 +162,8 @@ def _plan(cur: sqlite3.Cursor, last_id: int, head: str | None, parts: int) -> li
               for i, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False))),
             *(((name, i), check, (lo, hi))
               for name, check in (("intake", check_intake), ("records", check_records),
-                                  ("contacts", check_contacts))
+                                  ("contacts", check_contacts),
+                                  ("stage_ends", check_stage_ends))
               for i, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False))),
             ("status", check_status, ()),
             ("triggers", check_triggers, ()),
@@ -188,6 +189,7 @@ def _serially(lg: Ledger, cur: sqlite3.Cursor, last_id: int, head: str | None
             (("chain", 0), check_chain_part, (0, last_id, head)),
             (("deadlines", 0), check_deadlines, ()), (("intake", 0), check_intake, ()),
             (("records", 0), check_records, ()), (("contacts", 0), check_contacts, ()),
+            (("stage_ends", 0), check_stage_ends, ()),
             ("triggers", check_triggers, ()),
             ("types", check_types, ()), ("status", check_status, ()),
             ("last_contact", check_last_contact, ()), ("returns", check_returns, ()),
@@ -273,6 +275,7 @@ def _result(results: dict[Any, Any], last_id: int, last_hash: str, head: str | N
     problems += [p for part in parts("intake") for p in part]
     problems += [p for part in parts("records") for p in part]
     problems += [p for part in parts("contacts") for p in part]
+    problems += [p for part in parts("stage_ends") for p in part]
     problems += results["status"] + results["last_contact"]
     problems += [p for part, _n in deadlines for p in part]
     problems += results["returns"] + settings_problems + results["tallies"]
@@ -465,6 +468,83 @@ def _contacts_recorded(cur: sqlite3.Cursor, lo: str | None, hi: str | None, *, v
         elif ref is not None:
             latest[cid] = ref
     return latest
+
+
+# When a complaint's stage ends, by the complaint's own columns and step rows (which
+# check_intake, check_records and check_status hold to the events): done by the step
+# that does it, at its time; void by a void or an amendment; open while nothing has
+# done it. A stage row ended or reopened by hand hid a late complaint from `overdue`
+# and changed the on-time rates, and verify passed.
+_STAGE_DONE_BY = {
+    "assign": "s.done_at IS c.assigned_at",
+    "investigate": "s.done_at IS c.concluded_at",
+    "resolve": "EXISTS (SELECT 1 FROM resolutions r INDEXED BY resolutions_complaint WHERE "
+               "r.complaint_id = c.id AND r.round = s.round AND r.at = s.done_at)",
+    "revisit": "(EXISTS (SELECT 1 FROM revisits v INDEXED BY revisits_contact WHERE "
+               "v.complaint_id = c.id AND v.at = s.done_at AND v.from_status = 'resolved') "
+               "OR EXISTS (SELECT 1 FROM events e INDEXED BY events_complaint WHERE "
+               "e.complaint_id = c.id AND e.kind = 'close' AND e.at = s.done_at))",
+    "second-revisit": "EXISTS (SELECT 1 FROM revisits v INDEXED BY revisits_contact WHERE "
+                      "v.complaint_id = c.id AND v.at = s.done_at)",
+}
+_STAGE_OPEN_WHILE = {
+    "assign": "c.assigned_at IS NULL",
+    "investigate": "c.concluded_at IS NULL",
+    "resolve": "NOT EXISTS (SELECT 1 FROM resolutions r INDEXED BY resolutions_complaint "
+               "WHERE r.complaint_id = c.id AND r.round = s.round)",
+    "revisit": "c.status = 'resolved'",
+    "second-revisit": "c.status = 'closed'",
+}
+
+
+def check_stage_ends(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None = None
+                     ) -> list[Problem]:
+    """Each stage of the complaints lo <= id < hi ended (or is open) as its complaint's
+    steps say (_STAGE_DONE_BY, _STAGE_OPEN_WHILE): done at the time of the step that
+    does it; void at the time of a `void` or an `amend` of its complaint; open only
+    while none has, and never on a void complaint. A return's inspect and dispose
+    stages: done at one of the return's steps, none open once it is closed, inspect
+    not open once inspected. A complaint with events from before the hash chain is
+    left out."""
+    bounds, params = _bounds("c.id", lo, hi)
+    done = " ".join(f"WHEN '{k}' THEN {v}" for k, v in _STAGE_DONE_BY.items())
+    open_ = " ".join(f"WHEN '{k}' THEN {v}" for k, v in _STAGE_OPEN_WHILE.items())
+    ended = ("EXISTS (SELECT 1 FROM events e INDEXED BY events_complaint WHERE "
+             "e.complaint_id = c.id AND e.kind IN ('void', 'amend') AND e.at = s.done_at)")
+    found = cur.execute(
+        "SELECT c.id, s.stage, s.round, s.done_at, s.outcome FROM stages s "
+        "INDEXED BY stages_complaint JOIN complaints c ON c.id = s.complaint_id "
+        f"WHERE s.return_id IS NULL {bounds}AND CASE "
+        f"WHEN s.done_at IS NULL THEN c.status = 'void' OR NOT CASE s.stage {open_} "
+        "ELSE 1 END "
+        f"WHEN s.outcome = 'void' THEN NOT {ended} "
+        f"ELSE s.outcome IS NOT 'done' OR NOT CASE s.stage {done} ELSE 1 END END",
+        params).fetchall()
+    rbounds, rparams = _bounds("r.complaint_id", lo, hi)
+    step = ("EXISTS (SELECT 1 FROM events e INDEXED BY events_return WHERE e.return_id = "
+            "r.id AND e.kind IN ({kinds}) AND e.at = s.done_at)")
+    found += cur.execute(
+        "SELECT r.id, s.stage, s.round, s.done_at, s.outcome FROM stages s "
+        "INDEXED BY stages_return JOIN returns r ON r.id = s.return_id "
+        f"WHERE s.return_id IS NOT NULL {rbounds}AND CASE "
+        "WHEN s.done_at IS NULL THEN r.closed_at IS NOT NULL OR s.stage = 'inspect' AND "
+        "r.inspected_at IS NOT NULL "
+        "WHEN s.stage = 'inspect' THEN NOT " + step.format(
+            kinds="'return-inspect', 'return-close'") +
+        " ELSE NOT " + step.format(kinds="'return-dispose', 'return-close'") + " END",
+        rparams).fetchall()
+    return [problem("stage", rid, f"{stage} {round_}: " + (
+                f"{outcome} {done_at}" if done_at else "open"), None,
+                    N_("the stage did not end as the steps recorded say: done by the step "
+                       "that does it, at its time, or open while none has"))
+            for rid, stage, round_, done_at, outcome in found
+            if not _has_old_events(cur.connection, _complaint_of(cur, rid).encode())]
+
+
+def _complaint_of(cur: sqlite3.Cursor, rid: str) -> str:
+    """The complaint of a return (a complaint's own id for a complaint)."""
+    row = cur.execute("SELECT complaint_id FROM returns WHERE id = ?", (rid,)).fetchone()
+    return str(row[0]) if row else rid
 
 
 def _intake_differs(cur: sqlite3.Cursor, lo: str | None, hi: str | None, *, valid: str

@@ -232,6 +232,28 @@ def test_a_contact_changed_or_wiped_directly_is_named_by_its_hash(ledger, env, f
     assert "00000000000" not in str(found) and "13812345678" not in str(found)
 
 
+def test_a_stage_ended_or_reopened_by_hand_is_named(ledger, env, full):
+    """A stage row marked done (or void) by hand hid a late complaint from `overdue`,
+    and a late resolve dated earlier turned late into on time in the report: verify
+    said OK. Each stage ends as its complaint's steps say, or is open while none has."""
+    logged, resolved, closed, rid = (full["logged"], full["resolved"], full["closed"],
+                                     full["return"])
+    tamper(env,
+           "UPDATE stages SET done_at = '2026-10-01T00:00:00Z', outcome = 'void' WHERE "
+           f"complaint_id = '{logged}' AND stage = 'assign'",
+           "UPDATE stages SET done_at = '2026-10-01T00:00:00Z' WHERE "
+           f"complaint_id = '{resolved}' AND stage = 'resolve'",
+           f"UPDATE stages SET done_at = NULL, outcome = NULL WHERE complaint_id = '{closed}' "
+           "AND stage = 'revisit'",
+           f"UPDATE stages SET done_at = NULL, outcome = NULL WHERE return_id = '{rid}' AND "
+           "stage = 'inspect'")
+    found = sorted((p["id"], p["stored"]) for p in verify_fails(ledger)
+                   if p["kind"] == "stage")
+    assert found == sorted([(logged, "assign 1: void 2026-10-01T00:00:00Z"),
+                            (resolved, "resolve 1: done 2026-10-01T00:00:00Z"),
+                            (closed, "revisit 1: open"), (rid, "inspect 1: open")]), found
+
+
 def test_what_the_steps_left_changed_directly_is_named(ledger, env, full):
     """An amount, a satisfaction and a root cause rewritten behind the tool's back passed
     verify (show then said 10,000.00 where its history said 100.00)."""
@@ -554,12 +576,14 @@ def test_in_parts_every_check_finds_what_it_finds_in_one_snapshot(ledger, env, f
            "INSERT INTO assignments (complaint_id, at, actor, department, owner) "
            "VALUES ('CC-2026-9999', '2026-11-01T00:00:00Z', 'x', 'd', 'o')",
            f"UPDATE complaints SET severity = 'low' WHERE id = '{full['closed']}'",
-           f"UPDATE complaints SET contact = '0' WHERE id = '{full['resolved']}'")
+           f"UPDATE complaints SET contact = '0' WHERE id = '{full['resolved']}'",
+           "UPDATE stages SET done_at = '2026-10-01T00:00:00Z', outcome = 'done' WHERE "
+           f"complaint_id = '{full['logged']}' AND stage = 'assign'")
     whole = verify_fails(ledger, "--head", earlier["hash"])
     assert {p["kind"] for p in whole} == {"chain", "status", "deadline", "received_qty",
                                           "policy", "day_tally", "foreign_key",
                                           "last_contact", "trigger", "severity",
-                                          "resolutions", "assignments", "contact"}
+                                          "resolutions", "assignments", "contact", "stage"}
     from complaintctl import audit
 
     monkeypatch.setattr(audit, "PARALLEL_FROM", 1)
