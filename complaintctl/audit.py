@@ -163,7 +163,8 @@ def _plan(cur: sqlite3.Cursor, last_id: int, head: str | None, parts: int) -> li
             *(((name, i), check, (lo, hi))
               for name, check in (("intake", check_intake), ("records", check_records),
                                   ("contacts", check_contacts),
-                                  ("stage_ends", check_stage_ends))
+                                  ("stage_ends", check_stage_ends),
+                                  ("progress", check_progress))
               for i, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False))),
             ("status", check_status, ()),
             ("triggers", check_triggers, ()),
@@ -189,7 +190,7 @@ def _serially(lg: Ledger, cur: sqlite3.Cursor, last_id: int, head: str | None
             (("chain", 0), check_chain_part, (0, last_id, head)),
             (("deadlines", 0), check_deadlines, ()), (("intake", 0), check_intake, ()),
             (("records", 0), check_records, ()), (("contacts", 0), check_contacts, ()),
-            (("stage_ends", 0), check_stage_ends, ()),
+            (("stage_ends", 0), check_stage_ends, ()), (("progress", 0), check_progress, ()),
             ("triggers", check_triggers, ()),
             ("types", check_types, ()), ("status", check_status, ()),
             ("last_contact", check_last_contact, ()), ("returns", check_returns, ()),
@@ -276,6 +277,7 @@ def _result(results: dict[Any, Any], last_id: int, last_hash: str, head: str | N
     problems += [p for part in parts("records") for p in part]
     problems += [p for part in parts("contacts") for p in part]
     problems += [p for part in parts("stage_ends") for p in part]
+    problems += [p for part in parts("progress") for p in part]
     problems += results["status"] + results["last_contact"]
     problems += [p for part, _n in deadlines for p in part]
     problems += results["returns"] + settings_problems + results["tallies"]
@@ -393,7 +395,7 @@ def check_status(cur: sqlite3.Cursor) -> list[Problem]:
 # hold only a keyed hash of it).
 INTAKE_RECORDED = ("severity", "category", "channel", "customer", "product", "region",
                    "order_no", "lot", "quantity", "shipped_on", "demand", "description",
-                   "received_at")
+                   "received_at", "logged_at")
 
 
 def check_intake(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None = None
@@ -545,6 +547,61 @@ def _complaint_of(cur: sqlite3.Cursor, rid: str) -> str:
     """The complaint of a return (a complaint's own id for a complaint)."""
     row = cur.execute("SELECT complaint_id FROM returns WHERE id = ?", (rid,)).fetchone()
     return str(row[0]) if row else rid
+
+
+def check_progress(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None = None
+                   ) -> list[Problem]:
+    """What each complaint lo <= id < hi keeps of its progress, replayed from its
+    steps' events in order: `last_step_at` (the bound a next step may not be before:
+    the later of its received time and its latest status step; set back by hand, a
+    step dated before the steps it follows was taken), `validity` (the latest one an
+    investigation gave, or upheld once a root cause was found) and `concluded_at` (the
+    first investigation with a root cause or not upheld). Complaints with events from
+    before the hash chain are left out."""
+    try:
+        replayed = _progress_replayed(cur, lo, hi, valid="")
+    except sqlite3.OperationalError as exc:
+        if "JSON" not in str(exc):
+            raise
+        replayed = _progress_replayed(cur, lo, hi, valid="AND json_valid(e.data) ")
+    bounds, params = _bounds("id", lo, hi)
+    out: list[Problem] = []
+    for cid, received, *have in cur.execute(
+            "SELECT id, received_at, last_step_at, validity, concluded_at FROM complaints "
+            f"WHERE 1 {bounds}", params):
+        last, validity, concluded = replayed.get(cid, ("", None, None))
+        want = (max(received, last), validity, concluded)
+        for field, value, expected in zip(("last_step_at", "validity", "concluded_at"), have,
+                                          want, strict=True):
+            if value != expected and not _has_old_events(cur.connection, cid.encode()):
+                out.append(problem(field, cid, value, expected,
+                                   N_("the complaint's field is not what its events "
+                                      "recorded")))
+    return out
+
+
+def _progress_replayed(cur: sqlite3.Cursor, lo: str | None, hi: str | None, *, valid: str
+                       ) -> dict[str, tuple[str, str | None, str | None]]:
+    """check_progress: complaint -> (its latest status step's time, validity,
+    concluded_at) from its events, in the order of events_complaint."""
+    bounds, params = _bounds("e.complaint_id", lo, hi)
+    out: dict[str, tuple[str, str | None, str | None]] = {}
+    for cid, kind, at, validity, cause in cur.execute(
+            "SELECT e.complaint_id, e.kind, e.at, CASE e.kind WHEN 'investigate' THEN "
+            "json_extract(e.data, '$.validity') END, CASE e.kind WHEN 'investigate' THEN "
+            "json_extract(e.data, '$.root_cause') END FROM events e INDEXED BY "
+            f"events_complaint WHERE e.complaint_id IS NOT NULL {bounds}AND e.kind IN "
+            f"{_in(STATUS_STEPS)} {valid}ORDER BY e.complaint_id, e.id", params):
+        last, was, concluded = out.get(cid, ("", None, None))
+        if kind == "investigate":
+            if validity is not None:
+                was = validity
+            elif cause and was is None:
+                was = "upheld"
+            if concluded is None and (cause is not None or validity == "not-upheld"):
+                concluded = at
+        out[cid] = (max(last, at), was, concluded)
+    return out
 
 
 def _intake_differs(cur: sqlite3.Cursor, lo: str | None, hi: str | None, *, valid: str
@@ -1028,13 +1085,22 @@ def check_last_contact(cur: sqlite3.Cursor) -> list[Problem]:
 
 def check_returns(cur: sqlite3.Cursor) -> list[Problem]:
     """Each return's quantities are the sums its receive and dispose events recorded, its
-    stage the one its latest return event recorded, and its inspection (result,
-    defective quantity, cause, note) what its latest inspection recorded."""
+    costs the sums of its dispositions, its opening time and authorised quantity what
+    its return-open event recorded, its stage the one its latest return event
+    recorded, and its inspection (result, defective quantity, cause, note) what its
+    latest inspection recorded."""
     def total(kind: str) -> str:
         return ("(SELECT coalesce(sum(json_extract(e.data, '$.qty')), 0) FROM events e "
                 f"WHERE e.return_id = r.id AND e.kind = '{kind}' AND json_valid(e.data))")
 
-    sql = (f"SELECT r.id, r.received_qty, {total('return-receive')}, r.disposed_qty, "
+    opened = ("(SELECT json_array(e.at, json_extract(e.data, '$.authorised_qty')) FROM events e "
+              "WHERE e.return_id = r.id AND e.kind = 'return-open' AND json_valid(e.data) "
+              "ORDER BY e.id LIMIT 1)")
+    costs = ("(SELECT json_array(coalesce(sum(d.cost_of_loss), 0), coalesce(sum(d.repair_cost), "
+             "0)) FROM return_dispositions d WHERE d.return_id = r.id)")
+    sql = (f"SELECT r.id, json_array(r.opened_at, r.authorised_qty), {opened}, "
+           f"json_array(r.cost_of_loss, r.repair_cost), {costs}, "
+           f"r.received_qty, {total('return-receive')}, r.disposed_qty, "
            f"{total('return-dispose')}, r.stage, (SELECT CASE e.kind WHEN 'return-open' "
            "THEN 'authorised' ELSE json_extract(e.data, '$.stage') END FROM events e "
            f"WHERE e.return_id = r.id AND e.kind IN {_in(RETURN_KINDS)} "
@@ -1045,8 +1111,16 @@ def check_returns(cur: sqlite3.Cursor) -> list[Problem]:
            "AND e.kind = 'return-inspect' AND json_valid(e.data) ORDER BY e.id DESC LIMIT 1) "
            "FROM returns r ORDER BY r.id")
     out = []
-    for rid, received, received_e, disposed, disposed_e, stage, stage_e, inspected, \
-            inspected_e in cur.execute(sql):
+    for rid, opening, opening_e, cost, cost_e, received, received_e, disposed, disposed_e, \
+            stage, stage_e, inspected, inspected_e in cur.execute(sql):
+        if opening_e is not None and opening != opening_e:
+            out.append(problem("return_opened", rid, opening, opening_e,
+                               N_("the return's opening time and authorised quantity are not "
+                                  "what its return-open event recorded")))
+        if cost != cost_e:
+            out.append(problem("return_costs", rid, cost, cost_e,
+                               N_("the return's cost of loss and repair cost are not the sums "
+                                  "of its dispositions")))
         if inspected_e is not None and inspected != inspected_e:
             out.append(problem("inspection", rid, inspected, inspected_e,
                                N_("the return's inspection is not what its latest "

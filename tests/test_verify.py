@@ -254,6 +254,28 @@ def test_a_stage_ended_or_reopened_by_hand_is_named(ledger, env, full):
                             (closed, "revisit 1: open"), (rid, "inspect 1: open")]), found
 
 
+def test_progress_conclusion_logging_and_return_figures_changed_directly_are_named(
+        ledger, env, full):
+    """Fields verify did not check, each changed by hand, each shown by `show`, the
+    exports or the reports: a not-upheld decision made upheld, the conclusion's time,
+    the time a paper record was typed in (logged_at), the bound a next step may not be
+    before (set back, a step dated before the steps it follows was taken), a return's
+    opening, authorised quantity and costs."""
+    closed, resolved, rid = full["closed"], full["resolved"], full["return"]
+    tamper(env,
+           f"UPDATE complaints SET validity = 'not-upheld', concluded_at = "
+           f"'2026-10-01T00:00:00Z', logged_at = received_at WHERE id = '{closed}'",
+           f"UPDATE complaints SET last_step_at = '2026-09-30T03:00:00Z' WHERE id = "
+           f"'{resolved}'",
+           "UPDATE returns SET opened_at = '2026-01-01T00:00:00Z', authorised_qty = 50, "
+           f"cost_of_loss = 1 WHERE id = '{rid}'")
+    found = {(p["kind"], p["id"]) for p in verify_fails(ledger)}
+    # (the investigate stage's end, at the true conclusion, no longer matches either)
+    assert found == {("validity", closed), ("concluded_at", closed), ("logged_at", closed),
+                     ("stage", closed), ("last_step_at", resolved), ("return_opened", rid),
+                     ("return_costs", rid)}, found
+
+
 def test_what_the_steps_left_changed_directly_is_named(ledger, env, full):
     """An amount, a satisfaction and a root cause rewritten behind the tool's back passed
     verify (show then said 10,000.00 where its history said 100.00)."""
