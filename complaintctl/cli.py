@@ -227,13 +227,19 @@ def _actor() -> str:
     if _STATE["actor"] is not None:
         return parse.text(_STATE["actor"], "--as", required=True)
     name = os.environ.get("COMPLAINTCTL_USER")
-    if not name:
-        import getpass
+    if name:  # (one of spaces is refused by its own name, not as --as)
+        if not name.strip():
+            raise BadInput(_("COMPLAINTCTL_USER holds only spaces"),
+                           hint=_("set it to the name to record, e.g. COMPLAINTCTL_USER=周敏, "
+                                  "or unset it to record your login name"),
+                           code="empty_user")
+        return parse.text(name, "COMPLAINTCTL_USER", required=True)
+    import getpass
 
-        try:
-            name = getpass.getuser()
-        except (OSError, KeyError):
-            name = _login()
+    try:
+        name = getpass.getuser()
+    except (OSError, KeyError):
+        name = _login()
     return parse.text(name, "--as", required=True)
 
 

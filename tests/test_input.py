@@ -615,6 +615,16 @@ def test_an_empty_as_is_refused_not_taken_for_the_login(pinned, actor):
             "XD-9", code=2, message="Error: --as must not be empty")
 
 
+def test_a_user_variable_of_spaces_is_named_as_itself(pinned, monkeypatch):
+    """COMPLAINTCTL_USER="   " was refused as "--as must not be empty", an option nobody
+    typed."""
+    monkeypatch.setenv("COMPLAINTCTL_USER", "   ")
+    r = refused(pinned, "amend", "CC-2025-0001", "--reason", "typo", "--product", "XD-9",
+                code=2, message="Error: COMPLAINTCTL_USER holds only spaces")
+    assert "Hint: set it to the name to record, e.g. COMPLAINTCTL_USER=周敏, or unset it to " \
+        "record your login name" in r.stderr, r.stderr
+
+
 @pytest.mark.parametrize("command", ["list", "overdue"])
 def test_a_negative_limit_says_that_0_is_allowed(pinned, command):
     """--limit 0 means all: the refusal of -1 says so (overdue through the fast path too)."""
