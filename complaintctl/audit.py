@@ -508,7 +508,7 @@ def check_stage_ends(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None 
     stages: done at one of the return's steps, none open once it is closed, inspect
     not open once inspected. A complaint with events from before the hash chain is
     left out."""
-    bounds, params = _bounds("c.id", lo, hi)
+    bounds, params = _bounds("s.complaint_id", lo, hi)  # (on the index the rows are read by)
     done = " ".join(f"WHEN '{k}' THEN {v}" for k, v in _STAGE_DONE_BY.items())
     open_ = " ".join(f"WHEN '{k}' THEN {v}" for k, v in _STAGE_OPEN_WHILE.items())
     ended = ("EXISTS (SELECT 1 FROM events e INDEXED BY events_complaint WHERE "
@@ -526,9 +526,9 @@ def check_stage_ends(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None 
     step = ("EXISTS (SELECT 1 FROM events e INDEXED BY events_return WHERE e.return_id = "
             "r.id AND e.kind IN ({kinds}) AND e.at = s.done_at)")
     found += cur.execute(
-        "SELECT r.id, s.stage, s.round, s.done_at, s.outcome FROM stages s "
-        "INDEXED BY stages_return JOIN returns r ON r.id = s.return_id "
-        f"WHERE s.return_id IS NOT NULL {rbounds}AND CASE "
+        "SELECT r.id, s.stage, s.round, s.done_at, s.outcome FROM returns r "
+        "INDEXED BY returns_complaint JOIN stages s INDEXED BY stages_return ON "
+        f"s.return_id = r.id WHERE s.return_id IS NOT NULL {rbounds}AND CASE "
         "WHEN s.done_at IS NULL THEN r.closed_at IS NOT NULL OR s.stage = 'inspect' AND "
         "r.inspected_at IS NOT NULL "
         "WHEN s.stage = 'inspect' THEN NOT " + step.format(
