@@ -1680,6 +1680,13 @@ def _output_target(output: str, option: str = "--output") -> Path:
                               "--output"), code="output_dash", path=output)
     try:
         path = Path(output).expanduser()
+        try:  # what it is, through any link (/dev/stdout is a link to a pipe or a terminal)
+            mode = os.stat(path).st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            mode = None
+        if mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+            raise cannot(_("it is not a regular file (a device, a pipe or a socket): it is "
+                           "left as it is"))
         if path.is_symlink():  # the file it points to is replaced, the link kept
             path = path.resolve()
     except (RuntimeError, OSError) as exc:  # ~name of an unknown user, a loop of links

@@ -550,6 +550,16 @@ def test_output_is_a_regular_file_or_a_link_to_one(pinned, tmp_path, monkeypatch
         "dangling.csv", "link.csv", "missing.csv", "pipe.csv", "real.csv"]  # no temp left
 
 
+def test_dev_stdout_on_a_pipe_is_said_to_be_no_regular_file(pinned, env):
+    """/dev/stdout is a link to /proc/self/fd/1, whose target (pipe:[…]) is no path:
+    "cannot write /dev/stdout: no such file or folder" though it is there."""
+    done = _cli(env, "export", "complaints", "--format", "csv", "--output", "/dev/stdout",
+                text=True)
+    assert done.returncode == 2 and done.stdout == "", done
+    assert done.stderr.startswith("Error: cannot write /dev/stdout: it is not a regular file"), \
+        done.stderr
+
+
 def _cli(env, *args, **kw):
     return subprocess.run([sys.executable, "-m", "complaintctl", *args], capture_output=True,
                           timeout=60, env={**os.environ, "COMPLAINTCTL_DB": str(env)}, **kw)
