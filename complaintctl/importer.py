@@ -784,15 +784,21 @@ class Reader:
             step("void", "voided_at", {"reason": v.get("void_reason") or _(
                 "void in the register")}, ("void_reason",))
         elif status in _STEPS_OF and not row.problems:
-            reached = _reached(steps)
+            reached, blocked = _reached(steps)
             if _RANK[reached] < _RANK[status]:  # the register says more than its dates do
-                problems.append(Problem(row.number, self.column("status"), _(
+                # a step the row has that its earlier ones do not allow: what it lacks
+                # (a resolution date with no cause: the investigation), not its columns
+                message = (_(_BEFORE[reached]).format(step=step_word(blocked))
+                           if blocked is not None and reached in _BEFORE else _(
                     "the status is {status} but the row's steps reach only {reached}: map "
                     "the columns of the missing steps ({fields}), or say under [dates] where "
                     "their times come from").format(
                         status=term("status", status), reached=term("status", reached),
-                        fields=", ".join(_STEPS_OF[status])),
-                    rule=True, cells=row.cells))
+                        fields=_(", ").join(f if isinstance(f, str) else _(
+                            "{first} or {second}").format(first=f[0], second=f[1])
+                                            for f in _STEPS_OF[status])))
+                problems.append(Problem(row.number, self.column("status"), message,
+                                        rule=True, cells=row.cells))
         if row.problems or received is None:
             return None, columns
         # an intake value from [defaults] rather than its column: the log is estimated too
@@ -808,8 +814,9 @@ _LOGGED = frozenset((*INTAKE, "received_at", "logged_by"))  # the fields of the 
 # A register's status that its steps must reach (a status short of them is the register's
 # own lag: the steps win), and the fields of the steps that reach it.
 _RANK = {state: i for i, state in enumerate(workflow.STATES)}  # the procedure's order
-_STEPS_OF = {"resolved": ("disposition", "resolved_at"),
-             "closed": ("resolved_at", "closed_at or revisited_at")}
+_STEPS_OF: dict[str, tuple[str | tuple[str, str], ...]] = {
+    "resolved": ("disposition", "resolved_at"),
+    "closed": ("resolved_at", ("closed_at", "revisited_at"))}  # (either of a pair)
 
 
 # What a step of a row needs before it, in the register's fields, by the state the row's
@@ -845,15 +852,16 @@ def _in_register(exc: ComplaintctlError, key: str | None) -> str:
     return exc.message
 
 
-def _reached(steps: list[Step]) -> str:
-    """The status a row's steps end in, by the transition table."""
+def _reached(steps: list[Step]) -> tuple[str, str | None]:
+    """The status a row's steps end in, by the transition table, and the step that
+    could not be taken from it (None when all were)."""
     state = "logged"
     for s in steps:
         try:
             state = workflow.next_state(s.kind, state, "", s.facts.get("satisfaction"))
         except (IllegalTransition, KeyError):  # the writer refuses the row, naming it
-            break
-    return state
+            return state, s.kind
+    return state, None
 
 
 # A count with the register's unit after it (the currency around an amount: parse.money).

@@ -1163,6 +1163,27 @@ def test_dates_closed_at_closes_a_register_without_revisits(ledger, files):
     assert ledger.json("overdue") == []
 
 
+def test_a_status_a_step_cannot_reach_names_what_the_row_lacks(ledger, files):
+    """已结案 with its resolution and closing dates mapped, but an empty cause: the hint
+    sent the clerk to map resolved_at and closed_at, which were mapped; the row lacks
+    the investigation its resolution follows, and that is what is said now (in Chinese
+    without English words between the field names)."""
+    rows = [[*row[:9], "", *row[10:]] for row in CLOSED_ROWS]
+    path, mapping = _history_file(files, "nocause", rows,
+                                  '[defaults]\nsummary = "见登记表"\nclose_reason = "历史"\n'
+                                  '[dates]\nassigned_at = "received_at"\nconcluded_at = '
+                                  '"resolved_at"\nclosed_at = "resolved_at"\n')
+    r = ledger("import", path, "--mapping", mapping, code=1)
+    assert ("row 2, column 状态: a row with resolve needs an investigation before it: map "
+            "cause (or validity) and where concluded_at comes from") in r.stderr, r.stderr
+    assert "missing steps" not in r.stderr
+    path, mapping = _history_file(files, "nodate", CLOSED_ROWS,
+                                  '[defaults]\nsummary = "见登记表"\n[dates]\n'
+                                  'assigned_at = "received_at"\nconcluded_at = "resolved_at"\n')
+    r = ledger("--lang", "zh", "import", path, "--mapping", mapping, code=1)
+    assert "（resolved_at，closed_at 或 revisited_at）" in r.stderr, r.stderr
+
+
 def test_a_status_the_rows_dates_do_not_reach_is_refused(ledger, files):
     """已结案 in the status column, but no closing date mapped: refused, naming what to map
     (it came in as `resolved`, and late, before)."""
