@@ -30,7 +30,7 @@ import json
 import os
 import sqlite3
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -408,17 +408,24 @@ def check_intake(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None = No
     events from before the hash chain (an upgraded ledger; they may not record every
     field) is left out. An event whose data is not JSON (the chain check names it) is
     skipped."""
-    try:
-        found = _intake_differs(cur, lo, hi, valid="")
-    except sqlite3.OperationalError as exc:
-        if "JSON" not in str(exc):
-            raise
-        found = _intake_differs(cur, lo, hi, valid="AND json_valid(e.data) ")
+    found = _json_tolerant(_intake_differs, cur, lo, hi)
     old = {cid for cid, *_rest in found if _has_old_events(cur.connection, cid.encode())}
     return [problem(field, cid, have, want,
                     N_("the complaint's field is not the latest value its log and "
                        "amendments recorded"))
             for cid, field, have, want in sorted(found) if cid not in old]
+
+
+def _json_tolerant(read: Callable[..., Any], cur: sqlite3.Cursor, lo: str | None,
+                   hi: str | None) -> Any:
+    """read(cur, lo, hi, valid=…) of events' data: at once, and again skipping the events
+    whose data is not JSON (the chain check names them) when SQLite stops at one."""
+    try:
+        return read(cur, lo, hi, valid="")
+    except sqlite3.OperationalError as exc:
+        if "JSON" not in str(exc):
+            raise
+        return read(cur, lo, hi, valid="AND json_valid(e.data) ")
 
 
 def check_contacts(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None = None
@@ -433,12 +440,7 @@ def check_contacts(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None = 
     complaints; an event whose data is not JSON (the chain check names it) is skipped."""
     from complaintctl.complaints import contact_ref
 
-    try:
-        recorded = _contacts_recorded(cur, lo, hi, valid="")
-    except sqlite3.OperationalError as exc:
-        if "JSON" not in str(exc):
-            raise
-        recorded = _contacts_recorded(cur, lo, hi, valid="AND json_valid(e.data) ")
+    recorded = _json_tolerant(_contacts_recorded, cur, lo, hi)
     bounds, params = _bounds("id", lo, hi)
     found: list[tuple[str, str | None, str | None]] = []
     for cid, contact, salt in cur.execute(
@@ -558,12 +560,7 @@ def check_progress(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None = 
     investigation gave, or upheld once a root cause was found) and `concluded_at` (the
     first investigation with a root cause or not upheld). Complaints with events from
     before the hash chain are left out."""
-    try:
-        replayed = _progress_replayed(cur, lo, hi, valid="")
-    except sqlite3.OperationalError as exc:
-        if "JSON" not in str(exc):
-            raise
-        replayed = _progress_replayed(cur, lo, hi, valid="AND json_valid(e.data) ")
+    replayed = _json_tolerant(_progress_replayed, cur, lo, hi)
     bounds, params = _bounds("id", lo, hi)
     out: list[Problem] = []
     for cid, received, *have in cur.execute(

@@ -818,7 +818,8 @@ def action_list_cmd(
     now = _now()
     rows = views.action_list(ledger, parse.iso(now), late=late, every=every,
                              owner=parse.text_filter(owner, "--owner"),
-                             complaint_id=parse.id_filter(complaint_id, "--complaint"))
+                             complaint_id=parse.text_filter(complaint_id, "--complaint",
+                                                            an_id=True))
     shown = form.action_list_rows(rows)
     title = (_("CAPA items late at {time}") if late else _("CAPA items at {time}")).format(
         time=ledger.local(now))
@@ -1369,7 +1370,8 @@ def return_list_cmd(
     if limit is None:
         limit = 200 if fmt == "table" else 0
     listing = views.return_stream(ledger, open_only=open_only,
-                                  complaint_id=parse.id_filter(complaint, "--complaint"),
+                                  complaint_id=parse.text_filter(complaint, "--complaint",
+                                                                 an_id=True),
                                   limit=parse.positive_int(limit, "--limit", allow_zero=True))
     tz = ledger.tz
     if fmt == "table":

@@ -136,24 +136,20 @@ DIRECTION = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 LINE_BREAKS = frozenset("\u2028\u2029\x85")
 
 
-def text_filter(value: str | None, field: str) -> str | None:
-    """A text a listing is filtered by: an empty one is refused, not taken as no filter
-    (a cron line whose variable came out empty listed the whole ledger as if filtered)."""
+def text_filter(value: str | None, field: str, *, an_id: bool = False) -> str | None:
+    """A text a listing is filtered by (`an_id`: a complaint's id): an empty one is
+    refused, not taken as no filter (a cron line whose variable came out empty listed
+    the whole ledger as if filtered)."""
     found = text(value, field)
     if value is not None and found is None:
-        raise BadInput(_("{field} is empty: it would match every complaint").format(
-            field=field), hint=_("give part of what to match, or leave {field} out").format(
-                field=field), code="empty_filter", field=field)
-    return found
-
-
-def id_filter(value: str | None, field: str) -> str | None:
-    """A record's id a listing is filtered by: an empty one is refused (text_filter)."""
-    found = text(value, field)
-    if value is not None and found is None:
-        raise BadInput(_("{field} is empty: it would list every complaint's").format(
-            field=field), hint=_("give a complaint's id, or leave {field} out").format(
-                field=field), code="empty_filter", field=field)
+        if an_id:
+            message, hint = (_("{field} is empty: it would list every complaint's"),
+                             _("give a complaint's id, or leave {field} out"))
+        else:
+            message, hint = (_("{field} is empty: it would match every complaint"),
+                             _("give part of what to match, or leave {field} out"))
+        raise BadInput(message.format(field=field), hint=hint.format(field=field),
+                       code="empty_filter", field=field)
     return found
 
 

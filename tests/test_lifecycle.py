@@ -205,6 +205,12 @@ def test_amend_clear_empties_an_optional_field_typed_by_mistake(ledger):
     assert ledger.snapshot() == before
 
 
+def _open_dues(ledger, cid):
+    """A complaint's assign and resolve deadlines, as `show` gives them."""
+    return {k: v for k, v in ledger.json("show", cid)["deadlines"].items()
+            if k in ("assign", "resolve")}
+
+
 def test_amend_after_a_policy_change_keeps_the_policy_the_deadline_was_promised_by(ledger):
     """Correcting a received time by five minutes after `policy set resolve … 1wd`
     pulled the promised resolve deadline in by days (and escalated it): the amendment
@@ -213,8 +219,7 @@ def test_amend_after_a_policy_change_keeps_the_policy_the_deadline_was_promised_
     a, b = ledger.log(), ledger.log(customer="华南机电")
 
     def dues(cid):
-        return {k: v for k, v in ledger.json("show", cid)["deadlines"].items()
-                if k in ("assign", "resolve")}
+        return _open_dues(ledger, cid)
 
     promised = dues(b)
     ledger("amend", a, "--received", "2026-09-30 10:05", "--reason", "录错五分钟")
@@ -246,8 +251,7 @@ def test_amend_after_a_zone_or_calendar_change_keeps_the_day_the_deadline_was_se
     a, b = ledger.log(), ledger.log(customer="华南机电")
 
     def dues(cid):
-        return {k: v for k, v in ledger.json("show", cid)["deadlines"].items()
-                if k in ("assign", "resolve")}
+        return _open_dues(ledger, cid)
 
     promised = dues(a)
     ledger("amend", b, "--received", "2026-09-30 10:05", "--reason", "录错五分钟")
