@@ -1080,57 +1080,59 @@ def check_last_contact(cur: sqlite3.Cursor) -> list[Problem]:
             for cid, stored, expected in cur.execute(sql).fetchall()]
 
 
+# What check_returns compares of a return, in its order: the kind of a finding, whether
+# it is compared only when the events hold it (none in a ledger from before they did),
+# and what a finding says. Its query gives each as (stored, from the events).
+_RETURN_FIGURES = (
+    ("return_opened", True, N_("the return's opening time and authorised quantity are not "
+                               "what its return-open event recorded")),
+    ("return_costs", False, N_("the return's cost of loss and repair cost are not the sums "
+                               "of its dispositions")),
+    ("inspection", True, N_("the return's inspection is not what its latest inspection "
+                            "recorded")),
+    ("received_qty", False, N_("received_qty is not the sum of the return's receipts")),
+    ("disposed_qty", False, N_("disposed_qty is not the sum of the return's dispositions")),
+    ("return_stage", False, N_("the return's stage is not the one its latest step recorded")),
+)
+
+
 def check_returns(cur: sqlite3.Cursor) -> list[Problem]:
     """Each return's quantities are the sums its receive and dispose events recorded, its
     costs the sums of its dispositions, its opening time and authorised quantity what
     its return-open event recorded, its stage the one its latest return event
     recorded, and its inspection (result, defective quantity, cause, note) what its
-    latest inspection recorded."""
+    latest inspection recorded (_RETURN_FIGURES)."""
     def total(kind: str) -> str:
         return ("(SELECT coalesce(sum(json_extract(e.data, '$.qty')), 0) FROM events e "
                 f"WHERE e.return_id = r.id AND e.kind = '{kind}' AND json_valid(e.data))")
 
-    opened = ("(SELECT json_array(e.at, json_extract(e.data, '$.authorised_qty')) FROM events e "
-              "WHERE e.return_id = r.id AND e.kind = 'return-open' AND json_valid(e.data) "
-              "ORDER BY e.id LIMIT 1)")
-    costs = ("(SELECT json_array(coalesce(sum(d.cost_of_loss), 0), coalesce(sum(d.repair_cost), "
-             "0)) FROM return_dispositions d WHERE d.return_id = r.id)")
-    sql = (f"SELECT r.id, json_array(r.opened_at, r.authorised_qty), {opened}, "
-           f"json_array(r.cost_of_loss, r.repair_cost), {costs}, "
-           f"r.received_qty, {total('return-receive')}, r.disposed_qty, "
-           f"{total('return-dispose')}, r.stage, (SELECT CASE e.kind WHEN 'return-open' "
-           "THEN 'authorised' ELSE json_extract(e.data, '$.stage') END FROM events e "
-           f"WHERE e.return_id = r.id AND e.kind IN {_in(RETURN_KINDS)} "
-           "AND json_valid(e.data) ORDER BY e.id DESC LIMIT 1), json_array(r.result, "
-           "r.defective_qty, r.cause, r.inspection_note), (SELECT json_array(json_extract("
-           "e.data, '$.result'), json_extract(e.data, '$.defective_qty'), json_extract(e.data, "
-           "'$.cause'), json_extract(e.data, '$.note')) FROM events e WHERE e.return_id = r.id "
-           "AND e.kind = 'return-inspect' AND json_valid(e.data) ORDER BY e.id DESC LIMIT 1) "
-           "FROM returns r ORDER BY r.id")
+    pairs = (
+        ("json_array(r.opened_at, r.authorised_qty)",
+         "(SELECT json_array(e.at, json_extract(e.data, '$.authorised_qty')) FROM events e "
+         "WHERE e.return_id = r.id AND e.kind = 'return-open' AND json_valid(e.data) "
+         "ORDER BY e.id LIMIT 1)"),
+        ("json_array(r.cost_of_loss, r.repair_cost)",
+         "(SELECT json_array(coalesce(sum(d.cost_of_loss), 0), coalesce(sum(d.repair_cost), "
+         "0)) FROM return_dispositions d WHERE d.return_id = r.id)"),
+        ("json_array(r.result, r.defective_qty, r.cause, r.inspection_note)",
+         "(SELECT json_array(json_extract(e.data, '$.result'), json_extract(e.data, "
+         "'$.defective_qty'), json_extract(e.data, '$.cause'), json_extract(e.data, '$.note')) "
+         "FROM events e WHERE e.return_id = r.id AND e.kind = 'return-inspect' AND "
+         "json_valid(e.data) ORDER BY e.id DESC LIMIT 1)"),
+        ("r.received_qty", total("return-receive")),
+        ("r.disposed_qty", total("return-dispose")),
+        ("r.stage", "(SELECT CASE e.kind WHEN 'return-open' THEN 'authorised' ELSE "
+         "json_extract(e.data, '$.stage') END FROM events e WHERE e.return_id = r.id AND "
+         f"e.kind IN {_in(RETURN_KINDS)} AND json_valid(e.data) ORDER BY e.id DESC LIMIT 1)"),
+    )
+    sql = ("SELECT r.id, " + ", ".join(f"{have}, {want}" for have, want in pairs) +
+           " FROM returns r ORDER BY r.id")
     out = []
-    for rid, opening, opening_e, cost, cost_e, received, received_e, disposed, disposed_e, \
-            stage, stage_e, inspected, inspected_e in cur.execute(sql):
-        if opening_e is not None and opening != opening_e:
-            out.append(problem("return_opened", rid, opening, opening_e,
-                               N_("the return's opening time and authorised quantity are not "
-                                  "what its return-open event recorded")))
-        if cost != cost_e:
-            out.append(problem("return_costs", rid, cost, cost_e,
-                               N_("the return's cost of loss and repair cost are not the sums "
-                                  "of its dispositions")))
-        if inspected_e is not None and inspected != inspected_e:
-            out.append(problem("inspection", rid, inspected, inspected_e,
-                               N_("the return's inspection is not what its latest "
-                                  "inspection recorded")))
-        if received != received_e:
-            out.append(problem("received_qty", rid, received, received_e,
-                               N_("received_qty is not the sum of the return's receipts")))
-        if disposed != disposed_e:
-            out.append(problem("disposed_qty", rid, disposed, disposed_e,
-                               N_("disposed_qty is not the sum of the return's dispositions")))
-        if stage != stage_e:
-            out.append(problem("return_stage", rid, stage, stage_e,
-                               N_("the return's stage is not the one its latest step recorded")))
+    for rid, *values in cur.execute(sql):
+        for (kind, recorded_only, detail), have, want in zip(
+                _RETURN_FIGURES, values[::2], values[1::2], strict=True):
+            if have != want and not (recorded_only and want is None):
+                out.append(problem(kind, rid, have, want, detail))
     return out
 
 
