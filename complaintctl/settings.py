@@ -584,9 +584,6 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
         raise BadInput(_("nothing to change"),
                        hint=_("give --country, --add-holiday, --add-workday, "
                               "--add-closure or --remove"), code="nothing_to_change")
-    if country and country.upper() == lg.config.settings.get("country"):
-        notes.append(_("calendar is {country} already").format(country=country.upper()))
-        country = None  # (policy calendar --refresh takes the package's newest days)
     days = country_days(country, now, _range(lg.config.settings.get("calendar_years"))) \
         if country else None
     if days:
@@ -597,6 +594,10 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
             "SELECT day, kind, name FROM calendar_days WHERE source = 'user'").fetchall()}
         data: dict[str, Any] = {}
         old: dict[str, Any] = {}
+        # (read in this transaction; policy calendar --refresh takes the newest days)
+        if days and days["country"] == lg.config.settings.get("country"):
+            notes.append(_("calendar is {country} already").format(country=days["country"]))
+            days = None
         if days:
             old["country"] = lg.config.settings.get("country")
             store_calendar(cur, days)
