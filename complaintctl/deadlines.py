@@ -60,19 +60,27 @@ class Duration(NamedTuple):
         return f"{self.amount}{self.unit}"
 
 
-@lru_cache(maxsize=256)
-def parse_duration(value: str) -> Duration:
+def read_duration(value: str) -> Duration | None:
+    """A duration as typed (4h, 3wd, 3 工作日, 90天; 0 too), None if it is not one."""
     m = _DURATION.match(value)
     if not m:
+        return None
+    unit = m.group(2).lower()
+    return Duration(int(m.group(1)), _UNITS.get(unit, unit))
+
+
+@lru_cache(maxsize=256)
+def parse_duration(value: str) -> Duration:
+    found = read_duration(value)
+    if found is None:
         raise BadInput(_("cannot read duration {value}").format(value=shown(value)),
                        hint=_("type hours, calendar days or working days, e.g. 4h, 90d, 3wd "
                               "(or 4小时, 90天, 3工作日)"))
-    if int(m.group(1)) <= 0:
+    if found.amount <= 0:
         raise BadInput(_("duration {value} is no time at all").format(value=shown(value)),
                        hint=_("give at least 1 (e.g. 1h), or none for no deadline"),
                        code="zero_duration")
-    unit = m.group(2).lower()
-    return Duration(int(m.group(1)), _UNITS.get(unit, unit))
+    return found
 
 
 class Calendar:

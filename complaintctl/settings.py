@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from complaintctl import deadlines, words
 from complaintctl.errors import BadInput, LedgerError, Refused
 from complaintctl.i18n import N_, _, shown
-from complaintctl.parse import CATEGORIES
+from complaintctl.parse import CATEGORIES, half_width
 
 if TYPE_CHECKING:
     from complaintctl.store import Ledger
@@ -518,13 +518,13 @@ def _set_escalation(lg: Ledger, level_s: str, duration: str | None, role: str | 
     level = int(level_s)
     if duration is None:
         raise BadInput(_("give the working days late, e.g. 0wd, 1wd"), code="escalation_after")
-    raw = duration.strip().lower()  # 0wd is a threshold, not a duration
-    days = raw[:-2].strip()
-    if not (raw.endswith("wd") and days.isascii() and days.isdigit() and len(days) <= 3):
+    # 0wd is a threshold, not a duration; 1工作日 and １wd are 1wd
+    threshold = deadlines.read_duration(half_width(duration))
+    if threshold is None or threshold.unit != "wd" or threshold.amount > 999:
         raise BadInput(_("escalation threshold {duration} must be working days, e.g. 1wd"
                          ).format(duration=shown(duration)),
                        code="escalation_after", value=duration)
-    after = int(days)
+    after = threshold.amount
     with lg.write() as cur:
         old = {lvl: (a, r) for lvl, a, r in lg.config.escalation()}
         if role is None and level not in old:

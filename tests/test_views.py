@@ -493,3 +493,20 @@ def test_policy_show_csv_carries_every_part_and_a_rule_based_calendar_reads_righ
                            "Europe/Berlin;"), line
     zh = run("--lang", "zh", "policy", "show").stdout.strip().splitlines()[-1]
     assert "按规则" in zh and "官方数据截至" not in zh, zh
+
+
+def test_escalation_threshold_in_the_words_of_the_policy(ledger):
+    """`policy set 升级 2 1工作日` was refused as "must be working days" (only an ASCII
+    wd ending was read), while the deadlines take 4工作日 and the README lists the
+    Chinese units for `policy set`."""
+    from test_words import refused
+
+    for typed, days in (("2工作日", 2), ("1 个工作日", 1), ("３ｗｄ", 3), ("0wd", 0)):
+        level = "3" if days else "1"
+        ledger("policy", "set", "升级", level, typed)
+        got = {e["level"]: e["after_working_days"]
+               for e in ledger.json("policy", "show")["escalation"]}
+        assert got[int(level)] == days, typed
+    for typed in ("2天", "4小时", "1000wd", "wd", "1.5wd"):
+        refused(ledger, "policy", "set", "escalation", "3", typed,
+                message=f"escalation threshold '{typed}' must be working days, e.g. 1wd")
