@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import typer
+from typer._click.types import IntParamType
 
 from complaintctl import (
     complaints,
@@ -599,7 +600,20 @@ _REGION = typer.Option(None, help="sales region (区域)")
 _ORDER = typer.Option(None, help="order number")
 _PRODUCT = typer.Option(None, help="product model / spec")
 _LOT = typer.Option(None, help="lot or serial number")
-_QUANTITY = typer.Option(None, help="defective quantity")
+
+
+class _Count(IntParamType):
+    """An int as clerks type a count: ５, 5台, 5 pcs, 1,200 (parse.read_count); anything
+    else is refused in Click's words for an int."""
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        if isinstance(value, str) and (n := parse.read_count(value)) is not None:
+            return n
+        return super().convert(value, param, ctx)
+
+
+COUNT = _Count()
+_QUANTITY = typer.Option(None, click_type=COUNT, help="defective quantity")
 _SHIPPED = typer.Option(None, metavar="DATE", help="ship date")
 _DEPT_PART = typer.Option(None, "--dept", help="part of the department")
 _OWNER_PART = typer.Option(None, help="part of the owner's name")
@@ -1254,7 +1268,7 @@ def overdue_cmd(
 @command(return_app, "open")
 def return_open_cmd(
     complaint_id: str = typer.Argument(..., metavar="COMPLAINT"),
-    qty: int = typer.Option(..., "--qty", help="quantity authorised for return"),
+    qty: int = typer.Option(..., "--qty", click_type=COUNT, help="quantity authorised for return"),
     product: str | None = typer.Option(None, help="default: the complaint's product"),
     lot: str | None = typer.Option(None, help="default: the complaint's lot"),
     reason: str | None = typer.Option(None, help="why the goods come back"),
@@ -1275,7 +1289,8 @@ def return_open_cmd(
 @command(return_app, "receive")
 def return_receive_cmd(
     return_id: str = typer.Argument(..., metavar="RMA"),
-    qty: int = typer.Option(..., "--qty", help="quantity counted at the warehouse"),
+    qty: int = typer.Option(..., "--qty", click_type=COUNT,
+                             help="quantity counted at the warehouse"),
     note: str | None = typer.Option(None, help="a note kept with the step"),
     at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
 ) -> None:
@@ -1292,7 +1307,7 @@ def return_receive_cmd(
 def return_inspect_cmd(
     return_id: str = typer.Argument(..., metavar="RMA"),
     result: str = typer.Option(..., help=", ".join(parse.INSPECTION_RESULTS)),
-    defective: int = typer.Option(..., help="defective quantity found"),
+    defective: int = typer.Option(..., click_type=COUNT, help="defective quantity found"),
     cause: str | None = typer.Option(None, help="the cause the inspection found"),
     note: str | None = typer.Option(None, help="a note kept with the step"),
     at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
@@ -1313,7 +1328,7 @@ def return_inspect_cmd(
 def return_dispose_cmd(
     return_id: str = typer.Argument(..., metavar="RMA"),
     action: str = typer.Option(..., help=", ".join(parse.RETURN_ACTIONS)),
-    qty: int = typer.Option(..., "--qty", help="how many received units"),
+    qty: int = typer.Option(..., "--qty", click_type=COUNT, help="how many received units"),
     cost: str | None = typer.Option(None, metavar="AMOUNT", help="cost of loss"),
     repair_cost: str | None = typer.Option(None, metavar="AMOUNT", help="cost of the repair"),
     note: str | None = typer.Option(None, help="a note kept with the step"),

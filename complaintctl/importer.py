@@ -416,14 +416,7 @@ class Reader:
             def count(raw: str) -> int:
                 # full-width digits (５台), the register's unit after it (5台, 5 pcs), a
                 # comma between thousands (1,200)
-                text = parse.half_width(raw).strip()
-                unit = _UNIT.fullmatch(text)
-                if unit:
-                    text = unit.group(1)
-                if _THOUSANDS.fullmatch(text):
-                    text = text.replace(",", "")
-                whole = re.fullmatch(r"([0-9]+)(\.0*)?", text)
-                n = int(whole.group(1)) if whole else None
+                n = parse.read_count(raw)
                 if n is None or n <= 0:
                     raise BadInput(_("{value} is not a whole number above 0").format(
                         value=shown(raw)))
@@ -862,12 +855,6 @@ def _reached(steps: list[Step]) -> tuple[str, str | None]:
         except (IllegalTransition, KeyError):  # the writer refuses the row, naming it
             return state, s.kind
     return state, None
-
-
-# A count with the register's unit after it (the currency around an amount: parse.money).
-_UNIT = re.compile(r"\s*([0-9][0-9,]*)\s*(?:台|件|个|只|套|箱|盒|支|片|pcs?|units?)\.?\s*",
-                   re.IGNORECASE)
-_THOUSANDS = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+")
 
 
 def _through(own: dict[str, str], convert: Callable[[str], Any]) -> Callable[[str], Any]:

@@ -260,6 +260,19 @@ def half_width(value: str) -> str:
     return value.translate(_HALF_WIDTH)
 
 
+# A count as clerks type it and registers write it: a unit after it (5台, 5 pcs), commas
+# between thousands (1,200), a whole number as Excel stores it (5.0).
+_COUNT = re.compile(r"([+-]?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.0*)?\s*"
+                    r"(?:(?:台|件|个|只|套|箱|盒|支|片|pcs?|units?)\.?)?", re.IGNORECASE | re.ASCII)
+
+
+def read_count(value: str) -> int | None:
+    """The whole number of a count as typed (５台 too: full-width is read as
+    half-width), None if it is not one."""
+    m = _COUNT.fullmatch(half_width(value).strip())
+    return None if m is None else int(m.group(1) + m.group(2).replace(",", ""))
+
+
 def numbers_in(value: str, field: str, *, most: int = MAX_DURATION) -> str:
     """A word holding a number (a duration 4h, 3wd; an escalation level): the number
     in digits 0-9 (str.isdigit() accepts '²', which int() refuses) and at most `most`.

@@ -429,3 +429,23 @@ def test_a_return_is_numbered_by_the_year_it_was_entered(ledger):
     ledger("return", "open", cid, "--qty", "1", "--at", "2025-12-31 10:00")
     assert ledger.rows("SELECT id, year, opened_at FROM returns") == [
         ("RMA-2026-0001", 2026, "2025-12-31T02:00:00Z")]
+
+
+def test_counts_typed_as_clerks_write_them(ledger):
+    """`--quantity 5台`, `--qty ５台`, `1,200` were refused on the command line with
+    Click's "not a valid integer" while `import` read the same cells (the README lists
+    them): one reader for both now; other text is still refused, the ledger unchanged."""
+    from test_words import refused
+
+    cid = ledger.log("--quantity", "1,200", severity="high", received="2026-11-16 09:00")
+    other = ledger.log("--quantity", "５ 台", received="2026-11-16 09:30")
+    assert ledger.rows("SELECT quantity FROM complaints ORDER BY id") == [(1200,), (5,)]
+    rid = ledger("return", "open", cid, "--qty", "５台", "--at", "2026-11-16 10:00").stdout.strip()
+    ledger("return", "receive", rid, "--qty", "5 pcs", "--at", "2026-11-17 09:00")
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "4件",
+           "--at", "2026-11-18 09:00")
+    assert ledger.rows("SELECT authorised_qty, received_qty, defective_qty FROM returns") == \
+        [(5, 5, 4)]
+    for typed in ("5x", "1.5", "1,20台", "五台"):
+        refused(ledger, "amend", other, "--quantity", typed, "--reason", "x",
+                message=f"Invalid value for '--quantity': '{typed}' is not a valid int")
