@@ -463,8 +463,17 @@ _DAYS_BACK = {"today": 0, "yesterday": 1, "2 days ago": 2}
 # A day word with a time after it: 昨天 14:30, today 9:30, 今天 9点30分.
 _DAY_AND_TIME = re.compile("^(" + "|".join(w for w, meaning in _NOW_WORDS.items()
                                            if meaning in _DAYS_BACK) + r")\s*(.+)$")
-# A time of day as clerks write it: 9点, 9点30分, 09时30分 (9:30 ISO reads itself).
-_CJK_CLOCK = re.compile(r"^\s*([0-9]{1,2})\s*[点时]\s*(?:([0-9]{1,2})\s*分?)?\s*$")
+# A time of day as clerks write it: 9点, 9点30分, 09时30分00秒, 3点半, 9点整, with the part
+# of the day before it (下午3点, 晚上8点半, 下午 3:30); 9:30 alone ISO reads itself.
+_DAY_PART = r"(上午|早上|早晨|凌晨|中午|下午|傍晚|晚上|夜里)"
+_CJK_CLOCK = re.compile(rf"^\s*{_DAY_PART}?\s*([0-9]{{1,2}})\s*[点时]\s*(?:(半)|([0-9]{{1,2}})\s*"
+                        r"分?\s*(?:([0-9]{1,2})\s*秒)?)?\s*整?\s*$")
+_PART_CLOCK = re.compile(rf"^\s*{_DAY_PART}\s*([0-9]{{1,2}})()[:：]([0-9]{{2}})"
+                         r"(?:[:：]([0-9]{2}))?\s*$")
+_AFTERNOON = ("中午", "下午", "傍晚", "晚上", "夜里")
+# A date written any way, then such a time of day (2026-12-03 下午3点, 2026/12/3 15点半).
+_DATE_AND_CLOCK = re.compile(rf"^(.*?[0-9])\s*({_DAY_PART}?\s*[0-9]{{1,2}}\s*[点时].*|"
+                             rf"{_DAY_PART}\s*[0-9]{{1,2}}[:：].*)$")
 # A month and day without the year (3月5日): refused, the hint giving the year.
 _NO_YEAR = re.compile(r"^\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*[日号]?")
 
@@ -477,11 +486,25 @@ _HOUR_FRACTION = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{1,2}[.,]")
 
 
 def _clock(text: str) -> str:
-    """9点30分 -> 09:30 (an ISO time of day); other text as it is."""
-    m = _CJK_CLOCK.match(text)
-    if m:
-        return f"{int(m.group(1)):02d}:{int(m.group(2) or 0):02d}"
-    return text
+    """9点30分 -> 09:30, 下午3点半 -> 15:30 (an ISO time of day); other text, and a time
+    its part of the day contradicts (上午15点, 晚上12点: which night?), as it is, for
+    the caller to refuse."""
+    m = _CJK_CLOCK.match(text) or _PART_CLOCK.match(text)
+    if not m:
+        return text
+    part, hour = m.group(1), int(m.group(2))
+    minute = 30 if m.group(3) else int(m.group(4) or 0)
+    second = int(m.group(5) or 0)
+    if part in _AFTERNOON:
+        if part == "中午" and not 11 <= hour <= 13:
+            hour += 12 if 1 <= hour <= 2 else 99  # 中午1点 is 13:00
+        elif part != "中午":  # 下午3点 is 15:00, 下午15点 too; 晚上12点: which night?
+            hour = hour + 12 if 1 <= hour <= 11 else hour if hour >= 13 else 99
+    elif part is not None:
+        hour = 0 if part == "凌晨" and hour == 12 else hour if hour <= 12 else 99
+    if hour > 23 or minute > 59 or second > 59:
+        return text
+    return f"{hour:02d}:{minute:02d}" + (f":{second:02d}" if second else "")
 
 
 class _ZoneInWords(ValueError):
@@ -587,6 +610,10 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date") ->
     if m:
         raw = (f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d} "
                f"{_clock(m.group(4).strip())}").strip()
+    if _CJK_CLOCK.match(raw) or _PART_CLOCK.match(raw):  # a time alone names no day
+        raw = _clock(raw)
+    elif (m := _DATE_AND_CLOCK.match(raw)) and (clock := _clock(m.group(2))) != m.group(2):
+        raw = f"{m.group(1)} {clock}"
     m = _NO_YEAR.match(raw)
     if m:
         raise BadInput(_("cannot read {field} {value}: it has no year").format(
@@ -645,7 +672,7 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date") ->
 
 # A time of day in what was typed: 14:30, 14：30, 9点, 09时, T14, 3pm, 下午 (_CLOCK), or
 # the word now.
-_CLOCK = r"[0-9][:：][0-9]|[0-9]\s*[点时]|T[0-9]|[0-9]\s*[ap]\.?m\b|上午|下午|晚上"
+_CLOCK = (r"[0-9][:：][0-9]|[0-9]\s*[点时]|T[0-9]|[0-9]\s*[ap]\.?m\b|" + _DAY_PART)
 _CLOCK_TYPED = re.compile(_CLOCK, re.IGNORECASE)
 _TIME_TYPED = re.compile(rf"{_CLOCK}|^\s*(now|现在)\s*$", re.IGNORECASE)
 

@@ -512,12 +512,31 @@ def test_year_first_dates_are_taken(ledger, when):
     ("昨天 14:30", "2026-11-22T06:30:00Z"), ("今天 9点30分", "2026-11-23T01:30:00Z"),
     ("yesterday 8:05", "2026-11-22T00:05:00Z"), ("前天", "2026-11-20T16:00:00Z"),
     ("2026年11月1日 9点30分", "2026-11-01T01:30:00Z"), ("2026年11月2日 09时05分",
-                                                    "2026-11-02T01:05:00Z")])
+                                                    "2026-11-02T01:05:00Z"),
+    # the part of the day, half past, seconds, and any date before them
+    ("2026年11月3日 下午3点", "2026-11-03T07:00:00Z"), ("昨天 下午3点", "2026-11-22T07:00:00Z"),
+    ("今天上午9点半", "2026-11-23T01:30:00Z"), ("2026-11-03 晚上8点", "2026-11-03T12:00:00Z"),
+    ("2026/11/3 15点半", "2026-11-03T07:30:00Z"),
+    ("2026-11-03 下午 3:30", "2026-11-03T07:30:00Z"),
+    ("2026年11月03日 09时30分15秒", "2026-11-03T01:30:15Z"),
+    ("2026.11.3 中午1点", "2026-11-03T05:00:00Z"),
+    ("2026年11月3日 凌晨12点", "2026-11-02T16:00:00Z"),
+    ("2026年11月3日 9点整", "2026-11-03T01:00:00Z")])
 def test_the_days_and_times_clerks_say_are_taken(ledger, when, stored):
     """The clock is pinned at 23 November 2026 20:00 in Shanghai."""
     cid = ledger(*NEW[:-2], "--received", when, "--channel", "phone", "--category", "quality",
                  "--severity", "low").stdout.strip()
     assert complaint(ledger, cid, "received_at") == (stored,)
+
+
+@pytest.mark.parametrize(("when", "why"), [
+    ("2026年11月3日 晚上12点", ""), ("2026年11月3日 上午15点", ""), ("2026-11-03 下午", ""),
+    ("2026-11-03 25点", ""),
+    ("下午3点", ": it does not name one day (its year, month and day)")])
+def test_a_time_of_day_its_part_contradicts_or_alone_is_refused(ledger, when, why):
+    """晚上12点 names no one night; 上午15点 contradicts itself; a time alone, no day."""
+    refused(ledger, *NEW[:-2], "--received", when, "--channel", "phone", "--category",
+            "quality", "--severity", "low", message=f"cannot read --received {when!r}{why}")
 
 
 @pytest.mark.parametrize("when", ["3月5日", "11月1日 10:00"])
