@@ -331,14 +331,43 @@ def guarded(func: Callable[..., R], /, *args: Any, **kw: Any) -> R:
             ledger.close()
 
 
+class _Nowhere:
+    """Standard output closed when the command started (`>&-`), which Python gives as
+    None: the run goes on into /dev/null (a step is recorded, not half done), and one
+    that wrote anything then fails as on a full disk (finish): its data went nowhere."""
+
+    def __init__(self, binary: bool = False) -> None:
+        self.stream: Any = (open(os.devnull, "wb") if binary  # noqa: SIM115
+                            else open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+        self.wrote = False
+        if not binary:
+            self.buffer = _Nowhere(binary=True)
+
+    def write(self, data: Any) -> int:
+        self.wrote = self.wrote or bool(data)
+        return int(self.stream.write(data))
+
+    def used(self) -> bool:
+        return self.wrote or self.buffer.wrote
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
 def usable_streams() -> None:
-    """A stdout or stderr closed when the command started (`>&-`), which Python gives
-    as None, becomes /dev/null: the run goes on and its exit code tells, rather than
-    failing after its step is recorded. COLUMNS=0 (or empty), a width no table fits
-    in (every table printed nothing), counts as not set: the terminal's, or 80."""
-    for name in ("stdout", "stderr"):
-        if getattr(sys, name) is None:
-            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+    """A stdout closed when the command started becomes _Nowhere, a stderr /dev/null.
+    A stream in an encoding that cannot write every character (a latin-1 or ASCII
+    locale, LC_ALL=C) writes '?' for those it cannot, rather than failing half-way
+    through a table. COLUMNS=0 (or empty), a width no table fits in (every table
+    printed nothing), counts as not set: the terminal's, or 80."""
+    if sys.stdout is None:
+        sys.stdout = _Nowhere()
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding not in ("utf8", "gb18030") and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     for name in ("COLUMNS", "LINES"):
         if os.environ.get(name, "1").strip() in ("", "0"):
             del os.environ[name]
@@ -389,6 +418,15 @@ def finish(run: Callable[[], object]) -> int:
         _err(_("Hint: {hint}").format(
             hint=_("this is a bug in complaintctl, or a value changed in the ledger by hand "
                    "(complaintctl verify names those); the ledger was left as it was")))
+        code = 1
+    if code == 0 and isinstance(sys.stdout, _Nowhere) and sys.stdout.used():
+        reason = _("cannot write the output: {reason}").format(
+            reason=_("standard output is closed"))
+        written = _STATE.get("written")
+        if written is not None:
+            reason = _("{reason}; {id} was recorded all the same").format(reason=reason,
+                                                                         id=written)
+        _err(_("Error: {message}").format(message=reason))
         code = 1
     return code
 

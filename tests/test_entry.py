@@ -878,15 +878,60 @@ LOG_ALL = ("log", "--customer", "Acme", "--description", "d", "--channel", "phon
 def test_a_step_with_a_closed_stream_is_recorded_and_says_so_by_its_exit(ledger, closed):
     """`>&-` or `2>&-`: Python gives None for the stream; the step printed its id and
     then failed with a traceback, "unexpected failure … left as it was" and exit 1,
-    though the complaint was recorded (a script that retries logs it twice)."""
+    though the complaint was recorded (a script that retries logs it twice). Then it
+    ended 0 with its id printed nowhere: a closed stdout fails as a full disk does,
+    naming what was recorded; a closed stderr loses only the confirmation."""
     before = len(ledger.rows("SELECT id FROM complaints"))
     proc = subprocess.run([sys.executable, "-m", "complaintctl", *LOG_ALL],
                           stdin=subprocess.DEVNULL, capture_output=True, text=True,
                           timeout=60, env=_env(ledger.db),
                           preexec_fn=lambda: os.close(closed))  # noqa: PLW1509
-    assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr and "unexpected" not in proc.stderr
     assert len(ledger.rows("SELECT id FROM complaints")) == before + 1
+    if closed == 2:
+        assert proc.returncode == 0
+        return
+    assert proc.returncode == 1
+    (cid,) = ledger.rows("SELECT id FROM complaints ORDER BY rowid DESC LIMIT 1")[0]
+    assert proc.stderr.endswith(f"Error: cannot write the output: standard output is closed; "
+                                f"{cid} was recorded all the same\n"), proc.stderr
+
+
+@pytest.mark.parametrize("args", [("list", "--format", "json"), ("overdue",), ("--help",)])
+def test_a_listing_into_a_closed_stdout_fails_and_nothing_printed_passes(ledger, args):
+    """`complaintctl list --format json >&-` ended 0 with the data gone; a run that
+    writes nothing (overdue --quiet with nothing late) still ends 0."""
+    ledger.log()
+
+    def closed(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "complaintctl", *argv],
+                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True, timeout=60,
+                              env=_env(ledger.db), preexec_fn=lambda: os.close(1))  # noqa: PLW1509
+
+    proc = closed(*args)
+    assert proc.returncode == 1
+    assert proc.stderr == "Error: cannot write the output: standard output is closed\n"
+    assert closed("--quiet", "overdue", "--as-of", "2026-01-01").returncode == 0
+
+
+@pytest.mark.parametrize("args", [("list",), ("show", "CC-2026-0001"), ("--help",),
+                                  ("policy", "show"), ("report", "--month", "2026-09")])
+def test_a_locale_that_cannot_write_chinese_gets_question_marks_not_a_failure(ledger, args):
+    """LC_ALL=C without Python's UTF-8 mode (an old server's cron): every table, the help
+    and `show` failed half-way with "unexpected failure: UnicodeEncodeError", part of
+    the output already on stdout. What the stream cannot write is written '?'."""
+    ledger.log(customer="华东电器有限公司")
+    proc = subprocess.run([sys.executable, "-m", "complaintctl", *args],
+                          stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
+                          env=_env(ledger.db, LC_ALL="C", LANG="C", PYTHONUTF8="0",
+                                   PYTHONIOENCODING=""))
+    assert proc.returncode == 0, proc.stderr
+    assert b"unexpected" not in proc.stderr and b"Traceback" not in proc.stderr
+    if args[0] == "--help":  # Click writes its help in UTF-8 whatever the locale
+        return
+    assert proc.stdout.isascii() and b"?" in proc.stdout
+    assert b"CC-2026-0001" in proc.stdout or args[0] in ("policy", "report")
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
