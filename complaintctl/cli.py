@@ -245,8 +245,20 @@ def _actor() -> str:
 
 
 def _machine_timezone() -> str:
+    """TZ (PRC, Asia/Shanghai, :/usr/share/zoneinfo/Asia/Shanghai; one the ledger cannot
+    read, such as a POSIX rule CST-8, is refused by init with the way to name the zone),
+    else /etc/localtime's, else UTC."""
     tz = os.environ.get("TZ", "").lstrip(":")
-    if tz and "/" in tz or tz == "UTC":
+    if "zoneinfo/" in tz:
+        tz = tz.split("zoneinfo/", 1)[1]
+    if tz:
+        try:
+            settings.zone(tz)
+        except BadInput:
+            raise BadInput(_("this machine's time zone TZ={tz} is not a zone name complaintctl "
+                             "can read").format(tz=tz),
+                           hint=_("name the ledger's zone: --timezone Asia/Shanghai"),
+                           code="unknown_timezone", value=tz) from None
         return tz
     try:
         target = os.path.realpath("/etc/localtime")
@@ -284,7 +296,7 @@ def init_cmd(
         language = i18n.lang()
     ledger = _create(path, {"country": country.strip().upper(),
                             "currency": settings.currency(currency),
-                            "timezone": timezone_ or _machine_timezone(),
+                            "timezone": _machine_timezone() if timezone_ is None else timezone_,
                             "language": language or ""})
     _STATE["written"] = str(path)  # an interruption from here on: it is there
     s = ledger.config.settings

@@ -255,7 +255,8 @@ def _category_words(categories: tuple[str, ...], labels: dict[str, dict[str, str
 def initial(init: dict[str, str], now: datetime) -> tuple[dict[str, str], dict[str, Any]]:
     """(settings, country calendar) of a new ledger, checked before anything is made."""
     values = dict(DEFAULT_SETTINGS)
-    values.update({k: v for k, v in init.items() if v})
+    # an empty language is none chosen; an empty country or zone is refused by its check
+    values.update({k: v for k, v in init.items() if v or k in ("country", "timezone")})
     zone(values["timezone"])
     return values, country_days(values["country"], now)
 

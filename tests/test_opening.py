@@ -554,3 +554,33 @@ def test_a_first_import_waits_for_another_writer_as_a_step_does(ledger, tmp_path
     assert importing.returncode == 0, err
     assert "Import batch 1: 1 new complaint" in err
     assert ledger.rows("SELECT source_key FROM complaints") == [("R-1",)]
+
+
+@pytest.mark.parametrize(("tz", "stored"), [("PRC", "PRC"), ("Japan", "Japan"),
+                                             (":/usr/share/zoneinfo/Asia/Tokyo", "Asia/Tokyo")])
+def test_init_takes_the_machines_zone_from_any_tz_that_names_one(tmp_path, monkeypatch, tz,
+                                                                  stored):
+    """TZ=PRC (common on Chinese servers) was dropped for /etc/localtime's zone (UTC
+    here) without a word: every deadline and report day 8 hours off."""
+    monkeypatch.setenv("TZ", tz)
+    db = tmp_path / "ledger.db"
+    ok(db, "init")
+    assert json.loads(ok(db, "policy", "show", "--format", "json"))["timezone"] == stored
+
+
+@pytest.mark.parametrize(("args", "env", "message"), [
+    ((), "CST-8", "this machine's time zone TZ=CST-8 is not a zone name complaintctl can read"),
+    (("--timezone", ""), None, "unknown time zone ''"),
+    (("--country", ""), None, "unknown country calendar ''"),
+    (("--country", " "), None, "unknown country calendar ''")])
+def test_init_refuses_a_zone_or_country_it_cannot_read_and_makes_no_file(tmp_path, monkeypatch,
+                                                                        args, env, message):
+    """A POSIX TZ rule names no zone; `--timezone "$ZONE"` with the variable unset made a
+    UTC ledger, `--country ""` a CN one, each without a word."""
+    if env is not None:
+        monkeypatch.setenv("TZ", env)
+    db = tmp_path / "ledger.db"
+    result = invoke(db, "init", *args)
+    assert result.exit_code == 2, result.output
+    assert f"Error: {message}" in result.stderr
+    assert not db.exists()
