@@ -174,7 +174,9 @@ def text(value: str | None, field: str, *, multiline: bool = False,
         return None
     import unicodedata  # here, not at the top: about 1 ms that read-only commands skip
 
-    value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    if multiline:  # a one-line field names the carriage return it holds (0x0d)
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = unicodedata.normalize("NFC", value)
     value = value.translate(_INVISIBLE).strip()
     if _not_utf8(value):
         raise BadInput(_("{field} {value} is not valid text (not UTF-8)").format(

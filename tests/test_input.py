@@ -119,7 +119,8 @@ def test_invisible_characters_are_dropped_and_direction_marks_refused(ledger):
     second = ledger.log(customer="华东\u200b电器\ufeff", received="2026-10-02 09:00")
     assert ledger.rows("SELECT customer, repeat_of FROM complaints WHERE id = ?",
                        (second,)) == [("华东电器", first)]
-    for bad, char in (("Acme\u202eevil", "0x202e"), ("Acme\u2028Ltd", "0x2028")):
+    for bad, char in (("Acme\u202eevil", "0x202e"), ("Acme\u2028Ltd", "0x2028"),
+                      ("A\rB", "0x0d"), ("A\r\nB", "0x0d"), ("A\nB", "0x0a")):
         args = list(LOG)
         args[args.index("--customer") + 1] = bad
         refused(ledger, *args, code=2,
