@@ -663,7 +663,10 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date") ->
         wall = parsed
         parsed = parsed.replace(tzinfo=tz).astimezone(UTC)  # a fold: its first time
         later = parsed.astimezone(tz)
-        if later.replace(tzinfo=None) != wall:  # the clocks went forward over it
+        if later.replace(tzinfo=None) != wall and (
+                wall.time() != time(0) or _CLOCK_TYPED.search(raw)):
+            # the clocks went forward over it; a day typed alone whose midnight they went
+            # over (America/Santiago, Africa/Cairo) starts at its first instant, 01:00
             raise BadInput(_("{field} {value}: the clocks of {zone} went forward over that "
                              "time").format(field=field, value=shown(value), zone=tz),
                            hint=_("type the time as the clocks showed it: {time}").format(
@@ -704,7 +707,9 @@ def parse_day(value: str, *, now: datetime, tz: tzinfo, field: str = "date") -> 
                    "the ledger's time zone").format(field=field), code="day_with_time",
             value=value)
     local = parse_when(value, now=now, tz=tz, field=field).astimezone(tz)
-    if local.time() != time(0):  # a time in another form (14.30, 1430, 14h30)
+    # a time in another form (14.30, 1430, 14h30): not the day's first instant (00:00,
+    # or 01:00 where the clocks went forward over midnight)
+    if local.astimezone(UTC) != datetime.combine(local.date(), time(0), tz).astimezone(UTC):
         raise BadInput(_("{field} takes a day, not a time of day: {value}").format(
             field=field, value=shown(value)),
             hint=_("type the day alone, e.g. {field} 2026-03-04: the day is taken whole, in "

@@ -721,3 +721,27 @@ def test_an_account_without_a_name_acts_by_its_uid(run, monkeypatch):
               "--severity", "low", "--channel", "phone").stdout.strip()
     assert run.rows("SELECT actor FROM events WHERE complaint_id = ?", (cid,)) == [
         (f"uid {os.getuid()}",)]
+
+
+def test_a_day_whose_midnight_the_clocks_skipped_is_taken_from_its_first_instant(run):
+    """America/Santiago goes from 00:00 to 01:00 on 6 September 2026: every option
+    taking a day refused 2026-09-06 ("the clocks went forward over that time"), and the
+    time its hint offered was refused as "a day, not a time of day": no closure, no
+    report of that week, no ship date that day. A time typed in the gap is still refused."""
+    from test_words import refused
+
+    run("init", "--country", "CL", "--timezone", "America/Santiago")
+    run("policy", "calendar", "--add-closure", "2026-09-06")
+    cid = run("log", "--customer", "S", "--description", "x", "--channel", "phone",
+              "--category", "quality", "--severity", "low", "--shipped", "2026-09-06",
+              "--received", "2026-09-06").stdout.strip()
+    assert run.rows("SELECT received_at, shipped_on FROM complaints WHERE id = ?", (cid,)) == \
+        [("2026-09-06T04:00:00Z", "2026-09-06")]  # 01:00 at -03:00
+    week = run.json("report", "--week", "2026-09-06")["period"]
+    assert (week["from"], week["to"]) == ("2026-08-31", "2026-09-06")
+    assert [c["id"] for c in run.json("list", "--since", "2026-09-06", "--until",
+                                      "2026-09-06")] == [cid]
+    refused(run, "log", "--customer", "S", "--description", "x", "--channel", "phone",
+            "--category", "quality", "--severity", "low", "--received", "2026-09-06 00:30",
+            message="--received '2026-09-06 00:30': the clocks of America/Santiago went "
+                    "forward over that time")
