@@ -57,12 +57,13 @@ TABLE: dict[str, tuple[Word, ...]] = {
         _w("billing", None, "账务", "开票", "发票", "结算"),
         _w("other", None, "其他", "其它"),
     ),
-    # 低级/中级/高级/特殊投诉 (the escalation procedure), and the defect grades
-    # 致命/严重/一般/轻微 (critical, major, minor, trivial) clerks also use.
+    # 低级/中级/高级/特殊投诉 (the escalation procedure), the defect grades
+    # 致命/严重/一般/轻微 (critical, major, minor, trivial) clerks also use, and the
+    # report form's 处置紧急度 很急/急/普通 (and the 处理单's 急件/普通件).
     "severity": (
-        _w("critical", None, "紧急", "特殊", "特殊投诉", "特急", "致命", "重大投诉"),
+        _w("critical", None, "紧急", "特殊", "特殊投诉", "特急", "致命", "重大投诉", "很急"),
         _w("high", None, "高", "高级", "高级投诉", "重要", "重大", "严重", "major",
-           "急件", "重要投诉", "严重投诉"),
+           "急件", "重要投诉", "严重投诉", "急"),
         _w("medium", None, "中", "中级", "中级投诉", "一般", "普通", "普通件", "normal",
            "一般投诉"),
         _w("low", None, "低", "低级", "低级投诉", "轻微", "minor", "轻微投诉"),

@@ -556,6 +556,7 @@ def test_no_such_day_year_first(ledger):
 
 @pytest.mark.parametrize(("field", "typed", "code"), [
     ("severity", "重大投诉", "critical"), ("severity", "重要投诉", "high"),
+    ("severity", "很急", "critical"), ("severity", "急", "high"), ("severity", "普通", "medium"),
     ("severity", "一般投诉", "medium"), ("severity", "轻微投诉", "low"),
     ("satisfaction", "非常不满意", "unsatisfied"), ("satisfaction", "不太满意", "unsatisfied"),
     ("inspection", "不良品", "defect-confirmed"), ("disposition", "赔款", "compensation"),
