@@ -584,7 +584,8 @@ def _year_first(raw: str, field: str, value: str) -> str:
     return day.isoformat() + rest
 
 
-def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date") -> datetime:
+def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
+               day: bool = False) -> datetime:
     """A user's WHEN → an aware datetime in UTC.
 
     Accepts ISO 8601 and other year-first dates (2026/3/4, 2026.3.4), 2026年3月4日
@@ -656,8 +657,9 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date") ->
         except (ValueError, OverflowError):
             raise BadInput(_("cannot read {field} {value}").format(
                 field=field, value=shown(value)),
-                hint=_("type a date like 2026-03-04 or 2026-03-04 14:30 (2026年3月4日 "
-                       "14点30分), or now, today, yesterday (昨天 14:30)")) from None
+                hint=_("type a date like 2026-03-04 or 2026年3月4日, or today, yesterday")
+                if day else _("type a date like 2026-03-04 or 2026-03-04 14:30 (2026年3月4日 "
+                              "14点30分), or now, today, yesterday (昨天 14:30)")) from None
     _check_year(parsed.year, field, value)  # before any time-zone arithmetic
     if parsed.tzinfo is None:
         wall = parsed
@@ -706,7 +708,7 @@ def parse_day(value: str, *, now: datetime, tz: tzinfo, field: str = "date") -> 
             hint=_("type the day alone, e.g. {field} 2026-03-04: the day is taken whole, in "
                    "the ledger's time zone").format(field=field), code="day_with_time",
             value=value)
-    local = parse_when(value, now=now, tz=tz, field=field).astimezone(tz)
+    local = parse_when(value, now=now, tz=tz, field=field, day=True).astimezone(tz)
     # a time in another form (14.30, 1430, 14h30): not the day's first instant (00:00,
     # or 01:00 where the clocks went forward over midnight)
     if local.astimezone(UTC) != datetime.combine(local.date(), time(0), tz).astimezone(UTC):

@@ -745,3 +745,14 @@ def test_a_day_whose_midnight_the_clocks_skipped_is_taken_from_its_first_instant
             "--category", "quality", "--severity", "low", "--received", "2026-09-06 00:30",
             message="--received '2026-09-06 00:30': the clocks of America/Santiago went "
                     "forward over that time")
+
+
+@pytest.mark.parametrize("args", [("report", "--week", "本周"), ("list", "--since", "xyz"),
+                                  ("policy", "calendar", "--add-closure", "next")])
+def test_an_option_taking_a_day_hints_a_day_only(ledger, args):
+    """`--week 本周` hinted `2026-03-04 14:30 (2026年3月4日 14点30分)`, which --week then
+    refused as "takes a day, not a time of day"."""
+    from test_words import refused
+
+    refused(ledger, *args, message=f"cannot read {args[-2]} {args[-1]!r}",
+            hint="type a date like 2026-03-04 or 2026年3月4日, or today, yesterday")
