@@ -510,6 +510,28 @@ def console(on_broken_pipe: Callable[[], None] | None = None) -> Console:
     return _Console(highlight=False, emoji=False, markup=False)
 
 
+def _cut(text: str, width: int) -> str:
+    """`text` in `width` columns, cut with "~" (ASCII) when longer: a CJK character is
+    two columns, and one that would cross the edge goes whole."""
+    from rich.cells import cell_len
+
+    if cell_len(text) <= width:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = cell_len(ch)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "~"
+
+
+def ellipsis() -> str:
+    """What stands for text left out: "…", or ".." where --ascii draws the lines."""
+    return ".." if _STYLE["ascii"] else "…"
+
+
 def _box() -> Box:
     from rich import box
 
@@ -732,8 +754,11 @@ def fitted_table(rows: Sequence[dict[str, Any]], cols: Sequence[Col], tz: tzinfo
         excess -= 1
     table = Table(title=Text(title) if title else None, box=_box(), title_justify="left",
                   pad_edge=False, padding=(0, 0))
+    if _STYLE["ascii"]:  # "…" is as ambiguous in width as the box lines --ascii avoids
+        cells = [[_cut(v, w) for v, w in zip(line, widths, strict=True)] for line in cells]
     for c, w in zip(cols, widths, strict=True):
-        table.add_column(Text(c.title()), width=w, no_wrap=True, overflow="ellipsis",
+        table.add_column(Text(c.title()), width=w, no_wrap=True,
+                         overflow="crop" if _STYLE["ascii"] else "ellipsis",
                          justify="right" if c.kind == "num" else "left")
     for r, line in zip(rows, cells, strict=True):
         table.add_row(*(Text(v) for v in line), style=(styles or {}).get(r.get("_style", ""), ""))
@@ -1085,7 +1110,8 @@ def trend_table(points: Sequence[dict[str, Any]], title: str) -> Table:
 
     table = Table(title=Text(title), box=None, title_justify="left", pad_edge=False)
     table.add_column(Text(_("figure")), no_wrap=True)
-    table.add_column(Text(f"{points[0]['label']} … {points[-1]['label']}"), no_wrap=True)
+    table.add_column(Text(f"{points[0]['label']} {ellipsis()} {points[-1]['label']}"),
+                     no_wrap=True)
     table.add_column(Text(points[0]["label"]), justify="right", no_wrap=True)
     table.add_column(Text(points[-1]["label"]), justify="right", no_wrap=True)
     for key, name in TREND_FIGURES:

@@ -387,6 +387,21 @@ def test_ascii_tables_for_cjk_terminals(ledger):
     assert ascii_.isascii() is False  # the Chinese text itself stays
 
 
+def test_ascii_tables_cut_text_without_the_ambiguous_ellipsis(ledger, monkeypatch):
+    """--ascii is for terminals that draw East Asian ambiguous-width characters double:
+    "…" is one of them, and every cut row of `--ascii list` stuck out a column."""
+    from rich.cells import cell_len
+
+    ledger.log(customer="华东电器有限公司股份有限公司", product="XD-200 电机（三相，380V，带编码器）")
+    ledger.log(customer="Acme", product="P")
+    monkeypatch.setenv("COLUMNS", "80")
+    plain = ledger("list").stdout
+    ascii_ = ledger("--ascii", "list").stdout
+    assert "…" in plain and "…" not in ascii_ and "华东电器有~" in ascii_
+    widths = {cell_len(line) for line in ascii_.splitlines()[1:] if line.strip()}
+    assert len(widths) == 1, ascii_
+
+
 def test_a_reopened_stage_names_its_round_in_either_language(ledger):
     """A resolution due again after an unsatisfied revisit is round 2: the table says
     so as the form does in Chinese (处理（第 2 轮）), as `resolve #2` in English."""
