@@ -392,7 +392,8 @@ def test_ascii_tables_cut_text_without_the_ambiguous_ellipsis(ledger, monkeypatc
     "…" is one of them, and every cut row of `--ascii list` stuck out a column."""
     from rich.cells import cell_len
 
-    ledger.log(customer="华东电器有限公司股份有限公司", product="XD-200 电机（三相，380V，带编码器）")
+    ledger.log(customer="华东电器有限公司股份有限公司",
+               product="XD-200 电机（三相，380V，带编码器）")
     ledger.log(customer="Acme", product="P")
     monkeypatch.setenv("COLUMNS", "80")
     plain = ledger("list").stdout
