@@ -1485,9 +1485,7 @@ def report_cmd(
     if sum((week, month, since is not None or until is not None)) != 1:
         raise BadInput(_("give one of --week [DATE], --month [YYYY-MM], or --since DATE "
                          "--until DATE"))
-    if section is not None and section not in render.REPORT_SECTIONS:
-        raise BadInput(_("--section {value} is not one of: {allowed}").format(
-            value=i18n.shown(section), allowed=", ".join(render.REPORT_SECTIONS)))
+    section = parse.choice(section, render.REPORT_SECTIONS, "--section", field="report_section")
     if fmt in ("table", "json") and section is not None:  # it was ignored, the whole shown
         raise BadInput(_("--section goes with csv or markdown"),
                        hint=_("e.g. --format csv --section {name}").format(name=section))
@@ -1992,15 +1990,15 @@ def export_cmd(
     the JSON keys as columns, the codes as values."""
     from complaintctl import exports, sheets
 
-    what = what.strip().lower()
-    if what not in exports.WHATS:
-        import difflib
-
-        near = difflib.get_close_matches(what, exports.WHATS, n=1, cutoff=0.75)
+    try:  # the code, or its name as the screens show it (投诉)
+        what = words.lookup("export_what", what, exports.WHATS)
+    except words.UnknownWord as exc:
         raise BadInput(_("what to export, {value}, is not one of: {allowed}").format(
-            value=i18n.shown(what), allowed=listing(exports.WHATS)),
-            hint=_("did you mean: complaintctl export {what} …?").format(what=near[0])
-            if near else None, code="bad_what", value=what)
+            value=i18n.shown(what.strip()), allowed=listing(
+                [w.code if i18n.lang() == "en" else f"{w.code}（{w.zh}）" for w in exc.choices])),
+            hint=_("did you mean: complaintctl export {what} …?").format(
+                what=words.lookup("export_what", exc.suggestion))
+            if exc.suggestion else None, code="bad_what", value=what) from None
     if fmt is None:
         fmt = Path(output).suffix.lower().lstrip(".")
         if fmt not in _EXPORT_FORMATS:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from complaintctl import deadlines, workflow
+from complaintctl import deadlines, words, workflow
 from complaintctl.errors import BadInput, NotFound, Refused
 from complaintctl.i18n import _, listing, ngettext, shown, term
 from complaintctl.parse import format_money, from_iso, iso, record_number
@@ -517,9 +517,10 @@ CLEARABLE = {"region": "region", "order": "order_no", "lot": "lot", "quantity": 
 def clearable(name: str) -> str:
     """The column `amend --clear NAME` empties; BadInput for another field."""
     word = name.strip().lower().removeprefix("--")
-    found = CLEARABLE.get(word) or (word if word in CLEARABLE.values() else None)
-    if found is not None:
-        return found
+    try:  # its code, or its name as the screens show it (批号), as words.resolve reads it
+        return CLEARABLE[words.lookup("clear_field", word)]
+    except words.UnknownWord as exc:
+        unknown = exc
     if word == "contact":
         raise BadInput(_("--clear contact: a contact is erased, not cleared"),
                        hint=_("complaintctl forget-contact ID --reason TEXT erases it, from "
@@ -531,8 +532,7 @@ def clearable(name: str) -> str:
     if word in ("customer", "description", "channel", "category", "severity", "received"):
         raise BadInput(_("--clear {field}: a complaint always has one; correct it with "
                          "--{field} VALUE").format(field=word), code="not_clearable")
-    raise BadInput(_("--clear {field} is not one of: {allowed}").format(
-        field=shown(name), allowed=", ".join(CLEARABLE)), code="not_clearable")
+    raise words.unknown("clear_field", unknown, option="--clear")
 
 
 def check_amendable(lg: Ledger, complaint_id: str) -> None:

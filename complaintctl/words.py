@@ -182,6 +182,38 @@ TABLE: dict[str, tuple[Word, ...]] = {
         _w("xlsx", "Excel workbook", "Excel 工作簿", "excel", "工作簿"),
         _w("jsonl", "JSON lines", "JSON 行", "ndjson"),
     ),
+    # What `amend --clear` empties, `export` writes and `report --section` prints: typed
+    # as the codes the help names, or as the Chinese the screens show them by.
+    "clear_field": (
+        _w("region", "region", "区域", "地区", "区域/地区"),
+        _w("order", "order", "订单号", "订单", "order_no", "订单编号"),
+        _w("lot", "lot", "批号", "批次", "批次号"),
+        _w("quantity", "quantity", "数量", "不良数量"),
+        _w("shipped", "shipped", "发货日期", "shipped_on", "交运日期", "发货日"),
+        _w("demand", "demand", "客户要求", "要求"),
+    ),
+    "export_what": (
+        _w("complaints", "complaints", "投诉", "投诉记录", "投诉单"),
+        _w("events", "events", "事件", "处理记录", "历史"),
+        _w("returns", "returns", "客退品", "退货"),
+        _w("actions", "actions", "纠正预防措施", "措施", "纠正措施", "capa"),
+    ),
+    "report_section": (
+        _w("summary", "summary", "概要", "汇总"),
+        _w("by_category", "by_category", "按类别"),
+        _w("by_channel", "by_channel", "按渠道"),
+        _w("by_severity", "by_severity", "按严重程度"),
+        _w("by_product", "by_product", "按产品"),
+        _w("by_customer", "by_customer", "按客户"),
+        _w("by_department", "by_department", "按部门"),
+        _w("pareto_category", "pareto_category", "类别帕累托"),
+        _w("pareto_cause", "pareto_cause", "原因类别帕累托"),
+        _w("handling", "handling", "各类别处理天数", "处理天数"),
+        _w("on_time", "on_time", "各阶段及时率", "及时率"),
+        _w("returns", "returns", "客退品", "退货"),
+        _w("register", "register", "客户投诉处理登记表", "登记表", "客户投诉处理月报表", "月报表"),
+        _w("trend", "trend", "趋势"),
+    ),
 }
 
 # `list --status open`: every status but closed and void (a filter, not a status).
@@ -359,7 +391,7 @@ def resolve(field: str, text: str, allowed: Iterable[str] | None = None, *,
 
 
 # Fields whose codes are what people type (and the help shows): `--lang zh|en`.
-_CODES_SHOWN = frozenset({"language", "format"})
+_CODES_SHOWN = frozenset({"language", "format", "clear_field", "export_what", "report_section"})
 
 
 def unknown(field: str, exc: UnknownWord, *, option: str | None = None,

@@ -634,3 +634,25 @@ def test_a_hint_names_a_word_that_can_be_typed_after_the_option(ledger):
     assert r.stderr.endswith("\nHint: did you mean defect-confirmed?\n"), r.stderr
     ledger("return", "inspect", "RMA-2026-0001", "--result", "无不良", "--defective", "0")
     assert ledger.rows("SELECT result FROM returns") == [("no-defect-found",)]
+
+
+def test_the_names_screens_show_are_taken_for_clear_export_and_section(ledger, tmp_path):
+    """`--clear 批号`, `export 投诉`, `--section 登记表` were refused, listing English codes,
+    though the Chinese help shows complaints（投诉） and the report its 登记表."""
+    cid = ledger.log("--lot", "L2611", "--region", "华东")
+    ledger("amend", cid, "--clear", "批号", "--clear", "地区", "--reason", "填错")
+    assert complaint(ledger, cid, "lot", "region") == (None, None)
+    out = tmp_path / "c.csv"
+    ledger("export", "投诉", "--output", str(out))
+    assert cid in out.read_text(encoding="utf-8-sig")
+    register = ledger("report", "--since", "2026-09-01", "--until", "2026-09-30", "--format",
+                      "csv", "--section", "登记表").stdout
+    assert cid in register
+    before = ledger.snapshot()
+    r = ledger("--lang", "zh", "amend", cid, "--clear", "批", "--reason", "x", code=2)
+    assert r.stderr.startswith("错误：--clear “批”不在可选范围内：region (区域)、order (订单号)、"
+                               "lot (批号)"), r.stderr
+    r = ledger("--lang", "zh", "export", "客诉", "--output", str(tmp_path / "x.csv"), code=2)
+    assert ("complaints（投诉）、events（事件）、returns（客退品）、actions（纠正预防措施）"
+            in r.stderr)
+    assert ledger.snapshot() == before and not (tmp_path / "x.csv").exists()
