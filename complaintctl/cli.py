@@ -2072,7 +2072,8 @@ def policy_show_cmd(fmt: str = typer.Option("table", "--format", help=FORMAT_HEL
     view["user_days"] = [{**d, "name": _("added by {actor}").format(actor=d["name"][9:])
                           if str(d.get("name") or "").startswith("added by ") else d.get("name")}
                          for d in view["user_days"]]
-    rows = [{"stage": term("stage", st), **{s: d or "—" for s, d in row.items()}}
+    rows = [{"stage": term("stage", st), **{s: render.duration(d) if d else "—"
+                                            for s, d in row.items()}}
             for st, row in view["deadlines"].items()]
     cols = (render.Col("stage", _("stage")),
             *(render.Col(s, term("severity", s)) for s in SEVERITIES))
@@ -2115,8 +2116,9 @@ def policy_show_cmd(fmt: str = typer.Option("table", "--format", help=FORMAT_HEL
                                            _("Your days"))
                  if view["user_days"] else ""))
     else:
-        parts = [render.rich_table(rows, cols, ledger.tz, _("Deadlines"),
-                                   caption=_("h hours, d days, wd working days")),
+        parts = [render.rich_table(rows, cols, ledger.tz, _("Deadlines"),  # (zh: 4小时)
+                                   caption=None if lang == "zh" else
+                                   _("h hours, d days, wd working days")),
                  render.rich_table(view["escalation"], esc_cols, ledger.tz, _("Escalation"))]
         if view["user_days"]:
             parts.append(render.rich_table(view["user_days"], day_cols, ledger.tz,
@@ -2144,7 +2146,9 @@ def policy_set_cmd(
     for st, sev, dur in changes:
         if st == "escalation" and dur:  # "1wd branch_head": the role as the reader reads it
             after, role = dur.split(" ", 1)
-            dur = f"{after} {words.label('role', role, i18n.lang())}"
+            dur = f"{render.duration(after)} {words.label('role', role, i18n.lang())}"
+        elif dur:
+            dur = render.duration(dur)
         _say((_("{stage} {severity}: {duration}") if changed else
               _("{stage} {severity}: {duration} already (nothing recorded)")).format(
             stage=_("escalation") if st == "escalation" else term("stage", st),

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from complaintctl import i18n, words, workflow
-from complaintctl.i18n import NC_, _, listing
+from complaintctl.i18n import C_, NC_, _, listing
 from complaintctl.render import (
     ATTACHMENT_COLS,
     N_,
@@ -181,7 +181,8 @@ def stage_rows(rec: dict[str, Any], as_of_iso: str) -> list[dict[str, Any]]:
         if s["outcome"] == "void":
             state = _("void")
         elif s["done_at"]:
-            state = _("on time") if s["done_at"] <= s["due_at"] else _("late")
+            # done late: 逾期完成, not the open stage's 已逾期 (two words a clerk confused)
+            state = _("on time") if s["done_at"] <= s["due_at"] else C_("done", "late")
         else:
             state = _("overdue") if as_of_iso > s["due_at"] else _("open")
         name = label("stage", s["stage"])
