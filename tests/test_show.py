@@ -495,6 +495,19 @@ def test_a_value_too_wide_for_its_field_name_s_line_goes_to_the_next_whole():
     assert wrap_lines("金额：¥1,250.50 客户说", 12) == ["金额：", "¥1,250.50 客", "户说"]
 
 
+def test_the_items_of_a_history_line_are_not_broken_inside_their_names():
+    """show's history at 80 columns read 渠道：电 | 话 and 订单 | 号：SO-2611-0042: an item
+    set off by ；goes to the next line whole when it fits one, and is broken at its
+    joins only when it does not."""
+    from complaintctl.render import wrap_lines
+
+    text = "严重程度：高；渠道：电话；订单号：SO-2611-0042；批号：L2611；"
+    assert wrap_lines(text, 26) == ["严重程度：高；渠道：电话；", "订单号：SO-2611-0042；",
+                                    "批号：L2611；"]
+    assert wrap_lines("描述：电机运行时有异响要求退货；批号：L1；", 14) == [
+        "描述：电机运行", "时有异响要求退", "货；批号：L1；"]
+
+
 def test_a_paragraphs_indent_is_kept_when_it_is_wrapped(ledger, monkeypatch):
     """A description typed as Chinese paragraphs, each opened by two full-width spaces
     (　　): the wrapping dropped the indent, and the paragraphs ran together."""
