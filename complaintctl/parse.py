@@ -585,7 +585,7 @@ def _year_first(raw: str, field: str, value: str) -> str:
 
 
 def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
-               day: bool = False) -> datetime:
+               day_only: bool = False) -> datetime:
     """A user's WHEN → an aware datetime in UTC.
 
     Accepts ISO 8601 and other year-first dates (2026/3/4, 2026.3.4), 2026年3月4日
@@ -658,7 +658,7 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
             raise BadInput(_("cannot read {field} {value}").format(
                 field=field, value=shown(value)),
                 hint=_("type a date like 2026-03-04 or 2026年3月4日, or today, yesterday")
-                if day else _("type a date like 2026-03-04 or 2026-03-04 14:30 (2026年3月4日 "
+                if day_only else _("type a date like 2026-03-04 or 2026-03-04 14:30 (2026年3月4日 "
                               "14点30分), or now, today, yesterday (昨天 14:30)")) from None
     _check_year(parsed.year, field, value)  # before any time-zone arithmetic
     if parsed.tzinfo is None:
@@ -708,7 +708,7 @@ def parse_day(value: str, *, now: datetime, tz: tzinfo, field: str = "date") -> 
             hint=_("type the day alone, e.g. {field} 2026-03-04: the day is taken whole, in "
                    "the ledger's time zone").format(field=field), code="day_with_time",
             value=value)
-    local = parse_when(value, now=now, tz=tz, field=field, day=True).astimezone(tz)
+    local = parse_when(value, now=now, tz=tz, field=field, day_only=True).astimezone(tz)
     # a time in another form (14.30, 1430, 14h30): not the day's first instant (00:00,
     # or 01:00 where the clocks went forward over midnight)
     if local.astimezone(UTC) != datetime.combine(local.date(), time(0), tz).astimezone(UTC):
@@ -751,6 +751,33 @@ def record_key(value: str) -> str:
     import unicodedata
 
     return unicodedata.normalize("NFKC", value).strip().upper()
+
+
+# Whether a zone's offset changes on a local day (the day a time read on it may be
+# one of two), by zone and day: most days of most zones need no second look.
+_OFFSET_CHANGES: dict[tuple[tzinfo | None, int], bool] = {}
+
+
+def wall(local: datetime) -> str:
+    """An aware time as its zone's clocks showed it, to the minute (2026-10-25 02:20),
+    with the offset after it (2026-10-25 02:20 +01:00) in the hour the clocks went back
+    over, which they showed twice: there the time alone names two instants (a step
+    done at 02:20 read as before one started at 02:40)."""
+    text = (f"{local.year:04d}-{local.month:02d}-{local.day:02d} "
+            f"{local.hour:02d}:{local.minute:02d}")
+    key = (local.tzinfo, local.toordinal())
+    changes = _OFFSET_CHANGES.get(key)
+    if changes is None:
+        day = datetime(local.year, local.month, local.day, tzinfo=local.tzinfo)
+        changes = _OFFSET_CHANGES[key] = (
+            day.utcoffset() != (day + timedelta(days=1)).utcoffset())
+    if changes:
+        offset = local.utcoffset()
+        if offset is not None and local.replace(fold=1 - local.fold).utcoffset() != offset:
+            minutes = abs(offset) // timedelta(minutes=1)
+            sign = "-" if offset < timedelta(0) else "+"
+            text += f" {sign}{minutes // 60:02d}:{minutes % 60:02d}"
+    return text
 
 
 @lru_cache(maxsize=4096)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from complaintctl import i18n, words
 from complaintctl.i18n import NC_, _
+from complaintctl.parse import wall
 
 if TYPE_CHECKING:  # Rich is imported when a table is drawn, not with this module
     from rich.box import Box
@@ -81,8 +82,7 @@ def cell_text(value: Any, kind: str, tz: tzinfo) -> str:
 
 
 def local_time(value: str, tz: tzinfo) -> str:
-    dt = datetime.fromisoformat(value[:-1]).replace(tzinfo=UTC).astimezone(tz)
-    return f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d} {dt.hour:02d}:{dt.minute:02d}"
+    return wall(datetime.fromisoformat(value[:-1]).replace(tzinfo=UTC).astimezone(tz))
 
 
 # Codes shown here that are not words a user types (so not in the word table).
@@ -304,8 +304,9 @@ class _Hours(dict[str, str | None]):
     """The local "YYYY-MM-DD HH" of each UTC hour "YYYY-MM-DDTHH" met (the hour of a
     stored time: its first 13 characters); None for any other text, and for an hour
     whose minutes cannot simply be copied (the zone's offset not in whole hours there,
-    or not the same at its start and at the next hour's). Worked out a UTC day at a
-    time."""
+    or not the same at its start and at the next hour's) or whose times may have been
+    shown twice (the offset changed in the three hours before: parse.wall adds the
+    offset to those). Worked out a UTC day at a time."""
 
     def __init__(self, tz: tzinfo) -> None:
         super().__init__()
@@ -324,10 +325,11 @@ class _Hours(dict[str, str | None]):
                 starts = []
             offsets = [t.utcoffset() for t in starts]
             dates: dict[int, str] = {}  # "YYYY-MM-DD " by day of the month (2 at most)
+            starts = starts[_BEFORE:]
             for h, there in enumerate(starts[:24]):
-                offset = offsets[h]
+                offset = offsets[h + _BEFORE]
                 if (offset is not None and not offset.total_seconds() % 3600 and
-                        offsets[h + 1] == offset):
+                        offsets[h:h + _BEFORE + 2].count(offset) == _BEFORE + 2):
                     date_text = dates.get(there.day) or dates.setdefault(
                         there.day, there.isoformat(" ", "hours")[:11])
                     self[day + _T_HH[h]] = date_text + _HH[there.hour]
@@ -336,7 +338,8 @@ class _Hours(dict[str, str | None]):
         return self.setdefault(hour, None)
 
 
-_STEPS = [timedelta(hours=h) for h in range(25)]
+_BEFORE = 3  # hours before a UTC day whose offsets are looked at too
+_STEPS = [timedelta(hours=h) for h in range(-_BEFORE, 25)]
 _HH = [f"{h:02d}" for h in range(24)]
 _T_HH = ["T" + hh for hh in _HH]
 

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from complaintctl import migrations, settings
 from complaintctl.errors import LedgerError, NotFound, Refused
 from complaintctl.i18n import N_, _, os_reason, shown
-from complaintctl.parse import iso, record_key
+from complaintctl.parse import iso, record_key, wall
 from complaintctl.settings import Config
 
 UTC = timezone.utc
@@ -912,7 +912,7 @@ class Ledger:
         return self.config.tz
 
     def local(self, dt: datetime) -> str:
-        return dt.astimezone(self.tz).strftime("%Y-%m-%d %H:%M")
+        return wall(dt.astimezone(self.tz))
 
     # --- transactions -----------------------------------------------------------
 

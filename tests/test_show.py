@@ -554,3 +554,24 @@ def test_deadlines_keep_their_status_on_a_narrow_terminal(ledger, monkeypatch):
     out = ledger("show", cid).stdout
     table = out[out.index("Deadlines"):out.index("History")].splitlines()
     assert table[2].split() == ["stage", "status", "started", "due", "done"], table
+
+
+def test_a_time_in_the_hour_the_clocks_showed_twice_carries_its_offset(run):
+    """Berlin, 25 October 2026: 02:00-03:00 happened twice. A complaint received at the
+    first 02:40 and assigned at the second 02:20 read "started 02:40, done 02:20, on
+    time", and a log said "assign by 02:40" an hour after 02:40. Such times now say
+    their offset; every other time is shown as before."""
+    run("init", "--country", "DE", "--timezone", "Europe/Berlin")
+    cid = run("log", "--customer", "F1", "--description", "x", "--channel", "phone",
+              "--category", "quality", "--severity", "critical",
+              "--received", "2026-10-25T02:40+02:00").stdout.strip()
+    run("assign", cid, "--dept", "QA", "--owner", "Eva", "--at", "2026-10-25T02:20+01:00")
+    run("note", cid, "--text", "later", "--at", "2026-10-25 09:00")
+    out = run("show", cid).stdout
+    assert "2026-10-25 02:40 +02:00" in out and "2026-10-25 02:20 +01:00" in out, out
+    assert "2026-10-25 09:00 " in out and "09:00 +" not in out
+    assert "2026-10-25T00:40:00Z" in run("show", cid, "--format", "json").stdout  # as stored
+    refused = run("assign", cid, "--dept", "QA", "--owner", "Bob", "--at",
+                  "2026-10-25 02:45", code=2)
+    assert "--at 2026-10-25 02:45 +02:00 is before the previous step (2026-10-25 02:20 " \
+           "+01:00)" in refused.stderr
