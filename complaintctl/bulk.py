@@ -290,8 +290,7 @@ def writing(lg: Ledger, *, demo: bool = False, batch: int = BATCH,
                 cur.execute(sql)
             if demo:
                 mark_demo(cur)
-            cur.execute("COMMIT")
-            lg.committed += 1
+            lg.commit(cur)
     finally:
         if collecting:
             gc.enable()

@@ -868,7 +868,8 @@ class Ledger:
                 cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
                 cur.execute("BEGIN IMMEDIATE")
                 try:
-                    version = cur.execute("PRAGMA user_version").fetchone()[0]
+                    # what this run upgrades from: another may have done it while it waited
+                    version = before = cur.execute("PRAGMA user_version").fetchone()[0]
                     for number, name, step in migrations.steps():
                         if number > version:
                             progress(number, name)
@@ -943,9 +944,23 @@ class Ledger:
                 _begin_write(cur, begin)
             self._refresh_config(cur)
             yield cur
+            if begin == "BEGIN":
+                cur.execute("COMMIT")
+            else:
+                self.commit(cur)
+
+    def commit(self, cur: sqlite3.Cursor) -> None:
+        """COMMIT a write transaction, counted in `committed`. Ctrl-C (or SIGTERM) while
+        SQLite commits is raised as the call returns, inside the `try`: the transaction
+        is then over, committed, and counted, so that the interruption does not say
+        "nothing was written" of a change that is in the ledger."""
+        try:
             cur.execute("COMMIT")
-            if begin != "BEGIN":
+        except BaseException:
+            if not self.conn.in_transaction:
                 self.committed += 1
+            raise
+        self.committed += 1
 
     def as_made(self) -> bool:
         """Whether the ledger holds nothing but what making it wrote: no complaint, no

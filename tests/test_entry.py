@@ -372,6 +372,52 @@ def test_an_interrupt_after_any_commit_does_not_say_nothing_was_written(ledger, 
     assert ledger.rows("SELECT contact FROM complaints") == [(None,)]
 
 
+class _CommitInterrupted(sqlite3.Cursor):
+    """Ctrl-C that arrives while SQLite commits a write: raised as COMMIT returns."""
+
+    def execute(self, sql, *args):
+        done = super().execute(sql, *args)
+        if sql.startswith("BEGIN IMMEDIATE"):
+            self.connection.writing = True
+        elif sql == "COMMIT" and getattr(self.connection, "writing", False):
+            raise KeyboardInterrupt
+        return done
+
+
+class _Interrupting(sqlite3.Connection):
+    def cursor(self, factory=_CommitInterrupted):
+        return super().cursor(factory)
+
+
+@pytest.mark.parametrize("step", ["log", "import", "note"])
+def test_an_interrupt_as_a_write_commits_says_it_was_recorded(ledger, monkeypatch, tmp_path,
+                                                               step):
+    """Ctrl-C (or SIGTERM) while SQLite committed an import, a demo, a step: "Interrupted;
+    nothing was written." with every row in the ledger (the commit was counted after
+    COMMIT returned, and the interrupt is raised as it returns): a clerk imported again."""
+    from complaintctl import store
+
+    cid = ledger.log()
+    register = tmp_path / "r.csv"
+    register.write_text("客户,内容,类别,严重程度,渠道,日期\n"
+                        "Acme,noise,quality,low,phone,2026-10-01 09:00\n", encoding="utf-8")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('[columns]\ncustomer = "客户"\ndescription = "内容"\ncategory = '
+                       '"类别"\nseverity = "严重程度"\nchannel = "渠道"\nreceived = "日期"\n',
+                       encoding="utf-8")
+    connect = sqlite3.connect
+    monkeypatch.setattr(store.sqlite3, "connect",
+                        lambda *a, **kw: connect(*a, **kw, factory=_Interrupting))
+    args = {"log": LOG_ALL, "import": ("import", str(register), "--mapping", str(mapping)),
+            "note": ("note", cid, "--text", "回电")}[step]
+    r = ledger(*args, code=130)
+    assert r.stderr.endswith("Interrupted after the change was recorded: it is in the "
+                             "ledger (see its history with complaintctl show).\n"), r.stderr
+    monkeypatch.undo()
+    assert len(ledger.rows("SELECT id FROM complaints")) == 1 + (step != "note")
+    assert len(ledger.rows("SELECT id FROM notes")) == (step == "note")
+
+
 INTERRUPTED_LATE = """
 import sys
 from complaintctl.store import Ledger

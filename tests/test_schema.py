@@ -89,6 +89,23 @@ def test_oldest_ledger_upgrades_with_data_intact(run, env):
     assert new == "CC-2026-0002"
 
 
+def test_an_upgrade_that_waited_for_another_says_the_ledger_is_up_to_date(run, env,
+                                                                        monkeypatch):
+    """Two `upgrade` at once: the one that waited for the other's transaction said
+    "Upgraded from schema version 1 to 16" too (the version it reported was read
+    before it waited), though the other did the work."""
+    from complaintctl import store
+
+    env.parent.mkdir(parents=True)
+    oldest_ledger(env)
+    run("upgrade")
+    identify = store._identify
+    monkeypatch.setattr(store, "_identify", lambda conn, path, **kw: (
+        identify(conn, path, **kw), 1)[1])  # read as version 1 before the wait
+    done = run("upgrade")
+    assert "up to date" in done.stderr and "Upgraded" not in done.stderr, done.stderr
+
+
 def _oldest_ledger_with(path: Path, rows_sql: str) -> sqlite3.Connection:
     """The oldest ledger with more rows added by `rows_sql`; a connection to it."""
     path.parent.mkdir(parents=True)
