@@ -200,6 +200,23 @@ _AT_EXIT: list[Any] = []
 
 def main() -> None:
     """Entry point of the installed command (and of `python -m complaintctl`)."""
+    try:
+        _main()
+    except KeyboardInterrupt:  # Ctrl-C (or SIGTERM) while the modules load, before the
+        # command's own handling (run.finish) is in place: no traceback, the same words
+        run = sys.modules.get("complaintctl.run")
+        try:
+            if run is not None:
+                run._interrupted()
+            else:
+                sys.stderr.write("Interrupted; nothing was written.\n")
+                sys.stderr.flush()
+        except BaseException:  # noqa: BLE001, S110 - the exit code says it all the same
+            pass
+        os._exit(130)
+
+
+def _main() -> None:
     profile = os.environ.get("COMPLAINTCTL_PROFILE")
     if profile:
         _profile(profile)

@@ -418,6 +418,36 @@ def test_an_interrupt_as_a_write_commits_says_it_was_recorded(ledger, monkeypatc
     assert len(ledger.rows("SELECT id FROM notes")) == (step == "note")
 
 
+INTERRUPTED_LOADING = """
+import sys
+
+STOP_AT = sys.argv[1]
+
+
+class Stop:  # Ctrl-C while the command's modules load (its first 100 ms)
+    def find_spec(self, name, path=None, target=None):
+        if name == STOP_AT:
+            raise KeyboardInterrupt
+
+sys.meta_path.insert(0, Stop())
+sys.argv[0:2] = ["complaintctl"]
+from complaintctl.dispatch import main
+main()
+"""
+
+
+@pytest.mark.parametrize("module", ["complaintctl.cli", "complaintctl.run"])
+def test_an_interrupt_while_the_modules_load_prints_no_traceback(ledger, env, module):
+    """Ctrl-C or SIGTERM in a command's first 100 ms (while dispatch imported run or
+    cli, before the command's own handling): a Python traceback, death by signal."""
+    done = subprocess.run([sys.executable, "-c", INTERRUPTED_LOADING, module, *LOG_ALL],
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "COMPLAINTCTL_DB": str(env)})
+    assert done.returncode == 130, done.stderr
+    assert done.stderr == INTERRUPTED + "\n"
+    assert ledger.rows("SELECT id FROM complaints") == []
+
+
 INTERRUPTED_LATE = """
 import sys
 from complaintctl.store import Ledger
