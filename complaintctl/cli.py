@@ -2068,10 +2068,7 @@ def policy_show_cmd(fmt: str = typer.Option("table", "--format", help=FORMAT_HEL
     lang = i18n.lang()
     view["escalation"] = [{**e, "role": words.label("role", e["role"], lang)}
                           for e in view["escalation"]]
-    # A day the user added is stored with the note "added by NAME": said in the language.
-    view["user_days"] = [{**d, "name": _("added by {actor}").format(actor=d["name"][9:])
-                          if str(d.get("name") or "").startswith("added by ") else d.get("name")}
-                         for d in view["user_days"]]
+    view["user_days"] = [{**d, "name": _added_by(d.get("name"))} for d in view["user_days"]]
     rows = [{"stage": term("stage", st), **{s: render.duration(d) if d else "—"
                                             for s, d in row.items()}}
             for st, row in view["deadlines"].items()]
@@ -2170,12 +2167,22 @@ def policy_calendar_cmd(
     refresh: bool = typer.Option(False, "--refresh",
                                  help="take the newest data of the installed holidays "
                                  "package for the years the ledger holds"),
+    year: str | None = typer.Option(None, "--year", metavar="YYYY",
+                                    help="list the days of that year (alone: this year's)"),
+    fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
 ) -> None:
-    """Set the country calendar and add your own days."""
+    """Set the country calendar and add your own days; alone, list this year's days."""
     if refresh and (country or add_holiday or add_workday or add_closure or remove):
         raise BadInput(_("give --refresh alone"),
                        hint=_("refresh the calendar first, then change it"),
                        code="refresh_alone")
+    if not (refresh or country or add_holiday or add_workday or add_closure or remove):
+        _calendar_days(year, _format(fmt))
+        return
+    if year is not None:
+        raise BadInput(_("--year lists a calendar; give it without a change"),
+                       hint=_("e.g. complaintctl policy calendar --year 2027"),
+                       code="year_with_change")
     ledger = _open(write=True)
     now, tz = _now(), ledger.tz
     if refresh:
@@ -2219,6 +2226,43 @@ def policy_calendar_cmd(
     for n in notes:
         _say(n)
     _say(_("Deadlines already set keep their dates; new stages use this calendar."))
+
+
+def _added_by(name: str | None) -> str | None:
+    """A day the user added is stored with the note "added by NAME": said in the language."""
+    if name is not None and name.startswith("added by "):
+        return _("added by {actor}").format(actor=name[9:])
+    return name
+
+
+def _calendar_days(year_s: str | None, fmt: str) -> None:
+    """`policy calendar` alone: the public holidays, make-up working days and closure
+    days of a year that deadlines count, with the weekend, the country's and yours."""
+    ledger = _open()
+    year = ledger.local(_now())[:4] if year_s is None else parse.half_width(year_s).strip()
+    if not (year.isascii() and year.isdigit() and len(year) == 4):
+        raise BadInput(_("--year {value} is not a year").format(value=i18n.shown(year_s)),
+                       hint=_("e.g. --year 2027"), code="bad_year", value=year_s)
+    cfg = ledger.config
+    found = cfg.days_of(int(year))
+    from complaintctl import deadlines
+
+    named = deadlines.holiday_names(cfg.settings["country"], int(year), i18n.lang()) \
+        if any(d["source"] == "country" and d["kind"] == "holiday" for d in found) else {}
+    rows = [{**d, "source": _("yours") if d["source"] == "user" else cfg.settings["country"],
+             # a make-up working day's stored name says what its kind does
+             "name": None if d["kind"] == "workday" and d["source"] == "country"
+             else named.get(d["day"], d["name"]) if d["source"] == "country"
+             else _added_by(d["name"])}
+            for d in found]
+    cols = (render.Col("day", _("day")), render.Col("kind", _("kind"), word="day_kind"),
+            render.Col("source", _("set by")), render.Col("name", _("note")))
+    weekend = listing([render.weekday(d) for d in cfg.calendar().weekend])
+    title = _("Calendar {year}: days off or on that deadlines count (and every {weekend} "
+              "off)").format(year=year, weekend=weekend)
+    run._listing(rows, cols, fmt, ledger.tz, title, json_rows=cfg.days_of(int(year)),
+                 empty=_("No holidays, make-up working days or closures in {year}: only "
+                         "the weekend ({weekend}) is off.").format(year=year, weekend=weekend))
 
 
 @command(policy_app, "categories")

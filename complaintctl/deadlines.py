@@ -310,6 +310,23 @@ def country_data_years(country: str) -> tuple[int | None, int | None]:
     return (min(years), max(years)) if years else (None, None)
 
 
+def holiday_names(country: str, year: int, lang: str) -> dict[str, str]:
+    """A country's public holidays of `year` by day (ISO), named in `lang` (zh: zh_CN)
+    where the `holidays` package has that language for the country; {} where it has
+    not (the names the ledger stores, the package's own language, stand then)."""
+    import holidays as hol
+
+    code = {"zh": "zh_CN", "en": "en_US"}.get(lang)
+    try:
+        cal = hol.country_holidays(country, years=year)
+        if code is None or code not in (cal.supported_languages or ()):
+            return {}
+        cal = hol.country_holidays(country, years=year, language=code)
+    except (NotImplementedError, KeyError, AttributeError):
+        return {}
+    return {d.isoformat(): str(name) for d, name in cal.items()}
+
+
 def load_country_calendar(country: str, years: range) -> tuple[dict[date, str],
                                                                   set[date], frozenset[int],
                                                                   int | None]:

@@ -63,6 +63,15 @@ class Col(NamedTuple):
         return _(self.header)
 
 
+_WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"),
+             N_("Saturday"), N_("Sunday"))
+
+
+def weekday(n: int) -> str:
+    """A day of the week by its number (0 Monday), in the reader's language."""
+    return _(_WEEKDAYS[n])
+
+
 def cell_text(value: Any, kind: str, tz: tzinfo) -> str:
     if value is None:
         return ""

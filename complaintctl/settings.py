@@ -181,6 +181,17 @@ class Config:
         return _calendar_of(sorted(((d, src, k) for (d, src), k in days.items()),
                                    key=lambda r: r[1]), settings)
 
+    def days_of(self, year: int) -> list[dict[str, Any]]:
+        """The days of `year` the calendar holds apart from its weekend, as deadlines
+        count them (a day the user set wins over the country's): day, kind (holiday,
+        workday: a make-up working day, closure), source (country, user) and name."""
+        found: dict[str, dict[str, Any]] = {}
+        for day, source, kind, name in self._conn.execute(
+                "SELECT day, source, kind, name FROM calendar_days WHERE day >= ? AND "
+                "day < ? ORDER BY day, source", (f"{year:04d}-", f"{year + 1:04d}-")):
+            found[day] = {"day": day, "kind": kind, "source": source, "name": name}
+        return list(found.values())
+
     def user_days(self) -> list[dict[str, str]]:
         return [{"day": d, "kind": k, "name": n} for d, k, n in self._conn.execute(
             "SELECT day, kind, name FROM calendar_days WHERE source = 'user' ORDER BY day")]

@@ -228,7 +228,9 @@ def test_setting_what_is_set_already_records_nothing(ledger):
     ledger("policy", "calendar", "--add-holiday", "2026-12-28", "--add-workday",
            "2026-12-27")
     assert ledger.rows("SELECT count(*) FROM events")[0][0] == events[0][0] + 2
-    ledger("policy", "calendar", code=2)  # nothing given: still said so
+    before = ledger.snapshot()
+    ledger("policy", "calendar")  # nothing given: the calendar is listed, nothing recorded
+    assert ledger.snapshot() == before
 
 
 def test_policy_change_does_not_move_promised_deadlines(ledger):
@@ -254,7 +256,8 @@ def test_policy_calendar_closure_holiday_workday(ledger):
     ledger("policy", "calendar", "--remove", "2026-11-12")
     r = ledger("policy", "calendar", "--remove", "2026-11-12", code=1)
     assert "is not a day you added" in r.stderr
-    ledger("policy", "calendar", code=2)
+    assert [d["day"] for d in ledger.json("policy", "calendar") if d["source"] == "user"] == \
+        ["2026-11-14"]
 
 
 def test_deadline_in_uncovered_year_warns(ledger):
@@ -530,3 +533,28 @@ def test_escalation_threshold_in_the_words_of_the_policy(ledger):
     for typed in ("2天", "4小时", "1000wd", "wd", "1.5wd"):
         refused(ledger, "policy", "set", "escalation", "3", typed,
                 message=f"escalation threshold '{typed}' must be working days, e.g. 1wd")
+
+
+def test_policy_calendar_alone_lists_the_days_deadlines_count(ledger):
+    """`policy calendar` with nothing to change said "nothing to change" (exit 2), and
+    no command showed which public holidays and make-up working days the deadlines
+    count: a supervisor could not check the calendar. Alone it lists a year's days
+    (this year's by default), the country's and the user's, named in the language."""
+    from test_words import refused
+
+    ledger("policy", "calendar", "--add-closure", "2026-12-31")
+    days = {d["day"]: d for d in ledger.json("policy", "calendar")}
+    assert days["2026-10-01"] == {"day": "2026-10-01", "kind": "holiday", "source": "country",
+                                  "name": "National Day"}
+    assert days["2026-10-10"]["kind"] == "workday"  # a make-up working day (Saturday)
+    assert days["2026-12-31"]["kind"] == "closure" and days["2026-12-31"]["source"] == "user"
+    assert all(day.startswith("2026-") for day in days)  # the clock's year (2026-11-23)
+    table = ledger("policy", "calendar").stdout
+    assert "Saturday, Sunday off" in " ".join(table.split()) and "National Day" in table
+    zh = ledger("--lang", "zh", "policy", "calendar").stdout
+    assert "国庆节" in zh and "调休上班日" in zh and "周六、周日" in "".join(zh.split()), zh
+    assert {d["day"][:4] for d in ledger.json("policy", "calendar", "--year", "2027")} == \
+        {"2027"}
+    refused(ledger, "policy", "calendar", "--year", "2027", "--add-closure", "2027-01-04",
+            message="--year lists a calendar; give it without a change")
+    refused(ledger, "policy", "calendar", "--year", "27", message="--year '27' is not a year")
