@@ -765,6 +765,14 @@ class Reader:
                  {"satisfaction": v["satisfaction"], "method": v.get("revisit_method"),
                   "demand_met": v.get("demand_met"), "note": v.get("revisit_note")},
                  ("satisfaction",))
+            if v.get("severity") == "critical" and revisited is not None and closing \
+                    and closed_at > revisited and v["satisfaction"] != "unsatisfied":
+                # a critical complaint closed (结案) after its closing revisit: the second
+                # revisit closed it then (its words are not in the row: estimated); the
+                # closing date was dropped, and the second revisit left overdue
+                step("revisit", "closed_at", {"satisfaction": v["satisfaction"],
+                                              "method": v.get("revisit_method")},
+                     ("satisfaction",), estimate=True)
         if closing and (earlier_round or not v.get("satisfaction")):
             if not v.get("close_reason"):
                 row.problems.append(Problem(row.number, self.column("closed_at"), _(

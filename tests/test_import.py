@@ -1836,3 +1836,29 @@ def test_a_newer_copy_with_another_contact_is_said_and_the_ledger_keeps_its_own(
     assert "0 new complaints, 3 already imported" in r.stderr
     assert [x for x in ledger.snapshot() if x not in before and "import_batches" not in
             str(x)] == []
+
+
+def test_a_critical_rows_closing_date_after_its_revisit_is_its_second_revisit(ledger, files):
+    """A 很急 (critical) row revisited 10 June and closed (结案日期) 10 September: the
+    closing date was dropped without a word, and the second revisit the complaint then
+    owed stood in `overdue` at L3, 800 working days late. The second revisit comes in at
+    the closing date, marked estimated; a complaint of another severity is closed by
+    its revisit, as before."""
+    header = [*HEADER, "结案日期"]
+    row = ["2023-001", "2023-05-20", "上海宏大", "", "来访", "质量", "很急", "XD-200", "停线",
+           "周敏", "质量部", "李强", "2023-05-20", "来料不良", "供应商", "赔偿", "按合同赔偿",
+           "2023-06-01", "满意", "2023-06-10", "2023-09-10"]
+    low = ["2023-002", *row[1:6], "低级", *row[7:]]
+    register = write_csv(files["dir"] / "r.csv", [row, low], header=header)
+    mapping = files["dir"] / "m.toml"
+    mapping.write_text(MAPPING.replace("[values.category]", 'closed_at = "结案日期"\n\n'
+                                       "[values.category]"), encoding="utf-8")
+    ledger("import", str(register), "--mapping", str(mapping))
+    assert ledger("overdue", "--format", "json").stdout.strip() == "[]"
+    critical = ledger.json("show", "--ref", "2023-001")
+    revisits = [e for e in critical["events"] if e["kind"] == "revisit"]
+    assert [e["at"][:10] for e in revisits] == ["2023-06-09", "2023-09-09"]  # Shanghai
+    assert revisits[1]["data"]["estimated"] is True and "estimated" not in revisits[0]["data"]
+    assert critical["status"] == "closed"
+    other = ledger.json("show", "--ref", "2023-002")
+    assert [e["at"][:10] for e in other["events"] if e["kind"] == "revisit"] == ["2023-06-09"]
