@@ -1230,10 +1230,11 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                         cid = keys[key]
                         new_steps, conflict = _compare(reader, row, history, stored[cid])
                         contact = history.fields.get("contact")
-                        if conflict is None and contact and key not in erased and \
+                        if contact and key not in erased and \
                                 not _same(stored[cid]["contact"], contact):
                             # not a conflict (the contact is not compared: it may have been
-                            # erased); said, since the ledger keeps its own
+                            # erased); said, since the ledger keeps its own, whether or not
+                            # the row conflicts in another column
                             result.warnings.append(_(
                                 "row {row}: {key} ({id}): the file has another contact than "
                                 "the ledger, which keeps its own (complaintctl amend {id} "

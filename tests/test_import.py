@@ -1836,6 +1836,12 @@ def test_a_newer_copy_with_another_contact_is_said_and_the_ledger_keeps_its_own(
     assert "0 new complaints, 3 already imported" in r.stderr
     assert [x for x in ledger.snapshot() if x not in before and "import_batches" not in
             str(x)] == []
+    # and when the row also conflicts in another column: the contact was not said
+    rows[0][2] = "华东电器（新名）"
+    newer = write_csv(files["dir"] / "newer2.csv", rows)
+    r = ledger("import", newer, "--mapping", files["map"], code=None)
+    assert "Warning: row 2: 2025-001 (CC-2026-0001): the file has another contact than the " \
+        "ledger" in r.stderr and "conflict: row 2" in r.stderr, r.stderr
 
 
 def test_a_critical_rows_closing_date_after_its_revisit_is_its_second_revisit(ledger, files):
