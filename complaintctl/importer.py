@@ -765,8 +765,9 @@ class Reader:
                  {"satisfaction": v["satisfaction"], "method": v.get("revisit_method"),
                   "demand_met": v.get("demand_met"), "note": v.get("revisit_note")},
                  ("satisfaction",))
-            if v.get("severity") == "critical" and revisited is not None and closing \
-                    and closed_at > revisited and v["satisfaction"] != "unsatisfied":
+            if v.get("severity") == "critical" and revisited is not None and \
+                    closed_at is not None and closed_at > revisited and \
+                    v["satisfaction"] != "unsatisfied":
                 # a critical complaint closed (结案) after its closing revisit: the second
                 # revisit closed it then (its words are not in the row: estimated); the
                 # closing date was dropped, and the second revisit left overdue
@@ -789,8 +790,15 @@ class Reader:
             if _RANK[reached] < _RANK[status]:  # the register says more than its dates do
                 # a step the row has that its earlier ones do not allow: what it lacks
                 # (a resolution date with no cause: the investigation), not its columns
+                reopened = blocked is None and steps[-1].kind == "revisit" and \
+                    steps[-1].facts.get("satisfaction") == "unsatisfied"
                 message = (_(_BEFORE[reached]).format(step=step_word(blocked))
                            if blocked is not None and reached in _BEFORE else _(
+                    "the revisit is {satisfaction}, which reopens the complaint ({reached}), "
+                    "but the status is {status}: correct the one that is wrong").format(
+                        satisfaction=term("satisfaction", "unsatisfied"),
+                        reached=term("status", reached), status=term("status", status))
+                           if reopened else _(
                     "the status is {status} but the row's steps reach only {reached}: map "
                     "the columns of the missing steps ({fields}), or say under [dates] where "
                     "their times come from").format(

@@ -1868,3 +1868,21 @@ def test_a_critical_rows_closing_date_after_its_revisit_is_its_second_revisit(le
     assert critical["status"] == "closed"
     other = ledger.json("show", "--ref", "2023-002")
     assert [e["at"][:10] for e in other["events"] if e["kind"] == "revisit"] == ["2023-06-09"]
+
+
+def test_a_status_an_unsatisfied_revisit_contradicts_is_said_as_such(ledger, files):
+    """An unsatisfied revisit reopens the complaint (investigating); a status of 待回访
+    (resolved) beside it was refused as "map the columns of the missing steps
+    (disposition, resolved_at)", both mapped and filled: a dead end for the clerk."""
+    header = [*HEADER, "状态"]
+    row = [*ROWS[0][:18], "不满意", "2025-03-07", "待回访"]
+    register = write_csv(files["dir"] / "r.csv", [row], header=header)
+    mapping = files["dir"] / "m.toml"
+    mapping.write_text(MAPPING.replace("[values.category]", 'status = "状态"\n\n'
+                                       "[values.category]"), encoding="utf-8")
+    before = ledger.snapshot()
+    r = ledger("import", str(register), "--mapping", str(mapping), code=1)
+    assert "row 2, column 状态: the revisit is unsatisfied, which reopens the complaint " \
+        "(investigating), but the status is resolved: correct the one that is wrong" \
+        in r.stderr, r.stderr
+    assert ledger.snapshot() == before
