@@ -299,6 +299,13 @@ class Reader:
     def column(self, f: str) -> str:
         return self.mapping.columns.get(f) or f
 
+    def _own_time_of(self, column: str | None) -> bool:
+        """Whether `column` is mapped to the time of a step of its own after the log (a
+        step that borrows its time then fails with that step: said once, in the column's
+        words; the receipt's column is never out of order)."""
+        return any(f in self.index and c == column and f != "received_at"
+                   for f, c in self.time_column.items())
+
     def _time_mapped(self, f: str) -> bool:
         """Whether a column gives time field `f` (its own, or one [dates] names)."""
         if f in self.index:
@@ -655,6 +662,7 @@ class Reader:
                  needed: bool = True, estimate: bool = False) -> None:
             nonlocal last
             at = v.get(time_field)
+            borrowed = at is None  # its time from another field, under [dates]
             if at is not None:
                 estimated = time_field in defaulted
             else:
@@ -686,6 +694,11 @@ class Reader:
                 # step before (a timed receipt, then the day it was assigned): at that step
             if last is not None and at < last[0]:
                 problems.append(Problem(row.number, column, _(
+                    "the {step} step, dated {time} from this column under [dates], comes "
+                    "before {other} {then}").format(
+                        step=step_word(kind), time=self.lg.local(at), other=last[1],
+                        then=self.lg.local(last[0]))
+                    if borrowed and not self._own_time_of(column) else _(
                     "{time} is before {other} {then}: the dates run backwards").format(
                         time=self.lg.local(at), other=last[1], then=self.lg.local(last[0])),
                     rule=True, cells=row.cells))

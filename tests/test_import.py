@@ -1886,3 +1886,20 @@ def test_a_status_an_unsatisfied_revisit_contradicts_is_said_as_such(ledger, fil
         "(investigating), but the status is resolved: correct the one that is wrong" \
         in r.stderr, r.stderr
     assert ledger.snapshot() == before
+
+
+def test_a_step_dated_from_another_column_is_named_when_it_comes_too_early(ledger, files):
+    """A void whose time [dates] takes from 投诉日期, before the assignment's 分派日期:
+    "投诉日期: 2023-08-01 00:00 is before 分派日期 …: the dates run backwards" sent the
+    clerk looking for a typo in a receipt date that was in order."""
+    header = [*HEADER, "状态"]
+    row = [*ROWS[1][:13], *[""] * 7, "作废"]
+    register = write_csv(files["dir"] / "r.csv", [row], header=header)
+    mapping = files["dir"] / "m.toml"
+    mapping.write_text(MAPPING.replace("[values.category]", 'status = "状态"\n\n'
+                                       "[values.category]").replace(
+        'concluded_at = "resolved_at"', 'concluded_at = "resolved_at"\nvoided_at = '
+        '"received_at"'), encoding="utf-8")
+    r = ledger("import", str(register), "--mapping", str(mapping), code=1)
+    assert "row 2, column 投诉日期: the void step, dated 2025-03-10 00:00 from this column " \
+        "under [dates], comes before 分派日期 2025-03-11 00:00" in r.stderr, r.stderr
