@@ -167,7 +167,7 @@ def _plan(cur: sqlite3.Cursor, last_id: int, head: str | None, parts: int) -> li
                                   ("progress", check_progress))
               for i, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False))),
             ("status", check_status, ()),
-            ("triggers", check_triggers, ()),
+            ("schema", check_schema, ()),
             ("types", check_types, ()),
             ("last_contact", check_last_contact, ()),
             *recounts[1:3],
@@ -191,7 +191,7 @@ def _serially(lg: Ledger, cur: sqlite3.Cursor, last_id: int, head: str | None
             (("deadlines", 0), check_deadlines, ()), (("intake", 0), check_intake, ()),
             (("records", 0), check_records, ()), (("contacts", 0), check_contacts, ()),
             (("stage_ends", 0), check_stage_ends, ()), (("progress", 0), check_progress, ()),
-            ("triggers", check_triggers, ()),
+            ("schema", check_schema, ()),
             ("types", check_types, ()), ("status", check_status, ()),
             ("last_contact", check_last_contact, ()), ("returns", check_returns, ()),
             ("tallies", check_tallies, ()), ("settings", check_settings, ()),
@@ -272,7 +272,7 @@ def _result(results: dict[Any, Any], last_id: int, last_hash: str, head: str | N
         problems.append(problem("head", None, None, head,
                                 N_("no event has this hash: the history up to it was "
                                    "rewritten, or it is another ledger's")))
-    problems += results["triggers"] + results["types"]
+    problems += results["schema"] + results["types"]
     problems += [p for part in parts("intake") for p in part]
     problems += [p for part in parts("records") for p in part]
     problems += [p for part in parts("contacts") for p in part]
@@ -681,11 +681,16 @@ def _guarded(key: Any, check: Any, *args: Any) -> Any:
     checks still run and the report is still written."""
     try:
         return check(*args)
-    except (TypeError, ValueError, ArithmeticError) as exc:
+    except (TypeError, ValueError, ArithmeticError, sqlite3.OperationalError) as exc:
+        if isinstance(exc, sqlite3.OperationalError) and not str(exc).startswith(
+                ("no such index", "no such table")):
+            raise
         name = key[0] if isinstance(key, tuple) else key
-        found = problem("check", name, f"{type(exc).__name__}: {exc}", None,
-                        N_("this check stopped at a value it cannot read (see the values of "
-                           "another type than their column's)"))
+        found = problem("check", name, f"{type(exc).__name__}: {exc}", None, N_(
+            "this check stopped at part of the schema that is missing (see the schema's "
+            "lines)") if isinstance(exc, sqlite3.OperationalError) else N_(
+            "this check stopped at a value it cannot read (see the values of another type "
+            "than their column's)"))
         if name == "chain":
             return {"problems": [found], "events": 0, "found": None}
         if name in ("deadlines", "settings"):
@@ -1022,32 +1027,66 @@ def _replay(events: list[tuple[Any, ...]]) -> dict[str, tuple[Any, ...]]:
     return {cid: tuple(r) for cid, r in out.items()}
 
 
-def check_triggers(cur: sqlite3.Cursor) -> list[Problem]:
-    """Every trigger of the schema is there, as the schema writes it: those that keep the
-    events, notes and attachments append-only above all (one dropped, or put back with
-    the same name and another body, their rows could have been changed). Compared
-    without whitespace, comments or letter case."""
+def check_schema(cur: sqlite3.Cursor) -> list[Problem]:
+    """The ledger's tables, indexes, triggers and views are the schema's, no fewer and
+    no more: every trigger as the schema writes it (those that keep the events, notes
+    and attachments append-only above all: one dropped, or put back with the same name
+    and another body, their rows could have been changed), every index (one dropped
+    made `report` fail with a hint about the disk), every table with the schema's
+    columns; and nothing the schema does not make (a trigger that copied each contact
+    into a table of its own kept it past `forget-contact`). Triggers, indexes and views
+    are compared without whitespace, comments or letter case; tables by their columns
+    (an upgraded ledger's CREATE TABLE text is SQLite's own, with the columns added)."""
     from complaintctl import migrations
 
-    schema = sqlite3.connect(":memory:")  # the triggers as SQLite keeps the schema's
+    schema = sqlite3.connect(":memory:")  # the objects as SQLite keeps the schema's
     try:
         schema.executescript(migrations.current_schema())
-        want = {name: _trigger_text(sql) for name, sql in schema.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")}
+        want = _objects(schema)
     finally:
         schema.close()
-    have = {name: _trigger_text(sql or "") for name, sql in cur.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")}
+    have = _objects(cur)
     out = []
-    for name, text in want.items():
-        if name not in have:
-            out.append(problem("trigger", name, None, name, N_(
-                "a trigger of the ledger is missing: the rows it guards could have been "
-                "changed")))
-        elif have[name] != text:
-            out.append(problem("trigger", name, None, name, N_(
-                "a trigger of the ledger is not the schema's: the rows it guards could "
-                "have been changed")))
+    for key, shape in want.items():
+        kind, name = key
+        if key not in have:
+            out.append(problem(kind, name, None, name, _MISSING[kind]))
+        elif have[key] != shape:
+            out.append(problem(kind, name, None, name, _ALTERED[kind]))
+    for kind, name in sorted(have.keys() - want.keys()):
+        out.append(problem(kind, name, name, None, N_(
+            "the schema does not make this: it could copy or change rows behind the "
+            "tool's back (a contact kept past forget-contact)")))
+    return out
+
+
+_MISSING = {"trigger": N_("a trigger of the ledger is missing: the rows it guards could "
+                          "have been changed"),
+            "index": N_("an index of the ledger is missing: the commands that read along "
+                        "it fail"),
+            "table": N_("a table of the ledger is missing"),
+            "view": N_("a view of the ledger is missing")}
+_ALTERED = {"trigger": N_("a trigger of the ledger is not the schema's: the rows it guards "
+                          "could have been changed"),
+            "index": N_("an index of the ledger is not the schema's"),
+            "table": N_("a table of the ledger does not have the schema's columns"),
+            "view": N_("a view of the ledger is not the schema's")}
+
+
+def _objects(conn: sqlite3.Connection | sqlite3.Cursor) -> dict[tuple[str, str], Any]:
+    """(kind, name) -> what is compared: a table's columns (name, type, not null,
+    default, key), another object's SQL as _trigger_text leaves it, with its table.
+    SQLite's own objects (sqlite_sequence, sqlite_stat1, autoindexes) are left out."""
+    found = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE "
+                         "name NOT LIKE 'sqlite%'").fetchall()
+    out: dict[tuple[str, str], Any] = {}
+    for kind, name, table, sql in found:
+        if kind == "table":
+            quoted = name.replace('"', '""')
+            out[kind, name] = [tuple(c[1:6]) for c in conn.execute(
+                f'PRAGMA table_info("{quoted}")').fetchall()]
+        else:
+            out[kind, name] = (table, _trigger_text(sql or ""))
     return out
 
 

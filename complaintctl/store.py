@@ -134,6 +134,13 @@ def translate(exc: sqlite3.Error, path: Path) -> LedgerError:
                            code="damaged", path=str(path), why=text)
     if "not a database" in low or "encrypted" in low:
         return _not_ledger(path, text)
+    if low.startswith("no such index:") or low.startswith("no such table:"):
+        # an index (or table) dropped by hand: not the disk's fault
+        return LedgerError(_("{path} lacks part of its schema ({why}): it was changed by "
+                             "hand").format(path=path, why=text),
+                           hint=_("complaintctl verify names what differs; restore the "
+                                  "ledger from your latest backup"),
+                           code="schema_changed", path=str(path), why=text)
     return LedgerError(_("cannot use ledger {path} ({reason})").format(path=path, reason=text),
                        hint=_("check the file, its folder and the free disk space"),
                        code="sqlite", path=str(path), detail=text)

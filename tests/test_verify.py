@@ -319,6 +319,43 @@ def test_a_missing_append_only_trigger_is_named(ledger, env, full):
                                                    "notes_no_change")
 
 
+def test_an_object_the_schema_does_not_make_or_a_missing_index_is_named(ledger, env,
+                                                                          full):
+    """A trigger that copied each new contact into a table of its own kept the contact
+    past forget-contact, in every backup, and verify said OK; a dropped index made
+    `report` fail with a hint about the disk, and verify said OK."""
+    tamper(env, "CREATE TABLE shadow (contact TEXT)", "CREATE TRIGGER shadow_in AFTER "
+                "INSERT ON complaints BEGIN INSERT INTO shadow VALUES (NEW.contact); END",
+           "CREATE VIEW everything AS SELECT * FROM complaints",
+           "DROP INDEX complaints_status", "DROP INDEX resolutions_again",
+           "CREATE INDEX resolutions_again ON resolutions (at)")
+    found = {(p["kind"], p["id"]): p["detail"] for p in verify_fails(ledger)}
+    extra = ("the schema does not make this: it could copy or change rows behind the "
+             "tool's back (a contact kept past forget-contact)")
+    assert found == {("table", "shadow"): extra, ("trigger", "shadow_in"): extra,
+                     ("view", "everything"): extra,
+                     ("index", "complaints_status"): "an index of the ledger is missing: "
+                                                     "the commands that read along it fail",
+                     ("index", "resolutions_again"): "an index of the ledger is not the "
+                                                     "schema's"}
+
+
+def test_an_index_a_check_reads_along_when_missing_is_named_not_the_disk(ledger, env,
+                                                                          full):
+    """With events_complaint dropped verify itself stopped with "cannot use ledger … (no
+    such index)" and a hint about the free disk space; so did `report` without its
+    index."""
+    tamper(env, "DROP INDEX events_complaint", "DROP INDEX resolutions_again")
+    found = verify_fails(ledger)
+    assert ("index", "events_complaint") in {(p["kind"], p["id"]) for p in found}
+    stopped = [p for p in found if p["kind"] == "check"]
+    assert stopped and all(p["stored"] == "OperationalError: no such index: "
+                           "events_complaint" for p in stopped)
+    r = ledger("report", "--month", "2026-10", "--format", "json", code=1)
+    assert "lacks part of its schema (no such index: resolutions_again): it was changed by " \
+        "hand" in r.stderr and "disk" not in r.stderr, r.stderr
+
+
 def test_a_last_contact_changed_directly_is_named(ledger, env, full):
     """last_contact_at is kept by triggers (migration 16): a value set behind the tool's
     back is named with the one the intake, notes and revisits give."""
