@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -413,7 +414,7 @@ def check_intake(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None = No
     return [problem(field, cid, have, want,
                     N_("the complaint's field is not the latest value its log and "
                        "amendments recorded"))
-            for cid, field, have, want in sorted(found) if cid not in old]
+            for cid, field, have, want in sorted(found) if cid not in old or want is not None]
 
 
 def _json_tolerant(read: Callable[..., Any], cur: sqlite3.Cursor, lo: str | None,
@@ -906,19 +907,27 @@ def _records_between(conn: sqlite3.Connection, lo: str | None, hi: str | None, *
         rows.update(map(itemgetter(0), conn.execute(
             f"SELECT {r.cid} || x'1e' || '{r.kind}' || x'1e' || {r.key} || x'1e' || "
             f"{r.values}{r.rows.format(bounds=rbounds)}", rparams)))
-    old = {cid for cid, _kind, login, *_rest in events if login is None}
+    # an upgraded ledger's complaints with events from before the chain: what those
+    # events recorded is not compared (they may not record everything); every row and
+    # value a later event recorded is, and no row may stand there with no event
+    # unless an old event was its own
+    old_entries = Counter(e[3] for e in events if e[2] is None)
     out: list[Problem] = []
     if not dict.__eq__(recorded, rows):  # (Counter's own == is a loop in Python)
-        out += _unmatched(recorded, rows, old)
-    replayed = _replay(events)
+        out += _unmatched(recorded, rows, old_entries, _old_times(
+            conn, {cid for cid, _kind, login, *_rest in events if login is None}))
+    replayed, fresh = _replay(events)
     cbounds, cparams = _bounds("id", lo, hi)
     for cid, *have in conn.execute(
             f"SELECT id, {', '.join(_STORED_FOLDED)} FROM complaints WHERE 1 "
             f"{cbounds}ORDER BY id", cparams):
         want = replayed.get(cid, _NOTHING_FOLDED)
-        if tuple(have) == want or cid in old:
+        if tuple(have) == want:
             continue
-        for field, value, expected in zip(_FOLDED, have, want, strict=True):
+        marks = fresh.get(cid)
+        for i, (field, value, expected) in enumerate(zip(_FOLDED, have, want, strict=True)):
+            if marks is not None and not marks[i]:
+                continue
             if value != expected and not (field == "logged_by" and expected is _UNKNOWN):
                 out.append(problem(field, cid, value, expected,
                                    N_("the complaint's field is not what its events "
@@ -926,26 +935,50 @@ def _records_between(conn: sqlite3.Connection, lo: str | None, hi: str | None, *
     return out
 
 
-def _unmatched(recorded: Counter[str], rows: Counter[str], old: set[str]) -> list[Problem]:
+def _old_times(conn: sqlite3.Connection, cids: set[str]) -> dict[str, str]:
+    """The latest time an event from before the chain (login NULL) was recorded at, by
+    complaint: a row of a step before it may be one those events did not record."""
+    if not cids:
+        return {}
+    found: dict[str, str] = {}
+    for cid, at in conn.execute("SELECT complaint_id, max(recorded_at) FROM events WHERE "
+                                "login IS NULL AND complaint_id IS NOT NULL GROUP BY "
+                                "complaint_id"):
+        if cid in cids:
+            found[cid] = at
+    return found
+
+
+_INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z")
+
+
+def _unmatched(recorded: Counter[str], rows: Counter[str], old_entries: Counter[str],
+               old_until: dict[str, str]) -> list[Problem]:
     """The rows with no event like them, and the events with no row: a row and an event
-    of the same key with other values are one problem."""
+    of the same key with other values are one problem. In an upgraded ledger what an
+    event from before the chain recorded (`old_entries`) is not compared, nor a row no
+    event records of a step before the latest of those (`old_until`, by complaint)."""
     def split(entry: str) -> tuple[str, str, str, str]:
         cid, kind, key, value = entry.split("\x1e", 3)
         return cid, kind, key, _shown_cells(value)
 
-    missing = [split(e) for e, n in (recorded - rows).items() if n]
+    old_missing = {split(e)[:3] for e, n in (recorded - rows).items() if n and e in old_entries}
+    missing = [split(e) for e, n in (recorded - rows).items() if n and e not in old_entries]
     extra = [split(e) for e, n in (rows - recorded).items() if n]
     by_key: dict[tuple[str, str, str], str] = {(c, k, key): v for c, k, key, v in missing}
     out: list[Problem] = []
     for cid, kind, key, value in sorted(extra):
-        if cid in old:
-            continue
+        if (cid, kind, key) in old_missing:
+            continue  # an old event's row, recorded the old way
         want = by_key.pop((cid, kind, key), None)
+        if want is None and cid in old_until and (at := _INSTANT.search(key)) and \
+                at.group(0) <= old_until[cid]:
+            continue  # a step of the time the old events may not record
         out.append(problem(_TABLE_OF[kind], _named(cid, key), value, want,
                            N_("this row is not what its event recorded") if want is not None
                            else N_("no event records this row")))
     for cid, kind, key, value in sorted(missing):
-        if cid in old or (cid, kind, key) not in by_key:
+        if (cid, kind, key) not in by_key:
             continue
         out.append(problem(_TABLE_OF[kind], _named(cid, key), None, value,
                            N_("an event records this row, which is not there")))
@@ -987,44 +1020,71 @@ _STORED_FOLDED = tuple(
     for f in _FOLDED)
 
 
-def _replay(events: list[tuple[Any, ...]]) -> dict[str, tuple[Any, ...]]:
+def _replay(events: list[tuple[Any, ...]]
+            ) -> tuple[dict[str, tuple[Any, ...]], dict[str, list[bool]]]:
     """What each complaint's _FOLDED columns should hold, from its events (check_records'
-    rows: complaint, kind, login, entry, four values), folded in order."""
+    rows: complaint, kind, login, entry, four values), folded in order; and, for a
+    complaint with events from before the hash chain (login NULL: an upgraded ledger,
+    whose old events may not record everything), which of them a later event set (those
+    are checked; its reopenings only when no old revisit counted among them)."""
     out: dict[str, list[Any]] = {}
-    for cid, kind, _login, _entry, a, b, c, d in events:
+    fresh: dict[str, list[bool]] = {}
+    counted_old: set[str] = set()  # reopenings an old revisit counted
+    for cid, kind, login, _entry, a, b, c, d in events:
+        if login is None and cid not in fresh:
+            fresh[cid] = [False] * len(_FOLDED)
         if kind not in _FOLD_DATA:
             continue
         r = out.get(cid)
         if r is None:
             r = out[cid] = list(_NOTHING_FOLDED)
+        touched: tuple[int, ...] = ()
         if kind == "assign":
             if r[_ASSIGNED_AT] is None:
                 r[_ASSIGNED_AT] = a
+                touched = (_ASSIGNED_AT,)
             r[_DEPARTMENT], r[_OWNER] = b, c
+            touched += (_DEPARTMENT, _OWNER)
         elif kind == "revisit":
             r[_SATISFACTION] = d
+            touched = (_SATISFACTION,)
             if b == "investigating":
                 r[_REOPENS] += 1
                 r[_CLOSED_AT] = r[_CLOSE_REASON] = None
+                touched += (_REOPENS, _CLOSED_AT, _CLOSE_REASON)
             elif b == "closed" and c != "closed":
                 r[_CLOSED_AT], r[_CLOSE_REASON] = a, None
+                touched += (_CLOSED_AT, _CLOSE_REASON)
         elif kind == "investigate":
             for i, value in enumerate((a, b, c, d), _FIRST_FOUND):
                 if value is not None:
                     r[i] = value
+                    touched += (i,)
         elif kind == "resolve":
             r[_DISPOSITION], r[_AMOUNT] = a, b
+            touched = (_DISPOSITION, _AMOUNT)
         elif kind == "log":
             if c is not None:
                 r[_LOGGED_BY] = a
+                touched = (_LOGGED_BY,)
             r[_REPEAT_OF] = b
+            touched += (_REPEAT_OF,)
         elif kind == "repeat-link":
             r[_REPEAT_OF] = a
+            touched = (_REPEAT_OF,)
         elif kind == "close":
             r[_CLOSED_AT], r[_CLOSE_REASON] = a, b
+            touched = (_CLOSED_AT, _CLOSE_REASON)
         elif kind == "void":
             r[_VOIDED_AT], r[_VOID_REASON] = a, b
-    return {cid: tuple(r) for cid, r in out.items()}
+            touched = (_VOIDED_AT, _VOID_REASON)
+        marks = fresh.get(cid)
+        if marks is not None:
+            for i in touched:  # set by this event: checked if it is a later one
+                marks[i] = login is not None and (i != _REOPENS or cid not in counted_old)
+            if login is None and _REOPENS in touched:
+                counted_old.add(cid)
+    return {cid: tuple(r) for cid, r in out.items()}, fresh
 
 
 def check_schema(cur: sqlite3.Cursor) -> list[Problem]:

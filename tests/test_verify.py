@@ -521,6 +521,31 @@ def test_an_upgraded_ledger_counts_unrecorded_deadlines_apart(run, env):
     assert data["ok"] and data["unrecorded"] >= 1
 
 
+def test_an_upgraded_complaints_later_steps_are_checked(run, env):
+    """A complaint with an event from before the chain was left out of the row checks
+    whole, its steps after the upgrade too: a compensation of 5,000 edited to 1.00 and
+    an unsatisfied revisit edited to satisfied passed as OK. What the old events
+    recorded is still not compared; what later events recorded is."""
+    env.parent.mkdir(parents=True)
+    oldest_ledger(env)
+    run("upgrade")
+    cid = "CC-2026-0001"
+    run("assign", cid, "--dept", "QA", "--owner", "W", "--at", "2026-10-09 10:00")
+    run("investigate", cid, "--cause", "c", "--cause-category", "design", "--at",
+        "2026-10-09 11:00")
+    run("resolve", cid, "--disposition", "compensation", "--amount", "5000", "--summary", "s",
+        "--approved-by", "经理", "--at", "2026-10-09 12:00")
+    run("revisit", cid, "--satisfaction", "unsatisfied", "--at", "2026-10-09 13:00")
+    assert run("verify").stdout.startswith("OK: ")
+    tamper(env, f"UPDATE resolutions SET amount = 100 WHERE complaint_id = '{cid}'",
+           f"UPDATE revisits SET satisfaction = 'satisfied' WHERE complaint_id = '{cid}'",
+           f"UPDATE assignments SET owner = 'Nobody' WHERE complaint_id = '{cid}'",
+           f"UPDATE complaints SET owner = 'Nobody', amount = 100 WHERE id = '{cid}'")
+    found = {(p["kind"], p["id"].split(" ")[0]) for p in verify_fails(run)}
+    assert {("resolutions", cid), ("revisits", cid), ("assignments", cid), ("owner", cid),
+            ("amount", cid)} <= found, found
+
+
 def test_integrity_and_foreign_keys_are_checked(ledger, env, full):
     tamper(env, "INSERT INTO assignments (complaint_id, at, actor, department, owner) "
            "VALUES ('CC-2026-9999', '2026-11-01T00:00:00Z', 'x', 'd', 'o')")
