@@ -40,11 +40,13 @@ from complaintctl.settings import (
     ATTACHMENT_MAX_MB_KEY,
     CALENDAR_SETTINGS,
     CATEGORY_LABELS_KEY,
+    DEFAULT_SETTINGS,
     LANGUAGE_KEY,
     LEGACY_ROLES,
     calendar_digest,
 )
 from complaintctl.store import (
+    DEMO_MARK,
     EVENT_COLUMNS,
     Ledger,
     chain_head,
@@ -169,6 +171,7 @@ def _plan(cur: sqlite3.Cursor, last_id: int, head: str | None, parts: int) -> li
               for i, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False))),
             ("status", check_status, ()),
             ("schema", check_schema, ()),
+            ("counters", check_counters, ()),
             ("types", check_types, ()),
             ("last_contact", check_last_contact, ()),
             *recounts[1:3],
@@ -193,6 +196,7 @@ def _serially(lg: Ledger, cur: sqlite3.Cursor, last_id: int, head: str | None
             (("records", 0), check_records, ()), (("contacts", 0), check_contacts, ()),
             (("stage_ends", 0), check_stage_ends, ()), (("progress", 0), check_progress, ()),
             ("schema", check_schema, ()),
+            ("counters", check_counters, ()),
             ("types", check_types, ()), ("status", check_status, ()),
             ("last_contact", check_last_contact, ()), ("returns", check_returns, ()),
             ("tallies", check_tallies, ()), ("settings", check_settings, ()),
@@ -273,7 +277,7 @@ def _result(results: dict[Any, Any], last_id: int, last_hash: str, head: str | N
         problems.append(problem("head", None, None, head,
                                 N_("no event has this hash: the history up to it was "
                                    "rewritten, or it is another ledger's")))
-    problems += results["schema"] + results["types"]
+    problems += results["schema"] + results["counters"] + results["types"]
     problems += [p for part in parts("intake") for p in part]
     problems += [p for part in parts("records") for p in part]
     problems += [p for part in parts("contacts") for p in part]
@@ -1085,6 +1089,45 @@ def _replay(events: list[tuple[Any, ...]]
             if login is None and _REOPENS in touched:
                 counted_old.add(cid)
     return {cid: tuple(r) for cid, r in out.items()}, fresh
+
+
+# Every setting complaintctl writes: another was put there by hand.
+_KNOWN_SETTINGS = frozenset((*DEFAULT_SETTINGS, *CALENDAR_SETTINGS, CATEGORY_LABELS_KEY,
+                             LANGUAGE_KEY, ATTACHMENT_MAX_MB_KEY, DEMO_MARK))
+# The records numbered by year through id_counters, and the table of each.
+_NUMBERED = (("complaint", "complaints"), ("return", "returns"))
+
+
+def check_counters(cur: sqlite3.Cursor) -> list[Problem]:
+    """The numbering and the settings' names: each kind's id counter of a year is the
+    highest number given that year (lowered, every `log` then fails on a number given
+    already; raised, numbers are skipped, and ids are sequential); the events' own
+    counter (AUTOINCREMENT) is the last event's id (above it, the latest events were
+    deleted: the chain cannot tell a history cut at its end); and every setting is one
+    complaintctl writes."""
+    out: list[Problem] = []
+    for kind, table in _NUMBERED:
+        given = dict(cur.execute(f"SELECT year, max(seq) FROM {table} GROUP BY year"))
+        counted = dict(cur.execute("SELECT year, last FROM id_counters WHERE kind = ?",
+                                   (kind,)))
+        for year in sorted(given.keys() | counted.keys(), key=str):
+            if given.get(year) != counted.get(year):
+                out.append(problem("id_counter", f"{kind} {year}", counted.get(year),
+                                   given.get(year), N_(
+                    "the id counter is not the highest number given that year: ids would "
+                    "be given twice (the next one refused) or skipped")))
+    numbered = cur.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
+    (last,) = cur.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()
+    if numbered is not None and numbered[0] != last:
+        out.append(problem("events", "sqlite_sequence", numbered[0], last, N_(
+            "the events were numbered past the last one there: the latest events were "
+            "deleted (or the counter changed by hand)") if numbered[0] > last else N_(
+            "the events' counter was set back by hand: ids would be given twice")))
+    for key, value in cur.execute("SELECT key, value FROM settings ORDER BY key"):
+        if key not in _KNOWN_SETTINGS:
+            out.append(problem("setting", key, value, None, N_(
+                "complaintctl never writes this setting: it was put there by hand")))
+    return out
 
 
 def check_schema(cur: sqlite3.Cursor) -> list[Problem]:

@@ -857,3 +857,19 @@ def test_a_deleted_init_event_is_not_put_down_to_an_upgraded_ledger(ledger, env,
     r = ledger("verify", code=1)
     assert r.stdout.startswith("kind") and "\nchain " in r.stdout
     assert "upgraded ledger" not in r.stderr, r.stderr
+
+
+def test_the_numbering_and_unknown_settings_are_checked(ledger, env, full):
+    """An id counter lowered by hand made every `log` fail on a number given already
+    (raised, ids were skipped); the last event deleted (its trigger dropped first) or
+    the events' counter set back, and a setting complaintctl never writes (one put in
+    to make `demo` write into a real ledger): verify said OK to each."""
+    tamper(env, "UPDATE id_counters SET last = last - 1 WHERE kind = 'complaint'",
+           "INSERT INTO settings VALUES ('contact_key', 'x')",
+           "UPDATE sqlite_sequence SET seq = seq + 3 WHERE name = 'events'")
+    found = {(p["kind"], p["id"]): (p["stored"], p["expected"]) for p in verify_fails(ledger)}
+    (last,), = ledger.rows("SELECT max(id) FROM events")
+    (given,), = ledger.rows("SELECT max(seq) FROM complaints WHERE year = 2026")
+    assert found == {("id_counter", "complaint 2026"): (given - 1, given),
+                     ("setting", "contact_key"): ("x", None),
+                     ("events", "sqlite_sequence"): (last + 3, last)}, found
