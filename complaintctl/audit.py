@@ -172,6 +172,7 @@ def _plan(cur: sqlite3.Cursor, last_id: int, head: str | None, parts: int) -> li
             ("status", check_status, ()),
             ("schema", check_schema, ()),
             ("counters", check_counters, ()),
+            ("rounds", check_rounds, ()),
             ("types", check_types, ()),
             ("last_contact", check_last_contact, ()),
             *recounts[1:3],
@@ -197,6 +198,7 @@ def _serially(lg: Ledger, cur: sqlite3.Cursor, last_id: int, head: str | None
             (("stage_ends", 0), check_stage_ends, ()), (("progress", 0), check_progress, ()),
             ("schema", check_schema, ()),
             ("counters", check_counters, ()),
+            ("rounds", check_rounds, ()),
             ("types", check_types, ()), ("status", check_status, ()),
             ("last_contact", check_last_contact, ()), ("returns", check_returns, ()),
             ("tallies", check_tallies, ()), ("settings", check_settings, ()),
@@ -277,7 +279,7 @@ def _result(results: dict[Any, Any], last_id: int, last_hash: str, head: str | N
         problems.append(problem("head", None, None, head,
                                 N_("no event has this hash: the history up to it was "
                                    "rewritten, or it is another ledger's")))
-    problems += results["schema"] + results["counters"] + results["types"]
+    problems += results["schema"] + results["counters"] + results["rounds"] + results["types"]
     problems += [p for part in parts("intake") for p in part]
     problems += [p for part in parts("records") for p in part]
     problems += [p for part in parts("contacts") for p in part]
@@ -1226,8 +1228,11 @@ def check_last_contact(cur: sqlite3.Cursor) -> list[Problem]:
 # it is compared only when the events hold it (none in a ledger from before they did),
 # and what a finding says. Its query gives each as (stored, from the events).
 _RETURN_FIGURES = (
-    ("return_opened", True, N_("the return's opening time and authorised quantity are not "
-                               "what its return-open event recorded")),
+    ("return_opened", True, N_("the return's opening time, authorised quantity, product, "
+                               "lot and reason are not what its return-open event "
+                               "recorded")),
+    ("return_closed", False, N_("the return's closing time is not the one its return-close "
+                                "event recorded")),
     ("return_costs", False, N_("the return's cost of loss and repair cost are not the sums "
                                "of its dispositions")),
     ("inspection", True, N_("the return's inspection is not what its latest inspection "
@@ -1249,10 +1254,14 @@ def check_returns(cur: sqlite3.Cursor) -> list[Problem]:
                 f"WHERE e.return_id = r.id AND e.kind = '{kind}' AND json_valid(e.data))")
 
     pairs = (
-        ("json_array(r.opened_at, r.authorised_qty)",
-         "(SELECT json_array(e.at, json_extract(e.data, '$.authorised_qty')) FROM events e "
+        ("json_array(r.opened_at, r.authorised_qty, r.product, r.lot, r.reason)",
+         "(SELECT json_array(e.at, json_extract(e.data, '$.authorised_qty'), "
+         "json_extract(e.data, '$.product'), json_extract(e.data, '$.lot'), "
+         "json_extract(e.data, '$.reason')) FROM events e "
          "WHERE e.return_id = r.id AND e.kind = 'return-open' AND json_valid(e.data) "
          "ORDER BY e.id LIMIT 1)"),
+        ("r.closed_at", "(SELECT e.at FROM events e WHERE e.return_id = r.id AND e.kind = "
+         "'return-close' ORDER BY e.id DESC LIMIT 1)"),
         ("json_array(r.cost_of_loss, r.repair_cost)",
          "(SELECT json_array(coalesce(sum(d.cost_of_loss), 0), coalesce(sum(d.repair_cost), "
          "0)) FROM return_dispositions d WHERE d.return_id = r.id)"),
@@ -1275,6 +1284,23 @@ def check_returns(cur: sqlite3.Cursor) -> list[Problem]:
                 _RETURN_FIGURES, values[::2], values[1::2], strict=True):
             if have != want and not (recorded_only and want is None):
                 out.append(problem(kind, rid, have, want, detail))
+    return out
+
+
+def check_rounds(cur: sqlite3.Cursor) -> list[Problem]:
+    """Each resolution's `previous_at` (what the reopen rate and the handling of a round
+    are counted from) is the time of the complaint's resolution before it, none for
+    its first round."""
+    out = []
+    for cid, round_, have, want in cur.execute(
+            "SELECT r.complaint_id, r.round, r.previous_at, CASE WHEN r.round > 1 "
+            "THEN (SELECT p.at FROM resolutions p WHERE p.complaint_id = r.complaint_id AND "
+            "p.id < r.id ORDER BY p.id DESC LIMIT 1) END FROM resolutions r WHERE "
+            "r.previous_at IS NOT NULL OR r.round > 1"):
+        if have != want:
+            out.append(problem("resolutions", f"{cid} #{round_}", have, want, N_(
+                "the resolution's previous_at is not the time of the resolution before "
+                "it")))
     return out
 
 

@@ -873,3 +873,23 @@ def test_the_numbering_and_unknown_settings_are_checked(ledger, env, full):
     assert found == {("id_counter", "complaint 2026"): (given - 1, given),
                      ("setting", "contact_key"): ("x", None),
                      ("events", "sqlite_sequence"): (last + 3, last)}, found
+
+
+def test_a_rounds_previous_time_and_a_returns_closing_are_checked(ledger, env, full):
+    """previous_at set back by hand moved a reopened complaint into another month's
+    resolved count and reopen rate; a return's closed_at emptied listed it among the
+    open ones; its reason, product and lot changed: verify said OK to each."""
+    cid = full["closed"]
+    ledger("revisit", cid, "--satisfaction", "unsatisfied")
+    ledger("investigate", cid, "--finding", "again")
+    ledger("resolve", cid, "--disposition", "exchange", "--summary", "again")
+    rid = ledger("return", "open", cid, "--qty", "1", "--reason", "异响").stdout.strip()
+    ledger("return", "receive", rid, "--qty", "1")
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "1")
+    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "1")
+    ledger("return", "close", rid)
+    tamper(env, "UPDATE resolutions SET previous_at = '2020-01-01T00:00:00Z' WHERE round = 2",
+           f"UPDATE returns SET closed_at = NULL, reason = 'x' WHERE id = '{rid}'")
+    found = {(p["kind"], p["id"]) for p in verify_fails(ledger)}
+    assert {("resolutions", f"{cid} #2"), ("return_closed", rid),
+            ("return_opened", rid)} <= found, found
