@@ -1146,12 +1146,21 @@ def trend_table(points: Sequence[dict[str, Any]], title: str) -> Table:
     from rich.table import Table
     from rich.text import Text
 
+    from rich.cells import cell_len
+
     table = Table(title=Text(title), box=None, title_justify="left", pad_edge=False)
-    table.add_column(Text(_("figure")), no_wrap=True)
-    table.add_column(Text(f"{points[0]['label']} {ellipsis()} {points[-1]['label']}"),
-                     no_wrap=True)
-    table.add_column(Text(points[0]["label"]), justify="right", no_wrap=True)
-    table.add_column(Text(points[-1]["label"]), justify="right", no_wrap=True)
+    # the figures' names keep their width: on a narrow terminal the periods' labels
+    # (2026-10-04..2026-10-17 for a range) give way, not the names (a trend of five
+    # unnamed lines)
+    names = [_(name) for _key, name in TREND_FIGURES]
+    table.add_column(Text(_("figure")), no_wrap=True,
+                     min_width=max(cell_len(n) for n in [*names, _("figure")]))
+    first, last = (p["label"].split("..")[0] for p in (points[0], points[-1]))  # a range's
+    # label by its first day (2026-10-04..2026-10-17 is 2026-10-04)
+    table.add_column(Text(f"{first} {ellipsis()} {last}"), no_wrap=True,
+                     min_width=len(points) + 1)
+    table.add_column(Text(first), justify="right", no_wrap=True)
+    table.add_column(Text(last), justify="right", no_wrap=True)
     for key, name in TREND_FIGURES:
         values = [p[key] for p in points]
         shown = pct if key.endswith("_rate") else (lambda v: "—" if v is None else str(v))

@@ -254,3 +254,14 @@ def test_the_policy_says_its_durations_in_the_units_it_takes(zh):
     assert zh.json("policy", "show")["deadlines"]["resolve"]["high"] == "4wd"
     english = zh("--lang", "en", "policy", "show").stdout
     assert "4wd" in english and "h hours, d days, wd working days" in english
+
+
+@pytest.mark.parametrize("columns", ["80", "60"])
+def test_the_trend_of_a_range_keeps_its_figures_names(zh, monkeypatch, columns):
+    """A --since/--until report's trend lost its 指标 column at 80 columns and less: the
+    ranges' labels (2026-10-04..2026-10-17) took the room, five unnamed lines."""
+    monkeypatch.setenv("COLUMNS", columns)
+    out = zh("report", "--since", "2026-10-05", "--until", "2026-10-18", "--trend", "3").stdout
+    trend = out[out.index("趋势"):]
+    assert "指标" in trend and "受理" in trend and "满意率" in trend, trend
+    assert "2026-09-07 … 2026-10-05" in trend  # the first and last of three 14-day ranges
