@@ -542,6 +542,12 @@ def _set_escalation(lg: Ledger, level_s: str, duration: str | None, role: str | 
         if role is None and level not in old:
             raise BadInput(_("escalation level {level} is new: name whom it goes to with "
                              "--role").format(level=level), code="escalation_role", level=level)
+        if role is not None:  # a built-in role by its code, label or synonym (分总 is
+            # branch_head, as shown), any other as typed
+            try:
+                role = words.lookup("role", role)
+            except words.UnknownWord:
+                pass
         role = role or old[level][1]
         for other, (other_after, _role) in sorted(old.items()):
             # no level sooner than the one below it: a level 2 later than level 3 skipped

@@ -45,7 +45,7 @@ def full(ledger):
     ids["return"] = rid
     # settings changes, each with its event
     ledger("policy", "set", "resolve", "high", "3wd")
-    ledger("policy", "set", "escalation", "2", "2wd", "--role", "分总")
+    ledger("policy", "set", "escalation", "2", "2wd", "--role", "质量总监")
     ledger("policy", "calendar", "--add-holiday", "2026-12-24", "--add-closure", "2026-12-31")
     ledger("policy", "calendar", "--remove", "2026-12-31")
     ledger("policy", "categories", "--add", "packaging")
@@ -437,7 +437,7 @@ def test_escalation_settings_and_calendar_changed_directly_are_named(ledger, env
     assert set(found) == {("escalation", "level 2"), ("setting", "timezone"),
                           ("setting", "categories"), ("calendar", "calendar_days")}
     assert found[("setting", "timezone")]["expected"] == "Europe/Berlin"
-    assert found[("escalation", "level 2")]["expected"] == "2wd 分总"
+    assert found[("escalation", "level 2")]["expected"] == "2wd 质量总监"
     assert "packaging" in found[("setting", "categories")]["expected"]
 
 

@@ -181,14 +181,16 @@ def test_policy_show_and_set(ledger):
     assert ledger.snapshot() == before
     ledger("policy", "set", "escalation", "2", "2wd", "--role", "分总")
     assert ledger.json("policy", "show")["escalation"][1] == {
-        "level": 2, "after_working_days": 2, "role": "分总"}
+        "level": 2, "after_working_days": 2, "role": "branch_head"}  # the built-in role
+    ledger("policy", "set", "escalation", "2", "2wd", "--role", "质量总监")  # another: as typed
+    assert ledger.json("policy", "show")["escalation"][1]["role"] == "质量总监"
     table = ledger("policy", "show").stdout
     assert "Calendar CN" in table and "4wd" in table
     # the units under the table, not in a title that would wrap at 80 columns
     lines = [line.rstrip() for line in table.splitlines()]
     assert "Deadlines" in lines and "h hours, d days, wd working days" in lines, table
     events = ledger.rows("SELECT kind FROM events WHERE kind = 'policy-set'")
-    assert len(events) == 3
+    assert len(events) == 4
 
 
 def test_a_duration_in_the_legends_chinese_words_and_full_width(ledger):
