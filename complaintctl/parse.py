@@ -450,6 +450,8 @@ _NUMERIC_DATE = re.compile(r"^([0-9]+)(?:\s*([./-])\s*([0-9]+)(?:\s*[./-]\s*([0-
                            r"(?![0-9:])(.*)$")
 # An ISO week as typed (2026-W49, 2026w49, 2026-w49-3): read as fromisoformat reads it.
 _ISO_WEEK = re.compile(r"^([0-9]{4})-?[wW]([0-9]{2})(?:-?([1-7]))?$")
+# and as the Chinese report names it (2026年第48周, the title of last week's report)
+_CJK_WEEK = re.compile(r"^([0-9]{4})\s*年\s*第\s*([0-9]{1,2})\s*周$")
 _SPACED_NUMBERS = re.compile(r"^[0-9]+\s+[0-9]+\s+[0-9]+(?![0-9:])")
 _SIGNED_NUMBER = re.compile(r"^[+-]\s*[0-9]")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -625,6 +627,7 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
                 year=local_now.year, month=int(m.group(1)), day=int(m.group(2))),
             code="no_year")
     if raw:
+        raw = _CJK_WEEK.sub(lambda w: f"{w[1]}-W{int(w[2]):02d}", raw)
         raw = _ISO_WEEK.sub(lambda w: f"{w[1]}-W{w[2]}" + (f"-{w[3]}" if w[3] else ""), raw)
         raw = _year_first(raw, field, value)
         # 14.30 (or 14,30) after a day is half past two, as many write it; fromisoformat

@@ -472,8 +472,10 @@ def test_an_iso_week_is_read_in_either_case(ledger):
     """`--week 2026-W45` was read (Python's own ISO parser) and `2026-w45` refused."""
     want = ledger.json("report", "--week", "2026-W45")["period"]
     assert want["from"] == "2026-11-02"
-    for typed in ("2026-w45", "2026w45", "2026-W45-3"):
+    for typed in ("2026-w45", "2026w45", "2026-W45-3", "2026年第45周", "2026 年第 45 周"):
         assert ledger.json("report", "--week", typed)["period"] == want, typed
+    # the Chinese report's own name for its week (its title), as a clerk copies it
+    assert ledger.json("report", "--week", "2026年第5周")["period"]["from"] == "2026-01-26"
 
 
 @pytest.mark.parametrize("typed", ["2026-11", "2026/11", "2026.3"])
