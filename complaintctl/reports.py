@@ -940,7 +940,10 @@ class Report:
             "pareto_category": _pareto(categories),
             "pareto_cause": _pareto(self.cause_categories()),
             "handling_days": {**overall,
-                              "by_category": [{"key": k, **by_cat[k]} for k in sorted(by_cat)]},
+                              # the most first, as every breakdown (the codes' order read
+                              # as no order in Chinese)
+                              "by_category": [{"key": k, **by_cat[k]} for k in sorted(
+                                  by_cat, key=lambda k: (-by_cat[k]["count"], k))]},
             # every stage, null when none was done in the period (stable keys)
             "on_time_rate": {s: on_time.get(s) for s in STAGE_ORDER},
             "late_at_end": self.late_at_end(),

@@ -853,3 +853,15 @@ def test_handling_time_by_department_has_its_median_and_p90(ledger):
     assert csv_text.lstrip("\ufeff").splitlines()[-2:] == [
         "department,count,share,resolved,on time,mean days,median,p90",
         "质量部,3,100.0%,3,66.7%,4.3,2.0,10.0"], csv_text
+
+
+def test_handling_days_by_category_come_the_most_first(ledger):
+    """各类别处理天数 was in the order of the English codes (delivery, logistics, other,
+    quality …), which reads as no order at all in Chinese; every other breakdown is the
+    most first."""
+    for product, category in (("A", "delivery"), ("B", "quality"), ("C", "quality")):
+        cid = ledger.log("--category", category, product=product)
+        ledger.to_state(cid, "resolved")
+    rep = ledger.json("report", "--month", "2026-10")
+    assert [(c["key"], c["count"]) for c in rep["handling_days"]["by_category"]] == [
+        ("quality", 2), ("delivery", 1)]
