@@ -482,7 +482,8 @@ FIELD_NAMES = {
     "action": N_("action"), "text": N_("text"), "due_at": N_("due"),
     "authorised_qty": N_("authorised"), "qty": N_("qty"),
     "received_qty": N_("received in all"), "stage": N_("stage"), "result": N_("inspection"),
-    "defective_qty": N_("defective"), "cause": N_("cause"), "disposed_qty": N_("disposed"),
+    "defective_qty": N_("defective"), "cause": N_("cause"),
+    "disposed_qty": N_("disposed in all"),
     "cost_of_loss": N_("cost of loss"), "repair_cost": N_("repair cost"),
     "round": N_("round"), "disposition": N_("disposition"), "amount": N_("amount"),
     "currency": N_("currency"), "approved_by": N_("approved by"),
@@ -580,6 +581,11 @@ def event_summary(event: dict[str, Any], tz: tzinfo, currency: str | None = None
     if kind == "log":  # who typed it and when: the history's own columns say so
         data.pop("logged_at", None)
         data.pop("logged_by", None)
+    if kind == "return-dispose" and isinstance(old.get("disposed_qty"), int) and \
+            isinstance(data.get("qty"), int) and "disposed_qty" not in data:
+        # the running total as a receipt shows its own (disposed in all: 0 → 2), not
+        # "was disposed: 0"
+        data["disposed_qty"] = old["disposed_qty"] + data["qty"]
     if data.get("round") == 1:
         del data["round"]
     if "reopen_count" not in data:

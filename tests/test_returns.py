@@ -449,3 +449,19 @@ def test_counts_typed_as_clerks_write_them(ledger):
     for typed in ("5x", "1.5", "1,20台", "五台"):
         refused(ledger, "amend", other, "--quantity", typed, "--reason", "x",
                 message=f"Invalid value for '--quantity': '{typed}' is not a valid int")
+
+
+def test_a_disposals_history_line_gives_the_running_total(ledger, rma):
+    """A disposal's line read "was disposed: 0" (原为 已处置：0), a word-for-word
+    rendering of what the event kept, where a receipt's reads "received in all: 0 → 3"."""
+    cid, rid = rma
+    ledger("return", "receive", rid, "--qty", "5", "--at", "2026-11-17 09:00")
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "5",
+           "--at", "2026-11-18 09:00")
+    ledger("return", "dispose", rid, "--action", "repair", "--qty", "2", "--at",
+           "2026-11-18 10:00")
+    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "3", "--at",
+           "2026-11-18 11:00")
+    text = " ".join(ledger("show", rid).stdout.split())
+    assert "disposed in all: 0 → 2" in text and "disposed in all: 2 → 5" in text, text
+    assert "was disposed" not in text
