@@ -35,7 +35,7 @@ from complaintctl import (
     views,
     words,
 )
-from complaintctl.errors import BadInput
+from complaintctl.errors import BadInput, ComplaintctlError
 from complaintctl.i18n import _, listing, ngettext, term
 from complaintctl.run import (
     _STATE,
@@ -1685,19 +1685,35 @@ def _not_the_ledger(output: str, ledger: Ledger | Path, name: str = "--output",
 
 
 def _cannot_write(output: str, reason: str, option: str = "--output",
-                  full: bool = False) -> BadInput:
-    return BadInput(_("cannot write {path}: {reason}").format(path=output, reason=reason),
-                    hint=_("free some space on that disk (or write to another), then run "
-                           "it again") if full else
-                    _("give {option} a file in a folder that exists and you may write "
-                      "to").format(option=option))
+                  full: bool = False, disk: bool = False) -> ComplaintctlError:
+    """A file complaintctl cannot write: bad input (exit 2) when the name is wrong (a
+    folder, no such folder, a device, no permission there); the disk's refusal (full,
+    read-only, failing: `disk`, exit 1 as stdout onto a full disk) is no mistake of
+    the command line."""
+    cls = ComplaintctlError if disk or full else BadInput
+    return cls(_("cannot write {path}: {reason}").format(path=output, reason=reason),
+               hint=_("free some space on that disk (or write to another), then run "
+                      "it again") if full else
+               _("give {option} a file in a folder that exists and you may write "
+                 "to").format(option=option), code="cannot_write", path=output)
+
+
+# The system's refusals a file name does not cause: the disk's (exit 1, not 2).
+_DISK_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO})
+
+
+def _read_only_disk(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):
+        return False
 
 
 def _output_target(output: str, option: str = "--output") -> Path:
     """The file `output` names, if complaintctl may write it there: not "-", a folder,
     a device or a pipe; in a folder that exists and this user may write in. Checked
     before the work that writes it (an import commits before its rejects are written)."""
-    def cannot(reason: str) -> BadInput:
+    def cannot(reason: str) -> ComplaintctlError:
         return _cannot_write(output, reason, option)
 
     if output == "-":
@@ -1729,6 +1745,9 @@ def _output_target(output: str, option: str = "--output") -> Path:
     if not folder.is_dir():
         raise cannot((_("folder {folder} is not a folder") if folder.exists()
                       else _("folder {folder} does not exist")).format(folder=folder))
+    if _read_only_disk(folder):  # (access() says only "no")
+        raise _cannot_write(output, i18n.os_reason(OSError(errno.EROFS, "")), option,
+                            disk=True)
     if not os.access(folder, os.W_OK | os.X_OK):
         raise cannot(i18n.os_reason(PermissionError(errno.EACCES, "")))
     return path
@@ -1744,8 +1763,8 @@ def _write_atomically(output: str, content: str | Iterable[bytes],
     temporary file's, and leaves nothing behind."""
     import tempfile
 
-    def cannot(reason: str, full: bool = False) -> BadInput:
-        return _cannot_write(output, reason, option, full)
+    def cannot(reason: str, full: bool = False, disk: bool = False) -> ComplaintctlError:
+        return _cannot_write(output, reason, option, full, disk)
 
     path = _output_target(output, option)
     folder = path.parent
@@ -1770,7 +1789,8 @@ def _write_atomically(output: str, content: str | Iterable[bytes],
         if close is not None:  # a generator reading the ledger: done with it now, while
             close()  # the ledger is open (not later, when it is collected)
         if isinstance(exc, OSError):  # a folder of that name, the disk full, ...
-            raise cannot(i18n.os_reason(exc), i18n.disk_full(exc)) from None
+            raise cannot(i18n.os_reason(exc), i18n.disk_full(exc),
+                         exc.errno in _DISK_ERRORS) from None
         raise
 
 

@@ -450,3 +450,24 @@ def test_a_cell_longer_than_xlsx_holds_is_refused_not_cut(ledger, tmp_path):
     assert "Hint: use --format csv or jsonl" in r.stderr
     assert not out.exists() and list(tmp_path.glob(".events.xlsx*")) == []
     ledger("export", "events", "--output", tmp_path / "events.jsonl")
+
+
+def test_an_output_onto_a_read_only_disk_says_so_with_exit_1(ledger, tmp_path, monkeypatch):
+    """`report --output` onto a read-only mount said "permission denied" with a hint to
+    pick a folder one may write to, exit 2 (bad usage), where `backup` said the disk is
+    read-only: a cron wrapper took a broken disk for a mistyped command."""
+    ledger.log()
+    statvfs = os.statvfs
+
+    class ReadOnly:
+        def __init__(self, real):
+            self.f_flag = real.f_flag | os.ST_RDONLY
+
+    monkeypatch.setattr(os, "statvfs", lambda p: ReadOnly(statvfs(p)) if Path(p) == tmp_path
+                        else statvfs(p))
+    before = ledger.snapshot()
+    r = ledger("report", "--month", "2026-10", "--format", "csv", "--output",
+               tmp_path / "r.csv", code=1)
+    assert r.stderr.startswith(f"Error: cannot write {tmp_path / 'r.csv'}: the disk is "
+                               "read-only\n"), r.stderr
+    assert ledger.snapshot() == before and not (tmp_path / "r.csv").exists()
