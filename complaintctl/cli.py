@@ -2089,7 +2089,7 @@ def policy_show_cmd(fmt: str = typer.Option("table", "--format", help=FORMAT_HEL
     view["escalation"] = [{**e, "role": words.label("role", e["role"], lang)}
                           for e in view["escalation"]]
     view["user_days"] = [{**d, "name": _added_by(d.get("name"))} for d in view["user_days"]]
-    rows = [{"stage": term("stage", st), **{s: render.duration(d) if d else "—"
+    rows = [{"stage": term("stage", st), **{s: render.duration(d) if d else render.none()
                                             for s, d in row.items()}}
             for st, row in view["deadlines"].items()]
     cols = (render.Col("stage", _("stage")),

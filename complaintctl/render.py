@@ -544,6 +544,12 @@ def ellipsis() -> str:
     return ".." if _STYLE["ascii"] else "…"
 
 
+def none() -> str:
+    """What stands for no value in a cell: "—", or "-" where --ascii draws the lines (an
+    em dash is as ambiguous in width as the box lines)."""
+    return "-" if _STYLE["ascii"] else "—"
+
+
 def _box() -> Box:
     from rich import box
 
@@ -1143,10 +1149,9 @@ def trend_rows(points: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 def trend_table(points: Sequence[dict[str, Any]], title: str) -> Table:
     """The trend in a terminal: per figure, a sparkline of its periods, the first and
     the last period's value."""
+    from rich.cells import cell_len
     from rich.table import Table
     from rich.text import Text
-
-    from rich.cells import cell_len
 
     table = Table(title=Text(title), box=None, title_justify="left", pad_edge=False)
     # the figures' names keep their width: on a narrow terminal the periods' labels
@@ -1163,7 +1168,7 @@ def trend_table(points: Sequence[dict[str, Any]], title: str) -> Table:
     table.add_column(Text(last), justify="right", no_wrap=True)
     for key, name in TREND_FIGURES:
         values = [p[key] for p in points]
-        shown = pct if key.endswith("_rate") else (lambda v: "—" if v is None else str(v))
+        shown = pct if key.endswith("_rate") else (lambda v: none() if v is None else str(v))
         table.add_row(Text(_(name)), Text(sparkline(values, _STYLE["ascii"]), style="cyan"),
                       shown(values[0]), shown(values[-1]))
     return table
@@ -1222,14 +1227,14 @@ def pct(rate: float | None, signed: bool = False) -> str:
     away from zero as a clerk (and Excel's ROUND) rounds: 1/16 is 6.3 %. `signed`: a
     change, with its + or −."""
     if rate is None:
-        return "—"
+        return none()
     exact = getattr(rate, "exact", rate) * 1000
     tenths = math.floor(abs(exact) + 0.5)
     return f"{math.copysign(tenths, exact) / 10:{'+' if signed else ''}.1f}%"
 
 
 def _days(v: float | None) -> str:
-    return "—" if v is None else f"{v:.2f}"
+    return none() if v is None else f"{v:.2f}"
 
 
 def report_summary(rep: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
@@ -1468,8 +1473,9 @@ def report_rich(rep: dict[str, Any], tz: tzinfo, width: int = 80,
     title = _("Complaint report: {period}").format(period=period_label(rep["period"]))
     # a rule cuts a title it cannot hold with "…" (a week's dates at 60 columns): then
     # the title on its own line(s), the rule under it
-    out: list[RenderableType] = [Rule(Text(title))] if cell_len(title) + 6 <= width \
-        else [Text(title), Rule()]
+    line = "-" if _STYLE["ascii"] else "─"
+    out: list[RenderableType] = [Rule(Text(title), characters=line)] \
+        if cell_len(title) + 6 <= width else [Text(title), Rule(characters=line)]
     if report_is_empty(rep):
         out.append(Text(_(EMPTY_PERIOD)))
     out.append(kv_table(report_summary(rep, tz), report_title("summary")))
@@ -1502,7 +1508,7 @@ VERIFY_FIELDS = ("kind", "id", "stored", "expected", "detail")
 
 def _verify_cell(value: Any) -> str:
     if value is None:
-        return "—"
+        return none()
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False)

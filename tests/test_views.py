@@ -408,6 +408,10 @@ def test_ascii_tables_cut_text_without_the_ambiguous_ellipsis(ledger, monkeypatc
     plain = ledger("list").stdout
     ascii_ = ledger("--ascii", "list").stdout
     assert "…" in plain and "…" not in ascii_ and "华东电器有~" in ascii_
+    # nor a rule of ─ over a report, nor an em dash for no value
+    for args in (("report", "--month", "2026-09"), ("policy", "show")):
+        drawn = ledger("--ascii", *args).stdout
+        assert not set(drawn) & set("─—…"), (args, drawn)
     widths = {cell_len(line) for line in ascii_.splitlines()[1:] if line.strip()}
     assert len(widths) == 1, ascii_
 
