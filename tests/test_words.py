@@ -650,6 +650,12 @@ def test_the_names_screens_show_are_taken_for_clear_export_and_section(ledger, t
     register = ledger("report", "--since", "2026-09-01", "--until", "2026-09-30", "--format",
                       "csv", "--section", "登记表").stdout
     assert cid in register
+    # and the English titles the report prints (one was hinted as another section)
+    for title, code in (("Handling days by category", "handling"),
+                        ("On-time rate by stage", "on_time")):
+        assert ledger("report", "--month", "2026-09", "--format", "csv", "--section",
+                      title).stdout == ledger("report", "--month", "2026-09", "--format",
+                                              "csv", "--section", code).stdout
     before = ledger.snapshot()
     r = ledger("--lang", "zh", "amend", cid, "--clear", "批", "--reason", "x", code=2)
     assert r.stderr.startswith("错误：--clear “批”不在可选范围内：region (区域)、order (订单号)、"
