@@ -2267,7 +2267,20 @@ def _calendar_days(year_s: str | None, fmt: str) -> None:
     found = cfg.days_of(int(year))
     from complaintctl import deadlines
 
-    named = deadlines.holiday_names(cfg.settings["country"], int(year), i18n.lang()) \
+    country, cal = cfg.settings["country"], cfg.calendar()
+    if cal.years is not None and not cal.stored(int(year)):  # the package's, said so
+        holidays, workdays, _weekend, _covered = deadlines.load_country_calendar(
+            country, range(int(year), int(year) + 1))
+        found = sorted([*({"day": d.isoformat(), "kind": "holiday", "source": "country",
+                           "name": n} for d, n in holidays.items() if d.year == int(year)),
+                        *({"day": d.isoformat(), "kind": "workday", "source": "country",
+                           "name": "make-up working day"} for d in workdays),  # as stored
+                        *(d for d in found if d["source"] == "user")],
+                       key=lambda d: (d["day"], d["source"] == "user"))
+        _warn(_("{year} is not among the years the ledger's calendar holds ({first}-{last}): "
+                "these are the days of the holidays package, which a step dated then adds "
+                "to it").format(year=year, first=cal.years[0], last=cal.years[1]))
+    named = deadlines.holiday_names(country, int(year), i18n.lang()) \
         if any(d["source"] == "country" and d["kind"] == "holiday" for d in found) else {}
     rows = [{**d, "source": _("yours") if d["source"] == "user" else cfg.settings["country"],
              # a make-up working day's stored name says what its kind does
@@ -2280,7 +2293,7 @@ def _calendar_days(year_s: str | None, fmt: str) -> None:
     weekend = listing([render.weekday(d) for d in cfg.calendar().weekend])
     title = _("Calendar {year}: days off or on that deadlines count (and every {weekend} "
               "off)").format(year=year, weekend=weekend)
-    run._listing(rows, cols, fmt, ledger.tz, title, json_rows=cfg.days_of(int(year)),
+    run._listing(rows, cols, fmt, ledger.tz, title, json_rows=found,
                  empty=_("No holidays, make-up working days or closures in {year}: only "
                          "the weekend ({weekend}) is off.").format(year=year, weekend=weekend))
 

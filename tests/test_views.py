@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import sqlite3
 from datetime import datetime, timezone
 
@@ -564,3 +565,17 @@ def test_policy_calendar_alone_lists_the_days_deadlines_count(ledger):
     refused(ledger, "policy", "calendar", "--year", "2027", "--add-closure", "2027-01-04",
             message="--year lists a calendar; give it without a change")
     refused(ledger, "policy", "calendar", "--year", "27", message="--year '27' is not a year")
+
+
+def test_policy_calendar_of_a_year_the_ledger_does_not_hold_lists_the_packages(ledger):
+    """`policy calendar --year 2012` said "only the weekend is off" for a year outside
+    the stored ones, whose holidays a step dated then adds: the package's days, said so,
+    the same as the ledger holds once such a step came."""
+    r = ledger("policy", "calendar", "--year", "2012", "--format", "json")
+    assert "Warning: 2012 is not among the years the ledger's calendar holds" in r.stderr
+    package = json.loads(r.stdout)
+    assert {"day": "2012-10-01", "kind": "holiday", "source": "country",
+            "name": "National Day"} in package
+    ledger.log(received="2012-09-28 10:00")  # the year comes in with the step
+    r = ledger("policy", "calendar", "--year", "2012", "--format", "json")
+    assert "Warning" not in r.stderr and json.loads(r.stdout) == package
