@@ -851,7 +851,8 @@ def action_list_cmd(
         time=ledger.local(now))
     _listing(shown, form.ACTION_LIST_TABLE_COLS if fmt == "table" else form.ACTION_LIST_COLS,
              fmt, ledger.tz, title, json_rows=rows,
-             empty=_("No CAPA item is late.") if late else _("No CAPA item matches."))
+             empty=_("No CAPA item is late.") if late else _("No CAPA item matches."),
+             shrink={"text": 10, "customer": 8, "owner": 6})
 
 
 @command(app, "resolve")
@@ -1116,7 +1117,8 @@ def attachment_list_cmd(
         render.without_empty_return(shown, render.ATTACHMENT_COLS)
     _listing(shown, cols, fmt, ledger.tz,
              _("Attachments of {id}").format(id=parse.record_key(record_id)), json_rows=rows,
-             empty=_("No attachments."))
+             empty=_("No attachments."), shrink={"name": 8, "note": 6},
+             drop=("sha256_short", "actor"))
 
 
 # --- reading -----------------------------------------------------------------

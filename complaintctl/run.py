@@ -268,7 +268,11 @@ def _print_rich(*renderables: RenderableType) -> None:
 
 def _listing(rows: list[dict[str, Any]], cols: Sequence[render.Col], fmt: str, tz: tzinfo,
              title: str, json_rows: list[dict[str, Any]] | None = None,
-             empty: str | None = None) -> None:
+             empty: str | None = None, shrink: dict[str, int] | None = None,
+             drop: Sequence[str] = ()) -> None:
+    """A listing in its format. `shrink`: on a terminal one line a row (render.fitted_table,
+    these columns cut with "…" as `list` cuts its names, the columns in `drop` given up
+    first where they cannot fit), not rows wrapped over lines."""
     if fmt == "json":
         _emit(render.to_json(rows if json_rows is None else json_rows))
     elif fmt == "csv":
@@ -277,6 +281,9 @@ def _listing(rows: list[dict[str, Any]], cols: Sequence[render.Col], fmt: str, t
         _emit(empty + "\n")
     elif fmt == "markdown":
         _emit(render.to_markdown(rows, cols, tz, title))
+    elif shrink is not None:
+        _print_rich(render.fitted_table(rows, cols, tz, _width(), title, shrink=shrink,
+                                        drop=drop))
     else:
         _print_rich(render.rich_table(rows, cols, tz, title, width=_width()))
 

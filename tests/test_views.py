@@ -579,3 +579,22 @@ def test_policy_calendar_of_a_year_the_ledger_does_not_hold_lists_the_packages(l
     ledger.log(received="2012-09-28 10:00")  # the year comes in with the step
     r = ledger("policy", "calendar", "--year", "2012", "--format", "json")
     assert "Warning" not in r.stderr and json.loads(r.stdout) == package
+
+
+def test_action_and_attachment_lists_keep_one_line_a_row(ledger, monkeypatch, tmp_path):
+    """`action list` wrapped an action over four lines at 60 columns (nine on the demo:
+    update / inspect / ion / standar / d), `attachment list` broke image/jp | eg: one line
+    a row, the texts cut with "…", as `list` does."""
+    cid = ledger.log(customer="华东电器有限公司股份有限公司")
+    ledger.to_state(cid, "investigating")
+    ledger("action", "add", cid, "--text", "更新检验标准并培训全体装配工 update inspection "
+           "standard", "--owner", "刘洋", "--due", "2026-12-07")
+    photo = tmp_path / "现场照片1.jpg"
+    photo.write_bytes(b"\xff\xd8\xff" + b"x" * 100)
+    ledger("attach", cid, photo, "--note", "客户现场拍摄的照片")
+    for columns in ("80", "60"):
+        monkeypatch.setenv("COLUMNS", columns)
+        for args in (("action", "list"), ("attachment", "list", cid)):
+            lines = [line for line in ledger(*args).stdout.splitlines() if line.strip()]
+            assert len(lines) == 4, (columns, args, lines)  # title, header, rule, one row
+            assert max(map(len, lines)) <= int(columns)
