@@ -1404,8 +1404,10 @@ def return_list_cmd(
                                   limit=parse.positive_int(limit, "--limit", allow_zero=True))
     tz = ledger.tz
     if fmt == "table":
+        # on a narrow terminal the count check and the complaint go before the deadline
         _listing([render.return_table_row(r) for r in listing.dicts()], render.RETURN_COLS,
-                 fmt, tz, _("Returns"), empty=_("No returns match."))
+                 fmt, tz, _("Returns"), empty=_("No returns match."), shrink={},
+                 drop=("flag", "complaint_id"))
     else:  # streamed from the cursor: flat memory, any length
         batches = listing.batches(render.STREAM_BATCH)
         keys = [c.key for c in render.RETURN_CSV_COLS] if fmt == "csv" else \

@@ -465,3 +465,14 @@ def test_a_disposals_history_line_gives_the_running_total(ledger, rma):
     text = " ".join(ledger("show", rid).stdout.split())
     assert "disposed in all: 0 → 2" in text and "disposed in all: 2 → 5" in text, text
     assert "was disposed" not in text
+
+
+def test_return_list_on_a_narrow_terminal_keeps_the_deadline(ledger, rma, monkeypatch):
+    """At 60 columns `return list` lost its deadline, the column that matters for open
+    returns, and kept an empty count check: those go first now."""
+    ledger("return", "receive", rma[1], "--qty", "5", "--at", "2026-11-17 09:00")
+    monkeypatch.setenv("COLUMNS", "60")
+    out = ledger("return", "list", "--open").stdout
+    header = next(line for line in out.splitlines() if line.lstrip().startswith("id"))
+    assert header.split()[-1] == "due", out
+    assert "2026-11-1" in out  # the deadline itself
