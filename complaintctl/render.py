@@ -1486,8 +1486,10 @@ def report_rich(rep: dict[str, Any], tz: tzinfo, width: int = 80,
             out.append(trend_table(rep["trend"], report_title(name)))
             continue
         if name.startswith("pareto_"):
-            out.append(pareto_chart(rep[name], report_title(name), word={
-                "pareto_category": "category", "pareto_cause": "cause_category"}[name]))
+            # the bars give way on a narrow terminal, not the words (原因类 | 别)
+            out.append(pareto_chart(rep[name], report_title(name), max(6, min(30, width - 40)),
+                                    word={"pareto_category": "category",
+                                          "pareto_cause": "cause_category"}[name]))
             continue
         shown = rows[:LONG_SECTIONS.get(name, len(rows))]
         if name == "register":

@@ -265,3 +265,14 @@ def test_the_trend_of_a_range_keeps_its_figures_names(zh, monkeypatch, columns):
     trend = out[out.index("趋势"):]
     assert "指标" in trend and "受理" in trend and "满意率" in trend, trend
     assert "2026-09-07 … 2026-10-05" in trend  # the first and last of three 14-day ranges
+
+
+def test_a_pareto_on_a_narrow_terminal_shortens_its_bars_not_its_words(zh, monkeypatch):
+    """At 60 columns the cause Pareto read 原因类 | 别 and 生产制 | 造 while its bars kept
+    30 characters."""
+    monkeypatch.setenv("COLUMNS", "60")
+    out = zh("report", "--month", "2026-10").stdout
+    pareto = out[out.index("原因类别帕累托"):]
+    lines = pareto.splitlines()
+    assert lines[1].split()[0] == "原因类别", pareto
+    assert any(line.split()[0] == "供应商" for line in lines[2:4]), pareto
