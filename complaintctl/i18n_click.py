@@ -254,6 +254,14 @@ _TYPE_WORDS = {"str": N_("<str>"), "int": N_("<int>"), "text": N_("<str>"),
                "integer": N_("<int>")}
 
 
+# The metavars cli.py names values by, as messages to translate (路径, 时间, 编号 …).
+_METAVAR_WORDS = {m: m for m in (
+    N_("WHEN"), N_("ID"), N_("DATE"), N_("PATH"), N_("RMA"), N_("WORD"), N_("FILE"),
+    N_("ZONE"), N_("TEXT"), N_("NAME"), N_("N"), N_("KEY"), N_("AMOUNT"), N_("ACTION"),
+    N_("YYYY"), N_("WHAT"), N_("HASH"), N_("FORMAT"), N_("FIELD"), N_("ENC"), N_("DEC"),
+    N_("COMPLAINT"), N_("ATT"))}
+
+
 def _walk(cmd: Command) -> Iterator[Command]:
     yield cmd
     for sub in getattr(cmd, "commands", {}).values():
@@ -283,6 +291,10 @@ def localise(group: Command) -> None:
             if param.metavar is None and not getattr(param, "is_flag", False) and \
                     param.param_type_name == "option" and param.type.name in _TYPE_WORDS:
                 param.metavar = _(_TYPE_WORDS[param.type.name])
+            elif param.metavar in _METAVAR_WORDS:  # (FILE... keeps its dots)
+                param.metavar = _(param.metavar)
+            elif param.metavar and param.metavar.rstrip(".") in _METAVAR_WORDS:
+                param.metavar = _(param.metavar.rstrip(".")) + "..."
 
 
 def first_sentence(text: str) -> str:
