@@ -1329,7 +1329,8 @@ class Writer:
                            {"return": r["id"], "result": f["result"],
                             "defective_qty": defective, "cause": f.get("cause"),
                             "note": f.get("note"), "deadlines": _deadlines({"dispose": due})},
-                           {"result": r["result"], "defective_qty": r["defective_qty"]})
+                           {"result": r["result"], "defective_qty": r["defective_qty"],
+                            "cause": r["cause"], "note": r["inspection_note"]})
 
     def _return_dispose(self, case: _Case, step: Step, at: str, now: str) -> None:
         f = step.facts

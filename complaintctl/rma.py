@@ -157,7 +157,10 @@ def return_inspect(lg: Ledger, return_id: str, result: str, defective: int, caus
         out.status = _write(lg, cur, r, values, {}, "return-inspect", at, now, actor,
                             {"return": r["id"], "result": result, "defective_qty": defective,
                              "cause": cause, "note": note, "deadlines": recorded(dispose=due)},
-                            {"result": r["result"], "defective_qty": r["defective_qty"]})
+                            # what an inspection again replaces, kept (a cause it does not
+                            # repeat was lost without a word)
+                            {"result": r["result"], "defective_qty": r["defective_qty"],
+                             "cause": r["cause"], "note": r["inspection_note"]})
     out.warnings += calendar_warnings(lg)
     return out
 

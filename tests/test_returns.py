@@ -476,3 +476,21 @@ def test_return_list_on_a_narrow_terminal_keeps_the_deadline(ledger, rma, monkey
     header = next(line for line in out.splitlines() if line.lstrip().startswith("id"))
     assert header.split()[-1] == "due", out
     assert "2026-11-1" in out  # the deadline itself
+
+
+def test_an_inspection_again_keeps_what_it_replaces_in_its_event(ledger, rma):
+    """A second inspection without a cause emptied the first one's cause and note, and
+    its event kept only the old result and count: 轴承不良 and 初检 were gone from the
+    record without a word."""
+    cid, rid = rma
+    ledger("return", "receive", rid, "--qty", "5", "--at", "2026-11-17 09:00")
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "1",
+           "--cause", "轴承不良", "--note", "初检", "--at", "2026-11-18 09:00")
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "2",
+           "--at", "2026-11-18 10:00")
+    second = [e for e in ledger.json("show", rid)["events"] if e["kind"] == "return-inspect"][1]
+    assert second["old"] == {"result": "defect-confirmed", "defective_qty": 1,
+                             "cause": "轴承不良", "note": "初检", "stage": "inspected"}, second
+    text = " ".join(ledger("show", rid).stdout.split())
+    assert "was cause: 轴承不良, note: 初检" in text, text
+    assert ledger("verify").stdout.startswith("OK")
