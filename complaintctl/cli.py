@@ -1250,6 +1250,19 @@ def _markdown_stream(batches: Iterator[Sequence[Sequence[Any]]], keys: Sequence[
                                             tz, title))
 
 
+def _money_shown(batches: Iterator[list[list[Any]]], keys: Sequence[str]
+                 ) -> Iterator[list[list[Any]]]:
+    """A returns listing's batches of columns with its costs as amounts are shown (their
+    thousands grouped, the currency with them), as markdown has them everywhere else."""
+    currency = keys.index("currency")
+    costs = [keys.index(k) for k in ("cost_of_loss", "repair_cost")]
+    for batch in batches:
+        for i in costs:
+            batch[i] = [None if v is None else i18n.money(v, c)
+                        for v, c in zip(batch[i], batch[currency], strict=True)]
+        yield batch
+
+
 def _shown_of(listing: views.Listing | views.ReturnListing) -> None:
     """How many a listing cut short by --limit showed, of how many (or more than); with
     --quiet too: cron's mail of a table cut short must say so."""
@@ -1418,9 +1431,9 @@ def return_list_cmd(
                 _emit_chunks(render.csv_stream(columns, render.RETURN_CSV_COLS, tz))
             elif fmt == "json":
                 _emit_chunks(render.json_stream(columns, keys))
-            else:
-                _markdown_stream(columns, keys, render.RETURN_CSV_COLS, tz, _("Returns"),
-                                 _("No returns match."))
+            else:  # amounts as on the screen (12,500.50 CNY, ¥12,500.50)
+                _markdown_stream(_money_shown(columns, keys), keys, render.RETURN_CSV_COLS, tz,
+                                 _("Returns"), _("No returns match."))
     _shown_of(listing)
 
 

@@ -494,3 +494,19 @@ def test_an_inspection_again_keeps_what_it_replaces_in_its_event(ledger, rma):
     text = " ".join(ledger("show", rid).stdout.split())
     assert "was cause: 轴承不良, note: 初检" in text, text
     assert ledger("verify").stdout.startswith("OK")
+
+
+def test_return_list_in_markdown_shows_amounts_as_the_screen_does(ledger, rma):
+    """`return list --format markdown` printed 12500.50 where every other markdown
+    (show, the report) prints 12,500.50 CNY, or ¥12,500.50 in Chinese (README)."""
+    cid, rid = rma
+    ledger("return", "receive", rid, "--qty", "5", "--at", "2026-11-17 09:00")
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "5",
+           "--at", "2026-11-18 09:00")
+    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "5", "--cost", "12500.5",
+           "--at", "2026-11-18 10:00")
+    assert "| 12,500.50 CNY | 0.00 CNY |" in ledger("return", "list", "--format",
+                                                    "markdown").stdout
+    assert "| ¥12,500.50 | ¥0.00 |" in ledger("--lang", "zh", "return", "list", "--format",
+                                               "markdown").stdout
+    assert ",12500.50,0.00," in ledger("return", "list", "--format", "csv").stdout
