@@ -262,10 +262,11 @@ def half_width(value: str) -> str:
     return value.translate(_HALF_WIDTH)
 
 
-# A count as clerks type it and registers write it: a unit after it (5台, 5 pcs), commas
-# between thousands (1,200), a whole number as Excel stores it (5.0).
+# A count as clerks type it and registers write it: a unit of pieces after it (5台, 5
+# pcs; not a packing unit: 5箱 is five cartons of any number), commas between
+# thousands (1,200), a whole number as Excel stores it (5.0).
 _COUNT = re.compile(r"([+-]?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.0*)?\s*"
-                    r"(?:(?:台|件|个|只|套|箱|盒|支|片|pcs?|units?)\.?)?", re.IGNORECASE | re.ASCII)
+                    r"(?:(?:台|件|个|只|套|支|片|pcs?|units?)\.?)?", re.IGNORECASE | re.ASCII)
 
 
 def read_count(value: str) -> int | None:

@@ -446,7 +446,7 @@ def test_counts_typed_as_clerks_write_them(ledger):
            "--at", "2026-11-18 09:00")
     assert ledger.rows("SELECT authorised_qty, received_qty, defective_qty FROM returns") == \
         [(5, 5, 4)]
-    for typed in ("5x", "1.5", "1,20台", "五台"):
+    for typed in ("5x", "1.5", "1,20台", "五台", "5箱", "5盒"):  # (a carton holds any number)
         refused(ledger, "amend", other, "--quantity", typed, "--reason", "x",
                 message=f"Invalid value for '--quantity': '{typed}' is not a valid int")
 
