@@ -593,13 +593,18 @@ def rich_table(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
                   title_justify="left", show_lines=False, pad_edge=False,
                   padding=(0, 0), caption=Text(caption) if caption else None,
                   caption_justify="left")
-    for c in cols:
+    # a text column is never narrower than the longest run it must not break (an
+    # amount, a MIME type, an id: ¥15,000.0 | 0 read as another number), up to _RUN_MOST
+    runs = [min(_RUN_MOST, max((cell_len(a) for line in cells for a in _ATOM.findall(line[i])
+                                if not a.isspace()), default=0))
+            for i in range(len(cols))]
+    for i, c in enumerate(cols):
         table.add_column(Text(c.title()), overflow="fold",
                          justify="right" if c.kind == "num" else "left",
                          no_wrap=c.kind in ("day", "num", "code") or
                          c.kind == "time" and not narrow,
                          min_width=cell_len(c.title()) if c.kind in ("code", "num") else
-                         _DAY_WIDTH if narrow and c.kind == "time" else None,
+                         _DAY_WIDTH if narrow and c.kind == "time" else runs[i] or None,
                          max_width=_DAY_WIDTH if narrow and c.kind == "time" else None)
     wraps = [c.kind not in ("day", "num", "code") for c in cols]
     for row, line in zip(rows, cells, strict=True):
@@ -607,6 +612,10 @@ def rich_table(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
         table.add_row(*(Wrapped(text) if wrap else Text(text)
                         for text, wrap in zip(line, wraps, strict=True)), style=style)
     return table
+
+
+# The widest unbreakable run a text column keeps whole (rich_table).
+_RUN_MOST = 16
 
 
 def kv_table(pairs: Sequence[tuple[str, str]], title: str | None = None) -> Table:

@@ -575,3 +575,26 @@ def test_a_time_in_the_hour_the_clocks_showed_twice_carries_its_offset(run):
                   "2026-10-25 02:45", code=2)
     assert "--at 2026-10-25 02:45 +02:00 is before the previous step (2026-10-25 02:20 " \
            "+01:00)" in refused.stderr
+
+
+def test_a_wrapped_column_keeps_an_amount_whole(ledger, monkeypatch):
+    """`show` at 80 columns split a return's cost of loss as ¥15,000.0 | 0: a text
+    column is at least as wide as the longest run it must not break, where the
+    terminal has the room."""
+    cid = ledger.log(severity="high")
+    ledger.to_state(cid, "investigating")
+    rid = ledger("return", "open", cid, "--qty", "5", "--at", "2026-11-16 10:00").stdout.strip()
+    ledger("return", "receive", rid, "--qty", "4", "--at", "2026-11-17 09:00")
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "3",
+           "--cause", "轴承不良", "--at", "2026-11-18 09:00")
+    ledger("return", "dispose", rid, "--action", "repair", "--qty", "2", "--repair-cost",
+           "120.5", "--at", "2026-11-18 10:00")
+    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "2", "--cost", "15000",
+           "--at", "2026-11-18 11:00")
+    monkeypatch.setenv("COLUMNS", "80")
+    for lang in ("zh",):  # (English's longer words leave too little room at 80: left)
+        lines = ledger("--lang", lang, "show", cid).stdout.splitlines()
+        start = next(i for i, line in enumerate(lines) if line.startswith(f" {rid} "))
+        end = next(i for i in range(start, len(lines)) if not lines[i].strip())
+        row = lines[start:end]
+        assert any("15,000.00" in line for line in row), "\n".join(row)
