@@ -1082,8 +1082,10 @@ def _replay(events: list[tuple[Any, ...]]
             r[_CLOSED_AT], r[_CLOSE_REASON] = a, b
             touched = (_CLOSED_AT, _CLOSE_REASON)
         elif kind == "void":
-            r[_VOIDED_AT], r[_VOID_REASON] = a, b
-            touched = (_VOIDED_AT, _VOID_REASON)
+            # (a closed complaint voided, by an import's --void-batch: its close reason
+            # stays in the row, and is read only while it is closed, _STORED_FOLDED)
+            r[_VOIDED_AT], r[_VOID_REASON], r[_CLOSE_REASON] = a, b, None
+            touched = (_VOIDED_AT, _VOID_REASON, _CLOSE_REASON)
         marks = fresh.get(cid)
         if marks is not None:
             for i in touched:  # set by this event: checked if it is a later one

@@ -1903,3 +1903,21 @@ def test_a_step_dated_from_another_column_is_named_when_it_comes_too_early(ledge
     r = ledger("import", str(register), "--mapping", str(mapping), code=1)
     assert "row 2, column 投诉日期: the void step, dated 2025-03-10 00:00 from this column " \
         "under [dates], comes before 分派日期 2025-03-11 00:00" in r.stderr, r.stderr
+
+
+def test_a_batch_voided_with_a_complaint_closed_without_revisit_verifies(ledger, files):
+    """A row imported closed without a revisit (with its close reason), its batch then
+    voided: verify named close_reason (the replay kept the reason through the void,
+    which the row keeps but is read only while closed) on an honest ledger."""
+    header = [*HEADER, "结案日期", "结案说明"]
+    row = [*ROWS[0][:18], "", "", "2025-03-08", "客户拒绝回访"]
+    register = write_csv(files["dir"] / "r.csv", [row], header=header)
+    mapping = files["dir"] / "m.toml"
+    mapping.write_text(MAPPING.replace("[values.category]", 'closed_at = "结案日期"\n'
+                                       'close_reason = "结案说明"\n\n[values.category]'),
+                       encoding="utf-8")
+    ledger("import", str(register), "--mapping", str(mapping))
+    assert ledger.rows("SELECT status FROM complaints") == [("closed",)]
+    ledger("import", "--void-batch", "1", "--reason", "映射错了")
+    assert ledger.rows("SELECT status FROM complaints") == [("void",)]
+    assert ledger("verify").stdout.startswith("OK: ")
