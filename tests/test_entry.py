@@ -372,6 +372,18 @@ def test_an_interrupt_after_any_commit_does_not_say_nothing_was_written(ledger, 
     assert ledger.rows("SELECT contact FROM complaints") == [(None,)]
 
 
+def _one_row_register(folder: Path) -> tuple[Path, Path]:
+    """A register of one complaint and its mapping, to import."""
+    register = folder / "r.csv"
+    register.write_text("客户,内容,类别,严重程度,渠道,日期\n"
+                        "Acme,noise,quality,low,phone,2026-10-01 09:00\n", encoding="utf-8")
+    mapping = folder / "m.toml"
+    mapping.write_text('[columns]\ncustomer = "客户"\ndescription = "内容"\ncategory = '
+                       '"类别"\nseverity = "严重程度"\nchannel = "渠道"\nreceived = "日期"\n',
+                       encoding="utf-8")
+    return register, mapping
+
+
 class _CommitInterrupted(sqlite3.Cursor):
     """Ctrl-C that arrives while SQLite commits a write: raised as COMMIT returns."""
 
@@ -398,13 +410,7 @@ def test_an_interrupt_as_a_write_commits_says_it_was_recorded(ledger, monkeypatc
     from complaintctl import store
 
     cid = ledger.log()
-    register = tmp_path / "r.csv"
-    register.write_text("客户,内容,类别,严重程度,渠道,日期\n"
-                        "Acme,noise,quality,low,phone,2026-10-01 09:00\n", encoding="utf-8")
-    mapping = tmp_path / "m.toml"
-    mapping.write_text('[columns]\ncustomer = "客户"\ndescription = "内容"\ncategory = '
-                       '"类别"\nseverity = "严重程度"\nchannel = "渠道"\nreceived = "日期"\n',
-                       encoding="utf-8")
+    register, mapping = _one_row_register(tmp_path)
     connect = sqlite3.connect
     monkeypatch.setattr(store.sqlite3, "connect",
                         lambda *a, **kw: connect(*a, **kw, factory=_Interrupting))
@@ -476,13 +482,7 @@ def test_an_interrupt_once_the_ledger_is_closed_still_says_it_was_recorded(ledge
     """Ctrl-C just after an import (or init, or a backup) was done, while its ledger was
     being closed: "Interrupted; nothing was written." with 3,000 complaints in the
     ledger (the commit was known only to the ledger, closed by then)."""
-    register = tmp_path / "r.csv"
-    register.write_text("客户,内容,类别,严重程度,渠道,日期\n"
-                        "Acme,noise,quality,low,phone,2026-10-01 09:00\n", encoding="utf-8")
-    mapping = tmp_path / "m.toml"
-    mapping.write_text('[columns]\ncustomer = "客户"\ndescription = "内容"\ncategory = '
-                       '"类别"\nseverity = "严重程度"\nchannel = "渠道"\nreceived = "日期"\n',
-                       encoding="utf-8")
+    register, mapping = _one_row_register(tmp_path)
 
     def run(when: str, *args: str) -> subprocess.CompletedProcess[str]:
         done = subprocess.run([sys.executable, "-c", INTERRUPTED_LATE, when, *args],
