@@ -963,7 +963,7 @@ class Ledger:
         "nothing was written" of a change that is in the ledger."""
         try:
             cur.execute("COMMIT")
-        except BaseException:
+        except KeyboardInterrupt:  # (a COMMIT SQLite refused, a full disk, rolled back)
             if not self.conn.in_transaction:
                 self.committed += 1
             raise
