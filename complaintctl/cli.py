@@ -2281,24 +2281,11 @@ def _calendar_days(year_s: str | None, fmt: str) -> None:
         raise BadInput(_("--year {value} is not a year").format(value=i18n.shown(year_s)),
                        hint=_("e.g. --year 2027"), code="bad_year", value=year_s)
     cfg = ledger.config
-    found = cfg.days_of(int(year))
-    from complaintctl import deadlines
-
-    country, cal = cfg.settings["country"], cfg.calendar()
-    if cal.years is not None and not cal.stored(int(year)):  # the package's, said so
-        holidays, workdays, _weekend, _covered = deadlines.load_country_calendar(
-            country, range(int(year), int(year) + 1))
-        found = sorted([*({"day": d.isoformat(), "kind": "holiday", "source": "country",
-                           "name": n} for d, n in holidays.items() if d.year == int(year)),
-                        *({"day": d.isoformat(), "kind": "workday", "source": "country",
-                           "name": "make-up working day"} for d in workdays),  # as stored
-                        *(d for d in found if d["source"] == "user")],
-                       key=lambda d: (d["day"], d["source"] == "user"))
+    found, named, stored = settings.calendar_days(cfg, int(year), i18n.lang())
+    if stored is not None:  # a year the ledger does not hold: the package's, said so
         _warn(_("{year} is not among the years the ledger's calendar holds ({first}-{last}): "
                 "these are the days of the holidays package, which a step dated then adds "
-                "to it").format(year=year, first=cal.years[0], last=cal.years[1]))
-    named = deadlines.holiday_names(country, int(year), i18n.lang()) \
-        if any(d["source"] == "country" and d["kind"] == "holiday" for d in found) else {}
+                "to it").format(year=year, first=stored[0], last=stored[1]))
     rows = [{**d, "source": _("yours") if d["source"] == "user" else cfg.settings["country"],
              # a make-up working day's stored name says what its kind does
              "name": None if d["kind"] == "workday" and d["source"] == "country"

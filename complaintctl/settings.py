@@ -221,6 +221,30 @@ class Config:
         }
 
 
+def calendar_days(cfg: Config, year: int, lang: str
+                  ) -> tuple[list[dict[str, Any]], dict[str, str], tuple[int, int] | None]:
+    """`policy calendar`'s days of `year` (Config.days_of), the country's holidays named
+    in `lang` where the holidays package has it, and, for a year the ledger does not
+    hold yet, the package's days (those a step dated then adds) with the years it holds
+    (else None)."""
+    found = cfg.days_of(year)
+    country, cal = cfg.settings["country"], cfg.calendar()
+    stored: tuple[int, int] | None = None
+    if cal.years is not None and not cal.stored(year):
+        stored = cal.years
+        holidays, workdays, _weekend, _covered = deadlines.load_country_calendar(
+            country, range(year, year + 1))
+        found = sorted([*({"day": d.isoformat(), "kind": "holiday", "source": "country",
+                           "name": n} for d, n in holidays.items() if d.year == year),
+                        *({"day": d.isoformat(), "kind": "workday", "source": "country",
+                           "name": "make-up working day"} for d in workdays),  # as stored
+                        *(d for d in found if d["source"] == "user")],
+                       key=lambda d: (d["day"], d["source"] == "user"))
+    named = deadlines.holiday_names(country, year, lang) if any(
+        d["source"] == "country" and d["kind"] == "holiday" for d in found) else {}
+    return found, named, stored
+
+
 def _calendar_of(rows: Iterable[tuple[str, str, str]], s: dict[str, str]
                  ) -> deadlines.Calendar:
     """A calendar from its days (day, source, kind), the country's before the user's,
