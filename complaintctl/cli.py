@@ -1236,6 +1236,9 @@ def list_cmd(
             _listing(rows, render.LIST_COLS, fmt, tz, _("Complaints"),
                      empty=_("No complaints match."))
     _shown_of(listing)
+    if not listing.shown:
+        run.unmatched(ledger, parse.text_filter(dept, "--dept"),
+                      parse.text_filter(owner, "--owner"))
 
 
 def _markdown_stream(batches: Iterator[Sequence[Sequence[Any]]], keys: Sequence[str],

@@ -288,6 +288,17 @@ def _listing(rows: list[dict[str, Any]], cols: Sequence[render.Col], fmt: str, t
         _print_rich(render.rich_table(rows, cols, tz, title, width=_width()))
 
 
+def unmatched(ledger: Ledger, dept: str | None, owner: str | None) -> None:
+    """A warning (printed with --quiet too) for a --dept or --owner no assignment ever
+    matched: a misspelt filter in cron said "nothing overdue" every day."""
+    for field, text, known in views.never_matched(ledger, dept, owner):
+        message = (_("no complaint was ever assigned to a department containing {text}: "
+                     "check the spelling (departments there: {names})") if field == "department"
+                   else _("no complaint was ever assigned to an owner containing {text}: "
+                          "check the spelling (owners there: {names})"))
+        _warn(message.format(text=i18n.shown(text), names=i18n.listing(known) or _("none")))
+
+
 def language_before_parse(db: str | None) -> None:
     """Before the command line is parsed (no --lang, no COMPLAINTCTL_LANG): the language
     of the ledger it names (`db`: the root's --db as typed; else $COMPLAINTCTL_DB, else
@@ -459,6 +470,8 @@ def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
     severity = parse.choice(severity, parse.SEVERITIES, "--severity")
     rows = views.overdue(ledger, when, department=dept, owner=owner, severity=severity,
                           current=when >= now)
+    if not rows:
+        unmatched(ledger, dept, owner)
     if not rows and _STATE["quiet"]:  # cron mails only real trouble
         return
     local = ledger.local(when)

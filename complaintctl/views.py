@@ -464,6 +464,25 @@ def _contain(where: list[str], params: list[Any],
             params.append(contains(value))
 
 
+def never_matched(lg: Ledger, department: str | None, owner: str | None
+                  ) -> list[tuple[str, str, list[str]]]:
+    """The --dept and --owner filters no assignment ever matched (a misspelt department
+    in a cron line printed "nothing overdue" every morning): (field, text, a few of the
+    names there are). Read only when a listing came out empty."""
+    out: list[tuple[str, str, list[str]]] = []
+    with lg.read() as cur:
+        for column, text in (("department", department), ("owner", owner)):
+            if not text:
+                continue
+            if cur.execute(f"SELECT 1 FROM assignments WHERE {column} LIKE ? ESCAPE '\\' "
+                           "LIMIT 1", (contains(text),)).fetchone() is None:
+                known = [name for (name,) in cur.execute(
+                    f"SELECT DISTINCT {column} FROM assignments WHERE {column} IS NOT NULL "
+                    "LIMIT 8")]
+                out.append((column, text, known))
+    return out
+
+
 def list_stream(lg: Ledger, *, status: str | None = None, department: str | None = None,
                 owner: str | None = None, customer: str | None = None,
                 product: str | None = None, category: str | None = None,

@@ -598,3 +598,21 @@ def test_action_and_attachment_lists_keep_one_line_a_row(ledger, monkeypatch, tm
             lines = [line for line in ledger(*args).stdout.splitlines() if line.strip()]
             assert len(lines) == 4, (columns, args, lines)  # title, header, rule, one row
             assert max(map(len, lines)) <= int(columns)
+
+
+def test_a_filter_no_assignment_ever_matched_is_warned_of(ledger):
+    """`overdue --quiet --dept 质检部` (the department is 质量部) printed nothing and ended
+    0 every morning: cron mailed nothing, as if nothing were late. A --dept or --owner
+    no assignment ever matched is warned of (with --quiet too), naming those there are;
+    one that matches, with nothing late, says nothing more."""
+    cid = ledger.log()
+    ledger.to_state(cid, "assigned")  # 质量部 / 王芳, late by now
+    r = ledger("--quiet", "overdue", "--dept", "质检部")
+    assert r.stdout == ""
+    assert r.stderr == ("Warning: no complaint was ever assigned to a department containing "
+                        "'质检部': check the spelling (departments there: 质量部)\n"), r.stderr
+    assert ledger("--quiet", "overdue", "--dept", "质量部", "--as-of",
+                  "2026-09-30 12:00").stderr == ""
+    r = ledger("list", "--owner", "王小", "--format", "csv")
+    assert "Warning: no complaint was ever assigned to an owner containing '王小'" in r.stderr
+    assert "Warning" not in ledger("list", "--owner", "王芳").stderr
