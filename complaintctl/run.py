@@ -487,11 +487,7 @@ def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
         _("Overdue at {time} (only {filters})").format(time=local, filters=only)
     empty = _("Nothing is overdue at {time}.").format(time=local) if not only else \
         _("Nothing is overdue at {time} (only {filters}).").format(time=local, filters=only)
-    if fmt == "markdown" and rows:
-        _listing([{**r, "stage_shown": render.stage_shown(r)} for r in rows],
-                 render.OVERDUE_MARKDOWN_COLS, fmt, ledger.tz, at)
-        return
-    if fmt != "table" or not rows:
+    if fmt not in ("table", "markdown") or not rows:
         _listing(rows, render.OVERDUE_COLS, fmt, ledger.tz, at, empty=empty)
         return
     levels = Counter(r["escalation_level"] for r in rows)
@@ -500,6 +496,10 @@ def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
         levels=i18n.listing([f"L{lvl} {levels[lvl]}" if lvl else _(
             "not escalated yet {n}").format(n=levels[lvl])
             for lvl in sorted(levels, reverse=True)]))
+    if fmt == "markdown":  # (cron's mail: the count by level in its title, as the table's)
+        _listing([{**r, "stage_shown": render.stage_shown(r)} for r in rows],
+                 render.OVERDUE_MARKDOWN_COLS, fmt, ledger.tz, title)
+        return
     shown = rows[:limit] if limit else rows
     _print_rich(*render.overdue_table(shown, ledger.tz, _width(), title))
     if len(shown) < len(rows):  # with --quiet too: a cut listing must not read as whole

@@ -49,6 +49,9 @@ def test_overdue_filters_and_formats(ledger):
     assert "Overdue at 2026-11-06 12:00: 3" in table and a in table and "质量部" in table
     md = ledger("overdue", *as_of, "--format", "markdown").stdout
     assert md.startswith("## Overdue at 2026-11-06 12:00") and "| id | kind |" in md
+    # cron's mail says how many, by level, as the table's title does
+    assert md.splitlines()[0] == table.splitlines()[0].strip().replace(
+        "Overdue", "## Overdue"), (md, table)
     text = ledger("overdue", *as_of, "--format", "csv").stdout
     assert text.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
