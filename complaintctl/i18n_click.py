@@ -211,6 +211,9 @@ class Group(_GivenOnce, typer.core.TyperGroup):
                                 **extra)
         except click_exceptions.NoArgsIsHelpError as exc:  # its message is the help
             exc.show()
+            # and the one line every refusal ends with (a cron job running `complaintctl
+            # policy` mailed a page of help with exit 2 and no error in it)
+            typer.echo(_("Error: {message}").format(message=_("Missing command.")), err=True)
             sys.exit(exc.exit_code)
         except click_exceptions.ClickException as exc:
             show_error(exc)

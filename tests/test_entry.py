@@ -1119,3 +1119,12 @@ def test_ctrl_c_while_waiting_for_the_lock_stops_at_once_without_a_traceback(led
         holder.wait()
     assert step.returncode == 130 and err == INTERRUPTED + "\n", err
     assert ledger.rows("SELECT count(*) FROM notes") == [(0,)]
+
+
+@pytest.mark.parametrize("group", [(), ("policy",), ("return",), ("action",),
+                                   ("attachment",)])
+def test_a_group_without_its_command_ends_with_an_error_line(run, group):
+    """`complaintctl policy` printed its help with exit 2 and no `Error:` line: cron
+    mailed a page of help with nothing saying what was wrong."""
+    r = run(*group, code=2)
+    assert r.stderr.startswith("Usage: ") and r.stderr.endswith("Error: Missing command.\n")
