@@ -48,11 +48,14 @@ class Col(NamedTuple):
     kind: str = "text"  # text | code (never wrapped) | wrap (long text) | time | day | num
     # | counts ({code: n}, with `word`)
     word: str | None = None  # a words.TABLE field: the stored code is shown by its label
+    decimals: int = 1  # a fraction's places (handling days: 2, as JSON and the summary)
 
     def cell(self, row: dict[str, Any], tz: tzinfo) -> str:
         value = row.get(self.key)
         if value == NONE_KEY:
             return _(NONE_KEY)
+        if self.decimals != 1 and isinstance(value, float):
+            return f"{value:.{self.decimals}f}"
         if self.word is not None and isinstance(value, str):
             return label(self.word, value)
         if self.word is not None and isinstance(value, dict):  # {code: n}, as `show` has it
@@ -1091,9 +1094,9 @@ def _share_cols(word: str | None = None, by: str | None = None) -> tuple[Col, ..
 SHARE_COLS = _share_cols()
 DEPT_COLS = (*_share_cols(by="department"), Col("resolved", N_("resolved"), "num"),
              Col("on_time_pct", NC_("rate", "on time"), "num"),
-             Col("handling_days_mean", N_("mean days"), "num"),
-             Col("handling_days_median", N_("median"), "num"),
-             Col("handling_days_p90", N_("p90"), "num"))
+             Col("handling_days_mean", N_("mean days"), "num", decimals=2),
+             Col("handling_days_median", N_("median"), "num", decimals=2),
+             Col("handling_days_p90", N_("p90"), "num", decimals=2))
 
 
 def _pareto_cols(word: str) -> tuple[Col, ...]:
@@ -1103,8 +1106,9 @@ def _pareto_cols(word: str) -> tuple[Col, ...]:
 
 
 HANDLING_COLS = (Col("key", N_("category"), word="category"), Col("count", N_("count"), "num"),
-                 Col("mean", N_("mean"), "num"), Col("median", N_("median"), "num"),
-                 Col("p90", N_("p90"), "num"))
+                 Col("mean", N_("mean"), "num", decimals=2),
+                 Col("median", N_("median"), "num", decimals=2),
+                 Col("p90", N_("p90"), "num", decimals=2))
 ON_TIME_COLS = (Col("key", N_("stage"), word="stage"),
                 Col("rate_pct", NC_("rate", "on time"), "num"))
 DISPOSITION_COLS_R = (Col("key", NC_("return", "disposition"), word="return_action"),

@@ -852,7 +852,7 @@ def test_handling_time_by_department_has_its_median_and_p90(ledger):
                       "by_department").stdout
     assert csv_text.lstrip("\ufeff").splitlines()[-2:] == [
         "department,count,share,resolved,on time,mean days,median,p90",
-        "质量部,3,100.0%,3,66.7%,4.3,2.0,10.0"], csv_text
+        "质量部,3,100.0%,3,66.7%,4.33,2.00,10.00"], csv_text  # as JSON and the summary
 
 
 def test_handling_days_by_category_come_the_most_first(ledger):
