@@ -287,6 +287,8 @@ class Report:
         self.hi = iso(min(end, as_of + _SECOND))
         self.as_of = iso(as_of)
         self._as_of_hi = iso(as_of + _SECOND)
+        # the last day counted: the period's, or the instant's when that comes first
+        self.last_day = min(period.last, as_of.astimezone(tz).date())
         self._replay: bool | None = None
         self._voided: dict[str, dict[Any, int]] | None = None
         self._long_cache: dict[str, bool] = {}
@@ -958,7 +960,7 @@ class Report:
             "previous_period": {"from": prev.first.isoformat(), "to": prev.last.isoformat(),
                                 **previous},
             "year_to_date": {"from": f"{self.period.last.year}-01-01",
-                             "to": self.period.last.isoformat(), **self.counts(ytd_lo, hi)},
+                             "to": self.last_day.isoformat(), **self.counts(ytd_lo, hi)},
             "register": self.register() if self.with_register else [],
             "register_included": self.with_register,
         }

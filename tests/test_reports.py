@@ -865,3 +865,15 @@ def test_handling_days_by_category_come_the_most_first(ledger):
     rep = ledger.json("report", "--month", "2026-10")
     assert [(c["key"], c["count"]) for c in rep["handling_days"]["by_category"]] == [
         ("quality", 2), ("delivery", 1)]
+
+
+def test_a_report_as_of_an_instant_dates_its_year_to_date_to_it(ledger):
+    """`report --month 2026-10 --as-of "2026-10-15 12:00"` gave year_to_date "to":
+    "2026-10-31" with its counts as of the 15th."""
+    ledger.log(received="2026-10-10 09:00")
+    ledger.log(received="2026-10-20 09:00", product="B")
+    ytd = ledger.json("report", "--month", "2026-10", "--as-of",
+                      "2026-10-15 12:00")["year_to_date"]
+    assert (ytd["from"], ytd["to"], ytd["received"]) == ("2026-01-01", "2026-10-15", 1)
+    whole = ledger.json("report", "--month", "2026-10")["year_to_date"]
+    assert (whole["to"], whole["received"]) == ("2026-10-31", 2)
