@@ -514,6 +514,13 @@ CLEARABLE = {"region": "region", "order": "order_no", "lot": "lot", "quantity": 
              "shipped": "shipped_on", "demand": "demand"}
 
 
+# The Chinese names of the fields `--clear` refuses (each said why by its code).
+_NOT_CLEARED = {"联系方式": "contact", "联系电话": "contact", "电话": "contact", "产品": "product",
+                "产品型号": "product", "客户": "customer", "客户名称": "customer",
+                "投诉内容": "description", "描述": "description", "渠道": "channel",
+                "类别": "category", "严重程度": "severity", "受理时间": "received"}
+
+
 def clearable(name: str) -> str:
     """The column `amend --clear NAME` empties; BadInput for another field."""
     word = name.strip().lower().removeprefix("--")
@@ -521,6 +528,8 @@ def clearable(name: str) -> str:
         return CLEARABLE[words.lookup("clear_field", word)]
     except words.UnknownWord as exc:
         unknown = exc
+    # a field that is not cleared, by its Chinese name too (客户 is not 客户要求)
+    word = _NOT_CLEARED.get(word, word)
     if word == "contact":
         raise BadInput(_("--clear contact: a contact is erased, not cleared"),
                        hint=_("complaintctl forget-contact ID --reason TEXT erases it, from "

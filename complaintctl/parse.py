@@ -475,7 +475,18 @@ _CJK_CLOCK = re.compile(rf"^\s*{_DAY_PART}?\s*([0-9]{{1,2}})\s*[点时]\s*(?:(�
                         r"分?\s*(?:([0-9]{1,2})\s*秒)?)?\s*整?\s*$")
 _PART_CLOCK = re.compile(rf"^\s*{_DAY_PART}\s*([0-9]{{1,2}})()[:：]([0-9]{{2}})"
                          r"(?:[:：]([0-9]{2}))?\s*$")
-_AFTERNOON = ("中午", "下午", "傍晚", "晚上", "夜里")
+# The hours each part of the day names, as typed -> on the 24-hour clock: one the part
+# contradicts (上午15点, 凌晨10点) or that names no one night (晚上12点, 晚上1点) is
+# refused, not read 12 hours off.
+_PART_HOURS: dict[str, dict[int, int]] = {
+    **dict.fromkeys(("上午", "早上", "早晨"), {h: h for h in range(5, 13)}),
+    "凌晨": {**{h: h for h in range(0, 7)}, 12: 0},
+    "中午": {11: 11, 12: 12, 13: 13, 1: 13, 2: 14},
+    "下午": {**{h: h + 12 for h in range(1, 8)}, **{h: h for h in range(13, 20)}},
+    "傍晚": {**{h: h + 12 for h in range(4, 9)}, **{h: h for h in range(16, 21)}},
+    **dict.fromkeys(("晚上", "夜里"), {**{h: h + 12 for h in range(6, 12)},
+                                   **{h: h for h in range(18, 24)}}),
+}
 # A date written any way, then such a time of day (2026-12-03 下午3点, 2026/12/3 15点半).
 _DATE_AND_CLOCK = re.compile(rf"^(.*?[0-9])\s*({_DAY_PART}?\s*[0-9]{{1,2}}\s*[点时].*|"
                              rf"{_DAY_PART}\s*[0-9]{{1,2}}[:：].*)$")
@@ -500,13 +511,8 @@ def _clock(text: str) -> str:
     part, hour = m.group(1), int(m.group(2))
     minute = 30 if m.group(3) else int(m.group(4) or 0)
     second = int(m.group(5) or 0)
-    if part in _AFTERNOON:
-        if part == "中午" and not 11 <= hour <= 13:
-            hour += 12 if 1 <= hour <= 2 else 99  # 中午1点 is 13:00
-        elif part != "中午":  # 下午3点 is 15:00, 下午15点 too; 晚上12点: which night?
-            hour = hour + 12 if 1 <= hour <= 11 else hour if hour >= 13 else 99
-    elif part is not None:
-        hour = 0 if part == "凌晨" and hour == 12 else hour if hour <= 12 else 99
+    if part is not None:
+        hour = _PART_HOURS[part].get(hour, 99)
     if hour > 23 or minute > 59 or second > 59:
         return text
     return f"{hour:02d}:{minute:02d}" + (f":{second:02d}" if second else "")

@@ -547,6 +547,11 @@ def ellipsis() -> str:
     return ".." if _STYLE["ascii"] else "…"
 
 
+def ascii_only() -> bool:
+    """Whether --ascii asked for table lines (and marks) in ASCII."""
+    return bool(_STYLE["ascii"])
+
+
 def none() -> str:
     """What stands for no value in a cell: "—", or "-" where --ascii draws the lines (an
     em dash is as ambiguous in width as the box lines)."""

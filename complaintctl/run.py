@@ -263,6 +263,8 @@ def _width() -> int:
 def _print_rich(*renderables: RenderableType) -> None:
     con = render.console(on_broken_pipe=_reader_gone)  # Rich's own handler exits 1
     for r in renderables:
+        if isinstance(r, render.Unbroken) and render.ascii_only():  # (… and 48 more: …)
+            r = render.Unbroken(r.replace("…", "..."))
         con.print(r, soft_wrap=isinstance(r, render.Unbroken))
 
 

@@ -7,6 +7,7 @@ change them, each with its event.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
@@ -221,6 +222,13 @@ class Config:
         }
 
 
+# What `policy set` takes for no deadline, in both languages.
+_NO_DEADLINE = ("none", "-", "无", "不限", "无期限", "没有")
+# A date the holidays package writes month first in an English name (substituted from
+# 01/04/2026), which complaintctl refuses on input as ambiguous: shown year first.
+_MONTH_FIRST = re.compile(r"\b([0-9]{2})/([0-9]{2})/([0-9]{4})\b")
+
+
 def calendar_days(cfg: Config, year: int, lang: str
                   ) -> tuple[list[dict[str, Any]], dict[str, str], tuple[int, int] | None]:
     """`policy calendar`'s days of `year` (Config.days_of), the country's holidays named
@@ -242,6 +250,10 @@ def calendar_days(cfg: Config, year: int, lang: str
                        key=lambda d: (d["day"], d["source"] == "user"))
     named = deadlines.holiday_names(country, year, lang) if any(
         d["source"] == "country" and d["kind"] == "holiday" for d in found) else {}
+    for d in found:
+        if d["source"] == "country" and d["name"] and d["day"] not in named:
+            named[d["day"]] = _MONTH_FIRST.sub(r"\3-\1-\2", d["name"])
+    named = {day: _MONTH_FIRST.sub(r"\3-\1-\2", n) for day, n in named.items()}
     return found, named, stored
 
 
@@ -525,7 +537,7 @@ def set_policy(lg: Ledger, stage: str, severity: str, duration: str | None, *, n
     severity = words.resolve("severity", severity, (*deadlines.SEVERITIES, "all"),
                              extra=(_ALL_SEVERITIES,), option="SEVERITY")
     sevs = deadlines.SEVERITIES if severity == "all" else (severity,)
-    if duration is not None and duration.lower() not in ("none", "-"):
+    if duration is not None and duration.lower() not in _NO_DEADLINE:
         duration = str(deadlines.parse_duration(duration))
     else:
         duration = None

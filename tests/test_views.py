@@ -412,7 +412,12 @@ def test_ascii_tables_cut_text_without_the_ambiguous_ellipsis(ledger, monkeypatc
     plain = ledger("list").stdout
     ascii_ = ledger("--ascii", "list").stdout
     assert "…" in plain and "…" not in ascii_ and "华东电器有~" in ascii_
-    # nor a rule of ─ over a report, nor an em dash for no value
+    # nor a rule of ─ over a report, nor an em dash for no value, nor … before "and N
+    # more" under a section cut short
+    from complaintctl import render
+
+    monkeypatch.setitem(render.LONG_SECTIONS, "by_customer", 1)
+    assert "and 1 more" in ledger("--ascii", "report", "--month", "2026-09").stdout
     for args in (("report", "--month", "2026-09"), ("policy", "show")):
         drawn = ledger("--ascii", *args).stdout
         assert not set(drawn) & set("─—…"), (args, drawn)

@@ -533,10 +533,12 @@ def test_the_days_and_times_clerks_say_are_taken(ledger, when, stored):
 
 @pytest.mark.parametrize(("when", "why"), [
     ("2026年11月3日 晚上12点", ""), ("2026年11月3日 上午15点", ""), ("2026-11-03 下午", ""),
-    ("2026-11-03 25点", ""),
+    ("2026-11-03 25点", ""), ("2026-11-03 晚上1点", ""), ("2026-11-03 夜里2点", ""),
+    ("2026-11-03 晚上13点", ""), ("2026-11-03 凌晨10点", ""),
     ("下午3点", ": it does not name one day (its year, month and day)")])
 def test_a_time_of_day_its_part_contradicts_or_alone_is_refused(ledger, when, why):
-    """晚上12点 names no one night; 上午15点 contradicts itself; a time alone, no day."""
+    """晚上12点 (and 晚上1点: which night?) names no one night; 上午15点 and 凌晨10点
+    contradict themselves (晚上1点 was read as 13:00, 12 hours off); a time alone, no day."""
     refused(ledger, *NEW[:-2], "--received", when, "--channel", "phone", "--category",
             "quality", "--severity", "low", message=f"cannot read --received {when!r}{why}")
 
@@ -664,3 +666,19 @@ def test_the_names_screens_show_are_taken_for_clear_export_and_section(ledger, t
     assert ("complaints（投诉）、events（事件）、returns（客退品）、actions（纠正预防措施）"
             in r.stderr)
     assert ledger.snapshot() == before and not (tmp_path / "x.csv").exists()
+
+
+def test_a_field_not_cleared_is_said_so_by_its_chinese_name_and_none_in_chinese(ledger):
+    """`--clear 客户` hinted "did you mean 客户要求?" (another field: clearing it would wipe
+    the demand); `policy set 处理 高 无` was "cannot read duration"."""
+    cid = ledger.log("--demand", "refund")
+    refused(ledger, "amend", cid, "--clear", "客户", "--reason", "x",
+            message="--clear customer: a complaint always has one; correct it with "
+                    "--customer VALUE")
+    refused(ledger, "amend", cid, "--clear", "产品", "--reason", "x",
+            message="--clear product: a product is corrected, not cleared")
+    ledger("policy", "set", "处理", "高", "无")
+    assert ledger.json("policy", "show")["deadlines"]["resolve"]["high"] is None
+    names = {d["day"]: d["name"] for d in ledger.json("policy", "calendar")}
+    table = ledger("policy", "calendar").stdout
+    assert "01/04/2026" in names["2026-01-02"] and "(substituted from 2026-01-04)" in table
