@@ -921,7 +921,7 @@ def _records_between(conn: sqlite3.Connection, lo: str | None, hi: str | None, *
     out: list[Problem] = []
     if not dict.__eq__(recorded, rows):  # (Counter's own == is a loop in Python)
         out += _unmatched(recorded, rows, old_entries, _old_times(
-            conn, {cid for cid, _kind, login, *_rest in events if login is None}))
+            conn, lo, hi, {cid for cid, _kind, login, *_rest in events if login is None}))
     replayed, fresh = _replay(events)
     cbounds, cparams = _bounds("id", lo, hi)
     for cid, *have in conn.execute(
@@ -941,18 +941,18 @@ def _records_between(conn: sqlite3.Connection, lo: str | None, hi: str | None, *
     return out
 
 
-def _old_times(conn: sqlite3.Connection, cids: set[str]) -> dict[str, str]:
+def _old_times(conn: sqlite3.Connection, lo: str | None, hi: str | None, cids: set[str]
+               ) -> dict[str, str]:
     """The latest time an event from before the chain (login NULL) was recorded at, by
-    complaint: a row of a step before it may be one those events did not record."""
+    complaint of `cids` (in lo <= id < hi, the slice read: along events_complaint): a
+    row of a step before it may be one those events did not record."""
     if not cids:
         return {}
-    found: dict[str, str] = {}
-    for cid, at in conn.execute("SELECT complaint_id, max(recorded_at) FROM events WHERE "
-                                "login IS NULL AND complaint_id IS NOT NULL GROUP BY "
-                                "complaint_id"):
-        if cid in cids:
-            found[cid] = at
-    return found
+    bounds, params = _bounds("complaint_id", lo, hi)
+    return {cid: at for cid, at in conn.execute(
+        "SELECT complaint_id, max(recorded_at) FROM events INDEXED BY events_complaint "
+        f"WHERE complaint_id IS NOT NULL {bounds}AND login IS NULL GROUP BY complaint_id",
+        params) if cid in cids}
 
 
 _INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z")

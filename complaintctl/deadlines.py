@@ -317,12 +317,11 @@ def holiday_names(country: str, year: int, lang: str) -> dict[str, str]:
     import holidays as hol
 
     code = {"zh": "zh_CN", "en": "en_US"}.get(lang)
+    if code is None or code not in hol.list_localized_countries().get(country, ()):
+        return {}
     try:
-        cal = hol.country_holidays(country, years=year)
-        if code is None or code not in (cal.supported_languages or ()):
-            return {}
         cal = hol.country_holidays(country, years=year, language=code)
-    except (NotImplementedError, KeyError, AttributeError):
+    except (NotImplementedError, KeyError):
         return {}
     return {d.isoformat(): str(name) for d, name in cal.items()}
 

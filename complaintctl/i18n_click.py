@@ -258,11 +258,11 @@ _TYPE_WORDS = {"str": N_("<str>"), "int": N_("<int>"), "text": N_("<str>"),
 
 
 # The metavars cli.py names values by, as messages to translate (路径, 时间, 编号 …).
-_METAVAR_WORDS = {m: m for m in (
+_METAVAR_WORDS = frozenset((
     N_("WHEN"), N_("ID"), N_("DATE"), N_("PATH"), N_("RMA"), N_("WORD"), N_("FILE"),
     N_("ZONE"), N_("TEXT"), N_("NAME"), N_("N"), N_("KEY"), N_("AMOUNT"), N_("ACTION"),
     N_("YYYY"), N_("WHAT"), N_("HASH"), N_("FORMAT"), N_("FIELD"), N_("ENC"), N_("DEC"),
-    N_("COMPLAINT"), N_("ATT"))}
+    N_("COMPLAINT"), N_("ATT")))
 
 
 def _walk(cmd: Command) -> Iterator[Command]:

@@ -882,17 +882,16 @@ OVERDUE_TABLE_COLS = (Col("id", N_("id"), "code"), Col("stage", N_("stage")),
 OVERDUE_SHRINK = {"customer": 10, "who": 8}
 
 
-_DURATION_TEXT = re.compile(r"([0-9]+)(wd|h|d)")
 _ZH_UNITS = {"h": "小时", "d": "天", "wd": "工作日"}
 
 
 def duration(text: str) -> str:
     """A policy's duration as stored (4h, 90d, 3wd) as the reader reads it: in Chinese
     4小时, 90天, 3工作日 (the units `policy set` takes too); in English as typed."""
-    m = _DURATION_TEXT.fullmatch(text)
-    if m is None or i18n.lang() != "zh":
-        return text
-    return m.group(1) + _ZH_UNITS[m.group(2)]
+    from complaintctl.deadlines import read_duration
+
+    found = read_duration(text) if i18n.lang() == "zh" else None
+    return text if found is None else f"{found.amount}{_ZH_UNITS[found.unit]}"
 
 
 def overdue_table_row(row: dict[str, Any]) -> dict[str, Any]:

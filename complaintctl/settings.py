@@ -248,12 +248,10 @@ def calendar_days(cfg: Config, year: int, lang: str
                            "name": "make-up working day"} for d in workdays),  # as stored
                         *(d for d in found if d["source"] == "user")],
                        key=lambda d: (d["day"], d["source"] == "user"))
-    named = deadlines.holiday_names(country, year, lang) if any(
+    package = deadlines.holiday_names(country, year, lang) if any(
         d["source"] == "country" and d["kind"] == "holiday" for d in found) else {}
-    for d in found:
-        if d["source"] == "country" and d["name"] and d["day"] not in named:
-            named[d["day"]] = _MONTH_FIRST.sub(r"\3-\1-\2", d["name"])
-    named = {day: _MONTH_FIRST.sub(r"\3-\1-\2", n) for day, n in named.items()}
+    named = {d["day"]: _MONTH_FIRST.sub(r"\3-\1-\2", package.get(d["day"]) or d["name"])
+             for d in found if d["source"] == "country" and (package.get(d["day"]) or d["name"])}
     return found, named, stored
 
 
