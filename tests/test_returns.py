@@ -451,13 +451,20 @@ def test_counts_typed_as_clerks_write_them(ledger):
                 message=f"Invalid value for '--quantity': '{typed}' is not a valid int")
 
 
-def test_a_disposals_history_line_gives_the_running_total(ledger, rma):
-    """A disposal's line read "was disposed: 0" (原为 已处置：0), a word-for-word
-    rendering of what the event kept, where a receipt's reads "received in all: 0 → 3"."""
-    cid, rid = rma
+def _received_and_inspected(ledger, rma) -> str:
+    """The fixture's return of 5, all received on the 17th and found defective on the
+    18th: its id."""
+    _cid, rid = rma
     ledger("return", "receive", rid, "--qty", "5", "--at", "2026-11-17 09:00")
     ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "5",
            "--at", "2026-11-18 09:00")
+    return rid
+
+
+def test_a_disposals_history_line_gives_the_running_total(ledger, rma):
+    """A disposal's line read "was disposed: 0" (原为 已处置：0), a word-for-word
+    rendering of what the event kept, where a receipt's reads "received in all: 0 → 3"."""
+    rid = _received_and_inspected(ledger, rma)
     ledger("return", "dispose", rid, "--action", "repair", "--qty", "2", "--at",
            "2026-11-18 10:00")
     ledger("return", "dispose", rid, "--action", "scrap", "--qty", "3", "--at",
@@ -499,10 +506,7 @@ def test_an_inspection_again_keeps_what_it_replaces_in_its_event(ledger, rma):
 def test_return_list_in_markdown_shows_amounts_as_the_screen_does(ledger, rma):
     """`return list --format markdown` printed 12500.50 where every other markdown
     (show, the report) prints 12,500.50 CNY, or ¥12,500.50 in Chinese (README)."""
-    cid, rid = rma
-    ledger("return", "receive", rid, "--qty", "5", "--at", "2026-11-17 09:00")
-    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "5",
-           "--at", "2026-11-18 09:00")
+    rid = _received_and_inspected(ledger, rma)
     ledger("return", "dispose", rid, "--action", "scrap", "--qty", "5", "--cost", "12500.5",
            "--at", "2026-11-18 10:00")
     assert "| 12,500.50 CNY | 0.00 CNY |" in ledger("return", "list", "--format",
