@@ -606,20 +606,59 @@ def rich_table(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
     runs = [min(_RUN_MOST, max((cell_len(a) for line in cells for a in _ATOM.findall(line[i])
                                 if not a.isspace()), default=0))
             for i in range(len(cols))]
+    wraps = [c.kind not in ("day", "num", "code") for c in cols]
+    fit = _fit_widths(cols, cells, widths, runs, wraps, narrow, width)
     for i, c in enumerate(cols):
         table.add_column(Text(c.title()), overflow="fold",
                          justify="right" if c.kind == "num" else "left",
                          no_wrap=c.kind in ("day", "num", "code") or
                          c.kind == "time" and not narrow,
+                         width=None if fit is None else fit[i],
                          min_width=cell_len(c.title()) if c.kind in ("code", "num") else
                          _DAY_WIDTH if narrow and c.kind == "time" else runs[i] or None,
                          max_width=_DAY_WIDTH if narrow and c.kind == "time" else None)
-    wraps = [c.kind not in ("day", "num", "code") for c in cols]
     for row, line in zip(rows, cells, strict=True):
         style = (styles or {}).get(row.get("_style", ""), "")
         table.add_row(*(Wrapped(text) if wrap else Text(text)
                         for text, wrap in zip(line, wraps, strict=True)), style=style)
     return table
+
+
+def _fit_widths(cols: Sequence[Col], cells: Sequence[Sequence[str]], widths: list[int],
+                runs: list[int], wraps: list[bool], narrow: bool, width: int | None
+                ) -> list[int] | None:
+    """Each column's width in rich_table when the least its text columns ask (the
+    longest unbreakable run, the widest ；-item, the title) and the columns that never
+    wrap leave more than `width`: the widest text column narrowed first, down to the
+    least it asks, then below it down to its title's width. Rich's own
+    widths of a table too wide for the terminal can still be too wide, and it crops the
+    table: at 70 columns an attachment's note 客户现场拍摄 lost its 场, with nothing to say
+    so. None: the table fits whole (or no width is known), or not even its titles do."""
+    if width is None:
+        return None
+    from rich.cells import cell_len
+
+    # a title is drawn whole (经办人 is one word to rich): the least of its column
+    floor = [max(2, cell_len(c.title())) for c in cols]
+    text = [i for i, (c, wrap) in enumerate(zip(cols, wraps, strict=True))
+            if wrap and c.kind != "time"]
+    asked = {i: max(floor[i], runs[i], max((cell_len(p) for line in cells
+                                            for part in line[i].split("\n")
+                                            for p in _atoms(part) if not p.isspace()),
+                                           default=0)) for i in text}
+    out = [_DAY_WIDTH if narrow and c.kind == "time" else w
+           for c, w in zip(cols, widths, strict=True)]
+    room = width - len(cols) - 1 - sum(w for i, w in enumerate(out) if i not in asked)
+    if sum(out[i] for i in text) <= room:
+        return None
+    for i in text:
+        out[i] = max(out[i], asked[i])
+    while sum(out[i] for i in text) > room:  # the widest narrowed first, as rich does
+        over = [i for i in text if out[i] > asked[i]] or [i for i in text if out[i] > floor[i]]
+        if not over:
+            return None  # even the titles do not fit: rich does what it can
+        out[max(over, key=lambda j: out[j])] -= 1
+    return out
 
 
 # The widest unbreakable run a text column keeps whole (rich_table).

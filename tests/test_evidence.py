@@ -412,6 +412,29 @@ def test_a_file_name_that_reorders_itself_is_shown_as_it_is(ledger, tmp_path):
     assert ledger.rows("SELECT name FROM attachments") == [("发票?gpj.exe",)]
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_evidence_table_of_show_keeps_every_character_on_a_narrow_terminal(
+        ledger, tmp_path, monkeypatch, lang):
+    """At 70 columns an attachment's note 客户现场拍摄 showed as 客户现 | 拍摄 (at 80, in a
+    wider table, 客户现场 | 摄): the table was wider than the terminal and rich cropped
+    its last column, with nothing to say so. The text columns now give up width until
+    the table fits, and wrap."""
+    from rich.cells import cell_len
+
+    cid = ledger.log()
+    source = tmp_path / "签收单 (客户).pdf"
+    source.write_bytes(b"%PDF")
+    ledger("attach", cid, source, "--note", "客户签收确认书已寄回")
+    for columns in range(58, 101, 3):
+        monkeypatch.setenv("COLUMNS", str(columns))
+        out = ledger("--lang", lang, "show", cid).stdout
+        assert max(cell_len(line.rstrip()) for line in out.splitlines()) <= columns, out
+        section = out[out.index("凭证"):]  # (its title in English too)
+        section = section[:section.index("处理记录" if lang == "zh" else "History")]
+        for char in "签收确认书已寄回":  # the note's, in no other column
+            assert section.count(char) == 1 + (char in "签收"), (columns, section)
+
+
 def test_numbers_typed_with_full_width_digits_are_read(ledger, tmp_path):
     """`attachment get １` and `action done １` (a Chinese IME's digits) were refused,
     where quantities, limits and amounts take them."""
