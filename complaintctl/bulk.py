@@ -1315,8 +1315,9 @@ class Writer:
         defective = f["defective"]
         r = self._return(case, step, at,
                          lambda r: returns.check_inspect(r, defective, f["result"]))
+        cause = returns.inspection_cause(r, f["result"], f.get("cause"))
         values: dict[str, Any] = {"result": f["result"], "defective_qty": defective,
-                                  "cause": f.get("cause"), "inspection_note": f.get("note")}
+                                  "cause": cause, "inspection_note": f.get("note")}
         due = None
         if r["inspected_at"] is None:
             values["inspected_at"] = at
@@ -1327,7 +1328,7 @@ class Writer:
                                  round_=_rounds(case, r, "dispose") + 1, return_id=r["id"])
         self._return_write(case, r, values, {}, "return-inspect", step, at, now,
                            {"return": r["id"], "result": f["result"],
-                            "defective_qty": defective, "cause": f.get("cause"),
+                            "defective_qty": defective, "cause": cause,
                             "note": f.get("note"), "deadlines": _deadlines({"dispose": due})},
                            {"result": r["result"], "defective_qty": r["defective_qty"],
                             "cause": r["cause"], "note": r["inspection_note"]})

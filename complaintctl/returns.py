@@ -93,6 +93,16 @@ def check_inspect(r: dict[str, Any], defective: int, result: str | None = None) 
                    "first with complaintctl return receive {id} --qty N").format(id=r["id"]))
 
 
+def inspection_cause(r: dict[str, Any], result: str, cause: str | None) -> str | None:
+    """The cause an inspection leaves on the return: the one it gives, else, when it
+    confirms a defect again (goods received after an inspection are inspected again,
+    the first units with them), the one found before (a second count without a cause
+    wiped 轴承不良 from the return, its export and its complaint's table)."""
+    if cause is None and result == "defect-confirmed" and r["result"] == result:
+        return r["cause"]
+    return cause
+
+
 def check_dispose(r: dict[str, Any], qty: int) -> None:
     _positive(qty, "--qty")
     _not_closed(r, _("cannot dispose of goods on {id}: it is closed"))

@@ -144,6 +144,7 @@ def return_inspect(lg: Ledger, return_id: str, result: str, defective: int, caus
     with _step(lg, return_id, lambda r: returns.check_inspect(r, defective, result), at,
                now, actor) as (cur, r):
         out = Outcome(r["id"])
+        cause = returns.inspection_cause(r, result, cause)
         values: dict[str, Any] = {"result": result, "defective_qty": defective,
                                   "cause": cause, "inspection_note": note}
         due = None

@@ -488,18 +488,29 @@ def test_return_list_on_a_narrow_terminal_keeps_the_deadline(ledger, rma, monkey
 def test_an_inspection_again_keeps_what_it_replaces_in_its_event(ledger, rma):
     """A second inspection without a cause emptied the first one's cause and note, and
     its event kept only the old result and count: 轴承不良 and 初检 were gone from the
-    record without a word."""
+    record without a word. A defect confirmed again now keeps the cause."""
     cid, rid = rma
     ledger("return", "receive", rid, "--qty", "5", "--at", "2026-11-17 09:00")
     ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "1",
            "--cause", "轴承不良", "--note", "初检", "--at", "2026-11-18 09:00")
     ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "2",
            "--at", "2026-11-18 10:00")
-    second = [e for e in ledger.json("show", rid)["events"] if e["kind"] == "return-inspect"][1]
+    shown = ledger.json("show", rid)
+    second = [e for e in shown["events"] if e["kind"] == "return-inspect"][1]
     assert second["old"] == {"result": "defect-confirmed", "defective_qty": 1,
                              "cause": "轴承不良", "note": "初检", "stage": "inspected"}, second
     text = " ".join(ledger("show", rid).stdout.split())
-    assert "was cause: 轴承不良, note: 初检" in text, text
+    assert "was note: 初检" in text, text
+    # the defect confirmed again keeps the cause found (the count alone wiped it from
+    # the return, its export and its complaint's table); its event says it
+    assert shown["cause"] == "轴承不良" and second["data"]["cause"] == "轴承不良", shown
+    assert shown["inspection_note"] is None
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "2",
+           "--cause", "外壳开裂", "--at", "2026-11-18 11:00")
+    assert ledger.json("show", rid)["cause"] == "外壳开裂"
+    ledger("return", "inspect", rid, "--result", "no-defect-found", "--defective", "0",
+           "--at", "2026-11-18 12:00")
+    assert ledger.json("show", rid)["cause"] is None  # no defect: no cause
     assert ledger("verify").stdout.startswith("OK")
 
 
