@@ -1391,8 +1391,9 @@ def return_close_cmd(
     ledger = _open(write=True)
     out = rma.return_close(ledger, return_id, at=_when(ledger, at), now=_now(), actor=_actor())
     r = views.return_show(ledger, out.id)
-    split = listing([f"{term('return_action', k)} {v}" for k, v in r["dispositions"].items()]
-                    ) or _("nothing received")
+    # labels, as show and return list name them (return to supplier, not its code)
+    split = listing([f"{render.label('return_action', k)} {v}"
+                     for k, v in r["dispositions"].items()]) or _("nothing received")
     _say(_("{id} closed: authorised {authorised}, received {received}, disposed {disposed} "
            "({split}); cost of loss {loss}, repair cost {repair}.")
          .format(id=r["id"], authorised=r["authorised_qty"], received=r["received_qty"],

@@ -63,9 +63,9 @@ TABLE: dict[str, tuple[Word, ...]] = {
     "severity": (
         _w("critical", None, "紧急", "特殊", "特殊投诉", "特急", "致命", "重大投诉", "很急"),
         _w("high", None, "高", "高级", "高级投诉", "重要", "重大", "严重", "major",
-           "急件", "重要投诉", "严重投诉", "急"),
+           "急件", "重要投诉", "严重投诉", "急", "加急"),
         _w("medium", None, "中", "中级", "中级投诉", "一般", "普通", "普通件", "normal",
-           "一般投诉"),
+           "一般投诉", "中等"),
         _w("low", None, "低", "低级", "低级投诉", "轻微", "minor", "轻微投诉"),
     ),
     "demand": (
@@ -107,9 +107,9 @@ TABLE: dict[str, tuple[Word, ...]] = {
     ),
     "satisfaction": (
         _w("satisfied", None, "满意", "非常满意", "很满意"),
-        _w("basically-satisfied", None, "基本满意", "比较满意", "一般"),
+        _w("basically-satisfied", None, "基本满意", "比较满意", "一般", "还行", "还可以"),
         _w("unsatisfied", None, "不满意", "dissatisfied", "not satisfied", "非常不满意",
-           "很不满意", "不太满意"),
+           "很不满意", "不太满意", "不满"),
     ),
     # A revisit's method and a note's kind are one word list: a note may also be
     # "internal" (not a contact with the customer), which a revisit may not.
@@ -127,13 +127,14 @@ TABLE: dict[str, tuple[Word, ...]] = {
         _w("customer-damage", None, "客户损坏", "人为损坏", "人为"),
     ),
     "return_action": (
-        _w("rework", None, "返工", "重工"),
-        _w("repair", None, "维修", "返修", "翻修", "修理"),
-        _w("scrap", None, "报废"),
-        _w("restock", None, "入库", "重新入库", "回库"),
-        _w("discount-sale", None, "降价销售", "折价销售", "打折销售", "打折处理"),
-        _w("return-to-customer", None, "退回客户", "返还客户", "发还客户"),
-        _w("return-to-supplier", None, "退回供应商", "退供应商"),
+        _w("rework", None, "返工", "重工", "返工处理"),
+        _w("repair", None, "维修", "返修", "翻修", "修理", "维修处理"),
+        _w("scrap", None, "报废", "报废处理", "销毁", "scrapped"),
+        _w("restock", None, "入库", "重新入库", "回库", "退库", "re-stock", "return to stock"),
+        _w("discount-sale", None, "降价销售", "折价销售", "打折销售", "打折处理", "折价处理"),
+        _w("return-to-customer", None, "退回客户", "返还客户", "发还客户", "退客户", "退还客户"),
+        _w("return-to-supplier", None, "退回供应商", "退供应商", "退厂商", "退回厂商", "退供方",
+           "退货给供应商", "rtv", "return to vendor", "return-to-vendor"),
     ),
     "status": (
         _w("logged", None, "已登记", "登记", "已受理", "受理", "待处理", "未处理"),

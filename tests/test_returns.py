@@ -525,3 +525,15 @@ def test_return_list_in_markdown_shows_amounts_as_the_screen_does(ledger, rma):
     assert "| ¥12,500.50 | ¥0.00 |" in ledger("--lang", "zh", "return", "list", "--format",
                                                "markdown").stdout
     assert ",12500.50,0.00," in ledger("return", "list", "--format", "csv").stdout
+
+
+def test_closing_a_return_names_its_dispositions_as_show_does(ledger, rma):
+    """`return close` in English said "(return-to-supplier 1, scrap 4)", the codes,
+    where show, return list and the Chinese message name them: return to supplier."""
+    rid = _received_and_inspected(ledger, rma)
+    ledger("return", "dispose", rid, "--action", "退供应商", "--qty", "1", "--at",
+           "2026-11-18 10:00")
+    ledger("return", "dispose", rid, "--action", "discount-sale", "--qty", "4", "--cost",
+           "10", "--at", "2026-11-18 10:30")
+    r = ledger("return", "close", rid, "--at", "2026-11-18 12:00")
+    assert "disposed 5 (discount sale 4, return to supplier 1);" in r.stderr, r.stderr
