@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from complaintctl import i18n, words
-from complaintctl.i18n import NC_, _
+from complaintctl.i18n import NC_, _, ngettext
 from complaintctl.parse import wall
 
 if TYPE_CHECKING:  # Rich is imported when a table is drawn, not with this module
@@ -1311,7 +1311,8 @@ def report_summary(rep: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
         (_("handling days"), _("mean {mean}, median {median}, p90 {p90} ({n} resolved)").format(
             mean=_days(h["mean"]), median=_days(h["median"]), p90=_days(h["p90"]),
             n=h["count"])),
-        (_("satisfaction rate"), _("{rate} of {n} revisits").format(
+        (_("satisfaction rate"), ngettext("{rate} of {n} revisit", "{rate} of {n} revisits",
+                                          rep["revisits"]).format(
             rate=pct(rep["satisfaction_rate"]), n=rep["revisits"])),
         (_("reopen rate"), _("{rate} ({n} reopened)").format(rate=pct(rep["reopen_rate"]),
                                                              n=rep["reopened"])),
@@ -1327,11 +1328,12 @@ def report_summary(rep: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
         # had received's alone, and "resolved 3" read as this period's)
         (_("previous period"), _("{first} to {last}: received {received} ({change}), resolved "
                                  "{resolved} ({resolved_change}), closed {closed} "
-                                 "({closed_change})").format(
+                                 "({closed_change}), voided {voided} ({voided_change})").format(
             first=p["from"], last=p["to"], received=p["received"],
             change=pct(p["received_change"], signed=True), resolved=p["resolved"],
             resolved_change=pct(p["resolved_change"], signed=True), closed=p["closed"],
-            closed_change=pct(p["closed_change"], signed=True))),
+            closed_change=pct(p["closed_change"], signed=True), voided=p["voided"],
+            voided_change=pct(p["voided_change"], signed=True))),
         (_("year to date"), _("received {received}, resolved {resolved}, closed {closed}, "
                               "voided {voided}").format(
             received=y["received"], resolved=y["resolved"], closed=y["closed"],

@@ -769,11 +769,24 @@ def test_the_previous_period_line_gives_each_figure_its_change(ledger):
     ledger.log(received="2026-09-20 10:00")
     ledger.log(received="2026-10-20 10:00")
     ledger.log(received="2026-10-21 10:00", customer="乙公司")
+    voided = ledger.log(received="2026-09-21 10:00", customer="丙公司")
+    ledger("void", voided, "--reason", "重复录入", "--at", "2026-09-22 10:00")
     md = ledger("report", "--month", "2026-10", "--format", "markdown").stdout
+    # (voided too: the table, markdown and CSV left it out, as JSON and the workbook
+    # have it)
     assert "| previous period | 2026-09-01 to 2026-09-30: received 1 (+100.0%), resolved 0 " \
-        "(—), closed 0 (—) |" in md, md
+        "(—), closed 0 (—), voided 1 (-100.0%) |" in md, md
     zh = ledger("--lang", "zh", "report", "--month", "2026-10", "--format", "markdown").stdout
-    assert "受理 1（+100.0%），处理 0（—），结案 0（—）" in zh
+    assert "受理 1（+100.0%），处理 0（—），结案 0（—），作废 1（-100.0%）" in zh, zh
+
+
+def test_a_satisfaction_rate_of_one_revisit_says_revisit(ledger):
+    """"100.0% of 1 revisits": the count now chooses its word (ngettext)."""
+    cid = ledger.log(received="2026-09-20 10:00")
+    ledger.to_state(cid, "closed")
+    month = ledger.json("show", cid)["revisits"][0]["at"][:7]
+    md = ledger("report", "--month", month, "--format", "markdown").stdout
+    assert "| satisfaction rate | 100.0% of 1 revisit |" in md, md
 
 
 def test_a_format_the_output_name_contradicts_is_refused(ledger, tmp_path):
