@@ -1496,8 +1496,8 @@ def report_cmd(
     if trend_n is not None and not 0 <= trend_n <= _MAX_TREND:
         raise BadInput(_("--trend {value} is not between 0 and {most}").format(
             value=trend_n, most=_MAX_TREND),
-            hint=_("how many periods before the report's to show beside it, e.g. --trend 12; "
-                   "0 for none"),
+            hint=_("how many periods to show beside it, the report's the last, e.g. "
+                   "--trend 12; 0 for none"),
             code="bad_trend", value=trend_n)
     periods = (12 if fmt == "xlsx" else 0) if trend_n is None else trend_n
     if when is not None and not (week or month):
@@ -2334,6 +2334,8 @@ def policy_categories_cmd(
             relabel=parse.text(relabel, "--relabel", required=relabel is not None))
     else:
         cats = list(ledger.config.categories)
+    if change and _STATE["quiet"]:  # the list a change leaves is not data asked for
+        return
     ledger.forget_config()  # the labels as just changed
     render.use_words("category", ledger.config.category_words)
     _emit(render.category_list(cats) + "\n")

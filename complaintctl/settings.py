@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from complaintctl import deadlines, words
 from complaintctl.errors import BadInput, LedgerError, Refused
-from complaintctl.i18n import N_, _, shown
+from complaintctl.i18n import N_, _, ngettext, shown
 from complaintctl.parse import CATEGORIES, half_width
 
 if TYPE_CHECKING:
@@ -729,8 +729,10 @@ def set_categories(lg: Ledger, add: list[str], remove: list[str], *, now: dateti
             used = cur.execute("SELECT count(*) FROM complaints WHERE category = ?",
                                (code,)).fetchone()[0]
             if used:
-                raise Refused(_("cannot remove category {word}: {count} complaints have "
-                                "it").format(word=shown(code), count=used),
+                raise Refused(ngettext("cannot remove category {word}: {count} complaint has "
+                                       "it", "cannot remove category {word}: {count} "
+                                       "complaints have it", used).format(
+                                           word=shown(code), count=used),
                               hint=_("categories in use stay, so reports can still count "
                                      "them"), code="category_in_use", value=code,
                               count=used)

@@ -670,7 +670,7 @@ def test_refusals_of_bad_input_say_what_to_type(ledger):
         (("report", "--since", "2026-10-01"), "--since and --until go together",
          "give both, e.g. --since 2026-01-01 --until 2026-06-30"),
         (("report", "--month", "2026-10", "--trend", "200"), "--trend 200 is not between 0 "
-         "and 120", "how many periods before the report's to show beside it, e.g. --trend 12"),
+         "and 120", "how many periods to show beside it, the report's the last, e.g. --trend 12"),
         (("amend", cid, "--reason", "typo"), "nothing to amend: no field was given",
          "give each field to correct with its right value, e.g. complaintctl amend "
          f"{cid} --severity high --reason TEXT"),

@@ -384,7 +384,11 @@ def test_categories_are_configurable(ledger):
     ledger("log", "--customer", "A", "--description", "x", "--category", "包装",
            "--severity", "low", "--channel", "phone")
     r = ledger("policy", "categories", "--remove", "包装", code=1)
-    assert "1 complaints have it" in r.stderr
+    assert "1 complaint has it" in r.stderr
+    # --quiet: a change prints nothing (the list it leaves is not data asked for)
+    assert ledger("--quiet", "policy", "categories", "--add", "rework").stdout == ""
+    assert "rework" in ledger.json("policy", "show")["categories"]
+    ledger("policy", "categories", "--remove", "rework")
     ledger("policy", "categories", "--remove", "safety")
     r = ledger("log", "--customer", "A", "--description", "x", "--category", "safety",
                "--severity", "low", "--channel", "phone", code=2)
