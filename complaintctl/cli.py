@@ -1024,10 +1024,13 @@ def forget_contact_cmd(
         for line in out.notes:
             _say(line)
         return
-    _report_outcome(out, _("{id}: contact erased; its history keeps only that there was "
-                           "one. Backups and exports made before keep it: make them again "
-                           "(complaintctl backup, export) and delete the old copies.").format(
-                               id=out.id))
+    _report_outcome(out, (_(
+        "{id}: contact erased from its record; the texts the warning names keep it. Backups "
+        "and exports made before keep it too: make them again (complaintctl backup, export) "
+        "and delete the old copies.") if out.data["written"] else _(
+        "{id}: contact erased; its history keeps only that there was one. Backups and "
+        "exports made before keep it: make them again (complaintctl backup, export) and "
+        "delete the old copies.")).format(id=out.id))
 
 
 # --- communication log and evidence --------------------------------------------------

@@ -740,6 +740,24 @@ def _erased(cur: sqlite3.Cursor, cid: str) -> bool:
                             "kind = 'forget-contact')", (cid,)).fetchone()[0])
 
 
+def _mentions(cur: sqlite3.Cursor, cid: str, contact: str) -> list[tuple[str, str]]:
+    """The steps of a complaint whose text holds its contact (a note "客户电话
+    138-1234-5678", an attachment's name, a description): as typed, or a phone number's
+    digits however spaced or dashed: (kind, at) of each. Those texts are the history
+    and stay; forget-contact said "erased" without a word."""
+    import re
+
+    digits = [ch for ch in contact if ch.isdigit()]
+    pattern = re.escape(contact)
+    if len(digits) >= 7:
+        pattern += "|" + r"[\s\-.()（）]*".join(map(re.escape, digits))
+    found = re.compile(pattern, re.IGNORECASE)
+    rows = cur.execute("SELECT kind, at, data, old FROM events WHERE complaint_id = ? AND "
+                       "kind != 'forget-contact' ORDER BY id", (cid,)).fetchall()
+    return [(kind, at) for kind, at, data, old in rows
+            if found.search(data) or old and found.search(old)]
+
+
 def forget_contact(lg: Ledger, complaint_id: str, reason: str, *, now: datetime,
                    actor: str) -> Outcome:
     """`forget-contact`: erase a complaint's contact on the person's request. The value
@@ -756,10 +774,23 @@ def forget_contact(lg: Ledger, complaint_id: str, reason: str, *, now: datetime,
             raise Refused(_("{id} has no contact to forget").format(id=cid),
                           code="no_contact", record=cid)
         if not again:
+            written = _mentions(cur, cid, c["contact"])
             lg.rows.update(cur, "complaints", cid, {"contact": None, "contact_salt": None})
             lg.event(cur, cid, "forget-contact", now, now, actor, {"reason": reason},
                      {"contact": contact_ref(c["contact_salt"] or "", c["contact"])})
-    out = Outcome(cid, c["status"], data={"again": bool(again)})
+    out = Outcome(cid, c["status"], data={"again": bool(again),
+                                         "written": 0 if again else len(written)})
+    if not again and written:
+        from complaintctl.form import STEP_NAMES
+
+        steps = listing([f"{_(STEP_NAMES.get(kind, kind))} {lg.local(from_iso(at))[:10]}"
+                         for kind, at in written])
+        out.warnings.append(ngettext(
+            "the erased contact is also written in the text of a step of {id} ({steps}): "
+            "the history is never changed, so it stays there",
+            "the erased contact is also written in the text of {count} steps of {id} "
+            "({steps}): the history is never changed, so it stays there",
+            len(written)).format(id=cid, count=len(written), steps=steps))
     # Run again after an erasure a reader held up: nothing more is recorded; the old
     # copy of the page is written over now, if the readers are done.
     if again:

@@ -99,6 +99,32 @@ def test_a_forgotten_contact_is_gone_from_every_table_output_and_byte(ledger, en
     assert "has no contact to forget" in refused.stderr
 
 
+def test_an_erasure_names_the_steps_whose_text_still_holds_the_contact(ledger, tmp_path):
+    """forget-contact said "erased; its history keeps only that there was one" while a
+    note, an attachment's name and a revisit's words held the number as the clerk typed
+    it (the history is append-only: those stay). It names them now."""
+    cid = ledger.log()  # (its contact: 13812345678)
+    ledger("note", cid, "--text", "客户电话 138-1234-5678 确认收到", "--at", "2026-11-02 10:00")
+    ledger("note", cid, "--text", "已回电", "--at", "2026-11-02 11:00")
+    photo = tmp_path / "evidence_13812345678.txt"
+    photo.write_text("x")
+    ledger("attach", cid, photo)
+    before = ledger.rows("SELECT count(*) FROM events")[0][0]
+    done = ledger("forget-contact", cid, "--reason", "本人要求")
+    assert "Warning: the erased contact is also written in the text of 2 steps of " \
+           f"{cid} (note 2026-11-02, attached " in done.stderr, done.stderr
+    assert "the history is never changed, so it stays there" in done.stderr
+    assert "contact erased from its record; the texts the warning names keep it" \
+        in done.stderr
+    assert ledger.rows("SELECT contact FROM complaints") == [(None,)]
+    assert ledger.rows("SELECT count(*) FROM events")[0][0] == before + 1
+    # none written elsewhere: the message of before, no warning
+    other = ledger.log("--contact", "buyer7@example.com", customer="乙公司")
+    done = ledger("forget-contact", other, "--reason", "本人要求")
+    assert "Warning" not in done.stderr and "its history keeps only that there was one" \
+        in done.stderr
+
+
 def test_an_erasure_a_reader_held_up_is_finished_by_running_it_again(ledger, env):
     """A reader in the middle of a read (a supervisor's open session) keeps the page's old
     copy: the warning named the -wal file (the old copy is in the ledger file itself),
