@@ -512,10 +512,38 @@ def _clock(text: str) -> str:
     minute = 30 if m.group(3) else int(m.group(4) or 0)
     second = int(m.group(5) or 0)
     if part is not None:
-        hour = _PART_HOURS[part].get(hour, 99)
+        if hour not in _PART_HOURS[part] and hour <= 23 and minute <= 59:
+            raise _PartContradicts(part, hour, minute)
+        hour = _PART_HOURS[part][hour]
     if hour > 23 or minute > 59 or second > 59:
         return text
     return f"{hour:02d}:{minute:02d}" + (f":{second:02d}" if second else "")
+
+
+class _PartContradicts(ValueError):
+    """A part of the day that does not name the hour typed (下午8点: 晚上8点 or 20:00)."""
+
+    def __init__(self, part: str, hour: int, minute: int):
+        super().__init__(part)
+        self.part, self.hour, self.minute = part, hour, minute
+
+    def hint(self) -> str:
+        """The times the hour may have meant, each as a part of the day says it and on
+        the 24-hour clock: 下午8点 -> 上午8点 (08:00) / 晚上8点 (20:00); 上午15点 -> 下午3点
+        (15:00)."""
+        typed = self.hour
+        meant = [typed] if typed > 12 else [typed % 12, typed % 12 + 12]
+        shown = []
+        for clock in meant:
+            parts = ("中午",) if clock == 12 else ("凌晨", "上午", "下午", "晚上", "中午")
+            said = [(p, h) for p in parts for h, on in _PART_HOURS[p].items()
+                    if on == clock and h <= 12]
+            if said:  # the hour typed if it can be (0点 for midnight: 凌晨12点 is rare)
+                p, h = min(said, key=lambda ph: ph[1] != (0 if clock == 0 else typed))
+                shown.append(f"{p}{h}点" + (f"{self.minute}分" if self.minute else "")
+                             + f" ({clock:02d}:{self.minute:02d})")
+        return _("write {words}, or the time on the 24-hour clock").format(
+            words=" / ".join(shown))
 
 
 class _ZoneInWords(ValueError):
@@ -593,6 +621,35 @@ def _year_first(raw: str, field: str, value: str) -> str:
     return day.isoformat() + rest
 
 
+def _nearest_year(today: date, month: int, day: int) -> int:
+    """The year that puts a month and day nearest today (1月5日 typed in December is
+    most likely next January: the hint offered one eleven months gone)."""
+    def distance(year: int) -> int:
+        try:
+            return abs((date(year, month, day) - today).days)
+        except ValueError:  # 2月29日 of a common year, 13月: this year's number will do
+            return 1 << 30
+    return min((today.year, today.year + 1, today.year - 1), key=distance)
+
+
+def _clocks(raw: str, local_now: datetime) -> str:
+    """A day word or a Chinese date with a time (昨天 14:30, 2026年3月4日 下午3点), a
+    time alone, or a date with a Chinese time: the day and the time as ISO reads them."""
+    m = _DAY_AND_TIME.match(raw.lower())
+    if m:  # 昨天 14:30
+        day = local_now.date() - timedelta(days=_DAYS_BACK[_NOW_WORDS[m.group(1)]])
+        raw = f"{day.isoformat()} {_clock(m.group(2))}"
+    m = _CJK_DATE.match(raw)
+    if m:
+        raw = (f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d} "
+               f"{_clock(m.group(4).strip())}").strip()
+    if _CJK_CLOCK.match(raw) or _PART_CLOCK.match(raw):  # a time alone names no day
+        raw = _clock(raw)
+    elif (m := _DATE_AND_CLOCK.match(raw)) and (clock := _clock(m.group(2))) != m.group(2):
+        raw = f"{m.group(1)} {clock}"
+    return raw
+
+
 def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
                day_only: bool = False) -> datetime:
     """A user's WHEN → an aware datetime in UTC.
@@ -614,24 +671,19 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
     if word in _DAYS_BACK:
         day = local_now.date() - timedelta(days=_DAYS_BACK[word])
         return datetime.combine(day, time(0), tz).astimezone(UTC)
-    m = _DAY_AND_TIME.match(raw.lower())
-    if m:  # 昨天 14:30
-        day = local_now.date() - timedelta(days=_DAYS_BACK[_NOW_WORDS[m.group(1)]])
-        raw = f"{day.isoformat()} {_clock(m.group(2))}"
-    m = _CJK_DATE.match(raw)
-    if m:
-        raw = (f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d} "
-               f"{_clock(m.group(4).strip())}").strip()
-    if _CJK_CLOCK.match(raw) or _PART_CLOCK.match(raw):  # a time alone names no day
-        raw = _clock(raw)
-    elif (m := _DATE_AND_CLOCK.match(raw)) and (clock := _clock(m.group(2))) != m.group(2):
-        raw = f"{m.group(1)} {clock}"
+    try:
+        raw = _clocks(raw, local_now)
+    except _PartContradicts as wrong:  # (上午15点, 下午8点: read as nothing at all)
+        raise BadInput(_("cannot read {field} {value}: {part} does not go with {hour}").format(
+            field=field, value=shown(value), part=wrong.part, hour=f"{wrong.hour}点"),
+            hint=wrong.hint(), code="part_of_day", value=value) from None
     m = _NO_YEAR.match(raw)
     if m:
         raise BadInput(_("cannot read {field} {value}: it has no year").format(
             field=field, value=shown(value)),
             hint=_("give the year first, e.g. {year}年{month}月{day}日").format(
-                year=local_now.year, month=int(m.group(1)), day=int(m.group(2))),
+                year=_nearest_year(local_now.date(), int(m.group(1)), int(m.group(2))),
+                month=int(m.group(1)), day=int(m.group(2))),
             code="no_year")
     if raw:
         raw = _CJK_WEEK.sub(lambda w: f"{w[1]}-W{int(w[2]):02d}", raw)

@@ -563,13 +563,31 @@ def test_a_time_of_day_its_part_contradicts_or_alone_is_refused(ledger, when, wh
             "quality", "--severity", "low", message=f"cannot read --received {when!r}{why}")
 
 
-@pytest.mark.parametrize("when", ["3月5日", "11月1日 10:00"])
-def test_a_date_without_its_year_is_refused_with_the_year(ledger, when):
+@pytest.mark.parametrize(("when", "said", "hint"), [
+    ("2026-11-03 下午8点", "下午 does not go with 8点", "上午8点 (08:00) / 晚上8点 (20:00)"),
+    ("今天下午８点半", "下午 does not go with 8点", "上午8点30分 (08:30) / 晚上8点30分 (20:30)"),
+    ("2026-11-03 上午15点", "上午 does not go with 15点", "下午3点 (15:00)"),
+    ("2026-11-03 晚上12点", "晚上 does not go with 12点", "凌晨0点 (00:00) / 中午12点 (12:00)"),
+    ("2026-11-03 晚上1点", "晚上 does not go with 1点", "凌晨1点 (01:00) / 下午1点 (13:00)")])
+def test_a_part_of_the_day_that_contradicts_its_hour_says_what_to_write(ledger, when, said,
+                                                                       hint):
+    """下午8点 was refused as unreadable, with the hint for a whole date: the clerk could
+    not tell what was wrong (SPEC 10: what was wrong and what to type instead)."""
+    refused(ledger, *NEW[:-2], "--received", when, "--channel", "phone", "--category",
+            "quality", "--severity", "low", message=f"cannot read --received {when!r}: {said}",
+            hint=f"write {hint}, or the time on the 24-hour clock")
+
+
+@pytest.mark.parametrize(("when", "year"), [("3月5日", 2027), ("11月1日 10:00", 2026),
+                                            ("1月5日", 2027), ("6月1日", 2026)])
+def test_a_date_without_its_year_is_refused_with_the_year(ledger, when, year):
+    """The hint's year is the one that puts the day nearest today (23 November 2026
+    here): 1月5日 typed in December offered a day eleven months gone."""
     month, day = (int(x) for x in when.split("日")[0].split("月"))
     refused(ledger, *NEW[:-2], "--received", when, "--channel", "phone", "--category",
             "quality", "--severity", "low",
             message=f"cannot read --received {when!r}: it has no year",
-            hint=f"give the year first, e.g. 2026年{month}月{day}日")
+            hint=f"give the year first, e.g. {year}年{month}月{day}日")
 
 
 def test_no_such_day_year_first(ledger):
