@@ -616,12 +616,16 @@ _LOT = typer.Option(None, help="lot or serial number")
 
 class _Count(IntParamType):
     """An int as clerks type a count: ５, 5台, 5 pcs, 1,200 (parse.read_count); anything
-    else is refused in Click's words for an int."""
+    else is refused saying how to write it (Click's "'三台' is not a valid int" did not)."""
 
     def convert(self, value: Any, param: Any, ctx: Any) -> Any:
         if isinstance(value, str) and (n := parse.read_count(value)) is not None:
             return n
-        return super().convert(value, param, ctx)
+        if isinstance(value, int):
+            return value
+        self.fail(_("{value} is not a count of units: write it in digits, e.g. 5, 5台 or "
+                    "5 pcs (not 五台, nor 5箱: a carton holds any number)").format(
+            value=i18n.shown(str(value))), param, ctx)
 
 
 COUNT = _Count()

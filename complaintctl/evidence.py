@@ -177,7 +177,9 @@ def _open(source: Source, name: str | None, limit: int) -> _File:
 def _check_size(label: str, size: int, limit: int) -> None:
     if size == 0:
         raise BadInput(_("cannot attach {path}: the file is empty").format(path=label),
-                       code="file_empty",
+                       hint=_("check it is the file you meant (a scan or a download that "
+                              "did not finish is empty); for words alone use complaintctl "
+                              "note"), code="file_empty",
                        path=label)
     if size > limit:
         limit_mb = f"{limit / MB:.1f}".removesuffix(".0")

@@ -308,7 +308,8 @@ def test_missing_unreadable_and_empty_files_are_bad_input(ledger, tmp_path):
     r = ledger("attach", cid, str(tmp_path), code=2)
     assert r.stderr.startswith(f"Error: cannot attach {tmp_path}: it is a folder\n")
     r = ledger("attach", cid, str(empty), code=2)
-    assert r.stderr.startswith(f"Error: cannot attach {empty}: the file is empty\n")
+    assert r.stderr.startswith(f"Error: cannot attach {empty}: the file is empty\nHint: "
+                               "check it is the file you meant")  # (no hint before)
     if hasattr(os, "mkfifo"):  # a named pipe: opening it waited for a writer, for ever
         pipe = tmp_path / "pipe"
         os.mkfifo(pipe)

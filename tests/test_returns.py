@@ -446,9 +446,13 @@ def test_counts_typed_as_clerks_write_them(ledger):
            "--at", "2026-11-18 09:00")
     assert ledger.rows("SELECT authorised_qty, received_qty, defective_qty FROM returns") == \
         [(5, 5, 4)]
-    for typed in ("5x", "1.5", "1,20台", "五台", "5箱", "5盒"):  # (a carton holds any number)
+    # (a carton holds any number); saying how to write it (Click's "'三台' is not a valid
+    # int" did not)
+    for typed in ("5x", "1.5", "1,20台", "五台", "5箱", "5盒"):
         refused(ledger, "amend", other, "--quantity", typed, "--reason", "x",
-                message=f"Invalid value for '--quantity': '{typed}' is not a valid int")
+                message=f"Invalid value for '--quantity': '{typed}' is not a count of units: "
+                "write it in digits, e.g. 5, 5台 or 5 pcs (not 五台, nor 5箱: a carton holds "
+                "any number)")
 
 
 def _received_and_inspected(ledger, rma) -> str:
