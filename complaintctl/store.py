@@ -653,11 +653,24 @@ def chain_head(cur: sqlite3.Cursor) -> tuple[int, str]:
     return (row[0], row[1] or "") if row else (0, "")
 
 
+_RECORDED = EVENT_COLUMNS.index("recorded_at")
+
+
 def chained(cur: sqlite3.Cursor, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """Event rows with their hashes, in order, after the newest event in the ledger."""
-    previous = chain_head(cur)[1]
+    """Event rows with their hashes, in order, after the newest event in the ledger;
+    recorded no earlier than it. A command reads the clock before it waits for the
+    ledger: a clerk who started first and wrote second had the later id and the
+    earlier recorded_at, and a day's export of the events was no stretch of the chain
+    (ids 14, 16, 19 on one day, 15, 17, 18 on the next). Read inside the write
+    transaction, the newest recorded_at orders them as the ids do."""
+    newest = cur.execute("SELECT hash, recorded_at FROM events ORDER BY id DESC LIMIT 1"
+                         ).fetchone()
+    previous, latest = (newest[0] or "", newest[1] or "") if newest else ("", "")
     out = []
     for row in rows:
+        if row[_RECORDED] < latest:
+            row = (*row[:_RECORDED], latest, *row[_RECORDED + 1:])
+        latest = row[_RECORDED]
         previous = event_hash(previous, row)
         out.append((*row, previous))
     return out

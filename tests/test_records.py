@@ -168,3 +168,24 @@ def test_the_upgrade_chains_old_events_and_hides_their_contacts(run, env):
     for path in (env, Path(f"{env}-wal")):
         if path.exists():
             assert b"13900001111" not in path.read_bytes(), path
+
+
+def test_an_event_is_never_recorded_before_the_one_written_before_it(ledger, monkeypatch):
+    """A command reads the clock before it waits for the ledger: the clerk who started
+    first and wrote second got the later id and the earlier recorded_at, and a day's
+    export of the events was no stretch of the chain. Each event is recorded no
+    earlier than the one before it now (read inside the write transaction)."""
+    from datetime import timedelta
+
+    from support import NOW
+
+    from complaintctl import cli
+
+    cid = ledger.log()
+    ledger("note", cid, "--text", "第一个写入")
+    monkeypatch.setattr(cli, "_now", lambda: NOW - timedelta(minutes=2))  # started earlier
+    ledger("note", cid, "--text", "较早开始，等待后写入", "--at", "2026-11-02 10:00")
+    rows = ledger.rows("SELECT recorded_at FROM events ORDER BY id")
+    assert [r[0] for r in rows] == sorted(r[0] for r in rows), rows
+    assert rows[-1] == rows[-2]  # (the later command's, not two minutes before it)
+    assert ledger("verify").stdout.startswith("OK")  # the chain covers what was stored
