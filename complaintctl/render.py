@@ -978,7 +978,11 @@ RETURN_COLS = (Col("id", N_("id"), "code"), Col("complaint_id", N_("complaint"),
                Col("authorised_qty", N_("auth"), "num"),
                Col("received_qty", N_("recv"), "num"),
                Col("disposed_qty", N_("disp"), "num"), Col("flag", NC_("check", "count"), "code"),
-               Col("due_at", N_("due"), "time"))
+               Col("loss_shown", N_("loss"), "num"), Col("repair_shown", N_("repair"), "num"),
+               Col("due_shown", N_("due"), "code"))
+# What a narrow terminal gives up first: the costs, the count check, the complaint's id
+# (the deadline, the return's and its stage stay).
+RETURN_DROP = ("repair_shown", "loss_shown", "flag", "complaint_id")
 
 RETURN_CSV_COLS = (Col("id", N_("id")), Col("complaint_id", N_("complaint")),
                    Col("stage", N_("stage"), word="return_stage"),
@@ -1027,6 +1031,25 @@ def attachment_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Attachments with their size readable and their sha256 short (12 hex digits)."""
     return [{**r, "size_shown": size_text(r["size"]), "sha256_short": r["sha256"][:12]}
             for r in rows]
+
+
+def return_listing_row(row: dict[str, Any], now: str, tz: tzinfo) -> dict[str, Any]:
+    """A row of `return list`'s table: return_table_row's, with its costs (none shown
+    while nothing cost anything) and its deadline said late once past (the list's help
+    promised the costs; a return days late looked like one on time), styled as
+    overdue's most late."""
+    out = return_table_row(row)
+    for key, shown in (("cost_of_loss", "loss_shown"), ("repair_cost", "repair_shown")):
+        value = row.get(key)
+        out[shown] = i18n.money(value, row.get("currency")) \
+            if value not in (None, "0.00", "0") else ""
+    due = row.get("due_at")
+    late = due is not None and due < now
+    out["due_shown"] = "" if due is None else local_time(due, tz) + (
+        " " + _("late") if late else "")
+    if late:
+        out["_style"] = "3"
+    return out
 
 
 def return_table_row(row: dict[str, Any]) -> dict[str, Any]:

@@ -541,3 +541,30 @@ def test_closing_a_return_names_its_dispositions_as_show_does(ledger, rma):
            "10", "--at", "2026-11-18 10:30")
     r = ledger("return", "close", rid, "--at", "2026-11-18 12:00")
     assert "disposed 5 (discount sale 4, return to supplier 1);" in r.stderr, r.stderr
+
+
+def test_return_list_shows_its_costs_and_says_a_deadline_is_past(ledger, rma, monkeypatch):
+    """The list's help promised costs that its table never showed (csv, json and
+    markdown had them), and a return days past its deadline looked like one on time."""
+    rid = _received_and_inspected(ledger, rma)
+    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "2", "--cost", "1250.5",
+           "--at", "2026-11-18 10:00")
+    ledger("return", "dispose", rid, "--action", "repair", "--qty", "3", "--repair-cost", "80",
+           "--at", "2026-11-18 11:00")
+    cid = ledger.log(customer="乙公司", received="2026-11-19 09:00")
+    late = ledger("return", "open", cid, "--qty", "2", "--at", "2026-11-19 10:00").stdout.strip()
+    ledger("return", "receive", late, "--qty", "2", "--at", "2026-11-19 11:00")  # inspect by 21st
+    monkeypatch.setenv("COLUMNS", "120")
+    lines = ledger("return", "list").stdout.splitlines()
+    header = next(line for line in lines if line.lstrip().startswith("id"))
+    assert header.split() == ["id", "complaint", "stage", "auth", "recv", "disp", "count",
+                              "loss", "repair", "due"], header
+    disposed = next(line for line in lines if line.startswith(f" {rid} "))
+    assert "1,250.50 CNY" in disposed and "80.00 CNY" in disposed, disposed
+    overdue = next(line for line in lines if line.startswith(f" {late} "))
+    assert overdue.rstrip().endswith("2026-11-21 11:00 late"), overdue
+    zh = ledger("--lang", "zh", "return", "list").stdout
+    assert "¥1,250.50" in zh and "2026-11-21 11:00 逾期" in zh, zh
+    monkeypatch.setenv("COLUMNS", "60")  # the costs go first on a narrow terminal
+    narrow = ledger("return", "list").stdout
+    assert "1,250.50" not in narrow and "2026-11-21 11:00" in narrow, narrow
