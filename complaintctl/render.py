@@ -1436,7 +1436,12 @@ def report_is_empty(rep: dict[str, Any]) -> bool:
 
 
 def report_csv(rep: dict[str, Any], tz: tzinfo, section: str | None = None) -> str:
-    summary = report_summary(rep, tz)
+    # the chain head as the workbook's summary has it (JSON, markdown and the workbook
+    # had it; the CSV cron mails and people keep could not be checked later with
+    # verify --head)
+    head = rep.get("chain_head") or {"id": 0, "hash": ""}
+    summary = [*report_summary(rep, tz), (_("chain head: event"), str(head["id"])),
+               (_("chain head: hash"), head["hash"] or _("(no events)"))]
     tables = report_tables(rep, plain=True)
     if section == "summary":
         return kv_csv(summary, tz)

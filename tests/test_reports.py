@@ -719,6 +719,22 @@ def test_a_cut_section_names_the_command_that_lists_it_all(ledger, monkeypatch):
     assert set(lines[1]) == {"─"}
 
 
+def test_the_csv_report_carries_the_chain_head_verify_checks(ledger):
+    """JSON, markdown and the workbook named the chain head; the CSV cron mails and people
+    keep did not, so it could not be checked later with verify --head."""
+    import csv
+    import io
+
+    ledger.log(received="2026-10-20 10:00")
+    head = ledger.json("report", "--month", "2026-10")["chain_head"]
+    for args in ((), ("--section", "summary")):
+        text = ledger("report", "--month", "2026-10", "--format", "csv", *args).stdout
+        rows = {r[0]: r[1] for r in csv.reader(io.StringIO(text.lstrip("\ufeff"))) if len(r) == 2}
+        assert rows["chain head: event"] == str(head["id"]), rows
+        assert rows["chain head: hash"] == head["hash"]
+    assert ledger("verify", "--head", head["hash"]).stdout.startswith("OK")
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (("--as-of", "2027-01-31"), "Error: --as-of 2027-01-31 00:00 is in the future\nHint: a "
      "report covers what has happened"),
