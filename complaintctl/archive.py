@@ -251,7 +251,7 @@ def _sound(lg: Ledger) -> list[str]:
     problems = [f"integrity_check: {msg}" for msg in store.integrity_check(cur)]
     problems += [_("foreign_key_check: {table} row {row} refers to a missing {parent}").format(
         table=table, row=rowid, parent=parent)
-                 for table, rowid, parent in store.foreign_key_violations(cur)]
+                 for table, rowid, parent, _key in store.foreign_key_violations(cur)]
     return problems
 
 

@@ -79,8 +79,15 @@ def _in(values: tuple[str, ...]) -> str:
 
 
 def problem(kind: str, id: Any, stored: Any = None, expected: Any = None,  # noqa: A002
-            detail: str = "") -> Problem:
-    return {"kind": kind, "id": id, "stored": stored, "expected": expected, "detail": detail}
+            detail: str = "", **params: Any) -> Problem:
+    """A finding. `detail` is an English msgid (N_), translated when shown; with
+    `params` its fields are filled in (the JSON's detail in English, the table's in the
+    reader's language: render.verify_lines)."""
+    if not params:
+        return {"kind": kind, "id": id, "stored": stored, "expected": expected,
+                "detail": detail}
+    return {"kind": kind, "id": id, "stored": stored, "expected": expected,
+            "detail": detail.format(**params), "_detail": (detail, params)}
 
 
 def _rows(cur: sqlite3.Cursor) -> Iterator[tuple[Any, ...]]:
@@ -320,8 +327,10 @@ def check_integrity(cur: sqlite3.Cursor) -> list[Problem]:
 def check_foreign_keys(cur: sqlite3.Cursor) -> list[Problem]:
     """SQLite's foreign_key_check (store.foreign_key_violations)."""
     return [problem("foreign_key", f"{table} row {rowid}", None, None,
-                    f"refers to a missing row of {parent}")
-            for table, rowid, parent in foreign_key_violations(cur)]
+                    N_("refers to a missing row of {parent}") if key is None else
+                    N_("refers to {parent} {key}, which is not there"), parent=parent,
+                    key=key)
+            for table, rowid, parent, key in foreign_key_violations(cur)]
 
 
 # --- 2. the hash chain ------------------------------------------------------------------
@@ -1456,17 +1465,18 @@ def _complaint_deadlines(cid: str, recorded_rows: list[tuple[Any, ...]],
             if old:
                 unrecorded += 1
             else:
-                problems.append(problem("deadline", rid or cid, row[4], None,
-                                        f"{stage} stage (round {row[3]}): no event recorded "
-                                        "this deadline"))
+                problems.append(problem("deadline", rid or cid, row[4], None, N_(
+                    "the {stage} stage's deadline (round {round}): no event recorded it"),
+                    stage=stage, round=row[3]))
         for due in want[:max(-extra, 0)]:
-            problems.append(problem("deadline", rid or cid, None, due,
-                                    f"{stage} stage: an event recorded this deadline but "
-                                    "there is no stage row for it"))
+            problems.append(problem("deadline", rid or cid, None, due, N_(
+                "the {stage} stage's deadline: an event recorded it, but there is no "
+                "stage for it"), stage=stage))
         for row, due in zip(have[max(extra, 0):], want[max(-extra, 0):], strict=True):
             if row[4] != due:
-                problems.append(problem("deadline", rid or cid, row[4], due,
-                                        f"{stage} stage (round {row[3]}) due_at"))
+                problems.append(problem("deadline", rid or cid, row[4], due, N_(
+                    "the {stage} stage's deadline (round {round}) is not the one its event "
+                    "recorded"), stage=stage, round=row[3]))
     problems.sort(key=lambda p: (str(p["id"]), p["detail"]))
     return problems, unrecorded
 

@@ -1609,10 +1609,21 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+def _detail(p: dict[str, Any]) -> str:
+    """A finding's detail in the reader's language, its fields filled in (a stage by
+    its label: 处理, not resolve)."""
+    if "_detail" not in p:
+        return _(p["detail"])
+    msgid, params = p["_detail"]
+    if "stage" in params:
+        params = {**params, "stage": label("stage", params["stage"])}
+    return _(msgid).format(**params)
+
+
 def verify_lines(problems: list[dict[str, Any]]) -> str:
     """One line per problem: kind, id, stored, expected, detail (aligned columns, no
     box: cron mails it, grep and awk read it; tabs and newlines in values escaped)."""
-    rows = [[(_(p[f]) if f == "detail" and p[f] else _verify_cell(p[f]))
+    rows = [[(_detail(p) if f == "detail" and p[f] else _verify_cell(p[f]))
              .replace("\t", "\\t").replace("\n", "\\n")
              for f in VERIFY_FIELDS] for p in problems]
     header = [_("kind"), _("id"), _("stored"), _("expected"), _("detail")]
@@ -1634,5 +1645,6 @@ def verify_ok(result: dict[str, Any]) -> str:
 
 def verify_json(result: dict[str, Any]) -> dict[str, Any]:
     return {"ok": result["ok"], "head": result["head"], "events": result["events"],
-            "problems": result["problems"], "unrecorded": result["unrecorded"],
+            "problems": [{f: p[f] for f in VERIFY_FIELDS} for p in result["problems"]],
+            "unrecorded": result["unrecorded"],
             "head_found": result["head_found"]}

@@ -556,6 +556,32 @@ def test_integrity_and_foreign_keys_are_checked(ledger, env, full):
     assert found[1]["id"] == "CC-2026-9999 2026-11-01T00:00:00Z"
 
 
+def test_a_complaint_deleted_by_hand_is_named_on_every_row_that_refers_to_it(ledger, env,
+                                                                             full):
+    """Its events' lines said "refers to a missing row of complaints", the complaint's
+    id nowhere (an auditor read 24 such lines for one deleted complaint)."""
+    cid = full["logged"]
+    tamper(env, "PRAGMA foreign_keys = OFF", "DROP TRIGGER IF EXISTS complaints_no_delete",
+           f"DELETE FROM complaints WHERE id = '{cid}'")
+    found = [p for p in verify_fails(ledger) if p["kind"] == "foreign_key"]
+    assert found and {p["detail"] for p in found} == {
+        f"refers to complaints {cid}, which is not there"}, found
+    zh = ledger("--lang", "zh", "verify", code=1).stdout
+    assert f"引用的 complaints {cid} 不存在" in zh, zh
+
+
+def test_a_deadlines_finding_is_a_sentence_in_the_readers_language(ledger, env, full):
+    """"resolve stage (round 2) due_at", in English under --lang zh too."""
+    cid = full["reopened"]
+    tamper(env, "UPDATE stages SET due_at = '2027-01-31T00:00:00Z' WHERE complaint_id = "
+           f"'{cid}' AND stage = 'resolve' AND round = 2")
+    (p,) = verify_fails(ledger)
+    assert p["detail"] == "the resolve stage's deadline (round 2) is not the one its event " \
+        "recorded" and "_detail" not in p
+    zh = ledger("--lang", "zh", "verify", code=1).stdout
+    assert "处理阶段的期限（第 2 轮）与其事件记录的不一致" in zh, zh
+
+
 @pytest.mark.parametrize("sql", [
     None,
     "UPDATE events SET complaint_id = 'CC-2026-9999' WHERE id = (SELECT max(id) FROM events "
