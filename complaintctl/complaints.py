@@ -298,6 +298,16 @@ def log(lg: Ledger, fields: dict[str, Any], *, received_at: datetime, now: datet
             "{later}, received after this within the repeat window ({days} d), now "
             "repeat {id}; linked", len(later)).format(
                 days=window, later=", ".join(other for other, _before in later), id=cid))
+    passed = [stage for stage, due in (("assign", dues[0]), ("resolve", dues[1]))
+              if due is not None and due < now]
+    if passed:  # back-dated: overdue from the start (nothing said so until overdue ran)
+        out.warnings.append(ngettext(
+            "its {stages} deadline has passed already (it was received {received}): it is "
+            "overdue from the start and shows in complaintctl overdue",
+            "its {stages} deadlines have passed already (it was received {received}): it is "
+            "overdue from the start and shows in complaintctl overdue", len(passed)).format(
+                stages=listing([term("stage", s) for s in passed]),
+                received=lg.local(received_at)))
     out.data = {"repeat_of": repeat_of, "deadlines": {"assign": dues[0], "resolve": dues[1]},
                 "repeated_by": [other for other, _before in later]}
     return out

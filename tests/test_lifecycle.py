@@ -394,3 +394,25 @@ def test_the_assign_confirmation_says_the_names_as_kept(ledger):
     r = ledger("assign", cid, "--dept", " 质量部 ", "--owner", "\u3000王芳 ")
     assert r.stderr == f"{cid} is assigned: 质量部 / 王芳.\n", r.stderr
     assert ledger.rows("SELECT department, owner FROM complaints") == [("质量部", "王芳")]
+
+
+def test_a_complaint_logged_after_its_deadlines_says_it_is_overdue_already(ledger):
+    """A back-dated complaint whose deadlines had passed (a critical one received four
+    days ago: assign within the hour) was logged without a word; the supervisor found
+    it in the morning's overdue."""
+    r = ledger("log", "--customer", "甲", "--description", "x", "--channel", "phone",
+               "--category", "quality", "--severity", "critical", "--received",
+               "2026-11-19 09:00")
+    assert "Warning: its assign, resolve deadlines have passed already (it was received " \
+           "2026-11-19 09:00): it is overdue from the start and shows in complaintctl " \
+           "overdue" in r.stderr, r.stderr
+    cid = r.stdout.strip()
+    assert ledger.rows("SELECT id FROM complaints") == [(cid,)]  # logged all the same
+    r = ledger("log", "--customer", "乙", "--description", "x", "--channel", "phone",
+               "--category", "quality", "--severity", "low", "--received",
+               "2026-11-20 09:00")  # assign by the 23rd 09:00, resolve in December
+    assert "Warning: its assign deadline has passed already" in r.stderr, r.stderr
+    r = ledger("log", "--customer", "丙", "--description", "x", "--channel", "phone",
+               "--category", "quality", "--severity", "low", "--received",
+               "2026-11-23 08:00")
+    assert "Warning" not in r.stderr, r.stderr
