@@ -194,6 +194,7 @@ def _open(*, write: bool = False) -> Ledger:
     ledger = _keep(Ledger.open(_db_path(), write=write))
     if write:
         ledger.login = _login()
+        ledger.live = True  # its events recorded as of now, in order (store.Ledger.event)
     return ledger
 
 

@@ -664,27 +664,31 @@ def chain_head(cur: sqlite3.Cursor) -> tuple[int, str]:
     return (row[0], row[1] or "") if row else (0, "")
 
 
-_RECORDED = EVENT_COLUMNS.index("recorded_at")
-
-
 def chained(cur: sqlite3.Cursor, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """Event rows with their hashes, in order, after the newest event in the ledger;
-    recorded no earlier than it. A command reads the clock before it waits for the
-    ledger: a clerk who started first and wrote second had the later id and the
-    earlier recorded_at, and a day's export of the events was no stretch of the chain
-    (ids 14, 16, 19 on one day, 15, 17, 18 on the next). Read inside the write
-    transaction, the newest recorded_at orders them as the ids do."""
-    newest = cur.execute("SELECT hash, recorded_at FROM events ORDER BY id DESC LIMIT 1"
-                         ).fetchone()
-    previous, latest = (newest[0] or "", newest[1] or "") if newest else ("", "")
+    """Event rows with their hashes, in order, after the newest event in the ledger."""
+    previous = chain_head(cur)[1]
     out = []
     for row in rows:
-        if row[_RECORDED] < latest:
-            row = (*row[:_RECORDED], latest, *row[_RECORDED + 1:])
-        latest = row[_RECORDED]
         previous = event_hash(previous, row)
         out.append((*row, previous))
     return out
+
+
+_RECORDED = EVENT_COLUMNS.index("recorded_at")
+
+
+def recorded_in_order(cur: sqlite3.Cursor, row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """An event a command records now, recorded no earlier than the newest event (read
+    inside the write transaction). A command reads the clock before it waits for the
+    ledger: a clerk who started first and wrote second had the later id and the
+    earlier recorded_at, and a day's export of the events was no stretch of the chain
+    (ids 14, 16, 19 on one day, 15, 17, 18 on the next). Histories told with their own
+    times (the demo, tests) keep them."""
+    newest = cur.execute("SELECT recorded_at FROM events ORDER BY id DESC LIMIT 1"
+                         ).fetchone()
+    if newest is not None and newest[0] and row[_RECORDED] < newest[0]:
+        return (*row[:_RECORDED], newest[0], *row[_RECORDED + 1:])
+    return row
 
 
 # A ledger made by `demo` says so, with the last event the demo wrote: any other
@@ -780,6 +784,9 @@ class Ledger:
         self.rows = Rows()
         # The operating-system account behind the steps (the actor is whom --as names).
         self.login: str | None = None
+        # A command's steps, recorded now (recorded_in_order), not a history told with
+        # its own times (the demo, the tests' histories)
+        self.live = False
         # Salts for contact references (events never hold a contact); the demo seeds its own.
         self.salt_source: Callable[[], str] = random_salts()
         # Years the step in hand landed in that the country calendar has no official
@@ -1025,9 +1032,9 @@ class Ledger:
     def event(self, cur: sqlite3.Cursor, complaint_id: str | None, kind: str, at: datetime,
               now: datetime, actor: str, data: dict[str, Any],
               old: dict[str, Any] | None = None, return_id: str | None = None) -> None:
-        """The step's append-only event row."""
-        self.rows.event(cur, event_row(complaint_id, kind, at, now, actor, data, old,
-                                       return_id, self.login))
+        """The step's append-only event row (a command's: recorded_in_order)."""
+        row = event_row(complaint_id, kind, at, now, actor, data, old, return_id, self.login)
+        self.rows.event(cur, recorded_in_order(cur, row) if self.live else row)
 
 
 def _pragmas(conn: sqlite3.Connection, path: Path, *, write: bool) -> None:
