@@ -903,10 +903,12 @@ class Writer:
         if log_text is not None:
             self._extra_text = log_text
         self._event(cid, "log", received_iso, logged_at, actor, encode(data))
-        self._extra_text = shared
+        # a link on another complaint is not that one's row: without the import's source
+        self._extra_text = ""
         for other, before in later:  # received after this one: now its repeats
             self._event(other, "repeat-link", logged_at, logged_at, actor,
                         _dumps({"repeat_of": cid}), _dumps({"repeat_of": before}))
+        self._extra_text = shared
         return case
 
     def _repeats(self, fields: dict[str, Any], received: datetime, received_iso: str
@@ -1192,9 +1194,11 @@ class Writer:
         # complaints.void's relink: those this one linked to itself when it was logged
         # (received after it) go back to the one each repeated before; nothing else in
         # the ledger changed since
+        shared, self._extra_text = self._extra_text, ""  # (not the other's row: _log)
         for other, before in case.later:
             self._event(other, "repeat-link", now, now, step.actor,
                         _dumps({"repeat_of": before}), _dumps({"repeat_of": c["id"]}))
+        self._extra_text = shared
         case.later = []
 
     # --- CAPA actions -----------------------------------------------------------

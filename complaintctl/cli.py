@@ -1887,7 +1887,7 @@ def import_cmd(
     path = Path(file).expanduser()
     if template:
         table = readers.open_table(path, sheet=sheet, encoding=encoding)
-        _emit(mappings.template(table.header, path.name))
+        _emit(mappings.template(table.header, path.name, table.rows))
         return
     if mapping is None:
         raise BadInput(_("give --mapping MAP.toml"),

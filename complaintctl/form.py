@@ -525,6 +525,9 @@ def _value(kind: str, key: str, value: Any, tz: tzinfo) -> str:
     if key == "sha256" and isinstance(value, str):
         return value[:12]
     if key == "source" and isinstance(value, dict):  # the file and row (its hash: JSON)
+        if value.get("sheet"):  # a workbook's: row 5 is on every sheet
+            return _("{file}, sheet {sheet}, row {row}").format(
+                file=value.get("file"), sheet=value["sheet"], row=value.get("row"))
         return _("{file}, row {row}").format(file=value.get("file"), row=value.get("row"))
     return cell_text(value, "text", tz)
 

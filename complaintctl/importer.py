@@ -193,15 +193,15 @@ class Reader:
         header = table.header
         self.header = header
         where = {h: i for i, h in reversed(list(enumerate(header)))}
-        missing = [h for h in (*mapping.columns.values(), *( [mapping.key] if mapping.key
-                                                              else [])) if h not in where]
+        missing = list(dict.fromkeys(h for h in (*mapping.columns.values(), *mapping.key)
+                                     if h not in where))
         if missing:
             raise BadInput(ngettext("column {columns} is not in the file",
                                     "columns {columns} are not in the file", len(missing))
                            .format(columns=", ".join(missing)),
-                           hint=_("its columns: {header}").format(header=", ".join(header)),
+                           hint=_("its columns: {header}").format(header=headers_shown(header)),
                            code="no_column", columns=missing)
-        used = {*mapping.columns.values(), *([mapping.key] if mapping.key else []),
+        used = {*mapping.columns.values(), *mapping.key,
                 *(src for src in mapping.dates.values() if src in where)}
         twice = sorted({h for h in used if header.count(h) > 1}, key=header.index)
         if twice:  # which of them the mapping means cannot be told: refused, not guessed
@@ -214,7 +214,10 @@ class Reader:
                     column=twice[0]), code="column_twice",
                 column=twice[0])
         self.index = {f: where[h] for f, h in mapping.columns.items()}
-        self.key_index = where[mapping.key] if mapping.key else None
+        # the key's columns: one (its cell is the row's source key, as always), or several
+        # (their cells joined, each escaped: two rows with other cells never join alike)
+        self.key_indexes = tuple(where[h] for h in mapping.key)
+        self.key_index = self.key_indexes[0] if len(self.key_indexes) == 1 else None
         # [dates]: a field's time from another field, or from a column of its own
         self.date_from: dict[str, tuple[str, int | None]] = {}
         for f, src in mapping.dates.items():
@@ -231,11 +234,16 @@ class Reader:
                                                                           source=shown(src)),
                                code="bad_mapping")
         self.data_columns = sorted({*self.index.values(), *(
-            i for _src, i in self.date_from.values() if i is not None)} - {self.key_index})
+            i for _src, i in self.date_from.values() if i is not None)}
+            - ({self.key_index} if self.key_index is not None else set()))
+        # every column the mapping reads, the key's among them
+        self.read_columns = sorted({*self.data_columns, *self.key_indexes})
         contact = self.index.get("contact")
         self.width = len(header)
         self.contact = contact if contact is not None and contact < self.width else None
         self._converters: dict[tuple[str, str, str], Callable[[str], Any]] = {}
+        # (field, what its step lacked) -> the rows whose value of it no step took
+        self.unused: dict[tuple[str, str], list[int]] = {}
         # the UTC offset of the ledger's zone by local day, where one offset holds all day
         self._offsets: dict[date, timedelta | None] = {}
         self.latest = now + timedelta(minutes=5)  # a step after it is in the future
@@ -293,6 +301,42 @@ class Reader:
                         hint=_("its words: {words}").format(words=", ".join(
                             w.code for w in exc.choices)),
                         code="bad_mapping", field=f) from None
+
+    # --- what no step took ------------------------------------------------------
+
+    def _given(self, f: str) -> bool:
+        """Whether the mapping gives field `f` a value: a column, or [defaults]."""
+        return f in self.index or f in self.mapping.defaults
+
+    def _unused_by(self, row: _Row, fields: tuple[str, ...], need: str) -> None:
+        """Note each of `fields` with a value in the row's own column that its step did
+        not take, for want of `need` (satisfaction, department, cause)."""
+        values, defaulted = row.values, row.defaulted
+        for f in fields:
+            if f in self.index and values.get(f) is not None and f not in defaulted:
+                self.unused.setdefault((f, need), []).append(row.number)
+
+    def unused_warnings(self) -> list[str]:
+        """The values of step columns no step took, in words: a column given in rows
+        but not used, and why (the step's field not mapped, or empty in those rows)."""
+        out = []
+        for (f, need), rows in self.unused.items():
+            n, column = len(rows), self.column(f)
+            group = _NEED_GROUP[need]
+            if not any(self._given(g) for g in group):
+                out.append(_unmapped(need, n).format(column=column, n=f"{n:,}"))
+                continue
+            listed = ", ".join(map(str, rows[:_ROWS_LISTED])) + \
+                (" …" if n > _ROWS_LISTED else "")
+            out.append(ngettext(
+                "{column} given in {n} row but not used: its {field} ({field_column}) is "
+                "empty (row {rows})",
+                "{column} given in {n} rows but not used: their {field} ({field_column}) is "
+                "empty (rows {rows})", n).format(
+                column=column, n=f"{n:,}", field=need,
+                field_column=_(", ").join(self.column(g) for g in group if self._given(g)),
+                rows=listed))
+        return out
 
     # --- cells -----------------------------------------------------------------
 
@@ -586,9 +630,38 @@ class Reader:
                                     any(p.column == src[0] for p in row.problems))
 
     def key(self, row: _Row) -> str | None:
-        if self.key_index is None or self.key_index >= len(row.cells):
+        return self.key_of(row.cells)
+
+    def key_of(self, cells: list[str | None]) -> str | None:
+        """The row's source key: its key cell; of a key of several columns, their cells
+        joined by " | " with a | or \\ inside a cell escaped (so that no two rows whose
+        cells differ give one key); None when a cell of it is empty."""
+        if self.key_index is not None:
+            return cells[self.key_index] if self.key_index < len(cells) else None
+        if not self.key_indexes:
             return None
-        return row.cells[self.key_index]
+        parts = []
+        for i in self.key_indexes:
+            cell = cells[i] if i < len(cells) else None
+            if not cell:
+                return None
+            parts.append(str(cell).replace("\\", "\\\\").replace("|", "\\|"))
+        return " | ".join(parts)
+
+    def cells_digest(self, cells: list[str | None]) -> bytes:
+        """A digest of the cells the mapping reads (the contact too: two rows that differ
+        in it are two complaints), to tell a row pasted twice."""
+        width = len(cells)
+        text = "\x1f".join(str(cells[i] or "") if i < width else ""
+                            for i in self.read_columns)
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+    def key_empty(self, cells: list[str | None]) -> str | None:
+        """The key's column that is empty in the row (the first), else None."""
+        for h, i in zip(self.mapping.key, self.key_indexes, strict=True):
+            if i >= len(cells) or not cells[i]:
+                return h
+        return None
 
     def row_hash(self, row: _Row) -> str:
         """SHA-256 of the row's cells but the contact, joined by U+001F (an empty or
@@ -789,9 +862,27 @@ class Reader:
                      ("satisfaction",), estimate=True)
         if closing and (earlier_round or not v.get("satisfaction")):
             if not v.get("close_reason"):
-                row.problems.append(Problem(row.number, self.column("closed_at"), _(
-                    "closed without a revisit needs close_reason: map a column to it or "
-                    "give it under [defaults]"), cells=row.cells))
+                if revisited is not None and not earlier_round and not self.unread(
+                        row, "satisfaction"):
+                    # the row has its revisit: what is missing is its satisfaction, not
+                    # a reason for closing without one
+                    message = _(
+                        "closed after a revisit ({column} {time}), but the revisit has no "
+                        "satisfaction: map the column of 满意, 不满意 … to satisfaction"
+                    ).format(column=self.time_column["revisited_at"],
+                             time=self.lg.local(revisited)) \
+                        if not self._given("satisfaction") else _(
+                        "closed after a revisit ({column} {time}), but this row's "
+                        "satisfaction ({satisfaction}) is empty: fill it in, or give "
+                        "close_reason for a complaint closed without a revisit").format(
+                        column=self.time_column["revisited_at"],
+                        time=self.lg.local(revisited),
+                        satisfaction=self.column("satisfaction"))
+                else:
+                    message = _("closed without a revisit needs close_reason: map a column "
+                                "to it or give it under [defaults]")
+                row.problems.append(Problem(row.number, self.column("closed_at"), message,
+                                            cells=row.cells))
             else:
                 step("close", "closed_at", {"reason": v["close_reason"]}, ("close_reason",))
         status = v.get("status")
@@ -823,6 +914,13 @@ class Reader:
                                         rule=True, cells=row.cells))
         if row.problems or received is None:
             return None, columns
+        # values of the row's own columns that no step took, the step lacking what it needs
+        if not v.get("satisfaction"):
+            self._unused_by(row, _REVISIT_TAKES, "satisfaction")
+        if not (department or owner):
+            self._unused_by(row, ("assigned_at",), "department")
+        if not any(s.kind == "investigate" for s in steps):
+            self._unused_by(row, ("concluded_at",), "cause")
         # an intake value from [defaults] rather than its column: the log is estimated too
         log_extra = {"estimated": True} if defaulted and not defaulted.isdisjoint(_LOGGED) \
             else None
@@ -831,6 +929,34 @@ class Reader:
 
 
 _LOGGED = frozenset((*INTAKE, "received_at", "logged_by"))  # the fields of the log step
+
+# The revisit's fields besides its satisfaction, which a revisit needs.
+_REVISIT_TAKES = ("revisited_at", "revisit_method", "demand_met", "revisit_note")
+# What a step lacks, by the fields that give it (an assignment: a department or owner).
+_NEED_GROUP = {"satisfaction": ("satisfaction",), "department": ("department", "owner"),
+               "cause": _INVESTIGATION}
+_ROWS_LISTED = 10  # row numbers a warning lists
+
+
+def _unmapped(need: str, n: int) -> str:
+    """A column given in `n` rows whose values no step took, because nothing is mapped
+    to what the step needs (`need`)."""
+    if need == "satisfaction":
+        return ngettext("{column} given in {n} row but not used: no satisfaction column "
+                        "mapped (a revisit needs one: map the column of 满意, 不满意 … to "
+                        "satisfaction)",
+                        "{column} given in {n} rows but not used: no satisfaction column "
+                        "mapped (a revisit needs one: map the column of 满意, 不满意 … to "
+                        "satisfaction)", n)
+    if need == "department":
+        return ngettext("{column} given in {n} row but not used: no department or owner "
+                        "column mapped (an assignment needs both)",
+                        "{column} given in {n} rows but not used: no department or owner "
+                        "column mapped (an assignment needs both)", n)
+    return ngettext("{column} given in {n} row but not used: no investigation column mapped "
+                    "(cause, validity …)",
+                    "{column} given in {n} rows but not used: no investigation column "
+                    "mapped (cause, validity …)", n)
 
 
 # A register's status that its steps must reach (a status short of them is the register's
@@ -898,6 +1024,32 @@ def _through(own: dict[str, str], convert: Callable[[str], Any]) -> Callable[[st
         return convert(raw)
 
     return through
+
+
+# A header cell that looks like a value, not a column's name: an e-mail address, a phone
+# number (seven digits or more), or long text. Such a "header" (a first row of data, a
+# file of another kind) is not echoed: it may be a customer's contact.
+_VALUE_LIKE = re.compile(r"@|(\d[\s\-()+]*){7}")
+_HEADERS_SHOWN = 30  # headers a message lists
+_HEADER_LONGEST = 40  # characters of one
+
+
+def headers_shown(header: list[str]) -> str:
+    """A file's header row as a message lists it: each quoted, those that look like
+    values (a phone number, an e-mail address, long text) left out and counted, at most
+    _HEADERS_SHOWN of them."""
+    names = [h for h in header if h and not _VALUE_LIKE.search(h)
+             and len(h) <= _HEADER_LONGEST]
+    out = ", ".join(shown(h) for h in names[:_HEADERS_SHOWN])
+    more = len(names) - _HEADERS_SHOWN
+    if more > 0:
+        out += _(", and {n} more headers").format(n=more)
+    values = sum(1 for h in header if h) - len(names)
+    if values:
+        out += ("; " if out else "") + ngettext(
+            "{n} cell that reads as a value, not a header, left out",
+            "{n} cells that read as values, not headers, left out", values).format(n=values)
+    return out
 
 
 def _letter(i: int) -> str:
@@ -1090,13 +1242,17 @@ def _differs(column: str, old: Any, new: Any) -> str:
 
 
 class _Sourced(Rows):
-    """Rows for the ordinary steps of an import: each event's data carries the row's
-    source."""
+    """Rows for the ordinary steps of an import: each event of the row's complaint
+    carries the row's source in its data; an event the step writes on another complaint
+    (a repeat link a void changes) does not, not being that complaint's row."""
 
-    def __init__(self, extra: dict[str, Any]):
-        self.extra = extra
+    def __init__(self, extra: dict[str, Any], cid: str):
+        self.extra, self.cid = extra, cid
 
     def event(self, cur: sqlite3.Cursor, row: tuple[Any, ...]) -> None:
+        if row[0] != self.cid:
+            super().event(cur, row)
+            return
         data = json.loads(row[7]) if row[7] else {}
         super().event(cur, (*row[:7], encode({**data, **self.extra}), *row[8:]))
 
@@ -1142,8 +1298,8 @@ def run(lg: Ledger, path: Path, open_table: Callable[[], Table], mapping: Mappin
                                "LIMIT 1").fetchone() is not None
     options: dict[str, Any] = {"now": now, "actor": actor, "dry_run": dry_run,
                                "skip_bad": skip_bad, "progress": progress}
-    if imported and reader.key_index is not None and table.encoding is not None \
-            and _all_known(lg, open_table, reader.key_index):
+    if imported and reader.key_indexes and table.encoding is not None \
+            and _all_known(lg, open_table, reader):
         # a CSV whose every key the ledger holds (read once more: a stream) adds nothing:
         # read in an ordinary transaction, without the bulk writer, which would set every
         # index aside and build it again
@@ -1160,14 +1316,14 @@ class _New(Exception):
     """A row of an import without the bulk writer is new: it needs the writer."""
 
 
-def _all_known(lg: Ledger, open_table: Callable[[], Table], key_index: int) -> bool:
+def _all_known(lg: Ledger, open_table: Callable[[], Table], reader: Reader) -> bool:
     """Whether the ledger holds every row's key (as it is now: the import reads them
     again in its own transaction)."""
     with lg.read() as cur:
         keys = known_keys(cur)
     try:
         for _number, cells in open_table().rows:
-            if key_index >= len(cells) or cells[key_index] not in keys:
+            if reader.key_of(cells) not in keys:
                 return False
     except BadInput:  # the import itself says so, where it says it
         return False
@@ -1198,18 +1354,26 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
             # of the same register by someone else a moment before is seen
             keys = known_keys(cur)
             erased = erased_keys(cur)
-            if mapping.key is None:
+            if not mapping.key:
                 _not_again(cur, path, digest)
             batch = _batch_row(cur, path, digest, mapping_name, now, actor)
             result.batch = batch
+            (events_before,) = cur.execute("SELECT coalesce(max(id), 0) FROM events"
+                                           ).fetchone()
             rows = iter(table.rows)
-            key_index, file_name = reader.key_index, path.name
+            key_of, file_name, sheet = reader.key_of, path.name, table.sheet
+            # without a key: rows the same in every column the mapping reads (a row
+            # pasted twice), by a digest of those cells -> the first row
+            same: dict[bytes, int] | None = None if mapping.key else {}
+            twins: list[tuple[int, int]] = []  # (a row, the earlier one it is the same as)
+            # keyed rows the ledger holds, and those of them that conflict in what was
+            # received (another customer or date: another complaint under the same number)
+            held_rows, renumbered = 0, []
             while ahead := list(islice(rows, _AHEAD)):
                 stored: dict[str, dict[str, Any]] = {}
-                if keys and key_index is not None:  # the complaints these rows name
+                if keys and mapping.key:  # the complaints these rows name
                     stored = _stored(cur, list({keys[k] for _n, cells in ahead
-                                                if key_index < len(cells)
-                                                and (k := cells[key_index]) in keys}))
+                                                if (k := key_of(cells)) in keys}))
                 for number, cells in ahead:
                     result.rows += 1
                     if progress is not None and result.rows % 500 == 0:
@@ -1226,18 +1390,21 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                         continue
                     row = reader.read(number, cells)
                     key = reader.key(row)
-                    # the row hash only where an event will carry it (below)
-                    source = {"file": file_name, "row": number, "row_hash": None}
+                    # the row hash only where an event will carry it (below); the sheet of
+                    # a workbook (row 5 is on every sheet)
+                    source = {"file": file_name, "row": number, "row_hash": None} \
+                        if sheet is None else \
+                        {"file": file_name, "sheet": sheet, "row": number, "row_hash": None}
                     history, columns = reader.history(row, actor=actor, source=source)
                     if key is not None:
                         first = seen.setdefault(key, number)
                         if first != number:
-                            row.problems.append(Problem(number, mapping.key, _(
+                            row.problems.append(Problem(number, mapping.key_name, _(
                                 "{key} is in the file twice (also in row {row})").format(
                                     key=shown(key), row=first), rule=True, cells=cells))
                             history = None
-                    elif mapping.key is not None and not row.problems:
-                        row.problems.append(Problem(number, mapping.key, _(
+                    elif mapping.key and not row.problems:
+                        row.problems.append(Problem(number, reader.key_empty(cells), _(
                             "empty: every row needs its key to be imported again"),
                             cells=cells))
                         history = None
@@ -1250,6 +1417,10 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                     if key is not None and key in keys:
                         cid = keys[key]
                         new_steps, conflict = _compare(reader, row, history, stored[cid])
+                        held_rows += 1
+                        if conflict is not None and _received_otherwise(history,
+                                                                        stored[cid]):
+                            renumbered.append(cid)
                         contact = history.fields.get("contact")
                         if contact and key not in erased and \
                                 not _same(stored[cid]["contact"], contact):
@@ -1295,8 +1466,19 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                                 exc, key)), rule=True, cells=cells))
                         continue
                     result.added += 1
+                    if same is not None:
+                        first = same.setdefault(reader.cells_digest(cells), number)
+                        if first != number:
+                            twins.append((number, first))
             if progress is not None:
                 progress(result.rows)
+            result.warnings += reader.unused_warnings()
+            result.warnings += _twins_said(twins)
+            if renumbered and len(renumbered) * 2 >= held_rows and len(renumbered) >= 2:
+                result.warnings.append(_renumbered_said(cur, reader, renumbered))
+            if writer is not None:  # the links the writer changed on complaints already held
+                writer.write()
+                result.warnings += _relinked_said(cur, events_before, batch)
             if dry_run or (result.problems and not skip_bad):
                 raise _Rollback
             cur.execute("UPDATE import_batches SET rows = ?, added = ?, updated = ?, "
@@ -1316,7 +1498,7 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
     counted = (result.updated, len(result.conflicts))
     for key, cid, new_steps, extra, time_columns in later:
         for done, step in enumerate(new_steps):
-            lg.rows = _Sourced({**extra, **(step.extra or {})})
+            lg.rows = _Sourced({**extra, **(step.extra or {})}, cid)
             try:
                 said = bulk.step_through(lg, cid, step).warnings
             except ComplaintctlError as exc:
@@ -1348,6 +1530,81 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                 "s.complaint_id WHERE c.import_batch = ? AND s.done_at IS NULL AND "
                 "s.due_at < ?", (result.batch, iso(now))).fetchone()
     return result
+
+
+def _received_otherwise(history: History, stored: dict[str, Any]) -> bool:
+    """Whether a row whose key the ledger holds names another complaint than the one held
+    under it: another customer, or another time received."""
+    return not _same(stored.get("customer"), history.fields.get("customer")) or \
+        stored.get("received_at") != _stamp(history.received_at)
+
+
+def _renumbered_said(cur: sqlite3.Cursor, reader: Reader, cids: list[str]) -> str:
+    """Conflicts that look like a register numbered anew on each sheet or each year (001,
+    002 … again): most rows whose key the ledger holds were received otherwise than the
+    complaints under those keys. What to write in the mapping, and what to do about the
+    batches that brought the others in under the same numbers."""
+    marks = ", ".join("?" * len(cids))
+    batches = [b for (b,) in cur.execute(
+        f"SELECT DISTINCT import_batch FROM complaints WHERE id IN ({marks}) AND "
+        "import_batch IS NOT NULL ORDER BY 1", cids)]
+    key = reader.mapping.key
+    received = reader.mapping.columns.get("received_at")
+    suggested = "[" + ", ".join(f'"{h}"' for h in (*key, *(
+        [received] if received and received not in key else []))) + "]"
+    return ngettext(
+        "{n} row has the key ({key}) of a complaint imported before with another customer "
+        "or date received: if the register numbers its rows anew on each sheet or year, "
+        "make the key more than one column, e.g. key = {suggested}, void the batch that "
+        "used the old key ({batches}: complaintctl import --void-batch ID --reason …) and "
+        "import each sheet again",
+        "{n} rows have the key ({key}) of complaints imported before with another customer "
+        "or date received: if the register numbers its rows anew on each sheet or year, "
+        "make the key more than one column, e.g. key = {suggested}, void the batches that "
+        "used the old key ({batches}: complaintctl import --void-batch ID --reason …) and "
+        "import each sheet again", len(cids)).format(
+        n=f"{len(cids):,}", key=reader.mapping.key_name, suggested=suggested,
+        batches=", ".join(map(str, batches)) or "—")
+
+
+def _twins_said(twins: list[tuple[int, int]]) -> list[str]:
+    """Rows of a register without a key that are the same as an earlier row in every
+    column the mapping reads (a row pasted twice): each came in as a complaint of its
+    own, the later one a repeat of the earlier. Said row by row, up to _ROWS_LISTED,
+    then counted."""
+    out = [_("row {row} is the same as row {first} in every column the mapping reads: "
+             "each is a complaint of its own (a row pasted twice? delete it from the file "
+             "and import it again)").format(row=row, first=first)
+           for row, first in twins[:_ROWS_LISTED]]
+    more = len(twins) - _ROWS_LISTED
+    if more > 0:
+        out.append(ngettext("{n} more row is the same as an earlier one in every column the "
+                            "mapping reads",
+                            "{n} more rows are the same as an earlier one in every column "
+                            "the mapping reads", more).format(n=f"{more:,}"))
+    return out
+
+
+def _relinked_said(cur: sqlite3.Cursor, after: int, batch: int) -> list[str]:
+    """The complaints held before the import that a complaint it brought in relinked (a
+    repeat of an earlier one, received before them), in the words `void` and
+    `--void-batch` use: read from the events written since event `after`, up to
+    _ROWS_LISTED, then counted."""
+    changed: dict[str, str | None] = {}
+    for cid, data in cur.execute(
+            "SELECT e.complaint_id, e.data FROM events e JOIN complaints c ON c.id = "
+            "e.complaint_id WHERE e.id > ? AND e.kind = 'repeat-link' AND "
+            "c.import_batch IS NOT ? ORDER BY e.id", (after, batch)):
+        changed[cid] = json.loads(data).get("repeat_of")
+    items = list(changed.items())
+    out = complaints.relink_notes(items[:_ROWS_LISTED])
+    more = len(items) - _ROWS_LISTED
+    if more > 0:
+        out.append(ngettext("{n} more complaint of the ledger repeats one this import brought "
+                            "in; linked",
+                            "{n} more complaints of the ledger repeat one this import "
+                            "brought in; linked", more).format(n=f"{more:,}"))
+    return out
 
 
 # --- void a batch --------------------------------------------------------------------------

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -84,13 +86,20 @@ def canonical(name: str) -> str | None:
 @dataclass
 class Mapping:
     columns: dict[str, str]  # field -> header
-    key: str | None = None  # the header of the register's own id
+    # the header(s) of the register's own id: one column, or several whose values
+    # together name a row (a register numbered anew on each sheet: 编号 and 投诉日期)
+    key: tuple[str, ...] = ()
     values: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> word -> code
     defaults: dict[str, str] = field(default_factory=dict)
     formats: dict[str, str] = field(default_factory=dict)
     dates: dict[str, str] = field(default_factory=dict)  # step time -> field or header
     name: str = ""
     refuse_masked: tuple[str, ...] = ()  # fields whose masked values (****1234) are refused
+
+    @property
+    def key_name(self) -> str | None:
+        """The key as a problem names its column: the header, or the headers joined."""
+        return " + ".join(self.key) if self.key else None
 
 
 def _bad(path: str, message: str, hint: str | None = None) -> BadInput:
@@ -194,8 +203,14 @@ def parse(doc: dict[str, Any], where: str) -> Mapping:
                        hint=_("a mapping has key, [columns], [values.FIELD], [defaults], "
                               "[formats] and [dates]"))
     key = doc.get("key")
-    if key is not None and not isinstance(key, str):
-        raise _bad(where, _("key must be a column header"))
+    if isinstance(key, str):
+        key = [key]
+    if key is not None and (not isinstance(key, list) or not key or not all(
+            isinstance(k, str) and k.strip() for k in key) or len(set(key)) != len(key)):
+        raise _bad(where, _("key must be a column header, or a list of different column "
+                            "headers"),
+                   hint=_("e.g. key = \"投诉单号\", or for a register numbered anew on each "
+                          "sheet: key = [\"编号\", \"投诉日期\"]"))
     columns = _fields(_table(doc, "columns", where), "columns", where)
     if not columns:
         raise _bad(where, _("[columns] is empty"),
@@ -215,7 +230,7 @@ def parse(doc: dict[str, Any], where: str) -> Mapping:
     masked = doc.get("refuse_masked", [])
     if not isinstance(masked, list):
         raise _bad(where, _("refuse_masked must be a list of fields"))
-    return Mapping(columns=columns, key=key, values=values, defaults=defaults,
+    return Mapping(columns=columns, key=tuple(key or ()), values=values, defaults=defaults,
                    formats=formats, dates=dates, name=where,
                    refuse_masked=tuple(canonical(m) or m for m in masked))
 
@@ -339,9 +354,63 @@ def _toml_string(text: str) -> str:
                          for c in escaped) + '"'
 
 
-def template(header: list[str], file_name: str) -> str:
-    """A starter mapping for a register with this header row, to edit."""
+# Rows of a register the template reads to see what a column holds.
+_SAMPLE = 200
+
+
+def _words_of(field_name: str, column: list[str]) -> bool:
+    """Whether the values of a column are (mostly: four in five) words of an enumerated
+    field, read through the word table as the import reads them; a column whose only
+    such word is 一般 (a severity too) is not taken for a satisfaction."""
+    hits = [v for v in column if _reads_as(field_name, v)]
+    return bool(column) and len(hits) * 5 >= len(column) * 4 and \
+        any(v != "一般" for v in hits)
+
+
+def _reads_as(field_name: str, value: str) -> bool:
+    from complaintctl import words
+
+    try:
+        words.lookup(field_name, value)
+    except words.UnknownWord:
+        return False
+    return True
+
+
+def _by_values(header: list[str], found: dict[str, str], left: list[str],
+               rows: Iterable[tuple[int, list[str | None]]] | None) -> None:
+    """A column the header did not name as a satisfaction whose values are satisfaction
+    words (回访情况: 满意, 不满意, 基本满意), taken for `satisfaction` in place of what it
+    was guessed as (the revisit's note) or left as: as a note, every row's revisit and
+    its date were dropped (a revisit needs its satisfaction)."""
+    if rows is None or "satisfaction" in found:
+        return
+    candidates = [h for h in (found.get("revisit_note"), *left) if h]
+    if not candidates:
+        return
+    at = {h: header.index(h) for h in candidates}
+    values: dict[str, list[str]] = {h: [] for h in candidates}
+    for _number, cells in islice(rows, _SAMPLE):
+        for h, i in at.items():
+            if i < len(cells) and cells[i]:
+                values[h].append(str(cells[i]).strip())
+    for h in candidates:
+        if _words_of("satisfaction", values[h]):
+            if found.get("revisit_note") == h:
+                del found["revisit_note"]
+            else:
+                left.remove(h)
+            found["satisfaction"] = h
+            return
+
+
+def template(header: list[str], file_name: str,
+             rows: Iterable[tuple[int, list[str | None]]] | None = None) -> str:
+    """A starter mapping for a register with this header row, to edit; `rows`, its data
+    rows as readers.Table gives them (the first are read), show what a column the header
+    leaves in doubt holds."""
     key, found, left = guess(header)
+    _by_values(header, found, left, rows)
     lines = [_("# complaintctl import mapping for {file} (guessed from its header row: "
                "check every line)").format(file=file_name),
              _("# [columns]: complaintctl field = the register's column header."),

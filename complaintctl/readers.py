@@ -27,8 +27,9 @@ class Table:
     row number in the file (the header is row 1)."""
 
     def __init__(self, header: list[str], rows: Iterator[tuple[int, list[str | None]]],
-                 encoding: str | None = None):
+                 encoding: str | None = None, sheet: str | None = None):
         self.header, self.rows, self.encoding = header, rows, encoding
+        self.sheet = sheet  # a workbook's sheet read (None for a CSV)
 
 
 # The first bytes of a workbook: XLSX (a zip), and Excel 97–2003's .xls (an OLE compound
@@ -126,6 +127,35 @@ def _delimiter(fh: Any) -> str:
     return "\t" if head.count("\t") > head.count(",") else ","
 
 
+def _not_json(fh: Any, path: Path) -> None:
+    """A file whose first line is a JSON object or array (export's JSON lines, a JSON
+    document) is refused as what it is: read as CSV, its first record was taken for the
+    header and echoed, contact and all, as "its columns". The file is read again from
+    its start."""
+    import json
+
+    try:
+        line = fh.readline(_SNIFF).strip().lstrip("\ufeff")
+    except UnicodeError:  # said with its row when the rows are read
+        line = ""
+    fh.seek(0)
+    if line[:1] not in ("{", "["):
+        return
+    try:
+        json.loads(line)
+    except ValueError:
+        if line not in ("{", "["):  # ([ or { alone: a JSON document over several lines)
+            return
+        message = _("{path} is JSON, not a register: import reads CSV, XLSX or XLS files")
+    else:
+        message = _("{path} is JSON lines, not a register: import reads CSV, XLSX or XLS "
+                    "files")
+    raise BadInput(message.format(path=path),
+                   hint=_("export as CSV (complaintctl export complaints --reveal --output "
+                          "all.csv) and import that, or save the register from Excel as "
+                          ".xlsx or .csv"), code="not_a_register")
+
+
 def _csv(path: Path, encoding: str | None) -> Table:
     if encoding is None:
         with open(path, "rb") as raw:
@@ -138,6 +168,7 @@ def _csv(path: Path, encoding: str | None) -> Table:
     # (_unclosed), where the reader took every row after it as that one cell.
     csv.field_size_limit(_CELL_MOST)
     try:
+        _not_json(fh, path)
         delimiter = _delimiter(fh)
         _unclosed(path, enc, delimiter)
         reader = csv.reader(fh, delimiter=delimiter)
@@ -389,4 +420,4 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
             if any(c is not None for c in cells):
                 yield number, cells
 
-    return Table(header, rows())
+    return Table(header, rows(), sheet=sheet)
