@@ -717,6 +717,8 @@ def log_cmd(
         id=out.id, severity=severity, deadlines=_("; ").join(parts)) if parts else
         _("Logged {id} ({severity}); no deadlines for this severity.").format(
             id=out.id, severity=severity))
+    for note in out.notes:  # (a deadline passed already: said with the confirmation)
+        _say(note)
     _emit(out.id + "\n")
 
 

@@ -301,7 +301,7 @@ def log(lg: Ledger, fields: dict[str, Any], *, received_at: datetime, now: datet
     passed = [stage for stage, due in (("assign", dues[0]), ("resolve", dues[1]))
               if due is not None and due < now]
     if passed:  # back-dated: overdue from the start (nothing said so until overdue ran)
-        out.warnings.append(ngettext(
+        out.notes.append(ngettext(
             "its {stages} deadline has passed already (it was received {received}): it is "
             "overdue from the start and shows in complaintctl overdue",
             "its {stages} deadlines have passed already (it was received {received}): it is "

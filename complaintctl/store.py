@@ -15,7 +15,7 @@ import sqlite3
 import stat
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from complaintctl import migrations, settings
 from complaintctl.errors import LedgerError, NotFound, Refused
 from complaintctl.i18n import N_, _, os_reason, shown
-from complaintctl.parse import iso, record_key, wall
+from complaintctl.parse import from_iso, iso, record_key, wall
 from complaintctl.settings import Config
 
 UTC = timezone.utc
@@ -675,18 +675,26 @@ def chained(cur: sqlite3.Cursor, rows: list[tuple[Any, ...]]) -> list[tuple[Any,
 
 
 _RECORDED = EVENT_COLUMNS.index("recorded_at")
+# How far a command's clock may be behind the newest event for the event to be recorded
+# at that event's time: the time it can wait for the ledger (BUSY_TIMEOUT_MS) and work
+# before it writes, with room. Further behind is a clock set back, not a wait: kept as
+# read (a clock once set a year ahead must not date every later event a year ahead).
+_WAITED_MOST = timedelta(minutes=5)
 
 
 def recorded_in_order(cur: sqlite3.Cursor, row: tuple[Any, ...]) -> tuple[Any, ...]:
     """An event a command records now, recorded no earlier than the newest event (read
-    inside the write transaction). A command reads the clock before it waits for the
-    ledger: a clerk who started first and wrote second had the later id and the
-    earlier recorded_at, and a day's export of the events was no stretch of the chain
-    (ids 14, 16, 19 on one day, 15, 17, 18 on the next). Histories told with their own
-    times (the demo, tests) keep them."""
+    inside the write transaction) when its clock was read at most _WAITED_MOST before
+    that one. A command reads the clock before it waits for the ledger: a clerk who
+    started first and wrote second had the later id and the earlier recorded_at, and a
+    day's export of the events was no stretch of the chain (ids 14, 16, 19 on one day,
+    15, 17, 18 on the next). Histories told with their own times (the demo, tests)
+    keep them."""
     newest = cur.execute("SELECT recorded_at FROM events ORDER BY id DESC LIMIT 1"
                          ).fetchone()
-    if newest is not None and newest[0] and row[_RECORDED] < newest[0]:
+    mine = row[_RECORDED]
+    if newest is not None and newest[0] and mine < newest[0] and \
+            iso(from_iso(mine) + _WAITED_MOST) >= newest[0]:
         return (*row[:_RECORDED], newest[0], *row[_RECORDED + 1:])
     return row
 

@@ -189,3 +189,9 @@ def test_an_event_is_never_recorded_before_the_one_written_before_it(ledger, mon
     assert [r[0] for r in rows] == sorted(r[0] for r in rows), rows
     assert rows[-1] == rows[-2]  # (the later command's, not two minutes before it)
     assert ledger("verify").stdout.startswith("OK")  # the chain covers what was stored
+    # a clock set back (further than a command waits for the ledger) is kept as read: a
+    # clock once a year ahead must not date every later event a year ahead
+    monkeypatch.setattr(cli, "_now", lambda: NOW - timedelta(days=30))
+    ledger("note", cid, "--text", "时钟被调回", "--at", "2026-10-20 10:00")
+    assert ledger.rows("SELECT recorded_at FROM events ORDER BY id DESC LIMIT 1") == [
+        ("2026-10-24T12:00:00Z",)]
