@@ -341,6 +341,10 @@ def _create(path: Path, init: dict[str, str], *, demo: bool = False) -> Ledger:
 
 # --- log: the intake prompts -------------------------------------------------------
 
+# The intake's fields that name something (parse.name), not free text.
+_NAMES = frozenset({"customer", "contact", "product"})
+
+
 class _Intake:
     """A field of the intake, in the order a call goes: what is asked, how it is
     checked (the same check for the option and for the answer at the prompt). A plain
@@ -361,6 +365,8 @@ class _Intake:
     def check(self, value: str | None) -> str | None:
         if self.words is not None:
             return parse.choice(value, self.words, self.option, extra=self.extra)
+        if self.field in _NAMES:  # (read as names: full width and spaces folded)
+            return parse.name(value, self.option, required=self.required)
         return parse.text(value, self.option, multiline=self.field == "description",
                           required=self.required)
 
@@ -680,9 +686,9 @@ def log_cmd(
                               if given[i.field] is not None and not
                               (typed and i.field == "description")}
     fields.update({
-        "region": parse.text(region, "--region"),
-        "order_no": parse.text(order, "--order"),
-        "lot": parse.text(lot, "--lot"),
+        "region": parse.name(region, "--region"),
+        "order_no": parse.name(order, "--order"),
+        "lot": parse.name(lot, "--lot"),
         "quantity": parse.positive_int(quantity, "--quantity"),
         "shipped_on": parse.past_day(shipped, now=now, tz=ledger.tz, field="--shipped")
         .isoformat() if shipped else None,
@@ -734,8 +740,8 @@ def assign_cmd(
 ) -> None:
     """Route a complaint to a department and owner (again to reassign)."""
     ledger = _open(write=True)
-    dept, owner = parse.text(dept, "--dept", required=True), \
-        parse.text(owner, "--owner", required=True)  # (the confirmation says them as kept)
+    dept, owner = parse.name(dept, "--dept", required=True), \
+        parse.name(owner, "--owner", required=True)  # (the confirmation says them as kept)
     out = complaints.assign(ledger, complaint_id, dept, owner,
                             parse.text(note, "--note", multiline=True),
                             at=_when(ledger, at), now=_now(), actor=_actor())
@@ -772,7 +778,7 @@ def investigate_cmd(
                                        "--cause-category"),
         "responsibility": parse.choice(responsibility, parse.RESPONSIBILITIES,
                                        "--responsibility"),
-        "supplier": parse.text(supplier, "--supplier"),
+        "supplier": parse.name(supplier, "--supplier"),
         "containment": parse.text(containment, "--containment", multiline=True),
         "corrective": parse.text(corrective, "--corrective", multiline=True),
         "preventive": parse.text(preventive, "--preventive", multiline=True),
@@ -795,7 +801,7 @@ def action_add_cmd(
     ledger = _open(write=True)
     out = complaints.action_add(ledger, complaint_id, parse.text(text, "--text", multiline=True,
                                                      required=True),
-                            parse.text(owner, "--owner", required=True),
+                            parse.name(owner, "--owner", required=True),
                             parse.parse_due(due, now=_now(), tz=ledger.tz),
                             at=_when(ledger, at), now=_now(),
                             actor=_actor())
@@ -849,7 +855,7 @@ def action_list_cmd(
     ledger = _open()
     now = _now()
     rows = views.action_list(ledger, parse.iso(now), late=late, every=every,
-                             owner=parse.text_filter(owner, "--owner"),
+                             owner=parse.text_filter(owner, "--owner", a_name=True),
                              complaint_id=parse.text_filter(complaint_id, "--complaint",
                                                             an_id=True))
     shown = form.action_list_rows(rows)
@@ -970,7 +976,7 @@ def amend_cmd(
 
     def given(value: str | None, option: str) -> str | None:
         """An option given empty corrects nothing: said so (it was "no field was given")."""
-        return None if value is None else parse.text(value, option, required=True)
+        return None if value is None else parse.name(value, option, required=True)
 
     if contact is not None and not contact.strip():
         raise BadInput(_("--contact must not be empty"),
@@ -1216,10 +1222,10 @@ def list_cmd(
     if limit is None:
         limit = 200 if fmt == "table" else 0
     listing = views.list_stream(
-        ledger, status=status_w, department=parse.text_filter(dept, "--dept"),
-        owner=parse.text_filter(owner, "--owner"),
-        customer=parse.text_filter(customer, "--customer"),
-        product=parse.text_filter(product, "--product"),
+        ledger, status=status_w, department=parse.text_filter(dept, "--dept", a_name=True),
+        owner=parse.text_filter(owner, "--owner", a_name=True),
+        customer=parse.text_filter(customer, "--customer", a_name=True),
+        product=parse.text_filter(product, "--product", a_name=True),
         category=parse.choice(category, ledger.config.categories, "--category",
                               extra=ledger.config.category_words),
         severity=parse.choice(severity, parse.SEVERITIES, "--severity"),
@@ -1246,8 +1252,8 @@ def list_cmd(
                      empty=_("No complaints match."))
     _shown_of(listing)
     if not listing.shown:
-        run.unmatched(ledger, parse.text_filter(dept, "--dept"),
-                      parse.text_filter(owner, "--owner"))
+        run.unmatched(ledger, parse.text_filter(dept, "--dept", a_name=True),
+                      parse.text_filter(owner, "--owner", a_name=True))
 
 
 def _markdown_stream(batches: Iterator[Sequence[Sequence[Any]]], keys: Sequence[str],
@@ -1316,8 +1322,8 @@ def return_open_cmd(
     """Authorise a return against an open complaint; prints its RMA id."""
     ledger = _open(write=True)
     out = rma.return_open(ledger, complaint_id, parse.quantity(qty, "--qty"),
-                          parse.text(product, "--product"),
-                             parse.text(lot, "--lot"),
+                          parse.name(product, "--product"),
+                             parse.name(lot, "--lot"),
                              parse.text(reason, "--reason", multiline=True),
                              at=_when(ledger, at), now=_now(), actor=_actor())
     _say(_("Return {id} authorised for {qty} on {complaint}.").format(
@@ -2438,6 +2444,13 @@ def demo_cmd(
     parse.positive_int(complaints, "--complaints", most=10**7)
     path = _db_path(db)
     fresh = not os.path.lexists(path)
+    if fresh and not (db or _STATE["db"]):
+        # the default ledger, or COMPLAINTCTL_DB's, made a demo: the department's real
+        # complaints then went in among the fake ones (init said "already a ledger")
+        raise BadInput(_("the demo makes a ledger of its own only in a file named with "
+                         "--db, not in {path} (where real complaints would land among its "
+                         "fake ones)").format(path=path),
+                       hint=_("complaintctl demo --db demo.db"), code="demo_needs_db")
     # a new demo ledger keeps the language this run was asked in (--lang zh demo)
     values = {"language": i18n.lang()} if i18n.explicit() else {}
     ledger = _create(path, values, demo=True) if fresh else _keep(Ledger.open(path, write=True))

@@ -469,7 +469,8 @@ def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
     limit = parse.positive_int(limit, "--limit", allow_zero=True)  # whatever the format
     now = _now()
     when = now if as_of is None else _when(ledger, as_of, "--as-of")
-    dept, owner = parse.text_filter(dept, "--dept"), parse.text_filter(owner, "--owner")
+    dept, owner = (parse.text_filter(dept, "--dept", a_name=True),
+                   parse.text_filter(owner, "--owner", a_name=True))
     severity = parse.choice(severity, parse.SEVERITIES, "--severity")
     rows = views.overdue(ledger, when, department=dept, owner=owner, severity=severity,
                           current=when >= now)

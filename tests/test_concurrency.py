@@ -401,7 +401,7 @@ def test_verify_beside_writers_finds_nothing_wrong(tmp_path):
     db = tmp_path / "ledger.db"
     env = {**os.environ, "COMPLAINTCTL_DB": str(db), "COMPLAINTCTL_USER": "tester"}
     subprocess.run([sys.executable, "-m", "complaintctl", "-q", "demo", "--complaints",
-                    "3000"], env=env, check=True)
+                    "3000", "--db", str(db)], env=env, check=True)
     conn = sqlite3.connect(db)  # (closed: a connection left open hid the fault)
     first, second = conn.execute("SELECT id FROM complaints WHERE status != 'void' "
                                  "LIMIT 2").fetchall()

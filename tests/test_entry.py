@@ -285,7 +285,7 @@ def test_ctrl_c_while_the_description_is_typed(ledger):
 
 def test_ctrl_c_while_the_demo_fills_a_new_file_leaves_no_file(tmp_path):
     db = tmp_path / "demo.db"
-    term = Terminal(db, "demo", "--complaints", "30000")
+    term = Terminal(db, "demo", "--complaints", "30000", "--db", str(db))
     term.expect("Making complaints")
     term.child.sendintr()
     assert term.finish() == 130, term.text
@@ -309,7 +309,7 @@ def test_an_interrupted_demo_keeps_its_file_when_another_command_wrote_to_it(run
         raise KeyboardInterrupt
 
     monkeypatch.setattr(demo, "fill", clerk_then_ctrl_c)
-    r = run("demo", code=130)
+    r = run("demo", "--db", env, code=130)
     assert "Interrupted" in r.stderr and env.exists()
     assert run.rows("SELECT actor FROM events WHERE kind = 'policy-set'") == [("clerk",)]
 
@@ -877,7 +877,8 @@ def test_quiet_demo_and_upgrade(tmp_path):
 # --- progress: on a terminal only -------------------------------------------------------
 
 def test_demo_shows_progress_on_a_terminal(tmp_path):
-    term = Terminal(tmp_path / "d.db", "demo", "--complaints", "1500")
+    term = Terminal(tmp_path / "d.db", "demo", "--complaints", "1500", "--db",
+                    str(tmp_path / "d.db"))
     assert term.finish() == 0, term.text
     assert re.search(r"Making complaints .*\d+/1500", term.text), term.text
     assert "Demo ledger: " in term.text
@@ -895,7 +896,7 @@ def test_no_progress_off_a_terminal_or_when_quiet(tmp_path, how):
         assert shown.startswith("Demo ledger: ")
     else:
         args = ("--quiet",) if how == "quiet" else ()
-        term = Terminal(db, *args, "demo", "--complaints", "300",
+        term = Terminal(db, *args, "demo", "--complaints", "300", "--db", str(db),
                         **({"TERM": "dumb"} if how == "dumb terminal" else {}))
         assert term.finish() == 0
         shown = term.text

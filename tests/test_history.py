@@ -119,12 +119,12 @@ def test_the_demo_warns_of_the_calendar_as_import_does(run):
 
     from complaintctl.complaints import deadline_warning, gap_warning
 
-    run("demo", "--complaints", "5")
+    run("demo", "--complaints", "5", "--db", run.db)
     conn = sqlite3.connect(run.db)
     conn.execute("UPDATE settings SET value = '2025' WHERE key = 'calendar_covered_until'")
     conn.commit()
     conn.close()
-    result = run("demo", "--complaints", "300")
+    result = run("demo", "--complaints", "300", "--db", run.db)
     lines = result.stderr.splitlines()
     assert lines[0].startswith("Demo ledger: ")
     assert lines[2:4] == ["Warning: " + w for w in (
@@ -357,3 +357,27 @@ def test_amend_of_the_received_time_into_2013_extends_the_calendar(ledger):
     assert [k for (k,) in ledger.rows("SELECT kind FROM events ORDER BY id")] == \
         ["init", "log", "calendar", "amend"]
     verified(ledger)
+
+
+def test_a_name_typed_in_full_width_or_with_double_spaces_is_the_same_name(ledger):
+    """ＫＦＲ－３５ 空调 (an input method left on full width), KFR-35  空调 (two spaces) and
+    KFR-35 空调 were three products in the report and no repeat of each other; a
+    filter typed in full width found nothing. Names are read as half-width, spaces
+    as one; Chinese punctuation stays as typed."""
+    first = ledger.log(customer="Acme Ltd", product="KFR-35 空调", received="2026-11-01 09:00")
+    second = ledger.log(customer="Ａｃｍｅ  Ｌｔｄ", product="ＫＦＲ－３５ 空调",
+                        received="2026-11-02 09:00")
+    third = ledger.log(customer="Acme Ltd", product="KFR-35\u3000\u3000空调",
+                       received="2026-11-03 09:00")
+    assert ledger.rows("SELECT id, customer, product, repeat_of FROM complaints ORDER BY id") == [
+        (first, "Acme Ltd", "KFR-35 空调", None), (second, "Acme Ltd", "KFR-35 空调", first),
+        (third, "Acme Ltd", "KFR-35 空调", second)]
+    assert [r["id"] for r in ledger.json("list", "--product", "ＫＦＲ－３５")] == [
+        third, second, first]
+    (row,) = ledger.json("report", "--month", "2026-11")["by_product"]
+    assert (row["key"], row["count"]) == ("KFR-35 空调", 3)
+    other = ledger.log(customer="华东（上海）", product="XD-200", received="2026-11-04 09:00")
+    assert ledger.rows("SELECT customer FROM complaints WHERE id = ?", (other,)) == [
+        ("华东（上海）",)]
+    ledger("amend", other, "--lot", "Ｌ２６１１", "--reason", "批号")
+    assert ledger.rows("SELECT lot FROM complaints WHERE id = ?", (other,)) == [("L2611",)]

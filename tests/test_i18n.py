@@ -371,7 +371,7 @@ def test_lang_zh_before_init_gives_a_chinese_ledger_as_before_demo(run, tmp_path
 def test_demo_counts_and_a_supplier_refusal_in_chinese(run):
     """The demo's counts by status, and the refusal of a supplier without a name, say the
     words in Chinese (they showed the codes: `closed 25`, `--responsibility supplier`)."""
-    out = run("--lang", "zh", "demo", "--complaints", "40").stderr
+    out = run("--lang", "zh", "demo", "--complaints", "40", "--db", run.db).stderr
     counts = out.splitlines()[1]
     assert "已结案" in counts and "closed" not in counts, out
     cid = run.json("list", "--status", "assigned", "--format", "json")[0]["id"]

@@ -328,6 +328,29 @@ def test_demo_refuses_a_real_ledger(tmp_path):
     assert sha256(db) == before and side_files(db) == []
 
 
+def test_demo_makes_a_ledger_only_where_the_command_line_names_it(tmp_path, monkeypatch):
+    """`complaintctl demo` with neither --db made the default ledger (or
+    COMPLAINTCTL_DB's) a demo: init then said "already a ledger", and the department's
+    real complaints went in among 300 fake ones. Both refused, nothing made; the demo
+    goes where --db names, before the command or after it."""
+    for where in (tmp_path / "env" / "ledger.db", None):
+        if where is None:
+            monkeypatch.delenv("COMPLAINTCTL_DB", raising=False)
+            monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+        else:
+            monkeypatch.setenv("COMPLAINTCTL_DB", str(where))
+        result = invoke(None, "demo", "--complaints", "5")
+        assert result.exit_code == 2, (result.exit_code, result.output)
+        assert result.stderr.startswith("Error: the demo makes a ledger of its own only in "
+                                        "a file named with --db, not in "), result.stderr
+        assert "Hint: complaintctl demo --db demo.db" in result.stderr
+    made = [p for p in (*(tmp_path / "env").rglob("*"), *(tmp_path / "xdg").rglob("*"))
+            if p.is_file()]
+    assert made == []
+    assert invoke(tmp_path / "named.db", "demo", "--complaints", "5").exit_code == 0
+    assert _complaints(tmp_path / "named.db") == 5
+
+
 def test_demo_adds_to_its_own_ledger_until_another_step(tmp_path):
     db = tmp_path / "new.db"
     first = invoke(None, "demo", "--db", str(db), "--complaints", "5")
