@@ -745,6 +745,10 @@ def assign_cmd(
     out = complaints.assign(ledger, complaint_id, dept, owner,
                             parse.text(note, "--note", multiline=True),
                             at=_when(ledger, at), now=_now(), actor=_actor())
+    if out.data.get("unchanged"):
+        for line in out.notes:
+            _say(line)
+        return
     _report_outcome(out, _("{id} is {status}: {dept} / {owner}.").format(
         id=out.id, status=term("status", out.status), dept=dept, owner=owner))
 

@@ -322,6 +322,13 @@ def assign(lg: Ledger, complaint_id: str, department: str, owner: str, note: str
         cid = c["id"]
         new = workflow.next_state("assign", c["status"], cid)
         check_at(lg, at, now, c["last_step_at"], actor=actor)
+        if (c["department"], c["owner"], note) == (department, owner, None):
+            # to what it is already: said, nothing recorded (an event that changed
+            # nothing stood in the history as a reassignment)
+            out = Outcome(cid, c["status"], data={"unchanged": True})
+            out.notes.append(_("{id} is assigned to {dept} / {owner} already: nothing "
+                               "recorded").format(id=cid, dept=department, owner=owner))
+            return out
         values = {"status": new, "department": department, "owner": owner,
                   "last_step_at": iso(at)}
         due = None

@@ -421,3 +421,19 @@ def test_a_complaint_logged_after_its_deadlines_says_it_is_overdue_already(ledge
     r = ledger("--quiet", "log", "--customer", "丁", "--description", "x", "--channel", "phone",
                "--category", "quality", "--severity", "low", "--received", "2026-11-02 08:00")
     assert r.stderr == "", r.stderr
+
+
+def test_assigning_to_the_department_and_owner_it_has_records_nothing(ledger):
+    """A second `assign` to the same department and owner stood in the history as a
+    reassignment that changed nothing; it says so now and records nothing (with a
+    note, it is recorded: the note is new)."""
+    cid = ledger.log()
+    ledger("assign", cid, "--dept", "质量部", "--owner", "王芳", "--at", "2026-09-30 11:00")
+    before = ledger.snapshot()
+    r = ledger("assign", cid, "--dept", "质量部", "--owner", "王芳", "--at", "2026-09-30 12:00")
+    assert r.stderr == f"{cid} is assigned to 质量部 / 王芳 already: nothing recorded\n"
+    assert ledger.snapshot() == before
+    ledger("assign", cid, "--dept", "质量部", "--owner", "王芳", "--note", "请加急",
+           "--at", "2026-09-30 12:00")
+    assert [e["kind"] for e in ledger.json("show", cid)["events"]] == ["log", "assign",
+                                                                       "assign"]

@@ -131,11 +131,15 @@ class ComplaintMachine(LedgerMachine):
         assert result.exit_code == 0, result.output
         self.cid = result.stdout.strip()
         self.events = 1
+        self.owner: str | None = None
 
-    @rule()
-    def assign(self):
-        self.step("assign", "assign", self.cid, "--dept", "QA", "--owner", "Li",
-                  "--at", self._at())
+    @rule(owner=st.sampled_from(["Li", "Wang"]))
+    def assign(self, owner):
+        if self.step("assign", "assign", self.cid, "--dept", "QA", "--owner", owner,
+                     "--at", self._at()):
+            if owner == self.owner:  # to whom it is assigned already: nothing recorded
+                self.events -= 1
+            self.owner = owner
 
     @rule(kind=st.sampled_from(["finding", "cause", "not-upheld"]))
     def investigate(self, kind):
