@@ -5,6 +5,7 @@ the database or imports the `holidays` package (see `load_country_calendar`).
 
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_left, bisect_right
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
@@ -255,7 +256,11 @@ class LateAt:
             for lvl, after, name in self.levels:
                 if wd >= after:
                     level, role = lvl, name
-        return Lateness(round((self.as_of - due).total_seconds() / 3600, 1), wd, level, role)
+        # hours to a tenth, half away from zero as a clerk rounds (round() of a float gave
+        # 15 minutes as 0.2 and 45 as 0.8), from the whole seconds stored
+        seconds = round((self.as_of - due).total_seconds())
+        tenths = (abs(seconds) * 20 + 3600) // 7200
+        return Lateness(math.copysign(tenths, seconds) / 10, wd, level, role)
 
 
 def late_working_days(due: datetime, as_of: datetime, cal: Calendar, tz: tzinfo) -> int:

@@ -78,6 +78,16 @@ _VALIDITY = (words.Word("upheld", "upheld", "成立", ("是", "有效", "属实"
 _PLAIN = re.compile("[\x00-\x1f\x7f-\x9f\u200b\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069"
                     "\ufeff\ud800-\udfff]")
 
+# The fields that name something, read as parse.name reads them (full-width letters,
+# digits and number signs as half-width, each run of spaces as one), as `log` stores them:
+# ＫＦＲ－３５ 空调 and KFR-35  空调 are one product, and a repeat of each other.
+NAMES = frozenset({"customer", "contact", "product", "lot", "order_no", "region",
+                   "department", "owner", "supplier"})
+# What parse.name would change in a cell the fast path takes: a full-width sign it reads
+# as half-width, two spaces, or a space other than " " (a full-width space, a no-break
+# space inside the text).
+_NAME_CHANGE = re.compile("[" + "".join(map(chr, parse._NAME_WIDTH)) + r"]|\s\s|[^\S ]")
+
 # A date as a register writes it in Chinese, in the one form read without parse_when.
 _CJK_DAY = re.compile("([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})[日号]?")
 
@@ -88,6 +98,11 @@ _FACTS = tuple((f, _FACT.get(f, f)) for f in _INVESTIGATION)
 _MEMO_MOST = 8192
 
 _NONE: Any = object()  # not remembered yet
+
+
+def _never(_text: str) -> None:
+    """A field that is not a name: nothing the fast path would miss."""
+    return None
 
 
 def _remembered(convert: Callable[[str], Any]) -> Callable[[str], Any]:
@@ -247,6 +262,17 @@ class Reader:
         # the UTC offset of the ledger's zone by local day, where one offset holds all day
         self._offsets: dict[date, timedelta | None] = {}
         self.latest = now + timedelta(minutes=5)  # a step after it is in the future
+        # the source keys the ledger holds, where the import has read them (key_of)
+        self.known: dict[str, str] = {}
+        # a part of a key of several columns that is a mapped date (投诉日期 = received_at):
+        # the date as read, in one form (2024-01-08, or 2024-01-08 09:30 with its time),
+        # so that an Excel date cell, the same date typed 2024/1/8 and a date-time cell
+        # give one key (they gave three: a re-import came in again, as repeats)
+        dated = {h: (f, kind) for f, kind in FIELDS.items() if kind in ("time", "date")
+                 for h in [mapping.columns.get(f)] if h is not None}
+        self.key_dates: tuple[Callable[[str], str | None] | None, ...] = () \
+            if self.key_index is not None else tuple(
+                self._key_date(*dated[h]) if h in dated else None for h in mapping.key)
         # what `read` reads, worked out once: (field, cell index, column, converter) of
         # the mapped fields, and (field, default text, name, converter) of the defaults
         self.plan = [(f, self.index[f], self.column(f), self._converter(f, kind, self.column(f)))
@@ -436,12 +462,35 @@ class Reader:
             self._converters[(f, kind, column)] = found
         return found
 
+    def _key_date(self, f: str, kind: str) -> Callable[[str], str | None]:
+        """A key's date cell of field `f` as the key holds it: the local day, and the
+        time of day when it has one (2024-01-08, 2024-01-08 09:30); None when the cell
+        is not a date (the row's reading says so)."""
+        convert, tz = self._converter(f, kind, self.column(f)), self.tz
+
+        def key_date(raw: str) -> str | None:
+            try:
+                value = convert(raw)
+            except BadInput:
+                return None
+            if value is None or isinstance(value, str):  # a "date" field: its day
+                return value
+            local = value.astimezone(tz)
+            if (local.hour, local.minute, local.second) == (0, 0, 0):
+                return local.date().isoformat()
+            return local.strftime("%Y-%m-%d %H:%M" if not local.second else
+                                  "%Y-%m-%d %H:%M:%S")
+
+        return _remembered(key_date)
+
     def _make(self, f: str, kind: str, column: str) -> Callable[[str], Any]:
         if kind == "text":
             own = self.mapping.values.get(f)
             masked = f in self.mapping.refuse_masked
             multiline = f in ("description", "summary", "finding")
             plain, normalized = _PLAIN.search, unicodedata.is_normalized
+            is_name = f in NAMES
+            changes = _NAME_CHANGE.search if is_name else _never
 
             def text(raw: str) -> str | None:
                 if own is not None and raw in own:  # [values.department] "品质部" = "质量部"
@@ -452,7 +501,11 @@ class Reader:
                     raise BadInput(_("{value} is masked; import an export made with "
                                      "--reveal").format(value=shown(raw)), code="masked")
                 if plain(raw) is None and len(raw) <= 20000 and normalized("NFC", raw):
-                    return raw.strip() or None  # what parse.text makes of it, faster
+                    stripped = raw.strip()
+                    if changes(stripped) is None:
+                        return stripped or None  # what parse.text (or name) makes of it
+                if is_name:
+                    return parse.name(raw, column)
                 return parse.text(raw, column, multiline=multiline)
 
             return text  # texts seldom repeat: not remembered
@@ -637,16 +690,32 @@ class Reader:
         joined by " | " with a | or \\ inside a cell escaped (so that no two rows whose
         cells differ give one key); None when a cell of it is empty."""
         if self.key_index is not None:
-            return cells[self.key_index] if self.key_index < len(cells) else None
+            cell = cells[self.key_index] if self.key_index < len(cells) else None
+            if cell and cell[0] == "0" and cell.isdigit() and cell not in self.known:
+                # a number Excel shows as 001, read as shown since; an import before
+                # that kept it as 1: that is its key in this ledger, as stored
+                short = cell.lstrip("0") or "0"
+                if short in self.known:
+                    return short
+            return cell
         if not self.key_indexes:
             return None
         parts = []
-        for i in self.key_indexes:
+        for i, dated in zip(self.key_indexes, self.key_dates, strict=True):
             cell = cells[i] if i < len(cells) else None
             if not cell:
                 return None
+            if dated is not None:  # a date: as read, in one form
+                cell = dated(cell)
+                if cell is None:
+                    return None
             parts.append(str(cell).replace("\\", "\\\\").replace("|", "\\|"))
         return " | ".join(parts)
+
+    def key_cells(self, cells: list[str | None]) -> tuple[str, ...]:
+        """The cells of the key's columns, as written (each a key of one column)."""
+        width = len(cells)
+        return tuple(c for i in self.key_indexes if i < width and (c := cells[i]))
 
     def cells_digest(self, cells: list[str | None]) -> bytes:
         """A digest of the cells the mapping reads (the contact too: two rows that differ
@@ -1090,7 +1159,7 @@ def erased_keys(cur: sqlite3.Cursor) -> dict[str, str]:
 
 # What _compare reads of a complaint the ledger holds.
 _STORED = (*COMPARED, "closed_at", "satisfaction", "voided_at", "disposition",
-           "reopen_count", "status", "id", "contact")
+           "reopen_count", "status", "id", "contact", "import_batch")
 _STEP_TABLES = (("assignments", "assign"), ("investigations", "investigate"),
                 ("resolutions", "resolve"), ("revisits", "revisit"))
 # The facts of each step a register row tells (Reader.history), which its table keeps
@@ -1144,7 +1213,7 @@ def _compare(reader: Reader, row: _Row, history: History, stored: dict[str, Any]
     for f in _INTAKE_COMPARED:
         new = fields.get(f)
         old = stored.get(f)
-        if not _same(old, new):
+        if not _same(old, new) and not (f in NAMES and _same_name(old, new)):
             return [], _differs(reader.column(f), old, new)
     new = _stamp(history.received_at)
     old = stored.get("received_at")
@@ -1195,10 +1264,11 @@ def _changed_facts(reader: Reader, step: Step, held: list[tuple[Any, ...]]) -> s
     names = _STEP_FACTS[step.kind]
     facts = step.facts
     told = tuple(int(v) if isinstance(v, bool) else v for v in map(facts.get, names))
-    if any(all(map(_same, one, told)) for one in held):
+    same = _same_name if step.kind == "assign" else _same  # (a department, an owner)
+    if any(all(map(same, one, told)) for one in held):
         return None
     for name, old, new in zip(names, held[0], told, strict=True):
-        if not _same(old, new):
+        if not same(old, new):
             if name == "amount":
                 old, new = parse.format_money(old), parse.format_money(new)
             elif name == "demand_met":
@@ -1212,6 +1282,19 @@ def _same(old: Any, new: Any) -> bool:
     """A stored value is the file's: also one an import stored with a CSV export's formula
     guard ('-外观划伤, '+86 138…) before the guard came off when a file is read."""
     return old == new or isinstance(old, str) and old[:1] == "'" and unguarded(old) == new
+
+
+def _same_name(old: Any, new: Any) -> bool:
+    """_same, for a name: also one an import stored before names were read as parse.name
+    reads them (KFR-35  空调, ＫＦＲ－３５, now KFR-35 空调 in the file as read)."""
+    if _same(old, new):
+        return True
+    if not isinstance(old, str) or not isinstance(new, str):
+        return False
+    try:
+        return parse.name(unguarded(old), "") == new
+    except BadInput:
+        return False
 
 
 def _held_apart(kind: str, stored: dict[str, Any]) -> list[str]:
@@ -1320,7 +1403,7 @@ def _all_known(lg: Ledger, open_table: Callable[[], Table], reader: Reader) -> b
     """Whether the ledger holds every row's key (as it is now: the import reads them
     again in its own transaction)."""
     with lg.read() as cur:
-        keys = known_keys(cur)
+        keys = reader.known = known_keys(cur)
     try:
         for _number, cells in open_table().rows:
             if reader.key_of(cells) not in keys:
@@ -1352,7 +1435,7 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
             cur = opened if writer is None else writer.cur
             # what is imported already, read in the write's own transaction: an import
             # of the same register by someone else a moment before is seen
-            keys = known_keys(cur)
+            keys = reader.known = known_keys(cur)
             erased = erased_keys(cur)
             if not mapping.key:
                 _not_again(cur, path, digest)
@@ -1362,6 +1445,7 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                                            ).fetchone()
             rows = iter(table.rows)
             key_of, file_name, sheet = reader.key_of, path.name, table.sheet
+            parts_of = reader.key_cells if len(mapping.key) > 1 else _no_cells
             # without a key: rows the same in every column the mapping reads (a row
             # pasted twice), by a digest of those cells -> the first row
             same: dict[bytes, int] | None = None if mapping.key else {}
@@ -1373,7 +1457,9 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                 stored: dict[str, dict[str, Any]] = {}
                 if keys and mapping.key:  # the complaints these rows name
                     stored = _stored(cur, list({keys[k] for _n, cells in ahead
-                                                if (k := key_of(cells)) in keys}))
+                                                if (k := key_of(cells)) in keys} |
+                                               {keys[c] for _n, cells in ahead
+                                                for c in parts_of(cells) if c in keys}))
                 for number, cells in ahead:
                     result.rows += 1
                     if progress is not None and result.rows % 500 == 0:
@@ -1423,7 +1509,7 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                             renumbered.append(cid)
                         contact = history.fields.get("contact")
                         if contact and key not in erased and \
-                                not _same(stored[cid]["contact"], contact):
+                                not _same_name(stored[cid]["contact"], contact):
                             # not a conflict (the contact is not compared: it may have been
                             # erased); said, since the ledger keeps its own, whether or not
                             # the row conflicts in another column
@@ -1444,6 +1530,18 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                             result.steps += len(new_steps)
                         else:
                             result.unchanged += 1
+                        continue
+                    earlier = _keyed_alone(reader, cells, history, keys, stored) \
+                        if parts_of is not _no_cells else None
+                    if earlier is not None:  # imported before under one of its columns
+                        result.problems.append(Problem(number, mapping.key_name, _(
+                            "{key} is new under this key, but {id} (import batch {batch}, "
+                            "key {old}) has its customer and date received: the register "
+                            "was imported with a key of one column; void batch {batch} "
+                            "first (complaintctl import --void-batch {batch} --reason …), "
+                            "then import it again with this key").format(
+                                key=shown(key), id=earlier["id"], old=shown(earlier["key"]),
+                                batch=earlier["import_batch"]), rule=True, cells=cells))
                         continue
                     if writer is None:  # new after all: the bulk writer's work
                         raise _New
@@ -1530,6 +1628,26 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                 "s.complaint_id WHERE c.import_batch = ? AND s.done_at IS NULL AND "
                 "s.due_at < ?", (result.batch, iso(now))).fetchone()
     return result
+
+
+def _no_cells(_cells: list[str | None]) -> tuple[str, ...]:
+    return ()
+
+
+def _keyed_alone(reader: Reader, cells: list[str | None], history: History,
+                 keys: dict[str, str], stored: dict[str, dict[str, Any]]
+                 ) -> dict[str, Any] | None:
+    """The complaint an import keyed by one column of this row's key (编号 alone, before
+    the mapping took key = ["编号", "投诉日期"]) brought in, when it has the row's customer
+    and time received: the same row, which the new key would bring in again."""
+    for cell in reader.key_cells(cells):
+        cid = keys.get(cell)
+        held = stored.get(cid) if cid is not None else None
+        if held is not None and held.get("import_batch") is not None and \
+                _same_name(held.get("customer"), history.fields.get("customer")) and \
+                held.get("received_at") == _stamp(history.received_at):
+            return {**held, "key": cell}
+    return None
 
 
 def _received_otherwise(history: History, stored: dict[str, Any]) -> bool:

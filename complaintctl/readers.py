@@ -363,9 +363,97 @@ def _cell(value: Any) -> str | None:
     return str(value)
 
 
+# A number format that shows a whole number padded with zeros, text around it or not:
+# 000 (1 shows 001), "CC-"0000, 0000"号". Its first section; None for any other format
+# (a number in General, with decimals, a date …, read as before).
+_FORMAT_PART = re.compile(r'"([^"]*)"|\\(.)|(0+)|(.)')
+
+
+def _padding(code: str) -> tuple[str, int, str] | None:
+    """(the text before, the digits shown, the text after) of a number format that pads
+    a whole number with zeros, else None."""
+    before, zeros, after = "", 0, ""
+    for quoted, escaped, digits, other in _FORMAT_PART.findall(code):
+        if other == ";":  # the first section: a positive number's
+            break
+        if other or (digits and zeros):
+            return None
+        if digits:
+            zeros = len(digits)
+        elif zeros:
+            after += quoted or escaped
+        else:
+            before += quoted or escaped
+    if zeros < 2 and not (zeros and (before or after)):
+        return None  # 0 alone shows the number as it is
+    return before, zeros, after
+
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def _cell_index(ref: str) -> tuple[int, int]:
+    """(row number, column index from 0) of a cell reference such as C4."""
+    letters = ref.rstrip("0123456789")
+    column = 0
+    for ch in letters:
+        column = column * 26 + ord(ch.upper()) - 64
+    return int(ref[len(letters):]), column - 1
+
+
+def _padded_numbers(path: Path, sheet: str, first_col: int
+                    ) -> dict[tuple[int, int], tuple[str, int, str]]:
+    """The number cells of an XLSX sheet that Excel shows padded with zeros (a register's
+    编号 1 in the format 000 shows 001, and is 001 in a CSV saved from it), as (row
+    number, column index as read) -> _padding; empty when the workbook has no such
+    format (the styles are read, the sheet only then) or cannot say."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            styles = ElementTree.fromstring(z.read("xl/styles.xml"))
+            codes = {f.get("numFmtId"): f.get("formatCode") or "" for f in
+                     styles.iter(_MAIN + "numFmt")}
+            padded = {}
+            xfs = styles.find(_MAIN + "cellXfs")
+            for i, xf in enumerate(() if xfs is None else xfs.iter(_MAIN + "xf")):
+                code = codes.get(xf.get("numFmtId"))
+                shown = _padding(code) if code else None
+                if shown is not None:
+                    padded[str(i)] = shown
+            if not padded:
+                return {}
+            book = ElementTree.fromstring(z.read("xl/workbook.xml"))
+            rid = next((e.get(_RELS + "id") for e in book.iter(_MAIN + "sheet")
+                        if e.get("name") == sheet), None)
+            rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+            target = next((e.get("Target") or "" for e in rels
+                           if e.get("Id") == rid), None)
+            if target is None:
+                return {}
+            name = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            found: dict[tuple[int, int], tuple[str, int, str]] = {}
+            with z.open(name) as fh:
+                for _event, e in ElementTree.iterparse(fh):
+                    if e.tag == _MAIN + "c":
+                        style = e.get("s")
+                        if style in padded and e.get("t") in (None, "n") and e.get("r"):
+                            row, column = _cell_index(e.get("r") or "")
+                            found[(row, column - first_col)] = padded[style]
+                    elif e.tag == _MAIN + "row":
+                        e.clear()  # (bounded memory: a row at a time)
+            return found
+    except Exception:  # noqa: BLE001 - a workbook calamine read but this cannot: as read
+        return {}
+
+
 def _xlsx(path: Path, sheet: str | None) -> Table:
     from python_calamine import CalamineWorkbook
 
+    with open(path, "rb") as fh:
+        is_ole = fh.read(8) == _OLE
     try:  # from the file's bytes, whatever its name says (from_path goes by the suffix)
         with open(path, "rb") as fh:
             book = CalamineWorkbook.from_filelike(fh)
@@ -401,6 +489,11 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
     if two_rows is not None:
         header, at, below = two_rows, at + 1, None
     merged = _merged(found, at)
+    try:
+        first_col = found.start[1] if found.start else 0
+    except Exception:  # noqa: BLE001 - an older reader
+        first_col = 0
+    padded = _padded_numbers(path, sheet, first_col) if not is_ole else {}
 
     def rows() -> Iterator[tuple[int, list[str | None]]]:
         number = at
@@ -408,6 +501,11 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
         for raw in itertools.chain(() if below is None else (below,), rows_in):
             number += 1
             cells = [_cell(c) for c in raw]
+            if padded:  # a number Excel shows padded with zeros (001): as shown
+                for j, c in enumerate(raw):
+                    shown = padded.get((number, j)) if isinstance(c, float) else None
+                    if shown is not None and c.is_integer() and c >= 0:
+                        cells[j] = f"{shown[0]}{int(c):0{shown[1]}d}{shown[2]}"
             if merged:
                 for j, c in enumerate(cells):
                     top = merged.get((number, j))

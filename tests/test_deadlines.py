@@ -216,3 +216,18 @@ def test_a_stage_late_below_the_first_escalation_is_listed_at_level_0(ledger, mo
     rows = ledger("overdue", "--as-of", "2026-10-10 12:00", "--format", "csv").stdout
     header = rows.lstrip("\ufeff").splitlines()[0].split(",")
     assert header[-3:] == ["complaint", "round", "product"]
+
+
+@pytest.mark.parametrize(("minutes", "shown"), [(15, 0.3), (45, 0.8), (3, 0.1), (2, 0.0),
+                                                 (27, 0.5), (33, 0.6), (90, 1.5)])
+def test_hours_late_round_half_away_from_zero(ledger, minutes, shown):
+    """15 minutes late read 0.2 h and 45 minutes 0.8 (Python's round of a float: to
+    even, and 0.25 is no exact binary fraction); a clerk rounds half up, as the report's
+    percentages do."""
+    from datetime import datetime, timedelta
+
+    cid = ledger.log(severity="critical", received="2026-11-02 09:00")  # assign by 10:00
+    as_of = datetime(2026, 11, 2, 10, 0) + timedelta(minutes=minutes)
+    rows = [r for r in ledger.json("overdue", "--as-of", as_of.strftime("%Y-%m-%d %H:%M"))
+            if r["complaint_id"] == cid and r["stage"] == "assign"]
+    assert [r["late_hours"] for r in rows] == ([shown] if minutes else []), rows

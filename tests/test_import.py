@@ -2296,3 +2296,154 @@ def test_a_first_row_of_data_is_not_echoed_as_the_files_columns(ledger, files):
     # the phone number, and the ids and dates that read as one, are left out
     assert hint.endswith("; 5 cells that read as values, not headers, left out"), hint
     assert ledger.snapshot() == before
+
+
+# --- names read as `log` reads them -------------------------------------------------------
+
+def test_names_are_stored_as_log_stores_them_and_linked_as_repeats(ledger, files):
+    """ＫＦＲ－３５ 空调 (typed with an input method on full width) and KFR-35  空调 (two
+    spaces) came in as two products, no repeat of each other, where `log` stores both as
+    KFR-35 空调. A plain cell with two spaces took the importer's fast path."""
+    rows = [[*ROWS[2][:2], "华东电器", "１３８１２３４５６７８", *ROWS[2][4:7], "ＫＦＲ－３５ 空调",
+             *ROWS[2][8:10], "质量部", "王芳", "2025-04-01", *ROWS[2][13:]],
+            ["2025-004", "2025-04-03", "华东电器", "", *ROWS[2][4:7], "KFR-35  空调",
+             *ROWS[2][8:10], "质量部", "王\u3000芳", "2025-04-03", *ROWS[2][13:]],
+            ["2025-005", "2025-04-04", "宁波  精工", "", *ROWS[2][4:7], "PS-5", *ROWS[2][8:]]]
+    path = write_csv(files["dir"] / "widths.csv", rows, encoding="utf-8")
+    r = ledger("import", path, "--mapping", files["map"])
+    assert "3 new complaints" in r.stderr, r.stderr
+    stored = ledger.rows("SELECT id, customer, contact, product, department, owner, repeat_of "
+                         "FROM complaints ORDER BY received_at")
+    first, second, third = stored
+    assert first[1:6] == ("华东电器", "13812345678", "KFR-35 空调", "质量部", "王芳")
+    assert second[1:] == ("华东电器", None, "KFR-35 空调", "质量部", "王 芳", first[0])
+    assert third[1] == "宁波 精工"
+    typed = ledger.log(customer="华东电器", product="ＫＦＲ－３５ 空调",
+                       received="2025-04-05 10:00")
+    assert _repeats(ledger, typed) == second[0]  # as `log` links them
+    # again: already imported, no conflict
+    again = ledger("import", path, "--mapping", files["map"])
+    assert "0 new complaints, 3 already imported." in again.stderr, again.stderr
+    assert "conflict" not in again.stderr
+
+
+def test_a_name_stored_before_names_were_folded_is_no_conflict(ledger, files):
+    """A ledger imported before names were read as `log` reads them holds KFR-35  空调: a
+    re-import of the same register reads KFR-35 空调, which is the same name."""
+    rows = [[*ROWS[1][:7], "KFR-35  空调", *ROWS[1][8:]]]
+    path = write_csv(files["dir"] / "old.csv", rows, encoding="utf-8")
+    ledger("import", path, "--mapping", files["map"])
+    import sqlite3
+
+    conn = sqlite3.connect(ledger.db)
+    with conn:  # as the importer stored it before
+        conn.execute("UPDATE complaints SET product = 'KFR-35  空调', customer = '宁波  精工'")
+        conn.execute("UPDATE assignments SET owner = '刘  洋'")
+    conn.close()
+    rows[0][2] = "宁波  精工"
+    rows[0][11] = "刘  洋"
+    path = write_csv(files["dir"] / "old.csv", rows, encoding="utf-8")
+    r = ledger("import", path, "--mapping", files["map"])
+    assert "0 new complaints, 1 already imported." in r.stderr, r.stderr
+    assert "conflict" not in r.stderr
+
+
+def test_a_date_in_a_key_of_columns_is_the_date_however_it_is_written(ledger, files):
+    """key = ["编号", "投诉日期"] took the cell's text: an Excel date cell (2024-01-08), the
+    same date typed 2024/1/8 and a date-time cell (2024-01-08 09:30:00) were three keys,
+    and a copy of the register saved otherwise came in again, its rows repeats."""
+    from datetime import datetime
+
+    import xlsxwriter
+
+    path = files["dir"] / "dated.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("2024年")
+    sheet.write_row(0, 0, SHEET_HEADER)
+    day, timed = book.add_format({"num_format": "yyyy/m/d"}), \
+        book.add_format({"num_format": "yyyy/m/d h:mm"})
+    for i, (row, when, fmt) in enumerate([(SHEETS["2024年"][0], datetime(2024, 1, 8), day),
+                                          (SHEETS["2024年"][1], datetime(2024, 2, 3, 9, 30),
+                                           timed)], start=1):
+        sheet.write_row(i, 0, row)
+        sheet.write_datetime(i, 1, when, fmt)
+    book.close()
+    mapping = files["dir"] / "yearly.toml"
+    mapping.write_text(SHEET_MAP.format(key='["编号", "投诉日期"]'), encoding="utf-8")
+    assert "2 new complaints" in ledger("import", path, "--mapping", mapping).stderr
+    assert ledger.rows("SELECT source_key FROM complaints ORDER BY id") == [
+        ("001 | 2024-01-08",), ("002 | 2024-02-03 09:30",)]
+    # the same register saved as CSV, its dates typed otherwise
+    rows = [list(x) for x in SHEETS["2024年"]]
+    rows[0][1], rows[1][1] = "2024/1/8", "2024年2月3日 09:30"
+    copy = write_csv(files["dir"] / "dated.csv", rows, header=SHEET_HEADER)
+    r = ledger("import", copy, "--mapping", mapping)
+    assert "0 new complaints, 2 already imported." in r.stderr, r.stderr
+    assert ledger.rows("SELECT count(*) FROM complaints") == [(2,)]
+
+
+def test_a_number_key_shown_with_zeros_is_keyed_as_excel_shows_it(ledger, files):
+    """编号 1 in the number format 000 shows 001 in Excel (and is 001 in a CSV saved from
+    it, or typed as text); it was keyed 1, and the CSV's rows came in again."""
+    import sqlite3
+
+    import xlsxwriter
+
+    path = files["dir"] / "padded.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("2024年")
+    sheet.write_row(0, 0, SHEET_HEADER)
+    padded, prefixed = book.add_format({"num_format": "000"}), \
+        book.add_format({"num_format": '"KS-"0000'})
+    for i, row in enumerate(SHEETS["2024年"], start=1):
+        sheet.write_row(i, 0, row)
+        sheet.write_number(i, 0, i, padded)
+    sheet.write_row(3, 0, ["", *SHEETS["2025年"][0][1:]])
+    sheet.write_number(3, 0, 3, prefixed)
+    book.close()
+    mapping = files["dir"] / "yearly.toml"
+    mapping.write_text(SHEET_MAP.format(key='"编号"'), encoding="utf-8")
+    assert "3 new complaints" in ledger("import", path, "--mapping", mapping).stderr
+    assert ledger.rows("SELECT source_key FROM complaints ORDER BY id") == [
+        ("001",), ("002",), ("KS-0003",)]
+    rows = [*SHEETS["2024年"], ["KS-0003", *SHEETS["2025年"][0][1:]]]
+    copy = write_csv(files["dir"] / "padded.csv", rows, header=SHEET_HEADER)
+    r = ledger("import", copy, "--mapping", mapping)
+    assert "0 new complaints, 3 already imported." in r.stderr, r.stderr
+    # a ledger that an import keyed 1 before (the number as stored): the same row still
+    conn = sqlite3.connect(ledger.db)
+    with conn:
+        conn.execute("UPDATE complaints SET source_key = '1' WHERE source_key = '001'")
+    conn.close()
+    for register in (path, copy):
+        r = ledger("import", register, "--mapping", mapping)
+        assert "0 new complaints, 3 already imported." in r.stderr, r.stderr
+
+
+def test_a_key_of_columns_over_a_register_imported_with_one_is_refused(ledger, files):
+    """The mapping's key changed from "编号" to ["编号", "投诉日期"] on a ledger that had the
+    register already: every row's key was new, and the whole register came in again
+    without a word, each complaint a repeat of itself."""
+    path, mapping = _yearly(files, '"编号"')
+    ledger("import", path, "--mapping", mapping)
+    mapping.write_text(SHEET_MAP.format(key='["编号", "投诉日期"]'), encoding="utf-8")
+    before = ledger.snapshot()
+    said = [f"row {n}, column 编号 + 投诉日期: {key} is new under this key, but {cid} "
+            f"(import batch 1, key '{old}') has its customer and date received: the "
+            "register was imported with a key of one column; void batch 1 first "
+            "(complaintctl import --void-batch 1 --reason …), then import it again with "
+            "this key" for n, key, cid, old in (
+                (2, "'001 | 2024-01-08'", "CC-2026-0001", "001"),
+                (3, "'002 | 2024-02-03'", "CC-2026-0002", "002"))]
+    for dry_run in (("--dry-run",), ()):
+        r = ledger("import", path, "--mapping", mapping, *dry_run, code=1)
+        assert [x for x in r.stderr.splitlines() if x.startswith("row ")] == said, r.stderr
+        assert "Error: 2 rows refused; nothing was imported" in r.stderr
+        assert ledger.snapshot() == before
+    # the other sheet's rows (another customer, another date under 001): no such refusal
+    r = ledger("import", path, "--mapping", mapping, "--sheet", "2025年")
+    assert "2 new complaints" in r.stderr and "is new under this key" not in r.stderr
+    # the batch voided, the register comes in under its new key
+    ledger("import", "--void-batch", "1", "--reason", "key of one column")
+    r = ledger("import", path, "--mapping", mapping)
+    assert "2 new complaints" in r.stderr, r.stderr
