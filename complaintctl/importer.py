@@ -37,7 +37,8 @@ from complaintctl import bulk, complaints, deadlines, parse, words, workflow
 from complaintctl.bulk import History, Step
 from complaintctl.errors import BadInput, ComplaintctlError, IllegalTransition, NotFound, Refused
 from complaintctl.i18n import N_, NC_, _, ngettext, shown, term
-from complaintctl.mapping import FIELDS, UNHASHED, WORD_FIELD, Mapping
+from complaintctl.mapping import CONTACT_LIKE, FIELDS, UNHASHED, WORD_FIELD, Mapping, \
+    reads_as_data
 from complaintctl.readers import Table
 from complaintctl.render import unguarded
 from complaintctl.store import Ledger, Rows, encode, iso
@@ -214,7 +215,12 @@ class Reader:
             raise BadInput(ngettext("column {columns} is not in the file",
                                     "columns {columns} are not in the file", len(missing))
                            .format(columns=", ".join(missing)),
-                           hint=_("its columns: {header}").format(header=headers_shown(header)),
+                           # a first row of data (a customer, a contact person): not echoed
+                           hint=_("the file seems to have no header row: its first row "
+                                  "reads as data (a date, a phone number …), not as column "
+                                  "names; add the register's header row above it")
+                           if reads_as_data(header) else
+                           _("its columns: {header}").format(header=headers_shown(header)),
                            code="no_column", columns=missing)
         used = {*mapping.columns.values(), *mapping.key,
                 *(src for src in mapping.dates.values() if src in where)}
@@ -1098,7 +1104,7 @@ def _through(own: dict[str, str], convert: Callable[[str], Any]) -> Callable[[st
 # A header cell that looks like a value, not a column's name: an e-mail address, a phone
 # number (seven digits or more), or long text. Such a "header" (a first row of data, a
 # file of another kind) is not echoed: it may be a customer's contact.
-_VALUE_LIKE = re.compile(r"@|(\d[\s\-()+]*){7}")
+_VALUE_LIKE = CONTACT_LIKE
 _HEADERS_SHOWN = 30  # headers a message lists
 _HEADER_LONGEST = 40  # characters of one
 

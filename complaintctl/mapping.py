@@ -237,6 +237,33 @@ def parse(doc: dict[str, Any], where: str) -> Mapping:
 
 # --- the starter mapping -----------------------------------------------------------
 
+# A cell that is a value, not a column's name: an e-mail address or a phone number
+# (seven digits or more: a contact), a full date (2024-05-01, 2024/5/1, 2024年5月1日),
+# a bare number.
+CONTACT_LIKE = re.compile(r"@|(\d[\s\-()+]*){7}")
+_DATE_LIKE = re.compile(r"\s*\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}(?!\d)")
+_NUMBER_LIKE = re.compile(r"\s*[+-]?\d+(?:[.,]\d+)?\s*")
+
+
+def reads_as_data(header: list[str]) -> bool:
+    """Whether a file's "header row" is a row of data (a register saved without its
+    header): a cell holds a contact or a date, or two cells are numbers. Such a row is
+    never echoed (a customer, a phone number) nor written into a mapping."""
+    cells = [h for h in header if h]
+    if any(CONTACT_LIKE.search(h) or _DATE_LIKE.match(h) for h in cells):
+        return True
+    return sum(1 for h in cells if _NUMBER_LIKE.fullmatch(h)) >= 2
+
+
+def no_header(file_name: str) -> BadInput:
+    """A file whose first row reads as data: said without its cells."""
+    return BadInput(_("{file} seems to have no header row: its first row reads as data "
+                      "(a date, a phone number …), not as column names").format(
+                          file=file_name),
+                    hint=_("add the register's header row above its first row (投诉日期, "
+                           "客户名称, 联系电话 …), save it, and try again"),
+                    code="no_header_row")
+
 # Headers a Chinese or English register uses, by field, the likeliest first (compared
 # without spaces, case-folded; a header containing one of these is taken for the field,
 # but one marked "=", too common a part of other headers, only as the whole header).
@@ -409,6 +436,8 @@ def template(header: list[str], file_name: str,
     """A starter mapping for a register with this header row, to edit; `rows`, its data
     rows as readers.Table gives them (the first are read), show what a column the header
     leaves in doubt holds."""
+    if reads_as_data(header):  # its cells would be guessed as columns, a phone among them
+        raise no_header(file_name)
     key, found, left = guess(header)
     _by_values(header, found, left, rows)
     lines = [_("# complaintctl import mapping for {file} (guessed from its header row: "

@@ -2284,18 +2284,48 @@ def test_json_lines_are_refused_as_such_and_no_cell_is_echoed(ledger, files, tmp
 
 def test_a_first_row_of_data_is_not_echoed_as_the_files_columns(ledger, files):
     """A CSV without its header row: the first row's cells were listed as its columns,
-    the customer's phone number among them."""
+    the customer's phone number among them; then the phone left out, but the customer
+    and the contact person ('甲公司', '张先生') still listed as "its columns"."""
     path = files["dir"] / "headless.csv"
+    rows = [[*r[:9], "张先生", *r[10:]] for r in ROWS]
     with open(path, "w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows(ROWS)
+        csv.writer(fh).writerows(rows)
     before = ledger.snapshot()
     r = ledger("import", path, "--mapping", files["map"], code=2)
-    assert "13812345678" not in r.output
-    (hint,) = [x for x in r.stderr.splitlines() if x.startswith("Hint: its columns: ")]
-    assert hint.startswith("Hint: its columns: '2025年3月3日', '华东电器有限公司', '电话', "), hint
-    # the phone number, and the ids and dates that read as one, are left out
-    assert hint.endswith("; 5 cells that read as values, not headers, left out"), hint
+    assert r.stderr.splitlines()[-1] == (
+        "Hint: the file seems to have no header row: its first row reads as data (a date, a "
+        "phone number …), not as column names; add the register's header row above it"), \
+        r.stderr
+    for cell in ROWS[0][1:4] + ["张先生"]:
+        assert cell not in r.output, cell
     assert ledger.snapshot() == before
+    # a header row whose names are not the mapping's: listed, as before
+    other = write_csv(files["dir"] / "other.csv", ROWS, header=[f"列{i}" for i in range(20)])
+    r = ledger("import", other, "--mapping", files["map"], code=2)
+    assert r.stderr.splitlines()[-1].startswith("Hint: its columns: '列0', '列1', "), r.stderr
+
+
+def test_a_template_of_a_file_without_its_header_row_is_refused(ledger, files, tmp_path):
+    """--template on a CSV whose first row is data wrote contact = "电话" (the channel's
+    word) and `# ? = "13811112222"`: a customer's phone number in a mapping that is kept
+    and shared."""
+    path = tmp_path / "nohdr.csv"
+    path.write_text("2024-05-01,甲公司,13811112222,电话,质量,高,P1,坏了,\n"
+                    "2024-05-02,乙公司,13811113333,电话,质量,高,P2,坏了,2024-05-09\n",
+                    encoding="utf-8")
+    before = ledger.snapshot()
+    r = ledger("import", path, "--template", code=2)
+    assert r.stdout == ""
+    assert r.stderr.splitlines() == [
+        "Error: nohdr.csv seems to have no header row: its first row reads as data (a date, "
+        "a phone number …), not as column names",
+        "Hint: add the register's header row above its first row (投诉日期, 客户名称, 联系电话 "
+        "…), save it, and try again"]
+    assert ledger.snapshot() == before
+    # a phone number in a header cell among real names: no header either, not written out
+    typed = write_csv(tmp_path / "typed.csv", ROWS, header=[*HEADER[:-1], "13811112222"])
+    r = ledger("import", typed, "--template", code=2)
+    assert "13811112222" not in r.output and "seems to have no header row" in r.stderr
 
 
 # --- names read as `log` reads them -------------------------------------------------------

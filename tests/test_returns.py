@@ -292,7 +292,7 @@ def test_return_policy_is_configurable(ledger, rma):
 
 
 def test_demo_has_returns_in_every_stage(run):
-    run("demo", "--complaints", "600")
+    run("demo", "--complaints", "600", "--db", run.db)
     rows = run.json("return", "list")
     assert {r["stage"] for r in rows} == {"authorised", "received", "inspected",
                                           "dispositioned", "closed"}
