@@ -1510,11 +1510,15 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                         cid = keys[key]
                         new_steps, conflict = _compare(reader, row, history, stored[cid])
                         held_rows += 1
-                        if conflict is not None and _received_otherwise(history,
-                                                                        stored[cid]):
+                        other = conflict is not None and _received_otherwise(history,
+                                                                             stored[cid])
+                        if other:
                             renumbered.append(cid)
                         contact = history.fields.get("contact")
-                        if contact and key not in erased and \
+                        # (not on a row that names another complaint than the one held
+                        # under its key: its contact is that other complaint's, and
+                        # `amend --contact` would write it on the wrong one)
+                        if contact and not other and key not in erased and \
                                 not _same_name(stored[cid]["contact"], contact):
                             # not a conflict (the contact is not compared: it may have been
                             # erased); said, since the ledger keeps its own, whether or not

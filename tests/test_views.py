@@ -331,7 +331,7 @@ def test_unknown_country_and_timezone(run, env):
 
 def test_demo_builds_every_state(run, env):
     r = run("demo", "--complaints", "400", "--db", run.db)
-    assert f"Demo ledger: {env}" in r.stderr and "complaintctl overdue" in r.stderr
+    assert f"Demo ledger: {env}" in r.stderr and f"complaintctl --db {env} overdue" in r.stderr
     statuses = {s for (s,) in run.rows("SELECT DISTINCT status FROM complaints")}
     assert statuses == {"logged", "assigned", "investigating", "resolved", "closed", "void"}
     assert run.rows("SELECT count(*) FROM complaints") == [(400,)]
