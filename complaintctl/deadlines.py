@@ -10,7 +10,7 @@ import re
 from bisect import bisect_left, bisect_right
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from complaintctl.errors import BadInput
 from complaintctl.i18n import _, shown
@@ -299,6 +299,27 @@ def uncovered_years(instants: list[datetime], cal: Calendar, tz: tzinfo) -> list
         d.astimezone(tz).year)})
 
 
+def _calendar(hol: Any, country: str, **options: Any) -> Any:
+    """holidays.country_holidays of a ledger's country: a code (DE), or a code and a
+    subdivision (DE-BW: Baden-Württemberg's Fronleichnam and Allerheiligen too)."""
+    code, _dash, subdiv = country.upper().partition("-")
+    return hol.country_holidays(code, subdiv=subdiv or None, **options)
+
+
+def country_name(country: str) -> str | None:
+    """The country of a code as the `holidays` package names it (BW: Botswana; DE-BW:
+    Germany, BW), None for one it does not know: said when a calendar is chosen, as a
+    user typing BW for Baden-Württemberg got Botswana's working days without a word."""
+    from holidays import registry
+
+    code, _dash, subdiv = country.upper().partition("-")
+    for module, entry in registry.COUNTRIES.items():
+        if entry[1] == code:
+            name = module.replace("_", " ").title()
+            return f"{name}, {subdiv}" if subdiv else name
+    return None
+
+
 def country_data_years(country: str) -> tuple[int | None, int | None]:
     """The first and last year the `holidays` package has official make-up working
     days for, for a country that has them ((None, None) for one that does not): the
@@ -307,8 +328,8 @@ def country_data_years(country: str) -> tuple[int | None, int | None]:
     import holidays as hol
 
     try:
-        probe = hol.country_holidays(country)
-        cal = hol.country_holidays(country, years=range(probe.start_year, probe.end_year + 1))
+        probe = _calendar(hol, country)
+        cal = _calendar(hol, country, years=range(probe.start_year, probe.end_year + 1))
     except (NotImplementedError, KeyError, AttributeError):
         return None, None
     years = {d.year for d in getattr(cal, "weekend_workdays", ()) or ()}
@@ -322,10 +343,11 @@ def holiday_names(country: str, year: int, lang: str) -> dict[str, str]:
     import holidays as hol
 
     code = {"zh": "zh_CN", "en": "en_US"}.get(lang)
-    if code is None or code not in hol.list_localized_countries().get(country, ()):
+    if code is None or code not in hol.list_localized_countries().get(
+            country.upper().partition("-")[0], ()):
         return {}
     try:
-        cal = hol.country_holidays(country, years=year, language=code)
+        cal = _calendar(hol, country, years=year, language=code)
     except (NotImplementedError, KeyError):
         return {}
     return {d.isoformat(): str(name) for d, name in cal.items()}
@@ -343,11 +365,12 @@ def load_country_calendar(country: str, years: range) -> tuple[dict[date, str],
     import holidays as hol
 
     try:
-        cal = hol.country_holidays(country, years=years)
+        cal = _calendar(hol, country, years=years)
     except (NotImplementedError, KeyError):
         raise BadInput(_("unknown country calendar {value}").format(value=shown(country)),
                        hint=_("type an ISO 3166 code known to the holidays package, e.g. CN, "
-                              "US, DE")) from None
+                              "US, DE, or a country and its state or province, e.g. "
+                              "DE-BW")) from None
     found = {d: str(name) for d, name in cal.items()}
     make_up = set(getattr(cal, "weekend_workdays", ()) or ())
     covered = max((d.year for d in make_up), default=None)

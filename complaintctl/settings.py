@@ -655,7 +655,10 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
             store_calendar(cur, days)
             data["country"] = days["country"]
             data["settings"] = _calendar_settings(cur)
-            notes.append(_("calendar is now {country}").format(country=days["country"]))
+            name = deadlines.country_name(days["country"])  # (BW is Botswana, not a state)
+            notes.append(_("calendar is now {country}").format(country=days["country"])
+                         if name is None else _("calendar is now {country} ({name})").format(
+                             country=days["country"], name=name))
         for kind, group in (("holiday", add_holiday), ("workday", add_workday),
                             ("closure", add_closure)):
             for d in group or ():

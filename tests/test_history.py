@@ -381,3 +381,27 @@ def test_a_name_typed_in_full_width_or_with_double_spaces_is_the_same_name(ledge
         ("华东（上海）",)]
     ledger("amend", other, "--lot", "Ｌ２６１１", "--reason", "批号")
     assert ledger.rows("SELECT lot FROM complaints WHERE id = ?", (other,)) == [("L2611",)]
+
+
+def test_a_calendar_names_its_country_and_takes_a_state(run):
+    """BW typed for Baden-Württemberg gave Botswana's working days, said only as "calendar
+    is now BW"; DE-BW (a country and its state) was refused, so Stuttgart's deadlines
+    counted Fronleichnam and Allerheiligen as working days."""
+    run("init", "--country", "DE", "--timezone", "Europe/Berlin", "--currency", "EUR")
+    assert "calendar is now BW (Botswana)" in run("policy", "calendar", "--country",
+                                                  "BW").stderr
+    assert "calendar is now DE-BW (Germany, BW)" in run("policy", "calendar", "--country",
+                                                        "de-bw").stderr
+    days = {d["day"]: d["name"] for d in run.json("policy", "calendar", "--year", "2027",
+                                                  "--format", "json")}
+    assert days["2027-11-01"] == "All Saints' Day" and days["2027-05-27"] == "Corpus Christi"
+    r = run("policy", "calendar", "--country", "DE-XX", code=2)
+    assert "unknown country calendar 'DE-XX'" in r.stderr and "e.g. DE-BW" in r.stderr
+    # a deadline in working days steps over the state's holiday: Wed 3 June 2026 10:00
+    # + 1 wd is Fri 5 June (Thu 4 June is Fronleichnam there)
+    run("policy", "set", "assign", "high", "1wd")
+    cid = run("log", "--customer", "Müller GmbH", "--description", "x", "--channel", "phone",
+              "--category", "quality", "--severity", "high", "--received",
+              "2026-06-03 10:00").stdout.strip()
+    assert run.json("show", cid)["deadlines"]["assign"] == "2026-06-05T08:00:00Z"
+    assert run("verify").stdout.startswith("OK")
