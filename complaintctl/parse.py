@@ -426,7 +426,7 @@ def money(value: str | None, field: str = "--amount", *, currency: str | None = 
     if amount != amount.quantize(Decimal("0.01")):
         raise BadInput(_("{field} {value} has more than two decimals").format(
             field=field, value=shown(value)),
-            hint=_("amounts are kept to the cent (分): e.g. {field} {rounded}").format(
+            hint=_("amounts are kept to the cent: e.g. {field} {rounded}").format(
                 field=field, rounded=amount.quantize(Decimal("0.01"), ROUND_HALF_UP)))
     return int(amount * 100)
 

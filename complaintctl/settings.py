@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from complaintctl import deadlines, words
 from complaintctl.errors import BadInput, LedgerError, Refused
 from complaintctl.i18n import N_, _, ngettext, shown
-from complaintctl.parse import CATEGORIES, half_width
+from complaintctl.parse import CATEGORIES, CURRENCY_SIGNS, half_width
 
 if TYPE_CHECKING:
     from complaintctl.store import Ledger
@@ -71,12 +71,16 @@ CURRENCIES = frozenset((
     "SOS SRD SSP STN SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS "
     "VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG"
 ).split())
-# What Chinese clerks type for the yuan.
-_CURRENCY_WORDS = {"RMB": "CNY", "人民币": "CNY", "元": "CNY", "¥": "CNY", "￥": "CNY"}
+# What clerks type for a currency: the signs and words amounts are written with
+# (parse.CURRENCY_SIGNS), but $ (whose dollar?), and ¥ the yuan (as Chinese clerks mean
+# it; the yen is 円 or 日元); the euro's name too (€, Euro and 欧元 were refused).
+_CURRENCY_WORDS = {**{sign.upper(): code for code, signs in CURRENCY_SIGNS.items()
+                      for sign in signs if sign not in ("$", "¥")},
+                   "¥": "CNY", "￥": "CNY", "EURO": "EUR", "EUROS": "EUR"}
 
 
 def currency(value: str, option: str = "--currency") -> str:
-    """A currency as typed (cny, RMB, 人民币) -> its ISO 4217 code."""
+    """A currency as typed (cny, RMB, 人民币, €, 欧元) -> its ISO 4217 code."""
     code = value.strip().upper()
     code = _CURRENCY_WORDS.get(code, code)
     if code not in CURRENCIES:

@@ -308,7 +308,7 @@ def test_init_other_country(run):
     assert view["calendar_covered_until"] is None
 
 
-@pytest.mark.parametrize("typed", ["xyz", "RMBB", "C N Y", "1234"])
+@pytest.mark.parametrize("typed", ["xyz", "RMBB", "C N Y", "1234", "$"])
 def test_an_unknown_currency_makes_nothing(run, env, typed):
     r = run("init", "--currency", typed, code=2)
     assert r.stderr.startswith(f"Error: --currency {typed!r} is not a currency code\nHint: "
@@ -320,6 +320,17 @@ def test_an_unknown_currency_makes_nothing(run, env, typed):
 def test_what_clerks_call_the_yuan_is_cny(run, typed):
     run("init", "--currency", typed)
     assert run.json("policy", "show")["currency"] == "CNY"
+
+
+@pytest.mark.parametrize(("typed", "code"), [("€", "EUR"), ("Euro", "EUR"), ("欧元", "EUR"),
+                                           ("US$", "USD"), ("美元", "USD"), ("円", "JPY"),
+                                           ("港币", "HKD"), ("£", "GBP")])
+def test_a_currency_by_its_sign_or_name(run, typed, code):
+    """init --currency € (or Euro, 欧元) was refused while --amount "12 €" was read in a
+    euro ledger: the signs and names amounts are written with name their currency ($
+    alone does not: whose dollar?)."""
+    run("init", "--currency", typed)
+    assert run.json("policy", "show")["currency"] == code
 
 
 def test_unknown_country_and_timezone(run, env):
