@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from complaintctl.parse import format_money, from_iso, iso
+from complaintctl.parse import SEVERITIES, format_money, from_iso, iso
 from complaintctl.rollups import RECEIVED
 from complaintctl.store import chain_head
 from complaintctl.workflow import OPEN_STATES, STATUS_STEPS
@@ -241,6 +241,11 @@ def _mean(n: int, total: float, size: float, values: Callable[[], list[float]]
     if low == high and low != 0:  # (0: -0.0 and 0.0 print differently)
         return low
     return round(sum(values()) / n, 2)
+
+
+def _severity_rank(row: tuple[Any, int]) -> int:
+    """critical first, low last (a severity the table does not know after them)."""
+    return SEVERITIES.index(row[0]) if row[0] in SEVERITIES else len(SEVERITIES)
 
 
 def _shares(rows: list[tuple[Any, int]], total: int) -> list[dict[str, Any]]:
@@ -935,7 +940,9 @@ class Report:
                         "change": end_backlog - start_backlog},
             "by_category": _shares(categories, received),
             "by_channel": _shares(self.breakdown("channel"), received),
-            "by_severity": _shares(self.breakdown("severity"), received),
+            # a scale, in its order (by count it read high, low, medium, critical)
+            "by_severity": _shares(sorted(self.breakdown("severity"), key=_severity_rank),
+                                   received),
             "by_product": _shares(self.breakdown("product"), received),
             "by_customer": _shares(self.breakdown("customer"), received),
             "by_department": departments,
