@@ -60,8 +60,12 @@ FUTURE_GRACE = timedelta(seconds=60)
 
 
 def allowed_from(state: str) -> list[str]:
-    """The commands allowed from a state, in table order."""
-    return [cmd for cmd, row in TRANSITIONS.items() if state in row]
+    """The commands allowed from a state, in table order; a CAPA item's own steps only
+    where the complaint can have an item (added while it was investigated: a logged
+    complaint was offered "action done, action verify" and no item to do)."""
+    early = state not in TRANSITIONS["action add"] and state in ("logged", "assigned")
+    return [cmd for cmd, row in TRANSITIONS.items() if state in row
+            and not (early and cmd in ("action done", "action verify"))]
 
 
 def next_state(command: str, state: str, record_id: str, outcome: str | None = None) -> str:

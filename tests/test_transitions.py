@@ -71,6 +71,18 @@ def test_forbidden_transition_is_refused_and_changes_nothing(ledger, command, st
     assert ledger.snapshot() == before
 
 
+def test_a_logged_complaint_is_not_offered_the_steps_of_capa_items_it_cannot_have(ledger):
+    """"allowed next: assign, action done, action verify, void …" for a logged complaint:
+    an item is added while a complaint is investigated, so a logged one has none."""
+    cid = ledger.log()
+    r = ledger("resolve", cid, "--disposition", "refund", "--summary", "s", code=1)
+    assert r.stderr.splitlines()[0] == (f"Error: cannot resolve {cid}: it is logged; allowed "
+                                        "next: assign, void, amend, return open")
+    ledger.to_state(cid, "investigating")
+    r = ledger("close", cid, "--no-revisit", "--reason", "x", code=1)
+    assert "action done, action verify" in r.stderr  # (an item it may have)
+
+
 def test_allowed_action_steps_on_closed_complaint(ledger):
     """CAPA outlives the complaint: done and verify work once it is closed."""
     cid = ledger.log()
