@@ -2279,15 +2279,15 @@ def policy_calendar_cmd(
     def days(values: list[str], opt: str) -> list[date]:
         return [parse.parse_day(v, now=now, tz=tz, field=opt) for v in values]
 
-    notes = settings.set_calendar(ledger, now=now, actor=_actor(),
-                                country=country.strip().upper() if country else None,
-                                add_holiday=days(add_holiday, "--add-holiday"),
-                                add_workday=days(add_workday, "--add-workday"),
-                                add_closure=days(add_closure, "--add-closure"),
-                                remove=days(remove, "--remove"))
+    notes, changed = settings.set_calendar(
+        ledger, now=now, actor=_actor(), country=country.strip().upper() if country else None,
+        add_holiday=days(add_holiday, "--add-holiday"),
+        add_workday=days(add_workday, "--add-workday"),
+        add_closure=days(add_closure, "--add-closure"), remove=days(remove, "--remove"))
     for n in notes:
         _say(n)
-    _say(_("Deadlines already set keep their dates; new stages use this calendar."))
+    if changed:  # (said of a change only: after "calendar is CN already" it read odd)
+        _say(_("Deadlines already set keep their dates; new stages use this calendar."))
 
 
 def _added_by(name: str | None) -> str | None:

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from complaintctl import deadlines, words
+from complaintctl import deadlines, i18n, words
 from complaintctl.errors import BadInput, LedgerError, Refused
 from complaintctl.i18n import N_, _, ngettext, shown
 from complaintctl.parse import CATEGORIES, CURRENCY_SIGNS, half_width
@@ -623,8 +623,9 @@ DAY_KINDS_ALREADY = {"holiday": N_("{day} is a holiday already"),
 def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None = None,
                  add_holiday: list[date] | None = None, add_workday: list[date] | None = None,
                  add_closure: list[date] | None = None,
-                 remove: list[date] | None = None) -> list[str]:
-    """`policy calendar`: the country, and the user's own days."""
+                 remove: list[date] | None = None) -> tuple[list[str], bool]:
+    """`policy calendar`: the country, and the user's own days. Returns what to say,
+    and whether anything changed (nothing is recorded when nothing did)."""
     given: dict[date, str] = {}
     for option, group in (("--add-holiday", add_holiday), ("--add-workday", add_workday),
                           ("--add-closure", add_closure), ("--remove", remove)):
@@ -648,6 +649,10 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
     with lg.write() as cur:
         existing = {d: (k, n) for d, k, n in cur.execute(
             "SELECT day, kind, name FROM calendar_days WHERE source = 'user'").fetchall()}
+        # the country's own days: one given as what it is there already adds nothing
+        # (2027-01-01 "is now a holiday", recorded, on a CN calendar that has it)
+        national = {d: (k, n) for d, k, n in cur.execute(
+            "SELECT day, kind, name FROM calendar_days WHERE source = 'country'").fetchall()}
         data: dict[str, Any] = {}
         old: dict[str, Any] = {}
         # (read in this transaction; policy calendar --refresh takes the newest days)
@@ -669,6 +674,21 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
                 if existing.get(d.isoformat(), ("",))[0] == kind:  # as it is: nothing to do
                     notes.append(_(DAY_KINDS_ALREADY[kind]).format(day=d.isoformat()))
                     continue
+                # (in a year without official data the user's day confirms the guess:
+                # entering a year's days by hand is what ends its warning)
+                if kind != "closure" and d.isoformat() not in existing and \
+                        national.get(d.isoformat(), ("",))[0] == kind and \
+                        lg.config.calendar().covers(d.year):
+                    if kind == "workday":
+                        notes.append(_("{day} is a make-up working day of the country "
+                                       "calendar already").format(day=d.isoformat()))
+                        continue
+                    name = deadlines.holiday_names(  # in the reader's language if it can be
+                        lg.config.settings.get("country") or "", d.year, i18n.lang()
+                    ).get(d.isoformat(), national[d.isoformat()][1])
+                    notes.append(_("{day} is a public holiday of the country calendar already "
+                                   "({name})").format(day=d.isoformat(), name=name))
+                    continue
                 cur.execute("INSERT INTO calendar_days (day, source, kind, name) "
                             "VALUES (?, 'user', ?, ?) ON CONFLICT (day, source) DO UPDATE "
                             "SET kind = excluded.kind, name = excluded.name",
@@ -689,11 +709,11 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
             notes.append(_("{day} follows the country calendar again").format(
                 day=d.isoformat()))
         if not data:  # every day given is so already: nothing recorded
-            return notes
+            return notes, False
         data["calendar_sha256"] = calendar_digest(cur)
         lg.event(cur, None, "calendar", now, now, actor, data, old or None)
     lg.forget_config()
-    return notes
+    return notes, True
 
 
 def set_categories(lg: Ledger, add: list[str], remove: list[str], *, now: datetime,

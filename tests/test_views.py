@@ -227,6 +227,14 @@ def test_setting_what_is_set_already_records_nothing(ledger):
     r = ledger("policy", "calendar", "--add-holiday", "2026-12-28", "--country", "cn")
     assert "2026-12-28 is a holiday already" in r.stderr, r.stderr
     assert "calendar is CN already" in r.stderr, r.stderr
+    assert "Deadlines already set keep" not in r.stderr  # (nothing changed: not said)
+    # a day the country calendar has as that already (it said "is now a holiday" and
+    # recorded an event)
+    r = ledger("policy", "calendar", "--add-holiday", "2026-10-01", "--add-workday",
+               "2026-09-20")
+    assert r.stderr == ("2026-10-01 is a public holiday of the country calendar already "
+                        "(National Day)\n2026-09-20 is a make-up working day of the "
+                        "country calendar already\n"), r.stderr
     assert ledger.rows("SELECT count(*) FROM events") == events
     assert ledger.snapshot() == before
     # a change among them is recorded, once
