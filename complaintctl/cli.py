@@ -1702,11 +1702,18 @@ def _not_the_ledger(output: str, ledger: Ledger | Path, name: str = "--output",
         target = Path(output).expanduser().resolve()
     except RuntimeError:  # ~name of an unknown user: the writer says so
         return
-    if any(target == f.resolve() for f in ledger_files(path)):
+    files = ledger_files(path)
+    if target == files[0].resolve():
         raise BadInput(_("{option} {path} is the ledger itself").format(option=name,
                                                                         path=output),
                        hint=hint or _("write the report to another file"),
                        code="output_is_ledger", path=output)
+    if any(target == f.resolve() for f in files[1:]):  # its -wal, -shm, -journal
+        raise BadInput(_("{option} {path} is the ledger's {file} file (SQLite keeps its "
+                         "latest writes or its locks there)").format(
+            option=name, path=output, file="-" + target.name.rsplit("-", 1)[-1]),
+            hint=hint or _("write the report to another file"),
+            code="output_is_ledger", path=output)
     if any(target == Path(f).expanduser().resolve() for f in inputs):
         raise BadInput(_("{option} {path} is a file this command reads").format(
             option=name, path=output), hint=hint or _("write the report to another file"),
@@ -1912,7 +1919,7 @@ def import_cmd(
     ledger = _open(write=True)
     _not_the_ledger(str(path), ledger, "FILE", _("import a register, not the ledger"),
                     database_ok=True)  # read, not written: the reader says what it is
-    rejects_path = (rejects or f"{path.stem}.rejects.csv") if skip_bad else None
+    rejects_path = (rejects or readers.default_rejects(path, sheet)) if skip_bad else None
     if rejects_path is not None:  # before the import: it is committed when they are written
         _output_target(rejects_path, "--rejects")
         _not_the_ledger(rejects_path, ledger, "--rejects",

@@ -37,8 +37,7 @@ from complaintctl import bulk, complaints, deadlines, parse, words, workflow
 from complaintctl.bulk import History, Step
 from complaintctl.errors import BadInput, ComplaintctlError, IllegalTransition, NotFound, Refused
 from complaintctl.i18n import N_, NC_, _, ngettext, shown, term
-from complaintctl.mapping import CONTACT_LIKE, FIELDS, UNHASHED, WORD_FIELD, Mapping, \
-    reads_as_data
+from complaintctl.mapping import CONTACT_LIKE, FIELDS, UNHASHED, WORD_FIELD, Mapping, reads_as_data
 from complaintctl.readers import Table
 from complaintctl.render import unguarded
 from complaintctl.store import Ledger, Rows, encode, iso
@@ -366,7 +365,8 @@ class Reader:
                 "{column} given in {n} rows but not used: their {field} ({field_column}) is "
                 "empty (rows {rows})", n).format(
                 column=column, n=f"{n:,}", field=need,
-                field_column=_(", ").join(self.column(g) for g in group if self._given(g)),
+                field_column=_(", ").join(dict.fromkeys(  # (one column for both: once)
+                    self.column(g) for g in group if self._given(g))),
                 rows=listed))
         return out
 
@@ -862,7 +862,12 @@ class Reader:
         if department or owner:
             if not (department and owner):
                 missing = "owner" if department else "department"
-                if not self.unread(row, missing):
+                if missing in self.index and not self.unread(row, missing):
+                    # mapped: this row's cell is empty (said as an empty date is)
+                    problems.append(Problem(row.number, self.column(missing), _(
+                        "empty, and the {step} step needs it").format(
+                            step=step_word("assign")), cells=row.cells))
+                elif not self.unread(row, missing):
                     problems.append(Problem(row.number, None, _(
                         "an assignment needs a department and an owner; {field} is empty "
                         "(map it, or give it under [defaults])").format(field=missing),
@@ -885,7 +890,12 @@ class Reader:
         if disposition or v.get("resolved_at"):
             if not disposition or not v.get("summary"):
                 missing = "disposition" if not disposition else "summary"
-                if not self.unread(row, missing):
+                if missing in self.index and not self.unread(row, missing):
+                    # mapped: this row's cell is empty (the column is named, not the field)
+                    problems.append(Problem(row.number, self.column(missing), _(
+                        "empty, and the {step} step needs it").format(
+                            step=step_word("resolve")), cells=row.cells))
+                elif not self.unread(row, missing):
                     problems.append(Problem(row.number, None, _(
                         "a resolution needs {field}: map a column to it or give it under "
                         "[defaults]").format(field=missing), cells=row.cells))
@@ -1324,10 +1334,17 @@ def _another_time(kind: str) -> str:
              "it is").format(step=step_word(kind))
 
 
+def _as_stored(value: str) -> str:
+    """A value quoted as shown() quotes it, a backslash in it once (中兴\\北京 read
+    '中兴\\\\北京', Python's repr); the control characters a one-line field cannot hold
+    are escaped still."""
+    return shown(value).replace("\\\\", "\\")
+
+
 def _differs(column: str, old: Any, new: Any) -> str:
     return _("{column} was {old}, the file now says {new}; the ledger is left as it is").format(
-        column=column, old=shown(str(old)) if old is not None else "—",
-        new=shown(str(new)) if new is not None else "—")
+        column=column, old=_as_stored(str(old)) if old is not None else "—",
+        new=_as_stored(str(new)) if new is not None else "—")
 
 
 class _Sourced(Rows):
@@ -1510,16 +1527,16 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                         cid = keys[key]
                         new_steps, conflict = _compare(reader, row, history, stored[cid])
                         held_rows += 1
-                        other = conflict is not None and _received_otherwise(history,
-                                                                             stored[cid])
-                        if other:
+                        if conflict is not None and _received_otherwise(history,
+                                                                        stored[cid]):
                             renumbered.append(cid)
                         contact = history.fields.get("contact")
-                        # (not on a row that names another complaint than the one held
-                        # under its key: its contact is that other complaint's, and
-                        # `amend --contact` would write it on the wrong one)
-                        if contact and not other and key not in erased and \
-                                not _same_name(stored[cid]["contact"], contact):
+                        # (not on a row of another complaint than the one held under its
+                        # key, another customer on another day: its contact is that
+                        # other's, and `amend --contact` would write it on the wrong one)
+                        if contact and key not in erased and \
+                                not _same_name(stored[cid]["contact"], contact) and not (
+                                    conflict and _another_complaint(history, stored[cid])):
                             # not a conflict (the contact is not compared: it may have been
                             # erased); said, since the ledger keeps its own, whether or not
                             # the row conflicts in another column
@@ -1581,12 +1598,16 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
             if progress is not None:
                 progress(result.rows)
             result.warnings += reader.unused_warnings()
-            result.warnings += _twins_said(twins)
             if renumbered and len(renumbered) * 2 >= held_rows and len(renumbered) >= 2:
                 result.warnings.append(_renumbered_said(cur, reader, renumbered))
             if writer is not None:  # the links the writer changed on complaints already held
                 writer.write()
                 result.warnings += _relinked_said(cur, events_before, batch)
+            # after an import (not a dry run) the file's row is in: the extra complaint is
+            # voided, not the row deleted and the file imported again (refused: imported
+            # already)
+            result.warnings += _twins_said(twins, None if dry_run else (
+                cur, events_before, batch))
             if dry_run or (result.problems and not skip_bad):
                 raise _Rollback
             cur.execute("UPDATE import_batches SET rows = ?, added = ?, updated = ?, "
@@ -1660,6 +1681,13 @@ def _keyed_alone(reader: Reader, cells: list[str | None], history: History,
     return None
 
 
+def _another_complaint(history: History, stored: dict[str, Any]) -> bool:
+    """Whether a row whose key the ledger holds is surely another complaint than the one
+    held under it (a register numbered anew): another customer, received another time."""
+    return not _same_name(stored.get("customer"), history.fields.get("customer")) and \
+        stored.get("received_at") != _stamp(history.received_at)
+
+
 def _received_otherwise(history: History, stored: dict[str, Any]) -> bool:
     """Whether a row whose key the ledger holds names another complaint than the one held
     under it: another customer, or another time received."""
@@ -1680,30 +1708,53 @@ def _renumbered_said(cur: sqlite3.Cursor, reader: Reader, cids: list[str]) -> st
     received = reader.mapping.columns.get("received_at")
     suggested = "[" + ", ".join(f'"{h}"' for h in (*key, *(
         [received] if received and received not in key else []))) + "]"
+    # (not ngettext: one batch is named in the command, several listed, in every language)
+    void = _("void the batch that used the old key (complaintctl import --void-batch "
+             "{batch} --reason …)").format(batch=batches[0]) if len(batches) == 1 else _(
+        "void the batches that used the old key (complaintctl import --void-batch ID "
+        "--reason … for each of {batches})").format(batches=", ".join(map(str, batches)))
     return ngettext(
         "{n} row has the key ({key}) of a complaint imported before with another customer "
         "or date received: if the register numbers its rows anew on each sheet or year, "
-        "make the key more than one column, e.g. key = {suggested}, void the batch that "
-        "used the old key ({batches}: complaintctl import --void-batch ID --reason …) and "
-        "import each sheet again",
+        "make the key more than one column, e.g. key = {suggested}, {void} and import each "
+        "sheet again",
         "{n} rows have the key ({key}) of complaints imported before with another customer "
         "or date received: if the register numbers its rows anew on each sheet or year, "
-        "make the key more than one column, e.g. key = {suggested}, void the batches that "
-        "used the old key ({batches}: complaintctl import --void-batch ID --reason …) and "
-        "import each sheet again", len(cids)).format(
-        n=f"{len(cids):,}", key=reader.mapping.key_name, suggested=suggested,
-        batches=", ".join(map(str, batches)) or "—")
+        "make the key more than one column, e.g. key = {suggested}, {void} and import each "
+        "sheet again", len(cids)).format(
+        n=f"{len(cids):,}", key=reader.mapping.key_name, suggested=suggested, void=void)
 
 
-def _twins_said(twins: list[tuple[int, int]]) -> list[str]:
+def _twins_said(twins: list[tuple[int, int]],
+                imported: tuple[sqlite3.Cursor, int, int] | None = None) -> list[str]:
     """Rows of a register without a key that are the same as an earlier row in every
     column the mapping reads (a row pasted twice): each came in as a complaint of its
     own, the later one a repeat of the earlier. Said row by row, up to _ROWS_LISTED,
-    then counted."""
-    out = [_("row {row} is the same as row {first} in every column the mapping reads: "
-             "each is a complaint of its own (a row pasted twice? delete it from the file "
-             "and import it again)").format(row=row, first=first)
-           for row, first in twins[:_ROWS_LISTED]]
+    then counted. `imported`: (the import's cursor, the last event before it, its
+    batch) after an import, which then advises voiding the later row's complaint."""
+    listed = twins[:_ROWS_LISTED]
+    if imported is None:
+        out = [_("row {row} is the same as row {first} in every column the mapping reads: "
+                 "each is a complaint of its own (a row pasted twice? delete it from the "
+                 "file and import it again)").format(row=row, first=first)
+               for row, first in listed]
+    else:
+        cur, after, batch = imported
+        ids = _ids_of_rows(cur, after, [row for row, _first in listed])
+        out = []
+        for row, first in listed:
+            cid, status = ids.get(row, ("ID", None))
+            # `void` takes a complaint not yet investigated; --void-batch any, and the file
+            # corrected may then come in again
+            out.append((_(
+                "row {row} is the same as row {first} in every column the mapping reads: "
+                "each came in as a complaint of its own (a row pasted twice? void the extra "
+                "one: complaintctl void {id} --reason …)") if status in _VOIDABLE else _(
+                "row {row} is the same as row {first} in every column the mapping reads: "
+                "each came in as a complaint of its own ({id}; a row pasted twice? void this "
+                "import, complaintctl import --void-batch {batch} --reason …, delete the row "
+                "from the file and import it again)")).format(
+                    row=row, first=first, id=cid, batch=batch))
     more = len(twins) - _ROWS_LISTED
     if more > 0:
         out.append(ngettext("{n} more row is the same as an earlier one in every column the "
@@ -1711,6 +1762,23 @@ def _twins_said(twins: list[tuple[int, int]]) -> list[str]:
                             "{n} more rows are the same as an earlier one in every column "
                             "the mapping reads", more).format(n=f"{more:,}"))
     return out
+
+
+# The states `void` takes a complaint from (the transition table's).
+_VOIDABLE = frozenset(workflow.TRANSITIONS["void"])
+
+
+def _ids_of_rows(cur: sqlite3.Cursor, after: int, rows: list[int]
+                 ) -> dict[int, tuple[str, str]]:
+    """The complaints (id, status) this import logged for rows `rows` of its file (by
+    their log events, written since event `after`)."""
+    if not rows:
+        return {}
+    return {int(row): (cid, status) for cid, status, row in cur.execute(
+        "SELECT e.complaint_id, c.status, json_extract(e.data, '$.source.row') FROM events e "
+        "JOIN complaints c ON c.id = e.complaint_id WHERE e.id > ? AND e.kind = 'log' AND "
+        f"json_extract(e.data, '$.source.row') IN ({', '.join('?' * len(rows))})",
+        (after, *rows))}
 
 
 def _relinked_said(cur: sqlite3.Cursor, after: int, batch: int) -> list[str]:

@@ -144,6 +144,12 @@ _NAME_WIDTH = {c: c - 0xFEE0 for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0x
 _SPACES = re.compile(r"\s+")
 
 
+@overload
+def name(value: str | None, field: str, *, required: Literal[True]) -> str: ...
+@overload
+def name(value: str | None, field: str, *, required: bool = ...) -> str | None: ...
+
+
 def name(value: str | None, field: str, *, required: bool = False) -> str | None:
     """A name that tells records apart or together (a customer, a product, a lot, an
     order, a contact, a region, a department, an owner, a supplier): text(), its

@@ -108,6 +108,27 @@ def open_table(path: Path, *, sheet: str | None = None, encoding: str | None = N
         raise BadInput(_("cannot read {path}: permission denied").format(path=path)) from None
 
 
+def default_rejects(path: Path, sheet: str | None) -> str:
+    """Where `import --skip-bad` writes the refused rows without --rejects: FILE.rejects.csv
+    in the current folder; for a workbook's sheet other than its first, FILE.SHEET.rejects.csv
+    (登记表.2025年.rejects.csv), so that one sheet's rejects do not replace another's."""
+    name = f"{path.stem}.rejects.csv"
+    if sheet is None:
+        return name
+    try:
+        from python_calamine import CalamineWorkbook
+
+        with open(path, "rb") as fh:
+            names = list(CalamineWorkbook.from_filelike(fh).sheet_names)
+    except Exception:  # noqa: BLE001 - not a workbook: the import says so
+        names = []
+    if names and sheet == names[0]:
+        return name
+    # (Excel allows none of \ / : * ? [ ] in a sheet's name; a file name none of these)
+    safe = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", sheet).strip(". ") or "sheet"
+    return f"{path.stem}.{safe}.rejects.csv"
+
+
 def _clean(value: str) -> str | None:
     value = value.strip()
     return value or None
@@ -502,10 +523,11 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
             number += 1
             cells = [_cell(c) for c in raw]
             if padded:  # a number Excel shows padded with zeros (001): as shown
-                for j, c in enumerate(raw):
-                    shown = padded.get((number, j)) if isinstance(c, float) else None
-                    if shown is not None and c.is_integer() and c >= 0:
-                        cells[j] = f"{shown[0]}{int(c):0{shown[1]}d}{shown[2]}"
+                for j, value in enumerate(raw):
+                    if isinstance(value, float) and value.is_integer() and value >= 0:
+                        shown = padded.get((number, j))
+                        if shown is not None:
+                            cells[j] = f"{shown[0]}{int(value):0{shown[1]}d}{shown[2]}"
             if merged:
                 for j, c in enumerate(cells):
                     top = merged.get((number, j))

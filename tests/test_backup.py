@@ -166,12 +166,13 @@ def _left_side_files(path: Path) -> None:
 
 
 IS_LEDGER = "backup PATH {path} is the ledger itself"
+IS_ITS = "backup PATH {path} is the ledger's {file} file (SQLite keeps its latest writes"
 REFUSED = {
     # name: (the PATH argument relative to tmp_path, or a maker; exit code; message)
     "the-ledger": ("data/ledger.db", 2, IS_LEDGER),
-    "its-wal": ("data/ledger.db-wal", 2, IS_LEDGER),
-    "its-shm": ("data/ledger.db-shm", 2, IS_LEDGER),
-    "its-journal": ("data/ledger.db-journal", 2, IS_LEDGER),
+    "its-wal": ("data/ledger.db-wal", 2, IS_ITS.replace("{file}", "-wal")),
+    "its-shm": ("data/ledger.db-shm", 2, IS_ITS.replace("{file}", "-shm")),
+    "its-journal": ("data/ledger.db-journal", 2, IS_ITS.replace("{file}", "-journal")),
     "other-spelling": ("data/../data/ledger.db", 2, IS_LEDGER),
     "a-folder": ("data", 2, "cannot write backup {path}: it is a folder"),
     "a-missing-folder": ("nowhere/backup.db", 2,

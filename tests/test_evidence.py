@@ -327,9 +327,10 @@ def test_attachment_get_never_writes_onto_the_ledger(ledger, tmp_path):
     cid = ledger.log()
     ledger("attach", cid, str(_file(tmp_path / "a.jpg", 500)))
     before = ledger.db.read_bytes()
-    for target in (ledger.db, Path(f"{ledger.db}-wal")):
+    for target, said in ((ledger.db, "the ledger itself\n"),
+                         (Path(f"{ledger.db}-wal"), "the ledger's -wal file (SQLite keeps")):
         r = ledger("attachment", "get", "1", "--output", str(target), code=2)
-        assert r.stderr.startswith(f"Error: --output {target} is the ledger itself\n")
+        assert r.stderr.startswith(f"Error: --output {target} is {said}"), r.stderr
     assert ledger.db.read_bytes() == before
     assert "no attachment 7" in ledger("attachment", "get", "7", "--output",
                                        str(tmp_path / "x"), code=1).stderr

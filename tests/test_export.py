@@ -280,7 +280,8 @@ def test_refused_onto_the_ledger_and_its_files(lifecycle, suffix):
     before, raw = run.snapshot(), db.read_bytes()
     target = f"{db}{suffix}"
     result = run("export", "events", "--format", "csv", "--output", target, code=2)
-    assert f"Error: --output {target} is the ledger itself" in result.stderr
+    said = f"the ledger's {suffix} file (SQLite keeps" if suffix else "the ledger itself"
+    assert f"Error: --output {target} is {said}" in result.stderr, result.stderr
     assert "Hint: write the export to another file" in result.stderr
     assert run.snapshot() == before and db.read_bytes() == raw
 

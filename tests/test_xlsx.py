@@ -254,7 +254,8 @@ def test_refused_onto_the_ledger(month, suffix):
     target = f"{run.db}{suffix}"
     result = run("report", "--month", "2026-10", "--format", "xlsx", "--output", target,
                  code=2)
-    assert f"Error: --output {target} is the ledger itself" in result.stderr
+    said = f"the ledger's {suffix} file (SQLite keeps" if suffix else "the ledger itself"
+    assert f"Error: --output {target} is {said}" in result.stderr, result.stderr
     assert run.snapshot() == before and run.db.read_bytes() == raw
 
 
