@@ -213,6 +213,8 @@ CREATE TABLE resolutions (
 CREATE INDEX resolutions_complaint ON resolutions (complaint_id, round, at);
 CREATE INDEX resolutions_at ON resolutions (at, round, complaint_id);
 CREATE INDEX resolutions_again ON resolutions (at, previous_at) WHERE round > 1;
+-- what a period paid or credited its customers, read by the report (migration 17)
+CREATE INDEX resolutions_paid ON resolutions (at, disposition, amount) WHERE amount IS NOT NULL;
 
 CREATE TABLE revisits (
     id INTEGER PRIMARY KEY,

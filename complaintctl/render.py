@@ -1316,6 +1316,19 @@ def _days(v: float | None) -> str:
     return none() if v is None else f"{v:.2f}"
 
 
+def _paid_text(paid: dict[str, Any]) -> str:
+    """What the period's resolutions paid or credited: ¥19,250.00 in 5 resolutions
+    (compensation ¥12,000.00 2, refund ¥7,250.00 3)."""
+    if not paid["count"]:
+        return none()
+    return ngettext("{amount} in {count} resolution ({split})",
+                    "{amount} in {count} resolutions ({split})", paid["count"]).format(
+        amount=i18n.money(paid["amount"], paid["currency"]), count=paid["count"],
+        split=i18n.listing([f"{label('disposition', d['key'])} "
+                            f"{i18n.money(d['amount'], paid['currency'])} × {d['count']}"
+                            for d in paid["by_disposition"]]))
+
+
 def report_summary(rep: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
     b, h, c, p, y = (rep["backlog"], rep["handling_days"], rep["capa"], rep["previous_period"],
                      rep["year_to_date"])
@@ -1347,6 +1360,7 @@ def report_summary(rep: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
                          "{discrepancies} with a count discrepancy").format(
             authorised=ret["authorised"], units=ret["authorised_quantity"],
             received=ret["quantity_received"], discrepancies=ret["discrepancies"])),
+        (_("refunds, discounts, compensation"), _paid_text(rep["paid"])),
         # each figure with this period's change from it (JSON has every one; the line
         # had received's alone, and "resolved 3" read as this period's)
         (_("previous period"), _("{first} to {last}: received {received} ({change}), resolved "

@@ -320,6 +320,8 @@ def _summary(book: _Book, rep: dict[str, Any]) -> None:
         (_("returns with a count discrepancy"), ret["discrepancies"], "int"),
         (_("cost of loss"), ret["cost_of_loss"], "money"),
         (_("repair cost"), ret["repair_cost"], "money"),
+        (_("refunds, discounts, compensation"), rep["paid"]["amount"], "money"),
+        (_("resolutions with an amount"), rep["paid"]["count"], "int"),
         *((name, text, "text") for name, text in render.register_left_out(rep))]
     for name, value, kind in figures:
         sh.text(0, name)

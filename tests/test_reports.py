@@ -907,3 +907,55 @@ def test_a_report_as_of_an_instant_dates_its_year_to_date_to_it(ledger):
     assert (ytd["from"], ytd["to"], ytd["received"]) == ("2026-01-01", "2026-10-15", 1)
     whole = ledger.json("report", "--month", "2026-10")["year_to_date"]
     assert (whole["to"], whole["received"]) == ("2026-10-31", 2)
+
+
+def test_the_report_says_what_the_period_paid_its_customers(ledger, tmp_path):
+    """Refunds, discounts and compensation given with `resolve --amount` were in no
+    report (the 月报表 has its 赔偿¥; a manager asks for the month's total): each
+    round's resolution counted on its day, exact in cents, by disposition."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    def resolved(customer: str, disposition: str, amount: str, day: str) -> str:
+        cid = ledger.log(customer=customer, received=f"{day} 08:00")
+        ledger("assign", cid, "--dept", "质量部", "--owner", "王芳", "--at", f"{day} 09:00")
+        ledger("investigate", cid, "--cause", "扭矩不足", "--at", f"{day} 10:00")
+        ledger("resolve", cid, "--disposition", disposition, "--summary", "s", "--amount",
+               amount, "--at", f"{day} 11:00")
+        return cid
+
+    resolved("甲", "refund", "0.10", "2026-10-05")
+    resolved("乙", "refund", "0.20", "2026-10-06")
+    again = resolved("丙", "compensation", "1250.50", "2026-10-07")
+    resolved("丁", "refund", "99", "2026-09-28")  # the month before: not October's
+    ledger("revisit", again, "--satisfaction", "unsatisfied", "--at", "2026-10-08 09:00")
+    ledger("investigate", again, "--cause", "再查", "--at", "2026-10-09 09:00")
+    ledger("resolve", again, "--disposition", "compensation", "--summary", "追加", "--amount",
+           "500", "--at", "2026-10-10 09:00")  # a second offer: another payment
+    paid = ledger.json("report", "--month", "2026-10")["paid"]
+    assert paid == {"count": 4, "amount": "1750.80", "currency": "CNY", "by_disposition": [
+        {"key": "compensation", "count": 2, "amount": "1750.50"},
+        {"key": "refund", "count": 2, "amount": "0.30"}]}
+    # as of an instant before the second offer: what had been paid then
+    before = ledger.json("report", "--month", "2026-10", "--as-of", "2026-10-09 12:00")["paid"]
+    assert (before["count"], before["amount"]) == (3, "1250.80")
+    md = ledger("report", "--month", "2026-10", "--format", "markdown").stdout
+    assert "| refunds, discounts, compensation | 1,750.80 CNY in 4 resolutions (compensation " \
+        "1,750.50 CNY × 2, refund 0.30 CNY × 2) |" in md, md
+    zh = ledger("--lang", "zh", "report", "--month", "2026-10", "--format", "markdown").stdout
+    assert "| 退款、折让与赔偿 | ¥1,750.80，共 4 次处理（赔偿 ¥1,750.50 × 2、退款 ¥0.30 × 2） |" \
+        in zh, zh
+    text = ledger("report", "--month", "2026-10", "--format", "csv", "--section",
+                  "summary").stdout
+    rows = dict(r for r in csv.reader(io.StringIO(text.lstrip("\ufeff"))) if len(r) == 2)
+    assert rows["refunds, discounts, compensation"].startswith("1,750.80 CNY in 4")
+    out = tmp_path / "r.xlsx"
+    ledger("report", "--month", "2026-10", "--output", out)
+    sheet = load_workbook(out)["Summary"]
+    cells = {r[0]: r[1] for r in sheet.iter_rows(values_only=True) if r and r[0]}
+    assert cells["refunds, discounts, compensation"] == 1750.8
+    assert cells["resolutions with an amount"] == 4
+    september = ledger.json("report", "--month", "2026-09")["paid"]
+    assert (september["count"], september["amount"]) == (1, "99.00")
