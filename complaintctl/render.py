@@ -525,9 +525,11 @@ def console(on_broken_pipe: Callable[[], None] | None = None) -> Console:
     return _Console(highlight=False, emoji=False, markup=False)
 
 
-def _cut(text: str, width: int) -> str:
-    """`text` in `width` columns, cut with "~" (ASCII) when longer: a CJK character is
-    two columns, and one that would cross the edge goes whole."""
+def _cut(text: str, width: int, mark: str = "~") -> str:
+    """`text` in `width` columns, cut with `mark` ("~" in ASCII, else "…") when longer:
+    a CJK character is two columns, and one that would cross the edge goes whole, the
+    mark right after the last one kept (rich's own cut left a space before its "…":
+    Osaka家电 …)."""
     from rich.cells import cell_len
 
     if cell_len(text) <= width:
@@ -539,7 +541,7 @@ def _cut(text: str, width: int) -> str:
             break
         out.append(ch)
         used += w
-    return "".join(out) + "~"
+    return "".join(out) + mark
 
 
 def ellipsis() -> str:
@@ -841,8 +843,9 @@ def fitted_table(rows: Sequence[dict[str, Any]], cols: Sequence[Col], tz: tzinfo
         excess -= 1
     table = Table(title=Text(title) if title else None, box=_box(), title_justify="left",
                   pad_edge=False, padding=(0, 0))
-    if _STYLE["ascii"]:  # "…" is as ambiguous in width as the box lines --ascii avoids
-        cells = [[_cut(v, w) for v, w in zip(line, widths, strict=True)] for line in cells]
+    # "…" is as ambiguous in width as the box lines --ascii avoids: "~" there
+    mark = "~" if _STYLE["ascii"] else "…"
+    cells = [[_cut(v, w, mark) for v, w in zip(line, widths, strict=True)] for line in cells]
     for c, w in zip(cols, widths, strict=True):
         table.add_column(Text(c.title()), width=w, no_wrap=True,
                          overflow="crop" if _STYLE["ascii"] else "ellipsis",

@@ -341,6 +341,16 @@ def test_a_narrow_terminal_cuts_names_not_ids_or_lateness(ledger, monkeypatch, l
     assert ids and all(re.fullmatch(r"CC-\d{4}-\d{4}", i) for i in ids), listed
 
 
+def test_a_name_cut_on_a_narrow_terminal_ends_with_its_mark(ledger, monkeypatch):
+    """A Chinese name cut where a wide character would cross the edge read "Osaka家电 …":
+    rich left the half cell before its "…". The mark follows the last character kept."""
+    ledger.log(customer="Osaka1家电有限公司", product="XD-300 电机")
+    monkeypatch.setenv("COLUMNS", "80")
+    for ascii_, mark in (((), "…"), (("--ascii",), "~")):
+        out = ledger(*ascii_, "list").stdout
+        assert f"Osaka1家电{mark}" in out and f"Osaka1家电 {mark}" not in out, out
+
+
 def test_overdue_table_shows_the_due_time_where_there_is_room(ledger, monkeypatch):
     _late_ledger(ledger)
     monkeypatch.setenv("COLUMNS", "160")
