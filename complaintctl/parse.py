@@ -657,6 +657,18 @@ def _nearest_year(today: date, month: int, day: int) -> int:
     return min((today.year, today.year + 1, today.year - 1), key=distance)
 
 
+def _week_in_year(year: int, week: int, field: str, value: str) -> None:
+    """An ISO week its year has (2025 has 52: its week 53, or week 0, was "cannot read"
+    with the hint for a date)."""
+    weeks = date(year, 12, 28).isocalendar()[1]  # (the 28th is in the year's last week)
+    if not 1 <= week <= weeks:
+        raise BadInput(_("cannot read {field} {value}: the ISO weeks of {year} are 1 to "
+                         "{weeks}").format(
+            field=field, value=shown(value), year=year, weeks=weeks),
+            hint=_("its last week is {year}-W{weeks}; the next year's first, {next}-W01").format(
+                year=year, weeks=weeks, next=year + 1), code="no_such_week", value=value)
+
+
 def _clocks(raw: str, local_now: datetime) -> str:
     """A day word or a Chinese date with a time (昨天 14:30, 2026年3月4日 下午3点), a
     time alone, or a date with a Chinese time: the day and the time as ISO reads them."""
@@ -713,6 +725,8 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
     if raw:
         raw = _CJK_WEEK.sub(lambda w: f"{w[1]}-W{int(w[2]):02d}", raw)
         raw = _ISO_WEEK.sub(lambda w: f"{w[1]}-W{w[2]}" + (f"-{w[3]}" if w[3] else ""), raw)
+        if (week := _ISO_WEEK.match(raw)) is not None:
+            _week_in_year(int(week[1]), int(week[2]), field, value)
         raw = _year_first(raw, field, value)
         # 14.30 (or 14,30) after a day is half past two, as many write it; fromisoformat
         # took it for 14:00 and 0.30 seconds. Any other fraction of an hour is refused.

@@ -498,6 +498,17 @@ def test_an_iso_week_is_read_in_either_case(ledger):
     assert ledger.json("report", "--week", "2026年第5周")["period"]["from"] == "2026-01-26"
 
 
+@pytest.mark.parametrize(("typed", "year", "weeks"), [("2025-W53", 2025, 52),
+                                                     ("2025年第53周", 2025, 52),
+                                                     ("2026-W00", 2026, 53)])
+def test_a_week_its_year_has_not_is_said_so(ledger, typed, year, weeks):
+    """`--week 2025-W53` said "cannot read", with the hint for a date."""
+    refused(ledger, "report", "--week", typed,
+            message=f"cannot read --week {typed!r}: the ISO weeks of {year} are 1 to {weeks}",
+            hint=f"its last week is {year}-W{weeks}; the next year's first, {year + 1}-W01")
+    assert ledger.json("report", "--week", "2020-W53")["period"]["from"] == "2020-12-28"
+
+
 @pytest.mark.parametrize("typed", ["2026-11", "2026/11", "2026.3"])
 def test_a_month_where_a_day_is_asked_is_said_to_be_one(ledger, typed):
     """`overdue --as-of 2026-11` said "numbers alone could be more than one date"."""
