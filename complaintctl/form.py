@@ -216,17 +216,25 @@ ACTION_STATES = {"verified": N_("verified"), "done": N_("done"), "overdue": N_("
                  "open": N_("open")}
 
 
+def _state_shown(a: dict[str, Any], state: str) -> str:
+    """An item's state in words, and "done late" when it was done after its due day
+    (an item done a week late read plain "verified", the same as one on time)."""
+    if a.get("done_at") and a.get("due_at") and a["done_at"] > a["due_at"]:
+        return _("verified, done late") if state == "verified" else _("done late")
+    return _(ACTION_STATES[state])
+
+
 def action_rows(rec: dict[str, Any], as_of_iso: str) -> list[dict[str, Any]]:
     rows = []
     for a in rec["actions"]:
-        rows.append({**a, "state": _(ACTION_STATES[workflow.action_state(a, as_of_iso)]),
+        rows.append({**a, "state": _state_shown(a, workflow.action_state(a, as_of_iso)),
                      "name": _("action {n}").format(n=a["id"])})
     return rows
 
 
 def action_list_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """views.action_list's items with their state in words, for a table or a file."""
-    return [{**a, "state_shown": _(ACTION_STATES[a["state"]])} for a in rows]
+    return [{**a, "state_shown": _state_shown(a, a["state"])} for a in rows]
 
 
 # `action list`: the items of many complaints, each with its complaint and customer.
@@ -249,7 +257,8 @@ ACTION_LIST_COLS = (Col("id", N_("#"), "num"), Col("complaint_id", N_("complaint
 ACTION_TABLE_COLS = (Col("id", N_("#"), "num"), Col("text", N_("action"), "wrap"),
                      Col("owner", N_("owner")), Col("due_at", N_("due"), "day"),
                      Col("done_at", N_("done"), "day"), Col("verified_at", N_("verified"), "day"),
-                     Col("verify_note", N_("verification"), "wrap"))
+                     Col("verify_note", N_("verification"), "wrap"),
+                     Col("state", N_("status"), "wrap"))
 ACTION_COLS = (Col("id", N_("#"), "num"), Col("text", N_("action"), "wrap"),
                Col("owner", N_("owner")), Col("due_at", N_("due"), "day"),
                Col("created_at", N_("added"), "time"), Col("done_at", N_("done"), "time"),

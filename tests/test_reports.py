@@ -851,6 +851,21 @@ def test_capa_items_are_listed_soonest_due_first_and_the_late_ones_alone(ledger)
     r = ledger("action", "list", "--complaint", "CC-2026-9999", code=1)
     assert "Error: no complaint 'CC-2026-9999'" in r.stderr
     assert ledger.snapshot() == before
+    # an item done after its due day says so (it read plain "done" or "verified", the
+    # same as one on time); in show too, whose terminal table had no status at all
+    ledger("action", "done", "1", "--at", "2026-11-12 10:00")  # due 11-10
+    table = ledger("action", "list", "--all").stdout
+    line = next(x for x in table.splitlines() if x.lstrip().startswith("1 "))
+    assert line.rstrip().endswith("done late"), table
+    assert next(x for x in table.splitlines() if x.lstrip().startswith("3 ")).rstrip(
+        ).endswith(" done"), table
+    shown = ledger("show", a).stdout
+    capa = shown[shown.index("CAPA items"):]
+    assert "done late" in capa and "status" in capa.splitlines()[2], capa
+    ledger("action", "verify", "1", "--note", "有效", "--at", "2026-11-13 10:00")
+    assert "verified, done late" in ledger("action", "list", "--all").stdout
+    # (JSON keeps the state's code; its done_at and due_at say the rest)
+    assert dict(listed("--all"))[1] == "verified"
 
 
 def test_rates_to_four_decimals_round_half_away_from_zero():
