@@ -440,6 +440,11 @@ def _ask(item: _Intake) -> str | None:
             if item.words is not None:  # not the option's words: the clerk typed none
                 _err("  " + _("{value} is not in the list.").format(
                     value=i18n.shown(answer.strip())))
+                near = exc.params.get("suggestion")  # (质亮: the one-line form offered 质量)
+                if near:
+                    _err("  " + _("Did you mean {word}? Type it, its number, or a word "
+                                  "from the list.").format(word=near))
+                    continue
                 _err("  " + _("Type a number from 1 to {n}, or a word from the list.")
                      .format(n=len(item.words)))
                 continue

@@ -181,6 +181,7 @@ def test_every_answer_is_checked_at_its_prompt_and_asked_again(ledger):
     term.answer(DESCRIPTION, "")
     term.answer(DESCRIPTION, "电机异响 [批次] [/]")
     term.answer(CATEGORY, "bogus")
+    term.answer(CATEGORY, "qualty")  # one letter off: the one-line form offered quality
     term.answer(CATEGORY, "Quality")
     term.answer(SEVERITY, "\uff12")  # a full-width 2, as a Chinese input method types it
     term.answer(DEMAND, "9")
@@ -196,6 +197,8 @@ def test_every_answer_is_checked_at_its_prompt_and_asked_again(ledger):
     assert screen.count("Description (the customer's words) is required") == 1
     assert "'bogus' is not in the list." in screen and "--category" not in screen
     assert "Type a number from 1 to 8, or a word from the list." in screen
+    assert "'qualty' is not in the list.\n  Did you mean quality? Type it, its number, " \
+        "or a word from the list." in screen, screen
     cid = ID.search(screen.split("Logged ")[1]).group()
     assert _stored(ledger, cid) == {
         "channel": "email", "customer": "华东电器有限公司", "contact": "13812345678",
