@@ -537,8 +537,10 @@ def _clock(text: str) -> str:
     minute = 30 if m.group(3) else int(m.group(4) or 0)
     second = int(m.group(5) or 0)
     if part is not None:
-        if hour not in _PART_HOURS[part] and hour <= 23 and minute <= 59:
-            raise _PartContradicts(part, hour, minute)
+        if hour not in _PART_HOURS[part]:
+            if hour <= 23 and minute <= 59:
+                raise _PartContradicts(part, hour, minute)
+            return text  # (下午25点: no hour at all; read as nothing, and said so)
         hour = _PART_HOURS[part][hour]
     if hour > 23 or minute > 59 or second > 59:
         return text
@@ -660,6 +662,8 @@ def _nearest_year(today: date, month: int, day: int) -> int:
 def _week_in_year(year: int, week: int, field: str, value: str) -> None:
     """An ISO week its year has (2025 has 52: its week 53, or week 0, was "cannot read"
     with the hint for a date)."""
+    if not 1 <= year <= 9999:  # (0000-W01: the range's own refusal says it)
+        return
     weeks = date(year, 12, 28).isocalendar()[1]  # (the 28th is in the year's last week)
     if not 1 <= week <= weeks:
         raise BadInput(_("cannot read {field} {value}: the ISO weeks of {year} are 1 to "

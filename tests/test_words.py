@@ -507,6 +507,7 @@ def test_a_week_its_year_has_not_is_said_so(ledger, typed, year, weeks):
             message=f"cannot read --week {typed!r}: the ISO weeks of {year} are 1 to {weeks}",
             hint=f"its last week is {year}-W{weeks}; the next year's first, {year + 1}-W01")
     assert ledger.json("report", "--week", "2020-W53")["period"]["from"] == "2020-12-28"
+    refused(ledger, "report", "--week", "0000-W01", message="cannot read --week '0000-W01'")
 
 
 @pytest.mark.parametrize("typed", ["2026-11", "2026/11", "2026.3"])
@@ -566,6 +567,8 @@ def test_the_days_and_times_clerks_say_are_taken(ledger, when, stored):
     ("2026年11月3日 晚上12点", ""), ("2026年11月3日 上午15点", ""), ("2026-11-03 下午", ""),
     ("2026-11-03 25点", ""), ("2026-11-03 晚上1点", ""), ("2026-11-03 夜里2点", ""),
     ("2026-11-03 晚上13点", ""), ("2026-11-03 凌晨10点", ""),
+    # no hour at all with a part of the day (they were "unexpected failure: KeyError")
+    ("2026-11-03 下午25点", ""), ("2026-11-03 晚上24点", ""), ("2026-11-03 下午8点70分", ""),
     ("下午3点", ": it does not name one day (its year, month and day)")])
 def test_a_time_of_day_its_part_contradicts_or_alone_is_refused(ledger, when, why):
     """晚上12点 (and 晚上1点: which night?) names no one night; 上午15点 and 凌晨10点
