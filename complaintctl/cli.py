@@ -1707,13 +1707,16 @@ def _not_the_ledger(output: str, ledger: Ledger | Path, name: str = "--output",
         target = Path(output).expanduser().resolve()
     except RuntimeError:  # ~name of an unknown user: the writer says so
         return
-    files = ledger_files(path)
-    if target == files[0].resolve():
+    # (the ledger's own name: a --db that is a symlink named the link's -wal, and
+    # --output real.db-wal overwrote the ledger's latest writes)
+    files = ledger_files(Path(path).resolve())
+    if target == files[0]:  # (and the link's own names, for a reader that keeps them)
         raise BadInput(_("{option} {path} is the ledger itself").format(option=name,
                                                                         path=output),
                        hint=hint or _("write the report to another file"),
                        code="output_is_ledger", path=output)
-    if any(target == f.resolve() for f in files[1:]):  # its -wal, -shm, -journal
+    if any(target in (f, side.resolve())  # its -wal, -shm, -journal
+           for f, side in zip(files[1:], ledger_files(Path(path))[1:], strict=True)):
         raise BadInput(_("{option} {path} is the ledger's {file} file (SQLite keeps its "
                          "latest writes or its locks there)").format(
             option=name, path=output, file="-" + target.name.rsplit("-", 1)[-1]),

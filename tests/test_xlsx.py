@@ -257,6 +257,14 @@ def test_refused_onto_the_ledger(month, suffix):
     said = f"the ledger's {suffix} file (SQLite keeps" if suffix else "the ledger itself"
     assert f"Error: --output {target} is {said}" in result.stderr, result.stderr
     assert run.snapshot() == before and run.db.read_bytes() == raw
+    # --db a symlink to the ledger: the real file's -wal was written over (the check
+    # compared the link's names)
+    link = run.db.with_name("alias.db")
+    link.symlink_to(run.db)
+    result = run("--db", link, "report", "--month", "2026-10", "--format", "json",
+                 "--output", target, code=2)
+    assert f"Error: --output {target} is {said}" in result.stderr, result.stderr
+    assert run.snapshot() == before and run.db.read_bytes() == raw
 
 
 @pytest.mark.parametrize("args, message", [
