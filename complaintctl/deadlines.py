@@ -125,8 +125,11 @@ class Calendar:
     def covers(self, year: int) -> bool:
         """Whether `year` has official data: stored, and within the years the package
         has make-up working days for (or filled in by the user)."""
-        if year in self.user_years:
-            return True
+        return year in self.user_years or self.official(year)
+
+    def official(self, year: int) -> bool:
+        """Whether the country's own days of `year` are official data (the user's days
+        aside): stored, and within the years the package has make-up working days for."""
         if self.years is not None and not self.years[0] <= year <= self.years[1]:
             return False
         if self.covered_from is not None and year < self.covered_from:

@@ -678,7 +678,7 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
                 # entering a year's days by hand is what ends its warning)
                 if kind != "closure" and d.isoformat() not in existing and \
                         national.get(d.isoformat(), ("",))[0] == kind and \
-                        lg.config.calendar().covers(d.year):
+                        lg.config.calendar().official(d.year):
                     if kind == "workday":
                         notes.append(_("{day} is a make-up working day of the country "
                                        "calendar already").format(day=d.isoformat()))

@@ -237,6 +237,13 @@ def test_setting_what_is_set_already_records_nothing(ledger):
                         "country calendar already\n"), r.stderr
     assert ledger.rows("SELECT count(*) FROM events") == events
     assert ledger.snapshot() == before
+    # in a year without official data each day typed is the user's (after the first, the
+    # year read as covered and the rest were dropped as "already")
+    for day in ("2027-10-01", "2027-01-01"):
+        assert f"{day} is now a holiday" in ledger("policy", "calendar", "--add-holiday",
+                                                   day).stderr
+    events = ledger.rows("SELECT count(*) FROM events")
+    before = ledger.snapshot()
     # a change among them is recorded, once
     ledger("policy", "set", "resolve", "all", "4wd")
     ledger("policy", "calendar", "--add-holiday", "2026-12-28", "--add-workday",
