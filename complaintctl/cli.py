@@ -2463,12 +2463,16 @@ def demo_cmd(
     parse.positive_int(complaints, "--complaints", most=10**7)
     path = _db_path(db)
     fresh = not os.path.lexists(path)
-    if fresh and not (db or _STATE["db"]):
-        # the default ledger, or COMPLAINTCTL_DB's, made a demo: the department's real
-        # complaints then went in among the fake ones (init said "already a ledger")
+    # the default ledger, or COMPLAINTCTL_DB's, made a demo: the department's real
+    # complaints then went in among the fake ones (init said "already a ledger"); named
+    # with --db too, those two places are the real ledger's
+    env = os.environ.get("COMPLAINTCTL_DB")
+    usual = {run._path_of(None).resolve(), *([run._path_of(env).resolve()] if env else [])}
+    if fresh and (not (db or _STATE["db"]) or path.resolve() in usual):
         raise BadInput(_("the demo makes a ledger of its own only in a file named with "
-                         "--db, not in {path} (where real complaints would land among its "
-                         "fake ones)").format(path=path),
+                         "--db, never where the default ledger or COMPLAINTCTL_DB is "
+                         "({path}): real complaints would land among its fake ones").format(
+                             path=path),
                        hint=_("complaintctl demo --db demo.db"), code="demo_needs_db")
     # a new demo ledger keeps the language this run was asked in (--lang zh demo)
     values = {"language": i18n.lang()} if i18n.explicit() else {}
