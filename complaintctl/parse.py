@@ -562,6 +562,10 @@ class _PartContradicts(ValueError):
         meant = [typed] if typed > 12 else [typed % 12, typed % 12 + 12]
         shown = []
         for clock in meant:
+            if clock == 0 and self.part in ("晚上", "夜里"):  # midnight ends its day
+                shown.append("次日凌晨0点" + (f"{self.minute}分" if self.minute else "")
+                             + f" (00:{self.minute:02d})")
+                continue
             parts = ("中午",) if clock == 12 else ("凌晨", "上午", "下午", "晚上", "中午")
             said = [(p, h) for p in parts for h, on in _PART_HOURS[p].items()
                     if on == clock and h <= 12]
@@ -648,14 +652,18 @@ def _year_first(raw: str, field: str, value: str) -> str:
     return day.isoformat() + rest
 
 
-def _nearest_year(today: date, month: int, day: int) -> int:
-    """The year that puts a month and day nearest today (1月5日 typed in December is
-    most likely next January: the hint offered one eleven months gone)."""
+def _nearest_year(today: date, month: int, day: int, ahead: bool) -> int:
+    """The year a month and day without one most likely means: for a date ahead (a due
+    day) the one nearest today (1月5日 typed in December is next January: the hint
+    offered one eleven months gone); for any other (when something happened, a
+    period's bound) the latest not after today (the next January was then refused as
+    in the future)."""
     def distance(year: int) -> int:
         try:
-            return abs((date(year, month, day) - today).days)
+            gap = (date(year, month, day) - today).days
         except ValueError:  # 2月29日 of a common year, 13月: this year's number will do
             return 1 << 30
+        return abs(gap) if ahead or gap <= 0 else 1 << 29
     return min((today.year, today.year + 1, today.year - 1), key=distance)
 
 
@@ -723,8 +731,10 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
         raise BadInput(_("cannot read {field} {value}: it has no year").format(
             field=field, value=shown(value)),
             hint=_("give the year first, e.g. {year}年{month}月{day}日").format(
-                year=_nearest_year(local_now.date(), int(m.group(1)), int(m.group(2))),
-                month=int(m.group(1)), day=int(m.group(2))),
+                year=_nearest_year(local_now.date(), int(m.group(1)), int(m.group(2)),
+                                   ahead=field == "--due"),
+                month=int(m.group(1)), day=int(m.group(2)))
+            + (f" {rest}" if (rest := value.strip()[m.end():].strip()) else ""),
             code="no_year")
     if raw:
         raw = _CJK_WEEK.sub(lambda w: f"{w[1]}-W{int(w[2]):02d}", raw)

@@ -581,7 +581,7 @@ def test_a_time_of_day_its_part_contradicts_or_alone_is_refused(ledger, when, wh
     ("2026-11-03 下午8点", "下午 does not go with 8点", "上午8点 (08:00) / 晚上8点 (20:00)"),
     ("今天下午８点半", "下午 does not go with 8点", "上午8点30分 (08:30) / 晚上8点30分 (20:30)"),
     ("2026-11-03 上午15点", "上午 does not go with 15点", "下午3点 (15:00)"),
-    ("2026-11-03 晚上12点", "晚上 does not go with 12点", "凌晨0点 (00:00) / 中午12点 (12:00)"),
+    ("2026-11-03 晚上12点", "晚上 does not go with 12点", "次日凌晨0点 (00:00) / 中午12点 (12:00)"),
     ("2026-11-03 晚上1点", "晚上 does not go with 1点", "凌晨1点 (01:00) / 下午1点 (13:00)")])
 def test_a_part_of_the_day_that_contradicts_its_hour_says_what_to_write(ledger, when, said,
                                                                        hint):
@@ -592,16 +592,28 @@ def test_a_part_of_the_day_that_contradicts_its_hour_says_what_to_write(ledger, 
             hint=f"write {hint}, or the time on the 24-hour clock")
 
 
-@pytest.mark.parametrize(("when", "year"), [("3月5日", 2027), ("11月1日 10:00", 2026),
-                                            ("1月5日", 2027), ("6月1日", 2026)])
-def test_a_date_without_its_year_is_refused_with_the_year(ledger, when, year):
-    """The hint's year is the one that puts the day nearest today (23 November 2026
-    here): 1月5日 typed in December offered a day eleven months gone."""
+@pytest.mark.parametrize(("when", "year", "rest"), [
+    ("3月5日", 2026, ""), ("11月1日 10:00", 2026, " 10:00"), ("1月5日", 2026, ""),
+    ("12月1日", 2025, ""), ("1月5日下午3点", 2026, " 下午3点")])
+def test_a_date_without_its_year_is_refused_with_the_year(ledger, when, year, rest):
+    """A day when something happened: the hint's year is the latest not after today (23
+    November 2026 here; the next year's was then refused as in the future), with the
+    time typed after it (it was dropped)."""
     month, day = (int(x) for x in when.split("日")[0].split("月"))
     refused(ledger, *NEW[:-2], "--received", when, "--channel", "phone", "--category",
             "quality", "--severity", "low",
             message=f"cannot read --received {when!r}: it has no year",
-            hint=f"give the year first, e.g. {year}年{month}月{day}日")
+            hint=f"give the year first, e.g. {year}年{month}月{day}日{rest}")
+
+
+def test_a_due_day_without_its_year_hints_the_nearest(ledger):
+    """A due day is ahead: 1月5日 typed in November is the coming January (the hint
+    offered a day eleven months gone)."""
+    cid = ledger.log()
+    ledger.to_state(cid, "investigating")
+    refused(ledger, "action", "add", cid, "--text", "x", "--owner", "y", "--due", "1月5日",
+            message="cannot read --due '1月5日': it has no year",
+            hint="give the year first, e.g. 2027年1月5日")
 
 
 def test_no_such_day_year_first(ledger):
