@@ -2464,13 +2464,11 @@ def demo_cmd(
     path = _db_path(db)
     fresh = not os.path.lexists(path)
     # the default ledger, or COMPLAINTCTL_DB's, made a demo: the department's real
-    # complaints then went in among the fake ones (init said "already a ledger"); named
-    # with --db too, those two places are the real ledger's
-    env = os.environ.get("COMPLAINTCTL_DB")
-    usual = {run._path_of(None).resolve(), *([run._path_of(env).resolve()] if env else [])}
-    if fresh and (not (db or _STATE["db"]) or path.resolve() in usual):
+    # complaints then went in among the fake ones (init said "already a ledger"); the
+    # default place is the real ledger's, named with --db too
+    if fresh and (not (db or _STATE["db"]) or path.resolve() == run._path_of(None).resolve()):
         raise BadInput(_("the demo makes a ledger of its own only in a file named with "
-                         "--db, never where the default ledger or COMPLAINTCTL_DB is "
+                         "--db, never where the default ledger is or COMPLAINTCTL_DB points "
                          "({path}): real complaints would land among its fake ones").format(
                              path=path),
                        hint=_("complaintctl demo --db demo.db"), code="demo_needs_db")

@@ -1146,7 +1146,7 @@ def record_rich(title: str, sections: Sequence[Section], tz: tzinfo,
 
 REPORT_SECTIONS = ("summary", "by_category", "by_channel", "by_severity", "by_product",
                    "by_customer", "by_department", "pareto_category", "pareto_cause",
-                   "handling", "on_time", "returns", "register", "trend")
+                   "handling", "on_time", "returns", "paid", "register", "trend")
 
 # The header of a breakdown's first column: what it counts by.
 _KEY_HEADERS = {"category": N_("category"), "channel": N_("channel"),
@@ -1182,6 +1182,14 @@ ON_TIME_COLS = (Col("key", N_("stage"), word="stage"),
                 Col("rate_pct", NC_("rate", "on time"), "num"))
 DISPOSITION_COLS_R = (Col("key", NC_("return", "disposition"), word="return_action"),
                       Col("quantity", N_("quantity"), "num"), Col("amount", N_("amount"), "num"))
+def _paid_cols(currency: str | None) -> tuple[Col, ...]:
+    """The paid section's columns; in CSV the amount's names its currency."""
+    return (Col("key", N_("disposition"), word="disposition"),
+            Col("count", N_("resolutions"), "num"),
+            Col("amount", N_("amount") if currency is None else f"{_('amount')} ({currency})",
+                "num"))
+
+
 REGISTER_COLS = (Col("id", N_("id"), "code"), Col("received_at", N_("received"), "day"),
                  Col("closed_at", N_("closed"), "day"), Col("customer", N_("customer"), "wrap"),
                  Col("product", N_("product"), "wrap"), Col("quantity", N_("qty"), "num"),
@@ -1291,7 +1299,9 @@ REPORT_TITLES = {
     "by_department": N_("By department"), "pareto_category": N_("Pareto of categories"),
     "pareto_cause": N_("Pareto of cause categories"),
     "handling": N_("Handling days by category"), "on_time": N_("On-time rate by stage"),
-    "returns": N_("Returns (退货)"), "register": N_("Register (客户投诉处理登记表)"),
+    "returns": N_("Returns (退货)"),
+    "paid": N_("Refunds, discounts and compensation (退款、折让与赔偿)"),
+    "register": N_("Register (客户投诉处理登记表)"),
     "trend": N_("Trend")}
 # The register of a month is the form's monthly one; of a week or other days, the register.
 _MONTHLY_REGISTER = N_("Register (客户投诉处理月报表)")
@@ -1317,6 +1327,9 @@ def pct(rate: float | None, signed: bool = False) -> str:
 
 def _days(v: float | None) -> str:
     return none() if v is None else f"{v:.2f}"
+
+
+PAID = N_("refunds, discounts, compensation")
 
 
 def _paid_text(paid: dict[str, Any]) -> str:
@@ -1363,7 +1376,7 @@ def report_summary(rep: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
                          "{discrepancies} with a count discrepancy").format(
             authorised=ret["authorised"], units=ret["authorised_quantity"],
             received=ret["quantity_received"], discrepancies=ret["discrepancies"])),
-        (_("refunds, discounts, compensation"), _paid_text(rep["paid"])),
+        (_(PAID), _paid_text(rep["paid"])),
         # each figure with this period's change from it (JSON has every one; the line
         # had received's alone, and "resolved 3" read as this period's)
         (_("previous period"), _("{first} to {last}: received {received} ({change}), resolved "
@@ -1425,6 +1438,15 @@ def report_tables(rep: dict[str, Any], plain: bool = False
 
     returns_rows = [*ret["by_disposition"], cost(_("cost of loss"), ret["cost_of_loss"]),
                     cost(_("repair cost"), ret["repair_cost"])]
+    # what the resolutions paid, by disposition and in all: in CSV a plain amount, the
+    # currency in the column's name (the summary's line is a sentence)
+    paid = rep["paid"]
+
+    def money(amount: str) -> str:
+        return amount if plain else i18n.money(amount, paid["currency"])
+
+    paid_rows = [*({**d, "amount": money(d["amount"])} for d in paid["by_disposition"]),
+                 {"key": _("all"), "count": paid["count"], "amount": money(paid["amount"])}]
     return {
         "by_category": (shares(rep["by_category"]), _share_cols("category")),
         "by_channel": (shares(rep["by_channel"]), _share_cols("channel")),
@@ -1440,6 +1462,7 @@ def report_tables(rep: dict[str, Any], plain: bool = False
         "on_time": ([{"key": k, "rate_pct": pct(v)} for k, v in rep["on_time_rate"].items()],
                     ON_TIME_COLS),
         "returns": (returns_rows, DISPOSITION_COLS_R),
+        "paid": (paid_rows, _paid_cols(paid["currency"] if plain else None)),
         **({"register": (register_rows(rep["register"]), REGISTER_COLS)}
            if has_register(rep) else {}),
         **({"trend": (trend_rows(rep["trend"]), TREND_COLS)} if rep.get("trend") else {}),
@@ -1455,10 +1478,15 @@ def report_is_empty(rep: dict[str, Any]) -> bool:
 def report_csv(rep: dict[str, Any], tz: tzinfo, section: str | None = None) -> str:
     # the chain head as the workbook's summary has it (JSON, markdown and the workbook
     # had it; the CSV cron mails and people keep could not be checked later with
-    # verify --head)
+    # verify --head); what the period paid as a plain amount, the currency in its name
+    # (the sentence of the other formats could not be summed)
     head = rep.get("chain_head") or {"id": 0, "hash": ""}
-    summary = [*report_summary(rep, tz), (_("chain head: event"), str(head["id"])),
-               (_("chain head: hash"), head["hash"] or _("(no events)"))]
+    paid = rep["paid"]
+    summary = [(f"{name} ({paid['currency']})", paid["amount"]) if name == _(PAID) else
+               (name, value) for name, value in report_summary(rep, tz)]
+    summary += [(_("resolutions with an amount"), str(paid["count"])),
+                (_("chain head: event"), str(head["id"])),
+                (_("chain head: hash"), head["hash"] or _("(no events)"))]
     tables = report_tables(rep, plain=True)
     if section == "summary":
         return kv_csv(summary, tz)

@@ -214,6 +214,8 @@ TABLE: dict[str, tuple[Word, ...]] = {
         _w("on_time", "on_time", "各阶段及时率", "及时率", "On-time rate by stage",
            "on-time rate"),
         _w("returns", "returns", "客退品", "退货", "Returns (退货)"),
+        _w("paid", "paid", "退款、折让与赔偿", "退款", "赔偿", "折让", "赔偿金额", "退赔",
+           "refunds", "compensation", "Refunds, discounts and compensation (退款、折让与赔偿)"),
         _w("register", "register", "客户投诉处理登记表", "登记表", "客户投诉处理月报表", "月报表",
            "Register (客户投诉处理登记表)", "Register (客户投诉处理月报表)"),
         _w("trend", "trend", "趋势"),

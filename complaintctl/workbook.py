@@ -477,6 +477,19 @@ def _returns(book: _Book, rep: dict[str, Any]) -> None:
     sh.finish()
 
 
+def _paid(book: _Book, rep: dict[str, Any]) -> None:
+    """What the period's resolutions paid or credited, by disposition and in all."""
+    sh = book.sheet(_("Refunds, compensation"))  # (a sheet's name is 31 characters at most)
+    sh.title(report_title("paid"))
+    paid = rep["paid"]
+    sh.table([(N_("disposition"), "text", "key", "disposition"),
+              (N_("resolutions"), "int", "count", None),
+              (N_("amount"), "money", "amount", None)],
+             [*paid["by_disposition"],
+              {"key": _("all"), "count": paid["count"], "amount": paid["amount"]}])
+    sh.finish()
+
+
 TREND: tuple[Column, ...] = (
     (N_("period"), "text", "label", None), (N_("from"), "date", "from", None),
     (N_("to"), "date", "to", None), (N_("received"), "int", "received", None),
@@ -538,5 +551,6 @@ def fill(book: Any, rep: dict[str, Any], tz: tzinfo, currency: str) -> None:
     _handling(b, rep)
     _capa(b, rep)
     _returns(b, rep)
+    _paid(b, rep)
     if rep.get("trend"):
         _trend(b, rep)

@@ -344,11 +344,11 @@ def test_demo_makes_a_ledger_only_where_the_command_line_names_it(tmp_path, monk
         assert result.exit_code == 2, (result.exit_code, result.output)
         assert result.stderr.startswith("Error: the demo makes a ledger of its own only in "
                                         "a file named with --db, never where the default "
-                                        "ledger or COMPLAINTCTL_DB is ("), result.stderr
+                                        "ledger is or COMPLAINTCTL_DB points ("), result.stderr
         assert "Hint: complaintctl demo --db demo.db" in result.stderr
-        # named with --db too: those two places are the real ledger's
-        named = where if where is not None else tmp_path / "xdg" / "complaintctl" / "ledger.db"
-        assert invoke(named, "demo", "--complaints", "5").exit_code == 2
+    # the default place named with --db too: it is the real ledger's
+    named = tmp_path / "xdg" / "complaintctl" / "ledger.db"
+    assert invoke(named, "demo", "--complaints", "5").exit_code == 2
     made = [p for p in (*(tmp_path / "env").rglob("*"), *(tmp_path / "xdg").rglob("*"))
             if p.is_file()]
     assert made == []

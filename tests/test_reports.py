@@ -965,7 +965,17 @@ def test_the_report_says_what_the_period_paid_its_customers(ledger, tmp_path):
     text = ledger("report", "--month", "2026-10", "--format", "csv", "--section",
                   "summary").stdout
     rows = dict(r for r in csv.reader(io.StringIO(text.lstrip("\ufeff"))) if len(r) == 2)
-    assert rows["refunds, discounts, compensation"].startswith("1,750.80 CNY in 4")
+    # (in CSV a plain amount, the currency in its name: the sentence could not be summed)
+    assert rows["refunds, discounts, compensation (CNY)"] == "1750.80"
+    assert rows["resolutions with an amount"] == "4"
+    section = ledger("report", "--month", "2026-10", "--format", "csv", "--section",
+                     "paid").stdout
+    assert section.splitlines() == ["\ufeffdisposition,resolutions,amount (CNY)",
+                                    "compensation,2,1750.50", "refund,2,0.30",
+                                    "all,4,1750.80"], repr(section)
+    zh = ledger("--lang", "zh", "report", "--month", "2026-10", "--format", "markdown",
+                "--section", "退款").stdout  # (it offered 退货, the returns)
+    assert "| 赔偿 | 2 | ¥1,750.50 |" in zh and "| 全部 | 4 | ¥1,750.80 |" in zh, zh
     out = tmp_path / "r.xlsx"
     ledger("report", "--month", "2026-10", "--output", out)
     sheet = load_workbook(out)["Summary"]

@@ -23,7 +23,8 @@ from complaintctl import trend
 FORMULA = '=HYPERLINK("http://evil.example/x","点我")'
 SHEETS = ["Summary", "Register (客户投诉处理月报表)", "By category", "By channel", "By severity",
           "By department", "By product", "By customer", "Pareto", "On-time rate by stage",
-          "Handling days by category", "CAPA", "Returns (退货)", "Trend"]
+          "Handling days by category", "CAPA", "Returns (退货)", "Refunds, compensation",
+          "Trend"]
 
 
 @pytest.fixture
