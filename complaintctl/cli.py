@@ -294,7 +294,7 @@ def init_cmd(
     language = parse.choice(lang, parse.LANGUAGES, "--lang")
     if language is None and i18n.explicit():  # `--lang zh init`, as `--lang zh demo`
         language = i18n.lang()
-    ledger = _create(path, {"country": country.strip().upper(),
+    ledger = _create(path, {"country": country.strip().upper().rstrip("-"),
                             "currency": settings.currency(currency),
                             "timezone": _machine_timezone() if timezone_ is None else timezone_,
                             "language": language or ""})
@@ -2295,7 +2295,9 @@ def policy_calendar_cmd(
         return [parse.parse_day(v, now=now, tz=tz, field=opt) for v in values]
 
     notes, changed = settings.set_calendar(
-        ledger, now=now, actor=_actor(), country=country.strip().upper() if country else None,
+        ledger, now=now, actor=_actor(),
+        # (DE- is DE: it was stored as a calendar of its own)
+        country=country.strip().upper().rstrip("-") if country else None,
         add_holiday=days(add_holiday, "--add-holiday"),
         add_workday=days(add_workday, "--add-workday"),
         add_closure=days(add_closure, "--add-closure"), remove=days(remove, "--remove"))

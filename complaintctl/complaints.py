@@ -302,10 +302,10 @@ def log(lg: Ledger, fields: dict[str, Any], *, received_at: datetime, now: datet
               if due is not None and due < now]
     if passed:  # back-dated: overdue from the start (nothing said so until overdue ran)
         out.notes.append(ngettext(
-            "its {stages} deadline has passed already (it was received {received}): it is "
-            "overdue from the start and shows in complaintctl overdue",
-            "its {stages} deadlines have passed already (it was received {received}): it is "
-            "overdue from the start and shows in complaintctl overdue", len(passed)).format(
+            "Its {stages} deadline has passed already (it was received {received}): it is "
+            "overdue from the start and shows in complaintctl overdue.",
+            "Its {stages} deadlines have passed already (it was received {received}): it is "
+            "overdue from the start and shows in complaintctl overdue.", len(passed)).format(
                 stages=listing([term("stage", s) for s in passed]),
                 received=lg.local(received_at)))
     out.data = {"repeat_of": repeat_of, "deadlines": {"assign": dues[0], "resolve": dues[1]},

@@ -983,9 +983,9 @@ RETURN_COLS = (Col("id", N_("id"), "code"), Col("complaint_id", N_("complaint"),
                Col("disposed_qty", N_("disp"), "num"), Col("flag", NC_("check", "count"), "code"),
                Col("loss_shown", N_("loss"), "num"), Col("repair_shown", N_("repair"), "num"),
                Col("due_shown", N_("due"), "code"))
-# What a narrow terminal gives up first: the costs, the count check, the complaint's id
-# (the deadline, the return's and its stage stay).
-RETURN_DROP = ("repair_shown", "loss_shown", "flag", "complaint_id")
+# What a narrow terminal gives up first: the costs, the complaint's id, the count check
+# (the deadline, the return's and its stage stay; a short count is flagged where it can).
+RETURN_DROP = ("repair_shown", "loss_shown", "complaint_id", "flag")
 
 RETURN_CSV_COLS = (Col("id", N_("id")), Col("complaint_id", N_("complaint")),
                    Col("stage", N_("stage"), word="return_stage"),

@@ -395,6 +395,9 @@ def test_a_calendar_names_its_country_and_takes_a_state(run):
     days = {d["day"]: d["name"] for d in run.json("policy", "calendar", "--year", "2027",
                                                   "--format", "json")}
     assert days["2027-11-01"] == "All Saints' Day" and days["2027-05-27"] == "Corpus Christi"
+    assert "calendar is now DE (Germany)" in run("policy", "calendar", "--country",
+                                                  "DE-").stderr  # (not a calendar "DE-")
+    run("policy", "calendar", "--country", "DE-BW")
     r = run("policy", "calendar", "--country", "DE-XX", code=2)
     assert "unknown country calendar 'DE-XX'" in r.stderr and "e.g. DE-BW" in r.stderr
     # a deadline in working days steps over the state's holiday: Wed 3 June 2026 10:00

@@ -403,15 +403,15 @@ def test_a_complaint_logged_after_its_deadlines_says_it_is_overdue_already(ledge
     r = ledger("log", "--customer", "甲", "--description", "x", "--channel", "phone",
                "--category", "quality", "--severity", "critical", "--received",
                "2026-11-19 09:00")
-    assert "\nits assign, resolve deadlines have passed already (it was received " \
+    assert "\nIts assign, resolve deadlines have passed already (it was received " \
            "2026-11-19 09:00): it is overdue from the start and shows in complaintctl " \
-           "overdue\n" in r.stderr, r.stderr
+           "overdue.\n" in r.stderr, r.stderr
     cid = r.stdout.strip()
     assert ledger.rows("SELECT id FROM complaints") == [(cid,)]  # logged all the same
     r = ledger("log", "--customer", "乙", "--description", "x", "--channel", "phone",
                "--category", "quality", "--severity", "low", "--received",
                "2026-11-20 09:00")  # assign by the 23rd 09:00, resolve in December
-    assert "its assign deadline has passed already" in r.stderr, r.stderr
+    assert "Its assign deadline has passed already" in r.stderr, r.stderr
     r = ledger("log", "--customer", "丙", "--description", "x", "--channel", "phone",
                "--category", "quality", "--severity", "low", "--received",
                "2026-11-23 08:00")
