@@ -1755,13 +1755,15 @@ def _twins_said(twins: list[tuple[int, int]],
                 "import, complaintctl import --void-batch {batch} --reason …, delete the row "
                 "from the file and import it again)")).format(
                     row=row, first=first, id=cid, batch=batch))
-    more = len(twins) - _ROWS_LISTED
-    if more > 0:
-        out.append(ngettext("{n} more row is the same as an earlier one in every column the "
-                            "mapping reads",
-                            "{n} more rows are the same as an earlier one in every column "
-                            "the mapping reads", more).format(n=f"{more:,}"))
-    return out
+    return out + _more(len(twins) - _ROWS_LISTED, ngettext(
+        "{n} more row is the same as an earlier one in every column the mapping reads",
+        "{n} more rows are the same as an earlier one in every column the mapping reads",
+        max(len(twins) - _ROWS_LISTED, 1)))
+
+
+def _more(more: int, line: str) -> list[str]:
+    """The line that counts what a warning's list left out ({n}), if it left out any."""
+    return [line.format(n=f"{more:,}")] if more > 0 else []
 
 
 # The states `void` takes a complaint from (the transition table's).
@@ -1793,14 +1795,11 @@ def _relinked_said(cur: sqlite3.Cursor, after: int, batch: int) -> list[str]:
             "c.import_batch IS NOT ? ORDER BY e.id", (after, batch)):
         changed[cid] = json.loads(data).get("repeat_of")
     items = list(changed.items())
-    out = complaints.relink_notes(items[:_ROWS_LISTED])
-    more = len(items) - _ROWS_LISTED
-    if more > 0:
-        out.append(ngettext("{n} more complaint of the ledger repeats one this import brought "
-                            "in; linked",
-                            "{n} more complaints of the ledger repeat one this import "
-                            "brought in; linked", more).format(n=f"{more:,}"))
-    return out
+    return complaints.relink_notes(items[:_ROWS_LISTED]) + _more(
+        len(items) - _ROWS_LISTED, ngettext(
+            "{n} more complaint of the ledger repeats one this import brought in; linked",
+            "{n} more complaints of the ledger repeat one this import brought in; linked",
+            max(len(items) - _ROWS_LISTED, 1)))
 
 
 # --- void a batch --------------------------------------------------------------------------

@@ -1334,7 +1334,7 @@ PAID = N_("refunds, discounts, compensation")
 
 def _paid_text(paid: dict[str, Any]) -> str:
     """What the period's resolutions paid or credited: ¥19,250.00 in 5 resolutions
-    (compensation ¥12,000.00 2, refund ¥7,250.00 3)."""
+    (compensation ¥12,000.00 × 2, refund ¥7,250.00 × 3)."""
     if not paid["count"]:
         return none()
     return ngettext("{amount} in {count} resolution ({split})",

@@ -2067,17 +2067,22 @@ contact = "联系电话"
 """
 
 
-def _yearly(files, key: str) -> tuple[Path, Path]:
+def _write_sheets(path: Path, sheets: dict[str, list[list[object]]]) -> None:
+    """A workbook of these sheets, each under SHEET_HEADER."""
     import xlsxwriter
 
-    path = files["dir"] / "年度台账.xlsx"
     book = xlsxwriter.Workbook(str(path))
-    for name, rows in SHEETS.items():
+    for name, rows in sheets.items():
         sheet = book.add_worksheet(name)
         sheet.write_row(0, 0, SHEET_HEADER)
         for i, row in enumerate(rows, start=1):
             sheet.write_row(i, 0, row)
     book.close()
+
+
+def _yearly(files, key: str) -> tuple[Path, Path]:
+    path = files["dir"] / "年度台账.xlsx"
+    _write_sheets(path, SHEETS)
     mapping = files["dir"] / "yearly.toml"
     mapping.write_text(SHEET_MAP.format(key=key), encoding="utf-8")
     return path, mapping
@@ -2501,15 +2506,7 @@ def test_a_row_of_another_complaint_under_a_held_key_does_not_advise_amending_it
     ledger("import", path, "--mapping", mapping)
     sheets = {name: [list(x) for x in rows] for name, rows in SHEETS.items()}
     sheets["2025年"][0][8] = "13900001111"
-    import xlsxwriter
-
-    book = xlsxwriter.Workbook(str(path))
-    for name, rows in sheets.items():
-        sheet = book.add_worksheet(name)
-        sheet.write_row(0, 0, SHEET_HEADER)
-        for i, row in enumerate(rows, start=1):
-            sheet.write_row(i, 0, row)
-    book.close()
+    _write_sheets(path, sheets)
     r = ledger("import", path, "--mapping", mapping, "--sheet", "2025年")
     assert "2 conflicts" in r.stderr, r.stderr
     assert "amend" not in r.stderr and "another contact" not in r.stderr, r.stderr
