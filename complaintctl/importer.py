@@ -364,7 +364,7 @@ class Reader:
                 "empty (row {rows})",
                 "{column} given in {n} rows but not used: their {field} ({field_column}) is "
                 "empty (rows {rows})", n).format(
-                column=column, n=f"{n:,}", field=need,
+                column=column, n=f"{n:,}", field=_(_NEED_WORDS[need]),
                 field_column=_(", ").join(dict.fromkeys(  # (one column for both: once)
                     self.column(g) for g in group if self._given(g))),
                 rows=listed))
@@ -1020,6 +1020,9 @@ _REVISIT_TAKES = ("revisited_at", "revisit_method", "demand_met", "revisit_note"
 # What a step lacks, by the fields that give it (an assignment: a department or owner).
 _NEED_GROUP = {"satisfaction": ("satisfaction",), "department": ("department", "owner"),
                "cause": _INVESTIGATION}
+# (named in the reader's language: the field's English name stood in a Chinese message)
+_NEED_WORDS = {"satisfaction": N_("satisfaction"), "department": N_("department"),
+               "cause": N_("cause")}
 _ROWS_LISTED = 10  # row numbers a warning lists
 
 

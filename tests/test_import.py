@@ -2015,6 +2015,8 @@ def test_a_revisit_date_no_step_takes_is_said_in_the_dry_run_and_the_import(ledg
     r = ledger("import", path, "--mapping", mapping, "--dry-run")
     assert ("Warning: 回访日期 given in 1 row but not used: its satisfaction (回访情况) is empty "
             "(row 3)") in r.stderr.splitlines(), r.stderr
+    zh = ledger("--lang", "zh", "import", path, "--mapping", mapping, "--dry-run").stderr
+    assert "满意度（回访情况）" in zh and "satisfaction" not in zh, zh  # (the field in English)
 
 
 def test_a_closing_after_a_revisit_without_satisfaction_names_the_satisfaction(ledger, files):
