@@ -1045,6 +1045,18 @@ def forget_contact_cmd(
         for line in out.notes:
             _say(line)
         return
+    written = out.data["written"]
+    if written:  # the steps whose text still holds it, by their names in show's history
+        from complaintctl.form import STEP_NAMES
+
+        steps = listing([f"{_(STEP_NAMES.get(kind, kind))} "
+                         f"{ledger.local(parse.from_iso(at))[:10]}" for kind, at in written])
+        out.warnings.insert(0, ngettext(
+            "the erased contact is also written in the text of a step of {id} ({steps}): "
+            "the history is never changed, so it stays there",
+            "the erased contact is also written in the text of {count} steps of {id} "
+            "({steps}): the history is never changed, so it stays there",
+            len(written)).format(id=out.id, count=len(written), steps=steps))
     _report_outcome(out, (_(
         "{id}: contact erased from its record; the texts the warning names keep it. Backups "
         "and exports made before keep it too: make them again (complaintctl backup, export) "

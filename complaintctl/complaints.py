@@ -795,19 +795,9 @@ def forget_contact(lg: Ledger, complaint_id: str, reason: str, *, now: datetime,
             lg.rows.update(cur, "complaints", cid, {"contact": None, "contact_salt": None})
             lg.event(cur, cid, "forget-contact", now, now, actor, {"reason": reason},
                      {"contact": contact_ref(c["contact_salt"] or "", c["contact"])})
+    # the steps whose text still holds it, (kind, at) each: the command names them
     out = Outcome(cid, c["status"], data={"again": bool(again),
-                                         "written": 0 if again else len(written)})
-    if not again and written:
-        from complaintctl.form import STEP_NAMES
-
-        steps = listing([f"{_(STEP_NAMES.get(kind, kind))} {lg.local(from_iso(at))[:10]}"
-                         for kind, at in written])
-        out.warnings.append(ngettext(
-            "the erased contact is also written in the text of a step of {id} ({steps}): "
-            "the history is never changed, so it stays there",
-            "the erased contact is also written in the text of {count} steps of {id} "
-            "({steps}): the history is never changed, so it stays there",
-            len(written)).format(id=cid, count=len(written), steps=steps))
+                                         "written": [] if again else written})
     # Run again after an erasure a reader held up: nothing more is recorded; the old
     # copy of the page is written over now, if the readers are done.
     if again:
