@@ -190,7 +190,8 @@ class _Closed(Rows):
     def logged(self, cur: sqlite3.Cursor, record: dict[str, Any]) -> None:
         raise RuntimeError("an ordinary step inside a bulk write")
 
-    def event(self, cur: sqlite3.Cursor, row: tuple[Any, ...]) -> None:
+    def event(self, cur: sqlite3.Cursor, row: tuple[Any, ...], in_order: bool = False
+              ) -> None:
         raise RuntimeError("an ordinary step inside a bulk write")
 
 

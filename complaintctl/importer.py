@@ -1358,12 +1358,13 @@ class _Sourced(Rows):
     def __init__(self, extra: dict[str, Any], cid: str):
         self.extra, self.cid = extra, cid
 
-    def event(self, cur: sqlite3.Cursor, row: tuple[Any, ...]) -> None:
+    def event(self, cur: sqlite3.Cursor, row: tuple[Any, ...], in_order: bool = False
+              ) -> None:
         if row[0] != self.cid:
-            super().event(cur, row)
+            super().event(cur, row, in_order)
             return
         data = json.loads(row[7]) if row[7] else {}
-        super().event(cur, (*row[:7], encode({**data, **self.extra}), *row[8:]))
+        super().event(cur, (*row[:7], encode({**data, **self.extra}), *row[8:]), in_order)
 
 
 def _batch_row(cur: sqlite3.Cursor, file: Path, digest: str, mapping: str, now: datetime,

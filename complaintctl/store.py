@@ -664,16 +664,6 @@ def chain_head(cur: sqlite3.Cursor) -> tuple[int, str]:
     return (row[0], row[1] or "") if row else (0, "")
 
 
-def chained(cur: sqlite3.Cursor, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """Event rows with their hashes, in order, after the newest event in the ledger."""
-    previous = chain_head(cur)[1]
-    out = []
-    for row in rows:
-        previous = event_hash(previous, row)
-        out.append((*row, previous))
-    return out
-
-
 _RECORDED = EVENT_COLUMNS.index("recorded_at")
 # How far a command's clock may be behind the newest event for the event to be recorded
 # at that event's time: the time it can wait for the ledger (BUSY_TIMEOUT_MS) and work
@@ -682,21 +672,29 @@ _RECORDED = EVENT_COLUMNS.index("recorded_at")
 _WAITED_MOST = timedelta(minutes=5)
 
 
-def recorded_in_order(cur: sqlite3.Cursor, row: tuple[Any, ...]) -> tuple[Any, ...]:
-    """An event a command records now, recorded no earlier than the newest event (read
-    inside the write transaction) when its clock was read at most _WAITED_MOST before
-    that one. A command reads the clock before it waits for the ledger: a clerk who
-    started first and wrote second had the later id and the earlier recorded_at, and a
-    day's export of the events was no stretch of the chain (ids 14, 16, 19 on one day,
-    15, 17, 18 on the next). Histories told with their own times (the demo, tests)
-    keep them."""
-    newest = cur.execute("SELECT recorded_at FROM events ORDER BY id DESC LIMIT 1"
+def chained(cur: sqlite3.Cursor, rows: list[tuple[Any, ...]], in_order: bool = False
+            ) -> list[tuple[Any, ...]]:
+    """Event rows with their hashes, in order, after the newest event in the ledger (one
+    read of it, inside the write transaction). `in_order` (what a command records now):
+    each recorded no earlier than the event before it when its clock was read at most
+    _WAITED_MOST before that one. A command reads the clock before it waits for the
+    ledger: a clerk who started first and wrote second had the later id and the earlier
+    recorded_at, and a day's export of the events was no stretch of the chain (ids 14,
+    16, 19 on one day, 15, 17, 18 on the next). Histories told with their own times
+    (the demo, tests) keep them."""
+    newest = cur.execute("SELECT hash, recorded_at FROM events ORDER BY id DESC LIMIT 1"
                          ).fetchone()
-    mine = row[_RECORDED]
-    if newest is not None and newest[0] and mine < newest[0] and \
-            iso(from_iso(mine) + _WAITED_MOST) >= newest[0]:
-        return (*row[:_RECORDED], newest[0], *row[_RECORDED + 1:])
-    return row
+    previous, latest = (newest[0] or "", newest[1] or "") if newest else ("", "")
+    out = []
+    for row in rows:
+        mine = row[_RECORDED]
+        if in_order and latest and mine < latest and \
+                iso(from_iso(mine) + _WAITED_MOST) >= latest:
+            row = (*row[:_RECORDED], latest, *row[_RECORDED + 1:])
+        latest = row[_RECORDED]
+        previous = event_hash(previous, row)
+        out.append((*row, previous))
+    return out
 
 
 # A ledger made by `demo` says so, with the last event the demo wrote: any other
@@ -759,8 +757,9 @@ class Rows:
                     "AND stage = ? AND done_at IS NULL AND return_id IS ?",
                     (done_at, outcome, complaint_id, stage, return_id))
 
-    def event(self, cur: sqlite3.Cursor, row: tuple[Any, ...]) -> None:
-        cur.executemany(INSERT_EVENT, chained(cur, [row]))
+    def event(self, cur: sqlite3.Cursor, row: tuple[Any, ...], in_order: bool = False
+              ) -> None:
+        cur.executemany(INSERT_EVENT, chained(cur, [row], in_order))
 
     def flush(self, cur: sqlite3.Cursor) -> None:
         """Write anything held, before a step reads or writes rows another way."""
@@ -792,7 +791,7 @@ class Ledger:
         self.rows = Rows()
         # The operating-system account behind the steps (the actor is whom --as names).
         self.login: str | None = None
-        # A command's steps, recorded now (recorded_in_order), not a history told with
+        # A command's steps, recorded now (chained's in_order), not a history told with
         # its own times (the demo, the tests' histories)
         self.live = False
         # Salts for contact references (events never hold a contact); the demo seeds its own.
@@ -1040,9 +1039,9 @@ class Ledger:
     def event(self, cur: sqlite3.Cursor, complaint_id: str | None, kind: str, at: datetime,
               now: datetime, actor: str, data: dict[str, Any],
               old: dict[str, Any] | None = None, return_id: str | None = None) -> None:
-        """The step's append-only event row (a command's: recorded_in_order)."""
+        """The step's append-only event row (a command's in order: chained)."""
         row = event_row(complaint_id, kind, at, now, actor, data, old, return_id, self.login)
-        self.rows.event(cur, recorded_in_order(cur, row) if self.live else row)
+        self.rows.event(cur, row, in_order=self.live)
 
 
 def _pragmas(conn: sqlite3.Connection, path: Path, *, write: bool) -> None:
