@@ -341,10 +341,6 @@ def _create(path: Path, init: dict[str, str], *, demo: bool = False) -> Ledger:
 
 # --- log: the intake prompts -------------------------------------------------------
 
-# The intake's fields that name something (parse.name), not free text.
-_NAMES = frozenset({"customer", "contact", "product"})
-
-
 class _Intake:
     """A field of the intake, in the order a call goes: what is asked, how it is
     checked (the same check for the option and for the answer at the prompt). A plain
@@ -365,7 +361,7 @@ class _Intake:
     def check(self, value: str | None) -> str | None:
         if self.words is not None:
             return parse.choice(value, self.words, self.option, extra=self.extra)
-        if self.field in _NAMES:  # (read as names: full width and spaces folded)
+        if self.field in parse.NAME_FIELDS:  # (full width and spaces folded)
             return parse.name(value, self.option, required=self.required)
         return parse.text(value, self.option, multiline=self.field == "description",
                           required=self.required)

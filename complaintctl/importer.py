@@ -81,12 +81,7 @@ _PLAIN = re.compile("[\x00-\x1f\x7f-\x9f\u200b\u2028\u2029\u202a-\u202e\u2060\u2
 # The fields that name something, read as parse.name reads them (full-width letters,
 # digits and number signs as half-width, each run of spaces as one), as `log` stores them:
 # ＫＦＲ－３５ 空调 and KFR-35  空调 are one product, and a repeat of each other.
-NAMES = frozenset({"customer", "contact", "product", "lot", "order_no", "region",
-                   "department", "owner", "supplier"})
-# What parse.name would change in a cell the fast path takes: a full-width sign it reads
-# as half-width, two spaces, or a space other than " " (a full-width space, a no-break
-# space inside the text).
-_NAME_CHANGE = re.compile("[" + "".join(map(chr, parse._NAME_WIDTH)) + r"]|\s\s|[^\S ]")
+NAMES = parse.NAME_FIELDS
 
 # A date as a register writes it in Chinese, in the one form read without parse_when.
 _CJK_DAY = re.compile("([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})[日号]?")
@@ -496,7 +491,7 @@ class Reader:
             multiline = f in ("description", "summary", "finding")
             plain, normalized = _PLAIN.search, unicodedata.is_normalized
             is_name = f in NAMES
-            changes = _NAME_CHANGE.search if is_name else _never
+            changes = parse.NAME_CHANGES.search if is_name else _never
 
             def text(raw: str) -> str | None:
                 if own is not None and raw in own:  # [values.department] "品质部" = "质量部"

@@ -142,6 +142,13 @@ LINE_BREAKS = frozenset("\u2028\u2029\x85")
 _NAME_WIDTH = {c: c - 0xFEE0 for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B),
                                      *range(0xFF41, 0xFF5B), *map(ord, "－＿．／＃＆＋＠"))}
 _SPACES = re.compile(r"\s+")
+# The fields that name something (name()), not free text: as log, amend, assign, the
+# filters and the importer read them.
+NAME_FIELDS = frozenset({"customer", "contact", "product", "lot", "order_no", "region",
+                         "department", "owner", "supplier"})
+# What name() would change in a stripped text: a full-width sign it reads as half-width,
+# two spaces, or a space other than " " (the importer's fast path sends such a cell here).
+NAME_CHANGES = re.compile("[" + "".join(map(chr, _NAME_WIDTH)) + r"]|\s\s|[^\S ]")
 
 
 @overload
