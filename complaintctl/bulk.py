@@ -1080,7 +1080,7 @@ class Writer:
         disposition, amount = f["disposition"], f.get("amount")
         approved_by, summary = f.get("approved_by"), f["summary"]
         new = workflow.next_state("resolve", status, cid)
-        workflow.check_resolve(c, disposition)
+        workflow.check_resolve(c, disposition, amount)
         self._check_at(step.at, step.now, case.last)
         currency = self.currency if amount is not None else None
         round_ = c["reopen_count"] + 1

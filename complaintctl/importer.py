@@ -532,7 +532,9 @@ class Reader:
             code = self.lg.config.currency
 
             def money(raw: str) -> int | None:  # ¥1,250.50, 1250元 in a register in yuan
-                return parse.money(raw, column, currency=code)
+                # a register's 0 or 0.00 is its way of saying no money moved (a resolve
+                # step refuses an amount of 0)
+                return parse.money(raw, column, currency=code) or None
 
             return _remembered(money)
         if kind == "bool":

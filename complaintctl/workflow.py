@@ -134,9 +134,15 @@ def check_investigate(c: Mapping[str, Any], data: Mapping[str, Any]) -> None:
                        hint=_("name the supplier: --supplier NAME"), code="supplier_required")
 
 
-def check_resolve(c: Mapping[str, Any], disposition: str) -> None:
+# The dispositions in which no money moves: an amount beside them is a mistake
+# (a goodwill payment is a compensation).
+NO_MONEY = ("explanation", "no-action")
+
+
+def check_resolve(c: Mapping[str, Any], disposition: str, amount: int | None = None) -> None:
     """A resolution follows a concluded investigation; not upheld resolves with an
-    explanation."""
+    explanation; an amount is money that moves: not 0, not beside an explanation or
+    no action."""
     cid = c["id"]
     if c["concluded_at"] is None:
         raise Refused(_("cannot resolve {id}: its investigation has no root cause or "
@@ -151,6 +157,16 @@ def check_resolve(c: Mapping[str, Any], disposition: str) -> None:
                              "if it stands after all, record that first: complaintctl "
                              "investigate {id} --upheld --cause TEXT").format(id=cid),
                       code="not_upheld_disposition", record=cid, disposition=disposition)
+    if amount == 0:
+        raise BadInput(_("an amount of 0 records no money"),
+                       hint=_("leave the amount out when nothing is paid or credited"),
+                       code="amount_zero", record=cid)
+    if amount is not None and disposition in NO_MONEY:
+        raise BadInput(_("an amount is money paid or credited; with {disposition} none "
+                         "moves").format(disposition=term("disposition", disposition)),
+                       hint=_("leave the amount out, or give the disposition that paid it "
+                              "(refund, discount, compensation …)"),
+                       code="amount_without_money", record=cid, disposition=disposition)
 
 
 def check_void(cid: str, open_returns: list[str]) -> None:

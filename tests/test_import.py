@@ -159,6 +159,28 @@ def test_an_amount_without_a_resolution_is_refused_not_dropped(ledger, files):
     assert ledger.snapshot() == before
 
 
+def test_a_registers_0_amount_is_no_money_and_an_explanation_pays_none(ledger, files):
+    """A register's 0.00 in 赔偿金额 beside 换货 was stored as an amount paid (a resolve
+    step now refuses 0); 300 beside 解释说明 was stored as paid: the row is refused."""
+    header = [*HEADER, "赔偿金额"]
+    explained = [*ROWS[0], "300"]
+    explained[0], explained[15] = "2025-004", "解释说明"
+    rows = [[*ROWS[0], "0.00"], explained]
+    path = write_csv(files["dir"] / "amounts.csv", rows, header=header)
+    mapping = files["dir"] / "amounts.toml"
+    mapping.write_text(MAPPING.replace('revisited = "回访日期"\n',
+                                       'revisited = "回访日期"\namount = "赔偿金额"\n'),
+                       encoding="utf-8")
+    r = ledger("import", path, "--mapping", mapping, "--skip-bad", "--rejects",
+               files["dir"] / "rejects.csv")
+    assert ledger.rows("SELECT disposition, amount, currency FROM resolutions") == [
+        ("exchange", None, None)]
+    assert ledger.rows("SELECT disposition, amount FROM complaints") == [("exchange", None)]
+    rejects = (files["dir"] / "rejects.csv").read_text(encoding="utf-8-sig")
+    assert "2025-004" in rejects and "with explanation none moves" in rejects, rejects
+    assert "1 refused" in r.stdout + r.stderr or "refused: 1" in r.stdout + r.stderr, r.stdout
+
+
 def test_each_contact_gets_its_own_salt(ledger, files):
     """Salts are drawn from os.urandom in blocks: still one of its own for each
     complaint, 16 hex digits, the same phone number salted differently."""

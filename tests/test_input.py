@@ -186,6 +186,31 @@ def test_amounts_are_exact_and_checked(ledger):
     assert ledger.rows("SELECT amount FROM resolutions ORDER BY id") == [(10,), (125000,)]
 
 
+def test_an_amount_is_money_that_moves(ledger):
+    """An amount of 0 was stored and counted among what the period paid, and an amount
+    beside an explanation or no action was stored as paid."""
+    cid = ledger.log()
+    ledger.to_state(cid, "investigating")
+    for amount in ("0", "0.00", "¥0"):
+        r = refused(ledger, "resolve", cid, "--disposition", "refund", "--summary", "x",
+                    "--amount", amount, code=2, message="Error: an amount of 0 records no money")
+        assert "Hint: leave the amount out when nothing is paid or credited" in r.stderr
+    for disposition in ("explanation", "no-action"):
+        r = refused(ledger, "resolve", cid, "--disposition", disposition, "--summary", "x",
+                    "--amount", "50", code=2,
+                    message=f"Error: an amount is money paid or credited; with {disposition} "
+                            "none moves")
+        assert "give the disposition that paid it" in r.stderr
+    r = ledger("--lang", "zh", "resolve", cid, "--disposition", "explanation", "--summary",
+               "x", "--amount", "50", code=2)
+    assert r.stderr.startswith("错误：金额是付给或记给客户的钱；解释说明不涉及付款"), r.stderr
+    assert ledger.rows("SELECT count(*) FROM resolutions") == [(0,)]
+    # in a return, a repair, or with no amount at all, as before
+    ledger("resolve", cid, "--disposition", "return", "--summary", "x", "--amount", "80",
+           "--at", "2026-10-09 09:00")
+    assert ledger.rows("SELECT disposition, amount FROM resolutions") == [("return", 8000)]
+
+
 def test_an_option_given_twice_with_different_values_is_refused(ledger):
     """Click kept the last without a word: `resolve … --amount 100 … --amount 1000`
     recorded 1000, `list --status assigned --status investigating` listed the second."""
