@@ -219,7 +219,7 @@ ACTION_STATES = {"verified": N_("verified"), "done": N_("done"), "overdue": N_("
 def _state_shown(a: dict[str, Any], state: str) -> str:
     """An item's state in words, and "done late" when it was done after its due day
     (an item done a week late read plain "verified", the same as one on time)."""
-    if a.get("done_at") and a.get("due_at") and a["done_at"] > a["due_at"]:
+    if workflow.done_late(a):
         return _("verified, done late") if state == "verified" else _("done late")
     return _(ACTION_STATES[state])
 

@@ -537,8 +537,8 @@ def action_list(lg: Ledger, now: str, *, late: bool = False, every: bool = False
                 ) -> list[dict[str, Any]]:
     """CAPA items, the soonest due first: those not verified yet (`every`: all; `late`:
     those not done and past due at `now`), of an owner (a part of the name) or of one
-    complaint. Each with its complaint's customer and status, and its state code
-    (verified, done, overdue, open)."""
+    complaint. Each with its complaint's customer and status, its state code
+    (verified, done, overdue, open) and whether it was done late."""
     where, params = ["c.status != 'void'"], []
     if late:
         where.append("a.done_at IS NULL AND a.due_at < ?")
@@ -559,6 +559,7 @@ def action_list(lg: Ledger, now: str, *, late: bool = False, every: bool = False
                      "ORDER BY a.due_at, a.id", tuple(params))
     for a in rows:
         a["state"] = workflow.action_state(a, now)
+        a["done_late"] = workflow.done_late(a)
     return rows
 
 

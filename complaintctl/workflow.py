@@ -55,6 +55,11 @@ def action_state(a: dict[str, Any], now: str) -> str:
         "overdue" if now > a["due_at"] else "open"
 
 
+def done_late(a: dict[str, Any]) -> bool:
+    """A CAPA item done after its due time (verified or not)."""
+    return bool(a["done_at"] and a["due_at"] and a["done_at"] > a["due_at"])
+
+
 # A step's time may be this much ahead of the clock (two machines' clocks differ).
 FUTURE_GRACE = timedelta(seconds=60)
 

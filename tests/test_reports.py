@@ -864,8 +864,12 @@ def test_capa_items_are_listed_soonest_due_first_and_the_late_ones_alone(ledger)
     assert "done late" in capa and "status" in capa.splitlines()[2], capa
     ledger("action", "verify", "1", "--note", "有效", "--at", "2026-11-13 10:00")
     assert "verified, done late" in ledger("action", "list", "--all").stdout
-    # (JSON keeps the state's code; its done_at and due_at say the rest)
-    assert dict(listed("--all"))[1] == "verified"
+    # JSON keeps the state's code and says done late beside it (a script had to compare
+    # done_at with due_at itself)
+    items = {r["id"]: r for r in ledger.json("action", "list", "--all")}
+    assert (items[1]["state"], items[1]["done_late"]) == ("verified", True)
+    assert (items[3]["state"], items[3]["done_late"]) == ("done", False)
+    assert items[5]["done_late"] is False  # not done yet: overdue, not done late
 
 
 def test_rates_to_four_decimals_round_half_away_from_zero():
