@@ -1213,7 +1213,14 @@ TREND_COLS = (Col("label", N_("period"), "code"), Col("from", N_("from"), "code"
               Col("satisfaction_pct", N_("satisfaction rate"), "num"))
 TREND_FIGURES = (("received", N_("received")), ("resolved", N_("resolved")),
                  ("closed", N_("closed")), ("on_time_rate", N_("on-time rate")),
-                 ("satisfaction_rate", N_("satisfaction rate")))
+                 ("satisfaction_rate", N_("satisfaction rate")), ("paid", N_("paid out")))
+
+
+def _trend_cols(currency: str | None) -> tuple[Col, ...]:
+    """The trend's columns; what each period's refunds, discounts and compensation paid
+    out last, in CSV as a plain amount with the currency in the column's name."""
+    return (*TREND_COLS, Col("paid_shown", N_("paid out") if currency is None
+                             else f"{_('paid out')} ({currency})", "num"))
 _SPARKS = "▁▂▃▄▅▆▇█"
 _SPARKS_ASCII = "_.-:=+*#"
 
@@ -1231,12 +1238,15 @@ def sparkline(values: Sequence[float | None], ascii_only: bool = False) -> str:
         (v - low) / span * (len(marks) - 1) + 0.5))] for v in values)
 
 
-def trend_rows(points: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def trend_rows(points: Sequence[dict[str, Any]], currency: str, plain: bool
+               ) -> list[dict[str, Any]]:
     return [{**p, "on_time_pct": pct(p["on_time_rate"]),
-             "satisfaction_pct": pct(p["satisfaction_rate"])} for p in points]
+             "satisfaction_pct": pct(p["satisfaction_rate"]),
+             "paid_shown": p["paid"] if plain else i18n.money(p["paid"], currency)}
+            for p in points]
 
 
-def trend_table(points: Sequence[dict[str, Any]], title: str) -> Table:
+def trend_table(points: Sequence[dict[str, Any]], title: str, currency: str) -> Table:
     """The trend in a terminal: per figure, a sparkline of its periods, the first and
     the last period's value."""
     from rich.cells import cell_len
@@ -1247,20 +1257,33 @@ def trend_table(points: Sequence[dict[str, Any]], title: str) -> Table:
     # the figures' names keep their width: on a narrow terminal the periods' labels
     # (2026-10-04..2026-10-17 for a range) give way, not the names (a trend of five
     # unnamed lines)
-    names = [_(name) for _key, name in TREND_FIGURES]
+    # (the amounts' currency in the name: 10,182.32 CNY twice did not fit 60 columns)
+    names = [f"{_(name)} ({currency})" if key == "paid" else _(name)
+             for key, name in TREND_FIGURES]
     table.add_column(Text(_("figure")), no_wrap=True,
                      min_width=max(cell_len(n) for n in [*names, _("figure")]))
     first, last = (p["label"].split("..")[0] for p in (points[0], points[-1]))  # a range's
     # label by its first day (2026-10-04..2026-10-17 is 2026-10-04)
-    table.add_column(Text(f"{first} {ellipsis()} {last}"), no_wrap=True,
+    table.add_column(Text(f"{first} {ellipsis()} {last}"), overflow="fold",
                      min_width=len(points) + 1)
-    table.add_column(Text(first), justify="right", no_wrap=True)
-    table.add_column(Text(last), justify="right", no_wrap=True)
-    for key, name in TREND_FIGURES:
+    rows = []
+    for (key, _n), name in zip(TREND_FIGURES, names, strict=True):
         values = [p[key] for p in points]
-        shown = pct if key.endswith("_rate") else (lambda v: none() if v is None else str(v))
-        table.add_row(Text(_(name)), Text(sparkline(values, _STYLE["ascii"]), style="cyan"),
-                      shown(values[0]), shown(values[-1]))
+        if key == "paid":  # an amount ("1250.50"): drawn as a number, shown as money
+            ends = [i18n.money(v, None) for v in (values[0], values[-1])]
+            values = [float(v) for v in values]
+        else:
+            shown = pct if key.endswith("_rate") else (lambda v: none() if v is None
+                                                        else str(v))
+            ends = [shown(values[0]), shown(values[-1])]
+        rows.append((Text(name), Text(sparkline(values, _STYLE["ascii"]), style="cyan"),
+                     *ends))
+    # the first and last values keep their width too (an amount was cut to 23,350.62 C…)
+    for i, head in ((2, first), (3, last)):
+        table.add_column(Text(head), justify="right", no_wrap=True,
+                         min_width=max(cell_len(str(r[i])) for r in rows))
+    for row in rows:
+        table.add_row(*row)
     return table
 
 
@@ -1465,7 +1488,9 @@ def report_tables(rep: dict[str, Any], plain: bool = False
         "paid": (paid_rows, _paid_cols(paid["currency"] if plain else None)),
         **({"register": (register_rows(rep["register"]), REGISTER_COLS)}
            if has_register(rep) else {}),
-        **({"trend": (trend_rows(rep["trend"]), TREND_COLS)} if rep.get("trend") else {}),
+        **({"trend": (trend_rows(rep["trend"], paid["currency"], plain),
+                      _trend_cols(paid["currency"] if plain else None))}
+           if rep.get("trend") else {}),
     }
 
 
@@ -1614,7 +1639,7 @@ def report_rich(rep: dict[str, Any], tz: tzinfo, width: int = 80,
         if not rows:
             continue
         if name == "trend":
-            out.append(trend_table(rep["trend"], report_title(name)))
+            out.append(trend_table(rep["trend"], report_title(name), rep["paid"]["currency"]))
             continue
         if name.startswith("pareto_"):
             # the bars give way on a narrow terminal, not the words (原因类 | 别)

@@ -993,7 +993,7 @@ def period_figures(conn: sqlite3.Connection, tz: tzinfo, period: Period,
     """The headline figures of one period, cheaply (a point of a trend): complaints
     received, resolved, closed and voided; the on-time rate of all stage completions
     and by stage; revisits and the satisfaction rate. The same numbers as
-    `Report.build()` for that period and instant, read from the day tallies and
+    `Report.build()` for that period and instant (and what its resolutions paid), read from the day tallies and
     rollups for whole days and from the rows for the partial days at its ends, so the
     cost follows the number of days, not of complaints (a month of the 1M demo ledger
     reads about 30 rollup rows per measure). Call inside one read transaction for a
@@ -1010,7 +1010,8 @@ def period_figures(conn: sqlite3.Connection, tz: tzinfo, period: Period,
             "on_time_rate": _rate(on_time, done),
             "on_time_by_stage": {**dict.fromkeys(STAGE_ORDER),
                                  **{s: _rate(ok, n) for s, n, ok in stages}},
-            "revisits": revisits, "satisfaction_rate": _rate(satisfied, revisits)}
+            "revisits": revisits, "satisfaction_rate": _rate(satisfied, revisits),
+            "paid": rep.paid()["amount"]}
 
 
 # --- 环比 and the trend (small additions; the report above is unchanged) -------------
@@ -1026,8 +1027,9 @@ def changes(now: dict[str, int], before: dict[str, int]) -> dict[str, float | No
 def trend_point(conn: sqlite3.Connection, tz: tzinfo, period: Period, as_of: datetime
                 ) -> dict[str, Any]:
     """One point of a trend: the period's counts as its report counts them, its on-time
-    rate (every stage completed in it, by its deadline) and satisfaction rate, all at
-    `as_of` (what happened after it is not counted); from period_figures."""
+    rate (every stage completed in it, by its deadline), satisfaction rate and what its
+    resolutions paid (an amount as the report's `paid` gives it), all at `as_of` (what
+    happened after it is not counted); from period_figures."""
     figures = period_figures(conn, tz, period, as_of)
     return {k: figures[k] for k in ("received", "resolved", "closed", "on_time_rate",
-                                    "satisfaction_rate")}
+                                    "satisfaction_rate", "paid")}

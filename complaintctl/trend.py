@@ -19,9 +19,9 @@ from complaintctl.reports import Period
 
 # The keys of a point, in order (the JSON's `trend` list; csv and the workbook's columns).
 KEYS = ("label", "from", "to", "received", "resolved", "closed", "on_time_rate",
-        "satisfaction_rate")
+        "satisfaction_rate", "paid")
 # The figures of a point (what a chart or a sparkline draws).
-FIGURES = ("received", "resolved", "closed", "on_time_rate", "satisfaction_rate")
+FIGURES = ("received", "resolved", "closed", "on_time_rate", "satisfaction_rate", "paid")
 RATES = ("on_time_rate", "satisfaction_rate")
 
 MAX_PERIODS = 120
@@ -38,7 +38,8 @@ def periods(period: Period, n: int) -> list[Period]:
 def series(conn: sqlite3.Connection, tz: tzinfo, period: Period, n: int, as_of: datetime
            ) -> list[dict[str, Any]]:
     """The trend's points, oldest first, each {label, from, to, received, resolved,
-    closed, on_time_rate, satisfaction_rate} (rates are fractions, or None)."""
+    closed, on_time_rate, satisfaction_rate, paid} (rates are fractions, or None; paid an
+    amount in the ledger's currency, "1250.50")."""
     out = []
     for p in periods(period, n):
         point = reports.trend_point(conn, tz, p, as_of)

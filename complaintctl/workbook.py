@@ -495,7 +495,8 @@ TREND: tuple[Column, ...] = (
     (N_("to"), "date", "to", None), (N_("received"), "int", "received", None),
     (N_("resolved"), "int", "resolved", None), (N_("closed"), "int", "closed", None),
     (N_("on-time rate"), "pct", "on_time_rate", None),
-    (N_("satisfaction rate"), "pct", "satisfaction_rate", None))
+    (N_("satisfaction rate"), "pct", "satisfaction_rate", None),
+    (N_("paid out"), "money", "paid", None))  # (not charted: an amount beside counts)
 
 
 def _trend(book: _Book, rep: dict[str, Any]) -> None:

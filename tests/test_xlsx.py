@@ -314,7 +314,8 @@ def test_trend_in_json_markdown_csv_and_terminal_at_an_instant(month):
     csv_text = run("report", "--month", "2026-10", "--trend", "3", "--format", "csv",
                    "--section", "trend", *as_of).stdout
     lines = csv_text.lstrip("\ufeff").splitlines()
-    assert lines[0] == "period,from,to,received,resolved,closed,on-time rate,satisfaction rate"
+    assert lines[0] == ("period,from,to,received,resolved,closed,on-time rate,satisfaction rate,"
+                        "paid out (CNY)")
     assert lines[-1].startswith("2026-10,2026-10-01,2026-10-31,3,1,1,")
     whole = run("report", "--month", "2026-10", "--trend", "3", "--format", "csv").stdout
     assert "# trend" in whole.splitlines()
@@ -325,6 +326,44 @@ def test_trend_in_json_markdown_csv_and_terminal_at_an_instant(month):
     assert "2026-08 … 2026-10" in table
     ascii_table = run("--ascii", "report", "--month", "2026-10", "--trend", "3", *as_of).stdout
     assert "█" not in ascii_table.split("Trend")[1]
+
+
+def test_the_trend_says_what_each_period_paid_out(month, tmp_path):
+    """The report's paid (refunds, discounts, compensation) had no point in the trend:
+    a month-end manager could not see the money's course beside the counts."""
+    run = month["run"]
+    e = month["e"]  # investigating since 9 Oct
+    run("investigate", e, "--cause", "漏发配件", "--at", "2026-10-10 09:00")
+    run("resolve", e, "--disposition", "refund", "--summary", "退款", "--amount", "1250.50",
+        "--at", "2026-10-24 09:00")
+    run("revisit", e, "--satisfaction", "unsatisfied", "--at", "2026-11-02 09:00")
+    run("resolve", e, "--disposition", "compensation", "--summary", "再赔", "--amount", "80",
+        "--at", "2026-11-03 09:00")
+    points = run.json("report", "--month", "2026-11", "--trend", "3")["trend"]
+    assert [(p["label"], p["paid"]) for p in points] == [
+        ("2026-09", "0.00"), ("2026-10", "1250.50"), ("2026-11", "80.00")]
+    for p in points:  # each point is its own report's figure
+        assert p["paid"] == run.json("report", "--since", p["from"], "--until",
+                                     p["to"])["paid"]["amount"]
+    # as of an instant: what was paid by then
+    early = run.json("report", "--month", "2026-10", "--trend", "2", "--as-of",
+                     "2026-10-21 00:00")["trend"]
+    assert [p["paid"] for p in early] == ["0.00", "0.00"]
+    csv_lines = run("report", "--month", "2026-11", "--trend", "3", "--format", "csv",
+                    "--section", "trend").stdout.lstrip("\ufeff").splitlines()
+    assert csv_lines[0].endswith(",satisfaction rate,paid out (CNY)"), csv_lines[0]
+    assert csv_lines[2].endswith(",1250.50") and csv_lines[3].endswith(",80.00")
+    md = run("report", "--month", "2026-11", "--trend", "3", "--format", "markdown").stdout
+    assert "| paid out |" in md and "| 1,250.50 CNY |" in md
+    table = run("report", "--month", "2026-11", "--trend", "3").stdout
+    line = next(x for x in table.splitlines() if x.startswith("paid out (CNY) "))
+    assert line.split()[-2:] == ["0.00", "80.00"], line
+    zh = run("--lang", "zh", "report", "--month", "2026-11", "--trend", "3").stdout
+    assert any(x.startswith("退赔金额 (CNY) ") for x in zh.splitlines()), zh
+    path, _ = _book(run, tmp_path, "--month", "2026-11", "--trend", "3")
+    header, body = _table(_load(path)["Trend"], "period")
+    assert header[-1] == "paid out"
+    assert [r[-1] for r in body] == [0, 1250.5, 80], body
 
 
 def test_sparkline_scales_from_zero_and_leaves_gaps():
