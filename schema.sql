@@ -213,8 +213,10 @@ CREATE TABLE resolutions (
 CREATE INDEX resolutions_complaint ON resolutions (complaint_id, round, at);
 CREATE INDEX resolutions_at ON resolutions (at, round, complaint_id);
 CREATE INDEX resolutions_again ON resolutions (at, previous_at) WHERE round > 1;
--- what a period paid or credited its customers, read by the report (migration 17)
-CREATE INDEX resolutions_paid ON resolutions (at, disposition, amount) WHERE amount IS NOT NULL;
+-- what a period paid or credited its customers, and the payments recorded without an
+-- amount, read by the report (migrations 17, 18)
+CREATE INDEX resolutions_paid ON resolutions (at, disposition, amount)
+    WHERE amount IS NOT NULL OR disposition IN ('refund', 'discount', 'compensation');
 
 CREATE TABLE revisits (
     id INTEGER PRIMARY KEY,

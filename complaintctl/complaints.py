@@ -389,6 +389,7 @@ def resolve(lg: Ledger, complaint_id: str, disposition: str, summary: str, amoun
         cid = c["id"]
         new = workflow.next_state("resolve", c["status"], cid)
         workflow.check_resolve(c, disposition, amount)
+        workflow.check_amount_given(cid, disposition, amount)
         check_at(lg, at, now, c["last_step_at"], actor=actor)
         currency = lg.config.currency if amount is not None else None
         round_ = c["reopen_count"] + 1

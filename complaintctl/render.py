@@ -1257,27 +1257,29 @@ def trend_table(points: Sequence[dict[str, Any]], title: str, currency: str) -> 
     # the figures' names keep their width: on a narrow terminal the periods' labels
     # (2026-10-04..2026-10-17 for a range) give way, not the names (a trend of five
     # unnamed lines)
-    # (the amounts' currency in the name: 10,182.32 CNY twice did not fit 60 columns)
-    names = [f"{_(name)} ({currency})" if key == "paid" else _(name)
+    # the amounts' currency code in the name (10,182.32 CNY twice did not fit 60
+    # columns); a sign before each amount where it has one (¥10,182.32 in Chinese)
+    coded = i18n.money("0.00", currency).endswith(f" {currency}")
+    names = [f"{_(name)} ({currency})" if key == "paid" and coded else _(name)
              for key, name in TREND_FIGURES]
     table.add_column(Text(_("figure")), no_wrap=True,
                      min_width=max(cell_len(n) for n in [*names, _("figure")]))
     first, last = (p["label"].split("..")[0] for p in (points[0], points[-1]))  # a range's
     # label by its first day (2026-10-04..2026-10-17 is 2026-10-04)
-    table.add_column(Text(f"{first} {ellipsis()} {last}"), overflow="fold",
+    table.add_column(Text(f"{first} {ellipsis()} {last}"), no_wrap=True,
                      min_width=len(points) + 1)
-    rows = []
+    rows: list[tuple[Text, Text, str, str]] = []
     for (key, _n), name in zip(TREND_FIGURES, names, strict=True):
         values = [p[key] for p in points]
         if key == "paid":  # an amount ("1250.50"): drawn as a number, shown as money
-            ends = [i18n.money(v, None) for v in (values[0], values[-1])]
+            ends = [i18n.money(v, None if coded else currency) for v in (values[0], values[-1])]
             values = [float(v) for v in values]
         else:
             shown = pct if key.endswith("_rate") else (lambda v: none() if v is None
                                                         else str(v))
             ends = [shown(values[0]), shown(values[-1])]
         rows.append((Text(name), Text(sparkline(values, _STYLE["ascii"]), style="cyan"),
-                     *ends))
+                     ends[0], ends[1]))
     # the first and last values keep their width too (an amount was cut to 23,350.62 C…)
     for i, head in ((2, first), (3, last)):
         table.add_column(Text(head), justify="right", no_wrap=True,
@@ -1357,15 +1359,20 @@ PAID = N_("refunds, discounts, compensation")
 
 def _paid_text(paid: dict[str, Any]) -> str:
     """What the period's resolutions paid or credited: ¥19,250.00 in 5 resolutions
-    (compensation ¥12,000.00 × 2, refund ¥7,250.00 × 3)."""
-    if not paid["count"]:
-        return none()
-    return ngettext("{amount} in {count} resolution ({split})",
-                    "{amount} in {count} resolutions ({split})", paid["count"]).format(
+    (compensation ¥12,000.00 × 2, refund ¥7,250.00 × 3); and how many refunds,
+    discounts or compensation were recorded without an amount (not in the total)."""
+    unknown = paid.get("without_amount", 0)
+    parts = [ngettext("{amount} in {count} resolution ({split})",
+                      "{amount} in {count} resolutions ({split})", paid["count"]).format(
         amount=i18n.money(paid["amount"], paid["currency"]), count=paid["count"],
         split=i18n.listing([f"{label('disposition', d['key'])} "
                             f"{i18n.money(d['amount'], paid['currency'])} × {d['count']}"
-                            for d in paid["by_disposition"]]))
+                            for d in paid["by_disposition"]]))] if paid["count"] else []
+    if unknown:
+        parts.append(ngettext("{count} recorded without an amount, not in the total",
+                              "{count} recorded without an amount, not in the total",
+                              unknown).format(count=unknown))
+    return ("；" if i18n.lang() == "zh" else "; ").join(parts) if parts else none()
 
 
 def report_summary(rep: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
@@ -1510,6 +1517,8 @@ def report_csv(rep: dict[str, Any], tz: tzinfo, section: str | None = None) -> s
     summary = [(f"{name} ({paid['currency']})", paid["amount"]) if name == _(PAID) else
                (name, value) for name, value in report_summary(rep, tz)]
     summary += [(_("resolutions with an amount"), str(paid["count"])),
+                (_("refunds, discounts, compensation without an amount"),
+                 str(paid.get("without_amount", 0))),
                 (_("chain head: event"), str(head["id"])),
                 (_("chain head: hash"), head["hash"] or _("(no events)"))]
     tables = report_tables(rep, plain=True)

@@ -819,15 +819,19 @@ class Report:
         """What the period's resolutions paid or credited the customers (an amount: a
         refund, a discount, compensation), in all and by disposition, the most first;
         each round's resolution counted on its day (a reopened complaint's second offer
-        is another payment). Exact: summed in cents."""
-        rows = self._all("SELECT disposition, count(*), sum(amount) FROM resolutions "
-                         "INDEXED BY resolutions_paid WHERE amount IS NOT NULL AND at >= ? "
+        is another payment). Exact: summed in cents. `without_amount`: the refunds,
+        discounts and compensation recorded with no amount (an imported register's),
+        which the total cannot hold."""
+        rows = self._all("SELECT disposition, count(amount), sum(amount), count(*) - "
+                         "count(amount) FROM resolutions INDEXED BY resolutions_paid WHERE "
+                         f"(amount IS NOT NULL OR disposition IN {_PAID_SQL}) AND at >= ? "
                          "AND at < ? GROUP BY disposition", self.lo, self.hi)
-        rows.sort(key=lambda r: (-r[2], r[0]))
-        return {"count": sum(r[1] for r in rows),
-                "amount": format_money(sum(r[2] for r in rows)), "currency": self.currency,
+        paid = sorted((r[:3] for r in rows if r[1]), key=lambda r: (-r[2], r[0]))
+        return {"count": sum(r[1] for r in paid),
+                "amount": format_money(sum(r[2] for r in paid)), "currency": self.currency,
                 "by_disposition": [{"key": d, "count": n, "amount": format_money(total)}
-                                   for d, n, total in rows]}
+                                   for d, n, total in paid],
+                "without_amount": sum(r[3] for r in rows)}
 
     def register(self) -> list[dict[str, Any]]:
         """One line per complaint received in the period (月报表): received and closed
@@ -988,13 +992,19 @@ class Report:
         }
 
 
+# The dispositions in which money is paid or credited (workflow.PAYING), as the index
+# resolutions_paid names them (migration 18).
+_PAID_SQL = "('refund', 'discount', 'compensation')"
+
+
 def period_figures(conn: sqlite3.Connection, tz: tzinfo, period: Period,
                    as_of: datetime) -> dict[str, Any]:
     """The headline figures of one period, cheaply (a point of a trend): complaints
     received, resolved, closed and voided; the on-time rate of all stage completions
-    and by stage; revisits and the satisfaction rate. The same numbers as
-    `Report.build()` for that period and instant (and what its resolutions paid), read from the day tallies and
-    rollups for whole days and from the rows for the partial days at its ends, so the
+    and by stage; revisits and the satisfaction rate; what its resolutions paid. The
+    same numbers as `Report.build()` for that period and instant, read from the day
+    tallies and rollups for whole days and from the rows for the partial days at its
+    ends (what was paid from its own small index), so the
     cost follows the number of days, not of complaints (a month of the 1M demo ledger
     reads about 30 rollup rows per measure). Call inside one read transaction for a
     consistent series."""

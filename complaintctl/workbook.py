@@ -322,6 +322,8 @@ def _summary(book: _Book, rep: dict[str, Any]) -> None:
         (_("repair cost"), ret["repair_cost"], "money"),
         (_("refunds, discounts, compensation"), rep["paid"]["amount"], "money"),
         (_("resolutions with an amount"), rep["paid"]["count"], "int"),
+        (_("refunds, discounts, compensation without an amount"),
+         rep["paid"].get("without_amount", 0), "int"),
         *((name, text, "text") for name, text in render.register_left_out(rep))]
     for name, value, kind in figures:
         sh.text(0, name)

@@ -142,6 +142,20 @@ def check_investigate(c: Mapping[str, Any], data: Mapping[str, Any]) -> None:
 # The dispositions in which no money moves: an amount beside them is a mistake
 # (a goodwill payment is a compensation).
 NO_MONEY = ("explanation", "no-action")
+# Those in which it is paid or credited: a resolution told now says how much (an
+# imported register's may not; the report counts those apart).
+PAYING = ("refund", "discount", "compensation")
+
+
+def check_amount_given(cid: str, disposition: str, amount: int | None) -> None:
+    """A refund, discount or compensation resolved now says its amount (the report's
+    total left one without it out)."""
+    if amount is None and disposition in PAYING:
+        raise BadInput(_("a resolution with {disposition} needs --amount: what the customer "
+                         "is paid or credited").format(
+                             disposition=term("disposition", disposition)),
+                       hint=_("e.g. --amount 1250.50, in the ledger's currency"),
+                       code="amount_missing", record=cid, disposition=disposition)
 
 
 def check_resolve(c: Mapping[str, Any], disposition: str, amount: int | None = None) -> None:

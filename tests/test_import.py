@@ -181,6 +181,43 @@ def test_a_registers_0_amount_is_no_money_and_an_explanation_pays_none(ledger, f
     assert "1 refused" in r.stdout + r.stderr or "refused: 1" in r.stdout + r.stderr, r.stdout
 
 
+def test_a_refund_without_an_amount_is_imported_and_counted_apart(ledger, files):
+    """A register's 退款 with no amount came in and the report's paid left it out without
+    a word (resolve on the command line now refuses a refund without --amount)."""
+    refunded = list(ROWS[0])
+    refunded[15] = "退款"
+    path = write_csv(files["dir"] / "refund.csv", [refunded, ROWS[1]])
+    mapping = files["dir"] / "refund.toml"
+    mapping.write_text(MAPPING, encoding="utf-8")
+    ledger("import", path, "--mapping", mapping)
+    assert ledger.rows("SELECT disposition, amount FROM resolutions") == [("refund", None)]
+    rep = ledger.json("report", "--month", "2025-03")
+    assert rep["paid"] == {"count": 0, "amount": "0.00", "currency": "CNY",
+                           "by_disposition": [], "without_amount": 1}
+    summary = ledger("report", "--month", "2025-03").stdout
+    line = next(x for x in summary.splitlines() if "refunds, discounts, compensation" in x)
+    assert "1 recorded without an amount, not in the total" in line, summary
+    zh = ledger("--lang", "zh", "report", "--month", "2025-03").stdout
+    assert "另有 1 笔未记金额，未计入合计" in zh, zh
+    csv_text = ledger("report", "--month", "2025-03", "--format", "csv").stdout
+    assert '"refunds, discounts, compensation without an amount",1' in csv_text, csv_text
+    # a refund told now says how much
+    cid = ledger.rows("SELECT id FROM complaints WHERE disposition IS NULL")[0][0]
+    ledger("assign", cid, "--dept", "QA", "--owner", "Li", "--at", "2025-03-12 09:00")
+    ledger("investigate", cid, "--cause", "x", "--at", "2025-03-12 10:00")
+    before = ledger.snapshot()
+    r = ledger("resolve", cid, "--disposition", "refund", "--summary", "退款", "--at",
+               "2025-03-12 11:00", code=2)
+    assert r.stderr.startswith("Error: a resolution with refund needs --amount: what the "
+                               "customer is paid or credited\nHint: e.g. --amount 1250.50"
+                               ), r.stderr
+    assert ledger.snapshot() == before
+    ledger("resolve", cid, "--disposition", "discount", "--summary", "折让", "--amount", "30",
+           "--at", "2025-03-12 11:00")
+    paid = ledger.json("report", "--month", "2025-03")["paid"]
+    assert (paid["count"], paid["amount"], paid["without_amount"]) == (1, "30.00", 1)
+
+
 def test_each_contact_gets_its_own_salt(ledger, files):
     """Salts are drawn from os.urandom in blocks: still one of its own for each
     complaint, 16 hex digits, the same phone number salted differently."""
@@ -1052,8 +1089,8 @@ def test_round_trip_of_a_reopened_and_a_twice_revisited_complaint(ledger, tmp_pa
         run("resolve", cid, "--disposition", "exchange", "--summary", "换新", "--at",
             "2026-09-03 10:00")
         run("revisit", cid, "--satisfaction", "unsatisfied", "--at", "2026-09-04 10:00")
-        run("resolve", cid, "--disposition", "refund", "--summary", "退款", "--at",
-            "2026-09-07 10:00")
+        run("resolve", cid, "--disposition", "refund", "--summary", "退款", "--amount", "100",
+            "--at", "2026-09-07 10:00")
         return cid
 
     reopened("华东电器有限公司")
@@ -1800,7 +1837,7 @@ def test_steps_typed_after_an_import_are_no_conflict_with_the_register(ledger, f
     ledger("assign", "CC-2026-0001", "--dept", "技术部", "--owner", "韩梅梅", "--at",
            "2025-03-08 11:00")
     ledger("resolve", "CC-2026-0001", "--disposition", "refund", "--summary", "退款",
-           "--at", "2025-03-09 10:00")
+           "--amount", "100", "--at", "2025-03-09 10:00")
     r = ledger("import", files["csv"], "--mapping", files["map"])
     assert "0 new complaints, 3 already imported." in r.stderr and "conflict" not in r.stderr
 

@@ -29,6 +29,7 @@ import os
 import sqlite3
 import stat
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from hypothesis import example, given, settings
@@ -956,7 +957,7 @@ def test_the_report_says_what_the_period_paid_its_customers(ledger, tmp_path):
     paid = ledger.json("report", "--month", "2026-10")["paid"]
     assert paid == {"count": 4, "amount": "1750.80", "currency": "CNY", "by_disposition": [
         {"key": "compensation", "count": 2, "amount": "1750.50"},
-        {"key": "refund", "count": 2, "amount": "0.30"}]}
+        {"key": "refund", "count": 2, "amount": "0.30"}], "without_amount": 0}
     # as of an instant before the second offer: what had been paid then
     before = ledger.json("report", "--month", "2026-10", "--as-of", "2026-10-09 12:00")["paid"]
     assert (before["count"], before["amount"]) == (3, "1250.80")
@@ -986,5 +987,17 @@ def test_the_report_says_what_the_period_paid_its_customers(ledger, tmp_path):
     cells = {r[0]: r[1] for r in sheet.iter_rows(values_only=True) if r and r[0]}
     assert cells["refunds, discounts, compensation"] == 1750.8
     assert cells["resolutions with an amount"] == 4
+    assert cells["refunds, discounts, compensation without an amount"] == 0
     september = ledger.json("report", "--month", "2026-09")["paid"]
     assert (september["count"], september["amount"]) == (1, "99.00")
+
+
+def test_the_reports_paying_dispositions_are_the_workflows():
+    """The report reads resolutions_paid by its WHERE (migration 18), which names the
+    dispositions in which money is paid; the command refuses those without an amount."""
+    from complaintctl import reports, workflow
+
+    assert reports._PAID_SQL == "(" + ", ".join(f"'{d}'" for d in workflow.PAYING) + ")"
+    schema = (Path(__file__).parent.parent / "schema.sql").read_text(encoding="utf-8")
+    assert f"disposition IN {reports._PAID_SQL}" in schema
+

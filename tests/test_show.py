@@ -378,6 +378,7 @@ def test_register_at_80_columns_splits_no_word(ledger, monkeypatch):
         ledger("assign", cid, "--dept", "QA", "--owner", "Li", "--at", f"2026-10-{12 + i} 10:00")
         ledger("investigate", cid, "--cause", "x", "--at", f"2026-10-{12 + i} 10:30")
         ledger("resolve", cid, "--disposition", disposition, "--summary", "done",
+               *(["--amount", "50"] if disposition == "compensation" else []),
                "--at", f"2026-10-{12 + i} 11:00")
         ledger("revisit", cid, "--satisfaction", "basically-satisfied",
                "--at", f"2026-10-{12 + i} 15:00")
