@@ -1041,7 +1041,15 @@ def forget_contact_cmd(
         for line in out.notes:
             _say(line)
         return
-    written = out.data["written"]
+    written, others = out.data["written"], out.data["others"]
+    if others:  # the same person's contact in other complaints: an erasure is for a person
+        out.warnings.insert(0, ngettext(
+            "the same contact is the contact of another complaint too ({ids}): erase it "
+            "there as well if the request covers it (complaintctl forget-contact ID)",
+            "the same contact is the contact of {count} other complaints too ({ids}): erase "
+            "it there as well if the request covers them (complaintctl forget-contact ID)",
+            len(others)).format(count=len(others), ids=listing(others[:20]) + (
+                " …" if len(others) > 20 else "")))
     if written:  # the steps whose text still holds it, by their names in show's history
         from complaintctl.form import STEP_NAMES
 

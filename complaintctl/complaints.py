@@ -10,7 +10,7 @@ can hold them in memory without these steps knowing.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -758,22 +758,62 @@ def _erased(cur: sqlite3.Cursor, cid: str) -> bool:
                             "kind = 'forget-contact')", (cid,)).fetchone()[0])
 
 
+# A phone number's run of digits in a text, however spaced, dashed or bracketed (after
+# NFKC: a full-width １３９－２２２２ is 139-2222), and with a leading + of its country code.
+_DIGIT_RUN = r"\+?\d(?:[\s\-./()（）]*\d)*"
+# The most digits before a number that are still its country code (0086, +852).
+_COUNTRY_DIGITS = 4
+
+
+def contact_finder(contact: str) -> Callable[[str], bool]:
+    """Whether a text holds `contact`: as typed (full-width forms read as their ASCII:
+    ＠, １３９), or, for a number of seven digits or more, its digits however spaced or
+    dashed, with or without a country code before them (+86 139 1111 2222 is in
+    "回拨 13911112222", and 13911112222 in "+86-139-1111-2222")."""
+    import re
+    import unicodedata
+
+    def norm(text: str) -> str:
+        return unicodedata.normalize("NFKC", text).casefold()
+
+    typed = norm(contact)
+    digits = "".join(ch for ch in typed if ch.isdigit())
+    runs = re.compile(_DIGIT_RUN)
+
+    def same_number(run: str) -> bool:
+        found = "".join(ch for ch in run if ch.isdigit())
+        short, long_ = sorted((found, digits), key=len)
+        return len(short) >= 7 and long_.endswith(short) and \
+            len(long_) - len(short) <= _COUNTRY_DIGITS
+
+    def holds(text: str) -> bool:
+        text = norm(text)
+        if typed in text:
+            return True
+        return len(digits) >= 7 and any(map(same_number, runs.findall(text)))
+    return holds
+
+
 def _mentions(cur: sqlite3.Cursor, cid: str, contact: str) -> list[tuple[str, str]]:
     """The steps of a complaint whose text holds its contact (a note "客户电话
-    138-1234-5678", an attachment's name, a description): as typed, or a phone number's
-    digits however spaced or dashed: (kind, at) of each. Those texts are the history
-    and stay; forget-contact said "erased" without a word."""
-    import re
-
-    digits = [ch for ch in contact if ch.isdigit()]
-    pattern = re.escape(contact)
-    if len(digits) >= 7:
-        pattern += "|" + r"[\s\-.()（）]*".join(map(re.escape, digits))
-    found = re.compile(pattern, re.IGNORECASE)
+    138-1234-5678", an attachment's name, a description): contact_finder's: (kind, at)
+    of each. Those texts are the history and stay; forget-contact said "erased"
+    without a word."""
+    holds = contact_finder(contact)
     rows = cur.execute("SELECT kind, at, data, old FROM events WHERE complaint_id = ? AND "
                        "kind != 'forget-contact' ORDER BY id", (cid,)).fetchall()
     return [(kind, at) for kind, at, data, old in rows
-            if found.search(data) or old and found.search(old)]
+            if holds(data) or old and holds(old)]
+
+
+def _others_with(cur: sqlite3.Cursor, cid: str, contact: str) -> list[str]:
+    """The other complaints whose contact is the same person's (contact_finder's match:
+    the same number however written): an erasure is asked for by a person, not for a
+    complaint. One pass over the complaints with a contact."""
+    holds = contact_finder(contact)
+    return [other for other, value in cur.execute(
+        "SELECT id, contact FROM complaints WHERE contact IS NOT NULL AND id != ? "
+        "ORDER BY id", (cid,)) if holds(value)]
 
 
 def forget_contact(lg: Ledger, complaint_id: str, reason: str, *, now: datetime,
@@ -792,13 +832,21 @@ def forget_contact(lg: Ledger, complaint_id: str, reason: str, *, now: datetime,
             raise Refused(_("{id} has no contact to forget").format(id=cid),
                           code="no_contact", record=cid)
         if not again:
+            if contact_finder(c["contact"])(reason):  # the event would keep it for good
+                raise BadInput(_("--reason holds the contact being erased: the history "
+                                 "would keep it for good"),
+                               hint=_("say who asked and how without the number or "
+                                      "address, e.g. --reason \"客户来电要求删除\""),
+                               code="reason_holds_contact", record=cid)
             written = _mentions(cur, cid, c["contact"])
+            others = _others_with(cur, cid, c["contact"])
             lg.rows.update(cur, "complaints", cid, {"contact": None, "contact_salt": None})
             lg.event(cur, cid, "forget-contact", now, now, actor, {"reason": reason},
                      {"contact": contact_ref(c["contact_salt"] or "", c["contact"])})
     # the steps whose text still holds it, (kind, at) each: the command names them
     out = Outcome(cid, c["status"], data={"again": bool(again),
-                                         "written": [] if again else written})
+                                         "written": [] if again else written,
+                                         "others": [] if again else others})
     # Run again after an erasure a reader held up: nothing more is recorded; the old
     # copy of the page is written over now, if the readers are done.
     if again:

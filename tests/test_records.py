@@ -125,6 +125,37 @@ def test_an_erasure_names_the_steps_whose_text_still_holds_the_contact(ledger, t
         in done.stderr
 
 
+def test_an_erasure_finds_the_number_however_typed_and_the_persons_other_complaints(ledger):
+    """A reason quoting the number was written into the forget-contact event for good;
+    full-width digits, the full-width dash and slashes hid the number from the search;
+    and the same person's other complaints went unmentioned."""
+    cid = ledger.log("--contact", "+86 139 1111 2222", "--description", "来电 13911112222")
+    ledger("note", cid, "--text", "回拨 １３９－１１１１－２２２２", "--at", "2026-11-02 10:00")
+    ledger("note", cid, "--text", "回拨 139/1111/2222", "--at", "2026-11-02 11:00")
+    ledger("note", cid, "--text", "邮件 已收到", "--at", "2026-11-02 12:00")
+    same = ledger.log("--contact", "139-1111-2222", customer="乙公司")
+    ledger.log("--contact", "13911112223", customer="丙公司")  # one digit off: not the same
+    before = ledger.snapshot()
+    for reason in ("客户 139 1111 2222 来电要求删除", "客户 +86-13911112222 要求"):
+        r = ledger("forget-contact", cid, "--reason", reason, code=2)
+        assert r.stderr.startswith("Error: --reason holds the contact being erased: the "
+                                   "history would keep it for good\nHint: say who asked"), \
+            r.stderr
+        assert ledger.snapshot() == before
+    done = ledger("forget-contact", cid, "--reason", "客户来电要求删除")
+    assert f"the erased contact is also written in the text of 3 steps of {cid} (logged " \
+        in done.stderr, done.stderr
+    assert "note 2026-11-02, note 2026-11-02)" in done.stderr
+    assert f"the same contact is the contact of another complaint too ({same}): erase it " \
+        "there as well" in done.stderr, done.stderr
+    assert ledger.rows("SELECT id FROM complaints WHERE contact IS NULL") == [(cid,)]
+    # an e-mail typed with a full-width ＠ in a note
+    mail = ledger.log("--contact", "Buyer7@example.com", customer="丁公司")
+    ledger("note", mail, "--text", "回信 buyer7＠example.com", "--at", "2026-11-03 10:00")
+    done = ledger("forget-contact", mail, "--reason", "本人要求")
+    assert f"text of a step of {mail} (note 2026-11-03)" in done.stderr, done.stderr
+
+
 def test_an_erasure_a_reader_held_up_is_finished_by_running_it_again(ledger, env):
     """A reader in the middle of a read (a supervisor's open session) keeps the page's old
     copy: the warning named the -wal file (the old copy is in the ledger file itself),
