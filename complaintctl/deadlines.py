@@ -95,7 +95,8 @@ class Calendar:
                  covered_until: int | None = None, user_years: frozenset[int] = frozenset(),
                  covered_from: int | None = None, years: tuple[int, int] | None = None):
         self.weekend, self.holidays, self.workdays = weekend, holidays, workdays
-        self.covered_until = covered_until  # last year with official data; None: rule-based
+        self.covered_until = covered_until  # last year with official data (see
+        # _data_years); None: rule-based
         self.covered_from = covered_from  # first year with official data; None: no bound
         self.years = years  # (first, last) year of the country's days stored; None: unknown
         self.user_years = user_years  # years the user filled in by hand
@@ -124,12 +125,13 @@ class Calendar:
 
     def covers(self, year: int) -> bool:
         """Whether `year` has official data: stored, and within the years the package
-        has make-up working days for (or filled in by the user)."""
+        has the government's yearly calendar for (_data_years), or filled in by the user."""
         return year in self.user_years or self.official(year)
 
     def official(self, year: int) -> bool:
         """Whether the country's own days of `year` are official data (the user's days
-        aside): stored, and within the years the package has make-up working days for."""
+        aside): stored, and within the years the package has the government's yearly
+        calendar for (_data_years)."""
         if self.years is not None and not self.years[0] <= year <= self.years[1]:
             return False
         if self.covered_from is not None and year < self.covered_from:
@@ -302,10 +304,28 @@ def uncovered_years(instants: list[datetime], cal: Calendar, tz: tzinfo) -> list
         d.astimezone(tz).year)})
 
 
+# Countries where the `holidays` package's default category ("public") holds the
+# statutory days only, the days an employer must give (HK: Employment Ordinance s. 39;
+# MO: the mandatory holidays), and its "optional" category the general holidays,
+# on which offices, banks and schools close (HK: General Holidays Ordinance, Cap. 149;
+# MO: the public holidays): Good Friday, the day after it, Macau's Christmas and
+# more are general holidays only. A deadline skips both (the general holidays hold
+# every statutory day on a working day, 1990-2040). Keyed by the ISO alpha-2 and
+# alpha-3 codes the package takes.
+_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "HK": ("public", "optional"), "HKG": ("public", "optional"),
+    "MO": ("public", "optional"), "MAC": ("public", "optional"),
+}
+
+
 def _calendar(hol: Any, country: str, **options: Any) -> Any:
     """holidays.country_holidays of a ledger's country: a code (DE), or a code and a
-    subdivision (DE-BW: Baden-Württemberg's Fronleichnam and Allerheiligen too)."""
+    subdivision (DE-BW: Baden-Württemberg's Fronleichnam and Allerheiligen too), with
+    the categories of the days offices close on (_CATEGORIES; else the package's
+    public holidays)."""
     code, _dash, subdiv = country.upper().partition("-")
+    if code in _CATEGORIES:
+        options.setdefault("categories", _CATEGORIES[code])
     return hol.country_holidays(code, subdiv=subdiv or None, **options)
 
 
@@ -323,20 +343,68 @@ def country_name(country: str) -> str | None:
     return None
 
 
+# A year whose government calendar the package's per-year tables were checked with,
+# as their class's docstring cites it, one reference a year ("* [2026](https://…)").
+_CITED_YEAR = re.compile(r"^\s*\*\s*\[(\d{4})\]\(", re.MULTILINE)
+
+
+def _entries(value: Any) -> tuple[tuple[Any, ...], ...]:
+    """A year's entries of a `special_*_holidays` table: one tuple, or a tuple of them."""
+    return value if value and isinstance(value[0], tuple) else (value,)
+
+
+def _data_years(cal: Any) -> tuple[int | None, int | None]:
+    """The first and last year a `holidays` calendar object has official data for, for a
+    country whose working days move by yearly decree, with make-up working days
+    (CN's 调休, TW's 補班); (None, None) for one whose days follow rules alone.
+
+    The package keeps each year's decree in tables keyed by year (`special_*_holidays`:
+    days off moved from a make-up working day, one-off days off); a year with data is
+    one of their years, a make-up day's year, or a year whose government calendar the
+    class holding those tables cites one by one (Taiwan's DGPA calendar of 2026 moved no
+    day, so no table has 2026: the class cites it). Not the `*_observed` tables, which
+    some countries fill by rule decades ahead (AZ: 2072). The years between the first
+    and the last count as covered. Reads the tables and docstrings, not the years: fast.
+    (Under `python -OO`, without docstrings, a year only cited is not known.)"""
+    years: set[int] = set()
+    make_up = False
+    for name, table in vars(cal).items():
+        if not (name.startswith("special_") and name.endswith("_holidays")
+                and isinstance(table, dict)):
+            continue
+        for year, value in table.items():
+            years.add(year)
+            for entry in _entries(value):
+                if len(entry) >= 4:  # (month, day, from month, from day[, from year])
+                    moved = date(entry[4] if len(entry) == 5 else year, entry[2], entry[3])
+                    if moved.weekday() in cal.weekend:
+                        make_up = True
+                        years.add(moved.year)
+    if not make_up:
+        return None, None
+    import sys
+
+    where = type(cal).__module__
+    module = sys.modules.get(where)
+    for value in vars(module).values() if module is not None else ():
+        if isinstance(value, type) and value.__module__ == where and any(
+                name.startswith("special_") for name in vars(value)):
+            years.update(int(y) for y in _CITED_YEAR.findall(value.__doc__ or ""))
+    return min(years), max(years)
+
+
 def country_data_years(country: str) -> tuple[int | None, int | None]:
-    """The first and last year the `holidays` package has official make-up working
-    days for, for a country that has them ((None, None) for one that does not): the
-    years outside them are rule-based guesses, or nothing. Reads every year the
-    package knows (about 0.2 s): only when a calendar is extended or refreshed."""
+    """The first and last year the `holidays` package has official data for, for a
+    country with yearly make-up working days ((None, None) for one without: every
+    year is rule-based alike, and none is warned of); see _data_years. The years
+    outside them are rule-based guesses, or nothing."""
     import holidays as hol
 
     try:
-        probe = _calendar(hol, country)
-        cal = _calendar(hol, country, years=range(probe.start_year, probe.end_year + 1))
+        cal = _calendar(hol, country)
     except (NotImplementedError, KeyError, AttributeError):
         return None, None
-    years = {d.year for d in getattr(cal, "weekend_workdays", ()) or ()}
-    return (min(years), max(years)) if years else (None, None)
+    return _data_years(cal)
 
 
 def holiday_names(country: str, year: int, lang: str) -> dict[str, str]:
@@ -363,7 +431,8 @@ def load_country_calendar(country: str, years: range) -> tuple[dict[date, str],
 
     The one place that imports the package (70 ms): the ledger stores what it
     returns, so that reading paths never need it.
-    Returns (holidays, make-up workdays, weekend weekdays, last official year).
+    Returns (holidays, make-up workdays, weekend weekdays, last official year: see
+    _data_years; None for a country whose days follow rules alone).
     """
     import holidays as hol
 
@@ -376,6 +445,5 @@ def load_country_calendar(country: str, years: range) -> tuple[dict[date, str],
                               "DE-BW")) from None
     found = {d: str(name) for d, name in cal.items()}
     make_up = set(getattr(cal, "weekend_workdays", ()) or ())
-    covered = max((d.year for d in make_up), default=None)
     workdays = {d for d in make_up if d.year in years}
-    return found, workdays, frozenset(getattr(cal, "weekend", {5, 6})), covered
+    return found, workdays, frozenset(getattr(cal, "weekend", {5, 6})), _data_years(cal)[1]

@@ -1,7 +1,8 @@
 """The rows of a register file, one at a time: CSV (UTF-8, UTF-8 with a BOM, GB18030 —
-which reads GBK and GB2312 too — found by trying, or the encoding given) and XLSX
-(python-calamine; the first sheet or the one named). Every cell comes out as text
-(or None when empty): the mapping reads the values. No database, no terminal."""
+which reads GBK and GB2312 too — or Big5, found by trying and, between GBK and Big5, by
+which reading is plausible Chinese; or the encoding given) and XLSX (python-calamine;
+the first sheet or the one named). Every cell comes out as text (or None when empty):
+the mapping reads the values. No database, no terminal."""
 
 from __future__ import annotations
 
@@ -45,8 +46,12 @@ def is_workbook(path: Path) -> bool:
 
 
 def detect_encoding(head: bytes) -> str:
-    """utf-8-sig when the bytes read as UTF-8 (a BOM or none), else gb18030 (a
-    superset of GBK and GB2312, what Chinese Windows saves)."""
+    """utf-8-sig when the bytes read as UTF-8 (a BOM or none); else gb18030 (a superset
+    of GBK and GB2312, what Chinese Windows saves) or Big5 (what Windows saves in Taiwan
+    and Hong Kong: big5, cp950 or big5hkscs, the first that reads the bytes). Nearly
+    every Big5 file also reads as GBK, as other text: when both read, the one whose
+    characters are the common ones of its set is taken (_plausible); BadInput when
+    neither is clearly so."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -57,15 +62,104 @@ def detect_encoding(head: bytes) -> str:
     except UnicodeDecodeError as exc:
         if exc.start >= len(head) - 3:  # a character cut at the end of what was read
             return "utf-8-sig"
-    for cut in range(4):  # a character may be cut at the end of what was read
+    gbk = _decoded(head, "gb18030")
+    big5, big5_text = next(((enc, text) for enc in _BIG5
+                            if (text := _decoded(head, enc)) is not None), (None, None))
+    if big5 is None or big5_text is None:
+        if gbk is None:
+            raise BadInput(_("cannot tell the file's encoding: it is neither UTF-8 nor GBK"),
+                           hint=_("give it with --encoding, e.g. --encoding big5"),
+                           code="unknown_encoding")
+        return "gb18030"
+    if gbk is None:
+        return big5
+    as_gbk, as_big5 = _plausible(gbk, _gb2312_level1), _plausible(big5_text, _big5_frequent)
+    if as_gbk is None and as_big5 is None:  # no letters beyond ASCII: GBK, as before
+        return "gb18030"
+    if (as_big5 or 0.0) - (as_gbk or 0.0) >= _CLEARLY:
+        return big5
+    if (as_gbk or 0.0) - (as_big5 or 0.0) >= _CLEARLY:
+        return "gb18030"
+    raise BadInput(_("cannot tell the file's encoding: it reads as Big5 (Taiwan, Hong Kong) "
+                     "and as GBK (mainland China), and neither is clearly the right one"),
+                   hint=_("give it with --encoding: --encoding big5 (or big5hkscs) or "
+                          "--encoding gbk"), code="ambiguous_encoding")
+
+
+# The Big5 codecs tried, in order: Python's big5; Windows' (cp950: big5 with the euro
+# sign and a few more); Hong Kong's (big5hkscs: with Cantonese characters such as 嘅 啲
+# 唔, but reading a few of big5's symbols otherwise, so not the first).
+_BIG5 = ("big5", "cp950", "big5hkscs")
+
+# How much more plausible one reading must be than the other to be taken (a share of
+# its characters; measured: a register's header and a row read right score 0.9–1.0,
+# read as the other set 0.1–0.6).
+_CLEARLY = 0.2
+
+# How many characters beyond ASCII of the sample are scored, at most (enough to tell,
+# and cheap: they are looked for in its start, in the whole sample when too few are
+# there).
+_SCORED = 20000
+
+
+def _decoded(head: bytes, enc: str) -> str | None:
+    """`head` read in `enc`, a character cut at its end left out; None when it is not
+    `enc` text."""
+    try:
+        return head.decode(enc)
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 3:  # not at the end: not `enc` (read no further)
+            return None
+    for cut in range(1, 4):  # a character may be cut at the end of what was read
         try:
-            head[:len(head) - cut].decode("gb18030")
-            return "gb18030"
+            return head[:len(head) - cut].decode(enc)
         except UnicodeDecodeError:
             pass
-    raise BadInput(_("cannot tell the file's encoding: it is neither UTF-8 nor GBK"),
-                   hint=_("give it with --encoding, e.g. --encoding big5"),
-                   code="unknown_encoding")
+    return None
+
+
+_ASCII = re.compile(r"[\x00-\x7f]+")
+
+
+def _plausible(text: str, common: Any) -> float | None:
+    """The share of the characters beyond ASCII of `text` (punctuation and spaces left
+    out) that `common` counts common; None when there are none. Text read in the wrong
+    one of GBK and Big5 is made of rare characters, symbols, kana and the private use
+    area."""
+    import unicodedata
+    from collections import Counter
+
+    beyond = _ASCII.sub("", text[:_SCORED * 4])  # (the start is enough, mostly)
+    if len(beyond) < _SCORED // 10:
+        beyond = _ASCII.sub("", text)
+    seen = Counter(beyond[:_SCORED])
+    letters = hits = 0
+    for ch, n in seen.items():
+        if unicodedata.category(ch)[0] in "PZ":  # ，。、「」 and the ideographic space
+            continue
+        letters += n
+        hits += n if common(ch) else 0
+    return hits / letters if letters else None
+
+
+def _gb2312_level1(ch: str) -> bool:
+    """Whether `ch` is in GB2312's level 1 (the 3,755 common characters of simplified
+    Chinese: lead bytes 0xB0–0xD7)."""
+    try:
+        code = ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return len(code) == 2 and 0xB0 <= code[0] <= 0xD7
+
+
+def _big5_frequent(ch: str) -> bool:
+    """Whether `ch` is in Big5's block of frequently used characters (the 5,401 of
+    0xA440–0xC67E)."""
+    try:
+        code = ch.encode("big5")
+    except UnicodeEncodeError:
+        return False
+    return len(code) == 2 and 0xA440 <= int.from_bytes(code, "big") <= 0xC67E
 
 
 def _encoding(name: str) -> str:
@@ -188,6 +282,7 @@ def _csv(path: Path, encoding: str | None) -> Table:
     # with their row); a quote opened in a cell and never closed is refused whole
     # (_unclosed), where the reader took every row after it as that one cell.
     csv.field_size_limit(_CELL_MOST)
+    delimiter = ","
     try:
         _not_json(fh, path)
         delimiter = _delimiter(fh)
@@ -196,7 +291,7 @@ def _csv(path: Path, encoding: str | None) -> Table:
         at, header = _header(reader)
     except UnicodeError as exc:  # also UTF-16 without its BOM, an `undefined` codec
         fh.close()
-        raise _undecodable(path, enc, getattr(exc, "row", 1)) from None
+        raise _undecodable(path, enc, getattr(exc, "row", 1), delimiter) from None
     if not header:
         fh.close()
         raise BadInput(_("{path} has no header row").format(path=path), code="no_header")
@@ -204,7 +299,7 @@ def _csv(path: Path, encoding: str | None) -> Table:
         below = next(reader, None)
     except UnicodeError:
         fh.close()
-        raise _undecodable(path, enc, at + 1) from None
+        raise _undecodable(path, enc, at + 1, delimiter) from None
     two_rows = _two_row_header(header, below)
     if two_rows is not None:
         header, at, below = two_rows, at + 1, None
@@ -221,7 +316,7 @@ def _csv(path: Path, encoding: str | None) -> Table:
                 except StopIteration:
                     return
                 except UnicodeError:
-                    raise _undecodable(path, enc, number + 1) from None
+                    raise _undecodable(path, enc, number + 1, delimiter) from None
                 ahead = None
                 number += 1
                 # as _clean, inline, and the formula guard of an export taken off
@@ -351,19 +446,69 @@ def _merged(sheet: Any, header_row: int) -> dict[tuple[int, int], tuple[int, int
     return cells
 
 
-def _undecodable(path: Path, enc: str, row: int) -> BadInput:
-    """The file is not in `enc` from row `row` on: named as people name encodings (the
-    codec read UTF-8 as utf-8-sig, to drop a BOM, and GBK as its superset gb18030)."""
+def _undecodable(path: Path, enc: str, row: int, delimiter: str = ",") -> BadInput:
+    """The file is not in `enc` from a row on: that row found by _bad_row (`row`, where
+    the reader stopped, when it cannot say), the encoding named as people name it (the
+    codec read UTF-8 as utf-8-sig, to drop a BOM, and GBK as its superset gb18030), and
+    the encoding to try next (Hong Kong's Big5 when Big5 failed)."""
+    row = _bad_row(path, enc, delimiter) or row
     name = _NAMES.get(enc, enc)
+    if enc == "utf-8-sig":
+        hint = _("give the file's encoding with --encoding, e.g. --encoding gbk")
+    elif enc in ("big5", "cp950"):
+        hint = _("give the file's encoding with --encoding: Big5 with Hong Kong's "
+                 "characters (HKSCS, such as 嘅 啲 唔) is --encoding big5hkscs")
+    elif enc == "gb18030":
+        hint = _("give the file's encoding with --encoding (e.g. big5, utf-8)")
+    else:
+        hint = _("give the file's encoding with --encoding (e.g. gbk, utf-8)")
     return BadInput(_("row {row}: {path} is not {encoding} text").format(
-        row=row, path=path, encoding=name),
-        hint=(_("give the file's encoding with --encoding, e.g. --encoding gbk")
-              if enc == "utf-8-sig" else
-              _("give the file's encoding with --encoding (e.g. gbk, utf-8)")),
-        code="undecodable", row=row)
+        row=row, path=path, encoding=name), hint=hint, code="undecodable", row=row)
 
 
-_NAMES = {"utf-8-sig": "UTF-8", "gb18030": "GBK (GB18030)"}
+_NAMES = {"utf-8-sig": "UTF-8", "gb18030": "GBK (GB18030)", "big5": "Big5",
+          "cp950": "Big5 (cp950)", "big5hkscs": "Big5-HKSCS"}
+
+# Codecs whose text cannot be read a line at a time from the bytes: a line break is not
+# the byte 0x0A in them, or a line's meaning depends on the ones before.
+_STATEFUL = ("utf_16", "utf_32", "utf_7", "iso2022", "hz")
+
+
+def _bad_row(path: Path, enc: str, delimiter: str) -> int | None:
+    """The row (a record, as the reader numbers them) holding the file's first bytes
+    that are not `enc` text. The text reader decodes the file in blocks of thousands of
+    bytes, so the row it was reading when a block failed may be rows before the bad
+    one (the header, for a bad character in row 2). Read again a line of bytes at a
+    time (a line break is 0x0A in every ASCII-compatible codec); None for the codecs
+    that cannot be read so, or when the rows cannot be told."""
+    try:
+        name = codecs.lookup(enc).name.replace("-", "_")
+        if name.startswith(_STATEFUL) or "\n".encode(enc) != b"\n":
+            return None
+    except (LookupError, UnicodeError):  # (the `undefined` codec encodes nothing)
+        return None
+
+    found: list[int] = []  # the bad bytes' line, once found
+
+    def lines() -> Iterator[str]:
+        with open(path, "rb") as fh:
+            for raw in fh:
+                try:
+                    yield raw.decode(enc)
+                except UnicodeDecodeError as exc:
+                    found.append(1)
+                    # the text before the bad bytes and a mark in their place, ending the
+                    # reading: the row the mark is in is the last one read
+                    yield raw[:exc.start].decode(enc, "replace") + "?"
+                    return
+
+    rows = 0
+    try:
+        for _row in csv.reader(lines(), delimiter=delimiter):
+            rows += 1
+    except (csv.Error, UnicodeError, OSError, LookupError):
+        return None
+    return rows if found and rows else None
 
 
 def _cell(value: Any) -> str | None:
