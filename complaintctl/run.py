@@ -476,8 +476,8 @@ def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
                           current=when >= now)
     if not rows:
         unmatched(ledger, dept, owner)
-    if not rows and _STATE["quiet"]:  # cron mails only real trouble
-        return
+    if not rows and _STATE["quiet"] and fmt in ("table", "markdown"):
+        return  # cron mails only real trouble; json and csv are data ([], a header)
     local = ledger.local(when)
     if when > now + workflow.FUTURE_GRACE:  # what will be late then if nothing is done
         local = _("{time} (ahead of now)").format(time=local)

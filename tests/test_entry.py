@@ -11,6 +11,7 @@ these tests run on, and ids are matched whatever their year.
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import sqlite3
@@ -855,8 +856,15 @@ def test_quiet_verify_prints_nothing_when_all_holds(ledger):
 
 @pytest.mark.parametrize("fmt", ["table", "json", "csv", "markdown"])
 def test_quiet_overdue_prints_nothing_when_nothing_is_late(ledger, fmt):
+    """A table or markdown (cron's mail) is nothing at all; json and csv are data: `[]`
+    and the header row (a script reading the JSON failed on an empty output)."""
     r = ledger("--quiet", "overdue", "--format", fmt)
-    assert (r.stdout, r.stderr) == ("", "")
+    data = {"json": "[]\n", "csv": r.stdout[:1] and r.stdout}.get(fmt, "")
+    assert (r.stdout, r.stderr) == (data, "")
+    if fmt == "json":
+        assert json.loads(r.stdout) == []
+    if fmt == "csv":
+        assert r.stdout.startswith("\ufeffid,") and len(r.stdout.splitlines()) == 1, r.stdout
     assert ledger("overdue", "--format", fmt).stdout  # without --quiet it says so
     ledger(*LOG, "--received", "2026-09-30 10:00")
     late = ledger("--quiet", "overdue", "--format", fmt)
