@@ -1767,6 +1767,8 @@ def _cannot_write(output: str, reason: str, option: str = "--output",
     return cls(_("cannot write {path}: {reason}").format(path=output, reason=reason),
                hint=_("free some space on that disk (or write to another), then run "
                       "it again") if full else
+               _("give {option} a file on another disk, or have this one made writable "
+                 "or repaired").format(option=option) if disk else
                _("give {option} a file in a folder that exists and you may write "
                  "to").format(option=option), code="cannot_write", path=output)
 

@@ -471,4 +471,7 @@ def test_an_output_onto_a_read_only_disk_says_so_with_exit_1(ledger, tmp_path, m
                tmp_path / "r.csv", code=1)
     assert r.stderr.startswith(f"Error: cannot write {tmp_path / 'r.csv'}: the disk is "
                                "read-only\n"), r.stderr
+    # (its hint said to pick a folder one may write to, as for a mistyped path)
+    assert "Hint: give --output a file on another disk, or have this one made writable" \
+        in r.stderr, r.stderr
     assert ledger.snapshot() == before and not (tmp_path / "r.csv").exists()
