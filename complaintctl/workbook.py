@@ -541,8 +541,12 @@ def chunks(rep: dict[str, Any], tz: tzinfo, currency: str) -> Iterator[bytes]:
 def fill(book: Any, rep: dict[str, Any], tz: tzinfo, currency: str) -> None:
     """Every sheet of the report into an XlsxWriter workbook (sheets.book_chunks)."""
     b = _Book(book, tz, currency)
+    # created: the instant the figures are of, not the clock's (the same report run
+    # twice, a finished period or --as-of, is the same file byte for byte)
+    made = from_iso(rep["period"]["end_at"]).astimezone(timezone.utc).replace(tzinfo=None)
     book.set_properties({"title": _("Complaint report (客户投诉处理报表): {period}").format(
-        period=period_label(rep["period"])), "comments": render.chain_footer(rep)})
+        period=period_label(rep["period"])), "comments": render.chain_footer(rep),
+        "created": made})
     _summary(b, rep)
     if render.has_register(rep):  # else the summary says it was left out
         _register(b, rep)

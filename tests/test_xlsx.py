@@ -366,6 +366,20 @@ def test_the_trend_says_what_each_period_paid_out(month, tmp_path):
     assert [r[-1] for r in body] == [0, 1250.5, 80], body
 
 
+def test_the_same_report_is_the_same_workbook_byte_for_byte(month, tmp_path):
+    """docProps/core.xml held the clock's time: a cron job's two runs of one report
+    (--as-of) differed, so a rerun could not be told to be the same."""
+    run = month["run"]
+    args = ("--month", "2026-10", "--as-of", "2026-11-01 08:00")
+    one, _ = _book(run, tmp_path, *args, name="one.xlsx")
+    two, _ = _book(run, tmp_path, *args, name="two.xlsx")
+    assert one.read_bytes() == two.read_bytes()
+    with zipfile.ZipFile(one) as z:
+        core = z.read("docProps/core.xml").decode()
+    # the instant the figures are of, in UTC: the month's end (24:00 in Shanghai)
+    assert "<dcterms:created xsi:type=\"dcterms:W3CDTF\">2026-10-31T16:00:00Z<" in core, core
+
+
 def test_sparkline_scales_from_zero_and_leaves_gaps():
     from complaintctl.render import sparkline
 
