@@ -1377,16 +1377,23 @@ def return_receive_cmd(
 def return_inspect_cmd(
     return_id: str = typer.Argument(..., metavar="RMA"),
     result: str = typer.Option(..., help=", ".join(parse.INSPECTION_RESULTS)),
-    defective: int = typer.Option(..., click_type=COUNT, help="defective quantity found"),
+    defective: int | None = typer.Option(None, click_type=COUNT,
+                                         help="defective quantity found (0 when no defect "
+                                         "was found)"),
     cause: str | None = typer.Option(None, help="the cause the inspection found"),
     note: str | None = typer.Option(None, help="a note kept with the step"),
     at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
 ) -> None:
     """Record the inspection of the received goods."""
     ledger = _open(write=True)
-    out = rma.return_inspect(ledger, return_id,
-                                parse.choice(result, parse.INSPECTION_RESULTS, "--result"),
-                                parse.quantity(defective, "--defective"),
+    found = parse.choice(result, parse.INSPECTION_RESULTS, "--result")
+    if defective is None and found != "no-defect-found":  # no defect found: none defective
+        raise BadInput(_("--result {result} needs --defective N: how many units were found "
+                         "defective").format(result=term("inspection", found)),
+                       hint=_("e.g. --defective 3 (0 with --result no-defect-found, which "
+                              "may leave it out)"), code="defective_missing")
+    out = rma.return_inspect(ledger, return_id, found,
+                                parse.quantity(defective or 0, "--defective"),
                                 parse.text(cause, "--cause", multiline=True),
                                 parse.text(note, "--note", multiline=True),
                                 at=_when(ledger, at), now=_now(), actor=_actor())

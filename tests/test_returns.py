@@ -151,6 +151,23 @@ def test_goods_received_after_the_inspection_are_inspected_before_a_disposition(
     assert ledger.json("verify")["ok"]
 
 
+def test_no_defect_found_needs_no_defective_count(ledger, rma):
+    """`--result no-defect-found` was refused "Missing option '--defective'" (exit 2, a
+    usage block): no defect found is 0 defective. Another result still needs it."""
+    _cid, rid = rma
+    ledger("return", "receive", rid, "--qty", "5", "--at", "2026-11-17 09:00")
+    before = ledger.snapshot()
+    r = ledger("return", "inspect", rid, "--result", "defect-confirmed", "--at",
+               "2026-11-17 10:00", code=2)
+    assert r.stderr.startswith("Error: --result defect-confirmed needs --defective N: how "
+                               "many units were found defective\nHint: e.g. --defective 3"), \
+        r.stderr
+    assert "Usage:" not in r.stderr and ledger.snapshot() == before
+    ledger("return", "inspect", rid, "--result", "no-defect-found", "--at", "2026-11-17 10:00")
+    assert ledger.rows("SELECT result, defective_qty FROM returns") == [
+        ("no-defect-found", 0)]
+
+
 def test_refusals_leave_the_ledger_unchanged(ledger, rma):
     cid, rid = rma
     refused(ledger, "return", "inspect", rid, "--result", "no-defect-found", "--defective", "0",
