@@ -400,22 +400,36 @@ def _ask(item: _Intake) -> str | None:
         prompt = (_("{label}: ") if item.required else
                   _("{label} [Enter to skip]: ")).format(label=label)
     while True:
-        answer = _read_answer(prompt)
-        more = _pasted_lines()
-        while more and more[-1] == "":  # a paste's blank line at its end
-            more.pop()
-        if more and item.field == "description":  # the customer's words, pasted whole
-            lines = [answer, *more]
-            # a paste's last line has no line break unless it was copied with one: it
-            # waits at the terminal, and would answer the next prompt; read on to an
-            # empty line
-            _err("  " + _("Pasted {n} lines; type more, or press Enter on an empty line to "
-                          "finish the description.").format(n=len(lines)))
-            while (line := _read_answer("  ")) != "":
-                lines.append(line)
-            answer = "\n".join(x for x in lines if x is not None) \
-                if None not in lines else None
-        elif more:  # they would have answered the prompts after this one
+        try:
+            answer = _read_answer(prompt)
+            more = _pasted_lines()
+            while more and more[-1] == "":  # a paste's blank line at its end
+                more.pop()
+            if more and item.field == "description":  # the customer's words, pasted whole
+                lines = [answer, *more]
+                # a paste's last line has no line break unless it was copied with one: it
+                # waits at the terminal, and would answer the next prompt; read on to an
+                # empty line
+                _err("  " + _("Pasted {n} lines; type more, or press Enter on an empty line "
+                              "to finish the description.").format(n=len(lines)))
+                while (line := _read_answer("  ")) != "":
+                    lines.append(line)
+                answer = "\n".join(x for x in lines if x is not None) \
+                    if None not in lines else None
+        except _LineCut:  # the rest of that line is gone: nothing of it is kept
+            while True:  # (the lines pasted after it, dropped with it)
+                try:
+                    _pasted_lines()
+                    break
+                except _LineCut:
+                    continue
+            _err("  " + _(
+                "A line was longer than a terminal passes on ({n} bytes, about {chars} "
+                "Chinese characters): the rest of it was lost. Nothing of it was kept; paste "
+                "it again in shorter lines (Enter between them).").format(
+                    n=f"{_TERMINAL_LINE:,}", chars=f"{_TERMINAL_LINE // 3:,}"))
+            continue
+        if more and item.field != "description":  # they would have answered the next prompts
             _err("  " + _("The text pasted had {n} lines; type {label} on one line.").format(
                 n=len(more) + 1, label=label))
             continue
@@ -496,7 +510,20 @@ def _read_answer(prompt: str) -> str | None:
     line = _terminal_line()
     if not line:
         raise _interrupted()
-    return _decoded(line)
+    return _decoded(_whole(line))
+
+
+class _LineCut(Exception):
+    """A line the terminal cut at _TERMINAL_LINE bytes: what followed it on that line
+    was dropped by the terminal itself (a long description filed 1,365 characters of
+    1,900 without a word)."""
+
+
+def _whole(line: bytes) -> bytes:
+    """`line`, unless the terminal cut it (_LineCut)."""
+    if len(line) > _TERMINAL_LINE and os.name != "nt":
+        raise _LineCut
+    return line
 
 
 def _decoded(line: bytes) -> str | None:
@@ -580,7 +607,7 @@ def _pasted_lines() -> list[str | None]:
         line = _terminal_line()
         if not line:
             break
-        lines.append(_decoded(line))
+        lines.append(_decoded(_whole(line)))
     return lines
 
 
@@ -645,11 +672,19 @@ _OWNER_PART = typer.Option(None, help="part of the owner's name")
 def _typed_description() -> str:
     """`--description -`: the text read from stdin to its end (at a terminal, after
     saying how to end it)."""
-    if _isatty(sys.stdin):
+    terminal = _isatty(sys.stdin)
+    if terminal:
         _err(_("Type the description; end it with Ctrl-Z then Enter on a line of its own.")
              if os.name == "nt" else
              _("Type the description; end it with Ctrl-D on a line of its own."))
-    return parse.stream_text(sys.stdin, "--description")
+    text = parse.stream_text(sys.stdin, "--description")
+    if terminal and os.name != "nt" and any(
+            len(line.encode("utf-8")) >= _TERMINAL_LINE for line in text.split("\n")):
+        raise BadInput(_("a line of the description was longer than a terminal passes on "
+                         "({n} bytes): the rest of it was lost").format(n=f"{_TERMINAL_LINE:,}"),
+                       hint=_("type or paste it in shorter lines, or from a file: "
+                              "--description - < FILE"), code="line_cut")
+    return text
 
 
 @command(app, "log")

@@ -677,6 +677,41 @@ def test_a_pasted_description_whose_last_line_has_no_line_break_keeps_it(ledger)
     assert _stored(ledger, ID.findall(term.text)[-1])["description"] == "第一行\n第二行\n第三行"
 
 
+def test_a_line_the_terminal_cut_is_asked_again_not_kept_short(ledger):
+    """One line of 1,900 Chinese characters pasted at the description prompt: the
+    terminal passes on 4,095 bytes of a line and drops the rest, and the complaint was
+    filed with 1,365 characters, its end lost without a word."""
+    term = _log(ledger.db, "--channel", "phone", "--customer", "Acme", "--contact", "1",
+                "--product", "P", "--category", "quality", "--severity", "low",
+                "--demand", "refund")
+    term.expect(DESCRIPTION)
+    term.child.send("长" * 1900 + "【结尾】\n")
+    term.expect(r"the rest of it was lost\. Nothing of it was kept; paste it again in "
+                r"shorter lines")
+    term.expect(DESCRIPTION)
+    term.child.sendline("长" * 1000)
+    term.child.sendline("长" * 900 + "【结尾】")
+    term.expect(r"Pasted 2 lines")
+    term.child.sendline("")
+    assert term.finish() == 0, term.text
+    assert _stored(ledger, ID.findall(term.text)[-1])["description"] == \
+        "长" * 1000 + "\n" + "长" * 900 + "【结尾】"
+
+
+def test_a_line_the_terminal_cut_in_description_dash_is_refused(ledger):
+    """`--description -` typed at a terminal lost a long line's end the same way."""
+    before = ledger.snapshot()
+    term = _log(ledger.db, "--channel", "phone", "--customer", "Acme", "--category",
+                "quality", "--severity", "low", "--description", "-")
+    term.expect("Ctrl-D")
+    term.child.sendline("长" * 1900)
+    term.child.sendeof()
+    term.expect(r"Error: a line of the description was longer than a terminal passes on "
+                r"\(4,095 bytes\): the rest of it was lost")
+    assert term.finish() == 2, term.text
+    assert ledger.snapshot() == before
+
+
 def test_lines_pasted_at_a_one_line_prompt_answer_nothing_after_it(ledger):
     """Two lines pasted at the customer prompt: the second would have answered the next
     prompt. Asked again, and said why."""
