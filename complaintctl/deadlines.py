@@ -46,11 +46,12 @@ DEFAULT_ESCALATION: tuple[tuple[int, int, str], ...] = (
     (3, 2, "general_manager"),
 )
 
-_DURATION = re.compile(r"^\s*(\d{1,4})\s*(h|d|wd|个?小时|个?钟头|个?自然日|天|日|个?工作日)\s*$",
-                       re.IGNORECASE | re.ASCII)
+_DURATION = re.compile(r"^\s*(\d{1,4})\s*(h|d|wd|个?小时|个?钟头|个?自然日|天|日|"
+                       r"个?工作[日天])\s*$", re.IGNORECASE | re.ASCII)
 # The units as the policy's legend names them in Chinese (小时, 天, 工作日), as stored.
 _UNITS = {"小时": "h", "个小时": "h", "钟头": "h", "个钟头": "h", "天": "d", "日": "d",
-          "自然日": "d", "个自然日": "d", "工作日": "wd", "个工作日": "wd"}
+          "自然日": "d", "个自然日": "d", "工作日": "wd", "个工作日": "wd", "工作天": "wd",
+          "个工作天": "wd"}
 
 
 class Duration(NamedTuple):
@@ -62,8 +63,11 @@ class Duration(NamedTuple):
 
 
 def read_duration(value: str) -> Duration | None:
-    """A duration as typed (4h, 3wd, 3 工作日, 90天; 0 too), None if it is not one."""
-    m = _DURATION.match(value)
+    """A duration as typed (4h, 3wd, 3 工作日, 90天, and as Hong Kong and Taiwan write
+    them: 2小時, 4工作天; 0 too), None if it is not one."""
+    from complaintctl.words import hans
+
+    m = _DURATION.match(hans(value))
     if not m:
         return None
     unit = m.group(2).lower()

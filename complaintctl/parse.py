@@ -366,10 +366,16 @@ _THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
 # The signs and words of a currency written around an amount (¥1,250.50, 1250元, RMB 80,
 # $100, 100 USD), by its code (the code itself is taken too): read in a ledger kept in
 # that currency, where they can mean nothing else; another currency's are refused. After
-# NFKC (￥ is ¥, ＄ is $).
+# NFKC (￥ is ¥, ＄ is $) and with traditional characters read as simplified (港幣 is
+# 港币). 元 is the yuan, and in Hong Kong, Macau and Taiwan their own dollar too.
 CURRENCY_SIGNS: dict[str, tuple[str, ...]] = {
     "CNY": ("¥", "元", "RMB", "人民币"), "USD": ("US$", "$", "美元"), "EUR": ("€", "欧元"),
-    "GBP": ("£", "英镑"), "JPY": ("¥", "円", "日元"), "HKD": ("HK$", "港元", "港币")}
+    "GBP": ("£", "英镑"), "JPY": ("¥", "円", "日元"),
+    "HKD": ("HK$", "港元", "港币", "元"), "TWD": ("NT$", "NTD", "新台币", "台币", "元"),
+    "MOP": ("MOP$", "澳门元", "澳门币", "元")}
+# A $ alone, in a ledger of another dollar (HK$, NT$, S$ …): whose it is, nobody can
+# tell (it was refused as "another currency" in Hong Kong, where $ is the HK dollar).
+_DOLLAR = re.compile(r"^\s*\$\s*|\s*\$\s*$")
 
 
 def _signs(words: list[str], pattern: str = "") -> re.Pattern[str]:
@@ -400,9 +406,15 @@ def money(value: str | None, field: str = "--amount", *, currency: str | None = 
     import unicodedata  # full-width digits and point, as a Chinese IME types them
     from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-    raw = unicodedata.normalize("NFKC", value).strip()
+    raw = words.hans(unicodedata.normalize("NFKC", value).strip())
     if currency:
         raw = _currency_signs(currency).sub("", raw) or raw
+        if _DOLLAR.search(raw) and _NUMBER.fullmatch(_DOLLAR.sub("", raw).replace(",", "")):
+            raise BadInput(_("{field} {value}: a $ alone may be any dollar; the ledger keeps "
+                             "its amounts in {code}").format(field=field, value=shown(value),
+                                                             code=currency),
+                           hint=_("give the amount without it, e.g. {field} 1250.50").format(
+                               field=field), code="dollar_sign", field=field)
         if _ANY_CURRENCY.search(raw) and _NUMBER.fullmatch(
                 _ANY_CURRENCY.sub("", raw).replace(",", "")):
             raise BadInput(_("{field} {value} is in another currency than the ledger's "
@@ -492,6 +504,21 @@ _LETTER = re.compile(r"[^\W\d_]")
 _WEEKDAY = re.compile(r"\b(?:mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?"
                       r"|fri(?:day)?|sat(?:urday)?|sun(?:day)?)\b|(?:周|星期|礼拜)[一二三四五六七日天末]",
                       re.IGNORECASE)
+# A weekday named with a date, with the brackets or comma around it: （星期二）, (Tue),
+# ", Tuesday".
+_WEEKDAY_AROUND = re.compile(r"[\s,(（]*(?:" + _WEEKDAY.pattern + r")[\s,)）]*", re.IGNORECASE)
+_WEEKDAY_NUMBERS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+
+
+def _weekday_of(word: str) -> int | None:
+    """The weekday (Monday 0) a word names: tue, Tuesday, 周二, 星期日; None for 周末."""
+    if word[-1] in _WEEKDAY_NUMBERS:
+        return _WEEKDAY_NUMBERS[word[-1]]
+    if word[-1] == "末":
+        return None
+    return ("mon", "tue", "wed", "thu", "fri", "sat", "sun").index(word[:3].lower())
+
+
 # The words for now, today and yesterday, in both languages.
 _NOW_WORDS = {"now": "now", "现在": "now", "today": "today", "今天": "today",
               "今日": "today", "yesterday": "yesterday", "昨天": "yesterday",
@@ -719,7 +746,19 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
     """
     import unicodedata  # full-width digits and separators, as a Chinese IME types them
 
-    raw = unicodedata.normalize("NFKC", value).strip()
+    raw = words.hans(unicodedata.normalize("NFKC", value).strip())
+    named = _WEEKDAY.search(raw)
+    if named and (rest := _WEEKDAY_AROUND.sub(" ", raw).strip()) and any(
+            ch.isdigit() for ch in rest) and (weekday := _weekday_of(named[0])) is not None:
+        # a date with its weekday, as a letter writes it: 2026年12月1日（星期二）
+        at = parse_when(rest, now=now, tz=tz, field=field, day_only=day_only)
+        if at.astimezone(tz).weekday() != weekday:
+            raise BadInput(_("{field} {value}: {date} is not a {weekday}").format(
+                field=field, value=shown(value), date=at.astimezone(tz).date().isoformat(),
+                weekday=named[0]), hint=_("give the date alone, e.g. {field} {date}").format(
+                    field=field, date=at.astimezone(tz).date().isoformat()),
+                code="weekday_contradicts", value=value)
+        return at
     word = _NOW_WORDS.get(raw.lower())
     local_now = now.astimezone(tz)
     if word == "now":
@@ -812,7 +851,7 @@ def parse_due(value: str, *, now: datetime, tz: tzinfo, field: str = "--due") ->
     import unicodedata
 
     at = parse_when(value, now=now, tz=tz, field=field)
-    if _TIME_TYPED.search(unicodedata.normalize("NFKC", value)):
+    if _TIME_TYPED.search(words.hans(unicodedata.normalize("NFKC", value))):
         return at
     day = at.astimezone(tz).date() + timedelta(days=1)
     return (datetime.combine(day, time(0), tz).astimezone(UTC) - timedelta(seconds=1))
@@ -824,7 +863,7 @@ def parse_day(value: str, *, now: datetime, tz: tzinfo, field: str = "date") -> 
     the whole day)."""
     import unicodedata
 
-    if _CLOCK_TYPED.search(unicodedata.normalize("NFKC", value)):
+    if _CLOCK_TYPED.search(words.hans(unicodedata.normalize("NFKC", value))):
         raise BadInput(_("{field} takes a day, not a time of day: {value}").format(
             field=field, value=shown(value)),
             hint=_("type the day alone, e.g. {field} 2026-03-04: the day is taken whole, in "

@@ -35,7 +35,7 @@ def _w(code: str, en: str | None, zh: str, *synonyms: str) -> Word:
 TABLE: dict[str, tuple[Word, ...]] = {
     "channel": (
         _w("phone", None, "电话", "call", "telephone", "tel", "来电", "电话投诉"),
-        _w("email", None, "邮件", "e-mail", "mail", "电子邮件", "邮箱", "邮件投诉"),
+        _w("email", None, "邮件", "e-mail", "mail", "电子邮件", "邮箱", "邮件投诉", "电邮"),
         _w("letter", None, "信函", "post", "书面", "来函", "信件", "来信"),
         _w("fax", None, "传真"),
         _w("visit", None, "来访", "in person", "上门", "拜访", "走访", "现场", "面谈",
@@ -44,7 +44,7 @@ TABLE: dict[str, tuple[Word, ...]] = {
            "在线聊天"),
         _w("social", "social media", "社交媒体", "wechat", "微信", "微信公众号", "公众号",
            "微博"),
-        _w("hotline", None, "热线", "400", "400电话", "客服热线", "客服电话"),
+        _w("hotline", None, "热线", "400", "400电话", "400热线", "客服热线", "客服电话"),
         _w("regulator", None, "监管部门", "市场监管", "12315", "消协", "消费者协会", "工商"),
         _w("other", None, "其他", "其它"),
     ),
@@ -116,7 +116,7 @@ TABLE: dict[str, tuple[Word, ...]] = {
     "method": (
         _w("phone", None, "电话", "call", "telephone", "tel", "来电", "电话回访"),
         _w("visit", None, "上门", "来访", "拜访", "走访", "现场", "上门回访", "in person"),
-        _w("email", None, "邮件", "e-mail", "mail", "电子邮件"),
+        _w("email", None, "邮件", "e-mail", "mail", "电子邮件", "电邮"),
         _w("letter", None, "信函", "post", "书面", "信件"),
         _w("internal", None, "内部", "内部备注", "备注"),
     ),
@@ -261,14 +261,39 @@ def label(field: str, code: str | None, lang: str, extra: Iterable[Word] = ()) -
 _SEPARATORS = r"[\s_\-]+"  # re caches it compiled, on first use
 
 
+# Traditional characters (Hong Kong, Taiwan: 緊急, 電話, 退貨, 點, 萬) and the simplified
+# ones the words here are written in, pair by pair: zhconv 1.4.3's zh2Hans table of single
+# characters, kept to the simplified characters this program's Chinese words use (the
+# word table, the header guesses, the date, money and count words of parse). A word is
+# compared with its traditional characters read as these (hans): 緊急 is 紧急, critical,
+# where "did you mean 急?" offered high.
+_HANT_PAIRS = (
+    "亱夜來来係系俻备個个備备傚效傳传傷伤價价償偿優优內内凴凭別别劃划効效務务勢势匯汇區区協协厤历厰厂問问單单噹当嚴严囙因圅函圍围報报場场塲场壞坏實实審审對对"
+    "屬属幣币庫库廠厂廢废廻回張张彆别彔录彙汇後后復复愽博態态憑凭應应戶户換换損损摺折數数旹时時时曆历書书會会朞期朮术東东枱台査查機机檔档檢检檯台欄栏權权欵款"
+    "歐欧歴历歷历歸归毀毁決决沒没況况淩凌準准溝沟滙汇滿满漢汉為为無无熱热燬毁爲为牠它狀状現现產产産产畢毕當当癈废發发監监眞真眾众確确祘算禮礼秊年秖只稱称筞策"
+    "箇个簡简糾纠級级結结給给經经綫线維维網网緊紧線线編编緻致總总繙翻繫系纍累缐线聯联脩修臨临臺台與与興兴華华萬万藝艺處处號号衆众術术衕同裏里裡里製制複复覈核"
+    "見见觀观訂订計计託托記记訪访設设訴诉註注証证話话認认語语誤误說说説说調调談谈證证譭毁讓让讬托貨货責责費费賠赔質质賬账購购趨趋較较輕轻輸输轉转迴回逥回週周"
+    "進进運运還还郵邮釋释釦扣鈡钟銷销錄录録录錶表鍾钟鎊镑鐘钟锺钟門门閉闭開开間间閤合關关階阶隻只電电預预頟额頭头題题額额類类颱台飜翻騐验驗验體体髮发麪面麫面"
+    "麵面麺面點点齣出")
+_HANS: dict[int, str] = {}
+
+
+def hans(text: str) -> str:
+    """`text` with the traditional characters of _HANT_PAIRS read as simplified."""
+    if not _HANS:
+        _HANS.update({ord(t): s for t, s in zip(_HANT_PAIRS[::2], _HANT_PAIRS[1::2],
+                                                strict=True)})
+    return text.translate(_HANS)
+
+
 def key(text: str) -> str:
     """The form two words are compared in: NFKC (full-width letters and digits, the
-    ideographic space), case-folded, stripped, and any run of spaces, hyphens and
-    underscores read as one space (basically-satisfied, "basically satisfied",
-    BASICALLY_SATISFIED are one word)."""
+    ideographic space), case-folded, stripped, traditional characters read as simplified
+    (hans), and any run of spaces, hyphens and underscores read as one space
+    (basically-satisfied, "basically satisfied", BASICALLY_SATISFIED are one word)."""
     import unicodedata  # here, not at the top: read-only commands skip it
 
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = hans(unicodedata.normalize("NFKC", text).casefold())
     return re.sub(_SEPARATORS, " ", folded).strip()
 
 

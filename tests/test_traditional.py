@@ -1,0 +1,89 @@
+"""Hong Kong and Taiwan type Traditional characters (緊急, 電話, 退貨, 2小時), their own
+currency's signs (NT$, 新台幣, 港幣, 萬) and dates with their weekday (2026年11月17日（星期二）):
+each was refused, and 緊急 (critical) was answered "did you mean 急?", which is high."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+
+@pytest.fixture
+def tw(ledger, tmp_path):
+    db = tmp_path / "tw.db"
+    ledger("--db", db, "init", "--country", "TW", "--timezone", "Asia/Taipei", "--currency",
+           "TWD")
+
+    def run(*args, code=0):
+        return ledger("--db", db, *args, code=code)
+    def rows(sql):
+        with sqlite3.connect(db) as conn:
+            return conn.execute(sql).fetchall()
+    run.rows = rows
+    return run
+
+
+def _log(run, severity: str, **over: str) -> str:
+    given = {"--customer": "台北電子", "--channel": "電話", "--category": "品質",
+             "--severity": severity, "--description": "電機異音", "--received":
+             "2026-11-17 09:00", **over}
+    return run("log", "--no-input", *(x for pair in given.items() for x in pair)
+               ).stdout.strip()
+
+
+def test_traditional_words_are_the_same_words(tw):
+    for typed, code in (("緊急", "critical"), ("嚴重", "high"), ("一般", "medium")):
+        cid = _log(tw, typed)
+        assert tw.rows(f"SELECT severity, channel, category FROM complaints WHERE id = '{cid}'"
+                       ) == [(code, "phone", "quality")]
+    cid = _log(tw, "低", **{"--channel": "電郵"})
+    assert tw.rows(f"SELECT channel FROM complaints WHERE id = '{cid}'") == [("email",)]
+    tw("assign", cid, "--dept", "品保部", "--owner", "林", "--at", "2026-11-17 10:00")
+    tw("investigate", cid, "--cause", "焊點", "--at", "2026-11-17 11:00")
+    tw("resolve", cid, "--disposition", "換貨", "--summary", "換新", "--at", "2026-11-17 12:00")
+    tw("revisit", cid, "--satisfaction", "滿意", "--at", "2026-11-18 09:00")
+    assert tw.rows(f"SELECT disposition, status FROM complaints WHERE id = '{cid}'") == [
+        ("exchange", "closed")]
+    # a duration as Hong Kong and Taiwan write it
+    tw("policy", "set", "assign", "緊急", "2小時")
+    tw("policy", "set", "resolve", "低", "4工作天")
+    shown = tw("policy", "show").stdout
+    assert "2h" in shown and "4wd" in shown, shown
+
+
+def test_the_ledgers_own_dollar_however_written(tw):
+    cid = _log(tw, "一般")
+    tw("assign", cid, "--dept", "品保部", "--owner", "林", "--at", "2026-11-17 10:00")
+    tw("investigate", cid, "--cause", "焊點", "--at", "2026-11-17 11:00")
+    before = tw.rows("SELECT count(*) FROM resolutions")
+    r = tw("resolve", cid, "--disposition", "退款", "--summary", "x", "--amount", "$1250",
+           code=2)
+    assert r.stderr.startswith("Error: --amount '$1250': a $ alone may be any dollar; the "
+                               "ledger keeps its amounts in TWD\n"), r.stderr
+    r = tw("resolve", cid, "--disposition", "退款", "--summary", "x", "--amount", "¥100",
+           code=2)
+    assert "is in another currency than the ledger's (TWD)" in r.stderr
+    assert tw.rows("SELECT count(*) FROM resolutions") == before
+    tw("resolve", cid, "--disposition", "退款", "--summary", "x", "--amount", "新台幣1,250元",
+       "--at", "2026-11-17 12:00")
+    tw("revisit", cid, "--satisfaction", "不滿意", "--at", "2026-11-18 09:00")
+    tw("resolve", cid, "--disposition", "賠償", "--summary", "y", "--amount", "1.5萬",
+       "--at", "2026-11-18 12:00")
+    assert tw.rows("SELECT disposition, amount, currency FROM resolutions ORDER BY id") == [
+        ("refund", 125000, "TWD"), ("compensation", 1500000, "TWD")]
+
+
+def test_a_date_with_its_weekday(tw):
+    cid = _log(tw, "一般", **{"--received": "2026年11月17日（星期二） 上午9點"})
+    assert tw.rows(f"SELECT received_at FROM complaints WHERE id = '{cid}'") == [
+        ("2026-11-17T01:00:00Z",)]
+    before = tw.rows("SELECT count(*) FROM complaints")
+    r = tw("list", "--since", "2026年11月17日（星期三）", code=2)
+    assert r.stderr.startswith("Error: --since '2026年11月17日（星期三）': 2026-11-17 is not a "
+                               "星期三\nHint: give the date alone, e.g. --since 2026-11-17"), \
+        r.stderr
+    r = tw("list", "--since", "星期二", code=2)
+    assert "is a weekday, not a date" in r.stderr
+    assert tw("list", "--since", "Tue, 2026-11-17", "--format", "csv").stdout.count(cid) == 1
+    assert tw.rows("SELECT count(*) FROM complaints") == before
