@@ -955,9 +955,18 @@ def from_iso(value: str) -> datetime:
 
 
 def mask(contact: str | None) -> str | None:
-    """All but the last 4 characters become '*'; 4 or fewer are masked whole."""
+    """All but the last 4 characters become '*'; 4 or fewer are masked whole. Of a
+    phone number (seven digits or more) the last 4 digits are the ones shown: of
+    "+852 2345-6789（陳生）" the last 4 characters were the person's name, and no
+    digit by which a clerk knows the number."""
     if not contact:
         return contact
     if len(contact) <= 4:
         return "*" * len(contact)
+    if contact[-1].isdigit() or "@" in contact:  # (views.masked skips these alike)
+        return "*" * (len(contact) - 4) + contact[-4:]
+    digits = [i for i, ch in enumerate(contact) if ch.isdigit()]
+    if len(digits) >= 7:
+        shown = set(digits[-4:])
+        return "".join(ch if i in shown else "*" for i, ch in enumerate(contact))
     return "*" * (len(contact) - 4) + contact[-4:]

@@ -304,6 +304,10 @@ def masked(values: Sequence[Any]) -> Sequence[Any]:
                         map(operator.getitem, texts, map(_KEPT.__getitem__, lengths))))
     except TypeError:  # not text: as parse.mask does with it
         return list(map(mask, values))
+    # a number with words after it ("+852 2345-6789（陳生）"): parse.mask shows its last
+    # digits, not the last characters (an address, or one that ends in a digit, as above)
+    for i in [i for i, t in enumerate(texts) if t and not t[-1].isdigit() and "@" not in t]:
+        done[i] = mask(texts[i])
     if None in values:
         for i in itertools.compress(range(len(done)), map(operator.is_, values,
                                                           itertools.repeat(None))):

@@ -361,6 +361,17 @@ def test_show_masks_contact_unless_revealed(ledger):
         assert "13812345678" not in ledger("list", "--format", fmt).stdout
 
 
+def test_a_number_with_a_name_after_it_shows_its_last_digits_not_the_name(ledger):
+    """"+852 2345-6789（陳生）" showed **************（陳生）: the last 4 characters were the
+    person's name, and no digit by which a clerk knows the number."""
+    cid = ledger.log("--contact", "+852 2345-6789（陳生）")
+    assert ledger.json("show", cid)["contact"] == "**********6789****"
+    listed = ledger("list", "--format", "csv").stdout
+    assert "**********6789****" in listed and "陳生" not in listed
+    other = ledger.log("--contact", "buyer7@example.com", customer="乙公司")
+    assert ledger.json("show", other)["contact"] == "**************.com"  # as before
+
+
 def test_show_json_has_contract_keys(ledger):
     cid = ledger.log()
     rec = ledger.json("show", cid)
