@@ -689,8 +689,7 @@ def test_a_line_the_terminal_cut_is_asked_again_not_kept_short(ledger):
     term.expect(r"the rest of it was lost\. Nothing of it was kept; paste it again in "
                 r"shorter lines")
     term.expect(DESCRIPTION)
-    term.child.sendline("长" * 1000)
-    term.child.sendline("长" * 900 + "【结尾】")
+    term.child.send("长" * 1000 + "\n" + "长" * 900 + "【结尾】\n")  # (one paste: one write)
     term.expect(r"Pasted 2 lines")
     term.child.sendline("")
     assert term.finish() == 0, term.text
