@@ -1089,7 +1089,7 @@ def forget_contact_cmd(
         from complaintctl.form import STEP_NAMES
 
         steps = listing([f"{_(STEP_NAMES.get(kind, kind))} "
-                         f"{ledger.local(parse.from_iso(at))[:10]}" for kind, at in written])
+                         f"{ledger.local(parse.from_iso(at))[:16]}" for kind, at in written])
         out.warnings.insert(0, ngettext(
             "the erased contact is also written in the text of a step of {id} ({steps}): "
             "the history is never changed, so it stays there",

@@ -758,40 +758,63 @@ def _erased(cur: sqlite3.Cursor, cid: str) -> bool:
                             "kind = 'forget-contact')", (cid,)).fetchone()[0])
 
 
-# A phone number's run of digits in a text, however spaced, dashed or bracketed (after
-# NFKC: a full-width １３９－２２２２ is 139-2222), and with a leading + of its country code.
-_DIGIT_RUN = r"\+?\d(?:[\s\-./()（）]*\d)*"
-# The most digits before a number that are still its country code (0086, +852).
-_COUNTRY_DIGITS = 4
+# What may stand between the digits of a phone number as people write it: spaces,
+# dashes of every kind (the en dash Word and Excel put in), dots, slashes, brackets.
+_BETWEEN_DIGITS = r"[\s\-\u2010-\u2015\u2212./()（）·_]{0,2}"
+
+
+def _norm_contact(text: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _national_parts(contact: str) -> list[str]:
+    """The digits of a phone number, and when it is written with its country code (+86
+    139 …, 0086 139 …) also without it (1 to 3 digits after the + or the 00): the forms
+    the same number may take in a text. Empty for an address or a short number."""
+    typed = _norm_contact(contact).strip()
+    digits = "".join(ch for ch in typed if ch.isdigit())
+    if len(digits) < 7 or "@" in typed:
+        return []
+    forms = [digits]
+    lead = 2 if typed.startswith("00") else 0 if typed.startswith("+") else None
+    if lead is not None:
+        forms += [digits[lead + n:] for n in (1, 2, 3) if len(digits) - lead - n >= 7]
+    return forms
 
 
 def contact_finder(contact: str) -> Callable[[str], bool]:
-    """Whether a text holds `contact`: as typed (full-width forms read as their ASCII:
-    ＠, １３９), or, for a number of seven digits or more, its digits however spaced or
-    dashed, with or without a country code before them (+86 139 1111 2222 is in
-    "回拨 13911112222", and 13911112222 in "+86-139-1111-2222")."""
+    """Whether a text holds `contact`: an address as typed (full-width forms read as
+    their ASCII: ＠; any case), not inside a longer one (a@b.cn is not in ba@b.cn); a
+    phone number of seven digits or more by its digits however spaced, dashed or
+    slashed, with or without its country code, not inside a longer run of digits
+    (13812345678 is in "回电 138–1234–5678" and in "+86-138-1234-5678", not in
+    "2345678")."""
     import re
-    import unicodedata
 
-    def norm(text: str) -> str:
-        return unicodedata.normalize("NFKC", text).casefold()
-
-    typed = norm(contact)
-    digits = "".join(ch for ch in typed if ch.isdigit())
-    runs = re.compile(_DIGIT_RUN)
-
-    def same_number(run: str) -> bool:
-        found = "".join(ch for ch in run if ch.isdigit())
-        short, long_ = sorted((found, digits), key=len)
-        return len(short) >= 7 and long_.endswith(short) and \
-            len(long_) - len(short) <= _COUNTRY_DIGITS
+    typed = _norm_contact(contact).strip()
+    forms = _national_parts(contact)
+    if forms:
+        pattern = "|".join(_BETWEEN_DIGITS.join(form) for form in forms)
+        found = re.compile(rf"(?<!\d)(?:{pattern})(?!\d)")
+    else:
+        found = re.compile(rf"(?<![\w.+\-]){re.escape(typed)}(?![\w\-]|\.\w)")
 
     def holds(text: str) -> bool:
-        text = norm(text)
-        if typed in text:
-            return True
-        return len(digits) >= 7 and any(map(same_number, runs.findall(text)))
+        return found.search(_norm_contact(text)) is not None
     return holds
+
+
+def same_contact(one: str, other: str) -> bool:
+    """Whether two contacts are the same person's: the same address in any case or
+    width; the same phone number however written, with or without the country code
+    one of them was written with (+86 139 1111 2222 and 139-1111-2222), never a number
+    that merely ends like the other (2345678 is not 13812345678)."""
+    a, b = _national_parts(one), _national_parts(other)
+    if not a or not b:
+        return _norm_contact(one).strip() == _norm_contact(other).strip()
+    return bool(set(a) & set(b))
 
 
 def _mentions(cur: sqlite3.Cursor, cid: str, contact: str) -> list[tuple[str, str]]:
@@ -807,13 +830,12 @@ def _mentions(cur: sqlite3.Cursor, cid: str, contact: str) -> list[tuple[str, st
 
 
 def _others_with(cur: sqlite3.Cursor, cid: str, contact: str) -> list[str]:
-    """The other complaints whose contact is the same person's (contact_finder's match:
-    the same number however written): an erasure is asked for by a person, not for a
-    complaint. One pass over the complaints with a contact."""
-    holds = contact_finder(contact)
+    """The other complaints whose contact is the same person's (same_contact): an
+    erasure is asked for by a person, not for a complaint. One pass over the complaints
+    with a contact."""
     return [other for other, value in cur.execute(
         "SELECT id, contact FROM complaints WHERE contact IS NOT NULL AND id != ? "
-        "ORDER BY id", (cid,)) if holds(value)]
+        "ORDER BY id", (cid,)) if same_contact(contact, value)]
 
 
 def forget_contact(lg: Ledger, complaint_id: str, reason: str, *, now: datetime,

@@ -112,7 +112,7 @@ def test_an_erasure_names_the_steps_whose_text_still_holds_the_contact(ledger, t
     before = ledger.rows("SELECT count(*) FROM events")[0][0]
     done = ledger("forget-contact", cid, "--reason", "本人要求")
     assert "Warning: the erased contact is also written in the text of 2 steps of " \
-           f"{cid} (note 2026-11-02, attached " in done.stderr, done.stderr
+           f"{cid} (note 2026-11-02 10:00, attached " in done.stderr, done.stderr
     assert "the history is never changed, so it stays there" in done.stderr
     assert "contact erased from its record; the texts the warning names keep it" \
         in done.stderr
@@ -145,7 +145,8 @@ def test_an_erasure_finds_the_number_however_typed_and_the_persons_other_complai
     done = ledger("forget-contact", cid, "--reason", "客户来电要求删除")
     assert f"the erased contact is also written in the text of 3 steps of {cid} (logged " \
         in done.stderr, done.stderr
-    assert "note 2026-11-02, note 2026-11-02)" in done.stderr
+    # each step with its time: several notes of one day told apart
+    assert "note 2026-11-02 10:00, note 2026-11-02 11:00)" in done.stderr
     assert f"the same contact is the contact of another complaint too ({same}): erase it " \
         "there as well" in done.stderr, done.stderr
     assert ledger.rows("SELECT id FROM complaints WHERE contact IS NULL") == [(cid,)]
@@ -153,7 +154,32 @@ def test_an_erasure_finds_the_number_however_typed_and_the_persons_other_complai
     mail = ledger.log("--contact", "Buyer7@example.com", customer="丁公司")
     ledger("note", mail, "--text", "回信 buyer7＠example.com", "--at", "2026-11-03 10:00")
     done = ledger("forget-contact", mail, "--reason", "本人要求")
-    assert f"text of a step of {mail} (note 2026-11-03)" in done.stderr, done.stderr
+    assert f"text of a step of {mail} (note 2026-11-03 10:00)" in done.stderr, done.stderr
+
+
+def test_an_erasure_finds_the_number_by_its_digits_and_no_other_persons(ledger):
+    """The en dash of Word and Excel, a date or a second number beside it hid the number
+    from the search; and another person's number that merely ended like it (2345678),
+    or an address that held it (ba@b.cn), was named "the same contact" — and a reason
+    quoting a work order 2345678 was refused as holding the contact."""
+    cid = ledger.log("--contact", "13812345678")
+    for i, text in enumerate(("回电 138–1234–5678", "2026/01/05 138 1234 5678",
+                              "客户电话 138 1234 5678 / 139 0000 1111", "138‑1234‑5678 2 台")):
+        ledger("note", cid, "--text", text, "--at", f"2026-11-02 1{i}:00")
+    ledger("note", cid, "--text", "工单 2345678 已派", "--at", "2026-11-02 14:00")
+    other = ledger.log("--contact", "2345678", customer="乙公司")
+    done = ledger("forget-contact", cid, "--reason", "工单 2345678 客户来电要求删除")
+    assert f"text of 4 steps of {cid} (note 2026-11-02 10:00, note 2026-11-02 11:00, " \
+        "note 2026-11-02 12:00, note 2026-11-02 13:00)" in done.stderr, done.stderr
+    assert other not in done.stderr and "the same contact" not in done.stderr
+    mail = ledger.log("--contact", "a@b.cn", customer="丙公司")
+    longer = ledger.log("--contact", "ba@b.cn", customer="丁公司")
+    evil = ledger.log("--contact", "xa@b.cn.evil", customer="戊公司")
+    same = ledger.log("--contact", "A@B.CN", customer="己公司")
+    done = ledger("forget-contact", mail, "--reason", "本人要求")
+    assert f"the same contact is the contact of another complaint too ({same})" \
+        in done.stderr, done.stderr
+    assert longer not in done.stderr and evil not in done.stderr
 
 
 def test_an_erasure_a_reader_held_up_is_finished_by_running_it_again(ledger, env):
