@@ -747,17 +747,22 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
     import unicodedata  # full-width digits and separators, as a Chinese IME types them
 
     raw = words.hans(unicodedata.normalize("NFKC", value).strip())
-    named = _WEEKDAY.search(raw)
-    if named and (rest := _WEEKDAY_AROUND.sub(" ", raw).strip()) and any(
-            ch.isdigit() for ch in rest) and (weekday := _weekday_of(named[0])) is not None:
-        # a date with its weekday, as a letter writes it: 2026年12月1日（星期二）
+    named = _WEEKDAY.findall(raw)
+    rest = _WEEKDAY_AROUND.sub(" ", raw).strip() if named else ""
+    weekdays = [_weekday_of(w) for w in named]
+    if rest and None not in weekdays and (any(ch.isdigit() for ch in rest) or
+                                          rest.lower() in _NOW_WORDS):
+        # a date with its weekday, as a letter writes it: 2026年12月1日（星期二）; every
+        # weekday named must be that date's (周二 2026-01-06（星期五） was taken as Tuesday)
         at = parse_when(rest, now=now, tz=tz, field=field, day_only=day_only)
-        if at.astimezone(tz).weekday() != weekday:
-            raise BadInput(_("{field} {value}: {date} is not a {weekday}").format(
-                field=field, value=shown(value), date=at.astimezone(tz).date().isoformat(),
-                weekday=named[0]), hint=_("give the date alone, e.g. {field} {date}").format(
-                    field=field, date=at.astimezone(tz).date().isoformat()),
-                code="weekday_contradicts", value=value)
+        day = at.astimezone(tz)
+        for word, weekday in zip(named, weekdays, strict=True):
+            if day.weekday() != weekday:
+                raise BadInput(_("{field} {value}: {date} is not a {weekday}").format(
+                    field=field, value=shown(value), date=day.date().isoformat(),
+                    weekday=word), hint=_("give the date alone, e.g. {field} {date}").format(
+                        field=field, date=shown(" ".join(rest.split()))),
+                    code="weekday_contradicts", value=value)
         return at
     word = _NOW_WORDS.get(raw.lower())
     local_now = now.astimezone(tz)

@@ -81,9 +81,28 @@ def test_a_date_with_its_weekday(tw):
     before = tw.rows("SELECT count(*) FROM complaints")
     r = tw("list", "--since", "2026年11月17日（星期三）", code=2)
     assert r.stderr.startswith("Error: --since '2026年11月17日（星期三）': 2026-11-17 is not a "
-                               "星期三\nHint: give the date alone, e.g. --since 2026-11-17"), \
+                               "星期三\nHint: give the date alone, e.g. --since '2026年11月17日'"), \
         r.stderr
     r = tw("list", "--since", "星期二", code=2)
     assert "is a weekday, not a date" in r.stderr
     assert tw("list", "--since", "Tue, 2026-11-17", "--format", "csv").stdout.count(cid) == 1
     assert tw.rows("SELECT count(*) FROM complaints") == before
+
+
+def test_every_weekday_named_must_be_the_dates_and_the_hint_keeps_the_time(ledger):
+    """周二 2026-01-06 15:30（星期五） was taken as Tuesday (the second weekday unread); the
+    hint of a wrong weekday dropped the time (typed as shown, it recorded 00:00); and
+    今天（星期六） was "a weekday, not a date"."""
+    cid = ledger.log()
+    before = ledger.snapshot()
+    r = ledger("note", cid, "--text", "x", "--at", "周二 2026-11-17 15:30（星期五）", code=2)
+    assert r.stderr.startswith("Error: --at '周二 2026-11-17 15:30（星期五）': 2026-11-17 "
+                               "is not a 星期五\nHint: give the date alone, e.g. --at "
+                               "'2026-11-17 15:30'"), r.stderr
+    ledger("list", "--since", "Tue 2026-11-17 Wed", code=2)
+    assert ledger.snapshot() == before
+    # the pinned clock is Monday 2026-11-23, 20:00 in Shanghai
+    assert ledger("list", "--since", "今天（星期一）", "--format", "csv").stdout.count(cid) == 0
+    assert cid in ledger("list", "--since", "2026年9月30日（星期三）", "--format", "csv").stdout
+    ledger("list", "--since", "今天（星期二）", code=2)
+
