@@ -28,10 +28,23 @@ MAX_PERIODS = 120
 
 
 def periods(period: Period, n: int) -> list[Period]:
-    """The `n` periods ending with `period`, oldest first."""
+    """The `n` periods ending with `period`, oldest first; fewer when they would begin
+    before the first year a date may have (parse.FIRST_YEAR: a trend of 80 windows of
+    a 27-year range went back before year 1, "unexpected failure")."""
+    from datetime import date
+
+    from complaintctl.parse import FIRST_YEAR
+
+    first = date(FIRST_YEAR, 1, 1)
     out = [period]
     while len(out) < n:
-        out.append(out[-1].previous())
+        try:
+            before = out[-1].previous()
+        except (OverflowError, ValueError):  # before year 1
+            break
+        if before.first < first:
+            break
+        out.append(before)
     return out[::-1]
 
 

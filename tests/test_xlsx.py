@@ -380,6 +380,20 @@ def test_the_same_report_is_the_same_workbook_byte_for_byte(month, tmp_path):
     assert "<dcterms:created xsi:type=\"dcterms:W3CDTF\">2026-10-31T16:00:00Z<" in core, core
 
 
+def test_a_trend_stops_at_the_first_year_a_date_may_have(ledger, tmp_path):
+    """80 windows of a 27-year range went back before year 1: "unexpected failure:
+    OverflowError" (exit 1), and so did the workbook of 1900-2100 (its trend of 12)."""
+    points = ledger.json("report", "--since", "2000-01-01", "--until", "2026-12-31",
+                         "--trend", "80")["trend"]
+    assert [p["from"] for p in points] == ["1918-12-31", "1945-12-31", "1972-12-31",
+                                           "2000-01-01"]
+    assert ledger.json("report", "--month", "1900-03", "--trend", "5")["trend"][0][
+        "from"] == "1900-01-01"
+    out = tmp_path / "all.xlsx"
+    r = ledger("report", "--since", "1900-01-01", "--until", "2100-12-31", "--output", out)
+    assert out.exists() and "unexpected" not in r.stderr
+
+
 def test_sparkline_scales_from_zero_and_leaves_gaps():
     from complaintctl.render import sparkline
 
