@@ -408,7 +408,14 @@ def money(value: str | None, field: str = "--amount", *, currency: str | None = 
 
     raw = words.hans(unicodedata.normalize("NFKC", value).strip())
     if currency:
-        raw = _currency_signs(currency).sub("", raw) or raw
+        own = _currency_signs(currency)
+        raw = own.sub("", raw) or raw
+        if own.search(raw):  # ¥¥1250, 1250元元: its own sign twice is no amount
+            raise BadInput(_("{field} {value} is not an amount").format(
+                field=field, value=shown(value)),
+                hint=_("type a number with a point before at most two decimals, e.g. {field} "
+                       "1250.50 (a comma only between thousands: 1,250.50)").format(
+                    field=field), code="not_an_amount")
         if _DOLLAR.search(raw) and _NUMBER.fullmatch(_DOLLAR.sub("", raw).replace(",", "")):
             raise BadInput(_("{field} {value}: a $ alone may be any dollar; the ledger keeps "
                              "its amounts in {code}").format(field=field, value=shown(value),
@@ -439,7 +446,8 @@ def money(value: str | None, field: str = "--amount", *, currency: str | None = 
                    "1250.50 (a comma only between thousands: 1,250.50)").format(
                 field=field)) from None
     if amount < 0:
-        raise BadInput(_("{field} must be zero or more, not {value}").format(
+        raise BadInput((_("{field} must be more than 0, not {value}") if field == "--amount"
+                        else _("{field} must be zero or more, not {value}")).format(
             field=field, value=shown(value)),
             hint=_("type the amount without a sign: what the money is for is the "
                    "disposition (refund, compensation …)") if field == "--amount" else
@@ -452,7 +460,9 @@ def money(value: str | None, field: str = "--amount", *, currency: str | None = 
         raise BadInput(_("{field} {value} has more than two decimals").format(
             field=field, value=shown(value)),
             hint=_("amounts are kept to the cent: e.g. {field} {rounded}").format(
-                field=field, rounded=amount.quantize(Decimal("0.01"), ROUND_HALF_UP)))
+                field=field, rounded=amount.quantize(Decimal("0.01"), ROUND_HALF_UP))
+            if amount >= Decimal("0.005") else  # (0.004 offered 0.00, itself refused)
+            _("amounts are kept to the cent: the least is 0.01"))
     return int(amount * 100)
 
 

@@ -539,7 +539,7 @@ def set_policy(lg: Ledger, stage: str, severity: str, duration: str | None, *, n
     severity = words.resolve("severity", severity, (*deadlines.SEVERITIES, "all"),
                              extra=(_ALL_SEVERITIES,), option="SEVERITY")
     sevs = deadlines.SEVERITIES if severity == "all" else (severity,)
-    if duration is not None and duration.lower() not in _NO_DEADLINE:
+    if duration is not None and words.hans(duration.strip().lower()) not in _NO_DEADLINE:
         duration = str(deadlines.parse_duration(duration))
     else:
         duration = None

@@ -274,7 +274,10 @@ _HANT_PAIRS = (
     "箇个簡简糾纠級级結结給给經经綫线維维網网緊紧線线編编緻致總总繙翻繫系纍累缐线聯联脩修臨临臺台與与興兴華华萬万藝艺處处號号衆众術术衕同裏里裡里製制複复覈核"
     "見见觀观訂订計计託托記记訪访設设訴诉註注証证話话認认語语誤误說说説说調调談谈證证譭毁讓让讬托貨货責责費费賠赔質质賬账購购趨趋較较輕轻輸输轉转迴回逥回週周"
     "進进運运還还郵邮釋释釦扣鈡钟銷销錄录録录錶表鍾钟鎊镑鐘钟锺钟門门閉闭開开間间閤合關关階阶隻只電电預预頟额頭头題题額额類类颱台飜翻騐验驗验體体髮发麪面麫面"
-    "麵面麺面點点齣出")
+    "麵面麺面點点齣出"
+    # (by hand: 帳, Taiwan's and Hong Kong's 账 of 帳務 and 帳單, which zhconv reads as 帐;
+    # and Cantonese 唔, not: 唔滿意 is 不满意, unsatisfied — it was offered 满意)
+    "帳账唔不")
 _HANS: dict[int, str] = {}
 
 
@@ -384,7 +387,7 @@ def nearest(typed: str, keys: dict[str, tuple[str, str]]) -> str | None:
     return word if " " not in word else code  # typed as one word after the option
 
 
-_NEGATIONS = frozenset("不非无未没否已中待")
+_NEGATIONS = frozenset("不非无未没否已中待唔冇")
 
 
 def _marks(text: str) -> list[str]:

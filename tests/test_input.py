@@ -176,6 +176,16 @@ def test_amounts_are_exact_and_checked(ledger):
     for word in ("NaN", "inf", "-Infinity", "1e3", "1_000", "0x10"):
         refused(ledger, "resolve", cid, "--disposition", "refund", "--summary", "x",
                 "--amount", word, code=2, message=f"--amount '{word}' is not an amount")
+    # hints that lead somewhere: 0.004 offered 0.00 (refused as no money), the ledger's own
+    # sign twice was "another currency", and a negative amount "must be zero or more"
+    r = refused(ledger, "resolve", cid, "--disposition", "refund", "--summary", "x",
+                "--amount", "0.004", code=2, message="has more than two decimals")
+    assert "Hint: amounts are kept to the cent: the least is 0.01" in r.stderr
+    for word in ("¥¥1250", "1250元元"):
+        refused(ledger, "resolve", cid, "--disposition", "refund", "--summary", "x",
+                "--amount", word, code=2, message=f"--amount '{word}' is not an amount")
+    refused(ledger, "resolve", cid, "--disposition", "refund", "--summary", "x", "--amount",
+            "-5", code=2, message="--amount must be more than 0, not '-5'")
     ledger("resolve", cid, "--disposition", "refund", "--summary", "x", "--amount", "0.10",
            "--at", "2026-10-09 09:00")
     assert ledger.rows("SELECT amount FROM resolutions") == [(10,)]

@@ -106,3 +106,26 @@ def test_every_weekday_named_must_be_the_dates_and_the_hint_keeps_the_time(ledge
     assert cid in ledger("list", "--since", "2026年9月30日（星期三）", "--format", "csv").stdout
     ledger("list", "--since", "今天（星期二）", code=2)
 
+
+@pytest.mark.parametrize(("field", "typed", "code"), [
+    ("category", "帳務", "billing"),            # Taiwan's 帳 (zhconv reads it as 帐)
+    ("satisfaction", "唔滿意", "unsatisfied"),  # Cantonese 唔 is 不: it was offered 满意
+    ("satisfaction", "非常唔滿意", "unsatisfied"), ("satisfaction", "唔太滿意", "unsatisfied")])
+def test_taiwan_and_cantonese_words(field, typed, code):
+    from complaintctl import words
+
+    assert words.lookup(field, typed) == code
+
+
+def test_a_cantonese_negation_is_never_offered_its_opposite():
+    from complaintctl import words
+
+    with pytest.raises(words.UnknownWord) as found:
+        words.lookup("satisfaction", "好唔滿意")
+    assert found.value.suggestion == "不满意"
+
+
+def test_no_deadline_in_traditional(tw):
+    tw("policy", "set", "resolve", "低", "無")
+    assert tw.rows("SELECT count(*) FROM events WHERE kind = 'policy-set'") == [(1,)]
+
