@@ -450,6 +450,8 @@ def unknown(field: str, exc: UnknownWord, *, option: str | None = None,
         choices=i18n.listing(names, shown_lang))
     if exc.suggestion is not None:
         hint = _("did you mean {word}?").format(word=exc.suggestion)
+    elif names and source.isupper():  # an argument (STAGE): typed alone, not after its name
+        hint = _("type one of them, e.g. {example}").format(example=examples[0])
     elif names:
         hint = _("type one of them, e.g. {option} {example}").format(
             option=source, example=examples[0])

@@ -748,3 +748,12 @@ def test_a_field_not_cleared_is_said_so_by_its_chinese_name_and_none_in_chinese(
     names = {d["day"]: d["name"] for d in ledger.json("policy", "calendar")}
     table = ledger("policy", "calendar").stdout
     assert "01/04/2026" in names["2026-01-02"] and "(substituted from 2026-01-04)" in table
+
+
+def test_an_unknown_argument_word_is_hinted_alone_not_after_its_name(ledger):
+    """`policy set 解決 high 2h` hinted "e.g. STAGE assign": typed so, it is wrong."""
+    before = ledger.snapshot()
+    r = ledger("policy", "set", "解決", "high", "2h", code=2)
+    assert "Error: STAGE '解決' is not one of: assign," in r.stderr, r.stderr
+    assert "Hint: type one of them, e.g. assign\n" in r.stderr, r.stderr
+    assert ledger.snapshot() == before
