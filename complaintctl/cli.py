@@ -1421,14 +1421,9 @@ def return_inspect_cmd(
 ) -> None:
     """Record the inspection of the received goods."""
     ledger = _open(write=True)
-    found = parse.choice(result, parse.INSPECTION_RESULTS, "--result")
-    if defective is None and found != "no-defect-found":  # no defect found: none defective
-        raise BadInput(_("--result {result} needs --defective N: how many units were found "
-                         "defective").format(result=term("inspection", found)),
-                       hint=_("e.g. --defective 3 (0 with --result no-defect-found, which "
-                              "may leave it out)"), code="defective_missing")
-    out = rma.return_inspect(ledger, return_id, found,
-                                parse.quantity(defective or 0, "--defective"),
+    out = rma.return_inspect(ledger, return_id,
+                                parse.choice(result, parse.INSPECTION_RESULTS, "--result"),
+                                parse.quantity(defective, "--defective"),
                                 parse.text(cause, "--cause", multiline=True),
                                 parse.text(note, "--note", multiline=True),
                                 at=_when(ledger, at), now=_now(), actor=_actor())

@@ -765,11 +765,11 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
         # a date with its weekday, as a letter writes it: 2026年12月1日（星期二）; every
         # weekday named must be that date's (周二 2026-01-06（星期五） was taken as Tuesday)
         at = parse_when(rest, now=now, tz=tz, field=field, day_only=day_only)
-        day = at.astimezone(tz)
+        local = at.astimezone(tz)
         for word, weekday in zip(named, weekdays, strict=True):
-            if day.weekday() != weekday:
+            if local.weekday() != weekday:
                 raise BadInput(_("{field} {value}: {date} is not a {weekday}").format(
-                    field=field, value=shown(value), date=day.date().isoformat(),
+                    field=field, value=shown(value), date=local.date().isoformat(),
                     weekday=word), hint=_("give the date alone, e.g. {field} {date}").format(
                         field=field, date=shown(" ".join(rest.split()))),
                     code="weekday_contradicts", value=value)

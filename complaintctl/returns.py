@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from complaintctl.errors import BadInput, QuantityImbalance, Refused
-from complaintctl.i18n import _, ngettext
+from complaintctl.i18n import _, ngettext, term
 from complaintctl.workflow import OPEN_STATES
 
 STAGES = ("authorised", "received", "inspected", "dispositioned", "closed")
@@ -63,11 +63,19 @@ def check_receive(r: dict[str, Any], qty: int) -> None:
     _not_closed(r, _("cannot receive goods on {id}: it is closed"))
 
 
-def check_inspect(r: dict[str, Any], defective: int, result: str | None = None) -> None:
+def check_inspect(r: dict[str, Any], defective: int | None, result: str | None = None
+                  ) -> None:
     """The inspection's count against the goods received, and against its own result:
     no defect found with units found defective, or a defect confirmed in none, says two
-    things at once."""
+    things at once. No count (None) is 0 with no defect found, else missing."""
     _not_closed(r, _("cannot inspect {id}: it is closed"))
+    if defective is None:
+        if result == "no-defect-found":
+            return check_inspect(r, 0, result)
+        raise BadInput(_("--result {result} needs --defective N: how many units were found "
+                         "defective").format(result=term("inspection", result)),
+                       hint=_("e.g. --defective 3 (0 with --result no-defect-found, which "
+                              "may leave it out)"), code="defective_missing")
     if defective < 0:
         raise QuantityImbalance(_("--defective must be zero or more, not {value}").format(
             value=defective), hint=_("the number of units found defective, 0 for none"))

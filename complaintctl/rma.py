@@ -138,11 +138,14 @@ def return_receive(lg: Ledger, return_id: str, qty: int, note: str | None, *, at
     return out
 
 
-def return_inspect(lg: Ledger, return_id: str, result: str, defective: int, cause: str | None,
-                   note: str | None, *, at: datetime, now: datetime, actor: str) -> Outcome:
-    """`return inspect`: the inspection of the received goods."""
+def return_inspect(lg: Ledger, return_id: str, result: str, defective: int | None,
+                   cause: str | None, note: str | None, *, at: datetime, now: datetime,
+                   actor: str) -> Outcome:
+    """`return inspect`: the inspection of the received goods (no count: 0 with no
+    defect found, else refused, after the return is found)."""
     with _step(lg, return_id, lambda r: returns.check_inspect(r, defective, result), at,
                now, actor) as (cur, r):
+        defective = defective or 0
         out = Outcome(r["id"])
         cause = returns.inspection_cause(r, result, cause)
         values: dict[str, Any] = {"result": result, "defective_qty": defective,

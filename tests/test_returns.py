@@ -163,6 +163,9 @@ def test_no_defect_found_needs_no_defective_count(ledger, rma):
                                "many units were found defective\nHint: e.g. --defective 3"), \
         r.stderr
     assert "Usage:" not in r.stderr and ledger.snapshot() == before
+    # a return that does not exist is said first (the count was asked for, then "no such")
+    r = ledger("return", "inspect", "RMA-2099-0001", "--result", "defect-confirmed", code=1)
+    assert r.stderr.startswith("Error: no return 'RMA-2099-0001'"), r.stderr
     ledger("return", "inspect", rid, "--result", "no-defect-found", "--at", "2026-11-17 10:00")
     assert ledger.rows("SELECT result, defective_qty FROM returns") == [
         ("no-defect-found", 0)]

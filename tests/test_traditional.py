@@ -80,9 +80,9 @@ def test_a_date_with_its_weekday(tw):
         ("2026-11-17T01:00:00Z",)]
     before = tw.rows("SELECT count(*) FROM complaints")
     r = tw("list", "--since", "2026年11月17日（星期三）", code=2)
-    assert r.stderr.startswith("Error: --since '2026年11月17日（星期三）': 2026-11-17 is not a "
-                               "星期三\nHint: give the date alone, e.g. --since '2026年11月17日'"), \
-        r.stderr
+    assert r.stderr.startswith("Error: --since '2026年11月17日（星期三）': 2026-11-17 is not "
+                               "a 星期三\nHint: give the date alone, e.g. --since "
+                               "'2026年11月17日'"), r.stderr
     r = tw("list", "--since", "星期二", code=2)
     assert "is a weekday, not a date" in r.stderr
     assert tw("list", "--since", "Tue, 2026-11-17", "--format", "csv").stdout.count(cid) == 1
