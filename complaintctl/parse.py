@@ -981,7 +981,7 @@ def mask(contact: str | None) -> str | None:
     if contact[-1].isdigit() or "@" in contact:  # (views.masked skips these alike)
         return "*" * (len(contact) - 4) + contact[-4:]
     digits = [i for i, ch in enumerate(contact) if ch.isdigit()]
-    if len(digits) >= 7:
-        shown = set(digits[-4:])
-        return "".join(ch if i in shown else "*" for i, ch in enumerate(contact))
+    if len(digits) >= 7:  # (a dash among those 4 kept: 0912-345-678 林先生 is ****5-678)
+        first, last = digits[-4], digits[-1] + 1
+        return "*" * first + contact[first:last] + "*" * (len(contact) - last)
     return "*" * (len(contact) - 4) + contact[-4:]

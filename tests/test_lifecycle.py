@@ -370,6 +370,8 @@ def test_a_number_with_a_name_after_it_shows_its_last_digits_not_the_name(ledger
     assert "**********6789****" in listed and "陳生" not in listed
     other = ledger.log("--contact", "buyer7@example.com", customer="乙公司")
     assert ledger.json("show", other)["contact"] == "**************.com"  # as before
+    dashed = ledger.log("--contact", "0912-345-678 林先生", customer="丙公司")
+    assert ledger.json("show", dashed)["contact"] == "*******5-678****"
 
 
 def test_show_json_has_contract_keys(ledger):
