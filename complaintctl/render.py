@@ -599,10 +599,13 @@ def rich_table(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
     narrow = width is not None and width - len(cols) - 1 - sum(
         w for w, f in zip(widths, fixed, strict=True) if f) < sum(
         min(w, _TEXT_LEAST) for w, f in zip(widths, fixed, strict=True) if not f)
+    # as wide as its title where the terminal has room: a narrow table wrapped its title
+    # (the calendar's ……（另每周日休息 / ）)
     table = Table(title=Text(title) if title else None, box=_box(),
                   title_justify="left", show_lines=False, pad_edge=False,
                   padding=(0, 0), caption=Text(caption) if caption else None,
-                  caption_justify="left")
+                  caption_justify="left",
+                  min_width=min(cell_len(title), width or cell_len(title)) if title else None)
     # a text column is never narrower than the longest run it must not break (an
     # amount, a MIME type, an id: ¥15,000.0 | 0 read as another number), up to _RUN_MOST
     runs = [min(_RUN_MOST, max((cell_len(a) for line in cells for a in _ATOM.findall(line[i])

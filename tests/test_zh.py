@@ -276,3 +276,12 @@ def test_a_pareto_on_a_narrow_terminal_shortens_its_bars_not_its_words(zh, monke
     lines = pareto.splitlines()
     assert lines[1].split()[0] == "原因类别", pareto
     assert any(line.split()[0] == "供应商" for line in lines[2:4]), pareto
+
+
+def test_a_narrow_tables_title_is_not_wrapped(zh, monkeypatch):
+    """`policy calendar` in Chinese: the table (four short columns) was narrower than its
+    title, which broke before its closing bracket: ……（另每周日休息 / ）."""
+    monkeypatch.setenv("COLUMNS", "100")
+    out = zh("policy", "calendar", "--year", "2026").stdout
+    first = out.splitlines()[0]
+    assert first.startswith("2026年日历") and first.rstrip().endswith("休息）"), out
