@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from complaintctl import i18n, words
 from complaintctl.i18n import NC_, _, ngettext
-from complaintctl.parse import wall
+from complaintctl.parse import from_iso, wall
 
 if TYPE_CHECKING:  # Rich is imported when a table is drawn, not with this module
     from rich.box import Box
@@ -1415,7 +1415,9 @@ def report_summary(rep: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
         (_("previous period"), _("{first} to {last}: received {received} ({change}), resolved "
                                  "{resolved} ({resolved_change}), closed {closed} "
                                  "({closed_change}), voided {voided} ({voided_change})").format(
-            first=p["from"], last=p["to"], received=p["received"],
+            first=p["from"], last=p["to"] if not p.get("until") else _(
+                "{time} (as far into it as this period)").format(
+                    time=wall(from_iso(p["until"]).astimezone(tz))), received=p["received"],
             change=pct(p["received_change"], signed=True), resolved=p["resolved"],
             resolved_change=pct(p["resolved_change"], signed=True), closed=p["closed"],
             closed_change=pct(p["closed_change"], signed=True), voided=p["voided"],

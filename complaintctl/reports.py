@@ -941,11 +941,19 @@ class Report:
         revisits, satisfied = self.satisfaction()
         concluded, not_upheld = self.concluded()
         prev = self.period.previous()
-        p_lo, p_hi = (iso(b) for b in prev.bounds(self.tz))
+        p_start, p_end = prev.bounds(self.tz)
+        start, end = self.period.bounds(self.tz)
+        # a period still running at the report's instant is compared with as much of the
+        # one before (1-5 December with 1-5 November, not the whole month: -88.9 %)
+        so_far = from_iso(self.hi) - start
+        partial = from_iso(self.hi) < end
+        p_cut = min(p_end, p_start + so_far) if partial else p_end
+        p_lo, p_hi = iso(p_start), iso(p_cut)
         # what happened after the report's instant is not counted in the period before
         # either (an instant before that period leaves it empty)
         before = self.counts(p_lo, max(p_lo, min(p_hi, self._as_of_hi)))
-        previous = {**before, **changes(counts, before)}
+        previous = {**before, **changes(counts, before),
+                    "until": iso(p_cut - _SECOND) if partial else None}
         ytd_lo = iso(datetime.combine(date(self.period.last.year, 1, 1), time(0), self.tz))
         categories = self.breakdown("category")
         return {

@@ -276,6 +276,9 @@ def _summary(book: _Book, rep: dict[str, Any]) -> None:
     info: list[tuple[str, Any, str]] = [
         (N_("period"), period_label(per), "text"), (N_("from"), per["from"], "date"),
         (N_("to"), per["to"], "date"), (N_("as of"), per["as_of"], "time"),
+        # a period still running is compared with as much of the one before
+        *([(N_("the previous period counted to"), rep["previous_period"]["until"], "time")]
+          if rep["previous_period"].get("until") else []),
         (N_("chain head: event"), head["id"], "int"),
         (N_("chain head: hash"), head["hash"] or _("(no events)"), "text"),
         (N_("currency"), rep["returns"]["currency"], "text")]

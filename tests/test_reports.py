@@ -1001,3 +1001,22 @@ def test_the_reports_paying_dispositions_are_the_workflows():
     schema = (Path(__file__).parent.parent / "schema.sql").read_text(encoding="utf-8")
     assert f"disposition IN {reports._PAID_SQL}" in schema
 
+
+
+def test_a_period_still_running_is_compared_with_as_much_of_the_one_before(ledger):
+    """`report --month` on the 5th compared 5 days with the whole month before: received
+    -88.9 %, every month, in the morning report."""
+    for day in ("2026-10-02", "2026-10-04", "2026-10-20", "2026-10-28"):
+        ledger.log(received=f"{day} 10:00", customer=f"客户{day}")
+    ledger.log(received="2026-11-03 10:00", customer="十一月")
+    as_of = ("--as-of", "2026-11-05 12:00")
+    prev = ledger.json("report", "--month", "2026-11", *as_of)["previous_period"]
+    # 1 October 00:00 to 5 October 12:00 in Shanghai: two of the four
+    assert (prev["received"], prev["received_change"], prev["until"]) == (
+        2, -0.5, "2026-10-05T04:00:00Z")
+    line = next(x for x in ledger("report", "--month", "2026-11", *as_of).stdout.splitlines()
+                if "previous period" in x)
+    assert "2026-10-01 to 2026-10-05 12:00 (as far into it as this period)" in line, line
+    # a finished period, the whole one before, as before
+    done = ledger.json("report", "--month", "2026-10")  # (September before it: none)
+    assert (done["received"], done["previous_period"]["until"]) == (4, None)
