@@ -591,6 +591,10 @@ def _clock(text: str) -> str:
     return f"{hour:02d}:{minute:02d}" + (f":{second:02d}" if second else "")
 
 
+# A time of day alone, as _clocks leaves 下午3点 (15:00).
+_BARE_CLOCK = re.compile(r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?")
+
+
 class _PartContradicts(ValueError):
     """A part of the day that does not name the hour typed (下午8点: 晚上8点 or 20:00)."""
 
@@ -598,16 +602,18 @@ class _PartContradicts(ValueError):
         super().__init__(part)
         self.part, self.hour, self.minute = part, hour, minute
 
-    def hint(self) -> str:
+    def hint(self, day: str = "") -> str:
         """The times the hour may have meant, each as a part of the day says it and on
         the 24-hour clock: 下午8点 -> 上午8点 (08:00) / 晚上8点 (20:00); 上午15点 -> 下午3点
-        (15:00)."""
+        (15:00); after the day typed before it (昨天上午15点 -> 昨天下午3点: the hint
+        without it was refused as no day)."""
         typed = self.hour
         meant = [typed] if typed > 12 else [typed % 12, typed % 12 + 12]
+        day = f"{day} " if day[-1:].isdigit() else day  # 2026-11-03 下午3点, 昨天下午3点
         shown = []
         for clock in meant:
             if clock == 0 and self.part in ("晚上", "夜里"):  # midnight ends its day
-                shown.append("次日凌晨0点" + (f"{self.minute}分" if self.minute else "")
+                shown.append(f"{day}次日凌晨0点" + (f"{self.minute}分" if self.minute else "")
                              + f" (00:{self.minute:02d})")
                 continue
             parts = ("中午",) if clock == 12 else ("凌晨", "上午", "下午", "晚上", "中午")
@@ -615,10 +621,10 @@ class _PartContradicts(ValueError):
                     if on == clock and h <= 12]
             if said:  # the hour typed if it can be (0点 for midnight: 凌晨12点 is rare)
                 p, h = min(said, key=lambda ph: ph[1] != (0 if clock == 0 else typed))
-                shown.append(f"{p}{h}点" + (f"{self.minute}分" if self.minute else "")
-                             + f" ({clock:02d}:{self.minute:02d})")
-        return _("write {words}, or the time on the 24-hour clock").format(
-            words=" / ".join(shown))
+                shown.append(f"{day}{p}{h}点" + (f"{self.minute}分" if self.minute else "")
+                             + f" ({day.strip() + ' ' if day else ''}{clock:02d}:"
+                             f"{self.minute:02d})")
+        return _("write {words}").format(words=" / ".join(shown))
 
 
 class _ZoneInWords(ValueError):
@@ -786,7 +792,8 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
     except _PartContradicts as wrong:  # (上午15点, 下午8点: read as nothing at all)
         raise BadInput(_("cannot read {field} {value}: {part} does not go with {hour}").format(
             field=field, value=shown(value), part=wrong.part, hour=f"{wrong.hour}点"),
-            hint=wrong.hint(), code="part_of_day", value=value) from None
+            hint=wrong.hint(raw.partition(wrong.part)[0].strip()), code="part_of_day",
+            value=value) from None
     m = _NO_YEAR.match(raw)
     if m:
         raise BadInput(_("cannot read {field} {value}: it has no year").format(
@@ -820,9 +827,14 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
             midnight = datetime.combine(local_now.date(), time(0))
             parsed = _dateutil_parse(raw, midnight)
         except _PartOfADay:
+            clock = _BARE_CLOCK.fullmatch(raw)  # a time alone (15:00, 下午3点): its day
             raise BadInput(_("cannot read {field} {value}: it does not name one day (its "
                              "year, month and day)").format(field=field, value=shown(value)),
-                           hint=_("type the whole date, e.g. 2026-03-04 or 2026年3月4日"),
+                           hint=_("give its day too, e.g. {field} \"{day} {time}\" or {field} "
+                                  "\"today {time}\"").format(
+                               field=field, day=local_now.date().isoformat(), time=raw)
+                           if clock else
+                           _("type the whole date, e.g. 2026-03-04 or 2026年3月4日"),
                            code="part_of_a_day", value=value) from None
         except _ZoneInWords:
             raise BadInput(_("{field} {value}: a time zone is read only as an offset "

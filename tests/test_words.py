@@ -446,7 +446,7 @@ def test_policy_language_is_an_event_verify_replays(ledger, env):
     assert ledger("policy", "language", "英文").stderr == "the language is already en\n"
     assert ledger.snapshot() == before
     refused(ledger, "policy", "language", "fr", message="LANGUAGE 'fr' is not one of: "
-            "zh (Chinese), en (English)", hint="type one of them, e.g. LANGUAGE zh")
+            "zh (Chinese), en (English)", hint="type one of them, e.g. zh")
     assert ledger("verify").stdout.startswith("OK")
     conn = sqlite3.connect(env)
     conn.execute("UPDATE settings SET value = 'zh' WHERE key = 'language'")
@@ -578,18 +578,23 @@ def test_a_time_of_day_its_part_contradicts_or_alone_is_refused(ledger, when, wh
 
 
 @pytest.mark.parametrize(("when", "said", "hint"), [
-    ("2026-11-03 下午8点", "下午 does not go with 8点", "上午8点 (08:00) / 晚上8点 (20:00)"),
-    ("今天下午８点半", "下午 does not go with 8点", "上午8点30分 (08:30) / 晚上8点30分 (20:30)"),
-    ("2026-11-03 上午15点", "上午 does not go with 15点", "下午3点 (15:00)"),
-    ("2026-11-03 晚上12点", "晚上 does not go with 12点", "次日凌晨0点 (00:00) / 中午12点 (12:00)"),
-    ("2026-11-03 晚上1点", "晚上 does not go with 1点", "凌晨1点 (01:00) / 下午1点 (13:00)")])
+    # (with the day typed: the hint without it was refused as no day)
+    ("2026-11-03 下午8点", "下午 does not go with 8点",
+     "2026-11-03 上午8点 (2026-11-03 08:00) / 2026-11-03 晚上8点 (2026-11-03 20:00)"),
+    ("今天下午８点半", "下午 does not go with 8点",
+     "今天上午8点30分 (今天 08:30) / 今天晚上8点30分 (今天 20:30)"),
+    ("上午15点", "上午 does not go with 15点", "下午3点 (15:00)"),
+    ("2026-11-03 晚上12点", "晚上 does not go with 12点",
+     "2026-11-03 次日凌晨0点 (00:00) / 2026-11-03 中午12点 (2026-11-03 12:00)"),
+    ("2026-11-03 晚上1点", "晚上 does not go with 1点",
+     "2026-11-03 凌晨1点 (2026-11-03 01:00) / 2026-11-03 下午1点 (2026-11-03 13:00)")])
 def test_a_part_of_the_day_that_contradicts_its_hour_says_what_to_write(ledger, when, said,
                                                                        hint):
     """下午8点 was refused as unreadable, with the hint for a whole date: the clerk could
     not tell what was wrong (SPEC 10: what was wrong and what to type instead)."""
     refused(ledger, *NEW[:-2], "--received", when, "--channel", "phone", "--category",
             "quality", "--severity", "low", message=f"cannot read --received {when!r}: {said}",
-            hint=f"write {hint}, or the time on the 24-hour clock")
+            hint=f"write {hint}")
 
 
 @pytest.mark.parametrize(("when", "year", "rest"), [
@@ -756,4 +761,19 @@ def test_an_unknown_argument_word_is_hinted_alone_not_after_its_name(ledger):
     r = ledger("policy", "set", "解決", "high", "2h", code=2)
     assert "Error: STAGE '解決' is not one of: assign," in r.stderr, r.stderr
     assert "Hint: type one of them, e.g. assign\n" in r.stderr, r.stderr
+    assert ledger.snapshot() == before
+
+
+def test_a_time_alone_is_hinted_with_its_day(ledger):
+    """下午3点 or 15:00 alone was hinted "type the whole date, e.g. 2026-03-04": the clerk
+    had typed the time and was not told to keep it."""
+    before = ledger.snapshot()
+    for when, time in (("下午3点", "15:00"), ("15:00", "15:00")):
+        r = ledger(*NEW[:-2], "--received", when, "--channel", "phone", "--category",
+                   "quality", "--severity", "low", code=2)
+        assert f'Hint: give its day too, e.g. --received "2026-11-23 {time}" or --received ' \
+            f'"today {time}"' in r.stderr, r.stderr
+    r = ledger("--lang", "zh", *NEW[:-2], "--received", "下午3点", "--channel", "phone",
+               "--category", "quality", "--severity", "low", code=2)
+    assert '今天 15:00' in r.stderr, r.stderr
     assert ledger.snapshot() == before
