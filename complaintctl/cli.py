@@ -1921,8 +1921,8 @@ def import_cmd(
     sheet: str | None = typer.Option(None, "--sheet", metavar="NAME",
                                      help="XLSX: the sheet (default the first)"),
     encoding: str | None = typer.Option(None, "--encoding", metavar="ENC",
-                                        help="CSV: the encoding (default: UTF-8 or GBK, "
-                                        "found by reading)"),
+                                        help="CSV: the encoding (default: UTF-8, GBK or "
+                                        "Big5, found by reading)"),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="import the good rows; write "
                                   "the refused ones to --rejects"),
     rejects: str | None = typer.Option(None, "--rejects", metavar="PATH",
