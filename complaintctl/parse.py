@@ -512,8 +512,11 @@ _SIGNED_NUMBER = re.compile(r"^[+-]\s*[0-9]")
 _LETTER = re.compile(r"[^\W\d_]")
 # A weekday names no one date (`monday` was next Monday, in the future): refused.
 _WEEKDAY = re.compile(r"\b(?:mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?"
-                      r"|fri(?:day)?|sat(?:urday)?|sun(?:day)?)\b|(?:周|星期|礼拜)[一二三四五六七日天末]",
+                      r"|fri(?:day)?|sat(?:urday)?|sun(?:day)?)\b|(?:周|星期|礼拜)[一二三四五六七日天末]"
+                      r"|(?<=[(（])[一二三四五六日](?=[)）])",  # （五）, as a form abbreviates it
                       re.IGNORECASE)
+# A year of the Republic of China, as Taiwan's forms write it: 民國115年 is 2026.
+_ROC_YEAR = re.compile(r"^民国\s*([0-9]{1,3})\s*年")
 # A weekday named with a date, with the brackets or comma around it: （星期二）, (Tue),
 # ", Tuesday".
 _WEEKDAY_AROUND = re.compile(r"[\s,(（]*(?:" + _WEEKDAY.pattern + r")[\s,)）]*", re.IGNORECASE)
@@ -763,6 +766,7 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
     import unicodedata  # full-width digits and separators, as a Chinese IME types them
 
     raw = words.hans(unicodedata.normalize("NFKC", value).strip())
+    raw = _ROC_YEAR.sub(lambda m: f"{int(m[1]) + 1911}年", raw)
     named = _WEEKDAY.findall(raw)
     rest = _WEEKDAY_AROUND.sub(" ", raw).strip() if named else ""
     weekdays = [_weekday_of(w) for w in named]
@@ -776,7 +780,8 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
             if local.weekday() != weekday:
                 raise BadInput(_("{field} {value}: {date} is not a {weekday}").format(
                     field=field, value=shown(value), date=local.date().isoformat(),
-                    weekday=word), hint=_("give the date alone, e.g. {field} {date}").format(
+                    weekday=word if len(word) > 1 else f"星期{word}"),
+                    hint=_("give the date alone, e.g. {field} {date}").format(
                         field=field, date=shown(" ".join(rest.split()))),
                     code="weekday_contradicts", value=value)
         return at

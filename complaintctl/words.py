@@ -276,8 +276,8 @@ _HANT_PAIRS = (
     "進进運运還还郵邮釋释釦扣鈡钟銷销錄录録录錶表鍾钟鎊镑鐘钟锺钟門门閉闭開开間间閤合關关階阶隻只電电預预頟额頭头題题額额類类颱台飜翻騐验驗验體体髮发麪面麫面"
     "麵面麺面點点齣出"
     # (by hand: 帳, Taiwan's and Hong Kong's 账 of 帳務 and 帳單, which zhconv reads as 帐;
-    # and Cantonese 唔, not: 唔滿意 is 不满意, unsatisfied — it was offered 满意)
-    "帳账唔不")
+    # Cantonese 唔, not: 唔滿意 is 不满意, unsatisfied — it was offered 满意; 國 of 民國)
+    "帳账唔不國国")
 _HANS: dict[int, str] = {}
 
 

@@ -691,7 +691,7 @@ def test_refusals_of_bad_input_say_what_to_type(ledger):
          "type the value after --customer, in quotes if it has spaces"),
         ((*resolve, "12.345"), "--amount '12.345' has more than two decimals",
          "amounts are kept to the cent: e.g. --amount 12.35"),
-        ((*resolve, "-5"), "--amount must be zero or more, not '-5'",
+        ((*resolve, "-5"), "--amount must be more than 0, not '-5'",
          "type the amount without a sign"),
         (("list", "--limit", "-2"), "--limit must be 0 or a positive whole number",
          "0 means no limit; else a count such as --limit 20"),

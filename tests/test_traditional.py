@@ -129,3 +129,12 @@ def test_no_deadline_in_traditional(tw):
     tw("policy", "set", "resolve", "低", "無")
     assert tw.rows("SELECT count(*) FROM events WHERE kind = 'policy-set'") == [(1,)]
 
+
+def test_taiwans_republic_years_and_a_weekday_abbreviated(tw):
+    """民國115年10月23日 (Taiwan's forms) and 2026年10月23日（五） were unreadable."""
+    cid = _log(tw, "一般", **{"--received": "民國115年11月17日（二） 上午9點"})
+    assert tw.rows(f"SELECT received_at FROM complaints WHERE id = '{cid}'") == [
+        ("2026-11-17T01:00:00Z",)]
+    r = tw("list", "--since", "2026年11月17日（四）", code=2)
+    assert "2026-11-17 is not a 星期四" in r.stderr, r.stderr
+
