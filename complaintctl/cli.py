@@ -1968,7 +1968,13 @@ def import_cmd(
         raise BadInput(_("give the register FILE (or --void-batch ID)"), code="no_file")
     path = Path(file).expanduser()
     if template:
-        table = readers.open_table(path, sheet=sheet, encoding=encoding)
+        # the ledger's country, where there is one, settles a file that reads as GBK and
+        # as Big5 alike (CN: GBK); without a ledger such a file is asked about
+        try:
+            region = _open().config.settings.get("country")
+        except ComplaintctlError:
+            region = None
+        table = readers.open_table(path, sheet=sheet, encoding=encoding, region=region)
         _emit(mappings.template(table.header, path.name, table.rows))
         return
     if mapping is None:
@@ -1989,11 +1995,12 @@ def import_cmd(
                         _("write the rejects to another file"), inputs=(path, mapping))
     # opened before the import starts (a file it cannot read is refused at once), and
     # again if the import reads it twice
-    opened = [readers.open_table(path, sheet=sheet, encoding=encoding)]
+    region = ledger.config.settings.get("country")
+    opened = [readers.open_table(path, sheet=sheet, encoding=encoding, region=region)]
 
     def reopen() -> readers.Table:
         return opened.pop() if opened else readers.open_table(path, sheet=sheet,
-                                                              encoding=encoding)
+                                                              encoding=encoding, region=region)
 
     with _progress() as bar:
         def progress(n: int) -> None:

@@ -1397,7 +1397,7 @@ def run(lg: Ledger, path: Path, open_table: Callable[[], Table], mapping: Mappin
         now: datetime, actor: str, dry_run: bool = False, skip_bad: bool = False,
         progress: Callable[[int], None] | None = None) -> Result:
     """Import the register (`open_table` opens it); see the module's text."""
-    table = open_table()
+    table = open_table().in_region(lg.config.settings.get("country"))
     reader = Reader(lg, table, mapping, now=now)
     digest = file_digest(path)
     with lg.read() as cur:  # only which indexes the write keeps: the checks come inside it

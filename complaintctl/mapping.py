@@ -272,7 +272,8 @@ GUESSES: tuple[tuple[str, tuple[str, ...]], ...] = (
                      "=日期", "receiveddate", "datereceived", "received")),
     ("customer", ("客户名称", "客户单位", "客户", "投诉单位", "投诉人", "customer", "company")),
     ("contact", ("联系电话", "联系方式", "电话", "手机", "contact", "phone")),
-    ("channel", ("投诉渠道", "渠道", "来源", "投诉方式", "channel", "submittedvia")),
+    ("channel", ("投诉渠道", "渠道", "投诉管道", "来源", "投诉方式", "channel",
+                 "submittedvia")),
     ("category", ("投诉类别", "投诉类型", "问题类别", "问题类型", "问题分类", "投诉分类", "类别",
                   "category")),
     ("severity", ("严重程度", "严重等级", "紧急程度", "投诉等级", "重要程度", "优先级", "等级",
@@ -326,8 +327,12 @@ _GROUP_ENDS = ("情况", "记录", "信息", "结果", "栏")
 
 
 def _guess_norm(header: str) -> str:
-    """_norm of a header; a grouped one (处理情况/日期) as its group's stem and its own
-    name (处理日期)."""
+    """_norm of a header, its traditional characters read as simplified (投訴單號 is
+    投诉单号) and Taiwan's 客訴 as 投诉 (客訴日期 is 投诉日期); a grouped one (处理情况/日期)
+    as its group's stem and its own name (处理日期)."""
+    from complaintctl.words import hans
+
+    header = hans(header).replace("客诉", "投诉")
     group, slash, name = header.rpartition("/")
     if slash and group and name:
         for end in _GROUP_ENDS:

@@ -1,6 +1,7 @@
 """The rows of a register file, one at a time: CSV (UTF-8, UTF-8 with a BOM, GB18030 —
-which reads GBK and GB2312 too — or Big5, found by trying and, between GBK and Big5, by
-which reading is plausible Chinese; or the encoding given) and XLSX (python-calamine;
+which reads GBK and GB2312 too, and Windows' € as 0x80 — or Big5, found by trying and,
+between them, by which reading is plausible Chinese, on a tie by the ledger's region;
+or the encoding given) and XLSX (python-calamine;
 the first sheet or the one named). Every cell comes out as text (or None when empty):
 the mapping reads the values. No database, no terminal."""
 
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from complaintctl.errors import BadInput
-from complaintctl.i18n import _, shown
+from complaintctl.i18n import N_, _, shown
 from complaintctl.render import unguarded
 
 # How much of a CSV file is read to tell its encoding (the rest is checked as read).
@@ -25,12 +26,47 @@ _SNIFF = 1 << 20
 
 class Table:
     """A register: its header row and an iterator over its data rows, each with its
-    row number in the file (the header is row 1)."""
+    row number in the file (the header is row 1).
+
+    A CSV whose encoding the ledger's region decides (it reads as GBK and as Big5 alike,
+    or as nonsense UTF-8 and as Chinese) is opened once the reader knows the ledger
+    (`in_region`); read before that (--template, which opens none), as without a
+    preference (refused with its readings, but for UTF-8 that has only signs beyond
+    ASCII). Whatever reads without a preference reads the same with one, or is refused
+    with one."""
 
     def __init__(self, header: list[str], rows: Iterator[tuple[int, list[str | None]]],
                  encoding: str | None = None, sheet: str | None = None):
-        self.header, self.rows, self.encoding = header, rows, encoding
+        self._header, self._rows, self._encoding = header, rows, encoding
         self.sheet = sheet  # a workbook's sheet read (None for a CSV)
+        self._open: Any = None  # the region -> Table of a CSV the region decides
+
+    @property
+    def header(self) -> list[str]:
+        self._settle(None)
+        return self._header
+
+    @property
+    def rows(self) -> Iterator[tuple[int, list[str | None]]]:
+        self._settle(None)
+        return self._rows
+
+    @property
+    def encoding(self) -> str | None:
+        self._settle(None)
+        return self._encoding
+
+    def in_region(self, region: str | None) -> Table:
+        """This table, read as a ledger in `region` (its country) reads it."""
+        self._settle(region)
+        return self
+
+    def _settle(self, region: str | None) -> None:
+        if self._open is not None:
+            table = self._open(region)
+            self._open = None
+            self._header, self._rows, self._encoding = table._header, table._rows, \
+                table._encoding
 
 
 # The first bytes of a workbook: XLSX (a zip), and Excel 97–2003's .xls (an OLE compound
@@ -45,51 +81,180 @@ def is_workbook(path: Path) -> bool:
     return head.startswith(_ZIP) or head == _OLE
 
 
-def detect_encoding(head: bytes) -> str:
-    """utf-8-sig when the bytes read as UTF-8 (a BOM or none); else gb18030 (a superset
-    of GBK and GB2312, what Chinese Windows saves) or Big5 (what Windows saves in Taiwan
-    and Hong Kong: big5, cp950 or big5hkscs, the first that reads the bytes). Nearly
-    every Big5 file also reads as GBK, as other text: when both read, the one whose
-    characters are the common ones of its set is taken (_plausible); BadInput when
-    neither is clearly so."""
+def detect_encoding(head: bytes, region: str | None = None, *, whole: bool = False) -> str:
+    """The encoding of a CSV file whose start is `head` (`whole`: the whole file), for a
+    ledger in `region` (its country: CN prefers GBK, TW, HK and MO Big5; None, no
+    preference). utf-8-sig when the bytes read as UTF-8 (a BOM or none) — unless that
+    reading holds no Chinese and makes no sense as text while a GBK or Big5 reading is
+    Chinese; else gb18030 (a superset of GBK and GB2312, what Chinese Windows saves) or
+    Big5 (what Windows saves in Taiwan and Hong Kong: big5, cp950 or big5hkscs, the
+    first that reads the bytes). Nearly every Big5 file also reads as GBK, as other
+    text: the reading whose Chinese characters are the common ones of its set, with no
+    kana or private-use characters, is taken (_score); on a tie the region's. BadInput
+    (ambiguous_encoding) when neither is clearly right and there is no preference to
+    settle it, showing a line in each reading."""
+    return _detect(head, whole).pick(region)
+
+
+class Detected:
+    """What the start of a CSV file reads as: one encoding (`fixed`), or the encoding
+    each preference takes (`picks`: None, gb18030, big5 -> an encoding, None where it is
+    refused) with the readings in doubt, to show them."""
+
+    def __init__(self, fixed: str | None, picks: dict[str | None, str | None] | None = None,
+                 doubt: tuple[str, ...] = (), head: bytes = b""):
+        self.fixed, self.picks, self.doubt, self.head = fixed, picks or {}, doubt, head
+
+    def pick(self, region: str | None) -> str:
+        if self.fixed is not None:
+            return self.fixed
+        prefer = preference(region)
+        found = self.picks.get(prefer)
+        if found is None:
+            raise self.refusal(prefer)
+        return found
+
+    def refusal(self, prefer: str | None) -> BadInput:
+        """The file refused: the readings in doubt, each with its first line holding
+        more than ASCII, and the --encoding of each (the preferred first)."""
+        encs = sorted(self.doubt, key=lambda e: (_family(e) != prefer,
+                                                 prefer is not None and e == "utf-8-sig"))
+        line, raw = _sample(self.head)
+        names = [_(_REGION_NAMES[e]) for e in encs]
+        if len(names) == 2:
+            said = _("cannot tell the file's encoding: it reads as {first} and as {second}, "
+                     "and neither is clearly the right one; its line {line} in each:").format(
+                         first=names[0], second=names[1], line=line)
+        else:
+            said = _("cannot tell the file's encoding: it reads as {first}, as {second} and "
+                     "as {third}, and none is clearly the right one; its line {line} in "
+                     "each:").format(first=names[0], second=names[1], third=names[2],
+                                     line=line)
+        options = [f"--encoding {_OPTION.get(e, e)}" for e in encs]
+        width = max(len(o) for o in options)
+        for option, enc in zip(options, encs, strict=True):
+            said += f"\n  {option + ':':<{width + 1}} {_shown_line(raw, enc)}"
+        return BadInput(said, hint=_("give the one whose line reads right: {options}").format(
+            options=_(" or ").join(options)), code="ambiguous_encoding",
+            readings=[_OPTION.get(e, e) for e in encs], line=line)
+
+
+# The preferred reading of a ledger's country, and what a reading is called.
+_PREFER = {"CN": "gb18030", "TW": "big5", "HK": "big5", "MO": "big5"}
+_REGION_NAMES = {"utf-8-sig": N_("UTF-8"), "gb18030": N_("GBK (mainland China)"),
+                 "big5": N_("Big5 (Taiwan, Hong Kong)"),
+                 "cp950": N_("Big5 (Taiwan, Hong Kong; Windows' cp950)"),
+                 "big5hkscs": N_("Big5-HKSCS (Hong Kong)")}
+_OPTION = {"utf-8-sig": "utf-8", "gb18030": "gbk"}
+
+
+def preference(region: str | None) -> str | None:
+    """The reading a ledger in `region` (its country) prefers between GBK and Big5:
+    gb18030, big5 or None."""
+    return _PREFER.get((region or "").strip().upper())
+
+
+def _family(enc: str) -> str:
+    return "big5" if enc in _BIG5 else enc
+
+
+def _detect(head: bytes, whole: bool) -> Detected:
+    """What `head` reads as (see detect_encoding); BadInput when nothing reads it."""
     if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
+        return Detected("utf-8-sig")
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"  # Excel's "Unicode text" (tab-separated)
-    try:
-        head.decode("utf-8")
-        return "utf-8-sig"
-    except UnicodeDecodeError as exc:
-        if exc.start >= len(head) - 3:  # a character cut at the end of what was read
-            return "utf-8-sig"
-    gbk = _decoded(head, "gb18030")
+        return Detected("utf-16")  # Excel's "Unicode text" (tab-separated)
+    utf8 = _decoded(head, "utf-8", whole)
+    if utf8 is not None and (utf8.isascii() or _CJK.search(utf8)):
+        return Detected("utf-8-sig")
+    gbk = _decoded(head, "gb18030", whole)
     big5, big5_text = next(((enc, text) for enc in _BIG5
-                            if (text := _decoded(head, enc)) is not None), (None, None))
+                            if (text := _decoded(head, enc, whole)) is not None),
+                           (None, None))
+    if utf8 is not None:
+        return _utf8_or_chinese(head, utf8, gbk, big5, big5_text)
     if big5 is None or big5_text is None:
         if gbk is None:
             raise BadInput(_("cannot tell the file's encoding: it is neither UTF-8 nor GBK"),
                            hint=_("give it with --encoding, e.g. --encoding big5"),
                            code="unknown_encoding")
-        return "gb18030"
+        return Detected("gb18030")
     if gbk is None:
-        return big5
-    as_gbk, as_big5 = _plausible(gbk, _gb2312_level1), _plausible(big5_text, _big5_frequent)
-    if as_gbk is None and as_big5 is None:  # no letters beyond ASCII: GBK, as before
-        return "gb18030"
-    if (as_big5 or 0.0) - (as_gbk or 0.0) >= _CLEARLY:
-        return big5
-    if (as_gbk or 0.0) - (as_big5 or 0.0) >= _CLEARLY:
-        return "gb18030"
-    raise BadInput(_("cannot tell the file's encoding: it reads as Big5 (Taiwan, Hong Kong) "
-                     "and as GBK (mainland China), and neither is clearly the right one"),
-                   hint=_("give it with --encoding: --encoding big5 (or big5hkscs) or "
-                          "--encoding gbk"), code="ambiguous_encoding")
+        return Detected(big5)
+    return _settled(_chinese(_score(gbk, _gb2312_level1), _score(big5_text, _big5_frequent),
+                             big5), ("gb18030", big5), head)
+
+
+def _settled(picks: dict[str | None, str | None], doubt: tuple[str, ...],
+             head: bytes) -> Detected:
+    """One encoding when every preference takes it, else the picks."""
+    taken = set(picks.values())
+    if len(taken) == 1 and None not in taken:
+        return Detected(taken.pop())
+    return Detected(None, picks, doubt, head)
+
+
+def _chinese(as_gbk: _Score, as_big5: _Score, big5: str) -> dict[str | None, str | None]:
+    """Which of GBK and Big5 each preference takes (None: refused): the clearly more
+    plausible reading, else the preferred one."""
+    gbk_says, big5_says = as_gbk.plausible, as_big5.plausible
+    if gbk_says is None and big5_says is None:  # no Chinese either way: a tie
+        return {None: None, "gb18030": "gb18030", "big5": big5}
+    if gbk_says is None:  # one reading is symbols and letters only: it wins unless the
+        gbk_says = 0.5 if (big5_says or 0.0) >= 0.5 else 1.0  # other is plausible too
+    if big5_says is None:
+        big5_says = 0.5 if gbk_says >= 0.5 else 1.0
+    if big5_says - gbk_says >= _CLEARLY:
+        return dict.fromkeys(_PREFS, big5)
+    if gbk_says - big5_says >= _CLEARLY:
+        return dict.fromkeys(_PREFS, "gb18030")
+    return {None: None, "gb18030": "gb18030", "big5": big5}
+
+
+def _utf8_or_chinese(head: bytes, utf8: str, gbk: str | None, big5: str | None,
+                     big5_text: str | None) -> Detected:
+    """A file that reads as UTF-8 without a Chinese character in it, and as GBK or Big5:
+    UTF-8 unless a Chinese reading makes sense (GBK bytes of 漏水 are valid UTF-8:
+    "©ˮ"). Then the UTF-8 reading decides: letters in words (Müller) only are UTF-8;
+    modifier letters, IPA, controls, letters of two scripts in a word (ʧЧ), as many as
+    such words or more, are the Chinese reading for a ledger that prefers one, refused
+    for another; fewer, refused; symbols alone are UTF-8 except for a ledger that
+    prefers Chinese (refused)."""
+    scores = {}
+    if gbk is not None:
+        scores["gb18030"] = _score(gbk, _gb2312_level1)
+    if big5 is not None and big5_text is not None:
+        scores[big5] = _score(big5_text, _big5_frequent)
+    chinese = {enc: s for enc, s in scores.items() if s.chinese}
+    if not chinese:
+        return Detected("utf-8-sig")
+    plausible, implausible = _as_text(utf8)
+    if plausible and not implausible:
+        return Detected("utf-8-sig")
+    if big5 in chinese and "gb18030" in chinese and big5 is not None:
+        among = _chinese(chinese["gb18030"], chinese[big5], big5)
+    else:
+        only = next(iter(chinese))
+        among = dict.fromkeys(_PREFS, only)
+    picks: dict[str | None, str | None] = {}
+    for prefer in _PREFS:
+        if implausible >= plausible > 0 or implausible and not plausible:
+            # nonsense as UTF-8 (no more words than not): the region's Chinese
+            picks[prefer] = among[prefer] if prefer is not None else None
+        elif implausible:  # more words than nonsense: unclear
+            picks[prefer] = None
+        else:  # symbols only: UTF-8 unless the ledger expects Chinese
+            picks[prefer] = "utf-8-sig" if prefer is None else None
+    return _settled(picks, ("utf-8-sig", *chinese), head)
 
 
 # The Big5 codecs tried, in order: Python's big5; Windows' (cp950: big5 with the euro
 # sign and a few more); Hong Kong's (big5hkscs: with Cantonese characters such as 嘅 啲
 # 唔, but reading a few of big5's symbols otherwise, so not the first).
 _BIG5 = ("big5", "cp950", "big5hkscs")
+
+# The preferences detection knows: none, GBK's and Big5's.
+_PREFS: tuple[str | None, ...] = (None, "gb18030", "big5")
 
 # How much more plausible one reading must be than the other to be taken (a share of
 # its characters; measured: a register's header and a row read right score 0.9–1.0,
@@ -101,45 +266,194 @@ _CLEARLY = 0.2
 # there).
 _SCORED = 20000
 
+# How much a character no Chinese register holds (kana, hangul, the private use area,
+# rare blocks) counts against a reading, as so many uncommon characters.
+_STRONGLY = 4
 
-def _decoded(head: bytes, enc: str) -> str | None:
-    """`head` read in `enc`, a character cut at its end left out; None when it is not
-    `enc` text."""
+# Chinese, Japanese or Korean text: a UTF-8 reading holding it is UTF-8.
+_CJK = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
+                  "\U00020000-\U0003ffff]")
+
+# What no Chinese register holds: kana (and half-width kana), hangul, bopomofo, the
+# private use areas, CJK extension A and beyond, compatibility ideographs, radicals,
+# Yi.
+_NOT_CHINESE = re.compile("[\u1100-\u11ff\u2e80-\u2fff\u3040-\u30ff\u3100-\u312f"
+                          "\u3130-\u318f\u31a0-\u31ff\u3400-\u4dbf\ua000-\ua4cf"
+                          "\uac00-\ud7af\ue000-\uf8ff\uf900-\ufaff\uff66-\uff9f"
+                          "\U00020000-\U0010ffff]")
+_IDEOGRAPH = re.compile("[\u4e00-\u9fff]")
+
+
+class _Score:
+    """How a reading's characters beyond ASCII look as Chinese: its ideographs, those
+    common in their set, the characters no Chinese register holds, and the ideographs
+    wedged between Latin letters or digits (M眉ller, 25掳C), as no Chinese is written."""
+
+    def __init__(self, ideographs: int, common: int, foreign: int, wedged: int):
+        self.ideographs, self.common, self.foreign = ideographs, common, foreign
+        self.wedged = wedged
+
+    @property
+    def plausible(self) -> float | None:
+        """The share of common ideographs, the foreign characters counting strongly
+        against; None when there is neither (symbols, punctuation, other letters: they
+        tell nothing)."""
+        weight = self.ideographs + _STRONGLY * self.foreign
+        return self.common / weight if weight else None
+
+    @property
+    def chinese(self) -> bool:
+        """Whether the reading is plausible Chinese text."""
+        said = self.plausible
+        return said is not None and said >= 0.5 and not self.foreign \
+            and self.wedged * 2 < self.ideographs
+
+
+_LATIN_AROUND = re.compile(r"[A-Za-z0-9]")
+
+
+def _score(text: str, common: Any) -> _Score:
+    """`text` scored as Chinese (_Score), from its first _SCORED characters beyond ASCII."""
+    ideographs = hits = foreign = wedged = 0
+    seen: dict[str, bool] = {}
+    for n, m in enumerate(re.finditer(r"[^\x00-\x7f]", text)):
+        if n >= _SCORED:
+            break
+        ch = m.group()
+        if _IDEOGRAPH.match(ch):
+            ideographs += 1
+            known = seen.get(ch)
+            if known is None:
+                known = seen[ch] = bool(common(ch))
+            hits += known
+            at = m.start()
+            before, after = text[at - 1:at], text[at + 1:at + 2]
+            if _LATIN_AROUND.match(before) and _LATIN_AROUND.match(after) and \
+                    (before.isalpha() or after.isalpha()):
+                wedged += 1
+        elif _NOT_CHINESE.match(ch):
+            foreign += 1
+    return _Score(ideographs, hits, foreign, wedged)
+
+
+# Latin-1 signs a text may hold beside letters and digits (25°C, ±0.5, ½, €200, ©, µm);
+# the others (¤ ¦ ¨ ¬ ¯ ´ ¸ ¡ ¿ …) alone are what GBK's bytes read as in UTF-8.
+_USUAL_SIGNS = frozenset("°±×÷©®£¥€µ·§²³½¼¾\u00a0«»")
+# Greek letters written in units and formulas beside Latin ones (10kΩ, Φ6, Δt, µm).
+_UNIT_GREEK = frozenset("µΩΦΔαβγδλπσθμωφ")
+
+
+def _script(ch: str) -> str:
+    if ord(ch) < 0x250:
+        return "LATIN"
+    import unicodedata
+
+    return unicodedata.name(ch, "?").split(" ")[0]
+
+
+def _as_text(text: str) -> tuple[int, int]:
+    """(plausible, implausible): how many of the characters beyond ASCII of a UTF-8
+    reading read as text — letters inside words of one script (Müller, Ελλάδα) — and
+    how many do not: controls, modifier letters and IPA (ˮ ʧ), a letter alone, letters
+    of two scripts in a word (ʧЧ), Latin-1 signs seldom written. Symbols beside text
+    (25°C, €200) are neither."""
+    import unicodedata
+
+    plausible = implausible = 0
+    words = {m.start(): m.group() for m in re.finditer(r"[^\W\d_]+", text[:_SCORED * 4])
+             if not m.group().isascii()}
+    in_word: set[int] = set()
+    for at, word in words.items():
+        scripts = {_script(ch) for ch in word if ch not in _UNIT_GREEK}
+        if len(word) == 1 and (text[at - 1:at] + text[at + 1:at + 2]).isdigit():
+            in_word.add(at)  # a letter at a number: a sign (Ø10), neither
+            continue
+        odd = len(word) == 1 or len(scripts) > 1
+        for i, ch in enumerate(word):
+            in_word.add(at + i)
+            if ch.isascii():
+                continue
+            if unicodedata.category(ch) == "Lm" or 0x250 <= ord(ch) <= 0x2FF:
+                implausible += 1
+            elif ch in _UNIT_GREEK and len(word) > 1:
+                continue
+            elif odd:
+                implausible += 1
+            else:
+                plausible += 1
+    for m in re.finditer(r"[^\x00-\x7f]", text[:_SCORED * 4]):
+        if m.start() in in_word:
+            continue
+        ch = m.group()
+        category = unicodedata.category(ch)
+        if category[0] == "C" or category[0] == "M" or \
+                (ord(ch) <= 0xFF and ch not in _USUAL_SIGNS):
+            implausible += 1
+    return plausible, implausible
+
+
+def _sample(head: bytes) -> tuple[int, bytes]:
+    """(its line number, its bytes): the first line of `head` holding more than ASCII."""
+    m = re.search(rb"[\x80-\xff]", head)
+    at = m.start() if m else 0
+    start = head.rfind(b"\n", 0, at) + 1
+    end = head.find(b"\n", at)
+    return head.count(b"\n", 0, at) + 1, head[start:end if end >= 0 else len(head)]
+
+
+# How much of a line the refusal shows, in characters.
+_SHOWN = 40
+
+
+def _shown_line(raw: bytes, enc: str) -> str:
+    """The line `raw` read in `enc`, cut to _SHOWN characters, controls escaped."""
+    raw = raw[:_SHOWN * 4].rstrip(b"\r")
     try:
-        return head.decode(enc)
+        text = raw.decode(enc, _errors(enc))
+    except UnicodeDecodeError:
+        text = raw.decode(enc, "replace")
+    if len(text) > _SHOWN:
+        text = text[:_SHOWN] + "…"
+    import unicodedata
+
+    return "".join(repr(ch)[1:-1] if unicodedata.category(ch) in ("Cc", "Cf") else ch
+                   for ch in text)
+
+
+def _euro(exc: UnicodeError) -> tuple[str, int]:
+    """The byte 0x80 of a GBK file read as €, as code page 936 (Chinese Windows) writes
+    it; Python's gbk and gb18030 have no such character. Any other bad byte is bad."""
+    if isinstance(exc, UnicodeDecodeError) and exc.object[exc.start:exc.start + 1] == b"\x80":
+        return "€", exc.start + 1
+    raise exc
+
+
+codecs.register_error("complaintctl-cp936", _euro)
+
+
+def _errors(enc: str) -> str:
+    """The errors handler a file in `enc` is read with: GBK's with Windows' euro."""
+    try:
+        return "complaintctl-cp936" if codecs.lookup(enc).name == "gb18030" else "strict"
+    except LookupError:
+        return "strict"
+
+
+def _decoded(head: bytes, enc: str, whole: bool = False) -> str | None:
+    """`head` read in `enc`, a character cut at its end left out unless it is the
+    `whole` file; None when it is not `enc` text."""
+    errors = _errors(enc)
+    try:
+        return head.decode(enc, errors)
     except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 3:  # not at the end: not `enc` (read no further)
+        if whole or exc.start < len(head) - 3:  # not a cut: not `enc` (read no further)
             return None
     for cut in range(1, 4):  # a character may be cut at the end of what was read
         try:
-            return head[:len(head) - cut].decode(enc)
+            return head[:len(head) - cut].decode(enc, errors)
         except UnicodeDecodeError:
             pass
     return None
-
-
-_ASCII = re.compile(r"[\x00-\x7f]+")
-
-
-def _plausible(text: str, common: Any) -> float | None:
-    """The share of the characters beyond ASCII of `text` (punctuation and spaces left
-    out) that `common` counts common; None when there are none. Text read in the wrong
-    one of GBK and Big5 is made of rare characters, symbols, kana and the private use
-    area."""
-    import unicodedata
-    from collections import Counter
-
-    beyond = _ASCII.sub("", text[:_SCORED * 4])  # (the start is enough, mostly)
-    if len(beyond) < _SCORED // 10:
-        beyond = _ASCII.sub("", text)
-    seen = Counter(beyond[:_SCORED])
-    letters = hits = 0
-    for ch, n in seen.items():
-        if unicodedata.category(ch)[0] in "PZ":  # ，。、「」 and the ideographic space
-            continue
-        letters += n
-        hits += n if common(ch) else 0
-    return hits / letters if letters else None
 
 
 def _gb2312_level1(ch: str) -> bool:
@@ -153,8 +467,14 @@ def _gb2312_level1(ch: str) -> bool:
 
 
 def _big5_frequent(ch: str) -> bool:
-    """Whether `ch` is in Big5's block of frequently used characters (the 5,401 of
-    0xA440–0xC67E)."""
+    """Whether `ch` is a common character of traditional Chinese: one GB2312 holds in
+    its level 1 (the forms both sets share: 工, 大, 公司), or one it does not hold (電,
+    機) in Big5's block of frequently used characters (the 5,401 of 0xA440–0xC67E,
+    which also has rare ones GB2312 puts in its level 2: 陲, 覃, 夤)."""
+    try:
+        return _gb2312_level1(ch) if len(ch.encode("gb2312")) == 2 else False
+    except UnicodeEncodeError:
+        pass
     try:
         code = ch.encode("big5")
     except UnicodeEncodeError:
@@ -177,9 +497,10 @@ def _encoding(name: str) -> str:
     return "utf-8-sig" if found == "utf-8" else found
 
 
-def open_table(path: Path, *, sheet: str | None = None, encoding: str | None = None
-               ) -> Table:
-    """The register in `path`; BadInput when it cannot be read."""
+def open_table(path: Path, *, sheet: str | None = None, encoding: str | None = None,
+               region: str | None = None) -> Table:
+    """The register in `path`; BadInput when it cannot be read. `region`, the ledger's
+    country, settles a CSV that reads as two encodings (Table.in_region, later, too)."""
     try:
         # a register is a file on disk: a pipe would wait for a writer, a device such
         # as /dev/zero be read without end
@@ -193,7 +514,7 @@ def open_table(path: Path, *, sheet: str | None = None, encoding: str | None = N
         if sheet is not None:
             raise BadInput(_("--sheet is for an XLSX file; {path} is not one").format(
                 path=path), code="sheet_not_xlsx")
-        return _csv(path, encoding)
+        return _csv(path, encoding, region)
     except FileNotFoundError:
         raise BadInput(_("no file {path}").format(path=path), code="no_file") from None
     except IsADirectoryError:
@@ -271,13 +592,23 @@ def _not_json(fh: Any, path: Path) -> None:
                           ".xlsx or .csv"), code="not_a_register")
 
 
-def _csv(path: Path, encoding: str | None) -> Table:
+def _csv(path: Path, encoding: str | None, region: str | None = None) -> Table:
     if encoding is None:
         with open(path, "rb") as raw:
-            enc = detect_encoding(raw.read(_SNIFF))
+            head = raw.read(_SNIFF)
+            whole = not raw.read(1)
+        found = _detect(head, whole)
+        if found.fixed is None and region is None:  # the ledger's region will say
+            def settle(where: str | None) -> Table:
+                return _csv(path, found.pick(where))
+
+            table = Table([], iter(()))
+            table._open = settle
+            return table
+        enc = found.pick(region)
     else:
         enc = _encoding(encoding)
-    fh = open(path, encoding=enc, newline="", errors="strict")  # noqa: SIM115 (the rows own it)
+    fh = open(path, encoding=enc, newline="", errors=_errors(enc))  # noqa: SIM115 (the rows own it)
     # A cell may be as long as _CELL_MOST (the text fields refuse over 20,000 characters,
     # with their row); a quote opened in a cell and never closed is refused whole
     # (_unclosed), where the reader took every row after it as that one cell.
@@ -338,7 +669,7 @@ def _unclosed(path: Path, enc: str, delimiter: str) -> None:
     silently wrong: a quote opened in a cell and never closed (the end of the file, or
     the cell's limit, reached inside it). A quote inside a cell ("华东"电器) is read as
     before; text that is not in `enc` is said by the rows' own reading."""
-    with open(path, encoding=enc, newline="", errors="strict") as fh:
+    with open(path, encoding=enc, newline="", errors=_errors(enc)) as fh:
         reader = csv.reader(fh, delimiter=delimiter, strict=True)
         row = 0
         while True:
@@ -483,18 +814,20 @@ def _bad_row(path: Path, enc: str, delimiter: str) -> int | None:
     that cannot be read so, or when the rows cannot be told."""
     try:
         name = codecs.lookup(enc).name.replace("-", "_")
-        if name.startswith(_STATEFUL) or "\n".encode(enc) != b"\n":
+        # (utf-8-sig writes its BOM first: a line break is still 0x0A)
+        if name.startswith(_STATEFUL) or not "a\n".encode(enc).endswith(b"a\n"):
             return None
     except (LookupError, UnicodeError):  # (the `undefined` codec encodes nothing)
         return None
 
     found: list[int] = []  # the bad bytes' line, once found
+    errors = _errors(enc)
 
     def lines() -> Iterator[str]:
         with open(path, "rb") as fh:
             for raw in fh:
                 try:
-                    yield raw.decode(enc)
+                    yield raw.decode(enc, errors)
                 except UnicodeDecodeError as exc:
                     found.append(1)
                     # the text before the bad bytes and a mark in their place, ending the
