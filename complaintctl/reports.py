@@ -944,10 +944,13 @@ class Report:
         p_start, p_end = prev.bounds(self.tz)
         start, end = self.period.bounds(self.tz)
         # a period still running at the report's instant is compared with as much of the
-        # one before (1-5 December with 1-5 November, not the whole month: -88.9 %)
-        so_far = from_iso(self.hi) - start
-        partial = from_iso(self.hi) < end
-        p_cut = min(p_end, p_start + so_far) if partial else p_end
+        # one before (1-5 December with 1-5 November, not the whole month: -88.9 %), on
+        # the clocks (aware times of one zone subtract and add as wall times: 12:00
+        # against 12:00 across a change of the clocks, not an hour off)
+        so_far = from_iso(self.hi).astimezone(self.tz) - start
+        partial = from_iso(self.hi) < end and p_start + so_far < p_end  # (else all of it:
+        # 31 March at noon against the whole of February)
+        p_cut = p_start + so_far if partial else p_end
         p_lo, p_hi = iso(p_start), iso(p_cut)
         # what happened after the report's instant is not counted in the period before
         # either (an instant before that period leaves it empty)

@@ -1020,3 +1020,28 @@ def test_a_period_still_running_is_compared_with_as_much_of_the_one_before(ledge
     # a finished period, the whole one before, as before
     done = ledger.json("report", "--month", "2026-10")  # (September before it: none)
     assert (done["received"], done["previous_period"]["until"]) == (4, None)
+
+
+def test_the_part_of_the_period_before_is_cut_on_the_clocks(ledger, tmp_path):
+    """Across a change of the clocks the period before was cut an hour off (11:00 for
+    12:00 in the last week of March, 13:00 in October); and 31 March at noon against
+    all of February was called "as far into it" with an until."""
+    db = tmp_path / "be.db"
+    ledger("--db", db, "init", "--timezone", "Europe/Berlin", "--country", "DE")
+    for at in ("2026-03-22 11:30", "2026-10-18 11:30", "2026-10-18 12:30"):
+        ledger("--db", db, "log", "--no-input", "--customer", "X", "--description", "d",
+               "--channel", "phone", "--category", "quality", "--severity", "low",
+               "--received", at)
+
+    def previous(*args: str) -> tuple[int, str | None]:
+        p = ledger.json("--db", db, "report", *args)["previous_period"]
+        return p["received"], p["until"]
+
+    # 29 March 12:00 (summer time) against 22 March 12:00 (winter time)
+    assert previous("--week", "2026-03-23", "--as-of", "2026-03-29 12:00") == (
+        1, "2026-03-22T11:00:00Z")
+    # 25 October 12:00 (winter time) against 18 October 12:00 (summer time): not 12:30
+    assert previous("--week", "2026-10-19", "--as-of", "2026-10-25 12:00") == (
+        1, "2026-10-18T10:00:00Z")
+    # the month before is shorter than as far as this one has gone: all of it
+    assert previous("--month", "2026-03", "--as-of", "2026-03-31 12:00") == (0, None)
