@@ -764,40 +764,51 @@ _BETWEEN_DIGITS = r"[\s\-\u2010-\u2015\u2212./()（）·_]{0,2}"
 
 
 def _norm_contact(text: str) -> str:
+    """A text as a contact is looked for in it: full-width forms as ASCII (NFKC), any
+    case, the ideographic full stop as a point and no spaces around @ or a point (an
+    address typed li@example。com or li @ example.com)."""
+    import re
     import unicodedata
 
-    return unicodedata.normalize("NFKC", text).casefold()
+    text = unicodedata.normalize("NFKC", text).casefold().replace("。", ".")
+    return re.sub(r"\s*([@.])\s*", r"\1", text) if "@" in text else text
 
 
-def _national_parts(contact: str) -> list[str]:
-    """The digits of a phone number, and when it is written with its country code (+86
-    139 …, 0086 139 …) also without it (1 to 3 digits after the + or the 00): the forms
-    the same number may take in a text. Empty for an address or a short number."""
+def _numbers(contact: str) -> tuple[str, list[str]]:
+    """A phone number's digits as written, and its national forms: without the country
+    code it is written with (+86 139 …, 0086 139 …: 1 to 3 digits after the + or the 00),
+    and without a trunk 0 (0755-1234 5678 is +86 755 1234 5678). ("", []) for an address
+    or a number shorter than seven digits."""
     typed = _norm_contact(contact).strip()
     digits = "".join(ch for ch in typed if ch.isdigit())
     if len(digits) < 7 or "@" in typed:
-        return []
-    forms = [digits]
+        return "", []
     lead = 2 if typed.startswith("00") else 0 if typed.startswith("+") else None
     if lead is not None:
-        forms += [digits[lead + n:] for n in (1, 2, 3) if len(digits) - lead - n >= 7]
-    return forms
+        national = [digits[lead + n:] for n in (1, 2, 3) if len(digits) - lead - n >= 7]
+    else:
+        national = [digits[1:]] if digits.startswith("0") and len(digits) >= 8 else [digits]
+    return digits, national
 
 
 def contact_finder(contact: str) -> Callable[[str], bool]:
     """Whether a text holds `contact`: an address as typed (full-width forms read as
-    their ASCII: ＠; any case), not inside a longer one (a@b.cn is not in ba@b.cn); a
-    phone number of seven digits or more by its digits however spaced, dashed or
-    slashed, with or without its country code, not inside a longer run of digits
-    (13812345678 is in "回电 138–1234–5678" and in "+86-138-1234-5678", not in
-    "2345678")."""
+    their ASCII: ＠; any case; 。 as a point), not inside a longer one (a@b.cn is not in
+    ba@b.cn); a phone number of seven digits or more by its digits however spaced,
+    dashed or slashed, with or without a country code (+8613812345678, +86 755 1234 5678
+    for 0755-12345678), not inside a longer run of digits (13812345678 is in "回电
+    138–1234–5678", not in "2345678")."""
     import re
 
     typed = _norm_contact(contact).strip()
-    forms = _national_parts(contact)
-    if forms:
-        pattern = "|".join(_BETWEEN_DIGITS.join(form) for form in forms)
-        found = re.compile(rf"(?<!\d)(?:{pattern})(?!\d)")
+    digits, national = _numbers(contact)
+    if digits:
+        def spaced(form: str) -> str:
+            return _BETWEEN_DIGITS.join(form)
+        country = rf"(?:(?:\+|00)\d{{1,3}}{_BETWEEN_DIGITS})"
+        forms = [f"{country}?{spaced(digits)}",  # as written, a country code before it or not
+                 *(f"{country}?0?{_BETWEEN_DIGITS}{spaced(n)}" for n in national)]
+        found = re.compile(rf"(?<!\d)(?:{'|'.join(forms)})(?!\d)")
     else:
         found = re.compile(rf"(?<![\w.+\-]){re.escape(typed)}(?![\w\-]|\.\w)")
 
@@ -809,12 +820,13 @@ def contact_finder(contact: str) -> Callable[[str], bool]:
 def same_contact(one: str, other: str) -> bool:
     """Whether two contacts are the same person's: the same address in any case or
     width; the same phone number however written, with or without the country code
-    one of them was written with (+86 139 1111 2222 and 139-1111-2222), never a number
-    that merely ends like the other (2345678 is not 13812345678)."""
-    a, b = _national_parts(one), _national_parts(other)
-    if not a or not b:
+    and the trunk 0 (+86 139 1111 2222 and 139-1111-2222; 0755-12345678 and +86 755
+    1234 5678), never a number that merely ends like the other (2345678 is not
+    13812345678)."""
+    a, b = _numbers(one), _numbers(other)
+    if not a[0] or not b[0]:
         return _norm_contact(one).strip() == _norm_contact(other).strip()
-    return bool(set(a) & set(b))
+    return a[0] == b[0] or bool({a[0], *a[1]} & {b[0], *b[1]} & ({*a[1]} | {*b[1]}))
 
 
 def _mentions(cur: sqlite3.Cursor, cid: str, contact: str) -> list[tuple[str, str]]:

@@ -252,3 +252,26 @@ def test_an_event_is_never_recorded_before_the_one_written_before_it(ledger, mon
     ledger("note", cid, "--text", "时钟被调回", "--at", "2026-10-20 10:00")
     assert ledger.rows("SELECT recorded_at FROM events ORDER BY id DESC LIMIT 1") == [
         ("2026-10-24T12:00:00Z",)]
+
+
+def test_an_erasure_finds_the_number_with_its_country_code_and_an_address_typed_loosely(
+        ledger):
+    """+8613812345678 (the code glued on) hid a stored 13812345678: its reason was kept for
+    good and its note unnamed; +86 755 1234 5678 hid 0755-12345678; li@example。com (the
+    input method's full stop) and li @ example.com hid li@example.com."""
+    cid = ledger.log("--contact", "13812345678")
+    ledger("note", cid, "--text", "短信 +8613812345678", "--at", "2026-11-02 10:00")
+    before = ledger.snapshot()
+    for reason in ("客户 +8613812345678 来电要求删除", "＋８６１３８１２３４５６７８"):
+        ledger("forget-contact", cid, "--reason", reason, code=2)
+    assert ledger.snapshot() == before
+    landline = ledger.log("--contact", "+86 755 1234 5678", customer="乙公司")
+    done = ledger("forget-contact", cid, "--reason", "本人要求")
+    assert f"text of a step of {cid} (note 2026-11-02 10:00)" in done.stderr, done.stderr
+    assert landline not in done.stderr
+    other = ledger.log("--contact", "0755-12345678", customer="丙公司")
+    done = ledger("forget-contact", landline, "--reason", "本人要求")
+    assert f"the contact of another complaint too ({other})" in done.stderr, done.stderr
+    mail = ledger.log("--contact", "li@example.com", customer="丁公司")
+    for reason in ("li@example。com 要求删除", "li @ example.com 要求删除"):
+        ledger("forget-contact", mail, "--reason", reason, code=2)
