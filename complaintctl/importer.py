@@ -394,14 +394,16 @@ class Reader:
         1月小计 or Total in a cell, the counts and amounts summed beside it) or its
         signatures ("footer": 制表人：…, 审核：…). Neither has a customer or a date
         received, but for the label itself merged across those columns."""
-        labels = {c for c in cells if c and (_TOTALS.fullmatch(c) or _FOOTER.match(c))}
+        # (合計, 總計, 製表人, 審核 of a Traditional register read as simplified)
+        labels = {c for c in cells if c and (_TOTALS.fullmatch(words.hans(c))
+                                             or _FOOTER.match(words.hans(c)))}
         if not labels:
             return None
         for f in ("customer", "received_at"):
             i = self.index.get(f)
             if i is not None and i < len(cells) and cells[i] and cells[i] not in labels:
                 return None
-        return "totals" if any(_TOTALS.fullmatch(c) for c in labels) else "footer"
+        return "totals" if any(_TOTALS.fullmatch(words.hans(c)) for c in labels) else "footer"
 
     def cell(self, row: _Row, f: str) -> str | None:
         i = self.index.get(f)

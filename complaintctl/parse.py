@@ -298,13 +298,14 @@ def half_width(value: str) -> str:
 # pcs; not a packing unit: 5箱 is five cartons of any number), commas between
 # thousands (1,200), a whole number as Excel stores it (5.0).
 _COUNT = re.compile(r"([+-]?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.0*)?\s*"
-                    r"(?:(?:台|件|个|只|套|支|片|pcs?|units?)\.?)?", re.IGNORECASE | re.ASCII)
+                    r"(?:(?:台|件|个|只|套|支|片|张|箱|组|颗|条|块|包|盒|卷|瓶|袋|桶|根|粒|双|对|"
+                    r"pcs?|units?|ea|sets?|boxe?s?)\.?)?", re.IGNORECASE | re.ASCII)
 
 
 def read_count(value: str) -> int | None:
     """The whole number of a count as typed (５台 too: full-width is read as
     half-width), None if it is not one."""
-    m = _COUNT.fullmatch(half_width(value).strip())
+    m = _COUNT.fullmatch(words.hans(half_width(value).strip()))
     return None if m is None else int(m.group(1) + m.group(2).replace(",", ""))
 
 
@@ -515,8 +516,9 @@ _WEEKDAY = re.compile(r"\b(?:mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:
                       r"|fri(?:day)?|sat(?:urday)?|sun(?:day)?)\b|(?:周|星期|礼拜)[一二三四五六七日天末]"
                       r"|(?<=[(（])[一二三四五六日](?=[)）])",  # （五）, as a form abbreviates it
                       re.IGNORECASE)
-# A year of the Republic of China, as Taiwan's forms write it: 民國115年 is 2026.
-_ROC_YEAR = re.compile(r"^民国\s*([0-9]{1,3})\s*年")
+# A year of the Republic of China, as Taiwan's forms write it: 民國115年 is 2026 (as
+# numbers, 115/10/23, _year_first reads it: a year of three digits is no other).
+_ROC_YEAR = re.compile(r"^(?:民国\s*([0-9]{1,3})\s*([年/.-])|(1[0-9]{2})\s*(年))")
 # A weekday named with a date, with the brackets or comma around it: （星期二）, (Tue),
 # ", Tuesday".
 _WEEKDAY_AROUND = re.compile(r"[\s,(（]*(?:" + _WEEKDAY.pattern + r")[\s,)）]*", re.IGNORECASE)
@@ -583,6 +585,13 @@ def _clock(text: str) -> str:
     part, hour = m.group(1), int(m.group(2))
     minute = 30 if m.group(3) else int(m.group(4) or 0)
     second = int(m.group(5) or 0)
+    if part in ("上午", "下午") and m.re is _PART_CLOCK and 0 <= hour <= 12:
+        # 上午/下午 with a colon is AM/PM of a 12-hour clock, as Windows writes a time
+        # (上午 12:05:00 is 00:05, read as noon; 下午 08:30:00 is 20:30, was refused)
+        hour = hour % 12 + (12 if part == "下午" else 0)
+        part = None
+    elif part == "下午" and m.re is _PART_CLOCK and 13 <= hour <= 23:
+        part = None  # (下午 20:30 said twice)
     if part is not None:
         if hour not in _PART_HOURS[part]:
             if hour <= 23 and minute <= 59:
@@ -685,6 +694,8 @@ def _year_first(raw: str, field: str, value: str) -> str:
     first, sep, second, third, rest = m.groups()
     if sep is None and _LETTER.search(rest):  # 4 Mar 2026: the month has a name
         return raw
+    if sep is not None and len(first) == 3 and third is not None and first[0] == "1":
+        first = str(int(first) + 1911)  # 114/03/04: a year of the Republic, Taiwan's 2025
     if sep is None and len(first) == 8 and not rest.strip(" T0123456789:.Z+-"):  # 20260304
         first, second, third = first[:4], first[4:6], first[6:]
     elif sep is not None and len(first) == 4 and third is None and second.isdigit() \
@@ -766,7 +777,7 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
     import unicodedata  # full-width digits and separators, as a Chinese IME types them
 
     raw = words.hans(unicodedata.normalize("NFKC", value).strip())
-    raw = _ROC_YEAR.sub(lambda m: f"{int(m[1]) + 1911}年", raw)
+    raw = _ROC_YEAR.sub(lambda m: f"{int(m[1] or m[3]) + 1911}{m[2] or m[4]}", raw)
     named = _WEEKDAY.findall(raw)
     rest = _WEEKDAY_AROUND.sub(" ", raw).strip() if named else ""
     weekdays = [_weekday_of(w) for w in named]

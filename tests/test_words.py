@@ -777,3 +777,11 @@ def test_a_time_alone_is_hinted_with_its_day(ledger):
                "--category", "quality", "--severity", "low", code=2)
     assert '今天 15:00' in r.stderr, r.stderr
     assert ledger.snapshot() == before
+
+
+def test_the_traditional_pairs_name_each_character_once():
+    from complaintctl.words import _HANT_PAIRS, hans
+
+    assert len(_HANT_PAIRS) % 2 == 0
+    assert len(set(_HANT_PAIRS[::2])) == len(_HANT_PAIRS) // 2
+    assert hans("緊急電話帳務唔滿意民國5組") == "紧急电话账务不满意民国5组"
