@@ -186,6 +186,12 @@ def test_amounts_are_exact_and_checked(ledger):
                 "--amount", word, code=2, message=f"--amount '{word}' is not an amount")
     refused(ledger, "resolve", cid, "--disposition", "refund", "--summary", "x", "--amount",
             "-5", code=2, message="--amount must be more than 0, not '-5'")
+    # a $ alone in a ledger in yuan: whose dollar, nobody can tell; US$ is the US's
+    refused(ledger, "resolve", cid, "--disposition", "refund", "--summary", "x", "--amount",
+            "$100", code=2, message="--amount '$100': a $ alone may be any dollar; the ledger "
+            "keeps its amounts in CNY")
+    refused(ledger, "resolve", cid, "--disposition", "refund", "--summary", "x", "--amount",
+            "US$100", code=2, message="is in another currency than the ledger's (CNY)")
     ledger("resolve", cid, "--disposition", "refund", "--summary", "x", "--amount", "0.10",
            "--at", "2026-10-09 09:00")
     assert ledger.rows("SELECT amount FROM resolutions") == [(10,)]
