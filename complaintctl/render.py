@@ -150,18 +150,24 @@ def to_json(data: Any) -> str:
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What follows the guard's apostrophe: a formula's start, or another apostrophe (a cell
+# that itself begins '@ or '' is guarded too, so that taking one apostrophe off is
+# always right: an actor '@boss read back as @boss broke a hand check of the chain).
+_GUARDED = (*_FORMULA_START, "'")
 
 
 def neutralise(value: str) -> str:
-    """A spreadsheet cell that would start a formula gets a leading apostrophe."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    """A spreadsheet cell that would start a formula gets a leading apostrophe, and so
+    does one that starts with an apostrophe before such a character."""
+    return "'" + value if value.startswith(_FORMULA_START) or (
+        value[:1] == "'" and value[1:2] in _GUARDED) else value
 
 
 def unguarded(value: str) -> str:
     """neutralise undone: a CSV cell read back ('+86 138… is +86 138…). A spreadsheet
     opening a CSV shows the apostrophe as text and saves it so; nobody types one before
     a formula character in a register."""
-    return value[1:] if value[:1] == "'" and value[1:2] in _FORMULA_START else value
+    return value[1:] if value[:1] == "'" and value[1:2] in _GUARDED else value
 
 
 def to_csv(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
@@ -207,7 +213,7 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     with startswith); the hour of a stored time (YYYY-MM-DDTHH, ASCII digits).
     Compiled when a stream is first written, not when the module is imported."""
     return (re.compile('[,"\r\n]'),
-            re.compile(_SEP + "[" + re.escape("".join(_FORMULA_START)) + "]"),
+            re.compile(_SEP + "(?:'?[" + re.escape("".join(_FORMULA_START)) + "]|'')"),
             re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}"))
 
 
@@ -264,7 +270,8 @@ def _joined(values: Sequence[Any], any_type: bool = False
 
 
 def _starts_formula(joined: str) -> bool:
-    return joined.startswith(_FORMULA_START) or _patterns()[1].search(joined) is not None
+    return joined.startswith(_FORMULA_START) or (joined[:1] == "'" and joined[1:2] in _GUARDED
+                                                 ) or _patterns()[1].search(joined) is not None
 
 
 def plain_texts(values: Sequence[Any], any_type: bool = False) -> Sequence[str] | None:

@@ -183,6 +183,22 @@ def test_events_keep_the_stored_text_in_csv(lifecycle, tmp_path):
                              "login", "kind", "data", "old", "hash"]
 
 
+def test_a_cell_that_begins_with_the_guards_apostrophe_is_guarded_too(ledger, tmp_path):
+    """An actor '@boss came out as '@boss, the same as a guarded @boss: taking the guard's
+    apostrophe off (README: checking an export without complaintctl) gave @boss and a
+    wrong hash."""
+    from complaintctl.render import unguarded
+
+    cid = ledger.log()
+    ledger("--as", "'@boss", "note", cid, "--text", "y", "--at", "2026-10-01 09:00")
+    ledger("--as", "@boss", "note", cid, "--text", "z", "--at", "2026-10-01 10:00")
+    rows = _csv(_export(ledger, tmp_path, "events", "csv")[0])
+    actors = [r["actor"] for r in rows if r["kind"] == "note"]
+    assert actors == ["''@boss", "'@boss"]
+    stored = ledger.rows("SELECT actor FROM events WHERE kind = 'note' ORDER BY id")
+    assert [unguarded(a) for a in actors] == [a for (a,) in stored] == ["'@boss", "@boss"]
+
+
 def test_events_since_until_select_on_when_recorded(lifecycle, tmp_path):
     """The back-dated complaint happened on 2026-10-05 but was recorded on 2026-11-23:
     the November archive has it, the October archive does not."""
