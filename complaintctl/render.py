@@ -1453,6 +1453,8 @@ def register_left_out(rep: dict[str, Any]) -> list[tuple[str, str]]:
     been received."""
     if has_register(rep):
         return []
+    if rep.get("register_left_out") == "asked":  # (a week said "a period this long")
+        return [(_("register"), _("left out, as --no-register asked"))]
     return [(_("register"), _("left out for a period this long: add --register for it"))]
 
 

@@ -278,6 +278,7 @@ class Report:
         self.conn = conn
         self.with_register = (register if register is not None
                               else (period.last - period.first).days < REGISTER_DAYS)
+        self.register_asked = register is not None  # (left out on request, or by length)
         self.rollups = rollups
         self.tz = tz
         self.period = period
@@ -1000,6 +1001,9 @@ class Report:
                              "to": self.last_day.isoformat(), **self.counts(ytd_lo, hi)},
             "register": self.register() if self.with_register else [],
             "register_included": self.with_register,
+            # why it is not there: "asked" (--no-register) or "long" (over a month)
+            "register_left_out": None if self.with_register else
+            "asked" if self.register_asked else "long",
         }
 
 

@@ -162,6 +162,11 @@ def test_a_long_range_has_the_register_only_when_asked(ledger):
     month = run.json("report", "--month", "2026-10")
     assert [r["id"] for r in month["register"]] == [cid]
     assert run.json("report", "--month", "2026-10", "--no-register")["register"] == []
+    # and why: asked, or a period too long (a week with --no-register said "a period this
+    # long")
+    assert long["register_left_out"] == "long" and month["register_left_out"] is None
+    week = run("report", "--week", "2026-10-05", "--no-register").stdout
+    assert "left out, as --no-register asked" in week and "this long" not in week, week
     # left out, it says so: the section is not there, rather than empty as if nothing had
     # been received (a quarter's `--section register` from cron read as none)
     span = ("report", "--since", "2026-01-01", "--until", "2026-12-31")
