@@ -298,8 +298,8 @@ def half_width(value: str) -> str:
 # pcs; not a packing unit: 5箱 is five cartons of any number), commas between
 # thousands (1,200), a whole number as Excel stores it (5.0).
 _COUNT = re.compile(r"([+-]?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.0*)?\s*"
-                    r"(?:(?:台|件|个|只|套|支|片|张|箱|组|颗|条|块|包|盒|卷|瓶|袋|桶|根|粒|双|对|"
-                    r"pcs?|units?|ea|sets?|boxe?s?)\.?)?", re.IGNORECASE | re.ASCII)
+                    r"(?:(?:台|件|个|只|套|支|片|张|组|颗|条|块|卷|根|粒|双|对|"
+                    r"pcs?|units?|ea|sets?)\.?)?", re.IGNORECASE | re.ASCII)
 
 
 def read_count(value: str) -> int | None:
@@ -586,11 +586,16 @@ def _clock(text: str) -> str:
     part, hour = m.group(1), int(m.group(2))
     minute = 30 if m.group(3) else int(m.group(4) or 0)
     second = int(m.group(5) or 0)
-    if part in ("上午", "下午") and m.re is _PART_CLOCK and 0 <= hour <= 12:
+    if part in ("上午", "下午") and m.re is _PART_CLOCK and 1 <= hour <= 11:
         # 上午/下午 with a colon is AM/PM of a 12-hour clock, as Windows writes a time
-        # (上午 12:05:00 is 00:05, read as noon; 下午 08:30:00 is 20:30, was refused)
-        hour = hour % 12 + (12 if part == "下午" else 0)
+        # (下午 08:30:00 is 20:30, was refused); 上午 12:05 is 00:05 to Windows and noon to
+        # a clerk, and 下午 0:30 neither: refused with both readings, not read 12 hours off
+        hour += 12 if part == "下午" else 0
         part = None
+    elif (part, hour) in (("上午", 12), ("下午", 0)) and m.re is _PART_CLOCK and minute <= 59:
+        raise _PartContradicts(part, hour, minute)
+    elif (part, hour) in (("上午", 0), ("下午", 12)) and m.re is _PART_CLOCK:
+        part = None  # (上午 0:30 and 下午 12:30 say one time each)
     elif part == "下午" and m.re is _PART_CLOCK and 13 <= hour <= 23:
         part = None  # (下午 20:30 said twice)
     if part is not None:
@@ -626,8 +631,13 @@ class _PartContradicts(ValueError):
         shown = []
         for clock in meant:
             if clock == 0 and self.part in ("晚上", "夜里"):  # midnight ends its day
-                shown.append(f"{day}次日凌晨0点" + (f"{self.minute}分" if self.minute else "")
-                             + f" (00:{self.minute:02d})")
+                try:  # the next day's 0点, by its date when the day typed is one
+                    after = (date.fromisoformat(day.strip()) + timedelta(days=1)).isoformat()
+                    shown.append(f"{after} 凌晨0点" + (f"{self.minute}分" if self.minute
+                                                     else "") + f" ({after} 00:{self.minute:02d})")
+                except ValueError:
+                    shown.append(f"{day}次日凌晨0点" + (f"{self.minute}分" if self.minute
+                                                     else "") + f" (00:{self.minute:02d})")
                 continue
             parts = ("中午",) if clock == 12 else ("凌晨", "上午", "下午", "晚上", "中午")
             said = [(p, h) for p in parts for h, on in _PART_HOURS[p].items()
@@ -783,7 +793,9 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
     rest = _WEEKDAY_AROUND.sub(" ", raw).strip() if named else ""
     weekdays = [_weekday_of(w) for w in named]
     if rest and None not in weekdays and (any(ch.isdigit() for ch in rest) or
-                                          rest.lower() in _NOW_WORDS):
+                                          rest.lower() in _NOW_WORDS) and not (
+            _CJK_CLOCK.match(rest) or _PART_CLOCK.match(rest) or _BARE_CLOCK.fullmatch(rest)):
+        # (a weekday with a time alone, 周五下午3点, is a weekday: refused as one)
         # a date with its weekday, as a letter writes it: 2026年12月1日（星期二）; every
         # weekday named must be that date's (周二 2026-01-06（星期五） was taken as Tuesday)
         at = parse_when(rest, now=now, tz=tz, field=field, day_only=day_only)

@@ -54,7 +54,7 @@ TABLE: dict[str, tuple[Word, ...]] = {
         _w("service", None, "服务", "服务态度", "服务问题", "售后", "售后服务"),
         _w("logistics", None, "物流", "运输", "运输损坏"),
         _w("technical", None, "技术", "技术问题", "技术支持"),
-        _w("billing", None, "账务", "开票", "发票", "结算"),
+        _w("billing", None, "账务", "开票", "发票", "结算", "对账", "账单", "账目"),
         _w("other", None, "其他", "其它"),
     ),
     # 低级/中级/高级/特殊投诉 (the escalation procedure), the defect grades
@@ -115,7 +115,8 @@ TABLE: dict[str, tuple[Word, ...]] = {
     # "internal" (not a contact with the customer), which a revisit may not.
     "method": (
         _w("phone", None, "电话", "call", "telephone", "tel", "来电", "电话回访"),
-        _w("visit", None, "上门", "来访", "拜访", "走访", "现场", "上门回访", "in person"),
+        _w("visit", None, "上门", "来访", "拜访", "走访", "现场", "上门回访", "in person", "当面",
+           "面谈", "面访"),
         _w("email", None, "邮件", "e-mail", "mail", "电子邮件", "电邮"),
         _w("letter", None, "信函", "post", "书面", "信件"),
         _w("internal", None, "内部", "内部备注", "备注"),
@@ -275,10 +276,11 @@ _HANT_PAIRS = (
     "製制複复覈核見见觀观訂订計计託托記记訪访設设訴诉註注証证話话認认語语誤误說说説说調调談谈證证譭毁讓让讬托負负貨货責责費费賠赔質质賬账購购趨趋較较輕轻輸输"
     "轉转迴回逥回週周進进運运還还郵邮釋释釦扣鈡钟銷销錄录録录錶表鍾钟鎊镑鐘钟锺钟門门閉闭開开間间閤合關关陞升階阶隻只電电預预頟额頭头題题額额類类颱台飜翻騐验"
     "驗验體体髮发麪面麫面麵面麺面點点齣出"
-    # (by hand: 帳, Taiwan's and Hong Kong's 账 of 帳務 and 帳單, which zhconv reads as 帐;
+    # (by hand: 帳, Taiwan's and Hong Kong's 账 of 帳務 and 帳單, which zhconv reads as 帐,
+    # and 帐 itself, the mainland's other way of writing 账 (帐务, 对帐);
     # Cantonese 唔, not: 唔滿意 is 不满意, unsatisfied — it was offered 满意; 國 of 民國;
     # the units of a count: 5組, 5顆, 5條)
-    "帳账唔不國国組组顆颗條条塊块雙双捲卷")
+    "帳账帐账唔不國国組组顆颗條条塊块雙双捲卷")
 _HANS: dict[int, str] = {}
 
 

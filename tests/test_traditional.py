@@ -138,7 +138,8 @@ def test_taiwans_republic_years_and_a_weekday_abbreviated(tw):
 
 def test_a_taiwan_register_as_windows_saves_it(tw, tmp_path):
     """A Big5 register from Traditional Windows: 民國 dates (114/03/04), its times
-    上午 12:05:00 (read as noon: it is 00:05) and 下午 08:30:00 (refused), 5個, its totals
+    上午 12:05:00 (read as noon: 00:05 to Windows, refused now as either) and 下午 08:30:00
+    (refused: it is 20:30), 5個, its totals
     and signature rows (合計, 製表人：) refused as complaints, and headers 負責人,
     責任單位, 嚴重度, 反應管道 left unguessed."""
     import csv
@@ -148,7 +149,7 @@ def test_a_taiwan_register_as_windows_saves_it(tw, tmp_path):
         w = csv.writer(fh)
         w.writerow(["客訴單號", "客訴日期", "客戶名稱", "反應管道", "嚴重度", "責任單位", "負責人",
                     "客訴內容", "數量"])
-        w.writerow(["A1", "114/03/04 上午 12:05:00", "宏達電子", "電話", "緊急", "品保課", "陳志明",
+        w.writerow(["A1", "114/03/04 上午 09:05:00", "宏達電子", "電話", "緊急", "品保課", "陳志明",
                     "刮傷", "5個"])
         w.writerow(["A2", "114/03/06 下午 08:30:00", "統一工業", "傳真", "一般", "製造課", "王大同",
                     "毛邊", "3 組"])
@@ -158,6 +159,12 @@ def test_a_taiwan_register_as_windows_saves_it(tw, tmp_path):
     for line in ('owner = "負責人"', 'department = "責任單位"', 'severity = "嚴重度"',
                  'channel = "反應管道"', 'received_at = "客訴日期"', 'quantity = "數量"'):
         assert line in template, template
+    # 上午 12:05 is 00:05 on Windows' clock and 12:05 to a clerk: refused with both
+    r = tw("log", "--no-input", "--customer", "X", "--channel", "電話", "--category", "品質",
+           "--severity", "一般", "--description", "d", "--received", "114/03/04 上午 12:05:00",
+           code=2)
+    assert "114/03/04 凌晨0点5分 (114/03/04 00:05) / 114/03/04 中午12点5分 (114/03/04 " \
+        "12:05)" in r.stderr, r.stderr
     mapping = tmp_path / "map.toml"
     mapping.write_text(template.replace('# category = "other"', 'category = "quality"')
                        + '\n[dates]\nassigned_at = "received_at"\n', encoding="utf-8")
@@ -166,5 +173,5 @@ def test_a_taiwan_register_as_windows_saves_it(tw, tmp_path):
         r.stdout + r.stderr
     assert tw.rows("SELECT source_key, received_at, severity, channel, quantity, owner "
                    "FROM complaints ORDER BY source_key") == [
-        ("A1", "2025-03-03T16:05:00Z", "critical", "phone", 5, "陳志明"),  # names as typed
+        ("A1", "2025-03-04T01:05:00Z", "critical", "phone", 5, "陳志明"),  # names as typed
         ("A2", "2025-03-06T12:30:00Z", "medium", "fax", 3, "王大同")]

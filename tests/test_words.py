@@ -585,7 +585,8 @@ def test_a_time_of_day_its_part_contradicts_or_alone_is_refused(ledger, when, wh
      "今天上午8点30分 (今天 08:30) / 今天晚上8点30分 (今天 20:30)"),
     ("上午15点", "上午 does not go with 15点", "下午3点 (15:00)"),
     ("2026-11-03 晚上12点", "晚上 does not go with 12点",
-     "2026-11-03 次日凌晨0点 (00:00) / 2026-11-03 中午12点 (2026-11-03 12:00)"),
+     # (the next day's 0点 by its date: "2026-11-03 次日凌晨0点" could not be typed back)
+     "2026-11-04 凌晨0点 (2026-11-04 00:00) / 2026-11-03 中午12点 (2026-11-03 12:00)"),
     ("2026-11-03 晚上1点", "晚上 does not go with 1点",
      "2026-11-03 凌晨1点 (2026-11-03 01:00) / 2026-11-03 下午1点 (2026-11-03 13:00)")])
 def test_a_part_of_the_day_that_contradicts_its_hour_says_what_to_write(ledger, when, said,
@@ -785,3 +786,19 @@ def test_the_traditional_pairs_name_each_character_once():
     assert len(_HANT_PAIRS) % 2 == 0
     assert len(set(_HANT_PAIRS[::2])) == len(_HANT_PAIRS) // 2
     assert hans("緊急電話帳務唔滿意民國5組") == "紧急电话账务不满意民国5组"
+
+
+@pytest.mark.parametrize(("field", "typed", "code"), [
+    ("method", "当面", "visit"), ("method", "面谈", "visit"),  # (当面 was offered 书面)
+    ("category", "帐务", "billing"), ("category", "对帐", "billing")])
+def test_mainland_words_the_traditional_fold_brought_to_light(field, typed, code):
+    assert words.lookup(field, typed) == code
+
+
+def test_a_weekday_with_a_time_alone_is_a_weekday(ledger):
+    """周五下午3点 was answered about 下午3点 alone, with a hint for today (a Saturday)."""
+    r = refused(ledger, *NEW[:-2], "--received", "周五下午3点", "--channel", "phone",
+                "--category", "quality", "--severity", "low",
+                message="--received '周五下午3点' is a weekday, not a date")
+    assert "today" not in r.stderr, r.stderr
+
