@@ -12,10 +12,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from complaintctl import deadlines, words, workflow
+from complaintctl import deadlines, parse, words, workflow
 from complaintctl.errors import BadInput, NotFound, Refused
 from complaintctl.i18n import _, listing, ngettext, shown, term
 from complaintctl.parse import format_money, from_iso, iso, record_number
@@ -758,75 +758,120 @@ def _erased(cur: sqlite3.Cursor, cid: str) -> bool:
                             "kind = 'forget-contact')", (cid,)).fetchone()[0])
 
 
-# What may stand between the digits of a phone number as people write it: spaces,
-# dashes of every kind (the en dash Word and Excel put in), dots, slashes, brackets.
-_BETWEEN_DIGITS = r"[\s\-\u2010-\u2015\u2212./()（）·_]{0,2}"
+# What may stand between the digits of a phone number in a text: parse's, and brackets
+# around a country or area code ((+86)138…, (0755)1234…).
+_BETWEEN_DIGITS = r"[\s\-\u2010-\u2015\u2212~./()（）·_]{0,3}"
+# A digit joined to what comes next by a dash, a point or a slash: part of one longer
+# number (400-2345-6789 does not hold 2345-6789; a date before a number, 2026/01/05 138…,
+# is apart from it by a space).
+_JOINED = r"[\-\u2010-\u2015\u2212~./·_]"
 
 
 def _norm_contact(text: str) -> str:
     """A text as a contact is looked for in it: full-width forms as ASCII (NFKC), any
-    case, the ideographic full stop as a point and no spaces around @ or a point (an
-    address typed li@example。com or li @ example.com)."""
+    case, the ideographic full stop between two letters as a point (li@example。com),
+    no spaces around @ or a point in an address (li @ example.com)."""
     import re
     import unicodedata
 
-    text = unicodedata.normalize("NFKC", text).casefold().replace("。", ".")
-    return re.sub(r"\s*([@.])\s*", r"\1", text) if "@" in text else text
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if "@" not in text:
+        return text
+    text = re.sub(r"(?<=[a-z0-9])。(?=[a-z0-9])", ".", text)
+    return re.sub(r"(?<=[\w.])\s*@\s*(?=\w)|(?<=\w)\s+\.\s+(?=\w)",
+                  lambda m: m[0].strip(), text)
 
 
-def _numbers(contact: str) -> tuple[str, list[str]]:
-    """A phone number's digits as written, and its national forms: without the country
-    code it is written with (+86 139 …, 0086 139 …: 1 to 3 digits after the + or the 00),
-    and without a trunk 0 (0755-1234 5678 is +86 755 1234 5678). ("", []) for an address
-    or a number shorter than seven digits."""
-    typed = _norm_contact(contact).strip()
-    digits = "".join(ch for ch in typed if ch.isdigit())
-    if len(digits) < 7 or "@" in typed:
-        return "", []
-    lead = 2 if typed.startswith("00") else 0 if typed.startswith("+") else None
-    if lead is not None:
-        national = [digits[lead + n:] for n in (1, 2, 3) if len(digits) - lead - n >= 7]
+class _Number(NamedTuple):
+    """A phone number as a contact holds it: its digits as written (its country code's
+    with them, 00 left off), whether a country code was written, and its national forms
+    (without the code, 1 to 3 digits; without a trunk 0: 0755-1234 5678 is 755…)."""
+    digits: str
+    coded: bool
+    national: tuple[str, ...]
+
+
+def _number(contact: str) -> _Number | None:
+    """The phone number in a contact (电话 +86 138-1234-5678: parse.contact_parts's), or
+    None for an address or a contact without seven digits."""
+    text = _norm_contact(contact)
+    address, span = parse.contact_parts(text)
+    if address is not None or span is None:
+        return None
+    run = text[span[0]:span[1]]
+    digits = "".join(ch for ch in run if ch.isdigit())
+    coded = run.startswith(("+", "00")) or run.lstrip("(（").startswith("+")
+    if run.startswith("00"):
+        digits = digits[2:]
+    if coded:
+        national = tuple(digits[n:] for n in (1, 2, 3) if len(digits) - n >= 7)
     else:
-        national = [digits[1:]] if digits.startswith("0") and len(digits) >= 8 else [digits]
-    return digits, national
+        national = (digits[1:],) if digits.startswith("0") and len(digits) >= 8 else (digits,)
+    return _Number(digits, coded, national)
+
+
+def _address(contact: str) -> str | None:
+    found = parse.ADDRESS.search(_norm_contact(contact))
+    return found[0] if found else None
 
 
 def contact_finder(contact: str) -> Callable[[str], bool]:
-    """Whether a text holds `contact`: an address as typed (full-width forms read as
-    their ASCII: ＠; any case; 。 as a point), not inside a longer one (a@b.cn is not in
-    ba@b.cn); a phone number of seven digits or more by its digits however spaced,
-    dashed or slashed, with or without a country code (+8613812345678, +86 755 1234 5678
-    for 0755-12345678), not inside a longer run of digits (13812345678 is in "回电
-    138–1234–5678", not in "2345678")."""
+    """Whether a text holds `contact`'s number or address (the one in it, 电话 +86
+    138-1234-5678 or 张三 <a@b.cn>): an address in any case or width, not inside a
+    longer one (a@b.cn is not in ba@b.cn); a phone number of seven digits or more by its
+    digits however spaced, dashed or slashed, with its own country code or none, the
+    trunk 0 or none (+8613812345678, +86 755 1234 5678 for 0755-12345678), not inside a
+    longer number (2345678 is not 13812345678, nor is 400-2345-6789 +852 2345 6789)."""
     import re
 
-    typed = _norm_contact(contact).strip()
-    digits, national = _numbers(contact)
-    if digits:
-        def spaced(form: str) -> str:
-            return _BETWEEN_DIGITS.join(form)
-        country = rf"(?:(?:\+|00)\d{{1,3}}{_BETWEEN_DIGITS})"
-        forms = [f"{country}?{spaced(digits)}",  # as written, a country code before it or not
-                 *(f"{country}?0?{_BETWEEN_DIGITS}{spaced(n)}" for n in national)]
-        found = re.compile(rf"(?<!\d)(?:{'|'.join(forms)})(?!\d)")
-    else:
-        found = re.compile(rf"(?<![\w.+\-]){re.escape(typed)}(?![\w\-]|\.\w)")
+    number, address = _number(contact), _address(contact)
+    if number is None:
+        typed = address or _norm_contact(contact).strip()
+        # (Chinese written right against it is no part of it: 客户邮件a@b.cn。要求)
+        found = re.compile(rf"(?<![a-z0-9_.+\-]){re.escape(typed)}"
+                           rf"(?![a-z0-9_]|-[a-z0-9]|\.[a-z0-9])")
+
+        def has_address(text: str) -> bool:
+            return found.search(_norm_contact(text)) is not None
+        return has_address
+
+    def spaced(form: str) -> str:
+        return _BETWEEN_DIGITS.join(form)
+    # as written (its own code with it, + or 00 before it or not); or a national form,
+    # after a code (its own, when it has one: checked below) or none, a trunk 0 or none
+    code = rf"(?:[(（]?(?:\+|00)(\d{{1,3}})[)）]?{_BETWEEN_DIGITS})?"
+    forms = [rf"(?:\+|00)?{spaced(number.digits)}",
+             *(rf"{code}0?{_BETWEEN_DIGITS}{spaced(n)}" for n in number.national)]
+    found = re.compile(rf"(?<!\d)(?<!\d{_JOINED})(?:{'|'.join(forms)})(?!{_JOINED}?\d)")
+    own = {number.digits[:len(number.digits) - len(n)] for n in number.national} \
+        if number.coded else None
 
     def holds(text: str) -> bool:
-        return found.search(_norm_contact(text)) is not None
+        for m in found.finditer(_norm_contact(text)):
+            codes = [c for c in m.groups() if c]
+            if own is None or not codes or codes[0] in own:  # (+1 … is not +86 …)
+                return True
+        return False
     return holds
 
 
 def same_contact(one: str, other: str) -> bool:
     """Whether two contacts are the same person's: the same address in any case or
-    width; the same phone number however written, with or without the country code
-    and the trunk 0 (+86 139 1111 2222 and 139-1111-2222; 0755-12345678 and +86 755
-    1234 5678), never a number that merely ends like the other (2345678 is not
-    13812345678)."""
-    a, b = _numbers(one), _numbers(other)
-    if not a[0] or not b[0]:
+    width (张三 <a@b.cn> and A@B.cn); the same phone number however written, with or
+    without the country code one of them is written with and the trunk 0 (+86 139 1111
+    2222 and 139-1111-2222; 0755-12345678 and +86 755 1234 5678), but not under two
+    codes (+1 … is not +86 …), and never a number that merely ends like the other
+    (2345678 is not 13812345678)."""
+    a, b = _number(one), _number(other)
+    if a is None or b is None:
+        mine, theirs = _address(one), _address(other)
+        if a is None and b is None and mine is not None:
+            return mine == theirs
         return _norm_contact(one).strip() == _norm_contact(other).strip()
-    return a[0] == b[0] or bool({a[0], *a[1]} & {b[0], *b[1]} & ({*a[1]} | {*b[1]}))
+    if a.coded and b.coded:
+        return a.digits == b.digits
+    return a.digits == b.digits or bool({a.digits, *a.national} & {b.digits, *b.national}
+                                        & {*a.national, *b.national})
 
 
 def _mentions(cur: sqlite3.Cursor, cid: str, contact: str) -> list[tuple[str, str]]:

@@ -1010,19 +1010,49 @@ def from_iso(value: str) -> datetime:
     return datetime.fromisoformat(value[:-1]).replace(tzinfo=UTC)
 
 
+# What may stand between the digits of a phone number as people write it: spaces,
+# dashes of every kind (the en dash Word and Excel put in, the minus sign), a tilde,
+# dots, slashes; up to three (138 - 1234 - 5678).
+PHONE_BETWEEN = r"[\s\-\u2010-\u2015\u2212~./·_]{0,3}"
+# A phone number inside a contact or a text (电话 +86 138-1234-5678, 13812345678 张先生),
+# its country code's + or 00 and a bracketed area code with it ((0755) 1234-5678, not
+# the （2号楼） after one); an e-mail address inside one (张三 <a@b.cn>).
+PHONE = re.compile(rf"(?:\+|00)?(?:[(（]\+?[0-9]{{1,4}}[)）]{PHONE_BETWEEN})?[0-9]"
+                   rf"(?:{PHONE_BETWEEN}[0-9])+")
+ADDRESS = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+# A contact that is a phone number or an address and nothing else, ending in its digit
+# or its address: masked by its last 4 characters alike (views.masked, fast).
+PLAIN_CONTACT = re.compile(r"[+0-9\s\-()（）./]*[0-9]|[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+
+
+def contact_parts(contact: str) -> tuple[str | None, tuple[int, int] | None]:
+    """The address in a contact, and the span of its phone number (the run of seven
+    digits or more with the most digits), each None where there is none."""
+    address = ADDRESS.search(contact)
+    runs = [m for m in PHONE.finditer(contact) if sum(ch.isdigit() for ch in m[0]) >= 7]
+    best = max(runs, key=lambda m: sum(ch.isdigit() for ch in m[0]), default=None)
+    return (address[0] if address else None), (best.span() if best else None)
+
+
 def mask(contact: str | None) -> str | None:
-    """All but the last 4 characters become '*'; 4 or fewer are masked whole. Of a
-    phone number (seven digits or more) the last 4 digits are the ones shown: of
-    "+852 2345-6789（陳生）" the last 4 characters were the person's name, and no
-    digit by which a clerk knows the number."""
+    """All but the last 4 characters become '*'; 4 or fewer are masked whole. A contact
+    with words beside its number or address shows the last 4 of those alone: the last 4
+    digits of the number ("+852 2345-6789（陳生）" showed the name and no digit; a dash
+    among them kept: 0912-345-678 林先生 is *******5-678****), the last 4 characters of
+    the address (zhang@example.com（张） showed m（张）)."""
     if not contact:
         return contact
     if len(contact) <= 4:
         return "*" * len(contact)
-    if contact[-1].isdigit() or "@" in contact:  # (views.masked skips these alike)
+    if PLAIN_CONTACT.fullmatch(contact):  # (views.masked takes these by their length)
         return "*" * (len(contact) - 4) + contact[-4:]
-    digits = [i for i, ch in enumerate(contact) if ch.isdigit()]
-    if len(digits) >= 7:  # (a dash among those 4 kept: 0912-345-678 林先生 is ****5-678)
-        first, last = digits[-4], digits[-1] + 1
-        return "*" * first + contact[first:last] + "*" * (len(contact) - last)
-    return "*" * (len(contact) - 4) + contact[-4:]
+    address, phone = contact_parts(contact)
+    if address is not None:
+        end = contact.index(address) + len(address)
+        first = max(end - 4, contact.index(address))
+    elif phone is not None:
+        digits = [i for i in range(*phone) if contact[i].isdigit()]
+        first, end = digits[-4], digits[-1] + 1
+    else:
+        first, end = len(contact) - 4, len(contact)
+    return "*" * first + contact[first:end] + "*" * (len(contact) - end)

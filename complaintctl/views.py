@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from complaintctl import deadlines, returns, workflow
 from complaintctl.errors import NotFound
 from complaintctl.i18n import _, shown
-from complaintctl.parse import format_money, from_iso, iso, mask, record_key
+from complaintctl.parse import PLAIN_CONTACT, format_money, from_iso, iso, mask, record_key
 from complaintctl.store import Ledger, Rows, sql_order
 
 _OPEN = ", ".join(f"'{s}'" for s in workflow.OPEN_STATES)
@@ -304,9 +304,10 @@ def masked(values: Sequence[Any]) -> Sequence[Any]:
                         map(operator.getitem, texts, map(_KEPT.__getitem__, lengths))))
     except TypeError:  # not text: as parse.mask does with it
         return list(map(mask, values))
-    # a number with words after it ("+852 2345-6789（陳生）"): parse.mask shows its last
-    # digits, not the last characters (an address, or one that ends in a digit, as above)
-    for i in [i for i, t in enumerate(texts) if t and not t[-1].isdigit() and "@" not in t]:
+    # a number or an address with words beside it ("+852 2345-6789（陳生）"): parse.mask
+    # shows its last digits or characters, not the words' (a plain one, as above)
+    plain = PLAIN_CONTACT.fullmatch
+    for i in [i for i, t in enumerate(texts) if len(t) > 4 and not plain(t)]:
         done[i] = mask(texts[i])
     if None in values:
         for i in itertools.compress(range(len(done)), map(operator.is_, values,

@@ -372,6 +372,15 @@ def test_a_number_with_a_name_after_it_shows_its_last_digits_not_the_name(ledger
     assert ledger.json("show", other)["contact"] == "**************.com"  # as before
     dashed = ledger.log("--contact", "0912-345-678 林先生", customer="丙公司")
     assert ledger.json("show", dashed)["contact"] == "*******5-678****"
+    # the number's last digits, not a digit of the words after it (13812345678 李 3楼
+    # showed 678 李 3), and an address's last characters, not the name after it
+    for contact, masked in (("13812345678 李 3楼", "*******5678*****"),
+                            ("zhang@example.com（张）", "*************.com***"),
+                            ("138 1234 5678 ext. 9", "*********5678*******")):
+        other = ledger.log("--contact", contact, customer=contact)
+        assert ledger.json("show", other)["contact"] == masked
+        listed = ledger("list", "--customer", contact, "--format", "csv").stdout
+        assert masked in listed and "李" not in listed.split(masked)[0][-3:], listed
 
 
 def test_show_json_has_contract_keys(ledger):

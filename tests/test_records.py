@@ -275,3 +275,28 @@ def test_an_erasure_finds_the_number_with_its_country_code_and_an_address_typed_
     mail = ledger.log("--contact", "li@example.com", customer="丁公司")
     for reason in ("li@example。com 要求删除", "li @ example.com 要求删除"):
         ledger("forget-contact", mail, "--reason", reason, code=2)
+
+
+def test_an_erasure_with_spaced_dashes_labels_and_others_numbers(ledger):
+    """A reason "138 - 1234 - 5678" (spaces around the dashes) was kept for good; a
+    contact stored with a label (电话 +86 138-1234-5678, 张三 <a@b.cn>) was hardly looked
+    for; 400-2345-6789 was taken for +852 2345 6789, and +1 13812345678 for +86 138…"""
+    cid = ledger.log("--contact", "电话 +86 138-1234-5678")
+    ledger("note", cid, "--text", "回电 138 – 1234 – 5678", "--at", "2026-11-02 10:00")
+    ledger("note", cid, "--text", "已转热线 400-1234-5678 跟进", "--at", "2026-11-02 11:00")
+    before = ledger.snapshot()
+    for reason in ("客户 138 - 1234 - 5678 来电要求", "客户 13812345678 要求"):
+        ledger("forget-contact", cid, "--reason", reason, code=2)
+    assert ledger.snapshot() == before
+    same = ledger.log("--contact", "手机 13812345678", customer="乙公司")
+    coded = ledger.log("--contact", "+1 13812345678", customer="丙公司")
+    done = ledger("forget-contact", cid, "--reason", "客户致电热线 400-1234-5678 要求")
+    assert f"text of a step of {cid} (note 2026-11-02 10:00)" in done.stderr, done.stderr
+    assert f"the contact of another complaint too ({same})" in done.stderr, done.stderr
+    assert coded not in done.stderr
+    mail = ledger.log("--contact", "张三 <Zhang.San@Example.com>", customer="丁公司")
+    ledger("note", mail, "--text", "客户邮件zhang.san@example.com。要求回复", "--at",
+           "2026-11-03 10:00")
+    ledger("forget-contact", mail, "--reason", "zhang.san@example.com", code=2)
+    done = ledger("forget-contact", mail, "--reason", "本人要求")
+    assert f"text of a step of {mail} (note 2026-11-03 10:00)" in done.stderr, done.stderr
