@@ -254,6 +254,14 @@ def test_an_event_is_never_recorded_before_the_one_written_before_it(ledger, mon
         ("2026-10-24T12:00:00Z",)]
 
 
+def _refused_reasons(ledger, cid: str, *reasons: str) -> None:
+    """Each --reason holding the contact refused (exit 2), the ledger unchanged."""
+    before = ledger.snapshot()
+    for reason in reasons:
+        ledger("forget-contact", cid, "--reason", reason, code=2)
+    assert ledger.snapshot() == before
+
+
 def test_an_erasure_finds_the_number_with_its_country_code_and_an_address_typed_loosely(
         ledger):
     """+8613812345678 (the code glued on) hid a stored 13812345678: its reason was kept for
@@ -261,10 +269,8 @@ def test_an_erasure_finds_the_number_with_its_country_code_and_an_address_typed_
     input method's full stop) and li @ example.com hid li@example.com."""
     cid = ledger.log("--contact", "13812345678")
     ledger("note", cid, "--text", "短信 +8613812345678", "--at", "2026-11-02 10:00")
-    before = ledger.snapshot()
-    for reason in ("客户 +8613812345678 来电要求删除", "＋８６１３８１２３４５６７８"):
-        ledger("forget-contact", cid, "--reason", reason, code=2)
-    assert ledger.snapshot() == before
+    _refused_reasons(ledger, cid, "客户 +8613812345678 来电要求删除",
+                     "＋８６１３８１２３４５６７８")
     landline = ledger.log("--contact", "+86 755 1234 5678", customer="乙公司")
     done = ledger("forget-contact", cid, "--reason", "本人要求")
     assert f"text of a step of {cid} (note 2026-11-02 10:00)" in done.stderr, done.stderr
@@ -284,10 +290,7 @@ def test_an_erasure_with_spaced_dashes_labels_and_others_numbers(ledger):
     cid = ledger.log("--contact", "电话 +86 138-1234-5678")
     ledger("note", cid, "--text", "回电 138 – 1234 – 5678", "--at", "2026-11-02 10:00")
     ledger("note", cid, "--text", "已转热线 400-1234-5678 跟进", "--at", "2026-11-02 11:00")
-    before = ledger.snapshot()
-    for reason in ("客户 138 - 1234 - 5678 来电要求", "客户 13812345678 要求"):
-        ledger("forget-contact", cid, "--reason", reason, code=2)
-    assert ledger.snapshot() == before
+    _refused_reasons(ledger, cid, "客户 138 - 1234 - 5678 来电要求", "客户 13812345678 要求")
     same = ledger.log("--contact", "手机 13812345678", customer="乙公司")
     coded = ledger.log("--contact", "+1 13812345678", customer="丙公司")
     done = ledger("forget-contact", cid, "--reason", "客户致电热线 400-1234-5678 要求")
