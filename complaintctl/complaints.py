@@ -777,7 +777,7 @@ def _norm_contact(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     if "@" not in text:
         return text
-    text = re.sub(r"(?<=[a-z0-9])。(?=[a-z0-9])", ".", text)
+    text = re.sub(r"(?<=[a-z0-9])\s*。\s*(?=[a-z0-9])", ".", text)
     return re.sub(r"(?<=[\w.])\s*@\s*(?=\w)|(?<=\w)\s+\.\s+(?=\w)",
                   lambda m: m[0].strip(), text)
 
@@ -810,6 +810,16 @@ def _number(contact: str) -> _Number | None:
     return _Number(digits, coded, national)
 
 
+def _parts(contact: str) -> list[str]:
+    """Each address and each phone number of seven digits or more in a contact (李四
+    a@b.cn, c@d.cn; 138 1234 5678（张） / 139 8765 4321（李）)."""
+    text = _norm_contact(contact)
+    found = [m[0] for m in parse.ADDRESS.finditer(text)]
+    rest = parse.ADDRESS.sub(" ", text)
+    return found + [m[0] for m in parse.PHONE.finditer(rest)
+                    if sum(ch.isdigit() for ch in m[0]) >= 7]
+
+
 def _address(contact: str) -> str | None:
     found = parse.ADDRESS.search(_norm_contact(contact))
     return found[0] if found else None
@@ -824,6 +834,10 @@ def contact_finder(contact: str) -> Callable[[str], bool]:
     longer number (2345678 is not 13812345678, nor is 400-2345-6789 +852 2345 6789)."""
     import re
 
+    parts = _parts(contact)
+    if len(parts) > 1:  # two numbers or addresses in one contact: each of them
+        finders = [contact_finder(part) for part in parts]
+        return lambda text: any(found(text) for found in finders)
     number, address = _number(contact), _address(contact)
     if number is None:
         typed = address or _norm_contact(contact).strip()

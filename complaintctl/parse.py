@@ -519,7 +519,7 @@ _WEEKDAY = re.compile(r"\b(?:mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:
                       re.IGNORECASE)
 # A year of the Republic of China, as Taiwan's forms write it: 民國115年 is 2026 (as
 # numbers, 115/10/23, _year_first reads it: a year of three digits is no other).
-_ROC_YEAR = re.compile(r"^(?:民国\s*([0-9]{1,3})\s*([年/.-])|(1[0-9]{2})\s*(年))")
+_ROC_YEAR = re.compile(r"^(?:民国\s*(0*[1-9][0-9]{0,2})\s*([年/.-])|(1[0-9]{2})\s*(年))")
 # A weekday named with a date, with the brackets or comma around it: （星期二）, (Tue),
 # ", Tuesday".
 _WEEKDAY_AROUND = re.compile(r"[\s,(（]*(?:" + _WEEKDAY.pattern + r")[\s,)）]*", re.IGNORECASE)
@@ -609,6 +609,8 @@ def _clock(text: str) -> str:
     return f"{hour:02d}:{minute:02d}" + (f":{second:02d}" if second else "")
 
 
+# A day as typed before a time, 2026-12-01 or 2026年12月1日 (its date for a hint).
+_DAY_TYPED = re.compile(r"([0-9]{4})\s*[-年/.]\s*([0-9]{1,2})\s*[-月/.]\s*([0-9]{1,2})\s*[日号]?")
 # A time of day alone, as _clocks leaves 下午3点 (15:00).
 _BARE_CLOCK = re.compile(r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?")
 
@@ -632,7 +634,10 @@ class _PartContradicts(ValueError):
         for clock in meant:
             if clock == 0 and self.part in ("晚上", "夜里"):  # midnight ends its day
                 try:  # the next day's 0点, by its date when the day typed is one
-                    after = (date.fromisoformat(day.strip()) + timedelta(days=1)).isoformat()
+                    ymd = _DAY_TYPED.fullmatch(day.strip())
+                    if ymd is None:
+                        raise ValueError(day)
+                    after = (date(*map(int, ymd.groups())) + timedelta(days=1)).isoformat()
                     shown.append(f"{after} 凌晨0点" + (f"{self.minute}分" if self.minute
                                                      else "") + f" ({after} 00:{self.minute:02d})")
                 except ValueError:
@@ -1053,6 +1058,8 @@ def mask(contact: str | None) -> str | None:
     elif phone is not None:
         digits = [i for i in range(*phone) if contact[i].isdigit()]
         first, end = digits[-4], digits[-1] + 1
+    elif sum(ch.isdigit() for ch in contact) <= 4:  # 电话 1234, 分机 8021: a short number,
+        return "*" * len(contact)  # masked whole as a contact of 4 characters is
     else:
         first, end = len(contact) - 4, len(contact)
     return "*" * first + contact[first:end] + "*" * (len(contact) - end)

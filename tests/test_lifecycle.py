@@ -376,7 +376,9 @@ def test_a_number_with_a_name_after_it_shows_its_last_digits_not_the_name(ledger
     # showed 678 李 3), and an address's last characters, not the name after it
     for contact, masked in (("13812345678 李 3楼", "*******5678*****"),
                             ("zhang@example.com（张）", "*************.com***"),
-                            ("138 1234 5678 ext. 9", "*********5678*******")):
+                            ("138 1234 5678 ext. 9", "*********5678*******"),
+                            # a short number beside a word, masked whole as one alone
+                            ("分机 8021", "*******")):
         other = ledger.log("--contact", contact, customer=contact)
         assert ledger.json("show", other)["contact"] == masked
         listed = ledger("list", "--customer", contact, "--format", "csv").stdout

@@ -303,3 +303,14 @@ def test_an_erasure_with_spaced_dashes_labels_and_others_numbers(ledger):
     ledger("forget-contact", mail, "--reason", "zhang.san@example.com", code=2)
     done = ledger("forget-contact", mail, "--reason", "本人要求")
     assert f"text of a step of {mail} (note 2026-11-03 10:00)" in done.stderr, done.stderr
+
+
+def test_an_erasure_of_a_contact_with_two_numbers_or_addresses_guards_both(ledger):
+    """李四 a@b.cn, c@d.cn: a reason with the second address was kept for good; and an
+    address with a space before its 。 (example 。cn) slipped past."""
+    cid = ledger.log("--contact", "李四 a@b.cn, c@d.cn")
+    two = ledger.log("--contact", "138 1234 5678（张） / 139 8765 4321（李）", customer="乙")
+    mail = ledger.log("--contact", "张三 <zhang.san@example.cn>", customer="丙")
+    _refused_reasons(ledger, cid, "客户 c@d.cn 要求")
+    _refused_reasons(ledger, two, "客户 139 8765 4321 要求")
+    _refused_reasons(ledger, mail, "客户 zhang.san@example 。cn")

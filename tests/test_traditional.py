@@ -175,3 +175,11 @@ def test_a_taiwan_register_as_windows_saves_it(tw, tmp_path):
                    "FROM complaints ORDER BY source_key") == [
         ("A1", "2025-03-04T01:05:00Z", "critical", "phone", 5, "陳志明"),  # names as typed
         ("A2", "2025-03-06T12:30:00Z", "medium", "fax", 3, "王大同")]
+
+
+def test_there_is_no_year_0_of_the_republic(tw):
+    """民國0年1月1日 was taken as 1911 (the Republic's first year, 民國元年, is 1912)."""
+    r = tw("list", "--since", "民國0年1月1日", code=2)
+    assert "cannot read --since '民國0年1月1日'" in r.stderr, r.stderr
+    assert tw("list", "--since", "民國1年1月1日", "--format", "csv").stdout.startswith("\ufeff")
+

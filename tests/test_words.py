@@ -587,6 +587,8 @@ def test_a_time_of_day_its_part_contradicts_or_alone_is_refused(ledger, when, wh
     ("2026-11-03 晚上12点", "晚上 does not go with 12点",
      # (the next day's 0点 by its date: "2026-11-03 次日凌晨0点" could not be typed back)
      "2026-11-04 凌晨0点 (2026-11-04 00:00) / 2026-11-03 中午12点 (2026-11-03 12:00)"),
+    ("2026年11月3日 晚上12点", "晚上 does not go with 12点",
+     "2026-11-04 凌晨0点 (2026-11-04 00:00) / 2026年11月3日中午12点 (2026年11月3日 12:00)"),
     ("2026-11-03 晚上1点", "晚上 does not go with 1点",
      "2026-11-03 凌晨1点 (2026-11-03 01:00) / 2026-11-03 下午1点 (2026-11-03 13:00)")])
 def test_a_part_of_the_day_that_contradicts_its_hour_says_what_to_write(ledger, when, said,
