@@ -667,6 +667,11 @@ class _PartOfADay(ValueError):
 _OTHER_DEFAULT = datetime(1999, 2, 3)  # (not a day today could be, a leap year apart)
 
 
+# A numeric offset at the end of a time, not after a zone's name (GMT+8 is read the POSIX
+# way, eight hours behind, and refused).
+_NUMERIC_OFFSET = re.compile(r"(?<![A-Za-z])\s*([+-])([0-9]{2}):?([0-9]{2})$")
+
+
 def _dateutil_parse(value: str, default: datetime) -> datetime:
     """The uncommon forms; a zone among them is refused (_ZoneInWords): dateutil drops
     a name it does not know (EST, CST) with a warning, reads GMT+8 the POSIX way (as
@@ -686,7 +691,13 @@ def _dateutil_parse(value: str, default: datetime) -> datetime:
         except parser.UnknownTimezoneWarning:
             raise _ZoneInWords from None
     if parsed.tzinfo is not None:
-        raise _ZoneInWords
+        # an offset written as one (01 Dec 2026 14:30:00 +08:00, as mail headers write a
+        # time: it was refused as "a zone in words", the message asking for an offset)
+        m = _NUMERIC_OFFSET.search(value)
+        if m is None or parsed.utcoffset() != (1 if m[1] == "+" else -1) * timedelta(
+                hours=int(m[2]), minutes=int(m[3])):
+            raise _ZoneInWords
+        return parsed
     if other.date() != parsed.date():
         raise _PartOfADay
     return parsed

@@ -65,6 +65,15 @@ def test_a_time_zone_in_words_is_refused_not_misread(ledger, when):
     assert "Warning" not in r.stderr
 
 
+@pytest.mark.parametrize("when", ["01 Oct 2026 14:30:00 +08:00",
+                                  "Thu, 01 Oct 2026 14:30:00 +0800"])
+def test_an_offset_written_as_one_after_a_months_name_is_taken(ledger, when):
+    """As a mail header writes a time: refused with "read only as an offset (+08:00)"."""
+    cid = ledger(*LOG, "--received", when).stdout.strip()
+    assert ledger.rows(f"SELECT received_at FROM complaints WHERE id = '{cid}'") == [
+        ("2026-10-01T06:30:00Z",)]
+
+
 def test_a_time_the_clocks_skipped_is_refused(ledger, tmp_path):
     """New York, 8 March 2026: 02:30 never happened (02:00 became 03:00). It was stored
     as 07:30Z, later than 03:00 (07:00Z). An hour that happened twice (1 November,
