@@ -526,6 +526,15 @@ _WEEKDAY_AROUND = re.compile(r"[\s,(（]*(?:" + _WEEKDAY.pattern + r")[\s,)）]*
 _WEEKDAY_NUMBERS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 
 
+def _weekday_is(year: int, month: int, day: int, weekdays: list[int | None]) -> bool:
+    """Whether that day of that year falls on each of the weekdays (a day that is not
+    in that year, 29 February, falls on none)."""
+    try:
+        return all(date(year, month, day).weekday() == w for w in weekdays)
+    except ValueError:
+        return False
+
+
 def _weekday_of(word: str) -> int | None:
     """The weekday (Monday 0) a word names: tue, Tuesday, 周二, 星期日; None for 周末."""
     if word[-1] in _WEEKDAY_NUMBERS:
@@ -814,7 +823,22 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
         # (a weekday with a time alone, 周五下午3点, is a weekday: refused as one)
         # a date with its weekday, as a letter writes it: 2026年12月1日（星期二）; every
         # weekday named must be that date's (周二 2026-01-06（星期五） was taken as Tuesday)
-        at = parse_when(rest, now=now, tz=tz, field=field, day_only=day_only)
+        try:
+            at = parse_when(rest, now=now, tz=tz, field=field, day_only=day_only)
+        except BadInput as exc:  # 12月1日（星期一）: the year of a Monday 1 December
+            m = _NO_YEAR.match(rest)
+            if exc.code != "no_year" or m is None:
+                raise
+            month_no, day_no = int(m.group(1)), int(m.group(2))
+            start = _nearest_year(now.astimezone(tz).date(), month_no, day_no,
+                                  ahead=field == "--due")
+            years = [y for y in range(start, start - 12, -1) if _weekday_is(
+                y, month_no, day_no, weekdays)]
+            raise BadInput(_("cannot read {field} {value}: it has no year").format(
+                field=field, value=shown(value)), hint=_(
+                    "give the year first, e.g. {year}年{month}月{day}日").format(
+                        year=years[0] if years else start, month=month_no, day=day_no),
+                code="no_year") from None
         local = at.astimezone(tz)
         for word, weekday in zip(named, weekdays, strict=True):
             if local.weekday() != weekday:

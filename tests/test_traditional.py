@@ -183,3 +183,14 @@ def test_there_is_no_year_0_of_the_republic(tw):
     assert "cannot read --since '民國0年1月1日'" in r.stderr, r.stderr
     assert tw("list", "--since", "民國1年1月1日", "--format", "csv").stdout.startswith("\ufeff")
 
+
+def test_a_day_without_its_year_but_with_its_weekday_is_hinted_with_that_weekdays_year(
+        ledger):
+    """12月1日（星期一） was hinted 2026年12月1日, a Tuesday: typed back, a date the clerk had
+    not meant (the Monday was 2025's); the message quoted the value without its weekday."""
+    r = ledger("list", "--since", "11月16日（星期日）", code=2)  # (the clock: 2026-11-23)
+    assert r.stderr.startswith("Error: cannot read --since '11月16日（星期日）': it has no "
+                               "year\nHint: give the year first, e.g. 2025年11月16日"), r.stderr
+    r = ledger("list", "--since", "11月16日（星期一）", code=2)
+    assert "e.g. 2026年11月16日" in r.stderr, r.stderr
+
