@@ -297,7 +297,9 @@ def masked(values: Sequence[Any]) -> Sequence[Any]:
         lengths = list(map(len, texts))
         while len(_STARS) <= max(lengths, default=0):
             n = len(_STARS)
-            stars = (mask("x" * n) or "").count("*")  # parse.mask's rule, asked once a length
+            # parse.mask's rule for a plain contact, asked once a length (of a number: a
+            # word of letters is masked whole, as a short number beside words is)
+            stars = (mask("1" * n) or "").count("*")
             _STARS.append("*" * stars)
             _KEPT.append(slice(stars, None))
         done = list(map(operator.add, map(_STARS.__getitem__, lengths),
