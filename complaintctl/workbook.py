@@ -173,9 +173,13 @@ class _Sheet:
         if kind in ("time", "date"):
             write_datetime, fmt = ws.write_datetime, formats[kind]
             self._fit(col, 18 if kind == "time" else 12)
-            if kind == "date":
-                return lambda row, value: write_datetime(row, col, datetime.combine(
-                    date.fromisoformat(value), datetime.min.time()), fmt)
+            if kind == "date":  # its serial (write_datetime took 1900-01-01 for a time
+                # of day alone: serial 0, shown 1900-01-00), with the day Excel counts
+                # for 1900-02-29
+                def day(row: int, value: Any) -> None:
+                    serial = date.fromisoformat(value).toordinal() - _EPOCH
+                    put_number(row, col, serial + (serial >= 60), fmt)
+                return day
             tz, hours, hour = self.book.tz, self.book.serials.hours, self.book.serials.hour
 
             def instant(row: int, value: Any) -> None:

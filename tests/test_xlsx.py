@@ -394,6 +394,17 @@ def test_a_trend_stops_at_the_first_year_a_date_may_have(ledger, tmp_path):
     assert out.exists() and "unexpected" not in r.stderr
 
 
+def test_the_first_of_january_1900_is_a_day_not_a_time(ledger, tmp_path):
+    """XlsxWriter takes a date-time on 1900-01-01 for a time of day alone: the period's
+    from was serial 0, shown 1900-01-00."""
+    ledger.log(received="1900-01-01 00:00")
+    out = tmp_path / "1900.xlsx"
+    ledger("report", "--month", "1900-01", "--output", out)
+    sheet = _load(out)["Summary"]
+    cells = {r[0]: r[1] for r in sheet.iter_rows(values_only=True) if r and r[0]}
+    assert cells["from"] == datetime(1900, 1, 1) and cells["to"] == datetime(1900, 1, 31)
+
+
 def test_sparkline_scales_from_zero_and_leaves_gaps():
     from complaintctl.render import sparkline
 
