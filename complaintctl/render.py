@@ -1368,16 +1368,19 @@ PAID = N_("refunds, discounts, compensation")
 
 
 def _paid_text(paid: dict[str, Any]) -> str:
-    """What the period's resolutions paid or credited: ¥19,250.00 in 5 resolutions
-    (compensation ¥12,000.00 × 2, refund ¥7,250.00 × 3); and how many refunds,
-    discounts or compensation were recorded without an amount (not in the total)."""
+    """What the period's resolutions paid or credited: 19,250.00 CNY in 5 resolutions
+    (compensation 12,000.00 CNY in 2, refund 7,250.00 CNY in 3: "refund 7,250.00 CNY × 3"
+    read as three times that); and how many refunds, discounts or compensation were
+    recorded without an amount (not in the total)."""
     unknown = paid.get("without_amount", 0)
     parts = [ngettext("{amount} in {count} resolution ({split})",
                       "{amount} in {count} resolutions ({split})", paid["count"]).format(
         amount=i18n.money(paid["amount"], paid["currency"]), count=paid["count"],
-        split=i18n.listing([f"{label('disposition', d['key'])} "
-                            f"{i18n.money(d['amount'], paid['currency'])} × {d['count']}"
-                            for d in paid["by_disposition"]]))] if paid["count"] else []
+        split=i18n.listing([ngettext("{disposition} {amount} in {count}",
+                                     "{disposition} {amount} in {count}", d["count"]).format(
+            disposition=label("disposition", d["key"]),
+            amount=i18n.money(d["amount"], paid["currency"]), count=d["count"])
+            for d in paid["by_disposition"]]))] if paid["count"] else []
     if unknown:
         parts.append(ngettext("{count} recorded without an amount, not in the total",
                               "{count} recorded without an amount, not in the total",

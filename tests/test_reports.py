@@ -963,9 +963,9 @@ def test_the_report_says_what_the_period_paid_its_customers(ledger, tmp_path):
     assert (before["count"], before["amount"]) == (3, "1250.80")
     md = ledger("report", "--month", "2026-10", "--format", "markdown").stdout
     assert "| refunds, discounts, compensation | 1,750.80 CNY in 4 resolutions (compensation " \
-        "1,750.50 CNY × 2, refund 0.30 CNY × 2) |" in md, md
+        "1,750.50 CNY in 2, refund 0.30 CNY in 2) |" in md, md
     zh = ledger("--lang", "zh", "report", "--month", "2026-10", "--format", "markdown").stdout
-    assert "| 退款、折让与赔偿 | ¥1,750.80，共 4 次处理（赔偿 ¥1,750.50 × 2、退款 ¥0.30 × 2） |" \
+    assert "| 退款、折让与赔偿 | ¥1,750.80，共 4 次处理（赔偿 2 次共 ¥1,750.50、退款 2 次共 ¥0.30） |" \
         in zh, zh
     text = ledger("report", "--month", "2026-10", "--format", "csv", "--section",
                   "summary").stdout
