@@ -1994,13 +1994,13 @@ def import_cmd(
         _not_the_ledger(rejects_path, ledger, "--rejects",
                         _("write the rejects to another file"), inputs=(path, mapping))
     # opened before the import starts (a file it cannot read is refused at once), and
-    # again if the import reads it twice
-    region = ledger.config.settings.get("country")
-    opened = [readers.open_table(path, sheet=sheet, encoding=encoding, region=region)]
+    # again if the import reads it twice (the import settles by the ledger's country an
+    # encoding only that decides)
+    opened = [readers.open_table(path, sheet=sheet, encoding=encoding)]
 
     def reopen() -> readers.Table:
         return opened.pop() if opened else readers.open_table(path, sheet=sheet,
-                                                              encoding=encoding, region=region)
+                                                              encoding=encoding)
 
     with _progress() as bar:
         def progress(n: int) -> None:

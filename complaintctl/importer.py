@@ -1399,7 +1399,12 @@ def run(lg: Ledger, path: Path, open_table: Callable[[], Table], mapping: Mappin
         now: datetime, actor: str, dry_run: bool = False, skip_bad: bool = False,
         progress: Callable[[int], None] | None = None) -> Result:
     """Import the register (`open_table` opens it); see the module's text."""
-    table = open_table().in_region(lg.config.settings.get("country"))
+    region = lg.config.settings.get("country")
+
+    def opened() -> Table:  # every reading of it, as a ledger in its country reads a CSV
+        return open_table().in_region(region)  # that reads as GBK and as Big5 alike
+
+    table = opened()
     reader = Reader(lg, table, mapping, now=now)
     digest = file_digest(path)
     with lg.read() as cur:  # only which indexes the write keeps: the checks come inside it
@@ -1408,14 +1413,14 @@ def run(lg: Ledger, path: Path, open_table: Callable[[], Table], mapping: Mappin
     options: dict[str, Any] = {"now": now, "actor": actor, "dry_run": dry_run,
                                "skip_bad": skip_bad, "progress": progress}
     if imported and reader.key_indexes and table.encoding is not None \
-            and _all_known(lg, open_table, reader):
+            and _all_known(lg, opened, reader):
         # a CSV whose every key the ledger holds (read once more: a stream) adds nothing:
         # read in an ordinary transaction, without the bulk writer, which would set every
         # index aside and build it again
         try:
             return _import(lg, path, table, reader, mapping, digest, None, **options)
         except _New:  # one came in new after all (a batch was voided a moment ago)
-            table = open_table()
+            table = opened()
             reader = Reader(lg, table, mapping, now=now)
     return _import(lg, path, table, reader, mapping, digest,
                    _READ_INSIDE if imported else frozenset(), **options)
