@@ -48,10 +48,10 @@ UTC = timezone.utc
 INTAKE = ("customer", "description", "contact", "channel", "category", "severity", "demand",
           "region", "order_no", "product", "lot", "quantity", "shipped_on")
 # The words of a totals row's label cell (合计：, 总 计, 1月小计, Grand total), and of a
-# signature row's (制表人：张三, 审核：).
-_TOTALS = re.compile(r"\s*\S{0,6}?(合\s*计|总\s*计|小\s*计|共\s*计)\s*[:：]?\s*|"
+# signature row's (制表人：张三, 审核：); in Traditional characters too (合計, 製表人, 審核).
+_TOTALS = re.compile(r"\s*\S{0,6}?([合总總小共]\s*[计計])\s*[:：]?\s*|"
                      r"\s*((grand|sub)\s*)?totals?\s*:?\s*|\s*sum\s*:?\s*", re.IGNORECASE)
-_FOOTER = re.compile(r"\s*(制表|填表|编制|审核|审批|批准|复核|核准)人?\s*[:：]")
+_FOOTER = re.compile(r"\s*([制製]表|填表|[编編][制製]|[审審][核批]|批准|[复復]核|核准)人?\s*[:：]")
 REQUIRED = ("customer", "description", "channel", "category", "severity", "received_at")
 # Intake compared with the ledger on a re-import (the contact never is: it may have
 # been erased on request, and is never filled in again).
@@ -394,16 +394,14 @@ class Reader:
         1月小计 or Total in a cell, the counts and amounts summed beside it) or its
         signatures ("footer": 制表人：…, 审核：…). Neither has a customer or a date
         received, but for the label itself merged across those columns."""
-        # (合計, 總計, 製表人, 審核 of a Traditional register read as simplified)
-        labels = {c for c in cells if c and (_TOTALS.fullmatch(words.hans(c))
-                                             or _FOOTER.match(words.hans(c)))}
+        labels = {c for c in cells if c and (_TOTALS.fullmatch(c) or _FOOTER.match(c))}
         if not labels:
             return None
         for f in ("customer", "received_at"):
             i = self.index.get(f)
             if i is not None and i < len(cells) and cells[i] and cells[i] not in labels:
                 return None
-        return "totals" if any(_TOTALS.fullmatch(words.hans(c)) for c in labels) else "footer"
+        return "totals" if any(_TOTALS.fullmatch(c) for c in labels) else "footer"
 
     def cell(self, row: _Row, f: str) -> str | None:
         i = self.index.get(f)
