@@ -38,7 +38,7 @@ from typing import Any
 from complaintctl.parse import SEVERITIES, format_money, from_iso, iso
 from complaintctl.rollups import RECEIVED
 from complaintctl.store import chain_head
-from complaintctl.workflow import OPEN_STATES, STATUS_STEPS
+from complaintctl.workflow import OPEN_STATES, PAYING, STATUS_STEPS
 
 OPEN = "(" + ", ".join(f"'{state}'" for state in OPEN_STATES) + ")"  # SQL: status IN {OPEN}
 _END = "9999-12-31T00:00:00Z"  # after every stored time: [t, _END) is "from t on"
@@ -1007,9 +1007,9 @@ class Report:
         }
 
 
-# The dispositions in which money is paid or credited (workflow.PAYING), as the index
-# resolutions_paid names them (migration 18).
-_PAID_SQL = "('refund', 'discount', 'compensation')"
+# The dispositions in which money is paid or credited, as SQL: the index resolutions_paid
+# names the same (migration 18; a test holds the two alike).
+_PAID_SQL = "(" + ", ".join(f"'{d}'" for d in PAYING) + ")"
 
 
 def period_figures(conn: sqlite3.Connection, tz: tzinfo, period: Period,
