@@ -412,19 +412,15 @@ def money(value: str | None, field: str = "--amount", *, currency: str | None = 
     if currency:
         own = _currency_signs(currency)
         raw = own.sub("", raw) or raw
-        if own.search(raw):  # ¥¥1250, 1250元元: its own sign twice is no amount
-            raise BadInput(_("{field} {value} is not an amount").format(
-                field=field, value=shown(value)),
-                hint=_("type a number with a point before at most two decimals, e.g. {field} "
-                       "1250.50 (a comma only between thousands: 1,250.50)").format(
-                    field=field), code="not_an_amount")
-        if _DOLLAR.search(raw) and _NUMBER.fullmatch(_DOLLAR.sub("", raw).replace(",", "")):
+        if own.search(raw):  # ¥¥1250, 1250元元: its own sign twice is no amount (below), not
+            pass  # another currency's
+        elif _DOLLAR.search(raw) and _NUMBER.fullmatch(_DOLLAR.sub("", raw).replace(",", "")):
             raise BadInput(_("{field} {value}: a $ alone may be any dollar; the ledger keeps "
                              "its amounts in {code}").format(field=field, value=shown(value),
                                                              code=currency),
                            hint=_("give the amount without it, e.g. {field} 1250.50").format(
                                field=field), code="dollar_sign", field=field)
-        if _ANY_CURRENCY.search(raw) and _NUMBER.fullmatch(
+        elif _ANY_CURRENCY.search(raw) and _NUMBER.fullmatch(
                 _ANY_CURRENCY.sub("", raw).replace(",", "")):
             raise BadInput(_("{field} {value} is in another currency than the ledger's "
                              "({code})").format(field=field, value=shown(value), code=currency),
