@@ -81,21 +81,6 @@ def is_workbook(path: Path) -> bool:
     return head.startswith(_ZIP) or head == _OLE
 
 
-def detect_encoding(head: bytes, region: str | None = None, *, whole: bool = False) -> str:
-    """The encoding of a CSV file whose start is `head` (`whole`: the whole file), for a
-    ledger in `region` (its country: CN prefers GBK, TW, HK and MO Big5; None, no
-    preference). utf-8-sig when the bytes read as UTF-8 (a BOM or none) — unless that
-    reading holds no Chinese and makes no sense as text while a GBK or Big5 reading is
-    Chinese; else gb18030 (a superset of GBK and GB2312, what Chinese Windows saves) or
-    Big5 (what Windows saves in Taiwan and Hong Kong: big5, cp950 or big5hkscs, the
-    first that reads the bytes). Nearly every Big5 file also reads as GBK, as other
-    text: the reading whose Chinese characters are the common ones of its set, with no
-    kana or private-use characters, is taken (_score); on a tie the region's. BadInput
-    (ambiguous_encoding) when neither is clearly right and there is no preference to
-    settle it, showing a line in each reading."""
-    return _detect(head, whole).pick(region)
-
-
 class Detected:
     """What the start of a CSV file reads as: one encoding (`fixed`), or the encoding
     each preference takes (`picks`: None, gb18030, big5 -> an encoding, None where it is
@@ -159,7 +144,18 @@ def _family(enc: str) -> str:
 
 
 def _detect(head: bytes, whole: bool) -> Detected:
-    """What `head` reads as (see detect_encoding); BadInput when nothing reads it."""
+    """What a CSV file whose start is `head` (`whole`: the whole file) reads as; its
+    pick(region) is the encoding for a ledger in `region` (its country: CN prefers GBK,
+    TW, HK and MO Big5; None, no preference). utf-8-sig when the bytes read as UTF-8 (a
+    BOM or none) — unless that reading holds no Chinese and makes no sense as text while
+    a GBK or Big5 reading is Chinese; else gb18030 (a superset of GBK and GB2312, what
+    Chinese Windows saves) or Big5 (what Windows saves in Taiwan and Hong Kong: big5,
+    cp950 or big5hkscs, the first that reads the bytes). Nearly every Big5 file also
+    reads as GBK, as other text: the reading whose Chinese characters are the common
+    ones of its set, with no kana or private-use characters, is taken (_score); on a tie
+    the region's. BadInput (ambiguous_encoding) when neither is clearly right and there
+    is no preference to settle it, showing a line in each reading; BadInput here when
+    nothing reads it."""
     if head.startswith(codecs.BOM_UTF8):
         return Detected("utf-8-sig")
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
