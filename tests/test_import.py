@@ -1997,14 +1997,15 @@ REVISITED_ROWS = [
     ["R-3", "2025-03-05", "Acme", "电话", "质量", "一般", "缺件", "质量部", "王芳", "漏装",
      "补发", "补发", "2025-03-10", "不满意", "2025-03-11", ""],
 ]
-REVISITED_MAP = """key = "投诉单号"
-[columns]
+# The intake columns the registers of the tests below name alike.
+_INTAKE_COLUMNS = """[columns]
 received_at = "投诉日期"
 customer = "客户名称"
 channel = "投诉渠道"
 category = "投诉类别"
 severity = "严重程度"
-description = "投诉内容"
+"""
+REVISITED_MAP = 'key = "投诉单号"\n' + _INTAKE_COLUMNS + """description = "投诉内容"
 department = "责任部门"
 owner = "责任人"
 cause = "原因分析"
@@ -2115,14 +2116,7 @@ SHEETS = {"2024年": [["001", "2024-01-08", "华东电器", "电话", "质量", 
                       ""],
                      ["002", "2025-01-20", "华东电器", "电话", "质量", "一般", "XD-200", "异响",
                       ""]]}
-SHEET_MAP = """key = {key}
-[columns]
-received_at = "投诉日期"
-customer = "客户名称"
-channel = "投诉渠道"
-category = "投诉类别"
-severity = "严重程度"
-product = "产品型号"
+SHEET_MAP = "key = {key}\n" + _INTAKE_COLUMNS + """product = "产品型号"
 description = "投诉内容"
 contact = "联系电话"
 """
