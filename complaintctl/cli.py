@@ -1953,6 +1953,8 @@ def import_cmd(
         _say(ngettext("Voided {count} complaint of import batch {batch}.",
                       "Voided {count} complaints of import batch {batch}.", len(ids)).format(
                           count=f"{len(ids):,}", batch=void_batch))
+        _say(_("Every report leaves the batch out, whatever its period; import the register "
+               "again once it is right."))
         for w in complaints.relink_notes(relinked):  # as `void` says them
             _warn(w)
         if kept:

@@ -1437,6 +1437,7 @@ def report_summary(rep: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
             received=y["received"], resolved=y["resolved"], closed=y["closed"],
             voided=y["voided"])),
         *register_left_out(rep),
+        *voided_imports(rep, tz),
     ]
 
 
@@ -1459,6 +1460,20 @@ def register_left_out(rep: dict[str, Any]) -> list[tuple[str, str]]:
     if rep.get("register_left_out") == "asked":  # (a week said "a period this long")
         return [(_("register"), _("left out, as --no-register asked"))]
     return [(_("register"), _("left out for a period this long: add --register for it"))]
+
+
+def voided_imports(rep: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
+    """The summary's line for the voided import batches the report left out (none: no
+    line)."""
+    batches = rep.get("voided_imports") or []
+    if not batches:
+        return []
+    return [(_("voided imports"), _("left out of every figure: {batches}").format(
+        batches=i18n.listing([ngettext(
+            "import batch {batch} ({n} complaint), voided {time}",
+            "import batch {batch} ({n} complaints), voided {time}", b["complaints"]).format(
+            batch=b["batch"], n=b["complaints"],
+            time=wall(from_iso(b["voided_at"]).astimezone(tz))) for b in batches])))]
 
 
 def report_tables(rep: dict[str, Any], plain: bool = False

@@ -29,6 +29,7 @@ read as amended: an amendment corrects a mistake, it is not a later fact.
 from __future__ import annotations
 
 import math
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from complaintctl.parse import SEVERITIES, format_money, from_iso, iso
-from complaintctl.rollups import RECEIVED
+from complaintctl.rollups import RECEIVED, RECOUNT
 from complaintctl.store import chain_head
 from complaintctl.workflow import OPEN_STATES, PAYING, STATUS_STEPS
 
@@ -72,6 +73,75 @@ LONG_SHARE = 0.2
 _SUM_ERROR = 4 * 2.0 ** -53
 
 _KINDS = "(" + ", ".join(f"'{kind}'" for kind in STATUS_STEPS) + ")"
+
+# A voided import batch (`import --void-batch`: a register brought in wrongly, whose
+# rows may come in again) is left out of every figure, whatever the report's instant,
+# as if it had never been imported: its complaints and everything of theirs (steps,
+# stages, returns, CAPA items, events) and what the day tallies and rollups counted of
+# them. A report of a ledger with one reads each table through a statement's common
+# table expression of the same name that leaves them out (`_leaving_out`); the tallies
+# and rollups are the kept ones less a recount of the batch's rows (few). A ledger
+# without one reads its tables as they are.
+_VOIDED_BATCHES = "SELECT id FROM main.import_batches WHERE voided_at IS NOT NULL"
+_WITHDRAWN = f"SELECT id FROM main.complaints WHERE import_batch IN ({_VOIDED_BATCHES})"
+_OF_THEIRS = f"complaint_id IS NULL OR complaint_id NOT IN ({_WITHDRAWN})"
+_OF_THEIR_RETURNS = (f"return_id NOT IN (SELECT id FROM main.returns WHERE complaint_id IN "
+                     f"({_WITHDRAWN}))")
+
+
+def _in_main(sql: str) -> str:
+    """`sql` with the ledger's tables it reads named in the main schema (what a common
+    table expression of the same name would otherwise stand for)."""
+    return re.sub(r"\b(FROM|JOIN) (complaints|stages|resolutions|revisits)\b", r"\1 main.\2",
+                  sql)
+
+
+_LEAVING_OUT: dict[str, str] = {
+    "complaints": "SELECT * FROM main.complaints WHERE import_batch IS NULL OR import_batch "
+                  f"NOT IN ({_VOIDED_BATCHES})",
+    **{table: f"SELECT * FROM main.{table} WHERE {_OF_THEIRS}"
+       for table in ("stages", "events", "assignments", "investigations", "resolutions",
+                     "revisits", "actions", "returns", "handling_times")},
+    **{table: f"SELECT * FROM main.{table} WHERE {_OF_THEIR_RETURNS}"
+       for table in ("return_receipts", "return_dispositions")},
+    # what the tally triggers of migration 8 counted of the batch's rows, taken off
+    "day_tallies": " UNION ALL ".join((
+        "SELECT measure, day, n FROM main.day_tallies",
+        "SELECT 'received', substr(received_at, 1, 10), -count(*) FROM main.complaints "
+        f"WHERE import_batch IN ({_VOIDED_BATCHES}) GROUP BY 2",
+        "SELECT 'resolutions', substr(at, 1, 10), -count(*) FROM main.resolutions WHERE "
+        f"complaint_id IN ({_WITHDRAWN}) GROUP BY 2",
+        "SELECT 'closing_revisits', substr(at, 1, 10), -count(*) FROM main.revisits WHERE "
+        "from_status = 'resolved' AND satisfaction != 'unsatisfied' AND complaint_id IN "
+        f"({_WITHDRAWN}) GROUP BY 2")),
+    # and what the rollups counted of them (rollups.RECOUNT of their rows)
+    "day_rollups": "SELECT measure, day, key, n, ok FROM main.day_rollups UNION ALL SELECT "
+                   "measure, day, key, -n, -ok FROM (WITH x (measure, day, key, n, ok) AS ("
+                   + " UNION ALL ".join(
+                       f"SELECT '{measure}', * FROM ({_in_main(sql)})"
+                       for measure, sql in RECOUNT.items()).format(
+                       c=f"import_batch IN ({_VOIDED_BATCHES})",
+                       s=f"complaint_id IN ({_WITHDRAWN})")
+                   + ") SELECT * FROM x)",
+}
+
+_NAMED = re.compile(r"\b(" + "|".join(_LEAVING_OUT) + r")\b")
+_HINTS = re.compile(r" (?:INDEXED BY \w+|NOT INDEXED)\b")
+# (SQLite 3.35 on: each table read as one query, not as a temporary copy where it is
+# named twice)
+_INLINE = "NOT MATERIALIZED " if sqlite3.sqlite_version_info >= (3, 35) else ""
+
+
+def _leaving_out(sql: str) -> str:
+    """`sql` reading the ledger's tables as if the voided import batches had never been
+    imported: each table it names is a common table expression of _LEAVING_OUT (the
+    index it named is no index of those: the planner chooses)."""
+    names = dict.fromkeys(_NAMED.findall(sql))
+    if not names:
+        return sql
+    return ("WITH " + ", ".join(f"{name} AS {_INLINE}({_LEAVING_OUT[name]})" for name in names)
+            + " " + _HINTS.sub("", sql))
+
 
 # A complaint `c` as it was at the instant :t, replayed from its steps up to then
 # (SQL expressions; :t is an ISO time). The latest assignment, resolution and
@@ -297,19 +367,28 @@ class Report:
         self.last_day = min(period.last, as_of.astimezone(tz).date())
         self._replay: bool | None = None
         self._voided: dict[str, dict[Any, int]] | None = None
+        self._left_out: bool | None = None  # whether a voided import batch is left out
         self._long_cache: dict[str, bool] = {}
         # None: choose by the period's length (`_long`); True/False: the tests' choice
         self.by_index: bool | None = None
 
+    def _run(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
+        """Every query of the report: in a ledger with a voided import batch, through
+        `_leaving_out` (asked once, inside the report's snapshot)."""
+        if self._left_out is None:
+            self._left_out = bool(self.conn.execute(
+                f"SELECT EXISTS ({_VOIDED_BATCHES})").fetchone()[0])
+        return self.conn.execute(_leaving_out(sql) if self._left_out else sql, params)
+
     def _one(self, sql: str, *params: Any) -> Any:
-        return self.conn.execute(sql, params).fetchone()[0]
+        return self._run(sql, params).fetchone()[0]
 
     def _all(self, sql: str, *params: Any) -> list[tuple]:
-        return self.conn.execute(sql, params).fetchall()
+        return self._run(sql, params).fetchall()
 
     def _then(self, sql: str, **params: Any) -> list[tuple]:
         """Rows of `sql` in which {name} stands for _THEN[name] at the report's instant."""
-        return self.conn.execute(sql.format(**_THEN), {**params, "t": self.as_of}).fetchall()
+        return self._run(sql.format(**_THEN), {**params, "t": self.as_of}).fetchall()
 
     @property
     def replay(self) -> bool:
@@ -567,7 +646,7 @@ class Report:
             for _cid, category, department, days in self.handling():
                 yield category, department, days
             return
-        yield from self.conn.execute(
+        yield from self._run(
             "SELECT category, department, days FROM handling_times WHERE at >= ? AND at < ? "
             "AND (next_at IS NULL OR next_at >= ?)", (self.lo, self.hi, self.hi))
 
@@ -705,7 +784,7 @@ class Report:
                 "SELECT count(*) FROM revisits INDEXED BY revisits_unsatisfied WHERE "
                 "satisfaction = 'unsatisfied' AND at >= ? AND at < ?", self.lo, self.hi)
             return closing + others, closing + others - unsatisfied
-        n, ok = self.conn.execute(
+        n, ok = self._run(
             "SELECT count(*), coalesce(sum(satisfaction IN ('satisfied', "
             "'basically-satisfied')), 0) FROM revisits WHERE at >= ? AND at < ?",
             (self.lo, self.hi)).fetchone()
@@ -743,7 +822,7 @@ class Report:
                 "AS x FROM complaints c WHERE c.concluded_at >= :lo AND c.concluded_at < :hi)",
                 lo=self.lo, hi=self.hi)[0]
             return n, no
-        n, no = self.conn.execute(
+        n, no = self._run(
             "SELECT count(*), coalesce(sum(validity = 'not-upheld'), 0) FROM complaints "
             "WHERE concluded_at >= ? AND concluded_at < ?", (self.lo, self.hi)).fetchone()
         return n, no
@@ -772,7 +851,7 @@ class Report:
         goods in it whose count at the cut-off differs from what was authorised;
         quantity by disposition, cost of loss and repair cost of dispositions in it."""
         lo, hi = self.lo, self.hi
-        authorised, authorised_qty = self.conn.execute(
+        authorised, authorised_qty = self._run(
             "SELECT count(*), coalesce(sum(authorised_qty), 0) FROM returns WHERE "
             "opened_at >= ? AND opened_at < ?", (lo, hi)).fetchone()
         received = self._one("SELECT coalesce(sum(qty), 0) FROM return_receipts WHERE "
@@ -801,7 +880,7 @@ class Report:
         split = []
         action = self._one("SELECT min(action) FROM return_dispositions")
         while action is not None:  # each action's span of its index, in the actions' order
-            qty, loss, repair = self.conn.execute(
+            qty, loss, repair = self._run(
                 "SELECT sum(qty), sum(cost_of_loss), sum(repair_cost) FROM return_dispositions "
                 "INDEXED BY return_dispositions_action WHERE action = ? AND at >= ? AND at < ?",
                 (action, lo, hi)).fetchone()
@@ -834,13 +913,22 @@ class Report:
                                    for d, n, total in paid],
                 "without_amount": sum(r[3] for r in rows)}
 
+    def voided_imports(self) -> list[dict[str, Any]]:
+        """The voided import batches, left out of every figure (`_LEAVING_OUT`): each
+        batch's id, when it was voided and how many complaints it had brought in."""
+        return [{"batch": batch, "voided_at": at, "complaints": n} for batch, at, n in
+                self.conn.execute(
+                    "SELECT b.id, b.voided_at, (SELECT count(*) FROM complaints c WHERE "
+                    "c.import_batch = b.id) FROM import_batches b WHERE b.voided_at IS NOT "
+                    "NULL ORDER BY b.id")]
+
     def register(self) -> list[dict[str, Any]]:
         """One line per complaint received in the period (月报表): received and closed
         dates, customer, product, quantity, disposition and result, and the department
         and owner, all as they were at the report's instant."""
         if self.replay:
             return self._register_then()
-        cur = self.conn.execute(
+        cur = self._run(
             "SELECT id, received_at, closed_at, customer, product, quantity, disposition, "
             "status, status || CASE WHEN status = 'closed' AND satisfaction IS NOT NULL "
             "AND (SELECT max(v.at) FROM revisits v WHERE v.complaint_id = c.id) >= closed_at "
@@ -1004,6 +1092,7 @@ class Report:
             # why it is not there: "asked" (--no-register) or "long" (over a month)
             "register_left_out": None if self.with_register else
             "asked" if self.register_asked else "long",
+            "voided_imports": self.voided_imports() if self._left_out else [],
         }
 
 

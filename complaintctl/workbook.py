@@ -331,7 +331,8 @@ def _summary(book: _Book, rep: dict[str, Any]) -> None:
         (_("resolutions with an amount"), rep["paid"]["count"], "int"),
         (_("refunds, discounts, compensation without an amount"),
          rep["paid"].get("without_amount", 0), "int"),
-        *((name, text, "text") for name, text in render.register_left_out(rep))]
+        *((name, text, "text") for name, text in (*render.register_left_out(rep),
+                                                  *render.voided_imports(rep, book.tz)))]
     for name, value, kind in figures:
         sh.text(0, name)
         if value is None:

@@ -942,6 +942,8 @@ def test_void_batch_warns_of_the_repeats_it_relinked(ledger, files):
     r = ledger("import", "--void-batch", "1", "--reason", "映射错了")
     assert r.exit_code == 0
     assert r.stderr.splitlines() == ["Voided 3 complaints of import batch 1.",
+                                     "Every report leaves the batch out, whatever its "
+                                     "period; import the register again once it is right.",
                                      f"Warning: {later} now repeats {earlier}; linked"]
     assert repeat_of(later) == earlier
     assert ledger.rows("SELECT complaint_id, data, old FROM events WHERE kind = "
