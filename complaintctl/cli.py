@@ -1948,23 +1948,35 @@ def import_cmd(
             raise BadInput(_("--void-batch needs --reason (why the import was wrong)"),
                            code="reason_required")
         ledger = _open(write=True)
-        ids, relinked, kept = importer.void_batch(ledger, void_batch, text, now=_now(),
-                                                  actor=_actor())
-        _say(ngettext("Voided {count} complaint of import batch {batch}.",
-                      "Voided {count} complaints of import batch {batch}.", len(ids)).format(
-                          count=f"{len(ids):,}", batch=void_batch))
-        _say(_("Every report leaves the batch out, whatever its period; import the register "
-               "again once it is right."))
-        for w in complaints.relink_notes(relinked):  # as `void` says them
+        done = importer.void_batch(ledger, void_batch, text, now=_now(), actor=_actor(),
+                                   dry_run=dry_run)
+        count = len(done.ids)
+        said = (ngettext("Dry run, nothing written: {count} complaint of import batch {batch} "
+                         "would be voided.",
+                         "Dry run, nothing written: {count} complaints of import batch "
+                         "{batch} would be voided.", count) if dry_run else
+                ngettext("Voided {count} complaint of import batch {batch}.",
+                         "Voided {count} complaints of import batch {batch}.", count)).format(
+            count=f"{count:,}", batch=void_batch)
+        if done.void_already:  # (the report's count of the batch holds them too)
+            said += " " + ngettext("{n} more of it was void already.",
+                                   "{n} more of it were void already.",
+                                   done.void_already).format(n=f"{done.void_already:,}")
+        _say(said)
+        if not dry_run:
+            _say(_("Every report leaves the batch out, whatever its period; import the "
+                   "register again once it is right."))
+        for w in complaints.relink_notes(done.relinked):  # as `void` says them
             _warn(w)
-        if kept:
+        if done.kept:
             _warn(ngettext(
-                "the new steps batch {batch} gave {count} complaint of an earlier import stay "
-                "(a step is never undone): see them with complaintctl show, and correct them "
-                "one by one",
-                "the new steps batch {batch} gave {count} complaints of an earlier import stay "
-                "(a step is never undone): see them with complaintctl show, and correct them "
-                "one by one", kept).format(batch=void_batch, count=f"{kept:,}"))
+                "the new steps batch {batch} gave {count} complaint of an earlier import stay, "
+                "and count in the reports (a step is never undone): to undo them too, void "
+                "that earlier batch as well and import the right register again",
+                "the new steps batch {batch} gave {count} complaints of earlier imports stay, "
+                "and count in the reports (a step is never undone): to undo them too, void "
+                "those earlier batches as well and import the right register again",
+                done.kept).format(batch=void_batch, count=f"{done.kept:,}"))
         return
     if file is None:
         raise BadInput(_("give the register FILE (or --void-batch ID)"), code="no_file")
@@ -2085,6 +2097,10 @@ def _import_counts(result: Any) -> str:
         parts.append(ngettext("{n} signature row (制表人, 审核) skipped",
                               "{n} signature rows (制表人, 审核) skipped",
                               result.footers).format(n=f"{result.footers:,}"))
+    if result.left_out:
+        parts.append(ngettext("{n} row left out by the mapping's leave_out",
+                              "{n} rows left out by the mapping's leave_out",
+                              result.left_out).format(n=f"{result.left_out:,}"))
     return _(", ").join(parts)
 
 

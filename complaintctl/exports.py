@@ -152,6 +152,12 @@ _C_PLAIN: tuple[tuple[str, str, str], ...] = (
     ("close_reason", "text", "c.close_reason"),
     ("voided_at", "time", "c.voided_at"),
     ("void_reason", "text", "c.void_reason"),
+    ("import_batch", "count", "c.import_batch"),
+    # when the import batch that brought it in was voided (`import --void-batch`): the
+    # reports leave it out, and so does an import of this file (the shipped mapping's
+    # leave_out)
+    ("import_batch_voided_at", "time", "(SELECT b.voided_at FROM import_batches b WHERE "
+     "b.id = c.import_batch)"),
 ) + tuple(
     (f"deadlines.{stage}", "time",
      "(SELECT s.due_at FROM stages s WHERE s.complaint_id = c.id AND s.return_id IS NULL "

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from complaintctl import bulk, complaints, deadlines, parse, words, workflow
 from complaintctl.bulk import History, Step
@@ -153,6 +153,7 @@ class Result:
     blank: int = 0
     totals: int = 0  # totals rows (合计, Total): no customer, no date, a totals word
     footers: int = 0  # signature rows (制表人：…, 审核：…)
+    left_out: int = 0  # rows the mapping leaves out (leave_out)
     # stages of the complaints imported that are past due already, and the oldest due
     late: int = 0
     late_since: str | None = None
@@ -248,6 +249,8 @@ class Reader:
                                  "field nor a column of the file").format(field=f,
                                                                           source=shown(src)),
                                code="bad_mapping")
+        # [leave_out]: the columns that, filled in, leave a row out (those the file has)
+        self.leave_out = tuple(where[h] for h in mapping.leave_out if h in where)
         self.data_columns = sorted({*self.index.values(), *(
             i for _src, i in self.date_from.values() if i is not None)}
             - ({self.key_index} if self.key_index is not None else set()))
@@ -388,6 +391,10 @@ class Reader:
         """Nothing in any column the mapping reads but the key (a row numbered ahead in
         an empty register: its 序号 alone)."""
         return not any(cells[i] for i in self.data_columns if i < len(cells))
+
+    def left_out(self, cells: list[str | None]) -> bool:
+        """A row the mapping leaves out (`leave_out`: one of those columns filled in)."""
+        return any(cells[i] for i in self.leave_out if i < len(cells))
 
     def summing(self, cells: list[str | None]) -> str | None:
         """A row of the register that is not a complaint: its totals ("totals": 合计,
@@ -1496,6 +1503,9 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                     if reader.blank(cells):
                         result.blank += 1
                         continue
+                    if reader.left_out(cells):
+                        result.left_out += 1
+                        continue
                     summing = reader.summing(cells)
                     if summing == "totals":
                         result.totals += 1
@@ -1606,15 +1616,18 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
             result.warnings += reader.unused_warnings()
             if renumbered and len(renumbered) * 2 >= held_rows and len(renumbered) >= 2:
                 result.warnings.append(_renumbered_said(cur, reader, renumbered))
+            # a refused file brings nothing in: nothing to say of links or ids it made
+            refused = bool(result.problems) and not skip_bad
             if writer is not None:  # the links the writer changed on complaints already held
                 writer.write()
-                result.warnings += _relinked_said(cur, events_before, batch)
+                if not refused:
+                    result.warnings += _relinked_said(cur, events_before, batch)
             # after an import (not a dry run) the file's row is in: the extra complaint is
             # voided, not the row deleted and the file imported again (refused: imported
             # already)
-            result.warnings += _twins_said(twins, None if dry_run else (
+            result.warnings += _twins_said(twins, None if dry_run or refused else (
                 cur, events_before, batch))
-            if dry_run or (result.problems and not skip_bad):
+            if dry_run or refused:
                 raise _Rollback
             cur.execute("UPDATE import_batches SET rows = ?, added = ?, updated = ?, "
                         "unchanged = ?, conflicts = ?, refused = ? WHERE id = ?",
@@ -1721,13 +1734,16 @@ def _renumbered_said(cur: sqlite3.Cursor, reader: Reader, cids: list[str]) -> st
         "--reason … for each of {batches})").format(batches=", ".join(map(str, batches)))
     return ngettext(
         "{n} row has the key ({key}) of a complaint imported before with another customer "
-        "or date received: if the register numbers its rows anew on each sheet or year, "
-        "make the key more than one column, e.g. key = {suggested}, {void} and import each "
-        "sheet again",
+        "or date received: first check that the mapping reads the customer and the date "
+        "received from the columns the import before read them from; if it does and the "
+        "register numbers its rows anew on each sheet or year, make the key more than one "
+        "column, e.g. key = {suggested}, {void} and import each sheet again",
         "{n} rows have the key ({key}) of complaints imported before with another customer "
-        "or date received: if the register numbers its rows anew on each sheet or year, "
-        "make the key more than one column, e.g. key = {suggested}, {void} and import each "
-        "sheet again", len(cids)).format(
+        "or date received: first check that the mapping reads the customer and the date "
+        "received from the columns the import before read them from; if it does and the "
+        "register numbers its rows anew on each sheet or year, make the key more than one "
+        "column, e.g. key = {suggested}, {void} and import each sheet again",
+        len(cids)).format(
         n=f"{len(cids):,}", key=reader.mapping.key_name, suggested=suggested, void=void)
 
 
@@ -1810,55 +1826,77 @@ def _relinked_said(cur: sqlite3.Cursor, after: int, batch: int) -> list[str]:
 
 # --- void a batch --------------------------------------------------------------------------
 
-def void_batch(lg: Ledger, batch: int, reason: str, *, now: datetime, actor: str
-               ) -> tuple[list[str], list[tuple[str, str | None]], int]:
+class VoidedBatch(NamedTuple):
+    """What `void_batch` did (or, in a dry run, would do)."""
+
+    ids: list[str]  # the complaints it voided
+    relinked: list[tuple[str, str | None]]  # complaints.relink's changed links
+    kept: int  # complaints of earlier batches it gave new steps (those steps stay)
+    void_already: int  # complaints of the batch voided before (by `void`, or the register)
+
+
+def void_batch(lg: Ledger, batch: int, reason: str, *, now: datetime, actor: str,
+               dry_run: bool = False) -> VoidedBatch:
     """Void every complaint a batch brought in (nothing is deleted): an event `void` for
     each, whatever its state (a wrong import is undone whole; a complaint with an open
     return is refused, as `void` refuses it). Returns their ids, and the repeat links
     of complaints outside the batch that changed (complaints.relink: (id, the one it
-    repeats now), which complaints.relink_notes puts in words, as `void` does), and the
-    number of complaints of earlier batches it gave new steps (those steps stay)."""
+    repeats now), which complaints.relink_notes puts in words, as `void` does), the
+    number of complaints of earlier batches it gave new steps (those steps stay) and of
+    its own that were void already. `dry_run`: all of it checked and done inside the
+    transaction, which is then rolled back."""
+    try:
+        with lg.write() as cur:
+            done = _void_batch(lg, cur, batch, reason, now=now, actor=actor)
+            if dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    return done
+
+
+def _void_batch(lg: Ledger, cur: sqlite3.Cursor, batch: int, reason: str, *, now: datetime,
+                actor: str) -> VoidedBatch:
     from complaintctl import workflow
 
     workflow.check_reason("void", reason)
     at = iso(now)
-    with lg.write() as cur:
-        found = cur.execute("SELECT voided_at, updated FROM import_batches WHERE id = ?",
-                            (batch,)).fetchone()
-        if found is None:
-            raise NotFound(_("no import batch {batch}").format(batch=batch),
-                           hint=_("the batch id is printed by import"), code="no_batch",
-                           record=batch)
-        if found[0] is not None:
-            raise Refused(_("import batch {batch} is already void").format(batch=batch),
-                          code="batch_void", record=batch)
-        rows = cur.execute("SELECT id, status FROM complaints WHERE import_batch = ? "
-                           "ORDER BY id", (batch,)).fetchall()
-        for cid, _status in rows:
-            workflow.check_void(cid, [r for (r,) in cur.execute(
-                "SELECT id FROM returns WHERE complaint_id = ? AND closed_at IS NULL",
-                (cid,)).fetchall()])
-        ids = []
-        for cid, status in rows:
-            if status == "void":
-                continue
-            cur.execute("UPDATE stages SET done_at = ?, outcome = 'void' WHERE complaint_id = ? "
-                        "AND done_at IS NULL", (at, cid))
-            cur.execute("UPDATE complaints SET status = 'void', voided_at = ?, void_reason = ?, "
-                        "last_step_at = ? WHERE id = ?", (at, reason, at, cid))
-            lg.event(cur, cid, "void", now, now, actor,
-                     {"reason": reason, "status": "void", "import_batch": batch},
-                     {"status": status})
-            ids.append(cid)
-        cur.execute("UPDATE import_batches SET voided_at = ?, void_reason = ? WHERE id = ?",
-                    (at, reason, batch))
-        # complaints outside the batch that repeated one of it repeat another now (or none)
-        spans = cur.execute(
-            "SELECT DISTINCT c.customer, c.product, c.received_at FROM complaints c JOIN "
-            "complaints r ON r.repeat_of = c.id WHERE c.import_batch = ? AND c.product IS NOT "
-            "NULL AND r.status != 'void' ORDER BY 3", (batch,)).fetchall()
-        changed = complaints.relink(lg, cur, spans, None, now=now, actor=actor)
-    return ids, changed, found[1] or 0
+    found = cur.execute("SELECT voided_at, updated FROM import_batches WHERE id = ?",
+                        (batch,)).fetchone()
+    if found is None:
+        raise NotFound(_("no import batch {batch}").format(batch=batch),
+                       hint=_("the batch id is printed by import"), code="no_batch",
+                       record=batch)
+    if found[0] is not None:
+        raise Refused(_("import batch {batch} is already void").format(batch=batch),
+                      code="batch_void", record=batch)
+    rows = cur.execute("SELECT id, status FROM complaints WHERE import_batch = ? "
+                       "ORDER BY id", (batch,)).fetchall()
+    for cid, _status in rows:
+        workflow.check_void(cid, [r for (r,) in cur.execute(
+            "SELECT id FROM returns WHERE complaint_id = ? AND closed_at IS NULL",
+            (cid,)).fetchall()])
+    ids = []
+    for cid, status in rows:
+        if status == "void":
+            continue
+        cur.execute("UPDATE stages SET done_at = ?, outcome = 'void' WHERE complaint_id = ? "
+                    "AND done_at IS NULL", (at, cid))
+        cur.execute("UPDATE complaints SET status = 'void', voided_at = ?, void_reason = ?, "
+                    "last_step_at = ? WHERE id = ?", (at, reason, at, cid))
+        lg.event(cur, cid, "void", now, now, actor,
+                 {"reason": reason, "status": "void", "import_batch": batch},
+                 {"status": status})
+        ids.append(cid)
+    cur.execute("UPDATE import_batches SET voided_at = ?, void_reason = ? WHERE id = ?",
+                (at, reason, batch))
+    # complaints outside the batch that repeated one of it repeat another now (or none)
+    spans = cur.execute(
+        "SELECT DISTINCT c.customer, c.product, c.received_at FROM complaints c JOIN "
+        "complaints r ON r.repeat_of = c.id WHERE c.import_batch = ? AND c.product IS NOT "
+        "NULL AND r.status != 'void' ORDER BY 3", (batch,)).fetchall()
+    changed = complaints.relink(lg, cur, spans, None, now=now, actor=actor)
+    return VoidedBatch(ids, changed, found[1] or 0, len(rows) - len(ids))
 
 
 def batches(lg: Ledger) -> Iterator[dict[str, Any]]:

@@ -95,6 +95,9 @@ class Mapping:
     dates: dict[str, str] = field(default_factory=dict)  # step time -> field or header
     name: str = ""
     refuse_masked: tuple[str, ...] = ()  # fields whose masked values (****1234) are refused
+    # headers of columns that, filled in, leave the row out (complaintctl's export: the
+    # rows of a voided import batch, which the reports leave out); said, never refused
+    leave_out: tuple[str, ...] = ()
 
     @property
     def key_name(self) -> str | None:
@@ -196,7 +199,8 @@ def _fields(table: dict[str, Any], name: str, where: str) -> dict[str, str]:
 
 
 def parse(doc: dict[str, Any], where: str) -> Mapping:
-    known = {"key", "columns", "values", "defaults", "formats", "dates", "refuse_masked"}
+    known = {"key", "columns", "values", "defaults", "formats", "dates", "refuse_masked",
+             "leave_out"}
     for name in doc:
         if name not in known:
             raise _bad(where, _("unknown entry {name}").format(name=name),
@@ -230,9 +234,14 @@ def parse(doc: dict[str, Any], where: str) -> Mapping:
     masked = doc.get("refuse_masked", [])
     if not isinstance(masked, list):
         raise _bad(where, _("refuse_masked must be a list of fields"))
+    leave_out = doc.get("leave_out", [])
+    if not isinstance(leave_out, list) or not all(isinstance(h, str) and h.strip()
+                                                  for h in leave_out):
+        raise _bad(where, _("leave_out must be a list of column headers"))
     return Mapping(columns=columns, key=tuple(key or ()), values=values, defaults=defaults,
                    formats=formats, dates=dates, name=where,
-                   refuse_masked=tuple(canonical(m) or m for m in masked))
+                   refuse_masked=tuple(canonical(m) or m for m in masked),
+                   leave_out=tuple(leave_out))
 
 
 # --- the starter mapping -----------------------------------------------------------

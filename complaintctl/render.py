@@ -1473,7 +1473,11 @@ def voided_imports(rep: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
             "import batch {batch} ({n} complaint), voided {time}",
             "import batch {batch} ({n} complaints), voided {time}", b["complaints"]).format(
             batch=b["batch"], n=b["complaints"],
-            time=wall(from_iso(b["voided_at"]).astimezone(tz))) for b in batches])))]
+            time=wall(from_iso(b["voided_at"]).astimezone(tz))) + (ngettext(
+                "; the new steps it gave {n} complaint of earlier imports still count",
+                "; the new steps it gave {n} complaints of earlier imports still count",
+                b["gave_steps_to"]).format(n=b["gave_steps_to"])
+                if b.get("gave_steps_to") else "") for b in batches])))]
 
 
 def report_tables(rep: dict[str, Any], plain: bool = False

@@ -915,12 +915,14 @@ class Report:
 
     def voided_imports(self) -> list[dict[str, Any]]:
         """The voided import batches, left out of every figure (`_LEAVING_OUT`): each
-        batch's id, when it was voided and how many complaints it had brought in."""
-        return [{"batch": batch, "voided_at": at, "complaints": n} for batch, at, n in
-                self.conn.execute(
+        batch's id, when it was voided, how many complaints it had brought in, and to how
+        many complaints of earlier batches it gave new steps (a newer copy's: those steps
+        stay, and count with their complaints)."""
+        return [{"batch": batch, "voided_at": at, "complaints": n, "gave_steps_to": updated}
+                for batch, at, n, updated in self.conn.execute(
                     "SELECT b.id, b.voided_at, (SELECT count(*) FROM complaints c WHERE "
-                    "c.import_batch = b.id) FROM import_batches b WHERE b.voided_at IS NOT "
-                    "NULL ORDER BY b.id")]
+                    "c.import_batch = b.id), b.updated FROM import_batches b WHERE "
+                    "b.voided_at IS NOT NULL ORDER BY b.id")]
 
     def register(self) -> list[dict[str, Any]]:
         """One line per complaint received in the period (月报表): received and closed

@@ -615,7 +615,7 @@ def overdue(lg: Ledger, as_of: datetime, *, department: str | None = None,
     With `current` (as_of is now), only the open-stage index is read; for
     an earlier instant, stages done after it count as open then, and the
     department and owner (shown and filtered on) are those of the assignment
-    in force then.
+    in force then; a voided import batch's complaints are left out (reports.py).
     """
     at = iso(as_of)
     if current:
@@ -623,7 +623,11 @@ def overdue(lg: Ledger, as_of: datetime, *, department: str | None = None,
         params: list[Any] = [at]
         owners, then = "c", ""
     else:
-        where = ["s.due_at < ?", "s.started_at <= ?", "(s.done_at IS NULL OR s.done_at > ?)"]
+        # (a voided import batch is left out, as the reports leave it out: its rows were
+        # wrong, and the register imported again is there beside it)
+        where = ["s.due_at < ?", "s.started_at <= ?", "(s.done_at IS NULL OR s.done_at > ?)",
+                 "(c.import_batch IS NULL OR c.import_batch NOT IN (SELECT id FROM "
+                 "import_batches WHERE voided_at IS NOT NULL))"]
         params = [at, at, at, at]
         owners, then = "a", (
             "LEFT JOIN assignments a ON a.id = (SELECT x.id FROM assignments x WHERE "

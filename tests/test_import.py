@@ -526,9 +526,18 @@ def test_reimport_newer_copy_conflict(ledger, files):
     # steps it gave 2025-002 stay (they are not undone)
     r = ledger("import", "--void-batch", "3", "--reason", "映射错了")
     assert "Voided 1 complaint of import batch 3." in r.stderr
-    assert ("Warning: the new steps batch 3 gave 1 complaint of an earlier import stay (a step "
-            "is never undone)") in r.stderr, r.stderr
+    assert ("Warning: the new steps batch 3 gave 1 complaint of an earlier import stay, and "
+            "count in the reports (a step is never undone): to undo them too, void that earlier "
+            "batch as well and import the right register again") in r.stderr, r.stderr
     assert {x[0]: x[1] for x in complaints(ledger)}["2025-002"] == "closed"
+    # and the reports say so beside the batch they leave out: its steps on 2025-002 count
+    rep = ledger.json("report", "--month", "2025-03")
+    assert rep["voided_imports"] == [{"batch": 3, "voided_at": "2026-11-23T12:00:00Z",
+                                      "complaints": 1, "gave_steps_to": 1}]
+    assert rep["resolved"] == 2  # 2025-001, and 2025-002 by batch 3's step
+    assert ("import batch 3 (1 complaint), voided 2026-11-23 20:00; the new steps it gave 1 "
+            "complaint of earlier imports still count") in ledger(
+        "report", "--month", "2025-03", "--format", "markdown").stdout
 
 
 def test_a_changed_step_date_is_a_conflict_in_the_dry_run_and_the_import_alike(ledger, files):
@@ -643,6 +652,42 @@ def test_void_batch(ledger, files):
     # the voided batch's rows may come in again
     r = ledger("import", files["csv"], "--mapping", files["map"])
     assert "3 new complaints" in r.stderr
+
+
+def test_void_batch_dry_run_writes_nothing(ledger, files):
+    """`--void-batch --dry-run` says what it would void and writes nothing (it voided
+    the batch for good, the --dry-run unread); the count says those void already."""
+    ledger("import", files["csv"], "--mapping", files["map"])
+    cid = ledger.rows("SELECT id FROM complaints WHERE source_key = '2025-003'")[0][0]
+    ledger("void", cid, "--reason", "录入重复")
+    before = ledger.snapshot()
+    r = ledger("import", "--void-batch", "1", "--reason", "映射错了", "--dry-run")
+    assert r.stderr.splitlines() == [
+        "Dry run, nothing written: 2 complaints of import batch 1 would be voided. 1 more "
+        "of it was void already."], r.stderr
+    assert ledger.snapshot() == before
+    r = ledger("import", "--void-batch", "1", "--reason", "映射错了")
+    assert r.stderr.splitlines()[0] == ("Voided 2 complaints of import batch 1. 1 more of it "
+                                        "was void already.")
+    assert ledger.rows("SELECT count(*) FROM complaints WHERE status = 'void'") == [(3,)]
+
+
+def test_a_refused_import_says_no_link_it_did_not_make(ledger, files):
+    """A file refused whole made no repeat links: it said 'X now repeats Y; linked' of a
+    complaint id that was never kept."""
+    first = ledger.log(received="2025-02-20 10:00")
+    later = ledger.log(received="2025-03-20 10:00")
+    assert ledger.rows("SELECT repeat_of FROM complaints WHERE id = ?", (later,)) == [(first,)]
+    rows = [list(ROWS[0]), list(ROWS[1])]
+    rows[1][14] = "不知道"  # a cause category no word reads: the file is refused
+    r = ledger("import", write_csv(files["dir"] / "bad.csv", rows), "--mapping", files["map"],
+               code=None)
+    assert r.exit_code in (1, 2) and "nothing was imported" in r.stderr, r.stderr
+    assert "now repeats" not in r.stderr and "linked" not in r.stderr, r.stderr
+    assert ledger.rows("SELECT repeat_of FROM complaints WHERE id = ?", (later,)) == [(first,)]
+    # the dry run of a good file says what it would link
+    r = ledger("import", files["csv"], "--mapping", files["map"], "--dry-run")
+    assert f"{later} now repeats" in r.stderr, r.stderr
 
 
 def test_template_guessed_from_chinese_headers(ledger, files):
@@ -2208,8 +2253,10 @@ def test_conflicts_of_a_register_numbered_anew_on_each_sheet_say_what_to_write(l
     before = ledger.snapshot()
     r = ledger("import", path, "--mapping", mapping, "--sheet", "2025年", "--dry-run")
     assert ("Warning: 2 rows have the key (编号) of complaints imported before with another "
-            "customer or date received: if the register numbers its rows anew on each sheet "
-            "or year, make the key more than one column, e.g. key = [\"编号\", \"投诉日期\"], "
+            "customer or date received: first check that the mapping reads the customer and "
+            "the date received from the columns the import before read them from; if it does "
+            "and the register numbers its rows anew on each sheet or year, make the key more "
+            "than one column, e.g. key = [\"编号\", \"投诉日期\"], "
             "void the batch that used the old key (complaintctl import --void-batch 1 "
             "--reason …) and import each sheet again") in r.stderr.splitlines(), r.stderr
     assert r.stdout == "Dry run, nothing written: 0 new complaints, 0 already imported, " \
@@ -2652,3 +2699,24 @@ def test_the_rejects_of_another_sheet_do_not_replace_the_first_sheets(ledger, fi
     # the first sheet named: its rejects where they were
     r = ledger("import", path, "--mapping", mapping, "--skip-bad", "--sheet", "2024年")
     assert "written with its reason to 年度台账.rejects.csv" in r.stderr, r.stderr
+
+
+def test_leave_out_columns(ledger, files):
+    """`leave_out`: a row with one of those columns filled in is left out and counted; a
+    leave_out that is not a list of headers is refused, the ledger unchanged."""
+    rows = [list(r) + [""] for r in ROWS]
+    rows[1][-1] = "是"
+    register = write_csv(files["dir"] / "marked.csv", rows, header=HEADER + ["删除标记"])
+    mapping = files["dir"] / "leave.toml"
+    mapping.write_text('leave_out = ["删除标记"]\n' + MAPPING, encoding="utf-8")
+    r = ledger("import", register, "--mapping", mapping)
+    assert "2 new complaints" in r.stderr and "1 row left out by the mapping's leave_out" \
+        in r.stderr, r.stderr
+    assert {k for (k,) in ledger.rows("SELECT source_key FROM complaints")} == {"2025-001",
+                                                                                "2025-003"}
+    bad = files["dir"] / "bad.toml"
+    bad.write_text('leave_out = "删除标记"\n' + MAPPING, encoding="utf-8")
+    before = ledger.snapshot()
+    r = ledger("import", register, "--mapping", bad, code=2)
+    assert "leave_out must be a list of column headers" in r.stderr
+    assert ledger.snapshot() == before

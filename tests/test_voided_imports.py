@@ -164,7 +164,7 @@ def test_the_figures_that_would_double(run, two):
     now = run.json("--db", two["wrong"], "report", "--month", "2026-11")
     assert now["voided"] == 0  # the batch's void events are not complaints voided
     assert rep["voided_imports"] == [{"batch": 1, "voided_at": "2026-11-23T12:00:00Z",
-                                      "complaints": 12}]
+                                      "complaints": 12, "gave_steps_to": 0}]
     assert now["voided_imports"] == rep["voided_imports"]
     assert run.json("--db", two["right"], "report", "--month", "2025-03")["voided_imports"] == []
 
@@ -204,3 +204,38 @@ def test_the_report_says_what_it_left_out(run, two):
     assert "导入批次 1（12 条投诉）" in zh, zh
     assert "voided import" not in run("--db", two["right"], "report", "--month",
                                       "2025-03").stdout
+
+
+def test_overdue_as_of_leaves_the_batch_out(run, two):
+    """`overdue --as-of` an instant while the wrong batch was in: its complaints beside
+    the register imported again listed every late stage twice."""
+    args = ("overdue", "--as-of", "2025-04-30 12:00")
+    wrong, right = run.json("--db", two["wrong"], *args), run.json("--db", two["right"], *args)
+    assert len(right) >= 8
+    assert [(x["customer"], x["stage"], x["due_at"]) for x in wrong] == [
+        (x["customer"], x["stage"], x["due_at"]) for x in right]
+
+
+def test_export_and_import_again_leaves_the_batch_out(run, two, tmp_path):
+    """`export complaints` of a ledger with a voided batch, imported with the shipped
+    mapping into a fresh ledger: the batch's rows (void from any state, which `void`
+    refuses) are left out, as the first ledger's reports leave them out; the figures
+    are the same."""
+    out = tmp_path / "all.csv"
+    run("--db", two["wrong"], "export", "complaints", "--reveal", "--output", out)
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert sorted({r["import_batch_voided_at"] for r in rows}) == ["", "2026-11-23T12:00:00Z"]
+    assert {r["import_batch"] for r in rows} == {"", "1", "2"}
+    fresh = tmp_path / "fresh.db"
+    run("--db", fresh, "init", "--country", "CN", "--timezone", "Asia/Shanghai")
+    said = run("--db", fresh, "import", out, "--mapping", "complaintctl").stderr
+    assert "14 new complaints" in said and "12 rows left out by the mapping's leave_out" \
+        in said, said
+    def figures(db: Path, month: str) -> dict:
+        rep = run.json("--db", db, "report", "--month", month)
+        return {k: rep[k] for k in ("received", "resolved", "closed", "voided",
+                                    "by_category", "by_customer", "handling_days")}
+
+    for month in ("2025-03", "2025-04"):
+        assert figures(fresh, month) == figures(two["wrong"], month)
