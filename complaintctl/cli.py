@@ -1933,12 +1933,33 @@ def import_cmd(
     void_batch: int | None = typer.Option(None, "--void-batch", metavar="ID",
                                           help="void every complaint an import brought in"),
     reason: str | None = typer.Option(None, "--reason", help="with --void-batch: why"),
+    list_batches: bool = typer.Option(False, "--batches", help="list the import batches: "
+                                      "file, who, when, counts, voided"),
+    fmt: str = typer.Option("table", "--format", help="with --batches: " + FORMAT_HELP),
 ) -> None:
     """Bring an old register (Excel or CSV) in through a column mapping; again, to add
     what happened since; or void a wrong import whole."""
     from complaintctl import importer, readers
     from complaintctl import mapping as mappings
 
+    fmt = _format(fmt)
+    if list_batches:
+        if file is not None or mapping is not None or template or void_batch is not None:
+            raise BadInput(_("--batches takes no FILE, --mapping, --template or --void-batch"),
+                           code="batches_alone")
+        from complaintctl import form
+
+        ledger = _open()
+        rows = list(importer.batches(ledger))
+        _listing(rows, form.BATCH_TABLE_COLS if fmt == "table" else form.BATCH_COLS, fmt,
+                 ledger.tz, _("Import batches"), empty=_("Nothing was imported yet."),
+                 shrink={"file": 12, "void_reason": 10, "actor": 6},
+                 drop=("conflicts", "updated"))
+        return
+    if fmt != "table":
+        raise BadInput(_("--format is for --batches"),
+                       hint=_("list the batches with: complaintctl import --batches --format "
+                              "{format}").format(format=fmt), code="format_without_batches")
     if void_batch is not None:
         if file is not None or mapping is not None or template:
             raise BadInput(_("--void-batch takes no FILE, --mapping or --template"),

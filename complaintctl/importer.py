@@ -1865,7 +1865,7 @@ def _void_batch(lg: Ledger, cur: sqlite3.Cursor, batch: int, reason: str, *, now
                         (batch,)).fetchone()
     if found is None:
         raise NotFound(_("no import batch {batch}").format(batch=batch),
-                       hint=_("the batch id is printed by import"), code="no_batch",
+                       hint=_("list them with: complaintctl import --batches"), code="no_batch",
                        record=batch)
     if found[0] is not None:
         raise Refused(_("import batch {batch} is already void").format(batch=batch),

@@ -2720,3 +2720,28 @@ def test_leave_out_columns(ledger, files):
     r = ledger("import", register, "--mapping", bad, code=2)
     assert "leave_out must be a list of column headers" in r.stderr
     assert ledger.snapshot() == before
+
+
+def test_the_import_batches_listed(ledger, files):
+    """`import --batches`: each import, who, when, its counts, and whether (and why) it was
+    voided: the batch ids the reports and --void-batch name, without sqlite3."""
+    assert ledger("import", "--batches").stdout == "Nothing was imported yet.\n"
+    ledger("import", files["csv"], "--mapping", files["map"])
+    ledger("import", "--void-batch", "1", "--reason", "映射错了")
+    ledger("import", files["csv"], "--mapping", files["map"])
+    rows = ledger.json("import", "--batches")
+    assert [(b["id"], b["file"], b["actor"], b["added"], b["void_reason"]) for b in rows] == [
+        (1, "登记表.csv", "tester", 3, "映射错了"), (2, "登记表.csv", "tester", 3, None)]
+    assert rows[0]["voided_at"] == "2026-11-23T12:00:00Z" and len(rows[0]["sha256"]) == 64
+    table = ledger("import", "--batches").stdout
+    assert "登记表.csv" in table and "映射错了" in table and "2026-11-23 20:00" in table, table
+    lines = ledger("import", "--batches", "--format", "csv").stdout.splitlines()
+    assert lines[0].lstrip("\ufeff").startswith("batch,imported,by,file,sha256,mapping,rows")
+    assert len(lines) == 3
+    before = ledger.snapshot()
+    r = ledger("import", files["csv"], "--batches", code=2)
+    assert "--batches takes no FILE, --mapping, --template or --void-batch" in r.stderr
+    r = ledger("import", files["csv"], "--mapping", files["map"], "--format", "json", code=2)
+    assert "--format is for --batches" in r.stderr
+    assert "complaintctl import --batches --format json" in r.stderr
+    assert ledger.snapshot() == before
