@@ -515,7 +515,10 @@ _WEEKDAY = re.compile(r"\b(?:mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:
                       re.IGNORECASE)
 # A year of the Republic of China, as Taiwan's forms write it: 民國115年 is 2026 (as
 # numbers, 115/10/23, _year_first reads it: a year of three digits is no other).
+# A year of three digits without 民國 is one only where the Republic's years are the
+# custom: in a ledger on Taiwan's clock (elsewhere 114/03/04 is refused, not read as 2025).
 _ROC_YEAR = re.compile(r"^(?:民国\s*(0*[1-9][0-9]{0,2})\s*([年/.-])|(1[0-9]{2})\s*(年))")
+_ROC_ZONES = frozenset({"Asia/Taipei", "ROC"})
 # A weekday named with a date, with the brackets or comma around it: （星期二）, (Tue),
 # ", Tuesday".
 _WEEKDAY_AROUND = re.compile(r"[\s,(（]*(?:" + _WEEKDAY.pattern + r")[\s,)）]*", re.IGNORECASE)
@@ -708,7 +711,16 @@ def _dateutil_parse(value: str, default: datetime) -> datetime:
     return parsed
 
 
-def _year_first(raw: str, field: str, value: str) -> str:
+def _not_roc(year: str, field: str, value: str) -> BadInput:
+    return BadInput(_("{field} {value}: a year of three digits ({year}) is a year of the "
+                      "Republic (民國) only in a ledger on Taiwan's time").format(
+        field=field, value=shown(value), year=year),
+        hint=_("write the year in full, e.g. {full}, or 民國{year}年 for a year of the "
+               "Republic").format(full=int(year) + 1911, year=year), code="roc_year",
+        value=value)
+
+
+def _year_first(raw: str, field: str, value: str, roc: bool = True) -> str:
     """A date typed as numbers, in the ISO order (2026/3/4 -> 2026-03-04, the rest as
     typed); any other order of numbers is refused, as is a weekday."""
     hint = _("type the year first: 2026-03-04 or 2026年3月4日")
@@ -727,6 +739,8 @@ def _year_first(raw: str, field: str, value: str) -> str:
     if sep is None and _LETTER.search(rest):  # 4 Mar 2026: the month has a name
         return raw
     if sep is not None and len(first) == 3 and third is not None and first[0] == "1":
+        if not roc:
+            raise _not_roc(first, field, value)
         first = str(int(first) + 1911)  # 114/03/04: a year of the Republic, Taiwan's 2025
     if sep is None and len(first) == 8 and not rest.strip(" T0123456789:.Z+-"):  # 20260304
         first, second, third = first[:4], first[4:6], first[6:]
@@ -809,6 +823,10 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
     import unicodedata  # full-width digits and separators, as a Chinese IME types them
 
     raw = words.hans(unicodedata.normalize("NFKC", value).strip())
+    roc = getattr(tz, "key", None) in _ROC_ZONES
+    bare = _ROC_YEAR.match(raw)
+    if bare is not None and bare[3] and not roc:  # 114年3月4日 outside Taiwan
+        raise _not_roc(bare[3], field, value)
     raw = _ROC_YEAR.sub(lambda m: f"{int(m[1] or m[3]) + 1911}{m[2] or m[4]}", raw)
     named = _WEEKDAY.findall(raw)
     rest = _WEEKDAY_AROUND.sub(" ", raw).strip() if named else ""
@@ -874,7 +892,7 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
         raw = _ISO_WEEK.sub(lambda w: f"{w[1]}-W{w[2]}" + (f"-{w[3]}" if w[3] else ""), raw)
         if (week := _ISO_WEEK.match(raw)) is not None:
             _week_in_year(int(week[1]), int(week[2]), field, value)
-        raw = _year_first(raw, field, value)
+        raw = _year_first(raw, field, value, roc)
         # 14.30 (or 14,30) after a day is half past two, as many write it; fromisoformat
         # took it for 14:00 and 0.30 seconds. Any other fraction of an hour is refused.
         m = _DOTTED_CLOCK.match(raw)

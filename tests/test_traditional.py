@@ -194,3 +194,25 @@ def test_a_day_without_its_year_but_with_its_weekday_is_hinted_with_that_weekday
     r = ledger("list", "--since", "11月16日（星期一）", code=2)
     assert "e.g. 2026年11月16日" in r.stderr, r.stderr
 
+
+
+@pytest.mark.parametrize("typed", ["114/03/04", "114年3月4日"])
+def test_a_three_digit_year_is_the_republics_on_taiwans_clock_only(ledger, tw, typed):
+    """114/03/04 was read as 2025-03-04 in every ledger: a mainland clerk's slip (014?
+    2114?) filed silently. On Taiwan's clock it is the Republic's 114; elsewhere refused,
+    with the two ways to write it; 民國 written out is read anywhere."""
+    before = ledger.snapshot()
+    r = ledger("log", "--no-input", "--customer", "X", "--channel", "phone", "--category",
+               "quality", "--severity", "low", "--description", "d", "--received", typed,
+               code=2)
+    assert "a year of three digits (114) is a year of the Republic (民國) only in a ledger " \
+        "on Taiwan's time" in r.stderr and "2025, or 民國114年" in r.stderr, r.stderr
+    assert ledger.snapshot() == before
+    cid = ledger("log", "--no-input", "--customer", "X", "--channel", "phone", "--category",
+                 "quality", "--severity", "low", "--description", "d", "--received",
+                 "民國" + typed).stdout.strip()
+    assert ledger.rows("SELECT received_at FROM complaints WHERE id = ?", (cid,)) == [
+        ("2025-03-03T16:00:00Z",)]
+    cid = _log(tw, "一般", **{"--received": typed})
+    assert tw.rows(f"SELECT received_at FROM complaints WHERE id = '{cid}'") == [
+        ("2025-03-03T16:00:00Z",)]
