@@ -22,7 +22,7 @@ from complaintctl.complaints import (
     recorded,
 )
 from complaintctl.errors import NotFound
-from complaintctl.i18n import _, shown
+from complaintctl.i18n import _, shown, term
 from complaintctl.parse import format_money, iso, record_key
 from complaintctl.store import Ledger, Outcome, fetch_record
 
@@ -147,6 +147,7 @@ def return_inspect(lg: Ledger, return_id: str, result: str, defective: int | Non
                now, actor) as (cur, r):
         defective = defective or 0
         out = Outcome(r["id"])
+        before = (r["result"], r["defective_qty"]) if r["inspected_at"] is not None else None
         cause = returns.inspection_cause(r, result, cause)
         values: dict[str, Any] = {"result": result, "defective_qty": defective,
                                   "cause": cause, "inspection_note": note}
@@ -165,6 +166,12 @@ def return_inspect(lg: Ledger, return_id: str, result: str, defective: int | Non
                             # repeat was lost without a word)
                             {"result": r["result"], "defective_qty": r["defective_qty"],
                              "cause": r["cause"], "note": r["inspection_note"]})
+    if before is not None and before[0] is not None and before != (result, defective):
+        # an inspection again replaces the one before (its values kept in the event): said,
+        # so that a count lowered by mistake is seen
+        out.warnings.append(_("{id}: this inspection replaces the one before ({result}, "
+                              "{n} defective)").format(
+            id=out.id, result=term("inspection", before[0]), n=before[1]))
     out.warnings += calendar_warnings(lg)
     return out
 

@@ -588,3 +588,22 @@ def test_return_list_shows_its_costs_and_says_a_deadline_is_past(ledger, rma, mo
     monkeypatch.setenv("COLUMNS", "60")  # the costs go first on a narrow terminal
     narrow = ledger("return", "list").stdout
     assert "1,250.50" not in narrow and "2026-11-21 11:00" in narrow, narrow
+
+
+def test_an_inspection_again_says_what_it_replaces(ledger, rma):
+    """A second inspection replaced the first's count without a word (5 defective became
+    3, the lower cost of the same scrap unexplained): it says what it replaces, and the
+    event keeps it; the same inspection again says nothing."""
+    _cid, rid = rma
+    ledger("return", "receive", rid, "--qty", "5", "--at", "2026-11-17 09:00")
+    first = ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "5",
+                   "--at", "2026-11-17 10:00")
+    assert "replaces" not in first.stderr
+    r = ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "3",
+               "--at", "2026-11-17 11:00")
+    assert ("Warning: RMA-2026-0001: this inspection replaces the one before (defect-confirmed, "
+            "5 defective)") in r.stderr, r.stderr
+    assert ledger.rows("SELECT defective_qty FROM returns") == [(3,)]
+    again = ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective",
+                   "3", "--at", "2026-11-17 12:00")
+    assert "replaces" not in again.stderr
