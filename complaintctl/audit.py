@@ -179,6 +179,7 @@ def _plan(cur: sqlite3.Cursor, last_id: int, head: str | None, parts: int) -> li
             ("status", check_status, ()),
             ("schema", check_schema, ()),
             ("counters", check_counters, ()),
+            ("import_batches", check_import_batches, ()),
             ("rounds", check_rounds, ()),
             ("types", check_types, ()),
             ("last_contact", check_last_contact, ()),
@@ -205,6 +206,7 @@ def _serially(lg: Ledger, cur: sqlite3.Cursor, last_id: int, head: str | None
             (("stage_ends", 0), check_stage_ends, ()), (("progress", 0), check_progress, ()),
             ("schema", check_schema, ()),
             ("counters", check_counters, ()),
+            ("import_batches", check_import_batches, ()),
             ("rounds", check_rounds, ()),
             ("types", check_types, ()), ("status", check_status, ()),
             ("last_contact", check_last_contact, ()), ("returns", check_returns, ()),
@@ -287,6 +289,7 @@ def _result(results: dict[Any, Any], last_id: int, last_hash: str, head: str | N
                                 N_("no event has this hash: the history up to it was "
                                    "rewritten, or it is another ledger's")))
     problems += results["schema"] + results["counters"] + results["rounds"] + results["types"]
+    problems += results["import_batches"]
     problems += [p for part in parts("intake") for p in part]
     problems += [p for part in parts("records") for p in part]
     problems += [p for part in parts("contacts") for p in part]
@@ -411,7 +414,7 @@ def check_status(cur: sqlite3.Cursor) -> list[Problem]:
 # hold only a keyed hash of it).
 INTAKE_RECORDED = ("severity", "category", "channel", "customer", "product", "region",
                    "order_no", "lot", "quantity", "shipped_on", "demand", "description",
-                   "received_at", "logged_at")
+                   "received_at", "logged_at", "source_key", "import_batch")
 
 
 def check_intake(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None = None
@@ -1140,6 +1143,60 @@ def check_counters(cur: sqlite3.Cursor) -> list[Problem]:
         if key not in _KNOWN_SETTINGS:
             out.append(problem("setting", key, value, None, N_(
                 "complaintctl never writes this setting: it was put there by hand")))
+    return out
+
+
+def check_import_batches(cur: sqlite3.Cursor) -> list[Problem]:
+    """Each import batch against the history: its file, sha256, mapping, time and who
+    against its `import` event, and whether (when, why) it was voided against its
+    `import-void` event (the reports leave a voided batch out: a voided_at set or
+    cleared by hand changed every figure). A batch imported before those events were
+    written is held to what it can be: voided exactly when a `void` event of its own
+    (--void-batch's, which names the batch) says so."""
+    out: list[Problem] = []
+    imports: dict[Any, tuple[Any, ...]] = {}
+    voids: dict[Any, tuple[Any, ...]] = {}
+    for kind, at, actor, batch, file, digest, mapping, reason in cur.execute(
+            "SELECT kind, at, actor, json_extract(data, '$.batch'), json_extract(data, "
+            "'$.file'), json_extract(data, '$.sha256'), json_extract(data, '$.mapping'), "
+            "json_extract(data, '$.reason') FROM events WHERE complaint_id IS NULL AND kind "
+            "IN ('import', 'import-void') AND json_valid(data) ORDER BY id"):
+        if kind == "import":
+            imports[batch] = (file, digest, mapping, at, actor)
+        else:
+            voids[batch] = (at, reason)
+    legacy = {batch for (batch,) in cur.execute(
+        "SELECT DISTINCT json_extract(data, '$.import_batch') FROM events WHERE kind = 'void' "
+        "AND json_valid(data) AND json_extract(data, '$.import_batch') IS NOT NULL")}
+    held = set()
+    for batch, file, digest, mapping, at, actor, voided_at, reason in cur.execute(
+            "SELECT id, file, sha256, mapping, at, actor, voided_at, void_reason FROM "
+            "import_batches ORDER BY id"):
+        held.add(batch)
+        if batch in imports:
+            for name, have, want in zip(("file", "sha256", "mapping", "at", "actor"),
+                                        (file, digest, mapping, at, actor), imports[batch],
+                                        strict=True):
+                if have != want:
+                    out.append(problem("import_batch", f"{batch} {name}", have, want, N_(
+                        "the import batch is not what its import event recorded")))
+        if batch in voids:
+            want_at, want_reason = voids[batch]
+            for name, have, want in (("voided_at", voided_at, want_at),
+                                     ("void_reason", reason, want_reason)):
+                if have != want:
+                    out.append(problem("import_batch", f"{batch} {name}", have, want, N_(
+                        "the import batch's void is not what its import-void event "
+                        "recorded: the reports leave out a voided batch")))
+        elif (voided_at is not None) != (batch in legacy) or (
+                voided_at is None and reason is not None):
+            out.append(problem("import_batch", f"{batch} voided_at", voided_at, None
+                               if batch not in legacy else "(voided)", N_(
+                "the import batch is marked voided, or not, against its history: the "
+                "reports leave out a voided batch")))
+    for batch in sorted((imports.keys() | voids.keys()) - held, key=str):
+        out.append(problem("import_batch", str(batch), None, "(a batch)", N_(
+            "the history records an import batch the table does not hold")))
     return out
 
 

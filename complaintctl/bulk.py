@@ -846,6 +846,12 @@ class Writer:
         self.events.append((cid, return_id, at, now, actor, self.login, kind, data, old,
                             self.previous))
 
+    def ledger_event(self, kind: str, at: datetime, actor: str, data: dict[str, Any]) -> None:
+        """An event of the ledger's own (of no complaint: an import batch's), in the chain
+        with the histories' events."""
+        when = _iso(at)
+        self._event(None, kind, when, when, actor, _dumps(data))
+
     def _check_at(self, at: datetime, now: datetime | None, after: datetime,
                   what: str = "the previous step") -> None:
         if at < after or at > (now or at) + _FUTURE_GRACE:  # the guard says why

@@ -1170,6 +1170,17 @@ def known_keys(cur: sqlite3.Cursor) -> dict[str, str]:
         "ORDER BY c.id").fetchall())
 
 
+def erased_received(cur: sqlite3.Cursor) -> dict[tuple[str, str], str]:
+    """(customer, received_at) -> complaint id, of every complaint whose contact was erased
+    on request, however it came in: a row that tells the same complaint under another key
+    (the register imported again with a key of two columns, or none, or its ids
+    renumbered) does not bring the contact back either."""
+    return {(customer, received): cid for customer, received, cid in cur.execute(
+        "SELECT c.customer, c.received_at, c.id FROM complaints c WHERE EXISTS (SELECT 1 "
+        "FROM events e WHERE e.complaint_id = c.id AND e.kind = 'forget-contact') "
+        "ORDER BY c.id")}
+
+
 def erased_keys(cur: sqlite3.Cursor) -> dict[str, str]:
     """source_key -> complaint id, of the imported complaints whose contact was erased on
     request (forget-contact), voided batches included: a row of theirs brought in again
@@ -1178,6 +1189,32 @@ def erased_keys(cur: sqlite3.Cursor) -> dict[str, str]:
         "SELECT c.source_key, c.id FROM complaints c WHERE c.source_key IS NOT NULL AND "
         "EXISTS (SELECT 1 FROM events e WHERE e.complaint_id = c.id AND e.kind = "
         "'forget-contact') ORDER BY c.id").fetchall())
+
+
+def _erased_said(result: Result, number: int, key: str | None, gone: str,
+                 fields: dict[str, Any], steps: list[Step]) -> None:
+    """A new row of a complaint whose contact was erased on request (`gone`): its contact
+    is left out, and said; a text of the row that holds the contact is said too (the
+    import would keep it, as the row's events, for good)."""
+    holds = complaints.contact_finder(fields["contact"])
+    fields["contact"] = None
+    row = _("row {row}: {key}").format(row=number, key=key) if key is not None else \
+        _("row {row}").format(row=number)
+    result.warnings.append(_("{row}: its contact was erased on request ({id}): it is not "
+                             "brought in again").format(row=row, id=gone))
+    texts = [name for name in _TEXT_FIELDS if isinstance(fields.get(name), str)
+             and holds(fields[name])]
+    texts += [name for step in steps for name, value in step.facts.items()
+              if isinstance(value, str) and holds(value) and name not in texts]
+    if texts:
+        result.warnings.append(_("{row}: its {fields} holds the contact erased on request "
+                                 "({id}), which the import would keep for good: take it out "
+                                 "of the file and import again").format(
+            row=row, fields=", ".join(texts), id=gone))
+
+
+# The free texts of a row's intake, where a clerk may have written a phone number.
+_TEXT_FIELDS = ("description", "customer", "order_no", "lot", "region", "product")
 
 
 # What _compare reads of a complaint the ledger holds.
@@ -1473,12 +1510,20 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
             # of the same register by someone else a moment before is seen
             keys = reader.known = known_keys(cur)
             erased = erased_keys(cur)
+            erased_at = erased_received(cur)
             if not mapping.key:
                 _not_again(cur, path, digest)
             batch = _batch_row(cur, path, digest, mapping_name, now, actor)
             result.batch = batch
             (events_before,) = cur.execute("SELECT coalesce(max(id), 0) FROM events"
                                            ).fetchone()
+            # the batch in the history (verify holds its row to it): which file, by whom
+            record = {"batch": batch, "file": path.name, "sha256": digest,
+                      "mapping": mapping_name}
+            if writer is not None:
+                writer.ledger_event("import", now, actor, record)
+            else:
+                lg.event(cur, None, "import", now, now, actor, record)
             rows = iter(table.rows)
             key_of, file_name, sheet = reader.key_of, path.name, table.sheet
             parts_of = reader.key_cells if len(mapping.key) > 1 else _no_cells
@@ -1591,12 +1636,12 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                     source["row_hash"] = reader.row_hash(row)
                     fields = history.fields  # made for this row: added to in place
                     fields["source_key"], fields["import_batch"] = key, batch
-                    if key in erased and fields.get("contact"):
-                        fields["contact"] = None
-                        result.warnings.append(_(
-                            "row {row}: {key}: its contact was erased on request ({id}): it "
-                            "is not brought in again").format(row=number, key=key,
-                                                              id=erased[key]))
+                    gone = erased.get(key) if key is not None else None
+                    if gone is None and erased_at:
+                        gone = erased_at.get((str(fields.get("customer")),
+                                              iso(history.received_at)))
+                    if gone is not None and fields.get("contact"):
+                        _erased_said(result, number, key, gone, fields, history.steps)
                     try:
                         writer.add(history)
                     except ComplaintctlError as exc:
@@ -1861,7 +1906,7 @@ def _void_batch(lg: Ledger, cur: sqlite3.Cursor, batch: int, reason: str, *, now
 
     workflow.check_reason("void", reason)
     at = iso(now)
-    found = cur.execute("SELECT voided_at, updated FROM import_batches WHERE id = ?",
+    found = cur.execute("SELECT voided_at, at, file FROM import_batches WHERE id = ?",
                         (batch,)).fetchone()
     if found is None:
         raise NotFound(_("no import batch {batch}").format(batch=batch),
@@ -1890,13 +1935,33 @@ def _void_batch(lg: Ledger, cur: sqlite3.Cursor, batch: int, reason: str, *, now
         ids.append(cid)
     cur.execute("UPDATE import_batches SET voided_at = ?, void_reason = ? WHERE id = ?",
                 (at, reason, batch))
+    kept = steps_given(cur, batch, found[1], found[2])
+    # the void of the batch in the history (verify holds the row to it): the reports leave
+    # the batch out from now on, whether or not its complaints were void already; with the
+    # complaints of other batches it gave steps, which stay (the reports count them while
+    # those batches are not void)
+    lg.event(cur, None, "import-void", now, now, actor,
+             {"batch": batch, "reason": reason, "complaints": len(ids), "kept": kept})
     # complaints outside the batch that repeated one of it repeat another now (or none)
     spans = cur.execute(
         "SELECT DISTINCT c.customer, c.product, c.received_at FROM complaints c JOIN "
         "complaints r ON r.repeat_of = c.id WHERE c.import_batch = ? AND c.product IS NOT "
         "NULL AND r.status != 'void' ORDER BY 3", (batch,)).fetchall()
     changed = complaints.relink(lg, cur, spans, None, now=now, actor=actor)
-    return VoidedBatch(ids, changed, found[1] or 0, len(rows) - len(ids))
+    return VoidedBatch(ids, changed, len(kept), len(rows) - len(ids))
+
+
+def steps_given(cur: sqlite3.Cursor, batch: int, at: str, file: str) -> list[str]:
+    """The complaints of other batches, not void as batches, that batch `batch` gave new
+    steps (a newer copy of the register): their events were recorded at the import's
+    instant, from its file (every event an import writes carries its source)."""
+    return [cid for (cid,) in cur.execute(
+        "SELECT DISTINCT e.complaint_id FROM events e JOIN complaints c ON c.id = "
+        "e.complaint_id WHERE e.recorded_at = ? AND e.complaint_id IS NOT NULL AND "
+        "json_valid(e.data) AND json_extract(e.data, '$.source.file') = ? AND "
+        "c.import_batch IS NOT ? AND (c.import_batch IS NULL OR c.import_batch NOT IN "
+        "(SELECT id FROM import_batches WHERE voided_at IS NOT NULL)) ORDER BY 1",
+        (at, file, batch))]
 
 
 def batches(lg: Ledger) -> Iterator[dict[str, Any]]:

@@ -915,14 +915,21 @@ class Report:
 
     def voided_imports(self) -> list[dict[str, Any]]:
         """The voided import batches, left out of every figure (`_LEAVING_OUT`): each
-        batch's id, when it was voided, how many complaints it had brought in, and to how
-        many complaints of earlier batches it gave new steps (a newer copy's: those steps
-        stay, and count with their complaints)."""
-        return [{"batch": batch, "voided_at": at, "complaints": n, "gave_steps_to": updated}
-                for batch, at, n, updated in self.conn.execute(
+        batch's id, when it was voided, how many complaints it had brought in, and how
+        many complaints of other batches not void it gave new steps (a newer copy's: those
+        steps stay, and count with their complaints; its import-void event names them).
+        A batch voided before that event was written: the batch's own count of them."""
+        return [{"batch": batch, "voided_at": at, "complaints": n, "gave_steps_to": given}
+                for batch, at, n, given in self.conn.execute(
                     "SELECT b.id, b.voided_at, (SELECT count(*) FROM complaints c WHERE "
-                    "c.import_batch = b.id), b.updated FROM import_batches b WHERE "
-                    "b.voided_at IS NOT NULL ORDER BY b.id")]
+                    "c.import_batch = b.id), CASE WHEN EXISTS (SELECT 1 FROM events e "
+                    "WHERE e.complaint_id IS NULL AND e.kind = 'import-void' AND "
+                    "json_extract(e.data, '$.batch') = b.id) THEN (SELECT count(*) FROM "
+                    "events e, json_each(e.data, '$.kept') k JOIN complaints c ON c.id = "
+                    "k.value WHERE e.complaint_id IS NULL AND e.kind = 'import-void' AND "
+                    "json_extract(e.data, '$.batch') = b.id AND (c.import_batch IS NULL OR "
+                    f"c.import_batch NOT IN ({_VOIDED_BATCHES}))) ELSE b.updated END FROM "
+                    "import_batches b WHERE b.voided_at IS NOT NULL ORDER BY b.id")]
 
     def register(self) -> list[dict[str, Any]]:
         """One line per complaint received in the period (月报表): received and closed

@@ -84,6 +84,13 @@ def complaints(run) -> list[tuple]:
                     "closed_at, import_batch FROM complaints ORDER BY source_key")
 
 
+def _beyond_the_batch(ledger, before: list[str]) -> list[str]:
+    """What an import changed in the ledger besides its batch: the batch's row, its
+    `import` event and the events' counter (sqlite_sequence) left out."""
+    return [x for x in ledger.snapshot() if x not in before and "import_batches" not in x
+            and "'import','{\"batch\"" not in x and "sqlite_sequence" not in x]
+
+
 def test_gbk_register_with_history(ledger, files):
     r = ledger("import", files["csv"], "--mapping", files["map"])
     assert "Import batch 1: 3 new complaints, 0 already imported." in r.stderr
@@ -500,8 +507,13 @@ def test_reimport_newer_copy_conflict(ledger, files):
     before = ledger.snapshot()
     r = ledger("import", files["csv"], "--mapping", files["map"])
     assert "0 new complaints, 3 already imported" in r.stderr
-    # nothing but the batch's own row
-    assert len(ledger.snapshot()) == len(before) + 1
+    # nothing but the batch's own row and its event
+    assert len(ledger.snapshot()) == len(before) + 2
+    assert ledger.rows("SELECT kind, data FROM events WHERE complaint_id IS NULL AND kind = "
+                       "'import' ORDER BY id")[-1] == ("import", json.dumps(
+        {"batch": 2, "file": "登记表.csv", "mapping": "map.toml",
+         "sha256": ledger.rows("SELECT sha256 FROM import_batches WHERE id = 2")[0][0]},
+        ensure_ascii=False, sort_keys=True))
     # a newer copy: 2025-002 was investigated, resolved and closed since; 2025-003's
     # customer was changed in the register (a conflict: reported, not changed); a new row
     rows = [list(r) for r in ROWS]
@@ -538,6 +550,13 @@ def test_reimport_newer_copy_conflict(ledger, files):
     assert ("import batch 3 (1 complaint), voided 2026-11-23 20:00; the new steps it gave 1 "
             "complaint of earlier imports still count") in ledger(
         "report", "--month", "2025-03", "--format", "markdown").stdout
+    # the earlier batch voided too: its steps count no more, and the report says nothing
+    # of them (it said they "still count")
+    ledger("import", "--void-batch", "1", "--reason", "都错了")
+    rep = ledger.json("report", "--month", "2025-03")
+    assert [b["gave_steps_to"] for b in rep["voided_imports"]] == [0, 0]
+    assert rep["resolved"] == 0 and "still count" not in ledger(
+        "report", "--month", "2025-03", "--format", "markdown").stdout
 
 
 def test_a_changed_step_date_is_a_conflict_in_the_dry_run_and_the_import_alike(ledger, files):
@@ -558,8 +577,7 @@ def test_a_changed_step_date_is_a_conflict_in_the_dry_run_and_the_import_alike(l
         assert "new steps" not in r.stdout + r.stderr
     batch = ledger.rows("SELECT updated, unchanged, conflicts FROM import_batches WHERE id = 2")
     assert batch == [(0, 2, 1)]
-    assert [x for x in ledger.snapshot() if x not in before and "import_batches" not in
-            str(x)] == []
+    assert _beyond_the_batch(ledger, before) == []
     # voided by a clerk since: its new steps are refused in the dry run already
     rows = [list(r) for r in ROWS]
     rows[1][13:20] = ["包装破损", "物流", "换货", "补发两箱", "2025-03-15", "基本满意",
@@ -584,7 +602,7 @@ def test_new_steps_the_ledger_refuses_are_counted_as_a_conflict(ledger, files):
     rows[1][13:20] = ["包装破损", "物流", "换货", "补发两箱", "2025-03-15", "基本满意",
                       "2025-03-20"]
     newer = write_csv(files["dir"] / "newer.csv", rows)
-    before = ledger.rows("SELECT count(*) FROM events")
+    before = ledger.rows("SELECT count(*) FROM events WHERE kind != 'import'")
     r = ledger("import", newer, "--mapping", files["map"])
     assert ("Warning: conflict: row 3: 2025-002 (CC-2026-0002): its new investigate step "
             "(处理日期: 2025-03-15 00:00) is before what the ledger holds (2025-03-18 09:00)"
@@ -592,7 +610,7 @@ def test_new_steps_the_ledger_refuses_are_counted_as_a_conflict(ledger, files):
     assert "Import batch 2: 0 new complaints, 2 already imported, 1 conflict." in r.stderr
     assert ledger.rows("SELECT updated, unchanged, conflicts FROM import_batches "
                        "WHERE id = 2") == [(0, 2, 1)]
-    assert ledger.rows("SELECT count(*) FROM events") == before
+    assert ledger.rows("SELECT count(*) FROM events WHERE kind != 'import'") == before
 
 
 def test_times_and_steps_are_said_as_the_register_and_the_clerk_have_them(ledger, files):
@@ -627,6 +645,32 @@ def test_erased_contact_is_not_filled_in(ledger, files):
     r = ledger("import", files["csv"], "--mapping", files["map"])
     assert "3 already imported" in r.stderr
     assert ledger.rows("SELECT contact FROM complaints WHERE id = ?", (cid,)) == [(None,)]
+
+
+def test_an_erased_contact_does_not_come_back_under_another_key(ledger, files):
+    """The erasure was matched by the register's id alone: the register voided and
+    imported again with a key of two columns (as the renumbering advice says), or without
+    a key, brought the erased number back. A row of the same customer received at the
+    same instant is that complaint; a text of the row holding the number is said."""
+    rows = [list(r) for r in ROWS]
+    rows[0][8] = "电机异响，客户电话 138 1234 5678"
+    register = write_csv(files["dir"] / "r.csv", rows)
+    ledger("import", register, "--mapping", files["map"])
+    cid = ledger.rows("SELECT id FROM complaints WHERE source_key = '2025-001'")[0][0]
+    ledger("forget-contact", cid, "--reason", "客户要求删除")
+    ledger("import", "--void-batch", "1", "--reason", "编号每年重排")
+    two = files["dir"] / "two.toml"
+    two.write_text(MAPPING.replace('key = "投诉单号"', 'key = ["投诉单号", "投诉日期"]'),
+                   encoding="utf-8")
+    r = ledger("import", register, "--mapping", two)
+    assert (f"Warning: row 2: 2025-001 | 2025-03-03: its contact was erased on request ({cid}): "
+            "it is not brought in again") in r.stderr, r.stderr
+    assert (f"its description holds the contact erased on request ({cid}), which the import "
+            "would keep for good: take it out of the file and import again") in r.stderr
+    assert ledger.rows("SELECT contact FROM complaints WHERE import_batch = 2 AND customer = "
+                       "'华东电器有限公司'") == [(None,)]
+    files_of_ledger = [p for p in ledger.db.parent.iterdir() if p.name.startswith("ledger.db")]
+    assert not any(b"13812345678" in p.read_bytes() for p in files_of_ledger)
 
 
 def test_void_batch(ledger, files):
@@ -1870,8 +1914,7 @@ def test_a_newer_copy_that_changed_a_fact_of_a_step_is_a_conflict(ledger, files,
         assert (f"Warning: conflict: row 2: 2025-001 (CC-2026-0001): {said}; the ledger is "
                 "left as it is") in r.stderr, r.stderr
         assert "0 new complaints, 2 already imported, 1 conflict." in r.stdout + r.stderr
-    assert [x for x in ledger.snapshot() if x not in before and "import_batches" not in
-            str(x)] == []
+    assert _beyond_the_batch(ledger, before) == []
 
 
 def test_steps_typed_after_an_import_are_no_conflict_with_the_register(ledger, files):
@@ -1942,8 +1985,7 @@ def test_a_newer_copy_with_another_contact_is_said_and_the_ledger_keeps_its_own(
             "--reason … changes it)\n") in r.stderr, r.stderr
     assert "13900000000" not in r.stderr + r.stdout  # (a contact is never shown whole)
     assert "0 new complaints, 3 already imported" in r.stderr
-    assert [x for x in ledger.snapshot() if x not in before and "import_batches" not in
-            str(x)] == []
+    assert _beyond_the_batch(ledger, before) == []
     # and when the row also conflicts in another column: the contact was not said
     rows[0][2] = "华东电器（新名）"
     newer = write_csv(files["dir"] / "newer2.csv", rows)
@@ -2745,3 +2787,22 @@ def test_the_import_batches_listed(ledger, files):
     assert "--format is for --batches" in r.stderr
     assert "complaintctl import --batches --format json" in r.stderr
     assert ledger.snapshot() == before
+
+
+def test_voiding_the_newer_copy_after_the_earlier_says_no_steps_stay(ledger, files):
+    """The earlier batch voided first, then the newer copy that gave its complaints steps:
+    the void said those steps "stay, and count in the reports" of complaints already
+    left out of every report."""
+    ledger("import", files["csv"], "--mapping", files["map"])
+    rows = [list(r) for r in ROWS]
+    rows[1][13:20] = ["包装破损", "物流", "换货", "补发两箱", "2025-03-15", "基本满意",
+                      "2025-03-20"]
+    r = ledger("import", write_csv(files["dir"] / "newer.csv", rows), "--mapping",
+               files["map"])
+    assert "1 with new steps" in r.stderr, r.stderr
+    ledger("import", "--void-batch", "1", "--reason", "映射错了")
+    r = ledger("import", "--void-batch", "2", "--reason", "映射错了")
+    assert "new steps batch 2" not in r.stderr, r.stderr
+    rep = ledger.json("report", "--month", "2025-03")
+    assert [(b["batch"], b["gave_steps_to"]) for b in rep["voided_imports"]] == [(1, 0), (2, 0)]
+    assert rep["received"] == rep["resolved"] == 0

@@ -6,6 +6,7 @@ time reports (the fix of a double count: the voided copy was counted beside the 
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -239,3 +240,39 @@ def test_export_and_import_again_leaves_the_batch_out(run, two, tmp_path):
 
     for month in ("2025-03", "2025-04"):
         assert figures(fresh, month) == figures(two["wrong"], month)
+
+
+@pytest.mark.parametrize("sql, kind_id", [
+    # a batch voided by hand: every report dropped its complaints
+    ("UPDATE import_batches SET voided_at = '2026-11-23T12:00:00Z', void_reason = 'x' "
+     "WHERE id = 2", "2 voided_at"),
+    # a void cleared by hand: the wrong copy counted again beside the right one
+    ("UPDATE import_batches SET voided_at = NULL, void_reason = NULL WHERE id = 1",
+     "1 voided_at"),
+    ("UPDATE import_batches SET void_reason = '另一个原因' WHERE id = 1", "1 void_reason"),
+    ("UPDATE import_batches SET file = 'other.csv' WHERE id = 2", "2 file"),
+    ("UPDATE import_batches SET actor = '某人' WHERE id = 2", "2 actor"),
+])
+def test_verify_holds_the_batches_to_their_events(run, two, sql, kind_id):
+    """The batch table decides what every report leaves out: a change made behind the
+    tool's back is named by verify (each batch's `import` and `import-void` events)."""
+    from test_verify import tamper
+
+    assert run("--db", two["wrong"], "verify").exit_code == 0
+    tamper(two["wrong"], sql)
+    r = run("--db", two["wrong"], "verify", "--format", "json", code=1)
+    found = [(p["kind"], p["id"]) for p in json.loads(r.stdout)["problems"]]
+    assert ("import_batch", kind_id) in found, found
+
+
+def test_verify_holds_a_complaints_batch_to_its_log(run, two):
+    """A complaint moved into (or out of) a voided batch by hand left (or joined) every
+    report: its import_batch is held to its log event."""
+    from test_verify import tamper
+
+    cid = Ledger.open(two["wrong"]).conn.execute(
+        "SELECT id FROM complaints WHERE import_batch IS NULL LIMIT 1").fetchone()[0]
+    tamper(two["wrong"], f"UPDATE complaints SET import_batch = 1 WHERE id = '{cid}'")
+    r = run("--db", two["wrong"], "verify", "--format", "json", code=1)
+    found = [(p["kind"], p["id"]) for p in json.loads(r.stdout)["problems"]]
+    assert ("import_batch", cid) in found, found
