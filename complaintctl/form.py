@@ -649,6 +649,8 @@ def history_rows(events: Sequence[dict[str, Any]], tz: tzinfo, currency: str | N
             entered = ""
         what = event_summary(e, tz, currency, plain)
         step = STEP_NAMES.get(e["kind"])
+        if e["kind"] == "repeat-link" and not (e.get("data") or {}).get("repeat_of"):
+            step = N_("no longer a repeat")  # (a link taken off: by an amend or a void)
         rows.append({**e, "step": _(step) if step else e["kind"], "what": what,
                      "entered": entered,
                      "what_entered": what + (" " + _("(entered {time})").format(time=entered)

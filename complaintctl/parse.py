@@ -523,6 +523,10 @@ _ROC_ZONES = frozenset({"Asia/Taipei", "ROC"})
 # ", Tuesday".
 _WEEKDAY_AROUND = re.compile(r"[\s,(（]*(?:" + _WEEKDAY.pattern + r")[\s,)）]*", re.IGNORECASE)
 _WEEKDAY_NUMBERS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+# A weekday of last, this or next week (Monday to Sunday, as China counts them): 上周五,
+# 上个星期五, 这周一, 本礼拜三, 下周二 -- one date each (a weekday alone names none).
+_WEEK_OF = re.compile(r"^(上|这|本|下)个?\s*(?:周|星期|礼拜)([一二三四五六日天])")
+_WEEK_OFFSET = {"上": -1, "这": 0, "本": 0, "下": 1}
 
 
 def _weekday_is(year: int, month: int, day: int, weekdays: list[int | None]) -> bool:
@@ -828,6 +832,13 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
     if bare is not None and bare[3] and not roc:  # 114年3月4日 outside Taiwan
         raise _not_roc(bare[3], field, value)
     raw = _ROC_YEAR.sub(lambda m: f"{int(m[1] or m[3]) + 1911}{m[2] or m[4]}", raw)
+    relative = _WEEK_OF.match(raw)
+    if relative is not None:  # 上周五下午3点: one date, the Friday of last week
+        today = now.astimezone(tz).date()
+        monday = today - timedelta(days=today.weekday())
+        day = monday + timedelta(days=7 * _WEEK_OFFSET[relative[1]]
+                                 + _WEEKDAY_NUMBERS[relative[2]])
+        raw = f"{day.isoformat()} {raw[relative.end():].strip()}".strip()
     named = _WEEKDAY.findall(raw)
     rest = _WEEKDAY_AROUND.sub(" ", raw).strip() if named else ""
     weekdays = [_weekday_of(w) for w in named]

@@ -307,6 +307,11 @@ def test_voiding_the_earlier_one_relinks_its_repeats(ledger):
     result = ledger("void", a0, "--reason", "test entry", "--at", "2026-09-15 11:00")
     assert f"Warning: {b} no longer repeats an earlier complaint; unlinked" in result.stderr
     assert links(ledger) == {a0: None, a: a0, b: None, c: b}
+    # the history says which way each link went (an unlink read "linked as a repeat")
+    steps = [line for line in ledger("show", b, "--format", "markdown").stdout.splitlines()
+             if "repeat" in line and "|" in line]
+    assert [("linked as a repeat" in x, "no longer a repeat" in x) for x in steps[-2:]] == [
+        (True, False), (False, True)], steps
     after = ledger.json("report", "--month", "2026-10")["repeat_rate"]
     assert before != after
     verified(ledger)

@@ -804,3 +804,30 @@ def test_a_weekday_with_a_time_alone_is_a_weekday(ledger):
                 message="--received '周五下午3点' is a weekday, not a date")
     assert "today" not in r.stderr, r.stderr
 
+
+
+@pytest.mark.parametrize(("typed", "stored"), [
+    ("上周五下午3点", "2026-11-20T07:00:00Z"), ("上个星期五 15:00", "2026-11-20T07:00:00Z"),
+    ("上礼拜日", "2026-11-21T16:00:00Z"), ("本周一 9点", "2026-11-23T01:00:00Z"),
+    ("这周一上午9点半", "2026-11-23T01:30:00Z"), ("下周二", "2026-11-30T16:00:00Z"),
+    ("上週五下午3點", "2026-11-20T07:00:00Z")])
+def test_a_weekday_of_last_this_or_next_week_is_one_date(typed, stored):
+    """上周五下午3点 was refused as '上 下午3点', a text nobody typed: a weekday of last,
+    this or next week (Monday to Sunday) names one date (NOW is Monday 23 November, 20:00
+    in Shanghai)."""
+    from zoneinfo import ZoneInfo
+
+    from support import NOW
+
+    from complaintctl.parse import iso, parse_when
+
+    assert iso(parse_when(typed, now=NOW, tz=ZoneInfo("Asia/Shanghai"))) == stored
+
+
+def test_last_fridays_complaint_logged(ledger):
+    cid = ledger("log", *NEW[:-2], "--received", "上周五下午3点", "--channel", "phone",
+                 "--category", "quality", "--severity", "low").stdout.strip()
+    assert ledger.rows("SELECT received_at FROM complaints WHERE id = ?", (cid,)) == [
+        ("2026-11-20T07:00:00Z",)]
+    refused(ledger, *NEW[:-2], "--received", "下周二", "--channel", "phone", "--category",
+            "quality", "--severity", "low", message="--received 2026-12-01 00:00 is in the future")
