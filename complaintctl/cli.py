@@ -1444,19 +1444,20 @@ def return_dispose_cmd(
     """Give received units a disposition (repeat to split the quantity)."""
     ledger = _open(write=True)
     code = ledger.config.currency
-    out = rma.return_dispose(ledger, return_id,
-                                parse.choice(action, parse.RETURN_ACTIONS, "--action"),
+    action = parse.choice(action, parse.RETURN_ACTIONS, "--action")
+    out = rma.return_dispose(ledger, return_id, action,
                                 parse.quantity(qty, "--qty"),
                                 parse.money(cost, "--cost", currency=code),
                                 parse.money(repair_cost, "--repair-cost", currency=code),
                                 parse.text(note, "--note", multiline=True),
                                 at=_when(ledger, at), now=_now(), actor=_actor())
     left = out.data["left"]
+    # what was just disposed of, and what is left (it said "RMA-… is inspected")
     _report_outcome(out, (ngettext(
-        "{id} is {stage}; {left} received unit still without a disposition.",
-        "{id} is {stage}; {left} received units still without a disposition.", left)
-        if left else _("{id} is {stage}; every received unit has a disposition.")).format(
-            id=out.id, stage=term("return_stage", out.status), left=left))
+        "{id}: {qty} to {action}; {left} received unit still without a disposition.",
+        "{id}: {qty} to {action}; {left} received units still without a disposition.", left)
+        if left else _("{id}: {qty} to {action}; every received unit has a disposition.")
+    ).format(id=out.id, qty=qty, action=term("return_action", action), left=left))
 
 
 @command(return_app, "close")

@@ -433,6 +433,10 @@ def _closed_with_returns(lg: Ledger, cur: sqlite3.Cursor, cid: str) -> list[str]
             .format(id=cid, returns=listing(left))]
 
 
+# A second revisit this soon after the closing one is said (it is due months later).
+SECOND_SOON = timedelta(days=7)
+
+
 def revisit(lg: Ledger, complaint_id: str, satisfaction: str, method: str | None,
             demand_met: bool | None, note: str | None, *, at: datetime, now: datetime,
             actor: str) -> Outcome:
@@ -449,6 +453,12 @@ def revisit(lg: Ledger, complaint_id: str, satisfaction: str, method: str | None
                     (cid, iso(at), actor, method, satisfaction,
                      None if demand_met is None else int(demand_met), note, c["status"], new))
         second = c["status"] == "closed"
+        if second and c["closed_at"] and at - from_iso(c["closed_at"]) < SECOND_SOON:
+            # (a clerk re-typing the first revisit to correct its answer reopened it)
+            out.warnings.append(_(
+                "{id} was closed {time} by a revisit: this one is its second revisit "
+                "(二次回访), recorded as the customer's answer now; a revisit is never "
+                "corrected by another").format(id=cid, time=lg.local(from_iso(c["closed_at"]))))
         finish_stage(lg, cur, cid, "second-revisit" if second else "revisit", at)
         values: dict[str, Any] = {"status": new, "satisfaction": satisfaction,
                                   "last_step_at": iso(at)}
@@ -587,6 +597,7 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
                        hint=_("give each field to correct with its right value, e.g. "
                               "complaintctl amend {id} --severity high --reason TEXT").format(
                                   id=complaint_id), code="nothing_to_amend")
+    only_clear = bool(clear) and all(v is None for v in changes.values())
     if set(changes) - set(AMENDABLE):
         raise BadInput(_("cannot amend {fields}").format(
             fields=", ".join(sorted(set(changes) - set(AMENDABLE)))), code="not_amendable")
@@ -599,6 +610,14 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
         changes = {k: v for k, v in changes.items() if v is not None and c[k] != v}
         cleared = list(dict.fromkeys(f for f in clear if c[f] is not None))
         if not changes and not cleared:
+            if only_clear:  # only --clear, of fields empty already
+                raise BadInput(ngettext(
+                    "nothing to amend: {fields} is empty already",
+                    "nothing to amend: {fields} are empty already", len(clear)).format(
+                        fields=listing(["--" + {v: k for k, v in CLEARABLE.items()}[f]
+                                        for f in clear])),
+                    hint=_("give at least one field with its corrected value"),
+                    code="nothing_to_amend")
             raise BadInput(_("nothing to amend: every value given is already recorded"),
                            hint=_("give at least one field with its corrected value"),
                            code="nothing_to_amend")

@@ -178,7 +178,12 @@ def check_resolve(c: Mapping[str, Any], disposition: str, amount: int | None = N
                       code="not_upheld_disposition", record=cid, disposition=disposition)
     if amount == 0:
         raise BadInput(_("an amount of 0 records no money"),
-                       hint=_("leave the amount out when nothing is paid or credited"),
+                       # (a refund must say what it paid: leaving the amount out is refused)
+                       hint=_("give the amount the {disposition} paid or credited; if nothing "
+                              "was, resolve with another disposition (explanation, no-action "
+                              "…)").format(disposition=term("disposition", disposition))
+                       if disposition in PAYING else
+                       _("leave the amount out when nothing is paid or credited"),
                        code="amount_zero", record=cid)
     if amount is not None and disposition in NO_MONEY:
         raise BadInput(_("an amount is money paid or credited; with {disposition} none "

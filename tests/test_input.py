@@ -219,7 +219,12 @@ def test_an_amount_is_money_that_moves(ledger):
     for amount in ("0", "0.00", "¥0"):
         r = refused(ledger, "resolve", cid, "--disposition", "refund", "--summary", "x",
                     "--amount", amount, code=2, message="Error: an amount of 0 records no money")
-        assert "Hint: leave the amount out when nothing is paid or credited" in r.stderr
+        # (a refund without its amount is refused: the hint does not lead there)
+        assert ("Hint: give the amount the refund paid or credited; if nothing was, resolve "
+                "with another disposition (explanation, no-action …)") in r.stderr, r.stderr
+    r = refused(ledger, "resolve", cid, "--disposition", "return", "--summary", "x",
+                "--amount", "0", code=2, message="Error: an amount of 0 records no money")
+    assert "Hint: leave the amount out when nothing is paid or credited" in r.stderr
     for disposition in ("explanation", "no-action"):
         r = refused(ledger, "resolve", cid, "--disposition", disposition, "--summary", "x",
                     "--amount", "50", code=2,

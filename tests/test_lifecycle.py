@@ -198,7 +198,11 @@ def test_amend_clear_empties_an_optional_field_typed_by_mistake(ledger):
              "Hint: complaintctl forget-contact"),
             (("--clear", "colour"), "--clear 'colour' is not one of: region, order, lot, "
              "quantity, shipped, demand"),
-            (("--clear", "lot"), "nothing to amend: every value given is already recorded"),
+            (("--clear", "lot"), "nothing to amend: --lot is empty already"),
+            (("--clear", "lot", "--clear", "order"),
+             "nothing to amend: --lot, --order are empty already"),
+            (("--clear", "lot", "--region", "华东"),
+             "nothing to amend: every value given is already recorded"),
             (("--clear", "region", "--region", "华南"), "--region is both given and cleared")]:
         r = ledger("amend", cid, *args, "--reason", "x", code=2)
         assert r.stderr.startswith(f"Error: {message}"), r.stderr
@@ -461,3 +465,22 @@ def test_assigning_to_the_department_and_owner_it_has_records_nothing(ledger):
            "--at", "2026-09-30 12:00")
     assert [e["kind"] for e in ledger.json("show", cid)["events"]] == ["log", "assign",
                                                                        "assign"]
+
+
+def test_a_second_revisit_soon_after_the_first_is_said(ledger):
+    """A revisit typed again a minute after the one that closed a critical complaint (a
+    clerk correcting the answer) was taken, silently, as its 90-day second revisit, and
+    reopened it: it is still recorded as told, and says what it is."""
+    cid = ledger.log(severity="critical")
+    ledger.to_state(cid, "closed")
+    r = ledger("revisit", cid, "--satisfaction", "unsatisfied", "--at", "2026-10-09 15:01")
+    assert (f"Warning: {cid} was closed 2026-10-09 15:00 by a revisit: this one is its second "
+            "revisit (二次回访), recorded as the customer's answer now; a revisit is never "
+            "corrected by another") in r.stderr, r.stderr
+    assert ledger.rows("SELECT status FROM complaints WHERE id = ?", (cid,)) == [
+        ("investigating",)]
+    # months later, as due: nothing to say
+    other = ledger.log(severity="critical")
+    ledger.to_state(other, "closed")
+    r = ledger("revisit", other, "--satisfaction", "satisfied", "--at", "2026-11-20 10:00")
+    assert "second revisit (二次回访)" not in r.stderr, r.stderr

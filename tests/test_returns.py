@@ -607,3 +607,18 @@ def test_an_inspection_again_says_what_it_replaces(ledger, rma):
     again = ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective",
                    "3", "--at", "2026-11-17 12:00")
     assert "replaces" not in again.stderr
+
+
+def test_a_disposition_says_what_it_did(ledger, rma):
+    """`return dispose` answered "RMA-… is inspected" (其 已检验): the units just given a
+    disposition, and what is left, in the reader's words."""
+    _cid, rid = rma
+    ledger("return", "receive", rid, "--qty", "5", "--at", "2026-11-17 09:00")
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "5",
+           "--at", "2026-11-17 10:00")
+    r = ledger("return", "dispose", rid, "--action", "返工", "--qty", "2", "--at",
+               "2026-11-17 11:00")
+    assert r.stderr == f"{rid}: 2 to rework; 3 received units still without a disposition.\n"
+    r = ledger("--lang", "zh", "return", "dispose", rid, "--action", "scrap", "--qty", "3",
+               "--at", "2026-11-17 12:00")
+    assert r.stderr == f"{rid}：3 件报废；已收货的每一件都已处置。\n", r.stderr
