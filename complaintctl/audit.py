@@ -1151,8 +1151,9 @@ def check_import_batches(cur: sqlite3.Cursor) -> list[Problem]:
     against its `import` event, and whether (when, why) it was voided against its
     `import-void` event (the reports leave a voided batch out: a voided_at set or
     cleared by hand changed every figure). A batch imported before those events were
-    written is held to what it can be: voided exactly when a `void` event of its own
-    (--void-batch's, which names the batch) says so."""
+    written is held to what it can be: voided when a `void` event of its own
+    (--void-batch's, which names the batch) says so (one voided with none, every
+    complaint of it void already, cannot be told from one voided by hand)."""
     out: list[Problem] = []
     imports: dict[Any, tuple[Any, ...]] = {}
     voids: dict[Any, tuple[Any, ...]] = {}
@@ -1188,12 +1189,15 @@ def check_import_batches(cur: sqlite3.Cursor) -> list[Problem]:
                     out.append(problem("import_batch", f"{batch} {name}", have, want, N_(
                         "the import batch's void is not what its import-void event "
                         "recorded: the reports leave out a voided batch")))
-        elif (voided_at is not None) != (batch in legacy) or (
-                voided_at is None and reason is not None):
-            out.append(problem("import_batch", f"{batch} voided_at", voided_at, None
-                               if batch not in legacy else "(voided)", N_(
-                "the import batch is marked voided, or not, against its history: the "
-                "reports leave out a voided batch")))
+        elif batch in imports or batch in legacy:
+            # (a batch imported before these events, voided by --void-batch when every
+            # complaint of it was void already, left no event to tell: not held to one)
+            if (voided_at is not None) != (batch in legacy) or (
+                    voided_at is None and reason is not None):
+                out.append(problem("import_batch", f"{batch} voided_at", voided_at, None
+                                   if batch not in legacy else "(voided)", N_(
+                    "the import batch is marked voided, or not, against its history: the "
+                    "reports leave out a voided batch")))
     for batch in sorted((imports.keys() | voids.keys()) - held, key=str):
         out.append(problem("import_batch", str(batch), None, "(a batch)", N_(
             "the history records an import batch the table does not hold")))
