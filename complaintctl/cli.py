@@ -1945,17 +1945,22 @@ def import_cmd(
 
     fmt = _format(fmt)
     if list_batches:
-        if file is not None or mapping is not None or template or void_batch is not None:
-            raise BadInput(_("--batches takes no FILE, --mapping, --template or --void-batch"),
-                           code="batches_alone")
+        if file is not None or mapping is not None or template or void_batch is not None \
+                or dry_run or skip_bad or sheet is not None or encoding is not None \
+                or rejects is not None or reason is not None:
+            raise BadInput(_("--batches lists the batches: it takes no FILE nor any other "
+                             "option but --format"), code="batches_alone")
         from complaintctl import form
 
         ledger = _open()
         rows = list(importer.batches(ledger))
+        if fmt == "table":  # which sheet of a workbook, after its name (登记表.xlsx: 2025年)
+            rows = [{**r, "file": f"{r['file']}: {r['sheet']}" if r["sheet"] else r["file"]}
+                    for r in rows]
         _listing(rows, form.BATCH_TABLE_COLS if fmt == "table" else form.BATCH_COLS, fmt,
                  ledger.tz, _("Import batches"), empty=_("Nothing was imported yet."),
-                 shrink={"file": 12, "void_reason": 10, "actor": 6},
-                 drop=("conflicts", "updated"))
+                 shrink={"file": 10, "void_reason": 8, "actor": 6},
+                 drop=("updated", "void_reason"))
         return
     if fmt != "table":
         raise BadInput(_("--format is for --batches"),

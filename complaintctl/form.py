@@ -252,7 +252,8 @@ ACTION_LIST_COLS = (Col("id", N_("#"), "num"), Col("complaint_id", N_("complaint
                     Col("state_shown", N_("status")))
 
 
-# Import batches (import --batches): the terminal's columns without the file's hash.
+# Import batches (import --batches): the terminal's columns without the file's hash (the
+# sheet of a workbook after its file's name, by the caller).
 BATCH_TABLE_COLS = (Col("id", N_("batch"), "num"), Col("at", N_("imported"), "time"),
                     Col("actor", N_("by")), Col("file", N_("file"), "wrap"),
                     Col("rows", N_("rows"), "num"), Col("added", N_("new"), "num"),
@@ -260,7 +261,8 @@ BATCH_TABLE_COLS = (Col("id", N_("batch"), "num"), Col("at", N_("imported"), "ti
                     Col("conflicts", N_("conflicts"), "num"),
                     Col("voided_at", N_("voided"), "time"),
                     Col("void_reason", N_("why voided"), "wrap"))
-BATCH_COLS = (*BATCH_TABLE_COLS[:4], Col("sha256", N_("sha256"), "code"),
+BATCH_COLS = (*BATCH_TABLE_COLS[:4], Col("sheet", N_("sheet")),
+              Col("sha256", N_("sha256"), "code"),
               Col("mapping", N_("mapping"), "wrap"), *BATCH_TABLE_COLS[4:8],
               Col("unchanged", N_("already imported"), "num"),
               Col("refused", N_("refused"), "num"), *BATCH_TABLE_COLS[8:])

@@ -640,7 +640,9 @@ class Reader:
                 found = None
             if found is None or not parse.FIRST_YEAR <= found.year <= parse.LAST_YEAR:
                 try:
-                    return parse.parse_when(text, now=self.now, tz=self.tz, field=f)
+                    # (上周五, 昨天: a register's date written out, never counted from today)
+                    return parse.parse_when(text, now=self.now, tz=self.tz, field=f,
+                                            relative_days=False)
                 except BadInput as exc:
                     serial = _excel_day(text)
                     if serial is not None:  # a date cell saved as General: its number
@@ -651,7 +653,16 @@ class Reader:
                     if exc.code == "no_year":  # said in the row's line, not a hint
                         raise BadInput(_("{value} is not a date: it has no year (e.g. "
                                          "2025年3月5日)").format(value=shown(raw))) from None
-                    if exc.code in ("no_such_day", "weekday_date", "ambiguous_date"):
+                    if exc.code == "relative_date":
+                        raise BadInput(_("{value} is not a date: it counts from the day it "
+                                         "was written, which the file does not say (write "
+                                         "the date itself)").format(value=shown(raw))) from None
+                    if exc.code == "roc_year":
+                        raise BadInput(_("{value} is not a date here: a year of three digits "
+                                         "is a year of the Republic (民國) only in a ledger on "
+                                         "Taiwan's time").format(value=shown(raw))) from None
+                    if exc.code in ("no_such_day", "weekday_date", "ambiguous_date",
+                                    "two_days"):
                         raise BadInput(_("{value} is not a date").format(
                             value=shown(raw)), hint=exc.hint) from None
                     raise bad() from None
@@ -1170,15 +1181,18 @@ def known_keys(cur: sqlite3.Cursor) -> dict[str, str]:
         "ORDER BY c.id").fetchall())
 
 
-def erased_received(cur: sqlite3.Cursor) -> dict[tuple[str, str], str]:
-    """(customer, received_at) -> complaint id, of every complaint whose contact was erased
-    on request, however it came in: a row that tells the same complaint under another key
-    (the register imported again with a key of two columns, or none, or its ids
-    renumbered) does not bring the contact back either."""
-    return {(customer, received): cid for customer, received, cid in cur.execute(
-        "SELECT c.customer, c.received_at, c.id FROM complaints c WHERE EXISTS (SELECT 1 "
-        "FROM events e WHERE e.complaint_id = c.id AND e.kind = 'forget-contact') "
-        "ORDER BY c.id")}
+def erased_received(cur: sqlite3.Cursor) -> dict[tuple[str, str, str | None], str]:
+    """(customer, received_at, product) -> complaint id, of every complaint whose
+    contact was erased on request, however it came in: a row that tells the same
+    complaint under another key (the register imported again with a key of two columns,
+    or none, or its ids renumbered) does not bring the contact back either. (The same
+    customer's complaint of that day about another product keeps its own contact; one
+    about the same product is taken for it: the erased contact cannot be compared, its
+    salt gone.)"""
+    return {(customer, received, text): cid for customer, received, text, cid in cur.execute(
+        "SELECT c.customer, c.received_at, c.product, c.id FROM complaints c WHERE "
+        "EXISTS (SELECT 1 FROM events e WHERE e.complaint_id = c.id AND e.kind = "
+        "'forget-contact') ORDER BY c.id")}
 
 
 def erased_keys(cur: sqlite3.Cursor) -> dict[str, str]:
@@ -1192,10 +1206,10 @@ def erased_keys(cur: sqlite3.Cursor) -> dict[str, str]:
 
 
 def _erased_said(result: Result, number: int, key: str | None, gone: str,
-                 fields: dict[str, Any], steps: list[Step]) -> None:
+                 fields: dict[str, Any], steps: list[Step]) -> list[str]:
     """A new row of a complaint whose contact was erased on request (`gone`): its contact
-    is left out, and said; a text of the row that holds the contact is said too (the
-    import would keep it, as the row's events, for good)."""
+    is left out, and said. Returns the texts of the row that hold the contact (the import
+    would keep them, as the row's events, for good: the row is refused)."""
     holds = complaints.contact_finder(fields["contact"])
     fields["contact"] = None
     row = _("row {row}: {key}").format(row=number, key=key) if key is not None else \
@@ -1206,11 +1220,7 @@ def _erased_said(result: Result, number: int, key: str | None, gone: str,
              and holds(fields[name])]
     texts += [name for step in steps for name, value in step.facts.items()
               if isinstance(value, str) and holds(value) and name not in texts]
-    if texts:
-        result.warnings.append(_("{row}: its {fields} holds the contact erased on request "
-                                 "({id}), which the import would keep for good: take it out "
-                                 "of the file and import again").format(
-            row=row, fields=", ".join(texts), id=gone))
+    return texts
 
 
 # The free texts of a row's intake, where a clerk may have written a phone number.
@@ -1519,7 +1529,7 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                                            ).fetchone()
             # the batch in the history (verify holds its row to it): which file, by whom
             record = {"batch": batch, "file": path.name, "sha256": digest,
-                      "mapping": mapping_name}
+                      "mapping": mapping_name, "sheet": table.sheet}
             if writer is not None:
                 writer.ledger_event("import", now, actor, record)
             else:
@@ -1550,6 +1560,13 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                         continue
                     if reader.left_out(cells):
                         result.left_out += 1
+                        held_key = key_of(cells) if mapping.key else None
+                        if held_key in keys:  # marked in the register since it came in
+                            result.warnings.append(_(
+                                "row {row}: {key} ({id}) is left out by the mapping's "
+                                "leave_out, but the ledger holds it: void it if it should go "
+                                "(complaintctl void {id} --reason …)").format(
+                                row=number, key=held_key, id=keys[held_key]))
                         continue
                     summing = reader.summing(cells)
                     if summing == "totals":
@@ -1562,9 +1579,10 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                     key = reader.key(row)
                     # the row hash only where an event will carry it (below); the sheet of
                     # a workbook (row 5 is on every sheet)
-                    source = {"file": file_name, "row": number, "row_hash": None} \
-                        if sheet is None else \
-                        {"file": file_name, "sheet": sheet, "row": number, "row_hash": None}
+                    source = {"file": file_name, "row": number, "row_hash": None,
+                              "batch": batch} if sheet is None else \
+                        {"file": file_name, "sheet": sheet, "row": number, "row_hash": None,
+                         "batch": batch}
                     history, columns = reader.history(row, actor=actor, source=source)
                     if key is not None:
                         first = seen.setdefault(key, number)
@@ -1639,9 +1657,17 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                     gone = erased.get(key) if key is not None else None
                     if gone is None and erased_at:
                         gone = erased_at.get((str(fields.get("customer")),
-                                              iso(history.received_at)))
+                                              iso(history.received_at),
+                                              fields.get("product")))
                     if gone is not None and fields.get("contact"):
-                        _erased_said(result, number, key, gone, fields, history.steps)
+                        held = _erased_said(result, number, key, gone, fields, history.steps)
+                        if held:  # the erased contact in a text of the row: refused
+                            result.problems.append(Problem(number, None, _(
+                                "its {fields} holds the contact erased on request ({id}), "
+                                "which the history would keep for good: take it out of the "
+                                "file").format(fields=", ".join(held), id=gone), rule=True,
+                                cells=cells))
+                            continue
                     try:
                         writer.add(history)
                     except ComplaintctlError as exc:
@@ -1856,12 +1882,15 @@ def _relinked_said(cur: sqlite3.Cursor, after: int, batch: int) -> list[str]:
     `--void-batch` use: read from the events written since event `after`, up to
     _ROWS_LISTED, then counted."""
     changed: dict[str, str | None] = {}
-    for cid, data in cur.execute(
-            "SELECT e.complaint_id, e.data FROM events e JOIN complaints c ON c.id = "
+    before: dict[str, str | None] = {}  # what each repeated before the import
+    for cid, data, old in cur.execute(
+            "SELECT e.complaint_id, e.data, e.old FROM events e JOIN complaints c ON c.id = "
             "e.complaint_id WHERE e.id > ? AND e.kind = 'repeat-link' AND "
             "c.import_batch IS NOT ? ORDER BY e.id", (after, batch)):
         changed[cid] = json.loads(data).get("repeat_of")
-    items = list(changed.items())
+        before.setdefault(cid, json.loads(old or "{}").get("repeat_of"))
+    # (linked to a row the register voided, then back: no change to say)
+    items = [(cid, now) for cid, now in changed.items() if now != before[cid]]
     return complaints.relink_notes(items[:_ROWS_LISTED]) + _more(
         len(items) - _ROWS_LISTED, ngettext(
             "{n} more complaint of the ledger repeats one this import brought in; linked",
@@ -1959,14 +1988,23 @@ def steps_given(cur: sqlite3.Cursor, batch: int, at: str, file: str) -> list[str
         "SELECT DISTINCT e.complaint_id FROM events e JOIN complaints c ON c.id = "
         "e.complaint_id WHERE e.recorded_at = ? AND e.complaint_id IS NOT NULL AND "
         "json_valid(e.data) AND json_extract(e.data, '$.source.file') = ? AND "
+        # the batch each event names (one imported before events named it: the file's,
+        # at the import's instant)
+        "coalesce(json_extract(e.data, '$.source.batch'), ?) = ? AND "
         "c.import_batch IS NOT ? AND (c.import_batch IS NULL OR c.import_batch NOT IN "
         "(SELECT id FROM import_batches WHERE voided_at IS NOT NULL)) ORDER BY 1",
-        (at, file, batch))]
+        (at, file, batch, batch, batch))]
 
 
 def batches(lg: Ledger) -> Iterator[dict[str, Any]]:
+    """The import batches, each with the sheet of the workbook it read (its import event's;
+    none for a CSV, or a batch imported before the events named it)."""
     with lg.read() as cur:
-        c = cur.execute("SELECT * FROM import_batches ORDER BY id")
+        c = cur.execute(
+            "SELECT b.*, (SELECT json_extract(e.data, '$.sheet') FROM events e WHERE "
+            "e.complaint_id IS NULL AND e.kind = 'import' AND json_valid(e.data) AND "
+            "json_extract(e.data, '$.batch') = b.id) AS sheet FROM import_batches b "
+            "ORDER BY b.id")
         names = [d[0] for d in c.description]
         rows = c.fetchall()
     for r in rows:

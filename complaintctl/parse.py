@@ -525,8 +525,10 @@ _WEEKDAY_AROUND = re.compile(r"[\s,(（]*(?:" + _WEEKDAY.pattern + r")[\s,)）]*
 _WEEKDAY_NUMBERS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 # A weekday of last, this or next week (Monday to Sunday, as China counts them): 上周五,
 # 上个星期五, 这周一, 本礼拜三, 下周二 -- one date each (a weekday alone names none).
-_WEEK_OF = re.compile(r"^(上|这|本|下)个?\s*(?:周|星期|礼拜)([一二三四五六日天])")
-_WEEK_OFFSET = {"上": -1, "这": 0, "本": 0, "下": 1}
+_WEEK_OF = re.compile(r"^(上上|下下|上|这|本|今|呢|下)个?\s*(?:周|星期|礼拜)([一二三四五六日天])")
+_WEEK_OFFSET = {"上上": -2, "下下": 2, "上": -1, "这": 0, "本": 0, "今": 0, "呢": 0, "下": 1}
+# A date written after a day of a week (上周五 2026-01-01): two days, not a day and a time.
+_DATE_IN = re.compile(r"\d{4}|[年月日]|\d[-/.]\d")
 
 
 def _weekday_is(year: int, month: int, day: int, weekdays: list[int | None]) -> bool:
@@ -814,7 +816,7 @@ def _clocks(raw: str, local_now: datetime) -> str:
 
 
 def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
-               day_only: bool = False) -> datetime:
+               day_only: bool = False, relative_days: bool = True) -> datetime:
     """A user's WHEN → an aware datetime in UTC.
 
     Accepts ISO 8601 and other year-first dates (2026/3/4, 2026.3.4), 2026年3月4日
@@ -822,7 +824,8 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
     the words now, today (00:00 today), yesterday (00:00 yesterday), 现在, 今天, 昨天,
     前天, a day word with a time (昨天 14:30), and times as 9点30分 or 09时30分.
     Refuses dates typed as numbers in another order (03/04/2026) and weekdays.
-    A time without a zone is in the ledger's time zone.
+    A time without a zone is in the ledger's time zone. `relative_days` False (a file's
+    dates): the days counted from today (今天, 昨天, 上周五 …) are refused.
     """
     import unicodedata  # full-width digits and separators, as a Chinese IME types them
 
@@ -833,12 +836,25 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
         raise _not_roc(bare[3], field, value)
     raw = _ROC_YEAR.sub(lambda m: f"{int(m[1] or m[3]) + 1911}{m[2] or m[4]}", raw)
     relative = _WEEK_OF.match(raw)
+    if not relative_days and (relative or _NOW_WORDS.get(raw.lower()) in _DAYS_BACK
+                              or _DAY_AND_TIME.match(raw)):
+        raise BadInput(_("{field} {value} is a day counted from today, which a register "
+                         "cannot mean: its date is written out").format(
+            field=field, value=shown(value)), hint=_("write the date itself, e.g. "
+                                                     "2025-03-04"), code="relative_date",
+            value=value)
     if relative is not None:  # 上周五下午3点: one date, the Friday of last week
         today = now.astimezone(tz).date()
         monday = today - timedelta(days=today.weekday())
         day = monday + timedelta(days=7 * _WEEK_OFFSET[relative[1]]
                                  + _WEEKDAY_NUMBERS[relative[2]])
-        raw = f"{day.isoformat()} {raw[relative.end():].strip()}".strip()
+        after = raw[relative.end():].strip()
+        if _DATE_IN.search(after):
+            raise BadInput(_("cannot read {field} {value}: {day} names the day itself").format(
+                field=field, value=shown(value), day=raw[:relative.end()]),
+                hint=_("give a time after it ({day} 15:00), or the date alone").format(
+                    day=raw[:relative.end()]), code="two_days", value=value)
+        raw = f"{day.isoformat()} {after}".strip()
     named = _WEEKDAY.findall(raw)
     rest = _WEEKDAY_AROUND.sub(" ", raw).strip() if named else ""
     weekdays = [_weekday_of(w) for w in named]
@@ -849,10 +865,14 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
         # a date with its weekday, as a letter writes it: 2026年12月1日（星期二）; every
         # weekday named must be that date's (周二 2026-01-06（星期五） was taken as Tuesday)
         try:
-            at = parse_when(rest, now=now, tz=tz, field=field, day_only=day_only)
+            at = parse_when(rest, now=now, tz=tz, field=field, day_only=day_only,
+                            relative_days=relative_days)
         except BadInput as exc:  # 12月1日（星期一）: the year of a Monday 1 December
             m = _NO_YEAR.match(rest)
             if exc.code != "no_year" or m is None:
+                # said of the value as typed, not of the part read without its weekday
+                exc.message = exc.message.replace(shown(rest), shown(value))
+                exc.args = (exc.message,)
                 raise
             month_no, day_no = int(m.group(1)), int(m.group(2))
             start = _nearest_year(now.astimezone(tz).date(), month_no, day_no,
@@ -890,13 +910,16 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
             value=value) from None
     m = _NO_YEAR.match(raw)
     if m:
-        raise BadInput(_("cannot read {field} {value}: it has no year").format(
-            field=field, value=shown(value)),
+        rest = value.strip()[m.end():].strip()
+        year_after = re.fullmatch(r"\d{4}年?", rest)  # 11月27日 2026: the year after it
+        raise BadInput(_("cannot read {field} {value}: {problem}").format(
+            field=field, value=shown(value), problem=_("the year goes first") if year_after
+            else _("it has no year")),
             hint=_("give the year first, e.g. {year}年{month}月{day}日").format(
-                year=_nearest_year(local_now.date(), int(m.group(1)), int(m.group(2)),
-                                   ahead=field == "--due"),
+                year=rest[:4] if year_after else _nearest_year(
+                    local_now.date(), int(m.group(1)), int(m.group(2)), ahead=field == "--due"),
                 month=int(m.group(1)), day=int(m.group(2)))
-            + (f" {rest}" if (rest := value.strip()[m.end():].strip()) else ""),
+            + (f" {rest}" if rest and not year_after else ""),
             code="no_year")
     if raw:
         raw = _CJK_WEEK.sub(lambda w: f"{w[1]}-W{int(w[2]):02d}", raw)

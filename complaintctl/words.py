@@ -280,8 +280,8 @@ _HANT_PAIRS = (
     # (by hand: 帳, Taiwan's and Hong Kong's 账 of 帳務 and 帳單, which zhconv reads as 帐,
     # and 帐 itself, the mainland's other way of writing 账 (帐务, 对帐);
     # Cantonese 唔, not: 唔滿意 is 不满意, unsatisfied — it was offered 满意; 國 of 民國;
-    # the units of a count: 5組, 5顆, 5條)
-    "帳账帐账唔不國国組组顆颗條条塊块雙双捲卷")
+    # the units of a count: 5組, 5顆, 5條; 這 of 這週一, this week's Monday)
+    "帳账帐账唔不國国組组顆颗條条塊块雙双捲卷這这")
 _HANS: dict[int, str] = {}
 
 

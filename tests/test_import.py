@@ -662,13 +662,26 @@ def test_an_erased_contact_does_not_come_back_under_another_key(ledger, files):
     two = files["dir"] / "two.toml"
     two.write_text(MAPPING.replace('key = "投诉单号"', 'key = ["投诉单号", "投诉日期"]'),
                    encoding="utf-8")
+    # the row's description holds the number: refused (the history would keep it)
+    before = ledger.snapshot()
+    r = ledger("import", register, "--mapping", two, code=1)
+    assert (f"row 2: its description holds the contact erased on request ({cid}), which the "
+            "history would keep for good: take it out of the file") in r.stderr, r.stderr
+    assert ledger.snapshot() == before
+    rows[0][8] = "电机异响"
+    register = write_csv(files["dir"] / "r.csv", rows)
     r = ledger("import", register, "--mapping", two)
     assert (f"Warning: row 2: 2025-001 | 2025-03-03: its contact was erased on request ({cid}): "
             "it is not brought in again") in r.stderr, r.stderr
-    assert (f"its description holds the contact erased on request ({cid}), which the import "
-            "would keep for good: take it out of the file and import again") in r.stderr
     assert ledger.rows("SELECT contact FROM complaints WHERE import_batch = 2 AND customer = "
                        "'华东电器有限公司'") == [(None,)]
+    # the same customer's complaint of that day about another product keeps its contact
+    rows.append(["2025-009", "2025年3月3日", "华东电器有限公司", "13900001111"] + ROWS[0][4:7]
+                + ["PS-5"] + ROWS[0][8:])
+    r = ledger("import", write_csv(files["dir"] / "r2.csv", rows), "--mapping", two)
+    assert "row 5" not in r.stderr, r.stderr
+    assert ledger.rows("SELECT contact FROM complaints WHERE source_key LIKE '2025-009%'") == [
+        ("13900001111",)]
     files_of_ledger = [p for p in ledger.db.parent.iterdir() if p.name.startswith("ledger.db")]
     assert not any(b"13812345678" in p.read_bytes() for p in files_of_ledger)
 
@@ -2778,11 +2791,13 @@ def test_the_import_batches_listed(ledger, files):
     table = ledger("import", "--batches").stdout
     assert "登记表.csv" in table and "映射错了" in table and "2026-11-23 20:00" in table, table
     lines = ledger("import", "--batches", "--format", "csv").stdout.splitlines()
-    assert lines[0].lstrip("\ufeff").startswith("batch,imported,by,file,sha256,mapping,rows")
+    assert lines[0].lstrip("\ufeff").startswith("batch,imported,by,file,sheet,sha256,mapping,")
     assert len(lines) == 3
     before = ledger.snapshot()
-    r = ledger("import", files["csv"], "--batches", code=2)
-    assert "--batches takes no FILE, --mapping, --template or --void-batch" in r.stderr
+    for extra in ((files["csv"],), ("--dry-run",), ("--sheet", "x"), ("--reason", "x")):
+        r = ledger("import", *extra, "--batches", code=2)
+        assert "--batches lists the batches: it takes no FILE nor any other option but " \
+            "--format" in r.stderr, r.stderr
     r = ledger("import", files["csv"], "--mapping", files["map"], "--format", "json", code=2)
     assert "--format is for --batches" in r.stderr
     assert "complaintctl import --batches --format json" in r.stderr
@@ -2806,3 +2821,49 @@ def test_voiding_the_newer_copy_after_the_earlier_says_no_steps_stay(ledger, fil
     rep = ledger.json("report", "--month", "2025-03")
     assert [(b["batch"], b["gave_steps_to"]) for b in rep["voided_imports"]] == [(1, 0), (2, 0)]
     assert rep["received"] == rep["resolved"] == 0
+
+
+def test_a_void_row_links_nothing_it_says(ledger, files):
+    """A 作废 row of the register linked a complaint of the ledger received after it as
+    its repeat, then took the link off again with its void: the import warned that the
+    complaint 'no longer repeats an earlier complaint', which it never had."""
+    typed = ledger.log(received="2025-03-20 10:00")
+    rows = [list(ROWS[0][:9]) + ["作废"]]
+    register = write_csv(files["dir"] / "void.csv", rows, header=HEADER[:9] + ["状态"])
+    mapping = files["dir"] / "void.toml"
+    mapping.write_text(MAPPING.split("logged_by")[0] + 'status = "状态"\n\n[dates]\n'
+                       'voided_at = "received_at"\n', encoding="utf-8")
+    for dry in (("--dry-run",), ()):
+        r = ledger("import", register, "--mapping", mapping, *dry)
+        assert "repeat" not in r.stderr and "linked" not in r.stderr, r.stderr
+    assert ledger.rows("SELECT repeat_of FROM complaints WHERE id = ?", (typed,)) == [(None,)]
+
+
+def test_a_batch_gave_steps_only_to_what_its_events_name(ledger, files):
+    """Two registers of one name imported in the same second (sheet after sheet, by a
+    script): voiding the first said it had given steps to the second's complaints (its
+    events were told apart by file name and second only)."""
+    ledger("import", files["csv"], "--mapping", files["map"])
+    other = files["dir"] / "next"
+    other.mkdir()
+    rows = [["2026-101"] + ROWS[0][1:], ["2026-102"] + ROWS[2][1:]]
+    ledger("import", write_csv(other / "登记表.csv", rows), "--mapping", files["map"])
+    r = ledger("import", "--void-batch", "1", "--reason", "映射错了", "--dry-run")
+    assert "new steps" not in r.stderr, r.stderr
+    ledger("import", "--void-batch", "1", "--reason", "映射错了")
+    assert ledger.json("report", "--month", "2025-03")["voided_imports"][0][
+        "gave_steps_to"] == 0
+
+
+def test_a_row_left_out_that_the_ledger_holds_is_said(ledger, files):
+    ledger("import", files["csv"], "--mapping", files["map"])
+    rows = [list(r) + [""] for r in ROWS]
+    rows[1][-1] = "是"
+    mapping = files["dir"] / "leave.toml"
+    mapping.write_text('leave_out = ["删除标记"]\n' + MAPPING, encoding="utf-8")
+    r = ledger("import", write_csv(files["dir"] / "marked.csv", rows,
+                                   header=HEADER + ["删除标记"]), "--mapping", mapping)
+    cid = ledger.rows("SELECT id FROM complaints WHERE source_key = '2025-002'")[0][0]
+    assert (f"Warning: row 3: 2025-002 ({cid}) is left out by the mapping's leave_out, but the "
+            f"ledger holds it: void it if it should go (complaintctl void {cid} --reason …)"
+            ) in r.stderr, r.stderr

@@ -810,7 +810,9 @@ def test_a_weekday_with_a_time_alone_is_a_weekday(ledger):
     ("上周五下午3点", "2026-11-20T07:00:00Z"), ("上个星期五 15:00", "2026-11-20T07:00:00Z"),
     ("上礼拜日", "2026-11-21T16:00:00Z"), ("本周一 9点", "2026-11-23T01:00:00Z"),
     ("这周一上午9点半", "2026-11-23T01:30:00Z"), ("下周二", "2026-11-30T16:00:00Z"),
-    ("上週五下午3點", "2026-11-20T07:00:00Z")])
+    ("上週五下午3點", "2026-11-20T07:00:00Z"), ("這週一 上午9點", "2026-11-23T01:00:00Z"),
+    ("今個星期五", "2026-11-26T16:00:00Z"), ("呢個禮拜五", "2026-11-26T16:00:00Z"),
+    ("上上周五", "2026-11-12T16:00:00Z"), ("下下周一 9点", "2026-12-07T01:00:00Z")])
 def test_a_weekday_of_last_this_or_next_week_is_one_date(typed, stored):
     """上周五下午3点 was refused as '上 下午3点', a text nobody typed: a weekday of last,
     this or next week (Monday to Sunday) names one date (NOW is Monday 23 November, 20:00
@@ -831,3 +833,34 @@ def test_last_fridays_complaint_logged(ledger):
         ("2026-11-20T07:00:00Z",)]
     refused(ledger, *NEW[:-2], "--received", "下周二", "--channel", "phone", "--category",
             "quality", "--severity", "low", message="--received 2026-12-01 00:00 is in the future")
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("2026年上周五", "cannot read --received '2026年上周五'"),  # (it quoted '2026年上')
+    ("上周五 2026-01-01", "cannot read --received '上周五 2026-01-01': 上周五 names the day "
+                         "itself"),  # (it spoke of time zones)
+    ("11月27日 2026", "cannot read --received '11月27日 2026': the year goes first\n"
+                     "Hint: give the year first, e.g. 2026年11月27日\n"),
+    ("114/3/4（二）", "--received '114/3/4（二）': a year of three digits")])
+def test_a_date_misread_is_said_of_what_was_typed(ledger, typed, message):
+    r = refused(ledger, *NEW[:-2], "--received", typed, "--channel", "phone", "--category",
+                "quality", "--severity", "low", message=message)
+    assert "上 " not in r.stderr, r.stderr
+
+
+def test_a_register_date_counted_from_today_is_refused(ledger, tmp_path):
+    """A register's 上周五 or 昨天 was read against the day of the import: the same file
+    imported a week later changed its dates (a conflict), and the first import filed the
+    complaint on a day the register never said."""
+    path = tmp_path / "reg.csv"
+    path.write_text("编号,受理日期,客户名称,投诉内容,投诉类别,严重程度,渠道\n"
+                    "R-7,上周五,客户C,差,质量,低,电话\nR-8,昨天 14:30,客户D,差,质量,低,电话\n"
+                    "R-9,2025-03-04,客户E,差,质量,低,电话\n", encoding="utf-8")
+    mapping = tmp_path / "map.toml"
+    mapping.write_text(ledger("import", path, "--template").stdout, encoding="utf-8")
+    before = ledger.snapshot()
+    r = ledger("import", path, "--mapping", mapping, code=2)
+    assert ("row 2, column 受理日期: '上周五' is not a date: it counts from the day it was "
+            "written, which the file does not say (write the date itself)") in r.stderr
+    assert "row 3, column 受理日期: '昨天 14:30' is not a date" in r.stderr
+    assert "row 4" not in r.stderr and ledger.snapshot() == before
