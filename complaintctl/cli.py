@@ -284,7 +284,8 @@ def init_cmd(
     country: str = typer.Option("CN", help="country calendar for working days (ISO code)"),
     timezone_: str | None = typer.Option(None, "--timezone", metavar="ZONE",
                                             help="ledger time zone (default: this machine's)"),
-    currency: str = typer.Option("CNY", help="currency of amounts"),
+    currency: str | None = typer.Option(None, help="currency of amounts (default: the "
+                                        "country's, CNY for CN, HKD, TWD, MOP …)"),
     lang: str | None = typer.Option(None, "--lang", metavar="zh|en",
                                     help="the ledger's display language (for cron and "
                                     "everyone without --lang or COMPLAINTCTL_LANG)"),
@@ -294,8 +295,10 @@ def init_cmd(
     language = parse.choice(lang, parse.LANGUAGES, "--lang")
     if language is None and i18n.explicit():  # `--lang zh init`, as `--lang zh demo`
         language = i18n.lang()
-    ledger = _create(path, {"country": country.strip().upper().rstrip("-"),
-                            "currency": settings.currency(currency),
+    code = country.strip().upper().rstrip("-")
+    ledger = _create(path, {"country": code,
+                            "currency": settings.currency(currency) if currency is not None
+                            else settings.COUNTRY_CURRENCY.get(code.split("-")[0], "CNY"),
                             "timezone": _machine_timezone() if timezone_ is None else timezone_,
                             "language": language or ""})
     _STATE["written"] = str(path)  # an interruption from here on: it is there

@@ -80,6 +80,20 @@ _CURRENCY_WORDS = {**{sign.upper(): code for code, signs in CURRENCY_SIGNS.items
                    "¥": "CNY", "￥": "CNY", "元": "CNY", "EURO": "EUR", "EUROS": "EUR"}
 
 
+# The currency of a country calendar's country, when init is not told one (a Taiwan ledger
+# was made in CNY): the regions complaintctl is made for and the most common others.
+COUNTRY_CURRENCY = {
+    "CN": "CNY", "HK": "HKD", "MO": "MOP", "TW": "TWD", "SG": "SGD", "MY": "MYR",
+    "JP": "JPY", "KR": "KRW", "TH": "THB", "VN": "VND", "ID": "IDR", "PH": "PHP",
+    "IN": "INR", "AU": "AUD", "NZ": "NZD", "US": "USD", "CA": "CAD", "MX": "MXN",
+    "BR": "BRL", "GB": "GBP", "CH": "CHF", "SE": "SEK", "NO": "NOK", "DK": "DKK",
+    "PL": "PLN", "CZ": "CZK", "HU": "HUF", "TR": "TRY", "AE": "AED", "SA": "SAR",
+    "ZA": "ZAR", "RU": "RUB",
+    **dict.fromkeys(("AT", "BE", "CY", "DE", "EE", "ES", "FI", "FR", "GR", "HR", "IE", "IT",
+                     "LT", "LU", "LV", "MT", "NL", "PT", "SI", "SK"), "EUR"),
+}
+
+
 def currency(value: str, option: str = "--currency") -> str:
     """A currency as typed (cny, RMB, 人民币, €, 欧元, 港幣) -> its ISO 4217 code."""
     from complaintctl.words import hans

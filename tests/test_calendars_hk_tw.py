@@ -244,3 +244,17 @@ def test_data_years_come_from_the_tables_and_the_years_cited():
     assert deadlines._data_years(_Fake({"special_public_holidays": {
         2020: (12, 31, 1, 9, 2021)}})) == (2019, 2021)  # 2021-01-09 a Saturday
     assert date(2021, 1, 9).weekday() == 5
+
+
+@pytest.mark.parametrize(("country", "code"), [("TW", "TWD"), ("HK", "HKD"), ("MO", "MOP"),
+                                               ("CN", "CNY"), ("DE", "EUR")])
+def test_a_ledger_is_in_its_countrys_currency_unless_told(run, tmp_path, country, code):
+    """`init --country TW` without --currency made a ledger in CNY: a Taiwan clerk's
+    NT$ amounts were then refused as another currency."""
+    db = tmp_path / f"{country}.db"
+    r = run("--db", db, "init", "--country", country, "--timezone", "Asia/Taipei")
+    assert f"currency {code})." in r.stderr, r.stderr
+    other = tmp_path / f"{country}-usd.db"
+    r = run("--db", other, "init", "--country", country, "--timezone", "Asia/Taipei",
+            "--currency", "USD")
+    assert "currency USD)." in r.stderr
