@@ -51,6 +51,18 @@ def _write(path: Path, rows: list[list[str]]) -> Path:
     return path
 
 
+def _scrapped(go, cid: str, qty: int, cause: str, cost: str, times: tuple[str, ...]) -> None:
+    """A return of `qty` units of complaint `cid`: opened, received whole, found defective,
+    scrapped at `cost`, closed, at `times` (one for each step)."""
+    rma = go("return", "open", cid, "--qty", str(qty), "--at", times[0])
+    go("return", "receive", rma, "--qty", str(qty), "--at", times[1])
+    go("return", "inspect", rma, "--result", "defect-confirmed", "--defective", str(qty),
+       "--cause", cause, "--at", times[2])
+    go("return", "dispose", rma, "--action", "scrap", "--qty", str(qty), "--cost", cost,
+       "--at", times[3])
+    go("return", "close", rma, "--at", times[4])
+
+
 def _typed(run, db: Path) -> None:
     """What the clerks typed in both ledgers: a complaint of March 2025 with a return
     and a CAPA item, and one of April."""
@@ -61,13 +73,9 @@ def _typed(run, db: Path) -> None:
              "--category", "logistics", "--severity", "high", "--channel", "phone",
              "--product", "VL-80", "--received", "2025-03-05 09:00")
     go("assign", cid, "--dept", "物流部", "--owner", "刘洋", "--at", "2025-03-05 10:00")
-    rma = go("return", "open", cid, "--qty", "4", "--at", "2025-03-05 11:00")
-    go("return", "receive", rma, "--qty", "4", "--at", "2025-03-08 10:00")
-    go("return", "inspect", rma, "--result", "defect-confirmed", "--defective", "4",
-       "--cause", "受潮", "--at", "2025-03-09 10:00")
-    go("return", "dispose", rma, "--action", "scrap", "--qty", "4", "--cost", "400",
-       "--at", "2025-03-10 10:00")
-    go("return", "close", rma, "--at", "2025-03-10 11:00")
+    _scrapped(go, cid, 4, "受潮", "400", ("2025-03-05 11:00", "2025-03-08 10:00",
+                                          "2025-03-09 10:00", "2025-03-10 10:00",
+                                          "2025-03-10 11:00"))
     go("investigate", cid, "--cause", "包装受压", "--cause-category", "logistics",
        "--at", "2025-03-11 09:00")
     go("action", "add", cid, "--text", "加固外箱", "--owner", "刘洋", "--due", "2025-03-30",
@@ -88,13 +96,9 @@ def _wrong_batch_worked_on(run, db: Path) -> None:
     rows = Ledger.open(db).conn.execute(
         "SELECT id, status FROM complaints WHERE import_batch = 1 ORDER BY id").fetchall()
     assigned = next(cid for cid, status in rows if status == "assigned")
-    rma = go("return", "open", assigned, "--qty", "2", "--at", "2025-03-20 09:00")
-    go("return", "receive", rma, "--qty", "2", "--at", "2025-03-21 09:00")
-    go("return", "inspect", rma, "--result", "defect-confirmed", "--defective", "2",
-       "--cause", "异响", "--at", "2025-03-22 09:00")
-    go("return", "dispose", rma, "--action", "scrap", "--qty", "2", "--cost", "300",
-       "--at", "2025-03-23 09:00")
-    go("return", "close", rma, "--at", "2025-03-23 10:00")
+    _scrapped(go, assigned, 2, "异响", "300", ("2025-03-20 09:00", "2025-03-21 09:00",
+                                              "2025-03-22 09:00", "2025-03-23 09:00",
+                                              "2025-03-23 10:00"))
     go("investigate", assigned, "--cause", "轴承", "--cause-category", "supplier",
        "--at", "2025-03-24 09:00")
     go("action", "add", assigned, "--text", "换供应商", "--owner", "王芳", "--due",
