@@ -1998,6 +1998,16 @@ def import_cmd(
                    "register again once it is right."))
         for w in complaints.relink_notes(done.relinked):  # as `void` says them
             _warn(w)
+        steps, on = done.typed
+        if steps:  # work typed since the import, which the reports leave out with the batch
+            _warn(ngettext(
+                "{steps} step typed on {n} of its complaints since the import (assignments, "
+                "resolutions, returns, notes …) goes out of the reports with the batch: "
+                "type it again on the complaint imported anew",
+                "{steps} steps typed on {n} of its complaints since the import (assignments, "
+                "resolutions, returns, notes …) go out of the reports with the batch: type "
+                "them again on the complaints imported anew", steps).format(
+                    steps=f"{steps:,}", n=f"{on:,}"))
         if done.kept:
             _warn(ngettext(
                 "the new steps batch {batch} gave {count} complaint of an earlier import stay, "

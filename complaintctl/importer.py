@@ -1907,6 +1907,9 @@ class VoidedBatch(NamedTuple):
     relinked: list[tuple[str, str | None]]  # complaints.relink's changed links
     kept: int  # complaints of earlier batches it gave new steps (those steps stay)
     void_already: int  # complaints of the batch voided before (by `void`, or the register)
+    # steps typed on its complaints since it came in (no file's), and on how many: the
+    # reports leave them out with the batch
+    typed: tuple[int, int] = (0, 0)
 
 
 def void_batch(lg: Ledger, batch: int, reason: str, *, now: datetime, actor: str,
@@ -1977,7 +1980,12 @@ def _void_batch(lg: Ledger, cur: sqlite3.Cursor, batch: int, reason: str, *, now
         "complaints r ON r.repeat_of = c.id WHERE c.import_batch = ? AND c.product IS NOT "
         "NULL AND r.status != 'void' ORDER BY 3", (batch,)).fetchall()
     changed = complaints.relink(lg, cur, spans, None, now=now, actor=actor)
-    return VoidedBatch(ids, changed, len(kept), len(rows) - len(ids))
+    typed = cur.execute(
+        "SELECT count(*), count(DISTINCT e.complaint_id) FROM events e JOIN complaints c ON "
+        "c.id = e.complaint_id WHERE c.import_batch = ? AND e.kind NOT IN ('void', "
+        "'repeat-link', 'forget-contact') AND json_valid(e.data) AND json_extract(e.data, "
+        "'$.source') IS NULL", (batch,)).fetchone()
+    return VoidedBatch(ids, changed, len(kept), len(rows) - len(ids), tuple(typed))
 
 
 def steps_given(cur: sqlite3.Cursor, batch: int, at: str, file: str) -> list[str]:

@@ -124,6 +124,11 @@ def two(run, tmp_path):
     _wrong_batch_worked_on(run, dbs["wrong"])
     said = run("--db", dbs["wrong"], "import", "--void-batch", "1", "--reason", "类别映射错了")
     assert "Every report leaves the batch out, whatever its period" in said.stderr
+    # the work typed on it since (a return's five steps, an investigation, a CAPA item, a
+    # resolution) goes out with it, and is said
+    assert ("Warning: 8 steps typed on 1 of its complaints since the import (assignments, "
+            "resolutions, returns, notes …) go out of the reports with the batch: type them "
+            "again on the complaints imported anew") in said.stderr, said.stderr
     run("--db", dbs["wrong"], "import", right_csv, "--mapping", mapping)
     run("--db", dbs["right"], "import", right_csv, "--mapping", mapping)
     return dbs
