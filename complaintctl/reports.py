@@ -73,6 +73,10 @@ LONG_SHARE = 0.2
 _SUM_ERROR = 4 * 2.0 ** -53
 
 _KINDS = "(" + ", ".join(f"'{kind}'" for kind in STATUS_STEPS) + ")"
+# Concluded in [?, ?) without a cause category, not found not upheld (the index
+# complaints_uncategorised, migration 19, holds exactly these).
+_UNCATEGORISED = ("concluded_at >= ? AND concluded_at < ? AND cause_category IS NULL AND "
+                  "validity IS NOT 'not-upheld'")
 
 # A voided import batch (`import --void-batch`: a register brought in wrongly, whose
 # rows may come in again) is left out of every figure, whatever the report's instant,
@@ -619,21 +623,28 @@ class Report:
                       key=lambda kv: (-kv[1], kv[0] is not None, kv[0] or ""))
 
     def cause_categories(self) -> list[tuple[Any, int]]:
-        """Cause categories of investigations concluded in the period with a root cause
-        (each complaint's cause category at the report's instant)."""
+        """Cause categories of investigations concluded in the period (each complaint's
+        cause category at the report's instant), and under None those concluded without
+        one and not found not upheld (a register imported without 原因类别, a cause typed
+        alone): the Pareto's shares are of all of them, not of the categorised alone."""
         if self.rollups and not self.replay:
             found = self._rolled("cause", "SELECT cause_category, count(*), 0 FROM complaints "
                                  "WHERE concluded_at >= ? AND concluded_at < ? AND "
                                  "cause_category IS NOT NULL GROUP BY 1", self.lo, self.hi)
-            return sorted((k, v[0]) for k, v in found.items() if v[0])
+            rows = [(k, v[0]) for k, v in found.items() if v[0]]
+            none = self._one(f"SELECT count(*) FROM complaints INDEXED BY "
+                             f"complaints_uncategorised WHERE {_UNCATEGORISED}",
+                             self.lo, self.hi)
+            return sorted(rows, key=lambda kv: str(kv[0])) + ([(None, none)] if none else [])
         if self.replay:
             return self._then(
-                "SELECT x, count(*) FROM (SELECT {cause_category} AS x FROM complaints c "
-                "WHERE c.concluded_at >= :lo AND c.concluded_at < :hi) WHERE x IS NOT NULL "
-                "GROUP BY x", lo=self.lo, hi=self.hi)
+                "SELECT x, count(*) FROM (SELECT {cause_category} AS x, {validity} AS v FROM "
+                "complaints c WHERE c.concluded_at >= :lo AND c.concluded_at < :hi) WHERE "
+                "x IS NOT NULL OR v IS NOT 'not-upheld' GROUP BY x", lo=self.lo, hi=self.hi)
         return self._all("SELECT cause_category, count(*) FROM complaints WHERE "
-                         "concluded_at >= ? AND concluded_at < ? AND cause_category IS NOT NULL "
-                         "GROUP BY cause_category", self.lo, self.hi)
+                         "concluded_at >= ? AND concluded_at < ? AND (cause_category IS NOT "
+                         "NULL OR validity IS NOT 'not-upheld') GROUP BY cause_category",
+                         self.lo, self.hi)
 
     def handling_days(self) -> Iterator[tuple[str, str | None, float]]:
         """(category, department at the report's instant, days) of every complaint with

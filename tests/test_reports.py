@@ -1045,3 +1045,35 @@ def test_the_part_of_the_period_before_is_cut_on_the_clocks(ledger, tmp_path):
         1, "2026-10-18T10:00:00Z")
     # the month before is shorter than as far as this one has gone: all of it
     assert previous("--month", "2026-03", "--as-of", "2026-03-31 12:00") == (0, None)
+
+
+def test_the_pareto_of_causes_counts_those_without_a_category(ledger):
+    """An investigation concluded with a cause and no category (typed so, or imported from
+    a register without 原因类别) was left out of the Pareto of causes, which then showed
+    the categorised ones as 100 %: it counts under (none), both ways of reading."""
+    from datetime import datetime, timezone
+
+    from complaintctl import reports
+    from complaintctl.store import Ledger
+
+    a, b, c = (ledger.log(received="2026-11-02 09:00") for _ in range(3))
+    for cid in (a, b, c):
+        ledger("assign", cid, "--dept", "质量部", "--owner", "王工", "--at", "2026-11-02 10:00")
+    ledger("investigate", a, "--cause", "轴承磨损", "--at", "2026-11-03 10:00")
+    ledger("investigate", b, "--cause", "模具", "--cause-category", "design",
+           "--at", "2026-11-03 10:00")
+    ledger("investigate", c, "--not-upheld", "--reason", "正常磨损", "--at", "2026-11-03 10:00")
+    rep = ledger.json("report", "--month", "2026-11")
+    assert [(p["key"], p["count"], p["share"]) for p in rep["pareto_cause"]] == [
+        ("(none)", 1, 0.5), ("design", 1, 0.5)], rep["pareto_cause"]
+    lg = Ledger.open(ledger.db)
+    at = datetime(2026, 11, 23, 12, tzinfo=timezone.utc)
+    rows = reports.Report(lg.conn, lg.tz, reports.month_of(2026, 11), at, "CNY",
+                          rollups=False).build()
+    assert rows["pareto_cause"] == rep["pareto_cause"]
+    # as of an instant before a later step: replayed, the same rule
+    ledger("resolve", b, "--disposition", "exchange", "--summary", "换新", "--at",
+           "2026-11-05 10:00")
+    then = ledger.json("report", "--month", "2026-11", "--as-of", "2026-11-04 10:00")
+    assert [(p["key"], p["count"]) for p in then["pareto_cause"]] == [("(none)", 1),
+                                                                      ("design", 1)]
