@@ -296,16 +296,25 @@ def init_cmd(
     if language is None and i18n.explicit():  # `--lang zh init`, as `--lang zh demo`
         language = i18n.lang()
     code = country.strip().upper().rstrip("-")
+    own = settings.COUNTRY_CURRENCY.get(code.split("-")[0], "CNY")
+    zone = _machine_timezone() if timezone_ is None else timezone_
     ledger = _create(path, {"country": code,
-                            "currency": settings.currency(currency) if currency is not None
-                            else settings.COUNTRY_CURRENCY.get(code.split("-")[0], "CNY"),
-                            "timezone": _machine_timezone() if timezone_ is None else timezone_,
+                            # 元 is the country's own (NT$ in Taiwan, HK$ in Hong Kong)
+                            "currency": own if currency is None or words.hans(
+                                currency.strip()) in ("元", "圆") else settings.currency(currency),
+                            "timezone": zone,
                             "language": language or ""})
     _STATE["written"] = str(path)  # an interruption from here on: it is there
     s = ledger.config.settings
     _say(_("Ledger created at {path} (calendar {country}, time zone {zone}, currency "
            "{currency}).").format(path=path, country=s["country"], zone=s["timezone"],
                                   currency=s["currency"]))
+    expected = settings.COUNTRY_ZONE.get(code)
+    if timezone_ is None and expected is not None and not settings.same_clock(zone, expected):
+        # (a server on UTC made a Taiwan ledger whose 民國 dates and deadlines were off)
+        _warn(_("the ledger's clock is this machine's, {zone}, not {country}'s: dates and "
+                "deadlines are read on it; change it with complaintctl policy timezone "
+                "{expected}").format(zone=zone, country=code, expected=expected))
     _say(_("Next: complaintctl log (on a terminal it asks for each field; in a script give "
            "--customer, --channel, --category, --severity and --description)"))
 

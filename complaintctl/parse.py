@@ -298,7 +298,7 @@ def half_width(value: str) -> str:
 # pcs; not a packing unit: 5箱 is five cartons of any number), commas between
 # thousands (1,200), a whole number as Excel stores it (5.0).
 _COUNT = re.compile(r"([+-]?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.0*)?\s*"
-                    r"(?:(?:台|件|个|只|套|支|片|张|组|颗|条|块|卷|根|粒|双|对|"
+                    r"(?:(?:台|件|个|只|套|支|片|张|组|颗|条|块|卷|根|粒|双|对|部|"
                     r"pcs?|units?|ea|sets?)\.?)?", re.IGNORECASE | re.ASCII)
 
 
@@ -517,7 +517,7 @@ _WEEKDAY = re.compile(r"\b(?:mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:
 # numbers, 115/10/23, _year_first reads it: a year of three digits is no other).
 # A year of three digits without 民國 is one only where the Republic's years are the
 # custom: in a ledger on Taiwan's clock (elsewhere 114/03/04 is refused, not read as 2025).
-_ROC_YEAR = re.compile(r"^(?:民国\s*(0*[1-9][0-9]{0,2})\s*([年/.-])|(1[0-9]{2})\s*(年))")
+_ROC_YEAR = re.compile(r"^(?:(?:中华)?民国\s*(0*[1-9][0-9]{0,2})\s*([年/.-])|(1[0-9]{2})\s*(年))")
 _ROC_ZONES = frozenset({"Asia/Taipei", "ROC"})
 # A weekday named with a date, with the brackets or comma around it: （星期二）, (Tue),
 # ", Tuesday".
@@ -552,7 +552,10 @@ def _weekday_of(word: str) -> int | None:
 # The words for now, today and yesterday, in both languages.
 _NOW_WORDS = {"now": "now", "现在": "now", "today": "today", "今天": "today",
               "今日": "today", "yesterday": "yesterday", "昨天": "yesterday",
-              "昨日": "yesterday", "前天": "2 days ago"}
+              "昨日": "yesterday", "前天": "2 days ago",
+              # Cantonese: 尋日, 琴日 (yesterday), 前日
+              "寻日": "yesterday", "尋日": "yesterday", "琴日": "yesterday",
+              "前日": "2 days ago"}
 _DAYS_BACK = {"today": 0, "yesterday": 1, "2 days ago": 2}
 # A day word with a time after it: 昨天 14:30, today 9:30, 今天 9点30分.
 _DAY_AND_TIME = re.compile("^(" + "|".join(w for w, meaning in _NOW_WORDS.items()
@@ -560,6 +563,12 @@ _DAY_AND_TIME = re.compile("^(" + "|".join(w for w, meaning in _NOW_WORDS.items(
 # A time of day as clerks write it: 9点, 9点30分, 09时30分00秒, 3点半, 9点整, with the part
 # of the day before it (下午3点, 晚上8点半, 下午 3:30); 9:30 alone ISO reads itself.
 _DAY_PART = r"(上午|早上|早晨|凌晨|中午|下午|傍晚|晚上|夜里)"
+# The parts of the day Hong Kong says otherwise, as the ones above: 朝早 (morning),
+# 下晝 (afternoon), 晏晝 (midday).
+_CANTONESE_PARTS = re.compile("朝早|下[晝昼]|晏[晝昼]")
+_PART_OF = {"朝早": "上午", "下晝": "下午", "下昼": "下午", "晏晝": "中午", "晏昼": "中午"}
+# A week named alone (上周, 本周, 这个星期), for the options that take a week.
+_WEEK_ALONE = re.compile(r"^(上上|下下|上|这|本|今|呢)个?\s*(?:周|星期|礼拜)$")
 _CJK_CLOCK = re.compile(rf"^\s*{_DAY_PART}?\s*([0-9]{{1,2}})\s*[点时]\s*(?:(半)|([0-9]{{1,2}})\s*"
                         r"分?\s*(?:([0-9]{1,2})\s*秒)?)?\s*整?\s*$")
 _PART_CLOCK = re.compile(rf"^\s*{_DAY_PART}\s*([0-9]{{1,2}})()[:：]([0-9]{{2}})"
@@ -722,7 +731,8 @@ def _not_roc(year: str, field: str, value: str) -> BadInput:
                       "Republic (民國) only in a ledger on Taiwan's time").format(
         field=field, value=shown(value), year=year),
         hint=_("write the year in full, e.g. {full}, or 民國{year}年 for a year of the "
-               "Republic").format(full=int(year) + 1911, year=year), code="roc_year",
+               "Republic (a Taiwan ledger on another clock: complaintctl policy timezone "
+               "Asia/Taipei)").format(full=int(year) + 1911, year=year), code="roc_year",
         value=value)
 
 
@@ -835,14 +845,25 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
     if bare is not None and bare[3] and not roc:  # 114年3月4日 outside Taiwan
         raise _not_roc(bare[3], field, value)
     raw = _ROC_YEAR.sub(lambda m: f"{int(m[1] or m[3]) + 1911}{m[2] or m[4]}", raw)
+    raw = _CANTONESE_PARTS.sub(lambda m: _PART_OF[m[0]], raw)
     relative = _WEEK_OF.match(raw)
-    if not relative_days and (relative or _NOW_WORDS.get(raw.lower()) in _DAYS_BACK
+    week = _WEEK_ALONE.match(raw)
+    if not relative_days and (relative or week or _NOW_WORDS.get(raw.lower()) is not None
                               or _DAY_AND_TIME.match(raw)):
         raise BadInput(_("{field} {value} is a day counted from today, which a register "
                          "cannot mean: its date is written out").format(
             field=field, value=shown(value)), hint=_("write the date itself, e.g. "
                                                      "2025-03-04"), code="relative_date",
             value=value)
+    if week is not None:  # report --week 上周: its Monday (a week is no other option's)
+        if field != "--week":
+            raise BadInput(_("{field} {value} is a week, not a day").format(
+                field=field, value=shown(value)), hint=_("name its day: {value}五, or the date "
+                                                          "itself").format(value=raw),
+                code="week_not_day", value=value)
+        today = now.astimezone(tz).date()
+        monday = today - timedelta(days=today.weekday() - 7 * _WEEK_OFFSET[week[1]])
+        return datetime.combine(monday, time(0), tz).astimezone(UTC)
     if relative is not None:  # 上周五下午3点: one date, the Friday of last week
         today = now.astimezone(tz).date()
         monday = today - timedelta(days=today.weekday())
@@ -1041,8 +1062,12 @@ def parse_month(value: str, field: str = "--month") -> tuple[int, int]:
     types them, and as every day option reads them)."""
     import unicodedata
 
-    m = re.fullmatch(r"\s*([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*月?\s*",
-                     unicodedata.normalize("NFKC", value))
+    from complaintctl.words import hans
+
+    typed = hans(unicodedata.normalize("NFKC", value))
+    typed = re.sub(r"^\s*(?:中华)?民国\s*0*([1-9][0-9]{0,2})\s*(?=[-/.年])",
+                   lambda y: str(int(y[1]) + 1911), typed)  # 民國115年11月
+    m = re.fullmatch(r"\s*([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*月?\s*", typed)
     if not m or not 1 <= int(m.group(2)) <= 12:
         raise BadInput(_("cannot read {field} {value}").format(field=field, value=shown(value)),
                        hint=_("type a month like 2026-03"))

@@ -94,6 +94,26 @@ COUNTRY_CURRENCY = {
 }
 
 
+# The clock of the countries whose ledgers are made most: init warns when the machine's
+# zone, taken by default, keeps another time.
+COUNTRY_ZONE = {"CN": "Asia/Shanghai", "HK": "Asia/Hong_Kong", "MO": "Asia/Macau",
+                "TW": "Asia/Taipei"}
+
+
+def same_clock(one: str, other: str) -> bool:
+    """Whether two zones keep the same time now and half a year from now (PRC and
+    Asia/Shanghai, ROC and Asia/Taipei: the same clock by other names)."""
+    from datetime import datetime, timedelta, timezone
+
+    now = datetime.now(timezone.utc)
+    try:
+        a, b = ZoneInfo(one), ZoneInfo(other)
+    except (ZoneInfoNotFoundError, ValueError):
+        return True  # (an unknown zone is refused by init itself)
+    return all(t.astimezone(a).utcoffset() == t.astimezone(b).utcoffset()
+               for t in (now, now + timedelta(days=182)))
+
+
 def currency(value: str, option: str = "--currency") -> str:
     """A currency as typed (cny, RMB, 人民币, €, 欧元, 港幣) -> its ISO 4217 code."""
     from complaintctl.words import hans

@@ -258,3 +258,19 @@ def test_a_ledger_is_in_its_countrys_currency_unless_told(run, tmp_path, country
     r = run("--db", other, "init", "--country", country, "--timezone", "Asia/Taipei",
             "--currency", "USD")
     assert "currency USD)." in r.stderr
+
+
+def test_a_taiwan_ledgers_dollar_and_clock(run, tmp_path, monkeypatch):
+    """`--currency 元` made a Taiwan ledger in CNY (元 is the country's own dollar), and a
+    Taiwan ledger made on a UTC server refused its 民國 dates without saying why."""
+    r = run("--db", tmp_path / "a.db", "init", "--country", "TW", "--timezone", "Asia/Taipei",
+            "--currency", "元")
+    assert "currency TWD)." in r.stderr, r.stderr
+    monkeypatch.setenv("TZ", "UTC")
+    r = run("--db", tmp_path / "b.db", "init", "--country", "TW")
+    assert ("Warning: the ledger's clock is this machine's, UTC, not TW's: dates and deadlines "
+            "are read on it; change it with complaintctl policy timezone Asia/Taipei"
+            ) in r.stderr, r.stderr
+    monkeypatch.setenv("TZ", "ROC")  # Taiwan's clock by another name: nothing to say
+    r = run("--db", tmp_path / "c.db", "init", "--country", "TW")
+    assert "Warning" not in r.stderr, r.stderr

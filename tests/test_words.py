@@ -855,7 +855,8 @@ def test_a_register_date_counted_from_today_is_refused(ledger, tmp_path):
     path = tmp_path / "reg.csv"
     path.write_text("编号,受理日期,客户名称,投诉内容,投诉类别,严重程度,渠道\n"
                     "R-7,上周五,客户C,差,质量,低,电话\nR-8,昨天 14:30,客户D,差,质量,低,电话\n"
-                    "R-9,2025-03-04,客户E,差,质量,低,电话\n", encoding="utf-8")
+                    "R-9,2025-03-04,客户E,差,质量,低,电话\nR-10,現在,客户F,差,质量,低,电话\n",
+                    encoding="utf-8")
     mapping = tmp_path / "map.toml"
     mapping.write_text(ledger("import", path, "--template").stdout, encoding="utf-8")
     before = ledger.snapshot()
@@ -863,4 +864,36 @@ def test_a_register_date_counted_from_today_is_refused(ledger, tmp_path):
     assert ("row 2, column 受理日期: '上周五' is not a date: it counts from the day it was "
             "written, which the file does not say (write the date itself)") in r.stderr
     assert "row 3, column 受理日期: '昨天 14:30' is not a date" in r.stderr
+    assert "row 5, column 受理日期: '現在' is not a date" in r.stderr
     assert "row 4" not in r.stderr and ledger.snapshot() == before
+
+
+@pytest.mark.parametrize(("typed", "stored"), [
+    ("尋日下晝3點", "2026-11-22T07:00:00Z"), ("琴日朝早9點", "2026-11-22T01:00:00Z"),
+    ("前日 晏晝1點", "2026-11-21T05:00:00Z"), ("中華民國114年3月4日", "2025-03-03T16:00:00Z")])
+def test_hong_kongs_days_and_parts_of_the_day(typed, stored):
+    """尋日, 琴日, 前日 and 朝早, 下晝, 晏晝 were refused (Hong Kong's yesterday, the day
+    before, morning, afternoon, midday); 中華民國 written out too."""
+    from zoneinfo import ZoneInfo
+
+    from support import NOW
+
+    from complaintctl.parse import iso, parse_when
+
+    assert iso(parse_when(typed, now=NOW, tz=ZoneInfo("Asia/Shanghai"))) == stored
+
+
+def test_a_week_named_alone(ledger):
+    """`report --week 上周` (last week) was refused; it is a week, so a day option refuses
+    it, saying so."""
+    for typed, label in (("上周", "2026-W47"), ("本週", "2026-W48"), ("上個禮拜", "2026-W47")):
+        assert label in ledger.json("report", "--week", typed)["period"]["label"]
+    refused(ledger, *NEW[:-2], "--received", "上周", "--channel", "phone", "--category",
+            "quality", "--severity", "low", message="--received '上周' is a week, not a day")
+    assert ledger.json("report", "--month", "民國115年11月")["period"]["from"] == "2026-11-01"
+
+
+def test_machines_count_by_bu(ledger):
+    cid = ledger.log(severity="high", received="2026-11-16 09:00")
+    rid = ledger("return", "open", cid, "--qty", "3部", "--at", "2026-11-16 10:00").stdout.strip()
+    assert ledger.rows("SELECT authorised_qty FROM returns WHERE id = ?", (rid,)) == [(3,)]
