@@ -1126,6 +1126,10 @@ class Writer:
         satisfaction, demand_met = f["satisfaction"], f.get("demand_met")
         method, note = f.get("method"), f.get("note")
         new = workflow.next_state("revisit", status, cid, satisfaction)
+        if status == "closed":  # only for its scheduled second revisit
+            workflow.check_second_revisit(cid, any(
+                s[_STAGE] == "second-revisit" and s[_DONE] is None and s[_RETURN] is None
+                for s in case.stages))
         self._check_at(step.at, step.now, case.last)
         self.revisits.append((cid, at, step.actor, method, satisfaction,
                               None if demand_met is None else int(demand_met), note,

@@ -453,6 +453,10 @@ def revisit(lg: Ledger, complaint_id: str, satisfaction: str, method: str | None
                     (cid, iso(at), actor, method, satisfaction,
                      None if demand_met is None else int(demand_met), note, c["status"], new))
         second = c["status"] == "closed"
+        if second:  # only for its scheduled second revisit
+            workflow.check_second_revisit(cid, bool(cur.execute(
+                "SELECT EXISTS (SELECT 1 FROM stages WHERE complaint_id = ? AND return_id IS "
+                "NULL AND stage = 'second-revisit' AND done_at IS NULL)", (cid,)).fetchone()[0]))
         if second and c["closed_at"] and at - from_iso(c["closed_at"]) < SECOND_SOON:
             # (a clerk re-typing the first revisit to correct its answer reopened it)
             out.warnings.append(_(

@@ -92,6 +92,19 @@ def next_state(command: str, state: str, record_id: str, outcome: str | None = N
 
 # --- guards: pure checks on what a step is given -----------------------------
 
+def check_second_revisit(cid: str, due: bool) -> None:
+    """A closed complaint is revisited only for its scheduled second revisit (a critical
+    one's, due 90 days after closing: `due`, its stage open). Two clerks revisiting one
+    complaint at once both succeeded, the second taken for a later call."""
+    if not due:
+        raise IllegalTransition(
+            _("cannot revisit {id}: it is closed, and no second revisit of it is due "
+              "(only a critical complaint has one)").format(id=cid),
+            hint=_("a later call goes in its communication log: complaintctl note {id} "
+                   "--text …; a new problem is a new complaint: complaintctl log").format(
+                id=cid), command="revisit", state="closed", record=cid)
+
+
 def check_time(at: datetime, now: datetime, *, after: datetime | None = None,
                what: str | None = None, option: str = "--at",
                local: Callable[[datetime], str] = str) -> None:

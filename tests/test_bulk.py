@@ -192,9 +192,14 @@ def test_the_bulk_path_writes_the_ledger_the_steps_write(tmp_path):
     steps.close()
 
 
-def test_a_complaint_reopened_after_a_close_without_revisit_keeps_no_close_reason(tmp_path):
-    """Closed without a revisit (客户拒绝回访), then called after all and unsatisfied: it
-    was investigating again with the old close reason on its row (show, export)."""
+def test_a_revisit_after_a_close_without_revisit_is_refused_both_ways(tmp_path):
+    """Closed without a revisit (客户拒绝回访), then 'revisited' after all: it was taken as
+    a later call and reopened the complaint (two clerks revisiting at once both
+    succeeded so). A closed complaint is revisited only for its scheduled second revisit
+    (SPEC 2): refused by the step and by the bulk writer alike, which keeps nothing of
+    the history."""
+    from complaintctl.errors import IllegalTransition
+
     history = History({**FIELDS, "severity": "medium"}, at("2026-04-01"), at("2026-04-01"),
                       "Alice", [
         Step("assign", at("2026-04-02"), "Alice", {"department": "QA", "owner": "Tom"}),
@@ -205,15 +210,11 @@ def test_a_complaint_reopened_after_a_close_without_revisit_keeps_no_close_reaso
         Step("close", at("2026-04-05"), "Alice", {"reason": "客户拒绝回访"}),
         Step("revisit", at("2026-04-20"), "Alice", {"satisfaction": "unsatisfied"}),
     ])
-    steps = by_steps(tmp_path / "steps.db", [history])
-    fast = in_bulk(tmp_path / "bulk.db", [history])
-    for lg in (steps, fast):
-        assert lg.conn.execute("SELECT status, closed_at, close_reason FROM complaints"
-                               ).fetchall() == [("investigating", None, None)]
-        (data,), = lg.conn.execute("SELECT data FROM events WHERE kind = 'close'").fetchall()
-        assert "客户拒绝回访" in data  # the history keeps it
-    same(contents(steps), contents(fast))
-    assert audit.verify(fast)["ok"]
+    for build in (by_steps, in_bulk):
+        with pytest.raises(IllegalTransition, match="no second revisit of it is due"):
+            build(tmp_path / f"{build.__name__}.db", [history])
+    lg = Ledger.open(tmp_path / "in_bulk.db")
+    assert lg.conn.execute("SELECT count(*) FROM complaints").fetchone() == (0,)
 
 
 def test_histories_out_of_order_and_a_ledger_that_has_complaints(tmp_path):

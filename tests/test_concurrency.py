@@ -177,6 +177,7 @@ def template():
     ids: dict[str, str] = {
         "resolve": _complaint(runner, db, "investigating"),
         "revisit": _complaint(runner, db, "resolved"),
+        "revisit-closing": _complaint(runner, db, "resolved"),
         "close": _complaint(runner, db, "resolved"),
         "void": _complaint(runner, db, "logged"),
         "assign": _complaint(runner, db, "logged"),
@@ -247,6 +248,11 @@ ONE_WINNER = {
                            "--at", "2025-11-06 09:00"],
                 r"cannot revisit CC-\d{4}-\d{4}: it is investigating",
                 "complaint_id", "revisit", ("revisits", "complaint_id")),
+    # (the losers of a closing revisit were taken as a later call, and succeeded)
+    "revisit-closing": (lambda i: ["revisit", i["revisit-closing"], "--satisfaction",
+                                   "satisfied", "--at", "2025-11-06 09:00"],
+                        r"cannot revisit CC-\d{4}-\d{4}: it is closed, and no second revisit "
+                        r"of it is due", "complaint_id", "revisit", ("revisits", "complaint_id")),
     "close": (lambda i: ["close", i["close"], "--no-revisit", "--reason", "x",
                          "--at", "2025-11-06 09:00"],
               r"cannot close CC-\d{4}-\d{4}: it is closed",

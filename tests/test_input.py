@@ -802,11 +802,11 @@ def test_a_day_whose_midnight_the_clocks_skipped_is_taken_from_its_first_instant
                     "forward over that time")
 
 
-@pytest.mark.parametrize("args", [("report", "--week", "本周"), ("list", "--since", "xyz"),
+@pytest.mark.parametrize("args", [("report", "--week", "周本"), ("list", "--since", "xyz"),
                                   ("policy", "calendar", "--add-closure", "next")])
 def test_an_option_taking_a_day_hints_a_day_only(ledger, args):
     """`--week 本周` hinted `2026-03-04 14:30 (2026年3月4日 14点30分)`, which --week then
-    refused as "takes a day, not a time of day"."""
+    refused as "takes a day, not a time of day" (本周 is this week now: test_words)."""
     from test_words import refused
 
     refused(ledger, *args, message=f"cannot read {args[-2]} {args[-1]!r}",

@@ -484,3 +484,30 @@ def test_a_second_revisit_soon_after_the_first_is_said(ledger):
     ledger.to_state(other, "closed")
     r = ledger("revisit", other, "--satisfaction", "satisfied", "--at", "2026-11-20 10:00")
     assert "second revisit (二次回访)" not in r.stderr, r.stderr
+
+
+def test_a_closed_complaint_is_revisited_only_for_its_second_revisit(ledger):
+    """A revisit of a closed medium complaint, or of one closed without a revisit, was
+    taken as 'a later call' and could reopen it (two clerks revisiting at once both
+    succeeded so). SPEC 2: from closed only for the scheduled second revisit."""
+    cid = ledger.log(severity="medium")
+    ledger.to_state(cid, "closed")
+    other = ledger.log(severity="medium")
+    ledger.to_state(other, "resolved")
+    ledger("close", other, "--no-revisit", "--reason", "客户拒绝回访", "--at",
+           "2026-10-09 15:00")
+    before = ledger.snapshot()
+    for record in (cid, other):
+        r = ledger("revisit", record, "--satisfaction", "unsatisfied", "--at",
+                   "2026-10-20 10:00", code=1)
+        assert r.stderr.startswith(f"Error: cannot revisit {record}: it is closed, and no "
+                                   "second revisit of it is due (only a critical complaint "
+                                   "has one)\nHint: a later call goes in its communication "
+                                   f"log: complaintctl note {record} --text …"), r.stderr
+    assert ledger.snapshot() == before
+    critical = ledger.log(severity="critical")
+    ledger.to_state(critical, "closed")
+    ledger("revisit", critical, "--satisfaction", "satisfied", "--at", "2026-11-20 10:00")
+    r = ledger("revisit", critical, "--satisfaction", "satisfied", "--at", "2026-11-21 10:00",
+               code=1)  # its one second revisit is done
+    assert "no second revisit of it is due" in r.stderr
