@@ -12,9 +12,11 @@ written. A storage module: SQL lives here, and SQLite's errors become
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import stat
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -43,6 +45,8 @@ class Backup:
     events: int
     size: int
     version: int
+    # partial copies that killed backups had left in the folder, removed
+    removed: tuple[str, ...] = ()
 
 
 def backup(ledger_path: Path, target: str, *, checks: Sequence[Check] = (),
@@ -69,9 +73,39 @@ def backup(ledger_path: Path, target: str, *, checks: Sequence[Check] = (),
             _fsync(tmp)
             os.replace(tmp, path)
             _fsync_folder(path.parent)
+        removed = _stale_copies(path.parent)
     finally:
         source.close()
-    return Backup(source.path, target, counts["complaints"], counts["events"], size, version)
+    return Backup(source.path, target, counts["complaints"], counts["events"], size, version,
+                  removed)
+
+
+# A backup's temporary copy (tempfile's name: its 8 random characters), or an SQLite file
+# beside one, left by a backup killed before it could remove it.
+_STALE = re.compile(r"^\..+\.[a-z0-9_]{8}\.backup(?:-journal|-wal|-shm)?$")
+STALE_AFTER = 3600  # seconds: a backup of a large ledger still copying is younger
+
+
+def _stale_copies(folder: Path) -> tuple[str, ...]:
+    """Remove the partial copies killed backups left in `folder` (each a whole ledger,
+    contacts and all: one kept past a forget-contact undoes it), those older than
+    STALE_AFTER; their names."""
+    now = time.time()
+    removed = []
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return ()
+    for name in names:
+        if not _STALE.match(name):
+            continue
+        try:
+            if now - os.lstat(folder / name).st_mtime > STALE_AFTER:
+                (folder / name).unlink()
+                removed.append(name)
+        except OSError:  # another's, or gone meanwhile: left as it is
+            continue
+    return tuple(removed)
 
 
 # --- the target -----------------------------------------------------------------------

@@ -2256,6 +2256,8 @@ def backup_cmd(
             n=done.complaints),
         events=ngettext("{n} event", "{n} events", done.events).format(n=done.events),
         size=f"{done.size / 1e6:.1f}", version=done.version))
+    for name in done.removed:
+        _say(_("Removed {name}: a partial copy a killed backup had left.").format(name=name))
 
 
 # --- policy ------------------------------------------------------------------

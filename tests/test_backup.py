@@ -375,3 +375,27 @@ def test_a_copy_that_fails_a_check_is_never_put_in_place(ledger, env, tmp_path):
     assert raised.value.message.endswith(f"nothing was written at {target}: the chain does "
                                          "not hold at event 7")
     assert tree(target.parent) == before
+
+
+def test_the_partial_copy_a_killed_backup_left_is_removed(ledger, env, tmp_path):
+    """A backup killed with kill -9 left its hidden temporary copy, a whole ledger with
+    its contacts, which nothing ever removed (past a forget-contact too): the next backup
+    into that folder removes those older than an hour, and says so; a younger one may be
+    a backup still copying, and is left."""
+    ledger.log()
+    folder = tmp_path / "bk"
+    folder.mkdir()
+    stale = folder / ".ledger-2026-12-04.db.3ugl3xyr.backup"
+    journal = folder / ".ledger-2026-12-04.db.3ugl3xyr.backup-journal"
+    young = folder / ".ledger-2026-12-05.db.k2j4h5g6.backup"
+    other = folder / ".notes.txt"
+    for f in (stale, journal, young, other):
+        f.write_bytes(b"x")
+    old = os.stat(stale).st_mtime - 7200
+    for f in (stale, journal):
+        os.utime(f, (old, old))
+    r = ledger("backup", folder / "ledger-2026-12-06.db")
+    assert f"Removed {stale.name}: a partial copy a killed backup had left." in r.stderr
+    assert f"Removed {journal.name}" in r.stderr
+    assert sorted(p.name for p in folder.iterdir()) == [
+        ".ledger-2026-12-05.db.k2j4h5g6.backup", ".notes.txt", "ledger-2026-12-06.db"]
