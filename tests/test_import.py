@@ -1932,8 +1932,11 @@ def test_a_newer_copy_that_changed_a_fact_of_a_step_is_a_conflict(ledger, files,
 
 def test_steps_typed_after_an_import_are_no_conflict_with_the_register(ledger, files):
     """The facts are compared with the step the import wrote at that time, not with the
-    complaint as it is now: reassigned and reopened in the ledger since, the same
-    register imported again is 'already imported'."""
+    complaint as it is now: reassigned and reopened in the ledger since (by its second
+    revisit: it is critical), the same register imported again is 'already imported'."""
+    rows = [list(r) for r in ROWS]
+    rows[0][6] = "紧急"
+    files["csv"] = write_csv(files["dir"] / "critical.csv", rows)
     ledger("import", files["csv"], "--mapping", files["map"])
     ledger("revisit", "CC-2026-0001", "--satisfaction", "unsatisfied", "--at",
            "2025-03-08 10:00")

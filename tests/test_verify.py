@@ -905,7 +905,7 @@ def test_a_rounds_previous_time_and_a_returns_closing_are_checked(ledger, env, f
     """previous_at set back by hand moved a reopened complaint into another month's
     resolved count and reopen rate; a return's closed_at emptied listed it among the
     open ones; its reason, product and lot changed: verify said OK to each."""
-    cid = full["closed"]
+    cid = full["resolved"]
     ledger("revisit", cid, "--satisfaction", "unsatisfied")
     ledger("investigate", cid, "--finding", "again")
     ledger("resolve", cid, "--disposition", "exchange", "--summary", "again")
