@@ -118,9 +118,9 @@ CREATE INDEX complaints_status ON complaints (status);
 CREATE INDEX complaints_repeat ON complaints (customer, product, received_at);
 CREATE INDEX complaints_repeat_of ON complaints (repeat_of) WHERE repeat_of IS NOT NULL;
 CREATE INDEX complaints_concluded ON complaints (concluded_at) WHERE concluded_at IS NOT NULL;
--- (migration 19) concluded without a cause category, not found not upheld: the Pareto's (none)
+-- (migration 19) concluded without a cause category: the Pareto's (none)
 CREATE INDEX complaints_uncategorised ON complaints (concluded_at)
-    WHERE concluded_at IS NOT NULL AND cause_category IS NULL AND validity IS NOT 'not-upheld';
+    WHERE concluded_at IS NOT NULL AND cause_category IS NULL;
 CREATE INDEX complaints_source_key ON complaints (source_key) WHERE source_key IS NOT NULL;
 CREATE INDEX complaints_import_batch ON complaints (import_batch) WHERE import_batch IS NOT NULL;
 

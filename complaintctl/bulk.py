@@ -1129,7 +1129,7 @@ class Writer:
         if status == "closed":  # only for its scheduled second revisit
             workflow.check_second_revisit(cid, any(
                 s[_STAGE] == "second-revisit" and s[_DONE] is None and s[_RETURN] is None
-                for s in case.stages))
+                for s in case.stages), critical=c["severity"] == "critical")
         self._check_at(step.at, step.now, case.last)
         self.revisits.append((cid, at, step.actor, method, satisfaction,
                               None if demand_met is None else int(demand_met), note,
@@ -1178,12 +1178,14 @@ class Writer:
         new = workflow.next_state("close", status, c["id"])
         self._check_at(step.at, step.now, case.last)
         self._finish(case, "revisit", at)
+        due = self._open(case, "second-revisit", "second-revisit", step.at, at)
         c["status"], c["closed_at"], c["close_reason"], c["last_step_at"] = \
             new, at, reason, at
         case.last = step.at
         self._event(c["id"], "close", at, now, step.actor,
-                    self._memo_dumps(("close", reason, new), lambda: {
-                        "no_revisit": True, "reason": reason, "status": new}),
+                    self._with_deadline(("close", reason, new), lambda: {
+                        "no_revisit": True, "reason": reason, "status": new},
+                        "second-revisit", due),
                     self._memo_dumps(("status", status), lambda: {"status": status}))
 
     def _void(self, case: _Case, step: Step, at: str, now: str) -> None:

@@ -433,8 +433,11 @@ def _closed_with_returns(lg: Ledger, cur: sqlite3.Cursor, cid: str) -> list[str]
             .format(id=cid, returns=listing(left))]
 
 
-# A second revisit this soon after the closing one is said (it is due months later).
+# A second revisit this soon after the closing one is said (it is due months later);
+# within a day, refused: the one call typed twice (a register's import may tell both at
+# the closing, marked estimated: the bulk writer takes it).
 SECOND_SOON = timedelta(days=7)
+SECOND_DUPLICATE = timedelta(days=1)
 
 
 def revisit(lg: Ledger, complaint_id: str, satisfaction: str, method: str | None,
@@ -456,13 +459,27 @@ def revisit(lg: Ledger, complaint_id: str, satisfaction: str, method: str | None
         if second:  # only for its scheduled second revisit
             workflow.check_second_revisit(cid, bool(cur.execute(
                 "SELECT EXISTS (SELECT 1 FROM stages WHERE complaint_id = ? AND return_id IS "
-                "NULL AND stage = 'second-revisit' AND done_at IS NULL)", (cid,)).fetchone()[0]))
-        if second and c["closed_at"] and at - from_iso(c["closed_at"]) < SECOND_SOON:
-            # (a clerk re-typing the first revisit to correct its answer reopened it)
-            out.warnings.append(_(
-                "{id} was closed {time} by a revisit: this one is its second revisit "
-                "(二次回访), recorded as the customer's answer now; a revisit is never "
-                "corrected by another").format(id=cid, time=lg.local(from_iso(c["closed_at"]))))
+                "NULL AND stage = 'second-revisit' AND done_at IS NULL)", (cid,)).fetchone()[0]),
+                critical=c["severity"] == "critical")
+            closed = from_iso(c["closed_at"]) if c["closed_at"] else None
+            if closed is not None and at - closed < SECOND_DUPLICATE:
+                # (two clerks typing the one call, or one correcting its answer, took the
+                # 90-day second revisit and could reopen the complaint)
+                (due_at,) = cur.execute(
+                    "SELECT max(due_at) FROM stages WHERE complaint_id = ? AND return_id IS "
+                    "NULL AND stage = 'second-revisit' AND done_at IS NULL", (cid,)).fetchone()
+                raise Refused(_("cannot revisit {id}: it was closed {time}, less than a day "
+                                "ago; its second revisit is due {due}").format(
+                    id=cid, time=lg.local(closed),
+                    due=lg.local(from_iso(due_at)) if due_at else _("none")),
+                    hint=_("a revisit is never corrected by another; a later call goes in its "
+                           "communication log: complaintctl note {id} --text …").format(id=cid),
+                    code="second_revisit_too_soon", record=cid)
+            if closed is not None and at - closed < SECOND_SOON:
+                out.warnings.append(_(
+                    "{id} was closed {time}: this one is its second revisit (二次回访), "
+                    "recorded as the customer's answer now; a revisit is never corrected by "
+                    "another").format(id=cid, time=lg.local(closed)))
         finish_stage(lg, cur, cid, "second-revisit" if second else "revisit", at)
         values: dict[str, Any] = {"status": new, "satisfaction": satisfaction,
                                   "last_step_at": iso(at)}
@@ -506,14 +523,20 @@ def close_no_revisit(lg: Ledger, complaint_id: str, reason: str, *, at: datetime
         new = workflow.next_state("close", c["status"], cid)
         check_at(lg, at, now, c["last_step_at"], actor=actor)
         finish_stage(lg, cur, cid, "revisit", at)
+        # closed however: a critical complaint's 90-day second revisit (SPEC 3) starts
+        due = open_stage(lg, cur, cid, "second-revisit", "second-revisit", c["severity"], at)
         lg.rows.update(cur, "complaints", cid, {"status": new, "closed_at": iso(at),
                                                 "close_reason": reason,
                                                 "last_step_at": iso(at)})
         lg.event(cur, cid, "close", at, now, actor,
-                 {"no_revisit": True, "reason": reason, "status": new},
+                 {"no_revisit": True, "reason": reason, "status": new,
+                  "deadlines": recorded(**{"second-revisit": due})},
                  {"status": c["status"]})
         warnings = _closed_with_returns(lg, cur, cid)
-    return Outcome(cid, new, warnings=warnings + calendar_warnings(lg))
+    out = Outcome(cid, new, warnings=warnings + calendar_warnings(lg))
+    if due:
+        out.notes.append(_("second revisit due {time}").format(time=lg.local(due)))
+    return out
 
 
 def void(lg: Ledger, complaint_id: str, reason: str, *, at: datetime, now: datetime,

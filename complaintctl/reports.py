@@ -73,10 +73,9 @@ LONG_SHARE = 0.2
 _SUM_ERROR = 4 * 2.0 ** -53
 
 _KINDS = "(" + ", ".join(f"'{kind}'" for kind in STATUS_STEPS) + ")"
-# Concluded in [?, ?) without a cause category, not found not upheld (the index
-# complaints_uncategorised, migration 19, holds exactly these).
-_UNCATEGORISED = ("concluded_at >= ? AND concluded_at < ? AND cause_category IS NULL AND "
-                  "validity IS NOT 'not-upheld'")
+# Concluded in [?, ?) without a cause category (the index complaints_uncategorised,
+# migration 19, holds exactly these).
+_UNCATEGORISED = "concluded_at >= ? AND concluded_at < ? AND cause_category IS NULL"
 
 # A voided import batch (`import --void-batch`: a register brought in wrongly, whose
 # rows may come in again) is left out of every figure, whatever the report's instant,
@@ -625,8 +624,9 @@ class Report:
     def cause_categories(self) -> list[tuple[Any, int]]:
         """Cause categories of investigations concluded in the period (each complaint's
         cause category at the report's instant), and under None those concluded without
-        one and not found not upheld (a register imported without 原因类别, a cause typed
-        alone): the Pareto's shares are of all of them, not of the categorised alone."""
+        one (a register imported without 原因类别, a cause typed alone, a not-upheld
+        decision without one): every complaint concluded in the period, once, as the
+        not-upheld rate counts them; the Pareto's shares are of all of them."""
         if self.rollups and not self.replay:
             found = self._rolled("cause", "SELECT cause_category, count(*), 0 FROM complaints "
                                  "WHERE concluded_at >= ? AND concluded_at < ? AND "
@@ -638,12 +638,11 @@ class Report:
             return sorted(rows, key=lambda kv: str(kv[0])) + ([(None, none)] if none else [])
         if self.replay:
             return self._then(
-                "SELECT x, count(*) FROM (SELECT {cause_category} AS x, {validity} AS v FROM "
-                "complaints c WHERE c.concluded_at >= :lo AND c.concluded_at < :hi) WHERE "
-                "x IS NOT NULL OR v IS NOT 'not-upheld' GROUP BY x", lo=self.lo, hi=self.hi)
+                "SELECT x, count(*) FROM (SELECT {cause_category} AS x FROM complaints c "
+                "WHERE c.concluded_at >= :lo AND c.concluded_at < :hi) GROUP BY x",
+                lo=self.lo, hi=self.hi)
         return self._all("SELECT cause_category, count(*) FROM complaints WHERE "
-                         "concluded_at >= ? AND concluded_at < ? AND (cause_category IS NOT "
-                         "NULL OR validity IS NOT 'not-upheld') GROUP BY cause_category",
+                         "concluded_at >= ? AND concluded_at < ? GROUP BY cause_category",
                          self.lo, self.hi)
 
     def handling_days(self) -> Iterator[tuple[str, str | None, float]]:

@@ -69,7 +69,9 @@ def allowed_from(state: str) -> list[str]:
     where the complaint can have an item (added while it was investigated: a logged
     complaint was offered "action done, action verify" and no item to do)."""
     early = state not in TRANSITIONS["action add"] and state in ("logged", "assigned")
-    return [cmd for cmd, row in TRANSITIONS.items() if state in row
+    return [_("revisit (a critical complaint's second revisit)")
+            if state == "closed" and cmd == "revisit" else cmd
+            for cmd, row in TRANSITIONS.items() if state in row
             and not (early and cmd in ("action done", "action verify"))]
 
 
@@ -92,14 +94,16 @@ def next_state(command: str, state: str, record_id: str, outcome: str | None = N
 
 # --- guards: pure checks on what a step is given -----------------------------
 
-def check_second_revisit(cid: str, due: bool) -> None:
+def check_second_revisit(cid: str, due: bool, critical: bool = False) -> None:
     """A closed complaint is revisited only for its scheduled second revisit (a critical
     one's, due 90 days after closing: `due`, its stage open). Two clerks revisiting one
     complaint at once both succeeded, the second taken for a later call."""
     if not due:
         raise IllegalTransition(
-            _("cannot revisit {id}: it is closed, and no second revisit of it is due "
-              "(only a critical complaint has one)").format(id=cid),
+            (_("cannot revisit {id}: it is closed, and its second revisit was recorded "
+               "already") if critical else
+             _("cannot revisit {id}: it is closed, and no second revisit of it is due "
+               "(only a critical complaint has one)")).format(id=cid),
             hint=_("a later call goes in its communication log: complaintctl note {id} "
                    "--text …; a new problem is a new complaint: complaintctl log").format(
                 id=cid), command="revisit", state="closed", record=cid)

@@ -467,16 +467,24 @@ def test_assigning_to_the_department_and_owner_it_has_records_nothing(ledger):
                                                                        "assign"]
 
 
-def test_a_second_revisit_soon_after_the_first_is_said(ledger):
-    """A revisit typed again a minute after the one that closed a critical complaint (a
-    clerk correcting the answer) was taken, silently, as its 90-day second revisit, and
-    reopened it: it is still recorded as told, and says what it is."""
+def test_a_second_revisit_soon_after_the_first_is_refused_or_said(ledger):
+    """A revisit typed again a minute after the one that closed a critical complaint (two
+    clerks typing the one call, or one correcting its answer) was taken, silently, as its
+    90-day second revisit, and reopened it: within a day it is refused, the ledger as it
+    was; within a week it is recorded as told, and says what it is."""
     cid = ledger.log(severity="critical")
     ledger.to_state(cid, "closed")
-    r = ledger("revisit", cid, "--satisfaction", "unsatisfied", "--at", "2026-10-09 15:01")
-    assert (f"Warning: {cid} was closed 2026-10-09 15:00 by a revisit: this one is its second "
-            "revisit (二次回访), recorded as the customer's answer now; a revisit is never "
-            "corrected by another") in r.stderr, r.stderr
+    before = ledger.snapshot()
+    r = ledger("revisit", cid, "--satisfaction", "unsatisfied", "--at", "2026-10-09 15:01",
+               code=1)
+    assert r.stderr.startswith(f"Error: cannot revisit {cid}: it was closed 2026-10-09 15:00, "
+                               "less than a day ago; its second revisit is due 2027-01-07 "
+                               "15:00\nHint: a revisit is never corrected by another"), r.stderr
+    assert ledger.snapshot() == before
+    r = ledger("revisit", cid, "--satisfaction", "unsatisfied", "--at", "2026-10-12 10:00")
+    assert (f"Warning: {cid} was closed 2026-10-09 15:00: this one is its second revisit "
+            "(二次回访), recorded as the customer's answer now; a revisit is never corrected "
+            "by another") in r.stderr, r.stderr
     assert ledger.rows("SELECT status FROM complaints WHERE id = ?", (cid,)) == [
         ("investigating",)]
     # months later, as due: nothing to say
@@ -484,6 +492,20 @@ def test_a_second_revisit_soon_after_the_first_is_said(ledger):
     ledger.to_state(other, "closed")
     r = ledger("revisit", other, "--satisfaction", "satisfied", "--at", "2026-11-20 10:00")
     assert "second revisit (二次回访)" not in r.stderr, r.stderr
+
+
+def test_a_critical_complaint_closed_without_a_revisit_is_revisited_in_90_days(ledger):
+    """SPEC 3: the second revisit of a critical complaint starts when it is closed; closed
+    with --no-revisit (the customer declined the first call) it had none."""
+    cid = ledger.log(severity="critical")
+    ledger.to_state(cid, "resolved")
+    r = ledger("close", cid, "--no-revisit", "--reason", "客户拒绝回访", "--at",
+               "2026-10-09 15:00")
+    assert "second revisit due 2027-01-07 15:00" in r.stderr, r.stderr
+    assert ledger.rows("SELECT due_at FROM stages WHERE complaint_id = ? AND stage = "
+                       "'second-revisit'", (cid,)) == [("2027-01-07T07:00:00Z",)]
+    ledger("revisit", cid, "--satisfaction", "satisfied", "--at", "2026-11-20 10:00")
+    assert ledger("verify").exit_code == 0
 
 
 def test_a_closed_complaint_is_revisited_only_for_its_second_revisit(ledger):
@@ -510,4 +532,14 @@ def test_a_closed_complaint_is_revisited_only_for_its_second_revisit(ledger):
     ledger("revisit", critical, "--satisfaction", "satisfied", "--at", "2026-11-20 10:00")
     r = ledger("revisit", critical, "--satisfaction", "satisfied", "--at", "2026-11-21 10:00",
                code=1)  # its one second revisit is done
-    assert "no second revisit of it is due" in r.stderr
+    assert f"cannot revisit {critical}: it is closed, and its second revisit was recorded " \
+        "already" in r.stderr, r.stderr
+
+
+def test_a_closed_complaints_next_steps_say_which_revisit(ledger):
+    """'allowed next: … revisit' on a closed complaint offered what is refused but for a
+    critical complaint's second revisit."""
+    cid = ledger.log()
+    ledger.to_state(cid, "closed")
+    r = ledger("resolve", cid, "--disposition", "repair", "--summary", "s", code=1)
+    assert "revisit (a critical complaint's second revisit)" in r.stderr, r.stderr

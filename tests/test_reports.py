@@ -1062,8 +1062,9 @@ def test_the_pareto_of_causes_counts_those_without_a_category(ledger):
            "--at", "2026-11-03 10:00")
     ledger("investigate", c, "--not-upheld", "--reason", "正常磨损", "--at", "2026-11-03 10:00")
     rep = ledger.json("report", "--month", "2026-11")
+    # every complaint concluded, once: the not-upheld one without a category too
     assert [(p["key"], p["count"], p["share"]) for p in rep["pareto_cause"]] == [
-        ("(none)", 1, 0.5), ("design", 1, 0.5)], rep["pareto_cause"]
+        ("(none)", 2, 0.6667), ("design", 1, 0.3333)], rep["pareto_cause"]
     lg = Ledger.open(ledger.db)
     at = datetime(2026, 11, 23, 12, tzinfo=timezone.utc)
     rows = reports.Report(lg.conn, lg.tz, reports.month_of(2026, 11), at, "CNY",
@@ -1073,5 +1074,5 @@ def test_the_pareto_of_causes_counts_those_without_a_category(ledger):
     ledger("resolve", b, "--disposition", "exchange", "--summary", "换新", "--at",
            "2026-11-05 10:00")
     then = ledger.json("report", "--month", "2026-11", "--as-of", "2026-11-04 10:00")
-    assert [(p["key"], p["count"]) for p in then["pareto_cause"]] == [("(none)", 1),
+    assert [(p["key"], p["count"]) for p in then["pareto_cause"]] == [("(none)", 2),
                                                                       ("design", 1)]
