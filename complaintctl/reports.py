@@ -330,7 +330,7 @@ def _pareto(rows: list[tuple[Any, int]]) -> list[dict[str, Any]]:
     """Sorted by count, largest first, with the running share of the total."""
     total = sum(c for _, c in rows)
     out, running = [], 0
-    for k, c in sorted(rows, key=lambda r: (-r[1], str(r[0]))):
+    for k, c in sorted(rows, key=lambda r: (-r[1], r[0] is None, str(r[0]))):  # (none) last
         running += c
         out.append({"key": k if k is not None else "(none)", "count": c,
                     "share": _rate(c, total), "cumulative_share": _rate(running, total)})

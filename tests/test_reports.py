@@ -125,8 +125,11 @@ def test_october_every_figure(ledger, history):
     assert rep["pareto_category"] == [
         {"key": "quality", "count": 2, "share": 0.6667, "cumulative_share": 0.6667},
         {"key": "delivery", "count": 1, "share": 0.3333, "cumulative_share": 1.0}]
-    assert rep["pareto_cause"] == [{"key": "manufacturing", "count": 1, "share": 1.0,
-                                    "cumulative_share": 1.0}]
+    # every complaint concluded in October: b, not upheld, without a category under (none),
+    # last of its count
+    assert rep["pareto_cause"] == [
+        {"key": "manufacturing", "count": 1, "share": 0.5, "cumulative_share": 0.5},
+        {"key": "(none)", "count": 1, "share": 0.5, "cumulative_share": 1.0}]
     h = rep["handling_days"]
     assert (h["mean"], h["median"], h["p90"], h["count"]) == (7.0, 7.0, 10.0, 2)
     assert h["by_category"] == [
