@@ -16,7 +16,6 @@ import re
 import sqlite3
 import stat
 import tempfile
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -73,7 +72,7 @@ def backup(ledger_path: Path, target: str, *, checks: Sequence[Check] = (),
             _fsync(tmp)
             os.replace(tmp, path)
             _fsync_folder(path.parent)
-        removed = _stale_copies(path.parent)
+        removed = _stale_copies(path.parent, os.stat(path).st_mtime)
     finally:
         source.close()
     return Backup(source.path, target, counts["complaints"], counts["events"], size, version,
@@ -86,11 +85,11 @@ _STALE = re.compile(r"^\..+\.[a-z0-9_]{8}\.backup(?:-journal|-wal|-shm)?$")
 STALE_AFTER = 3600  # seconds: a backup of a large ledger still copying is younger
 
 
-def _stale_copies(folder: Path) -> tuple[str, ...]:
+def _stale_copies(folder: Path, now: float) -> tuple[str, ...]:
     """Remove the partial copies killed backups left in `folder` (each a whole ledger,
     contacts and all: one kept past a forget-contact undoes it), those older than
-    STALE_AFTER; their names."""
-    now = time.time()
+    STALE_AFTER before `now` (the new backup's own time, as the file system keeps it:
+    the same clock as theirs); their names."""
     removed = []
     try:
         names = sorted(os.listdir(folder))
