@@ -299,9 +299,8 @@ def init_cmd(
     own = settings.COUNTRY_CURRENCY.get(code.split("-")[0], "CNY")
     zone = _machine_timezone() if timezone_ is None else timezone_
     ledger = _create(path, {"country": code,
-                            # 元 is the country's own (NT$ in Taiwan, HK$ in Hong Kong)
-                            "currency": own if currency is None or words.hans(
-                                currency.strip()) in ("元", "圆") else settings.currency(currency),
+                            "currency": own if currency is None
+                            else settings.currency(currency, home=own),
                             "timezone": zone,
                             "language": language or ""})
     _STATE["written"] = str(path)  # an interruption from here on: it is there

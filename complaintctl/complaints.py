@@ -456,22 +456,20 @@ def revisit(lg: Ledger, complaint_id: str, satisfaction: str, method: str | None
                     (cid, iso(at), actor, method, satisfaction,
                      None if demand_met is None else int(demand_met), note, c["status"], new))
         second = c["status"] == "closed"
-        if second:  # only for its scheduled second revisit
-            workflow.check_second_revisit(cid, bool(cur.execute(
-                "SELECT EXISTS (SELECT 1 FROM stages WHERE complaint_id = ? AND return_id IS "
-                "NULL AND stage = 'second-revisit' AND done_at IS NULL)", (cid,)).fetchone()[0]),
-                critical=c["severity"] == "critical")
+        if second:  # only for its scheduled second revisit (its stage open)
+            pending = cur.execute(
+                "SELECT due_at FROM stages WHERE complaint_id = ? AND return_id IS NULL AND "
+                "stage = 'second-revisit' AND done_at IS NULL", (cid,)).fetchone()
+            workflow.check_second_revisit(cid, pending is not None,
+                                          critical=c["severity"] == "critical")
             closed = from_iso(c["closed_at"]) if c["closed_at"] else None
             if closed is not None and at - closed < SECOND_DUPLICATE:
                 # (two clerks typing the one call, or one correcting its answer, took the
                 # 90-day second revisit and could reopen the complaint)
-                (due_at,) = cur.execute(
-                    "SELECT max(due_at) FROM stages WHERE complaint_id = ? AND return_id IS "
-                    "NULL AND stage = 'second-revisit' AND done_at IS NULL", (cid,)).fetchone()
                 raise Refused(_("cannot revisit {id}: it was closed {time}, less than a day "
                                 "ago; its second revisit is due {due}").format(
                     id=cid, time=lg.local(closed),
-                    due=lg.local(from_iso(due_at)) if due_at else _("none")),
+                    due=lg.local(from_iso(pending[0])) if pending[0] else _("none")),
                     hint=_("a revisit is never corrected by another; a later call goes in its "
                            "communication log: complaintctl note {id} --text …").format(id=cid),
                     code="second_revisit_too_soon", record=cid)
@@ -915,23 +913,26 @@ def contact_finder(contact: str) -> Callable[[str], bool]:
     return holds
 
 
-def same_contact(one: str, other: str) -> bool:
-    """Whether two contacts are the same person's: the same address in any case or
-    width (张三 <a@b.cn> and A@B.cn); the same phone number however written, with or
-    without the country code one of them is written with and the trunk 0 (+86 139 1111
-    2222 and 139-1111-2222; 0755-12345678 and +86 755 1234 5678), but not under two
-    codes (+1 … is not +86 …), and never a number that merely ends like the other
-    (2345678 is not 13812345678)."""
-    a, b = _number(one), _number(other)
-    if a is None or b is None:
-        mine, theirs = _address(one), _address(other)
-        if a is None and b is None and mine is not None:
-            return mine == theirs
-        return _norm_contact(one).strip() == _norm_contact(other).strip()
-    if a.coded and b.coded:
-        return a.digits == b.digits
-    return a.digits == b.digits or bool({a.digits, *a.national} & {b.digits, *b.national}
-                                        & {*a.national, *b.national})
+def same_contact_as(one: str) -> Callable[[str], bool]:
+    """Whether a contact is the same person's as `one` (read once: compared with every
+    contact of a ledger): the same address in any case or width (张三 <a@b.cn> and
+    A@B.cn); the same phone number however written, with or without the country code one
+    of them is written with and the trunk 0 (+86 139 1111 2222 and 139-1111-2222;
+    0755-12345678 and +86 755 1234 5678), but not under two codes (+1 … is not +86 …),
+    and never a number that merely ends like the other (2345678 is not 13812345678)."""
+    a, mine, typed = _number(one), _address(one), _norm_contact(one).strip()
+
+    def same(other: str) -> bool:
+        b = _number(other)
+        if a is None or b is None:
+            if a is None and b is None and mine is not None:
+                return mine == _address(other)
+            return typed == _norm_contact(other).strip()
+        if a.coded and b.coded:
+            return a.digits == b.digits
+        return a.digits == b.digits or bool({a.digits, *a.national} & {b.digits, *b.national}
+                                            & {*a.national, *b.national})
+    return same
 
 
 def _mentions(cur: sqlite3.Cursor, cid: str, contact: str) -> list[tuple[str, str]]:
@@ -947,12 +948,13 @@ def _mentions(cur: sqlite3.Cursor, cid: str, contact: str) -> list[tuple[str, st
 
 
 def _others_with(cur: sqlite3.Cursor, cid: str, contact: str) -> list[str]:
-    """The other complaints whose contact is the same person's (same_contact): an
+    """The other complaints whose contact is the same person's (same_contact_as): an
     erasure is asked for by a person, not for a complaint. One pass over the complaints
     with a contact."""
+    same = same_contact_as(contact)
     return [other for other, value in cur.execute(
         "SELECT id, contact FROM complaints WHERE contact IS NOT NULL AND id != ? "
-        "ORDER BY id", (cid,)) if same_contact(contact, value)]
+        "ORDER BY id", (cid,)) if same(value)]
 
 
 def forget_contact(lg: Ledger, complaint_id: str, reason: str, *, now: datetime,

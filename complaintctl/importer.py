@@ -1580,9 +1580,9 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                     # the row hash only where an event will carry it (below); the sheet of
                     # a workbook (row 5 is on every sheet)
                     source = {"file": file_name, "row": number, "row_hash": None,
-                              "batch": batch} if sheet is None else \
-                        {"file": file_name, "sheet": sheet, "row": number, "row_hash": None,
-                         "batch": batch}
+                              "batch": batch}
+                    if sheet is not None:
+                        source["sheet"] = sheet
                     history, columns = reader.history(row, actor=actor, source=source)
                     if key is not None:
                         first = seen.setdefault(key, number)

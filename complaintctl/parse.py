@@ -525,10 +525,17 @@ _WEEKDAY_AROUND = re.compile(r"[\s,(（]*(?:" + _WEEKDAY.pattern + r")[\s,)）]*
 _WEEKDAY_NUMBERS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 # A weekday of last, this or next week (Monday to Sunday, as China counts them): 上周五,
 # 上个星期五, 这周一, 本礼拜三, 下周二 -- one date each (a weekday alone names none).
-_WEEK_OF = re.compile(r"^(上上|下下|上|这|本|今|呢|下)个?\s*(?:周|星期|礼拜)([一二三四五六日天])")
+_WEEK_NAMED = r"^(上上|下下|上|这|本|今|呢|下)个?\s*(?:周|星期|礼拜)"
+_WEEK_OF = re.compile(_WEEK_NAMED + "([一二三四五六日天])")
 _WEEK_OFFSET = {"上上": -2, "下下": 2, "上": -1, "这": 0, "本": 0, "今": 0, "呢": 0, "下": 1}
 # A date written after a day of a week (上周五 2026-01-01): two days, not a day and a time.
 _DATE_IN = re.compile(r"\d{4}|[年月日]|\d[-/.]\d")
+
+
+def _monday(now: datetime, tz: tzinfo, which: str) -> date:
+    """The Monday of the week `which` (上, 这, 下 … of _WEEK_OFFSET) names, in `tz`."""
+    today = now.astimezone(tz).date()
+    return today - timedelta(days=today.weekday() - 7 * _WEEK_OFFSET[which])
 
 
 def _weekday_is(year: int, month: int, day: int, weekdays: list[int | None]) -> bool:
@@ -568,7 +575,7 @@ _DAY_PART = r"(上午|早上|早晨|凌晨|中午|下午|傍晚|晚上|夜里)"
 _CANTONESE_PARTS = re.compile("朝早|下[晝昼]|晏[晝昼]")
 _PART_OF = {"朝早": "上午", "下晝": "下午", "下昼": "下午", "晏晝": "中午", "晏昼": "中午"}
 # A week named alone (上周, 本周, 这个星期), for the options that take a week.
-_WEEK_ALONE = re.compile(r"^(上上|下下|上|这|本|今|呢)个?\s*(?:周|星期|礼拜)$")
+_WEEK_ALONE = re.compile(_WEEK_NAMED + "$")
 _CJK_CLOCK = re.compile(rf"^\s*{_DAY_PART}?\s*([0-9]{{1,2}})\s*[点时]\s*(?:(半)|([0-9]{{1,2}})\s*"
                         r"分?\s*(?:([0-9]{1,2})\s*秒)?)?\s*整?\s*$")
 _PART_CLOCK = re.compile(rf"^\s*{_DAY_PART}\s*([0-9]{{1,2}})()[:：]([0-9]{{2}})"
@@ -861,14 +868,9 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
                 field=field, value=shown(value)), hint=_("name its day: {value}五, or the date "
                                                           "itself").format(value=raw),
                 code="week_not_day", value=value)
-        today = now.astimezone(tz).date()
-        monday = today - timedelta(days=today.weekday() - 7 * _WEEK_OFFSET[week[1]])
-        return datetime.combine(monday, time(0), tz).astimezone(UTC)
+        return datetime.combine(_monday(now, tz, week[1]), time(0), tz).astimezone(UTC)
     if relative is not None:  # 上周五下午3点: one date, the Friday of last week
-        today = now.astimezone(tz).date()
-        monday = today - timedelta(days=today.weekday())
-        day = monday + timedelta(days=7 * _WEEK_OFFSET[relative[1]]
-                                 + _WEEKDAY_NUMBERS[relative[2]])
+        day = _monday(now, tz, relative[1]) + timedelta(days=_WEEKDAY_NUMBERS[relative[2]])
         after = raw[relative.end():].strip()
         if _DATE_IN.search(after):
             raise BadInput(_("cannot read {field} {value}: {day} names the day itself").format(

@@ -72,12 +72,13 @@ CURRENCIES = frozenset((
     "VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG"
 ).split())
 # What clerks type for a currency: the signs and words amounts are written with
-# (parse.CURRENCY_SIGNS), but $ (whose dollar?), and ¥ and 元 the yuan (as Chinese clerks
-# mean them; the yen is 円 or 日元; 元 is also the dollar of a ledger kept in HK$, NT$ or
-# MOP$, where it made a ledger in patacas); the euro's name too (€, Euro and 欧元).
+# (parse.CURRENCY_SIGNS), but $ (whose dollar?), and ¥ the yuan (as Chinese clerks mean
+# it; the yen is 円 or 日元); 元 is the country's own (currency(): the yuan, or the dollar
+# of a ledger kept in HK$, NT$ or MOP$, where it made a ledger in patacas); the euro's
+# name too (€, Euro and 欧元).
 _CURRENCY_WORDS = {**{sign.upper(): code for code, signs in CURRENCY_SIGNS.items()
                       for sign in signs if sign not in ("$", "¥", "元")},
-                   "¥": "CNY", "￥": "CNY", "元": "CNY", "EURO": "EUR", "EUROS": "EUR"}
+                   "¥": "CNY", "￥": "CNY", "EURO": "EUR", "EUROS": "EUR"}
 
 
 # The currency of a country calendar's country, when init is not told one (a Taiwan ledger
@@ -114,12 +115,13 @@ def same_clock(one: str, other: str) -> bool:
                for t in (now, now + timedelta(days=182)))
 
 
-def currency(value: str, option: str = "--currency") -> str:
-    """A currency as typed (cny, RMB, 人民币, €, 欧元, 港幣) -> its ISO 4217 code."""
+def currency(value: str, option: str = "--currency", *, home: str = "CNY") -> str:
+    """A currency as typed (cny, RMB, 人民币, €, 欧元, 港幣) -> its ISO 4217 code; 元 (or 圆)
+    is the `home` country's (NT$ in Taiwan, HK$ in Hong Kong), the yuan elsewhere."""
     from complaintctl.words import hans
 
     code = hans(value.strip()).upper()
-    code = _CURRENCY_WORDS.get(code, code)
+    code = home if code in ("元", "圆") else _CURRENCY_WORDS.get(code, code)
     if code not in CURRENCIES:
         raise BadInput(_("{option} {value} is not a currency code").format(
             option=option, value=shown(value)),
