@@ -522,6 +522,40 @@ _ROC_ZONES = frozenset({"Asia/Taipei", "ROC"})
 # A weekday named with a date, with the brackets or comma around it: （星期二）, (Tue),
 # ", Tuesday".
 _WEEKDAY_AROUND = re.compile(r"[\s,(（]*(?:" + _WEEKDAY.pattern + r")[\s,)）]*", re.IGNORECASE)
+# Numbers written in Chinese characters where a date or a time has them: 下午三点,
+# 三点十五, 十点一刻, 二〇二六年十二月三日, 民國一一五年; and a weekday by its digit, 上周5.
+_CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
+              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_NUMBER = "[零〇○一二两三四五六七八九十]+"
+_CN_BEFORE_UNIT = re.compile(rf"(?<![周期拜])({_CN_NUMBER})(?=\s*[年月日号点时分秒])")
+_CN_AFTER_HOUR = re.compile(rf"(?<=[0-9]点)([一三]刻|{_CN_NUMBER})(?![0-9零〇○一二两三四五六七八九十月日号])")
+_DIGIT_WEEKDAY = re.compile(r"(周|星期|礼拜)\s*([1-7])(?![0-9])")
+
+
+def _cn_number(text: str) -> str:
+    """二十三 -> 23, 十 -> 10, 二〇二六 -> 2026, 一一五 -> 115, 一刻 -> 15; text that is no
+    such number as it is (二十二十, 十十)."""
+    if text.endswith("刻"):
+        return str(15 * _CN_DIGITS[text[0]])
+    tens, ten, ones = text.partition("十")
+    if not ten:
+        return "".join(str(_CN_DIGITS[ch]) for ch in text)
+    if len(tens) > 1 or len(ones) > 1 or "十" in ones:
+        return text
+    return str((_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0))
+
+
+def _arabic(raw: str) -> str:
+    """`raw` with the numbers of its date and time written in digits (下午三点十五 -> 下午3点15,
+    上周5 -> 上周五, 三点钟 -> 3点); a text without them as it is."""
+    raw = _DIGIT_WEEKDAY.sub(lambda m: m[1] + "一二三四五六日"[int(m[2]) - 1], raw)
+    raw = raw.replace("点钟", "点")  # 三点钟
+    if not any(ch in _CN_DIGITS or ch == "十" for ch in raw):
+        return raw
+    raw = _CN_BEFORE_UNIT.sub(lambda m: _cn_number(m[1]), raw)
+    return _CN_AFTER_HOUR.sub(lambda m: _cn_number(m[1]).zfill(2), raw)
+
+
 _WEEKDAY_NUMBERS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 # A weekday of last, this or next week (Monday to Sunday, as China counts them): 上周五,
 # 上个星期五, 这周一, 本礼拜三, 下周二 -- one date each (a weekday alone names none).
@@ -846,7 +880,7 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
     """
     import unicodedata  # full-width digits and separators, as a Chinese IME types them
 
-    raw = words.hans(unicodedata.normalize("NFKC", value).strip())
+    raw = _arabic(words.hans(unicodedata.normalize("NFKC", value).strip()))
     roc = getattr(tz, "key", None) in _ROC_ZONES
     bare = _ROC_YEAR.match(raw)
     if bare is not None and bare[3] and not roc:  # 114年3月4日 outside Taiwan

@@ -555,7 +555,14 @@ def test_year_first_dates_are_taken(ledger, when):
     ("2026年11月03日 09时30分15秒", "2026-11-03T01:30:15Z"),
     ("2026.11.3 中午1点", "2026-11-03T05:00:00Z"),
     ("2026年11月3日 凌晨12点", "2026-11-02T16:00:00Z"),
-    ("2026年11月3日 9点整", "2026-11-03T01:00:00Z")])
+    ("2026年11月3日 9点整", "2026-11-03T01:00:00Z"),
+    # numbers in Chinese characters, a quarter, 点钟, a weekday by its digit
+    ("2026年11月3日 下午三点", "2026-11-03T07:00:00Z"), ("昨天下午三点十五", "2026-11-22T07:15:00Z"),
+    ("二〇二六年十一月三日 十点一刻", "2026-11-03T02:15:00Z"),
+    ("2026-11-03 三点三刻", "2026-11-02T19:45:00Z"),
+    ("2026年11月3日 二十三点零五分", "2026-11-03T15:05:00Z"),
+    ("上周5下午3点", "2026-11-20T07:00:00Z"), ("上週五 下午三點鐘", "2026-11-20T07:00:00Z"),
+    ("2026年十一月三日 晚上八点半", "2026-11-03T12:30:00Z")])
 def test_the_days_and_times_clerks_say_are_taken(ledger, when, stored):
     """The clock is pinned at 23 November 2026 20:00 in Shanghai."""
     cid = ledger(*NEW[:-2], "--received", when, "--channel", "phone", "--category", "quality",
@@ -569,7 +576,9 @@ def test_the_days_and_times_clerks_say_are_taken(ledger, when, stored):
     ("2026-11-03 晚上13点", ""), ("2026-11-03 凌晨10点", ""),
     # no hour at all with a part of the day (they were "unexpected failure: KeyError")
     ("2026-11-03 下午25点", ""), ("2026-11-03 晚上24点", ""), ("2026-11-03 下午8点70分", ""),
-    ("下午3点", ": it does not name one day (its year, month and day)")])
+    ("下午3点", ": it does not name one day (its year, month and day)"),
+    ("2026-11-03 下午八点", ": 下午 does not go with 8点"), ("2026-11-03 二十五点", ""),
+    ("2026-11-03 三点六十分", "")])
 def test_a_time_of_day_its_part_contradicts_or_alone_is_refused(ledger, when, why):
     """晚上12点 (and 晚上1点: which night?) names no one night; 上午15点 and 凌晨10点
     contradict themselves (晚上1点 was read as 13:00, 12 hours off); a time alone, no day."""
