@@ -39,13 +39,15 @@ TABLE: dict[str, tuple[Word, ...]] = {
         _w("letter", None, "信函", "post", "书面", "来函", "信件", "来信"),
         _w("fax", None, "传真"),
         _w("visit", None, "来访", "in person", "上门", "拜访", "走访", "现场", "面谈",
-           "店内"),
+           "店内", "门市", "门店", "到店"),
         _w("web", None, "网站", "website", "online", "网上", "在线", "官网", "在线客服",
-           "在线聊天"),
+           "在线聊天", "网路", "网络"),
         _w("social", "social media", "社交媒体", "wechat", "微信", "微信公众号", "公众号",
-           "微博"),
-        _w("hotline", None, "热线", "400", "400电话", "400热线", "客服热线", "客服电话"),
-        _w("regulator", None, "监管部门", "市场监管", "12315", "消协", "消费者协会", "工商"),
+           "微博", "社群媒体", "社群", "脸书", "facebook", "line"),
+        _w("hotline", None, "热线", "400", "400电话", "400热线", "客服热线", "客服电话",
+           "客服专线", "专线", "0800", "免付费电话"),
+        _w("regulator", None, "监管部门", "市场监管", "12315", "消协", "消费者协会", "工商",
+           "消委会", "消基会", "消保官"),
         _w("other", None, "其他", "其它"),
     ),
     "category": (
@@ -280,8 +282,9 @@ _HANT_PAIRS = (
     # (by hand: 帳, Taiwan's and Hong Kong's 账 of 帳務 and 帳單, which zhconv reads as 帐,
     # and 帐 itself, the mainland's other way of writing 账 (帐务, 对帐);
     # Cantonese 唔, not: 唔滿意 is 不满意, unsatisfied — it was offered 满意; 國 of 民國;
-    # the units of a count: 5組, 5顆, 5條; 這 of 這週一, this week's Monday)
-    "帳账帐账唔不國国組组顆颗條条塊块雙双捲卷這这")
+    # the units of a count: 5組, 5顆, 5條; 這 of 這週一, this week's Monday; 臉 of 臉書
+    # and 專 of 客服專線, Taiwan's channels)
+    "帳账帐账唔不國国組组顆颗條条塊块雙双捲卷這这臉脸專专")
 _HANS: dict[int, str] = {}
 
 
