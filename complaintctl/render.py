@@ -1172,7 +1172,8 @@ def _share_cols(word: str | None = None, by: str | None = None) -> tuple[Col, ..
 
 SHARE_COLS = _share_cols()
 DEPT_COLS = (*_share_cols(by="department"), Col("resolved", N_("resolved"), "num"),
-             Col("on_time_pct", NC_("rate", "on time"), "num"),
+             Col("resolves", N_("resolves"), "num"), Col("resolves_on_time", N_("on time"), "num"),
+             Col("on_time_pct", NC_("on-time", "rate"), "num"),
              Col("handling_days_mean", N_("mean days"), "num", decimals=2),
              Col("handling_days_median", N_("median"), "num", decimals=2),
              Col("handling_days_p90", N_("p90"), "num", decimals=2))
@@ -1188,8 +1189,9 @@ HANDLING_COLS = (Col("key", N_("category"), word="category"), Col("count", N_("c
                  Col("mean", N_("mean"), "num", decimals=2),
                  Col("median", N_("median"), "num", decimals=2),
                  Col("p90", N_("p90"), "num", decimals=2))
-ON_TIME_COLS = (Col("key", N_("stage"), word="stage"),
-                Col("rate_pct", NC_("rate", "on time"), "num"))
+ON_TIME_COLS = (Col("key", N_("stage"), word="stage"), Col("done", N_("done"), "num"),
+                Col("on_time", N_("on time"), "num"),
+                Col("rate_pct", N_("on-time rate"), "num"))
 DISPOSITION_COLS_R = (Col("key", NC_("return", "disposition"), word="return_action"),
                       Col("quantity", N_("quantity"), "num"), Col("amount", N_("amount"), "num"))
 def _paid_cols(currency: str | None) -> tuple[Col, ...]:
@@ -1411,12 +1413,17 @@ def report_summary(rep: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
             rate=pct(rep["satisfaction_rate"]), n=rep["revisits"])),
         (_("reopen rate"), _("{rate} ({n} reopened)").format(rate=pct(rep["reopen_rate"]),
                                                              n=rep["reopened"])),
-        (_("repeat rate"), pct(rep["repeat_rate"])),
-        (_("not upheld rate"), pct(rep["not_upheld_rate"])),
-        (_("CAPA"), _("opened {opened}, done {done}, verified {verified}, late {late}").format(
+        (_("repeat rate"), _("{rate} ({n} of {received} received)").format(
+            rate=pct(rep["repeat_rate"]), n=rep["repeats"], received=rep["received"])),
+        (_("not upheld rate"), _("{rate} ({n} of {concluded} investigations concluded)").format(
+            rate=pct(rep["not_upheld_rate"]), n=rep["not_upheld"], concluded=rep["concluded"])),
+        # (late: every item open past its due at the end, whenever opened; it may be more
+        # than the period opened)
+        (_("CAPA"), _("opened {opened}, done {done}, verified {verified}; late at the end "
+                      "{late} (whenever opened)").format(
             opened=c["opened"], done=c["done"], verified=c["verified"], late=c["late"])),
-        (_("returns"), _("{authorised} authorised ({units} units), {received} units received, "
-                         "{discrepancies} with a count discrepancy").format(
+        (_("returns"), _("{authorised} authorised ({units} units); {received} units received "
+                         "(of any return), {discrepancies} with a count discrepancy").format(
             authorised=ret["authorised"], units=ret["authorised_quantity"],
             received=ret["quantity_received"], discrepancies=ret["discrepancies"])),
         (_(PAID), _paid_text(rep["paid"])),
@@ -1525,8 +1532,8 @@ def report_tables(rep: dict[str, Any], plain: bool = False
         "pareto_category": (pareto(rep["pareto_category"]), _pareto_cols("category")),
         "pareto_cause": (pareto(rep["pareto_cause"]), _pareto_cols("cause_category")),
         "handling": (rep["handling_days"]["by_category"], HANDLING_COLS),
-        "on_time": ([{"key": k, "rate_pct": pct(v)} for k, v in rep["on_time_rate"].items()],
-                    ON_TIME_COLS),
+        "on_time": ([{"key": k, **rep["on_time"][k], "rate_pct": pct(v)}
+                     for k, v in rep["on_time_rate"].items()], ON_TIME_COLS),
         "returns": (returns_rows, DISPOSITION_COLS_R),
         "paid": (paid_rows, _paid_cols(paid["currency"] if plain else None)),
         **({"register": (register_rows(rep["register"]), REGISTER_COLS)}

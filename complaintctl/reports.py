@@ -711,23 +711,23 @@ class Report:
         return overall, by_cat, by_dept
 
     def on_time_by_department(self, department_of: dict[str, Any] | None = None
-                              ) -> dict[Any, float | None]:
-        """On-time rate of resolve-stage completions in the period by the complaint's
-        department at the report's instant (`department_of`: id -> department, needed
-        only when replayed)."""
+                              ) -> dict[Any, tuple[int, int]]:
+        """Resolve-stage completions in the period, and how many by their deadline, by
+        the complaint's department at the report's instant (`department_of`: id ->
+        department, needed only when replayed)."""
         if self.rollups and not self.replay:
             found = self._rolled(
                 "resolve_done", "SELECT c.department, count(*), sum(s.done_at <= s.due_at) "
                 "FROM stages s JOIN complaints c ON c.id = s.complaint_id WHERE s.done_at >= ? "
                 "AND s.done_at < ? AND s.outcome = 'done' AND s.stage = 'resolve' GROUP BY 1",
                 self.lo, self.hi)
-            return {d: _rate(ok, n) for d, (n, ok) in found.items() if n}
+            return {d: (n, ok or 0) for d, (n, ok) in found.items() if n}
         if department_of is None:
             department_of = {cid: dept for cid, _cat, dept, _days in self.handling()}
         dept_done: dict[Any, list[int]] = {}
         for cid, ok in self.resolve_completions():
             dept_done.setdefault(department_of.get(cid), []).append(ok)
-        return {d: _rate(sum(v), len(v)) for d, v in dept_done.items()}
+        return {d: (len(v), sum(v)) for d, v in dept_done.items()}
 
     def handling(self) -> list[tuple[str, str, str | None, float]]:
         """Handling time in calendar days, for complaints with a resolution in the period:
@@ -1029,7 +1029,7 @@ class Report:
                       for k, v in by_cat_handling.items()}
             by_dept = {k: {"count": len(v), **summary_stats(v)}
                        for k, v in by_dept_handling.items()}
-        on_time = {stage: _rate(ok, n) for stage, n, ok in self.on_time()}
+        stages_done = {stage: (n, ok or 0) for stage, n, ok in self.on_time()}
         # resolved and on time by department: the complaints resolved in the period are
         # the handling rows; a resolve-stage completion is one of their resolutions
         resolved_dept = {d: figures["count"] for d, figures in by_dept.items()}
@@ -1043,7 +1043,10 @@ class Report:
         for d in departments:
             key = None if d["key"] == "(none)" else d["key"]
             d["resolved"] = resolved_dept.get(key, 0)
-            d["on_time_rate"] = on_time_dept.get(key)
+            # (the rate's own counts: a complaint reopened and resolved again in the
+            # period is two resolves)
+            d["resolves"], d["resolves_on_time"] = on_time_dept.get(key, (0, 0))
+            d["on_time_rate"] = _rate(d["resolves_on_time"], d["resolves"])
             for k in ("mean", "median", "p90"):
                 d[f"handling_days_{k}"] = by_dept[key][k] if key in by_dept else None
         revisits, satisfied = self.satisfaction()
@@ -1091,14 +1094,21 @@ class Report:
                               "by_category": [{"key": k, **by_cat[k]} for k in sorted(
                                   by_cat, key=lambda k: (-by_cat[k]["count"], k))]},
             # every stage, null when none was done in the period (stable keys)
-            "on_time_rate": {s: on_time.get(s) for s in STAGE_ORDER},
+            "on_time_rate": {s: _rate(ok, n) for s in STAGE_ORDER
+                             for n, ok in [stages_done.get(s, (0, 0))]},
+            # what each rate is of: the stages done in the period, and by their deadline
+            "on_time": {s: dict(zip(("done", "on_time"), stages_done.get(s, (0, 0)),
+                                    strict=True)) for s in STAGE_ORDER},
             "late_at_end": self.late_at_end(),
             "satisfaction_rate": _rate(satisfied, revisits),
             "revisits": revisits,
             "reopened": (reopened := self.reopened()),
             "reopen_rate": _rate(reopened, counts["resolved"]),
-            "repeat_rate": _rate(self.repeats(), received),
+            "repeat_rate": _rate(repeats := self.repeats(), received),
+            "repeats": repeats,
             "not_upheld_rate": _rate(not_upheld, concluded),
+            # (what the rate is of: investigations concluded in the period)
+            "concluded": concluded, "not_upheld": not_upheld,
             "capa": self.capa(),
             "returns": self.returns(),
             "paid": self.paid(),

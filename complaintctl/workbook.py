@@ -318,7 +318,10 @@ def _summary(book: _Book, rep: dict[str, Any]) -> None:
         (_("reopen rate"), rep["reopen_rate"], "pct"),
         (_("reopened"), rep["reopened"], "int"),
         (_("repeat rate"), rep["repeat_rate"], "pct"),
+        (_("repeat complaints"), rep["repeats"], "int"),
         (_("not upheld rate"), rep["not_upheld_rate"], "pct"),
+        (_("investigations concluded"), rep["concluded"], "int"),
+        (_("not upheld"), rep["not_upheld"], "int"),
         (_("CAPA opened"), c["opened"], "int"), (_("CAPA done"), c["done"], "int"),
         (_("CAPA verified"), c["verified"], "int"), (_("CAPA late"), c["late"], "int"),
         (_("returns authorised"), ret["authorised"], "int"),
@@ -381,7 +384,9 @@ def _breakdown(book: _Book, rep: dict[str, Any], name: str) -> None:
                           (N_("share"), "pct", "share", None)]
     if name == "by_department":
         cols += [(N_("resolved"), "int", "resolved", None),
-                 (NC_("rate", "on time"), "pct", "on_time_rate", None),
+                 (N_("resolves"), "int", "resolves", None),
+                 (N_("on time"), "int", "resolves_on_time", None),
+                 (NC_("on-time", "rate"), "pct", "on_time_rate", None),
                  (N_("mean days"), "days", "handling_days_mean", None),
                  (N_("median"), "days", "handling_days_median", None),
                  (N_("p90"), "days", "handling_days_p90", None)]
@@ -442,8 +447,10 @@ def _pareto(book: _Book, rep: dict[str, Any]) -> None:
 
 def _on_time(book: _Book, rep: dict[str, Any]) -> None:
     sh = book.sheet(report_title("on_time"))
-    sh.table([(N_("stage"), "text", "key", "stage"), (N_("on-time rate"), "pct", "rate", None)],
-             [{"key": k, "rate": v} for k, v in rep["on_time_rate"].items()])
+    sh.table([(N_("stage"), "text", "key", "stage"), (N_("done"), "int", "done", None),
+              (N_("on time"), "int", "on_time", None),
+              (N_("on-time rate"), "pct", "rate", None)],
+             [{"key": k, **rep["on_time"][k], "rate": v} for k, v in rep["on_time_rate"].items()])
     sh.finish()
 
 

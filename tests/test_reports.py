@@ -40,7 +40,7 @@ from complaintctl.cli import app
 
 REPORT_KEYS = {"period", "received", "resolved", "closed", "voided", "backlog", "by_category",
                "by_channel", "by_severity", "by_product", "by_customer", "by_department",
-               "pareto_category", "pareto_cause", "handling_days", "on_time_rate",
+               "pareto_category", "pareto_cause", "handling_days", "on_time_rate", "on_time",
                "late_at_end", "satisfaction_rate", "reopen_rate", "repeat_rate",
                "not_upheld_rate", "capa", "returns", "previous_period", "year_to_date",
                "register"}
@@ -119,6 +119,8 @@ def test_october_every_figure(ledger, history):
         1, 1, 1.0, 4.0)
     assert (depts["物流部"]["resolved"], depts["物流部"]["on_time_rate"],
             depts["物流部"]["handling_days_mean"]) == (1, 0.5, 10.0)
+    # what the rate is of: B resolved twice (reopened), once by its deadline
+    assert (depts["物流部"]["resolves"], depts["物流部"]["resolves_on_time"]) == (2, 1)
     assert depts["(none)"]["resolved"] == 0 and depts["(none)"]["on_time_rate"] is None
     assert (depts["物流部"]["handling_days_median"], depts["物流部"]["handling_days_p90"],
             depts["(none)"]["handling_days_median"]) == (10.0, 10.0, None)
@@ -139,9 +141,18 @@ def test_october_every_figure(ledger, history):
     assert list(rep["on_time_rate"].items()) == [
         ("assign", 0.3333), ("investigate", 1.0), ("resolve", 0.6667), ("revisit", 1.0),
         ("second-revisit", None), ("inspect", 1.0), ("dispose", 1.0)]
+    # and what each is of: the stages done in October, and by their deadline
+    assert rep["on_time"] == {
+        "assign": {"done": 3, "on_time": 1}, "investigate": {"done": 2, "on_time": 2},
+        "resolve": {"done": 3, "on_time": 2}, "revisit": {"done": 2, "on_time": 2},
+        "second-revisit": {"done": 0, "on_time": 0}, "inspect": {"done": 1, "on_time": 1},
+        "dispose": {"done": 1, "on_time": 1}}
     assert rep["late_at_end"] == 3
     assert (rep["satisfaction_rate"], rep["reopen_rate"], rep["repeat_rate"],
             rep["not_upheld_rate"]) == (0.5, 0.5, 0.3333, 0.5)
+    # and what they are of: C repeats A among three received; B's investigation, one of
+    # two concluded, not upheld
+    assert (rep["repeats"], rep["received"], rep["not_upheld"], rep["concluded"]) == (1, 3, 1, 2)
     assert rep["capa"] == {"opened": 2, "done": 1, "verified": 1, "late": 1}
     assert rep["returns"] == {
         "authorised": 1, "authorised_quantity": 5, "quantity_received": 3, "discrepancies": 1,
@@ -199,8 +210,15 @@ def test_the_returns_section_keeps_counts_and_money_in_their_own_columns(ledger,
                      "cost of loss (CNY),,100.00", "repair cost (CNY),,20.50"], lines
     summary = ledger("report", "--month", "2026-10", "--format", "csv", "--section",
                      "summary").stdout
-    assert 'returns,"1 authorised (5 units), 3 units received, 1 with a count ' \
-        'discrepancy"' in summary, summary
+    assert 'returns,"1 authorised (5 units); 3 units received (of any return), 1 with a ' \
+        'count discrepancy"' in summary, summary
+    # every rate of the summary with what it is of (the repeat and not-upheld rates had no
+    # counts); CAPA's late are those open at the end whenever opened, which may be more
+    # than the period opened
+    assert 'repeat rate,33.3% (1 of 3 received)' in summary, summary
+    assert 'not upheld rate,50.0% (1 of 2 investigations concluded)' in summary, summary
+    assert 'CAPA,"opened 2, done 1, verified 1; late at the end 1 (whenever opened)"' \
+        in summary, summary
 
 
 def test_as_of_cuts_the_period(ledger, history):
@@ -902,8 +920,8 @@ def test_handling_time_by_department_has_its_median_and_p90(ledger):
     csv_text = ledger("report", "--month", "2026-10", "--format", "csv", "--section",
                       "by_department").stdout
     assert csv_text.lstrip("\ufeff").splitlines()[-2:] == [
-        "department,count,share,resolved,on time,mean days,median,p90",
-        "质量部,3,100.0%,3,66.7%,4.33,2.00,10.00"], csv_text  # as JSON and the summary
+        "department,count,share,resolved,resolves,on time,rate,mean days,median,p90",
+        "质量部,3,100.0%,3,3,2,66.7%,4.33,2.00,10.00"], csv_text  # as JSON and the summary
 
 
 def test_handling_days_by_category_come_the_most_first(ledger):

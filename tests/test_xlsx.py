@@ -119,7 +119,13 @@ def test_every_sheet_holds_the_numbers_of_the_json_report(month, tmp_path):
             (x["count"], _pct(x["cumulative_share"]), 0.8) for x in rep[key]]
 
     _h, stages = _table(book["On-time rate by stage"], "stage")
-    assert [r[1] for r in stages] == [_pct(v) for v in rep["on_time_rate"].values()]
+    assert [r[1:] for r in stages] == [
+        (rep["on_time"][k]["done"], rep["on_time"][k]["on_time"], _pct(v))
+        for k, v in rep["on_time_rate"].items()]
+    _h, depts = _table(book["By department"], "department")
+    assert [r[3:7] for r in depts] == [
+        (d["resolved"], d["resolves"], d["resolves_on_time"], _pct(d["on_time_rate"]))
+        for d in rep["by_department"]]
     _h, handling = _table(book["Handling days by category"], "category")
     assert handling[0][1:] == (rep["handling_days"]["count"], rep["handling_days"]["mean"],
                                rep["handling_days"]["median"], rep["handling_days"]["p90"])
