@@ -218,7 +218,7 @@ def _root(
         raise _fail(BadInput(_("--lang {value}: the languages are zh and en").format(
             value=i18n.shown(lang)), hint=_("--lang zh for Chinese, --lang en for English"),
             code="bad_lang", value=lang))
-    run.root(db=db, actor=as_, quiet=quiet, ascii_=ascii_)
+    run.root(db=db, actor=as_, quiet=quiet, ascii_=ascii_, lang=i18n.normalise(lang))
 
 
 def _actor() -> str:
@@ -1669,8 +1669,10 @@ def report_cmd(
         _say(_("Wrote {output} ({period}).").format(output=output,
                                                     period=render.period_label(rep["period"])))
         return
-    # a section cut short names the command that lists it all: this ledger, this instant
-    again = (f" --db {shlex.quote(str(_STATE['db']))}" if _STATE["db"] else "",
+    # a section cut short names the command that lists it all: this ledger, this instant,
+    # this language
+    again = ((f" --db {shlex.quote(str(_STATE['db']))}" if _STATE["db"] else "")
+             + (f" --lang {_STATE['lang']}" if _STATE.get("lang") else ""),
              f" --as-of {shlex.quote(as_of)}" if as_of else "")
     if fmt == "json":
         text = render.to_json(rep)

@@ -452,10 +452,12 @@ def finish(run: Callable[[], object]) -> int:
     return code
 
 
-def root(*, db: str | None, actor: str | None, quiet: bool, ascii_: bool) -> None:
-    """The root options of this run (the language is chosen before, see i18n)."""
+def root(*, db: str | None, actor: str | None, quiet: bool, ascii_: bool,
+         lang: str | None = None) -> None:
+    """The root options of this run (the language is chosen before, see i18n; `lang` is
+    the --lang typed, for a hint's command line to keep)."""
     _STATE.update(db=db, actor=actor, quiet=quiet, interrupted=False, written=None,
-                  recorded=False)
+                  recorded=False, lang=lang)
     render.use_ascii(ascii_)
 
 

@@ -727,6 +727,10 @@ def test_a_cut_section_names_the_command_that_lists_it_all(ledger, monkeypatch):
     table = ledger("--db", ledger.db, "report", "--month", "2026-10", "--as-of",
                    "2026-10-25 09:00").stdout
     assert command.replace("markdown", "csv") in table, table
+    # and in the language asked for (the command printed gave English headers)
+    table = ledger("--lang", "中文", "report", "--month", "2026-10").stdout
+    assert "complaintctl --lang zh report --month 2026-10 --format csv --section register" \
+        in table, table
     # at 60 columns the command and the chain head are printed whole, each on its line
     # (folded by Rich, a pasted command or a hash for verify --head came out cut in two),
     # and a week's title too long for its rule is on its own line, not cut with "…"
