@@ -969,17 +969,20 @@ def escalation_legend(rows: Sequence[dict[str, Any]]) -> str:
         f"L{lvl} {label('role', roles[lvl])}" for lvl in sorted(roles, reverse=True)))
 
 
-def overdue_table(rows: Sequence[dict[str, Any]], tz: tzinfo, width: int, title: str
+def overdue_table(rows: Sequence[dict[str, Any]], tz: tzinfo, width: int, title: str,
+                  every: Sequence[dict[str, Any]] | None = None
                   ) -> tuple[RenderableType, Table]:
-    """The title line and the table. The title is a line of its own, wrapped at the
-    terminal's width: as the table's, it was wrapped at the table's, and a title naming
-    its filters broke in the middle of its count."""
+    """The title line and the table of `rows`, its legend naming whom every level of
+    `every` (the whole listing the title counts, when the table is cut) escalates to.
+    The title is a line of its own, wrapped at the terminal's width: as the table's, it
+    was wrapped at the table's, and a title naming its filters broke in the middle of
+    its count."""
     from rich.text import Text
 
     table = fitted_table([overdue_table_row(r) for r in rows], OVERDUE_TABLE_COLS, tz, width,
                          None, shrink=OVERDUE_SHRINK, drop=("due_at",),
                          styles=ESCALATION_STYLES)
-    legend = escalation_legend(rows)
+    legend = escalation_legend(rows if every is None else every)
     if legend:
         table.caption = Text(legend)
         table.caption_justify = "left"

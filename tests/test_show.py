@@ -320,6 +320,24 @@ def test_overdue_table_one_line_per_row_at_80_columns(ledger, monkeypatch, lang)
     assert {"en": "Escalate to: L3 general manager", "zh": "升级至：L3 总经理"}[lang] in out
 
 
+def test_a_cut_overdue_table_names_whom_every_level_of_its_title_goes_to(ledger, monkeypatch):
+    """The title counts every late stage (L3 215, L2 3, L1 1) but the legend under a
+    table cut by --limit named only the levels of the rows shown: whom L2 and L1 go to
+    was nowhere."""
+    _late_ledger(ledger)
+    monkeypatch.setenv("COLUMNS", "80")
+    every = ledger.json("overdue", "--as-of", "2026-11-06 12:00")
+    levels = sorted({r["escalation_level"] for r in every if r["escalation_level"]},
+                    reverse=True)
+    assert len(levels) > 1, every  # (else there is nothing to leave out)
+    r = ledger("overdue", "--as-of", "2026-11-06 12:00", "--limit", "1")
+    assert sum(line.lstrip().startswith("CC-") for line in r.stdout.splitlines()) == 1
+    legend = next(line for line in r.stdout.splitlines() if line.startswith("Escalate to:"))
+    assert [part.split()[0] for part in legend.removeprefix("Escalate to: ").split("; ")] == [
+        f"L{n}" for n in levels], legend
+    assert "Showing the 1 most late of 5" in r.stderr
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("columns", [60, 50, 44])
 def test_a_narrow_terminal_cuts_names_not_ids_or_lateness(ledger, monkeypatch, lang, columns):
