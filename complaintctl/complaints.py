@@ -320,7 +320,7 @@ def assign(lg: Ledger, complaint_id: str, department: str, owner: str, note: str
     with lg.write() as cur:
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
-        new = workflow.next_state("assign", c["status"], cid)
+        new = workflow.next_state("assign", c["status"], cid, severity=c["severity"])
         check_at(lg, at, now, c["last_step_at"], actor=actor)
         if (c["department"], c["owner"], note) == (department, owner, None):
             # to what it is already: said, nothing recorded (an event that changed
@@ -353,7 +353,7 @@ def investigate(lg: Ledger, complaint_id: str, data: dict[str, Any], *, at: date
     with lg.write() as cur:
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
-        new = workflow.next_state("investigate", c["status"], cid)
+        new = workflow.next_state("investigate", c["status"], cid, severity=c["severity"])
         workflow.check_investigate(c, data)
         check_at(lg, at, now, c["last_step_at"], actor=actor)
         concluding = data.get("root_cause") is not None or data.get("validity") == "not-upheld"
@@ -387,7 +387,7 @@ def resolve(lg: Ledger, complaint_id: str, disposition: str, summary: str, amoun
     with lg.write() as cur:
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
-        new = workflow.next_state("resolve", c["status"], cid)
+        new = workflow.next_state("resolve", c["status"], cid, severity=c["severity"])
         workflow.check_resolve(c, disposition, amount)
         workflow.check_amount_given(cid, disposition, amount)
         check_at(lg, at, now, c["last_step_at"], actor=actor)
@@ -447,7 +447,8 @@ def revisit(lg: Ledger, complaint_id: str, satisfaction: str, method: str | None
     with lg.write() as cur:
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
-        new = workflow.next_state("revisit", c["status"], cid, satisfaction)
+        new = workflow.next_state("revisit", c["status"], cid, satisfaction,
+                                  severity=c["severity"])
         check_at(lg, at, now, c["last_step_at"], actor=actor)
         out = Outcome(cid, new)
         cur.execute("INSERT INTO revisits (complaint_id, at, actor, method, satisfaction, "
@@ -518,7 +519,7 @@ def close_no_revisit(lg: Ledger, complaint_id: str, reason: str, *, at: datetime
     with lg.write() as cur:
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
-        new = workflow.next_state("close", c["status"], cid)
+        new = workflow.next_state("close", c["status"], cid, severity=c["severity"])
         check_at(lg, at, now, c["last_step_at"], actor=actor)
         finish_stage(lg, cur, cid, "revisit", at)
         # closed however: a critical complaint's 90-day second revisit (SPEC 3) starts
@@ -545,7 +546,7 @@ def void(lg: Ledger, complaint_id: str, reason: str, *, at: datetime, now: datet
         lg.rows.flush(cur)
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
-        new = workflow.next_state("void", c["status"], cid)
+        new = workflow.next_state("void", c["status"], cid, severity=c["severity"])
         check_at(lg, at, now, c["last_step_at"], actor=actor)
         workflow.check_void(cid, _open_returns(lg, cur, cid))
         cur.execute("UPDATE stages SET done_at = ?, outcome = 'void' WHERE complaint_id = ? "
@@ -630,7 +631,7 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
         lg.rows.flush(cur)
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
-        workflow.next_state("amend", c["status"], cid)
+        workflow.next_state("amend", c["status"], cid, severity=c["severity"])
         _check_category(lg, changes.get("category"))
         changes = {k: v for k, v in changes.items() if v is not None and c[k] != v}
         cleared = list(dict.fromkeys(f for f in clear if c[f] is not None))
@@ -1026,7 +1027,7 @@ def action_add(lg: Ledger, complaint_id: str, text: str, owner: str, due: dateti
     with lg.write() as cur:
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
-        workflow.next_state("action add", c["status"], cid)
+        workflow.next_state("action add", c["status"], cid, severity=c["severity"])
         # after the complaint's last step: the state it allows this in is the state then
         check_at(lg, at, now, c["last_step_at"], actor=actor)
         workflow.check_due(due, at, lg.local)

@@ -86,7 +86,7 @@ def return_open(lg: Ledger, complaint_id: str, qty: int, product: str | None, lo
     with lg.write() as cur:
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
-        workflow.next_state("return open", c["status"], cid)
+        workflow.next_state("return open", c["status"], cid, severity=c["severity"])
         # after the complaint's last step: the state it allows this in is the state then
         check_at(lg, at, now, c["last_step_at"], actor=actor)
         year = now.astimezone(lg.tz).year  # numbered by the year of entry, as complaints are

@@ -64,22 +64,27 @@ def done_late(a: dict[str, Any]) -> bool:
 FUTURE_GRACE = timedelta(seconds=60)
 
 
-def allowed_from(state: str) -> list[str]:
+def allowed_from(state: str, severity: str | None = None) -> list[str]:
     """The commands allowed from a state, in table order; a CAPA item's own steps only
     where the complaint can have an item (added while it was investigated: a logged
-    complaint was offered "action done, action verify" and no item to do)."""
+    complaint was offered "action done, action verify" and no item to do); a revisit of
+    a closed complaint only where it may be critical (`severity` None: not known)."""
     early = state not in TRANSITIONS["action add"] and state in ("logged", "assigned")
+    second = severity in (None, "critical")  # (only a critical one has a second revisit)
     return [_("revisit (a critical complaint's second revisit)")
             if state == "closed" and cmd == "revisit" else cmd
             for cmd, row in TRANSITIONS.items() if state in row
-            and not (early and cmd in ("action done", "action verify"))]
+            and not (early and cmd in ("action done", "action verify"))
+            and not (state == "closed" and cmd == "revisit" and not second)]
 
 
-def next_state(command: str, state: str, record_id: str, outcome: str | None = None) -> str:
-    """The state after `command`, or IllegalTransition naming what is allowed."""
+def next_state(command: str, state: str, record_id: str, outcome: str | None = None, *,
+               severity: str | None = None) -> str:
+    """The state after `command`, or IllegalTransition naming what is allowed (of a
+    complaint of `severity`, when given)."""
     row = TRANSITIONS[command]
     if state not in row:
-        allowed = allowed_from(state)
+        allowed = allowed_from(state, severity)
         raise IllegalTransition(
             _("cannot {command} {id}: it is {state}; allowed next: {allowed}").format(
                 command=command, id=record_id, state=term("status", state),

@@ -539,7 +539,16 @@ def test_a_closed_complaint_is_revisited_only_for_its_second_revisit(ledger):
 def test_a_closed_complaints_next_steps_say_which_revisit(ledger):
     """'allowed next: … revisit' on a closed complaint offered what is refused but for a
     critical complaint's second revisit."""
-    cid = ledger.log()
+    cid = ledger.log(severity="critical")
     ledger.to_state(cid, "closed")
     r = ledger("resolve", cid, "--disposition", "repair", "--summary", "s", code=1)
     assert "revisit (a critical complaint's second revisit)" in r.stderr, r.stderr
+    # a complaint that is not critical has no second revisit: not offered (void of a
+    # closed high complaint listed it)
+    high = ledger.log(severity="high")
+    ledger.to_state(high, "closed")
+    before = ledger.snapshot()
+    r = ledger("void", high, "--reason", "x", code=1)
+    assert r.stderr.startswith(f"Error: cannot void {high}: it is closed; allowed next: "
+                               "action done, action verify, amend\n"), r.stderr
+    assert ledger.snapshot() == before
