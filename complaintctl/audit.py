@@ -375,10 +375,22 @@ def _chain_part(conn: sqlite3.Connection, lo: int, hi: int, head: str | None
         for n, (event_id, stored, text) in enumerate(rows, 1):  # noqa: B007 (n: a count)
             if stored != sha(previous + sep + text).hexdigest().encode():
                 computed = sha(previous + sep + text).hexdigest()
-                problems.append(problem(
-                    "chain", event_id, _text(stored), computed,
-                    N_("no hash") if stored is None else
-                    N_("the event's hash does not follow from the event before it")))
+                (before,) = conn.execute("SELECT max(id) FROM events WHERE id < ?",
+                                         (event_id,)).fetchone()
+                if stored is None:
+                    problems.append(problem("chain", event_id, None, computed, N_("no hash")))
+                elif (before or 0) < event_id - 1:  # (ids are never reused nor skipped)
+                    problems.append(problem(
+                        "chain", event_id, _text(stored), computed,
+                        N_("the event's hash does not follow from the event before it: "
+                           "event #{first} is missing") if before == event_id - 2 else
+                        N_("the event's hash does not follow from the event before it: "
+                           "events #{first} to #{last} are missing"),
+                        first=(before or 0) + 1, last=event_id - 1))
+                else:
+                    problems.append(problem(
+                        "chain", event_id, _text(stored), computed,
+                        N_("the event's hash does not follow from the event before it")))
             if stored == wanted:
                 found = event_id
             previous = stored or b""
@@ -1355,8 +1367,23 @@ def check_returns(cur: sqlite3.Cursor) -> list[Problem]:
         for (kind, recorded_only, detail), have, want in zip(
                 _RETURN_FIGURES, values[::2], values[1::2], strict=True):
             if have != want and not (recorded_only and want is None):
+                if kind == "return_costs":  # cents, as amounts are written ("300.00")
+                    have, want = _amounts(have), _amounts(want)
                 out.append(problem(kind, rid, have, want, detail))
     return out
+
+
+def _amounts(cents: str | None) -> str | None:
+    """A JSON array of amounts in cents as decimal amounts: [30000,12050] ->
+    ["300.00","120.50"] (any other value as it is)."""
+    try:
+        values = json.loads(cents or "")
+    except ValueError:
+        return cents
+    if not isinstance(values, list):
+        return cents
+    return json.dumps([f"{'-' if v < 0 else ''}{abs(v) // 100}.{abs(v) % 100:02d}"
+                       if isinstance(v, int) else v for v in values])
 
 
 def check_rounds(cur: sqlite3.Cursor) -> list[Problem]:

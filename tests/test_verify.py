@@ -163,6 +163,17 @@ def test_a_deleted_event_is_named_by_the_next_id(ledger, env, full):
            trigger)
     chain = [p for p in verify_fails(ledger) if p["kind"] == "chain"]
     assert [p["id"] for p in chain] == [target + 1]
+    # said as missing, not as an edit of the next one
+    assert chain[0]["detail"] == ("the event's hash does not follow from the event before "
+                                  f"it: event #{target} is missing"), chain
+    line = ledger("verify", code=1).stdout
+    assert f"event #{target} is missing" in line, line
+    # two in a row
+    tamper(env, "DROP TRIGGER events_no_delete", f"DELETE FROM events WHERE id = {target + 1}",
+           trigger)
+    chain = [p for p in verify_fails(ledger) if p["kind"] == "chain"]
+    assert [p["detail"].rpartition(": ")[2] for p in chain] == [
+        f"events #{target} to #{target + 1} are missing"], chain
 
 
 def test_an_inserted_event_is_named(ledger, env, full):
@@ -269,11 +280,16 @@ def test_progress_conclusion_logging_and_return_figures_changed_directly_are_nam
            f"'{resolved}'",
            "UPDATE returns SET opened_at = '2026-01-01T00:00:00Z', authorised_qty = 50, "
            f"cost_of_loss = 1 WHERE id = '{rid}'")
-    found = {(p["kind"], p["id"]) for p in verify_fails(ledger)}
+    problems = verify_fails(ledger)
+    found = {(p["kind"], p["id"]) for p in problems}
     # (the investigate stage's end, at the true conclusion, no longer matches either)
     assert found == {("validity", closed), ("concluded_at", closed), ("logged_at", closed),
                      ("stage", closed), ("last_step_at", resolved), ("return_opened", rid),
                      ("return_costs", rid)}, found
+    # the costs as amounts are written, not in cents beside the amounts of the other lines
+    (costs,) = [p for p in problems if p["kind"] == "return_costs"]
+    stored, expected = json.loads(costs["stored"]), json.loads(costs["expected"])
+    assert stored[0] == "0.01" and all(len(v.split(".")[1]) == 2 for v in stored + expected), costs
 
 
 def test_what_the_steps_left_changed_directly_is_named(ledger, env, full):
