@@ -1087,7 +1087,15 @@ def forget_contact_cmd(
         for line in out.notes:
             _say(line)
         return
-    written, others = out.data["written"], out.data["others"]
+    written, others, elsewhere = out.data["written"], out.data["others"], out.data["elsewhere"]
+    if elsewhere:  # another complaint's description or note holding the number
+        out.warnings.insert(0, ngettext(
+            "the erased contact is also written in the texts of {count} other complaint ({ids}): "
+            "the history is never changed, so it stays there",
+            "the erased contact is also written in the texts of {count} other complaints "
+            "({ids}): the history is never changed, so it stays there",
+            len(elsewhere)).format(count=len(elsewhere), ids=listing(elsewhere[:20]) + (
+                " …" if len(elsewhere) > 20 else "")))
     if others:  # the same person's contact in other complaints: an erasure is for a person
         out.warnings.insert(0, ngettext(
             "the same contact is the contact of another complaint too ({ids}): erase it "
@@ -1110,7 +1118,7 @@ def forget_contact_cmd(
     _report_outcome(out, (_(
         "{id}: contact erased from its record; the texts the warning names keep it. Backups "
         "and exports made before keep it too: make them again (complaintctl backup, export) "
-        "and delete the old copies.") if out.data["written"] else _(
+        "and delete the old copies.") if written or elsewhere else _(
         "{id}: contact erased; its history keeps only that there was one. Backups and "
         "exports made before keep it: make them again (complaintctl backup, export) and "
         "delete the old copies.")).format(id=out.id))

@@ -948,6 +948,36 @@ def _mentions(cur: sqlite3.Cursor, cid: str, contact: str) -> list[tuple[str, st
             if holds(data) or old and holds(old)]
 
 
+def _written_elsewhere(cur: sqlite3.Cursor, cid: str, contact: str) -> list[str]:
+    """The other complaints whose texts (a description, a note, a summary, an attachment's
+    name: their events') hold `contact` (contact_finder's); the events first narrowed in
+    SQL to those holding a number's last three digits written together (in ASCII or full
+    width) or an address's name before its @."""
+    holds = contact_finder(contact)
+    near: list[str] = []
+    args: list[str] = []
+    for part in _parts(contact):
+        number = _number(part)
+        if number is not None:
+            tail = number.digits[-3:]
+            for form in (tail, tail.translate({c: c + 0xFEE0 for c in range(0x30, 0x3A)})):
+                near.append("instr(data, ?) OR instr(old, ?)")
+                args += [form, form]
+        elif name := (_address(part) or _norm_contact(part).strip()).partition("@")[0]:
+            near.append("data LIKE ? OR old LIKE ?")  # (any case, as addresses are)
+            args += [f"%{name}%"] * 2
+    if not near:
+        return []
+    found: list[str] = []
+    for other, data, old in cur.execute(
+            "SELECT complaint_id, data, old FROM events WHERE complaint_id IS NOT NULL AND "
+            f"complaint_id != ? AND ({' OR '.join(near)}) ORDER BY complaint_id, id",
+            (cid, *args)):
+        if (not found or found[-1] != other) and (holds(data) or old and holds(old)):
+            found.append(other)
+    return found
+
+
 def _others_with(cur: sqlite3.Cursor, cid: str, contact: str) -> list[str]:
     """The other complaints whose contact is the same person's (same_contact_as): an
     erasure is asked for by a person, not for a complaint. One pass over the complaints
@@ -985,10 +1015,17 @@ def forget_contact(lg: Ledger, complaint_id: str, reason: str, *, now: datetime,
             lg.rows.update(cur, "complaints", cid, {"contact": None, "contact_salt": None})
             lg.event(cur, cid, "forget-contact", now, now, actor, {"reason": reason},
                      {"contact": contact_ref(c["contact_salt"] or "", c["contact"])})
+    # the other complaints whose texts hold it: read after, not holding the other
+    # writers up (a scan of every event)
+    elsewhere = []
+    if not again:
+        with lg.read() as cur:
+            elsewhere = _written_elsewhere(cur, cid, c["contact"])
     # the steps whose text still holds it, (kind, at) each: the command names them
     out = Outcome(cid, c["status"], data={"again": bool(again),
                                          "written": [] if again else written,
-                                         "others": [] if again else others})
+                                         "others": [] if again else others,
+                                         "elsewhere": [] if again else elsewhere})
     # Run again after an erasure a reader held up: nothing more is recorded; the old
     # copy of the page is written over now, if the readers are done.
     if again:

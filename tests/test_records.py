@@ -125,6 +125,42 @@ def test_an_erasure_names_the_steps_whose_text_still_holds_the_contact(ledger, t
         in done.stderr
 
 
+def test_an_erasure_names_the_other_complaints_whose_texts_hold_the_contact(ledger):
+    """forget-contact named the texts of the complaint erased only: another complaint's
+    description or note holding the number (a colleague's complaint quoting it, typed
+    with spaces or in full width) was not said, and the clerk took the number for gone."""
+    cid = ledger.log()  # (its contact: 13812345678)
+    quoting = ledger.log("--description", "同事的电话１３８ １２３４ ５６７８也有此问题",
+                         "--contact", "13900000001", customer="乙公司",
+                         received="2026-10-01 10:00")
+    noted = ledger.log("--contact", "13900000002", customer="丙公司",
+                       received="2026-10-02 10:00")
+    ledger("note", noted, "--text", "转告 138-1234-5678", "--at", "2026-10-03 10:00")
+    unrelated = ledger.log("--description", "订单 5678 的另一个号码 13912345678",
+                           "--contact", "13900000003", customer="丁公司",
+                           received="2026-10-04 10:00")
+    by_address = ledger.log("--contact", "li.wei@example.com", customer="戊公司",
+                            received="2026-10-05 10:00")
+    mailed = ledger.log("--description", "抄送 Li.Wei@Example.com", "--contact",
+                        "13900000004", customer="己公司", received="2026-10-06 10:00")
+    texts = ledger.rows("SELECT id, description, contact FROM complaints WHERE id != ?",
+                        (cid,))
+    events = ledger.rows("SELECT count(*) FROM events")[0][0]
+    done = ledger("forget-contact", cid, "--reason", "本人要求")
+    assert ("Warning: the erased contact is also written in the texts of 2 other complaints "
+            f"({quoting}, {noted}): the history is never changed, so it stays there"
+            ) in done.stderr, done.stderr
+    assert unrelated not in done.stderr and "same contact" not in done.stderr
+    assert "the texts the warning names keep it" in done.stderr
+    # what it wrote: this contact gone and one event; the others as they were
+    assert ledger.rows("SELECT id, description, contact FROM complaints WHERE id != ?",
+                       (cid,)) == texts
+    assert ledger.rows("SELECT count(*) FROM events")[0][0] == events + 1
+    done = ledger("forget-contact", by_address, "--reason", "本人要求")
+    assert (f"also written in the texts of 1 other complaint ({mailed})") in done.stderr, \
+        done.stderr
+
+
 def test_an_erasure_finds_the_number_however_typed_and_the_persons_other_complaints(ledger):
     """A reason quoting the number was written into the forget-contact event for good;
     full-width digits, the full-width dash and slashes hid the number from the search;
