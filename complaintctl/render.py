@@ -1253,15 +1253,26 @@ def sparkline(values: Sequence[float | None], ascii_only: bool = False) -> str:
         (v - low) / span * (len(marks) - 1) + 0.5))] for v in values)
 
 
-def trend_rows(points: Sequence[dict[str, Any]], currency: str, plain: bool
-               ) -> list[dict[str, Any]]:
-    return [{**p, "on_time_pct": pct(p["on_time_rate"]),
+def trend_label(point: dict[str, Any], tz: tzinfo | None) -> str:
+    """A trend point's period as shown: a period not over at the report's instant says
+    to which day it is counted (2026-12 (to 2026-12-05)): its counts read as a collapse
+    otherwise."""
+    if not point.get("until") or tz is None:
+        return str(point["label"])
+    return _("{period} (to {day})").format(
+        period=point["label"], day=from_iso(point["until"]).astimezone(tz).date().isoformat())
+
+
+def trend_rows(points: Sequence[dict[str, Any]], currency: str, plain: bool,
+               tz: tzinfo | None = None) -> list[dict[str, Any]]:
+    return [{**p, "label": trend_label(p, tz), "on_time_pct": pct(p["on_time_rate"]),
              "satisfaction_pct": pct(p["satisfaction_rate"]),
              "paid_shown": p["paid"] if plain else i18n.money(p["paid"], currency)}
             for p in points]
 
 
-def trend_table(points: Sequence[dict[str, Any]], title: str, currency: str) -> Table:
+def trend_table(points: Sequence[dict[str, Any]], title: str, currency: str,
+                tz: tzinfo | None = None) -> Table:
     """The trend in a terminal: per figure, a sparkline of its periods, the first and
     the last period's value."""
     from rich.cells import cell_len
@@ -1279,8 +1290,9 @@ def trend_table(points: Sequence[dict[str, Any]], title: str, currency: str) -> 
              for key, name in TREND_FIGURES]
     table.add_column(Text(_("figure")), no_wrap=True,
                      min_width=max(cell_len(n) for n in [*names, _("figure")]))
-    first, last = (p["label"].split("..")[0] for p in (points[0], points[-1]))  # a range's
-    # label by its first day (2026-10-04..2026-10-17 is 2026-10-04)
+    first, last = (p["label"].split("..")[0] + ("*" if p.get("until") else "")
+                   for p in (points[0], points[-1]))  # a range's label by its first day
+    # (2026-10-04..2026-10-17 is 2026-10-04); one not over marked, the mark said below
     table.add_column(Text(f"{first} {ellipsis()} {last}"), no_wrap=True,
                      min_width=len(points) + 1)
     rows: list[tuple[Text, Text, str, str]] = []
@@ -1301,6 +1313,11 @@ def trend_table(points: Sequence[dict[str, Any]], title: str, currency: str) -> 
                          min_width=max(cell_len(str(r[i])) for r in rows))
     for row in rows:
         table.add_row(*row)
+    if points[-1].get("until") and tz is not None:
+        table.caption = Text(_("* {period} is counted to {day}: it is not over").format(
+            period=points[-1]["label"].split("..")[0],
+            day=from_iso(points[-1]["until"]).astimezone(tz).date().isoformat()))
+        table.caption_justify = "left"
     return table
 
 
@@ -1490,7 +1507,7 @@ def voided_imports(rep: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
                 if b.get("gave_steps_to") else "") for b in batches])))]
 
 
-def report_tables(rep: dict[str, Any], plain: bool = False
+def report_tables(rep: dict[str, Any], tz: tzinfo, plain: bool = False
                   ) -> dict[str, tuple[list[dict[str, Any]], tuple[Col, ...]]]:
     """Every table section of a report as (rows, columns); `plain`: amounts as stored
     with their code (CSV), not as a reader writes them (i18n.money)."""
@@ -1541,7 +1558,7 @@ def report_tables(rep: dict[str, Any], plain: bool = False
         "paid": (paid_rows, _paid_cols(paid["currency"] if plain else None)),
         **({"register": (register_rows(rep["register"]), REGISTER_COLS)}
            if has_register(rep) else {}),
-        **({"trend": (trend_rows(rep["trend"], paid["currency"], plain),
+        **({"trend": (trend_rows(rep["trend"], paid["currency"], plain, tz),
                       _trend_cols(paid["currency"] if plain else None))}
            if rep.get("trend") else {}),
     }
@@ -1567,7 +1584,7 @@ def report_csv(rep: dict[str, Any], tz: tzinfo, section: str | None = None) -> s
                  str(paid.get("without_amount", 0))),
                 (_("chain head: event"), str(head["id"])),
                 (_("chain head: hash"), head["hash"] or _("(no events)"))]
-    tables = report_tables(rep, plain=True)
+    tables = report_tables(rep, tz, plain=True)
     if section == "summary":
         return kv_csv(summary, tz)
     if section:
@@ -1632,7 +1649,7 @@ def report_markdown(rep: dict[str, Any], tz: tzinfo, section: str | None = None,
         text += _(EMPTY_PERIOD) + "\n\n"
     if section in (None, "summary"):
         text += kv_markdown(report_summary(rep, tz), report_title("summary"))
-    for name, (rows, cols) in report_tables(rep).items():
+    for name, (rows, cols) in report_tables(rep, tz).items():
         if section in (None, name) and (rows or section):
             shown = rows if section else rows[:LONG_SECTIONS.get(name, len(rows))]
             text += "\n" + to_markdown(shown, cols, tz, report_title(name, rep["period"]))
@@ -1690,11 +1707,12 @@ def report_rich(rep: dict[str, Any], tz: tzinfo, width: int = 80,
     if report_is_empty(rep):
         out.append(Text(_(EMPTY_PERIOD)))
     out.append(kv_table(report_summary(rep, tz), report_title("summary")))
-    for name, (rows, cols) in report_tables(rep).items():
+    for name, (rows, cols) in report_tables(rep, tz).items():
         if not rows:
             continue
         if name == "trend":
-            out.append(trend_table(rep["trend"], report_title(name), rep["paid"]["currency"]))
+            out.append(trend_table(rep["trend"], report_title(name), rep["paid"]["currency"],
+                                   tz))
             continue
         if name.startswith("pareto_"):
             # the bars give way on a narrow terminal, not the words (原因类 | 别)

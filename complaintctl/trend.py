@@ -18,7 +18,7 @@ from complaintctl import reports
 from complaintctl.reports import Period
 
 # The keys of a point, in order (the JSON's `trend` list; csv and the workbook's columns).
-KEYS = ("label", "from", "to", "received", "resolved", "closed", "on_time_rate",
+KEYS = ("label", "from", "to", "until", "received", "resolved", "closed", "on_time_rate",
         "satisfaction_rate", "paid")
 # The figures of a point (what a chart or a sparkline draws).
 FIGURES = ("received", "resolved", "closed", "on_time_rate", "satisfaction_rate", "paid")
@@ -50,12 +50,19 @@ def periods(period: Period, n: int) -> list[Period]:
 
 def series(conn: sqlite3.Connection, tz: tzinfo, period: Period, n: int, as_of: datetime
            ) -> list[dict[str, Any]]:
-    """The trend's points, oldest first, each {label, from, to, received, resolved,
+    """The trend's points, oldest first, each {label, from, to, until, received, resolved,
     closed, on_time_rate, satisfaction_rate, paid} (rates are fractions, or None; paid an
-    amount in the ledger's currency, "1250.50")."""
+    amount in the ledger's currency, "1250.50"; until: the last second counted of a
+    period not over at `as_of`, else None — its counts are not a whole period's)."""
+    from datetime import timedelta
+
+    from complaintctl.parse import iso
+
     out = []
     for p in periods(period, n):
         point = reports.trend_point(conn, tz, p, as_of)
+        # (its last second counted, as the previous period's `until` of a report)
+        until = iso(as_of - timedelta(seconds=1)) if as_of < p.bounds(tz)[1] else None
         out.append({"label": p.short_label, "from": p.first.isoformat(),
-                    "to": p.last.isoformat(), **point})
+                    "to": p.last.isoformat(), "until": until, **point})
     return out

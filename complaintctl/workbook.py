@@ -522,7 +522,8 @@ def _trend(book: _Book, rep: dict[str, Any]) -> None:
     title = _("Trend: the {n} periods to {period}").format(
         n=len(points), period=period_label(rep["period"]))
     sh.title(title)
-    first, last = sh.table(TREND, points, filter_and_freeze=False)
+    first, last = sh.table(TREND, [{**p, "label": render.trend_label(p, book.tz)}
+                                   for p in points], filter_and_freeze=False)
     name = sh.name
     bars = book.book.add_chart({"type": "column"})
     for col, color in ((3, "#4472C4"), (4, "#A5A5A5"), (5, "#70AD47")):
