@@ -654,10 +654,15 @@ def _fit_widths(cols: Sequence[Col], cells: Sequence[Sequence[str]], widths: lis
     floor = [max(2, cell_len(c.title())) for c in cols]
     text = [i for i, (c, wrap) in enumerate(zip(cols, wraps, strict=True))
             if wrap and c.kind != "time"]
+    # a short text (a person's or a step's name, 倉管黃小玲, 新增纠正预防措施) is asked
+    # whole, up to _RUN_MOST: taken one character at a time it was narrowed to four
+    # cells, the name on three lines, while the long text beside it kept its width
     asked = {i: max(floor[i], runs[i], max((cell_len(p) for line in cells
                                             for part in line[i].split("\n")
                                             for p in _atoms(part) if not p.isspace()),
-                                           default=0)) for i in text}
+                                           default=0),
+                    min(_RUN_MOST, widths[i]) if cols[i].kind == "text" else 0)
+             for i in text}
     out = [_DAY_WIDTH if narrow and c.kind == "time" else w
            for c, w in zip(cols, widths, strict=True)]
     room = width - len(cols) - 1 - sum(w for i, w in enumerate(out) if i not in asked)

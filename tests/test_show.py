@@ -295,6 +295,26 @@ def _late_ledger(ledger):
     return ids
 
 
+def test_show_keeps_a_persons_and_a_steps_name_whole_at_80_columns(ledger, monkeypatch):
+    """At 80 columns the history's actor and step columns were narrowed to four cells
+    (倉管黃 / 小玲, 新增 / 纠正 / 预防 / 措施) while the text beside them kept its width."""
+    monkeypatch.setenv("COLUMNS", "80")
+    cid = ledger.log()
+    ledger("--as", "倉管黃小玲", "assign", cid, "--dept", "品保部", "--owner", "林美華",
+           "--at", "2026-09-30 11:00")
+    ledger("--as", "倉管黃小玲", "investigate", cid, "--cause", "焊點虛焊", "--at",
+           "2026-09-30 12:00")
+    ledger("--as", "倉管黃小玲", "action", "add", cid, "--text",
+           "加強焊接檢驗，增加 X 光抽檢，並對供應商來料做百分之百全檢", "--owner", "王",
+           "--due", "2026-12-30")
+    lines = ledger("--lang", "zh", "show", cid).stdout.splitlines()
+    assert max(cell_len(line) for line in lines) <= 80
+    history = lines[next(i for i, line in enumerate(lines) if line.startswith("处理记录")):]
+    steps = [line for line in history if "倉管黃小玲" in line]
+    assert len(steps) == 3, history  # each step's actor on one line, whole
+    assert any("新增纠正预防措施" in line for line in steps), lines
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_overdue_table_one_line_per_row_at_80_columns(ledger, monkeypatch, lang):
     _late_ledger(ledger)

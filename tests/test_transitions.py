@@ -64,7 +64,7 @@ def test_forbidden_transition_is_refused_and_changes_nothing(ledger, command, st
     ledger.to_state(cid, state)
     before = ledger.snapshot()
     result = ledger(*ARGS[command](cid), code=1)
-    allowed = ", ".join(workflow.allowed_from(state)) or "nothing (only show)"
+    allowed = ", ".join(workflow.allowed_from(state, "medium")) or "nothing (only show)"
     assert result.stderr.splitlines()[0] == (
         f"Error: cannot {command} {cid}: it is {state}; allowed next: {allowed}")
     assert result.stdout == ""
