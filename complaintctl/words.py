@@ -36,23 +36,25 @@ TABLE: dict[str, tuple[Word, ...]] = {
     "channel": (
         _w("phone", None, "电话", "call", "telephone", "tel", "来电", "电话投诉"),
         _w("email", None, "邮件", "e-mail", "mail", "电子邮件", "邮箱", "邮件投诉", "电邮"),
-        _w("letter", None, "信函", "post", "书面", "来函", "信件", "来信"),
+        _w("letter", None, "信函", "post", "书面", "来函", "信件", "来信", "邮寄"),
         _w("fax", None, "传真"),
         _w("visit", None, "来访", "in person", "上门", "拜访", "走访", "现场", "面谈",
-           "店内", "门市", "门店", "到店"),
+           "店内", "门市", "门店", "到店", "亲临", "到访", "客户来访"),
         _w("web", None, "网站", "website", "online", "网上", "在线", "官网", "在线客服",
            "在线聊天", "网路", "网络"),
         _w("social", "social media", "社交媒体", "wechat", "微信", "微信公众号", "公众号",
-           "微博", "社群媒体", "社群", "脸书", "facebook", "line"),
+           "微博", "社群媒体", "社群", "脸书", "facebook", "fb", "line", "whatsapp",
+           "telegram", "instagram"),
         _w("hotline", None, "热线", "400", "400电话", "400热线", "客服热线", "客服电话",
            "客服专线", "专线", "0800", "免付费电话"),
         _w("regulator", None, "监管部门", "市场监管", "12315", "消协", "消费者协会", "工商",
-           "消委会", "消基会", "消保官"),
+           "消委会", "消基会", "消保官", "主管机关"),
         _w("other", None, "其他", "其它"),
     ),
     "category": (
-        _w("quality", None, "质量", "质量问题", "产品质量", "品质", "品质问题"),
-        _w("delivery", None, "交付", "交货", "交期", "发货", "延期交货"),
+        _w("quality", None, "质量", "质量问题", "产品质量", "品质", "品质问题", "质素",
+           "品质不良", "不良品", "质量不良"),
+        _w("delivery", None, "交付", "交货", "交期", "发货", "延期交货", "送货"),
         _w("service", None, "服务", "服务态度", "服务问题", "售后", "售后服务"),
         _w("logistics", None, "物流", "运输", "运输损坏"),
         _w("technical", None, "技术", "技术问题", "技术支持"),
@@ -283,8 +285,8 @@ _HANT_PAIRS = (
     # and 帐 itself, the mainland's other way of writing 账 (帐务, 对帐);
     # Cantonese 唔, not: 唔滿意 is 不满意, unsatisfied — it was offered 满意; 國 of 民國;
     # the units of a count: 5組, 5顆, 5條; 這 of 這週一, this week's Monday; 臉 of 臉書
-    # and 專 of 客服專線, Taiwan's channels)
-    "帳账帐账唔不國国組组顆颗條条塊块雙双捲卷這这臉脸專专")
+    # and 專 of 客服專線, Taiwan's channels; 兩 of 下午兩點, two o'clock; 親 of 親臨)
+    "帳账帐账唔不國国組组顆颗條条塊块雙双捲卷這这臉脸專专兩两親亲")
 _HANS: dict[int, str] = {}
 
 

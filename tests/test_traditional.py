@@ -40,9 +40,15 @@ def test_traditional_words_are_the_same_words(tw):
     # the channels Taiwan and Hong Kong name in their own words
     for typed, code in (("社群媒體", "social"), ("臉書", "social"), ("LINE", "social"),
                         ("門市", "visit"), ("客服專線", "hotline"), ("0800", "hotline"),
-                        ("網路", "web"), ("消委會", "regulator"), ("消保官", "regulator")):
+                        ("網路", "web"), ("消委會", "regulator"), ("消保官", "regulator"),
+                        ("WhatsApp", "social"), ("親臨", "visit"), ("客戶來訪", "visit"),
+                        ("郵寄", "letter"), ("主管機關", "regulator")):
         cid = _log(tw, "低", **{"--channel": typed})
         assert tw.rows(f"SELECT channel FROM complaints WHERE id = '{cid}'") == [(code,)], typed
+    for typed, code in (("質素", "quality"), ("品質不良", "quality"), ("不良品", "quality"),
+                        ("送貨", "delivery")):
+        cid = _log(tw, "低", **{"--category": typed})
+        assert tw.rows(f"SELECT category FROM complaints WHERE id = '{cid}'") == [(code,)], typed
     cid = _log(tw, "低", **{"--channel": "電郵"})
     assert tw.rows(f"SELECT channel FROM complaints WHERE id = '{cid}'") == [("email",)]
     tw("assign", cid, "--dept", "品保部", "--owner", "林", "--at", "2026-11-17 10:00")

@@ -563,7 +563,12 @@ def test_year_first_dates_are_taken(ledger, when):
     ("2026-11-03 三点三刻", "2026-11-02T19:45:00Z"),
     ("2026年11月3日 二十三点零五分", "2026-11-03T15:05:00Z"),
     ("上周5下午3点", "2026-11-20T07:00:00Z"), ("上週五 下午三點鐘", "2026-11-20T07:00:00Z"),
-    ("2026年十一月三日 晚上八点半", "2026-11-03T12:30:00Z")])
+    ("2026年十一月三日 晚上八点半", "2026-11-03T12:30:00Z"),
+    # Traditional 兩 (two), and a day with its part in one word (昨晚, 尋晚, 今早),
+    # Hong Kong's 上晝 (morning) and 夜晚 (evening)
+    ("昨天下午兩點", "2026-11-22T06:00:00Z"), ("昨晚八点半", "2026-11-22T12:30:00Z"),
+    ("尋晚8點", "2026-11-22T12:00:00Z"), ("尋日夜晚8點", "2026-11-22T12:00:00Z"),
+    ("今早9点", "2026-11-23T01:00:00Z"), ("2026-11-03 上晝10點", "2026-11-03T02:00:00Z")])
 def test_the_days_and_times_clerks_say_are_taken(ledger, when, stored):
     """The clock is pinned at 23 November 2026 20:00 in Shanghai."""
     cid = ledger(*NEW[:-2], "--received", when, "--channel", "phone", "--category", "quality",
