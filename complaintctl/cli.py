@@ -1628,7 +1628,7 @@ def report_cmd(
         period = (reports.week_of(parse.parse_day(when, now=now, tz=tz, field="--week"))
                   if when else reports.last_complete_week(today))
     elif month:
-        period = (reports.month_of(*parse.parse_month(when)) if when
+        period = (reports.month_of(*parse.parse_month(when, tz=tz, today=today)) if when
                   else reports.last_complete_month(today))
     else:
         if since is None or until is None:
@@ -2458,10 +2458,8 @@ def _calendar_days(year_s: str | None, fmt: str) -> None:
     """`policy calendar` alone: the public holidays, make-up working days and closure
     days of a year that deadlines count, with the weekend, the country's and yours."""
     ledger = _open()
-    year = ledger.local(_now())[:4] if year_s is None else parse.half_width(year_s).strip()
-    if not (year.isascii() and year.isdigit() and len(year) == 4):
-        raise BadInput(_("--year {value} is not a year").format(value=i18n.shown(year_s)),
-                       hint=_("e.g. --year 2027"), code="bad_year", value=year_s)
+    year = ledger.local(_now())[:4] if year_s is None else str(
+        parse.parse_year(year_s, tz=ledger.tz))
     cfg = ledger.config
     found, named, stored = settings.calendar_days(cfg, int(year), i18n.lang())
     if stored is not None:  # a year the ledger does not hold: the package's, said so

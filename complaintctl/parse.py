@@ -1098,22 +1098,64 @@ def past_day(value: str, *, now: datetime, tz: tzinfo, field: str) -> date:
     return day
 
 
-def parse_month(value: str, field: str = "--month") -> tuple[int, int]:
-    """2026-03, 2026/3, 2026.3 or 2026年3月, full-width digits too (as a Chinese IME
-    types them, and as every day option reads them)."""
+# A month counted from today's: 上个月, 上月, 本月, 这个月, 上上个月, 下个月.
+_MONTH_NAMED = re.compile(r"\s*(上上|上|本|这|今|下)个?月\s*")
+_MONTH_OFFSET = {"上上": -2, "上": -1, "本": 0, "这": 0, "今": 0, "下": 1}
+
+
+def parse_month(value: str, field: str = "--month", *, tz: tzinfo | None = None,
+                today: date | None = None) -> tuple[int, int]:
+    """2026-03, 2026/3, 2026.3 or 2026年3月, full-width digits and numbers in characters
+    too (as a Chinese IME types them, and as every day option reads them); 民國115年11月,
+    and on Taiwan's clock (`tz`) 115年11月 and 115/11; 上个月, 本月 … counted from
+    `today`."""
     import unicodedata
 
     from complaintctl.words import hans
 
-    typed = hans(unicodedata.normalize("NFKC", value))
+    typed = _arabic(hans(unicodedata.normalize("NFKC", value)))
+    named = _MONTH_NAMED.fullmatch(typed) if today is not None else None
+    if named is not None and today is not None:
+        n = today.year * 12 + today.month - 1 + _MONTH_OFFSET[named[1]]
+        return n // 12, n % 12 + 1
     typed = re.sub(r"^\s*(?:中华)?民国\s*0*([1-9][0-9]{0,2})\s*(?=[-/.年])",
                    lambda y: str(int(y[1]) + 1911), typed)  # 民國115年11月
+    bare = re.match(r"\s*(1[0-9]{2})\s*[-/.年]", typed)  # 115年11月: the Republic's year
+    if bare is not None:
+        if getattr(tz, "key", None) not in _ROC_ZONES:
+            raise _not_roc(bare[1], field, value)
+        typed = str(int(bare[1]) + 1911) + typed[bare.end(1):]
     m = re.fullmatch(r"\s*([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*月?\s*", typed)
     if not m or not 1 <= int(m.group(2)) <= 12:
         raise BadInput(_("cannot read {field} {value}").format(field=field, value=shown(value)),
                        hint=_("type a month like 2026-03"))
     _check_year(int(m.group(1)), field, value)
     return int(m.group(1)), int(m.group(2))
+
+
+def parse_year(value: str, field: str = "--year", *, tz: tzinfo | None = None) -> int:
+    """2027, 2027年, 民國116年, and on Taiwan's clock (`tz`) 116 (a year of the Republic),
+    full-width digits and numbers in characters too."""
+    import unicodedata
+
+    from complaintctl.words import hans
+
+    typed = _arabic(hans(unicodedata.normalize("NFKC", value))).strip()
+    typed = re.sub(r"年$", "", typed).strip()
+    republic = re.fullmatch(r"(?:中华)?民国\s*0*([1-9][0-9]{0,2})", typed)
+    if republic is not None:
+        typed = str(int(republic[1]) + 1911)
+    elif re.fullmatch(r"1[0-9]{2}", typed):
+        if getattr(tz, "key", None) not in _ROC_ZONES:
+            raise _not_roc(typed, field, value)
+        typed = str(int(typed) + 1911)
+    if not (typed.isascii() and typed.isdigit() and len(typed) == 4):
+        raise BadInput(_("{field} {value} is not a year").format(field=field,
+                                                                  value=shown(value)),
+                       hint=_("e.g. {field} 2027").format(field=field), code="bad_year",
+                       value=value)
+    _check_year(int(typed), field, value)
+    return int(typed)
 
 
 def record_key(value: str) -> str:

@@ -908,6 +908,31 @@ def test_a_week_named_alone(ledger):
     assert ledger.json("report", "--month", "民國115年11月")["period"]["from"] == "2026-11-01"
 
 
+def test_a_month_named_as_clerks_say_it(ledger, tmp_path):
+    """`report --month 上个月` was refused while `--week 上周` was taken; 115年11月 was
+    refused on Taiwan's clock while 115/11/01 was taken as a day; `policy calendar --year
+    115` was "not a year" there. The clock is pinned at 23 November 2026."""
+    for typed, first in (("上个月", "2026-10-01"), ("上月", "2026-10-01"),
+                         ("上個月", "2026-10-01"), ("本月", "2026-11-01"),
+                         ("这个月", "2026-11-01"), ("上上个月", "2026-09-01"),
+                         ("2026年十月", "2026-10-01")):
+        assert ledger.json("report", "--month", typed)["period"]["from"] == first, typed
+    refused(ledger, "report", "--month", "115年11月", message="--month '115年11月': a year of "
+            "three digits (115) is a year of the Republic (民國) only in a ledger on Taiwan's "
+            "time")
+    refused(ledger, "policy", "calendar", "--year", "115", message="--year '115': a year of "
+            "three digits (115) is a year of the Republic")
+    refused(ledger, "report", "--month", "下个月", message="the period from 2026-12-01 has "
+            "not begun")
+    tw = tmp_path / "tw.db"
+    ledger("--db", tw, "init", "--country", "TW", "--timezone", "Asia/Taipei")
+    for typed in ("115年11月", "115/11", "民國115年11月"):
+        assert ledger.json("--db", tw, "report", "--month", typed)["period"]["from"] == \
+            "2026-11-01", typed
+    for typed in ("115", "民國115年", "2026年", "2026"):
+        assert "2026" in ledger("--db", tw, "policy", "calendar", "--year", typed).stdout
+
+
 def test_machines_count_by_bu(ledger):
     cid = ledger.log(severity="high", received="2026-11-16 09:00")
     rid = ledger("return", "open", cid, "--qty", "3部", "--at", "2026-11-16 10:00").stdout.strip()
