@@ -1095,8 +1095,14 @@ class Writer:
         self._finish(case, "resolve", at)
         case.resolutions.append((at, round_))
         due = self._open(case, "revisit", "revisit", step.at, at, round_=round_)
+        # (the round before's amount and approver too, as the step writes them)
         old = self._memo_dumps(("resolve", status, c["disposition"]), lambda: {
-            "status": status, "disposition": c["disposition"]})
+            "status": status, "disposition": c["disposition"]}) if (
+            c["amount"] is None and c["approved_by"] is None) else _dumps({
+                "status": status, "disposition": c["disposition"],
+                "amount": None if c["amount"] is None else format_money(c["amount"]),
+                "currency": None if c["amount"] is None else c["currency"],
+                "approved_by": c["approved_by"]})
         c["status"], c["disposition"], c["amount"], c["currency"] = \
             new, disposition, amount, currency
         c["approved_by"], c["resolution_summary"] = approved_by, summary

@@ -411,7 +411,12 @@ def resolve(lg: Ledger, complaint_id: str, disposition: str, summary: str, amoun
                   "amount": format_money(amount), "currency": currency,
                   "approved_by": approved_by, "round": round_, "status": new,
                   "deadlines": recorded(revisit=due)},
-                 {"status": c["status"], "disposition": c["disposition"]})
+                 # (the round before's amount and approver too: a history line said
+                 # "amount: 300.00" without the 1,250.50 it replaced)
+                 {"status": c["status"], "disposition": c["disposition"],
+                  "amount": None if c["amount"] is None else format_money(c["amount"]),
+                  "currency": None if c["amount"] is None else c["currency"],
+                  "approved_by": c["approved_by"]})
     return Outcome(cid, new, warnings=calendar_warnings(lg))
 
 

@@ -573,6 +573,8 @@ def event_summary(event: dict[str, Any], tz: tzinfo, currency: str | None = None
     if not plain and "currency" in data and "amount" in data:  # written with the amount
         currency = data.pop("currency")
         old.pop("currency", None)
+    elif not plain and "currency" in old and "amount" in old:  # the amount it replaced
+        currency = old.pop("currency")
 
     def name(key: str) -> str:
         if key == "action" and kind == "return-dispose":  # not a CAPA item (措施)

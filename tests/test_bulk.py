@@ -179,6 +179,9 @@ def test_the_bulk_path_writes_the_ledger_the_steps_write(tmp_path):
     rows = fast.conn.execute
     assert rows("SELECT count(*) FROM complaints WHERE status = 'void'").fetchone()[0] >= 2
     assert rows("SELECT count(*) FROM complaints WHERE reopen_count > 0").fetchone()[0] >= 2
+    # (a second round's resolve recording the amount and approver it replaced)
+    assert rows("SELECT count(*) FROM events WHERE kind = 'resolve' AND "
+                "json_extract(old, '$.amount') IS NOT NULL").fetchone()[0] >= 1
     assert rows("SELECT count(*) FROM complaints WHERE repeat_of IS NOT NULL").fetchone()[0] > 30
     assert rows("SELECT count(*) FROM revisits WHERE from_status = 'closed'").fetchone()[0] >= 2
     assert rows("SELECT count(DISTINCT stage) FROM returns").fetchone()[0] == 5

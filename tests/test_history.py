@@ -413,3 +413,34 @@ def test_a_calendar_names_its_country_and_takes_a_state(run):
               "2026-06-03 10:00").stdout.strip()
     assert run.json("show", cid)["deadlines"]["assign"] == "2026-06-05T08:00:00Z"
     assert run("verify").stdout.startswith("OK")
+
+
+def test_a_second_resolution_says_the_amount_and_approver_it_replaced(ledger):
+    """The second round's resolve line said "disposition: refund → compensation" but
+    "amount: 300.00 CNY; approved by: 总经理" without the 1,250.50 and 质量经理 of the
+    round before, which an auditor compares."""
+    cid = ledger.log()
+    ledger.to_state(cid, "investigating")
+    ledger("resolve", cid, "--disposition", "refund", "--amount", "1250.50", "--approved-by",
+           "质量经理", "--summary", "退款", "--at", "2026-10-09 09:00")
+    ledger("revisit", cid, "--satisfaction", "unsatisfied", "--at", "2026-10-09 15:00")
+    ledger("investigate", cid, "--cause", "扭矩不足", "--at", "2026-10-10 09:00")
+    ledger("resolve", cid, "--disposition", "compensation", "--amount", "300",
+           "--approved-by", "总经理", "--summary", "赔偿", "--at", "2026-10-10 10:00")
+    ledger("revisit", cid, "--satisfaction", "unsatisfied", "--at", "2026-10-10 15:00")
+    ledger("investigate", cid, "--cause", "扭矩不足", "--at", "2026-10-11 09:00")
+    ledger("resolve", cid, "--disposition", "explanation", "--summary", "说明",
+           "--at", "2026-10-11 10:00")
+    events = ledger.json("show", cid)["events"]
+    resolves = [e for e in events if e["kind"] == "resolve"]
+    assert [e.get("old") for e in resolves] == [
+        {"status": "investigating"},
+        {"status": "investigating", "disposition": "refund", "amount": "1250.50",
+         "currency": "CNY", "approved_by": "质量经理"},
+        {"status": "investigating", "disposition": "compensation", "amount": "300.00",
+         "currency": "CNY", "approved_by": "总经理"}], resolves
+    out = ledger("show", cid).stdout
+    flat = " ".join(out.split())
+    assert "amount: 1,250.50 CNY → 300.00 CNY" in flat, out
+    assert "approved by: 质量经理 → 总经理" in flat, out
+    assert "was amount: 300.00 CNY, approved by: 总经理" in flat, out
