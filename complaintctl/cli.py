@@ -270,11 +270,13 @@ def _machine_timezone() -> str:
 
 
 def _report_outcome(out: Outcome, message: str) -> None:
+    """The step's line (the record's id, its new state) first, then what it noted
+    (reopened (1); new resolve deadline …, said before the id, read as of no record)."""
     for w in out.warnings:
         _warn(w)
+    _say(message)
     for n in out.notes:
         _say(n)
-    _say(message)
 
 
 # --- init, log ------------------------------------------------------------

@@ -552,3 +552,14 @@ def test_a_closed_complaints_next_steps_say_which_revisit(ledger):
     assert r.stderr.startswith(f"Error: cannot void {high}: it is closed; allowed next: "
                                "action done, action verify, amend\n"), r.stderr
     assert ledger.snapshot() == before
+
+
+def test_a_steps_line_names_its_record_before_what_it_noted(ledger):
+    """`revisit … unsatisfied` printed "reopened (1); new resolve deadline …" and then
+    "CC-… is investigating.": the first line named no complaint."""
+    cid = ledger.log()
+    ledger.to_state(cid, "resolved")
+    out = ledger("revisit", cid, "--satisfaction", "unsatisfied", "--at",
+                 "2026-10-10 09:00").stdout.splitlines()
+    assert out[0] == f"{cid} is investigating.", out
+    assert out[1].startswith("reopened (1); new resolve deadline "), out
