@@ -560,6 +560,6 @@ def test_a_steps_line_names_its_record_before_what_it_noted(ledger):
     cid = ledger.log()
     ledger.to_state(cid, "resolved")
     out = ledger("revisit", cid, "--satisfaction", "unsatisfied", "--at",
-                 "2026-10-10 09:00").stdout.splitlines()
+                 "2026-10-10 09:00").stderr.splitlines()
     assert out[0] == f"{cid} is investigating.", out
     assert out[1].startswith("reopened (1); new resolve deadline "), out
