@@ -1412,7 +1412,9 @@ def _paid_text(paid: dict[str, Any]) -> str:
         parts.append(ngettext("{count} recorded without an amount, not in the total",
                               "{count} recorded without an amount, not in the total",
                               unknown).format(count=unknown))
-    return ("；" if i18n.lang() == "zh" else "; ").join(parts) if parts else none()
+    # (nothing paid is an amount, 0.00 CNY, as the csv's summary and the paid table say)
+    return ("；" if i18n.lang() == "zh" else "; ").join(parts) if parts else i18n.money(
+        paid["amount"], paid["currency"])
 
 
 def report_summary(rep: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
@@ -1556,7 +1558,11 @@ def report_tables(rep: dict[str, Any], tz: tzinfo, plain: bool = False
                            for r in rep["by_department"]], DEPT_COLS),
         "pareto_category": (pareto(rep["pareto_category"]), _pareto_cols("category")),
         "pareto_cause": (pareto(rep["pareto_cause"]), _pareto_cols("cause_category")),
-        "handling": (rep["handling_days"]["by_category"], HANDLING_COLS),
+        # every category, then all of them (as the workbook's sheet has it)
+        "handling": ([*(h := rep["handling_days"])["by_category"],
+                      *([{"key": _("all"), **{k: h[k] for k in ("count", "mean", "median",
+                                                               "p90")}}] if h["count"] else [])],
+                     HANDLING_COLS),
         "on_time": ([{"key": k, **rep["on_time"][k], "rate_pct": pct(v)}
                      for k, v in rep["on_time_rate"].items()], ON_TIME_COLS),
         "returns": (returns_rows, DISPOSITION_COLS_R),

@@ -1013,6 +1013,9 @@ def test_the_report_says_what_the_period_paid_its_customers(ledger, tmp_path):
     assert cells["refunds, discounts, compensation without an amount"] == 0
     september = ledger.json("report", "--month", "2026-09")["paid"]
     assert (september["count"], september["amount"]) == (1, "99.00")
+    # a period that paid nothing says 0.00, as the csv and the paid table do (it said —)
+    md = ledger("report", "--month", "2026-08", "--format", "markdown").stdout
+    assert "| refunds, discounts, compensation | 0.00 CNY |" in md, md
 
 
 def test_the_reports_paying_dispositions_are_the_workflows():
