@@ -1496,6 +1496,19 @@ def register_left_out(rep: dict[str, Any]) -> list[tuple[str, str]]:
     return [(_("register"), _("left out for a period this long: add --register for it"))]
 
 
+def register_note(rep: dict[str, Any]) -> str | None:
+    """The line under the register when it has more lines than complaints received: those
+    voided in the period are listed (as void) but not counted as received."""
+    lines, received, voided = len(rep.get("register") or ()), rep["received"], rep["voided"]
+    if not voided or lines != received + voided:
+        return None
+    return ngettext("{lines} lines: the {received} complaints received, and {voided} voided "
+                    "in the period (logged by mistake: not counted as received)",
+                    "{lines} lines: the {received} complaints received, and {voided} voided "
+                    "in the period (logged by mistake: not counted as received)",
+                    voided).format(lines=lines, received=received, voided=voided)
+
+
 def voided_imports(rep: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
     """The summary's line for the voided import batches the report left out (none: no
     line)."""
@@ -1664,6 +1677,8 @@ def report_markdown(rep: dict[str, Any], tz: tzinfo, section: str | None = None,
         if section in (None, name) and (rows or section):
             shown = rows if section else rows[:LONG_SECTIONS.get(name, len(rows))]
             text += "\n" + to_markdown(shown, cols, tz, report_title(name, rep["period"]))
+            if name == "register" and (note := register_note(rep)):
+                text += "\n" + md_cell(note) + "\n"
             if len(shown) < len(rows):
                 text += "\n" + _("… and {n} more (`{command}` lists them all).").format(
                     n=len(rows) - len(shown),
@@ -1734,6 +1749,8 @@ def report_rich(rep: dict[str, Any], tz: tzinfo, width: int = 80,
         shown = rows[:LONG_SECTIONS.get(name, len(rows))]
         if name == "register":
             out.append(register_table(shown, tz, width, report_title(name, rep["period"])))
+            if note := register_note(rep):
+                out.append(Wrapped(note))
         else:
             out.append(rich_table(shown, cols, tz, report_title(name)))
         if len(shown) < len(rows):

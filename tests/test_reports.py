@@ -1104,3 +1104,19 @@ def test_the_pareto_of_causes_counts_those_without_a_category(ledger):
     then = ledger.json("report", "--month", "2026-11", "--as-of", "2026-11-04 10:00")
     assert [(p["key"], p["count"]) for p in then["pareto_cause"]] == [("(none)", 2),
                                                                       ("design", 1)]
+
+
+def test_the_register_says_why_it_has_more_lines_than_complaints_received(ledger, history,
+                                                                           monkeypatch):
+    """October's register lists D, voided the day it was logged, beside A, B and C: four
+    lines under "received 3", and a clerk counting them found a figure wrong."""
+    monkeypatch.setenv("COLUMNS", "100")
+    note = "4 lines: the 3 complaints received, and 1 voided in the period (logged by " \
+        "mistake: not counted as received)"
+    md = ledger("report", "--month", "2026-10", "--format", "markdown").stdout
+    assert note in md, md
+    table = " ".join(ledger("report", "--month", "2026-10").stdout.split())
+    assert note in table, table
+    # a period without a void says nothing of it
+    assert "lines: the" not in ledger("report", "--month", "2026-09", "--format",
+                                      "markdown").stdout
