@@ -412,12 +412,15 @@ def country_data_years(country: str) -> tuple[int | None, int | None]:
 
 
 def holiday_names(country: str, year: int, lang: str) -> dict[str, str]:
-    """A country's public holidays of `year` by day (ISO), named in `lang` (zh: zh_CN)
+    """A country's public holidays of `year` by day (ISO), named in `lang` (zh: zh_CN;
+    Taiwan's, Hong Kong's and Macao's in their own Chinese, as their clerks write them:
+    the package's zh_CN lacks some, which came in Traditional beside Simplified ones)
     where the `holidays` package has that language for the country; {} where it has
     not (the names the ledger stores, the package's own language, stand then)."""
     import holidays as hol
 
-    code = {"zh": "zh_CN", "en": "en_US"}.get(lang)
+    own = {"TW": "zh_TW", "HK": "zh_HK", "MO": "zh_MO"}.get(country.upper().partition("-")[0])
+    code = {"zh": own or "zh_CN", "en": "en_US"}.get(lang)
     if code is None or code not in hol.list_localized_countries().get(
             country.upper().partition("-")[0], ()):
         return {}

@@ -73,7 +73,8 @@ def test_hk_calendar_has_good_friday_and_the_day_following(hk):
     assert country_days(hk, "2027-03-26", "2027-03-27") == {"2027-03-26": "holiday",
                                                             "2027-03-27": "holiday"}
     result = hk("--lang", "zh", "policy", "calendar", "--year", "2026")
-    assert "耶稣受难节" in result.stdout and "耶稣受难节翌日" in result.stdout
+    # in Hong Kong's own Chinese, as its clerks write them
+    assert "耶穌受難節" in result.stdout and "耶穌受難節翌日" in result.stdout, result.stdout
 
 
 def test_hk_deadline_skips_good_friday_2026(hk):
@@ -150,6 +151,10 @@ def test_tw_2026_is_official_data(tw):
     assert "official data up to 2026" in " ".join(shown.split())
     assert tw.json("policy", "show")["calendar_covered_until"] == 2026
     verified(tw)
+    # the holidays named in Taiwan's own Chinese, every one: the package's Simplified
+    # names lacked 臺灣光復節, which came in Traditional beside 台湾光复节（补假）
+    names = tw("--lang", "zh", "policy", "calendar", "--year", "2026").stdout
+    assert "臺灣光復暨金門古寧頭大捷紀念日（補假）" in names and "补假" not in names, names
 
 
 def test_tw_a_year_without_data_still_warns(tw, monkeypatch):
