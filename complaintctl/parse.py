@@ -1118,13 +1118,13 @@ def parse_month(value: str, field: str = "--month", *, tz: tzinfo | None = None,
     if named is not None and today is not None:
         n = today.year * 12 + today.month - 1 + _MONTH_OFFSET[named[1]]
         return n // 12, n % 12 + 1
-    typed = re.sub(r"^\s*(?:中华)?民国\s*0*([1-9][0-9]{0,2})\s*(?=[-/.年])",
-                   lambda y: str(int(y[1]) + 1911), typed)  # 民國115年11月
-    bare = re.match(r"\s*(1[0-9]{2})\s*[-/.年]", typed)  # 115年11月: the Republic's year
-    if bare is not None:
-        if getattr(tz, "key", None) not in _ROC_ZONES:
-            raise _not_roc(bare[1], field, value)
-        typed = str(int(bare[1]) + 1911) + typed[bare.end(1):]
+    # 民國115年11月, and 115年11月 or 115/11 on Taiwan's clock: the Republic's year
+    roc = re.match(r"\s*(?:(?:中华)?民国\s*0*([1-9][0-9]{0,2})|(1[0-9]{2}))\s*(?=[-/.年])",
+                   typed)
+    if roc is not None:
+        if roc[2] and getattr(tz, "key", None) not in _ROC_ZONES:
+            raise _not_roc(roc[2], field, value)
+        typed = str(int(roc[1] or roc[2]) + 1911) + typed[roc.end():]
     m = re.fullmatch(r"\s*([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*月?\s*", typed)
     if not m or not 1 <= int(m.group(2)) <= 12:
         raise BadInput(_("cannot read {field} {value}").format(field=field, value=shown(value)),
