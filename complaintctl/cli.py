@@ -12,6 +12,7 @@ import errno
 import functools
 import itertools
 import os
+import re
 import shlex
 import stat
 import sys
@@ -455,6 +456,12 @@ def _ask(item: _Intake) -> str | None:
             _err("  " + _("{label} is required; type it, or Ctrl-C to stop without "
                           "saving.").format(label=label))
             continue
+        if _CURSOR_KEY.search(answer):  # ← → Home End came in as text: they were refused
+            # as "a control character (0x1b)", which the clerk had not typed
+            _err("  " + _("The arrow keys do not move within an answer here: correct it with "
+                          "Backspace (Ctrl-W takes back a word, Ctrl-U the line); type "
+                          "{label} again.").format(label=label))
+            continue
         try:
             if item.words is not None:
                 return _pick(answer, item)
@@ -471,9 +478,14 @@ def _ask(item: _Intake) -> str | None:
                 _err("  " + _("Type a number from 1 to {n}, or a word from the list.")
                      .format(n=len(item.words)))
                 continue
-            _err(f"  {exc.message}")
+            # (said of the prompt's field, not of an option the clerk did not type)
+            _err("  " + exc.message.replace(item.option, label))
             if exc.hint:
                 _err(f"  {exc.hint}")
+
+
+# What a cursor key sends (← ESC [ D, Home ESC [ H or ESC O H, Delete ESC [ 3 ~).
+_CURSOR_KEY = re.compile(r"\x1b(?:\[[0-9;]*[A-Za-z~]|O[A-Za-z])")
 
 
 def _pick(answer: str, item: _Intake) -> str:

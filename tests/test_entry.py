@@ -539,6 +539,27 @@ def test_backspace_over_chinese_at_a_prompt_takes_whole_characters(ledger):
     assert _stored(ledger, cid)["customer"] == "华东电器有限公司"
 
 
+def test_an_arrow_key_at_a_prompt_is_said_as_such_and_the_field_by_its_name(ledger):
+    """← typed to fix a typo came in as ESC [ D and was refused as "--customer contains
+    a control character (0x1b)": the clerk had typed neither an option nor a control
+    character. A tab in a one-line answer is said of the prompt's field."""
+    term = _log(ledger.db)
+    term.answer(CHANNEL, "1")
+    term.answer(CUSTOMER, "华东电器有限司[D[D公")
+    term.expect("The arrow keys do not move within an answer here: correct it with "
+                "Backspace")
+    term.answer(CUSTOMER, "华东电器有限公司")
+    term.answer(CONTACT, "138	12345678")
+    term.expect(r"Contact \(phone or e-mail\) contains a control character \(0x09\)")
+    for prompt, text in zip(ORDER[2:], ["13812345678", "", "broken", "2", "1", "8"],
+                            strict=True):
+        term.answer(prompt, text)
+    assert term.finish() == 0, term.text
+    assert "--customer" not in term.text and "--contact" not in term.text, term.text
+    cid = ID.findall(term.text)[-1]
+    assert _stored(ledger, cid)["customer"] == "华东电器有限公司"
+
+
 def test_prompts_go_in_the_order_of_a_call_with_numbered_words(ledger):
     term = _log(ledger.db)
     for prompt, text in zip(ORDER, ["7", "Acme", "", "", "broken", "2", "1", "8"],
