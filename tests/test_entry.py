@@ -194,7 +194,8 @@ def test_every_answer_is_checked_at_its_prompt_and_asked_again(ledger):
     assert "'pigeon' is not in the list." in screen and "--channel" not in screen
     assert screen.count("Type a number from 1 to 10, or a word from the list.") == 2
     assert screen.count("Customer is required; type it, or Ctrl-C to stop without saving.") == 2
-    assert "--contact contains a control character (0x07)" in screen
+    # (said of the prompt's field, not of an option not typed)
+    assert "Contact (phone or e-mail) contains a control character (0x07)" in screen
     assert screen.count("Description (the customer's words) is required") == 1
     assert "'bogus' is not in the list." in screen and "--category" not in screen
     assert "Type a number from 1 to 8, or a word from the list." in screen
