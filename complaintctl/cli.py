@@ -339,7 +339,12 @@ def upgrade_cmd() -> None:
             bar.describe(_("Upgrading: step {number} ({name})").format(number=number,
                                                                        name=name))
 
-        before, now_v = Ledger.upgrade(path, progress)
+        def committed() -> None:  # what an interruption from here on says
+            _STATE["done"] = _("Interrupted after the upgrade was written: {path} is at "
+                               "schema version {version}.").format(
+                path=path, version=migrations.LATEST)
+
+        before, now_v = Ledger.upgrade(path, progress, committed)
     if before == now_v:
         _say(_("{path} is up to date (schema version {version}).").format(path=path,
                                                                           version=now_v))

@@ -105,7 +105,9 @@ def _interrupted() -> Exit:
         if _isatty(sys.stderr):
             _err("")  # the terminal's cursor is still on the prompt's line, after ^C
         written = _STATE.get("written")
-        if written is not None:
+        if _STATE.get("done"):  # a command's own words for what it finished (upgrade)
+            _err(_STATE["done"])
+        elif written is not None:
             _err(_("Interrupted after {id} was written.").format(id=written))
         elif _STATE.get("recorded") or any(lg.committed for lg in _STATE.get("open") or ()):
             _err(_("Interrupted after the change was recorded: it is in the ledger (see "
@@ -457,7 +459,7 @@ def root(*, db: str | None, actor: str | None, quiet: bool, ascii_: bool,
     """The root options of this run (the language is chosen before, see i18n; `lang` is
     the --lang typed, for a hint's command line to keep)."""
     _STATE.update(db=db, actor=actor, quiet=quiet, interrupted=False, written=None,
-                  recorded=False, lang=lang)
+                  recorded=False, lang=lang, done=None)
     render.use_ascii(ascii_)
 
 

@@ -901,9 +901,11 @@ class Ledger:
         return ledger
 
     @classmethod
-    def upgrade(cls, path: Path, progress: Callable[[int, str], None]) -> tuple[int, int]:
+    def upgrade(cls, path: Path, progress: Callable[[int, str], None],
+                committed: Callable[[], None] = lambda: None) -> tuple[int, int]:
         """Bring an older ledger to this complaintctl's schema in one transaction;
-        returns (version before, version now)."""
+        returns (version before, version now). `committed` is called once it is (an
+        interruption after it must not say that nothing was written)."""
         path = Path(path).expanduser()
         conn = _connect(path, write=True)
         try:
@@ -924,7 +926,13 @@ class Ledger:
                             else:
                                 step(cur)
                             cur.execute(f"PRAGMA user_version = {number}")
-                    cur.execute("COMMIT")
+                    try:
+                        cur.execute("COMMIT")
+                    except KeyboardInterrupt:  # (while SQLite committed: over if not open)
+                        if not conn.in_transaction:
+                            committed()
+                        raise
+                    committed()
                 except BaseException:
                     conn.rollback()
                     raise

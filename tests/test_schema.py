@@ -106,6 +106,55 @@ def test_an_upgrade_that_waited_for_another_says_the_ledger_is_up_to_date(run, e
     assert "up to date" in done.stderr and "Upgraded" not in done.stderr, done.stderr
 
 
+@pytest.mark.parametrize("when", ["after", "during"])
+def test_an_upgrade_interrupted_after_its_commit_says_it_is_written(run, env, monkeypatch,
+                                                                   when):
+    """SIGTERM a moment after the upgrade committed said "Interrupted; nothing was
+    written." (exit 130) of a ledger then at the new schema: an administrator told so
+    would restore the backup or upgrade again for nothing."""
+    from complaintctl import store
+
+    env.parent.mkdir(parents=True)
+    oldest_ledger(env)
+    if when == "after":  # (the pragmas are set once the transaction is over)
+        def interrupted(*args, **kwargs):
+            raise KeyboardInterrupt
+        monkeypatch.setattr(store, "_pragmas", interrupted)
+    else:  # Ctrl-C while SQLite commits: raised as the COMMIT returns
+        connect = store._connect
+
+        class Cursor(sqlite3.Cursor):
+            def execute(self, sql, *args):
+                done = super().execute(sql, *args)
+                if sql == "COMMIT":
+                    raise KeyboardInterrupt
+                return done
+
+        monkeypatch.setattr(store, "_connect", lambda path, **kw: _wrapped(
+            connect(path, **kw), Cursor))
+    r = run("upgrade", code=130)
+    assert f"Interrupted after the upgrade was written: {env} is at schema version " \
+        f"{migrations.LATEST}." in r.stderr, r.stderr
+    assert "nothing was written" not in r.stderr
+    conn = sqlite3.connect(env)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.LATEST
+
+
+def _wrapped(conn, cursor_class):
+    """`conn` whose cursor() gives `cursor_class` cursors."""
+    class Proxy:
+        def __init__(self, inner):
+            self._inner = inner
+
+        def cursor(self, factory=cursor_class):
+            return self._inner.cursor(factory)
+
+        def __getattr__(self, name):
+            return getattr(self._inner, name)
+
+    return Proxy(conn)
+
+
 def _oldest_ledger_with(path: Path, rows_sql: str) -> sqlite3.Connection:
     """The oldest ledger with more rows added by `rows_sql`; a connection to it."""
     path.parent.mkdir(parents=True)
