@@ -139,8 +139,14 @@ def book_chunks(fill: Callable[[Any], None], *, constant_memory: bool = True
         book = xlsxwriter.Workbook(path, {
             "constant_memory": constant_memory, "tmpdir": folder, "strings_to_formulas": False,
             "strings_to_numbers": False, "strings_to_urls": False})
-        fill(book)
-        book.close()
+        try:
+            fill(book)
+            book.close()
+        except xlsxwriter.exceptions.FileCreateError as exc:  # its own temporary files
+            # could not be written (the disk full, a file size limit): said as the output
+            # that cannot be written, not as an unexpected failure
+            reason = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else None
+            raise reason or OSError(str(exc)) from None
         with open(path, "rb") as fh:
             while chunk := fh.read(1 << 20):
                 yield chunk

@@ -491,3 +491,22 @@ def test_times_are_the_numbers_write_datetime_writes_across_dst(tmp_path):
     ours = [(row, v) for col, row, v in cells if col == "A"]
     theirs = [(row, v) for col, row, v in cells if col == "B"]
     assert len(ours) == len(instants) and ours == theirs
+
+
+def test_a_workbook_that_cannot_be_written_is_said_so(month, tmp_path, monkeypatch):
+    """The disk full (or a file size limit) while XlsxWriter wrote its own temporary files
+    came out as "unexpected failure: FileCreateError"; csv and json said "cannot write"."""
+    import errno
+
+    import xlsxwriter
+    from xlsxwriter.exceptions import FileCreateError
+
+    def full(self):
+        raise FileCreateError(OSError(errno.ENOSPC, "No space left on device"))
+
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", full)
+    out = tmp_path / "m.xlsx"
+    r = month["run"]("report", "--month", "2026-10", "--output", out, code=1)
+    assert r.stderr.startswith(f"Error: cannot write {out}: "), r.stderr
+    assert "unexpected" not in r.stderr and not out.exists()
+    assert not list(tmp_path.glob("*.xlsx*"))
