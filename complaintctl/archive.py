@@ -109,11 +109,19 @@ def _stale_copies(folder: Path, now: float) -> tuple[str, ...]:
 
 # --- the target -----------------------------------------------------------------------
 
-def _cannot(target: str, reason: str, hint: str) -> BadInput:
-    return BadInput(_("cannot write backup {target}: {reason}").format(target=target,
-                                                                        reason=reason),
-                    hint=hint,
-                    code="backup_target", path=target, reason=reason)
+# The system's refusals a target's name does not cause: the disk's (exit 1, not 2, as
+# for every file complaintctl writes).
+_DISK_ERRORS = frozenset({"ENOSPC", "EDQUOT", "EFBIG", "EROFS", "EIO"})
+
+
+def _cannot(target: str, reason: str, hint: str, exc: BaseException | None = None
+            ) -> BadInput | Refused:
+    import errno
+
+    disk = errno.errorcode.get(getattr(exc, "errno", None) or -1) in _DISK_ERRORS
+    return (Refused if disk else BadInput)(
+        _("cannot write backup {target}: {reason}").format(target=target, reason=reason),
+        hint=hint, code="backup_target", path=target, reason=reason)
 
 
 def _target(target: str) -> Path:
@@ -204,7 +212,7 @@ def _temporary(path: Path, target: str) -> Iterator[Path]:
                                     dir=path.parent)
     except (OSError, ValueError) as exc:  # no permission, a NUL in the name, ...
         raise _cannot(target, os_reason(exc),
-                      _("give a file in a folder you may write to")) from None
+                      _("give a file in a folder you may write to"), exc) from None
     os.close(fd)
     tmp = Path(name)
     try:

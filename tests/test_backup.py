@@ -399,3 +399,24 @@ def test_the_partial_copy_a_killed_backup_left_is_removed(ledger, env, tmp_path)
     assert f"Removed {journal.name}" in r.stderr
     assert sorted(p.name for p in folder.iterdir()) == [
         ".ledger-2026-12-05.db.k2j4h5g6.backup", ".notes.txt", "ledger-2026-12-06.db"]
+
+
+def test_a_backup_onto_a_read_only_disk_is_the_disks_refusal(ledger, env, tmp_path,
+                                                             monkeypatch):
+    """A read-only mount exited 2 (bad input) where report --output and export exit 1:
+    the disk's refusal is no mistake of the command line."""
+    import errno
+
+    from complaintctl import archive
+
+    ledger.log()
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(archive.tempfile, "mkstemp", read_only)
+    target = tmp_path / "ro" / "b.db"
+    target.parent.mkdir()
+    r = ledger("backup", target, code=1)
+    assert f"Error: cannot write backup {target}: the disk is read-only" in r.stderr, r.stderr
+    assert not target.exists()
