@@ -273,3 +273,28 @@ def test_a_journal_with_nothing_to_undo_does_not_keep_a_reader_out(base):
     journal.write_bytes(b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7" + bytes(504))
     code, _out, err = as_user(READER, db, "list")
     assert code == 1 and "an interrupted write left" in err, err
+
+
+def test_a_step_on_a_read_only_disk_says_the_disk_is(ledger, monkeypatch):
+    """A step on a ledger on a read-only mount said "permission denied … ask for access":
+    no access would help; `backup` and `report` there said "the disk is read-only"."""
+    from complaintctl import store
+
+    cid = ledger.log()
+    before = ledger.snapshot()
+    real_access, real_statvfs = os.access, os.statvfs
+
+    class ReadOnly:
+        f_flag = os.ST_RDONLY
+
+    monkeypatch.setattr(store.os, "access", lambda path, mode, **kw: False if mode & os.W_OK
+                        else real_access(path, mode, **kw))
+    monkeypatch.setattr(store.os, "statvfs", lambda path: ReadOnly())
+    r = ledger("assign", cid, "--dept", "QA", "--owner", "王芳", code=1)
+    assert r.stderr.startswith(f"Error: cannot write {ledger.db}: the disk is read-only\n"
+                               "Hint: it can be read there"), r.stderr
+    assert "permission" not in r.stderr
+    monkeypatch.setattr(store.os, "statvfs", real_statvfs)
+    r = ledger("assign", cid, "--dept", "QA", "--owner", "王芳", code=1)
+    assert "permission denied: cannot write" in r.stderr, r.stderr  # a writable disk
+    assert ledger.snapshot() == before
