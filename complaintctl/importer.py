@@ -614,19 +614,26 @@ class Reader:
         return _remembered(time_of)
 
     def _time(self, f: str, raw: str) -> datetime:
+        """A cell's date: in the mapping's [formats] format for `f`, if it has one, else
+        (a format is for the cells written that way: it was the only reading, and the
+        column's real date cells and 2021/3/4 were refused) read as any date is."""
         fmt = self.mapping.formats.get(f)
 
         def bad() -> BadInput:
+            if fmt is not None:
+                return BadInput(_("{value} is not a date (nor in the mapping's format "
+                                  "{format})").format(value=shown(raw), format=fmt))
             return BadInput(_("{value} is not a date").format(value=shown(raw)))
 
         if fmt is not None:
             try:
                 parsed = datetime.strptime(raw.strip(), fmt)
             except ValueError:
-                raise bad() from None
-            if parsed.tzinfo is None:
-                return self._utc(parsed)
-            return parsed.astimezone(UTC)
+                pass
+            else:
+                if parsed.tzinfo is None:
+                    return self._utc(parsed)
+                return parsed.astimezone(UTC)
         text = raw.strip()
         try:  # the common case, fast: ISO 8601 (what export writes, what a sheet holds)
             parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] == "Z"

@@ -741,6 +741,15 @@ _OTHER_DEFAULT = datetime(1999, 2, 3)  # (not a day today could be, a leap year 
 _NUMERIC_OFFSET = re.compile(r"(?<![A-Za-z])\s*([+-])([0-9]{2}):?([0-9]{2})$")
 
 
+# A day with a month's name and two numbers of one or two digits (4-Mar-21, Mar 4 21):
+# which of them is the year is a guess (a time of day taken out first: _CLOCK_IN).
+_TWO_DIGIT_YEAR = re.compile(r"[\s,./-]*(?:[0-9]{1,2}[\s,./-]+[a-z]{3,9}\.?|[a-z]{3,9}\.?"
+                             r"[\s,./-]+[0-9]{1,2})[\s,./-]+[0-9]{1,2}[\s,./-]*",
+                             re.IGNORECASE)
+_CLOCK_IN = re.compile(r"\b[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?:\s*[ap]\.?m\.?)?",
+                       re.IGNORECASE)
+
+
 def _dateutil_parse(value: str, default: datetime) -> datetime:
     """The uncommon forms; a zone among them is refused (_ZoneInWords): dateutil drops
     a name it does not know (EST, CST) with a warning, reads GMT+8 the POSIX way (as
@@ -1002,6 +1011,13 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
     try:
         parsed = datetime.fromisoformat(raw)
     except ValueError:
+        if _TWO_DIGIT_YEAR.fullmatch(_CLOCK_IN.sub(" ", raw)):
+            # 4-Mar-21 (Excel's d-mmm-yy) was read year first, as 2004-03-21: a year of
+            # two digits is no year to guess
+            raise BadInput(_("cannot read {field} {value}: its year has two digits").format(
+                field=field, value=shown(value)),
+                hint=_("write the year in full, e.g. 2021-03-04 or 4 Mar 2021"),
+                code="two_digit_year", value=value) from None
         try:
             midnight = datetime.combine(local_now.date(), time(0))
             parsed = _dateutil_parse(raw, midnight)

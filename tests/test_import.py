@@ -2870,3 +2870,31 @@ def test_a_row_left_out_that_the_ledger_holds_is_said(ledger, files):
     assert (f"Warning: row 3: 2025-002 ({cid}) is left out by the mapping's leave_out, but the "
             f"ledger holds it: void it if it should go (complaintctl void {cid} --reason …)"
             ) in r.stderr, r.stderr
+
+
+def test_a_format_reads_the_cells_written_that_way_and_the_others_as_dates(ledger, files):
+    """One [formats] line for the 21.4.6 cells made it the only reading of the column:
+    2025/3/10 and 2025年3月3日 beside them were "not a date", 60 of 61 rows refused.
+    And 4-Mar-21 (Excel's d-mmm-yy) was read as 2004-03-21, by import and log alike."""
+    rows = [list(r) for r in ROWS]
+    rows[2][1] = "25.4.1"
+    path = write_csv(files["dir"] / "dates.csv", rows)
+    mapping = files["dir"] / "dates.toml"
+    mapping.write_text(MAPPING + '\n[formats]\nreceived_at = "%y.%m.%d"\n', encoding="utf-8")
+    ledger("import", path, "--mapping", mapping)
+    assert ledger.rows("SELECT source_key, received_at FROM complaints ORDER BY source_key") \
+        == [("2025-001", "2025-03-02T16:00:00Z"), ("2025-002", "2025-03-09T16:00:00Z"),
+            ("2025-003", "2025-03-31T16:00:00Z")]
+    rows[2][0], rows[2][1] = "2025-004", "4-Mar-21"
+    path = write_csv(files["dir"] / "dates2.csv", rows)
+    before = ledger.snapshot()
+    r = ledger("import", path, "--mapping", mapping, code=2)
+    assert "row 4, column 投诉日期: '4-Mar-21' is not a date (nor in the mapping's format " \
+        "%y.%m.%d)" in r.stderr, r.stderr
+    assert ledger.snapshot() == before
+    r = ledger("log", "--customer", "x", "--description", "y", "--channel", "phone",
+               "--category", "quality", "--severity", "low", "--received", "4-Mar-21",
+               code=2)
+    assert "cannot read --received '4-Mar-21': its year has two digits" in r.stderr
+    assert "write the year in full, e.g. 2021-03-04 or 4 Mar 2021" in r.stderr
+    assert ledger.snapshot() == before
