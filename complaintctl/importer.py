@@ -931,10 +931,15 @@ class Reader:
                 "an amount is paid in a resolution: map disposition and resolved_at, or "
                 "give them under [defaults] and [dates]"), cells=row.cells))
         closed_at = v.get("closed_at")
+        revisited = self.when(row, "revisited_at")[0]
         if closed_at is None:  # a register without closing dates: [dates] closed_at = …
             closed_at = self.when(row, "closed_at")[0]
+            if revisited is not None and v.get("satisfaction") not in (None, "unsatisfied"):
+                # a row with its revisit (满意, and its date) has no closing of its own to
+                # date: the revisit closed it (the date borrowed for rows closed without
+                # one made it a second revisit, refused as none is due)
+                closed_at = None
         closing = closed_at is not None
-        revisited = self.when(row, "revisited_at")[0]
         earlier_round = v.get("satisfaction") == "unsatisfied" and revisited is not None \
             and bool(steps) and steps[-1].kind == "resolve" and revisited < steps[-1].at
         if earlier_round:

@@ -2898,3 +2898,24 @@ def test_a_format_reads_the_cells_written_that_way_and_the_others_as_dates(ledge
     assert "cannot read --received '4-Mar-21': its year has two digits" in r.stderr
     assert "write the year in full, e.g. 2021-03-04 or 4 Mar 2021" in r.stderr
     assert ledger.snapshot() == before
+
+
+def test_a_borrowed_closing_date_closes_only_the_rows_without_their_revisit(ledger, files):
+    """[dates] closed_at = "resolved_at" (for the rows a register closed without a revisit)
+    closed a row that had its revisit (满意, 回访日期) at its resolution, and then refused
+    that revisit as a second one none is due."""
+    unrevisited = list(ROWS[0])
+    unrevisited[0], unrevisited[18], unrevisited[19] = "2025-004", "", ""
+    path = write_csv(files["dir"] / "closing.csv", [ROWS[0], unrevisited])
+    mapping = files["dir"] / "closing.toml"
+    mapping.write_text(MAPPING + 'closed_at = "resolved_at"\n[defaults]\n'
+                       'close_reason = "历史登记，未回访"\n', encoding="utf-8")
+    ledger("import", path, "--mapping", mapping)
+    got = {key: (status, closed) for key, status, closed in ledger.rows(
+        "SELECT source_key, status, closed_at FROM complaints")}
+    assert got == {"2025-001": ("closed", "2025-03-06T16:00:00Z"),  # by its revisit
+                   "2025-004": ("closed", "2025-03-05T16:00:00Z")}, got  # by the close
+    kinds = ledger.rows("SELECT c.source_key, e.kind FROM events e JOIN complaints c ON "
+                        "c.id = e.complaint_id WHERE e.kind IN ('revisit', 'close') "
+                        "ORDER BY e.id")
+    assert kinds == [("2025-001", "revisit"), ("2025-004", "close")], kinds
