@@ -36,7 +36,7 @@ from typing import Any, NamedTuple
 from complaintctl import bulk, complaints, deadlines, parse, words, workflow
 from complaintctl.bulk import History, Step
 from complaintctl.errors import BadInput, ComplaintctlError, IllegalTransition, NotFound, Refused
-from complaintctl.i18n import N_, NC_, _, ngettext, shown, term
+from complaintctl.i18n import N_, NC_, _, listing, ngettext, shown, term
 from complaintctl.mapping import CONTACT_LIKE, FIELDS, UNHASHED, WORD_FIELD, Mapping, reads_as_data
 from complaintctl.readers import Table
 from complaintctl.render import unguarded
@@ -1292,18 +1292,21 @@ def _compare(reader: Reader, row: _Row, history: History, stored: dict[str, Any]
              ) -> tuple[list[Step], str | None]:
     """The steps of the row the ledger does not hold yet, or a conflict."""
     fields = history.fields
+    changes: list[tuple[str, Any, Any]] = []  # every one that differs, not the first alone
     for f in _INTAKE_COMPARED:
         new = fields.get(f)
         old = stored.get(f)
         if not _same(old, new) and not (f in NAMES and _same_name(old, new)):
-            return [], _differs(reader.column(f), old, new)
+            changes.append((reader.column(f), old, new))
     new = _stamp(history.received_at)
     old = stored.get("received_at")
+    local = reader.lg.local
     if new != old:  # said in the ledger's time, as the register has it, not as stored
-        local = reader.lg.local
-        return [], _differs(reader.column("received_at"),
-                            local(parse.from_iso(old)) if old else None,
-                            local(history.received_at))
+        changes.append((reader.column("received_at"),
+                        local(parse.from_iso(old)) if old else None,
+                        local(history.received_at)))
+    if changes:
+        return [], _differs_all(changes)
     new_steps: list[Step] = []
     held_by_kind: dict[str, Counter[str]] = {}
     for step in history.steps:
@@ -1316,7 +1319,7 @@ def _compare(reader: Reader, row: _Row, history: History, stored: dict[str, Any]
         if held[at] > 0:
             held[at] -= 1
             if new_steps:  # held after one the ledger does not hold: that one was changed
-                return [], _another_time(new_steps[0].kind)
+                return [], _another_time(new_steps[0], stored, local)
             changed = _changed_facts(reader, step, stored["#" + kind][at]) \
                 if kind in _STEP_FACTS else None
             if changed is not None:
@@ -1324,7 +1327,7 @@ def _compare(reader: Reader, row: _Row, history: History, stored: dict[str, Any]
             continue
         if held.total() and kind in ("assign", "resolve", "close", "void"):
             # the ledger has this step at another time: the register was changed
-            return [], _another_time(kind)
+            return [], _another_time(step, stored, local)
         new_steps.append(step)
     if new_steps:  # what the steps typed would say first (the same in a dry run)
         first = new_steps[0]
@@ -1349,6 +1352,7 @@ def _changed_facts(reader: Reader, step: Step, held: list[tuple[Any, ...]]) -> s
     same = _same_name if step.kind == "assign" else _same  # (a department, an owner)
     if any(all(map(same, one, told)) for one in held):
         return None
+    changes = []
     for name, old, new in zip(names, held[0], told, strict=True):
         if not same(old, new):
             if name == "amount":
@@ -1356,8 +1360,8 @@ def _changed_facts(reader: Reader, step: Step, held: list[tuple[Any, ...]]) -> s
             elif name == "demand_met":
                 old, new = (None if x is None else _("yes") if x else _("no")
                             for x in (old, new))
-            return _differs(reader.column(_FIELD_OF_FACT.get(name, name)), old, new)
-    return None  # (told is not in held, so one differs)
+            changes.append((reader.column(_FIELD_OF_FACT.get(name, name)), old, new))
+    return _differs_all(changes) if changes else None  # (told is not in held: one differs)
 
 
 def _same(old: Any, new: Any) -> bool:
@@ -1395,9 +1399,17 @@ def _new_refused(kind: str, message: str) -> str:
                                                                  message=message)
 
 
-def _another_time(kind: str) -> str:
-    return _("its {step} step is at another time than the ledger's; the ledger is left as "
-             "it is").format(step=step_word(kind))
+def _another_time(step: Step, stored: dict[str, Any], local: Callable[[datetime], str]
+                  ) -> str:
+    """A step of the row at another time than the ledger's of its kind: both times."""
+    held = stored.get("@" + step.kind) or _held_apart(step.kind, stored)
+    if not held:
+        return _("its {step} step is at another time than the ledger's; the ledger is left "
+                 "as it is").format(step=step_word(step.kind))
+    return _("its {step} step is at {new} in the file, at {old} in the ledger; the ledger "
+             "is left as it is").format(step=step_word(step.kind), new=local(step.at),
+                                        old=listing(sorted(
+                                            local(parse.from_iso(at)) for at in held)))
 
 
 def _as_stored(value: str) -> str:
@@ -1407,10 +1419,13 @@ def _as_stored(value: str) -> str:
     return shown(value).replace("\\\\", "\\")
 
 
-def _differs(column: str, old: Any, new: Any) -> str:
-    return _("{column} was {old}, the file now says {new}; the ledger is left as it is").format(
-        column=column, old=_as_stored(str(old)) if old is not None else "—",
-        new=_as_stored(str(new)) if new is not None else "—")
+def _differs_all(changes: list[tuple[str, Any, Any]]) -> str:
+    """Every value of a row that differs from the ledger's, each with both values."""
+    return _("{changes}; the ledger is left as it is").format(changes=_("; ").join(
+        _("{column} was {old}, the file now says {new}").format(
+            column=column, old=_as_stored(str(old)) if old is not None else "—",
+            new=_as_stored(str(new)) if new is not None else "—")
+        for column, old, new in changes))
 
 
 class _Sourced(Rows):

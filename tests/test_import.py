@@ -569,7 +569,9 @@ def test_a_changed_step_date_is_a_conflict_in_the_dry_run_and_the_import_alike(l
     rows[0][17] = "2025-03-05"  # 处理日期 (the investigation's time too, by [dates])
     moved = write_csv(files["dir"] / "moved.csv", rows)
     before = ledger.snapshot()
-    said = "2025-001 (CC-2026-0001): its resolve step is at another time than the ledger's"
+    # (both times: "at another time than the ledger's" said neither)
+    said = ("2025-001 (CC-2026-0001): its resolve step is at 2025-03-05 00:00 in the file, "
+            "at 2025-03-06 00:00 in the ledger; the ledger is left as it is")
     for dry in (["--dry-run"], []):
         r = ledger("import", moved, "--mapping", files["map"], *dry)
         assert f"Warning: conflict: row 2: {said}" in r.stderr, r.stderr
@@ -2919,3 +2921,22 @@ def test_a_borrowed_closing_date_closes_only_the_rows_without_their_revisit(ledg
                         "c.id = e.complaint_id WHERE e.kind IN ('revisit', 'close') "
                         "ORDER BY e.id")
     assert kinds == [("2025-001", "revisit"), ("2025-004", "close")], kinds
+
+
+def test_a_conflict_names_every_value_that_differs(ledger, files):
+    """A newer copy that changed a row's product, description and date said the product
+    alone; amended, the next run said the description, then the date: one at a time."""
+    ledger("import", files["csv"], "--mapping", files["map"])
+    rows = [list(r) for r in ROWS]
+    rows[0][1], rows[0][7], rows[0][8] = "2025年3月2日", "XD-300", "电机异响，外壳裂"
+    changed = write_csv(files["dir"] / "changed.csv", rows)
+    before = ledger.snapshot()
+    ((said, made),) = ledger.rows("SELECT description, product FROM complaints WHERE "
+                                  "source_key = '2025-001'")
+    r = ledger("import", changed, "--mapping", files["map"])
+    assert ("Warning: conflict: row 2: 2025-001 (CC-2026-0001): 投诉内容 was "
+            f"'{said}', the file now says '电机异响，外壳裂'; 产品型号 was '{made}', the file "
+            "now says 'XD-300'; "
+            "投诉日期 was '2025-03-03 00:00', the file now says '2025-03-02 00:00'; the ledger "
+            "is left as it is") in r.stderr, r.stderr
+    assert _beyond_the_batch(ledger, before) == []
