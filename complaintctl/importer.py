@@ -1087,7 +1087,8 @@ _STEPS_OF: dict[str, tuple[str | tuple[str, str], ...]] = {
 _BEFORE = {"logged": N_("a row with {step} needs an assignment before it: map department "
                        "and owner (or give them under [defaults])"),
            "assigned": N_("a row with {step} needs an investigation before it: map cause (or "
-                          "validity) and where concluded_at comes from"),
+                          "validity) and where concluded_at comes from (upheld, 成立, is no "
+                          "investigation without its cause)"),
            "investigating": N_("a row with {step} needs a resolution before it: map "
                                "disposition, summary and resolved_at")}
 

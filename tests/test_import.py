@@ -1342,7 +1342,8 @@ def test_a_status_a_step_cannot_reach_names_what_the_row_lacks(ledger, files):
                                   '"resolved_at"\nclosed_at = "resolved_at"\n')
     r = ledger("import", path, "--mapping", mapping, code=1)
     assert ("row 2, column 状态: a row with resolve needs an investigation before it: map "
-            "cause (or validity) and where concluded_at comes from") in r.stderr, r.stderr
+            "cause (or validity) and where concluded_at comes from (upheld, 成立, is no "
+            "investigation without its cause)") in r.stderr, r.stderr
     assert "missing steps" not in r.stderr
     path, mapping = _history_file(files, "nodate", CLOSED_ROWS,
                                   '[defaults]\nsummary = "见登记表"\n[dates]\n'
