@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from complaintctl import deadlines, parse, words, workflow
+from complaintctl import deadlines, i18n, parse, words, workflow
 from complaintctl.errors import BadInput, NotFound, Refused
 from complaintctl.i18n import _, listing, ngettext, shown, term
 from complaintctl.parse import format_money, from_iso, iso, record_number
@@ -306,8 +306,9 @@ def log(lg: Ledger, fields: dict[str, Any], *, received_at: datetime, now: datet
             "overdue from the start and shows in complaintctl overdue.",
             "Its {stages} deadlines have passed already (it was received {received}): it is "
             "overdue from the start and shows in complaintctl overdue.", len(passed)).format(
-                stages=listing([term("stage", s) for s in passed]),
-                received=lg.local(received_at)))
+                stages=listing([term("stage", s) for s in passed]) if i18n.lang() == "zh"
+                else " and ".join(term("stage", s) for s in passed),  # (its assign and
+                received=lg.local(received_at)))  # resolve deadlines: not "assign, resolve")
     out.data = {"repeat_of": repeat_of, "deadlines": {"assign": dues[0], "resolve": dues[1]},
                 "repeated_by": [other for other, _before in later]}
     return out

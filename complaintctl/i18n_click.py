@@ -105,8 +105,9 @@ def click_sentence(text: str) -> str:
     for pattern, template in _patterns():
         m = pattern.match(text)
         if m:
-            fields = {k: click_sentence(v) if k == "message" else _QUOTED.sub(r"“\1”", v)
-                      for k, v in m.groupdict().items()}
+            # (a list of quoted words in Chinese is 、-separated: “revisit”、“list”)
+            fields = {k: click_sentence(v) if k == "message" else _QUOTED.sub(
+                r"“\1”", v).replace("”, “", "”、“") for k, v in m.groupdict().items()}
             return _(template).format(**fields)
     return text
 

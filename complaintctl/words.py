@@ -65,7 +65,8 @@ TABLE: dict[str, tuple[Word, ...]] = {
     # 致命/严重/一般/轻微 (critical, major, minor, trivial) clerks also use, and the
     # report form's 处置紧急度 很急/急/普通 (and the 处理单's 急件/普通件).
     "severity": (
-        _w("critical", None, "紧急", "特殊", "特殊投诉", "特急", "致命", "重大投诉", "很急"),
+        _w("critical", None, "紧急", "特殊", "特殊投诉", "特急", "致命", "重大投诉", "很急",
+           "urgent"),
         _w("high", None, "高", "高级", "高级投诉", "重要", "重大", "严重", "major",
            "急件", "重要投诉", "严重投诉", "急", "加急"),
         _w("medium", None, "中", "中级", "中级投诉", "一般", "普通", "普通件", "normal",
@@ -79,7 +80,7 @@ TABLE: dict[str, tuple[Word, ...]] = {
         _w("refund", None, "退款"),
         _w("discount", None, "折让", "折价", "降价", "折扣"),
         _w("compensation", None, "赔偿", "索赔", "赔款"),
-        _w("explanation", None, "解释说明", "解释", "说明", "道歉"),
+        _w("explanation", None, "解释说明", "解释", "说明", "道歉", "explain"),
         _w("other", None, "其他", "其它"),
     ),
     "cause_category": (
@@ -107,7 +108,7 @@ TABLE: dict[str, tuple[Word, ...]] = {
         _w("refund", None, "退款"),
         _w("discount", None, "折让", "折价", "降价", "折扣"),
         _w("compensation", None, "赔偿", "索赔", "赔款"),
-        _w("explanation", None, "解释说明", "解释", "说明", "道歉"),
+        _w("explanation", None, "解释说明", "解释", "说明", "道歉", "explain"),
         _w("no-action", None, "不处理", "无需处理", "无", "none"),
     ),
     "satisfaction": (

@@ -218,6 +218,8 @@ USAGE_ERRORS = [
     (("ovrdue",), "错误：没有命令“ovrdue”。您是不是要输入“overdue”？",
      "Error: No such command 'ovrdue'. Did you mean 'overdue'?"),
     (("frobnicate",), "错误：没有命令“frobnicate”。", "Error: No such command 'frobnicate'."),
+    (("revist",), "错误：没有命令“revist”。您是不是要输入“revisit”、“list”？",  # (、, not ", ")
+     "Error: No such command 'revist'. Did you mean 'revisit', 'list'?"),
     (("list", "--limit", "x"), "错误：“--limit”的值无效：“x”不是有效的整数。",
      "Error: Invalid value for '--limit': 'x' is not a valid int."),
     (("list", "--lmit", "3"), "错误：没有选项：--lmit（可能的选项：--limit）",

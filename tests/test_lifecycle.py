@@ -431,7 +431,7 @@ def test_a_complaint_logged_after_its_deadlines_says_it_is_overdue_already(ledge
     r = ledger("log", "--customer", "甲", "--description", "x", "--channel", "phone",
                "--category", "quality", "--severity", "critical", "--received",
                "2026-11-19 09:00")
-    assert "\nIts assign, resolve deadlines have passed already (it was received " \
+    assert "\nIts assign and resolve deadlines have passed already (it was received " \
            "2026-11-19 09:00): it is overdue from the start and shows in complaintctl " \
            "overdue.\n" in r.stderr, r.stderr
     cid = r.stdout.strip()

@@ -54,6 +54,7 @@ def test_log_in_chinese_stores_codes(ledger):
     ("微信", "交期", "特殊投诉", "退货", ("social", "delivery", "critical", "return")),
     ("12315", "售后", "一般", "赔偿", ("regulator", "service", "medium", "compensation")),
     ("E-Mail", "Billing", "Low", "Explanation", ("email", "billing", "low", "explanation")),
+    ("phone", "quality", "Urgent", "explain", ("phone", "quality", "critical", "explanation")),
     ("上门", "品质", "严重", "折价", ("visit", "quality", "high", "discount")),
 ])
 def test_log_takes_synonyms(ledger, channel, category, severity, demand, want):
