@@ -188,6 +188,30 @@ class _Row:
         self.problems: list[Problem] = []
 
 
+def _header_fold(name: str) -> str:
+    """A header as a mapping's is matched with it: full width as ASCII, no spaces nor line
+    breaks (客户 + Alt+Enter + 名称 in one cell is the mapping's 客户名称)."""
+    return "".join(unicodedata.normalize("NFKC", name).split())
+
+
+class _Headers(dict[str, int]):
+    """The file's header, column by name: the name as written, else as _header_fold
+    reads it (the first column of that reading)."""
+
+    def __init__(self, exact: dict[str, int]) -> None:
+        super().__init__(exact)
+        self.folded: dict[str, int] = {}
+        for h, i in sorted(exact.items(), key=lambda hi: hi[1]):
+            self.folded.setdefault(_header_fold(h), i)
+
+    def __missing__(self, name: str) -> int:
+        return self.folded[_header_fold(name)]
+
+    def __contains__(self, name: object) -> bool:
+        return dict.__contains__(self, name) or (
+            isinstance(name, str) and _header_fold(name) in self.folded)
+
+
 class Reader:
     """Reads rows of one file through one mapping, for one ledger.
 
@@ -203,7 +227,7 @@ class Reader:
         self.categories, self.category_words = cfg.categories, cfg.category_words
         header = table.header
         self.header = header
-        where = {h: i for i, h in reversed(list(enumerate(header)))}
+        where = _Headers({h: i for i, h in reversed(list(enumerate(header)))})
         missing = list(dict.fromkeys(h for h in (*mapping.columns.values(), *mapping.key)
                                      if h not in where))
         if missing:

@@ -2941,3 +2941,14 @@ def test_a_conflict_names_every_value_that_differs(ledger, files):
             "投诉日期 was '2025-03-03 00:00', the file now says '2025-03-02 00:00'; the ledger "
             "is left as it is") in r.stderr, r.stderr
     assert _beyond_the_batch(ledger, before) == []
+
+
+def test_a_header_broken_over_two_lines_is_the_mappings(ledger, files):
+    """客户 (Alt+Enter) 名称 in one header cell was not the mapping's 客户名称: "column 客户名称
+    is not in the file", with the file's own header shown beside it."""
+    header = list(HEADER)
+    header[2], header[7] = "客户\n名称", "产品 型号"
+    path = write_csv(files["dir"] / "broken.csv", ROWS, header=header)
+    ledger("import", path, "--mapping", files["map"])
+    assert sorted(ledger.rows("SELECT source_key, customer, product FROM complaints")) == [
+        (r[0], r[2], r[7]) for r in ROWS]
