@@ -491,6 +491,8 @@ class Reader:
             own = self.mapping.values.get(f)
             if own and kind not in ("text", "word"):  # those read their [values] lines
                 found = _through(own, found)
+            if kind in _TOLD_HOW:
+                found = _told_how(found, f, kind)
             self._converters[(f, kind, column)] = found
         return found
 
@@ -1150,6 +1152,37 @@ def _reached(steps: list[Step]) -> tuple[str, str | None]:
         except (IllegalTransition, KeyError):  # the writer refuses the row, naming it
             return state, s.kind
     return state, None
+
+
+# What a cell's refusal adds, by the kind of its field: how the mapping reads a
+# register's own way of writing one ('无' is not an amount said nothing of it, as a
+# word's refusal does).
+_TOLD_HOW = {
+    "money": N_("{message}; a register's own way of writing one goes under [values.{key}] "
+                "(\"无\" = \"\" for none)"),
+    "count": N_("{message}; a register's own way of writing one goes under [values.{key}] "
+                "(\"若干\" = \"\" for none)"),
+    "bool": N_("{message}; a register's own way of writing one goes under [values.{key}] "
+                "(\"√\" = \"yes\")"),
+    "time": N_("{message}; a column written in one other way takes its format under "
+               "[formats] ({key} = \"%y.%m.%d\"), a single cell a line under [values.{key}]"),
+    "date": N_("{message}; a column written in one other way takes its format under "
+               "[formats] ({key} = \"%y.%m.%d\"), a single cell a line under [values.{key}]"),
+}
+
+
+def _told_how(convert: Callable[[str], Any], f: str, kind: str) -> Callable[[str], Any]:
+    """`convert`, its refusal saying how the mapping reads a register's own way (_TOLD_HOW)."""
+    def told(raw: str) -> Any:
+        try:
+            return convert(raw)
+        except BadInput as exc:
+            if exc.code != BadInput.code:  # (one of its own: another currency, masked …)
+                raise
+            raise BadInput(_(_TOLD_HOW[kind]).format(message=exc.message, key=f),
+                           hint=exc.hint) from None
+
+    return told
 
 
 def _through(own: dict[str, str], convert: Callable[[str], Any]) -> Callable[[str], Any]:

@@ -2952,3 +2952,28 @@ def test_a_header_broken_over_two_lines_is_the_mappings(ledger, files):
     ledger("import", path, "--mapping", files["map"])
     assert sorted(ledger.rows("SELECT source_key, customer, product FROM complaints")) == [
         (r[0], r[2], r[7]) for r in ROWS]
+
+
+def test_a_refused_cell_says_how_the_mapping_reads_the_registers_own_way(ledger, files):
+    """'无' is not an amount, '21.4.6' is not a date: said nothing of [values] or
+    [formats], as a word's refusal does; the line suggested then reads the file."""
+    rows = [list(r) for r in ROWS]
+    rows[0][12] = "25.3.3"
+    path = write_csv(files["dir"] / "own.csv", [[*r, "无"] for r in rows],
+                     header=[*HEADER, "赔偿金额"])
+    mapping = files["dir"] / "own.toml"
+    text = MAPPING.replace('revisited = "回访日期"\n',
+                           'revisited = "回访日期"\namount = "赔偿金额"\n')
+    mapping.write_text(text, encoding="utf-8")
+    before = ledger.snapshot()
+    r = ledger("import", path, "--mapping", mapping, code=2)
+    assert ("row 2, column 分派日期: '25.3.3' is not a date; a column written in one other "
+            "way takes its format under [formats] (assigned_at = \"%y.%m.%d\"), a single cell "
+            "a line under [values.assigned_at]") in r.stderr, r.stderr
+    assert ("row 3, column 赔偿金额: '无' is not an amount; a register's own way of writing one "
+            "goes under [values.amount] (\"无\" = \"\" for none)") in r.stderr, r.stderr
+    assert ledger.snapshot() == before
+    mapping.write_text(text + '[values.amount]\n"无" = ""\n[values.assigned_at]\n'
+                       '"25.3.3" = "2025-03-03"\n', encoding="utf-8")
+    ledger("import", path, "--mapping", mapping)
+    assert ledger.rows("SELECT count(*), count(amount) FROM complaints") == [(3, 0)]
