@@ -1171,6 +1171,9 @@ _TOLD_HOW = {
 }
 
 
+_YEAR_FIRST = re.compile(r"\s*[0-9]{4}\s*[-/.年]")
+
+
 def _told_how(convert: Callable[[str], Any], f: str, kind: str) -> Callable[[str], Any]:
     """`convert`, its refusal saying how the mapping reads a register's own way (_TOLD_HOW)."""
     def told(raw: str) -> Any:
@@ -1179,6 +1182,8 @@ def _told_how(convert: Callable[[str], Any], f: str, kind: str) -> Callable[[str
         except BadInput as exc:
             if exc.code != BadInput.code:  # (one of its own: another currency, masked …)
                 raise
+            if kind in ("time", "date") and _YEAR_FIRST.match(raw):  # 2025/13/01: written
+                raise  # the usual way, and no such day: no other format to give
             raise BadInput(_(_TOLD_HOW[kind]).format(message=exc.message, key=f),
                            hint=exc.hint) from None
 
