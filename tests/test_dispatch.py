@@ -257,7 +257,7 @@ END_TO_END = [
     ["-q", "overdue", "--as-of", "2025-01-01"],
     ["--ascii", "overdue", "--as-of", "2026-01-05"],
     ["overdue", "--format", "yaml"],
-    ["overdue", "--severity", "urgent"],
+    ["overdue", "--severity", "pressing"],
     ["overdue", "--as-of", "yesterday-ish"],
     ["overdue", "--limit", "-3"],
     ["overdue", "--dept", "   "],

@@ -45,8 +45,8 @@ def test_bad_enum_word(ledger):
                 message="Error: --channel 'pigeon' is not one of: phone, email")
     assert "Hint: " in r.stderr
     refused(ledger, "list", "--format", "xlsx", code=2, message="--format 'xlsx' is not one of")
-    refused(ledger, "overdue", "--severity", "urgent", code=2,
-            message="--severity 'urgent' is not one of")
+    refused(ledger, "overdue", "--severity", "pressing", code=2,
+            message="--severity 'pressing' is not one of")
 
 
 @pytest.mark.parametrize("when", ["next week-ish", "2026-13-45", "2026/32/32", "yesterdayy"])
