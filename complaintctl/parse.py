@@ -741,13 +741,19 @@ _OTHER_DEFAULT = datetime(1999, 2, 3)  # (not a day today could be, a leap year 
 _NUMERIC_OFFSET = re.compile(r"(?<![A-Za-z])\s*([+-])([0-9]{2}):?([0-9]{2})$")
 
 
-# A day with a month's name and two numbers of one or two digits (4-Mar-21, Mar 4 21):
-# which of them is the year is a guess (a time of day taken out first: _CLOCK_IN).
-_TWO_DIGIT_YEAR = re.compile(r"[\s,./-]*(?:[0-9]{1,2}[\s,./-]+[a-z]{3,9}\.?|[a-z]{3,9}\.?"
-                             r"[\s,./-]+[0-9]{1,2})[\s,./-]+[0-9]{1,2}[\s,./-]*",
-                             re.IGNORECASE)
+# A time of day written with a colon (14:30, 2:30 pm), taken out before _year_guessed.
 _CLOCK_IN = re.compile(r"\b[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?:\s*[ap]\.?m\.?)?",
                        re.IGNORECASE)
+
+
+def _year_guessed(raw: str) -> bool:
+    """A day written with a month's name whose year would be a guess: no number of four
+    digits, and two numbers or more besides a time with a colon (4-Mar-21, 4th Mar 21,
+    Dec 3 9.30 -- dateutil read them 2004-03-21 and 2009-12-03)."""
+    text = _CLOCK_IN.sub(" ", raw)
+    if not re.search(r"[a-z]{3}", text, re.IGNORECASE) or re.search(r"[0-9]{4}", text):
+        return False
+    return len(re.findall(r"[0-9]+", text)) >= 2
 
 
 def _dateutil_parse(value: str, default: datetime) -> datetime:
@@ -1011,10 +1017,11 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
     try:
         parsed = datetime.fromisoformat(raw)
     except ValueError:
-        if _TWO_DIGIT_YEAR.fullmatch(_CLOCK_IN.sub(" ", raw)):
+        if _year_guessed(raw):
             # 4-Mar-21 (Excel's d-mmm-yy) was read year first, as 2004-03-21: a year of
             # two digits is no year to guess
-            raise BadInput(_("cannot read {field} {value}: its year has two digits").format(
+            raise BadInput(_("cannot read {field} {value}: its year is not written in "
+                             "full").format(
                 field=field, value=shown(value)),
                 hint=_("write the year in full, e.g. 2021-03-04 or 4 Mar 2021"),
                 code="two_digit_year", value=value) from None
@@ -1158,6 +1165,9 @@ def parse_year(value: str, field: str = "--year", *, tz: tzinfo | None = None) -
 
     typed = _arabic(hans(unicodedata.normalize("NFKC", value))).strip()
     typed = re.sub(r"年$", "", typed).strip()
+    spelt = re.fullmatch(r"((?:中华)?民国\s*)?(" + _CN_NUMBER + ")", typed)
+    if spelt is not None:  # 二〇二七, 民国一一六
+        typed = (spelt[1] or "") + _cn_number(spelt[2])
     republic = re.fullmatch(r"(?:中华)?民国\s*0*([1-9][0-9]{0,2})", typed)
     if republic is not None:
         typed = str(int(republic[1]) + 1911)

@@ -2898,7 +2898,7 @@ def test_a_format_reads_the_cells_written_that_way_and_the_others_as_dates(ledge
     r = ledger("log", "--customer", "x", "--description", "y", "--channel", "phone",
                "--category", "quality", "--severity", "low", "--received", "4-Mar-21",
                code=2)
-    assert "cannot read --received '4-Mar-21': its year has two digits" in r.stderr
+    assert "cannot read --received '4-Mar-21': its year is not written in full" in r.stderr
     assert "write the year in full, e.g. 2021-03-04 or 4 Mar 2021" in r.stderr
     assert ledger.snapshot() == before
 

@@ -909,6 +909,26 @@ def test_a_week_named_alone(ledger):
     assert ledger.json("report", "--month", "民國115年11月")["period"]["from"] == "2026-11-01"
 
 
+@pytest.mark.parametrize("typed", ["4-Mar-21", "04-Mar-21", "4th-Mar-21", "1st Dec 25",
+                                   "Mar 4th, 21", "Mar 4 21", "4 Mar 21 14:30", "Dec 3 9.30"])
+def test_a_year_not_written_in_full_beside_a_months_name_is_refused(ledger, typed):
+    """4-Mar-21 (Excel's d-mmm-yy) was stored as 2004-03-21, 1st Dec 25 as 2001-12-25 and
+    Dec 3 9.30 as 2009-12-03, without a word: which number is the year was guessed."""
+    refused(ledger, *NEW[:-2], "--received", typed, "--channel", "phone", "--category",
+            "quality", "--severity", "low",
+            message=f"cannot read --received {typed!r}: its year is not written in full",
+            hint="write the year in full, e.g. 2021-03-04 or 4 Mar 2021")
+
+
+@pytest.mark.parametrize(("typed", "stored"), [
+    ("4-Mar-2021", "2021-03-03T16:00:00Z"), ("4 March 2021 2pm", "2021-03-04T06:00:00Z"),
+    ("Mar 4, 2026 2:30 pm", "2026-03-04T06:30:00Z")])
+def test_a_months_name_with_the_year_in_full_is_read(ledger, typed, stored):
+    cid = ledger(*NEW[:-2], "--received", typed, "--channel", "phone", "--category",
+                 "quality", "--severity", "low").stdout.strip()
+    assert complaint(ledger, cid, "received_at") == (stored,)
+
+
 def test_a_month_named_as_clerks_say_it(ledger, tmp_path):
     """`report --month 上个月` was refused while `--week 上周` was taken; 115年11月 was
     refused on Taiwan's clock while 115/11/01 was taken as a day; `policy calendar --year
@@ -930,7 +950,7 @@ def test_a_month_named_as_clerks_say_it(ledger, tmp_path):
     for typed in ("115年11月", "115/11", "民國115年11月"):
         assert ledger.json("--db", tw, "report", "--month", typed)["period"]["from"] == \
             "2026-11-01", typed
-    for typed in ("115", "民國115年", "2026年", "2026"):
+    for typed in ("115", "民國115年", "2026年", "2026", "二〇二六", "一一五"):
         assert "2026" in ledger("--db", tw, "policy", "calendar", "--year", typed).stdout
 
 
