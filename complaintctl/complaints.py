@@ -954,6 +954,10 @@ def _mentions(cur: sqlite3.Cursor, cid: str, contact: str) -> list[tuple[str, st
             if holds(data) or old and holds(old)]
 
 
+# ASCII as its full-width forms (a Chinese input method's ａ…ｚ, ０…９).
+_FULL_WIDTH = {c: c + 0xFEE0 for c in range(0x21, 0x7F)}
+
+
 def _written_elsewhere(cur: sqlite3.Cursor, cid: str, contact: str) -> list[str]:
     """The other complaints whose texts (a description, a note, a summary, an attachment's
     name: their events') hold `contact` (contact_finder's); the events first narrowed in
@@ -966,12 +970,15 @@ def _written_elsewhere(cur: sqlite3.Cursor, cid: str, contact: str) -> list[str]
         number = _number(part)
         if number is not None:
             tail = number.digits[-3:]
-            for form in (tail, tail.translate({c: c + 0xFEE0 for c in range(0x30, 0x3A)})):
+            for form in (tail, tail.translate(_FULL_WIDTH)):
                 near.append("instr(data, ?) OR instr(old, ?)")
                 args += [form, form]
         elif name := (_address(part) or _norm_contact(part).strip()).partition("@")[0]:
-            near.append("data LIKE ? OR old LIKE ?")  # (any case, as addresses are)
-            args += [f"%{name}%"] * 2
+            # any case (LIKE's, in ASCII), and in full width (ｗａｎｇ＠…) in either case
+            for form in {name, *(n.translate(_FULL_WIDTH) for n in (name.lower(),
+                                                                     name.upper()))}:
+                near.append("data LIKE ? OR old LIKE ?")
+                args += [f"%{form}%"] * 2
     if not near:
         return []
     found: list[str] = []

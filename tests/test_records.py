@@ -143,6 +143,8 @@ def test_an_erasure_names_the_other_complaints_whose_texts_hold_the_contact(ledg
                             received="2026-10-05 10:00")
     mailed = ledger.log("--description", "抄送 Li.Wei@Example.com", "--contact",
                         "13900000004", customer="己公司", received="2026-10-06 10:00")
+    wide = ledger.log("--description", "请回复 ｌｉ．ｗｅｉ＠ｅｘａｍｐｌｅ．ｃｏｍ", "--contact",
+                      "13900000005", customer="庚公司", received="2026-10-07 10:00")
     texts = ledger.rows("SELECT id, description, contact FROM complaints WHERE id != ?",
                         (cid,))
     events = ledger.rows("SELECT count(*) FROM events")[0][0]
@@ -157,8 +159,8 @@ def test_an_erasure_names_the_other_complaints_whose_texts_hold_the_contact(ledg
                        (cid,)) == texts
     assert ledger.rows("SELECT count(*) FROM events")[0][0] == events + 1
     done = ledger("forget-contact", by_address, "--reason", "本人要求")
-    assert (f"also written in the texts of 1 other complaint ({mailed})") in done.stderr, \
-        done.stderr
+    assert (f"also written in the texts of 2 other complaints ({mailed}, {wide})") in \
+        done.stderr, done.stderr
 
 
 def test_an_erasure_finds_the_number_however_typed_and_the_persons_other_complaints(ledger):
