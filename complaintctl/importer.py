@@ -243,12 +243,22 @@ class Reader:
                            code="no_column", columns=missing)
         used = {*mapping.columns.values(), *mapping.key,
                 *(src for src in mapping.dates.values() if src in where)}
-        twice = sorted({h for h in used if header.count(h) > 1}, key=header.index)
+        # (by the name as written, or, a name not in the file as written, as _header_fold
+        # reads it: 客户 名称 and 客户⏎名称 are both the mapping's 客户名称)
+        folds = Counter(map(_header_fold, header))
+
+        def columns_of(name: str) -> list[int]:
+            exact = [i for i, h in enumerate(header) if h == name]
+            return exact if exact else [i for i, h in enumerate(header)
+                                        if _header_fold(h) == _header_fold(name)]
+
+        twice = sorted((h for h in used if h in where and (
+            header.count(h) > 1 or h not in header and folds[_header_fold(h)] > 1)),
+            key=lambda h: where[h])
         if twice:  # which of them the mapping means cannot be told: refused, not guessed
             raise BadInput(_("column {column} is in the file more than once (columns "
                              "{letters})").format(
-                column=twice[0], letters=", ".join(
-                    _letter(i) for i, h in enumerate(header) if h == twice[0])),
+                column=twice[0], letters=", ".join(map(_letter, columns_of(twice[0])))),
                 hint=_("rename them in the file so that each header is different (e.g. "
                        "{column}1, {column}2), and map the one meant").format(
                     column=twice[0]), code="column_twice",

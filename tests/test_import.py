@@ -2952,6 +2952,11 @@ def test_a_header_broken_over_two_lines_is_the_mappings(ledger, files):
     ledger("import", path, "--mapping", files["map"])
     assert sorted(ledger.rows("SELECT source_key, customer, product FROM complaints")) == [
         (r[0], r[2], r[7]) for r in ROWS]
+    # two headers that read alike so: which one the mapping means is not guessed
+    twice = write_csv(files["dir"] / "twice.csv", [[*r, "另一家公司"] for r in ROWS],
+                      header=[*header, "客户 名称"])
+    r = ledger("import", twice, "--mapping", files["map"], code=2)
+    assert "column 客户名称 is in the file more than once (columns C, U)" in r.stderr, r.stderr
 
 
 def test_a_refused_cell_says_how_the_mapping_reads_the_registers_own_way(ledger, files):
