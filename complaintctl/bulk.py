@@ -1029,7 +1029,7 @@ class Writer:
     def _assign(self, case: _Case, step: Step, at: str, now: str) -> None:
         c, f = case.row, step.facts
         cid, status = c["id"], c["status"]
-        new = workflow.next_state("assign", status, cid)
+        new = workflow.next_state("assign", status, cid, severity=c["severity"])
         self._check_at(step.at, step.now, case.last)
         department, owner, note = f["department"], f["owner"], f.get("note")
         old = self._memo_dumps(("assign", c["department"], c["owner"], status), lambda: {
@@ -1054,7 +1054,7 @@ class Writer:
     def _investigate(self, case: _Case, step: Step, at: str, now: str) -> None:
         c, data = case.row, step.facts
         cid = c["id"]
-        new = workflow.next_state("investigate", c["status"], cid)
+        new = workflow.next_state("investigate", c["status"], cid, severity=c["severity"])
         workflow.check_investigate(c, data)
         self._check_at(step.at, step.now, case.last)
         concluding = data.get("root_cause") is not None or data.get("validity") == "not-upheld"
@@ -1085,7 +1085,7 @@ class Writer:
         cid, status = c["id"], c["status"]
         disposition, amount = f["disposition"], f.get("amount")
         approved_by, summary = f.get("approved_by"), f["summary"]
-        new = workflow.next_state("resolve", status, cid)
+        new = workflow.next_state("resolve", status, cid, severity=c["severity"])
         workflow.check_resolve(c, disposition, amount)
         self._check_at(step.at, step.now, case.last)
         currency = self.currency if amount is not None else None
@@ -1131,7 +1131,7 @@ class Writer:
         cid, status, reopens = c["id"], c["status"], c["reopen_count"]
         satisfaction, demand_met = f["satisfaction"], f.get("demand_met")
         method, note = f.get("method"), f.get("note")
-        new = workflow.next_state("revisit", status, cid, satisfaction)
+        new = workflow.next_state("revisit", status, cid, satisfaction, severity=c["severity"])
         if status == "closed":  # only for its scheduled second revisit
             workflow.check_second_revisit(cid, any(
                 s[_STAGE] == "second-revisit" and s[_DONE] is None and s[_RETURN] is None
@@ -1181,7 +1181,7 @@ class Writer:
         c, reason = case.row, step.facts["reason"]
         status = c["status"]
         workflow.check_reason("close --no-revisit", reason)
-        new = workflow.next_state("close", status, c["id"])
+        new = workflow.next_state("close", status, c["id"], severity=c["severity"])
         self._check_at(step.at, step.now, case.last)
         self._finish(case, "revisit", at)
         due = self._open(case, "second-revisit", "second-revisit", step.at, at)
@@ -1198,7 +1198,7 @@ class Writer:
         c, reason = case.row, step.facts["reason"]
         status = c["status"]
         workflow.check_reason("void", reason)
-        new = workflow.next_state("void", status, c["id"])
+        new = workflow.next_state("void", status, c["id"], severity=c["severity"])
         self._check_at(step.at, step.now, case.last)
         workflow.check_void(c["id"], [r["id"] for r in case.returns if r["closed_at"] is None])
         for row in case.stages:  # every open stage, its returns' too
@@ -1231,7 +1231,7 @@ class Writer:
 
     def _action_add(self, case: _Case, step: Step, at: str, now: str) -> None:
         c, f = case.row, step.facts
-        workflow.next_state("action add", c["status"], c["id"])
+        workflow.next_state("action add", c["status"], c["id"], severity=c["severity"])
         self._check_at(step.at, step.now, case.last)
         workflow.check_due(f["due"], step.at, self.local)
         aid = self.next_action
@@ -1248,7 +1248,8 @@ class Writer:
 
     def _action_done(self, case: _Case, step: Step, at: str, now: str) -> None:
         a = self._action(case, step)
-        workflow.next_state("action done", case.row["status"], a[_A_CID])
+        workflow.next_state("action done", case.row["status"], a[_A_CID],
+                            severity=case.row["severity"])
         workflow.check_action_done(self._action_view(a, case),
                                    lambda s: self.local(from_iso(s)))
         self._check_after(step, at, a[_A_CREATED], "the action was added")
@@ -1259,7 +1260,8 @@ class Writer:
     def _action_verify(self, case: _Case, step: Step, at: str, now: str) -> None:
         a = self._action(case, step)
         note = step.facts.get("note")
-        workflow.next_state("action verify", case.row["status"], a[_A_CID])
+        workflow.next_state("action verify", case.row["status"], a[_A_CID],
+                            severity=case.row["severity"])
         workflow.check_action_verify(self._action_view(a, case))
         self._check_after(step, at, a[_A_DONE], "the action was done")
         a[_A_VERIFIED:] = [at, step.actor, note]
@@ -1298,7 +1300,7 @@ class Writer:
         c, f = case.row, step.facts
         qty = f["qty"]
         returns.check_open(qty)
-        workflow.next_state("return open", c["status"], c["id"])
+        workflow.next_state("return open", c["status"], c["id"], severity=c["severity"])
         self._check_at(step.at, step.now, case.last)
         year = (step.now or step.at).astimezone(self.tz).year  # the year of entry
         rid, seq = self._next_id("return", year)

@@ -1194,6 +1194,8 @@ def _told_how(convert: Callable[[str], Any], f: str, kind: str) -> Callable[[str
                 raise
             if kind in ("time", "date") and _YEAR_FIRST.match(raw):  # 2025/13/01: written
                 raise  # the usual way, and no such day: no other format to give
+            if kind in ("money", "count") and any(ch.isdigit() for ch in raw):
+                raise  # (-500, 1.234, 0: a number, refused as one; 无, 若干 are words)
             raise BadInput(_(_TOLD_HOW[kind]).format(message=exc.message, key=f),
                            hint=exc.hint) from None
 
@@ -1408,7 +1410,8 @@ def _compare(reader: Reader, row: _Row, history: History, stored: dict[str, Any]
         if command in workflow.TRANSITIONS:
             try:
                 workflow.next_state(command, stored["status"], stored["id"],
-                                    first.facts.get("satisfaction"))
+                                    first.facts.get("satisfaction"),
+                                    severity=stored.get("severity"))
             except IllegalTransition as exc:
                 return [], _new_refused(first.kind, exc.message)
     return new_steps, None

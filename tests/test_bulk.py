@@ -787,3 +787,20 @@ def test_working_day_deadlines_worked_out_per_day_are_the_rule_s(zone):
         duration = deadlines.Duration(rng.choice([1, 2, 3, 5, 10]), "wd")
         assert dues(start, bulk._iso(start), duration) == bulk._iso(
             deadlines.add_duration(start, duration, cal, tz)), (start, duration)
+
+
+def test_the_writers_refusal_from_closed_offers_a_revisit_only_to_a_critical_one(tmp_path):
+    """The steps no longer offered a closed low complaint "revisit (a critical complaint's
+    second revisit)"; the bulk writer (an import's new steps) still did."""
+    lg = new_ledger(tmp_path / "bulk.db")
+    low = History({**FIELDS, "severity": "low"}, at("2026-03-02"), at("2026-03-02"), "x", [
+        Step("assign", at("2026-03-02", "10:00"), "x", {"department": "QA", "owner": "孙丽"}),
+        Step("investigate", at("2026-03-03"), "x", CAUSE),
+        Step("resolve", at("2026-03-04"), "x", {"disposition": "exchange", "summary": "换"}),
+        Step("revisit", at("2026-03-05"), "x", {"satisfaction": "satisfied"}),
+        Step("void", at("2026-03-06"), "x", {"reason": "重复"})])
+    with pytest.raises(IllegalTransition) as refused:
+        with bulk.writing(lg) as writer:
+            writer.add(low)
+    assert "it is closed; allowed next:" in refused.value.message
+    assert "revisit" not in refused.value.message, refused.value.message
