@@ -486,7 +486,7 @@ def _ask(item: _Intake) -> str | None:
             # (said of the prompt's field, not of an option the clerk did not type)
             _err("  " + exc.message.replace(item.option, label))
             if exc.hint:
-                _err(f"  {exc.hint}")
+                _err("  " + exc.hint.replace(item.option, label))
 
 
 # What a cursor key sends (← ESC [ D, Home ESC [ H or ESC O H, Delete ESC [ 3 ~).
