@@ -251,6 +251,7 @@ def log(lg: Ledger, fields: dict[str, Any], *, received_at: datetime, now: datet
         year = now.astimezone(cfg.tz).year
         window = int(cfg.settings.get("repeat_window_days", "90"))
         cid, seq = next_id(cur, "complaint", cfg.settings["id_prefix"], year)
+        lg.making = (cid, lg.committed)  # (an interruption once it is committed names it)
         repeat_of = None
         later: list[tuple[str, str | None]] = []
         if fields.get("product"):

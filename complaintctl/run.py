@@ -104,7 +104,9 @@ def _interrupted() -> Exit:
         _STATE["interrupted"] = True
         if _isatty(sys.stderr):
             _err("")  # the terminal's cursor is still on the prompt's line, after ^C
-        written = _STATE.get("written")
+        written = _STATE.get("written") or next(  # (log's id, committed but not yet
+            (lg.making[0] for lg in _STATE.get("open") or ()  # printed: a script doing
+             if lg.making and lg.committed > lg.making[1]), None)  # ID=$(… log …) needs it)
         if _STATE.get("done"):  # a command's own words for what it finished (upgrade)
             _err(_STATE["done"])
         elif written is not None:

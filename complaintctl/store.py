@@ -813,8 +813,10 @@ class Ledger:
         # data for (settings.ensure_calendar_years): its warnings say so.
         self.calendar_gaps: list[int] = []
         # Write transactions committed through this connection: an interruption after
-        # one must not be said to have written nothing.
+        # one must not be said to have written nothing; and the record the transaction
+        # in hand makes (log's new id), named by an interruption once it is committed.
         self.committed = 0
+        self.making: tuple[str, int] | None = None  # (the id, `committed` before it)
         # The deadlines in working days the step in hand set (complaints.open_stage): one
         # in a year the calendar does not cover is warned of.
         self.working_dues: list[datetime] = []
