@@ -1090,6 +1090,11 @@ def amend_cmd(
     _report_outcome(out, _("{id} amended.").format(id=out.id))
 
 
+def _first_ids(ids: Sequence[str]) -> str:
+    """The first 20 ids of a list named in a sentence, "…" after them if there are more."""
+    return listing(list(ids[:20])) + (" …" if len(ids) > 20 else "")
+
+
 @command(app, "forget-contact")
 def forget_contact_cmd(
     complaint_id: str = typer.Argument(..., metavar="ID"),
@@ -1113,16 +1118,14 @@ def forget_contact_cmd(
             "the history is never changed, so it stays there",
             "the erased contact is also written in the texts of {count} other complaints "
             "({ids}): the history is never changed, so it stays there",
-            len(elsewhere)).format(count=len(elsewhere), ids=listing(elsewhere[:20]) + (
-                " …" if len(elsewhere) > 20 else "")))
+            len(elsewhere)).format(count=len(elsewhere), ids=_first_ids(elsewhere)))
     if others:  # the same person's contact in other complaints: an erasure is for a person
         out.warnings.insert(0, ngettext(
             "the same contact is the contact of another complaint too ({ids}): erase it "
             "there as well if the request covers it (complaintctl forget-contact ID)",
             "the same contact is the contact of {count} other complaints too ({ids}): erase "
             "it there as well if the request covers them (complaintctl forget-contact ID)",
-            len(others)).format(count=len(others), ids=listing(others[:20]) + (
-                " …" if len(others) > 20 else "")))
+            len(others)).format(count=len(others), ids=_first_ids(others)))
     if written:  # the steps whose text still holds it, by their names in show's history
         from complaintctl.form import STEP_NAMES
 
