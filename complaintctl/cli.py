@@ -772,7 +772,11 @@ def log_cmd(
             _typed_description())
         now = _now()
     if missing:
+        told = False
         for item in intake:
+            if not told and fields.get("customer") and fields.get("product"):
+                told = True  # while the customer is on the phone, not after the last prompt
+                _tell_repeat(ledger, fields["customer"], fields["product"], received_at)
             if given[item.field] is None:
                 fields[item.field] = _ask(item)
         now = _now()  # logged when the clerk is done; received when the call came
@@ -792,6 +796,18 @@ def log_cmd(
     for note in out.notes:  # (a deadline passed already: said with the confirmation)
         _say(note)
     _emit(out.id + "\n")
+
+
+def _tell_repeat(ledger: Ledger, customer: str, product: str, received_at: datetime) -> None:
+    """At the prompts, once customer and product are in: the earlier complaint this one
+    will repeat, said then (the warning came after the last prompt, the call over)."""
+    found = complaints.earlier_repeat(ledger, customer, product, received_at)
+    if found is not None:
+        cid, when, days = found
+        _err("  " + _("A repeat: {customer} complained about {product} on {day} ({id}, "
+                      "within {days} days); it will be linked.").format(
+            customer=customer, product=product, day=ledger.local(when)[:10], id=cid,
+            days=days))
 
 
 # --- lifecycle steps ----------------------------------------------------------------

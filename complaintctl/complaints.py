@@ -240,6 +240,19 @@ def _check_category(lg: Ledger, category: str | None) -> None:
 
 # --- lifecycle ---------------------------------------------------------------------
 
+def earlier_repeat(lg: Ledger, customer: str, product: str, received_at: datetime
+                   ) -> tuple[str, datetime, int] | None:
+    """The complaint a new one of `customer` about `product` received at `received_at`
+    would repeat (REPEAT_EARLIER: log's own rule), as the clerk is still on the phone:
+    its id, when it was received, and the window in days; None if none. Read only."""
+    with lg.read() as cur:
+        window = int(lg.config.settings.get("repeat_window_days", "90"))
+        row = cur.execute(REPEAT_EARLIER, (customer, product, iso(received_at),
+                                           iso(received_at - timedelta(days=window)))
+                          ).fetchone()
+    return (row[0], parse.from_iso(row[1]), window) if row else None
+
+
 def log(lg: Ledger, fields: dict[str, Any], *, received_at: datetime, now: datetime,
         actor: str) -> Outcome:
     """`log`: a new complaint, its first deadlines, and the repeat check."""

@@ -565,6 +565,26 @@ def test_an_arrow_key_at_a_prompt_is_said_as_such_and_the_field_by_its_name(ledg
     assert _stored(ledger, cid)["customer"] == "华东电器有限公司"
 
 
+def test_a_repeat_is_said_at_the_prompts_once_customer_and_product_are_in(ledger):
+    """The repeat warning came after the last prompt, the caller gone: the clerk could not
+    mention the earlier complaint. It is said before the description is asked."""
+    first = ledger.log(customer="Acme", product="XD-200", received="2025-10-01 10:00")
+    term = _log(ledger.db)
+    term.answer(CHANNEL, "1")
+    term.answer(CUSTOMER, "Acme")
+    term.answer(CONTACT, "")
+    term.answer(PRODUCT, "XD-200")
+    term.expect(f"A repeat: Acme complained about XD-200 on 2025-10-01 \\({first}, within "
+                "90 days\\); it will be linked.")
+    for prompt, text in zip(ORDER[4:], ["broken", "2", "1", "8"], strict=True):
+        term.answer(prompt, text)
+    assert term.finish() == 0, term.text
+    at = term.text.index("A repeat:")
+    assert at < term.text.index("Description (the customer's words)"), term.text
+    cid = ID.findall(term.text)[-1]
+    assert ledger.rows("SELECT repeat_of FROM complaints WHERE id = ?", (cid,)) == [(first,)]
+
+
 def test_prompts_go_in_the_order_of_a_call_with_numbered_words(ledger):
     term = _log(ledger.db)
     for prompt, text in zip(ORDER, ["7", "Acme", "", "", "broken", "2", "1", "8"],
