@@ -976,8 +976,13 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
     found = book.get_sheet_by_name(sheet)
     rows_in = iter(found.iter_rows())
     at, header_cells = _header(rows_in)
-    if not header_cells:
-        raise BadInput(_("{path} has no header row").format(path=path), code="no_header")
+    if not header_cells:  # (a first sheet of notes: which sheet holds the register)
+        raise BadInput(_("{path} has no header row").format(path=path) if len(names) < 2
+                       else _("sheet {sheet} of {path} has no header row").format(
+                           sheet=shown(sheet), path=path),
+                       hint=_("the register is on another sheet? Its sheets: {names}; "
+                              "choose one with --sheet NAME").format(names=", ".join(names))
+                       if len(names) > 1 else None, code="no_header")
     header = [_cell(c) or "" for c in header_cells]
     below = next(rows_in, None)
     two_rows = _two_row_header(header, None if below is None else [_cell(c) for c in below])

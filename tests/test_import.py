@@ -281,6 +281,12 @@ def test_xlsx_register(ledger, tmp_path, files):
         ("2025-003", "logged", "Acme")]
     bad = ledger("import", path, "--mapping", files["map"], "--sheet", "无此页", code=2)
     assert "no sheet '无此页'" in bad.stderr and "登记表" in bad.stderr
+    # the first sheet, of notes, read for the register: which sheets there are, and how
+    # to choose (it said only "has no header row")
+    bad = ledger("import", path, "--mapping", files["map"], code=2)
+    assert bad.stderr == (f"Error: sheet '说明' of {path} has no header row\nHint: the "
+                          "register is on another sheet? Its sheets: 说明, 登记表; choose one "
+                          "with --sheet NAME\n"), bad.stderr
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
