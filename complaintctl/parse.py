@@ -554,7 +554,9 @@ def _arabic(raw: str) -> str:
     if not any(ch in _CN_DIGITS or ch == "十" for ch in raw):
         return raw
     raw = _CN_BEFORE_UNIT.sub(lambda m: _cn_number(m[1]), raw)
-    return _CN_AFTER_HOUR.sub(lambda m: _cn_number(m[1]).zfill(2), raw)
+    # (三点五 alone is 3:05 to some and half past three to others: left as typed, refused)
+    return _CN_AFTER_HOUR.sub(lambda m: m[1] if len(m[1]) == 1 else
+                              _cn_number(m[1]).zfill(2), raw)
 
 
 _WEEKDAY_NUMBERS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}

@@ -585,6 +585,7 @@ def test_the_days_and_times_clerks_say_are_taken(ledger, when, stored):
     ("2026-11-03 下午25点", ""), ("2026-11-03 晚上24点", ""), ("2026-11-03 下午8点70分", ""),
     ("下午3点", ": it does not name one day (its year, month and day)"),
     ("2026-11-03 下午八点", ": 下午 does not go with 8点"), ("2026-11-03 二十五点", ""),
+    ("2026-11-03 三点五", ""),  # (3:05 to some, half past three to others)
     ("2026-11-03 三点六十分", "")])
 def test_a_time_of_day_its_part_contradicts_or_alone_is_refused(ledger, when, why):
     """晚上12点 (and 晚上1点: which night?) names no one night; 上午15点 and 凌晨10点
