@@ -23,7 +23,7 @@ from pathlib import Path
 
 from complaintctl import store
 from complaintctl.errors import BadInput, LedgerError, Refused
-from complaintctl.i18n import _, os_reason
+from complaintctl.i18n import _, disk_refused, os_reason
 from complaintctl.store import Ledger
 
 # Pages copied per step of the backup API (4 MiB of 4 KiB pages).
@@ -109,17 +109,11 @@ def _stale_copies(folder: Path, now: float) -> tuple[str, ...]:
 
 # --- the target -----------------------------------------------------------------------
 
-# The system's refusals a target's name does not cause: the disk's (exit 1, not 2, as
-# for every file complaintctl writes).
-_DISK_ERRORS = frozenset({"ENOSPC", "EDQUOT", "EFBIG", "EROFS", "EIO"})
-
-
 def _cannot(target: str, reason: str, hint: str, exc: BaseException | None = None
             ) -> BadInput | Refused:
-    import errno
-
-    disk = errno.errorcode.get(getattr(exc, "errno", None) or -1) in _DISK_ERRORS
-    return (Refused if disk else BadInput)(
+    """Refused (exit 1) when the disk refused it (`exc`), as for every file complaintctl
+    writes; bad input (exit 2) when the target's name is wrong."""
+    return (Refused if exc is not None and disk_refused(exc) else BadInput)(
         _("cannot write backup {target}: {reason}").format(target=target, reason=reason),
         hint=hint, code="backup_target", path=target, reason=reason)
 

@@ -33,6 +33,7 @@ from complaintctl import (
     rma,
     run,
     settings,
+    store,
     views,
     words,
 )
@@ -1870,17 +1871,6 @@ def _cannot_write(output: str, reason: str, option: str = "--output",
                  "to").format(option=option), code="cannot_write", path=output)
 
 
-# The system's refusals a file name does not cause: the disk's (exit 1, not 2).
-_DISK_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO})
-
-
-def _read_only_disk(folder: Path) -> bool:
-    try:
-        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
-    except (OSError, AttributeError):
-        return False
-
-
 def _output_target(output: str, option: str = "--output") -> Path:
     """The file `output` names, if complaintctl may write it there: not "-", a folder,
     a device or a pipe; in a folder that exists and this user may write in. Checked
@@ -1917,7 +1907,7 @@ def _output_target(output: str, option: str = "--output") -> Path:
     if not folder.is_dir():
         raise cannot((_("folder {folder} is not a folder") if folder.exists()
                       else _("folder {folder} does not exist")).format(folder=folder))
-    if _read_only_disk(folder):  # (access() says only "no")
+    if store.read_only_disk(folder):  # (access() says only "no")
         raise _cannot_write(output, i18n.os_reason(OSError(errno.EROFS, "")), option,
                             disk=True)
     if not os.access(folder, os.W_OK | os.X_OK):
@@ -1962,7 +1952,7 @@ def _write_atomically(output: str, content: str | Iterable[bytes],
             close()  # the ledger is open (not later, when it is collected)
         if isinstance(exc, OSError):  # a folder of that name, the disk full, ...
             raise cannot(i18n.os_reason(exc), i18n.disk_full(exc),
-                         exc.errno in _DISK_ERRORS) from None
+                         i18n.disk_refused(exc)) from None
         raise
 
 

@@ -170,6 +170,12 @@ def os_reason(exc: BaseException) -> str:
     return getattr(exc, "strerror", None) or str(exc)
 
 
+def disk_refused(exc: BaseException) -> bool:
+    """Whether the disk refused a write, not the file's name (full, read-only, failing):
+    exit 1, as stdout onto a full disk; a wrong name is bad usage (exit 2)."""
+    return _errno_name(exc) in DISK_FULL or _errno_name(exc) in ("EROFS", "EIO")
+
+
 def disk_full(exc: BaseException) -> bool:
     """Whether a failed write ran out of room (the disk, a quota, a file size limit)."""
     return _errno_name(exc) in DISK_FULL

@@ -103,17 +103,18 @@ _DENIED = {"read": N_("permission denied: cannot read {path}"),
            "create": N_("permission denied: cannot create {path}")}
 
 
-def _on_read_only_disk(path: Path) -> bool:
+def read_only_disk(folder: Path) -> bool:
+    """Whether `folder` is on a disk mounted read-only (access() says only "no")."""
     try:
-        return bool(os.statvfs(Path(path).expanduser().absolute().parent).f_flag
-                    & os.ST_RDONLY)
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
     except (OSError, AttributeError):  # (no statvfs: Windows)
         return False
 
 
 def _permission_denied(path: Path, doing: str) -> LedgerError:
-    if doing != "read" and _on_read_only_disk(path):  # a read-only mount: no access to
-        return LedgerError(_("cannot write {path}: the disk is read-only").format(  # ask for
+    if doing != "read" and read_only_disk(Path(path).expanduser().absolute().parent):
+        # a read-only mount: no access to ask for
+        return LedgerError(_("cannot write {path}: the disk is read-only").format(
             path=path), hint=_("it can be read there (overdue, show, report, verify); steps "
                                "are written to the ledger on a writable disk"),
             code="read_only_disk", path=str(path))
