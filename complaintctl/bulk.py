@@ -432,7 +432,7 @@ class Writer:
         self.currency, self.categories = cfg.currency, cfg.categories
         self.prefixes = {"complaint": cfg.settings["id_prefix"],
                          "return": cfg.settings["return_prefix"]}
-        self.window = timedelta(days=int(cfg.settings.get("repeat_window_days", "90")))
+        self.window = cfg.repeat_window
         # the marks rollups.add_written counts from (set by `writing`)
         self.rollup_marks: tuple[int, ...] = (0, 0, 0)
         self.login, self.login_text = lg.login, lg.login or ""

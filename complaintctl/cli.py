@@ -2486,10 +2486,10 @@ def _calendar_days(year_s: str | None, fmt: str) -> None:
     """`policy calendar` alone: the public holidays, make-up working days and closure
     days of a year that deadlines count, with the weekend, the country's and yours."""
     ledger = _open()
-    year = ledger.local(_now())[:4] if year_s is None else str(
-        parse.parse_year(year_s, tz=ledger.tz))
+    year = int(ledger.local(_now())[:4]) if year_s is None else parse.parse_year(
+        year_s, tz=ledger.tz)
     cfg = ledger.config
-    found, named, stored = settings.calendar_days(cfg, int(year), i18n.lang())
+    found, named, stored = settings.calendar_days(cfg, year, i18n.lang())
     if stored is not None:  # a year the ledger does not hold: the package's, said so
         _warn(_("{year} is not among the years the ledger's calendar holds ({first}-{last}): "
                 "these are the days of the holidays package, which a step dated then adds "

@@ -138,7 +138,7 @@ def relink(lg: Ledger, cur: sqlite3.Cursor, spans: list[tuple[str, str, str]],
     have changed is worked out again by the rule of `log` — those of each span
     (customer, product, received from) up to the repeat window after it, and `also`.
     Each link that changed is set with a `repeat-link` event; returns (id, repeats now)."""
-    window = timedelta(days=int(lg.config.settings.get("repeat_window_days", "90")))
+    window = lg.config.repeat_window
     seen: set[str] = set()
     rows: list[tuple[str, int, str, str | None, str, str | None]] = []
     for who, what, lo in spans:
@@ -246,11 +246,16 @@ def earlier_repeat(lg: Ledger, customer: str, product: str, received_at: datetim
     would repeat (REPEAT_EARLIER: log's own rule), as the clerk is still on the phone:
     its id, when it was received, and the window in days; None if none. Read only."""
     with lg.read() as cur:
-        window = int(lg.config.settings.get("repeat_window_days", "90"))
-        row = cur.execute(REPEAT_EARLIER, (customer, product, iso(received_at),
-                                           iso(received_at - timedelta(days=window)))
-                          ).fetchone()
-    return (row[0], parse.from_iso(row[1]), window) if row else None
+        window = lg.config.repeat_window
+        row = _latest_earlier(cur, (customer, product), received_at, window)
+    return (row[0], parse.from_iso(row[1]), window.days) if row else None
+
+
+def _latest_earlier(cur: sqlite3.Cursor, key: tuple[str, str], received_at: datetime,
+                    window: timedelta) -> tuple[str, str] | None:
+    """REPEAT_EARLIER's complaint for (customer, product) `key`: (id, received_at)."""
+    return cur.execute(REPEAT_EARLIER, (*key, iso(received_at), iso(received_at - window))
+                       ).fetchone()
 
 
 def log(lg: Ledger, fields: dict[str, Any], *, received_at: datetime, now: datetime,
@@ -262,19 +267,16 @@ def log(lg: Ledger, fields: dict[str, Any], *, received_at: datetime, now: datet
         cover(lg, received_at, now=now, actor=actor)
         cfg = lg.config
         year = now.astimezone(cfg.tz).year
-        window = int(cfg.settings.get("repeat_window_days", "90"))
+        window = cfg.repeat_window
         cid, seq = next_id(cur, "complaint", cfg.settings["id_prefix"], year)
         lg.making = (cid, lg.committed)  # (an interruption once it is committed names it)
         repeat_of = None
         later: list[tuple[str, str | None]] = []
         if fields.get("product"):
             key = (fields["customer"], fields["product"])
-            row = cur.execute(REPEAT_EARLIER, (*key, iso(received_at),
-                                               iso(received_at - timedelta(days=window)))
-                              ).fetchone()
+            row = _latest_earlier(cur, key, received_at, window)
             repeat_of = row[0] if row else None
-            later = repeat_later(cur, key, iso(received_at),
-                                 iso(received_at + timedelta(days=window)))
+            later = repeat_later(cur, key, iso(received_at), iso(received_at + window))
         record = {"id": cid, "year": year, "seq": seq, "received_at": iso(received_at),
                   "logged_at": iso(now), "logged_by": actor, "status": "logged",
                   "repeat_of": repeat_of, "last_step_at": iso(received_at), **fields}
@@ -302,8 +304,8 @@ def log(lg: Ledger, fields: dict[str, Any], *, received_at: datetime, now: datet
             "repeat complaint: {customer} complained about {product} within {days} day "
             "in {earlier}; linked",
             "repeat complaint: {customer} complained about {product} within {days} days "
-            "in {earlier}; linked", window).format(
-                customer=fields["customer"], product=fields["product"], days=window,
+            "in {earlier}; linked", window.days).format(
+                customer=fields["customer"], product=fields["product"], days=window.days,
                 earlier=repeat_of))
     if later:
         out.warnings.insert(1 if repeat_of else 0, ngettext(
@@ -311,7 +313,8 @@ def log(lg: Ledger, fields: dict[str, Any], *, received_at: datetime, now: datet
             "repeats {id}; linked",
             "{later}, received after this within the repeat window ({days} d), now "
             "repeat {id}; linked", len(later)).format(
-                days=window, later=", ".join(other for other, _before in later), id=cid))
+                days=window.days, later=", ".join(other for other, _before in later),
+                id=cid))
     passed = [stage for stage, due in (("assign", dues[0]), ("resolve", dues[1]))
               if due is not None and due < now]
     if passed:  # back-dated: overdue from the start (nothing said so until overdue ran)

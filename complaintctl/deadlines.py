@@ -419,10 +419,10 @@ def holiday_names(country: str, year: int, lang: str) -> dict[str, str]:
     not (the names the ledger stores, the package's own language, stand then)."""
     import holidays as hol
 
-    own = {"TW": "zh_TW", "HK": "zh_HK", "MO": "zh_MO"}.get(country.upper().partition("-")[0])
+    base = country.upper().partition("-")[0]
+    own = {"TW": "zh_TW", "HK": "zh_HK", "MO": "zh_MO"}.get(base)
     code = {"zh": own or "zh_CN", "en": "en_US"}.get(lang)
-    if code is None or code not in hol.list_localized_countries().get(
-            country.upper().partition("-")[0], ()):
+    if code is None or code not in hol.list_localized_countries().get(base, ()):
         return {}
     try:
         cal = _calendar(hol, country, years=year, language=code)

@@ -10,7 +10,7 @@ import json
 import re
 import sqlite3
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -163,6 +163,12 @@ class Config:
         self.language: str | None = self.settings.get(LANGUAGE_KEY) or None
         self._policy: Policy | None = None
         self._calendar: deadlines.Calendar | None = None
+
+    @property
+    def repeat_window(self) -> timedelta:
+        """How far back a complaint of the same customer and product makes a new one a
+        repeat (repeat_window_days)."""
+        return timedelta(days=int(self.settings.get("repeat_window_days", "90")))
 
     def policy(self) -> Policy:
         if self._policy is None:
