@@ -1174,10 +1174,10 @@ _TOLD_HOW = {
                 "(\"若干\" = \"\" for none)"),
     "bool": N_("{message}; a register's own way of writing one goes under [values.{key}] "
                 "(\"√\" = \"yes\")"),
-    "time": N_("{message}; a column written in one other way takes its format under "
-               "[formats] ({key} = \"%y.%m.%d\"), a single cell a line under [values.{key}]"),
-    "date": N_("{message}; a column written in one other way takes its format under "
-               "[formats] ({key} = \"%y.%m.%d\"), a single cell a line under [values.{key}]"),
+    "time": (_IN_A_FORMAT := N_("{message}; a column written in one other way takes its "
+                                "format under [formats] ({key} = \"%y.%m.%d\"), a single "
+                                "cell a line under [values.{key}]")),
+    "date": _IN_A_FORMAT,
 }
 
 
