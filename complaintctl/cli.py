@@ -313,7 +313,8 @@ def init_cmd(
            "{currency}).").format(path=path, country=s["country"], zone=s["timezone"],
                                   currency=s["currency"]))
     expected = settings.COUNTRY_ZONE.get(code)
-    if timezone_ is None and expected is not None and not settings.same_clock(zone, expected):
+    if timezone_ is None and expected is not None and \
+            not settings.same_clock(zone, expected, _now()):
         # (a server on UTC made a Taiwan ledger whose 民國 dates and deadlines were off)
         _warn(_("the ledger's clock is this machine's, {zone}, not {country}'s: dates and "
                 "deadlines are read on it; change it with complaintctl policy timezone "

@@ -101,12 +101,9 @@ COUNTRY_ZONE = {"CN": "Asia/Shanghai", "HK": "Asia/Hong_Kong", "MO": "Asia/Macau
                 "TW": "Asia/Taipei"}
 
 
-def same_clock(one: str, other: str) -> bool:
-    """Whether two zones keep the same time now and half a year from now (PRC and
+def same_clock(one: str, other: str, now: datetime) -> bool:
+    """Whether two zones keep the same time `now` and half a year after (PRC and
     Asia/Shanghai, ROC and Asia/Taipei: the same clock by other names)."""
-    from datetime import datetime, timedelta, timezone
-
-    now = datetime.now(timezone.utc)
     try:
         a, b = ZoneInfo(one), ZoneInfo(other)
     except (ZoneInfoNotFoundError, ValueError):
