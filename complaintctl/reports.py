@@ -1029,7 +1029,10 @@ class Report:
                       for k, v in by_cat_handling.items()}
             by_dept = {k: {"count": len(v), **summary_stats(v)}
                        for k, v in by_dept_handling.items()}
-        stages_done = {stage: (n, ok or 0) for stage, n, ok in self.on_time()}
+        # every stage's completions in the period and how many by their deadline (0, 0
+        # for one none was done of: its rate null, stable keys)
+        done = {stage: (n, ok or 0) for stage, n, ok in self.on_time()}
+        stages_done = {s: done.get(s, (0, 0)) for s in STAGE_ORDER}
         # resolved and on time by department: the complaints resolved in the period are
         # the handling rows; a resolve-stage completion is one of their resolutions
         resolved_dept = {d: figures["count"] for d, figures in by_dept.items()}
@@ -1094,11 +1097,9 @@ class Report:
                               "by_category": [{"key": k, **by_cat[k]} for k in sorted(
                                   by_cat, key=lambda k: (-by_cat[k]["count"], k))]},
             # every stage, null when none was done in the period (stable keys)
-            "on_time_rate": {s: _rate(ok, n) for s in STAGE_ORDER
-                             for n, ok in [stages_done.get(s, (0, 0))]},
+            "on_time_rate": {s: _rate(ok, n) for s, (n, ok) in stages_done.items()},
             # what each rate is of: the stages done in the period, and by their deadline
-            "on_time": {s: dict(zip(("done", "on_time"), stages_done.get(s, (0, 0)),
-                                    strict=True)) for s in STAGE_ORDER},
+            "on_time": {s: {"done": n, "on_time": ok} for s, (n, ok) in stages_done.items()},
             "late_at_end": self.late_at_end(),
             "satisfaction_rate": _rate(satisfied, revisits),
             "revisits": revisits,
