@@ -1264,8 +1264,12 @@ def trend_label(point: dict[str, Any], tz: tzinfo | None) -> str:
     otherwise."""
     if not point.get("until") or tz is None:
         return str(point["label"])
-    return _("{period} (to {day})").format(
-        period=point["label"], day=from_iso(point["until"]).astimezone(tz).date().isoformat())
+    return _("{period} (to {day})").format(period=point["label"], day=_until_day(point, tz))
+
+
+def _until_day(point: dict[str, Any], tz: tzinfo) -> str:
+    """The last day a trend point not over is counted to, in the ledger's time zone."""
+    return from_iso(point["until"]).astimezone(tz).date().isoformat()
 
 
 def trend_rows(points: Sequence[dict[str, Any]], currency: str, plain: bool,
@@ -1320,8 +1324,7 @@ def trend_table(points: Sequence[dict[str, Any]], title: str, currency: str,
         table.add_row(*row)
     if points[-1].get("until") and tz is not None:
         table.caption = Text(_("* {period} is counted to {day}: it is not over").format(
-            period=points[-1]["label"].split("..")[0],
-            day=from_iso(points[-1]["until"]).astimezone(tz).date().isoformat()))
+            period=points[-1]["label"].split("..")[0], day=_until_day(points[-1], tz)))
         table.caption_justify = "left"
     return table
 
