@@ -546,6 +546,15 @@ def _cn_number(text: str) -> str:
     return str((_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0))
 
 
+def _date_text(value: str) -> str:
+    """A date, month or year as typed, as they are read: full-width forms as ASCII (as a
+    Chinese input method types them), Traditional characters as Simplified, its numbers in
+    digits (_arabic), stripped."""
+    import unicodedata
+
+    return _arabic(words.hans(unicodedata.normalize("NFKC", value).strip()))
+
+
 def _arabic(raw: str) -> str:
     """`raw` with the numbers of its date and time written in digits (下午三点十五 -> 下午3点15,
     上周5 -> 上周五, 三点钟 -> 3点); a text without them as it is."""
@@ -900,9 +909,7 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
     A time without a zone is in the ledger's time zone. `relative_days` False (a file's
     dates): the days counted from today (今天, 昨天, 上周五 …) are refused.
     """
-    import unicodedata  # full-width digits and separators, as a Chinese IME types them
-
-    raw = _arabic(words.hans(unicodedata.normalize("NFKC", value).strip()))
+    raw = _date_text(value)
     roc = getattr(tz, "key", None) in _ROC_ZONES
     bare = _ROC_YEAR.match(raw)
     if bare is not None and bare[3] and not roc:  # 114年3月4日 outside Taiwan
@@ -1134,11 +1141,7 @@ def parse_month(value: str, field: str = "--month", *, tz: tzinfo | None = None,
     too (as a Chinese IME types them, and as every day option reads them); 民國115年11月,
     and on Taiwan's clock (`tz`) 115年11月 and 115/11; 上个月, 本月 … counted from
     `today`."""
-    import unicodedata
-
-    from complaintctl.words import hans
-
-    typed = _arabic(hans(unicodedata.normalize("NFKC", value)))
+    typed = _date_text(value)
     named = _MONTH_NAMED.fullmatch(typed) if today is not None else None
     if named is not None and today is not None:
         n = today.year * 12 + today.month - 1 + _MONTH_OFFSET[named[1]]
@@ -1161,11 +1164,7 @@ def parse_month(value: str, field: str = "--month", *, tz: tzinfo | None = None,
 def parse_year(value: str, field: str = "--year", *, tz: tzinfo | None = None) -> int:
     """2027, 2027年, 民國116年, and on Taiwan's clock (`tz`) 116 (a year of the Republic),
     full-width digits and numbers in characters too."""
-    import unicodedata
-
-    from complaintctl.words import hans
-
-    typed = _arabic(hans(unicodedata.normalize("NFKC", value))).strip()
+    typed = _date_text(value)
     typed = re.sub(r"年$", "", typed).strip()
     spelt = re.fullmatch(r"((?:中华)?民国\s*)?(" + _CN_NUMBER + ")", typed)
     if spelt is not None:  # 二〇二七, 民国一一六
