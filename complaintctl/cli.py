@@ -2116,7 +2116,7 @@ def import_cmd(
         _warn(w)
     for c in result.conflicts:
         _warn(_("conflict: {line}").format(line=c.line()))
-    if result.problems and not skip_bad:
+    if result.problems and (not skip_bad or result.none_good):
         for p in result.problems:
             _err(p.line())
         n = f"{result.refused:,}"
@@ -2124,6 +2124,15 @@ def import_cmd(
                            "{n} rows refused; nothing was imported", result.refused).format(n=n)
         hint = _("correct the file or the mapping, or import the good rows with --skip-bad "
                  "--rejects PATH")
+        if rejects_path is not None:  # --skip-bad, and no row was good: refused as
+            message = ngettext("its {n} row was refused; nothing was imported",  # without it
+                               "every row was refused ({n}); nothing was imported",
+                               result.refused).format(n=n)
+            hint = _("correct the file or the mapping and import it again")
+            if not dry_run:  # (a cron job sees it)
+                _write_atomically(rejects_path, _rejects_csv(result), "--rejects")
+                hint = _("the rows with their reasons are in {path}: correct the file or "
+                         "the mapping and import it again").format(path=rejects_path)
         if all(p.code == "masked" for p in result.problems):  # --skip-bad would take none
             hint = _("the file is an export with its contacts masked: export again with "
                      "--reveal (complaintctl export complaints --reveal --output FILE) and "

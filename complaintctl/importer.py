@@ -162,6 +162,12 @@ class Result:
     def refused(self) -> int:
         return len({p.row for p in self.problems})
 
+    @property
+    def none_good(self) -> bool:
+        """Every row with something to import was refused (--skip-bad takes none)."""
+        return bool(self.problems) and not (self.added or self.updated or self.unchanged
+                                            or self.conflicts)
+
 
 class _Rollback(Exception):
     """Leaves the bulk block so that nothing is written (dry run, or refused rows)."""
@@ -1791,7 +1797,7 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
             if renumbered and len(renumbered) * 2 >= held_rows and len(renumbered) >= 2:
                 result.warnings.append(_renumbered_said(cur, reader, renumbered))
             # a refused file brings nothing in: nothing to say of links or ids it made
-            refused = bool(result.problems) and not skip_bad
+            refused = bool(result.problems) and (not skip_bad or result.none_good)
             if writer is not None:  # the links the writer changed on complaints already held
                 writer.write()
                 if not refused:

@@ -508,6 +508,45 @@ def test_bad_rows_refuse_the_file(ledger, files):
     assert lines[1][2] == "2025-001"
 
 
+def test_skip_bad_with_every_row_refused_is_refused_as_without_it(ledger, files):
+    """--skip-bad on a file whose every row was refused exited 0 ("Import batch 1: 0 new
+    complaints, … 3 refused") and wrote an empty batch: a cron job saw success. Now it
+    is refused as without --skip-bad (exit 2: a value unreadable; 1: a rule), nothing
+    written but the rejects, which say why; a dry run exits the same, writing nothing."""
+    rows = [list(r) for r in ROWS]
+    for row in rows:
+        row[1] = "2025/13/01"
+    path = write_csv(files["dir"] / "bad.csv", rows)
+    rejects = files["dir"] / "rejects.csv"
+    before = ledger.snapshot()
+    r = ledger("import", path, "--mapping", files["map"], "--skip-bad", "--rejects", rejects,
+               "--dry-run", code=2)
+    assert "Error: every row was refused (3); nothing was imported" in r.stderr, r.stderr
+    assert not rejects.exists() and ledger.snapshot() == before
+    r = ledger("import", path, "--mapping", files["map"], "--skip-bad", "--rejects", rejects,
+               code=2)
+    assert "row 2, column 投诉日期: '2025/13/01' is not a date" in r.stderr
+    assert "Error: every row was refused (3); nothing was imported" in r.stderr, r.stderr
+    assert f"Hint: the rows with their reasons are in {rejects}" in r.stderr
+    assert "Import batch" not in r.stderr and ledger.snapshot() == before
+    lines = list(csv.reader(rejects.read_text(encoding="utf-8-sig").splitlines()))
+    assert [x[0] for x in lines[1:]] == ["2", "3", "4"] and "is not a date" in lines[1][1]
+    assert stat.S_IMODE(os.stat(rejects).st_mode) == 0o600
+    # a rule refusing every row: exit 1; one row already imported is a good row
+    ledger("import", files["csv"], "--mapping", files["map"])
+    backwards = [list(r) for r in ROWS[:1]]
+    backwards[0][0], backwards[0][17] = "2025-009", "2025-03-01"  # resolved before received
+    path = write_csv(files["dir"] / "backwards.csv", backwards)
+    before = ledger.snapshot()
+    r = ledger("import", path, "--mapping", files["map"], "--skip-bad", "--rejects", rejects,
+               code=1)
+    assert "Error: its 1 row was refused; nothing was imported" in r.stderr, r.stderr
+    assert ledger.snapshot() == before
+    path = write_csv(files["dir"] / "with-old.csv", [*backwards, ROWS[1]])
+    r = ledger("import", path, "--mapping", files["map"], "--skip-bad", "--rejects", rejects)
+    assert "0 new complaints, 1 already imported, 1 refused" in r.stderr, r.stderr
+
+
 def test_reimport_newer_copy_conflict(ledger, files):
     ledger("import", files["csv"], "--mapping", files["map"])
     before = ledger.snapshot()
