@@ -1794,11 +1794,21 @@ def _detail(p: dict[str, Any]) -> str:
     return _(msgid).format(**params)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _escape_control(found: re.Match[str]) -> str:
+    ch = found.group()
+    return {"\t": "\\t", "\n": "\\n"}.get(ch) or f"\\x{ord(ch):02x}"
+
+
 def verify_lines(problems: list[dict[str, Any]]) -> str:
     """One line per problem: kind, id, stored, expected, detail (aligned columns, no
-    box: cron mails it, grep and awk read it; tabs and newlines in values escaped)."""
-    rows = [[(_detail(p) if f == "detail" and p[f] else _verify_cell(p[f]))
-             .replace("\t", "\\t").replace("\n", "\\n")
+    box: cron mails it, grep and awk read it). Tabs, newlines and every other control
+    character in values escaped: a value verify finds may have been written by hand,
+    an escape sequence to the terminal included."""
+    rows = [[_CONTROL.sub(_escape_control, _detail(p) if f == "detail" and p[f]
+                          else _verify_cell(p[f]))
              for f in VERIFY_FIELDS] for p in problems]
     header = [_("kind"), _("id"), _("stored"), _("expected"), _("detail")]
     widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
