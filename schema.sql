@@ -107,6 +107,9 @@ CREATE TABLE complaints (
     -- the latest of received_at, its contact notes and its revisits (kept by the
     -- last_contact_* triggers below)
     last_contact_at TEXT,
+    -- what the repeat check matches by: the customer and the product with letter case,
+    -- spaces and a name's punctuation aside (parse.repeat_key); NULL without a product
+    repeat_key TEXT,
     UNIQUE (year, seq)
 );
 CREATE INDEX complaints_received ON complaints (received_at);
@@ -116,6 +119,8 @@ CREATE INDEX complaints_voided ON complaints (received_at, voided_at, category, 
     severity, product, department, customer, repeat_of) WHERE voided_at IS NOT NULL;
 CREATE INDEX complaints_status ON complaints (status);
 CREATE INDEX complaints_repeat ON complaints (customer, product, received_at);
+CREATE INDEX complaints_repeat_key ON complaints (repeat_key, received_at)
+    WHERE repeat_key IS NOT NULL;
 CREATE INDEX complaints_repeat_of ON complaints (repeat_of) WHERE repeat_of IS NOT NULL;
 CREATE INDEX complaints_concluded ON complaints (concluded_at) WHERE concluded_at IS NOT NULL;
 -- (migration 19) concluded without a cause category: the Pareto's (none)

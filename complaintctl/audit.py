@@ -183,6 +183,7 @@ def _plan(cur: sqlite3.Cursor, last_id: int, head: str | None, parts: int) -> li
             ("rounds", check_rounds, ()),
             ("types", check_types, ()),
             ("last_contact", check_last_contact, ()),
+            ("repeat_keys", check_repeat_keys, ()),
             *recounts[1:3],
             ("returns", check_returns, ()),
             ("tallies", check_day_tallies, ()),
@@ -209,7 +210,8 @@ def _serially(lg: Ledger, cur: sqlite3.Cursor, last_id: int, head: str | None
             ("import_batches", check_import_batches, ()),
             ("rounds", check_rounds, ()),
             ("types", check_types, ()), ("status", check_status, ()),
-            ("last_contact", check_last_contact, ()), ("returns", check_returns, ()),
+            ("last_contact", check_last_contact, ()),
+            ("repeat_keys", check_repeat_keys, ()), ("returns", check_returns, ()),
             ("tallies", check_tallies, ()), ("settings", check_settings, ()),
             ("blobs", check_blobs, ())]
         results: dict[Any, Any] = {key: _guarded(key, check, cur, *args)
@@ -295,7 +297,10 @@ def _result(results: dict[Any, Any], last_id: int, last_hash: str, head: str | N
     problems += [p for part in parts("contacts") for p in part]
     problems += [p for part in parts("stage_ends") for p in part]
     problems += [p for part in parts("progress") for p in part]
+    # a key worked out from a customer or product found changed by hand is that finding's
+    changed = {p["id"] for p in problems if p["kind"] in ("customer", "product")}
     problems += results["status"] + results["last_contact"]
+    problems += [p for p in results["repeat_keys"] if p["id"] not in changed]
     problems += [p for part, _n in deadlines for p in part]
     problems += results["returns"] + settings_problems + results["tallies"]
     if parts("rollups"):
@@ -1306,6 +1311,18 @@ def check_last_contact(cur: sqlite3.Cursor) -> list[Problem]:
                     N_("the complaint's last contact is not the latest of its intake, "
                        "contact notes and revisits"))
             for cid, stored, expected in cur.execute(sql).fetchall()]
+
+
+def check_repeat_keys(cur: sqlite3.Cursor) -> list[Problem]:
+    """Each complaint's repeat key is its customer's and product's (parse.repeat_key):
+    the repeat check matches by it."""
+    from complaintctl.parse import repeat_key
+
+    return [problem("repeat_key", cid, stored, expected,
+                    N_("the complaint's repeat key is not its customer's and product's"))
+            for cid, customer, product, stored in cur.execute(
+                "SELECT id, customer, product, repeat_key FROM complaints ORDER BY id")
+            if stored != (expected := repeat_key(customer, product))]
 
 
 # What check_returns compares of a return, in its order: the kind of a finding, whether

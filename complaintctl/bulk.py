@@ -80,7 +80,7 @@ from complaintctl import deadlines, returns, rollups, workflow
 from complaintctl.complaints import _check_category, contact_ref, deadline_warning, gap_warning
 from complaintctl.errors import BadInput, NotFound, Refused
 from complaintctl.i18n import _, shown
-from complaintctl.parse import format_money, from_iso
+from complaintctl.parse import format_money, from_iso, repeat_key
 from complaintctl.store import (
     INSERT_EVENT,
     INSERT_STAGE,
@@ -142,7 +142,7 @@ class History(NamedTuple):
 # complaints once the write has added a fifth as many as it held (and a batch) --
 # before that, rows go into the live indexes, which for a few hundred rows into a
 # million costs a second where building every index again costs half a minute.
-REPEAT_INDEX = "complaints_repeat"
+REPEAT_INDEX = "complaints_repeat_key"
 ASIDE_SHARE = 5
 
 # The tally triggers: the writer counts the day tallies itself and adds them once.
@@ -494,15 +494,14 @@ class Writer:
             self.complaints, self.returns, self.stages, self.events, self.assignments,
             self.investigations, self.resolutions, self.revisits, self.actions, self.receipts,
             self.dispositions, self.handling)
-        # The repeat check. Complaints this writer added and did not void, by customer
-        # and product: (received_at, id, rowid, the one it repeats, when that one was
-        # received) in the order received (those received at the same instant in the
-        # order added), and all of them in the order added; those received before
-        # `forgotten` were let go. What is not here is asked of the ledger,
-        # through complaints_repeat (built when first needed).
-        self.recent: dict[tuple[str, str], list[tuple[str, str, int, str | None, str | None]]
-                          ] = {}
-        self._recent_order: deque[tuple[str, tuple[str, str]]] = deque()
+        # The repeat check. Complaints this writer added and did not void, by their
+        # repeat key (parse.repeat_key): (received_at, id, rowid, the one it repeats,
+        # when that one was received) in the order received (those received at the same
+        # instant in the order added), and all of them in the order added; those
+        # received before `forgotten` were let go. What is not here is asked of the
+        # ledger, through complaints_repeat_key (built when first needed).
+        self.recent: dict[str, list[tuple[str, str, int, str | None, str | None]]] = {}
+        self._recent_order: deque[tuple[str, str]] = deque()
         self._latest = ""  # the latest received_at added
         self.forgotten = ""
         self.ask_ledger = cur.execute("SELECT 1 FROM complaints LIMIT 1").fetchone() is not None
@@ -645,8 +644,8 @@ class Writer:
             self.actions.extend(case.actions)
         elif case.actions:
             self.actions.extend(case.actions)
-        if row["status"] != "void" and row["product"]:
-            received, key = row["received_at"], (row["customer"], row["product"])
+        if row["status"] != "void" and row["repeat_key"]:
+            received, key = row["received_at"], row["repeat_key"]
             insort_right(self.recent.setdefault(key, []),
                          (received, row["id"], self.rowid_base + self.added + 1,
                           row["repeat_of"], case.repeat_received), key=_RECEIVED)
@@ -880,13 +879,14 @@ class Writer:
         logged_at = _iso(now)
         repeat_of = repeat_received = None
         later: list[tuple[str, str | None]] = []
-        if fields.get("product"):
-            repeat_of, repeat_received, later = self._repeats(fields, received, received_iso)
+        key = repeat_key(fields["customer"], fields.get("product"))
+        if key:
+            repeat_of, repeat_received, later = self._repeats(key, received, received_iso)
         row = {**self.blank_complaint, **fields, "id": cid, "year": year, "seq": seq,
                "received_at": received_iso, "logged_at": logged_at,
                "logged_by": fields.get("logged_by") or actor, "status": "logged",
                "repeat_of": repeat_of, "last_step_at": received_iso,
-               "last_contact_at": received_iso}
+               "last_contact_at": received_iso, "repeat_key": key}
         data = {k: v for k, v in fields.items() if v is not None}
         data["received_at"], data["logged_at"], data["logged_by"] = \
             received_iso, logged_at, row["logged_by"]
@@ -918,10 +918,10 @@ class Writer:
         self._extra_text = shared
         return case
 
-    def _repeats(self, fields: dict[str, Any], received: datetime, received_iso: str
+    def _repeats(self, key: str, received: datetime, received_iso: str
                  ) -> tuple[str | None, str | None, list[tuple[str, str | None]]]:
         """complaints.log's repeat check (REPEAT_EARLIER, repeat_later): the latest
-        complaint of the same customer about the same product received within the
+        complaint of the same repeat key `key` (customer and product) received within the
         window before this one (at the same instant: entered before it), and not void
         (its id and received_at); and those received within the window after it whose
         latest earlier one this one now is (id, the one each repeated until now), in
@@ -929,7 +929,6 @@ class Writer:
         every one when the histories come out of the order they were received in,
         are asked of the ledger (the demo's, oldest first, never asks)."""
         lo = _iso(received - self.window)
-        key = (fields["customer"], fields["product"])
         best: tuple[str, str, int] | None = None
         # id -> (received_at, rowid, the one it repeats, when that one was received)
         after: dict[str, tuple[str, int, str | None, str | None]] = {}
@@ -944,18 +943,18 @@ class Writer:
             if REPEAT_INDEX in self.set_aside:  # what is not written yet is remembered
                 self.cur.execute(self.set_aside.pop(REPEAT_INDEX))
             found = self.cur.execute(
-                "SELECT received_at, id, rowid FROM complaints WHERE customer = ? "
-                "AND product = ? AND received_at <= ? AND received_at >= ? "
+                "SELECT received_at, id, rowid FROM complaints WHERE repeat_key = ? "
+                "AND received_at <= ? AND received_at >= ? "
                 "AND status != 'void' ORDER BY received_at DESC, rowid DESC LIMIT 1",
-                (*key, received_iso, lo)).fetchone()
+                (key, received_iso, lo)).fetchone()
             if found is not None and (best is None or (found[0], found[2]) > (best[0], best[2])):
                 best = found
             for cid, got, rowid, before, before_got in self.cur.execute(
                     "SELECT c.id, c.received_at, c.rowid, c.repeat_of, p.received_at "
                     "FROM complaints c LEFT JOIN complaints p ON p.id = c.repeat_of "
-                    "WHERE c.customer = ? AND c.product = ? AND c.received_at > ? "
+                    "WHERE c.repeat_key = ? AND c.received_at > ? "
                     "AND c.received_at <= ? AND c.status != 'void'",
-                    (*key, received_iso, _iso(received + self.window))).fetchall():
+                    (key, received_iso, _iso(received + self.window))).fetchall():
                 if cid in after:
                     continue  # remembered, as it is now
                 if before is not None and before_got is None:  # in the batch, not written
@@ -997,7 +996,7 @@ class Writer:
                 self.complaints[at] = tuple(values)
                 if other in first:
                     self._repeat_counted(values[self._received_at][:10])
-        entries = self.recent.get((row["customer"], row["product"]), [])
+        entries = self.recent.get(row["repeat_key"], [])
         for i, entry in enumerate(entries):
             if entry[1] in relinked:
                 entries[i] = (entry[0], entry[1], entry[2], cid, received)

@@ -99,68 +99,68 @@ def finish_stage(lg: Ledger, cur: sqlite3.Cursor, complaint_id: str, stage: str 
 
 
 # A repeat complaint (重复投诉) is defined by when the customer complained: a complaint
-# repeats the latest one of the same customer about the same product received within
+# repeats the latest one of the same customer about the same product (the same
+# repeat_key: parse.repeat_key, letter case and spaces aside) received within
 # the repeat window before it (at the same instant: the one entered before it), void
 # ones aside. REPEAT_EARLIER finds that one for a new complaint; repeat_later the
 # complaints received after a new (back-dated) one whose latest earlier one it now is.
 # bulk.Writer follows the same rule, whatever the order its histories come in.
-REPEAT_EARLIER = ("SELECT id, received_at FROM complaints WHERE customer = ? AND product = ? "
-                  "AND received_at <= ? AND received_at >= ? AND status != 'void' "
-                  "ORDER BY received_at DESC, rowid DESC LIMIT 1")
+REPEAT_EARLIER = ("SELECT id, received_at, customer, product FROM complaints "
+                  "WHERE repeat_key = ? AND received_at <= ? AND received_at >= ? "
+                  "AND status != 'void' ORDER BY received_at DESC, rowid DESC LIMIT 1")
 REPEAT_LATER = ("SELECT c.id, c.repeat_of, p.received_at FROM complaints c "
                 "LEFT JOIN complaints p ON p.id = c.repeat_of "
-                "WHERE c.customer = ? AND c.product = ? AND c.received_at > ? "
+                "WHERE c.repeat_key = ? AND c.received_at > ? "
                 "AND c.received_at <= ? AND c.status != 'void' ORDER BY c.received_at, c.rowid")
 
 
-def repeat_later(cur: sqlite3.Cursor, key: tuple[str, str], received: str, until: str
+def repeat_later(cur: sqlite3.Cursor, key: str, received: str, until: str
                  ) -> list[tuple[str, str | None]]:
     """The complaints of `key` received after `received` (up to `until`, the window
     after it) that a complaint received at `received`, entered now, is the latest
     earlier one of: (id, the one each repeated until now)."""
     return [(cid, before) for cid, before, before_received in cur.execute(
-        REPEAT_LATER, (*key, received, until)).fetchall()
+        REPEAT_LATER, (key, received, until)).fetchall()
         if before is None or before_received <= received]
 
 
 # The latest earlier complaint of one that is in the ledger already (itself aside; at
 # the same instant, one entered before it): what its repeat_of should be.
-REPEAT_OF_ONE = ("SELECT id FROM complaints WHERE customer = ? AND product = ? "
+REPEAT_OF_ONE = ("SELECT id FROM complaints WHERE repeat_key = ? "
                  "AND received_at >= ? AND status != 'void' AND id != ? AND (received_at < ? "
                  "OR (received_at = ? AND rowid < ?)) "
                  "ORDER BY received_at DESC, rowid DESC LIMIT 1")
 
 
-def relink(lg: Ledger, cur: sqlite3.Cursor, spans: list[tuple[str, str, str]],
+def relink(lg: Ledger, cur: sqlite3.Cursor, spans: list[tuple[str, str]],
            also: str | None, *, now: datetime, actor: str) -> list[tuple[str, str | None]]:
     """After a complaint left the repeat check or moved in it (void; amend of its
     customer, product or received time): the repeat link of every complaint that may
     have changed is worked out again by the rule of `log` — those of each span
-    (customer, product, received from) up to the repeat window after it, and `also`.
+    (repeat key, received from) up to the repeat window after it, and `also`.
     Each link that changed is set with a `repeat-link` event; returns (id, repeats now)."""
     window = lg.config.repeat_window
     seen: set[str] = set()
-    rows: list[tuple[str, int, str, str | None, str, str | None]] = []
-    for who, what, lo in spans:
+    rows: list[tuple[str, int, str, str | None, str | None]] = []
+    for span, lo in spans:
         hi = iso(from_iso(lo) + window)
         rows += cur.execute(
-            "SELECT id, rowid, received_at, repeat_of, customer, product FROM complaints "
-            "WHERE customer = ? AND product = ? AND received_at >= ? AND received_at <= ? "
-            "AND status != 'void' ORDER BY received_at, rowid", (who, what, lo, hi)
-        ).fetchall()
+            "SELECT id, rowid, received_at, repeat_of, repeat_key FROM complaints "
+            "WHERE repeat_key = ? AND received_at >= ? AND received_at <= ? "
+            "AND status != 'void' ORDER BY received_at, rowid", (span, lo, hi)).fetchall()
     if also is not None:
-        rows += cur.execute("SELECT id, rowid, received_at, repeat_of, customer, product "
+        rows += cur.execute("SELECT id, rowid, received_at, repeat_of, repeat_key "
                             "FROM complaints WHERE id = ? AND status != 'void'",
                             (also,)).fetchall()
     changed: list[tuple[str, str | None]] = []
-    for cid, rowid, received, before, customer, product in rows:
+    for cid, rowid, received, before, key in rows:
         if cid in seen:
             continue
         seen.add(cid)
         now_of = None
-        if product:
+        if key:
             found = cur.execute(REPEAT_OF_ONE, (
-                customer, product, iso(from_iso(received) - window), cid, received, received,
+                key, iso(from_iso(received) - window), cid, received, received,
                 rowid)).fetchone()
             now_of = found[0] if found else None
         if now_of != before:
@@ -247,14 +247,16 @@ def earlier_repeat(lg: Ledger, customer: str, product: str, received_at: datetim
     its id, when it was received, and the window in days; None if none. Read only."""
     with lg.read() as cur:
         window = lg.config.repeat_window
-        row = _latest_earlier(cur, (customer, product), received_at, window)
+        key = parse.repeat_key(customer, product)
+        row = _latest_earlier(cur, key, received_at, window) if key else None
     return (row[0], parse.from_iso(row[1]), window.days) if row else None
 
 
-def _latest_earlier(cur: sqlite3.Cursor, key: tuple[str, str], received_at: datetime,
-                    window: timedelta) -> tuple[str, str] | None:
-    """REPEAT_EARLIER's complaint for (customer, product) `key`: (id, received_at)."""
-    return cur.execute(REPEAT_EARLIER, (*key, iso(received_at), iso(received_at - window))
+def _latest_earlier(cur: sqlite3.Cursor, key: str, received_at: datetime,
+                    window: timedelta) -> tuple[str, str, str, str] | None:
+    """REPEAT_EARLIER's complaint for the repeat key `key`: (id, received_at, customer,
+    product)."""
+    return cur.execute(REPEAT_EARLIER, (key, iso(received_at), iso(received_at - window))
                        ).fetchone()
 
 
@@ -271,15 +273,17 @@ def log(lg: Ledger, fields: dict[str, Any], *, received_at: datetime, now: datet
         cid, seq = next_id(cur, "complaint", cfg.settings["id_prefix"], year)
         lg.making = (cid, lg.committed)  # (an interruption once it is committed names it)
         repeat_of = None
+        row = None
         later: list[tuple[str, str | None]] = []
-        if fields.get("product"):
-            key = (fields["customer"], fields["product"])
+        key = parse.repeat_key(fields["customer"], fields.get("product"))
+        if key:
             row = _latest_earlier(cur, key, received_at, window)
             repeat_of = row[0] if row else None
             later = repeat_later(cur, key, iso(received_at), iso(received_at + window))
         record = {"id": cid, "year": year, "seq": seq, "received_at": iso(received_at),
                   "logged_at": iso(now), "logged_by": actor, "status": "logged",
-                  "repeat_of": repeat_of, "last_step_at": iso(received_at), **fields}
+                  "repeat_of": repeat_of, "last_step_at": iso(received_at), **fields,
+                  "repeat_key": key}
         if fields.get("contact"):
             record["contact_salt"] = lg.salt_source()
         cur.execute(f"INSERT INTO complaints ({', '.join(record)}) VALUES "
@@ -289,7 +293,8 @@ def log(lg: Ledger, fields: dict[str, Any], *, received_at: datetime, now: datet
         dues = [open_stage(lg, cur, cid, "assign", "assign", sev, received_at),
                 open_stage(lg, cur, cid, "resolve", "resolve", sev, received_at)]
         data = {k: v for k, v in record.items()
-                if k not in ("id", "year", "seq", "last_step_at", "status", "contact_salt")}
+                if k not in ("id", "year", "seq", "last_step_at", "status", "contact_salt",
+                             "repeat_key")}
         if fields.get("contact"):
             data["contact"] = contact_ref(record["contact_salt"], fields["contact"])
         data["deadlines"] = recorded(assign=dues[0], resolve=dues[1])
@@ -315,6 +320,12 @@ def log(lg: Ledger, fields: dict[str, Any], *, received_at: datetime, now: datet
             "repeat {id}; linked", len(later)).format(
                 days=window.days, later=", ".join(other for other, _before in later),
                 id=cid))
+    if repeat_of and row is not None and tuple(row[2:]) != (fields["customer"],
+                                                           fields["product"]):
+        out.warnings.insert(1, _(  # beside the repeat it is about
+            "{earlier} has them as {customer} and {product}: the repeat check takes "
+            "letter case, spaces and a name's punctuation as the same").format(
+                earlier=repeat_of, customer=shown(row[2]), product=shown(row[3])))
     passed = [stage for stage, due in (("assign", dues[0]), ("resolve", dues[1]))
               if due is not None and due < now]
     if passed:  # back-dated: overdue from the start (nothing said so until overdue ran)
@@ -579,8 +590,8 @@ def void(lg: Ledger, complaint_id: str, reason: str, *, at: datetime, now: datet
                                                 "last_step_at": iso(at)})
         lg.event(cur, cid, "void", at, now, actor, {"reason": reason, "status": new},
                  {"status": c["status"]})
-        changed = relink(lg, cur, [(c["customer"], c["product"], c["received_at"])]
-                         if c["product"] else [], None, now=now, actor=actor)
+        changed = relink(lg, cur, [(c["repeat_key"], c["received_at"])]
+                         if c["repeat_key"] else [], None, now=now, actor=actor)
     return Outcome(cid, new, warnings=relink_notes(changed) + calendar_warnings(lg))
 
 
@@ -681,7 +692,12 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
                                .format(time=lg.local(from_iso(first_step))), code="time_after",
                                option="--received", value=received)
             cover(lg, received, now=now, actor=actor)
-        moved: dict[str, Any] = {}  # the time a next step may not be before
+        # what it sets besides, not in its event: the time a next step may not be before,
+        # the repeat key
+        moved: dict[str, Any] = {}
+        if "customer" in changes or "product" in changes:
+            moved["repeat_key"] = parse.repeat_key(changes.get("customer", c["customer"]),
+                                                   changes.get("product", c["product"]))
         if "received_at" in changes:
             (last_step,) = cur.execute(
                 f"SELECT max(at) FROM events WHERE complaint_id = ? AND kind IN "
@@ -716,10 +732,12 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
                 data["stages_ended"] = ended
         lg.event(cur, cid, "amend", now, now, actor, data, old)
         if {"customer", "product", "received_at"} & set(changes):
-            after = {k: changes.get(k, c[k]) for k in ("customer", "product", "received_at")}
             out.warnings.extend(relink_notes(relink(lg, cur, [
-                (r["customer"], r["product"], r["received_at"]) for r in (c, after)
-                if r["product"]], cid, now=now, actor=actor)))
+                (key, received) for key, received in (
+                    (c["repeat_key"], c["received_at"]),
+                    (moved.get("repeat_key", c["repeat_key"]),
+                     changes.get("received_at", c["received_at"])))
+                if key], cid, now=now, actor=actor)))
     out.warnings += calendar_warnings(lg)
     return out
 

@@ -2085,9 +2085,9 @@ def _void_batch(lg: Ledger, cur: sqlite3.Cursor, batch: int, reason: str, *, now
              {"batch": batch, "reason": reason, "complaints": len(ids), "kept": kept})
     # complaints outside the batch that repeated one of it repeat another now (or none)
     spans = cur.execute(
-        "SELECT DISTINCT c.customer, c.product, c.received_at FROM complaints c JOIN "
-        "complaints r ON r.repeat_of = c.id WHERE c.import_batch = ? AND c.product IS NOT "
-        "NULL AND r.status != 'void' ORDER BY 3", (batch,)).fetchall()
+        "SELECT DISTINCT c.repeat_key, c.received_at FROM complaints c JOIN "
+        "complaints r ON r.repeat_of = c.id WHERE c.import_batch = ? AND c.repeat_key IS NOT "
+        "NULL AND r.status != 'void' ORDER BY 2", (batch,)).fetchall()
     changed = complaints.relink(lg, cur, spans, None, now=now, actor=actor)
     typed = cur.execute(
         "SELECT count(*), count(DISTINCT e.complaint_id) FROM events e JOIN complaints c ON "

@@ -164,7 +164,42 @@ def name(value: str | None, field: str, *, required: bool = False) -> str | None
     spaces as one. ＫＦＲ－３５ 空调 and KFR-35  空调 were three products in the report
     and no repeat of each other."""
     found = text(value, field, required=required)
-    return None if found is None else _SPACES.sub(" ", found.translate(_NAME_WIDTH))
+    return None if found is None else _SPACES.sub(" ", name_width(found))
+
+
+def repeat_key(customer: str | None, product: str | None) -> str | None:
+    """What the repeat check matches a complaint by: its customer and its product as a
+    clerk calls them the same, letter case, spaces and (in a customer's name)
+    punctuation aside — ACME Ltd. and Acme Ltd, 华东电器 有限公司 and 华东电器有限公司, xd-200,
+    XD 200 and XD200 are one. A product keeps its dots and slashes (M1/2 is not M12,
+    1.5 kW not 15 kW). None without a product: no repeat check."""
+    if not customer or not product:
+        return None
+    return f"{_folded(customer, True)}\x1f{_folded(product, False)}"
+
+
+@lru_cache(maxsize=65_536)
+def _folded(value: str, loose: bool) -> str:
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKC", value).casefold()
+    kept = "".join(ch for ch in folded if not _dropped(unicodedata.category(ch), loose))
+    return kept or folded.strip()
+
+
+def _dropped(category: str, loose: bool) -> bool:
+    """A character the repeat key leaves out: a space, a control character, a dash or an
+    underscore; `loose` (a customer's name) any punctuation. A character of a private
+    use area (a rare name character a Chinese system puts there) or one this Python
+    does not know yet is kept: two names that differ in it are two names."""
+    return category[0] == "Z" or category in ("Cc", "Pd", "Pc") or \
+        loose and category[0] == "P"
+
+
+def name_width(text: str) -> str:
+    """The full-width Latin letters, digits and number signs of `text` as half-width, as
+    name() reads a name (２０２６－００１ is 2026-001; Chinese punctuation stays)."""
+    return text.translate(_NAME_WIDTH)
 
 
 def text_filter(value: str | None, field: str, *, an_id: bool = False,

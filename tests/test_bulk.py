@@ -259,7 +259,7 @@ def test_histories_out_of_order_into_an_empty_ledger(tmp_path):
     assert fast.conn.execute("SELECT count(*) FROM complaints WHERE repeat_of IS NOT NULL"
                              ).fetchone()[0] > 5
     built = [i for i, s in enumerate(statements)
-             if s.startswith("CREATE INDEX complaints_repeat ON")]
+             if s.startswith("CREATE INDEX complaints_repeat_key ON")]
     asked = [i for i, s in enumerate(statements) if "ORDER BY received_at DESC, rowid DESC" in s]
     assert len(built) == 1 and asked and built[0] < asked[0]
 

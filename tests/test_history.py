@@ -281,6 +281,49 @@ def test_what_is_not_a_repeat(ledger):
     verified(ledger)
 
 
+def test_a_repeat_is_the_same_customer_and_product_however_the_clerk_typed_them(ledger):
+    """The repeat check matched customer and product exactly: ACME Ltd. and Acme Ltd,
+    华东电器 有限公司 and 华东电器有限公司, xd-200 and XD 200 were no repeat of each other.
+    Letter case, spaces and a customer's punctuation aside, they are now; a product's
+    dots and slashes are kept (M1/2 is not M12). An amendment moves the link by the same
+    key; `verify` finds a key that is not the customer's and product's."""
+    a = ledger.log(customer="华东电器有限公司", product="XD-200", received="2026-10-01 10:00")
+    result = ledger("log", "--customer", "华东电器 有限公司", "--description", "又响了",
+                    "--category", "quality", "--severity", "medium", "--channel", "phone",
+                    "--product", "xd 200", "--received", "2026-10-10 10:00")
+    b = result.stdout.strip()
+    assert ("Warning: repeat complaint: 华东电器 有限公司 complained about xd 200 within 90 "
+            f"days in {a}; linked\nWarning: {a} has them as '华东电器有限公司' and 'XD-200': "
+            "the repeat check takes letter case, spaces and a name's punctuation as the same"
+            ) in result.stderr, result.stderr
+    c = ledger.log(customer="Acme Ltd.", product="PS-5", received="2026-10-02 10:00")
+    d = ledger.log(customer="ACME LTD", product="ps5", received="2026-10-03 10:00")
+    same = ledger.log(customer="Acme Ltd.", product="PS-5", received="2026-10-03 11:00")
+    assert "has them as" not in ledger("show", same).stderr  # (spelt the same: not said)
+    e = ledger.log(customer="Acme", product="M1/2", received="2026-10-04 10:00")
+    f = ledger.log(customer="Acme", product="M12", received="2026-10-05 10:00")
+    assert links(ledger) == {a: None, b: a, c: None, d: c, same: d, e: None, f: None}
+    assert ledger.json("show", a)["repeated_by"] == [b]
+    result = ledger("amend", b, "--product", "PS-5", "--reason", "型号记错")
+    assert f"{b} no longer repeats an earlier complaint; unlinked" in result.stderr
+    result = ledger("amend", b, "--product", "XD200", "--reason", "型号改回")
+    assert f"{b} now repeats {a}; linked" in result.stderr, result.stderr
+    assert links(ledger)[b] == a
+    verified(ledger)
+    import sqlite3
+
+    conn = sqlite3.connect(ledger.db)
+    with conn:
+        conn.execute("UPDATE complaints SET repeat_key = 'x' || char(27) || '[2J' WHERE "
+                     "id = ?", (d,))
+    conn.close()
+    result = ledger("verify", code=1)
+    found = [line.split() for line in result.stdout.splitlines()[1:]]
+    # (a value written by hand is shown escaped: no control character reaches a terminal)
+    assert found == [["repeat_key", d, "x\\x1b[2J", "acmeltd\\x1fps5", "the", "complaint's",
+                      "repeat", "key", "is", "not", "its", "customer's", "and", "product's"]]
+
+
 def links(run) -> dict[str, str | None]:
     return dict(run.rows("SELECT id, repeat_of FROM complaints"))
 

@@ -184,6 +184,23 @@ def test_upgrade_keeps_the_last_contact_on_the_complaint(run, env):
     assert run.json("show", new)["last_contact_at"] == "2026-10-20T01:00:00Z"
 
 
+def test_upgrade_gives_every_complaint_its_repeat_key(run, env):
+    """Migration 20 fills complaints.repeat_key (letter case and spaces aside) for every
+    complaint: a complaint logged after the upgrade as xd 200 of 华东 电器 repeats the
+    XD-200 of 华东电器 held before; the link the ledger had stays as it was."""
+    conn = _oldest_ledger_with(env, "")
+    (held,), = conn.execute("SELECT id FROM complaints").fetchall()
+    run("upgrade")
+    assert conn.execute("SELECT repeat_key FROM complaints").fetchall() == [
+        ("华东电器\x1fxd200",)]
+    new = run("log", "--customer", "华东 电器", "--product", "xd 200", "--description", "x",
+              "--category", "quality", "--severity", "low", "--channel", "phone",
+              "--received", "2026-10-20 09:00").stdout.strip()
+    assert run.json("show", new)["repeat_of"] == held
+    assert conn.execute("SELECT repeat_of FROM complaints WHERE id = ?", (held,)
+                        ).fetchall() == [(None,)]
+
+
 def test_upgrade_records_when_the_round_before_was_resolved(run, env):
     """Migration 6 fills resolutions.previous_at for the rounds after a reopen."""
     conn = _oldest_ledger_with(env, """
