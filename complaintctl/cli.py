@@ -2131,8 +2131,11 @@ def import_cmd(
             hint = _("correct the file or the mapping and import it again")
             if not dry_run:  # (a cron job sees it)
                 _write_atomically(rejects_path, _rejects_csv(result), "--rejects")
-                hint = _("the rows with their reasons are in {path}: correct the file or "
-                         "the mapping and import it again").format(path=rejects_path)
+                message = ngettext(
+                    "its {n} row was refused, written with its reason to {path}; nothing "
+                    "was imported",
+                    "every row was refused ({n}), written with their reasons to {path}; "
+                    "nothing was imported", result.refused).format(n=n, path=rejects_path)
         if all(p.code == "masked" for p in result.problems):  # --skip-bad would take none
             hint = _("the file is an export with its contacts masked: export again with "
                      "--reveal (complaintctl export complaints --reveal --output FILE) and "

@@ -758,9 +758,14 @@ class Reader:
     def key_of(self, cells: list[str | None]) -> str | None:
         """The row's source key: its key cell; of a key of several columns, their cells
         joined by " | " with a | or \\ inside a cell escaped (so that no two rows whose
-        cells differ give one key); None when a cell of it is empty."""
+        cells differ give one key); None when a cell of it is empty. Full-width letters
+        and digits are read as half-width, as in a name (２０２６－００１, typed with an
+        input method on full width, is 2026-001: known_keys reads a key an import
+        stored as typed before so too)."""
         if self.key_index is not None:
             cell = cells[self.key_index] if self.key_index < len(cells) else None
+            if cell:
+                cell = parse.name_width(cell)
             if cell and cell[0] == "0" and cell.isdigit() and cell not in self.known:
                 # a number Excel shows as 001, read as shown since; an import before
                 # that kept it as 1: that is its key in this ledger, as stored
@@ -779,6 +784,8 @@ class Reader:
                 cell = dated(cell)
                 if cell is None:
                     return None
+            else:
+                cell = parse.name_width(cell)
             parts.append(str(cell).replace("\\", "\\\\").replace("|", "\\|"))
         return " | ".join(parts)
 
@@ -1267,11 +1274,15 @@ _READ_INSIDE = frozenset({"assignments_complaint", "investigations_complaint",
 
 def known_keys(cur: sqlite3.Cursor) -> dict[str, str]:
     """source_key -> complaint id, of every complaint an import brought in and did not
-    void as a batch (a voided batch's rows may come in again)."""
-    return dict(cur.execute(
+    void as a batch (a voided batch's rows may come in again); a key stored with
+    full-width letters or digits (as an import before Reader.key_of read them so kept
+    it) also as key_of reads it now."""
+    known = dict(cur.execute(
         "SELECT c.source_key, c.id FROM complaints c LEFT JOIN import_batches b "
         "ON b.id = c.import_batch WHERE c.source_key IS NOT NULL AND b.voided_at IS NULL "
         "ORDER BY c.id").fetchall())
+    wide = {read: cid for key, cid in known.items() if (read := parse.name_width(key)) != key}
+    return {**wide, **known}
 
 
 def erased_received(cur: sqlite3.Cursor) -> dict[tuple[str, str, str | None], str]:

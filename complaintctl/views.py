@@ -15,7 +15,15 @@ from typing import Any, NamedTuple
 from complaintctl import deadlines, returns, workflow
 from complaintctl.errors import NotFound
 from complaintctl.i18n import _, shown
-from complaintctl.parse import PLAIN_CONTACT, format_money, from_iso, iso, mask, record_key
+from complaintctl.parse import (
+    PLAIN_CONTACT,
+    format_money,
+    from_iso,
+    iso,
+    mask,
+    name_width,
+    record_key,
+)
 from complaintctl.store import Ledger, Rows, sql_order
 
 _OPEN = ", ".join(f"'{s}'" for s in workflow.OPEN_STATES)
@@ -157,8 +165,9 @@ def by_ref(lg: Ledger, ref: str) -> str:
     the newest when several registers used it."""
     with lg.read() as cur:
         found = [r for (r,) in cur.execute(
-            "SELECT id FROM complaints WHERE source_key = ? ORDER BY logged_at DESC, id DESC",
-            (ref.strip(),)).fetchall()]
+            "SELECT id FROM complaints WHERE source_key IN (?, ?) "
+            "ORDER BY logged_at DESC, id DESC",  # (as an import reads a key, or as typed)
+            (ref.strip(), name_width(ref.strip()))).fetchall()]
     if not found:
         raise NotFound(_("no complaint imported with the register's id {ref}").format(
             ref=shown(ref)), hint=_("list the imported ones with: complaintctl list --format "
@@ -504,8 +513,8 @@ def list_stream(lg: Ledger, *, status: str | None = None, department: str | None
     where: list[str] = []
     params: list[Any] = []
     if ref is not None:
-        where.append("source_key = ?")
-        params.append(ref)
+        where.append("source_key IN (?, ?)")
+        params += [ref, name_width(ref)]
     if status == "open":
         where.append(f"status IN ({_OPEN})")
         status = None

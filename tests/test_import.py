@@ -526,8 +526,9 @@ def test_skip_bad_with_every_row_refused_is_refused_as_without_it(ledger, files)
     r = ledger("import", path, "--mapping", files["map"], "--skip-bad", "--rejects", rejects,
                code=2)
     assert "row 2, column 投诉日期: '2025/13/01' is not a date" in r.stderr
-    assert "Error: every row was refused (3); nothing was imported" in r.stderr, r.stderr
-    assert f"Hint: the rows with their reasons are in {rejects}" in r.stderr
+    assert (f"Error: every row was refused (3), written with their reasons to {rejects}; "
+            "nothing was imported\nHint: correct the file or the mapping and import it "
+            "again") in r.stderr, r.stderr
     assert "Import batch" not in r.stderr and ledger.snapshot() == before
     lines = list(csv.reader(rejects.read_text(encoding="utf-8-sig").splitlines()))
     assert [x[0] for x in lines[1:]] == ["2", "3", "4"] and "is not a date" in lines[1][1]
@@ -540,7 +541,8 @@ def test_skip_bad_with_every_row_refused_is_refused_as_without_it(ledger, files)
     before = ledger.snapshot()
     r = ledger("import", path, "--mapping", files["map"], "--skip-bad", "--rejects", rejects,
                code=1)
-    assert "Error: its 1 row was refused; nothing was imported" in r.stderr, r.stderr
+    assert f"Error: its 1 row was refused, written with its reason to {rejects}; nothing " \
+        "was imported" in r.stderr, r.stderr
     assert ledger.snapshot() == before
     path = write_csv(files["dir"] / "with-old.csv", [*backwards, ROWS[1]])
     r = ledger("import", path, "--mapping", files["map"], "--skip-bad", "--rejects", rejects)
@@ -1937,7 +1939,9 @@ def test_the_formula_guard_of_an_export_comes_off_when_read_back(ledger, files):
         ["2025-004", "不是日期", "甲", "+86 139 0000 0000"] + ROWS[2][4:8] + ["-划伤"]
         + ROWS[2][9:]])
     rejects = files["dir"] / "rejects.csv"
-    ledger("import", bad, "--mapping", files["map"], "--skip-bad", "--rejects", rejects)
+    # (its one row refused: refused as without --skip-bad, the rejects written)
+    ledger("import", bad, "--mapping", files["map"], "--skip-bad", "--rejects", rejects,
+           code=2)
     text = rejects.read_text(encoding="utf-8-sig")
     assert "'+86 139 0000 0000" in text and "'-划伤" in text
     rejects.write_text(text.replace("不是日期", "2025-04-02"), encoding="utf-8-sig")
@@ -2583,6 +2587,50 @@ def test_names_are_stored_as_log_stores_them_and_linked_as_repeats(ledger, files
     again = ledger("import", path, "--mapping", files["map"])
     assert "0 new complaints, 3 already imported." in again.stderr, again.stderr
     assert "conflict" not in again.stderr
+
+
+def test_an_import_links_repeats_by_the_repeat_key(ledger, files):
+    """The bulk writer matched customer and product exactly, as `log` did: ACME and Acme,
+    XD-300 and xd300 came in as no repeat of each other. A complaint typed before, spelt
+    another way again, is linked to by the import too (asked of the ledger)."""
+    typed = ledger.log(customer="acme", product="Xd 300", received="2025-03-30 10:00")
+    rows = [[*ROWS[2][:2], "ACME", "", *ROWS[2][4:7], "xd300", *ROWS[2][8:]],
+            ["2025-004", "2025-04-03", "Acme", "", *ROWS[2][4:7], "XD-300", *ROWS[2][8:]]]
+    path = write_csv(files["dir"] / "spelt.csv", rows, encoding="utf-8")
+    r = ledger("import", path, "--mapping", files["map"])
+    assert "2 new complaints" in r.stderr, r.stderr
+    first, second = (cid for (cid,) in ledger.rows(
+        "SELECT id FROM complaints WHERE import_batch = 1 ORDER BY received_at"))
+    assert (_repeats(ledger, first), _repeats(ledger, second)) == (typed, first)
+    assert ledger("verify").exit_code == 0
+
+
+def test_a_key_typed_in_full_width_is_the_key(ledger, files):
+    """A newer copy of the register with ２０２６－００１ (an input method left on full
+    width) for 2025-001 came in as a new complaint, a repeat of the one it is. A key is
+    read as a name is; one an import kept as typed before is still that complaint's;
+    --ref finds it typed either way."""
+    ledger("import", files["csv"], "--mapping", files["map"])
+    rows = [list(r) for r in ROWS]
+    rows[0][0] = "２０２５－００１"
+    path = write_csv(files["dir"] / "wide.csv", rows, encoding="utf-8")
+    before = ledger.rows("SELECT id FROM complaints ORDER BY id")
+    r = ledger("import", path, "--mapping", files["map"])
+    assert "0 new complaints, 3 already imported." in r.stderr, r.stderr
+    assert ledger.rows("SELECT id FROM complaints ORDER BY id") == before
+    assert ledger.json("show", "--ref", "２０２５－００１")["source_key"] == "2025-001"
+    # a key stored full width by an import before: the same file is already imported
+    import sqlite3
+
+    conn = sqlite3.connect(ledger.db)
+    with conn:
+        conn.execute("UPDATE complaints SET source_key = '２０２５－００１' "
+                     "WHERE source_key = '2025-001'")
+    conn.close()
+    for again in (path, files["csv"]):
+        r = ledger("import", again, "--mapping", files["map"])
+        assert "0 new complaints, 3 already imported." in r.stderr, r.stderr
+    assert ledger.json("show", "--ref", "２０２５－００１")["source_key"] == "２０２５－００１"
 
 
 def test_a_name_stored_before_names_were_folded_is_no_conflict(ledger, files):
