@@ -43,6 +43,7 @@ from complaintctl.settings import (
     DEFAULT_SETTINGS,
     LANGUAGE_KEY,
     LEGACY_ROLES,
+    REPEAT_WINDOW_KEY,
     calendar_digest,
 )
 from complaintctl.store import (
@@ -65,7 +66,7 @@ RETURN_KINDS = ("return-open", "return-receive", "return-inspect", "return-dispo
                 "return-close")
 # Events that set what the settings tables hold, replayed in id order from `init`.
 SETTINGS_KINDS = ("init", "policy-set", "categories", "timezone", "calendar",
-                  "attachment-limit", "language")
+                  "attachment-limit", "language", "repeat-window")
 # Settings stored as JSON text, compared as what they decode to.
 _JSON_SETTINGS = frozenset({"categories", CATEGORY_LABELS_KEY})
 # Keys of an init event that are not rows of the settings table.
@@ -1590,7 +1591,8 @@ def _complaint_deadlines(cid: str, recorded_rows: list[tuple[Any, ...]],
 
 def check_settings(cur: sqlite3.Cursor) -> tuple[list[Problem], int]:
     """Replay the init event's settings, policy and escalation, then every later
-    policy-set, categories, timezone, calendar, attachment-limit and language event,
+    policy-set, categories, timezone, calendar, attachment-limit, language and
+    repeat-window event,
     and compare with the tables. The default roles older events recorded as texts
     are read as the codes migration 12 made them.
     A ledger whose init event recorded none of it (made before issue 13) is unrecorded."""
@@ -1634,6 +1636,8 @@ def check_settings(cur: sqlite3.Cursor) -> tuple[list[Problem], int]:
             settings["timezone"] = data.get("timezone")
         elif kind == "attachment-limit" and ATTACHMENT_MAX_MB_KEY in data:
             settings[ATTACHMENT_MAX_MB_KEY] = str(data[ATTACHMENT_MAX_MB_KEY])
+        elif kind == "repeat-window" and REPEAT_WINDOW_KEY in data:
+            settings[REPEAT_WINDOW_KEY] = str(data[REPEAT_WINDOW_KEY])
         elif kind == "calendar" and ("country" in data or "settings" in data):
             if "country" in data:
                 settings["country"] = data["country"]

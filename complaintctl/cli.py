@@ -2611,6 +2611,23 @@ def policy_attachments_cmd(
     _say(_("Attachment limit {old} MB → {new} MB per file.").format(old=old, new=new))
 
 
+@command(policy_app, "repeat-window")
+def policy_repeat_window_cmd(
+    days: str = typer.Argument(..., metavar="DAYS", help="calendar days, e.g. 60, 60d, 60天 "
+                               "(default 90)"),
+) -> None:
+    """Change the repeat window: a complaint of a customer about a product they
+    complained about within it is a repeat (重复投诉). For complaints logged from now on;
+    links made before stay."""
+    ledger = _open(write=True)
+    old, new = settings.set_repeat_window(ledger, days, now=_now(), actor=_actor())
+    if old == new:
+        _say(_("the repeat window is already {days} days").format(days=new))
+        return
+    _say(_("Repeat window {old} → {new} days, for complaints logged from now on; the links "
+           "made before stay.").format(old=old, new=new))
+
+
 # --- demo --------------------------------------------------------------------
 
 @contextlib.contextmanager

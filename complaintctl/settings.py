@@ -574,6 +574,10 @@ def set_policy(lg: Ledger, stage: str, severity: str, duration: str | None, *, n
     and severity are words of the table (`policy set 处理 高 4wd`). Returns the settings
     and whether anything changed: setting what is set already records nothing (a
     setup script run again)."""
+    if words.hans(stage.strip().lower()) in _REPEAT_WORDS:
+        raise BadInput(_("the repeat window is not a stage's deadline"),
+                       hint=_("set it with: complaintctl policy repeat-window DAYS (e.g. 60d)"),
+                       code="repeat_window_not_a_stage")
     stage = words.resolve("stage", stage, (*deadlines.POLICY_STAGES, "escalation"),
                           extra=(_ESCALATION,), option="STAGE")
     if stage == "escalation":
@@ -894,6 +898,39 @@ def set_timezone(lg: Ledger, name: str, *, now: datetime, actor: str) -> tuple[s
                  {"timezone": old})
     lg.forget_config()
     return old, new
+
+
+# What `policy set` is given for the repeat window (set by `policy repeat-window`).
+_REPEAT_WORDS = ("repeat", "repeats", "repeat-window", "repeat_window", "repeat_window_days",
+                 "window", "重复", "重复投诉", "重复期", "重复投诉期")
+REPEAT_WINDOW_KEY, REPEAT_WINDOW_MOST = "repeat_window_days", 3650
+
+
+def set_repeat_window(lg: Ledger, days: str, *, now: datetime, actor: str
+                      ) -> tuple[int, int]:
+    """`policy repeat-window`: the days before a complaint within which one of the same
+    customer about the same product is a repeat, for complaints logged from now on
+    (a link made before stays). `days`: 60, 60d, 60天."""
+    text = half_width(days).strip()
+    found = deadlines.read_duration(text + "d" if text.isascii() and text.isdigit() else text)
+    if found is None or found.unit != "d":
+        raise BadInput(_("cannot read repeat window {value}").format(value=shown(days)),
+                       hint=_("give calendar days, e.g. 60, 60d or 60天"),
+                       code="repeat_window_days", value=days)
+    if not 1 <= found.amount <= REPEAT_WINDOW_MOST:
+        raise BadInput(_("{field} {value} is out of range").format(field="DAYS",
+                                                                   value=shown(days)),
+                       hint=_("a whole number of days from 1 to {most}").format(
+                           most=REPEAT_WINDOW_MOST), code="repeat_window_range", value=days)
+    with lg.write() as cur:
+        old = int(lg.config.settings.get(REPEAT_WINDOW_KEY, "90"))
+        if old == found.amount:
+            return old, old
+        _put(cur, {REPEAT_WINDOW_KEY: str(found.amount)})
+        lg.event(cur, None, "repeat-window", now, now, actor,
+                 {REPEAT_WINDOW_KEY: found.amount}, {REPEAT_WINDOW_KEY: old})
+    lg.forget_config()
+    return old, found.amount
 
 
 # The size limit per attached file (evidence.py): a whole number of MB, 25 unless set.

@@ -324,6 +324,47 @@ def test_a_repeat_is_the_same_customer_and_product_however_the_clerk_typed_them(
                       "repeat", "key", "is", "not", "its", "customer's", "and", "product's"]]
 
 
+def test_the_repeat_window_is_set_by_policy_repeat_window(ledger):
+    """SPEC: repeats within the last 90 days (configurable); no command set it (`policy
+    set repeat all 60d` was refused as a stage, with did-you-mean reopen). Set, it
+    applies to complaints logged from then on; a link made before stays; verify checks
+    the setting against its event; bad values are refused with the ledger unchanged."""
+    a = ledger.log(received="2026-07-01 10:00")
+    b = ledger.log(received="2026-09-15 10:00")  # 76 days after a: a repeat within 90
+    before = ledger.snapshot()
+    for value, said in (("3wd", "Error: cannot read repeat window '3wd'\nHint: give "
+                                "calendar days, e.g. 60, 60d or 60天"),
+                        ("0", "Error: DAYS '0' is out of range\nHint: a whole number of "
+                              "days from 1 to 3650"),
+                        ("９９９９", "Error: DAYS '９９９９' is out of range")):
+        assert ledger("policy", "repeat-window", value, code=2).stderr.startswith(said)
+    r = ledger("policy", "set", "repeat", "all", "60d", code=2)
+    assert r.stderr == ("Error: the repeat window is not a stage's deadline\nHint: set it "
+                        "with: complaintctl policy repeat-window DAYS (e.g. 60d)\n")
+    assert ledger.snapshot() == before
+    r = ledger("policy", "repeat-window", "６０天")
+    assert "Repeat window 90 → 60 days, for complaints logged from now on" in r.stderr
+    assert "already 60 days" in ledger("policy", "repeat-window", "60").stderr
+    assert "repeat window 60 days" in ledger("policy", "show").stdout
+    c = ledger.log(received="2026-11-10 10:00")  # 56 days after b: a repeat within 60
+    d = ledger.log(received="2026-09-01 10:00", product="PS-5")
+    e = ledger.log(received="2026-11-01 10:00", product="PS-5")  # 61 days after d: none
+    assert links(ledger) == {a: None, b: a, c: b, d: None, e: None}
+    (data, old), = ledger.rows("SELECT data, old FROM events WHERE kind = 'repeat-window'")
+    assert (json.loads(data), json.loads(old)) == ({"repeat_window_days": 60},
+                                                   {"repeat_window_days": 90})
+    verified(ledger)
+    import sqlite3
+
+    conn = sqlite3.connect(ledger.db)
+    with conn:
+        conn.execute("UPDATE settings SET value = '365' WHERE key = 'repeat_window_days'")
+    conn.close()
+    r = ledger("verify", code=1)
+    assert "repeat_window_days" in r.stdout and "the setting is not what its events set" \
+        in r.stdout, r.stdout
+
+
 def links(run) -> dict[str, str | None]:
     return dict(run.rows("SELECT id, repeat_of FROM complaints"))
 
