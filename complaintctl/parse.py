@@ -175,11 +175,13 @@ def repeat_key(customer: str | None, product: str | None) -> str | None:
     1.5 kW not 15 kW). None without a product: no repeat check."""
     if not customer or not product:
         return None
-    return f"{_folded(customer, True)}\x1f{_folded(product, False)}"
+    return f"{name_key(customer, True)}\x1f{name_key(product, False)}"
 
 
 @lru_cache(maxsize=65_536)
-def _folded(value: str, loose: bool) -> str:
+def name_key(value: str, loose: bool) -> str:
+    """A customer's (`loose`) or a product's name as repeat_key takes it: spellings that
+    give one key are one name."""
     import unicodedata
 
     folded = unicodedata.normalize("NFKC", value).casefold()

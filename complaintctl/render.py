@@ -1530,6 +1530,16 @@ def voided_imports(rep: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
                 if b.get("gave_steps_to") else "") for b in batches])))]
 
 
+def spelt(rows: list[dict[str, Any]], plain: bool = False) -> list[dict[str, Any]]:
+    """A breakdown by customer or product with each name's other spellings (counted in
+    it) beside it: XD-200 (also xd200, XD 200); `plain` (CSV): the key as it is."""
+    if plain:
+        return rows
+    return [{**r, "key": _("{name} (also {spellings})").format(
+        name=r["key"], spellings=i18n.listing(r["spellings"][1:]))} if r.get("spellings")
+        else r for r in rows]
+
+
 def report_tables(rep: dict[str, Any], tz: tzinfo, plain: bool = False
                   ) -> dict[str, tuple[list[dict[str, Any]], tuple[Col, ...]]]:
     """Every table section of a report as (rows, columns); `plain`: amounts as stored
@@ -1567,8 +1577,8 @@ def report_tables(rep: dict[str, Any], tz: tzinfo, plain: bool = False
         "by_category": (shares(rep["by_category"]), _share_cols("category")),
         "by_channel": (shares(rep["by_channel"]), _share_cols("channel")),
         "by_severity": (shares(rep["by_severity"]), _share_cols("severity")),
-        "by_product": (shares(rep["by_product"]), _share_cols(by="product")),
-        "by_customer": (shares(rep["by_customer"]), _share_cols(by="customer")),
+        "by_product": (shares(spelt(rep["by_product"], plain)), _share_cols(by="product")),
+        "by_customer": (shares(spelt(rep["by_customer"], plain)), _share_cols(by="customer")),
         "by_department": ([{**r, "share_pct": pct(r["share"]),
                             "on_time_pct": pct(r["on_time_rate"])}
                            for r in rep["by_department"]], DEPT_COLS),

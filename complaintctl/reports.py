@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from complaintctl.parse import SEVERITIES, format_money, from_iso, iso
+from complaintctl.parse import SEVERITIES, format_money, from_iso, iso, name_key
 from complaintctl.rollups import RECEIVED, RECOUNT
 from complaintctl.store import chain_head
 from complaintctl.workflow import OPEN_STATES, PAYING, STATUS_STEPS
@@ -324,6 +324,27 @@ def _severity_rank(row: tuple[Any, int]) -> int:
 def _shares(rows: list[tuple[Any, int]], total: int) -> list[dict[str, Any]]:
     return [{"key": k if k is not None else "(none)", "count": c, "share": _rate(c, total)}
             for k, c in rows]
+
+
+def _name_shares(rows: list[tuple[Any, int]], total: int, loose: bool
+                 ) -> list[dict[str, Any]]:
+    """_shares of a breakdown by customer (`loose`) or product, the spellings the repeat
+    check takes as one name (ACME Ltd. and Acme Ltd; XD-200, xd200 and XD 200) counted
+    as one: under the spelling counted most (of two as many, the first in order), the
+    others after it in `spellings`. A Pareto split by spelling misled."""
+    groups: dict[str | None, list[tuple[Any, int]]] = {}
+    for k, n in rows:
+        groups.setdefault(None if k is None else name_key(k, loose), []).append((k, n))
+    merged = []
+    for members in groups.values():
+        members.sort(key=lambda kv: (-kv[1], str(kv[0])))
+        merged.append((members[0][0], sum(n for _k, n in members), [k for k, _n in members]))
+    merged.sort(key=lambda r: (-r[1], r[0] is not None, str(r[0] or "")))
+    out = _shares([(k, n) for k, n, _s in merged], total)
+    for row, (_k, _n, spellings) in zip(out, merged, strict=True):
+        if len(spellings) > 1:
+            row["spellings"] = spellings
+    return out
 
 
 def _pareto(rows: list[tuple[Any, int]]) -> list[dict[str, Any]]:
@@ -1086,8 +1107,8 @@ class Report:
             # a scale, in its order (by count it read high, low, medium, critical)
             "by_severity": _shares(sorted(self.breakdown("severity"), key=_severity_rank),
                                    received),
-            "by_product": _shares(self.breakdown("product"), received),
-            "by_customer": _shares(self.breakdown("customer"), received),
+            "by_product": _name_shares(self.breakdown("product"), received, False),
+            "by_customer": _name_shares(self.breakdown("customer"), received, True),
             "by_department": departments,
             "pareto_category": _pareto(categories),
             "pareto_cause": _pareto(self.cause_categories()),

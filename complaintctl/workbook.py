@@ -391,7 +391,7 @@ def _breakdown(book: _Book, rep: dict[str, Any], name: str) -> None:
                  (N_("median"), "days", "handling_days_median", None),
                  (N_("p90"), "days", "handling_days_p90", None)]
     sh = book.sheet(report_title(name))
-    sh.table(cols, rep[name], filter_and_freeze=True)
+    sh.table(cols, render.spelt(rep[name]), filter_and_freeze=True)
     sh.finish()
 
 

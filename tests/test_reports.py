@@ -172,6 +172,40 @@ def test_october_every_figure(ledger, history):
     assert reg[0]["result"] == "void"
 
 
+def test_spellings_the_repeat_check_takes_as_one_are_one_row_by_customer_and_product(
+        ledger, tmp_path):
+    """The tables by customer and product split XD-200, xd200 and XD 200 (and Acme
+    Ltd. / ACME LTD) into rows of their own, while the repeat rate took them as one:
+    a Pareto split by spelling. Counted as one under the spelling counted most, the
+    others named beside it (JSON `spellings`; CSV keeps the key as it is)."""
+    for customer, product, day in (("Acme Ltd.", "XD-200", "02"), ("ACME LTD", "xd200", "03"),
+                                   ("Acme Ltd.", "XD-200", "04"), ("华东", "XD 200", "05"),
+                                   ("华东", "M1/2", "06"), ("华东", "M12", "07")):
+        _log(ledger, customer, product, "low", "quality", "phone", f"2026-10-{day} 09:00")
+    rep = ledger.json("report", "--month", "2026-10")
+    assert rep["by_product"] == [
+        {"key": "XD-200", "count": 4, "share": 0.6667, "spellings": ["XD-200", "XD 200",
+                                                                     "xd200"]},
+        {"key": "M1/2", "count": 1, "share": 0.1667},
+        {"key": "M12", "count": 1, "share": 0.1667}]
+    assert rep["by_customer"] == [
+        {"key": "Acme Ltd.", "count": 3, "share": 0.5, "spellings": ["Acme Ltd.", "ACME LTD"]},
+        {"key": "华东", "count": 3, "share": 0.5}]
+    md = ledger("report", "--month", "2026-10", "--format", "markdown").stdout
+    assert "| XD-200 (also XD 200, xd200) | 4 |" in md, md
+    assert "| Acme Ltd. (also ACME LTD) | 3 |" in md
+    zh = ledger("--lang", "zh", "report", "--month", "2026-10", "--format", "markdown").stdout
+    assert "| XD-200（另写作 XD 200、xd200） | 4 |" in zh, zh
+    csv_text = ledger("report", "--month", "2026-10", "--format", "csv").stdout
+    assert "\nXD-200,4,66.7%" in csv_text and "also" not in csv_text, csv_text
+    import openpyxl
+
+    ledger("report", "--month", "2026-10", "--format", "xlsx", "--output", tmp_path / "r.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "r.xlsx")["By product"]
+    assert ["XD-200 (also XD 200, xd200)", 4] in [[c.value for c in row][:2]
+                                                    for row in sheet.iter_rows()]
+
+
 @pytest.mark.parametrize("period", [("--month", "2030-01"), ("--week", "2031-01-06"),
                                     ("--since", "2030-01-01", "--until", "2030-12-31")])
 def test_a_period_that_has_not_begun_is_refused(ledger, history, tmp_path, period):
