@@ -133,12 +133,15 @@ REPEAT_OF_ONE = ("SELECT id FROM complaints WHERE repeat_key = ? "
 
 
 def relink(lg: Ledger, cur: sqlite3.Cursor, spans: list[tuple[str, str]],
-           also: str | None, *, now: datetime, actor: str) -> list[tuple[str, str | None]]:
+           also: str | None, *, now: datetime, actor: str, of: Sequence[str] = ()
+           ) -> list[tuple[str, str | None]]:
     """After a complaint left the repeat check or moved in it (void; amend of its
     customer, product or received time): the repeat link of every complaint that may
     have changed is worked out again by the rule of `log` — those of each span
-    (repeat key, received from) up to the repeat window after it, and `also`.
-    Each link that changed is set with a `repeat-link` event; returns (id, repeats now)."""
+    (repeat key, received from) up to the repeat window after it, `also`, and those
+    that repeat one of `of` (a link made under a longer window reaches further back
+    than the span). Each link that changed is set with a `repeat-link` event; returns
+    (id, repeats now)."""
     window = lg.config.repeat_window
     seen: set[str] = set()
     rows: list[tuple[str, int, str, str | None, str | None]] = []
@@ -152,6 +155,10 @@ def relink(lg: Ledger, cur: sqlite3.Cursor, spans: list[tuple[str, str]],
         rows += cur.execute("SELECT id, rowid, received_at, repeat_of, repeat_key "
                             "FROM complaints WHERE id = ? AND status != 'void'",
                             (also,)).fetchall()
+    for one in of:
+        rows += cur.execute("SELECT id, rowid, received_at, repeat_of, repeat_key "
+                            "FROM complaints WHERE repeat_of = ? AND status != 'void' "
+                            "ORDER BY received_at, rowid", (one,)).fetchall()
     changed: list[tuple[str, str | None]] = []
     for cid, rowid, received, before, key in rows:
         if cid in seen:
@@ -591,7 +598,7 @@ def void(lg: Ledger, complaint_id: str, reason: str, *, at: datetime, now: datet
         lg.event(cur, cid, "void", at, now, actor, {"reason": reason, "status": new},
                  {"status": c["status"]})
         changed = relink(lg, cur, [(c["repeat_key"], c["received_at"])]
-                         if c["repeat_key"] else [], None, now=now, actor=actor)
+                         if c["repeat_key"] else [], None, now=now, actor=actor, of=[cid])
     return Outcome(cid, new, warnings=relink_notes(changed) + calendar_warnings(lg))
 
 
@@ -737,7 +744,7 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
                     (c["repeat_key"], c["received_at"]),
                     (moved.get("repeat_key", c["repeat_key"]),
                      changes.get("received_at", c["received_at"])))
-                if key], cid, now=now, actor=actor)))
+                if key], cid, now=now, actor=actor, of=[cid])))
     out.warnings += calendar_warnings(lg)
     return out
 

@@ -2099,7 +2099,7 @@ def _void_batch(lg: Ledger, cur: sqlite3.Cursor, batch: int, reason: str, *, now
         "SELECT DISTINCT c.repeat_key, c.received_at FROM complaints c JOIN "
         "complaints r ON r.repeat_of = c.id WHERE c.import_batch = ? AND c.repeat_key IS NOT "
         "NULL AND r.status != 'void' ORDER BY 2", (batch,)).fetchall()
-    changed = complaints.relink(lg, cur, spans, None, now=now, actor=actor)
+    changed = complaints.relink(lg, cur, spans, None, now=now, actor=actor, of=ids)
     typed = cur.execute(
         "SELECT count(*), count(DISTINCT e.complaint_id) FROM events e JOIN complaints c ON "
         "c.id = e.complaint_id WHERE c.import_batch = ? AND e.kind NOT IN ('void', "

@@ -330,8 +330,9 @@ def _name_shares(rows: list[tuple[Any, int]], total: int, loose: bool
                  ) -> list[dict[str, Any]]:
     """_shares of a breakdown by customer (`loose`) or product, the spellings the repeat
     check takes as one name (ACME Ltd. and Acme Ltd; XD-200, xd200 and XD 200) counted
-    as one: under the spelling counted most (of two as many, the first in order), the
-    others after it in `spellings`. A Pareto split by spelling misled."""
+    as one: under the spelling counted most (of two as many, the first in order), every
+    spelling in `spellings`, that one first (none for no name). A Pareto split by
+    spelling misled."""
     groups: dict[str | None, list[tuple[Any, int]]] = {}
     for k, n in rows:
         groups.setdefault(None if k is None else name_key(k, loose), []).append((k, n))
@@ -342,8 +343,7 @@ def _name_shares(rows: list[tuple[Any, int]], total: int, loose: bool
     merged.sort(key=lambda r: (-r[1], r[0] is not None, str(r[0] or "")))
     out = _shares([(k, n) for k, n, _s in merged], total)
     for row, (_k, _n, spellings) in zip(out, merged, strict=True):
-        if len(spellings) > 1:
-            row["spellings"] = spellings
+        row["spellings"] = [k for k in spellings if k is not None]
     return out
 
 

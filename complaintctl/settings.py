@@ -901,8 +901,9 @@ def set_timezone(lg: Ledger, name: str, *, now: datetime, actor: str) -> tuple[s
 
 
 # What `policy set` is given for the repeat window (set by `policy repeat-window`).
-_REPEAT_WORDS = ("repeat", "repeats", "repeat-window", "repeat_window", "repeat_window_days",
-                 "window", "重复", "重复投诉", "重复期", "重复投诉期")
+_REPEAT_WORDS = ("repeat", "repeats", "repeat-window", "repeat window", "repeat_window",
+                 "repeat_window_days", "window", "重复", "重复投诉", "重复期", "重复投诉期",
+                 "重复投诉判定期", "判定期")
 REPEAT_WINDOW_KEY, REPEAT_WINDOW_MOST = "repeat_window_days", 3650
 
 
@@ -912,6 +913,9 @@ def set_repeat_window(lg: Ledger, days: str, *, now: datetime, actor: str
     customer about the same product is a repeat, for complaints logged from now on
     (a link made before stays). `days`: 60, 60d, 60天."""
     text = half_width(days).strip()
+    number = re.match(r"[0-9]+", text)
+    if number and len(number.group()) > 4:  # more digits than a duration is read with
+        text = str(REPEAT_WINDOW_MOST + 1) + text[number.end():]
     found = deadlines.read_duration(text + "d" if text.isascii() and text.isdigit() else text)
     if found is None or found.unit != "d":
         raise BadInput(_("cannot read repeat window {value}").format(value=shown(days)),

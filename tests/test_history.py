@@ -336,12 +336,14 @@ def test_the_repeat_window_is_set_by_policy_repeat_window(ledger):
                                 "calendar days, e.g. 60, 60d or 60天"),
                         ("0", "Error: DAYS '0' is out of range\nHint: a whole number of "
                               "days from 1 to 3650"),
-                        ("９９９９", "Error: DAYS '９９９９' is out of range")):
+                        ("９９９９", "Error: DAYS '９９９９' is out of range"),
+                        ("99999", "Error: DAYS '99999' is out of range")):
         assert ledger("policy", "repeat-window", value, code=2).stderr.startswith(said)
     r = ledger("policy", "set", "repeat", "all", "60d", code=2)
     assert r.stderr == ("Error: the repeat window is not a stage's deadline\nHint: set it "
                         "with: complaintctl policy repeat-window DAYS (e.g. 60d)\n")
     assert ledger.snapshot() == before
+    assert ledger("policy", "repeat-window").stdout == "90 days\n"
     r = ledger("policy", "repeat-window", "６０天")
     assert "Repeat window 90 → 60 days, for complaints logged from now on" in r.stderr
     assert "already 60 days" in ledger("policy", "repeat-window", "60").stderr
@@ -363,6 +365,25 @@ def test_the_repeat_window_is_set_by_policy_repeat_window(ledger):
     r = ledger("verify", code=1)
     assert "repeat_window_days" in r.stdout and "the setting is not what its events set" \
         in r.stdout, r.stdout
+
+
+def test_a_link_made_under_a_longer_window_is_worked_out_again(ledger):
+    """b repeats a (76 days apart, within 90); the window shortened to 60, a void of a
+    and an amendment of c's customer left b repeating the voided a and d repeating
+    Carl's complaint: a relink looked only as far as the window after the one that
+    moved. Those that repeat it are worked out again too."""
+    a = ledger.log(received="2026-07-01 10:00")
+    b = ledger.log(received="2026-09-15 10:00")
+    c = ledger.log(customer="Bob", received="2026-07-01 10:00")
+    d = ledger.log(customer="Bob", received="2026-09-15 10:00")
+    assert links(ledger) == {a: None, b: a, c: None, d: c}
+    ledger("policy", "repeat-window", "60")
+    r = ledger("void", a, "--reason", "录错")
+    assert f"{b} no longer repeats an earlier complaint; unlinked" in r.stderr, r.stderr
+    r = ledger("amend", c, "--customer", "Carl", "--reason", "客户记错")
+    assert f"{d} no longer repeats an earlier complaint; unlinked" in r.stderr, r.stderr
+    assert links(ledger) == {a: None, b: None, c: None, d: None}
+    verified(ledger)
 
 
 def links(run) -> dict[str, str | None]:

@@ -186,11 +186,11 @@ def test_spellings_the_repeat_check_takes_as_one_are_one_row_by_customer_and_pro
     assert rep["by_product"] == [
         {"key": "XD-200", "count": 4, "share": 0.6667, "spellings": ["XD-200", "XD 200",
                                                                      "xd200"]},
-        {"key": "M1/2", "count": 1, "share": 0.1667},
-        {"key": "M12", "count": 1, "share": 0.1667}]
+        {"key": "M1/2", "count": 1, "share": 0.1667, "spellings": ["M1/2"]},
+        {"key": "M12", "count": 1, "share": 0.1667, "spellings": ["M12"]}]
     assert rep["by_customer"] == [
         {"key": "Acme Ltd.", "count": 3, "share": 0.5, "spellings": ["Acme Ltd.", "ACME LTD"]},
-        {"key": "华东", "count": 3, "share": 0.5}]
+        {"key": "华东", "count": 3, "share": 0.5, "spellings": ["华东"]}]
     md = ledger("report", "--month", "2026-10", "--format", "markdown").stdout
     assert "| XD-200 (also XD 200, xd200) | 4 |" in md, md
     assert "| Acme Ltd. (also ACME LTD) | 3 |" in md
