@@ -2153,6 +2153,8 @@ def import_cmd(
     if dry_run:
         for p in result.problems:
             _err(p.line())
+        if result.words_read:
+            _emit(render.words_read(result.words_read))
         _emit(_("Dry run, nothing written: {counts}.").format(counts=counts) + "\n")
         return
     if rejects_path is not None:
@@ -2613,12 +2615,15 @@ def policy_attachments_cmd(
 
 @command(policy_app, "repeat-window")
 def policy_repeat_window_cmd(
-    days: str = typer.Argument(..., metavar="DAYS", help="calendar days, e.g. 60, 60d, 60天 "
-                               "(default 90)"),
+    days: str | None = typer.Argument(None, metavar="DAYS", help="calendar days, e.g. 60, "
+                                      "60d, 60天 (default 90); none: show it"),
 ) -> None:
-    """Change the repeat window: a complaint of a customer about a product they
+    """Show or change the repeat window: a complaint of a customer about a product they
     complained about within it is a repeat (重复投诉). For complaints logged from now on;
     links made before stay."""
+    if days is None:
+        _emit(_("{days} days").format(days=_open().config.repeat_window.days) + "\n")
+        return
     ledger = _open(write=True)
     old, new = settings.set_repeat_window(ledger, days, now=_now(), actor=_actor())
     if old == new:

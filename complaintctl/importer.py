@@ -154,6 +154,8 @@ class Result:
     totals: int = 0  # totals rows (合计, Total): no customer, no date, a totals word
     footers: int = 0  # signature rows (制表人：…, 审核：…)
     left_out: int = 0  # rows the mapping leaves out (leave_out)
+    # how the register's words were read (a dry run): Reader.words_read
+    words_read: Counter[tuple[str, str, str, str | None]] | None = None
     # stages of the complaints imported that are past due already, and the oldest due
     late: int = 0
     late_since: str | None = None
@@ -226,8 +228,13 @@ class Reader:
     amounts and yes/no remember what each distinct text made (a register repeats its
     words and dates), up to _MEMO_MOST texts a column."""
 
-    def __init__(self, lg: Ledger, table: Table, mapping: Mapping, *, now: datetime):
+    def __init__(self, lg: Ledger, table: Table, mapping: Mapping, *, now: datetime,
+                 tally_words: bool = False):
         self.lg, self.mapping, self.now = lg, mapping, now
+        # (column, the word table's field, the file's word, the code read) -> rows, when
+        # `tally_words` (a dry run says how the register's words were read)
+        self.words_read: Counter[tuple[str, str, str, str | None]] | None = \
+            Counter() if tally_words else None
         self.tz = lg.tz
         cfg = lg.config
         self.categories, self.category_words = cfg.categories, cfg.category_words
@@ -560,7 +567,17 @@ class Reader:
 
             return text  # texts seldom repeat: not remembered
         if kind == "word":
-            return _remembered(lambda raw: self._word(f, raw))
+            read = _remembered(lambda raw: self._word(f, raw))
+            tally, field = self.words_read, WORD_FIELD.get(f, f)
+            if tally is None:
+                return read
+
+            def counted(raw: str) -> str | None:
+                code = read(raw)
+                tally[column, field, raw, code] += 1
+                return code
+
+            return counted
         if kind == "time":
             return self._time_converter(f)
         if kind == "date":
@@ -1577,7 +1594,7 @@ def run(lg: Ledger, path: Path, open_table: Callable[[], Table], mapping: Mappin
         return open_table().in_region(region)  # that reads as GBK and as Big5 alike
 
     table = opened()
-    reader = Reader(lg, table, mapping, now=now)
+    reader = Reader(lg, table, mapping, now=now, tally_words=dry_run)
     digest = file_digest(path)
     with lg.read() as cur:  # only which indexes the write keeps: the checks come inside it
         imported = cur.execute("SELECT 1 FROM complaints WHERE source_key IS NOT NULL "
@@ -1593,7 +1610,7 @@ def run(lg: Ledger, path: Path, open_table: Callable[[], Table], mapping: Mappin
             return _import(lg, path, table, reader, mapping, digest, None, **options)
         except _New:  # one came in new after all (a batch was voided a moment ago)
             table = opened()
-            reader = Reader(lg, table, mapping, now=now)
+            reader = Reader(lg, table, mapping, now=now, tally_words=dry_run)
     return _import(lg, path, table, reader, mapping, digest,
                    _READ_INSIDE if imported else frozenset(), **options)
 
@@ -1623,6 +1640,7 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
     `keep`), or, when `keep` is None, in an ordinary transaction that adds nothing
     (_New at the first row to add)."""
     result = Result(dry_run=dry_run, header=list(table.header))
+    result.words_read = reader.words_read
     # the steps for the ordinary path: (key, id, its new steps, what their events carry,
     # the column of each kind's time)
     later: list[tuple[str, str, list[Step], dict[str, Any], dict[str, str]]] = []

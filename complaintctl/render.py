@@ -15,12 +15,12 @@ import json
 import math
 import operator
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from complaintctl import i18n, words
-from complaintctl.i18n import NC_, _, ngettext
+from complaintctl.i18n import NC_, _, ngettext, term
 from complaintctl.parse import from_iso, wall
 
 if TYPE_CHECKING:  # Rich is imported when a table is drawn, not with this module
@@ -1530,14 +1530,37 @@ def voided_imports(rep: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
                 if b.get("gave_steps_to") else "") for b in batches])))]
 
 
+def words_read(tally: Mapping[tuple[str, str, str, str | None], int], most: int = 12
+               ) -> str:
+    """A dry run's account of how the register's words were read: each column's words,
+    the most rows first, each with what it was read as (in the reader's language) and
+    in how many rows; at most `most` a column."""
+    by_column: dict[str, list[tuple[str, str, str | None, int]]] = {}
+    for (column, field, raw, code), n in tally.items():
+        by_column.setdefault(column, []).append((field, raw, code, n))
+    lines = [_("How the register's words were read (rows):")]
+    for column, found in by_column.items():
+        found.sort(key=lambda w: (-w[3], w[1]))
+        said = [_("{word} → {value} ×{n}").format(
+            word=i18n.shown(raw), value=term(field, code) if code else _("(none)"),
+            n=f"{n:,}")
+            for field, raw, code, n in found[:most]]
+        if len(found) > most:
+            said.append(ngettext("{n} more word", "{n} more words", len(found) - most)
+                        .format(n=len(found) - most))
+        lines.append("  " + _("{column}: {words}").format(column=column,
+                                                          words=i18n.listing(said)))
+    return "\n".join(lines) + "\n"
+
+
 def spelt(rows: list[dict[str, Any]], plain: bool = False) -> list[dict[str, Any]]:
     """A breakdown by customer or product with each name's other spellings (counted in
     it) beside it: XD-200 (also xd200, XD 200); `plain` (CSV): the key as it is."""
     if plain:
         return rows
     return [{**r, "key": _("{name} (also {spellings})").format(
-        name=r["key"], spellings=i18n.listing(r["spellings"][1:]))} if r.get("spellings")
-        else r for r in rows]
+        name=r["key"], spellings=i18n.listing(r["spellings"][1:]))}
+        if len(r.get("spellings") or ()) > 1 else r for r in rows]
 
 
 def report_tables(rep: dict[str, Any], tz: tzinfo, plain: bool = False

@@ -456,10 +456,36 @@ def test_an_import_says_how_many_of_its_stages_are_late_already(ledger, files):
     assert " past due already " not in again.stderr
 
 
-def test_dry_run_writes_nothing(ledger, files):
+def test_dry_run_writes_nothing_and_says_how_the_words_were_read(ledger, files):
+    """A dry run said only the counts: how 高级, 交付 or 换货 were read (the mapping's
+    [values] lines or the word table) was seen only after the import, complaint by
+    complaint. It says each column's words, what each became, in how many rows."""
     before = ledger.snapshot()
     r = ledger("import", files["csv"], "--mapping", files["map"], "--dry-run")
-    assert r.stdout == "Dry run, nothing written: 3 new complaints, 0 already imported.\n"
+    assert r.stdout == (
+        "How the register's words were read (rows):\n"
+        "  投诉渠道: '来访' → visit ×1, '电话' → phone ×1, '邮件' → email ×1\n"
+        "  投诉类别: '交付' → delivery ×1, '服务' → service ×1, '质量' → quality ×1\n"
+        "  严重程度: '中级' → medium ×1, '低级' → low ×1, '高级' → high ×1\n"
+        "  原因类别: '制造' → manufacturing ×1\n"
+        "  处理方式: '换货' → exchange ×1\n"
+        "  回访结果: '满意' → satisfied ×1\n"
+        "Dry run, nothing written: 3 new complaints, 0 already imported.\n"), r.stdout
+    assert ledger.snapshot() == before
+    # the most rows first, at most 12 words a column; in Chinese, as the labels say them
+    rows = [[f"2025-{i:03d}", "2025-03-03", "甲", "", "电话" if i % 3 else "邮件",
+             ROWS[0][5], f"{(i % 14) + 1}级" if i > 13 else "高级", *ROWS[2][7:]]
+            for i in range(1, 31)]
+    path = write_csv(files["dir"] / "many.csv", rows)
+    mapping = files["dir"] / "many.toml"
+    mapping.write_text(MAPPING + "\n[values.severity]\n" + "".join(
+        f'"{n}级" = "low"\n' for n in range(1, 15)), encoding="utf-8")
+    r = ledger("--lang", "zh", "import", path, "--mapping", mapping, "--dry-run")
+    lines = r.stdout.splitlines()
+    assert lines[0] == "登记表中的词语读作（行数）："
+    assert lines[1] == "  投诉渠道：“电话” → 电话 ×20、“邮件” → 邮件 ×10", lines
+    assert lines[3].startswith("  严重程度：“高级” → 高 ×13、“1级” → 低 ×2、") and \
+        lines[3].endswith("、另有 3 个词"), lines[3]
     assert ledger.snapshot() == before
 
 
@@ -2369,8 +2395,8 @@ def test_conflicts_of_a_register_numbered_anew_on_each_sheet_say_what_to_write(l
             "than one column, e.g. key = [\"编号\", \"投诉日期\"], "
             "void the batch that used the old key (complaintctl import --void-batch 1 "
             "--reason …) and import each sheet again") in r.stderr.splitlines(), r.stderr
-    assert r.stdout == "Dry run, nothing written: 0 new complaints, 0 already imported, " \
-        "2 conflicts.\n"
+    assert r.stdout.endswith("\nDry run, nothing written: 0 new complaints, 0 already "
+                             "imported, 2 conflicts.\n"), r.stdout
     assert ledger.snapshot() == before
     # a newer copy of the same sheet that corrected one customer: no such advice
     rows = [list(x) for x in SHEETS["2024年"]]
