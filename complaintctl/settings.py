@@ -714,6 +714,7 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
             notes.append(_("calendar is now {country}").format(country=days["country"])
                          if name is None else _("calendar is now {country} ({name})").format(
                              country=days["country"], name=name))
+        weekend = lg.config.calendar().weekend
         for kind, group in (("holiday", add_holiday), ("workday", add_workday),
                             ("closure", add_closure)):
             for d in group or ():
@@ -722,6 +723,12 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
                     continue
                 # (in a year without official data the user's day confirms the guess:
                 # entering a year's days by hand is what ends its warning)
+                if kind == "workday" and d.isoformat() not in existing and \
+                        d.isoformat() not in national and d.weekday() not in weekend:
+                    notes.append(_("{day} is a working day already: a make-up working day "
+                                   "(调休上班) is a weekend day or a holiday worked").format(
+                                       day=d.isoformat()))
+                    continue
                 if kind != "closure" and d.isoformat() not in existing and \
                         national.get(d.isoformat(), ("",))[0] == kind and \
                         lg.config.calendar().official(d.year):

@@ -237,6 +237,12 @@ def test_setting_what_is_set_already_records_nothing(ledger):
                         "country calendar already\n"), r.stderr
     assert ledger.rows("SELECT count(*) FROM events") == events
     assert ledger.snapshot() == before
+    # an ordinary Tuesday is a working day already (it was recorded as 调休上班 and
+    # listed among the make-up working days)
+    r = ledger("policy", "calendar", "--add-workday", "2026-12-29")
+    assert r.stderr == ("2026-12-29 is a working day already: a make-up working day "
+                        "(调休上班) is a weekend day or a holiday worked\n"), r.stderr
+    assert ledger.snapshot() == before
     # in a year without official data each day typed is the user's (after the first, the
     # year read as covered and the rest were dropped as "already")
     for day in ("2027-10-01", "2027-01-01"):
