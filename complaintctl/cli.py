@@ -2089,6 +2089,7 @@ def import_cmd(
     ledger = _open(write=True)
     _not_the_ledger(str(path), ledger, "FILE", _("import a register, not the ledger"),
                     database_ok=True)  # read, not written: the reader says what it is
+    render.use_words("category", ledger.config.category_words)  # (a dry run's words)
     rejects_path = (rejects or readers.default_rejects(path, sheet)) if skip_bad else None
     if rejects_path is not None:  # before the import: it is committed when they are written
         _output_target(rejects_path, "--rejects")
@@ -2116,6 +2117,8 @@ def import_cmd(
         _warn(w)
     for c in result.conflicts:
         _warn(_("conflict: {line}").format(line=c.line()))
+    if dry_run and result.words_read:  # refused rows or not: what the words were read as
+        _emit(render.words_read(result.words_read))
     if result.problems and (not skip_bad or result.none_good):
         for p in result.problems:
             _err(p.line())
@@ -2145,6 +2148,10 @@ def import_cmd(
 
             raise Refused(message, hint=hint, code="import_refused", rows=result.refused)
         raise BadInput(message, hint=hint, code="import_unreadable", rows=result.refused)
+    if rejects_path is not None and not result.problems and not dry_run and \
+            os.path.exists(rejects_path):  # an earlier run's: it would read as this one's
+        _warn(_("{path} is from an earlier import: no row was refused this time").format(
+            path=rejects_path))
     if not result.problems or dry_run:
         rejects_path = None
     if rejects_path is not None:
@@ -2153,8 +2160,6 @@ def import_cmd(
     if dry_run:
         for p in result.problems:
             _err(p.line())
-        if result.words_read:
-            _emit(render.words_read(result.words_read))
         _emit(_("Dry run, nothing written: {counts}.").format(counts=counts) + "\n")
         return
     if rejects_path is not None:
@@ -2622,15 +2627,19 @@ def policy_repeat_window_cmd(
     complained about within it is a repeat (重复投诉). For complaints logged from now on;
     links made before stay."""
     if days is None:
-        _emit(_("{days} days").format(days=_open().config.repeat_window.days) + "\n")
+        shown_days = _open().config.repeat_window.days
+        _emit(ngettext("{days} day", "{days} days", shown_days).format(days=shown_days) + "\n")
         return
     ledger = _open(write=True)
     old, new = settings.set_repeat_window(ledger, days, now=_now(), actor=_actor())
     if old == new:
-        _say(_("the repeat window is already {days} days").format(days=new))
+        _say(ngettext("the repeat window is already {days} day",
+                      "the repeat window is already {days} days", new).format(days=new))
         return
-    _say(_("Repeat window {old} → {new} days, for complaints logged from now on; the links "
-           "made before stay.").format(old=old, new=new))
+    _say(ngettext("Repeat window {old} → {new} day, for complaints logged from now on; the "
+                  "links made before stay.",
+                  "Repeat window {old} → {new} days, for complaints logged from now on; the "
+                  "links made before stay.", new).format(old=old, new=new))
 
 
 # --- demo --------------------------------------------------------------------

@@ -1291,15 +1291,20 @@ _READ_INSIDE = frozenset({"assignments_complaint", "investigations_complaint",
 
 def known_keys(cur: sqlite3.Cursor) -> dict[str, str]:
     """source_key -> complaint id, of every complaint an import brought in and did not
-    void as a batch (a voided batch's rows may come in again); a key stored with
-    full-width letters or digits (as an import before Reader.key_of read them so kept
-    it) also as key_of reads it now."""
-    known = dict(cur.execute(
+    void as a batch (a voided batch's rows may come in again), as key_of reads them
+    (_as_read)."""
+    return _as_read(cur.execute(
         "SELECT c.source_key, c.id FROM complaints c LEFT JOIN import_batches b "
         "ON b.id = c.import_batch WHERE c.source_key IS NOT NULL AND b.voided_at IS NULL "
         "ORDER BY c.id").fetchall())
-    wide = {read: cid for key, cid in known.items() if (read := parse.name_width(key)) != key}
-    return {**wide, **known}
+
+
+def _as_read(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """(stored key, id) as a dict, each key with full-width letters or digits (as an
+    import before Reader.key_of read them so kept it) also as key_of reads it now."""
+    stored = dict(pairs)
+    wide = {read: cid for key, cid in stored.items() if (read := parse.name_width(key)) != key}
+    return {**wide, **stored}
 
 
 def erased_received(cur: sqlite3.Cursor) -> dict[tuple[str, str, str | None], str]:
@@ -1320,7 +1325,7 @@ def erased_keys(cur: sqlite3.Cursor) -> dict[str, str]:
     """source_key -> complaint id, of the imported complaints whose contact was erased on
     request (forget-contact), voided batches included: a row of theirs brought in again
     (after its batch was voided) does not bring the contact back."""
-    return dict(cur.execute(
+    return _as_read(cur.execute(
         "SELECT c.source_key, c.id FROM complaints c WHERE c.source_key IS NOT NULL AND "
         "EXISTS (SELECT 1 FROM events e WHERE e.complaint_id = c.id AND e.kind = "
         "'forget-contact') ORDER BY c.id").fetchall())

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from complaintctl import i18n, words
-from complaintctl.i18n import NC_, _, ngettext, term
+from complaintctl.i18n import NC_, _, ngettext
 from complaintctl.parse import from_iso, wall
 
 if TYPE_CHECKING:  # Rich is imported when a table is drawn, not with this module
@@ -1542,7 +1542,7 @@ def words_read(tally: Mapping[tuple[str, str, str, str | None], int], most: int 
     for column, found in by_column.items():
         found.sort(key=lambda w: (-w[3], w[1]))
         said = [_("{word} → {value} ×{n}").format(
-            word=i18n.shown(raw), value=term(field, code) if code else _("(none)"),
+            word=i18n.shown(raw), value=label(field, code) if code else _("(none)"),
             n=f"{n:,}")
             for field, raw, code, n in found[:most]]
         if len(found) > most:
@@ -1827,12 +1827,14 @@ def _detail(p: dict[str, Any]) -> str:
     return _(msgid).format(**params)
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# C0, DEL and C1, the line and paragraph separators, and the bidirectional controls
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def _escape_control(found: re.Match[str]) -> str:
     ch = found.group()
-    return {"\t": "\\t", "\n": "\\n"}.get(ch) or f"\\x{ord(ch):02x}"
+    return {"\t": "\\t", "\n": "\\n"}.get(ch) or (
+        f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
 
 
 def verify_lines(problems: list[dict[str, Any]]) -> str:

@@ -165,7 +165,8 @@ class Config:
     def repeat_window(self) -> timedelta:
         """How far back a complaint of the same customer and product makes a new one a
         repeat (repeat_window_days)."""
-        return timedelta(days=int(self.settings.get("repeat_window_days", "90")))
+        return timedelta(days=int(self.settings.get(REPEAT_WINDOW_KEY,
+                                                    REPEAT_WINDOW_DEFAULT)))
 
     def policy(self) -> Policy:
         if self._policy is None:
@@ -250,7 +251,7 @@ class Config:
             "country": s.get("country"),
             "timezone": s.get("timezone"),
             "currency": s.get("currency"),
-            "repeat_window_days": int(s.get("repeat_window_days", "90")),
+            "repeat_window_days": self.repeat_window.days,
             "attachment_max_mb": int(s.get(ATTACHMENT_MAX_MB_KEY)
                                      or ATTACHMENT_MAX_MB_DEFAULT),
             "language": self.language,
@@ -714,7 +715,10 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
             notes.append(_("calendar is now {country}").format(country=days["country"])
                          if name is None else _("calendar is now {country} ({name})").format(
                              country=days["country"], name=name))
-        weekend = lg.config.calendar().weekend
+        # (the weekend of the country this command may have just set)
+        stored = cur.execute("SELECT value FROM settings WHERE key = 'calendar_weekend'"
+                             ).fetchone()
+        weekend = frozenset(json.loads(stored[0] if stored else "[5, 6]"))
         for kind, group in (("holiday", add_holiday), ("workday", add_workday),
                             ("closure", add_closure)):
             for d in group or ():
@@ -911,14 +915,15 @@ def set_timezone(lg: Ledger, name: str, *, now: datetime, actor: str) -> tuple[s
 _REPEAT_WORDS = ("repeat", "repeats", "repeat-window", "repeat window", "repeat_window",
                  "repeat_window_days", "window", "重复", "重复投诉", "重复期", "重复投诉期",
                  "重复投诉判定期", "判定期")
-REPEAT_WINDOW_KEY, REPEAT_WINDOW_MOST = "repeat_window_days", 3650
+REPEAT_WINDOW_KEY, REPEAT_WINDOW_DEFAULT, REPEAT_WINDOW_MOST = "repeat_window_days", "90", 3650
 
 
 def set_repeat_window(lg: Ledger, days: str, *, now: datetime, actor: str
                       ) -> tuple[int, int]:
     """`policy repeat-window`: the days before a complaint within which one of the same
-    customer about the same product is a repeat, for complaints logged from now on
-    (a link made before stays). `days`: 60, 60d, 60天."""
+    customer about the same product is a repeat, for complaints logged from now on (a
+    link made before stays until a void or an amendment works out again the links
+    around it: complaints.relink). `days`: 60, 60d, 60天."""
     text = half_width(days).strip()
     number = re.match(r"[0-9]+", text)
     if number and len(number.group()) > 4:  # more digits than a duration is read with
@@ -934,7 +939,7 @@ def set_repeat_window(lg: Ledger, days: str, *, now: datetime, actor: str
                        hint=_("a whole number of days from 1 to {most}").format(
                            most=REPEAT_WINDOW_MOST), code="repeat_window_range", value=days)
     with lg.write() as cur:
-        old = int(lg.config.settings.get(REPEAT_WINDOW_KEY, "90"))
+        old = lg.config.repeat_window.days
         if old == found.amount:
             return old, old
         _put(cur, {REPEAT_WINDOW_KEY: str(found.amount)})

@@ -168,6 +168,11 @@ def by_ref(lg: Ledger, ref: str) -> str:
             "SELECT id FROM complaints WHERE source_key IN (?, ?) "
             "ORDER BY logged_at DESC, id DESC",  # (as an import reads a key, or as typed)
             (ref.strip(), name_width(ref.strip()))).fetchall()]
+        if not found:  # stored with full-width letters or digits by an import before
+            wanted = name_width(ref.strip())  # (read every key: only when none matched)
+            found = [r for r, key in cur.execute(
+                "SELECT id, source_key FROM complaints WHERE source_key IS NOT NULL "
+                "ORDER BY logged_at DESC, id DESC") if name_width(key) == wanted]
     if not found:
         raise NotFound(_("no complaint imported with the register's id {ref}").format(
             ref=shown(ref)), hint=_("list the imported ones with: complaintctl list --format "

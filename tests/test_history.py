@@ -314,13 +314,14 @@ def test_a_repeat_is_the_same_customer_and_product_however_the_clerk_typed_them(
 
     conn = sqlite3.connect(ledger.db)
     with conn:
-        conn.execute("UPDATE complaints SET repeat_key = 'x' || char(27) || '[2J' WHERE "
-                     "id = ?", (d,))
+        conn.execute("UPDATE complaints SET repeat_key = 'x' || char(27) || '[2J' || "
+                     "char(8238) WHERE id = ?", (d,))
     conn.close()
     result = ledger("verify", code=1)
     found = [line.split() for line in result.stdout.splitlines()[1:]]
     # (a value written by hand is shown escaped: no control character reaches a terminal)
-    assert found == [["repeat_key", d, "x\\x1b[2J", "acmeltd\\x1fps5", "the", "complaint's",
+    assert found == [["repeat_key", d, "x\\x1b[2J\\u202e", "acmeltd\\x1fps5", "the",
+                      "complaint's",
                       "repeat", "key", "is", "not", "its", "customer's", "and", "product's"]]
 
 
@@ -347,12 +348,16 @@ def test_the_repeat_window_is_set_by_policy_repeat_window(ledger):
     r = ledger("policy", "repeat-window", "６０天")
     assert "Repeat window 90 → 60 days, for complaints logged from now on" in r.stderr
     assert "already 60 days" in ledger("policy", "repeat-window", "60").stderr
+    assert "Repeat window 60 → 1 day," in ledger("policy", "repeat-window", "1").stderr
+    assert ledger("policy", "repeat-window").stdout == "1 day\n"
+    ledger("policy", "repeat-window", "60")
     assert "repeat window 60 days" in ledger("policy", "show").stdout
     c = ledger.log(received="2026-11-10 10:00")  # 56 days after b: a repeat within 60
     d = ledger.log(received="2026-09-01 10:00", product="PS-5")
     e = ledger.log(received="2026-11-01 10:00", product="PS-5")  # 61 days after d: none
     assert links(ledger) == {a: None, b: a, c: b, d: None, e: None}
-    (data, old), = ledger.rows("SELECT data, old FROM events WHERE kind = 'repeat-window'")
+    (data, old), *_after = ledger.rows("SELECT data, old FROM events WHERE kind = "
+                                       "'repeat-window' ORDER BY id")
     assert (json.loads(data), json.loads(old)) == ({"repeat_window_days": 60},
                                                    {"repeat_window_days": 90})
     verified(ledger)

@@ -487,6 +487,15 @@ def test_dry_run_writes_nothing_and_says_how_the_words_were_read(ledger, files):
     assert lines[3].startswith("  严重程度：“高级” → 高 ×13、“1级” → 低 ×2、") and \
         lines[3].endswith("、另有 3 个词"), lines[3]
     assert ledger.snapshot() == before
+    # a file with a bad row: the words are said all the same (they were only when every
+    # row was good), before the refusal
+    rows[0][1] = "2025/13/01"
+    path = write_csv(files["dir"] / "many.csv", rows)
+    r = ledger("import", path, "--mapping", mapping, "--dry-run", code=2)
+    assert r.stdout.startswith("How the register's words were read (rows):\n"
+                               "  投诉渠道: '电话' → phone ×20, '邮件' → email ×10\n"), r.stdout
+    assert "row 2, column 投诉日期: '2025/13/01' is not a date" in r.stderr
+    assert ledger.snapshot() == before
 
 
 def test_bad_rows_refuse_the_file(ledger, files):
@@ -573,6 +582,11 @@ def test_skip_bad_with_every_row_refused_is_refused_as_without_it(ledger, files)
     path = write_csv(files["dir"] / "with-old.csv", [*backwards, ROWS[1]])
     r = ledger("import", path, "--mapping", files["map"], "--skip-bad", "--rejects", rejects)
     assert "0 new complaints, 1 already imported, 1 refused" in r.stderr, r.stderr
+    # corrected, nothing refused: the rejects file of the run before is said to be that
+    r = ledger("import", files["csv"], "--mapping", files["map"], "--skip-bad", "--rejects",
+               rejects)
+    assert f"Warning: {rejects} is from an earlier import: no row was refused this time" \
+        in r.stderr, r.stderr
 
 
 def test_reimport_newer_copy_conflict(ledger, files):
@@ -2657,6 +2671,7 @@ def test_a_key_typed_in_full_width_is_the_key(ledger, files):
         r = ledger("import", again, "--mapping", files["map"])
         assert "0 new complaints, 3 already imported." in r.stderr, r.stderr
     assert ledger.json("show", "--ref", "２０２５－００１")["source_key"] == "２０２５－００１"
+    assert ledger.json("show", "--ref", "2025-001")["source_key"] == "２０２５－００１"
 
 
 def test_a_name_stored_before_names_were_folded_is_no_conflict(ledger, files):
