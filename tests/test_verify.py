@@ -18,7 +18,7 @@ HEAD_RE = r"^OK: \d+ events, chain head #\d+ [0-9a-f]{64}$"
 @pytest.fixture
 def full(ledger):
     """Complaints in every state, a return through close, and every kind of settings
-    change (policy, escalation, calendar, categories, time zone)."""
+    change (policy, escalation, calendar, categories, time zone, repeat window)."""
     ids = {}
     for state in ("logged", "assigned", "investigating", "resolved", "closed", "void"):
         cid = ledger.log()
@@ -50,6 +50,7 @@ def full(ledger):
     ledger("policy", "calendar", "--remove", "2026-12-31")
     ledger("policy", "categories", "--add", "packaging")
     ledger("policy", "timezone", "Europe/Berlin")
+    ledger("policy", "repeat-window", "60")
     # a complaint logged after the changes (new policy, new zone)
     ids["late"] = ledger.log(severity="high", received="2026-11-20 10:00")
     return ids
