@@ -1372,8 +1372,9 @@ _AHEAD = 500
 
 
 def _stored(cur: sqlite3.Cursor, cids: list[str]) -> dict[str, dict[str, Any]]:
-    """What _compare needs of each complaint in `cids`, by id: its fields and the
-    times of its steps by kind ("@assign" …), in one query for them all."""
+    """What _compare needs of each complaint in `cids`, by id: its fields, the times of
+    its steps by kind ("@assign" …) and whether its second revisit is due, in one query
+    for them all."""
     if not cids:
         return {}
     # one JSON document a complaint: [[[at, fact …] …] for each step table]
@@ -1383,9 +1384,12 @@ def _stored(cur: sqlite3.Cursor, cids: list[str]) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     width = len(_STORED)
     for cid, *values in cur.execute(
-            f"SELECT c.id, {', '.join('c.' + f for f in _STORED)}, {steps} FROM complaints c "
+            f"SELECT c.id, {', '.join('c.' + f for f in _STORED)}, {steps}, EXISTS (SELECT 1 "
+            "FROM stages s WHERE s.complaint_id = c.id AND s.return_id IS NULL AND s.stage = "
+            "'second-revisit' AND s.done_at IS NULL) FROM complaints c "
             f"WHERE c.id IN ({', '.join('?' * len(cids))})", cids):
         record = found[cid] = dict(zip(_STORED, values[:width], strict=True))
+        record["second_revisit_due"] = bool(values[width + 1])
         for (_table, kind), held in zip(_STEP_TABLES, json.loads(values[width]), strict=True):
             facts: dict[str, list[tuple[Any, ...]]] = {}  # at -> the facts of each step then
             for at, *told in held:
@@ -1451,6 +1455,10 @@ def _compare(reader: Reader, row: _Row, history: History, stored: dict[str, Any]
                 workflow.next_state(command, stored["status"], stored["id"],
                                     first.facts.get("satisfaction"),
                                     severity=stored.get("severity"))
+                if command == "revisit" and stored["status"] == "closed":  # (closed by hand
+                    workflow.check_second_revisit(  # since: the dry run counted it new)
+                        stored["id"], stored["second_revisit_due"],
+                        critical=stored.get("severity") == "critical")
             except IllegalTransition as exc:
                 return [], _new_refused(first.kind, exc.message)
     return new_steps, None

@@ -681,6 +681,32 @@ def test_a_changed_step_date_is_a_conflict_in_the_dry_run_and_the_import_alike(l
         assert "new steps" not in r.stdout + r.stderr
 
 
+def test_a_revisit_of_a_complaint_closed_since_is_a_conflict_in_the_dry_run_too(ledger,
+                                                                                files):
+    """Closed by hand in the ledger after the import (no revisit), a newer copy of the
+    register with its revisit: the dry run counted "1 with new steps (1)", the import
+    then refused it as a conflict (no second revisit is due of a complaint not critical).
+    Both say the conflict now, the ledger left as it is."""
+    rows = [list(r) for r in ROWS[:2]]
+    rows[0][18:20] = ["", ""]  # 2025-001 resolved, not revisited
+    ledger("import", write_csv(files["dir"] / "v1.csv", rows), "--mapping", files["map"])
+    cid = ledger.rows("SELECT id FROM complaints WHERE source_key = '2025-001'")[0][0]
+    ledger("close", cid, "--no-revisit", "--reason", "客户拒绝回访", "--at", "2025-03-07")
+    newer = write_csv(files["dir"] / "v2.csv", [ROWS[0], ROWS[1]])
+    said = (f"Warning: conflict: row 2: 2025-001 ({cid}): its new revisit step was refused: "
+            f"cannot revisit {cid}: it is closed, and no second revisit of it is due")
+    before = ledger.snapshot()
+    for dry in (["--dry-run"], []):
+        r = ledger("import", newer, "--mapping", files["map"], *dry)
+        assert said in r.stderr, r.stderr
+        assert "0 new complaints, 1 already imported, 1 conflict." in r.stdout + r.stderr
+        assert "new steps" not in r.stdout + r.stderr
+    assert ledger.rows("SELECT status FROM complaints WHERE id = ?", (cid,)) == [("closed",)]
+    assert ledger.rows("SELECT count(*) FROM revisits") == [(0,)]
+    assert [x for x in ledger.snapshot() if x not in before and "import" not in x and
+            "sqlite_sequence" not in x] == []
+
+
 def test_new_steps_the_ledger_refuses_are_counted_as_a_conflict(ledger, files):
     """The steps a newer copy adds are told one by one after the import; one refused
     (here: before a step a clerk typed since) took back one step of the count though
