@@ -725,14 +725,14 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
                 if existing.get(d.isoformat(), ("",))[0] == kind:  # as it is: nothing to do
                     notes.append(_(DAY_KINDS_ALREADY[kind]).format(day=d.isoformat()))
                     continue
-                # (in a year without official data the user's day confirms the guess:
-                # entering a year's days by hand is what ends its warning)
                 if kind == "workday" and d.isoformat() not in existing and \
                         d.isoformat() not in national and d.weekday() not in weekend:
                     notes.append(_("{day} is a working day already: a make-up working day "
                                    "(调休上班) is a weekend day or a holiday worked").format(
                                        day=d.isoformat()))
                     continue
+                # (in a year without official data the user's day confirms the guess:
+                # entering a year's days by hand is what ends its warning)
                 if kind != "closure" and d.isoformat() not in existing and \
                         national.get(d.isoformat(), ("",))[0] == kind and \
                         lg.config.calendar().official(d.year):
