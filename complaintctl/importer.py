@@ -33,7 +33,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from complaintctl import bulk, complaints, deadlines, parse, words, workflow
+from complaintctl import bulk, complaints, deadlines, i18n, parse, words, workflow
 from complaintctl.bulk import History, Step
 from complaintctl.errors import BadInput, ComplaintctlError, IllegalTransition, NotFound, Refused
 from complaintctl.i18n import N_, NC_, _, listing, ngettext, shown, term
@@ -648,7 +648,8 @@ class Reader:
             hint = _(" (did you mean {word}?)").format(word=exc.suggestion) \
                 if exc.suggestion else ""
             raise BadInput(_("{value} is not a {field}{hint}; list it under [values.{key}]")
-                           .format(value=shown(raw), field=f, hint=hint, key=f)) from None
+                           .format(value=shown(raw), field=_field_said(f), hint=hint, key=f)
+                           ) from None
         return code
 
     def _time_converter(self, f: str) -> Callable[[str], datetime]:
@@ -876,7 +877,8 @@ class Reader:
         problems = row.problems
         for f, name, column in self.required:
             if v.get(f) is None and not any(p.column == name for p in problems):
-                message = (_("empty; {field} is required").format(field=f) if column
+                message = (_("empty; {field} is required").format(field=_field_said(f))
+                           if column
                            else _("no value for {field}: map a column to it or give it "
                                   "under [defaults]").format(field=f))
                 problems.append(Problem(row.number, column, message, cells=row.cells))
@@ -1117,6 +1119,17 @@ _NEED_GROUP = {"satisfaction": ("satisfaction",), "department": ("department", "
 _NEED_WORDS = {"satisfaction": N_("satisfaction"), "department": N_("department"),
                "cause": N_("cause")}
 _ROWS_LISTED = 10  # row numbers a warning lists
+
+
+def _field_said(f: str) -> str:
+    """A field as a row's problem names it: the mapping's key for it (what a mapping is
+    written with); in Chinese after the name the screens give it (严重程度（severity）)."""
+    if i18n.lang() != "zh":
+        return f
+    from complaintctl.form import FIELD_NAMES
+
+    name = FIELD_NAMES.get(f)
+    return f"{_(name)}（{f}）" if name else f
 
 
 def _unmapped(need: str, n: int) -> str:

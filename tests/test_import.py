@@ -509,6 +509,14 @@ def test_bad_rows_refuse_the_file(ledger, files):
     assert "row 4, column 严重程度: '甲级' is not a severity" in r.stderr
     assert "Error: 2 rows refused; nothing was imported" in r.stderr
     assert ledger.snapshot() == before
+    # in Chinese the field by its name, the mapping's key beside it ("不是有效的 severity")
+    rows[1][2] = ""
+    r = ledger("--lang", "zh", "import", write_csv(files["dir"] / "bad.csv", rows),
+               "--mapping", files["map"], code=2)
+    assert "第 3 行“客户名称”列：为空；客户（customer）为必填项" in r.stderr, r.stderr
+    assert "第 4 行“严重程度”列：“甲级”不是有效的严重程度（severity）；请在 [values.severity] " \
+        "中列出它" in r.stderr, r.stderr
+    assert ledger.snapshot() == before
     # every value reads, but a row's dates run backwards: a rule refuses it (exit 1)
     rows = [list(r) for r in ROWS]
     rows[0][17] = "2025-03-01"
