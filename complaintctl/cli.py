@@ -2184,8 +2184,9 @@ def _import_counts(result: Any) -> str:
         _("{n} already imported").format(n=f"{result.unchanged:,}")]
     if result.updated:
         parts.append(ngettext("{n} with new steps ({steps})", "{n} with new steps ({steps})",
-                              result.updated).format(n=f"{result.updated:,}",
-                                                     steps=f"{result.steps:,}"))
+                              result.updated).format(
+            n=f"{result.updated:,}", steps=ngettext("{n} step", "{n} steps", result.steps)
+            .format(n=f"{result.steps:,}")))
     if result.conflicts:
         parts.append(ngettext("{n} conflict", "{n} conflicts", len(result.conflicts)).format(
             n=f"{len(result.conflicts):,}"))

@@ -619,7 +619,7 @@ def test_reimport_newer_copy_conflict(ledger, files):
                  "漏油", "吴婷", "", "", "", "", "", "", "", "", "", ""])
     newer = write_csv(files["dir"] / "newer.csv", rows)
     r = ledger("import", newer, "--mapping", files["map"])
-    assert "1 new complaint, 1 already imported, 1 with new steps (3), 1 conflict" in r.stderr
+    assert "1 new complaint, 1 already imported, 1 with new steps (3 steps), 1 conflict" in r.stderr
     assert "Warning: conflict: row 4: 2025-003" in r.stderr
     assert "客户名称 was 'Acme', the file now says 'Acme Ltd'" in r.stderr
     rows_now = {x[0]: x for x in complaints(ledger)}
@@ -2549,7 +2549,7 @@ def test_a_repeat_link_a_newer_copy_writes_on_another_complaint_is_not_its_row(l
     rows[1][-1] = "2025-04-01"
     newer = write_csv(files["dir"] / "voided2.csv", rows, header=header)
     r = ledger("import", newer, "--mapping", mapping)
-    assert "1 with new steps (1)" in r.stderr, r.stderr
+    assert "1 with new steps (1 step)" in r.stderr, r.stderr
     assert _repeats(ledger, typed) is None
     (void,) = ledger.rows("SELECT data FROM events WHERE kind = 'void' AND complaint_id = ?",
                           (imported,))
