@@ -1719,8 +1719,14 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                     result.rows += 1
                     if progress is not None and result.rows % 500 == 0:
                         progress(result.rows)
-                    if reader.blank(cells):
-                        result.blank += 1
+                    if reader.blank(cells):  # (合计 or 制表人 in the key's column alone:
+                        summing = reader.summing(cells)  # a totals or signature row)
+                        if summing == "totals":
+                            result.totals += 1
+                        elif summing == "footer":
+                            result.footers += 1
+                        else:
+                            result.blank += 1
                         continue
                     if reader.left_out(cells):
                         result.left_out += 1

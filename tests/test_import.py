@@ -380,6 +380,12 @@ def test_totals_merged_across_columns_and_signature_rows_are_skipped(ledger, fil
     r = ledger("import", path, "--mapping", files["map"])
     assert "3 new complaints, 0 already imported, 2 totals rows (合计) skipped, 1 signature " \
         "row (制表人, 审核) skipped." in r.stderr, r.stderr
+    # 合计 alone in the key's column (投诉单号), nothing else in a column read: a totals row
+    # (it was counted as a row with nothing to import)
+    totals = write_csv(files["dir"] / "totals.csv", [*ROWS, ["合计"] + [""] * 19])
+    r = ledger("import", totals, "--mapping", files["map"], "--dry-run")
+    assert r.stdout.endswith("0 new complaints, 3 already imported, 1 totals row (合计) "
+                             "skipped.\n"), r.stdout
 
 
 def test_a_line_of_labels_over_a_two_row_header_is_passed_over(ledger, files):
