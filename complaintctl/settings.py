@@ -696,10 +696,6 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
     with lg.write() as cur:
         existing = {d: (k, n) for d, k, n in cur.execute(
             "SELECT day, kind, name FROM calendar_days WHERE source = 'user'").fetchall()}
-        # the country's own days: one given as what it is there already adds nothing
-        # (2027-01-01 "is now a holiday", recorded, on a CN calendar that has it)
-        national = {d: (k, n) for d, k, n in cur.execute(
-            "SELECT day, kind, name FROM calendar_days WHERE source = 'country'").fetchall()}
         data: dict[str, Any] = {}
         old: dict[str, Any] = {}
         # (read in this transaction; policy calendar --refresh takes the newest days)
@@ -709,16 +705,19 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
         if days:
             old["country"] = lg.config.settings.get("country")
             store_calendar(cur, days)
+            lg.forget_config()  # (the days below are checked against the new country's)
             data["country"] = days["country"]
             data["settings"] = _calendar_settings(cur)
             name = deadlines.country_name(days["country"])  # (BW is Botswana, not a state)
             notes.append(_("calendar is now {country}").format(country=days["country"])
                          if name is None else _("calendar is now {country} ({name})").format(
                              country=days["country"], name=name))
-        # (the weekend of the country this command may have just set)
-        stored = cur.execute("SELECT value FROM settings WHERE key = 'calendar_weekend'"
-                             ).fetchone()
-        weekend = frozenset(json.loads(stored[0] if stored else "[5, 6]"))
+        # the country's own days (of the country this command may have just set): one
+        # given as what it is there already adds nothing (2027-01-01 "is now a holiday",
+        # recorded, on a CN calendar that has it)
+        national = {d: (k, n) for d, k, n in cur.execute(
+            "SELECT day, kind, name FROM calendar_days WHERE source = 'country'").fetchall()}
+        weekend = lg.config.calendar().weekend
         for kind, group in (("holiday", add_holiday), ("workday", add_workday),
                             ("closure", add_closure)):
             for d in group or ():

@@ -260,6 +260,18 @@ def test_setting_what_is_set_already_records_nothing(ledger):
     assert ledger.snapshot() == before
 
 
+def test_days_given_with_a_new_country_are_checked_against_its_calendar(ledger):
+    """--country SA --add-workday: the days were checked against the calendar before the
+    command (CN's weekend): a Friday, SA's weekend, was said to be a working day
+    already; a Sunday, an SA working day, was added as a make-up working day."""
+    r = ledger("policy", "calendar", "--country", "SA", "--add-workday", "2026-12-25",
+               "--add-workday", "2026-12-27")
+    assert "2026-12-25 is now a workday" in r.stderr, r.stderr
+    assert "2026-12-27 is a working day already" in r.stderr, r.stderr
+    assert ledger.rows("SELECT day, kind FROM calendar_days WHERE source = 'user'") == [
+        ("2026-12-25", "workday")]
+
+
 def test_policy_change_does_not_move_promised_deadlines(ledger):
     cid = ledger.log(severity="high")
     before = ledger.json("show", cid)["deadlines"]
