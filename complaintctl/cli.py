@@ -2119,6 +2119,14 @@ def import_cmd(
         _warn(_("conflict: {line}").format(line=c.line()))
     if dry_run and result.words_read:  # refused rows or not: what the words were read as
         _emit(render.words_read(result.words_read))
+    written = None  # the rejects file, once written
+    if rejects_path is not None and not dry_run:  # --skip-bad: the rows it refused
+        if result.problems:
+            _write_atomically(rejects_path, _rejects_csv(result), "--rejects")
+            written = rejects_path
+        elif os.path.exists(rejects_path):  # an earlier run's: it would read as this one's
+            _warn(_("{path} is from an earlier import: no row was refused this time").format(
+                path=rejects_path))
     if result.problems and (not skip_bad or result.none_good):
         for p in result.problems:
             _err(p.line())
@@ -2132,13 +2140,12 @@ def import_cmd(
                                "every row was refused ({n}); nothing was imported",
                                result.refused).format(n=n)
             hint = _("correct the file or the mapping and import it again")
-            if not dry_run:  # (a cron job sees it)
-                _write_atomically(rejects_path, _rejects_csv(result), "--rejects")
+            if written is not None:  # (a cron job sees it)
                 message = ngettext(
                     "its {n} row was refused, written with its reason to {path}; nothing "
                     "was imported",
                     "every row was refused ({n}), written with their reasons to {path}; "
-                    "nothing was imported", result.refused).format(n=n, path=rejects_path)
+                    "nothing was imported", result.refused).format(n=n, path=written)
         if all(p.code == "masked" for p in result.problems):  # --skip-bad would take none
             hint = _("the file is an export with its contacts masked: export again with "
                      "--reveal (complaintctl export complaints --reveal --output FILE) and "
@@ -2148,24 +2155,16 @@ def import_cmd(
 
             raise Refused(message, hint=hint, code="import_refused", rows=result.refused)
         raise BadInput(message, hint=hint, code="import_unreadable", rows=result.refused)
-    if rejects_path is not None and not result.problems and not dry_run and \
-            os.path.exists(rejects_path):  # an earlier run's: it would read as this one's
-        _warn(_("{path} is from an earlier import: no row was refused this time").format(
-            path=rejects_path))
-    if not result.problems or dry_run:
-        rejects_path = None
-    if rejects_path is not None:
-        _write_atomically(rejects_path, _rejects_csv(result), "--rejects")
     counts = _import_counts(result)
     if dry_run:
         for p in result.problems:
             _err(p.line())
         _emit(_("Dry run, nothing written: {counts}.").format(counts=counts) + "\n")
         return
-    if rejects_path is not None:
+    if written is not None:
         _err(ngettext("{n} row refused, written with its reason to {path}.",
                       "{n} rows refused, written with their reasons to {path}.",
-                      result.refused).format(n=f"{result.refused:,}", path=rejects_path))
+                      result.refused).format(n=f"{result.refused:,}", path=written))
     _say(_("Import batch {batch}: {counts}.").format(batch=result.batch, counts=counts))
     if result.late and result.late_since:
         _warn(ngettext(
