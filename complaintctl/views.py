@@ -487,6 +487,40 @@ def _contain(where: list[str], params: list[Any],
             params.append(contains(value))
 
 
+# What a name filter looks past, as the repeat key does (parse.repeat_key), in what SQL
+# does without Python per row: spaces, dashes and underscores, and in a customer's name
+# dots (names are stored as parse.name reads them: one kind of space, these half width).
+# XD200 finds XD-200 and XD 200; "Acme Ltd." finds Acme Ltd and ACME LTD.
+_NAME_GAPS = (" ", "-", "_")
+_CUSTOMER_GAPS = (*_NAME_GAPS, ".")
+_SUBSEQUENCE = 8  # characters of the text the cheap first test looks for, in order
+
+
+def _contain_name(where: list[str], params: list[Any], col: str, value: str | None,
+                  *, loose: bool) -> None:
+    """A customer's or a product's name contains the text (contains) once both are read
+    without their spaces, dashes and underscores (`loose`: dots too): the spellings a
+    clerk types of one name. The replace()s cost a row several plain matches (65 ms
+    against 10 on 100,000 rows); a first test that the name holds the text's first
+    characters in their order (true of every match) leaves them to the few rows that
+    might match: a rare name is found as fast as by the plain match."""
+    if not value:
+        return
+    gaps = _CUSTOMER_GAPS if loose else _NAME_GAPS
+    bare = value
+    for gap in gaps:
+        bare = bare.replace(gap, "")
+    if not bare:
+        _contain(where, params, ((col, value),))
+        return
+    stripped = col
+    for gap in gaps:
+        stripped = f"replace({stripped}, '{gap}', '')"
+    where.append(f"{col} LIKE ? ESCAPE '\\' AND {stripped} LIKE ? ESCAPE '\\'")
+    params += ["%" + "%".join(contains(ch)[1:-1] for ch in bare[:_SUBSEQUENCE]) + "%",
+               contains(bare)]
+
+
 def never_matched(lg: Ledger, department: str | None, owner: str | None
                   ) -> list[tuple[str, str, list[str]]]:
     """The --dept and --owner filters no assignment ever matched (a misspelt department
@@ -527,8 +561,9 @@ def list_stream(lg: Ledger, *, status: str | None = None, department: str | None
         if value:
             where.append(f"{col} = ?")
             params.append(value)
-    _contain(where, params, (("department", department), ("owner", owner),
-                             ("customer", customer), ("product", product)))
+    _contain(where, params, (("department", department), ("owner", owner)))
+    _contain_name(where, params, "customer", customer, loose=True)
+    _contain_name(where, params, "product", product, loose=False)
     if since:
         where.append("received_at >= ?")
         params.append(iso(since))

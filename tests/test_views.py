@@ -167,6 +167,39 @@ def test_list_filters(ledger):
     assert "No complaints match." in ledger("list", "--customer", "nobody").stdout
 
 
+def test_list_finds_a_name_as_clerks_spell_it(ledger):
+    """`list --product XD200` did not find XD-200 (the repeat check took them as one):
+    spaces, dashes and underscores, and a customer's dots, are looked past on either
+    side; what else the name holds is matched as typed."""
+    a = ledger.log(customer="Acme Industrial Ltd.", product="XD-200 电机",
+                   received="2026-10-01 09:00")
+    b = ledger.log(customer="ACME industrial", product="XD 200", received="2026-10-02 09:00")
+    c = ledger.log(customer="华东电器 有限公司", product="KB_12", received="2026-10-03 09:00")
+    d = ledger.log(customer="Acme Trading", product="XD2000", received="2026-10-04 09:00")
+
+    def ids(*args):
+        return [r["id"] for r in ledger.json("list", *args)]
+
+    assert ids("--product", "XD200") == [d, b, a]  # a part of XD2000 too, as before
+    assert ids("--product", "xd-200 电机") == [a]
+    assert ids("--product", "xd 2 00") == [d, b, a]
+    assert ids("--product", "KB12") == [c] and ids("--product", "kb-12") == [c]
+    assert ids("--customer", "acmeindustrial") == [b, a]
+    assert ids("--customer", "Acme Industrial Ltd") == [a]
+    assert ids("--customer", "acme-industrial ltd.") == [a]
+    assert ids("--customer", "华东电器有限公司") == [c]
+    assert ids("--customer", "华东 电器") == [c]
+    # a product's dot is kept (1.5 is not 15); % and _ are still taken literally
+    assert ids("--product", "XD.200") == [] and ids("--customer", "%") == []
+    assert ids("--customer", "a%i") == [] and ids("--customer", "-") == []
+    # the Chinese interface's table and a CSV export find the same
+    table = ledger("--lang", "zh", "list", "--product", "XD200", "--customer", "ACMEind").stdout
+    assert a in table and b in table and d not in table
+    csv_ids = [line.split(",")[0] for line in
+               ledger("list", "--product", "XD200", "--format", "csv").stdout.splitlines()]
+    assert csv_ids[1:] == [d, b, a]
+
+
 def test_policy_show_and_set(ledger):
     view = ledger.json("policy", "show")
     assert view["deadlines"]["resolve"]["high"] == "3wd"
