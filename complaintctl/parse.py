@@ -141,6 +141,7 @@ LINE_BREAKS = frozenset("\u2028\u2029\x85")
 # width types it) are read as the half-width ones; Chinese punctuation (（）：，、) stays.
 _NAME_WIDTH = {c: c - 0xFEE0 for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B),
                                      *range(0xFF41, 0xFF5B), *map(ord, "－＿．／＃＆＋＠"))}
+_FULL_WIDTH = {half: wide for wide, half in _NAME_WIDTH.items()}
 _SPACES = re.compile(r"\s+")
 # The fields that name something (name()), not free text: as log, amend, assign, the
 # filters and the importer read them.
@@ -202,6 +203,12 @@ def name_width(text: str) -> str:
     """The full-width Latin letters, digits and number signs of `text` as half-width, as
     name() reads a name (２０２６－００１ is 2026-001; Chinese punctuation stays)."""
     return text.translate(_NAME_WIDTH)
+
+
+def full_width(text: str) -> str:
+    """name_width's other way: the half-width letters, digits and number signs of
+    `text` as full-width (what an import before keys were read as names stored)."""
+    return text.translate(_FULL_WIDTH)
 
 
 def text_filter(value: str | None, field: str, *, an_id: bool = False,

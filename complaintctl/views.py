@@ -19,6 +19,7 @@ from complaintctl.parse import (
     PLAIN_CONTACT,
     format_money,
     from_iso,
+    full_width,
     iso,
     mask,
     name_width,
@@ -551,9 +552,9 @@ def list_stream(lg: Ledger, *, status: str | None = None, department: str | None
     register (source_key), exactly."""
     where: list[str] = []
     params: list[Any] = []
-    if ref is not None:
-        where.append("source_key IN (?, ?)")
-        params += [ref, name_width(ref)]
+    if ref is not None:  # as typed, as an import reads a key, or as one before stored it
+        where.append("source_key IN (?, ?, ?)")
+        params += [ref, name_width(ref), full_width(name_width(ref))]
     if status == "open":
         where.append(f"status IN ({_OPEN})")
         status = None

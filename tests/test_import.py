@@ -2689,7 +2689,7 @@ def test_a_key_typed_in_full_width_is_the_key(ledger, files):
     """A newer copy of the register with ２０２６－００１ (an input method left on full
     width) for 2025-001 came in as a new complaint, a repeat of the one it is. A key is
     read as a name is; one an import kept as typed before is still that complaint's;
-    --ref finds it typed either way."""
+    show --ref and list --ref find it typed either way."""
     ledger("import", files["csv"], "--mapping", files["map"])
     rows = [list(r) for r in ROWS]
     rows[0][0] = "２０２５－００１"
@@ -2712,6 +2712,10 @@ def test_a_key_typed_in_full_width_is_the_key(ledger, files):
         assert "0 new complaints, 3 already imported." in r.stderr, r.stderr
     assert ledger.json("show", "--ref", "２０２５－００１")["source_key"] == "２０２５－００１"
     assert ledger.json("show", "--ref", "2025-001")["source_key"] == "２０２５－００１"
+    # list --ref too (it found the key stored full width only typed full width)
+    for typed in ("2025-001", "２０２５－００１", "2025－001"):
+        found = ledger.json("list", "--ref", typed)
+        assert [r["source_key"] for r in found] == ["２０２５－００１"], typed
 
 
 def test_a_name_stored_before_names_were_folded_is_no_conflict(ledger, files):
