@@ -298,12 +298,13 @@ def _listing(rows: list[dict[str, Any]], cols: Sequence[render.Col], fmt: str, t
 def unmatched(ledger: Ledger, dept: str | None, owner: str | None) -> None:
     """A warning (printed with --quiet too) for a --dept or --owner no assignment ever
     matched: a misspelt filter in cron said "nothing overdue" every day."""
-    for field, text, known in views.never_matched(ledger, dept, owner):
+    for field, text, known, more in views.never_matched(ledger, dept, owner):
         message = (_("no complaint was ever assigned to a department containing {text}: "
                      "check the spelling (departments there: {names})") if field == "department"
                    else _("no complaint was ever assigned to an owner containing {text}: "
                           "check the spelling (owners there: {names})"))
-        _warn(message.format(text=i18n.shown(text), names=i18n.listing(known) or _("none")))
+        names = i18n.listing([*known, "…"] if more else known) or _("none")
+        _warn(message.format(text=i18n.shown(text), names=names))
 
 
 def language_before_parse(db: str | None) -> None:

@@ -481,11 +481,14 @@ def return_stream(lg: Ledger, *, open_only: bool = False, complaint_id: str | No
 
 def _contain(where: list[str], params: list[Any],
              filters: tuple[tuple[str, str | None], ...]) -> None:
-    """The text filters given, (column, text): the column contains the text (contains)."""
+    """The text filters of a department or an owner given, (column, text): the column
+    contains the text, spaces, dashes and underscores aside (_name_match): an owner
+    assigned as 王 芳 was left out of `overdue --owner 王芳` without a word."""
     for col, value in filters:
         if value:
-            where.append(f"{col} LIKE ? ESCAPE '\\'")
-            params.append(contains(value))
+            clause, values = _name_match(col, value, loose=False)
+            where.append(clause)
+            params += values
 
 
 # What a name filter looks past, as the repeat key does (parse.repeat_key), in what SQL
@@ -499,45 +502,60 @@ _SUBSEQUENCE = 8  # characters of the text the cheap first test looks for, in or
 
 def _contain_name(where: list[str], params: list[Any], col: str, value: str | None,
                   *, loose: bool) -> None:
-    """A customer's or a product's name contains the text (contains) once both are read
-    without their spaces, dashes and underscores (`loose`: dots too): the spellings a
-    clerk types of one name. The replace()s cost a row several plain matches (65 ms
-    against 10 on 100,000 rows); a first test that the name holds the text's first
-    characters in their order (true of every match) leaves them to the few rows that
-    might match: a rare name is found as fast as by the plain match."""
-    if not value:
-        return
+    """A customer's (`loose`) or a product's name contains the text (_name_match)."""
+    if value:
+        clause, values = _name_match(col, value, loose=loose)
+        where.append(clause)
+        params += values
+
+
+def _name_match(col: str, value: str, *, loose: bool) -> tuple[str, list[str]]:
+    """A condition that the name in `col` contains the text (contains) once both are
+    read without their spaces, dashes and underscores (`loose`, a customer's name:
+    dots too): the spellings a clerk types of one name; with its parameters. The
+    replace()s cost a row several plain matches (65 ms against 10 on 100,000 rows); a
+    first test that the name holds the text's first characters in their order (true
+    of every match) leaves them to the few rows that might match: a rare name is found
+    as fast as by the plain match."""
     gaps = _CUSTOMER_GAPS if loose else _NAME_GAPS
     bare = value
     for gap in gaps:
         bare = bare.replace(gap, "")
-    if not bare:
-        _contain(where, params, ((col, value),))
-        return
+    if not bare:  # nothing but what is looked past: as typed
+        return f"{col} LIKE ? ESCAPE '\\'", [contains(value)]
     stripped = col
     for gap in gaps:
         stripped = f"replace({stripped}, '{gap}', '')"
-    where.append(f"{col} LIKE ? ESCAPE '\\' AND {stripped} LIKE ? ESCAPE '\\'")
-    params += ["%" + "%".join(contains(ch)[1:-1] for ch in bare[:_SUBSEQUENCE]) + "%",
-               contains(bare)]
+    return (f"{col} LIKE ? ESCAPE '\\' AND {stripped} LIKE ? ESCAPE '\\'",
+            ["%" + "%".join(contains(ch)[1:-1] for ch in bare[:_SUBSEQUENCE]) + "%",
+             contains(bare)])
+
+
+NAMES_SHOWN = 8  # of the departments or owners there are, in a warning
 
 
 def never_matched(lg: Ledger, department: str | None, owner: str | None
-                  ) -> list[tuple[str, str, list[str]]]:
+                  ) -> list[tuple[str, str, list[str], bool]]:
     """The --dept and --owner filters no assignment ever matched (a misspelt department
-    in a cron line printed "nothing overdue" every morning): (field, text, a few of the
-    names there are). Read only when a listing came out empty."""
-    out: list[tuple[str, str, list[str]]] = []
+    in a cron line printed "nothing overdue" every morning): (field, text, the names
+    there are nearest to it first, at most NAMES_SHOWN, whether there are more). Read
+    only when a listing came out empty."""
+    import difflib
+
+    out: list[tuple[str, str, list[str], bool]] = []
     with lg.read() as cur:
         for column, text in (("department", department), ("owner", owner)):
             if not text:
                 continue
-            if cur.execute(f"SELECT 1 FROM assignments WHERE {column} LIKE ? ESCAPE '\\' "
-                           "LIMIT 1", (contains(text),)).fetchone() is None:
-                known = [name for (name,) in cur.execute(
+            clause, values = _name_match(column, text, loose=False)
+            if cur.execute(f"SELECT 1 FROM assignments WHERE {clause} LIMIT 1", values
+                           ).fetchone() is None:
+                names = [name for (name,) in cur.execute(
                     f"SELECT DISTINCT {column} FROM assignments WHERE {column} IS NOT NULL "
-                    "LIMIT 8")]
-                out.append((column, text, known))
+                    "LIMIT 1000")]
+                near = difflib.get_close_matches(text, names, NAMES_SHOWN, 0.3)
+                known = (near + [n for n in names if n not in near])[:NAMES_SHOWN]
+                out.append((column, text, known, len(names) > len(known)))
     return out
 
 

@@ -708,3 +708,34 @@ def test_a_filter_no_assignment_ever_matched_is_warned_of(ledger):
     r = ledger("list", "--owner", "王小", "--format", "csv")
     assert "Warning: no complaint was ever assigned to an owner containing '王小'" in r.stderr
     assert "Warning" not in ledger("list", "--owner", "王芳").stderr
+
+
+def test_an_owner_or_department_is_found_however_its_spaces_were_typed(ledger):
+    """`overdue --owner 王芳` left out the late complaint assigned to 王 芳 (and `--dept
+    QA` the one of Q A) without a word: another assignment matched, so nothing was
+    warned of. Spaces, dashes and underscores are looked past, as in a customer's or
+    a product's name. A warning names the departments or owners nearest to what was
+    typed first, and says when there are more than it names."""
+    a, b, c = ledger.log(), ledger.log(), ledger.log()
+    ledger("assign", a, "--dept", "质量部", "--owner", "王芳")
+    ledger("assign", b, "--dept", "质量部", "--owner", "王 芳")
+    ledger("assign", c, "--dept", "Q A", "--owner", "Tom_Baker")
+
+    def late(*args):
+        return sorted({r["id"] for r in ledger.json("overdue", "--as-of", "2026-12-01 09:00",
+                                                     *args)})
+
+    assert late("--owner", "王芳") == [a, b] and late("--owner", "王 芳") == [a, b]
+    assert late("--dept", "QA") == [c] and late("--dept", "q-a") == [c]
+    assert late("--owner", "tom baker") == [c]
+    assert sorted(r["id"] for r in ledger.json("list", "--owner", "王芳")) == [a, b]
+    # the names a warning gives: the nearest first, then "…" when it leaves some out
+    for name in "甲一 乙二 丙三 丁四 戊五 己六 庚七 辛八".split():
+        ledger("assign", a, "--dept", "质量部", "--owner", name)
+    r = ledger("list", "--owner", "己六六")
+    assert r.stderr.startswith("Warning: no complaint was ever assigned to an owner "
+                               "containing '己六六': check the spelling (owners there: 己六, "), \
+        r.stderr
+    assert r.stderr.endswith(", …)\n") and r.stderr.count(", ") == 8, r.stderr
+    zh = ledger("--lang", "zh", "list", "--dept", "质检部").stderr
+    assert zh.endswith("（现有部门：质量部、Q A）\n"), zh
