@@ -520,8 +520,10 @@ FIELD_NAMES = {
     # what an import adds to its events
     "import_batch": N_("import batch"), "source_key": N_("register id"),
     "source": N_("source"), "estimated": N_("estimated"),
-    # the intake fields an amend emptied
-    "cleared": N_("emptied"),
+    # the intake fields an amend emptied, the stages its severity no longer has
+    "cleared": N_("emptied"), "stages_ended": N_("stages ended"),
+    # the inspection goods received after it took back (the return waits for another)
+    "inspected_at": N_("inspected"),
 }
 _ORDER = {key: i for i, key in enumerate(FIELD_NAMES)}
 
@@ -545,6 +547,8 @@ def _value(kind: str, key: str, value: Any, tz: tzinfo) -> str:
         return label(word, value)
     if isinstance(value, str) and value.endswith("Z") and value[:4].isdigit():
         return _t(value, tz)
+    if key == "stages_ended" and isinstance(value, list):
+        return listing([i18n.term("stage", str(stage)) for stage in value])
     if key == "size" and isinstance(value, int):
         return size_text(value)
     if key == "sha256" and isinstance(value, str):

@@ -294,6 +294,9 @@ def test_amending_severity_ends_a_stage_the_new_severity_does_not_have(ledger):
             if r["complaint_id"] == cid] == []
     amend = [e for e in ledger.json("show", cid)["events"] if e["kind"] == "amend"][0]
     assert amend["data"]["stages_ended"] == ["second-revisit"]
+    # in the history as words (it read "stages_ended: ['second-revisit']")
+    history = ledger("--lang", "zh", "show", cid, "--format", "csv").stdout
+    assert "已终止的阶段：二次回访" in history, history
     assert ledger("verify").exit_code == 0
     # corrected back: the second revisit the complaint still waits for opens again
     due = ledger.rows("SELECT due_at FROM stages WHERE complaint_id = ? AND "
