@@ -294,7 +294,8 @@ CREATE TABLE return_receipts (
     return_id TEXT NOT NULL REFERENCES returns (id),
     at TEXT NOT NULL,
     actor TEXT NOT NULL,
-    qty INTEGER NOT NULL CHECK (qty > 0),
+    -- a count, or a correction of the counts before (return correct): less than none
+    qty INTEGER NOT NULL CHECK (qty != 0),
     note TEXT
 );
 CREATE INDEX return_receipts_return ON return_receipts (return_id, at, qty);

@@ -74,9 +74,9 @@ action_app = typer.Typer(help="CAPA items (纠正预防措施): add, done, verif
                          rich_markup_mode=None, no_args_is_help=True, cls=i18n_click.SubGroup)
 policy_app = typer.Typer(help="Deadlines, escalation and the working-day calendar.",
                          rich_markup_mode=None, no_args_is_help=True, cls=i18n_click.SubGroup)
-return_app = typer.Typer(help="Returned goods (客退品 / RMA): open, receive, inspect, "
-                         "dispose, close, list.", rich_markup_mode=None, no_args_is_help=True,
-                         cls=i18n_click.SubGroup)
+return_app = typer.Typer(help="Returned goods (客退品 / RMA): open, receive, correct, "
+                         "inspect, dispose, close, list.", rich_markup_mode=None,
+                         no_args_is_help=True, cls=i18n_click.SubGroup)
 attachment_app = typer.Typer(help="Evidence stored in the ledger (凭证): get one out, list "
                              "a record's.", rich_markup_mode=None, no_args_is_help=True,
                              cls=i18n_click.SubGroup)
@@ -1465,6 +1465,29 @@ def return_receive_cmd(
                                 at=_when(ledger, at), now=_now(), actor=_actor())
     _report_outcome(out, _("{id} is {stage}: {qty} received.").format(
         id=out.id, stage=term("return_stage", out.status), qty=out.data["received_qty"]))
+
+
+@command(return_app, "correct")
+def return_correct_cmd(
+    return_id: str = typer.Argument(..., metavar="RMA"),
+    received: int = typer.Option(..., "--received", click_type=COUNT,
+                                 help="the quantity that was received in all"),
+    reason: str | None = typer.Option(None, help="why the count was wrong (kept in the "
+                                      "history)"),
+    at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
+) -> None:
+    """Correct the received count of a return (a count typed wrong)."""
+    ledger = _open(write=True)
+    out = rma.return_correct(ledger, return_id, parse.quantity(received, "--received"),
+                             parse.text(reason, "--reason", multiline=True),
+                             at=_when(ledger, at), now=_now(), actor=_actor())
+    if not out.data["changed"]:
+        _say(_("{id} has {qty} received already: nothing recorded.").format(
+            id=out.id, qty=out.data["received_qty"]))
+        return
+    _report_outcome(out, _("{id} is {stage}: received corrected from {was} to {qty}.").format(
+        id=out.id, stage=term("return_stage", out.status), was=out.data["was"],
+        qty=out.data["received_qty"]))
 
 
 @command(return_app, "inspect")

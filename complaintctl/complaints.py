@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from complaintctl import deadlines, i18n, parse, words, workflow
+from complaintctl import deadlines, i18n, parse, returns, words, workflow
 from complaintctl.errors import BadInput, NotFound, Refused
 from complaintctl.i18n import _, listing, ngettext, shown, term
-from complaintctl.parse import format_money, from_iso, iso, record_number
+from complaintctl.parse import format_money, from_iso, iso, record_key, record_number
 from complaintctl.store import Ledger, Outcome, fetch_record
 
 # Intake fields `amend` may correct (option name → column).
@@ -456,22 +456,24 @@ def resolve(lg: Ledger, complaint_id: str, disposition: str, summary: str, amoun
     return Outcome(cid, new, warnings=calendar_warnings(lg))
 
 
-def _open_returns(lg: Ledger, cur: sqlite3.Cursor, cid: str) -> list[str]:
-    """The returns of a complaint not closed yet."""
+def _open_returns(lg: Ledger, cur: sqlite3.Cursor, cid: str) -> list[tuple[str, str]]:
+    """The returns of a complaint not closed yet, with their stage."""
     lg.rows.flush(cur)
-    return [r for (r,) in cur.execute("SELECT id FROM returns WHERE complaint_id = ? AND "
-                                      "closed_at IS NULL ORDER BY rowid", (cid,))]
+    return cur.execute("SELECT id, stage FROM returns WHERE complaint_id = ? AND "
+                       "closed_at IS NULL ORDER BY rowid", (cid,)).fetchall()
 
 
 def _closed_with_returns(lg: Ledger, cur: sqlite3.Cursor, cid: str) -> list[str]:
     """The warning of a complaint closed while its returned goods are still being dealt
-    with (the customer's side is done; the warehouse's goes on, and stays in overdue)."""
+    with (the customer's side is done; the warehouse's goes on, and stays in overdue),
+    with the next step of each (every unit disposed of: its closing)."""
     left = _open_returns(lg, cur, cid)
     if not left:
         return []
-    return [_("{id} is closed with returns still open ({returns}): they go on, each to be "
-              "closed with complaintctl return close RMA once every unit has a disposition")
-            .format(id=cid, returns=listing(left))]
+    return [_("{id} is closed with returns still open ({returns}): they go on; next: "
+              "{steps}").format(id=cid, returns=listing([rid for rid, _stage in left]),
+                                steps=_("; ").join(returns.next_step(rid, stage)
+                                                   for rid, stage in left))]
 
 
 # A second revisit this soon after the closing one is said (it is due months later);
@@ -589,7 +591,8 @@ def void(lg: Ledger, complaint_id: str, reason: str, *, at: datetime, now: datet
         cid = c["id"]
         new = workflow.next_state("void", c["status"], cid, severity=c["severity"])
         check_at(lg, at, now, c["last_step_at"], actor=actor)
-        workflow.check_void(cid, _open_returns(lg, cur, cid))
+        workflow.check_void(cid, [(rid, returns.next_step(rid, stage, ending=True))
+                                  for rid, stage in _open_returns(lg, cur, cid)])
         cur.execute("UPDATE stages SET done_at = ?, outcome = 'void' WHERE complaint_id = ? "
                     "AND done_at IS NULL", (iso(at), cid))
         lg.rows.update(cur, "complaints", cid, {"status": new, "voided_at": iso(at),
@@ -660,6 +663,9 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
                        hint=_("give the corrected value, or --clear it, not both"),
                        code="given_and_cleared")
     if all(v is None for v in changes.values()) and not clear:
+        if record_key(complaint_id).startswith(lg.config.settings["return_prefix"] + "-"):
+            with lg.read() as cur:  # a return's id: said so (its hint led to a refusal)
+                lg.rows.complaint(cur, complaint_id)
         raise BadInput(_("nothing to amend: no field was given"),
                        hint=_("give each field to correct with its right value, e.g. "
                               "complaintctl amend {id} --severity high --reason TEXT").format(

@@ -620,6 +620,8 @@ def event_summary(event: dict[str, Any], tz: tzinfo, currency: str | None = None
         # the running total as a receipt shows its own (disposed in all: 0 → 2), not
         # "was disposed: 0"
         data["disposed_qty"] = old["disposed_qty"] + data["qty"]
+    if kind == "return-receive" and data.pop("correction", None):  # (the step's name says it)
+        data["reason"] = data.pop("note", None)
     if data.get("round") == 1:
         del data["round"]
     if "reopen_count" not in data:
@@ -659,6 +661,8 @@ def history_rows(events: Sequence[dict[str, Any]], tz: tzinfo, currency: str | N
         step = STEP_NAMES.get(e["kind"])
         if e["kind"] == "repeat-link" and not (e.get("data") or {}).get("repeat_of"):
             step = N_("no longer a repeat")  # (a link taken off: by an amend or a void)
+        elif e["kind"] == "return-receive" and (e.get("data") or {}).get("correction"):
+            step = N_("return count corrected")  # (return correct: a receipt of the difference)
         rows.append({**e, "step": _(step) if step else e["kind"], "what": what,
                      "entered": entered,
                      "what_entered": what + (" " + _("(entered {time})").format(time=entered)

@@ -29,6 +29,19 @@ def stage(r: dict[str, Any]) -> str:
     return "authorised"
 
 
+def next_step(rid: str, stage_now: str, *, ending: bool = False) -> str:
+    """The command that moves an open return at `stage_now` on towards its closing
+    (`ending`: its complaint is to be voided, so goods that did not come are not
+    waited for)."""
+    if stage_now == "authorised" and not ending:
+        return f"complaintctl return receive {rid} --qty N"
+    if stage_now == "received":
+        return f"complaintctl return inspect {rid} --result ... --defective N"
+    if stage_now == "inspected":
+        return f"complaintctl return dispose {rid} --action ... --qty N"
+    return f"complaintctl return close {rid}"  # (nothing came, or every unit has one)
+
+
 def discrepancy(r: dict[str, Any]) -> bool:
     """Goods have arrived and their count differs from what was authorised."""
     return bool(r["received_qty"]) and r["received_qty"] != r["authorised_qty"]
@@ -61,6 +74,21 @@ def _not_closed(r: dict[str, Any], message: str, *, closing: bool = False) -> No
 def check_receive(r: dict[str, Any], qty: int) -> None:
     _positive(qty, "--qty")
     _not_closed(r, _("cannot receive goods on {id}: it is closed"))
+
+
+def check_correct(r: dict[str, Any], received: int) -> None:
+    """A received count corrected: never below what has a disposition (nor none)."""
+    if received < 0:
+        raise QuantityImbalance(_("--received must be 0 or more, not {value}").format(
+            value=received), hint=_("the number of units that came back in all, e.g. "
+                                    "--received 5"))
+    _not_closed(r, _("cannot correct the count of {id}: it is closed"))
+    if received < r["disposed_qty"]:
+        raise QuantityImbalance(
+            _("cannot correct {id} to {received} received: {disposed} of its units have a "
+              "disposition").format(id=r["id"], received=received,
+                                    disposed=r["disposed_qty"]),
+            hint=_("correct it to {disposed} or more").format(disposed=r["disposed_qty"]))
 
 
 def check_inspect(r: dict[str, Any], defective: int | None, result: str | None = None

@@ -133,7 +133,54 @@ def return_receive(lg: Ledger, return_id: str, qty: int, note: str | None, *, at
                               "({difference})").format(
             id=r["id"], received=total, authorised=r["authorised_qty"],
             difference=f"{total - r['authorised_qty']:+d}"))
+        if total > r["authorised_qty"]:  # more than came back, as often as not a typing slip
+            out.notes.append(_("a count typed wrong is corrected with: complaintctl return "
+                               "correct {id} --received N --reason TEXT").format(id=r["id"]))
     out.data = {"received_qty": total}
+    out.warnings += calendar_warnings(lg)
+    return out
+
+
+def return_correct(lg: Ledger, return_id: str, received: int, reason: str | None, *,
+                   at: datetime, now: datetime, actor: str) -> Outcome:
+    """`return correct`: the received count corrected (50 typed for 5), as a receipt of
+    the difference with the reason (the receipts, their events and the reports add
+    up to the count that came). An inspection made of the count before is taken back,
+    as for goods received after it: the units are inspected again. Corrected to none,
+    the return waits for goods again: its inspection and disposition owed end."""
+    reason = workflow.check_reason("return correct", reason)
+    with _step(lg, return_id, lambda r: returns.check_correct(r, received), at, now,
+               actor) as (cur, r):
+        out = Outcome(r["id"], r["stage"], data={"received_qty": received, "changed": False,
+                                                 "was": r["received_qty"]})
+        qty = received - r["received_qty"]
+        if not qty:  # what it holds already: nothing recorded
+            return out
+        cur.execute("INSERT INTO return_receipts (return_id, at, actor, qty, note) "
+                    "VALUES (?, ?, ?, ?, ?)", (r["id"], iso(at), actor, qty, reason))
+        values: dict[str, Any] = {}
+        dues: dict[str, datetime | None] = {}
+        old: dict[str, Any] = {"received_qty": r["received_qty"]}
+        if r["inspected_at"] is not None:  # it counted the units before: inspected again
+            values["inspected_at"], old["inspected_at"] = None, r["inspected_at"]
+        if not received:  # none came: nothing to inspect or dispose of until some do
+            values["first_received_at"] = None
+            old["first_received_at"] = r["first_received_at"]
+            finish_stage(lg, cur, r["complaint_id"], None, at, "void", return_id=r["id"])
+        elif r["inspected_at"] is not None:
+            dues["inspect"] = open_stage(lg, cur, r["complaint_id"], "inspect", "inspect",
+                                         r["severity"], at,
+                                         round_=_rounds(lg, cur, r, "inspect") + 1,
+                                         return_id=r["id"])
+        elif r["first_received_at"] is None:  # (none before: a first count, its deadline)
+            values["first_received_at"] = iso(at)
+            dues["inspect"] = open_stage(lg, cur, r["complaint_id"], "inspect", "inspect",
+                                         r["severity"], at, return_id=r["id"])
+        out.status = _write(lg, cur, r, values, {"received_qty": qty}, "return-receive", at,
+                            now, actor, {"return": r["id"], "qty": qty, "received_qty": received,
+                                         "note": reason, "correction": True,
+                                         "deadlines": recorded(**dues)}, old)
+        out.data["changed"] = True
     out.warnings += calendar_warnings(lg)
     return out
 

@@ -742,6 +742,14 @@ class Rows:
         """The complaint's row, read inside the step's transaction."""
         row = fetch_record(cur, "complaints", record_key(complaint_id))
         if row is None:
+            r = fetch_record(cur, "returns", record_key(complaint_id))
+            if r is not None:  # (amend RMA-… said "no complaint RMA-…")
+                raise NotFound(
+                    _("{id} is a return, not a complaint").format(id=r["id"]),
+                    hint=_("its complaint is {complaint}; a return's own steps (its count "
+                           "corrected too): complaintctl return --help").format(
+                               complaint=r["complaint_id"]),
+                    code="a_return", record=complaint_id)
             raise NotFound(_("no complaint {value}").format(value=shown(complaint_id)),
                            hint=_("find it with: complaintctl list --customer NAME"),
                            code="no_complaint", record=complaint_id)

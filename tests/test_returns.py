@@ -257,7 +257,10 @@ def test_a_closed_return_of_a_void_complaint_offers_no_new_return(ledger):
 def test_void_with_open_return_is_refused(ledger):
     cid = ledger.log()
     ledger("return", "open", cid, "--qty", "1", "--at", "2026-09-30 11:00")
-    refused(ledger, "void", cid, "--reason", "mistake", message="it has open returns")
+    r = refused(ledger, "void", cid, "--reason", "mistake", message="it has open returns")
+    # nothing came: it closes as it is (a complaint logged by mistake waits for no goods)
+    assert "Hint: close them first; next: complaintctl return close RMA-2026-0001\n" in \
+        r.stderr, r.stderr
 
 
 def test_a_complaint_closed_with_open_returns_says_so(ledger):
@@ -270,8 +273,8 @@ def test_a_complaint_closed_with_open_returns_says_so(ledger):
     ledger("return", "open", cid, "--qty", "1", "--at", "2026-10-09 10:30")
     r = ledger("revisit", cid, "--satisfaction", "satisfied", "--at", "2026-10-09 15:00")
     assert "Warning: CC-2026-0001 is closed with returns still open (RMA-2026-0001, " \
-        "RMA-2026-0002): they go on, each to be closed with complaintctl return close RMA " \
-        "once every unit has a disposition" in r.stderr, r.stderr
+        "RMA-2026-0002): they go on; next: complaintctl return receive RMA-2026-0001 --qty " \
+        "N; complaintctl return receive RMA-2026-0002 --qty N" in r.stderr, r.stderr
     assert ledger.json("show", cid)["status"] == "closed"
     # where each return's record is: one command to paste ("show RMA-1 | RMA-2" was a pipe)
     shown = " ".join(ledger("show", cid).stdout.split())
@@ -627,3 +630,109 @@ def test_a_disposition_says_what_it_did(ledger, rma):
     r = ledger("--lang", "zh", "return", "dispose", rid, "--action", "scrap", "--qty", "3",
                "--at", "2026-11-17 12:00")
     assert r.stderr == f"{rid}：3 件报废；已收货的每一件都已处置。\n", r.stderr
+
+
+def test_a_received_count_typed_wrong_is_corrected(ledger, rma):
+    """50 typed for 5 received could never be put right: the return showed +45 for ever,
+    the month's report counted 50, and nothing could be disposed of to close it but 45
+    units that never came. `return correct --received N --reason` records the
+    difference as a receipt with the reason (append-only: the receipts still add up to
+    the count), in the history as a correction; an inspection of the wrong count is
+    inspected again; never below what has a disposition, nor after the closing."""
+    cid, rid = rma
+    r = ledger("return", "receive", rid, "--qty", "50", "--at", "2026-11-17 09:00")
+    assert "return correct RMA-2026-0001 --received N --reason TEXT" in r.stderr, r.stderr
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "4",
+           "--at", "2026-11-17 10:00")
+    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "2",
+           "--at", "2026-11-17 11:00")
+    # refusals: no reason, below what has a disposition, less than none; nothing changes
+    before = ledger.snapshot()
+    r = ledger("return", "correct", rid, "--received", "5", code=2)
+    assert r.stderr.startswith("Error: return correct needs --reason"), r.stderr
+    refused(ledger, "return", "correct", rid, "--received", "1", "--reason", "录错",
+            message="cannot correct RMA-2026-0001 to 1 received: 2 of its units have a "
+            "disposition")
+    refused(ledger, "return", "correct", rid, "--received", "-1", "--reason", "录错",
+            message="--received must be 0 or more, not -1")
+    r = ledger("amend", rid, "--reason", "录错", code=1)  # amend is a complaint's
+    assert r.stderr == (f"Error: {rid} is a return, not a complaint\nHint: its complaint is "
+                        f"{cid}; a return's own steps (its count corrected too): complaintctl "
+                        "return --help\n"), r.stderr
+    assert ledger.snapshot() == before
+    r = ledger("return", "correct", rid, "--received", "5", "--reason", "录错，实收 5",
+               "--at", "2026-11-18 09:00")
+    assert "RMA-2026-0001 is received: received corrected from 50 to 5." in r.stderr, r.stderr
+    (row,) = ledger.json("return", "list")
+    assert (row["received_qty"], row["disposed_qty"], row["stage"], row["due_at"]) == (
+        5, 2, "received", "2026-11-20T01:00:00Z"), row  # inspected again within 48 h
+    assert ledger.rows("SELECT qty, note FROM return_receipts ORDER BY id") == [
+        (50, None), (-45, "录错，实收 5")]
+    events = ledger.json("show", rid)["events"]
+    assert events[-1]["data"]["correction"] is True and events[-1]["data"]["qty"] == -45
+    history = ledger("--lang", "zh", "show", rid, "--format", "csv").stdout
+    assert "收货数量更正" in history and "理由：录错，实收 5" in history, history
+    # the report counts what came; the same count again records nothing
+    month = ledger.json("report", "--month", "2026-11")["returns"]
+    assert (month["quantity_received"], month["discrepancies"]) == (5, 0), month
+    before = ledger.snapshot()
+    r = ledger("return", "correct", rid, "--received", "5", "--reason", "再次")
+    assert "RMA-2026-0001 has 5 received already: nothing recorded." in r.stderr
+    assert ledger.snapshot() == before
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "4",
+           "--at", "2026-11-18 10:00")
+    ledger("return", "dispose", rid, "--action", "rework", "--qty", "3",
+           "--at", "2026-11-18 11:00")
+    ledger("return", "close", rid, "--at", "2026-11-18 12:00")
+    refused(ledger, "return", "correct", rid, "--received", "6", "--reason", "x",
+            message="cannot correct the count of RMA-2026-0001: it is closed")
+    assert ledger.json("verify")["ok"]
+
+
+def test_a_receipt_on_the_wrong_return_is_corrected_to_none(ledger, rma):
+    """Goods counted in on the wrong return: corrected to none, the return waits for
+    goods again (its inspection no longer owed: not in overdue), a later count opens
+    a new one, and it can close with nothing received."""
+    cid, rid = rma
+    ledger("return", "receive", rid, "--qty", "3", "--at", "2026-11-17 09:00")
+    ledger("return", "correct", rid, "--received", "0", "--reason", "记错了客退单",
+           "--at", "2026-11-17 10:00")
+    (row,) = ledger.json("return", "list")
+    assert (row["received_qty"], row["stage"], row["due_at"]) == (0, "authorised", None), row
+    assert [x for x in ledger.json("overdue", "--as-of", "2026-12-01 09:00")
+            if x["id"] == rid] == []
+    assert ledger.rows("SELECT stage, outcome FROM stages WHERE return_id = ?", (rid,)) == [
+        ("inspect", "void")]
+    assert ledger.json("verify")["ok"]
+    ledger("return", "receive", rid, "--qty", "2", "--at", "2026-11-19 09:00")
+    (row,) = ledger.json("return", "list")
+    assert (row["stage"], row["due_at"]) == ("received", "2026-11-21T01:00:00Z"), row
+    ledger("return", "correct", rid, "--received", "0", "--reason", "又记错了",
+           "--at", "2026-11-19 10:00")
+    ledger("return", "close", rid, "--at", "2026-11-19 11:00")
+    assert ledger.json("verify")["ok"]
+    assert ledger.rows("SELECT received_qty, first_received_at, closed_at IS NOT NULL FROM "
+                       "returns") == [(0, None, 1)]
+
+
+def test_void_and_close_name_each_open_returns_next_step(ledger, rma):
+    """`void` with a return whose goods were not disposed of said "close them first:
+    complaintctl return close RMA" (a placeholder, and a step then refused); closing
+    the complaint told to close its returns "once every unit has a disposition" when
+    every unit had one. Each return's own next step is named."""
+    cid, rid = rma
+    ledger("return", "receive", rid, "--qty", "5", "--at", "2026-11-17 09:00")
+    r = refused(ledger, "void", cid, "--reason", "重复", message="cannot void")
+    assert r.stderr.splitlines()[1] == ("Hint: close them first; next: complaintctl return "
+                                        f"inspect {rid} --result ... --defective N"), r.stderr
+    ledger("return", "inspect", rid, "--result", "no-defect-found", "--at", "2026-11-17 10:00")
+    ledger("return", "dispose", rid, "--action", "return-to-customer", "--qty", "5",
+           "--at", "2026-11-17 11:00")
+    ledger("assign", cid, "--dept", "质量部", "--owner", "王芳", "--at", "2026-11-17 12:00")
+    ledger("investigate", cid, "--cause", "运输受压", "--cause-category", "logistics",
+           "--at", "2026-11-17 13:00")
+    ledger("resolve", cid, "--disposition", "explanation", "--summary", "已说明",
+           "--at", "2026-11-17 14:00")
+    r = ledger("revisit", cid, "--satisfaction", "satisfied", "--at", "2026-11-17 15:00")
+    assert (f"Warning: {cid} is closed with returns still open ({rid}): they go on; next: "
+            f"complaintctl return close {rid}\n") in r.stderr, r.stderr
