@@ -34,7 +34,7 @@ def check_at(lg: Ledger, at: datetime, now: datetime, after: str | None,
     """`what`: what `after` is, translated (default "the previous step"). With the
     step's `actor`, the calendar is made to cover the step's time (cover)."""
     workflow.check_time(at, now, after=from_iso(after) if after else None, what=what,
-                        local=lg.local)
+                        local=lg.local, clock=True)
     if actor is not None:
         cover(lg, at, now=now, actor=actor)
 

@@ -116,15 +116,27 @@ def check_second_revisit(cid: str, due: bool, critical: bool = False) -> None:
 
 def check_time(at: datetime, now: datetime, *, after: datetime | None = None,
                what: str | None = None, option: str = "--at",
-               local: Callable[[datetime], str] = str) -> None:
+               local: Callable[[datetime], str] = str, clock: bool = False) -> None:
     """A step's time is not in the future and not before what it follows (`what`,
-    translated; default "the previous step")."""
+    translated; default "the previous step"). `clock`: `now` is this machine's clock
+    (a command's step, not an imported one)."""
     if at > now + FUTURE_GRACE:
         raise BadInput(_("{option} {time} is in the future").format(option=option,
                                                                      time=local(at)),
                        hint=_("leave {option} out to record it now").format(option=option),
                        code="time_in_future", option=option, value=at)
     if after is not None and at < after:
+        if clock and timedelta(0) <= now - at <= timedelta(seconds=1) and \
+                after <= now + FUTURE_GRACE:
+            # no time given (now): the step before was recorded a little ahead of this
+            # clock (another machine's, within the grace) -- "--at … is before" and
+            # "leave --at out" said to one who had
+            raise Refused(_("{what} ({then}) is recorded ahead of this machine's clock "
+                            "({time})").format(what=what or _("the previous step"),
+                                               then=local(after), time=local(at)),
+                          hint=_("try again in a minute, or give {option} with its time "
+                                 "or later").format(option=option),
+                          code="clock_behind", option=option, value=at, after=after)
         raise BadInput(_("{option} {time} is before {what} ({then})").format(
             option=option, time=local(at), what=what or _("the previous step"),
             then=local(after)),

@@ -106,6 +106,26 @@ def test_future_and_out_of_order_times(ledger):
             code=2, message="is in the future")
 
 
+def test_a_step_after_one_recorded_a_little_ahead_of_the_clock(ledger):
+    """A step within the minute of grace ahead of this clock (another machine's clock)
+    is accepted; the next step typed without --at was then refused "--at 20:00 is before
+    the previous step (20:00) / give a time after it, or leave --at out" -- to one who
+    had left it out. It says what happened instead (exit 1, nothing written)."""
+    cid = ledger.log(received="2026-11-23 19:00")
+    ledger("assign", cid, "--dept", "QA", "--owner", "Li", "--at", "2026-11-23 20:00:40")
+    r = refused(ledger, "investigate", cid, "--finding", "划伤", code=1,
+                message="Error: the previous step (2026-11-23 20:00) is recorded ahead of "
+                "this machine's clock (2026-11-23 20:00)")
+    assert r.stderr.splitlines()[1] == ("Hint: try again in a minute, or give --at with its "
+                                        "time or later"), r.stderr
+    zh = ledger("--lang", "zh", "investigate", cid, "--finding", "划伤", code=1).stderr
+    assert zh.startswith("错误：上一步操作（2026-11-23 20:00）记录的时间比本机时钟"), zh
+    ledger("investigate", cid, "--finding", "划伤", "--at", "2026-11-23 20:00:40")
+    # a time typed before it is still the typist's mistake (exit 2)
+    refused(ledger, "investigate", cid, "--finding", "x", "--at", "2026-11-23 19:30", code=2,
+            message="--at 2026-11-23 19:30 is before the previous step")
+
+
 def test_empty_and_whitespace_description(ledger):
     args = list(LOG)
     args[args.index("--description") + 1] = " \u3000 "
