@@ -431,7 +431,38 @@ def resolve(field: str, text: str, allowed: Iterable[str] | None = None, *,
     try:
         return lookup(field, text, allowed, extra)
     except UnknownWord as exc:
+        several = _several(field, text, allowed, extra)
+        if several:  # `--status open,closed` was told "did you mean closed?"
+            from complaintctl import i18n
+            from complaintctl.i18n import _
+
+            source = option or field
+            raise BadInput(_("{option} takes one value, not several: {value}").format(
+                option=source, value=i18n.shown(text)),
+                hint=_("give one at a time: {option} {first}, then {option} {second}, or "
+                       "leave {option} out for all").format(
+                           option=source, first=several[0], second=several[1]),
+                code="several_values", option=source) from None
         raise unknown(field, exc, option=option, lang=lang) from None
+
+
+_LIST_SEPARATORS = re.compile(r"\s*[,，、;；/|+]\s*")
+
+
+def _several(field: str, text: str, allowed: Iterable[str] | None,
+             extra: Iterable[Word]) -> list[str]:
+    """The words of `text` when it is a list of two or more that each resolve (as
+    typed), else []."""
+    parts = [p for p in _LIST_SEPARATORS.split(text.strip()) if p]
+    if len(parts) < 2:
+        return []
+    extra = list(extra)
+    try:
+        for part in parts:
+            lookup(field, part, allowed, extra)
+    except UnknownWord:
+        return []
+    return parts
 
 
 # Fields whose codes are what people type (and the help shows): `--lang zh|en`.

@@ -185,6 +185,24 @@ def test_misspelt_word_gets_the_nearest_and_nothing_is_written(ledger):
     assert ledger.rows("SELECT count(*) FROM complaints") == [(0,)]
 
 
+def test_a_list_of_words_is_said_to_be_one_too_many(ledger):
+    """`list --status open,closed` was told "did you mean closed?" (and `--severity
+    high,critical` "did you mean critical?"): a hint that silently drops the other.
+    Two or more words each of which would do: it takes one at a time."""
+    ledger.log()
+    refused(ledger, "list", "--status", "open,closed",
+            message="Error: --status takes one value, not several: 'open,closed'",
+            hint="give one at a time: --status open, then --status closed, or leave "
+            "--status out for all", code=2)
+    refused(ledger, "overdue", "--severity", "high、critical",
+            message="--severity takes one value, not several", code=2)
+    r = ledger("--lang", "zh", "list", "--severity", "高，紧急", code=2)
+    assert r.stderr.startswith("错误：--severity 只能给一个值，不能给多个：“高，紧急”"), r.stderr
+    # one of them unknown: the nearest, as before
+    refused(ledger, "list", "--severity", "high,xyz", message="is not one of",
+            hint="did you mean high?", code=2)
+
+
 @pytest.mark.parametrize("option,typed,nearest", [
     ("--category", "质两", "质量"),
     ("--channel", "telephon", "telephone"),
