@@ -549,6 +549,7 @@ _NUMERIC_DATE = re.compile(r"^([0-9]+)(?:\s*([./-])\s*([0-9]+)(?:\s*[./-]\s*([0-
 _ISO_WEEK = re.compile(r"^([0-9]{4})-?[wW]([0-9]{2})(?:-?([1-7]))?$")
 # and as the Chinese report names it (2026年第48周, the title of last week's report)
 _CJK_WEEK = re.compile(r"^([0-9]{4})\s*年\s*第\s*([0-9]{1,2})\s*周$")
+_CJK_MONTH = re.compile(r"\s*([0-9]{4})\s*年\s*([0-9]{1,2})\s*月(?:份)?\s*")
 _SPACED_NUMBERS = re.compile(r"^[0-9]+\s+[0-9]+\s+[0-9]+(?![0-9:])")
 _SIGNED_NUMBER = re.compile(r"^[+-]\s*[0-9]")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -862,6 +863,10 @@ def _year_first(raw: str, field: str, value: str, roc: bool = True) -> str:
     ambiguous = BadInput(_("{field} {value}: numbers alone could be more than one date"
                            ).format(field=field, value=shown(value)), hint=hint,
                          code="ambiguous_date", value=value)
+    if _SPACED_NUMBERS.match(raw) and len(raw.split()[0]) == 4:  # 2026 11 05: the year
+        y, mo, d = raw.split()[:3]  # is first already ("type the year first", it said)
+        ambiguous.hint = _("type it with dashes: {field} {year}-{month}-{day}").format(
+            field=field, year=y, month=mo.zfill(2), day=d.zfill(2))
     m = _NUMERIC_DATE.match(raw)
     if m is None:
         if _SPACED_NUMBERS.match(raw) or _SIGNED_NUMBER.match(raw):
@@ -1056,6 +1061,12 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
         raw = _ISO_WEEK.sub(lambda w: f"{w[1]}-W{w[2]}" + (f"-{w[3]}" if w[3] else ""), raw)
         if (week := _ISO_WEEK.match(raw)) is not None:
             _week_in_year(int(week[1]), int(week[2]), field, value)
+        if (month := _CJK_MONTH.fullmatch(raw)) is not None:  # 2026年11月, as 2026-11
+            raise BadInput(_("{field} {value} is a month, not a day").format(
+                field=field, value=shown(value)), hint=_("give the day too, e.g. {field} "
+                                                         "{year}年{month}月1日").format(
+                field=field, year=month[1], month=int(month[2])), code="month_not_day",
+                value=value)
         raw = _year_first(raw, field, value, roc)
         # 14.30 (or 14,30) after a day is half past two, as many write it; fromisoformat
         # took it for 14:00 and 0.30 seconds. Any other fraction of an hour is refused.

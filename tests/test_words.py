@@ -537,6 +537,23 @@ def test_a_month_where_a_day_is_asked_is_said_to_be_one(ledger, typed):
             "not a day", hint=f"give the day too, e.g. --as-of {month[0]}-{int(month[1]):02d}-01")
 
 
+@pytest.mark.parametrize(("typed", "hint"), [("2026年11月", "2026年11月1日"),
+                                            ("２０２６年１１月份", "2026年11月1日")])
+def test_a_month_typed_in_chinese_where_a_day_is_asked(ledger, typed, hint):
+    """`list --since 2026年11月` was "cannot read" where 2026-11 was "a month, not a
+    day" with the day to add."""
+    refused(ledger, "list", "--since", typed, message=f"--since {typed!r} is a month, "
+            "not a day", hint=f"give the day too, e.g. --since {hint}")
+
+
+def test_spaced_numbers_with_the_year_first_are_given_their_dashes(ledger):
+    """`list --since "2026 11 05"` was told to type the year first, which it was."""
+    refused(ledger, "list", "--since", "2026 11 5", message="numbers alone could be more "
+            "than one date", hint="type it with dashes: --since 2026-11-05")
+    refused(ledger, "list", "--since", "11 5 2026", message="numbers alone could be more "
+            "than one date", hint="type the year first: 2026-03-04 or 2026年3月4日")
+
+
 @pytest.mark.parametrize("args,message", [
     (("overdue", "--as-of", "monday"), "--as-of 'monday'"),
     (("list", "--since", "03/04/2026"), "--since '03/04/2026'"),
