@@ -931,6 +931,7 @@ def action_list_cmd(
     owner: str | None = typer.Option(None, help="part of the owner's name"),
     complaint_id: str | None = typer.Option(None, "--complaint", metavar="ID",
                                             help="of this complaint"),
+    limit: int | None = typer.Option(None, help="at most N rows (table default 200; 0: all)"),
     fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
 ) -> None:
     """CAPA items not verified yet, the soonest due first (--late: past due, not done)."""
@@ -942,10 +943,16 @@ def action_list_cmd(
                        hint=_("give one of them"), code="late_and_all")
     ledger = _open()
     now = _now()
+    most = parse.positive_int(200 if limit is None and fmt == "table" else limit or 0,
+                              "--limit", allow_zero=True)
+    owner_typed = parse.text_filter(owner, "--owner", a_name=True)
     rows = views.action_list(ledger, parse.iso(now), late=late, every=every,
-                             owner=parse.text_filter(owner, "--owner", a_name=True),
+                             owner=owner_typed,
                              complaint_id=parse.text_filter(complaint_id, "--complaint",
                                                             an_id=True))
+    total = len(rows)
+    if most and total > most:  # the soonest due (as `list`: a table of 200, then a count)
+        rows = rows[:most]
     shown = form.action_list_rows(rows)
     title = (_("CAPA items late at {time}") if late else _("CAPA items at {time}")).format(
         time=ledger.local(now))
@@ -953,6 +960,11 @@ def action_list_cmd(
              fmt, ledger.tz, title, json_rows=rows,
              empty=_("No CAPA item is late.") if late else _("No CAPA item matches."),
              shrink={"text": 10, "customer": 8, "owner": 6})
+    if len(rows) < total:
+        _err(_("Showing {shown} of {total}; use --limit 0 for all.").format(
+            shown=len(rows), total=total))
+    if not rows:
+        run.unmatched(ledger, None, owner_typed, actions=True)
 
 
 @command(app, "resolve")

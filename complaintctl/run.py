@@ -295,11 +295,16 @@ def _listing(rows: list[dict[str, Any]], cols: Sequence[render.Col], fmt: str, t
         _print_rich(render.rich_table(rows, cols, tz, title, width=_width()))
 
 
-def unmatched(ledger: Ledger, dept: str | None, owner: str | None) -> None:
-    """A warning (printed with --quiet too) for a --dept or --owner no assignment ever
-    matched: a misspelt filter in cron said "nothing overdue" every day."""
-    for field, text, known, more in views.never_matched(ledger, dept, owner):
-        message = (_("no complaint was ever assigned to a department containing {text}: "
+def unmatched(ledger: Ledger, dept: str | None, owner: str | None,
+              actions: bool = False) -> None:
+    """A warning (printed with --quiet too) for a --dept or --owner no assignment (or,
+    `actions`, no CAPA item) ever matched: a misspelt filter in cron said "nothing
+    overdue" every day."""
+    for field, text, known, more in views.never_matched(
+            ledger, dept, owner, "actions" if actions else "assignments"):
+        message = (_("no CAPA item ever had an owner containing {text}: check the spelling "
+                     "(owners there: {names})") if actions else
+                   _("no complaint was ever assigned to a department containing {text}: "
                      "check the spelling (departments there: {names})") if field == "department"
                    else _("no complaint was ever assigned to an owner containing {text}: "
                           "check the spelling (owners there: {names})"))

@@ -534,12 +534,12 @@ def _name_match(col: str, value: str, *, loose: bool) -> tuple[str, list[str]]:
 NAMES_SHOWN = 8  # of the departments or owners there are, in a warning
 
 
-def never_matched(lg: Ledger, department: str | None, owner: str | None
-                  ) -> list[tuple[str, str, list[str], bool]]:
-    """The --dept and --owner filters no assignment ever matched (a misspelt department
-    in a cron line printed "nothing overdue" every morning): (field, text, the names
-    there are nearest to it first, at most NAMES_SHOWN, whether there are more). Read
-    only when a listing came out empty."""
+def never_matched(lg: Ledger, department: str | None, owner: str | None,
+                  table: str = "assignments") -> list[tuple[str, str, list[str], bool]]:
+    """The --dept and --owner filters no assignment (`table` "actions": no CAPA item)
+    ever matched (a misspelt department in a cron line printed "nothing overdue" every
+    morning): (field, text, the names there are nearest to it first, at most
+    NAMES_SHOWN, whether there are more). Read only when a listing came out empty."""
     import difflib
 
     out: list[tuple[str, str, list[str], bool]] = []
@@ -548,10 +548,10 @@ def never_matched(lg: Ledger, department: str | None, owner: str | None
             if not text:
                 continue
             clause, values = _name_match(column, text, loose=False)
-            if cur.execute(f"SELECT 1 FROM assignments WHERE {clause} LIMIT 1", values
+            if cur.execute(f"SELECT 1 FROM {table} WHERE {clause} LIMIT 1", values
                            ).fetchone() is None:
                 names = [name for (name,) in cur.execute(
-                    f"SELECT DISTINCT {column} FROM assignments WHERE {column} IS NOT NULL "
+                    f"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL "
                     "LIMIT 1000")]
                 near = difflib.get_close_matches(text, names, NAMES_SHOWN, 0.3)
                 known = (near + [n for n in names if n not in near])[:NAMES_SHOWN]

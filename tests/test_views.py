@@ -739,3 +739,28 @@ def test_an_owner_or_department_is_found_however_its_spaces_were_typed(ledger):
     assert r.stderr.endswith(", …)\n") and r.stderr.count(", ") == 8, r.stderr
     zh = ledger("--lang", "zh", "list", "--dept", "质检部").stderr
     assert zh.endswith("（现有部门：质量部、Q A）\n"), zh
+
+
+def test_action_list_is_cut_and_counted_and_warns_of_a_misspelt_owner(ledger):
+    """`action list --late` printed every item with no count, `--limit` was "No such
+    option", and `--owner 王小芳` said "No CAPA item matches." without the warning of a
+    misspelt name that `list` and `overdue` give. As `list`: a table of the soonest
+    due, cut at --limit (200 by default) with how many there are; other formats all."""
+    cid = ledger.log()
+    ledger.to_state(cid, "investigating")
+    for i in range(3):
+        ledger("action", "add", cid, "--text", f"措施 {i}", "--owner", "刘 洋",
+               "--due", f"2026-12-0{i + 1}")
+    r = ledger("action", "list", "--limit", "2")
+    assert "措施 0" in r.stdout and "措施 1" in r.stdout and "措施 2" not in r.stdout
+    assert r.stderr == "Showing 2 of 3; use --limit 0 for all.\n", r.stderr
+    assert ledger("action", "list", "--limit", "0").stderr == ""
+    assert len(ledger.json("action", "list", "--limit", "0")) == 3
+    assert len(ledger.json("action", "list")) == 3  # json lists every one
+    assert [a["text"] for a in ledger.json("action", "list", "--owner", "刘洋")] == [
+        "措施 0", "措施 1", "措施 2"]  # spaces aside, as list --owner
+    r = ledger("action", "list", "--owner", "王小芳")
+    assert "No CAPA item matches." in r.stdout
+    assert r.stderr == ("Warning: no CAPA item ever had an owner containing '王小芳': check "
+                        "the spelling (owners there: 刘 洋)\n"), r.stderr
+    ledger("action", "list", "--limit", "-1", code=2)
