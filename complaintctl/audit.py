@@ -545,8 +545,8 @@ def check_stage_ends(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None 
     does it; void at the time of a `void` or an `amend` of its complaint; open only
     while none has, and never on a void complaint. A return's inspect and dispose
     stages: done at one of the return's steps, none open once it is closed, inspect
-    not open once inspected; void at a correction of its count to none. A complaint
-    with events from before the hash chain is left out."""
+    not open once inspected; void at a correction of its count (return correct). A
+    complaint with events from before the hash chain is left out."""
     bounds, params = _bounds("s.complaint_id", lo, hi)  # (on the index the rows are read by)
     done = " ".join(f"WHEN '{k}' THEN {v}" for k, v in _STAGE_DONE_BY.items())
     open_ = " ".join(f"WHEN '{k}' THEN {v}" for k, v in _STAGE_OPEN_WHILE.items())
@@ -564,13 +564,18 @@ def check_stage_ends(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None 
     rbounds, rparams = _bounds("r.complaint_id", lo, hi)
     step = ("EXISTS (SELECT 1 FROM events e INDEXED BY events_return WHERE e.return_id = "
             "r.id AND e.kind IN ({kinds}) AND e.at = s.done_at)")
+    # a stage a correction of the count ended (return correct: to none, or down to what
+    # has a disposition), not any receipt
+    corrected = ("EXISTS (SELECT 1 FROM events e INDEXED BY events_return WHERE e.return_id = "
+                 "r.id AND e.kind = 'return-receive' AND e.at = s.done_at AND "
+                 "json_valid(e.data) AND json_extract(e.data, '$.correction') IS 1)")
     found += cur.execute(
         "SELECT r.id, s.stage, s.round, s.done_at, s.outcome FROM returns r "
         "INDEXED BY returns_complaint JOIN stages s INDEXED BY stages_return ON "
         f"s.return_id = r.id WHERE s.return_id IS NOT NULL {rbounds}AND CASE "
         "WHEN s.done_at IS NULL THEN r.closed_at IS NOT NULL OR s.stage = 'inspect' AND "
         "r.inspected_at IS NOT NULL "
-        "WHEN s.outcome = 'void' THEN NOT " + step.format(kinds="'return-receive'") +
+        "WHEN s.outcome = 'void' THEN NOT " + corrected +
         " WHEN s.stage = 'inspect' THEN NOT " + step.format(
             kinds="'return-inspect', 'return-close'") +
         " ELSE NOT " + step.format(kinds="'return-dispose', 'return-close'") + " END",

@@ -1486,13 +1486,15 @@ def return_correct_cmd(
                                  help="the quantity that was received in all"),
     reason: str | None = typer.Option(None, help="why the count was wrong (kept in the "
                                       "history)"),
-    at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
+    at: str | None = typer.Option(None, metavar="WHEN", help="when the goods it restates "
+                                  "came (default: the return's latest receipt)"),
 ) -> None:
     """Correct the received count of a return (a count typed wrong)."""
     ledger = _open(write=True)
     out = rma.return_correct(ledger, return_id, parse.quantity(received, "--received"),
                              parse.text(reason, "--reason", multiline=True),
-                             at=_when(ledger, at), now=_now(), actor=_actor())
+                             at=None if at is None else _when(ledger, at), now=_now(),
+                             actor=_actor())
     if not out.data["changed"]:
         _say(_("{id} has {qty} received already: nothing recorded.").format(
             id=out.id, qty=out.data["received_qty"]))

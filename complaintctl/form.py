@@ -523,7 +523,7 @@ FIELD_NAMES = {
     # the intake fields an amend emptied, the stages its severity no longer has
     "cleared": N_("emptied"), "stages_ended": N_("stages ended"),
     # the inspection goods received after it took back (the return waits for another)
-    "inspected_at": N_("inspected"),
+    "inspected_at": N_("inspected"), "first_received_at": N_("first received"),
 }
 _ORDER = {key: i for i, key in enumerate(FIELD_NAMES)}
 

@@ -33,7 +33,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from complaintctl import bulk, complaints, deadlines, i18n, parse, words, workflow
+from complaintctl import bulk, complaints, deadlines, i18n, parse, returns, words, workflow
 from complaintctl.bulk import History, Step
 from complaintctl.errors import BadInput, ComplaintctlError, IllegalTransition, NotFound, Refused
 from complaintctl.i18n import N_, NC_, _, listing, ngettext, shown, term
@@ -2120,9 +2120,10 @@ def _void_batch(lg: Ledger, cur: sqlite3.Cursor, batch: int, reason: str, *, now
     rows = cur.execute("SELECT id, status FROM complaints WHERE import_batch = ? "
                        "ORDER BY id", (batch,)).fetchall()
     for cid, _status in rows:
-        workflow.check_void(cid, [r for (r,) in cur.execute(
-            "SELECT id FROM returns WHERE complaint_id = ? AND closed_at IS NULL",
-            (cid,)).fetchall()])
+        workflow.check_void(cid, [(r, returns.next_step(r, stage, ending=True)) for r, stage in
+                                  cur.execute("SELECT id, stage FROM returns WHERE "
+                                              "complaint_id = ? AND closed_at IS NULL "
+                                              "ORDER BY rowid", (cid,)).fetchall()])
     ids = []
     for cid, status in rows:
         if status == "void":

@@ -879,7 +879,8 @@ class Report:
 
     def returns(self) -> dict[str, Any]:
         """Returns authorised in the period; units received in it; returns that received
-        goods in it whose count at the cut-off differs from what was authorised;
+        goods in it whose count at the cut-off differs from what was authorised (a count
+        corrected to none is no discrepancy, as returns.discrepancy has it);
         quantity by disposition, cost of loss and repair cost of dispositions in it."""
         lo, hi = self.lo, self.hi
         authorised, authorised_qty = self._run(
@@ -890,7 +891,7 @@ class Report:
         discrepancy = (
             "SELECT count(*) FROM returns r WHERE r.id IN (SELECT return_id FROM "
             "return_receipts WHERE at >= ? AND at < ?) AND r.authorised_qty != (SELECT "
-            "sum(qty) FROM return_receipts x WHERE x.return_id = r.id AND x.at < ?)")
+            "nullif(sum(qty), 0) FROM return_receipts x WHERE x.return_id = r.id AND x.at < ?)")
         if self._index_way("received"):
             # A long period: a return with no receipt from the cut-off on had received
             # its received_qty by then (the sum of its receipts; verify checks it), so
@@ -899,13 +900,14 @@ class Report:
             later = "SELECT return_id FROM return_receipts WHERE at >= ?"
             discrepancies = self._one(
                 "SELECT count(*) FROM returns r NOT INDEXED WHERE r.received_qty != "
-                f"r.authorised_qty AND r.id NOT IN ({later}) AND EXISTS (SELECT 1 FROM "
+                f"r.authorised_qty AND r.received_qty != 0 AND r.id NOT IN ({later}) AND "
+                "EXISTS (SELECT 1 FROM "
                 "return_receipts x WHERE x.return_id = r.id AND x.at >= ? AND x.at < ?)",
                 hi, lo, hi) + self._one(
                 f"SELECT count(*) FROM returns r WHERE r.id IN ({later}) AND EXISTS (SELECT 1 "
                 "FROM return_receipts x WHERE x.return_id = r.id AND x.at >= ? AND x.at < ?) "
-                "AND r.authorised_qty != (SELECT sum(qty) FROM return_receipts x WHERE "
-                "x.return_id = r.id AND x.at < ?)", hi, lo, hi, hi)
+                "AND r.authorised_qty != (SELECT nullif(sum(qty), 0) FROM return_receipts x "
+                "WHERE x.return_id = r.id AND x.at < ?)", hi, lo, hi, hi)
         else:
             discrepancies = self._one(discrepancy, lo, hi, hi)
         split = []

@@ -76,13 +76,34 @@ def check_receive(r: dict[str, Any], qty: int) -> None:
     _not_closed(r, _("cannot receive goods on {id}: it is closed"))
 
 
-def check_correct(r: dict[str, Any], received: int) -> None:
-    """A received count corrected: never below what has a disposition (nor none)."""
+def check_correct(r: dict[str, Any], received: int, counted: bool) -> None:
+    """A received count corrected (`counted`: the return has a receipt): never below
+    what has a disposition, nor below what its inspection found defective (the goods
+    inspected were those that came: inspect again first), nor to none once inspected;
+    a return with no count yet is received, not corrected."""
     if received < 0:
         raise QuantityImbalance(_("--received must be 0 or more, not {value}").format(
             value=received), hint=_("the number of units that came back in all, e.g. "
                                     "--received 5"))
     _not_closed(r, _("cannot correct the count of {id}: it is closed"))
+    if not counted:
+        raise Refused(_("cannot correct the count of {id}: nothing has been received yet"
+                        ).format(id=r["id"]),
+                      hint=_("record the count: complaintctl return receive {id} --qty N"
+                             ).format(id=r["id"]), code="nothing_received")
+    inspected = r.get("inspected_at") is not None
+    if inspected and not received:
+        raise QuantityImbalance(
+            _("cannot correct {id} to none received: its goods were inspected").format(
+                id=r["id"]), hint=_("give the count that came"), code="below_inspection")
+    if inspected and received < (r["defective_qty"] or 0):
+        raise QuantityImbalance(
+            _("cannot correct {id} to {received} received: its inspection found {defective} "
+              "defective").format(id=r["id"], received=received,
+                                  defective=r["defective_qty"] or 0),
+            hint=_("inspect again with the count among the units that came "
+                   "(complaintctl return inspect {id} --result ... --defective N), then "
+                   "correct it").format(id=r["id"]), code="below_inspection")
     if received < r["disposed_qty"]:
         raise QuantityImbalance(
             _("cannot correct {id} to {received} received: {disposed} of its units have a "

@@ -22,8 +22,8 @@ from complaintctl.complaints import (
     recorded,
 )
 from complaintctl.errors import NotFound
-from complaintctl.i18n import _, shown, term
-from complaintctl.parse import format_money, iso, record_key
+from complaintctl.i18n import N_, _, shown, term
+from complaintctl.parse import format_money, from_iso, iso, record_key
 from complaintctl.store import Ledger, Outcome, fetch_record
 
 
@@ -52,11 +52,13 @@ def _step(lg: Ledger, return_id: str, check: Callable[[dict[str, Any]], None], a
 
 def _write(lg: Ledger, cur: sqlite3.Cursor, r: dict[str, Any], values: dict[str, Any],
            added: dict[str, int], kind: str, at: datetime, now: datetime, actor: str,
-           data: dict[str, Any], old: dict[str, Any]) -> str:
+           data: dict[str, Any], old: dict[str, Any], moves: bool = True) -> str:
     """Write a return's new numbers (`added` to the stored ones), its stage and the
-    event; returns the stage."""
+    event; returns the stage. `moves` False: a step dated before the return's last
+    (a correction of a count), which a next step may still not go before."""
     merged = {**r, **values, **{k: r[k] + n for k, n in added.items()}}
-    values = {**values, "stage": returns.stage(merged), "last_step_at": iso(at)}
+    values = {**values, "stage": returns.stage(merged),
+              "last_step_at": iso(at) if moves else max(iso(at), r["last_step_at"])}
     sets = [f"{k} = ?" for k in values] + [f"{k} = {k} + ?" for k in added]
     cur.execute(f"UPDATE returns SET {', '.join(sets)} WHERE id = ?",
                 (*values.values(), *added.values(), r["id"]))
@@ -104,6 +106,11 @@ def return_open(lg: Ledger, complaint_id: str, qty: int, product: str | None, lo
                    warnings=calendar_warnings(lg))
 
 
+# A received total that is not what was authorised: flagged, never refused (translated
+# where it is said).
+_DISCREPANCY = N_("{id}: {received} received, {authorised} authorised ({difference})")
+
+
 def return_receive(lg: Ledger, return_id: str, qty: int, note: str | None, *, at: datetime,
                    now: datetime, actor: str) -> Outcome:
     """`return receive`: goods counted in; partial receipts add up."""
@@ -114,10 +121,12 @@ def return_receive(lg: Ledger, return_id: str, qty: int, note: str | None, *, at
         values: dict[str, Any] = {}
         dues: dict[str, datetime | None] = {}
         old: dict[str, Any] = {"received_qty": r["received_qty"]}
-        if r["first_received_at"] is None:
+        if r["first_received_at"] is None:  # (after a correction to none: its next round)
             values["first_received_at"] = iso(at)
             dues["inspect"] = open_stage(lg, cur, r["complaint_id"], "inspect", "inspect",
-                                         r["severity"], at, return_id=r["id"])
+                                         r["severity"], at,
+                                         round_=_rounds(lg, cur, r, "inspect") + 1,
+                                         return_id=r["id"])
         elif r["inspected_at"] is not None:  # goods after the inspection: inspected in turn
             values["inspected_at"], old["inspected_at"] = None, r["inspected_at"]
             dues["inspect"] = open_stage(lg, cur, r["complaint_id"], "inspect", "inspect",
@@ -125,12 +134,16 @@ def return_receive(lg: Ledger, return_id: str, qty: int, note: str | None, *, at
                                          round_=_rounds(lg, cur, r, "inspect") + 1,
                                          return_id=r["id"])
         total = r["received_qty"] + qty
+        again = dues.get("inspect")
+        if r["inspected_at"] is not None and again is not None:  # (it said only "received")
+            out.notes.append(_("{id} waits for an inspection again (goods came after its "
+                               "inspection): inspect by {time}").format(
+                id=r["id"], time=lg.local(again)))
         out.status = _write(lg, cur, r, values, {"received_qty": qty}, "return-receive", at,
                             now, actor, {"return": r["id"], "qty": qty, "received_qty": total,
                                          "note": note, "deadlines": recorded(**dues)}, old)
     if total != r["authorised_qty"]:
-        out.warnings.append(_("{id}: {received} received, {authorised} authorised "
-                              "({difference})").format(
+        out.warnings.append(_(_DISCREPANCY).format(
             id=r["id"], received=total, authorised=r["authorised_qty"],
             difference=f"{total - r['authorised_qty']:+d}"))
         if total > r["authorised_qty"]:  # more than came back, as often as not a typing slip
@@ -142,45 +155,59 @@ def return_receive(lg: Ledger, return_id: str, qty: int, note: str | None, *, at
 
 
 def return_correct(lg: Ledger, return_id: str, received: int, reason: str | None, *,
-                   at: datetime, now: datetime, actor: str) -> Outcome:
+                   at: datetime | None, now: datetime, actor: str) -> Outcome:
     """`return correct`: the received count corrected (50 typed for 5), as a receipt of
-    the difference with the reason (the receipts, their events and the reports add
-    up to the count that came). An inspection made of the count before is taken back,
-    as for goods received after it: the units are inspected again. Corrected to none,
-    the return waits for goods again: its inspection and disposition owed end."""
+    the difference with the reason, dated when the goods it restates came -- the
+    return's latest receipt, or `at` (not before it) -- and entered now: the reports of
+    that period count what came (a correction typed in December made December's
+    receipts negative), and nothing recorded changes. The goods inspected were the
+    ones that came: an inspection stands, unless it found more defective than came
+    (inspect again first). Corrected to none (counted on the wrong return, not
+    inspected), the return waits for goods again: the inspection it owed ends."""
     reason = workflow.check_reason("return correct", reason)
-    with _step(lg, return_id, lambda r: returns.check_correct(r, received), at, now,
-               actor) as (cur, r):
+    with lg.write() as cur:
+        r = _return(lg, cur, return_id)
+        (last,) = cur.execute("SELECT max(at) FROM return_receipts WHERE return_id = ?",
+                              (r["id"],)).fetchone()
+        returns.check_correct(r, received, last is not None)
+        last = last or r["opened_at"]  # (refused above without a receipt)
+        when = from_iso(last) if at is None else at
+        check_at(lg, when, now, last, _("the receipt it corrects"), actor=actor)
         out = Outcome(r["id"], r["stage"], data={"received_qty": received, "changed": False,
                                                  "was": r["received_qty"]})
         qty = received - r["received_qty"]
         if not qty:  # what it holds already: nothing recorded
             return out
         cur.execute("INSERT INTO return_receipts (return_id, at, actor, qty, note) "
-                    "VALUES (?, ?, ?, ?, ?)", (r["id"], iso(at), actor, qty, reason))
+                    "VALUES (?, ?, ?, ?, ?)", (r["id"], iso(when), actor, qty, reason))
         values: dict[str, Any] = {}
-        dues: dict[str, datetime | None] = {}
         old: dict[str, Any] = {"received_qty": r["received_qty"]}
-        if r["inspected_at"] is not None:  # it counted the units before: inspected again
-            values["inspected_at"], old["inspected_at"] = None, r["inspected_at"]
-        if not received:  # none came: nothing to inspect or dispose of until some do
+        dues: dict[str, datetime | None] = {}
+        if not received:  # none came: nothing to inspect until some do
             values["first_received_at"] = None
             old["first_received_at"] = r["first_received_at"]
-            finish_stage(lg, cur, r["complaint_id"], None, at, "void", return_id=r["id"])
-        elif r["inspected_at"] is not None:
-            dues["inspect"] = open_stage(lg, cur, r["complaint_id"], "inspect", "inspect",
-                                         r["severity"], at,
-                                         round_=_rounds(lg, cur, r, "inspect") + 1,
-                                         return_id=r["id"])
-        elif r["first_received_at"] is None:  # (none before: a first count, its deadline)
-            values["first_received_at"] = iso(at)
-            dues["inspect"] = open_stage(lg, cur, r["complaint_id"], "inspect", "inspect",
-                                         r["severity"], at, return_id=r["id"])
-        out.status = _write(lg, cur, r, values, {"received_qty": qty}, "return-receive", at,
-                            now, actor, {"return": r["id"], "qty": qty, "received_qty": received,
-                                         "note": reason, "correction": True,
-                                         "deadlines": recorded(**dues)}, old)
+            finish_stage(lg, cur, r["complaint_id"], None, when, "void", return_id=r["id"])
+        elif r["inspected_at"] is not None:  # the disposition owed follows the count
+            owed = _dispose_open(lg, cur, r)
+            if owed and received == r["disposed_qty"]:
+                finish_stage(lg, cur, r["complaint_id"], "dispose", when, "void",
+                             return_id=r["id"])
+            elif not owed and received > r["disposed_qty"]:
+                dues["dispose"] = open_stage(lg, cur, r["complaint_id"], "dispose", "dispose",
+                                             r["severity"], when,
+                                             round_=_rounds(lg, cur, r, "dispose") + 1,
+                                             return_id=r["id"])
+        out.status = _write(lg, cur, r, values, {"received_qty": qty}, "return-receive",
+                            when, now, actor, {"return": r["id"], "qty": qty,
+                                               "received_qty": received, "note": reason,
+                                               "correction": True,
+                                               "deadlines": recorded(**dues)}, old,
+                            moves=False)
         out.data["changed"] = True
+    if received and received != r["authorised_qty"]:
+        out.warnings.append(_(_DISCREPANCY).format(
+            id=r["id"], received=received, authorised=r["authorised_qty"],
+            difference=f"{received - r['authorised_qty']:+d}"))
     out.warnings += calendar_warnings(lg)
     return out
 
@@ -233,6 +260,17 @@ def return_dispose(lg: Ledger, return_id: str, action: str, qty: int, cost: int 
                     "cost_of_loss, repair_cost, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (r["id"], iso(at), actor, action, qty, cost or 0, repair_cost or 0, note))
         disposed = r["disposed_qty"] + qty
+        if action == "restock" and r["defective_qty"]:  # defective goods back on the shelf
+            (restocked,) = cur.execute(
+                "SELECT coalesce(sum(qty), 0) FROM return_dispositions WHERE return_id = ? "
+                "AND action = 'restock'", (r["id"],)).fetchone()  # (this one's included)
+            sound = r["received_qty"] - r["defective_qty"]
+            if restocked > sound:
+                out.warnings.append(_(
+                    "{id}: {restocked} restocked, but the inspection found {defective} of the "
+                    "{received} received defective").format(
+                    id=r["id"], restocked=restocked, defective=r["defective_qty"],
+                    received=r["received_qty"]))
         if disposed == r["received_qty"]:
             finish_stage(lg, cur, r["complaint_id"], "dispose", at, return_id=r["id"])
         out.status = _write(lg, cur, r, {}, {"disposed_qty": qty, "cost_of_loss": cost or 0,

@@ -382,6 +382,23 @@ def test_the_steps_refuse_what_the_writer_refuses(tmp_path):
                 Step("revisit", at("2026-03-03"), "x", {"satisfaction": "satisfied"})]))
 
 
+def test_a_void_with_an_open_return_is_refused_both_ways(tmp_path):
+    """The writer's void of a complaint with a return not closed crashed (ValueError:
+    the refusal's list changed shape); refused by the step and the writer alike, with
+    the return's next step."""
+    from complaintctl.errors import Refused
+
+    history = History(FIELDS, at("2026-03-02"), at("2026-03-02"), "周敏", [
+        Step("return-open", at("2026-03-02", "10:00"), "仓库", {"qty": 2}),
+        Step("return-receive", at("2026-03-03"), "仓库", {"return": 0, "qty": 2}),
+        Step("void", at("2026-03-04"), "周敏", {"reason": "重复录入"})])
+    for build in (by_steps, in_bulk):
+        with pytest.raises(Refused, match="has open returns") as refused:
+            build(tmp_path / f"{build.__name__}.db", [history])
+        assert refused.value.hint == ("close them first; next: complaintctl return inspect "
+                                      "RMA-2026-0001 --result ... --defective N"), build
+
+
 def test_a_failed_block_leaves_nothing_and_every_index(tmp_path):
     """The writer drops indexes and tally triggers for the fill; whatever fails inside
     the block rolls all of it back, and the ledger is in WAL mode again."""

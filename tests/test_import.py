@@ -840,6 +840,21 @@ def test_void_batch(ledger, files):
     assert "3 new complaints" in r.stderr
 
 
+def test_void_batch_with_an_open_return_is_refused(ledger, files):
+    """A batch one of whose complaints has a return not closed: refused, with the
+    return's next step, in a dry run too (it crashed: "unexpected failure: ValueError")."""
+    ledger("import", files["csv"], "--mapping", files["map"])
+    cid = ledger.rows("SELECT id FROM complaints WHERE source_key = '2025-002'")[0][0]
+    rid = ledger("return", "open", cid, "--qty", "2").stdout.strip()
+    before = ledger.snapshot()
+    for dry in ((), ("--dry-run",)):
+        r = ledger("import", "--void-batch", "1", "--reason", "映射错了", *dry, code=1)
+        assert r.stderr == (f"Error: cannot void {cid}: it has open returns ({rid})\nHint: "
+                            f"close them first; next: complaintctl return close {rid}\n"), \
+            r.stderr
+    assert ledger.snapshot() == before
+
+
 def test_void_batch_dry_run_writes_nothing(ledger, files):
     """`--void-batch --dry-run` says what it would void and writes nothing (it voided
     the batch for good, the --dry-run unread); the count says those void already."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import datetime, timedelta
 
@@ -632,61 +633,115 @@ def test_a_disposition_says_what_it_did(ledger, rma):
     assert r.stderr == f"{rid}：3 件报废；已收货的每一件都已处置。\n", r.stderr
 
 
-def test_a_received_count_typed_wrong_is_corrected(ledger, rma):
+def test_a_received_count_typed_wrong_is_corrected(ledger):
     """50 typed for 5 received could never be put right: the return showed +45 for ever,
     the month's report counted 50, and nothing could be disposed of to close it but 45
     units that never came. `return correct --received N --reason` records the
-    difference as a receipt with the reason (append-only: the receipts still add up to
-    the count), in the history as a correction; an inspection of the wrong count is
-    inspected again; never below what has a disposition, nor after the closing."""
-    cid, rid = rma
-    r = ledger("return", "receive", rid, "--qty", "50", "--at", "2026-11-17 09:00")
+    difference as a receipt with the reason, dated when the goods came (the latest
+    receipt) and entered now: the receipts still add up, the period they came in counts
+    what came, the inspection of the goods stands; never below what has a disposition
+    or what the inspection found defective, nor on a closed return."""
+    cid = ledger.log(severity="high", received="2026-10-29 09:00")
+    rid = ledger("return", "open", cid, "--qty", "5", "--at", "2026-10-29 10:00").stdout.strip()
+    r = ledger("return", "receive", rid, "--qty", "50", "--at", "2026-10-30 09:00")
     assert "return correct RMA-2026-0001 --received N --reason TEXT" in r.stderr, r.stderr
-    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "4",
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "3",
            "--at", "2026-11-17 10:00")
-    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "2",
+    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "4",
            "--at", "2026-11-17 11:00")
-    # refusals: no reason, below what has a disposition, less than none; nothing changes
+    # refusals: no reason, below the inspection, below what has a disposition, less than
+    # none, before the receipt it corrects; nothing changes
     before = ledger.snapshot()
     r = ledger("return", "correct", rid, "--received", "5", code=2)
     assert r.stderr.startswith("Error: return correct needs --reason"), r.stderr
-    refused(ledger, "return", "correct", rid, "--received", "1", "--reason", "录错",
-            message="cannot correct RMA-2026-0001 to 1 received: 2 of its units have a "
+    refused(ledger, "return", "correct", rid, "--received", "2", "--reason", "录错",
+            message="cannot correct RMA-2026-0001 to 2 received: its inspection found 3 "
+            "defective")
+    refused(ledger, "return", "correct", rid, "--received", "0", "--reason", "录错",
+            message="cannot correct RMA-2026-0001 to none received: its goods were inspected")
+    refused(ledger, "return", "correct", rid, "--received", "3", "--reason", "录错",
+            message="cannot correct RMA-2026-0001 to 3 received: 4 of its units have a "
             "disposition")
     refused(ledger, "return", "correct", rid, "--received", "-1", "--reason", "录错",
             message="--received must be 0 or more, not -1")
+    refused(ledger, "return", "correct", rid, "--received", "5", "--reason", "录错",
+            "--at", "2026-10-29 09:00", code=2,
+            message="is before the receipt it corrects (2026-10-30 09:00)")
     r = ledger("amend", rid, "--reason", "录错", code=1)  # amend is a complaint's
     assert r.stderr == (f"Error: {rid} is a return, not a complaint\nHint: its complaint is "
                         f"{cid}; a return's own steps (its count corrected too): complaintctl "
                         "return --help\n"), r.stderr
     assert ledger.snapshot() == before
-    r = ledger("return", "correct", rid, "--received", "5", "--reason", "录错，实收 5",
-               "--at", "2026-11-18 09:00")
-    assert "RMA-2026-0001 is received: received corrected from 50 to 5." in r.stderr, r.stderr
+    r = ledger("return", "correct", rid, "--received", "6", "--reason", "录错，实收 6")
+    assert "RMA-2026-0001 is inspected: received corrected from 50 to 6." in r.stderr, r.stderr
+    assert "Warning: RMA-2026-0001: 6 received, 5 authorised (+1)" in r.stderr, r.stderr
     (row,) = ledger.json("return", "list")
     assert (row["received_qty"], row["disposed_qty"], row["stage"], row["due_at"]) == (
-        5, 2, "received", "2026-11-20T01:00:00Z"), row  # inspected again within 48 h
-    assert ledger.rows("SELECT qty, note FROM return_receipts ORDER BY id") == [
-        (50, None), (-45, "录错，实收 5")]
+        6, 4, "inspected", "2026-11-20T02:00:00Z"), row  # the disposition owed, as before
+    assert ledger.rows("SELECT at, qty, note FROM return_receipts ORDER BY id") == [
+        ("2026-10-30T01:00:00Z", 50, None), ("2026-10-30T01:00:00Z", -44, "录错，实收 6")]
     events = ledger.json("show", rid)["events"]
-    assert events[-1]["data"]["correction"] is True and events[-1]["data"]["qty"] == -45
+    (fix,) = [e for e in events if e["data"].get("correction")]
+    assert (fix["at"], fix["recorded_at"], fix["data"]["qty"]) == (
+        "2026-10-30T01:00:00Z", "2026-11-23T12:00:00Z", -44), fix
     history = ledger("--lang", "zh", "show", rid, "--format", "csv").stdout
-    assert "收货数量更正" in history and "理由：录错，实收 5" in history, history
-    # the report counts what came; the same count again records nothing
-    month = ledger.json("report", "--month", "2026-11")["returns"]
-    assert (month["quantity_received"], month["discrepancies"]) == (5, 0), month
+    assert "收货数量更正" in history and "理由：录错，实收 6" in history, history
+    # the period the goods came in counts what came; the next one is not made negative
+    october = ledger.json("report", "--month", "2026-10")["returns"]
+    assert (october["quantity_received"], october["discrepancies"]) == (6, 1), october
+    november = ledger.json("report", "--month", "2026-11")["returns"]
+    assert november["quantity_received"] == 0, november
+    # the same count again records nothing; a later count corrects the later receipt
     before = ledger.snapshot()
-    r = ledger("return", "correct", rid, "--received", "5", "--reason", "再次")
-    assert "RMA-2026-0001 has 5 received already: nothing recorded." in r.stderr
+    r = ledger("return", "correct", rid, "--received", "6", "--reason", "再次")
+    assert "RMA-2026-0001 has 6 received already: nothing recorded." in r.stderr
     assert ledger.snapshot() == before
-    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "4",
-           "--at", "2026-11-18 10:00")
-    ledger("return", "dispose", rid, "--action", "rework", "--qty", "3",
+    ledger("return", "correct", rid, "--received", "5", "--reason", "又点了一遍")
+    ledger("return", "dispose", rid, "--action", "rework", "--qty", "1",
            "--at", "2026-11-18 11:00")
     ledger("return", "close", rid, "--at", "2026-11-18 12:00")
     refused(ledger, "return", "correct", rid, "--received", "6", "--reason", "x",
             message="cannot correct the count of RMA-2026-0001: it is closed")
+    assert ledger.json("report", "--month", "2026-10")["returns"]["discrepancies"] == 0
     assert ledger.json("verify")["ok"]
+
+
+def test_a_count_corrected_down_to_what_has_a_disposition_owes_none_more(ledger, rma):
+    """Corrected down to what has a disposition, the return owed a disposition of units
+    that never came (late in overdue); corrected up after every unit had one, it owed
+    none for the new ones. The disposition owed follows the count."""
+    _cid, rid = rma
+    ledger("return", "receive", rid, "--qty", "10", "--at", "2026-11-17 09:00")
+    ledger("return", "inspect", rid, "--result", "no-defect-found", "--at", "2026-11-17 10:00")
+    ledger("return", "dispose", rid, "--action", "restock", "--qty", "3",
+           "--at", "2026-11-17 11:00")
+    ledger("return", "correct", rid, "--received", "3", "--reason", "实收 3")
+    (row,) = ledger.json("return", "list")
+    assert (row["stage"], row["due_at"]) == ("dispositioned", None), row
+    assert [x for x in ledger.json("overdue", "--as-of", "2026-12-01 09:00")
+            if x["id"] == rid] == []
+    assert ledger.json("verify")["ok"]
+    ledger("return", "correct", rid, "--received", "4", "--reason", "又找到一件")
+    (row,) = ledger.json("return", "list")
+    assert (row["stage"], row["due_at"]) == ("inspected", "2026-11-20T01:00:00Z"), row
+    assert ledger.rows("SELECT stage, round, outcome FROM stages WHERE return_id = ? "
+                       "ORDER BY id", (rid,)) == [
+        ("inspect", 1, "done"), ("dispose", 1, "void"), ("dispose", 2, None)]
+    ledger("return", "dispose", rid, "--action", "restock", "--qty", "1")
+    ledger("return", "close", rid)
+    assert ledger.json("verify")["ok"]
+    # a stage ended by hand at an ordinary receipt's time is found
+    cid2 = ledger.log(severity="high", received="2026-11-16 09:00")
+    other = ledger("return", "open", cid2, "--qty", "5", "--at", "2026-11-16 10:00"
+                   ).stdout.strip()
+    ledger("return", "receive", other, "--qty", "5", "--at", "2026-11-17 09:00")
+    conn = sqlite3.connect(ledger.db)
+    with conn:
+        conn.execute("UPDATE stages SET done_at = started_at, outcome = 'void' WHERE "
+                     "return_id = ? AND done_at IS NULL", (other,))
+    conn.close()
+    found = json.loads(ledger("verify", "--format", "json", code=1).stdout)
+    assert any(p["kind"] == "stage" and p["id"] == other for p in found["problems"]), found
 
 
 def test_a_receipt_on_the_wrong_return_is_corrected_to_none(ledger, rma):
@@ -707,12 +762,18 @@ def test_a_receipt_on_the_wrong_return_is_corrected_to_none(ledger, rma):
     ledger("return", "receive", rid, "--qty", "2", "--at", "2026-11-19 09:00")
     (row,) = ledger.json("return", "list")
     assert (row["stage"], row["due_at"]) == ("received", "2026-11-21T01:00:00Z"), row
+    assert ledger.rows("SELECT stage, round, outcome FROM stages WHERE return_id = ? ORDER "
+                       "BY id", (rid,)) == [("inspect", 1, "void"), ("inspect", 2, None)]
+    # nothing received: corrected it is not (a count is received)
+    refused(ledger, "return", "correct", ledger("return", "open", cid, "--qty", "1").stdout
+            .strip(), "--received", "1", "--reason", "x", message="cannot correct the count "
+            "of RMA-2026-0002: nothing has been received yet")
     ledger("return", "correct", rid, "--received", "0", "--reason", "又记错了",
            "--at", "2026-11-19 10:00")
     ledger("return", "close", rid, "--at", "2026-11-19 11:00")
     assert ledger.json("verify")["ok"]
     assert ledger.rows("SELECT received_qty, first_received_at, closed_at IS NOT NULL FROM "
-                       "returns") == [(0, None, 1)]
+                       "returns WHERE id = ?", (rid,)) == [(0, None, 1)]
 
 
 def test_void_and_close_name_each_open_returns_next_step(ledger, rma):
@@ -736,3 +797,39 @@ def test_void_and_close_name_each_open_returns_next_step(ledger, rma):
     r = ledger("revisit", cid, "--satisfaction", "satisfied", "--at", "2026-11-17 15:00")
     assert (f"Warning: {cid} is closed with returns still open ({rid}): they go on; next: "
             f"complaintctl return close {rid}\n") in r.stderr, r.stderr
+
+
+def test_the_opening_time_and_the_authorised_quantity_have_two_names(ledger, rma):
+    """In Chinese 授权 headed the authorised quantity in the table and the opening time
+    in the CSV (beside 授权数量): the time is 授权时间."""
+    header = ledger("--lang", "zh", "return", "list", "--format", "csv").stdout.splitlines()[0]
+    assert "授权时间" in header.split(",") and "授权数量" in header.split(","), header
+    assert "授权," not in header + ",", header
+    shown = ledger("--lang", "zh", "show", rma[1], "--format", "csv").stdout
+    assert "客退品,授权时间,2026-11-16 10:00" in shown, shown
+
+
+def test_restocking_defective_units_and_a_receipt_after_the_inspection_are_said(ledger, rma):
+    """Units the inspection found defective went back into stock without a word, and a
+    receipt after the inspection said only "received" (the dispose after it was then
+    refused): the first is warned of (never refused: the clerk may know better), the
+    second says the return waits for an inspection again, and by when."""
+    _cid, rid = rma
+    ledger("return", "receive", rid, "--qty", "5", "--at", "2026-11-17 09:00")
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "2",
+           "--at", "2026-11-17 10:00")
+    r = ledger("return", "dispose", rid, "--action", "restock", "--qty", "3",
+               "--at", "2026-11-17 11:00")
+    assert "Warning" not in r.stderr, r.stderr  # the three sound ones
+    r = ledger("return", "dispose", rid, "--action", "restock", "--qty", "1",
+               "--at", "2026-11-17 11:30")
+    assert ("Warning: RMA-2026-0001: 4 restocked, but the inspection found 2 of the 5 "
+            "received defective\n") in r.stderr, r.stderr
+    r = ledger("return", "receive", rid, "--qty", "1", "--at", "2026-11-18 09:00")
+    assert ("RMA-2026-0001 waits for an inspection again (goods came after its inspection): "
+            "inspect by 2026-11-20 09:00\n") in r.stderr, r.stderr
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "2",
+           "--at", "2026-11-18 10:00")
+    zh = ledger("--lang", "zh", "return", "receive", rid, "--qty", "1", "--at",
+                "2026-11-18 11:00").stderr
+    assert "RMA-2026-0001 需要重新检验（检验后又收到货物）：请在 2026-11-20 11:00 前检验" in zh, zh
