@@ -564,11 +564,14 @@ def check_stage_ends(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None 
     rbounds, rparams = _bounds("r.complaint_id", lo, hi)
     step = ("EXISTS (SELECT 1 FROM events e INDEXED BY events_return WHERE e.return_id = "
             "r.id AND e.kind IN ({kinds}) AND e.at = s.done_at)")
-    # a stage a correction of the count ended (return correct: to none, or down to what
-    # has a disposition), not any receipt
+    # a stage a correction of the count ended (return correct), not any receipt: to
+    # none, which leaves the return authorised (its inspection owed), or down to what has
+    # a disposition, which leaves it dispositioned (its disposition owed)
     corrected = ("EXISTS (SELECT 1 FROM events e INDEXED BY events_return WHERE e.return_id = "
                  "r.id AND e.kind = 'return-receive' AND e.at = s.done_at AND "
-                 "json_valid(e.data) AND json_extract(e.data, '$.correction') IS 1)")
+                 "json_valid(e.data) AND json_extract(e.data, '$.correction') IS 1 AND "
+                 "(json_extract(e.data, '$.stage') = 'authorised' OR s.stage = 'dispose' AND "
+                 "json_extract(e.data, '$.stage') = 'dispositioned'))")
     found += cur.execute(
         "SELECT r.id, s.stage, s.round, s.done_at, s.outcome FROM returns r "
         "INDEXED BY returns_complaint JOIN stages s INDEXED BY stages_return ON "

@@ -76,21 +76,28 @@ def check_receive(r: dict[str, Any], qty: int) -> None:
     _not_closed(r, _("cannot receive goods on {id}: it is closed"))
 
 
-def check_correct(r: dict[str, Any], received: int, counted: bool) -> None:
-    """A received count corrected (`counted`: the return has a receipt): never below
-    what has a disposition, nor below what its inspection found defective (the goods
-    inspected were those that came: inspect again first), nor to none once inspected;
-    a return with no count yet is received, not corrected."""
+def check_correct(r: dict[str, Any], received: int) -> None:
+    """A received count corrected: a return with a count (one with none is received,
+    not corrected), not closed, whose goods received since its inspection are
+    inspected first (the inspection counts every unit); once inspected, never to none
+    nor below what it found defective; never below what has a disposition."""
     if received < 0:
         raise QuantityImbalance(_("--received must be 0 or more, not {value}").format(
             value=received), hint=_("the number of units that came back in all, e.g. "
                                     "--received 5"))
     _not_closed(r, _("cannot correct the count of {id}: it is closed"))
-    if not counted:
+    if not r["received_qty"]:
         raise Refused(_("cannot correct the count of {id}: nothing has been received yet"
                         ).format(id=r["id"]),
                       hint=_("record the count: complaintctl return receive {id} --qty N"
                              ).format(id=r["id"]), code="nothing_received")
+    if r.get("inspected_at") is None and r.get("result") is not None:
+        raise Refused(_("cannot correct the count of {id}: goods were received after its "
+                        "inspection and are not inspected yet").format(id=r["id"]),
+                      hint=_("inspect them first (an inspection counts every unit "
+                             "received): complaintctl return inspect {id} --result ... "
+                             "--defective N; then correct the count").format(id=r["id"]),
+                      code="received_since_inspection")
     inspected = r.get("inspected_at") is not None
     if inspected and not received:
         raise QuantityImbalance(

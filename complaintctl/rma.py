@@ -21,7 +21,7 @@ from complaintctl.complaints import (
     open_stage,
     recorded,
 )
-from complaintctl.errors import NotFound
+from complaintctl.errors import BadInput, NotFound
 from complaintctl.i18n import N_, _, shown, term
 from complaintctl.parse import format_money, from_iso, iso, record_key
 from complaintctl.store import Ledger, Outcome, fetch_record
@@ -31,6 +31,11 @@ def _return(lg: Ledger, cur: sqlite3.Cursor, return_id: str) -> dict[str, Any]:
     """A return with its complaint's severity and status."""
     r = fetch_record(cur, "returns", record_key(return_id))
     if r is None:
+        if fetch_record(cur, "complaints", record_key(return_id)) is not None:
+            raise NotFound(_("{id} is a complaint, not a return").format(
+                id=record_key(return_id)), hint=_("its returns: complaintctl return list "
+                                                  "--complaint {id}").format(
+                id=record_key(return_id)), code="a_complaint", record=return_id)
         raise NotFound(_("no return {value}").format(value=shown(return_id)),
                        hint=_("find it with: complaintctl return list --complaint ID"),
                        code="no_return", record=return_id)
@@ -158,21 +163,27 @@ def return_correct(lg: Ledger, return_id: str, received: int, reason: str | None
                    at: datetime | None, now: datetime, actor: str) -> Outcome:
     """`return correct`: the received count corrected (50 typed for 5), as a receipt of
     the difference with the reason, dated when the goods it restates came -- the
-    return's latest receipt, or `at` (not before it) -- and entered now: the reports of
-    that period count what came (a correction typed in December made December's
-    receipts negative), and nothing recorded changes. The goods inspected were the
-    ones that came: an inspection stands, unless it found more defective than came
-    (inspect again first). Corrected to none (counted on the wrong return, not
-    inspected), the return waits for goods again: the inspection it owed ends."""
+    return's latest receipt, or `at` (not before it, nor after the inspection) -- and
+    entered now: the reports of that period count what came (a correction typed in
+    December made December's receipts negative), and nothing recorded changes. The
+    goods inspected were the ones that came: the inspection stands (returns.
+    check_correct refuses what it would contradict), and the disposition owed follows
+    the count. Corrected to none (counted on the wrong return, not inspected), the
+    return waits for goods again: the inspection it owed ends."""
     reason = workflow.check_reason("return correct", reason)
     with lg.write() as cur:
         r = _return(lg, cur, return_id)
+        returns.check_correct(r, received)
         (last,) = cur.execute("SELECT max(at) FROM return_receipts WHERE return_id = ?",
-                              (r["id"],)).fetchone()
-        returns.check_correct(r, received, last is not None)
-        last = last or r["opened_at"]  # (refused above without a receipt)
+                              (r["id"],)).fetchone()  # (one at least: it has a count)
         when = from_iso(last) if at is None else at
         check_at(lg, when, now, last, _("the receipt it corrects"), actor=actor)
+        if r["inspected_at"] is not None and iso(when) > r["inspected_at"]:
+            raise BadInput(_("--at {time} is after the inspection of {id} ({then}): goods "
+                             "that came after it are a receipt").format(
+                time=lg.local(when), id=r["id"], then=lg.local(from_iso(r["inspected_at"]))),
+                hint=_("record them with: complaintctl return receive {id} --qty N").format(
+                    id=r["id"]), code="correction_after_inspection")
         out = Outcome(r["id"], r["stage"], data={"received_qty": received, "changed": False,
                                                  "was": r["received_qty"]})
         qty = received - r["received_qty"]
@@ -192,11 +203,15 @@ def return_correct(lg: Ledger, return_id: str, received: int, reason: str | None
             if owed and received == r["disposed_qty"]:
                 finish_stage(lg, cur, r["complaint_id"], "dispose", when, "void",
                              return_id=r["id"])
-            elif not owed and received > r["disposed_qty"]:
+            elif not owed and received > r["disposed_qty"]:  # owed from now, when known
                 dues["dispose"] = open_stage(lg, cur, r["complaint_id"], "dispose", "dispose",
-                                             r["severity"], when,
+                                             r["severity"], now,
                                              round_=_rounds(lg, cur, r, "dispose") + 1,
                                              return_id=r["id"])
+                if dues["dispose"] is not None:
+                    out.notes.append(_("{id}: the units counted in now are to be disposed of "
+                                       "by {time}").format(
+                        id=r["id"], time=lg.local(dues["dispose"])))
         out.status = _write(lg, cur, r, values, {"received_qty": qty}, "return-receive",
                             when, now, actor, {"return": r["id"], "qty": qty,
                                                "received_qty": received, "note": reason,

@@ -721,9 +721,13 @@ def test_a_count_corrected_down_to_what_has_a_disposition_owes_none_more(ledger,
     assert [x for x in ledger.json("overdue", "--as-of", "2026-12-01 09:00")
             if x["id"] == rid] == []
     assert ledger.json("verify")["ok"]
-    ledger("return", "correct", rid, "--received", "4", "--reason", "又找到一件")
+    r = ledger("return", "correct", rid, "--received", "4", "--reason", "又找到一件")
+    # the disposition of the unit found is owed from when it was known (3 working days
+    # from the clock's 2026-11-23 20:00), not from the receipt: it was not born late
+    assert "RMA-2026-0001: the units counted in now are to be disposed of by 2026-11-26 " \
+        "20:00" in r.stderr, r.stderr
     (row,) = ledger.json("return", "list")
-    assert (row["stage"], row["due_at"]) == ("inspected", "2026-11-20T01:00:00Z"), row
+    assert (row["stage"], row["due_at"]) == ("inspected", "2026-11-26T12:00:00Z"), row
     assert ledger.rows("SELECT stage, round, outcome FROM stages WHERE return_id = ? "
                        "ORDER BY id", (rid,)) == [
         ("inspect", 1, "done"), ("dispose", 1, "void"), ("dispose", 2, None)]
@@ -742,6 +746,53 @@ def test_a_count_corrected_down_to_what_has_a_disposition_owes_none_more(ledger,
     conn.close()
     found = json.loads(ledger("verify", "--format", "json", code=1).stdout)
     assert any(p["kind"] == "stage" and p["id"] == other for p in found["problems"]), found
+
+
+def test_what_a_correction_would_contradict_is_refused(ledger, rma):
+    """A count corrected from none to some (no inspection owed after), to none past an
+    inspection that a later receipt took back (the inspection's result kept beside 0
+    received), or while goods received since the inspection wait for one (a disposition
+    owed for good, or an inspection owed for goods that never came), dated after the
+    inspection (units never inspected), or of a complaint's id: each refused, saying
+    what to do; a stage ended by hand at a correction that did not end it is found."""
+    cid, rid = rma
+    ledger("return", "receive", rid, "--qty", "10", "--at", "2026-11-17 09:00")
+    ledger("return", "correct", rid, "--received", "0", "--reason", "记错单")
+    refused(ledger, "return", "correct", rid, "--received", "10", "--reason", "还是对的",
+            message="cannot correct the count of RMA-2026-0001: nothing has been received "
+            "yet")
+    ledger("return", "receive", rid, "--qty", "10", "--at", "2026-11-17 10:00")
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "4",
+           "--at", "2026-11-17 11:00")
+    refused(ledger, "return", "correct", rid, "--received", "8", "--reason", "x", "--at",
+            "2026-11-17 12:00", code=2, message="--at 2026-11-17 12:00 is after the "
+            "inspection of RMA-2026-0001 (2026-11-17 11:00): goods that came after it are a "
+            "receipt")
+    ledger("return", "receive", rid, "--qty", "2", "--at", "2026-11-18 09:00")
+    for count in ("0", "3", "10"):
+        r = refused(ledger, "return", "correct", rid, "--received", count, "--reason", "x",
+                    message="cannot correct the count of RMA-2026-0001: goods were received "
+                    "after its inspection and are not inspected yet")
+        assert "Hint: inspect them first" in r.stderr, r.stderr
+    r = refused(ledger, "return", "correct", cid, "--received", "1", "--reason", "x",
+                message=f"Error: {cid} is a complaint, not a return")
+    assert f"Hint: its returns: complaintctl return list --complaint {cid}" in r.stderr
+    # the inspection again, then the count: the disposition owed follows it
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "4",
+           "--at", "2026-11-18 10:00")
+    ledger("return", "correct", rid, "--received", "10", "--reason", "那 2 件是别的客退单的")
+    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "10",
+           "--at", "2026-11-18 11:00")
+    assert ledger.json("verify")["ok"]
+    ledger("return", "correct", rid, "--received", "11", "--reason", "少点了一件")
+    assert ledger.json("verify")["ok"]
+    conn = sqlite3.connect(ledger.db)
+    with conn:  # the disposition the raise made owed, ended by hand at the correction
+        conn.execute("UPDATE stages SET done_at = (SELECT max(at) FROM return_receipts), "
+                     "outcome = 'void' WHERE return_id = ? AND done_at IS NULL", (rid,))
+    conn.close()
+    found = json.loads(ledger("verify", "--format", "json", code=1).stdout)
+    assert [p["id"] for p in found["problems"] if p["kind"] == "stage"] == [rid], found
 
 
 def test_a_receipt_on_the_wrong_return_is_corrected_to_none(ledger, rma):
