@@ -1242,10 +1242,16 @@ def parse_year(value: str, field: str = "--year", *, tz: tzinfo | None = None) -
 
 def record_key(value: str) -> str:
     """A complaint's or return's id as typed, as stored: full-width letters, digits and
-    dashes (ＣＣ－２０２６－０００１, as a Chinese IME types them) read as ASCII; any case."""
+    dashes (ＣＣ－２０２６－０００１, as a Chinese IME types them) read as ASCII; any case;
+    its number without the zeros ids are written with (CC-2026-1 is CC-2026-0001)."""
     import unicodedata
 
-    return unicodedata.normalize("NFKC", value).strip().upper()
+    key = unicodedata.normalize("NFKC", value).strip().upper()
+    short = _SHORT_NUMBER.match(key)
+    return f"{short[1]}{int(short[2]):04d}" if short else key
+
+
+_SHORT_NUMBER = re.compile(r"^(.+-[0-9]{4}-)([0-9]{1,3})$")
 
 
 # Whether a zone's offset changes on a local day (the day a time read on it may be

@@ -40,6 +40,18 @@ def test_an_id_typed_in_full_width_is_the_id(ledger):
     assert ledger.rows("SELECT complaint_id FROM notes") == [(cid,)]
 
 
+def test_an_id_typed_without_its_zeros_is_the_id(ledger):
+    """`show CC-2026-1` was "no complaint": the zeros an id is written with may be left
+    out, as a clerk reading one aloud does (a return's too)."""
+    cid = ledger.log()
+    assert cid == "CC-2026-0001"
+    assert ledger.json("show", "cc-2026-1")["id"] == cid
+    ledger("assign", "CC-2026-01", "--dept", "质量部", "--owner", "王芳")
+    rid = ledger("return", "open", "CC-2026-001", "--qty", "1").stdout.strip()
+    assert ledger.json("show", "RMA-2026-1")["id"] == rid == "RMA-2026-0001"
+    refused(ledger, "show", "CC-2026-2", code=1, message="no complaint 'CC-2026-2'")
+
+
 def test_bad_enum_word(ledger):
     r = refused(ledger, *LOG[:-2], "--channel", "pigeon", code=2,
                 message="Error: --channel 'pigeon' is not one of: phone, email")
