@@ -132,6 +132,11 @@ class History(NamedTuple):
     # and what the log's event carries besides (import: {"estimated": True} when an
     # intake value came from the mapping's [defaults]).
     log_extra: dict[str, Any] | None = None
+    # A register's row that records no second revisit (import): a critical complaint's
+    # second revisit due before the history was entered (a step's `now`) is not asked
+    # for -- the register does not say whether it was made -- rather than late in
+    # `overdue` from the day of the import.
+    lapse_second_revisit: bool = False
 
 
 # --- the transaction ------------------------------------------------------------------
@@ -389,7 +394,7 @@ class _Case:
     """The complaint a history is about, while its steps are applied."""
 
     __slots__ = ("row", "received", "last", "stages", "returns", "actions", "tallies",
-                 "repeat_received", "later", "resolutions")
+                 "repeat_received", "later", "resolutions", "lapsed")
 
     def __init__(self, row: dict[str, Any], received: datetime):
         self.row = row
@@ -403,6 +408,7 @@ class _Case:
         # complaints received after it that now repeat it: (id, the one each repeated)
         self.later: list[tuple[str, str | None]] = []
         self.resolutions: list[tuple[str, int]] = []  # (at, round), in order
+        self.lapsed = False  # its second revisit not asked for (History.lapse_second_revisit)
 
 
 class Writer:
@@ -510,6 +516,9 @@ class Writer:
         # they are (or when they were from the start)
         self.aside = aside
         self.added = 0
+        # histories whose second revisit, due before they were entered, is not asked for
+        self.second_lapsed = 0
+        self._lapse = False  # the history in hand's lapse_second_revisit
         self._steps: dict[str, Callable[[_Case, Step, str, str], None]] = {
             "assign": self._assign, "investigate": self._investigate,
             "resolve": self._resolve, "revisit": self._revisit, "close": self._close,
@@ -532,6 +541,7 @@ class Writer:
         if self._due_years:
             self._due_years = set()
         base = history.extra
+        self._lapse = history.lapse_second_revisit
         texts: dict[int, str] = {}  # the extras' text, by id of the dict, each once
         self._extra_text = self._extra_fields(base, texts)
         try:
@@ -638,6 +648,8 @@ class Writer:
             self.deadline_gaps.update(self._due_years)
         if case.later:
             self._relink(row, case.later)
+        if case.lapsed:
+            self.second_lapsed += 1
         self.complaints.append(self.complaint_row(row))
         if case.returns:
             self.returns.extend(map(self.return_row, case.returns))
@@ -776,9 +788,11 @@ class Writer:
         return f"{self.prefixes[kind]}-{year}-{last:04d}", last
 
     def _open(self, case: _Case, stage: str, key: str, start: datetime, start_iso: str,
-              round_: int = 1, return_id: str | None = None) -> str | None:
+              round_: int = 1, return_id: str | None = None, lapse_before: str | None = None
+              ) -> str | None:
         """Start a stage with its deadline (deadlines.stage_due, the policy's duration
-        looked up once); returns the deadline as stored, None if the policy has none."""
+        looked up once); returns the deadline as stored, None if the policy has none or
+        it is before `lapse_before` (a second revisit not asked for: case.lapsed)."""
         severity = case.row["severity"]
         try:
             duration = self._durations[key, severity]
@@ -793,6 +807,9 @@ class Writer:
                 self._note_due(due, start)  # (hours and calendar days need no calendar)
         else:
             due = _iso(deadlines.add_duration(start, duration, self.calendar, self.tz))
+        if lapse_before is not None and due < lapse_before:
+            case.lapsed = True
+            return None
         row = [case.row["id"], return_id, stage, round_, start_iso, due, None, None]
         self.stages.append(row)
         case.stages.append(row)
@@ -1146,7 +1163,8 @@ class Writer:
             if not second:
                 case.tallies.append(("closing_revisits", at[:10]))
                 c["closed_at"] = at
-                due = self._open(case, "second-revisit", "second-revisit", step.at, at)
+                due = self._open(case, "second-revisit", "second-revisit", step.at, at,
+                                 lapse_before=now if self._lapse else None)
         else:
             reopened = c["reopen_count"] = reopens + 1
             c["closed_at"] = c["close_reason"] = None  # (the close event keeps the reason)
@@ -1183,7 +1201,8 @@ class Writer:
         new = workflow.next_state("close", status, c["id"], severity=c["severity"])
         self._check_at(step.at, step.now, case.last)
         self._finish(case, "revisit", at)
-        due = self._open(case, "second-revisit", "second-revisit", step.at, at)
+        due = self._open(case, "second-revisit", "second-revisit", step.at, at,
+                         lapse_before=now if self._lapse else None)
         c["status"], c["closed_at"], c["close_reason"], c["last_step_at"] = \
             new, at, reason, at
         case.last = step.at

@@ -2193,16 +2193,26 @@ def import_cmd(
             raise Refused(message, hint=hint, code="import_refused", rows=result.refused)
         raise BadInput(message, hint=hint, code="import_unreadable", rows=result.refused)
     counts = _import_counts(result)
+    lapsed = ngettext(
+        "{n} critical complaint came in closed with its second revisit due before the "
+        "import and not in the register: none is asked for (not in overdue)",
+        "{n} critical complaints came in closed with their second revisits due before the "
+        "import and not in the register: none is asked for (not in overdue)",
+        result.second_lapsed).format(n=f"{result.second_lapsed:,}")
     if dry_run:
         for p in result.problems:
             _err(p.line())
         _emit(_("Dry run, nothing written: {counts}.").format(counts=counts) + "\n")
+        if result.second_lapsed:
+            _say(lapsed)
         return
     if written is not None:
         _err(ngettext("{n} row refused, written with its reason to {path}.",
                       "{n} rows refused, written with their reasons to {path}.",
                       result.refused).format(n=f"{result.refused:,}", path=written))
     _say(_("Import batch {batch}: {counts}.").format(batch=result.batch, counts=counts))
+    if result.second_lapsed:
+        _say(lapsed)
     if result.late and result.late_since:
         _warn(ngettext(
             "{n} stage of the complaints imported is past due already (the oldest since "

@@ -159,6 +159,9 @@ class Result:
     # stages of the complaints imported that are past due already, and the oldest due
     late: int = 0
     late_since: str | None = None
+    # closed critical complaints whose second revisit, due before the import and not in
+    # the register, is not asked for (History.lapse_second_revisit)
+    second_lapsed: int = 0
 
     @property
     def refused(self) -> int:
@@ -1105,10 +1108,23 @@ class Reader:
         log_extra = {"estimated": True} if defaulted and not defaulted.isdisjoint(_LOGGED) \
             else None
         return History(fields, received, self.now, actor, steps, {"source": source},
-                       log_extra), columns
+                       log_extra, not _second_revisit_in(steps)), columns
 
 
 _LOGGED = frozenset((*INTAKE, "received_at", "logged_by"))  # the fields of the log step
+
+
+def _second_revisit_in(steps: list[Step]) -> bool:
+    """Whether a row's steps hold a second revisit (a revisit after the closing one):
+    one that does not is imported without a second revisit owed once it was due before
+    the import (History.lapse_second_revisit)."""
+    closed = False
+    for s in steps:
+        if s.kind == "revisit" and closed:
+            return True
+        if s.kind == "close" or s.kind == "revisit":
+            closed = s.kind == "close" or s.facts.get("satisfaction") != "unsatisfied"
+    return False
 
 # The revisit's fields besides its satisfaction, which a revisit needs.
 _REVISIT_TAKES = ("revisited_at", "revisit_method", "demand_met", "revisit_note")
@@ -1861,6 +1877,7 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
             refused = bool(result.problems) and (not skip_bad or result.none_good)
             if writer is not None:  # the links the writer changed on complaints already held
                 writer.write()
+                result.second_lapsed = writer.second_lapsed
                 if not refused:
                     result.warnings += _relinked_said(cur, events_before, batch)
             # after an import (not a dry run) the file's row is in: the extra complaint is

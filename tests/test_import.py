@@ -695,6 +695,39 @@ def test_a_changed_step_date_is_a_conflict_in_the_dry_run_and_the_import_alike(l
         assert "new steps" not in r.stdout + r.stderr
 
 
+def test_an_old_critical_complaints_second_revisit_is_not_asked_for(ledger, files):
+    """A register's critical complaint closed in 2025 came in with its 90-day second
+    revisit owed and late at once (level 3, the general manager, in every morning's
+    overdue): one row does not say whether it was made. Due before the import and not
+    in the row, none is asked for (said, with how many); one due after the import is
+    owed as usual, and a closing typed by hand owes it as always."""
+    rows = [list(r) for r in ROWS[:1]] * 3
+    rows = [[f"2025-00{i + 1}", *r[1:]] for i, r in enumerate(rows)]
+    for r in rows:
+        r[6] = "紧急"
+    rows[1][1], rows[1][12], rows[1][17], rows[1][19] = (  # closed 2026-11-10: due in 2027
+        "2026-11-02", "2026-11-03", "2026-11-06", "2026-11-10")
+    rows[2][17], rows[2][19] = "2025-03-06", "2025-03-07"
+    path = write_csv(files["dir"] / "critical.csv", rows)
+    r = ledger("import", path, "--mapping", files["map"], "--dry-run")
+    assert ("2 critical complaints came in closed with their second revisits due before the "
+            "import and not in the register: none is asked for (not in overdue)") in r.stderr, \
+        r.stderr
+    r = ledger("import", path, "--mapping", files["map"])
+    assert "2 critical complaints came in closed" in r.stderr, r.stderr
+    assert "past due already" not in r.stderr, r.stderr
+    stages = ledger.rows("SELECT c.source_key, s.due_at FROM stages s JOIN complaints c ON "
+                         "c.id = s.complaint_id WHERE s.stage = 'second-revisit'")
+    assert stages == [("2025-002", "2027-02-07T16:00:00Z")], stages
+    assert [x["complaint_id"] for x in ledger.json("overdue")] == []
+    assert ledger("verify").exit_code == 0
+    # typed by hand, a back-dated closing still owes its second revisit
+    cid = ledger.log(severity="critical", received="2025-01-02 09:00")
+    ledger.to_state(cid, "closed")
+    assert [x["stage"] for x in ledger.json("overdue", "--as-of", "2027-02-01")
+            if x["complaint_id"] == cid] == ["second-revisit"]
+
+
 def test_a_revisit_of_a_complaint_closed_since_is_a_conflict_in_the_dry_run_too(ledger,
                                                                                 files):
     """Closed by hand in the ledger after the import (no revisit), a newer copy of the
@@ -2082,15 +2115,16 @@ def test_steps_typed_after_an_import_are_no_conflict_with_the_register(ledger, f
     complaint as it is now: reassigned and reopened in the ledger since (by its second
     revisit: it is critical), the same register imported again is 'already imported'."""
     rows = [list(r) for r in ROWS]
-    rows[0][6] = "紧急"
+    rows[0][6] = "紧急"  # closed in November 2026: its second revisit owed after the import
+    rows[0][1], rows[0][12], rows[0][17], rows[0][19] = (
+        "2026年11月2日", "2026-11-02", "2026-11-05", "2026-11-06")
     files["csv"] = write_csv(files["dir"] / "critical.csv", rows)
     ledger("import", files["csv"], "--mapping", files["map"])
-    ledger("revisit", "CC-2026-0001", "--satisfaction", "unsatisfied", "--at",
-           "2025-03-08 10:00")
-    ledger("assign", "CC-2026-0001", "--dept", "技术部", "--owner", "韩梅梅", "--at",
-           "2025-03-08 11:00")
-    ledger("resolve", "CC-2026-0001", "--disposition", "refund", "--summary", "退款",
-           "--amount", "100", "--at", "2025-03-09 10:00")
+    cid = ledger.rows("SELECT id FROM complaints WHERE source_key = '2025-001'")[0][0]
+    ledger("revisit", cid, "--satisfaction", "unsatisfied", "--at", "2026-11-08 10:00")
+    ledger("assign", cid, "--dept", "技术部", "--owner", "韩梅梅", "--at", "2026-11-08 11:00")
+    ledger("resolve", cid, "--disposition", "refund", "--summary", "退款",
+           "--amount", "100", "--at", "2026-11-09 10:00")
     r = ledger("import", files["csv"], "--mapping", files["map"])
     assert "0 new complaints, 3 already imported." in r.stderr and "conflict" not in r.stderr
 
