@@ -12,7 +12,7 @@ from collections.abc import Generator, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from complaintctl import deadlines, returns, workflow
+from complaintctl import deadlines, returns, words, workflow
 from complaintctl.errors import NotFound
 from complaintctl.i18n import _, shown
 from complaintctl.parse import (
@@ -211,6 +211,9 @@ def _return_clause(open_only: bool, complaint_id: str | None, return_id: str | N
     return (" WHERE " + " AND ".join(where)) if where else "", params
 
 
+_ACTION_ORDER = words.codes("return_action")
+
+
 def _finish_returns(cur: sqlite3.Cursor, rows: list[tuple[Any, ...]], currency: str
                     ) -> list[dict[str, Any]]:
     """Rows of _RETURN_SELECT as dicts, with the receipt discrepancy, the quantities by
@@ -227,7 +230,8 @@ def _finish_returns(cur: sqlite3.Cursor, rows: list[tuple[Any, ...]], currency: 
             split.setdefault(rid, {})[action] = qty
     for r in found:
         r["discrepancy"] = returns.discrepancy(r)
-        r["dispositions"] = split.get(r["id"], {})
+        got = split.get(r["id"], {})  # in the procedure's order (rework, repair, scrap …)
+        r["dispositions"] = {a: got[a] for a in _ACTION_ORDER if a in got} | got
         r["cost_of_loss"] = format_money(r["cost_of_loss"])
         r["repair_cost"] = format_money(r["repair_cost"])
         r["currency"] = currency

@@ -884,3 +884,21 @@ def test_restocking_defective_units_and_a_receipt_after_the_inspection_are_said(
     zh = ledger("--lang", "zh", "return", "receive", rid, "--qty", "1", "--at",
                 "2026-11-18 11:00").stderr
     assert "RMA-2026-0001 需要重新检验（检验后又收到货物）：请在 2026-11-20 11:00 前检验" in zh, zh
+
+
+def test_dispositions_are_said_in_the_procedures_order(ledger, rma):
+    """Closing a return said 降价销售 1、退回客户 2、返工 1、报废 2: the codes' alphabetical
+    order. They come in the order the procedure lists them (rework, repair, scrap …)."""
+    _cid, rid = rma
+    ledger("return", "receive", rid, "--qty", "5", "--at", "2026-11-17 09:00")
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "3",
+           "--at", "2026-11-17 10:00")
+    for action, qty in (("discount-sale", "1"), ("return-to-customer", "2"), ("rework", "1"),
+                        ("scrap", "1")):
+        ledger("return", "dispose", rid, "--action", action, "--qty", qty,
+               "--at", "2026-11-17 11:00")
+    r = ledger("--lang", "zh", "return", "close", rid, "--at", "2026-11-17 12:00")
+    assert "（返工 1、报废 1、降价销售 1、退回客户 2）" in r.stderr, r.stderr
+    (row,) = ledger.json("return", "list")
+    assert list(row["dispositions"]) == ["rework", "scrap", "discount-sale",
+                                         "return-to-customer"], row
