@@ -822,9 +822,10 @@ _ROW_EVENTS: tuple[_RowEvent, ...] = (
               _cells("r.actor", *(f"r.{k}" for k in _INVESTIGATED)), "json_array(e.at)",
               _fields(*_INVESTIGATED)),
     _RowEvent("resolve", "resolutions", "json_array(r.at)",
-              _cells("r.actor", "r.disposition", "r.approved_by", "r.summary",
+              _cells("r.actor", "r.disposition", "r.approved_by", "r.summary", "r.currency",
                      money=("r.amount",)), "json_array(e.at)",
-              _fields("disposition", "approved_by", "summary", money=("amount",))),
+              _fields("disposition", "approved_by", "summary", "currency",
+                      money=("amount",))),
     _RowEvent("revisit", "revisits", "json_array(r.at)",
               _cells("r.actor", "r.satisfaction", "r.method", "r.note",
                      "CASE r.demand_met WHEN 1 THEN json('true') WHEN 0 THEN json('false') "

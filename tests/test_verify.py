@@ -327,6 +327,18 @@ def test_the_rows_a_report_counts_changed_directly_are_named(ledger, env, full):
     assert '"not-upheld"' in found["investigations"]["stored"]
 
 
+def test_a_resolutions_currency_changed_directly_is_named(ledger, env, full):
+    """The currency of a resolution's amount changed in its table passed verify: show
+    said 1,200.00 USD where the step recorded CNY."""
+    ledger("resolve", full["investigating"], "--disposition", "refund", "--amount", "1200",
+           "--summary", "退款", "--approved-by", "经理")
+    assert ledger("verify").exit_code == 0
+    tamper(env, "UPDATE resolutions SET currency = 'USD' WHERE amount = 120000")
+    (found,) = verify_fails(ledger)
+    assert found["kind"] == "resolutions" and found["id"].startswith(full["investigating"])
+    assert '"USD"' in found["stored"] and '"CNY"' in found["expected"], found
+
+
 def test_a_missing_append_only_trigger_is_named(ledger, env, full):
     """With a note's append-only trigger dropped, its text could be rewritten and verify
     said OK."""
