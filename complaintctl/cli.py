@@ -474,6 +474,11 @@ def _ask(item: _Intake) -> str | None:
                 return _pick(answer, item)
             return item.check(answer)
         except BadInput as exc:
+            if exc.code == "empty_value":  # invisible characters alone (a zero-width
+                # space): the prompt's own words, not the command line's "in quotes"
+                _err("  " + _("{label} is required; type it, or Ctrl-C to stop without "
+                              "saving.").format(label=label))
+                continue
             if item.words is not None:  # not the option's words: the clerk typed none
                 _err("  " + _("{value} is not in the list.").format(
                     value=i18n.shown(answer.strip())))

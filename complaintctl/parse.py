@@ -268,7 +268,7 @@ def text(value: str | None, field: str, *, multiline: bool = False,
         if required:
             raise BadInput(_("{field} must not be empty").format(field=field),
                            hint=_("type the value after {field}, in quotes if it has "
-                                  "spaces").format(field=field))
+                                  "spaces").format(field=field), code="empty_value")
         return None
     if len(value) > max_len:
         raise BadInput(_("{field} is longer than {most} characters").format(

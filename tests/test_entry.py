@@ -175,7 +175,8 @@ def test_every_answer_is_checked_at_its_prompt_and_asked_again(ledger):
     term.answer(CHANNEL, "2")  # the second: email
     term.answer(CUSTOMER, "   ")  # whitespace only: asked again, not refused at the end
     term.answer(CUSTOMER, "\u3000")
-    term.answer(CUSTOMER, "华东电器有限公司")
+    term.answer(CUSTOMER, "\u200b\ufeff")  # invisible alone: "type it after Customer, in
+    term.answer(CUSTOMER, "华东电器有限公司")  # quotes if it has spaces" (the command line's)
     term.answer(CONTACT, "1381234\x075678")  # a control character: asked again
     term.answer(CONTACT, "13812345678")
     term.answer(PRODUCT, "XD-200")
@@ -193,7 +194,8 @@ def test_every_answer_is_checked_at_its_prompt_and_asked_again(ledger):
     # the prompt's own words: the clerk typed no option (it said "--channel 'pigeon' …")
     assert "'pigeon' is not in the list." in screen and "--channel" not in screen
     assert screen.count("Type a number from 1 to 10, or a word from the list.") == 2
-    assert screen.count("Customer is required; type it, or Ctrl-C to stop without saving.") == 2
+    assert screen.count("Customer is required; type it, or Ctrl-C to stop without saving.") == 3
+    assert "in quotes" not in screen
     # (said of the prompt's field, not of an option not typed)
     assert "Contact (phone or e-mail) contains a control character (0x07)" in screen
     assert screen.count("Description (the customer's words) is required") == 1
