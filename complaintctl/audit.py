@@ -70,7 +70,11 @@ SETTINGS_KINDS = ("init", "policy-set", "categories", "timezone", "calendar",
 # Settings stored as JSON text, compared as what they decode to.
 _JSON_SETTINGS = frozenset({"categories", CATEGORY_LABELS_KEY})
 # Keys of an init event that are not rows of the settings table.
-_INIT_NOT_SETTINGS = frozenset({"policy", "escalation", "categories", "calendar_sha256"})
+_INIT_NOT_SETTINGS = frozenset({"policy", "escalation", "categories", "calendar_sha256",
+                                "settings"})
+# Settings only an event sets after init: one in the table that no event set was put
+# there by hand (the calendar's too, once init recorded them).
+_SET_BY_EVENTS = frozenset({LANGUAGE_KEY, ATTACHMENT_MAX_MB_KEY, CATEGORY_LABELS_KEY})
 
 _FETCH = 10_000
 
@@ -1600,19 +1604,20 @@ def _complaint_deadlines(cid: str, recorded_rows: list[tuple[Any, ...]],
 # --- 4. settings against their events -----------------------------------------------------
 
 def check_settings(cur: sqlite3.Cursor) -> tuple[list[Problem], int]:
-    """Replay the init event's settings, policy and escalation, then every later
-    policy-set, categories, timezone, calendar, attachment-limit, language and
-    repeat-window event,
-    and compare with the tables. The default roles older events recorded as texts
-    are read as the codes migration 12 made them.
-    A ledger whose init event recorded none of it (made before issue 13) is unrecorded."""
+    """Replay the init event's settings (its calendar's too, recorded since 6 December
+    2026), policy and escalation, then every later policy-set, categories, timezone,
+    calendar, attachment-limit, language and repeat-window event, and compare with the
+    tables; a setting only events set that none did was put there by hand. The
+    default roles older events recorded as texts are read as the codes migration 12
+    made them. A ledger whose init event recorded none of it (made before issue 13)
+    is unrecorded."""
     events = cur.execute("SELECT id, kind, data FROM events WHERE complaint_id IS NULL AND "
                          f"kind IN {_in(SETTINGS_KINDS)} ORDER BY id").fetchall()
     settings: dict[str, Any] = {}
     policy: dict[tuple[Any, Any], Any] = {}
     escalation: dict[int, tuple[Any, Any]] = {}
     digest: str | None = None
-    started = False
+    started = calendar_recorded = False
     problems: list[Problem] = []
     for event_id, kind, text in events:
         try:
@@ -1625,6 +1630,10 @@ def check_settings(cur: sqlite3.Cursor) -> tuple[list[Problem], int]:
         if kind == "init" and "policy" in data:
             started = True
             settings = {k: v for k, v in data.items() if k not in _INIT_NOT_SETTINGS}
+            if isinstance(data.get("settings"), dict):  # the calendar's, as stored
+                calendar_recorded = True
+                settings.update({k: v for k, v in data["settings"].items()
+                                 if k in CALENDAR_SETTINGS})
             settings["categories"] = data.get("categories")
             policy = {(stage, sev): dur for stage, row in data["policy"].items()
                       for sev, dur in row.items()}
@@ -1661,6 +1670,10 @@ def check_settings(cur: sqlite3.Cursor) -> tuple[list[Problem], int]:
     if not started:
         return problems, 1
     stored = dict(cur.execute("SELECT key, value FROM settings").fetchall())
+    unset = _SET_BY_EVENTS | (set(CALENDAR_SETTINGS) if calendar_recorded else set())
+    for key in sorted(unset & (stored.keys() - settings.keys())):
+        problems.append(problem("setting", key, stored[key], None,
+                                N_("no event set this setting")))
     for key, want in sorted(settings.items()):
         have: Any = stored.get(key)
         if key in _JSON_SETTINGS and have is not None:

@@ -479,6 +479,23 @@ def test_an_attachment_limit_changed_directly_is_named(ledger, env):
         "setting", "attachment_max_mb", "2000", "30")
 
 
+def test_the_calendars_settings_and_a_setting_no_event_set_are_named(ledger, env):
+    """The working week changed by hand (Sunday a working day: every new deadline a day
+    shorter) passed verify: init did not record the calendar's settings. A language or
+    an attachment limit put in the table by hand, which only an event sets, passed too."""
+    assert ledger("verify").stdout.startswith("OK: ")
+    tamper(env, "UPDATE settings SET value = '[6]' WHERE key = 'calendar_weekend'",
+           "UPDATE settings SET value = '2031' WHERE key = 'calendar_covered_until'",
+           "INSERT INTO settings (key, value) VALUES ('attachment_max_mb', '500')",
+           "INSERT INTO settings (key, value) VALUES ('language', 'en')")
+    found = {p["id"]: p for p in verify_fails(ledger) if p["kind"] == "setting"}
+    assert set(found) == {"calendar_weekend", "calendar_covered_until", "attachment_max_mb",
+                          "language"}, found
+    assert (found["calendar_weekend"]["stored"], found["calendar_weekend"]["expected"]) == (
+        "[6]", "[5, 6]")
+    assert found["language"]["detail"] == "no event set this setting"
+
+
 def test_a_day_tally_changed_directly_is_named(ledger, env, full):
     tamper(env, "UPDATE day_tallies SET n = n + 5 WHERE measure = 'received' AND "
            "day = '2026-11-16'")
