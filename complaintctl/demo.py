@@ -136,7 +136,7 @@ def fill(ledger: Ledger, n: int, *, now: datetime, seed: int = 2026,
          progress: Callable[[int], None] | None = None
          ) -> tuple[dict[str, int], list[str]]:
     """Add n complaints with their histories to a demo ledger, through the bulk
-    writer; returns counts by status, and the writer's warnings of the calendar (a
+    writer, and a `demo` event saying so; returns counts by status, and the writer's warnings of the calendar (a
     deadline in a year it has no official data for: Writer.calendar_warnings, as
     `import` prints them). `progress(done)` is called now and then while the
     complaints are written, and with n when all are: the indexes come next."""
@@ -147,6 +147,9 @@ def fill(ledger: Ledger, n: int, *, now: datetime, seed: int = 2026,
             writer.add(history)
             if progress is not None and index % every == 0 and index:
                 progress(index)
+        # in the chain: the history says these complaints are the demo's (the ledger's
+        # demo mark names this event; verify checks that it does)
+        writer.ledger_event("demo", now, "demo", {"complaints": n, "seed": seed})
         if progress is not None:
             progress(n)
     return views.status_counts(ledger), writer.calendar_warnings()

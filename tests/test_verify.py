@@ -10,7 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from support import oldest_ledger
+from support import oldest_ledger, read_rows
 
 HEAD_RE = r"^OK: \d+ events, chain head #\d+ [0-9a-f]{64}$"
 
@@ -494,6 +494,24 @@ def test_the_calendars_settings_and_a_setting_no_event_set_are_named(ledger, env
     assert (found["calendar_weekend"]["stored"], found["calendar_weekend"]["expected"]) == (
         "[6]", "[5, 6]")
     assert found["language"]["detail"] == "no event set this setting"
+
+
+def test_a_demo_mark_set_by_hand_in_a_real_ledger_is_named(ledger, env, run):
+    """The demo's mark put in a real ledger's settings by hand passed verify, and `demo`
+    then added made-up complaints to it, with nothing in the history to tell them from
+    the real ones. The demo records a `demo` event, which its mark names."""
+    ledger.log()
+    tamper(env, "INSERT INTO settings (key, value) VALUES ('demo_through_event', "
+                "(SELECT max(id) FROM events))")
+    (p,) = verify_fails(ledger)
+    assert (p["kind"], p["id"]) == ("setting", "demo_through_event"), p
+    assert p["detail"].startswith("the demo's mark names no event the demo wrote"), p
+    demo = env.parent / "demo.db"
+    run("--db", demo, "demo", "--complaints", "30")
+    run("--db", demo, "demo", "--complaints", "10")  # more, into the demo's own ledger
+    assert run("--db", demo, "verify").stdout.startswith("OK: ")
+    assert read_rows(demo, "SELECT data FROM events WHERE kind = 'demo' ORDER BY id") == [
+        ('{"complaints": 30, "seed": 2026}',), ('{"complaints": 10, "seed": 2026}',)]
 
 
 def test_a_day_tally_changed_directly_is_named(ledger, env, full):
