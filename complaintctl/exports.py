@@ -201,9 +201,12 @@ def complaints(lg: Ledger, since: str | None, until: str | None, *, reveal: bool
 
 # --- events ----------------------------------------------------------------------
 
+# The events' times are "stamp"s: as stored (UTC, ISO 8601) in every format, XLSX too,
+# where a local date-time made the hash chain uncheckable (the rule hashes the stored
+# text) and, in the hour a zone's clocks go back, two instants one cell.
 EVENT_COLUMNS: tuple[Column, ...] = (
-    ("id", "count"), ("complaint_id", "text"), ("return_id", "text"), ("at", "time"),
-    ("recorded_at", "time"), ("actor", "text"), ("login", "text"), ("kind", "code"),
+    ("id", "count"), ("complaint_id", "text"), ("return_id", "text"), ("at", "stamp"),
+    ("recorded_at", "stamp"), ("actor", "text"), ("login", "text"), ("kind", "code"),
     ("data", "json"), ("old", "json"), ("hash", "text"))
 
 

@@ -177,7 +177,7 @@ def text_width(text: str) -> int:
 # An export's column widths, in characters: a date-time, a day and an amount as Excel
 # shows them (a column too narrow for a date shows ########); a text column as wide as
 # its header and the widest of the first rows, within these bounds.
-_KIND_WIDTHS = {"time": 20, "date": 12, "money": 16}
+_KIND_WIDTHS = {"time": 20, "stamp": 22, "date": 12, "money": 16}
 _TEXT_WIDTHS = (8, 50)
 
 

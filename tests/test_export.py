@@ -241,6 +241,11 @@ def test_xlsx_has_typed_cells_and_text_never_a_formula(lifecycle, tmp_path):
     header, rows = _xlsx(_export(run, tmp_path, "events", "xlsx")[0])
     stored = run.rows("SELECT data FROM events ORDER BY id")
     assert [r[header.index("data")].value for r in rows] == [d for (d,) in stored]
+    # the events' times as stored, text (a local date-time could not be hashed, and was
+    # one cell for two instants in the hour clocks go back)
+    assert [(r[header.index("at")].value, r[header.index("recorded_at")].data_type)
+            for r in rows] == [(a, "s") for (a,) in run.rows("SELECT at FROM events "
+                                                              "ORDER BY id")]
     assert all(r[header.index("id")].data_type == "n" for r in rows)
     header, rows = _xlsx(_export(run, tmp_path, "returns", "xlsx")[0])
     cost = rows[0][header.index("cost_of_loss")]
