@@ -422,11 +422,8 @@ def _ask(item: _Intake) -> str | None:
                   _("{label} [Enter to skip]: ")).format(label=label)
     while True:
         try:
-            with _bracketed_paste(item.field == "description"):
-                answer = _read_answer(prompt)
-                more = _pasted_lines()
-                if item.field == "description":
-                    answer, more = _whole_paste(answer, more)
+            answer = _read_answer(prompt)
+            more = _pasted_lines()
             while more and more[-1] == "":  # a paste's blank line at its end
                 more.pop()
             if more and item.field == "description":  # the customer's words, pasted whole
@@ -436,7 +433,7 @@ def _ask(item: _Intake) -> str | None:
                 # empty line
                 _err("  " + _("Pasted {n} lines; type more, or press Enter on an empty line "
                               "to finish the description.").format(n=len(lines)))
-                while (line := _unbracketed(_read_answer("  "))) != "":
+                while (line := _read_answer("  ")) != "":
                     lines.append(line)
                 answer = "\n".join(x for x in lines if x is not None) \
                     if None not in lines else None
@@ -632,49 +629,6 @@ def _utf8_erase(fd: int) -> Iterator[None]:
             termios.tcsetattr(fd, termios.TCSANOW, attrs)
         except (termios.error, OSError):
             pass
-
-
-# What a terminal in bracketed paste mode puts around a paste (xterm's; most terminals
-# do it once asked, and leave a paste as it is otherwise).
-_PASTE_START, _PASTE_END = "\x1b[200~", "\x1b[201~"
-
-
-@contextlib.contextmanager
-def _bracketed_paste(on: bool) -> Iterator[None]:
-    """While the description is asked for, the terminal marks a paste's start and end:
-    a paste whose last line has no line break is read to its end, not cut after its
-    first line (the rest waited at the terminal unseen, and answered the next prompt)."""
-    if not on or os.name == "nt" or not sys.stderr.isatty():
-        yield
-        return
-    sys.stderr.write("\x1b[?2004h")
-    sys.stderr.flush()
-    try:
-        yield
-    finally:
-        sys.stderr.write("\x1b[?2004l")
-        sys.stderr.flush()
-
-
-def _unbracketed(line: str | None) -> str | None:
-    return None if line is None else line.replace(_PASTE_START, "").replace(_PASTE_END, "")
-
-
-def _whole_paste(answer: str | None, more: list[str | None]
-                 ) -> tuple[str | None, list[str | None]]:
-    """The answer and the lines pasted with it, without the terminal's paste marks. A
-    paste that came as one line and has not ended (its end waits at the terminal for
-    the Enter typed after it: its last line, or only the mark) is read on to its end;
-    one of several lines goes on as any paste of several does, to an empty line."""
-    seen = [answer, *more]
-    if answer is not None and answer.startswith(_PASTE_START) and not more and not any(
-            line is not None and _PASTE_END in line for line in seen):
-        while True:
-            line = _read_answer("")
-            more.append(line)
-            if line is None or _PASTE_END in line:
-                break
-    return _unbracketed(answer), [_unbracketed(line) for line in more]
 
 
 def _pasted_lines() -> list[str | None]:

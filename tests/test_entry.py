@@ -602,9 +602,7 @@ def test_prompts_go_in_the_order_of_a_call_with_numbered_words(ledger):
     assert " 7 social media" in channels and "10 other" in channels
     assert " 1 critical   2 high" in screen[at[5]:at[6]]
     assert " 8 other" in screen[at[6]:at[7]] or " 8 other" in screen[at[7] - 200:at[7]]
-    # (less the bracketed paste mode the description prompt turns on and off: unseen)
-    choices = [line for line in re.sub(r"\x1b\[\?2004[hl]", "", screen).splitlines()
-               if re.match(r"\s+\d+ \S", line)]
+    choices = [line for line in screen.splitlines() if re.match(r"\s+\d+ \S", line)]
     assert len(choices) >= 8 and all(len(line) <= 80 for line in choices)  # they fit
     cid = ID.search(screen.split("Logged ")[1]).group()
     stored = _stored(ledger, cid)
@@ -725,35 +723,6 @@ def test_a_pasted_description_whose_last_line_has_no_line_break_keeps_it(ledger)
     term.child.sendline("")  # and the empty line that ends the description
     assert term.finish() == 0, term.text
     assert _stored(ledger, ID.findall(term.text)[-1])["description"] == "第一行\n第二行\n第三行"
-
-
-def test_a_bracketed_paste_whose_last_line_has_no_line_break_keeps_it(ledger):
-    """Two lines pasted without a final line break (from WeChat, a web page): the first
-    was taken as the description, the second waited unseen at the terminal and then
-    answered the category prompt, and the complaint was filed with the first line only.
-    The prompt asks the terminal to mark pastes (bracketed paste, as xterm, GNOME,
-    Windows Terminal and iTerm do) and reads a paste to its end."""
-    term = _log(ledger.db, "--channel", "phone", "--customer", "Acme", "--contact", "1",
-                "--product", "P", "--category", "quality", "--severity", "low",
-                "--demand", "refund")
-    term.expect(DESCRIPTION)
-    assert "\x1b[?2004h" in term.text  # asked of the terminal at this prompt only
-    term.child.send("\x1b[200~第一行\n第二行\x1b[201~")
-    term.child.sendline("")  # the Enter after the paste
-    term.expect(r"Pasted 2 lines")
-    term.child.sendline("")  # the empty line that ends the description
-    assert term.finish() == 0, term.text
-    assert _stored(ledger, ID.findall(term.text)[-1])["description"] == "第一行\n第二行"
-    assert term.text.count("\x1b[?2004h") == 1 and "\x1b[?2004l" in term.text
-    # a paste of one line, copied with its line break: its end mark comes with the Enter
-    term = _log(ledger.db, "--channel", "phone", "--customer", "Acme", "--contact", "1",
-                "--product", "P", "--category", "quality", "--severity", "low",
-                "--demand", "refund")
-    term.expect(DESCRIPTION)
-    term.child.send("\x1b[200~一行说完\n\x1b[201~")
-    term.child.sendline("")
-    assert term.finish() == 0, term.text
-    assert _stored(ledger, ID.findall(term.text)[-1])["description"] == "一行说完"
 
 
 def test_a_line_the_terminal_cut_is_asked_again_not_kept_short(ledger):
