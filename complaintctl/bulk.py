@@ -803,13 +803,14 @@ class Writer:
             return None
         if duration.unit == "wd":
             due = self._working_due(start, start_iso, duration)
-            if not self._due_from <= due < self._due_until:  # stored text, compared as such
-                self._note_due(due, start)  # (hours and calendar days need no calendar)
         else:
             due = _iso(deadlines.add_duration(start, duration, self.calendar, self.tz))
         if lapse_before is not None and due < lapse_before:
             case.lapsed = True
             return None
+        if duration.unit == "wd" and not self._due_from <= due < self._due_until:
+            self._note_due(due, start)  # (stored text, compared as such; hours and calendar
+            # days need no calendar, and a deadline not set is not warned of)
         row = [case.row["id"], return_id, stage, round_, start_iso, due, None, None]
         self.stages.append(row)
         case.stages.append(row)

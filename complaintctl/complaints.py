@@ -476,6 +476,19 @@ def _closed_with_returns(lg: Ledger, cur: sqlite3.Cursor, cid: str) -> list[str]
                                                    for rid, stage in left))]
 
 
+# A second revisit an import did not ask for (bulk.History.lapse_second_revisit: due
+# before the import, not in the register), still to be recorded: a closed imported
+# complaint whose severity has one, with no second-revisit stage and no revisit since
+# it was closed. SQL over `c`, a complaints row.
+LAPSED_SECOND = (
+    "(c.import_batch IS NOT NULL AND c.status = 'closed' AND NOT EXISTS (SELECT 1 FROM "
+    "stages s WHERE s.complaint_id = c.id AND s.return_id IS NULL AND s.stage = "
+    "'second-revisit' AND s.started_at >= c.closed_at) AND NOT EXISTS (SELECT 1 FROM "
+    "revisits v WHERE v.complaint_id = c.id AND v.from_status = 'closed' AND v.at >= "
+    "c.closed_at) AND EXISTS (SELECT 1 FROM policy p WHERE p.stage = 'second-revisit' AND "
+    "p.severity = c.severity AND p.duration IS NOT NULL))")
+
+
 # A second revisit this soon after the closing one is said (it is due months later);
 # within a day, refused: the one call typed twice (a register's import may tell both at
 # the closing, marked estimated: the bulk writer takes it).
@@ -494,6 +507,8 @@ def revisit(lg: Ledger, complaint_id: str, satisfaction: str, method: str | None
                                   severity=c["severity"])
         check_at(lg, at, now, c["last_step_at"], actor=actor)
         out = Outcome(cid, new)
+        lapsed = c["status"] == "closed" and cur.execute(
+            f"SELECT {LAPSED_SECOND} FROM complaints c WHERE c.id = ?", (cid,)).fetchone()[0]
         cur.execute("INSERT INTO revisits (complaint_id, at, actor, method, satisfaction, "
                     "demand_met, note, from_status, to_status) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -504,7 +519,7 @@ def revisit(lg: Ledger, complaint_id: str, satisfaction: str, method: str | None
             pending = cur.execute(
                 "SELECT due_at FROM stages WHERE complaint_id = ? AND return_id IS NULL AND "
                 "stage = 'second-revisit' AND done_at IS NULL", (cid,)).fetchone()
-            workflow.check_second_revisit(cid, pending is not None,
+            workflow.check_second_revisit(cid, pending is not None or bool(lapsed),
                                           critical=c["severity"] == "critical")
             closed = from_iso(c["closed_at"]) if c["closed_at"] else None
             if closed is not None and at - closed < SECOND_DUPLICATE:
@@ -513,7 +528,8 @@ def revisit(lg: Ledger, complaint_id: str, satisfaction: str, method: str | None
                 raise Refused(_("cannot revisit {id}: it was closed {time}, less than a day "
                                 "ago; its second revisit is due {due}").format(
                     id=cid, time=lg.local(closed),
-                    due=lg.local(from_iso(pending[0])) if pending[0] else _("none")),
+                    due=lg.local(from_iso(pending[0])) if pending and pending[0]
+                    else _("none")),
                     hint=_("a revisit is never corrected by another; a later call goes in its "
                            "communication log: complaintctl note {id} --text …").format(id=cid),
                     code="second_revisit_too_soon", record=cid)

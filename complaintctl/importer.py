@@ -1415,7 +1415,8 @@ def _stored(cur: sqlite3.Cursor, cids: list[str]) -> dict[str, dict[str, Any]]:
     for cid, *values in cur.execute(
             f"SELECT c.id, {', '.join('c.' + f for f in _STORED)}, {steps}, EXISTS (SELECT 1 "
             "FROM stages s WHERE s.complaint_id = c.id AND s.return_id IS NULL AND s.stage = "
-            "'second-revisit' AND s.done_at IS NULL) FROM complaints c "
+            f"'second-revisit' AND s.done_at IS NULL) OR {complaints.LAPSED_SECOND} "
+            "FROM complaints c "
             f"WHERE c.id IN ({', '.join('?' * len(cids))})", cids):
         record = found[cid] = dict(zip(_STORED, values[:width], strict=True))
         record["second_revisit_due"] = bool(values[width + 1])

@@ -721,6 +721,13 @@ def test_an_old_critical_complaints_second_revisit_is_not_asked_for(ledger, file
     assert stages == [("2025-002", "2027-02-07T16:00:00Z")], stages
     assert [x["complaint_id"] for x in ledger.json("overdue")] == []
     assert ledger("verify").exit_code == 0
+    # not asked for, it may still be recorded, once (it was refused as "recorded already")
+    first = ledger.rows("SELECT id FROM complaints WHERE source_key = '2025-001'")[0][0]
+    ledger("revisit", first, "--satisfaction", "satisfied", "--at", "2025-06-05 10:00")
+    r = ledger("revisit", first, "--satisfaction", "satisfied", "--at", "2025-06-06 10:00",
+               code=1)
+    assert "its second revisit was recorded already" in r.stderr, r.stderr
+    assert ledger("verify").exit_code == 0
     # typed by hand, a back-dated closing still owes its second revisit
     cid = ledger.log(severity="critical", received="2025-01-02 09:00")
     ledger.to_state(cid, "closed")
