@@ -57,9 +57,11 @@ def _one(cur: sqlite3.Cursor, sql: str, params: tuple[Any, ...], missing: NotFou
 
 
 def _events(cur: sqlite3.Cursor, column: str, value: str) -> list[dict[str, Any]]:
-    """The history of a complaint or a return, oldest first, JSON decoded."""
-    events = _rows(cur, "SELECT at, recorded_at, actor, kind, data, old FROM events WHERE "
-                   f"{column} = ? ORDER BY at, id", (value,))
+    """The history of a complaint or a return, oldest first, JSON decoded; each event with
+    its id, the login that typed it and its hash, as `export events` has them (an
+    auditor matches the two)."""
+    events = _rows(cur, "SELECT at, recorded_at, actor, kind, data, old, id, login, hash "
+                   f"FROM events WHERE {column} = ? ORDER BY at, id", (value,))
     for e in events:
         e["data"] = json.loads(e["data"])
         e["old"] = json.loads(e["old"]) if e["old"] else None

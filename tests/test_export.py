@@ -183,6 +183,19 @@ def test_events_keep_the_stored_text_in_csv(lifecycle, tmp_path):
                              "login", "kind", "data", "old", "hash"]
 
 
+def test_shows_events_carry_the_id_login_and_hash_the_export_has(lifecycle, tmp_path):
+    """An auditor could not match `show --format json`'s history to the events export:
+    its events had no id, login or hash."""
+    run = lifecycle["run"]
+    rows = {r["id"]: r for r in _csv(_export(run, tmp_path, "events", "csv")[0])}
+    cid = run.rows("SELECT complaint_id FROM events WHERE complaint_id IS NOT NULL "
+                   "LIMIT 1")[0][0]
+    shown = run.json("show", cid)["events"]
+    assert shown and all(rows[str(e["id"])]["hash"] == e["hash"] and
+                         (rows[str(e["id"])]["login"] or None) == e["login"] and
+                         rows[str(e["id"])]["kind"] == e["kind"] for e in shown), shown
+
+
 def test_a_cell_that_begins_with_the_guards_apostrophe_is_guarded_too(ledger, tmp_path):
     """An actor '@boss came out as '@boss, the same as a guarded @boss: taking the guard's
     apostrophe off (README: checking an export without complaintctl) gave @boss and a
