@@ -1356,6 +1356,8 @@ _RETURN_FIGURES = (
     ("received_qty", False, N_("received_qty is not the sum of the return's receipts")),
     ("disposed_qty", False, N_("disposed_qty is not the sum of the return's dispositions")),
     ("return_stage", False, N_("the return's stage is not the one its latest step recorded")),
+    ("inspected_at", False, N_("the return's inspection time is not that of the first "
+                               "inspection after its latest receipt")),
 )
 
 
@@ -1363,8 +1365,9 @@ def check_returns(cur: sqlite3.Cursor) -> list[Problem]:
     """Each return's quantities are the sums its receive and dispose events recorded, its
     costs the sums of its dispositions, its opening time and authorised quantity what
     its return-open event recorded, its stage the one its latest return event
-    recorded, and its inspection (result, defective quantity, cause, note) what its
-    latest inspection recorded (_RETURN_FIGURES)."""
+    recorded, its inspection (result, defective quantity, cause, note) what its
+    latest inspection recorded, and its inspection time that of the first inspection
+    after its latest receipt (_RETURN_FIGURES)."""
     def total(kind: str) -> str:
         return ("(SELECT coalesce(sum(json_extract(e.data, '$.qty')), 0) FROM events e "
                 f"WHERE e.return_id = r.id AND e.kind = '{kind}' AND json_valid(e.data))")
@@ -1391,6 +1394,12 @@ def check_returns(cur: sqlite3.Cursor) -> list[Problem]:
         ("r.stage", "(SELECT CASE e.kind WHEN 'return-open' THEN 'authorised' ELSE "
          "json_extract(e.data, '$.stage') END FROM events e WHERE e.return_id = r.id AND "
          f"e.kind IN {_in(RETURN_KINDS)} AND json_valid(e.data) ORDER BY e.id DESC LIMIT 1)"),
+        # a receipt takes the inspection back (a correction of the count does not): the
+        # first inspection after the latest receipt, or none
+        ("r.inspected_at", "(SELECT e.at FROM events e WHERE e.return_id = r.id AND e.kind = "
+         "'return-inspect' AND e.id > coalesce((SELECT max(x.id) FROM events x WHERE "
+         "x.return_id = r.id AND x.kind = 'return-receive' AND json_valid(x.data) AND "
+         "json_extract(x.data, '$.correction') IS NOT 1), 0) ORDER BY e.id LIMIT 1)"),
     )
     sql = ("SELECT r.id, " + ", ".join(f"{have}, {want}" for have, want in pairs) +
            " FROM returns r ORDER BY r.id")

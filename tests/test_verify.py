@@ -496,6 +496,23 @@ def test_the_calendars_settings_and_a_setting_no_event_set_are_named(ledger, env
     assert found["language"]["detail"] == "no event set this setting"
 
 
+def test_a_returns_inspection_time_changed_directly_is_named(ledger, env):
+    """A return's inspected_at set by hand (an inspection made up, or one a later receipt
+    took back put back) passed verify, and the goods could be disposed of uninspected."""
+    cid = ledger.log(severity="high", received="2026-11-16 09:00")
+    rid = ledger("return", "open", cid, "--qty", "5", "--at", "2026-11-16 10:00").stdout.strip()
+    ledger("return", "receive", rid, "--qty", "5", "--at", "2026-11-17 09:00")
+    ledger("return", "inspect", rid, "--result", "no-defect-found", "--at", "2026-11-17 10:00")
+    ledger("return", "receive", rid, "--qty", "1", "--at", "2026-11-18 09:00")
+    assert ledger.rows("SELECT inspected_at FROM returns") == [(None,)]  # (taken back)
+    assert ledger("verify").exit_code == 0
+    tamper(env, "UPDATE returns SET inspected_at = '2026-11-17T02:00:00Z'")
+    found = {p["kind"]: p for p in verify_fails(ledger)}
+    p = found["inspected_at"]
+    assert (p["id"], p["stored"], p["expected"]) == (rid, "2026-11-17T02:00:00Z", None), p
+    assert set(found) <= {"inspected_at", "stage"}, found  # (an open inspect stage too)
+
+
 def test_a_demo_mark_set_by_hand_in_a_real_ledger_is_named(ledger, env, run):
     """The demo's mark put in a real ledger's settings by hand passed verify, and `demo`
     then added made-up complaints to it, with nothing in the history to tell them from
