@@ -1679,14 +1679,15 @@ def check_settings(cur: sqlite3.Cursor) -> tuple[list[Problem], int]:
     if not started:
         return problems, 1
     stored = dict(cur.execute("SELECT key, value FROM settings").fetchall())
-    if DEMO_MARK in stored:  # set by hand in a real ledger, `demo` would add to it
+    if DEMO_MARK in stored and calendar_recorded:  # set by hand in a real ledger, `demo`
+        # would add to it (a ledger made before the demo recorded its event, whose init
+        # recorded no calendar settings either, is read as before)
         mark = stored[DEMO_MARK]
         found = cur.execute("SELECT kind FROM events WHERE id = ?", (
             int(mark) if mark.isdigit() else -1,)).fetchone()
         if found is None or found[0] not in ("demo", "init"):
             problems.append(problem("setting", DEMO_MARK, mark, None, N_(
-                "the demo's mark names no event the demo wrote (a demo ledger made before "
-                "6 December 2026: make it again)")))
+                "the demo's mark names no event the demo wrote")))
     unset = _SET_BY_EVENTS | (set(CALENDAR_SETTINGS) if calendar_recorded else set())
     for key in sorted(unset & (stored.keys() - settings.keys())):
         problems.append(problem("setting", key, stored[key], None,

@@ -529,6 +529,14 @@ def test_a_demo_mark_set_by_hand_in_a_real_ledger_is_named(ledger, env, run):
     assert run("--db", demo, "verify").stdout.startswith("OK: ")
     assert read_rows(demo, "SELECT data FROM events WHERE kind = 'demo' ORDER BY id") == [
         ('{"complaints": 30, "seed": 2026}',), ('{"complaints": 10, "seed": 2026}',)]
+    # a ledger made before the demo recorded its event (its init recorded no calendar
+    # settings either): its mark is read as before, a demo ledger of then still verifies
+    old = env.parent / "old.db"
+    oldest_ledger(old)
+    run("--db", old, "upgrade")
+    tamper(old, "INSERT INTO settings (key, value) VALUES ('demo_through_event', "
+                "(SELECT max(id) FROM events))")
+    assert run("--db", old, "verify").stdout.startswith("OK: ")
 
 
 def test_a_day_tally_changed_directly_is_named(ledger, env, full):
