@@ -365,14 +365,12 @@ def fill_new(cur: sqlite3.Cursor, values: dict[str, str], days: dict[str, Any]
                      for sev, dur in row.items()])
     cur.executemany("INSERT INTO escalation (level, after_working_days, role) "
                     "VALUES (?, ?, ?)", deadlines.DEFAULT_ESCALATION)
-    calendar = dict(cur.execute(  # as stored, as a calendar event records them
-        f"SELECT key, value FROM settings WHERE key IN ({', '.join('?' * len(CALENDAR_SETTINGS))})",
-        CALENDAR_SETTINGS).fetchall())
     return {**{k: v for k, v in values.items() if k != "categories"},
             "categories": json.loads(values["categories"]),
             "policy": deadlines.DEFAULT_POLICY,
             "escalation": [list(e) for e in deadlines.DEFAULT_ESCALATION],
-            "settings": calendar,
+            # the calendar's settings as stored, as a calendar event records them
+            "settings": _calendar_settings(cur),
             "calendar_sha256": calendar_digest(cur)}
 
 
