@@ -1219,9 +1219,8 @@ class Writer:
         workflow.check_reason("void", reason)
         new = workflow.next_state("void", status, c["id"], severity=c["severity"])
         self._check_at(step.at, step.now, case.last)
-        workflow.check_void(c["id"], [(r["id"], returns.next_step(r["id"], r["stage"],
-                                                                  ending=True))
-                                      for r in case.returns if r["closed_at"] is None])
+        returns.check_void(c["id"], [(r["id"], r["stage"]) for r in case.returns
+                                     if r["closed_at"] is None])
         for row in case.stages:  # every open stage, its returns' too
             if row[_DONE] is None:
                 row[_DONE], row[_OUTCOME] = at, "void"

@@ -607,8 +607,7 @@ def void(lg: Ledger, complaint_id: str, reason: str, *, at: datetime, now: datet
         cid = c["id"]
         new = workflow.next_state("void", c["status"], cid, severity=c["severity"])
         check_at(lg, at, now, c["last_step_at"], actor=actor)
-        workflow.check_void(cid, [(rid, returns.next_step(rid, stage, ending=True))
-                                  for rid, stage in _open_returns(lg, cur, cid)])
+        returns.check_void(cid, _open_returns(lg, cur, cid))
         cur.execute("UPDATE stages SET done_at = ?, outcome = 'void' WHERE complaint_id = ? "
                     "AND done_at IS NULL", (iso(at), cid))
         lg.rows.update(cur, "complaints", cid, {"status": new, "voided_at": iso(at),

@@ -2138,10 +2138,9 @@ def _void_batch(lg: Ledger, cur: sqlite3.Cursor, batch: int, reason: str, *, now
     rows = cur.execute("SELECT id, status FROM complaints WHERE import_batch = ? "
                        "ORDER BY id", (batch,)).fetchall()
     for cid, _status in rows:
-        workflow.check_void(cid, [(r, returns.next_step(r, stage, ending=True)) for r, stage in
-                                  cur.execute("SELECT id, stage FROM returns WHERE "
-                                              "complaint_id = ? AND closed_at IS NULL "
-                                              "ORDER BY rowid", (cid,)).fetchall()])
+        returns.check_void(cid, cur.execute(
+            "SELECT id, stage FROM returns WHERE complaint_id = ? AND closed_at IS NULL "
+            "ORDER BY rowid", (cid,)).fetchall())
     ids = []
     for cid, status in rows:
         if status == "void":

@@ -7,10 +7,11 @@ A return's numbers are a plain dict with the `returns` row's keys.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from complaintctl.errors import BadInput, QuantityImbalance, Refused
-from complaintctl.i18n import _, ngettext, term
+from complaintctl.i18n import _, listing, ngettext, term
 from complaintctl.workflow import OPEN_STATES
 
 STAGES = ("authorised", "received", "inspected", "dispositioned", "closed")
@@ -40,6 +41,20 @@ def next_step(rid: str, stage_now: str, *, ending: bool = False) -> str:
     if stage_now == "inspected":
         return f"complaintctl return dispose {rid} --action ... --qty N"
     return f"complaintctl return close {rid}"  # (nothing came, or every unit has one)
+
+
+def check_void(cid: str, open_returns: Sequence[tuple[str, str]]) -> None:
+    """A complaint with returns not closed is not voided: (each one's id, its stage); the
+    hint gives each one's next step (one with goods not yet disposed of cannot close at
+    once)."""
+    if open_returns:
+        ids = [rid for rid, _stage in open_returns]
+        raise Refused(_("cannot void {id}: it has open returns ({returns})").format(
+            id=cid, returns=listing(ids)),
+                      hint=_("close them first; next: {steps}").format(
+                          steps=_("; ").join(next_step(rid, stage, ending=True)
+                                             for rid, stage in open_returns)),
+                      code="void_open_returns", record=cid, returns=ids)
 
 
 def discrepancy(r: dict[str, Any]) -> bool:

@@ -227,19 +227,6 @@ def check_resolve(c: Mapping[str, Any], disposition: str, amount: int | None = N
                        code="amount_without_money", record=cid, disposition=disposition)
 
 
-def check_void(cid: str, open_returns: list[tuple[str, str]]) -> None:
-    """A complaint with returns not closed is not voided: (each one's id, the command
-    of its next step); the hint gives those (one with goods not yet disposed of cannot
-    close at once)."""
-    if open_returns:
-        ids = [rid for rid, _step in open_returns]
-        raise Refused(_("cannot void {id}: it has open returns ({returns})").format(
-            id=cid, returns=listing(ids)),
-                      hint=_("close them first; next: {steps}").format(
-                          steps=_("; ").join(step for _rid, step in open_returns)),
-                      code="void_open_returns", record=cid, returns=ids)
-
-
 def check_not_void(record_id: str, status: str, command: str,
                    complaint_id: str | None = None) -> None:
     """Notes and attachments go on a record in any state but void (SPEC section 8);
