@@ -486,13 +486,14 @@ def return_stream(lg: Ledger, *, open_only: bool = False, complaint_id: str | No
 
 
 def _contain(where: list[str], params: list[Any],
-             filters: tuple[tuple[str, str | None], ...]) -> None:
-    """The text filters of a department or an owner given, (column, text): the column
-    contains the text, spaces, dashes and underscores aside (_name_match): an owner
-    assigned as 王 芳 was left out of `overdue --owner 王芳` without a word."""
+             filters: tuple[tuple[str, str | None], ...], *, loose: bool = False) -> None:
+    """The text filters given, (column, text): the name in the column contains the text,
+    spaces, dashes and underscores aside (_name_match; `loose`, a customer's name: dots
+    too): an owner assigned as 王 芳 was left out of `overdue --owner 王芳` without a
+    word, XD-200 out of `list --product XD200`."""
     for col, value in filters:
         if value:
-            clause, values = _name_match(col, value, loose=False)
+            clause, values = _name_match(col, value, loose=loose)
             where.append(clause)
             params += values
 
@@ -504,15 +505,6 @@ def _contain(where: list[str], params: list[Any],
 _NAME_GAPS = (" ", "-", "_")
 _CUSTOMER_GAPS = (*_NAME_GAPS, ".")
 _SUBSEQUENCE = 8  # characters of the text the cheap first test looks for, in order
-
-
-def _contain_name(where: list[str], params: list[Any], col: str, value: str | None,
-                  *, loose: bool) -> None:
-    """A customer's (`loose`) or a product's name contains the text (_name_match)."""
-    if value:
-        clause, values = _name_match(col, value, loose=loose)
-        where.append(clause)
-        params += values
 
 
 def _name_match(col: str, value: str, *, loose: bool) -> tuple[str, list[str]]:
@@ -586,9 +578,9 @@ def list_stream(lg: Ledger, *, status: str | None = None, department: str | None
         if value:
             where.append(f"{col} = ?")
             params.append(value)
-    _contain(where, params, (("department", department), ("owner", owner)))
-    _contain_name(where, params, "customer", customer, loose=True)
-    _contain_name(where, params, "product", product, loose=False)
+    _contain(where, params, (("department", department), ("owner", owner),
+                             ("product", product)))
+    _contain(where, params, (("customer", customer),), loose=True)
     if since:
         where.append("received_at >= ?")
         params.append(iso(since))
