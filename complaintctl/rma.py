@@ -29,13 +29,13 @@ from complaintctl.store import Ledger, Outcome, fetch_record
 
 def _return(lg: Ledger, cur: sqlite3.Cursor, return_id: str) -> dict[str, Any]:
     """A return with its complaint's severity and status."""
-    r = fetch_record(cur, "returns", record_key(return_id))
+    key = record_key(return_id)
+    r = fetch_record(cur, "returns", key)
     if r is None:
-        if fetch_record(cur, "complaints", record_key(return_id)) is not None:
-            raise NotFound(_("{id} is a complaint, not a return").format(
-                id=record_key(return_id)), hint=_("its returns: complaintctl return list "
-                                                  "--complaint {id}").format(
-                id=record_key(return_id)), code="a_complaint", record=return_id)
+        if fetch_record(cur, "complaints", key) is not None:
+            raise NotFound(_("{id} is a complaint, not a return").format(id=key),
+                           hint=_("its returns: complaintctl return list --complaint {id}"
+                                  ).format(id=key), code="a_complaint", record=return_id)
         raise NotFound(_("no return {value}").format(value=shown(return_id)),
                        hint=_("find it with: complaintctl return list --complaint ID"),
                        code="no_return", record=return_id)

@@ -740,9 +740,10 @@ class Rows:
 
     def complaint(self, cur: sqlite3.Cursor, complaint_id: str) -> dict[str, Any]:
         """The complaint's row, read inside the step's transaction."""
-        row = fetch_record(cur, "complaints", record_key(complaint_id))
+        key = record_key(complaint_id)
+        row = fetch_record(cur, "complaints", key)
         if row is None:
-            r = fetch_record(cur, "returns", record_key(complaint_id))
+            r = fetch_record(cur, "returns", key)
             if r is not None:  # (amend RMA-… said "no complaint RMA-…")
                 raise NotFound(
                     _("{id} is a return, not a complaint").format(id=r["id"]),
