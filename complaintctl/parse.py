@@ -412,11 +412,14 @@ _THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
 # $100, 100 USD), by its code (the code itself is taken too): read in a ledger kept in
 # that currency, where they can mean nothing else; another currency's are refused. After
 # NFKC (￥ is ¥, ＄ is $) and with traditional characters read as simplified (港幣 is
-# 港币). 元 is the yuan, and in Hong Kong, Macau and Taiwan their own dollar too, as $ is.
+# 港币). 元 is the yuan, and in Hong Kong, Macau and Taiwan their own dollar too, as $ is;
+# 块 (块钱) is how the yuan and Taiwan's dollar are said, 元整 how a receipt writes them.
 CURRENCY_SIGNS: dict[str, tuple[str, ...]] = {
-    "CNY": ("¥", "元", "RMB", "人民币"), "USD": ("US$", "$", "美元"), "EUR": ("€", "欧元"),
+    "CNY": ("¥", "元", "RMB", "人民币", "元整", "块", "块钱", "元人民币"),
+    "USD": ("US$", "$", "美元"), "EUR": ("€", "欧元"),
     "GBP": ("£", "英镑"), "JPY": ("¥", "円", "日元"),
-    "HKD": ("HK$", "港元", "港币", "元", "$"), "TWD": ("NT$", "NTD", "新台币", "台币", "元", "$"),
+    "HKD": ("HK$", "港元", "港币", "元", "$"),
+    "TWD": ("NT$", "NTD", "新台币", "台币", "元", "$", "块", "块钱"),
     "MOP": ("MOP$", "澳门元", "澳门币", "元", "$")}
 # A $ alone, in a ledger of another currency than a dollar written so where it is kept
 # (the US, Hong Kong, Taiwan, Macau: $1,250 there is their own): whose it is, nobody can

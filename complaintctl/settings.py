@@ -75,9 +75,14 @@ CURRENCIES = frozenset((
 # (parse.CURRENCY_SIGNS), but $ (whose dollar?), and ¥ the yuan (as Chinese clerks mean
 # it; the yen is 円 or 日元); 元 is the country's own (currency(): the yuan, or the dollar
 # of a ledger kept in HK$, NT$ or MOP$, where it made a ledger in patacas); the euro's
-# name too (€, Euro and 欧元).
-_CURRENCY_WORDS = {**{sign.upper(): code for code, signs in CURRENCY_SIGNS.items()
-                      for sign in signs if sign not in ("$", "¥", "元")},
+# name too (€, Euro and 欧元). A word of more than one currency (块, said of the yuan and
+# of Taiwan's dollar) is the home country's if it is one of them, else the first's.
+_SIGN_CODES: dict[str, list[str]] = {}
+for _code, _signs in CURRENCY_SIGNS.items():
+    for _sign in _signs:
+        if _sign not in ("$", "¥", "元"):
+            _SIGN_CODES.setdefault(_sign.upper(), []).append(_code)
+_CURRENCY_WORDS = {**{sign: codes[0] for sign, codes in _SIGN_CODES.items()},
                    "¥": "CNY", "￥": "CNY", "EURO": "EUR", "EUROS": "EUR"}
 
 
@@ -118,7 +123,10 @@ def currency(value: str, option: str = "--currency", *, home: str = "CNY") -> st
     from complaintctl.words import hans
 
     code = hans(value.strip()).upper()
-    code = home if code in ("元", "圆") else _CURRENCY_WORDS.get(code, code)
+    if code in ("元", "圆") or home in _SIGN_CODES.get(code, ()):
+        code = home
+    else:
+        code = _CURRENCY_WORDS.get(code, code)
     if code not in CURRENCIES:
         raise BadInput(_("{option} {value} is not a currency code").format(
             option=option, value=shown(value)),

@@ -34,7 +34,8 @@ def _w(code: str, en: str | None, zh: str, *synonyms: str) -> Word:
 # within a field every code, label and synonym names one code only (tests hold it).
 TABLE: dict[str, tuple[Word, ...]] = {
     "channel": (
-        _w("phone", None, "电话", "call", "telephone", "tel", "来电", "电话投诉"),
+        _w("phone", None, "电话", "call", "telephone", "tel", "来电", "电话投诉", "短信", "sms",
+           "text message", "手机短信", "彩信"),
         _w("email", None, "邮件", "e-mail", "mail", "电子邮件", "邮箱", "邮件投诉", "电邮"),
         _w("letter", None, "信函", "post", "书面", "来函", "信件", "来信", "邮寄"),
         _w("fax", None, "传真"),
@@ -44,7 +45,8 @@ TABLE: dict[str, tuple[Word, ...]] = {
            "在线聊天", "网路", "网络"),
         _w("social", "social media", "社交媒体", "wechat", "微信", "微信公众号", "公众号",
            "微博", "社群媒体", "社群", "脸书", "facebook", "fb", "line", "whatsapp",
-           "telegram", "instagram"),
+           "telegram", "instagram", "抖音", "douyin", "tiktok", "快手", "小红书", "视频号",
+           "企业微信", "微信群", "qq", "钉钉", "dingtalk"),
         _w("hotline", None, "热线", "400", "400电话", "400热线", "客服热线", "客服电话",
            "客服专线", "专线", "0800", "免付费电话"),
         _w("regulator", None, "监管部门", "市场监管", "12315", "消协", "消费者协会", "工商",
@@ -66,12 +68,12 @@ TABLE: dict[str, tuple[Word, ...]] = {
     # report form's 处置紧急度 很急/急/普通 (and the 处理单's 急件/普通件).
     "severity": (
         _w("critical", None, "紧急", "特殊", "特殊投诉", "特急", "致命", "重大投诉", "很急",
-           "urgent"),
+           "urgent", "非常严重", "特别严重", "极其严重", "非常紧急", "特别紧急"),
         _w("high", None, "高", "高级", "高级投诉", "重要", "重大", "严重", "major",
-           "急件", "重要投诉", "严重投诉", "急", "加急"),
+           "急件", "重要投诉", "严重投诉", "急", "加急", "较严重", "比较严重", "较急"),
         _w("medium", None, "中", "中级", "中级投诉", "一般", "普通", "普通件", "normal",
            "一般投诉", "中等"),
-        _w("low", None, "低", "低级", "低级投诉", "轻微", "minor", "轻微投诉"),
+        _w("low", None, "低", "低级", "低级投诉", "轻微", "minor", "轻微投诉", "不严重", "不急"),
     ),
     "demand": (
         _w("return", None, "退货", "退回"),

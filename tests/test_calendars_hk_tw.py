@@ -271,6 +271,9 @@ def test_a_taiwan_ledgers_dollar_and_clock(run, tmp_path, monkeypatch):
     r = run("--db", tmp_path / "a.db", "init", "--country", "TW", "--timezone", "Asia/Taipei",
             "--currency", "元")
     assert "currency TWD)." in r.stderr, r.stderr
+    r = run("--db", tmp_path / "d.db", "init", "--country", "TW", "--timezone", "Asia/Taipei",
+            "--currency", "塊")  # 三百塊: Taiwan's dollar there, not the yuan
+    assert "currency TWD)." in r.stderr, r.stderr
     monkeypatch.setenv("TZ", "UTC")
     r = run("--db", tmp_path / "b.db", "init", "--country", "TW")
     assert ("Warning: the ledger's clock is this machine's, UTC, not TW's: dates and deadlines "

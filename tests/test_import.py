@@ -1561,7 +1561,9 @@ def test_a_status_the_rows_dates_do_not_reach_is_refused(ledger, files):
                                               ("1，250", 125000), ("99.5", 9950),
                                               ("１２３．５", 12350), ("１，２５０．５", 125050),
                                               ("¥1,250.50", 125050), ("1250元", 125000),
-                                              ("RMB 80", 8000)])
+                                              ("RMB 80", 8000), ("300块", 30000),
+                                              ("1.5万块", 1500000), ("300元整", 30000),
+                                              ("300 块钱", 30000)])
 def test_a_comma_between_thousands_is_read(ledger, typed, minor):
     cid = ledger.log()
     ledger.to_state(cid, "investigating")

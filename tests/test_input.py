@@ -222,7 +222,7 @@ def test_amounts_are_exact_and_checked(ledger):
     r = refused(ledger, "resolve", cid, "--disposition", "refund", "--summary", "x",
                 "--amount", "0.004", code=2, message="has more than two decimals")
     assert "Hint: amounts are kept to the cent: the least is 0.01" in r.stderr
-    for word in ("¥¥1250", "1250元元"):
+    for word in ("¥¥1250", "1250元元", "块", "300块块"):
         refused(ledger, "resolve", cid, "--disposition", "refund", "--summary", "x",
                 "--amount", word, code=2, message=f"--amount '{word}' is not an amount")
     refused(ledger, "resolve", cid, "--disposition", "refund", "--summary", "x", "--amount",

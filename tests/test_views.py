@@ -393,7 +393,10 @@ def test_what_clerks_call_the_yuan_is_cny(run, typed):
                                            ("港币", "HKD"), ("£", "GBP"),
                                            # 元 made a ledger in Macau's patacas (元 is
                                            # also the HK, NT and Macau dollar in amounts)
-                                           ("元", "CNY"), ("港幣", "HKD"), ("新臺幣", "TWD")])
+                                           ("元", "CNY"), ("港幣", "HKD"), ("新臺幣", "TWD"),
+                                           # 块 is said of the yuan and Taiwan's dollar:
+                                           # the yuan but in Taiwan (test_calendars_hk_tw)
+                                           ("块", "CNY"), ("元整", "CNY")])
 def test_a_currency_by_its_sign_or_name(run, typed, code):
     """init --currency € (or Euro, 欧元) was refused while --amount "12 €" was read in a
     euro ledger: the signs and names amounts are written with name their currency ($

@@ -56,6 +56,10 @@ def test_log_in_chinese_stores_codes(ledger):
     ("E-Mail", "Billing", "Low", "Explanation", ("email", "billing", "low", "explanation")),
     ("phone", "quality", "Urgent", "explain", ("phone", "quality", "critical", "explanation")),
     ("上门", "品质", "严重", "折价", ("visit", "quality", "high", "discount")),
+    # words a clerk's register has that the seeds' forms do not (a tester's)
+    ("抖音", "质量", "非常严重", "退货", ("social", "quality", "critical", "return")),
+    ("短信", "质量", "较严重", "退货", ("phone", "quality", "high", "return")),
+    ("小红书", "质量", "不严重", "退货", ("social", "quality", "low", "return")),
 ])
 def test_log_takes_synonyms(ledger, channel, category, severity, demand, want):
     cid = ledger(*NEW, "--channel", channel, "--category", category, "--severity", severity,
