@@ -1389,7 +1389,8 @@ def list_cmd(
     _shown_of(listing)
     if not listing.shown:
         run.unmatched(ledger, parse.text_filter(dept, "--dept", a_name=True),
-                      parse.text_filter(owner, "--owner", a_name=True))
+                      parse.text_filter(owner, "--owner", a_name=True),
+                      customer=parse.text_filter(customer, "--customer", a_name=True))
 
 
 def _markdown_stream(batches: Iterator[Sequence[Sequence[Any]]], keys: Sequence[str],
@@ -1436,12 +1437,14 @@ def overdue_cmd(
     dept: str | None = _DEPT_PART,
     owner: str | None = _OWNER_PART,
     severity: str | None = _SEVERITY,
+    customer: str | None = typer.Option(None, help="part of the customer's name"),
     limit: int = typer.Option(50, help="table: show the N most late (0: all); other "
                               "formats list every one"),
     fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
 ) -> None:
     """Every stage past its deadline, most late first, with whom it escalates to."""
-    run.overdue(as_of=as_of, dept=dept, owner=owner, severity=severity, limit=limit, fmt=fmt)
+    run.overdue(as_of=as_of, dept=dept, owner=owner, severity=severity, customer=customer,
+                limit=limit, fmt=fmt)
 
 
 # --- returned goods ----------------------------------------------------------------

@@ -43,9 +43,10 @@ ROOT_FLAGS = {"--ascii": ("ascii_", "COMPLAINTCTL_ASCII"),
 # arguments of its function in `run`, and their defaults as cli.py declares them.
 COMMANDS: dict[str, tuple[dict[str, str], dict[str, Any]]] = {
     "overdue": ({"--as-of": "as_of", "--dept": "dept", "--owner": "owner",
-                 "--severity": "severity", "--limit": "limit", "--format": "fmt"},
-                {"as_of": None, "dept": None, "owner": None, "severity": None, "limit": 50,
-                 "fmt": "table"}),
+                 "--severity": "severity", "--customer": "customer", "--limit": "limit",
+                 "--format": "fmt"},
+                {"as_of": None, "dept": None, "owner": None, "severity": None,
+                 "customer": None, "limit": 50, "fmt": "table"}),
 }
 INTEGERS = frozenset({"limit"})
 

@@ -1043,7 +1043,19 @@ class Reader:
                 step("revisit", "closed_at", {"satisfaction": v["satisfaction"],
                                               "method": v.get("revisit_method")},
                      ("satisfaction",), estimate=True)
-        if closing and (earlier_round or not v.get("satisfaction")):
+        if v.get("closed_at") is not None and v.get("satisfaction") == "unsatisfied" \
+                and not earlier_round:
+            # the register closed it (结案) after a revisit that reopens it: the closing was
+            # dropped without a word, and the complaint came in owing a second handling
+            row.problems.append(Problem(row.number, self.column("closed_at"), _(
+                "closed on {time}, but the revisit is {satisfaction}, which reopens the "
+                "complaint for a second handling: a reopened complaint is closed by its "
+                "next resolution and revisit (enter them after the import), or leave this "
+                "row's {column} empty to import it reopened").format(
+                time=self.lg.local(v["closed_at"]),
+                satisfaction=term("satisfaction", "unsatisfied"),
+                column=self.column("closed_at")), rule=True, cells=row.cells))
+        elif closing and (earlier_round or not v.get("satisfaction")):
             if not v.get("close_reason"):
                 if revisited is not None and not earlier_round and not self.unread(
                         row, "satisfaction"):

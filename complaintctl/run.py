@@ -296,13 +296,15 @@ def _listing(rows: list[dict[str, Any]], cols: Sequence[render.Col], fmt: str, t
 
 
 def unmatched(ledger: Ledger, dept: str | None, owner: str | None,
-              actions: bool = False) -> None:
+              actions: bool = False, customer: str | None = None) -> None:
     """A warning (printed with --quiet too) for a --dept or --owner no assignment (or,
-    `actions`, no CAPA item) ever matched: a misspelt filter in cron said "nothing
-    overdue" every day."""
+    `actions`, no CAPA item) ever matched, and a --customer no complaint has: a
+    misspelt filter in cron said "nothing overdue" every day."""
     for field, text, known, more in views.never_matched(
-            ledger, dept, owner, "actions" if actions else "assignments"):
-        message = (_("no CAPA item ever had an owner containing {text}: check the spelling "
+            ledger, dept, owner, "actions" if actions else "assignments", customer):
+        message = (_("no complaint has a customer containing {text}: check the spelling "
+                     "(customers there: {names})") if field == "customer" else
+                   _("no CAPA item ever had an owner containing {text}: check the spelling "
                      "(owners there: {names})") if actions else
                    _("no complaint was ever assigned to a department containing {text}: "
                      "check the spelling (departments there: {names})") if field == "department"
@@ -474,7 +476,7 @@ def root(*, db: str | None, actor: str | None, quiet: bool, ascii_: bool,
 # --- the read commands that dispatch runs without Typer ---------------------------
 
 def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
-            severity: str | None, limit: int, fmt: str) -> None:
+            severity: str | None, limit: int, fmt: str, customer: str | None = None) -> None:
     """Every stage past its deadline, most late first, with whom it escalates to."""
     ledger = _open()  # first: its language is the one a refusal below is said in
     fmt = _format(fmt)
@@ -484,10 +486,11 @@ def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
     dept, owner = (parse.text_filter(dept, "--dept", a_name=True),
                    parse.text_filter(owner, "--owner", a_name=True))
     severity = parse.choice(severity, parse.SEVERITIES, "--severity")
+    customer = parse.text_filter(customer, "--customer", a_name=True)
     rows = views.overdue(ledger, when, department=dept, owner=owner, severity=severity,
-                          current=when >= now)
+                         customer=customer, current=when >= now)
     if not rows:
-        unmatched(ledger, dept, owner)
+        unmatched(ledger, dept, owner, customer=customer)
     if not rows and _STATE["quiet"] and fmt in ("table", "markdown"):
         return  # cron mails only real trouble; json and csv are data ([], a header)
     local = ledger.local(when)
@@ -495,8 +498,8 @@ def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
         local = _("{time} (ahead of now)").format(time=local)
     # a listing filtered says so in its title: forwarded, it does not read as the whole
     only = i18n.listing([*(_("{field} contains {text}").format(field=_(field), text=text)
-                           for field, text in (("department", dept), ("owner", owner))
-                           if text),
+                           for field, text in (("department", dept), ("owner", owner),
+                                               ("customer", customer)) if text),
                          *([_("{field} {word}").format(field=_("severity"), word=i18n.term(
                              "severity", severity))] if severity else [])])
     at = _("Overdue at {time}").format(time=local) if not only else \

@@ -532,27 +532,40 @@ def _name_match(col: str, value: str, *, loose: bool) -> tuple[str, list[str]]:
 NAMES_SHOWN = 8  # of the departments or owners there are, in a warning
 
 
-def never_matched(lg: Ledger, department: str | None, owner: str | None,
-                  table: str = "assignments") -> list[tuple[str, str, list[str], bool]]:
-    """The --dept and --owner filters no assignment (`table` "actions": no CAPA item)
-    ever matched (a misspelt department in a cron line printed "nothing overdue" every
-    morning): (field, text, the names there are nearest to it first, at most
-    NAMES_SHOWN, whether there are more). Read only when a listing came out empty."""
+def _nearness(text: str, name: str) -> float:
+    """How near a name is to a filter that found nothing: the better of the two read
+    whole (difflib's ratio) and of how much of the text the name holds in order (a
+    filter is part of a name: 华冬电器 is near 华东电器有限公司, whose ratio is low)."""
     import difflib
 
+    text, name = text.casefold(), name.casefold()
+    match = difflib.SequenceMatcher(None, text, name)
+    held = sum(block.size for block in match.get_matching_blocks()) / len(text)
+    return max(match.ratio(), held)
+
+
+def never_matched(lg: Ledger, department: str | None, owner: str | None,
+                  table: str = "assignments", customer: str | None = None
+                  ) -> list[tuple[str, str, list[str], bool]]:
+    """The --dept and --owner filters no assignment (`table` "actions": no CAPA item)
+    ever matched (a misspelt department in a cron line printed "nothing overdue" every
+    morning), and the --customer no complaint has: (field, text, the names there are
+    nearest to it first, at most NAMES_SHOWN, whether there are more). Read only when a
+    listing came out empty."""
     out: list[tuple[str, str, list[str], bool]] = []
     with lg.read() as cur:
-        for column, text in (("department", department), ("owner", owner)):
+        for column, text, source in (("department", department, table),
+                                     ("owner", owner, table),
+                                     ("customer", customer, "complaints")):
             if not text:
                 continue
-            clause, values = _name_match(column, text, loose=False)
-            if cur.execute(f"SELECT 1 FROM {table} WHERE {clause} LIMIT 1", values
+            clause, values = _name_match(column, text, loose=column == "customer")
+            if cur.execute(f"SELECT 1 FROM {source} WHERE {clause} LIMIT 1", values
                            ).fetchone() is None:
                 names = [name for (name,) in cur.execute(
-                    f"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL "
+                    f"SELECT DISTINCT {column} FROM {source} WHERE {column} IS NOT NULL "
                     "LIMIT 1000")]
-                near = difflib.get_close_matches(text, names, NAMES_SHOWN, 0.3)
-                known = (near + [n for n in names if n not in near])[:NAMES_SHOWN]
+                known = sorted(names, key=lambda name: -_nearness(text, name))[:NAMES_SHOWN]
                 out.append((column, text, known, len(names) > len(known)))
     return out
 
@@ -675,7 +688,7 @@ def show_first_id(lg: Ledger) -> str | None:
 
 def overdue(lg: Ledger, as_of: datetime, *, department: str | None = None,
             owner: str | None = None, severity: str | None = None,
-            current: bool = True) -> list[dict[str, Any]]:
+            customer: str | None = None, current: bool = True) -> list[dict[str, Any]]:
     """Every stage past its deadline at `as_of`, most late first.
 
     With `current` (as_of is now), only the open-stage index is read; for
@@ -700,6 +713,7 @@ def overdue(lg: Ledger, as_of: datetime, *, department: str | None = None,
             "x.complaint_id = s.complaint_id AND x.at <= ? ORDER BY x.at DESC, x.id DESC "
             "LIMIT 1) ")
     _contain(where, params, ((f"{owners}.department", department), (f"{owners}.owner", owner)))
+    _contain(where, params, (("c.customer", customer),), loose=True)
     if severity:
         where.append("c.severity = ?")
         params.append(severity)

@@ -1496,6 +1496,44 @@ CLOSED_ROWS = [["C-1", "2024-01-05", "客户A", "电话", "描述", "质量", "�
                 "原因", "换货", "2024-01-10", "已结案"]]
 
 
+def test_a_closing_after_an_unsatisfied_revisit_is_refused_not_dropped(ledger, files):
+    """A register row with 不满意 and a 结案日期 came in reopened, its closing dropped
+    without a word: every morning's overdue then had it at level 3, owing a second
+    resolution the register says was never needed. The row is refused, saying why and
+    the two ways out; without the closing date it comes in reopened, as the procedure
+    has it."""
+    header = ["投诉单号", "投诉日期", "客户名称", "投诉渠道", "投诉内容", "投诉类别", "严重程度",
+              "责任部门", "责任人", "原因分析", "处理方式", "处理日期", "回访结果", "结案日期"]
+    row = ["C-1", "2026-11-02", "甲公司", "电话", "漏水", "质量", "一般", "品质部", "王芳",
+           "焊点不良", "换货", "2026-11-05", "不满意", "2026-11-10"]
+    path = write_csv(files["dir"] / "unsatisfied.csv", [row], header=header)
+    mapping = files["dir"] / "unsatisfied.toml"
+    mapping.write_text(
+        'key = "投诉单号"\n[columns]\nreceived_at = "投诉日期"\ncustomer = "客户名称"\n'
+        'channel = "投诉渠道"\ndescription = "投诉内容"\ncategory = "投诉类别"\n'
+        'severity = "严重程度"\ndepartment = "责任部门"\nowner = "责任人"\ncause = "原因分析"\n'
+        'disposition = "处理方式"\nresolved_at = "处理日期"\nsatisfaction = "回访结果"\n'
+        'closed_at = "结案日期"\n[defaults]\nsummary = "见登记表"\n[dates]\n'
+        'assigned_at = "received_at"\nconcluded_at = "resolved_at"\n'
+        'revisited_at = "closed_at"\n', encoding="utf-8")
+    before = ledger.snapshot()
+    for dry in ((), ("--dry-run",)):
+        r = ledger("import", path, "--mapping", mapping, *dry, code=1)
+        assert ("row 2, column 结案日期: closed on 2026-11-10 00:00, but the revisit is "
+                "unsatisfied, which reopens the complaint for a second handling: a reopened "
+                "complaint is closed by its next resolution and revisit (enter them after the "
+                "import), or leave this row's 结案日期 empty to import it reopened") in r.stderr, \
+            r.stderr
+    assert ledger.snapshot() == before
+    # its closing date left out (the revisit dated by its resolution): reopened
+    path = write_csv(files["dir"] / "reopened.csv", [[*row[:-1], ""]], header=header)
+    mapping.write_text(mapping.read_text(encoding="utf-8").replace(
+        'revisited_at = "closed_at"', 'revisited_at = "resolved_at"'), encoding="utf-8")
+    ledger("import", path, "--mapping", mapping)
+    assert ledger.rows("SELECT status, reopen_count, closed_at FROM complaints") == [
+        ("investigating", 1, None)]
+
+
 def test_dates_closed_at_closes_a_register_without_revisits(ledger, files):
     """[dates] closed_at = "resolved_at" with a close_reason default closes each row (its
     close marked estimated): old complaints do not flood `overdue`."""

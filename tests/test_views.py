@@ -744,6 +744,35 @@ def test_an_owner_or_department_is_found_however_its_spaces_were_typed(ledger):
     assert zh.endswith("（现有部门：质量部、Q A）\n"), zh
 
 
+def test_overdue_of_one_customer_and_a_customer_no_complaint_has(ledger):
+    """A supervisor asked "what is late for 华东?" had `list --customer` (no lateness) and
+    `overdue` of everyone; and a misspelt customer said "No complaints match." as if the
+    customer had none. `overdue --customer` takes part of the name as `list` does (spaces,
+    dashes, dots aside); a --customer no complaint has is warned of, nearest names first."""
+    a = ledger.log(customer="华东电器有限公司")
+    b = ledger.log(customer="Acme Ltd.")
+    ledger.to_state(a, "assigned")
+    ledger.to_state(b, "assigned")
+
+    def late(*args):
+        return sorted({r["id"] for r in ledger.json("overdue", "--as-of", "2026-12-01 09:00",
+                                                     *args)})
+
+    assert late() == sorted([a, b])
+    assert late("--customer", "华东 电器") == [a] and late("--customer", "acme ltd") == [b]
+    r = ledger("overdue", "--as-of", "2026-12-01 09:00", "--customer", "华东")
+    assert "(only customer contains 华东)" in r.stdout and b not in r.stdout, r.stdout
+    before = ledger.snapshot()
+    for args in (("overdue", "--customer", "华冬电器"), ("list", "--customer", "华冬电器")):
+        r = ledger(*args)
+        assert r.stderr == ("Warning: no complaint has a customer containing '华冬电器': check "
+                            "the spelling (customers there: 华东电器有限公司, Acme Ltd.)\n"), r.stderr
+    assert "Warning" not in ledger("list", "--customer", "acme").stderr
+    assert ledger.snapshot() == before
+    zh = ledger("--lang", "zh", "overdue", "--customer", "acne").stderr
+    assert zh.endswith("（现有客户：Acme Ltd.、华东电器有限公司）\n"), zh
+
+
 def test_action_list_is_cut_and_counted_and_warns_of_a_misspelt_owner(ledger):
     """`action list --late` printed every item with no count, `--limit` was "No such
     option", and `--owner 王小芳` said "No CAPA item matches." without the warning of a
