@@ -608,11 +608,18 @@ def check_progress(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None = 
     the later of its received time and its latest status step; set back by hand, a
     step dated before the steps it follows was taken), `validity` (the latest one an
     investigation gave, or upheld once a root cause was found) and `concluded_at` (the
-    first investigation with a root cause or not upheld). Complaints with events from
-    before the hash chain are left out."""
-    replayed = _json_tolerant(_progress_replayed, cur, lo, hi)
+    first investigation with a root cause or not upheld); and that no status step is
+    dated before the one it follows (the bound set back by hand, a step taken before
+    it, and the bound put back: every event genuine, a late resolution dated on time).
+    Complaints with events from before the hash chain are left out."""
+    replayed, disorders = _json_tolerant(_progress_replayed, cur, lo, hi)
     bounds, params = _bounds("id", lo, hi)
-    out: list[Problem] = []
+    out: list[Problem] = [
+        problem("step_order", cid, f"#{eid} {kind} {at}", previous, N_(
+            "the step is dated before the step it follows (its bound, last_step_at, was "
+            "set back by hand when it was taken)"))
+        for cid, eid, kind, at, previous in disorders
+        if not _has_old_events(cur.connection, cid.encode())]
     for cid, received, *have in cur.execute(
             "SELECT id, received_at, last_step_at, validity, concluded_at FROM complaints "
             f"WHERE 1 {bounds}", params):
@@ -628,18 +635,24 @@ def check_progress(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None = 
 
 
 def _progress_replayed(cur: sqlite3.Cursor, lo: str | None, hi: str | None, *, valid: str
-                       ) -> dict[str, tuple[str, str | None, str | None]]:
+                       ) -> tuple[dict[str, tuple[str, str | None, str | None]],
+                                  list[tuple[str, int, str, str, str]]]:
     """check_progress: complaint -> (its latest status step's time, validity,
-    concluded_at) from its events, in the order of events_complaint."""
+    concluded_at) from its events, in the order of events_complaint; and the status
+    steps dated before the latest one before them: (complaint, event id, kind, at, the
+    latest before)."""
     bounds, params = _bounds("e.complaint_id", lo, hi)
     out: dict[str, tuple[str, str | None, str | None]] = {}
-    for cid, kind, at, validity, cause in cur.execute(
-            "SELECT e.complaint_id, e.kind, e.at, CASE e.kind WHEN 'investigate' THEN "
+    disorders: list[tuple[str, int, str, str, str]] = []
+    for cid, eid, kind, at, validity, cause in cur.execute(
+            "SELECT e.complaint_id, e.id, e.kind, e.at, CASE e.kind WHEN 'investigate' THEN "
             "json_extract(e.data, '$.validity') END, CASE e.kind WHEN 'investigate' THEN "
             "json_extract(e.data, '$.root_cause') END FROM events e INDEXED BY "
             f"events_complaint WHERE e.complaint_id IS NOT NULL {bounds}AND e.kind IN "
             f"{_in(STATUS_STEPS)} {valid}ORDER BY e.complaint_id, e.id", params):
         last, was, concluded = out.get(cid, ("", None, None))
+        if at < last:
+            disorders.append((cid, eid, kind, at, last))
         if kind == "investigate":
             if validity is not None:
                 was = validity
@@ -648,7 +661,7 @@ def _progress_replayed(cur: sqlite3.Cursor, lo: str | None, hi: str | None, *, v
             if concluded is None and (cause is not None or validity == "not-upheld"):
                 concluded = at
         out[cid] = (max(last, at), was, concluded)
-    return out
+    return out, disorders
 
 
 def _intake_differs(cur: sqlite3.Cursor, lo: str | None, hi: str | None, *, valid: str
@@ -1166,7 +1179,10 @@ def check_counters(cur: sqlite3.Cursor) -> list[Problem]:
                     "be given twice (the next one refused) or skipped")))
     numbered = cur.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
     (last,) = cur.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()
-    if numbered is not None and numbered[0] != last:
+    if numbered is None and last:
+        out.append(problem("events", "sqlite_sequence", None, last, N_(
+            "the events' counter was deleted: a history cut at its end could not be told")))
+    elif numbered is not None and numbered[0] != last:
         out.append(problem("events", "sqlite_sequence", numbered[0], last, N_(
             "the events were numbered past the last one there: the latest events were "
             "deleted (or the counter changed by hand)") if numbered[0] > last else N_(
@@ -1358,6 +1374,10 @@ _RETURN_FIGURES = (
     ("return_stage", False, N_("the return's stage is not the one its latest step recorded")),
     ("inspected_at", False, N_("the return's inspection time is not that of the first "
                                "inspection after its latest receipt")),
+    ("first_received_at", False, N_("the return's first receipt time is not that of its "
+                                    "first receipt (after its latest correction to none)")),
+    ("return_last_step", False, N_("the return's last step time (the bound its next step may "
+                                   "not be before) is not the latest of its steps' times")),
 )
 
 
@@ -1400,6 +1420,14 @@ def check_returns(cur: sqlite3.Cursor) -> list[Problem]:
          "'return-inspect' AND e.id > coalesce((SELECT max(x.id) FROM events x WHERE "
          "x.return_id = r.id AND x.kind = 'return-receive' AND json_valid(x.data) AND "
          "json_extract(x.data, '$.correction') IS NOT 1), 0) ORDER BY e.id LIMIT 1)"),
+        # the first receipt, or the first after a correction to none (its next round)
+        ("r.first_received_at", "(SELECT e.at FROM events e WHERE e.return_id = r.id AND "
+         "e.kind = 'return-receive' AND e.id > coalesce((SELECT max(x.id) FROM events x "
+         "WHERE x.return_id = r.id AND x.kind = 'return-receive' AND json_valid(x.data) AND "
+         "json_extract(x.data, '$.correction') IS 1 AND json_extract(x.data, "
+         "'$.received_qty') = 0), 0) ORDER BY e.id LIMIT 1)"),
+        ("r.last_step_at", "(SELECT max(e.at) FROM events e INDEXED BY events_return WHERE "
+         f"e.return_id = r.id AND e.kind IN {_in(RETURN_KINDS)})"),
     )
     sql = ("SELECT r.id, " + ", ".join(f"{have}, {want}" for have, want in pairs) +
            " FROM returns r ORDER BY r.id")
@@ -1411,6 +1439,19 @@ def check_returns(cur: sqlite3.Cursor) -> list[Problem]:
                 if kind == "return_costs":  # cents, as amounts are written ("300.00")
                     have, want = _amounts(have), _amounts(want)
                 out.append(problem(kind, rid, have, want, detail))
+    # a step dated before the return's latest one (a correction of a count is dated when
+    # the goods came: its own rule, rma.return_correct)
+    for rid, eid, kind, at, previous in cur.execute(
+            "SELECT return_id, id, kind, at, previous FROM (SELECT e.return_id, e.id, e.kind, "
+            "e.at, CASE WHEN json_valid(e.data) THEN json_extract(e.data, '$.correction') END "
+            "AS correction, max(e.at) OVER (PARTITION BY e.return_id ORDER BY e.id ROWS "
+            "BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS previous FROM events e INDEXED "
+            "BY events_return WHERE "
+            f"e.return_id IS NOT NULL AND e.kind IN {_in(RETURN_KINDS)}) WHERE correction IS "
+            "NOT 1 AND at < previous ORDER BY return_id, id"):
+        out.append(problem("step_order", rid, f"#{eid} {kind} {at}", previous, N_(
+            "the step is dated before the step it follows (its bound, last_step_at, was "
+            "set back by hand when it was taken)")))
     return out
 
 

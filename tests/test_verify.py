@@ -513,6 +513,59 @@ def test_a_returns_inspection_time_changed_directly_is_named(ledger, env):
     assert set(found) <= {"inspected_at", "stage"}, found  # (an open inspect stage too)
 
 
+def test_a_step_taken_with_its_bound_set_back_by_hand_is_named(ledger, env):
+    """An insider set a complaint's (and a return's) last_step_at back by hand, dated a
+    resolution (an inspection) before the step it follows, and put the bound back:
+    every event genuine, a late resolution on time, and verify said OK. A return's first
+    receipt time edited passed too, and the events' counter deleted."""
+    cid = ledger.log(severity="critical", received="2026-11-15 09:00")
+    ledger("assign", cid, "--dept", "质量部", "--owner", "张工", "--at", "2026-11-15 12:00")
+    rid = ledger("return", "open", cid, "--qty", "3", "--at", "2026-11-16 09:00").stdout.strip()
+    ledger("return", "receive", rid, "--qty", "3", "--at", "2026-11-18 09:00")
+    ledger("investigate", cid, "--finding", "查", "--at", "2026-11-19 09:00")
+    assert ledger("verify").exit_code == 0
+    tamper(env, "UPDATE complaints SET last_step_at = '2026-11-15T04:00:00Z'",
+           "UPDATE returns SET last_step_at = '2026-11-16T01:00:00Z'")
+    ledger("investigate", cid, "--cause", "x", "--at", "2026-11-16 09:00")
+    ledger("resolve", cid, "--disposition", "explanation", "--summary", "s", "--at",
+           "2026-11-16 10:00")
+    ledger("return", "inspect", rid, "--result", "no-defect-found", "--at", "2026-11-17 09:00")
+    (resolve,), = ledger.rows("SELECT id FROM events WHERE kind = 'resolve'")
+    (inspect,), = ledger.rows("SELECT id FROM events WHERE kind = 'return-inspect'")
+    tamper(env, "UPDATE complaints SET last_step_at = '2026-11-19T01:00:00Z'",
+           "UPDATE returns SET last_step_at = '2026-11-18T01:00:00Z', "
+           "first_received_at = '2026-11-15T01:00:00Z'", "DELETE FROM sqlite_sequence")
+    found = {(p["kind"], p["id"], p["stored"]): p["expected"] for p in verify_fails(ledger)}
+    assert found == {
+        ("step_order", cid, f"#{resolve - 1} investigate 2026-11-16T01:00:00Z"):
+            "2026-11-19T01:00:00Z",
+        ("step_order", cid, f"#{resolve} resolve 2026-11-16T02:00:00Z"): "2026-11-19T01:00:00Z",
+        ("step_order", rid, f"#{inspect} return-inspect 2026-11-17T01:00:00Z"):
+            "2026-11-18T01:00:00Z",
+        ("first_received_at", rid, "2026-11-15T01:00:00Z"): "2026-11-18T01:00:00Z",
+        ("events", "sqlite_sequence", None): inspect}, found
+
+
+def test_a_returns_last_step_time_and_first_receipt_follow_a_correction(ledger, env):
+    """The return's bound is the latest of its steps' times (a correction of a count,
+    dated when the goods came, does not move it back); its first receipt time is cleared
+    by a correction to none and set by the next receipt: verify holds both, and names
+    the bound edited."""
+    cid = ledger.log(severity="high", received="2026-11-16 09:00")
+    rid = ledger("return", "open", cid, "--qty", "5", "--at", "2026-11-16 10:00").stdout.strip()
+    ledger("return", "receive", rid, "--qty", "5", "--at", "2026-11-17 09:00")
+    ledger("return", "correct", rid, "--received", "0", "--reason", "wrong return")
+    ledger("return", "receive", rid, "--qty", "4", "--at", "2026-11-18 09:00")
+    ledger("return", "correct", rid, "--received", "3", "--reason", "miscounted")
+    assert ledger.rows("SELECT first_received_at, last_step_at FROM returns") == [
+        ("2026-11-18T01:00:00Z", "2026-11-18T01:00:00Z")]
+    assert ledger("verify").exit_code == 0
+    tamper(env, "UPDATE returns SET last_step_at = '2026-11-16T02:00:00Z'")
+    found = {(p["kind"], p["id"]): (p["stored"], p["expected"]) for p in verify_fails(ledger)}
+    assert found == {("return_last_step", rid): ("2026-11-16T02:00:00Z",
+                                                 "2026-11-18T01:00:00Z")}, found
+
+
 def test_a_demo_mark_set_by_hand_in_a_real_ledger_is_named(ledger, env, run):
     """The demo's mark put in a real ledger's settings by hand passed verify, and `demo`
     then added made-up complaints to it, with nothing in the history to tell them from

@@ -765,8 +765,9 @@ def test_overdue_of_one_customer_and_a_customer_no_complaint_has(ledger):
     before = ledger.snapshot()
     for args in (("overdue", "--customer", "华冬电器"), ("list", "--customer", "华冬电器")):
         r = ledger(*args)
-        assert r.stderr == ("Warning: no complaint has a customer containing '华冬电器': check "
-                            "the spelling (customers there: 华东电器有限公司, Acme Ltd.)\n"), r.stderr
+        assert r.stderr == (
+            "Warning: no complaint has a customer containing '华冬电器': check the spelling "
+            "(customers there: 华东电器有限公司, Acme Ltd.)\n"), r.stderr
     assert "Warning" not in ledger("list", "--customer", "acme").stderr
     assert ledger.snapshot() == before
     zh = ledger("--lang", "zh", "overdue", "--customer", "acne").stderr
