@@ -426,6 +426,10 @@ def finish(run: Callable[[], object]) -> int:
     """The exit code of a whole run (`run` parses the command line and runs the
     command): whatever ends it, one message at most and never a traceback."""
     code = 0
+    env_lang = os.environ.get("COMPLAINTCTL_LANG", "")
+    if env_lang.strip() and not i18n.explicit():  # a cron line's typo, passed over
+        _warn(_("COMPLAINTCTL_LANG={value} is not a language of complaintctl (zh or en): "
+                "it was passed over").format(value=i18n.shown(env_lang)))
     try:
         run()
     except ComplaintctlError as exc:  # from the arguments check, before any command

@@ -196,6 +196,27 @@ def test_help_from_the_installed_command_in_chinese_and_english():
         en.stdout.split("Options:")[1].split("Commands:")[0])
 
 
+def test_a_language_variable_naming_no_language_is_warned_of(tmp_path):
+    """COMPLAINTCTL_LANG=cn in a cron line was passed over without a word (the report came
+    out in English every week) while --lang cn was refused: a warning, by both entry
+    paths (the fast one of overdue and Typer's), and none when --lang chose."""
+    env = {k: v for k, v in os.environ.items() if k not in ("LANGUAGE", "LC_ALL",
+                                                             "LC_MESSAGES")}
+    env.update(LANG="C.UTF-8", COMPLAINTCTL_LANG="cn")
+    warning = ("Warning: COMPLAINTCTL_LANG='cn' is not a language of complaintctl (zh or en): "
+               "it was passed over\n")
+    db = str(tmp_path / "none.db")
+    for args in (("overdue",), ("list",), ("--lang", "zh", "overdue")):
+        result = subprocess.run([sys.executable, "-m", "complaintctl", "--db", db, *args],
+                                capture_output=True, text=True, env=env, timeout=60)
+        assert result.returncode == 1, result.stderr  # (no ledger there)
+        assert result.stderr.startswith(warning) == (args[0] != "--lang"), result.stderr
+    env["COMPLAINTCTL_LANG"] = "zh"
+    result = subprocess.run([sys.executable, "-m", "complaintctl", "--db", db, "overdue"],
+                            capture_output=True, text=True, env=env, timeout=60)
+    assert result.stderr.startswith("错误："), result.stderr
+
+
 @pytest.mark.parametrize(("locale", "chinese"), [("zh_CN.UTF-8", True), ("C", False)])
 def test_the_locale_alone_chooses(locale, chinese):
     env = {k: v for k, v in os.environ.items()
