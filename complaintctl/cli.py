@@ -198,6 +198,16 @@ def main() -> None:
 
 # --- context: ledger, actor, clock, output -----------------------------------------
 
+def _version(asked: bool) -> None:
+    """--version: what cron logs beside a report it writes (and the schema it writes)."""
+    if asked:
+        from complaintctl import __version__, migrations
+
+        _emit(_("complaintctl {version} (ledger schema {schema})\n").format(
+            version=__version__, schema=migrations.LATEST))
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
     db: str | None = typer.Option(None, "--db", metavar="PATH",
@@ -215,6 +225,8 @@ def _root(
     lang: str | None = typer.Option(None, "--lang", metavar="zh|en",
                                     help="display language (else $COMPLAINTCTL_LANG, else "
                                     "the ledger's, else the locale's)"),
+    _shown_version: bool = typer.Option(False, "--version", is_eager=True, callback=_version,
+                                        help="print the version and exit"),
 ) -> None:
     if lang is not None and i18n.normalise(lang) is None:  # chosen before parsing (i18n)
         raise _fail(BadInput(_("--lang {value}: the languages are zh and en").format(

@@ -105,6 +105,7 @@ LINES = [
     (["--db", "", "overdue"], True),
     # Typer's: help, errors, other commands, forms the fast parser leaves alone.
     (["overdue", "--help"], False),
+    (["--version", "overdue"], False),
     (["overdue", "-h"], False),
     (["--help"], False),
     ([], False),

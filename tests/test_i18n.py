@@ -196,6 +196,22 @@ def test_help_from_the_installed_command_in_chinese_and_english():
         en.stdout.split("Options:")[1].split("Commands:")[0])
 
 
+def test_the_version_is_the_packages_with_its_schema():
+    """`complaintctl --version` was a usage error: a cron admin could not log which
+    version wrote a report. The package's version (pyproject.toml) and the schema."""
+    from complaintctl import migrations
+
+    version = re.search(r'^version = "([^"]+)"', (Path(__file__).resolve().parents[1] /
+                        "pyproject.toml").read_text(encoding="utf-8"), re.M).group(1)
+    for args, said in ((("--version",), f"complaintctl {version} (ledger schema "
+                                        f"{migrations.LATEST})\n"),
+                       (("--lang", "zh", "--version", "overdue"),
+                        f"complaintctl {version}（账本结构版本 {migrations.LATEST}）\n")):
+        result = subprocess.run([sys.executable, "-m", "complaintctl", *args],
+                                capture_output=True, text=True, timeout=60)
+        assert (result.returncode, result.stdout, result.stderr) == (0, said, ""), result
+
+
 def test_a_language_variable_naming_no_language_is_warned_of(tmp_path):
     """COMPLAINTCTL_LANG=cn in a cron line was passed over without a word (the report came
     out in English every week) while --lang cn was refused: a warning, by both entry
