@@ -819,14 +819,18 @@ _NARROWEST = 3
 def fitted_table(rows: Sequence[dict[str, Any]], cols: Sequence[Col], tz: tzinfo, width: int,
                  title: str | None = None, *, shrink: dict[str, int],
                  drop: Sequence[str] = (), styles: dict[str, str] | None = None,
-                 then_drop: Sequence[str] = ()) -> Table:
+                 then_drop: Sequence[str] = (), comfort: dict[str, int] | None = None
+                 ) -> Table:
     """A table of one line per row in `width` columns. Columns in `shrink` (key: the
     narrowest it may get) give up width, the widest first, and cut their text with
     "…" by display width (a CJK character is two columns); the others keep their
     width. When even the narrowest widths do not fit, the columns in `drop` go, in
     that order; then the shrinking columns narrow below their width to a few
     columns, and go, the last first, then those in `then_drop`: the other columns (an
-    id, how late) are never cut (at 60 columns they were: CC-2026-0…, "11…")."""
+    id, how late) are never cut (at 60 columns they were: CC-2026-0…, "11…").
+    `comfort` (key: a width): the columns in `drop` go first rather than cut these
+    below it (a Chinese overdue table at 80 columns kept the due time and cut every
+    customer to 广州白云…, where the English one, its headers wider, gave it up)."""
     from rich.table import Table
     from rich.text import Text
 
@@ -837,12 +841,16 @@ def fitted_table(rows: Sequence[dict[str, Any]], cols: Sequence[Col], tz: tzinfo
         mins = [min(w, shrink.get(c.key, w)) for c, w in zip(cols, widths, strict=True)]
         budget = width - len(cols) - 1  # a space between columns and at each edge
         keys = [c.key for c in cols]
+        # names cut below their comfort while a column in `drop` is there: it goes
+        crowded = bool(comfort) and any(k in keys for k in drop) and sum(
+            min(w, (comfort or {})[c.key]) if c.key in (comfort or {}) else m
+            for c, w, m in zip(cols, widths, mins, strict=True)) > budget
         if sum(mins) > budget and not any(k in keys for k in drop):
             mins = [min(m, _NARROWEST) if c.key in shrink else m
                     for c, m in zip(cols, mins, strict=True)]
         gone = next((k for k in (*drop, *reversed(list(shrink)), *then_drop) if k in keys),
                     None)
-        if sum(mins) <= budget or gone is None:
+        if sum(mins) <= budget and not crowded or gone is None:
             break
         i = keys.index(gone)
         del cols[i]
@@ -937,6 +945,9 @@ OVERDUE_TABLE_COLS = (Col("id", N_("id"), "code"), Col("stage", N_("stage")),
                       Col("due_at", N_("due"), "time"), Col("late", N_("late"), "num"),
                       Col("level", N_("level")))
 OVERDUE_SHRINK = {"customer": 10, "who": 8}
+# The names are worth more than the due time (the late column says how late): it goes
+# before they are cut below these.
+OVERDUE_COMFORT = {"customer": 16, "who": 12}
 
 
 _ZH_UNITS = {"h": "小时", "d": "天", "wd": "工作日"}
@@ -986,7 +997,7 @@ def overdue_table(rows: Sequence[dict[str, Any]], tz: tzinfo, width: int, title:
 
     table = fitted_table([overdue_table_row(r) for r in rows], OVERDUE_TABLE_COLS, tz, width,
                          None, shrink=OVERDUE_SHRINK, drop=("due_at",),
-                         styles=ESCALATION_STYLES)
+                         styles=ESCALATION_STYLES, comfort=OVERDUE_COMFORT)
     legend = escalation_legend(rows if every is None else every)
     if legend:
         table.caption = Text(legend)

@@ -285,3 +285,23 @@ def test_a_narrow_tables_title_is_not_wrapped(zh, monkeypatch):
     out = zh("policy", "calendar", "--year", "2026").stdout
     first = out.splitlines()[0]
     assert first.startswith("2026年日历") and first.rstrip().endswith("休息）"), out
+
+
+def test_overdue_at_80_columns_in_chinese_keeps_the_names_before_the_due_time(
+        zh, monkeypatch):
+    """At 80 columns the Chinese overdue table (its headers narrower than English's)
+    kept the due-time column and cut every customer to 广州白云… and owner to four
+    characters; the English table gave the due time up for the names. Both give it up
+    now (how late is in its own column), and show it when there is room."""
+    cid = zh("log", "--customer", "广州白云机电设备厂", "--description", "交货延迟",
+             "--channel", "邮件", "--category", "交付", "--severity", "中", "--received",
+             "2026-11-16 14:00").stdout.strip()
+    zh("assign", cid, "--dept", "物流部", "--owner", "司马相如", "--at", "2026-11-17 09:00")
+    monkeypatch.setenv("COLUMNS", "80")
+    out = zh("overdue").stdout
+    lines = [line for line in out.splitlines() if cid in line]
+    assert lines and all("广州白云机电设备厂" in line and "司马相如 物流部" in line
+                         for line in lines), out
+    assert "期限" not in out and max(map(cell_len, out.splitlines())) <= 80, out
+    monkeypatch.setenv("COLUMNS", "120")
+    assert "期限" in zh("overdue").stdout
