@@ -1893,6 +1893,7 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                 result.second_lapsed = writer.second_lapsed
                 if not refused:
                     result.warnings += _relinked_said(cur, events_before, batch)
+                    result.warnings += _typed_twins_said(cur, events_before, batch, dry_run)
             # after an import (not a dry run) the file's row is in: the extra complaint is
             # voided, not the row deleted and the file imported again (refused: imported
             # already)
@@ -2052,6 +2053,48 @@ def _twins_said(twins: list[tuple[int, int]],
         "{n} more row is the same as an earlier one in every column the mapping reads",
         "{n} more rows are the same as an earlier one in every column the mapping reads",
         max(len(twins) - _ROWS_LISTED, 1)))
+
+
+def _typed_twins_said(cur: sqlite3.Cursor, after: int, batch: int, dry_run: bool
+                      ) -> list[str]:
+    """Rows that came in as a repeat of a complaint typed in the ledger (not imported),
+    received at the same instant from the same customer and product: most often the
+    row itself, refused by an earlier import and typed by hand, now in twice (the
+    month's received count one too many). Read from the log events written since
+    event `after`; up to _ROWS_LISTED, then counted."""
+    found = cur.execute(
+        "SELECT json_extract(e.data, '$.source.row'), c.id, c.status, p.id, p.status "
+        "FROM events e "
+        "JOIN complaints c ON c.id = e.complaint_id JOIN complaints p ON p.id = c.repeat_of "
+        "WHERE e.id > ? AND e.kind = 'log' AND c.import_batch IS ? AND p.received_at = "
+        "c.received_at AND p.import_batch IS NULL AND p.repeat_key = c.repeat_key "
+        "ORDER BY e.id", (after, batch)).fetchall()
+    out = []
+    for row, cid, status, typed, typed_status in found[:_ROWS_LISTED]:
+        if dry_run:
+            out.append(_("row {row} was received at the same instant as {typed}, typed in "
+                         "the ledger, from the same customer and product: if it is that "
+                         "complaint (the row typed by hand), it would come in twice; leave "
+                         "the row out of the file").format(row=row, typed=typed))
+        else:
+            out.append((_(
+                "row {row} came in as {id}, received at the same instant as {typed}, typed "
+                "in the ledger, from the same customer and product: if they are one "
+                "complaint, void the extra one: complaintctl void {id} --reason …")
+                if status in _VOIDABLE else _(
+                "row {row} came in as {id}, received at the same instant as {typed}, typed "
+                "in the ledger, from the same customer and product: if they are one "
+                "complaint, void the one typed: complaintctl void {typed} --reason …")
+                if typed_status in _VOIDABLE else _(
+                "row {row} came in as {id}, received at the same instant as {typed}, typed "
+                "in the ledger, from the same customer and product: if they are one "
+                "complaint, void this import (complaintctl import --void-batch {batch} "
+                "--reason …), leave the row out of the file and import it again")).format(
+                row=row, id=cid, typed=typed, batch=batch))
+    return out + _more(len(found) - _ROWS_LISTED, ngettext(
+        "{n} more row was received at the same instant as a complaint typed in the ledger",
+        "{n} more rows were received at the same instant as a complaint typed in the ledger",
+        max(len(found) - _ROWS_LISTED, 1)))
 
 
 def _more(more: int, line: str) -> list[str]:

@@ -1534,6 +1534,43 @@ def test_a_closing_after_an_unsatisfied_revisit_is_refused_not_dropped(ledger, f
         ("investigating", 1, None)]
 
 
+def test_a_row_typed_by_hand_before_is_warned_of_when_it_comes_in(ledger, files):
+    """A row refused by an import (--skip-bad) and typed by hand came in again with the
+    corrected register: a second complaint, the month's received count one too many,
+    and not a word (only its repeat_of). The dry run and the import say so, naming the
+    complaint typed and what to void."""
+    header = ["投诉单号", "投诉日期", "客户名称", "产品型号", "投诉渠道", "投诉内容", "投诉类别",
+              "严重程度", "责任部门", "责任人", "原因分析", "处理方式", "处理日期", "回访结果"]
+    rows = [["C-1", "2026-11-02", "宁波海天贸易", "BCD-215", "电话", "冰箱温控失灵", "质量", "严重",
+             "品质部", "王芳", "温控器", "换货", "2026-11-05", "满意"],
+            ["C-2", "2026-11-02", "宁波海天贸易", "BCD-300", "电话", "异响", "质量", "严重",
+             "品质部", "王芳", "风扇", "换货", "2026-11-05", "满意"]]
+    path = write_csv(files["dir"] / "typed.csv", rows, header=header)
+    mapping = files["dir"] / "typed.toml"
+    mapping.write_text(
+        'key = "投诉单号"\n[columns]\nreceived_at = "投诉日期"\ncustomer = "客户名称"\n'
+        'product = "产品型号"\nchannel = "投诉渠道"\ndescription = "投诉内容"\n'
+        'category = "投诉类别"\nseverity = "严重程度"\ndepartment = "责任部门"\n'
+        'owner = "责任人"\ncause = "原因分析"\ndisposition = "处理方式"\n'
+        'resolved_at = "处理日期"\nsatisfaction = "回访结果"\n[defaults]\n'
+        'summary = "见登记表"\n[dates]\nassigned_at = "received_at"\n'
+        'concluded_at = "resolved_at"\nrevisited_at = "resolved_at"\n', encoding="utf-8")
+    typed = ledger.log(customer="宁波海天贸易", product="BCD-215", received="2026-11-02 00:00")
+    r = ledger("import", path, "--mapping", mapping, "--dry-run")
+    assert (f"Warning: row 2 was received at the same instant as {typed}, typed in the "
+            "ledger, from the same customer and product: if it is that complaint (the row "
+            "typed by hand), it would come in twice; leave the row out of the file\n"
+            ) in r.stderr, r.stderr
+    assert "row 3" not in r.stderr  # another product: another complaint
+    r = ledger("import", path, "--mapping", mapping)
+    (new,), = ledger.rows("SELECT id FROM complaints WHERE source_key = 'C-1'")
+    assert (f"Warning: row 2 came in as {new}, received at the same instant as {typed}, "
+            "typed in the ledger, from the same customer and product: if they are one "
+            f"complaint, void the one typed: complaintctl void {typed} --reason …\n"
+            ) in r.stderr, r.stderr
+    assert ledger.rows("SELECT repeat_of FROM complaints WHERE id = ?", (new,)) == [(typed,)]
+
+
 def test_dates_closed_at_closes_a_register_without_revisits(ledger, files):
     """[dates] closed_at = "resolved_at" with a close_reason default closes each row (its
     close marked estimated): old complaints do not flood `overdue`."""
