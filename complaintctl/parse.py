@@ -264,6 +264,12 @@ def text(value: str | None, field: str, *, multiline: bool = False,
             raise BadInput(_("{field} contains a control character ({char})").format(
                 field=field, char=f"{ord(ch):#04x}"),
                 hint=_("remove it") if multiline else _("remove it; this field is one line"))
+    if value == "-" and multiline and field.startswith("--"):  # stdin, as --description
+        # reads it: the text piped in was lost and "-" kept for good (an event)
+        raise BadInput(_("{field} -: only --description reads its text from stdin").format(
+            field=field), hint=_('give the text itself, in quotes: {field} "…" (a text in a '
+                                 'file: {field} "$(cat FILE)")').format(field=field),
+            code="stdin_text", field=field)
     if not value:
         if required:
             raise BadInput(_("{field} must not be empty").format(field=field),

@@ -843,3 +843,22 @@ def test_an_option_taking_a_day_hints_a_day_only(ledger, args):
 
     refused(ledger, *args, message=f"cannot read {args[-2]} {args[-1]!r}",
             hint="type a date like 2026-03-04 or 2026年3月4日, or today, yesterday")
+
+
+def test_a_dash_for_a_text_other_than_the_description_is_refused(ledger):
+    """`echo … | investigate ID --finding -` stored the finding "-" (for good: an event)
+    and the text piped in was lost; resolve --summary -, revisit --note - and note --text -
+    the same. Only --description reads stdin (log and amend); the others refuse "-",
+    saying how to give a text kept in a file."""
+    cid = ledger.log()
+    ledger.to_state(cid, "assigned")
+    for args in (("investigate", cid, "--finding", "-"), ("note", cid, "--text", "-"),
+                 ("investigate", cid, "--cause", "-")):
+        r = refused(ledger, *args, input="一、现象确认\n", code=2,
+                    message=f"Error: {args[2]} -: only --description reads its text from stdin")
+        assert f'Hint: give the text itself, in quotes: {args[2]} "…"' in r.stderr
+    ledger("investigate", cid, "--cause", "焊点不良")
+    refused(ledger, "resolve", cid, "--disposition", "exchange", "--summary", "-", code=2,
+            input="换货\n", message="--summary -: only --description reads")
+    ledger("amend", cid, "--description", "-", "--reason", "补充", input="电机异响，已拆机\n")
+    assert ledger.rows("SELECT description FROM complaints") == [("电机异响，已拆机",)]
