@@ -519,8 +519,13 @@ def revisit(lg: Ledger, complaint_id: str, satisfaction: str, method: str | None
             pending = cur.execute(
                 "SELECT due_at FROM stages WHERE complaint_id = ? AND return_id IS NULL AND "
                 "stage = 'second-revisit' AND done_at IS NULL", (cid,)).fetchone()
-            workflow.check_second_revisit(cid, pending is not None or bool(lapsed),
-                                          critical=c["severity"] == "critical")
+            critical = c["severity"] == "critical"
+            workflow.check_second_revisit(
+                cid, pending is not None or bool(lapsed), critical=critical,
+                recorded=critical and cur.execute(
+                    "SELECT 1 FROM stages WHERE complaint_id = ? AND return_id IS NULL AND "
+                    "stage = 'second-revisit' AND outcome = 'done'", (cid,)).fetchone()
+                is not None)
             closed = from_iso(c["closed_at"]) if c["closed_at"] else None
             if closed is not None and at - closed < SECOND_DUPLICATE:
                 # (two clerks typing the one call, or one correcting its answer, took the

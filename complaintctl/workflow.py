@@ -99,14 +99,20 @@ def next_state(command: str, state: str, record_id: str, outcome: str | None = N
 
 # --- guards: pure checks on what a step is given -----------------------------
 
-def check_second_revisit(cid: str, due: bool, critical: bool = False) -> None:
+def check_second_revisit(cid: str, due: bool, critical: bool = False,
+                         recorded: bool = True) -> None:
     """A closed complaint is revisited only for its scheduled second revisit (a critical
     one's, due 90 days after closing: `due`, its stage open). Two clerks revisiting one
-    complaint at once both succeeded, the second taken for a later call."""
+    complaint at once both succeeded, the second taken for a later call. `recorded`:
+    a critical one's second revisit was made (one graded critical after it closed had
+    none scheduled, and was told it was recorded already)."""
     if not due:
         raise IllegalTransition(
             (_("cannot revisit {id}: it is closed, and its second revisit was recorded "
-               "already") if critical else
+               "already") if critical and recorded else
+             _("cannot revisit {id}: it is closed, and no second revisit of it is due "
+               "(none was scheduled when it closed: it was not critical then)")
+             if critical else
              _("cannot revisit {id}: it is closed, and no second revisit of it is due "
                "(only a critical complaint has one)")).format(id=cid),
             hint=_("a later call goes in its communication log: complaintctl note {id} "

@@ -537,6 +537,15 @@ def test_a_closed_complaint_is_revisited_only_for_its_second_revisit(ledger):
                code=1)  # its one second revisit is done
     assert f"cannot revisit {critical}: it is closed, and its second revisit was recorded " \
         "already" in r.stderr, r.stderr
+    # graded critical after it closed: none was scheduled, none recorded (it was told
+    # "its second revisit was recorded already")
+    ledger("amend", cid, "--severity", "critical", "--reason", "涉及安全")
+    before = ledger.snapshot()
+    r = ledger("revisit", cid, "--satisfaction", "satisfied", code=1)
+    assert r.stderr.startswith(f"Error: cannot revisit {cid}: it is closed, and no second "
+                               "revisit of it is due (none was scheduled when it closed: it "
+                               "was not critical then)\n"), r.stderr
+    assert ledger.snapshot() == before
 
 
 def test_a_closed_complaints_next_steps_say_which_revisit(ledger):
