@@ -1749,7 +1749,7 @@ def report_cmd(
                    "--as-of, or an earlier period"), code="as_of_before_period")
     if output is not None:  # before the work; a folder is said as one, whatever the format
         _not_the_ledger(output, ledger)
-        _output_target(output)
+        _output_target(output, report=True)
         if fmt == "table":
             raise BadInput(_("a table is for the terminal"),
                            hint=_("write a file with --format markdown, csv or json, or name "
@@ -1929,10 +1929,11 @@ def _cannot_write(output: str, reason: str, option: str = "--output",
                  "to").format(option=option), code="cannot_write", path=output)
 
 
-def _output_target(output: str, option: str = "--output") -> Path:
+def _output_target(output: str, option: str = "--output", report: bool = False) -> Path:
     """The file `output` names, if complaintctl may write it there: not "-", a folder,
     a device or a pipe; in a folder that exists and this user may write in. Checked
-    before the work that writes it (an import commits before its rejects are written)."""
+    before the work that writes it (an import commits before its rejects are written).
+    `report`: one the terminal shows without --output (the others need a file)."""
     def cannot(reason: str) -> ComplaintctlError:
         return _cannot_write(output, reason, option)
 
@@ -1940,7 +1941,8 @@ def _output_target(output: str, option: str = "--output") -> Path:
         raise BadInput(_("cannot write {path}: '-' would be a file of that name, not the "
                          "terminal").format(path=output),
                        hint=_("give a file name; to see a report on the terminal, leave out "
-                              "--output"), code="output_dash", path=output)
+                              "--output") if report else _("give a file name"),
+                       code="output_dash", path=output)
     try:
         path = Path(output).expanduser()
         try:  # what it is, through any link (/dev/stdout is a link to a pipe or a terminal)

@@ -206,7 +206,7 @@ def test_the_version_is_the_packages_with_its_schema():
     for args, said in ((("--version",), f"complaintctl {version} (ledger schema "
                                         f"{migrations.LATEST})\n"),
                        (("--lang", "zh", "--version", "overdue"),
-                        f"complaintctl {version}（账本结构版本 {migrations.LATEST}）\n")):
+                        f"complaintctl {version}（台账结构版本 {migrations.LATEST}）\n")):
         result = subprocess.run([sys.executable, "-m", "complaintctl", *args],
                                 capture_output=True, text=True, timeout=60)
         assert (result.returncode, result.stdout, result.stderr) == (0, said, ""), result

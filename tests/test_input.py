@@ -636,7 +636,14 @@ def test_output_is_a_regular_file_or_a_link_to_one(pinned, tmp_path, monkeypatch
                 message=f"cannot write {target}: it is not a regular file")
     assert stat.S_ISFIFO(os.lstat(tmp_path / "pipe.csv").st_mode)
     assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
-    refused(pinned, *report, "-", code=2, message="cannot write -: '-' would be a file")
+    r = refused(pinned, *report, "-", code=2, message="cannot write -: '-' would be a file")
+    assert "Hint: give a file name; to see a report on the terminal, leave out --output\n" \
+        in r.stderr, r.stderr
+    # an export needs its file: no report to see on the terminal (an engineer's
+    # `attachment get 2 --output -` was told so)
+    r = refused(pinned, "export", "complaints", "--format", "csv", "--output", "-", code=2,
+                message="cannot write -: '-' would be a file")
+    assert r.stderr.endswith("Hint: give a file name\n"), r.stderr
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "data") == [
         "dangling.csv", "link.csv", "missing.csv", "pipe.csv", "real.csv"]  # no temp left
 
