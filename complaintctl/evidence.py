@@ -183,8 +183,11 @@ def _check_size(label: str, size: int, limit: int) -> None:
                        path=label)
     if size > limit:
         limit_mb = f"{limit / MB:.1f}".removesuffix(".0")
+        shown_size = mb(size)
+        if shown_size == f"{limit / MB:.1f} MB":  # 25.0 MB "over" 25 MB: say the bytes
+            shown_size = _("{n} bytes").format(n=f"{size:,}")
         raise Refused(_("{path} is {size}, over the {limit} MB limit for attachments").format(
-            path=label, size=mb(size), limit=limit_mb),
+            path=label, size=shown_size, limit=limit_mb),
                       hint=_("attach a smaller copy (a photo at a lower resolution, a PDF in "
                              "parts), or raise the limit: complaintctl policy attachments "
                              "--max-mb N"), code="file_too_large", path=label, size=size,

@@ -281,6 +281,13 @@ def test_over_the_limit_is_refused_and_nothing_is_written(ledger, tmp_path):
     assert r.stderr.splitlines()[1].startswith("Hint: attach a smaller copy")
     assert r.stdout == ""
     assert ledger.snapshot() == before  # the small file of the same command neither
+    # a byte over: "25.0 MB, over the 25 MB limit" read as not over it; the bytes are said
+    with open(huge, "wb") as fh:
+        fh.truncate(25 * MB + 1)
+    r = ledger("attach", cid, str(huge), code=1)
+    assert r.stderr.startswith(f"Error: {huge} is 26,214,401 bytes, over the 25 MB limit for "
+                               "attachments\n"), r.stderr
+    assert ledger.snapshot() == before
 
     # the limit is a ledger setting
     conn = sqlite3.connect(ledger.db)
