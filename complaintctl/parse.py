@@ -664,6 +664,9 @@ _NOW_WORDS = {"now": "now", "现在": "now", "today": "today", "今天": "today"
               "寻日": "yesterday", "尋日": "yesterday", "琴日": "yesterday",
               "前日": "2 days ago"}
 _DAYS_BACK = {"today": 0, "yesterday": 1, "2 days ago": 2}
+# The day word of the day after (the midnight that ends 昨天晚上 is 今天凌晨0点).
+_NEXT_DAY_WORD = {"昨天": "今天", "昨日": "今日", "前天": "昨天", "寻日": "今日", "尋日": "今日",
+                  "琴日": "今日", "前日": "尋日", "yesterday": "today"}
 # A day word with a time after it: 昨天 14:30, today 9:30, 今天 9点30分.
 _DAY_AND_TIME = re.compile("^(" + "|".join(w for w, meaning in _NOW_WORDS.items()
                                            if meaning in _DAYS_BACK) + r")\s*(.+)$")
@@ -774,9 +777,12 @@ class _PartContradicts(ValueError):
                     after = (date(*map(int, ymd.groups())) + timedelta(days=1)).isoformat()
                     shown.append(f"{after} 凌晨0点" + (f"{self.minute}分" if self.minute
                                                      else "") + f" ({after} 00:{self.minute:02d})")
-                except ValueError:
-                    shown.append(f"{day}次日凌晨0点" + (f"{self.minute}分" if self.minute
-                                                     else "") + f" (00:{self.minute:02d})")
+                except ValueError:  # a day word: the word of the day after (昨天 -> 今天);
+                    # any other, the next day said (it is not read: the hint is a hint)
+                    after = _NEXT_DAY_WORD.get(day.strip())
+                    said = f"{after}凌晨0点" if after else f"{day}次日凌晨0点"
+                    shown.append(said + (f"{self.minute}分" if self.minute else "") +
+                                 f" ({after + ' ' if after else ''}00:{self.minute:02d})")
                 continue
             parts = ("中午",) if clock == 12 else ("凌晨", "上午", "下午", "晚上", "中午")
             said = [(p, h) for p in parts for h, on in _PART_HOURS[p].items()

@@ -646,7 +646,12 @@ def test_a_time_of_day_its_part_contradicts_or_alone_is_refused(ledger, when, wh
     ("2026年11月3日 晚上12点", "晚上 does not go with 12点",
      "2026-11-04 凌晨0点 (2026-11-04 00:00) / 2026年11月3日中午12点 (2026年11月3日 12:00)"),
     ("2026-11-03 晚上1点", "晚上 does not go with 1点",
-     "2026-11-03 凌晨1点 (2026-11-03 01:00) / 2026-11-03 下午1点 (2026-11-03 13:00)")])
+     "2026-11-03 凌晨1点 (2026-11-03 01:00) / 2026-11-03 下午1点 (2026-11-03 13:00)"),
+    # a day word: the next day's word ("昨天次日凌晨0点" was offered, and refused)
+    ("昨天晚上12点", "晚上 does not go with 12点",
+     "今天凌晨0点 (今天 00:00) / 昨天中午12点 (昨天 12:00)"),
+    ("前天晚上12点半", "晚上 does not go with 12点",
+     "昨天凌晨0点30分 (昨天 00:30) / 前天中午12点30分 (前天 12:30)")])
 def test_a_part_of_the_day_that_contradicts_its_hour_says_what_to_write(ledger, when, said,
                                                                        hint):
     """下午8点 was refused as unreadable, with the hint for a whole date: the clerk could
