@@ -813,6 +813,7 @@ class _RowEvent(NamedTuple):
     event_key: str  # the event's key and values, as SQL over `e`
     event_values: str
     where: str = "1"  # which rows of the table are of this kind
+    names: tuple[str, ...] = ()  # the columns of `values`, in order (who first)
 
     @property
     def cid(self) -> str:
@@ -834,47 +835,55 @@ class _RowEvent(NamedTuple):
 _ROW_EVENTS: tuple[_RowEvent, ...] = (
     _RowEvent("assign", "assignments", "json_array(r.at)",
               _cells("r.actor", "r.department", "r.owner", "r.note"), "json_array(e.at)",
-              _fields("department", "owner", "note")),
+              _fields("department", "owner", "note"),
+              names=("actor", "department", "owner", "note")),
     _RowEvent("investigate", "investigations", "json_array(r.at)",
               _cells("r.actor", *(f"r.{k}" for k in _INVESTIGATED)), "json_array(e.at)",
-              _fields(*_INVESTIGATED)),
+              _fields(*_INVESTIGATED), names=("actor", *_INVESTIGATED)),
     _RowEvent("resolve", "resolutions", "json_array(r.at)",
               _cells("r.actor", "r.disposition", "r.approved_by", "r.summary", "r.currency",
                      money=("r.amount",)), "json_array(e.at)",
               _fields("disposition", "approved_by", "summary", "currency",
-                      money=("amount",))),
+                      money=("amount",)),
+              names=("actor", "disposition", "approved_by", "summary", "currency", "amount")),
     _RowEvent("revisit", "revisits", "json_array(r.at)",
               _cells("r.actor", "r.satisfaction", "r.method", "r.note",
                      "CASE r.demand_met WHEN 1 THEN json('true') WHEN 0 THEN json('false') "
                      "END"), "json_array(e.at)",
-              _fields("satisfaction", "method", "note", "demand_met")),
+              _fields("satisfaction", "method", "note", "demand_met"),
+              names=("actor", "satisfaction", "method", "note", "demand_met")),
     _RowEvent("return-receive", "return_receipts", "json_array(r.at, r.return_id)",
               _cells("r.actor", "r.qty", "r.note"), "json_array(e.at, e.return_id)",
-              _fields("qty", "note")),
+              _fields("qty", "note"), names=("actor", "qty", "note")),
     _RowEvent("return-dispose", "return_dispositions", "json_array(r.at, r.return_id)",
               _cells("r.actor", "r.action", "r.qty", "r.note",
                      money=("r.cost_of_loss", "r.repair_cost")),
               "json_array(e.at, e.return_id)",
-              _fields("action", "qty", "note", money=("cost_of_loss", "repair_cost"))),
+              _fields("action", "qty", "note", money=("cost_of_loss", "repair_cost")),
+              names=("actor", "action", "qty", "note", "cost_of_loss", "repair_cost")),
     _RowEvent("note", "notes", "json_array(r.id, r.at, r.return_id)",
               _cells("r.actor", "r.kind", "r.text"),
-              f"json_array({_j('note')[0]}, e.at, e.return_id)", _fields("kind", "text")),
+              f"json_array({_j('note')[0]}, e.at, e.return_id)", _fields("kind", "text"),
+              names=("actor", "kind", "text")),
     _RowEvent("attach", "attachments", "json_array(r.id, r.at, r.return_id)",
               _cells("r.actor", "r.sha256", "r.name", "r.size", "r.type", "r.note"),
               f"json_array({_j('attachment')[0]}, e.at, e.return_id)",
-              _fields("sha256", "name", "size", "type", "note")),
+              _fields("sha256", "name", "size", "type", "note"),
+              names=("actor", "sha256", "name", "size", "type", "note")),
     _RowEvent("action-add", "actions", "json_array(r.id, r.created_at)",
               _cells("r.created_by", "r.text", "r.owner", "r.due_at"),
-              f"json_array({_j('action')[0]}, e.at)", _fields("text", "owner", "due_at")),
+              f"json_array({_j('action')[0]}, e.at)", _fields("text", "owner", "due_at"),
+              names=("created_by", "text", "owner", "due_at")),
     _RowEvent("action-done", "actions", "json_array(r.id, r.done_at)", "r.done_by",
               f"json_array({_j('action')[0]}, e.at)", _fields(),
-              where="r.done_at IS NOT NULL"),
+              where="r.done_at IS NOT NULL", names=("done_by",)),
     _RowEvent("action-verify", "actions", "json_array(r.id, r.verified_at)",
               _cells("r.verified_by", "r.verify_note"),
               f"json_array({_j('action')[0]}, e.at)", _fields("note"),
-              where="r.verified_at IS NOT NULL"),
+              where="r.verified_at IS NOT NULL", names=("verified_by", "verify_note")),
 )
 _TABLE_OF = {r.kind: r.table for r in _ROW_EVENTS}
+_NAMES_OF = {r.kind: r.names for r in _ROW_EVENTS}
 
 # What the complaint's own columns take from its events, folded in order (_replay): who
 # logged it, the one it repeats, its assignment, reopenings, closing and voiding, and
@@ -1037,9 +1046,19 @@ def _unmatched(recorded: Counter[str], rows: Counter[str], old_entries: Counter[
         if want is None and cid in old_until and (at := _INSTANT.search(key)) and \
                 at.group(0) <= old_until[cid]:
             continue  # a step of the time the old events may not record
-        out.append(problem(_TABLE_OF[kind], _named(cid, key), value, want,
-                           N_("this row is not what its event recorded") if want is not None
-                           else N_("no event records this row")))
+        if want is None:
+            out.append(problem(_TABLE_OF[kind], _named(cid, key), value, None,
+                               N_("no event records this row")))
+            continue
+        # which columns differ, by name (an auditor read two unlabelled lists)
+        have_cells, want_cells = json.loads(value), json.loads(want)
+        differ = [name for name, a, b in zip(_NAMES_OF[kind], have_cells, want_cells,
+                                             strict=False) if a != b]
+        out.append(problem(_TABLE_OF[kind], _named(cid, key), value, want, N_(
+            "this row is not what its event recorded (in {columns})"), columns=", ".join(
+                differ)) if differ and len(have_cells) == len(_NAMES_OF[kind]) else
+            problem(_TABLE_OF[kind], _named(cid, key), value, want,
+                    N_("this row is not what its event recorded")))
     for cid, kind, key, value in sorted(missing):
         if (cid, kind, key) not in by_key:
             continue

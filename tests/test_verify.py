@@ -325,6 +325,13 @@ def test_the_rows_a_report_counts_changed_directly_are_named(ledger, env, full):
     assert '"satisfied"' in found["revisits"]["expected"]
     assert '"999999.99"' in found["resolutions"]["stored"]
     assert '"not-upheld"' in found["investigations"]["stored"]
+    # which columns differ, by name (an auditor read two unlabelled lists)
+    assert {k: p["detail"] for k, p in found.items()} == {
+        "revisits": "this row is not what its event recorded (in satisfaction)",
+        "resolutions": "this row is not what its event recorded (in amount)",
+        "investigations": "this row is not what its event recorded (in validity)"}
+    zh = ledger("--lang", "zh", "verify", code=1).stdout
+    assert "这条记录与其事件记录的不符（不同之处：satisfaction）" in zh, zh
 
 
 def test_a_resolutions_currency_changed_directly_is_named(ledger, env, full):
