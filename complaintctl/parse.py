@@ -779,10 +779,10 @@ class _PartContradicts(ValueError):
                                                      else "") + f" ({after} 00:{self.minute:02d})")
                 except ValueError:  # a day word: the word of the day after (昨天 -> 今天);
                     # any other, the next day said (it is not read: the hint is a hint)
-                    after = _NEXT_DAY_WORD.get(day.strip())
-                    said = f"{after}凌晨0点" if after else f"{day}次日凌晨0点"
-                    shown.append(said + (f"{self.minute}分" if self.minute else "") +
-                                 f" ({after + ' ' if after else ''}00:{self.minute:02d})")
+                    word = _NEXT_DAY_WORD.get(day.strip())
+                    midnight = f"{word}凌晨0点" if word else f"{day}次日凌晨0点"
+                    shown.append(midnight + (f"{self.minute}分" if self.minute else "") +
+                                 f" ({word + ' ' if word else ''}00:{self.minute:02d})")
                 continue
             parts = ("中午",) if clock == 12 else ("凌晨", "上午", "下午", "晚上", "中午")
             said = [(p, h) for p in parts for h, on in _PART_HOURS[p].items()
