@@ -753,6 +753,20 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
             if c["contact"]:
                 old["contact"] = contact_ref(salt, c["contact"])
         lg.rows.update(cur, "complaints", cid, {**changes, **dict.fromkeys(cleared), **moved})
+        if "received_at" in changes:  # a deadline kept is a promise made: said, not moved
+            done = [stage for (stage,) in cur.execute(
+                "SELECT stage FROM stages WHERE complaint_id = ? AND return_id IS NULL AND "
+                "started_at = ? AND done_at IS NOT NULL ORDER BY id", (cid, c["received_at"]))]
+            if done:
+                out.warnings.append(ngettext(
+                    "{id}: its {stages} stage, done already, keeps the deadline set from the "
+                    "received time before ({time}): whether it was on time is still judged "
+                    "by it",
+                    "{id}: its {stages} stages, done already, keep the deadlines set from the "
+                    "received time before ({time}): whether they were on time is still "
+                    "judged by them", len(done)).format(
+                    stages=listing([term("stage", s) for s in done]), id=cid,
+                    time=lg.local(from_iso(c["received_at"]))))
         if "severity" in changes or "received_at" in changes:
             dues, ended = _recompute_open_stages(lg, cur, cid, iso(now))
             out.notes.extend(_("{stage} now due {time}").format(

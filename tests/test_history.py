@@ -474,6 +474,25 @@ def test_amend_of_the_received_time_into_2013_extends_the_calendar(ledger):
     verified(ledger)
 
 
+def test_amend_of_the_received_time_says_the_done_stages_keep_their_deadlines(ledger):
+    """The received time corrected earlier after the complaint was assigned and resolved:
+    show's intake said the new time while its assign and resolve stages, done, kept the
+    deadlines of the old one (a resolution late by the corrected time counted on time),
+    and nothing said so. Kept (a deadline promised stays as it was) and said."""
+    cid = ledger.log(severity="high", received="2026-11-02 09:30")
+    ledger("assign", cid, "--dept", "质量部", "--owner", "王芳", "--at", "2026-11-02 14:30")
+    before = ledger.rows("SELECT stage, due_at, done_at FROM stages WHERE done_at IS NOT NULL")
+    r = ledger("amend", cid, "--received", "2026-11-01 16:00", "--reason", "受理时间录错")
+    assert (f"Warning: {cid}: its assign stage, done already, keeps the deadline set from the "
+            "received time before (2026-11-02 09:30): whether it was on time is still judged "
+            "by it\n") in r.stderr, r.stderr
+    assert ledger.rows("SELECT stage, due_at, done_at FROM stages WHERE done_at IS NOT NULL"
+                       ) == before
+    r = ledger("amend", cid, "--received", "2026-11-01 15:00", "--reason", "再改")
+    assert "Warning" not in r.stderr  # (started at the time before: none of them now)
+    verified(ledger)
+
+
 def test_a_name_typed_in_full_width_or_with_double_spaces_is_the_same_name(ledger):
     """ＫＦＲ－３５ 空调 (an input method left on full width), KFR-35  空调 (two spaces) and
     KFR-35 空调 were three products in the report and no repeat of each other; a
