@@ -197,6 +197,9 @@ class _Row:
         self.values: dict[str, Any] = {}
         self.defaulted: set[str] = set()
         self.problems: list[Problem] = []
+        # what refuses the row only when it comes in new (a row already imported is
+        # compared with its complaint, which may have gone on by hand since)
+        self.if_new: list[Problem] = []
 
 
 def _header_fold(name: str) -> str:
@@ -1044,10 +1047,11 @@ class Reader:
                                               "method": v.get("revisit_method")},
                      ("satisfaction",), estimate=True)
         if v.get("closed_at") is not None and v.get("satisfaction") == "unsatisfied" \
-                and not earlier_round:
+                and not earlier_round and (revisited is None or revisited <= v["closed_at"]):
             # the register closed it (结案) after a revisit that reopens it: the closing was
-            # dropped without a word, and the complaint came in owing a second handling
-            row.problems.append(Problem(row.number, self.column("closed_at"), _(
+            # dropped without a word, and the complaint came in owing a second handling (a
+            # revisit after the closing is a critical one's second: not this)
+            row.if_new.append(Problem(row.number, self.column("closed_at"), _(
                 "closed on {time}, but the revisit is {satisfaction}, which reopens the "
                 "complaint for a second handling: a reopened complaint is closed by its "
                 "next resolution and revisit (enter them after the import), or leave this "
@@ -1850,6 +1854,9 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                         continue
                     if writer is None:  # new after all: the bulk writer's work
                         raise _New
+                    if row.if_new:
+                        result.problems.extend(row.if_new)
+                        continue
                     source["row_hash"] = reader.row_hash(row)
                     fields = history.fields  # made for this row: added to in place
                     fields["source_key"], fields["import_batch"] = key, batch

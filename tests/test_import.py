@@ -1532,6 +1532,28 @@ def test_a_closing_after_an_unsatisfied_revisit_is_refused_not_dropped(ledger, f
     ledger("import", path, "--mapping", mapping)
     assert ledger.rows("SELECT status, reopen_count, closed_at FROM complaints") == [
         ("investigating", 1, None)]
+    # its second handling entered by hand, the register's newer copy (closing date filled)
+    # comes in as imported already: the refusal is of a row that comes in new (a reviewer
+    # found the whole file refused)
+    (cid,), = ledger.rows("SELECT id FROM complaints")
+    ledger("resolve", cid, "--disposition", "exchange", "--summary", "再次换货", "--at",
+           "2026-11-09 10:00")
+    ledger("revisit", cid, "--satisfaction", "satisfied", "--at", "2026-11-10 09:00")
+    newer = write_csv(files["dir"] / "newer.csv", [row], header=header)
+    r = ledger("import", newer, "--mapping", mapping)
+    assert "0 new complaints, 1 already imported" in r.stderr, r.stderr
+    # an unsatisfied revisit after the closing (a critical complaint's second revisit) is
+    # not this: not refused
+    second = ["C-2", "2026-08-01", "乙公司", "电话", "冒烟", "质量", "紧急", "品质部", "王芳",
+              "短路", "换货", "2026-08-03", "不满意", "2026-08-04"]
+    mapping.write_text(mapping.read_text(encoding="utf-8").replace(
+        'revisited_at = "resolved_at"\n', "").replace(
+        'closed_at = "结案日期"\n', 'closed_at = "结案日期"\nrevisited_at = "回访日期"\n'),
+        encoding="utf-8")
+    later = write_csv(files["dir"] / "second.csv", [[*second, "2026-11-05"]],
+                      header=[*header, "回访日期"])
+    r = ledger("import", later, "--mapping", mapping, "--dry-run")
+    assert "reopens the complaint for a second handling" not in r.stderr, r.stderr
 
 
 def test_a_row_typed_by_hand_before_is_warned_of_when_it_comes_in(ledger, files):
