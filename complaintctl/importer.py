@@ -2197,14 +2197,16 @@ def _void_batch(lg: Ledger, cur: sqlite3.Cursor, batch: int, reason: str, *, now
     if found[0] is not None:
         raise Refused(_("import batch {batch} is already void").format(batch=batch),
                       code="batch_void", record=batch)
-    rows = cur.execute("SELECT id, status FROM complaints WHERE import_batch = ? "
-                       "ORDER BY id", (batch,)).fetchall()
-    for cid, _status in rows:
+    rows = cur.execute("SELECT id, status, last_step_at FROM complaints WHERE import_batch = "
+                       "? ORDER BY id", (batch,)).fetchall()
+    for cid, status, last in rows:
         returns.check_void(cid, cur.execute(
             "SELECT id, stage FROM returns WHERE complaint_id = ? AND closed_at IS NULL "
             "ORDER BY rowid", (cid,)).fetchall())
+        if status != "void":  # as `void` does: not before a step within the minute ahead
+            complaints.check_at(lg, now, now, last)
     ids = []
-    for cid, status in rows:
+    for cid, status, _last in rows:
         if status == "void":
             continue
         cur.execute("UPDATE stages SET done_at = ?, outcome = 'void' WHERE complaint_id = ? "

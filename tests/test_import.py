@@ -1556,6 +1556,30 @@ def test_a_closing_after_an_unsatisfied_revisit_is_refused_not_dropped(ledger, f
     assert "reopens the complaint for a second handling" not in r.stderr, r.stderr
 
 
+def test_a_batch_is_not_voided_before_a_step_within_the_minute_ahead(ledger, files):
+    """An imported step may be up to a minute ahead of the clock; the batch voided at once
+    was dated before it (verify then named the void as a step set back by hand). As `void`
+    says: the step is ahead of this clock, try again in a minute; nothing is written."""
+    header = ["投诉单号", "投诉日期", "客户名称", "投诉渠道", "投诉内容", "投诉类别", "严重程度",
+              "责任部门", "责任人", "分派日期"]
+    path = write_csv(files["dir"] / "ahead.csv", [[
+        "C-1", "2026-11-23 19:00", "甲公司", "电话", "漏水", "质量", "一般", "品质部", "王芳",
+        "2026-11-23 20:00:45"]], header=header)  # (the clock: 20:00 in Shanghai)
+    mapping = files["dir"] / "ahead.toml"
+    mapping.write_text(
+        'key = "投诉单号"\n[columns]\nreceived_at = "投诉日期"\ncustomer = "客户名称"\n'
+        'channel = "投诉渠道"\ndescription = "投诉内容"\ncategory = "投诉类别"\n'
+        'severity = "严重程度"\ndepartment = "责任部门"\nowner = "责任人"\n'
+        'assigned_at = "分派日期"\n', encoding="utf-8")
+    ledger("import", path, "--mapping", mapping)
+    before = ledger.snapshot()
+    r = ledger("import", "--void-batch", "1", "--reason", "导错了", code=1)
+    assert r.stderr.startswith("Error: the previous step (2026-11-23 20:00) is recorded ahead "
+                               "of this machine's clock (2026-11-23 20:00)\nHint: try again "
+                               "in a minute"), r.stderr
+    assert ledger.snapshot() == before
+
+
 def test_a_row_typed_by_hand_before_is_warned_of_when_it_comes_in(ledger, files):
     """A row refused by an import (--skip-bad) and typed by hand came in again with the
     corrected register: a second complaint, the month's received count one too many,
