@@ -612,7 +612,7 @@ def check_progress(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None = 
     dated before the one it follows (the bound set back by hand, a step taken before
     it, and the bound put back: every event genuine, a late resolution dated on time).
     Complaints with events from before the hash chain are left out."""
-    replayed, disorders = _json_tolerant(_progress_replayed, cur, lo, hi)
+    replayed, disorders, firsts = _json_tolerant(_progress_replayed, cur, lo, hi)
     bounds, params = _bounds("id", lo, hi)
     out: list[Problem] = [
         problem("step_order", cid, f"#{eid} {kind} {at}", previous, N_(
@@ -625,6 +625,13 @@ def check_progress(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None = 
             f"WHERE 1 {bounds}", params):
         last, validity, concluded = replayed.get(cid, ("", None, None))
         want = (max(received, last), validity, concluded)
+        first = firsts.get(cid)
+        if first is not None and first[2] < received and not _has_old_events(
+                cur.connection, cid.encode()):  # (its bound set back before it was received)
+            out.append(problem("step_order", cid, f"#{first[0]} {first[1]} {first[2]}",
+                               received, N_("the step is dated before the complaint was "
+                                            "received (its bound, last_step_at, was set "
+                                            "back by hand when it was taken)")))
         for field, value, expected in zip(("last_step_at", "validity", "concluded_at"), have,
                                           want, strict=True):
             if value != expected and not _has_old_events(cur.connection, cid.encode()):
@@ -636,14 +643,16 @@ def check_progress(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None = 
 
 def _progress_replayed(cur: sqlite3.Cursor, lo: str | None, hi: str | None, *, valid: str
                        ) -> tuple[dict[str, tuple[str, str | None, str | None]],
-                                  list[tuple[str, int, str, str, str]]]:
+                                  list[tuple[str, int, str, str, str]],
+                                  dict[str, tuple[int, str, str]]]:
     """check_progress: complaint -> (its latest status step's time, validity,
     concluded_at) from its events, in the order of events_complaint; and the status
     steps dated before the latest one before them: (complaint, event id, kind, at, the
-    latest before)."""
+    latest before); and each complaint's first status step (id, kind, at)."""
     bounds, params = _bounds("e.complaint_id", lo, hi)
     out: dict[str, tuple[str, str | None, str | None]] = {}
     disorders: list[tuple[str, int, str, str, str]] = []
+    firsts: dict[str, tuple[int, str, str]] = {}
     for cid, eid, kind, at, validity, cause in cur.execute(
             "SELECT e.complaint_id, e.id, e.kind, e.at, CASE e.kind WHEN 'investigate' THEN "
             "json_extract(e.data, '$.validity') END, CASE e.kind WHEN 'investigate' THEN "
@@ -651,7 +660,9 @@ def _progress_replayed(cur: sqlite3.Cursor, lo: str | None, hi: str | None, *, v
             f"events_complaint WHERE e.complaint_id IS NOT NULL {bounds}AND e.kind IN "
             f"{_in(STATUS_STEPS)} {valid}ORDER BY e.complaint_id, e.id", params):
         last, was, concluded = out.get(cid, ("", None, None))
-        if at < last:
+        if not last:
+            firsts[cid] = (eid, kind, at)
+        elif at < last:
             disorders.append((cid, eid, kind, at, last))
         if kind == "investigate":
             if validity is not None:
@@ -661,7 +672,7 @@ def _progress_replayed(cur: sqlite3.Cursor, lo: str | None, hi: str | None, *, v
             if concluded is None and (cause is not None or validity == "not-upheld"):
                 concluded = at
         out[cid] = (max(last, at), was, concluded)
-    return out, disorders
+    return out, disorders, firsts
 
 
 def _intake_differs(cur: sqlite3.Cursor, lo: str | None, hi: str | None, *, valid: str

@@ -553,6 +553,20 @@ def test_a_step_taken_with_its_bound_set_back_by_hand_is_named(ledger, env):
         ("events", "sqlite_sequence", None): inspect}, found
 
 
+def test_a_step_dated_before_the_complaint_was_received_is_named(ledger, env):
+    """The bound set back before the received time, a step dated before the complaint
+    came (an assignment 'on time'), the bound put back: verify said OK (the order of
+    the steps was checked among themselves only)."""
+    cid = ledger.log(severity="critical", received="2026-11-10 09:00")
+    tamper(env, "UPDATE complaints SET last_step_at = '2026-11-01T00:00:00Z'")
+    ledger("assign", cid, "--dept", "质量部", "--owner", "王芳", "--at", "2026-11-05 09:00")
+    tamper(env, "UPDATE complaints SET last_step_at = '2026-11-10T01:00:00Z'")
+    (assign,), = ledger.rows("SELECT id FROM events WHERE kind = 'assign'")
+    found = {(p["kind"], p["id"], p["stored"]): p["expected"] for p in verify_fails(ledger)}
+    assert found == {("step_order", cid, f"#{assign} assign 2026-11-05T01:00:00Z"):
+                     "2026-11-10T01:00:00Z"}, found
+
+
 def test_a_returns_last_step_time_and_first_receipt_follow_a_correction(ledger, env):
     """The return's bound is the latest of its steps' times (a correction of a count,
     dated when the goods came, does not move it back); its first receipt time is cleared
