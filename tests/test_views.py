@@ -774,6 +774,25 @@ def test_overdue_of_one_customer_and_a_customer_no_complaint_has(ledger):
     assert zh.endswith("（现有客户：Acme Ltd.、华东电器有限公司）\n"), zh
 
 
+def test_the_customer_meant_is_named_among_thousands(ledger, tmp_path):
+    """The names a misspelt --customer warning gave were ranked among the first thousand
+    customers only: in a ledger of 5,000 the one meant was not among them."""
+    with open(tmp_path / "many.csv", "w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["编号", "投诉日期", "客户名称", "投诉内容"])
+        out.writerows([f"K-{n}", "2026-10-01", f"Customer {n:04d}", "x"] for n in range(1200))
+    (tmp_path / "many.toml").write_text(
+        'key = "编号"\n[columns]\nreceived_at = "投诉日期"\ncustomer = "客户名称"\n'
+        'description = "投诉内容"\n[defaults]\nchannel = "phone"\ncategory = "quality"\n'
+        'severity = "low"\n', encoding="utf-8")
+    ledger("import", tmp_path / "many.csv", "--mapping", tmp_path / "many.toml")
+    ledger.log(customer="华东电器有限公司")
+    r = ledger("list", "--customer", "华冬电器")
+    assert r.stderr.startswith("Warning: no complaint has a customer containing '华冬电器': "
+                               "check the spelling (customers there: 华东电器有限公司, "), r.stderr
+    assert r.stderr.endswith(", …)\n"), r.stderr
+
+
 def test_action_list_is_cut_and_counted_and_warns_of_a_misspelt_owner(ledger):
     """`action list --late` printed every item with no count, `--limit` was "No such
     option", and `--owner 王小芳` said "No CAPA item matches." without the warning of a
