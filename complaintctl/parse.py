@@ -424,9 +424,9 @@ CURRENCY_SIGNS: dict[str, tuple[str, ...]] = {
     "CNY": ("¥", "元", "RMB", "人民币", "元整", "块", "块钱", "元人民币"),
     "USD": ("US$", "$", "美元"), "EUR": ("€", "欧元"),
     "GBP": ("£", "英镑"), "JPY": ("¥", "円", "日元"),
-    "HKD": ("HK$", "港元", "港币", "元", "$"),
-    "TWD": ("NT$", "NTD", "新台币", "台币", "元", "$", "块", "块钱"),
-    "MOP": ("MOP$", "澳门元", "澳门币", "元", "$")}
+    "HKD": ("HK$", "港元", "港币", "元", "$", "元整"),
+    "TWD": ("NT$", "NTD", "新台币", "台币", "元", "$", "块", "块钱", "元整"),
+    "MOP": ("MOP$", "澳门元", "澳门币", "元", "$", "元整")}
 # A $ alone, in a ledger of another currency than a dollar written so where it is kept
 # (the US, Hong Kong, Taiwan, Macau: $1,250 there is their own): whose it is, nobody can
 # tell.

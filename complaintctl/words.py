@@ -288,8 +288,9 @@ _HANT_PAIRS = (
     # and 帐 itself, the mainland's other way of writing 账 (帐务, 对帐);
     # Cantonese 唔, not: 唔滿意 is 不满意, unsatisfied — it was offered 满意; 國 of 民國;
     # the units of a count: 5組, 5顆, 5條; 這 of 這週一, this week's Monday; 臉 of 臉書
-    # and 專 of 客服專線, Taiwan's channels; 兩 of 下午兩點, two o'clock; 親 of 親臨)
-    "帳账帐账唔不國国組组顆颗條条塊块雙双捲卷這这臉脸專专兩两親亲")
+    # and 專 of 客服專線, Taiwan's channels; 兩 of 下午兩點, two o'clock; 親 of 親臨; 錢 of
+    # 三百塊錢)
+    "帳账帐账唔不國国組组顆颗條条塊块雙双捲卷這这臉脸專专兩两親亲錢钱")
 _HANS: dict[int, str] = {}
 
 

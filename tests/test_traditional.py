@@ -80,6 +80,16 @@ def test_the_ledgers_own_dollar_however_written(tw):
        "--at", "2026-11-18 12:00")
     assert tw.rows("SELECT disposition, amount, currency FROM resolutions ORDER BY id") == [
         ("refund", 125000, "TWD"), ("compensation", 1500000, "TWD")]
+    # as a receipt writes it (元整) and as it is said (三百塊錢): refused as another
+    # currency, and "not an amount"
+    tw("revisit", cid, "--satisfaction", "不滿意", "--at", "2026-11-19 09:00")
+    tw("resolve", cid, "--disposition", "賠償", "--summary", "z", "--amount", "300元整",
+       "--at", "2026-11-19 12:00")
+    tw("revisit", cid, "--satisfaction", "不滿意", "--at", "2026-11-19 13:00")
+    tw("resolve", cid, "--disposition", "賠償", "--summary", "w", "--amount", "300塊錢",
+       "--at", "2026-11-19 14:00")
+    assert tw.rows("SELECT amount, currency FROM resolutions ORDER BY id")[2:] == [
+        (30000, "TWD"), (30000, "TWD")]
 
 
 def test_a_date_with_its_weekday(tw):
