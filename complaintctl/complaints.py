@@ -522,10 +522,9 @@ def revisit(lg: Ledger, complaint_id: str, satisfaction: str, method: str | None
             critical = c["severity"] == "critical"
             workflow.check_second_revisit(
                 cid, pending is not None or bool(lapsed), critical=critical,
-                recorded=critical and cur.execute(
-                    "SELECT 1 FROM stages WHERE complaint_id = ? AND return_id IS NULL AND "
-                    "stage = 'second-revisit' AND outcome = 'done'", (cid,)).fetchone()
-                is not None)
+                recorded=critical and cur.execute(  # (this one's row is in: before it)
+                    "SELECT count(*) FROM revisits WHERE complaint_id = ? AND from_status = "
+                    "'closed'", (cid,)).fetchone()[0] > 1)
             closed = from_iso(c["closed_at"]) if c["closed_at"] else None
             if closed is not None and at - closed < SECOND_DUPLICATE:
                 # (two clerks typing the one call, or one correcting its answer, took the
