@@ -755,7 +755,8 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
         if "received_at" in changes:  # a deadline kept is a promise made: said, not moved
             done = [stage for (stage,) in cur.execute(
                 "SELECT stage FROM stages WHERE complaint_id = ? AND return_id IS NULL AND "
-                "started_at = ? AND done_at IS NOT NULL ORDER BY id", (cid, c["received_at"]))]
+                "stage IN ('assign', 'resolve') AND round = 1 AND started_at = ? AND done_at "
+                "IS NOT NULL ORDER BY id", (cid, c["received_at"]))]
             if done:
                 out.warnings.append(ngettext(
                     "{id}: its {stages} stage, done already, keeps the deadline set from the "

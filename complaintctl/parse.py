@@ -264,8 +264,9 @@ def text(value: str | None, field: str, *, multiline: bool = False,
             raise BadInput(_("{field} contains a control character ({char})").format(
                 field=field, char=f"{ord(ch):#04x}"),
                 hint=_("remove it") if multiline else _("remove it; this field is one line"))
-    if value == "-" and multiline and field.startswith("--"):  # stdin, as --description
-        # reads it: the text piped in was lost and "-" kept for good (an event)
+    if value == "-" and multiline and field.startswith("--") and field != "--description":
+        # (--description - reads stdin, as the others do not: the text piped in was lost
+        # and "-" kept for good, an event)
         raise BadInput(_("{field} -: only --description reads its text from stdin").format(
             field=field), hint=_('give the text itself, in quotes: {field} "…" (a text in a '
                                  'file: {field} "$(cat FILE)")').format(field=field),

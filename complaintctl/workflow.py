@@ -111,7 +111,8 @@ def check_second_revisit(cid: str, due: bool, critical: bool = False,
             (_("cannot revisit {id}: it is closed, and its second revisit was recorded "
                "already") if critical and recorded else
              _("cannot revisit {id}: it is closed, and no second revisit of it is due "
-               "(none was scheduled when it closed: it was not critical then)")
+               "(none is open: it was not critical when it closed, or an amendment ended "
+               "it)")
              if critical else
              _("cannot revisit {id}: it is closed, and no second revisit of it is due "
                "(only a critical complaint has one)")).format(id=cid),

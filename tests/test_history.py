@@ -490,6 +490,13 @@ def test_amend_of_the_received_time_says_the_done_stages_keep_their_deadlines(le
                        ) == before
     r = ledger("amend", cid, "--received", "2026-11-01 15:00", "--reason", "再改")
     assert "Warning" not in r.stderr  # (started at the time before: none of them now)
+    # assigned at the instant it was received (an import's [dates]): its investigate
+    # stage started then too, but its deadline never hung on the received time
+    other = ledger.log(severity="high", received="2026-11-03 09:30")
+    ledger("assign", other, "--dept", "质量部", "--owner", "王芳", "--at", "2026-11-03 09:30")
+    ledger("investigate", other, "--cause", "焊点", "--at", "2026-11-03 10:00")
+    r = ledger("amend", other, "--received", "2026-11-03 08:00", "--reason", "录错")
+    assert f"Warning: {other}: its assign stage, done already" in r.stderr, r.stderr
     verified(ledger)
 
 

@@ -869,3 +869,7 @@ def test_a_dash_for_a_text_other_than_the_description_is_refused(ledger):
             input="换货\n", message="--summary -: only --description reads")
     ledger("amend", cid, "--description", "-", "--reason", "补充", input="电机异响，已拆机\n")
     assert ledger.rows("SELECT description FROM complaints") == [("电机异响，已拆机",)]
+    # a description piped in that is itself "-" is a description (it was told only
+    # --description reads stdin)
+    ledger("amend", cid, "--description", "-", "--reason", "补充", input="-\n")
+    assert ledger.rows("SELECT description FROM complaints") == [("-",)]

@@ -543,8 +543,8 @@ def test_a_closed_complaint_is_revisited_only_for_its_second_revisit(ledger):
     before = ledger.snapshot()
     r = ledger("revisit", cid, "--satisfaction", "satisfied", code=1)
     assert r.stderr.startswith(f"Error: cannot revisit {cid}: it is closed, and no second "
-                               "revisit of it is due (none was scheduled when it closed: it "
-                               "was not critical then)\n"), r.stderr
+                               "revisit of it is due (none is open: it was not critical when "
+                               "it closed, or an amendment ended it)\n"), r.stderr
     assert ledger.snapshot() == before
 
 
