@@ -845,6 +845,12 @@ def fitted_table(rows: Sequence[dict[str, Any]], cols: Sequence[Col], tz: tzinfo
         crowded = bool(comfort) and any(k in keys for k in drop) and sum(
             min(w, (comfort or {})[c.key]) if c.key in (comfort or {}) else m
             for c, w, m in zip(cols, widths, mins, strict=True)) > budget
+        if comfort and not crowded:  # kept above their comfort where it fits (the sum
+            # alone let the widest give way below it, a name cut while the due time stayed)
+            kept = [max(m, min(w, comfort[c.key])) if c.key in comfort else m
+                    for c, w, m in zip(cols, widths, mins, strict=True)]
+            if sum(kept) <= budget:
+                mins = kept
         if sum(mins) > budget and not any(k in keys for k in drop):
             mins = [min(m, _NARROWEST) if c.key in shrink else m
                     for c, m in zip(cols, mins, strict=True)]

@@ -305,3 +305,17 @@ def test_overdue_at_80_columns_in_chinese_keeps_the_names_before_the_due_time(
     assert "期限" not in out and max(map(cell_len, out.splitlines())) <= 80, out
     monkeypatch.setenv("COLUMNS", "120")
     assert "期限" in zh("overdue").stdout
+    # at no width is a name cut below 16 columns while the due time stays (the sum of the
+    # widths was checked, the widest then gave way below it: 15 at 96 columns)
+    other = zh("log", "--customer", "Guangzhou Baiyun Electric Appliance Co., Ltd.",
+               "--description", "x", "--channel", "phone", "--category", "quality",
+               "--severity", "medium", "--received", "2026-11-16 14:00").stdout.strip()
+    zh("assign", other, "--dept", "Quality Assurance", "--owner", "Alexandra Johnson-Smith",
+       "--at", "2026-11-17 09:00")
+    for lang, due in (("en", " due "), ("zh", "期限")):
+        for columns in range(80, 124, 2):
+            monkeypatch.setenv("COLUMNS", str(columns))
+            out = zh("--lang", lang, "overdue").stdout
+            if due in out:
+                assert all("Guangzhou Baiyu" in line for line in out.splitlines()
+                           if other in line), (lang, columns, out)
