@@ -565,13 +565,15 @@ def never_matched(lg: Ledger, department: str | None, owner: str | None,
                 names = [name for (name,) in cur.execute(
                     f"SELECT DISTINCT {column} FROM {source} WHERE {column} IS NOT NULL "
                     "LIMIT 1000")]
-                # those holding a character of the text, wherever they are among many
-                # (a ledger of 5,000 customers: the first thousand had not the one meant)
+                # those holding most of the text's characters, wherever they are among
+                # many (a ledger of 5,000 customers: the first thousand had not the one
+                # meant; and among Latin names every one holds a letter of it)
                 chars = list(dict.fromkeys(text.casefold().replace(" ", "")))[:8]
+                held = " + ".join(f"(instr(lower({column}), ?) > 0)" for _c in chars)
                 near = [name for (name,) in cur.execute(
-                    f"SELECT DISTINCT {column} FROM {source} WHERE {column} IS NOT NULL AND "
-                    f"({' OR '.join(f'instr(lower({column}), ?)' for _c in chars)}) "
-                    "LIMIT 5000", chars)] if chars else []
+                    f"SELECT {column} FROM (SELECT DISTINCT {column} FROM {source} WHERE "
+                    f"{column} IS NOT NULL) ORDER BY {held} DESC LIMIT 500", chars)
+                        ] if chars else []
                 known = sorted(dict.fromkeys([*near, *names]),
                                key=lambda name: -_nearness(text, name))[:NAMES_SHOWN]
                 out.append((column, text, known, len(names) > len(known)))

@@ -776,21 +776,28 @@ def test_overdue_of_one_customer_and_a_customer_no_complaint_has(ledger):
 
 def test_the_customer_meant_is_named_among_thousands(ledger, tmp_path):
     """The names a misspelt --customer warning gave were ranked among the first thousand
-    customers only: in a ledger of 5,000 the one meant was not among them."""
+    customers only: in a ledger of 5,000 the one meant was not among them (nor, then,
+    among the first 5,000 holding a letter of it)."""
     with open(tmp_path / "many.csv", "w", encoding="utf-8", newline="") as fh:
         out = csv.writer(fh)
         out.writerow(["编号", "投诉日期", "客户名称", "投诉内容"])
-        out.writerows([f"K-{n}", "2026-10-01", f"Customer {n:04d}", "x"] for n in range(1200))
+        out.writerows([f"K-{n}", "2026-10-01", f"Customer Company Limited {n:04d}", "x"]
+                      for n in range(5100))
     (tmp_path / "many.toml").write_text(
         'key = "编号"\n[columns]\nreceived_at = "投诉日期"\ncustomer = "客户名称"\n'
         'description = "投诉内容"\n[defaults]\nchannel = "phone"\ncategory = "quality"\n'
         'severity = "low"\n', encoding="utf-8")
     ledger("import", tmp_path / "many.csv", "--mapping", tmp_path / "many.toml")
     ledger.log(customer="华东电器有限公司")
+    ledger.log(customer="Zeta Trading Ltd")
     r = ledger("list", "--customer", "华冬电器")
     assert r.stderr.startswith("Warning: no complaint has a customer containing '华冬电器': "
                                "check the spelling (customers there: 华东电器有限公司, "), r.stderr
     assert r.stderr.endswith(", …)\n"), r.stderr
+    # among Latin names every one holds a letter of the text (the first 5,000 of those
+    # were ranked: Zeta, the 5,102nd, was not)
+    r = ledger("overdue", "--customer", "Zeta Tradng")
+    assert "(customers there: Zeta Trading Ltd, " in r.stderr, r.stderr
 
 
 def test_action_list_is_cut_and_counted_and_warns_of_a_misspelt_owner(ledger):
