@@ -2069,13 +2069,24 @@ def _typed_twins_said(cur: sqlite3.Cursor, after: int, batch: int, dry_run: bool
     row itself, refused by an earlier import and typed by hand, now in twice (the
     month's received count one too many). Read from the log events written since
     event `after`; up to _ROWS_LISTED, then counted."""
-    found = cur.execute(
-        "SELECT json_extract(e.data, '$.source.row'), c.id, c.status, p.id, p.status "
-        "FROM events e "
-        "JOIN complaints c ON c.id = e.complaint_id JOIN complaints p ON p.id = c.repeat_of "
-        "WHERE e.id > ? AND e.kind = 'log' AND c.import_batch IS ? AND p.received_at = "
-        "c.received_at AND p.import_batch IS NULL AND p.repeat_key = c.repeat_key "
+    repeats = cur.execute(
+        "SELECT json_extract(e.data, '$.source.row'), c.id, c.status, c.repeat_of, "
+        "c.received_at FROM events e JOIN complaints c ON c.id = e.complaint_id WHERE e.id > "
+        "? AND e.kind = 'log' AND c.import_batch IS ? AND c.repeat_of IS NOT NULL "
         "ORDER BY e.id", (after, batch)).fetchall()
+    of = {cid: (parent, received) for _row, cid, _status, parent, received in repeats}
+    found = []
+    for row, cid, status, parent, received in repeats:
+        # up the repeats of the same instant in the batch (a second row of that instant
+        # repeats the first one of the batch, and the one typed may be either)
+        while parent in of and of[parent][1] == received:
+            parent = of[parent][0]
+        if parent is None or parent in of:
+            continue
+        held = cur.execute("SELECT received_at, import_batch, status FROM complaints WHERE "
+                           "id = ?", (parent,)).fetchone()
+        if held is not None and held[0] == received and held[1] is None and held[2] != "void":
+            found.append((row, cid, status, parent, held[2]))
     out = []
     for row, cid, status, typed, typed_status in found[:_ROWS_LISTED]:
         if dry_run:

@@ -1590,7 +1590,11 @@ def test_a_row_typed_by_hand_before_is_warned_of_when_it_comes_in(ledger, files)
     rows = [["C-1", "2026-11-02", "宁波海天贸易", "BCD-215", "电话", "冰箱温控失灵", "质量", "严重",
              "品质部", "王芳", "温控器", "换货", "2026-11-05", "满意"],
             ["C-2", "2026-11-02", "宁波海天贸易", "BCD-300", "电话", "异响", "质量", "严重",
-             "品质部", "王芳", "风扇", "换货", "2026-11-05", "满意"]]
+             "品质部", "王芳", "风扇", "换货", "2026-11-05", "满意"],
+            # the same customer, product and instant as C-1: it repeats C-1, and may be
+            # the one typed as well (a reviewer: only the first of the instant was named)
+            ["C-3", "2026-11-02", "宁波海天贸易", "BCD-215", "电话", "不制冷", "质量", "严重",
+             "品质部", "王芳", "压缩机", "维修", "2026-11-05", "满意"]]
     path = write_csv(files["dir"] / "typed.csv", rows, header=header)
     mapping = files["dir"] / "typed.toml"
     mapping.write_text(
@@ -1608,6 +1612,7 @@ def test_a_row_typed_by_hand_before_is_warned_of_when_it_comes_in(ledger, files)
             "typed by hand), it would come in twice; leave the row out of the file\n"
             ) in r.stderr, r.stderr
     assert "row 3" not in r.stderr  # another product: another complaint
+    assert f"Warning: row 4 was received at the same instant as {typed}" in r.stderr, r.stderr
     r = ledger("import", path, "--mapping", mapping)
     (new,), = ledger.rows("SELECT id FROM complaints WHERE source_key = 'C-1'")
     assert (f"Warning: row 2 came in as {new}, received at the same instant as {typed}, "
@@ -1615,6 +1620,9 @@ def test_a_row_typed_by_hand_before_is_warned_of_when_it_comes_in(ledger, files)
             f"complaint, void the one typed: complaintctl void {typed} --reason …\n"
             ) in r.stderr, r.stderr
     assert ledger.rows("SELECT repeat_of FROM complaints WHERE id = ?", (new,)) == [(typed,)]
+    (third,), = ledger.rows("SELECT id FROM complaints WHERE source_key = 'C-3'")
+    assert f"Warning: row 4 came in as {third}, received at the same instant as {typed}" \
+        in r.stderr, r.stderr
 
 
 def test_dates_closed_at_closes_a_register_without_revisits(ledger, files):
