@@ -1047,10 +1047,9 @@ class Reader:
                                               "method": v.get("revisit_method")},
                      ("satisfaction",), estimate=True)
         if v.get("closed_at") is not None and v.get("satisfaction") == "unsatisfied" \
-                and not earlier_round and (revisited is None or revisited <= v["closed_at"]):
-            # the register closed it (结案) after a revisit that reopens it: the closing was
-            # dropped without a word, and the complaint came in owing a second handling (a
-            # revisit after the closing is a critical one's second: not this)
+                and not earlier_round:
+            # the register closed it (结案) and its revisit reopens it: the closing was
+            # dropped without a word, and the complaint came in owing a second handling
             row.if_new.append(Problem(row.number, self.column("closed_at"), _(
                 "closed on {time}, but the revisit is {satisfaction}, which reopens the "
                 "complaint for a second handling: a reopened complaint is closed by its "
@@ -1058,7 +1057,15 @@ class Reader:
                 "row's {column} empty to import it reopened").format(
                 time=self.lg.local(v["closed_at"]),
                 satisfaction=term("satisfaction", "unsatisfied"),
-                column=self.column("closed_at")), rule=True, cells=row.cells))
+                column=self.column("closed_at")) if revisited is None or
+                revisited <= v["closed_at"] else _(
+                "closed on {time} and revisited after that ({revisited}) with "
+                "{satisfaction}, which reopens the complaint: the row does not say which "
+                "revisit closed it; correct the dates in the file, or enter this complaint "
+                "by hand").format(
+                time=self.lg.local(v["closed_at"]), revisited=self.lg.local(revisited),
+                satisfaction=term("satisfaction", "unsatisfied")),
+                rule=True, cells=row.cells))
         elif closing and (earlier_round or not v.get("satisfaction")):
             if not v.get("close_reason"):
                 if revisited is not None and not earlier_round and not self.unread(
@@ -1827,6 +1834,12 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                                 "the ledger, which keeps its own (complaintctl amend {id} "
                                 "--contact … --reason … changes it)").format(
                                     row=number, key=key, id=cid))
+                        if row.if_new and stored[cid]["status"] not in ("closed", "void"):
+                            # closed in the register, reopened in the ledger: said (the
+                            # ledger keeps what was recorded; its second handling is owed)
+                            result.warnings += [_("row {row}: {key} ({id}): {message}").format(
+                                row=number, key=key, id=cid, message=p.message)
+                                for p in row.if_new]
                         if conflict is not None:
                             result.conflicts.append(Problem(number, None, _(
                                 "{key} ({id}): {message}").format(key=key, id=cid,
