@@ -200,6 +200,7 @@ class _Row:
         # what refuses the row only when it comes in new (a row already imported is
         # compared with its complaint, which may have gone on by hand since)
         self.if_new: list[Problem] = []
+        self.closed_reopened: datetime | None = None  # closed in the register, reopened
 
 
 def _header_fold(name: str) -> str:
@@ -1050,6 +1051,7 @@ class Reader:
                 and not earlier_round:
             # the register closed it (结案) and its revisit reopens it: the closing was
             # dropped without a word, and the complaint came in owing a second handling
+            row.closed_reopened = v["closed_at"]
             row.if_new.append(Problem(row.number, self.column("closed_at"), _(
                 "closed on {time}, but the revisit is {satisfaction}, which reopens the "
                 "complaint for a second handling: a reopened complaint is closed by its "
@@ -1058,7 +1060,7 @@ class Reader:
                 time=self.lg.local(v["closed_at"]),
                 satisfaction=term("satisfaction", "unsatisfied"),
                 column=self.column("closed_at")) if revisited is None or
-                revisited <= v["closed_at"] else _(
+                self.lg.local(revisited)[:10] <= self.lg.local(v["closed_at"])[:10] else _(
                 "closed on {time} and revisited after that ({revisited}) with "
                 "{satisfaction}, which reopens the complaint: the row does not say which "
                 "revisit closed it; correct the dates in the file, or enter this complaint "
@@ -1834,12 +1836,17 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                                 "the ledger, which keeps its own (complaintctl amend {id} "
                                 "--contact … --reason … changes it)").format(
                                     row=number, key=key, id=cid))
-                        if row.if_new and stored[cid]["status"] not in ("closed", "void"):
+                        if row.closed_reopened is not None and stored[cid]["status"] not in (
+                                "closed", "void") and not (
+                                    conflict and _another_complaint(history, stored[cid])):
                             # closed in the register, reopened in the ledger: said (the
                             # ledger keeps what was recorded; its second handling is owed)
-                            result.warnings += [_("row {row}: {key} ({id}): {message}").format(
-                                row=number, key=key, id=cid, message=p.message)
-                                for p in row.if_new]
+                            result.warnings.append(_(
+                                "row {row}: {key} ({id}): the register closes it on {time}, "
+                                "but its unsatisfied revisit reopened it here: its second "
+                                "handling is owed (complaintctl resolve {id} …, then revisit)"
+                            ).format(row=number, key=key, id=cid,
+                                     time=lg.local(row.closed_reopened)))
                         if conflict is not None:
                             result.conflicts.append(Problem(number, None, _(
                                 "{key} ({id}): {message}").format(key=key, id=cid,
@@ -2088,14 +2095,17 @@ def _typed_twins_said(cur: sqlite3.Cursor, after: int, batch: int, dry_run: bool
         "? AND e.kind = 'log' AND c.import_batch IS ? AND c.repeat_of IS NOT NULL "
         "ORDER BY e.id", (after, batch)).fetchall()
     of = {cid: (parent, received) for _row, cid, _status, parent, received in repeats}
+    root: dict[str, str | None] = {}  # where each one's run of one instant leads (in order:
+    # a run of N rows of one date is a chain of N, walked once, not once from each row)
     found = []
     for row, cid, status, parent, received in repeats:
         # up the repeats of the same instant in the batch (a second row of that instant
         # repeats the first one of the batch, and the one typed may be either)
-        while parent in of and of[parent][1] == received:
-            parent = of[parent][0]
-        if parent is None or parent in of:
-            continue
+        if parent in of and of[parent][1] == received:
+            parent = root.get(parent, parent)
+        root[cid] = parent
+        if status == "void" or parent is None or parent in of:  # (one the register voided
+            continue  # is no twin to void)
         held = cur.execute("SELECT received_at, import_batch, status FROM complaints WHERE "
                            "id = ?", (parent,)).fetchone()
         if held is not None and held[0] == received and held[1] is None and held[2] != "void":

@@ -565,10 +565,11 @@ def never_matched(lg: Ledger, department: str | None, owner: str | None,
                 names = [name for (name,) in cur.execute(
                     f"SELECT DISTINCT {column} FROM {source} WHERE {column} IS NOT NULL "
                     "LIMIT 1000")]
-                # those holding most of the text's characters, wherever they are among
-                # many (a ledger of 5,000 customers: the first thousand had not the one
-                # meant; and among Latin names every one holds a letter of it)
-                chars = list(dict.fromkeys(text.casefold().replace(" ", "")))[:8]
+                # those holding most of the text's characters (each of them, not its
+                # first eight: names that share a prefix), wherever they are among many
+                # (a ledger of 5,000 customers: the first thousand had not the one meant;
+                # and among Latin names every one holds a letter of it)
+                chars = list(dict.fromkeys(text.casefold().replace(" ", "")))[:32]
                 held = " + ".join(f"(instr(lower({column}), ?) > 0)" for _c in chars)
                 near = [name for (name,) in cur.execute(
                     f"SELECT {column} FROM (SELECT DISTINCT {column} FROM {source} WHERE "

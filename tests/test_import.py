@@ -1538,8 +1538,9 @@ def test_a_closing_after_an_unsatisfied_revisit_is_refused_not_dropped(ledger, f
     (cid,), = ledger.rows("SELECT id FROM complaints")
     newer = write_csv(files["dir"] / "newer.csv", [row], header=header)
     r = ledger("import", newer, "--mapping", mapping)  # still reopened here: said
-    assert f"Warning: row 2: C-1 ({cid}): closed on 2026-11-10 00:00, but the revisit is " \
-        "unsatisfied" in r.stderr, r.stderr
+    assert (f"Warning: row 2: C-1 ({cid}): the register closes it on 2026-11-10 00:00, but "
+            "its unsatisfied revisit reopened it here: its second handling is owed "
+            f"(complaintctl resolve {cid} …, then revisit)\n") in r.stderr, r.stderr
     ledger("resolve", cid, "--disposition", "exchange", "--summary", "再次换货", "--at",
            "2026-11-09 10:00")
     ledger("revisit", cid, "--satisfaction", "satisfied", "--at", "2026-11-10 09:00")
@@ -1554,13 +1555,18 @@ def test_a_closing_after_an_unsatisfied_revisit_is_refused_not_dropped(ledger, f
         'revisited_at = "resolved_at"\n', "").replace(
         'closed_at = "结案日期"\n', 'closed_at = "结案日期"\nrevisited_at = "回访日期"\n'),
         encoding="utf-8")
-    later = write_csv(files["dir"] / "second.csv", [[*second, "2026-11-05"]],
+    later = write_csv(files["dir"] / "second.csv", [[*second, "2026-11-05"],
+                                                     ["C-3", *row[1:-1], "2026-11-10",
+                                                      "2026-11-10 15:00"]],
                       header=[*header, "回访日期"])
     r = ledger("import", later, "--mapping", mapping, "--dry-run", code=1)
     assert ("row 2, column 结案日期: closed on 2026-08-04 00:00 and revisited after that "
             "(2026-11-05 00:00) with unsatisfied, which reopens the complaint: the row does "
             "not say which revisit closed it; correct the dates in the file, or enter this "
             "complaint by hand") in r.stderr, r.stderr
+    # a revisit later on the day of a closing dated without its time: the one revisit
+    assert "row 3, column 结案日期: closed on 2026-11-10 00:00, but the revisit is " \
+        "unsatisfied" in r.stderr, r.stderr
 
 
 def test_a_batch_is_not_voided_before_a_step_within_the_minute_ahead(ledger, files):
@@ -1630,6 +1636,30 @@ def test_a_row_typed_by_hand_before_is_warned_of_when_it_comes_in(ledger, files)
     (third,), = ledger.rows("SELECT id FROM complaints WHERE source_key = 'C-3'")
     assert f"Warning: row 4 came in as {third}, received at the same instant as {typed}" \
         in r.stderr, r.stderr
+
+
+def test_a_row_the_register_voided_is_no_twin_of_one_typed(ledger, files):
+    """A row voided in the register (作废) at the instant of a complaint typed by hand was
+    warned of with "void the one typed" (voiding both); the next row of that instant
+    repeats the typed one and is the one warned of."""
+    path = write_csv(files["dir"] / "voided.csv", [
+        ["C-1", "2026-11-02", "宁波海天贸易", "BCD-215", "x", "2026-11-03"],
+        ["C-2", "2026-11-02", "宁波海天贸易", "BCD-215", "y", ""]],
+        header=["编号", "投诉日期", "客户名称", "产品", "投诉内容", "作废"])
+    mapping = files["dir"] / "voided.toml"
+    mapping.write_text(
+        'key = "编号"\n[columns]\nreceived_at = "投诉日期"\ncustomer = "客户名称"\n'
+        'product = "产品"\ndescription = "投诉内容"\nvoided_at = "作废"\n[defaults]\n'
+        'channel = "phone"\ncategory = "quality"\nseverity = "low"\nvoid_reason = "重复"\n',
+        encoding="utf-8")
+    typed = ledger.log(customer="宁波海天贸易", product="BCD-215", received="2026-11-02 00:00")
+    r = ledger("import", path, "--mapping", mapping)
+    assert "row 2 " not in r.stderr, r.stderr
+    (second,), = ledger.rows("SELECT id FROM complaints WHERE source_key = 'C-2'")
+    assert (f"Warning: row 3 came in as {second}, received at the same instant as {typed}, "
+            "typed in the ledger, from the same customer and product: if they are one "
+            f"complaint, void the extra one: complaintctl void {second} --reason …\n"
+            ) in r.stderr, r.stderr
 
 
 def test_dates_closed_at_closes_a_register_without_revisits(ledger, files):

@@ -798,6 +798,9 @@ def test_the_customer_meant_is_named_among_thousands(ledger, tmp_path):
     # were ranked: Zeta, the 5,102nd, was not)
     r = ledger("overdue", "--customer", "Zeta Tradng")
     assert "(customers there: Zeta Trading Ltd, " in r.stderr, r.stderr
+    # names that share a prefix: every character of the text counts, not its first eight
+    r = ledger("list", "--customer", "Customer Compny Limited 4321")
+    assert "(customers there: Customer Company Limited 4321, " in r.stderr, r.stderr
 
 
 def test_action_list_is_cut_and_counted_and_warns_of_a_misspelt_owner(ledger):
