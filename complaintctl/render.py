@@ -1520,8 +1520,18 @@ def register_note(rep: dict[str, Any]) -> str | None:
     """The line under the register when it has more lines than complaints received: those
     voided in the period are listed (as void) but not counted as received."""
     lines, received, voided = len(rep.get("register") or ()), rep["received"], rep["voided"]
-    if not voided or lines != received + voided:
+    here = lines - received  # received and voided in the period: listed, not counted
+    if here <= 0:
         return None
+    if here != voided:  # some voided in it were received before it (not listed)
+        return ngettext(
+            "{lines} lines: the {received} complaints received, and {here} received and "
+            "voided in the period (logged by mistake: not counted as received; {voided} "
+            "voided in it in all)",
+            "{lines} lines: the {received} complaints received, and {here} received and "
+            "voided in the period (logged by mistake: not counted as received; {voided} "
+            "voided in it in all)", here).format(lines=lines, received=received, here=here,
+                                                   voided=voided)
     return ngettext("{lines} lines: the {received} complaints received, and {voided} voided "
                     "in the period (logged by mistake: not counted as received)",
                     "{lines} lines: the {received} complaints received, and {voided} voided "

@@ -1154,3 +1154,10 @@ def test_the_register_says_why_it_has_more_lines_than_complaints_received(ledger
     # a period without a void says nothing of it
     assert "lines: the" not in ledger("report", "--month", "2026-09", "--format",
                                       "markdown").stdout
+    # one received before the period and voided in it (not a line of its register) beside:
+    # the note was gone, the lines no longer received + voided
+    early = ledger.log(received="2026-09-28 09:00")
+    ledger("void", early, "--reason", "误登记", "--at", "2026-10-06 09:00")
+    md = ledger("report", "--month", "2026-10", "--format", "markdown").stdout
+    assert "4 lines: the 3 complaints received, and 1 received and voided in the period " \
+        "(logged by mistake: not counted as received; 2 voided in it in all)" in md, md
