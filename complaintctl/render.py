@@ -1455,11 +1455,13 @@ def report_summary(rep: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
         (_("handling days"), _("mean {mean}, median {median}, p90 {p90} ({n} resolved)").format(
             mean=_days(h["mean"]), median=_days(h["median"]), p90=_days(h["p90"]),
             n=h["count"])),
-        (_("satisfaction rate"), ngettext("{rate} of {n} revisit", "{rate} of {n} revisits",
-                                          rep["revisits"]).format(
-            rate=pct(rep["satisfaction_rate"]), n=rep["revisits"])),
-        (_("reopen rate"), _("{rate} ({n} reopened)").format(rate=pct(rep["reopen_rate"]),
-                                                             n=rep["reopened"])),
+        (_("satisfaction rate"), ngettext(
+            "{rate} ({satisfied} of {n} revisit satisfied or basically)",
+            "{rate} ({satisfied} of {n} revisits satisfied or basically)",
+            rep["revisits"]).format(rate=pct(rep["satisfaction_rate"]), n=rep["revisits"],
+                                    satisfied=rep.get("satisfied", "?"))),
+        (_("reopen rate"), _("{rate} ({n} reopened of {resolved} resolved)").format(
+            rate=pct(rep["reopen_rate"]), n=rep["reopened"], resolved=rep["resolved"])),
         (_("repeat rate"), _("{rate} ({n} of {received} received)").format(
             rate=pct(rep["repeat_rate"]), n=rep["repeats"], received=rep["received"])),
         (_("not upheld rate"), _("{rate} ({n} of {concluded} investigations concluded)").format(

@@ -1125,7 +1125,7 @@ class Report:
             "on_time": {s: {"done": n, "on_time": ok} for s, (n, ok) in stages_done.items()},
             "late_at_end": self.late_at_end(),
             "satisfaction_rate": _rate(satisfied, revisits),
-            "revisits": revisits,
+            "revisits": revisits, "satisfied": satisfied,  # (what the rate is of)
             "reopened": (reopened := self.reopened()),
             "reopen_rate": _rate(reopened, counts["resolved"]),
             "repeat_rate": _rate(repeats := self.repeats(), received),

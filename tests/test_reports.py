@@ -856,12 +856,16 @@ def test_the_previous_period_line_gives_each_figure_its_change(ledger):
 
 
 def test_a_satisfaction_rate_of_one_revisit_says_revisit(ledger):
-    """"100.0% of 1 revisits": the count now chooses its word (ngettext)."""
+    """"100.0% of 1 revisits": the count now chooses its word (ngettext); and every rate
+    says what it is of, the satisfied and the reopened among how many (a manager found
+    "83.3% of 6 revisits" and "14.3% (1 reopened)" left him to work out the rest)."""
     cid = ledger.log(received="2026-09-20 10:00")
     ledger.to_state(cid, "closed")
     month = ledger.json("show", cid)["revisits"][0]["at"][:7]
     md = ledger("report", "--month", month, "--format", "markdown").stdout
-    assert "| satisfaction rate | 100.0% of 1 revisit |" in md, md
+    assert "| satisfaction rate | 100.0% (1 of 1 revisit satisfied or basically) |" in md, md
+    assert "| reopen rate | 0.0% (0 reopened of 1 resolved) |" in md, md
+    assert ledger.json("report", "--month", month)["satisfied"] == 1
 
 
 def test_a_format_the_output_name_contradicts_is_refused(ledger, tmp_path):
