@@ -923,7 +923,10 @@ class Report:
                                action)
         return {"authorised": authorised, "authorised_quantity": authorised_qty,
                 "quantity_received": received, "discrepancies": discrepancies,
-                "by_disposition": [{"key": a, "quantity": q} for a, q, _, _ in split],
+                # the most first, as every breakdown (the codes' order read as none in
+                # Chinese)
+                "by_disposition": [{"key": a, "quantity": q} for a, q, _, _ in sorted(
+                    split, key=lambda x: (-x[1], x[0]))],
                 "cost_of_loss": format_money(sum(x[2] for x in split)),
                 "repair_cost": format_money(sum(x[3] for x in split)),
                 "currency": self.currency}

@@ -156,7 +156,7 @@ def test_october_every_figure(ledger, history):
     assert rep["capa"] == {"opened": 2, "done": 1, "verified": 1, "late": 1}
     assert rep["returns"] == {
         "authorised": 1, "authorised_quantity": 5, "quantity_received": 3, "discrepancies": 1,
-        "by_disposition": [{"key": "repair", "quantity": 1}, {"key": "scrap", "quantity": 2}],
+        "by_disposition": [{"key": "scrap", "quantity": 2}, {"key": "repair", "quantity": 1}],
         "cost_of_loss": "100.00", "repair_cost": "20.50", "currency": "CNY"}
     p = rep["previous_period"]
     assert (p["from"], p["to"], p["received"], p["resolved"], p["closed"], p["voided"],
@@ -240,7 +240,7 @@ def test_the_returns_section_keeps_counts_and_money_in_their_own_columns(ledger,
     currency beside their name, and the summary's returns line has the units."""
     lines = ledger("report", "--month", "2026-10", "--format", "csv", "--section",
                    "returns").stdout.lstrip("\ufeff").splitlines()
-    assert lines == ["disposition,quantity,amount", "repair,1,", "scrap,2,",
+    assert lines == ["disposition,quantity,amount", "scrap,2,", "repair,1,",
                      "cost of loss (CNY),,100.00", "repair cost (CNY),,20.50"], lines
     summary = ledger("report", "--month", "2026-10", "--format", "csv", "--section",
                      "summary").stdout
