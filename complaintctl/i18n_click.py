@@ -245,6 +245,16 @@ def show_error(exc: click_exceptions.ClickException) -> None:
         message = _("{option} is an option of complaintctl itself: put it before the "
                     "command, e.g. {example}").format(option=name, example=example)
     typer.echo(_("Error: {message}").format(message=message), err=True)
+    extra = re.fullmatch(r"Got unexpected extra argument\S* \((.+)\)", exc.message or "")
+    if ctx is not None and extra and ctx.command.name in ("list", "overdue"):
+        # `complaintctl list 华东`: a name where an option was meant (a supervisor's)
+        word = extra.group(1).split(" ")[0]
+        command = ctx.command_path.partition(" ")[2]
+        typer.echo(_("Hint: {hint}").format(hint=_(
+            "a complaint's id is shown with: complaintctl show {id}").format(id=word)
+            if re.fullmatch(r"[A-Za-z]+-[0-9]{4}-[0-9]+", word) else _(
+            "{command} filters by its options, e.g. complaintctl {command} --customer "
+            "{word}").format(command=command, word=word)), err=True)
 
 
 # The root's options, with what a value looks like, for the error of one typed after

@@ -282,6 +282,23 @@ def test_usage_errors_in_both_languages(run, monkeypatch, args, zh, en):
         assert "查看帮助请用“" in result.stderr
 
 
+def test_a_name_given_to_list_without_its_option_is_hinted(run, monkeypatch):
+    """`complaintctl list 华东` (a supervisor meant the customer) said only "Got unexpected
+    extra argument(s)"; the hint names the option, or `show` for a complaint's id."""
+    r = run("list", "华东", code=2)
+    assert r.stderr.endswith("Error: Got unexpected extra argument(s) (华东)\nHint: list "
+                             "filters by its options, e.g. complaintctl list --customer 华东\n"
+                             ), r.stderr
+    r = run("overdue", "CC-2026-0001", code=2)
+    assert r.stderr.endswith("Hint: a complaint's id is shown with: complaintctl show "
+                             "CC-2026-0001\n"), r.stderr
+    monkeypatch.setenv("COMPLAINTCTL_LANG", "zh")
+    r = run("list", "华东", code=2)
+    assert r.stderr.endswith("提示：list 用选项筛选，例如 complaintctl list --customer 华东\n"), \
+        r.stderr
+    assert "Hint" not in run("assign", "CC-2026-0001", "x", code=2).stderr  # (list, overdue)
+
+
 def test_lang_en_overrides_the_variable(run, monkeypatch):
     monkeypatch.setenv("COMPLAINTCTL_LANG", "zh")
     result = run("--lang", "en", "assign", "CC-2026-0001", code=2)
