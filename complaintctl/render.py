@@ -1821,7 +1821,13 @@ def report_rich(rep: dict[str, Any], tz: tzinfo, width: int = 80,
         if len(shown) < len(rows):
             out.append(Unbroken(_("… and {n} more: {command}").format(
                 n=len(rows) - len(shown), command=more_command(rep, name, "csv", again))))
-    out.append(Unbroken(chain_footer(rep)))
+    footer = chain_footer(rep)
+    head = (rep.get("chain_head") or {}).get("hash")
+    if cell_len(footer) > width and head and footer.endswith(head):
+        # the hash an auditor copies on a line of its own (it wrapped in its middle)
+        out += [Unbroken(footer[:-len(head)].rstrip()), Unbroken(head)]
+    else:
+        out.append(Unbroken(footer))
     return out
 
 
