@@ -1231,7 +1231,7 @@ def attach_cmd(
     body = parse.text(note, "--note", multiline=True)
     ledger = _open(write=True)
     for f in files:  # (read while it is open, and closed: its locks would go with it)
-        _not_the_ledger(f, ledger, "FILE", _("attach evidence, not the ledger"),
+        _not_the_ledger(f, ledger, _("FILE"), _("attach evidence, not the ledger"),
                         database_ok=True)
     out = evidence.attach_all(ledger, record_id, [(Path(f), None) for f in files], body,
                               at=_when(ledger, at), now=_now(), actor=_actor())
@@ -2146,7 +2146,7 @@ def import_cmd(
     the_map = mappings.load(mapping)
     # A dry run runs the import in a transaction it rolls back: it needs the write lock.
     ledger = _open(write=True)
-    _not_the_ledger(str(path), ledger, "FILE", _("import a register, not the ledger"),
+    _not_the_ledger(str(path), ledger, _("FILE"), _("import a register, not the ledger"),
                     database_ok=True)  # read, not written: the reader says what it is
     render.use_words("category", ledger.config.category_words)  # (a dry run's words)
     rejects_path = (rejects or readers.default_rejects(path, sheet)) if skip_bad else None

@@ -313,7 +313,7 @@ def attachment_number(value: str, field: str = "ATT") -> int:
     number = record_number(value, "ATT")
     if number is None:
         raise BadInput(_("{field} {value} is not an attachment number").format(
-            field=field, value=shown(value)),
+            field=_(field), value=shown(value)),  # (ATT as the usage line says it: 附件号)
                        hint=_("attachment numbers are shown by: complaintctl attachment "
                               "list ID"), code="bad_attachment_number", value=value)
     return number

@@ -398,7 +398,7 @@ def action_number(value: str, field: str = "ACTION") -> str:
     digits = _number_typed(value, "A")
     if digits.isdigit() and not (digits.isascii() and len(digits) <= 18):
         raise BadInput(_("{field} {value} is not an action number").format(
-            field=field, value=shown(value)),
+            field=_(field), value=shown(value)),  # (ACTION as the usage line says it)
             hint=_("action numbers are shown by: complaintctl show COMPLAINT"))
     return value
 

@@ -358,6 +358,13 @@ def test_the_ledger_itself_is_not_attached(ledger, tmp_path):
         assert r.stderr.startswith(f"Error: FILE {target} is the ledger itself\n"
                                    "Hint: attach evidence, not the ledger"), r.stderr
         assert ledger.snapshot() == before
+    # in Chinese the placeholder is the usage line's word (it said "FILE … 就是台账本身"),
+    # and an attachment's number too
+    r = ledger("--lang", "zh", "attach", cid, str(ledger.db), code=2)
+    assert r.stderr.startswith(f"错误：文件 {ledger.db} 就是台账本身\n"), r.stderr
+    r = ledger("--lang", "zh", "attachment", "get", cid, "--output", str(tmp_path / "y"),
+               code=2)
+    assert r.stderr.startswith(f"错误：附件号 “{cid}”不是附件编号\n"), r.stderr
     other = tmp_path / "other.db"  # another SQLite file is evidence like any other
     other.write_bytes(b"SQLite format 3\x00" + bytes(200))
     assert ledger("attach", cid, str(other)).stdout.strip().isdigit()
