@@ -246,15 +246,26 @@ def show_error(exc: click_exceptions.ClickException) -> None:
                     "command, e.g. {example}").format(option=name, example=example)
     typer.echo(_("Error: {message}").format(message=message), err=True)
     extra = re.fullmatch(r"Got unexpected extra argument\S* \((.+)\)", exc.message or "")
-    if ctx is not None and extra and ctx.command.name in ("list", "overdue"):
-        # `complaintctl list 华东`: a name where an option was meant (a supervisor's)
-        word = extra.group(1).split(" ")[0]
-        command = ctx.command_path.partition(" ")[2]
-        typer.echo(_("Hint: {hint}").format(hint=_(
-            "a complaint's id is shown with: complaintctl show {id}").format(id=word)
-            if re.fullmatch(r"[A-Za-z]+-[0-9]{4}-[0-9]+", word) else _(
-            "{command} filters by its options, e.g. complaintctl {command} --customer "
-            "{word}").format(command=command, word=word)), err=True)
+    if ctx is not None and extra and ctx.command.name in ("list", "overdue") and \
+            ctx.parent is not None and ctx.parent.parent is None and \
+            ctx.params.get("customer") is None:
+        # `complaintctl list 华东`: a name where an option was meant (a supervisor's); one
+        # word only (Click joins several with spaces), a name rather than a date or an
+        # option, quoted for the shell as it would be pasted
+        import shlex
+
+        word = extra.group(1)
+        command = ctx.command.name
+        if re.fullmatch(r"[A-Za-z]+-[0-9]{4}-[0-9]+", word):
+            typer.echo(_("Hint: {hint}").format(hint=_(
+                "a complaint's id is shown with: complaintctl show {id}").format(id=word)),
+                err=True)
+        elif " " not in word and not word.startswith("-") and \
+                not re.fullmatch(r"[0-9./年月日-]+", word):
+            typer.echo(_("Hint: {hint}").format(hint=_(
+                "{command} filters by its options, e.g. complaintctl {command} --customer "
+                "{word}").format(command=command, word=word if re.fullmatch(
+                    r"[\w.@%+=:,/-]+", word) else shlex.quote(word))), err=True)
 
 
 # The root's options, with what a value looks like, for the error of one typed after

@@ -1060,7 +1060,8 @@ class Reader:
                 time=self.lg.local(v["closed_at"]),
                 satisfaction=term("satisfaction", "unsatisfied"),
                 column=self.column("closed_at")) if revisited is None or
-                self.lg.local(revisited)[:10] <= self.lg.local(v["closed_at"])[:10] else _(
+                revisited <= v["closed_at"] or self._same_day_date(v["closed_at"], revisited)
+                else _(
                 "closed on {time} and revisited after that ({revisited}) with "
                 "{satisfaction}, which reopens the complaint: the row does not say which "
                 "revisit closed it; correct the dates in the file, or enter this complaint "

@@ -1456,10 +1456,10 @@ def report_summary(rep: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
             mean=_days(h["mean"]), median=_days(h["median"]), p90=_days(h["p90"]),
             n=h["count"])),
         (_("satisfaction rate"), ngettext(
-            "{rate} ({satisfied} of {n} revisit satisfied or basically)",
-            "{rate} ({satisfied} of {n} revisits satisfied or basically)",
+            "{rate} ({satisfied} of {n} revisit satisfied or basically satisfied)",
+            "{rate} ({satisfied} of {n} revisits satisfied or basically satisfied)",
             rep["revisits"]).format(rate=pct(rep["satisfaction_rate"]), n=rep["revisits"],
-                                    satisfied=rep.get("satisfied", "?"))),
+                                    satisfied=rep["satisfied"])),
         (_("reopen rate"), _("{rate} ({n} reopened of {resolved} resolved)").format(
             rate=pct(rep["reopen_rate"]), n=rep["reopened"], resolved=rep["resolved"])),
         (_("repeat rate"), _("{rate} ({n} of {received} received)").format(

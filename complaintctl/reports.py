@@ -39,10 +39,12 @@ from typing import Any
 from complaintctl.parse import SEVERITIES, format_money, from_iso, iso, name_key
 from complaintctl.rollups import RECEIVED, RECOUNT
 from complaintctl.store import chain_head
+from complaintctl.words import codes
 from complaintctl.workflow import OPEN_STATES, PAYING, STATUS_STEPS
 
 OPEN = "(" + ", ".join(f"'{state}'" for state in OPEN_STATES) + ")"  # SQL: status IN {OPEN}
 _END = "9999-12-31T00:00:00Z"  # after every stored time: [t, _END) is "from t on"
+_ACTION_PLACE = {a: i for i, a in enumerate(codes("return_action"))}  # the procedure's order
 STAGE_ORDER = ("assign", "investigate", "resolve", "revisit", "second-revisit", "inspect",
                "dispose")
 
@@ -924,9 +926,9 @@ class Report:
         return {"authorised": authorised, "authorised_quantity": authorised_qty,
                 "quantity_received": received, "discrepancies": discrepancies,
                 # the most first, as every breakdown (the codes' order read as none in
-                # Chinese)
+                # Chinese), as many in the procedure's order (rework, repair, scrap …)
                 "by_disposition": [{"key": a, "quantity": q} for a, q, _, _ in sorted(
-                    split, key=lambda x: (-x[1], x[0]))],
+                    split, key=lambda x: (-x[1], _ACTION_PLACE.get(x[0], 99), x[0]))],
                 "cost_of_loss": format_money(sum(x[2] for x in split)),
                 "repair_cost": format_money(sum(x[3] for x in split)),
                 "currency": self.currency}

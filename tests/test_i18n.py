@@ -297,6 +297,15 @@ def test_a_name_given_to_list_without_its_option_is_hinted(run, monkeypatch):
     assert r.stderr.endswith("提示：list 用选项筛选，例如 complaintctl list --customer 华东\n"), \
         r.stderr
     assert "Hint" not in run("assign", "CC-2026-0001", "x", code=2).stderr  # (list, overdue)
+    # not where it would mislead (a reviewer): another command's list (no --customer), a
+    # customer given already, a date, several words, an option; quoted for the shell
+    for args in (("return", "list", "华东"), ("action", "list", "华东"),
+                 ("list", "--customer", "华东", "x"), ("list", "--since", "2026-10-01",
+                                                      "2026-10-31"),
+                 ("list", "华东", "电器"), ("list", "--", "-x")):
+        assert "Hint" not in run(*args, code=2).stderr, args
+    assert run("list", "A&B", code=2).stderr.endswith(  # (in Chinese here)
+        "提示：list 用选项筛选，例如 complaintctl list --customer 'A&B'\n")
 
 
 def test_lang_en_overrides_the_variable(run, monkeypatch):

@@ -1557,6 +1557,8 @@ def test_a_closing_after_an_unsatisfied_revisit_is_refused_not_dropped(ledger, f
         encoding="utf-8")
     later = write_csv(files["dir"] / "second.csv", [[*second, "2026-11-05"],
                                                      ["C-3", *row[1:-1], "2026-11-10",
+                                                      "2026-11-10 15:00"],
+                                                     ["C-4", *row[1:-1], "2026-11-10 09:00",
                                                       "2026-11-10 15:00"]],
                       header=[*header, "回访日期"])
     r = ledger("import", later, "--mapping", mapping, "--dry-run", code=1)
@@ -1567,6 +1569,9 @@ def test_a_closing_after_an_unsatisfied_revisit_is_refused_not_dropped(ledger, f
     # a revisit later on the day of a closing dated without its time: the one revisit
     assert "row 3, column 结案日期: closed on 2026-11-10 00:00, but the revisit is " \
         "unsatisfied" in r.stderr, r.stderr
+    # (a closing with its time, a revisit later that day: after it)
+    assert "row 4, column 结案日期: closed on 2026-11-10 09:00 and revisited after that " \
+        "(2026-11-10 15:00)" in r.stderr, r.stderr
 
 
 def test_a_batch_is_not_voided_before_a_step_within_the_minute_ahead(ledger, files):

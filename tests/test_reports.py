@@ -253,6 +253,17 @@ def test_the_returns_section_keeps_counts_and_money_in_their_own_columns(ledger,
     assert 'not upheld rate,50.0% (1 of 2 investigations concluded)' in summary, summary
     assert 'CAPA,"opened 2, done 1, verified 1; late at the end 1 (whenever opened)"' \
         in summary, summary
+    # the most first; as many, in the procedure's order (scrap before restock), not the
+    # codes' (restock before scrap)
+    cid = ledger.log(received="2026-10-20 09:00")
+    rma = ledger("return", "open", cid, "--qty", "2", "--at", "2026-10-20 10:00").stdout.strip()
+    ledger("return", "receive", rma, "--qty", "2", "--at", "2026-10-21 09:00")
+    ledger("return", "inspect", rma, "--result", "no-defect-found", "--at", "2026-10-21 10:00")
+    ledger("return", "dispose", rma, "--action", "restock", "--qty", "2", "--at",
+           "2026-10-21 11:00")
+    rows = ledger.json("report", "--month", "2026-10")["returns"]["by_disposition"]
+    assert rows == [{"key": "scrap", "quantity": 2}, {"key": "restock", "quantity": 2},
+                    {"key": "repair", "quantity": 1}], rows
 
 
 def test_as_of_cuts_the_period(ledger, history):
@@ -866,7 +877,8 @@ def test_a_satisfaction_rate_of_one_revisit_says_revisit(ledger):
     ledger.to_state(cid, "closed")
     month = ledger.json("show", cid)["revisits"][0]["at"][:7]
     md = ledger("report", "--month", month, "--format", "markdown").stdout
-    assert "| satisfaction rate | 100.0% (1 of 1 revisit satisfied or basically) |" in md, md
+    assert "| satisfaction rate | 100.0% (1 of 1 revisit satisfied or basically satisfied) |" \
+        in md, md
     assert "| reopen rate | 0.0% (0 reopened of 1 resolved) |" in md, md
     assert ledger.json("report", "--month", month)["satisfied"] == 1
 
