@@ -565,16 +565,20 @@ def never_matched(lg: Ledger, department: str | None, owner: str | None,
                 names = [name for (name,) in cur.execute(
                     f"SELECT DISTINCT {column} FROM {source} WHERE {column} IS NOT NULL "
                     "LIMIT 1000")]
-                # those holding most of the text's characters (each of them, not its
-                # first eight: names that share a prefix), wherever they are among many
-                # (a ledger of 5,000 customers: the first thousand had not the one meant;
-                # and among Latin names every one holds a letter of it)
-                chars = list(dict.fromkeys(text.casefold().replace(" ", "")))[:32]
-                held = " + ".join(f"(instr(lower({column}), ?) > 0)" for _c in chars)
+                # those holding most of the text's characters and pairs of characters
+                # (each of them, not its first eight: names that share a prefix; pairs:
+                # 2222 tells …2222 from every name with a 2), wherever they are among
+                # many (a ledger of 5,000 customers: the first thousand had not the one
+                # meant; and among Latin names every one holds a letter of it)
+                folded = text.casefold().replace(" ", "")
+                parts = [*list(dict.fromkeys(folded))[:32],
+                         *list(dict.fromkeys(folded[i:i + 2] for i in range(len(folded) - 1)
+                                             ))[:32]]
+                held = " + ".join(f"(instr(lower({column}), ?) > 0)" for _p in parts)
                 near = [name for (name,) in cur.execute(
                     f"SELECT {column} FROM (SELECT DISTINCT {column} FROM {source} WHERE "
-                    f"{column} IS NOT NULL) ORDER BY {held} DESC LIMIT 500", chars)
-                        ] if chars else []
+                    f"{column} IS NOT NULL) ORDER BY {held} DESC LIMIT 500", parts)
+                        ] if parts else []
                 known = sorted(dict.fromkeys([*near, *names]),
                                key=lambda name: -_nearness(text, name))[:NAMES_SHOWN]
                 out.append((column, text, known, len(names) > len(known)))

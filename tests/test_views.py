@@ -801,6 +801,9 @@ def test_the_customer_meant_is_named_among_thousands(ledger, tmp_path):
     # names that share a prefix: every character of the text counts, not its first eight
     r = ledger("list", "--customer", "Customer Compny Limited 4321")
     assert "(customers there: Customer Company Limited 4321, " in r.stderr, r.stderr
+    # and its pairs of characters (2222 held by every name with a 2)
+    r = ledger("list", "--customer", "Custmer Company Limited 2222")
+    assert "(customers there: Customer Company Limited 2222, " in r.stderr, r.stderr
 
 
 def test_action_list_is_cut_and_counted_and_warns_of_a_misspelt_owner(ledger):
