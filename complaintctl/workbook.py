@@ -315,6 +315,7 @@ def _summary(book: _Book, rep: dict[str, Any]) -> None:
           for stage, rate in rep["on_time_rate"].items()),
         (_("satisfaction rate"), rep["satisfaction_rate"], "pct"),
         (_("revisits"), rep["revisits"], "int"),
+        (_("revisits satisfied or basically satisfied"), rep["satisfied"], "int"),
         (_("reopen rate"), rep["reopen_rate"], "pct"),
         (_("reopened"), rep["reopened"], "int"),
         (_("repeat rate"), rep["repeat_rate"], "pct"),

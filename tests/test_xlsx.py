@@ -90,6 +90,9 @@ def test_every_sheet_holds_the_numbers_of_the_json_report(month, tmp_path):
     assert summary["backlog at the end"][0] == rep["backlog"]["end"]
     assert summary["handling days: mean"][0] == pytest.approx(rep["handling_days"]["mean"])
     assert summary["satisfaction rate"][0] == _pct(rep["satisfaction_rate"])
+    # what the rate is of, as numbers (the sheet had the revisits, not the satisfied)
+    assert (summary["revisits"][0], summary["revisits satisfied or basically satisfied"][0]
+            ) == (rep["revisits"], rep["satisfied"])
     assert summary["repeat rate"][0] == _pct(rep["repeat_rate"])
     assert summary["on-time rate: resolve"][0] == _pct(rep["on_time_rate"]["resolve"])
     assert summary["on-time rate: resolve"][0] == 2 / 3  # exactly, where JSON says 0.6667
