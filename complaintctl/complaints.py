@@ -953,6 +953,21 @@ def _parts(contact: str) -> list[str]:
                     if sum(ch.isdigit() for ch in m[0]) >= 7]
 
 
+# A contact that is an account's id with its label (wechat:lily_2026, 微信：lily_2026): the
+# id is looked for alone too, of five characters or more.
+_LABELLED = r"[^\W\d_][^\W\d]{0,15}?\s*[:：]\s*(\S{5,})"
+
+
+def _ids(contact: str) -> list[str]:
+    """A contact with no address nor phone number in it (a WeChat id) as texts hold it:
+    whole, and its id alone when it is labelled (wechat:lily_2026: lily_2026 too)."""
+    import re
+
+    typed = _norm_contact(contact).strip()
+    labelled = re.fullmatch(_LABELLED, typed)
+    return [typed, labelled[1]] if labelled else [typed]
+
+
 def _address(contact: str) -> str | None:
     found = parse.ADDRESS.search(_norm_contact(contact))
     return found[0] if found else None
@@ -973,9 +988,9 @@ def contact_finder(contact: str) -> Callable[[str], bool]:
         return lambda text: any(found(text) for found in finders)
     number, address = _number(contact), _address(contact)
     if number is None:
-        typed = address or _norm_contact(contact).strip()
+        typed = [address] if address else _ids(contact)
         # (Chinese written right against it is no part of it: 客户邮件a@b.cn。要求)
-        found = re.compile(rf"(?<![a-z0-9_.+\-]){re.escape(typed)}"
+        found = re.compile(rf"(?<![a-z0-9_.+\-])(?:{'|'.join(map(re.escape, typed))})"
                            rf"(?![a-z0-9_]|-[a-z0-9]|\.[a-z0-9])")
 
         def has_address(text: str) -> bool:
@@ -1048,7 +1063,9 @@ def _written_elsewhere(cur: sqlite3.Cursor, cid: str, contact: str) -> list[str]
     holds = contact_finder(contact)
     near: list[str] = []
     args: list[str] = []
-    for part in _parts(contact):
+    # (a contact with no address nor number, a WeChat id: its id; it was looked for in
+    # none of the other complaints' texts)
+    for part in _parts(contact) or _ids(contact)[-1:]:
         number = _number(part)
         if number is not None:
             tail = number.digits[-3:]

@@ -163,6 +163,30 @@ def test_an_erasure_names_the_other_complaints_whose_texts_hold_the_contact(ledg
         done.stderr, done.stderr
 
 
+def test_an_erasure_of_a_wechat_id_is_looked_for_as_a_number_is(ledger):
+    """A WeChat id (no number, no address) was looked for in the complaint's own texts
+    only: another complaint's note holding it went unnamed; and labelled
+    (wechat:lily_2026) a --reason with the id alone was taken into the history for good."""
+    plain = ledger.log("--contact", "wxid_abc12345", customer="甲公司")
+    labelled = ledger.log("--contact", "wechat:lily_2026", customer="乙公司",
+                          received="2026-10-01 10:00")
+    other = ledger.log("--contact", "13900000001", customer="丙公司",
+                       received="2026-10-02 10:00")
+    ledger("note", other, "--text", "转告 wxid_abc12345 的客户", "--at", "2026-10-03 10:00")
+    ledger("note", other, "--text", "lily_2026 也来过电话", "--at", "2026-10-03 11:00")
+    ledger("note", other, "--text", "lily_20267 另一个", "--at", "2026-10-03 12:00")
+    done = ledger("forget-contact", plain, "--reason", "本人要求")
+    assert (f"also written in the texts of 1 other complaint ({other})") in done.stderr, \
+        done.stderr
+    before = ledger.snapshot()
+    r = ledger("forget-contact", labelled, "--reason", "lily_2026 本人要求", code=2)
+    assert r.stderr.startswith("Error: --reason holds the contact being erased"), r.stderr
+    assert ledger.snapshot() == before
+    done = ledger("forget-contact", labelled, "--reason", "本人要求")
+    assert (f"also written in the texts of 1 other complaint ({other})") in done.stderr, \
+        done.stderr
+
+
 def test_an_erasure_finds_the_number_however_typed_and_the_persons_other_complaints(ledger):
     """A reason quoting the number was written into the forget-contact event for good;
     full-width digits, the full-width dash and slashes hid the number from the search;
