@@ -90,7 +90,8 @@ def intake_pairs(rec: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
         (_("received"), _t(rec["received_at"], tz)),
         (_("channel"), label("channel", rec["channel"])),
         (_("customer"), rec["customer"]),
-        (_("contact"), rec["contact"]),
+        (_("contact"), rec["contact"] if not rec.get("contact_erased_at") else _(
+            "erased on request {time}").format(time=_t(rec["contact_erased_at"], tz))),
         (_("region"), rec["region"]),
         (_("order"), rec["order_no"]),
         (_("product"), rec["product"]),

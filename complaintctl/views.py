@@ -123,6 +123,9 @@ def show(lg: Ledger, complaint_id: str, *, reveal: bool = False) -> dict[str, An
         "channel": c["channel"],
         "customer": c["customer"],
         "contact": c["contact"] if reveal else mask(c["contact"]),
+        # (none and erased: the erasure's time, where "never given" looked the same)
+        "contact_erased_at": None if c["contact"] else next(
+            (e["at"] for e in reversed(events) if e["kind"] == "forget-contact"), None),
         "region": c["region"],
         "order_no": c["order_no"],
         "product": c["product"],

@@ -185,6 +185,11 @@ def test_an_erasure_of_a_wechat_id_is_looked_for_as_a_number_is(ledger):
     done = ledger("forget-contact", labelled, "--reason", "本人要求")
     assert (f"also written in the texts of 1 other complaint ({other})") in done.stderr, \
         done.stderr
+    # show says it was erased (a contact never given looked the same), when
+    shown = ledger.json("show", plain)
+    assert shown["contact"] is None and shown["contact_erased_at"] == "2026-11-23T12:00:00Z"
+    assert "contact        erased on request 2026-11-23 20:00" in ledger("show", plain).stdout
+    assert ledger.json("show", other)["contact_erased_at"] is None
 
 
 def test_an_erasure_finds_the_number_however_typed_and_the_persons_other_complaints(ledger):
