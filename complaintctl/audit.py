@@ -588,11 +588,31 @@ def check_stage_ends(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None 
         " ELSE NOT " + step.format(kinds="'return-dispose', 'return-close'") + " END",
         rparams).fetchall()
     return [problem("stage", rid, f"{stage} {round_}: " + (
-                f"{outcome} {done_at}" if done_at else "open"), None,
+                f"{outcome} {done_at}" if done_at else "open"),
+                    _stage_end(cur, rid, stage, round_),
                     N_("the stage did not end as the steps recorded say: done by the step "
                        "that does it, at its time, or open while none has"))
             for rid, stage, round_, done_at, outcome in found
             if not _has_old_events(cur.connection, _complaint_of(cur, rid).encode())]
+
+
+def _stage_end(cur: sqlite3.Cursor, cid: str, stage: str, round_: int) -> str | None:
+    """How a complaint's assign, investigate or resolve stage ended by its steps (done at
+    the step's time, void at the complaint's voiding, or open), as a stage finding shows
+    it: the time a stage's end was moved from (an auditor read "expected —" for a late
+    resolution dated on time); None for another stage (a revisit's, a return's)."""
+    if stage not in ("assign", "investigate", "resolve"):
+        return None
+    row = cur.execute("SELECT assigned_at, concluded_at, status, voided_at FROM complaints "
+                      "WHERE id = ?", (cid,)).fetchone()
+    if row is None:
+        return None
+    assigned, concluded, status, voided = row
+    done = assigned if stage == "assign" else concluded if stage == "investigate" else \
+        next(iter(cur.execute("SELECT at FROM resolutions WHERE complaint_id = ? AND round = "
+                              "? ORDER BY id LIMIT 1", (cid, round_)).fetchone() or ()), None)
+    end = f"done {done}" if done else f"void {voided}" if status == "void" else "open"
+    return f"{stage} {round_}: {end}"
 
 
 def _complaint_of(cur: sqlite3.Cursor, rid: str) -> str:

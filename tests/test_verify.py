@@ -259,11 +259,19 @@ def test_a_stage_ended_or_reopened_by_hand_is_named(ledger, env, full):
            "AND stage = 'revisit'",
            f"UPDATE stages SET done_at = NULL, outcome = NULL WHERE return_id = '{rid}' AND "
            "stage = 'inspect'")
-    found = sorted((p["id"], p["stored"]) for p in verify_fails(ledger)
-                   if p["kind"] == "stage")
+    problems = [p for p in verify_fails(ledger) if p["kind"] == "stage"]
+    found = sorted((p["id"], p["stored"]) for p in problems)
     assert found == sorted([(logged, "assign 1: void 2026-10-01T00:00:00Z"),
                             (resolved, "resolve 1: done 2026-10-01T00:00:00Z"),
                             (closed, "revisit 1: open"), (rid, "inspect 1: open")]), found
+    # the end its steps say, where it can be told from them (an auditor read "expected —"
+    # beside a late resolution dated on time)
+    (resolved_at,), = ledger.rows("SELECT at FROM resolutions WHERE complaint_id = ?",
+                                  (resolved,))
+    expected = {p["id"]: p["expected"] for p in problems}
+    assert expected[resolved] == f"resolve 1: done {resolved_at}", expected
+    assert expected[logged] == "assign 1: open", expected
+    assert expected[closed] is None and expected[rid] is None
 
 
 def test_progress_conclusion_logging_and_return_figures_changed_directly_are_named(
