@@ -600,9 +600,13 @@ def _stage_end(cur: sqlite3.Cursor, cid: str, stage: str, round_: int) -> str | 
     """How a complaint's assign, investigate or resolve stage ended by its steps (done at
     the step's time, void at the complaint's voiding, or open), as a stage finding shows
     it: the time a stage's end was moved from (an auditor read "expected —" for a late
-    resolution dated on time); None for another stage (a revisit's, a return's)."""
-    if stage not in ("assign", "investigate", "resolve"):
-        return None
+    resolution dated on time); None for another stage (a revisit's, a return's) or one an
+    amendment ended."""
+    if stage not in ("assign", "investigate", "resolve") or cur.execute(
+            "SELECT 1 FROM events e INDEXED BY events_complaint, json_each(e.data, "
+            "'$.stages_ended') j WHERE e.complaint_id = ? AND e.kind = 'amend' AND "
+            "json_valid(e.data) AND j.value = ? LIMIT 1", (cid, stage)).fetchone():
+        return None  # (one an amendment ended: at its time, which the row does not keep)
     row = cur.execute("SELECT assigned_at, concluded_at, status, voided_at FROM complaints "
                       "WHERE id = ?", (cid,)).fetchone()
     if row is None:

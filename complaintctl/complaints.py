@@ -953,19 +953,25 @@ def _parts(contact: str) -> list[str]:
                     if sum(ch.isdigit() for ch in m[0]) >= 7]
 
 
-# A contact that is an account's id with its label (wechat:lily_2026, 微信：lily_2026): the
-# id is looked for alone too, of five characters or more.
-_LABELLED = r"[^\W\d_][^\W\d]{0,15}?\s*[:：]\s*(\S{5,})"
+# An account's id in a contact (read case-folded), looked for alone as a number is: after
+# WeChat's name, with or without a colon (微信 wang_xiao88, WeChat ID: lily_2026), an id as
+# WeChat makes them (a letter, then 5 to 19 letters, digits, _ or -); after another label
+# and a colon, one such id holding a digit, _ or - (a word, "name: Smith", is not one).
+_WECHAT_ID = r"([a-z][a-z0-9_-]{5,19})(?![a-z0-9_-])"
+_ACCOUNT_IDS = (rf"(?:微信号?\s*[:：]?\s*|(?<![a-z0-9_-])(?:wechat(?:\s*id)?|weixin|wx)"
+                rf"(?:\s*[:：]\s*|\s+)){_WECHAT_ID}",
+                r"(?<![a-z0-9_-])[^\W\d_][^\W\d]{0,15}?\s*[:：]\s*"
+                r"([a-z](?=[a-z0-9_-]*[0-9_-])[a-z0-9_-]{4,19})(?![a-z0-9_-])")
 
 
 def _ids(contact: str) -> list[str]:
-    """A contact with no address nor phone number in it (a WeChat id) as texts hold it:
-    whole, and its id alone when it is labelled (wechat:lily_2026: lily_2026 too)."""
+    """The account ids a contact holds (_ACCOUNT_IDS: wechat:lily_2026 holds lily_2026),
+    each once."""
     import re
 
-    typed = _norm_contact(contact).strip()
-    labelled = re.fullmatch(_LABELLED, typed)
-    return [typed, labelled[1]] if labelled else [typed]
+    typed = _norm_contact(contact)
+    return list(dict.fromkeys(m[1] for pattern in _ACCOUNT_IDS
+                              for m in re.finditer(pattern, typed)))
 
 
 def _address(contact: str) -> str | None:
@@ -983,12 +989,14 @@ def contact_finder(contact: str) -> Callable[[str], bool]:
     import re
 
     parts = _parts(contact)
-    if len(parts) > 1:  # two numbers or addresses in one contact: each of them
-        finders = [contact_finder(part) for part in parts]
+    ids = [i for i in _ids(contact) if i not in parts]
+    if len(parts) > 1 or parts and ids:  # two numbers, addresses or ids: each of them
+        finders = [contact_finder(part) for part in (*parts, *ids)]
         return lambda text: any(found(text) for found in finders)
     number, address = _number(contact), _address(contact)
     if number is None:
-        typed = [address] if address else _ids(contact)
+        # (a contact neither, a WeChat id: whole, and the id it holds alone)
+        typed = [address] if address else [_norm_contact(contact).strip(), *ids]
         # (Chinese written right against it is no part of it: 客户邮件a@b.cn。要求)
         found = re.compile(rf"(?<![a-z0-9_.+\-])(?:{'|'.join(map(re.escape, typed))})"
                            rf"(?![a-z0-9_]|-[a-z0-9]|\.[a-z0-9])")
@@ -1063,9 +1071,9 @@ def _written_elsewhere(cur: sqlite3.Cursor, cid: str, contact: str) -> list[str]
     holds = contact_finder(contact)
     near: list[str] = []
     args: list[str] = []
-    # (a contact with no address nor number, a WeChat id: its id; it was looked for in
-    # none of the other complaints' texts)
-    for part in _parts(contact) or _ids(contact)[-1:]:
+    # (and the account ids it holds, a WeChat id: a contact of none of those, whole; such
+    # a contact was looked for in none of the other complaints' texts)
+    for part in [*_parts(contact), *_ids(contact)] or [contact]:
         number = _number(part)
         if number is not None:
             tail = number.digits[-3:]

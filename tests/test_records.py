@@ -185,6 +185,18 @@ def test_an_erasure_of_a_wechat_id_is_looked_for_as_a_number_is(ledger):
     done = ledger("forget-contact", labelled, "--reason", "本人要求")
     assert (f"also written in the texts of 1 other complaint ({other})") in done.stderr, \
         done.stderr
+    # an id as WeChat makes them, after WeChat's name with or without a colon, or beside
+    # a number; a label's word, a Chinese phrase, is none (a reviewer: "微信：同手机号码"
+    # refused a reason saying 微信同手机号码, "name: Smith" found every Smith)
+    mixed = ledger.log("--contact", "13900000009 / WeChat ID: zhao_2026", customer="丁公司",
+                       received="2026-10-04 10:00")
+    phrase = ledger.log("--contact", "微信：同手机号码", customer="戊公司",
+                        received="2026-10-05 10:00")
+    before = ledger.snapshot()
+    r = ledger("forget-contact", mixed, "--reason", "zhao_2026 本人来电要求", code=2)
+    assert r.stderr.startswith("Error: --reason holds the contact being erased"), r.stderr
+    assert ledger.snapshot() == before
+    ledger("forget-contact", phrase, "--reason", "客户来电要求删除（微信同手机号码）")
     # show says it was erased (a contact never given looked the same), when
     shown = ledger.json("show", plain)
     assert shown["contact"] is None and shown["contact_erased_at"] == "2026-11-23T12:00:00Z"

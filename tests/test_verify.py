@@ -272,6 +272,17 @@ def test_a_stage_ended_or_reopened_by_hand_is_named(ledger, env, full):
     assert expected[resolved] == f"resolve 1: done {resolved_at}", expected
     assert expected[logged] == "assign 1: open", expected
     assert expected[closed] is None and expected[rid] is None
+    # one an amendment ended (its policy has none for the corrected severity) is void at
+    # the amendment's time, which the row does not keep: no expected end rather than a
+    # wrong one (a reviewer read "done" at a later assignment's time)
+    ledger("policy", "set", "assign", "low", "none")
+    cid = ledger.log(severity="medium", received="2026-10-01 10:00")
+    ledger("amend", cid, "--severity", "low", "--reason", "定级有误")
+    ledger("assign", cid, "--dept", "质量部", "--owner", "王芳", "--at", "2026-10-02 11:00")
+    tamper(env, "UPDATE stages SET done_at = '2026-10-01T05:00:00Z' WHERE complaint_id = "
+                f"'{cid}' AND stage = 'assign'")
+    (p,) = [p for p in verify_fails(ledger) if p["kind"] == "stage" and p["id"] == cid]
+    assert p["expected"] is None, p
 
 
 def test_progress_conclusion_logging_and_return_figures_changed_directly_are_named(
