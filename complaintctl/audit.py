@@ -612,9 +612,12 @@ def _stage_end(cur: sqlite3.Cursor, cid: str, stage: str, round_: int) -> str | 
     if row is None:
         return None
     assigned, concluded, status, voided = row
-    done = assigned if stage == "assign" else concluded if stage == "investigate" else \
-        next(iter(cur.execute("SELECT at FROM resolutions WHERE complaint_id = ? AND round = "
-                              "? ORDER BY id LIMIT 1", (cid, round_)).fetchone() or ()), None)
+    if stage == "resolve":
+        found = cur.execute("SELECT at FROM resolutions WHERE complaint_id = ? AND round = ? "
+                            "ORDER BY id LIMIT 1", (cid, round_)).fetchone()
+        done = found[0] if found else None
+    else:
+        done = assigned if stage == "assign" else concluded
     end = f"done {done}" if done else f"void {voided}" if status == "void" else "open"
     return f"{stage} {round_}: {end}"
 
@@ -623,6 +626,12 @@ def _complaint_of(cur: sqlite3.Cursor, rid: str) -> str:
     """The complaint of a return (a complaint's own id for a complaint)."""
     row = cur.execute("SELECT complaint_id FROM returns WHERE id = ?", (rid,)).fetchone()
     return str(row[0]) if row else rid
+
+
+# A status step dated before the one it follows (a complaint's or a return's): every event
+# genuine, the bound the step was checked against set back by hand and put back.
+_STEP_BEFORE = N_("the step is dated before the step it follows (its bound, last_step_at, "
+                  "was set back by hand when it was taken)")
 
 
 def check_progress(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None = None
@@ -639,9 +648,7 @@ def check_progress(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None = 
     replayed, disorders, firsts = _json_tolerant(_progress_replayed, cur, lo, hi)
     bounds, params = _bounds("id", lo, hi)
     out: list[Problem] = [
-        problem("step_order", cid, f"#{eid} {kind} {at}", previous, N_(
-            "the step is dated before the step it follows (its bound, last_step_at, was "
-            "set back by hand when it was taken)"))
+        problem("step_order", cid, f"#{eid} {kind} {at}", previous, _STEP_BEFORE)
         for cid, eid, kind, at, previous in disorders
         if not _has_old_events(cur.connection, cid.encode())]
     for cid, received, *have in cur.execute(
@@ -1503,9 +1510,7 @@ def check_returns(cur: sqlite3.Cursor) -> list[Problem]:
             "BY events_return WHERE "
             f"e.return_id IS NOT NULL AND e.kind IN {_in(RETURN_KINDS)}) WHERE correction IS "
             "NOT 1 AND at < previous ORDER BY return_id, id"):
-        out.append(problem("step_order", rid, f"#{eid} {kind} {at}", previous, N_(
-            "the step is dated before the step it follows (its bound, last_step_at, was "
-            "set back by hand when it was taken)")))
+        out.append(problem("step_order", rid, f"#{eid} {kind} {at}", previous, _STEP_BEFORE))
     return out
 
 
