@@ -841,16 +841,14 @@ def fitted_table(rows: Sequence[dict[str, Any]], cols: Sequence[Col], tz: tzinfo
         mins = [min(w, shrink.get(c.key, w)) for c, w in zip(cols, widths, strict=True)]
         budget = width - len(cols) - 1  # a space between columns and at each edge
         keys = [c.key for c in cols]
-        # names cut below their comfort while a column in `drop` is there: it goes
-        crowded = bool(comfort) and any(k in keys for k in drop) and sum(
-            min(w, (comfort or {})[c.key]) if c.key in (comfort or {}) else m
-            for c, w, m in zip(cols, widths, mins, strict=True)) > budget
-        if comfort and not crowded:  # kept above their comfort where it fits (the sum
-            # alone let the widest give way below it, a name cut while the due time stayed)
-            kept = [max(m, min(w, comfort[c.key])) if c.key in comfort else m
-                    for c, w, m in zip(cols, widths, mins, strict=True)]
-            if sum(kept) <= budget:
-                mins = kept
+        # the widths the names keep (their comfort, or less when they are narrower): a
+        # column in `drop` goes rather than cut them below; kept where they fit (the sum
+        # alone let the widest give way below it, a name cut while the due time stayed)
+        kept = [max(m, min(w, comfort[c.key])) if comfort and c.key in comfort else m
+                for c, w, m in zip(cols, widths, mins, strict=True)]
+        crowded = bool(comfort) and any(k in keys for k in drop) and sum(kept) > budget
+        if comfort and sum(kept) <= budget:
+            mins = kept
         if sum(mins) > budget and not any(k in keys for k in drop):
             mins = [min(m, _NARROWEST) if c.key in shrink else m
                     for c, m in zip(cols, mins, strict=True)]
