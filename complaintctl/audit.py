@@ -1447,8 +1447,9 @@ def check_returns(cur: sqlite3.Cursor) -> list[Problem]:
     costs the sums of its dispositions, its opening time and authorised quantity what
     its return-open event recorded, its stage the one its latest return event
     recorded, its inspection (result, defective quantity, cause, note) what its
-    latest inspection recorded, and its inspection time that of the first inspection
-    after its latest receipt (_RETURN_FIGURES)."""
+    latest inspection recorded, its inspection time that of the first inspection
+    after its latest receipt, its first receipt and last step times what its events
+    say (_RETURN_FIGURES); and no step of it dated before the one it follows."""
     def total(kind: str) -> str:
         return ("(SELECT coalesce(sum(json_extract(e.data, '$.qty')), 0) FROM events e "
                 f"WHERE e.return_id = r.id AND e.kind = '{kind}' AND json_valid(e.data))")
