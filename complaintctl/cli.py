@@ -439,10 +439,7 @@ def _ask(item: _Intake) -> str | None:
             while more and more[-1] == "":  # a paste's blank line at its end
                 more.pop()
             if more and item.field == "description":  # the customer's words, pasted whole
-                lines = [answer, *more]
-                # a paste's last line has no line break unless it was copied with one: it
-                # waits at the terminal, and would answer the next prompt; read on to an
-                # empty line
+                lines = [answer, *more]  # (its last line read without its line break)
                 _err("  " + _("Pasted {n} lines; type more, or press Enter on an empty line "
                               "to finish the description.").format(n=len(lines)))
                 while (line := _read_answer("  ")) != "":
@@ -657,7 +654,44 @@ def _pasted_lines() -> list[str | None]:
         if not line:
             break
         lines.append(_decoded(_whole(line)))
+    waiting = _waiting_line(fd)
+    if waiting:  # on the screen without its line break: the next output starts below it
+        sys.stderr.write("\n")
+        sys.stderr.flush()
+        if len(waiting) >= _TERMINAL_LINE:  # the terminal's line was full: cut
+            raise _LineCut
+        lines.append(_decoded(waiting))
     return lines
+
+
+def _waiting_line(fd: int) -> bytes:
+    """The text of a line the terminal holds and has not handed over: a paste's last line
+    copied without its line break (which answered the next prompt, or went unseen when
+    the description was two lines). The terminal hands over only whole lines while it
+    edits them (ICANON); turned off for a moment, it hands over what it holds."""
+    import termios
+
+    try:
+        attrs = termios.tcgetattr(fd)
+    except (termios.error, OSError):  # not a terminal
+        return b""
+    if not attrs[3] & termios.ICANON:
+        return b""
+    now = list(attrs)
+    now[3] &= ~termios.ICANON
+    now[6] = list(attrs[6])
+    now[6][termios.VMIN], now[6][termios.VTIME] = 0, 0  # what is there, without waiting
+    held = b""
+    try:
+        termios.tcsetattr(fd, termios.TCSANOW, now)
+        try:
+            while chunk := os.read(fd, 65536):
+                held += chunk
+        finally:
+            termios.tcsetattr(fd, termios.TCSANOW, attrs)
+    except (termios.error, OSError):
+        pass
+    return held
 
 
 # The record's intake columns, in the order the ledger has always written them.

@@ -718,11 +718,28 @@ def test_a_pasted_description_whose_last_line_has_no_line_break_keeps_it(ledger)
                 "--demand", "refund")
     term.expect(DESCRIPTION)
     term.child.send("第一行\n第二行\n第三行")
-    term.expect(r"Pasted 2 lines")
-    term.child.sendline("")  # the Enter that ends the pasted line
-    term.child.sendline("")  # and the empty line that ends the description
+    term.expect(r"Pasted 3 lines; type more, or press Enter on an empty line to finish")
+    term.child.sendline("")  # the empty line that ends the description
     assert term.finish() == 0, term.text
     assert _stored(ledger, ID.findall(term.text)[-1])["description"] == "第一行\n第二行\n第三行"
+
+
+@pytest.mark.parametrize("pasted", ["客户来电说：\n电机异响", "Units cracked;\nthird time"])
+def test_a_description_pasted_in_two_lines_without_the_last_break_keeps_both(ledger, pasted):
+    """Two lines copied without the last line break: the first came alone (the second
+    was not a whole line yet, so nothing looked pasted), the complaint was filed with
+    it, and the second waited at the terminal to answer the next prompt."""
+    term = _log(ledger.db, "--channel", "phone", "--customer", "Acme", "--contact", "1",
+                "--product", "P", "--severity", "low", "--demand", "refund")
+    term.expect(DESCRIPTION)
+    term.child.send(pasted)  # (one paste: one write)
+    term.expect(r"Pasted 2 lines; type more, or press Enter on an empty line to finish")
+    term.child.sendline("客户要求换货")  # a line typed after it
+    term.child.sendline("")
+    term.answer(CATEGORY, "quality")
+    assert term.finish() == 0, term.text
+    stored = _stored(ledger, ID.findall(term.text)[-1])
+    assert (stored["description"], stored["category"]) == (pasted + "\n客户要求换货", "quality")
 
 
 def test_a_line_the_terminal_cut_is_asked_again_not_kept_short(ledger):
@@ -766,6 +783,22 @@ def test_lines_pasted_at_a_one_line_prompt_answer_nothing_after_it(ledger):
                 "--description", "异响", "--category", "quality", "--demand", "refund")
     term.expect(CUSTOMER)
     term.child.send("华东电器\n紧急\n")
+    term.expect(r"The text pasted had 2 lines; type Customer on one line\.")
+    term.answer(CUSTOMER, "华东电器")
+    term.answer(SEVERITY, "medium")
+    assert term.finish() == 0, term.text
+    stored = _stored(ledger, ID.findall(term.text)[-1])
+    assert (stored["customer"], stored["severity"]) == ("华东电器", "medium")
+
+
+def test_two_lines_pasted_at_a_one_line_prompt_without_the_last_break_are_asked_again(
+        ledger):
+    """The same paste copied without its last line break: 华东电器 answered the customer
+    prompt and 紧急, waiting at the terminal, the next one (the severity, unseen)."""
+    term = _log(ledger.db, "--channel", "phone", "--contact", "1", "--product", "P",
+                "--description", "异响", "--category", "quality", "--demand", "refund")
+    term.expect(CUSTOMER)
+    term.child.send("华东电器\n紧急")
     term.expect(r"The text pasted had 2 lines; type Customer on one line\.")
     term.answer(CUSTOMER, "华东电器")
     term.answer(SEVERITY, "medium")
