@@ -584,6 +584,9 @@ def _widths(cols: Sequence[Col], cells: Sequence[Sequence[str]]) -> list[int]:
 _DAY_WIDTH = len("2026-11-12")
 # The width below which a text column of a table is too narrow to read (see rich_table).
 _TEXT_LEAST = 10
+# The width below which a text column is not read at all (four Chinese characters): a
+# table that cannot give its text columns that much is stacked (rich_table).
+_TEXT_NARROWEST = 8
 
 
 def rich_table(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
@@ -619,7 +622,12 @@ def rich_table(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
                                 if not a.isspace()), default=0))
             for i in range(len(cols))]
     wraps = [c.kind not in ("day", "num", "code") for c in cols]
-    fit = _fit_widths(cols, cells, widths, runs, wraps, narrow, width)
+    least = _least_widths(cols, cells, widths, runs, wraps, narrow)
+    if width is not None and sum(least) + len(cols) + 1 > width:
+        # not even that fits: rich cut the columns that do not wrap (P90 0.93 read 0.9,
+        # ¥1,500.00 ¥1,5) and folded the rest a character a line (确/认/缺/陷)
+        return _stacked(rows, cols, cells, wraps, title, caption, styles)
+    fit = _fit_widths(cols, cells, widths, runs, wraps, narrow, width, least)
     for i, c in enumerate(cols):
         table.add_column(Text(c.title()), overflow="fold",
                          justify="right" if c.kind == "num" else "left",
@@ -636,22 +644,56 @@ def rich_table(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
     return table
 
 
+def _least_widths(cols: Sequence[Col], cells: Sequence[Sequence[str]], widths: list[int],
+                  runs: list[int], wraps: list[bool], narrow: bool) -> list[int]:
+    """The least width each column of rich_table is readable at: a column that does not
+    wrap (a number, a day, an id) its whole width, a time its day's when `narrow`, a text
+    column its title (drawn whole: 经办人 is one word to rich), its longest unbreakable
+    run and _TEXT_NARROWEST, or its widest cell when that is less."""
+    from rich.cells import cell_len
+
+    return [max(2, cell_len(c.title()), runs[i], min(widths[i], _TEXT_NARROWEST))
+            if wrap and c.kind != "time" else _DAY_WIDTH if narrow and c.kind == "time"
+            else widths[i] for i, (c, wrap) in enumerate(zip(cols, wraps, strict=True))]
+
+
+def _stacked(rows: Sequence[dict[str, Any]], cols: Sequence[Col],
+             cells: Sequence[Sequence[str]], wraps: Sequence[bool], title: str | None,
+             caption: str | None, styles: dict[str, str] | None) -> Table:
+    """rich_table's rows one under another, each column's title beside its value, for a
+    terminal too narrow for the table's columns side by side: every figure whole."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(title) if title else None, box=None, show_header=False,
+                  title_justify="left", pad_edge=False, padding=(0, 1, 0, 0),
+                  caption=Text(caption) if caption else None, caption_justify="left")
+    table.add_column("field", style="bold", no_wrap=True)
+    table.add_column("value", overflow="fold")
+    for n, (row, line) in enumerate(zip(rows, cells, strict=True)):
+        if n:
+            table.add_row("", "")
+        style = (styles or {}).get(row.get("_style", ""), "")
+        for c, text, wrap in zip(cols, line, wraps, strict=True):
+            table.add_row(Text(c.title()), Wrapped(text) if wrap else Text(text), style=style)
+    return table
+
+
 def _fit_widths(cols: Sequence[Col], cells: Sequence[Sequence[str]], widths: list[int],
-                runs: list[int], wraps: list[bool], narrow: bool, width: int | None
-                ) -> list[int] | None:
+                runs: list[int], wraps: list[bool], narrow: bool, width: int | None,
+                floor: list[int]) -> list[int] | None:
     """Each column's width in rich_table when the least its text columns ask (the
     longest unbreakable run, the widest ；-item, the title) and the columns that never
     wrap leave more than `width`: the widest text column narrowed first, down to the
-    least it asks, then below it down to its title's width. Rich's own
+    least it asks, then below it down to `floor` (_least_widths; rich_table stacks the
+    rows of a table that does not fit even so). Rich's own
     widths of a table too wide for the terminal can still be too wide, and it crops the
     table: at 70 columns an attachment's note 客户现场拍摄 lost its 场, with nothing to say
-    so. None: the table fits whole (or no width is known), or not even its titles do."""
+    so. None: the table fits whole (or no width is known)."""
     if width is None:
         return None
     from rich.cells import cell_len
 
-    # a title is drawn whole (经办人 is one word to rich): the least of its column
-    floor = [max(2, cell_len(c.title())) for c in cols]
     text = [i for i, (c, wrap) in enumerate(zip(cols, wraps, strict=True))
             if wrap and c.kind != "time"]
     # a short text (a person's or a step's name, 倉管黃小玲, 新增纠正预防措施) is asked
@@ -673,7 +715,7 @@ def _fit_widths(cols: Sequence[Col], cells: Sequence[Sequence[str]], widths: lis
     while sum(out[i] for i in text) > room:  # the widest narrowed first, as rich does
         over = [i for i in text if out[i] > asked[i]] or [i for i in text if out[i] > floor[i]]
         if not over:
-            return None  # even the titles do not fit: rich does what it can
+            return None  # (rich_table stacks a table that does not fit its floor)
         out[max(over, key=lambda j: out[j])] -= 1
     return out
 
@@ -1815,7 +1857,7 @@ def report_rich(rep: dict[str, Any], tz: tzinfo, width: int = 80,
             if note := register_note(rep):
                 out.append(Wrapped(note))
         else:
-            out.append(rich_table(shown, cols, tz, report_title(name)))
+            out.append(rich_table(shown, cols, tz, report_title(name), width=width))
         if len(shown) < len(rows):
             out.append(Unbroken(_("… and {n} more: {command}").format(
                 n=len(rows) - len(shown), command=more_command(rep, name, "csv", again))))

@@ -647,3 +647,17 @@ def test_a_wrapped_column_keeps_an_amount_whole(ledger, monkeypatch):
         end = next(i for i in range(start, len(lines)) if not lines[i].strip())
         row = lines[start:end]
         assert any("15,000.00" in line for line in row), "\n".join(row)
+    # at 60 columns the table cannot hold its columns whole: the return's row is drawn
+    # title beside value (the costs read ¥1,5 and the inspection 确/认/缺/陷, a
+    # character a line)
+    monkeypatch.setenv("COLUMNS", "60")
+    for lang, costs, inspection in (
+            ("zh", "损失 ¥15,000.00，维修 ¥120.50", "确认缺陷，不良 3，轴承不良"),
+            ("en", "loss 15,000.00 CNY, repair 120.50 CNY",
+             "defect confirmed, 3 defective, 轴承不良")):
+        lines = [line.rstrip() for line in
+                 ledger("--lang", lang, "show", cid).stdout.splitlines()]
+        at = next(i for i, line in enumerate(lines)
+                  if line.split() == ["客退品" if lang == "zh" else "return", rid])
+        assert lines[at + 6].split(None, 1)[1] == inspection, lines[at:at + 10]
+        assert lines[at + 8].split(None, 1)[1] == costs, lines[at:at + 10]
