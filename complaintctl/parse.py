@@ -452,6 +452,25 @@ _ANY_CURRENCY = _signs(sorted({w for ws in CURRENCY_SIGNS.values() for w in ws})
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 
+def _foreign(raw: str, currency: str) -> bool:
+    """`raw` is a number (in ten thousands too: 1.2万美元) with a sign or code around it
+    that is not the ledger's `currency`'s (a $ alone aside: money says why)."""
+    mine = {w.casefold() for w in (currency, *CURRENCY_SIGNS.get(currency, ()))}
+    if not any(m.group().strip().casefold() not in mine | {"$"}
+               for m in _ANY_CURRENCY.finditer(raw)):
+        return False
+    rest = _ANY_CURRENCY.sub("", raw).replace(",", "").strip()
+    return bool(_NUMBER.fullmatch(rest.removesuffix("万").rstrip()))
+
+
+def _other_currency(value: str, field: str, currency: str) -> BadInput:
+    return BadInput(_("{field} {value} is in another currency than the ledger's "
+                      "({code})").format(field=field, value=shown(value), code=currency),
+                    hint=_("amounts are kept in {code}: give the amount in it, e.g. "
+                           "{field} 1250.50").format(code=currency, field=field),
+                    code="other_currency", field=field)
+
+
 def money(value: str | None, field: str = "--amount", *, currency: str | None = None
           ) -> int | None:
     """Parse an amount into integer minor units (cents, 分); never a float. `currency`:
@@ -465,6 +484,8 @@ def money(value: str | None, field: str = "--amount", *, currency: str | None = 
     raw = words.hans(unicodedata.normalize("NFKC", value).strip())
     if currency:
         own = _currency_signs(currency)
+        if _foreign(raw, currency):  # before the ledger's own sign is taken off: 1200美元
+            raise _other_currency(value, field, currency)  # ended with 元, the yuan's
         raw = own.sub("", raw) or raw
         if own.search(raw):  # ¥¥1250, 1250元元: its own sign twice is no amount (below), not
             pass  # another currency's
@@ -476,11 +497,7 @@ def money(value: str | None, field: str = "--amount", *, currency: str | None = 
                                field=field), code="dollar_sign", field=field)
         elif _ANY_CURRENCY.search(raw) and _NUMBER.fullmatch(
                 _ANY_CURRENCY.sub("", raw).replace(",", "")):
-            raise BadInput(_("{field} {value} is in another currency than the ledger's "
-                             "({code})").format(field=field, value=shown(value), code=currency),
-                           hint=_("amounts are kept in {code}: give the amount in it, e.g. "
-                                  "{field} 1250.50").format(code=currency, field=field),
-                           code="other_currency", field=field)
+            raise _other_currency(value, field, currency)
     # 1.5万 (元): in ten thousands, as a Chinese clerk says and types an amount
     ten_thousands = raw.endswith("万")
     if ten_thousands:

@@ -233,6 +233,11 @@ def test_amounts_are_exact_and_checked(ledger):
             "keeps its amounts in CNY")
     refused(ledger, "resolve", cid, "--disposition", "refund", "--summary", "x", "--amount",
             "US$100", code=2, message="is in another currency than the ledger's (CNY)")
+    # a currency whose word ends with the yuan's 元 (美元, 日元, 港元) was "not an amount"
+    for word in ("1200美元", "1.2万美元", "1,200 欧元", "500日元", "80 港元"):
+        refused(ledger, "resolve", cid, "--disposition", "refund", "--summary", "x",
+                "--amount", word, code=2,
+                message=f"--amount '{word}' is in another currency than the ledger's (CNY)")
     ledger("resolve", cid, "--disposition", "refund", "--summary", "x", "--amount", "0.10",
            "--at", "2026-10-09 09:00")
     assert ledger.rows("SELECT amount FROM resolutions") == [(10,)]
