@@ -798,8 +798,8 @@ def _recompute_open_stages(lg: Ledger, cur: sqlite3.Cursor, cid: str, now: str
     not critical after all) ends now, void: it no longer applies (it stayed open and
     escalated to the general manager); one an earlier amendment ended so opens again
     when the severity it is corrected to has it and the complaint still waits for it
-    (critical, low, critical again kept no second revisit). Returns the new deadlines
-    and the stages ended."""
+    (critical, low, critical again kept no second revisit). Returns the deadlines that
+    changed (or came back) and the stages ended."""
     severity, received, status, assigned, concluded, reopens = cur.execute(
         "SELECT severity, received_at, status, assigned_at, concluded_at, reopen_count FROM "
         "complaints WHERE id = ?", (cid,)).fetchone()
@@ -808,14 +808,14 @@ def _recompute_open_stages(lg: Ledger, cur: sqlite3.Cursor, cid: str, now: str
     ended: list[str] = []
     # (an amendment is refused for a void complaint: a void stage of one that is not was
     # ended by an amendment)
-    rows = cur.execute("SELECT id, stage, round, started_at, done_at FROM stages WHERE "
-                       "complaint_id = ? AND (done_at IS NULL OR outcome = 'void') AND "
-                       "return_id IS NULL", (cid,)).fetchall()
+    rows = cur.execute("SELECT id, stage, round, started_at, done_at, due_at FROM stages "
+                       "WHERE complaint_id = ? AND (done_at IS NULL OR outcome = 'void') "
+                       "AND return_id IS NULL", (cid,)).fetchall()
     waits = {"assign": assigned is None,
              "investigate": concluded is None and status in ("assigned", "investigating"),
              "resolve": status in ("logged", "assigned", "investigating"),
              "revisit": status == "resolved", "second-revisit": status == "closed"}
-    for sid, stage, round_, started, done in rows:
+    for sid, stage, round_, started, done, was_due in rows:
         if done is not None and not (
                 waits.get(stage) and (stage not in ("resolve", "revisit")
                                       or round_ == reopens + 1)
@@ -838,6 +838,8 @@ def _recompute_open_stages(lg: Ledger, cur: sqlite3.Cursor, cid: str, now: str
                             (now, sid))
                 ended.append(stage)
             continue
+        if done is None and iso(due) == was_due:
+            continue  # (an investigation's deadline runs from its assignment: as it was)
         cur.execute("UPDATE stages SET started_at = ?, due_at = ?, done_at = NULL, "
                     "outcome = NULL WHERE id = ?", (iso(start), iso(due), sid))
         dues[stage] = due

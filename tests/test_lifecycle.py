@@ -130,6 +130,17 @@ def test_reassignment_keeps_history_and_investigating_state(ledger):
     assert event["old"] == {"department": "质量部", "owner": "王芳", "status": "investigating"}
 
 
+def test_amend_received_says_only_the_deadlines_it_moves(ledger):
+    """A received time corrected after the assignment said the investigation "now due"
+    at the instant it was due before: its deadline runs from the assignment."""
+    cid = ledger.log(received="2026-10-09 09:00")
+    ledger("assign", cid, "--dept", "QA", "--owner", "Li", "--at", "2026-10-09 10:00")
+    investigate = ledger.rows("SELECT due_at FROM stages WHERE stage = 'investigate'")
+    r = ledger("amend", cid, "--received", "2026-10-09 08:30", "--reason", "typo")
+    assert "resolve now due" in r.stderr and "investigate" not in r.stderr, r.stderr
+    assert ledger.rows("SELECT due_at FROM stages WHERE stage = 'investigate'") == investigate
+
+
 def test_amend_keeps_old_values_and_moves_open_deadlines(ledger):
     cid = ledger.log(severity="low")
     before = ledger.json("show", cid)["deadlines"]["resolve"]

@@ -49,7 +49,7 @@ def test_every_event_is_chained_and_signed_with_the_login(ledger, env):
 
 
 def test_each_step_records_the_deadlines_it_set(ledger):
-    cid = ledger.log()
+    cid = ledger.log(severity="low")
     ledger.to_state(cid, "resolved")
     events = {e["kind"]: e["data"] for e in ledger.json("show", cid)["events"]}
     stages = {s: due for s, _r, due in ledger.rows(
@@ -62,6 +62,16 @@ def test_each_step_records_the_deadlines_it_set(ledger):
     assert "revisit now due" in out.stderr
     amend = ledger.json("show", cid)["events"][-1]
     assert amend["kind"] == "amend" and set(amend["data"]["deadlines"]) == {"revisit"}
+    # a deadline the correction leaves where it was is neither said to move nor recorded
+    # again (the revisit is due a working day after the resolution, high or critical:
+    # "now due" the same instant read as a change)
+    revisit = ledger.rows("SELECT due_at FROM stages WHERE stage = 'revisit'")
+    out = ledger("amend", cid, "--severity", "high", "--reason", "not that bad")
+    assert "now due" not in out.stderr, out.stderr
+    amend = ledger.json("show", cid)["events"][-1]
+    assert amend["kind"] == "amend" and "deadlines" not in amend["data"], amend
+    assert ledger.rows("SELECT due_at FROM stages WHERE stage = 'revisit'") == revisit
+    ledger("verify")
 
 
 def test_a_forgotten_contact_is_gone_from_every_table_output_and_byte(ledger, env):
