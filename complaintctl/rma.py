@@ -236,7 +236,8 @@ def return_inspect(lg: Ledger, return_id: str, result: str, defective: int | Non
                now, actor) as (cur, r):
         defective = defective or 0
         out = Outcome(r["id"])
-        before = (r["result"], r["defective_qty"]) if r["inspected_at"] is not None else None
+        before = (r["result"], r["defective_qty"], r["cause"], r["inspection_note"]) \
+            if r["inspected_at"] is not None else None
         cause = returns.inspection_cause(r, result, cause)
         values: dict[str, Any] = {"result": result, "defective_qty": defective,
                                   "cause": cause, "inspection_note": note}
@@ -255,12 +256,16 @@ def return_inspect(lg: Ledger, return_id: str, result: str, defective: int | Non
                             # repeat was lost without a word)
                             {"result": r["result"], "defective_qty": r["defective_qty"],
                              "cause": r["cause"], "note": r["inspection_note"]})
-    if before is not None and before[0] is not None and before != (result, defective):
+    if before is not None and before[0] is not None and before != (
+            result, defective, cause, note):
         # an inspection again replaces the one before (its values kept in the event): said,
-        # so that a count lowered by mistake is seen
-        out.warnings.append(_("{id}: this inspection replaces the one before ({result}, "
-                              "{n} defective)").format(
-            id=out.id, result=term("inspection", before[0]), n=before[1]))
+        # so that a count lowered by mistake is seen (and a cause or note changed: the
+        # same result in other words, 不良 then 确认不良 --cause 划伤, said nothing)
+        out.warnings.append((_("{id}: this inspection replaces the one before ({result}, "
+                               "{n} defective, cause {cause})") if before[2] else
+                             _("{id}: this inspection replaces the one before ({result}, "
+                               "{n} defective)")).format(
+            id=out.id, result=term("inspection", before[0]), n=before[1], cause=before[2]))
     out.warnings += calendar_warnings(lg)
     return out
 

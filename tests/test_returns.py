@@ -616,6 +616,17 @@ def test_an_inspection_again_says_what_it_replaces(ledger, rma):
     again = ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective",
                    "3", "--at", "2026-11-17 12:00")
     assert "replaces" not in again.stderr
+    # the same result and count with a cause found (不良, then 确认不良 --cause 划伤) said
+    # nothing; then a cause changed says the one it replaces
+    r = ledger("return", "inspect", rid, "--result", "确认不良", "--defective", "3",
+               "--cause", "划伤", "--at", "2026-11-17 13:00")
+    assert ("Warning: RMA-2026-0001: this inspection replaces the one before (defect-confirmed, "
+            "3 defective)") in r.stderr, r.stderr
+    r = ledger("--lang", "zh", "return", "inspect", rid, "--result", "确认不良", "--defective",
+               "3", "--cause", "压伤", "--at", "2026-11-17 14:00")
+    assert "警告：RMA-2026-0001：本次检验取代上一次的结果（确认缺陷，不良 3 件，原因：划伤）" \
+        in r.stderr, r.stderr
+    assert ledger.rows("SELECT cause FROM returns") == [("压伤",)]
 
 
 def test_a_disposition_says_what_it_did(ledger, rma):
