@@ -23,7 +23,7 @@ from pathlib import Path
 
 from complaintctl import store
 from complaintctl.errors import BadInput, LedgerError, Refused
-from complaintctl.i18n import _, disk_refused, os_reason
+from complaintctl.i18n import _, denied, disk_refused, os_reason
 from complaintctl.store import Ledger
 
 # Pages copied per step of the backup API (4 MiB of 4 KiB pages).
@@ -111,9 +111,9 @@ def _stale_copies(folder: Path, now: float) -> tuple[str, ...]:
 
 def _cannot(target: str, reason: str, hint: str, exc: BaseException | None = None
             ) -> BadInput | Refused:
-    """Refused (exit 1) when the disk refused it (`exc`), as for every file complaintctl
-    writes; bad input (exit 2) when the target's name is wrong."""
-    return (Refused if exc is not None and disk_refused(exc) else BadInput)(
+    """Refused (exit 1) when the disk or the folder's rights refused it (`exc`), as for
+    every file complaintctl writes; bad input (exit 2) when the target's name is wrong."""
+    return (Refused if exc is not None and (disk_refused(exc) or denied(exc)) else BadInput)(
         _("cannot write backup {target}: {reason}").format(target=target, reason=reason),
         hint=hint, code="backup_target", path=target, reason=reason)
 

@@ -1948,12 +1948,13 @@ def _not_the_ledger(output: str, ledger: Ledger | Path, name: str = "--output",
 
 
 def _cannot_write(output: str, reason: str, option: str = "--output",
-                  full: bool = False, disk: bool = False) -> ComplaintctlError:
+                  full: bool = False, disk: bool = False, denied: bool = False
+                  ) -> ComplaintctlError:
     """A file complaintctl cannot write: bad input (exit 2) when the name is wrong (a
-    folder, no such folder, a device, no permission there); the disk's refusal (full,
-    read-only, failing: `disk`, exit 1 as stdout onto a full disk) is no mistake of
-    the command line."""
-    cls = ComplaintctlError if disk or full else BadInput
+    folder, no such folder, a device); the system's refusal (the disk full, read-only or
+    failing: `disk`; no permission there: `denied`; exit 1 as stdout onto a full disk
+    and a ledger this user may not write) is no mistake of the command line."""
+    cls = ComplaintctlError if disk or full or denied else BadInput
     return cls(_("cannot write {path}: {reason}").format(path=output, reason=reason),
                hint=_("free some space on that disk (or write to another), then run "
                       "it again") if full else
@@ -1989,7 +1990,8 @@ def _output_target(output: str, option: str = "--output", report: bool = False) 
         if path.is_symlink():  # the file it points to is replaced, the link kept
             path = path.resolve()
     except (RuntimeError, OSError) as exc:  # ~name of an unknown user, a loop of links
-        raise cannot(i18n.os_reason(exc)) from None
+        raise _cannot_write(output, i18n.os_reason(exc), option, denied=i18n.denied(exc)
+                            ) from None
     if path.is_dir():
         raise cannot(_("it is a folder"))
     if output.endswith("/"):  # a folder's name (the path drops the slash): not there
@@ -2004,8 +2006,9 @@ def _output_target(output: str, option: str = "--output", report: bool = False) 
     if store.read_only_disk(folder):  # (access() says only "no")
         raise _cannot_write(output, i18n.os_reason(OSError(errno.EROFS, "")), option,
                             disk=True)
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise cannot(i18n.os_reason(PermissionError(errno.EACCES, "")))
+    if not os.access(folder, os.W_OK | os.X_OK):  # (the system's refusal: exit 1)
+        raise _cannot_write(output, i18n.os_reason(PermissionError(errno.EACCES, "")),
+                            option, denied=True)
     return path
 
 
@@ -2019,15 +2022,17 @@ def _write_atomically(output: str, content: str | Iterable[bytes],
     temporary file's, and leaves nothing behind."""
     import tempfile
 
-    def cannot(reason: str, full: bool = False, disk: bool = False) -> ComplaintctlError:
-        return _cannot_write(output, reason, option, full, disk)
+    def cannot(reason: str, exc: BaseException | None = None) -> ComplaintctlError:
+        return _cannot_write(output, reason, option, exc is not None and i18n.disk_full(exc),
+                             exc is not None and i18n.disk_refused(exc),
+                             exc is not None and i18n.denied(exc))
 
     path = _output_target(output, option)
     folder = path.parent
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
     except (OSError, ValueError) as exc:  # no permission, a NUL in the name, ...
-        raise cannot(i18n.os_reason(exc)) from None
+        raise cannot(i18n.os_reason(exc), exc) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             if isinstance(content, str):
@@ -2045,8 +2050,7 @@ def _write_atomically(output: str, content: str | Iterable[bytes],
         if close is not None:  # a generator reading the ledger: done with it now, while
             close()  # the ledger is open (not later, when it is collected)
         if isinstance(exc, OSError):  # a folder of that name, the disk full, ...
-            raise cannot(i18n.os_reason(exc), i18n.disk_full(exc),
-                         i18n.disk_refused(exc)) from None
+            raise cannot(i18n.os_reason(exc), exc) from None
         raise
 
 

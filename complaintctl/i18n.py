@@ -176,6 +176,12 @@ def disk_refused(exc: BaseException) -> bool:
     return _errno_name(exc) in DISK_FULL or _errno_name(exc) in ("EROFS", "EIO")
 
 
+def denied(exc: BaseException) -> bool:
+    """Whether the system refused a write for want of permission: exit 1, as for a ledger
+    this user may not write (the command line is not wrong; the folder's rights are)."""
+    return _errno_name(exc) in ("EACCES", "EPERM")
+
+
 def disk_full(exc: BaseException) -> bool:
     """Whether a failed write ran out of room (the disk, a quota, a file size limit)."""
     return _errno_name(exc) in DISK_FULL

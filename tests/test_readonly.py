@@ -222,6 +222,27 @@ def test_a_write_by_a_reader_is_permission_denied(base, args):
     assert sorted(os.listdir(db.parent)) == ["ledger.db"]
 
 
+@pytest.mark.parametrize("args", [
+    ("report", "--month", "2025-10", "--output", "{out}/r.md"),
+    ("export", "complaints", "--output", "{out}/e.csv"),
+    ("backup", "{out}/b.db"),
+], ids=["report", "export", "backup"])
+def test_a_file_written_where_the_reader_may_not_write_is_refused_not_bad_usage(base, args):
+    """A report, export or backup into a folder the user may not write in was exit 2, as a
+    mistyped name: cron could not tell a crontab to fix from the folder's rights, which
+    a ledger this user may not write already said with exit 1."""
+    db, ids = ledger_in(base, 0o755)
+    code, _out, err = as_user(READER, db, *(a.format(out=db.parent, **ids) for a in args))
+    assert code == 1, (code, err)
+    assert err.startswith("Error: cannot write ") and ": permission denied\n" in err, err
+    assert "Hint: give " in err and "may write to" in err, err
+    assert sorted(os.listdir(db.parent)) == ["ledger.db"]
+    # a folder that is not there is still a name to correct
+    code, _out, err = as_user(READER, db, *(a.format(out=base / "nowhere", **ids)
+                                             for a in args))
+    assert code == 2 and "does not exist" in err, (code, err)
+
+
 def test_a_reader_in_a_writable_folder_leaves_nothing_of_its_own(base):
     """Root's 0644 ledger in a 0777 folder: the reader could create -wal/-shm there."""
     db, ids = ledger_in(base, 0o777)
