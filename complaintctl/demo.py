@@ -14,15 +14,13 @@ from __future__ import annotations
 import itertools
 import random
 from bisect import bisect
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from complaintctl import bulk, views
 from complaintctl.bulk import Step
 from complaintctl.store import Ledger
-
-T = TypeVar("T")
 
 CUSTOMERS = ["华东电器有限公司", "深圳市佳达科技", "北京新联商贸", "上海永信五金厂", "广州美的经销部",
              "成都天府家居", "杭州西子机电", "Acme Industrial Ltd", "Northwind Traders",
@@ -66,12 +64,24 @@ TRADES = ["精密", "机电", "五金", "电子", "家电", "物流", "商贸", 
 KINDS = ["有限公司", "制造厂", "经销部", "Co., Ltd", "Inc."]
 
 
-def customer(rng: random.Random, pool: int) -> str:
+def customer(rng: random.Random, pool: int, names: dict[int, str] | None = None) -> str:
     """A customer from a pool that grows with the ledger (about 1 per 20 complaints);
-    the named regulars take a third of all complaints."""
-    if rng.random() < 0.35:
-        return _choice(rng, CUSTOMERS)
-    k = int(rng.random() * pool)
+    the named regulars take a third of all complaints. `names`: the made-up names
+    already given, by number in the pool, to reuse (and to add to)."""
+    draw = rng.random
+    if draw() < 0.35:
+        return CUSTOMERS[int(draw() * len(CUSTOMERS))]
+    k = int(draw() * pool)
+    if names is None:
+        return _made_up(k)
+    name = names.get(k)
+    if name is None:
+        name = names[k] = _made_up(k)
+    return name
+
+
+def _made_up(k: int) -> str:
+    """The name of the pool's customer k (0, 1, ...): a city, a trade and a kind."""
     return f"{CITIES[k % 10]}{TRADES[k // 10 % 10]}{KINDS[k // 100 % 5]}" + (
         f" {k // 500}" if k >= 500 else "")
 
@@ -81,55 +91,129 @@ def span_days(n: int) -> int:
     return max(365, -(-n // 1000))
 
 
-def _weighted(weights: dict[str, int]) -> tuple[list[str], list[int]]:
-    """(population, cumulative weights) for rng.choices: the same draw as with the
-    weights, without summing them for every complaint."""
-    return list(weights), list(itertools.accumulate(weights.values()))
+def _weighted(weights: dict[str, int]) -> tuple[list[str], list[int], int, int]:
+    """(population, cumulative weights, their total, the last place) for the draw of
+    rng.choices(population, cum_weights)[0]: population[bisect(cum, rng.random() *
+    total, 0, last)], without summing the weights or making a list for every complaint."""
+    cum = list(itertools.accumulate(weights.values()))
+    return list(weights), cum, cum[-1], len(cum) - 1
 
 
 CATEGORY_DRAW = _weighted(CATEGORY_WEIGHTS)
 SEVERITY_DRAW = _weighted(SEVERITY_WEIGHTS)
 DEMANDS = list(DISPOSITION_FOR)
 
-
-def _choice(rng: random.Random, seq: Sequence[T]) -> T:
-    """One of seq, evenly (rng.choice's distribution, from one rng.random())."""
-    return seq[int(rng.random() * len(seq))]
-
-
-def _int(rng: random.Random, lo: int, hi: int) -> int:
-    """A whole number from lo to hi, both included, evenly (as rng.randint)."""
-    return lo + int(rng.random() * (hi - lo + 1))
-
-
 QUANTITIES = (1, 2, 5, 10, 20, 50, 100)
 SATISFIED = ("satisfied", "satisfied", "basically-satisfied")
 INSPECTIONS = ("defect-confirmed",) * 6 + ("no-defect-found", "customer-damage")
+EMAILS = tuple(f"buyer{k}@example.com" for k in range(1, 100))  # buyer1 to buyer99
+PAYING = ("refund", "discount", "compensation")
+
+# The facts of the steps that come from small pools, made once and shared by every
+# history: the bulk writer (and through_steps) only read a step's facts.
+FINDING = "复现了客户描述的问题 / reproduced"
+VOID = {"reason": "重复录入 / logged twice"}
+FIRST_FINDING = {"finding": FINDING}
+NOT_UPHELD = {finding: {"finding": finding, "validity": "not-upheld",
+                        "reason": "产品符合规格，属正常使用磨损"} for finding in (FINDING, None)}
+CONCLUSIONS = {finding: [{
+    "finding": finding, "root_cause": cause, "cause_category": cause_cat,
+    "responsibility": "supplier" if cause_cat == "supplier"
+    else "customer" if cause_cat == "customer-misuse" else "company",
+    "supplier": "宁波精工轴承" if cause_cat == "supplier" else None,
+    "containment": "隔离同批次库存", "corrective": "修订作业指导书"} for cause, cause_cat in CAUSES]
+    for finding in (FINDING, None)}  # by the finding, then the cause's place in CAUSES
+ACTION_TEXT = "更新检验标准并培训 / update inspection standard"
+ACTION_DONE = {"action": 0}
+ACTION_VERIFIED = {"action": 0, "note": "三个批次未再发生"}
+SUMMARY = "已电话告知客户处理结果 / customer informed"
+RESOLVED = {disposition: {"disposition": disposition,  # without an amount
+                          "summary": SUMMARY, "amount": None, "approved_by": None}
+            for disposition in {*DISPOSITION_FOR.values(), "explanation"}}
+DECLINED = {"reason": "客户拒绝回访 / customer declined"}
+REVISITED = {satisfaction: {"satisfaction": satisfaction, "method": "phone",
+                            "demand_met": satisfaction != "unsatisfied"}
+             for satisfaction in ("satisfied", "basically-satisfied", "unsatisfied")}
+SECOND_REVISIT = {"satisfaction": "satisfied", "method": "visit", "demand_met": True,
+                  "note": "二次回访：问题未再发生"}
+RETURN_CLOSED = {"return": 0}
 
 
-def _pick(rng: random.Random, draw: tuple[list[str], list[int]]) -> str:
-    """rng.choices(population, cum_weights)[0], the same draw without its list."""
-    population, cum = draw
-    return population[bisect(cum, rng.random() * cum[-1], 0, len(cum) - 1)]
+def _step(kind: str, at: datetime, actor: str, facts: dict[str, Any]) -> Step:
+    """Step(kind, at, actor, facts): the same tuple, made without calling the
+    NamedTuple's __new__ (a Python function taking keywords and defaults)."""
+    return tuple.__new__(Step, (kind, at, actor, facts, None, None))
 
 
-def _hours(rng: random.Random, lo: float, hi: float) -> timedelta:
-    """Between lo and hi hours, evenly, in whole seconds (as stored)."""
-    return timedelta(0, int(3600 * (lo + (hi - lo) * rng.random())))
+if Step._field_defaults != {"now": None, "extra": None} or len(Step._fields) != 6:
+    raise ImportError("demo._step makes a Step of another shape")  # (bulk.Step changed)
+
+DAY_SECONDS = 86400
+SECOND, HOUR = timedelta(seconds=1), timedelta(hours=1)
+# SECONDS[s]: timedelta(seconds=s) for s below an hour, made once
+SECONDS = list(itertools.accumulate(itertools.repeat(SECOND, 3599), initial=timedelta(0)))
+
+
+class _Run:
+    """What the complaints of one `histories` call share: the draws (`random`:
+    rng.random), the clock, the counters and the strings made once.
+
+    A complaint's times are counted in whole seconds after `start` (an int t) until a
+    step records one; the datetime of t is start + hours[t // 3600] + SECONDS[t %
+    3600], the same as start + timedelta(seconds=t) but cheaper than making that
+    timedelta. t is after now when t > late and before now when t < early (now
+    rounded down and up to whole seconds after start)."""
+
+    __slots__ = ("rng", "random", "now", "start", "late", "early", "hours", "midnight", "pool",
+                 "names", "stall_every", "return_stall_every", "returns_made", "days",
+                 "shipped")
+
+    def __init__(self, rng: random.Random, n: int, now: datetime) -> None:
+        self.rng, self.random = rng, rng.random
+        self.now = now
+        self.start = start = (now - timedelta(days=span_days(n))).replace(microsecond=0)
+        self.late = (now - start) // SECOND
+        self.early = -((start - now) // SECOND)
+        # hours[h]: timedelta(hours=h), up to 30 days after now (an action's due date)
+        self.hours = list(itertools.accumulate(
+            itertools.repeat(HOUR, self.late // 3600 + 30 * 24 + 1), initial=timedelta(0)))
+        # start's seconds since its midnight: t is on day (midnight + t) // DAY_SECONDS
+        self.midnight = start.hour * 3600 + start.minute * 60 + start.second
+        self.pool = max(20, n // 20)  # of customers
+        self.names: dict[int, str] = {}
+        # One in `stall_every` stalls and stays there, in turn after each step: every
+        # state is present and these show up in overdue; so does one return in
+        # `return_stall_every` (counted in returns_made).
+        self.stall_every = max(25, n // 200)
+        self.return_stall_every = max(8, n // 1000)
+        self.returns_made = 0
+        self.days: dict[int, tuple[str, str]] = {}
+        self.shipped: dict[int, str] = {}
+
+    def day(self, day: int) -> tuple[str, str]:
+        """How the order number and the lot of a complaint received on the day-th day
+        after start's begin: SO-yymm- and Lyymmdd."""
+        date = self.start.date() + timedelta(days=day)
+        yymm = f"{date.year % 100:02d}{date.month:02d}"
+        strings = self.days[day] = (f"SO-{yymm}-", f"L{yymm}{date.day:02d}")
+        return strings
+
+    def shipped_on(self, day: int) -> str:
+        """The date (ISO) of the day-th day after start's."""
+        text = self.shipped[day] = (self.start.date() + timedelta(days=day)).isoformat()
+        return text
 
 
 def histories(n: int, *, now: datetime, seed: int = 2026) -> Iterator[bulk.History]:
     """The demo's n complaint histories, oldest first (the same seed, the same ones)."""
     rng = random.Random(seed)
-    start = (now - timedelta(days=span_days(n))).replace(microsecond=0)
-    span = (now - start).total_seconds()
+    run = _Run(rng, n, now)
+    span = (now - run.start).total_seconds()
+    draw = run.random
     # when each was received, as a fraction of the span: floats take less memory
-    offsets = sorted(rng.random() for _ in range(n))
-    stall_every = max(25, n // 200)
-    return_counter = itertools.count()
+    offsets = sorted([draw() for _ in range(n)])
     for index, offset in enumerate(offsets):
-        yield _history(rng, index, start + timedelta(0, int(offset * span)), now, stall_every,
-                       n, return_counter, max(8, n // 1000))
+        yield _history(run, index, int(offset * span))
 
 
 def fill(ledger: Ledger, n: int, *, now: datetime, seed: int = 2026,
@@ -161,128 +245,133 @@ def salt_source(seed: int) -> Callable[[], str]:
     return lambda: f"{salts.getrandbits(64):016x}"
 
 
-def _history(rng: random.Random, index: int, received: datetime, now: datetime,
-             stall_every: int, n_total: int, return_counter: Iterator[int],
-             return_stall_every: int) -> bulk.History:
-    category = _pick(rng, CATEGORY_DRAW)
-    severity = _pick(rng, SEVERITY_DRAW)
-    demand = _choice(rng, DEMANDS)
-    customer_name = customer(rng, max(20, n_total // 20))
-    clerk = _choice(rng, CLERKS)
-    yymm = f"{received.year % 100:02d}{received.month:02d}"
+def _history(run: _Run, index: int, t: int) -> bulk.History:
+    """The index-th complaint's history, received t seconds after run.start."""
+    draw, start, hours, late = run.random, run.start, run.hours, run.late
+    received = start + hours[t // 3600] + SECONDS[t % 3600]
+    day = (run.midnight + t) // DAY_SECONDS
+    order_no_from, lot_from = run.days.get(day) or run.day(day)
+    population, cum, total, last = CATEGORY_DRAW
+    category = population[bisect(cum, draw() * total, 0, last)]
+    population, cum, total, last = SEVERITY_DRAW
+    severity = population[bisect(cum, draw() * total, 0, last)]
+    demand = DEMANDS[int(draw() * len(DEMANDS))]
+    customer_name = customer(run.rng, run.pool, run.names)
+    clerk = CLERKS[int(draw() * len(CLERKS))]
+    # a mobile number: 1, 3 to 9, nine digits (as f"1{d}{n:09d}", written as a number)
+    contact = str(10_000_000_000 + (3 + int(draw() * 7)) * 1_000_000_000
+                  + int(draw() * 1000000000)) if draw() < 0.7 else EMAILS[int(draw() * 99)]
+    channel = CHANNELS[int(draw() * len(CHANNELS))]
+    region = REGIONS[int(draw() * len(REGIONS))]
+    order_no = f"{order_no_from}{1 + int(draw() * 9999):04d}"
+    product = PRODUCTS[int(draw() * len(PRODUCTS))]
+    lot = lot_from + "123456789"[int(draw() * 9)]
+    quantity = QUANTITIES[int(draw() * len(QUANTITIES))]
+    shipped = day - 3 - int(draw() * 58)  # 3 to 60 days before
+    shipped_on = run.shipped.get(shipped) or run.shipped_on(shipped)
+    descriptions = DESCRIPTIONS[category]
     fields: dict[str, Any] = {
-        "customer": customer_name,
-        "contact": f"1{_int(rng, 3, 9)}{_int(rng, 0, 999999999):09d}"
-        if rng.random() < 0.7 else f"buyer{_int(rng, 1, 99)}@example.com",
-        "channel": _choice(rng, CHANNELS),
-        "category": category,
-        "severity": severity,
-        "demand": demand,
-        "region": _choice(rng, REGIONS),
-        "order_no": f"SO-{yymm}-{_int(rng, 1, 9999):04d}",
-        "product": _choice(rng, PRODUCTS),
-        "lot": f"L{yymm}{received.day:02d}{_int(rng, 1, 9)}",
-        "quantity": _choice(rng, QUANTITIES),
-        "shipped_on": (received - timedelta(days=_int(rng, 3, 60))).date().isoformat(),
-        "description": _choice(rng, DESCRIPTIONS[category]),
-    }
-    logged = received + _hours(rng, 0, 3)
-    if logged > now:
-        logged = now
+        "customer": customer_name, "contact": contact, "channel": channel,
+        "category": category, "severity": severity, "demand": demand, "region": region,
+        "order_no": order_no, "product": product, "lot": lot, "quantity": quantity,
+        "shipped_on": shipped_on,
+        "description": descriptions[int(draw() * len(descriptions))]}
+    logged_t = t + int(3600 * (3 * draw()))  # within 3 hours
+    logged = run.now if logged_t > late else start + hours[logged_t // 3600] \
+        + SECONDS[logged_t % 3600]
     steps: list[Step] = []
+    add = steps.append
     history = bulk.History(fields, received, logged, clerk, steps)
-    # One in `stall_every` stalls and stays there, in turn after each step: every
-    # state is present and these show up in overdue.
+    stall_every = run.stall_every
     stall_at = (index // stall_every) % 5 + 1 if index % stall_every == 7 else 99
-    slow = rng.random() < 0.15    # takes longer than the deadline
-    t = received
-    steps_taken = 0
+    pace = 3 if draw() < 0.15 else 1  # slow: takes longer than the deadline
+    taken = 0
 
     def step(lo: float, hi: float) -> datetime | None:
-        nonlocal t, steps_taken
-        steps_taken += 1
-        nxt = t + _hours(rng, lo * (3 if slow else 1), hi * (3 if slow else 1))
-        if nxt > now or steps_taken >= stall_at:
+        """The next step's time, lo to hi hours (slowly: 3 times) after the last step's:
+        None after now, or where this complaint stalls."""
+        nonlocal t, taken
+        taken += 1
+        lo, hi = lo * pace, hi * pace
+        nxt = t + int(3600 * (lo + (hi - lo) * draw()))
+        if nxt > late or taken >= stall_at:
             return None
         t = nxt
-        return t
+        return start + hours[t // 3600] + SECONDS[t % 3600]
 
-    if rng.random() < 0.02:
+    if draw() < 0.02:
         at = step(0.2, 4)
         if at:
-            steps.append(Step("void", at, clerk, {"reason": "重复录入 / logged twice"}))
+            add(_step("void", at, clerk, VOID))
         return history
-    dept = _choice(rng, DEPARTMENTS[category])
-    owner = _choice(rng, OWNERS)
+    departments = DEPARTMENTS[category]
+    dept = departments[int(draw() * len(departments))]
+    owner = OWNERS[int(draw() * len(OWNERS))]
     at = step(0.5, 10)
     if not at:
         return history
-    steps.append(Step("assign", at, clerk, {"department": dept, "owner": owner}))
-    if demand in ("return", "exchange", "repair") and category == "quality":
-        returns_made = next(return_counter)
-        stall = (returns_made // return_stall_every) % 4 + 1 \
-            if returns_made % return_stall_every == 3 else 0
-        _return(steps, rng, fields["quantity"], at, now, stall=stall)
+    add(_step("assign", at, clerk, {"department": dept, "owner": owner}))
+    if category == "quality" and demand in ("return", "exchange", "repair"):
+        returns_made, every = run.returns_made, run.return_stall_every
+        run.returns_made += 1
+        stall = (returns_made // every) % 4 + 1 if returns_made % every == 3 else 0
+        _return(run, steps, quantity, t, stall)
     at = step(4, 40)
     if not at:
         return history
-    finding: str | None = "复现了客户描述的问题 / reproduced"
-    if rng.random() < 0.3 or stall_at <= 3:  # some record findings before the cause
-        steps.append(Step("investigate", at, owner, {"finding": finding}))
+    finding: str | None = FINDING
+    if draw() < 0.3 or stall_at <= 3:  # some record findings before the cause
+        add(_step("investigate", at, owner, FIRST_FINDING))
         finding = None
         at = step(4, 40)
         if not at:
             return history
-    not_upheld = rng.random() < 0.12
+    not_upheld = draw() < 0.12
     if not_upheld:
-        steps.append(Step("investigate", at, owner, {"finding": finding, "validity": "not-upheld",
-                                                     "reason": "产品符合规格，属正常使用磨损"}))
+        add(_step("investigate", at, owner, NOT_UPHELD[finding]))
     else:
-        cause, cause_cat = _choice(rng, CAUSES)
-        steps.append(Step("investigate", at, owner, {
-            "finding": finding, "root_cause": cause, "cause_category": cause_cat,
-            "responsibility": "supplier" if cause_cat == "supplier"
-            else "customer" if cause_cat == "customer-misuse" else "company",
-            "supplier": "宁波精工轴承" if cause_cat == "supplier" else None,
-            "containment": "隔离同批次库存", "corrective": "修订作业指导书"}))
-        if rng.random() < 0.3:
-            steps.append(Step("action-add", at, owner, {
-                "text": "更新检验标准并培训 / update inspection standard", "owner": owner,
-                "due": at + timedelta(days=_int(rng, 7, 30))}))
-            done = at + timedelta(days=_int(rng, 3, 40))
-            if done < now and rng.random() < 0.8:
-                steps.append(Step("action-done", done, owner, {"action": 0}))
-                verified = done + timedelta(days=_int(rng, 1, 20))
-                if verified < now and rng.random() < 0.7:
-                    steps.append(Step("action-verify", verified, "质量经理",
-                                      {"action": 0, "note": "三个批次未再发生"}))
+        add(_step("investigate", at, owner, CONCLUSIONS[finding][int(draw() * len(CAUSES))]))
+        if draw() < 0.3:
+            due = t + DAY_SECONDS * (7 + int(draw() * 24))  # 7 to 30 days
+            add(_step("action-add", at, owner, {
+                "text": ACTION_TEXT, "owner": owner,
+                "due": start + hours[due // 3600] + SECONDS[due % 3600]}))
+            done = t + DAY_SECONDS * (3 + int(draw() * 38))  # 3 to 40 days
+            early = run.early
+            if done < early and draw() < 0.8:
+                add(_step("action-done", start + hours[done // 3600] + SECONDS[done % 3600],
+                          owner, ACTION_DONE))
+                verified = done + DAY_SECONDS * (1 + int(draw() * 20))  # 1 to 20 days
+                if verified < early and draw() < 0.7:
+                    add(_step("action-verify", start + hours[verified // 3600]
+                              + SECONDS[verified % 3600], "质量经理", ACTION_VERIFIED))
+    disposition = "explanation" if not_upheld else DISPOSITION_FOR[demand]
+    paying = disposition in PAYING
     for round_ in range(3):
         at = step(8, 60)
         if not at:
             return history
-        disposition = "explanation" if not_upheld else DISPOSITION_FOR[demand]
-        amount = _int(rng, 100, 500000) if disposition in ("refund", "discount",
-                                                             "compensation") else None
-        steps.append(Step("resolve", at, owner, {
-            "disposition": disposition, "summary": "已电话告知客户处理结果 / customer informed",
-            "amount": amount, "approved_by": "质量经理" if amount else None}))
+        if paying:
+            amount = 100 + int(draw() * 499901)  # 100 to 500,000
+            add(_step("resolve", at, owner, {
+                "disposition": disposition, "summary": SUMMARY, "amount": amount,
+                "approved_by": "质量经理"}))
+        else:
+            add(_step("resolve", at, owner, RESOLVED[disposition]))
         at = step(4, 30)
         if not at:
             return history
-        if rng.random() < 0.06:
-            steps.append(Step("close", at, clerk, {"reason": "客户拒绝回访 / customer declined"}))
+        if draw() < 0.06:
+            add(_step("close", at, clerk, DECLINED))
             return history
-        satisfaction = ("unsatisfied" if round_ < 2 and rng.random() < 0.08
-                        else _choice(rng, SATISFIED))
-        steps.append(Step("revisit", at, clerk, {
-            "satisfaction": satisfaction, "method": "phone",
-            "demand_met": satisfaction != "unsatisfied"}))
+        satisfaction = ("unsatisfied" if round_ < 2 and draw() < 0.08
+                        else SATISFIED[int(draw() * len(SATISFIED))])
+        add(_step("revisit", at, clerk, REVISITED[satisfaction]))
         if satisfaction != "unsatisfied":
-            second = at + timedelta(days=_int(rng, 80, 100))
-            if severity == "critical" and second < now and stall_at == 99:
-                steps.append(Step("revisit", second, clerk, {
-                    "satisfaction": "satisfied", "method": "visit", "demand_met": True,
-                    "note": "二次回访：问题未再发生"}))
+            second = t + DAY_SECONDS * (80 + int(draw() * 21))  # 80 to 100 days
+            if severity == "critical" and second < run.early and stall_at == 99:
+                add(_step("revisit", start + hours[second // 3600] + SECONDS[second % 3600],
+                          clerk, SECOND_REVISIT))
             return history
     return history
 
@@ -292,49 +381,52 @@ RETURN_SPLITS = [("repair", "rework"), ("scrap",), ("restock", "scrap"), ("retur
 WAREHOUSE, INSPECTOR = "仓库 陈静", "质检 孙丽"
 
 
-def _return(steps: list[Step], rng: random.Random, qty: int, at: datetime, now: datetime,
-            stall: int) -> None:
-    """A return authorised at assignment; the warehouse and quality move it on.
+def _return(run: _Run, steps: list[Step], qty: int, t: int, stall: int) -> None:
+    """A return authorised at assignment (t seconds after run.start); the warehouse
+    and quality move it on.
 
     A few stop for good after step `stall` (1-4, 0: none), so every stage is present
     and some are late; one in eight receipts is short.
     """
-    opened = at + _hours(rng, 0.5, 4)
-    if opened > now:
+    draw, start, hours, late, add = run.random, run.start, run.hours, run.late, steps.append
+    t += int(3600 * (0.5 + (4 - 0.5) * draw()))
+    if t > late:
         return
-    steps.append(Step("return-open", opened, WAREHOUSE, {"qty": qty, "reason": "客户要求退货"}))
-    t = opened
-    stops = [stall == s for s in range(1, 5)]
+    add(_step("return-open", start + hours[t // 3600] + SECONDS[t % 3600], WAREHOUSE,
+              {"qty": qty, "reason": "客户要求退货"}))
 
     def later(lo: float, hi: float) -> datetime | None:
+        """lo to hi hours after the return's last step: None after now."""
         nonlocal t
-        t = t + _hours(rng, lo, hi)
-        return t if t <= now else None
+        t += int(3600 * (lo + (hi - lo) * draw()))
+        return start + hours[t // 3600] + SECONDS[t % 3600] if t <= late else None
 
-    if stops[0] or not (when := later(24, 120)):
+    if stall == 1 or not (when := later(24, 120)):
         return
-    short = qty > 1 and rng.random() < 0.125
-    received = qty - _int(rng, 1, qty - 1) if short else qty
-    steps.append(Step("return-receive", when, WAREHOUSE, {"return": 0, "qty": received}))
-    if stops[1] or not (when := later(2, 60)):
+    short = qty > 1 and draw() < 0.125
+    received = qty - (1 + int(draw() * (qty - 1))) if short else qty
+    add(_step("return-receive", when, WAREHOUSE, {"return": 0, "qty": received}))
+    if stall == 2 or not (when := later(2, 60)):
         return
-    result = _choice(rng, INSPECTIONS)
+    result = INSPECTIONS[int(draw() * len(INSPECTIONS))]
     defective = received if result == "defect-confirmed" else 0
-    steps.append(Step("return-inspect", when, INSPECTOR, {
+    add(_step("return-inspect", when, INSPECTOR, {
         "return": 0, "result": result, "defective": defective,
         "cause": "轴承磨损" if defective else None}))
-    if stops[2] or not (when := later(4, 90)):
+    if stall == 3 or not (when := later(4, 90)):
         return
-    actions = _choice(rng, RETURN_SPLITS)
-    first = received if len(actions) == 1 else _int(rng, 1, received) if received > 1 \
+    actions = RETURN_SPLITS[int(draw() * len(RETURN_SPLITS))]
+    first = received if len(actions) == 1 else 1 + int(draw() * received) if received > 1 \
         else received
     for action, part in zip(actions, (first, received - first), strict=False):
         if part <= 0:
             continue
-        loss = part * _int(rng, 50, 800) * 100 if action in ("scrap", "discount-sale") else 0
-        repair = part * _int(rng, 20, 200) * 100 if action in ("repair", "rework") else 0
-        steps.append(Step("return-dispose", when, INSPECTOR, {
+        loss = part * (50 + int(draw() * 751)) * 100 if action in ("scrap", "discount-sale") \
+            else 0
+        repair = part * (20 + int(draw() * 181)) * 100 if action in ("repair", "rework") \
+            else 0
+        add(_step("return-dispose", when, INSPECTOR, {
             "return": 0, "action": action, "qty": part, "cost": loss, "repair_cost": repair}))
-    if stops[3] or not (when := later(2, 48)):
+    if stall == 4 or not (when := later(2, 48)):
         return
-    steps.append(Step("return-close", when, WAREHOUSE, {"return": 0}))
+    add(_step("return-close", when, WAREHOUSE, RETURN_CLOSED))
