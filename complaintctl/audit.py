@@ -140,6 +140,15 @@ def verify(lg: Ledger, head: str | None = None) -> dict[str, Any]:
     return _result(results, last_id, last_hash, head)
 
 
+def unreadable(why: str) -> dict[str, Any]:
+    """verify's result for a ledger SQLite could not read through (damaged pages, a disk
+    that failed): no check could run; the one finding says why (the command's error
+    says it too)."""
+    return {"ok": False, "head": None, "events": None, "unrecorded": 0, "head_found": None,
+            "problems": [problem("integrity", None, why, "ok",
+                                 N_("the ledger could not be read: {why}"), why=why)]}
+
+
 Task = tuple[Any, Any, tuple[Any, ...]]  # (key, check(cur, *args), args)
 
 

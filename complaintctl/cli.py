@@ -1851,7 +1851,14 @@ def verify_cmd(
                 hint=_("copy the 64 hex digits after 'Chain head: event #N' under a report "
                        "(chain_head.hash in its JSON), or from verify's OK line"),
                 code="bad_head", value=head)
-    result = audit.verify(_open(), head=head)
+    try:
+        result = audit.verify(_open(), head=head)
+    except ComplaintctlError as exc:
+        if fmt == "json" and exc.code in ("damaged", "io"):  # a monitor reading the JSON
+            # got nothing at all where verify found the worst: said in it too
+            _emit(render.to_json(render.verify_json(audit.unreadable(
+                str(exc.params.get("why") or exc.params.get("detail") or exc.code)))))
+        raise
     problems = result["problems"]
     if fmt == "json":
         _emit(render.to_json(render.verify_json(result)))

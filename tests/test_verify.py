@@ -127,6 +127,16 @@ def test_a_damaged_page_is_said_to_be_damage_not_another_program_s_file(run, tmp
     assert result.stderr.startswith(f"Error: {db} is damaged (database disk image is "
                                     "malformed)\nHint: restore it from your latest backup")
     assert db.read_bytes() == damaged
+    # a monitor reading verify's JSON got nothing on stdout: the worst finding is in it
+    result = run("--db", db, "verify", "--format", "json", code=1)
+    assert json.loads(result.stdout) == {
+        "ok": False, "head": None, "events": None, "unrecorded": 0, "head_found": None,
+        "problems": [{"kind": "integrity", "id": None,
+                      "stored": "database disk image is malformed", "expected": "ok",
+                      "detail": "the ledger could not be read: database disk image is "
+                                "malformed"}]}, result.stdout
+    assert result.stderr.startswith(f"Error: {db} is damaged")
+    assert db.read_bytes() == damaged
 
 
 def test_an_edited_event_is_named(ledger, env, full):
