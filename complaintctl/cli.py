@@ -242,9 +242,12 @@ def _actor() -> str:
     if _STATE["actor"] is not None:
         return parse.text(_STATE["actor"], "--as", required=True)
     name = os.environ.get("COMPLAINTCTL_USER")
-    if name:  # (one of spaces is refused by its own name, not as --as)
+    if name is not None:  # (one of spaces is refused by its own name, not as --as; an
+        # empty one too, as COMPLAINTCTL_DB's: a crontab's COMPLAINTCTL_USER=$UNSET
+        # recorded the login without a word)
         if not name.strip():
-            raise BadInput(_("COMPLAINTCTL_USER holds only spaces"),
+            raise BadInput(_("COMPLAINTCTL_USER holds only spaces") if name else
+                           _("COMPLAINTCTL_USER is empty: it names nobody"),
                            hint=_("set it to the name to record, e.g. COMPLAINTCTL_USER=周敏, "
                                   "or unset it to record your login name"),
                            code="empty_user")

@@ -736,6 +736,11 @@ def test_a_user_variable_of_spaces_is_named_as_itself(pinned, monkeypatch):
                 code=2, message="Error: COMPLAINTCTL_USER holds only spaces")
     assert "Hint: set it to the name to record, e.g. COMPLAINTCTL_USER=周敏, or unset it to " \
         "record your login name" in r.stderr, r.stderr
+    # and an empty one (a crontab's COMPLAINTCTL_USER=$UNSET) recorded the login silently
+    monkeypatch.setenv("COMPLAINTCTL_USER", "")
+    r = refused(pinned, "amend", "CC-2025-0001", "--reason", "typo", "--product", "XD-9",
+                code=2, message="Error: COMPLAINTCTL_USER is empty: it names nobody")
+    assert "or unset it to record your login name" in r.stderr, r.stderr
 
 
 @pytest.mark.parametrize("command", ["list", "overdue"])
