@@ -1929,7 +1929,8 @@ def verify_lines(problems: list[dict[str, Any]]) -> str:
 
 def verify_ok(result: dict[str, Any]) -> str:
     head = result["head"]
-    line = _("OK: {events} events, chain head #{id} {hash}").format(
+    line = ngettext("OK: {events} event, chain head #{id} {hash}",
+                    "OK: {events} events, chain head #{id} {hash}", result["events"]).format(
         events=result["events"], id=head["id"], hash=head["hash"])
     found = result.get("head_found")
     if found:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from support import oldest_ledger, read_rows
 
-HEAD_RE = r"^OK: \d+ events, chain head #\d+ [0-9a-f]{64}$"
+HEAD_RE = r"^OK: \d+ events?, chain head #\d+ [0-9a-f]{64}$"
 
 
 @pytest.fixture
@@ -101,6 +101,15 @@ def test_a_clean_ledger_verifies_quietly(ledger, full):
     assert data["ok"] is True and data["problems"] == []
     assert data["head"] == {"id": last_id, "hash": last_hash}
     assert data["events"] == ledger.rows("SELECT count(*) FROM events")[0][0]
+
+
+def test_a_new_ledger_verifies_with_one_event(run, tmp_path):
+    """"OK: 1 events" for a new ledger (its one event, the policy set at init)."""
+    db = tmp_path / "new.db"
+    run("--db", db, "init", "--timezone", "UTC")
+    assert run("--db", db, "verify").stdout.startswith("OK: 1 event, chain head #1 ")
+    zh = run("--lang", "zh", "--db", db, "verify").stdout
+    assert zh.startswith("正常：共 1 条事件，链头 #1 "), zh
 
 
 def test_a_demo_ledger_verifies(run, tmp_path):
