@@ -41,8 +41,9 @@ def test_happy_path(ledger):
            "--preventive", "加检验", "--at", "2026-10-08 15:00")
     action = ledger("action", "add", cid, "--text", "更新作业指导书", "--owner", "刘洋",
                     "--due", "2026-11-30").stdout.strip()
-    ledger("resolve", cid, "--disposition", "refund", "--summary", "退款 1,250.50 元",
-           "--amount", "1250.50", "--approved-by", "质量经理", "--at", "2026-10-09 10:00")
+    r = ledger("resolve", cid, "--disposition", "refund", "--summary", "退款 1,250.50 元",
+               "--amount", "1250.50", "--approved-by", "质量经理", "--at", "2026-10-09 10:00")
+    assert "approver" not in r.stderr, r.stderr
     ledger("action", "done", action)
     ledger("action", "verify", action, "--note", "三批无复发")
     r = ledger("revisit", cid, "--satisfaction", "satisfied", "--method", "phone",
@@ -85,8 +86,12 @@ def test_reopen_path(ledger):
     second = [s for s in rec["stages"] if s["stage"] == "resolve" and s["round"] == 2][0]
     assert second["due_at"] == "2026-10-13T08:00:00Z" and second["done_at"] is None
     assert rec["deadlines"]["resolve"] == "2026-10-13T08:00:00Z"
-    ledger("resolve", cid, "--disposition", "compensation", "--amount", "300",
-           "--summary", "补偿 300 元", "--at", "2026-10-12 10:00")
+    r = ledger("resolve", cid, "--disposition", "compensation", "--amount", "300",
+               "--summary", "补偿 300 元", "--at", "2026-10-12 10:00")
+    # money moved without the approval SPEC's resolve records (主管批示): taken, and said
+    assert r.stderr.startswith(f"Warning: {cid}: 300.00 CNY recorded with no approver "
+                               "(--approved-by); an approval given later goes in a note\n"), \
+        r.stderr
     ledger("revisit", cid, "--satisfaction", "basically-satisfied", "--at", "2026-10-12 17:00")
     rec = ledger.json("show", cid)
     assert rec["status"] == "closed" and rec["reopen_count"] == 1
