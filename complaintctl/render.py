@@ -749,6 +749,10 @@ _CLOSING = frozenset("，。、；：！？）」』】》〉”’…%,.;:!?)]}
 # and what joins the piece after it: an opening mark, and the colon between a field's
 # name and its value (金额：¥500.00 stays together)
 _OPENING = frozenset("（「『【《〈“‘([{：")
+# A day and the time after it (2026-12-05 19:00) are one piece: read split over two lines
+# as a day and a time of something else
+_DAY_END = re.compile(r"\d{4}-\d{2}-\d{2}$")
+_CLOCK = re.compile(r"\d{1,2}:\d{2}")
 
 
 def _atoms(paragraph: str) -> list[str]:
@@ -765,6 +769,9 @@ def _atoms(paragraph: str) -> list[str]:
         else:
             out.append(piece)
         glue = piece[-1] in _OPENING
+        if len(out) > 2 and out[-2] == " " and _CLOCK.match(out[-1]) \
+                and _DAY_END.search(out[-3]):
+            out[-3:] = ["".join(out[-3:])]
     if "；" not in paragraph:
         return out
     items: list[str] = []
@@ -793,6 +800,12 @@ def wrap_lines(text: str, width: int) -> list[str]:
         size = cell_len(piece)
         if used + size <= width:
             line, used = line + piece, used + size
+            return
+        head, colon, tail = piece.partition("：")
+        if size > width and colon and tail and cell_len(head) <= _RUN_MOST \
+                and "；" not in head:  # a field's name kept whole (投诉内 | 容：…)
+            place(head + colon)
+            place(tail)
             return
         if size > width:  # never fits a line: its joins undone (a closing mark kept)
             parts: list[str] = []

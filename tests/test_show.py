@@ -557,6 +557,22 @@ def test_the_items_of_a_history_line_are_not_broken_inside_their_names():
         "描述：电机运行", "时有异响要求退", "货；批号：L1；"]
 
 
+def test_a_day_keeps_its_time_and_a_field_its_name_when_wrapped():
+    """show's history at 60 columns read 受理：2026-12-05 | 15:00 (a day, then a time of
+    something else) and 投诉内 | 容：电机…: a day and its time are one piece, and a field's
+    name goes whole to the line of its value's start."""
+    from complaintctl.render import wrap_lines
+
+    assert wrap_lines("受理：2026-12-05 15:00；渠道：电话；", 18) == [
+        "受理：", "2026-12-05 15:00；", "渠道：电话；"]
+    assert wrap_lines("期限：分派 2026-12-05 19:00、处理 2026-12-10 00:00", 18) == [
+        "期限：分派", "2026-12-05 19:00、", "处理", "2026-12-10 00:00"]
+    assert wrap_lines("渠道：电话；投诉内容：电机运行时有异响，已经第三次了，客户很生气；", 20) == [
+        "渠道：电话；", "投诉内容：电机运行时", "有异响，已经第三次", "了，客户很生气；"]
+    # a line narrower than the day and its time breaks between them, not inside either
+    assert wrap_lines("受理：2026-12-05 15:00；", 12) == ["受理：", "2026-12-05", "15:00；"]
+
+
 def test_a_paragraphs_indent_is_kept_when_it_is_wrapped(ledger, monkeypatch):
     """A description typed as Chinese paragraphs, each opened by two full-width spaces
     (　　): the wrapping dropped the indent, and the paragraphs ran together."""
