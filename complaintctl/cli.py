@@ -1652,12 +1652,13 @@ def return_list_cmd(
                                   limit=parse.positive_int(limit, "--limit", allow_zero=True))
     tz = ledger.tz
     if fmt == "table":
-        # on a narrow terminal the costs, the count check and the complaint go before
-        # the deadline
+        # on a narrow terminal the costs, the complaint and the count check go before the
+        # deadline (render.RETURN_DROP), and a long stage's name is cut before it is
         now = parse.iso(_now())
         _listing([render.return_listing_row(r, now, tz) for r in listing.dicts()],
                  render.RETURN_COLS, fmt, tz, _("Returns"), empty=_("No returns match."),
-                 shrink={}, drop=render.RETURN_DROP, styles=render.ESCALATION_STYLES)
+                 shrink=render.RETURN_SHRINK, drop=render.RETURN_DROP,
+                 styles=render.ESCALATION_STYLES, comfort=render.RETURN_SHRINK_LAST)
     else:  # streamed from the cursor: flat memory, any length
         batches = listing.batches(render.STREAM_BATCH)
         keys = [c.key for c in render.RETURN_CSV_COLS] if fmt == "csv" else \

@@ -1071,9 +1071,15 @@ RETURN_COLS = (Col("id", N_("id"), "code"), Col("complaint_id", N_("complaint"),
                Col("disposed_qty", N_("disp"), "num"), Col("flag", NC_("check", "count"), "code"),
                Col("loss_shown", N_("loss"), "num"), Col("repair_shown", N_("repair"), "num"),
                Col("due_shown", N_("due"), "code"))
-# What a narrow terminal gives up first: the costs, the complaint's id, the count check
-# (the deadline, the return's and its stage stay; a short count is flagged where it can).
-RETURN_DROP = ("repair_shown", "loss_shown", "complaint_id", "flag")
+# What a narrow terminal gives up first: the costs, the complaint's id, the units with a
+# disposition (the stage says how far that went), the count check (the deadline, the
+# return's and its stage stay; a short count is flagged where it can: at 60 columns it
+# went before the units disposed of did).
+RETURN_DROP = ("repair_shown", "loss_shown", "complaint_id", "disposed_qty", "flag")
+# and a stage's name is cut (dispositioned to dispos…) before the deadline's "late" was,
+# but only once those are gone (receiv… read worse than a column less)
+RETURN_SHRINK = {"stage": 7}
+RETURN_SHRINK_LAST = {"stage": len("dispositioned")}
 
 RETURN_CSV_COLS = (Col("id", N_("id")), Col("complaint_id", N_("complaint")),
                    Col("stage", N_("stage"), word="return_stage"),

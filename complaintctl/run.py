@@ -276,7 +276,8 @@ def _print_rich(*renderables: RenderableType) -> None:
 def _listing(rows: list[dict[str, Any]], cols: Sequence[render.Col], fmt: str, tz: tzinfo,
              title: str, json_rows: list[dict[str, Any]] | None = None,
              empty: str | None = None, shrink: dict[str, int] | None = None,
-             drop: Sequence[str] = (), styles: dict[str, str] | None = None) -> None:
+             drop: Sequence[str] = (), styles: dict[str, str] | None = None,
+             comfort: dict[str, int] | None = None) -> None:
     """A listing in its format. `shrink`: on a terminal one line a row (render.fitted_table,
     these columns cut with "…" as `list` cuts its names, the columns in `drop` given up
     first where they cannot fit), not rows wrapped over lines."""
@@ -290,7 +291,7 @@ def _listing(rows: list[dict[str, Any]], cols: Sequence[render.Col], fmt: str, t
         _emit(render.to_markdown(rows, cols, tz, title))
     elif shrink is not None:
         _print_rich(render.fitted_table(rows, cols, tz, _width(), title, shrink=shrink,
-                                        drop=drop, styles=styles))
+                                        drop=drop, styles=styles, comfort=comfort))
     else:
         _print_rich(render.rich_table(rows, cols, tz, title, width=_width()))
 

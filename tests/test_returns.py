@@ -597,6 +597,21 @@ def test_return_list_shows_its_costs_and_says_a_deadline_is_past(ledger, rma, mo
     monkeypatch.setenv("COLUMNS", "60")  # the costs go first on a narrow terminal
     narrow = ledger("return", "list").stdout
     assert "1,250.50" not in narrow and "2026-11-21 11:00" in narrow, narrow
+    # at 60 columns a late return's deadline was cut to "2026-11-21 11:00 la…" (English's
+    # "dispositioned" took the room): a stage's name is cut first
+    assert "2026-11-21 11:00 late" in narrow and "disposition…" in narrow, narrow
+    # a short count stays flagged where the units disposed of can go instead (the stage
+    # says how far the disposition went), in both languages
+    short = ledger.log(customer="丙公司", received="2026-11-19 09:00")
+    rma = ledger("return", "open", short, "--qty", "20", "--at", "2026-11-19 10:00").stdout.strip()
+    ledger("return", "receive", rma, "--qty", "18", "--at", "2026-11-19 11:00")
+    monkeypatch.setenv("COLUMNS", "70")
+    for lang, flag in (("en", "short 2"), ("zh", "少 2")):
+        lines = ledger("--lang", lang, "return", "list").stdout.splitlines()
+        line = next(x for x in lines if x.startswith(f" {rma} "))
+        assert flag in line and "…" not in line, "\n".join(lines)
+        if lang == "en":  # (English's stage names are wider: the units disposed of went)
+            assert lines[2].split() == ["id", "stage", "auth", "recv", "count", "due"], lines
 
 
 def test_an_inspection_again_says_what_it_replaces(ledger, rma):
