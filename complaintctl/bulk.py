@@ -353,12 +353,14 @@ def _dumps(data: dict[str, Any]) -> str:
 def _iso(dt: datetime) -> str:
     """parse.iso (UTC, seconds, 'Z'): the day and the time of day, each formatted once."""
     if dt.tzinfo is UTC:  # its fields are UTC already (the demo's, most often)
+        second = dt.hour * 3600 + dt.minute * 60 + dt.second
+        clock = _UTC_CLOCKS[second]
+        if clock is None:
+            clock = _UTC_CLOCKS[second] = f"T{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}Z"
         try:
-            return _UTC_DAYS[dt.toordinal()] + _UTC_CLOCKS[dt.hour, dt.minute, dt.second]
+            return _UTC_DAYS[dt.toordinal()] + clock
         except KeyError:
             text = _UTC_DAYS[dt.toordinal()] = dt.date().isoformat()
-            clock = _UTC_CLOCKS[dt.hour, dt.minute, dt.second] = \
-                f"T{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}Z"
             return text + clock
     if dt.microsecond:  # a whole number of seconds is exact as a float timestamp
         dt = dt.replace(microsecond=0)
@@ -386,7 +388,9 @@ _DAY_PROBES = (*(timedelta(hours=h) for h in range(24)), timedelta(seconds=86399
 _DAYS: dict[int, str] = {}
 _CLOCKS: dict[int, str] = {}
 _UTC_DAYS: dict[int, str] = {}  # by ordinal
-_UTC_CLOCKS: dict[tuple[int, int, int], str] = {}  # by hour, minute and second
+# by second of the day: a list, not a dict, as an index makes no key tuple and compares
+# none (a dict's key found is read again from memory: 86,400 of them, seldom cached)
+_UTC_CLOCKS: list[str | None] = [None] * 86400
 _RECEIVED = itemgetter(0)  # of an entry of Writer.recent
 
 
@@ -480,7 +484,7 @@ class Writer:
         self.counted_ok: list[tuple[str, str, str]] = []
         self.handling: list[tuple[Any, ...]] = []
         self._memo: dict[tuple[Any, ...], str] = {}
-        # documents with a deadline set into them (_with_deadline): (without it, the
+        # documents with a deadline set into them (_parts): (without it, the
         # text before the deadline's place, the text after)
         self._docs: dict[tuple[Any, ...], tuple[str, str, str]] = {}
         self._extra_text = ""  # what the events' data carry besides the facts: '"k":v}'
@@ -824,31 +828,25 @@ class Writer:
                     and row[_RETURN] == return_id:
                 row[_DONE], row[_OUTCOME] = done, "done"
 
-    def _memo_dumps(self, key: tuple[Any, ...], data: Callable[[], dict[str, Any]]) -> str:
-        """A document that recurs (the old values of a step), encoded once."""
-        try:
-            return self._memo[key]
-        except KeyError:
-            text = self._memo[key] = _dumps(data())
-            return text
+    # A document that recurs (the old values of a step) is encoded once, kept by its
+    # values: a step looks for it with `self._memo.get(key) or self._remember(key,
+    # {...})`, so the document is built only when it is not there, with no function
+    # made for each step to build it (the texts are never empty).
+    def _remember(self, key: tuple[Any, ...], data: dict[str, Any]) -> str:
+        text = self._memo[key] = _dumps(data)
+        return text
 
-    def _with_deadline(self, key: tuple[Any, ...], data: Callable[[], dict[str, Any]],
-                       stage: str, due: str | None) -> str:
-        """encode of the document `data()` with, if `due`, the member "deadlines":
-        {stage: due}: what does not change (by `key`) encoded once, the deadline set
-        into its text (stage names and stored instants need no escaping)."""
-        try:
-            plain, before, after = self._docs[key]
-        except KeyError:
-            document = data()
-            plain = encode(document)
-            marked = encode({**document, "deadlines": 0})
-            at = marked.index('"deadlines": 0')
-            before, after = marked[:at], marked[at + len('"deadlines": 0'):]
-            self._docs[key] = (plain, before, after)
-        if not due:
-            return plain
-        return f'{before}"deadlines": {{"{stage}": "{due}"}}{after}'
+    # and one with a deadline set into it: looked for in `self._docs`, made by _parts
+    # when it is not there, then _with_deadline.
+    def _parts(self, key: tuple[Any, ...], document: dict[str, Any]
+               ) -> tuple[str, str, str]:
+        """encode of `document`, and the text before and after the place its member
+        "deadlines" takes (see _with_deadline), kept by `key`."""
+        marked = encode({**document, "deadlines": 0})
+        at = marked.index('"deadlines": 0')
+        parts = self._docs[key] = (encode(document), marked[:at],
+                                   marked[at + len('"deadlines": 0'):])
+        return parts
 
     def _event(self, cid: str | None, kind: str, at: str, now: str, actor: str, data: str,
                old: str | None = None, return_id: str | None = None) -> None:
@@ -1049,24 +1047,26 @@ class Writer:
         new = workflow.next_state("assign", status, cid, severity=c["severity"])
         self._check_at(step.at, step.now, case.last)
         department, owner, note = f["department"], f["owner"], f.get("note")
-        old = self._memo_dumps(("assign", c["department"], c["owner"], status), lambda: {
+        key: tuple[Any, ...] = ("assign", c["department"], c["owner"], status)
+        old = self._memo.get(key) or self._remember(key, {
             "department": c["department"], "owner": c["owner"], "status": status})
         due = None
         if c["assigned_at"] is None:
             c["assigned_at"] = at
             self._finish(case, "assign", at)
             due = self._open(case, "investigate", "investigate", step.at, at)
-
-        def data() -> dict[str, Any]:
+        key = ("assign", department, owner, new, note)
+        parts = self._docs.get(key)
+        if parts is None:
             data = {"department": department, "owner": owner, "status": new}
             if note is not None:
                 data["note"] = note
-            return data
+            parts = self._parts(key, data)
         c["status"], c["department"], c["owner"] = new, department, owner
         c["last_step_at"], case.last = at, step.at
         self.assignments.append((cid, at, step.actor, department, owner, note))
-        self._event(cid, "assign", at, now, step.actor, self._with_deadline(
-            ("assign", department, owner, new, note), data, "investigate", due), old)
+        self._event(cid, "assign", at, now, step.actor,
+                    _with_deadline(parts, "investigate", due), old)
 
     def _investigate(self, case: _Case, step: Step, at: str, now: str) -> None:
         c, data = case.row, step.facts
@@ -1089,13 +1089,13 @@ class Writer:
         old = self._dumps_old(c, values)
         c.update(values)
         c["last_step_at"], case.last = at, step.at
-        text = self._memo_dumps(("investigate", new, *data.items()),
-                                lambda: {**data, "status": new})
+        done = ("investigate", new, *data.items())
+        text = self._memo.get(done) or self._remember(done, {**data, "status": new})
         self._event(cid, "investigate", at, now, step.actor, text, old)
 
     def _dumps_old(self, c: dict[str, Any], values: dict[str, Any]) -> str:
         olds = tuple([(k, c[k]) for k in values])
-        return self._memo_dumps(olds, lambda: dict(olds))
+        return self._memo.get(olds) or self._remember(olds, dict(olds))
 
     def _resolve(self, case: _Case, step: Step, at: str, now: str) -> None:
         c, f = case.row, step.facts
@@ -1113,8 +1113,9 @@ class Writer:
         case.resolutions.append((at, round_))
         due = self._open(case, "revisit", "revisit", step.at, at, round_=round_)
         # (the round before's amount and approver too, as the step writes them)
-        old = self._memo_dumps(("resolve", status, c["disposition"]), lambda: {
-            "status": status, "disposition": c["disposition"]}) if (
+        was = ("resolve", status, c["disposition"])
+        old = (self._memo.get(was) or self._remember(was, {
+            "status": status, "disposition": c["disposition"]})) if (
             c["amount"] is None and c["approved_by"] is None) else _dumps({
                 "status": status, "disposition": c["disposition"],
                 "amount": None if c["amount"] is None else format_money(c["amount"]),
@@ -1126,21 +1127,15 @@ class Writer:
         c["resolved_at"] = c["last_step_at"] = at
         case.last = step.at
         case.tallies.append(("resolutions", at[:10]))
-
-        def data() -> dict[str, Any]:
-            data: dict[str, Any] = {"disposition": disposition, "summary": summary,
-                                    "round": round_, "status": new}
-            if amount is not None:
-                data["amount"], data["currency"] = format_money(amount), currency
-            if approved_by is not None:
-                data["approved_by"] = approved_by
-            return data
-
         if amount is None:
-            text = self._with_deadline(("resolve", disposition, summary, round_, new,
-                                        approved_by), data, "revisit", due)
+            key = ("resolve", disposition, summary, round_, new, approved_by)
+            text = _with_deadline(self._docs.get(key) or self._parts(key, _resolution(
+                disposition, summary, round_, new, amount, currency, approved_by)),
+                "revisit", due)
         else:  # amounts vary: not worth remembering
-            text = encode({**data(), "deadlines": {"revisit": due}} if due else data())
+            data = _resolution(disposition, summary, round_, new, amount, currency,
+                               approved_by)
+            text = encode({**data, "deadlines": {"revisit": due}} if due else data)
         self._event(cid, "resolve", at, now, step.actor, text, old)
 
     def _revisit(self, case: _Case, step: Step, at: str, now: str) -> None:
@@ -1176,8 +1171,10 @@ class Writer:
         if at > c["last_contact_at"]:
             c["last_contact_at"] = at
         case.last = step.at
-
-        def data() -> dict[str, Any]:
+        key: tuple[Any, ...] = ("revisit", satisfaction, new, reopened, method, demand_met,
+                                type(demand_met), note)
+        parts = self._docs.get(key)
+        if parts is None:
             data: dict[str, Any] = {"satisfaction": satisfaction, "status": new}
             if reopened is not None:
                 data["reopen_count"] = reopened
@@ -1187,13 +1184,12 @@ class Writer:
                 data["demand_met"] = demand_met
             if note is not None:
                 data["note"] = note
-            return data
-
-        old = self._memo_dumps(("revisit", status, reopens), lambda: {
+            parts = self._parts(key, data)
+        key = ("revisit", status, reopens)
+        old = self._memo.get(key) or self._remember(key, {
             "status": status, "reopen_count": reopens})
-        self._event(cid, "revisit", at, now, step.actor, self._with_deadline(
-            ("revisit", satisfaction, new, reopened, method, demand_met, type(demand_met),
-             note), data, stage, due), old)
+        self._event(cid, "revisit", at, now, step.actor, _with_deadline(parts, stage, due),
+                    old)
 
     def _close(self, case: _Case, step: Step, at: str, now: str) -> None:
         c, reason = case.row, step.facts["reason"]
@@ -1207,11 +1203,12 @@ class Writer:
         c["status"], c["closed_at"], c["close_reason"], c["last_step_at"] = \
             new, at, reason, at
         case.last = step.at
+        key, old = ("close", reason, new), ("status", status)
+        parts = self._docs.get(key) or self._parts(key, {
+            "no_revisit": True, "reason": reason, "status": new})
         self._event(c["id"], "close", at, now, step.actor,
-                    self._with_deadline(("close", reason, new), lambda: {
-                        "no_revisit": True, "reason": reason, "status": new},
-                        "second-revisit", due),
-                    self._memo_dumps(("status", status), lambda: {"status": status}))
+                    _with_deadline(parts, "second-revisit", due),
+                    self._memo.get(old) or self._remember(old, {"status": status}))
 
     def _void(self, case: _Case, step: Step, at: str, now: str) -> None:
         c, reason = case.row, step.facts["reason"]
@@ -1226,10 +1223,11 @@ class Writer:
                 row[_DONE], row[_OUTCOME] = at, "void"
         c["status"], c["voided_at"], c["void_reason"], c["last_step_at"] = new, at, reason, at
         case.last = step.at
+        key, old = ("void", reason, new), ("status", status)
         self._event(c["id"], "void", at, now, step.actor,
-                    self._memo_dumps(("void", reason, new), lambda: {
+                    self._memo.get(key) or self._remember(key, {
                         "reason": reason, "status": new}),
-                    self._memo_dumps(("status", status), lambda: {"status": status}))
+                    self._memo.get(old) or self._remember(old, {"status": status}))
         # complaints.void's relink: those this one linked to itself when it was logged
         # (received after it) go back to the one each repeated before; nothing else in
         # the ledger changed since
@@ -1470,6 +1468,26 @@ class _WorkingDues:
 
         return (clock, part(first + timedelta(seconds=threshold)),
                 part(first) if threshold else None)
+
+
+def _with_deadline(parts: tuple[str, str, str], stage: str, due: str | None) -> str:
+    """encode of a document (its Writer._parts) with, if `due`, the member "deadlines":
+    {stage: due}, set into its text (stage names and stored instants need no escaping)."""
+    if not due:
+        return parts[0]
+    return f'{parts[1]}"deadlines": {{"{stage}": "{due}"}}{parts[2]}'
+
+
+def _resolution(disposition: str, summary: str, round_: int, new: str, amount: int | None,
+                currency: str | None, approved_by: str | None) -> dict[str, Any]:
+    """The document of a resolve's event, without its deadline."""
+    data: dict[str, Any] = {"disposition": disposition, "summary": summary,
+                            "round": round_, "status": new}
+    if amount is not None:
+        data["amount"], data["currency"] = format_money(amount), currency
+    if approved_by is not None:
+        data["approved_by"] = approved_by
+    return data
 
 
 def _rounds(case: _Case, r: dict[str, Any], stage: str) -> int:
