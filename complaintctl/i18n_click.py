@@ -246,6 +246,12 @@ def show_error(exc: click_exceptions.ClickException) -> None:
                     "command, e.g. {example}").format(option=name, example=example)
     typer.echo(_("Error: {message}").format(message=message), err=True)
     extra = re.fullmatch(r"Got unexpected extra argument\S* \((.+)\)", exc.message or "")
+    if ctx is not None and extra and ctx.command.name == "report" and \
+            ctx.params.get("week") and ctx.params.get("month"):
+        # `report --week 2026-11-18 --month 2026-11`: two periods, each with its value
+        typer.echo(_("Hint: {hint}").format(hint=_(
+            "give one of --week [DATE], --month [YYYY-MM], or --since DATE --until DATE")),
+            err=True)
     if ctx is not None and extra and ctx.command.name in ("list", "overdue") and \
             ctx.parent is not None and ctx.parent.parent is None and \
             ctx.params.get("customer") is None:

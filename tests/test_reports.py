@@ -350,6 +350,9 @@ def test_report_refusals(ledger):
         (("--month", "2026-13"), "cannot read --month"),
         (("--month", "--section", "nope", "--format", "csv"), "--section 'nope' is not one of"),
         (("2026-10",), "a date goes with --week"),
+        # two periods each with its value: Click's "extra argument" alone said nothing
+        (("--week", "2026-10-12", "--month", "2026-10"),
+         "Hint: give one of --week [DATE], --month [YYYY-MM], or --since DATE --until DATE"),
     ]:
         r = ledger("report", *args, code=2)
         assert message in r.stderr, (args, r.stderr)
