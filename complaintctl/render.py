@@ -730,11 +730,17 @@ def kv_table(pairs: Sequence[tuple[str, str]], title: str | None = None) -> Tabl
 
     table = Table(title=Text(title) if title else None, box=_box(), show_header=False,
                   title_justify="left")
-    table.add_column("field", style="bold", no_wrap=True)
+    # a long name wraps rather than take the values' room (English's "refunds, discounts,
+    # compensation" left them 22 columns at 60, a line of 0 and one of 1) at 80
+    table.add_column("field", style="bold", max_width=_KV_NAME_MOST)
     table.add_column("value", overflow="fold")
     for k, v in pairs:
-        table.add_row(Text(k), Wrapped(v))
+        table.add_row(Wrapped(k), Wrapped(v))
     return table
+
+
+# The widest a name in a kv_table gets before it wraps (a Chinese one is at most 16).
+_KV_NAME_MOST = 20
 
 
 # --- wrapping Chinese text in a column ----------------------------------------------
@@ -753,6 +759,7 @@ _OPENING = frozenset("（「『【《〈“‘([{：")
 # as a day and a time of something else
 _DAY_END = re.compile(r"\d{4}-\d{2}-\d{2}$")
 _CLOCK = re.compile(r"\d{1,2}:\d{2}")
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff]")
 
 
 def _atoms(paragraph: str) -> list[str]:
@@ -769,9 +776,10 @@ def _atoms(paragraph: str) -> list[str]:
         else:
             out.append(piece)
         glue = piece[-1] in _OPENING
-        if len(out) > 2 and out[-2] == " " and _CLOCK.match(out[-1]) \
-                and _DAY_END.search(out[-3]):
-            out[-3:] = ["".join(out[-3:])]
+        if len(out) > 2 and out[-2] == " " and out[-3][-1:].isdigit() and (
+                _CLOCK.match(out[-1]) and _DAY_END.search(out[-3])
+                or _CJK.match(out[-1])):  # (and a count keeps its unit: 1555 | 件 read
+            out[-3:] = ["".join(out[-3:])]  # as a line ending on a number)
     if "；" not in paragraph:
         return out
     items: list[str] = []

@@ -1185,6 +1185,22 @@ def test_the_register_says_why_it_has_more_lines_than_complaints_received(ledger
         "(logged by mistake: not counted as received; 2 voided in it in all)" in md, md
 
 
+def test_the_summary_s_long_names_wrap_rather_than_crowd_the_values(ledger, history,
+                                                                   monkeypatch):
+    """English's "refunds, discounts, compensation" made the names' column 35 wide: at 80
+    columns a value wrapped a lone "0" onto a line of its own, at 60 every value had 22
+    columns. A name wraps at 20."""
+    from rich.cells import cell_len
+
+    monkeypatch.setenv("COLUMNS", "80")
+    lines = ledger("report", "--month", "2026-10").stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith("refunds, "))
+    assert lines[at].split()[:2] == ["refunds,", "discounts,"], lines[at:at + 3]
+    assert lines[at + 1].split()[0] == "compensation", lines[at:at + 3]
+    value = lines[at].index("discounts,") + len("discounts,")
+    assert value < 24 and all(cell_len(line.rstrip()) <= 80 for line in lines), lines
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_a_narrow_terminal_stacks_a_table_rather_than_cut_its_figures(ledger, history,
                                                                         monkeypatch, lang):

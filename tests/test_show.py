@@ -571,6 +571,9 @@ def test_a_day_keeps_its_time_and_a_field_its_name_when_wrapped():
         "渠道：电话；", "投诉内容：电机运行时", "有异响，已经第三次", "了，客户很生气；"]
     # a line narrower than the day and its time breaks between them, not inside either
     assert wrap_lines("受理：2026-12-05 15:00；", 12) == ["受理：", "2026-12-05", "15:00；"]
+    # a count keeps its unit (the report's summary read 收货 1555 | 件（含以前…）
+    assert wrap_lines("授权 65 单（1707 件）；收货 1555 件（含以前各期授权的退货）", 34) == [
+        "授权 65 单（1707 件）；收货", "1555 件（含以前各期授权的退货）"]
 
 
 def test_a_paragraphs_indent_is_kept_when_it_is_wrapped(ledger, monkeypatch):
