@@ -676,6 +676,7 @@ def _stacked(rows: Sequence[dict[str, Any]], cols: Sequence[Col],
         style = (styles or {}).get(row.get("_style", ""), "")
         for c, text, wrap in zip(cols, line, wraps, strict=True):
             table.add_row(Text(c.title()), Wrapped(text) if wrap else Text(text), style=style)
+    table.add_row("", "")  # (a blank line before what follows, as under a table's rows)
     return table
 
 
