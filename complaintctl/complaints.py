@@ -453,12 +453,7 @@ def resolve(lg: Ledger, complaint_id: str, disposition: str, summary: str, amoun
                   "amount": None if c["amount"] is None else format_money(c["amount"]),
                   "currency": None if c["amount"] is None else c["currency"],
                   "approved_by": c["approved_by"]})
-    warnings = calendar_warnings(lg)
-    if amount and approved_by is None:  # (SPEC: 主管批示 where money moves; not required)
-        warnings.insert(0, _("{id}: {amount} recorded with no approver (--approved-by); "
-                             "an approval given later goes in a note").format(
-            id=cid, amount=i18n.money(format_money(amount), lg.config.currency)))
-    return Outcome(cid, new, warnings=warnings)
+    return Outcome(cid, new, warnings=calendar_warnings(lg))
 
 
 def _open_returns(lg: Ledger, cur: sqlite3.Cursor, cid: str) -> list[tuple[str, str]]:
@@ -843,11 +838,11 @@ def _recompute_open_stages(lg: Ledger, cur: sqlite3.Cursor, cid: str, now: str
                             (now, sid))
                 ended.append(stage)
             continue
-        if done is None and iso(due) == was_due:
-            continue  # (an investigation's deadline runs from its assignment: as it was)
         cur.execute("UPDATE stages SET started_at = ?, due_at = ?, done_at = NULL, "
                     "outcome = NULL WHERE id = ?", (iso(start), iso(due), sid))
-        dues[stage] = due
+        if done is not None or iso(due) != was_due:  # (the same deadline from a start a
+            dues[stage] = due  # little earlier, or an investigation's, which runs from
+            # its assignment, is not said to move: its start is put right all the same)
     return dues, ended
 
 

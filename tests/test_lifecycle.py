@@ -144,6 +144,18 @@ def test_amend_received_says_only_the_deadlines_it_moves(ledger):
     r = ledger("amend", cid, "--received", "2026-10-09 08:30", "--reason", "typo")
     assert "resolve now due" in r.stderr and "investigate" not in r.stderr, r.stderr
     assert ledger.rows("SELECT due_at FROM stages WHERE stage = 'investigate'") == investigate
+    # received on a Saturday, corrected within the day: the deadlines (from Monday's
+    # start) stay and are not said to move; the stages start when it was received all
+    # the same (their start was left at the time corrected)
+    other = ledger.log(received="2026-10-17 10:00")
+    due = ledger.rows("SELECT stage, due_at FROM stages WHERE complaint_id = ?", (other,))
+    r = ledger("amend", other, "--received", "2026-10-17 08:30", "--reason", "typo")
+    assert "now due" not in r.stderr, r.stderr
+    assert ledger.rows("SELECT stage, due_at FROM stages WHERE complaint_id = ?",
+                       (other,)) == due
+    assert ledger.rows("SELECT DISTINCT started_at FROM stages WHERE complaint_id = ?",
+                       (other,)) == [("2026-10-17T00:30:00Z",)]
+    ledger("verify")
 
 
 def test_amend_keeps_old_values_and_moves_open_deadlines(ledger):
