@@ -686,8 +686,8 @@ def _waiting_line(fd: int) -> bytes:
     now[6][termios.VMIN], now[6][termios.VTIME] = 0, 0  # what is there, without waiting
     held = b""
     try:
-        termios.tcsetattr(fd, termios.TCSANOW, now)
-        try:
+        try:  # (set inside: a Ctrl-C just after it still puts the terminal back)
+            termios.tcsetattr(fd, termios.TCSANOW, now)
             while chunk := os.read(fd, 65536):
                 held += chunk
         finally:
@@ -1032,12 +1032,17 @@ def resolve_cmd(
 ) -> None:
     """Record the resolution told to the customer."""
     ledger = _open(write=True)
+    money, approver = parse.money(amount, currency=ledger.config.currency), \
+        parse.text(approved_by, "--approved-by")
     out = complaints.resolve(ledger, complaint_id,
                          parse.choice(disposition, parse.DISPOSITIONS, "--disposition"),
                          parse.text(summary, "--summary", multiline=True, required=True),
-                         parse.money(amount, currency=ledger.config.currency),
-                         parse.text(approved_by, "--approved-by"),
-                         at=_when(ledger, at), now=_now(), actor=_actor())
+                         money, approver, at=_when(ledger, at), now=_now(), actor=_actor())
+    if money and approver is None:  # (SPEC: 主管批示 where money moves; not required; the
+        # typed step's nudge: an import takes a register's rows as they are)
+        out.warnings.insert(0, _("{id}: {amount} recorded with no approver (--approved-by); "
+                                 "an approval given later goes in a note").format(
+            id=out.id, amount=i18n.money(parse.format_money(money), ledger.config.currency)))
     _report_outcome(out, _("{id} is {status}; revisit the customer next.").format(
         id=out.id, status=term("status", out.status)))
 
