@@ -648,11 +648,16 @@ def _least_widths(cols: Sequence[Col], cells: Sequence[Sequence[str]], widths: l
                   runs: list[int], wraps: list[bool], narrow: bool) -> list[int]:
     """The least width each column of rich_table is readable at: a column that does not
     wrap (a number, a day, an id) its whole width, a time its day's when `narrow`, a text
-    column its title (drawn whole: 经办人 is one word to rich), its longest unbreakable
-    run and _TEXT_NARROWEST, or its widest cell when that is less."""
+    column its longest unbreakable run and _TEXT_NARROWEST, or its widest value when
+    that is less, and half its title's longest word (a title folds: depart | ment, 责任 |
+    部门, where stacking the table made ten rows of a report a hundred lines)."""
     from rich.cells import cell_len
 
-    return [max(2, cell_len(c.title()), runs[i], min(widths[i], _TEXT_NARROWEST))
+    def title(c: Col) -> int:
+        return max(2, -(-max(map(cell_len, c.title().split() or [""])) // 2))
+
+    return [max(title(c), runs[i], min(max((cell_len(line[i]) for line in cells), default=0),
+                                       _TEXT_NARROWEST))
             if wrap and c.kind != "time" else _DAY_WIDTH if narrow and c.kind == "time"
             else widths[i] for i, (c, wrap) in enumerate(zip(cols, wraps, strict=True))]
 
@@ -806,15 +811,20 @@ def wrap_lines(text: str, width: int) -> list[str]:
 
     def place(piece: str) -> None:
         nonlocal line, used
+        if piece.isspace():  # between pieces; none at a line's start (2026-11-28 | 21:51
+            if line:  # when a day and its time are broken apart); one at its end goes
+                line, used = line + " ", used + 1
+            return
         size = cell_len(piece)
         if used + size <= width:
             line, used = line + piece, used + size
             return
         head, colon, tail = piece.partition("：")
         if size > width and colon and tail and cell_len(head) <= _RUN_MOST \
-                and "；" not in head:  # a field's name kept whole (投诉内 | 容：…)
-            place(head + colon)
-            place(tail)
+                and "；" not in head:  # a field's name kept whole (投诉内 | 容：…), its
+            place(head + colon)  # value begun beside it where it has the room
+            for part in _atoms(tail):
+                place(part)
             return
         if size > width:  # never fits a line: its joins undone (a closing mark kept)
             parts: list[str] = []
@@ -843,10 +853,6 @@ def wrap_lines(text: str, width: int) -> list[str]:
         if body and cell_len(indent) < width // 2:  # a paragraph's indent (　　 in Chinese)
             line, used = indent, cell_len(indent)
         for piece in _atoms(body):
-            if piece.isspace():
-                if line:
-                    line, used = line + " ", used + 1
-                continue
             place(piece)
         lines.append(line.rstrip())
         line, used = "", 0

@@ -569,8 +569,15 @@ def test_a_day_keeps_its_time_and_a_field_its_name_when_wrapped():
         "期限：分派", "2026-12-05 19:00、", "处理", "2026-12-10 00:00"]
     assert wrap_lines("渠道：电话；投诉内容：电机运行时有异响，已经第三次了，客户很生气；", 20) == [
         "渠道：电话；", "投诉内容：电机运行时", "有异响，已经第三次", "了，客户很生气；"]
-    # a line narrower than the day and its time breaks between them, not inside either
+    # a line narrower than the day and its time breaks between them, not inside either,
+    # and the time does not start its line with the space between them
     assert wrap_lines("受理：2026-12-05 15:00；", 12) == ["受理：", "2026-12-05", "15:00；"]
+    assert wrap_lines("2026-11-28 21:51", 10) == ["2026-11-28", "21:51"]
+    assert wrap_lines("(entered 2026-11-29 00:28)", 10) == ["(entered", "2026-11-29", "00:28)"]
+    # a field's name keeps its value's start beside it where the line has the room (the
+    # whole value went to the next line, the name alone on a line half empty)
+    assert wrap_lines("答复客户：已电话告知客户处理结果 / customer informed；", 28) == [
+        "答复客户：已电话告知客户处理", "结果 / customer informed；"]
     # a count keeps its unit (the report's summary read 收货 1555 | 件（含以前…）
     assert wrap_lines("授权 65 单（1707 件）；收货 1555 件（含以前各期授权的退货）", 34) == [
         "授权 65 单（1707 件）；收货", "1555 件（含以前各期授权的退货）"]
