@@ -716,7 +716,7 @@ def test_an_upgraded_ledger_counts_unrecorded_deadlines_apart(run, env):
     oldest_ledger(env)
     run("upgrade")
     out = run("verify")
-    assert out.stdout.startswith("OK: 1 events")
+    assert out.stdout.startswith("OK: 1 event, ")
     assert "Note: " in out.stderr and "not checked" in out.stderr
     data = run.json("verify")
     assert data["ok"] and data["unrecorded"] >= 1
