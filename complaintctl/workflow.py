@@ -269,6 +269,6 @@ def check_action_verify(a: Mapping[str, Any]) -> None:
 
 def check_due(due: datetime, at: datetime, local: Callable[[datetime], str]) -> None:
     if due < at:
-        raise BadInput(_("--due {time} is before the action is added").format(
-            time=local(due)),
-                       hint=_("give a due date after --at"), code="due_before", value=due)
+        raise BadInput(_("--due {time} is before the action is added ({at})").format(
+            time=local(due), at=local(at)),
+                       hint=_("give a due date after it"), code="due_before", value=due)

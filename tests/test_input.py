@@ -883,3 +883,20 @@ def test_a_dash_for_a_text_other_than_the_description_is_refused(ledger):
     # --description reads stdin)
     ledger("amend", cid, "--description", "-", "--reason", "补充", input="-\n")
     assert ledger.rows("SELECT description FROM complaints") == [("-",)]
+
+
+def test_a_due_date_before_the_action_is_added_names_when_that_is(ledger):
+    """`action add … --due 2026-10-01` without --at: the hint said "give a due date after
+    --at", an option the clerk had not typed; the message names the time it is before."""
+    cid = ledger.log()
+    ledger.to_state(cid, "investigating")
+    refused(ledger, "action", "add", cid, "--text", "x", "--owner", "y", "--due",
+            "2026-10-01", "--at", "2026-10-09 09:00", code=2,
+            message="Error: --due 2026-10-01 23:59 is before the action is added "
+                    "(2026-10-09 09:00)\nHint: give a due date after it\n")
+    before = ledger.snapshot()
+    r = ledger("--lang", "zh", "action", "add", cid, "--text", "x", "--owner", "y",
+               "--due", "2026-10-01", code=2)
+    assert r.stderr == ("错误：--due 2026-10-01 23:59 早于该措施的添加时间（2026-11-23 20:00）\n"
+                        "提示：请给出晚于该时间的截止日期\n"), r.stderr
+    assert ledger.snapshot() == before
