@@ -1281,10 +1281,15 @@ def record_key(value: str) -> str:
 
     key = unicodedata.normalize("NFKC", value).strip().upper()
     short = _SHORT_NUMBER.match(key)
-    return f"{short[1]}{int(short[2]):04d}" if short else key
+    if short:
+        return f"{short[1]}{int(short[2]):04d}"
+    run = _RUN_TOGETHER.match(key)  # CC20260003, CC 2026 0003, CC_2026_3: as a form or a
+    # spreadsheet writes it
+    return f"{run[1]}-{run[2]}-{int(run[3]):04d}" if run else key
 
 
 _SHORT_NUMBER = re.compile(r"^(.+-[0-9]{4}-)([0-9]{1,3})$")
+_RUN_TOGETHER = re.compile(r"^([A-Z]+)[ _]?-?[ _]?([0-9]{4})[ _]?-?[ _]?([0-9]{1,6})$")
 
 
 # Whether a zone's offset changes on a local day (the day a time read on it may be

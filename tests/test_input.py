@@ -50,6 +50,11 @@ def test_an_id_typed_without_its_zeros_is_the_id(ledger):
     rid = ledger("return", "open", "CC-2026-001", "--qty", "1").stdout.strip()
     assert ledger.json("show", "RMA-2026-1")["id"] == rid == "RMA-2026-0001"
     refused(ledger, "show", "CC-2026-2", code=1, message="no complaint 'CC-2026-2'")
+    # and without its dashes, as a paper form or a spreadsheet cell writes it
+    for typed in ("CC20260001", "cc 2026 0001", "CC_2026_1", "ＣＣ２０２６０００１"):
+        assert ledger.json("show", typed)["id"] == cid, typed
+    assert ledger.json("show", "RMA20260001")["id"] == rid
+    refused(ledger, "show", "CC20260002", code=1, message="no complaint 'CC20260002'")
 
 
 def test_bad_enum_word(ledger):
