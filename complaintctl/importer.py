@@ -1426,6 +1426,17 @@ _FIELD_OF_FACT = {"root_cause": "cause", "reason": "not_upheld_reason",
 _AHEAD = 500
 
 
+def _own(cur: sqlite3.Cursor, ids: list[str]) -> dict[str, tuple[str, str]]:
+    """id -> (received_at, customer) of this ledger's complaints among `ids`: the keys of
+    rows it holds under no import (a row of its own export, `--mapping complaintctl`,
+    is keyed by the id it has here)."""
+    if not ids:
+        return {}
+    marks = ", ".join("?" * len(ids))
+    return {cid: (received, customer) for cid, received, customer in cur.execute(
+        f"SELECT id, received_at, customer FROM complaints WHERE id IN ({marks})", ids)}
+
+
 def _stored(cur: sqlite3.Cursor, cids: list[str]) -> dict[str, dict[str, Any]]:
     """What _compare needs of each complaint in `cids`, by id: its fields, the times of
     its steps by kind ("@assign" …) and whether its second revisit is due, in one query
@@ -1753,6 +1764,10 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
             held_rows, renumbered = 0, []
             while ahead := list(islice(rows, _AHEAD)):
                 stored: dict[str, dict[str, Any]] = {}
+                # this ledger's own complaints the new rows' keys are the ids of
+                own = _own(cur, list({k for _n, cells in ahead
+                                      if (k := key_of(cells)) and k not in keys})) \
+                    if mapping.key else {}
                 if keys and mapping.key:  # the complaints these rows name
                     stored = _stored(cur, list({keys[k] for _n, cells in ahead
                                                 if (k := key_of(cells)) in keys} |
@@ -1872,6 +1887,19 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                             "then import it again with this key").format(
                                 key=shown(key), id=earlier["id"], old=shown(earlier["key"]),
                                 batch=earlier["import_batch"]), rule=True, cells=cells))
+                        continue
+                    mine = own.get(key) if key is not None else None
+                    if mine is not None and mine == (iso(history.received_at),
+                                                     history.fields.get("customer")):
+                        # the ledger's export brought back into it: every complaint twice,
+                        # the repeats relinked to the copies (another ledger's complaint
+                        # under the same number was received otherwise: it comes in)
+                        result.problems.append(Problem(number, mapping.key_name, _(
+                            "{key} is this ledger's own complaint (received {time} from "
+                            "the same customer): an export goes into another ledger, not "
+                            "back into the one it came from").format(
+                                key=shown(key), time=lg.local(history.received_at)),
+                            rule=True, cells=cells))
                         continue
                     if writer is None:  # new after all: the bulk writer's work
                         raise _New
