@@ -2070,6 +2070,30 @@ def _write_atomically(output: str, content: str | Iterable[bytes],
         raise
 
 
+def _problem_lines(problems: Sequence[Any]) -> list[str]:
+    """The refused rows' lines (importer.Problem.line), a problem many rows share said
+    once with its rows (a mapping's missing date was said for each of 120 rows, an
+    unknown word for each of its 25): in the order each was first met; the rejects file
+    keeps every row."""
+    groups: dict[tuple[str | None, str], list[Any]] = {}
+    for p in problems:
+        groups.setdefault((p.column, p.message), []).append(p)
+    out: list[str] = []
+    for (column, message), group in groups.items():
+        if len(group) < _SAID_ONCE:
+            out += [p.line() for p in group]
+            continue
+        rows = ", ".join(str(p.row) for p in group[:5]) + (" …" if len(group) > 5 else "")
+        out.append((_("rows {rows} ({n} rows): {message}") if column is None else
+                    _("rows {rows} ({n} rows), column {column}: {message}")).format(
+            rows=rows, n=f"{len(group):,}", column=column, message=message))
+    return out
+
+
+# How many rows with the same problem are said on one line (_problem_lines).
+_SAID_ONCE = 4
+
+
 _EXPORT_FORMATS = ("csv", "xlsx", "jsonl")
 
 
@@ -2241,8 +2265,8 @@ def import_cmd(
             _warn(_("{path} is from an earlier import: no row was refused this time").format(
                 path=rejects_path))
     if result.problems and (not skip_bad or result.none_good):
-        for p in result.problems:
-            _err(p.line())
+        for line in _problem_lines(result.problems):
+            _err(line)
         n = f"{result.refused:,}"
         message = ngettext("{n} row refused; nothing was imported",
                            "{n} rows refused; nothing was imported", result.refused).format(n=n)
@@ -2276,8 +2300,8 @@ def import_cmd(
         "import and not in the register: none is asked for (not in overdue)",
         result.second_lapsed).format(n=f"{result.second_lapsed:,}")
     if dry_run:
-        for p in result.problems:
-            _err(p.line())
+        for line in _problem_lines(result.problems):
+            _err(line)
         _emit(_("Dry run, nothing written: {counts}.").format(counts=counts) + "\n")
         if result.second_lapsed:
             _say(lapsed)

@@ -1895,10 +1895,9 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                         # the repeats relinked to the copies (another ledger's complaint
                         # under the same number was received otherwise: it comes in)
                         result.problems.append(Problem(number, mapping.key_name, _(
-                            "{key} is this ledger's own complaint (received {time} from "
-                            "the same customer): an export goes into another ledger, not "
-                            "back into the one it came from").format(
-                                key=shown(key), time=lg.local(history.received_at)),
+                            "the ledger holds this complaint under this id (received at "
+                            "the same time, from the same customer): an export goes into "
+                            "another ledger, not back into the one it came from"),
                             rule=True, cells=cells))
                         continue
                     if writer is None:  # new after all: the bulk writer's work

@@ -419,23 +419,32 @@ def _reads_as(field_name: str, value: str) -> bool:
     return True
 
 
+# A cell that stands for no value in a register (/, -, —, 无, N/A): left out of what a
+# column is judged by, and given its [values] line ("/" = "") in the template.
+_PLACEHOLDER = re.compile(r"[^\w]+|无|n/?a", re.IGNORECASE)
+
+
+def _column(header: list[str], h: str, sample: list[list[str | None]]) -> list[str]:
+    """The non-empty values of column `h` in the sample rows."""
+    i = header.index(h)
+    return [str(cells[i]).strip() for cells in sample if i < len(cells) and cells[i]
+            and str(cells[i]).strip()]
+
+
 def _by_values(header: list[str], found: dict[str, str], left: list[str],
-               rows: Iterable[tuple[int, list[str | None]]] | None) -> None:
+               sample: list[list[str | None]]) -> None:
     """A column the header did not name as a satisfaction whose values are satisfaction
     words (回访情况: 满意, 不满意, 基本满意), taken for `satisfaction` in place of what it
     was guessed as (the revisit's note) or left as: as a note, every row's revisit and
-    its date were dropped (a revisit needs its satisfaction)."""
-    if rows is None or "satisfaction" in found:
+    its date were dropped (a revisit needs its satisfaction). Placeholders (/) are not
+    counted: a register writes one where there was no revisit."""
+    if not sample or "satisfaction" in found:
         return
     candidates = [h for h in (found.get("revisit_note"), *left) if h]
     if not candidates:
         return
-    at = {h: header.index(h) for h in candidates}
-    values: dict[str, list[str]] = {h: [] for h in candidates}
-    for _number, cells in islice(rows, _SAMPLE):
-        for h, i in at.items():
-            if i < len(cells) and cells[i]:
-                values[h].append(str(cells[i]).strip())
+    values = {h: [v for v in _column(header, h, sample) if not _PLACEHOLDER.fullmatch(v)]
+              for h in candidates}
     for h in candidates:
         if _words_of("satisfaction", values[h]):
             if found.get("revisit_note") == h:
@@ -454,7 +463,13 @@ def template(header: list[str], file_name: str,
     if reads_as_data(header):  # its cells would be guessed as columns, a phone among them
         raise no_header(file_name)
     key, found, left = guess(header)
-    _by_values(header, found, left, rows)
+    sample = [cells for _number, cells in islice(rows, _SAMPLE)] if rows is not None else []
+    _by_values(header, found, left, sample)
+    # the placeholders of the columns of words (/ for no revisit): each given its line
+    placeholders = {f: sorted({v for v in _column(header, found[f], sample)
+                               if _PLACEHOLDER.fullmatch(v)})
+                    for f in sorted(found, key=list(FIELDS).index)
+                    if FIELDS[f] in ("word", "time", "date", "count", "money")}
     lines = [_("# complaintctl import mapping for {file} (guessed from its header row: "
                "check every line)").format(file=file_name),
              _("# [columns]: complaintctl field = the register's column header."),
@@ -484,6 +499,10 @@ def template(header: list[str], file_name: str,
                        "the # to give every row the same value (a default severity hides "
                        "critical complaints).").format(fields=", ".join(missing)))
     lines += [f'# {f} = "{fallback[f]}"' for f in missing]
+    for f, marks in placeholders.items():
+        if marks:
+            lines += ["", f"[values.{f}]", _("# the register's placeholder: no value")]
+            lines += [f'{_toml_string(mark)} = ""' for mark in marks]
     lines += ["", "# [values.severity]", _("# \"the file's word\" = \"complaintctl's word\""),
               "", "# [formats]", '# received_at = "%d/%m/%Y"', "", "# [dates]",
               _("# where a step without its own date takes its time (marked estimated):"),
