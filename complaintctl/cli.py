@@ -1032,17 +1032,12 @@ def resolve_cmd(
 ) -> None:
     """Record the resolution told to the customer."""
     ledger = _open(write=True)
-    money, approver = parse.money(amount, currency=ledger.config.currency), \
-        parse.text(approved_by, "--approved-by")
     out = complaints.resolve(ledger, complaint_id,
                          parse.choice(disposition, parse.DISPOSITIONS, "--disposition"),
                          parse.text(summary, "--summary", multiline=True, required=True),
-                         money, approver, at=_when(ledger, at), now=_now(), actor=_actor())
-    if money and approver is None:  # (SPEC: 主管批示 where money moves; not required; the
-        # typed step's nudge: an import takes a register's rows as they are)
-        out.warnings.insert(0, _("{id}: {amount} recorded with no approver (--approved-by); "
-                                 "an approval given later goes in a note").format(
-            id=out.id, amount=i18n.money(parse.format_money(money), ledger.config.currency)))
+                         parse.money(amount, currency=ledger.config.currency),
+                         parse.text(approved_by, "--approved-by"),
+                         at=_when(ledger, at), now=_now(), actor=_actor(), typed=True)
     _report_outcome(out, _("{id} is {status}; revisit the customer next.").format(
         id=out.id, status=term("status", out.status)))
 

@@ -418,7 +418,8 @@ def investigate(lg: Ledger, complaint_id: str, data: dict[str, Any], *, at: date
 
 
 def resolve(lg: Ledger, complaint_id: str, disposition: str, summary: str, amount: int | None,
-            approved_by: str | None, *, at: datetime, now: datetime, actor: str) -> Outcome:
+            approved_by: str | None, *, at: datetime, now: datetime, actor: str,
+            typed: bool = False) -> Outcome:
     """`resolve`: the resolution told to the customer; the revisit stage starts."""
     with lg.write() as cur:
         c = lg.rows.complaint(cur, complaint_id)
@@ -453,7 +454,13 @@ def resolve(lg: Ledger, complaint_id: str, disposition: str, summary: str, amoun
                   "amount": None if c["amount"] is None else format_money(c["amount"]),
                   "currency": None if c["amount"] is None else c["currency"],
                   "approved_by": c["approved_by"]})
-    return Outcome(cid, new, warnings=calendar_warnings(lg))
+    warnings = calendar_warnings(lg)
+    if typed and amount and approved_by is None:  # (SPEC: 主管批示 where money moves; not
+        # required: the typed step says so; an import takes a register's rows as they are)
+        warnings.insert(0, _("{id}: {amount} recorded with no approver (--approved-by); "
+                             "an approval given later goes in a note").format(
+            id=cid, amount=i18n.money(format_money(amount), lg.config.currency)))
+    return Outcome(cid, new, warnings=warnings)
 
 
 def _open_returns(lg: Ledger, cur: sqlite3.Cursor, cid: str) -> list[tuple[str, str]]:

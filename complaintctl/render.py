@@ -705,7 +705,8 @@ def _fit_widths(cols: Sequence[Col], cells: Sequence[Sequence[str]], widths: lis
     # a short text (a person's or a step's name, 倉管黃小玲, 新增纠正预防措施) is asked
     # whole, up to _RUN_MOST: taken one character at a time it was narrowed to four
     # cells, the name on three lines, while the long text beside it kept its width
-    asked = {i: max(floor[i], runs[i], max((cell_len(p) for line in cells
+    asked = {i: max(floor[i], cell_len(cols[i].title()), runs[i], max((
+                        cell_len(p) for line in cells
                                             for part in line[i].split("\n")
                                             for p in _atoms(part) if not p.isspace()),
                                            default=0),
@@ -730,22 +731,25 @@ def _fit_widths(cols: Sequence[Col], cells: Sequence[Sequence[str]], widths: lis
 _RUN_MOST = 16
 
 
-def kv_table(pairs: Sequence[tuple[str, str]], title: str | None = None) -> Table:
+def kv_table(pairs: Sequence[tuple[str, str]], title: str | None = None,
+             width: int | None = None) -> Table:
     from rich.table import Table
     from rich.text import Text
 
     table = Table(title=Text(title) if title else None, box=_box(), show_header=False,
                   title_justify="left")
     # a long name wraps rather than take the values' room (English's "refunds, discounts,
-    # compensation" left them 22 columns at 60, a line of 0 and one of 1) at 80
-    table.add_column("field", style="bold", max_width=_KV_NAME_MOST)
+    # compensation" left them 22 columns at 60, a line of 0 and one of 1 at 80), where
+    # the terminal is narrow for it: a third of it, at least _KV_NAME_MOST
+    table.add_column("field", style="bold",
+                     max_width=None if width is None else max(_KV_NAME_MOST, width // 3))
     table.add_column("value", overflow="fold")
     for k, v in pairs:
         table.add_row(Wrapped(k), Wrapped(v))
     return table
 
 
-# The widest a name in a kv_table gets before it wraps (a Chinese one is at most 16).
+# The least a kv_table's names keep before they wrap, on a narrow terminal.
 _KV_NAME_MOST = 20
 
 
@@ -766,27 +770,36 @@ _OPENING = frozenset("（「『【《〈“‘([{：")
 _DAY_END = re.compile(r"\d{4}-\d{2}-\d{2}$")
 _CLOCK = re.compile(r"\d{1,2}:\d{2}")
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff]")
+_COUNT = re.compile(r"[0-9][0-9,]*")
+# The longest field name (with its ：) kept as one piece.
+_NAME_MOST = 9
 
 
-def _atoms(paragraph: str) -> list[str]:
+def _atoms(paragraph: str, grouped: bool = True) -> list[str]:
     """The paragraph in the pieces a line may break between (spaces their own). The
-    items of a list set with ；(渠道：电话；订单号：SO-2611-0042；) are one piece each:
-    moved whole to the next line when it has not the room (渠道：电 | 话 read badly),
-    and broken at their joins only when wider than a line (wrap_lines)."""
+    items of a list set with ；(渠道：电话；订单号：SO-2611-0042；) are one piece each
+    (unless not `grouped`): moved whole to the next line when it has not the room
+    (渠道：电 | 话 read badly), and broken at their joins only when wider than a line
+    (wrap_lines)."""
     out: list[str] = []
     glue = False  # the last piece ended with an opening mark or ：: the next joins it
     for piece in _ATOM.findall(paragraph):
         if out and not piece.isspace() and not out[-1].isspace() and (
                 glue or piece[0] in _CLOSING):
             out[-1] += piece
+            if piece == "：":  # a field's name before it is one piece (投诉内 | 容：…)
+                while len(out) > 1 and len(out[-2]) == 1 and _CJK.match(out[-2]) \
+                        and len(out[-1]) < _NAME_MOST:
+                    out[-2:] = [out[-2] + out[-1]]
         else:
             out.append(piece)
         glue = piece[-1] in _OPENING
         if len(out) > 2 and out[-2] == " " and out[-3][-1:].isdigit() and (
                 _CLOCK.match(out[-1]) and _DAY_END.search(out[-3])
-                or _CJK.match(out[-1])):  # (and a count keeps its unit: 1555 | 件 read
-            out[-3:] = ["".join(out[-3:])]  # as a line ending on a number)
-    if "；" not in paragraph:
+                or _CJK.match(out[-1]) and _COUNT.fullmatch(out[-3])):  # (and a count
+            out[-3:] = ["".join(out[-3:])]  # keeps its unit: 1555 | 件 read as a line
+            # ending on a number; not a model's number, XD-200 电 | 机)
+    if "；" not in paragraph or not grouped:
         return out
     items: list[str] = []
     open_item = False  # the last of items is an item not yet ended by ；
@@ -822,9 +835,12 @@ def wrap_lines(text: str, width: int) -> list[str]:
         head, colon, tail = piece.partition("：")
         if size > width and colon and tail and cell_len(head) <= _RUN_MOST \
                 and "；" not in head:  # a field's name kept whole (投诉内 | 容：…), its
-            place(head + colon)  # value begun beside it where it has the room
-            for part in _atoms(tail):
-                place(part)
+            place(head + colon)  # value begun beside it where it has the room; a
+            if cell_len(tail) <= _RUN_MOST:  # short one whole (渠道：电 | 话 read badly)
+                place(tail)
+            else:
+                for part in _atoms(tail, grouped=False):
+                    place(part)
             return
         if size > width:  # never fits a line: its joins undone (a closing mark kept)
             parts: list[str] = []
@@ -1243,7 +1259,7 @@ def record_rich(title: str, sections: Sequence[Section], tz: tzinfo,
     out: list[RenderableType] = [Text(title, style="bold")]
     for s in sections:
         if s.pairs:
-            out.append(kv_table(s.pairs, s.title))
+            out.append(kv_table(s.pairs, s.title, width))
         else:
             out.append(rich_table(s.rows, s.table_cols or s.cols, tz, s.title, width=width))
         if s.footer:
@@ -1871,7 +1887,7 @@ def report_rich(rep: dict[str, Any], tz: tzinfo, width: int = 80,
         if cell_len(title) + 6 <= width else [Text(title), Rule(characters=line)]
     if report_is_empty(rep):
         out.append(Text(_(EMPTY_PERIOD)))
-    out.append(kv_table(report_summary(rep, tz), report_title("summary")))
+    out.append(kv_table(report_summary(rep, tz), report_title("summary"), width))
     for name, (rows, cols) in report_tables(rep, tz).items():
         if not rows:
             continue

@@ -578,6 +578,11 @@ def test_a_day_keeps_its_time_and_a_field_its_name_when_wrapped():
     # whole value went to the next line, the name alone on a line half empty)
     assert wrap_lines("答复客户：已电话告知客户处理结果 / customer informed；", 28) == [
         "答复客户：已电话告知客户处理", "结果 / customer informed；"]
+    assert wrap_lines("类别：质量；投诉内容：控制板上电后指示灯不亮，客户要求退货。；", 40) == [
+        "类别：质量；投诉内容：控制板上电后指示灯", "不亮，客户要求退货。；"]
+    assert wrap_lines("渠道：电话；", 8) == ["渠道：", "电话；"]  # (a short value whole)
+    # a model's number is no count: its next character is not its unit
+    assert wrap_lines("产品：XD-200 电机", 14) == ["产品：XD-200", "电机"]
     # a count keeps its unit (the report's summary read 收货 1555 | 件（含以前…）
     assert wrap_lines("授权 65 单（1707 件）；收货 1555 件（含以前各期授权的退货）", 34) == [
         "授权 65 单（1707 件）；收货", "1555 件（含以前各期授权的退货）"]
