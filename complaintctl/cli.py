@@ -2073,16 +2073,29 @@ def _problem_lines(problems: Sequence[Any]) -> list[str]:
     groups: dict[tuple[str | None, str], list[Any]] = {}
     for p in problems:
         groups.setdefault((p.column, p.message), []).append(p)
-    out: list[str] = []
+    lines: list[tuple[int, str]] = []  # (the first row, the line), in the rows' order
     for (column, message), group in groups.items():
         if len(group) < _SAID_ONCE:
-            out += [p.line() for p in group]
+            lines += [(p.row, p.line()) for p in group]
             continue
-        rows = ", ".join(str(p.row) for p in group[:5]) + (" …" if len(group) > 5 else "")
-        out.append((_("rows {rows} ({n} rows): {message}") if column is None else
-                    _("rows {rows} ({n} rows), column {column}: {message}")).format(
-            rows=rows, n=f"{len(group):,}", column=column, message=message))
-    return out
+        lines.append((group[0].row, (
+            _("rows {rows} ({n} rows): {message}") if column is None else
+            _("rows {rows} ({n} rows), column {column}: {message}")).format(
+                rows=_row_ranges([p.row for p in group]), n=f"{len(group):,}",
+                column=column, message=message)))
+    return [line for _row, line in sorted(lines, key=lambda x: x[0])]
+
+
+def _row_ranges(rows: list[int], most: int = 20) -> str:
+    """Row numbers as ranges (2–6, 9, 12–30), the first `most` of them (then …)."""
+    ranges: list[list[int]] = []
+    for row in sorted(rows):
+        if ranges and row == ranges[-1][1] + 1:
+            ranges[-1][1] = row
+        else:
+            ranges.append([row, row])
+    shown = [f"{a}–{b}" if b > a else str(a) for a, b in ranges[:most]]
+    return i18n.listing(shown + (["…"] if len(ranges) > most else []))
 
 
 # How many rows with the same problem are said on one line (_problem_lines).

@@ -1764,9 +1764,8 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
             held_rows, renumbered = 0, []
             while ahead := list(islice(rows, _AHEAD)):
                 stored: dict[str, dict[str, Any]] = {}
-                # this ledger's own complaints the new rows' keys are the ids of
-                own = _own(cur, list({k for _n, cells in ahead
-                                      if (k := key_of(cells)) and k not in keys})) \
+                # this ledger's own complaints the rows' keys are the ids of
+                own = _own(cur, list({k for _n, cells in ahead if (k := key_of(cells))})) \
                     if mapping.key else {}
                 if keys and mapping.key:  # the complaints these rows name
                     stored = _stored(cur, list({keys[k] for _n, cells in ahead
@@ -1830,6 +1829,20 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                         result.problems.extend(list(once.values()) or [Problem(
                             number, None, _("cannot be read"), cells=cells)])
                         continue
+                    mine = own.get(key) if key is not None else None
+                    if mine is not None and mine == (iso(history.received_at),
+                                                     history.fields.get("customer")):
+                        # the ledger's export brought back into it: every complaint twice,
+                        # the repeats relinked to the copies (another ledger's complaint
+                        # under the same number was received otherwise: it comes in; one
+                        # imported under a key that is an id here too is its own complaint
+                        # all the same)
+                        result.problems.append(Problem(number, mapping.key_name, _(
+                            "the ledger holds this complaint under this id (received at "
+                            "the same time, from the same customer): an export goes into "
+                            "another ledger, not back into the one it came from"),
+                            rule=True, cells=cells))
+                        continue
                     if key is not None and key in keys:
                         cid = keys[key]
                         new_steps, conflict = _compare(reader, row, history, stored[cid])
@@ -1887,18 +1900,6 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                             "then import it again with this key").format(
                                 key=shown(key), id=earlier["id"], old=shown(earlier["key"]),
                                 batch=earlier["import_batch"]), rule=True, cells=cells))
-                        continue
-                    mine = own.get(key) if key is not None else None
-                    if mine is not None and mine == (iso(history.received_at),
-                                                     history.fields.get("customer")):
-                        # the ledger's export brought back into it: every complaint twice,
-                        # the repeats relinked to the copies (another ledger's complaint
-                        # under the same number was received otherwise: it comes in)
-                        result.problems.append(Problem(number, mapping.key_name, _(
-                            "the ledger holds this complaint under this id (received at "
-                            "the same time, from the same customer): an export goes into "
-                            "another ledger, not back into the one it came from"),
-                            rule=True, cells=cells))
                         continue
                     if writer is None:  # new after all: the bulk writer's work
                         raise _New

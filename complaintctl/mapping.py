@@ -421,7 +421,7 @@ def _reads_as(field_name: str, value: str) -> bool:
 
 # A cell that stands for no value in a register (/, -, —, 无, N/A): left out of what a
 # column is judged by, and given its [values] line ("/" = "") in the template.
-_PLACEHOLDER = re.compile(r"[^\w]+|无|n/?a", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"[/／\\\-－—–]+|无|n/?a", re.IGNORECASE)  # (not √ ×, ★★: words)
 
 
 def _column(header: list[str], h: str, sample: list[list[str | None]]) -> list[str]:
@@ -503,7 +503,10 @@ def template(header: list[str], file_name: str,
         if marks:
             lines += ["", f"[values.{f}]", _("# the register's placeholder: no value")]
             lines += [f'{_toml_string(mark)} = ""' for mark in marks]
-    lines += ["", "# [values.severity]", _("# \"the file's word\" = \"complaintctl's word\""),
+    example = next(f for f in ("severity", "category", "channel", "demand")
+                   if not placeholders.get(f))  # (not a table written above: a TOML error)
+    lines += ["", f"# [values.{example}]",
+              _("# \"the file's word\" = \"complaintctl's word\""),
               "", "# [formats]", '# received_at = "%d/%m/%Y"', "", "# [dates]",
               _("# where a step without its own date takes its time (marked estimated):"),
               '# resolved_at = "received_at"', ""]

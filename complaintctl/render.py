@@ -770,9 +770,10 @@ _OPENING = frozenset("（「『【《〈“‘([{：")
 _DAY_END = re.compile(r"\d{4}-\d{2}-\d{2}$")
 _CLOCK = re.compile(r"\d{1,2}:\d{2}")
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff]")
-_COUNT = re.compile(r"[0-9][0-9,]*")
-# The longest field name (with its ：) kept as one piece.
-_NAME_MOST = 9
+# a count, or a code (the 8D's D4): with the word after it (1555 件, D4 根本原因)
+_COUNT = re.compile(r"[0-9][0-9,]*|[A-Z]{1,2}[0-9]{1,2}")
+# The longest field name (with its ：) kept as one piece: four characters, 投诉内容.
+_NAME_MOST = 5
 
 
 def _atoms(paragraph: str, grouped: bool = True) -> list[str]:
@@ -787,10 +788,16 @@ def _atoms(paragraph: str, grouped: bool = True) -> list[str]:
         if out and not piece.isspace() and not out[-1].isspace() and (
                 glue or piece[0] in _CLOSING):
             out[-1] += piece
-            if piece == "：":  # a field's name before it is one piece (投诉内 | 容：…)
-                while len(out) > 1 and len(out[-2]) == 1 and _CJK.match(out[-2]) \
-                        and len(out[-1]) < _NAME_MOST:
-                    out[-2:] = [out[-2] + out[-1]]
+            if piece == "：" and len(out[-1]) == 2 and _CJK.match(out[-1]):  # a field's
+                # name before it is one piece (投诉内 | 容：…): a short one that starts the
+                # text or an item (not a clause's end in prose, 第 3 批次的产品：)
+                k = 1
+                while k < len(out) and k + 1 < _NAME_MOST and len(out[-1 - k]) == 1 \
+                        and _CJK.match(out[-1 - k]):
+                    k += 1
+                if k > 1 and (k == len(out) or out[-1 - k].isspace()
+                              or out[-1 - k][-1] in "；，。"):
+                    out[-k:] = ["".join(out[-k:])]
         else:
             out.append(piece)
         glue = piece[-1] in _OPENING

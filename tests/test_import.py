@@ -1063,7 +1063,7 @@ def test_round_trip_through_export(ledger, tmp_path, env, monkeypatch):
     back = run("import", out, "--mapping", "complaintctl", code=1)
     # (said once for the rows it is true of, not once a row)
     assert back.stderr.startswith(
-        "rows 2, 3, 4, 5, 6 (5 rows), column id: the ledger holds this complaint under this "
+        "rows 2–6 (5 rows), column id: the ledger holds this complaint under this "
         "id (received at the same time, from the same customer): an export goes into "
         "another ledger, not back into the one it came from\n"
         "Error: 5 rows refused; nothing was imported"), back.stderr
@@ -3423,6 +3423,15 @@ def test_a_templates_satisfaction_column_with_placeholders_is_mapped_and_they_re
     out = ledger("import", path, "--mapping", mapping, "--dry-run", code=1)  # (a revisit
     assert "回访: '/' → (none) ×1" in out.stdout, out.stdout  # needs a resolution first)
     assert "row 3" not in out.stderr, out.stderr  # the row with / has no revisit to refuse
+    # marks are words, not placeholders: √ and × (成立 or not) were taken for "none"
+    header = ["投诉编号", "投诉日期", "客户", "问题描述", "投诉是否成立"]
+    path = write_csv(files["dir"] / "成立.csv", [["A1", "2025/3/4", "甲", "坏了", "√"],
+                                                ["A2", "2025/3/5", "乙", "坏了", "×"],
+                                                ["A3", "2025/3/6", "丙", "坏了", "-"]],
+                     header=header, encoding="utf-8")
+    text = ledger("import", path, "--template").stdout
+    assert '"√" = ""' not in text and '"×" = ""' not in text, text
+    assert '[values.validity]\n# the register\'s placeholder: no value\n"-" = ""' in text, text
 
 
 def test_a_problem_many_rows_share_is_said_once_with_its_rows(ledger, files):
@@ -3437,7 +3446,7 @@ def test_a_problem_many_rows_share_is_said_once_with_its_rows(ledger, files):
     before = ledger.snapshot()
     r = ledger("import", path, "--mapping", files["map"], code=2)
     lines = r.stderr.splitlines()
-    assert lines[0] == ("rows 2, 3, 4, 5, 6 … (6 rows), column 投诉类别: '外观' is not a "
+    assert lines[0] == ("rows 2–7 (6 rows), column 投诉类别: '外观' is not a "
                         "category; list it under [values.category]"), lines
     assert lines[1].startswith("row 8, column 投诉类别: '性能' is not a category"), lines
     assert ledger.snapshot() == before
