@@ -776,29 +776,16 @@ def test_a_line_the_terminal_cut_in_description_dash_is_refused(ledger):
     assert ledger.snapshot() == before
 
 
-def test_lines_pasted_at_a_one_line_prompt_answer_nothing_after_it(ledger):
+@pytest.mark.parametrize("pasted", ["华东电器\n紧急\n", "华东电器\n紧急"],
+                         ids=["with-last-break", "without-last-break"])
+def test_lines_pasted_at_a_one_line_prompt_answer_nothing_after_it(ledger, pasted):
     """Two lines pasted at the customer prompt: the second would have answered the next
-    prompt. Asked again, and said why."""
+    prompt. Asked again, and said why; copied without its last line break too (紧急
+    waited at the terminal to answer the severity, unseen)."""
     term = _log(ledger.db, "--channel", "phone", "--contact", "1", "--product", "P",
                 "--description", "异响", "--category", "quality", "--demand", "refund")
     term.expect(CUSTOMER)
-    term.child.send("华东电器\n紧急\n")
-    term.expect(r"The text pasted had 2 lines; type Customer on one line\.")
-    term.answer(CUSTOMER, "华东电器")
-    term.answer(SEVERITY, "medium")
-    assert term.finish() == 0, term.text
-    stored = _stored(ledger, ID.findall(term.text)[-1])
-    assert (stored["customer"], stored["severity"]) == ("华东电器", "medium")
-
-
-def test_two_lines_pasted_at_a_one_line_prompt_without_the_last_break_are_asked_again(
-        ledger):
-    """The same paste copied without its last line break: 华东电器 answered the customer
-    prompt and 紧急, waiting at the terminal, the next one (the severity, unseen)."""
-    term = _log(ledger.db, "--channel", "phone", "--contact", "1", "--product", "P",
-                "--description", "异响", "--category", "quality", "--demand", "refund")
-    term.expect(CUSTOMER)
-    term.child.send("华东电器\n紧急")
+    term.child.send(pasted)
     term.expect(r"The text pasted had 2 lines; type Customer on one line\.")
     term.answer(CUSTOMER, "华东电器")
     term.answer(SEVERITY, "medium")
