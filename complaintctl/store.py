@@ -155,6 +155,14 @@ def translate(exc: sqlite3.Error, path: Path) -> LedgerError:
                            hint=_("complaintctl verify names what differs; restore the "
                                   "ledger from your latest backup"),
                            code="schema_changed", path=str(path), why=text)
+    if isinstance(exc, sqlite3.IntegrityError) and low.startswith("unique constraint"):
+        # every step reads and checks inside its transaction: a row already there under
+        # the key it writes (an id counter set back by hand) is the ledger's, not the disk
+        return LedgerError(_("{path} holds rows its counters do not account for ({why}): it "
+                             "was changed by hand").format(path=path, why=text),
+                           hint=_("complaintctl verify names what differs; restore the "
+                                  "ledger from your latest backup"),
+                           code="schema_changed", path=str(path), why=text)
     return LedgerError(_("cannot use ledger {path} ({reason})").format(path=path, reason=text),
                        hint=_("check the file, its folder and the free disk space"),
                        code="sqlite", path=str(path), detail=text)

@@ -1106,6 +1106,16 @@ def test_the_numbering_and_unknown_settings_are_checked(ledger, env, full):
     assert found == {("id_counter", "complaint 2026"): (given - 1, given),
                      ("setting", "contact_key"): ("x", None),
                      ("events", "sqlite_sequence"): (last + 3, last)}, found
+    # a log then stopped on the number given already: said as the hand's change, not as
+    # a disk to look at ("cannot use ledger … (UNIQUE constraint failed …)", free space)
+    before = ledger.snapshot()
+    r = ledger("log", "--customer", "Z", "--description", "d", "--channel", "phone",
+               "--category", "quality", "--severity", "low", "--no-input", code=1)
+    assert "holds rows its counters do not account for (UNIQUE constraint failed: " \
+        "complaints.year, complaints.seq): it was changed by hand" in r.stderr, r.stderr
+    assert "Hint: complaintctl verify names what differs" in r.stderr and \
+        "disk" not in r.stderr, r.stderr
+    assert ledger.snapshot() == before
 
 
 def test_a_rounds_previous_time_and_a_returns_closing_are_checked(ledger, env, full):
