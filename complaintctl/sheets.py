@@ -86,6 +86,15 @@ def jsonl_chunks(columns: Sequence[Column], batches: Iterable[Sequence[tuple[Any
     cannot occur inside a string, where a quote is escaped); with them (the events'
     data and old values, decoded), an object at a time."""
     dump = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+    def _object(text: str) -> Any:
+        """The stored document decoded; one that does not decode (an event edited by
+        hand: verify names it) as the text it is, a string, for the archive."""
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+
     keys = [key for key, _kind in columns]
     objects = [i for i, (_key, kind) in enumerate(columns) if kind == "json"]
     joint = "},{" + dump(keys[0]) + ":"
@@ -97,7 +106,7 @@ def jsonl_chunks(columns: Sequence[Column], batches: Iterable[Sequence[tuple[Any
             for row in batch:
                 values = list(row)
                 for i in objects:
-                    values[i] = json.loads(values[i]) if values[i] else None
+                    values[i] = _object(values[i]) if values[i] else None
                 rows.append(dump(dict(zip(keys, values, strict=True))))
             text = "\n".join(rows)
         else:

@@ -63,9 +63,19 @@ def _events(cur: sqlite3.Cursor, column: str, value: str) -> list[dict[str, Any]
     events = _rows(cur, "SELECT at, recorded_at, actor, kind, data, old, id, login, hash "
                    f"FROM events WHERE {column} = ? ORDER BY at, id", (value,))
     for e in events:
-        e["data"] = json.loads(e["data"])
-        e["old"] = json.loads(e["old"]) if e["old"] else None
+        e["data"] = _document(e["data"])
+        e["old"] = _document(e["old"]) if e["old"] else None
     return events
+
+
+def _document(text: Any) -> dict[str, Any]:
+    """An event's document; one that is not (an edit made by hand: verify names it) as
+    {"unreadable": its text}, so that the history around it can still be read."""
+    try:
+        found = json.loads(text)
+    except (TypeError, ValueError):
+        found = None
+    return found if isinstance(found, dict) else {"unreadable": text}
 
 
 def is_return_id(lg: Ledger, record_id: str) -> bool:

@@ -166,6 +166,25 @@ def test_an_edited_event_is_named(ledger, env, full):
     assert "Error: 2 problems found" in out.stderr
 
 
+def test_an_event_whose_document_is_not_json_can_still_be_read(ledger, env, full, tmp_path):
+    """An event's data edited into what is not JSON made `show` and `export events
+    --format jsonl` stop with "unexpected failure: JSONDecodeError": an auditor could not
+    read the history that holds the evidence. Shown as it is, and verify names it."""
+    target = event_id(ledger, "void")
+    (cid,), = ledger.rows("SELECT complaint_id FROM events WHERE id = ?", (target,))
+    trigger = schema_of(env, "events_no_update")
+    tamper(env, "DROP TRIGGER events_no_update",
+           f"UPDATE events SET data = 'x{{' WHERE id = {target}", trigger)
+    assert ("chain", target) in [(p["kind"], p["id"]) for p in verify_fails(ledger)]
+    events = ledger.json("show", cid)["events"]
+    assert [e["data"] for e in events if e["id"] == target] == [{"unreadable": "x{"}]
+    assert "unreadable: x{" in ledger("show", cid).stdout
+    out = tmp_path / "events.jsonl"
+    ledger("export", "events", "--format", "jsonl", "--output", out)
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["data"] for r in rows if r["id"] == target] == ["x{"]  # the text as stored
+
+
 def test_an_edited_status_in_an_event_breaks_the_chain_there(ledger, env, full):
     target = event_id(ledger, "void")
     trigger = schema_of(env, "events_no_update")
