@@ -655,6 +655,10 @@ def check_progress(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None = 
     it, and the bound put back: every event genuine, a late resolution dated on time).
     Complaints with events from before the hash chain are left out."""
     replayed, disorders, firsts = _json_tolerant(_progress_replayed, cur, lo, hi)
+    # the received time its log and amendments recorded (the column changed by hand is
+    # named by check_intake: the bound is worked out from what the events say, not from
+    # it, which named the untouched last_step_at too)
+    recorded = _json_tolerant(_received_replayed, cur, lo, hi)
     bounds, params = _bounds("id", lo, hi)
     out: list[Problem] = [
         problem("step_order", cid, f"#{eid} {kind} {at}", previous, _STEP_BEFORE)
@@ -664,7 +668,7 @@ def check_progress(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None = 
             "SELECT id, received_at, last_step_at, validity, concluded_at FROM complaints "
             f"WHERE 1 {bounds}", params):
         last, validity, concluded = replayed.get(cid, ("", None, None))
-        want = (max(received, last), validity, concluded)
+        want = (max(recorded.get(cid) or received, last), validity, concluded)
         first = firsts.get(cid)
         if first is not None and first[2] < received and not _has_old_events(
                 cur.connection, cid.encode()):  # (its bound set back before it was received)
@@ -679,6 +683,18 @@ def check_progress(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None = 
                                    N_("the complaint's field is not what its events "
                                       "recorded")))
     return out
+
+
+def _received_replayed(cur: sqlite3.Cursor, lo: str | None, hi: str | None, *, valid: str
+                       ) -> dict[str, str]:
+    """check_progress: complaint -> the received time its latest log or amend event that
+    gave one recorded."""
+    bounds, params = _bounds("e.complaint_id", lo, hi)
+    return dict(cur.execute(
+        "SELECT e.complaint_id, json_extract(e.data, '$.received_at') FROM events e "
+        f"INDEXED BY events_complaint WHERE e.complaint_id IS NOT NULL {bounds}AND e.kind IN "
+        f"('log', 'amend') {valid}AND json_extract(e.data, '$.received_at') IS NOT NULL "
+        "ORDER BY e.complaint_id, e.id", params).fetchall())
 
 
 def _progress_replayed(cur: sqlite3.Cursor, lo: str | None, hi: str | None, *, valid: str

@@ -1155,3 +1155,14 @@ def test_a_rounds_previous_time_and_a_returns_closing_are_checked(ledger, env, f
     found = {(p["kind"], p["id"]) for p in verify_fails(ledger)}
     assert {("resolutions", f"{cid} #2"), ("return_closed", rid),
             ("return_opened", rid)} <= found, found
+
+
+def test_a_received_time_changed_by_hand_is_named_alone(ledger, env, full):
+    """received_at set back by hand: verify named it, and named last_step_at too, with an
+    "expected" value worked out from the tampered received_at (the bound's own value
+    was untouched and right)."""
+    cid = ledger.log(received="2026-10-09 09:00")
+    (received,), = ledger.rows("SELECT received_at FROM complaints WHERE id = ?", (cid,))
+    tamper(env, f"UPDATE complaints SET received_at = '2026-10-01T01:00:00Z' WHERE id = '{cid}'")
+    found = [(p["kind"], p["id"], p["stored"], p["expected"]) for p in verify_fails(ledger)]
+    assert found == [("received_at", cid, "2026-10-01T01:00:00Z", received)], found
