@@ -775,7 +775,9 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
                     stages=listing([term("stage", s) for s in done]), id=cid,
                     time=lg.local(from_iso(c["received_at"]))))
         if "severity" in changes or "received_at" in changes:
-            dues, ended = _recompute_open_stages(lg, cur, cid, iso(now))
+            dues, ended, before = _recompute_open_stages(lg, cur, cid, iso(now))
+            if before:  # the deadlines it moves, as they were (an auditor's old → new)
+                old["deadlines"] = before
             out.notes.extend(_("{stage} now due {time}").format(
                 stage=term("stage", stage), time=lg.local(due)) for stage, due in dues.items())
             out.notes.extend(_("{stage} no longer applies ({severity}): ended").format(
@@ -797,7 +799,7 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
 
 
 def _recompute_open_stages(lg: Ledger, cur: sqlite3.Cursor, cid: str, now: str
-                           ) -> tuple[dict[str, datetime], list[str]]:
+                           ) -> tuple[dict[str, datetime], list[str], dict[str, str]]:
     """The open stages' deadlines again, from their (corrected) start, with the policy
     that was in force when each was first set: an amendment corrects the intake, it
     does not apply a later policy to a deadline already promised. A stage that policy
@@ -806,13 +808,15 @@ def _recompute_open_stages(lg: Ledger, cur: sqlite3.Cursor, cid: str, now: str
     escalated to the general manager); one an earlier amendment ended so opens again
     when the severity it is corrected to has it and the complaint still waits for it
     (critical, low, critical again kept no second revisit). Returns the deadlines that
-    changed (or came back) and the stages ended."""
+    changed (or came back), the stages ended, and the deadlines those that changed had
+    (as stored; none for one that came back)."""
     severity, received, status, assigned, concluded, reopens = cur.execute(
         "SELECT severity, received_at, status, assigned_at, concluded_at, reopen_count FROM "
         "complaints WHERE id = ?", (cid,)).fetchone()
     cfg = lg.config
     dues: dict[str, datetime] = {}
     ended: list[str] = []
+    before: dict[str, str] = {}
     # (an amendment is refused for a void complaint: a void stage of one that is not was
     # ended by an amendment)
     rows = cur.execute("SELECT id, stage, round, started_at, done_at, due_at FROM stages "
@@ -850,7 +854,9 @@ def _recompute_open_stages(lg: Ledger, cur: sqlite3.Cursor, cid: str, now: str
         if done is not None or iso(due) != was_due:  # (the same deadline from a start a
             dues[stage] = due  # little earlier, or an investigation's, which runs from
             # its assignment, is not said to move: its start is put right all the same)
-    return dues, ended
+            if done is None and was_due:
+                before[stage] = was_due
+    return dues, ended, before
 
 
 def _opening_event(cur: sqlite3.Cursor, cid: str, stage: str, round_: int) -> int | None:

@@ -613,6 +613,7 @@ def event_summary(event: dict[str, Any], tz: tzinfo, currency: str | None = None
         data.pop("stage", None)
         old.pop("stage", None)
     dues = data.pop("deadlines", None)
+    moved_from = old.pop("deadlines", None)  # (an amendment's: the deadlines it moved)
     if kind == "log":  # who typed it and when: the history's own columns say so
         data.pop("logged_at", None)
         data.pop("logged_by", None)
@@ -646,8 +647,11 @@ def event_summary(event: dict[str, Any], tz: tzinfo, currency: str | None = None
     if was:
         parts.append(_("was {values}").format(values=comma.join(was)))
     if isinstance(dues, dict) and dues:
+        was_due = moved_from if isinstance(moved_from, dict) else {}
         parts.append(_("due: {deadlines}").format(deadlines=comma.join(
-            f"{label('stage', stage)} {_t(due, tz)}" for stage, due in dues.items())))
+            f"{label('stage', stage)} {_t(was_due[stage], tz)} → {_t(due, tz)}"
+            if was_due.get(stage) else f"{label('stage', stage)} {_t(due, tz)}"
+            for stage, due in dues.items())))
     return semicolon.join(parts)
 
 

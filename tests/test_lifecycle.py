@@ -168,8 +168,12 @@ def test_amend_keeps_old_values_and_moves_open_deadlines(ledger):
     assert rec["severity"] == "high" and rec["product"] == "XD-300"
     assert rec["deadlines"]["resolve"] == "2026-10-10T02:00:00Z" != before
     amend = [e for e in rec["events"] if e["kind"] == "amend"][0]
-    assert amend["old"] == {"severity": "low", "product": "XD-200"}
+    # the deadlines it moved, as they were (an auditor read only the new ones)
+    assert amend["old"] == {"severity": "low", "product": "XD-200",
+                            "deadlines": {"assign": "2026-10-08T02:00:00Z", "resolve": before}}
     assert amend["data"]["reason"] == "clerk typo"
+    history = ledger("show", cid).stdout
+    assert "due: assign 2026-10-08 10:00 → " in " ".join(history.split()), history
 
 
 def test_a_corrected_received_time_is_the_one_a_first_step_may_not_be_before(ledger):
