@@ -658,20 +658,32 @@ def _pasted_lines() -> list[str | None]:
             break
         lines.append(_decoded(_whole(line)))
     waiting = _waiting_line(fd)
-    if waiting:  # on the screen without its line break: the next output starts below it
-        sys.stderr.write("\n")
-        sys.stderr.flush()
-        if len(waiting) >= _TERMINAL_LINE:  # the terminal's line was full: cut
-            raise _LineCut
-        lines.append(_decoded(waiting))
+    if waiting:
+        *whole, rest = waiting.split(b"\n")
+        lines += [_decoded(_whole(line + b"\n")) for line in whole]
+        if rest:  # on the screen without its line break: the next output starts below it
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+            if len(rest) >= _TERMINAL_LINE:  # the terminal's line was full: cut
+                raise _LineCut
+            lines.append(_decoded(rest))
     return lines
+
+
+# How long the rest of a paste is waited for once a line of it is found unfinished (it
+# comes in pieces over a remote session: "L2 par", then "tial" 60 ms later, was read as
+# two lines, and a character split between two pieces as not UTF-8).
+_PASTE_QUIET = 0.25
 
 
 def _waiting_line(fd: int) -> bytes:
     """The text of a line the terminal holds and has not handed over: a paste's last line
     copied without its line break (which answered the next prompt, or went unseen when
-    the description was two lines). The terminal hands over only whole lines while it
-    edits them (ICANON); turned off for a moment, it hands over what it holds."""
+    the description was two lines), with whatever of the paste follows it until the
+    terminal is quiet for _PASTE_QUIET (whole lines among it). The terminal hands over
+    only whole lines while it edits them (ICANON); turned off for a moment, it hands
+    over what it holds."""
+    import select
     import termios
 
     try:
@@ -688,7 +700,10 @@ def _waiting_line(fd: int) -> bytes:
     try:
         try:  # (set inside: a Ctrl-C just after it still puts the terminal back)
             termios.tcsetattr(fd, termios.TCSANOW, now)
-            while chunk := os.read(fd, 65536):
+            while select.select([fd], [], [], _PASTE_QUIET if held else 0)[0]:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    break
                 held += chunk
         finally:
             termios.tcsetattr(fd, termios.TCSANOW, attrs)

@@ -742,6 +742,29 @@ def test_a_description_pasted_in_two_lines_without_the_last_break_keeps_both(led
     assert (stored["description"], stored["category"]) == (pasted + "\n客户要求换货", "quality")
 
 
+def test_a_paste_that_comes_in_pieces_is_kept_as_it_was(ledger):
+    """A paste over a remote session comes in pieces: "L2 par", then "tial" 60 ms later,
+    was kept as two lines (its unfinished line read as one), and a Chinese character
+    split between two pieces made the whole paste "not valid text"."""
+    import os
+    import time
+
+    term = _log(ledger.db, "--channel", "phone", "--customer", "Acme", "--contact", "1",
+                "--product", "P", "--category", "quality", "--severity", "low",
+                "--demand", "refund")
+    term.expect(DESCRIPTION)
+    text = "第一行\n第二行内容 part\n第三行\n".encode()
+    cut = text.index("内".encode()) + 1  # inside 内's three bytes
+    os.write(term.child.child_fd, text[:cut])
+    time.sleep(0.1)
+    os.write(term.child.child_fd, text[cut:])
+    term.expect(r"Pasted 3 lines")
+    term.child.sendline("")
+    assert term.finish() == 0, term.text
+    assert _stored(ledger, ID.findall(term.text)[-1])["description"] == \
+        "第一行\n第二行内容 part\n第三行"
+
+
 def test_a_line_the_terminal_cut_is_asked_again_not_kept_short(ledger):
     """One line of 1,900 Chinese characters pasted at the description prompt: the
     terminal passes on 4,095 bytes of a line and drops the rest, and the complaint was
