@@ -365,7 +365,15 @@ def lookup(field: str, text: str, allowed: Iterable[str] | None = None,
     hit = keys.get(typed)
     if hit is not None:
         return hit[0]
-    raise UnknownWord(text, nearest(typed, keys), words)
+    raise UnknownWord(text, None if _elsewhere(field, typed) else nearest(typed, keys), words)
+
+
+def _elsewhere(field: str, typed: str) -> bool:
+    """Whether `typed` (a key) is a word of another field: 退货 at the category prompt is
+    the customer's demand, and 送货 offered for it (near in spelling) filed a delivery
+    complaint."""
+    return any(typed in _cached_index(other, candidates(other, None, ()))
+               for other in TABLE if other != field)
 
 
 def nearest(typed: str, keys: dict[str, tuple[str, str]]) -> str | None:

@@ -712,7 +712,9 @@ def test_the_seeds_words_are_understood(field, typed, code):
     ("category", "质亮", "质量"),
     ("channel", "电化", None),      # as near 电邮 (e-mail, Hong Kong's word) as 电话
     ("channel", "电画", None),
-    ("method", "电花", None)])
+    ("method", "电花", None),
+    # the customer's demand at the category prompt: not 送货 (delivery), near in spelling
+    ("category", "退货", None), ("category", "换货", None)])
 def test_a_suggestion_is_offered_only_when_it_is_the_one_near_word(field, typed, offered):
     """`note --kind 微信` suggested 信函 (a letter), `--severity 一级` 高级: one character in
     common, in another place or with another code just as near."""
