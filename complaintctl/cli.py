@@ -837,7 +837,8 @@ def log_cmd(
         raise BadInput((_("missing {options} (--no-input: nothing is asked)") if no_input else
                         _("missing {options} (no terminal to ask on)")).format(
             options=listing([i.option for i in missing])),
-            hint=_("give every one of them as an option"))
+            hint=_("give every one of them as an option") if len(missing) > 1 else
+            _("give it as an option, e.g. {option} …").format(option=missing[0].option))
     if typed:
         fields["description"] = next(i for i in intake if i.field == "description").check(
             _typed_description())

@@ -198,7 +198,12 @@ def test_missing_fields_without_terminal_never_prompt(ledger):
     r = refused(ledger, "log", "--customer", "Acme", code=2,
                 message="missing --channel, --description, --category, --severity "
                 "(no terminal to ask on)")
-    assert r.stdout == ""
+    assert r.stdout == "" and "Hint: give every one of them as an option" in r.stderr
+    # one missing: "them" read oddly of it
+    r = refused(ledger, "log", "--customer", "Acme", "--channel", "phone", "--category",
+                "quality", "--severity", "low", code=2,
+                message="Error: missing --description (no terminal to ask on)\n"
+                        "Hint: give it as an option, e.g. --description …\n")
 
 
 def test_missing_fields_in_a_real_pipe_do_not_hang(ledger, env):
