@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from support import oldest_ledger, read_rows
 
+from complaintctl import audit
+
 HEAD_RE = r"^OK: \d+ events?, chain head #\d+ [0-9a-f]{64}$"
 
 
@@ -429,19 +431,22 @@ def test_an_object_the_schema_does_not_make_or_a_missing_index_is_named(ledger, 
                      ("view", "everything"): extra,
                      ("index", "complaints_status"): "an index of the ledger is missing: "
                                                      "the commands that read along it stop "
-                                                     "or slow down (verify checks without "
-                                                     "it)",
+                                                     "or slow down",
                      ("index", "resolutions_again"): "an index of the ledger is not the "
                                                      "schema's"}
 
 
 def test_an_index_a_check_reads_along_when_missing_is_named_not_the_disk(ledger, env,
-                                                                          full):
+                                                                          full, monkeypatch):
     """With events_complaint dropped verify itself stopped with "cannot use ledger … (no
     such index)" and a hint about the free disk space; so did `report` without its
     index."""
     cid = full["closed"]
+    # (an amended complaint too: its deadlines' check set the connection's text_factory,
+    # which the first version of the reading without an index did not pass on)
+    ledger("amend", full["assigned"], "--severity", "critical", "--reason", "worse")
     tamper(env, "DROP INDEX events_complaint", "DROP INDEX resolutions_again",
+           "DROP INDEX stages_complaint",
            f"UPDATE complaints SET status = 'investigating' WHERE id = '{cid}'")
     found = verify_fails(ledger)
     named = {(p["kind"], p["id"]) for p in found}
@@ -450,6 +455,12 @@ def test_an_index_a_check_reads_along_when_missing_is_named_not_the_disk(ledger,
     # beside the dropped index is named (it was hidden by the checks that stopped)
     assert not [p for p in found if p["kind"] == "check"], found
     assert ("status", cid) in named, found
+    # in a larger ledger (hours without the index), a check says it stopped there
+    monkeypatch.setattr(audit, "_UNINDEXED_MOST", 0)
+    found = verify_fails(ledger)
+    stopped = [p for p in found if p["kind"] == "check"]
+    assert stopped and all(p["stored"].startswith("OperationalError: no such index: ")
+                           for p in stopped), found
     r = ledger("report", "--month", "2026-10", "--format", "json", code=1)
     assert "lacks part of its schema (no such index: resolutions_again): it was changed by " \
         "hand" in r.stderr and "disk" not in r.stderr, r.stderr
