@@ -365,15 +365,28 @@ def lookup(field: str, text: str, allowed: Iterable[str] | None = None,
     hit = keys.get(typed)
     if hit is not None:
         return hit[0]
-    raise UnknownWord(text, None if _elsewhere(field, typed) else nearest(typed, keys), words)
+    near = nearest(typed, keys)
+    if near is not None and _elsewhere(field, typed, keys[key(near)][0]):
+        near = None
+    raise UnknownWord(text, near, words)
 
 
-def _elsewhere(field: str, typed: str) -> bool:
-    """Whether `typed` (a key) is a word of another field: 退货 at the category prompt is
-    the customer's demand, and 送货 offered for it (near in spelling) filed a delivery
-    complaint."""
-    return any(typed in _cached_index(other, candidates(other, None, ()))
-               for other in TABLE if other != field)
+# The fields a clerk answers with a word, whose words one may type at another's prompt.
+_ANSWERS = ("channel", "category", "severity", "demand", "cause_category", "disposition",
+            "satisfaction", "method", "inspection", "return_action")
+
+
+def _elsewhere(field: str, typed: str, code: str) -> bool:
+    """Whether `typed` (a key) is another answer's word with another meaning than the
+    suggestion's `code`: 退货 at the category prompt is the customer's demand, and 送货
+    offered for it (near in spelling) filed a delivery complaint; 邮箱 at the method
+    prompt is the channel's email, as 邮件 is."""
+    for other in _ANSWERS:
+        if other != field:
+            hit = _cached_index(other, candidates(other, None, ())).get(typed)
+            if hit is not None and hit[0] != code:
+                return True
+    return False
 
 
 def nearest(typed: str, keys: dict[str, tuple[str, str]]) -> str | None:

@@ -714,7 +714,11 @@ def test_the_seeds_words_are_understood(field, typed, code):
     ("channel", "电画", None),
     ("method", "电花", None),
     # the customer's demand at the category prompt: not 送货 (delivery), near in spelling
-    ("category", "退货", None), ("category", "换货", None)])
+    ("category", "退货", None), ("category", "换货", None),
+    # but a word of another field that means what the suggestion does, or of no answer
+    # (quantity is a field to clear), keeps it
+    ("method", "邮箱", "邮件"), ("demand", "翻修", "返修"), ("category", "quantity", "quality"),
+    ("channel", "电话回访", "电话")])
 def test_a_suggestion_is_offered_only_when_it_is_the_one_near_word(field, typed, offered):
     """`note --kind 微信` suggested 信函 (a letter), `--severity 一级` 高级: one character in
     common, in another place or with another code just as near."""
