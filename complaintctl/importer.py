@@ -1829,7 +1829,8 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                         result.problems.extend(list(once.values()) or [Problem(
                             number, None, _("cannot be read"), cells=cells)])
                         continue
-                    mine = own.get(key) if key is not None else None
+                    mine = own.get(key) if key is not None and keys.get(key) != key \
+                        else None  # (one imported under a key that is its id here too: held)
                     if mine is not None and mine == (iso(history.received_at),
                                                      history.fields.get("customer")):
                         # the ledger's export brought back into it: every complaint twice,
