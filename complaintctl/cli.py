@@ -438,7 +438,8 @@ def _ask(item: _Intake) -> str | None:
     while True:
         try:
             answer = _read_answer(prompt)
-            more = _pasted_lines()
+            # (a description's paste may come in pieces: the next one waited for longer)
+            more = _pasted_lines(_PASTE_QUIET if item.field == "description" else 0.05)
             while more and more[-1] == "":  # a paste's blank line at its end
                 more.pop()
             if more and item.field == "description":  # the customer's words, pasted whole
@@ -643,21 +644,22 @@ def _utf8_erase(fd: int) -> Iterator[None]:
             pass
 
 
-def _pasted_lines() -> list[str | None]:
-    """The lines already waiting at the terminal, come with the one just read (a paste
-    of several lines; nobody types ahead of a prompt they have not seen)."""
+def _pasted_lines(wait: float = 0.05) -> list[str | None]:
+    """The lines already waiting at the terminal, or coming within `wait` seconds of each
+    other, come with the one just read (a paste of several lines; nobody types ahead of a
+    prompt they have not seen)."""
     if os.name == "nt":  # select() takes sockets only there: a paste is not told apart
         return []
     import select
 
     fd = sys.stdin.fileno()
     lines: list[str | None] = []
-    while select.select([fd], [], [], 0.05)[0]:
+    while select.select([fd], [], [], wait)[0]:
         line = _terminal_line()
         if not line:
             break
         lines.append(_decoded(_whole(line)))
-    waiting = _waiting_line(fd)
+    waiting = _edited(_waiting_line(fd))
     if waiting:
         *whole, rest = waiting.split(b"\n")
         lines += [_decoded(_whole(line + b"\n")) for line in whole]
@@ -668,6 +670,28 @@ def _pasted_lines() -> list[str | None]:
                 raise _LineCut
             lines.append(_decoded(rest))
     return lines
+
+
+def _edited(held: bytes) -> bytes:
+    """Text read with the terminal's line editing off (_waiting_line), edited as the
+    terminal would have: Backspace takes back a character, Ctrl-W a word, Ctrl-U the
+    line (they came in as bytes, and the text was refused for a control character)."""
+    if not any(c in held for c in b"\x7f\x08\x15\x17"):
+        return held
+    lines: list[str] = [""]
+    for ch in held.decode("utf-8", "surrogateescape"):
+        if ch == "\n":
+            lines.append("")
+        elif ch in "\x7f\x08":
+            lines[-1] = lines[-1][:-1]
+        elif ch == "\x15":
+            lines[-1] = ""
+        elif ch == "\x17":
+            lines[-1] = lines[-1].rstrip()
+            lines[-1] = lines[-1][:len(lines[-1]) - len(lines[-1].split(" ")[-1])]
+        else:
+            lines[-1] += ch
+    return "\n".join(lines).encode("utf-8", "surrogateescape")
 
 
 # How long the rest of a paste is waited for once a line of it is found unfinished (it

@@ -765,6 +765,30 @@ def test_a_paste_that_comes_in_pieces_is_kept_as_it_was(ledger):
         "第一行\n第二行内容 part\n第三行"
 
 
+@pytest.mark.parametrize(("pieces", "kept"), [
+    # split at a line break: the second piece answered the severity prompt
+    ([b"\xe7\xac\xac\xe4\xb8\x80\xe8\xa1\x8c\n", "第二行\n".encode()], "第一行\n第二行"),
+    # a Backspace typed while the rest of a paste was waited for came in as a byte
+    (["第一行\n第二".encode(), "行x\x7f\n".encode()], "第一行\n第二行")],
+    ids=["at-a-line-break", "with-a-backspace"])
+def test_a_description_pasted_in_pieces_keeps_every_piece(ledger, pieces, kept):
+    import os
+    import time
+
+    term = _log(ledger.db, "--channel", "phone", "--customer", "Acme", "--contact", "1",
+                "--product", "P", "--category", "quality", "--demand", "refund")
+    term.expect(DESCRIPTION)
+    for n, piece in enumerate(pieces):
+        if n:
+            time.sleep(0.1)
+        os.write(term.child.child_fd, piece)
+    term.expect(r"Pasted 2 lines")
+    term.child.sendline("")
+    term.answer(SEVERITY, "low")
+    assert term.finish() == 0, term.text
+    assert _stored(ledger, ID.findall(term.text)[-1])["description"] == kept
+
+
 def test_a_line_the_terminal_cut_is_asked_again_not_kept_short(ledger):
     """One line of 1,900 Chinese characters pasted at the description prompt: the
     terminal passes on 4,095 bytes of a line and drops the rest, and the complaint was
