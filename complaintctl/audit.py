@@ -676,7 +676,8 @@ def check_progress(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None = 
             "SELECT id, received_at, last_step_at, validity, concluded_at FROM complaints "
             f"WHERE 1 {bounds}", params):
         last, validity, concluded = replayed.get(cid, ("", None, None))
-        want = (max(recorded.get(cid) or received, last), validity, concluded)
+        received = recorded.get(cid) or received  # (as the events say: check_intake
+        want = (max(received, last), validity, concluded)  # names the column's change)
         first = firsts.get(cid)
         if first is not None and first[2] < received and not _has_old_events(
                 cur.connection, cid.encode()):  # (its bound set back before it was received)

@@ -1177,3 +1177,8 @@ def test_a_received_time_changed_by_hand_is_named_alone(ledger, env, full):
     tamper(env, f"UPDATE complaints SET received_at = '2026-10-01T01:00:00Z' WHERE id = '{cid}'")
     found = [(p["kind"], p["id"], p["stored"], p["expected"]) for p in verify_fails(ledger)]
     assert found == [("received_at", cid, "2026-10-01T01:00:00Z", received)], found
+    # set later than its first step: not a step dated before it was received as well
+    ledger("assign", cid, "--dept", "QA", "--owner", "Li", "--at", "2026-10-09 10:00")
+    tamper(env, f"UPDATE complaints SET received_at = '2026-10-20T01:00:00Z' WHERE id = '{cid}'")
+    found = [(p["kind"], p["id"]) for p in verify_fails(ledger)]
+    assert found == [("received_at", cid)], found
