@@ -2108,7 +2108,7 @@ def _write_atomically(output: str, content: str | Iterable[bytes],
 def _problem_lines(problems: Sequence[Any]) -> list[str]:
     """The refused rows' lines (importer.Problem.line), a problem many rows share said
     once with its rows (a mapping's missing date was said for each of 120 rows, an
-    unknown word for each of its 25): in the order each was first met; the rejects file
+    unknown word for each of its 25), in the order of their first rows; the rejects file
     keeps every row."""
     groups: dict[tuple[str | None, str], list[Any]] = {}
     for p in problems:
