@@ -402,7 +402,7 @@ def _chain_part(conn: sqlite3.Connection, lo: int, hi: int, head: str | None
                     problems.append(problem(
                         "chain", event_id, _text(stored), computed,
                         N_("the event's hash does not follow from the event before it: "
-                           "event #{first} is missing") if before == event_id - 2 else
+                           "event #{first} is missing") if (before or 0) == event_id - 2 else
                         N_("the event's hash does not follow from the event before it: "
                            "events #{first} to #{last} are missing"),
                         first=(before or 0) + 1, last=event_id - 1))

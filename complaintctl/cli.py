@@ -1898,8 +1898,8 @@ def verify_cmd(
     try:
         result = audit.verify(_open(), head=head)
     except ComplaintctlError as exc:
-        if fmt == "json" and exc.code in ("damaged", "io"):  # a monitor reading the JSON
-            # got nothing at all where verify found the worst: said in it too
+        if fmt == "json" and exc.code in ("damaged", "io", "not_a_ledger"):  # a monitor
+            # reading the JSON got nothing where verify found the worst: said in it too
             _emit(render.to_json(render.verify_json(audit.unreadable(
                 str(exc.params.get("why") or exc.params.get("detail") or exc.code)))))
         raise

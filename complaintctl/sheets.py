@@ -87,13 +87,13 @@ def jsonl_chunks(columns: Sequence[Column], batches: Iterable[Sequence[tuple[Any
     data and old values, decoded), an object at a time."""
     dump = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
-    def _object(text: str) -> Any:
+    def _object(text: str | bytes) -> Any:
         """The stored document decoded; one that does not decode (an event edited by
         hand: verify names it) as the text it is, a string, for the archive."""
         try:
             return json.loads(text)
         except ValueError:
-            return text
+            return text if isinstance(text, str) else repr(text)  # (bytes: as written)
 
     keys = [key for key, _kind in columns]
     objects = [i for i, (_key, kind) in enumerate(columns) if kind == "json"]

@@ -75,7 +75,8 @@ def _document(text: Any) -> dict[str, Any]:
         found = json.loads(text)
     except (TypeError, ValueError):
         found = None
-    return found if isinstance(found, dict) else {"unreadable": text}
+    return found if isinstance(found, dict) else {
+        "unreadable": text if isinstance(text, str) else repr(text)}  # (bytes: as written)
 
 
 def is_return_id(lg: Ledger, record_id: str) -> bool:

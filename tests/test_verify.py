@@ -148,6 +148,13 @@ def test_a_damaged_page_is_said_to_be_damage_not_another_program_s_file(run, tmp
                                 "malformed"}]}, result.stdout
     assert result.stderr.startswith(f"Error: {db} is damaged")
     assert db.read_bytes() == damaged
+    # and a file that is no ledger at all (a --db mistyped in the monitor's crontab)
+    other = tmp_path / "notes.txt"
+    other.write_text("hello")
+    result = run("--db", other, "verify", "--format", "json", code=1)
+    found = json.loads(result.stdout)
+    assert found["ok"] is False and [p["stored"] for p in found["problems"]] == [
+        "not an SQLite database"], found
 
 
 def test_an_edited_event_is_named(ledger, env, full):
@@ -185,6 +192,14 @@ def test_an_event_whose_document_is_not_json_can_still_be_read(ledger, env, full
     ledger("export", "events", "--format", "jsonl", "--output", out)
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["data"] for r in rows if r["id"] == target] == ["x{"]  # the text as stored
+    # bytes in its place: shown and exported as written, not "bytes not serializable"
+    tamper(env, "DROP TRIGGER events_no_update",
+           f"UPDATE events SET data = X'ff00' WHERE id = {target}", trigger)
+    events = ledger.json("show", cid)["events"]
+    assert [e["data"] for e in events if e["id"] == target] == [{"unreadable": "b'\\xff\\x00'"}]
+    ledger("export", "events", "--format", "jsonl", "--output", out)
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["data"] for r in rows if r["id"] == target] == ["b'\\xff\\x00'"]
 
 
 def test_an_edited_status_in_an_event_breaks_the_chain_there(ledger, env, full):
@@ -215,6 +230,10 @@ def test_a_deleted_event_is_named_by_the_next_id(ledger, env, full):
     chain = [p for p in verify_fails(ledger) if p["kind"] == "chain"]
     assert [p["detail"].rpartition(": ")[2] for p in chain] == [
         f"events #{target} to #{target + 1} are missing"], chain
+    # the first event alone: "events #1 to #1 are missing"
+    tamper(env, "DROP TRIGGER events_no_delete", "DELETE FROM events WHERE id = 1", trigger)
+    chain = [p for p in verify_fails(ledger) if p["kind"] == "chain"]
+    assert chain[0]["detail"].rpartition(": ")[2] == "event #1 is missing", chain
 
 
 def test_an_inserted_event_is_named(ledger, env, full):
