@@ -538,6 +538,13 @@ def money(value: str | None, field: str = "--amount", *, currency: str | None = 
 def format_money(minor: int | None) -> str | None:
     if minor is None:
         return None
+    if not isinstance(minor, int):  # a value written by hand, not in whole cents (verify
+        from decimal import Decimal, InvalidOperation  # names it): said as it is, not a
+
+        try:  # failure of show or report
+            return str(Decimal(str(minor)) / 100)
+        except InvalidOperation:
+            return str(minor)
     sign = "-" if minor < 0 else ""
     minor = abs(minor)
     return f"{sign}{minor // 100}.{minor % 100:02d}"

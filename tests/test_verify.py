@@ -1112,6 +1112,11 @@ def test_a_value_of_another_type_is_named_and_verify_still_answers(ledger, env, 
     assert any(kind == "type" and id_.endswith(" cost_of_loss") for kind, id_ in named)
     assert ("amount", full["closed"]) in named  # and what the steps recorded differs
     assert "unexpected failure" not in ledger("verify", code=1).stderr
+    # show and report read it too, as it is (they stopped: "Unknown format code 'd' for
+    # object of type 'float'")
+    tamper(env, f"UPDATE resolutions SET amount = 1.5 WHERE complaint_id = '{full['closed']}'")
+    assert ledger.json("show", full["closed"])["resolution"]["amount"] == "0.015"
+    ledger("report", "--month", "2026-10", "--format", "json")
 
 
 def test_a_check_that_stops_at_a_value_says_so_and_the_others_still_run(ledger, env, full,
