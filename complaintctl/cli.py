@@ -439,7 +439,7 @@ def _ask(item: _Intake) -> str | None:
         try:
             answer = _read_answer(prompt)
             # (a description's paste may come in pieces: the next one waited for longer)
-            more = _pasted_lines(_PASTE_QUIET if item.field == "description" else 0.05)
+            more = _pasted_lines(_PASTE_QUIET if item.field == "description" else _PASTE_GAP)
             while more and more[-1] == "":  # a paste's blank line at its end
                 more.pop()
             if more and item.field == "description":  # the customer's words, pasted whole
@@ -644,7 +644,14 @@ def _utf8_erase(fd: int) -> Iterator[None]:
             pass
 
 
-def _pasted_lines(wait: float = 0.05) -> list[str | None]:
+# How long the lines after one read are waited for to tell a paste (nobody types that
+# fast), and how long the rest of a paste is waited for once a line of it is found
+# unfinished (it comes in pieces over a remote session: "L2 par", then "tial" 60 ms later,
+# was read as two lines, and a character split between two pieces as not UTF-8).
+_PASTE_GAP, _PASTE_QUIET = 0.05, 0.25
+
+
+def _pasted_lines(wait: float = _PASTE_GAP) -> list[str | None]:
     """The lines already waiting at the terminal, or coming within `wait` seconds of each
     other, come with the one just read (a paste of several lines; nobody types ahead of a
     prompt they have not seen)."""
@@ -692,12 +699,6 @@ def _edited(held: bytes) -> bytes:
         else:
             lines[-1] += ch
     return "\n".join(lines).encode("utf-8", "surrogateescape")
-
-
-# How long the rest of a paste is waited for once a line of it is found unfinished (it
-# comes in pieces over a remote session: "L2 par", then "tial" 60 ms later, was read as
-# two lines, and a character split between two pieces as not UTF-8).
-_PASTE_QUIET = 0.25
 
 
 def _waiting_line(fd: int) -> bytes:
@@ -1698,7 +1699,7 @@ def return_list_cmd(
         _listing([render.return_listing_row(r, now, tz) for r in listing.dicts()],
                  render.RETURN_COLS, fmt, tz, _("Returns"), empty=_("No returns match."),
                  shrink=render.RETURN_SHRINK, drop=render.RETURN_DROP,
-                 styles=render.ESCALATION_STYLES, comfort=render.RETURN_SHRINK_LAST)
+                 styles=render.ESCALATION_STYLES, comfort=render.RETURN_COMFORT)
     else:  # streamed from the cursor: flat memory, any length
         batches = listing.batches(render.STREAM_BATCH)
         keys = [c.key for c in render.RETURN_CSV_COLS] if fmt == "csv" else \

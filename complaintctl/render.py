@@ -1115,9 +1115,10 @@ RETURN_COLS = (Col("id", N_("id"), "code"), Col("complaint_id", N_("complaint"),
 # went before the units disposed of did).
 RETURN_DROP = ("repair_shown", "loss_shown", "complaint_id", "disposed_qty", "flag")
 # and a stage's name is cut (dispositioned to dispos…) before the deadline's "late" was,
-# but only once those are gone (receiv… read worse than a column less)
+# but only once those are gone (receiv… read worse than a column less: its comfort, as
+# OVERDUE_COMFORT's)
 RETURN_SHRINK = {"stage": 7}
-RETURN_SHRINK_LAST = {"stage": len("dispositioned")}
+RETURN_COMFORT = {"stage": len("dispositioned")}
 
 RETURN_CSV_COLS = (Col("id", N_("id")), Col("complaint_id", N_("complaint")),
                    Col("stage", N_("stage"), word="return_stage"),
