@@ -2319,6 +2319,13 @@ def import_cmd(
         n = f"{result.refused:,}"
         message = ngettext("{n} row refused; nothing was imported",
                            "{n} rows refused; nothing was imported", result.refused).format(n=n)
+        if dry_run and not skip_bad:  # what the good rows would give: one run, not two
+            message = ngettext("{n} row refused: the import would take nothing",
+                               "{n} rows refused: the import would take nothing",
+                               result.refused).format(n=n)
+            if not result.none_good:
+                _emit(_("Dry run, nothing written; with --skip-bad: {counts}.").format(
+                    counts=_import_counts(result)) + "\n")
         hint = _("correct the file or the mapping, or import the good rows with --skip-bad "
                  "--rejects PATH")
         if rejects_path is not None:  # --skip-bad, and no row was good: refused as

@@ -505,6 +505,34 @@ def test_dry_run_writes_nothing_and_says_how_the_words_were_read(ledger, files):
     assert ledger.snapshot() == before
 
 
+def test_a_dry_run_with_refused_rows_says_what_the_good_rows_would_give(ledger, files):
+    """A dry run of a file with bad rows said the problems and "nothing was imported"
+    (as if it had tried): what the good rows would give (--skip-bad) took a second run.
+    It says both, and the refusal is said as a dry run's."""
+    rows = [list(r) for r in ROWS]
+    rows[1][1] = "2025/13/01"
+    path = write_csv(files["dir"] / "bad.csv", rows)
+    before = ledger.snapshot()
+    r = ledger("import", path, "--mapping", files["map"], "--dry-run", code=2)
+    assert r.stdout.endswith("Dry run, nothing written; with --skip-bad: 2 new complaints, "
+                             "0 already imported, 1 refused.\n"), r.stdout
+    assert "row 3, column 投诉日期: '2025/13/01' is not a date" in r.stderr
+    assert "Error: 1 row refused: the import would take nothing\n" in r.stderr, r.stderr
+    assert ledger.snapshot() == before
+    # with --skip-bad the counts are the dry run's own line, as before
+    r = ledger("import", path, "--mapping", files["map"], "--dry-run", "--skip-bad")
+    assert r.stdout.endswith("Dry run, nothing written: 2 new complaints, 0 already "
+                             "imported, 1 refused.\n"), r.stdout
+    # no good row: no counts to give
+    for row in rows:
+        row[1] = "2025/13/01"
+    path = write_csv(files["dir"] / "bad.csv", rows)
+    r = ledger("import", path, "--mapping", files["map"], "--dry-run", code=2)
+    assert "with --skip-bad" not in r.stdout, r.stdout
+    assert "Error: 3 rows refused: the import would take nothing\n" in r.stderr, r.stderr
+    assert ledger.snapshot() == before
+
+
 def test_bad_rows_refuse_the_file(ledger, files):
     rows = [list(r) for r in ROWS]
     rows[1][1] = "2025/13/01"
@@ -3070,7 +3098,8 @@ def test_a_key_of_columns_over_a_register_imported_with_one_is_refused(ledger, f
     for dry_run in (("--dry-run",), ()):
         r = ledger("import", path, "--mapping", mapping, *dry_run, code=1)
         assert [x for x in r.stderr.splitlines() if x.startswith("row ")] == said, r.stderr
-        assert "Error: 2 rows refused; nothing was imported" in r.stderr
+        assert ("Error: 2 rows refused: the import would take nothing" if dry_run else
+                "Error: 2 rows refused; nothing was imported") in r.stderr, r.stderr
         assert ledger.snapshot() == before
     # the other sheet's rows (another customer, another date under 001): no such refusal
     r = ledger("import", path, "--mapping", mapping, "--sheet", "2025年")
