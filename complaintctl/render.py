@@ -953,6 +953,10 @@ def fitted_table(rows: Sequence[dict[str, Any]], cols: Sequence[Col], tz: tzinfo
         del cols[i]
         for line in cells:
             del line[i]
+    if sum(mins) > budget:
+        # nothing left to give up and still too wide: rich cut the id and how late
+        # (CC-2025-00…, 240…) at 40 columns; row under row, every value whole
+        return _stacked(rows, cols, cells, [False] * len(cols), title, None, styles)
     excess = sum(widths) - budget
     while excess > 0:
         wide = [i for i, c in enumerate(cols) if c.key in shrink and widths[i] > mins[i]]
@@ -1094,7 +1098,8 @@ def overdue_table(rows: Sequence[dict[str, Any]], tz: tzinfo, width: int, title:
 
     table = fitted_table([overdue_table_row(r) for r in rows], OVERDUE_TABLE_COLS, tz, width,
                          None, shrink=OVERDUE_SHRINK, drop=("due_at",),
-                         styles=ESCALATION_STYLES, comfort=OVERDUE_COMFORT)
+                         then_drop=("severity",), styles=ESCALATION_STYLES,
+                         comfort=OVERDUE_COMFORT)
     legend = escalation_legend(rows if every is None else every)
     if legend:
         table.caption = Text(legend)

@@ -379,6 +379,45 @@ def test_a_narrow_terminal_cuts_names_not_ids_or_lateness(ledger, monkeypatch, l
     assert ids and all(re.fullmatch(r"CC-\d{4}-\d{4}", i) for i in ids), listed
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_terminal_narrower_still_gives_up_the_severity_then_stacks_the_rows(
+        ledger, monkeypatch, lang):
+    """Below 50 columns the overdue table cut the id (CC-2026-00…) and how late (240…),
+    the level to lev…; list and return list cut their ids at 30. At 40 columns the
+    severity goes (the level says whom to tell); narrower, each row is drawn under the
+    other, title beside value: every id and figure whole."""
+    _late_ledger(ledger)
+    if lang == "zh":
+        monkeypatch.setenv("COMPLAINTCTL_LANG", "zh")
+    expected = ledger.json("overdue", "--as-of", "2026-11-06 12:00")
+    unit = {"en": "wd", "zh": "工作日"}[lang]
+    monkeypatch.setenv("COLUMNS", "40")
+    out = ledger("overdue", "--as-of", "2026-11-06 12:00").stdout
+    assert max(cell_len(line) for line in out.splitlines()) <= 40
+    rows = [line.split() for line in out.splitlines() if line.lstrip().startswith("CC-")]
+    assert [r[0] for r in rows] == [r["id"] for r in expected], out
+    for words, r in zip(rows, expected, strict=True):
+        late = f"{r['late_working_days']} {unit}" if r["late_working_days"] else None
+        assert late is None or late in " ".join(words), out
+        assert words[-1] == f"L{r['escalation_level']}" if r["escalation_level"] else "-"
+    assert "…" not in out, out
+    monkeypatch.setenv("COLUMNS", "30")
+    out = ledger("overdue", "--as-of", "2026-11-06 12:00").stdout
+    assert max(cell_len(line) for line in out.splitlines()) <= 30
+    stacked = [line.split() for line in out.splitlines()]
+    assert [w[1] for w in stacked if w and w[0] == {"en": "id", "zh": "编号"}[lang]] == [
+        r["id"] for r in expected], out
+    late = [" ".join(w[1:]) for w in stacked if w and w[0] == {"en": "late", "zh": "逾期"}[lang]]
+    assert len(late) == len(expected), out
+    for said, r in zip(late, expected, strict=True):
+        assert said == f"{r['late_working_days']} {unit}" if r["late_working_days"] else \
+            said.endswith({"en": " h", "zh": " 小时"}[lang]), out
+    assert "…" not in out, out
+    listed = ledger("list").stdout
+    assert max(cell_len(line) for line in listed.splitlines()) <= 30
+    assert "…" not in listed and "CC-2026-0001" in listed, listed
+
+
 def test_a_name_cut_on_a_narrow_terminal_ends_with_its_mark(ledger, monkeypatch):
     """A Chinese name cut where a wide character would cross the edge read "Osaka家电 …":
     rich left the half cell before its "…". The mark follows the last character kept."""
