@@ -1388,8 +1388,10 @@ def trend_label(point: dict[str, Any], tz: tzinfo | None) -> str:
 
 
 def _until_day(point: dict[str, Any], tz: tzinfo) -> str:
-    """The last day a trend point not over is counted to, in the ledger's time zone."""
-    return from_iso(point["until"]).astimezone(tz).date().isoformat()
+    """The day and minute a trend point not over is counted to, in the ledger's time zone
+    (the day alone read as all of it: a report as of 21 October 00:00 counts that
+    instant's steps)."""
+    return from_iso(point["until"]).astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
 def trend_rows(points: Sequence[dict[str, Any]], currency: str, plain: bool,

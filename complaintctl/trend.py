@@ -54,15 +54,14 @@ def series(conn: sqlite3.Connection, tz: tzinfo, period: Period, n: int, as_of: 
     closed, on_time_rate, satisfaction_rate, paid} (rates are fractions, or None; paid an
     amount in the ledger's currency, "1250.50"; until: the last second counted of a
     period not over at `as_of`, else None — its counts are not a whole period's)."""
-    from datetime import timedelta
-
     from complaintctl.parse import iso
 
     out = []
     for p in periods(period, n):
         point = reports.trend_point(conn, tz, p, as_of)
-        # (its last second counted, as the previous period's `until` of a report)
-        until = iso(as_of - timedelta(seconds=1)) if as_of < p.bounds(tz)[1] else None
+        # its last second counted: the instant itself (a step at it is counted; it said
+        # the second before, and at midnight the day before)
+        until = iso(as_of) if as_of < p.bounds(tz)[1] else None
         out.append({"label": p.short_label, "from": p.first.isoformat(),
                     "to": p.last.isoformat(), "until": until, **point})
     return out

@@ -314,7 +314,7 @@ def test_trend_in_json_markdown_csv_and_terminal_at_an_instant(month, tmp_path):
             p["received"], p["resolved"], p["closed"])
     # the month not over at that instant says to when it is counted (its counts read as
     # a collapse); the whole months do not
-    assert [p["until"] for p in points] == [None, None, "2026-10-20T15:59:59Z"]
+    assert [p["until"] for p in points] == [None, None, "2026-10-20T16:00:00Z"]
     later = run.json("report", "--month", "2026-10", "--trend", "3")["trend"][-1]
     assert (later["received"], later["resolved"], later["until"]) == (4, 2, None)
     assert "trend" not in run.json("report", "--month", "2026-10")
@@ -322,14 +322,14 @@ def test_trend_in_json_markdown_csv_and_terminal_at_an_instant(month, tmp_path):
     md = run("report", "--month", "2026-10", "--trend", "3", "--format", "markdown",
              *as_of).stdout
     assert "## Trend" in md
-    assert "| 2026-10 (to 2026-10-20) | 2026-10-01 | 2026-10-31 | 3 | 1 | 1 |" in md, md
+    assert "| 2026-10 (to 2026-10-21 00:00) | 2026-10-01 | 2026-10-31 | 3 | 1 | 1 |" in md, md
     assert "| 2026-09 | 2026-09-01 | 2026-09-30 | 1 |" in md, md
     csv_text = run("report", "--month", "2026-10", "--trend", "3", "--format", "csv",
                    "--section", "trend", *as_of).stdout
     lines = csv_text.lstrip("\ufeff").splitlines()
     assert lines[0] == ("period,from,to,received,resolved,closed,on-time rate,satisfaction rate,"
                         "paid out (CNY)")
-    assert lines[-1].startswith("2026-10 (to 2026-10-20),2026-10-01,2026-10-31,3,1,1,")
+    assert lines[-1].startswith("2026-10 (to 2026-10-21 00:00),2026-10-01,2026-10-31,3,1,1,")
     whole = run("report", "--month", "2026-10", "--trend", "3", "--format", "csv").stdout
     assert "# trend" in whole.splitlines()
 
@@ -337,11 +337,11 @@ def test_trend_in_json_markdown_csv_and_terminal_at_an_instant(month, tmp_path):
     line = next(x for x in table.splitlines() if x.startswith("received "))
     assert "▁" in line and "█" in line
     assert "2026-08 … 2026-10*" in table
-    assert "* 2026-10 is counted to 2026-10-20: it is not over" in table, table
+    assert "* 2026-10 is counted to 2026-10-21 00:00: it is not over" in table, table
     assert "*" not in run("report", "--month", "2026-10", "--trend", "3").stdout
     out, _r = _book(run, tmp_path, "--month", "2026-10", "--trend", "3", *as_of)
     _h, rows = _table(_load(out)["Trend"], "period")
-    assert [r[0] for r in rows] == ["2026-08", "2026-09", "2026-10 (to 2026-10-20)"], rows
+    assert [r[0] for r in rows] == ["2026-08", "2026-09", "2026-10 (to 2026-10-21 00:00)"], rows
     ascii_table = run("--ascii", "report", "--month", "2026-10", "--trend", "3", *as_of).stdout
     assert "█" not in ascii_table.split("Trend")[1]
 
