@@ -872,11 +872,13 @@ class Report:
             "verified": self._one("SELECT count(*) FROM actions WHERE verified_at >= ? AND "
                                   "verified_at < ?", lo, hi),
             # an item is due after it was created, so due before the cut-off means
-            # created before it
+            # created before it; at its due instant it is not late yet, as a stage is
+            # not (late_at_end: it was counted late at that very second)
             "late": self._one("SELECT count(*) FROM actions WHERE done_at IS NULL AND "
-                              "due_at < ?", hi)
+                              "due_at < ?", self.end_at)
             + self._one("SELECT count(*) FROM actions INDEXED BY actions_done_late WHERE "
-                        "done_at > due_at AND done_at > ? AND due_at < ?", hi, hi),
+                        "done_at > due_at AND done_at > ? AND due_at < ?", self.end_at,
+                        self.end_at),
         }
 
     def returns(self) -> dict[str, Any]:

@@ -853,6 +853,11 @@ def test_a_capa_item_due_on_a_day_is_late_only_after_that_day(ledger):
     assert late("2026-11-20 08:00") == 0
     assert late("2026-11-20 12:00") == 1  # the one due at 09:00
     assert late("2026-11-21 08:00") == 2
+    # at its due instant it is not late yet, as a stage is not (it counted late at that
+    # very second); a second later it is
+    assert late("2026-11-20 09:00:00") == 0
+    assert late("2026-11-20 09:00:01") == 1
+    assert late("2026-11-20 23:59:59") == 1
 
 
 def test_the_previous_period_line_gives_each_figure_its_change(ledger):
