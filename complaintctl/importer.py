@@ -1943,12 +1943,13 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
             result.warnings += reader.unused_warnings()
             if renumbered and len(renumbered) * 2 >= held_rows and len(renumbered) >= 2:
                 result.warnings.append(_renumbered_said(cur, reader, renumbered))
-            # a refused file brings nothing in: nothing to say of links or ids it made
+            # a refused file brings nothing in: nothing to say of links or ids it made; but
+            # a dry run says what the good rows would give with --skip-bad, links and all
             refused = bool(result.problems) and (not skip_bad or result.none_good)
             if writer is not None:  # the links the writer changed on complaints already held
                 writer.write()
                 result.second_lapsed = writer.second_lapsed
-                if not refused:
+                if not refused or dry_run and not result.none_good:
                     result.warnings += _relinked_said(cur, events_before, batch)
                     result.warnings += _typed_twins_said(cur, events_before, batch, dry_run)
             # after an import (not a dry run) the file's row is in: the extra complaint is

@@ -3483,3 +3483,43 @@ def test_a_problem_many_rows_share_is_said_once_with_its_rows(ledger, files):
     ledger("import", path, "--mapping", files["map"], "--skip-bad", "--rejects", rejects,
            code=2)
     assert len(rejects.read_text(encoding="utf-8-sig").splitlines()) == 1 + 7
+
+
+# --- a tester's findings: the dry run as the import; a keyless newer copy; hints -------
+
+_SHORT = ["投诉编号", "投诉日期", "客户名称", "产品型号", "投诉内容"]
+_SHORT_MAP = ('[columns]\nreceived_at = "投诉日期"\ncustomer = "客户名称"\nproduct = "产品型号"\n'
+              'description = "投诉内容"\n[defaults]\nchannel = "phone"\ncategory = "quality"\n'
+              'severity = "medium"\n')
+
+
+def _short(files, name: str, rows: list[list[str]], keyed: bool = True) -> tuple[Path, Path]:
+    path = write_csv(files["dir"] / f"{name}.csv", rows, header=_SHORT, encoding="utf-8")
+    mapping = files["dir"] / f"{name}.toml"
+    mapping.write_text(('key = "投诉编号"\n' if keyed else "") + _SHORT_MAP, encoding="utf-8")
+    return path, mapping
+
+
+def test_a_dry_run_with_refused_rows_says_the_repeat_links_too(ledger, files):
+    """A dry run of a file with a refused row said what the good rows would give with
+    --skip-bad, but not the repeat link they would make on a complaint the ledger holds
+    (--dry-run --skip-bad and the import said it)."""
+    first, mapping = _short(files, "a", [["TS-2", "2026/11/20", "华东电器", "XD-200", "异响"]])
+    ledger("import", first, "--mapping", mapping)
+    path, _m = _short(files, "b", [["TS-1", "2026/11/10", "华东电器", "XD-200", "异响"],
+                                   ["TS-2", "2026/11/20", "华东电器", "XD-200", "异响"],
+                                   ["TS-3", "2026/13/01", "宏达", "BX-12", "坏"]])
+    before = ledger.snapshot()
+    linked = "Warning: CC-2026-0001 now repeats CC-2026-0002; linked\n"
+    for skip in ([], ["--skip-bad"]):
+        r = ledger("import", path, "--mapping", mapping, "--dry-run", *skip,
+                   code=0 if skip else 2)
+        assert linked in r.stderr, r.stderr
+        assert "row 4, column 投诉日期: '2026/13/01' is not a date" in r.stderr, r.stderr
+        assert "1 new complaint, 1 already imported, 1 refused." in r.stdout, r.stdout
+    assert r.stderr.count("now repeats") == 1
+    assert ledger.snapshot() == before
+    # refused for good: nothing is linked, and not said
+    r = ledger("import", path, "--mapping", mapping, code=2)
+    assert "now repeats" not in r.stderr, r.stderr
+    assert ledger.snapshot() == before
