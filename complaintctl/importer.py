@@ -26,7 +26,7 @@ import sqlite3
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from itertools import islice
@@ -1966,19 +1966,64 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
     except _Rollback:
         if not dry_run:
             result.batch = None
+        elif later:  # the new steps told as the import tells them, each refused one a
+            try:  # conflict (before a step a clerk typed since), in a transaction rolled
+                with lg.write():  # back whole
+                    _tell_steps(lg, later, result, tried=True)
+                    raise _Rollback
+            except _Rollback:
+                pass
         return result
     # the writer extended the calendar to every year it met (bulk.py); where the
     # holidays package has no official data for a year a step or a deadline is in, the
     # command warns as the steps would
     if writer is not None:
         result.warnings += writer.calendar_warnings()
-    saved = lg.rows
     counted = (result.updated, len(result.conflicts))
+    _tell_steps(lg, later, result)
+    if (result.updated, len(result.conflicts)) != counted:  # the batch says what happened
+        with lg.write() as cur:
+            cur.execute("UPDATE import_batches SET updated = ?, conflicts = ? WHERE id = ?",
+                        (result.updated, len(result.conflicts), result.batch))
+    if result.added:  # old history whose steps stop short: it is all in `overdue` at once
+        with lg.read() as cur:
+            result.late, result.late_since = cur.execute(
+                "SELECT count(*), min(s.due_at) FROM stages s JOIN complaints c ON c.id = "
+                "s.complaint_id WHERE c.import_batch = ? AND s.done_at IS NULL AND "
+                "s.due_at < ?", (result.batch, iso(now))).fetchone()
+    return result
+
+
+@contextmanager
+def _undone_if_refused(lg: Ledger) -> Iterator[None]:
+    """Inside a transaction the caller holds (an import's dry run, rolled back whole):
+    what the block wrote is undone if it raises, as its own transaction would be."""
+    cur = lg.conn.cursor()
+    cur.execute("SAVEPOINT undone_if_refused")
+    try:
+        yield
+    except BaseException:
+        cur.execute("ROLLBACK TO undone_if_refused")
+        cur.execute("RELEASE undone_if_refused")
+        raise
+    cur.execute("RELEASE undone_if_refused")
+
+
+def _tell_steps(lg: Ledger, later: list[tuple[str, str, list[Step], dict[str, Any],
+                                          dict[str, str]]], result: Result, *,
+                tried: bool = False) -> None:
+    """The new steps of complaints the ledger holds (`later`: key, id, the steps, what
+    their events carry, the column of each kind's time), each through its ordinary step
+    function; one refused is a conflict, and the steps of its row after it are not told.
+    `tried`: inside a transaction the caller rolls back (a dry run), each complaint's
+    steps undone if one is refused, as their own transactions would be."""
+    saved = lg.rows
     for key, cid, new_steps, extra, time_columns in later:
         for done, step in enumerate(new_steps):
             lg.rows = _Sourced({**extra, **(step.extra or {})}, cid)
             try:
-                said = bulk.step_through(lg, cid, step).warnings
+                with _undone_if_refused(lg) if tried else nullcontext():
+                    said = bulk.step_through(lg, cid, step).warnings
             except ComplaintctlError as exc:
                 message = _new_refused(step.kind, exc.message)
                 if exc.code == "time_before":  # said in the register's terms
@@ -1997,17 +2042,6 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                 lg.rows = saved
             # each line once, as the writer's (a year's warning for many complaints)
             result.warnings += [w for w in said if w not in result.warnings]
-    if (result.updated, len(result.conflicts)) != counted:  # the batch says what happened
-        with lg.write() as cur:
-            cur.execute("UPDATE import_batches SET updated = ?, conflicts = ? WHERE id = ?",
-                        (result.updated, len(result.conflicts), result.batch))
-    if result.added:  # old history whose steps stop short: it is all in `overdue` at once
-        with lg.read() as cur:
-            result.late, result.late_since = cur.execute(
-                "SELECT count(*), min(s.due_at) FROM stages s JOIN complaints c ON c.id = "
-                "s.complaint_id WHERE c.import_batch = ? AND s.done_at IS NULL AND "
-                "s.due_at < ?", (result.batch, iso(now))).fetchone()
-    return result
 
 
 def _no_cells(_cells: list[str | None]) -> tuple[str, ...]:

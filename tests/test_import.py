@@ -3523,3 +3523,30 @@ def test_a_dry_run_with_refused_rows_says_the_repeat_links_too(ledger, files):
     r = ledger("import", path, "--mapping", mapping, code=2)
     assert "now repeats" not in r.stderr, r.stderr
     assert ledger.snapshot() == before
+
+
+def test_a_dry_run_tells_the_new_steps_as_the_import_does(ledger, files):
+    """A new step refused when it is told (before a step a clerk typed since) was a
+    conflict in the import, but the dry run counted it among the new steps: the dry run
+    tells them too, in a transaction it rolls back, and says what the import says."""
+    ledger("import", files["csv"], "--mapping", files["map"])
+    ledger("investigate", "CC-2026-0002", "--finding", "仓库复核", "--at", "2025-03-18 09:00")
+    rows = [list(r) for r in ROWS]
+    rows[1][13:20] = ["包装破损", "物流", "换货", "补发两箱", "2025-03-15", "基本满意",
+                      "2025-03-20"]
+    rows[2][10:13] = ["质量部", "王芳", "2025-04-02"]  # a new step the ledger takes
+    newer = write_csv(files["dir"] / "newer.csv", rows)
+    conflict = ("Warning: conflict: row 3: 2025-002 (CC-2026-0002): its new investigate step "
+                "(处理日期: 2025-03-15 00:00) is before what the ledger holds (2025-03-18 "
+                "09:00)\n")
+    counts = "0 new complaints, 1 already imported, 1 with new steps (1 step), 1 conflict."
+    before = ledger.snapshot()
+    r = ledger("import", newer, "--mapping", files["map"], "--dry-run")
+    assert conflict in r.stderr, r.stderr
+    assert f"Dry run, nothing written: {counts}\n" in r.stdout, r.stdout
+    assert ledger.snapshot() == before
+    r = ledger("import", newer, "--mapping", files["map"])
+    assert conflict in r.stderr, r.stderr
+    assert f"Import batch 2: {counts}\n" in r.stderr, r.stderr
+    assert ledger.rows("SELECT department FROM complaints WHERE id = 'CC-2026-0003'") == [
+        ("质量部",)]
