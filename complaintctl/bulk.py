@@ -410,7 +410,7 @@ class _Case:
         self.tallies: list[tuple[str, str]] = [("received", row["received_at"][:10])]
         self.repeat_received: str | None = None  # when the one it repeats was received
         # complaints received after it that now repeat it: (id, the one each repeated)
-        self.later: list[tuple[str, str | None]] = []
+        self.later: list[tuple[str, str | None, str]] = []
         self.resolutions: list[tuple[str, int]] = []  # (at, round), in order
         self.lapsed = False  # its second revisit not asked for (History.lapse_second_revisit)
 
@@ -894,7 +894,7 @@ class Writer:
         received_iso = _iso(received)
         logged_at = _iso(now)
         repeat_of = repeat_received = None
-        later: list[tuple[str, str | None]] = []
+        later: list[tuple[str, str | None, str]] = []
         key = repeat_key(fields["customer"], fields.get("product"))
         if key:
             repeat_of, repeat_received, later = self._repeats(key, received, received_iso)
@@ -928,20 +928,20 @@ class Writer:
         self._event(cid, "log", received_iso, logged_at, actor, encode(data))
         # a link on another complaint is not that one's row: without the import's source
         self._extra_text = ""
-        for other, before in later:  # received after this one: now its repeats
+        for other, before, _got in later:  # received after this one: now its repeats
             self._event(other, "repeat-link", logged_at, logged_at, actor,
                         _dumps({"repeat_of": cid}), _dumps({"repeat_of": before}))
         self._extra_text = shared
         return case
 
     def _repeats(self, key: str, received: datetime, received_iso: str
-                 ) -> tuple[str | None, str | None, list[tuple[str, str | None]]]:
+                 ) -> tuple[str | None, str | None, list[tuple[str, str | None, str]]]:
         """complaints.log's repeat check (REPEAT_EARLIER, repeat_later): the latest
         complaint of the same repeat key `key` (customer and product) received within the
         window before this one (at the same instant: entered before it), and not void
         (its id and received_at); and those received within the window after it whose
-        latest earlier one this one now is (id, the one each repeated until now), in
-        the order received. Those this writer added are remembered; older ones, and
+        latest earlier one this one now is (id, the one each repeated until now, its
+        received_at), in the order received. Those this writer added are remembered; older ones, and
         every one when the histories come out of the order they were received in,
         are asked of the ledger (the demo's, oldest first, never asks)."""
         lo = _iso(received - self.window)
@@ -976,24 +976,25 @@ class Writer:
                 if before is not None and before_got is None:  # in the batch, not written
                     before_got = next((e[0] for e in entries if e[1] == before), "")
                 after[cid] = (got, rowid, before, before_got)
-        later: list[tuple[str, str | None]] = []
+        later: list[tuple[str, str | None, str]] = []
         if after:
             until = _iso(received + self.window)
             for cid, (got, _rowid, before, before_got) in sorted(
                     after.items(), key=lambda item: (item[1][0], item[1][1])):
                 if got <= until and (before_got is None or before_got <= received_iso):
-                    later.append((cid, before))
+                    later.append((cid, before, got))
         if best is None:
             return None, None, later
         return best[1], best[0], later
 
-    def _relink(self, row: dict[str, Any], later: list[tuple[str, str | None]]) -> None:
+    def _relink(self, row: dict[str, Any], later: list[tuple[str, str | None, str]]
+                ) -> None:
         """The complaints received after a new one that now repeat it: their rows (in
         the batch, or in the ledger) and what is remembered of them."""
         cid, received = row["id"], row["received_at"]
         batch = {r[self._id_at]: i for i, r in enumerate(self.complaints)}
-        relinked = {other for other, _before in later}
-        first = {other for other, before in later if before is None}  # a repeat from now
+        relinked = {other for other, _before, _got in later}
+        first = {other for other, before, _got in later if before is None}  # a repeat from now
         for other in relinked:
             at = batch.get(other)
             if at is None:
@@ -1232,8 +1233,8 @@ class Writer:
         # (received after it) go back to the one each repeated before; nothing else in
         # the ledger changed since
         shared, self._extra_text = self._extra_text, ""  # (not the other's row: _log)
-        for other, before in case.later:
-            self._event(other, "repeat-link", now, now, step.actor,
+        for other, before, got in case.later:  # dated as complaints.relink dates them
+            self._event(other, "repeat-link", max(at, got), now, step.actor,
                         _dumps({"repeat_of": before}), _dumps({"repeat_of": c["id"]}))
         self._extra_text = shared
         case.later = []

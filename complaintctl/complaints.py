@@ -133,15 +133,17 @@ REPEAT_OF_ONE = ("SELECT id FROM complaints WHERE repeat_key = ? "
 
 
 def relink(lg: Ledger, cur: sqlite3.Cursor, spans: list[tuple[str, str]],
-           also: str | None, *, now: datetime, actor: str, of: Sequence[str] = ()
-           ) -> list[tuple[str, str | None]]:
+           also: str | None, *, now: datetime, actor: str, of: Sequence[str] = (),
+           at: datetime | None = None) -> list[tuple[str, str | None]]:
     """After a complaint left the repeat check or moved in it (void; amend of its
     customer, product or received time): the repeat link of every complaint that may
     have changed is worked out again by the rule of `log` — those of each span
     (repeat key, received from) up to the repeat window after it, `also`, and those
     that repeat one of `of` (a link made under a longer window reaches further back
-    than the span). Each link that changed is set with a `repeat-link` event; returns
-    (id, repeats now)."""
+    than the span). Each link that changed is set with a `repeat-link` event, dated
+    `at` (the step's time: a void back-dated to 30 October unlinked its repeats then, for
+    a report as of that day; not before the complaint relinked was received), else now;
+    returns (id, repeats now)."""
     window = lg.config.repeat_window
     seen: set[str] = set()
     rows: list[tuple[str, int, str, str | None, str | None]] = []
@@ -172,8 +174,9 @@ def relink(lg: Ledger, cur: sqlite3.Cursor, spans: list[tuple[str, str]],
             now_of = found[0] if found else None
         if now_of != before:
             lg.rows.update(cur, "complaints", cid, {"repeat_of": now_of})
-            lg.event(cur, cid, "repeat-link", now, now, actor, {"repeat_of": now_of},
-                     {"repeat_of": before})
+            lg.event(cur, cid, "repeat-link", now if at is None else max(
+                at, from_iso(received)), now, actor, {"repeat_of": now_of},
+                {"repeat_of": before})
             changed.append((cid, now_of))
     return changed
 
@@ -627,7 +630,8 @@ def void(lg: Ledger, complaint_id: str, reason: str, *, at: datetime, now: datet
         lg.event(cur, cid, "void", at, now, actor, {"reason": reason, "status": new},
                  {"status": c["status"]})
         changed = relink(lg, cur, [(c["repeat_key"], c["received_at"])]
-                         if c["repeat_key"] else [], None, now=now, actor=actor, of=[cid])
+                         if c["repeat_key"] else [], None, now=now, actor=actor, of=[cid],
+                         at=at)
     return Outcome(cid, new, warnings=relink_notes(changed) + calendar_warnings(lg))
 
 

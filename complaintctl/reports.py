@@ -831,14 +831,33 @@ class Report:
                          "at < ?", self.lo, self.hi)
 
     def repeats(self) -> int:
-        """Complaints received in the period that repeat an earlier one."""
+        """Complaints received in the period that repeat an earlier one (at the report's
+        instant)."""
         if self.rollups:
             found = self._received_by("CASE WHEN repeat_of IS NOT NULL THEN 'yes' END",
                                       "repeats")
-            return sum(n for k, n in found if k == "yes")
-        return self._one("SELECT count(*) FROM complaints WHERE received_at >= ? AND "
-                         "received_at < ? AND (voided_at IS NULL OR voided_at >= ?) AND "
-                         "repeat_of IS NOT NULL", self.lo, self.hi, self.hi)
+            now = sum(n for k, n in found if k == "yes")
+        else:
+            now = self._one("SELECT count(*) FROM complaints WHERE received_at >= ? AND "
+                            "received_at < ? AND (voided_at IS NULL OR voided_at >= ?) AND "
+                            "repeat_of IS NOT NULL", self.lo, self.hi, self.hi)
+        return now + self._relinked_since()
+
+    def _relinked_since(self) -> int:
+        """What the links made or undone after the report's instant (a complaint voided
+        since, one logged since that an earlier one now repeats, an amended product)
+        change of the count of repeats now: each such complaint counted as it was
+        linked then, by the old value of its first repeat-link step after the instant
+        (a report as of 25 November counted the repeat of a complaint voided on the 30th
+        no more, and that complaint still). Few rows: by the steps' kind and time."""
+        found = self._all(
+            "SELECT c.repeat_of IS NOT NULL, json_extract(e.old, '$.repeat_of') IS NOT NULL "
+            "FROM events e JOIN complaints c ON c.id = e.complaint_id WHERE e.kind = "
+            "'repeat-link' AND e.at > ? AND e.id = (SELECT min(x.id) FROM events x WHERE "
+            "x.complaint_id = e.complaint_id AND x.kind = 'repeat-link' AND x.at > ?) AND "
+            "c.received_at >= ? AND c.received_at < ? AND (c.voided_at IS NULL OR "
+            "c.voided_at >= ?)", self.as_of, self.as_of, self.lo, self.hi, self.hi)
+        return sum(then - now for now, then in found)
 
     def concluded(self) -> tuple[int, int]:
         """Investigations concluded in the period, and how many found not upheld (at the

@@ -860,6 +860,39 @@ def test_a_capa_item_due_on_a_day_is_late_only_after_that_day(ledger):
     assert late("2026-11-20 23:59:59") == 1
 
 
+def test_a_repeat_unlinked_since_is_counted_as_it_was_linked_at_the_reports_instant(ledger):
+    """A report as of 25 October counted the first complaint (void only since) as received
+    but no longer its repeat: the void's unlinking, after that instant, changed the
+    past. A link made after the instant (a complaint back-dated before one already
+    logged) is not counted then either."""
+    first = ledger.log(received="2026-10-01 10:00")
+    again = ledger.log(received="2026-10-20 09:00")
+    as_of = ("--month", "2026-10", "--as-of", "2026-10-25 12:00")
+
+    def counted(*args: str) -> tuple[int, int]:
+        rep = ledger.json("report", *args)
+        return rep["received"], rep["repeats"]
+
+    assert counted(*as_of) == (2, 1)
+    ledger("void", first, "--reason", "logged twice", "--at", "2026-10-30 09:00")
+    assert ledger.rows("SELECT repeat_of FROM complaints WHERE id = ?", (again,)) == [(None,)]
+    assert counted(*as_of) == (2, 1)  # as it was on the 25th
+    assert counted("--month", "2026-10") == (1, 0)  # as it is
+    # the unlinking is dated as the void, entered now: as of the 31st the repeat is gone
+    assert ledger.rows("SELECT at, recorded_at FROM events WHERE kind = 'repeat-link'") == [
+        ("2026-10-30T01:00:00Z", "2026-11-23T12:00:00Z")]
+    assert counted("--month", "2026-10", "--as-of", "2026-10-31 12:00") == (1, 0)
+    # a complaint logged now, received on 10 October: the one of the 20th repeats it from
+    # now on, not as of the 25th
+    ledger.log(received="2026-10-10 10:00")
+    assert ledger.rows("SELECT repeat_of IS NOT NULL FROM complaints WHERE id = ?",
+                       (again,)) == [(1,)]
+    assert counted(*as_of) == (3, 1)  # the 20th's was a repeat then (of the void one)
+    assert counted("--month", "2026-10", "--as-of", "2026-10-31 12:00") == (2, 0)
+    assert counted("--month", "2026-10") == (2, 1)
+    assert ledger("verify").exit_code == 0
+
+
 def test_the_previous_period_line_gives_each_figure_its_change(ledger):
     """It read "received 2 (+100.0%), resolved 3, closed 1": the change for received
     alone, so resolved and closed read as this period's figures."""
