@@ -85,6 +85,10 @@ NAMES = parse.NAME_FIELDS
 
 # A date as a register writes it in Chinese, in the one form read without parse_when.
 _CJK_DAY = re.compile("([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})[日号]?")
+# A month and a day without a year (1.25, 3.5, 12/31, 3-5, 25.1), as a register keeping
+# the year in its title or its sheet's name writes them: said as having no year.
+_MONTH_DAY = re.compile(r"(0?[1-9]|[12][0-9]|3[01])\s*[./\-]\s*(0?[1-9]|[12][0-9]|3[01])"
+                        r"\s*\.?")
 
 # (field, its fact's name in the investigate step) of the investigation's fields.
 _FACTS = tuple((f, _FACT.get(f, f)) for f in _INVESTIGATION)
@@ -718,15 +722,18 @@ class Reader:
                     return parse.parse_when(text, now=self.now, tz=self.tz, field=f,
                                             relative_days=False)
                 except BadInput as exc:
+                    # (the codes below: said as they are, without the [formats] advice
+                    # of _told_how, which no format can follow for them)
                     serial = _excel_day(text)
                     if serial is not None:  # a date cell saved as General: its number
                         raise BadInput(_("{value} is not a date (as an Excel date number "
                                          "it is {day}: format the column as a date in the "
                                          "sheet, and save it again)").format(
-                            value=shown(raw), day=serial)) from None
-                    if exc.code == "no_year":  # said in the row's line, not a hint
-                        raise BadInput(_("{value} is not a date: it has no year (e.g. "
-                                         "2025年3月5日)").format(value=shown(raw))) from None
+                            value=shown(raw), day=serial), code="excel_serial") from None
+                    if exc.code == "no_year" or _MONTH_DAY.fullmatch(text):  # 3月5日, 1.25
+                        raise BadInput(_("{value} is not a date: it has no year (e.g. "  # (a
+                                         "2025年3月5日)").format(value=shown(raw)),  # format
+                                       code="no_year") from None  # has no year to give)
                     if exc.code == "relative_date":
                         raise BadInput(_("{value} is not a date: it counts from the day it "
                                          "was written, which the file does not say (write "

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from complaintctl.errors import BadInput
-from complaintctl.i18n import N_, _
+from complaintctl.i18n import N_, _, shown
 
 # The fields a register's columns may hold, by their JSON keys (show --format json /
 # export complaints), with their kind: text, word (an enumerated value, read through
@@ -227,6 +227,15 @@ def parse(doc: dict[str, Any], where: str) -> Mapping:
         values[f] = {str(k): "" if v is None else str(v) for k, v in table.items()}
     defaults = _fields(_table(doc, "defaults", where), "defaults", where)
     formats = _fields(_table(doc, "formats", where), "formats", where)
+    for f, fmt in formats.items():  # (strptime's year without one: 1900, taken as it)
+        if "%Y" not in fmt and "%y" not in fmt:
+            raise _bad(where, _("[formats] {field} = {format} has no year (%Y or %y): its "
+                                "dates would be read as in 1900").format(
+                                    field=f, format=shown(fmt)),
+                       hint=_("a register that writes its dates without the year (1.25, 3月5日) "
+                              "needs the year in its cells; a single cell can be given a "
+                              "line under [values.{field}] (\"1.25\" = \"2026-01-25\")").format(
+                                  field=f))
     dates = _fields(_table(doc, "dates", where), "dates", where)
     for f in dates:
         if FIELDS[f] != "time":

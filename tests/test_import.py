@@ -3550,3 +3550,40 @@ def test_a_dry_run_tells_the_new_steps_as_the_import_does(ledger, files):
     assert f"Import batch 2: {counts}\n" in r.stderr, r.stderr
     assert ledger.rows("SELECT department FROM complaints WHERE id = 'CC-2026-0003'") == [
         ("质量部",)]
+
+
+def test_a_date_without_its_year_or_an_excel_number_is_said_so_without_a_format(
+        ledger, files):
+    """1.25 and 3.5 (a month and a day: the year in the register's title) and an Excel
+    date number in a General cell were answered with a [formats] line (received_at =
+    "%y.%m.%d") that cannot read them; a format without a year read 1.25 as 1900-01-25."""
+    path, mapping = _short(files, "无年份", [
+        ["TS-1", "1.25", "华东电器", "XD-200", "异响"], ["TS-2", "3.5", "宏达", "BX-12", "坏"],
+        ["TS-3", "46086", "恒星", "KFR-35", "漏水"], ["TS-4", "3月5日", "华东电器", "XD-9", "坏"],
+        ["TS-5", "2026/1/25", "宏达", "BX-12", "坏"]])
+    before = ledger.snapshot()
+    for dry in (["--dry-run"], []):
+        r = ledger("import", path, "--mapping", mapping, *dry, code=2)
+        assert r.stderr.splitlines()[:4] == [
+            "row 2, column 投诉日期: '1.25' is not a date: it has no year (e.g. 2025年3月5日)",
+            "row 3, column 投诉日期: '3.5' is not a date: it has no year (e.g. 2025年3月5日)",
+            "row 4, column 投诉日期: '46086' is not a date (as an Excel date number it is "
+            "2026-03-05: format the column as a date in the sheet, and save it again)",
+            "row 5, column 投诉日期: '3月5日' is not a date: it has no year (e.g. 2025年3月5日)"
+        ], r.stderr
+        assert "[formats]" not in r.stderr
+    assert ledger.snapshot() == before
+    # a column written in another way with its year still gets the format's advice
+    other, _m = _short(files, "另一种", [["TS-1", "25.1.26", "华东电器", "XD-200", "异响"]])
+    r = ledger("import", other, "--mapping", mapping, code=2)
+    assert "under [formats] (received_at = \"%y.%m.%d\")" in r.stderr, r.stderr
+    # a format without a year: every date in 1900, refused as a mapping
+    mapping.write_text(mapping.read_text(encoding="utf-8") +
+                       '[formats]\nreceived_at = "%m.%d"\n', encoding="utf-8")
+    r = ledger("import", path, "--mapping", mapping, "--dry-run", code=2)
+    assert r.stderr == (
+        f"Error: mapping {mapping}: [formats] received_at = '%m.%d' has no year (%Y or %y): "
+        "its dates would be read as in 1900\nHint: a register that writes its dates without "
+        "the year (1.25, 3月5日) needs the year in its cells; a single cell can be given a "
+        "line under [values.received_at] (\"1.25\" = \"2026-01-25\")\n"), r.stderr
+    assert ledger.snapshot() == before
