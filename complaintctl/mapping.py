@@ -309,6 +309,11 @@ GUESSES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("department", ("责任部门", "责任单位", "处理部门", "处理单位", "department")),
     ("owner", ("责任人", "负责人", "处理人", "owner")),
     ("assigned_at", ("分派日期", "转交日期", "派单日期", "datesenttocompany", "assigned")),
+    # (before cause: 不成立原因 is why a complaint was judged not upheld, not its cause)
+    # (not 不成立 alone: 成立/不成立 heads a column of the validity)
+    ("not_upheld_reason", ("不成立原因", "不成立理由", "不成立说明", "不予受理原因",
+                           "不予受理理由", "不受理原因", "不受理理由", "notupheldreason",
+                           "reasonnotupheld")),
     ("cause", ("原因分析", "根本原因", "原因", "rootcause", "cause")),
     ("cause_category", ("原因类别", "causecategory")),
     ("finding", ("调查结果", "调查情况", "finding")),
@@ -329,6 +334,10 @@ GUESSES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("closed_at", ("结案日期", "关闭日期", "closed")),
     ("status", ("处理状态", "投诉状态", "状态", "status")),
 )
+
+# Headers a field is never guessed from, though they contain one of its words: the
+# reason a complaint was judged not upheld (不成立原因) is no root cause.
+_NOT_FOR = {"cause": ("不成立", "不予受理", "不受理", "notupheld")}
 
 # The register's own id, best first. Never 序号 (a row's number: renumbered when the
 # sheet is sorted) nor an order's number (订单编号: order_no, shared by complaints).
@@ -378,7 +387,8 @@ def guess(header: list[str]) -> tuple[str | None, dict[str, str], list[str]]:
     found: dict[str, str] = {}
     for f, words in GUESSES:  # exact headers first, the likeliest word first
         for w in words:
-            h = next((h for h, n in normed if h not in taken and n == w.lstrip("=")), None)
+            h = next((h for h, n in normed if h not in taken and n == w.lstrip("=")
+                      and not any(x in n for x in _NOT_FOR.get(f, ()))), None)
             if h is not None:
                 found[f] = h
                 taken.add(h)
@@ -388,7 +398,8 @@ def guess(header: list[str]) -> tuple[str | None, dict[str, str], list[str]]:
             continue
         for h, n in normed:
             if h not in taken and any(w in n for w in words if len(w) > 1
-                                      and not w.startswith("=")):
+                                      and not w.startswith("=")) and \
+                    not any(x in n for x in _NOT_FOR.get(f, ())):
                 found[f] = h
                 taken.add(h)
                 break

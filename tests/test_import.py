@@ -3587,3 +3587,35 @@ def test_a_date_without_its_year_or_an_excel_number_is_said_so_without_a_format(
         "the year (1.25, 3月5日) needs the year in its cells; a single cell can be given a "
         "line under [values.received_at] (\"1.25\" = \"2026-01-25\")\n"), r.stderr
     assert ledger.snapshot() == before
+
+
+def test_the_template_takes_a_not_upheld_reason_for_that_never_for_the_cause(ledger, files):
+    """不成立原因 (why a complaint was judged not upheld) was guessed as the root cause,
+    or, with 原因分析 beside it, left unplaced: the not-upheld reason then came from
+    处理结果. It is the not_upheld_reason, and the import takes it from there."""
+    header = ["投诉编号", "投诉日期", "客户名称", "投诉内容", "是否成立", "不成立原因", "原因分析",
+              "处理结果"]
+    rows = [["TS-1", "2026/11/2", "华东", "异响", "不成立", "符合规格", "", "已解释"],
+            ["TS-2", "2026/11/3", "宏达", "坏", "成立", "", "焊接不良", "已换货"]]
+    path = write_csv(files["dir"] / "成立.csv", rows, header=header, encoding="utf-8")
+    text = ledger("import", path, "--template").stdout
+    assert 'not_upheld_reason = "不成立原因"\n' in text and 'cause = "原因分析"\n' in text, text
+    assert "不成立原因\"\n" not in text.split("[columns]")[1].split("not_upheld_reason")[0]
+    alone = write_csv(files["dir"] / "不成立.csv", [[r[0], r[1], r[2], r[3], r[4], r[5]]
+                                                    for r in rows], header=header[:6],
+                      encoding="utf-8")
+    other = ledger("import", alone, "--template").stdout
+    assert 'not_upheld_reason = "不成立原因"\n' in other and "cause =" not in other, other
+    # the template as the clerk finishes it: its defaults taken, the investigation's date
+    mapping = files["dir"] / "成立.toml"
+    mapping.write_text(text.replace('# channel = "other"', 'channel = "phone"').replace(
+        '# category = "other"', 'category = "quality"').replace(
+        '# severity = "medium"', 'severity = "medium"\ndepartment = "品质部"\nowner = "王芳"') +
+        '[dates]\nassigned_at = "received_at"\nconcluded_at = "received_at"\n',
+        encoding="utf-8")
+    r = ledger("import", path, "--mapping", mapping)
+    assert "2 new complaints" in r.stderr, r.stderr
+    assert ledger.rows("SELECT c.source_key, i.validity, i.reason, i.root_cause FROM "
+                       "investigations i JOIN complaints c ON c.id = i.complaint_id "
+                       "ORDER BY c.source_key") == [
+        ("TS-1", "not-upheld", "符合规格", None), ("TS-2", "upheld", None, "焊接不良")]
