@@ -1429,6 +1429,8 @@ _STEP_FACTS = {"assign": ("department", "owner"),
 # The mapping's field of a fact whose name differs (for the column named in a conflict).
 _FIELD_OF_FACT = {"root_cause": "cause", "reason": "not_upheld_reason",
                   "method": "revisit_method", "note": "revisit_note"}
+# The index a keyless import reads inside the bulk block (_imported_at), kept there.
+_READ_BY_TIME = frozenset({"complaints_received"})
 # Rows read ahead, so that the complaints they name are read from the ledger together.
 _AHEAD = 500
 
@@ -1686,6 +1688,10 @@ def run(lg: Ledger, path: Path, open_table: Callable[[], Table], mapping: Mappin
     with lg.read() as cur:  # only which indexes the write keeps: the checks come inside it
         imported = cur.execute("SELECT 1 FROM complaints WHERE source_key IS NOT NULL "
                                "LIMIT 1").fetchone() is not None
+        # without a key, the rows are matched with earlier imports by the time received
+        by_time = frozenset() if mapping.key or cur.execute(
+            "SELECT 1 FROM complaints WHERE import_batch IS NOT NULL LIMIT 1").fetchone() \
+            is None else _READ_BY_TIME
     options: dict[str, Any] = {"now": now, "actor": actor, "dry_run": dry_run,
                                "skip_bad": skip_bad, "progress": progress}
     if imported and reader.key_indexes and table.encoding is not None \
@@ -1699,7 +1705,7 @@ def run(lg: Ledger, path: Path, open_table: Callable[[], Table], mapping: Mappin
             table = opened()
             reader = Reader(lg, table, mapping, now=now, tally_words=dry_run)
     return _import(lg, path, table, reader, mapping, digest,
-                   _READ_INSIDE if imported else frozenset(), **options)
+                   (_READ_INSIDE if imported else frozenset()) | by_time, **options)
 
 
 class _New(Exception):
@@ -1765,6 +1771,11 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
             # without a key: rows the same in every column the mapping reads (a row
             # pasted twice), by a digest of those cells -> the first row
             same: dict[bytes, int] | None = None if mapping.key else {}
+            # without a key: the complaints earlier imports brought in, by the time they
+            # were received, as rows of this file are matched with them (_imported_at)
+            imported_at: dict[str, list[tuple[Any, ...]]] | None = None if mapping.key \
+                else {}
+            matched: set[str] = set()  # those a row of this file was matched with
             twins: list[tuple[int, int]] = []  # (a row, the earlier one it is the same as)
             # keyed rows the ledger holds, and those of them that conflict in what was
             # received (another customer or date: another complaint under the same number)
@@ -1911,6 +1922,12 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                         continue
                     if writer is None:  # new after all: the bulk writer's work
                         raise _New
+                    if imported_at is not None:
+                        held = _imported_before(cur, imported_at, matched, history, batch)
+                        if held is not None:  # a newer copy's row: it would come in twice
+                            result.problems.append(Problem(number, None, _imported_said(
+                                held), rule=True, cells=cells))
+                            continue
                     if row.if_new:
                         result.problems.extend(row.if_new)
                         continue
@@ -2049,6 +2066,63 @@ def _tell_steps(lg: Ledger, later: list[tuple[str, str, list[Step], dict[str, An
                 lg.rows = saved
             # each line once, as the writer's (a year's warning for many complaints)
             result.warnings += [w for w in said if w not in result.warnings]
+
+
+def _imported_before(cur: sqlite3.Cursor, imported_at: dict[str, list[tuple[Any, ...]]],
+                     matched: set[str], history: History, batch: int
+                     ) -> tuple[Any, ...] | None:
+    """The complaint an earlier import (not voided) brought in that a row of a register
+    without a key is (id, batch, its source key, status), if any: received at the same
+    instant, from the same customer, about the same product, as the repeat check takes
+    them (letter case, spaces and punctuation aside; no product on either side, or on
+    both); each held complaint is one row's only (two complaints alike imported before
+    are two rows of a newer copy, and a third row is new), the one with the row's
+    description first. `imported_at`: what was read of the ledger, by the time received;
+    `matched`: the complaints rows of this file were matched with."""
+    stamp = _stamp(history.received_at)
+    held = imported_at.get(stamp)
+    if held is None:
+        held = imported_at[stamp] = cur.execute(
+            "SELECT c.id, c.import_batch, c.source_key, c.status, c.customer, c.product, "
+            "c.description FROM complaints c JOIN import_batches b ON b.id = c.import_batch "
+            "WHERE c.received_at = ? AND b.voided_at IS NULL AND c.import_batch != ? "
+            "ORDER BY c.status = 'void', c.id", (stamp, batch)).fetchall()
+    if not held:
+        return None
+    fields = history.fields
+    customer, product = fields.get("customer"), fields.get("product")
+    if not customer:
+        return None
+    who = parse.name_key(customer, True)
+    what = parse.name_key(product, False) if product else None
+    alike = [h for h in held if h[0] not in matched and h[4] and
+             parse.name_key(h[4], True) == who and
+             (parse.name_key(h[5], False) if h[5] else None) == what]
+    if not alike:
+        return None
+    found = next((h for h in alike if h[6] == fields.get("description")), alike[0])
+    matched.add(found[0])
+    return found[:4]
+
+
+def _imported_said(held: tuple[Any, ...]) -> str:
+    """A row of a register without a key that an earlier import brought in (held: id,
+    batch, source key, status): refused, and how to import a newer copy."""
+    cid, batch, key, _status = held
+    if key is not None:  # imported with a key, which this mapping leaves out
+        return _("{id} of import batch {batch} (key {key}) was received at the same time, "
+                 "from the same customer, about the same product: without a key in the "
+                 "mapping this row cannot be told from it, and would come in twice; give "
+                 "the mapping the key that import had (a newer copy then adds only what "
+                 "happened since), or import only the new rows with --skip-bad").format(
+                     id=cid, batch=batch, key=shown(key))
+    return _("{id} of import batch {batch} was received at the same time, from the same "
+             "customer, about the same product: without a key in the mapping this row "
+             "cannot be told from it, and would come in twice; import only the new rows "
+             "with --skip-bad, or, for a newer copy to add what happened since, map the "
+             "register's id column as key, void batch {batch} (complaintctl import "
+             "--void-batch {batch} --reason …) and import the register again").format(
+                 id=cid, batch=batch)
 
 
 def _no_cells(_cells: list[str | None]) -> tuple[str, ...]:

@@ -2763,7 +2763,9 @@ def test_without_a_key_a_row_pasted_twice_is_said_by_its_rows(ledger, files):
     ledger("import", "--void-batch", "1", "--reason", "row pasted twice")
     path = write_csv(files["dir"] / "pasted.csv", ROWS)  # corrected
     assert "3 new complaints" in ledger("import", path, "--mapping", keyless).stderr
-    # another contact: not the same row
+    # another contact: not the same row (the corrected import voided: its complaint would
+    # be taken for the first row's, imported before)
+    ledger("import", "--void-batch", "2", "--reason", "imported again below")
     other = [ROWS[0], [*ROWS[0][:3], "13900000000", *ROWS[0][4:]]]
     path = write_csv(files["dir"] / "two.csv", other)
     r = ledger("import", path, "--mapping", keyless)
@@ -3619,3 +3621,63 @@ def test_the_template_takes_a_not_upheld_reason_for_that_never_for_the_cause(led
                        "investigations i JOIN complaints c ON c.id = i.complaint_id "
                        "ORDER BY c.source_key") == [
         ("TS-1", "not-upheld", "符合规格", None), ("TS-2", "upheld", None, "焊接不良")]
+
+
+def test_without_a_key_a_newer_copy_refuses_the_rows_imported_before(ledger, files):
+    """Without a key the same file twice was refused, but a newer copy (a row added, a
+    cell changed) came in whole again: every complaint twice, each copy a repeat of its
+    original, without a word. A row received at the same instant as a complaint an
+    earlier import brought in, from the same customer, about the same product, is refused
+    naming it; each held complaint is one row's only, so the new rows come in with
+    --skip-bad, a third complaint alike among them."""
+    v1, keyless = _short(files, "登记表-11月", [
+        ["1", "2026/11/2", "华东电器", "XD-200", "异响"],
+        ["2", "2026/11/2", "华东电器", "XD-200", "漏水"],  # two complaints alike: two
+        ["3", "2026/11/3", "宏达科技", "BX-12", "不工作"]], keyed=False)
+    ledger("import", v1, "--mapping", keyless)
+    v2, _m = _short(files, "登记表-11月-更新", [
+        ["1", "2026/11/2", "华东电器", "XD-200", "异响"],
+        ["2", "2026/11/2", "华东电器", "xd 200", "漏水"],  # the repeat check's same product
+        ["3", "2026/11/3", "宏达科技", "BX-12", "不工作了"],  # a cell changed since
+        ["4", "2026/11/3", "宏达科技", "BX-15", "不工作"],  # another product: new
+        ["5", "2026/11/2", "华东电器", "XD-200", "异响"],  # a third alike: new
+        ["6", "2026/11/9", "恒星精密", "KFR-35", "漏水"]], keyed=False)
+    said = [f"row {row}: CC-2026-000{n} of import batch 1 was received at the same time, "
+            "from the same customer, about the same product: without a key in the mapping "
+            "this row cannot be told from it, and would come in twice; import only the new "
+            "rows with --skip-bad, or, for a newer copy to add what happened since, map the "
+            "register's id column as key, void batch 1 (complaintctl import --void-batch 1 "
+            "--reason …) and import the register again" for row, n in ((2, 1), (3, 2), (4, 3))]
+    before = ledger.snapshot()
+    r = ledger("import", v2, "--mapping", keyless, "--dry-run", code=1)
+    assert r.stderr.splitlines()[:3] == said, r.stderr
+    assert "row 5" not in r.stderr and "row 6" not in r.stderr and "row 7" not in r.stderr
+    assert ("Dry run, nothing written; with --skip-bad: 3 new complaints, 0 already "
+            "imported, 3 refused.") in r.stdout, r.stdout
+    r = ledger("import", v2, "--mapping", keyless, code=1)
+    assert r.stderr.splitlines()[:3] == said, r.stderr
+    assert "Error: 3 rows refused; nothing was imported" in r.stderr
+    assert ledger.snapshot() == before
+    rejects = files["dir"] / "rejects.csv"
+    r = ledger("import", v2, "--mapping", keyless, "--skip-bad", "--rejects", rejects)
+    assert "Import batch 2: 3 new complaints, 0 already imported, 3 refused." in r.stderr
+    assert "now repeats" not in r.stderr, r.stderr  # no original taken for a repeat
+    assert ledger.rows("SELECT id, description, repeat_of, import_batch FROM complaints "
+                       "ORDER BY id") == [
+        ("CC-2026-0001", "异响", None, 1), ("CC-2026-0002", "漏水", "CC-2026-0001", 1),
+        ("CC-2026-0003", "不工作", None, 1), ("CC-2026-0004", "不工作", None, 2),
+        ("CC-2026-0005", "异响", "CC-2026-0002", 2), ("CC-2026-0006", "漏水", None, 2)]
+    # a register imported with its key, then without it: refused as well, naming the key
+    keyed, mapping = _short(files, "编号", [["K-1", "2026/10/5", "甲公司", "P-1", "坏"]])
+    ledger("import", keyed, "--mapping", mapping)
+    newer, _m = _short(files, "编号-更新", [["K-1", "2026/10/5", "甲公司", "P-1", "坏"],
+                                          ["K-2", "2026/10/6", "甲公司", "P-1", "坏"]])
+    before = ledger.snapshot()
+    r = ledger("import", newer, "--mapping", keyless, code=1)
+    assert r.stderr.startswith(
+        "row 2: CC-2026-0007 of import batch 3 (key 'K-1') was received at the same time, "
+        "from the same customer, about the same product: without a key in the mapping this "
+        "row cannot be told from it, and would come in twice; give the mapping the key that "
+        "import had (a newer copy then adds only what happened since), or import only the "
+        "new rows with --skip-bad\n"), r.stderr
+    assert ledger.snapshot() == before
