@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from complaintctl.i18n import N_
+from complaintctl.parse import from_iso
 from complaintctl.settings import (
     ATTACHMENT_MAX_MB_KEY,
     CALENDAR_SETTINGS,
@@ -196,6 +197,7 @@ def _plan(cur: sqlite3.Cursor, last_id: int, head: str | None, parts: int) -> li
             ("import_batches", check_import_batches, ()),
             ("rounds", check_rounds, ()),
             ("types", check_types, ()),
+            ("event_forms", check_event_forms, ()),
             ("last_contact", check_last_contact, ()),
             ("repeat_keys", check_repeat_keys, ()),
             *recounts[1:3],
@@ -223,7 +225,8 @@ def _serially(lg: Ledger, cur: sqlite3.Cursor, last_id: int, head: str | None
             ("counters", check_counters, ()),
             ("import_batches", check_import_batches, ()),
             ("rounds", check_rounds, ()),
-            ("types", check_types, ()), ("status", check_status, ()),
+            ("types", check_types, ()), ("event_forms", check_event_forms, ()),
+            ("status", check_status, ()),
             ("last_contact", check_last_contact, ()),
             ("repeat_keys", check_repeat_keys, ()), ("returns", check_returns, ()),
             ("tallies", check_tallies, ()), ("settings", check_settings, ()),
@@ -304,7 +307,15 @@ def _result(results: dict[Any, Any], last_id: int, last_hash: str, head: str | N
         problems.append(problem("head", None, None, head,
                                 N_("no event has this hash: the history up to it was "
                                    "rewritten, or it is another ledger's")))
+    elif head is not None and any(p["kind"] == "chain" and p["id"] <= found
+                                  for part in chain for p in part["problems"]):
+        # the event is there, but the history up to it no longer holds (a deleted or
+        # edited earlier event): --head promises every link up to it
+        problems.append(problem("head", found, None, head, N_(
+            "the event with this hash is there, but a link before it is broken: the "
+            "history up to it was changed")))
     problems += results["schema"] + results["counters"] + results["rounds"] + results["types"]
+    problems += results["event_forms"]
     problems += results["import_batches"]
     problems += [p for part in parts("intake") for p in part]
     problems += [p for part in parts("records") for p in part]
@@ -604,38 +615,54 @@ def check_stage_ends(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None 
             kinds="'return-inspect', 'return-close'") +
         " ELSE NOT " + step.format(kinds="'return-dispose', 'return-close'") + " END",
         rparams).fetchall()
-    return [problem("stage", rid, f"{stage} {round_}: " + (
-                f"{outcome} {done_at}" if done_at else "open"),
-                    _stage_end(cur, rid, stage, round_),
-                    N_("the stage did not end as the steps recorded say: done by the step "
-                       "that does it, at its time, or open while none has"))
-            for rid, stage, round_, done_at, outcome in found
-            if not _has_old_events(cur.connection, _complaint_of(cur, rid).encode())]
+    out = []
+    for rid, stage, round_, done_at, outcome in found:
+        if _has_old_events(cur.connection, _complaint_of(cur, rid).encode()):
+            continue
+        stored = f"{stage} {round_}: " + (f"{outcome} {done_at}" if done_at else "open")
+        expected = _stage_end(cur, rid, stage, round_)
+        if expected == stored:  # the stage is as the steps say: a column it was compared
+            continue  # with was changed by hand, and its own finding names it
+        out.append(problem("stage", rid, stored, expected, N_(
+            "the stage did not end as the steps recorded say: done by the step that does "
+            "it, at its time, or open while none has")))
+    return out
 
 
 def _stage_end(cur: sqlite3.Cursor, cid: str, stage: str, round_: int) -> str | None:
-    """How a complaint's assign, investigate or resolve stage ended by its steps (done at
-    the step's time, void at the complaint's voiding, or open), as a stage finding shows
-    it: the time a stage's end was moved from (an auditor read "expected —" for a late
-    resolution dated on time); None for another stage (a revisit's, a return's) or one an
-    amendment ended."""
+    """How a complaint's assign, investigate or resolve stage ended by its steps' events
+    (done at the time of the first assignment, the first investigation that concluded,
+    the round's resolution; void at the complaint's voiding; or open), as a stage finding
+    shows it: the time a stage's end was moved from (an auditor read "expected —" for a
+    late resolution dated on time). From the events, not the complaint's columns: a
+    column changed by hand made the untouched stage a finding, "expected" the changed
+    value. None for another stage (a revisit's, a return's), one an amendment ended, or
+    a round no step opened."""
     if stage not in ("assign", "investigate", "resolve") or cur.execute(
             "SELECT 1 FROM events e INDEXED BY events_complaint, json_each(e.data, "
             "'$.stages_ended') j WHERE e.complaint_id = ? AND e.kind = 'amend' AND "
             "json_valid(e.data) AND j.value = ? LIMIT 1", (cid, stage)).fetchone():
         return None  # (one an amendment ended: at its time, which the row does not keep)
-    row = cur.execute("SELECT assigned_at, concluded_at, status, voided_at FROM complaints "
-                      "WHERE id = ?", (cid,)).fetchone()
-    if row is None:
-        return None
-    assigned, concluded, status, voided = row
-    if stage == "resolve":
-        found = cur.execute("SELECT at FROM resolutions WHERE complaint_id = ? AND round = ? "
-                            "ORDER BY id LIMIT 1", (cid, round_)).fetchone()
-        done = found[0] if found else None
+    steps = cur.execute(
+        "SELECT kind, at, json_extract(data, '$.validity'), json_extract(data, "
+        "'$.root_cause'), json_extract(data, '$.status'), json_extract(data, '$.round') "
+        "FROM events INDEXED BY events_complaint WHERE complaint_id = ? AND kind IN "
+        "('assign', 'investigate', 'resolve', 'revisit', 'void') AND json_valid(data) "
+        "ORDER BY id", (cid,)).fetchall()
+    if stage == "resolve":  # round n: opened by the log or the n-1th reopening revisit
+        if round_ > 1 + sum(kind == "revisit" and status == "investigating"
+                            for kind, _at, _v, _c, status, _r in steps):
+            return None
+        resolved = [(at, n) for kind, at, *_, n in steps if kind == "resolve"]
+        done = next((at for i, (at, n) in enumerate(resolved, 1) if (n or i) == round_),
+                    None)  # (its round as recorded, else by their order)
+    elif stage == "assign":
+        done = next((at for kind, at, *_ in steps if kind == "assign"), None)
     else:
-        done = assigned if stage == "assign" else concluded
-    end = f"done {done}" if done else f"void {voided}" if status == "void" else "open"
+        done = next((at for kind, at, validity, cause, *_ in steps if kind == "investigate"
+                     and (cause is not None or validity == "not-upheld")), None)
+    voided = next((at for kind, at, *_ in steps if kind == "void"), None)
+    end = f"done {done}" if done else f"void {voided}" if voided else "open"
     return f"{stage} {round_}: {end}"
 
 
@@ -780,6 +807,65 @@ def _intake_differs(cur: sqlite3.Cursor, lo: str | None, hi: str | None, *, vali
 _TYPES = {"INTEGER": ("integer",), "BLOB": ("blob",), "REAL": ("real", "integer")}
 # The values of the wrong type named, at most, in each table.
 _TYPES_MOST = 100
+
+
+# Every kind of event complaintctl writes (tests/test_verify.py: every step's is here).
+EVENT_KINDS = frozenset((
+    *STATUS_KINDS, *RETURN_KINDS, *SETTINGS_KINDS, "amend", "forget-contact", "action-add",
+    "action-done", "action-verify", "note", "attach", "repeat-link", "demo", "import",
+    "import-void"))
+# The events not of a form the tool writes named, at most.
+_FORMS_MOST = 100
+
+
+def check_event_forms(cur: sqlite3.Cursor) -> list[Problem]:
+    """Every event from the first that records a login on (an upgraded ledger's older
+    ones have none, and are left out) records one, is of a kind complaintctl writes,
+    names who took the step, and its `at` and `recorded_at` are instants as stored
+    (2026-11-20T03:00:00Z): an event appended by hand with its hash worked out passed
+    the chain (kind delete-everything, no actor, no login, at "2099-13-45 later"), and
+    show listed it. One pass over the events in SQLite."""
+    (first,) = cur.execute("SELECT min(id) FROM events WHERE login IS NOT NULL").fetchone()
+    if first is None:
+        return []  # (a ledger from before the chain: its events record no login)
+    marks = ", ".join("?" * len(EVENT_KINDS))
+    found = cur.execute(
+        "SELECT id, kind, actor, at, recorded_at, login FROM events WHERE id >= ? AND ("
+        f"login IS NULL OR kind NOT IN ({marks}) OR coalesce(actor, '') = '' OR length(at) "
+        "IS NOT 20 OR julianday(at) IS NULL OR substr(at, 11, 1) != 'T' OR "
+        "length(recorded_at) IS NOT 20 OR julianday(recorded_at) IS NULL OR "
+        f"substr(recorded_at, 11, 1) != 'T') ORDER BY id LIMIT {_FORMS_MOST}",
+        (first, *sorted(EVENT_KINDS))).fetchall()
+    out: list[Problem] = []
+    for eid, kind, actor, at, recorded, login in found:
+        if login is None:  # (which would also leave its complaint out of the checks
+            out.append(problem("event", eid, None, None, N_(  # an old one is left out of)
+                "the event records no login: only events from before the hash chain, "
+                "older than the first with one, have none")))
+        if kind not in EVENT_KINDS:
+            out.append(problem("event", eid, kind, None, N_("not a kind of event "
+                                                            "complaintctl writes")))
+        if not actor:
+            out.append(problem("event", eid, actor, None, N_("the event names no actor")))
+        for value in (at, recorded):
+            if not _instant(value):
+                out.append(problem("event", eid, value, None, N_(
+                    "the event's time is not an instant as complaintctl stores one")))
+    return out
+
+
+_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+
+
+def _instant(value: Any) -> bool:
+    """Whether `value` is an instant as stored (parse.iso's form, a real time)."""
+    if not isinstance(value, str) or not _INSTANT.fullmatch(value):
+        return False
+    try:
+        from_iso(value)
+    except ValueError:
+        return False
+    return True
 
 
 def check_types(cur: sqlite3.Cursor) -> list[Problem]:
@@ -1418,20 +1504,30 @@ def check_schema(cur: sqlite3.Cursor) -> list[Problem]:
     (an upgraded ledger's CREATE TABLE text is SQLite's own, with the columns added)."""
     from complaintctl import migrations
 
+    def text(conn: sqlite3.Connection | sqlite3.Cursor, kind: str, name: str) -> str | None:
+        """An object's SQL on one line (what an altered trigger says instead: its stored
+        value read "—", as if it were missing); a table by its name."""
+        if kind == "table":
+            return name
+        row = conn.execute("SELECT sql FROM sqlite_master WHERE type = ? AND name = ?",
+                           (kind, name)).fetchone()
+        return " ".join(str(row[0]).split()) if row and row[0] else None
+
     schema = sqlite3.connect(":memory:")  # the objects as SQLite keeps the schema's
     try:
         schema.executescript(migrations.current_schema())
         want = _objects(schema)
+        have = _objects(cur)
+        out = []
+        for key, shape in want.items():
+            kind, name = key
+            if key not in have:
+                out.append(problem(kind, name, None, name, _MISSING[kind]))
+            elif have[key] != shape:
+                out.append(problem(kind, name, text(cur, kind, name) if kind != "table"
+                                   else None, text(schema, kind, name), _ALTERED[kind]))
     finally:
         schema.close()
-    have = _objects(cur)
-    out = []
-    for key, shape in want.items():
-        kind, name = key
-        if key not in have:
-            out.append(problem(kind, name, None, name, _MISSING[kind]))
-        elif have[key] != shape:
-            out.append(problem(kind, name, None, name, _ALTERED[kind]))
     for kind, name in sorted(have.keys() - want.keys()):
         out.append(problem(kind, name, name, None, N_(
             "the schema does not make this: it could copy or change rows behind the "
@@ -1784,6 +1880,8 @@ def _complaint_deadlines(cid: str, recorded_rows: list[tuple[Any, ...]],
         rid, stage = key
         have, want = rows.get(key, []), expected.get(key, [])
         extra = len(have) - len(want)
+        if extra > 0 and not old:  # a row no event made is a later one (rows in id
+            have = have[len(want):] + have[:len(want)]  # order), matched from the first
         for row in have[:max(extra, 0)]:
             if old:
                 unrecorded += 1

@@ -1920,8 +1920,11 @@ def verify_cmd(
         found = ngettext("{count} problem found", "{count} problems found",
                          len(problems)).format(count=len(problems))
         only_head = missing and len(problems) == 1
-        raise VerifyFailed(_("chain head {head} is not in the ledger's history; {found}").format(
-            head=head, found=found) if missing else found,
+        said = _("chain head {head} is not in the ledger's history; {found}")
+        if result["head_found"] is not None:  # there, but a link before it is broken
+            said = _("chain head {head} is there, but the history up to it was changed; "
+                     "{found}")
+        raise VerifyFailed(said.format(head=head, found=found) if missing else found,
                            hint=_("check the head was copied from this ledger's report or "
                                   "verify; if so, the history before it was rewritten: "
                                   "compare with a backup of that time") if only_head else
@@ -2890,6 +2893,7 @@ def demo_cmd(
     # a new demo ledger keeps the language this run was asked in (--lang zh demo)
     values = {"language": i18n.lang()} if i18n.explicit() else {}
     ledger = _create(path, values, demo=True) if fresh else _keep(Ledger.open(path, write=True))
+    ledger.login = _login()  # (a second demo into its own ledger recorded none: verify)
     with _progress() as bar, _taken_back_if_interrupted(ledger if fresh else None):
         def progress(done: int) -> None:
             if bar is None:

@@ -361,9 +361,9 @@ def test_progress_conclusion_logging_and_return_figures_changed_directly_are_nam
            f"cost_of_loss = 1 WHERE id = '{rid}'")
     problems = verify_fails(ledger)
     found = {(p["kind"], p["id"]) for p in problems}
-    # (the investigate stage's end, at the true conclusion, no longer matches either)
+    # (not the investigate stage beside it: it ends at the conclusion the events record)
     assert found == {("validity", closed), ("concluded_at", closed), ("logged_at", closed),
-                     ("stage", closed), ("last_step_at", resolved), ("return_opened", rid),
+                     ("last_step_at", resolved), ("return_opened", rid),
                      ("return_costs", rid)}, found
     # the costs as amounts are written, not in cents beside the amounts of the other lines
     (costs,) = [p for p in problems if p["kind"] == "return_costs"]
@@ -532,6 +532,35 @@ def test_a_stage_row_no_event_accounts_for_is_named(ledger, env, full):
     (p,) = verify_fails(ledger)
     assert (p["kind"], p["id"], p["stored"], p["expected"]) == (
         "deadline", cid, "2027-01-01T00:00:00Z", None)
+
+
+def test_a_column_changed_by_hand_is_named_once_not_on_the_stage_beside_it(ledger, env,
+                                                                          full):
+    """A stage's expected end was read from the complaint's columns: an assigned_at
+    changed by hand, or a resolution row deleted, named the untouched stage too, with
+    the changed value (or "open") as what it should be; a stage row added by hand for a
+    second round named the genuine first round as the one no event recorded. The stage
+    is compared with what the events say."""
+    resolved, assigned = full["resolved"], full["assigned"]
+    tamper(env, "UPDATE complaints SET assigned_at = '2026-10-20T00:00:00Z' WHERE id = "
+                f"'{resolved}'")
+    problems = verify_fails(ledger)
+    assert [(p["kind"], p["id"], p["stored"]) for p in problems] == [
+        ("assigned_at", resolved, "2026-10-20T00:00:00Z")], problems
+    tamper(env, "DROP TRIGGER IF EXISTS resolutions_no_delete",
+           f"DELETE FROM resolutions WHERE complaint_id = '{resolved}'")
+    problems = verify_fails(ledger)
+    assert "stage" not in {p["kind"] for p in problems}, problems
+    assert any(p["kind"] == "resolutions" and p["id"].startswith(resolved)
+               for p in problems), problems
+    (due,), = ledger.rows("SELECT due_at FROM stages WHERE complaint_id = ? AND stage = "
+                          "'resolve'", (assigned,))
+    tamper(env, "INSERT INTO stages (complaint_id, stage, round, started_at, due_at) VALUES "
+                f"('{assigned}', 'resolve', 2, '2026-11-01T00:00:00Z', '2027-01-01T00:00:00Z')")
+    found = [p for p in verify_fails(ledger) if p["id"] == assigned]
+    assert [(p["kind"], p["stored"], p["expected"]) for p in found] == [
+        ("deadline", "2027-01-01T00:00:00Z", None)], found
+    assert "round 2" in found[0]["detail"] and due != "2027-01-01T00:00:00Z"
 
 
 def test_a_received_quantity_changed_directly_is_named(ledger, env, full):
@@ -729,6 +758,71 @@ def test_head_of_an_earlier_report_passes_and_a_made_up_one_fails(ledger, full):
     (p,) = verify_fails(ledger, "--head", made_up)
     assert (p["kind"], p["expected"]) == ("head", made_up)
     assert "64 hex" in ledger("verify", "--head", "nothex", code=2).stderr
+
+
+def test_a_head_behind_a_broken_link_fails(ledger, env, full):
+    """--head said the head was found (head_found set, no finding of its own) when an
+    event before it had been deleted: the promise is every link up to it holding."""
+    head = ledger.json("verify")["head"]
+    ledger.log(received="2026-11-21 10:00")
+    tamper(env, "DROP TRIGGER events_no_delete",
+           f"DELETE FROM events WHERE id = {head['id'] - 3}")
+    failed = ledger("verify", "--head", head["hash"], code=1)
+    assert f"Error: chain head {head['hash']} is there, but the history up to it was " \
+        "changed" in failed.stderr, failed.stderr
+    (p,) = [p for p in verify_fails(ledger, "--head", head["hash"]) if p["kind"] == "head"]
+    assert (p["id"], p["expected"]) == (head["id"], head["hash"]), p
+    # the newest head, after the break: the history up to it was changed too
+    later = json.loads(ledger("verify", "--format", "json", code=1).stdout)["head"]
+    assert "head" in {p["kind"] for p in verify_fails(ledger, "--head", later["hash"])}
+
+
+def test_an_event_appended_by_hand_in_no_form_the_tool_writes_is_named(ledger, env, full):
+    """An event appended with its hash worked out, of no kind the tool writes, no actor,
+    no login (which also left its complaint out of the checks an upgraded ledger's old
+    events are), times that are no times: verify said OK and show listed it."""
+    from complaintctl.store import EVENT_COLUMNS, event_hash
+
+    cid = full["assigned"]
+    conn = sqlite3.connect(env)
+    try:
+        previous, last = conn.execute("SELECT hash, id FROM events ORDER BY id DESC "
+                                      "LIMIT 1").fetchone()
+        row = {"complaint_id": cid, "return_id": None, "at": "2099-13-45 later",
+               "recorded_at": "yesterday", "actor": "", "login": None,
+               "kind": "delete-everything", "data": "{}", "old": None}
+        conn.execute(f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}, hash) VALUES "
+                     f"({', '.join('?' * len(EVENT_COLUMNS))}, ?)",
+                     (*(row[c] for c in EVENT_COLUMNS),
+                      event_hash(previous, [row[c] for c in EVENT_COLUMNS])))
+        conn.commit()
+    finally:
+        conn.close()
+    found = [(p["kind"], p["id"], p["stored"]) for p in verify_fails(ledger)]
+    assert found == [("event", last + 1, None), ("event", last + 1, "delete-everything"),
+                     ("event", last + 1, ""), ("event", last + 1, "2099-13-45 later"),
+                     ("event", last + 1, "yesterday")], found
+
+
+def test_every_kind_of_event_a_step_writes_is_one_verify_knows():
+    """A new kind of step must be added to what verify accepts (else every ledger it is
+    written into fails)."""
+    from complaintctl.audit import EVENT_KINDS
+    from complaintctl.form import STEP_NAMES
+
+    assert set(STEP_NAMES) <= EVENT_KINDS
+
+
+def test_an_append_only_trigger_put_back_with_another_body_shows_both(ledger, env, full):
+    """A trigger made again with another body was named with "—" as its stored value,
+    read as missing: both texts are shown."""
+    tamper(env, "DROP TRIGGER events_no_update",
+           "CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT 1; END")
+    (p,) = verify_fails(ledger)
+    assert (p["kind"], p["id"]) == ("trigger", "events_no_update")
+    assert p["stored"] == ("CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN "
+                           "SELECT 1; END"), p
+    assert "RAISE(ABORT, 'events are append-only')" in p["expected"], p
 
 
 def test_a_rewritten_history_loses_the_earlier_head(ledger, env, full):
@@ -945,8 +1039,8 @@ def test_in_parts_every_check_finds_what_it_finds_in_one_snapshot(ledger, env, f
            f"UPDATE complaints SET contact = '0' WHERE id = '{full['resolved']}'",
            "UPDATE stages SET done_at = '2026-10-01T00:00:00Z', outcome = 'done' WHERE "
            f"complaint_id = '{full['logged']}' AND stage = 'assign'")
-    whole = verify_fails(ledger, "--head", earlier["hash"])
-    assert {p["kind"] for p in whole} == {"chain", "status", "deadline", "received_qty",
+    whole = verify_fails(ledger, "--head", earlier["hash"])  # (an event before it edited)
+    assert {p["kind"] for p in whole} == {"chain", "head", "status", "deadline", "received_qty",
                                           "policy", "day_tally", "foreign_key",
                                           "last_contact", "trigger", "severity",
                                           "resolutions", "assignments", "contact", "stage"}
