@@ -1923,10 +1923,10 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                     if writer is None:  # new after all: the bulk writer's work
                         raise _New
                     if imported_at is not None:
-                        held = _imported_before(cur, imported_at, matched, history, batch)
-                        if held is not None:  # a newer copy's row: it would come in twice
+                        before = _imported_before(cur, imported_at, matched, history, batch)
+                        if before is not None:  # a newer copy's row: it would come in twice
                             result.problems.append(Problem(number, None, _imported_said(
-                                held), rule=True, cells=cells))
+                                before), rule=True, cells=cells))
                             continue
                     if row.if_new:
                         result.problems.extend(row.if_new)
