@@ -988,6 +988,9 @@ def action_add_cmd(
                             parse.parse_due(due, now=_now(), tz=ledger.tz),
                             at=_when(ledger, at), now=_now(),
                             actor=_actor())
+    # (its number cannot be printed: the error says it was added, --quiet too)
+    _STATE["written"] = _("action {action} of {id}").format(action=out.data["action"],
+                                                            id=out.id)
     _say(_("Action {action} added to {id}.").format(action=out.data["action"], id=out.id))
     _emit(f"{out.data['action']}\n")
 
@@ -1313,6 +1316,8 @@ def attach_cmd(
                         database_ok=True)
     out = evidence.attach_all(ledger, record_id, [(Path(f), None) for f in files], body,
                               at=_when(ledger, at), now=_now(), actor=_actor())
+    _STATE["written"] = _("attachment {numbers} of {id}").format(
+        numbers=", ".join(str(a["id"]) for a in out.data["attachments"]), id=out.id)
     for a in out.data["attachments"]:
         again = "" if a["stored"] else (
             _("; same content as attachment {number}, stored once").format(
@@ -1555,6 +1560,7 @@ def return_open_cmd(
                              parse.name(lot, "--lot"),
                              parse.text(reason, "--reason", multiline=True),
                              at=_when(ledger, at), now=_now(), actor=_actor())
+    _STATE["written"] = out.id
     _say(_("Return {id} authorised for {qty} on {complaint}.").format(
         id=out.id, qty=qty, complaint=out.data["complaint_id"]))
     _emit(out.id + "\n")

@@ -202,6 +202,7 @@ _AT_EXIT: list[Any] = []
 def main() -> None:
     """Entry point of the installed command (and of `python -m complaintctl`)."""
     try:
+        _stop_on_signals()  # first: a signal while the modules load is stopped here too
         _main()
     except KeyboardInterrupt:  # Ctrl-C (or SIGTERM) while the modules load, before the
         # command's own handling (run.finish) is in place: no traceback, the same words
@@ -217,6 +218,23 @@ def main() -> None:
         os._exit(130)
 
 
+def _stop_on_signals() -> None:
+    """SIGTERM (cron's `timeout`, a service stopped) and SIGHUP (an ssh session dropped)
+    end a run as Ctrl-C does: the transaction rolls back, temporary files go, one
+    message, exit 130. They ended it with no word and left half-written hidden copies
+    of the ledger's data (and while the modules loaded, with no word either: set
+    before they load). A signal ignored when the run began (nohup) stays ignored."""
+    import signal
+
+    def stop(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) is signal.SIG_DFL:
+            signal.signal(number, stop)
+
+
 def _main() -> None:
     profile = os.environ.get("COMPLAINTCTL_PROFILE")
     if profile:
@@ -224,7 +242,6 @@ def _main() -> None:
     from complaintctl import run
 
     run.usable_streams()
-    run.stop_on_signals()
     plan = understand(sys.argv[1:], os.environ) if _streams_are_utf8() else None
 
     for hook in _AT_EXIT:

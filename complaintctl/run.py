@@ -407,22 +407,6 @@ def usable_streams() -> None:
             del os.environ[name]
 
 
-def stop_on_signals() -> None:
-    """SIGTERM (cron's `timeout`, a service stopped) and SIGHUP (an ssh session dropped)
-    end a run as Ctrl-C does: the transaction rolls back, temporary files go, one
-    message, exit 130. They ended it with no word and left half-written hidden copies
-    of the ledger's data. A signal ignored when the run began (nohup) stays ignored."""
-    import signal
-
-    def stop(_signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt
-
-    for name in ("SIGTERM", "SIGHUP"):
-        number = getattr(signal, name, None)
-        if number is not None and signal.getsignal(number) is signal.SIG_DFL:
-            signal.signal(number, stop)
-
-
 def finish(run: Callable[[], object]) -> int:
     """The exit code of a whole run (`run` parses the command line and runs the
     command): whatever ends it, one message at most and never a traceback."""
@@ -450,6 +434,11 @@ def finish(run: Callable[[], object]) -> int:
     except KeyboardInterrupt:
         _interrupted()
         code = 130
+    except OSError as exc:  # help, --version or completion onto a full disk (/dev/full):
+        # outside a command, said as a command's output is (guarded)
+        _err(_("Error: {message}").format(message=_("cannot write the output: {reason}")
+                                          .format(reason=os_reason(exc))))
+        code = 1
     except Exception as exc:  # noqa: BLE001 - a user never sees a traceback
         _err(_("Error: {message}").format(message=_("unexpected failure: {error}").format(
             error=f"{type(exc).__name__}: {exc}")))

@@ -1202,6 +1202,50 @@ def test_output_that_cannot_be_written_says_the_step_was_recorded(ledger):
     assert ledger.rows("SELECT count(*) FROM notes WHERE complaint_id = ?", (cid,)) == [(1,)]
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_new_number_that_cannot_be_printed_is_said_recorded_quiet_or_not(ledger, tmp_path):
+    """With --quiet, `return open`, `attach` and `action add` said only that the output
+    failed: the RMA, the attachment, the CAPA item were written, and a clerk who tried
+    again made a second. Help, --version and completion onto a full disk said
+    "unexpected failure ... a bug"."""
+    cid = ledger.log()
+    ledger.to_state(cid, "investigating")
+    photo = tmp_path / "photo.txt"
+    photo.write_text("x", encoding="utf-8")
+    runs = ((["return", "open", cid, "--qty", "1"], r"RMA-2026-0001"),
+            (["attach", cid, str(photo)], rf"attachment 1 of {cid}"),
+            (["action", "add", cid, "--text", "t", "--owner", "o", "--due", "2026-12-31"],
+             rf"action 1 of {cid}"))
+    with open("/dev/full", "w") as full:
+        for args, written in runs:
+            proc = subprocess.run([sys.executable, "-m", "complaintctl", "-q", *args],
+                                  stdin=subprocess.DEVNULL, stdout=full,
+                                  stderr=subprocess.PIPE, text=True, timeout=60,
+                                  env=_env(ledger.db))
+            assert proc.returncode == 1, proc.stderr
+            assert proc.stderr == ("Error: cannot write the output: no space left on the "
+                                   f"disk; {written} was recorded all the same\n"), proc.stderr
+        for args in (["--version"], ["overdue", "--help"], ["--show-completion", "bash"]):
+            proc = subprocess.run([sys.executable, "-m", "complaintctl", *args],
+                                  stdin=subprocess.DEVNULL, stdout=full,
+                                  stderr=subprocess.PIPE, text=True, timeout=60,
+                                  env=_env(ledger.db))
+            assert (proc.returncode, proc.stderr) == (
+                1, "Error: cannot write the output: no space left on the disk\n"), args
+    assert ledger.rows("SELECT count(*) FROM returns") == [(1,)]
+    assert ledger.rows("SELECT count(*) FROM actions") == [(1,)]
+
+
+def test_a_terminal_said_to_be_wider_than_any_is_taken_as_1000_columns(ledger, monkeypatch):
+    """COLUMNS=99999999 made `report` draw its rules that wide: over a minute, and a
+    line of 3 MB at COLUMNS=1000000."""
+    ledger.log(received="2026-11-02 10:00")
+    monkeypatch.setenv("COLUMNS", "99999999")
+    out = ledger("report", "--month", "2026-11").stdout
+    assert max(map(len, out.splitlines())) == 1000, max(map(len, out.splitlines()))
+    assert "Complaint report: month 2026-11" in out
+
+
 @pytest.mark.parametrize("columns", ["0", ""])
 def test_a_width_of_nothing_is_taken_as_no_width(ledger, columns):
     """COLUMNS=0 made every table print nothing, exit 0: it counts as not set (80 off
