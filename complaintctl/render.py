@@ -516,20 +516,30 @@ def use_ascii(on: bool) -> None:
     _STYLE["ascii"] = on
 
 
+# The widest a terminal is taken to be: COLUMNS=99999999 made `report` draw its rules
+# that wide (minutes, and 3 MB a line at a million).
+WIDEST = 1000
+
+
 def console(on_broken_pipe: Callable[[], None] | None = None) -> Console:
-    """A Console that prints text as it is; `on_broken_pipe`, if given, is called
-    instead of Rich's own handler (which exits 1) when stdout's reader went away."""
+    """A Console that prints text as it is, at most WIDEST columns wide;
+    `on_broken_pipe`, if given, is called instead of Rich's own handler (which exits 1)
+    when stdout's reader went away."""
     from rich.console import Console
 
     if on_broken_pipe is None:
-        return Console(highlight=False, emoji=False, markup=False)
-    reader_gone = on_broken_pipe
+        con = Console(highlight=False, emoji=False, markup=False)
+    else:
+        reader_gone = on_broken_pipe
 
-    class _Console(Console):  # Rich's documented way: override the method in a subclass
-        def on_broken_pipe(self) -> None:
-            reader_gone()
+        class _Console(Console):  # Rich's documented way: override the method in a subclass
+            def on_broken_pipe(self) -> None:
+                reader_gone()
 
-    return _Console(highlight=False, emoji=False, markup=False)
+        con = _Console(highlight=False, emoji=False, markup=False)
+    if con.width > WIDEST:
+        con.width = WIDEST
+    return con
 
 
 def _cut(text: str, width: int, mark: str = "~") -> str:
