@@ -2025,6 +2025,16 @@ def _cannot_write(output: str, reason: str, option: str = "--output",
                  "to").format(option=option), code="cannot_write", path=output)
 
 
+def _not_dash(output: str, report: bool = False) -> None:
+    """`-` is no file complaintctl writes: it would be a file of that name."""
+    if output == "-":
+        raise BadInput(_("cannot write {path}: '-' would be a file of that name, not the "
+                         "terminal").format(path=output),
+                       hint=_("give a file name; to see a report on the terminal, leave out "
+                              "--output") if report else _("give a file name"),
+                       code="output_dash", path=output)
+
+
 def _output_target(output: str, option: str = "--output", report: bool = False) -> Path:
     """The file `output` names, if complaintctl may write it there: not "-", a folder,
     a device or a pipe; in a folder that exists and this user may write in. Checked
@@ -2033,12 +2043,7 @@ def _output_target(output: str, option: str = "--output", report: bool = False) 
     def cannot(reason: str) -> ComplaintctlError:
         return _cannot_write(output, reason, option)
 
-    if output == "-":
-        raise BadInput(_("cannot write {path}: '-' would be a file of that name, not the "
-                         "terminal").format(path=output),
-                       hint=_("give a file name; to see a report on the terminal, leave out "
-                              "--output") if report else _("give a file name"),
-                       code="output_dash", path=output)
+    _not_dash(output, report)
     try:
         path = Path(output).expanduser()
         try:  # what it is, through any link (/dev/stdout is a link to a pipe or a terminal)
@@ -2514,6 +2519,7 @@ def backup_cmd(
     from complaintctl import archive
 
     ledger = _db_path()
+    _not_dash(path)  # (it wrote a file of that name; archive.backup says the rest)
     _not_the_ledger(path, ledger, "backup PATH", _("back up to a file of another name"),
                     database_ok=True)  # archive.backup checks what it replaces
     done = archive.backup(ledger, path)
@@ -2917,7 +2923,7 @@ def demo_cmd(
     for w in warnings:  # the calendar's, in import's words (bulk.Writer.calendar_warnings)
         _warn(w)
     _say(_("Try:"))
-    hint_db = f" --db {path}" if db or _STATE["db"] else ""
+    hint_db = f" --db {shlex.quote(str(path))}" if db or _STATE["db"] else ""  # (copied)
     _say(f"  complaintctl{hint_db} overdue")
     _say(f"  complaintctl{hint_db} list --status open")
     _say(f"  complaintctl{hint_db} show {views.show_first_id(ledger)}")

@@ -219,6 +219,17 @@ def test_refused_targets_leave_everything_as_it_was(ledger, env, tmp_path, case)
     assert tree(tmp_path) == before
 
 
+def test_a_dash_is_no_file_to_back_up_to(ledger, tmp_path, monkeypatch):
+    """`backup -` wrote a file named `-` (exit 0), where `report --output -` refuses it."""
+    ledger.log()
+    monkeypatch.chdir(tmp_path)
+    before = tree(tmp_path)
+    result = ledger("backup", "-", code=2)
+    assert result.stderr == ("Error: cannot write -: '-' would be a file of that name, not "
+                             "the terminal\nHint: give a file name\n"), result.stderr
+    assert tree(tmp_path) == before and not (tmp_path / "-").exists()
+
+
 def test_no_ledger_no_backup(run, env, tmp_path):
     target = tmp_path / "backup.db"
     result = run("backup", target, code=1)

@@ -425,6 +425,16 @@ def test_demo_builds_every_state(run, env):
     assert any(c.isascii() for c in customers)
 
 
+def test_demos_try_lines_quote_a_path_with_a_space(run, tmp_path):
+    """`demo --db "my dir/l b.db"` printed `complaintctl --db my dir/l b.db overdue`,
+    which does not run when copied."""
+    folder = tmp_path / "my dir"
+    folder.mkdir()
+    path = folder / "l b.db"
+    r = run("demo", "--complaints", "20", "--db", path)
+    assert f"  complaintctl --db '{path}' overdue\n" in r.stderr, r.stderr
+
+
 @pytest.mark.parametrize("other_open", [False, True])
 def test_a_bulk_write_journals_once_and_leaves_the_ledger_in_wal(tmp_path, other_open):
     """The fill runs with a rollback journal (pages written once, not to the WAL and
