@@ -2392,6 +2392,16 @@ def import_cmd(
             "{day}): overdue lists them; a finished complaint comes in closed with its "
             "revisit date, or its status (已结案) and a close_reason", result.late).format(
                 n=f"{result.late:,}", day=ledger.local(parse.from_iso(result.late_since))[:10]))
+        if result.late_revisits:  # resolved rows of a register that never recorded closings
+            _say(ngettext(
+                "{n} of them is a revisit: if the register never recorded its closings, add "
+                "closed_at = \"resolved_at\" under [dates] and close_reason = \"…\" under "
+                "[defaults], and import it again (each resolved row is then closed, marked "
+                "estimated)",
+                "{n} of them are revisits: if the register never recorded its closings, add "
+                "closed_at = \"resolved_at\" under [dates] and close_reason = \"…\" under "
+                "[defaults], and import it again (each resolved row is then closed, marked "
+                "estimated)", result.late_revisits).format(n=f"{result.late_revisits:,}"))
 
 
 def _import_counts(result: Any) -> str:

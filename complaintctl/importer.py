@@ -163,6 +163,7 @@ class Result:
     # stages of the complaints imported that are past due already, and the oldest due
     late: int = 0
     late_since: str | None = None
+    late_revisits: int = 0  # of them, revisits (a register that never recorded closings)
     # closed critical complaints whose second revisit, due before the import and not in
     # the register, is not asked for (History.lapse_second_revisit)
     second_lapsed: int = 0
@@ -2011,8 +2012,9 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                         (result.updated, len(result.conflicts), result.batch))
     if result.added:  # old history whose steps stop short: it is all in `overdue` at once
         with lg.read() as cur:
-            result.late, result.late_since = cur.execute(
-                "SELECT count(*), min(s.due_at) FROM stages s JOIN complaints c ON c.id = "
+            result.late, result.late_since, result.late_revisits = cur.execute(
+                "SELECT count(*), min(s.due_at), coalesce(sum(s.stage = 'revisit'), 0) FROM "
+                "stages s JOIN complaints c ON c.id = "
                 "s.complaint_id WHERE c.import_batch = ? AND s.done_at IS NULL AND "
                 "s.due_at < ?", (result.batch, iso(now))).fetchone()
     return result

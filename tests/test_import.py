@@ -443,6 +443,39 @@ def test_counts_with_full_width_digits_units_and_thousands(ledger, files):
     assert "'1,20' is not a whole number above 0" in r.stderr, r.stderr
 
 
+def test_resolved_rows_never_revisited_are_told_how_to_come_in_closed(ledger, tmp_path):
+    """A register that never recorded its closings: every resolved row came in with its
+    revisit open, L3 in `overdue` the next morning, and the warning named a status
+    column the register does not have. It says how to close them by their resolution's
+    date, and importing it again so closes them."""
+    path = tmp_path / "r.csv"
+    path.write_text("编号,投诉日期,客户名称,投诉内容,严重程度,责任部门,责任人,原因分析,处理方式,"
+                    "处理日期\n001,2026-03-01,华东电器,屏幕破裂,高,质量部,王芳,焊接不良,换货,2026-03-05\n"
+                    "002,2026-03-02,南方,漏水,低,质量部,李明,密封圈,维修,2026-03-08\n",
+                    encoding="utf-8-sig")
+    head = ('key = "编号"\n[columns]\ncustomer = "客户名称"\nseverity = "严重程度"\n'
+            'received_at = "投诉日期"\ndescription = "投诉内容"\ndepartment = "责任部门"\n'
+            'owner = "责任人"\ncause = "原因分析"\ndisposition = "处理方式"\n'
+            'resolved_at = "处理日期"\n[defaults]\nchannel = "phone"\ncategory = "quality"\n'
+            'summary = "已处理"\n')
+    dates = '[dates]\nassigned_at = "received_at"\nconcluded_at = "resolved_at"\n'
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(head + dates, encoding="utf-8")
+    r = ledger("import", path, "--mapping", mapping)
+    assert "2 of them are revisits: if the register never recorded its closings, add " \
+        'closed_at = "resolved_at" under [dates] and close_reason = "…" under [defaults], ' \
+        "and import it again (each resolved row is then closed, marked estimated)\n" \
+        in r.stderr, r.stderr
+    assert [s["stage"] for s in ledger.json("overdue")] == ["revisit", "revisit"]
+    mapping.write_text(head + 'close_reason = "历史数据，未回访"\n' + dates
+                       + 'closed_at = "resolved_at"\n', encoding="utf-8")
+    r = ledger("import", path, "--mapping", mapping)
+    assert "2 with new steps (2 steps)" in r.stderr, r.stderr
+    assert ledger.json("overdue") == []
+    assert ledger.rows("SELECT status, close_reason FROM complaints") == [
+        ("closed", "历史数据，未回访")] * 2
+
+
 def test_an_import_says_how_many_of_its_stages_are_late_already(ledger, files):
     """A department's two years of history: every resolved row without a revisit date
     came in with its revisit stage open, ~700 working days late at L3, and `overdue`
