@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 
@@ -29,7 +29,9 @@ Column = tuple[str, str]
 XLSX_MAX_ROWS = 1_048_576
 XLSX_MAX_CHARS = 32_767  # in one cell
 
-_SYMBOLS = {"CNY": "¥", "RMB": "¥", "JPY": "¥", "USD": "$", "EUR": "€", "GBP": "£",
+# (yen as JP¥: a ledger in yen read as yuan with ¥ alone, which a Chinese reader takes for
+# the yuan)
+_SYMBOLS = {"CNY": "¥", "RMB": "¥", "JPY": "JP¥", "USD": "$", "EUR": "€", "GBP": "£",
             "HKD": "HK$", "TWD": "NT$", "KRW": "₩", "INR": "₹"}
 
 
@@ -113,6 +115,22 @@ def jsonl_chunks(columns: Sequence[Column], batches: Iterable[Sequence[tuple[Any
             text = dump(list(map(dict, map(zip, itertools.repeat(keys), batch))))
             text = text[1:-1].replace(joint, "}\n{" + dump(keys[0]) + ":")
         yield (text + "\n").encode("utf-8")
+
+
+EXCEL_EPOCH = date(1899, 12, 31).toordinal()  # Excel's day 0 (serials count days from it)
+# Before it a time is written as its text: write_datetime takes a time on 1900-01-01
+# for a time of day alone (serial 0.x, shown 1900-01-00), and one before 1900 is a
+# negative serial (#####)
+EXCEL_FIRST = datetime(1900, 1, 2)
+
+
+def excel_day(value: str) -> int:
+    """The Excel serial of a day (ISO text): days from 1899-12-31, one more from March
+    1900 on, as Excel counts a 29 February 1900 (XlsxWriter's write_datetime took
+    1900-01-01 at midnight for a time of day alone: serial 0, shown 1900-01-00).
+    ValueError for text that is no day."""
+    serial = date.fromisoformat(value).toordinal() - EXCEL_EPOCH
+    return serial + (serial >= 60)
 
 
 def money_format(currency: str | None) -> str:
@@ -239,12 +257,15 @@ def xlsx_chunks(columns: Sequence[Column], batches: Iterable[Sequence[tuple[Any,
                     continue
                 kind = kinds[c]
                 if kind == "time":
-                    ws.write_datetime(r, c, from_iso(value).astimezone(tz).replace(
-                        tzinfo=None), when)
+                    local = from_iso(value).astimezone(tz).replace(tzinfo=None)
+                    if local < EXCEL_FIRST:
+                        ws.write_string(r, c, local.strftime("%Y-%m-%d %H:%M:%S"))
+                    else:
+                        ws.write_datetime(r, c, local, when)
                 elif kind == "date":
                     try:
-                        ws.write_datetime(r, c, datetime.strptime(value, "%Y-%m-%d"), day)
-                    except ValueError:
+                        ws.write_number(r, c, excel_day(value), day)
+                    except (TypeError, ValueError):
                         ws.write_string(r, c, str(value))
                 elif kind == "money":
                     code = (row[cur_col] if cur_col is not None else None) or currency or ""

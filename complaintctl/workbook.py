@@ -24,7 +24,7 @@ in the charts. Times are written as the number write_datetime would compute
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any
@@ -33,7 +33,14 @@ from complaintctl import render
 from complaintctl.i18n import _
 from complaintctl.parse import from_iso
 from complaintctl.render import N_, NC_, NONE_KEY, label, period_label, report_title
-from complaintctl.sheets import book_chunks, money_format, text_width
+from complaintctl.sheets import (
+    EXCEL_EPOCH,
+    EXCEL_FIRST,
+    book_chunks,
+    excel_day,
+    money_format,
+    text_width,
+)
 
 _BAD_IN_NAME = str.maketrans({c: "_" for c in "[]:*?/\\"})
 _MAX_WIDTH = 60
@@ -42,7 +49,6 @@ _MAX_WIDTH = 60
 # some 65 MB beside the report's own data; a longer register (a busier month, a long
 # --since/--until with --register) is streamed.
 IN_MEMORY_LINES = 50_000
-_EPOCH = date(1899, 12, 31).toordinal()  # Excel's day 0 (serials count days from it)
 
 # A column: (header msgid, kind, key in the row, word-table field or None).
 # Kinds: text, int, pct, days, money, time (an ISO UTC instant), date (an ISO day).
@@ -118,7 +124,7 @@ class _Serials:
             offset = start.astimezone(self.tz).utcoffset()
             if (offset is not None and not offset.microseconds and offset == (
                     start + timedelta(seconds=3599)).astimezone(self.tz).utcoffset()):
-                base = ((start.toordinal() - _EPOCH) * 86400 + start.hour * 3600
+                base = ((start.toordinal() - EXCEL_EPOCH) * 86400 + start.hour * 3600
                         + int(offset.total_seconds()))
                 if base < 61 * 86400:
                     base = 0
@@ -173,12 +179,9 @@ class _Sheet:
         if kind in ("time", "date"):
             write_datetime, fmt = ws.write_datetime, formats[kind]
             self._fit(col, 18 if kind == "time" else 12)
-            if kind == "date":  # its serial (write_datetime took 1900-01-01 for a time
-                # of day alone: serial 0, shown 1900-01-00), with the day Excel counts
-                # for 1900-02-29
+            if kind == "date":  # its serial (sheets.excel_day)
                 def day(row: int, value: Any) -> None:
-                    serial = date.fromisoformat(value).toordinal() - _EPOCH
-                    put_number(row, col, serial + (serial >= 60), fmt)
+                    put_number(row, col, excel_day(value), fmt)
                 return day
             tz, hours, hour = self.book.tz, self.book.serials.hours, self.book.serials.hour
 
@@ -193,8 +196,12 @@ class _Sheet:
                     # counts for 1900-02-29)
                     put_number(row, col, days + float(seconds) / 86400 + 1, fmt)
                 else:
-                    write_datetime(row, col, from_iso(value).astimezone(tz).replace(
-                        tzinfo=None), fmt)
+                    local = from_iso(value).astimezone(tz).replace(tzinfo=None)
+                    if local < EXCEL_FIRST:  # no Excel date (a negative serial: #####):
+                        # the previous period of a report from 1900-01-01 counted to 1899
+                        self.put_string(row, col, local.strftime("%Y-%m-%d %H:%M"))
+                    else:
+                        write_datetime(row, col, local, fmt)
             return instant
         put_string, widths = self.put_string, self.widths
         self._fit(col, 0)

@@ -509,3 +509,53 @@ def test_an_output_onto_a_read_only_disk_says_so_with_exit_1(ledger, tmp_path, m
     assert "Hint: give --output a file on another disk, or have this one made writable" \
         in r.stderr, r.stderr
     assert ledger.snapshot() == before and not (tmp_path / "r.csv").exists()
+
+
+def test_days_and_times_before_excels_march_1900_are_what_they_say(ledger, tmp_path):
+    """A ship date of 1900-01-01 was written as serial 0 (Excel shows 1900-01-00): a
+    midnight read as a time of day alone; a report from 1900 on wrote its previous
+    period's end, in 1899, as a negative date (#####). A day is its serial, a time
+    before March 1900 (Excel's 29 February) its text."""
+    import openpyxl
+
+    cid = ledger.log("--shipped", "1900-01-01", received="1900-01-01 00:00")
+    ledger.log("--shipped", "1900-03-01", received="2026-11-05 10:00")
+    out, _r = _export(ledger, tmp_path, "complaints", "xlsx")
+    ws = openpyxl.load_workbook(out).worksheets[0]
+    header = [c.value for c in ws[1]]
+    rows = {r[header.index("id")].value: r for r in ws.iter_rows(min_row=2)}
+    shipped, received = header.index("shipped_on"), header.index("received_at")
+    assert rows[cid][shipped].value == datetime(1900, 1, 1)  # (serial 1, not 0)
+    assert rows[cid][received].value == "1900-01-01 00:00:00"  # text, not serial 0
+    later = next(r for k, r in rows.items() if k != cid)
+    assert later[shipped].value == datetime(1900, 3, 1)
+    book = tmp_path / "r.xlsx"
+    ledger("report", "--since", "1900-01-01", "--until", "2026-12-31", "--output", book)
+    summary = openpyxl.load_workbook(book).worksheets[0]
+    (cell,) = [r[1] for r in summary.iter_rows() if r[0].value == "the previous period "
+               "counted to"]
+    # (as far into 1899 as the range has gone into 2026 at the pinned clock)
+    assert isinstance(cell.value, str) and cell.value.startswith("1899-11-23 "), cell.value
+
+
+def test_a_ledger_in_yen_is_not_shown_in_yuan(run, tmp_path):
+    """A ledger in JPY wrote its amounts "¥"#,##0.00, as the yuan's: JP¥ in the cell."""
+    import openpyxl
+
+    db = tmp_path / "jp.db"
+    run("--db", db, "init", "--timezone", "Asia/Tokyo", "--currency", "JPY")
+    cid = run("--db", db, "log", "--no-input", "--customer", "甲", "--description", "d",
+              "--channel", "phone", "--category", "quality", "--severity", "low",
+              "--received", "2026-11-02 10:00").stdout.strip()
+    run("--db", db, "assign", cid, "--dept", "品質", "--owner", "佐藤")
+    run("--db", db, "investigate", cid, "--cause", "c", "--cause-category", "design")
+    run("--db", db, "resolve", cid, "--disposition", "refund", "--amount", "1200",
+        "--approved-by", "部長", "--summary", "s")
+    out = tmp_path / "c.xlsx"
+    run("--db", db, "export", "complaints", "--output", out)
+    ws = openpyxl.load_workbook(out).worksheets[0]
+    header = [c.value for c in ws[1]]
+    (row,) = list(ws.iter_rows(min_row=2))
+    amount = row[header.index("resolution.amount")]
+    assert amount.value == 1200 and amount.number_format == '"JP¥"#,##0.00', (
+        amount.value, amount.number_format)
