@@ -63,13 +63,12 @@ def discrepancy(r: dict[str, Any]) -> bool:
 
 
 def _positive(qty: int, option: str) -> None:
-    """Goods are counted in whole units: a count of none or less is bad input (exit 2,
-    as `log --quantity 0` and `return dispose --cost -5` are; it was a refusal, 1)."""
+    """Goods are counted in whole units: a refusal (exit 1), like any imbalance."""
     if qty <= 0:
-        raise BadInput(_("{option} must be a positive whole number, not {value}")
-                       .format(option=option, value=qty),
-                       hint=_("goods are counted in whole units, e.g. {option} 5").format(
-                           option=option), code="not_positive")
+        raise QuantityImbalance(_("{option} must be a positive whole number, not {value}")
+                                .format(option=option, value=qty),
+                                hint=_("goods are counted in whole units, e.g. {option} "
+                                       "5").format(option=option))
 
 
 def check_open(qty: int) -> None:
@@ -97,10 +96,10 @@ def check_correct(r: dict[str, Any], received: int) -> None:
     not corrected), not closed, whose goods received since its inspection are
     inspected first (the inspection counts every unit); once inspected, never to none
     nor below what it found defective; never below what has a disposition."""
-    if received < 0:  # bad input, as _positive's
-        raise BadInput(_("--received must be 0 or more, not {value}").format(
+    if received < 0:
+        raise QuantityImbalance(_("--received must be 0 or more, not {value}").format(
             value=received), hint=_("the number of units that came back in all, e.g. "
-                                    "--received 5"), code="not_positive")
+                                    "--received 5"))
     _not_closed(r, _("cannot correct the count of {id}: it is closed"))
     if not r["received_qty"]:
         raise Refused(_("cannot correct the count of {id}: nothing has been received yet"
@@ -148,10 +147,9 @@ def check_inspect(r: dict[str, Any], defective: int | None, result: str | None =
                          "defective").format(result=term("inspection", result)),
                        hint=_("e.g. --defective 3 (0 with --result no-defect-found, which "
                               "may leave it out)"), code="defective_missing")
-    if defective < 0:  # bad input, as _positive's
-        raise BadInput(_("--defective must be zero or more, not {value}").format(
-            value=defective), hint=_("the number of units found defective, 0 for none"),
-            code="not_positive")
+    if defective < 0:
+        raise QuantityImbalance(_("--defective must be zero or more, not {value}").format(
+            value=defective), hint=_("the number of units found defective, 0 for none"))
     if result == "no-defect-found" and defective:
         raise BadInput(_("--result no-defect-found with {n} defective: a unit found defective "
                          "is a defect confirmed").format(n=defective),
