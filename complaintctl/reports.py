@@ -841,23 +841,35 @@ class Report:
             now = self._one("SELECT count(*) FROM complaints WHERE received_at >= ? AND "
                             "received_at < ? AND (voided_at IS NULL OR voided_at >= ?) AND "
                             "repeat_of IS NOT NULL", self.lo, self.hi, self.hi)
-        return now + self._relinked_since()
+        return now + self._unlinked_since()
 
-    def _relinked_since(self) -> int:
-        """What the links made or undone after the report's instant (a complaint voided
-        since, one logged since that an earlier one now repeats, an amended product)
-        change of the count of repeats now: each such complaint counted as it was
-        linked then, by the old value of its first repeat-link step after the instant
-        (a report as of 25 November counted the repeat of a complaint voided on the 30th
-        no more, and that complaint still). Few rows: by the steps' kind and time."""
-        found = self._all(
-            "SELECT c.repeat_of IS NOT NULL, json_extract(e.old, '$.repeat_of') IS NOT NULL "
-            "FROM events e JOIN complaints c ON c.id = e.complaint_id WHERE e.kind = "
-            "'repeat-link' AND e.at > ? AND e.id = (SELECT min(x.id) FROM events x WHERE "
-            "x.complaint_id = e.complaint_id AND x.kind = 'repeat-link' AND x.at > ?) AND "
-            "c.received_at >= ? AND c.received_at < ? AND (c.voided_at IS NULL OR "
-            "c.voided_at >= ?)", self.as_of, self.as_of, self.lo, self.hi, self.hi)
-        return sum(then - now for now, then in found)
+    def _unlinked_since(self) -> int:
+        """The complaints received in the period (and not voided by its cut-off) that
+        repeat none now only because the complaint they repeated was voided after the
+        cut-off: at the report's instant they were repeats (a report as of 25 November
+        counted the repeat of a complaint voided on the 30th no more, and that complaint
+        still). A link is the rule of `log` over the intake as amended — the same
+        customer and product received within the repeat window before — and over which
+        complaints were void then: not the order the links were written in (an import
+        links its rows at its own time), and nothing of a voided import batch. Read from
+        the complaints voided after the cut-off (none for a report as of now)."""
+        from complaintctl.settings import REPEAT_WINDOW_DEFAULT, REPEAT_WINDOW_KEY
+
+        found = self._run("SELECT value FROM settings WHERE key = ?",
+                          (REPEAT_WINDOW_KEY,)).fetchone()
+        days = int(found[0] if found else REPEAT_WINDOW_DEFAULT)
+        return self._one(
+            "SELECT count(DISTINCT x.id) FROM complaints y INDEXED BY complaints_voided "
+            "JOIN complaints x INDEXED BY complaints_repeat_key ON x.repeat_key = "
+            "y.repeat_key AND x.received_at >= y.received_at AND x.received_at <= "
+            "strftime('%Y-%m-%dT%H:%M:%SZ', y.received_at, ?) WHERE y.voided_at IS NOT NULL "
+            "AND y.received_at >= ? AND y.received_at < ? AND y.voided_at >= ? AND "
+            "x.received_at >= ? AND x.received_at < ? AND (x.voided_at IS NULL OR "
+            "x.voided_at >= ?) AND x.repeat_of IS NULL AND x.id != y.id AND "
+            "(x.received_at > y.received_at OR x.year > y.year OR x.year = y.year AND "
+            "x.seq > y.seq)",  # (at the same instant, entered after: the order of ids)
+            f"+{days} days", iso(from_iso(self.lo) - timedelta(days=days)), self.hi,
+            self.hi, self.lo, self.hi, self.hi)
 
     def concluded(self) -> tuple[int, int]:
         """Investigations concluded in the period, and how many found not upheld (at the

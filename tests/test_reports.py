@@ -863,8 +863,11 @@ def test_a_capa_item_due_on_a_day_is_late_only_after_that_day(ledger):
 def test_a_repeat_unlinked_since_is_counted_as_it_was_linked_at_the_reports_instant(ledger):
     """A report as of 25 October counted the first complaint (void only since) as received
     but no longer its repeat: the void's unlinking, after that instant, changed the
-    past. A link made after the instant (a complaint back-dated before one already
-    logged) is not counted then either."""
+    past. A link is the rule of `log` over the received times, customers and products
+    as amended, and over which complaints were void at the instant: not the order the
+    links were written in (a first version read the repeat-link events after the
+    instant: an import's links, written at its own time, and an amendment's, changed
+    the past the other way; and it grew with the square of them)."""
     first = ledger.log(received="2026-10-01 10:00")
     again = ledger.log(received="2026-10-20 09:00")
     as_of = ("--month", "2026-10", "--as-of", "2026-10-25 12:00")
@@ -882,14 +885,19 @@ def test_a_repeat_unlinked_since_is_counted_as_it_was_linked_at_the_reports_inst
     assert ledger.rows("SELECT at, recorded_at FROM events WHERE kind = 'repeat-link'") == [
         ("2026-10-30T01:00:00Z", "2026-11-23T12:00:00Z")]
     assert counted("--month", "2026-10", "--as-of", "2026-10-31 12:00") == (1, 0)
-    # a complaint logged now, received on 10 October: the one of the 20th repeats it from
-    # now on, not as of the 25th
+    # a complaint logged now, received on 10 October: the one of the 20th repeats it
     ledger.log(received="2026-10-10 10:00")
     assert ledger.rows("SELECT repeat_of IS NOT NULL FROM complaints WHERE id = ?",
                        (again,)) == [(1,)]
-    assert counted(*as_of) == (3, 1)  # the 20th's was a repeat then (of the void one)
-    assert counted("--month", "2026-10", "--as-of", "2026-10-31 12:00") == (2, 0)
+    # as of the 25th both the 10th's (of the 1st's, void only since) and the 20th's (of
+    # the 10th's: links follow the received times, not the order they were typed in)
+    assert counted(*as_of) == (3, 2)
+    assert counted("--month", "2026-10", "--as-of", "2026-10-31 12:00") == (2, 1)
     assert counted("--month", "2026-10") == (2, 1)
+    # a product corrected: as amended at any instant (the 20th's is another product)
+    ledger("amend", again, "--product", "XD-999", "--reason", "型号录错")
+    assert counted(*as_of) == (3, 1)
+    assert counted("--month", "2026-10") == (2, 0)
     assert ledger("verify").exit_code == 0
 
 
