@@ -1774,8 +1774,10 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
             same: dict[bytes, int] | None = None if mapping.key else {}
             # without a key: the complaints earlier imports brought in, by the time they
             # were received, as rows of this file are matched with them (_imported_at)
+            # (none when no earlier import brought any in: a first import asked the
+            # ledger once a time received, over a table it grows with no index on it)
             imported_at: dict[str, list[tuple[Any, ...]]] | None = None if mapping.key \
-                else {}
+                or not (keep and _READ_BY_TIME <= keep) else {}
             matched: set[str] = set()  # those a row of this file was matched with
             twins: list[tuple[int, int]] = []  # (a row, the earlier one it is the same as)
             # keyed rows the ledger holds, and those of them that conflict in what was
