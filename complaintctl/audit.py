@@ -181,6 +181,8 @@ def _plan(cur: sqlite3.Cursor, last_id: int, head: str | None, parts: int) -> li
             ("foreign_keys", check_foreign_keys, ()),
             *((("chain", i), check_chain_part, (lo, hi, head))
               for i, (lo, hi) in enumerate(zip(ids, ids[1:], strict=False))),
+            *((("event_forms", i), check_event_forms, (lo, hi))
+              for i, (lo, hi) in enumerate(zip(ids, ids[1:], strict=False))),
             recounts[0],
             (("rollups", "handling"), check_rollups, ((), True)),
             *((("deadlines", i), check_deadlines, (lo, hi))
@@ -197,7 +199,6 @@ def _plan(cur: sqlite3.Cursor, last_id: int, head: str | None, parts: int) -> li
             ("import_batches", check_import_batches, ()),
             ("rounds", check_rounds, ()),
             ("types", check_types, ()),
-            ("event_forms", check_event_forms, ()),
             ("last_contact", check_last_contact, ()),
             ("repeat_keys", check_repeat_keys, ()),
             *recounts[1:3],
@@ -225,7 +226,7 @@ def _serially(lg: Ledger, cur: sqlite3.Cursor, last_id: int, head: str | None
             ("counters", check_counters, ()),
             ("import_batches", check_import_batches, ()),
             ("rounds", check_rounds, ()),
-            ("types", check_types, ()), ("event_forms", check_event_forms, ()),
+            ("types", check_types, ()), (("event_forms", 0), check_event_forms, ()),
             ("status", check_status, ()),
             ("last_contact", check_last_contact, ()),
             ("repeat_keys", check_repeat_keys, ()), ("returns", check_returns, ()),
@@ -315,7 +316,7 @@ def _result(results: dict[Any, Any], last_id: int, last_hash: str, head: str | N
             "the event with this hash is there, but a link before it is broken: the "
             "history up to it was changed")))
     problems += results["schema"] + results["counters"] + results["rounds"] + results["types"]
-    problems += results["event_forms"]
+    problems += [p for part in parts("event_forms") for p in part]
     problems += results["import_batches"]
     problems += [p for part in parts("intake") for p in part]
     problems += [p for part in parts("records") for p in part]
@@ -818,28 +819,31 @@ EVENT_KINDS = frozenset((
 _FORMS_MOST = 100
 
 
-def check_event_forms(cur: sqlite3.Cursor) -> list[Problem]:
+def check_event_forms(cur: sqlite3.Cursor, lo: int = 0, hi: int | None = None
+                      ) -> list[Problem]:
     """Every event from the first that records a login on (an upgraded ledger's older
     ones have none, and are left out) records one, is of a kind complaintctl writes,
     names who took the step, and its `at` and `recorded_at` are instants as stored
     (2026-11-20T03:00:00Z): an event appended by hand with its hash worked out passed
     the chain (kind delete-everything, no actor, no login, at "2099-13-45 later"), and
-    show listed it. One pass over the events in SQLite."""
+    show listed it. One pass over the events lo < id <= hi (None: no bound) in SQLite."""
     (first,) = cur.execute("SELECT min(id) FROM events WHERE login IS NOT NULL").fetchone()
     if first is None:
         return []  # (a ledger from before the chain: its events record no login)
+    # a demo ledger's second demo, before 6 December 2026, recorded none: made-up data
+    demo = cur.execute("SELECT 1 FROM settings WHERE key = ?", (DEMO_MARK,)).fetchone()
     marks = ", ".join("?" * len(EVENT_KINDS))
     found = cur.execute(
-        "SELECT id, kind, actor, at, recorded_at, login FROM events WHERE id >= ? AND ("
-        f"login IS NULL OR kind NOT IN ({marks}) OR coalesce(actor, '') = '' OR length(at) "
-        "IS NOT 20 OR julianday(at) IS NULL OR substr(at, 11, 1) != 'T' OR "
-        "length(recorded_at) IS NOT 20 OR julianday(recorded_at) IS NULL OR "
-        f"substr(recorded_at, 11, 1) != 'T') ORDER BY id LIMIT {_FORMS_MOST}",
-        (first, *sorted(EVENT_KINDS))).fetchall()
+        "SELECT id, kind, actor, at, recorded_at, login FROM events WHERE id >= ? AND id > ? "
+        f"AND id <= ? AND ({'' if demo else 'login IS NULL OR '}kind NOT IN ({marks}) OR "
+        "coalesce(actor, '') = '' OR "
+        f"{_AS_STORED.format('at')} IS NOT at OR {_AS_STORED.format('recorded_at')} IS NOT "
+        f"recorded_at) ORDER BY id LIMIT {_FORMS_MOST}",
+        (first, lo, hi if hi is not None else 2 ** 63 - 1, *sorted(EVENT_KINDS))).fetchall()
     out: list[Problem] = []
     for eid, kind, actor, at, recorded, login in found:
-        if login is None:  # (which would also leave its complaint out of the checks
-            out.append(problem("event", eid, None, None, N_(  # an old one is left out of)
+        if login is None and not demo:  # (which would also leave its complaint out of
+            out.append(problem("event", eid, None, None, N_(  # the checks an old one is)
                 "the event records no login: only events from before the hash chain, "
                 "older than the first with one, have none")))
         if kind not in EVENT_KINDS:
@@ -854,12 +858,16 @@ def check_event_forms(cur: sqlite3.Cursor) -> list[Problem]:
     return out
 
 
-_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+_STORED_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+# An instant as SQLite writes it back (parse.iso's form), through its day number (the
+# modifier: without one it writes the fields as read): julianday() alone took
+# 2026-11-31 (as 1 December), 24:00:00 and a lower-case z for times
+_AS_STORED = "strftime('%Y-%m-%dT%H:%M:%SZ', {}, '+0 seconds')"
 
 
 def _instant(value: Any) -> bool:
     """Whether `value` is an instant as stored (parse.iso's form, a real time)."""
-    if not isinstance(value, str) or not _INSTANT.fullmatch(value):
+    if not isinstance(value, str) or not _STORED_INSTANT.fullmatch(value):
         return False
     try:
         from_iso(value)

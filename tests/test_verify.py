@@ -804,6 +804,31 @@ def test_an_event_appended_by_hand_in_no_form_the_tool_writes_is_named(ledger, e
                      ("event", last + 1, "yesterday")], found
 
 
+@pytest.mark.parametrize("at", ["2026-11-31T10:00:00Z", "2026-11-30T24:00:00Z",
+                                "2026-11-30T10:00:00z", "2026-11-30 10:00:00Z"])
+def test_an_event_time_no_calendar_has_is_named(ledger, env, full, at):
+    """julianday() read 31 November as 1 December (and 24:00, and a lower-case z): an
+    event dated so, its hash worked out, passed; show then stopped on it."""
+    from complaintctl.store import EVENT_COLUMNS, event_hash
+
+    conn = sqlite3.connect(env)
+    try:
+        previous, last = conn.execute("SELECT hash, id FROM events ORDER BY id DESC "
+                                      "LIMIT 1").fetchone()
+        row = {"complaint_id": None, "return_id": None, "at": at,
+               "recorded_at": "2026-11-23T12:00:00Z", "actor": "x", "login": "root",
+               "kind": "demo", "data": "{}", "old": None}
+        conn.execute(f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}, hash) VALUES "
+                     f"({', '.join('?' * len(EVENT_COLUMNS))}, ?)",
+                     (*(row[c] for c in EVENT_COLUMNS),
+                      event_hash(previous, [row[c] for c in EVENT_COLUMNS])))
+        conn.commit()
+    finally:
+        conn.close()
+    found = [(p["kind"], p["id"], p["stored"]) for p in verify_fails(ledger)]
+    assert found == [("event", last + 1, at)], found
+
+
 def test_every_kind_of_event_a_step_writes_is_one_verify_knows():
     """A new kind of step must be added to what verify accepts (else every ledger it is
     written into fails)."""
