@@ -435,9 +435,11 @@ def finish(run: Callable[[], object]) -> int:
         _interrupted()
         code = 130
     except OSError as exc:  # help, --version or completion onto a full disk (/dev/full):
-        # outside a command, said as a command's output is (guarded)
-        _err(_("Error: {message}").format(message=_("cannot write the output: {reason}")
-                                          .format(reason=os_reason(exc))))
+        # outside a command, said as a command's output is (guarded); a file named, as it
+        _err(_("Error: {message}").format(message=os_reason(exc) + f": {exc.filename}"
+                                          if exc.filename else _(
+                                              "cannot write the output: {reason}").format(
+                                              reason=os_reason(exc))))
         code = 1
     except Exception as exc:  # noqa: BLE001 - a user never sees a traceback
         _err(_("Error: {message}").format(message=_("unexpected failure: {error}").format(

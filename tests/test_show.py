@@ -399,7 +399,7 @@ def test_a_terminal_narrower_still_gives_up_the_severity_then_stacks_the_rows(
     for words, r in zip(rows, expected, strict=True):
         late = f"{r['late_working_days']} {unit}" if r["late_working_days"] else None
         assert late is None or late in " ".join(words), out
-        assert words[-1] == f"L{r['escalation_level']}" if r["escalation_level"] else "-"
+        assert words[-1] == (f"L{r['escalation_level']}" if r["escalation_level"] else "-")
     assert "…" not in out, out
     monkeypatch.setenv("COLUMNS", "30")
     out = ledger("overdue", "--as-of", "2026-11-06 12:00").stdout
