@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support import oldest_ledger, read_rows
@@ -777,31 +778,39 @@ def test_a_head_behind_a_broken_link_fails(ledger, env, full):
     assert "head" in {p["kind"] for p in verify_fails(ledger, "--head", later["hash"])}
 
 
+def _append_forged(env: Path, **given: Any) -> int:
+    """An event appended by hand, its hash worked out from the one before (the chain
+    holds); `given` replaces the defaults of a well-formed one. Returns its id."""
+    from complaintctl.store import EVENT_COLUMNS, event_hash
+
+    row = {"complaint_id": None, "return_id": None, "at": "2026-11-23T12:00:00Z",
+           "recorded_at": "2026-11-23T12:00:00Z", "actor": "x", "login": "root",
+           "kind": "demo", "data": "{}", "old": None, **given}
+    conn = sqlite3.connect(env)
+    try:
+        (previous,) = conn.execute("SELECT hash FROM events ORDER BY id DESC LIMIT 1"
+                                   ).fetchone()
+        values = [row[c] for c in EVENT_COLUMNS]
+        cur = conn.execute(f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}, hash) VALUES "
+                           f"({', '.join('?' * len(EVENT_COLUMNS))}, ?)",
+                           (*values, event_hash(previous, values)))
+        conn.commit()
+        return int(cur.lastrowid or 0)
+    finally:
+        conn.close()
+
+
 def test_an_event_appended_by_hand_in_no_form_the_tool_writes_is_named(ledger, env, full):
     """An event appended with its hash worked out, of no kind the tool writes, no actor,
     no login (which also left its complaint out of the checks an upgraded ledger's old
     events are), times that are no times: verify said OK and show listed it."""
-    from complaintctl.store import EVENT_COLUMNS, event_hash
-
-    cid = full["assigned"]
-    conn = sqlite3.connect(env)
-    try:
-        previous, last = conn.execute("SELECT hash, id FROM events ORDER BY id DESC "
-                                      "LIMIT 1").fetchone()
-        row = {"complaint_id": cid, "return_id": None, "at": "2099-13-45 later",
-               "recorded_at": "yesterday", "actor": "", "login": None,
-               "kind": "delete-everything", "data": "{}", "old": None}
-        conn.execute(f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}, hash) VALUES "
-                     f"({', '.join('?' * len(EVENT_COLUMNS))}, ?)",
-                     (*(row[c] for c in EVENT_COLUMNS),
-                      event_hash(previous, [row[c] for c in EVENT_COLUMNS])))
-        conn.commit()
-    finally:
-        conn.close()
+    eid = _append_forged(env, complaint_id=full["assigned"], at="2099-13-45 later",
+                         recorded_at="yesterday", actor="", login=None,
+                         kind="delete-everything")
     found = [(p["kind"], p["id"], p["stored"]) for p in verify_fails(ledger)]
-    assert found == [("event", last + 1, None), ("event", last + 1, "delete-everything"),
-                     ("event", last + 1, ""), ("event", last + 1, "2099-13-45 later"),
-                     ("event", last + 1, "yesterday")], found
+    assert found == [("event", eid, None), ("event", eid, "delete-everything"),
+                     ("event", eid, ""), ("event", eid, "2099-13-45 later"),
+                     ("event", eid, "yesterday")], found
 
 
 @pytest.mark.parametrize("at", ["2026-11-31T10:00:00Z", "2026-11-30T24:00:00Z",
@@ -809,24 +818,9 @@ def test_an_event_appended_by_hand_in_no_form_the_tool_writes_is_named(ledger, e
 def test_an_event_time_no_calendar_has_is_named(ledger, env, full, at):
     """julianday() read 31 November as 1 December (and 24:00, and a lower-case z): an
     event dated so, its hash worked out, passed; show then stopped on it."""
-    from complaintctl.store import EVENT_COLUMNS, event_hash
-
-    conn = sqlite3.connect(env)
-    try:
-        previous, last = conn.execute("SELECT hash, id FROM events ORDER BY id DESC "
-                                      "LIMIT 1").fetchone()
-        row = {"complaint_id": None, "return_id": None, "at": at,
-               "recorded_at": "2026-11-23T12:00:00Z", "actor": "x", "login": "root",
-               "kind": "demo", "data": "{}", "old": None}
-        conn.execute(f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}, hash) VALUES "
-                     f"({', '.join('?' * len(EVENT_COLUMNS))}, ?)",
-                     (*(row[c] for c in EVENT_COLUMNS),
-                      event_hash(previous, [row[c] for c in EVENT_COLUMNS])))
-        conn.commit()
-    finally:
-        conn.close()
+    eid = _append_forged(env, at=at)
     found = [(p["kind"], p["id"], p["stored"]) for p in verify_fails(ledger)]
-    assert found == [("event", last + 1, at)], found
+    assert found == [("event", eid, at)], found
 
 
 def test_every_kind_of_event_a_step_writes_is_one_verify_knows():
