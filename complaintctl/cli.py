@@ -2169,7 +2169,7 @@ def import_cmd(
                                        "by name: complaintctl"),
     dry_run: bool = typer.Option(False, "--dry-run", help="check everything, say what "
                                  "would happen, write nothing"),
-    sheet: str | None = typer.Option(None, "--sheet", metavar="NAME",
+    sheet: str | None = typer.Option(None, "--sheet", metavar="SHEET",
                                      help="XLSX: the sheet (default the first)"),
     encoding: str | None = typer.Option(None, "--encoding", metavar="ENC",
                                         help="CSV: the encoding (default: UTF-8, GBK or "
@@ -2619,19 +2619,22 @@ def policy_show_cmd(fmt: str = typer.Option("table", "--format", help=FORMAT_HEL
 
 @command(policy_app, "set")
 def policy_set_cmd(
-    stage: str = typer.Argument(..., help="assign, investigate, resolve, revisit, reopen, "
+    stage: str = typer.Argument(..., metavar="STAGE",
+                                help="assign, investigate, resolve, revisit, reopen, "
                                 "second-revisit, inspect, dispose, or escalation"),
-    severity: str = typer.Argument(..., help="critical, high, medium, low or all "
+    severity: str = typer.Argument(..., metavar="SEVERITY",
+                                   help="critical, high, medium, low or all "
                                    "(for escalation: the level)"),
-    duration: str = typer.Argument(..., help="e.g. 4h, 3wd, 90d, or none"),
+    duration: str = typer.Argument(..., metavar="DURATION",
+                                   help="e.g. 4h, 3wd, 90d, or none"),
     role: str | None = typer.Option(None, help="escalation only: whom it goes to"),
 ) -> None:
     """Change a deadline; it applies to stages that start from now on."""
     ledger = _open(write=True)
     severity, duration = parse.half_width(severity), parse.half_width(duration)
     changes, changed = settings.set_policy(
-        ledger, stage.strip().lower(), parse.numbers_in(severity, "SEVERITY").strip().lower(),
-        parse.numbers_in(duration, "DURATION"), now=_now(), actor=_actor(),
+        ledger, stage.strip().lower(), parse.numbers_in(severity, _("SEVERITY")).strip().lower(),
+        parse.numbers_in(duration, _("DURATION")), now=_now(), actor=_actor(),
         role=parse.text(role, "--role"))
     for st, sev, dur in changes:
         if st == "escalation" and dur:  # "1wd branch_head": the role as the reader reads it

@@ -511,7 +511,7 @@ def unknown(field: str, exc: UnknownWord, *, option: str | None = None,
                 for w, name in zip(exc.choices, examples, strict=True)]
     source = option or field
     message = _("{option} {value} is not one of: {choices}").format(
-        option=source, value=i18n.shown(exc.value),
+        option=_(source) if source.isupper() else source, value=i18n.shown(exc.value),
         choices=i18n.listing(names, shown_lang))
     if exc.suggestion is not None:
         hint = _("did you mean {word}?").format(word=exc.suggestion)
