@@ -187,6 +187,8 @@ def stage_rows(rec: dict[str, Any], as_of_iso: str) -> list[dict[str, Any]]:
         else:
             state = _("overdue") if as_of_iso > s["due_at"] else _("open")
         name = label("stage", s["stage"])
+        if s["stage"] == "resolve" and s["round"] > 1:  # due by the reopen deadline
+            name = C_("stage after a reopening", "resolve")
         if s["round"] > 1:
             name = _("{stage} (round {n})").format(stage=name, n=s["round"])
         rows.append({**s, "stage_shown": name, "state": state})

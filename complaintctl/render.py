@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from complaintctl import i18n, words
-from complaintctl.i18n import NC_, _, ngettext
+from complaintctl.i18n import C_, NC_, _, ngettext
 from complaintctl.parse import from_iso, wall
 
 if TYPE_CHECKING:  # Rich is imported when a table is drawn, not with this module
@@ -1043,6 +1043,8 @@ OVERDUE_MARKDOWN_COLS = tuple(Col("stage_shown", N_("stage")) if c.key == "stage
 def stage_shown(row: dict[str, Any]) -> str:
     """A late stage in words, with its round after the first: 处理（第 2 轮）, resolve #2."""
     stage = label("stage", row["stage"])
+    if row["stage"] == "resolve" and row.get("round", 1) > 1:  # by the reopen deadline
+        stage = C_("stage after a reopening", "resolve")
     return stage if row.get("round", 1) == 1 else _("{stage} #{n}").format(
         stage=stage, n=row["round"])
 

@@ -524,7 +524,7 @@ def test_ascii_tables_cut_text_without_the_ambiguous_ellipsis(ledger, monkeypatc
 
 def test_a_reopened_stage_names_its_round_in_either_language(ledger):
     """A resolution due again after an unsatisfied revisit is round 2: the table says
-    so as the form does in Chinese (处理（第 2 轮）), as `resolve #2` in English."""
+    so as the form does in Chinese (重新处理（第 2 轮）), as `resolve #2` in English."""
     cid = ledger.log()
     ledger.to_state(cid, "resolved")
     ledger("revisit", cid, "--satisfaction", "unsatisfied", "--at", "2026-10-10 09:00")
@@ -532,10 +532,10 @@ def test_a_reopened_stage_names_its_round_in_either_language(ledger):
     assert [(r["stage"], r["round"]) for r in rows] == [("resolve", 2)]
     assert "resolve #2" in ledger("overdue", "--as-of", "2026-11-20 09:00").stdout
     zh = ledger("--lang", "zh", "overdue", "--as-of", "2026-11-20 09:00").stdout
-    assert " 处理（第 2 轮） " in zh and "#2" not in zh
+    assert " 重新处理（第 2 轮） " in zh and "#2" not in zh
     md = ledger("--lang", "zh", "overdue", "--as-of", "2026-11-20 09:00", "--format",
                 "markdown").stdout
-    assert "| CC-2026-0001 | 投诉 | 处理（第 2 轮） | 中 |" in md
+    assert "| CC-2026-0001 | 投诉 | 重新处理（第 2 轮） | 中 |" in md
     assert "| resolve #2 |" in ledger("overdue", "--as-of", "2026-11-20 09:00", "--format",
                                       "markdown").stdout
     # csv keeps the code, as before
