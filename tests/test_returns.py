@@ -711,7 +711,7 @@ def test_a_received_count_typed_wrong_is_corrected(ledger):
     assert (fix["at"], fix["recorded_at"], fix["data"]["qty"]) == (
         "2026-10-30T01:00:00Z", "2026-11-23T12:00:00Z", -44), fix
     history = ledger("--lang", "zh", "show", rid, "--format", "csv").stdout
-    assert "收货数量更正" in history and "理由：录错，实收 6" in history, history
+    assert "收货数量更正" in history and "原因：录错，实收 6" in history, history
     # the period the goods came in counts what came; the next one is not made negative
     october = ledger.json("report", "--month", "2026-10")["returns"]
     assert (october["quantity_received"], october["discrepancies"]) == (6, 1), october
