@@ -645,7 +645,10 @@ def event_summary(event: dict[str, Any], tz: tzinfo, currency: str | None = None
         else:
             parts.append(pair.format(field=name(k), value=val(k, v)))
             old.pop(k, None)
-    was = [pair.format(field=name(k), value=val(k, v)) for k, v in old.items() if v is not None]
+    # what the step no longer has (a second round without an approver): "was approver:
+    # 张总" in English, 批示人：张总 → （无） in Chinese
+    gone = C_("a value the step no longer has", "{field}: {value}")
+    was = [gone.format(field=name(k), value=val(k, v)) for k, v in old.items() if v is not None]
     if was:
         parts.append(_("was {values}").format(values=comma.join(was)))
     if isinstance(dues, dict) and dues:

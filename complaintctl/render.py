@@ -1063,7 +1063,7 @@ OVERDUE_SHRINK = {"customer": 10, "who": 8}
 OVERDUE_COMFORT = {"customer": 16, "who": 12}
 
 
-_ZH_UNITS = {"h": "小时", "d": "天", "wd": "工作日"}
+_ZH_UNITS = {"h": "小时", "d": "天", "wd": "个工作日"}
 
 
 def duration(text: str) -> str:

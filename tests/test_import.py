@@ -866,7 +866,7 @@ def test_times_and_steps_are_said_as_the_register_and_the_clerk_have_them(ledger
         'assigned_at = "分派日期"\n', ""), encoding="utf-8")
     r = ledger("--lang", "zh", "import", write_csv(files["dir"] / "undated.csv", undated),
                "--mapping", mapping, "--dry-run", code=2)
-    assert "分派 步骤没有日期" in r.stderr and "assign 步骤" not in r.stderr, r.stderr
+    assert "“分派”步骤没有日期" in r.stderr and "assign 步骤" not in r.stderr, r.stderr
 
 
 def test_erased_contact_is_not_filled_in(ledger, files):

@@ -135,7 +135,7 @@ def test_goods_received_after_the_inspection_are_inspected_before_a_disposition(
     # the inspection it took back, in the history by the name show gives it (it read
     # "was inspected_at: …" in both languages)
     assert "was inspected: 2026-11-17 10:00" in ledger("show", rid, "--format", "csv").stdout
-    assert "原为 检验时间：2026-11-17 10:00" in ledger("--lang", "zh", "show", rid, "--format",
+    assert "检验时间：2026-11-17 10:00 → （无）" in ledger("--lang", "zh", "show", rid, "--format",
                                                    "csv").stdout
     r = refused(ledger, "return", "dispose", rid, "--action", "restock", "--qty", "3",
                 message="cannot dispose of goods on RMA-2026-0001: goods were received after "

@@ -247,10 +247,10 @@ def test_the_policy_says_its_durations_in_the_units_it_takes(zh):
     """The Chinese `policy show` drew 1h 4h 1wd … 90d with a legend "h 小时，d 天，wd
     工作日", and `policy set 处理 高 4工作日` confirmed "处理 高：4wd"."""
     shown = zh("policy", "show").stdout
-    assert "1小时" in shown and "1工作日" in shown and "90天" in shown
+    assert "1小时" in shown and "1个工作日" in shown and "90天" in shown
     assert not re.search(r"[0-9](wd|h|d)\b", shown) and "h 小时" not in shown
-    assert zh("policy", "set", "处理", "高", "4工作日").stderr == "处理 高：4工作日\n"
-    assert zh("policy", "set", "升级", "2", "2工作日").stderr == "升级 2：2工作日 分总\n"
+    assert zh("policy", "set", "处理", "高", "4工作日").stderr == "处理 高：4个工作日\n"
+    assert zh("policy", "set", "升级", "2", "2工作日").stderr == "升级 2：2个工作日 分总\n"
     assert zh.json("policy", "show")["deadlines"]["resolve"]["high"] == "4wd"
     english = zh("--lang", "en", "policy", "show").stdout
     assert "4wd" in english and "h hours, d days, wd working days" in english
