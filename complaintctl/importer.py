@@ -1778,6 +1778,10 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
             # ledger once a time received, over a table it grows with no index on it)
             imported_at: dict[str, list[tuple[Any, ...]]] | None = None if mapping.key \
                 or not (keep and _READ_BY_TIME <= keep) else {}
+            if imported_at is None and not mapping.key and cur.execute(
+                    "SELECT 1 FROM complaints WHERE import_batch IS NOT NULL LIMIT 1"
+            ).fetchone() is not None:  # another's import committed since it was asked
+                imported_at = {}  # (before the write): matched all the same, more slowly
             matched: set[str] = set()  # those a row of this file was matched with
             twins: list[tuple[int, int]] = []  # (a row, the earlier one it is the same as)
             # keyed rows the ledger holds, and those of them that conflict in what was

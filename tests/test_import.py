@@ -3714,3 +3714,40 @@ def test_without_a_key_a_newer_copy_refuses_the_rows_imported_before(ledger, fil
         "import had (a newer copy then adds only what happened since), or import only the "
         "new rows with --skip-bad\n"), r.stderr
     assert ledger.snapshot() == before
+
+
+def test_a_keyless_import_racing_another_still_matches_what_it_brought_in(ledger, files,
+                                                                          monkeypatch):
+    """Whether an earlier import exists was asked before the write (to keep the index it
+    matches by); another clerk's import committed in between, and the newer copy came
+    in whole again, each complaint twice. Asked again inside the write."""
+    import os
+    import subprocess
+    import sys
+
+    from complaintctl import importer
+
+    v1, keyless = _short(files, "v1", [
+        ["1", "2026/11/2", "华东电器", "XD-200", "异响"],
+        ["3", "2026/11/3", "宏达科技", "BX-12", "不工作"]], keyed=False)
+    v2, _m = _short(files, "v2", [
+        ["1", "2026/11/2", "华东电器", "XD-200", "异响"],
+        ["3", "2026/11/3", "宏达科技", "BX-12", "不工作了"],
+        ["6", "2026/11/9", "恒星精密", "KFR-35", "漏水"]], keyed=False)
+    original, root = importer._import, Path(importer.__file__).parents[1]
+
+    def racing(*args, **kwargs):  # the other import commits between the read and the write
+        monkeypatch.setattr(importer, "_import", original)
+        other = subprocess.run(
+            [sys.executable, "-m", "complaintctl", "import", str(v1), "--mapping", str(keyless)],
+            env={**os.environ, "COMPLAINTCTL_DB": str(ledger.db), "COMPLAINTCTL_USER": "李",
+                 "PYTHONPATH": str(root)}, capture_output=True, text=True, timeout=120)
+        assert other.returncode == 0, other.stderr
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(importer, "_import", racing)
+    r = ledger("import", v2, "--mapping", keyless, code=1)
+    assert "CC-2026-0001 of import batch 1 was received at the same time" in r.stderr, r.stderr
+    assert ledger.rows("SELECT count(*) FROM complaints") == [(2,)]
+    r = ledger("import", v2, "--mapping", keyless, "--skip-bad")
+    assert ledger.rows("SELECT count(*), count(repeat_of) FROM complaints") == [(3, 0)]
