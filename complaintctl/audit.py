@@ -830,7 +830,9 @@ def check_event_forms(cur: sqlite3.Cursor, lo: int = 0, hi: int | None = None
     (first,) = cur.execute("SELECT min(id) FROM events WHERE login IS NOT NULL").fetchone()
     if first is None:
         return []  # (a ledger from before the chain: its events record no login)
-    # a demo ledger's second demo, before 6 December 2026, recorded none: made-up data
+    # a demo ledger's events are made up, and its second demo recorded no login before
+    # 6 December 2026: in a ledger with the demo's mark none is a finding (a real one
+    # with that mark is named by the settings check)
     demo = cur.execute("SELECT 1 FROM settings WHERE key = ?", (DEMO_MARK,)).fetchone()
     marks = ", ".join("?" * len(EVENT_KINDS))
     found = cur.execute(

@@ -848,28 +848,21 @@ class Report:
         repeat none now only because the complaint they repeated was voided after the
         cut-off: at the report's instant they were repeats (a report as of 25 November
         counted the repeat of a complaint voided on the 30th no more, and that complaint
-        still). A link is the rule of `log` over the intake as amended — the same
-        customer and product received within the repeat window before — and over which
-        complaints were void then: not the order the links were written in (an import
-        links its rows at its own time), and nothing of a voided import batch. Read from
-        the complaints voided after the cut-off (none for a report as of now)."""
-        from complaintctl.settings import REPEAT_WINDOW_DEFAULT, REPEAT_WINDOW_KEY
-
-        found = self._run("SELECT value FROM settings WHERE key = ?",
-                          (REPEAT_WINDOW_KEY,)).fetchone()
-        days = int(found[0] if found else REPEAT_WINDOW_DEFAULT)
+        still). From the links as they were stored (under the repeat window of their
+        day), each unlinked by a `repeat-link` step after the instant whose old value is
+        a complaint voided after the cut-off, of the same customer and product still (an
+        amendment since corrects the past too, as intake fields do); a link made since
+        is not taken off (it follows the received times, as the counts do: an import
+        links its rows at its own time), and nothing of a voided import batch counts.
+        Read by the steps' kind and time: none for a report as of now."""
         return self._one(
-            "SELECT count(DISTINCT x.id) FROM complaints y INDEXED BY complaints_voided "
-            "JOIN complaints x INDEXED BY complaints_repeat_key ON x.repeat_key = "
-            "y.repeat_key AND x.received_at >= y.received_at AND x.received_at <= "
-            "strftime('%Y-%m-%dT%H:%M:%SZ', y.received_at, ?) WHERE y.voided_at IS NOT NULL "
-            "AND y.received_at >= ? AND y.received_at < ? AND y.voided_at >= ? AND "
-            "x.received_at >= ? AND x.received_at < ? AND (x.voided_at IS NULL OR "
-            "x.voided_at >= ?) AND x.repeat_of IS NULL AND x.id != y.id AND "
-            "(x.received_at > y.received_at OR x.year > y.year OR x.year = y.year AND "
-            "x.seq > y.seq)",  # (at the same instant, entered after: the order of ids)
-            f"+{days} days", iso(from_iso(self.lo) - timedelta(days=days)), self.hi,
-            self.hi, self.lo, self.hi, self.hi)
+            "SELECT count(DISTINCT x.id) FROM events e INDEXED BY events_kind_at JOIN "
+            "complaints x ON x.id = e.complaint_id JOIN complaints y ON y.id = CASE WHEN "
+            "json_valid(e.old) THEN json_extract(e.old, '$.repeat_of') END WHERE e.kind = "
+            "'repeat-link' AND e.at > ? AND y.voided_at >= ? AND y.repeat_key = "
+            "x.repeat_key AND x.repeat_of IS NULL AND x.received_at >= ? AND x.received_at "
+            "< ? AND (x.voided_at IS NULL OR x.voided_at >= ?)",
+            self.as_of, self.hi, self.lo, self.hi, self.hi)
 
     def concluded(self) -> tuple[int, int]:
         """Investigations concluded in the period, and how many found not upheld (at the

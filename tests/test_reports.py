@@ -863,11 +863,10 @@ def test_a_capa_item_due_on_a_day_is_late_only_after_that_day(ledger):
 def test_a_repeat_unlinked_since_is_counted_as_it_was_linked_at_the_reports_instant(ledger):
     """A report as of 25 October counted the first complaint (void only since) as received
     but no longer its repeat: the void's unlinking, after that instant, changed the
-    past. A link is the rule of `log` over the received times, customers and products
-    as amended, and over which complaints were void at the instant: not the order the
-    links were written in (a first version read the repeat-link events after the
-    instant: an import's links, written at its own time, and an amendment's, changed
-    the past the other way; and it grew with the square of them)."""
+    past. The links as stored, each undone by a void after the instant put back (not
+    those made since, nor those an amendment undid: a first version replayed every
+    repeat-link step after the instant, and an import's links, written at its own
+    time, changed the past with its rows' order; and it grew with the square of them)."""
     first = ledger.log(received="2026-10-01 10:00")
     again = ledger.log(received="2026-10-20 09:00")
     as_of = ("--month", "2026-10", "--as-of", "2026-10-25 12:00")
@@ -889,16 +888,37 @@ def test_a_repeat_unlinked_since_is_counted_as_it_was_linked_at_the_reports_inst
     ledger.log(received="2026-10-10 10:00")
     assert ledger.rows("SELECT repeat_of IS NOT NULL FROM complaints WHERE id = ?",
                        (again,)) == [(1,)]
-    # as of the 25th both the 10th's (of the 1st's, void only since) and the 20th's (of
-    # the 10th's: links follow the received times, not the order they were typed in)
-    assert counted(*as_of) == (3, 2)
+    # as of the 25th the 20th's repeats (the 10th's: a link made since follows the
+    # received times, as the counts do); the 10th's was never linked to the 1st's
+    assert counted(*as_of) == (3, 1)
     assert counted("--month", "2026-10", "--as-of", "2026-10-31 12:00") == (2, 1)
     assert counted("--month", "2026-10") == (2, 1)
     # a product corrected: as amended at any instant (the 20th's is another product)
     ledger("amend", again, "--product", "XD-999", "--reason", "型号录错")
-    assert counted(*as_of) == (3, 1)
+    assert counted(*as_of) == (3, 0)
     assert counted("--month", "2026-10") == (2, 0)
     assert ledger("verify").exit_code == 0
+
+
+@pytest.mark.parametrize("window, then, changed_to", [("30", 0, "90"), ("90", 1, "30")])
+def test_a_repeat_as_of_an_instant_keeps_the_window_it_was_linked_under(ledger, window, then,
+                                                                         changed_to):
+    """A second version worked the links out again with today's repeat window: once it
+    had changed, a void after the instant made a complaint a repeat as of then that was
+    never linked (widened), or took one off (narrowed). The links as stored count."""
+    ledger("policy", "repeat-window", window)
+    first = ledger.log(received="2026-08-01 10:00")
+    ledger.log(received="2026-10-15 10:00")  # 75 days after: a repeat under 90, not 30
+    as_of = ("--month", "2026-10", "--as-of", "2026-10-25 12:00")
+
+    def counted() -> tuple[int, int]:
+        rep = ledger.json("report", *as_of)
+        return rep["received"], rep["repeats"]
+
+    assert counted() == (1, then)
+    ledger("policy", "repeat-window", changed_to)
+    ledger("void", first, "--reason", "logged twice", "--at", "2026-11-10 09:00")
+    assert counted() == (1, then)
 
 
 def test_the_previous_period_line_gives_each_figure_its_change(ledger):
