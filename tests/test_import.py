@@ -3746,6 +3746,7 @@ def test_a_keyless_import_racing_another_still_matches_what_it_brought_in(ledger
         return original(*args, **kwargs)
 
     monkeypatch.setattr(importer, "_import", racing)
+    monkeypatch.chdir(files["dir"])  # (--skip-bad's rejects go to the current folder)
     r = ledger("import", v2, "--mapping", keyless, code=1)
     assert "CC-2026-0001 of import batch 1 was received at the same time" in r.stderr, r.stderr
     assert ledger.rows("SELECT count(*) FROM complaints") == [(2,)]
