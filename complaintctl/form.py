@@ -110,10 +110,16 @@ def intake_pairs(rec: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
         (_("owner"), rec["owner"]),
         (_("assigned"), _by(assigned["at"], assigned["actor"], tz) if assigned else None),
         (_("assignment note"), assigned["data"].get("note") if assigned else None),
-        (_("voided"), (_by(rec["voided_at"], voided["actor"] if voided else None, tz)
-                       + (f": {rec['void_reason']}" if rec["void_reason"] else ""))
-         if rec["voided_at"] else None),
+        (_("voided"), _voided(rec, voided, tz) if rec["voided_at"] else None),
     ])
+
+
+def _voided(rec: dict[str, Any], voided: dict[str, Any] | None, tz: tzinfo) -> str:
+    """When and by whom a complaint was voided, and why: 2026-12-06 08:34（wang）：重复登记."""
+    by = _by(rec["voided_at"], voided["actor"] if voided else None, tz)
+    if not rec["void_reason"]:
+        return by
+    return _("{field}: {value}").format(field=by, value=rec["void_reason"])
 
 
 def validity_pairs(rec: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
@@ -657,7 +663,15 @@ def event_summary(event: dict[str, Any], tz: tzinfo, currency: str | None = None
             f"{label('stage', stage)} {_t(was_due[stage], tz)} → {_t(due, tz)}"
             if was_due.get(stage) else f"{label('stage', stage)} {_t(due, tz)}"
             for stage, due in dues.items())))
-    return semicolon.join(parts)
+    if semicolon == "; ":
+        return semicolon.join(parts)
+    # a Chinese text that ends a sentence (客户要求换货。) takes no ；after it
+    return "".join(p + ("" if i == len(parts) - 1 or p.endswith(_ZH_ENDS) else semicolon)
+                   for i, p in enumerate(parts))
+
+
+# What ends a Chinese sentence or clause: no ；after it.
+_ZH_ENDS = ("。", "！", "？", "；", "…")
 
 
 def history_rows(events: Sequence[dict[str, Any]], tz: tzinfo, currency: str | None = None,
@@ -675,7 +689,7 @@ def history_rows(events: Sequence[dict[str, Any]], tz: tzinfo, currency: str | N
             step = N_("return count corrected")  # (return correct: a receipt of the difference)
         rows.append({**e, "step": _(step) if step else e["kind"], "what": what,
                      "entered": entered,
-                     "what_entered": what + (" " + _("(entered {time})").format(time=entered)
+                     "what_entered": what + (_(" (entered {time})").format(time=entered)
                                              if entered else "")})
     return rows
 

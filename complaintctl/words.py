@@ -503,7 +503,8 @@ def unknown(field: str, exc: UnknownWord, *, option: str | None = None,
     names = [w.zh if shown_lang == "zh" else w.en for w in exc.choices]
     examples = names
     if field in _CODES_SHOWN:  # typed as codes (zh, en): the codes first, labels beside
-        names = [f"{w.code} ({name})" if name.casefold() != w.code else w.code
+        aside = "{code}（{name}）" if shown_lang == "zh" else "{code} ({name})"
+        names = [aside.format(code=w.code, name=name) if name.casefold() != w.code else w.code
                  for w, name in zip(exc.choices, names, strict=True)]
     # the example is typed after the option as one word: a label of two (defect
     # confirmed) gives its code instead

@@ -651,7 +651,7 @@ def test_in_chinese_the_words_are_shown_and_taken_in_chinese(ledger):
         term.child.sendline(answer)
     assert "1 电话" in term.text and "1 质量" in term.text and "2 高" in term.text
     # one colon throughout, the full-width one (渠道 [1-10]: had an ASCII one)
-    assert "渠道 [1-10]：" in term.text and "[1-10]: " not in term.text
+    assert "渠道［1-10］：" in term.text and "[1-10]: " not in term.text
     assert term.finish() == 0, term.text
     cid = ID.findall(term.text)[-1]
     stored = _stored(ledger, cid)

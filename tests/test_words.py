@@ -801,8 +801,8 @@ def test_the_names_screens_show_are_taken_for_clear_export_and_section(ledger, t
                                               "csv", "--section", code).stdout
     before = ledger.snapshot()
     r = ledger("--lang", "zh", "amend", cid, "--clear", "批", "--reason", "x", code=2)
-    assert r.stderr.startswith("错误：--clear “批”不在可选范围内：region (区域)、order (订单号)、"
-                               "lot (批号)"), r.stderr
+    assert r.stderr.startswith("错误：--clear “批”不在可选范围内：region（区域）、order（订单号）、"
+                               "lot（批号）"), r.stderr
     r = ledger("--lang", "zh", "export", "客诉", "--output", str(tmp_path / "x.csv"), code=2)
     assert ("complaints（投诉）、events（事件）、returns（客退品）、actions（纠正预防措施）"
             in r.stderr)

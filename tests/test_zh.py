@@ -165,7 +165,7 @@ def test_the_formats_are_taken_by_the_words_the_help_gives_them(zh, tmp_path):
     zh("report", "--month", "2026-10", "--format", "工作簿", "--output", book)
     assert load_workbook(book).sheetnames
     r = zh("list", "--format", "表单", code=2)
-    assert r.stderr.startswith("错误：--format “表单”不在可选范围内：table (表格)、json、csv、"
+    assert r.stderr.startswith("错误：--format “表单”不在可选范围内：table（表格）、json、csv、"
                                "markdown\n"), r.stderr
 
 
