@@ -1054,7 +1054,8 @@ def stage_shown(row: dict[str, Any]) -> str:
 # there is room (the late column says how late).
 OVERDUE_TABLE_COLS = (Col("id", N_("id"), "code"), Col("stage", N_("stage")),
                       Col("severity", N_("severity"), word="severity"),
-                      Col("customer", N_("customer")), Col("who", N_("owner")),
+                      Col("customer", N_("customer")),
+                      Col("who", NC_("overdue: the owner and department", "owner")),
                       Col("due_at", N_("due"), "time"), Col("late", N_("late"), "num"),
                       Col("level", N_("level")))
 OVERDUE_SHRINK = {"customer": 10, "who": 8}
