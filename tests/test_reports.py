@@ -1110,7 +1110,7 @@ def test_the_report_says_what_the_period_paid_its_customers(ledger, tmp_path):
     assert "| refunds, discounts, compensation | 1,750.80 CNY in 4 resolutions (compensation " \
         "1,750.50 CNY in 2, refund 0.30 CNY in 2) |" in md, md
     zh = ledger("--lang", "zh", "report", "--month", "2026-10", "--format", "markdown").stdout
-    assert "| 退款、折让与赔偿 | ¥1,750.80，共 4 次处理（赔偿 2 次共 ¥1,750.50、退款 2 次共 " \
+    assert "| 赔付金额 | ¥1,750.80，共 4 次处理（赔偿 2 次共 ¥1,750.50、退款 2 次共 " \
         "¥0.30） |" in zh, zh
     text = ledger("report", "--month", "2026-10", "--format", "csv", "--section",
                   "summary").stdout

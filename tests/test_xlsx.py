@@ -377,7 +377,7 @@ def test_the_trend_says_what_each_period_paid_out(month, tmp_path):
     line = next(x for x in table.splitlines() if x.startswith("paid out (CNY) "))
     assert line.split()[-2:] == ["0.00", "80.00"], line
     zh = run("--lang", "zh", "report", "--month", "2026-11", "--trend", "3").stdout
-    assert any(x.startswith("退赔金额 ") and x.endswith(" ¥80.00") for x in zh.splitlines()), zh
+    assert any(x.startswith("赔付金额 ") and x.endswith(" ¥80.00") for x in zh.splitlines()), zh
     path, _ = _book(run, tmp_path, "--month", "2026-11", "--trend", "3")
     header, body = _table(_load(path)["Trend"], "period")
     assert header[-1] == "paid out"
