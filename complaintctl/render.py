@@ -937,8 +937,10 @@ def fitted_table(rows: Sequence[dict[str, Any]], cols: Sequence[Col], tz: tzinfo
     from rich.table import Table
     from rich.text import Text
 
+    every = list(cols)
     cols = list(cols)
     cells = [[c.cell(r, tz) for c in cols] for r in rows]
+    whole = [list(line) for line in cells]  # (the stacked table's: every column)
     while True:
         widths = _widths(cols, cells)
         mins = [min(w, shrink.get(c.key, w)) for c, w in zip(cols, widths, strict=True)]
@@ -965,8 +967,10 @@ def fitted_table(rows: Sequence[dict[str, Any]], cols: Sequence[Col], tz: tzinfo
             del line[i]
     if sum(mins) > budget:
         # nothing left to give up and still too wide: rich cut the id and how late
-        # (CC-2025-00…, 240…) at 40 columns; row under row, every value whole
-        return _stacked(rows, cols, cells, [False] * len(cols), title, None, styles)
+        # (CC-2025-00…, 240…) at 40 columns; row under row, every value whole, and
+        # every column (there is room for those given up)
+        return _stacked(rows, every, whole, [c.kind not in ("day", "num", "code")
+                                             for c in every], title, None, styles)
     excess = sum(widths) - budget
     while excess > 0:
         wide = [i for i, c in enumerate(cols) if c.key in shrink and widths[i] > mins[i]]

@@ -413,6 +413,9 @@ def test_a_terminal_narrower_still_gives_up_the_severity_then_stacks_the_rows(
         assert said == f"{r['late_working_days']} {unit}" if r["late_working_days"] else \
             said.endswith({"en": " h", "zh": " 小时"}[lang]), out
     assert "…" not in out, out
+    # row under row there is room for the columns a table gives up: the customer's too
+    assert sum(line.split()[:1] == [{"en": "customer", "zh": "客户"}[lang]]
+               for line in out.splitlines()) == len(expected), out
     listed = ledger("list").stdout
     assert max(cell_len(line) for line in listed.splitlines()) <= 30
     assert "…" not in listed and "CC-2026-0001" in listed, listed
