@@ -943,7 +943,7 @@ def set_repeat_window(lg: Ledger, days: str, *, now: datetime, actor: str
                        hint=_("give calendar days, e.g. 60, 60d or 60天"),
                        code="repeat_window_days", value=days)
     if not 1 <= found.amount <= REPEAT_WINDOW_MOST:
-        raise BadInput(_("{field} {value} is out of range").format(field="DAYS",
+        raise BadInput(_("{field} {value} is out of range").format(field=_("DAYS"),
                                                                    value=shown(days)),
                        hint=_("a whole number of days from 1 to {most}").format(
                            most=REPEAT_WINDOW_MOST), code="repeat_window_range", value=days)
