@@ -38,7 +38,7 @@ from complaintctl import (
     words,
 )
 from complaintctl.errors import BadInput, ComplaintctlError
-from complaintctl.i18n import _, listing, ngettext, term
+from complaintctl.i18n import _, listing, ngettext, pgettext, term
 from complaintctl.run import (
     _STATE,
     _db_path,
@@ -2450,7 +2450,9 @@ def _rejects_csv(result: Any) -> Iterator[bytes]:
         by_row.setdefault(p.row, [p.cells, []])[1].append(p.line())
     buf = io.StringIO()
     out = csv.writer(buf)
-    out.writerow([_("row"), _("reason"), *result.header])
+    # (its own word: 原因 is a register's root-cause column, and the file is imported
+    # again once corrected)
+    out.writerow([_("row"), pgettext("rejects", "reason"), *result.header])
     yield b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
     for number, (cells, reasons) in sorted(by_row.items()):
         buf.seek(0)

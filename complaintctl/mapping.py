@@ -322,7 +322,7 @@ GUESSES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("preventive", ("预防措施", "preventive")),
     ("validity", ("是否成立", "投诉是否成立", "validity")),
     ("disposition", ("处理方式", "disposition", "companyresponse")),
-    ("amount", ("金额", "赔偿金额", "amount")),
+    ("amount", ("金额", "赔偿金额", "赔付金额", "amount")),
     ("approved_by", ("主管批示", "批准人", "审批人", "approvedby")),
     ("resolved_at", ("处理日期", "处理完成日期", "完成日期", "答复日期", "resolved")),
     ("summary", ("处理说明", "答复内容", "=处理结果", "处理意见", "处理措施", "处理情况",

@@ -462,6 +462,7 @@ def resolve(field: str, text: str, allowed: Iterable[str] | None = None, *,
             from complaintctl.i18n import _
 
             source = option or field
+            source = _(source) if source.isupper() else source  # (an argument's name)
             raise BadInput(_("{option} takes one value, not several: {value}").format(
                 option=source, value=i18n.shown(text)),
                 hint=_("give one at a time: {option} {first}, then {option} {second}, or "

@@ -3752,3 +3752,29 @@ def test_a_keyless_import_racing_another_still_matches_what_it_brought_in(ledger
     assert ledger.rows("SELECT count(*) FROM complaints") == [(2,)]
     r = ledger("import", v2, "--mapping", keyless, "--skip-bad")
     assert ledger.rows("SELECT count(*), count(repeat_of) FROM complaints") == [(3, 0)]
+
+
+def test_a_chinese_rejects_file_with_a_cause_column_imports_again(ledger, tmp_path,
+                                                                  monkeypatch):
+    """The rejects file's reason column was headed 原因 in Chinese, a register's own word
+    for the root cause: a register mapping 原因 then could not import its corrected
+    rejects ("“原因”列在文件中出现了不止一次"). Its own word: 拒绝原因."""
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "r.csv"
+    path.write_text("投诉日期,客户名称,问题描述,严重程度,原因\n2026/11/2,华东电器,异响,高,螺丝松动\n"
+                    "2026/13/2,宏达科技,不工作,低,电源\n", encoding="utf-8-sig")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('[columns]\nreceived_at = "投诉日期"\ncustomer = "客户名称"\n'
+                       'description = "问题描述"\nseverity = "严重程度"\ncause = "原因"\n'
+                       '[defaults]\nchannel = "phone"\ncategory = "quality"\n'
+                       'department = "质量部"\nowner = "王芳"\n[dates]\n'
+                       'assigned_at = "received_at"\nconcluded_at = "received_at"\n',
+                       encoding="utf-8")
+    ledger("--lang", "zh", "import", path, "--mapping", mapping, "--skip-bad", "--rejects",
+           tmp_path / "rej.csv")
+    text = (tmp_path / "rej.csv").read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0] == "行,拒绝原因,投诉日期,客户名称,问题描述,严重程度,原因", text
+    (tmp_path / "fixed.csv").write_text(text.replace("2026/13/2", "2026/11/3"),
+                                        encoding="utf-8-sig")
+    ledger("--lang", "zh", "import", tmp_path / "fixed.csv", "--mapping", mapping)
+    assert ledger.rows("SELECT count(*) FROM complaints") == [(2,)]
