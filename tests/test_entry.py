@@ -1212,9 +1212,10 @@ def test_a_new_number_that_cannot_be_printed_is_said_recorded_quiet_or_not(ledge
     ledger.to_state(cid, "investigating")
     photo = tmp_path / "photo.txt"
     photo.write_text("x", encoding="utf-8")
-    runs = ((["return", "open", cid, "--qty", "1"], r"RMA-2026-0001"),
+    # (the RMA's year is the clock's: the child runs on the real one)
+    runs = ((["return", "open", cid, "--qty", "1"], r"RMA-\d{4}-0001"),
             (["attach", cid, str(photo)], rf"attachment 1 of {cid}"),
-            (["action", "add", cid, "--text", "t", "--owner", "o", "--due", "2026-12-31"],
+            (["action", "add", cid, "--text", "t", "--owner", "o", "--due", "2099-12-31"],
              rf"action 1 of {cid}"))
     with open("/dev/full", "w") as full:
         for args, written in runs:
@@ -1223,8 +1224,9 @@ def test_a_new_number_that_cannot_be_printed_is_said_recorded_quiet_or_not(ledge
                                   stderr=subprocess.PIPE, text=True, timeout=60,
                                   env=_env(ledger.db))
             assert proc.returncode == 1, proc.stderr
-            assert proc.stderr == ("Error: cannot write the output: no space left on the "
-                                   f"disk; {written} was recorded all the same\n"), proc.stderr
+            assert re.fullmatch("Error: cannot write the output: no space left on the "
+                                f"disk; {written} was recorded all the same\n", proc.stderr), \
+                proc.stderr
         # (--show-completion too, where a shell runs it: Typer asks the parent process)
         for args in (["--version"], ["overdue", "--help"]):
             proc = subprocess.run([sys.executable, "-m", "complaintctl", *args],
