@@ -1689,10 +1689,11 @@ def run(lg: Ledger, path: Path, open_table: Callable[[], Table], mapping: Mappin
     with lg.read() as cur:  # only which indexes the write keeps: the checks come inside it
         imported = cur.execute("SELECT 1 FROM complaints WHERE source_key IS NOT NULL "
                                "LIMIT 1").fetchone() is not None
-        # without a key, the rows are matched with earlier imports by the time received
-        by_time = frozenset() if mapping.key or cur.execute(
+        # without a key, the rows are matched with earlier imports by the time received;
+        # with one, with earlier imports made without a key (whose rows no key names)
+        by_time = _READ_BY_TIME if _keyless_before(cur) or not mapping.key and cur.execute(
             "SELECT 1 FROM complaints WHERE import_batch IS NOT NULL LIMIT 1").fetchone() \
-            is None else _READ_BY_TIME
+            else frozenset()
     options: dict[str, Any] = {"now": now, "actor": actor, "dry_run": dry_run,
                                "skip_bad": skip_bad, "progress": progress}
     if imported and reader.key_indexes and table.encoding is not None \
@@ -1707,6 +1708,15 @@ def run(lg: Ledger, path: Path, open_table: Callable[[], Table], mapping: Mappin
             reader = Reader(lg, table, mapping, now=now, tally_words=dry_run)
     return _import(lg, path, table, reader, mapping, digest,
                    (_READ_INSIDE if imported else frozenset()) | by_time, **options)
+
+
+def _keyless_before(cur: sqlite3.Cursor) -> bool:
+    """Whether an import batch (not voided) was imported without a key: its complaints
+    have no source key (a batch's are all keyed or none is). One probe a batch."""
+    return any(cur.execute("SELECT source_key IS NULL FROM complaints WHERE import_batch = ? "
+                           "LIMIT 1", (b,)).fetchone() == (1,)
+               for (b,) in cur.execute("SELECT id FROM import_batches WHERE voided_at IS "
+                                       "NULL").fetchall())
 
 
 class _New(Exception):
@@ -1776,8 +1786,8 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
             # were received, as rows of this file are matched with them (_imported_at)
             # (none when no earlier import brought any in: a first import asked the
             # ledger once a time received, over a table it grows with no index on it)
-            imported_at: dict[str, list[tuple[Any, ...]]] | None = None if mapping.key \
-                or not (keep and _READ_BY_TIME <= keep) else {}
+            imported_at: dict[str, list[tuple[Any, ...]]] | None = None \
+                if not (keep and _READ_BY_TIME <= keep) else {}
             if imported_at is None and not mapping.key and cur.execute(
                     "SELECT 1 FROM complaints WHERE import_batch IS NOT NULL LIMIT 1"
             ).fetchone() is not None:  # another's import committed since it was asked
@@ -1930,10 +1940,11 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                     if writer is None:  # new after all: the bulk writer's work
                         raise _New
                     if imported_at is not None:
-                        before = _imported_before(cur, imported_at, matched, history, batch)
+                        before = _imported_before(cur, imported_at, matched, history, batch,
+                                                  keyed=bool(mapping.key))
                         if before is not None:  # a newer copy's row: it would come in twice
                             result.problems.append(Problem(number, None, _imported_said(
-                                before), rule=True, cells=cells))
+                                before, keyed=bool(mapping.key)), rule=True, cells=cells))
                             continue
                     if row.if_new:
                         result.problems.extend(row.if_new)
@@ -2077,7 +2088,7 @@ def _tell_steps(lg: Ledger, later: list[tuple[str, str, list[Step], dict[str, An
 
 
 def _imported_before(cur: sqlite3.Cursor, imported_at: dict[str, list[tuple[Any, ...]]],
-                     matched: set[str], history: History, batch: int
+                     matched: set[str], history: History, batch: int, *, keyed: bool = False
                      ) -> tuple[Any, ...] | None:
     """The complaint an earlier import (not voided) brought in that a row of a register
     without a key is (id, batch, its source key, status), if any: received at the same
@@ -2086,7 +2097,9 @@ def _imported_before(cur: sqlite3.Cursor, imported_at: dict[str, list[tuple[Any,
     both); each held complaint is one row's only (two complaints alike imported before
     are two rows of a newer copy, and a third row is new), the one with the row's
     description first. `imported_at`: what was read of the ledger, by the time received;
-    `matched`: the complaints rows of this file were matched with."""
+    `matched`: the complaints rows of this file were matched with. `keyed`: a row of a
+    register with a key, new under it: only complaints imported without a key (a
+    register imported first without one came in twice when imported with one)."""
     stamp = _stamp(history.received_at)
     held = imported_at.get(stamp)
     if held is None:
@@ -2094,6 +2107,7 @@ def _imported_before(cur: sqlite3.Cursor, imported_at: dict[str, list[tuple[Any,
             "SELECT c.id, c.import_batch, c.source_key, c.status, c.customer, c.product, "
             "c.description FROM complaints c JOIN import_batches b ON b.id = c.import_batch "
             "WHERE c.received_at = ? AND b.voided_at IS NULL AND c.import_batch != ? "
+            f"{'AND c.source_key IS NULL ' if keyed else ''}"
             "ORDER BY c.status = 'void', c.id", (stamp, batch)).fetchall()
     if not held:
         return None
@@ -2113,10 +2127,17 @@ def _imported_before(cur: sqlite3.Cursor, imported_at: dict[str, list[tuple[Any,
     return found[:4]
 
 
-def _imported_said(held: tuple[Any, ...]) -> str:
+def _imported_said(held: tuple[Any, ...], *, keyed: bool = False) -> str:
     """A row of a register without a key that an earlier import brought in (held: id,
-    batch, source key, status): refused, and how to import a newer copy."""
+    batch, source key, status): refused, and how to import a newer copy. `keyed`: a row
+    new under this mapping's key that an import without a key brought in."""
     cid, batch, key, _status = held
+    if keyed:
+        return _("{id} of import batch {batch}, imported without a key, was received at "
+                 "the same time, from the same customer, about the same product: this row "
+                 "would come in twice; void batch {batch} (complaintctl import --void-batch "
+                 "{batch} --reason …) and import the register again with this key, or "
+                 "import only the new rows with --skip-bad").format(id=cid, batch=batch)
     if key is not None:  # imported with a key, which this mapping leaves out
         return _("{id} of import batch {batch} (key {key}) was received at the same time, "
                  "from the same customer, about the same product: without a key in the "

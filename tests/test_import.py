@@ -3780,3 +3780,30 @@ def test_a_chinese_rejects_file_with_a_cause_column_imports_again(ledger, tmp_pa
                                         encoding="utf-8-sig")
     ledger("--lang", "zh", "import", tmp_path / "fixed.csv", "--mapping", mapping)
     assert ledger.rows("SELECT count(*) FROM complaints") == [(2,)]
+
+
+def test_a_register_imported_without_a_key_then_with_one_does_not_come_in_twice(
+        ledger, files, monkeypatch):
+    """A register first imported without a key (its id column not mapped), then a newer
+    copy with its key: every row was new under the key, and came in twice. A row an
+    import without a key brought in is refused naming it; voided, the keyed copy comes in
+    whole."""
+    monkeypatch.chdir(files["dir"])  # (--skip-bad's rejects go to the current folder)
+    rows = [["1", "2026/11/2", "华东电器", "XD-200", "异响"],
+            ["3", "2026/11/3", "宏达科技", "BX-12", "不工作"]]
+    first, keyless = _short(files, "v1", rows, keyed=False)
+    ledger("import", first, "--mapping", keyless)
+    later, keyed = _short(files, "v2", [*rows, ["6", "2026/11/9", "恒星精密", "KFR-35", "漏水"]])
+    before = ledger.snapshot()
+    r = ledger("import", later, "--mapping", keyed, code=1)
+    lines = [x for x in r.stderr.splitlines() if x.startswith("row ")]
+    assert len(lines) == 2 and all(
+        re.search(r"CC-\d{4}-000[12] of import batch 1, imported without a key, was received "
+                  r"at the same time", x) for x in lines), r.stderr
+    assert ledger.snapshot() == before
+    ledger("import", later, "--mapping", keyed, "--skip-bad")
+    assert ledger.rows("SELECT count(*) FROM complaints") == [(3,)]
+    ledger("import", "--void-batch", "1", "--reason", "没有编号，重新导入")
+    ledger("import", later, "--mapping", keyed)
+    assert ledger.rows("SELECT count(*) FROM complaints WHERE import_batch IN (SELECT id "
+                       "FROM import_batches WHERE voided_at IS NULL)") == [(3,)]
