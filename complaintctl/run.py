@@ -330,6 +330,14 @@ def language_before_parse(db: str | None) -> None:
     i18n.use_ledger_language(peek_language(path))
 
 
+def _os_failure(exc: OSError) -> str:
+    """What the system refused, said: the file it names, or, with none named, the
+    command's output (stdout onto a full disk, /dev/full)."""
+    if exc.filename:
+        return os_reason(exc) + f": {exc.filename}"
+    return _("cannot write the output: {reason}").format(reason=os_reason(exc))
+
+
 def guarded(func: Callable[..., R], /, *args: Any, **kw: Any) -> R:
     """Run a command: its domain errors become `Error: …` and an exit code, Ctrl-C
     exit 130, a reader that went away exit 0; its ledgers are closed after."""
@@ -343,9 +351,7 @@ def guarded(func: Callable[..., R], /, *args: Any, **kw: Any) -> R:
     except BrokenPipeError:  # `| head` stopped reading: not an error
         raise Exit(0) from None
     except OSError as exc:
-        # no file named: the command's output (stdout onto a full disk, /dev/full)
-        reason = (os_reason(exc) + f": {exc.filename}" if exc.filename else
-                  _("cannot write the output: {reason}").format(reason=os_reason(exc)))
+        reason = _os_failure(exc)
         written = _STATE.get("written")
         if written is not None:  # the output failed after the step was committed
             reason = _("{reason}; {id} was recorded all the same").format(reason=reason,
@@ -435,11 +441,8 @@ def finish(run: Callable[[], object]) -> int:
         _interrupted()
         code = 130
     except OSError as exc:  # help, --version or completion onto a full disk (/dev/full):
-        # outside a command, said as a command's output is (guarded); a file named, as it
-        _err(_("Error: {message}").format(message=os_reason(exc) + f": {exc.filename}"
-                                          if exc.filename else _(
-                                              "cannot write the output: {reason}").format(
-                                              reason=os_reason(exc))))
+        # outside a command, said as a command's output is (guarded)
+        _err(_("Error: {message}").format(message=_os_failure(exc)))
         code = 1
     except Exception as exc:  # noqa: BLE001 - a user never sees a traceback
         _err(_("Error: {message}").format(message=_("unexpected failure: {error}").format(
