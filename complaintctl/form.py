@@ -29,6 +29,7 @@ from complaintctl.render import (
     label,
     return_table_row,
     size_text,
+    stage_label,
     without_empty_return,
 )
 
@@ -192,9 +193,7 @@ def stage_rows(rec: dict[str, Any], as_of_iso: str) -> list[dict[str, Any]]:
             state = _("on time") if s["done_at"] <= s["due_at"] else C_("done", "late")
         else:
             state = _("overdue") if as_of_iso > s["due_at"] else _("open")
-        name = label("stage", s["stage"])
-        if s["stage"] == "resolve" and s["round"] > 1:  # due by the reopen deadline
-            name = C_("stage after a reopening", "resolve")
+        name = stage_label(s["stage"], s["round"])
         if s["round"] > 1:
             name = _("{stage} (round {n})").format(stage=name, n=s["round"])
         rows.append({**s, "stage_shown": name, "state": state})

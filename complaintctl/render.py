@@ -1044,11 +1044,17 @@ OVERDUE_MARKDOWN_COLS = tuple(Col("stage_shown", N_("stage")) if c.key == "stage
                               for c in OVERDUE_COLS)
 
 
+def stage_label(stage: str, round_: int) -> str:
+    """A stage's name, a resolve after the first round named as the reopen deadline it
+    is due by (重新处理, as `policy show` names it)."""
+    if stage == "resolve" and round_ > 1:
+        return C_("stage after a reopening", "resolve")
+    return label("stage", stage)
+
+
 def stage_shown(row: dict[str, Any]) -> str:
     """A late stage in words, with its round after the first: 处理（第 2 轮）, resolve #2."""
-    stage = label("stage", row["stage"])
-    if row["stage"] == "resolve" and row.get("round", 1) > 1:  # by the reopen deadline
-        stage = C_("stage after a reopening", "resolve")
+    stage = stage_label(row["stage"], row.get("round", 1))
     return stage if row.get("round", 1) == 1 else _("{stage} #{n}").format(
         stage=stage, n=row["round"])
 
