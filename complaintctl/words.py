@@ -461,8 +461,7 @@ def resolve(field: str, text: str, allowed: Iterable[str] | None = None, *,
             from complaintctl import i18n
             from complaintctl.i18n import _
 
-            source = option or field
-            source = _(source) if source.isupper() else source  # (an argument's name)
+            source = _source(option, field)
             raise BadInput(_("{option} takes one value, not several: {value}").format(
                 option=source, value=i18n.shown(text)),
                 hint=_("give one at a time: {option} {first}, then {option} {second}, or "
@@ -470,6 +469,15 @@ def resolve(field: str, text: str, allowed: Iterable[str] | None = None, *,
                            option=source, first=several[0], second=several[1]),
                 code="several_values", option=source) from None
         raise unknown(field, exc, option=option, lang=lang) from None
+
+
+def _source(option: str | None, field: str) -> str:
+    """How a refusal names where a value came from: the option, or the field; an
+    argument's name (STAGE) in the reader's language."""
+    from complaintctl.i18n import _
+
+    source = option or field
+    return _(source) if source.isupper() else source
 
 
 _LIST_SEPARATORS = re.compile(r"\s*[,，、;；/|+]\s*")
@@ -514,7 +522,7 @@ def unknown(field: str, exc: UnknownWord, *, option: str | None = None,
                 for w, name in zip(exc.choices, examples, strict=True)]
     source = option or field
     message = _("{option} {value} is not one of: {choices}").format(
-        option=_(source) if source.isupper() else source, value=i18n.shown(exc.value),
+        option=_source(option, field), value=i18n.shown(exc.value),
         choices=i18n.listing(names, shown_lang))
     if exc.suggestion is not None:
         hint = _("did you mean {word}?").format(word=exc.suggestion)
