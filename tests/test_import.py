@@ -448,11 +448,13 @@ def test_resolved_rows_never_revisited_are_told_how_to_come_in_closed(ledger, tm
     revisit open, L3 in `overdue` the next morning, and the warning named a status
     column the register does not have. It says how to close them by their resolution's
     date, and importing it again so closes them."""
-    path = tmp_path / "r.csv"
-    path.write_text("编号,投诉日期,客户名称,投诉内容,严重程度,责任部门,责任人,原因分析,处理方式,"
-                    "处理日期\n001,2026-03-01,华东电器,屏幕破裂,高,质量部,王芳,焊接不良,换货,2026-03-05\n"
-                    "002,2026-03-02,南方,漏水,低,质量部,李明,密封圈,维修,2026-03-08\n",
-                    encoding="utf-8-sig")
+    path = write_csv(tmp_path / "r.csv", [
+        ["001", "2026-03-01", "华东电器", "屏幕破裂", "高", "质量部", "王芳", "焊接不良", "换货",
+         "2026-03-05"],
+        ["002", "2026-03-02", "南方", "漏水", "低", "质量部", "李明", "密封圈", "维修",
+         "2026-03-08"]], encoding="utf-8-sig",
+        header=["编号", "投诉日期", "客户名称", "投诉内容", "严重程度", "责任部门", "责任人",
+                "原因分析", "处理方式", "处理日期"])
     head = ('key = "编号"\n[columns]\ncustomer = "客户名称"\nseverity = "严重程度"\n'
             'received_at = "投诉日期"\ndescription = "投诉内容"\ndepartment = "责任部门"\n'
             'owner = "责任人"\ncause = "原因分析"\ndisposition = "处理方式"\n'
@@ -3762,9 +3764,10 @@ def test_a_chinese_rejects_file_with_a_cause_column_imports_again(ledger, tmp_pa
     for the root cause: a register mapping 原因 then could not import its corrected
     rejects ("“原因”列在文件中出现了不止一次"). Its own word: 拒绝原因."""
     monkeypatch.chdir(tmp_path)
-    path = tmp_path / "r.csv"
-    path.write_text("投诉日期,客户名称,问题描述,严重程度,原因\n2026/11/2,华东电器,异响,高,螺丝松动\n"
-                    "2026/13/2,宏达科技,不工作,低,电源\n", encoding="utf-8-sig")
+    path = write_csv(tmp_path / "r.csv", [["2026/11/2", "华东电器", "异响", "高", "螺丝松动"],
+                                          ["2026/13/2", "宏达科技", "不工作", "低", "电源"]],
+                     encoding="utf-8-sig",
+                     header=["投诉日期", "客户名称", "问题描述", "严重程度", "原因"])
     mapping = tmp_path / "m.toml"
     mapping.write_text('[columns]\nreceived_at = "投诉日期"\ncustomer = "客户名称"\n'
                        'description = "问题描述"\nseverity = "严重程度"\ncause = "原因"\n'
