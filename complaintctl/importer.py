@@ -1689,11 +1689,7 @@ def run(lg: Ledger, path: Path, open_table: Callable[[], Table], mapping: Mappin
     with lg.read() as cur:  # only which indexes the write keeps: the checks come inside it
         imported = cur.execute("SELECT 1 FROM complaints WHERE source_key IS NOT NULL "
                                "LIMIT 1").fetchone() is not None
-        # without a key, the rows are matched with earlier imports by the time received;
-        # with one, with earlier imports made without a key (whose rows no key names)
-        by_time = _READ_BY_TIME if _keyless_before(cur) or not mapping.key and cur.execute(
-            "SELECT 1 FROM complaints WHERE import_batch IS NOT NULL LIMIT 1").fetchone() \
-            else frozenset()
+        by_time = _READ_BY_TIME if _by_time(cur, bool(mapping.key)) else frozenset()
     options: dict[str, Any] = {"now": now, "actor": actor, "dry_run": dry_run,
                                "skip_bad": skip_bad, "progress": progress}
     if imported and reader.key_indexes and table.encoding is not None \
@@ -1708,6 +1704,15 @@ def run(lg: Ledger, path: Path, open_table: Callable[[], Table], mapping: Mappin
             reader = Reader(lg, table, mapping, now=now, tally_words=dry_run)
     return _import(lg, path, table, reader, mapping, digest,
                    (_READ_INSIDE if imported else frozenset()) | by_time, **options)
+
+
+def _by_time(cur: sqlite3.Cursor, keyed: bool) -> bool:
+    """Whether an import's rows are matched with earlier imports by the time received
+    (_imported_before): without a key, when any import brought complaints in; with one,
+    when an import without a key did (its rows no key names)."""
+    return _keyless_before(cur) or not keyed and cur.execute(
+        "SELECT 1 FROM complaints WHERE import_batch IS NOT NULL LIMIT 1").fetchone() \
+        is not None
 
 
 def _keyless_before(cur: sqlite3.Cursor) -> bool:
@@ -1782,16 +1787,14 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
             # without a key: rows the same in every column the mapping reads (a row
             # pasted twice), by a digest of those cells -> the first row
             same: dict[bytes, int] | None = None if mapping.key else {}
-            # without a key: the complaints earlier imports brought in, by the time they
-            # were received, as rows of this file are matched with them (_imported_at)
-            # (none when no earlier import brought any in: a first import asked the
-            # ledger once a time received, over a table it grows with no index on it)
-            imported_at: dict[str, list[tuple[Any, ...]]] | None = None \
-                if not (keep and _READ_BY_TIME <= keep) else {}
-            if imported_at is None and not mapping.key and cur.execute(
-                    "SELECT 1 FROM complaints WHERE import_batch IS NOT NULL LIMIT 1"
-            ).fetchone() is not None:  # another's import committed since it was asked
-                imported_at = {}  # (before the write): matched all the same, more slowly
+            # the complaints earlier imports brought in (_by_time), by the time they were
+            # received, as rows of this file are matched with them (_imported_before);
+            # none when there are none (a first import asked the ledger once a time
+            # received, over a table it grows with no index on it); asked again inside
+            # the write: another's import committed since is matched all the same, more
+            # slowly without the index
+            imported_at: dict[str, list[tuple[Any, ...]]] | None = {} if (
+                keep and _READ_BY_TIME <= keep or _by_time(cur, bool(mapping.key))) else None
             matched: set[str] = set()  # those a row of this file was matched with
             twins: list[tuple[int, int]] = []  # (a row, the earlier one it is the same as)
             # keyed rows the ledger holds, and those of them that conflict in what was
