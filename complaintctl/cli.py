@@ -184,6 +184,30 @@ def _only_the_command_asked(argv: list[str]) -> None:
 i18n_click.before_parse = run.language_before_parse
 
 
+# The shells Typer has a completion script for.
+COMPLETION_SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+def _completion_shell(option: str) -> None:
+    """--install-completion and --show-completion find the shell from the process that
+    started complaintctl: from dash (a script's /bin/sh) Typer said "Shell dash not
+    supported." with exit 1, no Error: line and nothing of what to do."""
+    from typer import completion
+
+    shell = completion._get_shell_name()
+    if shell not in COMPLETION_SHELLS:
+        raise _fail(BadInput((_("{option}: complaintctl was started by {shell}, which has "
+                                "no completion script") if shell else
+                              _("{option}: cannot tell which shell started complaintctl")
+                              ).format(option=option, shell=shell),
+                             hint=_("run it from bash, zsh, fish or PowerShell, e.g. "
+                                    "bash -c 'complaintctl {option}'").format(option=option),
+                             code="shell_not_supported", shell=shell))
+
+
+i18n_click.completion_check = _completion_shell
+
+
 def main() -> None:
     """Entry point of the installed command."""
     i18n.choose(i18n_click.lang_option(sys.argv[1:]))  # for errors before the app runs

@@ -189,6 +189,21 @@ class SubGroup(_GivenOnce, typer.core.TyperGroup):
     """A group under the root (`return`, `action`, …)."""
 
 
+# Asked before Typer's --install-completion or --show-completion runs, with the option's
+# name (cli._completion_shell, set by cli): it refuses a shell without a script.
+completion_check: Callable[[str], None] | None = None
+
+
+def _shell_checked(callback: Callable[..., Any]) -> Callable[..., Any]:
+    def checked(ctx: Context, param: Any, value: Any) -> Any:
+        if value and not ctx.resilient_parsing and completion_check is not None:
+            completion_check(param.opts[0])
+        return callback(ctx, param, value)
+
+    checked.shell_checked = True  # type: ignore[attr-defined]
+    return checked
+
+
 class Group(_GivenOnce, typer.core.TyperGroup):
     """The root group: the language is chosen before the command line is parsed,
     and a Chinese run gets its texts and errors in Chinese."""
@@ -196,6 +211,11 @@ class Group(_GivenOnce, typer.core.TyperGroup):
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
              windows_expand_args: bool = True, **extra: Any) -> Any:
+        for param in self.params:
+            if param.name in ("install_completion", "show_completion") and \
+                    param.callback is not None and \
+                    not getattr(param.callback, "shell_checked", False):
+                param.callback = _shell_checked(param.callback)
         argv = list(sys.argv[1:] if args is None else args)
         takes_value = {opt for p in self.params if isinstance(p, typer.core.TyperOption)
                        and not p.is_flag for opt in p.opts}

@@ -1114,6 +1114,29 @@ def test_show_completion_prints_a_script(run, monkeypatch):
     assert "complete -o default -F" in r.stdout and "_COMPLETE=complete_bash" in r.stdout
 
 
+@pytest.mark.parametrize("shell", ["dash", None])
+@pytest.mark.parametrize("option", ["--show-completion", "--install-completion"])
+def test_completion_from_a_shell_without_a_script_is_refused_in_our_words(run, monkeypatch,
+                                                                         tmp_path, shell,
+                                                                         option):
+    """Started by dash (a script's /bin/sh), Typer said "Shell dash not supported." with
+    exit 1, no Error: line and nothing of what to do (and --install-completion wrote
+    nothing, as now)."""
+    import typer.completion
+
+    monkeypatch.setattr(typer.completion, "_get_shell_name", lambda: shell)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    r = run(option, code=2)
+    said = f"was started by {shell}, which has no completion script" if shell else \
+        "cannot tell which shell started complaintctl"
+    assert r.stderr == (f"Error: {option}: complaintctl {said}\n" if shell else
+                        f"Error: {option}: {said}\n") + (
+        "Hint: run it from bash, zsh, fish or PowerShell, e.g. bash -c "
+        f"'complaintctl {option}'\n"), r.stderr
+    assert r.stdout == ""
+    assert list(tmp_path.iterdir()) == []
+
+
 LOG_ALL = ("log", "--customer", "Acme", "--description", "d", "--channel", "phone",
            "--category", "quality", "--severity", "low", "--received", RECEIVED)
 
