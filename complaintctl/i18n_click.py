@@ -384,10 +384,11 @@ def wrap(text: str, columns: int, first: str = "", rest: str = "") -> list[str]:
     """`text` in lines of at most `columns` columns, the first starting with
     `first`, the others with `rest` (as wide as `first`): broken as render.wrap_lines
     breaks a table's Chinese text (at spaces and between Chinese characters, never
-    before closing punctuation or after an opening bracket, never inside a number)."""
+    before closing punctuation or after an opening bracket, never inside a number),
+    a short term between other text kept whole (render._terms)."""
     from complaintctl.render import wrap_lines
 
-    lines = wrap_lines(" ".join(text.split("\n")), columns - width(first))
+    lines = wrap_lines(" ".join(text.split("\n")), columns - width(first), terms=True)
     return [first + lines[0], *(rest + line for line in lines[1:])]
 
 

@@ -786,6 +786,41 @@ _COUNT = re.compile(r"[0-9][0-9,]*|[A-Z]{1,2}[0-9]{1,2}")
 _NAME_MOST = 5
 
 
+# The longest run of Chinese kept whole by _terms: a word or a short term (解释说明).
+_TERM_MOST = 4
+
+
+def _terms(atoms: list[str]) -> list[str]:
+    """`atoms` with each run of at most _TERM_MOST Chinese characters that stands between
+    other text made one piece, and one after a code and a space joined to it: the words
+    of a list, `explanation 解释说明、other 其他`, help read 解释说 | 明 and visit | 来访
+    (a sentence's longer run still breaks between any two characters)."""
+    def single(atom: str) -> bool:  # one Chinese character, with the marks closing it
+        return bool(_CJK.match(atom)) and (len(atom) == 1 or atom[1] in _CLOSING)
+
+    out: list[str] = []
+    i = 0
+    while i < len(atoms):
+        j = i
+        while j < len(atoms) and single(atoms[j]):
+            j += 1
+            if atoms[j - 1][1:]:  # a closing mark ends the run
+                break
+        if j == i or j - i > _TERM_MOST or i and _CJK.search(atoms[i - 1][-1]) \
+                or j < len(atoms) and _CJK.match(atoms[j]):
+            out.append(atoms[i])
+            i += 1
+            continue
+        term = "".join(atoms[i:j])
+        if len(out) > 1 and out[-1] == " " and not _CJK.search(out[-2]) and out[-2][-1:].isalnum():
+            del out[-1]
+            out[-1] += " " + term  # (visit 来访、)
+        else:
+            out.append(term)
+        i = j
+    return out
+
+
 def _atoms(paragraph: str, grouped: bool = True) -> list[str]:
     """The paragraph in the pieces a line may break between (spaces their own). The
     items of a list set with ；(渠道：电话；订单号：SO-2611-0042；) are one piece each
@@ -829,10 +864,11 @@ def _atoms(paragraph: str, grouped: bool = True) -> list[str]:
     return items
 
 
-def wrap_lines(text: str, width: int) -> list[str]:
+def wrap_lines(text: str, width: int, terms: bool = False) -> list[str]:
     """`text` in lines of at most `width` display columns (a CJK character is two),
     broken as Wrapped says; a piece wider than a line is broken at its joins first (the
-    value of 金额：¥1,250.50 on the next line), and only then cut where it must be."""
+    value of 金额：¥1,250.50 on the next line), and only then cut where it must be.
+    `terms`: a short run of Chinese between other text is one piece (_terms)."""
     from rich.cells import cell_len, chop_cells
 
     width = max(width, 2)
@@ -885,7 +921,7 @@ def wrap_lines(text: str, width: int) -> list[str]:
         indent = paragraph[:len(paragraph) - len(body)]
         if body and cell_len(indent) < width // 2:  # a paragraph's indent (　　 in Chinese)
             line, used = indent, cell_len(indent)
-        for piece in _atoms(body):
+        for piece in _terms(_atoms(body)) if terms else _atoms(body):
             place(piece)
         lines.append(line.rstrip())
         line, used = "", 0

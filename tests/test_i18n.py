@@ -16,7 +16,7 @@ import pytest
 import typer.core
 import typer.main
 
-from complaintctl import i18n, i18n_click
+from complaintctl import i18n, i18n_click, render
 from complaintctl.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -180,6 +180,22 @@ def test_chinese_help_wraps_by_width_on_the_terminal(run, monkeypatch):
     out = run("investigate", "--help").stdout
     assert max(i18n_click.width(line) for line in out.splitlines()) <= 80  # CliRunner: 80
     assert "（不成立）即完成调" in _flat(out).replace(" ", "")
+
+
+def test_chinese_help_keeps_a_listed_word_with_its_code_on_one_line(run, monkeypatch):
+    """A list of codes and their words broke inside a word (explanation 解释说 | 明) and
+    between a code and its word (visit | 来访); a sentence's longer run of Chinese still
+    breaks between any two characters."""
+    monkeypatch.setenv("COMPLAINTCTL_LANG", "zh")
+    out = run("log", "--help").stdout  # CliRunner: 80 columns
+    lines = [line.strip() for line in out.splitlines()]
+    assert max(i18n_click.width(line) for line in out.splitlines()) <= 80
+    for item in ("explanation 解释说明、", "visit 来访、", "compensation 赔偿、",
+                 "social 社交媒体、", "other 其他"):
+        assert any(item in line for line in lines), (item, out)
+    assert not any(line.endswith(("说", "visit", "explanation")) for line in lines), out
+    words = render._terms(render._atoms("登记一条新投诉，输出其编号。"))
+    assert words[:2] == ["登", "记"], words  # (prose: no word kept whole)
 
 
 def test_help_from_the_installed_command_in_chinese_and_english():
