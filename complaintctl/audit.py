@@ -397,11 +397,12 @@ def _chain_part(conn: sqlite3.Connection, lo: int, hi: int, head: str | None
     factory = conn.text_factory
     conn.text_factory = bytes
     try:
-        (previous,) = conn.execute("SELECT hash FROM events WHERE id <= ? ORDER BY id DESC "
-                                   "LIMIT 1", (lo,)).fetchone() or (b"",)
+        first, previous = conn.execute("SELECT id, hash FROM events WHERE id <= ? ORDER BY "
+                                       "id DESC LIMIT 1", (lo,)).fetchone() or (0, b"")
         previous = previous or b""
         rows = conn.execute(f"SELECT id, hash, {body} FROM events WHERE id > ? AND id <= ? "
                             "ORDER BY id", (lo, hi))
+        event_id = first
         for n, (event_id, stored, text) in enumerate(rows, 1):  # noqa: B007 (n: a count)
             if stored != sha(previous + sep + text).hexdigest().encode():
                 computed = sha(previous + sep + text).hexdigest()
@@ -424,9 +425,32 @@ def _chain_part(conn: sqlite3.Connection, lo: int, hi: int, head: str | None
             if stored == wanted:
                 found = event_id
             previous = stored or b""
+        if n < event_id - first:  # ids skipped where the hashes follow: a chain recomputed
+            problems += _missing_events(conn, first, lo, hi, {p["id"] for p in problems})
     finally:
         conn.text_factory = factory
     return {"problems": problems, "events": n, "found": found}
+
+
+def _missing_events(conn: sqlite3.Connection, first: int, lo: int, hi: int,
+                    named: set[int]) -> list[Problem]:
+    """The events missing between `first` (the last id before the part, 0 for none) and
+    the ids of lo < id <= hi, where the hash that follows them does not say so already
+    (`named`): ids are never skipped nor reused (AUTOINCREMENT; a step rolled back gives
+    its id back), so an event deleted and the chain after it recomputed still shows."""
+    out: list[Problem] = []
+    for event_id, before in conn.execute(
+            "SELECT id, before FROM (SELECT id, coalesce(lag(id) OVER (ORDER BY id), ?) AS "
+            "before FROM events WHERE id > ? AND id <= ?) WHERE id > before + 1 ORDER BY id",
+            (first, lo, hi)):
+        if event_id not in named:
+            out.append(problem(
+                "chain", event_id, None, None,
+                N_("event #{first} before this one is missing, its hash left out of the "
+                   "chain") if before == event_id - 2 else
+                N_("events #{first} to #{last} before this one are missing, their hashes "
+                   "left out of the chain"), first=before + 1, last=event_id - 1))
+    return out
 
 
 def _text(value: bytes | str | None) -> str | None:
@@ -1520,9 +1544,12 @@ def check_schema(cur: sqlite3.Cursor) -> list[Problem]:
             kind, name = key
             if key not in have:
                 out.append(problem(kind, name, None, name, _MISSING[kind]))
+            elif kind == "table" and have[key] != shape:
+                out.append(problem(kind, name, *_columns_differ(have[key], shape),
+                                   _ALTERED[kind]))
             elif have[key] != shape:
-                out.append(problem(kind, name, text(cur, kind, name) if kind != "table"
-                                   else None, text(schema, kind, name), _ALTERED[kind]))
+                out.append(problem(kind, name, text(cur, kind, name),
+                                   text(schema, kind, name), _ALTERED[kind]))
     finally:
         schema.close()
     for kind, name in sorted(have.keys() - want.keys()):
@@ -1530,6 +1557,25 @@ def check_schema(cur: sqlite3.Cursor) -> list[Problem]:
             "the schema does not make this: it could copy or change rows behind the "
             "tool's back (a contact kept past forget-contact)")))
     return out
+
+
+def _columns_differ(have: list[tuple[Any, ...]], want: list[tuple[Any, ...]]
+                    ) -> tuple[str | None, str | None]:
+    """A table's columns that differ, as the ledger has them and as the schema makes
+    them (name, type and what else it declares; "—" where it has none): an extra column
+    was named only as "the table", where a copied contact would sit."""
+    def shown(column: tuple[Any, ...]) -> str:
+        name, type_, notnull, default, key = column
+        return " ".join(str(x) for x in (name, type_, "NOT NULL" if notnull else "",
+                                         f"DEFAULT {default}" if default is not None else "",
+                                         "PRIMARY KEY" if key else "") if x)
+
+    held, made = set(have), set(want)
+    stored = [shown(c) for c in have if c not in made]
+    expected = [shown(c) for c in want if c not in held]
+    if not stored and not expected:  # the same columns in another order
+        stored, expected = [str(c[0]) for c in have], [str(c[0]) for c in want]
+    return ", ".join(stored) or None, ", ".join(expected) or None
 
 
 _MISSING = {"trigger": N_("a trigger of the ledger is missing: the rows it guards could "

@@ -753,6 +753,13 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
         if cleared:
             data["cleared"] = cleared
         if "contact" in changes:
+            held = [v for v in (changes["contact"], c["contact"]) if v]
+            if any(contact_finder(v)(reason) for v in held):  # the event keeps it for good
+                raise BadInput(_("--reason holds the contact: the history would keep it "
+                                 "for good, where it keeps a contact only as a keyed hash"),
+                               hint=_("say what was corrected without the number or address, "
+                                      "e.g. --reason \"客户更换了联系电话\""),
+                               code="reason_holds_contact", record=cid)
             if _erased(cur, cid):
                 out.warnings.append(_("the contact of {id} was erased on the person's "
                                       "request before: keep it only if they agreed").format(

@@ -214,6 +214,26 @@ def test_an_erasure_of_a_wechat_id_is_looked_for_as_a_number_is(ledger):
     assert ledger.json("show", other)["contact_erased_at"] is None
 
 
+def test_an_amended_contact_is_refused_a_reason_that_holds_it_new_or_old(ledger):
+    """`amend --contact 13900001234 --reason "new number 13900001234"` took the number
+    into the amend event in clear, for good (the history keeps a contact as a keyed hash
+    only; forget-contact refuses such a reason already)."""
+    cid = ledger.log("--contact", "13812345678")
+    before = ledger.snapshot()
+    for reason in ("new number 13900001234", "客户换号：原 138-1234-5678", "139 0000 1234"):
+        r = ledger("amend", cid, "--contact", "13900001234", "--reason", reason, code=2)
+        assert r.stderr == (
+            "Error: --reason holds the contact: the history would keep it for good, where "
+            "it keeps a contact only as a keyed hash\nHint: say what was corrected without "
+            "the number or address, e.g. --reason \"客户更换了联系电话\"\n"), r.stderr
+        assert ledger.snapshot() == before
+    ledger("amend", cid, "--contact", "13900001234", "--reason", "客户更换了联系电话")
+    stored = ledger.rows("SELECT data, old FROM events WHERE kind = 'amend'")
+    assert len(stored) == 1 and "1390000" not in str(stored) and "138123" not in str(stored)
+    # another field's amendment is not looked at: a reason may quote what it likes
+    ledger("amend", cid, "--region", "华东", "--reason", "客户 13900001234 来电更正区域")
+
+
 def test_an_erasure_finds_the_number_however_typed_and_the_persons_other_complaints(ledger):
     """A reason quoting the number was written into the forget-contact event for good;
     full-width digits, the full-width dash and slashes hid the number from the search;

@@ -456,6 +456,18 @@ def test_an_object_the_schema_does_not_make_or_a_missing_index_is_named(ledger, 
                                                      "schema's"}
 
 
+def test_a_column_added_to_a_table_is_named(ledger, env, full):
+    """A column added by hand (where a copied contact would sit) was said only as "the
+    table complaints" with its name where the column's belonged."""
+    tamper(env, "ALTER TABLE complaints ADD COLUMN spy",
+           "ALTER TABLE notes ADD COLUMN copy TEXT NOT NULL DEFAULT ''")
+    found = {p["id"]: (p["stored"], p["expected"], p["detail"]) for p in verify_fails(ledger)}
+    detail = "a table of the ledger does not have the schema's columns"
+    assert found == {"complaints": ("spy", None, detail),
+                     "notes": ("copy TEXT NOT NULL DEFAULT ''", None, detail)}, found
+    assert "complaints  spy" in ledger("verify", code=1).stdout
+
+
 def test_an_index_a_check_reads_along_when_missing_is_named_not_the_disk(ledger, env,
                                                                           full, monkeypatch):
     """With events_complaint dropped verify itself stopped with "cannot use ledger … (no
@@ -867,6 +879,46 @@ def test_a_rewritten_history_loses_the_earlier_head(ledger, env, full):
     assert ledger("verify").stdout.startswith("OK: ")  # the chain itself holds
     (p,) = verify_fails(ledger, "--head", earlier["hash"])
     assert p["kind"] == "head"
+
+
+@pytest.mark.parametrize("gone", [1, 2])
+def test_events_deleted_with_the_chain_recomputed_are_named_by_the_ids_they_left(
+        ledger, env, full, gone):
+    """Internal notes deleted (events and rows) and every hash after them recomputed:
+    verify said "OK: 4 events, chain head #5" over ids 1, 2, 4, 5 (ids are never
+    skipped: the gap is the sign, no stored head needed)."""
+    from complaintctl.store import EVENT_COLUMNS, event_hash
+
+    cid = full["investigating"]
+    for hour in (10, 11, 12):
+        ledger("note", cid, "--kind", "internal", "--text", f"内部 {hour}",
+               "--at", f"2026-10-20 {hour}:00")
+    doomed = [event_id(ledger, "note", k) for k in range(gone)]
+    assert doomed == list(range(doomed[0], doomed[0] + gone))
+    conn = sqlite3.connect(env)
+    triggers = [schema_of(env, name) for name in ("events_no_update", "events_no_delete",
+                                                  "notes_no_delete")]
+    for name in ("events_no_update", "events_no_delete", "notes_no_delete"):
+        conn.execute(f"DROP TRIGGER {name}")
+    conn.execute(f"DELETE FROM events WHERE id IN ({', '.join(map(str, doomed))})")
+    conn.execute(f"DELETE FROM notes WHERE id IN (SELECT id FROM notes ORDER BY id "
+                 f"LIMIT {gone})")
+    previous = ""
+    for row_id, *row in conn.execute(f"SELECT id, {', '.join(EVENT_COLUMNS)} FROM events "
+                                     "ORDER BY id").fetchall():
+        previous = event_hash(previous, row)
+        conn.execute("UPDATE events SET hash = ? WHERE id = ?", (previous, row_id))
+    for sql in triggers:
+        conn.execute(sql)
+    conn.commit()
+    conn.close()
+    (p,) = verify_fails(ledger)
+    after = doomed[-1] + 1
+    assert (p["kind"], p["id"], p["detail"]) == ("chain", after, (
+        f"event #{doomed[0]} before this one is missing, its hash left out of the chain"
+        if gone == 1 else f"events #{doomed[0]} to #{doomed[-1]} before this one are "
+        "missing, their hashes left out of the chain")), p
+    assert f"chain  {after}" in ledger("verify", code=1).stdout
 
 
 def test_reports_carry_the_chain_head(ledger, full):
