@@ -338,6 +338,9 @@ def init_cmd(
     language = parse.choice(lang, parse.LANGUAGES, "--lang")
     if language is None and i18n.explicit():  # `--lang zh init`, as `--lang zh demo`
         language = i18n.lang()
+    from_locale = language is None and i18n.lang() == "zh"
+    if from_locale:  # set up in Chinese by the locale: cron (LANG=C) wrote English
+        language = "zh"
     code = country.strip().upper().rstrip("-")
     own = settings.COUNTRY_CURRENCY.get(code.split("-")[0], "CNY")
     zone = _machine_timezone() if timezone_ is None else timezone_
@@ -351,6 +354,9 @@ def init_cmd(
     _say(_("Ledger created at {path} (calendar {country}, time zone {zone}, currency "
            "{currency}).").format(path=path, country=s["country"], zone=s["timezone"],
                                   currency=s["currency"]))
+    if from_locale:
+        _say(_("Its display language is Chinese, as this terminal's, for everyone and cron "
+               "(change it with: complaintctl policy language en)."))
     expected = settings.COUNTRY_ZONE.get(code)
     if timezone_ is None and expected is not None and \
             not settings.same_clock(zone, expected, _now()):
@@ -2941,8 +2947,9 @@ def demo_cmd(
                          "({path}): real complaints would land among its fake ones").format(
                              path=path),
                        hint=_("complaintctl demo --db demo.db"), code="demo_needs_db")
-    # a new demo ledger keeps the language this run was asked in (--lang zh demo)
-    values = {"language": i18n.lang()} if i18n.explicit() else {}
+    # a new demo ledger keeps the language this run was asked in (--lang zh demo), and
+    # Chinese from the locale, as init's
+    values = {"language": i18n.lang()} if i18n.explicit() or i18n.lang() == "zh" else {}
     ledger = _create(path, values, demo=True) if fresh else _keep(Ledger.open(path, write=True))
     ledger.login = _login()  # (a second demo into its own ledger recorded none: verify)
     with _progress() as bar, _taken_back_if_interrupted(ledger if fresh else None):

@@ -20,7 +20,7 @@ Light on purpose: every module imports it, and `--help` must stay fast.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -255,6 +255,26 @@ def from_locale(environ: Mapping[str, str]) -> str | None:
             if code is not None:
                 return code
         return None
+    return None
+
+
+def root_option(argv: Sequence[str], name: str,
+                takes_value: Collection[str] = ("--db", "--as", "--lang")) -> str | None:
+    """The value of the root's option `name` on this command line (before the
+    command's name), read before Click parses anything. `takes_value`: the root's
+    options that take a value."""
+    args = iter(argv)
+    for arg in args:
+        if arg == name:
+            return next(args, None)
+        if arg.startswith(name + "="):
+            return arg.partition("=")[2]
+        if arg == "--":
+            return None
+        if arg in takes_value:
+            next(args, None)
+        elif not arg.startswith("-"):
+            return None  # the command: its options are its own (init --lang)
     return None
 
 

@@ -34,7 +34,7 @@ from typer._click.formatting import HelpFormatter
 from typer._click.parser import _OptionParser
 
 from complaintctl import i18n
-from complaintctl.i18n import N_, _
+from complaintctl.i18n import N_, _, root_option
 
 # Typer translates its headings, "default: …", "required", "Missing command." and
 # "No such command …" with `gettext.gettext` under this name: ours instead, so that
@@ -125,26 +125,6 @@ def lang_option(argv: Sequence[str], takes_value: Collection[str] = ("--db", "--
     name), read before Click parses anything. `takes_value`: the root's other
     options that take a value."""
     return root_option(argv, "--lang", takes_value)
-
-
-def root_option(argv: Sequence[str], name: str,
-                takes_value: Collection[str] = ("--db", "--as", "--lang")) -> str | None:
-    """The value of the root's option `name` on this command line (before the
-    command's name), read before Click parses anything. `takes_value`: the root's
-    options that take a value."""
-    args = iter(argv)
-    for arg in args:
-        if arg == name:
-            return next(args, None)
-        if arg.startswith(name + "="):
-            return arg.partition("=")[2]
-        if arg == "--":
-            return None
-        if arg in takes_value:
-            next(args, None)
-        elif not arg.startswith("-"):
-            return None  # the command: its options are its own (init --lang)
-    return None
 
 
 # Called with the root's --db as typed (or None) once the language of the command line

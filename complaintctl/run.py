@@ -418,7 +418,9 @@ def finish(run: Callable[[], object]) -> int:
     command): whatever ends it, one message at most and never a traceback."""
     code = 0
     env_lang = os.environ.get("COMPLAINTCTL_LANG", "")
-    if env_lang.strip() and not i18n.explicit():  # a cron line's typo, passed over
+    if env_lang.strip() and not i18n.explicit():  # a cron line's typo, passed over: said
+        # in the ledger's language, as the run goes on (it was said in the locale's)
+        language_before_parse(i18n.root_option(sys.argv[1:], "--db"))
         _warn(_("COMPLAINTCTL_LANG={value} is not a language of complaintctl (zh or en): "
                 "it was passed over").format(value=i18n.shown(env_lang)))
     try:

@@ -169,9 +169,13 @@ def check_investigate(c: Mapping[str, Any], data: Mapping[str, Any]) -> None:
                        code="nothing_to_record")
     if data.get("validity") == "not-upheld" and not data.get("reason"):
         raise BadInput(_("--not-upheld needs --reason (why the complaint does not stand)"),
+                       hint=_("say why in a few words, e.g. --not-upheld --reason "
+                              "\"客户使用不当，产品符合规格\" (it stays in the history)"),
                        code="not_upheld_needs_reason")
     if data.get("reason") and data.get("validity") != "not-upheld":
         raise BadInput(_("--reason goes with --not-upheld"),
+                       hint=_("--reason says why a complaint does not stand: give "
+                              "--not-upheld with it, or say the finding with --finding TEXT"),
                        code="reason_without_not_upheld")
     if data.get("responsibility") == "supplier" and not (data.get("supplier")
                                                         or c["supplier"]):

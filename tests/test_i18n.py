@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import typer.core
 import typer.main
+from support import read_rows
 
 from complaintctl import i18n, i18n_click, render
 from complaintctl.cli import app
@@ -247,6 +248,21 @@ def test_a_language_variable_naming_no_language_is_warned_of(tmp_path):
     result = subprocess.run([sys.executable, "-m", "complaintctl", "--db", db, "overdue"],
                             capture_output=True, text=True, env=env, timeout=60)
     assert result.stderr.startswith("错误："), result.stderr
+    # a Chinese ledger's run says it in Chinese, as the rest of the run (it was English),
+    # by both paths, the ledger named by --db or COMPLAINTCTL_DB
+    made = subprocess.run([sys.executable, "-m", "complaintctl", "--db", db, "init",
+                           "--country", "CN", "--timezone", "Asia/Shanghai", "--lang", "zh"],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert made.returncode == 0, made.stderr
+    env["COMPLAINTCTL_LANG"] = "cn"
+    for args, environ in ((("--db", db, "overdue"), {}), (("--db", db, "list"), {}),
+                          (("overdue",), {"COMPLAINTCTL_DB": db})):
+        result = subprocess.run([sys.executable, "-m", "complaintctl", *args],
+                                capture_output=True, text=True, env={**env, **environ},
+                                timeout=60)
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == ("警告：COMPLAINTCTL_LANG=“cn”不是 complaintctl 的语言（zh 或 "
+                                 "en）：已忽略\n"), (args, result.stderr)
 
 
 @pytest.mark.parametrize(("locale", "chinese"), [("zh_CN.UTF-8", True), ("C", False)])
@@ -395,6 +411,28 @@ def test_a_chinese_ledger_speaks_chinese_after_it_is_open(run, monkeypatch):
     assert ledger("--lang", "zh", "policy", "language", "en").stderr == "语言：中文 → 英文。\n"
     result = ledger("void", "CC-2026-0099", "--reason", "x", code=1)
     assert result.stderr.startswith("Error: no complaint 'CC-2026-0099'")
+
+
+def test_a_ledger_set_up_in_a_chinese_locale_is_chinese_for_cron_too(run, monkeypatch):
+    """`init` in a zh_CN terminal answered in Chinese but gave the ledger no language:
+    cron (LANG=C) then wrote its reports in English. An English locale sets none."""
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    made = run("init", "--timezone", "Asia/Shanghai")
+    assert "台账显示语言设为中文（与本终端相同），对所有人和 cron 都有效（修改：complaintctl " \
+        "policy language en）。" in made.stderr, made.stderr
+    assert run.rows("SELECT value FROM settings WHERE key = 'language'") == [("zh",)]
+    monkeypatch.setenv("LANG", "C")
+    assert run("overdue").stdout.startswith("截至 ")
+    other = run.db.with_name("english.db")
+    made = run("--db", str(other), "init", "--timezone", "Asia/Shanghai")
+    assert "display language" not in made.stderr and "Ledger created at" in made.stderr
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    made = run("--db", str(other.with_name("en2.db")), "init", "--lang", "en",
+               "--timezone", "Asia/Shanghai")  # (asked for English: no word of it)
+    assert "Ledger created at" in made.stderr and "display language" not in made.stderr
+    demo = run.db.with_name("demo.db")  # the demo's new ledger, as init's
+    run("--db", str(demo), "demo", "--complaints", "5")
+    assert read_rows(demo, "SELECT value FROM settings WHERE key = 'language'") == [("zh",)]
 
 
 def test_a_chinese_ledger_speaks_chinese_in_every_check_of_a_command(run, monkeypatch, tmp_path):

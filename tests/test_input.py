@@ -386,8 +386,15 @@ def test_domain_guards(ledger):
     ledger("investigate", cid, "--finding", "seen", "--at", "2026-10-01 09:00")
     refused(ledger, "resolve", cid, "--disposition", "exchange", "--summary", "x", code=1,
             message="its investigation has no root cause or not-upheld decision yet")
-    refused(ledger, "investigate", cid, "--not-upheld", code=2,
-            message="--not-upheld needs --reason")
+    r = refused(ledger, "investigate", cid, "--not-upheld", code=2,
+                message="--not-upheld needs --reason")
+    assert r.stderr.endswith(  # (what to type: the only such refusal without a hint)
+        "\nHint: say why in a few words, e.g. --not-upheld --reason \"客户使用不当，产品符合"
+        "规格\" (it stays in the history)\n"), r.stderr
+    r = refused(ledger, "investigate", cid, "--reason", "in spec", code=2,
+                message="--reason goes with --not-upheld")
+    assert "\nHint: --reason says why a complaint does not stand: give --not-upheld with " \
+        "it, or say the finding with --finding TEXT\n" in r.stderr, r.stderr
     ledger("investigate", cid, "--not-upheld", "--reason", "in spec", "--at", "2026-10-02 09:00")
     r = refused(ledger, "resolve", cid, "--disposition", "exchange", "--summary", "x", code=1,
                 message="it was found not upheld")
