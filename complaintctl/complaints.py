@@ -571,8 +571,11 @@ def revisit(lg: Ledger, complaint_id: str, satisfaction: str, method: str | None
             finish_stage(lg, cur, cid, "second-revisit", at)
             due = open_stage(lg, cur, cid, "resolve", "reopen", c["severity"], at,
                              round_=values["reopen_count"] + 1)
-            out.notes.append(_("reopened ({count}); new resolve deadline {time}").format(
-                count=values["reopen_count"], time=lg.local(due) if due else _("none")))
+            # (its round too, as show and overdue name the stage: 重新处理（第 2 轮）)
+            out.notes.append(_("reopened ({count}); new resolve deadline {time} (round "
+                               "{round})").format(
+                count=values["reopen_count"], round=values["reopen_count"] + 1,
+                time=lg.local(due) if due else _("none")))
         lg.rows.update(cur, "complaints", cid, values)
         lg.event(cur, cid, "revisit", at, now, actor,
                  {"satisfaction": satisfaction, "method": method, "demand_met": demand_met,
