@@ -1130,7 +1130,8 @@ def overdue_table_row(row: dict[str, Any]) -> dict[str, Any]:
             else _("{n} h").format(n=f"{hours:.1f}" if hours >= 0.1 else "<0.1"))
     level = row["escalation_level"]
     return {**row, "late": late, "_style": str(level), "stage": stage_shown(row),
-            "who": " ".join(x for x in (row["owner"], row["department"]) if x),
+            # (none yet: its assign stage is late; a blank read as a cell lost)
+            "who": " ".join(x for x in (row["owner"], row["department"]) if x) or "-",
             "level": f"L{level}" if level else "-"}  # late, not yet escalated
 
 

@@ -371,7 +371,7 @@ def test_a_narrow_terminal_cuts_names_not_ids_or_lateness(ledger, monkeypatch, l
     expected = ledger.json("overdue", "--as-of", "2026-11-06 12:00")
     rows = [line.split() for line in out.splitlines() if line.lstrip().startswith("CC-")]
     assert [r[0] for r in rows] == [r["id"] for r in expected], out
-    unit = {"en": "wd", "zh": "工作日"}[lang]
+    unit = {"en": "wd", "zh": "个工作日"}[lang]
     for words, r in zip(rows, expected, strict=True):
         assert f"{r['late_working_days']} {unit}" in " ".join(words), out
     listed = ledger("list").stdout
@@ -390,7 +390,7 @@ def test_a_terminal_narrower_still_gives_up_the_severity_then_stacks_the_rows(
     if lang == "zh":
         monkeypatch.setenv("COMPLAINTCTL_LANG", "zh")
     expected = ledger.json("overdue", "--as-of", "2026-11-06 12:00")
-    unit = {"en": "wd", "zh": "工作日"}[lang]
+    unit = {"en": "wd", "zh": "个工作日"}[lang]
     monkeypatch.setenv("COLUMNS", "40")
     out = ledger("overdue", "--as-of", "2026-11-06 12:00").stdout
     assert max(cell_len(line) for line in out.splitlines()) <= 40
