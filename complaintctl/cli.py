@@ -2083,6 +2083,14 @@ def _output_target(output: str, option: str = "--output", report: bool = False) 
         if mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
             raise cannot(_("it is not a regular file (a device, a pipe or a socket): it is "
                            "left as it is"))
+        if mode is not None and stat.S_ISREG(mode) and _a_stream_of_ours(path):
+            raise BadInput(_("cannot write {path}: it is the file this command's output "
+                             "goes to (/dev/stdout, /dev/stderr or the same file): it would "
+                             "be replaced, what was written there lost").format(path=output),
+                           hint=_("to print a report there, leave out --output; else give "
+                                  "{option} a file of its own").format(option=option)
+                           if report else _("give {option} a file of its own").format(
+                               option=option), code="output_is_a_stream", path=output)
         if path.is_symlink():  # the file it points to is replaced, the link kept
             path = path.resolve()
     except (RuntimeError, OSError) as exc:  # ~name of an unknown user, a loop of links
@@ -2106,6 +2114,24 @@ def _output_target(output: str, option: str = "--output", report: bool = False) 
         raise _cannot_write(output, i18n.os_reason(PermissionError(errno.EACCES, "")),
                             option, denied=True)
     return path
+
+
+def _a_stream_of_ours(path: Path) -> bool:
+    """Whether `path` is the very file this process's standard input, output or error
+    is (`--output /dev/stdout >> cron.log`, or `--output cron.log >> cron.log`): the
+    rename over it replaced the file the shell appends to, with all that was in it."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return False
+    for fd in (0, 1, 2):
+        try:
+            open_ = os.fstat(fd)
+        except (OSError, ValueError):
+            continue
+        if (open_.st_dev, open_.st_ino) == (found.st_dev, found.st_ino):
+            return True
+    return False
 
 
 def _write_atomically(output: str, content: str | Iterable[bytes],

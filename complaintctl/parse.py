@@ -304,8 +304,8 @@ def quantity(value: int | None, field: str, *, most: int = MAX_QUANTITY) -> int 
     if value is not None and not -most <= value <= most:
         raise BadInput(_("{field} {value} is out of range").format(field=field,
                                                                    value=shown(value)),
-                       hint=_("a quantity is a whole number up to {most}").format(
-                           most=f"{most:,}"))
+                       hint=_("{field} takes a whole number up to {most}").format(
+                           field=field, most=f"{most:,}"))
     return value
 
 

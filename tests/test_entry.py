@@ -1137,6 +1137,41 @@ def test_completion_from_a_shell_without_a_script_is_refused_in_our_words(run, m
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("target", ["/dev/stdout", "/dev/stderr", "same"])
+def test_an_output_that_is_the_commands_own_redirected_stream_is_refused(ledger, tmp_path,
+                                                                        monkeypatch, target):
+    """`report --output /dev/stdout >> cron.log` (`-` is refused, so a cron admin reaches
+    for it) followed the link to cron.log and renamed the report over it: the log's
+    earlier lines gone, exit 0, and what the shell wrote after went to a deleted file.
+    Refused, the log as it was; a file of its own is written as before."""
+    ledger.log(received="2026-11-02 10:00")
+    monkeypatch.chdir(tmp_path)
+    log = tmp_path / "cron.log"
+    log.write_text("earlier lines\n", encoding="utf-8")
+    output = str(log) if target == "same" else target
+    runs = ((["report", "--month", "2026-11", "--format", "json", "--output", output],
+             "leave out --output"),
+            (["export", "complaints", "--format", "csv", "--output", output],
+             "give --output a file of its own"))
+    for args, hint in runs:
+        with open(log, "ab") as appended:
+            proc = subprocess.run([sys.executable, "-m", "complaintctl", *args],
+                                  stdin=subprocess.DEVNULL,
+                                  stdout=appended if target != "/dev/stderr" else None,
+                                  stderr=appended if target == "/dev/stderr" else
+                                  subprocess.PIPE, timeout=60, env=_env(ledger.db))
+        said = log.read_text(encoding="utf-8")
+        assert proc.returncode == 2, said
+        assert said.startswith("earlier lines\n"), said
+        stderr = said if target == "/dev/stderr" else proc.stderr.decode()
+        assert f"Error: cannot write {output}: it is the file this command's output goes " \
+            "to" in stderr, stderr
+        assert hint in stderr, stderr
+    ledger("report", "--month", "2026-11", "--format", "json", "--output",
+           str(tmp_path / "r.json"))
+    assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+
+
 LOG_ALL = ("log", "--customer", "Acme", "--description", "d", "--channel", "phone",
            "--category", "quality", "--severity", "low", "--received", RECEIVED)
 

@@ -540,6 +540,17 @@ def test_huge_numbers_far_years_and_broken_text_are_bad_input(pinned, args, mess
     assert "unexpected failure" not in r.stderr
 
 
+def test_a_count_out_of_range_is_said_in_its_options_words(pinned):
+    """`demo --complaints 99999999999` said "a quantity is a whole number up to
+    10,000,000": the hint of the goods' quantity, on a count of complaints."""
+    r = refused(pinned, "demo", "--complaints", "99999999999", code=2,
+                message="Error: --complaints 99999999999 is out of range\n")
+    assert r.stderr.endswith("Hint: --complaints takes a whole number up to 10,000,000\n")
+    r = refused(pinned, *LOG, "--quantity", "99999999999", code=2,
+                message="Error: --quantity 99999999999 is out of range\n")
+    assert r.stderr.endswith("Hint: --quantity takes a whole number up to 1,000,000,000\n")
+
+
 def test_the_year_range_edges_are_accepted(pinned):
     pinned("list", "--since", "1900-01-01", "--until", "2199-12-31")
     pinned("overdue", "--as-of", "2199-12-31", "--format", "json")
