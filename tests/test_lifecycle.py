@@ -614,5 +614,6 @@ def test_a_steps_line_names_its_record_before_what_it_noted(ledger):
                    "退款", "--amount", "10", "--approved-by", "经理", "--at", "2026-10-11 09:00")
     again = ledger("--lang", "zh", "revisit", cid, "--satisfaction", "不满意", "--at",
                    "2026-10-12 09:00").stderr.splitlines()
-    assert again[1].startswith("已转入重新处理（第 2 次重新打开，即第 3 轮处理）；新的处理期限 "), again
+    assert again[1].startswith("已转入重新处理（第 2 次重新打开，即第 3 轮处理）；"
+                               "新的处理期限 "), again
     assert "重新处理（第 3 轮）" in ledger("--lang", "zh", "show", cid).stdout
