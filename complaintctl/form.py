@@ -647,7 +647,11 @@ def event_summary(event: dict[str, Any], tz: tzinfo, currency: str | None = None
                 if old.get(f) is not None else name(f)
                 for f in v)))
             continue
-        if k in old and old[k] is not None and old[k] != v:
+        if k == "contact" and str(old.get(k)).startswith("h:") and str(v).startswith("h:"):
+            old.pop(k)  # both as keyed hashes: "(kept …) → (kept …)" said nothing
+            parts.append(pair.format(field=name(k), value=_(
+                "changed (the old and the new kept only as keyed hashes)")))
+        elif k in old and old[k] is not None and old[k] != v:
             parts.append(pair.format(
                 field=name(k), value=f"{val(k, old.pop(k))} → {val(k, v)}"))
         else:

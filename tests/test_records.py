@@ -230,6 +230,11 @@ def test_an_amended_contact_is_refused_a_reason_that_holds_it_new_or_old(ledger)
     ledger("amend", cid, "--contact", "13900001234", "--reason", "客户更换了联系电话")
     stored = ledger.rows("SELECT data, old FROM events WHERE kind = 'amend'")
     assert len(stored) == 1 and "1390000" not in str(stored) and "138123" not in str(stored)
+    # the history says it changed ("(kept only as a keyed hash) → (kept only …)" said not)
+    shown = ledger("show", cid).stdout
+    assert "contact: changed (the old and the new kept only as keyed hashes)" in shown, shown
+    zh = ledger("--lang", "zh", "show", cid).stdout
+    assert "联系方式：已更改（新旧联系方式均已脱敏保存）" in zh, zh
     # another field's amendment is not looked at: a reason may quote what it likes
     ledger("amend", cid, "--region", "华东", "--reason", "客户 13900001234 来电更正区域")
 
