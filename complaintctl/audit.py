@@ -506,7 +506,57 @@ def check_intake(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None = No
     return [problem(field, cid, have, want,
                     N_("the complaint's field is not the latest value its log and "
                        "amendments recorded"))
-            for cid, field, have, want in sorted(found) if cid not in old or want is not None]
+            for cid, field, have, want in sorted(found) if cid not in old or want is not None
+            ] + _amendments_replayed(cur, lo, hi)
+
+
+def _amendments_replayed(cur: sqlite3.Cursor, lo: str | None, hi: str | None
+                         ) -> list[Problem]:
+    """Each amendment of a complaint lo <= id < hi records as a field's old value the one
+    its log and the amendments before it left (none when they left none): an old value
+    edited, the chain recomputed, made `show` say "severity: medium → critical" under a
+    log of high, and verify said OK. Only amended complaints are read, their log and
+    amend events in order; an event whose data is not JSON (the chain check names it)
+    and a complaint with events from before the hash chain are passed over."""
+    bounds, params = _bounds("c.id", lo, hi)
+    out: list[Problem] = []
+    values: dict[str, Any] | None = None  # the complaint's fields as replayed so far
+    complaint = None
+    for cid, event_id, kind, data, was in cur.execute(
+            "SELECT e.complaint_id, e.id, e.kind, e.data, e.old FROM events e INDEXED BY "
+            "events_complaint WHERE e.complaint_id IN (SELECT c.id FROM complaints c WHERE "
+            f"1 {bounds}AND EXISTS (SELECT 1 FROM events a INDEXED BY events_complaint WHERE "
+            "a.complaint_id = c.id AND a.kind = 'amend')) AND e.kind IN ('log', 'amend') "
+            "ORDER BY e.complaint_id, e.id", params):
+        if cid != complaint:  # None until its log: passed over while None
+            complaint, values = cid, None
+            if _has_old_events(cur.connection, str(cid).encode()):
+                continue
+            values = {}
+        if values is None:
+            continue
+        try:
+            recorded, before = json.loads(data), json.loads(was) if was else {}
+        except (TypeError, ValueError):
+            values = None
+            continue
+        if not isinstance(recorded, dict) or not isinstance(before, dict):
+            values = None
+            continue
+        if kind == "log":
+            values = {k: recorded.get(k) for k in INTAKE_RECORDED}
+            continue
+        listed = recorded.get("cleared")
+        cleared = listed if isinstance(listed, list) else []
+        for field in INTAKE_RECORDED:
+            if field not in recorded and field not in cleared:
+                continue
+            if before.get(field) != values.get(field):
+                out.append(problem("event", event_id, before.get(field), values.get(field), N_(
+                    "the amendment's old value of {field} is not the value the complaint's "
+                    "log and earlier amendments recorded"), field=field))
+            values[field] = None if field in cleared else recorded.get(field)
+    return out
 
 
 def _json_tolerant(read: Callable[..., Any], cur: sqlite3.Cursor, lo: str | None,

@@ -921,6 +921,42 @@ def test_events_deleted_with_the_chain_recomputed_are_named_by_the_ids_they_left
     assert f"chain  {after}" in ledger("verify", code=1).stdout
 
 
+def test_an_amendments_old_value_edited_with_the_chain_recomputed_is_named(ledger, env,
+                                                                           full):
+    """An amendment's recorded old severity edited (high → medium) and every hash after it
+    recomputed: show said "severity: medium → critical" under a log of high, and verify
+    said OK. Amendments made as the tool makes them (a value changed twice, one emptied
+    and given again) verify clean."""
+    from complaintctl.store import EVENT_COLUMNS, event_hash
+
+    cid = full["assigned"]
+    ledger("amend", cid, "--severity", "critical", "--reason", "更严重")
+    ledger("amend", cid, "--severity", "low", "--lot", "L9", "--reason", "再次更正")
+    ledger("amend", cid, "--clear", "lot", "--reason", "批号不详")
+    ledger("amend", cid, "--lot", "L10", "--region", "华南", "--reason", "查到批号")
+    assert ledger("verify").stdout.startswith("OK: ")
+    first = event_id(ledger, "amend")
+    (was,) = ledger.rows("SELECT old FROM events WHERE id = ?", (first,))[0]
+    assert '"severity": "high"' in was, was  # (what the log recorded)
+    conn = sqlite3.connect(env)
+    trigger = schema_of(env, "events_no_update")
+    conn.execute("DROP TRIGGER events_no_update")
+    conn.execute("UPDATE events SET old = ? WHERE id = ?",
+                 (was.replace('"high"', '"medium"'), first))
+    previous = ""
+    for row_id, *row in conn.execute(f"SELECT id, {', '.join(EVENT_COLUMNS)} FROM events "
+                                     "ORDER BY id").fetchall():
+        previous = event_hash(previous, row)
+        conn.execute("UPDATE events SET hash = ? WHERE id = ?", (previous, row_id))
+    conn.execute(trigger)
+    conn.commit()
+    conn.close()
+    (p,) = verify_fails(ledger)
+    assert (p["kind"], p["id"], p["stored"], p["expected"], p["detail"]) == (
+        "event", first, "medium", "high", "the amendment's old value of severity is not the "
+        "value the complaint's log and earlier amendments recorded"), p
+
+
 def test_reports_carry_the_chain_head(ledger, full):
     (last_id, last_hash), = ledger.rows("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1")
     rep = ledger.json("report", "--month", "2026-10")
