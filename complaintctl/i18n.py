@@ -105,12 +105,23 @@ def aside(text: str) -> str:
     return f"（{text}）" if _LANG == "zh" else f" ({text})"
 
 
+# The longest value an error message quotes whole.
+_SHOWN_MOST = 80
+
+
 def shown(value: object) -> str:
     """A value the user gave, quoted in an error message: 'value' in English (a
     number as it is), “value” in Chinese; control characters escaped as Python
     writes them, and bytes that were not UTF-8 as \\xNN (Python decodes such argv
     bytes to lone surrogates, U+DC80-U+DCFF, which no terminal can print: echoing
-    them raw would fail again)."""
+    them raw would fail again). One longer than a line is cut after its first 60
+    characters, its length said (a 5,000-digit --limit was echoed whole)."""
+    whole = value if isinstance(value, str) else None
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10 ** _SHOWN_MOST:
+        whole = str(value)
+    if whole is not None and len(whole) > _SHOWN_MOST:
+        return _("{value} ({n} characters)").format(value=shown(whole[:60] + "…"),
+                                                     n=f"{len(whole):,}")
     text = repr(value)
     if "\\udc" in text:
         import re

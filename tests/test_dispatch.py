@@ -269,6 +269,7 @@ END_TO_END = [
     ["overdue", "--formt", "json"],
     ["overdue", "--format", "csv", "--format", "json"],
     ["overdue", "--limit", "3", "--limit=3"],
+    ["overdue", "--limit", "9" * 5000],  # (int() refused it: a traceback on the fast path)
     ["overdue", "--help"],
     ["overdue", "stray"],
     ["--lang", "fr", "overdue"],

@@ -540,6 +540,43 @@ def test_huge_numbers_far_years_and_broken_text_are_bad_input(pinned, args, mess
     assert "unexpected failure" not in r.stderr
 
 
+@pytest.mark.parametrize("args", [
+    ("log", "--customer", "A", "--channel", "phone", "--category", "quality", "--severity",
+     "low", "--description", "d", "--no-input", "--quantity"),
+    ("amend", "CC-2025-0001", "--reason", "r", "--quantity"),
+    ("return", "open", "CC-2025-0001", "--qty"),
+    ("return", "receive", "RMA-2025-0001", "--qty"),
+    ("overdue", "--limit"), ("list", "--limit")])
+def test_a_number_of_thousands_of_digits_is_out_of_range_and_not_echoed_whole(pinned, args):
+    """A number over 4,300 digits: Python's int() refused it ("unexpected failure:
+    ValueError: Exceeds the limit (4300 digits)", a traceback by overdue's fast path);
+    and one just under it was echoed whole in the refusal."""
+    r = refused(pinned, *args, "9" * 5000, code=2,
+                message=f"'{'9' * 60}…' (5,000 characters) is out of range\n")
+    assert len(r.stderr) < 300, r.stderr
+
+
+def test_a_path_with_an_escape_sequence_is_named_visibly(ledger, tmp_path, monkeypatch):
+    """A file named by a customer (`attach ID ~/Downloads/*`) with an escape sequence in
+    its name: the error naming it wrote the ESC and BEL bytes to the terminal (retitled
+    or cleared it); so did --db, and an --output's confirmation. Written as \\x1b."""
+    cid = ledger.log()
+    acting = "\x1b]0;pwn\x07\u202e"
+    empty = tmp_path / f"empty{acting}.jpg"
+    empty.write_bytes(b"")
+    attached = refused(ledger, "attach", cid, str(empty), code=2,
+                       message="the file is empty")
+    assert "empty\\x1b]0;pwn\\x07\\u202e.jpg" in attached.stderr, attached.stderr
+    opened = ledger("--db", str(tmp_path / f"x{acting}.db"), "list", code=1)
+    assert opened.stderr.startswith(
+        f"Error: no ledger at {tmp_path}/x\\x1b]0;pwn\\x07\\u202e.db"), opened.stderr
+    monkeypatch.chdir(tmp_path)
+    written = ledger("export", "complaints", "--format", "csv", "--output", f"o{acting}.csv")
+    assert "o\\x1b]0;pwn\\x07\\u202e.csv" in written.stderr, written.stderr
+    for said in (attached.stderr, opened.stderr, written.stderr):
+        assert not any(ch in said for ch in "\x1b\x07\u202e"), said
+
+
 def test_a_count_out_of_range_is_said_in_its_options_words(pinned):
     """`demo --complaints 99999999999` said "a quantity is a whole number up to
     10,000,000": the hint of the goods' quantity, on a count of complaints."""
