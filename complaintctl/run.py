@@ -10,6 +10,7 @@ the only modules that read the clock, print or exit.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -75,12 +76,26 @@ def _say(message: str) -> None:
         _err(message)
 
 
+# What a terminal would act on rather than print: control characters but the line's
+# own breaks, and the marks that turn text right to left. A message names files as typed
+# (`attach ID ~/Downloads/*`: a file named by a customer with an escape sequence in it
+# retitled or cleared the clerk's terminal when an error named it).
+_ACTING = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(message: str) -> str:
+    """`message` with each character a terminal would act on written as Python writes
+    it in a string (\x1b, \u202e)."""
+    return _ACTING.sub(lambda m: repr(m[0])[1:-1], message)
+
+
 def _err(message: str) -> None:
     """A line on stderr that prints even with --quiet: errors, warnings, interrupts.
     A stderr that cannot be written (`2>/dev/full`) loses the line, not the run: what
-    was recorded stays recorded and the exit code still tells."""
+    was recorded stays recorded and the exit code still tells. What a terminal would
+    act on in it is written visibly (_visible)."""
     try:
-        _ECHO[0](message, err=True)
+        _ECHO[0](_visible(message), err=True)
     except (OSError, ValueError):  # full, closed
         pass
 
