@@ -141,15 +141,23 @@ class _GivenOnce:
 
     def make_parser(self, ctx: Context) -> _OptionParser:
         parser: _OptionParser = super().make_parser(ctx)  # type: ignore[misc]
+        names = frozenset((*parser._long_opt, *parser._short_opt))
         for opt in {*parser._long_opt.values(), *parser._short_opt.values()}:
             if opt.action in ("store", "store_const"):
-                opt.process = _once(ctx, opt, opt.process)  # type: ignore[method-assign,assignment]
+                opt.process = _once(ctx, opt, opt.process, names)  # type: ignore[method-assign,assignment]
         return parser
 
 
-def _once(ctx: Context, opt: Any, process: Callable[[Any, Any], None]
-          ) -> Callable[[Any, Any], None]:
+def _once(ctx: Context, opt: Any, process: Callable[[Any, Any], None],
+          options: frozenset[str] = frozenset()) -> Callable[[Any, Any], None]:
     def checked(value: Any, state: Any) -> None:
+        if opt.action == "store" and isinstance(value, str) and value in options:
+            # `log --customer --no-input`: the value forgotten, the next option taken for
+            # it (the customer stored as "--no-input", the flag lost)
+            raise click_exceptions.UsageError(
+                _("{option} has no value: {value} after it is an option (its value left "
+                  "out?)").format(option=max(opt.obj.opts or opt._long_opts, key=len),
+                                  value=value), ctx)
         given = opt.const if opt.action == "store_const" else value
         if opt.dest in state.opts and state.opts[opt.dest] != given:
             names = opt.obj.opts or opt._long_opts or opt._short_opts

@@ -577,6 +577,24 @@ def test_a_path_with_an_escape_sequence_is_named_visibly(ledger, tmp_path, monke
         assert not any(ch in said for ch in "\x1b\x07\u202e"), said
 
 
+def test_an_option_whose_value_was_left_out_does_not_take_the_next_option(ledger):
+    """`log … --customer --no-input` stored the customer "--no-input" (and lost the
+    flag); `note ID --text --kind` recorded the note "--kind"; `assign ID --dept --owner o`
+    said --owner was missing though it was given."""
+    cid = ledger.log()
+    for args, option, value in (
+            (("log", "--channel", "phone", "--category", "quality", "--severity", "low",
+              "--description", "d", "--customer", "--no-input"), "--customer", "--no-input"),
+            (("note", cid, "--text", "--kind"), "--text", "--kind"),
+            (("assign", cid, "--dept", "--owner", "o"), "--dept", "--owner"),
+            (("--db", "--lang", "list"), "--db", "--lang")):
+        r = refused(ledger, *args, code=2, message=f"Error: {option} has no value: {value} "
+                    "after it is an option (its value left out?)\n")
+        assert "Usage: " in r.stderr
+    ledger("note", cid, "--text", "--kind 写错了也照样记下")  # (a text that only starts so)
+    assert ledger.rows("SELECT text FROM notes") == [("--kind 写错了也照样记下",)]
+
+
 def test_a_count_out_of_range_is_said_in_its_options_words(pinned):
     """`demo --complaints 99999999999` said "a quantity is a whole number up to
     10,000,000": the hint of the goods' quantity, on a count of complaints."""
