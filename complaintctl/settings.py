@@ -782,6 +782,10 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
     return notes, True
 
 
+# What parts the items of a list: none is in a category's word.
+_LIST_MARKS = frozenset(",，、;；")
+
+
 def set_categories(lg: Ledger, add: list[str], remove: list[str], *, now: datetime,
                    actor: str, label_en: str | None = None, label_zh: str | None = None,
                    relabel: str | None = None) -> list[str]:
@@ -802,7 +806,16 @@ def set_categories(lg: Ledger, add: list[str], remove: list[str], *, now: dateti
             except words.UnknownWord:
                 return None
 
+        add = [half_width(word) for word in add]  # (ｆｏｏ as a Chinese IME types it)
         for word in add:
+            if word.isdigit() or word.startswith("-") or _LIST_MARKS.intersection(word):
+                # a number is picked by its place at the prompt (1 is quality), a comma
+                # parts the lists every message gives, -x reads as an option
+                raise BadInput(_("{word} cannot be a category: a category is a word, not a "
+                                 "number, with no comma or semicolon in it, not starting "
+                                 "with -").format(word=shown(word)),
+                               hint=_("e.g. policy categories --add 包装 --label-en "
+                                      "packaging"), code="bad_category_word", value=word)
             if word in new:
                 raise BadInput(_("category {word} is already in the list").format(
                     word=shown(word)), code="category_exists", value=word)

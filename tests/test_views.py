@@ -489,6 +489,23 @@ def test_categories_are_configurable(ledger):
     assert "safety" not in ledger.json("policy", "show")["categories"]
 
 
+def test_a_category_is_a_word_not_a_number_a_list_or_an_option(ledger):
+    """`policy categories --add 1` made a category "1", which the log prompt reads as
+    the first category (quality) by its number; `a,b` parted the lists every message
+    gives; ｆｏｏ (an IME's full width) was stored unfolded."""
+    before = ledger.snapshot()
+    for word, said in (("1", "'1'"), ("２", "'2'"), ("a,b", "'a,b'"),
+                       ("包装、纸箱", "'包装、纸箱'"), ("x;y", "'x;y'"), ("-x", "'-x'")):
+        r = ledger("policy", "categories", "--add", word, code=2)
+        assert r.stderr.startswith(
+            f"Error: {said} cannot be a category: a category is a word, not a number, with "
+            "no comma or semicolon in it, not starting with -\nHint: e.g. policy "
+            "categories --add 包装"), r.stderr
+        assert ledger.snapshot() == before
+    ledger("policy", "categories", "--add", "ｆｏｏ2")
+    assert ledger.json("policy", "show")["categories"][-1] == "foo2"
+
+
 def test_ascii_tables_for_cjk_terminals(ledger):
     _two_late(ledger)
     plain = ledger("overdue", "--as-of", "2026-11-06 12:00").stdout
