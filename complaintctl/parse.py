@@ -126,9 +126,12 @@ def stream_text(stream: IO[str] | IO[bytes] | None, field: str) -> str:
 
 # Characters that show nothing, dropped from typed text: a zero-width space or a BOM
 # pasted from a web page or a chat made 华东\u200b电器 another customer than 华东电器 (the
-# repeat check compares the text). Joiners (U+200C, U+200D) stay: emoji and scripts
-# need them.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
+# repeat check compares the text); so did a soft hyphen, a left-to-right or right-to-left
+# mark, an invisible operator or separator, and the Hangul fillers (a name of U+3164
+# alone looked blank). Joiners (U+200C, U+200D) and variation selectors stay: emoji and
+# scripts need them.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad\u200e\u200f\u2061\u2062"
+                                    "\u2063\u2064\u180e\u115f\u1160\u3164\uffa0"))
 # Marks that reorder what follows them on screen (發票\u202egpj.exe shows as 發票exe.jpg),
 # and line and paragraph separators in a one-line field: refused as control characters
 # (and shown as '?' in an attached file's name).

@@ -165,6 +165,16 @@ def test_invisible_characters_are_dropped_and_direction_marks_refused(ledger):
     second = ledger.log(customer="华东\u200b电器\ufeff", received="2026-10-02 09:00")
     assert ledger.rows("SELECT customer, repeat_of FROM complaints WHERE id = ?",
                        (second,)) == [("华东电器", first)]
+    # a soft hyphen, a direction mark, an invisible separator, the Hangul filler: each
+    # made another customer than 华东电器, the filler alone a name that looked blank
+    for day, typed in enumerate(("华东\u00ad电器", "华东电器\u200e", "华东\u2063电器",
+                                 "\u200f华东电器\u3164"), 3):
+        cid = ledger.log(customer=typed, received=f"2026-09-{day:02d} 09:00")
+        assert ledger.rows("SELECT customer FROM complaints WHERE id = ?", (cid,)) == [
+            ("华东电器",)], typed
+    args = list(LOG)
+    args[args.index("--customer") + 1] = "\u3164"
+    refused(ledger, *args, code=2, message="--customer")
     for bad, char in (("Acme\u202eevil", "0x202e"), ("Acme\u2028Ltd", "0x2028"),
                       ("A\rB", "0x0d"), ("A\r\nB", "0x0d"), ("A\nB", "0x0a")):
         args = list(LOG)
