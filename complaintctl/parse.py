@@ -130,8 +130,9 @@ def stream_text(stream: IO[str] | IO[bytes] | None, field: str) -> str:
 # mark, an invisible operator or separator, and the Hangul fillers (a name of U+3164
 # alone looked blank). Joiners (U+200C, U+200D) and variation selectors stay: emoji and
 # scripts need them.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad\u200e\u200f\u2061\u2062"
-                                    "\u2063\u2064\u180e\u115f\u1160\u3164\uffa0"))
+INVISIBLE = "\u200b\u2060\ufeff\u00ad\u200e\u200f\u2061\u2062\u2063\u2064\u180e\u115f\u1160" \
+    "\u3164\uffa0"
+_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
 # Marks that reorder what follows them on screen (發票\u202egpj.exe shows as 發票exe.jpg),
 # and line and paragraph separators in a one-line field: refused as control characters
 # (and shown as '?' in an attached file's name).

@@ -2245,11 +2245,12 @@ def test_an_erased_contact_is_not_brought_back_by_importing_a_voided_batch_again
 def test_invisible_characters_are_dropped_as_log_drops_them(ledger, files):
     """A register's 华东<ZWSP>电器 was stored with the zero-width space: the repeat of a
     complaint typed as 华东电器 was missed, and `list --customer 华东电器` did not find it."""
-    rows = [list(ROWS[0])]
+    rows = [list(ROWS[0]), list(ROWS[1])]
     rows[0][2] = "华东\u200b电器有限公司"
+    rows[1][2] = "华东\u00ad电器有限公司\u200e"  # (a soft hyphen, a direction mark)
     ledger("import", write_csv(files["dir"] / "zw.csv", rows, encoding="utf-8"), "--mapping",
            files["map"])
-    assert ledger.rows("SELECT customer FROM complaints") == [("华东电器有限公司",)]
+    assert ledger.rows("SELECT customer FROM complaints") == [("华东电器有限公司",)] * 2
 
 
 def test_a_quote_never_closed_or_a_cell_too_long_is_refused_with_its_row(ledger, files):
