@@ -1290,7 +1290,7 @@ def record_key(value: str) -> str:
     its number without the zeros ids are written with (CC-2026-1 is CC-2026-0001)."""
     import unicodedata
 
-    key = unicodedata.normalize("NFKC", value).strip().upper()
+    key = unicodedata.normalize("NFKC", value).translate(_ID_MARKS).strip().upper()
     short = _SHORT_NUMBER.match(key)
     if short:
         return f"{short[1]}{int(short[2]):04d}"
@@ -1299,6 +1299,12 @@ def record_key(value: str) -> str:
     return f"{run[1]}-{run[2]}-{int(run[3]):04d}" if run else key
 
 
+# An id pasted from a chat, a web page or a word processor: the characters that show
+# nothing dropped (CC-2026-0001 with a zero-width space was "no complaint"), and its
+# hyphens as typesetting writes them (‐ ‑ ‒ – — − ﹣) read as the ASCII one.
+_ID_MARKS = {**dict.fromkeys(map(ord, INVISIBLE)),
+             **dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2212\ufe63"),
+                             ord("-"))}
 _SHORT_NUMBER = re.compile(r"^(.+-[0-9]{4}-)([0-9]{1,3})$")
 _RUN_TOGETHER = re.compile(r"^([A-Z]+)[ _]?-?[ _]?([0-9]{4})[ _]?-?[ _]?([0-9]{1,6})$")
 

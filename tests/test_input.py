@@ -38,6 +38,10 @@ def test_an_id_typed_in_full_width_is_the_id(ledger):
     assert ledger.json("show", wide)["id"] == cid
     ledger("note", wide.lower(), "--text", "催办")
     assert ledger.rows("SELECT complaint_id FROM notes") == [(cid,)]
+    # pasted from a chat or a document: a zero-width space after it, typeset hyphens
+    for pasted in (cid + "\u200b", cid.replace("-", "\u2010"), cid.replace("-", "\u2013"),
+                   "\u2060" + cid.replace("-", "\u2212").lower()):
+        assert ledger.json("show", pasted)["id"] == cid, pasted
 
 
 def test_an_id_typed_without_its_zeros_is_the_id(ledger):
