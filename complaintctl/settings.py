@@ -135,8 +135,15 @@ def currency(value: str, option: str = "--currency", *, home: str = "CNY") -> st
     return code
 
 
+# Names the system's zone files answer to that name no zone: localtime is this machine's
+# own (a shared ledger's dates would be read in each machine's zone), Factory none.
+_NOT_ZONES = frozenset({"localtime", "factory"})
+
+
 def zone(name: str, option: str = "--timezone") -> ZoneInfo:
     try:
+        if name.strip().lower() in _NOT_ZONES:
+            raise ValueError(name)
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise BadInput(_("unknown time zone {name}").format(name=shown(name)),
