@@ -161,6 +161,13 @@ def _once(ctx: Context, opt: Any, process: Callable[[Any, Any], None],
         given = opt.const if opt.action == "store_const" else value
         if opt.dest in state.opts and state.opts[opt.dest] != given:
             names = opt.obj.opts or opt._long_opts or opt._short_opts
+            if opt.action == "store_const" and getattr(opt.obj, "secondary_opts", None):
+                # a flag and its opposite (--demand-met --demand-not-met): "--demand-met
+                # was given twice" named one of them only
+                raise click_exceptions.UsageError(_(
+                    "{option} and {opposite} say the opposite: give one").format(
+                    option=max(opt.obj.opts, key=len),
+                    opposite=max(opt.obj.secondary_opts, key=len)), ctx)
             raise click_exceptions.UsageError(
                 _("{option} was given twice, with different values: give it once").format(
                     option=max(names, key=len)), ctx)

@@ -317,6 +317,13 @@ def test_an_option_given_twice_with_different_values_is_refused(ledger):
             message="--limit was given twice")
     refused(ledger, "--db", "a.db", "--db", "b.db", "list", code=2,
             message="--db was given twice")
+    # a flag and its opposite: "--demand-met was given twice" named one of them
+    done = ledger.log(customer="乙公司")
+    ledger.to_state(done, "resolved")
+    for pair in (("--demand-met", "--demand-not-met"), ("--demand-not-met", "--demand-met")):
+        refused(ledger, "revisit", done, "--satisfaction", "satisfied", *pair, code=2,
+                message="Error: --demand-met and --demand-not-met say the opposite: give "
+                        "one\n")
     before = ledger.snapshot()
     r = ledger("--lang", "zh", "overdue", "--dept", "QA", "--dept", "质量部", code=2)
     assert "错误：--dept 给了两次，值不一样：只给一次" in r.stderr
