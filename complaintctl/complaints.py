@@ -383,7 +383,11 @@ def assign(lg: Ledger, complaint_id: str, department: str, owner: str, note: str
                  {"department": department, "owner": owner, "note": note, "status": new,
                   "deadlines": recorded(investigate=due)},
                  {"department": c["department"], "owner": c["owner"], "status": c["status"]})
-    return Outcome(cid, new, warnings=calendar_warnings(lg))
+    out = Outcome(cid, new, warnings=calendar_warnings(lg))
+    if due:  # (as log says its deadlines: what the owner has until)
+        out.notes.append(_("{stage} due {time}").format(stage=term("stage", "investigate"),
+                                                        time=lg.local(due)))
+    return out
 
 
 def investigate(lg: Ledger, complaint_id: str, data: dict[str, Any], *, at: datetime,
@@ -463,7 +467,11 @@ def resolve(lg: Ledger, complaint_id: str, disposition: str, summary: str, amoun
         warnings.insert(0, _("{id}: {amount} recorded with no approver (--approved-by); "
                              "an approval given later goes in a note").format(
             id=cid, amount=i18n.money(format_money(amount), lg.config.currency)))
-    return Outcome(cid, new, warnings=warnings)
+    out = Outcome(cid, new, warnings=warnings)
+    if due:  # (the revisit the step asks for next, by when)
+        out.notes.append(_("{stage} due {time}").format(stage=term("stage", "revisit"),
+                                                        time=lg.local(due)))
+    return out
 
 
 def _open_returns(lg: Ledger, cur: sqlite3.Cursor, cid: str) -> list[tuple[str, str]]:

@@ -373,7 +373,8 @@ def test_refusals_in_chinese(ledger, monkeypatch):
     assert ledger.snapshot() == before
     result = ledger("assign", cid, "--dept", "质量部", "--owner", "王芳", "--at",
                     "2026-09-30 11:00")
-    assert result.stderr == "CC-2026-0001 已分派：质量部 / 王芳。\n"
+    # (the National Day holidays in its deadline: 10-01 to 10-08)
+    assert result.stderr == "CC-2026-0001 已分派：质量部 / 王芳。\n调查期限 2026-10-10 11:00\n"
 
 
 def test_json_is_the_same_in_both_languages(ledger, monkeypatch):

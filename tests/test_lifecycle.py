@@ -455,7 +455,9 @@ def test_the_assign_confirmation_says_the_names_as_kept(ledger):
     """`--dept " 质量部 "` was kept trimmed but echoed with its spaces."""
     cid = ledger.log()
     r = ledger("assign", cid, "--dept", " 质量部 ", "--owner", "\u3000王芳 ")
-    assert r.stderr == f"{cid} is assigned: 质量部 / 王芳.\n", r.stderr
+    # (and its investigation's deadline, as log says its own: a clerk was told none)
+    assert r.stderr == f"{cid} is assigned: 质量部 / 王芳.\ninvestigate due 2026-11-26 20:00\n", \
+        r.stderr
     assert ledger.rows("SELECT department, owner FROM complaints") == [("质量部", "王芳")]
 
 
@@ -610,8 +612,11 @@ def test_a_steps_line_names_its_record_before_what_it_noted(ledger):
     # and its round, as show and overdue name the stage (重新处理（第 2 轮）): the Chinese
     # said 第 1 次 beside them
     assert out[1].endswith(" (round 2)"), out
-    again = ledger("--lang", "zh", "resolve", cid, "--disposition", "refund", "--summary",
-                   "退款", "--amount", "10", "--approved-by", "经理", "--at", "2026-10-11 09:00")
+    said = ledger("--lang", "zh", "resolve", cid, "--disposition", "refund", "--summary",
+                  "退款", "--amount", "10", "--approved-by", "经理", "--at",
+                  "2026-10-11 09:00").stderr
+    # (the step asked for next, by when: resolve says the revisit's deadline)
+    assert said == f"{cid} 已处理；下一步请回访客户。\n回访期限 2026-10-13 00:00\n", said
     again = ledger("--lang", "zh", "revisit", cid, "--satisfaction", "不满意", "--at",
                    "2026-10-12 09:00").stderr.splitlines()
     assert again[1].startswith("已转入重新处理（第 2 次重新打开，即第 3 轮处理）；"
