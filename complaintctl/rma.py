@@ -187,6 +187,16 @@ def return_correct(lg: Ledger, return_id: str, received: int, reason: str | None
         out = Outcome(r["id"], r["stage"], data={"received_qty": received, "changed": False,
                                                  "was": r["received_qty"]})
         qty = received - r["received_qty"]
+        if qty < 0 and when.astimezone(lg.tz).date() > \
+                from_iso(last).astimezone(lg.tz).date():  # fewer came: the receipts it
+            # restates came by then (dated in a later month, that month's report counted
+            # -450 received; on the receipt's own day no period's report goes negative)
+            raise BadInput(_("--at {time} is on a later day than the latest receipt of {id} "
+                             "({then}): a count lowered restates goods received by then, and "
+                             "the report of a later period would count them negative").format(
+                time=lg.local(when), id=r["id"], then=lg.local(from_iso(last))),
+                hint=_("leave --at out: the correction is dated at the latest receipt"),
+                code="correction_after_receipt")
         if not qty:  # what it holds already: nothing recorded
             return out
         cur.execute("INSERT INTO return_receipts (return_id, at, actor, qty, note) "

@@ -821,6 +821,31 @@ def test_what_a_correction_would_contradict_is_refused(ledger, rma):
     assert [p["id"] for p in found["problems"] if p["kind"] == "stage"] == [rid], found
 
 
+def test_a_count_lowered_is_not_dated_after_the_latest_receipt(ledger, rma):
+    """500 typed for 50 on 30 October, corrected with --at 15 November: November's report
+    counted -450 units received (the README promises a correction typed later does not
+    make a later period's receipts negative). On the receipt's own day it may be (no
+    period's report parts them); a count raised may be dated later (goods that came
+    unrecorded came then)."""
+    _cid, rid = rma
+    ledger("return", "receive", rid, "--qty", "500", "--at", "2026-11-17 09:00")
+    r = refused(ledger, "return", "correct", rid, "--received", "50", "--reason", "多打0",
+                "--at", "2026-11-22 10:00", code=2,
+                message="Error: --at 2026-11-22 10:00 is on a later day than the latest "
+                "receipt of RMA-2026-0001 (2026-11-17 09:00): a count lowered restates goods "
+                "received by then, and the report of a later period would count them "
+                "negative\n")
+    assert r.stderr.endswith("Hint: leave --at out: the correction is dated at the latest "
+                             "receipt\n"), r.stderr
+    ledger("return", "correct", rid, "--received", "50", "--reason", "多打0")
+    assert ledger.rows("SELECT at, qty FROM return_receipts ORDER BY id") == [
+        ("2026-11-17T01:00:00Z", 500), ("2026-11-17T01:00:00Z", -450)]
+    ledger("return", "correct", rid, "--received", "52", "--reason", "漏记两件", "--at",
+           "2026-11-20 10:00")
+    assert ledger.rows("SELECT at, qty FROM return_receipts ORDER BY id")[2:] == [
+        ("2026-11-20T02:00:00Z", 2)]
+
+
 def test_a_receipt_on_the_wrong_return_is_corrected_to_none(ledger, rma):
     """Goods counted in on the wrong return: corrected to none, the return waits for
     goods again (its inspection no longer owed: not in overdue), a later count opens
