@@ -1546,7 +1546,7 @@ REPORT_TITLES = {
     "by_department": N_("By department"), "pareto_category": N_("Pareto of categories"),
     "pareto_cause": N_("Pareto of cause categories"),
     "handling": N_("Handling days by category"), "on_time": N_("On-time rate by stage"),
-    "returns": N_("Returns (退货)"),
+    "returns": N_("Returns (客退品)"),
     "paid": N_("Refunds, discounts and compensation (退款、折让与赔偿)"),
     "register": N_("Register (客户投诉处理登记表)"),
     "trend": N_("Trend")}

@@ -222,7 +222,7 @@ TABLE: dict[str, tuple[Word, ...]] = {
            "handling days"),
         _w("on_time", "on_time", "各阶段及时率", "及时率", "On-time rate by stage",
            "on-time rate"),
-        _w("returns", "returns", "客退品", "退货", "Returns (退货)"),
+        _w("returns", "returns", "客退品", "退货", "Returns (客退品)", "Returns (退货)"),
         _w("paid", "paid", "赔付金额", "赔付金额（按处理方式）", "退款、折让与赔偿", "退款",
            "赔偿", "折让", "赔偿金额", "退赔",
            "refunds", "compensation", "Refunds, discounts and compensation (退款、折让与赔偿)"),

@@ -23,7 +23,7 @@ from complaintctl import trend
 FORMULA = '=HYPERLINK("http://evil.example/x","点我")'
 SHEETS = ["Summary", "Register (客户投诉处理月报表)", "By category", "By channel", "By severity",
           "By department", "By product", "By customer", "Pareto", "On-time rate by stage",
-          "Handling days by category", "CAPA", "Returns (退货)", "Refunds, compensation",
+          "Handling days by category", "CAPA", "Returns (客退品)", "Refunds, compensation",
           "Trend"]
 
 
@@ -134,7 +134,7 @@ def test_every_sheet_holds_the_numbers_of_the_json_report(month, tmp_path):
                                rep["handling_days"]["median"], rep["handling_days"]["p90"])
     assert {r[0]: r[1] for r in _rows(book["CAPA"])[1:]} == {
         f"CAPA {k}": n for k, n in rep["capa"].items()}
-    _h, quantities = _table(book["Returns (退货)"], "disposition")
+    _h, quantities = _table(book["Returns (客退品)"], "disposition")
     assert [r[1] for r in quantities] == [d["quantity"] for d in rep["returns"]["by_disposition"]]
 
     _h, points = _table(book["Trend"], "period")
