@@ -1073,7 +1073,7 @@ def action_list_cmd(
     now = _now()
     most = parse.positive_int(200 if limit is None and fmt == "table" else limit or 0,
                               "--limit", allow_zero=True)
-    owner_typed = parse.text_filter(owner, "--owner", a_name=True)
+    owner_typed = parse.text_filter(owner, "--owner", a_name=True, actions=True)
     rows = views.action_list(ledger, parse.iso(now), late=late, every=every,
                              owner=owner_typed,
                              complaint_id=parse.text_filter(complaint_id, "--complaint",

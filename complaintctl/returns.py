@@ -81,9 +81,10 @@ def _not_closed(r: dict[str, Any], message: str, *, closing: bool = False) -> No
     if r.get("closed_at"):
         if not closing and r.get("complaint_status") in OPEN_STATES:
             hint = _("open a new return: complaintctl return open {complaint} --qty N")
-        else:
-            hint = _("its history: complaintctl show {complaint}")
-        raise Refused(message.format(id=r["id"]), hint=hint.format(complaint=r["complaint_id"]))
+        else:  # (the return's own: its complaint's history is a page of other steps)
+            hint = _("its history: complaintctl show {id}")
+        raise Refused(message.format(id=r["id"]), hint=hint.format(
+            complaint=r["complaint_id"], id=r["id"]))
 
 
 def check_receive(r: dict[str, Any], qty: int) -> None:

@@ -224,7 +224,7 @@ def test_refusals_leave_the_ledger_unchanged(ledger, rma):
     refused(ledger, "return", "dispose", rid, "--action", "scrap", "--qty", "1",
             message="it is closed")
     r = refused(ledger, "return", "close", rid, message="it is closed")
-    assert f"Hint: its history: complaintctl show {cid}" in r.stderr, r.stderr
+    assert f"Hint: its history: complaintctl show {rid}" in r.stderr, r.stderr
     r = refused(ledger, "return", "receive", rid, "--qty", "1", message="it is closed")
     assert f"Hint: open a new return: complaintctl return open {cid} --qty N" in r.stderr
     refused(ledger, "return", "receive", "RMA-2026-0042", "--qty", "1",
@@ -251,7 +251,7 @@ def test_a_closed_return_of_a_void_complaint_offers_no_new_return(ledger):
     ledger("void", cid, "--reason", "logged twice")
     for args in (("close", rid), ("receive", rid, "--qty", "1")):
         r = refused(ledger, "return", *args, message="it is closed")
-        assert f"Hint: its history: complaintctl show {cid}" in r.stderr, r.stderr
+        assert f"Hint: its history: complaintctl show {rid}" in r.stderr, r.stderr
         assert "return open" not in r.stderr
 
 

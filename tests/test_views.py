@@ -862,4 +862,6 @@ def test_action_list_is_cut_and_counted_and_warns_of_a_misspelt_owner(ledger):
     assert "No CAPA item matches." in r.stdout
     assert r.stderr == ("Warning: no CAPA item ever had an owner containing '王小芳': check "
                         "the spelling (owners there: 刘 洋)\n"), r.stderr
+    r = ledger("action", "list", "--owner", " ", code=2)  # (of items, not of complaints)
+    assert r.stderr.startswith("Error: --owner is empty: it would match every CAPA item\n")
     ledger("action", "list", "--limit", "-1", code=2)
