@@ -1346,6 +1346,10 @@ class Writer:
                                          return_id=r["id"])
         elif r["inspected_at"] is not None:  # goods after the inspection: inspected in turn
             values["inspected_at"], old["inspected_at"] = None, r["inspected_at"]
+            for stage in case.stages:  # (rma.return_receive: the disposition waits for it)
+                if stage[_RETURN] == r["id"] and stage[_STAGE] == "dispose" \
+                        and stage[_DONE] is None:
+                    stage[_DONE], stage[_OUTCOME] = at, "void"
             dues["inspect"] = self._open(case, "inspect", "inspect", step.at, at,
                                          round_=_rounds(case, r, "inspect") + 1,
                                          return_id=r["id"])

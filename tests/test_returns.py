@@ -404,11 +404,16 @@ class ReturnMachine(LedgerMachine):
                                     "return_id = ?", (self.rid,)).fetchone()[0]
             split = conn.execute("SELECT coalesce(sum(qty), 0) FROM return_dispositions WHERE "
                                  "return_id = ?", (self.rid,)).fetchone()[0]
+            owed = conn.execute("SELECT count(*) FROM stages WHERE return_id = ? AND stage = "
+                                "'dispose' AND done_at IS NULL", (self.rid,)).fetchone()[0]
         finally:
             conn.close()
         assert received == receipts == sum(self.receipts)
         assert disposed == split == self.disposed <= received
         assert bool(closed) == self.closed
+        # a disposition's deadline runs only while one can be recorded: not while goods
+        # received after the inspection wait for theirs (it ran on, and went late)
+        assert owed <= (1 if self.inspected and not self.closed else 0), owed
 
 
 ReturnMachine.TestCase.settings = settings(max_examples=25, stateful_step_count=20,
@@ -819,6 +824,30 @@ def test_what_a_correction_would_contradict_is_refused(ledger, rma):
     conn.close()
     found = json.loads(ledger("verify", "--format", "json", code=1).stdout)
     assert [p["id"] for p in found["problems"] if p["kind"] == "stage"] == [rid], found
+
+
+def test_goods_after_the_inspection_stop_the_disposition_deadline_until_theirs(ledger,
+                                                                              rma):
+    """A second delivery after the inspection: dispose was refused until it was inspected,
+    but its deadline ran on and went late (escalated in overdue), and the inspection of
+    the new goods opened none. The disposition waits for that inspection (its stage ends
+    with the receipt), which opens its next round."""
+    _cid, rid = rma
+    ledger("return", "receive", rid, "--qty", "3", "--at", "2026-11-17 10:00")
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "2",
+           "--at", "2026-11-17 11:00")
+    ledger("return", "receive", rid, "--qty", "2", "--at", "2026-11-19 10:00")
+    refused(ledger, "return", "dispose", rid, "--action", "scrap", "--qty", "1", "--at",
+            "2026-11-19 11:00", message="not inspected yet")
+    late = [(x["stage"], x["due_at"]) for x in
+            ledger.json("overdue", "--as-of", "2026-11-23 10:00") if x["id"] == rid]
+    assert late == [("inspect", "2026-11-21T02:00:00Z")], late  # (owed: the inspection)
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "3",
+           "--at", "2026-11-23 09:00")
+    assert ledger.rows("SELECT stage, round, outcome, done_at FROM stages WHERE return_id = ? "
+                       "AND stage = 'dispose' ORDER BY id", (rid,)) == [
+        ("dispose", 1, "void", "2026-11-19T02:00:00Z"), ("dispose", 2, None, None)]
+    assert ledger.json("verify")["ok"]
 
 
 def test_a_count_lowered_is_not_dated_after_the_latest_receipt(ledger, rma):
