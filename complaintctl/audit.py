@@ -521,6 +521,7 @@ def _amendments_replayed(cur: sqlite3.Cursor, lo: str | None, hi: str | None
     bounds, params = _bounds("c.id", lo, hi)
     out: list[Problem] = []
     values: dict[str, Any] | None = None  # the complaint's fields as replayed so far
+    sources: dict[str, int] = {}  # the event each of them is from
     complaint = None
     for cid, event_id, kind, data, was in cur.execute(
             "SELECT e.complaint_id, e.id, e.kind, e.data, e.old FROM events e INDEXED BY "
@@ -545,17 +546,21 @@ def _amendments_replayed(cur: sqlite3.Cursor, lo: str | None, hi: str | None
             continue
         if kind == "log":
             values = {k: recorded.get(k) for k in INTAKE_RECORDED}
+            sources = dict.fromkeys(INTAKE_RECORDED, event_id)
             continue
         listed = recorded.get("cleared")
         cleared = listed if isinstance(listed, list) else []
         for field in INTAKE_RECORDED:
             if field not in recorded and field not in cleared:
                 continue
-            if before.get(field) != values.get(field):
+            if before.get(field) != values.get(field):  # (which of the two was changed,
+                # the events cannot tell: both named)
                 out.append(problem("event", event_id, before.get(field), values.get(field), N_(
-                    "the amendment's old value of {field} is not the value the complaint's "
-                    "log and earlier amendments recorded"), field=field))
+                    "the amendment's old value of {field} is not the value event #{source} "
+                    "recorded: one of the two was changed"), field=field,
+                    source=sources.get(field, "?")))
             values[field] = None if field in cleared else recorded.get(field)
+            sources[field] = event_id
     return out
 
 

@@ -338,7 +338,7 @@ def init_cmd(
     language = parse.choice(lang, parse.LANGUAGES, "--lang")
     if language is None and i18n.explicit():  # `--lang zh init`, as `--lang zh demo`
         language = i18n.lang()
-    from_locale = language is None and i18n.lang() == "zh"
+    from_locale = language is None and i18n.from_locale(os.environ) == "zh"
     if from_locale:  # set up in Chinese by the locale: cron (LANG=C) wrote English
         language = "zh"
     code = country.strip().upper().rstrip("-")
@@ -809,8 +809,13 @@ class _Count(IntParamType):
     else is refused saying how to write it (Click's "'三台' is not a valid int" did not)."""
 
     def convert(self, value: Any, param: Any, ctx: Any) -> Any:
-        if isinstance(value, str) and (n := parse.read_count(value)) is not None:
-            return n
+        if isinstance(value, str):
+            try:
+                n = parse.read_count(value, max(param.opts, key=len) if param else "")
+            except BadInput as exc:  # (a count of thousands of digits: out of range)
+                raise _fail(exc) from None
+            if n is not None:
+                return n
         if isinstance(value, int):
             return value
         self.fail(_("{value} is not a count of units: write it in digits, e.g. 5, 5台 or "
@@ -2117,14 +2122,14 @@ def _output_target(output: str, option: str = "--output", report: bool = False) 
 
 
 def _a_stream_of_ours(path: Path) -> bool:
-    """Whether `path` is the very file this process's standard input, output or error
-    is (`--output /dev/stdout >> cron.log`, or `--output cron.log >> cron.log`): the
+    """Whether `path` is the very file this process's standard output or error is
+    (`--output /dev/stdout >> cron.log`, or `--output cron.log >> cron.log`): the
     rename over it replaced the file the shell appends to, with all that was in it."""
     try:
         found = os.stat(path)
     except OSError:
         return False
-    for fd in (0, 1, 2):
+    for fd in (1, 2):  # (stdin's file replaced loses nothing: its reader holds the old)
         try:
             open_ = os.fstat(fd)
         except (OSError, ValueError):
@@ -2975,7 +2980,9 @@ def demo_cmd(
                        hint=_("complaintctl demo --db demo.db"), code="demo_needs_db")
     # a new demo ledger keeps the language this run was asked in (--lang zh demo), and
     # Chinese from the locale, as init's
-    values = {"language": i18n.lang()} if i18n.explicit() or i18n.lang() == "zh" else {}
+    values = {"language": i18n.lang()} if i18n.explicit() else \
+        {"language": "zh"} if i18n.from_locale(os.environ) == "zh" else {}  # (the locale's
+    # own: not the language of the ledger COMPLAINTCTL_DB names, read before the parse)
     ledger = _create(path, values, demo=True) if fresh else _keep(Ledger.open(path, write=True))
     ledger.login = _login()  # (a second demo into its own ledger recorded none: verify)
     with _progress() as bar, _taken_back_if_interrupted(ledger if fresh else None):

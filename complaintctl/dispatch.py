@@ -158,8 +158,8 @@ def understand(argv: Sequence[str], environ: Mapping[str, str]) -> Plan | None:
     kwargs: dict[str, Any] = dict(defaults)
     for key, value in options.items():
         if key in INTEGERS:
-            if not (value.isascii() and value.isdigit()):
-                return None
+            if not (value.isascii() and value.isdigit()) or len(value) > 4000:
+                return None  # (Typer's path says why: int() of more digits fails)
             kwargs[key] = int(value)
         else:
             kwargs[key] = value

@@ -143,7 +143,7 @@ class _GivenOnce:
         parser: _OptionParser = super().make_parser(ctx)  # type: ignore[misc]
         names = frozenset((*parser._long_opt, *parser._short_opt))
         for opt in {*parser._long_opt.values(), *parser._short_opt.values()}:
-            if opt.action in ("store", "store_const"):
+            if opt.action in ("store", "store_const", "append"):
                 opt.process = _once(ctx, opt, opt.process, names)  # type: ignore[method-assign,assignment]
         return parser
 
@@ -151,7 +151,7 @@ class _GivenOnce:
 def _once(ctx: Context, opt: Any, process: Callable[[Any, Any], None],
           options: frozenset[str] = frozenset()) -> Callable[[Any, Any], None]:
     def checked(value: Any, state: Any) -> None:
-        if opt.action == "store" and isinstance(value, str) and value in options:
+        if opt.action in ("store", "append") and isinstance(value, str) and value in options:
             # `log --customer --no-input`: the value forgotten, the next option taken for
             # it (the customer stored as "--no-input", the flag lost)
             raise click_exceptions.UsageError(
@@ -159,7 +159,7 @@ def _once(ctx: Context, opt: Any, process: Callable[[Any, Any], None],
                   "out?)").format(option=max(opt.obj.opts or opt._long_opts, key=len),
                                   value=value), ctx)
         given = opt.const if opt.action == "store_const" else value
-        if opt.dest in state.opts and state.opts[opt.dest] != given:
+        if opt.action != "append" and opt.dest in state.opts and state.opts[opt.dest] != given:
             names = opt.obj.opts or opt._long_opts or opt._short_opts
             if opt.action == "store_const" and getattr(opt.obj, "secondary_opts", None):
                 # a flag and its opposite (--demand-met --demand-not-met): "--demand-met
@@ -240,6 +240,16 @@ class Group(_GivenOnce, typer.core.TyperGroup):
         sys.exit(done if isinstance(done, int) else 0)
 
 
+# A value Click quotes in its message, longer than a line (a --limit of 5,000 digits was
+# echoed whole): its first 60 characters and its length, as i18n.shown quotes ours.
+_LONG_VALUE = re.compile(r"(['“])([^'”\n]{81,})(['”])")
+
+
+def _shortened(m: re.Match[str]) -> str:
+    return _("{value} ({n} characters)").format(value=f"{m[1]}{m[2][:60]}…{m[3]}",
+                                                n=f"{len(m[2]):,}")
+
+
 def show_error(exc: click_exceptions.ClickException) -> None:
     """What Click's `show` prints, in the display language."""
     ctx = exc.ctx if isinstance(exc, click_exceptions.UsageError) else None
@@ -249,7 +259,7 @@ def show_error(exc: click_exceptions.ClickException) -> None:
             hint = _("Try '{command} {option}' for help.").format(
                 command=ctx.command_path, option=ctx.help_option_names[0]) + "\n"
         typer.echo(f"{ctx.get_usage()}\n{hint}", err=True)
-    message = click_sentence(exc.format_message())
+    message = _LONG_VALUE.sub(_shortened, click_sentence(exc.format_message()))
     name = getattr(exc, "option_name", None)
     if isinstance(exc, click_exceptions.NoSuchOption) and name in _ROOT_OPTIONS:
         # `complaintctl list --db a.db`: Click offered --dept, a command's own option

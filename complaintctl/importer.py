@@ -599,7 +599,7 @@ class Reader:
             def count(raw: str) -> int:
                 # full-width digits (５台), the register's unit after it (5台, 5 pcs), a
                 # comma between thousands (1,200)
-                n = parse.read_count(raw)
+                n = parse.read_count(raw, column)
                 if n is None or n <= 0:
                     raise BadInput(_("{value} is not a whole number above 0").format(
                         value=shown(raw)))

@@ -128,10 +128,9 @@ def stream_text(stream: IO[str] | IO[bytes] | None, field: str) -> str:
 # pasted from a web page or a chat made 华东\u200b电器 another customer than 华东电器 (the
 # repeat check compares the text); so did a soft hyphen, a left-to-right or right-to-left
 # mark, an invisible operator or separator, and the Hangul fillers (a name of U+3164
-# alone looked blank). Joiners (U+200C, U+200D) and variation selectors stay: emoji and
-# scripts need them.
-INVISIBLE = "\u200b\u2060\ufeff\u00ad\u200e\u200f\u2061\u2062\u2063\u2064\u180e\u115f\u1160" \
-    "\u3164\uffa0"
+# alone looked blank). Joiners (U+200C, U+200D), variation selectors, the Mongolian
+# vowel separator and the fillers of conjoining jamo stay: emoji and scripts need them.
+INVISIBLE = "\u200b\u2060\ufeff\u00ad\u200e\u200f\u2061\u2062\u2063\u2064\u3164\uffa0"
 _INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
 # Marks that reorder what follows them on screen (發票\u202egpj.exe shows as 發票exe.jpg),
 # and line and paragraph separators in a one-line field: refused as control characters
@@ -359,11 +358,25 @@ _COUNT = re.compile(r"([+-]?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.0*)?\s*"
                     r"pcs?|units?|ea|sets?)\.?)?", re.IGNORECASE | re.ASCII)
 
 
-def read_count(value: str) -> int | None:
+def read_count(value: str, field: str) -> int | None:
     """The whole number of a count as typed (５台 too: full-width is read as
-    half-width), None if it is not one."""
+    half-width), None if it is not one; one of more digits than any count has is out
+    of range (int() of thousands of digits failed, of a million took seconds)."""
     m = _COUNT.fullmatch(words.hans(half_width(value).strip()))
-    return None if m is None else int(m.group(1) + m.group(2).replace(",", ""))
+    if m is None:
+        return None
+    digits = m.group(2).replace(",", "")
+    if len(digits.lstrip("0")) > _DIGITS_MOST:
+        raise BadInput(_("{field} {value} is out of range").format(field=field,
+                                                                   value=shown(value)),
+                       hint=_("{field} takes a whole number up to {most}").format(
+                           field=field, most=f"{MAX_QUANTITY:,}"))
+    return int(m.group(1) + digits)
+
+
+# More digits than any count has, by far: a count of more is out of range before int()
+# reads it (of thousands of digits it failed, of a million it took seconds).
+_DIGITS_MOST = 100
 
 
 def numbers_in(value: str, field: str, *, most: int = MAX_DURATION) -> str:

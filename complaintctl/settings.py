@@ -136,8 +136,9 @@ def currency(value: str, option: str = "--currency", *, home: str = "CNY") -> st
 
 
 # Names the system's zone files answer to that name no zone: localtime is this machine's
-# own (a shared ledger's dates would be read in each machine's zone), Factory none.
-_NOT_ZONES = frozenset({"localtime", "factory"})
+# own (a shared ledger's dates would be read in each machine's zone), posixrules a
+# default rule (New York's on Debian), Factory none.
+_NOT_ZONES = frozenset({"localtime", "factory", "posixrules"})
 
 
 def zone(name: str, option: str = "--timezone") -> ZoneInfo:

@@ -1170,6 +1170,12 @@ def test_an_output_that_is_the_commands_own_redirected_stream_is_refused(ledger,
     ledger("report", "--month", "2026-11", "--format", "json", "--output",
            str(tmp_path / "r.json"))
     assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    # the file standard input reads is no output stream: replacing it loses nothing
+    with open(tmp_path / "r.json", "rb") as read:
+        proc = subprocess.run([sys.executable, "-m", "complaintctl", "export", "complaints",
+                               "--format", "csv", "--output", str(tmp_path / "r.json")],
+                              stdin=read, capture_output=True, timeout=60, env=_env(ledger.db))
+    assert proc.returncode == 0, proc.stderr
 
 
 LOG_ALL = ("log", "--customer", "Acme", "--description", "d", "--channel", "phone",

@@ -434,6 +434,13 @@ def test_a_ledger_set_up_in_a_chinese_locale_is_chinese_for_cron_too(run, monkey
     demo = run.db.with_name("demo.db")  # the demo's new ledger, as init's
     run("--db", str(demo), "demo", "--complaints", "5")
     assert read_rows(demo, "SELECT value FROM settings WHERE key = 'language'") == [("zh",)]
+    # the locale's own, not the language of the ledger COMPLAINTCTL_DB names (read before
+    # the command line: a reviewer's demo came out Chinese under LANG=C)
+    monkeypatch.setenv("LANG", "C")
+    monkeypatch.setenv("COMPLAINTCTL_DB", str(run.db))  # (Chinese, made above)
+    other = run.db.with_name("demo2.db")
+    run("demo", "--db", str(other), "--complaints", "5")
+    assert read_rows(other, "SELECT value FROM settings WHERE key = 'language'") == []
 
 
 def test_a_chinese_ledger_speaks_chinese_in_every_check_of_a_command(run, monkeypatch, tmp_path):

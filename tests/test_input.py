@@ -571,10 +571,19 @@ def test_huge_numbers_far_years_and_broken_text_are_bad_input(pinned, args, mess
 def test_a_number_of_thousands_of_digits_is_out_of_range_and_not_echoed_whole(pinned, args):
     """A number over 4,300 digits: Python's int() refused it ("unexpected failure:
     ValueError: Exceeds the limit (4300 digits)", a traceback by overdue's fast path);
-    and one just under it was echoed whole in the refusal."""
+    and one just under it was echoed whole in the refusal. A count is out of range by
+    its digits, before int() (a million digits took it 17 s); a limit is not a valid
+    int to Click."""
+    said = "is not a valid int" if args[-1] == "--limit" else "is out of range\n"
     r = refused(pinned, *args, "9" * 5000, code=2,
-                message=f"'{'9' * 60}…' (5,000 characters) is out of range\n")
-    assert len(r.stderr) < 300, r.stderr
+                message=f"'{'9' * 60}…' (5,000 characters) {said}")
+    assert len(r.stderr) < 400, r.stderr
+    # (a register's cell of a million digits: the same function, refused by its length)
+    from complaintctl import parse
+    from complaintctl.errors import BadInput
+
+    with pytest.raises(BadInput, match=r"数量 '9{60}…' \(1,000,000 characters\) is out of"):
+        parse.read_count("9" * 1_000_000, "数量")
 
 
 def test_a_path_with_an_escape_sequence_is_named_visibly(ledger, tmp_path, monkeypatch):
@@ -608,7 +617,9 @@ def test_an_option_whose_value_was_left_out_does_not_take_the_next_option(ledger
               "--description", "d", "--customer", "--no-input"), "--customer", "--no-input"),
             (("note", cid, "--text", "--kind"), "--text", "--kind"),
             (("assign", cid, "--dept", "--owner", "o"), "--dept", "--owner"),
-            (("--db", "--lang", "list"), "--db", "--lang")):
+            (("--db", "--lang", "list"), "--db", "--lang"),
+            # (an option given many times too: --clear took --region and emptied it)
+            (("amend", cid, "--reason", "fix", "--clear", "--region"), "--clear", "--region")):
         r = refused(ledger, *args, code=2, message=f"Error: {option} has no value: {value} "
                     "after it is an option (its value left out?)\n")
         assert "Usage: " in r.stderr

@@ -923,8 +923,8 @@ def test_events_deleted_with_the_chain_recomputed_are_named_by_the_ids_they_left
 
 def test_an_amendments_old_value_edited_with_the_chain_recomputed_is_named(ledger, env,
                                                                            full):
-    """An amendment's recorded old severity edited (high → medium) and every hash after it
-    recomputed: show said "severity: medium → critical" under a log of high, and verify
+    """An amendment's recorded old severity edited (medium → high) and every hash after it
+    recomputed: show said "severity: high → critical" under a log of medium, and verify
     said OK. Amendments made as the tool makes them (a value changed twice, one emptied
     and given again) verify clean."""
     from complaintctl.store import EVENT_COLUMNS, event_hash
@@ -935,14 +935,14 @@ def test_an_amendments_old_value_edited_with_the_chain_recomputed_is_named(ledge
     ledger("amend", cid, "--clear", "lot", "--reason", "批号不详")
     ledger("amend", cid, "--lot", "L10", "--region", "华南", "--reason", "查到批号")
     assert ledger("verify").stdout.startswith("OK: ")
-    first = event_id(ledger, "amend")
-    (was,) = ledger.rows("SELECT old FROM events WHERE id = ?", (first,))[0]
-    assert '"severity": "high"' in was, was  # (what the log recorded)
+    ((first, was),) = ledger.rows("SELECT id, old FROM events WHERE kind = 'amend' AND "
+                                  "complaint_id = ? ORDER BY id LIMIT 1", (cid,))
+    assert '"severity": "medium"' in was, was  # (what the log recorded)
     conn = sqlite3.connect(env)
     trigger = schema_of(env, "events_no_update")
     conn.execute("DROP TRIGGER events_no_update")
     conn.execute("UPDATE events SET old = ? WHERE id = ?",
-                 (was.replace('"high"', '"medium"'), first))
+                 (was.replace('"medium"', '"high"'), first))
     previous = ""
     for row_id, *row in conn.execute(f"SELECT id, {', '.join(EVENT_COLUMNS)} FROM events "
                                      "ORDER BY id").fetchall():
@@ -952,9 +952,11 @@ def test_an_amendments_old_value_edited_with_the_chain_recomputed_is_named(ledge
     conn.commit()
     conn.close()
     (p,) = verify_fails(ledger)
+    ((logged,),) = ledger.rows("SELECT id FROM events WHERE kind = 'log' AND complaint_id = ?",
+                               (cid,))
     assert (p["kind"], p["id"], p["stored"], p["expected"], p["detail"]) == (
-        "event", first, "medium", "high", "the amendment's old value of severity is not the "
-        "value the complaint's log and earlier amendments recorded"), p
+        "event", first, "high", "medium", "the amendment's old value of severity is not the "
+        f"value event #{logged} recorded: one of the two was changed"), p
 
 
 def test_reports_carry_the_chain_head(ledger, full):
