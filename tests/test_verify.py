@@ -856,11 +856,20 @@ def test_an_append_only_trigger_put_back_with_another_body_shows_both(ledger, en
     assert "RAISE(ABORT, 'events are append-only')" in p["expected"], p
 
 
+def _rechain(conn: sqlite3.Connection) -> None:
+    """Every event's hash recomputed, as someone who edited the events would."""
+    from complaintctl.store import EVENT_COLUMNS, event_hash
+
+    previous = ""
+    for row_id, *row in conn.execute(f"SELECT id, {', '.join(EVENT_COLUMNS)} FROM events "
+                                     "ORDER BY id").fetchall():
+        previous = event_hash(previous, row)
+        conn.execute("UPDATE events SET hash = ? WHERE id = ?", (previous, row_id))
+
+
 def test_a_rewritten_history_loses_the_earlier_head(ledger, env, full):
     """Someone who edits an event and recomputes every hash after it has a chain that
     holds: the head recorded before is what exposes it."""
-    from complaintctl.store import EVENT_COLUMNS, event_hash
-
     earlier = ledger.json("verify")["head"]
     target = event_id(ledger, "assign")
     conn = sqlite3.connect(env)
@@ -868,11 +877,7 @@ def test_a_rewritten_history_loses_the_earlier_head(ledger, env, full):
     conn.execute("DROP TRIGGER events_no_update")
     # (its recorded time: an actor or a value edited is found by the rows beside it)
     conn.execute(f"UPDATE events SET recorded_at = '2026-11-20T00:00:00Z' WHERE id = {target}")
-    previous = ""
-    for row_id, *row in conn.execute(f"SELECT id, {', '.join(EVENT_COLUMNS)} FROM events "
-                                     "ORDER BY id").fetchall():
-        previous = event_hash(previous, row)
-        conn.execute("UPDATE events SET hash = ? WHERE id = ?", (previous, row_id))
+    _rechain(conn)
     conn.execute(trigger)
     conn.commit()
     conn.close()
@@ -887,8 +892,6 @@ def test_events_deleted_with_the_chain_recomputed_are_named_by_the_ids_they_left
     """Internal notes deleted (events and rows) and every hash after them recomputed:
     verify said "OK: 4 events, chain head #5" over ids 1, 2, 4, 5 (ids are never
     skipped: the gap is the sign, no stored head needed)."""
-    from complaintctl.store import EVENT_COLUMNS, event_hash
-
     cid = full["investigating"]
     for hour in (10, 11, 12):
         ledger("note", cid, "--kind", "internal", "--text", f"内部 {hour}",
@@ -903,11 +906,7 @@ def test_events_deleted_with_the_chain_recomputed_are_named_by_the_ids_they_left
     conn.execute(f"DELETE FROM events WHERE id IN ({', '.join(map(str, doomed))})")
     conn.execute(f"DELETE FROM notes WHERE id IN (SELECT id FROM notes ORDER BY id "
                  f"LIMIT {gone})")
-    previous = ""
-    for row_id, *row in conn.execute(f"SELECT id, {', '.join(EVENT_COLUMNS)} FROM events "
-                                     "ORDER BY id").fetchall():
-        previous = event_hash(previous, row)
-        conn.execute("UPDATE events SET hash = ? WHERE id = ?", (previous, row_id))
+    _rechain(conn)
     for sql in triggers:
         conn.execute(sql)
     conn.commit()
@@ -927,8 +926,6 @@ def test_an_amendments_old_value_edited_with_the_chain_recomputed_is_named(ledge
     recomputed: show said "severity: high → critical" under a log of medium, and verify
     said OK. Amendments made as the tool makes them (a value changed twice, one emptied
     and given again) verify clean."""
-    from complaintctl.store import EVENT_COLUMNS, event_hash
-
     cid = full["assigned"]
     ledger("amend", cid, "--severity", "critical", "--reason", "更严重")
     ledger("amend", cid, "--severity", "low", "--lot", "L9", "--reason", "再次更正")
@@ -943,11 +940,7 @@ def test_an_amendments_old_value_edited_with_the_chain_recomputed_is_named(ledge
     conn.execute("DROP TRIGGER events_no_update")
     conn.execute("UPDATE events SET old = ? WHERE id = ?",
                  (was.replace('"medium"', '"high"'), first))
-    previous = ""
-    for row_id, *row in conn.execute(f"SELECT id, {', '.join(EVENT_COLUMNS)} FROM events "
-                                     "ORDER BY id").fetchall():
-        previous = event_hash(previous, row)
-        conn.execute("UPDATE events SET hash = ? WHERE id = ?", (previous, row_id))
+    _rechain(conn)
     conn.execute(trigger)
     conn.commit()
     conn.close()
