@@ -1399,7 +1399,8 @@ def attachment_list_cmd(
     _listing(shown, cols, fmt, ledger.tz,
              _("Attachments of {id}").format(id=parse.record_key(record_id)), json_rows=rows,
              empty=_("No attachments."), shrink={"name": 8, "note": 6},
-             drop=("sha256_short", "actor"))
+             drop=("sha256_short", "actor"), comfort={"name": 24})  # (the name is what a
+    # clerk looks for: its hash and who attached it go before it is cut below 24)
 
 
 # --- reading -----------------------------------------------------------------

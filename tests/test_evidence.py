@@ -451,6 +451,21 @@ def test_the_evidence_table_of_show_keeps_every_character_on_a_narrow_terminal(
             assert section.count(char) == 1 + (char in "签收"), (columns, section)
 
 
+def test_attachment_list_gives_up_the_hash_before_the_name(ledger, tmp_path, monkeypatch):
+    """At 80 columns `attachment list` cut the file name to 现场照片1_电… and kept the
+    sha256 and the clerk's name whole: the name is what a clerk looks for."""
+    cid = ledger.log()
+    source = tmp_path / "现场照片1_电机异响_客户提供.jpg"
+    source.write_bytes(b"\xff\xd8photo")
+    ledger("attach", cid, source)
+    monkeypatch.setenv("COLUMNS", "80")
+    out = ledger("attachment", "list", cid).stdout
+    assert "现场照片1_电机异响_客户提供" in out, out  # (at least 24 columns of it)
+    assert "sha256" not in out, out
+    monkeypatch.setenv("COLUMNS", "140")
+    assert "sha256" in ledger("attachment", "list", cid).stdout
+
+
 def test_numbers_typed_with_full_width_digits_are_read(ledger, tmp_path):
     """`attachment get １` and `action done １` (a Chinese IME's digits) were refused,
     where quantities, limits and amounts take them."""
