@@ -1288,9 +1288,10 @@ class Section(NamedTuple):
         skip = set(self.name_keys) if self.name else {self.cols[0].key}
         for row in self.rows:
             field = self.name(row) if self.name else self.cols[0].cell(row, tz)
-            value = self.value(row) if self.value else "; ".join(
-                f"{c.title()}: {v}" for c in self.cols if c.key not in skip
-                for v in [c.cell(row, tz)] if v)
+            value = self.value(row) if self.value else _("; ").join(  # (as the language
+                # writes them: 阶段：已关闭；… as the history's rows, not 阶段: 已关闭; …)
+                _("{field}: {value}").format(field=c.title(), value=v) for c in self.cols
+                if c.key not in skip for v in [c.cell(row, tz)] if v)
             lines.append((field, value))
         return lines
 

@@ -181,6 +181,10 @@ def test_show_deadlines_in_lifecycle_order_with_their_status(lifecycle, ledger):
                     "status: late"),
         ("revisit", "started: 2026-10-12 09:00; due: 2026-10-13 09:00; done: 2026-10-13 15:00; "
                     "status: late")]
+    # in Chinese, with its marks (they were the English ones: 开始: …; 期限: …)
+    zh = ledger("--lang", "zh", "show", cid, "--format", "csv").stdout
+    assert "处理时限,分派,开始：2026-09-30 10:00；期限：2026-09-30 14:00；" \
+        "完成：2026-09-30 11:00；状态：按时" in zh, zh
     table = ledger("show", cid).stdout
     assert re.search(r"resolve +late +2026-09-30 10:00 +2026-10-10 10:00 +2026-10-12 09:00",
                      table)
