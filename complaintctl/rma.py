@@ -271,6 +271,9 @@ def return_inspect(lg: Ledger, return_id: str, result: str, defective: int | Non
                             # repeat was lost without a word)
                             {"result": r["result"], "defective_qty": r["defective_qty"],
                              "cause": r["cause"], "note": r["inspection_note"]})
+    if due:  # (the disposition it opens, by when: as assign and resolve say theirs)
+        out.notes.append(_("{stage} due {time}").format(stage=term("stage", "dispose"),
+                                                        time=lg.local(due)))
     if before is not None and before[0] is not None and before != (
             result, defective, cause, note):
         # an inspection again replaces the one before (its values kept in the event): said,

@@ -842,8 +842,10 @@ def test_goods_after_the_inspection_stop_the_disposition_deadline_until_theirs(l
     late = [(x["stage"], x["due_at"]) for x in
             ledger.json("overdue", "--as-of", "2026-11-23 10:00") if x["id"] == rid]
     assert late == [("inspect", "2026-11-21T02:00:00Z")], late  # (owed: the inspection)
-    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "3",
-           "--at", "2026-11-23 09:00")
+    said = ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective",
+                  "3", "--at", "2026-11-23 09:00").stderr
+    # (and says by when: it said only "RMA-… is inspected.")
+    assert said == f"{rid} is inspected.\ndispose due 2026-11-26 09:00\n", said
     assert ledger.rows("SELECT stage, round, outcome, done_at FROM stages WHERE return_id = ? "
                        "AND stage = 'dispose' ORDER BY id", (rid,)) == [
         ("dispose", 1, "void", "2026-11-19T02:00:00Z"), ("dispose", 2, None, None)]
