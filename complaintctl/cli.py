@@ -2678,7 +2678,8 @@ def policy_show_cmd(fmt: str = typer.Option("table", "--format", help=FORMAT_HEL
             parts.append(render.rich_table(view["user_days"], day_cols, ledger.tz,
                                            _("Your days")))
         _print_rich(*parts)
-        _emit(cal_line + "\n")
+        _emit("\n".join(render.wrap_lines(cal_line, _width())) + "\n")  # (a line of 140
+        # columns at 60 ran past the terminal)
 
 
 @command(policy_app, "set")
