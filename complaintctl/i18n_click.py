@@ -242,12 +242,13 @@ class Group(_GivenOnce, typer.core.TyperGroup):
 
 # A value Click quotes in its message, longer than a line (a --limit of 5,000 digits was
 # echoed whole): its first 60 characters and its length, as i18n.shown quotes ours.
-_LONG_VALUE = re.compile(r"(['“])([^'”\n]{81,})(['”])")
+_LONG_VALUE = re.compile(r"'([^'\n]{81,})'|\"([^\"\n]{81,})\"|“([^”\n]{81,})”")
 
 
 def _shortened(m: re.Match[str]) -> str:
-    return _("{value} ({n} characters)").format(value=f"{m[1]}{m[2][:60]}…{m[3]}",
-                                                n=f"{len(m[2]):,}")
+    text = next(group for group in m.groups() if group is not None)
+    quoted = m[0][0] + text[:60] + "…" + m[0][-1]  # (in the marks it had: "it's …")
+    return _("{value} ({n} characters)").format(value=quoted, n=f"{len(text):,}")
 
 
 def show_error(exc: click_exceptions.ClickException) -> None:

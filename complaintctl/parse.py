@@ -132,6 +132,9 @@ def stream_text(stream: IO[str] | IO[bytes] | None, field: str) -> str:
 # vowel separator and the fillers of conjoining jamo stay: emoji and scripts need them.
 INVISIBLE = "\u200b\u2060\ufeff\u00ad\u200e\u200f\u2061\u2062\u2063\u2064\u3164\uffa0"
 _INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
+# Kept in a text (the Mongolian vowel separator, the fillers of conjoining jamo), but a
+# text of them alone (with format characters) shows nothing: it is empty.
+FILLERS = "\u180e\u115f\u1160"
 # Marks that reorder what follows them on screen (發票\u202egpj.exe shows as 發票exe.jpg),
 # and line and paragraph separators in a one-line field: refused as control characters
 # (and shown as '?' in an attached file's name).
@@ -259,6 +262,8 @@ def text(value: str | None, field: str, *, multiline: bool = False,
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     value = unicodedata.normalize("NFC", value)
     value = value.translate(_INVISIBLE).strip()
+    if value and all(ch in FILLERS or unicodedata.category(ch) == "Cf" for ch in value):
+        value = ""  # (of marks and fillers that show nothing alone: a blank-looking name)
     if _not_utf8(value):
         raise BadInput(_("{field} {value} is not valid text (not UTF-8)").format(
             field=field, value=shown(value)), hint=_(NOT_UTF8_HINT))
@@ -365,8 +370,8 @@ def read_count(value: str, field: str) -> int | None:
     m = _COUNT.fullmatch(words.hans(half_width(value).strip()))
     if m is None:
         return None
-    digits = m.group(2).replace(",", "")
-    if len(digits.lstrip("0")) > _DIGITS_MOST:
+    digits = m.group(2).replace(",", "").lstrip("0") or "0"  # (int() counts the zeros)
+    if len(digits) > _DIGITS_MOST:
         raise BadInput(_("{field} {value} is out of range").format(field=field,
                                                                    value=shown(value)),
                        hint=_("{field} takes a whole number up to {most}").format(

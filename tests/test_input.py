@@ -176,9 +176,15 @@ def test_invisible_characters_are_dropped_and_direction_marks_refused(ledger):
         cid = ledger.log(customer=typed, received=f"2026-09-{day:02d} 09:00")
         assert ledger.rows("SELECT customer FROM complaints WHERE id = ?", (cid,)) == [
             ("华东电器",)], typed
-    args = list(LOG)
-    args[args.index("--customer") + 1] = "\u3164"
-    refused(ledger, *args, code=2, message="--customer")
+    for blank in ("\u3164", "\u115f", "\u1160\u1160", "\u180e", "\u200d"):  # (alone they
+        # show nothing: a customer that looked blank in list)
+        args = list(LOG)
+        args[args.index("--customer") + 1] = blank
+        refused(ledger, *args, code=2, message="--customer must not be empty")
+    # (in their scripts they stay: a Mongolian name keeps its vowel separator)
+    cid = ledger.log(customer="ᠨᠠᠢᠮᠠ\u180eᠠ", received="2026-09-20 09:00")
+    assert ledger.rows("SELECT customer FROM complaints WHERE id = ?", (cid,)) == [
+        ("ᠨᠠᠢᠮᠠ\u180eᠠ",)]
     for bad, char in (("Acme\u202eevil", "0x202e"), ("Acme\u2028Ltd", "0x2028"),
                       ("A\rB", "0x0d"), ("A\r\nB", "0x0d"), ("A\nB", "0x0a")):
         args = list(LOG)
@@ -584,6 +590,12 @@ def test_a_number_of_thousands_of_digits_is_out_of_range_and_not_echoed_whole(pi
 
     with pytest.raises(BadInput, match=r"数量 '9{60}…' \(1,000,000 characters\) is out of"):
         parse.read_count("9" * 1_000_000, "数量")
+    # zeros before it are no digits of its value (int() counted them: "unexpected failure")
+    assert parse.read_count("0" * 5000 + "5", "数量") == 5
+    # a long value Click quotes in double quotes (it holds an apostrophe) is cut as well
+    r = refused(pinned, "list", "--limit", "it's" + "x" * 3000, code=2,
+                message="(3,004 characters) is not a valid int")
+    assert len(r.stderr) < 400, r.stderr
 
 
 def test_a_path_with_an_escape_sequence_is_named_visibly(ledger, tmp_path, monkeypatch):

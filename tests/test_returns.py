@@ -852,6 +852,71 @@ def test_goods_after_the_inspection_stop_the_disposition_deadline_until_theirs(l
     assert ledger.json("verify")["ok"]
 
 
+def test_a_disposition_late_already_stays_owed_and_late_when_more_goods_come(ledger, rma):
+    """The first version ended any open disposition at a receipt after the inspection: a
+    late one (121 h, level 3) left overdue, and the report counted the disposition on
+    time. One late already stays owed, late; a receipt dated before the disposition
+    began (a paper receipt typed later) ends nothing; a late one edited to void at a
+    later receipt is a verify finding."""
+    _cid, rid = rma
+    ledger("return", "receive", rid, "--qty", "3", "--at", "2026-11-16 11:00")
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "2",
+           "--at", "2026-11-16 12:00")  # dispose due 11-19 12:00
+    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "1", "--at",
+           "2026-11-20 10:00")  # partly, late already
+    ledger("return", "receive", rid, "--qty", "2", "--at", "2026-11-20 11:00")
+    late = [(x["stage"], x["due_at"]) for x in
+            ledger.json("overdue", "--as-of", "2026-11-20 12:00") if x["id"] == rid]
+    assert ("dispose", "2026-11-19T04:00:00Z") in late, late
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "3",
+           "--at", "2026-11-20 13:00")
+    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "4", "--at",
+           "2026-11-21 10:00")
+    assert ledger.rows("SELECT round, outcome, done_at FROM stages WHERE return_id = ? AND "
+                       "stage = 'dispose' ORDER BY id", (rid,)) == [
+        (1, "done", "2026-11-21T02:00:00Z")]
+    on_time = ledger.json("report", "--month", "2026-11")["on_time"]["dispose"]
+    assert (on_time["done"], on_time["on_time"]) == (1, 0), on_time
+    assert ledger.json("verify")["ok"]
+
+
+def test_a_receipt_dated_before_a_disposition_began_ends_nothing(ledger, rma):
+    """A count raised opens the disposition owed from when it is typed (now); a receipt
+    typed after it but dated before (a paper record) voided it at a time before it
+    began, and verify then failed on the ledger's own rows."""
+    _cid, rid = rma
+    ledger("return", "receive", rid, "--qty", "3", "--at", "2026-11-16 11:00")
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "2",
+           "--at", "2026-11-16 12:00")
+    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "3", "--at",
+           "2026-11-17 10:00")
+    ledger("return", "correct", rid, "--received", "5", "--reason", "typed 3 for 5")
+    ledger("return", "receive", rid, "--qty", "1", "--at", "2026-11-18 10:00")
+    assert ledger.rows("SELECT round, outcome FROM stages WHERE return_id = ? AND stage = "
+                       "'dispose' ORDER BY id", (rid,)) == [(1, "done"), (2, None)]
+    assert ledger.json("verify")["ok"]
+
+
+def test_a_late_disposition_made_void_at_a_later_receipt_is_found(ledger, rma):
+    _cid, rid = rma
+    ledger("return", "receive", rid, "--qty", "3", "--at", "2026-11-16 11:00")
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "2",
+           "--at", "2026-11-16 12:00")
+    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "3", "--at",
+           "2026-11-20 10:00")  # done, late
+    ledger("return", "receive", rid, "--qty", "2", "--at", "2026-11-20 11:00")
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "3",
+           "--at", "2026-11-20 12:00")
+    assert ledger.json("verify")["ok"]
+    conn = sqlite3.connect(ledger.db)
+    with conn:  # its lateness hidden: void at the later receipt
+        conn.execute("UPDATE stages SET outcome = 'void', done_at = '2026-11-20T03:00:00Z' "
+                     "WHERE return_id = ? AND stage = 'dispose' AND round = 1", (rid,))
+    conn.close()
+    found = json.loads(ledger("verify", "--format", "json", code=1).stdout)
+    assert [(p["kind"], p["id"]) for p in found["problems"]] == [("stage", rid)], found
+
+
 def test_a_count_lowered_is_not_dated_after_the_latest_receipt(ledger, rma):
     """500 typed for 50 on 30 October, corrected with --at 15 November: November's report
     counted -450 units received (the README promises a correction typed later does not
