@@ -678,18 +678,11 @@ def check_stage_ends(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None 
     # a stage a correction of the count ended (return correct), not any receipt: to
     # none, which leaves the return authorised (its inspection owed), or down to what has
     # a disposition, which leaves it dispositioned (its disposition owed)
-    # (and a disposition ended by goods that came after the inspection, while it ran and
-    # before it was due: it waits for their inspection, which opens its next round;
-    # returns.waits_for_inspection. Not only the first such receipt: one typed later may
-    # be dated before it)
     corrected = ("EXISTS (SELECT 1 FROM events e INDEXED BY events_return WHERE e.return_id = "
                  "r.id AND e.kind = 'return-receive' AND e.at = s.done_at AND "
-                 "json_valid(e.data) AND (json_extract(e.data, '$.correction') IS 1 AND "
+                 "json_valid(e.data) AND json_extract(e.data, '$.correction') IS 1 AND "
                  "(json_extract(e.data, '$.stage') = 'authorised' OR s.stage = 'dispose' AND "
-                 "json_extract(e.data, '$.stage') = 'dispositioned') OR s.stage = 'dispose' "
-                 "AND e.at >= s.started_at AND (s.due_at IS NULL OR e.at < s.due_at) AND "
-                 "json_extract(e.data, '$.correction') IS NULL AND "
-                 "json_extract(e.data, '$.stage') = 'received'))")
+                 "json_extract(e.data, '$.stage') = 'dispositioned'))")
     found += cur.execute(
         "SELECT r.id, s.stage, s.round, s.done_at, s.outcome FROM returns r "
         "INDEXED BY returns_complaint JOIN stages s INDEXED BY stages_return ON "

@@ -338,7 +338,7 @@ _CONCLUSION_COLUMNS = ("validity", "root_cause", "cause_category", "responsibili
 _NOT_LOGGED = frozenset({"id", "year", "seq", "last_step_at", "status", "contact_salt"})
 
 # Positions in a stage row (store.INSERT_STAGE's column order) and an action row.
-_RETURN, _STAGE, _STARTED, _DUE, _DONE, _OUTCOME = 1, 2, 4, 5, 6, 7
+_RETURN, _STAGE, _DUE, _DONE, _OUTCOME = 1, 2, 5, 6, 7
 _A_ID, _A_CID, _A_CREATED, _A_DONE, _A_DONE_BY, _A_VERIFIED = 0, 1, 5, 7, 8, 9
 
 # Documents kept encoded, by their values (the old values of a step are few).
@@ -1346,11 +1346,6 @@ class Writer:
                                          return_id=r["id"])
         elif r["inspected_at"] is not None:  # goods after the inspection: inspected in turn
             values["inspected_at"], old["inspected_at"] = None, r["inspected_at"]
-            for stage in case.stages:  # (rma.return_receive: the disposition waits for it)
-                if stage[_RETURN] == r["id"] and stage[_STAGE] == "dispose" \
-                        and stage[_DONE] is None \
-                        and returns.waits_for_inspection(stage[_STARTED], stage[_DUE], at):
-                    stage[_DONE], stage[_OUTCOME] = at, "void"
             dues["inspect"] = self._open(case, "inspect", "inspect", step.at, at,
                                          round_=_rounds(case, r, "inspect") + 1,
                                          return_id=r["id"])

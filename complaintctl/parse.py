@@ -135,6 +135,10 @@ _INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
 # Kept in a text (the Mongolian vowel separator, the fillers of conjoining jamo), but a
 # text of them alone (with format characters) shows nothing: it is empty.
 FILLERS = "\u180e\u115f\u1160"
+# Format characters a script draws (the Arabic number signs, the end of an ayah, the Syriac
+# abbreviation mark, the Kaithi number signs): a text of them is not blank.
+_SHOWN_MARKS = frozenset("\u0600\u0601\u0602\u0603\u0604\u0605\u06dd\u070f\u0890\u0891"
+                         "\u08e2\U000110bd\U000110cd")
 # Marks that reorder what follows them on screen (發票\u202egpj.exe shows as 發票exe.jpg),
 # and line and paragraph separators in a one-line field: refused as control characters
 # (and shown as '?' in an attached file's name).
@@ -262,8 +266,6 @@ def text(value: str | None, field: str, *, multiline: bool = False,
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     value = unicodedata.normalize("NFC", value)
     value = value.translate(_INVISIBLE).strip()
-    if value and all(ch in FILLERS or unicodedata.category(ch) == "Cf" for ch in value):
-        value = ""  # (of marks and fillers that show nothing alone: a blank-looking name)
     if _not_utf8(value):
         raise BadInput(_("{field} {value} is not valid text (not UTF-8)").format(
             field=field, value=shown(value)), hint=_(NOT_UTF8_HINT))
@@ -274,6 +276,9 @@ def text(value: str | None, field: str, *, multiline: bool = False,
             raise BadInput(_("{field} contains a control character ({char})").format(
                 field=field, char=f"{ord(ch):#04x}"),
                 hint=_("remove it") if multiline else _("remove it; this field is one line"))
+    if value and all(ch in FILLERS or ch.isspace() or unicodedata.category(ch) == "Cf"
+                     and ch not in _SHOWN_MARKS for ch in value):
+        value = ""  # (of marks, fillers and spaces that show nothing: a blank-looking name)
     if value == "-" and multiline and field.startswith("--") and field != "--description":
         # (--description - reads stdin, as the others do not: the text piped in was lost
         # and "-" kept for good, an event)

@@ -87,14 +87,6 @@ def _not_closed(r: dict[str, Any], message: str, *, closing: bool = False) -> No
             complaint=r["complaint_id"], id=r["id"]))
 
 
-def waits_for_inspection(started: str, due: str | None, received: str) -> bool:
-    """Whether goods received at `received` (stored instants, compared as text) after a
-    return's inspection end its disposition stage (`started`, `due`) until they are
-    inspected: received while the stage ran and before it was due (one late already
-    stays owed, and late; a receipt dated before the stage began ends nothing)."""
-    return started <= received and (due is None or received < due)
-
-
 def check_receive(r: dict[str, Any], qty: int) -> None:
     _positive(qty, "--qty")
     _not_closed(r, _("cannot receive goods on {id}: it is closed"))

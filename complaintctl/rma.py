@@ -134,15 +134,6 @@ def return_receive(lg: Ledger, return_id: str, qty: int, note: str | None, *, at
                                          return_id=r["id"])
         elif r["inspected_at"] is not None:  # goods after the inspection: inspected in turn
             values["inspected_at"], old["inspected_at"] = None, r["inspected_at"]
-            lg.rows.flush(cur)
-            owed = cur.execute("SELECT started_at, due_at FROM stages WHERE return_id = ? AND "
-                               "stage = 'dispose' AND done_at IS NULL", (r["id"],)).fetchone()
-            if owed is not None and returns.waits_for_inspection(owed[0], owed[1], iso(at)):
-                # the disposition waits for that inspection, which opens its next round (its
-                # deadline ran on, and went late, while dispose was refused for the goods
-                # not inspected yet); one late already stays owed, late
-                finish_stage(lg, cur, r["complaint_id"], "dispose", at, "void",
-                             return_id=r["id"])
             dues["inspect"] = open_stage(lg, cur, r["complaint_id"], "inspect", "inspect",
                                          r["severity"], at,
                                          round_=_rounds(lg, cur, r, "inspect") + 1,

@@ -176,11 +176,19 @@ def test_invisible_characters_are_dropped_and_direction_marks_refused(ledger):
         cid = ledger.log(customer=typed, received=f"2026-09-{day:02d} 09:00")
         assert ledger.rows("SELECT customer FROM complaints WHERE id = ?", (cid,)) == [
             ("华东电器",)], typed
-    for blank in ("\u3164", "\u115f", "\u1160\u1160", "\u180e", "\u200d"):  # (alone they
+    for blank in ("\u3164", "\u115f", "\u1160\u1160", "\u180e", "\u200d",
+                  "\u200d\u3000\u200d", "\u180e \u180e"):  # (alone, or with spaces, they
         # show nothing: a customer that looked blank in list)
         args = list(LOG)
         args[args.index("--customer") + 1] = blank
         refused(ledger, *args, code=2, message="--customer must not be empty")
+    # a direction mark alone is still refused as one (it was dropped as blank), a mark a
+    # script draws is no blank
+    args = list(LOG)
+    args[args.index("--customer") + 1] = "\u202e"
+    refused(ledger, *args, code=2, message="--customer contains a control character (0x202e)")
+    cid = ledger.log("--lot", "\u06dd", received="2026-09-21 09:00")
+    assert ledger.rows("SELECT lot FROM complaints WHERE id = ?", (cid,)) == [("\u06dd",)]
     # (in their scripts they stay: a Mongolian name keeps its vowel separator)
     cid = ledger.log(customer="ᠨᠠᠢᠮᠠ\u180eᠠ", received="2026-09-20 09:00")
     assert ledger.rows("SELECT customer FROM complaints WHERE id = ?", (cid,)) == [
