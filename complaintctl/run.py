@@ -85,7 +85,7 @@ _ACTING = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 def _visible(message: str) -> str:
     """`message` with each character a terminal would act on written as Python writes
-    it in a string (\x1b, \u202e)."""
+    it in a string (\\x1b, \\u202e)."""
     return _ACTING.sub(lambda m: repr(m[0])[1:-1], message)
 
 
