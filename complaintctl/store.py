@@ -22,7 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from complaintctl import migrations, settings
-from complaintctl.errors import LedgerError, NotFound, Refused
+from complaintctl.errors import ComplaintctlError, LedgerError, NotFound, Refused
 from complaintctl.i18n import N_, _, os_reason, shown
 from complaintctl.parse import from_iso, iso, record_key, wall
 from complaintctl.settings import Config
@@ -940,6 +940,12 @@ class Ledger:
         returns (version before, version now). `committed` is called once it is (an
         interruption after it must not say that nothing was written)."""
         path = Path(path).expanduser()
+        try:  # up to date: read, not opened for writing (a user who may only read the
+            # ledger was told "permission denied" where nothing was to be done)
+            if _identify(_connect(path, write=False), path, close=True) == migrations.LATEST:
+                return migrations.LATEST, migrations.LATEST
+        except ComplaintctlError:
+            pass  # (the opening for writing below says why)
         conn = _connect(path, write=True)
         try:
             before = _identify(conn, path)

@@ -222,6 +222,18 @@ def test_a_write_by_a_reader_is_permission_denied(base, args):
     assert sorted(os.listdir(db.parent)) == ["ledger.db"]
 
 
+def test_upgrade_of_an_up_to_date_ledger_by_a_reader_says_it_is_up_to_date(base):
+    """It opened the ledger for writing first: "permission denied" (exit 1) where there
+    was nothing to do; nothing is left beside the ledger."""
+    db, _ids = ledger_in(base, 0o755)
+    before = sha256(db)
+    code, out, err = as_user(READER, db, "upgrade")
+    assert code == 0, (code, err)
+    assert "up to date" in out + err and "permission" not in err.lower(), (out, err)
+    assert sha256(db) == before
+    assert sorted(os.listdir(db.parent)) == ["ledger.db"]
+
+
 @pytest.mark.parametrize("args", [
     ("report", "--month", "2025-10", "--output", "{out}/r.md"),
     ("export", "complaints", "--output", "{out}/e.csv"),
