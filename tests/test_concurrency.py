@@ -442,6 +442,37 @@ HOLD = textwrap.dedent("""
 """)
 
 
+def test_a_typo_in_overdue_is_said_at_once_while_a_writer_holds_the_ledger(tmp_path):
+    """`overdue --format yaml` on a ledger in a rollback journal that a writer held opened
+    the ledger first (for its language): 30 s of waiting, then "busy", exit 1, for a
+    typo. Refused at once, exit 2, in the ledger's language still."""
+    import time
+
+    db = tmp_path / "ledger.db"
+    env = {**os.environ, "COMPLAINTCTL_DB": str(db), "COMPLAINTCTL_USER": "tester",
+           "LANG": "C.UTF-8"}
+    env.pop("COMPLAINTCTL_LANG", None)
+    subprocess.run([sys.executable, "-m", "complaintctl", "-q", "init", "--lang", "zh"],
+                   env=env, check=True)
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA journal_mode = DELETE")  # as a backup is
+    conn.close()
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(db)], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        started = time.monotonic()
+        done = subprocess.run([sys.executable, "-m", "complaintctl", "overdue", "--format",
+                               "yaml"], env=env, capture_output=True, text=True, timeout=60)
+        took = time.monotonic() - started
+    finally:
+        holder.kill()
+        holder.wait()
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("错误：--format “yaml”不在可选范围内"), done.stderr
+    assert took < 20, took  # (not the 30 s of the writer's lock)
+
+
 @pytest.mark.slow
 def test_ctrl_c_stops_a_read_waiting_for_a_writer_at_once(tmp_path):
     """A read of a ledger in a rollback journal (a backup restored, a first import)
