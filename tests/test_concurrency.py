@@ -442,25 +442,34 @@ HOLD = textwrap.dedent("""
 """)
 
 
+def _held_in_a_rollback_journal(tmp_path, *init: str
+                                ) -> tuple[dict[str, str], subprocess.Popen[str]]:
+    """A new ledger (`init` with these options) in a rollback journal, as a backup is,
+    held by another process's writer (HOLD); returns the environment naming it and the
+    holder, to kill."""
+    db = tmp_path / "ledger.db"
+    env = {**os.environ, "COMPLAINTCTL_DB": str(db), "COMPLAINTCTL_USER": "tester",
+           "LANG": "C.UTF-8"}
+    env.pop("COMPLAINTCTL_LANG", None)
+    subprocess.run([sys.executable, "-m", "complaintctl", "-q", "init", *init], env=env,
+                   check=True)
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.close()
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(db)], stdout=subprocess.PIPE,
+                              text=True)
+    assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+    return env, holder
+
+
 def test_a_typo_in_overdue_is_said_at_once_while_a_writer_holds_the_ledger(tmp_path):
     """`overdue --format yaml` on a ledger in a rollback journal that a writer held opened
     the ledger first (for its language): 30 s of waiting, then "busy", exit 1, for a
     typo. Refused at once, exit 2, in the ledger's language still."""
     import time
 
-    db = tmp_path / "ledger.db"
-    env = {**os.environ, "COMPLAINTCTL_DB": str(db), "COMPLAINTCTL_USER": "tester",
-           "LANG": "C.UTF-8"}
-    env.pop("COMPLAINTCTL_LANG", None)
-    subprocess.run([sys.executable, "-m", "complaintctl", "-q", "init", "--lang", "zh"],
-                   env=env, check=True)
-    conn = sqlite3.connect(db)
-    conn.execute("PRAGMA journal_mode = DELETE")  # as a backup is
-    conn.close()
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(db)], stdout=subprocess.PIPE,
-                              text=True)
+    env, holder = _held_in_a_rollback_journal(tmp_path, "--lang", "zh")
     try:
-        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
         started = time.monotonic()
         done = subprocess.run([sys.executable, "-m", "complaintctl", "overdue", "--format",
                                "yaml"], env=env, capture_output=True, text=True, timeout=60)
@@ -481,16 +490,8 @@ def test_ctrl_c_stops_a_read_waiting_for_a_writer_at_once(tmp_path):
     import signal
     import time
 
-    db = tmp_path / "ledger.db"
-    env = {**os.environ, "COMPLAINTCTL_DB": str(db), "COMPLAINTCTL_USER": "tester"}
-    subprocess.run([sys.executable, "-m", "complaintctl", "-q", "init"], env=env, check=True)
-    conn = sqlite3.connect(db)
-    conn.execute("PRAGMA journal_mode = DELETE")  # as a backup is
-    conn.close()
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(db)], stdout=subprocess.PIPE,
-                              text=True)
+    env, holder = _held_in_a_rollback_journal(tmp_path)
     try:
-        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
         for command in (["overdue"], ["list"]):
             reader = subprocess.Popen([sys.executable, "-m", "complaintctl", *command],
                                       env=env, stderr=subprocess.PIPE, text=True,
