@@ -1582,9 +1582,7 @@ def check_schema(cur: sqlite3.Cursor) -> list[Problem]:
 
     def text(conn: sqlite3.Connection | sqlite3.Cursor, kind: str, name: str) -> str | None:
         """An object's SQL on one line (what an altered trigger says instead: its stored
-        value read "—", as if it were missing); a table by its name."""
-        if kind == "table":
-            return name
+        value read "—", as if it were missing); a table's columns say _columns_differ."""
         row = conn.execute("SELECT sql FROM sqlite_master WHERE type = ? AND name = ?",
                            (kind, name)).fetchone()
         return " ".join(str(row[0]).split()) if row and row[0] else None

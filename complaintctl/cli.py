@@ -285,6 +285,19 @@ def _actor() -> str:
     return parse.text(name, "--as", required=True)
 
 
+def _new_ledger_language() -> tuple[str | None, bool]:
+    """The display language a new ledger (init, demo) gets when none is given for it:
+    the one this run was asked in (`--lang zh init`, `--lang zh demo`), else Chinese from
+    a Chinese locale (set up in Chinese, cron under LANG=C wrote English) -- the locale's
+    own, not the language of the ledger COMPLAINTCTL_DB names, read before the parse;
+    and whether it came from the locale."""
+    if i18n.explicit():
+        return i18n.lang(), False
+    if i18n.from_locale(os.environ) == "zh":
+        return "zh", True
+    return None, False
+
+
 def _machine_timezone() -> str:
     """TZ (PRC, Asia/Shanghai, :/usr/share/zoneinfo/Asia/Shanghai; one the ledger cannot
     read, such as a POSIX rule CST-8, is refused by init with the way to name the zone),
@@ -336,11 +349,9 @@ def init_cmd(
     """Create a new ledger (the only command that does, with demo into a new file)."""
     path = _db_path()
     language = parse.choice(lang, parse.LANGUAGES, "--lang")
-    if language is None and i18n.explicit():  # `--lang zh init`, as `--lang zh demo`
-        language = i18n.lang()
-    from_locale = language is None and i18n.from_locale(os.environ) == "zh"
-    if from_locale:  # set up in Chinese by the locale: cron (LANG=C) wrote English
-        language = "zh"
+    from_locale = False
+    if language is None:
+        language, from_locale = _new_ledger_language()
     code = country.strip().upper().rstrip("-")
     own = settings.COUNTRY_CURRENCY.get(code.split("-")[0], "CNY")
     zone = _machine_timezone() if timezone_ is None else timezone_
@@ -2980,11 +2991,8 @@ def demo_cmd(
                          "({path}): real complaints would land among its fake ones").format(
                              path=path),
                        hint=_("complaintctl demo --db demo.db"), code="demo_needs_db")
-    # a new demo ledger keeps the language this run was asked in (--lang zh demo), and
-    # Chinese from the locale, as init's
-    values = {"language": i18n.lang()} if i18n.explicit() else \
-        {"language": "zh"} if i18n.from_locale(os.environ) == "zh" else {}  # (the locale's
-    # own: not the language of the ledger COMPLAINTCTL_DB names, read before the parse)
+    language, _from_locale = _new_ledger_language()
+    values = {"language": language} if language else {}
     ledger = _create(path, values, demo=True) if fresh else _keep(Ledger.open(path, write=True))
     ledger.login = _login()  # (a second demo into its own ledger recorded none: verify)
     with _progress() as bar, _taken_back_if_interrupted(ledger if fresh else None):

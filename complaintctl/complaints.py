@@ -93,6 +93,13 @@ def open_stage(lg: Ledger, cur: sqlite3.Cursor, complaint_id: str, stage: str,
     return due
 
 
+def due_said(lg: Ledger, stage: str, due: datetime | None) -> list[str]:
+    """The deadline of the stage a step opened, as its note (as log says its own: what
+    the owner has until); none for a stage with no deadline."""
+    return [_("{stage} due {time}").format(stage=term("stage", stage),
+                                           time=lg.local(due))] if due else []
+
+
 def finish_stage(lg: Ledger, cur: sqlite3.Cursor, complaint_id: str, stage: str | None,
                  at: datetime, outcome: str = "done", return_id: str | None = None) -> None:
     lg.rows.finish_stages(cur, complaint_id, stage, iso(at), outcome, return_id)
@@ -384,9 +391,7 @@ def assign(lg: Ledger, complaint_id: str, department: str, owner: str, note: str
                   "deadlines": recorded(investigate=due)},
                  {"department": c["department"], "owner": c["owner"], "status": c["status"]})
     out = Outcome(cid, new, warnings=calendar_warnings(lg))
-    if due:  # (as log says its deadlines: what the owner has until)
-        out.notes.append(_("{stage} due {time}").format(stage=term("stage", "investigate"),
-                                                        time=lg.local(due)))
+    out.notes += due_said(lg, "investigate", due)
     return out
 
 
@@ -468,9 +473,7 @@ def resolve(lg: Ledger, complaint_id: str, disposition: str, summary: str, amoun
                              "an approval given later goes in a note").format(
             id=cid, amount=i18n.money(format_money(amount), lg.config.currency)))
     out = Outcome(cid, new, warnings=warnings)
-    if due:  # (the revisit the step asks for next, by when)
-        out.notes.append(_("{stage} due {time}").format(stage=term("stage", "revisit"),
-                                                        time=lg.local(due)))
+    out.notes += due_said(lg, "revisit", due)
     return out
 
 

@@ -105,8 +105,9 @@ def aside(text: str) -> str:
     return f"（{text}）" if _LANG == "zh" else f" ({text})"
 
 
-# The longest value an error message quotes whole.
-_SHOWN_MOST = 80
+# The longest value an error message quotes whole; a longer one is quoted by its first
+# SHOWN_HEAD characters and its length (i18n_click cuts Click's own quotes alike).
+SHOWN_MOST, SHOWN_HEAD = 80, 60
 
 
 def shown(value: object) -> str:
@@ -117,10 +118,10 @@ def shown(value: object) -> str:
     them raw would fail again). One longer than a line is cut after its first 60
     characters, its length said (a 5,000-digit --limit was echoed whole)."""
     whole = value if isinstance(value, str) else None
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10 ** _SHOWN_MOST:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10 ** SHOWN_MOST:
         whole = str(value)
-    if whole is not None and len(whole) > _SHOWN_MOST:
-        return _("{value} ({n} characters)").format(value=shown(whole[:60] + "…"),
+    if whole is not None and len(whole) > SHOWN_MOST:
+        return _("{value} ({n} characters)").format(value=shown(whole[:SHOWN_HEAD] + "…"),
                                                      n=f"{len(whole):,}")
     text = repr(value)
     if "\\udc" in text:

@@ -241,13 +241,14 @@ class Group(_GivenOnce, typer.core.TyperGroup):
 
 
 # A value Click quotes in its message, longer than a line (a --limit of 5,000 digits was
-# echoed whole): its first 60 characters and its length, as i18n.shown quotes ours.
-_LONG_VALUE = re.compile(r"'([^'\n]{81,})'|\"([^\"\n]{81,})\"|“([^”\n]{81,})”")
+# echoed whole): its first characters and its length, as i18n.shown quotes ours.
+_LONG_VALUE = re.compile(r"'([^'\n]{N,})'|\"([^\"\n]{N,})\"|“([^”\n]{N,})”".replace(
+    "N", str(i18n.SHOWN_MOST + 1)))
 
 
 def _shortened(m: re.Match[str]) -> str:
     text = next(group for group in m.groups() if group is not None)
-    quoted = m[0][0] + text[:60] + "…" + m[0][-1]  # (in the marks it had: "it's …")
+    quoted = m[0][0] + text[:i18n.SHOWN_HEAD] + "…" + m[0][-1]  # (in its marks: "it's …")
     return _("{value} ({n} characters)").format(value=quoted, n=f"{len(text):,}")
 
 

@@ -385,10 +385,13 @@ def guess(header: list[str]) -> tuple[str | None, dict[str, str], list[str]]:
             taken.add(found_key)
             break
     found: dict[str, str] = {}
+
+    def free(f: str, h: str, n: str) -> bool:  # a header not taken that may be f's
+        return h not in taken and not any(x in n for x in _NOT_FOR.get(f, ()))
+
     for f, words in GUESSES:  # exact headers first, the likeliest word first
         for w in words:
-            h = next((h for h, n in normed if h not in taken and n == w.lstrip("=")
-                      and not any(x in n for x in _NOT_FOR.get(f, ()))), None)
+            h = next((h for h, n in normed if n == w.lstrip("=") and free(f, h, n)), None)
             if h is not None:
                 found[f] = h
                 taken.add(h)
@@ -397,9 +400,8 @@ def guess(header: list[str]) -> tuple[str | None, dict[str, str], list[str]]:
         if f in found:
             continue
         for h, n in normed:
-            if h not in taken and any(w in n for w in words if len(w) > 1
-                                      and not w.startswith("=")) and \
-                    not any(x in n for x in _NOT_FOR.get(f, ())):
+            if any(w in n for w in words if len(w) > 1 and not w.startswith("=")) and \
+                    free(f, h, n):
                 found[f] = h
                 taken.add(h)
                 break

@@ -317,11 +317,16 @@ def quantity(value: int | None, field: str, *, most: int = MAX_QUANTITY) -> int 
     """A whole number within ±most; its sign is the caller's rule (returned goods refuse
     zero and negatives as an imbalance, exit 1)."""
     if value is not None and not -most <= value <= most:
-        raise BadInput(_("{field} {value} is out of range").format(field=field,
-                                                                   value=shown(value)),
-                       hint=_("{field} takes a whole number up to {most}").format(
-                           field=field, most=f"{most:,}"))
+        raise _out_of_range(field, value, most)
     return value
+
+
+def _out_of_range(field: str, value: int | str, most: int) -> BadInput:
+    """A whole number beyond ±most, as typed (a count too long to read: its text)."""
+    return BadInput(_("{field} {value} is out of range").format(field=field,
+                                                                value=shown(value)),
+                    hint=_("{field} takes a whole number up to {most}").format(
+                        field=field, most=f"{most:,}"))
 
 
 @overload
@@ -377,10 +382,7 @@ def read_count(value: str, field: str) -> int | None:
         return None
     digits = m.group(2).replace(",", "").lstrip("0") or "0"  # (int() counts the zeros)
     if len(digits) > _DIGITS_MOST:
-        raise BadInput(_("{field} {value} is out of range").format(field=field,
-                                                                   value=shown(value)),
-                       hint=_("{field} takes a whole number up to {most}").format(
-                           field=field, most=f"{MAX_QUANTITY:,}"))
+        raise _out_of_range(field, value, MAX_QUANTITY)
     return int(m.group(1) + digits)
 
 

@@ -16,6 +16,7 @@ from complaintctl import returns, workflow
 from complaintctl.complaints import (
     calendar_warnings,
     check_at,
+    due_said,
     finish_stage,
     next_id,
     open_stage,
@@ -266,9 +267,7 @@ def return_inspect(lg: Ledger, return_id: str, result: str, defective: int | Non
                             # repeat was lost without a word)
                             {"result": r["result"], "defective_qty": r["defective_qty"],
                              "cause": r["cause"], "note": r["inspection_note"]})
-    if due:  # (the disposition it opens, by when: as assign and resolve say theirs)
-        out.notes.append(_("{stage} due {time}").format(stage=term("stage", "dispose"),
-                                                        time=lg.local(due)))
+    out.notes += due_said(lg, "dispose", due)  # (as assign and resolve say theirs)
     if before is not None and before[0] is not None and before != (
             result, defective, cause, note):
         # an inspection again replaces the one before (its values kept in the event): said,

@@ -494,14 +494,15 @@ def root(*, db: str | None, actor: str | None, quiet: bool, ascii_: bool,
 def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
             severity: str | None, limit: int, fmt: str, customer: str | None = None) -> None:
     """Every stage past its deadline, most late first, with whom it escalates to."""
+    def typed() -> tuple[str, int]:  # (--limit whatever the format)
+        return _format(fmt), parse.positive_int(limit, "--limit", allow_zero=True)
+
     try:  # before the ledger opens: a typo waited out a writer's lock (30 s) to be "busy"
-        fmt = _format(fmt)
-        limit = parse.positive_int(limit, "--limit", allow_zero=True)  # whatever the format
+        fmt, limit = typed()
     except BadInput:  # said in the ledger's language, read past any lock
         if not i18n.explicit():
             language_before_parse(_STATE.get("db"))
-        fmt = _format(fmt)
-        limit = parse.positive_int(limit, "--limit", allow_zero=True)
+        fmt, limit = typed()
     ledger = _open()  # its language is the one a refusal below is said in
     now = _now()
     when = now if as_of is None else _when(ledger, as_of, "--as-of")
