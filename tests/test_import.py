@@ -3755,7 +3755,7 @@ def test_a_keyless_import_racing_another_still_matches_what_it_brought_in(ledger
     assert re.search(r"CC-\d{4}-0001 of import batch 1 was received at the same time",
                      r.stderr), r.stderr
     assert ledger.rows("SELECT count(*) FROM complaints") == [(2,)]
-    r = ledger("import", v2, "--mapping", keyless, "--skip-bad")
+    ledger("import", v2, "--mapping", keyless, "--skip-bad")
     assert ledger.rows("SELECT count(*), count(repeat_of) FROM complaints") == [(3, 0)]
 
 

@@ -592,7 +592,13 @@ def test_a_number_of_thousands_of_digits_is_out_of_range_and_not_echoed_whole(pi
     r = refused(pinned, *args, "9" * 5000, code=2,
                 message=f"'{'9' * 60}…' (5,000 characters) {said}")
     assert len(r.stderr) < 400, r.stderr
-    # (a register's cell of a million digits: the same function, refused by its length)
+
+
+def test_a_count_is_read_by_its_digits_and_a_long_click_value_is_cut(ledger):
+    """A register's cell of a million digits (the same function as a typed count): out of
+    range by its length, before int() (17 s); zeros before a count are no digits of it
+    (int() counted them: "unexpected failure"); a long value Click quotes in double quotes
+    (it holds an apostrophe) is cut as a single-quoted one is."""
     from complaintctl import parse
     from complaintctl.errors import BadInput
 
@@ -600,8 +606,7 @@ def test_a_number_of_thousands_of_digits_is_out_of_range_and_not_echoed_whole(pi
         parse.read_count("9" * 1_000_000, "数量")
     # zeros before it are no digits of its value (int() counted them: "unexpected failure")
     assert parse.read_count("0" * 5000 + "5", "数量") == 5
-    # a long value Click quotes in double quotes (it holds an apostrophe) is cut as well
-    r = refused(pinned, "list", "--limit", "it's" + "x" * 3000, code=2,
+    r = refused(ledger, "list", "--limit", "it's" + "x" * 3000, code=2,
                 message="(3,004 characters) is not a valid int")
     assert len(r.stderr) < 400, r.stderr
 

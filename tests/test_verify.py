@@ -856,15 +856,30 @@ def test_an_append_only_trigger_put_back_with_another_body_shows_both(ledger, en
     assert "RAISE(ABORT, 'events are append-only')" in p["expected"], p
 
 
-def _rechain(conn: sqlite3.Connection) -> None:
-    """Every event's hash recomputed, as someone who edited the events would."""
+def rewritten(db: Path, *sql: str, params: tuple = (),
+              guards: tuple[str, ...] = ("events_no_update",)) -> None:
+    """A history rewritten whole, as someone who edits the file would: `sql` (as tamper
+    runs it) with the append-only triggers `guards` set aside, every event's hash
+    recomputed after it, the triggers put back."""
     from complaintctl.store import EVENT_COLUMNS, event_hash
 
-    previous = ""
-    for row_id, *row in conn.execute(f"SELECT id, {', '.join(EVENT_COLUMNS)} FROM events "
-                                     "ORDER BY id").fetchall():
-        previous = event_hash(previous, row)
-        conn.execute("UPDATE events SET hash = ? WHERE id = ?", (previous, row_id))
+    kept = [schema_of(db, name) for name in guards]
+    conn = sqlite3.connect(db)
+    try:
+        for name in guards:
+            conn.execute(f"DROP TRIGGER {name}")
+        for statement in sql:
+            conn.execute(statement, params if "?" in statement else ())
+        previous = ""
+        for row_id, *row in conn.execute(f"SELECT id, {', '.join(EVENT_COLUMNS)} FROM "
+                                         "events ORDER BY id").fetchall():
+            previous = event_hash(previous, row)
+            conn.execute("UPDATE events SET hash = ? WHERE id = ?", (previous, row_id))
+        for trigger in kept:
+            conn.execute(trigger)
+        conn.commit()
+    finally:
+        conn.close()
 
 
 def test_a_rewritten_history_loses_the_earlier_head(ledger, env, full):
@@ -872,15 +887,9 @@ def test_a_rewritten_history_loses_the_earlier_head(ledger, env, full):
     holds: the head recorded before is what exposes it."""
     earlier = ledger.json("verify")["head"]
     target = event_id(ledger, "assign")
-    conn = sqlite3.connect(env)
-    trigger = schema_of(env, "events_no_update")
-    conn.execute("DROP TRIGGER events_no_update")
     # (its recorded time: an actor or a value edited is found by the rows beside it)
-    conn.execute(f"UPDATE events SET recorded_at = '2026-11-20T00:00:00Z' WHERE id = {target}")
-    _rechain(conn)
-    conn.execute(trigger)
-    conn.commit()
-    conn.close()
+    rewritten(env, f"UPDATE events SET recorded_at = '2026-11-20T00:00:00Z' WHERE id = "
+                   f"{target}")
     assert ledger("verify").stdout.startswith("OK: ")  # the chain itself holds
     (p,) = verify_fails(ledger, "--head", earlier["hash"])
     assert p["kind"] == "head"
@@ -898,19 +907,9 @@ def test_events_deleted_with_the_chain_recomputed_are_named_by_the_ids_they_left
                "--at", f"2026-10-20 {hour}:00")
     doomed = [event_id(ledger, "note", k) for k in range(gone)]
     assert doomed == list(range(doomed[0], doomed[0] + gone))
-    conn = sqlite3.connect(env)
-    triggers = [schema_of(env, name) for name in ("events_no_update", "events_no_delete",
-                                                  "notes_no_delete")]
-    for name in ("events_no_update", "events_no_delete", "notes_no_delete"):
-        conn.execute(f"DROP TRIGGER {name}")
-    conn.execute(f"DELETE FROM events WHERE id IN ({', '.join(map(str, doomed))})")
-    conn.execute(f"DELETE FROM notes WHERE id IN (SELECT id FROM notes ORDER BY id "
-                 f"LIMIT {gone})")
-    _rechain(conn)
-    for sql in triggers:
-        conn.execute(sql)
-    conn.commit()
-    conn.close()
+    rewritten(env, f"DELETE FROM events WHERE id IN ({', '.join(map(str, doomed))})",
+              f"DELETE FROM notes WHERE id IN (SELECT id FROM notes ORDER BY id LIMIT {gone})",
+              guards=("events_no_update", "events_no_delete", "notes_no_delete"))
     (p,) = verify_fails(ledger)
     after = doomed[-1] + 1
     assert (p["kind"], p["id"], p["detail"]) == ("chain", after, (
@@ -935,15 +934,8 @@ def test_an_amendments_old_value_edited_with_the_chain_recomputed_is_named(ledge
     ((first, was),) = ledger.rows("SELECT id, old FROM events WHERE kind = 'amend' AND "
                                   "complaint_id = ? ORDER BY id LIMIT 1", (cid,))
     assert '"severity": "medium"' in was, was  # (what the log recorded)
-    conn = sqlite3.connect(env)
-    trigger = schema_of(env, "events_no_update")
-    conn.execute("DROP TRIGGER events_no_update")
-    conn.execute("UPDATE events SET old = ? WHERE id = ?",
-                 (was.replace('"medium"', '"high"'), first))
-    _rechain(conn)
-    conn.execute(trigger)
-    conn.commit()
-    conn.close()
+    rewritten(env, "UPDATE events SET old = ? WHERE id = ?",
+              params=(was.replace('"medium"', '"high"'), first))
     (p,) = verify_fails(ledger)
     ((logged,),) = ledger.rows("SELECT id FROM events WHERE kind = 'log' AND complaint_id = ?",
                                (cid,))
