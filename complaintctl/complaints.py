@@ -30,13 +30,27 @@ AMENDABLE = ("customer", "contact", "channel", "region", "order_no", "product", 
 # --- helpers shared with the return steps ---------------------------------------
 
 def check_at(lg: Ledger, at: datetime, now: datetime, after: str | None,
-             what: str | None = None, *, actor: str | None = None) -> None:
-    """`what`: what `after` is, translated (default "the previous step"). With the
-    step's `actor`, the calendar is made to cover the step's time (cover)."""
-    workflow.check_time(at, now, after=from_iso(after) if after else None, what=what,
-                        local=lg.local, clock=True)
+             what: str | None = None, *, actor: str | None = None, follow: bool = True
+             ) -> datetime:
+    """The step's time, checked: `what` is what `after` is, translated (default "the
+    previous step"). With the step's `actor`, the calendar is made to cover the step's
+    time (cover). A step typed without a time (`at` is `now`) just after one stamped
+    a moment ahead of `now` takes that one's time, with `follow`: another clerk's step
+    committed while this one waited for the ledger (its clock was read before), or
+    another machine's clock up to workflow.FUTURE_GRACE ahead; it was refused."""
+    before = from_iso(after) if after else None
+    if follow and before is not None and at < before <= now + workflow.FUTURE_GRACE \
+            and timedelta(0) <= now - at <= _TYPED_NOW:
+        at = before
+    workflow.check_time(at, now, after=before, what=what, local=lg.local, clock=True)
     if actor is not None:
         cover(lg, at, now=now, actor=actor)
+    return at
+
+
+# How far a step's time may be behind the clock and still be "now" (the time given
+# without --at, a whole second as stored: workflow.check_time's own bound)
+_TYPED_NOW = timedelta(seconds=1)
 
 
 def cover(lg: Ledger, at: datetime, *, now: datetime, actor: str) -> None:
@@ -367,7 +381,7 @@ def assign(lg: Ledger, complaint_id: str, department: str, owner: str, note: str
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
         new = workflow.next_state("assign", c["status"], cid, severity=c["severity"])
-        check_at(lg, at, now, c["last_step_at"], actor=actor)
+        at = check_at(lg, at, now, c["last_step_at"], actor=actor)
         if (c["department"], c["owner"], note) == (department, owner, None):
             # to what it is already: said, nothing recorded (an event that changed
             # nothing stood in the history as a reassignment)
@@ -403,7 +417,7 @@ def investigate(lg: Ledger, complaint_id: str, data: dict[str, Any], *, at: date
         cid = c["id"]
         new = workflow.next_state("investigate", c["status"], cid, severity=c["severity"])
         workflow.check_investigate(c, data)
-        check_at(lg, at, now, c["last_step_at"], actor=actor)
+        at = check_at(lg, at, now, c["last_step_at"], actor=actor)
         concluding = data.get("root_cause") is not None or data.get("validity") == "not-upheld"
         cur.execute("INSERT INTO investigations (complaint_id, at, actor, finding, validity, "
                     "reason, root_cause, cause_category, responsibility, supplier, "
@@ -439,7 +453,7 @@ def resolve(lg: Ledger, complaint_id: str, disposition: str, summary: str, amoun
         new = workflow.next_state("resolve", c["status"], cid, severity=c["severity"])
         workflow.check_resolve(c, disposition, amount)
         workflow.check_amount_given(cid, disposition, amount)
-        check_at(lg, at, now, c["last_step_at"], actor=actor)
+        at = check_at(lg, at, now, c["last_step_at"], actor=actor)
         currency = lg.config.currency if amount is not None else None
         round_ = c["reopen_count"] + 1
         # resolved_at is the previous round's time until this round sets it
@@ -526,7 +540,7 @@ def revisit(lg: Ledger, complaint_id: str, satisfaction: str, method: str | None
         cid = c["id"]
         new = workflow.next_state("revisit", c["status"], cid, satisfaction,
                                   severity=c["severity"])
-        check_at(lg, at, now, c["last_step_at"], actor=actor)
+        at = check_at(lg, at, now, c["last_step_at"], actor=actor)
         out = Outcome(cid, new)
         lapsed = c["status"] == "closed" and cur.execute(
             f"SELECT {LAPSED_SECOND} FROM complaints c WHERE c.id = ?", (cid,)).fetchone()[0]
@@ -607,7 +621,7 @@ def close_no_revisit(lg: Ledger, complaint_id: str, reason: str, *, at: datetime
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
         new = workflow.next_state("close", c["status"], cid, severity=c["severity"])
-        check_at(lg, at, now, c["last_step_at"], actor=actor)
+        at = check_at(lg, at, now, c["last_step_at"], actor=actor)
         finish_stage(lg, cur, cid, "revisit", at)
         # closed however: a critical complaint's 90-day second revisit (SPEC 3) starts
         due = open_stage(lg, cur, cid, "second-revisit", "second-revisit", c["severity"], at)
@@ -634,7 +648,7 @@ def void(lg: Ledger, complaint_id: str, reason: str, *, at: datetime, now: datet
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
         new = workflow.next_state("void", c["status"], cid, severity=c["severity"])
-        check_at(lg, at, now, c["last_step_at"], actor=actor)
+        at = check_at(lg, at, now, c["last_step_at"], actor=actor)
         returns.check_void(cid, _open_returns(lg, cur, cid))
         cur.execute("UPDATE stages SET done_at = ?, outcome = 'void' WHERE complaint_id = ? "
                     "AND done_at IS NULL", (iso(at), cid))
@@ -1226,7 +1240,7 @@ def action_add(lg: Ledger, complaint_id: str, text: str, owner: str, due: dateti
         cid = c["id"]
         workflow.next_state("action add", c["status"], cid, severity=c["severity"])
         # after the complaint's last step: the state it allows this in is the state then
-        check_at(lg, at, now, c["last_step_at"], actor=actor)
+        at = check_at(lg, at, now, c["last_step_at"], actor=actor)
         workflow.check_due(due, at, lg.local)
         cur.execute("INSERT INTO actions (complaint_id, text, owner, due_at, created_at, "
                     "created_by) VALUES (?, ?, ?, ?, ?, ?)",
@@ -1243,7 +1257,7 @@ def action_done(lg: Ledger, action_id: str, *, at: datetime, now: datetime,
         a = _action(lg, cur, action_id)
         workflow.next_state("action done", a["complaint_status"], a["complaint_id"])
         workflow.check_action_done(a, lambda s: lg.local(from_iso(s)))
-        check_at(lg, at, now, a["created_at"], _("the action was added"), actor=actor)
+        at = check_at(lg, at, now, a["created_at"], _("the action was added"), actor=actor)
         cur.execute("UPDATE actions SET done_at = ?, done_by = ? WHERE id = ?",
                     (iso(at), actor, a["id"]))
         lg.event(cur, a["complaint_id"], "action-done", at, now, actor, {"action": a["id"]})
@@ -1257,7 +1271,7 @@ def action_verify(lg: Ledger, action_id: str, note: str | None, *, at: datetime,
         a = _action(lg, cur, action_id)
         workflow.next_state("action verify", a["complaint_status"], a["complaint_id"])
         workflow.check_action_verify(a)
-        check_at(lg, at, now, a["done_at"], _("the action was done"), actor=actor)
+        at = check_at(lg, at, now, a["done_at"], _("the action was done"), actor=actor)
         cur.execute("UPDATE actions SET verified_at = ?, verified_by = ?, verify_note = ? "
                     "WHERE id = ?", (iso(at), actor, note, a["id"]))
         lg.event(cur, a["complaint_id"], "action-verify", at, now, actor,

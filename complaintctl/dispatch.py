@@ -207,11 +207,15 @@ def main() -> None:
     except KeyboardInterrupt:  # Ctrl-C (or SIGTERM) while the modules load, before the
         # command's own handling (run.finish) is in place: no traceback, the same words
         run = sys.modules.get("complaintctl.run")
-        try:
+        try:  # in the language the run would have had (it was said in English)
+            from complaintctl import i18n
+
+            if not i18n.chosen():
+                i18n.choose(i18n.root_option(sys.argv[1:], "--lang"))
             if run is not None:
                 run._interrupted()
             else:
-                sys.stderr.write("Interrupted; nothing was written.\n")
+                sys.stderr.write(i18n._("Interrupted; nothing was written.") + "\n")
                 sys.stderr.flush()
         except BaseException:  # noqa: BLE001, S110 - the exit code says it all the same
             pass

@@ -86,12 +86,12 @@ def _record(lg: Ledger, cur: Any, record_id: str, command: str) -> _Record:
     return _Record(c["id"], None, c["received_at"])
 
 
-def _check_time(lg: Ledger, rec: _Record, at: datetime, now: datetime) -> None:
-    """Not in the future, not before the record began. A note or an attachment is not
-    a lifecycle step: it may record a call made before the last step was typed, and
-    it moves no step's time (complaints.last_step_at stays)."""
-    check_at(lg, at, now, rec.since, _("the return was opened") if rec.return_id
-             else _("the complaint was received"))
+def _check_time(lg: Ledger, rec: _Record, at: datetime, now: datetime) -> datetime:
+    """Not in the future, not before the record began (check_at: its time). A note or
+    an attachment is not a lifecycle step: it may record a call made before the last
+    step was typed, and it moves no step's time (complaints.last_step_at stays)."""
+    return check_at(lg, at, now, rec.since, _("the return was opened") if rec.return_id
+                    else _("the complaint was received"))
 
 
 # --- notes -------------------------------------------------------------------------
@@ -101,7 +101,7 @@ def note(lg: Ledger, record_id: str, text: str, kind: str, *, at: datetime, now:
     """`note`: a dated entry of the communication log by the acting user."""
     with lg.write() as cur:
         rec = _record(lg, cur, record_id, "note")
-        _check_time(lg, rec, at, now)
+        at = _check_time(lg, rec, at, now)
         note_id = cur.execute(
             "INSERT INTO notes (complaint_id, return_id, at, actor, kind, text) "
             "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
@@ -277,7 +277,7 @@ def attach_all(lg: Ledger, record_id: str, files: Sequence[tuple[Source, str | N
         done: list[dict[str, Any]] = []
         with lg.write() as cur:
             rec = _record(lg, cur, record_id, "attach")
-            _check_time(lg, rec, at, now)
+            at = _check_time(lg, rec, at, now)
             if max_bytes is None and max_bytes_of(lg) != limit:  # changed meanwhile
                 limit = max_bytes_of(lg)
                 for f in opened:

@@ -139,14 +139,16 @@ def investigation_pairs(rec: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]
     inv = rec["investigation"]
     entries = inv["entries"]
     responsibility = label("responsibility", inv["responsibility"])
-    if inv["supplier"]:
-        responsibility = (responsibility + i18n.aside(inv["supplier"])).strip()
+    supplier = inv["supplier"]
+    if supplier and inv["responsibility"] == "supplier":  # 供应商（宁波精工）
+        responsibility, supplier = (responsibility + i18n.aside(supplier)).strip(), None
     return _pairs([
         (_("findings"), _dated(entries, "finding", tz)),
         (_("D3 containment"), _dated(entries, "containment", tz)),
         (_("D4 root cause"), inv["root_cause"]),
         (_("cause category"), label("cause_category", inv["cause_category"])),
         (_("responsibility"), responsibility),
+        (_("supplier"), supplier),  # (named apart when not the one responsible: "(S)")
         (_("D5 corrective action"), _dated(entries, "corrective", tz)),
         (_("D7 preventive action"), _dated(entries, "preventive", tz)),
         (_("investigated"), "\n".join(_by(e["at"], e["actor"], tz) for e in entries)),

@@ -32,6 +32,7 @@ LOCALE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "locale")
 
 _LANG = "en"
 _CATALOGUE: GNUTranslations | None = None  # None: English, no catalogue open
+_CHOSEN = False  # (choose)
 _EXPLICIT = False  # chosen by --lang or COMPLAINTCTL_LANG: the ledger's setting yields
 _LOADED: dict[str, GNUTranslations] = {}
 
@@ -294,7 +295,8 @@ def choose(flag: str | None = None, environ: Mapping[str, str] | None = None) ->
     """Set the language of this run before any ledger is open: `flag` (the value of
     --lang), else COMPLAINTCTL_LANG, else the locale, else English. Values that
     name no language are passed over (the --lang option itself refuses them)."""
-    global _EXPLICIT
+    global _EXPLICIT, _CHOSEN
+    _CHOSEN = True
     env = os.environ if environ is None else environ
     for value in (flag, env.get("COMPLAINTCTL_LANG")):
         code = normalise(value)
@@ -306,6 +308,12 @@ def choose(flag: str | None = None, environ: Mapping[str, str] | None = None) ->
     set_lang(code)
     _EXPLICIT = False
     return code
+
+
+def chosen() -> bool:
+    """Whether this run's language was chosen yet (choose): a Ctrl-C while the modules
+    load says its words in the language it would have had."""
+    return _CHOSEN
 
 
 def explicit() -> bool:

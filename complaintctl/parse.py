@@ -274,8 +274,9 @@ def text(value: str | None, field: str, *, multiline: bool = False,
         if (unicodedata.category(ch) == "Cc" or ch in DIRECTION or not multiline
                 and ch in LINE_BREAKS) and ch not in allowed:
             raise BadInput(_("{field} contains a control character ({char})").format(
-                field=field, char=f"{ord(ch):#04x}"),
-                hint=_("remove it") if multiline else _("remove it; this field is one line"))
+                field=field, char=f"U+{ord(ch):04X}"),  # (a character, not a byte: 0x202e)
+                hint=_("remove it; this field is one line") if ch in LINE_BREAKS or ch in
+                "\n\r" else _("remove it"))
     if value and all(ch in FILLERS or ch.isspace() or unicodedata.category(ch) == "Cf"
                      and ch not in _SHOWN_MARKS for ch in value):
         value = ""  # (of marks, fillers and spaces that show nothing: a blank-looking name)

@@ -199,9 +199,11 @@ def check_dispose(r: dict[str, Any], qty: int) -> None:
     left = r["received_qty"] - r["disposed_qty"]
     if qty > left:
         raise QuantityImbalance(
-            _("cannot dispose of {qty} on {id}: only {left} of the {received} received are "
-              "without a disposition").format(qty=qty, id=r["id"], left=left,
-                                              received=r["received_qty"]),
+            ngettext("cannot dispose of {qty} on {id}: only {left} of the {received} "
+                     "received is without a disposition",
+                     "cannot dispose of {qty} on {id}: only {left} of the {received} "
+                     "received are without a disposition", left).format(
+                qty=qty, id=r["id"], left=left, received=r["received_qty"]),
             hint=_("dispose of at most {left}").format(left=left) if left
             else _("every received unit has one"))
 

@@ -46,14 +46,17 @@ def _return(lg: Ledger, cur: sqlite3.Cursor, return_id: str) -> dict[str, Any]:
 
 @contextmanager
 def _step(lg: Ledger, return_id: str, check: Callable[[dict[str, Any]], None], at: datetime,
-          now: datetime, actor: str) -> Iterator[tuple[sqlite3.Cursor, dict[str, Any]]]:
+          now: datetime, actor: str
+          ) -> Iterator[tuple[sqlite3.Cursor, dict[str, Any], datetime]]:
     """The transaction of a return step: the return read inside it, checked by the
-    step's rule (returns.check_*), and the step's time after the return's last one."""
+    step's rule (returns.check_*), and the step's time after the return's last one
+    (complaints.check_at: the time to record)."""
     with lg.write() as cur:
         r = _return(lg, cur, return_id)
         check(r)
-        check_at(lg, at, now, r["last_step_at"], _("the return's previous step"), actor=actor)
-        yield cur, r
+        at = check_at(lg, at, now, r["last_step_at"], _("the return's previous step"),
+                      actor=actor)
+        yield cur, r, at
 
 
 def _write(lg: Ledger, cur: sqlite3.Cursor, r: dict[str, Any], values: dict[str, Any],
@@ -96,7 +99,7 @@ def return_open(lg: Ledger, complaint_id: str, qty: int, product: str | None, lo
         cid = c["id"]
         workflow.next_state("return open", c["status"], cid, severity=c["severity"])
         # after the complaint's last step: the state it allows this in is the state then
-        check_at(lg, at, now, c["last_step_at"], actor=actor)
+        at = check_at(lg, at, now, c["last_step_at"], actor=actor)
         year = now.astimezone(lg.tz).year  # numbered by the year of entry, as complaints are
         rid, seq = next_id(cur, "return", lg.config.settings["return_prefix"], year)
         row = {"id": rid, "complaint_id": cid, "year": year, "seq": seq,
@@ -120,7 +123,8 @@ _DISCREPANCY = N_("{id}: {received} received, {authorised} authorised ({differen
 def return_receive(lg: Ledger, return_id: str, qty: int, note: str | None, *, at: datetime,
                    now: datetime, actor: str) -> Outcome:
     """`return receive`: goods counted in; partial receipts add up."""
-    with _step(lg, return_id, lambda r: returns.check_receive(r, qty), at, now, actor) as (cur, r):
+    with _step(lg, return_id, lambda r: returns.check_receive(r, qty), at, now,
+               actor) as (cur, r, at):
         out = Outcome(r["id"])
         cur.execute("INSERT INTO return_receipts (return_id, at, actor, qty, note) "
                     "VALUES (?, ?, ?, ?, ?)", (r["id"], iso(at), actor, qty, note))
@@ -178,7 +182,7 @@ def return_correct(lg: Ledger, return_id: str, received: int, reason: str | None
         (last,) = cur.execute("SELECT max(at) FROM return_receipts WHERE return_id = ?",
                               (r["id"],)).fetchone()  # (one at least: it has a count)
         when = from_iso(last) if at is None else at
-        check_at(lg, when, now, last, _("the receipt it corrects"), actor=actor)
+        when = check_at(lg, when, now, last, _("the receipt it corrects"), actor=actor)
         if r["inspected_at"] is not None and iso(when) > r["inspected_at"]:
             raise BadInput(_("--at {time} is after the inspection of {id} ({then}): goods "
                              "that came after it are a receipt").format(
@@ -244,7 +248,7 @@ def return_inspect(lg: Ledger, return_id: str, result: str, defective: int | Non
     """`return inspect`: the inspection of the received goods (no count: 0 with no
     defect found, else refused, after the return is found)."""
     with _step(lg, return_id, lambda r: returns.check_inspect(r, defective, result), at,
-               now, actor) as (cur, r):
+               now, actor) as (cur, r, at):
         defective = defective or 0
         out = Outcome(r["id"])
         before = (r["result"], r["defective_qty"], r["cause"], r["inspection_note"]) \
@@ -286,7 +290,8 @@ def return_dispose(lg: Ledger, return_id: str, action: str, qty: int, cost: int 
                    repair_cost: int | None, note: str | None, *, at: datetime,
                    now: datetime, actor: str) -> Outcome:
     """`return dispose`: a disposition for some of the received units."""
-    with _step(lg, return_id, lambda r: returns.check_dispose(r, qty), at, now, actor) as (cur, r):
+    with _step(lg, return_id, lambda r: returns.check_dispose(r, qty), at, now,
+               actor) as (cur, r, at):
         out = Outcome(r["id"])
         cur.execute("INSERT INTO return_dispositions (return_id, at, actor, action, qty, "
                     "cost_of_loss, repair_cost, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -320,7 +325,7 @@ def return_dispose(lg: Ledger, return_id: str, action: str, qty: int, cost: int 
 def return_close(lg: Ledger, return_id: str, *, at: datetime, now: datetime,
                  actor: str) -> Outcome:
     """`return close`: once every received unit has a disposition."""
-    with _step(lg, return_id, returns.check_close, at, now, actor) as (cur, r):
+    with _step(lg, return_id, returns.check_close, at, now, actor) as (cur, r, at):
         # nothing came back: no inspection or disposition is owed any more
         finish_stage(lg, cur, r["complaint_id"], None, at, return_id=r["id"])
         status = _write(lg, cur, r, {"closed_at": iso(at)}, {}, "return-close", at, now,

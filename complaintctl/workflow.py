@@ -144,9 +144,11 @@ def check_time(at: datetime, now: datetime, *, after: datetime | None = None,
                           hint=_("try again in a minute, or give {option} with its time "
                                  "or later").format(option=option),
                           code="clock_behind", option=option, value=at, after=after)
+        time, then = local(at), local(after)
+        if time == then:  # within its minute: "20:39 is before (20:39)" said nothing
+            time, then = f"{time}:{at.second:02d}", f"{then}:{after.second:02d}"
         raise BadInput(_("{option} {time} is before {what} ({then})").format(
-            option=option, time=local(at), what=what or _("the previous step"),
-            then=local(after)),
+            option=option, time=time, what=what or _("the previous step"), then=then),
                        hint=_("give a time after it, or leave {option} out").format(
                            option=option),
                        code="time_before", option=option, value=at, after=after)

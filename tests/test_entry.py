@@ -197,7 +197,7 @@ def test_every_answer_is_checked_at_its_prompt_and_asked_again(ledger):
     assert screen.count("Customer is required; type it, or Ctrl-C to stop without saving.") == 3
     assert "in quotes" not in screen
     # (said of the prompt's field, not of an option not typed)
-    assert "Contact (phone or e-mail) contains a control character (0x07)" in screen
+    assert "Contact (phone or e-mail) contains a control character (U+0007)" in screen
     assert screen.count("Description (the customer's words) is required") == 1
     assert "'bogus' is not in the list." in screen and "--category" not in screen
     assert "Type a number from 1 to 8, or a word from the list." in screen
@@ -470,6 +470,13 @@ def test_an_interrupt_while_the_modules_load_prints_no_traceback(ledger, env, mo
     assert done.returncode == 130, done.stderr
     assert done.stderr == INTERRUPTED + "\n"
     assert ledger.rows("SELECT id FROM complaints") == []
+    # in the language asked for (it was said in English before the language was chosen)
+    for lang in (("--lang", "zh"), ()):
+        done = subprocess.run([sys.executable, "-c", INTERRUPTED_LOADING, module, *lang,
+                               *LOG_ALL], capture_output=True, text=True, timeout=60,
+                              env={**os.environ, "COMPLAINTCTL_DB": str(env),
+                                   "COMPLAINTCTL_LANG": "en" if lang else "zh"})
+        assert (done.returncode, done.stderr) == (130, "已中断，未写入任何内容。\n"), done.stderr
 
 
 INTERRUPTED_LATE = """
@@ -548,7 +555,7 @@ def test_backspace_over_chinese_at_a_prompt_takes_whole_characters(ledger):
 
 def test_an_arrow_key_at_a_prompt_is_said_as_such_and_the_field_by_its_name(ledger):
     """← typed to fix a typo came in as ESC [ D and was refused as "--customer contains
-    a control character (0x1b)": the clerk had typed neither an option nor a control
+    a control character (U+001B)": the clerk had typed neither an option nor a control
     character. A tab in a one-line answer is said of the prompt's field."""
     term = _log(ledger.db)
     term.answer(CHANNEL, "1")
@@ -557,7 +564,7 @@ def test_an_arrow_key_at_a_prompt_is_said_as_such_and_the_field_by_its_name(ledg
                 "Backspace")
     term.answer(CUSTOMER, "华东电器有限公司")
     term.answer(CONTACT, "138	12345678")
-    term.expect(r"Contact \(phone or e-mail\) contains a control character \(0x09\)")
+    term.expect(r"Contact \(phone or e-mail\) contains a control character \(U\+0009\)")
     for prompt, text in zip(ORDER[2:], ["13812345678", "", "broken", "2", "1", "8"],
                             strict=True):
         term.answer(prompt, text)

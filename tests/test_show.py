@@ -738,3 +738,20 @@ def test_a_wrapped_column_keeps_an_amount_whole(ledger, monkeypatch):
                   if line.split() == ["客退品" if lang == "zh" else "return", rid])
         assert lines[at + 6].split(None, 1)[1] == inspection, lines[at:at + 10]
         assert lines[at + 8].split(None, 1)[1] == costs, lines[at:at + 10]
+
+
+def test_a_supplier_named_without_its_responsibility_is_shown_on_its_own(ledger):
+    """`investigate --supplier S` on a complaint with no responsibility (or another one)
+    showed "responsibility  (S)": the supplier in brackets beside nothing."""
+    cid = ledger.log()
+    ledger.to_state(cid, "assigned")
+    ledger("investigate", cid, "--finding", "f", "--supplier", "宁波轴承厂", "--at",
+           "2026-10-08 09:00")
+    lines = record_csv(ledger("show", cid, "--format", "csv").stdout)
+    inv = {f: v for s, f, v in lines if s == SECTIONS[2]}
+    assert "responsibility" not in inv and inv["supplier"] == "宁波轴承厂", inv
+    assert "(宁波轴承厂)" not in ledger("show", cid).stdout
+    ledger("investigate", cid, "--responsibility", "customer", "--at", "2026-10-08 10:00")
+    inv = {f: v for s, f, v in record_csv(ledger("show", cid, "--format", "csv").stdout)
+           if s == SECTIONS[2]}
+    assert (inv["responsibility"], inv["supplier"]) == ("customer", "宁波轴承厂"), inv
