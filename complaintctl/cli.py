@@ -998,19 +998,25 @@ def investigate_cmd(
     if upheld and not_upheld:
         raise BadInput(_("give --upheld or --not-upheld, not both"))
     ledger = _open(write=True)
+
+    def given(value: str | None, option: str) -> str | None:
+        """A text option's value: one typed empty is refused ("nothing to record" when
+        alone; dropped without a word beside another)."""
+        return parse.text(value, option, multiline=True, required=value is not None)
+
     data = {
-        "finding": parse.text(finding, "--finding", multiline=True),
+        "finding": given(finding, "--finding"),
         "validity": "not-upheld" if not_upheld else ("upheld" if upheld else None),
-        "reason": parse.text(reason, "--reason", multiline=True),
-        "root_cause": parse.text(cause, "--cause", multiline=True),
+        "reason": given(reason, "--reason"),
+        "root_cause": given(cause, "--cause"),
         "cause_category": parse.choice(cause_category, parse.CAUSE_CATEGORIES,
                                        "--cause-category"),
         "responsibility": parse.choice(responsibility, parse.RESPONSIBILITIES,
                                        "--responsibility"),
         "supplier": parse.name(supplier, "--supplier"),
-        "containment": parse.text(containment, "--containment", multiline=True),
-        "corrective": parse.text(corrective, "--corrective", multiline=True),
-        "preventive": parse.text(preventive, "--preventive", multiline=True),
+        "containment": given(containment, "--containment"),
+        "corrective": given(corrective, "--corrective"),
+        "preventive": given(preventive, "--preventive"),
     }
     out = complaints.investigate(ledger, complaint_id, data, at=_when(ledger, at), now=_now(),
                              actor=_actor())
@@ -2410,7 +2416,11 @@ def import_cmd(
             message = ngettext("{n} row refused: the import would take nothing",
                                "{n} rows refused: the import would take nothing",
                                result.refused).format(n=n)
-            if not result.none_good:
+            if not result.none_good:  # (the line before says what --skip-bad would take)
+                message = ngettext(
+                    "{n} row refused: without --skip-bad the import would take nothing",
+                    "{n} rows refused: without --skip-bad the import would take nothing",
+                    result.refused).format(n=n)
                 _emit(_("Dry run, nothing written; with --skip-bad: {counts}.").format(
                     counts=_import_counts(result)) + "\n")
         hint = _("correct the file or the mapping, or import the good rows with --skip-bad "
@@ -2857,12 +2867,15 @@ def policy_categories_cmd(
         return [parse.text(v, opt, required=True).lower() for v in values]
 
     if change:
-        cats = settings.set_categories(
+        cats, changed = settings.set_categories(
             ledger, texts(add, "--add"), texts(remove, "--remove"), now=_now(),
             actor=_actor(), label_en=parse.text(label_en, "--label-en", required=label_en
                                                 is not None),
             label_zh=parse.text(label_zh, "--label-zh", required=label_zh is not None),
             relabel=parse.text(relabel, "--relabel", required=relabel is not None))
+        if not changed:  # a setup script run again: done already, not an error
+            _say(_("the categories and their labels are so already (nothing recorded)"))
+            return
     else:
         cats = list(ledger.config.categories)
     if change and _STATE["quiet"]:  # the list a change leaves is not data asked for

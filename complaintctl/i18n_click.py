@@ -106,8 +106,10 @@ def click_sentence(text: str) -> str:
         m = pattern.match(text)
         if m:
             # (a list of quoted words in Chinese is 、-separated: “revisit”、“list”)
+            # and Click's own list of options (--category, --customer) too
             fields = {k: click_sentence(v) if k == "message" else _QUOTED.sub(
-                r"“\1”", v).replace("”, “", "”、“") for k, v in m.groupdict().items()}
+                r"“\1”", v).replace("”, “", "”、“") if k != "options" else
+                v.replace(", ", "、") for k, v in m.groupdict().items()}
             return _(template).format(**fields)
     return text
 

@@ -411,11 +411,21 @@ class Reader:
         for (f, need), rows in self.unused.items():
             n, column = len(rows), self.column(f)
             group = _NEED_GROUP[need]
+            listed = ", ".join(map(str, rows[:_ROWS_LISTED])) + \
+                (" …" if n > _ROWS_LISTED else "")
+            if need == "status":
+                out.append(ngettext(
+                    "{column} given in {n} row but not used: the row's steps do not reach "
+                    "the status it gives, and the complaint comes in where they leave it "
+                    "(row {rows}; map the columns of the missing steps)",
+                    "{column} given in {n} rows but not used: the rows' steps do not reach "
+                    "the status they give, and the complaints come in where their steps "
+                    "leave them (rows {rows}; map the columns of the missing steps)", n).format(
+                    column=column, n=f"{n:,}", rows=listed))
+                continue
             if not any(self._given(g) for g in group):
                 out.append(_unmapped(need, n).format(column=column, n=f"{n:,}"))
                 continue
-            listed = ", ".join(map(str, rows[:_ROWS_LISTED])) + \
-                (" …" if n > _ROWS_LISTED else "")
             out.append(ngettext(
                 "{column} given in {n} row but not used: its {field} ({field_column}) is "
                 "empty (row {rows})",
@@ -1127,8 +1137,9 @@ class Reader:
                         fields=_(", ").join(f if isinstance(f, str) else _(
                             "{first} or {second}").format(first=f[0], second=f[1])
                                             for f in _STEPS_OF[status])))
-                problems.append(Problem(row.number, self.column("status"), message,
-                                        rule=True, cells=row.cells))
+                problems.append(Problem(  # (a step lacking one before it: not the status)
+                    row.number, self.column("status") if blocked is None or reached not in
+                    _BEFORE else None, message, rule=True, cells=row.cells))
         if row.problems or received is None:
             return None, columns
         # values of the row's own columns that no step took, the step lacking what it needs
@@ -1138,6 +1149,10 @@ class Reader:
             self._unused_by(row, ("assigned_at",), "department")
         if not any(s.kind == "investigate" for s in steps):
             self._unused_by(row, ("concluded_at",), "cause")
+        if v.get("validity") == "upheld" and not v.get("cause"):  # (dropped above)
+            self._unused_by(row, ("validity",), "upheld")
+        if status in _STATUS_AHEAD and _RANK[_reached(steps)[0]] < _RANK[status]:
+            self._unused_by(row, ("status",), "status")  # (the steps win: _STEPS_OF)
         # an intake value from [defaults] rather than its column: the log is estimated too
         log_extra = {"estimated": True} if defaulted and not defaulted.isdisjoint(_LOGGED) \
             else None
@@ -1164,10 +1179,13 @@ def _second_revisit_in(steps: list[Step]) -> bool:
 _REVISIT_TAKES = ("revisited_at", "revisit_method", "demand_met", "revisit_note")
 # What a step lacks, by the fields that give it (an assignment: a department or owner).
 _NEED_GROUP = {"satisfaction": ("satisfaction",), "department": ("department", "owner"),
-               "cause": _INVESTIGATION}
+               "cause": _INVESTIGATION, "upheld": ("cause",), "status": ()}
 # (named in the reader's language: the field's English name stood in a Chinese message)
 _NEED_WORDS = {"satisfaction": N_("satisfaction"), "department": N_("department"),
-               "cause": N_("cause")}
+               "cause": N_("cause"), "upheld": N_("cause")}
+# Statuses a register gives that no date of a row reaches (resolved and closed are
+# refused short of their steps, _STEPS_OF): 处理中 with nothing but an assignment.
+_STATUS_AHEAD = frozenset(("assigned", "investigating"))
 _ROWS_LISTED = 10  # row numbers a warning lists
 
 
@@ -1192,6 +1210,13 @@ def _unmapped(need: str, n: int) -> str:
                         "{column} given in {n} rows but not used: no satisfaction column "
                         "mapped (a revisit needs one: map the column of 满意, 不满意 … to "
                         "satisfaction)", n)
+    if need == "upheld":
+        return ngettext("{column} given in {n} row but not used: upheld (成立) is recorded "
+                        "with the root cause found, and no cause column is mapped (map the "
+                        "column of 原因分析 to cause)",
+                        "{column} given in {n} rows but not used: upheld (成立) is recorded "
+                        "with the root cause found, and no cause column is mapped (map the "
+                        "column of 原因分析 to cause)", n)
     if need == "department":
         return ngettext("{column} given in {n} row but not used: no department or owner "
                         "column mapped (an assignment needs both)",
@@ -1268,13 +1293,32 @@ _TOLD_HOW = {
     "bool": N_("{message}; a register's own way of writing one goes under [values.{key}] "
                 "(\"√\" = \"yes\")"),
     "time": (_IN_A_FORMAT := N_("{message}; a column written in one other way takes its "
-                                "format under [formats] ({key} = \"%y.%m.%d\"), a single "
-                                "cell a line under [values.{key}]")),
+                                "format under [formats] ({example}), a single cell a line "
+                                "under [values.{key}]")),
     "date": _IN_A_FORMAT,
 }
 
 
 _YEAR_FIRST = re.compile(r"\s*[0-9]{4}\s*[-/.年]")
+# A date of three numbers parted by one mark (23/6/5, 03/04/2025), for the format it may be.
+_THREE_NUMBERS = re.compile(r"\s*([0-9]{1,2})([-/.])([0-9]{1,2})\2([0-9]{1,2}|[0-9]{4})\s*")
+_MOST = {"%y": 99, "%Y": 9999, "%m": 12, "%d": 31}
+
+
+def _format_example(raw: str, key: str) -> str:
+    """The [formats] line of a date written as `raw`: with its own mark (23/6/5:
+    %y/%m/%d, not %y.%m.%d), in the orders its numbers may be read in (03/04/2025: the
+    day or the month first)."""
+    found = _THREE_NUMBERS.fullmatch(raw)
+    if found is None:
+        return f'{key} = "%y.%m.%d"'
+    first, mark, second, last = found.groups()
+    orders = [("%d", "%m", "%Y"), ("%m", "%d", "%Y")] if len(last) == 4 else \
+        [("%y", "%m", "%d"), ("%d", "%m", "%y")]
+    numbers = (int(first), int(second), int(last))
+    fit = [order for order in orders
+           if all(n <= _MOST[part] for n, part in zip(numbers, order, strict=True))]
+    return _(" or ").join(f'{key} = "{mark.join(order)}"' for order in fit or orders[:1])
 
 
 def _told_how(convert: Callable[[str], Any], f: str, kind: str) -> Callable[[str], Any]:
@@ -1289,8 +1333,9 @@ def _told_how(convert: Callable[[str], Any], f: str, kind: str) -> Callable[[str
                 raise  # the usual way, and no such day: no other format to give
             if kind in ("money", "count") and any(ch.isdigit() for ch in raw):
                 raise  # (-500, 1.234, 0: a number, refused as one; 无, 若干 are words)
-            raise BadInput(_(_TOLD_HOW[kind]).format(message=exc.message, key=f),
-                           hint=exc.hint) from None
+            raise BadInput(_(_TOLD_HOW[kind]).format(
+                message=exc.message, key=f, example=_format_example(raw, f)
+                if kind in ("time", "date") else ""), hint=exc.hint) from None
 
     return told
 
@@ -1654,12 +1699,16 @@ def _batch_row(cur: sqlite3.Cursor, file: Path, digest: str, mapping: str, now: 
 
 def _not_again(cur: sqlite3.Cursor, path: Path, digest: str) -> None:
     """Without a key a row cannot be recognised: the same file twice is refused."""
-    found = cur.execute("SELECT id FROM import_batches WHERE sha256 = ? AND voided_at IS NULL "
-                        "AND added > 0 ORDER BY id LIMIT 1", (digest,)).fetchone()
+    found = cur.execute("SELECT id, file FROM import_batches WHERE sha256 = ? AND "
+                        "voided_at IS NULL AND added > 0 ORDER BY id LIMIT 1",
+                        (digest,)).fetchone()
     if found is not None:
-        raise Refused(_("{file} was imported already, as batch {batch}; without a key in the "
-                        "mapping its rows would come in twice").format(file=path.name,
-                                                                       batch=found[0]),
+        message = _("{file} was imported already, as batch {batch}; without a key in the "
+                    "mapping its rows would come in twice") if found[1] == path.name else _(
+            "{file} holds what was imported already from {other}, as batch {batch}; "
+            "without a key in the mapping its rows would come in twice")  # (a copy)
+        raise Refused(message.format(file=path.name, other=found[1],
+                                     batch=found[0]),
                       hint=_("give the mapping key = \"the register's id column\", or void "
                              "that batch first: complaintctl import --void-batch {batch} "
                              "--reason TEXT").format(batch=found[0]),
@@ -2416,7 +2465,7 @@ def _void_batch(lg: Ledger, cur: sqlite3.Cursor, batch: int, reason: str, *, now
             "SELECT id, stage FROM returns WHERE complaint_id = ? AND closed_at IS NULL "
             "ORDER BY rowid", (cid,)).fetchall())
         if status != "void":  # as `void` does: not before a step within the minute ahead
-            complaints.check_at(lg, now, now, last)
+            complaints.check_at(lg, now, now, last, follow=False)  # (one time for all)
     ids = []
     for cid, status, _last in rows:
         if status == "void":

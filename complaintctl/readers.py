@@ -506,6 +506,10 @@ def open_table(path: Path, *, sheet: str | None = None, encoding: str | None = N
                            hint=_("give the register saved as a file: .xlsx, .xls or .csv"),
                            code="file_not_regular")
         if is_workbook(path):
+            if encoding is not None:  # (taken without a word, as if it had been used)
+                raise BadInput(_("--encoding is for a CSV file; {path} is a workbook, whose "
+                                 "text is Unicode").format(path=path),
+                               hint=_("leave --encoding out"), code="encoding_not_csv")
             return _xlsx(path, sheet)
         if sheet is not None:
             raise BadInput(_("--sheet is for an XLSX file; {path} is not one").format(

@@ -566,6 +566,53 @@ def ellipsis() -> str:
     return ".." if _STYLE["ascii"] else "…"
 
 
+# Marks of ambiguous East Asian width (two columns on the CJK terminals --ascii is for,
+# one to Rich) and what --ascii draws for them: a history's 已登记 → 已分派 moved the
+# table's right border by a column.
+_ASCII_MARKS = str.maketrans({"→": "->", "←": "<-", "–": "-", "—": "-", "…": "~",
+                              "·": ".", "×": "x", "“": '"', "”": '"', "‘": "'", "’": "'"})
+
+
+def ascii_marks_of(text: str) -> str:
+    """`text` with _ASCII_MARKS drawn in ASCII."""
+    return text.translate(_ASCII_MARKS)
+
+
+def ascii_marks(renderable: Any) -> Any:
+    """A table, text or group of them with _ASCII_MARKS drawn in ASCII, before Rich lays
+    it out (so that it measures what is drawn): the cells, titles and headers."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Span, Text
+
+    if isinstance(renderable, str):
+        return ascii_marks_of(renderable)
+    if isinstance(renderable, Wrapped):
+        return Wrapped(ascii_marks_of(renderable.text))
+    if isinstance(renderable, Text):
+        plain = renderable.plain
+        if plain == ascii_marks_of(plain):
+            return renderable
+        out = renderable.blank_copy()
+        for part in renderable.divide(i + d for i, ch in enumerate(plain)
+                                      if ch != ascii_marks_of(ch) for d in (0, 1)):
+            if len(part.plain) == 1 and part.plain != ascii_marks_of(part.plain):
+                mark = ascii_marks_of(part.plain)
+                part = Text(mark, style=part.style, spans=[
+                    Span(0, len(mark), span.style) for span in part.spans])
+            out.append_text(part)
+        return out
+    if isinstance(renderable, Table):
+        renderable.title = ascii_marks(renderable.title) if renderable.title else None
+        for column in renderable.columns:
+            column.header = ascii_marks(column.header)
+            column._cells = [ascii_marks(cell) for cell in column._cells]
+        return renderable
+    if isinstance(renderable, Group):
+        return Group(*(ascii_marks(r) for r in renderable.renderables))
+    return renderable
+
+
 def ascii_only() -> bool:
     """Whether --ascii asked for table lines (and marks) in ASCII."""
     return bool(_STYLE["ascii"])
@@ -788,6 +835,24 @@ _NAME_MOST = 5
 
 # The longest run of Chinese kept whole by _terms: a word or a short term (解释说明).
 _TERM_MOST = 4
+# and the longest gloss in brackets after a code (open（未结案）, actions（纠正预防措施）)
+_GLOSS_MOST = 8
+
+
+def _gloss(atoms: list[str], i: int) -> int:
+    """The end (exclusive) of a gloss that starts at atoms[i]: a bracket opened on a
+    Chinese character, at most _GLOSS_MOST of them, closed by the last; `i` if none."""
+    if not (atoms[i][:1] in ("（", "(") and _CJK.match(atoms[i][1:2]) and len(atoms[i]) == 2):
+        return i
+    for j in range(i + 1, min(len(atoms), i + _GLOSS_MOST)):
+        atom = atoms[j]
+        if not _CJK.match(atom):
+            return i
+        if atom[1:] in ("）", ")"):
+            return j + 1
+        if atom[1:]:  # another mark first (未结、案): not a gloss
+            return i
+    return i
 
 
 def _terms(atoms: list[str]) -> list[str]:
@@ -801,7 +866,15 @@ def _terms(atoms: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(atoms):
-        j = i
+        j = _gloss(atoms, i)
+        if j > i:  # one piece, with the code it glosses when nothing parts them
+            term = "".join(atoms[i:j])
+            if out and out[-1][-1:].isalnum() and not _CJK.search(out[-1][-1]):
+                out[-1] += term
+            else:
+                out.append(term)
+            i = j
+            continue
         while j < len(atoms) and single(atoms[j]):
             j += 1
             if atoms[j - 1][1:]:  # a closing mark ends the run
@@ -976,6 +1049,8 @@ def fitted_table(rows: Sequence[dict[str, Any]], cols: Sequence[Col], tz: tzinfo
     every = list(cols)
     cols = list(cols)
     cells = [[c.cell(r, tz) for c in cols] for r in rows]
+    if _STYLE["ascii"]:  # measured as they are drawn
+        cells = [[ascii_marks_of(v) for v in line] for line in cells]
     whole = [list(line) for line in cells]  # (the stacked table's: every column)
     while True:
         widths = _widths(cols, cells)

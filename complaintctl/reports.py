@@ -34,6 +34,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from complaintctl.parse import SEVERITIES, format_money, from_iso, iso, name_key
@@ -287,6 +288,15 @@ def _rate(num: int | None, den: int | None) -> float | None:
     return None if not den else Rate((num or 0) / den)
 
 
+def days2(value: float) -> float:
+    """Days to 2 decimals, half away from zero as a clerk (and Excel's ROUND) rounds the
+    number as it is written: 4.125 is 4.13 (round() gave 4.12, half to even)."""
+    return float(Decimal(repr(value)).quantize(_HUNDREDTH, ROUND_HALF_UP))
+
+
+_HUNDREDTH = Decimal("0.01")
+
+
 def summary_stats(values: list[float]) -> dict[str, float | None]:
     """Mean, median and p90 (nearest rank: the ceil(0.9 n)-th smallest), in days."""
     if not values:
@@ -294,8 +304,8 @@ def summary_stats(values: list[float]) -> dict[str, float | None]:
     v = sorted(values)
     n = len(v)
     median = v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
-    return {"mean": round(sum(v) / n, 2), "median": round(median, 2),
-            "p90": round(v[max(0, math.ceil(0.9 * n) - 1)], 2)}
+    return {"mean": days2(sum(v) / n), "median": days2(median),
+            "p90": days2(v[max(0, math.ceil(0.9 * n) - 1)])}
 
 
 def _mean(n: int, total: float, size: float, values: Callable[[], list[float]]
@@ -312,10 +322,10 @@ def _mean(n: int, total: float, size: float, values: Callable[[], list[float]]
         return None
     mean = total / n
     slack = _SUM_ERROR * (size + abs(mean))
-    low, high = round(mean - slack, 2), round(mean + slack, 2)
+    low, high = days2(mean - slack), days2(mean + slack)
     if low == high and low != 0:  # (0: -0.0 and 0.0 print differently)
         return low
-    return round(sum(values()) / n, 2)
+    return days2(sum(values()) / n)
 
 
 def _severity_rank(row: tuple[Any, int]) -> int:
@@ -714,7 +724,7 @@ class Report:
             # the k-th smallest is the (n - 1 - k)-th largest: step from the nearer end
             p90 = ranked(1, n - max(0, math.ceil(0.9 * n) - 1) - 1, " DESC")[0]
             return {"mean": _mean(n, total, size, lambda: ranked(n, 0)),
-                    "median": round(median, 2), "p90": round(p90, 2), "count": n}
+                    "median": days2(median), "p90": days2(p90), "count": n}
 
         def by(column: str) -> tuple[dict[Any, tuple[int, float, float]],
                                      dict[Any, dict[str, Any]]]:

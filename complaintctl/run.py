@@ -284,7 +284,9 @@ def _print_rich(*renderables: RenderableType) -> None:
     con = render.console(on_broken_pipe=_reader_gone)  # Rich's own handler exits 1
     for r in renderables:
         if isinstance(r, render.Unbroken) and render.ascii_only():  # (… and 48 more: …)
-            r = render.Unbroken(r.replace("…", "..."))
+            r = render.Unbroken(render.ascii_marks_of(r.replace("…", "...")))
+        elif render.ascii_only():
+            r = render.ascii_marks(r)
         con.print(r, soft_wrap=isinstance(r, render.Unbroken))
 
 

@@ -127,6 +127,11 @@ def currency(value: str, option: str = "--currency", *, home: str = "CNY") -> st
         code = home
     else:
         code = _CURRENCY_WORDS.get(code, code)
+    if code in ("$", "＄"):  # US, Hong Kong, Taiwan, Macau …: not one currency
+        raise BadInput(_("{option} {value} is the sign of several dollars: whose is it?"
+                         ).format(option=option, value=shown(value)),
+                       hint=_("type its code: {option} USD (US$), HKD (HK$), TWD (NT$) …"
+                              ).format(option=option), code="unknown_currency", value=value)
     if code not in CURRENCIES:
         raise BadInput(_("{option} {value} is not a currency code").format(
             option=option, value=shown(value)),
@@ -717,19 +722,20 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
         data: dict[str, Any] = {}
         old: dict[str, Any] = {}
         # (read in this transaction; policy calendar --refresh takes the newest days)
-        if days and days["country"] == lg.config.settings.get("country"):
-            notes.append(_("calendar is {country} already").format(country=days["country"]))
-            days = None
+        if days:  # the country named as well (BW is Botswana, not a state)
+            code, name = days["country"], deadlines.country_name(days["country"])
+            said = code if name is None else f"{code} ({name})"
+            if code == lg.config.settings.get("country"):
+                notes.append(_("calendar is {country} already").format(country=said))
+                days = None
+            else:
+                notes.append(_("calendar is now {country}").format(country=said))
         if days:
             old["country"] = lg.config.settings.get("country")
             store_calendar(cur, days)
             lg.forget_config()  # (the days below are checked against the new country's)
             data["country"] = days["country"]
             data["settings"] = _calendar_settings(cur)
-            name = deadlines.country_name(days["country"])  # (BW is Botswana, not a state)
-            notes.append(_("calendar is now {country}").format(country=days["country"])
-                         if name is None else _("calendar is now {country} ({name})").format(
-                             country=days["country"], name=name))
         # the country's own days (of the country this command may have just set): one
         # given as what it is there already adds nothing (2027-01-01 "is now a holiday",
         # recorded, on a CN calendar that has it)
@@ -796,11 +802,13 @@ _LIST_MARKS = frozenset(",，、;；")
 
 def set_categories(lg: Ledger, add: list[str], remove: list[str], *, now: datetime,
                    actor: str, label_en: str | None = None, label_zh: str | None = None,
-                   relabel: str | None = None) -> list[str]:
+                   relabel: str | None = None) -> tuple[list[str], bool]:
     """`policy categories`: the configurable list of complaint categories, and the
     English and Chinese labels of one the user adds (`--add 包装 --label-en packaging`)
     or added before (`--relabel 包装 --label-en packing`). Every code, label and
-    synonym names one category only, so that each word a clerk types is one."""
+    synonym names one category only, so that each word a clerk types is one. Returns
+    the list and whether anything changed: a category added again (a setup script run
+    twice) is in the list already, and what is so already records nothing."""
     with lg.write() as cur:
         cfg = lg.config
         old, old_labels = list(cfg.categories), cfg.category_labels
@@ -824,9 +832,8 @@ def set_categories(lg: Ledger, add: list[str], remove: list[str], *, now: dateti
                                  "with -").format(word=shown(word)),
                                hint=_("e.g. policy categories --add 包装 --label-en "
                                       "packaging"), code="bad_category_word", value=word)
-            if word in new:
-                raise BadInput(_("category {word} is already in the list").format(
-                    word=shown(word)), code="category_exists", value=word)
+            if word in new:  # a setup script run again: added already (its labels may
+                continue  # change below)
             other = claimed(word, new)
             if other is not None:
                 raise BadInput(_("{word} is already a word for category {category}").format(
@@ -871,6 +878,8 @@ def set_categories(lg: Ledger, add: list[str], remove: list[str], *, now: dateti
                            code="nothing_to_change")
         if not new:
             raise Refused(_("the category list cannot be empty"), code="no_categories")
+        if new == old and labels == old_labels:  # so already: nothing recorded
+            return new, False
         cur.execute("UPDATE settings SET value = ? WHERE key = 'categories'",
                     (json.dumps(new, ensure_ascii=False),))
         data: dict[str, Any] = {"categories": new}
@@ -882,7 +891,7 @@ def set_categories(lg: Ledger, add: list[str], remove: list[str], *, now: dateti
             before[CATEGORY_LABELS_KEY] = old_labels
         lg.event(cur, None, "categories", now, now, actor, data, before)
     lg.forget_config()
-    return new
+    return new, True
 
 
 def _label_target(add: list[str], relabel: str | None, categories: list[str],
@@ -890,18 +899,19 @@ def _label_target(add: list[str], relabel: str | None, categories: list[str],
     """The one category --label-en/--label-zh name: the one added, or --relabel's."""
     if relabel is not None and add:
         raise BadInput(_("give --add or --relabel, not both"), code="label_target")
+    target: str | None
     if relabel is None:
         if len(add) != 1:
             raise BadInput(_("--label-en and --label-zh label one category"),
                            hint=_("add one at a time: policy categories --add 包装 "
                                   "--label-en packaging"), code="label_target")
-        return add[0]
-    target: str | None = claimed(relabel, categories)
-    if target is None:
-        raise BadInput(_("category {word} is not in the list").format(word=shown(relabel)),
-                       hint=_("the list: {categories}").format(
-                           categories=", ".join(categories)), code="no_category",
-                       value=relabel)
+        target = add[0]  # (one in the list already, added again, is labelled as well)
+    else:
+        target = claimed(relabel, categories)
+        if target is None:
+            raise BadInput(_("category {word} is not in the list").format(
+                word=shown(relabel)), hint=_("the list: {categories}").format(
+                    categories=", ".join(categories)), code="no_category", value=relabel)
     if target in words.codes("category"):
         raise BadInput(_("category {word} comes with complaintctl, and so do its labels"
                          ).format(word=shown(target)),

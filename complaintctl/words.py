@@ -405,8 +405,12 @@ def nearest(typed: str, keys: dict[str, tuple[str, str]]) -> str | None:
     # Nor a two-character word that shares one character in another place (微信, WeChat,
     # is not 信函, a letter; 换活 is not 更换 but may be 换货).
     marks = _marks(typed)
+    # and one with such a mark that holds the word typed whole says that it may mean
+    # another thing: 完成 is in 已完成 (resolved) as much as near 完结 (closed), and
+    # was offered 完结 alone
+    held = {keys[f][0] for f in found if _marks(f) != marks and typed in f}
     found = [f for f in found if _marks(f) == marks]
-    if not found:
+    if not found or held - {keys[found[0]][0]}:
         return None
     # When the closest spellings name different codes, none: 一级 is as near 一般 as 高级
     # (a company's own level, which only the user knows), 当面 as near 书面 as 面谈.

@@ -293,6 +293,9 @@ USAGE_ERRORS = [
      "Error: Invalid value for '--limit': 'x' is not a valid int."),
     (("list", "--lmit", "3"), "错误：没有选项：--lmit（可能的选项：--limit）",
      "Error: No such option: --lmit (Possible options: --limit)"),
+    (("list", "--custmer", "华东"), "错误：没有选项：--custmer（可能的选项：--category、"
+     "--customer）", "Error: No such option: --custmer (Possible options: --category, "
+     "--customer)"),  # (、 in Chinese, not ", ")
     (("list", "--limit"), "错误：选项“--limit”需要一个值。",
      "Error: Option '--limit' requires an argument."),
     (("list", "a", "b"), "错误：多出了参数（a b）",

@@ -288,6 +288,13 @@ def test_xlsx_register(ledger, tmp_path, files):
     assert bad.stderr == (f"Error: sheet '说明' of {path} has no header row\nHint: the "
                           "register is on another sheet? Its sheets: 说明, 登记表; choose one "
                           "with --sheet NAME\n"), bad.stderr
+    # --encoding is a CSV's (it was taken without a word, as --sheet on a CSV is not)
+    before = ledger.snapshot()
+    bad = ledger("import", path, "--mapping", files["map"], "--sheet", "登记表",
+                 "--encoding", "gbk", code=2)
+    assert bad.stderr == (f"Error: --encoding is for a CSV file; {path} is a workbook, whose "
+                          "text is Unicode\nHint: leave --encoding out\n"), bad.stderr
+    assert ledger.snapshot() == before
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
@@ -552,7 +559,8 @@ def test_a_dry_run_with_refused_rows_says_what_the_good_rows_would_give(ledger, 
     assert r.stdout.endswith("Dry run, nothing written; with --skip-bad: 2 new complaints, "
                              "0 already imported, 1 refused.\n"), r.stdout
     assert "row 3, column 投诉日期: '2025/13/01' is not a date" in r.stderr
-    assert "Error: 1 row refused: the import would take nothing\n" in r.stderr, r.stderr
+    assert "Error: 1 row refused: without --skip-bad the import would take nothing\n" \
+        in r.stderr, r.stderr
     assert ledger.snapshot() == before
     # with --skip-bad the counts are the dry run's own line, as before
     r = ledger("import", path, "--mapping", files["map"], "--dry-run", "--skip-bad")
@@ -1436,6 +1444,13 @@ def test_without_a_key_the_same_file_is_refused(ledger, files):
     r = ledger("import", files["csv"], "--mapping", keyless, code=1)
     assert "登记表.csv was imported already, as batch 1" in r.stderr
     assert ledger.snapshot() == before
+    # a copy under another name is said as the file it was imported from
+    copy = files["dir"] / "副本.csv"
+    copy.write_bytes(files["csv"].read_bytes())
+    r = ledger("import", copy, "--mapping", keyless, code=1)
+    assert r.stderr.startswith("Error: 副本.csv holds what was imported already from "
+                               "登记表.csv, as batch 1; without a key"), r.stderr
+    assert ledger.snapshot() == before
 
 
 def test_round_trip_of_a_reopened_and_a_twice_revisited_complaint(ledger, tmp_path,
@@ -1769,7 +1784,7 @@ def test_a_status_a_step_cannot_reach_names_what_the_row_lacks(ledger, files):
                                   '[dates]\nassigned_at = "received_at"\nconcluded_at = '
                                   '"resolved_at"\nclosed_at = "resolved_at"\n')
     r = ledger("import", path, "--mapping", mapping, code=1)
-    assert ("row 2, column 状态: a row with resolve needs an investigation before it: map "
+    assert ("row 2: a row with resolve needs an investigation before it: map "
             "cause (or validity) and where concluded_at comes from (upheld, 成立, is no "
             "investigation without its cause)") in r.stderr, r.stderr
     assert "missing steps" not in r.stderr
@@ -3194,6 +3209,60 @@ def test_an_empty_cell_of_a_mapped_step_column_is_said_as_empty(ledger, files):
     assert ledger.snapshot() == before
 
 
+VALIDITY_MAP = """key = "编号"
+[columns]
+received_at = "投诉日期"
+customer = "客户名称"
+description = "投诉内容"
+department = "责任部门"
+owner = "责任人"
+validity = "是否成立"
+status = "状态"
+[defaults]
+channel = "phone"
+category = "quality"
+severity = "medium"
+[dates]
+assigned_at = "received_at"
+"""
+
+
+def test_upheld_without_a_cause_and_a_status_beyond_the_steps_are_said(ledger, files):
+    """是否成立 = 成立 with no cause, and 状态 = 处理中 on a row that has only its assignment:
+    the dry run read both ('成立' → upheld, '处理中' → investigating) and the import dropped
+    them without a word (the complaint came in assigned, with no validity), where a
+    mapped column no step takes is said."""
+    path = write_csv(files["dir"] / "validity.csv", [
+        ["V1", "2024-05-06", "长沙中联", "液压管爆裂", "品质部", "王强", "成立", "处理中"],
+        ["V3", "2024-05-06", "湘潭钢铁", "焊缝开裂", "", "", "成立", ""]],
+        header=["编号", "投诉日期", "客户名称", "投诉内容", "责任部门", "责任人", "是否成立",
+                "状态"])
+    mapping = files["dir"] / "validity.toml"
+    mapping.write_text(VALIDITY_MAP, encoding="utf-8")
+    upheld = ("Warning: 是否成立 given in 2 rows but not used: upheld (成立) is recorded with "
+              "the root cause found, and no cause column is mapped (map the column of 原因分析 "
+              "to cause)")
+    status = ("Warning: 状态 given in 1 row but not used: the row's steps do not reach the "
+              "status it gives, and the complaint comes in where they leave it (row 2; map "
+              "the columns of the missing steps)")
+    dry = ledger("import", path, "--mapping", mapping, "--dry-run")
+    assert {upheld, status} <= set(dry.stderr.splitlines()), dry.stderr
+    r = ledger("import", path, "--mapping", mapping)
+    assert {upheld, status} <= set(r.stderr.splitlines()), r.stderr
+    assert ledger.rows("SELECT source_key, status, validity FROM complaints ORDER BY 1") == [
+        ("V1", "assigned", None), ("V3", "logged", None)]
+    # a cause mapped, empty in those rows: the rows are named
+    path = write_csv(files["dir"] / "cause.csv", [
+        ["V4", "2024-05-06", "长沙中联", "液压管爆裂", "品质部", "王强", "成立", "", ""]],
+        header=["编号", "投诉日期", "客户名称", "投诉内容", "责任部门", "责任人", "是否成立",
+                "状态", "原因分析"])
+    mapping.write_text(VALIDITY_MAP.replace('status = "状态"', 'status = "状态"\n'
+                                            'cause = "原因分析"'), encoding="utf-8")
+    r = ledger("import", path, "--mapping", mapping, "--dry-run")
+    assert "Warning: 是否成立 given in 1 row but not used: its cause (原因分析) is empty " \
+        "(row 2)" in r.stderr.splitlines(), r.stderr
+
+
 def test_a_column_mapped_to_department_and_owner_is_named_once(ledger, files):
     """"its department (责任部门, 责任部门)" when one column gives both."""
     path = files["dir"] / "one-column.csv"
@@ -3459,8 +3528,9 @@ def test_a_refused_cell_says_how_the_mapping_reads_the_registers_own_way(ledger,
     before = ledger.snapshot()
     r = ledger("import", path, "--mapping", mapping, code=2)
     assert ("row 2, column 分派日期: '25.3.3' is not a date; a column written in one other "
-            "way takes its format under [formats] (assigned_at = \"%y.%m.%d\"), a single cell "
-            "a line under [values.assigned_at]") in r.stderr, r.stderr
+            "way takes its format under [formats] (assigned_at = \"%y.%m.%d\" or assigned_at "
+            "= \"%d.%m.%y\"), a single cell a line under [values.assigned_at]") in r.stderr, \
+        r.stderr
     assert ("row 3, column 赔偿金额: '无' is not an amount; a register's own way of writing one "
             "goes under [values.amount] (\"无\" = \"\" for none)") in r.stderr, r.stderr
     assert ledger.snapshot() == before
@@ -3614,7 +3684,17 @@ def test_a_date_without_its_year_or_an_excel_number_is_said_so_without_a_format(
     # a column written in another way with its year still gets the format's advice
     other, _m = _short(files, "另一种", [["TS-1", "25.1.26", "华东电器", "XD-200", "异响"]])
     r = ledger("import", other, "--mapping", mapping, code=2)
-    assert "under [formats] (received_at = \"%y.%m.%d\")" in r.stderr, r.stderr
+    assert "under [formats] (received_at = \"%y.%m.%d\" or received_at = \"%d.%m.%y\")" \
+        in r.stderr, r.stderr
+    # the format of the cell's own marks, in the orders its numbers may be read in
+    for cell, said in (("23/6/5", '(received_at = "%y/%m/%d" or received_at = "%d/%m/%y")'),
+                       ("03/04/2025", '(received_at = "%d/%m/%Y" or received_at = '
+                                      '"%m/%d/%Y")'),
+                       ("13/04/2025", '(received_at = "%d/%m/%Y")'),
+                       ("04/13/2025", '(received_at = "%m/%d/%Y")')):
+        other, _m = _short(files, "另一种", [["TS-1", cell, "华东电器", "XD-200", "异响"]])
+        r = ledger("import", other, "--mapping", _m, code=2)
+        assert f"under [formats] {said}, a single cell" in r.stderr, (cell, r.stderr)
     # a format without a year: every date in 1900, refused as a mapping
     mapping.write_text(mapping.read_text(encoding="utf-8") +
                        '[formats]\nreceived_at = "%m.%d"\n', encoding="utf-8")

@@ -1306,3 +1306,23 @@ def test_a_narrow_terminal_stacks_a_table_rather_than_cut_its_figures(ledger, hi
         if row["handling_days_p90"] is not None:
             line = next(x for x in lines[at + 4:] if x.split()[:1] == [row["key"]])
             assert line.split()[-1] == f"{row['handling_days_p90']:.2f}", line
+
+
+def test_handling_days_round_half_away_from_zero_as_excel_does(ledger):
+    """Handling times of 3.125 and 4.125 days (whole hours: n days and 3 h) were given as
+    3.62 (mean and median) and 4.12 (p90): round() halves to even, where a clerk's
+    ROUND(4.125, 2) in Excel is 4.13, and 0.375 went up while 3.625 went down."""
+    for day in ("2026-11-05", "2026-11-06"):
+        cid = ledger.log(received="2026-11-02 10:00")
+        ledger("assign", cid, "--dept", "Q", "--owner", "o", "--at", "2026-11-02 11:00")
+        ledger("investigate", cid, "--cause", "c", "--cause-category", "design", "--at",
+               "2026-11-03 10:00")
+        ledger("resolve", cid, "--disposition", "repair", "--summary", "s", "--at",
+               f"{day} 13:00")
+    report = ledger.json("report", "--month", "2026-11", "--as-of", "2026-11-23 20:00")
+    days = report["handling_days"]
+    assert [days[k] for k in ("mean", "median", "p90")] == [3.63, 3.63, 4.13], days
+    assert [(g["key"], g["mean"], g["median"], g["p90"]) for g in days["by_category"]] == [
+        ("quality", 3.63, 3.63, 4.13)], days
+    text = ledger("report", "--month", "2026-11", "--as-of", "2026-11-23 20:00").stdout
+    assert "3.63" in text and "4.13" in text and "3.62" not in text, text

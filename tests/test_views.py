@@ -259,7 +259,7 @@ def test_setting_what_is_set_already_records_nothing(ledger):
     assert "already (nothing recorded)" in r.stderr, r.stderr
     r = ledger("policy", "calendar", "--add-holiday", "2026-12-28", "--country", "cn")
     assert "2026-12-28 is a holiday already" in r.stderr, r.stderr
-    assert "calendar is CN already" in r.stderr, r.stderr
+    assert "calendar is CN (China) already" in r.stderr, r.stderr
     assert "Deadlines already set keep" not in r.stderr  # (nothing changed: not said)
     # a day the country calendar has as that already (it said "is now a holiday" and
     # recorded an event)
@@ -374,11 +374,22 @@ def test_init_other_country(run):
     assert view["calendar_covered_until"] is None
 
 
-@pytest.mark.parametrize("typed", ["xyz", "RMBB", "C N Y", "1234", "$"])
+@pytest.mark.parametrize("typed", ["xyz", "RMBB", "C N Y", "1234"])
 def test_an_unknown_currency_makes_nothing(run, env, typed):
     r = run("init", "--currency", typed, code=2)
     assert r.stderr.startswith(f"Error: --currency {typed!r} is not a currency code\nHint: "
                                "type its ISO 4217 code, e.g. --currency CNY"), r.stderr
+    assert not env.exists()
+
+
+@pytest.mark.parametrize("typed", ["$", "＄"])
+def test_a_dollar_sign_alone_is_asked_whose(run, env, typed):
+    """`$` was refused as "not a currency code", where the README says why: it is the
+    sign of several dollars."""
+    r = run("init", "--currency", typed, code=2)
+    assert r.stderr == (f"Error: --currency {typed!r} is the sign of several dollars: whose "
+                        "is it?\nHint: type its code: --currency USD (US$), HKD (HK$), TWD "
+                        "(NT$) …\n"), r.stderr
     assert not env.exists()
 
 
@@ -496,6 +507,30 @@ def test_categories_are_configurable(ledger):
     assert "safety" not in ledger.json("policy", "show")["categories"]
 
 
+def test_categories_added_again_record_nothing_and_label_what_is_there(ledger):
+    """A setup script run twice: `--add 包装 --label-en packaging` on a ledger that has
+    包装 was refused (exit 2, "already in the list"), so the README's own second line
+    (a label for the category the line before added) failed."""
+    ledger("policy", "categories", "--add", "包装", "--remove", "billing")
+    events = ledger.rows("SELECT count(*) FROM events")
+    r = ledger("policy", "categories", "--add", "包装", "--label-en", "packaging")
+    assert r.stdout.strip().endswith("packaging (包装)"), r.stdout
+    assert ledger.json("policy", "show")["category_labels"] == {"包装": {"en": "packaging"}}
+    assert ledger.rows("SELECT count(*) FROM events")[0][0] == events[0][0] + 1
+    before = ledger.snapshot()
+    for argv in (("--add", "包装"), ("--add", "包装", "--label-en", "packaging"),
+                 ("--relabel", "包装", "--label-en", "packaging"),
+                 ("--relabel", "packaging", "--label-en", "packaging")):
+        r = ledger("policy", "categories", *argv)
+        assert (r.stdout, r.stderr) == (
+            "", "the categories and their labels are so already (nothing recorded)\n"), argv
+    assert ledger.snapshot() == before
+    # a category that comes with complaintctl keeps its labels, added again or not
+    r = ledger("policy", "categories", "--add", "quality", "--label-en", "goods", code=2)
+    assert r.stderr.startswith("Error: category 'quality' comes with complaintctl"), r.stderr
+    assert ledger.snapshot() == before
+
+
 def test_a_category_is_a_word_not_a_number_a_list_or_an_option(ledger):
     """`policy categories --add 1` made a category "1", which the log prompt reads as
     the first category (quality) by its number; `a,b` parted the lists every message
@@ -519,6 +554,32 @@ def test_ascii_tables_for_cjk_terminals(ledger):
     ascii_ = ledger("--ascii", "overdue", "--as-of", "2026-11-06 12:00").stdout
     assert "─" in plain and "─" not in ascii_ and "|" in ascii_
     assert ascii_.isascii() is False  # the Chinese text itself stays
+
+
+def test_ascii_tables_draw_no_arrow_or_dash_of_ambiguous_width(ledger, monkeypatch):
+    """`--ascii show` gave a history row "状态：已登记 → 已分派" and the 8D heading
+    "D3–D7", `--ascii report` "积压 11 → 16": → and – are ambiguous in width as … is,
+    and each such row's right border stood a column out on the terminals --ascii is for."""
+    import re
+
+    from rich.cells import cell_len
+
+    cid = ledger.log(received="2026-09-30 10:00")
+    ledger.to_state(cid, "closed")
+    monkeypatch.setenv("COLUMNS", "100")
+    ambiguous = re.compile("[→←–—…·“”]")
+    for argv in (("show", cid), ("report", "--month", "2026-10")):
+        plain = ledger("--lang", "zh", *argv).stdout
+        ascii_ = ledger("--lang", "zh", "--ascii", *argv).stdout
+        assert ambiguous.search(plain), plain  # (there to be drawn otherwise)
+        assert not ambiguous.search(ascii_), ascii_
+        assert "->" in ascii_, ascii_
+        # every line of a bordered table as wide as its border
+        lines = [x for x in ascii_.splitlines() if x.startswith(("|", "+"))]
+        assert lines and all(cell_len(x) <= 100 for x in lines)
+        for block in re.split(r"\n(?![|+])", ascii_):
+            rows = [x for x in block.splitlines() if x.startswith(("|", "+"))]
+            assert len({cell_len(x) for x in rows}) <= 1, rows
 
 
 def test_ascii_tables_cut_text_without_the_ambiguous_ellipsis(ledger, monkeypatch):

@@ -741,6 +741,19 @@ def test_no_suggestion_that_adds_or_drops_a_negation(field, typed):
         c for c in typed if c in "不非无未没否已中待"], suggestion
 
 
+def test_a_word_held_in_a_word_of_another_meaning_is_offered_nothing():
+    """完成 was offered 完结 (closed): it is one character from it, and it is also the
+    whole of 已完成 (resolved), which the negation rule kept out of the offer; a clerk
+    who meant resolved followed the hint to the closed complaints. A slip with one
+    meaning only is still offered (完节: 完结)."""
+    with pytest.raises(words.UnknownWord) as found:
+        words.lookup("status", "完成")
+    assert found.value.suggestion is None
+    with pytest.raises(words.UnknownWord) as found:
+        words.lookup("status", "完节")
+    assert found.value.suggestion == "完结"
+
+
 @pytest.mark.parametrize(("typed", "code"), [
     ("待处理", "logged"), ("未处理", "logged"), ("处理中", "investigating"),
     ("已完成", "resolved"), ("待回访", "resolved"), ("已回访", "closed"), ("已完结", "closed")])
