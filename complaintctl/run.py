@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from complaintctl import i18n, parse, render, views, workflow
 from complaintctl.errors import BadInput, ComplaintctlError
 from complaintctl.i18n import _, os_reason
-from complaintctl.store import Ledger, peek_language, storage_errors
+from complaintctl.store import Ledger, peek_language, storage_errors, written_under_read
 
 if TYPE_CHECKING:  # Rich is imported only when a table is printed
     from rich.console import RenderableType
@@ -360,7 +360,12 @@ def guarded(func: Callable[..., R], /, *args: Any, **kw: Any) -> R:
     exit 130, a reader that went away exit 0; its ledgers are closed after."""
     try:
         with storage_errors(_open_path):
-            return func(*args, **kw)
+            done = func(*args, **kw)
+        for ledger in _STATE.get("open") or ():  # read as a whole, and written under it
+            under = written_under_read(ledger.path)
+            if under is not None:
+                raise under
+        return done
     except ComplaintctlError as exc:
         raise _fail(exc) from None
     except KeyboardInterrupt:

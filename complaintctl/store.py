@@ -141,6 +141,8 @@ def translate(exc: sqlite3.Error, path: Path) -> LedgerError:
         return LedgerError(_("the disk of {path} could not be read or written").format(
             path=path), hint=_("check the disk and its free space, then run it again"),
             code="io", path=str(path), detail=text)
+    if "malformed" in low and (under := written_under_read(path)) is not None:
+        return under  # (not damaged: a writer checkpointed into an immutable read)
     if "malformed" in low:  # an SQLite file (its header reads) whose pages do not
         return LedgerError(_("{path} is damaged ({why})").format(path=path, why=text),
                            hint=_("restore it from your latest backup (complaintctl backup "
@@ -490,6 +492,7 @@ def _connect(path: Path, *, write: bool) -> sqlite3.Connection:
     And except for a ledger a bulk write was interrupted in (its rollback journal
     left beside it): SQLite puts it back as it was at the first read, which takes a
     connection that may write; a user who may not is told why it cannot be read."""
+    _READ_WHOLE.pop(os.path.abspath(path), None)  # (an earlier opening's, in this process)
     header = _header(path)
     folder = path.absolute().parent
     can_write = os.access(path, os.W_OK) and os.access(folder, os.W_OK | os.X_OK)
@@ -509,7 +512,10 @@ def _connect(path: Path, *, write: bool) -> sqlite3.Connection:
                 "read once someone who may write it runs a complaintctl command on it"
             ).format(file=left), _("the steps are kept"))
         mode = "immutable=1"
+        _READ_WHOLE[os.path.abspath(path)] = _stamp(path)  # (written_under_read looks again)
     elif journal_left is not None:
+        if not can_write and (conn := _read_beside_a_writer(path)) is not None:
+            return conn
         if not can_write:
             raise _left_beside(path, "journal_left", _(
                 "an interrupted write left {file} beside the ledger: it reads again once "
@@ -519,6 +525,43 @@ def _connect(path: Path, *, write: bool) -> sqlite3.Connection:
     else:
         mode = "mode=ro"
     return _raw_connect(path, mode)
+
+
+# The ledgers read as immutable (a WAL ledger nobody had open, which this user may not
+# write), with their file's stamp then: an owner who opens one meanwhile checkpoints
+# into the file under the read, which sees part of each ("malformed", or rows of two
+# moments). The file's own change says so (a writer's steps still in its -wal are not
+# in the file: what is read is the moment before them, whole).
+_READ_WHOLE: dict[str, tuple[int, int]] = {}
+
+
+def written_under_read(path: Path) -> LedgerError | None:
+    """The refusal of a read that a writer changed the file under (_READ_WHOLE), None
+    when it did not: what was read may mix two moments, or fail as damaged."""
+    stamp = _READ_WHOLE.get(os.path.abspath(path))
+    if stamp is None or _stamp(path) == stamp:
+        return None
+    return LedgerError(_("{path} was written while it was read (someone recorded a step): "
+                         "what was read may mix before and after").format(path=path),
+                       hint=_("run the command again; nothing was changed"),
+                       code="written_while_read", path=str(path))
+
+
+def _read_beside_a_writer(path: Path) -> sqlite3.Connection | None:
+    """A read-only connection to a ledger whose rollback journal is a live writer's (a
+    first import committing: it holds the ledger's lock, and SQLite waits for it to
+    finish, as every reader does), None when the journal is one an interrupted write
+    left (SQLite would need to write to put it back). A reader during a first import's
+    commit was told "an interrupted write left …-journal"."""
+    conn = _raw_connect(path, "mode=ro")
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error as exc:
+        conn.close()
+        if _busy(str(exc).lower()):  # a writer still at it after the wait: busy
+            raise translate(exc, path) from None
+        return None
+    return conn
 
 
 def _left_beside(path: Path, code: str, message: str, outcome: str) -> LedgerError:

@@ -308,6 +308,43 @@ def test_a_journal_with_nothing_to_undo_does_not_keep_a_reader_out(base):
     assert code == 1 and "an interrupted write left" in err, err
 
 
+WRITER_MID_COMMIT = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("PRAGMA journal_mode = DELETE")  # as a bulk write runs
+conn.execute("PRAGMA cache_size = 10")  # its pages spill to the file, as a large write's
+conn.execute("BEGIN IMMEDIATE")  # do: the journal is synced, its header set
+conn.execute("UPDATE complaints SET customer = 'changed'")
+conn.execute("CREATE TABLE filler (x)")
+conn.executemany("INSERT INTO filler VALUES (?)", [("x" * 1000,)] * 500)
+with open(sys.argv[1] + "-journal", "rb") as fh:
+    print(fh.read(8).hex(), flush=True)
+time.sleep(1.0)  # the write ends meanwhile
+conn.execute("ROLLBACK")
+"""
+
+
+def test_a_reader_waits_for_a_writer_whose_journal_is_live(base):
+    """A first import into an empty ledger writes in a rollback journal; a user who may
+    only read, reading while it committed, was told "an interrupted write left
+    …-journal beside the ledger" (exit 1) -- the journal of a writer holding the lock,
+    not one left behind. They wait for it, as every reader does. (The writer is another
+    process: SQLite's locks do not survive this one's fork.)"""
+    import subprocess
+    import sys
+
+    db, ids = ledger_in(base, 0o755)
+    writer = subprocess.Popen([sys.executable, "-c", WRITER_MID_COMMIT, str(db)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout is not None
+        assert writer.stdout.readline().strip() == "d9d505f920a163d7"  # (hot)
+        code, out, err = as_user(READER, db, "list")
+        assert code == 0 and ids["cid"] in out and "changed" not in out, (code, err)
+    finally:
+        assert writer.wait(timeout=60) == 0
+
+
 def test_a_step_on_a_read_only_disk_says_the_disk_is(ledger, monkeypatch):
     """A step on a ledger on a read-only mount said "permission denied … ask for access":
     no access would help; `backup` and `report` there said "the disk is read-only"."""
@@ -331,3 +368,54 @@ def test_a_step_on_a_read_only_disk_says_the_disk_is(ledger, monkeypatch):
     r = ledger("assign", cid, "--dept", "QA", "--owner", "王芳", code=1)
     assert "permission denied: cannot write" in r.stderr, r.stderr  # a writable disk
     assert ledger.snapshot() == before
+
+
+def test_a_read_the_owner_writes_under_says_so_not_damaged(base):
+    """A reader who may not write an idle WAL ledger reads it as immutable; the owner
+    logging meanwhile checkpointed into the file under the read, and `verify` or
+    `export` said "damaged (database disk image is malformed): restore it from your
+    latest backup" (a supervisor following it loses the steps since), `list` gave rows
+    of two moments without a word. The read is refused as written under it (exit 1)."""
+    db, ids = ledger_in(base, 0o755)
+    go_read, go_write = os.pipe()
+    ack_read, ack_write = os.pipe()
+    out_read, out_write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the reader: halfway through its read, the owner writes
+        try:
+            signal.alarm(120)
+            os.setgroups([])
+            os.setgid(READER)
+            os.setuid(READER)
+            from complaintctl import render
+
+            table = render.list_table
+
+            def halfway(*args, **kw):
+                os.write(go_write, b"x")
+                os.read(ack_read, 1)
+                return table(*args, **kw)
+
+            render.list_table = halfway
+            result = CliRunner().invoke(app, ["--db", str(db), "list"])
+            payload = [result.exit_code, result.stdout, result.stderr]
+        except BaseException as exc:  # noqa: BLE001 - reported to the test
+            payload = [-1, "", "".join(traceback.format_exception(exc))]
+        try:
+            with os.fdopen(out_write, "w", encoding="utf-8") as fh:
+                fh.write(json.dumps(payload))
+        finally:
+            os._exit(0)
+    os.close(out_write)
+    assert os.read(go_read, 1) == b"x"
+    root_ok(db, *log_args("宁波精工", "2025-10-11 09:00"))  # closed: checkpointed
+    os.write(ack_write, b"x")
+    with os.fdopen(out_read, encoding="utf-8") as fh:
+        code, out, err = json.loads(fh.read())
+    os.waitpid(pid, 0)
+    assert code == 1, (code, out, err)
+    assert err == (f"Error: {db} was written while it was read (someone recorded a step): "
+                   "what was read may mix before and after\nHint: run the command again; "
+                   "nothing was changed\n"), err
+    code, out, err = as_user(READER, db, "list")  # and again: the ledger is whole
+    assert code == 0 and "宁波精工" in out, (code, err)
