@@ -2188,6 +2188,7 @@ def _write_atomically(output: str, content: str | Iterable[bytes],
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o600)
+        run.reads_whole()  # (a file of two moments does not take the place of one)
         os.replace(tmp, path)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)

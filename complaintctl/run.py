@@ -361,10 +361,7 @@ def guarded(func: Callable[..., R], /, *args: Any, **kw: Any) -> R:
     try:
         with storage_errors(_open_path):
             done = func(*args, **kw)
-        for ledger in _STATE.get("open") or ():  # read as a whole, and written under it
-            under = written_under_read(ledger.path)
-            if under is not None:
-                raise under
+        reads_whole()
         return done
     except ComplaintctlError as exc:
         raise _fail(exc) from None
@@ -391,6 +388,16 @@ def guarded(func: Callable[..., R], /, *args: Any, **kw: Any) -> R:
             if ledger.committed:  # an interruption after this still says it was recorded
                 _STATE["recorded"] = True
             ledger.close()
+
+
+def reads_whole() -> None:
+    """Refuse what was read from a ledger read as a whole (store._READ_WHOLE) that a
+    writer wrote into meanwhile: at a command's end, and before a file made of what
+    was read takes its place."""
+    for ledger in _STATE.get("open") or ():
+        under = written_under_read(ledger.path)
+        if under is not None:
+            raise under
 
 
 class _Nowhere:

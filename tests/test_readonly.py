@@ -370,34 +370,32 @@ def test_a_step_on_a_read_only_disk_says_the_disk_is(ledger, monkeypatch):
     assert ledger.snapshot() == before
 
 
-def test_a_read_the_owner_writes_under_says_so_not_damaged(base):
-    """A reader who may not write an idle WAL ledger reads it as immutable; the owner
-    logging meanwhile checkpointed into the file under the read, and `verify` or
-    `export` said "damaged (database disk image is malformed): restore it from your
-    latest backup" (a supervisor following it loses the steps since), `list` gave rows
-    of two moments without a word. The read is refused as written under it (exit 1)."""
-    db, ids = ledger_in(base, 0o755)
+def _read_written_under(db: Path, args: tuple[str, ...], module: str, name: str
+                        ) -> tuple[int, str, str]:
+    """`args` run by the reader; when it calls `module.name` (halfway through its read),
+    the owner logs a complaint (and closes the ledger: checkpointed into the file)."""
     go_read, go_write = os.pipe()
     ack_read, ack_write = os.pipe()
     out_read, out_write = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the reader: halfway through its read, the owner writes
+    if pid == 0:  # the reader
         try:
             signal.alarm(120)
             os.setgroups([])
             os.setgid(READER)
             os.setuid(READER)
-            from complaintctl import render
+            import importlib
 
-            table = render.list_table
+            owner = importlib.import_module(module)
+            called = getattr(owner, name)
 
-            def halfway(*args, **kw):
+            def halfway(*a, **kw):
                 os.write(go_write, b"x")
                 os.read(ack_read, 1)
-                return table(*args, **kw)
+                return called(*a, **kw)
 
-            render.list_table = halfway
-            result = CliRunner().invoke(app, ["--db", str(db), "list"])
+            setattr(owner, name, halfway)
+            result = CliRunner().invoke(app, ["--db", str(db), *args])
             payload = [result.exit_code, result.stdout, result.stderr]
         except BaseException as exc:  # noqa: BLE001 - reported to the test
             payload = [-1, "", "".join(traceback.format_exception(exc))]
@@ -408,14 +406,37 @@ def test_a_read_the_owner_writes_under_says_so_not_damaged(base):
             os._exit(0)
     os.close(out_write)
     assert os.read(go_read, 1) == b"x"
-    root_ok(db, *log_args("宁波精工", "2025-10-11 09:00"))  # closed: checkpointed
+    root_ok(db, *log_args("宁波精工", "2025-10-11 09:00"))
     os.write(ack_write, b"x")
     with os.fdopen(out_read, encoding="utf-8") as fh:
         code, out, err = json.loads(fh.read())
     os.waitpid(pid, 0)
+    return code, out, err
+
+
+def test_a_read_the_owner_writes_under_says_so_not_damaged(base):
+    """A reader who may not write an idle WAL ledger reads it as immutable; the owner
+    logging meanwhile checkpointed into the file under the read, and `verify` or
+    `export` said "damaged (database disk image is malformed): restore it from your
+    latest backup" (a supervisor following it loses the steps since), `list` gave rows
+    of two moments without a word. The read is refused as written under it (exit 1)."""
+    db, ids = ledger_in(base, 0o755)
+    code, out, err = _read_written_under(db, ("list",), "complaintctl.render", "list_table")
     assert code == 1, (code, out, err)
     assert err == (f"Error: {db} was written while it was read (someone recorded a step): "
                    "what was read may mix before and after\nHint: run the command again; "
                    "nothing was changed\n"), err
     code, out, err = as_user(READER, db, "list")  # and again: the ledger is whole
     assert code == 0 and "宁波精工" in out, (code, err)
+    # a file made of such a read does not take the place of the one there
+    target = base / "out"
+    target.mkdir(mode=0o777)
+    os.chmod(target, 0o777)
+    (target / "c.csv").write_text("earlier\n", encoding="utf-8")
+    os.chmod(target / "c.csv", 0o666)
+    code, out, err = _read_written_under(db, ("export", "complaints", "--format", "csv",
+                                              "--output", str(target / "c.csv")),
+                                         "complaintctl.exports", "complaints")
+    assert code == 1 and "was written while it was read" in err, (code, err)
+    assert (target / "c.csv").read_text(encoding="utf-8") == "earlier\n"
+    assert sorted(os.listdir(target)) == ["c.csv"]
