@@ -1013,7 +1013,7 @@ def investigate_cmd(
                                        "--cause-category"),
         "responsibility": parse.choice(responsibility, parse.RESPONSIBILITIES,
                                        "--responsibility"),
-        "supplier": parse.name(supplier, "--supplier"),
+        "supplier": parse.name(supplier, "--supplier", required=supplier is not None),
         "containment": given(containment, "--containment"),
         "corrective": given(corrective, "--corrective"),
         "preventive": given(preventive, "--preventive"),

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from complaintctl import deadlines, i18n, parse, returns, words, workflow
 from complaintctl.errors import BadInput, NotFound, Refused
 from complaintctl.i18n import _, listing, ngettext, shown, term
-from complaintctl.parse import format_money, from_iso, iso, record_key, record_number
+from complaintctl.parse import Now, format_money, from_iso, iso, record_key, record_number
 from complaintctl.store import Ledger, Outcome, fetch_record
 
 # Intake fields `amend` may correct (option name → column).
@@ -30,27 +30,22 @@ AMENDABLE = ("customer", "contact", "channel", "region", "order_no", "product", 
 # --- helpers shared with the return steps ---------------------------------------
 
 def check_at(lg: Ledger, at: datetime, now: datetime, after: str | None,
-             what: str | None = None, *, actor: str | None = None, follow: bool = True
-             ) -> datetime:
+             what: str | None = None, *, actor: str | None = None) -> datetime:
     """The step's time, checked: `what` is what `after` is, translated (default "the
     previous step"). With the step's `actor`, the calendar is made to cover the step's
-    time (cover). A step typed without a time (`at` is `now`) just after one stamped
-    a moment ahead of `now` takes that one's time, with `follow`: another clerk's step
+    time (cover). A step given no time (`at` is the clock's, parse.Now) just after one
+    stamped a moment ahead of the clock takes that one's time: another clerk's step
     committed while this one waited for the ledger (its clock was read before), or
-    another machine's clock up to workflow.FUTURE_GRACE ahead; it was refused."""
+    another machine's clock up to workflow.FUTURE_GRACE ahead; it was refused. One
+    stamped further ahead is refused as ahead of the clock."""
     before = from_iso(after) if after else None
-    if follow and before is not None and at < before <= now + workflow.FUTURE_GRACE \
-            and timedelta(0) <= now - at <= _TYPED_NOW:
+    clock = isinstance(at, Now)
+    if clock and before is not None and at < before <= now + workflow.FUTURE_GRACE:
         at = before
-    workflow.check_time(at, now, after=before, what=what, local=lg.local, clock=True)
+    workflow.check_time(at, now, after=before, what=what, local=lg.local, clock=clock)
     if actor is not None:
         cover(lg, at, now=now, actor=actor)
     return at
-
-
-# How far a step's time may be behind the clock and still be "now" (the time given
-# without --at, a whole second as stored: workflow.check_time's own bound)
-_TYPED_NOW = timedelta(seconds=1)
 
 
 def cover(lg: Ledger, at: datetime, *, now: datetime, actor: str) -> None:

@@ -417,10 +417,12 @@ class Reader:
                 out.append(ngettext(
                     "{column} given in {n} row but not used: the row's steps do not reach "
                     "the status it gives, and the complaint comes in where they leave it "
-                    "(row {rows}; map the columns of the missing steps)",
+                    "(row {rows}: the columns of the missing steps are not mapped, or "
+                    "empty there)",
                     "{column} given in {n} rows but not used: the rows' steps do not reach "
                     "the status they give, and the complaints come in where their steps "
-                    "leave them (rows {rows}; map the columns of the missing steps)", n).format(
+                    "leave them (rows {rows}: the columns of the missing steps are not "
+                    "mapped, or empty there)", n).format(
                     column=column, n=f"{n:,}", rows=listed))
                 continue
             if not any(self._given(g) for g in group):
@@ -753,8 +755,8 @@ class Reader:
                         raise BadInput(_("{value} is not a date here: a year of three digits "
                                          "is a year of the Republic (民國) only in a ledger on "
                                          "Taiwan's time").format(value=shown(raw))) from None
-                    if exc.code in ("no_such_day", "weekday_date", "ambiguous_date",
-                                    "two_days"):
+                    if exc.code in ("no_such_day", "no_such_time", "weekday_date",
+                                    "ambiguous_date", "two_days"):
                         raise BadInput(_("{value} is not a date").format(
                             value=shown(raw)), hint=exc.hint) from None
                     raise bad() from None
@@ -1301,7 +1303,8 @@ _TOLD_HOW = {
 
 _YEAR_FIRST = re.compile(r"\s*[0-9]{4}\s*[-/.年]")
 # A date of three numbers parted by one mark (23/6/5, 03/04/2025), for the format it may be.
-_THREE_NUMBERS = re.compile(r"\s*([0-9]{1,2})([-/.])([0-9]{1,2})\2([0-9]{1,2}|[0-9]{4})\s*")
+_THREE_NUMBERS = re.compile(r"\s*([0-9]{1,2})([-/.])([0-9]{1,2})\2([0-9]{1,2}|[0-9]{4})"
+                            r"(?:\s+[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?)?\s*")
 _MOST = {"%y": 99, "%Y": 9999, "%m": 12, "%d": 31}
 
 
@@ -1312,13 +1315,14 @@ def _format_example(raw: str, key: str) -> str:
     found = _THREE_NUMBERS.fullmatch(raw)
     if found is None:
         return f'{key} = "%y.%m.%d"'
-    first, mark, second, last = found.groups()
+    first, mark, second, last, seconds = found.groups()
     orders = [("%d", "%m", "%Y"), ("%m", "%d", "%Y")] if len(last) == 4 else \
-        [("%y", "%m", "%d"), ("%d", "%m", "%y")]
+        [("%y", "%m", "%d"), ("%d", "%m", "%y"), ("%m", "%d", "%y")]
     numbers = (int(first), int(second), int(last))
     fit = [order for order in orders
            if all(n <= _MOST[part] for n, part in zip(numbers, order, strict=True))]
-    return _(" or ").join(f'{key} = "{mark.join(order)}"' for order in fit or orders[:1])
+    clock = "" if ":" not in raw else " %H:%M:%S" if seconds else " %H:%M"  # (23/6/5 14:30)
+    return _(" or ").join(f'{key} = "{mark.join(order)}{clock}"' for order in fit or orders[:1])
 
 
 def _told_how(convert: Callable[[str], Any], f: str, kind: str) -> Callable[[str], Any]:
@@ -2448,7 +2452,6 @@ def _void_batch(lg: Ledger, cur: sqlite3.Cursor, batch: int, reason: str, *, now
     from complaintctl import workflow
 
     workflow.check_reason("void", reason)
-    at = iso(now)
     found = cur.execute("SELECT voided_at, at, file FROM import_batches WHERE id = ?",
                         (batch,)).fetchone()
     if found is None:
@@ -2460,12 +2463,17 @@ def _void_batch(lg: Ledger, cur: sqlite3.Cursor, batch: int, reason: str, *, now
                       code="batch_void", record=batch)
     rows = cur.execute("SELECT id, status, last_step_at FROM complaints WHERE import_batch = "
                        "? ORDER BY id", (batch,)).fetchall()
+    # one time for every void, as `void` takes it: after a step stamped a moment ahead
+    # of the clock (parse.Now), the latest of them; one stamped further ahead is refused
+    when: datetime = parse.Now.of(now)
     for cid, status, last in rows:
         returns.check_void(cid, cur.execute(
             "SELECT id, stage FROM returns WHERE complaint_id = ? AND closed_at IS NULL "
             "ORDER BY rowid", (cid,)).fetchall())
-        if status != "void":  # as `void` does: not before a step within the minute ahead
-            complaints.check_at(lg, now, now, last, follow=False)  # (one time for all)
+        if status != "void":
+            when = max(when, complaints.check_at(
+                lg, parse.Now.of(when), now, last, _("the last step of {id}").format(id=cid)))
+    at = iso(when)
     ids = []
     for cid, status, _last in rows:
         if status == "void":
@@ -2474,7 +2482,7 @@ def _void_batch(lg: Ledger, cur: sqlite3.Cursor, batch: int, reason: str, *, now
                     "AND done_at IS NULL", (at, cid))
         cur.execute("UPDATE complaints SET status = 'void', voided_at = ?, void_reason = ?, "
                     "last_step_at = ? WHERE id = ?", (at, reason, at, cid))
-        lg.event(cur, cid, "void", now, now, actor,
+        lg.event(cur, cid, "void", when, now, actor,
                  {"reason": reason, "status": "void", "import_batch": batch},
                  {"status": status})
         ids.append(cid)

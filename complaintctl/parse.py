@@ -275,8 +275,8 @@ def text(value: str | None, field: str, *, multiline: bool = False,
                 and ch in LINE_BREAKS) and ch not in allowed:
             raise BadInput(_("{field} contains a control character ({char})").format(
                 field=field, char=f"U+{ord(ch):04X}"),  # (a character, not a byte: 0x202e)
-                hint=_("remove it; this field is one line") if ch in LINE_BREAKS or ch in
-                "\n\r" else _("remove it"))
+                hint=_("remove it; this field is one line") if not multiline and (
+                    ch in LINE_BREAKS or ch in "\n\r") else _("remove it"))
     if value and all(ch in FILLERS or ch.isspace() or unicodedata.category(ch) == "Cf"
                      and ch not in _SHOWN_MARKS for ch in value):
         value = ""  # (of marks, fillers and spaces that show nothing: a blank-looking name)
@@ -1018,6 +1018,22 @@ def _clocks(raw: str, local_now: datetime) -> str:
     return raw
 
 
+class Now(datetime):
+    """The clock's time, taken for a step given no time (--at left out): such a step
+    follows one stamped a moment ahead of it (complaints.check_at), a time typed never
+    moves. (Its arithmetic keeps the type; what the step records is its text.)"""
+
+    @classmethod
+    def of(cls, dt: datetime) -> Now:
+        return cls(dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second, dt.microsecond,
+                   dt.tzinfo, fold=dt.fold)
+
+
+# A time of day as a date's text holds it once read (25:00, 14点70分 as 14:70): its
+# hour, minute and second, for the refusal of one no clock shows.
+_A_CLOCK = re.compile(r"(?<![\d:])(\d{1,2})(?::|[点點时時])(\d{1,2})(?::(\d{1,2}))?(?![\d:])")
+
+
 def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
                day_only: bool = False, relative_days: bool = True) -> datetime:
     """A user's WHEN → an aware datetime in UTC.
@@ -1181,6 +1197,14 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
                                   "with its offset: 2026-03-04T14:30+08:00").format(
                                zone=tz), code="zone_in_words", value=value) from None
         except (ValueError, OverflowError):
+            clock = _A_CLOCK.search(raw)
+            if clock is not None and (int(clock[1]) > 23 or int(clock[2]) > 59
+                                      or int(clock[3] or 0) > 59):
+                raise BadInput(_("cannot read {field} {value}: there is no such time of day "
+                                 "({time})").format(field=field, value=shown(value),
+                                                    time=clock[0]),
+                               hint=_("hours run 0 to 23, minutes 0 to 59, e.g. 2026-03-04 "
+                                      "14:30"), code="no_such_time", value=value) from None
             raise BadInput(_("cannot read {field} {value}").format(
                 field=field, value=shown(value)),
                 hint=_("type a date like 2026-03-04 or 2026年3月4日, or today, yesterday")

@@ -31,10 +31,9 @@ from __future__ import annotations
 import math
 import re
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from complaintctl.parse import SEVERITIES, format_money, from_iso, iso, name_key
@@ -70,11 +69,6 @@ _RECEIVED_KEYS = {**{column: column for column in ROLLED_UP},
 # order (handling times by their days, customers by name) instead of sorting the
 # period's rows; the same numbers either way.
 LONG_SHARE = 0.2
-# The largest error of a sum of n floats, whatever its order, is n * 2**-53 times the
-# sum of their magnitudes: a mean rounded to 2 decimals from SQLite's sum is the mean
-# the sorted values give in Python unless a rounding boundary lies that close.
-_SUM_ERROR = 4 * 2.0 ** -53
-
 _KINDS = "(" + ", ".join(f"'{kind}'" for kind in STATUS_STEPS) + ")"
 # Concluded in [?, ?) without a cause category (the index complaints_uncategorised,
 # migration 19, holds exactly these).
@@ -288,44 +282,29 @@ def _rate(num: int | None, den: int | None) -> float | None:
     return None if not den else Rate((num or 0) / den)
 
 
-def days2(value: float) -> float:
-    """Days to 2 decimals, half away from zero as a clerk (and Excel's ROUND) rounds the
-    number as it is written: 4.125 is 4.13 (round() gave 4.12, half to even)."""
-    return float(Decimal(repr(value)).quantize(_HUNDREDTH, ROUND_HALF_UP))
+def _hundredths(seconds: int, parts: int = 1) -> float:
+    """`seconds` / `parts` seconds as days to 2 decimals, half away from zero as a clerk
+    (and Excel's ROUND) rounds, exactly: a handling time is a whole number of seconds
+    (its days carry julianday's noise: 4 d 36 min read 4.02499999… and came out 4.02;
+    round() also halved to even, 4.125 days 4.12)."""
+    whole = (200 * abs(seconds) + 86400 * parts) // (172800 * parts)
+    return math.copysign(whole, seconds) / 100
 
 
-_HUNDREDTH = Decimal("0.01")
+def _seconds(days: float) -> int:
+    """A handling time's whole seconds, from its days as stored."""
+    return round(days * 86400)
 
 
 def summary_stats(values: list[float]) -> dict[str, float | None]:
     """Mean, median and p90 (nearest rank: the ceil(0.9 n)-th smallest), in days."""
     if not values:
         return {"mean": None, "median": None, "p90": None}
-    v = sorted(values)
+    v = sorted(map(_seconds, values))
     n = len(v)
-    median = v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
-    return {"mean": days2(sum(v) / n), "median": days2(median),
-            "p90": days2(v[max(0, math.ceil(0.9 * n) - 1)])}
-
-
-def _mean(n: int, total: float, size: float, values: Callable[[], list[float]]
-          ) -> float | None:
-    """`summary_stats(v)["mean"]` of n values whose sum SQLite found to be `total`
-    (in any order) and the sum of whose magnitudes is `size`, without the values:
-    Python adds the sorted values in order, each sum is within (n - 1) * 2**-53 * size
-    of the exact one, so the two means differ by less than 2 * 2**-53 * size (and the
-    divisions by a rounding each). When no rounding boundary of 2 decimals lies within
-    twice that of the mean (round is monotonic: if both ends round alike, so does all
-    between), the rounded mean is the same. Otherwise (at a million resolutions, a
-    chance of about 2 in 10^7 per mean) `values()`, sorted, are added as Python does."""
-    if not n:
-        return None
-    mean = total / n
-    slack = _SUM_ERROR * (size + abs(mean))
-    low, high = days2(mean - slack), days2(mean + slack)
-    if low == high and low != 0:  # (0: -0.0 and 0.0 print differently)
-        return low
-    return days2(sum(values()) / n)
+    median = _hundredths(v[n // 2]) if n % 2 else _hundredths(v[n // 2 - 1] + v[n // 2], 2)
+    return {"mean": _hundredths(sum(v), n), "median": median,
+            "p90": _hundredths(v[max(0, math.ceil(0.9 * n) - 1)])}
 
 
 def _severity_rank(row: tuple[Any, int]) -> int:
@@ -704,34 +683,34 @@ class Report:
         span = "at >= ? AND at < ? AND (next_at IS NULL OR next_at >= ?)"
         params = (self.lo, self.hi, self.hi)
 
-        def groups(column: str) -> dict[Any, tuple[int, float, float]]:
-            return {key: (n, total, size) for key, n, total, size in self._all(
-                f"SELECT {column}, count(*), sum(days), sum(abs(days)) FROM handling_times "
-                f"INDEXED BY handling_times_{column} WHERE {span} GROUP BY {column}", *params)}
+        def groups(column: str) -> dict[Any, tuple[int, int]]:
+            # (the sum of whole seconds: exact, in any order; summary_stats's)
+            return {key: (n, total) for key, n, total in self._all(
+                f"SELECT {column}, count(*), sum(CAST(round(days * 86400) AS INTEGER)) "
+                f"FROM handling_times INDEXED BY handling_times_{column} WHERE {span} "
+                f"GROUP BY {column}", *params)}
 
-        def stats(index: str, where: str, extra: tuple[Any, ...], n: int, total: float,
-                  size: float) -> dict[str, Any]:
-            def ranked(limit: int, offset: int, order: str = "") -> list[float]:
-                return [d for (d,) in self._all(
+        def stats(index: str, where: str, extra: tuple[Any, ...], n: int, total: int
+                  ) -> dict[str, Any]:
+            def ranked(limit: int, offset: int, order: str = "") -> list[int]:
+                return [_seconds(d) for (d,) in self._all(
                     f"SELECT days FROM handling_times INDEXED BY {index} WHERE {span}{where} "
                     f"ORDER BY days{order} LIMIT ? OFFSET ?", *params, *extra, limit, offset)]
 
             if n % 2:
-                median = ranked(1, n // 2)[0]
+                median = _hundredths(ranked(1, n // 2)[0])
             else:
-                a, b = ranked(2, n // 2 - 1)
-                median = (a + b) / 2
+                median = _hundredths(sum(ranked(2, n // 2 - 1)), 2)
             # the k-th smallest is the (n - 1 - k)-th largest: step from the nearer end
             p90 = ranked(1, n - max(0, math.ceil(0.9 * n) - 1) - 1, " DESC")[0]
-            return {"mean": _mean(n, total, size, lambda: ranked(n, 0)),
-                    "median": days2(median), "p90": days2(p90), "count": n}
+            return {"mean": _hundredths(total, n), "median": median, "p90": _hundredths(p90),
+                    "count": n}
 
-        def by(column: str) -> tuple[dict[Any, tuple[int, float, float]],
-                                     dict[Any, dict[str, Any]]]:
+        def by(column: str) -> tuple[dict[Any, tuple[int, int]], dict[Any, dict[str, Any]]]:
             found = groups(column)
             return found, {key: {"count": n, **{k: v for k, v in stats(
-                f"handling_times_{column}", f" AND {column} IS ?", (key,), n, total, size
-            ).items() if k != "count"}} for key, (n, total, size) in found.items()}
+                f"handling_times_{column}", f" AND {column} IS ?", (key,), n, total
+            ).items() if k != "count"}} for key, (n, total) in found.items()}
 
         categories, by_cat = by("category")
         _departments, by_dept = by("department")
@@ -739,8 +718,7 @@ class Report:
         if not n:
             return {**summary_stats([]), "count": 0}, by_cat, by_dept
         overall = stats("handling_times_days", "", (), n,
-                        sum(c[1] for c in categories.values()),
-                        sum(c[2] for c in categories.values()))
+                        sum(c[1] for c in categories.values()))
         return overall, by_cat, by_dept
 
     def on_time_by_department(self, department_of: dict[str, Any] | None = None

@@ -234,8 +234,8 @@ def _login() -> str:
 
 
 def _when(ledger: Ledger, value: str | None, field: str = "--at") -> datetime:
-    if value is None:
-        return _now()
+    if value is None:  # (marked as the clock's: parse.Now)
+        return parse.Now.of(_now())
     return parse.parse_when(value, now=_now(), tz=ledger.tz, field=field)
 
 

@@ -724,7 +724,8 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
         # (read in this transaction; policy calendar --refresh takes the newest days)
         if days:  # the country named as well (BW is Botswana, not a state)
             code, name = days["country"], deadlines.country_name(days["country"])
-            said = code if name is None else f"{code} ({name})"
+            said = code if name is None else _("{country} ({name})").format(country=code,
+                                                                            name=name)
             if code == lg.config.settings.get("country"):
                 notes.append(_("calendar is {country} already").format(country=said))
                 days = None
@@ -823,6 +824,13 @@ def set_categories(lg: Ledger, add: list[str], remove: list[str], *, now: dateti
                 return None
 
         add = [half_width(word) for word in add]  # (ｆｏｏ as a Chinese IME types it)
+        for word in remove:  # (added again and removed: removed, its label kept apart)
+            named = claimed(word, [*new, *add]) or word
+            if named in add:
+                raise BadInput(_("category {word} is given to both --add and --remove"
+                                 ).format(word=shown(named)),
+                               hint=_("give it to one of them"), code="add_and_remove",
+                               value=named)
         for word in add:
             if word.isdigit() or word.startswith("-") or _LIST_MARKS.intersection(word):
                 # a number is picked by its place at the prompt (1 is quality), a comma

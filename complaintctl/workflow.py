@@ -125,28 +125,28 @@ def check_time(at: datetime, now: datetime, *, after: datetime | None = None,
                what: str | None = None, option: str = "--at",
                local: Callable[[datetime], str] = str, clock: bool = False) -> None:
     """A step's time is not in the future and not before what it follows (`what`,
-    translated; default "the previous step"). `clock`: `now` is this machine's clock
-    (a command's step, not an imported one)."""
+    translated; default "the previous step"). `clock`: the step was given no time, and
+    `at` is this machine's clock."""
     if at > now + FUTURE_GRACE:
         raise BadInput(_("{option} {time} is in the future").format(option=option,
                                                                      time=local(at)),
                        hint=_("leave {option} out to record it now").format(option=option),
                        code="time_in_future", option=option, value=at)
     if after is not None and at < after:
-        if clock and timedelta(0) <= now - at <= timedelta(seconds=1) and \
-                after <= now + FUTURE_GRACE:
-            # no time given (now): the step before was recorded a little ahead of this
-            # clock (another machine's, within the grace) -- "--at … is before" and
-            # "leave --at out" said to one who had
+        time, then = local(at), local(after)
+        if time == then:  # within its minute: "20:39 is before (20:39)" said nothing;
+            # the seconds after the minute (parse.wall: a day, a time, maybe an offset)
+            time, then = (f"{text[:16]}:{dt.second:02d}{text[16:]}"
+                          for text, dt in ((time, at), (then, after)))
+        if clock:  # no time given (now): the step before was recorded ahead of this
+            # clock (another machine's, more than the minute a step follows it by) --
+            # "--at … is before" and "leave --at out" said to one who had
             raise Refused(_("{what} ({then}) is recorded ahead of this machine's clock "
                             "({time})").format(what=what or _("the previous step"),
-                                               then=local(after), time=local(at)),
-                          hint=_("try again in a minute, or give {option} with its time "
-                                 "or later").format(option=option),
+                                               then=then, time=time),
+                          hint=_("check this machine's clock, or give {option} with that "
+                                 "time or later").format(option=option),
                           code="clock_behind", option=option, value=at, after=after)
-        time, then = local(at), local(after)
-        if time == then:  # within its minute: "20:39 is before (20:39)" said nothing
-            time, then = f"{time}:{at.second:02d}", f"{then}:{after.second:02d}"
         raise BadInput(_("{option} {time} is before {what} ({then})").format(
             option=option, time=time, what=what or _("the previous step"), then=then),
                        hint=_("give a time after it, or leave {option} out").format(

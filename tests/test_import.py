@@ -10,6 +10,7 @@ import csv
 import json
 import os
 import re
+import sqlite3
 import stat
 from pathlib import Path
 
@@ -1666,8 +1667,9 @@ def test_a_closing_after_an_unsatisfied_revisit_is_refused_not_dropped(ledger, f
 
 def test_a_batch_is_not_voided_before_a_step_within_the_minute_ahead(ledger, files):
     """An imported step may be up to a minute ahead of the clock; the batch voided at once
-    was dated before it (verify then named the void as a step set back by hand). As `void`
-    says: the step is ahead of this clock, try again in a minute; nothing is written."""
+    was dated before it (verify then named the void as a step set back by hand), then
+    refused ("try again in a minute, or give --at", which import has not). As `void`
+    does now, the voids follow it, at its time; one further ahead is refused, named."""
     header = ["投诉单号", "投诉日期", "客户名称", "投诉渠道", "投诉内容", "投诉类别", "严重程度",
               "责任部门", "责任人", "分派日期"]
     path = write_csv(files["dir"] / "ahead.csv", [[
@@ -1680,12 +1682,25 @@ def test_a_batch_is_not_voided_before_a_step_within_the_minute_ahead(ledger, fil
         'severity = "严重程度"\ndepartment = "责任部门"\nowner = "责任人"\n'
         'assigned_at = "分派日期"\n', encoding="utf-8")
     ledger("import", path, "--mapping", mapping)
+    conn = sqlite3.connect(ledger.db)
+    with conn:  # (further ahead than a minute: as a clock set wrong would stamp it)
+        conn.execute("UPDATE complaints SET last_step_at = '2026-11-23T12:03:00Z'")
+    conn.close()
     before = ledger.snapshot()
     r = ledger("import", "--void-batch", "1", "--reason", "导错了", code=1)
-    assert r.stderr.startswith("Error: the previous step (2026-11-23 20:00) is recorded ahead "
-                               "of this machine's clock (2026-11-23 20:00)\nHint: try again "
-                               "in a minute"), r.stderr
+    assert r.stderr.startswith("Error: the last step of CC-2026-0001 (2026-11-23 20:03) is "
+                               "recorded ahead of this machine's clock (2026-11-23 20:00)"
+                               ), r.stderr
     assert ledger.snapshot() == before
+    conn = sqlite3.connect(ledger.db)
+    with conn:
+        conn.execute("UPDATE complaints SET last_step_at = '2026-11-23T12:00:45Z'")
+    conn.close()
+    ledger("import", "--void-batch", "1", "--reason", "导错了")
+    assert ledger.rows("SELECT status, voided_at, last_step_at FROM complaints") == [
+        ("void", "2026-11-23T12:00:45Z", "2026-11-23T12:00:45Z")]
+    assert ledger.rows("SELECT at, recorded_at FROM events WHERE kind = 'void'") == [
+        ("2026-11-23T12:00:45Z", "2026-11-23T12:00:00Z")]
 
 
 def test_a_row_typed_by_hand_before_is_warned_of_when_it_comes_in(ledger, files):
@@ -3243,8 +3258,8 @@ def test_upheld_without_a_cause_and_a_status_beyond_the_steps_are_said(ledger, f
               "the root cause found, and no cause column is mapped (map the column of 原因分析 "
               "to cause)")
     status = ("Warning: 状态 given in 1 row but not used: the row's steps do not reach the "
-              "status it gives, and the complaint comes in where they leave it (row 2; map "
-              "the columns of the missing steps)")
+              "status it gives, and the complaint comes in where they leave it (row 2: the "
+              "columns of the missing steps are not mapped, or empty there)")
     dry = ledger("import", path, "--mapping", mapping, "--dry-run")
     assert {upheld, status} <= set(dry.stderr.splitlines()), dry.stderr
     r = ledger("import", path, "--mapping", mapping)
@@ -3691,7 +3706,10 @@ def test_a_date_without_its_year_or_an_excel_number_is_said_so_without_a_format(
                        ("03/04/2025", '(received_at = "%d/%m/%Y" or received_at = '
                                       '"%m/%d/%Y")'),
                        ("13/04/2025", '(received_at = "%d/%m/%Y")'),
-                       ("04/13/2025", '(received_at = "%m/%d/%Y")')):
+                       ("04/13/2025", '(received_at = "%m/%d/%Y")'),
+                       ("06/25/23", '(received_at = "%m/%d/%y")'),
+                       ("23/6/5 14:30", '(received_at = "%y/%m/%d %H:%M" or received_at = '
+                                        '"%d/%m/%y %H:%M")')):
         other, _m = _short(files, "另一种", [["TS-1", cell, "华东电器", "XD-200", "异响"]])
         r = ledger("import", other, "--mapping", _m, code=2)
         assert f"under [formats] {said}, a single cell" in r.stderr, (cell, r.stderr)

@@ -161,9 +161,18 @@ def test_a_step_after_one_recorded_a_little_ahead_of_the_clock(ledger):
                      (other,))
     conn.close()
     before = ledger.snapshot()
-    refused(ledger, "assign", other, "--dept", "QA", "--owner", "Li", code=2,
-            message="is before the previous step (2026-11-23 20:05)")
+    r = refused(ledger, "assign", other, "--dept", "QA", "--owner", "Li", code=1,
+                message="Error: the previous step (2026-11-23 20:05) is recorded ahead of "
+                "this machine's clock (2026-11-23 20:00)")
+    assert "--at 2026-11-23" not in r.stderr, r.stderr  # (no --at was typed)
     assert ledger.snapshot() == before
+    # a time typed is never moved: the current second typed after the step ahead is
+    # refused as typed (it was recorded at the step's time, without a word)
+    refused(ledger, "investigate", cid, "--finding", "x", "--at", "2026-11-23 20:00:00",
+            code=2, message="--at 2026-11-23 20:00:00 is before the previous step "
+            "(2026-11-23 20:00:40)")
+    # a note given no time follows too
+    ledger("note", cid, "--text", "回电")
 
 
 def test_a_time_before_the_step_of_its_own_minute_says_the_seconds(ledger):
@@ -186,9 +195,23 @@ def test_an_investigation_option_typed_empty_is_named(ledger):
     ledger.to_state(cid, "assigned")
     before = ledger.snapshot()
     for argv in (("--cause", ""), ("--cause", "  "), ("--finding", "x", "--cause", ""),
-                 ("--containment", "\u3000")):
+                 ("--containment", "\u3000"), ("--finding", "y", "--supplier", "")):
         refused(ledger, "investigate", cid, *argv, code=2,
                 message=f"{argv[-2]} must not be empty")
+    assert ledger.snapshot() == before
+
+
+@pytest.mark.parametrize(("typed", "time"), [
+    ("2026-11-20 25:00", "25:00"), ("2026-11-20 12:60", "12:60"), ("2026-11-20 24:00", "24:00"),
+    ("2026-11-20 12:30:61", "12:30:61"), ("2026年11月20日 14点70分", "14点70")])
+def test_a_time_of_day_no_clock_shows_is_named(ledger, typed, time):
+    """25:00, 12:60 and 14点70分 were answered only "cannot read" and the general
+    example, where 2026-02-30 was told "there is no such day"."""
+    before = ledger.snapshot()
+    r = refused(ledger, *LOG, "--received", typed, code=2,
+                message=f"cannot read --received {typed!r}: there is no such time of day "
+                f"({time})")
+    assert "Hint: hours run 0 to 23, minutes 0 to 59" in r.stderr, r.stderr
     assert ledger.snapshot() == before
 
 

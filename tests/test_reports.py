@@ -1312,13 +1312,13 @@ def test_handling_days_round_half_away_from_zero_as_excel_does(ledger):
     """Handling times of 3.125 and 4.125 days (whole hours: n days and 3 h) were given as
     3.62 (mean and median) and 4.12 (p90): round() halves to even, where a clerk's
     ROUND(4.125, 2) in Excel is 4.13, and 0.375 went up while 3.625 went down."""
-    for day in ("2026-11-05", "2026-11-06"):
-        cid = ledger.log(received="2026-11-02 10:00")
+    for received, resolved in (("2026-11-02 10:00", "2026-11-05 13:00"),
+                               ("2026-11-02 10:00", "2026-11-06 13:00")):
+        cid = ledger.log(received=received)
         ledger("assign", cid, "--dept", "Q", "--owner", "o", "--at", "2026-11-02 11:00")
         ledger("investigate", cid, "--cause", "c", "--cause-category", "design", "--at",
                "2026-11-03 10:00")
-        ledger("resolve", cid, "--disposition", "repair", "--summary", "s", "--at",
-               f"{day} 13:00")
+        ledger("resolve", cid, "--disposition", "repair", "--summary", "s", "--at", resolved)
     report = ledger.json("report", "--month", "2026-11", "--as-of", "2026-11-23 20:00")
     days = report["handling_days"]
     assert [days[k] for k in ("mean", "median", "p90")] == [3.63, 3.63, 4.13], days
@@ -1326,3 +1326,13 @@ def test_handling_days_round_half_away_from_zero_as_excel_does(ledger):
         ("quality", 3.63, 3.63, 4.13)], days
     text = ledger("report", "--month", "2026-11", "--as-of", "2026-11-23 20:00").stdout
     assert "3.63" in text and "4.13" in text and "3.62" not in text, text
+    # 4 days 36 minutes: 4.025 days, which julianday gives as 4.024999…
+    cid = ledger.log(received="2026-11-02 00:00")
+    ledger("assign", cid, "--dept", "Q", "--owner", "o", "--at", "2026-11-02 01:00")
+    ledger("investigate", cid, "--cause", "c", "--cause-category", "design", "--at",
+           "2026-11-03 10:00")
+    ledger("resolve", cid, "--disposition", "repair", "--summary", "s", "--at",
+           "2026-11-06 00:36")
+    days = ledger.json("report", "--month", "2026-11", "--as-of", "2026-11-23 20:00")[
+        "handling_days"]
+    assert [days[k] for k in ("mean", "median", "p90")] == [3.76, 4.03, 4.13], days

@@ -197,11 +197,11 @@ def test_period_figures_equal_the_report(filled, period):
 
 
 @pytest.mark.parametrize("period", PERIODS, ids=lambda p: p.label)
-def test_long_and_short_ways_give_the_same_report(filled, period, monkeypatch):
+def test_long_and_short_ways_give_the_same_report(filled, period):
     """A long period reads handling times and customers through whole indexes in their
     order (`by_index`), a short one from the period's rows: both equal the rows, as of
-    now and as of instants between steps; and a mean whose rounding SQLite's sum cannot
-    settle (here: every one) is added up from the sorted values as Python does."""
+    now and as of instants between steps (the means from SQLite's sum of whole seconds,
+    exact in any order)."""
     end = _last_step(filled.conn)
     for at in (NOW, end - timedelta(days=3, hours=5, minutes=7)):
         rows = reports.Report(filled.conn, filled.tz, period, at, "CNY", rollups=False).build()
@@ -209,32 +209,44 @@ def test_long_and_short_ways_give_the_same_report(filled, period, monkeypatch):
             rep = reports.Report(filled.conn, filled.tz, period, at, "CNY")
             rep.by_index = by_index
             assert rep.build() == rows, (period.label, at, by_index)
-    monkeypatch.setattr(reports, "_SUM_ERROR", 1.0)
-    rep = reports.Report(filled.conn, filled.tz, period, NOW, "CNY")
-    rep.by_index = True
-    assert rep.build() == reports.Report(filled.conn, filled.tz, period, NOW, "CNY",
-                                         rollups=False).build()
 
 
-def test_mean_is_the_sorted_sum_rounded():
-    """`_mean` from an unordered sum equals round(sum(sorted(v)) / n, 2), also at a
-    rounding boundary, where it falls back to the values."""
+def test_handling_days_are_rounded_from_whole_seconds_half_away_from_zero():
+    """Handling days are julianday differences, which carry binary noise: 4 days 36
+    minutes read 4.024999… and was given as 4.02 (a clerk rounds 4.025 to 4.03), the
+    mean of it and 4.125 days 4.07 (4.075: 4.08). Each time is a whole number of
+    seconds; the figures are rounded from those, exactly, half away from zero."""
     import random
 
+    def noisy(seconds: int) -> float:  # as SQLite computes a handling time
+        conn = sqlite3.connect(":memory:")
+        try:
+            return conn.execute("SELECT julianday('2026-11-02T00:00:00Z', ?) - "
+                                "julianday('2026-11-02T00:00:00Z')",
+                                (f"+{seconds} seconds",)).fetchone()[0]
+        finally:
+            conn.close()
+
+    tie = 4 * 86400 + 36 * 60  # 4.025 days
+    assert noisy(tie) != 4.025  # (the noise the figures must not follow)
+    assert reports.summary_stats([noisy(tie)]) == {"mean": 4.03, "median": 4.03, "p90": 4.03}
+    assert reports.summary_stats([noisy(tie), noisy(4 * 86400 + 3 * 3600)])["mean"] == 4.08
+    # and against exact fractions, for random whole-second times
+    from fractions import Fraction
+
+    def exact(seconds: Fraction) -> float:
+        hundredths = seconds * 100 / 86400
+        return float(int(hundredths + Fraction(1, 2))) / 100
+
     rng = random.Random(16)
-    for _ in range(2000):
-        n = rng.randint(1, 40)
-        values = [rng.randint(0, 10 ** 7) / 86400 for _ in range(n)]
-        shuffled = values[:]
-        rng.shuffle(shuffled)
-        total = 0.0
-        for v in shuffled:
-            total += v
-        expected = round(sum(sorted(values)) / n, 2)
-        assert reports._mean(n, total, total, lambda v=values: sorted(v)) == expected
-    # 0.005 exactly between 0.00 and 0.01 (as a sum of three): settled by the values
-    values = [0.001, 0.002, 0.012]
-    assert reports._mean(3, 0.015, 0.015, lambda: values) == round(sum(values) / 3, 2)
+    for _ in range(500):
+        values = [rng.choice((rng.randint(0, 10 ** 7), 864 * rng.randint(0, 10 ** 4) // 2 * 2
+                              + 432)) for _ in range(rng.randint(1, 9))]
+        stats = reports.summary_stats([v / 86400 for v in values])
+        v, n = sorted(values), len(values)
+        median = Fraction(v[n // 2]) if n % 2 else Fraction(v[n // 2 - 1] + v[n // 2], 2)
+        assert stats == {"mean": exact(Fraction(sum(v), n)), "median": exact(median),
+                         "p90": exact(Fraction(v[max(0, -(-9 * n // 10) - 1)]))}, values
 
 
 def test_which_periods_are_long(filled):

@@ -525,6 +525,14 @@ def test_categories_added_again_record_nothing_and_label_what_is_there(ledger):
         assert (r.stdout, r.stderr) == (
             "", "the categories and their labels are so already (nothing recorded)\n"), argv
     assert ledger.snapshot() == before
+    # added and removed at once: refused (it removed the one there, and labelled it)
+    for argv in (("--add", "包装", "--remove", "包装"), ("--add", "包装", "--label-en", "wrap",
+                                                       "--remove", "packaging"),
+                 ("--add", "木箱", "--remove", "木箱")):
+        r = ledger("policy", "categories", *argv, code=2)
+        assert r.stderr.startswith(f"Error: category '{argv[1]}' is given to both --add "
+                                   "and --remove"), r.stderr
+    assert ledger.snapshot() == before
     # a category that comes with complaintctl keeps its labels, added again or not
     r = ledger("policy", "categories", "--add", "quality", "--label-en", "goods", code=2)
     assert r.stderr.startswith("Error: category 'quality' comes with complaintctl"), r.stderr
@@ -567,7 +575,7 @@ def test_ascii_tables_draw_no_arrow_or_dash_of_ambiguous_width(ledger, monkeypat
     cid = ledger.log(received="2026-09-30 10:00")
     ledger.to_state(cid, "closed")
     monkeypatch.setenv("COLUMNS", "100")
-    ambiguous = re.compile("[→←–—…·“”]")
+    ambiguous = re.compile("[→←–—…·“”‘’×]")
     for argv in (("show", cid), ("report", "--month", "2026-10")):
         plain = ledger("--lang", "zh", *argv).stdout
         ascii_ = ledger("--lang", "zh", "--ascii", *argv).stdout
