@@ -61,6 +61,9 @@ def backup(ledger_path: Path, target: str, *, checks: Sequence[Check] = (),
         with _temporary(path, target) as tmp:
             counts = _copy(source, tmp, target, step_pages)
             problems = check_copy(tmp, version=version, counts=counts, checks=checks)
+            under = store.written_under_read(source.path)  # (a reader's copy: see store)
+            if under is not None:
+                raise under
             if problems:
                 raise LedgerError(_("the backup of {ledger} failed its check, so nothing "
                                     "was written at {target}: {problems}").format(

@@ -368,6 +368,10 @@ def init_cmd(
     if from_locale:
         _say(_("Its display language is Chinese, as this terminal's, for everyone and cron "
                "(change it with: complaintctl policy language en)."))
+    elif lang is None and language is not None:  # from --lang or COMPLAINTCTL_LANG: said too
+        _say(_("Its display language is {language}, as this run's, for everyone and cron "
+               "(change it with: complaintctl policy language {other}).").format(
+            language=term("language", language), other="en" if language == "zh" else "zh"))
     expected = settings.COUNTRY_ZONE.get(code)
     if timezone_ is None and expected is not None and \
             not settings.same_clock(zone, expected, _now()):
@@ -413,7 +417,8 @@ def upgrade_cmd() -> None:
 
 def _create(path: Path, init: dict[str, str], *, demo: bool = False) -> Ledger:
     """A new ledger at `path` (init, or demo into a new file)."""
-    return _keep(Ledger.create(path, init=init, now=_now(), demo=demo, login=_login()))
+    return _keep(Ledger.create(path, init=init, now=_now(), demo=demo, login=_login(),
+                               actor=_actor()))  # (who set it up: it was "system")
 
 
 # --- log: the intake prompts -------------------------------------------------------
@@ -2719,17 +2724,17 @@ def policy_set_cmd(
     """Change a deadline; it applies to stages that start from now on."""
     ledger = _open(write=True)
     severity, duration = parse.half_width(severity), parse.half_width(duration)
-    changes, changed = settings.set_policy(
+    changes, _changed = settings.set_policy(
         ledger, stage.strip().lower(), parse.numbers_in(severity, _("SEVERITY")).strip().lower(),
         parse.numbers_in(duration, _("DURATION")), now=_now(), actor=_actor(),
         role=parse.text(role, "--role"))
-    for st, sev, dur in changes:
+    for st, sev, dur, this_changed in changes:
         if st == "escalation" and dur:  # "1wd branch_head": the role as the reader reads it
             after, role = dur.split(" ", 1)
             dur = f"{render.duration(after)} {words.label('role', role, i18n.lang())}"
         elif dur:
             dur = render.duration(dur)
-        _say((_("{stage} {severity}: {duration}") if changed else
+        _say((_("{stage} {severity}: {duration}") if this_changed else
               _("{stage} {severity}: {duration} already (nothing recorded)")).format(
             stage=_("escalation") if st == "escalation" else term("stage", st),
             severity=sev if st == "escalation" or sev == "all" else term("severity", sev),
@@ -2911,9 +2916,14 @@ def policy_language_cmd(
 
 @command(policy_app, "timezone")
 def policy_timezone_cmd(
-    zone: str = typer.Argument(..., metavar="ZONE", help="IANA name, e.g. Asia/Shanghai"),
+    zone: str | None = typer.Argument(None, metavar="ZONE",
+                                      help="IANA name, e.g. Asia/Shanghai; none: show it"),
 ) -> None:
-    """Change the ledger's time zone (deadlines already set keep their instants)."""
+    """Show or change the ledger's time zone (deadlines already set keep their
+    instants)."""
+    if zone is None:  # (as policy language shows its own; it was a usage error)
+        _emit(f"{_open().config.settings['timezone']}\n")
+        return
     ledger = _open(write=True)
     old, new = settings.set_timezone(ledger, zone.strip(), now=_now(), actor=_actor())
     if old == new:

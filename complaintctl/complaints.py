@@ -733,6 +733,7 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
         cid = c["id"]
         workflow.next_state("amend", c["status"], cid, severity=c["severity"])
         _check_category(lg, changes.get("category"))
+        given_contact = changes.get("contact")
         changes = {k: v for k, v in changes.items() if v is not None and c[k] != v}
         cleared = list(dict.fromkeys(f for f in clear if c[f] is not None))
         if not changes and not cleared:
@@ -775,14 +776,17 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
         old = {k: c[k] for k in (*changes, *cleared)}
         if cleared:
             data["cleared"] = cleared
+        # the event keeps its reason for good: with --contact, not the contact, given or
+        # stored, changed or not (the one given again unchanged, beside another field,
+        # went in with its reason; another field's amendment alone is not looked at)
+        held = [v for v in (given_contact, c["contact"]) if v] if given_contact else []
+        if any(contact_finder(v)(reason) for v in held):
+            raise BadInput(_("--reason holds the contact: the history would keep it "
+                             "for good, where it keeps a contact only as a keyed hash"),
+                           hint=_("say what was corrected without the number or address, "
+                                  "e.g. --reason \"客户更换了联系电话\""),
+                           code="reason_holds_contact", record=cid)
         if "contact" in changes:
-            held = [v for v in (changes["contact"], c["contact"]) if v]
-            if any(contact_finder(v)(reason) for v in held):  # the event keeps it for good
-                raise BadInput(_("--reason holds the contact: the history would keep it "
-                                 "for good, where it keeps a contact only as a keyed hash"),
-                               hint=_("say what was corrected without the number or address, "
-                                      "e.g. --reason \"客户更换了联系电话\""),
-                               code="reason_holds_contact", record=cid)
             if _erased(cur, cid):
                 out.warnings.append(_("the contact of {id} was erased on the person's "
                                       "request before: keep it only if they agreed").format(

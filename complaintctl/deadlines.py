@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from complaintctl.errors import BadInput
-from complaintctl.i18n import _, shown
+from complaintctl.i18n import N_, _, shown
 
 UTC = timezone.utc
 
@@ -342,9 +342,20 @@ def country_name(country: str) -> str | None:
     code, _dash, subdiv = country.upper().partition("-")
     for module, entry in registry.COUNTRIES.items():
         if entry[1] == code:
-            name = module.replace("_", " ").title()
-            return f"{name}, {subdiv}" if subdiv else name
+            name = _(_COUNTRY_NAMES[code]) if code in _COUNTRY_NAMES else \
+                module.replace("_", " ").title()
+            return _("{country}, {part}").format(country=name, part=subdiv) if subdiv \
+                else name
     return None
+
+
+# The names of the countries a ledger here is most often on, as the reader's language
+# has them (the package's module names them in English, Hong Kong "Hongkong").
+_COUNTRY_NAMES = {"CN": N_("China"), "HK": N_("Hong Kong"), "MO": N_("Macau"),
+                  "TW": N_("Taiwan"), "SG": N_("Singapore"), "MY": N_("Malaysia"),
+                  "JP": N_("Japan"), "KR": N_("South Korea"), "VN": N_("Vietnam"),
+                  "TH": N_("Thailand"), "US": N_("United States"), "DE": N_("Germany"),
+                  "GB": N_("United Kingdom"), "FR": N_("France")}
 
 
 # A year whose government calendar the package's per-year tables were checked with,

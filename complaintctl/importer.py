@@ -2493,7 +2493,7 @@ def _void_batch(lg: Ledger, cur: sqlite3.Cursor, batch: int, reason: str, *, now
     # the batch out from now on, whether or not its complaints were void already; with the
     # complaints of other batches it gave steps, which stay (the reports count them while
     # those batches are not void)
-    lg.event(cur, None, "import-void", now, now, actor,
+    lg.event(cur, None, "import-void", when, now, actor,  # (the batch's voided_at)
              {"batch": batch, "reason": reason, "complaints": len(ids), "kept": kept})
     # complaints outside the batch that repeated one of it repeat another now (or none)
     spans = cur.execute(

@@ -10,7 +10,7 @@ of a span and count only its two partial days row by row (see `_tallied`).
 A long period (`_long`: a fifth of the ledger or more) reads what must see every
 row of it (handling times, customers) along a whole index in that index's order
 instead of sorting its rows; medians and p90 step an index to their rank, and a
-mean from SQLite's sum is the one Python gives from the sorted values (`_mean`).
+mean from SQLite's sum of whole seconds is summary_stats's (`_hundredths`).
 
 A period is [start, end) in UTC, from local calendar days. The cut-off of a
 report is min(end, as_of): what happened after it is not counted, and "at
@@ -679,7 +679,7 @@ class Report:
         read through the indexes of handling_times in the order of their days: counts
         and sums by category and by department in one pass each, a median or p90 by
         stepping the index to its rank, no row of the period brought into Python. Each
-        mean is the one `summary_stats` gives (see `_mean`)."""
+        mean is the one `summary_stats` gives (whole seconds, summed exactly)."""
         span = "at >= ? AND at < ? AND (next_at IS NULL OR next_at >= ?)"
         params = (self.lo, self.hi, self.hi)
 

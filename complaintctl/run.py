@@ -21,7 +21,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from complaintctl import i18n, parse, render, views, workflow
 from complaintctl.errors import BadInput, ComplaintctlError
 from complaintctl.i18n import _, os_reason
-from complaintctl.store import Ledger, peek_language, storage_errors, written_under_read
+from complaintctl.store import (
+    Ledger,
+    forget_reads,
+    peek_language,
+    storage_errors,
+    written_under_read,
+)
 
 if TYPE_CHECKING:  # Rich is imported only when a table is printed
     from rich.console import RenderableType
@@ -250,6 +256,7 @@ def _emit_chunks(chunks: Iterable[bytes]) -> None:
     try:
         sys.stdout.flush()
         for chunk in chunks:
+            reads_whole()  # (nothing read across a writer's step goes out)
             if out is not None:
                 out.write(chunk)
             else:  # pragma: no cover
@@ -282,6 +289,7 @@ def _width() -> int:
 
 def _print_rich(*renderables: RenderableType) -> None:
     con = render.console(on_broken_pipe=_reader_gone)  # Rich's own handler exits 1
+    reads_whole()
     for r in renderables:
         if isinstance(r, render.Unbroken) and render.ascii_only():  # (… and 48 more: …)
             r = render.Unbroken(render.ascii_marks_of(r.replace("…", "...")))
@@ -364,6 +372,10 @@ def guarded(func: Callable[..., R], /, *args: Any, **kw: Any) -> R:
         reads_whole()
         return done
     except ComplaintctlError as exc:
+        try:  # a refusal of what a read written under it found is that read's (verify's
+            reads_whole()  # "the latest events were deleted", a damaged file)
+        except ComplaintctlError as under:
+            raise _fail(under) from None
         raise _fail(exc) from None
     except KeyboardInterrupt:
         raise _interrupted() from None
@@ -388,12 +400,15 @@ def guarded(func: Callable[..., R], /, *args: Any, **kw: Any) -> R:
             if ledger.committed:  # an interruption after this still says it was recorded
                 _STATE["recorded"] = True
             ledger.close()
+        forget_reads()
 
 
 def reads_whole() -> None:
     """Refuse what was read from a ledger read as a whole (store._READ_WHOLE) that a
-    writer wrote into meanwhile: at a command's end, and before a file made of what
-    was read takes its place."""
+    writer wrote into meanwhile: before anything read goes out (each chunk of output, a
+    file made of it before it takes its place), at a command's end, and in place of a
+    refusal the read may have caused. A write after the read is refused as well: no
+    command says where its reading ends."""
     for ledger in _STATE.get("open") or ():
         under = written_under_read(ledger.path)
         if under is not None:

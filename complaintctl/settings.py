@@ -416,8 +416,11 @@ def country_days(country: str, now: datetime, also: range | None = None) -> dict
         lo, hi = min(lo, also.start), max(hi, also.stop - 1)
     years = range(lo, hi + 1)
     found, workdays, weekend, covered = deadlines.load_country_calendar(country, years)
+    # the first year of official data (a new ledger had none stored, and its first
+    # --refresh recorded that as a change of nothing else)
+    since = deadlines.country_data_years(country.upper())[0] if covered is not None else None
     return {"country": country.upper(), "holidays": found, "workdays": workdays,
-            "weekend": weekend, "covered": covered, "years": years}
+            "weekend": weekend, "covered": covered, "years": years, "covered_from": since}
 
 
 def _span(text: str | None) -> tuple[int, int] | None:
@@ -593,11 +596,11 @@ _ALL_SEVERITIES = words.Word("all", "all", "全部", ("所有",))
 
 def set_policy(lg: Ledger, stage: str, severity: str, duration: str | None, *, now: datetime,
                actor: str, role: str | None = None
-               ) -> tuple[list[tuple[str, str, str | None]], bool]:
+               ) -> tuple[list[tuple[str, str, str | None, bool]], bool]:
     """`policy set`: change deadlines for stages that start from now on. The stage
     and severity are words of the table (`policy set 处理 高 4wd`). Returns the settings
-    and whether anything changed: setting what is set already records nothing (a
-    setup script run again)."""
+    (stage, severity, duration, whether it changed) and whether any changed: setting
+    what is set already records nothing (a setup script run again)."""
     if words.hans(stage.strip().lower()) in _REPEAT_WORDS:
         raise BadInput(_("the repeat window is not a stage's deadline"),
                        hint=_("set it with: complaintctl policy repeat-window DAYS (e.g. 60d)"),
@@ -613,23 +616,25 @@ def set_policy(lg: Ledger, stage: str, severity: str, duration: str | None, *, n
         duration = str(deadlines.parse_duration(duration))
     else:
         duration = None
-    changes = [(stage, sev, duration) for sev in sevs]
     with lg.write() as cur:
         old = lg.config.policy()
-        if all(old.get(stage, {}).get(sv) == duration for sv in sevs):
+        # (`all`: those so already are said so, and neither written nor recorded)
+        changed = [sv for sv in sevs if old.get(stage, {}).get(sv) != duration]
+        changes = [(stage, sv, duration, sv in changed) for sv in sevs]
+        if not changed:
             return changes, False
         cur.executemany("UPDATE policy SET duration = ? WHERE stage = ? AND severity = ?",
-                        [(d, st, sv) for st, sv, d in changes])
+                        [(duration, stage, sv) for sv in changed])
         lg.event(cur, None, "policy-set", now, now, actor,
-                 {"stage": stage, "severities": list(sevs), "duration": duration},
-                 {"durations": {sv: old.get(stage, {}).get(sv) for sv in sevs}})
+                 {"stage": stage, "severities": changed, "duration": duration},
+                 {"durations": {sv: old.get(stage, {}).get(sv) for sv in changed}})
     lg.forget_config()
     return changes, True
 
 
 def _set_escalation(lg: Ledger, level_s: str, duration: str | None, role: str | None, *,
                     now: datetime, actor: str
-                    ) -> tuple[list[tuple[str, str, str | None]], bool]:
+                    ) -> tuple[list[tuple[str, str, str | None, bool]], bool]:
     if not (level_s.isascii() and level_s.isdigit() and 1 <= int(level_s) <= 9):
         raise BadInput(_("escalation level {level} is not a number from 1 to 9").format(
             level=shown(level_s)),
@@ -647,6 +652,14 @@ def _set_escalation(lg: Ledger, level_s: str, duration: str | None, role: str | 
     after = threshold.amount
     with lg.write() as cur:
         old = {lvl: (a, r) for lvl, a, r in lg.config.escalation()}
+        if level not in old and level > 1 and level - 1 not in old:  # (6 over 3: it was
+            # taken, and no level is ever removed)
+            raise BadInput(_("escalation level {level} would leave level {missing} empty: "
+                             "the levels go up one at a time").format(
+                level=level, missing=level - 1),
+                hint=_("the levels: {levels}; the next is {next}").format(
+                    levels=", ".join(map(str, sorted(old))) or _("none"),
+                    next=max(old, default=0) + 1), code="escalation_gap", level=level)
         if role is None and level not in old:
             raise BadInput(_("escalation level {level} is new: name whom it goes to with "
                              "--role").format(level=level), code="escalation_role", level=level)
@@ -667,9 +680,10 @@ def _set_escalation(lg: Ledger, level_s: str, duration: str | None, role: str | 
                     hint=_("a level starts no sooner than the one below it; see them "
                            "with complaintctl policy show"), code="escalation_order",
                     level=level)
-        setting: list[tuple[str, str, str | None]] = [
-            ("escalation", str(level), f"{after}wd {role}")]
-        if old.get(level) == (after, role):
+        unchanged = old.get(level) == (after, role)
+        setting: list[tuple[str, str, str | None, bool]] = [
+            ("escalation", str(level), f"{after}wd {role}", not unchanged)]
+        if unchanged:
             return setting, False
         cur.execute("INSERT INTO escalation (level, after_working_days, role) "
                     "VALUES (?, ?, ?) ON CONFLICT (level) DO UPDATE SET "
@@ -713,9 +727,6 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
                               "--add-closure or --remove"), code="nothing_to_change")
     days = country_days(country, now, _range(lg.config.settings.get("calendar_years"))) \
         if country else None
-    if days:
-        days["covered_from"] = deadlines.country_data_years(days["country"])[0] \
-            if days["covered"] is not None else None
     with lg.write() as cur:
         existing = {d: (k, n) for d, k, n in cur.execute(
             "SELECT day, kind, name FROM calendar_days WHERE source = 'user'").fetchall()}
@@ -754,6 +765,19 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
                     notes.append(_("{day} is a working day already: a make-up working day "
                                    "(调休上班) is a weekend day or a holiday worked").format(
                                        day=d.isoformat()))
+                    continue
+                if kind != "workday" and d.isoformat() not in existing and \
+                        d.isoformat() not in national and d.weekday() in weekend:
+                    # (a holiday or closure on a Saturday was recorded, and changed no
+                    # deadline; one on a make-up working day is the country's, kept)
+                    notes.append(_("{day} is a weekend day, not a working day already"
+                                   ).format(day=d.isoformat()))
+                    continue
+                if kind == "closure" and d.isoformat() not in existing and \
+                        national.get(d.isoformat(), ("",))[0] == "holiday" and \
+                        lg.config.calendar().official(d.year):
+                    notes.append(_("{day} is a public holiday of the country calendar, not a "
+                                   "working day already").format(day=d.isoformat()))
                     continue
                 # (in a year without official data the user's day confirms the guess:
                 # entering a year's days by hand is what ends its warning)

@@ -492,7 +492,6 @@ def _connect(path: Path, *, write: bool) -> sqlite3.Connection:
     And except for a ledger a bulk write was interrupted in (its rollback journal
     left beside it): SQLite puts it back as it was at the first read, which takes a
     connection that may write; a user who may not is told why it cannot be read."""
-    _READ_WHOLE.pop(os.path.abspath(path), None)  # (an earlier opening's, in this process)
     header = _header(path)
     folder = path.absolute().parent
     can_write = os.access(path, os.W_OK) and os.access(folder, os.W_OK | os.X_OK)
@@ -512,7 +511,9 @@ def _connect(path: Path, *, write: bool) -> sqlite3.Connection:
                 "read once someone who may write it runs a complaintctl command on it"
             ).format(file=left), _("the steps are kept"))
         mode = "immutable=1"
-        _READ_WHOLE[os.path.abspath(path)] = _stamp(path)  # (written_under_read looks again)
+        # (written_under_read looks again; a second opening by the same command, verify's
+        # integrity check, keeps the first's stamp: forget_reads clears them after it)
+        _READ_WHOLE.setdefault(os.path.abspath(path), _stamp(path))
     elif journal_left is not None:
         if not can_write and (conn := _read_beside_a_writer(path)) is not None:
             return conn
@@ -533,6 +534,11 @@ def _connect(path: Path, *, write: bool) -> sqlite3.Connection:
 # moments). The file's own change says so (a writer's steps still in its -wal are not
 # in the file: what is read is the moment before them, whole).
 _READ_WHOLE: dict[str, tuple[int, int]] = {}
+
+
+def forget_reads() -> None:
+    """A command is over: the next one (in a long-lived process) reads afresh."""
+    _READ_WHOLE.clear()
 
 
 def written_under_read(path: Path) -> LedgerError | None:
@@ -912,7 +918,7 @@ class Ledger:
 
     @classmethod
     def create(cls, path: Path, *, init: dict[str, str], now: datetime, demo: bool = False,
-               login: str | None = None) -> Ledger:
+               login: str | None = None, actor: str = "system") -> Ledger:
         """Build a new ledger whole beside `path` and put it in place only if nothing
         is there: a half-made or empty ledger never appears, and a file that is
         there (a ledger or not) is left as it is. `demo`: marked as the demo's."""
@@ -948,7 +954,7 @@ class Ledger:
                     cur.execute(stmt)
                 start = settings.fill_new(cur, values, days)
                 cur.executemany(INSERT_EVENT, chained(cur, [event_row(
-                    None, "init", now, now, "system", start, login=login)]))
+                    None, "init", now, now, actor, start, login=login)]))
                 if demo:
                     mark_demo(cur)
                 cur.execute(f"PRAGMA user_version = {migrations.LATEST}")

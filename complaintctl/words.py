@@ -525,9 +525,11 @@ def unknown(field: str, exc: UnknownWord, *, option: str | None = None,
     examples = [w.code if field in _CODES_SHOWN or " " in name else name
                 for w, name in zip(exc.choices, examples, strict=True)]
     source = option or field
+    said = _source(option, field)
     message = _("{option} {value} is not one of: {choices}").format(
-        option=_source(option, field), value=i18n.shown(exc.value),
-        choices=i18n.listing(names, shown_lang))
+        option=said, value=i18n.shown(exc.value), choices=i18n.listing(names, shown_lang))
+    if shown_lang == "zh" and not said.startswith("-"):  # 严重程度“huge”, as 阶段“foo”: a
+        message = message.replace(f"{said} ", said, 1)  # space only after an option
     if exc.suggestion is not None:
         hint = _("did you mean {word}?").format(word=exc.suggestion)
     elif names and source.isupper():  # an argument (STAGE): typed alone, not after its name

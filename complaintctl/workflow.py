@@ -144,8 +144,8 @@ def check_time(at: datetime, now: datetime, *, after: datetime | None = None,
             raise Refused(_("{what} ({then}) is recorded ahead of this machine's clock "
                             "({time})").format(what=what or _("the previous step"),
                                                then=then, time=time),
-                          hint=_("check this machine's clock, or give {option} with that "
-                                 "time or later").format(option=option),
+                          hint=_("check the clocks of this machine and of the one that "
+                                 "recorded it"),
                           code="clock_behind", option=option, value=at, after=after)
         raise BadInput(_("{option} {time} is before {what} ({then})").format(
             option=option, time=time, what=what or _("the previous step"), then=then),

@@ -163,6 +163,17 @@ def _older_package(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(deadlines, "load_country_calendar", older)
 
 
+@pytest.mark.parametrize("country", ["CN", "TW", "HK"])
+def test_refresh_of_a_new_ledger_records_nothing(run, country):
+    """A new ledger stored no first year of official data, and its first --refresh
+    recorded a `calendar` event that added and removed nothing (the package the same)."""
+    run("init", "--country", country, "--timezone", "Asia/Shanghai")
+    before = run.snapshot()
+    result = run("policy", "calendar", "--refresh")
+    assert "nothing changed" in result.stderr, result.stderr
+    assert run.snapshot() == before
+
+
 def test_refresh_takes_the_newest_data_and_keeps_deadlines_set(run, monkeypatch):
     """A ledger made with an older package: --refresh adds what the installed one
     knows, says what changed, records it as an event that verify replays; deadlines
@@ -522,6 +533,20 @@ def test_a_name_typed_in_full_width_or_with_double_spaces_is_the_same_name(ledge
         ("华东（上海）",)]
     ledger("amend", other, "--lot", "Ｌ２６１１", "--reason", "批号")
     assert ledger.rows("SELECT lot FROM complaints WHERE id = ?", (other,)) == [("L2611",)]
+
+
+def test_a_calendar_names_its_country_in_the_readers_language(run):
+    """In Chinese the country was named in English ("日历现在按 HK（Hongkong）"), and
+    Hong Kong as the package's module spells it in English too."""
+    run("init", "--country", "CN", "--timezone", "Asia/Shanghai")
+    assert "calendar is now HK (Hong Kong)" in run("policy", "calendar", "--country",
+                                                   "HK").stderr
+    zh = run("--lang", "zh", "policy", "calendar", "--country", "CN").stderr
+    assert "日历现在按 CN（中国）" in zh, zh
+    zh = run("--lang", "zh", "policy", "calendar", "--country", "CN").stderr
+    assert "日历已按 CN（中国）" in zh, zh
+    zh = run("--lang", "zh", "policy", "calendar", "--country", "DE-BW").stderr
+    assert "DE-BW（德国，BW）" in zh, zh
 
 
 def test_a_calendar_names_its_country_and_takes_a_state(run):

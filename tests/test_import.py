@@ -1701,6 +1701,9 @@ def test_a_batch_is_not_voided_before_a_step_within_the_minute_ahead(ledger, fil
         ("void", "2026-11-23T12:00:45Z", "2026-11-23T12:00:45Z")]
     assert ledger.rows("SELECT at, recorded_at FROM events WHERE kind = 'void'") == [
         ("2026-11-23T12:00:45Z", "2026-11-23T12:00:00Z")]
+    assert ledger.rows("SELECT voided_at FROM import_batches") == [("2026-11-23T12:00:45Z",)]
+    assert ledger.rows("SELECT at FROM events WHERE kind = 'import-void'") == [
+        ("2026-11-23T12:00:45Z",)]
 
 
 def test_a_row_typed_by_hand_before_is_warned_of_when_it_comes_in(ledger, files):

@@ -143,6 +143,8 @@ def _warm(tmp_path_factory):
         root_ok(db, *args)
         root_ok(db, *args, "--format", "json")
     root_ok(db, *log_args("B", "2025-10-10 09:00"))
+    root_ok(db, "verify")  # (its thread pool, imported lazily)
+    import concurrent.futures.thread  # noqa: F401 - the same, should verify take another way
 
 
 @pytest.fixture
@@ -319,7 +321,7 @@ conn.execute("CREATE TABLE filler (x)")
 conn.executemany("INSERT INTO filler VALUES (?)", [("x" * 1000,)] * 500)
 with open(sys.argv[1] + "-journal", "rb") as fh:
     print(fh.read(8).hex(), flush=True)
-time.sleep(1.0)  # the write ends meanwhile
+time.sleep(3.0)  # the write ends meanwhile (the reader forked long before)
 conn.execute("ROLLBACK")
 """
 
@@ -396,7 +398,10 @@ def _read_written_under(db: Path, args: tuple[str, ...], module: str, name: str
 
             setattr(owner, name, halfway)
             result = CliRunner().invoke(app, ["--db", str(db), *args])
-            payload = [result.exit_code, result.stdout, result.stderr]
+            err = result.stderr
+            if result.exception is not None and not isinstance(result.exception, SystemExit):
+                err += "".join(traceback.format_exception(result.exception))
+            payload = [result.exit_code, result.stdout, err]
         except BaseException as exc:  # noqa: BLE001 - reported to the test
             payload = [-1, "", "".join(traceback.format_exception(exc))]
         try:
@@ -440,3 +445,14 @@ def test_a_read_the_owner_writes_under_says_so_not_damaged(base):
     assert code == 1 and "was written while it was read" in err, (code, err)
     assert (target / "c.csv").read_text(encoding="utf-8") == "earlier\n"
     assert sorted(os.listdir(target)) == ["c.csv"]
+    # nothing read across it is printed (the report went out whole, then exit 1)
+    code, out, err = _read_written_under(db, ("report", "--month", "2025-10", "--format",
+                                              "json"), "complaintctl.render", "to_json")
+    assert (code, out) == (1, "") and "was written while it was read" in err, (code, err)
+    # verify: its second opening (the integrity check) kept the first's stamp ("damaged:
+    # restore it from your latest backup"), and a refusal of what it read ("the latest
+    # events were deleted") stands for the read
+    for hooked in ("_serially", "check_records"):
+        code, out, err = _read_written_under(db, ("verify",), "complaintctl.audit", hooked)
+        assert code == 1 and "was written while it was read" in err, (hooked, code, out, err)
+        assert "damaged" not in err and "deleted" not in out + err, (hooked, out, err)

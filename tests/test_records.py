@@ -235,6 +235,13 @@ def test_an_amended_contact_is_refused_a_reason_that_holds_it_new_or_old(ledger)
     assert "contact: changed (the old and the new kept only as keyed hashes)" in shown, shown
     zh = ledger("--lang", "zh", "show", cid).stdout
     assert "联系方式：已更改（新旧联系方式均已脱敏保存）" in zh, zh
+    # the contact given again as it is, beside another field: looked at as well (its
+    # reason went into the history in clear)
+    before = ledger.snapshot()
+    r = ledger("amend", cid, "--contact", "13900001234", "--region", "东区", "--reason",
+               "客户13900001234确认", code=2)
+    assert r.stderr.startswith("Error: --reason holds the contact"), r.stderr
+    assert ledger.snapshot() == before
     # another field's amendment is not looked at: a reason may quote what it likes
     ledger("amend", cid, "--region", "华东", "--reason", "客户 13900001234 来电更正区域")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sqlite3
 from datetime import datetime, timezone
 
@@ -263,6 +264,14 @@ def test_setting_what_is_set_already_records_nothing(ledger):
     assert "Deadlines already set keep" not in r.stderr  # (nothing changed: not said)
     # a day the country calendar has as that already (it said "is now a holiday" and
     # recorded an event)
+    # a holiday or a closure on a weekend day, or a closure on a public holiday: not a
+    # working day already (each was recorded, and changed no deadline)
+    r = ledger("policy", "calendar", "--add-holiday", "2026-12-19", "--add-closure",
+               "2026-12-20", "--add-closure", "2026-10-02")
+    assert r.stderr == ("2026-12-19 is a weekend day, not a working day already\n2026-12-20 "
+                        "is a weekend day, not a working day already\n2026-10-02 is a public "
+                        "holiday of the country calendar, not a working day already\n"), r.stderr
+    assert ledger.snapshot() == before
     r = ledger("policy", "calendar", "--add-holiday", "2026-10-01", "--add-workday",
                "2026-09-20")
     assert r.stderr == ("2026-10-01 is a public holiday of the country calendar already "
@@ -359,6 +368,58 @@ def test_a_deadline_in_hours_or_calendar_days_is_not_warned_of(ledger):
     ledger("policy", "set", "resolve", "low", "400wd")
     r = ledger(*args, "--product", "other")
     assert "Warning: a deadline falls in 2028" in r.stderr
+
+
+def test_policy_set_all_says_which_severities_were_so_already(ledger):
+    """`policy set resolve all 3wd` with high at 3wd already said "resolve high: 3wd" as
+    changed, and its event listed high with its old value 3wd."""
+    ledger("policy", "set", "resolve", "high", "3wd")
+    events = ledger.rows("SELECT count(*) FROM events")[0][0]
+    r = ledger("policy", "set", "resolve", "all", "3wd")
+    assert "resolve high: 3wd already (nothing recorded)\n" in r.stderr, r.stderr
+    assert "resolve low: 3wd\n" in r.stderr, r.stderr
+    (data, old), = ledger.rows("SELECT data, old FROM events WHERE id > ?", (events,))
+    assert "high" not in json.loads(data)["severities"], data
+    assert "high" not in json.loads(old)["durations"], old
+
+
+def test_an_escalation_level_that_leaves_a_gap_is_refused(ledger):
+    """`policy set escalation 6 9wd --role X` over three levels was taken, and no level
+    is ever removed: a level 6 after level 3 stayed in overdue's escalations for good."""
+    before = ledger.snapshot()
+    r = ledger("policy", "set", "escalation", "6", "9wd", "--role", "X", code=2)
+    assert r.stderr == ("Error: escalation level 6 would leave level 5 empty: the levels go "
+                        "up one at a time\nHint: the levels: 1, 2, 3; the next is 4\n"), r.stderr
+    assert ledger.snapshot() == before
+    ledger("policy", "set", "escalation", "4", "9wd", "--role", "X")
+
+
+def test_policy_timezone_alone_says_the_zone(ledger):
+    """`policy timezone` alone was a usage error (exit 2), where `policy language`
+    alone says the language."""
+    before = ledger.snapshot()
+    assert ledger("policy", "timezone").stdout == "Asia/Shanghai\n"
+    assert ledger.snapshot() == before
+
+
+def test_init_says_the_language_it_takes_from_this_run(run, monkeypatch):
+    """COMPLAINTCTL_LANG=zh made the new ledger Chinese for everyone and cron without a
+    word (a Chinese locale says it)."""
+    monkeypatch.setenv("COMPLAINTCTL_LANG", "zh")
+    r = run("init", "--timezone", "Asia/Shanghai")
+    assert "台账显示语言设为中文（与本次运行相同），对所有人和 cron 都有效（修改：complaintctl " \
+        "policy language en）。" in r.stderr, r.stderr
+    assert run.json("policy", "show")["language"] == "zh"
+
+
+def test_init_records_who_set_the_ledger_up(run, env):
+    """The init event's actor was "system" whatever --as or COMPLAINTCTL_USER said: who
+    set the policy up was not in the history."""
+    run("--as", "李经理", "init", "--country", "CN", "--timezone", "Asia/Shanghai")
+    assert run.rows("SELECT kind, actor FROM events") == [("init", "李经理")]
+    r = run("--as", "", "--db", str(env) + "2", "init", code=2)
+    assert "--as must not be empty" in r.stderr, r.stderr
+    assert not os.path.exists(str(env) + "2")
 
 
 def test_init_twice_is_refused(ledger):

@@ -319,3 +319,18 @@ def test_overdue_at_80_columns_in_chinese_keeps_the_names_before_the_due_time(
             if due in out:
                 assert all("Guangzhou Baiyu" in line for line in out.splitlines()
                            if other in line), (lang, columns, out)
+
+
+def test_an_argument_not_one_of_its_words_is_named_in_chinese(zh):
+    """policy language cn said "LANGUAGE “cn”…" (the argument's name in English), and
+    policy set resolve huge "严重程度 “huge”" with a space no other such message has."""
+    before = zh.snapshot()
+    r = zh("policy", "language", "cn", code=2)
+    assert r.stderr.startswith("错误：语言“cn”不在可选范围内：zh（中文）、en（英文）"), r.stderr
+    r = zh("policy", "set", "resolve", "huge", "3wd", code=2)
+    assert r.stderr.startswith("错误：严重程度“huge”不在可选范围内："), r.stderr
+    r = zh("policy", "set", "foo", "high", "3wd", code=2)
+    assert r.stderr.startswith("错误：阶段“foo”不在可选范围内："), r.stderr
+    r = zh("list", "--status", "xx", code=2)  # (after an option, its space)
+    assert r.stderr.startswith("错误：--status “xx”不在可选范围内"), r.stderr
+    assert zh.snapshot() == before
