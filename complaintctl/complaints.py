@@ -749,15 +749,20 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
                            hint=_("give at least one field with its corrected value"),
                            code="nothing_to_amend")
         if "received_at" in changes:
-            first_step = cur.execute(
-                "SELECT min(at) FROM events WHERE complaint_id = ? AND kind NOT IN "
-                "('log', 'amend')", (cid,)).fetchone()[0]
+            first = cur.execute(
+                "SELECT at, kind FROM events WHERE complaint_id = ? AND kind NOT IN "
+                "('log', 'amend') ORDER BY at, id LIMIT 1", (cid,)).fetchone()
             received = from_iso(changes["received_at"])
             workflow.check_time(received, now, option="--received", local=lg.local)
-            if first_step and changes["received_at"] > first_step:
-                raise BadInput(_("--received is after the complaint's first step ({time})")
-                               .format(time=lg.local(from_iso(first_step))), code="time_after",
-                               option="--received", value=received)
+            if first is not None and changes["received_at"] > first[0]:
+                # (a note or a file is no step: named as what it is)
+                message = _("--received is after the complaint's first note ({time})") \
+                    if first[1] == "note" else _("--received is after the complaint's first "
+                                                 "attached file ({time})") \
+                    if first[1] == "attach" else _("--received is after the complaint's "
+                                                   "first step ({time})")
+                raise BadInput(message.format(time=lg.local(from_iso(first[0]))),
+                               code="time_after", option="--received", value=received)
             cover(lg, received, now=now, actor=actor)
         # what it sets besides, not in its event: the time a next step may not be before,
         # the repeat key
@@ -798,10 +803,14 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
                 old["contact"] = contact_ref(salt, c["contact"])
         lg.rows.update(cur, "complaints", cid, {**changes, **dict.fromkeys(cleared), **moved})
         if "received_at" in changes:  # a deadline kept is a promise made: said, not moved
-            done = [stage for (stage,) in cur.execute(
-                "SELECT stage FROM stages WHERE complaint_id = ? AND return_id IS NULL AND "
-                "stage IN ('assign', 'resolve') AND round = 1 AND started_at = ? AND done_at "
-                "IS NOT NULL ORDER BY id", (cid, c["received_at"]))]
+            # (from the received time its deadline was set from: a second correction
+            # said nothing, the stage no longer starting at the one it corrected)
+            found = cur.execute(
+                "SELECT stage, started_at FROM stages WHERE complaint_id = ? AND return_id IS "
+                "NULL AND stage IN ('assign', 'resolve') AND round = 1 AND started_at != ? "
+                "AND done_at IS NOT NULL ORDER BY id", (cid, changes["received_at"])
+            ).fetchall()
+            done = [stage for stage, _started in found]
             if done:
                 out.warnings.append(ngettext(
                     "{id}: its {stages} stage, done already, keeps the deadline set from the "
@@ -811,7 +820,7 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
                     "received time before ({time}): whether they were on time is still "
                     "judged by them", len(done)).format(
                     stages=listing([term("stage", s) for s in done]), id=cid,
-                    time=lg.local(from_iso(c["received_at"]))))
+                    time=lg.local(from_iso(found[0][1]))))
         if "severity" in changes or "received_at" in changes:
             dues, ended, before = _recompute_open_stages(lg, cur, cid, iso(now))
             if before:  # the deadlines it moves, as they were (an auditor's old → new)

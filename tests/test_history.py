@@ -485,6 +485,24 @@ def test_amend_of_the_received_time_into_2013_extends_the_calendar(ledger):
     verified(ledger)
 
 
+def test_a_received_time_after_the_first_entry_names_it(ledger):
+    """A note taken before the corrected received time was called "the complaint's
+    first step"; a note is no step: named as a note."""
+    cid = ledger.log(received="2026-11-02 09:00")
+    ledger("note", cid, "--text", "客户来电", "--at", "2026-11-02 10:00")
+    before = ledger.snapshot()
+    r = ledger("amend", cid, "--received", "2026-11-02 11:00", "--reason", "录错", code=2)
+    assert r.stderr.startswith("Error: --received is after the complaint's first note "
+                               "(2026-11-02 10:00)"), r.stderr
+    assert ledger.snapshot() == before
+    ledger("assign", cid, "--dept", "质量部", "--owner", "王芳", "--at", "2026-11-02 09:30")
+    r = ledger("amend", cid, "--received", "2026-11-02 09:45", "--reason", "录错", code=2)
+    assert r.stderr.startswith("Error: --received is after the complaint's first step "
+                               "(2026-11-02 09:30)"), r.stderr
+    assert ledger.rows("SELECT received_at FROM complaints WHERE id = ?", (cid,)) == [
+        ("2026-11-02T01:00:00Z",)]
+
+
 def test_amend_of_the_received_time_says_the_done_stages_keep_their_deadlines(ledger):
     """The received time corrected earlier after the complaint was assigned and resolved:
     show's intake said the new time while its assign and resolve stages, done, kept the
@@ -499,8 +517,14 @@ def test_amend_of_the_received_time_says_the_done_stages_keep_their_deadlines(le
             "by it\n") in r.stderr, r.stderr
     assert ledger.rows("SELECT stage, due_at, done_at FROM stages WHERE done_at IS NOT NULL"
                        ) == before
+    # corrected again: still kept, from the time it was set from (it said nothing, the
+    # stage no longer starting at the time this correction corrects)
     r = ledger("amend", cid, "--received", "2026-11-01 15:00", "--reason", "再改")
-    assert "Warning" not in r.stderr  # (started at the time before: none of them now)
+    assert (f"Warning: {cid}: its assign stage, done already, keeps the deadline set from the "
+            "received time before (2026-11-02 09:30)") in r.stderr, r.stderr
+    # and back to the time it was set from: nothing to say
+    r = ledger("amend", cid, "--received", "2026-11-02 09:30", "--reason", "原来是对的")
+    assert "Warning" not in r.stderr, r.stderr
     # assigned at the instant it was received (an import's [dates]): its investigate
     # stage started then too, but its deadline never hung on the received time
     other = ledger.log(severity="high", received="2026-11-03 09:30")
