@@ -371,7 +371,8 @@ def init_cmd(
     elif lang is None and language is not None:  # from --lang or COMPLAINTCTL_LANG: said too
         _say(_("Its display language is {language}, as this run's, for everyone and cron "
                "(change it with: complaintctl policy language {other}).").format(
-            language=term("language", language), other="en" if language == "zh" else "zh"))
+            language=_("Chinese") if language == "zh" else _("English"),
+            other="en" if language == "zh" else "zh"))
     expected = settings.COUNTRY_ZONE.get(code)
     if timezone_ is None and expected is not None and \
             not settings.same_clock(zone, expected, _now()):
@@ -1893,6 +1894,11 @@ def report_cmd(
     if output is not None:  # before the work; a folder is said as one, whatever the format
         _not_the_ledger(output, ledger)
         _output_target(output, report=True)
+        if fmt == "table" and output.lower().endswith((".xls", ".et")):  # (WPS's names)
+            raise BadInput(_("{path}: the workbook is written as .xlsx (Excel 2007 and "
+                             "later, WPS)").format(path=output),
+                           hint=_("name it {name}").format(
+                               name=output.rsplit(".", 1)[0] + ".xlsx"), code="table_to_file")
         if fmt == "table":
             raise BadInput(_("a table is for the terminal"),
                            hint=_("write a file with --format markdown, csv or json, or name "

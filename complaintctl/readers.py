@@ -853,8 +853,15 @@ def _cell(value: Any) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):  # as Excel shows it: 15 significant digits (¥3.30 is
-        # stored as 3.3000000000000003, which is not an amount of cents)
-        return str(int(value)) if value.is_integer() else f"{value:.15g}"
+        # stored as 3.3000000000000003, which is not an amount of cents; an 18-digit order
+        # number typed as a number, 123456789012345678, is 123456789012346000 there, and
+        # came in as the binary's 123456789012345696)
+        if value.is_integer():
+            if abs(value) < 1e15:
+                return str(int(value))
+            digits, power = f"{abs(value):.14e}".split("e")  # 15 digits, then zeros
+            return ("-" if value < 0 else "") + digits.replace(".", "") + "0" * (int(power) - 14)
+        return f"{value:.15g}"
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
     if isinstance(value, (date, time)):

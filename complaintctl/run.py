@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from complaintctl import i18n, parse, render, views, workflow
-from complaintctl.errors import BadInput, ComplaintctlError
+from complaintctl.errors import BadInput, ComplaintctlError, LedgerError, VerifyFailed
 from complaintctl.i18n import _, os_reason
 from complaintctl.store import (
     Ledger,
@@ -372,10 +372,11 @@ def guarded(func: Callable[..., R], /, *args: Any, **kw: Any) -> R:
         reads_whole()
         return done
     except ComplaintctlError as exc:
-        try:  # a refusal of what a read written under it found is that read's (verify's
-            reads_whole()  # "the latest events were deleted", a damaged file)
-        except ComplaintctlError as under:
-            raise _fail(under) from None
+        if isinstance(exc, (LedgerError, VerifyFailed)):  # what a read written under it
+            try:  # found is that read's (verify's "the latest events were deleted", a
+                reads_whole()  # damaged file); a typo's refusal stays its own
+            except ComplaintctlError as under:
+                raise _fail(under) from None
         raise _fail(exc) from None
     except KeyboardInterrupt:
         raise _interrupted() from None

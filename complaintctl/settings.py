@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from complaintctl import deadlines, i18n, words
 from complaintctl.errors import BadInput, LedgerError, Refused
-from complaintctl.i18n import N_, _, ngettext, shown
+from complaintctl.i18n import N_, _, listing, ngettext, shown
 from complaintctl.parse import CATEGORIES, CURRENCY_SIGNS, half_width
 
 if TYPE_CHECKING:
@@ -652,14 +652,15 @@ def _set_escalation(lg: Ledger, level_s: str, duration: str | None, role: str | 
     after = threshold.amount
     with lg.write() as cur:
         old = {lvl: (a, r) for lvl, a, r in lg.config.escalation()}
-        if level not in old and level > 1 and level - 1 not in old:  # (6 over 3: it was
-            # taken, and no level is ever removed)
+        missing = min(set(range(1, max(old, default=0) + 2)) - set(old))
+        if level not in old and level > missing:  # (6 over 3: it was taken, and no level
+            # is ever removed)
             raise BadInput(_("escalation level {level} would leave level {missing} empty: "
                              "the levels go up one at a time").format(
-                level=level, missing=level - 1),
+                level=level, missing=missing),
                 hint=_("the levels: {levels}; the next is {next}").format(
-                    levels=", ".join(map(str, sorted(old))) or _("none"),
-                    next=max(old, default=0) + 1), code="escalation_gap", level=level)
+                    levels=listing([str(n) for n in sorted(old)]) or _("none"),
+                    next=missing), code="escalation_gap", level=level)
         if role is None and level not in old:
             raise BadInput(_("escalation level {level} is new: name whom it goes to with "
                              "--role").format(level=level), code="escalation_role", level=level)
@@ -765,19 +766,6 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
                     notes.append(_("{day} is a working day already: a make-up working day "
                                    "(调休上班) is a weekend day or a holiday worked").format(
                                        day=d.isoformat()))
-                    continue
-                if kind != "workday" and d.isoformat() not in existing and \
-                        d.isoformat() not in national and d.weekday() in weekend:
-                    # (a holiday or closure on a Saturday was recorded, and changed no
-                    # deadline; one on a make-up working day is the country's, kept)
-                    notes.append(_("{day} is a weekend day, not a working day already"
-                                   ).format(day=d.isoformat()))
-                    continue
-                if kind == "closure" and d.isoformat() not in existing and \
-                        national.get(d.isoformat(), ("",))[0] == "holiday" and \
-                        lg.config.calendar().official(d.year):
-                    notes.append(_("{day} is a public holiday of the country calendar, not a "
-                                   "working day already").format(day=d.isoformat()))
                     continue
                 # (in a year without official data the user's day confirms the guess:
                 # entering a year's days by hand is what ends its warning)

@@ -1968,6 +1968,26 @@ def test_an_xlsx_amount_is_read_as_excel_shows_it(ledger, files):
     assert ledger.rows("SELECT amount FROM resolutions") == [(330,)]
 
 
+def test_an_xlsx_long_number_is_read_as_excel_shows_it(ledger, files):
+    """An 18-digit order number typed as a number is kept by Excel to 15 significant
+    digits (123456789012346000, as it shows it); it came in as the binary float's
+    123456789012345696, digits Excel never shows."""
+    import xlsxwriter
+
+    header = [*HEADER, "订单号"]
+    path = files["dir"] / "order.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, header)
+    sheet.write_row(1, 0, [*ROWS[2], 123456789012345678])
+    book.close()
+    mapping = files["dir"] / "order.toml"
+    mapping.write_text(MAPPING.replace("[values.category]", 'order_no = "订单号"\n\n'
+                                       "[values.category]"), encoding="utf-8")
+    ledger("import", path, "--mapping", mapping)
+    assert ledger.rows("SELECT order_no FROM complaints") == [("123456789012346000",)]
+
+
 @pytest.mark.parametrize(("header", "key"), [
     (["序号", "投诉单号", "投诉日期", "客户名称"], "投诉单号"),
     (["订单编号", "投诉单号", "投诉日期", "客户名称"], "投诉单号"),
@@ -3912,3 +3932,28 @@ def test_a_register_imported_without_a_key_then_with_one_does_not_come_in_twice(
     ledger("import", later, "--mapping", keyed)
     assert ledger.rows("SELECT count(*) FROM complaints WHERE import_batch IN (SELECT id "
                        "FROM import_batches WHERE voided_at IS NULL)") == [(3,)]
+
+
+def test_an_imports_events_check_from_a_json_lines_export(ledger, files, tmp_path):
+    """An import appended its source to each event's document ('..."status": "assigned",
+    "source": {...}' without sorting, without the space): a JSON-lines export's objects,
+    encoded as the README says (sort_keys, ", " and ": "), gave other text, and an auditor
+    checking the chain found every imported event 'tampered'."""
+    import hashlib
+
+    ledger("import", files["csv"], "--mapping", files["map"])
+    out = tmp_path / "events.jsonl"
+    ledger("export", "events", "--format", "jsonl", "--output", out)
+    previous, bad = "", []
+    for line in out.read_text(encoding="utf-8").splitlines():
+        e = json.loads(line)
+        parts = [previous, *("" if e[k] is None else str(e[k]) for k in (
+            "complaint_id", "return_id", "at", "recorded_at", "actor", "login", "kind")),
+            *("" if e[k] is None else json.dumps(e[k], ensure_ascii=False, sort_keys=True)
+              for k in ("data", "old"))]
+        previous = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+        if previous != e["hash"]:
+            bad.append((e["id"], e["kind"]))
+            previous = e["hash"]
+    assert ledger.rows("SELECT count(*) FROM events WHERE data LIKE '%\"source\"%'")[0][0] > 0
+    assert bad == [], bad

@@ -410,7 +410,9 @@ def _read_written_under(db: Path, args: tuple[str, ...], module: str, name: str
         finally:
             os._exit(0)
     os.close(out_write)
-    assert os.read(go_read, 1) == b"x"
+    os.close(go_write)  # (a reader that never calls it, or dies: read() gives b"", no hang)
+    os.close(ack_read)
+    assert os.read(go_read, 1) == b"x", f"{module}.{name} was not called"
     root_ok(db, *log_args("宁波精工", "2025-10-11 09:00"))
     os.write(ack_write, b"x")
     with os.fdopen(out_read, encoding="utf-8") as fh:
@@ -456,3 +458,12 @@ def test_a_read_the_owner_writes_under_says_so_not_damaged(base):
         code, out, err = _read_written_under(db, ("verify",), "complaintctl.audit", hooked)
         assert code == 1 and "was written while it was read" in err, (hooked, code, out, err)
         assert "damaged" not in err and "deleted" not in out + err, (hooked, out, err)
+    # a backup's copy is not put in place (its own check said "the ledger itself may be
+    # damaged"); a typo's refusal stays its own
+    code, out, err = _read_written_under(db, ("backup", str(target / "b.db")),
+                                         "complaintctl.archive", "check_copy")
+    assert code == 1 and "was written while it was read" in err, (code, err)
+    assert not (target / "b.db").exists()
+    code, out, err = _read_written_under(db, ("show", "CC-1999-0001"), "complaintctl.cli",
+                                         "_open")
+    assert code == 1 and "was written while it was read" not in err, (code, err)

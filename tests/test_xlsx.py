@@ -284,6 +284,9 @@ def test_refused_onto_the_ledger(month, suffix):
     (("--trend", "-1"), "Error: --trend -1 is not between 0 and 120"),
     (("--trend", "121", "--format", "json"), "Error: --trend 121 is not between 0 and 120"),
     (("--format", "csv", "--section", "trend"), "Error: --section trend needs --trend N"),
+    # (a WPS user's .xls: "a table is for the terminal" said nothing of the name)
+    (("--output", "m.xls"), "Error: m.xls: the workbook is written as .xlsx (Excel 2007 and "
+     "later, WPS)\nHint: name it m.xlsx"),
 ])
 def test_bad_input_exits_2(month, tmp_path, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)
