@@ -65,7 +65,6 @@ transaction a step: the slow path the bulk one equals row for row
 from __future__ import annotations
 
 import gc
-import json
 import sqlite3
 from bisect import bisect_left, bisect_right, insort_right
 from collections import Counter, deque
@@ -853,11 +852,12 @@ class Writer:
                old: str | None = None, return_id: str | None = None) -> None:
         """store.event_row and store.chained, for one event of the batch: `data` and
         `old` come encoded (store.dumps)."""
-        if self._extra_text and cid:  # (a history's calendar event, cid None, is the
-            # ledger's, not the row's) merged and encoded again as every document is
-            # (store.dumps: keys sorted): appended, an import's events were not the text a
-            # JSON-lines export's objects give, by which the README says to check the chain
-            data = encode({**json.loads(data), **json.loads("{" + self._extra_text)})
+        if self._extra_text and cid:  # appended: no decoding and encoding again for each
+            # event (a history's calendar event, cid None, is the ledger's, not the row's),
+            # with the separator json.dumps puts between members: the text is json.dumps of
+            # the object a JSON-lines export gives, in its keys' order (with "," alone it
+            # was no json.dumps at all, and an import's events checked as tampered)
+            data = data[:-1] + (", " if len(data) > 2 else "") + self._extra_text
         text = "\x1f".join((self.previous, cid or "", return_id or "", at, now, actor,
                             self.login_text, kind, data, old or ""))
         self.previous = sha256(text.encode("utf-8")).hexdigest()

@@ -1894,11 +1894,12 @@ def report_cmd(
     if output is not None:  # before the work; a folder is said as one, whatever the format
         _not_the_ledger(output, ledger)
         _output_target(output, report=True)
-        if fmt == "table" and output.lower().endswith((".xls", ".et")):  # (WPS's names)
-            raise BadInput(_("{path}: the workbook is written as .xlsx (Excel 2007 and "
-                             "later, WPS)").format(path=output),
+        if output.lower().endswith((".xls", ".et")):  # (WPS's names: whatever --format,
+            # a file of another kind would be named as a workbook Excel cannot read)
+            raise BadInput(_("{path}: complaintctl writes workbooks as .xlsx, not .xls or "
+                             ".et (Excel 2007 and later, WPS open it)").format(path=output),
                            hint=_("name it {name}").format(
-                               name=output.rsplit(".", 1)[0] + ".xlsx"), code="table_to_file")
+                               name=output.rsplit(".", 1)[0] + ".xlsx"), code="old_workbook")
         if fmt == "table":
             raise BadInput(_("a table is for the terminal"),
                            hint=_("write a file with --format markdown, csv or json, or name "

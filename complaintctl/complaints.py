@@ -749,9 +749,10 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
                            hint=_("give at least one field with its corrected value"),
                            code="nothing_to_amend")
         if "received_at" in changes:
-            first = cur.execute(
+            first = cur.execute(  # (a repeat link or an erasure is no entry of its own)
                 "SELECT at, kind FROM events WHERE complaint_id = ? AND kind NOT IN "
-                "('log', 'amend') ORDER BY at, id LIMIT 1", (cid,)).fetchone()
+                "('log', 'amend', 'repeat-link', 'forget-contact') ORDER BY at, id LIMIT 1",
+                (cid,)).fetchone()
             received = from_iso(changes["received_at"])
             workflow.check_time(received, now, option="--received", local=lg.local)
             if first is not None and changes["received_at"] > first[0]:
@@ -810,8 +811,8 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
                 "NULL AND stage IN ('assign', 'resolve') AND round = 1 AND started_at != ? "
                 "AND done_at IS NOT NULL ORDER BY id", (cid, changes["received_at"])
             ).fetchall()
-            done = [stage for stage, _started in found]
-            if done:
+            for started in dict.fromkeys(started for _stage, started in found):
+                done = [stage for stage, at in found if at == started]
                 out.warnings.append(ngettext(
                     "{id}: its {stages} stage, done already, keeps the deadline set from the "
                     "received time before ({time}): whether it was on time is still judged "
@@ -820,7 +821,7 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
                     "received time before ({time}): whether they were on time is still "
                     "judged by them", len(done)).format(
                     stages=listing([term("stage", s) for s in done]), id=cid,
-                    time=lg.local(from_iso(found[0][1]))))
+                    time=lg.local(from_iso(started))))
         if "severity" in changes or "received_at" in changes:
             dues, ended, before = _recompute_open_stages(lg, cur, cid, iso(now))
             if before:  # the deadlines it moves, as they were (an auditor's old → new)

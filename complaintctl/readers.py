@@ -844,6 +844,11 @@ def _bad_row(path: Path, enc: str, delimiter: str) -> int | None:
     return rows if found and rows else None
 
 
+# The whole numbers a float holds exactly (2**53): beyond, its digits past the 15th or
+# 16th are not the file's either, and the number is read as Excel shows it.
+_EXACT = 2.0 ** 53
+
+
 def _cell(value: Any) -> str | None:
     """An XLSX cell as text: dates as ISO, whole floats without their .0."""
     if value is None or value == "":
@@ -857,7 +862,7 @@ def _cell(value: Any) -> str | None:
         # number typed as a number, 123456789012345678, is 123456789012346000 there, and
         # came in as the binary's 123456789012345696)
         if value.is_integer():
-            if abs(value) < 1e15:
+            if abs(value) < _EXACT:  # (a 16-digit key an ERP wrote is held exactly)
                 return str(int(value))
             digits, power = f"{abs(value):.14e}".split("e")  # 15 digits, then zeros
             return ("-" if value < 0 else "") + digits.replace(".", "") + "0" * (int(power) - 14)

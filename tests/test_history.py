@@ -522,9 +522,19 @@ def test_amend_of_the_received_time_says_the_done_stages_keep_their_deadlines(le
     r = ledger("amend", cid, "--received", "2026-11-01 15:00", "--reason", "再改")
     assert (f"Warning: {cid}: its assign stage, done already, keeps the deadline set from the "
             "received time before (2026-11-02 09:30)") in r.stderr, r.stderr
-    # and back to the time it was set from: nothing to say
+    # stages set from different received times are each said with their own
+    ledger("investigate", cid, "--cause", "焊点", "--at", "2026-11-03 10:00")
+    ledger("resolve", cid, "--disposition", "repair", "--summary", "修好", "--at",
+           "2026-11-04 10:00")
+    r = ledger("amend", cid, "--received", "2026-11-01 14:00", "--reason", "又改")
+    assert (f"Warning: {cid}: its assign stage, done already, keeps the deadline set from the "
+            "received time before (2026-11-02 09:30)") in r.stderr, r.stderr
+    assert (f"Warning: {cid}: its resolve stage, done already, keeps the deadline set from "
+            "the received time before (2026-11-01 15:00)") in r.stderr, r.stderr
+    # and back to the time the assign stage's was set from: nothing to say of it
     r = ledger("amend", cid, "--received", "2026-11-02 09:30", "--reason", "原来是对的")
-    assert "Warning" not in r.stderr, r.stderr
+    assert "its assign stage" not in r.stderr, r.stderr
+    assert "its resolve stage, done already" in r.stderr, r.stderr
     # assigned at the instant it was received (an import's [dates]): its investigate
     # stage started then too, but its deadline never hung on the received time
     other = ledger.log(severity="high", received="2026-11-03 09:30")

@@ -285,8 +285,10 @@ def test_refused_onto_the_ledger(month, suffix):
     (("--trend", "121", "--format", "json"), "Error: --trend 121 is not between 0 and 120"),
     (("--format", "csv", "--section", "trend"), "Error: --section trend needs --trend N"),
     # (a WPS user's .xls: "a table is for the terminal" said nothing of the name)
-    (("--output", "m.xls"), "Error: m.xls: the workbook is written as .xlsx (Excel 2007 and "
-     "later, WPS)\nHint: name it m.xlsx"),
+    (("--output", "m.xls"), "Error: m.xls: complaintctl writes workbooks as .xlsx, not .xls "
+     "or .et (Excel 2007 and later, WPS open it)\nHint: name it m.xlsx"),
+    (("--format", "xlsx", "--output", "m.et"), "Hint: name it m.xlsx"),
+    (("--format", "csv", "--output", "m.XLS"), "Hint: name it m.xlsx"),
 ])
 def test_bad_input_exits_2(month, tmp_path, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)
