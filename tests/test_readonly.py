@@ -20,6 +20,7 @@ import signal
 import sqlite3
 import tempfile
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,13 @@ def root_ok(db: Path, *args: str) -> str:
 
 def as_user(uid: int, db: Path, *args: str) -> tuple[int, str, str]:
     """The command run by `uid` (its own group, no others): (exit code, stdout, stderr)."""
+    return _outcome(*_started(uid, db, args))
+
+
+def _started(uid: int, db: Path, args: tuple[str, ...],
+             prepare: Callable[[], None] | None = None) -> tuple[int, int]:
+    """The command run by `uid` in a child (after `prepare`, there): its pid and the end
+    of the pipe its outcome comes through (_outcome)."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns into pytest
@@ -63,6 +71,8 @@ def as_user(uid: int, db: Path, *args: str) -> tuple[int, str, str]:
             os.setgroups([])
             os.setgid(uid)
             os.setuid(uid)
+            if prepare is not None:
+                prepare()
             result = CliRunner().invoke(app, ["--db", str(db), *args])
             err = result.stderr
             if result.exception is not None and not isinstance(result.exception, SystemExit):
@@ -78,6 +88,10 @@ def as_user(uid: int, db: Path, *args: str) -> tuple[int, str, str]:
         finally:
             os._exit(0)
     os.close(write_end)
+    return pid, read_end
+
+
+def _outcome(pid: int, read_end: int) -> tuple[int, str, str]:
     with os.fdopen(read_end, encoding="utf-8") as fh:
         data = fh.read()
     _pid, status = os.waitpid(pid, 0)
@@ -378,47 +392,31 @@ def _read_written_under(db: Path, args: tuple[str, ...], module: str, name: str
     the owner logs a complaint (and closes the ledger: checkpointed into the file)."""
     go_read, go_write = os.pipe()
     ack_read, ack_write = os.pipe()
-    out_read, out_write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the reader
-        try:
-            signal.alarm(120)
-            os.setgroups([])
-            os.setgid(READER)
-            os.setuid(READER)
-            import importlib
 
-            owner = importlib.import_module(module)
-            called = getattr(owner, name)
+    def hooked() -> None:  # (in the reader)
+        import importlib
 
-            def halfway(*a, **kw):
-                os.write(go_write, b"x")
-                os.read(ack_read, 1)
-                return called(*a, **kw)
+        owner = importlib.import_module(module)
+        called = getattr(owner, name)
 
-            setattr(owner, name, halfway)
-            result = CliRunner().invoke(app, ["--db", str(db), *args])
-            err = result.stderr
-            if result.exception is not None and not isinstance(result.exception, SystemExit):
-                err += "".join(traceback.format_exception(result.exception))
-            payload = [result.exit_code, result.stdout, err]
-        except BaseException as exc:  # noqa: BLE001 - reported to the test
-            payload = [-1, "", "".join(traceback.format_exception(exc))]
-        try:
-            with os.fdopen(out_write, "w", encoding="utf-8") as fh:
-                fh.write(json.dumps(payload))
-        finally:
-            os._exit(0)
-    os.close(out_write)
+        def halfway(*a, **kw):
+            os.write(go_write, b"x")
+            os.read(ack_read, 1)
+            return called(*a, **kw)
+
+        setattr(owner, name, halfway)
+
+    started = _started(READER, db, args, hooked)
     os.close(go_write)  # (a reader that never calls it, or dies: read() gives b"", no hang)
     os.close(ack_read)
-    assert os.read(go_read, 1) == b"x", f"{module}.{name} was not called"
-    root_ok(db, *log_args("宁波精工", "2025-10-11 09:00"))
-    os.write(ack_write, b"x")
-    with os.fdopen(out_read, encoding="utf-8") as fh:
-        code, out, err = json.loads(fh.read())
-    os.waitpid(pid, 0)
-    return code, out, err
+    try:
+        assert os.read(go_read, 1) == b"x", f"{module}.{name} was not called"
+        root_ok(db, *log_args("宁波精工", "2025-10-11 09:00"))
+        os.write(ack_write, b"x")
+    finally:
+        os.close(go_read)
+        os.close(ack_write)
+    return _outcome(*started)
 
 
 def test_a_read_the_owner_writes_under_says_so_not_damaged(base):
