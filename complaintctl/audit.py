@@ -916,20 +916,25 @@ def check_event_forms(cur: sqlite3.Cursor, lo: int = 0, hi: int | None = None
     bad_at, bad_recorded = (f"{_AS_STORED.format(c)} IS NOT {c}" for c in ("at", "recorded_at"))
     found = cur.execute(
         f"SELECT id, kind, actor, at, recorded_at, login, {bad_at}, {bad_recorded} FROM events "
-        f"WHERE id >= ? AND id > ? AND id <= ? AND ({'' if demo else 'login IS NULL OR '}"
-        f"kind NOT IN ({marks}) OR coalesce(actor, '') = '' OR {bad_at} OR {bad_recorded}) "
+        f"WHERE id >= ? AND id > ? AND id <= ? AND ("
+        f"{'' if demo else 'login IS NULL OR trim(login) = ? OR '}"
+        f"kind NOT IN ({marks}) OR trim(coalesce(actor, '')) = '' OR {bad_at} OR "
+        f"{bad_recorded}) "
         f"ORDER BY id LIMIT {_FORMS_MOST}",
-        (first, lo, hi if hi is not None else 2 ** 63 - 1, *sorted(EVENT_KINDS))).fetchall()
+        (first, lo, hi if hi is not None else 2 ** 63 - 1, *([] if demo else [""]),
+         *sorted(EVENT_KINDS))).fetchall()
     out: list[Problem] = []
     for eid, kind, actor, at, recorded, login, *bad in found:
-        if login is None and not demo:  # (which would also leave its complaint out of
-            out.append(problem("event", eid, None, None, N_(  # the checks an old one is)
+        # (none would also leave its complaint out of the checks an old one is; a blank
+        # one, " ", names nobody either: it passed)
+        if (login is None or not login.strip()) and not demo:
+            out.append(problem("event", eid, None, None, N_(
                 "the event records no login: only events from before the hash chain, "
                 "older than the first with one, have none")))
         if kind not in EVENT_KINDS:
             out.append(problem("event", eid, kind, None, N_("not a kind of event "
                                                             "complaintctl writes")))
-        if not actor:
+        if not (actor or "").strip():
             out.append(problem("event", eid, actor, None, N_("the event names no actor")))
         for value, not_stored in zip((at, recorded), bad, strict=True):
             if not_stored:

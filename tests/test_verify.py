@@ -825,6 +825,14 @@ def test_an_event_appended_by_hand_in_no_form_the_tool_writes_is_named(ledger, e
                      ("event", eid, "yesterday")], found
 
 
+def test_an_event_naming_nobody_by_blanks_is_named(ledger, env, full):
+    """An actor or a login of spaces, appended (or rewritten) with the chain worked out,
+    named nobody and passed: an empty actor was named, " " was not."""
+    eid = _append_forged(env, actor=" ", login=" \t")
+    found = [(p["kind"], p["id"], p["stored"]) for p in verify_fails(ledger)]
+    assert found == [("event", eid, None), ("event", eid, " ")], found
+
+
 @pytest.mark.parametrize("at", ["2026-11-31T10:00:00Z", "2026-11-30T24:00:00Z",
                                 "2026-11-30T10:00:00z", "2026-11-30 10:00:00Z"])
 def test_an_event_time_no_calendar_has_is_named(ledger, env, full, at):
