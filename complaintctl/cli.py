@@ -2426,14 +2426,14 @@ def import_cmd(
         message = ngettext("{n} row refused; nothing was imported",
                            "{n} rows refused; nothing was imported", result.refused).format(n=n)
         if dry_run and not skip_bad:  # what the good rows would give: one run, not two
-            message = ngettext("{n} row refused: the import would take nothing",
-                               "{n} rows refused: the import would take nothing",
-                               result.refused).format(n=n)
-            if not result.none_good:  # (the line before says what --skip-bad would take)
-                message = ngettext(
-                    "{n} row refused: without --skip-bad the import would take nothing",
-                    "{n} rows refused: without --skip-bad the import would take nothing",
-                    result.refused).format(n=n)
+            message = (ngettext("{n} row refused: the import would take nothing",
+                                "{n} rows refused: the import would take nothing",
+                                result.refused) if result.none_good else ngettext(
+                # (the dry run's own line says what --skip-bad would take)
+                "{n} row refused: without --skip-bad the import would take nothing",
+                "{n} rows refused: without --skip-bad the import would take nothing",
+                result.refused)).format(n=n)
+            if not result.none_good:
                 _emit(_("Dry run, nothing written; with --skip-bad: {counts}.").format(
                     counts=_import_counts(result)) + "\n")
         hint = _("correct the file or the mapping, or import the good rows with --skip-bad "
@@ -2731,7 +2731,7 @@ def policy_set_cmd(
     """Change a deadline; it applies to stages that start from now on."""
     ledger = _open(write=True)
     severity, duration = parse.half_width(severity), parse.half_width(duration)
-    changes, _changed = settings.set_policy(
+    changes = settings.set_policy(
         ledger, stage.strip().lower(), parse.numbers_in(severity, _("SEVERITY")).strip().lower(),
         parse.numbers_in(duration, _("DURATION")), now=_now(), actor=_actor(),
         role=parse.text(role, "--role"))

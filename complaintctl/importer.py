@@ -2470,9 +2470,9 @@ def _void_batch(lg: Ledger, cur: sqlite3.Cursor, batch: int, reason: str, *, now
         returns.check_void(cid, cur.execute(
             "SELECT id, stage FROM returns WHERE complaint_id = ? AND closed_at IS NULL "
             "ORDER BY rowid", (cid,)).fetchall())
-        if status != "void":
-            when = max(when, complaints.check_at(
-                lg, parse.Now.of(when), now, last, _("the last step of {id}").format(id=cid)))
+        if status != "void":  # (check_at's time is never before the one it is given)
+            when = complaints.check_at(lg, parse.Now.of(when), now, last,
+                                       _("the last step of {id}").format(id=cid))
     at = iso(when)
     ids = []
     for cid, status, _last in rows:

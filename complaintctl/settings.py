@@ -596,11 +596,11 @@ _ALL_SEVERITIES = words.Word("all", "all", "全部", ("所有",))
 
 def set_policy(lg: Ledger, stage: str, severity: str, duration: str | None, *, now: datetime,
                actor: str, role: str | None = None
-               ) -> tuple[list[tuple[str, str, str | None, bool]], bool]:
+               ) -> list[tuple[str, str, str | None, bool]]:
     """`policy set`: change deadlines for stages that start from now on. The stage
     and severity are words of the table (`policy set 处理 高 4wd`). Returns the settings
-    (stage, severity, duration, whether it changed) and whether any changed: setting
-    what is set already records nothing (a setup script run again)."""
+    (stage, severity, duration, whether it changed): setting what is set already
+    records nothing (a setup script run again)."""
     if words.hans(stage.strip().lower()) in _REPEAT_WORDS:
         raise BadInput(_("the repeat window is not a stage's deadline"),
                        hint=_("set it with: complaintctl policy repeat-window DAYS (e.g. 60d)"),
@@ -622,19 +622,19 @@ def set_policy(lg: Ledger, stage: str, severity: str, duration: str | None, *, n
         changed = [sv for sv in sevs if old.get(stage, {}).get(sv) != duration]
         changes = [(stage, sv, duration, sv in changed) for sv in sevs]
         if not changed:
-            return changes, False
+            return changes
         cur.executemany("UPDATE policy SET duration = ? WHERE stage = ? AND severity = ?",
                         [(duration, stage, sv) for sv in changed])
         lg.event(cur, None, "policy-set", now, now, actor,
                  {"stage": stage, "severities": changed, "duration": duration},
                  {"durations": {sv: old.get(stage, {}).get(sv) for sv in changed}})
     lg.forget_config()
-    return changes, True
+    return changes
 
 
 def _set_escalation(lg: Ledger, level_s: str, duration: str | None, role: str | None, *,
                     now: datetime, actor: str
-                    ) -> tuple[list[tuple[str, str, str | None, bool]], bool]:
+                    ) -> list[tuple[str, str, str | None, bool]]:
     if not (level_s.isascii() and level_s.isdigit() and 1 <= int(level_s) <= 9):
         raise BadInput(_("escalation level {level} is not a number from 1 to 9").format(
             level=shown(level_s)),
@@ -685,7 +685,7 @@ def _set_escalation(lg: Ledger, level_s: str, duration: str | None, role: str | 
         setting: list[tuple[str, str, str | None, bool]] = [
             ("escalation", str(level), f"{after}wd {role}", not unchanged)]
         if unchanged:
-            return setting, False
+            return setting
         cur.execute("INSERT INTO escalation (level, after_working_days, role) "
                     "VALUES (?, ?, ?) ON CONFLICT (level) DO UPDATE SET "
                     "after_working_days = excluded.after_working_days, role = excluded.role",
@@ -694,7 +694,7 @@ def _set_escalation(lg: Ledger, level_s: str, duration: str | None, role: str | 
                  {"escalation_level": level, "after_working_days": after, "role": role},
                  {"after_working_days": old.get(level, (None,))[0],
                   "role": old.get(level, (None, None))[1]})
-    return setting, True
+    return setting
 
 
 # What `policy calendar` says of a day added, by its kind; of one that was so already.
