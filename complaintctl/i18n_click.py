@@ -274,6 +274,12 @@ def show_error(exc: click_exceptions.ClickException) -> None:
         message = _("{option} is an option of complaintctl itself: put it before the "
                     "command, e.g. {example}").format(option=name, example=example)
     typer.echo(_("Error: {message}").format(message=message), err=True)
+    if isinstance(exc, click_exceptions.NoSuchOption) and re.fullmatch(r"-[0-9.,]+", name or ""):
+        # `policy set assign high -3d`, `policy repeat-window -5`: Click read the value
+        # as options and said only "No such option: -3"
+        typer.echo(_("Hint: {hint}").format(hint=_(
+            "a value that begins with '-' is read as an option; to give it as a value, "
+            "put -- before the values (after the options)")), err=True)
     extra = re.fullmatch(r"Got unexpected extra argument\S* \((.+)\)", exc.message or "")
     if ctx is not None and extra and ctx.command.name == "report" and \
             ctx.params.get("week") and ctx.params.get("month"):

@@ -527,3 +527,21 @@ def test_an_option_of_complaintctl_after_the_command_is_said_so(run, args, said)
     assert r.stderr.endswith(f"Error: {said}\n"), r.stderr
     zh = run("--lang", "zh", *args, code=2)
     assert "是 complaintctl 本身的选项：请放在命令之前" in zh.stderr, zh.stderr
+
+
+@pytest.mark.parametrize("args", [("policy", "set", "assign", "high", "-3d"),
+                                  ("policy", "repeat-window", "-5")])
+def test_a_negative_value_read_as_an_option_is_explained(ledger, run, args):
+    """`policy repeat-window -5` said only 'No such option: -5'; it says how to give a
+    value that begins with a dash (the command then refuses the value itself), and the
+    ledger's policy is unchanged."""
+    before = run.snapshot()
+    r = run(*args, code=2)
+    assert r.stderr.endswith(
+        "Hint: a value that begins with '-' is read as an option; to give it as a value, "
+        "put -- before the values (after the options)\n"), r.stderr
+    zh = run("--lang", "zh", *args, code=2)
+    assert "请在这些值之前加上 --" in zh.stderr, zh.stderr
+    assert run.snapshot() == before
+    r = run("policy", "repeat-window", "--", "-5", code=2)
+    assert "cannot read repeat window '-5'" in r.stderr, r.stderr
