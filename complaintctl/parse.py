@@ -374,13 +374,31 @@ _COUNT = re.compile(r"([+-]?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.0*)?\s*"
                     r"pcs?|units?|ea|sets?)\.?)?", re.IGNORECASE | re.ASCII)
 
 
+# A count with a fraction (2.5, 2.50台), and one whose point may be a thousands mark
+# (1.000, 12.000: no comma before it).
+_FRACTION = re.compile(r"[+-]?[0-9,]*\.[0-9]*[1-9][0-9]*\s*\S*")
+_THOUSANDS_POINT = re.compile(r"[+-]?[0-9]{1,3}\.000\s*\S*")
+
+
 def read_count(value: str, field: str) -> int | None:
     """The whole number of a count as typed (５台 too: full-width is read as
     half-width), None if it is not one; one of more digits than any count has is out
     of range (int() of thousands of digits failed, of a million took seconds)."""
-    m = _COUNT.fullmatch(words.hans(half_width(value).strip()))
+    typed = words.hans(half_width(value).strip())
+    m = _COUNT.fullmatch(typed)
     if m is None:
+        if _FRACTION.fullmatch(typed):  # 2.5, 2.50台 (it said "write it in digits")
+            raise BadInput(_("{field} {value}: a count is a whole number of units").format(
+                field=field, value=shown(value)), hint=_("e.g. 5 or 5台"))
         return None
+    if _THOUSANDS_POINT.fullmatch(typed):  # 1.000: one unit, or a thousand written the
+        # European way? (it was read as 1, and 1,000 as a thousand)
+        raise BadInput(_("{field} {value} could be read two ways: as {one} or as "
+                         "{thousand}").format(field=field, value=shown(value),
+                                              one=m.group(2), thousand=m.group(2) + "000"),
+                       hint=_("write the count without the point, e.g. {one} or "
+                              "{thousand}").format(one=m.group(2),
+                                                   thousand=m.group(2) + "000"))
     digits = m.group(2).replace(",", "").lstrip("0") or "0"  # (int() counts the zeros)
     if len(digits) > _DIGITS_MOST:
         raise _out_of_range(field, value, MAX_QUANTITY)

@@ -477,11 +477,32 @@ def test_counts_typed_as_clerks_write_them(ledger):
         [(5, 5, 4)]
     # (a carton holds any number); saying how to write it (Click's "'三台' is not a valid
     # int" did not)
-    for typed in ("5x", "1.5", "1,20台", "五台", "5箱", "5盒"):
+    for typed in ("5x", "1,20台", "五台", "5箱", "5盒"):
         refused(ledger, "amend", other, "--quantity", typed, "--reason", "x",
                 message=f"Invalid value for '--quantity': '{typed}' is not a count of units: "
                 "write it in digits, e.g. 5, 5台 or 5 pcs (not 五台, nor 5箱: a carton holds "
                 "any number)")
+
+
+@pytest.mark.parametrize(("typed", "said"), [
+    ("1.000", "--qty '1.000' could be read two ways: as 1 or as 1000\n"
+              "Hint: write the count without the point, e.g. 1 or 1000\n"),
+    ("12.000 pcs", "--qty '12.000 pcs' could be read two ways: as 12 or as 12000\n"
+                   "Hint: write the count without the point, e.g. 12 or 12000\n"),
+    ("2.5", "--qty '2.5': a count is a whole number of units\nHint: e.g. 5 or 5台\n"),
+    ("３.５台", "--qty '３.５台': a count is a whole number of units\nHint: e.g. 5 or 5台\n")])
+def test_a_count_with_a_point_is_refused_unless_it_is_whole(ledger, rma, typed, said):
+    """`--qty 1.000` recorded one unit where `--qty 1,000` records a thousand (a clerk
+    writing a thousand the European way lost 999), and 2.5 was told to "write it in
+    digits"; 3.0 and 1,000.000 are still whole counts."""
+    _cid, rid = rma
+    before = ledger.snapshot()
+    r = ledger("return", "receive", rid, "--qty", typed, "--at", "2026-11-17 09:00", code=2)
+    assert r.stderr == f"Error: {said}", r.stderr
+    assert ledger.snapshot() == before
+    ledger("return", "receive", rid, "--qty", "3.0", "--at", "2026-11-17 09:00")
+    ledger("return", "receive", rid, "--qty", "1,000.000", "--at", "2026-11-17 10:00")
+    assert ledger.rows("SELECT received_qty FROM returns WHERE id = ?", (rid,)) == [(1003,)]
 
 
 def _received_and_inspected(ledger, rma) -> str:
