@@ -137,6 +137,14 @@ _C_PLAIN: tuple[tuple[str, str, str], ...] = (
     ("investigation.responsibility", "code", "c.responsibility"),
     ("investigation.supplier", "text", "c.supplier"),
     ("investigation.concluded_at", "time", "c.concluded_at"),
+) + tuple(
+    # what the row's investigation said beyond its conclusion: the latest of each (the
+    # round trip lost them; `show` has every entry)
+    (f"investigation.{field}", "text",
+     f"(SELECT i.{field} FROM investigations i WHERE i.complaint_id = c.id AND "
+     f"i.{field} IS NOT NULL ORDER BY i.id DESC LIMIT 1)")
+    for field in ("finding", "reason", "containment", "corrective", "preventive")
+) + (
     ("resolution.round", "count", "r.round"),
     ("resolution.at", "time", "r.at"),
     ("resolution.actor", "text", "r.actor"),
@@ -148,6 +156,8 @@ _C_PLAIN: tuple[tuple[str, str, str], ...] = (
     ("revisit.at", "time", "v.at"),
     ("revisit.method", "code", "v.method"),
     ("revisit.satisfaction", "code", "v.satisfaction"),
+    ("revisit.demand_met", "flag", "v.demand_met"),
+    ("revisit.note", "text", "v.note"),
     ("closed_at", "time", "c.closed_at"),
     ("close_reason", "text", "c.close_reason"),
     ("voided_at", "time", "c.voided_at"),
@@ -174,8 +184,14 @@ _C_PLAIN: tuple[tuple[str, str, str], ...] = (
 COMPLAINT_COLUMNS: tuple[Column, ...] = tuple((k, kind) for k, kind, _sql in _C_PLAIN)
 _CONTACT = COMPLAINT_COLUMNS.index(("contact", "text"))
 _AMOUNT = COMPLAINT_COLUMNS.index(("resolution.amount", "money"))
+_DEMAND_MET = COMPLAINT_COLUMNS.index(("revisit.demand_met", "flag"))
 _ID, _RECEIVED = COMPLAINT_COLUMNS.index(("id", "text")), COMPLAINT_COLUMNS.index(
     ("received_at", "time"))
+
+
+def _flag_or_none(value: Any) -> bool | None:
+    """A yes/no column's value; None (not recorded) stays empty."""
+    return None if value is None else bool(value)
 
 
 def complaints(lg: Ledger, since: str | None, until: str | None, *, reveal: bool = False
@@ -191,7 +207,8 @@ def complaints(lg: Ledger, since: str | None, until: str | None, *, reveal: bool
            "LEFT JOIN revisits v ON v.id = (SELECT max(id) FROM revisits "
            f"WHERE complaint_id = c.id){clause} ORDER BY c.received_at")
 
-    funcs: dict[int, Callable[[Any], Any]] = {_AMOUNT: format_money}
+    funcs: dict[int, Callable[[Any], Any]] = {_AMOUNT: format_money,
+                                              _DEMAND_MET: _flag_or_none}
     if not reveal:
         funcs[_CONTACT] = mask
     return Export("complaints", COMPLAINT_COLUMNS,

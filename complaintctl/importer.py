@@ -28,12 +28,22 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from itertools import islice
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from complaintctl import bulk, complaints, deadlines, i18n, parse, returns, words, workflow
+from complaintctl import (
+    bulk,
+    complaints,
+    deadlines,
+    i18n,
+    parse,
+    returns,
+    settings,
+    words,
+    workflow,
+)
 from complaintctl.bulk import History, Step
 from complaintctl.errors import BadInput, ComplaintctlError, IllegalTransition, NotFound, Refused
 from complaintctl.i18n import N_, NC_, _, listing, ngettext, shown, term
@@ -68,6 +78,14 @@ _FALSE = {"no", "n", "false", "0", "否", "无", "未满足", "不满足", "f"}
 # 投诉是否成立: the investigate command's --not-upheld, as a register writes it.
 _VALIDITY = (words.Word("upheld", "upheld", "成立", ("是", "有效", "属实", "yes")),
              words.Word("not-upheld", "not upheld", "不成立", ("否", "无效", "不属实", "no")))
+
+# The text fields whose options take several lines (investigate --cause, void --reason
+# …): a line break in their cells is kept, as the command keeps it (only description,
+# summary and finding took one: an export of a void reason typed on two lines was
+# refused by the import of that export).
+_MULTILINE = frozenset(("description", "summary", "finding", "cause", "not_upheld_reason",
+                        "containment", "corrective", "preventive", "revisit_note",
+                        "close_reason", "void_reason"))
 
 # What parse.text would change or refuse: control characters (\r among them),
 # surrogates (bytes that were not UTF-8). Text without them, already NFC, is only
@@ -248,6 +266,16 @@ class Reader:
         self.words_read: Counter[tuple[str, str, str, str | None]] | None = \
             Counter() if tally_words else None
         self.tz = lg.tz
+        # a complaintctl export's workbook in another zone than the ledger's: its
+        # date-times (local, without their zone) are read in the zone it names (read in
+        # the ledger's, every time moved by the difference, without a word)
+        self.file_zone: str | None = None
+        if table.zone is not None and table.zone != lg.tz.key:
+            try:
+                self.tz = settings.zone(table.zone)
+                self.file_zone = table.zone
+            except BadInput:  # a zone this machine does not know: read as before
+                pass
         cfg = lg.config
         self.categories, self.category_words = cfg.categories, cfg.category_words
         header = table.header
@@ -568,7 +596,7 @@ class Reader:
         if kind == "text":
             own = self.mapping.values.get(f)
             masked = f in self.mapping.refuse_masked
-            multiline = f in ("description", "summary", "finding")
+            multiline = f in _MULTILINE
             plain, normalized = _PLAIN.search, unicodedata.is_normalized
             is_name = f in NAMES
             changes = parse.NAME_CHANGES.search if is_name else _never
@@ -909,6 +937,12 @@ class Reader:
                            else _("no value for {field}: map a column to it or give it "
                                   "under [defaults]").format(field=f))
                 problems.append(Problem(row.number, column, message, cells=row.cells))
+        if v.get("currency") and v.get("amount") is not None and not parse.names_currency(
+                v["currency"], self.lg.config.currency):
+            problems.append(Problem(row.number, self.column("currency"), _(
+                "{value}: the amount is in another currency than the ledger's ({code})"
+            ).format(value=shown(v["currency"]), code=self.lg.config.currency),
+                rule=True, cells=row.cells))
         received = v.get("received_at")
         if received is not None and received > self.latest:  # said as each step's is
             problems.append(Problem(row.number, self.column("received_at"), _(
@@ -1488,12 +1522,16 @@ _AHEAD = 500
 def _own(cur: sqlite3.Cursor, ids: list[str]) -> dict[str, tuple[str, str]]:
     """id -> (received_at, customer) of this ledger's complaints among `ids`: the keys of
     rows it holds under no import (a row of its own export, `--mapping complaintctl`,
-    is keyed by the id it has here)."""
+    is keyed by the id it has here). Not those of a voided import batch: an export
+    imported into a fresh ledger gets the same ids, and once that batch is voided it is
+    imported again (it was refused as the ledger's own)."""
     if not ids:
         return {}
     marks = ", ".join("?" * len(ids))
     return {cid: (received, customer) for cid, received, customer in cur.execute(
-        f"SELECT id, received_at, customer FROM complaints WHERE id IN ({marks})", ids)}
+        f"SELECT id, received_at, customer FROM complaints WHERE id IN ({marks}) AND ("
+        "import_batch IS NULL OR import_batch NOT IN (SELECT id FROM import_batches "
+        "WHERE voided_at IS NOT NULL))", ids)}
 
 
 def _stored(cur: sqlite3.Cursor, cids: list[str]) -> dict[str, dict[str, Any]]:
@@ -1546,9 +1584,9 @@ def _compare(reader: Reader, row: _Row, history: History, stored: dict[str, Any]
     old = stored.get("received_at")
     local = reader.lg.local
     if new != old:  # said in the ledger's time, as the register has it, not as stored
-        changes.append((reader.column("received_at"),
-                        local(parse.from_iso(old)) if old else None,
-                        local(history.received_at)))
+        changes.append((reader.column("received_at"), *(_apart(
+            local, reader.lg.tz, parse.from_iso(old), history.received_at) if old else
+            (None, local(history.received_at)))))
     if changes:
         return [], _differs_all(changes)
     new_steps: list[Step] = []
@@ -1563,7 +1601,7 @@ def _compare(reader: Reader, row: _Row, history: History, stored: dict[str, Any]
         if held[at] > 0:
             held[at] -= 1
             if new_steps:  # held after one the ledger does not hold: that one was changed
-                return [], _another_time(new_steps[0], stored, local)
+                return [], _another_time(new_steps[0], stored, reader.lg)
             changed = _changed_facts(reader, step, stored["#" + kind][at]) \
                 if kind in _STEP_FACTS else None
             if changed is not None:
@@ -1571,7 +1609,7 @@ def _compare(reader: Reader, row: _Row, history: History, stored: dict[str, Any]
             continue
         if held.total() and kind in ("assign", "resolve", "close", "void"):
             # the ledger has this step at another time: the register was changed
-            return [], _another_time(step, stored, local)
+            return [], _another_time(step, stored, reader.lg)
         new_steps.append(step)
     if new_steps:  # what the steps typed would say first (the same in a dry run)
         first = new_steps[0]
@@ -1648,17 +1686,30 @@ def _new_refused(kind: str, message: str) -> str:
                                                                  message=message)
 
 
-def _another_time(step: Step, stored: dict[str, Any], local: Callable[[datetime], str]
-                  ) -> str:
-    """A step of the row at another time than the ledger's of its kind: both times."""
+def _another_time(step: Step, stored: dict[str, Any], lg: Ledger) -> str:
+    """A step of the row at another time than the ledger's of its kind: both times (to
+    the second when that is where they differ)."""
     held = stored.get("@" + step.kind) or _held_apart(step.kind, stored)
     if not held:
         return _("its {step} step is at another time than the ledger's; the ledger is left "
                  "as it is").format(step=step_word(step.kind))
+    times = sorted(parse.from_iso(at) for at in held)
+    said = [_apart(lg.local, lg.tz, step.at, t) for t in times]
+    new = next((x for x, y in said if len(x) > 16), said[0][0])
     return _("its {step} step is at {new} in the file, at {old} in the ledger; the ledger "
-             "is left as it is").format(step=step_word(step.kind), new=local(step.at),
-                                        old=listing(sorted(
-                                            local(parse.from_iso(at)) for at in held)))
+             "is left as it is").format(step=step_word(step.kind), new=new,
+                                        old=listing([old for _new, old in said]))
+
+
+def _apart(local: Callable[[datetime], str], tz: tzinfo, a: datetime, b: datetime
+           ) -> tuple[str, str]:
+    """Two times as the ledger shows them, to the minute; to the second when that is
+    where they differ (a sheet re-saved by Excel drops the seconds: "was '2025-12-06
+    17:03', the file now says '2025-12-06 17:03'")."""
+    x, y = local(a), local(b)
+    if x == y and a != b:
+        x, y = (t.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") for t in (a, b))
+    return x, y
 
 
 def _as_stored(value: str) -> str:
@@ -1802,6 +1853,11 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
     `keep`), or, when `keep` is None, in an ordinary transaction that adds nothing
     (_New at the first row to add)."""
     result = Result(dry_run=dry_run, header=list(table.header))
+    if reader.file_zone is not None:
+        result.warnings.append(_(
+            "the workbook's times are in {zone}, the time zone of the ledger it was "
+            "exported from; they are read in it (this ledger keeps {own})").format(
+                zone=reader.file_zone, own=lg.tz.key))
     result.words_read = reader.words_read
     # the steps for the ordinary path: (key, id, its new steps, what their events carry,
     # the column of each kind's time)
@@ -2239,9 +2295,10 @@ def _another_complaint(history: History, stored: dict[str, Any]) -> bool:
 
 def _received_otherwise(history: History, stored: dict[str, Any]) -> bool:
     """Whether a row whose key the ledger holds names another complaint than the one held
-    under it: another customer, or another time received."""
+    under it: another customer, or another time received (to the minute: a sheet re-saved
+    by Excel drops the seconds, which numbers no row anew)."""
     return not _same(stored.get("customer"), history.fields.get("customer")) or \
-        stored.get("received_at") != _stamp(history.received_at)
+        (stored.get("received_at") or "")[:16] != _stamp(history.received_at)[:16]
 
 
 def _renumbered_said(cur: sqlite3.Cursor, reader: Reader, cids: list[str]) -> str:

@@ -48,6 +48,10 @@ FIELDS: dict[str, str] = {
     "satisfaction": "word", "revisit_method": "word", "demand_met": "bool",
     "revisit_note": "text", "revisited_at": "time", "closed_at": "time",
     "close_reason": "text", "voided_at": "time", "void_reason": "text",
+    # the currency of the row's amount: read only to refuse another than the ledger's
+    # (an export of a ledger kept in yuan, imported into one kept in dollars, turned
+    # ¥211,015.20 into $211,015.20)
+    "currency": "text",
 }
 
 # Other names of the same fields: the short forms of the options, export's dotted
@@ -65,6 +69,10 @@ ALIASES: dict[str, str] = {
     "revisit.at": "revisited_at", "revisit.satisfaction": "satisfaction",
     "revisit.method": "revisit_method", "revisited": "revisited_at", "method": "revisit_method",
     "closed": "closed_at", "voided": "voided_at", "reason": "not_upheld_reason",
+    "investigation.reason": "not_upheld_reason", "investigation.finding": "finding",
+    "investigation.containment": "containment", "investigation.corrective": "corrective",
+    "investigation.preventive": "preventive", "revisit.demand_met": "demand_met",
+    "revisit.note": "revisit_note", "resolution.currency": "currency",
 }
 
 # The word-table field a `word` field is read through (where its name differs).
@@ -323,6 +331,7 @@ GUESSES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("validity", ("是否成立", "投诉是否成立", "validity")),
     ("disposition", ("处理方式", "disposition", "companyresponse")),
     ("amount", ("金额", "赔偿金额", "赔付金额", "amount")),
+    ("currency", ("币种", "币别", "货币", "currency")),
     ("approved_by", ("主管批示", "批准人", "审批人", "approvedby")),
     ("resolved_at", ("处理日期", "处理完成日期", "完成日期", "答复日期", "resolved")),
     ("summary", ("处理说明", "答复内容", "=处理结果", "处理意见", "处理措施", "处理情况",

@@ -513,6 +513,14 @@ def _foreign(raw: str, currency: str) -> bool:
     return bool(_NUMBER.fullmatch(rest.removesuffix("万").rstrip()))
 
 
+def names_currency(word: str, currency: str) -> bool:
+    """`word` (a register's currency column: CNY, 人民币, ¥) is `currency`'s code or sign."""
+    import unicodedata
+
+    typed = unicodedata.normalize("NFKC", word).strip().casefold()
+    return typed in {w.casefold() for w in (currency, *CURRENCY_SIGNS.get(currency, ()))}
+
+
 def _other_currency(value: str, field: str, currency: str) -> BadInput:
     return BadInput(_("{field} {value} is in another currency than the ledger's "
                       "({code})").format(field=field, value=shown(value), code=currency),

@@ -36,9 +36,12 @@ class Table:
     with one."""
 
     def __init__(self, header: list[str], rows: Iterator[tuple[int, list[str | None]]],
-                 encoding: str | None = None, sheet: str | None = None):
+                 encoding: str | None = None, sheet: str | None = None,
+                 zone: str | None = None):
         self._header, self._rows, self._encoding = header, rows, encoding
         self.sheet = sheet  # a workbook's sheet read (None for a CSV)
+        # the time zone a complaintctl export says its date-times are in (None: not said)
+        self.zone = zone
         self._open: Any = None  # the region -> Table of a CSV the region decides
 
     @property
@@ -1035,4 +1038,25 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
             if any(c is not None for c in cells):
                 yield number, cells
 
-    return Table(header, rows(), sheet=sheet)
+    return Table(header, rows(), sheet=sheet, zone=None if is_ole else _workbook_zone(path))
+
+
+def _workbook_zone(path: Path) -> str | None:
+    """The time zone a complaintctl export wrote into the workbook's custom properties
+    (sheets.ZONE_PROPERTY), if any."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    from complaintctl.sheets import ZONE_PROPERTY
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            if "docProps/custom.xml" not in z.namelist():
+                return None
+            props = ElementTree.fromstring(z.read("docProps/custom.xml"))
+    except Exception:  # noqa: BLE001 - a workbook calamine read but this cannot: not said
+        return None
+    for prop in props:
+        if prop.get("name") == ZONE_PROPERTY:
+            return next((v.text.strip() for v in prop if v.text and v.text.strip()), None)
+    return None

@@ -221,6 +221,16 @@ def _column_widths(columns: Sequence[Column], first: Sequence[tuple[Any, ...]]) 
     return widths
 
 
+# The workbook property that names the time zone an export's date-times are in (they
+# are local times, without their zone): an import of the workbook reads them in it.
+ZONE_PROPERTY = "complaintctl time zone"
+
+
+def zone_name(tz: tzinfo) -> str:
+    """The IANA name of a ledger's zone (UTC for datetime.timezone.utc)."""
+    return str(getattr(tz, "key", None) or tz.tzname(None) or "UTC")
+
+
 def xlsx_chunks(columns: Sequence[Column], batches: Iterable[Sequence[tuple[Any, ...]]], *,
                 tz: tzinfo, currency: str | None, sheet: str) -> Iterator[bytes]:
     """The export's workbook: one sheet, a header row of the JSON keys, typed cells,
@@ -228,6 +238,8 @@ def xlsx_chunks(columns: Sequence[Column], batches: Iterable[Sequence[tuple[Any,
     first batch need (Excel showed every date-time as ######## in a default column)."""
 
     def fill(book: Any) -> None:
+        if "time" in (kind for _key, kind in columns):  # (Excel keeps it when it saves)
+            book.set_custom_property(ZONE_PROPERTY, zone_name(tz))
         ws = book.add_worksheet(sheet)
         rows = iter(batches)
         first = next(rows, [])

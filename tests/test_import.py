@@ -1502,6 +1502,124 @@ def test_round_trip_of_a_reopened_and_a_twice_revisited_complaint(ledger, tmp_pa
 
 
 
+def test_round_trip_carries_what_the_investigation_and_revisit_said(ledger, tmp_path,
+                                                                    monkeypatch):
+    """The export had no column for the not-upheld reason (the import took the summary
+    for it), the findings, containment and corrective texts, the revisit's demand met
+    and note (an investigating complaint with only a finding came back assigned); the
+    import refused a void reason, a cause and a closing reason on two lines, which the
+    commands take."""
+    run = ledger
+    a = run.log(received="2026-10-01 09:00", customer="甲公司")
+    run("assign", a, "--dept", "质量部", "--owner", "王芳", "--at", "2026-10-01 10:00")
+    run("investigate", a, "--finding", "复现", "--at", "2026-10-02 10:00")
+    b = run.log(received="2026-10-01 09:30", customer="乙公司")
+    run("assign", b, "--dept", "质量部", "--owner", "王芳", "--at", "2026-10-01 10:00")
+    run("investigate", b, "--not-upheld", "--reason", "符合规格,\n属正常磨损",
+        "--containment", "隔离库存", "--at", "2026-10-02 10:00")
+    run("resolve", b, "--disposition", "explanation", "--summary", "已解释", "--at",
+        "2026-10-03 10:00")
+    run("close", b, "--no-revisit", "--reason", "客户拒绝\n回访", "--at", "2026-10-04 10:00")
+    c = run.log(received="2026-10-01 09:40", customer="丙公司")
+    run("assign", c, "--dept", "质量部", "--owner", "王芳", "--at", "2026-10-01 10:00")
+    run("investigate", c, "--cause", "扭矩不足\n第二行", "--corrective", "改扭矩",
+        "--preventive", "点检", "--at", "2026-10-02 10:00")
+    run("resolve", c, "--disposition", "repair", "--summary", "维修", "--at",
+        "2026-10-03 10:00")
+    run("revisit", c, "--satisfaction", "satisfied", "--demand-met", "--note", "很好",
+        "--at", "2026-10-04 10:00")
+    d = run.log(received="2026-10-01 09:50", customer="丁公司")
+    run("void", d, "--reason", "重复登记\n见甲公司", "--at", "2026-10-01 11:00")
+    out = tmp_path / "all.csv"
+    run("export", "complaints", "--reveal", "--output", out)
+    facts = ("SELECT c.customer, c.status, c.void_reason, c.close_reason, c.root_cause, "
+             "(SELECT group_concat(coalesce(i.finding, '') || '|' || coalesce(i.reason, '') "
+             "|| '|' || coalesce(i.containment, '') || '|' || coalesce(i.corrective, '') || "
+             "'|' || coalesce(i.preventive, ''), ';') FROM investigations i WHERE "
+             "i.complaint_id = c.id), (SELECT v.demand_met || '|' || v.note FROM revisits v "
+             "WHERE v.complaint_id = c.id) FROM complaints c ORDER BY c.customer")
+    first = run.rows(facts)
+    assert first[2][5] == "|符合规格,\n属正常磨损|隔离库存||", first
+    monkeypatch.setenv("COMPLAINTCTL_DB", str(tmp_path / "fresh.db"))
+    run("init", "--country", "CN", "--timezone", "Asia/Shanghai")
+    run("import", out, "--mapping", "complaintctl")
+    assert run.rows(facts) == first
+    assert first[3][:2] == ("甲公司", "investigating")
+    # voided and imported again: the copy's ids are the export's (a fresh ledger in the
+    # same year), which was refused as "the ledger holds this complaint under this id"
+    run("import", "--void-batch", "1", "--reason", "重导")
+    r = run("import", out, "--mapping", "complaintctl")
+    assert "4 new complaints" in r.stderr, r.stderr
+    assert run("verify").exit_code == 0
+
+
+def test_an_amount_in_another_currency_is_refused(ledger, tmp_path, monkeypatch):
+    """A ledger kept in yuan, exported and imported into one kept in dollars: its
+    ¥1,250.50 came in as $1,250.50 (the export's currency column was not read)."""
+    run = ledger
+    run.log(received="2026-10-01 09:00")
+    b = run.log(received="2026-10-01 10:00", customer="乙公司")
+    run("assign", b, "--dept", "质量部", "--owner", "王芳", "--at", "2026-10-01 11:00")
+    run("investigate", b, "--cause", "焊点", "--at", "2026-10-02 10:00")
+    run("resolve", b, "--disposition", "compensation", "--summary", "赔偿", "--amount",
+        "1250.50", "--at", "2026-10-03 10:00")
+    out = tmp_path / "all.csv"
+    run("export", "complaints", "--reveal", "--output", out)
+    monkeypatch.setenv("COMPLAINTCTL_DB", str(tmp_path / "usd.db"))
+    run("init", "--country", "US", "--timezone", "America/New_York", "--currency", "USD")
+    before = run.snapshot()
+    r = run("import", out, "--mapping", "complaintctl", code=1)
+    assert "column resolution.currency: 'CNY': the amount is in another currency than " \
+        "the ledger's (USD)" in r.stderr, r.stderr
+    assert run.snapshot() == before
+    # a row without an amount is not refused for its currency
+    r = run("import", out, "--mapping", "complaintctl", "--skip-bad")
+    assert "1 new complaint" in r.stderr, r.stderr
+
+
+def test_a_workbook_export_is_read_in_the_zone_it_was_written_in(ledger, tmp_path,
+                                                                 monkeypatch):
+    """The XLSX export writes local times without their zone: imported into a ledger in
+    another zone, every time moved by the difference without a word. The workbook names
+    its zone; the import reads the times in it and says so."""
+    run = ledger  # (Asia/Shanghai)
+    a = run.log(received="2026-10-01 09:00")
+    run("assign", a, "--dept", "质量部", "--owner", "王芳", "--at", "2026-10-01 10:00")
+    out = tmp_path / "all.xlsx"
+    run("export", "complaints", "--reveal", "--format", "xlsx", "--output", out)
+    first = run.rows("SELECT received_at, assigned_at FROM complaints")
+    monkeypatch.setenv("COMPLAINTCTL_DB", str(tmp_path / "utc.db"))
+    run("init", "--country", "CN", "--timezone", "UTC")
+    r = run("import", out, "--mapping", "complaintctl")
+    assert "Warning: the workbook's times are in Asia/Shanghai, the time zone of the " \
+        "ledger it was exported from; they are read in it (this ledger keeps UTC)\n" \
+        in r.stderr, r.stderr
+    assert run.rows("SELECT received_at, assigned_at FROM complaints") == first
+
+
+def test_a_time_that_differs_in_its_seconds_is_said_to_the_second(ledger, tmp_path):
+    """A sheet re-saved by Excel drops the seconds: the conflict read "received_at was
+    '2026-10-01 09:00', the file now says '2026-10-01 09:00'" and advised a key for a
+    register that numbers its rows anew."""
+    run = ledger
+    run("log", "--no-input", "--customer", "甲", "--description", "d", "--category",
+        "quality", "--severity", "low", "--channel", "phone", "--received",
+        "2026-10-01 09:00:30")
+    out = tmp_path / "all.csv"
+    run("export", "complaints", "--reveal", "--output", out)
+    text = out.read_text(encoding="utf-8-sig")
+    path = tmp_path / "copy.csv"
+    path.write_text(text.replace("2026-10-01T01:00:30Z", "2026-10-01 09:00"),
+                    encoding="utf-8-sig")
+    other = tmp_path / "other.db"
+    run("--db", other, "init", "--timezone", "Asia/Shanghai")
+    run("--db", other, "import", out, "--mapping", "complaintctl")
+    r = run("--db", other, "import", path, "--mapping", "complaintctl")
+    assert "received_at was '2026-10-01 09:00:30', the file now says '2026-10-01 " \
+        "09:00:00'; the ledger is left as it is" in r.stderr, r.stderr
+    assert "numbers its rows anew" not in r.stderr, r.stderr
+
+
 @pytest.mark.parametrize("keyed", [True, False])
 def test_an_import_sees_the_same_register_imported_just_before_it(ledger, files, keyed,
                                                                   monkeypatch):
