@@ -186,14 +186,40 @@ def _profile(path: str) -> None:
 
         profiler.disable()
         profiler.create_stats()
+        refused = _not_a_profile(path)
+        if refused is not None:  # (it replaced the ledger, or /dev/null, with the stats)
+            sys.stderr.write(f"Warning: COMPLAINTCTL_PROFILE={path!r}: not written: "
+                             f"{refused}\n")
+            return
         tmp = f"{path}.{os.getpid()}.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            marshal.dump(profiler.stats, fh)
-        os.replace(tmp, path)
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                marshal.dump(profiler.stats, fh)
+            os.replace(tmp, path)
+        except OSError as exc:  # a folder of that name, a missing folder, a full disk
+            if os.path.lexists(tmp):
+                os.unlink(tmp)
+            sys.stderr.write(f"Warning: COMPLAINTCTL_PROFILE={path!r}: not written: "
+                             f"{exc.strerror or exc}\n")
 
     _AT_EXIT.append(dump)
     profiler.enable()
+
+
+def _not_a_profile(path: str) -> str | None:
+    """Why the profile may not take the place of what is at `path` (None: it may): only
+    a regular file that is not an SQLite file (a ledger) is replaced."""
+    try:
+        if os.path.isdir(path) or os.path.exists(path) and not os.path.isfile(path):
+            return "it exists and is not a regular file"
+        if os.path.isfile(path):
+            with open(path, "rb") as fh:
+                if fh.read(16) == b"SQLite format 3\x00":
+                    return "it is an SQLite file (a ledger?)"
+    except OSError as exc:
+        return str(exc.strerror or exc)
+    return None
 
 
 _AT_EXIT: list[Any] = []

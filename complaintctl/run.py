@@ -100,6 +100,7 @@ def _err(message: str) -> None:
     A stderr that cannot be written (`2>/dev/full`) loses the line, not the run: what
     was recorded stays recorded and the exit code still tells. What a terminal would
     act on in it is written visibly (_visible)."""
+    _STATE["out"] = True  # (a warning said: a read written under is not taken again)
     try:
         _ECHO[0](_visible(message), err=True)
     except (OSError, ValueError):  # full, closed
@@ -257,6 +258,7 @@ def _emit_chunks(chunks: Iterable[bytes]) -> None:
         sys.stdout.flush()
         for chunk in chunks:
             reads_whole()  # (nothing read across a writer's step goes out)
+            _STATE["out"] = True  # (a read written under after this is not taken again)
             if out is not None:
                 out.write(chunk)
             else:  # pragma: no cover
@@ -290,6 +292,7 @@ def _width() -> int:
 def _print_rich(*renderables: RenderableType) -> None:
     con = render.console(on_broken_pipe=_reader_gone)  # Rich's own handler exits 1
     reads_whole()
+    _STATE["out"] = True
     for r in renderables:
         if isinstance(r, render.Unbroken) and render.ascii_only():  # (… and 48 more: …)
             r = render.Unbroken(render.ascii_marks_of(r.replace("…", "...")))
@@ -363,9 +366,36 @@ def _os_failure(exc: OSError) -> str:
     return _("cannot write the output: {reason}").format(reason=os_reason(exc))
 
 
+class _ReadAgain(Exception):
+    """A read of a ledger read whole was written under before anything went out."""
+
+
+# How many times a read written under before anything went out is taken again (a
+# clerk's steps while a supervisor's cron read, which said "run the command again").
+_READS_AGAIN = 3
+
+
 def guarded(func: Callable[..., R], /, *args: Any, **kw: Any) -> R:
     """Run a command: its domain errors become `Error: …` and an exit code, Ctrl-C
-    exit 130, a reader that went away exit 0; its ledgers are closed after."""
+    exit 130, a reader that went away exit 0; its ledgers are closed after. A read that
+    a writer wrote under (store.written_under_read) before any of it went out is taken
+    again, up to _READS_AGAIN times."""
+    for _attempt in range(_READS_AGAIN):
+        try:
+            return _guarded_once(func, *args, again=True, **kw)
+        except _ReadAgain:
+            continue
+    return _guarded_once(func, *args, again=False, **kw)
+
+
+def _failed(exc: ComplaintctlError, again: bool) -> BaseException:
+    if again and exc.code == "written_while_read" and not _STATE.get("out"):
+        return _ReadAgain()
+    return _fail(exc)
+
+
+def _guarded_once(func: Callable[..., R], /, *args: Any, again: bool, **kw: Any) -> R:
+    _STATE["out"] = False
     try:
         with storage_errors(_open_path):
             done = func(*args, **kw)
@@ -376,8 +406,8 @@ def guarded(func: Callable[..., R], /, *args: Any, **kw: Any) -> R:
             try:  # found is that read's (verify's "the latest events were deleted", a
                 reads_whole()  # damaged file); a typo's refusal stays its own
             except ComplaintctlError as under:
-                raise _fail(under) from None
-        raise _fail(exc) from None
+                raise _failed(under, again) from None
+        raise _failed(exc, again) from None
     except KeyboardInterrupt:
         raise _interrupted() from None
     except BrokenPipeError:  # `| head` stopped reading: not an error

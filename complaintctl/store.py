@@ -482,7 +482,7 @@ def _uri(path: Path, mode: str) -> str:
     return f"file:{text}?{mode}"
 
 
-def _connect(path: Path, *, write: bool) -> sqlite3.Connection:
+def _connect(path: Path, *, write: bool, again: int = 5) -> sqlite3.Connection:
     """A connection that creates nothing that was not there.
 
     Reading: `mode=ro`, except for a WAL ledger that no writer has open (no -shm)
@@ -525,7 +525,30 @@ def _connect(path: Path, *, write: bool) -> sqlite3.Connection:
         mode = "mode=rw"  # the read puts back what the interrupted write changed
     else:
         mode = "mode=ro"
+        if wal and not can_write and again:
+            conn = _read_while_in_use(path)
+            # (None: the program that had it open closed it meanwhile: idle now)
+            return conn if conn is not None else _connect(path, write=False,
+                                                          again=again - 1)
     return _raw_connect(path, mode)
+
+
+def _read_while_in_use(path: Path) -> sqlite3.Connection | None:
+    """A read-only connection to a WAL ledger another program had open (its -shm there),
+    for a user who may not write it. That program may close it between the look and
+    this read: its -wal and -shm go, and SQLite, which may not make them again here,
+    says "read-only" (a supervisor's morning cron said "permission denied: cannot write"
+    a few times in a hundred). Then the ledger is idle (None), and read as such."""
+    conn = _raw_connect(path, "mode=ro")
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()  # (opens the -wal and -shm)
+        return conn
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        low = str(exc).lower()
+        if "readonly" not in low and "read-only" not in low:
+            raise translate(exc, path) from None
+        return None
 
 
 # The ledgers read as immutable (a WAL ledger nobody had open, which this user may not

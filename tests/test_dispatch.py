@@ -329,3 +329,27 @@ def test_a_profile_of_the_run(processes, tmp_path):
         names = {f"{Path(f).name}:{fn}" for f, _line, fn in pstats.Stats(str(out)).stats}
         assert ran in names and "dispatch.py:understand" in names  # the whole run
     assert list(tmp_path.iterdir()) == [out]  # no temporary file left
+
+
+@pytest.mark.slow
+def test_a_profile_never_takes_the_place_of_a_ledger_or_a_device(processes, tmp_path):
+    """COMPLAINTCTL_PROFILE naming the ledger replaced it with the stats (exit 0, the
+    ledger lost); naming a folder it left a temporary file beside it each run; a
+    missing folder said nothing. Each is now said, and nothing is replaced."""
+    scripts, env, ledgers = processes
+    ledger = ledgers["en"]
+    before = ledger.read_bytes()
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for target, said in ((ledger, "it is an SQLite file (a ledger?)"),
+                         (folder, "it exists and is not a regular file"),
+                         (tmp_path / "missing" / "x.prof", "No such file or directory")):
+        done = subprocess.run([sys.executable, str(scripts["dispatch"]), "--db", str(ledger),
+                               "overdue", "--format", "json"], capture_output=True, text=True,
+                              env={**env, "COMPLAINTCTL_PROFILE": str(target)})
+        assert done.returncode == 0, done.stderr
+        assert done.stderr.endswith(f"Warning: COMPLAINTCTL_PROFILE={str(target)!r}: not "
+                                    f"written: {said}\n"), done.stderr
+    assert ledger.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder"]
+    assert list(folder.iterdir()) == []
