@@ -178,13 +178,13 @@ def _may_replace(path: Path, target: str) -> None:
 
     try:
         st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):  # (before it is opened: a pipe's open waits for
+            raise refuse(_("is not a regular file"))  # a writer, and the backup hung)
         with open(path, "rb") as fh:
             header = fh.read(100)
     except OSError as exc:
         raise refuse(_("cannot be read ({reason})").format(
             reason=os_reason(exc))) from None
-    if not stat.S_ISREG(st.st_mode):
-        raise refuse(_("is not a regular file"))
     if len(header) < 100 or not header.startswith(store.SQLITE_HEADER):
         raise refuse(_("is not a complaintctl ledger"))
     beside = [f.name for f in store.ledger_files(path)[1:] if os.path.lexists(f)]

@@ -165,6 +165,12 @@ def _left_side_files(path: Path) -> None:
     Path(f"{path}.keep-shm").rename(f"{path}-shm")
 
 
+def _a_pipe(path: Path) -> None:
+    """A named pipe: opened to read its header, the backup waited for a writer forever
+    (a cron job with a wrong path hung for good)."""
+    os.mkfifo(path)
+
+
 IS_LEDGER = "backup PATH {path} is the ledger itself"
 IS_ITS = "backup PATH {path} is the ledger's {file} file (SQLite keeps its latest writes"
 REFUSED = {
@@ -185,6 +191,8 @@ REFUSED = {
     "a-text-file": (_other_file, 1,
                     "{path} exists and is not a complaintctl ledger; backup replaces only "
                     "an earlier backup"),
+    "a-pipe": (_a_pipe, 1, "{path} exists and is not a regular file; backup replaces only "
+                           "an earlier backup"),
     "another-sqlite-file": (_foreign_sqlite, 1, "{path} exists and is not a complaintctl "
                                                 "ledger"),
     "a-working-ledger": (_working_ledger, 1, "{path} exists and is a working ledger (WAL "
