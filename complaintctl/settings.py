@@ -111,7 +111,7 @@ def same_clock(one: str, other: str, now: datetime) -> bool:
     Asia/Shanghai, ROC and Asia/Taipei: the same clock by other names)."""
     try:
         a, b = ZoneInfo(one), ZoneInfo(other)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         return True  # (an unknown zone is refused by init itself)
     return all(t.astimezone(a).utcoffset() == t.astimezone(b).utcoffset()
                for t in (now, now + timedelta(days=182)))
@@ -151,7 +151,8 @@ def zone(name: str, option: str = "--timezone") -> ZoneInfo:
         if name.strip().lower() in _NOT_ZONES:
             raise ValueError(name)
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # (Asia: a folder of zones, which
+        # the system said as "it is a folder: …/zoneinfo/Asia", exit 1)
         raise BadInput(_("unknown time zone {name}").format(name=shown(name)),
                        hint=_("type an IANA name, e.g. {option} Asia/Shanghai").format(
                            option=option),

@@ -598,6 +598,10 @@ def test_init_takes_the_machines_zone_from_any_tz_that_names_one(tmp_path, monke
 
 @pytest.mark.parametrize(("args", "env", "message"), [
     ((), "CST-8", "this machine's time zone TZ=CST-8 is not a zone name complaintctl can read"),
+    # a folder of zones (exit 1: "it is a folder: …/tzdata/zoneinfo/Asia")
+    ((), "Asia", "this machine's time zone TZ=Asia is not a zone name complaintctl can read"),
+    (("--timezone", "Asia"), None, "unknown time zone 'Asia'"),
+    (("--timezone", "Etc"), None, "unknown time zone 'Etc'"),
     (("--timezone", ""), None, "unknown time zone ''"),
     (("--country", ""), None, "unknown country calendar ''"),
     (("--country", " "), None, "unknown country calendar ''")])
