@@ -2109,6 +2109,7 @@ def _output_target(output: str, option: str = "--output", report: bool = False) 
         return _cannot_write(output, reason, option)
 
     _not_dash(output, report)
+    parse.path_of_one_line(output, option)
     try:
         path = Path(output).expanduser()
         try:  # what it is, through any link (/dev/stdout is a link to a pipe or a terminal)
@@ -2628,6 +2629,7 @@ def backup_cmd(
 
     ledger = _db_path()
     _not_dash(path)  # (it wrote a file of that name; archive.backup says the rest)
+    parse.path_of_one_line(path, "backup PATH")
     _not_the_ledger(path, ledger, "backup PATH", _("back up to a file of another name"),
                     database_ok=True)  # archive.backup checks what it replaces
     done = archive.backup(ledger, path)

@@ -380,6 +380,20 @@ _FRACTION = re.compile(r"[+-]?[0-9,]*\.[0-9]*[1-9][0-9]*\s*\S*")
 _THOUSANDS_POINT = re.compile(r"[+-]?[0-9]{1,3}\.000\s*\S*")
 
 
+def path_of_one_line(value: str, field: str) -> None:
+    """Refuse a file's path holding a control character or a line break (one read from
+    a file with its newline: the message printed it raw, and `--db "…\n" init` made a
+    ledger whose name ends in one)."""
+    import unicodedata
+
+    for ch in value:
+        if unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
+            raise BadInput(_("{field} {value} contains a control character ({char})").format(
+                field=field, value=shown(value), char=f"U+{ord(ch):04X}"),
+                hint=_("a path is one line: a line break at its end, read from a file?"),
+                code="control_in_path")
+
+
 def read_count(value: str, field: str) -> int | None:
     """The whole number of a count as typed (５台 too: full-width is read as
     half-width), None if it is not one; one of more digits than any count has is out

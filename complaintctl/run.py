@@ -186,6 +186,7 @@ def _db_path(override: str | None = None) -> Path:
                 raise BadInput(_("{name} is empty: it names no ledger").format(name=name),
                                hint=_("give the ledger's path, or leave {name} out for the "
                                       "default ledger").format(name=name), code="empty_db")
+            parse.path_of_one_line(given, name)
             return _path_of(given)
     return _path_of(None)
 

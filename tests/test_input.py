@@ -1111,3 +1111,23 @@ def test_a_due_date_before_the_action_is_added_names_when_that_is(ledger):
     assert r.stderr == ("错误：--due 2026-10-01 23:59 早于该措施的添加时间（2026-11-23 20:00）\n"
                         "提示：请给出晚于该时间的截止日期\n"), r.stderr
     assert ledger.snapshot() == before
+
+
+def test_a_path_with_a_line_break_is_refused_naming_it(ledger, tmp_path, monkeypatch):
+    """A path read from a file with its newline: "Error: no ledger at /srv/qa/ledger.db",
+    then a blank line (the path looked right); `--db "…\\n" init` made a ledger whose
+    name ends in a newline, and `Wrote a` and `b.csv` on two lines."""
+    said = "contains a control character (U+000A)\nHint: a path is one line: a line break " \
+        "at its end, read from a file?\n"
+    db = str(ledger.db)
+    for args in (("--db", db + "\n", "list"), ("--db", str(tmp_path / "new.db\n"), "init"),
+                 ("export", "complaints", "--output", str(tmp_path / "a\nb.csv")),
+                 ("backup", str(tmp_path / "b.db\n")),
+                 ("report", "--month", "2026-10", "--output", str(tmp_path / "r\u2028.csv"))):
+        r = refused(ledger, *args, code=2, message="Error: ")
+        assert r.stderr.endswith(said.replace("U+000A", "U+2028") if "\u2028" in args[-1]
+                                 else said), r.stderr
+    monkeypatch.setenv("COMPLAINTCTL_DB", db + "\n")
+    r = ledger("overdue", code=2)
+    assert r.stderr == f"Error: COMPLAINTCTL_DB {db + chr(10)!r} {said}", r.stderr
+    assert not any("\n" in p.name or "\u2028" in p.name for p in tmp_path.iterdir())
