@@ -905,7 +905,7 @@ def log_cmd(
         "lot": parse.name(lot, "--lot"),
         "quantity": parse.positive_int(quantity, "--quantity"),
         "shipped_on": parse.past_day(shipped, now=now, tz=ledger.tz, field="--shipped")
-        .isoformat() if shipped else None,
+        .isoformat() if shipped is not None else None,  # ("" refused, not dropped)
     })
     received_at = _when(ledger, received, "--received")
     workflow.check_time(received_at, now, option="--received", local=ledger.local)
@@ -1501,10 +1501,11 @@ def list_cmd(
     ledger = _open()
     now, tz = _now(), ledger.tz
     since_dt = until_dt = None
-    if since:
+    if since is not None:  # (one given empty is refused: a script's unset $START listed
+        # the whole ledger)
         since_dt = datetime.combine(parse.parse_day(since, now=now, tz=tz, field="--since"),
                                     datetime.min.time(), tz)
-    if until:
+    if until is not None:
         until_dt = datetime.combine(parse.parse_day(until, now=now, tz=tz, field="--until")
                                     + timedelta(days=1), datetime.min.time(), tz)
     if since_dt and until_dt:  # as report and export say, rather than "No complaints match."
@@ -2598,8 +2599,10 @@ def export_cmd(
         _named_for(output, fmt, _EXPORT_SUFFIXES)
     ledger = _open()
     now, tz = _now(), ledger.tz
-    first = parse.parse_day(since, now=now, tz=tz, field="--since") if since else None
-    last = parse.parse_day(until, now=now, tz=tz, field="--until") if until else None
+    first = parse.parse_day(since, now=now, tz=tz, field="--since") if since is not None \
+        else None  # ("" refused: a script's unset $START exported everything)
+    last = parse.parse_day(until, now=now, tz=tz, field="--until") if until is not None \
+        else None
     if first and last:
         _in_order(first, last)
     _not_the_ledger(output, ledger, hint=_("write the export to another file"))
@@ -2769,11 +2772,12 @@ def policy_calendar_cmd(
     fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
 ) -> None:
     """Set the country calendar and add your own days; alone, list this year's days."""
-    if refresh and (country or add_holiday or add_workday or add_closure or remove):
+    changing = country is not None or add_holiday or add_workday or add_closure or remove
+    if refresh and changing:
         raise BadInput(_("give --refresh alone"),
                        hint=_("refresh the calendar first, then change it"),
                        code="refresh_alone")
-    if not (refresh or country or add_holiday or add_workday or add_closure or remove):
+    if not (refresh or changing):  # (--country "" is a change, refused: it listed the days)
         _calendar_days(year, _format(fmt))
         return
     if year is not None:
@@ -2817,7 +2821,7 @@ def policy_calendar_cmd(
     notes, changed = settings.set_calendar(
         ledger, now=now, actor=_actor(),
         # (DE- is DE: it was stored as a calendar of its own)
-        country=country.strip().upper().rstrip("-") if country else None,
+        country=country.strip().upper().rstrip("-") if country is not None else None,
         add_holiday=days(add_holiday, "--add-holiday"),
         add_workday=days(add_workday, "--add-workday"),
         add_closure=days(add_closure, "--add-closure"), remove=days(remove, "--remove"))

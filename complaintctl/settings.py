@@ -723,12 +723,13 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
                     day=d.isoformat())
             given[d] = option
     notes: list[str] = []
-    if not (country or given):
+    if country is None and not given:
         raise BadInput(_("nothing to change"),
                        hint=_("give --country, --add-holiday, --add-workday, "
                               "--add-closure or --remove"), code="nothing_to_change")
+    # (--country "" is refused as no calendar: it showed the calendar, exit 0)
     days = country_days(country, now, _range(lg.config.settings.get("calendar_years"))) \
-        if country else None
+        if country is not None else None
     with lg.write() as cur:
         existing = {d: (k, n) for d, k, n in cur.execute(
             "SELECT day, kind, name FROM calendar_days WHERE source = 'user'").fetchall()}

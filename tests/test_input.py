@@ -1131,3 +1131,22 @@ def test_a_path_with_a_line_break_is_refused_naming_it(ledger, tmp_path, monkeyp
     r = ledger("overdue", code=2)
     assert r.stderr == f"Error: COMPLAINTCTL_DB {db + chr(10)!r} {said}", r.stderr
     assert not any("\n" in p.name or "\u2028" in p.name for p in tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("list", "--since", ""), "cannot read --since ''"),
+    (("list", "--until="), "cannot read --until ''"),
+    (("export", "complaints", "--since", "", "--output", "e.csv"), "cannot read --since ''"),
+    (("log", "--no-input", "--customer", "A", "--description", "d", "--category", "quality",
+      "--severity", "low", "--channel", "phone", "--shipped", ""), "cannot read --shipped ''"),
+    (("policy", "calendar", "--country", ""), "unknown country calendar ''")])
+def test_an_option_given_empty_is_refused_not_passed_over(ledger, tmp_path, monkeypatch,
+                                                          args, message):
+    """`list --since "$START"` with START unset listed (and `export` wrote) the whole
+    ledger, exit 0; `--shipped ""` logged without a ship date, `policy calendar
+    --country ""` listed the days: as report --since "" and log --received "", refused."""
+    monkeypatch.chdir(tmp_path)
+    ledger.log()
+    r = refused(ledger, *args, code=2, message=f"Error: {message}")
+    assert "Hint: " in r.stderr
+    assert not (tmp_path / "e.csv").exists()
