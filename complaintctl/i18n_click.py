@@ -161,7 +161,8 @@ def _once(ctx: Context, opt: Any, process: Callable[[Any, Any], None],
                   "out?)").format(option=max(opt.obj.opts or opt._long_opts, key=len),
                                   value=value), ctx)
         given = opt.const if opt.action == "store_const" else value
-        if opt.action != "append" and opt.dest in state.opts and state.opts[opt.dest] != given:
+        if opt.action != "append" and opt.dest in state.opts and state.opts[opt.dest] != given \
+                and not _same_word(opt.dest, state.opts[opt.dest], given):
             names = opt.obj.opts or opt._long_opts or opt._short_opts
             if opt.action == "store_const" and getattr(opt.obj, "secondary_opts", None):
                 # a flag and its opposite (--demand-met --demand-not-met): "--demand-met
@@ -176,6 +177,28 @@ def _once(ctx: Context, opt: Any, process: Callable[[Any, Any], None],
         process(value, state)
 
     return checked
+
+
+# The options whose values are words of a field of the word table (words.TABLE), by
+# their destination: the same word in two spellings (--severity high --severity 高) is
+# the same value.
+_WORD_OPTIONS = {"severity": "severity", "category": "category", "channel": "channel",
+                 "demand": "demand", "cause_category": "cause_category",
+                 "responsibility": "responsibility", "disposition": "disposition",
+                 "satisfaction": "satisfaction", "method": "method", "result": "inspection",
+                 "status": "status"}
+
+
+def _same_word(dest: str | None, one: Any, other: Any) -> bool:
+    field = _WORD_OPTIONS.get(dest or "")
+    if field is None or not isinstance(one, str) or not isinstance(other, str):
+        return False
+    from complaintctl import words
+
+    try:
+        return words.lookup(field, one) == words.lookup(field, other)
+    except words.UnknownWord:
+        return False
 
 
 class OnceCommand(_GivenOnce, typer.core.TyperCommand):

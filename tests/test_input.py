@@ -398,6 +398,12 @@ def test_an_option_given_twice_with_different_values_is_refused(ledger):
     assert "Usage: root resolve" in r.stderr  # (the test runner's program name)
     refused(ledger, "list", "--status", "assigned", "--status", "investigating", code=2,
             message="--status was given twice")
+    # the same word in two spellings is the same value (it was refused as two)
+    other = ledger.log(customer="丙公司", severity="high")
+    assert ledger("list", "--severity", "high", "--severity", "高", "--status", "logged",
+                  "--status", "已登记").stdout.count(other) == 1
+    refused(ledger, "list", "--severity", "high", "--severity", "低", code=2,
+            message="--severity was given twice")
     refused(ledger, "return", "list", "--limit", "1", "--limit", "2", code=2,
             message="--limit was given twice")
     refused(ledger, "--db", "a.db", "--db", "b.db", "list", code=2,
