@@ -2709,13 +2709,15 @@ def policy_show_cmd(fmt: str = typer.Option("table", "--format", help=FORMAT_HEL
                                            _("Your days"))
                  if view["user_days"] else ""))
     else:
+        width = _width()  # (without it, at COLUMNS 1-6 Rich failed: "Sum of ratios")
         parts = [render.rich_table(rows, cols, ledger.tz, _("Deadlines"),  # (zh: 4小时)
                                    caption=None if lang == "zh" else
-                                   _("h hours, d days, wd working days")),
-                 render.rich_table(view["escalation"], esc_cols, ledger.tz, _("Escalation"))]
+                                   _("h hours, d days, wd working days"), width=width),
+                 render.rich_table(view["escalation"], esc_cols, ledger.tz, _("Escalation"),
+                                   width=width)]
         if view["user_days"]:
             parts.append(render.rich_table(view["user_days"], day_cols, ledger.tz,
-                                           _("Your days")))
+                                           _("Your days"), width=width))
         _print_rich(*parts)
         _emit("\n".join(render.wrap_lines(cal_line, _width())) + "\n")  # (a line of 140
         # columns at 60 ran past the terminal)

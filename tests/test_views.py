@@ -1005,3 +1005,15 @@ def test_action_list_is_cut_and_counted_and_warns_of_a_misspelt_owner(ledger):
     r = ledger("action", "list", "--owner", " ", code=2)  # (of items, not of complaints)
     assert r.stderr.startswith("Error: --owner is empty: it would match every CAPA item\n")
     ledger("action", "list", "--limit", "-1", code=2)
+
+
+@pytest.mark.parametrize("columns", ["1", "5", "40"])
+def test_policy_show_fits_a_narrow_terminal(ledger, monkeypatch, columns):
+    """policy show at COLUMNS 1-6 failed ("unexpected failure: AssertionError: Sum of
+    ratios must be > 0"), and at 40 cut low's 10wd to 10w: its tables are fitted to the
+    width as every other command's are."""
+    monkeypatch.setenv("COLUMNS", columns)
+    r = ledger("policy", "show")  # (exit 0)
+    assert "Deadl" in r.stdout and r.stderr == "", r.stderr
+    if columns == "40":
+        assert " 10wd " in r.stdout and " 10w\n" not in r.stdout, r.stdout
