@@ -93,18 +93,37 @@ def _stale_copies(folder: Path, now: float) -> tuple[str, ...]:
     contacts and all: one kept past a forget-contact undoes it), those older than
     STALE_AFTER before `now` (the new backup's own time, as the file system keeps it:
     the same clock as theirs); their names."""
+    return stale_removed(folder, _STALE.match, now)
+
+
+def stale_removed(folder: Path, match: Callable[[str], object], now: float | None = None
+                  ) -> tuple[str, ...]:
+    """Remove what a killed command left in `folder` (its temporary files, or its
+    folders): the entries whose names `match`, this user's own, older than STALE_AFTER
+    before `now` (default: the folder's own time, which the file system keeps on the
+    same clock as theirs); their names. Others' and what goes meanwhile are left."""
+    import shutil
+
     removed = []
     try:
         names = sorted(os.listdir(folder))
+        if now is None:
+            now = os.stat(folder).st_mtime
     except OSError:
         return ()
+    uid = getattr(os, "getuid", lambda: None)()
     for name in names:
-        if not _STALE.match(name):
+        if not match(name):
             continue
         try:
-            if now - os.lstat(folder / name).st_mtime > STALE_AFTER:
+            st = os.lstat(folder / name)
+            if now - st.st_mtime <= STALE_AFTER or uid is not None and st.st_uid != uid:
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                shutil.rmtree(folder / name)
+            else:
                 (folder / name).unlink()
-                removed.append(name)
+            removed.append(name)
         except OSError:  # another's, or gone meanwhile: left as it is
             continue
     return tuple(removed)

@@ -2204,6 +2204,11 @@ def _write_atomically(output: str, content: str | Iterable[bytes],
         os.chmod(tmp, 0o600)
         run.reads_whole()  # (a file of two moments does not take the place of one)
         os.replace(tmp, path)
+        from complaintctl.archive import stale_removed
+
+        # what a write of the same file killed outright left beside it (mkstemp's name)
+        stale_removed(folder, re.compile(rf"^\.{re.escape(path.name)}\.[a-z0-9_]{{8}}$")
+                      .match, os.stat(path).st_mtime)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         close = getattr(content, "close", None)

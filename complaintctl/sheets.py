@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from complaintctl.errors import BadInput
@@ -142,6 +145,10 @@ def money_format(currency: str | None) -> str:
     return f'#,##0.00 "{code}"' if code else "#,##0.00"
 
 
+# A workbook's private working folder (tempfile.mkdtemp's name).
+_WORK_FOLDER = re.compile(r"^complaintctl-xlsx-[a-z0-9_]{8}$")
+
+
 def book_chunks(fill: Callable[[Any], None], *, constant_memory: bool = True
                 ) -> Iterator[bytes]:
     """A workbook as chunks of bytes for the atomic writer: XlsxWriter builds it in a
@@ -160,6 +167,11 @@ def book_chunks(fill: Callable[[Any], None], *, constant_memory: bool = True
 
     import xlsxwriter
 
+    from complaintctl.archive import stale_removed
+
+    # what an export killed outright left (kill -9, the OOM killer): its sheets, the
+    # contacts unmasked with --reveal, for good
+    stale_removed(Path(tempfile.gettempdir()), _WORK_FOLDER.match, time.time())
     folder = tempfile.mkdtemp(prefix="complaintctl-xlsx-")
     try:
         path = os.path.join(folder, "book.xlsx")

@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import os
+import time
 import sqlite3
 import subprocess
 import sys
@@ -559,3 +560,34 @@ def test_a_ledger_in_yen_is_not_shown_in_yuan(run, tmp_path):
     amount = row[header.index("resolution.amount")]
     assert amount.value == 1200 and amount.number_format == '"JP¥"#,##0.00', (
         amount.value, amount.number_format)
+
+
+def test_what_a_killed_export_left_is_removed_by_the_next(ledger, tmp_path, monkeypatch):
+    """An XLSX export killed outright (kill -9, the OOM killer) left its working folder
+    in the temporary folder, its sheets holding every contact (unmasked with --reveal),
+    and its temporary file beside the output: for good. The next export removes what
+    is older than an hour and this user's own; a younger one (an export still at work)
+    is left."""
+    import tempfile
+
+    ledger.log()
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    out = tmp_path / "out"
+    out.mkdir()
+    old = time.time() - 7200
+    killed = temp / "complaintctl-xlsx-abcd1234"
+    killed.mkdir()
+    (killed / "sheet1.xml").write_text("13812345678", encoding="utf-8")
+    young = temp / "complaintctl-xlsx-efgh5678"
+    young.mkdir()
+    other = temp / "complaintctl-xlsx-notmine"  # (not a name mkdtemp gives)
+    other.mkdir()
+    left = out / ".c.xlsx.k9r2x7qz"
+    left.write_bytes(b"")
+    for path in (killed / "sheet1.xml", killed, other, left):
+        os.utime(path, (old, old))
+    ledger("export", "complaints", "--reveal", "--format", "xlsx", "--output", out / "c.xlsx")
+    assert sorted(p.name for p in temp.iterdir()) == sorted([other.name, young.name])
+    assert sorted(p.name for p in out.iterdir()) == ["c.xlsx"]
