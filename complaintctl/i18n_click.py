@@ -250,6 +250,11 @@ class Group(_GivenOnce, typer.core.TyperGroup):
         try:
             done = super().main(argv, prog_name, complete_var, False, windows_expand_args,
                                 **extra)
+        except SystemExit as exc:  # Click's own exit 1 when a reader closed the pipe
+            # (`complaintctl --help | head -1`): not an error, as for every command
+            if exc.code == 1 and "PacifyFlushWrapper" in type(sys.stdout).__name__:
+                sys.exit(0)
+            raise
         except click_exceptions.NoArgsIsHelpError as exc:  # its message is the help
             exc.show()
             # and the one line every refusal ends with (a cron job running `complaintctl

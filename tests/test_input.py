@@ -920,7 +920,9 @@ def test_gbk_stdin_in_a_real_process(ledger, env):
 
 
 @pytest.mark.parametrize("args", [("show", "ID"), ("report", "--month", "2025-10"),
-                                  ("list",), ("list", "--format", "json")])
+                                  ("list",), ("list", "--format", "json"),
+                                  # Click's own exit 1 (help is Click's)
+                                  ("--help",), ("report", "--help"), ("-h",)])
 def test_a_reader_that_stops_early_is_not_an_error(ledger, env, args):
     """`complaintctl show ID | head -1`: exit 0, nothing on stderr. The reader here
     closes the pipe before the command writes, so every write meets a closed pipe."""
