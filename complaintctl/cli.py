@@ -1687,6 +1687,10 @@ def return_inspect_cmd(
                                 parse.text(cause, "--cause", multiline=True),
                                 parse.text(note, "--note", multiline=True),
                                 at=_when(ledger, at), now=_now(), actor=_actor())
+    if not out.data["changed"]:  # the inspection it holds already: only that is said
+        for line in out.notes:
+            _say(line)
+        return
     _report_outcome(out, _("{id} is {stage}.").format(id=out.id,
                                                       stage=term("return_stage", out.status)))
 

@@ -894,20 +894,31 @@ class Report:
         }
 
     def returns(self) -> dict[str, Any]:
-        """Returns authorised in the period; units received in it; returns that received
-        goods in it whose count at the cut-off differs from what was authorised (a count
+        """Returns authorised in the period; units received in it; returns whose count
+        changed in it (their receipts in it, corrections included, do not net to none)
+        and whose count at the cut-off differs from what was authorised (a count
         corrected to none is no discrepancy, as returns.discrepancy has it);
-        quantity by disposition, cost of loss and repair cost of dispositions in it."""
+        quantity by disposition, cost of loss and repair cost of dispositions in it.
+
+        A discrepancy is counted in the period its count changed in: a receipt typed
+        wrong (1000 for none) and corrected back in the same period (the correction
+        dated at the receipt it restates) received nothing there, and its shortfall,
+        counted in the period the goods came, is not counted again."""
         lo, hi = self.lo, self.hi
         authorised, authorised_qty = self._run(
             "SELECT count(*), coalesce(sum(authorised_qty), 0) FROM returns WHERE "
             "opened_at >= ? AND opened_at < ?", (lo, hi)).fetchone()
         received = self._one("SELECT coalesce(sum(qty), 0) FROM return_receipts WHERE "
                              "at >= ? AND at < ?", lo, hi)
+        # (the count changed in [lo, hi): its receipts there do not net to none; a sum of
+        # none is NULL, no change either)
+        changed = ("(SELECT sum(qty) FROM return_receipts x WHERE x.return_id = r.id AND "
+                   "x.at >= ? AND x.at < ?) != 0")
         discrepancy = (
             "SELECT count(*) FROM returns r WHERE r.id IN (SELECT return_id FROM "
-            "return_receipts WHERE at >= ? AND at < ?) AND r.authorised_qty != (SELECT "
-            "nullif(sum(qty), 0) FROM return_receipts x WHERE x.return_id = r.id AND x.at < ?)")
+            "return_receipts WHERE at >= ? AND at < ? GROUP BY return_id HAVING sum(qty) != 0) "
+            "AND r.authorised_qty != (SELECT nullif(sum(qty), 0) FROM return_receipts x WHERE "
+            "x.return_id = r.id AND x.at < ?)")
         if self._index_way("received"):
             # A long period: a return with no receipt from the cut-off on had received
             # its received_qty by then (the sum of its receipts; verify checks it), so
@@ -917,11 +928,8 @@ class Report:
             discrepancies = self._one(
                 "SELECT count(*) FROM returns r NOT INDEXED WHERE r.received_qty != "
                 f"r.authorised_qty AND r.received_qty != 0 AND r.id NOT IN ({later}) AND "
-                "EXISTS (SELECT 1 FROM "
-                "return_receipts x WHERE x.return_id = r.id AND x.at >= ? AND x.at < ?)",
-                hi, lo, hi) + self._one(
-                f"SELECT count(*) FROM returns r WHERE r.id IN ({later}) AND EXISTS (SELECT 1 "
-                "FROM return_receipts x WHERE x.return_id = r.id AND x.at >= ? AND x.at < ?) "
+                f"{changed}", hi, lo, hi) + self._one(
+                f"SELECT count(*) FROM returns r WHERE r.id IN ({later}) AND {changed} "
                 "AND r.authorised_qty != (SELECT nullif(sum(qty), 0) FROM return_receipts x "
                 "WHERE x.return_id = r.id AND x.at < ?)", hi, lo, hi, hi)
         else:

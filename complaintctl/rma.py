@@ -246,14 +246,25 @@ def return_inspect(lg: Ledger, return_id: str, result: str, defective: int | Non
                    cause: str | None, note: str | None, *, at: datetime, now: datetime,
                    actor: str) -> Outcome:
     """`return inspect`: the inspection of the received goods (no count: 0 with no
-    defect found, else refused, after the return is found)."""
+    defect found, else refused, after the return is found). The inspection it holds
+    already, typed again (the same result, count, cause and note, nothing received
+    since), records nothing and says so, as `return correct` of the same count does
+    (it was a second "return inspected" event, said as a new inspection)."""
     with _step(lg, return_id, lambda r: returns.check_inspect(r, defective, result), at,
                now, actor) as (cur, r, at):
         defective = defective or 0
-        out = Outcome(r["id"])
+        out = Outcome(r["id"], data={"changed": False})
         before = (r["result"], r["defective_qty"], r["cause"], r["inspection_note"]) \
             if r["inspected_at"] is not None else None
         cause = returns.inspection_cause(r, result, cause)
+        if before is not None and before == (result, defective, cause, note):
+            # what it holds already (read in this transaction): nothing recorded
+            out.status = r["stage"]
+            out.notes.append(_("{id} has this inspection already ({result}, {n} defective): "
+                               "nothing recorded.").format(
+                id=r["id"], result=term("inspection", result), n=defective))
+            return out
+        out.data["changed"] = True
         values: dict[str, Any] = {"result": result, "defective_qty": defective,
                                   "cause": cause, "inspection_note": note}
         due = None

@@ -1556,6 +1556,7 @@ def test_round_trip_carries_what_the_investigation_and_revisit_said(ledger, tmp_
 def test_an_amount_in_another_currency_is_refused(ledger, tmp_path, monkeypatch):
     """A ledger kept in yuan, exported and imported into one kept in dollars: its
     ¥1,250.50 came in as $1,250.50 (the export's currency column was not read)."""
+    monkeypatch.chdir(tmp_path)  # (--skip-bad writes its rejects here)
     run = ledger
     run.log(received="2026-10-01 09:00")
     b = run.log(received="2026-10-01 10:00", customer="乙公司")

@@ -1336,3 +1336,42 @@ def test_handling_days_round_half_away_from_zero_as_excel_does(ledger):
     days = ledger.json("report", "--month", "2026-11", "--as-of", "2026-11-23 20:00")[
         "handling_days"]
     assert [days[k] for k in ("mean", "median", "p90")] == [3.76, 4.03, 4.13], days
+
+
+def test_a_receipt_typed_wrong_and_corrected_in_a_later_month_is_no_discrepancy_there(ledger):
+    """12 authorised, 9 received in October, then 1000 typed on 2 November and corrected
+    back to 9 (dated at that receipt): October counts the shortfall (9 received, one
+    discrepancy); November said 0 received and 1 discrepancy, the same shortfall
+    counted again in a month where nothing came. A discrepancy is counted in the
+    period the return's count changed in (its receipts there do not net to none);
+    goods that did come in November (2 of 5, then 30 typed for 2 more, corrected to 4)
+    still count there. As of an instant, what was true then; both ways of counting
+    (a short period read from its receipts, a long one from the returns)."""
+    a = ledger.log(received="2026-10-01 09:00")
+    one = ledger("return", "open", a, "--qty", "12", "--at", "2026-10-02 10:00").stdout.strip()
+    two = ledger("return", "open", a, "--qty", "5", "--at", "2026-10-02 11:00").stdout.strip()
+    ledger("return", "receive", one, "--qty", "9", "--at", "2026-10-05 10:00")
+    ledger("return", "receive", two, "--qty", "2", "--at", "2026-10-06 10:00")
+    ledger("return", "receive", one, "--qty", "1000", "--at", "2026-11-02 10:00")
+    ledger("return", "correct", one, "--received", "9", "--reason", "多打了")
+    assert ledger.rows("SELECT at, qty FROM return_receipts WHERE return_id = ? ORDER BY id",
+                       (one,))[1:] == [("2026-11-02T02:00:00Z", 1000),
+                                       ("2026-11-02T02:00:00Z", -1000)]
+
+    def returns(*args: str) -> tuple[int, int]:
+        got = ledger.json("report", *args)["returns"]
+        return got["quantity_received"], got["discrepancies"]
+
+    def figures(november: tuple[int, int]) -> None:
+        assert returns("--month", "2026-10") == (11, 2)  # 9 of 12, 2 of 5
+        assert returns("--month", "2026-11", "--as-of", "2026-11-02 18:00") == (0, 0)
+        assert returns("--month", "2026-11", "--as-of", "2026-11-03 09:00") == (0, 0)
+        assert returns("--month", "2026-11") == november
+
+    figures((0, 0))  # (it said 1); no complaint received in November: a short period
+    ledger("return", "receive", two, "--qty", "30", "--at", "2026-11-03 10:00")
+    ledger("return", "correct", two, "--received", "4", "--reason", "实收 2 件")
+    figures((2, 1))  # two's count changed in November: 2 to 4 of 5
+    ledger.log(received="2026-11-20 09:00")  # half the ledger's complaints: a long period
+    figures((2, 1))
+    assert returns("--since", "2026-10-01", "--until", "2026-11-30") == (13, 2)

@@ -1046,3 +1046,65 @@ def test_dispositions_are_said_in_the_procedures_order(ledger, rma):
     (row,) = ledger.json("return", "list")
     assert list(row["dispositions"]) == ["rework", "scrap", "discount-sale",
                                          "return-to-customer"], row
+
+
+def test_the_same_inspection_again_records_nothing(ledger, rma):
+    """`return inspect --result no-defect-found` typed twice recorded a second "return
+    inspected" event and said "is inspected." both times, where `return correct` of the
+    same count says "nothing recorded" and writes nothing. The inspection the return
+    holds already (the same result, count, cause and note, nothing received since)
+    records nothing and says so (exit 0); anything else in it, or goods received
+    since, is an inspection again."""
+    _cid, rid = rma
+    ledger("return", "receive", rid, "--qty", "5", "--at", "2026-11-17 09:00")
+    ledger("return", "inspect", rid, "--result", "no-defect-found", "--at", "2026-11-17 10:00")
+    kinds = "SELECT count(*) FROM events WHERE return_id = ? AND kind = 'return-inspect'"
+    before = ledger.snapshot()
+    for again in (["--result", "no-defect-found"],
+                  ["--result", "no-defect-found", "--defective", "0", "--at",
+                   "2026-11-17 11:00"]):
+        r = ledger("return", "inspect", rid, *again)
+        assert r.stderr == ("RMA-2026-0001 has this inspection already (no-defect-found, 0 "
+                            "defective): nothing recorded.\n"), r.stderr
+        assert "replaces" not in r.stderr, r.stderr
+        assert ledger.snapshot() == before
+    # a note, a result or a count of its own is an inspection again
+    ledger("return", "inspect", rid, "--result", "no-defect-found", "--note", "复检",
+           "--at", "2026-11-17 12:00")
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "2",
+           "--cause", "轴承不良", "--note", "复检", "--at", "2026-11-17 13:00")
+    assert ledger.rows(kinds, (rid,)) == [(3,)]
+    # the defect confirmed again without a cause keeps the cause: the same inspection
+    before = ledger.snapshot()
+    r = ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "2",
+               "--note", "复检", "--at", "2026-11-17 14:00")
+    assert "nothing recorded." in r.stderr and ledger.snapshot() == before, r.stderr
+    r = ledger("--lang", "zh", "return", "inspect", rid, "--result", "defect-confirmed",
+               "--defective", "2", "--cause", "轴承不良", "--note", "复检")
+    assert ledger.snapshot() == before, r.stderr
+    # goods received since wait for an inspection: the same values inspect them
+    ledger("return", "receive", rid, "--qty", "1", "--at", "2026-11-18 09:00")
+    r = ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "2",
+               "--cause", "轴承不良", "--note", "复检", "--at", "2026-11-18 10:00")
+    assert "nothing recorded" not in r.stderr, r.stderr
+    assert ledger.rows(kinds, (rid,)) == [(4,)]
+    assert ledger.json("show", rid)["stage"] == "inspected"
+    assert ledger("verify").stdout.startswith("OK")
+
+
+@pytest.mark.slow
+def test_identical_concurrent_inspections_record_one(ledger, rma, env):
+    """N identical inspections of a received return at the same moment: one records it,
+    the others find it there (read and checked in the writing transaction) and record
+    nothing; none fails."""
+    from test_concurrency import race
+
+    _cid, rid = rma
+    ledger("return", "receive", rid, "--qty", "5", "--at", "2026-11-17 09:00")
+    argv = ["--db", str(env), "return", "inspect", rid, "--result", "defect-confirmed",
+            "--defective", "1", "--cause", "划伤", "--at", "2026-11-17 10:00"]
+    results = race([argv] * 6)
+    assert [code for code, _out, _err in results] == [0] * 6, results
+    assert sum("nothing recorded" in err for _c, _o, err in results) == 5, results
+    assert ledger.rows("SELECT count(*) FROM events WHERE return_id = ? AND kind = "
+                       "'return-inspect'", (rid,)) == [(1,)]
