@@ -901,10 +901,12 @@ def check_event_forms(cur: sqlite3.Cursor, lo: int = 0, hi: int | None = None
                       ) -> list[Problem]:
     """Every event from the first that records a login on (an upgraded ledger's older
     ones have none, and are left out) records one, is of a kind complaintctl writes,
-    names who took the step, and its `at` and `recorded_at` are instants as stored
-    (2026-11-20T03:00:00Z): an event appended by hand with its hash worked out passed
-    the chain (kind delete-everything, no actor, no login, at "2099-13-45 later"), and
-    show listed it. One pass over the events lo < id <= hi (None: no bound) in SQLite."""
+    names who took the step, its `at` and `recorded_at` are instants as stored
+    (2026-11-20T03:00:00Z), and its `data` and `old` are JSON: an event appended by hand
+    with its hash worked out passed the chain (kind delete-everything, no actor, no
+    login, at "2099-13-45 later"), and show listed it; one edited into what is not JSON,
+    the chain worked out again, was named nowhere. One pass over the events
+    lo < id <= hi (None: no bound) in SQLite."""
     (first,) = cur.execute("SELECT min(id) FROM events WHERE login IS NOT NULL").fetchone()
     if first is None:
         return []  # (a ledger from before the chain: its events record no login)
@@ -914,17 +916,21 @@ def check_event_forms(cur: sqlite3.Cursor, lo: int = 0, hi: int | None = None
     demo = cur.execute("SELECT 1 FROM settings WHERE key = ?", (DEMO_MARK,)).fetchone()
     marks = ", ".join("?" * len(EVENT_KINDS))
     bad_at, bad_recorded = (f"{_AS_STORED.format(c)} IS NOT {c}" for c in ("at", "recorded_at"))
+    # what is not JSON, as its bytes (a text that is no UTF-8 read as bytes too)
+    bad_json = [f"CASE WHEN {c} IS NULL OR json_valid({c}) THEN NULL ELSE CAST({c} AS BLOB) "
+                "END" for c in ("data", "old")]
     found = cur.execute(
-        f"SELECT id, kind, actor, at, recorded_at, login, {bad_at}, {bad_recorded} FROM events "
+        f"SELECT id, kind, actor, at, recorded_at, login, {', '.join(bad_json)}, {bad_at}, "
+        f"{bad_recorded} FROM events "
         f"WHERE id >= ? AND id > ? AND id <= ? AND ("
         f"{'' if demo else 'login IS NULL OR trim(login) = ? OR '}"
         f"kind NOT IN ({marks}) OR trim(coalesce(actor, '')) = '' OR {bad_at} OR "
-        f"{bad_recorded}) "
+        f"{bad_recorded} OR NOT json_valid(data) OR (old IS NOT NULL AND NOT json_valid(old))) "
         f"ORDER BY id LIMIT {_FORMS_MOST}",
         (first, lo, hi if hi is not None else 2 ** 63 - 1, *([] if demo else [""]),
          *sorted(EVENT_KINDS))).fetchall()
     out: list[Problem] = []
-    for eid, kind, actor, at, recorded, login, *bad in found:
+    for eid, kind, actor, at, recorded, login, data, old, *bad in found:
         # (none would also leave its complaint out of the checks an old one is; a blank
         # one, " ", names nobody either: it passed)
         if (login is None or not login.strip()) and not demo:
@@ -940,7 +946,17 @@ def check_event_forms(cur: sqlite3.Cursor, lo: int = 0, hi: int | None = None
             if not_stored:
                 out.append(problem("event", eid, value, None, N_(
                     "the event's time is not an instant as complaintctl stores one")))
+        # (show read it as "unreadable", and the checks that read it skipped it)
+        for column, value in (("data", data), ("old", old)):
+            if value is not None:
+                out.append(problem("event", eid, _cut(_text(value)), None, N_(
+                    "the event's {column} is not valid JSON"), column=column))
     return out
+
+
+def _cut(value: str | None, most: int = 60) -> str | None:
+    """A value shown on a line of its own, at most `most` characters of it."""
+    return value if value is None or len(value) <= most else value[:most - 1] + "…"
 
 
 # An instant as SQLite writes it back (parse.iso's form), through its day number (the
@@ -1583,8 +1599,6 @@ def check_schema(cur: sqlite3.Cursor) -> list[Problem]:
     into a table of its own kept it past `forget-contact`). Triggers, indexes and views
     are compared without whitespace, comments or letter case; tables by their columns
     (an upgraded ledger's CREATE TABLE text is SQLite's own, with the columns added)."""
-    from complaintctl import migrations
-
     def text(conn: sqlite3.Connection | sqlite3.Cursor, kind: str, name: str) -> str | None:
         """An object's SQL on one line (what an altered trigger says instead: its stored
         value read "—", as if it were missing); a table's columns say _columns_differ."""
@@ -1592,9 +1606,8 @@ def check_schema(cur: sqlite3.Cursor) -> list[Problem]:
                            (kind, name)).fetchone()
         return " ".join(str(row[0]).split()) if row and row[0] else None
 
-    schema = sqlite3.connect(":memory:")  # the objects as SQLite keeps the schema's
+    schema = _made()  # the objects as SQLite keeps the schema's
     try:
-        schema.executescript(migrations.current_schema())
         want = _objects(schema)
         have = _objects(cur)
         out = []
@@ -1615,6 +1628,35 @@ def check_schema(cur: sqlite3.Cursor) -> list[Problem]:
             "the schema does not make this: it could copy or change rows behind the "
             "tool's back (a contact kept past forget-contact)")))
     return out
+
+
+def not_made(cur: sqlite3.Cursor) -> list[tuple[str, str]]:
+    """The ledger's tables, triggers and views the schema does not make, and its
+    triggers not as the schema writes them ((kind, name), in order): what could copy a
+    row elsewhere as it changes (a trigger that kept each erased contact in a table of
+    its own), as check_schema names them. forget-contact refuses while there is one. An
+    extra index keeps nothing a row does not (its entry goes with the value)."""
+    schema = _made()
+    try:
+        want = _objects(schema)
+    finally:
+        schema.close()
+    have = _objects(cur)
+    return sorted(key for key in have if key[0] in ("table", "trigger", "view") and (
+        key not in want or (key[0] == "trigger" and have[key] != want[key])))
+
+
+def _made() -> sqlite3.Connection:
+    """A database in memory with the schema's objects, as SQLite keeps them."""
+    from complaintctl import migrations
+
+    schema = sqlite3.connect(":memory:")
+    try:
+        schema.executescript(migrations.current_schema())
+    except BaseException:
+        schema.close()
+        raise
+    return schema
 
 
 def _columns_differ(have: list[tuple[Any, ...]], want: list[tuple[Any, ...]]
@@ -1652,9 +1694,11 @@ _ALTERED = {"trigger": N_("a trigger of the ledger is not the schema's: the rows
 def _objects(conn: sqlite3.Connection | sqlite3.Cursor) -> dict[tuple[str, str], Any]:
     """(kind, name) -> what is compared: a table's columns (name, type, not null,
     default, key), another object's SQL as _trigger_text leaves it, with its table.
-    SQLite's own objects (sqlite_sequence, sqlite_stat1, autoindexes) are left out."""
+    SQLite's own objects (sqlite_sequence, sqlite_stat1, autoindexes: names it keeps for
+    itself, `sqlite_` in any case) are left out; not every name that begins `sqlite`: a
+    trigger named sqlitespy is anyone's, and was left out unseen."""
     found = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE "
-                         "name NOT LIKE 'sqlite%'").fetchall()
+                         "name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").fetchall()
     out: dict[tuple[str, str], Any] = {}
     for kind, name, table, sql in found:
         if kind == "table":
@@ -2151,7 +2195,7 @@ def check_tallies(cur: sqlite3.Cursor) -> list[Problem]:
     """day_tallies, day_rollups and handling_times against a recount of the rows."""
     from complaintctl import rollups
 
-    return check_day_tallies(cur) + _rollup_problems(rollups.problems(cur))
+    return check_day_tallies(cur) + _rollup_problems(_ok_shown(cur, rollups.problems(cur)))
 
 
 def check_day_tallies(cur: sqlite3.Cursor) -> list[Problem]:
@@ -2168,7 +2212,33 @@ def check_rollups(cur: sqlite3.Cursor, measures: tuple[str, ...], handling: bool
     handling_times if `handling`."""
     from complaintctl import rollups
 
-    return rollups.problems(cur, measures=measures, handling=handling)
+    return _ok_shown(cur, rollups.problems(cur, measures=measures, handling=handling))
+
+
+def _ok_shown(cur: sqlite3.Cursor, found: list[tuple[str, str, Any, Any]]
+              ) -> list[tuple[str, str, Any, Any]]:
+    """rollups.problems with a day_rollups row whose `ok` alone differs shown by both its
+    columns: it shows `ok` only for the measures that count steps done on time, and such
+    a row of another measure read the same count twice ("1 1"). Its `ok` as kept, and as
+    its measure's recount (RECOUNT: one query for each such measure) has it."""
+    from complaintctl import rollups
+
+    recounted: dict[str, dict[tuple[Any, Any], tuple[Any, Any]]] = {}
+    out = []
+    for table, which, stored, expected in found:
+        measure, _, rest = which.partition(" ")
+        day, _, key = rest.partition(" ")
+        if table == "day_rollups" and stored == expected and measure in rollups.RECOUNT:
+            if measure not in recounted:
+                recounted[measure] = {(d, k): (n, ok) for d, k, n, ok in cur.execute(
+                    rollups.RECOUNT[measure].format(c="1", s="1"))}
+            kept = cur.execute("SELECT n, ok FROM day_rollups WHERE measure = ? AND day = ? "
+                               "AND key = ?", (measure, day, key)).fetchone()
+            want = recounted[measure].get((day, key))
+            stored, expected = (f"{n or 0} (ok {ok or 0})" for n, ok in (
+                kept or (None, None), want or (None, None)))
+        out.append((table, which, stored, expected))
+    return out
 
 
 def _rollup_problems(found: list[tuple[str, str, Any, Any]]) -> list[Problem]:

@@ -1182,6 +1182,7 @@ def forget_contact(lg: Ledger, complaint_id: str, reason: str, *, now: datetime,
         lg.rows.flush(cur)
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
+        _refuse_not_made(cur, cid)
         again = not c["contact"] and _erased(cur, cid)
         if not c["contact"] and not again:
             raise Refused(_("{id} has no contact to forget").format(id=cid),
@@ -1213,15 +1214,33 @@ def forget_contact(lg: Ledger, complaint_id: str, reason: str, *, now: datetime,
     # copy of the page is written over now, if the readers are done.
     if again:
         out.notes.append(_("the contact of {id} was erased already").format(id=cid))
-    copied = lg.checkpoint()
-    if copied is None:
+    if not lg.checkpoint():
         out.warnings.append(_(
             "another program is reading the ledger: until it is done, the ledger file "
             "still holds the old copy of what was erased. Run this command again then, to "
             "write over it"))
-    elif again and copied:
+    elif again:
         out.notes.append(_("its old bytes are gone from the ledger file now"))
     return out
+
+
+def _refuse_not_made(cur: sqlite3.Cursor, cid: str) -> None:
+    """Refused, before anything is written, while the ledger holds a table, trigger or
+    view complaintctl does not make (or a trigger of its own with another body): one
+    could copy the contact elsewhere as it is erased (a trigger that kept each old
+    contact in a table of its own), and the command said it was erased. What verify
+    names (audit.not_made: its knowledge of the schema)."""
+    from complaintctl import audit
+
+    found = audit.not_made(cur)
+    if found:
+        raise Refused(_("the ledger holds what complaintctl does not make ({objects}): it "
+                        "could keep the contact of {id} past its erasure; nothing was "
+                        "erased").format(objects=listing([f"{kind} {shown(name)}"
+                                                          for kind, name in found]), id=cid),
+                      hint=_("see what they are and what else differs from the schema: "
+                             "complaintctl verify"),
+                      code="schema_not_made", record=cid)
 
 
 # --- CAPA actions --------------------------------------------------------------------

@@ -1136,17 +1136,19 @@ class Ledger:
         except sqlite3.Error:
             return False
 
-    def checkpoint(self, wait_ms: int = 5000) -> int | None:
-        """Copy the WAL into the file and empty it (after an erasure): how many pages it
-        copied; None if a reader kept part of it after waiting `wait_ms` for the readers
-        to finish."""
+    def checkpoint(self, wait_ms: int = 5000) -> bool:
+        """Copy the WAL into the file and empty it (after an erasure): whether it did,
+        all of it; False if a reader kept part of it after waiting `wait_ms` for the
+        readers to finish. Only the busy flag (the first column) says so: a TRUNCATE
+        checkpoint that completed gives its page counts as 0 (the WAL they counted is
+        gone), and the note "old bytes gone" of a second run never came."""
         try:
             with _waiting(self.conn, wait_ms):
-                busy, _log, copied = self.conn.execute(
+                busy, _log, _copied = self.conn.execute(
                     "PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         except sqlite3.Error as exc:
             raise translate(exc, self.path) from None
-        return None if busy else max(int(copied), 0)
+        return not busy
 
     def _refresh_config(self, cur: sqlite3.Cursor) -> None:
         """Settings read before the transaction began are read again if another

@@ -8,6 +8,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
 from support import oldest_ledger
 
 from complaintctl.store import EVENT_COLUMNS, event_hash
@@ -317,8 +318,8 @@ def test_an_erasure_a_reader_held_up_is_finished_by_running_it_again(ledger, env
     reader.execute("COMMIT")
     reader.close()
     # run again: the old copy is written over (by this run, or by the reader's closing,
-    # the last connection's checkpoint: then this run has nothing to copy and says only
-    # that the contact was erased already, not that it wrote over anything)
+    # the last connection's checkpoint: then this run has nothing to copy; either way it
+    # says that the contact was erased already, and that its old bytes are gone now)
     again = ledger("forget-contact", cid, "--reason", "本人要求")
     assert again.stderr.startswith(f"the contact of {cid} was erased already\n")
     assert "contact erased;" not in again.stderr and "Warning" not in again.stderr
@@ -326,6 +327,89 @@ def test_an_erasure_a_reader_held_up_is_finished_by_running_it_again(ledger, env
         if path.exists():
             assert PHONE.encode() not in path.read_bytes(), path
     assert ledger.rows("SELECT count(*) FROM events WHERE kind = 'forget-contact'") == [(1,)]
+
+
+def test_run_again_once_the_reader_is_done_it_says_the_old_bytes_are_gone(ledger, env):
+    """Run again once the reader was done, the erasure wrote the old copy over but never
+    said so: it took the page counts of `wal_checkpoint(TRUNCATE)` for what it copied,
+    and SQLite gives them as 0 once it has emptied the WAL."""
+    cid = ledger.log()
+    # a connection that stays open (no transaction): the reader's closing is then not
+    # the last one, which would empty the WAL itself; this run has the copying to do
+    keeper = sqlite3.connect(env)
+    keeper.execute("SELECT count(*) FROM events").fetchone()
+    reader = sqlite3.connect(env, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM complaints").fetchone()
+    try:
+        done = ledger("forget-contact", cid, "--reason", "本人要求")
+        assert "another program is reading the ledger" in done.stderr
+        reader.execute("COMMIT")
+        reader.close()
+        assert PHONE.encode() in env.read_bytes()  # the old copy, until it is written over
+        again = ledger("forget-contact", cid, "--reason", "本人要求")
+    finally:
+        keeper.close()
+    assert again.stderr == (f"the contact of {cid} was erased already\n"
+                            "its old bytes are gone from the ledger file now\n"), again.stderr
+    for path in (env, Path(f"{env}-wal")):
+        if path.exists():
+            assert PHONE.encode() not in path.read_bytes(), path
+
+
+# Objects complaintctl does not make that could keep a contact past its erasure: a spy
+# trigger copying each old contact into a table of its own (under a name that begins
+# "sqlite" too: such names were left out as SQLite's own), a view, one of the schema's
+# triggers made again with a body that copies it into a table of the schema's.
+NOT_MADE = {
+    "spy": (["CREATE TABLE spy (id TEXT, contact TEXT)",
+             "CREATE TRIGGER spy_t AFTER UPDATE OF contact ON complaints BEGIN "
+             "INSERT INTO spy VALUES (old.id, old.contact); END"],
+            "table 'spy', trigger 'spy_t'"),
+    "sqlite-named": (["CREATE TABLE sqlitespy (contact TEXT)",
+                      "CREATE TRIGGER sqlitespy_t AFTER UPDATE OF contact ON complaints "
+                      "BEGIN INSERT INTO sqlitespy VALUES (old.contact); END"],
+                     "table 'sqlitespy', trigger 'sqlitespy_t'"),
+    "view": (["CREATE VIEW contacts AS SELECT id, contact FROM complaints"],
+             "view 'contacts'"),
+    "altered": (["DROP TRIGGER last_contact_received",
+                 "CREATE TRIGGER last_contact_received AFTER UPDATE OF received_at, contact "
+                 "ON complaints BEGIN INSERT OR REPLACE INTO settings (key, value) "
+                 "VALUES ('x-' || old.id, coalesce(old.contact, '')); END"],
+                "trigger 'last_contact_received'"),
+}
+
+
+@pytest.mark.parametrize("case", list(NOT_MADE))
+def test_an_erasure_is_refused_while_the_ledger_holds_what_complaintctl_does_not_make(
+        ledger, env, case):
+    """A trigger that copied each old contact into a table of its own kept it in the
+    file, and forget-contact said the contact was erased (exit 0); verify named the
+    trigger and the table. Refused, naming them, with nothing written."""
+    sql, named = NOT_MADE[case]
+    cid = ledger.log()
+    conn = sqlite3.connect(env)
+    try:
+        for statement in sql:
+            conn.execute(statement)
+        conn.commit()
+    finally:
+        conn.close()
+    events = ledger.rows("SELECT count(*) FROM events")
+    refused = ledger("forget-contact", cid, "--reason", "本人要求", code=1)
+    assert refused.stderr == (
+        f"Error: the ledger holds what complaintctl does not make ({named}): it could keep "
+        f"the contact of {cid} past its erasure; nothing was erased\n"
+        "Hint: see what they are and what else differs from the schema: complaintctl "
+        "verify\n"), refused.stderr
+    assert ledger.rows("SELECT contact FROM complaints WHERE id = ?", (cid,)) == [(PHONE,)]
+    assert ledger.rows("SELECT count(*) FROM events") == events
+    # verify names each of them
+    found = {(p["kind"], p["id"]) for p in json.loads(
+        ledger("verify", "--format", "json", code=1).stdout)["problems"]}
+    for each in named.split(", "):
+        kind, name = each.split(" ")
+        assert (kind, name.strip("'")) in found, (kind, name, found)
 
 
 def test_the_upgrade_chains_old_events_and_hides_their_contacts(run, env):

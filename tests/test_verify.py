@@ -1186,6 +1186,77 @@ def test_an_event_that_is_not_json_is_named_and_the_rest_still_checked(ledger, e
     assert ("chain", target) in found and ("status", full["logged"]) in found
 
 
+def _rechained(db: Path, sql: str) -> None:
+    """An edit to the events made with the append-only trigger set aside, and every
+    hash worked out again from the first event on: the chain holds."""
+    from complaintctl.store import EVENT_COLUMNS, event_hash
+
+    trigger = schema_of(db, "events_no_update")
+    conn = sqlite3.connect(db)
+    try:
+        conn.execute("DROP TRIGGER events_no_update")
+        conn.execute(sql)
+        previous = ""
+        for eid, *row in conn.execute(f"SELECT id, {', '.join(EVENT_COLUMNS)} FROM events "
+                                      "ORDER BY id").fetchall():
+            previous = event_hash(previous, tuple(row))
+            conn.execute("UPDATE events SET hash = ? WHERE id = ?", (previous, eid))
+        conn.execute(trigger)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("parts", [False, True], ids=["whole", "in-parts"])
+def test_an_events_data_or_old_edited_into_what_is_not_json_chain_recomputed_is_named(
+        ledger, env, full, monkeypatch, parts):
+    """An event's data edited into what is not JSON, the chain worked out again: verify
+    named the rows its step left (no event records them), never the event itself, which
+    show reads as "unreadable". Named as an event not of the tool's form, as its column
+    is (data, or an amendment's old values)."""
+    if parts:
+        monkeypatch.setattr(audit, "PARALLEL_FROM", 1)
+        monkeypatch.setattr(audit.os, "cpu_count", lambda: 2)
+    resolved, amended = event_id(ledger, "resolve"), event_id(ledger, "amend")
+    _rechained(env, f"UPDATE events SET data = CASE id WHEN {resolved} THEN '{{not json' "
+                    f"ELSE data END, old = CASE id WHEN {amended} THEN '[\"x\"' ELSE old END "
+                    f"WHERE id IN ({resolved}, {amended})")
+    problems = verify_fails(ledger)
+    assert "chain" not in {p["kind"] for p in problems}, problems
+    events = [(p["id"], p["stored"], p["detail"]) for p in problems if p["kind"] == "event"]
+    assert sorted(events) == sorted([
+        (resolved, "{not json", "the event's data is not valid JSON"),
+        (amended, '["x"', "the event's old is not valid JSON")]), problems
+
+
+@pytest.mark.parametrize("parts", [False, True], ids=["whole", "in-parts"])
+def test_a_day_rollups_ok_changed_directly_shows_the_column_that_differs(
+        ledger, env, full, monkeypatch, parts):
+    """A day_rollups row of a measure that counts no steps on time, its `ok` raised by
+    hand: the line showed its `n` as both values ("1 1")."""
+    if parts:
+        monkeypatch.setattr(audit, "PARALLEL_FROM", 1)
+        monkeypatch.setattr(audit.os, "cpu_count", lambda: 2)
+    (day, key, n), = ledger.rows("SELECT day, key, n FROM day_rollups WHERE measure = "
+                                 "'category' ORDER BY day, key LIMIT 1")
+    tamper(env, "UPDATE day_rollups SET ok = ok + 1 WHERE measure = 'category' AND day = ? "
+                "AND key = ?", params=(day, key))
+    (p,) = verify_fails(ledger)
+    assert (p["kind"], p["id"], p["stored"], p["expected"]) == (
+        "day_rollup", f"category {day} {key}", f"{n} (ok 1)", f"{n} (ok 0)"), p
+    line = ledger("verify", code=1).stdout.splitlines()[1]
+    assert f"{n} (ok 1)" in line and f"{n} (ok 0)" in line
+
+
+def test_an_object_whose_name_begins_sqlite_is_named_all_the_same(ledger, env, full):
+    """Names that begin "sqlite" were all left out as SQLite's own: a table `sqlitespy`
+    and a trigger copying each contact into it passed; SQLite keeps only `sqlite_` ones."""
+    tamper(env, "CREATE TABLE sqlitespy (contact TEXT)", "CREATE TRIGGER sqlitespy_in AFTER "
+                "INSERT ON complaints BEGIN INSERT INTO sqlitespy VALUES (NEW.contact); END")
+    found = {(p["kind"], p["id"]) for p in verify_fails(ledger)}
+    assert found == {("table", "sqlitespy"), ("trigger", "sqlitespy_in")}, found
+
+
 def test_in_parts_the_rollups_recount_finds_what_it_finds_in_one_snapshot(ledger, env, full,
                                                                          monkeypatch):
     """The recount of day_rollups by measure and of handling_times, each a task of its
