@@ -1094,14 +1094,28 @@ def fitted_table(rows: Sequence[dict[str, Any]], cols: Sequence[Col], tz: tzinfo
                   pad_edge=False, padding=(0, 0))
     # "…" is as ambiguous in width as the box lines --ascii avoids: "~" there
     mark = "~" if _STYLE["ascii"] else "…"
-    cells = [[_cut(v, w, mark) for v, w in zip(line, widths, strict=True)] for line in cells]
+    cut = [[_cut(v, w, mark) for v, w in zip(line, widths, strict=True)] for line in cells]
     for c, w in zip(cols, widths, strict=True):
         table.add_column(Text(c.title()), width=w, no_wrap=True,
                          overflow="crop" if _STYLE["ascii"] else "ellipsis",
                          justify="right" if c.kind == "num" else "left")
-    for r, line in zip(rows, cells, strict=True):
+    for r, line in zip(rows, cut, strict=True):
         table.add_row(*(Text(v) for v in line), style=(styles or {}).get(r.get("_style", ""), ""))
+    # what fitting it gave up, for a reader who does not see the terminal (a file, a
+    # cron job's mail: the costs of `return list` went without a word)
+    shortened = [i for i in range(len(cols)) if any(
+        line[i] != short[i] for line, short in zip(cells, cut, strict=True))]
+    table.fitted = Fitted(  # type: ignore[attr-defined]
+        width, [c.title() for c in every if c not in cols], [cols[i].title() for i in shortened])
     return table
+
+
+class Fitted(NamedTuple):
+    """What fitted_table gave up to fit `width` columns: the columns left out, and those
+    whose text it cut (their titles)."""
+    width: int
+    left_out: list[str]
+    cut: list[str]
 
 
 # --- the shapes of each listing ---------------------------------------------

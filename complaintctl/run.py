@@ -294,12 +294,30 @@ def _print_rich(*renderables: RenderableType) -> None:
     con = render.console(on_broken_pipe=_reader_gone)  # Rich's own handler exits 1
     reads_whole()
     _STATE["out"] = True
+    fitted = [f for r in renderables if (f := getattr(r, "fitted", None)) is not None
+              and (f.left_out or f.cut)]
     for r in renderables:
         if isinstance(r, render.Unbroken) and render.ascii_only():  # (… and 48 more: …)
             r = render.Unbroken(render.ascii_marks_of(r.replace("…", "...")))
         elif render.ascii_only():
             r = render.ascii_marks(r)
         con.print(r, soft_wrap=isinstance(r, render.Unbroken))
+    if fitted and not _isatty(sys.stdout):
+        _said_fitted(fitted[0])
+
+
+def _said_fitted(fit: render.Fitted) -> None:
+    """What a table fitted to the width gave up, said when it goes to a file or a pipe
+    (a terminal shows it; a cron job's mail or a saved file lost the costs of `return
+    list`, the names cut, without a word)."""
+    parts = []
+    if fit.left_out:
+        parts.append(_("left out {columns}").format(columns=i18n.listing(fit.left_out)))
+    if fit.cut:
+        parts.append(_("cut {columns} with …").format(columns=i18n.listing(fit.cut)))
+    _say(_("To fit {width} columns the table {changes}: set COLUMNS wider, or use --format "
+           "csv for every column whole.").format(width=fit.width,
+                                                 changes=_("; ").join(parts)))
 
 
 def _listing(rows: list[dict[str, Any]], cols: Sequence[render.Col], fmt: str, tz: tzinfo,

@@ -8,10 +8,10 @@ import csv
 import io
 import json
 import os
-import time
 import sqlite3
 import subprocess
 import sys
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
