@@ -1108,3 +1108,26 @@ def test_identical_concurrent_inspections_record_one(ledger, rma, env):
     assert sum("nothing recorded" in err for _c, _o, err in results) == 5, results
     assert ledger.rows("SELECT count(*) FROM events WHERE return_id = ? AND kind = "
                        "'return-inspect'", (rid,)) == [(1,)]
+
+
+def test_a_return_list_into_a_file_says_the_columns_it_left_out(ledger, rma, monkeypatch):
+    """`return list` piped or redirected (80 columns) dropped the cost columns without a
+    word (a cron job's mail lost the repair cost). Written where no terminal shows it,
+    a table fitted to the width says what it left out or cut; given room, nothing."""
+    _cid, rid = rma
+    ledger("return", "receive", rid, "--qty", "5", "--at", "2026-11-17 09:00")
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "4",
+           "--cause", "轴承不良", "--at", "2026-11-18 09:00")
+    ledger("return", "dispose", rid, "--action", "repair", "--qty", "3", "--repair-cost",
+           "120.50", "--at", "2026-11-18 10:00")
+    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "2", "--cost", "3000000",
+           "--at", "2026-11-18 11:00")
+    monkeypatch.setenv("COLUMNS", "60")
+    r = ledger("return", "list")
+    assert "120.50" not in r.stdout
+    assert r.stderr.startswith("To fit 60 columns the table left out "), r.stderr
+    assert "repair" in r.stderr.splitlines()[0] and r.stderr.splitlines()[0].endswith(
+        ": set COLUMNS wider, or use --format csv for every column whole."), r.stderr
+    monkeypatch.setenv("COLUMNS", "200")
+    r = ledger("return", "list")
+    assert "120.50" in r.stdout and "To fit" not in r.stderr, r.stderr
