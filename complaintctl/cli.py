@@ -1512,18 +1512,36 @@ def list_cmd(
         _in_order(since_dt.date(), (until_dt - timedelta(days=1)).date())
     if limit is None:
         limit = 200 if fmt == "table" else 0
+    texts = {"department": parse.text_filter(dept, "--dept", a_name=True),
+             "owner": parse.text_filter(owner, "--owner", a_name=True),
+             "customer": parse.text_filter(customer, "--customer", a_name=True),
+             "product": parse.text_filter(product, "--product", a_name=True)}
+    category_w = parse.choice(category, ledger.config.categories, "--category",
+                              extra=ledger.config.category_words)
+    severity_w = parse.choice(severity, parse.SEVERITIES, "--severity")
     listing = views.list_stream(
-        ledger, status=status_w, department=parse.text_filter(dept, "--dept", a_name=True),
-        owner=parse.text_filter(owner, "--owner", a_name=True),
-        customer=parse.text_filter(customer, "--customer", a_name=True),
-        product=parse.text_filter(product, "--product", a_name=True),
-        category=parse.choice(category, ledger.config.categories, "--category",
-                              extra=ledger.config.category_words),
-        severity=parse.choice(severity, parse.SEVERITIES, "--severity"),
-        since=since_dt, until=until_dt,
+        ledger, status=status_w, department=texts["department"], owner=texts["owner"],
+        customer=texts["customer"], product=texts["product"], category=category_w,
+        severity=severity_w, since=since_dt, until=until_dt,
         limit=parse.positive_int(limit, "--limit", allow_zero=True),
         ref=parse.text_filter(ref, "--ref"))
     render.use_words("category", ledger.config.category_words)
+    # the title says the filters, the words as read (处理中 is investigating: a table
+    # of 90 read as every open complaint), as overdue's does
+    only = run.filters_said(
+        list(texts.items()),
+        first=[*([_("{field} {word}").format(field=_("status"), word=words.label(
+            "status", status_w, i18n.lang(), extra=(words.STATUS_OPEN,)))] if status_w else []),
+               *([_("{field} {word}").format(field=_("category"), word=words.label(
+                   "category", category_w, i18n.lang(), extra=ledger.config.category_words))]
+                 if category_w else []),
+               *([_("{field} {word}").format(field=_("severity"), word=i18n.term(
+                   "severity", severity_w))] if severity_w else [])],
+        last=[*([_("received on or after {day}").format(day=since_dt.date().isoformat())]
+                if since_dt else []),
+              *([_("received on or before {day}").format(
+                  day=(until_dt - timedelta(days=1)).date().isoformat())] if until_dt else [])])
+    title = _("Complaints (only {filters})").format(filters=only) if only else _("Complaints")
     if fmt in ("csv", "json"):  # streamed from the cursor: flat memory, any length
         batches = listing.batches(render.STREAM_BATCH)
         with contextlib.closing(batches):  # a reader gone early ends the snapshot now
@@ -1533,13 +1551,13 @@ def list_cmd(
         batches = listing.batches(render.STREAM_BATCH)
         with contextlib.closing(batches):
             _markdown_stream(batches, views.LIST_COLUMNS, render.LIST_CSV_COLS, tz,
-                             _("Complaints"), _("No complaints match."))
+                             title, _("No complaints match."))
     else:
         rows = listing.dicts()
         if rows:  # one line per complaint, in the terminal's width
-            _print_rich(render.list_table(rows, tz, _width(), _("Complaints")))
+            _print_rich(render.list_table(rows, tz, _width(), title))
         else:
-            _listing(rows, render.LIST_COLS, fmt, tz, _("Complaints"),
+            _listing(rows, render.LIST_COLS, fmt, tz, title,
                      empty=_("No complaints match."))
     _shown_of(listing)
     if not listing.shown:

@@ -453,6 +453,22 @@ def _guarded_once(func: Callable[..., R], /, *args: Any, again: bool, **kw: Any)
         forget_reads()
 
 
+def filters_said(texts: Sequence[tuple[str, str | None]],
+                 chosen: Sequence[tuple[str, str | None]] = (),
+                 first: Sequence[str] = (), last: Sequence[str] = ()) -> str:
+    """A listing's filters as its title says them ("department contains 质量, severity
+    high"): `texts`, (field, part of its text); `chosen`, (word field, code) of a word
+    chosen (a Chinese word typed is said as the code it was read as: 处理中 is
+    investigating); `first` and `last`, said already. Empty when none is given."""
+    return i18n.listing([
+        *first,
+        *(_("{field} contains {text}").format(field=_(field), text=text)
+          for field, text in texts if text),
+        *(_("{field} {word}").format(field=_(field), word=i18n.term(field, code))
+          for field, code in chosen if code),
+        *last])
+
+
 def reads_whole() -> None:
     """Refuse what was read from a ledger read as a whole (store._READ_WHOLE) that a
     writer wrote into meanwhile: before anything read goes out (each chunk of output, a
@@ -599,11 +615,8 @@ def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
     if when > now + workflow.FUTURE_GRACE:  # what will be late then if nothing is done
         local = _("{time} (ahead of now)").format(time=local)
     # a listing filtered says so in its title: forwarded, it does not read as the whole
-    only = i18n.listing([*(_("{field} contains {text}").format(field=_(field), text=text)
-                           for field, text in (("department", dept), ("owner", owner),
-                                               ("customer", customer)) if text),
-                         *([_("{field} {word}").format(field=_("severity"), word=i18n.term(
-                             "severity", severity))] if severity else [])])
+    only = filters_said((("department", dept), ("owner", owner), ("customer", customer)),
+                        (("severity", severity),))
     at = _("Overdue at {time}").format(time=local) if not only else \
         _("Overdue at {time} (only {filters})").format(time=local, filters=only)
     empty = _("Nothing is overdue at {time}.").format(time=local) if not only else \

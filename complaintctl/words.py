@@ -93,8 +93,10 @@ TABLE: dict[str, tuple[Word, ...]] = {
         _w("supplier", None, "供应商", "外购", "来料"),
         _w("logistics", None, "物流", "运输"),
         _w("sales", None, "销售"),
+        # (not 人为 alone, human factor: as often our own operator's error as the
+        # customer's; read as misuse, it put the blame on the customer without a word)
         _w("customer-misuse", None, "客户使用不当", "使用不当", "误用", "客户误用", "操作不当",
-           "客户操作不当", "人为", "人为损坏", "misuse"),
+           "客户操作不当", "人为损坏", "misuse"),
         _w("other", None, "其他", "其它"),
     ),
     "responsibility": (

@@ -1017,3 +1017,31 @@ def test_policy_show_fits_a_narrow_terminal(ledger, monkeypatch, columns):
     assert "Deadl" in r.stdout.replace("\n", "") and r.stderr == "", r.stderr
     if columns == "40":
         assert " 10wd " in r.stdout and " 10w\n" not in r.stdout, r.stdout
+
+
+def test_a_filtered_list_says_its_filters_as_read(ledger):
+    """`list --status 处理中` listed the investigating complaints (处理中 is read as
+    investigating) under the title "投诉", read by a supervisor as every open one: the
+    title says the filters, each word as it was read, as overdue's does."""
+    cid = ledger.log(customer="华东电器", severity="high")
+    ledger.to_state(cid, "investigating")
+    zh = ledger("--lang", "zh", "list", "--status", "处理中", "--severity", "高",
+                "--customer", "华东").stdout
+    assert zh.splitlines()[0].strip() == \
+        "投诉（仅：状态为调查中、严重程度为高、客户含“华东”）", zh
+    en = ledger("list", "--status", "open", "--since", "2026-01-01", "--until",
+                "2026-11-23", "--format", "markdown").stdout
+    assert "Complaints (only status open, received on or after 2026-01-01, received on or " \
+        "before 2026-11-23)" in en, en
+    assert ledger("list").stdout.splitlines()[0].strip() == "Complaints"
+
+
+def test_a_word_that_names_either_cause_is_not_taken_for_one(ledger):
+    """--cause-category 人为 (human factor: our operator's as often as the customer's)
+    was stored as customer-misuse without a word, the blame put on the customer."""
+    from test_words import refused
+
+    cid = ledger.log()
+    ledger.to_state(cid, "assigned")
+    refused(ledger, "investigate", cid, "--cause", "x", "--cause-category", "人为",
+            message="--cause-category '人为' is not one of")
