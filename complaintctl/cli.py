@@ -1173,7 +1173,9 @@ def close_cmd(
     at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
 ) -> None:
     """Close a resolved complaint without a revisit (a revisit closes it otherwise)."""
-    if not no_revisit:
+    if not no_revisit:  # (a complaint that cannot close now says why first: the hint
+        # below sends it to a revisit or a close its state refuses)
+        complaints.check_allowed(_open(), complaint_id, "close")
         raise BadInput(_("close needs --no-revisit"),
                        hint=_("a revisit closes a complaint: complaintctl revisit {id} "
                               "--satisfaction satisfied; without one: complaintctl close {id} "
@@ -1888,12 +1890,14 @@ def report_cmd(
                        hint=_("a report covers what has happened: leave --as-of out for "
                               "now"), code="as_of_in_future")
     today = as_of_dt.astimezone(tz).date()
+    # (a period given empty, `--month "$MONTH"` with MONTH unset, is refused: it reported
+    # last month without a word)
     if week:
         period = (reports.week_of(parse.parse_day(when, now=now, tz=tz, field="--week"))
-                  if when else reports.last_complete_week(today))
+                  if when is not None else reports.last_complete_week(today))
     elif month:
-        period = (reports.month_of(*parse.parse_month(when, tz=tz, today=today)) if when
-                  else reports.last_complete_month(today))
+        period = (reports.month_of(*parse.parse_month(when, tz=tz, today=today))
+                  if when is not None else reports.last_complete_month(today))
     else:
         if since is None or until is None:
             raise BadInput(_("--since and --until go together"),
@@ -2257,21 +2261,9 @@ def _problem_lines(problems: Sequence[Any]) -> list[str]:
         lines.append((group[0].row, (
             _("rows {rows} ({n} rows): {message}") if column is None else
             _("rows {rows} ({n} rows), column {column}: {message}")).format(
-                rows=_row_ranges([p.row for p in group]), n=f"{len(group):,}",
+                rows=i18n.row_ranges([p.row for p in group]), n=f"{len(group):,}",
                 column=column, message=message)))
     return [line for _row, line in sorted(lines, key=lambda x: x[0])]
-
-
-def _row_ranges(rows: list[int], most: int = 20) -> str:
-    """Row numbers as ranges (2–6, 9, 12–30), the first `most` of them (then …)."""
-    ranges: list[list[int]] = []
-    for row in sorted(rows):
-        if ranges and row == ranges[-1][1] + 1:
-            ranges[-1][1] = row
-        else:
-            ranges.append([row, row])
-    shown = [f"{a}–{b}" if b > a else str(a) for a, b in ranges[:most]]
-    return i18n.listing(shown + (["…"] if len(ranges) > most else []))
 
 
 # How many rows with the same problem are said on one line (_problem_lines).

@@ -210,6 +210,8 @@ def _profile(path: str) -> None:
 def _not_a_profile(path: str) -> str | None:
     """Why the profile may not take the place of what is at `path` (None: it may): only
     a regular file that is not an SQLite file (a ledger) is replaced."""
+    if path.endswith(("-wal", "-shm", "-journal")):  # (a ledger's own, whatever is there)
+        return "it is the name SQLite gives a ledger's -wal, -shm or -journal file"
     try:
         if os.path.isdir(path) or os.path.exists(path) and not os.path.isfile(path):
             return "it exists and is not a regular file"

@@ -182,9 +182,10 @@ def _once(ctx: Context, opt: Any, process: Callable[[Any, Any], None],
 # The options whose values are words of a field of the word table (words.TABLE), by
 # their destination: the same word in two spellings (--severity high --severity 高) is
 # the same value.
-_WORD_OPTIONS = {"severity": "severity", "category": "category", "channel": "channel",
-                 "demand": "demand", "cause_category": "cause_category",
-                 "responsibility": "responsibility", "disposition": "disposition",
+# (Not the category: a ledger's own categories are its words, known once it is open.)
+_WORD_OPTIONS = {"severity": "severity", "channel": "channel", "demand": "demand",
+                 "cause_category": "cause_category", "responsibility": "responsibility",
+                 "disposition": "disposition",
                  "satisfaction": "satisfaction", "method": "method", "result": "inspection",
                  "status": "status"}
 
@@ -302,7 +303,10 @@ def show_error(exc: click_exceptions.ClickException) -> None:
         message = _("{option} is an option of complaintctl itself: put it before the "
                     "command, e.g. {example}").format(option=name, example=example)
     typer.echo(_("Error: {message}").format(message=message), err=True)
-    if isinstance(exc, click_exceptions.NoSuchOption) and re.fullmatch(r"-[0-9.,]+", name or ""):
+    if isinstance(exc, click_exceptions.NoSuchOption) and re.fullmatch(
+            r"-[0-9.,]+", name or "") and ctx is not None and any(
+            isinstance(p, typer.core.TyperArgument) for p in ctx.command.params) and \
+            not isinstance(ctx.command, typer.core.TyperGroup):
         # `policy set assign high -3d`, `policy repeat-window -5`: Click read the value
         # as options and said only "No such option: -3"
         typer.echo(_("Hint: {hint}").format(hint=_(

@@ -314,7 +314,8 @@ def _said_fitted(fit: render.Fitted) -> None:
     if fit.left_out:
         parts.append(_("left out {columns}").format(columns=i18n.listing(fit.left_out)))
     if fit.cut:
-        parts.append(_("cut {columns} with …").format(columns=i18n.listing(fit.cut)))
+        parts.append(_("cut {columns} with {mark}").format(
+            columns=i18n.listing(fit.cut), mark="~" if render.ascii_only() else "…"))
     _say(_("To fit {width} columns the table {changes}: set COLUMNS wider, or use --format "
            "csv for every column whole.").format(width=fit.width,
                                                  changes=_("; ").join(parts)))

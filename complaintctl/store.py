@@ -543,7 +543,7 @@ def _read_while_in_use(path: Path) -> sqlite3.Connection | None:
     try:
         conn.execute("PRAGMA schema_version").fetchone()  # (opens the -wal and -shm)
         return conn
-    except sqlite3.OperationalError as exc:
+    except sqlite3.DatabaseError as exc:  # (closed, whatever it says)
         conn.close()
         low = str(exc).lower()
         if "readonly" not in low and "read-only" not in low:

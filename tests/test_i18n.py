@@ -545,3 +545,6 @@ def test_a_negative_value_read_as_an_option_is_explained(ledger, run, args):
     assert run.snapshot() == before
     r = run("policy", "repeat-window", "--", "-5", code=2)
     assert "cannot read repeat window '-5'" in r.stderr, r.stderr
+    # not where no value is taken (list -- -1 is refused all the same)
+    r = run("list", "-1", code=2)
+    assert r.stderr.endswith("Error: No such option: -1\n"), r.stderr

@@ -404,6 +404,14 @@ def test_an_option_given_twice_with_different_values_is_refused(ledger):
                   "--status", "已登记").stdout.count(other) == 1
     refused(ledger, "list", "--severity", "high", "--severity", "低", code=2,
             message="--severity was given twice")
+    # a category is the ledger's own word: one the built-in table gives to a category
+    # the ledger removed is another value (the pair recorded the second, the first alone
+    # refused)
+    ledger("policy", "categories", "--remove", "delivery")
+    ledger("policy", "categories", "--add", "送货", "--label-en", "shipping")
+    refused(ledger, "log", "--customer", "A", "--description", "x", "--severity", "low",
+            "--channel", "phone", "--no-input", "--category", "delivery", "--category", "送货",
+            code=2, message="--category was given twice")
     refused(ledger, "return", "list", "--limit", "1", "--limit", "2", code=2,
             message="--limit was given twice")
     refused(ledger, "--db", "a.db", "--db", "b.db", "list", code=2,
@@ -511,11 +519,17 @@ def test_domain_guards(ledger):
     r = refused(ledger, "resolve", cid, "--disposition", "exchange", "--summary", "x", code=1,
                 message="it was found not upheld")
     assert f"complaintctl investigate {cid} --upheld --cause TEXT" in r.stderr
-    r = refused(ledger, "close", cid.lower(), "--reason", "x", code=2,
+    # a complaint that cannot close now says so first (it was told to add --no-revisit,
+    # and then refused for its state)
+    refused(ledger, "close", cid.lower(), "--reason", "x", code=1,
+            message=f"Error: cannot close {cid}: it is investigating; allowed next:")
+    other = ledger.log(customer="丁公司")
+    ledger.to_state(other, "resolved")
+    r = refused(ledger, "close", other.lower(), "--reason", "x", code=2,
                 message="close needs --no-revisit")
     assert r.stderr.endswith(  # the id, where the hint said ID
-        f"Hint: a revisit closes a complaint: complaintctl revisit {cid} --satisfaction "
-        f"satisfied; without one: complaintctl close {cid} --no-revisit --reason TEXT\n")
+        f"Hint: a revisit closes a complaint: complaintctl revisit {other} --satisfaction "
+        f"satisfied; without one: complaintctl close {other} --no-revisit --reason TEXT\n")
     r = refused(ledger, "void", cid, code=2, message="void needs --reason")
     assert "Hint: say why in a few words: --reason TEXT" in r.stderr
     # the hint's way out: it stands after all
@@ -1147,7 +1161,9 @@ def test_a_path_with_a_line_break_is_refused_naming_it(ledger, tmp_path, monkeyp
     (("export", "complaints", "--since", "", "--output", "e.csv"), "cannot read --since ''"),
     (("log", "--no-input", "--customer", "A", "--description", "d", "--category", "quality",
       "--severity", "low", "--channel", "phone", "--shipped", ""), "cannot read --shipped ''"),
-    (("policy", "calendar", "--country", ""), "unknown country calendar ''")])
+    (("policy", "calendar", "--country", ""), "unknown country calendar ''"),
+    (("report", "--month", ""), "cannot read --month ''"),
+    (("report", "--week", ""), "cannot read --week ''")])
 def test_an_option_given_empty_is_refused_not_passed_over(ledger, tmp_path, monkeypatch,
                                                           args, message):
     """`list --since "$START"` with START unset listed (and `export` wrote) the whole
