@@ -117,7 +117,15 @@ def stale_removed(folder: Path, match: Callable[[str], object], now: float | Non
             continue
         try:
             st = os.lstat(folder / name)
-            if now - st.st_mtime <= STALE_AFTER or uid is not None and st.st_uid != uid:
+            if uid is not None and st.st_uid != uid:
+                continue
+            latest = st.st_mtime
+            if stat.S_ISDIR(st.st_mode):  # a folder still written in is in use: its files'
+                # times, not its own (set when its first file was made)
+                with os.scandir(folder / name) as inside:
+                    latest = max([latest, *(e.stat(follow_symlinks=False).st_mtime
+                                            for e in inside)])
+            if now - latest <= STALE_AFTER:
                 continue
             if stat.S_ISDIR(st.st_mode):
                 shutil.rmtree(folder / name)

@@ -1224,6 +1224,16 @@ def forget_contact(lg: Ledger, complaint_id: str, reason: str, *, now: datetime,
     return out
 
 
+def check_allowed(lg: Ledger, complaint_id: str, command: str) -> None:
+    """IllegalTransition (naming the state and what may follow it) when `command` cannot
+    be taken from the complaint's state; NotFound for no such complaint. A read, for
+    choosing which refusal to say first (close without --no-revisit on a logged
+    complaint was told to add --no-revisit, then refused for its state)."""
+    with lg.read() as cur:
+        c = lg.rows.complaint(cur, complaint_id)
+    workflow.next_state(command, c["status"], c["id"], severity=c["severity"])
+
+
 def _refuse_not_made(cur: sqlite3.Cursor, cid: str) -> None:
     """Refused, before anything is written, while the ledger holds a table, trigger or
     view complaintctl does not make (or a trigger of its own with another body): one

@@ -141,8 +141,10 @@ _C_PLAIN: tuple[tuple[str, str, str], ...] = (
     # what the row's investigation said beyond its conclusion: the latest of each (the
     # round trip lost them; `show` has every entry)
     (f"investigation.{field}", "text",
-     f"(SELECT i.{field} FROM investigations i WHERE i.complaint_id = c.id AND "
-     f"i.{field} IS NOT NULL ORDER BY i.id DESC LIMIT 1)")
+     ("CASE WHEN c.validity = 'not-upheld' THEN " if field == "reason" else "")
+     + f"(SELECT i.{field} FROM investigations i WHERE i.complaint_id = c.id AND "
+     f"i.{field} IS NOT NULL ORDER BY i.id DESC LIMIT 1)"
+     + (" END" if field == "reason" else ""))  # (a reason a later finding overturned: none)
     for field in ("finding", "reason", "containment", "corrective", "preventive")
 ) + (
     ("resolution.round", "count", "r.round"),

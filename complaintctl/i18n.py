@@ -90,6 +90,18 @@ def term(field: str, code: str | None) -> str:
     return words.label(field, code, _LANG)
 
 
+def row_ranges(rows: list[int], most: int = 20) -> str:
+    """Row numbers as ranges (2–6, 9, 12–30), the first `most` of them (then …)."""
+    ranges: list[list[int]] = []
+    for row in sorted(rows):
+        if ranges and row == ranges[-1][1] + 1:
+            ranges[-1][1] = row
+        else:
+            ranges.append([row, row])
+    shown = [f"{a}–{b}" if b > a else str(a) for a, b in ranges[:most]]
+    return listing(shown + (["…"] if len(ranges) > most else []))
+
+
 def listing(items: list[str] | tuple[str, ...], lang: str | None = None) -> str:
     """Items named in a sentence: "a, b, c" in English, "a、b、c" in Chinese (in `lang`,
     default the display language)."""

@@ -19,6 +19,7 @@ row hash leaves the contact out. A step whose time or facts came from [dates] or
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -261,6 +262,9 @@ class Reader:
     def __init__(self, lg: Ledger, table: Table, mapping: Mapping, *, now: datetime,
                  tally_words: bool = False):
         self.lg, self.mapping, self.now = lg, mapping, now
+        # rows of complaints held whose investigation or revisit texts the ledger's step
+        # does not have (not brought in: _changed_facts), by row number
+        self.texts_not_taken: list[int] = []
         # (column, the word table's field, the file's word, the code read) -> rows, when
         # `tally_words` (a dry run says how the register's words were read)
         self.words_read: Counter[tuple[str, str, str, str | None]] | None = \
@@ -270,17 +274,28 @@ class Reader:
         # date-times (local, without their zone) are read in the zone it names (read in
         # the ledger's, every time moved by the difference, without a word)
         self.file_zone: str | None = None
-        if table.zone is not None and table.zone != lg.tz.key:
+        if table.zone is not None:
             try:
-                self.tz = settings.zone(table.zone)
-                self.file_zone = table.zone
-            except BadInput:  # a zone this machine does not know: read as before
-                pass
+                zone = settings.zone(table.zone)
+            except BadInput:
+                raise BadInput(_("the workbook says its times are in {zone}, a time zone "
+                                 "this machine does not know: read in this ledger's "
+                                 "({own}), each would be moved").format(
+                                     zone=shown(table.zone), own=lg.tz.key),
+                               hint=_("update the time zone data (pip install -U tzdata), "
+                                      "or import a CSV export (its times are UTC)"),
+                               code="unknown_timezone") from None
+            if not settings.same_clock(table.zone, lg.tz.key, now):  # (UTC is Etc/UTC)
+                self.tz, self.file_zone = zone, table.zone
         cfg = lg.config
         self.categories, self.category_words = cfg.categories, cfg.category_words
         header = table.header
         self.header = header
         where = _Headers({h: i for i, h in reversed(list(enumerate(header)))})
+        absent = {h for h in mapping.optional if h not in where}
+        if absent:  # (an older export of complaintctl has fewer columns)
+            mapping = self.mapping = dataclasses.replace(mapping, columns={
+                f: h for f, h in mapping.columns.items() if h not in absent})
         missing = list(dict.fromkeys(h for h in (*mapping.columns.values(), *mapping.key)
                                      if h not in where))
         if missing:
@@ -1606,6 +1621,9 @@ def _compare(reader: Reader, row: _Row, history: History, stored: dict[str, Any]
                 if kind in _STEP_FACTS else None
             if changed is not None:
                 return [], changed
+            if kind in _STEP_FACTS and _texts_added(step, stored["#" + kind][at]):
+                reader.texts_not_taken.append(((history.extra or {}).get("source") or {})
+                                              .get("row", 0))
             continue
         if held.total() and kind in ("assign", "resolve", "close", "void"):
             # the ledger has this step at another time: the register was changed
@@ -1628,16 +1646,37 @@ def _compare(reader: Reader, row: _Row, history: History, stored: dict[str, Any]
     return new_steps, None
 
 
+# The texts of a step that say more about it rather than what it decided: one the
+# ledger's step does not have is not a change of it (complaintctl's export gives each
+# investigation text as the latest of any entry: a corrective action added after the
+# conclusion made every later import of the export a conflict, its new steps lost).
+_ADDED_TEXTS = frozenset({"finding", "reason", "containment", "corrective", "preventive",
+                          "note", "demand_met"})
+
+
+def _texts_added(step: Step, held: list[tuple[Any, ...]]) -> bool:
+    """Whether the row gives a text of _ADDED_TEXTS that no step held then has."""
+    names = _STEP_FACTS[step.kind]
+    return any(name in _ADDED_TEXTS and step.facts.get(name) is not None and all(
+        one[i] is None for one in held) for i, name in enumerate(names))
+
+
 def _changed_facts(reader: Reader, step: Step, held: list[tuple[Any, ...]]) -> str | None:
     """A step of the row the ledger holds at its time: None when one held then has its
     facts (a department, an owner, a cause, an amount, a satisfaction …), else the
     first that differs from the first held then (a newer copy of the register that
-    changed a fact kept its step's time: it was "already imported", silently)."""
+    changed a fact kept its step's time: it was "already imported", silently). A text
+    of _ADDED_TEXTS the held step does not have is no difference (_texts_added says it)."""
     names = _STEP_FACTS[step.kind]
     facts = step.facts
     told = tuple(int(v) if isinstance(v, bool) else v for v in map(facts.get, names))
     same = _same_name if step.kind == "assign" else _same  # (a department, an owner)
-    if any(all(map(same, one, told)) for one in held):
+
+    def agrees(one: tuple[Any, ...]) -> bool:
+        return all(same(old, new) or name in _ADDED_TEXTS and old is None
+                   for name, old, new in zip(names, one, told, strict=True))
+
+    if any(map(agrees, held)):
         return None
     changes = []
     for name, old, new in zip(names, held[0], told, strict=True):
@@ -2095,6 +2134,18 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
             if progress is not None:
                 progress(result.rows)
             result.warnings += reader.unused_warnings()
+            if reader.texts_not_taken:
+                rows_said = reader.texts_not_taken
+                result.warnings.append(ngettext(
+                    "{n} row of complaints held gives an investigation or revisit text "
+                    "(a finding, containment, corrective or preventive action, a note) their "
+                    "step does not have: not brought in (row {rows}); add it with "
+                    "complaintctl investigate or note",
+                    "{n} rows of complaints held give investigation or revisit texts (a "
+                    "finding, containment, corrective or preventive action, a note) their "
+                    "steps do not have: not brought in (rows {rows}); add them with "
+                    "complaintctl investigate or note", len(rows_said)).format(
+                        n=f"{len(rows_said):,}", rows=i18n.row_ranges(rows_said)))
             if renumbered and len(renumbered) * 2 >= held_rows and len(renumbered) >= 2:
                 result.warnings.append(_renumbered_said(cur, reader, renumbered))
             # a refused file brings nothing in: nothing to say of links or ids it made; but

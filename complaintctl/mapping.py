@@ -106,6 +106,9 @@ class Mapping:
     # headers of columns that, filled in, leave the row out (complaintctl's export: the
     # rows of a voided import batch, which the reports leave out); said, never refused
     leave_out: tuple[str, ...] = ()
+    # headers of columns a file may lack: the fields mapped to them are then not read
+    # (complaintctl's export before it had the investigation's texts)
+    optional: tuple[str, ...] = ()
 
     @property
     def key_name(self) -> str | None:
@@ -208,7 +211,7 @@ def _fields(table: dict[str, Any], name: str, where: str) -> dict[str, str]:
 
 def parse(doc: dict[str, Any], where: str) -> Mapping:
     known = {"key", "columns", "values", "defaults", "formats", "dates", "refuse_masked",
-             "leave_out"}
+             "leave_out", "optional"}
     for name in doc:
         if name not in known:
             raise _bad(where, _("unknown entry {name}").format(name=name),
@@ -255,10 +258,14 @@ def parse(doc: dict[str, Any], where: str) -> Mapping:
     if not isinstance(leave_out, list) or not all(isinstance(h, str) and h.strip()
                                                   for h in leave_out):
         raise _bad(where, _("leave_out must be a list of column headers"))
+    optional = doc.get("optional", [])
+    if not isinstance(optional, list) or not all(isinstance(h, str) and h.strip()
+                                                 for h in optional):
+        raise _bad(where, _("optional must be a list of column headers"))
     return Mapping(columns=columns, key=tuple(key or ()), values=values, defaults=defaults,
                    formats=formats, dates=dates, name=where,
                    refuse_masked=tuple(canonical(m) or m for m in masked),
-                   leave_out=tuple(leave_out))
+                   leave_out=tuple(leave_out), optional=tuple(optional))
 
 
 # --- the starter mapping -----------------------------------------------------------

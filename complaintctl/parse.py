@@ -376,8 +376,10 @@ _COUNT = re.compile(r"([+-]?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.0*)?\s*"
 
 # A count with a fraction (2.5, 2.50台), and one whose point may be a thousands mark
 # (1.000, 12.000: no comma before it).
-_FRACTION = re.compile(r"[+-]?[0-9,]*\.[0-9]*[1-9][0-9]*\s*\S*")
-_THOUSANDS_POINT = re.compile(r"[+-]?[0-9]{1,3}\.000\s*\S*")
+_FRACTION = re.compile(r"[+-]?[0-9,]*\.[0-9]*[1-9][0-9]*(?:\s*[^\s0-9.,].*)?")
+_THOUSANDS_POINT = re.compile(r"\+?[1-9][0-9]{0,2}\.000(?:\s*[^\s0-9.,].*)?")
+# A count written the European way, points between the thousands (1.000.000, 10.000,00).
+_EUROPEAN = re.compile(r"\+?[1-9][0-9]{0,2}(?:\.[0-9]{3})+(?:,[0-9]+)?(?:\s*[^\s0-9.,].*)?")
 
 
 def path_of_one_line(value: str, field: str) -> None:
@@ -403,6 +405,10 @@ def read_count(value: str, field: str) -> int | None:
     if m is None:
         if _FRACTION.fullmatch(typed):  # 2.5, 2.50台 (it said "write it in digits")
             raise BadInput(_("{field} {value}: a count is a whole number of units").format(
+                field=field, value=shown(value)), hint=_("e.g. 5 or 5台"))
+        if _EUROPEAN.fullmatch(typed):  # 1.000.000, 10.000,00
+            raise BadInput(_("{field} {value} has points between its thousands: write the "
+                             "count in digits alone, or with commas (1,000)").format(
                 field=field, value=shown(value)), hint=_("e.g. 5 or 5台"))
         return None
     if _THOUSANDS_POINT.fullmatch(typed):  # 1.000: one unit, or a thousand written the
@@ -486,7 +492,7 @@ _THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
 # 港币). 元 is the yuan, and in Hong Kong, Macau and Taiwan their own dollar too, as $ is;
 # 块 (块钱) is how the yuan and Taiwan's dollar are said, 元整 how a receipt writes them.
 CURRENCY_SIGNS: dict[str, tuple[str, ...]] = {
-    "CNY": ("¥", "元", "RMB", "人民币", "元整", "块", "块钱", "元人民币"),
+    "CNY": ("¥", "元", "RMB", "人民币", "元整", "块", "块钱", "元人民币", "人民币元"),
     "USD": ("US$", "$", "美元"), "EUR": ("€", "欧元"),
     "GBP": ("£", "英镑"), "JPY": ("¥", "円", "日元"),
     "HKD": ("HK$", "港元", "港币", "元", "$", "元整"),

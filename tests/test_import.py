@@ -4082,3 +4082,87 @@ def test_an_imports_events_check_from_a_json_lines_export(ledger, files, tmp_pat
             previous = e["hash"]
     assert ledger.rows("SELECT count(*) FROM events WHERE data LIKE '%\"source\"%'")[0][0] > 0
     assert bad == [], bad
+
+
+def test_an_export_imported_again_after_the_investigation_grew_brings_its_new_steps(
+        ledger, tmp_path, monkeypatch):
+    """A corrective action added after the conclusion made every later import of the
+    export a conflict (the export gives each investigation text as the latest of any
+    entry), its new steps lost; an export made before the texts were in it was refused
+    ("columns investigation.finding … are not in the file"). A reason a later upheld
+    finding overturned is not exported as the reason."""
+    monkeypatch.chdir(tmp_path)
+    run = ledger
+    b = run.log(received="2026-11-01 09:00", customer="乙公司")
+    run("assign", b, "--dept", "QA", "--owner", "Li", "--at", "2026-11-01 10:00")
+    run("investigate", b, "--cause", "c", "--containment", "hold stock", "--at",
+        "2026-11-02 10:00")
+    first = tmp_path / "p1.csv"
+    run("export", "complaints", "--reveal", "--output", first)
+    # the same export as one made before the texts were in it
+    rows = list(csv.reader(first.open(encoding="utf-8-sig")))
+    keep = [i for i, h in enumerate(rows[0]) if not h.startswith(
+        ("investigation.finding", "investigation.reason", "investigation.containment",
+         "investigation.corrective", "investigation.preventive", "revisit.demand_met",
+         "revisit.note", "resolution.currency"))]
+    older = tmp_path / "older.csv"
+    with older.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows([[row[i] for i in keep] for row in rows])
+    run("investigate", b, "--corrective", "fix the jig", "--at", "2026-11-03 10:00")
+    run("resolve", b, "--disposition", "no-action", "--summary", "s", "--at",
+        "2026-11-04 10:00")
+    second = tmp_path / "p2.csv"
+    run("export", "complaints", "--reveal", "--output", second)
+    copy = tmp_path / "copy.db"
+    run("--db", copy, "init", "--timezone", "Asia/Shanghai")
+    r = run("--db", copy, "import", older, "--mapping", "complaintctl")
+    assert "1 new complaint" in r.stderr, r.stderr
+    r = run("--db", copy, "import", second, "--mapping", "complaintctl")
+    assert "1 with new steps (1 step)" in r.stderr and "conflict" not in r.stderr, r.stderr
+    assert "Warning: 1 row of complaints held gives an investigation or revisit text" in \
+        r.stderr and "not brought in (row 2)" in r.stderr, r.stderr
+    assert run.json("--db", copy, "list")[0]["status"] == "resolved"
+    # a not-upheld reason that a later finding overturned is no reason of the row
+    c = run.log(received="2026-11-05 09:00", customer="丙公司")
+    run("assign", c, "--dept", "QA", "--owner", "Li", "--at", "2026-11-05 10:00")
+    run("investigate", c, "--not-upheld", "--reason", "customer misuse", "--at",
+        "2026-11-05 11:00")
+    run("resolve", c, "--disposition", "explanation", "--summary", "s", "--at",
+        "2026-11-05 12:00")
+    run("revisit", c, "--satisfaction", "unsatisfied", "--at", "2026-11-05 13:00")
+    run("investigate", c, "--upheld", "--cause", "weld", "--at", "2026-11-05 14:00")
+    third = tmp_path / "p3.csv"
+    run("export", "complaints", "--reveal", "--output", third)
+    (row,) = [r for r in csv.DictReader(third.open(encoding="utf-8-sig")) if r["id"] == c]
+    assert (row["investigation.validity"], row["investigation.reason"]) == ("upheld", "")
+
+
+def test_a_workbook_naming_a_zone_this_machine_does_not_know_is_refused(ledger, tmp_path):
+    """Its times were read in the ledger's zone, each moved by the difference, without a
+    word; a zone named otherwise that keeps the same clock (UTC, Etc/UTC) is no other."""
+    import zipfile
+
+    ledger.log(received="2026-10-01 09:00")
+    out = tmp_path / "all.xlsx"
+    ledger("export", "complaints", "--reveal", "--format", "xlsx", "--output", out)
+
+    def with_zone(zone: str) -> Path:
+        path = tmp_path / f"z{len(zone)}.xlsx"
+        with zipfile.ZipFile(out) as src, zipfile.ZipFile(path, "w") as dst:
+            for item in src.infolist():
+                data = src.read(item.filename)
+                if item.filename == "docProps/custom.xml":
+                    data = data.replace(b"Asia/Shanghai", zone.encode())
+                dst.writestr(item, data)
+        return path
+
+    other = tmp_path / "other.db"
+    ledger("--db", other, "init", "--timezone", "Etc/UTC")
+    before = ledger.snapshot()
+    r = ledger("--db", other, "import", with_zone("Mars/Base"), "--mapping", "complaintctl",
+               code=2)
+    assert r.stderr.startswith("Error: the workbook says its times are in 'Mars/Base', a "
+                               "time zone this machine does not know"), r.stderr
+    r = ledger("--db", other, "import", with_zone("UTC"), "--mapping", "complaintctl")
+    assert "Warning: the workbook's times" not in r.stderr, r.stderr
+    assert ledger.snapshot() == before

@@ -490,7 +490,9 @@ def test_counts_typed_as_clerks_write_them(ledger):
     ("12.000 pcs", "--qty '12.000 pcs' could be read two ways: as 12 or as 12000\n"
                    "Hint: write the count without the point, e.g. 12 or 12000\n"),
     ("2.5", "--qty '2.5': a count is a whole number of units\nHint: e.g. 5 or 5台\n"),
-    ("３.５台", "--qty '３.５台': a count is a whole number of units\nHint: e.g. 5 or 5台\n")])
+    ("３.５台", "--qty '３.５台': a count is a whole number of units\nHint: e.g. 5 or 5台\n"),
+    ("1.000.000", "--qty '1.000.000' has points between its thousands: write the count in "
+                  "digits alone, or with commas (1,000)\nHint: e.g. 5 or 5台\n")])
 def test_a_count_with_a_point_is_refused_unless_it_is_whole(ledger, rma, typed, said):
     """`--qty 1.000` recorded one unit where `--qty 1,000` records a thousand (a clerk
     writing a thousand the European way lost 999), and 2.5 was told to "write it in
@@ -502,7 +504,10 @@ def test_a_count_with_a_point_is_refused_unless_it_is_whole(ledger, rma, typed, 
     assert ledger.snapshot() == before
     ledger("return", "receive", rid, "--qty", "3.0", "--at", "2026-11-17 09:00")
     ledger("return", "receive", rid, "--qty", "1,000.000", "--at", "2026-11-17 10:00")
-    assert ledger.rows("SELECT received_qty FROM returns WHERE id = ?", (rid,)) == [(1003,)]
+    ledger("return", "receive", rid, "--qty", "1.0000", "--at", "2026-11-17 11:00")
+    r = ledger("return", "receive", rid, "--qty", "-1.000", code=1)  # (its sign kept)
+    assert r.stderr.startswith("Error: --qty must be a positive whole number, not -1\n")
+    assert ledger.rows("SELECT received_qty FROM returns WHERE id = ?", (rid,)) == [(1004,)]
 
 
 def _received_and_inspected(ledger, rma) -> str:
