@@ -2871,6 +2871,10 @@ def _calendar_days(year_s: str | None, fmt: str) -> None:
         _warn(_("{year} is not among the years the ledger's calendar holds ({first}-{last}): "
                 "these are the days of the holidays package, which a step dated then adds "
                 "to it").format(year=year, first=stored[0], last=stored[1]))
+    covered = cfg.settings.get("calendar_covered_until")
+    if covered and year > int(covered):  # (2027's Spring Festival without its make-up
+        # working days read as the official schedule, as 2026's)
+        _warn(complaints.gap_warning(year, cfg.settings.get("country")))
     rows = [{**d, "source": _("yours") if d["source"] == "user" else cfg.settings["country"],
              # a make-up working day's stored name says what its kind does
              "name": None if d["kind"] == "workday" and d["source"] == "country"

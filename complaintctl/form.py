@@ -18,6 +18,7 @@ from typing import Any
 
 from complaintctl import i18n, words, workflow
 from complaintctl.i18n import C_, NC_, _, listing
+from complaintctl.parse import from_iso
 from complaintctl.render import (
     ATTACHMENT_COLS,
     N_,
@@ -193,6 +194,9 @@ def stage_rows(rec: dict[str, Any], as_of_iso: str) -> list[dict[str, Any]]:
         elif s["done_at"]:
             # done late: 逾期完成, not the open stage's 已逾期 (two words a clerk confused)
             state = _("on time") if s["done_at"] <= s["due_at"] else C_("done", "late")
+            by = (from_iso(s["done_at"]) - from_iso(s["due_at"])).total_seconds()
+            if 0 < by < 60:  # its times, to the minute, are the same: said by how much
+                state = _("{state} (by {n} s)").format(state=state, n=int(by))
         else:
             state = _("overdue") if as_of_iso > s["due_at"] else _("open")
         name = stage_label(s["stage"], s["round"])

@@ -54,6 +54,7 @@ from complaintctl.render import unguarded
 from complaintctl.store import Ledger, Rows, encode, iso
 
 UTC = timezone.utc
+_MIDNIGHT = datetime.min.time()
 
 # The fields `log` takes (the complaint's intake).
 INTAKE = ("customer", "description", "contact", "channel", "category", "severity", "demand",
@@ -819,7 +820,19 @@ class Reader:
         if offset is _NONE:
             offset = self._offsets[day] = deadlines.day_offset(self.tz, day)
         if offset is None:  # the offset changes that day: the zone says which applies
-            return naive.replace(tzinfo=self.tz).astimezone(UTC)
+            at = naive.replace(tzinfo=self.tz).astimezone(UTC)
+            shown_then = at.astimezone(self.tz)
+            if shown_then.replace(tzinfo=None) != naive and naive.time() != _MIDNIGHT:
+                # a time the clocks skipped (02:30 the night they went forward): moved an
+                # hour without a word, where every command refuses it (a day alone whose
+                # midnight they skipped starts at its first instant, as parse_when has it)
+                raise BadInput(_("{value}: the clocks of {zone} went forward over that "
+                                 "time").format(value=f"{naive:%Y-%m-%d %H:%M}",
+                                                zone=self.tz),
+                               hint=_("type the time as the clocks showed it: {time}").format(
+                                   time=f"{shown_then:%Y-%m-%d %H:%M}"),
+                               code="time_skipped")
+            return at
         return (naive - offset).replace(tzinfo=UTC)
 
     # --- a row's history ---------------------------------------------------------

@@ -388,6 +388,9 @@ def path_of_one_line(value: str, field: str) -> None:
     ledger whose name ends in one)."""
     import unicodedata
 
+    if "\x00" in value:  # (as the system refuses it, in the words run.guarded says it)
+        raise BadInput(_("a file name cannot hold a NUL character (0x00)"),
+                       hint=_("type the name again without it"), code="nul_in_path")
     for ch in value:
         if unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
             raise BadInput(_("{field} {value} contains a control character ({char})").format(

@@ -302,8 +302,8 @@ def _print_rich(*renderables: RenderableType) -> None:
         elif render.ascii_only():
             r = render.ascii_marks(r)
         con.print(r, soft_wrap=isinstance(r, render.Unbroken))
-    if fitted and not _isatty(sys.stdout):
-        _said_fitted(fitted[0])
+    if fitted and not _isatty(sys.stdout) and not isinstance(sys.stdout, _Nowhere):
+        _said_fitted(fitted[0])  # (a closed stdout is said as such, and only that)
 
 
 def _said_fitted(fit: render.Fitted) -> None:

@@ -141,9 +141,10 @@ def check_time(at: datetime, now: datetime, *, after: datetime | None = None,
         if clock:  # no time given (now): the step before was recorded ahead of this
             # clock (another machine's, more than the minute a step follows it by) --
             # "--at … is before" and "leave --at out" said to one who had
-            raise Refused(_("{what} ({then}) is recorded ahead of this machine's clock "
-                            "({time})").format(what=what or _("the previous step"),
-                                               then=then, time=time),
+            # ("the complaint was received (…) is recorded ahead" read as broken English)
+            raise Refused(_("{what} at {then}, as recorded: that is ahead of this machine's "
+                            "clock ({time})").format(what=what or _("the previous step"),
+                                                     then=then, time=time),
                           hint=_("check the clocks of this machine and of the one that "
                                  "recorded it"),
                           code="clock_behind", option=option, value=at, after=after)

@@ -1807,9 +1807,9 @@ def test_a_batch_is_not_voided_before_a_step_within_the_minute_ahead(ledger, fil
     conn.close()
     before = ledger.snapshot()
     r = ledger("import", "--void-batch", "1", "--reason", "导错了", code=1)
-    assert r.stderr.startswith("Error: the last step of CC-2026-0001 (2026-11-23 20:03) is "
-                               "recorded ahead of this machine's clock (2026-11-23 20:00)"
-                               ), r.stderr
+    assert r.stderr.startswith("Error: the last step of CC-2026-0001 at 2026-11-23 20:03, "
+                               "as recorded: that is ahead of this machine's clock "
+                               "(2026-11-23 20:00)"), r.stderr
     assert ledger.snapshot() == before
     conn = sqlite3.connect(ledger.db)
     with conn:
@@ -4166,3 +4166,27 @@ def test_a_workbook_naming_a_zone_this_machine_does_not_know_is_refused(ledger, 
     r = ledger("--db", other, "import", with_zone("UTC"), "--mapping", "complaintctl")
     assert "Warning: the workbook's times" not in r.stderr, r.stderr
     assert ledger.snapshot() == before
+
+
+def test_a_time_the_clocks_skipped_is_refused_as_typed_ones_are(run, tmp_path):
+    """An import read 2026-03-29 02:30 in Europe/Berlin (the clocks went from 02:00 to
+    03:00) as 03:30 without a word, where log, amend, --at and --as-of refuse it; the
+    repeated hour of October is read as its first time, a day alone as its midnight."""
+    run("init", "--country", "DE", "--timezone", "Europe/Berlin")
+    path = write_csv(tmp_path / "r.csv", [
+        ["1", "2026-03-29 02:30", "A公司", "电话", "质量", "高", "x"],
+        ["2", "2026-10-25 02:30", "B公司", "电话", "质量", "高", "x"],
+        ["3", "2026-03-29", "C公司", "电话", "质量", "高", "x"]], encoding="utf-8",
+        header=["编号", "投诉日期", "客户名称", "投诉渠道", "投诉类别", "严重程度", "投诉内容"])
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('key = "编号"\n[columns]\nreceived_at = "投诉日期"\ncustomer = "客户名称"\n'
+                       'channel = "投诉渠道"\ncategory = "投诉类别"\nseverity = "严重程度"\n'
+                       'description = "投诉内容"\n', encoding="utf-8")
+    before = run.snapshot()
+    r = run("import", path, "--mapping", mapping, code=2)
+    assert r.stderr.startswith("row 2, column 投诉日期: 2026-03-29 02:30: the clocks of "
+                               "Europe/Berlin went forward over that time\n"), r.stderr
+    assert run.snapshot() == before
+    run("import", path, "--mapping", mapping, "--skip-bad", "--rejects", tmp_path / "rej.csv")
+    assert run.rows("SELECT customer, received_at FROM complaints ORDER BY customer") == [
+        ("B公司", "2026-10-25T00:30:00Z"), ("C公司", "2026-03-28T23:00:00Z")]

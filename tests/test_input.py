@@ -162,13 +162,24 @@ def test_a_step_after_one_recorded_a_little_ahead_of_the_clock(ledger):
     conn.close()
     before = ledger.snapshot()
     r = refused(ledger, "assign", other, "--dept", "QA", "--owner", "Li", code=1,
-                message="Error: the previous step (2026-11-23 20:05) is recorded ahead of "
-                "this machine's clock (2026-11-23 20:00)")
+                message="Error: the previous step at 2026-11-23 20:05, as recorded: that is "
+                "ahead of this machine's clock (2026-11-23 20:00)")
     assert "--at" not in r.stderr, r.stderr  # (no --at was typed; one that time, more than
     # a minute ahead, would be refused as in the future: not hinted at)
     assert r.stderr.endswith("Hint: check the clocks of this machine and of the one that "
                              "recorded it\n"), r.stderr
     assert ledger.snapshot() == before
+    # a note, after a receipt recorded ahead: a sentence ("the complaint was received
+    # (…) is recorded ahead of this machine's clock" was not)
+    ahead = ledger.log(received="2026-11-23 19:00")
+    conn = sqlite3.connect(ledger.db)
+    with conn:
+        conn.execute("UPDATE complaints SET received_at = '2026-11-23T12:05:00Z', "
+                     "last_step_at = '2026-11-23T12:05:00Z' WHERE id = ?", (ahead,))
+    conn.close()
+    refused(ledger, "note", ahead, "--text", "hello", code=1,
+            message="Error: the complaint was received at 2026-11-23 20:05, as recorded: "
+            "that is ahead of this machine's clock (2026-11-23 20:00)")
     # a time typed is never moved: the current second typed after the step ahead is
     # refused as typed (it was recorded at the step's time, without a word)
     refused(ledger, "investigate", cid, "--finding", "x", "--at", "2026-11-23 20:00:00",
@@ -713,12 +724,17 @@ def test_a_path_with_an_escape_sequence_is_named_visibly(ledger, tmp_path, monke
     attached = refused(ledger, "attach", cid, str(empty), code=2,
                        message="the file is empty")
     assert "empty\\x1b]0;pwn\\x07\\u202e.jpg" in attached.stderr, attached.stderr
-    opened = ledger("--db", str(tmp_path / f"x{acting}.db"), "list", code=1)
+    # a path of the ledger or of a file to write holding one is refused, named visibly
+    opened = ledger("--db", str(tmp_path / f"x{acting}.db"), "list", code=2)
     assert opened.stderr.startswith(
-        f"Error: no ledger at {tmp_path}/x\\x1b]0;pwn\\x07\\u202e.db"), opened.stderr
+        f"Error: --db '{tmp_path}/x\\x1b]0;pwn\\x07\\u202e.db' contains a control "
+        "character (U+001B)"), opened.stderr
     monkeypatch.chdir(tmp_path)
-    written = ledger("export", "complaints", "--format", "csv", "--output", f"o{acting}.csv")
-    assert "o\\x1b]0;pwn\\x07\\u202e.csv" in written.stderr, written.stderr
+    written = ledger("export", "complaints", "--format", "csv", "--output", f"o{acting}.csv",
+                     code=2)
+    assert "'o\\x1b]0;pwn\\x07\\u202e.csv' contains a control character" in written.stderr, \
+        written.stderr
+    assert not list(tmp_path.glob("o*.csv"))
     for said in (attached.stderr, opened.stderr, written.stderr):
         assert not any(ch in said for ch in "\x1b\x07\u202e"), said
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -755,3 +755,15 @@ def test_a_supplier_named_without_its_responsibility_is_shown_on_its_own(ledger)
     inv = {f: v for s, f, v in record_csv(ledger("show", cid, "--format", "csv").stdout)
            if s == SECTIONS[2]}
     assert (inv["responsibility"], inv["supplier"]) == ("customer", "宁波轴承厂"), inv
+
+
+def test_a_stage_done_late_within_its_minute_says_by_how_much(ledger):
+    """show said "assign late 2026-09-21 10:00 2026-09-21 10:00": due and done the same
+    to the minute, late by a second."""
+    cid = ledger.log(received="2026-11-19 10:00")
+    due = ledger.json("show", cid)["deadlines"]["assign"]
+    at = datetime.fromisoformat(due.replace("Z", "+00:00")) + timedelta(seconds=1)
+    ledger("assign", cid, "--dept", "QA", "--owner", "Li", "--at",
+           at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M:%S"))
+    out = ledger("show", cid).stdout
+    assert "late (by 1 s)" in out, out

@@ -1045,3 +1045,12 @@ def test_a_word_that_names_either_cause_is_not_taken_for_one(ledger):
     ledger.to_state(cid, "assigned")
     refused(ledger, "investigate", cid, "--cause", "x", "--cause-category", "人为",
             message="--cause-category '人为' is not one of")
+
+
+def test_a_calendar_year_without_official_data_says_so(ledger):
+    """policy calendar --year 2027 listed China's rule-based Spring Festival without its
+    make-up working days in the very form of 2026's official schedule, without a word
+    (log says it; this is the screen a clerk checks)."""
+    r = ledger("policy", "calendar", "--year", "2030")  # (far ahead of any official data)
+    assert "Warning: the holidays package has no official CN calendar for 2030" in r.stderr
+    assert "official" not in ledger("policy", "calendar", "--year", "2026").stderr
