@@ -1074,7 +1074,8 @@ def action_verify_cmd(
     """Record that a done CAPA item was verified effective."""
     ledger = _open(write=True)
     out = complaints.action_verify(ledger, parse.action_number(action),
-                                   parse.text(note, "--note", multiline=True),
+                                   parse.text(note, "--note", multiline=True,
+                                              required=note is not None),
                                at=_when(ledger, at), now=_now(), actor=_actor())
     _say(_("Action {action} of {id} is verified.").format(action=out.data["action"],
                                                           id=out.id))
@@ -1112,6 +1113,8 @@ def action_list_cmd(
     shown = form.action_list_rows(rows)
     title = (_("CAPA items late at {time}") if late else _("CAPA items at {time}")).format(
         time=ledger.local(now))
+    if not rows and late and _STATE["quiet"] and fmt in ("table", "markdown"):
+        return  # as overdue: cron mails only real trouble (json and csv are data)
     _listing(shown, form.ACTION_LIST_TABLE_COLS if fmt == "table" else form.ACTION_LIST_COLS,
              fmt, ledger.tz, title, json_rows=rows,
              empty=_("No CAPA item is late.") if late else _("No CAPA item matches."),

@@ -453,8 +453,10 @@ def _number_typed(value: str, prefix: str) -> str:
     １２, as a Chinese IME types it) once its mark and prefix are taken off."""
     import unicodedata
 
-    return unicodedata.normalize("NFKC", value).strip().lstrip("#").upper() \
-        .removeprefix(prefix).lstrip("-")
+    typed = unicodedata.normalize("NFKC", value).strip().lstrip("#").upper()
+    if not typed.startswith(prefix):  # (-6 and --6 are no number: they acted on 6)
+        return typed
+    return typed.removeprefix(prefix).removeprefix("-")
 
 
 def record_number(value: str, prefix: str) -> int | None:
@@ -768,11 +770,17 @@ _NOW_WORDS = {"now": "now", "现在": "now", "today": "today", "今天": "today"
               "昨日": "yesterday", "前天": "2 days ago",
               # Cantonese: 尋日, 琴日 (yesterday), 前日
               "寻日": "yesterday", "尋日": "yesterday", "琴日": "yesterday",
-              "前日": "2 days ago"}
-_DAYS_BACK = {"today": 0, "yesterday": 1, "2 days ago": 2}
+              "前日": "2 days ago",
+              # ahead, for a date that may be ahead (action add --due 明天): a time that
+              # may not is refused as in the future, as one typed
+              "tomorrow": "tomorrow", "明天": "tomorrow", "明日": "tomorrow",
+              "听日": "tomorrow", "聽日": "tomorrow", "后天": "in 2 days",
+              "後天": "in 2 days"}
+_DAYS_BACK = {"today": 0, "yesterday": 1, "2 days ago": 2, "tomorrow": -1, "in 2 days": -2}
 # The day word of the day after (the midnight that ends 昨天晚上 is 今天凌晨0点).
 _NEXT_DAY_WORD = {"昨天": "今天", "昨日": "今日", "前天": "昨天", "寻日": "今日", "尋日": "今日",
-                  "琴日": "今日", "前日": "尋日", "yesterday": "today"}
+                  "琴日": "今日", "前日": "尋日", "yesterday": "today", "今天": "明天",
+                  "明天": "后天", "today": "tomorrow"}
 # A day word with a time after it: 昨天 14:30, today 9:30, 今天 9点30分.
 _DAY_AND_TIME = re.compile("^(" + "|".join(w for w, meaning in _NOW_WORDS.items()
                                            if meaning in _DAYS_BACK) + r")\s*(.+)$")

@@ -655,6 +655,10 @@ def pinned(ledger, monkeypatch):
     (("list", "--limit", "99999999999999999999"), "--limit 99999999999999999999 is out"),
     (("demo", "--complaints", "99999999999999999999"), "--complaints 9999"),
     (("action", "done", "99999999999999999999"), "is not an action number"),
+    # a number with a dash before it is no number (it acted on the number after the dash,
+    # and a done or verify cannot be undone)
+    (("action", "done", "--", "-1"), "'-1' is not an action number"),
+    (("action", "verify", "--note", "ok", "--", "--1"), "'--1' is not an action number"),
     (("policy", "set", "resolve", "high", "99999999999999999999h"), "DURATION '9999"),
     (("policy", "set", "escalation", "²", "1wd"), "type the number with the digits 0-9"),
     ((*LOG, "--received", "0001-01-01"), "--received '0001-01-01' is out of range"),

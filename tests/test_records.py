@@ -519,3 +519,25 @@ def test_an_erasure_of_a_contact_with_two_numbers_or_addresses_guards_both(ledge
     _refused_reasons(ledger, cid, "客户 c@d.cn 要求")
     _refused_reasons(ledger, two, "客户 139 8765 4321 要求")
     _refused_reasons(ledger, mail, "客户 zhang.san@example 。cn")
+
+
+def test_a_capa_due_tomorrow_and_quiet_late_list_and_an_empty_verify_note(ledger):
+    """--due 明天 / tomorrow were "cannot read"; `-q action list --late` printed "No CAPA
+    item is late." every morning into cron's mail (overdue prints nothing); `action
+    verify --note ""` stored an empty verification."""
+    cid = ledger.log()
+    ledger.to_state(cid, "investigating")
+    a = ledger("action", "add", cid, "--text", "fix", "--owner", "li", "--due", "明天"
+               ).stdout.strip()
+    b = ledger("action", "add", cid, "--text", "fix2", "--owner", "li", "--due",
+               "tomorrow").stdout.strip()
+    assert ledger.rows("SELECT due_at FROM actions WHERE id IN (?, ?)", (a, b)) == [
+        ("2026-11-24T15:59:59Z",)] * 2
+    r = ledger("-q", "action", "list", "--late")
+    assert (r.stdout, r.stderr) == ("", "")
+    assert ledger("-q", "action", "list", "--late", "--format", "json").stdout == "[]\n"
+    ledger("action", "done", a)
+    before = ledger.snapshot()
+    r = ledger("action", "verify", a, "--note", "", code=2)
+    assert r.stderr.startswith("Error: --note must not be empty"), r.stderr
+    assert ledger.snapshot() == before
