@@ -3073,7 +3073,10 @@ def demo_cmd(
         summary, warnings = demo.fill(ledger, complaints, now=_now(), seed=seed,
                                       progress=progress)
     _say(_("Demo ledger: {path}").format(path=path))
-    _say("  " + listing([f"{term('status', k)} {v}" for k, v in summary.items()]))
+    order = {code: i for i, code in enumerate(words.codes("status"))}  # (the workflow's,
+    # not the English codes' alphabet: 已分派 before 已登记 in Chinese)
+    _say("  " + listing([f"{term('status', k)} {v}" for k, v in sorted(
+        summary.items(), key=lambda kv: order.get(kv[0], len(order)))]))
     for w in warnings:  # the calendar's, in import's words (bulk.Writer.calendar_warnings)
         _warn(w)
     _say(_("Try:"))

@@ -982,6 +982,11 @@ def _not_roc(year: str, field: str, value: str) -> BadInput:
         value=value)
 
 
+# The options that take a day (no time of day): a number of four digits there is a year.
+_DAY_FIELDS = frozenset({"--since", "--until", "--week", "--shipped", "--add-holiday",
+                         "--add-workday", "--add-closure", "--remove"})
+
+
 def _year_first(raw: str, field: str, value: str, roc: bool = True) -> str:
     """A date typed as numbers, in the ISO order (2026/3/4 -> 2026-03-04, the rest as
     typed); any other order of numbers is refused, as is a weekday."""
@@ -1004,6 +1009,14 @@ def _year_first(raw: str, field: str, value: str, roc: bool = True) -> str:
     first, sep, second, third, rest = m.groups()
     if sep is None and _LETTER.search(rest):  # 4 Mar 2026: the month has a name
         return raw
+    if sep is None and len(first) == 4 and not rest.strip() and field in _DAY_FIELDS and \
+            FIRST_YEAR <= int(first) <= LAST_YEAR:  # 2026: a year, no day ("type the year
+        # first", it said to one who had; where a time may be typed, 1930 may be 19:30)
+        raise BadInput(_("{field} {value} is a year, not a day").format(
+            field=field, value=shown(value)),
+            hint=_("give the day, e.g. {field} {year}-01-01 (a year's report: report "
+                   "--since {year}-01-01 --until {year}-12-31)").format(
+                field=field, year=first), code="year_not_day", value=value)
     if sep is not None and len(first) == 3 and third is not None and first[0] == "1":
         if not roc:
             raise _not_roc(first, field, value)

@@ -503,6 +503,10 @@ def test_demo_counts_and_a_supplier_refusal_in_chinese(run):
     out = run("--lang", "zh", "demo", "--complaints", "40", "--db", run.db).stderr
     counts = out.splitlines()[1]
     assert "已结案" in counts and "closed" not in counts, out
+    # in the workflow's order (it was the English codes' alphabet: 已分派, 已结案, 调查中 …)
+    said = [word for word in ("已登记", "已分派", "调查中", "已处理", "已结案", "已作废")
+            if word in counts]
+    assert sorted(said, key=counts.index) == said, counts
     cid = run.json("list", "--status", "assigned", "--format", "json")[0]["id"]
     r = run("--lang", "zh", "investigate", cid, "--cause", "轴承", "--cause-category", "来料",
             "--responsibility", "供应商", code=2)

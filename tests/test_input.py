@@ -1194,3 +1194,17 @@ def test_an_option_given_empty_is_refused_not_passed_over(ledger, tmp_path, monk
     r = refused(ledger, *args, code=2, message=f"Error: {message}")
     assert "Hint: " in r.stderr
     assert not (tmp_path / "e.csv").exists()
+
+
+def test_a_year_alone_where_a_day_is_asked_says_so(ledger):
+    """`report --since 2026 --until 2026-12-31` said "numbers alone could be more than
+    one date: type the year first" to one who had: a supervisor wanting a year's report
+    is told how to ask for it."""
+    r = refused(ledger, "report", "--since", "2026", "--until", "2026-12-31", code=2,
+                message="Error: --since '2026' is a year, not a day\n")
+    assert r.stderr.endswith("Hint: give the day, e.g. --since 2026-01-01 (a year's report: "
+                             "report --since 2026-01-01 --until 2026-12-31)\n"), r.stderr
+    # where a time may be typed, four digits may be one (19:30): as before
+    cid = ledger.log()
+    refused(ledger, "note", cid, "--text", "x", "--at", "1930", code=2,
+            message="numbers alone could be more than one date")
