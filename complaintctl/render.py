@@ -970,8 +970,9 @@ def wrap_lines(text: str, width: int, terms: bool = False) -> list[str]:
             return
         if size > width:  # never fits a line: its joins undone (a closing mark kept)
             parts: list[str] = []
-            for part in _ATOM.findall(piece):
-                if parts and part[0] in _CLOSING:
+            for part in _ATOM.findall(piece):  # (an opening mark kept with what follows
+                # it: a line ended 联系方式：（, the next began 已脱敏保存）)
+                if parts and (part[0] in _CLOSING or parts[-1][-1] in "（「『【《〈“‘([{"):
                     parts[-1] += part
                 else:
                     parts.append(part)

@@ -334,3 +334,15 @@ def test_an_argument_not_one_of_its_words_is_named_in_chinese(zh):
     r = zh("list", "--status", "xx", code=2)  # (after an option, its space)
     assert r.stderr.startswith("错误：--status “xx”不在可选范围内"), r.stderr
     assert zh.snapshot() == before
+
+
+def test_an_opening_bracket_never_ends_a_line():
+    """show's history at 55 columns ended a line with 联系方式：（ and began the next with
+    已脱敏保存）: an opening mark stays with what follows it when a piece is broken."""
+    from complaintctl import render
+
+    text = "渠道：网站；客户：无锡机电有限公司；联系方式：（已脱敏保存）；区域：华北；"
+    for width in range(8, 30):
+        lines = render.wrap_lines(text, width)
+        assert not any(line.endswith("（") for line in lines), (width, lines)
+        assert "".join(lines) == text
