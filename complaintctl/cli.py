@@ -2503,7 +2503,16 @@ def import_cmd(
     _say(_("Import batch {batch}: {counts}.").format(batch=result.batch, counts=counts))
     if result.second_lapsed:
         _say(lapsed)
-    if result.late and result.late_since:
+    own_export = mapping is not None and mapping.strip() == "complaintctl"
+    if result.late and result.late_since and own_export:  # (a ledger's own steps: no
+        # register's closings to add, as the advice below says to one)
+        _warn(ngettext(
+            "{n} stage of the complaints imported is past due already (the oldest since "
+            "{day}): overdue lists it",
+            "{n} stages of the complaints imported are past due already (the oldest since "
+            "{day}): overdue lists them", result.late).format(
+                n=f"{result.late:,}", day=ledger.local(parse.from_iso(result.late_since))[:10]))
+    elif result.late and result.late_since:
         _warn(ngettext(
             "{n} stage of the complaints imported is past due already (the oldest since "
             "{day}): overdue lists it; a finished complaint comes in closed with its "

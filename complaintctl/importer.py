@@ -1370,11 +1370,21 @@ _THREE_NUMBERS = re.compile(r"\s*([0-9]{1,2})([-/.])([0-9]{1,2})\2([0-9]{1,2}|[0
 _MOST = {"%y": 99, "%Y": 9999, "%m": 12, "%d": 31}
 
 
+# A day, a month by its English name, a year: how Excel writes a date (5-Jan-26).
+_NAMED_MONTH = re.compile(r"([0-9]{1,2})([-/ ])(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+                          r"([-/ ])([0-9]{2}|[0-9]{4})", re.IGNORECASE)
+
+
 def _format_example(raw: str, key: str) -> str:
     """The [formats] line of a date written as `raw`: with its own mark (23/6/5:
     %y/%m/%d, not %y.%m.%d), in the orders its numbers may be read in (03/04/2025: the
     day or the month first)."""
     found = _THREE_NUMBERS.fullmatch(raw)
+    named = _NAMED_MONTH.fullmatch(raw)
+    if found is None and named is not None:  # 5-Jan-26, 05 Jan 2026: Excel's, its month
+        # by name (it offered %y.%m.%d)
+        day, mark, _month, mark2, year = named.groups()
+        return f'{key} = "%d{mark}%b{mark2}{"%Y" if len(year) == 4 else "%y"}"'
     if found is None:
         return f'{key} = "%y.%m.%d"'
     first, mark, second, last, seconds = found.groups()
