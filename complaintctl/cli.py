@@ -1110,7 +1110,8 @@ def action_list_cmd(
     total = len(rows)
     if most and total > most:  # the soonest due (as `list`: a table of 200, then a count)
         rows = rows[:most]
-    shown = form.action_list_rows(rows)
+    shown = form.action_list_table_rows(rows, ledger.tz) if fmt == "table" else \
+        form.action_list_rows(rows)
     title = (_("CAPA items late at {time}") if late else _("CAPA items at {time}")).format(
         time=ledger.local(now))
     if not rows and late and _STATE["quiet"] and fmt in ("table", "markdown"):

@@ -28,6 +28,7 @@ from complaintctl.render import (
     attachment_rows,
     cell_text,
     label,
+    local_time,
     return_table_row,
     size_text,
     stage_label,
@@ -238,17 +239,34 @@ def _state_shown(a: dict[str, Any], state: str) -> str:
     return _(ACTION_STATES[state])
 
 
-def action_rows(rec: dict[str, Any], as_of_iso: str) -> list[dict[str, Any]]:
+def action_rows(rec: dict[str, Any], as_of_iso: str, tz: tzinfo | None = None
+                ) -> list[dict[str, Any]]:
     rows = []
     for a in rec["actions"]:
         rows.append({**a, "state": _state_shown(a, workflow.action_state(a, as_of_iso)),
-                     "name": _("action {n}").format(n=a["id"])})
+                     "name": _("action {n}").format(n=a["id"]),
+                     "due_at": due_shown(a["due_at"], tz) if tz is not None else a["due_at"]})
     return rows
+
+
+def due_shown(due_at: str | None, tz: tzinfo) -> str | None:
+    """A CAPA item's due as a day column shows it: the day, for one due by its end (as
+    --due DATE sets it); the day and time, for one given a time (due 12:00 and done 12:30
+    showed the same day, "done late" unexplained)."""
+    if due_at is None:
+        return None
+    local = local_time(due_at, tz)
+    return local[:10] if local[11:16] == "23:59" else local
 
 
 def action_list_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """views.action_list's items with their state in words, for a table or a file."""
     return [{**a, "state_shown": _state_shown(a, a["state"])} for a in rows]
+
+
+def action_list_table_rows(rows: list[dict[str, Any]], tz: tzinfo) -> list[dict[str, Any]]:
+    """action_list_rows for the terminal's table: each due as due_shown says it."""
+    return [{**a, "due_at": due_shown(a["due_at"], tz)} for a in action_list_rows(rows)]
 
 
 # `action list`: the items of many complaints, each with its complaint and customer.
@@ -375,7 +393,7 @@ def complaint_sections(rec: dict[str, Any], tz: tzinfo, as_of_iso: str, plain: b
         Section(_("Validity"), pairs=validity_pairs(rec, tz)),
         Section(_("Investigation (8D: D3–D7)"),
                 pairs=investigation_pairs(rec, tz)),
-        Section(_("CAPA items (D6)"), rows=action_rows(rec, as_of_iso), cols=ACTION_COLS,
+        Section(_("CAPA items (D6)"), rows=action_rows(rec, as_of_iso, tz), cols=ACTION_COLS,
                 table_cols=ACTION_TABLE_COLS, name=lambda r: str(r["name"]),
                 name_keys=("id",)),
         Section(_("Resolution and approval"), pairs=resolution_pairs(rec, tz, plain)),

@@ -541,3 +541,19 @@ def test_a_capa_due_tomorrow_and_quiet_late_list_and_an_empty_verify_note(ledger
     r = ledger("action", "verify", a, "--note", "", code=2)
     assert r.stderr.startswith("Error: --note must not be empty"), r.stderr
     assert ledger.snapshot() == before
+
+
+def test_a_capa_due_at_a_time_shows_its_time(ledger):
+    """--due "2026-12-01 12:00", done 12:30: show said due 2026-12-01, done 2026-12-01,
+    "done late" unexplained. A due at a time shows it; a due by a day's end, the day."""
+    cid = ledger.log()
+    ledger.to_state(cid, "investigating")
+    ledger("action", "add", cid, "--text", "audit", "--owner", "李四", "--due",
+           "2026-12-01 12:00")
+    ledger("action", "add", cid, "--text", "train", "--owner", "李四", "--due", "2026-12-02")
+    import re
+
+    for out in (ledger("show", cid).stdout, ledger("action", "list").stdout,
+                ledger("show", cid, "--format", "markdown").stdout):
+        assert re.search(r"audit\W+李四\W+2026-12-01 12:00\W", out), out
+        assert re.search(r"train\W+李四\W+2026-12-02\W", out), out
