@@ -527,6 +527,11 @@ _ANY_CURRENCY = _signs(sorted({w for ws in CURRENCY_SIGNS.values() for w in ws})
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 
+# The units a Chinese amount may be typed in (万: ten thousand, 亿: a hundred million;
+# 萬, 億 in traditional characters are read as these).
+_CN_UNITS = {"万": 10_000, "亿": 100_000_000}
+
+
 def _foreign(raw: str, currency: str) -> bool:
     """`raw` is a number (in ten thousands too: 1.2万美元) with a sign or code around it
     that is not the ledger's `currency`'s (a $ alone aside: money says why)."""
@@ -535,7 +540,7 @@ def _foreign(raw: str, currency: str) -> bool:
                for m in _ANY_CURRENCY.finditer(raw)):
         return False
     rest = _ANY_CURRENCY.sub("", raw).replace(",", "").strip()
-    return bool(_NUMBER.fullmatch(rest.removesuffix("万").rstrip()))
+    return bool(_NUMBER.fullmatch(rest.removesuffix("万").removesuffix("亿").rstrip()))
 
 
 def names_currency(word: str, currency: str) -> bool:
@@ -581,16 +586,17 @@ def money(value: str | None, field: str = "--amount", *, currency: str | None = 
         elif _ANY_CURRENCY.search(raw) and _NUMBER.fullmatch(
                 _ANY_CURRENCY.sub("", raw).replace(",", "")):
             raise _other_currency(value, field, currency)
-    # 1.5万 (元): in ten thousands, as a Chinese clerk says and types an amount
-    ten_thousands = raw.endswith("万")
-    if ten_thousands:
+    # 1.5万 (元): in ten thousands, as a Chinese clerk says and types an amount; 1.2亿, in
+    # hundreds of millions (it was "not an amount" where 万 was taken)
+    unit = _CN_UNITS.get(raw[-1:], 1) if raw else 1
+    if unit != 1:
         raw = raw[:-1].rstrip()
     if "," in raw and _THOUSANDS.fullmatch(raw):
         raw = raw.replace(",", "")  # 1,250.50: separators of thousands
     try:
         if not _NUMBER.fullmatch(raw):  # any other comma (12,50 or 99，5), 1e3, NaN: refused
             raise InvalidOperation
-        amount = Decimal(raw) * (10_000 if ten_thousands else 1)
+        amount = Decimal(raw) * unit
     except InvalidOperation:
         raise BadInput(_("{field} {value} is not an amount").format(
             field=field, value=shown(value)),

@@ -499,8 +499,13 @@ def test_an_amount_in_ten_thousands(ledger):
     ledger("revisit", cid, "--satisfaction", "unsatisfied", "--at", "2026-10-09 10:00")
     ledger("resolve", cid, "--disposition", "refund", "--summary", "x", "--amount",
            "２万元", "--at", "2026-10-09 11:00")
+    # and in hundreds of millions (1.2亿 was "not an amount" where 万 was taken)
+    ledger("revisit", cid, "--satisfaction", "unsatisfied", "--at", "2026-10-09 12:00")
+    ledger("resolve", cid, "--disposition", "compensation", "--summary", "x", "--amount",
+           "0.012億", "--at", "2026-10-09 13:00")
     assert ledger.rows("SELECT amount FROM resolutions ORDER BY id") == [(1500000,),
-                                                                          (2000000,)]
+                                                                          (2000000,),
+                                                                          (120000000,)]
 
 
 def test_show_takes_an_id_or_a_register_key_not_both(ledger):
