@@ -34,12 +34,13 @@ def next_step(rid: str, stage_now: str, *, ending: bool = False) -> str:
     """The command that moves an open return at `stage_now` on towards its closing
     (`ending`: its complaint is to be voided, so goods that did not come are not
     waited for)."""
+    # (the values to type in the reader's words: --result 检验结果 --defective 数量)
     if stage_now == "authorised" and not ending:
-        return f"complaintctl return receive {rid} --qty N"
+        return _("complaintctl return receive {id} --qty N").format(id=rid)
     if stage_now == "received":
-        return f"complaintctl return inspect {rid} --result ... --defective N"
+        return _("complaintctl return inspect {id} --result ... --defective N").format(id=rid)
     if stage_now == "inspected":
-        return f"complaintctl return dispose {rid} --action ... --qty N"
+        return _("complaintctl return dispose {id} --action ... --qty N").format(id=rid)
     return f"complaintctl return close {rid}"  # (nothing came, or every unit has one)
 
 
@@ -195,7 +196,8 @@ def check_dispose(r: dict[str, Any], qty: int) -> None:
                                  ).format(id=r["id"]), code="received_since_inspection")
         raise Refused(_("cannot dispose of goods on {id}: it is not inspected yet").format(
             id=r["id"]),
-                      hint=f"complaintctl return inspect {r['id']} --result ... --defective N")
+                      hint=_("complaintctl return inspect {id} --result ... --defective N"
+                             ).format(id=r["id"]))
     left = r["received_qty"] - r["disposed_qty"]
     if qty > left:
         raise QuantityImbalance(

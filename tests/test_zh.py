@@ -346,3 +346,15 @@ def test_an_opening_bracket_never_ends_a_line():
         lines = render.wrap_lines(text, width)
         assert not any(line.endswith("（") for line in lines), (width, lines)
         assert "".join(lines) == text
+
+
+def test_a_returns_next_step_is_said_in_chinese(ledger):
+    """The next step of a return in a hint (void's refusal, dispose before inspect) kept
+    English placeholders, --result ... --defective N, in a Chinese run."""
+    cid = ledger.log()
+    rma = ledger("return", "open", cid, "--qty", "2").stdout.strip()
+    ledger("return", "receive", rma, "--qty", "2")
+    r = ledger("--lang", "zh", "return", "dispose", rma, "--action", "scrap", "--qty", "1",
+               code=1)
+    assert f"complaintctl return inspect {rma} --result 检验结果 --defective 数量" in r.stderr, \
+        r.stderr
