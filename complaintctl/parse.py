@@ -386,6 +386,8 @@ def path_of_one_line(value: str, field: str) -> None:
     """Refuse a file's path holding a control character or a line break (one read from
     a file with its newline: the message printed it raw, and `--db "…\n" init` made a
     ledger whose name ends in one)."""
+    if value.isprintable():  # (every path typed: no import of unicodedata for overdue)
+        return
     import unicodedata
 
     if "\x00" in value:  # (as the system refuses it, in the words run.guarded says it)
