@@ -242,8 +242,13 @@ def _state_shown(a: dict[str, Any], state: str) -> str:
 def action_rows(rec: dict[str, Any], as_of_iso: str, tz: tzinfo | None = None
                 ) -> list[dict[str, Any]]:
     rows = []
+    void = rec.get("status") == "void"
     for a in rec["actions"]:
-        rows.append({**a, "state": _state_shown(a, workflow.action_state(a, as_of_iso)),
+        state = workflow.action_state(a, as_of_iso)
+        # an item not done of a voided complaint is owed no more: not "overdue" (its done
+        # is refused as the complaint is void), as the report and action list leave it out
+        shown = _("void") if void and state in ("open", "overdue") else _state_shown(a, state)
+        rows.append({**a, "state": shown,
                      "name": _("action {n}").format(n=a["id"]),
                      "due_at": due_shown(a["due_at"], tz) if tz is not None else a["due_at"]})
     return rows

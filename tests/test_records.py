@@ -557,3 +557,28 @@ def test_a_capa_due_at_a_time_shows_its_time(ledger):
                 ledger("show", cid, "--format", "markdown").stdout):
         assert re.search(r"audit\W+李四\W+2026-12-01 12:00\W", out), out
         assert re.search(r"train\W+李四\W+2026-12-02\W", out), out
+
+
+def test_a_capa_item_of_a_voided_complaint_is_not_shown_overdue(ledger, tmp_path):
+    """show listed an item of a complaint voided with its import batch as overdue, while
+    its done is refused as the complaint is void and the report and action list leave
+    it out."""
+    register = tmp_path / "r.csv"
+    register.write_text("编号,投诉日期,客户名称,投诉渠道,投诉类别,严重程度,投诉内容,责任部门,责任人,分派日期,"
+                        "调查结果\n1,2026-11-19 10:00,A公司,电话,质量,高,x,QA,Li,2026-11-19 11:00,"
+                        "复现\n", encoding="utf-8")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('key = "编号"\n[columns]\nreceived_at = "投诉日期"\ncustomer = "客户名称"\n'
+                       'channel = "投诉渠道"\ncategory = "投诉类别"\nseverity = "严重程度"\n'
+                       'description = "投诉内容"\ndepartment = "责任部门"\nowner = "责任人"\n'
+                       'assigned_at = "分派日期"\nfinding = "调查结果"\n[dates]\n'
+                       'concluded_at = "assigned_at"\n', encoding="utf-8")
+    ledger("import", register, "--mapping", mapping)
+    (cid,) = [c["id"] for c in ledger.json("list")]
+    ledger("action", "add", cid, "--text", "fix", "--owner", "li", "--due", "2026-11-20",
+           "--at", "2026-11-19 13:00")
+    assert " overdue" in ledger("show", cid).stdout
+    ledger("import", "--void-batch", "1", "--reason", "wrong file")
+    out = ledger("show", cid).stdout
+    capa = out[out.index("CAPA items"):].split("\n\n\n")[0]
+    assert "overdue" not in capa and " void" in capa, out
