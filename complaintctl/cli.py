@@ -1115,6 +1115,7 @@ def action_list_cmd(
     title = (_("CAPA items late at {time}") if late else _("CAPA items at {time}")).format(
         time=ledger.local(now))
     if not rows and late and _STATE["quiet"] and fmt in ("table", "markdown"):
+        run.unmatched(ledger, None, owner_typed, actions=True)  # (a misspelt owner: said)
         return  # as overdue: cron mails only real trouble (json and csv are data)
     _listing(shown, form.ACTION_LIST_TABLE_COLS if fmt == "table" else form.ACTION_LIST_COLS,
              fmt, ledger.tz, title, json_rows=rows,
@@ -2884,9 +2885,9 @@ def _calendar_days(year_s: str | None, fmt: str) -> None:
         _warn(_("{year} is not among the years the ledger's calendar holds ({first}-{last}): "
                 "these are the days of the holidays package, which a step dated then adds "
                 "to it").format(year=year, first=stored[0], last=stored[1]))
-    covered = cfg.settings.get("calendar_covered_until")
-    if covered and year > int(covered):  # (2027's Spring Festival without its make-up
-        # working days read as the official schedule, as 2026's)
+    if stored is None and not cfg.calendar().covers(year):  # (2027's Spring Festival
+        # without its make-up working days read as the official schedule, as 2026's; a
+        # year filled in by hand is covered)
         _warn(complaints.gap_warning(year, cfg.settings.get("country")))
     rows = [{**d, "source": _("yours") if d["source"] == "user" else cfg.settings["country"],
              # a make-up working day's stored name says what its kind does

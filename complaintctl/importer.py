@@ -286,7 +286,7 @@ class Reader:
                                hint=_("update the time zone data (pip install -U tzdata), "
                                       "or import a CSV export (its times are UTC)"),
                                code="unknown_timezone") from None
-            if not settings.same_clock(table.zone, lg.tz.key, now):  # (UTC is Etc/UTC)
+            if not settings.same_zone(table.zone, lg.tz.key):  # (UTC is Etc/UTC)
                 self.tz, self.file_zone = zone, table.zone
         cfg = lg.config
         self.categories, self.category_words = cfg.categories, cfg.category_words
@@ -1644,9 +1644,10 @@ def _compare(reader: Reader, row: _Row, history: History, stored: dict[str, Any]
                 if kind in _STEP_FACTS else None
             if changed is not None:
                 return [], changed
-            if kind in _STEP_FACTS and _texts_added(step, stored["#" + kind][at]):
-                reader.texts_not_taken.append(((history.extra or {}).get("source") or {})
-                                              .get("row", 0))
+            if kind in _STEP_FACTS and _texts_differ(step, stored["#" + kind][at]):
+                number = ((history.extra or {}).get("source") or {}).get("row", 0)
+                if number not in reader.texts_not_taken[-1:]:  # (a row once, its steps
+                    reader.texts_not_taken.append(number)  # come one after another)
             continue
         if held.total() and kind in ("assign", "resolve", "close", "void"):
             # the ledger has this step at another time: the register was changed
@@ -1669,41 +1670,44 @@ def _compare(reader: Reader, row: _Row, history: History, stored: dict[str, Any]
     return new_steps, None
 
 
-# The texts of a step that say more about it rather than what it decided: one the
-# ledger's step does not have is not a change of it (complaintctl's export gives each
-# investigation text as the latest of any entry: a corrective action added after the
-# conclusion made every later import of the export a conflict, its new steps lost).
+# What a step's row says of it beyond what it decided: the texts of an investigation and
+# a revisit, and whether the revisit met the demand. They never make a conflict
+# (complaintctl's export gives each investigation text as the latest of any entry: a
+# corrective action added after the conclusion made every later import of the export a
+# conflict, its new steps lost; an older export has none of them): one that differs
+# from the ledger's step is not brought in, and said (_texts_differ).
 _ADDED_TEXTS = frozenset({"finding", "reason", "containment", "corrective", "preventive",
                           "note", "demand_met"})
 
 
-def _texts_added(step: Step, held: list[tuple[Any, ...]]) -> bool:
-    """Whether the row gives a text of _ADDED_TEXTS that no step held then has."""
+def _texts_differ(step: Step, held: list[tuple[Any, ...]]) -> bool:
+    """Whether the row gives a value of _ADDED_TEXTS that no step held then has."""
     names = _STEP_FACTS[step.kind]
-    return any(name in _ADDED_TEXTS and step.facts.get(name) is not None and all(
-        one[i] is None for one in held) for i, name in enumerate(names))
+    told = [int(v) if isinstance(v, bool) else v for v in map(step.facts.get, names)]
+    return any(name in _ADDED_TEXTS and told[i] is not None and not any(
+        _same(one[i], told[i]) for one in held) for i, name in enumerate(names))
 
 
 def _changed_facts(reader: Reader, step: Step, held: list[tuple[Any, ...]]) -> str | None:
     """A step of the row the ledger holds at its time: None when one held then has its
     facts (a department, an owner, a cause, an amount, a satisfaction …), else the
     first that differs from the first held then (a newer copy of the register that
-    changed a fact kept its step's time: it was "already imported", silently). A text
-    of _ADDED_TEXTS the held step does not have is no difference (_texts_added says it)."""
+    changed a fact kept its step's time: it was "already imported", silently). The
+    values of _ADDED_TEXTS are not compared (_texts_differ says them)."""
     names = _STEP_FACTS[step.kind]
     facts = step.facts
     told = tuple(int(v) if isinstance(v, bool) else v for v in map(facts.get, names))
     same = _same_name if step.kind == "assign" else _same  # (a department, an owner)
 
     def agrees(one: tuple[Any, ...]) -> bool:
-        return all(same(old, new) or name in _ADDED_TEXTS and old is None
+        return all(name in _ADDED_TEXTS or same(old, new)
                    for name, old, new in zip(names, one, told, strict=True))
 
     if any(map(agrees, held)):
         return None
     changes = []
     for name, old, new in zip(names, held[0], told, strict=True):
-        if not same(old, new):
+        if name not in _ADDED_TEXTS and not same(old, new):
             if name == "amount":
                 old, new = parse.format_money(old), parse.format_money(new)
             elif name == "demand_met":
@@ -2160,15 +2164,18 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
             if reader.texts_not_taken:
                 rows_said = reader.texts_not_taken
                 result.warnings.append(ngettext(
-                    "{n} row of complaints held gives an investigation or revisit text "
-                    "(a finding, containment, corrective or preventive action, a note) their "
-                    "step does not have: not brought in (row {rows}); add it with "
-                    "complaintctl investigate or note",
-                    "{n} rows of complaints held give investigation or revisit texts (a "
-                    "finding, containment, corrective or preventive action, a note) their "
-                    "steps do not have: not brought in (rows {rows}); add them with "
-                    "complaintctl investigate or note", len(rows_said)).format(
-                        n=f"{len(rows_said):,}", rows=i18n.row_ranges(rows_said)))
+                    "{n} row of a complaint held says of its investigation or revisit what "
+                    "the ledger's step does not (a finding, a not-upheld reason, a "
+                    "containment, corrective or preventive action, the revisit's note or "
+                    "whether the demand was met): not brought in (row {rows}); the ledger "
+                    "keeps its own, and complaintctl investigate adds to an investigation",
+                    "{n} rows of complaints held say of their investigation or revisit what "
+                    "the ledger's steps do not (a finding, a not-upheld reason, a "
+                    "containment, corrective or preventive action, the revisit's note or "
+                    "whether the demand was met): not brought in (rows {rows}); the ledger "
+                    "keeps its own, and complaintctl investigate adds to an investigation",
+                    len(rows_said)).format(n=f"{len(rows_said):,}",
+                                           rows=i18n.row_ranges(rows_said)))
             if renumbered and len(renumbered) * 2 >= held_rows and len(renumbered) >= 2:
                 result.warnings.append(_renumbered_said(cur, reader, renumbered))
             # a refused file brings nothing in: nothing to say of links or ids it made; but

@@ -369,17 +369,20 @@ def half_width(value: str) -> str:
 # A count as clerks type it and registers write it: a unit of pieces after it (5台, 5
 # pcs; not a packing unit: 5箱 is five cartons of any number), commas between
 # thousands (1,200), a whole number as Excel stores it (5.0).
-_COUNT = re.compile(r"([+-]?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.0*)?\s*"
-                    r"(?:(?:台|件|个|只|套|支|片|张|组|颗|条|块|卷|根|粒|双|对|部|"
-                    r"pcs?|units?|ea|sets?)\.?)?", re.IGNORECASE | re.ASCII)
+# The units a count may carry (5台, 5 pcs): a unit of one piece, not a carton of any number.
+_UNIT = r"(?:\s*(?:台|件|个|只|套|支|片|张|组|颗|条|块|卷|根|粒|双|对|部|pcs?|units?|ea|sets?)\.?)?"
+_COUNT = re.compile(r"([+-]?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.0*)?" + _UNIT,
+                    re.IGNORECASE | re.ASCII)
 
 
 # A count with a fraction (2.5, 2.50台), and one whose point may be a thousands mark
 # (1.000, 12.000: no comma before it).
-_FRACTION = re.compile(r"[+-]?[0-9,]*\.[0-9]*[1-9][0-9]*(?:\s*[^\s0-9.,].*)?")
-_THOUSANDS_POINT = re.compile(r"\+?[1-9][0-9]{0,2}\.000(?:\s*[^\s0-9.,].*)?")
+# (each with a count's own unit after it, if any: 1.000箱 is a carton, said as one)
+_FRACTION = re.compile(r"[+-]?[0-9,]*\.[0-9]*[1-9][0-9]*" + _UNIT, re.IGNORECASE | re.ASCII)
+_THOUSANDS_POINT = re.compile(r"\+?[1-9][0-9]{0,2}\.000" + _UNIT, re.IGNORECASE | re.ASCII)
 # A count written the European way, points between the thousands (1.000.000, 10.000,00).
-_EUROPEAN = re.compile(r"\+?[1-9][0-9]{0,2}(?:\.[0-9]{3})+(?:,[0-9]+)?(?:\s*[^\s0-9.,].*)?")
+_EUROPEAN = re.compile(r"\+?[1-9][0-9]{0,2}(?:\.[0-9]{3})+(?:,[0-9]+)?" + _UNIT,
+                       re.IGNORECASE | re.ASCII)
 
 
 def path_of_one_line(value: str, field: str) -> None:
@@ -397,8 +400,8 @@ def path_of_one_line(value: str, field: str) -> None:
         if unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
             raise BadInput(_("{field} {value} contains a control character ({char})").format(
                 field=field, value=shown(value), char=f"U+{ord(ch):04X}"),
-                hint=_("a path is one line: a line break at its end, read from a file?"),
-                code="control_in_path")
+                hint=_("a path is one line: a line break at its end, read from a file?")
+                if ch in "\n\r\u2028\u2029" else _("remove it"), code="control_in_path")
 
 
 def read_count(value: str, field: str) -> int | None:
@@ -1022,9 +1025,14 @@ def _year_first(raw: str, field: str, value: str, roc: bool = True) -> str:
         # first", it said to one who had; where a time may be typed, 1930 may be 19:30)
         raise BadInput(_("{field} {value} is a year, not a day").format(
             field=field, value=shown(value)),
-            hint=_("give the day, e.g. {field} {year}-01-01 (a year's report: report "
-                   "--since {year}-01-01 --until {year}-12-31)").format(
-                field=field, year=first), code="year_not_day", value=value)
+            hint=_("give the day, e.g. {field} {day} (a year's report: report --since "
+                   "{year}-01-01 --until {year}-12-31)").format(
+                field=field, year=first, day=f"{first}-12-31" if field == "--until"
+                else f"{first}-01-01") if field in ("--since", "--until") else
+            _("give a week by a day of it, e.g. --week {year}-W01").format(year=first)
+            if field == "--week" else
+            _("give the day, e.g. {field} {day}").format(field=field, day=f"{first}-01-01"),
+            code="year_not_day", value=value)
     if sep is not None and len(first) == 3 and third is not None and first[0] == "1":
         if not roc:
             raise _not_roc(first, field, value)

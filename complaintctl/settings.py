@@ -10,7 +10,7 @@ import json
 import re
 import sqlite3
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -115,6 +115,22 @@ def same_clock(one: str, other: str, now: datetime) -> bool:
         return True  # (an unknown zone is refused by init itself)
     return all(t.astimezone(a).utcoffset() == t.astimezone(b).utcoffset()
                for t in (now, now + timedelta(days=182)))
+
+
+def same_zone(one: str, other: str) -> bool:
+    """Whether two zone names keep the same clock at every time: the same zone by two
+    names (UTC and Etc/UTC, PRC and Asia/Shanghai). Compared twice a month from 1970 to
+    2040, so that zones whose clocks change on other days (Cairo, Athens) are not taken
+    for one another, as two samples took them."""
+    if one == other:
+        return True
+    try:
+        a, b = ZoneInfo(one), ZoneInfo(other)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    start = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    return all((t := start + timedelta(days=d)).astimezone(a).utcoffset()
+               == t.astimezone(b).utcoffset() for d in range(0, 366 * 70, 15))
 
 
 def currency(value: str, option: str = "--currency", *, home: str = "CNY") -> str:

@@ -1209,6 +1209,10 @@ def test_a_year_alone_where_a_day_is_asked_says_so(ledger):
                 message="Error: --since '2026' is a year, not a day\n")
     assert r.stderr.endswith("Hint: give the day, e.g. --since 2026-01-01 (a year's report: "
                              "report --since 2026-01-01 --until 2026-12-31)\n"), r.stderr
+    refused(ledger, "list", "--until", "2026", code=2,
+            message="Hint: give the day, e.g. --until 2026-12-31 (a year's report")
+    refused(ledger, "report", "--week", "2026", code=2,
+            message="Hint: give a week by a day of it, e.g. --week 2026-W01")
     # where a time may be typed, four digits may be one (19:30): as before
     cid = ledger.log()
     refused(ledger, "note", cid, "--text", "x", "--at", "1930", code=2,

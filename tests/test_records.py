@@ -535,6 +535,8 @@ def test_a_capa_due_tomorrow_and_quiet_late_list_and_an_empty_verify_note(ledger
         ("2026-11-24T15:59:59Z",)] * 2
     r = ledger("-q", "action", "list", "--late")
     assert (r.stdout, r.stderr) == ("", "")
+    r = ledger("-q", "action", "list", "--late", "--owner", "nosuchperson")
+    assert r.stdout == "" and "nosuchperson" in r.stderr, r.stderr  # (a typo still said)
     assert ledger("-q", "action", "list", "--late", "--format", "json").stdout == "[]\n"
     ledger("action", "done", a)
     before = ledger.snapshot()

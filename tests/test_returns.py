@@ -492,7 +492,10 @@ def test_counts_typed_as_clerks_write_them(ledger):
     ("2.5", "--qty '2.5': a count is a whole number of units\nHint: e.g. 5 or 5台\n"),
     ("３.５台", "--qty '３.５台': a count is a whole number of units\nHint: e.g. 5 or 5台\n"),
     ("1.000.000", "--qty '1.000.000' has points between its thousands: write the count in "
-                  "digits alone, or with commas (1,000)\nHint: e.g. 5 or 5台\n")])
+                  "digits alone, or with commas (1,000)\nHint: e.g. 5 or 5台\n"),
+    # a carton is a carton before anything else (it was told to write 1,000箱)
+    ("1.000箱", "Invalid value for '--qty': '1.000箱' is not a count of units: write it in "
+               "digits, e.g. 5, 5台 or 5 pcs (not 五台, nor 5箱: a carton holds any number)\n")])
 def test_a_count_with_a_point_is_refused_unless_it_is_whole(ledger, rma, typed, said):
     """`--qty 1.000` recorded one unit where `--qty 1,000` records a thousand (a clerk
     writing a thousand the European way lost 999), and 2.5 was told to "write it in
@@ -500,7 +503,7 @@ def test_a_count_with_a_point_is_refused_unless_it_is_whole(ledger, rma, typed, 
     _cid, rid = rma
     before = ledger.snapshot()
     r = ledger("return", "receive", rid, "--qty", typed, "--at", "2026-11-17 09:00", code=2)
-    assert r.stderr == f"Error: {said}", r.stderr
+    assert r.stderr.endswith(f"\nError: {said}") or r.stderr == f"Error: {said}", r.stderr
     assert ledger.snapshot() == before
     ledger("return", "receive", rid, "--qty", "3.0", "--at", "2026-11-17 09:00")
     ledger("return", "receive", rid, "--qty", "1,000.000", "--at", "2026-11-17 10:00")
