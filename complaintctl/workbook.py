@@ -30,7 +30,7 @@ from operator import itemgetter
 from typing import Any
 
 from complaintctl import render
-from complaintctl.i18n import _
+from complaintctl.i18n import _, ngettext
 from complaintctl.parse import from_iso
 from complaintctl.render import N_, NC_, NONE_KEY, label, period_label, report_title
 from complaintctl.sheets import (
@@ -60,6 +60,8 @@ _BY = {"by_category": (N_("category"), "category"), "by_channel": (N_("channel")
        "by_customer": (N_("customer"), None), "by_department": (N_("department"), None)}
 _PARETO = {"pareto_category": (N_("category"), "category"),
            "pareto_cause": (N_("cause category"), "cause_category")}
+_PARETO_EMPTY = {"pareto_category": N_("No complaint was received in this period."),
+                 "pareto_cause": N_("No investigation was concluded in this period.")}
 
 
 def sheet_name(title: str, taken: set[str]) -> str:
@@ -283,6 +285,10 @@ def _summary(book: _Book, rep: dict[str, Any]) -> None:
     sh = book.sheet(_("Summary"))
     sh.title(_("Complaint report (客户投诉处理报表): {period}").format(
         period=period_label(rep["period"])))
+    if render.report_is_empty(rep):  # (said first, as the other formats say it)
+        sh.text(0, _(render.EMPTY_PERIOD), "bold", fit=False)
+        sh.skip()
+        sh.skip()
     per, head = rep["period"], rep.get("chain_head") or {"id": 0, "hash": ""}
     info: list[tuple[str, Any, str]] = [
         (N_("period"), period_label(per), "text"), (N_("from"), per["from"], "date"),
@@ -445,8 +451,9 @@ def _pareto(book: _Book, rep: dict[str, Any]) -> None:
                                 (N_("80% level"), "pct", "level", None)], rows)
         if rows:
             sh.ws.insert_chart(top, 6, _pareto_chart(book, sh, first, last, title))
-        else:
-            sh.text(0, _(render.EMPTY_PERIOD), fit=False)
+        else:  # what this table counts, not the whole period (a month that resolved and
+            # closed some, received none, was said to have had nothing)
+            sh.text(0, _(_PARETO_EMPTY[name]), fit=False)
             sh.skip()
         # the next table starts below this chart (about 18 rows high)
         sh.row = max(sh.row + 2, top + 20)
@@ -527,8 +534,8 @@ TREND: tuple[Column, ...] = (
 def _trend(book: _Book, rep: dict[str, Any]) -> None:
     sh = book.sheet(_("Trend"))
     points = rep["trend"]
-    title = _("Trend: the {n} periods to {period}").format(
-        n=len(points), period=period_label(rep["period"]))
+    title = ngettext("Trend: the {n} period to {period}", "Trend: the {n} periods to {period}",
+                     len(points)).format(n=len(points), period=period_label(rep["period"]))
     sh.title(title)
     first, last = sh.table(TREND, [{**p, "label": render.trend_label(p, book.tz)}
                                    for p in points], filter_and_freeze=False)

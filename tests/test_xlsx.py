@@ -518,3 +518,28 @@ def test_a_workbook_that_cannot_be_written_is_said_so(month, tmp_path, monkeypat
     assert r.stderr.startswith(f"Error: cannot write {out}: "), r.stderr
     assert "unexpected" not in r.stderr and not out.exists()
     assert not list(tmp_path.glob("*.xlsx*"))
+
+
+def test_an_empty_table_says_what_it_lacks_and_an_empty_period_says_so_first(ledger, tmp_path):
+    """The Pareto sheet said "No complaint was received, resolved or closed in this
+    period." under a table that was empty in a month that resolved and closed one; an
+    empty month said so only there (markdown says it at the top); a trend of one
+    period read "the 1 periods"."""
+    cid = ledger.log(received="2026-09-20 10:00")
+    ledger("assign", cid, "--dept", "D", "--owner", "O", "--at", "2026-09-21 10:00")
+    ledger("investigate", cid, "--cause", "c", "--cause-category", "design", "--at",
+           "2026-10-02 10:00")
+    ledger("resolve", cid, "--disposition", "explanation", "--summary", "s", "--at",
+           "2026-10-03 10:00")
+    out, _r = _book(ledger, tmp_path, "--month", "2026-10", "--trend", "1")
+    book = _load(out)
+    pareto = [v for row in _rows(book["Pareto"]) for v in row if isinstance(v, str)]
+    assert "No complaint was received in this period." in pareto
+    assert not any("resolved or closed" in v for v in pareto), pareto
+    summary = [v for row in _rows(book["Summary"]) for v in row if isinstance(v, str)]
+    assert not any("No complaint" in v for v in summary), summary
+    assert _rows(book["Trend"])[0][0].startswith("Trend: the 1 period to ")
+    empty, _r = _book(ledger, tmp_path, "--month", "2026-08", name="e.xlsx")
+    book = _load(empty)
+    assert [r[0] for r in _rows(book["Summary"])][:4].count(
+        "No complaint was received, resolved or closed in this period.") == 1
