@@ -1122,14 +1122,9 @@ def test_a_return_list_into_a_file_says_the_columns_it_left_out(ledger, rma, mon
     """`return list` piped or redirected (80 columns) dropped the cost columns without a
     word (a cron job's mail lost the repair cost). Written where no terminal shows it,
     a table fitted to the width says what it left out or cut; given room, nothing."""
-    _cid, rid = rma
-    ledger("return", "receive", rid, "--qty", "5", "--at", "2026-11-17 09:00")
-    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "4",
-           "--cause", "轴承不良", "--at", "2026-11-18 09:00")
-    ledger("return", "dispose", rid, "--action", "repair", "--qty", "3", "--repair-cost",
-           "120.50", "--at", "2026-11-18 10:00")
-    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "2", "--cost", "3000000",
-           "--at", "2026-11-18 11:00")
+    rid = _received_and_inspected(ledger, rma)
+    for action, cost in (("repair", ("--repair-cost", "120.50")), ("scrap", ("--cost", "9"))):
+        ledger("return", "dispose", rid, "--action", action, "--qty", "2", *cost)
     monkeypatch.setenv("COLUMNS", "60")
     r = ledger("return", "list")
     assert "120.50" not in r.stdout

@@ -525,12 +525,7 @@ def test_an_empty_table_says_what_it_lacks_and_an_empty_period_says_so_first(led
     period." under a table that was empty in a month that resolved and closed one; an
     empty month said so only there (markdown says it at the top); a trend of one
     period read "the 1 periods"."""
-    cid = ledger.log(received="2026-09-20 10:00")
-    ledger("assign", cid, "--dept", "D", "--owner", "O", "--at", "2026-09-21 10:00")
-    ledger("investigate", cid, "--cause", "c", "--cause-category", "design", "--at",
-           "2026-10-02 10:00")
-    ledger("resolve", cid, "--disposition", "explanation", "--summary", "s", "--at",
-           "2026-10-03 10:00")
+    ledger.to_state(ledger.log(), "resolved")  # (received in September, resolved in October)
     out, _r = _book(ledger, tmp_path, "--month", "2026-10", "--trend", "1")
     book = _load(out)
     pareto = [v for row in _rows(book["Pareto"]) for v in row if isinstance(v, str)]
