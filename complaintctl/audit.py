@@ -2264,8 +2264,10 @@ def check_blobs(cur: sqlite3.Cursor) -> list[Problem]:
     for sha, size, chunks in cur.execute("SELECT sha256, size, chunks FROM blobs "
                                          "ORDER BY sha256").fetchall():
         h, n, count = hashlib.sha256(), 0, 0
-        for (data,) in _rows(conn.execute("SELECT data FROM blob_chunks WHERE sha256 = ? "
-                                          "ORDER BY seq", (sha,))):
+        # (as bytes, whatever the column holds: a text of bytes that are not UTF-8, put
+        # there by hand, stopped the whole check, "cannot use ledger")
+        for (data,) in _rows(conn.execute("SELECT CAST(data AS BLOB) FROM blob_chunks "
+                                          "WHERE sha256 = ? ORDER BY seq", (sha,))):
             data = data if isinstance(data, bytes) else str(data).encode("utf-8")
             h.update(data)
             n += len(data)

@@ -2053,6 +2053,14 @@ def _named_for(output: str | None, fmt: str, suffixes: dict[str, str]) -> None:
             code="output_name_format")
 
 
+def _same_file(one: Path, other: Path) -> bool:
+    """Whether two paths name the same file (a hard link): by its device and inode."""
+    try:
+        return os.path.samefile(one, other)
+    except OSError:  # (either not there: not the same)
+        return False
+
+
 def _not_the_ledger(output: str, ledger: Ledger | Path, name: str = "--output",
                     hint: str | None = None, *, inputs: Sequence[str | Path] = (),
                     database_ok: bool = False) -> None:
@@ -2074,7 +2082,9 @@ def _not_the_ledger(output: str, ledger: Ledger | Path, name: str = "--output",
     # (the ledger's own name: a --db that is a symlink named the link's -wal, and
     # --output real.db-wal overwrote the ledger's latest writes)
     files = ledger_files(Path(path).resolve())
-    if target == files[0]:  # (and the link's own names, for a reader that keeps them)
+    if target == files[0] or _same_file(target, files[0]):  # (and the link's own names,
+        # for a reader that keeps them; a hard link to it, another name of the same file:
+        # attached, the ledger held a copy of itself, contacts and all)
         raise BadInput(_("{option} {path} is the ledger itself").format(option=name,
                                                                         path=output),
                        hint=hint or _("write the report to another file"),
@@ -2885,9 +2895,12 @@ def _calendar_days(year_s: str | None, fmt: str) -> None:
         _warn(_("{year} is not among the years the ledger's calendar holds ({first}-{last}): "
                 "these are the days of the holidays package, which a step dated then adds "
                 "to it").format(year=year, first=stored[0], last=stored[1]))
-    if stored is None and not cfg.calendar().covers(year):  # (2027's Spring Festival
-        # without its make-up working days read as the official schedule, as 2026's; a
-        # year filled in by hand is covered)
+    first, last = (int(cfg.settings.get(k) or 0) for k in ("calendar_covered_from",
+                                                           "calendar_covered_until"))
+    if not cfg.calendar().covers(year) if stored is None else last and not (
+            first <= year <= last):  # (2027's Spring Festival without its make-up working
+        # days read as the official schedule, as 2026's; a year filled in by hand is
+        # covered; one the ledger does not hold, by the package's official years)
         _warn(complaints.gap_warning(year, cfg.settings.get("country")))
     rows = [{**d, "source": _("yours") if d["source"] == "user" else cfg.settings["country"],
              # a make-up working day's stored name says what its kind does

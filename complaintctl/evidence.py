@@ -341,8 +341,11 @@ def read_attachment(lg: Ledger, info: dict[str, Any]) -> Iterator[bytes]:
     digest = hashlib.sha256()
     size = 0
     with lg.read() as cur:
-        for (data,) in cur.execute("SELECT data FROM blob_chunks WHERE sha256 = ? "
-                                   "ORDER BY seq", (info["sha256"],)):
+        for (data,) in cur.execute("SELECT CAST(data AS BLOB) FROM blob_chunks WHERE "
+                                   "sha256 = ? ORDER BY seq", (info["sha256"],)):
+            # (as bytes: a text put there by hand was "unexpected failure: Strings must be
+            # encoded before hashing"; its bytes then do not match, said so below)
+            data = b"" if data is None else bytes(data)
             digest.update(data)
             size += len(data)
             yield bytes(data)

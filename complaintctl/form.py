@@ -260,8 +260,13 @@ def due_shown(due_at: str | None, tz: tzinfo) -> str | None:
     showed the same day, "done late" unexplained)."""
     if due_at is None:
         return None
-    local = local_time(due_at, tz)
-    return local[:10] if local[11:16] == "23:59" else local
+    try:
+        at = from_iso(due_at).astimezone(tz)
+    except (TypeError, ValueError):  # a value edited by hand (verify names it): as it is
+        return str(due_at)
+    # (the day's last second: a due typed at 23:59 is a time, shown so)
+    return local_time(due_at, tz)[:10 if (at.hour, at.minute, at.second) == (23, 59, 59)
+                                    else None]
 
 
 def action_list_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

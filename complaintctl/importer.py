@@ -1644,7 +1644,8 @@ def _compare(reader: Reader, row: _Row, history: History, stored: dict[str, Any]
                 if kind in _STEP_FACTS else None
             if changed is not None:
                 return [], changed
-            if kind in _STEP_FACTS and _texts_differ(step, stored["#" + kind][at]):
+            if kind in _STEP_FACTS and _texts_differ(step, [  # (any entry of its kind: the
+                    one for rows in stored["#" + kind].values() for one in rows]):  # latest)
                 number = ((history.extra or {}).get("source") or {}).get("row", 0)
                 if number not in reader.texts_not_taken[-1:]:  # (a row once, its steps
                     reader.texts_not_taken.append(number)  # come one after another)
@@ -1681,7 +1682,9 @@ _ADDED_TEXTS = frozenset({"finding", "reason", "containment", "corrective", "pre
 
 
 def _texts_differ(step: Step, held: list[tuple[Any, ...]]) -> bool:
-    """Whether the row gives a value of _ADDED_TEXTS that no step held then has."""
+    """Whether the row gives a value of _ADDED_TEXTS that no step of its kind the ledger
+    holds has (at any time: the export gives the latest of any entry, and one added here
+    since, by investigate, is there)."""
     names = _STEP_FACTS[step.kind]
     told = [int(v) if isinstance(v, bool) else v for v in map(step.facts.get, names)]
     return any(name in _ADDED_TEXTS and told[i] is not None and not any(
@@ -2168,12 +2171,12 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                     "the ledger's step does not (a finding, a not-upheld reason, a "
                     "containment, corrective or preventive action, the revisit's note or "
                     "whether the demand was met): not brought in (row {rows}); the ledger "
-                    "keeps its own, and complaintctl investigate adds to an investigation",
+                    "keeps its own",
                     "{n} rows of complaints held say of their investigation or revisit what "
                     "the ledger's steps do not (a finding, a not-upheld reason, a "
                     "containment, corrective or preventive action, the revisit's note or "
                     "whether the demand was met): not brought in (rows {rows}); the ledger "
-                    "keeps its own, and complaintctl investigate adds to an investigation",
+                    "keeps its own",
                     len(rows_said)).format(n=f"{len(rows_said):,}",
                                            rows=i18n.row_ranges(rows_said)))
             if renumbered and len(renumbered) * 2 >= held_rows and len(renumbered) >= 2:

@@ -572,7 +572,7 @@ def money(value: str | None, field: str = "--amount", *, currency: str | None = 
     if value is None:
         return None
     import unicodedata  # full-width digits and point, as a Chinese IME types them
-    from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+    from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
     raw = words.hans(unicodedata.normalize("NFKC", value).strip())
     if currency:
@@ -601,7 +601,9 @@ def money(value: str | None, field: str = "--amount", *, currency: str | None = 
     try:
         if not _NUMBER.fullmatch(raw):  # any other comma (12,50 or 99，5), 1e3, NaN: refused
             raise InvalidOperation
-        amount = Decimal(raw) * unit
+        with localcontext() as exact:  # (a product rounds to 28 digits by default:
+            exact.prec = len(raw) + 10  # 1.00000000000000000000000000001亿 was 1亿)
+            amount = Decimal(raw) * unit
     except InvalidOperation:
         raise BadInput(_("{field} {value} is not an amount").format(
             field=field, value=shown(value)),

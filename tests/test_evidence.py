@@ -478,3 +478,37 @@ def test_numbers_typed_with_full_width_digits_are_read(ledger, tmp_path):
            "--at", "2026-10-09 09:00")
     ledger("action", "done", "＃１", "--at", "2026-10-10 09:00")
     assert ledger.rows("SELECT done_at IS NOT NULL FROM actions") == [(1,)]
+
+
+@pytest.mark.parametrize("put", ["X'FFFE' || substr(data, 3)", "'hello'"])
+def test_bytes_edited_into_text_are_named_not_a_failure(ledger, tmp_path, put):
+    """A chunk edited by hand into text (`X'..' || data` makes text of bytes that are not
+    UTF-8) stopped verify whole ("cannot use ledger …", its JSON empty) and made
+    attachment get an "unexpected failure"; verify names the attachment, and get refuses
+    its damaged bytes."""
+    cid = ledger.log()
+    ledger("attach", cid, str(_file(tmp_path / "a.xlsx", 100)))
+    conn = sqlite3.connect(ledger.db)
+    conn.executescript(f"""
+        DROP TRIGGER blob_chunks_no_change;
+        UPDATE blob_chunks SET data = {put};
+    """)
+    conn.close()
+    r = ledger("verify", "--format", "json", code=1)
+    problems = json.loads(r.stdout)["problems"]
+    assert any(p["kind"] == "attachment" for p in problems), problems
+    r = ledger("attachment", "get", "1", "--output", str(tmp_path / "o.xlsx"), code=1)
+    assert r.stderr.startswith("Error: attachment 1 is damaged in the ledger"), r.stderr
+
+
+def test_a_hard_link_to_the_ledger_is_the_ledger(ledger, tmp_path):
+    """A hard link to the ledger was attached (a copy of itself in it, contacts and all,
+    which forget-contact cannot reach): another name of the same file is the ledger."""
+    cid = ledger.log()
+    link = tmp_path / "evidence.db"
+    os.link(ledger.db, link)
+    ledger("policy", "attachments", "--max-mb", "100")
+    before = ledger.snapshot()
+    r = ledger("attach", cid, str(link), code=2)
+    assert r.stderr.startswith(f"Error: FILE {link} is the ledger itself"), r.stderr
+    assert ledger.snapshot() == before

@@ -4133,6 +4133,20 @@ def test_an_export_imported_again_after_the_investigation_grew_brings_its_new_st
         "the ledger's step does not" in r.stderr and "not brought in (row 2)" in r.stderr, \
         r.stderr
     assert run.json("--db", copy, "list")[0]["status"] == "resolved"
+    # a text typed into the copy since, as the source's latest, is there: no more said
+    d = run.log(received="2026-11-06 09:00", customer="丁公司")
+    run("assign", d, "--dept", "QA", "--owner", "Li", "--at", "2026-11-06 10:00")
+    run("investigate", d, "--finding", "f1", "--at", "2026-11-06 11:00")
+    run("export", "complaints", "--reveal", "--output", second)
+    run("--db", copy, "import", second, "--mapping", "complaintctl")
+    run("investigate", d, "--corrective", "C3", "--at", "2026-11-06 12:00")
+    run("export", "complaints", "--reveal", "--output", second)
+    r = run("--db", copy, "import", second, "--mapping", "complaintctl")
+    assert "not brought in (rows 2–3)" in r.stderr, r.stderr
+    (held,) = [c["id"] for c in run.json("--db", copy, "list") if c["customer"] == "丁公司"]
+    run("--db", copy, "investigate", held, "--corrective", "C3")
+    r = run("--db", copy, "import", second, "--mapping", "complaintctl")
+    assert "not brought in (row 2)" in r.stderr, r.stderr  # (乙公司's: still its own)
     # and an older export after a newer one: its missing texts are no conflict either
     other = tmp_path / "other.db"
     run("--db", other, "init", "--timezone", "Asia/Shanghai")

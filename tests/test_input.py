@@ -506,6 +506,12 @@ def test_an_amount_in_ten_thousands(ledger):
     assert ledger.rows("SELECT amount FROM resolutions ORDER BY id") == [(1500000,),
                                                                           (2000000,),
                                                                           (120000000,)]
+    # exactly: past the cent is refused however many digits (a product rounded to 28
+    # digits took 1.00000000000000000000000000001亿 for 1亿)
+    from complaintctl import parse
+
+    with pytest.raises(Exception, match="more than two decimals"):
+        parse.money("1.00000000000000000000000000001亿", currency="CNY")
 
 
 def test_show_takes_an_id_or_a_register_key_not_both(ledger):

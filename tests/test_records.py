@@ -553,12 +553,22 @@ def test_a_capa_due_at_a_time_shows_its_time(ledger):
     ledger("action", "add", cid, "--text", "audit", "--owner", "李四", "--due",
            "2026-12-01 12:00")
     ledger("action", "add", cid, "--text", "train", "--owner", "李四", "--due", "2026-12-02")
+    # 23:59 typed is a time (the day's end, as --due DATE sets it, is its last second)
+    ledger("action", "add", cid, "--text", "night", "--owner", "李四", "--due",
+           "2026-12-03 23:59")
     import re
 
     for out in (ledger("show", cid).stdout, ledger("action", "list").stdout,
                 ledger("show", cid, "--format", "markdown").stdout):
         assert re.search(r"audit\W+李四\W+2026-12-01 12:00\W", out), out
         assert re.search(r"train\W+李四\W+2026-12-02\W", out), out
+        assert re.search(r"night\W+李四\W+2026-12-03 23:59\W", out), out
+    # a due edited by hand into no time at all (verify names it) is shown as it is
+    conn = sqlite3.connect(ledger.db)
+    with conn:
+        conn.execute("UPDATE actions SET due_at = '2026-12-0' WHERE text = 'train'")
+    conn.close()
+    assert re.search(r"train\W+李四\W+2026-12-0\W", ledger("show", cid).stdout)
 
 
 def test_a_capa_item_of_a_voided_complaint_is_not_shown_overdue(ledger, tmp_path):

@@ -1054,6 +1054,9 @@ def test_a_calendar_year_without_official_data_says_so(ledger):
     r = ledger("policy", "calendar", "--year", "2030")  # (far ahead of any official data)
     assert "Warning: the holidays package has no official CN calendar for 2030" in r.stderr
     assert "official" not in ledger("policy", "calendar", "--year", "2026").stderr
+    # a year beyond those the ledger holds, without official data, says both
+    r = ledger("policy", "calendar", "--year", "2040")
+    assert "no official CN calendar for 2040" in r.stderr, r.stderr
     # a year filled in by hand is covered, as a step dated in it says no more
     ledger("policy", "calendar", "--add-holiday", "2030-02-04", "--add-workday", "2030-02-16")
     assert "official" not in ledger("policy", "calendar", "--year", "2030").stderr
