@@ -94,8 +94,15 @@ def arguments(argv: list[str]) -> None:
             name = _("option")
         elif i and argv[i - 1].startswith("-"):
             name = argv[i - 1]
+        import os
+
+        # a file's name in GBK (unzipped from a Chinese Windows archive): iconv converts
+        # what a file holds, not its name
+        named = os.path.lexists(os.fsencode(value))
         raise BadInput(_("{field} {value} is not valid text (not UTF-8)").format(
-            field=name, value=shown(value)), hint=_(NOT_UTF8_HINT))
+            field=name, value=shown(value)), hint=_(
+                "the file's name is not UTF-8: rename it, e.g. convmv -f GBK -t UTF-8 "
+                "--notest FILE, or copy it to a new name") if named else _(NOT_UTF8_HINT))
 
 
 def stream_text(stream: IO[str] | IO[bytes] | None, field: str) -> str:

@@ -1223,3 +1223,19 @@ def test_a_year_alone_where_a_day_is_asked_says_so(ledger):
     cid = ledger.log()
     refused(ledger, "note", cid, "--text", "x", "--at", "1930", code=2,
             message="numbers alone could be more than one date")
+
+
+def test_a_file_whose_name_is_not_utf8_is_told_how_to_rename_it(ledger, env, tmp_path):
+    """attach of 报告.txt named in GBK (unzipped from a Chinese Windows archive) was told
+    to "convert it to UTF-8 first, e.g. iconv", which converts what a file holds."""
+    cid = ledger.log()
+    name = os.path.join(os.fsencode(tmp_path), "报告.txt".encode("gbk"))
+    with open(name, "wb") as fh:
+        fh.write(b"x")
+    before = ledger.snapshot()
+    proc = _cli(env, b"attach", cid.encode(), name)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.decode().endswith(
+        "Hint: the file's name is not UTF-8: rename it, e.g. convmv -f GBK -t UTF-8 "
+        "--notest FILE, or copy it to a new name\n"), proc.stderr.decode()
+    assert ledger.snapshot() == before
