@@ -1424,8 +1424,9 @@ def attachment_list_cmd(
     ledger = _open()
     rows = views.attachment_list(ledger, record_id)
     shown = render.attachment_rows(rows)
-    cols = render.ATTACHMENT_COLS if fmt == "csv" else \
-        render.without_empty_return(shown, render.ATTACHMENT_COLS)
+    cols = render.ATTACHMENT_CSV_COLS if fmt == "csv" else \
+        render.without_empty_return(shown, render.ATTACHMENT_COLS)  # (csv: its size was
+    # "25.0 MB", its hash 12 digits: no file to check against)
     _listing(shown, cols, fmt, ledger.tz,
              _("Attachments of {id}").format(id=parse.record_key(record_id)), json_rows=rows,
              empty=_("No attachments."), shrink={"name": 8, "note": 6},

@@ -1298,6 +1298,11 @@ ATTACHMENT_COLS = (Col("id", N_("att"), "num"), Col("name", N_("name"), "wrap"),
                    Col("sha256_short", N_("sha256"), "code"), Col("actor", N_("by")),
                    Col("at", N_("at"), "time"), Col("return_id", N_("return"), "code"),
                    Col("note", N_("note"), "wrap"))
+# A file's: every value whole (the bytes, the hash an auditor compares with sha256sum).
+ATTACHMENT_CSV_COLS = tuple(
+    Col("size", N_("bytes"), "num") if c.key == "size_shown" else
+    Col("sha256", N_("sha256"), "code") if c.key == "sha256_short" else c
+    for c in ATTACHMENT_COLS)
 
 
 def without_empty_return(rows: Sequence[dict[str, Any]], cols: Sequence[Col],

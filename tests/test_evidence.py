@@ -4,7 +4,9 @@ refusal leaving the ledger as it was."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import os
 import sqlite3
@@ -512,3 +514,14 @@ def test_a_hard_link_to_the_ledger_is_the_ledger(ledger, tmp_path):
     r = ledger("attach", cid, str(link), code=2)
     assert r.stderr.startswith(f"Error: FILE {link} is the ledger itself"), r.stderr
     assert ledger.snapshot() == before
+
+
+def test_the_csv_attachment_list_has_every_value_whole(ledger, tmp_path):
+    """`attachment list --format csv` gave the size as 25.0 MB and the sha256 in 12
+    digits: an auditor could not compare it with sha256sum or a byte count."""
+    cid = ledger.log()
+    path = _file(tmp_path / "photo.jpg", MB + 5)
+    ledger("attach", cid, str(path))
+    rows = list(csv.DictReader(io.StringIO(
+        ledger("attachment", "list", cid, "--format", "csv").stdout.lstrip("\ufeff"))))
+    assert (rows[0]["bytes"], rows[0]["sha256"]) == (str(MB + 5), _sha(path)), rows
