@@ -37,7 +37,7 @@ from complaintctl import (
     views,
     words,
 )
-from complaintctl.errors import BadInput, ComplaintctlError
+from complaintctl.errors import BadInput, ComplaintctlError, LedgerError
 from complaintctl.i18n import _, listing, ngettext, pgettext, term
 from complaintctl.run import (
     _STATE,
@@ -407,7 +407,18 @@ def upgrade_cmd() -> None:
                                "schema version {version}.").format(
                 path=path, version=migrations.LATEST)
 
-        before, now_v = Ledger.upgrade(path, progress, committed)
+        try:
+            before, now_v = Ledger.upgrade(path, progress, committed)
+        except LedgerError as exc:
+            if exc.code != "read_only_disk":
+                raise
+            # (it said "it can be read there (overdue, show …)", which refuse a ledger
+            # that needs an upgrade)
+            exc.hint = _("until it is upgraded it cannot be read either: copy it to a "
+                         "writable disk (complaintctl --db {db} backup COPY.db), and upgrade "
+                         "the copy (complaintctl --db COPY.db upgrade)").format(
+                db=shlex.quote(str(path)))
+            raise
     if before == now_v:
         _say(_("{path} is up to date (schema version {version}).").format(path=path,
                                                                           version=now_v))

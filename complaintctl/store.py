@@ -477,6 +477,14 @@ def _header(path: Path) -> bytes:
     return header
 
 
+def _quoted_path(path: Path) -> str:
+    """A ledger's path as a hint gives it to paste (a pasted `complaintctl upgrade`
+    upgraded the default ledger, not the one named by --db)."""
+    import shlex
+
+    return shlex.quote(str(path))
+
+
 def _uri(path: Path, mode: str) -> str:
     text = str(path.absolute()).replace("%", "%25").replace("?", "%3f").replace("#", "%23")
     return f"file:{text}?{mode}"
@@ -927,8 +935,9 @@ class Ledger:
                 raise LedgerError(_("{path} needs an upgrade (schema version {version}, this "
                                     "complaintctl uses {latest})").format(
                     path=path, version=version, latest=migrations.LATEST),
-                                  hint=_("back it up (complaintctl backup PATH), then run: "
-                                         "complaintctl upgrade"), code="needs_upgrade",
+                                  hint=_("back it up (complaintctl --db {db} backup PATH), "
+                                         "then run: complaintctl --db {db} upgrade").format(
+                                      db=_quoted_path(path)), code="needs_upgrade",
                                   path=str(path),
                                   version=version, latest=migrations.LATEST)
             _pragmas(conn, path, write=write)

@@ -380,6 +380,17 @@ def test_a_step_on_a_read_only_disk_says_the_disk_is(ledger, monkeypatch):
     assert r.stderr.startswith(f"Error: cannot write {ledger.db}: the disk is read-only\n"
                                "Hint: it can be read there"), r.stderr
     assert "permission" not in r.stderr
+    # a ledger that needs an upgrade cannot be read there either: not "it can be read
+    # there (overdue, show …)", which refuse it
+    from support import oldest_ledger
+
+    old = ledger.db.parent / "old.db"
+    oldest_ledger(old)
+    r = ledger("--db", old, "upgrade", code=1)
+    assert r.stderr.startswith(f"Error: cannot write {old}: the disk is read-only\nHint: "
+                               "until it is upgraded it cannot be read either: copy it to a "
+                               f"writable disk (complaintctl --db {old} backup COPY.db)"), \
+        r.stderr
     monkeypatch.setattr(store.os, "statvfs", real_statvfs)
     r = ledger("assign", cid, "--dept", "QA", "--owner", "王芳", code=1)
     assert "permission denied: cannot write" in r.stderr, r.stderr  # a writable disk

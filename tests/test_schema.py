@@ -72,7 +72,8 @@ def test_oldest_ledger_upgrades_with_data_intact(run, env):
     oldest_ledger(env)
     before = env.read_bytes()
     refused = run("show", "CC-2026-0001", code=1)  # no command upgrades it by the way
-    assert "needs an upgrade" in refused.stderr and "complaintctl upgrade" in refused.stderr
+    assert "needs an upgrade" in refused.stderr and f"complaintctl --db {env} upgrade" in \
+        refused.stderr
     assert env.read_bytes() == before
     done = run("upgrade")
     assert f"from schema version 1 to {migrations.LATEST}" in done.stderr
