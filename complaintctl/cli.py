@@ -2909,10 +2909,12 @@ def _calendar_days(year_s: str | None, fmt: str) -> None:
                 "to it").format(year=year, first=stored[0], last=stored[1]))
     first, last = (int(cfg.settings.get(k) or 0) for k in ("calendar_covered_from",
                                                            "calendar_covered_until"))
-    if not cfg.calendar().covers(year) if stored is None else last and not (
-            first <= year <= last):  # (2027's Spring Festival without its make-up working
-        # days read as the official schedule, as 2026's; a year filled in by hand is
-        # covered; one the ledger does not hold, by the package's official years)
+    cal = cfg.calendar()
+    if not cal.covers(year) if stored is None else last and not (
+            first <= year <= last or year in cal.user_years):  # (2027's Spring Festival
+        # without its make-up working days read as the official schedule, as 2026's; a
+        # year filled in by hand is covered; one the ledger does not hold, by the
+        # package's official years)
         _warn(complaints.gap_warning(year, cfg.settings.get("country")))
     rows = [{**d, "source": _("yours") if d["source"] == "user" else cfg.settings["country"],
              # a make-up working day's stored name says what its kind does

@@ -12,7 +12,7 @@ history, whose values are the same words and local times as the rest.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import tzinfo
+from datetime import timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
 
@@ -261,12 +261,13 @@ def due_shown(due_at: str | None, tz: tzinfo) -> str | None:
     if due_at is None:
         return None
     try:
-        at = from_iso(due_at).astimezone(tz)
-    except (TypeError, ValueError):  # a value edited by hand (verify names it): as it is
-        return str(due_at)
-    # (the day's last second: a due typed at 23:59 is a time, shown so)
-    return local_time(due_at, tz)[:10 if (at.hour, at.minute, at.second) == (23, 59, 59)
-                                    else None]
+        at = from_iso(due_at)
+        local, after = at.astimezone(tz), (at + timedelta(seconds=1)).astimezone(tz)
+    except (TypeError, ValueError, OverflowError):  # a value edited by hand (verify names
+        return str(due_at)  # it): as it is
+    # (the day's last second, whatever the clock read then: a due typed at 23:59 is a
+    # time, shown so; where the clocks jump from 23:00 to 00:00 the day ends at 22:59:59)
+    return local_time(due_at, tz)[:10 if after.date() != local.date() else None]
 
 
 def action_list_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

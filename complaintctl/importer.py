@@ -1644,8 +1644,11 @@ def _compare(reader: Reader, row: _Row, history: History, stored: dict[str, Any]
                 if kind in _STEP_FACTS else None
             if changed is not None:
                 return [], changed
-            if kind in _STEP_FACTS and _texts_differ(step, [  # (any entry of its kind: the
-                    one for rows in stored["#" + kind].values() for one in rows]):  # latest)
+            if kind in _STEP_FACTS and _texts_differ(step, [  # (an investigation's: any
+                    # of its entries, the export giving the latest of each; a revisit's,
+                    # the one held then, each revisit a step of its own)
+                    one for when, rows in stored["#" + kind].items() for one in rows
+                    if kind == "investigate" or when == at]):
                 number = ((history.extra or {}).get("source") or {}).get("row", 0)
                 if number not in reader.texts_not_taken[-1:]:  # (a row once, its steps
                     reader.texts_not_taken.append(number)  # come one after another)

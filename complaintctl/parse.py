@@ -80,6 +80,10 @@ def _not_utf8(value: str) -> bool:
     return any("\ud800" <= ch <= "\udfff" for ch in value)
 
 
+# The options whose values are paths of files (an argument's may be one too).
+_FILE_OPTIONS = frozenset({"--output", "--rejects", "--mapping", "--db"})
+
+
 def arguments(argv: list[str]) -> None:
     """Refuse a command line holding bytes that are not UTF-8 (a GBK shell or script:
     Python hands them over as lone surrogates, which SQLite, Rich and every encoder
@@ -96,13 +100,18 @@ def arguments(argv: list[str]) -> None:
             name = argv[i - 1]
         import os
 
-        # a file's name in GBK (unzipped from a Chinese Windows archive): iconv converts
-        # what a file holds, not its name
-        named = os.path.lexists(os.fsencode(value))
+        # a file's name in GBK (unzipped from a Chinese Windows archive), or a folder's on
+        # its way: iconv converts what a file holds, not its name (an argument or a file
+        # option only: a customer named as a file there is is no file)
+        raw = os.fsencode(value)
+        named = name in _FILE_OPTIONS or name == _("argument") and (
+            os.path.lexists(raw) or bool(os.path.dirname(raw))
+            and os.path.isdir(os.path.dirname(raw)))
         raise BadInput(_("{field} {value} is not valid text (not UTF-8)").format(
             field=name, value=shown(value)), hint=_(
-                "the file's name is not UTF-8: rename it, e.g. convmv -f GBK -t UTF-8 "
-                "--notest FILE, or copy it to a new name") if named else _(NOT_UTF8_HINT))
+                "the name of a file or folder on its path is not UTF-8: rename them to "
+                "UTF-8, e.g. convmv -f GBK -t UTF-8 -r --notest PATH, or give another "
+                "name") if named else _(NOT_UTF8_HINT))
 
 
 def stream_text(stream: IO[str] | IO[bytes] | None, field: str) -> str:

@@ -4247,3 +4247,31 @@ def test_a_time_the_clocks_skipped_is_refused_as_typed_ones_are(run, tmp_path):
     run("import", path, "--mapping", mapping, "--skip-bad", "--rejects", tmp_path / "rej.csv")
     assert run.rows("SELECT customer, received_at FROM complaints ORDER BY customer") == [
         ("B公司", "2026-10-25T00:30:00Z"), ("C公司", "2026-03-28T23:00:00Z")]
+
+
+def test_a_revisits_texts_are_compared_with_the_revisit_of_their_time(ledger, tmp_path):
+    """An investigation's texts are compared with any of its entries (the export gives
+    the latest of each); a revisit's demand met and note, with the revisit held at its
+    time: each revisit is a step of its own (a later revisit's yes hid a changed no)."""
+    run = ledger
+    cid = run.log(received="2026-11-01 09:00")
+    run("assign", cid, "--dept", "QA", "--owner", "Li", "--at", "2026-11-01 10:00")
+    run("investigate", cid, "--cause", "c", "--at", "2026-11-02 10:00")
+    run("resolve", cid, "--disposition", "repair", "--summary", "s", "--at", "2026-11-03 10:00")
+    run("revisit", cid, "--satisfaction", "unsatisfied", "--demand-not-met", "--note",
+        "still bad", "--at", "2026-11-05 10:00")
+    out = tmp_path / "a.csv"
+    run("export", "complaints", "--reveal", "--output", out)
+    copy = tmp_path / "copy.db"
+    run("--db", copy, "init", "--timezone", "Asia/Shanghai")
+    run("--db", copy, "import", out, "--mapping", "complaintctl")
+    (held,) = [c["id"] for c in run.json("--db", copy, "list")]
+    run("--db", copy, "resolve", held, "--disposition", "repair", "--summary", "s2", "--at",
+        "2026-11-06 10:00")
+    run("--db", copy, "revisit", held, "--satisfaction", "satisfied", "--demand-met",
+        "--note", "all good", "--at", "2026-11-07 10:00")
+    text = out.read_text(encoding="utf-8-sig")
+    edited = tmp_path / "edited.csv"
+    edited.write_text(text.replace("still bad", "all good"), encoding="utf-8-sig")
+    r = run("--db", copy, "import", edited, "--mapping", "complaintctl", "--dry-run")
+    assert "not brought in (row 2)" in r.stderr, r.stderr

@@ -1235,7 +1235,18 @@ def test_a_file_whose_name_is_not_utf8_is_told_how_to_rename_it(ledger, env, tmp
     before = ledger.snapshot()
     proc = _cli(env, b"attach", cid.encode(), name)
     assert proc.returncode == 2, proc.stderr
-    assert proc.stderr.decode().endswith(
-        "Hint: the file's name is not UTF-8: rename it, e.g. convmv -f GBK -t UTF-8 "
-        "--notest FILE, or copy it to a new name\n"), proc.stderr.decode()
+    said = ("Hint: the name of a file or folder on its path is not UTF-8: rename them to "
+            "UTF-8, e.g. convmv -f GBK -t UTF-8 -r --notest PATH, or give another name\n")
+    assert proc.stderr.decode().endswith(said), proc.stderr.decode()
+    # a folder's name on the way, and a file to write, alike; a customer so named is no
+    # file (a file of that name here or not)
+    folder = os.path.join(os.fsencode(tmp_path), "照片".encode("gbk"))
+    os.mkdir(folder)
+    proc = _cli(env, b"attach", cid.encode(), os.path.join(folder, b"a.jpg"))
+    assert proc.stderr.decode().endswith(said), proc.stderr.decode()
+    proc = _cli(env, b"export", b"complaints", b"--output", "报表.csv".encode("gbk"))
+    assert proc.stderr.decode().endswith(said), proc.stderr.decode()
+    proc = _cli(env, b"log", b"--customer", name, b"--no-input")
+    assert proc.stderr.decode().endswith("Hint: convert it to UTF-8 first, e.g. iconv -f "
+                                         "GBK -t UTF-8\n"), proc.stderr.decode()
     assert ledger.snapshot() == before

@@ -594,3 +594,18 @@ def test_a_capa_item_of_a_voided_complaint_is_not_shown_overdue(ledger, tmp_path
     out = ledger("show", cid).stdout
     capa = out[out.index("CAPA items"):].split("\n\n\n")[0]
     assert "overdue" not in capa and " void" in capa, out
+
+
+@pytest.mark.parametrize(("due", "zone", "shown"), [
+    ("2026-12-02T15:59:59Z", "Asia/Shanghai", "2026-12-02"),
+    ("2026-12-02T15:59:00Z", "Asia/Shanghai", "2026-12-02 23:59"),
+    # the clocks jump from 23:00 to 00:00: the day's last second is 22:59:59
+    ("2026-03-29T00:59:59Z", "America/Nuuk", "2026-03-28"),
+    # edited by hand beyond the dates a zone can show (verify names it): as it is
+    ("9999-12-31T23:59:59Z", "Asia/Shanghai", "9999-12-31T23:59:59Z")])
+def test_a_due_is_a_day_when_it_is_its_days_last_second(due, zone, shown):
+    from zoneinfo import ZoneInfo
+
+    from complaintctl import form
+
+    assert form.due_shown(due, ZoneInfo(zone)) == shown

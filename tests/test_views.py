@@ -1057,6 +1057,9 @@ def test_a_calendar_year_without_official_data_says_so(ledger):
     # a year beyond those the ledger holds, without official data, says both
     r = ledger("policy", "calendar", "--year", "2040")
     assert "no official CN calendar for 2040" in r.stderr, r.stderr
-    # a year filled in by hand is covered, as a step dated in it says no more
+    # a year filled in by hand is covered, as a step dated in it says no more (one the
+    # ledger holds, and one beyond them)
     ledger("policy", "calendar", "--add-holiday", "2030-02-04", "--add-workday", "2030-02-16")
     assert "official" not in ledger("policy", "calendar", "--year", "2030").stderr
+    ledger("policy", "calendar", "--add-holiday", "2040-02-13", "--add-workday", "2040-02-25")
+    assert "official" not in ledger("policy", "calendar", "--year", "2040").stderr
