@@ -103,10 +103,13 @@ def arguments(argv: list[str]) -> None:
         # a file's name in GBK (unzipped from a Chinese Windows archive), or a folder's on
         # its way: iconv converts what a file holds, not its name (an argument or a file
         # option only: a customer named as a file there is is no file)
-        raw = os.fsencode(value)
-        named = name in _FILE_OPTIONS or name == _("argument") and (
-            os.path.lexists(raw) or bool(os.path.dirname(raw))
-            and os.path.isdir(os.path.dirname(raw)))
+        try:  # (a lone surrogate no byte gave, from a program calling in-process: no file)
+            raw = os.fsencode(value)
+            named = name in _FILE_OPTIONS or name == _("argument") and (
+                os.path.lexists(raw) or bool(os.path.dirname(raw))
+                and os.path.isdir(os.path.dirname(raw)))
+        except (UnicodeError, ValueError):
+            named = False
         raise BadInput(_("{field} {value} is not valid text (not UTF-8)").format(
             field=name, value=shown(value)), hint=_(
                 "the name of a file or folder on its path is not UTF-8: rename them to "
