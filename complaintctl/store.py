@@ -512,7 +512,7 @@ def _connect(path: Path, *, write: bool, again: int = 5) -> sqlite3.Connection:
         mode = "mode=rw"
     elif wal and idle and not can_write:
         left = Path(f"{path}-wal")
-        if left.exists() and left.stat().st_size > 0:  # a writer stopped without closing:
+        if _left_behind(left):  # a writer stopped without closing:
             # read as immutable, the file would show what was before its last steps
             raise _left_beside(path, "wal_left", _(
                 "{file} holds steps a writer left without closing the ledger: they are "
@@ -539,6 +539,24 @@ def _connect(path: Path, *, write: bool, again: int = 5) -> sqlite3.Connection:
             return conn if conn is not None else _connect(path, write=False,
                                                           again=again - 1)
     return _raw_connect(path, mode)
+
+
+def _left_behind(wal: Path) -> bool:
+    """Whether a -wal with steps in it stays beside a ledger nobody has open: one a
+    writer stopped without closing left. A writer closing removes its -shm, then its
+    -wal: a reader that looked between the two took it for one left behind ("holds steps
+    a writer left", exit 1, some reads in a hundred while clerks worked), so it looks
+    again for a moment before it says so."""
+    import time
+
+    for _wait in range(10):
+        try:
+            if wal.stat().st_size == 0:
+                return False
+        except FileNotFoundError:
+            return False
+        time.sleep(0.02)
+    return True
 
 
 def _read_while_in_use(path: Path) -> sqlite3.Connection | None:

@@ -562,3 +562,51 @@ def test_a_reader_whose_writer_closes_as_it_opens_still_reads(base):
     assert (code, err) == (0, ""), (code, out, err)
     assert ids["cid"] in out, out
     assert owned_by(db.parent, READER) == []
+
+
+def test_a_reader_between_a_closing_writers_shm_and_wal_still_reads(base):
+    """A writer closing removes its -shm, then its -wal: a reader who may not write,
+    looking between the two, said "…-wal holds steps a writer left without closing the
+    ledger" (exit 1, some reads in a hundred while clerks worked). It looks again for a
+    moment; a -wal that goes is no writer's left behind."""
+    db, ids = ledger_in(base, 0o755)
+    wal = Path(f"{db}-wal")
+    wal.write_bytes(b"\0" * 4096)  # (the closing writer's, about to go)
+    go_read, go_write = os.pipe()
+
+    def between() -> None:  # (in the reader) once it has seen no -shm: the writer goes on
+        from complaintctl import store
+
+        looked = store._probed_idle
+
+        def then_writer_closes(path: Path) -> bool:
+            idle = looked(path)
+            os.write(go_write, b"x")
+            return idle
+
+        store._probed_idle = then_writer_closes
+
+    started = _started(READER, db, ("list", "--format", "json"), between)
+    os.close(go_write)
+    try:
+        assert os.read(go_read, 1) == b"x"
+        import time
+
+        time.sleep(0.03)
+        wal.unlink()
+    finally:
+        os.close(go_read)
+    code, out, err = _outcome(*started)
+    assert (code, err) == (0, ""), (code, err)
+    assert ids["cid"] in out
+
+
+def test_a_table_printed_whole_before_a_write_is_not_refused_after_it(base):
+    """A supervisor's `overdue` or `list` table was printed whole, then refused "written
+    while it was read" (exit 1), a clerk's step having landed while it was drawn: each
+    part of an output is checked before it goes out; after the last, nothing is."""
+    db, ids = ledger_in(base, 0o755)
+    code, out, err = _read_written_under(db, ("list",), "complaintctl.cli", "_shown_of",
+                                         times=1)
+    assert (code, err) == (0, ""), (code, err)
+    assert ids["cid"] in out
