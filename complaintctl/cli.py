@@ -2910,8 +2910,9 @@ def _calendar_days(year_s: str | None, fmt: str) -> None:
     first, last = (int(cfg.settings.get(k) or 0) for k in ("calendar_covered_from",
                                                            "calendar_covered_until"))
     cal = cfg.calendar()
-    if not cal.covers(year) if stored is None else last and not (
-            first <= year <= last or year in cal.user_years):  # (2027's Spring Festival
+    if last and (not cal.covers(year) if stored is None else not (  # (a country whose
+            first <= year <= last or year in cal.user_years)):  # holidays follow rules
+        # alone has no official years: nothing to say); (2027's Spring Festival
         # without its make-up working days read as the official schedule, as 2026's; a
         # year filled in by hand is covered; one the ledger does not hold, by the
         # package's official years)
