@@ -14,7 +14,6 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
@@ -169,10 +168,13 @@ def book_chunks(fill: Callable[[Any], None], *, constant_memory: bool = True
 
     from complaintctl.archive import stale_removed
 
-    # what an export killed outright left (kill -9, the OOM killer): its sheets, the
-    # contacts unmasked with --reveal, for good
-    stale_removed(Path(tempfile.gettempdir()), _WORK_FOLDER.match, time.time())
     folder = tempfile.mkdtemp(prefix="complaintctl-xlsx-")
+    # what an export killed outright left (kill -9, the OOM killer): its sheets, the
+    # contacts unmasked with --reveal, for good. Judged by the file system's clock (this
+    # folder's time), as theirs are: a process whose clock reads otherwise (faketime, a
+    # clock set wrong) took every other export's folder for an old one, and removed it
+    # under it
+    stale_removed(Path(folder).parent, _WORK_FOLDER.match, os.stat(folder).st_mtime)
     try:
         path = os.path.join(folder, "book.xlsx")
         book = xlsxwriter.Workbook(path, {

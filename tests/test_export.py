@@ -576,7 +576,8 @@ def test_what_a_killed_export_left_is_removed_by_the_next(ledger, tmp_path, monk
     monkeypatch.setattr(tempfile, "tempdir", str(temp))
     out = tmp_path / "out"
     out.mkdir()
-    old = time.time() - 7200
+    # (the file system's clock, as the export's is: the suite's own may be set ahead)
+    old = os.stat(out).st_mtime - 7200
     killed = temp / "complaintctl-xlsx-abcd1234"
     killed.mkdir()
     (killed / "sheet1.xml").write_text("13812345678", encoding="utf-8")
@@ -600,6 +601,11 @@ def test_what_a_killed_export_left_is_removed_by_the_next(ledger, tmp_path, monk
         os.chown(others, 65534, 65534)
         os.utime(others, (old, old))
         kept.append(others.name)
+    # (this process's clock set years ahead, as faketime sets it: the folders are judged
+    # by the file system's; judged by it, another export's at work were all removed)
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + 1700 * 86400)
     ledger("export", "complaints", "--reveal", "--format", "xlsx", "--output", out / "c.xlsx")
+    monkeypatch.setattr(time, "time", real)
     assert sorted(p.name for p in temp.iterdir()) == sorted(kept)
     assert sorted(p.name for p in out.iterdir()) == ["c.xlsx"]
