@@ -2907,15 +2907,11 @@ def _calendar_days(year_s: str | None, fmt: str) -> None:
         _warn(_("{year} is not among the years the ledger's calendar holds ({first}-{last}): "
                 "these are the days of the holidays package, which a step dated then adds "
                 "to it").format(year=year, first=stored[0], last=stored[1]))
-    first, last = (int(cfg.settings.get(k) or 0) for k in ("calendar_covered_from",
-                                                           "calendar_covered_until"))
-    cal = cfg.calendar()
-    if last and (not cal.covers(year) if stored is None else not (  # (a country whose
-            first <= year <= last or year in cal.user_years)):  # holidays follow rules
-        # alone has no official years: nothing to say); (2027's Spring Festival
-        # without its make-up working days read as the official schedule, as 2026's; a
-        # year filled in by hand is covered; one the ledger does not hold, by the
-        # package's official years)
+    cal = cfg.calendar()  # (2027's Spring Festival without its make-up working days read
+    # as the official schedule, as 2026's; a year filled in by hand is covered; a country
+    # whose holidays follow rules alone has no official years: nothing to say)
+    if cal.covered_until is not None and not (year in cal.user_years or (
+            cal.covered_from or year) <= year <= cal.covered_until):
         _warn(complaints.gap_warning(year, cfg.settings.get("country")))
     rows = [{**d, "source": _("yours") if d["source"] == "user" else cfg.settings["country"],
              # a make-up working day's stored name says what its kind does

@@ -18,7 +18,7 @@ from typing import Any
 
 from complaintctl import i18n, words, workflow
 from complaintctl.i18n import C_, NC_, _, listing
-from complaintctl.parse import from_iso
+from complaintctl.parse import from_iso, wall
 from complaintctl.render import (
     ATTACHMENT_COLS,
     N_,
@@ -28,7 +28,6 @@ from complaintctl.render import (
     attachment_rows,
     cell_text,
     label,
-    local_time,
     return_table_row,
     size_text,
     stage_label,
@@ -267,7 +266,7 @@ def due_shown(due_at: str | None, tz: tzinfo) -> str | None:
         return str(due_at)  # it): as it is
     # (the day's last second, whatever the clock read then: a due typed at 23:59 is a
     # time, shown so; where the clocks jump from 23:00 to 00:00 the day ends at 22:59:59)
-    return local_time(due_at, tz)[:10 if after.date() != local.date() else None]
+    return wall(local)[:10 if after.date() != local.date() else None]
 
 
 def action_list_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
