@@ -3,6 +3,7 @@ of a ledger prepared once (building the country calendar is the slow part)."""
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import sqlite3
 import tempfile
@@ -50,7 +51,9 @@ def pinned_clock() -> Iterator[None]:
 def template_ledger(commands: tuple[tuple[str, ...], ...]) -> Path:
     """A ledger made once by running `commands`, kept for the whole test session."""
     if commands not in _TEMPLATES:
-        path = Path(tempfile.mkdtemp(prefix="cc-template-")) / "ledger.db"
+        folder = tempfile.mkdtemp(prefix="cc-template-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)  # not left in /tmp
+        path = Path(folder) / "ledger.db"
         runner = CliRunner()
         for args in commands:
             with pinned_clock():
