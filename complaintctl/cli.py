@@ -2519,6 +2519,8 @@ def import_cmd(
         _emit(_("Dry run, nothing written: {counts}.").format(counts=counts) + "\n")
         if result.second_lapsed:
             _say(lapsed)
+        _late_said(result, ledger,
+                   own_export=mapping is not None and mapping.strip() == "complaintctl")
         return
     if written is not None:
         _err(ngettext("{n} row refused, written with its reason to {path}.",
@@ -2527,16 +2529,37 @@ def import_cmd(
     _say(_("Import batch {batch}: {counts}.").format(batch=result.batch, counts=counts))
     if result.second_lapsed:
         _say(lapsed)
-    own_export = mapping is not None and mapping.strip() == "complaintctl"
-    if result.late and result.late_since and own_export:  # (a ledger's own steps: no
-        # register's closings to add, as the advice below says to one)
+    _late_said(result, ledger, own_export=mapping is not None and mapping.strip() == "complaintctl")
+
+
+def _late_said(result: Any, ledger: Any, *, own_export: bool) -> None:
+    """The stages the import leaves (a dry run: would leave) past due at once."""
+    if not (result.late and result.late_since):
+        return
+    n, day = f"{result.late:,}", ledger.local(parse.from_iso(result.late_since))[:10]
+    if result.dry_run and own_export:
+        _warn(ngettext(
+            "{n} stage of these complaints would be past due at once (the oldest since "
+            "{day}): overdue would list it",
+            "{n} stages of these complaints would be past due at once (the oldest since "
+            "{day}): overdue would list them", result.late).format(n=n, day=day))
+    elif result.dry_run:
+        _warn(ngettext(
+            "{n} stage of these complaints would be past due at once (the oldest since "
+            "{day}): overdue would list it; a finished complaint comes in closed with its "
+            "revisit date, or its status (已结案) and a close_reason",
+            "{n} stages of these complaints would be past due at once (the oldest since "
+            "{day}): overdue would list them; a finished complaint comes in closed with its "
+            "revisit date, or its status (已结案) and a close_reason", result.late).format(
+                n=n, day=day))
+    elif own_export:  # (a ledger's own steps: no register's closings to add, as the
+        # advice below says to one)
         _warn(ngettext(
             "{n} stage of the complaints imported is past due already (the oldest since "
             "{day}): overdue lists it",
             "{n} stages of the complaints imported are past due already (the oldest since "
-            "{day}): overdue lists them", result.late).format(
-                n=f"{result.late:,}", day=ledger.local(parse.from_iso(result.late_since))[:10]))
-    elif result.late and result.late_since:
+            "{day}): overdue lists them", result.late).format(n=n, day=day))
+    else:
         _warn(ngettext(
             "{n} stage of the complaints imported is past due already (the oldest since "
             "{day}): overdue lists it; a finished complaint comes in closed with its "
@@ -2544,17 +2567,18 @@ def import_cmd(
             "{n} stages of the complaints imported are past due already (the oldest since "
             "{day}): overdue lists them; a finished complaint comes in closed with its "
             "revisit date, or its status (已结案) and a close_reason", result.late).format(
-                n=f"{result.late:,}", day=ledger.local(parse.from_iso(result.late_since))[:10]))
-        if result.late_revisits:  # resolved rows of a register that never recorded closings
-            _say(ngettext(
-                "{n} of them is a revisit: if the register never recorded its closings, add "
-                "closed_at = \"resolved_at\" under [dates] and close_reason = \"…\" under "
-                "[defaults], and import it again (each resolved row is then closed, marked "
-                "estimated)",
-                "{n} of them are revisits: if the register never recorded its closings, add "
-                "closed_at = \"resolved_at\" under [dates] and close_reason = \"…\" under "
-                "[defaults], and import it again (each resolved row is then closed, marked "
-                "estimated)", result.late_revisits).format(n=f"{result.late_revisits:,}"))
+                n=n, day=day))
+    if result.late_revisits and not own_export:  # resolved rows of a register that never
+        # recorded closings
+        _say(ngettext(
+            "{n} of them is a revisit: if the register never recorded its closings, add "
+            "closed_at = \"resolved_at\" under [dates] and close_reason = \"…\" under "
+            "[defaults], and import it again (each resolved row is then closed, marked "
+            "estimated)",
+            "{n} of them are revisits: if the register never recorded its closings, add "
+            "closed_at = \"resolved_at\" under [dates] and close_reason = \"…\" under "
+            "[defaults], and import it again (each resolved row is then closed, marked "
+            "estimated)", result.late_revisits).format(n=f"{result.late_revisits:,}"))
 
 
 def _import_counts(result: Any) -> str:

@@ -2198,6 +2198,8 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
             # already)
             result.warnings += _twins_said(twins, None if dry_run or refused else (
                 cur, events_before, batch))
+            if dry_run and result.added and not result.none_good:  # what it would leave
+                _count_late(cur, result, now)  # in overdue at once, before it is undone
             if dry_run or refused:
                 raise _Rollback
             cur.execute("UPDATE import_batches SET rows = ?, added = ?, updated = ?, "
@@ -2228,12 +2230,17 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                         (result.updated, len(result.conflicts), result.batch))
     if result.added:  # old history whose steps stop short: it is all in `overdue` at once
         with lg.read() as cur:
-            result.late, result.late_since, result.late_revisits = cur.execute(
-                "SELECT count(*), min(s.due_at), coalesce(sum(s.stage = 'revisit'), 0) FROM "
-                "stages s JOIN complaints c ON c.id = "
-                "s.complaint_id WHERE c.import_batch = ? AND s.done_at IS NULL AND "
-                "s.due_at < ?", (result.batch, iso(now))).fetchone()
+            _count_late(cur, result, now)
     return result
+
+
+def _count_late(cur: sqlite3.Cursor, result: Result, now: datetime) -> None:
+    """The stages of the batch's new complaints past due at `now`, the oldest due, and
+    how many of them are revisits."""
+    result.late, result.late_since, result.late_revisits = cur.execute(
+        "SELECT count(*), min(s.due_at), coalesce(sum(s.stage = 'revisit'), 0) FROM "
+        "stages s JOIN complaints c ON c.id = s.complaint_id WHERE c.import_batch = ? AND "
+        "s.done_at IS NULL AND s.due_at < ?", (result.batch, iso(now))).fetchone()
 
 
 @contextmanager

@@ -506,6 +506,27 @@ def test_an_import_says_how_many_of_its_stages_are_late_already(ledger, files):
     assert " past due already " not in again.stderr
 
 
+def test_a_dry_run_says_how_many_stages_would_be_late_at_once(ledger, files):
+    """The dry run is where a clerk can still add the register's closings to the mapping;
+    it said nothing of the stages the import would leave past due, only the import did."""
+    before = ledger.snapshot()
+    r = ledger("import", files["csv"], "--mapping", files["map"], "--dry-run")
+    assert ledger.snapshot() == before
+    (line,) = [x for x in r.stderr.splitlines() if " past due at once " in x]
+    ledger("import", files["csv"], "--mapping", files["map"])
+    late = ledger.json("overdue", "--limit", "0")
+    assert late
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    oldest = datetime.fromisoformat(min(s["due_at"] for s in late).replace("Z", "+00:00"))
+    day = oldest.astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    assert line == (f"Warning: {len(late)} stages of these complaints would be past due at "
+                    f"once (the oldest since {day}): overdue would list them; a finished "
+                    "complaint comes in closed with its revisit date, or its status (已结案) "
+                    "and a close_reason"), line
+
+
 def test_dry_run_writes_nothing_and_says_how_the_words_were_read(ledger, files):
     """A dry run said only the counts: how 高级, 交付 or 换货 were read (the mapping's
     [values] lines or the word table) was seen only after the import, complaint by
