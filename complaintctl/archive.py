@@ -82,9 +82,11 @@ def backup(ledger_path: Path, target: str, *, checks: Sequence[Check] = (),
                   removed)
 
 
-# A backup's temporary copy (tempfile's name: its 8 random characters), or an SQLite file
-# beside one, left by a backup killed before it could remove it.
-_STALE = re.compile(r"^\..+\.[a-z0-9_]{8}\.backup(?:-journal|-wal|-shm)?$")
+# A backup's temporary copy (tempfile's name: its 8 random characters, and an ending no
+# one else's file has: a user's own .ledger.db.20261130.backup is not one), or an SQLite
+# file beside one, left by a backup killed before it could remove it.
+TEMPORARY = ".complaintctl-partial"
+_STALE = re.compile(rf"^\..+\.[a-z0-9_]{{8}}{re.escape(TEMPORARY)}(?:-journal|-wal|-shm)?$")
 STALE_AFTER = 3600  # seconds: a backup of a large ledger still copying is younger
 
 
@@ -232,7 +234,7 @@ def _temporary(path: Path, target: str) -> Iterator[Path]:
     """A new empty file, 0600, beside the target; removed (with any SQLite file
     beside it) unless it was renamed into place."""
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".backup",
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMPORARY,
                                     dir=path.parent)
     except (OSError, ValueError) as exc:  # no permission, a NUL in the name, ...
         raise _cannot(target, os_reason(exc),

@@ -404,20 +404,23 @@ def test_the_partial_copy_a_killed_backup_left_is_removed(ledger, env, tmp_path)
     ledger.log()
     folder = tmp_path / "bk"
     folder.mkdir()
-    stale = folder / ".ledger-2026-12-04.db.3ugl3xyr.backup"
-    journal = folder / ".ledger-2026-12-04.db.3ugl3xyr.backup-journal"
-    young = folder / ".ledger-2026-12-05.db.k2j4h5g6.backup"
+    stale = folder / ".ledger-2026-12-04.db.3ugl3xyr.complaintctl-partial"
+    journal = folder / ".ledger-2026-12-04.db.3ugl3xyr.complaintctl-partial-journal"
+    young = folder / ".ledger-2026-12-05.db.k2j4h5g6.complaintctl-partial"
     other = folder / ".notes.txt"
-    for f in (stale, journal, young, other):
+    # the user's own hidden dated copy, its name like a temporary file's: it was removed
+    own = folder / ".ledger.db.20261130.backup"
+    for f in (stale, journal, young, other, own):
         f.write_bytes(b"x")
     old = os.stat(stale).st_mtime - 7200
-    for f in (stale, journal):
+    for f in (stale, journal, own):
         os.utime(f, (old, old))
     r = ledger("backup", folder / "ledger-2026-12-06.db")
     assert f"Removed {stale.name}: a partial copy a killed backup had left." in r.stderr
     assert f"Removed {journal.name}" in r.stderr
     assert sorted(p.name for p in folder.iterdir()) == [
-        ".ledger-2026-12-05.db.k2j4h5g6.backup", ".notes.txt", "ledger-2026-12-06.db"]
+        ".ledger-2026-12-05.db.k2j4h5g6.complaintctl-partial", ".ledger.db.20261130.backup",
+        ".notes.txt", "ledger-2026-12-06.db"]
 
 
 def test_a_backup_onto_a_read_only_disk_is_the_disks_refusal(ledger, env, tmp_path,

@@ -590,9 +590,13 @@ def test_what_a_killed_export_left_is_removed_by_the_next(ledger, tmp_path, monk
     working = temp / "complaintctl-xlsx-wrk12345"
     working.mkdir()
     (working / "sheet1.xml").write_text("…", encoding="utf-8")
-    left = out / ".c.xlsx.k9r2x7qz"
+    left = out / ".c.xlsx.k9r2x7qz.complaintctl-partial"
     left.write_bytes(b"")
-    for path in (killed / "sheet1.xml", killed, other, left, working):
+    # the user's own hidden files, their names like a temporary file's: they were removed
+    own = [out / ".c.xlsx.20261130", out / ".c.xlsx.original"]
+    for path in own:
+        path.write_bytes(b"mine")
+    for path in (killed / "sheet1.xml", killed, other, left, working, *own):
         os.utime(path, (old, old))
     kept = [other.name, young.name, working.name]
     if os.getuid() == 0:  # another user's, however old: left
@@ -608,4 +612,5 @@ def test_what_a_killed_export_left_is_removed_by_the_next(ledger, tmp_path, monk
     ledger("export", "complaints", "--reveal", "--format", "xlsx", "--output", out / "c.xlsx")
     monkeypatch.setattr(time, "time", real)
     assert sorted(p.name for p in temp.iterdir()) == sorted(kept)
-    assert sorted(p.name for p in out.iterdir()) == ["c.xlsx"]
+    assert sorted(p.name for p in out.iterdir()) == [".c.xlsx.20261130", ".c.xlsx.original",
+                                                     "c.xlsx"]
