@@ -208,13 +208,25 @@ def _completion_shell(option: str) -> None:
 i18n_click.completion_check = _completion_shell
 
 
+def _takes_value(name: str) -> bool:
+    """Whether an option of that name takes a value in some command (--dry-run takes
+    none): read from the commands themselves, only when a word after it is not UTF-8."""
+    def options(command: Any) -> Iterator[Any]:
+        yield from command.params
+        for sub in getattr(command, "commands", {}).values():
+            yield from options(sub)
+
+    return any(isinstance(p, typer.core.TyperOption) and not p.is_flag and name in p.opts
+               for p in options(typer.main.get_command(app)))
+
+
 def main() -> None:
     """Entry point of the installed command."""
     i18n.choose(i18n_click.lang_option(sys.argv[1:]))  # for errors before the app runs
     _only_the_command_asked(sys.argv[1:])
 
     def everything() -> None:
-        parse.arguments(sys.argv[1:])
+        parse.arguments(sys.argv[1:], _takes_value)
         app()
 
     _exit_now(run.finish(everything))

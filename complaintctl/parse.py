@@ -5,7 +5,7 @@ quantities and money. Pure: the current instant is passed in, never read.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from typing import IO, Literal, overload
@@ -84,10 +84,13 @@ def _not_utf8(value: str) -> bool:
 _FILE_OPTIONS = frozenset({"--output", "--rejects", "--mapping", "--db"})
 
 
-def arguments(argv: list[str]) -> None:
+def arguments(argv: list[str], takes_value: Callable[[str], bool] = lambda name: True
+              ) -> None:
     """Refuse a command line holding bytes that are not UTF-8 (a GBK shell or script:
     Python hands them over as lone surrogates, which SQLite, Rich and every encoder
-    refuse later with a traceback). Names the option the value belongs to."""
+    refuse later with a traceback). Names the option the value belongs to (the word
+    before it, if `takes_value` says that option takes one: after --dry-run it is an
+    argument)."""
     for i, arg in enumerate(argv):
         if not _not_utf8(arg):
             continue
@@ -96,7 +99,8 @@ def arguments(argv: list[str]) -> None:
             name, value = arg.split("=", 1)
         elif arg.startswith("-"):
             name = _("option")
-        elif i and argv[i - 1].startswith("-"):
+        elif i and argv[i - 1].startswith("-") and "=" not in argv[i - 1] and \
+                takes_value(argv[i - 1]):
             name = argv[i - 1]
         import os
 

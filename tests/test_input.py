@@ -1249,4 +1249,12 @@ def test_a_file_whose_name_is_not_utf8_is_told_how_to_rename_it(ledger, env, tmp
     proc = _cli(env, b"log", b"--customer", name, b"--no-input")
     assert proc.stderr.decode().endswith("Hint: convert it to UTF-8 first, e.g. iconv -f "
                                          "GBK -t UTF-8\n"), proc.stderr.decode()
+    # after a flag the file is still the argument (it was taken for --dry-run's value,
+    # and told to iconv); an option that takes a value keeps its name
+    proc = _cli(env, b"import", b"--mapping", b"complaintctl", b"--dry-run", name)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.decode().startswith("Error: argument "), proc.stderr.decode()
+    assert proc.stderr.decode().endswith(said), proc.stderr.decode()
+    proc = _cli(env, b"import", b"--dry-run", b"--mapping", name, b"x.csv")
+    assert proc.stderr.decode().startswith("Error: --mapping "), proc.stderr.decode()
     assert ledger.snapshot() == before
