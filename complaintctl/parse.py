@@ -402,9 +402,11 @@ _COUNT = re.compile(r"([+-]?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.0*)?" + _UNIT
 # (1.000, 12.000: no comma before it).
 # (each with a count's own unit after it, if any: 1.000箱 is a carton, said as one)
 _FRACTION = re.compile(r"[+-]?[0-9,]*\.[0-9]*[1-9][0-9]*" + _UNIT, re.IGNORECASE | re.ASCII)
-_THOUSANDS_POINT = re.compile(r"\+?[1-9][0-9]{0,2}\.000" + _UNIT, re.IGNORECASE | re.ASCII)
-# A count written the European way, points between the thousands (1.000.000, 10.000,00).
-_EUROPEAN = re.compile(r"\+?[1-9][0-9]{0,2}(?:\.[0-9]{3})+(?:,[0-9]+)?" + _UNIT,
+_THOUSANDS_POINT = re.compile(r"[+-]?0*[1-9][0-9]{0,2}\.000" + _UNIT,
+                              re.IGNORECASE | re.ASCII)
+# A count written the European way, points between the thousands (1.000.000, 1.500,
+# 10.000,00).
+_EUROPEAN = re.compile(r"[+-]?[1-9][0-9]{0,2}(?:\.[0-9]{3})+(?:,[0-9]+)?" + _UNIT,
                        re.IGNORECASE | re.ASCII)
 
 
@@ -434,22 +436,22 @@ def read_count(value: str, field: str) -> int | None:
     typed = words.hans(half_width(value).strip())
     m = _COUNT.fullmatch(typed)
     if m is None:
-        if _FRACTION.fullmatch(typed):  # 2.5, 2.50台 (it said "write it in digits")
-            raise BadInput(_("{field} {value}: a count is a whole number of units").format(
-                field=field, value=shown(value)), hint=_("e.g. 5 or 5台"))
-        if _EUROPEAN.fullmatch(typed):  # 1.000.000, 10.000,00
+        if _EUROPEAN.fullmatch(typed):  # 1.000.000, 1.500 (1,500, not 1.5), 10.000,00
             raise BadInput(_("{field} {value} has points between its thousands: write the "
                              "count in digits alone, or with commas (1,000)").format(
                 field=field, value=shown(value)), hint=_("e.g. 5 or 5台"))
+        if _FRACTION.fullmatch(typed):  # 2.5, 2.50台 (it said "write it in digits")
+            raise BadInput(_("{field} {value}: a count is a whole number of units").format(
+                field=field, value=shown(value)), hint=_("e.g. 5 or 5台"))
         return None
     if _THOUSANDS_POINT.fullmatch(typed):  # 1.000: one unit, or a thousand written the
-        # European way? (it was read as 1, and 1,000 as a thousand)
+        # European way? (it was read as 1, and 1,000 as a thousand; -1.000 as -1)
+        one = ("-" if m.group(1) == "-" else "") + m.group(2).lstrip("0")
         raise BadInput(_("{field} {value} could be read two ways: as {one} or as "
                          "{thousand}").format(field=field, value=shown(value),
-                                              one=m.group(2), thousand=m.group(2) + "000"),
+                                              one=one, thousand=one + "000"),
                        hint=_("write the count without the point, e.g. {one} or "
-                              "{thousand}").format(one=m.group(2),
-                                                   thousand=m.group(2) + "000"))
+                              "{thousand}").format(one=one, thousand=one + "000"))
     digits = m.group(2).replace(",", "").lstrip("0") or "0"  # (int() counts the zeros)
     if len(digits) > _DIGITS_MOST:
         raise _out_of_range(field, value, MAX_QUANTITY)
@@ -811,12 +813,14 @@ _NOW_WORDS = {"now": "now", "现在": "now", "today": "today", "今天": "today"
               # may not is refused as in the future, as one typed
               "tomorrow": "tomorrow", "明天": "tomorrow", "明日": "tomorrow",
               "听日": "tomorrow", "聽日": "tomorrow", "后天": "in 2 days",
-              "後天": "in 2 days"}
-_DAYS_BACK = {"today": 0, "yesterday": 1, "2 days ago": 2, "tomorrow": -1, "in 2 days": -2}
+              "後天": "in 2 days", "大后天": "in 3 days", "大後天": "in 3 days"}
+_DAYS_BACK = {"today": 0, "yesterday": 1, "2 days ago": 2, "tomorrow": -1, "in 2 days": -2,
+              "in 3 days": -3}
 # The day word of the day after (the midnight that ends 昨天晚上 is 今天凌晨0点).
 _NEXT_DAY_WORD = {"昨天": "今天", "昨日": "今日", "前天": "昨天", "寻日": "今日", "尋日": "今日",
                   "琴日": "今日", "前日": "尋日", "yesterday": "today", "今天": "明天",
-                  "明天": "后天", "today": "tomorrow"}
+                  "今日": "明日", "明天": "后天", "明日": "后天", "听日": "后天", "聽日": "后天",
+                  "后天": "大后天", "後天": "大後天", "today": "tomorrow"}
 # A day word with a time after it: 昨天 14:30, today 9:30, 今天 9点30分.
 _DAY_AND_TIME = re.compile("^(" + "|".join(w for w, meaning in _NOW_WORDS.items()
                                            if meaning in _DAYS_BACK) + r")\s*(.+)$")

@@ -493,6 +493,16 @@ def test_counts_typed_as_clerks_write_them(ledger):
     ("３.５台", "--qty '３.５台': a count is a whole number of units\nHint: e.g. 5 or 5台\n"),
     ("1.000.000", "--qty '1.000.000' has points between its thousands: write the count in "
                   "digits alone, or with commas (1,000)\nHint: e.g. 5 or 5台\n"),
+    # three digits after the point: a thousands mark, not a fraction (1.500 was told a
+    # count is whole, when 1,500 was written the European way)
+    ("1.500", "--qty '1.500' has points between its thousands: write the count in "
+              "digits alone, or with commas (1,000)\nHint: e.g. 5 or 5台\n"),
+    # zeros in front, or a sign, are the same two readings (001.000 was taken as 1;
+    # -1.000 was told it is not -1, which may have been -1000)
+    ("001.000", "--qty '001.000' could be read two ways: as 1 or as 1000\n"
+                "Hint: write the count without the point, e.g. 1 or 1000\n"),
+    ("-1.000", "--qty '-1.000' could be read two ways: as -1 or as -1000\n"
+               "Hint: write the count without the point, e.g. -1 or -1000\n"),
     # a carton is a carton before anything else (it was told to write 1,000箱)
     ("1.000箱", "Invalid value for '--qty': '1.000箱' is not a count of units: write it in "
                "digits, e.g. 5, 5台 or 5 pcs (not 五台, nor 5箱: a carton holds any number)\n")])
@@ -508,7 +518,7 @@ def test_a_count_with_a_point_is_refused_unless_it_is_whole(ledger, rma, typed, 
     ledger("return", "receive", rid, "--qty", "3.0", "--at", "2026-11-17 09:00")
     ledger("return", "receive", rid, "--qty", "1,000.000", "--at", "2026-11-17 10:00")
     ledger("return", "receive", rid, "--qty", "1.0000", "--at", "2026-11-17 11:00")
-    r = ledger("return", "receive", rid, "--qty", "-1.000", code=1)  # (its sign kept)
+    r = ledger("return", "receive", rid, "--qty", "-1.0", code=1)  # (its sign kept)
     assert r.stderr.startswith("Error: --qty must be a positive whole number, not -1\n")
     assert ledger.rows("SELECT received_qty FROM returns WHERE id = ?", (rid,)) == [(1004,)]
 

@@ -661,6 +661,39 @@ def test_a_part_of_the_day_that_contradicts_its_hour_says_what_to_write(ledger, 
             hint=f"write {hint}")
 
 
+@pytest.mark.parametrize(("when", "hint"), [
+    # the day after 明日, 听日 or 后天 by a word that reads back ("明日次日凌晨0点" was
+    # offered, which no one can type)
+    ("明日晚上0点", "后天凌晨0点 (后天 00:00) / 明日中午12点 (明日 12:00)"),
+    ("听日晚上0点", "后天凌晨0点 (后天 00:00) / 听日中午12点 (听日 12:00)"),
+    ("后天晚上0点", "大后天凌晨0点 (大后天 00:00) / 后天中午12点 (后天 12:00)")])
+def test_a_due_at_the_midnight_after_a_day_word_hints_a_word_read_back(ledger, when, hint):
+    cid = ledger.log()
+    ledger.to_state(cid, "investigating")
+    refused(ledger, "action", "add", cid, "--text", "x", "--owner", "y", "--due", when,
+            message=f"cannot read --due {when!r}: 晚上 does not go with 0点", hint=f"write {hint}")
+    said = hint.split(" (")[0]
+    ledger("action", "add", cid, "--text", "x", "--owner", "y", "--due", said)
+    ledger("action", "add", cid, "--text", "x", "--owner", "y", "--due", said.replace(
+        "凌晨0点", " 00:00"))
+    (first, second), = [ledger.rows("SELECT due_at FROM actions ORDER BY id")]
+    assert first == second
+
+
+def test_da_hou_tian_is_three_days_ahead(ledger):
+    """大后天, the day after 后天, as a due day (it was not read)."""
+    cid = ledger.log()
+    ledger.to_state(cid, "investigating")
+    for word in ("后天", "大后天", "大後天"):
+        ledger("action", "add", cid, "--text", "x", "--owner", "y", "--due", word)
+    days = [d for (d,) in ledger.rows("SELECT due_at FROM actions ORDER BY id")]
+    assert days[1] == days[2] > days[0], days
+    from datetime import datetime
+
+    apart = datetime.fromisoformat(days[1][:-1]) - datetime.fromisoformat(days[0][:-1])
+    assert apart.days == 1, days
+
+
 @pytest.mark.parametrize(("when", "year", "rest"), [
     ("3月5日", 2026, ""), ("11月1日 10:00", 2026, " 10:00"), ("1月5日", 2026, ""),
     ("12月1日", 2025, ""), ("1月5日下午3点", 2026, " 下午3点")])
