@@ -73,7 +73,8 @@ TABLE: dict[str, tuple[Word, ...]] = {
            "急件", "重要投诉", "严重投诉", "急", "加急", "较严重", "比较严重", "较急"),
         _w("medium", None, "中", "中级", "中级投诉", "一般", "普通", "普通件", "normal",
            "一般投诉", "中等"),
-        _w("low", None, "低", "低级", "低级投诉", "轻微", "minor", "轻微投诉", "不严重", "不急"),
+        _w("low", None, "低", "低级", "低级投诉", "轻微", "minor", "轻微投诉", "不严重", "不急",
+           "不紧急", "非紧急", "次要"),
     ),
     "demand": (
         _w("return", None, "退货", "退回"),
@@ -117,7 +118,8 @@ TABLE: dict[str, tuple[Word, ...]] = {
     ),
     "satisfaction": (
         _w("satisfied", None, "满意", "非常满意", "很满意"),
-        _w("basically-satisfied", None, "基本满意", "比较满意", "一般", "还行", "还可以"),
+        _w("basically-satisfied", None, "基本满意", "比较满意", "部分满意", "一般", "还行",
+           "还可以"),
         _w("unsatisfied", None, "不满意", "dissatisfied", "not satisfied", "非常不满意",
            "很不满意", "不太满意", "不满"),
     ),
@@ -432,7 +434,9 @@ _NEGATIONS = frozenset("不非无未没否已中待唔冇")
 
 
 def _marks(text: str) -> list[str]:
-    return [ch for ch in text if ch in _NEGATIONS]
+    """The negations in a word (非常, very, is none: 非紧急, not urgent, was offered
+    非常紧急, very urgent)."""
+    return [ch for ch in text.replace("非常", "") if ch in _NEGATIONS]
 
 
 _INDEXES: dict[tuple[str, tuple[Word, ...]], dict[str, tuple[str, str]]] = {}

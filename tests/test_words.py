@@ -730,7 +730,11 @@ def test_no_such_day_year_first(ledger):
     ("severity", "一般投诉", "medium"), ("severity", "轻微投诉", "low"),
     ("satisfaction", "非常不满意", "unsatisfied"), ("satisfaction", "不太满意", "unsatisfied"),
     ("inspection", "不良品", "defect-confirmed"), ("disposition", "赔款", "compensation"),
-    ("cause_category", "设备", "manufacturing"), ("channel", "来信", "letter")])
+    ("cause_category", "设备", "manufacturing"), ("channel", "来信", "letter"),
+    # not urgent and minor are low (非紧急 was offered 非常紧急, 次要 重要: the opposite),
+    # partly satisfied basically so (it was offered 满意)
+    ("severity", "非紧急", "low"), ("severity", "不紧急", "low"), ("severity", "次要", "low"),
+    ("satisfaction", "部分满意", "basically-satisfied")])
 def test_the_seeds_words_are_understood(field, typed, code):
     """重大投诉 is the seeds' safety/media/lawyer complaint: critical, not 重大's high."""
     assert words.lookup(field, typed) == code
@@ -763,7 +767,9 @@ def test_a_suggestion_is_offered_only_when_it_is_the_one_near_word(field, typed,
 @pytest.mark.parametrize(("field", "typed"), [
     ("satisfaction", "非常不满"), ("responsibility", "非本公司责任"),
     ("inspection", "无不良品"), ("status", "待结案"), ("status", "待分派"),
-    ("status", "待调查"), ("status", "待受理")])
+    ("status", "待调查"), ("status", "待受理"),
+    # 非常 (very) is no negation: 非重要 (not important) was offered 非常严重 (critical)
+    ("severity", "非重要"), ("severity", "非严重")])
 def test_no_suggestion_that_adds_or_drops_a_negation(field, typed):
     """One character from 本公司责任 is 非本公司责任, its opposite: no "did you mean" that
     would record the opposite fact (a close spelling with the same negation is fine)."""
