@@ -2026,10 +2026,10 @@ def verify_cmd(
     try:
         result = audit.verify(_open(), head=head)
     except ComplaintctlError as exc:
-        if fmt == "json" and exc.code in ("damaged", "io", "not_a_ledger"):  # a monitor
-            # reading the JSON got nothing where verify found the worst: said in it too
+        if fmt == "json":  # a monitor reading the JSON got nothing where verify found
+            # the worst (a damaged file, no ledger at the path, a folder): said in it too
             _emit(render.to_json(render.verify_json(audit.unreadable(
-                str(exc.params.get("why") or exc.params.get("detail") or exc.code)))))
+                str(exc.params.get("why") or exc.params.get("detail") or exc.message)))))
         raise
     problems = result["problems"]
     if fmt == "json":

@@ -156,6 +156,15 @@ def test_a_damaged_page_is_said_to_be_damage_not_another_program_s_file(run, tmp
     found = json.loads(result.stdout)
     assert found["ok"] is False and [p["stored"] for p in found["problems"]] == [
         "not an SQLite database"], found
+    # nothing at the path, or a folder there: the JSON says so too (stdout was empty)
+    for path, said in ((tmp_path / "missing.db", f"no ledger at {tmp_path / 'missing.db'}"),
+                       (tmp_path, f"{tmp_path} is not a ledger file: it is a folder")):
+        result = run("--db", path, "verify", "--format", "json", code=1)
+        found = json.loads(result.stdout)
+        assert found["ok"] is False and found["head"] is None and [
+            p["stored"] for p in found["problems"]] == [said], found
+        assert result.stderr.startswith(f"Error: {said}\n"), result.stderr
+    assert not (tmp_path / "missing.db").exists()
 
 
 def test_an_edited_event_is_named(ledger, env, full):
