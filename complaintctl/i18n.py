@@ -146,6 +146,14 @@ def shown(value: object) -> str:
     return text
 
 
+# Currencies with no unit smaller than one (ISO 4217's minor unit 0: the yen, the won, the
+# dong …): an amount in them is whole, and written without decimals.
+WHOLE_CURRENCIES = frozenset(
+    "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX VND VUV XAF XOF XPF".split())
+# Currencies counted in thousandths (the dinars, the rial): not kept exactly in cents.
+THOUSANDTHS_CURRENCIES = frozenset("BHD IQD JOD KWD LYD OMR TND".split())
+
+
 def money(amount: str | None, currency: str | None, plain: bool = False) -> str:
     """An amount as parse.format_money gives it ("1250.50") written for a reader: its
     thousands grouped and its currency after it ("1,250.50 CNY"); in Chinese a yuan
@@ -157,6 +165,8 @@ def money(amount: str | None, currency: str | None, plain: bool = False) -> str:
         return f"{amount} {currency}" if currency else amount
     sign, digits = ("-", amount[1:]) if amount.startswith("-") else ("", amount)
     whole, point, cents = digits.partition(".")
+    if currency in WHOLE_CURRENCIES and cents.strip("0") == "":  # 1,250 JPY, not 1,250.00
+        point = cents = ""
     if whole.isdigit():
         digits = f"{int(whole):,}{point}{cents}"
     if _LANG == "zh" and currency == "CNY":

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from typing import IO, Literal, overload
 
-from complaintctl import words
+from complaintctl import i18n, words
 from complaintctl.errors import BadInput
 from complaintctl.i18n import N_, _, shown
 
@@ -646,6 +646,11 @@ def money(value: str | None, field: str = "--amount", *, currency: str | None = 
         raise BadInput(_("{field} {value} is out of range").format(
             field=field, value=shown(value)),
             hint=_("an amount is at most {most}").format(most=f"{MAX_AMOUNT:,}"))
+    if currency in i18n.WHOLE_CURRENCIES and amount != amount.to_integral_value():
+        raise BadInput(_("{field} {value}: {code} has no unit smaller than one").format(
+            field=field, value=shown(value), code=currency),
+            hint=_("give a whole amount, e.g. {field} {rounded}").format(
+                field=field, rounded=amount.quantize(Decimal("1"), ROUND_HALF_UP)))
     if amount != amount.quantize(Decimal("0.01")):
         raise BadInput(_("{field} {value} has more than two decimals").format(
             field=field, value=shown(value)),

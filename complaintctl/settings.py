@@ -148,6 +148,13 @@ def currency(value: str, option: str = "--currency", *, home: str = "CNY") -> st
                          ).format(option=option, value=shown(value)),
                        hint=_("type its code: {option} USD (US$), HKD (HK$), TWD (NT$) …"
                               ).format(option=option), code="unknown_currency", value=value)
+    if code in i18n.THOUSANDTHS_CURRENCIES:  # (an amount of 1.234 was refused as "more
+        # than two decimals" in a ledger made in it)
+        raise BadInput(_("{option} {value}: {code} amounts are counted in thousandths, and "
+                         "complaintctl keeps amounts to the hundredth").format(
+            option=option, value=shown(value), code=code),
+            hint=_("keep the ledger in another currency, e.g. {option} USD").format(
+                option=option), code="unknown_currency", value=value)
     if code not in CURRENCIES:
         raise BadInput(_("{option} {value} is not a currency code").format(
             option=option, value=shown(value)),

@@ -136,12 +136,16 @@ def excel_day(value: str) -> int:
 
 
 def money_format(currency: str | None) -> str:
-    """Excel's number format for an amount of `currency` (two decimals, as stored)."""
+    """Excel's number format for an amount of `currency` (two decimals, as stored; none
+    for a currency without a smaller unit: the yen)."""
+    from complaintctl.i18n import WHOLE_CURRENCIES
+
     code = "".join(ch for ch in (currency or "") if ch.isalnum()).upper()
+    number = "#,##0" if code in WHOLE_CURRENCIES else "#,##0.00"
     symbol = _SYMBOLS.get(code)
     if symbol:
-        return f'"{symbol}"#,##0.00'
-    return f'#,##0.00 "{code}"' if code else "#,##0.00"
+        return f'"{symbol}"{number}'
+    return f'{number} "{code}"' if code else number
 
 
 # A workbook's private working folder (tempfile.mkdtemp's name).

@@ -481,6 +481,43 @@ def test_a_currency_by_its_sign_or_name(run, typed, code):
     assert run.json("policy", "show")["currency"] == code
 
 
+@pytest.mark.parametrize("typed", ["BHD", "kwd", "OMR"])
+def test_a_currency_counted_in_thousandths_makes_no_ledger(run, env, typed):
+    """A Bahraini ledger was made, and then refused 1.234 BHD as "more than two decimals"
+    (amounts are kept to the hundredth): the ledger could never record one exactly."""
+    r = run("init", "--currency", typed, code=2)
+    assert r.stderr == (f"Error: --currency {typed!r}: {typed.upper()} amounts are counted "
+                        "in thousandths, and complaintctl keeps amounts to the hundredth\n"
+                        "Hint: keep the ledger in another currency, e.g. --currency USD\n"), \
+        r.stderr
+    assert not env.exists()
+
+
+def test_a_yen_amount_is_whole_and_shown_so(run, tmp_path):
+    """A yen ledger took --amount 1250.5 (stored 125050, reported 1,250.50 JPY, the
+    workbook "JP¥"#,##0.00): the yen has no smaller unit."""
+    run("init", "--country", "JP", "--timezone", "Asia/Tokyo", "--currency", "JPY")
+    cid = run.log()
+    run.to_state(cid, "investigating")
+    before = run.snapshot()
+    r = run("resolve", cid, "--disposition", "refund", "--summary", "返金", "--amount",
+            "1250.5", "--at", "2026-10-09 09:00", code=2)
+    assert r.stderr == ("Error: --amount '1250.5': JPY has no unit smaller than one\n"
+                        "Hint: give a whole amount, e.g. --amount 1251\n"), r.stderr
+    assert run.snapshot() == before
+    run("resolve", cid, "--disposition", "refund", "--summary", "返金", "--amount", "1,250",
+        "--approved-by", "部長", "--at", "2026-10-09 09:00")
+    assert run.rows("SELECT amount FROM resolutions") == [(125000,)]
+    assert "1,250 JPY" in run("show", cid).stdout
+    assert "1,250.00" not in run("show", cid).stdout
+    from openpyxl import load_workbook
+
+    run("report", "--month", "2026-10", "--output", tmp_path / "r.xlsx")
+    formats = {c.number_format for ws in load_workbook(tmp_path / "r.xlsx")
+               for row in ws.iter_rows() for c in row if "JP" in c.number_format}
+    assert formats == {'"JP¥"#,##0'}, formats
+
+
 def test_unknown_country_and_timezone(run, env):
     r = run("init", "--country", "XX", code=2)
     assert "unknown country calendar 'XX'" in r.stderr
