@@ -879,6 +879,9 @@ def _typed_description() -> str:
              if os.name == "nt" else
              _("Type the description; end it with Ctrl-D on a line of its own."))
     text = parse.stream_text(sys.stdin, "--description")
+    if terminal and not text.strip():  # Ctrl-D with nothing typed: stopped, as at a prompt
+        # (it was told to type the value after --description, in quotes)
+        raise _interrupted()
     if terminal and os.name != "nt" and any(
             len(line.encode("utf-8")) >= _TERMINAL_LINE for line in text.split("\n")):
         raise BadInput(_("a line of the description was longer than a terminal passes on "

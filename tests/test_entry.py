@@ -681,6 +681,21 @@ def test_description_from_the_terminal_says_how_to_end_it(ledger):
     assert _stored(ledger, cid)["description"] == "第一行\nsecond line"
 
 
+def test_ctrl_d_on_an_empty_description_stops_as_at_a_prompt(ledger):
+    """Ctrl-D with nothing typed was told "--description must not be empty: type the
+    value after --description, in quotes if it has spaces" (exit 2): nothing to quote.
+    It stops the command as Ctrl-D at a prompt does: exit 130, nothing written."""
+    before = ledger.snapshot()
+    term = _log(ledger.db, "--channel", "phone", "--customer", "Acme", "--category",
+                "quality", "--severity", "low", "--description", "-")
+    term.expect("Ctrl-D")
+    term.child.sendeof()
+    assert term.finish() == 130, term.text
+    assert "Interrupted; nothing was written." in term.text
+    assert "in quotes" not in term.text
+    assert ledger.snapshot() == before
+
+
 def test_after_the_description_the_terminal_still_answers_prompts(ledger):
     term = _log(ledger.db, "--channel", "phone", "--customer", "Acme", "--category",
                 "quality", "--description", "-")
