@@ -656,7 +656,8 @@ def check_stage_ends(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None 
     does it; void at the time of a `void` or an `amend` of its complaint; open only
     while none has, and never on a void complaint. A return's inspect and dispose
     stages: done at one of the return's steps, none open once it is closed, inspect
-    not open once inspected; void at a correction of its count (return correct). A
+    not open once inspected; void at a correction of its count (return correct), or a
+    dispose stage not late yet at goods received after the inspection. A
     complaint with events from before the hash chain is left out."""
     bounds, params = _bounds("s.complaint_id", lo, hi)  # (on the index the rows are read by)
     done = " ".join(f"WHEN '{k}' THEN {v}" for k, v in _STAGE_DONE_BY.items())
@@ -678,11 +679,16 @@ def check_stage_ends(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None 
     # a stage a correction of the count ended (return correct), not any receipt: to
     # none, which leaves the return authorised (its inspection owed), or down to what has
     # a disposition, which leaves it dispositioned (its disposition owed)
+    # -- or a disposition owed, not late yet, that goods received after the inspection
+    # ended (the inspection again owes it anew)
     corrected = ("EXISTS (SELECT 1 FROM events e INDEXED BY events_return WHERE e.return_id = "
                  "r.id AND e.kind = 'return-receive' AND e.at = s.done_at AND "
-                 "json_valid(e.data) AND json_extract(e.data, '$.correction') IS 1 AND "
+                 "json_valid(e.data) AND (json_extract(e.data, '$.correction') IS 1 AND "
                  "(json_extract(e.data, '$.stage') = 'authorised' OR s.stage = 'dispose' AND "
-                 "json_extract(e.data, '$.stage') = 'dispositioned'))")
+                 "json_extract(e.data, '$.stage') = 'dispositioned') OR "
+                 "json_extract(e.data, '$.correction') IS NOT 1 AND s.stage = 'dispose' AND "
+                 "json_extract(e.data, '$.stage') = 'received' AND s.started_at <= s.done_at "
+                 "AND (s.due_at IS NULL OR s.due_at > s.done_at)))")
     found += cur.execute(
         "SELECT r.id, s.stage, s.round, s.done_at, s.outcome FROM returns r "
         "INDEXED BY returns_complaint JOIN stages s INDEXED BY stages_return ON "

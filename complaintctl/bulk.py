@@ -338,7 +338,7 @@ _CONCLUSION_COLUMNS = ("validity", "root_cause", "cause_category", "responsibili
 _NOT_LOGGED = frozenset({"id", "year", "seq", "last_step_at", "status", "contact_salt"})
 
 # Positions in a stage row (store.INSERT_STAGE's column order) and an action row.
-_RETURN, _STAGE, _DUE, _DONE, _OUTCOME = 1, 2, 5, 6, 7
+_RETURN, _STAGE, _STARTED, _DUE, _DONE, _OUTCOME = 1, 2, 4, 5, 6, 7
 _A_ID, _A_CID, _A_CREATED, _A_DONE, _A_DONE_BY, _A_VERIFIED = 0, 1, 5, 7, 8, 9
 
 # Documents kept encoded, by their values (the old values of a step are few).
@@ -1352,6 +1352,12 @@ class Writer:
             dues["inspect"] = self._open(case, "inspect", "inspect", step.at, at,
                                          round_=_rounds(case, r, "inspect") + 1,
                                          return_id=r["id"])
+            for row in case.stages:  # the disposition owed, not late yet, ends (as
+                # rma.return_receive: the inspection again owes it anew)
+                if row[_RETURN] == r["id"] and row[_STAGE] == "dispose" and \
+                        row[_DONE] is None and row[_STARTED] <= at and \
+                        (row[_DUE] is None or row[_DUE] > at):
+                    row[_DONE], row[_OUTCOME] = at, "void"
         total = r["received_qty"] + qty
         self._return_write(case, r, values, {"received_qty": qty}, "return-receive", step,
                            at, now, {"return": r["id"], "qty": qty, "received_qty": total,

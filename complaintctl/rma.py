@@ -143,6 +143,17 @@ def return_receive(lg: Ledger, return_id: str, qty: int, note: str | None, *, at
                                          r["severity"], at,
                                          round_=_rounds(lg, cur, r, "inspect") + 1,
                                          return_id=r["id"])
+            # no disposition until then: the one owed, not late yet, ends here, and the
+            # inspection again owes it anew (its 3 working days ran on while it was
+            # refused, and it was counted late); one late already stays late
+            lg.rows.flush(cur)
+            owed = cur.execute("SELECT due_at FROM stages WHERE return_id = ? AND stage = "
+                               "'dispose' AND done_at IS NULL AND started_at <= ?",
+                               (r["id"], iso(at))).fetchone()  # (one owed from after the
+            # receipt's date, a receipt typed later from a paper record: left as it is)
+            if owed is not None and (owed[0] is None or owed[0] > iso(at)):
+                finish_stage(lg, cur, r["complaint_id"], "dispose", at, "void",
+                             return_id=r["id"])
         total = r["received_qty"] + qty
         again = dues.get("inspect")
         if r["inspected_at"] is not None and again is not None:  # (it said only "received")

@@ -139,7 +139,22 @@ def handmade() -> list[History]:
              {"root_cause": "轴承", "cause_category": "supplier",
               "responsibility": "supplier", "supplier": "宁波精工"}),
     ])
-    return [reopened, regoods, not_upheld, supplier]
+    # goods after the inspection, its disposition not late yet: it ends, and the
+    # inspection again owes it anew (rma.return_receive)
+    blocked = History({**FIELDS, "customer": "Acme", "severity": "low", "contact": None},
+                      at("2026-04-06"), at("2026-04-06"), "吴婷", [
+        Step("assign", at("2026-04-06", "10:00"), "吴婷", {"department": "QA", "owner": "孙丽"}),
+        Step("return-open", at("2026-04-06", "11:00"), "仓库", {"qty": 5}),
+        Step("return-receive", at("2026-04-07"), "仓库", {"return": 0, "qty": 3}),
+        Step("return-inspect", at("2026-04-07", "10:00"), "质检",
+             {"return": 0, "result": "defect-confirmed", "defective": 3}),
+        Step("return-receive", at("2026-04-08"), "仓库", {"return": 0, "qty": 2}),
+        Step("return-inspect", at("2026-04-09"), "质检",
+             {"return": 0, "result": "defect-confirmed", "defective": 5}),
+        Step("return-dispose", at("2026-04-10"), "质检",
+             {"return": 0, "action": "scrap", "qty": 5}),
+    ])
+    return [reopened, regoods, not_upheld, supplier, blocked]
 
 
 def demo_histories(n: int) -> list[History]:
@@ -186,7 +201,9 @@ def test_the_bulk_path_writes_the_ledger_the_steps_write(tmp_path):
     assert rows("SELECT count(*) FROM revisits WHERE from_status = 'closed'").fetchone()[0] >= 2
     assert rows("SELECT count(DISTINCT stage) FROM returns").fetchone()[0] == 5
     assert rows("SELECT count(*) FROM stages WHERE stage IN ('inspect', 'dispose') "
-                "AND round = 2").fetchone()[0] == 2
+                "AND round = 2").fetchone()[0] == 4
+    assert rows("SELECT count(*) FROM stages WHERE stage = 'dispose' AND outcome = 'void' "
+                "AND return_id IS NOT NULL").fetchone()[0] == 1
     assert rows("SELECT count(*) FROM actions WHERE verified_at IS NOT NULL").fetchone()[0] > 5
     assert rows("SELECT count(*) FROM stages WHERE outcome = 'void'").fetchone()[0] >= 2
     assert len(written["events"]) > 2000  # type: ignore[arg-type]

@@ -1048,6 +1048,55 @@ def test_restocking_defective_units_and_a_receipt_after_the_inspection_are_said(
     assert "RMA-2026-0001 需要重新检验（检验后又收到货物）：请在 2026-11-20 11:00 前检验" in zh, zh
 
 
+def _dispose_stages(ledger, rid):
+    return ledger.rows("SELECT round, due_at, done_at, outcome FROM stages WHERE return_id = ? "
+                       "AND stage = 'dispose' ORDER BY round", (rid,))
+
+
+def test_goods_after_the_inspection_owe_the_disposition_anew(ledger, rma):
+    """Goods received after the inspection stop the disposition (refused until inspected
+    again), and the one owed kept its due from the first inspection: its working days ran
+    on while it was refused, and the report counted it late. It ends at the receipt, and
+    the inspection again owes it anew; one late already stays as it is (next test)."""
+    _cid, rid = rma
+    ledger("return", "receive", rid, "--qty", "3", "--at", "2026-11-17 09:00")
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "3",
+           "--at", "2026-11-17 10:00")
+    ledger("return", "receive", rid, "--qty", "2", "--at", "2026-11-18 09:00")
+    assert _dispose_stages(ledger, rid) == [
+        (1, "2026-11-20T02:00:00Z", "2026-11-18T01:00:00Z", "void")]
+    assert not [s for s in ledger.json("overdue", "--as-of", "2026-11-21 09:00")
+                if s["stage"] == "dispose"]
+    r = ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "5",
+               "--at", "2026-11-19 10:00")
+    assert "dispose due 2026-11-24 10:00" in r.stderr, r.stderr
+    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "5",
+           "--at", "2026-11-23 11:00")
+    assert _dispose_stages(ledger, rid) == [
+        (1, "2026-11-20T02:00:00Z", "2026-11-18T01:00:00Z", "void"),
+        (2, "2026-11-24T02:00:00Z", "2026-11-23T03:00:00Z", "done")]
+    report = ledger.json("report", "--month", "2026-11")
+    assert report["on_time"]["dispose"] == {"done": 1, "on_time": 1}, report["on_time"]
+    ledger("verify")
+
+
+def test_goods_after_a_late_inspection_leave_the_disposition_late(ledger, rma):
+    _cid, rid = rma
+    ledger("return", "receive", rid, "--qty", "3", "--at", "2026-11-17 09:00")
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "3",
+           "--at", "2026-11-17 10:00")
+    ledger("return", "receive", rid, "--qty", "2", "--at", "2026-11-21 09:00")  # due the 20th
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "5",
+           "--at", "2026-11-23 09:00")
+    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "5",
+           "--at", "2026-11-23 10:00")
+    assert _dispose_stages(ledger, rid) == [
+        (1, "2026-11-20T02:00:00Z", "2026-11-23T02:00:00Z", "done")]
+    report = ledger.json("report", "--month", "2026-11")
+    assert report["on_time"]["dispose"] == {"done": 1, "on_time": 0}, report["on_time"]
+    ledger("verify")
+
+
 def test_dispositions_are_said_in_the_procedures_order(ledger, rma):
     """Closing a return said 降价销售 1、退回客户 2、返工 1、报废 2: the codes' alphabetical
     order. They come in the order the procedure lists them (rework, repair, scrap …)."""
