@@ -358,3 +358,20 @@ def test_a_returns_next_step_is_said_in_chinese(ledger):
                code=1)
     assert f"complaintctl return inspect {rma} --result 检验结果 --defective 数量" in r.stderr, \
         r.stderr
+
+
+def test_a_capa_item_done_and_not_verified_says_it_waits_for_verification(zh):
+    """An item done and not yet verified read 完成, where the other states read 已验证,
+    已逾期, 逾期完成 and the README says "done — awaiting verification"."""
+    zh("action", "done", "1", "--at", "2026-10-15 09:00")
+    table = zh("action", "list", "--all").stdout
+    assert "已完成，待验证" in table, table
+    assert " 完成 " not in table, table
+    zh("assign", zh.late, "--dept", "质量部", "--owner", "王芳", "--at", "2026-10-20 10:00")
+    zh("investigate", zh.late, "--cause", "纸箱强度不足", "--cause-category", "供应商",
+       "--at", "2026-10-21 09:00")
+    zh("action", "add", zh.late, "--text", "补充培训", "--owner", "李强", "--due",
+       "2026-10-22", "--at", "2026-10-21 10:00")
+    zh("action", "done", "2", "--at", "2026-10-25 09:00")
+    assert "逾期完成，待验证" in zh("action", "list", "--all").stdout
+    assert "done" in zh("--lang", "en", "action", "list", "--all").stdout
