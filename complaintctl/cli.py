@@ -2624,6 +2624,10 @@ def _import_counts(result: Any) -> str:
         parts.append(ngettext("{n} signature row (制表人, 审核) skipped",
                               "{n} signature rows (制表人, 审核) skipped",
                               result.footers).format(n=f"{result.footers:,}"))
+    if result.headings:
+        parts.append(ngettext("{n} section heading row (merged across the sheet) skipped",
+                              "{n} section heading rows (merged across the sheet) skipped",
+                              result.headings).format(n=f"{result.headings:,}"))
     if result.left_out:
         parts.append(ngettext("{n} row left out by the mapping's leave_out",
                               "{n} rows left out by the mapping's leave_out",

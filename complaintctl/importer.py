@@ -48,7 +48,16 @@ from complaintctl import (
 from complaintctl.bulk import History, Step
 from complaintctl.errors import BadInput, ComplaintctlError, IllegalTransition, NotFound, Refused
 from complaintctl.i18n import N_, NC_, _, listing, ngettext, shown, term
-from complaintctl.mapping import CONTACT_LIKE, FIELDS, UNHASHED, WORD_FIELD, Mapping, reads_as_data
+from complaintctl.mapping import (
+    CONTACT_LIKE,
+    FIELDS,
+    UNHASHED,
+    WORD_FIELD,
+    Mapping,
+    column_said,
+    reads_as_data,
+    toml_string,
+)
 from complaintctl.readers import Table
 from complaintctl.render import unguarded
 from complaintctl.store import Ledger, Rows, encode, iso
@@ -63,6 +72,12 @@ INTAKE = ("customer", "description", "contact", "channel", "category", "severity
 # signature row's (制表人：张三, 审核：); in Traditional characters too (合計, 製表人, 審核).
 _TOTALS = re.compile(r"\s*\S{0,6}?([合总總小共]\s*[计計])\s*[:：]?\s*|"
                      r"\s*((grand|sub)\s*)?totals?\s*:?\s*|\s*sum\s*:?\s*", re.IGNORECASE)
+# A number Excel has written in scientific notation (1.38001E+10, 2.02503E+17, 1.2e+5),
+# as a CSV it saved holds a long number of a column in General: six digits of it kept.
+_SHORTENED = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?[eE]\+[0-9]{1,3}")
+# The fields whose values are long numbers written as text (a phone number, an order or
+# lot number), where such a value is a number lost; and the key's columns.
+_NUMBERED = ("contact", "order_no", "lot")
 _FOOTER = re.compile(r"\s*([制製]表|填表|[编編][制製]|[审審][核批]|批准|[复復]核|核准)人?\s*[:：]")
 REQUIRED = ("customer", "description", "channel", "category", "severity", "received_at")
 # Intake compared with the ledger on a re-import (the contact never is: it may have
@@ -177,6 +192,9 @@ class Result:
     blank: int = 0
     totals: int = 0  # totals rows (合计, Total): no customer, no date, a totals word
     footers: int = 0  # signature rows (制表人：…, 审核：…)
+    # section headings: a row whose one value is a cell merged across the columns the
+    # mapping reads (2025年度 over A3:G3, between a register's years)
+    headings: int = 0
     left_out: int = 0  # rows the mapping leaves out (leave_out)
     # how the register's words were read (a dry run): Reader.words_read
     words_read: Counter[tuple[str, str, str, str | None]] | None = None
@@ -292,6 +310,7 @@ class Reader:
         self.categories, self.category_words = cfg.categories, cfg.category_words
         header = table.header
         self.header = header
+        self.across = table.across  # (filled as its rows are read: Reader.heading)
         where = _Headers({h: i for i, h in reversed(list(enumerate(header)))})
         absent = {h for h in mapping.optional if h not in where}
         if absent:  # (an older export of complaintctl has fewer columns)
@@ -302,7 +321,7 @@ class Reader:
         if missing:
             raise BadInput(ngettext("column {columns} is not in the file",
                                     "columns {columns} are not in the file", len(missing))
-                           .format(columns=", ".join(missing)),
+                           .format(columns=", ".join(map(column_said, missing))),
                            # a first row of data (a customer, a contact person): not echoed
                            hint=_("the file seems to have no header row: its first row "
                                   "reads as data (a date, a phone number …), not as column "
@@ -310,6 +329,9 @@ class Reader:
                            if reads_as_data(header) else
                            _("its columns: {header}").format(header=headers_shown(header)),
                            code="no_column", columns=missing)
+        # each mapped column as messages name it: on one line (a header typed over two
+        # lines in its cell, 投诉⏎日期, broke each line naming it in two)
+        self.said = {f: column_said(h) for f, h in mapping.columns.items()}
         used = {*mapping.columns.values(), *mapping.key,
                 *(src for src in mapping.dates.values() if src in where)}
         # (by the name as written, or, a name not in the file as written, as _header_fold
@@ -327,10 +349,11 @@ class Reader:
         if twice:  # which of them the mapping means cannot be told: refused, not guessed
             raise BadInput(_("column {column} is in the file more than once (columns "
                              "{letters})").format(
-                column=twice[0], letters=", ".join(map(_letter, columns_of(twice[0])))),
+                column=column_said(twice[0]),
+                letters=", ".join(map(_letter, columns_of(twice[0])))),
                 hint=_("rename them in the file so that each header is different (e.g. "
                        "{column}1, {column}2), and map the one meant").format(
-                    column=twice[0]), code="column_twice",
+                    column=column_said(twice[0])), code="column_twice",
                 column=twice[0])
         self.index = {f: where[h] for f, h in mapping.columns.items()}
         # the key's columns: one (its cell is the row's source key, as always), or several
@@ -345,8 +368,8 @@ class Reader:
             other = canonical(src)
             if other is not None and FIELDS[other] == "time":
                 self.date_from[f] = (other, None)
-            elif src in where:
-                self.date_from[f] = (src, where[src])
+            elif src in where:  # (the column named on one line, as a problem names it)
+                self.date_from[f] = (column_said(src), where[src])
             else:
                 raise BadInput(_("mapping: [dates] {field} = {source} is neither a time "
                                  "field nor a column of the file").format(field=f,
@@ -363,6 +386,15 @@ class Reader:
         self.width = len(header)
         self.contact = contact if contact is not None and contact < self.width else None
         self._converters: dict[tuple[str, str, str], Callable[[str], Any]] = {}
+        # the columns of long numbers (_NUMBERED and the key's), as (index, column said),
+        # and the rows where each has one Excel wrote in scientific notation (its digits
+        # lost: 1.38001E+10 came in as that text without a word)
+        numbered = {self.index[f]: self.column(f) for f in reversed(_NUMBERED)
+                    if f in self.index}
+        numbered.update((i, column_said(h)) for h, i in zip(mapping.key, self.key_indexes,
+                                                             strict=True))
+        self.numbered = sorted(numbered.items())
+        self.shortened: dict[int, list[int]] = {}
         # (field, what its step lacked) -> the rows whose value of it no step took
         self.unused: dict[tuple[str, str], list[int]] = {}
         # the UTC offset of the ledger's zone by local day, where one offset holds all day
@@ -395,7 +427,7 @@ class Reader:
                             self.column(sources[f]) if sources[f] in self.index else
                             sources[f]
                             for f, kind in FIELDS.items() if kind == "time"}
-        self.required = [(f, self.column(f), mapping.columns.get(f)) for f in REQUIRED]
+        self.required = [(f, self.column(f), self.said.get(f)) for f in REQUIRED]
         unmapped = [f for f in REQUIRED if f not in mapping.columns and f not in
                     mapping.defaults and f not in self.date_from]
         if unmapped:  # said once, not on every row (12,000 lines for a 3,000-row register)
@@ -483,10 +515,33 @@ class Reader:
                 rows=listed))
         return out
 
+    def shortened_warnings(self) -> list[str]:
+        """The columns of long numbers (a contact, an order or lot number, the key) with
+        values Excel wrote in scientific notation when it saved the file, one warning a
+        column: not refused (the number is lost all the same), said (it came in as
+        1.38001E+10 without a word). The value is not quoted: it may be a phone number."""
+        out = []
+        for i, column in self.numbered:
+            rows = self.shortened.get(i)
+            if rows:
+                out.append(ngettext(
+                    "column {column}, row {rows}: a number Excel has shortened to scientific "
+                    "notation (such as 1.38001E+10) when it saved the file; its digits are "
+                    "lost, and it is read as it is written: take the numbers from the "
+                    "original workbook, or format the column as text in Excel before saving "
+                    "the file",
+                    "column {column}, rows {rows}: numbers Excel has shortened to scientific "
+                    "notation (such as 1.38001E+10) when it saved the file; their digits are "
+                    "lost, and they are read as they are written: take the numbers from the "
+                    "original workbook, or format the column as text in Excel before saving "
+                    "the file", len(rows)).format(column=column, rows=i18n.row_ranges(rows)))
+        return out
+
     # --- cells -----------------------------------------------------------------
 
     def column(self, f: str) -> str:
-        return self.mapping.columns.get(f) or f
+        """The column of field `f` as a message names it (on one line), else the field."""
+        return self.said.get(f) or f
 
     def _own_time_of(self, column: str | None) -> bool:
         """Whether `column` is mapped to the time of a step of its own after the log (a
@@ -525,6 +580,14 @@ class Reader:
                 return None
         return "totals" if any(_TOTALS.fullmatch(c) for c in labels) else "footer"
 
+    def heading(self, number: int) -> bool:
+        """A section heading of the register, not a complaint: the row's one value is a
+        cell merged across every column the mapping reads (2025年度 over A3:G3, between
+        two years of rows). A value merged across only some of them (a text run over two
+        columns) is not one: the row is read, and refused for what it lacks."""
+        span, read = self.across.get(number), self.read_columns
+        return span is not None and bool(read) and span[0] <= read[0] and read[-1] <= span[1]
+
     def cell(self, row: _Row, f: str) -> str | None:
         i = self.index.get(f)
         if i is None or i >= len(row.cells):
@@ -535,6 +598,10 @@ class Reader:
         row = _Row(number, cells)
         values = row.values
         width = len(cells)
+        for i, _column in self.numbered:
+            raw = cells[i] if i < width else None
+            if raw and ("E+" in raw or "e+" in raw) and _SHORTENED.fullmatch(raw):
+                self.shortened.setdefault(i, []).append(number)
         for f, i, column, convert in self.plan:
             raw = cells[i] if i < width else None
             if raw is not None:
@@ -861,8 +928,9 @@ class Reader:
         joined by " | " with a | or \\ inside a cell escaped (so that no two rows whose
         cells differ give one key); None when a cell of it is empty. Full-width letters
         and digits are read as half-width, as in a name (２０２６－００１, typed with an
-        input method on full width, is 2026-001: known_keys reads a key an import
-        stored as typed before so too)."""
+        input method on full width, is 2026-001); its letters as written (AB-1 stored as
+        such), compared with letter case aside (key_fold: known_keys, and a key twice in
+        the file)."""
         if self.key_index is not None:
             cell = cells[self.key_index] if self.key_index < len(cells) else None
             if cell:
@@ -907,7 +975,7 @@ class Reader:
         """The key's column that is empty in the row (the first), else None."""
         for h, i in zip(self.mapping.key, self.key_indexes, strict=True):
             if i >= len(cells) or not cells[i]:
-                return h
+                return column_said(h)
         return None
 
     def row_hash(self, row: _Row) -> str:
@@ -1475,20 +1543,39 @@ _READ_INSIDE = frozenset({"assignments_complaint", "investigations_complaint",
 
 def known_keys(cur: sqlite3.Cursor) -> dict[str, str]:
     """source_key -> complaint id, of every complaint an import brought in and did not
-    void as a batch (a voided batch's rows may come in again), as key_of reads them
-    (_as_read)."""
-    return _as_read(cur.execute(
+    void as a batch (a voided batch's rows may come in again), looked up as key_fold
+    reads a key (_Keys)."""
+    return _Keys(cur.execute(
         "SELECT c.source_key, c.id FROM complaints c LEFT JOIN import_batches b "
         "ON b.id = c.import_batch WHERE c.source_key IS NOT NULL AND b.voided_at IS NULL "
         "ORDER BY c.id").fetchall())
 
 
-def _as_read(pairs: list[tuple[str, str]]) -> dict[str, str]:
-    """(stored key, id) as a dict, each key with full-width letters or digits (as an
-    import before Reader.key_of read them so kept it) also as key_of reads it now."""
-    stored = dict(pairs)
-    wide = {read: cid for key, cid in stored.items() if (read := parse.name_width(key)) != key}
-    return {**wide, **stored}
+class _Keys(dict[str, str]):
+    """Stored source keys -> complaint id, a key looked up as key_fold reads it (full
+    width as half width, letter case aside): held folded, so that a key the ledger
+    stored as the register wrote it (AB-1; ＫＳ２０２４－０３４, by an import before keys
+    were read as names) is found however a newer copy writes it (ab-1, KS2024-034): the
+    row is that complaint, not a new one. Of two stored keys that fold alike (AB-1 and
+    ab-1, each brought in by an import before letter case was aside), the first by id."""
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        super().__init__()
+        for key, cid in pairs:
+            dict.setdefault(self, parse.key_fold(key), cid)
+
+    def __missing__(self, key: str) -> str:
+        folded = parse.key_fold(key)
+        if folded == key or not dict.__contains__(self, folded):
+            raise KeyError(key)
+        return dict.__getitem__(self, folded)
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, key) or (
+            isinstance(key, str) and dict.__contains__(self, parse.key_fold(key)))
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self else default
 
 
 def erased_received(cur: sqlite3.Cursor) -> dict[tuple[str, str, str | None], str]:
@@ -1509,7 +1596,7 @@ def erased_keys(cur: sqlite3.Cursor) -> dict[str, str]:
     """source_key -> complaint id, of the imported complaints whose contact was erased on
     request (forget-contact), voided batches included: a row of theirs brought in again
     (after its batch was voided) does not bring the contact back."""
-    return _as_read(cur.execute(
+    return _Keys(cur.execute(
         "SELECT c.source_key, c.id FROM complaints c WHERE c.source_key IS NOT NULL AND "
         "EXISTS (SELECT 1 FROM events e WHERE e.complaint_id = c.id AND e.kind = "
         "'forget-contact') ORDER BY c.id").fetchall())
@@ -1934,7 +2021,9 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
     # the steps for the ordinary path: (key, id, its new steps, what their events carry,
     # the column of each kind's time)
     later: list[tuple[str, str, list[Step], dict[str, Any], dict[str, str]]] = []
-    seen: dict[str, int] = {}  # key -> the row it was first in
+    # key (as key_fold reads it: AB-1 and ab-1 are one) -> the row it was first in, and
+    # the key as read there
+    seen: dict[str, tuple[int, str]] = {}
     mapping_name = Path(mapping.name).name
     writer: bulk.Writer | None = None
     block: AbstractContextManager[Any] = lg.write() if keep is None else \
@@ -2001,6 +2090,8 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                             result.totals += 1
                         elif summing == "footer":
                             result.footers += 1
+                        elif reader.heading(number):  # 2025年度 merged across, in the key's
+                            result.headings += 1  # column
                         else:
                             result.blank += 1
                         continue
@@ -2021,6 +2112,9 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                     if summing == "footer":
                         result.footers += 1
                         continue
+                    if reader.heading(number):  # (it was read as a complaint: one error
+                        result.headings += 1  # a column, each of them 2025年度)
+                        continue
                     row = reader.read(number, cells)
                     key = reader.key(row)
                     # the row hash only where an event will carry it (below); the sheet of
@@ -2031,11 +2125,17 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                         source["sheet"] = sheet
                     history, columns = reader.history(row, actor=actor, source=source)
                     if key is not None:
-                        first = seen.setdefault(key, number)
+                        first, written = seen.setdefault(parse.key_fold(key), (number, key))
                         if first != number:
                             row.problems.append(Problem(number, mapping.key_name, _(
                                 "{key} is in the file twice (also in row {row})").format(
-                                    key=shown(key), row=first), rule=True, cells=cells))
+                                    key=shown(key), row=first) if written == key else _(
+                                # (ab-1 under AB-1: said, or the user looks for ab-1 twice)
+                                "{key} is in the file twice: row {row} has it as {other} "
+                                "(letter case and full-width characters do not make "
+                                "another key)").format(
+                                    key=shown(key), row=first, other=shown(written)),
+                                rule=True, cells=cells))
                             history = None
                     elif mapping.key and not row.problems:
                         row.problems.append(Problem(number, reader.key_empty(cells), _(
@@ -2166,6 +2266,7 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                             twins.append((number, first))
             if progress is not None:
                 progress(result.rows)
+            result.warnings += reader.shortened_warnings()
             result.warnings += reader.unused_warnings()
             if reader.texts_not_taken:
                 rows_said = reader.texts_not_taken
@@ -2406,7 +2507,8 @@ def _renumbered_said(cur: sqlite3.Cursor, reader: Reader, cids: list[str]) -> st
         "import_batch IS NOT NULL ORDER BY 1", cids)]
     key = reader.mapping.key
     received = reader.mapping.columns.get("received_at")
-    suggested = "[" + ", ".join(f'"{h}"' for h in (*key, *(
+    # (as TOML writes them: a header typed over two lines in its cell, 投诉\n日期, on one)
+    suggested = "[" + ", ".join(toml_string(h) for h in (*key, *(
         [received] if received and received not in key else []))) + "]"
     # (not ngettext: one batch is named in the command, several listed, in every language)
     void = _("void the batch that used the old key (complaintctl import --void-batch "

@@ -91,6 +91,20 @@ def canonical(name: str) -> str | None:
     return ALIASES.get(name) or ALIASES.get(name.lower())
 
 
+# The line breaks a header may hold (typed with Alt+Enter in its cell), with the spaces
+# around them.
+_LINE_BREAK = re.compile(r"[ \t]*[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+[ \t]*")
+
+
+def column_said(header: str) -> str:
+    """A column's header as a message names it: on one line, each line break in its cell
+    a space (投诉 Alt+Enter 日期 is 投诉 日期; `row 10, column 投诉⏎日期: …` was one
+    message on two lines). Only said so: the header is matched as it is written."""
+    if not _LINE_BREAK.search(header):
+        return header
+    return _LINE_BREAK.sub(" ", header).strip()
+
+
 @dataclass
 class Mapping:
     columns: dict[str, str]  # field -> header
@@ -112,8 +126,9 @@ class Mapping:
 
     @property
     def key_name(self) -> str | None:
-        """The key as a problem names its column: the header, or the headers joined."""
-        return " + ".join(self.key) if self.key else None
+        """The key as a problem names its column: the header, or the headers joined (each
+        on one line: column_said)."""
+        return " + ".join(map(column_said, self.key)) if self.key else None
 
 
 def _bad(path: str, message: str, hint: str | None = None) -> BadInput:
@@ -425,7 +440,7 @@ def guess(header: list[str]) -> tuple[str | None, dict[str, str], list[str]]:
     return key, found, left
 
 
-def _toml_string(text: str) -> str:
+def toml_string(text: str) -> str:
     """A TOML basic string: a header broken over lines in its cell (Alt+Enter) keeps its
     line breaks as escapes (a raw one is not TOML), control characters as \\uXXXX."""
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
@@ -514,17 +529,17 @@ def template(header: list[str], file_name: str,
              _("# Values are read through complaintctl's words (codes, English and "
                "Chinese labels, synonyms); list the others under [values.FIELD]."), ""]
     if key:
-        lines.append(f"key = {_toml_string(key)}")
+        lines.append(f"key = {toml_string(key)}")
     else:
         lines.append(_("# key = \"...\"   # the register's own id: needed to import it again"))
     lines += ["", "[columns]"]
     order = list(FIELDS)
     for f in sorted(found, key=order.index):
-        lines.append(f"{f} = {_toml_string(found[f])}")
+        lines.append(f"{f} = {toml_string(found[f])}")
     if left:
         lines.append("")
         lines.append(_("# Columns not guessed (map them, or leave them out):"))
-        lines += [f"# ? = {_toml_string(h)}" for h in left]
+        lines += [f"# ? = {toml_string(h)}" for h in left]
     lines += ["", "[defaults]",
               _("# A value for a field that is missing or empty, e.g.:")]
     # Left commented out: a column not recognised may hold them (紧急程度 did, and every
@@ -540,7 +555,7 @@ def template(header: list[str], file_name: str,
     for f, marks in placeholders.items():
         if marks:
             lines += ["", f"[values.{f}]", _("# the register's placeholder: no value")]
-            lines += [f'{_toml_string(mark)} = ""' for mark in marks]
+            lines += [f'{toml_string(mark)} = ""' for mark in marks]
     example = next(f for f in ("severity", "category", "channel", "demand")
                    if not placeholders.get(f))  # (not a table written above: a TOML error)
     lines += ["", f"# [values.{example}]",

@@ -238,6 +238,16 @@ def name_width(text: str) -> str:
     return text.translate(_NAME_WIDTH)
 
 
+def key_fold(key: str) -> str:
+    """A register's key (its own id, a source_key) as keys are compared, never as one is
+    stored or shown: full-width letters and digits as half-width, as in a name, and
+    letter case aside (ＫＳ２０２４－０３４, KS2024-034 and ks2024-034 are one key: a newer
+    copy of a register that retyped AB-1 as ab-1 brought that complaint in twice, and
+    show --ref ks2024-034 found nothing). The ledger keeps each key as the register
+    wrote it, keys an older import stored as typed among them: both sides are folded."""
+    return name_width(key).casefold()
+
+
 def full_width(text: str) -> str:
     """name_width's other way: the half-width letters, digits and number signs of
     `text` as full-width (what an import before keys were read as names stored)."""

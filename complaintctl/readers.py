@@ -37,9 +37,14 @@ class Table:
 
     def __init__(self, header: list[str], rows: Iterator[tuple[int, list[str | None]]],
                  encoding: str | None = None, sheet: str | None = None,
-                 zone: str | None = None):
+                 zone: str | None = None,
+                 across: dict[int, tuple[int, int]] | None = None):
         self._header, self._rows, self._encoding = header, rows, encoding
         self.sheet = sheet  # a workbook's sheet read (None for a CSV)
+        # the rows (by number) whose one value is a cell merged across columns (a section
+        # heading, 2025年度 over A3:G3, between a register's years), as the rows are read:
+        # -> the first and last column index (as read) of its range
+        self.across: dict[int, tuple[int, int]] = {} if across is None else across
         # the time zone a complaintctl export says its date-times are in (None: not said)
         self.zone = zone
         self._open: Any = None  # the region -> Table of a CSV the region decides
@@ -759,24 +764,26 @@ def _two_row_header(header: list[Any], below: list[Any] | None) -> list[str] | N
             for j, n in enumerate(names)]
 
 
-def _merged(sheet: Any, header_row: int) -> dict[tuple[int, int], tuple[int, int]]:
-    """The cells of merged ranges below the header, as (row number, column index as
-    read) -> the range's top-left cell: a register merges a date or a customer over
-    the rows it holds for, and each of those rows means it. Empty when the reader
-    cannot say."""
+def _merged(sheet: Any, header_row: int) -> dict[tuple[int, int], tuple[int, int, int]]:
+    """The cells of merged ranges below the header that take the range's value, as (row
+    number, column index as read) -> (the range's top-left cell, its last column index):
+    a register merges a date or a customer over the rows it holds for, and each of those
+    rows means it. Only the range's first column: a value merged across columns is one
+    cell's, not each column's (a section heading, 2025年度 merged over A3:G3, was read as
+    a date, a channel, a category … of 2025年度, one error a column). Empty when the
+    reader cannot say."""
     try:
         ranges = sheet.merged_cell_ranges or []
         first_col = sheet.start[1] if sheet.start else 0
     except Exception:  # noqa: BLE001 - an older reader or a format without them
         return {}
-    cells: dict[tuple[int, int], tuple[int, int]] = {}
+    cells: dict[tuple[int, int], tuple[int, int, int]] = {}
     for (r0, c0), (r1, c1) in ranges:
         if r0 + 1 <= header_row:  # a title over the header, or the header itself
             continue
-        top = (r0 + 1, c0 - first_col)
+        top = (r0 + 1, c0 - first_col, c1 - first_col)
         for r in range(r0 + 1, r1 + 2):
-            for c in range(c0 - first_col, c1 - first_col + 1):
-                cells[(r, c)] = top
+            cells[(r, c0 - first_col)] = top
     return cells
 
 
@@ -1014,9 +1021,11 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
         first_col = 0
     padded = _padded_numbers(path, sheet, first_col) if not is_ole else {}
 
+    across: dict[int, tuple[int, int]] = {}
+
     def rows() -> Iterator[tuple[int, list[str | None]]]:
         number = at
-        tops: dict[tuple[int, int], str | None] = {}  # a merged range's top-left value
+        tops: dict[tuple[int, int, int], str | None] = {}  # a merged range's top-left value
         for raw in itertools.chain(() if below is None else (below,), rows_in):
             number += 1
             cells = [_cell(c) for c in raw]
@@ -1031,14 +1040,20 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
                     top = merged.get((number, j))
                     if top is None:
                         continue
-                    if top == (number, j):
+                    if top[:2] == (number, j):
                         tops[top] = c
                     elif c is None:  # shown as the merged cell's value: read as it
                         cells[j] = tops.get(top)
+                filled = [j for j, c in enumerate(cells) if c is not None]
+                if len(filled) == 1:  # its one value a cell merged across columns
+                    top = merged.get((number, filled[0]))
+                    if top is not None and top[2] > top[1]:
+                        across[number] = (top[1], top[2])
             if any(c is not None for c in cells):
                 yield number, cells
 
-    return Table(header, rows(), sheet=sheet, zone=None if is_ole else _workbook_zone(path))
+    return Table(header, rows(), sheet=sheet, zone=None if is_ole else _workbook_zone(path),
+                 across=across)
 
 
 def _workbook_zone(path: Path) -> str | None:

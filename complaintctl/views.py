@@ -21,6 +21,7 @@ from complaintctl.parse import (
     from_iso,
     full_width,
     iso,
+    key_fold,
     mask,
     name_width,
     record_key,
@@ -185,11 +186,12 @@ def by_ref(lg: Ledger, ref: str) -> str:
             "SELECT id FROM complaints WHERE source_key IN (?, ?) "
             "ORDER BY logged_at DESC, id DESC",  # (as an import reads a key, or as typed)
             (ref.strip(), name_width(ref.strip()))).fetchall()]
-        if not found:  # stored with full-width letters or digits by an import before
-            wanted = name_width(ref.strip())  # (read every key: only when none matched)
+        if not found:  # stored with full-width letters or digits by an import before, or
+            # in another letter case (AB-1 for ab-1): as an import compares keys
+            wanted = key_fold(ref.strip())  # (read every key: only when none matched)
             found = [r for r, key in cur.execute(
                 "SELECT id, source_key FROM complaints WHERE source_key IS NOT NULL "
-                "ORDER BY logged_at DESC, id DESC") if name_width(key) == wanted]
+                "ORDER BY logged_at DESC, id DESC") if key_fold(key) == wanted]
     if not found:
         raise NotFound(_("no complaint imported with the register's id {ref}").format(
             ref=shown(ref)), hint=_("list the imported ones with: complaintctl list --format "
@@ -599,6 +601,24 @@ def never_matched(lg: Ledger, department: str | None, owner: str | None,
     return out
 
 
+def _held_keys(lg: Ledger, ref: str) -> list[str]:
+    """The source keys the ledger holds that are `ref` as an import compares keys
+    (mapping.key_fold: full width as half width, letter case aside): through SQLite's
+    lower() (ASCII letters), else, for a key stored full width in another case by an
+    import before, by reading every key."""
+    wanted = key_fold(ref)
+    with lg.read() as cur:
+        keys = [k for (k,) in cur.execute(
+            "SELECT DISTINCT source_key FROM complaints WHERE source_key IS NOT NULL AND "
+            "lower(source_key) IN (lower(?), lower(?), lower(?))",
+            (ref, name_width(ref), full_width(name_width(ref)))) if key_fold(k) == wanted]
+        if not keys:
+            keys = [k for (k,) in cur.execute(
+                "SELECT DISTINCT source_key FROM complaints WHERE source_key IS NOT NULL")
+                if key_fold(k) == wanted]
+    return keys
+
+
 def list_stream(lg: Ledger, *, status: str | None = None, department: str | None = None,
                 owner: str | None = None, customer: str | None = None,
                 product: str | None = None, category: str | None = None,
@@ -610,9 +630,12 @@ def list_stream(lg: Ledger, *, status: str | None = None, department: str | None
     register (source_key), exactly."""
     where: list[str] = []
     params: list[Any] = []
-    if ref is not None:  # as typed, as an import reads a key, or as one before stored it
-        where.append("source_key IN (?, ?, ?)")
-        params += [ref, name_width(ref), full_width(name_width(ref))]
+    if ref is not None:  # as typed, as an import reads a key, as one before stored it, or
+        # in another letter case (ab-1 for AB-1): the keys held that are it as an import
+        # compares keys
+        keys = _held_keys(lg, ref)
+        where.append(f"source_key IN ({', '.join('?' * len(keys))})" if keys else "0")
+        params += keys
     if status == "open":
         where.append(f"status IN ({_OPEN})")
         status = None

@@ -4296,3 +4296,212 @@ def test_a_revisits_texts_are_compared_with_the_revisit_of_their_time(ledger, tm
     edited.write_text(text.replace("still bad", "all good"), encoding="utf-8-sig")
     r = run("--db", copy, "import", edited, "--mapping", "complaintctl", "--dry-run")
     assert "not brought in (row 2)" in r.stderr, r.stderr
+
+
+def _heading_book(path: Path, header: list[str], rows: list[list[str]], heading_at: int
+                  ) -> Path:
+    """A workbook of `rows` under `header`, with a section heading (2025年度) merged across
+    the sheet's columns before row `heading_at` of them, as a register between its years
+    has it."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, header)
+    line = 1
+    for i, row in enumerate(rows):
+        if i == heading_at:
+            sheet.merge_range(line, 0, line, len(header) - 1, "2025年度")
+            line += 1
+        sheet.write_row(line, 0, row)
+        line += 1
+    book.close()
+    return path
+
+
+def test_a_section_heading_merged_across_the_sheet_is_skipped(ledger, files):
+    """2025年度 merged over the sheet between two years of rows was read into every
+    column (a merged cell counted for each column it covered, not only for each row): one
+    error a mapped column (not a channel, not a date …), and the file refused. The row
+    is skipped, whichever column the heading starts in; a value merged across columns of
+    a complaint's row is its first column's only (a description merged over 受理人 was
+    taken as the name of who logged it)."""
+    before = ledger.snapshot()
+    path = _heading_book(files["dir"] / "heading.xlsx", HEADER, ROWS, heading_at=1)
+    r = ledger("import", path, "--mapping", files["map"], "--dry-run")
+    assert "2025年度" not in r.output and "row 3" not in r.output, r.output
+    assert "Dry run, nothing written: 3 new complaints, 0 already imported" in r.stdout, \
+        r.stdout
+    assert ledger.snapshot() == before
+    r = ledger("import", path, "--mapping", files["map"])
+    assert "Import batch 1: 3 new complaints, 0 already imported" in r.stderr, r.stderr
+    assert [x[:3] for x in complaints(ledger)] == [
+        ("2025-001", "closed", "华东电器有限公司"), ("2025-002", "assigned", "宁波精工"),
+        ("2025-003", "logged", "Acme")]
+    # the heading over a column read as data (the date received first, not the key)
+    order = [1, 0, *range(2, len(HEADER))]
+    other = _heading_book(files["dir"] / "dated.xlsx", [HEADER[i] for i in order],
+                          [[row[i] for i in order] for row in ROWS], heading_at=2)
+    r = ledger("import", other, "--mapping", files["map"], "--dry-run")
+    assert "2025年度" not in r.output and "row 4" not in r.output, r.output
+    assert "0 new complaints, 3 already imported" in r.stdout, r.stdout
+    # a description merged over the column beside it (受理人, empty under it): not the
+    # name of who logged the complaint
+    import xlsxwriter
+
+    wide = files["dir"] / "wide.xlsx"
+    book = xlsxwriter.Workbook(str(wide))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, HEADER)
+    row = [*ROWS[2]]
+    row[0], row[9] = "2025-004", ""
+    sheet.write_row(1, 0, row)
+    sheet.merge_range(1, 8, 1, 9, "态度差")
+    book.close()
+    ledger("import", wide, "--mapping", files["map"])
+    assert ledger.rows("SELECT description, logged_by FROM complaints WHERE source_key = "
+                       "'2025-004'") == [("态度差", "tester")]
+
+
+def test_a_section_heading_is_counted_in_the_summary(ledger, files):
+    """A section heading skipped is said with the rows skipped, as a totals row is.
+    (Needs Result.headings said in cli._import_counts.)"""
+    path = _heading_book(files["dir"] / "heading.xlsx", HEADER, ROWS, heading_at=1)
+    r = ledger("import", path, "--mapping", files["map"], "--dry-run")
+    assert r.stdout.endswith("Dry run, nothing written: 3 new complaints, 0 already "
+                             "imported, 1 section heading row (merged across the sheet) "
+                             "skipped.\n"), r.stdout
+
+
+# Keys as a register retypes them: letters in either case.
+CASED = [[f"AB-{i}", *row[1:]] for i, row in enumerate(ROWS, start=1)]
+
+
+def test_a_key_differing_only_in_letter_case_is_the_same_key(ledger, files):
+    """A newer copy of the register where AB-1 was retyped ab-1 brought that complaint in
+    a second time without a word (full width was read as half width, letter case was
+    not aside). A key stored before as the register wrote it (in either case, full width)
+    is found however the row writes it; two rows of one file whose keys differ only in
+    case are one key twice."""
+    ledger("import", write_csv(files["dir"] / "a.csv", CASED), "--mapping", files["map"])
+    held = ledger.rows("SELECT id, source_key FROM complaints ORDER BY id")
+    assert [k for _id, k in held] == ["AB-1", "AB-2", "AB-3"]
+    retyped = [[k, *row[1:]] for k, row in zip(("ab-1", "Ab-2", "ａｂ－３"), CASED,
+                                                strict=True)]
+    path = write_csv(files["dir"] / "b.csv", retyped, encoding="utf-8")
+    r = ledger("import", path, "--mapping", files["map"], "--dry-run")
+    assert "Dry run, nothing written: 0 new complaints, 3 already imported." in r.stdout, \
+        r.stdout
+    r = ledger("import", path, "--mapping", files["map"])
+    assert "Import batch 2: 0 new complaints, 3 already imported." in r.stderr, r.stderr
+    assert ledger.rows("SELECT id, source_key FROM complaints ORDER BY id") == held
+    # a key an import before stored as typed (lower case, full width): the same complaint
+    conn = sqlite3.connect(ledger.db)
+    with conn:
+        conn.execute("UPDATE complaints SET source_key = 'ａｂ－１' WHERE source_key = 'AB-1'")
+    conn.close()
+    r = ledger("import", files["dir"] / "a.csv", "--mapping", files["map"], "--dry-run")
+    assert "0 new complaints, 3 already imported." in r.stdout, r.stdout
+    # one file, one key twice in two cases: refused, the row with the other case named
+    before = ledger.snapshot()
+    twice = write_csv(files["dir"] / "twice.csv", [
+        ["KS-9", *ROWS[0][1:]], ["ks-9", *ROWS[1][1:]]])
+    r = ledger("import", twice, "--mapping", files["map"], code=1)
+    assert r.stderr.startswith(
+        "row 3, column 投诉单号: 'ks-9' is in the file twice: row 2 has it as 'KS-9' "
+        "(letter case and full-width characters do not make another key)\n"), r.stderr
+    assert ledger.snapshot() == before
+
+
+def test_show_and_list_ref_take_a_key_in_either_case(ledger, files):
+    """show --ref ks2024-034 found nothing where ＫＳ２０２４－０３４ found KS2024-034.
+    (Needs views.by_ref and views.list_stream to compare keys as mapping.key_fold reads
+    them.)"""
+    ledger("import", write_csv(files["dir"] / "a.csv", CASED), "--mapping", files["map"])
+    for typed in ("ab-1", "Ab-1", "ａｂ－１", "AB-1"):
+        assert ledger.json("show", "--ref", typed)["source_key"] == "AB-1", typed
+        assert [c["source_key"] for c in ledger.json("list", "--ref", typed)] == ["AB-1"], \
+            typed
+
+
+def test_numbers_excel_wrote_in_scientific_notation_are_warned_of(ledger, files):
+    """A CSV saved by Excel holds 1.38001E+10 for a phone number and 2.02503E+17 for an
+    order number: imported as that text without a word, the numbers lost. Warned of once
+    a column (the contact, the order and lot numbers, the key), with its rows; the import
+    goes on. Not in a column of text (a description may say 1.5E+3)."""
+    header = [*HEADER, "订单号", "批号"]
+    rows = [[*r, "", ""] for r in ROWS]
+    rows[0][3], rows[0][20] = "1.38001E+10", "2.02503E+17"
+    rows[1][20], rows[1][21] = "2.02503E+17", "3.5E+12"
+    rows[2][0], rows[2][20], rows[2][8] = "2.02504E+11", "1.2e+5", "1.5E+3 次"
+    path = write_csv(files["dir"] / "sci.csv", rows, header=header)
+    mapping = files["dir"] / "sci.toml"
+    mapping.write_text(MAPPING.replace("[columns]\n", '[columns]\norder_no = "订单号"\n'
+                                       'lot = "批号"\n'), encoding="utf-8")
+
+    def warned(n: int, column: str, rows: str) -> str:
+        if n == 1:
+            return (f"Warning: column {column}, row {rows}: a number Excel has shortened to "
+                    "scientific notation (such as 1.38001E+10) when it saved the file; its "
+                    "digits are lost, and it is read as it is written: take the numbers "
+                    "from the original workbook, or format the column as text in Excel "
+                    "before saving the file\n")
+        return (f"Warning: column {column}, rows {rows}: numbers Excel has shortened to "
+                "scientific notation (such as 1.38001E+10) when it saved the file; their "
+                "digits are lost, and they are read as they are written: take the numbers "
+                "from the original workbook, or format the column as text in Excel before "
+                "saving the file\n")
+
+    said = (warned(1, "投诉单号", "4") + warned(1, "联系电话", "2") +
+            warned(3, "订单号", "2–4") + warned(1, "批号", "3"))
+    r = ledger("import", path, "--mapping", mapping, "--dry-run")
+    assert r.stderr.startswith(said), r.stderr
+    r = ledger("import", path, "--mapping", mapping)
+    assert r.stderr.startswith(said), r.stderr
+    assert "Import batch 1: 3 new complaints" in r.stderr, r.stderr
+    assert ledger.rows("SELECT source_key, order_no, lot FROM complaints ORDER BY 1") == [
+        ("2.02504E+11", "1.2e+5", None), ("2025-001", "2.02503E+17", None),
+        ("2025-002", "2.02503E+17", "3.5E+12")]
+
+
+def test_a_header_typed_over_two_lines_is_named_on_one(ledger, files):
+    """投诉 Alt+Enter 日期 in a header cell, mapped as the template writes it (投诉\\n日期):
+    each message naming the column broke in two (`row 2, column 投诉` / `日期: …`). Named
+    with the break as a space; the column is matched as before."""
+    import xlsxwriter
+
+    header = [h.replace("投诉日期", "投诉\n日期").replace("投诉单号", "投诉\r\n单号")
+              .replace("投诉渠道", "投诉 \n渠道") for h in HEADER]
+    path = files["dir"] / "broken.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, header)
+    rows = [list(r) for r in ROWS]
+    rows[0][1] = "45721"  # a date cell saved as General: its number, as text
+    rows[2][0] = rows[1][0]  # a key twice
+    for i, row in enumerate(rows, start=1):
+        sheet.write_row(i, 0, row)
+    book.close()
+    text = ledger("import", path, "--template").stdout
+    assert 'received_at = "投诉\\n日期"' in text and 'key = "投诉\\r\\n单号"' in text, text
+    mapping = files["dir"] / "broken.toml"
+    mapping.write_text(text + '\n[dates]\nconcluded_at = "resolved_at"\n', encoding="utf-8")
+    before = ledger.snapshot()
+    r = ledger("import", path, "--mapping", mapping, "--dry-run", code=2)
+    assert r.stderr.startswith(
+        "row 2, column 投诉 日期: '45721' is not a date (as an Excel date number it is "
+        "2025-03-05: format the column as a date in the sheet, and save it again)\n"
+        "row 4, column 投诉 单号: '2025-002' is in the file twice (also in row 3)\n"), r.stderr
+    assert "\n  投诉 渠道: '来访' → visit ×1, '电话' → phone ×1, '邮件' → email ×1\n" in \
+        r.stdout, r.stdout
+    assert ledger.snapshot() == before
+    r = ledger("import", path, "--mapping", mapping, "--skip-bad", "--rejects",
+               files["dir"] / "rejects.csv")
+    assert "1 new complaint" in r.stderr, r.stderr
+    reasons = [line[1] for line in csv.reader(
+        (files["dir"] / "rejects.csv").read_text(encoding="utf-8-sig").splitlines())][1:]
+    assert reasons == ["row 2, column 投诉 日期: '45721' is not a date (as an Excel date "
+                       "number it is 2025-03-05: format the column as a date in the sheet, "
+                       "and save it again)",
+                       "row 4, column 投诉 单号: '2025-002' is in the file twice (also in "
+                       "row 3)"]
