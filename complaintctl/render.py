@@ -558,7 +558,7 @@ def _cut(text: str, width: int, mark: str = "~") -> str:
             break
         out.append(ch)
         used += w
-    return "".join(out) + mark
+    return "".join(out).rstrip() + mark  # (王芳 Wang cut after its space: 王芳 …)
 
 
 def ellipsis() -> str:
@@ -817,7 +817,10 @@ _KV_NAME_MOST = 20
 # Wrapped breaks as Chinese is set: between two Chinese characters, at spaces, never
 # inside a run of other letters, digits and signs, never before a closing mark nor
 # after an opening one.
-_ATOM = re.compile(r"\s+|[^\s\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+|.", re.S)
+# (a word joined to the next by a no-break space is one piece with it: an escalation
+# level and its count or role, L1 3 or L1 部门经理, which a line broke between; kept_levels)
+_ATOM = re.compile(r"[(\[]?[A-Za-z0-9]+(?:\xa0[^\s、，；,;）)]+)+|"
+                   r"\s+|[^\s\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+|.", re.S)
 _CLOSING = frozenset("，。、；：！？）」』】》〉”’…%,.;:!?)]}")
 # and what joins the piece after it: an opening mark, and the colon between a field's
 # name and its value (金额：¥500.00 stays together)
@@ -1097,7 +1100,7 @@ def fitted_table(rows: Sequence[dict[str, Any]], cols: Sequence[Col], tz: tzinfo
     mark = "~" if _STYLE["ascii"] else "…"
     cut = [[_cut(v, w, mark) for v, w in zip(line, widths, strict=True)] for line in cells]
     for c, w in zip(cols, widths, strict=True):
-        table.add_column(Text(c.title()), width=w, no_wrap=True,
+        table.add_column(Text(_cut(c.title(), w, mark)), width=w, no_wrap=True,
                          overflow="crop" if _STYLE["ascii"] else "ellipsis",
                          justify="right" if c.kind == "num" else "left")
     for r, line in zip(rows, cut, strict=True):
@@ -1238,23 +1241,35 @@ def escalation_legend(rows: Sequence[dict[str, Any]]) -> str:
 
 def overdue_table(rows: Sequence[dict[str, Any]], tz: tzinfo, width: int, title: str,
                   every: Sequence[dict[str, Any]] | None = None
-                  ) -> tuple[RenderableType, Table]:
+                  ) -> tuple[RenderableType, ...]:
     """The title line and the table of `rows`, its legend naming whom every level of
     `every` (the whole listing the title counts, when the table is cut) escalates to.
     The title is a line of its own, wrapped at the terminal's width: as the table's, it
     was wrapped at the table's, and a title naming its filters broke in the middle of
     its count."""
-    from rich.text import Text
 
     table = fitted_table([overdue_table_row(r) for r in rows], OVERDUE_TABLE_COLS, tz, width,
                          None, shrink=OVERDUE_SHRINK, drop=("due_at",),
                          then_drop=("severity",), styles=ESCALATION_STYLES,
                          comfort=OVERDUE_COMFORT)
     legend = escalation_legend(rows if every is None else every)
-    if legend:
-        table.caption = Text(legend)
-        table.caption_justify = "left"
-    return Text(title), table
+    # the legend a line of its own under the table, wrapped at the terminal's width (as
+    # the table's caption, rich wrapped it again at the table's, L1 | 部门经理)
+    return (kept_levels(title, width), table,
+            *((kept_levels(legend, width),) if legend else ()))
+
+
+_LEVEL_SPACE = re.compile(r"(?<![A-Za-z0-9])(L[0-9]) ")
+
+
+def kept_levels(text: str, width: int) -> Any:
+    """`text` wrapped at `width` with each escalation level kept with what follows it
+    (its count, L1 3; its role, L1 部门经理): a line ended （L3 143、L2 1、L1 and the next
+    began 3）."""
+    from rich.text import Text
+
+    lines = wrap_lines(_LEVEL_SPACE.sub("\\1\xa0", text), width)
+    return Text("\n".join(lines).replace("\xa0", " "))
 
 
 RETURN_COLS = (Col("id", N_("id"), "code"), Col("complaint_id", N_("complaint"), "code"),

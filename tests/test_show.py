@@ -375,9 +375,9 @@ def test_a_narrow_terminal_cuts_names_not_ids_or_lateness(ledger, monkeypatch, l
     expected = ledger.json("overdue", "--as-of", "2026-11-06 12:00")
     rows = [line.split() for line in out.splitlines() if line.lstrip().startswith("CC-")]
     assert [r[0] for r in rows] == [r["id"] for r in expected], out
-    unit = {"en": "wd", "zh": "个工作日"}[lang]
+    unit = {"en": " wd", "zh": "个工作日"}[lang]  # (in Chinese as policy show: 3个工作日)
     for words, r in zip(rows, expected, strict=True):
-        assert f"{r['late_working_days']} {unit}" in " ".join(words), out
+        assert f"{r['late_working_days']}{unit}" in " ".join(words), out
     listed = ledger("list").stdout
     ids = [line.split()[0] for line in listed.splitlines() if line.lstrip().startswith("CC-")]
     assert ids and all(re.fullmatch(r"CC-\d{4}-\d{4}", i) for i in ids), listed
@@ -394,14 +394,14 @@ def test_a_terminal_narrower_still_gives_up_the_severity_then_stacks_the_rows(
     if lang == "zh":
         monkeypatch.setenv("COMPLAINTCTL_LANG", "zh")
     expected = ledger.json("overdue", "--as-of", "2026-11-06 12:00")
-    unit = {"en": "wd", "zh": "个工作日"}[lang]
+    unit = {"en": " wd", "zh": "个工作日"}[lang]
     monkeypatch.setenv("COLUMNS", "40")
     out = ledger("overdue", "--as-of", "2026-11-06 12:00").stdout
     assert max(cell_len(line) for line in out.splitlines()) <= 40
     rows = [line.split() for line in out.splitlines() if line.lstrip().startswith("CC-")]
     assert [r[0] for r in rows] == [r["id"] for r in expected], out
     for words, r in zip(rows, expected, strict=True):
-        late = f"{r['late_working_days']} {unit}" if r["late_working_days"] else None
+        late = f"{r['late_working_days']}{unit}" if r["late_working_days"] else None
         assert late is None or late in " ".join(words), out
         assert words[-1] == (f"L{r['escalation_level']}" if r["escalation_level"] else "-")
     assert "…" not in out, out
@@ -414,8 +414,8 @@ def test_a_terminal_narrower_still_gives_up_the_severity_then_stacks_the_rows(
     late = [" ".join(w[1:]) for w in stacked if w and w[0] == {"en": "late", "zh": "逾期"}[lang]]
     assert len(late) == len(expected), out
     for said, r in zip(late, expected, strict=True):
-        assert said == f"{r['late_working_days']} {unit}" if r["late_working_days"] else \
-            said.endswith({"en": " h", "zh": " 小时"}[lang]), out
+        assert said == f"{r['late_working_days']}{unit}" if r["late_working_days"] else \
+            said.endswith({"en": " h", "zh": "小时"}[lang]), out
     assert "…" not in out, out
     # row under row there is room for the columns a table gives up: the customer's too
     assert sum(line.split()[:1] == [{"en": "customer", "zh": "客户"}[lang]]
@@ -767,3 +767,24 @@ def test_a_stage_done_late_within_its_minute_says_by_how_much(ledger):
            at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M:%S"))
     out = ledger("show", cid).stdout
     assert "late (by 1 s)" in out, out
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_escalation_level_stays_with_its_count_and_role(ledger, monkeypatch, lang):
+    """The overdue title broke （L3 143、L2 1、L1 | 3）and the legend L1 | 部门经理 (the
+    legend again at the table's width, as its caption); a name cut after its space read
+    王芳 …: at every width a level ends no line, and no cut leaves a space before its
+    mark."""
+    _late_ledger(ledger)
+    if lang == "zh":
+        monkeypatch.setenv("COMPLAINTCTL_LANG", "zh")
+    split = re.compile(r"(^|[^A-Za-z0-9])L[0-9]$")
+    for width in range(36, 101):
+        monkeypatch.setenv("COLUMNS", str(width))
+        out = ledger("overdue", "--as-of", "2026-11-06 12:00").stdout
+        lines = [line.rstrip() for line in out.splitlines()]
+        assert not [line for line in lines if split.search(line) and not line.lstrip(
+            " │|").startswith(("level", "级别", "CC-", "RMA-"))], (width, out)
+        assert " …" not in out, (width, out)
+        assert max(cell_len(line) for line in lines) <= width, (width, out)
+    assert "L2 " in out and "L3 " in out
