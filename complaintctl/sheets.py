@@ -287,8 +287,13 @@ def xlsx_chunks(columns: Sequence[Column], batches: Iterable[Sequence[tuple[Any,
                     continue
                 kind = kinds[c]
                 if kind == "time":
-                    local = from_iso(value).astimezone(tz).replace(tzinfo=None)
-                    if local < EXCEL_FIRST:
+                    aware = from_iso(value).astimezone(tz)
+                    local = aware.replace(tzinfo=None)
+                    if aware.fold:  # the second time of an hour the clocks go back over:
+                        # as its text with its offset (a date-time cell, which has none,
+                        # came back the first time, an hour early)
+                        ws.write_string(r, c, aware.isoformat(sep=" "))
+                    elif local < EXCEL_FIRST:
                         ws.write_string(r, c, local.strftime("%Y-%m-%d %H:%M:%S"))
                     else:
                         ws.write_datetime(r, c, local, when)

@@ -1624,6 +1624,32 @@ def test_a_workbook_export_is_read_in_the_zone_it_was_written_in(ledger, tmp_pat
     assert run.rows("SELECT received_at, assigned_at FROM complaints") == first
 
 
+def test_a_workbook_keeps_the_second_time_of_an_hour_the_clocks_go_back_over(run, tmp_path):
+    """New York's 01:30 on 1 November 2026 is two instants (EDT, then EST): the export's
+    date-time cells, which hold no offset, wrote both as 01:30, and the import read the
+    second as the first, an hour early, without a word. The second is its text with its
+    offset, and comes back as it was."""
+    run("init", "--country", "US", "--timezone", "America/New_York", "--currency", "USD")
+    for offset in ("-04:00", "-05:00"):
+        run("log", "--no-input", "--customer", f"A{offset}", "--description", "d",
+            "--category", "quality", "--severity", "high", "--channel", "phone",
+            "--received", f"2026-11-01T01:30{offset}")
+    out = tmp_path / "all.xlsx"
+    run("export", "complaints", "--reveal", "--output", out)
+    first = run.rows("SELECT customer, received_at FROM complaints ORDER BY customer")
+    assert first == [("A-04:00", "2026-11-01T05:30:00Z"), ("A-05:00", "2026-11-01T06:30:00Z")]
+    from openpyxl import load_workbook
+
+    cells = [row[[c.value for c in load_workbook(out).active[1]].index("received_at")]
+             for row in load_workbook(out).active.iter_rows(min_row=2, values_only=True)]
+    assert "2026-11-01 01:30:00-05:00" in cells, cells
+    other = tmp_path / "tokyo.db"
+    run("--db", other, "init", "--country", "JP", "--timezone", "Asia/Tokyo")
+    run("--db", other, "import", out, "--mapping", "complaintctl")
+    assert read_rows(other, "SELECT customer, received_at FROM complaints ORDER BY "
+                     "customer") == first
+
+
 def test_a_time_that_differs_in_its_seconds_is_said_to_the_second(ledger, tmp_path):
     """A sheet re-saved by Excel drops the seconds: the conflict read "received_at was
     '2026-10-01 09:00', the file now says '2026-10-01 09:00'" and advised a key for a
