@@ -82,11 +82,19 @@ def backup(ledger_path: Path, target: str, *, checks: Sequence[Check] = (),
                   removed)
 
 
-# A backup's temporary copy (tempfile's name: its 8 random characters, and an ending no
-# one else's file has: a user's own .ledger.db.20261130.backup is not one), or an SQLite
-# file beside one, left by a backup killed before it could remove it.
-TEMPORARY = ".complaintctl-partial"
-_STALE = re.compile(rf"^\..+\.[a-z0-9_]{{8}}{re.escape(TEMPORARY)}(?:-journal|-wal|-shm)?$")
+# The temporary files complaintctl writes beside the file it makes (tempfile's names:
+# PARTIAL, 8 random characters, an ending): no one else's file is so named (a user's own
+# .ledger.db.20261130.backup was taken for one), and the name of the file made is not in
+# them (a long name, valid, was too long with it).
+PARTIAL = ".complaintctl-"
+OUTPUT_PARTIAL = ".partial"  # a file written by --output
+BACKUP_PARTIAL = ".partial-backup"
+# A backup's temporary copy, or an SQLite file beside one, left by a backup killed before
+# it could remove it.
+_STALE = re.compile(rf"^{re.escape(PARTIAL)}[a-z0-9_]{{8}}{re.escape(BACKUP_PARTIAL)}"
+                    r"(?:-journal|-wal|-shm)?$")
+# And what an --output write killed outright left.
+STALE_OUTPUT = re.compile(rf"^{re.escape(PARTIAL)}[a-z0-9_]{{8}}{re.escape(OUTPUT_PARTIAL)}$")
 STALE_AFTER = 3600  # seconds: a backup of a large ledger still copying is younger
 
 
@@ -234,7 +242,7 @@ def _temporary(path: Path, target: str) -> Iterator[Path]:
     """A new empty file, 0600, beside the target; removed (with any SQLite file
     beside it) unless it was renamed into place."""
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMPORARY,
+        fd, name = tempfile.mkstemp(prefix=PARTIAL, suffix=BACKUP_PARTIAL,
                                     dir=path.parent)
     except (OSError, ValueError) as exc:  # no permission, a NUL in the name, ...
         raise _cannot(target, os_reason(exc),

@@ -688,7 +688,7 @@ def check_stage_ends(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None 
                  "json_extract(e.data, '$.stage') = 'dispositioned') OR "
                  "json_extract(e.data, '$.correction') IS NOT 1 AND s.stage = 'dispose' AND "
                  "json_extract(e.data, '$.stage') = 'received' AND s.started_at <= s.done_at "
-                 "AND (s.due_at IS NULL OR s.due_at > s.done_at)))")
+                 "AND (s.due_at IS NULL OR s.due_at >= s.done_at)))")
     found += cur.execute(
         "SELECT r.id, s.stage, s.round, s.done_at, s.outcome FROM returns r "
         "INDEXED BY returns_complaint JOIN stages s INDEXED BY stages_return ON "

@@ -1356,7 +1356,7 @@ class Writer:
                 # rma.return_receive: the inspection again owes it anew)
                 if row[_RETURN] == r["id"] and row[_STAGE] == "dispose" and \
                         row[_DONE] is None and row[_STARTED] <= at and \
-                        (row[_DUE] is None or row[_DUE] > at):
+                        (row[_DUE] is None or row[_DUE] >= at):
                     row[_DONE], row[_OUTCOME] = at, "void"
         total = r["received_qty"] + qty
         self._return_write(case, r, values, {"received_qty": qty}, "return-receive", step,

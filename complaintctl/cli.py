@@ -2249,7 +2249,7 @@ def _write_atomically(output: str, content: str | Iterable[bytes],
     temporary file's, and leaves nothing behind."""
     import tempfile
 
-    from complaintctl.archive import TEMPORARY, stale_removed
+    from complaintctl.archive import OUTPUT_PARTIAL, PARTIAL, STALE_OUTPUT, stale_removed
 
     def cannot(reason: str, exc: BaseException | None = None) -> ComplaintctlError:
         return _cannot_write(output, reason, option, exc is not None and i18n.disk_full(exc),
@@ -2259,7 +2259,7 @@ def _write_atomically(output: str, content: str | Iterable[bytes],
     path = _output_target(output, option)
     folder = path.parent
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMPORARY, dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=PARTIAL, suffix=OUTPUT_PARTIAL, dir=folder)
     except (OSError, ValueError) as exc:  # no permission, a NUL in the name, ...
         raise cannot(i18n.os_reason(exc), exc) from None
     try:
@@ -2274,11 +2274,9 @@ def _write_atomically(output: str, content: str | Iterable[bytes],
         os.chmod(tmp, 0o600)
         run.reads_whole()  # (a file of two moments does not take the place of one)
         os.replace(tmp, path)
-        # what a write of the same file killed outright left beside it (mkstemp's name,
-        # with its ending: a user's own .report.csv.20261130 is not one)
-        stale_removed(folder, re.compile(
-            rf"^\.{re.escape(path.name)}\.[a-z0-9_]{{8}}{re.escape(TEMPORARY)}$").match,
-                      os.stat(path).st_mtime)
+        # what a write killed outright left in the folder (its name, archive.PARTIAL's:
+        # a user's own .report.csv.20261130 is not one)
+        stale_removed(folder, STALE_OUTPUT.match, os.stat(path).st_mtime)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         close = getattr(content, "close", None)

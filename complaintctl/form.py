@@ -503,13 +503,13 @@ def return_sections(r: dict[str, Any], tz: tzinfo, as_of_iso: str, plain: bool =
                     ) -> list[Section]:
     # a line's amounts as the rest of the form writes them in Chinese (¥1,200.00: one
     # character more); in English without the code, which the narrow table has no room for
-    yuan = r["currency"] if i18n.lang() == "zh" else None
+    coded = i18n.lang() == "zh"  # (its decimals as its currency has them: 4,500 yen)
     sections = [
         Section(_("Return"), pairs=return_pairs(r, tz, plain)),
         Section(_("Receipts"), rows=r["receipts"], cols=RECEIPT_COLS),
         Section(_("Dispositions"), rows=r["disposition_lines"] if plain else [
-            {**d, "cost_of_loss": i18n.money(d["cost_of_loss"], yuan),
-             "repair_cost": i18n.money(d["repair_cost"], yuan)}
+            {**d, "cost_of_loss": i18n.money(d["cost_of_loss"], r["currency"], code=coded),
+             "repair_cost": i18n.money(d["repair_cost"], r["currency"], code=coded)}
             for d in r["disposition_lines"]], cols=DISPOSITION_COLS),
         Section(_("Deadlines"), rows=(stages := stage_rows(r, as_of_iso)), cols=STAGE_COLS,
                 table_cols=_stage_table_cols(stages)),

@@ -154,11 +154,13 @@ WHOLE_CURRENCIES = frozenset(
 THOUSANDTHS_CURRENCIES = frozenset("BHD IQD JOD KWD LYD OMR TND".split())
 
 
-def money(amount: str | None, currency: str | None, plain: bool = False) -> str:
+def money(amount: str | None, currency: str | None, plain: bool = False, *,
+          code: bool = True) -> str:
     """An amount as parse.format_money gives it ("1250.50") written for a reader: its
     thousands grouped and its currency after it ("1,250.50 CNY"); in Chinese a yuan
     amount with its sign before it ("¥1,250.50"), as a Chinese form writes it. ""
-    for none. `plain` (CSV, for a program): as stored, with its code ("1250.50 CNY")."""
+    for none. `plain` (CSV, for a program): as stored, with its code ("1250.50 CNY");
+    not `code`: without it ("1,250 " for yen)."""
     if amount is None:
         return ""
     if plain:
@@ -169,6 +171,8 @@ def money(amount: str | None, currency: str | None, plain: bool = False) -> str:
         point = cents = ""
     if whole.isdigit():
         digits = f"{int(whole):,}{point}{cents}"
+    if not code:  # (its decimals as its currency has them; a narrow column has no room
+        return sign + digits  # for the code)
     if _LANG == "zh" and currency == "CNY":
         return f"{sign}¥{digits}"
     return f"{sign}{digits} {currency}" if currency else sign + digits

@@ -74,7 +74,9 @@ _TOTALS = re.compile(r"\s*\S{0,6}?([合总總小共]\s*[计計])\s*[:：]?\s*|"
                      r"\s*((grand|sub)\s*)?totals?\s*:?\s*|\s*sum\s*:?\s*", re.IGNORECASE)
 # A number Excel has written in scientific notation (1.38001E+10, 2.02503E+17, 1.2e+5),
 # as a CSV it saved holds a long number of a column in General: six digits of it kept.
-_SHORTENED = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?[eE]\+[0-9]{1,3}")
+# (General shows a number of 11 digits or more so, a mobile number among them: one digit,
+# its decimals, E+10 and up; a lot 3E+2 or 12E+05 is no number Excel wrote)
+_SHORTENED = re.compile(r"[+-]?[0-9](?:[.,][0-9]+)?[eE]\+(?:1[0-9]|[2-9][0-9]|[0-9]{3})")
 # The fields whose values are long numbers written as text (a phone number, an order or
 # lot number), where such a value is a number lost; and the key's columns.
 _NUMBERED = ("contact", "order_no", "lot")
@@ -929,8 +931,8 @@ class Reader:
         cells differ give one key); None when a cell of it is empty. Full-width letters
         and digits are read as half-width, as in a name (２０２６－００１, typed with an
         input method on full width, is 2026-001); its letters as written (AB-1 stored as
-        such), compared with letter case aside (key_fold: known_keys, and a key twice in
-        the file)."""
+        such), found in the ledger with letter case aside when not as written
+        (known_keys)."""
         if self.key_index is not None:
             cell = cells[self.key_index] if self.key_index < len(cells) else None
             if cell:
@@ -1552,27 +1554,26 @@ def known_keys(cur: sqlite3.Cursor) -> dict[str, str]:
 
 
 class _Keys(dict[str, str]):
-    """Stored source keys -> complaint id, a key looked up as key_fold reads it (full
-    width as half width, letter case aside): held folded, so that a key the ledger
-    stored as the register wrote it (AB-1; ＫＳ２０２４－０３４, by an import before keys
-    were read as names) is found however a newer copy writes it (ab-1, KS2024-034): the
-    row is that complaint, not a new one. Of two stored keys that fold alike (AB-1 and
-    ab-1, each brought in by an import before letter case was aside), the first by id."""
+    """Stored source keys -> complaint id, a key found as stored, else as key_fold reads
+    it (full width as half width, letter case aside): a key the ledger stored as the
+    register wrote it (AB-1; ＫＳ２０２４－０３４, by an import before keys were read as
+    names) is found however a newer copy writes it (ab-1, KS2024-034): the row is that
+    complaint, not a new one. A key stored as written is that one first (a ledger an
+    import before held AB-1 and ab-1 as two complaints: ab-1 is ab-1); of two that fold
+    alike and neither is, the first by id."""
 
     def __init__(self, pairs: list[tuple[str, str]]) -> None:
-        super().__init__()
+        super().__init__(pairs[::-1])  # (the first by id, as before, of a key twice)
+        self.folded: dict[str, str] = {}
         for key, cid in pairs:
-            dict.setdefault(self, parse.key_fold(key), cid)
+            self.folded.setdefault(parse.key_fold(key), cid)
 
     def __missing__(self, key: str) -> str:
-        folded = parse.key_fold(key)
-        if folded == key or not dict.__contains__(self, folded):
-            raise KeyError(key)
-        return dict.__getitem__(self, folded)
+        return self.folded[parse.key_fold(key)]
 
     def __contains__(self, key: object) -> bool:
         return dict.__contains__(self, key) or (
-            isinstance(key, str) and dict.__contains__(self, parse.key_fold(key)))
+            isinstance(key, str) and parse.key_fold(key) in self.folded)
 
     def get(self, key: str, default: Any = None) -> Any:
         return self[key] if key in self else default
@@ -2021,9 +2022,7 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
     # the steps for the ordinary path: (key, id, its new steps, what their events carry,
     # the column of each kind's time)
     later: list[tuple[str, str, list[Step], dict[str, Any], dict[str, str]]] = []
-    # key (as key_fold reads it: AB-1 and ab-1 are one) -> the row it was first in, and
-    # the key as read there
-    seen: dict[str, tuple[int, str]] = {}
+    seen: dict[str, int] = {}  # key -> the row it was first in
     mapping_name = Path(mapping.name).name
     writer: bulk.Writer | None = None
     block: AbstractContextManager[Any] = lg.write() if keep is None else \
@@ -2125,17 +2124,11 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                         source["sheet"] = sheet
                     history, columns = reader.history(row, actor=actor, source=source)
                     if key is not None:
-                        first, written = seen.setdefault(parse.key_fold(key), (number, key))
+                        first = seen.setdefault(key, number)
                         if first != number:
                             row.problems.append(Problem(number, mapping.key_name, _(
                                 "{key} is in the file twice (also in row {row})").format(
-                                    key=shown(key), row=first) if written == key else _(
-                                # (ab-1 under AB-1: said, or the user looks for ab-1 twice)
-                                "{key} is in the file twice: row {row} has it as {other} "
-                                "(letter case and full-width characters do not make "
-                                "another key)").format(
-                                    key=shown(key), row=first, other=shown(written)),
-                                rule=True, cells=cells))
+                                    key=shown(key), row=first), rule=True, cells=cells))
                             history = None
                     elif mapping.key and not row.problems:
                         row.problems.append(Problem(number, reader.key_empty(cells), _(

@@ -412,7 +412,7 @@ _COUNT = re.compile(r"([+-]?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.0*)?" + _UNIT
 # (1.000, 12.000: no comma before it).
 # (each with a count's own unit after it, if any: 1.000箱 is a carton, said as one)
 _FRACTION = re.compile(r"[+-]?[0-9,]*\.[0-9]*[1-9][0-9]*" + _UNIT, re.IGNORECASE | re.ASCII)
-_THOUSANDS_POINT = re.compile(r"[+-]?0*[1-9][0-9]{0,2}\.000" + _UNIT,
+_THOUSANDS_POINT = re.compile(r"\+?0*[1-9][0-9]{0,2}\.000" + _UNIT,
                               re.IGNORECASE | re.ASCII)
 # A count written the European way, points between the thousands (1.000.000, 1.500,
 # 10.000,00).
@@ -455,8 +455,8 @@ def read_count(value: str, field: str) -> int | None:
                 field=field, value=shown(value)), hint=_("e.g. 5 or 5台"))
         return None
     if _THOUSANDS_POINT.fullmatch(typed):  # 1.000: one unit, or a thousand written the
-        # European way? (it was read as 1, and 1,000 as a thousand; -1.000 as -1)
-        one = ("-" if m.group(1) == "-" else "") + m.group(2).lstrip("0")
+        # European way? (it was read as 1, and 1,000 as a thousand; 001.000 as 1)
+        one = m.group(2).lstrip("0")
         raise BadInput(_("{field} {value} could be read two ways: as {one} or as "
                          "{thousand}").format(field=field, value=shown(value),
                                               one=one, thousand=one + "000"),
@@ -599,6 +599,11 @@ def _other_currency(value: str, field: str, currency: str) -> BadInput:
                     code="other_currency", field=field)
 
 
+# An amount whose point may be a thousands mark: one to three digits, a point, three
+# digits (1.250, 12.500).
+_POINT_THOUSANDS = re.compile(r"\+?[1-9][0-9]{0,2}\.[0-9]{3}")
+
+
 def money(value: str | None, field: str = "--amount", *, currency: str | None = None
           ) -> int | None:
     """Parse an amount into integer minor units (cents, 分); never a float. `currency`:
@@ -633,6 +638,17 @@ def money(value: str | None, field: str = "--amount", *, currency: str | None = 
         raw = raw[:-1].rstrip()
     if "," in raw and _THOUSANDS.fullmatch(raw):
         raw = raw.replace(",", "")  # 1,250.50: separators of thousands
+    elif unit == 1 and _POINT_THOUSANDS.fullmatch(raw):  # 1.250: 1,250 written the
+        # European way, or 1.25? (a euro ledger stored 1.25 for a German clerk's 1.250)
+        large, small = raw.replace(".", "").lstrip("+"), raw.lstrip("+")
+        if small.endswith("0"):  # 1.250: as 1.25 (as it was kept)
+            small = small[:-1]
+        raise BadInput(_("{field} {value} could be read two ways: as {small} or as "
+                         "{large}").format(field=field, value=shown(value),
+                                           small=small, large=large),
+                       hint=_("write it without the point, e.g. {field} {large}, or with "
+                              "at most two decimals").format(field=field, large=large),
+                       code="amount_point_thousands", field=field)
     try:
         if not _NUMBER.fullmatch(raw):  # any other comma (12,50 or 99，5), 1e3, NaN: refused
             raise InvalidOperation
@@ -642,8 +658,10 @@ def money(value: str | None, field: str = "--amount", *, currency: str | None = 
     except InvalidOperation:
         raise BadInput(_("{field} {value} is not an amount").format(
             field=field, value=shown(value)),
-            hint=_("type a number with a point before at most two decimals, e.g. {field} "
-                   "1250.50 (a comma only between thousands: 1,250.50)").format(
+            hint=(_("type a whole number, e.g. {field} 1250 (a comma only between "
+                    "thousands: 1,250)") if currency in i18n.WHOLE_CURRENCIES else
+                  _("type a number with a point before at most two decimals, e.g. {field} "
+                    "1250.50 (a comma only between thousands: 1,250.50)")).format(
                 field=field)) from None
     if amount < 0:
         raise BadInput((_("{field} must be more than 0, not {value}") if field == "--amount"
@@ -660,7 +678,9 @@ def money(value: str | None, field: str = "--amount", *, currency: str | None = 
         raise BadInput(_("{field} {value}: {code} has no unit smaller than one").format(
             field=field, value=shown(value), code=currency),
             hint=_("give a whole amount, e.g. {field} {rounded}").format(
-                field=field, rounded=amount.quantize(Decimal("1"), ROUND_HALF_UP)))
+                field=field, rounded=amount.quantize(Decimal("1"), ROUND_HALF_UP))
+            if amount >= Decimal("0.5") else  # (0.4 offered 0, itself refused)
+            _("give a whole amount: the least is 1"))
     if amount != amount.quantize(Decimal("0.01")):
         raise BadInput(_("{field} {value} has more than two decimals").format(
             field=field, value=shown(value)),

@@ -817,9 +817,9 @@ _KV_NAME_MOST = 20
 # Wrapped breaks as Chinese is set: between two Chinese characters, at spaces, never
 # inside a run of other letters, digits and signs, never before a closing mark nor
 # after an opening one.
-# (a word joined to the next by a no-break space is one piece with it: an escalation
-# level and its count or role, L1 3 or L1 部门经理, which a line broke between; kept_levels)
-_ATOM = re.compile(r"[(\[]?[A-Za-z0-9]+(?:\xa0[^\s、，；,;）)]+)+|"
+# (an escalation level joined to its count or role by a no-break space is one piece with
+# it, L1 3 or L1 部门经理, which a line broke between: kept_levels; not any text's)
+_ATOM = re.compile(r"[(\[]?L[0-9]\xa0[^\s、，；,;）)]+|"
                    r"\s+|[^\s\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+|.", re.S)
 _CLOSING = frozenset("，。、；：！？）」』】》〉”’…%,.;:!?)]}")
 # and what joins the piece after it: an opening mark, and the colon between a field's

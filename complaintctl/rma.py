@@ -151,7 +151,8 @@ def return_receive(lg: Ledger, return_id: str, qty: int, note: str | None, *, at
                                "'dispose' AND done_at IS NULL AND started_at <= ?",
                                (r["id"], iso(at))).fetchone()  # (one owed from after the
             # receipt's date, a receipt typed later from a paper record: left as it is)
-            if owed is not None and (owed[0] is None or owed[0] > iso(at)):
+            if owed is not None and (owed[0] is None or owed[0] >= iso(at)):  # (at
+                # its due instant it is not late yet: done then, it is on time)
                 finish_stage(lg, cur, r["complaint_id"], "dispose", at, "void",
                              return_id=r["id"])
         total = r["received_qty"] + qty

@@ -602,17 +602,16 @@ def never_matched(lg: Ledger, department: str | None, owner: str | None,
 
 
 def _held_keys(lg: Ledger, ref: str) -> list[str]:
-    """The source keys the ledger holds that are `ref` as an import compares keys
-    (mapping.key_fold: full width as half width, letter case aside): through SQLite's
-    lower() (ASCII letters), else, for a key stored full width in another case by an
-    import before, by reading every key."""
-    wanted = key_fold(ref)
+    """The source keys the ledger holds that are `ref`: as typed, as an import reads a
+    key, or as one before stored it; when none is, those that are it as an import
+    compares keys (parse.key_fold: letter case aside), by reading every key (as
+    by_ref finds one: ab-1 is ab-1 where the ledger holds AB-1 and ab-1)."""
     with lg.read() as cur:
         keys = [k for (k,) in cur.execute(
-            "SELECT DISTINCT source_key FROM complaints WHERE source_key IS NOT NULL AND "
-            "lower(source_key) IN (lower(?), lower(?), lower(?))",
-            (ref, name_width(ref), full_width(name_width(ref)))) if key_fold(k) == wanted]
+            "SELECT DISTINCT source_key FROM complaints WHERE source_key IN (?, ?, ?)",
+            (ref, name_width(ref), full_width(name_width(ref))))]
         if not keys:
+            wanted = key_fold(ref)
             keys = [k for (k,) in cur.execute(
                 "SELECT DISTINCT source_key FROM complaints WHERE source_key IS NOT NULL")
                 if key_fold(k) == wanted]

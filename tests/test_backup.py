@@ -404,9 +404,9 @@ def test_the_partial_copy_a_killed_backup_left_is_removed(ledger, env, tmp_path)
     ledger.log()
     folder = tmp_path / "bk"
     folder.mkdir()
-    stale = folder / ".ledger-2026-12-04.db.3ugl3xyr.complaintctl-partial"
-    journal = folder / ".ledger-2026-12-04.db.3ugl3xyr.complaintctl-partial-journal"
-    young = folder / ".ledger-2026-12-05.db.k2j4h5g6.complaintctl-partial"
+    stale = folder / ".complaintctl-3ugl3xyr.partial-backup"
+    journal = folder / ".complaintctl-3ugl3xyr.partial-backup-journal"
+    young = folder / ".complaintctl-k2j4h5g6.partial-backup"
     other = folder / ".notes.txt"
     # the user's own hidden dated copy, its name like a temporary file's: it was removed
     own = folder / ".ledger.db.20261130.backup"
@@ -419,8 +419,13 @@ def test_the_partial_copy_a_killed_backup_left_is_removed(ledger, env, tmp_path)
     assert f"Removed {stale.name}: a partial copy a killed backup had left." in r.stderr
     assert f"Removed {journal.name}" in r.stderr
     assert sorted(p.name for p in folder.iterdir()) == [
-        ".ledger-2026-12-05.db.k2j4h5g6.complaintctl-partial", ".ledger.db.20261130.backup",
+        ".complaintctl-k2j4h5g6.partial-backup", ".ledger.db.20261130.backup",
         ".notes.txt", "ledger-2026-12-06.db"]
+    # a name as long as a file's may be (255 bytes): the temporary copy's is not longer
+    # (it held the name, and such a backup was refused as "the name is too long")
+    long = folder / ("备" * 81 + ".db")
+    ledger("backup", long)
+    assert long.exists()
 
 
 def test_a_backup_onto_a_read_only_disk_is_the_disks_refusal(ledger, env, tmp_path,

@@ -558,7 +558,7 @@ def test_a_ledger_in_yen_is_not_shown_in_yuan(run, tmp_path):
     header = [c.value for c in ws[1]]
     (row,) = list(ws.iter_rows(min_row=2))
     amount = row[header.index("resolution.amount")]
-    assert amount.value == 1200 and amount.number_format == '"JP¥"#,##0.00', (
+    assert amount.value == 1200 and amount.number_format == '"JP¥"#,##0', (
         amount.value, amount.number_format)
 
 
@@ -590,7 +590,7 @@ def test_what_a_killed_export_left_is_removed_by_the_next(ledger, tmp_path, monk
     working = temp / "complaintctl-xlsx-wrk12345"
     working.mkdir()
     (working / "sheet1.xml").write_text("…", encoding="utf-8")
-    left = out / ".c.xlsx.k9r2x7qz.complaintctl-partial"
+    left = out / ".complaintctl-k9r2x7qz.partial"
     left.write_bytes(b"")
     # the user's own hidden files, their names like a temporary file's: they were removed
     own = [out / ".c.xlsx.20261130", out / ".c.xlsx.original"]
@@ -614,3 +614,6 @@ def test_what_a_killed_export_left_is_removed_by_the_next(ledger, tmp_path, monk
     assert sorted(p.name for p in temp.iterdir()) == sorted(kept)
     assert sorted(p.name for p in out.iterdir()) == [".c.xlsx.20261130", ".c.xlsx.original",
                                                      "c.xlsx"]
+    long = out / ("投" * 83 + ".csv")  # 253 bytes: its temporary file's name held it, and
+    ledger("export", "complaints", "--output", long)  # was too long
+    assert long.exists()

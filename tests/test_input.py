@@ -330,7 +330,10 @@ def test_amounts_are_exact_and_checked(ledger):
     cid = ledger.log()
     ledger.to_state(cid, "investigating")
     refused(ledger, "resolve", cid, "--disposition", "refund", "--summary", "x", "--amount",
-            "12.345", code=2, message="has more than two decimals")
+            "1234.567", code=2, message="has more than two decimals")
+    # (12.345 may be 12,345 written the European way: test_views)
+    refused(ledger, "resolve", cid, "--disposition", "refund", "--summary", "x", "--amount",
+            "12.345", code=2, message="could be read two ways: as 12.345 or as 12345")
     refused(ledger, "resolve", cid, "--disposition", "refund", "--summary", "x", "--amount",
             "abc", code=2, message="is not an amount")
     # NaN and infinities, and Decimal's other forms (1e3 was stored as 1000.00, 1_000 too)
@@ -1022,8 +1025,8 @@ def test_refusals_of_bad_input_say_what_to_type(ledger):
     cases = [
         ((*LOG[:2], "   ", *LOG[3:]), "--customer must not be empty",
          "type the value after --customer, in quotes if it has spaces"),
-        ((*resolve, "12.345"), "--amount '12.345' has more than two decimals",
-         "amounts are kept to the cent: e.g. --amount 12.35"),
+        ((*resolve, "1234.345"), "--amount '1234.345' has more than two decimals",
+         "amounts are kept to the cent: e.g. --amount 1234.35"),
         ((*resolve, "-5"), "--amount must be more than 0, not '-5'",
          "type the amount without a sign"),
         (("list", "--limit", "-2"), "--limit must be 0 or a positive whole number",

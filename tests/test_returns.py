@@ -497,12 +497,9 @@ def test_counts_typed_as_clerks_write_them(ledger):
     # count is whole, when 1,500 was written the European way)
     ("1.500", "--qty '1.500' has points between its thousands: write the count in "
               "digits alone, or with commas (1,000)\nHint: e.g. 5 or 5台\n"),
-    # zeros in front, or a sign, are the same two readings (001.000 was taken as 1;
-    # -1.000 was told it is not -1, which may have been -1000)
+    # zeros in front are the same two readings (001.000 was taken as 1)
     ("001.000", "--qty '001.000' could be read two ways: as 1 or as 1000\n"
                 "Hint: write the count without the point, e.g. 1 or 1000\n"),
-    ("-1.000", "--qty '-1.000' could be read two ways: as -1 or as -1000\n"
-               "Hint: write the count without the point, e.g. -1 or -1000\n"),
     # a carton is a carton before anything else (it was told to write 1,000箱)
     ("1.000箱", "Invalid value for '--qty': '1.000箱' is not a count of units: write it in "
                "digits, e.g. 5, 5台 or 5 pcs (not 五台, nor 5箱: a carton holds any number)\n")])
@@ -518,7 +515,8 @@ def test_a_count_with_a_point_is_refused_unless_it_is_whole(ledger, rma, typed, 
     ledger("return", "receive", rid, "--qty", "3.0", "--at", "2026-11-17 09:00")
     ledger("return", "receive", rid, "--qty", "1,000.000", "--at", "2026-11-17 10:00")
     ledger("return", "receive", rid, "--qty", "1.0000", "--at", "2026-11-17 11:00")
-    r = ledger("return", "receive", rid, "--qty", "-1.0", code=1)  # (its sign kept)
+    r = ledger("return", "receive", rid, "--qty", "-1.000", code=1)  # (its sign kept: no
+    # reading of it is a count)
     assert r.stderr.startswith("Error: --qty must be a positive whole number, not -1\n")
     assert ledger.rows("SELECT received_qty FROM returns WHERE id = ?", (rid,)) == [(1004,)]
 
@@ -1075,6 +1073,24 @@ def test_goods_after_the_inspection_owe_the_disposition_anew(ledger, rma):
     assert _dispose_stages(ledger, rid) == [
         (1, "2026-11-20T02:00:00Z", "2026-11-18T01:00:00Z", "void"),
         (2, "2026-11-24T02:00:00Z", "2026-11-23T03:00:00Z", "done")]
+    report = ledger.json("report", "--month", "2026-11")
+    assert report["on_time"]["dispose"] == {"done": 1, "on_time": 1}, report["on_time"]
+    ledger("verify")
+
+
+def test_goods_at_the_dispositions_due_instant_owe_it_anew(ledger, rma):
+    """At its due instant a stage is not late yet (done then, it is on time): goods then
+    ended it no more than goods later did, and the disposition was counted late."""
+    _cid, rid = rma
+    ledger("return", "receive", rid, "--qty", "3", "--at", "2026-11-17 09:00")
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "3",
+           "--at", "2026-11-17 10:00")
+    ledger("return", "receive", rid, "--qty", "2", "--at", "2026-11-20 10:00")  # its due
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "5",
+           "--at", "2026-11-20 11:00")
+    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "5",
+           "--at", "2026-11-23 10:00")
+    assert [s[3] for s in _dispose_stages(ledger, rid)] == ["void", "done"]
     report = ledger.json("report", "--month", "2026-11")
     assert report["on_time"]["dispose"] == {"done": 1, "on_time": 1}, report["on_time"]
     ledger("verify")

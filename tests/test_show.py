@@ -788,3 +788,13 @@ def test_an_escalation_level_stays_with_its_count_and_role(ledger, monkeypatch, 
         assert " …" not in out, (width, out)
         assert max(cell_len(line) for line in lines) <= width, (width, out)
     assert "L2 " in out and "L3 " in out
+
+
+def test_a_no_break_space_in_a_text_is_no_unbreakable_run(ledger, monkeypatch):
+    """A description holding a no-break space (pasted from a web page) was one piece from
+    it to the next space, cut hard: the line showed 型号 alone. It wraps as before."""
+    cid = ledger.log("--description", "型号ABC\xa0电机在运行三十分钟后出现异响并伴有过热现象"
+                     "客户要求更换全部产品并赔偿损失费用")
+    monkeypatch.setenv("COLUMNS", "50")
+    out = ledger("show", cid).stdout
+    assert "型号ABC" in out and "电机在运行" in out, out

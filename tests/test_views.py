@@ -510,12 +510,51 @@ def test_a_yen_amount_is_whole_and_shown_so(run, tmp_path):
     assert run.rows("SELECT amount FROM resolutions") == [(125000,)]
     assert "1,250 JPY" in run("show", cid).stdout
     assert "1,250.00" not in run("show", cid).stdout
+    r = run("resolve", cid, "--disposition", "refund", "--summary", "返金", "--amount", "0.4",
+            code=2)  # (the hint offered 0, itself refused)
+    assert r.stderr.endswith("Hint: give a whole amount: the least is 1\n"), r.stderr
+    r = run("resolve", cid, "--disposition", "refund", "--summary", "返金", "--amount", "abc",
+            code=2)
+    assert r.stderr.endswith("Hint: type a whole number, e.g. --amount 1250 (a comma only "
+                             "between thousands: 1,250)\n"), r.stderr
+    # a return's dispositions (their table had 4,500.00 and 0.00)
+    rid = run("return", "open", cid, "--qty", "3", "--at", "2026-10-09 10:00").stdout.strip()
+    run("return", "receive", rid, "--qty", "3", "--at", "2026-10-09 11:00")
+    run("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "3",
+        "--at", "2026-10-09 12:00")
+    run("return", "dispose", rid, "--action", "scrap", "--qty", "3", "--cost", "4500",
+        "--at", "2026-10-09 13:00")
+    for fmt in ("table", "markdown"):
+        shown = run("show", rid, "--format", fmt).stdout
+        assert "4,500" in shown and ".00" not in shown, shown
     from openpyxl import load_workbook
 
     run("report", "--month", "2026-10", "--output", tmp_path / "r.xlsx")
     formats = {c.number_format for ws in load_workbook(tmp_path / "r.xlsx")
                for row in ws.iter_rows() for c in row if "JP" in c.number_format}
     assert formats == {'"JP¥"#,##0'}, formats
+
+
+@pytest.mark.parametrize(("typed", "small"), [("1.250", "1.25"), ("12.500", "12.50"),
+                                              ("1.255", "1.255")])
+def test_an_amount_whose_point_may_mark_thousands_is_refused(run, typed, small):
+    """A euro ledger stored --amount 1.250 (a German clerk's 1,250 euros) as 1.25 without
+    a word: a point before three digits may be either, as for a count (1.000)."""
+    run("init", "--country", "DE", "--timezone", "Europe/Berlin", "--currency", "EUR")
+    cid = run.log()
+    run.to_state(cid, "investigating")
+    before = run.snapshot()
+    r = run("resolve", cid, "--disposition", "refund", "--summary", "x", "--amount", typed,
+            "--approved-by", "QM", "--at", "2026-10-09 09:00", code=2)
+    large = typed.replace(".", "")
+    assert r.stderr.startswith(f"Error: --amount {typed!r} could be read two ways: as "
+                               f"{small} or as {large}\nHint: write it without the point, "
+                               f"e.g. --amount {large}, or with at most two decimals\n"), \
+        r.stderr
+    assert run.snapshot() == before
+    run("resolve", cid, "--disposition", "refund", "--summary", "x", "--amount", "1250",
+        "--approved-by", "QM", "--at", "2026-10-09 09:00")
+    assert run.rows("SELECT amount FROM resolutions") == [(125000,)]
 
 
 def test_unknown_country_and_timezone(run, env):
