@@ -2024,7 +2024,7 @@ def report_markdown(rep: dict[str, Any], tz: tzinfo, section: str | None = None,
                 text += "\n" + _("… and {n} more (`{command}` lists them all).").format(
                     n=len(rows) - len(shown),
                     command=more_command(rep, name, "markdown", again)) + "\n"
-    if section is None:
+    if section in (None, "summary"):  # (as the CSV's summary carries it: verify --head)
         text += "\n" + md_cell(chain_footer(rep)) + "\n"
     return text
 

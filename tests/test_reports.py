@@ -808,6 +808,9 @@ def test_the_csv_report_carries_the_chain_head_verify_checks(ledger):
         rows = {r[0]: r[1] for r in csv.reader(io.StringIO(text.lstrip("\ufeff"))) if len(r) == 2}
         assert rows["chain head: event"] == str(head["id"]), rows
         assert rows["chain head: hash"] == head["hash"]
+        # and the markdown (its summary alone had none)
+        text = ledger("report", "--month", "2026-10", "--format", "markdown", *args).stdout
+        assert text.rstrip().endswith(f"Chain head: event #{head['id']} {head['hash']}"), text
     assert ledger("verify", "--head", head["hash"]).stdout.startswith("OK")
 
 
