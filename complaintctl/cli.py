@@ -2964,7 +2964,7 @@ def _calendar_days(year_s: str | None, fmt: str) -> None:
             for d in found]
     cols = (render.Col("day", _("day")), render.Col("kind", _("kind"), word="day_kind"),
             render.Col("source", _("set by")), render.Col("name", _("note")))
-    weekend = listing([render.weekday(d) for d in cfg.calendar().weekend])
+    weekend = i18n.conjoined([render.weekday(d) for d in cfg.calendar().weekend])
     title = _("Calendar {year}: days off or on that deadlines count (and every {weekend} "
               "off)").format(year=year, weekend=weekend)
     run._listing(rows, cols, fmt, ledger.tz, title, json_rows=found,

@@ -108,6 +108,14 @@ def listing(items: list[str] | tuple[str, ...], lang: str | None = None) -> str:
     return ("、" if (lang or _LANG) == "zh" else ", ").join(items)
 
 
+def conjoined(items: list[str] | tuple[str, ...]) -> str:
+    """Items that all hold: "a, b and c" in English ("every Saturday, Sunday off" read as
+    a list cut short), "a、b、c" in Chinese."""
+    if _LANG == "zh" or len(items) < 2:
+        return listing(items)
+    return _("{items} and {last}").format(items=", ".join(items[:-1]), last=items[-1])
+
+
 def phrases(items: list[str] | tuple[str, ...]) -> str:
     """Parts of one statement: "a, b" in English, "a，b" in Chinese."""
     return ("，" if _LANG == "zh" else ", ").join(items)

@@ -902,7 +902,7 @@ def test_policy_calendar_alone_lists_the_days_deadlines_count(ledger):
     assert days["2026-12-31"]["kind"] == "closure" and days["2026-12-31"]["source"] == "user"
     assert all(day.startswith("2026-") for day in days)  # the clock's year (2026-11-23)
     table = ledger("policy", "calendar").stdout
-    assert "Saturday, Sunday off" in " ".join(table.split()) and "National Day" in table
+    assert "every Saturday and Sunday off" in " ".join(table.split()) and "National Day" in table
     zh = ledger("--lang", "zh", "policy", "calendar").stdout
     assert "国庆节" in zh and "调休上班日" in zh and "周六、周日" in "".join(zh.split()), zh
     assert {d["day"][:4] for d in ledger.json("policy", "calendar", "--year", "2027")} == \
