@@ -11,7 +11,7 @@ A large one is checked by processes of their own, each check in a snapshot of it
    problem (at itself), a deleted one a problem at the next id, an inserted one a
    problem at itself (and, in the middle, at the one after it).
 3. The current state against what the events recorded: a complaint's status, each
-   stage's deadline, a return's quantities and stage.
+   stage's deadline and start, a return's quantities and stage.
 4. The settings, policy, escalation and calendar against their events, replayed
    from the init event.
 5. Derived tables (`day_tallies`, `day_rollups`, `handling_times`) against a recount.
@@ -706,15 +706,19 @@ def check_stage_ends(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None 
             continue
         stored = f"{stage} {round_}: " + (f"{outcome} {done_at}" if done_at else "open")
         expected = _stage_end(cur, rid, stage, round_)
-        if expected == stored:  # the stage is as the steps say: a column it was compared
-            continue  # with was changed by hand, and its own finding names it
+        if expected == stored or (stage == "revisit" and _stage_end(
+                cur, rid, stage, round_, revisit=True) == stored):
+            # the stage is as the steps say: a column it was compared with (a revisit's
+            # from_status too) was changed by hand, and its own finding names it
+            continue
         out.append(problem("stage", rid, stored, expected, N_(
             "the stage did not end as the steps recorded say: done by the step that does "
             "it, at its time, or open while none has")))
     return out
 
 
-def _stage_end(cur: sqlite3.Cursor, cid: str, stage: str, round_: int) -> str | None:
+def _stage_end(cur: sqlite3.Cursor, cid: str, stage: str, round_: int, *,
+               revisit: bool = False) -> str | None:
     """How a complaint's assign, investigate or resolve stage ended by its steps' events
     (done at the time of the first assignment, the first investigation that concluded,
     the round's resolution; void at the complaint's voiding; or open), as a stage finding
@@ -722,8 +726,12 @@ def _stage_end(cur: sqlite3.Cursor, cid: str, stage: str, round_: int) -> str | 
     late resolution dated on time). From the events, not the complaint's columns: a
     column changed by hand made the untouched stage a finding, "expected" the changed
     value. None for another stage (a revisit's, a return's), one an amendment ended, or
-    a round no step opened."""
-    if stage not in ("assign", "investigate", "resolve") or cur.execute(
+    a round no step opened. With `revisit`, a revisit stage's too (done by the revisit
+    or close after its round's resolution), which check_stage_ends reads only to pass
+    over a stage whose revisit row's from_status was changed (that row's finding names
+    it), and does not show."""
+    if stage not in ("assign", "investigate", "resolve", *(("revisit",) if revisit else ())
+                     ) or cur.execute(
             "SELECT 1 FROM events e INDEXED BY events_complaint, json_each(e.data, "
             "'$.stages_ended') j WHERE e.complaint_id = ? AND e.kind = 'amend' AND "
             "json_valid(e.data) AND j.value = ? LIMIT 1", (cid, stage)).fetchone():
@@ -732,15 +740,23 @@ def _stage_end(cur: sqlite3.Cursor, cid: str, stage: str, round_: int) -> str | 
         "SELECT kind, at, json_extract(data, '$.validity'), json_extract(data, "
         "'$.root_cause'), json_extract(data, '$.status'), json_extract(data, '$.round') "
         "FROM events INDEXED BY events_complaint WHERE complaint_id = ? AND kind IN "
-        "('assign', 'investigate', 'resolve', 'revisit', 'void') AND json_valid(data) "
-        "ORDER BY id", (cid,)).fetchall()
+        "('assign', 'investigate', 'resolve', 'revisit', 'close', 'void') AND "
+        "json_valid(data) ORDER BY id", (cid,)).fetchall()
+    # the resolutions, by place in `steps`: (its round as recorded, else by their order)
+    resolved = [(i, n or k) for k, (i, n) in enumerate(
+        ((i, n) for i, (kind, *_, n) in enumerate(steps) if kind == "resolve"), 1)]
     if stage == "resolve":  # round n: opened by the log or the n-1th reopening revisit
         if round_ > 1 + sum(kind == "revisit" and status == "investigating"
                             for kind, _at, _v, _c, status, _r in steps):
             return None
-        resolved = [(at, n) for kind, at, *_, n in steps if kind == "resolve"]
-        done = next((at for i, (at, n) in enumerate(resolved, 1) if (n or i) == round_),
-                    None)  # (its round as recorded, else by their order)
+        done = next((steps[i][1] for i, n in resolved if n == round_), None)
+    elif stage == "revisit":  # round n: opened by the round's resolution, done by the
+        # revisit (whatever it found) or close that follows it
+        opened = next((i for i, n in resolved if n == round_), None)
+        if opened is None:
+            return None
+        done = next((at for kind, at, *_ in steps[opened + 1:] if kind in ("revisit",
+                                                                              "close")), None)
     elif stage == "assign":
         done = next((at for kind, at, *_ in steps if kind == "assign"), None)
     else:
@@ -1164,18 +1180,26 @@ _ROW_EVENTS: tuple[_RowEvent, ...] = (
     _RowEvent("investigate", "investigations", "json_array(r.at)",
               _cells("r.actor", *(f"r.{k}" for k in _INVESTIGATED)), "json_array(e.at)",
               _fields(*_INVESTIGATED), names=("actor", *_INVESTIGATED)),
+    # (its round too: the round a reopened complaint's resolution is counted in, and its
+    # handling time's, as the resolve event records it)
     _RowEvent("resolve", "resolutions", "json_array(r.at)",
               _cells("r.actor", "r.disposition", "r.approved_by", "r.summary", "r.currency",
-                     money=("r.amount",)), "json_array(e.at)",
-              _fields("disposition", "approved_by", "summary", "currency",
+                     "r.round", money=("r.amount",)), "json_array(e.at)",
+              _fields("disposition", "approved_by", "summary", "currency", "round",
                       money=("amount",)),
-              names=("actor", "disposition", "approved_by", "summary", "currency", "amount")),
+              names=("actor", "disposition", "approved_by", "summary", "currency", "round",
+                     "amount")),
+    # (and the state it left the complaint in and the one it found, which the closings
+    # and reopenings are counted by: the status its event records, and its old one)
     _RowEvent("revisit", "revisits", "json_array(r.at)",
               _cells("r.actor", "r.satisfaction", "r.method", "r.note",
                      "CASE r.demand_met WHEN 1 THEN json('true') WHEN 0 THEN json('false') "
-                     "END"), "json_array(e.at)",
-              _fields("satisfaction", "method", "note", "demand_met"),
-              names=("actor", "satisfaction", "method", "note", "demand_met")),
+                     "END", "r.to_status") + " || x'1f' || json_array(r.from_status)",
+              "json_array(e.at)",
+              _fields("satisfaction", "method", "note", "demand_met", "status") +
+              " || x'1f' || json_array(json_extract(e.old, '$.status'))",
+              names=("actor", "satisfaction", "method", "note", "demand_met", "to_status",
+                     "from_status")),
     _RowEvent("return-receive", "return_receipts", "json_array(r.at, r.return_id)",
               _cells("r.actor", "r.qty", "r.note"), "json_array(e.at, e.return_id)",
               _fields("qty", "note"), names=("actor", "qty", "note")),
@@ -1212,12 +1236,15 @@ _NAMES_OF = {r.kind: r.names for r in _ROW_EVENTS}
 # What the complaint's own columns take from its events, folded in order (_replay): who
 # logged it, the one it repeats, its assignment, reopenings, closing and voiding, and
 # what its steps left on it (the latest revisit's satisfaction, the latest
-# resolution's disposition and amount, each finding of the investigation as the latest
-# investigate event that gave it recorded it).
+# resolution's disposition, amount, time, approver, summary and currency, each finding of
+# the investigation as the latest investigate event that gave it recorded it).
 _FOUND = ("root_cause", "cause_category", "responsibility", "supplier")
+# The latest resolution's approver, summary and currency: folded as one value (the JSON
+# array its event's data gives for them, and the row's as one; _RESOLVED), named apart.
+_RESOLVED_AS = ("approved_by", "resolution_summary", "currency")
 _FOLDED = ("logged_by", "repeat_of", "assigned_at", "department", "owner", "reopen_count",
            "closed_at", "close_reason", "voided_at", "void_reason", "satisfaction",
-           "disposition", "amount", *_FOUND)
+           "disposition", "amount", "resolved_at", "resolved", *_FOUND)
 # Each kind's values for _replay, as up to four columns.
 _FOLD_DATA: dict[str, tuple[str, ...]] = {
     "log": (*_j("logged_by", "repeat_of"), "json_type(e.data, '$.logged_by')"),
@@ -1227,7 +1254,8 @@ _FOLD_DATA: dict[str, tuple[str, ...]] = {
                 *_j("satisfaction")),
     "close": ("e.at", *_j("reason"), "json_extract(e.old, '$.status')"),
     "void": ("e.at", *_j("reason")),
-    "resolve": tuple(_j("disposition", "amount")),
+    "resolve": (*_j("disposition", "amount"), "e.at",
+                "json_extract(e.data, '$.approved_by', '$.summary', '$.currency')"),
     "investigate": tuple(_j(*_FOUND)),
 }
 # Complaints a range is read in, at most (the rows and events of that many in memory).
@@ -1324,11 +1352,24 @@ def _records_between(conn: sqlite3.Connection, lo: str | None, hi: str | None, *
         for i, (field, value, expected) in enumerate(zip(_FOLDED, have, want, strict=True)):
             if marks is not None and not marks[i]:
                 continue
-            if value != expected and not (field == "logged_by" and expected is _UNKNOWN):
+            if field == "resolved" and value != expected:  # each column by its name
+                out += [problem(name, cid, have_one, want_one, N_(
+                    "the complaint's field is not what its events recorded"))
+                    for name, have_one, want_one in zip(_RESOLVED_AS, _cells_of(value),
+                                                        _cells_of(expected), strict=True)
+                    if have_one != want_one]
+            elif value != expected and not (field == "logged_by" and expected is _UNKNOWN):
                 out.append(problem(field, cid, value, expected,
                                    N_("the complaint's field is not what its events "
                                       "recorded")))
     return out
+
+
+def _cells_of(value: str | None) -> list[Any]:
+    """_RESOLVED_AS's values from the JSON array they were folded into (none: each none)."""
+    cells = json.loads(value) if value is not None else None
+    return cells if isinstance(cells, list) and len(cells) == len(_RESOLVED_AS) else \
+        [None] * len(_RESOLVED_AS)
 
 
 def _old_times(conn: sqlite3.Connection, lo: str | None, hi: str | None, cids: set[str]
@@ -1413,16 +1454,20 @@ _NOTHING_FOLDED = tuple(_UNKNOWN if f == "logged_by" else 0 if f == "reopen_coun
 # Each of _FOLDED's places, by its name (the findings' from the first on).
 (_LOGGED_BY, _REPEAT_OF, _ASSIGNED_AT, _DEPARTMENT, _OWNER, _REOPENS, _CLOSED_AT,
  _CLOSE_REASON, _VOIDED_AT, _VOID_REASON, _SATISFACTION, _DISPOSITION, _AMOUNT,
- _FIRST_FOUND) = (_FOLDED.index(f) for f in (
+ _RESOLVED_AT, _RESOLVED, _FIRST_FOUND) = (_FOLDED.index(f) for f in (
     "logged_by", "repeat_of", "assigned_at", "department", "owner", "reopen_count",
     "closed_at", "close_reason", "voided_at", "void_reason", "satisfaction", "disposition",
-    "amount", _FOUND[0]))
+    "amount", "resolved_at", "resolved", _FOUND[0]))
 # The complaint's columns as _replay gives them: the amount as its events write it, the
-# reason it was closed only while it is (a reopening before this version left it).
+# reason it was closed only while it is (a reopening before this version left it), the
+# approver, summary and currency as one JSON array as json_extract gives them from the
+# resolve event (none while the complaint has none of them: never resolved).
 _STORED_FOLDED = tuple(
     "CASE WHEN typeof(amount) = 'integer' THEN printf('%d.%02d', amount / 100, amount % 100) "
     "ELSE amount END" if f == "amount" else
-    "CASE WHEN status = 'closed' THEN close_reason END" if f == "close_reason" else f
+    "CASE WHEN status = 'closed' THEN close_reason END" if f == "close_reason" else
+    "CASE WHEN coalesce(" + ", ".join(_RESOLVED_AS) + ") IS NOT NULL THEN json_array(" +
+    ", ".join(_RESOLVED_AS) + ") END" if f == "resolved" else f
     for f in _FOLDED)
 
 
@@ -1467,8 +1512,8 @@ def _replay(events: list[tuple[Any, ...]]
                     r[i] = value
                     touched += (i,)
         elif kind == "resolve":
-            r[_DISPOSITION], r[_AMOUNT] = a, b
-            touched = (_DISPOSITION, _AMOUNT)
+            r[_DISPOSITION], r[_AMOUNT], r[_RESOLVED_AT], r[_RESOLVED] = a, b, c, d
+            touched = (_DISPOSITION, _AMOUNT, _RESOLVED_AT, _RESOLVED)
         elif kind == "log":
             if c is not None:
                 r[_LOGGED_BY] = a
@@ -1784,8 +1829,8 @@ _RETURN_FIGURES = (
 
 def check_returns(cur: sqlite3.Cursor) -> list[Problem]:
     """Each return's quantities are the sums its receive and dispose events recorded, its
-    costs the sums of its dispositions, its opening time and authorised quantity what
-    its return-open event recorded, its stage the one its latest return event
+    costs the sums of its dispositions, its opening time, authorised quantity and who
+    opened it what its return-open event recorded, its stage the one its latest return event
     recorded, its inspection (result, defective quantity, cause, note) what its
     latest inspection recorded, its inspection time that of the first inspection
     after its latest receipt, its first receipt and last step times what its events
@@ -1795,10 +1840,11 @@ def check_returns(cur: sqlite3.Cursor) -> list[Problem]:
                 f"WHERE e.return_id = r.id AND e.kind = '{kind}' AND json_valid(e.data))")
 
     pairs = (
-        ("json_array(r.opened_at, r.authorised_qty, r.product, r.lot, r.reason)",
+        # (and who opened it, the event's actor: told apart below, _opened)
+        ("json_array(r.opened_at, r.authorised_qty, r.product, r.lot, r.reason, r.opened_by)",
          "(SELECT json_array(e.at, json_extract(e.data, '$.authorised_qty'), "
          "json_extract(e.data, '$.product'), json_extract(e.data, '$.lot'), "
-         "json_extract(e.data, '$.reason')) FROM events e "
+         "json_extract(e.data, '$.reason'), e.actor) FROM events e "
          "WHERE e.return_id = r.id AND e.kind = 'return-open' AND json_valid(e.data) "
          "ORDER BY e.id LIMIT 1)"),
         ("r.closed_at", "(SELECT e.at FROM events e WHERE e.return_id = r.id AND e.kind = "
@@ -1838,6 +1884,9 @@ def check_returns(cur: sqlite3.Cursor) -> list[Problem]:
         for (kind, recorded_only, detail), have, want in zip(
                 _RETURN_FIGURES, values[::2], values[1::2], strict=True):
             if have != want and not (recorded_only and want is None):
+                if kind == "return_opened":
+                    out += _opened(rid, have, want, detail)
+                    continue
                 if kind == "return_costs":  # cents, as amounts are written ("300.00")
                     have, want = _amounts(have), _amounts(want)
                 out.append(problem(kind, rid, have, want, detail))
@@ -1853,6 +1902,29 @@ def check_returns(cur: sqlite3.Cursor) -> list[Problem]:
             "NOT 1 AND at < previous ORDER BY return_id, id"):
         out.append(problem("step_order", rid, f"#{eid} {kind} {at}", previous, _STEP_BEFORE))
     return out
+
+
+def _opened(rid: str, have: str, want: str, detail: str) -> list[Problem]:
+    """A return's opening (a JSON array: time, authorised quantity, product, lot, reason,
+    who opened it) against its return-open event's: the first five as one finding, as
+    they were compared before, who opened it (opened_by) as a finding of its own."""
+    try:
+        stored, recorded = json.loads(have), json.loads(want)
+    except (TypeError, ValueError):
+        return [problem("return_opened", rid, have, want, detail)]
+    out = []
+    if stored[:5] != recorded[:5]:
+        out.append(problem("return_opened", rid, _json(stored[:5]), _json(recorded[:5]),
+                           detail))
+    if stored[5:] != recorded[5:]:
+        out.append(problem("returns", rid, stored[5], recorded[5], N_(
+            "this row is not what its event recorded (in {columns})"), columns="opened_by"))
+    return out
+
+
+def _json(value: Any) -> str:
+    """A value as SQLite's json_array writes it (no spaces)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _amounts(cents: str | None) -> str | None:
@@ -1873,11 +1945,12 @@ def check_rounds(cur: sqlite3.Cursor) -> list[Problem]:
     are counted from) is the time of the complaint's resolution before it, none for
     its first round."""
     out = []
+    # (the one before it, by id, whatever its round says: a round changed by hand is its
+    # row's finding, _ROW_EVENTS, not again this one's; the first has none before it)
     for cid, round_, have, want in cur.execute(
-            "SELECT r.complaint_id, r.round, r.previous_at, CASE WHEN r.round > 1 "
-            "THEN (SELECT p.at FROM resolutions p WHERE p.complaint_id = r.complaint_id AND "
-            "p.id < r.id ORDER BY p.id DESC LIMIT 1) END FROM resolutions r WHERE "
-            "r.previous_at IS NOT NULL OR r.round > 1"):
+            "SELECT r.complaint_id, r.round, r.previous_at, (SELECT p.at FROM resolutions p "
+            "WHERE p.complaint_id = r.complaint_id AND p.id < r.id ORDER BY p.id DESC LIMIT "
+            "1) FROM resolutions r WHERE r.previous_at IS NOT NULL OR r.round > 1"):
         if have != want:
             out.append(problem("resolutions", f"{cid} #{round_}", have, want, N_(
                 "the resolution's previous_at is not the time of the resolution before "
@@ -1887,11 +1960,16 @@ def check_rounds(cur: sqlite3.Cursor) -> list[Problem]:
 
 def check_deadlines(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None = None
                     ) -> tuple[list[Problem], int]:
-    """Each stage row's due_at is the deadline its events recorded (of the complaints
-    lo <= id < hi; None: no bound).
+    """Each stage row's due_at is the deadline its events recorded, and its started_at
+    the time of the step that opened it (of the complaints lo <= id < hi; None: no
+    bound). A stage moved by hand to start later dropped out of `overdue --as-of` for
+    the time before, and verify said OK.
 
     For one (complaint, return, stage) the events' `data.deadlines` say, in id order:
-    an `amend` moved the open stage (the newest row), any other step opened a new row.
+    an `amend` moved the open stage (the newest row), any other step opened a new row,
+    started at its time (_OPENED_AT). An amendment of the received time starts the
+    complaint's assign and first resolve stage, while open, at the time it records
+    (_complaint_deadlines).
     Rows and recorded deadlines are matched from the newest back, so that the rows of a
     ledger upgraded from before the events recorded deadlines are the oldest ones: those
     are counted as unrecorded when the complaint has such old events (events without a
@@ -1923,7 +2001,8 @@ def _deadlines_differ(conn: sqlite3.Connection, lo: str | None, hi: str | None, 
                       valid: bool) -> list[bytes]:
     """The complaints (ids as UTF-8 bytes) whose deadlines need a closer look: from each
     side one row per complaint, its stages (return, stage, due) in id order and its
-    recorded deadlines in event order, each joined into one text by SQL. Equal texts
+    recorded deadlines in event order, each joined into one text by SQL (with each
+    stage's start, and the time of the event that recorded its deadline). Equal texts
     (and no amend) is the common case and means every row matches.
 
     `valid`: skip events whose data is not JSON (json_each stops the query at one);
@@ -1933,10 +2012,12 @@ def _deadlines_differ(conn: sqlite3.Connection, lo: str | None, hi: str | None, 
     bounds, params = _bounds("complaint_id", lo, hi)
     e_bounds = _bounds("e.complaint_id", lo, hi)[0]
     stages = (f"SELECT complaint_id, count(*), group_concat(coalesce(return_id, '') || "
-              f"{unit} || stage || {unit} || due_at, {record}) FROM stages INDEXED BY "
-              f"stages_complaint WHERE 1 {bounds} GROUP BY complaint_id ORDER BY complaint_id")
+              f"{unit} || stage || {unit} || due_at || {unit} || started_at, {record}) FROM "
+              f"stages INDEXED BY stages_complaint WHERE 1 {bounds} GROUP BY complaint_id "
+              "ORDER BY complaint_id")
     recorded = (f"SELECT e.complaint_id, count(*), group_concat(coalesce(e.return_id, '') || "
-                f"{unit} || j.key || {unit} || j.value, {record}), max(e.kind = 'amend') "
+                f"{unit} || j.key || {unit} || j.value || {unit} || e.at, {record}), "
+                "max(e.kind = 'amend') "
                 "FROM events e INDEXED BY events_complaint, json_each(e.data, '$.deadlines') j "
                 f"WHERE e.complaint_id IS NOT NULL {e_bounds}"
                 "AND instr(e.data, '\"deadlines\"') > 0 "
@@ -1983,18 +2064,39 @@ def _bounds(column: str, lo: str | None, hi: str | None) -> tuple[str, tuple[str
     return sql, params
 
 
+# When the stage a step opened started (SQL over `e`, an event that recorded a deadline):
+# at the step's time; a correction of a return's count (return correct) is dated when the
+# goods came and opens the disposition it owes from when it was entered, its recorded_at
+# (which may be up to store._WAITED_MOST later than that clock: _CORRECTED_WAIT). The
+# fast path (_deadlines_differ) compares with the step's time alone: the few complaints
+# with such a correction are read row by row, as an amended one is.
+_OPENED_AT = ("CASE WHEN e.kind = 'return-receive' AND json_extract(e.data, '$.correction') "
+              "IS 1 THEN e.recorded_at ELSE e.at END")
+_CORRECTED_WAIT = 5 * 60
+# The complaint's stages an amendment of its received time starts again (round 1).
+_FROM_RECEIPT = ("assign", "resolve")
+
+
 def _recorded_of(conn: sqlite3.Connection, cid: bytes) -> list[tuple[Any, ...]]:
+    """The complaint's events that recorded deadlines, or that start or end its assign
+    and first resolve stage, in order: (complaint, return, kind, deadlines, the time the
+    stages it opened started, the received time it recorded, the stages it ended,
+    whether it is a correction of a return's count)."""
     return conn.execute(
-        "SELECT complaint_id, return_id, kind = 'amend', json_extract(data, '$.deadlines') "
-        "FROM events INDEXED BY events_complaint WHERE complaint_id = CAST(? AS TEXT) AND "
-        "instr(data, '\"deadlines\"') > 0 AND json_valid(data) ORDER BY id", (cid,)
-    ).fetchall()
+        "SELECT e.complaint_id, e.return_id, e.kind, json_extract(e.data, '$.deadlines'), "
+        f"{_OPENED_AT}, CASE WHEN e.kind IN ('log', 'amend') THEN json_extract(e.data, "
+        "'$.received_at') END, CASE WHEN e.kind = 'amend' THEN json_extract(e.data, "
+        "'$.stages_ended') END, e.kind = 'return-receive' AND json_extract(e.data, "
+        "'$.correction') IS 1 FROM events e INDEXED BY events_complaint WHERE "
+        "e.complaint_id = CAST(? AS TEXT) AND (instr(e.data, '\"deadlines\"') > 0 OR e.kind "
+        "IN ('log', 'amend', 'assign', 'resolve', 'void')) AND json_valid(e.data) ORDER BY "
+        "e.id", (cid,)).fetchall()
 
 
 def _stages_of(conn: sqlite3.Connection, cid: bytes) -> list[tuple[Any, ...]]:
-    return conn.execute("SELECT complaint_id, return_id, stage, round, due_at FROM stages "
-                        "INDEXED BY stages_complaint WHERE complaint_id = CAST(? AS TEXT) "
-                        "ORDER BY id", (cid,)).fetchall()
+    return conn.execute("SELECT complaint_id, return_id, stage, round, due_at, started_at "
+                        "FROM stages INDEXED BY stages_complaint WHERE complaint_id = "
+                        "CAST(? AS TEXT) ORDER BY id", (cid,)).fetchall()
 
 
 def _has_old_events(conn: sqlite3.Connection, cid: bytes) -> bool:
@@ -2008,8 +2110,32 @@ def _has_old_events(conn: sqlite3.Connection, cid: bytes) -> bool:
 def _complaint_deadlines(cid: str, recorded_rows: list[tuple[Any, ...]],
                          stage_rows: list[tuple[Any, ...]], old: bool
                          ) -> tuple[list[Problem], int]:
-    expected: dict[tuple[Any, str], list[Any]] = {}
-    for _cid, rid, amend, text in recorded_rows:
+    # (return, stage) -> [due, started, whether a correction's clock] of each stage its
+    # events opened, in order
+    expected: dict[tuple[Any, str], list[list[Any]]] = {}
+    received = None  # the received time its log and amendments recorded, the latest
+    waiting = dict.fromkeys(_FROM_RECEIPT, False)  # its assign, first resolve stage open
+    for _cid, rid, kind, text, started, given, ended, corrected in recorded_rows:
+        amend = kind == "amend"
+        if kind == "void":
+            waiting = dict.fromkeys(waiting, False)
+        elif kind in waiting and rid is None:  # the first assignment, resolution ends it
+            waiting[kind] = False
+        elif amend and ended:  # (void by the amendment: its start as it was)
+            try:
+                gone = json.loads(ended)
+            except (TypeError, ValueError):
+                gone = []
+            for stage in waiting:
+                waiting[stage] = waiting[stage] and not (isinstance(gone, list) and
+                                                         stage in gone)
+        if given is not None:
+            received = given
+            if amend:  # an open one starts at it (its deadline recorded if it moved)
+                for stage, open_ in waiting.items():
+                    dues = expected.get((None, stage))
+                    if open_ and dues is not None and len(dues) == 1:
+                        dues[0][1] = received
         try:
             recorded = json.loads(text)
         except (TypeError, ValueError):
@@ -2018,10 +2144,14 @@ def _complaint_deadlines(cid: str, recorded_rows: list[tuple[Any, ...]],
             continue
         for stage, due in recorded.items():
             dues = expected.setdefault((rid, stage), [])
-            if amend and dues:
-                dues[-1] = due
+            if amend and dues:  # the open stage moved (or one it had ended, opened again)
+                dues[-1][0] = due
+                if rid is None and stage in waiting and len(dues) == 1:
+                    dues[-1][1], waiting[stage] = received, True
             else:
-                dues.append(due)
+                dues.append([due, started, bool(corrected)])
+                if kind == "log" and rid is None and stage in waiting:
+                    waiting[stage] = True
     rows: dict[tuple[Any, str], list[tuple[Any, ...]]] = {}
     for row in stage_rows:
         rows.setdefault((row[1], row[2]), []).append(row)
@@ -2040,17 +2170,36 @@ def _complaint_deadlines(cid: str, recorded_rows: list[tuple[Any, ...]],
                 problems.append(problem("deadline", rid or cid, row[4], None, N_(
                     "the {stage} stage's deadline (round {round}): no event recorded it"),
                     stage=stage, round=row[3]))
-        for due in want[:max(-extra, 0)]:
+        for due, *_start in want[:max(-extra, 0)]:
             problems.append(problem("deadline", rid or cid, None, due, N_(
                 "the {stage} stage's deadline: an event recorded it, but there is no "
                 "stage for it"), stage=stage))
-        for row, due in zip(have[max(extra, 0):], want[max(-extra, 0):], strict=True):
+        for row, (due, started, corrected) in zip(have[max(extra, 0):],
+                                                  want[max(-extra, 0):], strict=True):
             if row[4] != due:
                 problems.append(problem("deadline", rid or cid, row[4], due, N_(
                     "the {stage} stage's deadline (round {round}) is not the one its event "
                     "recorded"), stage=stage, round=row[3]))
+            if row[5] != started and not (corrected and _waited(row[5], started)):
+                problems.append(problem("stages", f"{rid or cid} {stage} round {row[3]}",
+                                        row[5], started, N_(
+                    "this row is not what its event recorded (in {columns})"),
+                    columns="started_at"))
     problems.sort(key=lambda p: (str(p["id"]), p["detail"]))
     return problems, unrecorded
+
+
+def _waited(started: Any, recorded: Any) -> bool:
+    """Whether a stage a correction opened started at most _CORRECTED_WAIT before its
+    event's recorded_at (a command's clock, read before it waited for the ledger: the
+    event is recorded no earlier than the one before it, store.chained)."""
+    from complaintctl.parse import from_iso
+
+    try:
+        gap = (from_iso(recorded) - from_iso(started)).total_seconds()
+    except (TypeError, ValueError):
+        return False
+    return 0 <= gap <= _CORRECTED_WAIT
 
 
 # --- 4. settings against their events -----------------------------------------------------

@@ -1482,3 +1482,197 @@ def test_a_received_time_changed_by_hand_is_named_alone(ledger, env, full):
     tamper(env, f"UPDATE complaints SET received_at = '2026-10-20T01:00:00Z' WHERE id = '{cid}'")
     found = [(p["kind"], p["id"]) for p in verify_fails(ledger)]
     assert found == [("received_at", cid)], found
+
+
+def test_a_revisits_states_changed_directly_are_named_once(ledger, env, full):
+    """A closing revisit made a reopening (to_status), its day's tally of closings
+    lowered to match, passed verify: the reports counted one closing less and one
+    reopening more. Each revisit row holds the status its event recorded and the one
+    before (its old status); a changed from_status is named on its row alone, not again
+    on the revisit stage it ended."""
+    closed = full["closed"]
+    assert ledger("verify").exit_code == 0
+    (rid, day), = ledger.rows("SELECT id, substr(at, 1, 10) FROM revisits WHERE "
+                              "complaint_id = ?", (closed,))
+    clean = env.read_bytes()
+    tamper(env, f"UPDATE revisits SET to_status = 'investigating' WHERE id = {rid}",
+           "UPDATE day_tallies SET n = n - 1 WHERE measure = 'closing_revisits' AND "
+           f"day = '{day}'")
+    (p,) = verify_fails(ledger)
+    assert (p["kind"], p["id"].split()[0]) == ("revisits", closed), p
+    assert p["detail"] == "this row is not what its event recorded (in to_status)", p
+    assert json.loads(p["stored"])[-2:] == ["investigating", "resolved"], p
+    assert json.loads(p["expected"])[-2:] == ["closed", "resolved"], p
+    env.write_bytes(clean)
+    tamper(env, f"UPDATE revisits SET from_status = 'closed' WHERE id = {rid}",
+           "UPDATE day_tallies SET n = n - 1 WHERE measure = 'closing_revisits' AND "
+           f"day = '{day}'")
+    (p,) = verify_fails(ledger)
+    assert (p["kind"], p["id"].split()[0]) == ("revisits", closed), p
+    assert p["detail"] == "this row is not what its event recorded (in from_status)", p
+
+
+@pytest.mark.parametrize("parts", [False, True], ids=["whole", "in-parts"])
+def test_a_stages_start_moved_directly_is_named(ledger, env, full, monkeypatch, parts):
+    """An open investigation's started_at moved a year later passed verify, and the
+    stage dropped out of `overdue --as-of` for that year. Each stage starts at the time
+    of the step that opened it (the assignment here; a return's receipt; a reopening
+    revisit for a later round), as its deadline is the one that step's event recorded."""
+    if parts:
+        monkeypatch.setattr(audit, "PARALLEL_FROM", 1)
+        monkeypatch.setattr(audit.os, "cpu_count", lambda: 2)
+    assigned, reopened, rid = full["assigned"], full["reopened"], full["return"]
+    assert ledger("verify").exit_code == 0
+    (opened,), = ledger.rows("SELECT at FROM events WHERE complaint_id = ? AND kind = "
+                             "'assign'", (assigned,))
+    (started,), = ledger.rows("SELECT started_at FROM stages WHERE complaint_id = ? AND "
+                              "stage = 'investigate'", (assigned,))
+    assert started == opened
+    def late() -> list[tuple[str, str]]:
+        return [(r["id"], r["stage"]) for r in ledger.json("overdue", "--as-of", "2026-11-20")]
+
+    assert (assigned, "investigate") in late()
+    tamper(env, "UPDATE stages SET started_at = strftime('%Y-%m-%dT%H:%M:%SZ', started_at, "
+                f"'+1 year') WHERE complaint_id = '{assigned}' AND stage = 'investigate'",
+           "UPDATE stages SET started_at = '2026-10-20T00:00:00Z' WHERE complaint_id = "
+           f"'{reopened}' AND stage = 'resolve' AND round = 2",
+           "UPDATE stages SET started_at = '2026-11-16T00:00:00Z' WHERE return_id = "
+           f"'{rid}' AND stage = 'inspect'")
+    assert (assigned, "investigate") not in late()
+    (reopening,), = ledger.rows("SELECT at FROM events WHERE complaint_id = ? AND kind = "
+                                "'revisit'", (reopened,))
+    (receipt,), = ledger.rows("SELECT min(at) FROM return_receipts WHERE return_id = ?",
+                              (rid,))
+    found = sorted((p["kind"], p["id"], p["stored"], p["expected"], p["detail"])
+                   for p in verify_fails(ledger))
+    detail = "this row is not what its event recorded (in started_at)"
+    assert found == sorted([
+        ("stages", f"{assigned} investigate round 1", "2027" + opened[4:], opened, detail),
+        ("stages", f"{reopened} resolve round 2", "2026-10-20T00:00:00Z", reopening, detail),
+        ("stages", f"{rid} inspect round 1", "2026-11-16T00:00:00Z", receipt, detail)]), found
+
+
+def test_a_stage_started_again_by_an_amended_received_time_is_checked(ledger, env):
+    """An amendment of the received time starts the complaint's open assign and resolve
+    stages at it (its event records their deadlines only where they moved: 10:00 and
+    11:00 of a Saturday give the same working-day deadline); a stage done before keeps
+    its start; a correction of a return's count opens the disposition it owes from
+    when it was entered (its event is dated when the goods came). All of it verifies,
+    and a start set back to what it was before the amendment is named."""
+    moved = ledger.log(received="2026-11-14 10:00")  # a Saturday
+    ledger("amend", moved, "--received", "2026-11-14 11:00", "--reason", "时间有误")
+    (data,), = ledger.rows("SELECT data FROM events WHERE complaint_id = ? AND kind = "
+                           "'amend'", (moved,))
+    assert "deadlines" not in json.loads(data), data
+    done = ledger.log(received="2026-11-10 10:00", customer="Acme")
+    ledger("assign", done, "--dept", "质量部", "--owner", "王芳", "--at", "2026-11-10 12:00")
+    ledger("amend", done, "--received", "2026-11-10 09:00", "--reason", "时间有误")
+    assert ledger.rows("SELECT stage, started_at FROM stages WHERE complaint_id = ? AND "
+                       "stage IN ('assign', 'resolve') ORDER BY stage", (done,)) == [
+        ("assign", "2026-11-10T02:00:00Z"), ("resolve", "2026-11-10T01:00:00Z")]
+    rcid = ledger.log(received="2026-11-02 10:00", customer="Globex", severity="high")
+    ledger("assign", rcid, "--dept", "质量部", "--owner", "王芳", "--at", "2026-11-02 10:30")
+    rid = ledger("return", "open", rcid, "--qty", "5", "--at", "2026-11-02 11:00").stdout.strip()
+    ledger("return", "receive", rid, "--qty", "2", "--at", "2026-11-03 10:00")
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "2",
+           "--at", "2026-11-04 10:00")
+    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "2", "--at",
+           "2026-11-05 10:00")
+    ledger("return", "correct", rid, "--received", "4", "--reason", "少数了")
+    (at, recorded), = ledger.rows("SELECT at, recorded_at FROM events WHERE return_id = ? "
+                                  "ORDER BY id DESC LIMIT 1", (rid,))
+    assert ledger.rows("SELECT started_at FROM stages WHERE return_id = ? AND stage = "
+                       "'dispose' AND round = 2", (rid,)) == [(recorded,)] and at < recorded
+    assert ledger("verify").exit_code == 0
+    tamper(env, "UPDATE stages SET started_at = '2026-11-14T02:00:00Z' WHERE complaint_id = "
+                f"'{moved}' AND stage = 'assign'")
+    (p,) = verify_fails(ledger)
+    assert (p["kind"], p["id"], p["stored"], p["expected"]) == (
+        "stages", f"{moved} assign round 1", "2026-11-14T02:00:00Z", "2026-11-14T03:00:00Z"), p
+
+
+def test_a_corrections_stage_may_start_before_its_event_was_recorded():
+    """A command reads its clock before it waits for the ledger, and its event is
+    recorded no earlier than the one before it (store.chained): the disposition a
+    correction opens may start up to five minutes before its event's recorded_at."""
+    recorded = "2026-11-23T12:05:00Z"
+    events = [("C-1", "R-1", "return-receive", '{"dispose": "2026-11-26T12:05:00Z"}',
+               recorded, None, None, 1)]
+
+    def found(started: str) -> list[str]:
+        rows = [("C-1", "R-1", "dispose", 2, "2026-11-26T12:05:00Z", started)]
+        return [p["id"] for p in audit._complaint_deadlines("C-1", events, rows, False)[0]]
+
+    assert found(recorded) == [] and found("2026-11-23T12:01:30Z") == []
+    assert found("2026-11-23T11:55:00Z") == ["R-1 dispose round 2"]
+    assert found("2026-11-23T12:06:00Z") == ["R-1 dispose round 2"]
+
+
+def test_a_resolutions_round_changed_directly_is_named_once(ledger, env, full):
+    """A resolution's round changed by hand, its handling times worked out again to
+    match, passed verify: the reopen rate and the handling of a round count by it.
+    Named on the resolution's row alone (in round), not again as its previous_at or as
+    the resolve stage it ended."""
+    from complaintctl import rollups
+
+    closed, reopened = full["closed"], full["reopened"]
+    ledger("investigate", reopened, "--finding", "again", "--at", "2026-10-10 09:00")
+    ledger("resolve", reopened, "--disposition", "refund", "--amount", "100", "--summary",
+           "退款", "--approved-by", "经理", "--at", "2026-10-10 10:00")
+    assert ledger("verify").exit_code == 0
+
+    def handling(cid: str) -> tuple[str, str]:
+        return (f"DELETE FROM handling_times WHERE complaint_id = '{cid}'",
+                "INSERT INTO handling_times " + rollups.HANDLING.format(
+                    r=f"r.complaint_id = '{cid}'"))
+
+    clean = env.read_bytes()
+    for cid, sql in ((closed, "UPDATE resolutions SET round = 2 WHERE complaint_id = ?"),
+                     (reopened, "UPDATE resolutions SET round = 1 WHERE complaint_id = ? AND "
+                                "round = 2")):
+        env.write_bytes(clean)
+        tamper(env, sql.replace("?", f"'{cid}'"), *handling(cid))
+        problems = verify_fails(ledger)
+        assert [(p["kind"], p["id"].split()[0], p["detail"]) for p in problems] == [
+            ("resolutions", cid, "this row is not what its event recorded (in round)")], \
+            problems
+
+
+def test_a_complaints_resolution_columns_changed_directly_are_named(ledger, env, full):
+    """The complaint's resolution time, approver, summary and currency (what show, list
+    and the exports read) rewritten by hand passed verify: each is what its latest
+    resolve event recorded, the previous round's while a reopened complaint waits for
+    its next one."""
+    paid, closed = full["investigating"], full["closed"]
+    ledger("resolve", paid, "--disposition", "refund", "--amount", "1200", "--summary",
+           "退款", "--approved-by", "经理", "--at", "2026-10-09 10:00")
+    (resolved,), = ledger.rows("SELECT at FROM events WHERE complaint_id = ? AND kind = "
+                               "'resolve'", (paid,))
+    assert ledger("verify").exit_code == 0
+    tamper(env, "UPDATE complaints SET resolved_at = '2026-10-01T00:00:00Z', approved_by = "
+                f"'总经理', resolution_summary = '已退款', currency = 'USD' WHERE id = '{paid}'",
+           f"UPDATE complaints SET resolution_summary = NULL WHERE id = '{closed}'",
+           f"UPDATE complaints SET approved_by = '某人' WHERE id = '{full['logged']}'")
+    found = {(p["kind"], p["id"]): (p["stored"], p["expected"]) for p in verify_fails(ledger)}
+    assert found == {
+        ("resolved_at", paid): ("2026-10-01T00:00:00Z", resolved),
+        ("approved_by", paid): ("总经理", "经理"),
+        ("resolution_summary", paid): ("已退款", "退款"),
+        ("currency", paid): ("USD", "CNY"),
+        ("resolution_summary", closed): (None, "换新"),
+        ("approved_by", full["logged"]): ("某人", None)}, found
+
+
+def test_a_returns_opener_changed_directly_is_named(ledger, env, full):
+    """Who opened a return (show's "opened by") rewritten by hand passed verify: it is
+    the actor of its return-open event."""
+    rid = full["return"]
+    assert ledger("verify").exit_code == 0
+    tamper(env, f"UPDATE returns SET opened_by = '某人' WHERE id = '{rid}'")
+    (p,) = verify_fails(ledger)
+    assert (p["kind"], p["id"], p["stored"], p["expected"], p["detail"]) == (
+        "returns", rid, "某人", "tester",
+        "this row is not what its event recorded (in opened_by)"), p
+    # beside the opening's other columns, each named as before
+    tamper(env, f"UPDATE returns SET authorised_qty = 50 WHERE id = '{rid}'")
+    assert sorted(p["kind"] for p in verify_fails(ledger)) == ["return_opened", "returns"]
