@@ -1762,12 +1762,35 @@ def _objects(conn: sqlite3.Connection | sqlite3.Cursor) -> dict[tuple[str, str],
 
 
 def _trigger_text(sql: str) -> str:
-    """A trigger's SQL without comments, whitespace, `IF NOT EXISTS` or letter case."""
-    import re
+    """A trigger's SQL without comments, whitespace, `IF NOT EXISTS` or letter case, but
+    its string literals as written: a trigger put back with `'…--'` in a literal (the
+    rest of its line taken for a comment) and a statement after it, or with 'Closed' for
+    'closed', guarded nothing and passed."""
+    parts: list[str] = []
+    code: list[str] = []
 
-    sql = re.sub(r"--[^\n]*", "", sql)
-    sql = re.sub(r"\bIF\s+NOT\s+EXISTS\b", "", sql, flags=re.IGNORECASE)
-    return re.sub(r"\s+", "", sql).lower()
+    def flush() -> None:
+        text = re.sub(r"\bIF\s+NOT\s+EXISTS\b", "", "".join(code), flags=re.IGNORECASE)
+        parts.append(re.sub(r"\s+", "", text).lower())
+        code.clear()
+
+    for m in _SQL_PIECE.finditer(sql):
+        literal, comment, other = m.groups()
+        if literal is not None:
+            flush()
+            parts.append(literal)
+        elif comment is not None:
+            code.append(" ")
+        else:
+            code.append(other)
+    flush()
+    return "".join(parts)
+
+
+# SQL in pieces: a string literal ('' inside it), a comment (-- to the line's end, or
+# /* … */), anything else.
+_SQL_PIECE = re.compile(r"('(?:[^']|'')*'?)|(--[^\n]*|/\*.*?(?:\*/|\Z))|([^'\-/]+|[\-/])",
+                        re.S)
 
 
 # The last contact with the customer, recounted: the latest of the complaint's intake,

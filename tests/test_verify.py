@@ -873,6 +873,25 @@ def test_an_append_only_trigger_put_back_with_another_body_shows_both(ledger, en
     assert "RAISE(ABORT, 'events are append-only')" in p["expected"], p
 
 
+@pytest.mark.parametrize("body", [
+    # '--' inside a literal: the rest of the line was taken for a comment, and the guard
+    # (WHERE 0) with the statement after it passed
+    "SELECT RAISE(ABORT, 'events are append-only--') WHERE 0; SELECT ('\n')",
+    # a literal in another case ('Closed' for 'closed' in a tally's trigger guards
+    # nothing): literals were folded with the rest
+    "SELECT RAISE(ABORT, 'EVENTS ARE APPEND-ONLY')"])
+def test_a_trigger_differing_inside_its_literals_is_named(ledger, env, full, body):
+    tamper(env, "DROP TRIGGER events_no_update",
+           f"CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN {body}; END")
+    (p,) = verify_fails(ledger)
+    assert (p["kind"], p["id"]) == ("trigger", "events_no_update"), p
+    # letter case, spaces and comments outside literals are still no difference
+    tamper(env, "DROP TRIGGER events_no_update",
+           "create trigger events_no_update BEFORE update ON events -- kept\n"
+           "begin /* the guard */ select raise(abort,   'events are append-only'); end")
+    assert ledger("verify").stdout.startswith("OK")
+
+
 def rewritten(db: Path, *sql: str, params: tuple = (),
               guards: tuple[str, ...] = ("events_no_update",)) -> None:
     """A history rewritten whole, as someone who edits the file would: `sql` (as tamper
