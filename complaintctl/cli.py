@@ -2528,14 +2528,14 @@ def import_cmd(
         "{n} critical complaints came in closed with their second revisits due before the "
         "import and not in the register: none is asked for (not in overdue)",
         result.second_lapsed).format(n=f"{result.second_lapsed:,}")
+    own_export = mapping is not None and mapping.strip() == "complaintctl"
     if dry_run:
         for line in _problem_lines(result.problems):
             _err(line)
         _emit(_("Dry run, nothing written: {counts}.").format(counts=counts) + "\n")
         if result.second_lapsed:
             _say(lapsed)
-        _late_said(result, ledger,
-                   own_export=mapping is not None and mapping.strip() == "complaintctl")
+        _late_said(result, ledger, own_export=own_export)
         return
     if written is not None:
         _err(ngettext("{n} row refused, written with its reason to {path}.",
@@ -2544,7 +2544,7 @@ def import_cmd(
     _say(_("Import batch {batch}: {counts}.").format(batch=result.batch, counts=counts))
     if result.second_lapsed:
         _say(lapsed)
-    _late_said(result, ledger, own_export=mapping is not None and mapping.strip() == "complaintctl")
+    _late_said(result, ledger, own_export=own_export)
 
 
 def _late_said(result: Any, ledger: Any, *, own_export: bool) -> None:

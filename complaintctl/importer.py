@@ -1575,8 +1575,9 @@ class _Keys(dict[str, str]):
         return dict.__contains__(self, key) or (
             isinstance(key, str) and parse.key_fold(key) in self.folded)
 
-    def get(self, key: str, default: Any = None) -> Any:
-        return self[key] if key in self else default
+    def get(self, key: str, default: Any = None) -> Any:  # (key_fold once, not twice)
+        found = dict.get(self, key)
+        return found if found is not None else self.folded.get(parse.key_fold(key), default)
 
 
 def erased_received(cur: sqlite3.Cursor) -> dict[tuple[str, str, str | None], str]:

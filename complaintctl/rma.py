@@ -85,9 +85,15 @@ def _rounds(lg: Ledger, cur: sqlite3.Cursor, r: dict[str, Any], stage: str) -> i
 
 
 def _dispose_open(lg: Ledger, cur: sqlite3.Cursor, r: dict[str, Any]) -> bool:
+    return _dispose_owed(lg, cur, r) is not None
+
+
+def _dispose_owed(lg: Ledger, cur: sqlite3.Cursor, r: dict[str, Any]
+                  ) -> tuple[str | None, str] | None:
+    """The return's open dispose stage, (due, started), if it has one."""
     lg.rows.flush(cur)
-    return cur.execute("SELECT 1 FROM stages WHERE return_id = ? AND stage = 'dispose' AND "
-                       "done_at IS NULL", (r["id"],)).fetchone() is not None
+    return cur.execute("SELECT due_at, started_at FROM stages WHERE return_id = ? AND "
+                       "stage = 'dispose' AND done_at IS NULL", (r["id"],)).fetchone()
 
 
 def return_open(lg: Ledger, complaint_id: str, qty: int, product: str | None, lot: str | None,
@@ -146,13 +152,11 @@ def return_receive(lg: Ledger, return_id: str, qty: int, note: str | None, *, at
             # no disposition until then: the one owed, not late yet, ends here, and the
             # inspection again owes it anew (its 3 working days ran on while it was
             # refused, and it was counted late); one late already stays late
-            lg.rows.flush(cur)
-            owed = cur.execute("SELECT due_at FROM stages WHERE return_id = ? AND stage = "
-                               "'dispose' AND done_at IS NULL AND started_at <= ?",
-                               (r["id"], iso(at))).fetchone()  # (one owed from after the
-            # receipt's date, a receipt typed later from a paper record: left as it is)
-            if owed is not None and (owed[0] is None or owed[0] >= iso(at)):  # (at
-                # its due instant it is not late yet: done then, it is on time)
+            owed = _dispose_owed(lg, cur, r)  # (one owed from after the receipt's date, a
+            # receipt typed later from a paper record: left as it is; at its due instant
+            # it is not late yet: done then, it is on time)
+            if owed is not None and owed[1] <= iso(at) and (owed[0] is None or
+                                                           owed[0] >= iso(at)):
                 finish_stage(lg, cur, r["complaint_id"], "dispose", at, "void",
                              return_id=r["id"])
         total = r["received_qty"] + qty

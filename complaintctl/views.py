@@ -181,17 +181,11 @@ def show(lg: Ledger, complaint_id: str, *, reveal: bool = False) -> dict[str, An
 def by_ref(lg: Ledger, ref: str) -> str:
     """The complaint an import brought in with the register's id `ref` (source_key);
     the newest when several registers used it."""
-    with lg.read() as cur:
+    with lg.read() as cur:  # (the keys list --ref takes: _held_keys)
+        keys = _held_keys(cur, ref.strip())
         found = [r for (r,) in cur.execute(
-            "SELECT id FROM complaints WHERE source_key IN (?, ?) "
-            "ORDER BY logged_at DESC, id DESC",  # (as an import reads a key, or as typed)
-            (ref.strip(), name_width(ref.strip()))).fetchall()]
-        if not found:  # stored with full-width letters or digits by an import before, or
-            # in another letter case (AB-1 for ab-1): as an import compares keys
-            wanted = key_fold(ref.strip())  # (read every key: only when none matched)
-            found = [r for r, key in cur.execute(
-                "SELECT id, source_key FROM complaints WHERE source_key IS NOT NULL "
-                "ORDER BY logged_at DESC, id DESC") if key_fold(key) == wanted]
+            f"SELECT id FROM complaints WHERE source_key IN ({', '.join('?' * len(keys))}) "
+            "ORDER BY logged_at DESC, id DESC", keys).fetchall()] if keys else []
     if not found:
         raise NotFound(_("no complaint imported with the register's id {ref}").format(
             ref=shown(ref)), hint=_("list the imported ones with: complaintctl list --format "
@@ -601,20 +595,19 @@ def never_matched(lg: Ledger, department: str | None, owner: str | None,
     return out
 
 
-def _held_keys(lg: Ledger, ref: str) -> list[str]:
-    """The source keys the ledger holds that are `ref`: as typed, as an import reads a
-    key, or as one before stored it; when none is, those that are it as an import
-    compares keys (parse.key_fold: letter case aside), by reading every key (as
-    by_ref finds one: ab-1 is ab-1 where the ledger holds AB-1 and ab-1)."""
-    with lg.read() as cur:
+def _held_keys(cur: sqlite3.Cursor, ref: str) -> list[str]:
+    """The source keys the ledger holds that are `ref` (show --ref, list --ref): as
+    typed, as an import reads a key, or as one before stored it; when none is, those that
+    are it as an import compares keys (parse.key_fold: letter case aside), by reading
+    every key (ab-1 is ab-1 where the ledger holds AB-1 and ab-1)."""
+    keys = [k for (k,) in cur.execute(
+        "SELECT DISTINCT source_key FROM complaints WHERE source_key IN (?, ?, ?)",
+        (ref, name_width(ref), full_width(name_width(ref))))]
+    if not keys:
+        wanted = key_fold(ref)
         keys = [k for (k,) in cur.execute(
-            "SELECT DISTINCT source_key FROM complaints WHERE source_key IN (?, ?, ?)",
-            (ref, name_width(ref), full_width(name_width(ref))))]
-        if not keys:
-            wanted = key_fold(ref)
-            keys = [k for (k,) in cur.execute(
-                "SELECT DISTINCT source_key FROM complaints WHERE source_key IS NOT NULL")
-                if key_fold(k) == wanted]
+            "SELECT DISTINCT source_key FROM complaints WHERE source_key IS NOT NULL")
+            if key_fold(k) == wanted]
     return keys
 
 
@@ -632,7 +625,8 @@ def list_stream(lg: Ledger, *, status: str | None = None, department: str | None
     if ref is not None:  # as typed, as an import reads a key, as one before stored it, or
         # in another letter case (ab-1 for AB-1): the keys held that are it as an import
         # compares keys
-        keys = _held_keys(lg, ref)
+        with lg.read() as cur:
+            keys = _held_keys(cur, ref)
         where.append(f"source_key IN ({', '.join('?' * len(keys))})" if keys else "0")
         params += keys
     if status == "open":
