@@ -964,10 +964,13 @@ def check_event_forms(cur: sqlite3.Cursor, lo: int = 0, hi: int | None = None
                                                             "complaintctl writes")))
         if not (actor or "").strip():
             out.append(problem("event", eid, actor, None, N_("the event names no actor")))
-        for value, not_stored in zip((at, recorded), bad, strict=True):
+        # (each named by its column: two such times were two lines alike)
+        for column, value, not_stored in zip(("at", "recorded_at"), (at, recorded), bad,
+                                             strict=True):
             if not_stored:
                 out.append(problem("event", eid, value, None, N_(
-                    "the event's time is not an instant as complaintctl stores one")))
+                    "the event's {column} is not an instant as complaintctl stores one"),
+                    column=column))
         # (show read it as "unreadable", and the checks that read it skipped it)
         for column, value in (("data", data), ("old", old)):
             if value is not None:

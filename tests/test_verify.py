@@ -832,6 +832,10 @@ def test_an_event_appended_by_hand_in_no_form_the_tool_writes_is_named(ledger, e
     assert found == [("event", eid, None), ("event", eid, "delete-everything"),
                      ("event", eid, ""), ("event", eid, "2099-13-45 later"),
                      ("event", eid, "yesterday")], found
+    # the two times are named apart, by their columns (two lines alike, before)
+    failed = ledger("verify", code=1).stdout
+    assert "the event's at is not an instant" in failed, failed
+    assert "the event's recorded_at is not an instant" in failed, failed
 
 
 def test_an_event_naming_nobody_by_blanks_is_named(ledger, env, full):
