@@ -1314,6 +1314,12 @@ def _first_ids(ids: Sequence[str]) -> str:
     return listing(list(ids[:20])) + (" …" if len(ids) > 20 else "")
 
 
+def _attachments_named(files: Sequence[tuple[int, str]]) -> str:
+    """Attachments named in a sentence by number and name (#3 客户邮件.eml, as stored:
+    evidence.display_name's), the first 20."""
+    return _first_ids([f"#{number} {name}" for number, name in files])
+
+
 @command(app, "forget-contact")
 def forget_contact_cmd(
     complaint_id: str = typer.Argument(..., metavar="ID"),
@@ -1331,6 +1337,23 @@ def forget_contact_cmd(
             _say(line)
         return
     written, others, elsewhere = out.data["written"], out.data["others"], out.data["elsewhere"]
+    attached, unsearched = out.data["attached"], out.data["unsearched"]
+    if unsearched:  # a photo or PDF of a letter, which may show it
+        out.warnings.insert(0, ngettext(
+            "attachment {files} of {id} is no text complaintctl can search (a photo, a PDF, "
+            "an Office file): if it shows the contact, it stays there, as attached",
+            "{count} attachments of {id} are no text complaintctl can search (photos, "
+            "PDFs, Office files: {files}): any that shows the contact keeps it, as attached",
+            len(unsearched)).format(count=len(unsearched), id=out.id,
+                                    files=_attachments_named(unsearched)))
+    if attached:  # an e-mail attached whole: nothing attached is ever changed
+        out.warnings.insert(0, ngettext(
+            "the erased contact is also in attachment {files} of {id}: nothing attached is "
+            "ever changed, so it stays there",
+            "the erased contact is also in {count} attachments of {id} ({files}): nothing "
+            "attached is ever changed, so it stays there",
+            len(attached)).format(count=len(attached), id=out.id,
+                                  files=_attachments_named(attached)))
     if elsewhere:  # another complaint's description or note holding the number
         out.warnings.insert(0, ngettext(
             "the erased contact is also written in the texts of {count} other complaint ({ids}): "
@@ -1357,9 +1380,9 @@ def forget_contact_cmd(
             "({steps}): the history is never changed, so it stays there",
             len(written)).format(id=out.id, count=len(written), steps=steps))
     _report_outcome(out, (_(
-        "{id}: contact erased from its record; the texts the warning names keep it. Backups "
-        "and exports made before keep it too: make them again (complaintctl backup, export) "
-        "and delete the old copies.") if written or elsewhere else _(
+        "{id}: contact erased from its record; the texts and files the warnings name keep "
+        "it. Backups and exports made before keep it too: make them again (complaintctl "
+        "backup, export) and delete the old copies.") if written or elsewhere or attached else _(
         "{id}: contact erased; its history keeps only that there was one. Backups and "
         "exports made before keep it: make them again (complaintctl backup, export) and "
         "delete the old copies.")).format(id=out.id))

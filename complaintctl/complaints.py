@@ -1201,15 +1201,23 @@ def forget_contact(lg: Ledger, complaint_id: str, reason: str, *, now: datetime,
                      {"contact": contact_ref(c["contact_salt"] or "", c["contact"])})
     # the other complaints whose texts hold it: read after, not holding the other
     # writers up (a scan of every event)
-    elsewhere = []
+    elsewhere: list[str] = []
+    attached: list[tuple[int, str]] = []
+    unsearched: list[tuple[int, str]] = []
     if not again:
+        from complaintctl import evidence
+
         with lg.read() as cur:
             elsewhere = _written_elsewhere(cur, cid, c["contact"])
+            # (and the files attached to it: an e-mail saved whole keeps it, unchanged)
+            attached, unsearched = evidence.searched_for(cur, cid,
+                                                         contact_finder(c["contact"]))
     # the steps whose text still holds it, (kind, at) each: the command names them
     out = Outcome(cid, c["status"], data={"again": bool(again),
                                          "written": [] if again else written,
                                          "others": [] if again else others,
-                                         "elsewhere": [] if again else elsewhere})
+                                         "elsewhere": elsewhere, "attached": attached,
+                                         "unsearched": unsearched})
     # Run again after an erasure a reader held up: nothing more is recorded; the old
     # copy of the page is written over now, if the readers are done.
     if again:

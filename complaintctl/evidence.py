@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -355,3 +355,62 @@ def read_attachment(lg: Ledger, info: dict[str, Any]) -> Iterator[bytes]:
             number=info["id"], sha=info["sha256"][:12]),
                       hint=_("run: complaintctl verify; restore the ledger from a backup"),
                       code="attachment_damaged", attachment=info["id"])
+
+
+# The encodings an attachment is read in when it is searched as text (an e-mail saved as
+# .eml, a .txt, .csv or .html, a chat's export); UTF-16 only with its byte-order mark.
+_TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
+_OVERLAP = 512  # characters of a chunk's end kept before the next (a contact across them)
+
+
+def searched_for(cur: Any, complaint_id: str, holds: Callable[[str], bool]
+                 ) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The attachments of a complaint (its returns' too) whose bytes, read as text, hold
+    what `holds` finds, and those that are no text that could be searched (a photo, a
+    PDF, an Office file: compressed), (number, name) each. forget-contact said "erased"
+    of a contact an attached e-mail held in clear, and it stays there (nothing attached
+    is ever changed). Read a chunk at a time, inside the caller's read."""
+    found: list[tuple[int, str]] = []
+    unsearched: list[tuple[int, str]] = []
+    seen: dict[str, bool | None] = {}  # a content attached twice is read once
+    for number, name, sha in cur.execute(
+            "SELECT id, name, sha256 FROM attachments WHERE complaint_id = ? ORDER BY id",
+            (complaint_id,)).fetchall():
+        if sha not in seen:
+            seen[sha] = _text_holds(cur, sha, holds)
+        if seen[sha] is None:
+            unsearched.append((number, name))
+        elif seen[sha]:
+            found.append((number, name))
+    return found, unsearched
+
+
+def _text_holds(cur: Any, sha: str, holds: Callable[[str], bool]) -> bool | None:
+    """Whether a content read as text holds what `holds` finds; None when it is no text
+    in any of the encodings (or holds a NUL, as files that are not text do)."""
+    import codecs
+
+    first = cur.execute("SELECT CAST(data AS BLOB) FROM blob_chunks WHERE sha256 = ? AND "
+                        "seq = 0", (sha,)).fetchone()
+    head = bytes(first[0] or b"") if first else b""
+    encodings = ("utf-16",) if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) \
+        else _TEXT_ENCODINGS
+    for encoding in encodings:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        tail = ""
+        try:
+            for (data,) in cur.connection.execute(
+                    "SELECT CAST(data AS BLOB) FROM blob_chunks WHERE sha256 = ? ORDER BY seq",
+                    (sha,)):
+                text = tail + decoder.decode(bytes(data or b""))
+                if "\x00" in text:
+                    return None
+                if holds(text):
+                    return True
+                tail = text[-_OVERLAP:]
+            if holds(tail + decoder.decode(b"", final=True)):
+                return True
+        except UnicodeDecodeError:
+            continue
+        return False
+    return None

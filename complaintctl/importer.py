@@ -2241,7 +2241,8 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                             result.problems.append(Problem(number, None, _(
                                 "its {fields} holds the contact erased on request ({id}), "
                                 "which the history would keep for good: take it out of the "
-                                "file").format(fields=", ".join(held), id=gone), rule=True,
+                                "file").format(fields=i18n.listing(
+                                    [_field_said(f) for f in held]), id=gone), rule=True,
                                 cells=cells))
                             continue
                     try:

@@ -931,6 +931,9 @@ def test_an_erased_contact_does_not_come_back_under_another_key(ledger, files):
     assert (f"row 2: its description holds the contact erased on request ({cid}), which the "
             "history would keep for good: take it out of the file") in r.stderr, r.stderr
     assert ledger.snapshot() == before
+    # in Chinese the field by its name (it was the mapping's key alone, "其 description")
+    r = ledger("--lang", "zh", "import", register, "--mapping", two, code=1)
+    assert "第 2 行：其投诉内容（description）中含有已应要求删除的联系方式" in r.stderr, r.stderr
     rows[0][8] = "电机异响"
     register = write_csv(files["dir"] / "r.csv", rows)
     r = ledger("import", register, "--mapping", two)

@@ -125,7 +125,7 @@ def test_an_erasure_names_the_steps_whose_text_still_holds_the_contact(ledger, t
     assert "Warning: the erased contact is also written in the text of 2 steps of " \
            f"{cid} (note 2026-11-02 10:00, attached " in done.stderr, done.stderr
     assert "the history is never changed, so it stays there" in done.stderr
-    assert "contact erased from its record; the texts the warning names keep it" \
+    assert "contact erased from its record; the texts and files the warnings name keep it" \
         in done.stderr
     assert ledger.rows("SELECT contact FROM complaints") == [(None,)]
     assert ledger.rows("SELECT count(*) FROM events")[0][0] == before + 1
@@ -134,6 +134,40 @@ def test_an_erasure_names_the_steps_whose_text_still_holds_the_contact(ledger, t
     done = ledger("forget-contact", other, "--reason", "本人要求")
     assert "Warning" not in done.stderr and "its history keeps only that there was one" \
         in done.stderr
+
+
+def test_an_erasure_names_the_attached_files_that_still_hold_the_contact(ledger, tmp_path):
+    """An e-mail attached whole (its address and number in clear) kept the contact, and
+    forget-contact said "erased; its history keeps only that there was one". The files
+    read as text (UTF-8, GBK, UTF-16 with its mark; across a chunk's end) that hold it
+    are named, once each attachment; those that are no text, as unsearched."""
+    cid = ledger.log("--contact", "peter.klein@web.de", customer="Klein GmbH")
+    files = {"mail.eml": b"From: Peter Klein <peter.klein@web.de>\n",
+             "plain.txt": b"Tel: 0151 99887766\n",
+             "gbk.txt": "客户邮件 PETER.KLEIN@WEB.DE 请回复".encode("gbk"),
+             "u16.txt": "mail: peter.klein@web.de".encode("utf-16"),
+             # its address across the first MiB's end (the chunks the ledger keeps)
+             "long.txt": b"x" * ((1 << 20) - 8) + b" peter.klein@web.de\n",
+             "photo.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        ledger("attach", cid, tmp_path / name)
+    ledger("attach", cid, tmp_path / "mail.eml")  # the same content again, as #7
+    ledger("attach", ledger.log(customer="乙公司"), tmp_path / "mail.eml")  # not its own
+    files_sql = ("SELECT * FROM blob_chunks ORDER BY sha256, seq",
+                 "SELECT * FROM attachments ORDER BY id")
+    stored = [ledger.rows(sql) for sql in files_sql]
+    done = ledger("forget-contact", cid, "--reason", "Anfrage per Post")
+    assert f"Warning: the erased contact is also in 5 attachments of {cid} (#1 mail.eml, " \
+           "#3 gbk.txt, #4 u16.txt, #5 long.txt, #7 mail.eml): nothing attached is ever " \
+           "changed, so it stays there" in done.stderr, done.stderr
+    assert f"Warning: attachment #6 photo.png of {cid} is no text complaintctl can search " \
+           "(a photo, a PDF, an Office file): if it shows the contact, it stays there" \
+           in done.stderr, done.stderr
+    assert "the texts and files the warnings name keep it" in done.stderr
+    # the erasure itself as before: the contact gone, the files as attached
+    assert ledger.rows("SELECT contact FROM complaints WHERE id = ?", (cid,)) == [(None,)]
+    assert [ledger.rows(sql) for sql in files_sql] == stored
 
 
 def test_an_erasure_names_the_other_complaints_whose_texts_hold_the_contact(ledger):
@@ -164,7 +198,7 @@ def test_an_erasure_names_the_other_complaints_whose_texts_hold_the_contact(ledg
             f"({quoting}, {noted}): the history is never changed, so it stays there"
             ) in done.stderr, done.stderr
     assert unrelated not in done.stderr and "same contact" not in done.stderr
-    assert "the texts the warning names keep it" in done.stderr
+    assert "the texts and files the warnings name keep it" in done.stderr
     # what it wrote: this contact gone and one event; the others as they were
     assert ledger.rows("SELECT id, description, contact FROM complaints WHERE id != ?",
                        (cid,)) == texts
