@@ -1547,6 +1547,8 @@ def list_cmd(
     limit: int | None = typer.Option(None, help="at most N rows (table default 200; 0: all)"),
     ref: str | None = typer.Option(None, "--ref", metavar="KEY",
                                    help="imported with this register id (exactly)"),
+    contact: str | None = typer.Option(None, help="the same phone number or e-mail address, "
+                                       "however written (shown masked)"),
     fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
 ) -> None:
     """Complaints matching the filters, newest first."""
@@ -1576,12 +1578,14 @@ def list_cmd(
     category_w = parse.choice(category, ledger.config.categories, "--category",
                               extra=ledger.config.category_words)
     severity_w = parse.choice(severity, parse.SEVERITIES, "--severity")
+    person = parse.text_filter(contact, "--contact")  # (a person's complaints, by number)
     listing = views.list_stream(
         ledger, status=status_w, department=texts["department"], owner=texts["owner"],
         customer=texts["customer"], product=texts["product"], category=category_w,
         severity=severity_w, since=since_dt, until=until_dt,
         limit=parse.positive_int(limit, "--limit", allow_zero=True),
-        ref=parse.text_filter(ref, "--ref"))
+        ref=parse.text_filter(ref, "--ref"), ids=None if person is None else
+        complaints.with_contact(ledger, person))
     render.use_words("category", ledger.config.category_words)
     # the title says the filters, the words as read (处理中 is investigating: a table
     # of 90 read as every open complaint), as overdue's does
@@ -1593,7 +1597,8 @@ def list_cmd(
                    "category", category_w, i18n.lang(), extra=ledger.config.category_words))]
                  if category_w else []),
                *([_("{field} {word}").format(field=_("severity"), word=i18n.term(
-                   "severity", severity_w))] if severity_w else [])],
+                   "severity", severity_w))] if severity_w else []),
+               *([_("contact {masked}").format(masked=parse.mask(person))] if person else [])],
         last=[*([_("received on or after {day}").format(day=since_dt.date().isoformat())]
                 if since_dt else []),
               *([_("received on or before {day}").format(

@@ -1161,14 +1161,23 @@ def _written_elsewhere(cur: sqlite3.Cursor, cid: str, contact: str) -> list[str]
     return found
 
 
-def _others_with(cur: sqlite3.Cursor, cid: str, contact: str) -> list[str]:
-    """The other complaints whose contact is the same person's (same_contact_as): an
-    erasure is asked for by a person, not for a complaint. One pass over the complaints
-    with a contact."""
+def _others_with(cur: sqlite3.Cursor, cid: str | None, contact: str) -> list[str]:
+    """The other complaints (than `cid`) whose contact is the same person's
+    (same_contact_as): an erasure is asked for by a person, not for a complaint. One pass
+    over the complaints with a contact."""
     same = same_contact_as(contact)
     return [other for other, value in cur.execute(
-        "SELECT id, contact FROM complaints WHERE contact IS NOT NULL AND id != ? "
+        "SELECT id, contact FROM complaints WHERE contact IS NOT NULL AND id IS NOT ? "
         "ORDER BY id", (cid,)) if same(value)]
+
+
+def with_contact(lg: Ledger, contact: str) -> list[str]:
+    """The complaints whose contact is the same person's as `contact` (same_contact_as:
+    the number however written, the address in any case): `list --contact`, so that a
+    person's complaints are found by their number without an export of every contact in
+    clear."""
+    with lg.read() as cur:
+        return _others_with(cur, None, contact)
 
 
 def forget_contact(lg: Ledger, complaint_id: str, reason: str, *, now: datetime,

@@ -616,12 +616,15 @@ def list_stream(lg: Ledger, *, status: str | None = None, department: str | None
                 product: str | None = None, category: str | None = None,
                 severity: str | None = None, since: datetime | None = None,
                 until: datetime | None = None, limit: int | None = None,
-                ref: str | None = None) -> Listing:
+                ref: str | None = None, ids: Sequence[str] | None = None) -> Listing:
     """Complaints matching every filter given, newest first, at most `limit` (0 or
     None: all), as a Listing to read batch by batch. `ref`: the id of an imported
-    register (source_key), exactly."""
+    register (source_key), exactly; `ids`: among these complaints only."""
     where: list[str] = []
     params: list[Any] = []
+    if ids is not None:
+        where.append("id IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(list(ids)))
     if ref is not None:  # as typed, as an import reads a key, as one before stored it, or
         # in another letter case (ab-1 for AB-1): the keys held that are it as an import
         # compares keys

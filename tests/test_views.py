@@ -1139,3 +1139,26 @@ def test_a_calendar_year_without_official_data_says_so(ledger):
     assert "official" not in ledger("policy", "calendar", "--year", "2030").stderr
     ledger("policy", "calendar", "--add-holiday", "2040-02-13", "--add-workday", "2040-02-25")
     assert "official" not in ledger("policy", "calendar", "--year", "2040").stderr
+
+
+def test_list_by_contact_finds_a_persons_complaints_masked(ledger):
+    """A data-protection officer with only the number had no way to find the person's
+    complaints but an export of every contact in clear. `list --contact` finds those
+    whose contact is the same number however written (or the address in any case),
+    never one that merely ends alike, and shows the contact masked."""
+    same = [ledger.log("--contact", c, received=f"2026-09-{d} 10:00") for c, d in
+            (("+86 139 1111 2222", 10), ("13911112222", 11), ("电话 139-1111-2222", 12))]
+    ledger.log("--contact", "139-1111-2223", received="2026-09-13 10:00")
+    ledger.log("--contact", "1111-2222", received="2026-09-14 10:00")
+    mail = ledger.log("--contact", "LiSi@Example.cn", received="2026-09-15 10:00")
+    ledger.log("--contact", "xlisi@example.cn", received="2026-09-16 10:00")
+    rows = ledger.json("list", "--contact", "139 1111 2222")
+    assert [r["id"] for r in rows] == same[::-1], rows
+    assert all("1111" not in r["contact"] and r["contact"].endswith("2222") for r in rows)
+    assert [r["id"] for r in ledger.json("list", "--contact", "lisi@example.CN")] == [mail]
+    table = ledger("list", "--contact", "139 1111 2222").stdout
+    assert "Complaints (only contact " in table and "139" not in table, table
+    assert "没有符合条件的投诉" in ledger("--lang", "zh", "list", "--contact",
+                                          "13900000000").stdout
+    refused = ledger("list", "--contact", " ", code=2)
+    assert "Error: --contact is empty: it would match every complaint" in refused.stderr
