@@ -784,6 +784,10 @@ class Reader:
         except words.UnknownWord as exc:
             hint = _(" (did you mean {word}?)").format(word=exc.suggestion) \
                 if exc.suggestion else ""
+            if complaints.holds_contact(raw):  # the contact column mapped to this field
+                raise BadInput(_("{value} is not a {field}: it looks like a phone number or "
+                                 "e-mail address; is the column the contact?").format(
+                    value=shown(parse.mask(raw)), field=_field_said(f))) from None
             raise BadInput(_("{value} is not a {field}{hint}; list it under [values.{key}]")
                            .format(value=shown(raw), field=_field_said(f), hint=hint, key=f)
                            ) from None

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from support import read_rows
 
+from complaintctl import parse
+
 HEADER = ["投诉单号", "投诉日期", "客户名称", "联系电话", "投诉渠道", "投诉类别", "严重程度",
           "产品型号", "投诉内容", "受理人", "责任部门", "责任人", "分派日期", "原因分析",
           "原因类别", "处理方式", "处理说明", "处理日期", "回访结果", "回访日期"]
@@ -4541,3 +4543,19 @@ def test_a_header_typed_over_two_lines_is_named_on_one(ledger, files):
                        "and save it again)",
                        "row 4, column 投诉 单号: '2025-002' is in the file twice (also in "
                        "row 3)"]
+
+
+def test_a_contact_column_mapped_to_a_word_field_is_masked_in_its_refusals(ledger, files):
+    """A mapping that took the contact column for the channel listed every row's number
+    in clear, one line each ("13911112222" is not a channel): it is masked, and the
+    message says what the column looks like."""
+    wrong = files["dir"] / "wrong.toml"
+    wrong.write_text(MAPPING.replace('contact = "联系电话"\n', "").replace(
+        'channel = "投诉渠道"', 'channel = "联系电话"'), encoding="utf-8")
+    number = ROWS[0][3]
+    before = ledger.snapshot()
+    r = ledger("import", files["csv"], "--mapping", wrong, "--dry-run", code=2)
+    assert number not in r.stderr + r.stdout, r.stderr
+    assert f"'{parse.mask(number)}' is not a channel: it looks like a phone number or " \
+        "e-mail address; is the column the contact?" in r.stderr, r.stderr
+    assert ledger.snapshot() == before
