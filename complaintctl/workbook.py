@@ -330,7 +330,7 @@ def _summary(book: _Book, rep: dict[str, Any]) -> None:
         (_("revisits"), rep["revisits"], "int"),
         (_("revisits satisfied or basically satisfied"), rep["satisfied"], "int"),
         (_("reopen rate"), rep["reopen_rate"], "pct"),
-        (_("reopened"), rep["reopened"], "int"),
+        (_("complaints reopened"), rep["reopened"], "int"),
         (_("repeat rate"), rep["repeat_rate"], "pct"),
         (_("repeat complaints"), rep["repeats"], "int"),
         (_("not upheld rate"), rep["not_upheld_rate"], "pct"),

@@ -7,6 +7,7 @@ from a customer whose name looks like a formula."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -238,6 +239,12 @@ def test_the_workbook_in_chinese(month, tmp_path):
     capa = [r[0] for r in _rows(book["纠正预防措施"])[1:]]
     assert capa[0] == "新增纠正预防措施" and not any("授权" in str(x) for x in capa)
     assert any(r[0] == "处置" for r in _rows(book["客退品"])), _rows(book["客退品"])
+    # the reopen figure counts complaints (as the markdown says: 重新处理 n 件), not the
+    # times they were reopened (重新处理次数, show's word for a complaint's own count)
+    summary = {r[0]: r[1] for r in _rows(book["概要"]) if r}
+    assert "重新处理的投诉" in summary and "重新处理次数" not in summary, summary
+    reopened = json.loads(run("report", "--month", "2026-10", "--format", "json").stdout)
+    assert summary["重新处理的投诉"] == reopened["reopened"] == 1, summary
     # the same numbers in either language
     en = _load(path)
     assert [r[1:] for r in _rows(en["Trend"])[3:]] == [r[1:] for r in _rows(book["趋势"])[3:]]
