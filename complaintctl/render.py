@@ -1764,10 +1764,12 @@ def report_summary(rep: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
             resolved_change=pct(p["resolved_change"], signed=True), closed=p["closed"],
             closed_change=pct(p["closed_change"], signed=True), voided=p["voided"],
             voided_change=pct(p["voided_change"], signed=True))),
-        (_("year to date"), _("received {received}, resolved {resolved}, closed {closed}, "
-                              "voided {voided}").format(
-            received=y["received"], resolved=y["resolved"], closed=y["closed"],
-            voided=y["voided"])),
+        # with its days: a week across New Year (2026-W53) counts 1 to 3 January only,
+        # less than the week itself, and read as wrong without them
+        (_("year to date"), _("{first} to {last}: received {received}, resolved {resolved}, "
+                              "closed {closed}, voided {voided}").format(
+            first=y["from"], last=y["to"], received=y["received"], resolved=y["resolved"],
+            closed=y["closed"], voided=y["voided"])),
         *register_left_out(rep),
         *voided_imports(rep, tz),
     ]

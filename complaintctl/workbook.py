@@ -296,6 +296,9 @@ def _summary(book: _Book, rep: dict[str, Any]) -> None:
         # a period still running is compared with as much of the one before
         *([(N_("the previous period counted to"), rep["previous_period"]["until"], "time")]
           if rep["previous_period"].get("until") else []),
+        # the year to date's days (a week across New Year counts 1 to 3 January only)
+        (N_("year to date: from"), rep["year_to_date"]["from"], "date"),
+        (N_("year to date: to"), rep["year_to_date"]["to"], "date"),
         (N_("chain head: event"), head["id"], "int"),
         (N_("chain head: hash"), head["hash"] or _("(no events)"), "text"),
         (N_("currency"), rep["returns"]["currency"], "text")]

@@ -1077,6 +1077,21 @@ def test_a_report_as_of_an_instant_dates_its_year_to_date_to_it(ledger):
     assert (whole["to"], whole["received"]) == ("2026-10-31", 2)
 
 
+def test_a_week_across_new_year_says_the_days_of_its_year_to_date(ledger):
+    """2026-W01 (29 December 2025 to 4 January 2026) counts the year to date from 1
+    January: fewer than the week itself, said without its days ("本年累计 | 受理 33" under
+    a week of 93) it read as wrong. The table and the markdown give its days."""
+    ledger.log(received="2025-12-30 09:00")
+    ledger.log(received="2026-01-02 09:00", product="B")
+    args = ("report", "--week", "2026-W01")
+    rep = ledger.json(*args)
+    assert (rep["received"], rep["year_to_date"]["received"]) == (2, 1)
+    md = ledger(*args, "--format", "markdown").stdout
+    assert "| year to date | 2026-01-01 to 2026-01-04: received 1, resolved 0," in md, md
+    zh = ledger("--lang", "zh", *args, "--format", "markdown").stdout
+    assert "| 本年累计 | 2026-01-01 至 2026-01-04：受理 1，" in zh, zh
+
+
 def test_the_report_says_what_the_period_paid_its_customers(ledger, tmp_path):
     """Refunds, discounts and compensation given with `resolve --amount` were in no
     report (the 月报表 has its 赔偿¥; a manager asks for the month's total): each

@@ -87,6 +87,9 @@ def test_every_sheet_holds_the_numbers_of_the_json_report(month, tmp_path):
         assert (value, before, year) == (rep[key], prev[key], ytd[key])
         assert change == _pct(prev[f"{key}_change"])
     assert summary["received"][2] == pytest.approx(3.0)  # 环比: 1 in Sept, 4 in Oct
+    # the year to date's days, which a week across New Year needs to be read right
+    assert (summary["year to date: from"][0], summary["year to date: to"][0]) == (
+        datetime(2026, 1, 1), datetime(2026, 10, 31)), summary
     assert summary["late at end"][0] == rep["late_at_end"]
     assert summary["backlog at the end"][0] == rep["backlog"]["end"]
     assert summary["handling days: mean"][0] == pytest.approx(rep["handling_days"]["mean"])
