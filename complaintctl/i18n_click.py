@@ -150,12 +150,23 @@ class _GivenOnce:
         return parser
 
 
+def _an_option(value: str, options: frozenset[str]) -> bool:
+    """Whether a value is an option's name: the command's (`--cause`, or with its value,
+    `--cause=轴承不良`), or complaintctl's own typed after the command (`-q`, `--db`)."""
+    if not value.startswith("-"):
+        return False
+    name = value.partition("=")[0] if value.startswith("--") else value
+    return name in options or name in _ROOT_OPTIONS
+
+
 def _once(ctx: Context, opt: Any, process: Callable[[Any, Any], None],
           options: frozenset[str] = frozenset()) -> Callable[[Any, Any], None]:
     def checked(value: Any, state: Any) -> None:
-        if opt.action in ("store", "append") and isinstance(value, str) and value in options:
+        if opt.action in ("store", "append") and isinstance(value, str) and \
+                _an_option(value, options):
             # `log --customer --no-input`: the value forgotten, the next option taken for
-            # it (the customer stored as "--no-input", the flag lost)
+            # it (the customer stored as "--no-input", the flag lost); so were
+            # `--finding --cause=轴承不良` and `note --text -q`
             raise click_exceptions.UsageError(
                 _("{option} has no value: {value} after it is an option (its value left "
                   "out?)").format(option=max(opt.obj.opts or opt._long_opts, key=len),
@@ -187,7 +198,7 @@ _WORD_OPTIONS = {"severity": "severity", "channel": "channel", "demand": "demand
                  "cause_category": "cause_category", "responsibility": "responsibility",
                  "disposition": "disposition",
                  "satisfaction": "satisfaction", "method": "method", "result": "inspection",
-                 "status": "status"}
+                 "status": "status", "fmt": "format"}
 
 
 def _same_word(dest: str | None, one: Any, other: Any) -> bool:

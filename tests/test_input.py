@@ -3,6 +3,7 @@ ledger unchanged, never a traceback. And text that must survive intact."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -418,6 +419,11 @@ def test_an_option_given_twice_with_different_values_is_refused(ledger):
                   "--status", "已登记").stdout.count(other) == 1
     refused(ledger, "list", "--severity", "high", "--severity", "低", code=2,
             message="--severity was given twice")
+    # a format in another letter case is the same format (it was refused as two)
+    listed = ledger("list", "--format", "json", "--format", "JSON").stdout
+    assert json.loads(listed)[0]["id"] == other
+    refused(ledger, "list", "--format", "json", "--format", "csv", code=2,
+            message="--format was given twice")
     # a category is the ledger's own word: one the built-in table gives to a category
     # the ledger removed is another value (the pair recorded the second, the first alone
     # refused)
@@ -769,7 +775,14 @@ def test_an_option_whose_value_was_left_out_does_not_take_the_next_option(ledger
             (("assign", cid, "--dept", "--owner", "o"), "--dept", "--owner"),
             (("--db", "--lang", "list"), "--db", "--lang"),
             # (an option given many times too: --clear took --region and emptied it)
-            (("amend", cid, "--reason", "fix", "--clear", "--region"), "--clear", "--region")):
+            (("amend", cid, "--reason", "fix", "--clear", "--region"), "--clear", "--region"),
+            # an option with its value (`--name=value`), and complaintctl's own typed after
+            # the command: recorded as the text, exit 0
+            (("investigate", cid, "--finding", "--cause=轴承不良"), "--finding",
+             "--cause=轴承不良"),
+            (("note", cid, "--text", "--kind=email"), "--text", "--kind=email"),
+            (("note", cid, "--text", "-q"), "--text", "-q"),
+            (("note", cid, "--text", "--db"), "--text", "--db")):
         r = refused(ledger, *args, code=2, message=f"Error: {option} has no value: {value} "
                     "after it is an option (its value left out?)\n")
         assert "Usage: " in r.stderr
