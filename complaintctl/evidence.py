@@ -310,6 +310,10 @@ def attach_all(lg: Ledger, record_id: str, files: Sequence[tuple[Source, str | N
 
 def attachment_number(value: str, field: str = "ATT") -> int:
     """An attachment number as shown (7, #7, ATT-7)."""
+    if not value.strip():
+        raise BadInput(_("the attachment number is empty"),
+                       hint=_("attachment numbers are shown by: complaintctl attachment "
+                              "list ID"), code="empty_id")
     number = record_number(value, "ATT")
     if number is None:
         raise BadInput(_("{field} {value} is not an attachment number").format(

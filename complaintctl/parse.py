@@ -1493,6 +1493,10 @@ def record_key(value: str) -> str:
     import unicodedata
 
     key = unicodedata.normalize("NFKC", value).translate(_ID_MARKS).strip().upper()
+    if not key:  # a script's $ID left unset: "no complaint ''", exit 1, read as not found
+        raise BadInput(_("the id is empty"),
+                       hint=_("give the id of a complaint or a return, e.g. CC-2026-0001"),
+                       code="empty_id")
     short = _SHORT_NUMBER.match(key)
     if short:
         return f"{short[1]}{int(short[2]):04d}"

@@ -25,6 +25,20 @@ def refused(ledger, *args, code, message, input=None):
     return result
 
 
+@pytest.mark.parametrize("args", [
+    ("void", "", "--reason", "x"), ("note", " ", "--text", "x"), ("show", ""),
+    ("attachment", "list", ""), ("return", "receive", "", "--qty", "1"),
+    ("amend", "\u200b", "--reason", "x", "--region", "y")])
+def test_an_empty_id_is_bad_input_not_a_missing_record(ledger, args):
+    """A script's $ID left unset was "no complaint ''", exit 1, as if looked for and not
+    found (`action done ""` and `show --ref ""` were exit 2 already)."""
+    ledger.log()
+    r = refused(ledger, *args, code=2, message="Error: the id is empty\n")
+    assert "Hint: give the id of a complaint or a return, e.g. CC-2026-0001" in r.stderr
+    refused(ledger, "attachment", "get", "", "--output", "o.bin", code=2,
+            message="Error: the attachment number is empty\n")
+
+
 def test_unknown_id(ledger):
     refused(ledger, "assign", "CC-2026-9999", "--dept", "QA", "--owner", "Li", code=1,
             message="Error: no complaint 'CC-2026-9999'")
