@@ -375,8 +375,8 @@ def init_cmd(
     _STATE["written"] = str(path)  # an interruption from here on: it is there
     s = ledger.config.settings
     _say(_("Ledger created at {path} (calendar {country}, time zone {zone}, currency "
-           "{currency}).").format(path=path, country=s["country"], zone=s["timezone"],
-                                  currency=s["currency"]))
+           "{currency}).").format(path=i18n.path_said(path), country=s["country"],
+                                  zone=s["timezone"], currency=s["currency"]))
     if from_locale:
         _say(_("Its display language is Chinese, as this terminal's, for everyone and cron "
                "(change it with: complaintctl policy language en)."))

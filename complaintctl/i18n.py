@@ -154,6 +154,14 @@ def shown(value: object) -> str:
     return text
 
 
+def path_said(path: object) -> str:
+    """A path named in a message: as it is, unless it begins or ends with a space (a
+    stray one in `--db "r.db "`, invisible unquoted: "no ledger at r.db " while r.db
+    is there), or holds what shown() escapes; then quoted as shown() quotes."""
+    text = str(path)
+    return shown(text) if text != text.strip() or not text.isprintable() else text
+
+
 # Currencies with no unit smaller than one (ISO 4217's minor unit 0: the yen, the won, the
 # dong …): an amount in them is whole, and written without decimals.
 WHOLE_CURRENCIES = frozenset(

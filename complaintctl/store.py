@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from complaintctl import migrations, settings
 from complaintctl.errors import ComplaintctlError, LedgerError, NotFound, Refused
-from complaintctl.i18n import N_, _, os_reason, shown
+from complaintctl.i18n import N_, _, os_reason, path_said, shown
 from complaintctl.parse import from_iso, iso, record_key, wall
 from complaintctl.settings import Config
 
@@ -85,15 +85,15 @@ def dumps(data: dict[str, Any] | None) -> str | None:
 # --- errors ----------------------------------------------------------------------
 
 def _no_ledger(path: Path) -> LedgerError:
-    return LedgerError(_("no ledger at {path}").format(path=path),
+    return LedgerError(_("no ledger at {path}").format(path=path_said(path)),
                        hint=_("create one with: complaintctl init (or check --db / "
                               "COMPLAINTCTL_DB)"), code="no_ledger", path=str(path))
 
 
 def _not_ledger(path: Path, why: str) -> LedgerError:
     """`why`: translated, or SQLite's own words."""
-    return LedgerError(_("{path} is not a complaintctl ledger ({why})").format(path=path,
-                                                                              why=why),
+    return LedgerError(_("{path} is not a complaintctl ledger ({why})").format(
+        path=path_said(path), why=why),
                        hint=_("check --db / COMPLAINTCTL_DB; complaintctl leaves other files "
                               "as they are"), code="not_a_ledger", path=str(path), why=why)
 
@@ -459,8 +459,9 @@ def _header(path: Path) -> bytes:
     if not stat.S_ISREG(st.st_mode):
         message = (_("{path} is not a ledger file: it is a folder") if stat.S_ISDIR(st.st_mode)
                    else _("{path} is not a ledger file: it is not a regular file"))
-        raise LedgerError(message.format(path=path),
-                          hint=_("give --db the path of a ledger file"), code="not_a_file",
+        raise LedgerError(message.format(path=path_said(path)),
+                          hint=_("give the path of a ledger file (check --db / "
+                                 "COMPLAINTCTL_DB)"), code="not_a_file",
                           path=str(path))
     try:
         fd = os.open(path, os.O_RDONLY)

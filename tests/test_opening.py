@@ -523,6 +523,38 @@ def test_an_empty_db_names_no_ledger(run, env, monkeypatch, tmp_path, args):
     assert "Error: COMPLAINTCTL_DB is empty: it names no ledger" in r.stderr
 
 
+@pytest.mark.parametrize("given", ["{db}/", "{db}/.", "./{db}/.", "new.db/"])
+def test_a_path_that_ends_as_a_folders_is_refused(run, env, tmp_path, monkeypatch, given):
+    """`--db r.db/` used r.db and wrote to it, and `--db x.db/ init` made the file x.db: a
+    mistyped folder's path was taken for the file."""
+    run("init")
+    monkeypatch.chdir(env.parent)
+    path = given.format(db=env.name)
+    before = sorted(tmp_path.rglob("*")), env.read_bytes()
+    for args in (("--db", path, "note", "CC-2026-0001", "--text", "x"),
+                 ("--db", path, "overdue"), ("--db", path, "init")):
+        r = run(*args, code=2)
+        assert f"Error: --db '{path}' ends as a folder's path does, not a file's" \
+            in r.stderr, r.stderr
+        assert "Hint: give the ledger file's path, without the / at its end" in r.stderr
+    monkeypatch.setenv("COMPLAINTCTL_DB", path)
+    assert "Error: COMPLAINTCTL_DB '" in run("overdue", code=2).stderr
+    assert (sorted(tmp_path.rglob("*")), env.read_bytes()) == before
+
+
+def test_a_path_with_a_stray_space_is_quoted_and_a_folder_names_both_sources(run, env,
+                                                                             monkeypatch):
+    """"no ledger at r.db " (the space unseen) while r.db is there; a folder in
+    COMPLAINTCTL_DB was told to give --db a ledger's path."""
+    run("init")
+    r = run("--db", f"{env} ", "overdue", code=1)
+    assert f"Error: no ledger at '{env} '\n" in r.stderr, r.stderr
+    monkeypatch.setenv("COMPLAINTCTL_DB", str(env.parent))
+    r = run("overdue", code=1)
+    assert f"Error: {env.parent} is not a ledger file: it is a folder\n" in r.stderr
+    assert "Hint: give the path of a ledger file (check --db / COMPLAINTCTL_DB)" in r.stderr
+
+
 def test_a_reader_who_may_not_write_is_not_shown_a_ledger_without_its_last_steps(ledger,
                                                                                  monkeypatch):
     """A writer stopped without closing left its steps in the -wal, and the -shm went (a
