@@ -619,6 +619,12 @@ def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
                          customer=customer, current=when >= now)
     if not rows:
         unmatched(ledger, dept, owner, customer=customer)
+        first = views.first_received(ledger) if as_of is not None else None
+        if first is not None and parse.iso(when) < first:  # (printed with --quiet too) a year
+            # mistyped in cron's --as-of said "nothing overdue" every day
+            _warn(_("at {time} the ledger held no complaint yet (the first was received "
+                    "{first}): check the date of --as-of").format(
+                time=ledger.local(when), first=ledger.local(parse.from_iso(first))))
     if not rows and _STATE["quiet"] and fmt in ("table", "markdown"):
         return  # cron mails only real trouble; json and csv are data ([], a header)
     local = ledger.local(when)

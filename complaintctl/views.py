@@ -554,6 +554,13 @@ def _nearness(text: str, name: str) -> float:
     return max(match.ratio(), held)
 
 
+def first_received(lg: Ledger) -> str | None:
+    """When the ledger's first complaint was received (stored form), None if it has none."""
+    with lg.read() as cur:
+        (first,) = cur.execute("SELECT min(received_at) FROM complaints").fetchone()
+    return first
+
+
 def never_matched(lg: Ledger, department: str | None, owner: str | None,
                   table: str = "assignments", customer: str | None = None
                   ) -> list[tuple[str, str, list[str], bool]]:

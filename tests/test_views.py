@@ -93,6 +93,20 @@ def test_an_overdue_ahead_of_now_says_so(ledger):
     assert zh.stdout.startswith("## 截至 2026-12-01 00:00（尚未到来的时刻） 逾期"), zh.stdout
 
 
+def test_an_overdue_before_the_first_complaint_says_so(ledger):
+    """`--quiet overdue --as-of 2016-12-06` (a year mistyped in cron) printed nothing, exit
+    0, every day: before the ledger's first complaint, nothing can be late, and it says
+    so on stderr (with --quiet too)."""
+    _two_late(ledger)
+    for args in (("-q", "overdue", "--as-of", "2016-12-06"),
+                 ("overdue", "--as-of", "2016-12-06", "--format", "json")):
+        r = ledger(*args)
+        assert r.stderr == "Warning: at 2016-12-06 00:00 the ledger held no complaint yet " \
+            "(the first was received 2026-11-02 09:00): check the date of --as-of\n", r.stderr
+    # after it, or without --as-of: no such word
+    assert "held no complaint" not in ledger("overdue", "--as-of", "2026-11-02 09:00").stderr
+
+
 def test_overdue_as_of_sees_the_past_exactly(ledger):
     a, _b = _two_late(ledger)
     ledger("assign", a, "--dept", "QA", "--owner", "Li", "--at", "2026-11-03 09:00")
