@@ -304,6 +304,11 @@ def show_error(exc: click_exceptions.ClickException) -> None:
                 command=ctx.command_path, option=ctx.help_option_names[0]) + "\n"
         typer.echo(f"{ctx.get_usage()}\n{hint}", err=True)
     message = _LONG_VALUE.sub(_shortened, click_sentence(exc.format_message()))
+    flag = _ENV_FLAG.fullmatch(exc.format_message())
+    if flag:  # `COMPLAINTCTL_QUIET=2`: Click's sentence, cut at its "(env var: …)" in
+        # Chinese, listed '' among the values and named the option before the variable
+        message = _("{variable} is {value}: it takes 1, yes, true or on, or 0, no, false "
+                    "or off").format(variable=flag["var"], value=i18n.shown(flag["value"]))
     name = getattr(exc, "option_name", None)
     if isinstance(exc, click_exceptions.NoSuchOption) and name in _ROOT_OPTIONS:
         # `complaintctl list --db a.db`: Click offered --dept, a command's own option
@@ -314,6 +319,10 @@ def show_error(exc: click_exceptions.ClickException) -> None:
         message = _("{option} is an option of complaintctl itself: put it before the "
                     "command, e.g. {example}").format(option=name, example=example)
     typer.echo(_("Error: {message}").format(message=message), err=True)
+    if flag:
+        typer.echo(_("Hint: {hint}").format(hint=_(
+            "set {variable}=1 (or 0), or leave it unset: unset {variable}").format(
+                variable=flag["var"])), err=True)
     if isinstance(exc, click_exceptions.NoSuchOption) and re.fullmatch(
             r"-[0-9.,]+", name or "") and ctx is not None and any(
             isinstance(p, typer.core.TyperArgument) for p in ctx.command.params) and \
@@ -354,6 +363,10 @@ def show_error(exc: click_exceptions.ClickException) -> None:
 
 # The root's options, with what a value looks like, for the error of one typed after
 # the command.
+# Click's words for a boolean environment variable's value it cannot read.
+_ENV_FLAG = re.compile(r"Invalid value for .+? \(env var: '(?P<var>[A-Z_]+)'\): "
+                       r"'(?P<value>.*)' is not a valid boolean\. Recognized values: .*", re.S)
+
 _ROOT_OPTIONS = {"--db": N_("PATH"), "--as": N_("NAME"), "--lang": "zh", "--ascii": "",
                  "--quiet": "", "-q": ""}
 

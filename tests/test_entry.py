@@ -1007,6 +1007,21 @@ def test_quiet_from_the_environment(ledger, monkeypatch):
     assert r.stderr == "" and r.stdout == "CC-2026-0001\n"
 
 
+@pytest.mark.parametrize("var", ["COMPLAINTCTL_QUIET", "COMPLAINTCTL_ASCII"])
+def test_a_flag_in_the_environment_that_is_no_yes_or_no_is_named_whole(ledger, monkeypatch,
+                                                                       var):
+    """`COMPLAINTCTL_QUIET=2` was Click's sentence, cut in Chinese at its "(env var: …)"
+    (“--quiet” / “-q” (env var的值无效…), listing '' among the values, with no hint."""
+    before = ledger.snapshot()
+    monkeypatch.setenv(var, "2")
+    r = ledger("overdue", code=2)
+    assert f"Error: {var} is '2': it takes 1, yes, true or on, or 0, no, false or off\n" \
+        f"Hint: set {var}=1 (or 0), or leave it unset: unset {var}\n" in r.stderr, r.stderr
+    r = ledger("--lang", "zh", "overdue", code=2)
+    assert f"错误：{var} 的值为“2”：" in r.stderr and "env var" not in r.stderr, r.stderr
+    assert ledger.snapshot() == before
+
+
 def test_quiet_still_prints_errors_and_warnings(ledger):
     before = ledger.snapshot()
     r = ledger("--quiet", "assign", "CC-2026-0009", "--dept", "QA", "--owner", "Li", code=1)
