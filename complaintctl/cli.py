@@ -2303,8 +2303,9 @@ def _write_atomically(output: str, content: str | Iterable[bytes],
         run.reads_whole()  # (a file of two moments does not take the place of one)
         os.replace(tmp, path)
         # what a write killed outright left in the folder (its name, archive.PARTIAL's:
-        # a user's own .report.csv.20261130 is not one)
-        stale_removed(folder, STALE_OUTPUT.match, os.stat(path).st_mtime)
+        # a user's own .report.csv.20261130 is not one), said as a backup says it (an
+        # export's with --reveal holds every contact in clear)
+        removed = stale_removed(folder, STALE_OUTPUT.match, os.stat(path).st_mtime)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         close = getattr(content, "close", None)
@@ -2313,6 +2314,8 @@ def _write_atomically(output: str, content: str | Iterable[bytes],
         if isinstance(exc, OSError):  # a folder of that name, the disk full, ...
             raise cannot(i18n.os_reason(exc), exc) from None
         raise
+    for name in removed:
+        _say(_("Removed {name}: a partial file a killed write had left.").format(name=name))
 
 
 def _problem_lines(problems: Sequence[Any]) -> list[str]:

@@ -609,8 +609,12 @@ def test_what_a_killed_export_left_is_removed_by_the_next(ledger, tmp_path, monk
     # by the file system's; judged by it, another export's at work were all removed)
     real = time.time
     monkeypatch.setattr(time, "time", lambda: real() + 1700 * 86400)
-    ledger("export", "complaints", "--reveal", "--format", "xlsx", "--output", out / "c.xlsx")
+    done = ledger("export", "complaints", "--reveal", "--format", "xlsx", "--output",
+                  out / "c.xlsx")
     monkeypatch.setattr(time, "time", real)
+    # said, as a backup says its own (it was removed without a word)
+    assert "Removed .complaintctl-k9r2x7qz.partial: a partial file a killed write had " \
+        "left.\n" in done.stderr, done.stderr
     assert sorted(p.name for p in temp.iterdir()) == sorted(kept)
     assert sorted(p.name for p in out.iterdir()) == [".c.xlsx.20261130", ".c.xlsx.original",
                                                      "c.xlsx"]
