@@ -37,7 +37,7 @@ from complaintctl import (
     views,
     words,
 )
-from complaintctl.errors import BadInput, ComplaintctlError, LedgerError
+from complaintctl.errors import BadInput, ComplaintctlError, LedgerError, Refused
 from complaintctl.i18n import _, listing, ngettext, pgettext, term
 from complaintctl.run import (
     _STATE,
@@ -3167,7 +3167,14 @@ def demo_cmd(
                        hint=_("complaintctl demo --db demo.db"), code="demo_needs_db")
     language, _from_locale = _new_ledger_language()
     values = {"language": language} if language else {}
-    ledger = _create(path, values, demo=True) if fresh else _keep(Ledger.open(path, write=True))
+    try:
+        ledger = _create(path, values, demo=True) if fresh else None
+    except Refused as exc:  # another demo made it a moment ago: added to, as it would be a
+        if exc.code != "already_a_ledger":  # moment later (it was refused with a hint
+            raise  # to change the ledger's settings)
+        fresh, ledger = False, None
+    if ledger is None:
+        ledger = _keep(Ledger.open(path, write=True))
     ledger.login = _login()  # (a second demo into its own ledger recorded none: verify)
     with _progress() as bar, _taken_back_if_interrupted(ledger if fresh else None):
         def progress(done: int) -> None:

@@ -507,3 +507,16 @@ def test_ctrl_c_stops_a_read_waiting_for_a_writer_at_once(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_demos_started_together_on_a_new_file_both_fill_it(tmp_path):
+    """Two demos started at once on the same new file: the second to make it was refused,
+    "already a ledger (made a moment ago)", told to change its settings with policy; a
+    moment later it would have waited and added to the demo. Both add now."""
+    for trial in range(3):
+        db = tmp_path / f"d{trial}.db"
+        results = race([["--db", str(db), "--as", "x", "-q", "demo", "--complaints", "40",
+                         "--seed", str(seed)] for seed in (1, 2)])
+        assert [code for code, _o, _e in results] == [0, 0], results
+        assert _count(db, "SELECT count(*) FROM complaints") == 80
+        assert _integrity(db) == "ok"
