@@ -238,6 +238,22 @@ def test_a_write_by_a_reader_is_permission_denied(base, args):
     assert sorted(os.listdir(db.parent)) == ["ledger.db"]
 
 
+def test_a_writer_whose_folder_is_read_only_is_told_of_the_folder(base):
+    """The ledger writable by its user, its folder not (0555): "permission denied: cannot
+    write …/ledger.db" named the file, which the user could write."""
+    db, ids = ledger_in(base, 0o777)
+    os.chown(db, READER, READER)
+    os.chmod(db, 0o600)
+    os.chmod(db.parent, 0o555)
+    before = sha256(db)
+    code, _out, err = as_user(READER, db, "assign", ids["cid"], "--dept", "QA", "--owner",
+                              "王芳", "--at", "2025-10-09 12:00")
+    assert code == 1, (code, err)
+    assert err.startswith(f"Error: permission denied: cannot write in the folder {db.parent}, "
+                          "where the ledger keeps its -wal and -shm files\n"), err
+    assert sha256(db) == before
+
+
 def test_upgrade_of_an_up_to_date_ledger_by_a_reader_says_it_is_up_to_date(base):
     """It opened the ledger for writing first: "permission denied" (exit 1) where there
     was nothing to do; nothing is left beside the ledger."""
