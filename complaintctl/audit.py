@@ -115,7 +115,7 @@ MAX_WORKERS = 4
 def verify(lg: Ledger, head: str | None = None) -> dict[str, Any]:
     """Every check. `head`: a chain head recorded earlier (a report's `chain_head`),
     which must still be an event's hash. Returns {ok, head {id, hash}, events,
-    problems, unrecorded, head_found {id, hash} | None}.
+    problems, unrecorded, head_found {id, hash} | None, before_chain}.
 
     A small ledger is read in one snapshot, SQLite's own checks beside the rest in a
     thread (they read the file inside SQLite, which lets go of the GIL). A large one
@@ -125,6 +125,7 @@ def verify(lg: Ledger, head: str | None = None) -> dict[str, Any]:
     same in theirs), and every other check holds within its own snapshot."""
     with lg.read() as cur:
         last_id, last_hash = chain_head(cur)
+        old = before_chain(cur)
         workers = min(os.cpu_count() or 1, MAX_WORKERS)
         if last_id < PARALLEL_FROM or workers < 2:
             results = _serially(lg, cur, last_id, head)
@@ -137,7 +138,19 @@ def verify(lg: Ledger, head: str | None = None) -> dict[str, Any]:
 
         threading.Thread(target=prefetch, args=(lg.path,), daemon=True).start()
         results = _in_parallel(lg.path, plan, workers)
-    return _result(results, last_id, last_hash, head)
+    return {**_result(results, last_id, last_hash, head), "before_chain": old}
+
+
+def before_chain(cur: sqlite3.Cursor) -> int:
+    """How many complaints have steps recorded before the hash chain (an upgraded
+    ledger's older events, which record no login): their records are not compared with
+    those steps, and the chain over those events is the one `upgrade` worked out from
+    them as it found them. verify said OK of such a ledger edited by hand with only a
+    note on its deadlines. Read along the events' ids up to the first chained one."""
+    (first,) = cur.execute("SELECT min(id) FROM events WHERE login IS NOT NULL").fetchone()
+    return int(cur.execute(
+        "SELECT count(DISTINCT complaint_id) FROM events WHERE id < ? AND complaint_id IS "
+        "NOT NULL", (first if first is not None else 2 ** 63 - 1,)).fetchone()[0])
 
 
 def unreadable(why: str) -> dict[str, Any]:
@@ -145,6 +158,7 @@ def unreadable(why: str) -> dict[str, Any]:
     that failed): no check could run; the one finding says why (the command's error
     says it too)."""
     return {"ok": False, "head": None, "events": None, "unrecorded": 0, "head_found": None,
+            "before_chain": 0,
             "problems": [problem("integrity", None, why, "ok",
                                  N_("the ledger could not be read: {why}"), why=why)]}
 
@@ -306,7 +320,8 @@ def _result(results: dict[Any, Any], last_id: int, last_hash: str, head: str | N
     if head is not None and found is None:
         problems.append(problem("head", None, None, head,
                                 N_("no event has this hash: the history up to it was "
-                                   "rewritten, or it is another ledger's")))
+                                   "rewritten, this copy ends before it (copied without its "
+                                   "-wal, an older backup), or it is another ledger's")))
     elif head is not None and any(p["kind"] == "chain" and p["id"] <= found
                                   for part in chain for p in part["problems"]):
         # the event is there, but the history up to it no longer holds (a deleted or

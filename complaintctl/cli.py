@@ -2073,6 +2073,16 @@ def verify_cmd(
         # (with the history broken, what no event records may be what was taken out of it)
         _say(_("Note: {count} deadlines or settings were set before events recorded them (an "
                "upgraded ledger): not checked.").format(count=result["unrecorded"]))
+    if result["before_chain"]:  # what OK does not cover (a note, as the deadlines': it
+        # stays true of the ledger, and cron mails only what changes)
+        _say(ngettext(
+            "Note: {count} complaint has steps recorded before the hash chain (an upgraded "
+            "ledger): its record is not compared with them, and the chain over those "
+            "events is the one the upgrade worked out from them as it found them",
+            "Note: {count} complaints have steps recorded before the hash chain (an upgraded "
+            "ledger): their records are not compared with them, and the chain over those "
+            "events is the one the upgrade worked out from them as it found them",
+            result["before_chain"]).format(count=result["before_chain"]))
     if problems:
         missing = any(p["kind"] == "head" for p in problems)
         found = ngettext("{count} problem found", "{count} problems found",
@@ -2084,8 +2094,10 @@ def verify_cmd(
                      "{found}")
         raise VerifyFailed(said.format(head=head, found=found) if missing else found,
                            hint=_("check the head was copied from this ledger's report or "
-                                  "verify; if so, the history before it was rewritten: "
-                                  "compare with a backup of that time") if only_head else
+                                  "verify, and that this is the ledger itself, not a copy "
+                                  "taken without its -wal or an older backup; if so, the "
+                                  "history before it was rewritten: compare with a backup "
+                                  "of that time") if only_head else
                            _("each line names what differs: stored, and what the "
                              "events say it should be"), code="verify_failed",
                            problems=len(problems))

@@ -2180,4 +2180,4 @@ def verify_json(result: dict[str, Any]) -> dict[str, Any]:
     return {"ok": result["ok"], "head": result["head"], "events": result["events"],
             "problems": [{f: p[f] for f in VERIFY_FIELDS} for p in result["problems"]],
             "unrecorded": result["unrecorded"],
-            "head_found": result["head_found"]}
+            "head_found": result["head_found"], "before_chain": result["before_chain"]}

@@ -143,7 +143,7 @@ def test_a_damaged_page_is_said_to_be_damage_not_another_program_s_file(run, tmp
     result = run("--db", db, "verify", "--format", "json", code=1)
     assert json.loads(result.stdout) == {
         "ok": False, "head": None, "events": None, "unrecorded": 0, "head_found": None,
-        "problems": [{"kind": "integrity", "id": None,
+        "before_chain": 0, "problems": [{"kind": "integrity", "id": None,
                       "stored": "database disk image is malformed", "expected": "ok",
                       "detail": "the ledger could not be read: database disk image is "
                                 "malformed"}]}, result.stdout
@@ -779,6 +779,11 @@ def test_head_of_an_earlier_report_passes_and_a_made_up_one_fails(ledger, full):
     assert "Hint: check the head was copied from this ledger's report or verify" in failed.stderr
     (p,) = verify_fails(ledger, "--head", made_up)
     assert (p["kind"], p["expected"]) == ("head", made_up)
+    # a copy cut short at its end (without its -wal, an older backup) is named among the
+    # causes, not only a rewritten history
+    assert "this copy ends before it (copied without its -wal, an older backup)" \
+        in p["detail"], p
+    assert "not a copy taken without its -wal or an older backup" in failed.stderr
     assert "64 hex" in ledger("verify", "--head", "nothex", code=2).stderr
 
 
@@ -1003,6 +1008,14 @@ def test_an_upgraded_ledger_counts_unrecorded_deadlines_apart(run, env):
     assert "Note: " in out.stderr and "not checked" in out.stderr
     data = run.json("verify")
     assert data["ok"] and data["unrecorded"] >= 1
+    # the complaints with steps from before the chain are counted and said: their records
+    # are not compared with those steps (OK said nothing of it)
+    assert data["before_chain"] == 1, data
+    assert "Note: 1 complaint has steps recorded before the hash chain (an upgraded " \
+        "ledger): its record is not compared with them" in out.stderr, out.stderr
+    run("log", "--customer", "新客户", "--description", "d", "--category", "quality",
+        "--severity", "low", "--channel", "phone")  # (one after the upgrade: not counted)
+    assert run.json("verify")["before_chain"] == 1
 
 
 def test_an_upgraded_complaints_later_steps_are_checked(run, env):
