@@ -276,7 +276,7 @@ def _actor() -> str:
     must not record the login instead), else COMPLAINTCTL_USER, else the login (an
     account with no name, in a container: "uid 4242", not "unknown")."""
     if _STATE["actor"] is not None:
-        return parse.text(_STATE["actor"], "--as", required=True)
+        return parse.text(_STATE["actor"], "--as", required=True, max_len=parse.NAME_MOST)
     name = os.environ.get("COMPLAINTCTL_USER")
     if name is not None:  # (one of spaces is refused by its own name, not as --as; an
         # empty one too, as COMPLAINTCTL_DB's: a crontab's COMPLAINTCTL_USER=$UNSET
@@ -287,7 +287,7 @@ def _actor() -> str:
                            hint=_("set it to the name to record, e.g. COMPLAINTCTL_USER=周敏, "
                                   "or unset it to record your login name"),
                            code="empty_user")
-        return parse.text(name, "COMPLAINTCTL_USER", required=True)
+        return parse.text(name, "COMPLAINTCTL_USER", required=True, max_len=parse.NAME_MOST)
     import getpass
 
     try:

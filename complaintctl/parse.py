@@ -197,8 +197,13 @@ def name(value: str | None, field: str, *, required: bool = False) -> str | None
     full-width letters, digits and number signs read as half-width and each run of
     spaces as one. ＫＦＲ－３５ 空调 and KFR-35  空调 were three products in the report
     and no repeat of each other."""
-    found = text(value, field, required=required)
+    found = text(value, field, required=required, max_len=NAME_MOST)
     return None if found is None else _SPACES.sub(" ", name_width(found))
+
+
+# The longest name, a line (a customer of 19,999 characters was taken, and told to keep
+# its gist and attach the rest as a file).
+NAME_MOST = 500
 
 
 def repeat_key(customer: str | None, product: str | None) -> str | None:
@@ -330,7 +335,10 @@ def text(value: str | None, field: str, *, multiline: bool = False,
         raise BadInput(_("{field} is longer than {most} characters").format(
             field=field, most=max_len),
             hint=_("keep the gist here and attach the whole text as a file: complaintctl "
-                   "attach ID FILE"), code="text_too_long", field=field)
+                   "attach ID FILE") if multiline else _("shorten it: a name or a one-line "
+                                                         "value is at most {most} "
+                                                         "characters").format(most=max_len),
+            code="text_too_long", field=field)
     return value
 
 

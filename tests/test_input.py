@@ -257,6 +257,27 @@ def test_a_text_too_long_says_what_to_do(ledger):
     assert "Hint: keep the gist here and attach the whole text as a file" in r.stderr
 
 
+def test_a_name_too_long_is_told_to_be_shortened(ledger, monkeypatch):
+    """A customer (or --as, COMPLAINTCTL_USER) of 20,001 characters was told to attach the
+    whole text as a file, and one of 19,999 was taken: a name is one line, of at most 500
+    characters."""
+    args = list(LOG)
+    args[args.index("--customer") + 1] = "华" * 501
+    r = refused(ledger, *args, code=2, message="Error: --customer is longer than 500 "
+                "characters\nHint: shorten it: a name or a one-line value is at most 500 "
+                "characters\n")
+    assert "attach" not in r.stderr
+    refused(ledger, "--as", "x" * 501, *LOG, code=2,
+            message="Error: --as is longer than 500 characters")
+    monkeypatch.setenv("COMPLAINTCTL_USER", "王" * 501)
+    refused(ledger, *LOG, code=2, message="Error: COMPLAINTCTL_USER is longer than 500")
+    monkeypatch.setenv("COMPLAINTCTL_USER", "王" * 500)
+    args[args.index("--customer") + 1] = "华" * 500
+    ledger(*args)
+    assert ledger.rows("SELECT length(customer), length(logged_by) FROM complaints") == [
+        (500, 500)]
+
+
 def test_invisible_characters_are_dropped_and_direction_marks_refused(ledger):
     """A zero-width space pasted from a chat made 华东\u200b电器 another customer than
     华东电器 (the repeat check compares the text): dropped, as a BOM is. A mark that
