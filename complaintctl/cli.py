@@ -1340,10 +1340,12 @@ def forget_contact_cmd(
     attached, unsearched = out.data["attached"], out.data["unsearched"]
     if unsearched:  # a photo or PDF of a letter, which may show it
         out.warnings.insert(0, ngettext(
-            "attachment {files} of {id} is no text complaintctl can search (a photo, a PDF, "
-            "an Office file): if it shows the contact, it stays there, as attached",
-            "{count} attachments of {id} are no text complaintctl can search (photos, "
-            "PDFs, Office files: {files}): any that shows the contact keeps it, as attached",
+            "attachment {files} of {id} could not be searched as text (a photo, a PDF, an "
+            "Office file, text in another encoding, a file over 64 MB): if it holds the "
+            "contact, it stays there, as attached",
+            "{count} attachments of {id} could not be searched as text (photos, PDFs, "
+            "Office files, text in another encoding, files over 64 MB: {files}): any that "
+            "holds the contact keeps it, as attached",
             len(unsearched)).format(count=len(unsearched), id=out.id,
                                     files=_attachments_named(unsearched)))
     if attached:  # an e-mail attached whole: nothing attached is ever changed
@@ -1382,7 +1384,8 @@ def forget_contact_cmd(
     _report_outcome(out, (_(
         "{id}: contact erased from its record; the texts and files the warnings name keep "
         "it. Backups and exports made before keep it too: make them again (complaintctl "
-        "backup, export) and delete the old copies.") if written or elsewhere or attached else _(
+        "backup, export) and delete the old copies.")
+        if written or elsewhere or attached or unsearched else _(
         "{id}: contact erased; its history keeps only that there was one. Backups and "
         "exports made before keep it: make them again (complaintctl backup, export) and "
         "delete the old copies.")).format(id=out.id))

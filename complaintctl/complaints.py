@@ -1101,7 +1101,26 @@ def same_contact_as(one: str) -> Callable[[str], bool]:
     A@B.cn); the same phone number however written, with or without the country code one
     of them is written with and the trunk 0 (+86 139 1111 2222 and 139-1111-2222;
     0755-12345678 and +86 755 1234 5678), but not under two codes (+1 … is not +86 …),
-    and never a number that merely ends like the other (2345678 is not 13812345678)."""
+    and never a number that merely ends like the other (2345678 is not 13812345678). A
+    contact of several (138…（张） / 139…（李）; a@b.cn, c@d.cn; a WeChat id beside a
+    number) is each of them: the second was never compared, and `list --contact` missed
+    the complaint."""
+    mine = [_same_one(part) for part in contact_pieces(one)]
+    if len(mine) == 1:
+        first = mine[0]
+        return lambda other: any(first(piece) for piece in contact_pieces(other))
+    return lambda other: any(same(piece) for piece in contact_pieces(other) for same in mine)
+
+
+def contact_pieces(contact: str) -> list[str]:
+    """Each number, address and account id a contact holds (_parts, _ids), or the
+    contact whole when it holds none."""
+    parts = _parts(contact)
+    return [*parts, *(i for i in _ids(contact) if i not in parts)] or [contact]
+
+
+def _same_one(one: str) -> Callable[[str], bool]:
+    """same_contact_as for one number, address or id."""
     a, mine, typed = _number(one), _address(one), _norm_contact(one).strip()
 
     def same(other: str) -> bool:
@@ -1182,7 +1201,16 @@ def with_contact(lg: Ledger, contact: str) -> list[str]:
     """The complaints whose contact is the same person's as `contact` (same_contact_as:
     the number however written, the address in any case): `list --contact`, so that a
     person's complaints are found by their number without an export of every contact in
-    clear."""
+    clear. A part of a number (2222) or a name finds nobody, and is refused: "No
+    complaints match." read as the person having none."""
+    import re
+
+    if not _parts(contact) and not _ids(contact) and not re.fullmatch(
+            r"[A-Za-z][A-Za-z0-9_-]{5,19}", contact.strip()):  # (an id as WeChat makes one)
+        raise BadInput(_("--contact {value} is no whole phone number (seven digits or more), "
+                         "e-mail address or account id").format(value=shown(contact)),
+                       hint=_("give the number or address whole, as the customer gave it: "
+                              "a part of one finds nobody"), code="not_a_contact")
     with lg.read() as cur:
         return _others_with(cur, None, contact)
 

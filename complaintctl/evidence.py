@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -377,16 +378,75 @@ def searched_for(cur: Any, complaint_id: str, holds: Callable[[str], bool]
     found: list[tuple[int, str]] = []
     unsearched: list[tuple[int, str]] = []
     seen: dict[str, bool | None] = {}  # a content attached twice is read once
-    for number, name, sha in cur.execute(
-            "SELECT id, name, sha256 FROM attachments WHERE complaint_id = ? ORDER BY id",
+    for number, name, sha, size in cur.execute(
+            "SELECT id, name, sha256, size FROM attachments WHERE complaint_id = ? ORDER BY id",
             (complaint_id,)).fetchall():
         if sha not in seen:
-            seen[sha] = _text_holds(cur, sha, holds)
+            seen[sha] = _content_holds(cur, sha, size, holds)
         if seen[sha] is None:
             unsearched.append((number, name))
         elif seen[sha]:
             found.append((number, name))
     return found, unsearched
+
+
+SEARCHED_MOST = 64 * MB  # a larger attachment is not read (minutes, in a read)
+
+
+def _content_holds(cur: Any, sha: str, size: int, holds: Callable[[str], bool]
+                   ) -> bool | None:
+    """Whether an attachment's content holds what `holds` finds: as text, or an e-mail
+    saved whole (.eml) as its decoded parts and headers (a Chinese mail's body is base64:
+    read as text it held nothing). None: it could not all be searched (no text, an
+    e-mail's photo or PDF, larger than SEARCHED_MOST)."""
+    if size > SEARCHED_MOST:
+        return None
+    found = _text_holds(cur, sha, holds)
+    if found:
+        return True
+    mail = _mail_holds(cur, sha, holds)
+    return found if isinstance(mail, str) else mail
+
+
+# The start of an e-mail saved whole: header lines (Name: value), one of them an e-mail's.
+_MAIL_HEAD = re.compile(rb"\A(?:[!-9;-~]+:[^\r\n]*\r?\n(?:[ \t][^\r\n]*\r?\n)*)+")
+_MAIL_FIELDS = re.compile(rb"^(?:from|to|subject|mime-version|content-type|received|"
+                          rb"message-id|date):", re.I | re.M)
+
+
+def _mail_holds(cur: Any, sha: str, holds: Callable[[str], bool]) -> bool | str | None:
+    """An e-mail's headers and parts, decoded, searched: None when a part is no text (a
+    photo, a PDF) or the mail cannot be read, "no mail" when the content is none."""
+    data = b"".join(bytes(chunk or b"") for (chunk,) in cur.connection.execute(
+        "SELECT CAST(data AS BLOB) FROM blob_chunks WHERE sha256 = ? ORDER BY seq", (sha,)))
+    head = _MAIL_HEAD.match(data)
+    if head is None or not _MAIL_FIELDS.search(head[0]):
+        return "no mail"
+    import email
+    import email.policy
+
+    try:
+        message = email.message_from_bytes(data, policy=email.policy.default)
+        if holds("\n".join(f"{k}: {v}" for k, v in message.items())):
+            return True
+        unsearched = False
+        for part in message.walk():
+            if part.is_multipart():
+                continue
+            if part.get_content_maintype() != "text":
+                unsearched = True
+                continue
+            try:
+                text = part.get_content()
+            except (LookupError, UnicodeError, ValueError):  # a charset Python lacks
+                payload = part.get_payload(decode=True)
+                text = payload.decode("gb18030", "replace") if isinstance(payload, bytes) \
+                    else ""
+            if holds(text):
+                return True
+    except Exception:  # noqa: BLE001 - a mail the parser cannot read: not searched
+        return None
+    return None if unsearched else False
 
 
 def _text_holds(cur: Any, sha: str, holds: Callable[[str], bool]) -> bool | None:

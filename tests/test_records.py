@@ -161,13 +161,41 @@ def test_an_erasure_names_the_attached_files_that_still_hold_the_contact(ledger,
     assert f"Warning: the erased contact is also in 5 attachments of {cid} (#1 mail.eml, " \
            "#3 gbk.txt, #4 u16.txt, #5 long.txt, #7 mail.eml): nothing attached is ever " \
            "changed, so it stays there" in done.stderr, done.stderr
-    assert f"Warning: attachment #6 photo.png of {cid} is no text complaintctl can search " \
-           "(a photo, a PDF, an Office file): if it shows the contact, it stays there" \
-           in done.stderr, done.stderr
+    assert f"Warning: attachment #6 photo.png of {cid} could not be searched as text (a " \
+           "photo, a PDF, an Office file, text in another encoding, a file over 64 MB): if " \
+           "it holds the contact, it stays there" in done.stderr, done.stderr
     assert "the texts and files the warnings name keep it" in done.stderr
     # the erasure itself as before: the contact gone, the files as attached
     assert ledger.rows("SELECT contact FROM complaints WHERE id = ?", (cid,)) == [(None,)]
     assert [ledger.rows(sql) for sql in files_sql] == stored
+
+
+def test_an_erasure_reads_an_attached_email_as_its_decoded_parts(ledger, tmp_path):
+    """A Chinese e-mail saved whole has its body in base64 (or quoted-printable, a number
+    broken over two lines): read as text it held nothing, and the file was called clean.
+    Its parts are decoded; one with a photo in it, the number not in its text, cannot be
+    said clean."""
+    from email.message import EmailMessage
+
+    cid = ledger.log("--contact", "139 1111 2222")
+    body = "您好，我的电话是 139-1111-2222，请回电。"
+    for name, cte, photo in (("b64.eml", "base64", False), ("qp.eml", "quoted-printable", False),
+                             ("pic.eml", "base64", True)):
+        mail = EmailMessage()
+        mail["From"], mail["Subject"] = "客户 <kehu@example.cn>", "投诉"
+        mail.set_content("见附件" if photo else "好" * 31 + body, charset="utf-8", cte=cte)
+        if photo:
+            mail.add_attachment(b"\x89PNG\r\n\x1a\n\x00", maintype="image", subtype="png",
+                                filename="a.png")
+        (tmp_path / name).write_bytes(bytes(mail))
+        assert b"1111" not in (tmp_path / name).read_bytes().replace(b"=\n", b"")[:0] + \
+            (b"" if cte == "quoted-printable" else bytes(mail).split(b"\n\n", 1)[1])
+        ledger("attach", cid, tmp_path / name)
+    done = ledger("forget-contact", cid, "--reason", "本人要求")
+    assert f"Warning: the erased contact is also in 2 attachments of {cid} (#1 b64.eml, " \
+        "#2 qp.eml)" in done.stderr, done.stderr
+    assert f"Warning: attachment #3 pic.eml of {cid} could not be searched as text" \
+        in done.stderr, done.stderr
 
 
 def test_an_erasure_names_the_other_complaints_whose_texts_hold_the_contact(ledger):

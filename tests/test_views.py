@@ -1176,3 +1176,18 @@ def test_list_by_contact_finds_a_persons_complaints_masked(ledger):
                                           "13900000000").stdout
     refused = ledger("list", "--contact", " ", code=2)
     assert "Error: --contact is empty: it would match every complaint" in refused.stderr
+    # a part of a number finds nobody: refused, not "No complaints match."
+    refused = ledger("list", "--contact", "2222", code=2)
+    assert "Error: --contact '2222' is no whole phone number (seven digits or more), e-mail " \
+        "address or account id\n" in refused.stderr, refused.stderr
+    # a contact of two numbers (or addresses, or an id beside them) is found by each
+    two = ledger.log("--contact", "138 2222 3333（张） / 139 1111 2222（李）",
+                     received="2026-09-17 10:00")
+    mails = ledger.log("--contact", "李四 x@b.cn, LISI@example.cn",
+                       received="2026-09-18 10:00")
+    wechat = ledger.log("--contact", "13700001111 微信 wang_xiao88", received="2026-09-19 10:00")
+    assert [r["id"] for r in ledger.json("list", "--contact", "13911112222")] == [
+        two, *same[::-1]]
+    assert [r["id"] for r in ledger.json("list", "--contact", "lisi@example.cn")] == [
+        mails, mail]
+    assert [r["id"] for r in ledger.json("list", "--contact", "wang_xiao88")] == [wechat]
