@@ -1037,13 +1037,6 @@ def _ids(contact: str) -> list[str]:
                               for m in re.finditer(pattern, typed)))
 
 
-def holds_contact(text: str) -> bool:
-    """Whether a text holds a phone number (seven digits or more) or an e-mail address:
-    a value shown in a refusal is masked then (a contact column mapped to another field
-    listed every customer's number in clear)."""
-    return bool(_parts(text))
-
-
 def _address(contact: str) -> str | None:
     found = parse.ADDRESS.search(_norm_contact(contact))
     return found[0] if found else None

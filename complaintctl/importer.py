@@ -610,7 +610,7 @@ class Reader:
                 try:
                     value = convert(raw)
                 except BadInput as exc:
-                    self._problem(row, column, exc)
+                    self._problem(row, column, exc, raw, f)
                     continue
                 if value is not None:
                     values[f] = value
@@ -630,15 +630,23 @@ class Reader:
         try:
             return self._converter(f, kind, column)(raw)
         except BadInput as exc:
-            self._problem(row, column, exc)
+            self._problem(row, column, exc, raw, f)
             return None
 
     @staticmethod
-    def _problem(row: _Row, column: str, exc: BadInput) -> None:
+    def _problem(row: _Row, column: str, exc: BadInput, raw: str | None = None,
+                 f: str | None = None) -> None:
         message = exc.message
         prefix = f"{column} "
         if message.startswith(prefix):  # "投诉日期 '…' is …": the column is said once
             message = message[len(prefix):]
+        if raw and exc.code != "looks_like_contact" and parse.looks_like_contact(raw):
+            # a phone number or address the message shows is masked: a contact column
+            # mapped to a date or a count listed every customer's number in clear
+            message = message.replace(raw.strip(), parse.mask(raw.strip()) or "")
+            if f != "contact":
+                message += _(" (it looks like a phone number or e-mail address: is the "
+                             "column the contact?)")
         row.problems.append(Problem(row.number, column, message, cells=row.cells,
                                     code=exc.code))
 
@@ -784,10 +792,11 @@ class Reader:
         except words.UnknownWord as exc:
             hint = _(" (did you mean {word}?)").format(word=exc.suggestion) \
                 if exc.suggestion else ""
-            if complaints.holds_contact(raw):  # the contact column mapped to this field
+            if parse.looks_like_contact(raw):  # the contact column mapped to this field
                 raise BadInput(_("{value} is not a {field}: it looks like a phone number or "
                                  "e-mail address; is the column the contact?").format(
-                    value=shown(parse.mask(raw)), field=_field_said(f))) from None
+                    value=shown(parse.mask(raw)), field=_field_said(f)),
+                    code="looks_like_contact") from None
             raise BadInput(_("{value} is not a {field}{hint}; list it under [values.{key}]")
                            .format(value=shown(raw), field=_field_said(f), hint=hint, key=f)
                            ) from None

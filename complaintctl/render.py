@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from complaintctl import i18n, words
 from complaintctl.i18n import C_, NC_, _, ngettext
-from complaintctl.parse import from_iso, wall
+from complaintctl.parse import from_iso, looks_like_contact, mask, wall
 
 if TYPE_CHECKING:  # Rich is imported when a table is drawn, not with this module
     from rich.box import Box
@@ -1848,8 +1848,9 @@ def words_read(tally: Mapping[tuple[str, str, str, str | None], int], most: int 
     lines = [_("How the register's words were read (rows):")]
     for column, found in by_column.items():
         found.sort(key=lambda w: (-w[3], w[1]))
-        said = [_("{word} → {value} ×{n}").format(
-            word=i18n.shown(raw), value=label(field, code) if code else _("(none)"),
+        said = [_("{word} → {value} ×{n}").format(  # (a contact column's number masked)
+            word=i18n.shown(mask(raw) if looks_like_contact(raw) else raw),
+            value=label(field, code) if code else _("(none)"),
             n=f"{n:,}")
             for field, raw, code, n in found[:most]]
         if len(found) > most:

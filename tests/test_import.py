@@ -4559,3 +4559,19 @@ def test_a_contact_column_mapped_to_a_word_field_is_masked_in_its_refusals(ledge
     assert f"'{parse.mask(number)}' is not a channel: it looks like a phone number or " \
         "e-mail address; is the column the contact?" in r.stderr, r.stderr
     assert ledger.snapshot() == before
+    # to a date or a count, or to a word with a "*" (its words listed as read): the same
+    for field, extra in (("shipped", ""), ("quantity", ""),
+                         ("channel", '\n[values.channel]\n"*" = "other"\n')):
+        wrong.write_text(MAPPING.replace('contact = "联系电话"\n', "").replace(
+            "[columns]\n", f'[columns]\n{field} = "联系电话"\n').replace(
+            'channel = "投诉渠道"\n', "" if field == "channel" else 'channel = "投诉渠道"\n')
+            + extra, encoding="utf-8")
+        r = ledger("import", files["csv"], "--mapping", wrong, "--dry-run", code=None)
+        assert number not in r.stderr + r.stdout, (field, r.stderr)
+        assert parse.mask(number) in r.stderr + r.stdout, (field, r.stderr)
+    assert ledger.snapshot() == before
+    # a date is no contact: a date column mapped to the severity shows its dates
+    wrong.write_text(MAPPING.replace('severity = "严重程度"', 'severity = "分派日期"'),
+                     encoding="utf-8")
+    r = ledger("import", files["csv"], "--mapping", wrong, "--dry-run", code=2)
+    assert "looks like a phone number" not in r.stderr and "*" not in r.stderr, r.stderr
