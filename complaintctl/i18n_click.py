@@ -365,7 +365,8 @@ def show_error(exc: click_exceptions.ClickException) -> None:
 # the command.
 # Click's words for a boolean environment variable's value it cannot read.
 _ENV_FLAG = re.compile(r"Invalid value for .+? \(env var: '(?P<var>[A-Z_]+)'\): "
-                       r"'(?P<value>.*)' is not a valid boolean\. Recognized values: .*", re.S)
+                       r"(?P<q>['\"])(?P<value>.*)(?P=q) is not a valid boolean\. "
+                       r"Recognized values: .*", re.S)
 
 _ROOT_OPTIONS = {"--db": N_("PATH"), "--as": N_("NAME"), "--lang": "zh", "--ascii": "",
                  "--quiet": "", "-q": ""}

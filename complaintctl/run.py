@@ -187,12 +187,20 @@ def _db_path(override: str | None = None) -> Path:
                                hint=_("give the ledger's path, or leave {name} out for the "
                                       "default ledger").format(name=name), code="empty_db")
             parse.path_of_one_line(given, name)
+            if given != given.strip():  # `--db "r.db "`: init made a ledger of that name,
+                # the others said no ledger at r.db, the space unseen
+                raise BadInput(_("{name} {path} begins or ends with a space").format(
+                    name=name, path=i18n.shown(given)), hint=_(
+                        "remove it; a path with spaces inside it is given in quotes"),
+                    code="spaced_path", path=given)
             if os.path.basename(given) in ("", ".", ".."):  # `--db r.db/` opened r.db, and
                 # `init --db x.db/` made the file x.db: a folder's path, mistyped or not
                 raise BadInput(_("{name} {path} ends as a folder's path does, not a "
                                  "file's").format(name=name, path=i18n.shown(given)),
                                hint=_("give the ledger file's path, without the / at its "
-                                      "end"), code="folder_path", path=given)
+                                      "end") if given.rstrip().endswith(("/", "/."))
+                               else _("give the path of a ledger file"), code="folder_path",
+                               path=given)
             return _path_of(given)
     return _path_of(None)
 

@@ -127,7 +127,7 @@ def _permission_denied(path: Path, doing: str) -> LedgerError:
             folder=path_said(folder)), hint=_(
                 "ask for access to the ledger file and its folder (README: sharing a "
                 "ledger)"), code="permission_denied", path=str(path))
-    return LedgerError(_(_DENIED[doing]).format(path=path),
+    return LedgerError(_(_DENIED[doing]).format(path=path_said(path)),
                        hint=_("ask for access to the ledger file and its folder (README: "
                               "sharing a ledger)"), code="permission_denied", path=str(path))
 
@@ -990,7 +990,7 @@ class Ledger:
                           code="dangling_link", path=str(path))
         if os.path.lexists(path):
             cls.open(path).close()  # says why it is not a ledger, if it is not
-            raise Refused(_("{path} is already a ledger").format(path=path),
+            raise Refused(_("{path} is already a ledger").format(path=path_said(path)),
                           hint=_("change its settings with: complaintctl policy"),
                           code="already_a_ledger", path=str(path))
         values, days = settings.initial(init, now)
@@ -1025,11 +1025,12 @@ class Ledger:
                 os.link(tmp, path)
             except FileExistsError:
                 raise Refused(_("{path} is already a ledger (made a moment ago)").format(
-                    path=path), hint=_("change its settings with: complaintctl policy"),
+                    path=path_said(path)), hint=_("change its settings with: complaintctl policy"),
                               code="already_a_ledger", path=str(path)) from None
             except OSError:  # no hard links here: take the small race
                 if os.path.lexists(path):
-                    raise Refused(_("{path} is already a ledger").format(path=path),
+                    raise Refused(_("{path} is already a ledger").format(
+                        path=path_said(path)),
                                   hint=_("change its settings with: complaintctl policy"),
                                   code="already_a_ledger",
                                   path=str(path)) from None

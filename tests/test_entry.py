@@ -1019,6 +1019,9 @@ def test_a_flag_in_the_environment_that_is_no_yes_or_no_is_named_whole(ledger, m
         f"Hint: set {var}=1 (or 0), or leave it unset: unset {var}\n" in r.stderr, r.stderr
     r = ledger("--lang", "zh", "overdue", code=2)
     assert f"错误：{var} 的值为“2”：" in r.stderr and "env var" not in r.stderr, r.stderr
+    monkeypatch.setenv(var, "it's")  # (Click quotes it with ", not ')
+    r = ledger("--lang", "zh", "overdue", code=2)
+    assert f"错误：{var} 的值为“it's”：" in r.stderr and "env var" not in r.stderr, r.stderr
     assert ledger.snapshot() == before
 
 

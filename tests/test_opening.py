@@ -544,11 +544,15 @@ def test_a_path_that_ends_as_a_folders_is_refused(run, env, tmp_path, monkeypatc
 
 def test_a_path_with_a_stray_space_is_quoted_and_a_folder_names_both_sources(run, env,
                                                                              monkeypatch):
-    """"no ledger at r.db " (the space unseen) while r.db is there; a folder in
-    COMPLAINTCTL_DB was told to give --db a ledger's path."""
+    """"no ledger at r.db " (the space unseen) while r.db is there, and init made a
+    ledger named "r.db ": refused; a folder in COMPLAINTCTL_DB was told to give --db a
+    ledger's path."""
     run("init")
-    r = run("--db", f"{env} ", "overdue", code=1)
-    assert f"Error: no ledger at '{env} '\n" in r.stderr, r.stderr
+    before = sorted(env.parent.iterdir())
+    for args in (("overdue",), ("init",), ("log", "--customer", "x")):
+        r = run("--db", f"{env} ", *args, code=2)
+        assert f"Error: --db '{env} ' begins or ends with a space\n" in r.stderr, r.stderr
+    assert sorted(env.parent.iterdir()) == before  # (init made a ledger "ledger.db ")
     monkeypatch.setenv("COMPLAINTCTL_DB", str(env.parent))
     r = run("overdue", code=1)
     assert f"Error: {env.parent} is not a ledger file: it is a folder\n" in r.stderr
