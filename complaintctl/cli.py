@@ -2823,10 +2823,18 @@ def policy_show_cmd(fmt: str = typer.Option("table", "--format", help=FORMAT_HEL
     # a country with official data up to a year (China's make-up working days), or one
     # whose holidays follow rules, every year alike (it read "official data up to every
     # year, rule-based")
+    # (and from which year: "1998-2031; official data up to 2026" read as official from
+    # 1998, where the package's start from 2001)
+    first = view.get("calendar_covered_from")
+    held = str(view["calendar_years"]).partition("-")[0]
+    if first and held.isdigit():  # (of the years the ledger holds)
+        first = max(int(first), int(held))
     calendar = (_("Calendar {country} (public holidays and make-up working days {years}; "
+                  "official data {first}-{covered})") if covered and first else
+                _("Calendar {country} (public holidays and make-up working days {years}; "
                   "official data up to {covered})") if covered else
                 _("Calendar {country} (public holidays {years}, by rule)")).format(
-        country=view["country"], years=view["calendar_years"], covered=covered)
+        country=view["country"], years=view["calendar_years"], covered=covered, first=first)
     cal_line = _("{calendar}; time zone {zone}; currency {currency}; repeat window {days} "
                  "days; attachments up to {mb} MB per file.").format(
         calendar=calendar, zone=view["timezone"], currency=view["currency"],

@@ -1191,3 +1191,18 @@ def test_list_by_contact_finds_a_persons_complaints_masked(ledger):
     assert [r["id"] for r in ledger.json("list", "--contact", "lisi@example.cn")] == [
         mails, mail]
     assert [r["id"] for r in ledger.json("list", "--contact", "wang_xiao88")] == [wechat]
+
+
+def test_policy_show_says_from_which_year_the_calendar_is_official(run):
+    """With complaints back-dated to 1998 the line read "make-up working days 1998-2031;
+    official data up to 2026": official from 1998, where the package's data starts in
+    2001 (its JSON said so)."""
+    run("init", "--country", "CN", "--timezone", "Asia/Shanghai")
+    run("log", "--customer", "甲", "--description", "d", "--category", "quality",
+        "--severity", "low", "--channel", "phone", "--received", "1998-05-04 10:00")
+    data = run.json("policy", "show")
+    line = " ".join(run("policy", "show").stdout.split())
+    assert data["calendar_years"].startswith("1998-"), data["calendar_years"]
+    assert f"official data {data['calendar_covered_from']}-" \
+        f"{data['calendar_covered_until']})" in line, line
+    assert data["calendar_covered_from"] > 1998
