@@ -291,6 +291,8 @@ def return_inspect(lg: Ledger, return_id: str, result: str, defective: int | Non
                 due = open_stage(lg, cur, r["complaint_id"], "dispose", "dispose",
                                  r["severity"], at, round_=_rounds(lg, cur, r, "dispose") + 1,
                                  return_id=r["id"])
+        if defective and r["disposed_qty"]:  # found defective after some were restocked
+            out.warnings += _restocked_defective(cur, r, defective)
         out.status = _write(lg, cur, r, values, {}, "return-inspect", at, now, actor,
                             {"return": r["id"], "result": result, "defective_qty": defective,
                              "cause": cause, "note": note, "deadlines": recorded(dispose=due)},
@@ -325,16 +327,7 @@ def return_dispose(lg: Ledger, return_id: str, action: str, qty: int, cost: int 
                     (r["id"], iso(at), actor, action, qty, cost or 0, repair_cost or 0, note))
         disposed = r["disposed_qty"] + qty
         if action == "restock" and r["defective_qty"]:  # defective goods back on the shelf
-            (restocked,) = cur.execute(
-                "SELECT coalesce(sum(qty), 0) FROM return_dispositions WHERE return_id = ? "
-                "AND action = 'restock'", (r["id"],)).fetchone()  # (this one's included)
-            sound = r["received_qty"] - r["defective_qty"]
-            if restocked > sound:
-                out.warnings.append(_(
-                    "{id}: {restocked} restocked, but the inspection found {defective} of the "
-                    "{received} received defective").format(
-                    id=r["id"], restocked=restocked, defective=r["defective_qty"],
-                    received=r["received_qty"]))
+            out.warnings += _restocked_defective(cur, r, r["defective_qty"])
         if disposed == r["received_qty"]:
             finish_stage(lg, cur, r["complaint_id"], "dispose", at, return_id=r["id"])
         out.status = _write(lg, cur, r, {}, {"disposed_qty": qty, "cost_of_loss": cost or 0,
@@ -347,6 +340,22 @@ def return_dispose(lg: Ledger, return_id: str, action: str, qty: int, cost: int 
     out.data = {"left": r["received_qty"] - disposed}
     out.warnings += calendar_warnings(lg)
     return out
+
+
+def _restocked_defective(cur: sqlite3.Cursor, r: dict[str, Any], defective: int
+                         ) -> list[str]:
+    """The warning when more units were restocked than the inspection (`defective` of
+    the received found defective) left sound: at a restock, and at an inspection again
+    after one (restocked, then found defective: said nothing, and the return closed with
+    defective units on the shelf)."""
+    (restocked,) = cur.execute(
+        "SELECT coalesce(sum(qty), 0) FROM return_dispositions WHERE return_id = ? "
+        "AND action = 'restock'", (r["id"],)).fetchone()
+    if restocked <= r["received_qty"] - defective:
+        return []
+    return [_("{id}: {restocked} restocked, but the inspection found {defective} of the "
+              "{received} received defective").format(
+        id=r["id"], restocked=restocked, defective=defective, received=r["received_qty"])]
 
 
 def return_close(lg: Ledger, return_id: str, *, at: datetime, now: datetime,

@@ -1046,6 +1046,26 @@ def test_restocking_defective_units_and_a_receipt_after_the_inspection_are_said(
     assert "RMA-2026-0001 需要重新检验（检验后又收到货物）：请在 2026-11-20 11:00 前检验" in zh, zh
 
 
+def test_an_inspection_after_a_restock_that_finds_them_defective_is_warned_of(ledger, rma):
+    """Restocked as sound, then inspected again as defective: the restock's warning was
+    given only in the other order, and the return closed with defective units on the
+    shelf without a word."""
+    _cid, rid = rma
+    ledger("return", "receive", rid, "--qty", "2", "--at", "2026-11-17 09:00")
+    ledger("return", "inspect", rid, "--result", "no-defect-found", "--at", "2026-11-17 10:00")
+    ledger("return", "dispose", rid, "--action", "restock", "--qty", "2",
+           "--at", "2026-11-17 11:00")
+    r = ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "2",
+               "--cause", "划伤", "--at", "2026-11-17 12:00")
+    assert ("Warning: RMA-2026-0001: 2 restocked, but the inspection found 2 of the 2 "
+            "received defective\n") in r.stderr, r.stderr
+    # one defective of the two: one restocked is sound, one is not
+    r = ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "1",
+               "--cause", "划伤", "--at", "2026-11-17 12:30")
+    assert "2 restocked, but the inspection found 1 of the 2" in r.stderr, r.stderr
+    assert ledger.json("verify")["ok"]
+
+
 def _dispose_stages(ledger, rid):
     return ledger.rows("SELECT round, due_at, done_at, outcome FROM stages WHERE return_id = ? "
                        "AND stage = 'dispose' ORDER BY round", (rid,))
