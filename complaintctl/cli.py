@@ -882,6 +882,10 @@ def _typed_description() -> str:
     if terminal and not text.strip():  # Ctrl-D with nothing typed: stopped, as at a prompt
         # (it was told to type the value after --description, in quotes)
         raise _interrupted()
+    if not text.strip():  # a pipe that gave nothing (told to type the value in quotes)
+        raise BadInput(_("--description -: nothing came on standard input"),
+                       hint=_("pipe the text in, e.g. complaintctl log … --description - < "
+                              "FILE, or give it in quotes"), code="empty_value")
     if terminal and os.name != "nt" and any(
             len(line.encode("utf-8")) >= _TERMINAL_LINE for line in text.split("\n")):
         raise BadInput(_("a line of the description was longer than a terminal passes on "
@@ -2140,10 +2144,10 @@ def _not_the_ledger(output: str, ledger: Ledger | Path, name: str = "--output",
     refused. `name` is the option or argument that gave it, as the error says it."""
     from complaintctl.store import SQLITE_HEADER, ledger_files
 
-    if not output:
+    if not output:  # (a script's unset $OUT: "write the report to another file" did
+        # not say what was wrong)
         raise BadInput(_("{option} must not be empty").format(option=name),
-                       hint=hint or _("write the report to another file"),
-                       code="output_empty")
+                       hint=_("give the path of the file to write"), code="output_empty")
     path = ledger.path if isinstance(ledger, Ledger) else ledger
     try:
         target = Path(output).expanduser().resolve()

@@ -151,6 +151,9 @@ def load(spec: str) -> Mapping:
     path = Path(spec).expanduser()
     if not path.is_file():
         found = shipped(spec)
+        if found is None and path.is_dir():
+            raise BadInput(_("--mapping {spec} is a folder").format(spec=spec),
+                           hint=_("give the mapping's TOML file in it"), code="no_mapping")
         if found is None:
             raise BadInput(_("no mapping {spec}").format(spec=spec),
                            hint=_("give a TOML file, or start one with: complaintctl import "

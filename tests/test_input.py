@@ -911,6 +911,28 @@ def test_a_description_from_a_closed_stdin_is_bad_input(ledger):
     assert ledger.snapshot() == before
 
 
+def test_an_empty_pipe_for_the_description_says_so(pinned):
+    """`--description -` given an empty pipe was told to type the value after
+    --description, in quotes."""
+    r = refused(pinned, *LOG[:4], "-", *LOG[5:], "--received", "2025-12-15 09:00", input="",
+                code=2, message="Error: --description -: nothing came on standard input\n")
+    assert "Hint: pipe the text in" in r.stderr and "in quotes if" not in r.stderr
+
+
+def test_an_empty_output_path_or_a_folder_for_the_mapping_says_what_is_wrong(pinned,
+                                                                            tmp_path):
+    """`--output ""` was told to write the report to another file, `backup ""` to back
+    up to a file of another name, and `--mapping FOLDER` that there was no mapping."""
+    for args in (("report", "--month", "2025-12", "--output", ""), ("backup", "")):
+        r = refused(pinned, *args, code=2, message="must not be empty\n")
+        assert "Hint: give the path of the file to write\n" in r.stderr, r.stderr
+    register = tmp_path / "r.csv"
+    register.write_text("a,b\n1,2\n", encoding="utf-8")
+    r = refused(pinned, "import", register, "--mapping", tmp_path, code=2,
+                message=f"Error: --mapping {tmp_path} is a folder\n")
+    assert "Hint: give the mapping's TOML file in it" in r.stderr
+
+
 def test_utf8_stdin_with_a_bom_is_read(pinned):
     pinned("amend", "CC-2025-0001", "--reason", "typo", "--description", "-",
            input="\ufeff电机异响".encode())
