@@ -779,7 +779,8 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
         # recorded, on a CN calendar that has it)
         national = {d: (k, n) for d, k, n in cur.execute(
             "SELECT day, kind, name FROM calendar_days WHERE source = 'country'").fetchall()}
-        weekend = lg.config.calendar().weekend
+        before = lg.config.calendar()
+        weekend = before.weekend
         for kind, group in (("holiday", add_holiday), ("workday", add_workday),
                             ("closure", add_closure)):
             for d in group or ():
@@ -826,6 +827,16 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
             old.setdefault("removed", {})[d.isoformat()] = existing[d.isoformat()][0]
             notes.append(_("{day} follows the country calendar again").format(
                 day=d.isoformat()))
+        # a year without official data that one day of the user's now counts as filled
+        # in: said, so that one holiday added is not taken for the year done (its
+        # warnings end; the make-up working days are still the user's to add)
+        for year in sorted({int(d[:4]) for kind in ("holiday", "workday")
+                            for d in data.get(f"add_{kind}", ())}):
+            if not before.covers(year):
+                notes.append(_("{year} has no official data: it now counts as filled in by "
+                               "you, and its deadlines are no longer warned of; add all of "
+                               "its public holidays and make-up working days (the country's "
+                               "rule-based days stay beside yours)").format(year=year))
         if not data:  # every day given is so already: nothing recorded
             return notes, False
         data["calendar_sha256"] = calendar_digest(cur)

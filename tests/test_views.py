@@ -293,9 +293,16 @@ def test_setting_what_is_set_already_records_nothing(ledger):
     assert ledger.snapshot() == before
     # in a year without official data each day typed is the user's (after the first, the
     # year read as covered and the rest were dropped as "already")
-    for day in ("2027-10-01", "2027-01-01"):
-        assert f"{day} is now a holiday" in ledger("policy", "calendar", "--add-holiday",
-                                                   day).stderr
+    said = [ledger("policy", "calendar", "--add-holiday", day).stderr
+            for day in ("2027-10-01", "2027-01-01")]
+    for day, stderr in zip(("2027-10-01", "2027-01-01"), said, strict=True):
+        assert f"{day} is now a holiday" in stderr, stderr
+    # the first day of the user's in a year without official data says the year now
+    # counts as theirs (one holiday added silenced its warnings without a word); the
+    # second, in a year that is theirs already, does not say it again
+    assert "2027 has no official data: it now counts as filled in by you, and its " \
+        "deadlines are no longer warned of" in said[0], said[0]
+    assert "no official data" not in said[1], said[1]
     events = ledger.rows("SELECT count(*) FROM events")
     before = ledger.snapshot()
     # a change among them is recorded, once
