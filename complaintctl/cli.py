@@ -1629,6 +1629,10 @@ def list_cmd(
             _listing(rows, render.LIST_COLS, fmt, tz, title,
                      empty=_("No complaints match."))
     _shown_of(listing)
+    if person is not None and not listing.shown and not complaints.whole_contact(person):
+        _warn(_("--contact {value} is no whole phone number (seven digits or more), e-mail "
+                "address or account id: a part of one finds nobody").format(
+            value=i18n.shown(parse.mask(person))))
     if not listing.shown:
         run.unmatched(ledger, parse.text_filter(dept, "--dept", a_name=True),
                       parse.text_filter(owner, "--owner", a_name=True),

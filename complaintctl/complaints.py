@@ -9,6 +9,7 @@ can hold them in memory without these steps knowing.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -1012,19 +1013,34 @@ def _parts(contact: str) -> list[str]:
     text = _norm_contact(contact)
     found = [m[0] for m in parse.ADDRESS.finditer(text)]
     rest = parse.ADDRESS.sub(" ", text)
-    return found + [m[0] for m in parse.PHONE.finditer(rest)
-                    if sum(ch.isdigit() for ch in m[0]) >= 7]
+    return found + [number for m in parse.PHONE.finditer(rest)
+                    if sum(ch.isdigit() for ch in m[0]) >= 7 for number in _numbers(m[0])]
+
+
+def _numbers(run: str) -> list[str]:
+    """A run of digits read as one phone number, or as two when it is too long for one
+    (more than 15 digits) and a slash or a space parts it into runs of seven or more:
+    13912345678 / 13812345678 was one number of 22 digits, neither of them found."""
+    if sum(ch.isdigit() for ch in run) <= 15:
+        return [run]
+    pieces = [p for p in re.split(r"\s*/\s*|\s+", run) if sum(ch.isdigit() for ch in p) >= 7]
+    return pieces or [run]
 
 
 # An account's id in a contact (read case-folded), looked for alone as a number is: after
 # WeChat's name, with or without a colon (微信 wang_xiao88, WeChat ID: lily_2026), an id as
 # WeChat makes them (a letter, then 5 to 19 letters, digits, _ or -); after another label
 # and a colon, one such id holding a digit, _ or - (a word, "name: Smith", is not one).
-_WECHAT_ID = r"([a-z][a-z0-9_-]{5,19})(?![a-z0-9_-])"
+# Not an address's name (邮箱：zhangwei88@163.com held the id zhangwei88, and every
+# zhangwei88@… was taken for the same person): no @ or .domain after it.
+_ID_END = r"(?![a-z0-9_-]|[@.][a-z0-9])"
+_WECHAT_ID = rf"([a-z][a-z0-9_-]{{5,19}}){_ID_END}"
 _ACCOUNT_IDS = (rf"(?:微信号?\s*[:：]?\s*|(?<![a-z0-9_-])(?:wechat(?:\s*id)?|weixin|wx)"
                 rf"(?:\s*[:：]\s*|\s+)){_WECHAT_ID}",
                 r"(?<![a-z0-9_-])[^\W\d_][^\W\d]{0,15}?\s*[:：]\s*"
-                r"([a-z](?=[a-z0-9_-]*[0-9_-])[a-z0-9_-]{4,19})(?![a-z0-9_-])")
+                rf"([a-z](?=[a-z0-9_-]*[0-9_-])[a-z0-9_-]{{4,19}}){_ID_END}")
+# An id as WeChat makes one, typed alone (list --contact wang_xiao88).
+BARE_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{5,19}")
 
 
 def _ids(contact: str) -> list[str]:
@@ -1192,20 +1208,18 @@ def _others_with(cur: sqlite3.Cursor, cid: str | None, contact: str) -> list[str
 
 def with_contact(lg: Ledger, contact: str) -> list[str]:
     """The complaints whose contact is the same person's as `contact` (same_contact_as:
-    the number however written, the address in any case): `list --contact`, so that a
-    person's complaints are found by their number without an export of every contact in
-    clear. A part of a number (2222) or a name finds nobody, and is refused: "No
-    complaints match." read as the person having none."""
-    import re
-
-    if not _parts(contact) and not _ids(contact) and not re.fullmatch(
-            r"[A-Za-z][A-Za-z0-9_-]{5,19}", contact.strip()):  # (an id as WeChat makes one)
-        raise BadInput(_("--contact {value} is no whole phone number (seven digits or more), "
-                         "e-mail address or account id").format(value=shown(contact)),
-                       hint=_("give the number or address whole, as the customer gave it: "
-                              "a part of one finds nobody"), code="not_a_contact")
+    the number however written, the address in any case, a contact that is neither
+    whole): `list --contact`, so that a person's complaints are found by their number
+    without an export of every contact in clear."""
     with lg.read() as cur:
         return _others_with(cur, None, contact)
+
+
+def whole_contact(contact: str) -> bool:
+    """Whether a contact looked for is a whole number, address or account id (a part
+    of one, 2222, finds nobody: `list --contact` says so rather than only "No complaints
+    match.", read as the person having none)."""
+    return bool(_parts(contact) or _ids(contact) or BARE_ID.fullmatch(contact.strip()))
 
 
 def forget_contact(lg: Ledger, complaint_id: str, reason: str, *, now: datetime,

@@ -419,6 +419,10 @@ def _mail_holds(cur: Any, sha: str, holds: Callable[[str], bool]) -> bool | str 
     photo, a PDF) or the mail cannot be read, "no mail" when the content is none."""
     data = b"".join(bytes(chunk or b"") for (chunk,) in cur.connection.execute(
         "SELECT CAST(data AS BLOB) FROM blob_chunks WHERE sha256 = ? ORDER BY seq", (sha,)))
+    # (saved with a byte-order mark, or from a mailbox with its "From " line first)
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    if data.startswith(b"From "):
+        data = data.partition(b"\n")[2]
     head = _MAIL_HEAD.match(data)
     if head is None or not _MAIL_FIELDS.search(head[0]):
         return "no mail"
@@ -427,10 +431,10 @@ def _mail_holds(cur: Any, sha: str, holds: Callable[[str], bool]) -> bool | str 
 
     try:
         message = email.message_from_bytes(data, policy=email.policy.default)
-        if holds("\n".join(f"{k}: {v}" for k, v in message.items())):
-            return True
         unsearched = False
-        for part in message.walk():
+        for part in message.walk():  # (a mail forwarded inside it: its headers too)
+            if holds("\n".join(f"{k}: {v}" for k, v in part.items())):
+                return True
             if part.is_multipart():
                 continue
             if part.get_content_maintype() != "text":

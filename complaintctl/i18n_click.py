@@ -307,8 +307,14 @@ def show_error(exc: click_exceptions.ClickException) -> None:
     flag = _ENV_FLAG.fullmatch(exc.format_message())
     if flag:  # `COMPLAINTCTL_QUIET=2`: Click's sentence, cut at its "(env var: …)" in
         # Chinese, listed '' among the values and named the option before the variable
+        import ast
+
+        try:  # (Click's repr of the value: shown as typed, not escaped twice)
+            value = ast.literal_eval(flag["q"] + flag["value"] + flag["q"])
+        except (SyntaxError, ValueError):
+            value = flag["value"]
         message = _("{variable} is {value}: it takes 1, yes, true or on, or 0, no, false "
-                    "or off").format(variable=flag["var"], value=i18n.shown(flag["value"]))
+                    "or off").format(variable=flag["var"], value=i18n.shown(value))
     name = getattr(exc, "option_name", None)
     if isinstance(exc, click_exceptions.NoSuchOption) and name in _ROOT_OPTIONS:
         # `complaintctl list --db a.db`: Click offered --dept, a command's own option

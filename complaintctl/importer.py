@@ -640,13 +640,12 @@ class Reader:
         prefix = f"{column} "
         if message.startswith(prefix):  # "投诉日期 '…' is …": the column is said once
             message = message[len(prefix):]
-        if raw and exc.code != "looks_like_contact" and parse.looks_like_contact(raw):
-            # a phone number or address the message shows is masked: a contact column
-            # mapped to a date or a count listed every customer's number in clear
-            message = message.replace(raw.strip(), parse.mask(raw.strip()) or "")
-            if f != "contact":
-                message += _(" (it looks like a phone number or e-mail address: is the "
-                             "column the contact?)")
+        if raw and f != "contact" and exc.code != "looks_like_contact" and \
+                parse.looks_like_contact(raw):
+            # a contact column mapped to a date or a count listed every customer's number
+            # in clear (a message may show it changed: in half width, its tab escaped,
+            # cut): said masked, in place of what it was refused for
+            message = _contact_said(raw)
         row.problems.append(Problem(row.number, column, message, cells=row.cells,
                                     code=exc.code))
 
@@ -1050,7 +1049,8 @@ class Reader:
                 problems.append(Problem(row.number, column, message, cells=row.cells))
         if v.get("currency") and v.get("amount") is not None and not parse.names_currency(
                 v["currency"], self.lg.config.currency):
-            problems.append(Problem(row.number, self.column("currency"), _(
+            problems.append(Problem(row.number, self.column("currency"), _contact_said(
+                v["currency"]) if parse.looks_like_contact(v["currency"]) else _(
                 "{value}: the amount is in another currency than the ledger's ({code})"
             ).format(value=shown(v["currency"]), code=self.lg.config.currency),
                 rule=True, cells=row.cells))
@@ -1334,6 +1334,14 @@ _NEED_WORDS = {"satisfaction": N_("satisfaction"), "department": N_("department"
 # refused short of their steps, _STEPS_OF): 处理中 with nothing but an assignment.
 _STATUS_AHEAD = frozenset(("assigned", "investigating"))
 _ROWS_LISTED = 10  # row numbers a warning lists
+
+
+def _contact_said(raw: str) -> str:
+    """A row's value refused in a field it is no value of, that looks like a phone
+    number or an address: said masked, with what it looks like."""
+    return _("{value} is not a value of this column's field: it looks like a phone number "
+             "or e-mail address; is the column the contact?").format(
+        value=shown(parse.mask(raw.strip())))
 
 
 def _field_said(f: str) -> str:

@@ -1578,25 +1578,29 @@ ADDRESS = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 PLAIN_CONTACT = re.compile(r"[+0-9\s\-()（）./]*[0-9]|[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 
 
-# A value that is a phone number as a whole, a label before it or none (电话 139…,
-# Tel: +86 …): not a date (2026-11-02, 20261102), nor an order number (ORD-20261102001).
-_PHONE_WHOLE = re.compile(r"(?:[^\d\s:：]{1,8}(?:[:：]\s*|\s+))?[+＋(（]?[0-9０-９]"
-                          r"[0-9０-９\s\-()（）./]{5,}[0-9０-９]")
-# (a date's shape, a day no calendar has too: 2025/13/01 is a mistyped date)
-_A_DATE = re.compile(r"[0-9]{4}(?:[-/.][0-9]{1,2}){2}|[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{4}"
-                     r"|(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])")
+# What holds seven digits or more and is no phone number: a date (2025/13/01 mistyped
+# too), a date and time run together, a decimal, a count grouped in thousands.
+_NO_PHONE = re.compile(r"(?:[0-9]{4}(?:[-/.][0-9]{1,2}){2}|[0-9]{1,2}[-/.][0-9]{1,2}[-/.]"
+                       r"[0-9]{4})(?:[ T][0-9]{1,2}(?::[0-9]{2}){1,2}(?:\.[0-9]+)?)?"
+                       r"|(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+                       r"(?:[0-9]{4}(?:[0-9]{2})?)?|[-+]?[0-9][0-9,]*\.[0-9]+"
+                       r"|[0-9]{1,3}(?:[ ,][0-9]{3})+")
 
 
 def looks_like_contact(text: str) -> bool:
-    """Whether a value is a phone number (7 to 15 digits) or holds an e-mail address: one
-    a register gives in a column mapped to another field is masked where a message
-    shows it (a contact column mapped to the channel listed every number in clear)."""
-    value = text.strip()
+    """Whether a value holds an e-mail address or a phone number (a run of seven digits
+    or more, as contact_parts finds one: 13912345678 张先生, 021-6123 4567转801), unless
+    it is a date, a date and time, a decimal or a count grouped in thousands: one a
+    register gives in a column mapped to another field is masked where a message shows
+    it (a contact column mapped to the channel listed every number in clear)."""
+    import unicodedata
+
+    value = unicodedata.normalize("NFKC", text).strip()
     if ADDRESS.search(value):
         return True
-    if not _PHONE_WHOLE.fullmatch(value) or _A_DATE.fullmatch(value):
+    if _NO_PHONE.fullmatch(value):
         return False
-    return 7 <= sum(ch.isdigit() for ch in value) <= 15
+    return contact_parts(value)[1] is not None
 
 
 def contact_parts(contact: str) -> tuple[str | None, tuple[int, int] | None]:

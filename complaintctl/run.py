@@ -191,7 +191,9 @@ def _db_path(override: str | None = None) -> Path:
                 # the others said no ledger at r.db, the space unseen
                 raise BadInput(_("{name} {path} begins or ends with a space").format(
                     name=name, path=i18n.shown(given)), hint=_(
-                        "remove it; a path with spaces inside it is given in quotes"),
+                        "remove it (a path with spaces inside it is given in quotes); a "
+                        "ledger an older complaintctl made under such a name: rename its "
+                        "file without the space"),
                     code="spaced_path", path=given)
             if os.path.basename(given) in ("", ".", ".."):  # `--db r.db/` opened r.db, and
                 # `init --db x.db/` made the file x.db: a folder's path, mistyped or not

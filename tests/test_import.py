@@ -4570,6 +4570,24 @@ def test_a_contact_column_mapped_to_a_word_field_is_masked_in_its_refusals(ledge
         assert number not in r.stderr + r.stdout, (field, r.stderr)
         assert parse.mask(number) in r.stderr + r.stdout, (field, r.stderr)
     assert ledger.snapshot() == before
+    # however the message would show it: in full width, with a tab, cut when long; a
+    # contact with words beside it; and in a currency column
+    shapes = ["１３９１２３４５６７８", "139\t1234\t5678", "客户 " + "很" * 80 + " li@example.cn",
+              "021-6123 4567转801"]
+    rows = [ROWS[0][:3] + [shape] + ROWS[0][4:] for shape in shapes]
+    rows = [[f"2025-0{i}"] + row[1:] for i, row in enumerate(rows, 1)]
+    register = write_csv(files["dir"] / "shapes.csv", rows)
+    for field in ("quantity", "shipped", "severity", "currency"):
+        wrong.write_text(MAPPING.replace('contact = "联系电话"\n', "").replace(
+            "[columns]\n", f'[columns]\n{field} = "联系电话"\namount = "处理说明"\n'
+            if field == "currency" else f'[columns]\n{field} = "联系电话"\n').replace(
+            'severity = "严重程度"\n', "" if field == "severity" else 'severity = "严重程度"\n'),
+            encoding="utf-8")
+        said = ledger("import", register, "--mapping", wrong, "--dry-run", code=None)
+        said_all = said.stderr + said.stdout
+        for leak in ("39123", "1234", "li@example", "6123"):
+            assert leak not in said_all, (field, leak, said_all)
+    assert ledger.snapshot() == before
     # a date is no contact: a date column mapped to the severity shows its dates
     wrong.write_text(MAPPING.replace('severity = "严重程度"', 'severity = "分派日期"'),
                      encoding="utf-8")

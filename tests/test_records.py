@@ -173,28 +173,50 @@ def test_an_erasure_names_the_attached_files_that_still_hold_the_contact(ledger,
 def test_an_erasure_reads_an_attached_email_as_its_decoded_parts(ledger, tmp_path):
     """A Chinese e-mail saved whole has its body in base64 (or quoted-printable, a number
     broken over two lines): read as text it held nothing, and the file was called clean.
-    Its parts are decoded; one with a photo in it, the number not in its text, cannot be
-    said clean."""
+    Its parts are decoded, its headers and a forwarded mail's read too, with a
+    byte-order mark or a mailbox's From line before it; one with a photo in it, the
+    number not in its text, cannot be said clean."""
+    import base64
     from email.message import EmailMessage
+
+    from complaintctl.complaints import contact_finder
 
     cid = ledger.log("--contact", "139 1111 2222")
     body = "您好，我的电话是 139-1111-2222，请回电。"
-    for name, cte, photo in (("b64.eml", "base64", False), ("qp.eml", "quoted-printable", False),
-                             ("pic.eml", "base64", True)):
-        mail = EmailMessage()
-        mail["From"], mail["Subject"] = "客户 <kehu@example.cn>", "投诉"
-        mail.set_content("见附件" if photo else "好" * 31 + body, charset="utf-8", cte=cte)
-        if photo:
-            mail.add_attachment(b"\x89PNG\r\n\x1a\n\x00", maintype="image", subtype="png",
-                                filename="a.png")
-        (tmp_path / name).write_bytes(bytes(mail))
-        assert b"1111" not in (tmp_path / name).read_bytes().replace(b"=\n", b"")[:0] + \
-            (b"" if cte == "quoted-printable" else bytes(mail).split(b"\n\n", 1)[1])
+    head = "From: kehu@example.cn\nSubject: =?utf-8?b?5oqV6K+J?=\nMIME-Version: 1.0\n" \
+           "Content-Type: text/plain; charset=utf-8\n"
+    b64 = EmailMessage()
+    b64["From"], b64["Subject"] = "客户 <kehu@example.cn>", "投诉"
+    b64.set_content(body, charset="utf-8", cte="base64")
+    forwarded = EmailMessage()
+    forwarded["From"], forwarded["Subject"] = "kehu@example.cn", "Fw"
+    forwarded.set_content("见下")
+    inner = EmailMessage()
+    inner["From"] = "x@example.cn"
+    inner["Subject"] = "=?utf-8?b?" + base64.b64encode("电话13911112222".encode()).decode() + "?="
+    inner.set_content("hi")
+    forwarded.add_attachment(inner)
+    photo = EmailMessage()
+    photo["From"], photo["Subject"] = "kehu@example.cn", "照片"
+    photo.set_content("见附件")
+    photo.add_attachment(b"\x89PNG\r\n\x1a\n\x00", maintype="image", subtype="png",
+                         filename="a.png")
+    files = {"b64.eml": bytes(b64),
+             "qp.eml": (head + "Content-Transfer-Encoding: quoted-printable\n\n"
+                        "=E7=94=B5=E8=AF=9D 139-1111-=\n2222\n").encode(),
+             "bom.eml": b"\xef\xbb\xbf" + bytes(b64),
+             "mbox.eml": b"From - Mon Nov 30 10:00:00 2026\n" + bytes(b64),
+             "fw.eml": bytes(forwarded), "pic.eml": bytes(photo)}
+    holds = contact_finder("139 1111 2222")
+    for name, data in files.items():
+        # (as text, none of them holds it: only decoded)
+        assert not holds(data.decode("utf-8", "replace")), name
+        (tmp_path / name).write_bytes(data)
         ledger("attach", cid, tmp_path / name)
     done = ledger("forget-contact", cid, "--reason", "本人要求")
-    assert f"Warning: the erased contact is also in 2 attachments of {cid} (#1 b64.eml, " \
-        "#2 qp.eml)" in done.stderr, done.stderr
-    assert f"Warning: attachment #3 pic.eml of {cid} could not be searched as text" \
+    assert f"Warning: the erased contact is also in 5 attachments of {cid} (#1 b64.eml, " \
+        "#2 qp.eml, #3 bom.eml, #4 mbox.eml, #5 fw.eml)" in done.stderr, done.stderr
+    assert f"Warning: attachment #6 pic.eml of {cid} could not be searched as text" \
         in done.stderr, done.stderr
 
 
