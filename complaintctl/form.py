@@ -129,7 +129,9 @@ def validity_pairs(rec: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
     inv = rec["investigation"]
     return _pairs([
         (_("validity"), label("validity", inv["validity"])),
-        (_("reason"), _dated(inv["entries"], "reason", tz)),
+        # (upheld after all: the not-upheld decision's reason read as the upheld one's)
+        (_("reason") if inv["validity"] != "upheld" else _("reason not upheld, withdrawn"),
+         _dated(inv["entries"], "reason", tz)),
         (_("concluded"), _t(inv["concluded_at"], tz)),
     ])
 

@@ -211,7 +211,9 @@ def check_resolve(c: Mapping[str, Any], disposition: str, amount: int | None = N
     explanation; an amount is money that moves: not 0, not beside an explanation or
     no action."""
     cid = c["id"]
-    if c["concluded_at"] is None:
+    # (upheld again after a not-upheld decision, with no cause: it concluded on the
+    # decision withdrawn, and resolved with a refund and no root cause ever recorded)
+    if c["concluded_at"] is None or c["validity"] != "not-upheld" and not c["root_cause"]:
         raise Refused(_("cannot resolve {id}: its investigation has no root cause or "
                         "not-upheld decision yet").format(id=cid),
                       hint=_("record one: complaintctl investigate {id} --cause TEXT "

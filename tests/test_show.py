@@ -260,6 +260,29 @@ def test_show_not_upheld_void_and_closing_without_revisit(ledger):
     assert voided["status"] == "void"
 
 
+def test_a_not_upheld_decision_withdrawn_is_said_so_and_resolves_only_with_a_cause(ledger):
+    """Not upheld, then upheld after all with a finding and no cause: `show` kept the
+    withdrawn reason under "upheld", and the complaint resolved with a refund and no root
+    cause ever recorded (it had concluded on the decision withdrawn)."""
+    a = ledger.log(received="2026-10-12 09:00")
+    ledger("assign", a, "--dept", "QA", "--owner", "Li", "--at", "2026-10-12 10:00")
+    ledger("investigate", a, "--not-upheld", "--reason", "符合规格", "--at", "2026-10-13 09:00")
+    ledger("investigate", a, "--upheld", "--finding", "复测不合格", "--at", "2026-10-13 10:00")
+    shown = {f: v for s, f, v in record_csv(ledger("show", a, "--format", "csv").stdout)
+             if s == "Validity"}
+    assert shown["validity"] == "upheld" and "reason" not in shown, shown
+    assert "符合规格" in shown["reason not upheld, withdrawn"], shown
+    before = ledger.snapshot()
+    r = ledger("resolve", a, "--disposition", "refund", "--amount", "300", "--summary", "退款",
+               "--at", "2026-10-13 11:00", code=1)
+    assert r.stderr.startswith(f"Error: cannot resolve {a}: its investigation has no root "
+                               "cause or not-upheld decision yet\n"), r.stderr
+    assert ledger.snapshot() == before
+    ledger("investigate", a, "--cause", "温控失效", "--at", "2026-10-13 12:00")
+    ledger("resolve", a, "--disposition", "refund", "--amount", "300", "--summary", "退款",
+           "--at", "2026-10-13 13:00")
+
+
 def test_show_json_keeps_codes(lifecycle, ledger):
     cid, _rma = lifecycle
     rec = ledger.json("show", cid)
