@@ -1078,8 +1078,6 @@ class Writer:
         new = workflow.next_state("investigate", c["status"], cid, severity=c["severity"])
         workflow.check_investigate(c, data)
         self._check_at(step.at, step.now, case.last)
-        if data.get("root_cause") and data.get("validity") is None and c["validity"] is None:
-            data = {**data, "validity": "upheld"}  # (recorded: complaints.investigate)
         concluding = data.get("root_cause") is not None or data.get("validity") == "not-upheld"
         self.investigations.append((cid, at, step.actor,
                                     *map(data.get, _INVESTIGATION_FACTS)))
@@ -1090,6 +1088,8 @@ class Writer:
         if concluding and c["concluded_at"] is None:
             values["concluded_at"] = at
             self._finish(case, "investigate", at)
+        if data.get("root_cause") and values.get("validity") is None and c["validity"] is None:
+            values["validity"] = "upheld"
         old = self._dumps_old(c, values)
         c.update(values)
         c["last_step_at"], case.last = at, step.at

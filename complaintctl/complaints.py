@@ -414,11 +414,6 @@ def investigate(lg: Ledger, complaint_id: str, data: dict[str, Any], *, at: date
         new = workflow.next_state("investigate", c["status"], cid, severity=c["severity"])
         workflow.check_investigate(c, data)
         at = check_at(lg, at, now, c["last_step_at"], actor=actor)
-        if data.get("root_cause") and data.get("validity") is None and c["validity"] is None:
-            # a root cause found is an upheld complaint: recorded so (the event and the
-            # row said nothing of it, and the history read from an export did not say
-            # upheld where show did)
-            data = {**data, "validity": "upheld"}
         concluding = data.get("root_cause") is not None or data.get("validity") == "not-upheld"
         cur.execute("INSERT INTO investigations (complaint_id, at, actor, finding, validity, "
                     "reason, root_cause, cause_category, responsibility, supplier, "
@@ -436,6 +431,8 @@ def investigate(lg: Ledger, complaint_id: str, data: dict[str, Any], *, at: date
         if concluding and c["concluded_at"] is None:
             values["concluded_at"] = iso(at)
             finish_stage(lg, cur, cid, "investigate", at)
+        if data.get("root_cause") and values.get("validity") is None and c["validity"] is None:
+            values["validity"] = "upheld"
         lg.rows.update(cur, "complaints", cid, values)
         lg.event(cur, cid, "investigate", at, now, actor, {**data, "status": new},
                  {k: c[k] for k in values if k not in ("last_step_at",)})
