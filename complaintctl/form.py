@@ -174,7 +174,10 @@ def resolution_pairs(rec: dict[str, Any], tz: tzinfo, plain: bool = False
             (key(_("customer told")), r["summary"]),
             (key(_("resolved")), _by(r["at"], r["actor"], tz)),
         ]
-    closing = _last_event(rec, "close")
+    # the step that closed it: a close, or a revisit (a satisfied one closed it; the
+    # last close's actor was named, or none, under another step's time)
+    closing = next((e for e in reversed(rec["events"]) if e["kind"] in ("close", "revisit")
+                    and e["at"] == rec["closed_at"]), None)
     if rec["closed_at"]:
         closed = _by(rec["closed_at"], closing["actor"] if closing else None, tz)
         if rec.get("close_reason"):

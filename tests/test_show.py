@@ -156,7 +156,7 @@ def test_show_sections_in_the_order_of_the_procedure(lifecycle, ledger):
     assert resolution == {"disposition": "compensation", "amount": "500.00 CNY",
                           "approved by": "张总", "customer told": "换新 12 台并致歉",
                           "resolved": "2026-10-12 09:00 by tester",
-                          "closed": "2026-10-13 15:00"}
+                          "closed": "2026-10-13 15:00 by tester"}
     revisit = [(f, v) for s, f, v in lines if s == "Revisits"]
     assert revisit == [("2026-10-13 15:00", "by: tester; method: visit; satisfaction: "
                         "basically satisfied; demand met: yes; customer's words: "
@@ -281,6 +281,26 @@ def test_a_not_upheld_decision_withdrawn_is_said_so_and_resolves_only_with_a_cau
     ledger("investigate", a, "--cause", "温控失效", "--at", "2026-10-13 12:00")
     ledger("resolve", a, "--disposition", "refund", "--amount", "300", "--summary", "退款",
            "--at", "2026-10-13 13:00")
+
+
+def test_the_closing_names_who_took_the_step_that_closed_it(ledger):
+    """A complaint closed by its revisit showed "closed <time>" with no one; one closed,
+    reopened by its second revisit and closed again by a revisit named the first close's
+    clerk under the revisit's time."""
+    a = ledger.log()
+    ledger.to_state(a, "resolved")
+    ledger("--as", "liu", "revisit", a, "--satisfaction", "satisfied", "--at",
+           "2026-10-14 10:00")
+    shown = {f: v for s, f, v in record_csv(ledger("show", a, "--format", "csv").stdout)
+             if s == "Resolution and approval"}
+    assert shown["closed"] == "2026-10-14 10:00 by liu", shown
+    b = ledger.log(customer="乙公司")
+    ledger.to_state(b, "resolved")
+    ledger("--as", "zhang", "close", b, "--no-revisit", "--reason", "联系不上", "--at",
+           "2026-10-14 10:00")
+    shown = {f: v for s, f, v in record_csv(ledger("show", b, "--format", "csv").stdout)
+             if s == "Resolution and approval"}
+    assert shown["closed"] == "2026-10-14 10:00 by zhang (联系不上)", shown
 
 
 def test_show_json_keeps_codes(lifecycle, ledger):
