@@ -1206,13 +1206,13 @@ def _narrowed(contact: str, columns: tuple[str, ...]) -> tuple[str, list[str]]:
 def _others_with(cur: sqlite3.Cursor, cid: str | None, contact: str) -> list[str]:
     """The other complaints (than `cid`) whose contact is the same person's
     (same_contact_as): an erasure is asked for by a person, not for a complaint. One pass
-    over the complaints with a contact, narrowed first in SQL (_narrowed: 0.44 s of
-    Python for 20,000 contacts, every one compared)."""
+    over the complaints with a contact, every one compared (narrowed in SQL by the
+    number's last digits, +33 6 12 34 56 78 was not found as itself: 0.44 s of Python
+    for 20,000 contacts)."""
     same = same_contact_as(contact)
-    near, args = _narrowed(contact, ("contact",))
     return [other for other, value in cur.execute(
         "SELECT id, contact FROM complaints WHERE contact IS NOT NULL AND id IS NOT ? "
-        f"{f'AND ({near}) ' if near else ''}ORDER BY id", (cid, *args)) if same(value)]
+        "ORDER BY id", (cid,)) if same(value)]
 
 
 def with_contact(lg: Ledger, contact: str) -> list[str]:

@@ -213,7 +213,12 @@ def check_resolve(c: Mapping[str, Any], disposition: str, amount: int | None = N
     cid = c["id"]
     # (upheld again after a not-upheld decision, with no cause: it concluded on the
     # decision withdrawn, and resolved with a refund and no root cause ever recorded)
-    if c["concluded_at"] is None or c["validity"] != "not-upheld" and not c["root_cause"]:
+    if c["concluded_at"] is not None and c["validity"] == "upheld" and not c["root_cause"]:
+        raise Refused(_("cannot resolve {id}: it was found not upheld, then upheld, and no "
+                        "root cause is recorded").format(id=cid),
+                      hint=_("record it: complaintctl investigate {id} --cause TEXT").format(
+                          id=cid), code="not_concluded", record=cid)
+    if c["concluded_at"] is None:
         raise Refused(_("cannot resolve {id}: its investigation has no root cause or "
                         "not-upheld decision yet").format(id=cid),
                       hint=_("record one: complaintctl investigate {id} --cause TEXT "

@@ -275,8 +275,9 @@ def test_a_not_upheld_decision_withdrawn_is_said_so_and_resolves_only_with_a_cau
     before = ledger.snapshot()
     r = ledger("resolve", a, "--disposition", "refund", "--amount", "300", "--summary", "退款",
                "--at", "2026-10-13 11:00", code=1)
-    assert r.stderr.startswith(f"Error: cannot resolve {a}: its investigation has no root "
-                               "cause or not-upheld decision yet\n"), r.stderr
+    assert r.stderr.startswith(f"Error: cannot resolve {a}: it was found not upheld, then "
+                               "upheld, and no root cause is recorded\nHint: record it: "
+                               f"complaintctl investigate {a} --cause TEXT\n"), r.stderr
     assert ledger.snapshot() == before
     ledger("investigate", a, "--cause", "温控失效", "--at", "2026-10-13 12:00")
     ledger("resolve", a, "--disposition", "refund", "--amount", "300", "--summary", "退款",

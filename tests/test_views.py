@@ -1201,6 +1201,13 @@ def test_list_by_contact_finds_a_persons_complaints_masked(ledger):
             (("邮箱：zhangwei88@163.com", 3), ("邮箱：zhangwei88@qq.com", 4))]
     assert [r["id"] for r in ledger.json("list", "--contact", "zhangwei88@163.com")] == [
         ones[0]]
+    # a number written in pairs (its last three digits not together) and an address in
+    # another case beyond ASCII are found (narrowed in SQL by the last digits, they were
+    # not, even typed as stored)
+    pairs = ledger.log("--contact", "+33 6 12 34 56 78", received="2026-09-25 10:00")
+    umlaut = ledger.log("--contact", "MÜLLER@example.de", received="2026-09-26 10:00")
+    assert [r["id"] for r in ledger.json("list", "--contact", "+33 6 12 34 56 78")] == [pairs]
+    assert [r["id"] for r in ledger.json("list", "--contact", "müller@example.de")] == [umlaut]
     # a contact of two numbers (or addresses, or an id beside them) is found by each
     two = ledger.log("--contact", "138 2222 3333（张） / 139 1111 2222（李）",
                      received="2026-09-17 10:00")
