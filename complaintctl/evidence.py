@@ -414,15 +414,36 @@ _MAIL_FIELDS = re.compile(rb"^(?:from|to|subject|mime-version|content-type|recei
                           rb"message-id|date):", re.I | re.M)
 
 
+def _mail_start(data: bytes) -> bytes:
+    """A content from where an e-mail saved whole begins: after a byte-order mark, or a
+    mailbox's "From " line."""
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    return data.partition(b"\n")[2] if data.startswith(b"From ") else data
+
+
+def _no_mail(start: bytes) -> bool:
+    """Whether the start of a content (its first chunk, _mail_start's) shows it cannot be
+    an e-mail: _MAIL_HEAD's first header name ends in what is no colon (a run of name
+    characters to the chunk's end could still be one)."""
+    name = _HEADER_NAME.match(start)
+    end = name.end() if name else 0
+    return end < len(start) and (end == 0 or start[end:end + 1] != b":")
+
+
+_HEADER_NAME = re.compile(rb"[!-9;-~]+")
+
+
 def _mail_holds(cur: Any, sha: str, holds: Callable[[str], bool]) -> bool | str | None:
     """An e-mail's headers and parts, decoded, searched: None when a part is no text (a
-    photo, a PDF) or the mail cannot be read, "no mail" when the content is none."""
-    data = b"".join(bytes(chunk or b"") for (chunk,) in cur.connection.execute(
-        "SELECT CAST(data AS BLOB) FROM blob_chunks WHERE sha256 = ? ORDER BY seq", (sha,)))
-    # (saved with a byte-order mark, or from a mailbox with its "From " line first)
-    data = data.removeprefix(b"\xef\xbb\xbf")
-    if data.startswith(b"From "):
-        data = data.partition(b"\n")[2]
+    photo, a PDF) or the mail cannot be read, "no mail" when the content is none. Its
+    first chunk alone is read for a text that does not begin as a mail (a large CSV was
+    read whole into memory to find it none)."""
+    first = cur.execute("SELECT CAST(data AS BLOB) FROM blob_chunks WHERE sha256 = ? AND "
+                        "seq = 0", (sha,)).fetchone()
+    if _no_mail(_mail_start(bytes(first[0] or b"") if first else b"")):
+        return "no mail"
+    data = _mail_start(b"".join(bytes(chunk or b"") for (chunk,) in cur.connection.execute(
+        "SELECT CAST(data AS BLOB) FROM blob_chunks WHERE sha256 = ? ORDER BY seq", (sha,))))
     head = _MAIL_HEAD.match(data)
     if head is None or not _MAIL_FIELDS.search(head[0]):
         return "no mail"
