@@ -1164,25 +1164,9 @@ _FULL_WIDTH = {c: c + 0xFEE0 for c in range(0x21, 0x7F)}
 def _written_elsewhere(cur: sqlite3.Cursor, cid: str, contact: str) -> list[str]:
     """The other complaints whose texts (a description, a note, a summary, an attachment's
     name: their events') hold `contact` (contact_finder's); the events first narrowed in
-    SQL (_narrowed)."""
+    SQL to those holding a number's last three digits written together (in ASCII or full
+    width) or an address's name before its @."""
     holds = contact_finder(contact)
-    near, args = _narrowed(contact, ("data", "old"))
-    if not near:
-        return []
-    found: list[str] = []
-    for other, data, old in cur.execute(
-            "SELECT complaint_id, data, old FROM events WHERE complaint_id IS NOT NULL AND "
-            f"complaint_id != ? AND ({near}) ORDER BY complaint_id, id", (cid, *args)):
-        if (not found or found[-1] != other) and (holds(data) or old and holds(old)):
-            found.append(other)
-    return found
-
-
-def _narrowed(contact: str, columns: tuple[str, ...]) -> tuple[str, list[str]]:
-    """SQL (and its arguments) narrowing rows to those whose `columns` may hold `contact`:
-    a number's last three digits written together (in ASCII or full width), or an
-    address's name before its @ (an account id, a contact that is neither: whole), in
-    any case; "" when it gives nothing to narrow by."""
     near: list[str] = []
     args: list[str] = []
     # (and the account ids it holds, a WeChat id: a contact of none of those, whole; such
@@ -1192,15 +1176,24 @@ def _narrowed(contact: str, columns: tuple[str, ...]) -> tuple[str, list[str]]:
         if number is not None:
             tail = number.digits[-3:]
             for form in (tail, tail.translate(_FULL_WIDTH)):
-                near += [f"instr({c}, ?)" for c in columns]
-                args += [form] * len(columns)
+                near.append("instr(data, ?) OR instr(old, ?)")
+                args += [form, form]
         elif name := (_address(part) or _norm_contact(part).strip()).partition("@")[0]:
             # any case (LIKE's, in ASCII), and in full width (ｗａｎｇ＠…) in either case
             for form in {name, *(n.translate(_FULL_WIDTH) for n in (name.lower(),
                                                                      name.upper()))}:
-                near += [f"{c} LIKE ?" for c in columns]
-                args += [f"%{form}%"] * len(columns)
-    return " OR ".join(near), args
+                near.append("data LIKE ? OR old LIKE ?")
+                args += [f"%{form}%"] * 2
+    if not near:
+        return []
+    found: list[str] = []
+    for other, data, old in cur.execute(
+            "SELECT complaint_id, data, old FROM events WHERE complaint_id IS NOT NULL AND "
+            f"complaint_id != ? AND ({' OR '.join(near)}) ORDER BY complaint_id, id",
+            (cid, *args)):
+        if (not found or found[-1] != other) and (holds(data) or old and holds(old)):
+            found.append(other)
+    return found
 
 
 def _others_with(cur: sqlite3.Cursor, cid: str | None, contact: str) -> list[str]:

@@ -367,13 +367,13 @@ def show_error(exc: click_exceptions.ClickException) -> None:
                     r"[\w.@%+=:,/-]+", word) else shlex.quote(word))), err=True)
 
 
-# The root's options, with what a value looks like, for the error of one typed after
-# the command.
 # Click's words for a boolean environment variable's value it cannot read.
 _ENV_FLAG = re.compile(r"Invalid value for .+? \(env var: '(?P<var>[A-Z_]+)'\): "
                        r"(?P<q>['\"])(?P<value>.*)(?P=q) is not a valid boolean\. "
                        r"Recognized values: .*", re.S)
 
+# The root's options, with what a value looks like, for the error of one typed after
+# the command.
 _ROOT_OPTIONS = {"--db": N_("PATH"), "--as": N_("NAME"), "--lang": "zh", "--ascii": "",
                  "--quiet": "", "-q": ""}
 

@@ -200,7 +200,7 @@ def _db_path(override: str | None = None) -> Path:
                 raise BadInput(_("{name} {path} ends as a folder's path does, not a "
                                  "file's").format(name=name, path=i18n.shown(given)),
                                hint=_("give the ledger file's path, without the / at its "
-                                      "end") if given.rstrip().endswith(("/", "/."))
+                                      "end") if given.endswith(("/", "/."))
                                else _("give the path of a ledger file"), code="folder_path",
                                path=given)
             return _path_of(given)

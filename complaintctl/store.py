@@ -119,17 +119,15 @@ def _permission_denied(path: Path, doing: str) -> LedgerError:
                                "are written to the ledger on a writable disk"),
             code="read_only_disk", path=str(path))
     folder = Path(path).expanduser().absolute().parent
+    message = _(_DENIED[doing]).format(path=path_said(path))
     if doing == "write" and os.access(path, os.W_OK) and not os.access(folder, os.W_OK | os.X_OK):
         # the file may be written, its folder not: SQLite makes its -wal, -shm and
         # journal beside it (the message named the file alone)
-        return LedgerError(_("permission denied: cannot write in the folder {folder}, where "
-                             "the ledger keeps its -wal and -shm files").format(
-            folder=path_said(folder)), hint=_(
-                "ask for access to the ledger file and its folder (README: sharing a "
-                "ledger)"), code="permission_denied", path=str(path))
-    return LedgerError(_(_DENIED[doing]).format(path=path_said(path)),
-                       hint=_("ask for access to the ledger file and its folder (README: "
-                              "sharing a ledger)"), code="permission_denied", path=str(path))
+        message = _("permission denied: cannot write in the folder {folder}, where the ledger "
+                    "keeps its -wal and -shm files").format(folder=path_said(folder))
+    return LedgerError(message, hint=_("ask for access to the ledger file and its folder "
+                                       "(README: sharing a ledger)"),
+                       code="permission_denied", path=str(path))
 
 
 def translate(exc: sqlite3.Error, path: Path) -> LedgerError:
