@@ -376,7 +376,8 @@ def assign(lg: Ledger, complaint_id: str, department: str, owner: str, note: str
     with lg.write() as cur:
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
-        new = workflow.next_state("assign", c["status"], cid, severity=c["severity"])
+        new = workflow.next_state("assign", c["status"], cid, severity=c["severity"],
+                                  second_due=second_due(cur, c))
         at = check_at(lg, at, now, c["last_step_at"], actor=actor)
         if (c["department"], c["owner"], note) == (department, owner, None):
             # to what it is already: said, nothing recorded (an event that changed
@@ -411,7 +412,8 @@ def investigate(lg: Ledger, complaint_id: str, data: dict[str, Any], *, at: date
     with lg.write() as cur:
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
-        new = workflow.next_state("investigate", c["status"], cid, severity=c["severity"])
+        new = workflow.next_state("investigate", c["status"], cid, severity=c["severity"],
+                                  second_due=second_due(cur, c))
         workflow.check_investigate(c, data)
         at = check_at(lg, at, now, c["last_step_at"], actor=actor)
         concluding = data.get("root_cause") is not None or data.get("validity") == "not-upheld"
@@ -446,7 +448,8 @@ def resolve(lg: Ledger, complaint_id: str, disposition: str, summary: str, amoun
     with lg.write() as cur:
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
-        new = workflow.next_state("resolve", c["status"], cid, severity=c["severity"])
+        new = workflow.next_state("resolve", c["status"], cid, severity=c["severity"],
+                                  second_due=second_due(cur, c))
         workflow.check_resolve(c, disposition, amount)
         workflow.check_amount_given(cid, disposition, amount)
         at = check_at(lg, at, now, c["last_step_at"], actor=actor)
@@ -518,6 +521,18 @@ LAPSED_SECOND = (
     "revisits v WHERE v.complaint_id = c.id AND v.from_status = 'closed' AND v.at >= "
     "c.closed_at) AND EXISTS (SELECT 1 FROM policy p WHERE p.stage = 'second-revisit' AND "
     "p.severity = c.severity AND p.duration IS NOT NULL))")
+
+
+def second_due(cur: sqlite3.Cursor, c: dict[str, Any]) -> bool | None:
+    """Whether a closed critical complaint's second revisit may be recorded now (its stage
+    open, or one an import owes: LAPSED_SECOND), for the steps a refusal names
+    (workflow.allowed_from); None for any other complaint (its severity says)."""
+    if c["status"] != "closed" or c["severity"] != "critical":
+        return None
+    return bool(cur.execute(
+        "SELECT EXISTS (SELECT 1 FROM stages WHERE complaint_id = c.id AND return_id IS NULL "
+        f"AND stage = 'second-revisit' AND done_at IS NULL) OR {LAPSED_SECOND} "
+        "FROM complaints c WHERE c.id = ?", (c["id"],)).fetchone()[0])
 
 
 # A second revisit this soon after the closing one is said (it is due months later);
@@ -616,7 +631,8 @@ def close_no_revisit(lg: Ledger, complaint_id: str, reason: str, *, at: datetime
     with lg.write() as cur:
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
-        new = workflow.next_state("close", c["status"], cid, severity=c["severity"])
+        new = workflow.next_state("close", c["status"], cid, severity=c["severity"],
+                                  second_due=second_due(cur, c))
         at = check_at(lg, at, now, c["last_step_at"], actor=actor)
         finish_stage(lg, cur, cid, "revisit", at)
         # closed however: a critical complaint's 90-day second revisit (SPEC 3) starts
@@ -643,7 +659,8 @@ def void(lg: Ledger, complaint_id: str, reason: str, *, at: datetime, now: datet
         lg.rows.flush(cur)
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
-        new = workflow.next_state("void", c["status"], cid, severity=c["severity"])
+        new = workflow.next_state("void", c["status"], cid, severity=c["severity"],
+                                  second_due=second_due(cur, c))
         at = check_at(lg, at, now, c["last_step_at"], actor=actor)
         returns.check_void(cid, _open_returns(lg, cur, cid))
         cur.execute("UPDATE stages SET done_at = ?, outcome = 'void' WHERE complaint_id = ? "
@@ -1292,7 +1309,8 @@ def check_allowed(lg: Ledger, complaint_id: str, command: str) -> None:
     complaint was told to add --no-revisit, then refused for its state)."""
     with lg.read() as cur:
         c = lg.rows.complaint(cur, complaint_id)
-    workflow.next_state(command, c["status"], c["id"], severity=c["severity"])
+        due = second_due(cur, c)
+    workflow.next_state(command, c["status"], c["id"], severity=c["severity"], second_due=due)
 
 
 def _refuse_not_made(cur: sqlite3.Cursor, cid: str) -> None:
@@ -1337,7 +1355,8 @@ def action_add(lg: Ledger, complaint_id: str, text: str, owner: str, due: dateti
     with lg.write() as cur:
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
-        workflow.next_state("action add", c["status"], cid, severity=c["severity"])
+        workflow.next_state("action add", c["status"], cid, severity=c["severity"],
+                            second_due=second_due(cur, c))
         # after the complaint's last step: the state it allows this in is the state then
         at = check_at(lg, at, now, c["last_step_at"], actor=actor)
         workflow.check_due(due, at, lg.local)

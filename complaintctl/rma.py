@@ -21,6 +21,7 @@ from complaintctl.complaints import (
     next_id,
     open_stage,
     recorded,
+    second_due,
 )
 from complaintctl.errors import BadInput, NotFound
 from complaintctl.i18n import N_, _, shown, term
@@ -103,7 +104,8 @@ def return_open(lg: Ledger, complaint_id: str, qty: int, product: str | None, lo
     with lg.write() as cur:
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
-        workflow.next_state("return open", c["status"], cid, severity=c["severity"])
+        workflow.next_state("return open", c["status"], cid, severity=c["severity"],
+                            second_due=second_due(cur, c))
         # after the complaint's last step: the state it allows this in is the state then
         at = check_at(lg, at, now, c["last_step_at"], actor=actor)
         year = now.astimezone(lg.tz).year  # numbered by the year of entry, as complaints are

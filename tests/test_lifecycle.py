@@ -598,6 +598,17 @@ def test_a_closed_complaints_next_steps_say_which_revisit(ledger):
     assert r.stderr.startswith(f"Error: cannot void {high}: it is closed; allowed next: "
                                "action done, action verify, amend\n"), r.stderr
     assert ledger.snapshot() == before
+    # a critical one whose second revisit was recorded: none is due, none offered (it
+    # was offered, then refused as "recorded already")
+    ledger("revisit", cid, "--satisfaction", "satisfied", "--at", "2026-11-20 10:00")
+    before = ledger.snapshot()
+    for args in (("resolve", cid, "--disposition", "repair", "--summary", "s"),
+                 ("return", "open", cid, "--qty", "1"),
+                 ("action", "add", cid, "--text", "t", "--owner", "o", "--due", "2026-12-20")):
+        r = ledger(*args, code=1)
+        assert f"cannot {args[0]}" in r.stderr and f"{cid}: it is closed; allowed next: " \
+            "action done, action verify, amend\n" in r.stderr, r.stderr
+    assert ledger.snapshot() == before
 
 
 def test_a_steps_line_names_its_record_before_what_it_noted(ledger):
