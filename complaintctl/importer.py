@@ -471,8 +471,9 @@ class Reader:
     # --- what no step took ------------------------------------------------------
 
     def _given(self, f: str) -> bool:
-        """Whether the mapping gives field `f` a value: a column, or [defaults]."""
-        return f in self.index or f in self.mapping.defaults
+        """Whether the mapping gives field `f` a value: a column, [defaults], or (a time)
+        [dates]."""
+        return f in self.index or f in self.mapping.defaults or self._time_mapped(f)
 
     def _unused_by(self, row: _Row, fields: tuple[str, ...], need: str) -> None:
         """Note each of `fields` with a value in the row's own column that its step did
@@ -491,6 +492,25 @@ class Reader:
             group = _NEED_GROUP[need]
             listed = ", ".join(map(str, rows[:_ROWS_LISTED])) + \
                 (" …" if n > _ROWS_LISTED else "")
+            if need == "zero":  # a refund of 0: no amount
+                out.append(ngettext(
+                    "{column} is 0 in {n} row of a refund, discount or compensation: "
+                    "imported without an amount (row {rows}; a resolution that paid nothing "
+                    "has another disposition)",
+                    "{column} is 0 in {n} rows of a refund, discount or compensation: "
+                    "imported without an amount (rows {rows}; a resolution that paid nothing "
+                    "has another disposition)", n).format(column=column, n=f"{n:,}",
+                                                          rows=listed))
+                continue
+            if need == "revisited":  # closed by a revisit, not without one
+                out.append(ngettext(
+                    "{column} given in {n} row but not used: its revisit closed the "
+                    "complaint (a reason is recorded for closing without a revisit; row "
+                    "{rows})",
+                    "{column} given in {n} rows but not used: their revisits closed the "
+                    "complaints (a reason is recorded for closing without a revisit; rows "
+                    "{rows})", n).format(column=column, n=f"{n:,}", rows=listed))
+                continue
             if need == "status":
                 out.append(ngettext(
                     "{column} given in {n} row but not used: the row's steps do not reach "
@@ -1144,8 +1164,10 @@ class Reader:
             facts["reason"] = None
         if facts["validity"] == "upheld" and not facts["root_cause"]:
             facts["validity"] = None  # upheld is what a root cause says; alone it is nothing
+        summary_taken = False  # as a not-upheld reason: the summary is used
         if any(x is not None for x in facts.values()):
             if facts["validity"] == "not-upheld" and not facts["reason"]:
+                summary_taken = bool(v.get("summary"))
                 facts["reason"] = v.get("summary") or _("not upheld (from the register)")
             step("investigate", "concluded_at", facts, _INVESTIGATION)
         disposition = v.get("disposition")
@@ -1300,6 +1322,22 @@ class Reader:
             self._unused_by(row, ("validity",), "upheld")
         if status in _STATUS_AHEAD and _RANK[_reached(steps)[0]] < _RANK[status]:
             self._unused_by(row, ("status",), "status")  # (the steps win: _STEPS_OF)
+        kinds = {s.kind for s in steps}
+        if "resolve" not in kinds:  # (a summary, approver or close reason was dropped)
+            self._unused_by(row, ("approved_by",) if summary_taken else
+                            ("summary", "approved_by"), "disposition")
+        if "close" not in kinds and "void" not in kinds:
+            closed = any(s.kind == "revisit" and s.facts.get("satisfaction") != "unsatisfied"
+                         for s in steps)
+            self._unused_by(row, ("close_reason",), "revisited" if closed else "closed_at")
+        if "void" not in kinds:
+            self._unused_by(row, ("void_reason",), "voided_at")
+        if "amount" in self.index and any(
+                s.kind == "resolve" and s.facts["amount"] is None
+                and s.facts["disposition"] in workflow.PAYING for s in steps):
+            raw = row.cells[self.index["amount"]]
+            if raw is not None and str(raw).strip():  # read as 0: no money (_converter)
+                self.unused.setdefault(("amount", "zero"), []).append(row.number)
         # an intake value from [defaults] rather than its column: the log is estimated too
         log_extra = {"estimated": True} if defaulted and not defaulted.isdisjoint(_LOGGED) \
             else None
@@ -1326,10 +1364,13 @@ def _second_revisit_in(steps: list[Step]) -> bool:
 _REVISIT_TAKES = ("revisited_at", "revisit_method", "demand_met", "revisit_note")
 # What a step lacks, by the fields that give it (an assignment: a department or owner).
 _NEED_GROUP = {"satisfaction": ("satisfaction",), "department": ("department", "owner"),
-               "cause": _INVESTIGATION, "upheld": ("cause",), "status": ()}
+               "cause": _INVESTIGATION, "upheld": ("cause",), "status": (),
+               "disposition": ("disposition",), "closed_at": ("closed_at",),
+               "voided_at": ("voided_at", "status"), "revisited": (), "zero": ()}
 # (named in the reader's language: the field's English name stood in a Chinese message)
 _NEED_WORDS = {"satisfaction": N_("satisfaction"), "department": N_("department"),
-               "cause": N_("cause"), "upheld": N_("cause")}
+               "cause": N_("cause"), "upheld": N_("cause"), "disposition": N_("disposition"),
+               "closed_at": N_("closing date"), "voided_at": N_("void date or status")}
 # Statuses a register gives that no date of a row reaches (resolved and closed are
 # refused short of their steps, _STEPS_OF): 处理中 with nothing but an assignment.
 _STATUS_AHEAD = frozenset(("assigned", "investigating"))
@@ -1372,6 +1413,24 @@ def _unmapped(need: str, n: int) -> str:
                         "{column} given in {n} rows but not used: upheld (成立) is recorded "
                         "with the root cause found, and no cause column is mapped (map the "
                         "column of 原因分析 to cause)", n)
+    if need == "disposition":
+        return ngettext("{column} given in {n} row but not used: no disposition column "
+                        "mapped (a resolution needs its disposition, 处理方式, and its date)",
+                        "{column} given in {n} rows but not used: no disposition column "
+                        "mapped (a resolution needs its disposition, 处理方式, and its date)",
+                        n)
+    if need == "closed_at":
+        return ngettext("{column} given in {n} row but not used: no closing date mapped (map "
+                        "the column of 结案日期 to closed_at, or say where it comes from "
+                        "under [dates])",
+                        "{column} given in {n} rows but not used: no closing date mapped (map "
+                        "the column of 结案日期 to closed_at, or say where it comes from "
+                        "under [dates])", n)
+    if need == "voided_at":
+        return ngettext("{column} given in {n} row but not used: no void date or status "
+                        "mapped",
+                        "{column} given in {n} rows but not used: no void date or status "
+                        "mapped", n)
     if need == "department":
         return ngettext("{column} given in {n} row but not used: no department or owner "
                         "column mapped (an assignment needs both)",

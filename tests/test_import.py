@@ -4593,3 +4593,95 @@ def test_a_contact_column_mapped_to_a_word_field_is_masked_in_its_refusals(ledge
                      encoding="utf-8")
     r = ledger("import", files["csv"], "--mapping", wrong, "--dry-run", code=2)
     assert "looks like a phone number" not in r.stderr and "*" not in r.stderr, r.stderr
+
+
+_SUMMARY_HEADER = ["投诉单号", "投诉日期", "客户名称", "投诉渠道", "问题类别", "严重程度",
+                   "问题描述", "处理结果", "批示人", "结案说明"]
+_SUMMARY_MAPPING = '''key = "投诉单号"
+[columns]
+received_at = "投诉日期"
+customer = "客户名称"
+channel = "投诉渠道"
+category = "问题类别"
+severity = "严重程度"
+description = "问题描述"
+summary = "处理结果"
+approved_by = "批示人"
+close_reason = "结案说明"
+'''
+
+
+def test_a_summary_approver_or_close_reason_no_step_takes_is_said(ledger, files):
+    """处理结果, 批示人 and 结案说明 mapped in a register with no 处理方式 or 结案日期: the
+    complaints came in and the three texts were in no event, without a word (as 回访日期
+    without a satisfaction is said)."""
+    rows = [["R-1", "2024/3/5", "庚公司", "电话", "质量", "高", "电机异响", "已更换电机，客户满意",
+             "张总", "客户不需回访"],
+            ["R-2", "2024/3/6", "辛公司", "电话", "质量", "低", "外壳划伤", "", "", ""]]
+    path = write_csv(files["dir"] / "r.csv", rows, header=_SUMMARY_HEADER)
+    mapping = files["dir"] / "r.toml"
+    mapping.write_text(_SUMMARY_MAPPING, encoding="utf-8")
+    said = ["Warning: 处理结果 given in 1 row but not used: no disposition column mapped (a "
+            "resolution needs its disposition, 处理方式, and its date)",
+            "Warning: 批示人 given in 1 row but not used: no disposition column mapped (a "
+            "resolution needs its disposition, 处理方式, and its date)",
+            "Warning: 结案说明 given in 1 row but not used: no closing date mapped (map the "
+            "column of 结案日期 to closed_at, or say where it comes from under [dates])"]
+    dry = ledger("import", path, "--mapping", mapping, "--dry-run")
+    assert all(line in dry.stderr.splitlines() for line in said), dry.stderr
+    r = ledger("import", path, "--mapping", mapping)
+    assert all(line in r.stderr.splitlines() for line in said), r.stderr
+    assert "2 new complaints" in r.stderr
+    assert ledger.rows("SELECT count(*) FROM resolutions") == [(0,)]
+    zh = ledger("--lang", "zh", "import", path, "--mapping", mapping, "--dry-run").stderr
+    assert "处理结果" in zh and "not used" not in zh and "disposition column" not in zh, zh
+
+
+def test_a_close_reason_of_a_complaint_its_revisit_closed_is_said(ledger, files):
+    """A row closed by its revisit (满意) has no closing without one: its 结案说明 was
+    dropped without a word."""
+    header = [*_SUMMARY_HEADER[:7], "责任部门", "责任人", "原因分析", "处理方式", "处理结果",
+              "处理日期", "回访情况", "回访日期", "结案说明"]
+    rows = [["R-1", "2024/3/5", "庚公司", "电话", "质量", "高", "电机异响", "品质部", "王芳",
+             "夹具", "换货", "已换货", "2024/3/8", "满意", "2024/3/9", "客户满意，结案"]]
+    path = write_csv(files["dir"] / "v.csv", rows, header=header)
+    mapping = files["dir"] / "v.toml"
+    mapping.write_text(_SUMMARY_MAPPING.replace('approved_by = "批示人"\n', "") + (
+        'department = "责任部门"\nowner = "责任人"\ncause = "原因分析"\ndisposition = "处理方式"\n'
+        'resolved_at = "处理日期"\nsatisfaction = "回访情况"\nrevisited_at = "回访日期"\n'
+        '[dates]\nassigned_at = "received_at"\nconcluded_at = "resolved_at"\n'),
+        encoding="utf-8")
+    r = ledger("import", path, "--mapping", mapping)
+    assert ("Warning: 结案说明 given in 1 row but not used: its revisit closed the complaint (a "
+            "reason is recorded for closing without a revisit; row 2)") in r.stderr.splitlines(), \
+        r.stderr
+    assert ledger.rows("SELECT status, close_reason FROM complaints") == [("closed", None)]
+
+
+def test_a_refund_of_0_in_a_register_is_said(ledger, files):
+    """索赔金额 ¥0 on a 赔偿 row came in as a compensation without an amount, without a
+    word (the command refuses --amount 0). Said with its row; a 0 on a row that paid
+    nothing (an explanation) is no money, and not said."""
+    header = [*_SUMMARY_HEADER[:7], "责任部门", "责任人", "原因分析", "处理方式", "处理结果",
+              "索赔金额", "处理日期"]
+    head = ["2024/3/5", "甲公司", "电话", "质量", "高", "异响", "品质部", "王芳", "夹具"]
+    rows = [["Z-1", *head, "赔偿", "已赔偿", "￥0", "2024/3/8"],
+            ["Z-2", *head, "解释", "已解释", "0", "2024/3/8"],
+            ["Z-3", *head, "赔偿", "已赔偿", "￥1,250.50", "2024/3/8"]]
+    path = write_csv(files["dir"] / "z.csv", rows, header=header)
+    mapping = files["dir"] / "z.toml"
+    mapping.write_text(
+        _SUMMARY_MAPPING.replace('approved_by = "批示人"\nclose_reason = "结案说明"\n', "") + (
+            'department = "责任部门"\nowner = "责任人"\ncause = "原因分析"\n'
+            'disposition = "处理方式"\namount = "索赔金额"\nresolved_at = "处理日期"\n'
+            '[dates]\nassigned_at = "received_at"\nconcluded_at = "resolved_at"\n'),
+        encoding="utf-8")
+    said = ("Warning: 索赔金额 is 0 in 1 row of a refund, discount or compensation: imported "
+            "without an amount (row 2; a resolution that paid nothing has another disposition)")
+    dry = ledger("import", path, "--mapping", mapping, "--dry-run")
+    assert said in dry.stderr.splitlines(), dry.stderr
+    r = ledger("import", path, "--mapping", mapping)
+    assert said in r.stderr.splitlines() and "3 new complaints" in r.stderr, r.stderr
+    assert ledger.rows("SELECT source_key, disposition, amount FROM complaints ORDER BY 1") == [
+        ("Z-1", "compensation", None), ("Z-2", "explanation", None),
+        ("Z-3", "compensation", 125050)]
