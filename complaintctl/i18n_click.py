@@ -294,6 +294,16 @@ def _shortened(m: re.Match[str]) -> str:
     return _("{value} ({n} characters)").format(value=quoted, n=f"{len(text):,}")
 
 
+
+def _below_root(ctx: Context | None) -> str:
+    """The command's words after the program's name (`return list`): the root's name is
+    not one word under `python -m complaintctl` (the hint said `-m complaintctl …`)."""
+    names: list[str] = []
+    while ctx is not None and ctx.parent is not None:
+        names.append(ctx.info_name or "")
+        ctx = ctx.parent
+    return " ".join(reversed(names))
+
 def show_error(exc: click_exceptions.ClickException) -> None:
     """What Click's `show` prints, in the display language."""
     ctx = exc.ctx if isinstance(exc, click_exceptions.UsageError) else None
@@ -319,7 +329,7 @@ def show_error(exc: click_exceptions.ClickException) -> None:
     if isinstance(exc, click_exceptions.NoSuchOption) and name in _ROOT_OPTIONS:
         # `complaintctl list --db a.db`: Click offered --dept, a command's own option
         value = _ROOT_OPTIONS[name]
-        command = ctx.command_path.partition(" ")[2] if ctx is not None else ""  # return list
+        command = _below_root(ctx)  # return list
         example = " ".join(x for x in ("complaintctl", name, _(value) if value else "",
                                        command) if x)
         message = _("{option} is an option of complaintctl itself: put it before the "

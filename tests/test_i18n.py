@@ -533,6 +533,17 @@ def test_an_option_of_complaintctl_after_the_command_is_said_so(run, args, said)
     assert "是 complaintctl 本身的选项：请放在命令之前" in zh.stderr, zh.stderr
 
 
+def test_the_root_option_hint_under_python_m(tmp_path):
+    """Under `python -m complaintctl` the program's name is three words: the hint said
+    `e.g. complaintctl -q -m complaintctl return list`."""
+    env = {**os.environ, "COMPLAINTCTL_USER": "wang", "COMPLAINTCTL_DB": str(tmp_path / "a.db")}
+    r = subprocess.run([sys.executable, "-m", "complaintctl", "return", "list", "-q"],
+                       capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert r.returncode == 2
+    assert r.stderr.endswith("Error: -q is an option of complaintctl itself: put it before "
+                             "the command, e.g. complaintctl -q return list\n"), r.stderr
+
+
 @pytest.mark.parametrize("args", [("policy", "set", "assign", "high", "-3d"),
                                   ("policy", "repeat-window", "-5")])
 def test_a_negative_value_read_as_an_option_is_explained(ledger, run, args):
