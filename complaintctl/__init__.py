@@ -1,3 +1,48 @@
 """complaintctl: the customer-complaint procedure in one SQLite ledger."""
 
+import os as _os
+import signal as _signal
+import sys as _sys
+
 __version__ = "0.1.0"
+
+# What _early_stop says (the catalogue's words: tests/test_entry.py compares them).
+EARLY_STOP = {"en": "Interrupted; nothing was written.", "zh": "已中断，未写入任何内容。"}
+
+
+def _early_chinese() -> bool:
+    """Whether the run asks for Chinese, as far as its first moments can tell (--lang,
+    COMPLAINTCTL_LANG, the locale: i18n.choose's order, without the ledger's setting)."""
+    argv = _sys.argv
+    for i, arg in enumerate(argv[:-1]):
+        if arg == "--lang":
+            return argv[i + 1].lower().startswith(("zh", "中"))
+    for arg in argv:
+        if arg.startswith("--lang="):
+            return arg[7:].lower().startswith(("zh", "中"))
+    for var in ("COMPLAINTCTL_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = _os.environ.get(var)
+        if value:
+            return value.lower().startswith(("zh", "中"))
+    return False
+
+
+def _early_stop(_signum: int, _frame: object) -> None:
+    """Ctrl-C, SIGTERM or SIGHUP while the program's first modules load, before
+    dispatch.main sets its own handling: nothing was written, so one line and exit 130
+    (it printed a Python traceback, or died without a word)."""
+    try:
+        text = EARLY_STOP["zh" if _early_chinese() else "en"]
+        _os.write(2, (text + "\n").encode("utf-8"))
+    finally:
+        _os._exit(130)
+
+
+# Only when this package is the program (its console script, or `python -m
+# complaintctl` while the package loads): a library importing it keeps its signals.
+if _sys.argv and _os.path.basename(_sys.argv[0]) in ("complaintctl", "-m"):
+    for _name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        _number = getattr(_signal, _name, None)
+        if _number is not None and _signal.getsignal(_number) in (
+                _signal.SIG_DFL, _signal.default_int_handler):  # (ignored stays ignored)
+            _signal.signal(_number, _early_stop)

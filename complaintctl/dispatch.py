@@ -258,12 +258,16 @@ def _stop_on_signals() -> None:
     before they load). A signal ignored when the run began (nohup) stays ignored."""
     import signal
 
+    from complaintctl import _early_stop  # (the package's, while the modules loaded)
+
     def stop(_signum: int, _frame: object) -> None:
         raise KeyboardInterrupt
 
+    if signal.getsignal(signal.SIGINT) is _early_stop:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     for name in ("SIGTERM", "SIGHUP"):
         number = getattr(signal, name, None)
-        if number is not None and signal.getsignal(number) is signal.SIG_DFL:
+        if number is not None and signal.getsignal(number) in (signal.SIG_DFL, _early_stop):
             signal.signal(number, stop)
 
 

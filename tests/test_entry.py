@@ -14,6 +14,7 @@ import io
 import json
 import os
 import re
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -25,6 +26,8 @@ if os.name != "posix":  # pragma: no cover
     pytest.skip("needs a pseudo-terminal", allow_module_level=True)
 
 import pexpect
+
+from complaintctl import i18n
 
 pytestmark = pytest.mark.slow
 
@@ -1441,3 +1444,53 @@ def test_a_group_without_its_command_ends_with_an_error_line(run, group):
     mailed a page of help with nothing saying what was wrong."""
     r = run(*group, code=2)
     assert r.stderr.startswith("Usage: ") and r.stderr.endswith("Error: Missing command.\n")
+
+
+EARLY_SIGNAL = """
+import os, sys, time
+sys.argv[0] = "complaintctl"  # as the console script runs it
+import complaintctl  # its first module: before dispatch.main sets its own handling
+os.kill(os.getpid(), {signum})
+time.sleep(10)
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+@pytest.mark.parametrize(("lang", "said"), [
+    ({}, "Interrupted; nothing was written."),
+    ({"COMPLAINTCTL_LANG": "zh"}, "已中断，未写入任何内容。"),
+    ({"LANG": "zh_CN.UTF-8"}, "已中断，未写入任何内容。")])
+def test_a_signal_as_the_program_starts_prints_no_traceback(signum, lang, said):
+    """Ctrl-C in a command's first 15-40 ms (while the package and dispatch loaded,
+    before main set its handling) printed a Python traceback; SIGTERM ended it with
+    no word and exit 143."""
+    env = {k: v for k, v in os.environ.items() if k not in (
+        "COMPLAINTCTL_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")}
+    done = subprocess.run([sys.executable, "-c", EARLY_SIGNAL.format(signum=int(signum)),
+                           "overdue"], capture_output=True, text=True, timeout=60,
+                          env={**env, **lang})
+    assert (done.returncode, done.stderr) == (130, said + "\n"), done.stderr
+
+
+def test_the_early_interrupt_says_the_catalogues_words():
+    """complaintctl.EARLY_STOP is said before any catalogue can be read: the same
+    words as the translated message."""
+    from complaintctl import EARLY_STOP
+
+    try:
+        for lang, text in EARLY_STOP.items():
+            i18n.set_lang(lang)
+            assert i18n._("Interrupted; nothing was written.") == text
+    finally:
+        i18n.set_lang("en")
+
+
+def test_a_library_importing_the_package_keeps_its_signals():
+    """Only the program sets the early handling: python importing complaintctl (a test
+    run, a script) keeps Ctrl-C as KeyboardInterrupt."""
+    code = ("import signal, complaintctl; "
+            "print(signal.getsignal(signal.SIGINT) is signal.default_int_handler, "
+            "signal.getsignal(signal.SIGTERM) is signal.SIG_DFL)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert done.stdout == "True True\n", done.stderr
