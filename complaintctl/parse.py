@@ -1528,13 +1528,17 @@ _RUN_TOGETHER = re.compile(r"^([A-Z]+)[ _]?-?[ _]?([0-9]{4})[ _]?-?[ _]?([0-9]{1
 _OFFSET_CHANGES: dict[tuple[tzinfo | None, int], bool] = {}
 
 
-def wall(local: datetime) -> str:
+def wall(local: datetime, seconds: bool = False) -> str:
     """An aware time as its zone's clocks showed it, to the minute (2026-10-25 02:20),
     with the offset after it (2026-10-25 02:20 +01:00) in the hour the clocks went back
     over, which they showed twice: there the time alone names two instants (a step
-    done at 02:20 read as before one started at 02:40)."""
+    done at 02:20 read as before one started at 02:40). `seconds`: to the second when
+    it is not a whole minute (the instant a report or listing is as of: re-run from the
+    minute it printed, it counted otherwise)."""
     text = (f"{local.year:04d}-{local.month:02d}-{local.day:02d} "
             f"{local.hour:02d}:{local.minute:02d}")
+    if seconds and local.second:
+        text += f":{local.second:02d}"
     key = (local.tzinfo, local.toordinal())
     changes = _OFFSET_CHANGES.get(key)
     if changes is None:

@@ -93,8 +93,9 @@ def cell_text(value: Any, kind: str, tz: tzinfo) -> str:
     return str(value)
 
 
-def local_time(value: str, tz: tzinfo) -> str:
-    return wall(datetime.fromisoformat(value[:-1]).replace(tzinfo=UTC).astimezone(tz))
+def local_time(value: str, tz: tzinfo, seconds: bool = False) -> str:
+    return wall(datetime.fromisoformat(value[:-1]).replace(tzinfo=UTC).astimezone(tz),
+                seconds)
 
 
 # Codes shown here that are not words a user types (so not in the word table).
@@ -1720,7 +1721,7 @@ def report_summary(rep: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
     period = rep["period"]
     # a report cut at its instant (a period still running, or --as-of before its end)
     # says so: it reads like a closed period otherwise
-    cut = [(_("as of"), local_time(period["as_of"], tz))] \
+    cut = [(_("as of"), local_time(period["as_of"], tz, seconds=True))] \
         if period.get("as_of") and period["end_at"] == period["as_of"] else []
     return [
         (_("period"), period_label(period)), *cut,
@@ -1759,7 +1760,8 @@ def report_summary(rep: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
                                  "({closed_change}), voided {voided} ({voided_change})").format(
             first=p["from"], last=p["to"] if not p.get("until") else _(
                 "{time} (as far into it as this period)").format(
-                    time=wall(from_iso(p["until"]).astimezone(tz))), received=p["received"],
+                    time=wall(from_iso(p["until"]).astimezone(tz), seconds=True)),
+            received=p["received"],
             change=pct(p["received_change"], signed=True), resolved=p["resolved"],
             resolved_change=pct(p["resolved_change"], signed=True), closed=p["closed"],
             closed_change=pct(p["closed_change"], signed=True), voided=p["voided"],

@@ -637,7 +637,7 @@ def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
                 time=ledger.local(when), first=ledger.local(parse.from_iso(first))))
     if not rows and _STATE["quiet"] and fmt in ("table", "markdown"):
         return  # cron mails only real trouble; json and csv are data ([], a header)
-    local = ledger.local(when)
+    local = ledger.local(when, seconds=True)  # (re-run from its title: the same rows)
     if when > now + workflow.FUTURE_GRACE:  # what will be late then if nothing is done
         local = _("{time} (ahead of now)").format(time=local)
     # a listing filtered says so in its title: forwarded, it does not read as the whole

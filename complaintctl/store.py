@@ -1112,8 +1112,8 @@ class Ledger:
     def tz(self) -> ZoneInfo:
         return self.config.tz
 
-    def local(self, dt: datetime) -> str:
-        return wall(dt.astimezone(self.tz))
+    def local(self, dt: datetime, seconds: bool = False) -> str:
+        return wall(dt.astimezone(self.tz), seconds)
 
     # --- transactions -----------------------------------------------------------
 

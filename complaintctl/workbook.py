@@ -93,6 +93,9 @@ class _Book:
             "days": fmt({"num_format": "0.00"}),
             "money": fmt({"num_format": money_format(currency)}),
             "time": fmt({"num_format": "yyyy-mm-dd hh:mm"}),
+            # the instant a report is as of, to the second (re-run from the minute shown,
+            # it counted otherwise)
+            "instant": fmt({"num_format": "yyyy-mm-dd hh:mm:ss"}),
             "date": fmt({"num_format": "yyyy-mm-dd"}),
         }
 
@@ -178,9 +181,9 @@ class _Sheet:
                     self._fit(col, {"int": len(f"{n:,.0f}"), "pct": 7, "days": len(f"{n:.2f}"),
                                     "money": len(f"{n:,.2f}") + 3}[kind] + 2)
             return number
-        if kind in ("time", "date"):
+        if kind in ("time", "date", "instant"):
             write_datetime, fmt = ws.write_datetime, formats[kind]
-            self._fit(col, 18 if kind == "time" else 12)
+            self._fit(col, {"time": 18, "instant": 21, "date": 12}[kind])
             if kind == "date":  # its serial (sheets.excel_day)
                 def day(row: int, value: Any) -> None:
                     put_number(row, col, excel_day(value), fmt)
@@ -201,7 +204,8 @@ class _Sheet:
                     local = from_iso(value).astimezone(tz).replace(tzinfo=None)
                     if local < EXCEL_FIRST:  # no Excel date (a negative serial: #####):
                         # the previous period of a report from 1900-01-01 counted to 1899
-                        self.put_string(row, col, local.strftime("%Y-%m-%d %H:%M"))
+                        self.put_string(row, col, local.strftime(
+                            "%Y-%m-%d %H:%M:%S" if kind == "instant" else "%Y-%m-%d %H:%M"))
                     else:
                         write_datetime(row, col, local, fmt)
             return instant
@@ -292,9 +296,9 @@ def _summary(book: _Book, rep: dict[str, Any]) -> None:
     per, head = rep["period"], rep.get("chain_head") or {"id": 0, "hash": ""}
     info: list[tuple[str, Any, str]] = [
         (N_("period"), period_label(per), "text"), (N_("from"), per["from"], "date"),
-        (N_("to"), per["to"], "date"), (N_("as of"), per["as_of"], "time"),
+        (N_("to"), per["to"], "date"), (N_("as of"), per["as_of"], "instant"),
         # a period still running is compared with as much of the one before
-        *([(N_("the previous period counted to"), rep["previous_period"]["until"], "time")]
+        *([(N_("the previous period counted to"), rep["previous_period"]["until"], "instant")]
           if rep["previous_period"].get("until") else []),
         # the year to date's days (a week across New Year counts 1 to 3 January only)
         (N_("year to date: from"), rep["year_to_date"]["from"], "date"),

@@ -747,6 +747,29 @@ def test_a_report_cut_at_its_instant_says_as_of_when(ledger):
     assert "| 截至 | 2026-11-23 20:00 |" in zh
 
 
+def test_a_report_as_of_an_instant_inside_a_minute_says_its_second(ledger, tmp_path):
+    """The as-of instant was printed to the minute: a report as of 23:59:59 said "as of
+    2026-10-31 23:59" and counted a complaint that the one re-run as of that printed
+    minute does not. Said to the second when it is not a whole minute, in every format."""
+    ledger.log(received="2026-10-31 23:59:30")
+    cut = ("report", "--month", "2026-10", "--as-of", "2026-10-31 23:59:59")
+    csv_text = ledger(*cut, "--format", "csv", "--section", "summary").stdout
+    assert "as of,2026-10-31 23:59:59\n" in csv_text and "received,1\n" in csv_text
+    assert "| as of | 2026-10-31 23:59:59 |" in ledger(*cut, "--format", "markdown").stdout
+    assert ledger.json(*cut)["period"]["as_of"] == "2026-10-31T15:59:59Z"  # (ISO, UTC)
+    whole = ledger("report", "--month", "2026-10", "--as-of", "2026-10-31 23:59", "--format",
+                   "csv", "--section", "summary").stdout
+    assert "as of,2026-10-31 23:59\n" in whole and "received,0\n" in whole
+    # the workbook's cell shows its seconds
+    out = tmp_path / "r.xlsx"
+    ledger(*cut, "--format", "xlsx", "--output", out)
+    import zipfile
+
+    with zipfile.ZipFile(out) as z:
+        styles = z.read("xl/styles.xml").decode()
+    assert 'formatCode="yyyy-mm-dd hh:mm:ss"' in styles
+
+
 def test_a_cut_section_names_the_command_that_lists_it_all(ledger, monkeypatch):
     """The hint under a cut register left out the period: run as printed, it was
     refused ('give one of --week …')."""

@@ -93,6 +93,16 @@ def test_an_overdue_ahead_of_now_says_so(ledger):
     assert zh.stdout.startswith("## 截至 2026-12-01 00:00（尚未到来的时刻） 逾期"), zh.stdout
 
 
+def test_an_overdue_as_of_an_instant_inside_a_minute_says_its_second(ledger):
+    """`overdue --as-of 10:00:09` was titled "Overdue at … 10:00", and re-run as of that
+    minute listed other stages."""
+    _two_late(ledger)
+    r = ledger("overdue", "--as-of", "2026-11-06 12:00:09")
+    assert r.stdout.startswith("Overdue at 2026-11-06 12:00:09: "), r.stdout
+    assert ledger("overdue", "--as-of", "2026-11-06 12:00").stdout.startswith(
+        "Overdue at 2026-11-06 12:00: ")
+
+
 def test_an_overdue_before_the_first_complaint_says_so(ledger):
     """`--quiet overdue --as-of 2016-12-06` (a year mistyped in cron) printed nothing, exit
     0, every day: before the ledger's first complaint, nothing can be late, and it says
