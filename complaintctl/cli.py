@@ -562,6 +562,10 @@ def _ask(item: _Intake) -> str | None:
                 _err("  " + _("{label} is required; type it, or Ctrl-C to stop without "
                               "saving.").format(label=label))
                 continue
+            if exc.code == "none_word":  # 无: the prompt's way to say none is Enter
+                _err("  " + _("{value} means none: press Enter to skip {label}.").format(
+                    value=i18n.shown(answer.strip()), label=label))
+                continue
             if item.words is not None:  # not the option's words: the clerk typed none
                 _err("  " + _("{value} is not in the list.").format(
                     value=i18n.shown(answer.strip())))

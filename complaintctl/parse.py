@@ -198,7 +198,25 @@ def name(value: str | None, field: str, *, required: bool = False) -> str | None
     spaces as one. ＫＦＲ－３５ 空调 and KFR-35  空调 were three products in the report
     and no repeat of each other."""
     found = text(value, field, required=required, max_len=NAME_MOST)
-    return None if found is None else _SPACES.sub(" ", name_width(found))
+    if found is None:
+        return None
+    found = _SPACES.sub(" ", name_width(found))
+    if field in _NONE_REFUSED and found.casefold() in NONE_WORDS:
+        raise BadInput(_("{value} means none, not a value of {field}").format(
+            value=shown(found), field=field),
+                       hint=_("leave {field} out (at the prompt: press Enter to skip "
+                              "it)").format(field=field),
+                       code="none_word", field=field, value=found)
+    return found
+
+
+# What a clerk types for "none" (无, 没有, 不详, n/a, /): in an optional name it is no
+# contact or product (a product 没有 made every later complaint of its customer with
+# the same "product" a repeat); a field that may be left out refuses it.
+NONE_WORDS = frozenset({"无", "没有", "没", "暂无", "不详", "未知", "不知道", "无型号", "无此项",
+                        "未提供", "未留", "没留", "空", "n/a", "na", "none", "nil", "null",
+                        "-", "--", "/", "—", "——", "?", "？"})
+_NONE_REFUSED = frozenset({"--contact", "--product", "--order", "--lot", "--region"})
 
 
 # The longest name, a line (a customer of 19,999 characters was taken, and told to keep

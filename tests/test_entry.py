@@ -181,7 +181,9 @@ def test_every_answer_is_checked_at_its_prompt_and_asked_again(ledger):
     term.answer(CUSTOMER, "\u200b\ufeff")  # invisible alone: "type it after Customer, in
     term.answer(CUSTOMER, "华东电器有限公司")  # quotes if it has spaces" (the command line's)
     term.answer(CONTACT, "1381234\x075678")  # a control character: asked again
+    term.answer(CONTACT, "无")  # none: Enter says it (it was stored as the contact 无)
     term.answer(CONTACT, "13812345678")
+    term.answer(PRODUCT, "没有")  # (a product 没有 made repeats of the customer's next)
     term.answer(PRODUCT, "XD-200")
     term.answer(DESCRIPTION, "")
     term.answer(DESCRIPTION, "电机异响 [批次] [/]")
@@ -201,6 +203,8 @@ def test_every_answer_is_checked_at_its_prompt_and_asked_again(ledger):
     assert "in quotes" not in screen
     # (said of the prompt's field, not of an option not typed)
     assert "Contact (phone or e-mail) contains a control character (U+0007)" in screen
+    assert "'无' means none: press Enter to skip Contact (phone or e-mail)." in screen
+    assert "'没有' means none: press Enter to skip Product (model / spec)." in screen
     assert screen.count("Description (the customer's words) is required") == 1
     assert "'bogus' is not in the list." in screen and "--category" not in screen
     assert "Type a number from 1 to 8, or a word from the list." in screen

@@ -1331,3 +1331,26 @@ def test_a_file_whose_name_is_not_utf8_is_told_how_to_rename_it(ledger, env, tmp
     proc = _cli(env, b"import", b"--dry-run", b"--mapping", name, b"x.csv")
     assert proc.stderr.decode().startswith("Error: --mapping "), proc.stderr.decode()
     assert ledger.snapshot() == before
+
+
+@pytest.mark.parametrize(("option", "value"), [
+    ("--contact", "无"), ("--product", "没有"), ("--lot", "N/A"), ("--order", "/"),
+    ("--region", "不详"), ("--product", "ｎｏｎｅ")])
+def test_a_word_for_none_in_a_field_that_may_be_left_out_is_refused(ledger, option, value):
+    """A clerk types 无 or 没有 for "none": it was stored as the contact 无 or the product
+    没有, and the customer's next complaint with the "product" 没有 was linked as its
+    repeat. Refused, on log and amend alike, with how to leave it out."""
+    cid = ledger.log()
+    log = ("log", "--customer", "李女士", "--channel", "phone", "--category", "quality",
+           "--severity", "low", "--description", "划伤", option, value)
+    r = refused(ledger, *log, code=2, message=" means none, not a value of " + option)
+    assert f"Hint: leave {option} out (at the prompt: press Enter to skip it)" in r.stderr
+    refused(ledger, "amend", cid, option, value, "--reason", "r", code=2,
+            message=" means none, not a value of " + option)
+    before = ledger.snapshot()
+    zh = ledger("--lang", "zh", *log, code=2)
+    assert f"表示“无”，不是 {option} 的值" in zh.stderr and "means" not in zh.stderr, zh.stderr
+    assert ledger.snapshot() == before
+    # a real name holding such a word is a name
+    ledger("log", "--customer", "李女士", "--channel", "phone", "--category", "quality",
+           "--severity", "low", "--description", "划伤", "--product", "无线网卡 W-1")
