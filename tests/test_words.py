@@ -1061,3 +1061,25 @@ def test_machines_count_by_bu(ledger):
     cid = ledger.log(severity="high", received="2026-11-16 09:00")
     rid = ledger("return", "open", cid, "--qty", "3部", "--at", "2026-11-16 10:00").stdout.strip()
     assert ledger.rows("SELECT authorised_qty FROM returns WHERE id = ?", (rid,)) == [(3,)]
+
+
+@pytest.mark.parametrize(("option", "typed", "column", "code"), [
+    ("--severity", "很严重", "severity", "critical"), ("--severity", "较轻", "severity", "low"),
+    ("--category", "交货延迟", "category", "delivery"),
+    ("--category", "物流问题", "category", "logistics"),
+    ("--category", "发票问题", "category", "billing"),
+    ("--category", "质量投诉", "category", "quality"),
+    ("--demand", "要求换货", "demand", "exchange"), ("--demand", "退钱", "demand", "refund"),
+    ("--demand", "打折", "demand", "discount"), ("--demand", "说明原因", "demand", "explanation"),
+    ("--channel", "打电话", "channel", "phone"), ("--channel", "手机", "channel", "phone"),
+    ("--channel", "市场监管局", "channel", "regulator"),
+    ("--channel", "工商局", "channel", "regulator")])
+def test_the_words_a_chinese_clerk_types_are_read(ledger, option, typed, column, code):
+    """很严重 was refused with "did you mean 严重?" (high, a downgrade of what was meant:
+    非常严重 is critical); 交货延迟, 物流问题, 要求换货, 退钱, 打电话, 手机 (offered 手机短信)
+    and 工商局 were refused."""
+    args = {"--customer": "李女士", "--channel": "phone", "--category": "quality",
+            "--severity": "low", "--description": "划伤", option: typed}
+    cid = ledger("-q", "log", "--no-input", *[x for kv in args.items() for x in kv]
+                 ).stdout.strip()
+    assert ledger.rows(f"SELECT {column} FROM complaints WHERE id = ?", (cid,)) == [(code,)]
