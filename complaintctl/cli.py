@@ -3162,14 +3162,19 @@ def policy_repeat_window_cmd(
 
 @contextlib.contextmanager
 def _taken_back_if_interrupted(made: Ledger | None) -> Iterator[None]:
-    """Ctrl-C while the demo fills the file it has just made: the fill rolls back, and
-    the file, made by this command a moment before and holding nothing else, goes
-    too, so that "nothing was written" holds. Unless another command wrote to it in
-    the meantime (a clerk's log into the wrong file): then it stays, with that."""
+    """Ctrl-C while the demo fills the file it has just made (or a fill that fails: a
+    full disk): the fill rolls back, and the file, made by this command a moment before
+    and holding nothing else, goes too, so that "nothing was written" holds (a full
+    disk left an empty demo ledger behind). Unless another command wrote to it in the
+    meantime (a clerk's log into the wrong file): then it stays, with that."""
     try:
         yield
-    except KeyboardInterrupt:
-        if made is not None and made.as_made():
+    except BaseException:
+        try:
+            gone = made is not None and made.as_made()
+        except Exception:  # noqa: BLE001 - unreadable now: left as it is, said by the error
+            gone = False
+        if gone and made is not None:
             from complaintctl.store import ledger_files
 
             made.close()

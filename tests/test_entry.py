@@ -328,6 +328,21 @@ def test_an_interrupted_demo_keeps_its_file_when_another_command_wrote_to_it(run
     assert run.rows("SELECT actor FROM events WHERE kind = 'policy-set'") == [("clerk",)]
 
 
+def test_a_demo_that_fails_takes_its_new_file_back(run, env, monkeypatch):
+    """A demo that failed on a full disk left its new file behind (a demo ledger of one
+    event, no complaint), where an interrupted one takes it back."""
+    from complaintctl import demo
+
+    def full(ledger, n, **kw):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(demo, "fill", full)
+    new = env.with_name("new.db")
+    r = run("demo", "--db", new, code=1)
+    assert r.stderr.startswith("Error: no space left on the disk of "), r.stderr
+    assert not new.exists() and list(new.parent.glob("new.db*")) == []
+
+
 @pytest.mark.parametrize("where", ["before the command line is read",
                                    "while Typer runs the global options"])
 def test_ctrl_c_outside_a_command_takes_the_same_exit(tmp_path, where):
