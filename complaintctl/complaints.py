@@ -755,17 +755,20 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
         changes = {k: v for k, v in changes.items() if v is not None and c[k] != v}
         cleared = list(dict.fromkeys(f for f in clear if c[f] is not None))
         if not changes and not cleared:
+            # refused by what the ledger holds (exit 1), not by the command line: two
+            # clerks making the same correction at once, the second was told exit 2 to
+            # give a field it had given
+            hint = _("see what it holds with: complaintctl show {id} (a correction made "
+                     "a moment ago is in its history)").format(id=cid)
             if only_clear:  # only --clear, of fields empty already
-                raise BadInput(ngettext(
+                raise Refused(ngettext(
                     "nothing to amend: {fields} is empty already",
                     "nothing to amend: {fields} are empty already", len(clear)).format(
                         fields=listing(["--" + {v: k for k, v in CLEARABLE.items()}[f]
                                         for f in clear])),
-                    hint=_("give at least one field with its corrected value"),
-                    code="nothing_to_amend")
-            raise BadInput(_("nothing to amend: every value given is already recorded"),
-                           hint=_("give at least one field with its corrected value"),
-                           code="nothing_to_amend")
+                    hint=hint, code="nothing_to_amend", record=cid)
+            raise Refused(_("nothing to amend: every value given is already recorded"),
+                          hint=hint, code="nothing_to_amend", record=cid)
         if "received_at" in changes:
             first = cur.execute(  # (a repeat link or an erasure is no entry of its own)
                 "SELECT at, kind FROM events WHERE complaint_id = ? AND kind NOT IN "
