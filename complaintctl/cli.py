@@ -2524,6 +2524,9 @@ def import_cmd(
                     bar.add(_("Importing {file}").format(file=path.name), None)
                 bar.advance(n)
 
+        _STATE["recorded_said"] = _(
+            "Interrupted after the import was recorded: it is in the ledger (see it with "
+            "complaintctl import --batches).")
         result = importer.run(ledger, path, reopen, the_map, now=_now(), actor=_actor(),
                               dry_run=dry_run, skip_bad=skip_bad, progress=progress)
     for w in result.warnings:

@@ -134,8 +134,10 @@ def _interrupted() -> Exit:
         elif written is not None:
             _err(_("Interrupted after {id} was written.").format(id=written))
         elif _STATE.get("recorded") or any(lg.committed for lg in _STATE.get("open") or ()):
-            _err(_("Interrupted after the change was recorded: it is in the ledger (see "
-                   "its history with complaintctl show)."))
+            # (a command's own words for where to see it: an import has no one id)
+            _err(_STATE.get("recorded_said") or _(
+                "Interrupted after the change was recorded: it is in the ledger (see its "
+                "history with complaintctl show)."))
         else:
             _err(_("Interrupted; nothing was written."))
     return Exit(130)
@@ -600,7 +602,7 @@ def root(*, db: str | None, actor: str | None, quiet: bool, ascii_: bool,
     """The root options of this run (the language is chosen before, see i18n; `lang` is
     the --lang typed, for a hint's command line to keep)."""
     _STATE.update(db=db, actor=actor, quiet=quiet, interrupted=False, written=None,
-                  recorded=False, lang=lang, done=None)
+                  recorded=False, lang=lang, done=None, recorded_said=None)
     render.use_ascii(ascii_)
 
 

@@ -456,6 +456,10 @@ def test_an_interrupt_as_a_write_commits_says_it_was_recorded(ledger, monkeypatc
     if step == "log":  # by its id, which it had not printed yet: a script doing
         # ID=$(complaintctl log …) got none, and logged the complaint again
         assert r.stderr.endswith("Interrupted after CC-2026-0002 was written.\n"), r.stderr
+    elif step == "import":  # where to see it (an import has no one id: "show" of what?)
+        assert r.stderr.endswith("Interrupted after the import was recorded: it is in the "
+                                 "ledger (see it with complaintctl import --batches).\n"), \
+            r.stderr
     else:
         assert r.stderr.endswith("Interrupted after the change was recorded: it is in the "
                                  "ledger (see its history with complaintctl show).\n"), r.stderr
@@ -540,8 +544,8 @@ def test_an_interrupt_once_the_ledger_is_closed_still_says_it_was_recorded(ledge
 
     r = run("close", "import", str(register), "--mapping", str(mapping))
     assert "nothing was written" not in r.stderr
-    assert r.stderr.endswith("Interrupted after the change was recorded: it is in the "
-                             "ledger (see its history with complaintctl show).\n"), r.stderr
+    assert r.stderr.endswith("Interrupted after the import was recorded: it is in the "
+                             "ledger (see it with complaintctl import --batches).\n"), r.stderr
     assert len(ledger.rows("SELECT id FROM complaints")) == 1
     r = run("say", "backup", str(tmp_path / "b.db"))
     assert r.stderr.endswith(f"Interrupted after {tmp_path / 'b.db'} was written.\n")
