@@ -3209,7 +3209,11 @@ def demo_cmd(
                              path=path),
                        hint=_("complaintctl demo --db demo.db"), code="demo_needs_db")
     language, _from_locale = _new_ledger_language()
-    values = {"language": language} if language else {}
+    # the clock of its calendar's country, as a company there keeps it (a Chinese
+    # clerk's demo showed times 8 hours off, in UTC beside China's holidays)
+    values = {"timezone": settings.COUNTRY_ZONE[settings.DEFAULT_SETTINGS["country"]]}
+    if language:
+        values["language"] = language
     try:
         ledger = _create(path, values, demo=True) if fresh else None
     except Refused as exc:  # another demo made it a moment ago: added to, as it would be a

@@ -375,3 +375,21 @@ def test_a_capa_item_done_and_not_verified_says_it_waits_for_verification(zh):
     zh("action", "done", "2", "--at", "2026-10-25 09:00")
     assert "逾期完成，待验证" in zh("action", "list", "--all").stdout
     assert "done" in zh("--lang", "en", "action", "list", "--all").stdout
+
+
+def test_a_demo_keeps_the_clock_of_its_calendars_country(tmp_path, run):
+    """A Chinese clerk's demo (calendar CN) kept its times in UTC: overdue said 00:19
+    when the clock said 08:19, beside China's holidays."""
+    import sqlite3
+
+    db = tmp_path / "d.db"
+    run("--lang", "zh", "demo", "--db", db, "--complaints", "40")
+    con = sqlite3.connect(db)
+    try:
+        assert con.execute("SELECT key, value FROM settings WHERE key IN ('timezone', "
+                           "'country') ORDER BY key").fetchall() == [
+            ("country", "CN"), ("timezone", "Asia/Shanghai")]
+    finally:
+        con.close()
+    # the pinned clock, 12:00 UTC, as Shanghai's clocks showed it
+    assert "2026-11-23 20:00" in run("--db", db, "overdue").stdout
