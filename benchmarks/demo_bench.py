@@ -34,6 +34,8 @@ from pathlib import Path
 
 EXE = str(Path(sys.executable).with_name("complaintctl"))
 CHUNK = 20_000
+# the settings `complaintctl demo` makes its new ledger with (its country's clock)
+DEMO_INIT = {"timezone": "Asia/Shanghai"}
 
 
 def command(src: str | None) -> list[str]:
@@ -162,7 +164,7 @@ def split(n: int, src: str | None) -> None:
     views.status_counts = timed_counts  # type: ignore[assignment]
     now = datetime(2026, 12, 4, 8, tzinfo=timezone.utc)
     with tempfile.TemporaryDirectory() as tmp:
-        ledger = Ledger.create(Path(tmp) / "demo.db", init={}, now=now, demo=True)
+        ledger = Ledger.create(Path(tmp) / "demo.db", init=DEMO_INIT, now=now, demo=True)
         start = clock()
         demo.fill(ledger, n, now=now)
         total = clock() - start
@@ -186,7 +188,7 @@ def profile(n: int, top: int) -> None:
 
     now = datetime.now(timezone.utc)
     with tempfile.TemporaryDirectory() as tmp:
-        ledger = Ledger.create(Path(tmp) / "demo.db", init={}, now=now, demo=True)
+        ledger = Ledger.create(Path(tmp) / "demo.db", init=DEMO_INIT, now=now, demo=True)
         profiler = cProfile.Profile(time.process_time)
         profiler.enable()
         demo.fill(ledger, n, now=now)

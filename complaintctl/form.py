@@ -179,9 +179,14 @@ def resolution_pairs(rec: dict[str, Any], tz: tzinfo, plain: bool = False
     closing = next((e for e in reversed(rec["events"]) if e["kind"] in ("close", "revisit")
                     and e["at"] == rec["closed_at"]), None)
     if rec["closed_at"]:
-        closed = _by(rec["closed_at"], closing["actor"] if closing else None, tz)
-        if rec.get("close_reason"):
-            closed += i18n.aside(rec["close_reason"])
+        actor = closing["actor"] if closing else None
+        if rec.get("close_reason") and actor:  # one bracket: （王芳；客户拒绝回访）, not two
+            closed = _("{time} by {actor} ({reason})").format(
+                time=_t(rec["closed_at"], tz), actor=actor, reason=rec["close_reason"])
+        else:
+            closed = _by(rec["closed_at"], actor, tz)
+            if rec.get("close_reason"):
+                closed += i18n.aside(rec["close_reason"])
         out.append((_("closed"), closed))
     return _pairs(out)
 
@@ -458,7 +463,8 @@ def evidence_sections(rec: dict[str, Any], tz: tzinfo) -> list[Section]:
 def return_pairs(r: dict[str, Any], tz: tzinfo, plain: bool = False) -> list[tuple[str, str]]:
     received = str(r["received_qty"])
     if r["discrepancy"]:
-        received += "  " + _("(DISCREPANCY: differs from authorised)")
+        received += ("" if i18n.lang() == "zh" else "  ") + _(  # (zh: its full-width bracket)
+            "(DISCREPANCY: differs from authorised)")
     inspection = i18n.phrases([x for x in (
         label("inspection", r["result"]),
         _("{n} defective").format(n=r["defective_qty"])
@@ -633,6 +639,8 @@ def event_summary(event: dict[str, Any], tz: tzinfo, currency: str | None = None
     def name(key: str) -> str:
         if key == "action" and kind == "return-dispose":  # not a CAPA item (措施)
             return _(_DISPOSED_AS)
+        if key == "action" and kind.startswith("action-"):  # the CAPA item's number: "措施：
+            return _("action number")  # 93" read as an action called 93
         return _(FIELD_NAMES[key]) if key in FIELD_NAMES else key
 
     def val(key: str, value: Any) -> str:

@@ -393,3 +393,33 @@ def test_a_demo_keeps_the_clock_of_its_calendars_country(tmp_path, run):
         con.close()
     # the pinned clock, 12:00 UTC, as Shanghai's clocks showed it
     assert "2026-11-23 20:00" in run("--db", db, "overdue").stdout
+
+
+def test_the_words_a_chinese_clerk_found_unnatural(ledger, monkeypatch):
+    """show of a complaint closed without a revisit said （王芳）（客户拒绝回访）, two
+    brackets; a new CAPA item's history said 措施：1, as if the action were called 1; a
+    return's received count had a space before its full-width bracket; the note of a
+    table fitted to the width said 截短了 客户 and 略去了 维修 列."""
+    cid = ledger.log(severity="medium")
+    ledger.to_state(cid, "resolved")
+    ledger("--as", "王芳", "close", cid, "--no-revisit", "--reason", "客户拒绝回访", "--at",
+           "2026-10-30 10:00")
+    zh = ledger("--lang", "zh", "show", cid).stdout
+    assert "2026-10-30 10:00（王芳；客户拒绝回访）" in zh, zh
+    assert "客户拒绝回访）（" not in zh and "）（客户拒绝回访" not in zh
+    en = ledger("show", cid).stdout
+    assert "2026-10-30 10:00 by 王芳 (客户拒绝回访)" in en, en
+    other = ledger.log(severity="medium")
+    ledger.to_state(other, "investigating")
+    ledger("action", "add", other, "--text", "培训", "--owner", "王芳", "--due", "2026-12-20")
+    assert "措施编号：1" in ledger("--lang", "zh", "show", other).stdout
+    assert "action number: 1" in ledger("show", other).stdout
+    third = ledger.log(severity="high")
+    rid = ledger("return", "open", third, "--qty", "5", "--at", "2026-10-01 10:00"
+                 ).stdout.strip()
+    ledger("return", "receive", rid, "--qty", "4", "--at", "2026-10-02 10:00")
+    shown = ledger("--lang", "zh", "show", rid).stdout
+    assert "4（数量差异：与授权数量不符）" in shown and "4 （" not in shown, shown
+    monkeypatch.setenv("COLUMNS", "40")
+    r = ledger("--lang", "zh", "list")
+    assert "略去了“" in r.stderr and "”列" in r.stderr, r.stderr
