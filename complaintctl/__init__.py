@@ -38,9 +38,25 @@ def _early_stop(_signum: int, _frame: object) -> None:
         _os._exit(130)
 
 
-# Only when this package is the program (its console script, or `python -m
-# complaintctl` while the package loads): a library importing it keeps its signals.
-if _sys.argv and _os.path.basename(_sys.argv[0]) in ("complaintctl", "-m"):
+def _the_program(argv: list[str]) -> bool:
+    """Whether the interpreter was started as complaintctl (the command line it was
+    given, sys.orig_argv): its console script, or `python -m complaintctl`. Not another
+    program importing the package (`python -m other` has argv[0] '-m' too while packages
+    load), nor verify's worker processes (started with -c, then given the parent's argv)."""
+    args = argv[1:]
+    while args and args[0].startswith("-") and args[0] not in ("-m", "-c"):
+        # the interpreter's own options (-I, -X importtime, -W error …)
+        args = args[2:] if args[0] in ("-X", "-W") else args[1:]
+    if not args or args[0] == "-c":
+        return False
+    if args[0] == "-m":
+        return len(args) > 1 and args[1] == "complaintctl"
+    name = _os.path.basename(args[0]).lower()
+    return name in ("complaintctl", "complaintctl.exe", "complaintctl-script.py")
+
+
+# Only when this package is the program: a library importing it keeps its signals.
+if _the_program(list(getattr(_sys, "orig_argv", ()))):
     for _name in ("SIGINT", "SIGTERM", "SIGHUP"):
         _number = getattr(_signal, _name, None)
         if _number is not None and _signal.getsignal(_number) in (

@@ -1471,7 +1471,7 @@ def test_a_group_without_its_command_ends_with_an_error_line(run, group):
 
 EARLY_SIGNAL = """
 import os, sys, time
-sys.argv[0] = "complaintctl"  # as the console script runs it
+sys.orig_argv[1:] = ["-m", "complaintctl", "overdue"]  # as `python -m complaintctl` runs
 import complaintctl  # its first module: before dispatch.main sets its own handling
 os.kill(os.getpid(), {signum})
 time.sleep(10)
@@ -1508,12 +1508,41 @@ def test_the_early_interrupt_says_the_catalogues_words():
         i18n.set_lang("en")
 
 
-def test_a_library_importing_the_package_keeps_its_signals():
+@pytest.mark.parametrize("how", ["-c", "-m other", "a spawned worker"])
+def test_a_library_importing_the_package_keeps_its_signals(tmp_path, how):
     """Only the program sets the early handling: python importing complaintctl (a test
-    run, a script) keeps Ctrl-C as KeyboardInterrupt."""
-    code = ("import signal, complaintctl; "
-            "print(signal.getsignal(signal.SIGINT) is signal.default_int_handler, "
-            "signal.getsignal(signal.SIGTERM) is signal.SIG_DFL)")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=60)
+    run, a script, `python -m other` whose package imports it: argv[0] is '-m' there
+    too while packages load) keeps Ctrl-C as KeyboardInterrupt; so does a worker of
+    verify's pool (started with -c, then given the parent's argv: each printed the
+    interrupt's message)."""
+    check = ("import signal, sys\n"
+             "print(signal.getsignal(signal.SIGINT) is signal.default_int_handler, "
+             "signal.getsignal(signal.SIGTERM) is signal.SIG_DFL)\n")
+    if how == "-m other":
+        package = tmp_path / "other"
+        package.mkdir()
+        (package / "__init__.py").write_text("import complaintctl\n", encoding="utf-8")
+        (package / "__main__.py").write_text(check, encoding="utf-8")
+        args = ["-m", "other"]
+    elif how == "-c":
+        args = ["-c", "import complaintctl\n" + check]
+    else:
+        args = ["-c", "import sys\nsys.argv[0] = 'complaintctl'\nimport complaintctl\n" + check]
+    done = subprocess.run([sys.executable, *args], capture_output=True, text=True,
+                          timeout=60, cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(
+                              [str(tmp_path), *sys.path])})
     assert done.stdout == "True True\n", done.stderr
+
+
+@pytest.mark.parametrize(("argv", "program"), [
+    (["python", "/v/bin/complaintctl", "overdue"], True),
+    (["python", "-I", "/v/bin/complaintctl"], True),
+    (["python", "-m", "complaintctl", "list"], True),
+    (["python", "-X", "importtime", "-m", "complaintctl"], True),
+    (["python", "-m", "other"], False), (["python", "-c", "import complaintctl"], False),
+    (["python", "/v/bin/pytest"], False), (["python"], False)])
+def test_the_program_is_told_by_the_interpreters_command_line(argv, program):
+    from complaintctl import _the_program
+
+    assert _the_program(argv) is program
