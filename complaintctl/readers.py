@@ -136,9 +136,9 @@ class Detected:
 _PREFER = {"CN": "gb18030", "TW": "big5", "HK": "big5", "MO": "big5"}
 _REGION_NAMES = {"utf-8-sig": N_("UTF-8"), "gb18030": N_("GBK (mainland China)"),
                  "big5": N_("Big5 (Taiwan, Hong Kong)"),
-                 "cp950": N_("Big5 (Taiwan, Hong Kong; Windows' cp950)"),
+                 "cp950": N_("Big5 (Taiwan, Hong Kong)"),  # (what --encoding big5 reads)
                  "big5hkscs": N_("Big5-HKSCS (Hong Kong)")}
-_OPTION = {"utf-8-sig": "utf-8", "gb18030": "gbk"}
+_OPTION = {"utf-8-sig": "utf-8", "gb18030": "gbk", "cp950": "big5"}
 
 
 def preference(region: str | None) -> str | None:
@@ -252,10 +252,13 @@ def _utf8_or_chinese(head: bytes, utf8: str, gbk: str | None, big5: str | None,
     return _settled(picks, ("utf-8-sig", *chinese), head)
 
 
-# The Big5 codecs tried, in order: Python's big5; Windows' (cp950: big5 with the euro
-# sign and a few more); Hong Kong's (big5hkscs: with Cantonese characters such as 嘅 啲
-# 唔, but reading a few of big5's symbols otherwise, so not the first).
-_BIG5 = ("big5", "cp950", "big5hkscs")
+# The Big5 codecs tried, in order: Windows' (cp950, what Excel saves in Taiwan: it reads
+# every byte Python's big5 reads, and 11 of them as the symbols they are there, ‧ ～ ￥
+# ﹑, where big5 read • ∼ ¥ ､ without a word; and 碁 粧 銹 裏 墻 恒 嫺, which big5 lacks:
+# a register holding one only after its first MB was refused whole); Python's big5;
+# Hong Kong's (big5hkscs: with Cantonese characters such as 嘅 啲 唔, but reading a few
+# of big5's symbols otherwise, so not the first).
+_BIG5 = ("cp950", "big5", "big5hkscs")
 
 # The preferences detection knows: none, GBK's and Big5's.
 _PREFS: tuple[str | None, ...] = (None, "gb18030", "big5")
@@ -498,6 +501,8 @@ def _encoding(name: str) -> str:
                        code="bad_encoding") from None
     if found in ("gbk", "gb2312"):
         return "gb18030"  # reads the same files, and more
+    if found == "big5":
+        return "cp950"  # as Windows saves it: the same bytes, and more (_BIG5)
     return "utf-8-sig" if found == "utf-8" else found
 
 
@@ -808,7 +813,7 @@ def _undecodable(path: Path, enc: str, row: int, delimiter: str = ",") -> BadInp
 
 
 _NAMES = {"utf-8-sig": "UTF-8", "gb18030": "GBK (GB18030)", "big5": "Big5",
-          "cp950": "Big5 (cp950)", "big5hkscs": "Big5-HKSCS"}
+          "cp950": "Big5", "big5hkscs": "Big5-HKSCS"}
 
 # Codecs whose text cannot be read a line at a time from the bytes: a line break is not
 # the byte 0x0A in them, or a line's meaning depends on the ones before.

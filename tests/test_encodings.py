@@ -367,3 +367,24 @@ def test_traditional_headers_are_guessed(run, tmp_path):
     other = write(tmp_path / "hk.csv", "編號,投訴單號,投訴內容\r\n1,HK-1,異音\r\n", "utf-8")
     template = run("import", other, "--template").stdout
     assert 'key = "投訴單號"' in template and 'description = "投訴內容"' in template, template
+
+
+def test_a_taiwan_register_saved_by_windows_keeps_its_symbols_and_characters(tw, tmp_path):
+    """A register Excel saved in Taiwan (cp950) was read as Python's big5: ‧ ～ ￥ ﹑
+    became • ∼ ¥ ､ without a word, and one holding 碁 (not in big5) only after its first
+    MB was refused whole with a hint to Hong Kong's Big5."""
+    customer, description = "約翰‧史密斯貿易", "延誤10～15天，運費￥300，說明﹑備註"
+    rows = [f"TW-{i:05d},2026/11/02,{customer},,phone,quality,high,XD-200,{description}\r\n"
+            for i in range(1, 12001)]
+    rows.append("TW-99999,2026/11/02,碁峰粧銹股份有限公司,,phone,quality,high,XD-200,裏墻恒嫺\r\n")
+    csv = write(tmp_path / "tw_cp950.csv", ",".join(TRADITIONAL_HEADER) + "\r\n" + "".join(rows),
+                "cp950")
+    assert csv.stat().st_size > 1 << 20 and "碁".encode("cp950") in csv.read_bytes()[1 << 20:]
+    mapping = tmp_path / "tw.toml"
+    mapping.write_text(TRADITIONAL_MAPPING, encoding="utf-8")
+    r = tw("import", csv, "--mapping", mapping)
+    assert "12,001 new complaints" in r.stderr, r.stderr
+    assert tw.rows("SELECT DISTINCT customer, description FROM complaints WHERE source_key "
+                   "!= 'TW-99999'") == [(customer, description)]
+    assert tw.rows("SELECT customer, description FROM complaints WHERE source_key = "
+                   "'TW-99999'") == [("碁峰粧銹股份有限公司", "裏墻恒嫺")]
