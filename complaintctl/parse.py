@@ -1594,7 +1594,7 @@ PHONE_BETWEEN = r"[\s\-\u2010-\u2015\u2212~./·_]{0,3}"
 # the （2号楼） after one); an e-mail address inside one (张三 <a@b.cn>).
 PHONE = re.compile(rf"(?:\+|00)?(?:[(（]\+?[0-9]{{1,4}}[)）]{PHONE_BETWEEN})?[0-9]"
                    rf"(?:{PHONE_BETWEEN}[0-9])+")
-ADDRESS = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+ADDRESS = re.compile(r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 # A contact that is a phone number or an address and nothing else, ending in its digit
 # or its address: masked by its last 4 characters alike (views.masked, fast).
 PLAIN_CONTACT = re.compile(r"[+0-9\s\-()（）./]*[0-9]|[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
