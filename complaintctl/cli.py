@@ -1273,7 +1273,20 @@ def amend_cmd(
 
     def given(value: str | None, option: str) -> str | None:
         """An option given empty corrects nothing: said so (it was "no field was given")."""
-        return None if value is None else parse.name(value, option, required=True)
+        try:
+            return None if value is None else parse.name(value, option, required=True)
+        except BadInput as exc:
+            if exc.code != "none_word":
+                raise
+            # (amend has no prompt: how a value is emptied here)
+            field = option.removeprefix("--")
+            exc.hint = (_("to erase a contact for good: complaintctl forget-contact {id} "
+                          "--reason TEXT").format(id=complaint_id) if field == "contact" else
+                        _("a product is corrected, not cleared: give the right one")
+                        if field == "product" else
+                        _("to empty it: complaintctl amend {id} --clear {field} --reason "
+                          "TEXT").format(id=complaint_id, field=field))
+            raise
 
     if contact is not None and not contact.strip():
         raise BadInput(_("--contact must not be empty"),

@@ -399,6 +399,10 @@ class Reader:
         self.shortened: dict[int, list[int]] = {}
         # (field, what its step lacked) -> the rows whose value of it no step took
         self.unused: dict[tuple[str, str], list[int]] = {}
+        # a register's word for none (无, 没有, /) in a contact, product, order, lot or
+        # region: no value (a product 没有 made the customer's next complaint its
+        # repeat), said with how many rows held it: (field, the word) -> rows
+        self.read_as_none: Counter[tuple[str, str]] = Counter()
         # the UTC offset of the ledger's zone by local day, where one offset holds all day
         self._offsets: dict[date, timedelta | None] = {}
         self.latest = now + timedelta(minutes=5)  # a step after it is in the future
@@ -485,8 +489,12 @@ class Reader:
 
     def unused_warnings(self) -> list[str]:
         """The values of step columns no step took, in words: a column given in rows
-        but not used, and why (the step's field not mapped, or empty in those rows)."""
-        out = []
+        but not used, and why (the step's field not mapped, or empty in those rows); and
+        the words for none read as no value."""
+        out = [ngettext("{column}: {value} read as none (no value), in {n} row",
+                        "{column}: {value} read as none (no value), in {n} rows", n).format(
+            column=self.column(f), value=shown(word), n=f"{n:,}")
+            for (f, word), n in self.read_as_none.items()]
         for (f, need), rows in self.unused.items():
             n, column = len(rows), self.column(f)
             group = _NEED_GROUP[need]
@@ -712,6 +720,8 @@ class Reader:
             plain, normalized = _PLAIN.search, unicodedata.is_normalized
             is_name = f in NAMES
             changes = parse.NAME_CHANGES.search if is_name else _never
+            nones = parse.NONE_WORDS if f in _NONE_READ else frozenset()
+            read_as_none = self.read_as_none
 
             def text(raw: str) -> str | None:
                 if own is not None and raw in own:  # [values.department] "品质部" = "质量部"
@@ -721,13 +731,18 @@ class Reader:
                 if masked and "*" in raw:
                     raise BadInput(_("{value} is masked; import an export made with "
                                      "--reveal").format(value=shown(raw)), code="masked")
-                if plain(raw) is None and len(raw) <= 20000 and normalized("NFC", raw):
-                    stripped = raw.strip()
-                    if changes(stripped) is None:
-                        return stripped or None  # what parse.text (or name) makes of it
-                if is_name:
-                    return parse.name(raw, column)
-                return parse.text(raw, column, multiline=multiline)
+                found: str | None
+                if plain(raw) is None and len(raw) <= 20000 and normalized("NFC", raw) \
+                        and changes(stripped := raw.strip()) is None:
+                    found = stripped or None  # what parse.text (or name) makes of it
+                elif is_name:
+                    found = parse.name(raw, column)
+                else:
+                    found = parse.text(raw, column, multiline=multiline)
+                if found is not None and nones and found.casefold() in nones:
+                    read_as_none[f, found] += 1
+                    return None
+                return found
 
             return text  # texts seldom repeat: not remembered
         if kind == "word":
@@ -1375,6 +1390,8 @@ _NEED_WORDS = {"satisfaction": N_("satisfaction"), "department": N_("department"
 # refused short of their steps, _STEPS_OF): 处理中 with nothing but an assignment.
 _STATUS_AHEAD = frozenset(("assigned", "investigating"))
 _ROWS_LISTED = 10  # row numbers a warning lists
+# The fields a register's word for none (parse.NONE_WORDS) is read as no value in.
+_NONE_READ = frozenset(("contact", "product", "order_no", "lot", "region"))
 
 
 def _contact_said(raw: str) -> str:

@@ -210,11 +210,12 @@ def name(value: str | None, field: str, *, required: bool = False) -> str | None
     return found
 
 
-# What a clerk types for "none" (无, 没有, 不详, n/a, /): in an optional name it is no
-# contact or product (a product 没有 made every later complaint of its customer with
-# the same "product" a repeat); a field that may be left out refuses it.
+# What a clerk types for "none" (无, 没有, 不详, n/a, /; not NA, North America, a region):
+# in an optional name it is no contact or product (a product 没有 made every later
+# complaint of its customer with the same "product" a repeat); a field that may be left
+# out refuses it, an import reads it as no value (importer._NONE_READ).
 NONE_WORDS = frozenset({"无", "没有", "没", "暂无", "不详", "未知", "不知道", "无型号", "无此项",
-                        "未提供", "未留", "没留", "空", "n/a", "na", "none", "nil", "null",
+                        "未提供", "未留", "没留", "空", "n/a", "none", "nil", "null",
                         "-", "--", "/", "—", "——", "?", "？"})
 _NONE_REFUSED = frozenset({"--contact", "--product", "--order", "--lot", "--region"})
 

@@ -4685,3 +4685,28 @@ def test_a_refund_of_0_in_a_register_is_said(ledger, files):
     assert ledger.rows("SELECT source_key, disposition, amount FROM complaints ORDER BY 1") == [
         ("Z-1", "compensation", None), ("Z-2", "explanation", None),
         ("Z-3", "compensation", 125050)]
+
+
+def test_a_registers_word_for_none_in_a_product_or_contact_is_no_value(ledger, files):
+    """A register's 无 in 产品型号 came in as the product 无, and the customer's next
+    complaint "of the same product" was linked as its repeat; 无 as a contact was the
+    contact. Read as no value, and said with how many rows held it."""
+    header = ["投诉单号", "投诉日期", "客户名称", "联系电话", "投诉渠道", "问题类别", "严重程度",
+              "产品型号", "问题描述"]
+    rows = [["P-1", "2024/3/5", "甲公司", "无", "电话", "质量", "高", "无", "异响"],
+            ["P-2", "2024/3/6", "甲公司", "/", "电话", "质量", "高", "无", "划伤"],
+            ["P-3", "2024/3/7", "甲公司", "13912345678", "电话", "质量", "高", "XD-200", "异响"]]
+    path = write_csv(files["dir"] / "p.csv", rows, header=header)
+    mapping = files["dir"] / "p.toml"
+    mapping.write_text('key = "投诉单号"\n[columns]\nreceived_at = "投诉日期"\n'
+                       'customer = "客户名称"\ncontact = "联系电话"\nchannel = "投诉渠道"\n'
+                       'category = "问题类别"\nseverity = "严重程度"\nproduct = "产品型号"\n'
+                       'description = "问题描述"\n', encoding="utf-8")
+    r = ledger("import", path, "--mapping", mapping)
+    lines = r.stderr.splitlines()
+    assert "Warning: 产品型号: '无' read as none (no value), in 2 rows" in lines, r.stderr
+    assert "Warning: 联系电话: '无' read as none (no value), in 1 row" in lines, r.stderr
+    assert "Warning: 联系电话: '/' read as none (no value), in 1 row" in lines, r.stderr
+    assert ledger.rows("SELECT source_key, product, contact IS NULL, repeat_of FROM complaints "
+                       "ORDER BY 1") == [("P-1", None, 1, None), ("P-2", None, 1, None),
+                                         ("P-3", "XD-200", 0, None)]

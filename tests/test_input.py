@@ -1345,12 +1345,21 @@ def test_a_word_for_none_in_a_field_that_may_be_left_out_is_refused(ledger, opti
            "--severity", "low", "--description", "划伤", option, value)
     r = refused(ledger, *log, code=2, message=" means none, not a value of " + option)
     assert f"Hint: leave {option} out (at the prompt: press Enter to skip it)" in r.stderr
-    refused(ledger, "amend", cid, option, value, "--reason", "r", code=2,
-            message=" means none, not a value of " + option)
+    r = refused(ledger, "amend", cid, option, value, "--reason", "r", code=2,
+                message=" means none, not a value of " + option)
+    # amend asks nothing: how the value is emptied there
+    field = option.removeprefix("--")
+    assert r.stderr.endswith({
+        "contact": f"Hint: to erase a contact for good: complaintctl forget-contact {cid} "
+                   "--reason TEXT\n",
+        "product": "Hint: a product is corrected, not cleared: give the right one\n"}.get(
+        field, f"Hint: to empty it: complaintctl amend {cid} --clear {field} --reason "
+               "TEXT\n")), r.stderr
     before = ledger.snapshot()
     zh = ledger("--lang", "zh", *log, code=2)
     assert f"表示“无”，不是 {option} 的值" in zh.stderr and "means" not in zh.stderr, zh.stderr
     assert ledger.snapshot() == before
-    # a real name holding such a word is a name
+    # a real name holding such a word is a name; NA is a region (North America)
     ledger("log", "--customer", "李女士", "--channel", "phone", "--category", "quality",
-           "--severity", "low", "--description", "划伤", "--product", "无线网卡 W-1")
+           "--severity", "low", "--description", "划伤", "--product", "无线网卡 W-1",
+           "--region", "NA")
