@@ -565,9 +565,9 @@ _THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
 # 块 (块钱) is how the yuan and Taiwan's dollar are said, 元整 how a receipt writes them.
 CURRENCY_SIGNS: dict[str, tuple[str, ...]] = {
     "CNY": ("¥", "元", "RMB", "人民币", "元整", "块", "块钱", "元人民币", "人民币元"),
-    "USD": ("US$", "$", "美元"), "EUR": ("€", "欧元"),
-    "GBP": ("£", "英镑"), "JPY": ("¥", "円", "日元"),
-    "HKD": ("HK$", "港元", "港币", "元", "$", "元整"),
+    "USD": ("US$", "$", "美元", "美金"), "EUR": ("€", "欧元"),
+    "GBP": ("£", "英镑"), "JPY": ("¥", "円", "日元", "日圆"),
+    "HKD": ("HK$", "港元", "港币", "元", "$", "元整", "港纸"),
     "TWD": ("NT$", "NTD", "新台币", "台币", "元", "$", "块", "块钱", "元整"),
     "MOP": ("MOP$", "澳门元", "澳门币", "元", "$", "元整")}
 # A $ alone, in a ledger of another currency than a dollar written so where it is kept

@@ -35,14 +35,15 @@ def _w(code: str, en: str | None, zh: str, *synonyms: str) -> Word:
 TABLE: dict[str, tuple[Word, ...]] = {
     "channel": (
         _w("phone", None, "电话", "call", "telephone", "tel", "来电", "电话投诉", "短信", "sms",
-           "text message", "手机短信", "彩信", "打电话", "致电", "手机", "座机"),
+           "text message", "手机短信", "彩信", "打电话", "致电", "手机", "座机",
+           "简讯"),
         _w("email", None, "邮件", "e-mail", "mail", "电子邮件", "邮箱", "邮件投诉", "电邮"),
         _w("letter", None, "信函", "post", "书面", "来函", "信件", "来信", "邮寄"),
         _w("fax", None, "传真"),
         _w("visit", None, "来访", "in person", "上门", "拜访", "走访", "现场", "面谈",
            "店内", "门市", "门店", "到店", "亲临", "到访", "客户来访"),
         _w("web", None, "网站", "website", "online", "网上", "在线", "官网", "在线客服",
-           "在线聊天", "网路", "网络"),
+           "在线聊天", "网路", "网络", "线上", "线上客服"),
         _w("social", "social media", "社交媒体", "wechat", "微信", "微信公众号", "公众号",
            "微博", "社群媒体", "社群", "脸书", "facebook", "fb", "line", "whatsapp",
            "telegram", "instagram", "抖音", "douyin", "tiktok", "快手", "小红书", "视频号",
@@ -61,7 +62,7 @@ TABLE: dict[str, tuple[Word, ...]] = {
            "延迟交货", "交期延误", "交货问题", "交付问题", "发货问题", "交期问题"),
         _w("service", None, "服务", "服务态度", "服务问题", "售后", "售后服务", "服务投诉"),
         _w("logistics", None, "物流", "运输", "运输损坏", "物流问题", "运输问题"),
-        _w("technical", None, "技术", "技术问题", "技术支持", "技术投诉"),
+        _w("technical", None, "技术", "技术问题", "技术支持", "技术投诉", "技术支援"),
         _w("billing", None, "账务", "开票", "发票", "结算", "对账", "账单", "账目", "发票问题",
            "开票问题", "账务问题", "财务问题"),
         _w("other", None, "其他", "其它"),
@@ -111,15 +112,15 @@ TABLE: dict[str, tuple[Word, ...]] = {
         _w("customer", None, "客户", "客户责任"),
         _w("supplier", None, "供应商", "供应商责任"),
     ),
-    "disposition": (
+    "disposition": (  # (the demand's words too: 调换, 退钱)
         _w("return", None, "退货", "退回"),
-        _w("exchange", None, "换货", "更换", "良品交换", "以良品交换"),
+        _w("exchange", None, "换货", "更换", "良品交换", "以良品交换", "调换", "换新"),
         _w("repair", None, "维修", "返修", "修理", "检修"),
         _w("rework", None, "返工", "重工"),
-        _w("refund", None, "退款"),
-        _w("discount", None, "折让", "折价", "降价", "折扣"),
+        _w("refund", None, "退款", "退钱"),
+        _w("discount", None, "折让", "折价", "降价", "折扣", "打折"),
         _w("compensation", None, "赔偿", "索赔", "赔款"),
-        _w("explanation", None, "解释说明", "解释", "说明", "道歉", "explain"),
+        _w("explanation", None, "解释说明", "解释", "说明", "道歉", "explain", "说明原因"),
         _w("no-action", None, "不处理", "无需处理", "无", "none"),
     ),
     "satisfaction": (
@@ -132,7 +133,8 @@ TABLE: dict[str, tuple[Word, ...]] = {
     # A revisit's method and a note's kind are one word list: a note may also be
     # "internal" (not a contact with the customer), which a revisit may not.
     "method": (
-        _w("phone", None, "电话", "call", "telephone", "tel", "来电", "电话回访"),
+        _w("phone", None, "电话", "call", "telephone", "tel", "来电", "电话回访", "打电话",
+           "致电", "手机"),
         _w("visit", None, "上门", "来访", "拜访", "走访", "现场", "上门回访", "in person", "当面",
            "面谈", "面访"),
         _w("email", None, "邮件", "e-mail", "mail", "电子邮件", "电邮"),
@@ -301,7 +303,10 @@ _HANT_PAIRS = (
     # the units of a count: 5組, 5顆, 5條; 這 of 這週一, this week's Monday; 臉 of 臉書
     # and 專 of 客服專線, Taiwan's channels; 兩 of 下午兩點, two o'clock; 親 of 親臨; 錢 of
     # 三百塊錢)
-    "帳账帐账唔不國国組组顆颗條条塊块雙双捲卷這这臉脸專专兩两親亲錢钱")
+    "帳账帐账唔不國国組组顆颗條条塊块雙双捲卷這这臉脸專专兩两親亲錢钱"
+    # (and the Traditional forms of words Hong Kong and Taiwan type that were refused:
+    # 極其嚴重, 網絡, 企業微信, 小紅書, 釘釘, 視頻號, 簡訊; 日圓 and 港紙, currencies)
+    "極极絡络業业紅红釘钉視视頻频圓圆紙纸訊讯")
 _HANS: dict[int, str] = {}
 
 

@@ -128,7 +128,16 @@ def test_every_weekday_named_must_be_the_dates_and_the_hint_keeps_the_time(ledge
 @pytest.mark.parametrize(("field", "typed", "code"), [
     ("category", "帳務", "billing"),            # Taiwan's 帳 (zhconv reads it as 帐)
     ("satisfaction", "唔滿意", "unsatisfied"),  # Cantonese 唔 is 不: it was offered 满意
-    ("satisfaction", "非常唔滿意", "unsatisfied"), ("satisfaction", "唔太滿意", "unsatisfied")])
+    ("satisfaction", "非常唔滿意", "unsatisfied"), ("satisfaction", "唔太滿意", "unsatisfied"),
+    # a Hong Kong and Taiwan clerk's words that were refused, offered in simplified
+    ("severity", "極其嚴重", "critical"), ("channel", "網絡", "web"),
+    ("channel", "企業微信", "social"), ("channel", "小紅書", "social"),
+    ("channel", "釘釘", "social"), ("channel", "視頻號", "social"),
+    ("channel", "簡訊", "phone"), ("channel", "線上", "web"), ("channel", "線上客服", "web"),
+    ("category", "技術支援", "technical"),
+    # the demand's words as a disposition too, and a revisit by 手机
+    ("disposition", "調換", "exchange"), ("disposition", "退錢", "refund"),
+    ("disposition", "打折", "discount"), ("method", "手機", "phone")])
 def test_taiwan_and_cantonese_words(field, typed, code):
     from complaintctl import words
 
@@ -238,3 +247,11 @@ def test_a_three_digit_year_is_the_republics_on_taiwans_clock_only(ledger, tw, t
     cid = _log(tw, "一般", **{"--received": typed})
     assert tw.rows(f"SELECT received_at FROM complaints WHERE id = '{cid}'") == [
         ("2025-03-03T16:00:00Z",)]
+
+
+@pytest.mark.parametrize(("typed", "code"), [("日圓", "JPY"), ("美金", "USD"), ("港紙", "HKD")])
+def test_the_currency_words_of_hong_kong_and_taiwan(run, typed, code):
+    """init --currency 日圓 (Taiwan's 日元), 美金 (the everyday US dollar) and 港紙 were
+    "not a currency code"."""
+    run("init", "--currency", typed)
+    assert run.rows("SELECT value FROM settings WHERE key = 'currency'") == [(code,)]
