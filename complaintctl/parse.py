@@ -1603,7 +1603,7 @@ PLAIN_CONTACT = re.compile(r"[+0-9\s\-()（）./]*[0-9]|[\w.+\-]+@[\w\-]+(?:\.[\
 
 # What holds seven digits or more and is no phone number: a date (2025/13/01 mistyped
 # too), a date and time run together, a decimal, a count grouped in thousands.
-_NO_PHONE = re.compile(r"(?:[0-9]{4}(?:[-/.][0-9]{1,2}){2}|[0-9]{1,2}[-/.][0-9]{1,2}[-/.]"
+_NO_PHONE = re.compile(r"(?:[0-9]{3,4}(?:[-/.][0-9]{1,2}){2}|[0-9]{1,2}[-/.][0-9]{1,2}[-/.]"
                        r"[0-9]{4})(?:[ T][0-9]{1,2}(?::[0-9]{2}){1,2}(?:\.[0-9]+)?)?"
                        r"|(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
                        r"(?:[0-9]{4}(?:[0-9]{2})?)?|[-+]?[0-9][0-9,]*\.[0-9]+"

@@ -255,3 +255,22 @@ def test_the_currency_words_of_hong_kong_and_taiwan(run, typed, code):
     "not a currency code"."""
     run("init", "--currency", typed)
     assert run.rows("SELECT value FROM settings WHERE key = 'currency'") == [(code,)]
+
+
+def test_a_republic_date_outside_taiwan_is_said_as_a_date_not_a_contact(run, tmp_path):
+    """115/11/03 in a Hong Kong ledger's import was masked as a contact ('*****1/03 ...
+    looks like a phone number'); 115年11月4日 got the 民國 explanation."""
+    run("init", "--country", "HK", "--timezone", "Asia/Hong_Kong", "--currency", "HKD")
+    path = tmp_path / "roc.csv"
+    path.write_text("投訴單號,投訴日期,客戶名稱,投訴管道,投訴類別,嚴重程度,投訴內容\n"
+                    "H-1,115/11/03,甲,電話,品質,高,異響\nH-2,115-11-05,甲,電話,品質,高,異響\n",
+                    encoding="utf-8")
+    mapping = tmp_path / "roc.toml"
+    mapping.write_text('key = "投訴單號"\n[columns]\nreceived_at = "投訴日期"\n'
+                       'customer = "客戶名稱"\nchannel = "投訴管道"\ncategory = "投訴類別"\n'
+                       'severity = "嚴重程度"\ndescription = "投訴內容"\n', encoding="utf-8")
+    r = run("import", path, "--mapping", mapping, "--dry-run", code=2)
+    for row, value in ((2, "115/11/03"), (3, "115-11-05")):
+        assert f"row {row}, column 投訴日期: '{value}' is not a date here: a year of three " \
+            "digits is a year of the Republic (民國)" in r.stderr, r.stderr
+    assert "phone number" not in r.stderr and "*" not in r.stderr
