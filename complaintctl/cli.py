@@ -3185,7 +3185,9 @@ def _taken_back_if_interrupted(made: Ledger | None) -> Iterator[None]:
     meantime (a clerk's log into the wrong file): then it stays, with that."""
     try:
         yield
-    except BaseException:
+    except BaseException as exc:
+        if getattr(exc, "code", None) == "busy":  # another command holds it: its own now
+            raise
         try:
             gone = made is not None and made.as_made()
         except Exception:  # noqa: BLE001 - unreadable now: left as it is, said by the error

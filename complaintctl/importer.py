@@ -487,6 +487,16 @@ class Reader:
             if f in self.index and values.get(f) is not None and f not in defaulted:
                 self.unused.setdefault((f, need), []).append(row.number)
 
+    def _zero(self, raw: Any) -> bool:
+        """Whether an amount's cell holds 0 (¥0, 0.00: read as no money), not a
+        placeholder the mapping reads as none (/)."""
+        if raw is None or not str(raw).strip():
+            return False
+        try:
+            return parse.money(str(raw), currency=self.lg.config.currency) == 0
+        except BadInput:
+            return False
+
     def unused_warnings(self) -> list[str]:
         """The values of step columns no step took, in words: a column given in rows
         but not used, and why (the step's field not mapped, or empty in those rows); and
@@ -509,6 +519,13 @@ class Reader:
                     "imported without an amount (rows {rows}; a resolution that paid nothing "
                     "has another disposition)", n).format(column=column, n=f"{n:,}",
                                                           rows=listed))
+                continue
+            if need == "void":  # a reason for voiding, on a row that is not void
+                out.append(ngettext(
+                    "{column} given in {n} row but not used: the row is not void (row "
+                    "{rows})",
+                    "{column} given in {n} rows but not used: the rows are not void (rows "
+                    "{rows})", n).format(column=column, n=f"{n:,}", rows=listed))
                 continue
             if need == "revisited":  # closed by a revisit, not without one
                 out.append(ngettext(
@@ -1341,18 +1358,19 @@ class Reader:
         if "resolve" not in kinds:  # (a summary, approver or close reason was dropped)
             self._unused_by(row, ("approved_by",) if summary_taken else
                             ("summary", "approved_by"), "disposition")
-        if "close" not in kinds and "void" not in kinds:
+        if "close" not in kinds and "void" not in kinds and not row.closed_reopened:
+            # (a closing its unsatisfied revisit reopened is said apart, row.if_new)
             closed = any(s.kind == "revisit" and s.facts.get("satisfaction") != "unsatisfied"
                          for s in steps)
             self._unused_by(row, ("close_reason",), "revisited" if closed else "closed_at")
         if "void" not in kinds:
-            self._unused_by(row, ("void_reason",), "voided_at")
+            self._unused_by(row, ("void_reason",), "void" if self._given("voided_at") or
+                            self._given("status") else "voided_at")
         if "amount" in self.index and any(
                 s.kind == "resolve" and s.facts["amount"] is None
-                and s.facts["disposition"] in workflow.PAYING for s in steps):
-            raw = row.cells[self.index["amount"]]
-            if raw is not None and str(raw).strip():  # read as 0: no money (_converter)
-                self.unused.setdefault(("amount", "zero"), []).append(row.number)
+                and s.facts["disposition"] in workflow.PAYING for s in steps) \
+                and self._zero(row.cells[self.index["amount"]]):
+            self.unused.setdefault(("amount", "zero"), []).append(row.number)
         # an intake value from [defaults] rather than its column: the log is estimated too
         log_extra = {"estimated": True} if defaulted and not defaulted.isdisjoint(_LOGGED) \
             else None
@@ -1381,7 +1399,8 @@ _REVISIT_TAKES = ("revisited_at", "revisit_method", "demand_met", "revisit_note"
 _NEED_GROUP = {"satisfaction": ("satisfaction",), "department": ("department", "owner"),
                "cause": _INVESTIGATION, "upheld": ("cause",), "status": (),
                "disposition": ("disposition",), "closed_at": ("closed_at",),
-               "voided_at": ("voided_at", "status"), "revisited": (), "zero": ()}
+               "voided_at": ("voided_at", "status"), "revisited": (), "zero": (),
+               "void": ()}
 # (named in the reader's language: the field's English name stood in a Chinese message)
 _NEED_WORDS = {"satisfaction": N_("satisfaction"), "department": N_("department"),
                "cause": N_("cause"), "upheld": N_("cause"), "disposition": N_("disposition"),

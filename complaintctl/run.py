@@ -329,11 +329,13 @@ def _said_fitted(fit: render.Fitted) -> None:
     (a terminal shows it; a cron job's mail or a saved file lost the costs of `return
     list`, the names cut, without a word)."""
     parts = []
+    # (in Chinese each column quoted: 略去了“维修、费用”列 read as one column)
+    quoted = (lambda names: [f"“{n}”" for n in names]) if i18n.lang() == "zh" else list
     if fit.left_out:
-        parts.append(_("left out {columns}").format(columns=i18n.listing(fit.left_out)))
+        parts.append(_("left out {columns}").format(columns=i18n.listing(quoted(fit.left_out))))
     if fit.cut:
         parts.append(_("cut {columns} with {mark}").format(
-            columns=i18n.listing(fit.cut), mark="~" if render.ascii_only() else "…"))
+            columns=i18n.listing(quoted(fit.cut)), mark="~" if render.ascii_only() else "…"))
     _say(_("To fit {width} columns the table {changes}: set COLUMNS wider, or use --format "
            "csv for every column whole.").format(width=fit.width,
                                                  changes=_("; ").join(parts)))

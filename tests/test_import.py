@@ -4667,24 +4667,41 @@ def test_a_refund_of_0_in_a_register_is_said(ledger, files):
     head = ["2024/3/5", "甲公司", "电话", "质量", "高", "异响", "品质部", "王芳", "夹具"]
     rows = [["Z-1", *head, "赔偿", "已赔偿", "￥0", "2024/3/8"],
             ["Z-2", *head, "解释", "已解释", "0", "2024/3/8"],
-            ["Z-3", *head, "赔偿", "已赔偿", "￥1,250.50", "2024/3/8"]]
+            ["Z-3", *head, "赔偿", "已赔偿", "￥1,250.50", "2024/3/8"],
+            ["Z-4", *head, "赔偿", "已赔偿", "/", "2024/3/8"]]  # a placeholder: not a 0
     path = write_csv(files["dir"] / "z.csv", rows, header=header)
     mapping = files["dir"] / "z.toml"
     mapping.write_text(
         _SUMMARY_MAPPING.replace('approved_by = "批示人"\nclose_reason = "结案说明"\n', "") + (
             'department = "责任部门"\nowner = "责任人"\ncause = "原因分析"\n'
             'disposition = "处理方式"\namount = "索赔金额"\nresolved_at = "处理日期"\n'
-            '[dates]\nassigned_at = "received_at"\nconcluded_at = "resolved_at"\n'),
-        encoding="utf-8")
+            '[dates]\nassigned_at = "received_at"\nconcluded_at = "resolved_at"\n'
+            '[values.amount]\n"/" = ""\n'), encoding="utf-8")
     said = ("Warning: 索赔金额 is 0 in 1 row of a refund, discount or compensation: imported "
             "without an amount (row 2; a resolution that paid nothing has another disposition)")
     dry = ledger("import", path, "--mapping", mapping, "--dry-run")
     assert said in dry.stderr.splitlines(), dry.stderr
     r = ledger("import", path, "--mapping", mapping)
-    assert said in r.stderr.splitlines() and "3 new complaints" in r.stderr, r.stderr
+    assert said in r.stderr.splitlines() and "4 new complaints" in r.stderr, r.stderr
     assert ledger.rows("SELECT source_key, disposition, amount FROM complaints ORDER BY 1") == [
         ("Z-1", "compensation", None), ("Z-2", "explanation", None),
-        ("Z-3", "compensation", 125050)]
+        ("Z-3", "compensation", 125050), ("Z-4", "compensation", None)]
+
+
+def test_a_void_reason_on_a_row_that_is_not_void_is_said_so(ledger, files):
+    """作废原因 on a row whose status is 处理中 was said "its void date or status (状态) is
+    empty", though the status was there."""
+    header = [*_SUMMARY_HEADER[:7], "状态", "作废原因"]
+    rows = [["V-1", "2024/3/5", "甲公司", "电话", "质量", "高", "异响", "处理中", "录重了"],
+            ["V-2", "2024/3/5", "乙公司", "电话", "质量", "高", "异响", "作废", "录重了"]]
+    path = write_csv(files["dir"] / "v.csv", rows, header=header)
+    mapping = files["dir"] / "v.toml"
+    mapping.write_text(_SUMMARY_MAPPING.split("summary =")[0] + 'status = "状态"\n'
+                       'void_reason = "作废原因"\n[dates]\nvoided_at = "received_at"\n',
+                       encoding="utf-8")
+    r = ledger("import", path, "--mapping", mapping, "--dry-run")
+    assert ("Warning: 作废原因 given in 1 row but not used: the row is not void (row 2)"
+            ) in r.stderr.splitlines(), r.stderr
 
 
 def test_a_registers_word_for_none_in_a_product_or_contact_is_no_value(ledger, files):
