@@ -1662,7 +1662,8 @@ def _markdown_stream(batches: Iterator[Sequence[Sequence[Any]]], keys: Sequence[
     when there are none."""
     first = next(batches, None)
     if first is None:
-        _emit(empty + "\n")
+        if not _STATE.get("quiet"):  # (only the data asked for: cron mailed the sentence)
+            _emit(empty + "\n")
     else:
         _emit_chunks(render.markdown_stream(itertools.chain((first,), batches), keys, cols,
                                             tz, title))

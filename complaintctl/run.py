@@ -353,8 +353,9 @@ def _listing(rows: list[dict[str, Any]], cols: Sequence[render.Col], fmt: str, t
         _emit(render.to_json(rows if json_rows is None else json_rows))
     elif fmt == "csv":
         _emit(render.to_csv(rows, cols, tz))
-    elif not rows and empty:
-        _emit(empty + "\n")
+    elif not rows and empty:  # (--quiet: only the data asked for; cron mailed the
+        if not _STATE.get("quiet"):  # sentence every day)
+            _emit(empty + "\n")
     elif fmt == "markdown":
         _emit(render.to_markdown(rows, cols, tz, title))
     elif shrink is not None:

@@ -340,6 +340,9 @@ def calendar_days(cfg: Config, year: int, lang: str
                            "name": "make-up working day"} for d in workdays),  # as stored
                         *(d for d in found if d["source"] == "user")],
                        key=lambda d: (d["day"], d["source"] == "user"))
+    # (JSON gives these: "substituted from 01/04/2026" there, 2026-01-04 in the others)
+    found = [{**d, "name": _MONTH_FIRST.sub(r"\3-\1-\2", d["name"])} if d.get("name") else d
+             for d in found]
     package = deadlines.holiday_names(country, year, lang) if any(
         d["source"] == "country" and d["kind"] == "holiday" for d in found) else {}
     named = {d["day"]: _MONTH_FIRST.sub(r"\3-\1-\2", package.get(d["day"]) or d["name"])

@@ -1244,3 +1244,15 @@ def test_policy_show_says_from_which_year_the_calendar_is_official(run):
     assert f"official data {data['calendar_covered_from']}-" \
         f"{data['calendar_covered_until']})" in line, line
     assert data["calendar_covered_from"] > 1998
+
+
+@pytest.mark.parametrize("args", [("list", "--status", "open"), ("return", "list"),
+                                  ("action", "list")])
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_an_empty_listing_under_quiet_prints_nothing(ledger, args, fmt):
+    """`--quiet list … --format markdown` printed "No complaints match." when nothing
+    matched (and return list, action list theirs): a cron job mailed the sentence every
+    day. --quiet prints only the data asked for, as overdue does."""
+    r = ledger("--quiet", *args, "--format", fmt)
+    assert (r.stdout, r.stderr) == ("", ""), (r.stdout, r.stderr)
+    assert "match" in ledger(*args, "--format", fmt).stdout
