@@ -1869,7 +1869,10 @@ def _compare(reader: Reader, row: _Row, history: History, stored: dict[str, Any]
             try:
                 workflow.next_state(command, stored["status"], stored["id"],
                                     first.facts.get("satisfaction"),
-                                    severity=stored.get("severity"))
+                                    severity=stored.get("severity"),
+                                    second_due=stored["second_revisit_due"]
+                                    if stored["status"] == "closed"
+                                    and stored.get("severity") == "critical" else None)
                 if command == "revisit" and stored["status"] == "closed":  # (closed by hand
                     workflow.check_second_revisit(  # since: the dry run counted it new)
                         stored["id"], stored["second_revisit_due"],
