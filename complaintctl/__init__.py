@@ -44,13 +44,14 @@ def _the_program(argv: list[str]) -> bool:
     program importing the package (`python -m other` has argv[0] '-m' too while packages
     load), nor verify's worker processes (started with -c, then given the parent's argv)."""
     args = argv[1:]
-    while args and args[0].startswith("-") and args[0] not in ("-m", "-c"):
+    while args and args[0].startswith("-") and not args[0].startswith(("-m", "-c")):
         # the interpreter's own options (-I, -X importtime, -W error …)
-        args = args[2:] if args[0] in ("-X", "-W") else args[1:]
-    if not args or args[0] == "-c":
+        args = args[2:] if args[0] in ("-X", "-W", "--check-hash-based-pycs") else args[1:]
+    if not args or args[0].startswith("-c"):
         return False
-    if args[0] == "-m":
-        return len(args) > 1 and args[1] == "complaintctl"
+    if args[0].startswith("-m"):  # -m complaintctl, or -mcomplaintctl
+        module = args[0][2:] or (args[1] if len(args) > 1 else "")
+        return module == "complaintctl"
     name = _os.path.basename(args[0]).lower()
     return name in ("complaintctl", "complaintctl.exe", "complaintctl-script.py")
 

@@ -484,12 +484,17 @@ class Reader:
         not take, for want of `need` (satisfaction, department, cause)."""
         values, defaulted = row.values, row.defaulted
         for f in fields:
-            if f in self.index and values.get(f) is not None and f not in defaulted:
+            value = values.get(f)
+            if f in self.index and value is not None and f not in defaulted and \
+                    str(value).casefold() not in parse.NONE_WORDS:  # (a register's "/")
                 self.unused.setdefault((f, need), []).append(row.number)
 
     def _zero(self, raw: Any) -> bool:
         """Whether an amount's cell holds 0 (¥0, 0.00: read as no money), not a
         placeholder the mapping reads as none (/)."""
+        own = self.mapping.values.get("amount")
+        if own is not None and raw in own:  # [values.amount] "免费" = "0", "0" = ""
+            raw = own[raw]
         if raw is None or not str(raw).strip():
             return False
         try:
@@ -737,7 +742,8 @@ class Reader:
             plain, normalized = _PLAIN.search, unicodedata.is_normalized
             is_name = f in NAMES
             changes = parse.NAME_CHANGES.search if is_name else _never
-            nones = parse.NONE_WORDS if f in _NONE_READ else frozenset()
+            nones = (parse.NONE_IN_REGION if f == "region" else parse.NONE_WORDS) \
+                if f in _NONE_READ else frozenset()
             read_as_none = self.read_as_none
 
             def text(raw: str) -> str | None:
@@ -1821,6 +1827,9 @@ def _compare(reader: Reader, row: _Row, history: History, stored: dict[str, Any]
     for f in _INTAKE_COMPARED:
         new = fields.get(f)
         old = stored.get(f)
+        if new is None and f in _NONE_READ and isinstance(old, str) and old.casefold() in (
+                parse.NONE_IN_REGION if f == "region" else parse.NONE_WORDS):
+            continue  # the file's 无, held as it was read before it was none (no change)
         if not _same(old, new) and not (f in NAMES and _same_name(old, new)):
             changes.append((reader.column(f), old, new))
     new = _stamp(history.received_at)

@@ -201,7 +201,8 @@ def name(value: str | None, field: str, *, required: bool = False) -> str | None
     if found is None:
         return None
     found = _SPACES.sub(" ", name_width(found))
-    if field in _NONE_REFUSED and found.casefold() in NONE_WORDS:
+    if field in _NONE_REFUSED and found.casefold() in (
+            NONE_IN_REGION if field == "--region" else NONE_WORDS):
         raise BadInput(_("{value} means none, not a value of {field}").format(
             value=shown(found), field=field),
                        hint=_("leave {field} out (at the prompt: press Enter to skip "
@@ -210,13 +211,17 @@ def name(value: str | None, field: str, *, required: bool = False) -> str | None
     return found
 
 
-# What a clerk types for "none" (无, 没有, 不详, n/a, /; not NA, North America, a region):
+# What a clerk types for "none" (无, 没有, 不详, n/a, /; NA too but in a region):
 # in an optional name it is no contact or product (a product 没有 made every later
 # complaint of its customer with the same "product" a repeat); a field that may be left
 # out refuses it, an import reads it as no value (importer._NONE_READ).
 NONE_WORDS = frozenset({"无", "没有", "没", "暂无", "不详", "未知", "不知道", "无型号", "无此项",
-                        "未提供", "未留", "没留", "空", "n/a", "none", "nil", "null",
-                        "-", "--", "/", "—", "——", "?", "？"})
+                        "未提供", "未留", "没留", "空", "n/a", "na", "none", "nil", "null",
+                        "-", "--", "/", "—", "——", "?", "？",
+                        # (as Hong Kong and Taiwan write them)
+                        "無", "沒有", "沒", "暫無", "不詳", "無型號", "沒留"})
+# NA in a region is North America, a region.
+NONE_IN_REGION = NONE_WORDS - {"na"}
 _NONE_REFUSED = frozenset({"--contact", "--product", "--order", "--lot", "--region"})
 
 
@@ -1603,7 +1608,10 @@ PLAIN_CONTACT = re.compile(r"[+0-9\s\-()（）./]*[0-9]|[\w.+\-]+@[\w\-]+(?:\.[\
 
 # What holds seven digits or more and is no phone number: a date (2025/13/01 mistyped
 # too), a date and time run together, a decimal, a count grouped in thousands.
-_NO_PHONE = re.compile(r"(?:[0-9]{3,4}(?:[-/.][0-9]{1,2}){2}|[0-9]{1,2}[-/.][0-9]{1,2}[-/.]"
+_NO_PHONE = re.compile(r"(?:[0-9]{4}(?:[-/.][0-9]{1,2}){2}"
+                       # (a year of the Republic, 115/11/03: with a real month and day,
+                       # as 555-12-34, a phone number, is not)
+                       r"|[0-9]{3}[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12][0-9]|3[01])|[0-9]{1,2}[-/.][0-9]{1,2}[-/.]"
                        r"[0-9]{4})(?:[ T][0-9]{1,2}(?::[0-9]{2}){1,2}(?:\.[0-9]+)?)?"
                        r"|(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
                        r"(?:[0-9]{4}(?:[0-9]{2})?)?|[-+]?[0-9][0-9,]*\.[0-9]+"

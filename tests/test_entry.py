@@ -1540,6 +1540,9 @@ def test_a_library_importing_the_package_keeps_its_signals(tmp_path, how):
     (["python", "-I", "/v/bin/complaintctl"], True),
     (["python", "-m", "complaintctl", "list"], True),
     (["python", "-X", "importtime", "-m", "complaintctl"], True),
+    (["python", "-mcomplaintctl"], True),
+    (["python", "--check-hash-based-pycs", "always", "-m", "complaintctl"], True),
+    (["python", "-mother"], False), (["python", "-cimport complaintctl"], False),
     (["python", "-m", "other"], False), (["python", "-c", "import complaintctl"], False),
     (["python", "/v/bin/pytest"], False), (["python"], False)])
 def test_the_program_is_told_by_the_interpreters_command_line(argv, program):

@@ -4668,7 +4668,8 @@ def test_a_refund_of_0_in_a_register_is_said(ledger, files):
     rows = [["Z-1", *head, "赔偿", "已赔偿", "￥0", "2024/3/8"],
             ["Z-2", *head, "解释", "已解释", "0", "2024/3/8"],
             ["Z-3", *head, "赔偿", "已赔偿", "￥1,250.50", "2024/3/8"],
-            ["Z-4", *head, "赔偿", "已赔偿", "/", "2024/3/8"]]  # a placeholder: not a 0
+            ["Z-4", *head, "赔偿", "已赔偿", "/", "2024/3/8"],  # a placeholder: not a 0
+            ["Z-5", *head, "赔偿", "已赔偿", "免费", "2024/3/8"]]  # read as 0 by the mapping
     path = write_csv(files["dir"] / "z.csv", rows, header=header)
     mapping = files["dir"] / "z.toml"
     mapping.write_text(
@@ -4676,16 +4677,18 @@ def test_a_refund_of_0_in_a_register_is_said(ledger, files):
             'department = "责任部门"\nowner = "责任人"\ncause = "原因分析"\n'
             'disposition = "处理方式"\namount = "索赔金额"\nresolved_at = "处理日期"\n'
             '[dates]\nassigned_at = "received_at"\nconcluded_at = "resolved_at"\n'
-            '[values.amount]\n"/" = ""\n'), encoding="utf-8")
-    said = ("Warning: 索赔金额 is 0 in 1 row of a refund, discount or compensation: imported "
-            "without an amount (row 2; a resolution that paid nothing has another disposition)")
+            '[values.amount]\n"/" = ""\n"免费" = "0"\n'), encoding="utf-8")
+    said = ("Warning: 索赔金额 is 0 in 2 rows of a refund, discount or compensation: imported "
+            "without an amount (rows 2, 6; a resolution that paid nothing has another "
+            "disposition)")
     dry = ledger("import", path, "--mapping", mapping, "--dry-run")
     assert said in dry.stderr.splitlines(), dry.stderr
     r = ledger("import", path, "--mapping", mapping)
-    assert said in r.stderr.splitlines() and "4 new complaints" in r.stderr, r.stderr
+    assert said in r.stderr.splitlines() and "5 new complaints" in r.stderr, r.stderr
     assert ledger.rows("SELECT source_key, disposition, amount FROM complaints ORDER BY 1") == [
         ("Z-1", "compensation", None), ("Z-2", "explanation", None),
-        ("Z-3", "compensation", 125050), ("Z-4", "compensation", None)]
+        ("Z-3", "compensation", 125050), ("Z-4", "compensation", None),
+        ("Z-5", "compensation", None)]
 
 
 def test_a_void_reason_on_a_row_that_is_not_void_is_said_so(ledger, files):
@@ -4693,7 +4696,8 @@ def test_a_void_reason_on_a_row_that_is_not_void_is_said_so(ledger, files):
     empty", though the status was there."""
     header = [*_SUMMARY_HEADER[:7], "状态", "作废原因"]
     rows = [["V-1", "2024/3/5", "甲公司", "电话", "质量", "高", "异响", "处理中", "录重了"],
-            ["V-2", "2024/3/5", "乙公司", "电话", "质量", "高", "异响", "作废", "录重了"]]
+            ["V-2", "2024/3/5", "乙公司", "电话", "质量", "高", "异响", "作废", "录重了"],
+            ["V-3", "2024/3/5", "丙公司", "电话", "质量", "高", "异响", "处理中", "/"]]  # none
     path = write_csv(files["dir"] / "v.csv", rows, header=header)
     mapping = files["dir"] / "v.toml"
     mapping.write_text(_SUMMARY_MAPPING.split("summary =")[0] + 'status = "状态"\n'
@@ -4711,7 +4715,7 @@ def test_a_registers_word_for_none_in_a_product_or_contact_is_no_value(ledger, f
     header = ["投诉单号", "投诉日期", "客户名称", "联系电话", "投诉渠道", "问题类别", "严重程度",
               "产品型号", "问题描述"]
     rows = [["P-1", "2024/3/5", "甲公司", "无", "电话", "质量", "高", "无", "异响"],
-            ["P-2", "2024/3/6", "甲公司", "/", "电话", "质量", "高", "无", "划伤"],
+            ["P-2", "2024/3/6", "甲公司", "/", "电话", "质量", "高", "無", "划伤"],
             ["P-3", "2024/3/7", "甲公司", "13912345678", "电话", "质量", "高", "XD-200", "异响"]]
     path = write_csv(files["dir"] / "p.csv", rows, header=header)
     mapping = files["dir"] / "p.toml"
@@ -4721,9 +4725,20 @@ def test_a_registers_word_for_none_in_a_product_or_contact_is_no_value(ledger, f
                        'description = "问题描述"\n', encoding="utf-8")
     r = ledger("import", path, "--mapping", mapping)
     lines = r.stderr.splitlines()
-    assert "Warning: 产品型号: '无' read as none (no value), in 2 rows" in lines, r.stderr
+    assert "Warning: 产品型号: '无' read as none (no value), in 1 row" in lines, r.stderr
+    assert "Warning: 产品型号: '無' read as none (no value), in 1 row" in lines, r.stderr
     assert "Warning: 联系电话: '无' read as none (no value), in 1 row" in lines, r.stderr
     assert "Warning: 联系电话: '/' read as none (no value), in 1 row" in lines, r.stderr
     assert ledger.rows("SELECT source_key, product, contact IS NULL, repeat_of FROM complaints "
                        "ORDER BY 1") == [("P-1", None, 1, None), ("P-2", None, 1, None),
                                          ("P-3", "XD-200", 0, None)]
+    # a ledger imported before, which holds the product 无 as read then: the same file
+    # again is no conflict ("产品型号 was '无', the file now says —", on every re-import)
+    con = sqlite3.connect(ledger.db)
+    con.execute("DROP TRIGGER IF EXISTS complaints_no_update")
+    con.execute("UPDATE complaints SET product = '无' WHERE source_key = 'P-1'")
+    con.commit()
+    con.close()
+    again = ledger("import", path, "--mapping", mapping)
+    assert "conflict" not in again.stderr and "3 already imported" in again.stderr, \
+        again.stderr

@@ -1335,7 +1335,7 @@ def test_a_file_whose_name_is_not_utf8_is_told_how_to_rename_it(ledger, env, tmp
 
 @pytest.mark.parametrize(("option", "value"), [
     ("--contact", "无"), ("--product", "没有"), ("--lot", "N/A"), ("--order", "/"),
-    ("--region", "不详"), ("--product", "ｎｏｎｅ")])
+    ("--region", "不详"), ("--product", "ｎｏｎｅ"), ("--product", "NA"), ("--product", "無")])
 def test_a_word_for_none_in_a_field_that_may_be_left_out_is_refused(ledger, option, value):
     """A clerk types 无 or 没有 for "none": it was stored as the contact 无 or the product
     没有, and the customer's next complaint with the "product" 没有 was linked as its

@@ -263,7 +263,8 @@ def test_a_republic_date_outside_taiwan_is_said_as_a_date_not_a_contact(run, tmp
     run("init", "--country", "HK", "--timezone", "Asia/Hong_Kong", "--currency", "HKD")
     path = tmp_path / "roc.csv"
     path.write_text("投訴單號,投訴日期,客戶名稱,投訴管道,投訴類別,嚴重程度,投訴內容\n"
-                    "H-1,115/11/03,甲,電話,品質,高,異響\nH-2,115-11-05,甲,電話,品質,高,異響\n",
+                    "H-1,115/11/03,甲,電話,品質,高,異響\nH-2,115-11-05,甲,電話,品質,高,異響\n"
+                    "H-3,555-12-34,甲,電話,品質,高,異響\n",  # (a phone number: no month 12, day 34)
                     encoding="utf-8")
     mapping = tmp_path / "roc.toml"
     mapping.write_text('key = "投訴單號"\n[columns]\nreceived_at = "投訴日期"\n'
@@ -273,4 +274,5 @@ def test_a_republic_date_outside_taiwan_is_said_as_a_date_not_a_contact(run, tmp
     for row, value in ((2, "115/11/03"), (3, "115-11-05")):
         assert f"row {row}, column 投訴日期: '{value}' is not a date here: a year of three " \
             "digits is a year of the Republic (民國)" in r.stderr, r.stderr
-    assert "phone number" not in r.stderr and "*" not in r.stderr
+    assert "555-12-34" not in r.stderr and "row 4, column 投訴日期: '*****2-34' is not a " \
+        "value of this column's field: it looks like a phone number" in r.stderr, r.stderr
