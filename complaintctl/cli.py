@@ -1060,7 +1060,10 @@ def investigate_cmd(
     }
     out = complaints.investigate(ledger, complaint_id, data, at=_when(ledger, at), now=_now(),
                              actor=_actor())
-    _report_outcome(out, _("{id} is {status}; investigation recorded.").format(
+    # (a not-upheld decision said as one: "investigating; investigation recorded" was all)
+    _report_outcome(out, (_("{id} is {status}; judged not upheld: it is resolved with "
+                            "--disposition explanation.") if not_upheld else
+                          _("{id} is {status}; investigation recorded.")).format(
         id=out.id, status=term("status", out.status)))
 
 

@@ -423,3 +423,18 @@ def test_the_words_a_chinese_clerk_found_unnatural(ledger, monkeypatch):
     monkeypatch.setenv("COLUMNS", "40")
     r = ledger("--lang", "zh", "list")
     assert "略去了“" in r.stderr and "”列" in r.stderr, r.stderr
+
+
+def test_a_not_upheld_decision_is_said_as_one(ledger):
+    """`investigate --not-upheld` said only 调查中；调查已记录。 (investigating;
+    investigation recorded): the decision, and what follows it, are said."""
+    cid = ledger.log()
+    ledger.to_state(cid, "assigned")
+    r = ledger("--lang", "zh", "investigate", cid, "--not-upheld", "--reason", "正常磨损")
+    said = "已判定投诉不成立：处理时用 --disposition explanation（解释说明）。"
+    assert said in r.stderr, r.stderr
+    other = ledger.log()
+    ledger.to_state(other, "assigned")
+    r = ledger("investigate", other, "--not-upheld", "--reason", "wear")
+    assert r.stderr.endswith("is investigating; judged not upheld: it is resolved with "
+                             "--disposition explanation.\n"), r.stderr
