@@ -305,8 +305,9 @@ _HANT_PAIRS = (
     # 三百塊錢)
     "帳账帐账唔不國国組组顆颗條条塊块雙双捲卷這这臉脸專专兩两親亲錢钱"
     # (and the Traditional forms of words Hong Kong and Taiwan type that were refused:
-    # 極其嚴重, 網絡, 企業微信, 小紅書, 釘釘, 視頻號, 簡訊; 日圓 and 港紙, currencies)
-    "極极絡络業业紅红釘钉視视頻频圓圆紙纸訊讯")
+    # 極其嚴重, 網絡, 企業微信, 小紅書, 釘釘, 視頻號, 簡訊; 日圓 and 港紙, currencies;
+    # the header 幣種)
+    "極极絡络業业紅红釘钉視视頻频圓圆紙纸訊讯種种")
 _HANS: dict[int, str] = {}
 
 

@@ -276,3 +276,17 @@ def test_a_republic_date_outside_taiwan_is_said_as_a_date_not_a_contact(run, tmp
             "digits is a year of the Republic (民國)" in r.stderr, r.stderr
     assert "555-12-34" not in r.stderr and "row 4, column 投訴日期: '*****2-34' is not a " \
         "value of this column's field: it looks like a phone number" in r.stderr, r.stderr
+
+
+def test_a_template_guesses_taiwans_and_hong_kongs_headers(run, tmp_path):
+    """答覆日期, 答覆內容 (答复 in simplified), 幣種 and Taiwan's 聯絡方式 were left for the
+    clerk to map by hand, as their simplified forms were guessed."""
+    run("init", "--country", "TW", "--timezone", "Asia/Taipei", "--currency", "TWD")
+    path = tmp_path / "t.csv"
+    path.write_text("投訴單號,投訴日期,客戶名稱,聯絡方式,投訴管道,投訴類別,嚴重程度,投訴內容,處理方式,"
+                    "答覆日期,答覆內容,幣種\nT-1,2026/11/03,甲,0912345678,電話,品質,高,異響,換貨,"
+                    "2026/11/05,已換,TWD\n", encoding="utf-8")
+    text = run("import", path, "--template").stdout
+    for line in ('contact = "聯絡方式"', 'resolved_at = "答覆日期"', 'summary = "答覆內容"',
+                 'currency = "幣種"'):
+        assert f"\n{line}\n" in text, (line, text)
