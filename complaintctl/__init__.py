@@ -10,20 +10,39 @@ __version__ = "0.1.0"
 EARLY_STOP = {"en": "Interrupted; nothing was written.", "zh": "已中断，未写入任何内容。"}
 
 
+def _early_lang(value: str | None) -> str | None:
+    """i18n.normalise, without importing i18n: "zh", "en" or None."""
+    text = (value or "").strip().lower()
+    if text in ("中文", "汉语", "简体中文", "chinese", "zh") or text.startswith(
+            ("zh_", "zh-", "zh.")):
+        return "zh"
+    if text in ("英文", "英语", "english", "en") or text.startswith(("en_", "en-", "en.")):
+        return "en"
+    return None
+
+
 def _early_chinese() -> bool:
-    """Whether the run asks for Chinese, as far as its first moments can tell (--lang,
-    COMPLAINTCTL_LANG, the locale: i18n.choose's order, without the ledger's setting)."""
+    """Whether the run asks for Chinese, as far as its first moments can tell, in
+    i18n.choose's order (--lang, COMPLAINTCTL_LANG, the locale as gettext reads it),
+    without the ledger's setting."""
     argv = _sys.argv
-    for i, arg in enumerate(argv[:-1]):
-        if arg == "--lang":
-            return argv[i + 1].lower().startswith(("zh", "中"))
-    for arg in argv:
-        if arg.startswith("--lang="):
-            return arg[7:].lower().startswith(("zh", "中"))
-    for var in ("COMPLAINTCTL_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+    for i, arg in enumerate(argv):
+        value = argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else \
+            arg[7:] if arg.startswith("--lang=") else None
+        if _early_lang(value):
+            return _early_lang(value) == "zh"
+    if _early_lang(_os.environ.get("COMPLAINTCTL_LANG")):
+        return _early_lang(_os.environ.get("COMPLAINTCTL_LANG")) == "zh"
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
         value = _os.environ.get(var)
-        if value:
-            return value.lower().startswith(("zh", "中"))
+        if value:  # (i18n.from_locale: the first set, a list tried in order)
+            for item in value.split(":"):
+                name = item.split(".")[0].split("@")[0]
+                if name in ("C", "POSIX"):
+                    return False
+                if _early_lang(name):
+                    return _early_lang(name) == "zh"
+            return False
     return False
 
 

@@ -1549,3 +1549,28 @@ def test_the_program_is_told_by_the_interpreters_command_line(argv, program):
     from complaintctl import _the_program
 
     assert _the_program(argv) is program
+
+
+@pytest.mark.parametrize(("argv", "env"), [
+    (["--lang", "chinese", "overdue"], {}), (["--lang=zh_TW", "list"], {"LANG": "en_US"}),
+    ([], {"COMPLAINTCTL_LANG": "汉语"}), ([], {"COMPLAINTCTL_LANG": "fr", "LANG": "zh_CN.UTF-8"}),
+    ([], {"LANGUAGE": "fr:zh_CN"}), ([], {"LANG": "C", "LANGUAGE": ""}),
+    ([], {"LC_ALL": "en_US.UTF-8", "LANG": "zh_CN.UTF-8"}), ([], {})])
+def test_the_early_interrupt_chooses_the_language_as_the_run_would(monkeypatch, argv, env):
+    """The early interrupt's language (before i18n loads) is the one i18n.choose would
+    take: `--lang chinese`, COMPLAINTCTL_LANG=汉语 and LANGUAGE=fr:zh_CN said it in
+    English."""
+    from complaintctl import _early_chinese
+
+    for var in ("COMPLAINTCTL_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(var, raising=False)
+    for var, value in env.items():
+        monkeypatch.setenv(var, value)
+    monkeypatch.setattr(sys, "argv", ["complaintctl", *argv])
+    for state in ("_CHOSEN", "_EXPLICIT"):  # (put back after the test)
+        monkeypatch.setattr(i18n, state, getattr(i18n, state))
+    try:
+        chosen = i18n.choose(i18n.root_option(argv, "--lang"))
+    finally:
+        i18n.set_lang("en")
+    assert _early_chinese() is (chosen == "zh")
