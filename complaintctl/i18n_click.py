@@ -294,7 +294,6 @@ def _shortened(m: re.Match[str]) -> str:
     return _("{value} ({n} characters)").format(value=quoted, n=f"{len(text):,}")
 
 
-
 def _below_root(ctx: Context | None) -> str:
     """The command's words after the program's name (`return list`): the root's name is
     not one word under `python -m complaintctl` (the hint said `-m complaintctl …`)."""
@@ -303,6 +302,7 @@ def _below_root(ctx: Context | None) -> str:
         names.append(ctx.info_name or "")
         ctx = ctx.parent
     return " ".join(reversed(names))
+
 
 def show_error(exc: click_exceptions.ClickException) -> None:
     """What Click's `show` prints, in the display language."""
