@@ -1151,9 +1151,6 @@ def action_list_cmd(
         form.action_list_rows(rows)
     title = (_("CAPA items late at {time}") if late else _("CAPA items at {time}")).format(
         time=ledger.local(now))
-    if not rows and late and _STATE["quiet"] and fmt in ("table", "markdown"):
-        run.unmatched(ledger, None, owner_typed, actions=True)  # (a misspelt owner: said)
-        return  # as overdue: cron mails only real trouble (json and csv are data)
     _listing(shown, form.ACTION_LIST_TABLE_COLS if fmt == "table" else form.ACTION_LIST_COLS,
              fmt, ledger.tz, title, json_rows=rows,
              empty=_("No CAPA item is late.") if late else _("No CAPA item matches."),
@@ -1665,8 +1662,7 @@ def _markdown_stream(batches: Iterator[Sequence[Sequence[Any]]], keys: Sequence[
     when there are none."""
     first = next(batches, None)
     if first is None:
-        if not _STATE.get("quiet"):  # (only the data asked for: cron mailed the sentence)
-            _emit(empty + "\n")
+        run.said_empty(empty)
     else:
         _emit_chunks(render.markdown_stream(itertools.chain((first,), batches), keys, cols,
                                             tz, title))

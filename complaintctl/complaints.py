@@ -523,16 +523,21 @@ LAPSED_SECOND = (
     "p.severity = c.severity AND p.duration IS NOT NULL))")
 
 
+# Whether the second revisit of the complaint `c` may be recorded now (of a closed one):
+# its stage open, or one an import owes (LAPSED_SECOND).
+SECOND_DUE = (
+    "(EXISTS (SELECT 1 FROM stages s WHERE s.complaint_id = c.id AND s.return_id IS NULL AND "
+    f"s.stage = 'second-revisit' AND s.done_at IS NULL) OR {LAPSED_SECOND})")
+
+
 def second_due(cur: sqlite3.Cursor, c: dict[str, Any]) -> bool | None:
-    """Whether a closed critical complaint's second revisit may be recorded now (its stage
-    open, or one an import owes: LAPSED_SECOND), for the steps a refusal names
-    (workflow.allowed_from); None for any other complaint (its severity says)."""
+    """Whether a closed critical complaint's second revisit may be recorded now
+    (SECOND_DUE), for the steps a refusal names (workflow.allowed_from); None for any
+    other complaint (its severity says)."""
     if c["status"] != "closed" or c["severity"] != "critical":
         return None
-    return bool(cur.execute(
-        "SELECT EXISTS (SELECT 1 FROM stages WHERE complaint_id = c.id AND return_id IS NULL "
-        f"AND stage = 'second-revisit' AND done_at IS NULL) OR {LAPSED_SECOND} "
-        "FROM complaints c WHERE c.id = ?", (c["id"],)).fetchone()[0])
+    return bool(cur.execute(f"SELECT {SECOND_DUE} FROM complaints c WHERE c.id = ?",
+                            (c["id"],)).fetchone()[0])
 
 
 # A second revisit this soon after the closing one is said (it is due months later);

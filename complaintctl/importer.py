@@ -486,7 +486,7 @@ class Reader:
         for f in fields:
             value = values.get(f)
             if f in self.index and value is not None and f not in defaulted and \
-                    str(value).casefold() not in parse.NONE_WORDS:  # (a register's "/")
+                    not parse.means_none(str(value)):  # (a register's "/")
                 self.unused.setdefault((f, need), []).append(row.number)
 
     def _zero(self, raw: Any) -> bool:
@@ -742,8 +742,7 @@ class Reader:
             plain, normalized = _PLAIN.search, unicodedata.is_normalized
             is_name = f in NAMES
             changes = parse.NAME_CHANGES.search if is_name else _never
-            nones = (parse.NONE_IN_REGION if f == "region" else parse.NONE_WORDS) \
-                if f in _NONE_READ else frozenset()
+            read_none, region = f in _NONE_READ, f == "region"
             read_as_none = self.read_as_none
 
             def text(raw: str) -> str | None:
@@ -762,7 +761,7 @@ class Reader:
                     found = parse.name(raw, column)
                 else:
                     found = parse.text(raw, column, multiline=multiline)
-                if found is not None and nones and found.casefold() in nones:
+                if found is not None and read_none and parse.means_none(found, region=region):
                     read_as_none[f, found] += 1
                     return None
                 return found
@@ -1796,10 +1795,8 @@ def _stored(cur: sqlite3.Cursor, cids: list[str]) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     width = len(_STORED)
     for cid, *values in cur.execute(
-            f"SELECT c.id, {', '.join('c.' + f for f in _STORED)}, {steps}, EXISTS (SELECT 1 "
-            "FROM stages s WHERE s.complaint_id = c.id AND s.return_id IS NULL AND s.stage = "
-            f"'second-revisit' AND s.done_at IS NULL) OR {complaints.LAPSED_SECOND} "
-            "FROM complaints c "
+            f"SELECT c.id, {', '.join('c.' + f for f in _STORED)}, {steps}, "
+            f"{complaints.SECOND_DUE} FROM complaints c "
             f"WHERE c.id IN ({', '.join('?' * len(cids))})", cids):
         record = found[cid] = dict(zip(_STORED, values[:width], strict=True))
         record["second_revisit_due"] = bool(values[width + 1])
@@ -1827,8 +1824,8 @@ def _compare(reader: Reader, row: _Row, history: History, stored: dict[str, Any]
     for f in _INTAKE_COMPARED:
         new = fields.get(f)
         old = stored.get(f)
-        if new is None and f in _NONE_READ and isinstance(old, str) and old.casefold() in (
-                parse.NONE_IN_REGION if f == "region" else parse.NONE_WORDS):
+        if new is None and f in _NONE_READ and isinstance(old, str) and \
+                parse.means_none(old, region=f == "region"):
             continue  # the file's 无, held as it was read before it was none (no change)
         if not _same(old, new) and not (f in NAMES and _same_name(old, new)):
             changes.append((reader.column(f), old, new))

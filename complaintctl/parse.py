@@ -201,8 +201,7 @@ def name(value: str | None, field: str, *, required: bool = False) -> str | None
     if found is None:
         return None
     found = _SPACES.sub(" ", name_width(found))
-    if field in _NONE_REFUSED and found.casefold() in (
-            NONE_IN_REGION if field == "--region" else NONE_WORDS):
+    if field in _NONE_REFUSED and means_none(found, region=field == "--region"):
         raise BadInput(_("{value} means none, not a value of {field}").format(
             value=shown(found), field=field),
                        hint=_("leave {field} out (at the prompt: press Enter to skip "
@@ -221,7 +220,12 @@ NONE_WORDS = frozenset({"无", "没有", "没", "暂无", "不详", "未知", "�
                         # (as Hong Kong and Taiwan write them)
                         "無", "沒有", "沒", "暫無", "不詳", "無型號", "沒留"})
 # NA in a region is North America, a region.
-NONE_IN_REGION = NONE_WORDS - {"na"}
+_NONE_IN_REGION = NONE_WORDS - {"na"}
+
+
+def means_none(value: str, *, region: bool = False) -> bool:
+    """Whether a name (or a text) is a word for none (NONE_WORDS; in a region, not NA)."""
+    return value.casefold() in (_NONE_IN_REGION if region else NONE_WORDS)
 _NONE_REFUSED = frozenset({"--contact", "--product", "--order", "--lot", "--region"})
 
 

@@ -255,10 +255,11 @@ def _utf8_or_chinese(head: bytes, utf8: str, gbk: str | None, big5: str | None,
 # The Big5 codecs tried, in order: Windows' (cp950, what Excel saves in Taiwan: it reads
 # every byte Python's big5 reads, and 11 of them as the symbols they are there, ‧ ～ ￥
 # ﹑, where big5 read • ∼ ¥ ､ without a word; and 碁 粧 銹 裏 墻 恒 嫺, which big5 lacks:
-# a register holding one only after its first MB was refused whole); Python's big5;
-# Hong Kong's (big5hkscs: with Cantonese characters such as 嘅 啲 唔, but reading a few
-# of big5's symbols otherwise, so not the first).
-_BIG5 = ("cp950", "big5", "big5hkscs")
+# a register holding one only after its first MB was refused whole; so big5 itself is
+# never tried: what cp950 cannot read, it cannot either); Hong Kong's (big5hkscs: with
+# Cantonese characters such as 嘅 啲 唔, but reading a few of big5's symbols otherwise,
+# so not the first).
+_BIG5 = ("cp950", "big5hkscs")
 
 # The preferences detection knows: none, GBK's and Big5's.
 _PREFS: tuple[str | None, ...] = (None, "gb18030", "big5")
@@ -801,7 +802,7 @@ def _undecodable(path: Path, enc: str, row: int, delimiter: str = ",") -> BadInp
     name = _NAMES.get(enc, enc)
     if enc == "utf-8-sig":
         hint = _("give the file's encoding with --encoding, e.g. --encoding gbk")
-    elif enc in ("big5", "cp950"):
+    elif enc == "cp950":  # (--encoding big5 is read as cp950: _encoding)
         hint = _("give the file's encoding with --encoding: Big5 with Hong Kong's "
                  "characters (HKSCS, such as 嘅 啲 唔) is --encoding big5hkscs")
     elif enc == "gb18030":

@@ -353,9 +353,8 @@ def _listing(rows: list[dict[str, Any]], cols: Sequence[render.Col], fmt: str, t
         _emit(render.to_json(rows if json_rows is None else json_rows))
     elif fmt == "csv":
         _emit(render.to_csv(rows, cols, tz))
-    elif not rows and empty:  # (--quiet: only the data asked for; cron mailed the
-        if not _STATE.get("quiet"):  # sentence every day)
-            _emit(empty + "\n")
+    elif not rows and empty:
+        said_empty(empty)
     elif fmt == "markdown":
         _emit(render.to_markdown(rows, cols, tz, title))
     elif shrink is not None:
@@ -363,6 +362,14 @@ def _listing(rows: list[dict[str, Any]], cols: Sequence[render.Col], fmt: str, t
                                         drop=drop, styles=styles, comfort=comfort))
     else:
         _print_rich(render.rich_table(rows, cols, tz, title, width=_width()))
+
+
+def said_empty(text: str) -> None:
+    """What a table or markdown listing says when it holds nothing ("No complaints
+    match."): nothing with --quiet, which prints only the data asked for (cron mailed the
+    sentence every day; json and csv are data: [], a header)."""
+    if not _STATE.get("quiet"):
+        _emit(text + "\n")
 
 
 def unmatched(ledger: Ledger, dept: str | None, owner: str | None,
@@ -640,8 +647,6 @@ def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
             _warn(_("at {time} the ledger held no complaint yet (the first was received "
                     "{first}): check the date of --as-of").format(
                 time=ledger.local(when), first=ledger.local(parse.from_iso(first))))
-    if not rows and _STATE["quiet"] and fmt in ("table", "markdown"):
-        return  # cron mails only real trouble; json and csv are data ([], a header)
     local = ledger.local(when, seconds=True)  # (re-run from its title: the same rows)
     if when > now + workflow.FUTURE_GRACE:  # what will be late then if nothing is done
         local = _("{time} (ahead of now)").format(time=local)
