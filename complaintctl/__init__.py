@@ -3,6 +3,7 @@
 import os as _os
 import signal as _signal
 import sys as _sys
+from collections.abc import Mapping
 
 __version__ = "0.1.0"
 
@@ -10,40 +11,60 @@ __version__ = "0.1.0"
 EARLY_STOP = {"en": "Interrupted; nothing was written.", "zh": "已中断，未写入任何内容。"}
 
 
-def _early_lang(value: str | None) -> str | None:
-    """i18n.normalise, without importing i18n: "zh", "en" or None."""
-    text = (value or "").strip().lower()
-    if text in ("中文", "汉语", "简体中文", "chinese", "zh") or text.startswith(
-            ("zh_", "zh-", "zh.")):
-        return "zh"
-    if text in ("英文", "英语", "english", "en") or text.startswith(("en_", "en-", "en.")):
-        return "en"
+# The languages of the interface, and the names typed for them (i18n's, here: the early
+# interrupt says its words before i18n loads).
+LANGUAGES = ("en", "zh")
+_LANGUAGE_NAMES = {"中文": "zh", "汉语": "zh", "简体中文": "zh", "chinese": "zh",
+                   "英文": "en", "英语": "en", "english": "en"}
+
+
+def language_of(value: str | None) -> str | None:
+    """"en" or "zh" for a language the user may type (zh, zh_CN, zh-Hans, 中文, en,
+    en_US, English ...); None for anything else (i18n.normalise)."""
+    if not value:
+        return None
+    text = value.strip().lower()
+    if text in _LANGUAGE_NAMES:
+        return _LANGUAGE_NAMES[text]
+    for code in LANGUAGES:
+        if text == code or text.startswith((code + "_", code + "-", code + ".")):
+            return code
+    return None
+
+
+def locale_language(environ: Mapping[str, str]) -> str | None:
+    """The language the locale asks for, read as gettext reads it: the first of
+    LANGUAGE, LC_ALL, LC_MESSAGES and LANG that is set, a colon-separated list
+    tried in order; `zh*` is Chinese, `en*`, `C` and `POSIX` English. None when
+    it names neither (another language: English is then shown) (i18n.from_locale)."""
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(var)
+        if not value:
+            continue
+        for item in value.split(":"):
+            name = item.split(".")[0].split("@")[0]
+            if name in ("C", "POSIX"):
+                return "en"
+            code = language_of(name)
+            if code is not None:
+                return code
+        return None
     return None
 
 
 def _early_chinese() -> bool:
     """Whether the run asks for Chinese, as far as its first moments can tell, in
-    i18n.choose's order (--lang, COMPLAINTCTL_LANG, the locale as gettext reads it),
-    without the ledger's setting."""
+    i18n.choose's order (--lang, COMPLAINTCTL_LANG, the locale), without the ledger's
+    setting."""
     argv = _sys.argv
     for i, arg in enumerate(argv):
-        value = argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else \
-            arg[7:] if arg.startswith("--lang=") else None
-        if _early_lang(value):
-            return _early_lang(value) == "zh"
-    if _early_lang(_os.environ.get("COMPLAINTCTL_LANG")):
-        return _early_lang(_os.environ.get("COMPLAINTCTL_LANG")) == "zh"
-    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = _os.environ.get(var)
-        if value:  # (i18n.from_locale: the first set, a list tried in order)
-            for item in value.split(":"):
-                name = item.split(".")[0].split("@")[0]
-                if name in ("C", "POSIX"):
-                    return False
-                if _early_lang(name):
-                    return _early_lang(name) == "zh"
-            return False
-    return False
+        code = language_of(argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else
+                           arg[7:] if arg.startswith("--lang=") else None)
+        if code:
+            return code == "zh"
+    code = language_of(_os.environ.get("COMPLAINTCTL_LANG")) or \
+        locale_language(_os.environ)
+    return code == "zh"
 
 
 def _early_stop(_signum: int, _frame: object) -> None:

@@ -23,10 +23,12 @@ import os
 from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+# The package's (the early interrupt chooses its words before this module loads).
+from complaintctl import language_of, locale_language
+
 if TYPE_CHECKING:
     from gettext import GNUTranslations
 
-LANGUAGES = ("en", "zh")
 DOMAIN = "complaintctl"
 LOCALE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "locale")
 
@@ -275,22 +277,10 @@ def _catalogue(code: str) -> GNUTranslations | None:
     return _LOADED[code]
 
 
-_NAMES = {"中文": "zh", "汉语": "zh", "简体中文": "zh", "chinese": "zh",
-          "英文": "en", "英语": "en", "english": "en"}
-
-
 def normalise(value: str | None) -> str | None:
     """"en" or "zh" for a language the user may type (zh, zh_CN, zh-Hans, 中文, en,
     en_US, English ...); None for anything else."""
-    if not value:
-        return None
-    text = value.strip().lower()
-    if text in _NAMES:
-        return _NAMES[text]
-    for code in LANGUAGES:
-        if text == code or text.startswith((code + "_", code + "-", code + ".")):
-            return code
-    return None
+    return language_of(value)
 
 
 def from_locale(environ: Mapping[str, str]) -> str | None:
@@ -298,19 +288,7 @@ def from_locale(environ: Mapping[str, str]) -> str | None:
     LANGUAGE, LC_ALL, LC_MESSAGES and LANG that is set, a colon-separated list
     tried in order; `zh*` is Chinese, `en*`, `C` and `POSIX` English. None when
     it names neither (another language: English is then shown)."""
-    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = environ.get(var)
-        if not value:
-            continue
-        for item in value.split(":"):
-            name = item.split(".")[0].split("@")[0]
-            if name in ("C", "POSIX"):
-                return "en"
-            code = normalise(name)
-            if code is not None:
-                return code
-        return None
-    return None
+    return locale_language(environ)
 
 
 def root_option(argv: Sequence[str], name: str,
