@@ -181,6 +181,9 @@ def book_chunks(fill: Callable[[Any], None], *, constant_memory: bool = True
     stale_removed(Path(folder).parent, _WORK_FOLDER.match, os.stat(folder).st_mtime)
     try:
         path = os.path.join(folder, "book.xlsx")
+        # made 0600 before XlsxWriter writes its zip into it (truncated, the mode kept):
+        # a workbook killed halfway (kill -9) leaves no file of another mode behind
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         book = xlsxwriter.Workbook(path, {
             "constant_memory": constant_memory, "tmpdir": folder, "strings_to_formulas": False,
             "strings_to_numbers": False, "strings_to_urls": False})

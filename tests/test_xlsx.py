@@ -267,6 +267,30 @@ def test_file_is_0600_and_written_whole(month, tmp_path):
     assert spans[-2][0] == "2026-09-17..2026-09-30"
 
 
+def test_the_working_files_are_0600_too(month, tmp_path, monkeypatch):
+    """XlsxWriter's own zip in the private working folder: 0644 under the usual umask, and
+    left behind by a workbook killed halfway (kill -9) until the next one cleans up."""
+    import xlsxwriter
+
+    seen: list[tuple[str, int, int]] = []
+    close = xlsxwriter.Workbook.close
+
+    def looked_at(book):
+        close(book)
+        folder = os.path.dirname(book.filename)
+        seen.extend((name, os.stat(os.path.join(folder, name)).st_mode & 0o777,
+                     os.stat(folder).st_mode & 0o777) for name in os.listdir(folder))
+
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", looked_at)
+    umask = os.umask(0o022)
+    try:
+        path, _r = _book(month["run"], tmp_path, "--month", "2026-10")
+    finally:
+        os.umask(umask)
+    assert seen == [("book.xlsx", 0o600, 0o700)], seen
+    assert os.stat(path).st_mode & 0o777 == 0o600
+
+
 @pytest.mark.parametrize("suffix", ["", "-wal", "-shm"])
 def test_refused_onto_the_ledger(month, suffix):
     run = month["run"]
