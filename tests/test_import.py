@@ -857,6 +857,30 @@ def test_a_revisit_of_a_complaint_closed_since_is_a_conflict_in_the_dry_run_too(
             "sqlite_sequence" not in x] == []
 
 
+def test_a_revisit_of_a_critical_complaint_whose_second_revisit_is_made_is_a_conflict(
+        ledger, files):
+    """A critical complaint closed by hand, its second revisit made: a newer copy of the
+    register has another revisit, a conflict that says why (in the dry run too), the
+    ledger left as it is."""
+    rows = [list(r) for r in ROWS[:2]]
+    rows[0][6], rows[0][18:20] = "紧急", ["", ""]  # resolved, not revisited
+    ledger("import", write_csv(files["dir"] / "v1.csv", rows), "--mapping", files["map"])
+    cid = ledger.rows("SELECT id FROM complaints WHERE source_key = '2025-001'")[0][0]
+    ledger("revisit", cid, "--satisfaction", "satisfied", "--at", "2025-03-07")
+    ledger("revisit", cid, "--satisfaction", "satisfied", "--at", "2025-06-10")
+    rows[0][18:20] = ["满意", "2025-03-20"]
+    newer = write_csv(files["dir"] / "v2.csv", rows)
+    before = ledger.snapshot()
+    for dry in (["--dry-run"], []):
+        r = ledger("import", newer, "--mapping", files["map"], *dry)
+        assert (f"Warning: conflict: row 2: 2025-001 ({cid}): its new revisit step was "
+                f"refused: cannot revisit {cid}: it is closed, and its second revisit was "
+                "recorded already") in r.stderr, r.stderr
+        assert "0 new complaints, 1 already imported, 1 conflict." in r.stdout + r.stderr
+    assert [x for x in ledger.snapshot() if x not in before and "import" not in x and
+            "sqlite_sequence" not in x] == []
+
+
 def test_new_steps_the_ledger_refuses_are_counted_as_a_conflict(ledger, files):
     """The steps a newer copy adds are told one by one after the import; one refused
     (here: before a step a clerk typed since) took back one step of the count though
