@@ -222,9 +222,26 @@ class Config:
             self._policy = table
         return self._policy
 
-    def escalation(self) -> tuple[tuple[int, int, str], ...]:
-        return tuple(self._conn.execute("SELECT level, after_working_days, role FROM "
-                                        "escalation ORDER BY level"))
+    def escalation(self, as_of: str | None = None) -> tuple[tuple[int, int, str], ...]:
+        """The escalation levels (level, working days late, role); `as_of` (a stored
+        instant): as they were then, today's with every escalation `policy-set`
+        recorded after it undone, newest first (a level added since, gone)."""
+        levels = {level: (after, role) for level, after, role in self._conn.execute(
+            "SELECT level, after_working_days, role FROM escalation")}
+        if as_of is not None:
+            for data, old in self._conn.execute(
+                    "SELECT data, old FROM events WHERE kind = 'policy-set' AND at > ? "
+                    "AND complaint_id IS NULL ORDER BY id DESC", (as_of,)).fetchall():
+                then, before = json.loads(data), json.loads(old or "{}")
+                if "escalation_level" not in then:
+                    continue
+                if before.get("after_working_days") is None:
+                    levels.pop(then["escalation_level"], None)
+                else:
+                    role = before.get("role")
+                    levels[then["escalation_level"]] = (before["after_working_days"],
+                                                        LEGACY_ROLES.get(role, role))
+        return tuple((level, *levels[level]) for level in sorted(levels))
 
     def calendar(self) -> deadlines.Calendar:
         if self._calendar is None:
@@ -241,8 +258,20 @@ class Config:
         old country's days are not kept): today's calendar then."""
         if event_id is None:
             return self.calendar()
-        changes = self._conn.execute("SELECT data, old FROM events WHERE kind = 'calendar' "
-                                     "AND id > ? ORDER BY id DESC", (event_id,)).fetchall()
+        return self._calendar_undoing(self._conn.execute(
+            "SELECT data, old FROM events WHERE kind = 'calendar' AND id > ? ORDER BY id DESC",
+            (event_id,)).fetchall())
+
+    def calendar_as_of(self, at: str) -> deadlines.Calendar:
+        """calendar_then of the last event recorded at the stored instant `at` or before:
+        the calendar as it stood then (overdue --as-of counts working days late by it)."""
+        return self._calendar_undoing(self._conn.execute(
+            "SELECT data, old FROM events WHERE kind = 'calendar' AND at > ? AND "
+            "complaint_id IS NULL ORDER BY id DESC", (at,)).fetchall())
+
+    def _calendar_undoing(self, changes: list[tuple[str, str | None]]) -> deadlines.Calendar:
+        """Today's calendar with the `calendar` events `changes` (data, old: newest
+        first) undone."""
         if not changes:
             return self.calendar()
         days = {(d, src): k for d, src, k in self._conn.execute(

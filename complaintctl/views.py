@@ -779,7 +779,9 @@ def overdue(lg: Ledger, as_of: datetime, *, department: str | None = None,
             f"{owners}.department, {owners}.owner, c.customer, c.product FROM stages s "
             f"JOIN complaints c ON c.id = s.complaint_id {then}WHERE {' AND '.join(where)} "
             "ORDER BY s.due_at, s.complaint_id, s.id", params).fetchall()
-        late_at = deadlines.LateAt(as_of, cfg.calendar(), cfg.tz, cfg.escalation())
+        # in the past, by the calendar and the escalation levels as they stood then
+        late_at = deadlines.LateAt(as_of, cfg.calendar() if current else cfg.calendar_as_of(at),
+                                   cfg.tz, cfg.escalation(None if current else at))
     out = []
     for cid, rid, stage, round_, due_s, sev, dept, own, cust, prod in rows:
         late = late_at(from_iso(due_s))  # late, if below the first escalation: level 0

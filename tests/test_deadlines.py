@@ -199,6 +199,14 @@ def test_a_stage_late_below_the_first_escalation_is_listed_at_level_0(ledger, mo
     cid = ledger.log(severity="medium")
     ledger("assign", cid, "--dept", "质量部", "--owner", "王芳", "--at", "2026-09-30 10:00")
     ledger("investigate", cid, "--finding", "looking", "--at", "2026-10-09 10:00")
+    from datetime import datetime, timezone
+
+    from complaintctl import cli
+    from complaintctl import run as run_module
+
+    before = datetime(2026, 9, 29, tzinfo=timezone.utc)  # in force at the instants below
+    monkeypatch.setattr(cli, "_now", lambda: before)
+    monkeypatch.setattr(run_module, "_now", lambda: before)
     ledger("policy", "set", "escalation", "1", "1wd")
     (row,) = [r for r in ledger.json("overdue", "--as-of", "2026-10-10 12:00")
               if r["stage"] == "investigate"]
@@ -217,6 +225,44 @@ def test_a_stage_late_below_the_first_escalation_is_listed_at_level_0(ledger, mo
     header = rows.lstrip("\ufeff").splitlines()[0].split(",")
     assert header[-3:] == ["complaint", "round", "product"]
 
+
+def test_overdue_in_the_past_escalates_by_the_levels_and_calendar_of_then(ledger,
+                                                                          monkeypatch):
+    """A past `overdue --as-of` counted working days late by today's calendar and
+    escalated by today's levels and roles: a level raised, a role renamed or a closure
+    day added a week later changed what had been late on a day gone by. As of an instant
+    before a change, the change is not in force; after it, it is."""
+    from datetime import datetime, timezone
+
+    from complaintctl import cli
+    from complaintctl import run as run_module
+
+    cid = ledger.log(severity="medium", received="2026-10-11 20:00")
+
+    def late(at: str) -> tuple:
+        (row,) = [r for r in ledger.json("overdue", "--as-of", at) if r["stage"] == "assign"]
+        assert row["complaint_id"] == cid, row
+        return row["late_working_days"], row["escalation_level"], row["escalate_to"]
+
+    thursday = late("2026-10-15 08:00")
+    assert thursday == (2, 3, "general_manager"), thursday
+    wednesday = late("2026-10-14 08:00")
+    assert wednesday == (1, 2, "branch_head"), wednesday
+    week_later = datetime(2026, 10, 20, 1, tzinfo=timezone.utc)  # 09:00 in Shanghai
+    monkeypatch.setattr(cli, "_now", lambda: week_later)
+    monkeypatch.setattr(run_module, "_now", lambda: week_later)
+    ledger("policy", "set", "escalation", "3", "3wd")
+    ledger("policy", "set", "escalation", "2", "1wd", "--role", "质量总监")
+    ledger("policy", "set", "escalation", "4", "5wd", "--role", "董事长")
+    ledger("policy", "calendar", "--add-closure", "2026-10-14")
+    assert late("2026-10-15 08:00") == thursday
+    assert late("2026-10-20 08:59") == (5, 3, "general_manager")
+    # from the change on: the closure day not counted, level 3 at 3wd, level 4 there
+    assert late("2026-10-20 09:00") == (4, 3, "general_manager")
+    assert late("2026-10-21 09:00") == (5, 4, "董事长")
+    assert late("2026-10-14 08:00") == wednesday  # the role renamed since: not then
+    (row,) = [r for r in ledger.json("overdue") if r["stage"] == "assign"]  # now: the same
+    assert (row["late_working_days"], row["escalation_level"]) == (4, 3), row
 
 @pytest.mark.parametrize(("minutes", "shown"), [(15, 0.3), (45, 0.8), (3, 0.1), (2, 0.0),
                                                  (27, 0.5), (33, 0.6), (90, 1.5)])
