@@ -617,6 +617,9 @@ def _value(kind: str, key: str, value: Any, tz: tzinfo) -> str:
     return cell_text(value, "text", tz)
 
 
+# What a resolve decides, the round before's kept in a later round's old values.
+_ROUND_DECIDED = ("disposition", "amount", "currency", "approved_by")
+
 # The amounts a step records (parse.format_money's text): a resolution's with its
 # currency beside it, a disposition's costs in the ledger's.
 _AMOUNTS = frozenset({"amount", "cost_of_loss", "repair_cost"})
@@ -630,6 +633,12 @@ def event_summary(event: dict[str, Any], tz: tzinfo, currency: str | None = None
     the values a correction replaced; the deadlines it set. `currency`: the ledger's,
     for the amounts a step records without one."""
     kind, data, old = event["kind"], dict(event["data"]), dict(event.get("old") or {})
+    # A later round's resolve replaced the round before's decision on the complaint's
+    # row: said as that round's, not as a correction of it ("refund → compensation"
+    # read as the refund changed into a compensation, both paid)
+    earlier = {k: old.pop(k) for k in _ROUND_DECIDED if k in old} \
+        if kind == "resolve" and isinstance(data.get("round"), int) and data["round"] > 1 \
+        else {}
     if not plain and "currency" in data and "amount" in data:  # written with the amount
         currency = data.pop("currency")
         old.pop("currency", None)
@@ -710,6 +719,16 @@ def event_summary(event: dict[str, Any], tz: tzinfo, currency: str | None = None
     was = [gone.format(field=name(k), value=val(k, v)) for k, v in old.items() if v is not None]
     if was:
         parts.append(_("was {values}").format(values=comma.join(was)))
+    if earlier:
+        told = [val("disposition", earlier["disposition"])] if earlier.get("disposition") \
+            else []
+        if earlier.get("amount") is not None:
+            told.append(str(earlier["amount"]) if plain else
+                        i18n.money(str(earlier["amount"]), earlier.get("currency") or currency))
+        if earlier.get("approved_by"):
+            told.append(_("approved by {name}").format(name=earlier["approved_by"]))
+        parts.append(_("round {n} was: {decision}").format(
+            n=data.get("round", 2) - 1, decision=comma.join(told)))
     if isinstance(dues, dict) and dues:
         was_due = moved_from if isinstance(moved_from, dict) else {}
         parts.append(_("due: {deadlines}").format(deadlines=comma.join(

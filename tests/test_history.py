@@ -613,7 +613,8 @@ def test_a_calendar_names_its_country_and_takes_a_state(run):
 def test_a_second_resolution_says_the_amount_and_approver_it_replaced(ledger):
     """The second round's resolve line said "disposition: refund → compensation" but
     "amount: 300.00 CNY; approved by: 总经理" without the 1,250.50 and 质量经理 of the
-    round before, which an auditor compares."""
+    round before, which an auditor compares; then said them as "old → new", which a
+    supervisor read as the refund corrected into a compensation (both were paid)."""
     cid = ledger.log()
     ledger.to_state(cid, "investigating")
     ledger("resolve", cid, "--disposition", "refund", "--amount", "1250.50", "--approved-by",
@@ -636,6 +637,12 @@ def test_a_second_resolution_says_the_amount_and_approver_it_replaced(ledger):
          "currency": "CNY", "approved_by": "总经理"}], resolves
     out = ledger("show", cid).stdout
     flat = " ".join(out.split())
-    assert "amount: 1,250.50 CNY → 300.00 CNY" in flat, out
-    assert "approved by: 质量经理 → 总经理" in flat, out
-    assert "was amount: 300.00 CNY, approved by: 总经理" in flat, out
+    # each round's decision as its own, with the one before it, not as a correction
+    # ("refund → compensation" read as the refund changed into a compensation: both paid)
+    assert ("disposition: compensation; amount: 300.00 CNY; approved by: 总经理; customer "
+            "told: 赔偿; round 1 was: refund, 1,250.50 CNY, approved by 质量经理") in flat, out
+    assert ("disposition: explanation; customer told: 说明; round 2 was: compensation, "
+            "300.00 CNY, approved by 总经理") in flat, out
+    assert "→ compensation" not in flat and "was amount" not in flat, out
+    zh = "".join(ledger("--lang", "zh", "show", cid).stdout.split())
+    assert "第1轮为：退款、¥1,250.50、批示人质量经理" in zh, zh
