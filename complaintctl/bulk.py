@@ -275,6 +275,7 @@ def writing(lg: Ledger, *, demo: bool = False, batch: int = BATCH,
         with rolling_back(conn, lg.path):
             cur.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
             cur.execute("BEGIN IMMEDIATE")
+            lg.still_there()
             lg.forget_config()  # settings as this transaction reads them
             if demo:
                 _check_demo(lg, cur)

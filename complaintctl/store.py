@@ -1142,12 +1142,33 @@ class Ledger:
                 _in_slices(cur, "SELECT 1 FROM sqlite_master LIMIT 1")  # its read lock
             else:
                 _begin_write(cur, begin)
+                self.still_there()
             self._refresh_config(cur)
             yield cur
             if begin == "BEGIN":
                 cur.execute("COMMIT")
             else:
                 self.commit(cur)
+
+    def still_there(self) -> None:
+        """Refuse to write once the file the connection has open is no longer the one
+        its path names: moved aside, replaced by a backup or removed while the step
+        waited for another writer. Its step would be written into the file set aside
+        (or one gone), exit 0, the id printed to the clerk given again by the ledger
+        put in its place. (Looked at once the write lock is held; the file being moved
+        between this look and the commit, a few milliseconds, is not seen.)"""
+        if self._file is None:
+            return
+        try:
+            now = _file_key(os.stat(self.path))
+        except OSError:
+            now = None
+        if now != self._file:
+            raise LedgerError(
+                _("{path} was moved, replaced or removed while this step waited for it: "
+                  "nothing was recorded").format(path=path_said(self.path)),
+                hint=_("check that --db names the ledger in use now, and run the step "
+                       "again"), code="ledger_replaced", path=str(self.path))
 
     def commit(self, cur: sqlite3.Cursor) -> None:
         """COMMIT a write transaction, counted in `committed`. Ctrl-C (or SIGTERM) while

@@ -520,3 +520,65 @@ def test_demos_started_together_on_a_new_file_both_fill_it(tmp_path):
         assert [code for code, _o, _e in results] == [0, 0], results
         assert _count(db, "SELECT count(*) FROM complaints") == 80
         assert _integrity(db) == "ok"
+
+
+SWAP = textwrap.dedent("""
+    import os, shutil, sqlite3, sys, time
+    db, how = sys.argv[1], sys.argv[2]
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    print("held", flush=True)
+    time.sleep(2)  # the step waits for the lock by now
+    folder = os.path.dirname(db)
+    aside = os.path.join(folder, "damaged")
+    os.mkdir(aside)
+    for suffix in ("", "-wal", "-shm"):  # (the README's restore: the ledger moved aside)
+        if os.path.exists(db + suffix):
+            os.rename(db + suffix, os.path.join(aside, os.path.basename(db) + suffix))
+    if how == "restored":
+        shutil.copy(os.path.join(folder, "backup.db"), db)
+        os.chmod(db, 0o600)
+    conn.execute("ROLLBACK")
+""")
+
+
+@pytest.mark.parametrize("how", ["restored", "moved"])
+def test_a_step_waiting_while_the_ledger_is_moved_aside_records_nothing(tmp_path, how):
+    """A clerk's `log` waited for another writer while the admin moved the ledger aside
+    and put a backup in its place (or only moved it): the step went into the file set
+    aside, exit 0, its id printed, and the restored ledger gave that id again. Refused
+    now, exit 1, nothing written in either file."""
+    db = tmp_path / "ledger.db"
+    env = {**os.environ, "COMPLAINTCTL_DB": str(db), "COMPLAINTCTL_USER": "tester",
+           "LANG": "C.UTF-8"}
+    env.pop("COMPLAINTCTL_LANG", None)
+
+    def command(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "complaintctl", *args], env=env,
+                              capture_output=True, text=True, timeout=120)
+
+    assert command("-q", "init", "--timezone", "Asia/Shanghai").returncode == 0
+    log = ["log", "--customer", "华东电器", "--description", "异响", "--channel", "phone",
+           "--category", "quality", "--severity", "high", "--no-input"]
+    assert command(*log).returncode == 0
+    assert command("-q", "backup", str(tmp_path / "backup.db")).returncode == 0
+    holder = subprocess.Popen([sys.executable, "-c", SWAP, str(db), how],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        done = command(*log)
+    finally:
+        holder.wait(timeout=60)
+    assert done.returncode == 1, (done.stdout, done.stderr)
+    assert done.stdout == "", done.stdout
+    assert done.stderr == (
+        f"Error: {db} was moved, replaced or removed while this step waited for it: "
+        "nothing was recorded\nHint: check that --db names the ledger in use now, and run "
+        "the step again\n"), done.stderr
+    assert _count(tmp_path / "damaged" / "ledger.db", "SELECT count(*) FROM complaints") == 1
+    if how == "restored":
+        assert _count(db, "SELECT count(*) FROM complaints") == 1
+        assert command(*log).returncode == 0  # the ledger in place takes the step again
+        assert _count(db, "SELECT count(*) FROM complaints") == 2
+    else:
+        assert not db.exists()
