@@ -671,8 +671,9 @@ def check_stage_ends(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None 
     does it; void at the time of a `void` or an `amend` of its complaint; open only
     while none has, and never on a void complaint. A return's inspect and dispose
     stages: done at one of the return's steps, none open once it is closed, inspect
-    not open once inspected; void at a correction of its count (return correct), or a
-    dispose stage not late yet at goods received after the inspection. A
+    not open once inspected; void at a correction of its count (return correct: when
+    it was entered), or a dispose stage not late yet at goods received after the
+    inspection. A
     complaint with events from before the hash chain is left out."""
     bounds, params = _bounds("s.complaint_id", lo, hi)  # (on the index the rows are read by)
     done = " ".join(f"WHEN '{k}' THEN {v}" for k, v in _STAGE_DONE_BY.items())
@@ -695,9 +696,13 @@ def check_stage_ends(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None 
     # none, which leaves the return authorised (its inspection owed), or down to what has
     # a disposition, which leaves it dispositioned (its disposition owed)
     # -- or a disposition owed, not late yet, that goods received after the inspection
-    # ended (the inspection again owes it anew)
+    # ended (the inspection again owes it anew). A correction ends it when it is entered
+    # (its clock, at most its recorded_at), or, before 7 December 2026, at its own time.
     corrected = ("EXISTS (SELECT 1 FROM events e INDEXED BY events_return WHERE e.return_id = "
-                 "r.id AND e.kind = 'return-receive' AND e.at = s.done_at AND "
+                 "r.id AND e.kind = 'return-receive' AND (e.at = s.done_at OR s.done_at > "
+                 "e.at AND s.done_at <= e.recorded_at AND s.done_at >= strftime("
+                 f"'%Y-%m-%dT%H:%M:%SZ', e.recorded_at, '-{_CORRECTED_WAIT} seconds') AND "
+                 "json_valid(e.data) AND json_extract(e.data, '$.correction') IS 1) AND "
                  "json_valid(e.data) AND (json_extract(e.data, '$.correction') IS 1 AND "
                  "(json_extract(e.data, '$.stage') = 'authorised' OR s.stage = 'dispose' AND "
                  "json_extract(e.data, '$.stage') = 'dispositioned') OR "

@@ -227,14 +227,19 @@ def return_correct(lg: Ledger, return_id: str, received: int, reason: str | None
         values: dict[str, Any] = {}
         old: dict[str, Any] = {"received_qty": r["received_qty"]}
         dues: dict[str, datetime | None] = {}
+        # A stage the count no longer owes ends when the correction is entered, `now`:
+        # owed until then (and late, if it was: overdue --as-of an instant before says
+        # so still), never ended before it started (at the receipt it restates, a
+        # disposition owed since a count raised later ended days before its start, and
+        # its days late were gone from every past overdue)
         if not received:  # none came: nothing to inspect until some do
             values["first_received_at"] = None
             old["first_received_at"] = r["first_received_at"]
-            finish_stage(lg, cur, r["complaint_id"], None, when, "void", return_id=r["id"])
+            finish_stage(lg, cur, r["complaint_id"], None, now, "void", return_id=r["id"])
         elif r["inspected_at"] is not None:  # the disposition owed follows the count
             owed = _dispose_open(lg, cur, r)
             if owed and received == r["disposed_qty"]:
-                finish_stage(lg, cur, r["complaint_id"], "dispose", when, "void",
+                finish_stage(lg, cur, r["complaint_id"], "dispose", now, "void",
                              return_id=r["id"])
             elif not owed and received > r["disposed_qty"]:  # owed from now, when known
                 dues["dispose"] = open_stage(lg, cur, r["complaint_id"], "dispose", "dispose",

@@ -1229,3 +1229,41 @@ def test_a_return_list_into_a_file_says_the_columns_it_left_out(ledger, rma, mon
     monkeypatch.setenv("COLUMNS", "200")
     r = ledger("return", "list")
     assert "120.50" in r.stdout and "To fit" not in r.stderr, r.stderr
+
+
+def test_a_count_lowered_again_ends_the_disposition_it_owed_when_entered(ledger, rma,
+                                                                        monkeypatch):
+    """5 received and restocked, the count raised to 7 (a disposition owed from then,
+    late a week on, at level 3), then lowered to 5 again: the disposition owed was ended
+    at the latest receipt, days before it started, and was gone from every overdue
+    --as-of the days it was late. It ends when the correction is entered now."""
+    from datetime import datetime, timezone
+
+    from complaintctl import cli
+    from complaintctl import run as run_module
+
+    def clock(*when: int) -> None:
+        at = datetime(*when, tzinfo=timezone.utc)
+        monkeypatch.setattr(cli, "_now", lambda: at)
+        monkeypatch.setattr(run_module, "_now", lambda: at)
+
+    _cid, rid = rma
+    clock(2026, 11, 17, 2)  # 10:00 in Shanghai
+    ledger("return", "receive", rid, "--qty", "5", "--at", "2026-11-17 09:00")
+    ledger("return", "inspect", rid, "--result", "no-defect-found", "--at", "2026-11-17 09:30")
+    ledger("return", "dispose", rid, "--action", "restock", "--qty", "5",
+           "--at", "2026-11-17 09:40")
+    ledger("return", "correct", rid, "--received", "7", "--reason", "少记两件")
+    clock(2026, 11, 24, 2)
+    (late,) = [r for r in ledger.json("overdue") if r["id"] == rid]
+    assert (late["stage"], late["late_working_days"], late["escalation_level"]) == \
+        ("dispose", 2, 3), late
+    ledger("return", "correct", rid, "--received", "5", "--reason", "还是 5 件")
+    assert [r for r in ledger.json("overdue") if r["id"] == rid] == []
+    then = [r for r in ledger.json("overdue", "--as-of", "2026-11-23 12:00") if r["id"] == rid]
+    assert [(r["stage"], r["late_working_days"]) for r in then] == [("dispose", 1)], then
+    assert ledger.rows("SELECT round, started_at, due_at, done_at, outcome FROM stages WHERE "
+                       "return_id = ? AND stage = 'dispose' ORDER BY round", (rid,)) == [
+        (1, "2026-11-17T01:30:00Z", "2026-11-20T01:30:00Z", "2026-11-17T01:40:00Z", "done"),
+        (2, "2026-11-17T02:00:00Z", "2026-11-20T02:00:00Z", "2026-11-24T02:00:00Z", "void")]
+    assert ledger.json("verify")["ok"]
