@@ -174,7 +174,16 @@ def return_receive(lg: Ledger, return_id: str, qty: int, note: str | None, *, at
         out.warnings.append(_(_DISCREPANCY).format(
             id=r["id"], received=total, authorised=r["authorised_qty"],
             difference=f"{total - r['authorised_qty']:+d}"))
-        if total > r["authorised_qty"]:  # more than came back, as often as not a typing slip
+        if total > r["authorised_qty"] and r["result"] is not None:  # inspected before
+            # this receipt: a count is corrected once every unit received is inspected
+            # (returns.check_correct), and the way that is refused is not offered
+            out.notes.append(_("a count typed wrong is corrected once the goods received "
+                               "since its inspection are inspected: complaintctl return "
+                               "inspect {id} --result ... --defective N, then complaintctl "
+                               "return correct {id} --received N --reason TEXT").format(
+                id=r["id"]))
+        elif total > r["authorised_qty"]:  # more than came back, as often as not a typing
+            # slip
             out.notes.append(_("a count typed wrong is corrected with: complaintctl return "
                                "correct {id} --received N --reason TEXT").format(id=r["id"]))
     out.data = {"received_qty": total}

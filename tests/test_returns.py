@@ -1267,3 +1267,27 @@ def test_a_count_lowered_again_ends_the_disposition_it_owed_when_entered(ledger,
         (1, "2026-11-17T01:30:00Z", "2026-11-20T01:30:00Z", "2026-11-17T01:40:00Z", "done"),
         (2, "2026-11-17T02:00:00Z", "2026-11-20T02:00:00Z", "2026-11-24T02:00:00Z", "void")]
     assert ledger.json("verify")["ok"]
+
+
+def test_the_way_to_correct_an_excess_count_offered_is_one_that_is_taken(ledger, rma):
+    """Goods received after the inspection, the total over what was authorised: the
+    receipt offered `return correct`, which was then refused (those goods are not
+    inspected yet). It offers the inspection first, and each way offered is taken."""
+    _cid, rid = rma
+    r = ledger("return", "receive", rid, "--qty", "50", "--at", "2026-11-17 09:00")
+    said = f"a count typed wrong is corrected with: complaintctl return correct {rid} " \
+        "--received N --reason TEXT"
+    assert said in r.stderr, r.stderr
+    ledger("return", "correct", rid, "--received", "5", "--reason", "多打了一个 0")
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "5",
+           "--at", "2026-11-17 10:00")
+    r = ledger("return", "receive", rid, "--qty", "55", "--at", "2026-11-17 11:00")
+    assert said not in r.stderr, r.stderr
+    assert ("a count typed wrong is corrected once the goods received since its inspection "
+            f"are inspected: complaintctl return inspect {rid} --result ... --defective N, "
+            f"then complaintctl return correct {rid} --received N --reason TEXT") in r.stderr
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "5",
+           "--at", "2026-11-17 12:00")
+    ledger("return", "correct", rid, "--received", "5", "--reason", "五十五是误录")
+    assert ledger.rows("SELECT received_qty FROM returns WHERE id = ?", (rid,)) == [(5,)]
+    assert ledger.json("verify")["ok"]
