@@ -631,8 +631,15 @@ def _other_currency(value: str, field: str, currency: str) -> BadInput:
     return BadInput(_("{field} {value} is in another currency than the ledger's "
                       "({code})").format(field=field, value=shown(value), code=currency),
                     hint=_("amounts are kept in {code}: give the amount in it, e.g. "
-                           "{field} 1250.50").format(code=currency, field=field),
+                           "{field} {example}").format(code=currency, field=field,
+                                                       example=_example(currency)),
                     code="other_currency", field=field)
+
+
+def _example(currency: str | None) -> str:
+    """An amount to give as an example: whole in a currency without a smaller unit (the
+    yen's 1250.50 was itself refused)."""
+    return "1250" if currency in i18n.WHOLE_CURRENCIES else "1250.50"
 
 
 # An amount whose point may be a thousands mark: one to three digits, a point, three
@@ -662,8 +669,9 @@ def money(value: str | None, field: str = "--amount", *, currency: str | None = 
             raise BadInput(_("{field} {value}: a $ alone may be any dollar; the ledger keeps "
                              "its amounts in {code}").format(field=field, value=shown(value),
                                                              code=currency),
-                           hint=_("give the amount without it, e.g. {field} 1250.50").format(
-                               field=field), code="dollar_sign", field=field)
+                           hint=_("give the amount without it, e.g. {field} {example}"
+                                  ).format(field=field, example=_example(currency)),
+                           code="dollar_sign", field=field)
         elif _ANY_CURRENCY.search(raw) and _NUMBER.fullmatch(
                 _ANY_CURRENCY.sub("", raw).replace(",", "")):
             raise _other_currency(value, field, currency)

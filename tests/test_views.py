@@ -548,6 +548,11 @@ def test_a_yen_amount_is_whole_and_shown_so(run, tmp_path):
             code=2)
     assert r.stderr.endswith("Hint: type a whole number, e.g. --amount 1250 (a comma only "
                              "between thousands: 1,250)\n"), r.stderr
+    # another currency, or a $ alone: the example is whole too (1250.50 was itself refused)
+    for typed in ("USD 5", "1200元", "$5"):
+        r = run("resolve", cid, "--disposition", "refund", "--summary", "返金", "--amount",
+                typed, code=2)
+        assert r.stderr.endswith(" e.g. --amount 1250\n"), r.stderr
     # a return's dispositions (their table had 4,500.00 and 0.00)
     rid = run("return", "open", cid, "--qty", "3", "--at", "2026-10-09 10:00").stdout.strip()
     run("return", "receive", rid, "--qty", "3", "--at", "2026-10-09 11:00")
