@@ -1073,6 +1073,17 @@ def test_template_guessed_from_chinese_headers(ledger, files):
     assert "Traceback" not in r.output
 
 
+@pytest.mark.parametrize("header", ["描述", "详细描述", "投诉详情"])
+def test_a_template_takes_a_bare_description_header(ledger, files, header):
+    """A register's 描述 was left `# ? = "描述"`, and the dry run then said the mapping
+    gives no column for the description; 处理描述 (what was done) is not it."""
+    path = write_csv(files["dir"] / "reg.csv", [["华东电器", "异响", "处理完毕", "电话", "质量",
+                                                 "高", "2026/11/20"]],
+                     header=["客户", header, "处理描述", "渠道", "类别", "严重程度", "受理日期"])
+    text = ledger("import", path, "--template").stdout
+    assert f'description = "{header}"' in text, text
+    assert 'description = "处理描述"' not in text, text
+
 def test_a_template_takes_the_likeliest_header_and_leaves_free_text_out_of_words(ledger,
                                                                                 files):
     """投诉时间 and 登记日期 both there: 登记日期 (the later in the list of words, but the
