@@ -732,6 +732,7 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
     (columns); open stages follow a corrected severity or received time. The event
     records the fields emptied under "cleared" (its data leaves out empty values)."""
     workflow.check_reason("amend", reason)
+    clear = list(dict.fromkeys(clear))  # a field named twice (--clear 批号 --clear lot), once
     twice = sorted(f for f in clear if changes.get(f) is not None)
     if twice:
         option = "--" + {v: k for k, v in CLEARABLE.items()}[twice[0]]
@@ -1007,10 +1008,22 @@ def _norm_contact(text: str) -> str:
 class _Number(NamedTuple):
     """A phone number as a contact holds it: its digits as written (its country code's
     with them, 00 left off), whether a country code was written, and its national forms
-    (without the code, 1 to 3 digits; without a trunk 0: 0755-1234 5678 is 755…)."""
+    (without the code, 1 to 3 digits; without a trunk 0: 0755-1234 5678 is 755…); and a
+    landline's own number without its area code, when the contact writes the code apart
+    (021-6234 5678: 62345678), as a note or a reason may write it."""
     digits: str
     coded: bool
     national: tuple[str, ...]
+    local: str | None = None
+
+
+# China's code written without its + or 00, as business cards and forms write it
+# (86-138-0013-8000, 8613800138000): 86 before a number of 10 or 11 digits that is not a
+# trunk 0 (no number written so in China is 12 or 13 digits long otherwise).
+_BARE_CN = re.compile(r"86(?=[1-9]\d{9,10}$)")
+# A landline's area code written apart: a trunk 0, 2 or 3 digits, then a separator or a
+# bracket ((021) 6234-5678, 0755-1234 5678), and its own number of 7 or 8 digits.
+_AREA_APART = re.compile(r"[(（]?0\d{2,3}[)）]?(?=[\s\-\u2010-\u2015\u2212~./·_)）])")
 
 
 def _number(contact: str) -> _Number | None:
@@ -1025,11 +1038,18 @@ def _number(contact: str) -> _Number | None:
     coded = run.startswith(("+", "00")) or run.lstrip("(（").startswith("+")
     if run.startswith("00"):
         digits = digits[2:]
+    if not coded and _BARE_CN.match(digits):
+        return _Number(digits, True, (digits[2:],))
     if coded:
         national = tuple(digits[n:] for n in (1, 2, 3) if len(digits) - n >= 7)
     else:
         national = (digits[1:],) if digits.startswith("0") and len(digits) >= 8 else (digits,)
-    return _Number(digits, coded, national)
+    local = None
+    area = None if coded else _AREA_APART.match(run)
+    if area is not None:
+        rest = "".join(ch for ch in run[area.end():] if ch.isdigit())
+        local = rest if 7 <= len(rest) <= 8 else None
+    return _Number(digits, coded, national, local)
 
 
 def _parts(contact: str) -> list[str]:
@@ -1114,8 +1134,13 @@ def contact_finder(contact: str) -> Callable[[str], bool]:
     # as written (its own code with it, + or 00 before it or not); or a national form,
     # after a code (its own, when it has one: checked below) or none, a trunk 0 or none
     code = rf"(?:[(（]?(?:\+|00)(\d{{1,3}})[)）]?{_BETWEEN_DIGITS})?"
+    # (China's 86 without its + or 00 before a national number of 10 or 11 digits:
+    # 86-138-0013-8000; captured, so that a number under another code is not it)
+    bare = rf"(?:(86){_BETWEEN_DIGITS})?"
     forms = [rf"(?:\+|00)?{spaced(number.digits)}",
-             *(rf"{code}0?{_BETWEEN_DIGITS}{spaced(n)}" for n in number.national)]
+             *(rf"{code if not 10 <= len(n) <= 11 else f'(?:{code}|{bare})'}0?"
+               rf"{_BETWEEN_DIGITS}{spaced(n)}" for n in number.national),
+             *([spaced(number.local)] if number.local else [])]
     found = re.compile(rf"(?<!\d)(?<!\d{_JOINED})(?:{'|'.join(forms)})(?!{_JOINED}?\d)")
     own = {number.digits[:len(number.digits) - len(n)] for n in number.national} \
         if number.coded else None
@@ -1165,6 +1190,8 @@ def _same_one(one: str) -> Callable[[str], bool]:
             return typed == _norm_contact(other).strip()
         if a.coded and b.coded:
             return a.digits == b.digits
+        if a.local and a.local == b.digits or b.local and b.local == a.digits:
+            return True  # a landline's own number without its area code (62345678)
         return a.digits == b.digits or bool({a.digits, *a.national} & {b.digits, *b.national}
                                             & {*a.national, *b.national})
     return same

@@ -233,6 +233,8 @@ def test_amend_clear_empties_an_optional_field_typed_by_mistake(ledger):
             (("--clear", "lot"), "nothing to amend: --lot is empty already"),
             (("--clear", "lot", "--clear", "order"),
              "nothing to amend: --lot, --order are empty already"),
+            (("--clear", "批号", "--clear", "lot"),  # (named twice: said once)
+             "nothing to amend: --lot is empty already\n"),
             (("--clear", "lot", "--region", "华东"),
              "nothing to amend: every value given is already recorded"),
             (("--clear", "region", "--region", "华南"), "--region is both given and cleared")]:

@@ -572,6 +572,35 @@ def test_an_erasure_finds_the_number_with_its_country_code_and_an_address_typed_
         ledger("forget-contact", mail, "--reason", reason, code=2)
 
 
+def test_an_erasure_finds_86_without_its_plus_and_a_landline_without_its_area_code(ledger):
+    """86-137-0013-7000 (China's code without + or 00, as business cards write it) and
+    6234 5678 转 8012 (a landline stored as 021-6234 5678 转 8012, written without its
+    area code) were not the contact: a reason holding them was kept for good, a note
+    holding them unnamed, and `list --contact` in those forms found nothing. A number
+    under another code, or another city's, is still not it."""
+    cid = ledger.log("--contact", "13700137000")
+    ledger("note", cid, "--text", "名片上 86-137-0013-7000", "--at", "2026-11-02 10:00")
+    _refused_reasons(ledger, cid, "本人 86-137-0013-7000", "本人 8613700137000",
+                     "本人 86 13700137000")
+    for typed in ("86-137-0013-7000", "8613700137000"):
+        assert [c["id"] for c in ledger.json("list", "--contact", typed)] == [cid]
+    coded = ledger.log("--contact", "+852 1370 0137", customer="乙公司")
+    done = ledger("forget-contact", cid, "--reason", "本人要求")
+    assert f"text of a step of {cid} (note 2026-11-02 10:00)" in done.stderr, done.stderr
+    assert coded not in done.stderr
+    landline = ledger.log("--contact", "021-6234 5678 转 8012", customer="丙公司")
+    ledger("note", landline, "--text", "客户留了座机 6234 5678 转 8012，下午可打", "--at",
+           "2026-11-03 10:00")
+    shenzhen = ledger.log("--contact", "0755-6234 5678", customer="丁公司")
+    assert sorted(c["id"] for c in ledger.json("list", "--contact", "62345678")) == [
+        landline, shenzhen]
+    assert [c["id"] for c in ledger.json("list", "--contact", "021-62345678")] == [landline]
+    _refused_reasons(ledger, landline, "客户座机 6234 5678 转 8012", "86-21-6234-5678")
+    done = ledger("forget-contact", landline, "--reason", "本人要求")
+    assert f"text of a step of {landline} (note 2026-11-03 10:00)" in done.stderr, \
+        done.stderr
+    assert shenzhen not in done.stderr
+
 def test_an_erasure_with_spaced_dashes_labels_and_others_numbers(ledger):
     """A reason "138 - 1234 - 5678" (spaces around the dashes) was kept for good; a
     contact stored with a label (电话 +86 138-1234-5678, 张三 <a@b.cn>) was hardly looked
