@@ -1541,6 +1541,11 @@ def record_key(value: str) -> str:
         raise BadInput(_("the id is empty"),
                        hint=_("give the id of a complaint or a return, e.g. CC-2026-0001"),
                        code="empty_id")
+    for ch in key:  # (a script's id with a stray byte: no id holds one, said as a typo)
+        if ch < " " or "\x7f" <= ch <= "\x9f" or ch in DIRECTION or ch in LINE_BREAKS:
+            raise BadInput(_("the id {value} contains a control character ({char})").format(
+                value=shown(value), char=f"U+{ord(ch):04X}"), hint=_("remove it"),
+                code="control_character")
     short = _SHORT_NUMBER.match(key)
     if short:
         return f"{short[1]}{int(short[2]):04d}"

@@ -39,6 +39,17 @@ def test_an_empty_id_is_bad_input_not_a_missing_record(ledger, args):
             message="Error: the attachment number is empty\n")
 
 
+@pytest.mark.parametrize(("args", "char"), [
+    (("show", "CC-2026-0001\x01"), "U+0001"), (("void", "CC-2026\x1b-0001", "--reason", "x"),
+                                               "U+001B"),
+    (("return", "receive", "RMA-2026-0001\u202e", "--qty", "1"), "U+202E")])
+def test_a_control_character_in_an_id_is_bad_input_not_a_missing_record(ledger, args, char):
+    """An id with a stray control character was "no complaint 'CC-2026-0001\\x01'", exit
+    1, as if looked for and not found; every text option refuses one, exit 2."""
+    ledger.log()
+    r = refused(ledger, *args, code=2, message=f"contains a control character ({char})\n")
+    assert r.stderr.startswith("Error: the id '"), r.stderr
+
 def test_unknown_id(ledger):
     refused(ledger, "assign", "CC-2026-9999", "--dept", "QA", "--owner", "Li", code=1,
             message="Error: no complaint 'CC-2026-9999'")
