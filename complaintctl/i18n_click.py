@@ -325,6 +325,10 @@ def show_error(exc: click_exceptions.ClickException) -> None:
             value = flag["value"]
         message = _("{variable} is {value}: it takes 1, yes, true or on, or 0, no, false "
                     "or off").format(variable=flag["var"], value=i18n.shown(value))
+    if re.fullmatch(r"Got unexpected extra argument\S* \(\s*\)", exc.message or ""):
+        # `list ""` (a script's variable unset, in quotes): "()" said nothing
+        message = _("an empty argument ('') was given, and {command} takes none there").format(
+            command=ctx.command_path if ctx is not None else "complaintctl")
     name = getattr(exc, "option_name", None)
     if isinstance(exc, click_exceptions.NoSuchOption) and name in _ROOT_OPTIONS:
         # `complaintctl list --db a.db`: Click offered --dept, a command's own option

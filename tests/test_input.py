@@ -1374,3 +1374,14 @@ def test_a_word_for_none_in_a_field_that_may_be_left_out_is_refused(ledger, opti
     ledger("log", "--customer", "李女士", "--channel", "phone", "--category", "quality",
            "--severity", "low", "--description", "划伤", "--product", "无线网卡 W-1",
            "--region", "NA")
+
+
+@pytest.mark.parametrize("command", ["list", "overdue"])
+def test_an_empty_argument_where_none_is_taken_says_so(ledger, command):
+    """`list ""` (a script's variable unset, in quotes) said "Got unexpected extra
+    argument(s) ()": the empty brackets said nothing."""
+    r = refused(ledger, command, "", code=2, message="Error: an empty argument ('') was "
+                f"given, and root {command} takes none there\n")
+    assert "()" not in r.stderr, r.stderr
+    r = ledger("--lang", "zh", command, "", code=2)
+    assert "错误：给了一个空参数（''），而 root " in r.stderr, r.stderr
