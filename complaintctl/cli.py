@@ -357,9 +357,15 @@ def init_cmd(
     lang: str | None = typer.Option(None, "--lang", metavar="zh|en",
                                     help="the ledger's display language (for cron and "
                                     "everyone without --lang or COMPLAINTCTL_LANG)"),
+    id_prefix: str | None = typer.Option(None, "--id-prefix", metavar="LETTERS",
+                                         help="complaint ids' prefix (default: CC, as in "
+                                         "CC-2026-0001)"),
+    return_prefix: str | None = typer.Option(None, "--return-prefix", metavar="LETTERS",
+                                             help="return ids' prefix (default: RMA)"),
 ) -> None:
     """Create a new ledger (the only command that does, with demo into a new file)."""
     path = _db_path()
+    prefixes = settings.id_prefixes(id_prefix, return_prefix)
     language = parse.choice(lang, parse.LANGUAGES, "--lang")
     from_locale = False
     if language is None:
@@ -371,7 +377,7 @@ def init_cmd(
                             "currency": own if currency is None
                             else settings.currency(currency, home=own),
                             "timezone": zone,
-                            "language": language or ""})
+                            "language": language or "", **prefixes})
     _STATE["written"] = str(path)  # an interruption from here on: it is there
     s = ledger.config.settings
     _say(_("Ledger created at {path} (calendar {country}, time zone {zone}, currency "

@@ -169,6 +169,40 @@ def currency(value: str, option: str = "--currency", *, home: str = "CNY") -> st
 _NOT_ZONES = frozenset({"localtime", "factory", "posixrules"})
 
 
+# An id's prefix: ASCII letters (and digits after the first), as ids are read back in any
+# case and width (parse.record_key); at most 8.
+_PREFIX = re.compile(r"[A-Z][A-Z0-9]{0,7}")
+
+
+def id_prefixes(complaint: str | None, return_: str | None) -> dict[str, str]:
+    """The settings of `init --id-prefix/--return-prefix` (those given), checked: a
+    prefix of letters (digits after the first), the two different (an id's prefix says
+    whether it is a complaint's or a return's)."""
+    import unicodedata
+
+    out: dict[str, str] = {}
+    for key, option, value in (("id_prefix", "--id-prefix", complaint),
+                               ("return_prefix", "--return-prefix", return_)):
+        if value is None:
+            continue
+        typed = unicodedata.normalize("NFKC", value).strip().rstrip("-").upper()
+        if not _PREFIX.fullmatch(typed):
+            raise BadInput(_("{option} {value}: a prefix is 1 to 8 letters, or letters "
+                             "then digits").format(option=option, value=shown(value)),
+                           hint=_("e.g. {option} {example}").format(
+                               option=option, example="KS" if key == "id_prefix" else "TH"),
+                           code="id_prefix", value=value)
+        out[key] = typed
+    complaints = out.get("id_prefix", DEFAULT_SETTINGS["id_prefix"])
+    returns = out.get("return_prefix", DEFAULT_SETTINGS["return_prefix"])
+    if complaints == returns:
+        raise BadInput(_("complaints and returns cannot share the prefix {prefix}: an id's "
+                         "prefix says which it is").format(prefix=complaints),
+                       hint=_("give them different prefixes, e.g. --id-prefix KS "
+                              "--return-prefix TH"), code="id_prefix", value=complaints)
+    return out
+
+
 def zone(name: str, option: str = "--timezone") -> ZoneInfo:
     try:
         if name.strip().lower() in _NOT_ZONES:

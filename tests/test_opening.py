@@ -654,3 +654,29 @@ def test_init_refuses_a_zone_or_country_it_cannot_read_and_makes_no_file(tmp_pat
     assert result.exit_code == 2, result.output
     assert f"Error: {message}" in result.stderr
     assert not db.exists()
+
+
+def test_init_takes_the_departments_own_id_prefixes(run):
+    """The SPEC makes the prefix configurable; no command could set it (a department
+    numbering its complaints KS-2026-… edited the settings by hand, and verify then
+    failed for good). `init` takes both; refused ones make no file."""
+    for args, message in [
+            (("--id-prefix", "客诉"), "--id-prefix '客诉': a prefix is 1 to 8 letters, or "
+             "letters then digits\nHint: e.g. --id-prefix KS"),
+            (("--id-prefix", ""), "--id-prefix '': a prefix is 1 to 8 letters"),
+            (("--return-prefix", "R-M-A"), "--return-prefix 'R-M-A': a prefix is"),
+            (("--id-prefix", "rma"), "complaints and returns cannot share the prefix RMA: "
+             "an id's prefix says which it is")]:
+        r = run("init", *args, code=2)
+        assert r.stderr.startswith(f"Error: {message}"), r.stderr
+        assert not run.db.exists()
+    run("init", "--id-prefix", "ks", "--return-prefix", "ＴＨ", "--timezone", "Asia/Shanghai")
+    cid = run.log()
+    assert cid.startswith("KS-") and cid.endswith("-0001"), cid
+    rid = run("return", "open", cid, "--qty", "2").stdout.strip()
+    assert rid.startswith("TH-") and rid.endswith("-0001"), rid
+    assert run.json("show", cid.lower().replace("-0001", "-1"))["id"] == cid
+    assert run.json("show", rid)["id"] == rid
+    r = run("amend", rid, "--region", "华东", "--reason", "x", code=1)
+    assert f"{rid} is a return" in r.stderr, r.stderr
+    assert run("verify").stdout.startswith("OK")
