@@ -391,6 +391,8 @@ def init_cmd(
                "(change it with: complaintctl policy language {other}).").format(
             language=_("Chinese") if language == "zh" else _("English"),
             other="en" if language == "zh" else "zh"))
+    if fixed := settings.fixed_offset_warning(zone, _now()):
+        _warn(fixed)
     expected = settings.COUNTRY_ZONE.get(code)
     if timezone_ is None and expected is not None and \
             not settings.same_clock(zone, expected, _now()):
@@ -3139,6 +3141,8 @@ def policy_timezone_cmd(
     _say(_("Time zone {old} → {new}. Deadlines already set keep their instants (shown in "
            "{new} from now on); new deadlines and report days follow {new}.").format(
         old=old, new=new))
+    if fixed := settings.fixed_offset_warning(new, _now()):
+        _warn(fixed)
 
 
 @command(policy_app, "attachments")

@@ -117,6 +117,25 @@ def same_clock(one: str, other: str, now: datetime) -> bool:
                for t in (now, now + timedelta(days=182)))
 
 
+# The zones that keep one offset all year by name (EST, MST, Etc/GMT+5), not a place's
+# clock: a US office's EST is an hour off for eight months of the year.
+_FIXED_OFFSET = re.compile(r"(?:EST|MST|Etc/GMT[+-]\d{1,2})", re.IGNORECASE)
+
+
+def fixed_offset_warning(name: str, now: datetime) -> str | None:
+    """What to say of a zone that is a fixed offset by name rather than a place (None for
+    any other, UTC included)."""
+    if not _FIXED_OFFSET.fullmatch(name.strip()):
+        return None
+    try:
+        offset = now.astimezone(ZoneInfo(name.strip())).strftime("%z")
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+    return _("{zone} keeps UTC{offset} all year, without daylight saving time: for a "
+             "place's clock give its zone, e.g. America/New_York, Europe/Berlin").format(
+        zone=name.strip(), offset=f"{offset[:3]}:{offset[3:]}".replace("-", "\u2212"))
+
+
 def same_zone(one: str, other: str) -> bool:
     """Whether two zone names keep the same clock at every time: the same zone by two
     names (UTC and Etc/UTC, PRC and Asia/Shanghai). Compared twice a month from 1970 to
