@@ -130,6 +130,21 @@ def _permission_denied(path: Path, doing: str) -> LedgerError:
                        code="permission_denied", path=str(path))
 
 
+# What a ledger's disk must have free for SQLite to open it (the -shm's 32 KiB, the
+# -wal's first pages) and to write a step: less is a full disk.
+_SPACE_NEEDED = 1 << 20
+
+
+def space_left(path: Path) -> int:
+    """Bytes free to this user on the disk of `path`'s folder (a large number when it
+    cannot be told)."""
+    try:
+        found = os.statvfs(Path(path).expanduser().parent)
+    except (OSError, AttributeError, ValueError):  # (no statvfs: Windows)
+        return 1 << 62
+    return found.f_bavail * found.f_frsize
+
+
 def translate(exc: sqlite3.Error, path: Path) -> LedgerError:
     """An SQLite error as the user should read it."""
     text = str(exc)
@@ -141,6 +156,13 @@ def translate(exc: sqlite3.Error, path: Path) -> LedgerError:
                            hint=_("try again in a moment; nothing was changed"),
                            code="busy", path=str(path))
     if "full" in low:
+        return LedgerError(_("no space left on the disk of {path}").format(path=path),
+                           hint=_("free some space on that disk, then run it again; nothing "
+                                  "was changed"), code="disk_full", path=str(path))
+    if "disk i/o" in low and space_left(path) < _SPACE_NEEDED:
+        # (a full disk: SQLite cannot make the -shm every reader needs, and says "disk
+        # I/O error" of it; every command, reads and backup too, said the disk "could not
+        # be read or written")
         return LedgerError(_("no space left on the disk of {path}").format(path=path),
                            hint=_("free some space on that disk, then run it again; nothing "
                                   "was changed"), code="disk_full", path=str(path))

@@ -626,3 +626,30 @@ def test_a_table_printed_whole_before_a_write_is_not_refused_after_it(base):
                                          times=1)
     assert (code, err) == (0, ""), (code, err)
     assert ids["cid"] in out
+
+
+def test_a_full_disk_is_said_to_be_full(ledger, monkeypatch):
+    """On a disk with 16 KB free SQLite cannot make the -shm every reader needs and says
+    "disk I/O error": overdue, backup and every step said "the disk of … could not be
+    read or written". A full disk is said so; another I/O error as before."""
+    import sqlite3
+
+    from complaintctl import store
+
+    class Full:
+        f_flag, f_bavail, f_frsize = 0, 4, 4096
+
+    def io_error(conn, path, *, write):
+        raise store.translate(sqlite3.OperationalError("disk I/O error"), path)
+
+    monkeypatch.setattr(store, "_pragmas", io_error)
+    monkeypatch.setattr(store.os, "statvfs", lambda path: Full())
+    for args in (("overdue",), ("backup", str(ledger.db.parent / "b.db")), ("list",)):
+        r = ledger(*args, code=1)
+        assert r.stderr == (f"Error: no space left on the disk of {ledger.db}\nHint: free "
+                            "some space on that disk, then run it again; nothing was "
+                            "changed\n"), r.stderr
+    Full.f_bavail = 1 << 20
+    r = ledger("overdue", code=1)
+    assert r.stderr.startswith(f"Error: the disk of {ledger.db} could not be read or "
+                               "written\n"), r.stderr
