@@ -85,9 +85,16 @@ def dumps(data: dict[str, Any] | None) -> str | None:
 # --- errors ----------------------------------------------------------------------
 
 def _no_ledger(path: Path) -> LedgerError:
-    return LedgerError(_("no ledger at {path}").format(path=path_said(path)),
-                       hint=_("create one with: complaintctl init (or check --db / "
-                              "COMPLAINTCTL_DB)"), code="no_ledger", path=str(path))
+    """A relative path is said with the folder it was looked for in (a cron job's runs
+    in another); the hint names the path first: a mistyped one, made with init, is an
+    empty ledger whose overdue says "Nothing is overdue"."""
+    said = path_said(path)
+    if not Path(path).is_absolute():
+        said = _("{path} (in {folder})").format(path=said, folder=path_said(os.getcwd()))
+    return LedgerError(_("no ledger at {path}").format(path=said),
+                       hint=_("check --db and COMPLAINTCTL_DB for a mistyped path; a new "
+                              "ledger is made with: complaintctl init"),
+                       code="no_ledger", path=str(path))
 
 
 def _not_ledger(path: Path, why: str) -> LedgerError:

@@ -695,3 +695,18 @@ def test_a_fixed_offset_zone_by_name_is_warned_of(run):
         r = run("policy", "timezone", zone)
         assert "Warning" not in r.stderr, r.stderr
     assert run("policy", "timezone").stdout == "PRC\n"
+
+
+def test_a_missing_ledger_by_a_relative_path_names_the_folder_and_the_path_first(
+        tmp_path, monkeypatch):
+    """`COMPLAINTCTL_DB=t5/d.db` in a cron job run from / said "no ledger at t5/d.db" and
+    offered init first: the folder it looked in unsaid, and init of a mistyped path is an
+    empty ledger whose overdue then says "Nothing is overdue"."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COMPLAINTCTL_DB", "t5/d.db")
+    result = invoke(None, "overdue")
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (f"Error: no ledger at t5/d.db (in {tmp_path})\nHint: check --db "
+                             "and COMPLAINTCTL_DB for a mistyped path; a new ledger is made "
+                             "with: complaintctl init\n"), result.stderr
+    assert not (tmp_path / "t5").exists()
