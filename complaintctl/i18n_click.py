@@ -304,6 +304,26 @@ def _below_root(ctx: Context | None) -> str:
     return " ".join(reversed(names))
 
 
+def _commands_taking(ctx: Context, name: str) -> list[tuple[str, Any]]:
+    """The commands (`return list`) that take the option `name`, with it, in the order
+    of the program's help."""
+    found: list[tuple[str, Any]] = []
+
+    def walk(group: Any, words: str) -> None:
+        for word, sub in getattr(group, "commands", {}).items():
+            if getattr(sub, "hidden", False):
+                continue
+            path = f"{words} {word}".strip()
+            if hasattr(sub, "commands"):
+                walk(sub, path)
+                continue
+            for param in sub.params:
+                if name in getattr(param, "opts", ()):
+                    found.append((path, param))
+    walk(ctx.command, "")
+    return found
+
+
 def show_error(exc: click_exceptions.ClickException) -> None:
     """What Click's `show` prints, in the display language."""
     ctx = exc.ctx if isinstance(exc, click_exceptions.UsageError) else None
@@ -343,6 +363,23 @@ def show_error(exc: click_exceptions.ClickException) -> None:
         typer.echo(_("Hint: {hint}").format(hint=_(
             "set {variable}=1 (or 0), or leave it unset: unset {variable}").format(
                 variable=flag["var"])), err=True)
+    if isinstance(exc, click_exceptions.NoSuchOption) and ctx is not None and \
+            ctx.parent is None and name not in _ROOT_OPTIONS and \
+            (takes := _commands_taking(ctx, name or "")):
+        # `complaintctl --format json overdue`: a command's option before the command
+        # (the reverse of a root option after it, which is said)
+        typed = sys.argv[1:]  # (the command the user typed after it, when it takes it)
+        command, option = next((t for t in takes if t[0].split()[0] in typed), takes[0])
+        value = "" if option.is_flag else option.make_metavar(ctx)
+        at = typed.index(name) + 1 if name in typed else len(typed)
+        if value and at < len(typed) and not typed[at].startswith("-"):
+            value = typed[at]  # its value as typed
+        typer.echo(_("Hint: {hint}").format(hint=_(
+            "{option} is an option of a command ({commands}): put it after the command, "
+            "e.g. {example}").format(option=name, commands=i18n.listing(
+                [c for c, _o in takes[:4]] + (["…"] if len(takes) > 4 else [])),
+            example=" ".join(x for x in ("complaintctl", command, name, value) if x))),
+            err=True)
     if isinstance(exc, click_exceptions.NoSuchOption) and re.fullmatch(
             r"-[0-9.,]+", name or "") and ctx is not None and any(
             isinstance(p, typer.core.TyperArgument) for p in ctx.command.params) and \

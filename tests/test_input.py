@@ -1385,3 +1385,19 @@ def test_an_empty_argument_where_none_is_taken_says_so(ledger, command):
     assert "()" not in r.stderr, r.stderr
     r = ledger("--lang", "zh", command, "", code=2)
     assert "错误：给了一个空参数（''），而 root " in r.stderr, r.stderr
+
+
+def test_a_commands_option_before_the_command_is_said_to_go_after_it(ledger):
+    """`complaintctl --format json overdue` said only "No such option: --format" (the
+    reverse, a root option after the command, is said): a script writer's mistake."""
+    r = refused(ledger, "--format", "json", "overdue", code=2,
+                message="Error: No such option: --format\n")
+    assert ("Hint: --format is an option of a command (show, list, overdue, report, …): "
+            "put it after the command, e.g. complaintctl ") in r.stderr, r.stderr
+    r = refused(ledger, "--reveal", "export", code=2, message="No such option: --reveal")
+    assert ("Hint: --reveal is an option of a command (show, export): put it after the "
+            "command, e.g. complaintctl show --reveal\n") in r.stderr, r.stderr
+    r = ledger("--lang", "zh", "--limit", "5", "list", code=2)
+    assert "--limit 是命令（list、overdue、action list、return list）的选项" in r.stderr, r.stderr
+    r = refused(ledger, "--nonsense", "list", code=2, message="No such option: --nonsense")
+    assert "Hint" not in r.stderr, r.stderr
