@@ -148,6 +148,16 @@ def money_format(currency: str | None) -> str:
     return f'{number} "{code}"' if code else number
 
 
+def excel_money(value: Any) -> float | None:
+    """An amount (exact decimal text) as the number a cell holds, or None when it has
+    more than 15 significant digits (an Excel number keeps 15: a total of
+    122000100028448.96 showed 122000100028449); such a one is written as its text."""
+    amount = Decimal(value)
+    if len(amount.normalize().as_tuple().digits) > 15:
+        return None
+    return float(amount)
+
+
 # A workbook's private working folder (tempfile.mkdtemp's name).
 _WORK_FOLDER = re.compile(r"^complaintctl-xlsx-[a-z0-9_]{8}$")
 
@@ -309,7 +319,11 @@ def xlsx_chunks(columns: Sequence[Column], batches: Iterable[Sequence[tuple[Any,
                     code = (row[cur_col] if cur_col is not None else None) or currency or ""
                     if code not in money:
                         money[code] = book.add_format({"num_format": money_format(code)})
-                    ws.write_number(r, c, float(Decimal(value)), money[code])
+                    amount = excel_money(value)
+                    if amount is None:  # (more digits than an Excel number keeps)
+                        ws.write_string(r, c, str(value), money[code])
+                    else:
+                        ws.write_number(r, c, amount, money[code])
                 elif kind == "count":
                     ws.write_number(r, c, value)
                 elif kind == "flag":

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone, tzinfo
-from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 
@@ -38,6 +37,7 @@ from complaintctl.sheets import (
     EXCEL_FIRST,
     book_chunks,
     excel_day,
+    excel_money,
     money_format,
     text_width,
 )
@@ -173,8 +173,11 @@ class _Sheet:
             most = [0.0]
 
             def number(row: int, value: Any) -> None:
-                n = float(Decimal(value)) if kind == "money" \
+                n = excel_money(value) if kind == "money" \
                     else getattr(value, "exact", value)  # a rate: its exact value
+                if n is None:  # (an amount of more digits than an Excel number keeps)
+                    ws.write_string(row, col, str(value), fmt)
+                    return
                 put_number(row, col, n, fmt)
                 if abs(n) > most[0]:
                     most[0] = abs(n)

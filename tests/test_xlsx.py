@@ -572,3 +572,27 @@ def test_an_empty_table_says_what_it_lacks_and_an_empty_period_says_so_first(led
     book = _load(empty)
     assert [r[0] for r in _rows(book["Summary"])][:4].count(
         "No complaint was received, resolved or closed in this period.") == 1
+
+
+def test_an_amount_of_more_digits_than_excel_keeps_is_written_as_its_text(ledger, tmp_path):
+    """11 refunds of 999,999,999,999.99 (each within the most an amount may be): JSON
+    and CSV said 10999999999999.89, the workbook's cell 10999999999999.9 (an Excel
+    number keeps 15 digits). Such a total is written as its exact text; one amount,
+    and any of 15 digits or fewer, stays a number."""
+    for day in range(11, 22):
+        cid = ledger.log(received="2026-09-29 09:00", customer=f"客户{day}")
+        ledger.to_state(cid, "investigating")
+        ledger("resolve", cid, "--disposition", "refund", "--summary", "退款", "--amount",
+               "999999999999.99", "--approved-by", "总经理", "--at",
+               f"2026-10-{day:02d} 15:00")
+    paid = ledger.json("report", "--month", "2026-10")["paid"]["amount"]
+    assert paid == "10999999999999.89", paid
+    path, _r = _book(ledger, tmp_path, "--month", "2026-10")
+    cells = [c for row in _load(path)["Summary"].iter_rows() for c in row
+             if c.value in ("10999999999999.89", 10999999999999.89)]
+    assert [(c.value, c.data_type) for c in cells] == [("10999999999999.89", "s")], cells
+    export = tmp_path / "r.xlsx"
+    ledger("export", "complaints", "--output", export)
+    amounts = [c.value for row in _load(export).worksheets[0].iter_rows() for c in row
+               if c.value in ("999999999999.99", 999999999999.99)]
+    assert amounts == [999999999999.99] * 11, amounts
