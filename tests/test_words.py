@@ -1074,6 +1074,7 @@ def test_machines_count_by_bu(ledger):
     ("--category", "质量投诉", "category", "quality"),
     ("--demand", "要求换货", "demand", "exchange"), ("--demand", "退钱", "demand", "refund"),
     ("--demand", "打折", "demand", "discount"), ("--demand", "说明原因", "demand", "explanation"),
+    ("--demand", "补偿", "demand", "compensation"),  # (a register's everyday word)
     ("--channel", "打电话", "channel", "phone"), ("--channel", "手机", "channel", "phone"),
     ("--channel", "市场监管局", "channel", "regulator"),
     ("--channel", "工商局", "channel", "regulator")])
@@ -1086,3 +1087,12 @@ def test_the_words_a_chinese_clerk_types_are_read(ledger, option, typed, column,
     cid = ledger("-q", "log", "--no-input", *[x for kv in args.items() for x in kv]
                  ).stdout.strip()
     assert ledger.rows(f"SELECT {column} FROM complaints WHERE id = ?", (cid,)) == [(code,)]
+
+
+def test_a_compensation_in_a_registers_everyday_word_is_read(ledger):
+    """处理方式 补偿 was refused ("did you mean 赔偿?"): the everyday word of a register."""
+    cid = ledger.log()
+    ledger.to_state(cid, "investigating")
+    ledger("resolve", cid, "--disposition", "补偿", "--amount", "500", "--summary", "补偿 500 元",
+           "--approved-by", "经理", "--at", "2026-10-09 09:00")
+    assert ledger.json("show", cid)["resolution"]["disposition"] == "compensation"
