@@ -566,6 +566,22 @@ def template(header: list[str], file_name: str,
     lines += ["", f"# [values.{example}]",
               _("# \"the file's word\" = \"complaintctl's word\""),
               "", "# [formats]", '# received_at = "%d/%m/%Y"', "", "# [dates]",
-              _("# where a step without its own date takes its time (marked estimated):"),
-              '# resolved_at = "received_at"', ""]
+              _("# where a step without its own date takes its time (marked estimated):")]
+    if found.keys() & _INVESTIGATED and "concluded_at" not in found and \
+            "resolved_at" in found:
+        # a register with its causes and no date of them: each row's investigation took
+        # the resolution's date (the template's own file was refused row by row: "the
+        # investigate step has no date")
+        lines[-2] = "[dates]"
+        lines += [_("# the investigation's conclusion (its cause, whether upheld) has no "
+                    "date of its own in this register: its resolution's"),
+                  'concluded_at = "resolved_at"', ""]
+    else:
+        lines += ['# resolved_at = "received_at"', ""]
     return "\n".join(lines)
+
+
+# The fields that make a row's investigation step (its date: concluded_at).
+_INVESTIGATED = frozenset({"finding", "validity", "cause", "cause_category", "responsibility",
+                           "supplier", "not_upheld_reason", "containment", "corrective",
+                           "preventive"})
