@@ -1013,8 +1013,8 @@ def assign_cmd(
 ) -> None:
     """Route a complaint to a department and owner (again to reassign)."""
     ledger = _open(write=True)
-    dept, owner = parse.name(dept, "--dept", required=True), \
-        parse.name(owner, "--owner", required=True)  # (the confirmation says them as kept)
+    # (the confirmation says them as kept)
+    dept, owner = parse.someone(dept, "--dept"), parse.someone(owner, "--owner")
     out = complaints.assign(ledger, complaint_id, dept, owner,
                             parse.text(note, "--note", multiline=True),
                             at=_when(ledger, at), now=_now(), actor=_actor())
@@ -1087,7 +1087,7 @@ def action_add_cmd(
     ledger = _open(write=True)
     out = complaints.action_add(ledger, complaint_id, parse.text(text, "--text", multiline=True,
                                                      required=True),
-                            parse.name(owner, "--owner", required=True),
+                            parse.someone(owner, "--owner"),
                             parse.parse_due(due, now=_now(), tz=ledger.tz),
                             at=_when(ledger, at), now=_now(),
                             actor=_actor())

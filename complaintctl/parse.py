@@ -210,6 +210,21 @@ def name(value: str | None, field: str, *, required: bool = False) -> str | None
     return found
 
 
+def someone(value: str | None, field: str) -> str:
+    """name() of whom a step makes answer for it (assign's --dept and --owner, a CAPA
+    item's --owner): required, and a word for none is no one (an owner 无 made a late
+    item nobody answers for, listed under 无). A filter by them (list --owner) takes any
+    name: one stored so before is found."""
+    found = name(value, field, required=True)
+    if means_none(found):
+        raise BadInput(_("{value} means none, not a value of {field}").format(
+            value=shown(found), field=field),
+                       hint=_("{field} names who answers for it: a department or a "
+                              "person").format(field=field),
+                       code="none_word", field=field, value=found)
+    return found
+
+
 # What a clerk types for "none" (无, 没有, 不详, n/a, /; NA too but in a region):
 # in an optional name it is no contact or product (a product 没有 made every later
 # complaint of its customer with the same "product" a repeat); a field that may be left

@@ -1401,3 +1401,19 @@ def test_a_commands_option_before_the_command_is_said_to_go_after_it(ledger):
     assert "--limit 是命令（list、overdue、action list、return list）的选项" in r.stderr, r.stderr
     r = refused(ledger, "--nonsense", "list", code=2, message="No such option: --nonsense")
     assert "Hint" not in r.stderr, r.stderr
+
+
+def test_a_word_for_none_is_no_one_to_answer_for_a_step(ledger):
+    """`action add … --owner 无` and `assign --owner 无` were taken: a late CAPA item, or a
+    stage, nobody answers for, listed under 无. Refused; a filter by such a name still
+    takes it (one stored so before is found)."""
+    cid = ledger.log()
+    for args in (("--dept", "质量部", "--owner", "无"), ("--dept", "/", "--owner", "王芳"),
+                 ("--dept", "质量部", "--owner", "N/A")):
+        r = refused(ledger, "assign", cid, *args, code=2, message=" means none, not a "
+                    "value of --")
+        assert "names who answers for it: a department or a person" in r.stderr, r.stderr
+    ledger.to_state(cid, "investigating")
+    refused(ledger, "action", "add", cid, "--text", "培训", "--owner", "没有", "--due",
+            "2026-12-20", code=2, message="Error: '没有' means none, not a value of --owner")
+    assert ledger("list", "--owner", "无").exit_code == 0
