@@ -1094,7 +1094,8 @@ def action_add_cmd(
     # (its number cannot be printed: the error says it was added, --quiet too)
     _STATE["written"] = _("action {action} of {id}").format(action=out.data["action"],
                                                             id=out.id)
-    _say(_("Action {action} added to {id}.").format(action=out.data["action"], id=out.id))
+    _report_outcome(out, _("Action {action} added to {id}.").format(
+        action=out.data["action"], id=out.id))
     _emit(f"{out.data['action']}\n")
 
 
@@ -1107,7 +1108,8 @@ def action_done_cmd(
     ledger = _open(write=True)
     out = complaints.action_done(ledger, parse.action_number(action), at=_when(ledger, at),
                                  now=_now(), actor=_actor())
-    _say(_("Action {action} of {id} is done.").format(action=out.data["action"], id=out.id))
+    _report_outcome(out, _("Action {action} of {id} is done.").format(
+        action=out.data["action"], id=out.id))
 
 
 @command(action_app, "verify")
@@ -1122,8 +1124,8 @@ def action_verify_cmd(
                                    parse.text(note, "--note", multiline=True,
                                               required=note is not None),
                                at=_when(ledger, at), now=_now(), actor=_actor())
-    _say(_("Action {action} of {id} is verified.").format(action=out.data["action"],
-                                                          id=out.id))
+    _report_outcome(out, _("Action {action} of {id} is verified.").format(
+        action=out.data["action"], id=out.id))
 
 
 @command(action_app, "list")

@@ -1401,7 +1401,15 @@ def action_add(lg: Ledger, complaint_id: str, text: str, owner: str, due: dateti
         aid = cur.lastrowid
         lg.event(cur, cid, "action-add", at, now, actor,
                  {"action": aid, "text": text, "owner": owner, "due_at": iso(due)})
-    return Outcome(cid, c["status"], data={"action": aid}, warnings=calendar_warnings(lg))
+        warnings = calendar_warnings(lg)
+        day = due.astimezone(lg.tz).date()
+        if not lg.config.calendar().is_working_day(day):  # (National Day's 10-05: late
+            # at 10-06 09:00, while nobody worked; the deadlines the policy sets skip such
+            # days, a date typed is kept as typed)
+            warnings.append(_("CAPA item {n} is due on {day}, not a working day (a "
+                              "weekend, a holiday or a closure)").format(
+                n=aid, day=day.isoformat()))
+    return Outcome(cid, c["status"], data={"action": aid}, warnings=warnings)
 
 
 def action_done(lg: Ledger, action_id: str, *, at: datetime, now: datetime,

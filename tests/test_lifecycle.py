@@ -641,3 +641,23 @@ def test_a_steps_line_names_its_record_before_what_it_noted(ledger):
     assert again[1].startswith("已转入重新处理（第 2 次重新打开，即第 3 轮处理）；"
                                "新的处理期限 "), again
     assert "重新处理（第 3 轮）" in ledger("--lang", "zh", "show", cid).stdout
+
+
+def test_a_capa_item_due_on_a_day_nobody_works_is_warned_of(ledger):
+    """`action add … --due 2026-10-05` (National Day) was taken without a word, and the
+    item was late on 10-06 at 09:00, still in the holiday; the deadlines the policy sets
+    skip such days. Taken as typed, with a warning (a Saturday, National Day); a working
+    day, none. (The steps of
+    CAPA items printed none of their warnings, the calendar's of a year without official
+    data among them.)"""
+    cid = ledger.log(received="2026-09-21 09:00")
+    ledger.to_state(cid, "investigating")
+    r = ledger("action", "add", cid, "--text", "培训", "--owner", "刘洋", "--due", "2026-12-26")
+    assert r.stderr.startswith("Warning: CAPA item 1 is due on 2026-12-26, not a working day "
+                               "(a weekend, a holiday or a closure)\nAction 1 added to "), \
+        r.stderr
+    assert r.stdout == "1\n"
+    r = ledger("action", "add", cid, "--text", "培训", "--owner", "刘洋", "--due", "2026-12-28")
+    assert "Warning" not in r.stderr, r.stderr
+    r = ledger("action", "add", cid, "--text", "复查", "--owner", "刘洋", "--due", "2027-10-01")
+    assert "Warning: CAPA item 3 is due on 2027-10-01" in r.stderr, r.stderr
