@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from complaintctl import deadlines, i18n, parse, returns, words, workflow
 from complaintctl.errors import BadInput, NotFound, Refused
-from complaintctl.i18n import _, listing, ngettext, shown, term
+from complaintctl.i18n import N_, _, listing, ngettext, shown, term
 from complaintctl.parse import Now, format_money, from_iso, iso, record_key, record_number
 from complaintctl.store import Ledger, Outcome, fetch_record
 
@@ -47,6 +47,33 @@ def check_at(lg: Ledger, at: datetime, now: datetime, after: str | None,
     if actor is not None:
         cover(lg, at, now=now, actor=actor)
     return at
+
+
+# What a step recorded on a complaint is, as a back-dated step placed before it names it.
+_RECORDED_AS = {"note": N_("a note recorded on it"), "attach": N_("a file attached to it"),
+                "action": N_("a CAPA item's step recorded on it"),
+                "return": N_("a return's step recorded on it")}
+# Steps that are no record of what happened after the complaint came in: its log (dated
+# when received), a correction of it, a repeat link, an erasure.
+_NOT_AFTER = ("log", "amend", "repeat-link", "forget-contact")
+
+
+def check_after_records(lg: Ledger, cur: sqlite3.Cursor, cid: str, at: datetime,
+                        now: datetime, kinds: tuple[str, ...] | None = None) -> datetime:
+    """check_at of a step that ends what may be recorded on a complaint (void: anything;
+    closing: a CAPA item added, a return opened), against what is recorded on it (its
+    notes, files, CAPA items, returns) and not only its last status step: a void
+    back-dated before a return and a customer's call made a history of both on a void
+    complaint, which the steps themselves refuse (verify said OK)."""
+    where = f"kind IN ({', '.join('?' * len(kinds))})" if kinds else \
+        f"kind NOT IN ({', '.join('?' * len(_NOT_AFTER))})"
+    found = cur.execute(f"SELECT at, kind FROM events WHERE complaint_id = ? AND {where} "
+                        "ORDER BY at DESC, id DESC LIMIT 1",
+                        (cid, *(kinds or _NOT_AFTER))).fetchone()
+    if found is None or found[0] <= iso(at):
+        return at
+    what = _RECORDED_AS.get(found[1].split("-")[0], N_("a step recorded on it"))
+    return check_at(lg, at, now, found[0], _(what))
 
 
 def cover(lg: Ledger, at: datetime, *, now: datetime, actor: str) -> None:
@@ -557,6 +584,8 @@ def revisit(lg: Ledger, complaint_id: str, satisfaction: str, method: str | None
         new = workflow.next_state("revisit", c["status"], cid, satisfaction,
                                   severity=c["severity"])
         at = check_at(lg, at, now, c["last_step_at"], actor=actor)
+        if new == "closed" and c["status"] != "closed":
+            at = check_after_records(lg, cur, cid, at, now, _OPEN_ONLY)
         out = Outcome(cid, new)
         lapsed = c["status"] == "closed" and cur.execute(
             f"SELECT {LAPSED_SECOND} FROM complaints c WHERE c.id = ?", (cid,)).fetchone()[0]
@@ -628,6 +657,10 @@ def revisit(lg: Ledger, complaint_id: str, satisfaction: str, method: str | None
     return out
 
 
+# What only an open complaint takes: a closing is not back-dated before one of them.
+_OPEN_ONLY = ("action-add", "return-open")
+
+
 def close_no_revisit(lg: Ledger, complaint_id: str, reason: str, *, at: datetime,
                      now: datetime, actor: str) -> Outcome:
     """`close --no-revisit`: close a resolved complaint the customer cannot be
@@ -639,6 +672,7 @@ def close_no_revisit(lg: Ledger, complaint_id: str, reason: str, *, at: datetime
         new = workflow.next_state("close", c["status"], cid, severity=c["severity"],
                                   second_due=second_due(cur, c))
         at = check_at(lg, at, now, c["last_step_at"], actor=actor)
+        at = check_after_records(lg, cur, cid, at, now, _OPEN_ONLY)
         finish_stage(lg, cur, cid, "revisit", at)
         # closed however: a critical complaint's 90-day second revisit (SPEC 3) starts
         due = open_stage(lg, cur, cid, "second-revisit", "second-revisit", c["severity"], at)
@@ -667,6 +701,7 @@ def void(lg: Ledger, complaint_id: str, reason: str, *, at: datetime, now: datet
         new = workflow.next_state("void", c["status"], cid, severity=c["severity"],
                                   second_due=second_due(cur, c))
         at = check_at(lg, at, now, c["last_step_at"], actor=actor)
+        at = check_after_records(lg, cur, cid, at, now)
         returns.check_void(cid, _open_returns(lg, cur, cid))
         cur.execute("UPDATE stages SET done_at = ?, outcome = 'void' WHERE complaint_id = ? "
                     "AND done_at IS NULL", (iso(at), cid))
@@ -781,7 +816,20 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
                 "('log', 'amend', 'repeat-link', 'forget-contact') ORDER BY at, id LIMIT 1",
                 (cid,)).fetchone()
             received = from_iso(changes["received_at"])
-            workflow.check_time(received, now, option="--received", local=lg.local)
+            if received > now + workflow.FUTURE_GRACE:  # (log's hint, "leave --received
+                # out to record it now", is no amendment)
+                raise BadInput(_("--received {time} is in the future").format(
+                    time=lg.local(received)), hint=_("give the time it was received"),
+                    code="time_in_future", option="--received", value=received)
+            if c["logged_at"] and changes["received_at"] > c["logged_at"]:
+                # received after it was typed in: a report or overdue --as-of between the
+                # two left out a complaint that was in the ledger then
+                raise BadInput(_("--received {time} is after the complaint was logged "
+                                 "({then})").format(time=lg.local(received),
+                                                    then=lg.local(from_iso(c["logged_at"]))),
+                               hint=_("give the time it was received, no later than it "
+                                      "was logged"), code="time_after", option="--received",
+                               value=received)
             if first is not None and changes["received_at"] > first[0]:
                 # (a note or a file is no step: named as what it is)
                 message = _("--received is after the complaint's first note ({time})") \

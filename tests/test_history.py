@@ -646,3 +646,35 @@ def test_a_second_resolution_says_the_amount_and_approver_it_replaced(ledger):
     assert "→ compensation" not in flat and "was amount" not in flat, out
     zh = "".join(ledger("--lang", "zh", "show", cid).stdout.split())
     assert "第1轮为：退款、¥1,250.50、批示人质量经理" in zh, zh
+
+
+def test_a_received_time_is_not_amended_after_the_complaint_was_logged_nor_ahead(ledger,
+                                                                                 monkeypatch):
+    """A complaint logged on 11-02 with no step yet took --received 11-04 (received two
+    days after it was typed in: a report or overdue --as-of between the two left out a
+    complaint in the ledger then); a received time ahead of the clock was answered with
+    log's hint, "leave --received out to record it now", which records nothing."""
+    from datetime import datetime, timezone
+
+    from complaintctl import cli
+    from complaintctl import run as run_module
+
+    logged = datetime(2026, 11, 2, 1, tzinfo=timezone.utc)  # 09:00 in Shanghai
+    monkeypatch.setattr(cli, "_now", lambda: logged)
+    monkeypatch.setattr(run_module, "_now", lambda: logged)
+    cid = ledger.log()
+    later = datetime(2026, 11, 5, 1, tzinfo=timezone.utc)
+    monkeypatch.setattr(cli, "_now", lambda: later)
+    monkeypatch.setattr(run_module, "_now", lambda: later)
+    before = ledger.snapshot()
+    r = ledger("amend", cid, "--received", "2026-11-04 09:00", "--reason", "改", code=2)
+    assert r.stderr == ("Error: --received 2026-11-04 09:00 is after the complaint was logged "
+                        "(2026-11-02 09:00)\nHint: give the time it was received, no later "
+                        "than it was logged\n"), r.stderr
+    r = ledger("amend", cid, "--received", "2026-11-06 09:00", "--reason", "改", code=2)
+    assert r.stderr == ("Error: --received 2026-11-06 09:00 is in the future\nHint: give the "
+                        "time it was received\n"), r.stderr
+    assert ledger.snapshot() == before
+    ledger("amend", cid, "--received", "2026-11-01 17:00", "--reason", "前一天下班前来电")
+    assert ledger.rows("SELECT received_at FROM complaints WHERE id = ?", (cid,)) == [
+        ("2026-11-01T09:00:00Z",)]

@@ -40,7 +40,7 @@ def test_happy_path(ledger):
            "--responsibility", "company", "--containment", "隔离库存", "--corrective", "改扭矩",
            "--preventive", "加检验", "--at", "2026-10-08 15:00")
     action = ledger("action", "add", cid, "--text", "更新作业指导书", "--owner", "刘洋",
-                    "--due", "2026-11-30").stdout.strip()
+                    "--due", "2026-11-30", "--at", "2026-10-08 16:00").stdout.strip()
     r = ledger("resolve", cid, "--disposition", "refund", "--summary", "退款 1,250.50 元",
                "--amount", "1250.50", "--approved-by", "质量经理", "--at", "2026-10-09 10:00")
     assert "approver" not in r.stderr, r.stderr
@@ -61,8 +61,8 @@ def test_happy_path(ledger):
     assert rec["revisits"][0]["satisfaction"] == "satisfied"
     assert rec["revisits"][0]["demand_met"] is True
     assert [e["kind"] for e in rec["events"]] == [
-        "log", "assign", "investigate", "investigate", "resolve", "revisit",
-        "action-add", "action-done", "action-verify"]
+        "log", "assign", "investigate", "investigate", "action-add", "resolve", "revisit",
+        "action-done", "action-verify"]
     assert rec["events"][1]["actor"] == "周敏"
     # every stage done; the resolve stage by its 5-wd deadline
     stages = {s["stage"]: s for s in rec["stages"]}
@@ -661,3 +661,36 @@ def test_a_capa_item_due_on_a_day_nobody_works_is_warned_of(ledger):
     assert "Warning" not in r.stderr, r.stderr
     r = ledger("action", "add", cid, "--text", "复查", "--owner", "刘洋", "--due", "2027-10-01")
     assert "Warning: CAPA item 3 is due on 2027-10-01" in r.stderr, r.stderr
+
+
+def test_a_back_dated_void_or_closing_is_not_placed_before_what_is_recorded_on_it(ledger):
+    """A void typed with --at before a return, a customer's call and a CAPA item recorded
+    on the complaint (a closing revisit before a CAPA item added) was taken: its history
+    then had them on a void (closed) complaint, which the steps themselves refuse, and
+    verify said OK. Refused, naming what is recorded; at or after it, taken."""
+    def refused(*args: str, code: int, message: str) -> None:
+        before = ledger.snapshot()
+        r = ledger(*args, code=code)
+        assert message in r.stderr, r.stderr
+        assert ledger.snapshot() == before
+
+    cid = ledger.log(received="2026-11-02 09:00")
+    ledger("note", cid, "--text", "客户来电", "--at", "2026-11-02 10:30")
+    refused("void", cid, "--reason", "误录", "--at", "2026-11-02 09:30", code=2,
+            message="Error: --at 2026-11-02 09:30 is before a note recorded on it "
+            "(2026-11-02 10:30)\nHint: give a time after it, or leave --at out")
+    ledger("void", cid, "--reason", "误录", "--at", "2026-11-02 10:30")
+    other = ledger.log(received="2026-09-29 09:00", customer="乙公司")
+    ledger.to_state(other, "resolved")  # resolved 2026-10-09 09:00
+    ledger("action", "add", other, "--text", "培训", "--owner", "刘洋", "--due", "2026-11-30",
+           "--at", "2026-10-09 10:00")
+    for step in (("revisit", other, "--satisfaction", "satisfied"),
+                 ("close", other, "--no-revisit", "--reason", "联系不上")):
+        refused(*step, "--at", "2026-10-09 09:45", code=2,
+                message="Error: --at 2026-10-09 09:45 is before a CAPA item's step recorded "
+                "on it (2026-10-09 10:00)")
+    ledger("note", other, "--text", "已回电", "--at", "2026-10-09 11:00")  # a note: any state
+    ledger("revisit", other, "--satisfaction", "satisfied", "--at", "2026-10-09 10:30")
+    assert ledger.rows("SELECT status FROM complaints WHERE id IN (?, ?) ORDER BY id",
+                       (cid, other)) == [("void",), ("closed",)]
+    assert ledger("verify").stdout.startswith("OK")

@@ -47,8 +47,9 @@ def test_table_covers_every_command():
 def _action_in_state(ledger, cid: str, state: str) -> str:
     """Bring `cid` to `state` with an action (done, for verify refusals) on it."""
     ledger.to_state(cid, "investigating")
-    aid = ledger(*ARGS["action add"](cid)).stdout.strip()
-    ledger("action", "done", aid)
+    # (added while it was investigated: the closing below is dated before today)
+    aid = ledger(*ARGS["action add"](cid), "--at", "2026-10-08 10:00").stdout.strip()
+    ledger("action", "done", aid, "--at", "2026-10-08 11:00")
     if state != "investigating":
         ledger("resolve", cid, "--disposition", "exchange", "--summary", "ok", "--at",
                "2026-10-09 09:00")
