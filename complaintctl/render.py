@@ -1952,6 +1952,9 @@ def report_csv(rep: dict[str, Any], tz: tzinfo, section: str | None = None) -> s
     summary += [(_("resolutions with an amount"), str(paid["count"])),
                 (_("refunds, discounts, compensation without an amount"),
                  str(paid.get("without_amount", 0))),
+                # the CAPA figures as numbers beside the summary's sentence (which could
+                # not be summed in Excel)
+                *((_(name), str(rep["capa"][key])) for key, name in _CAPA_FIGURES),
                 (_("chain head: event"), str(head["id"])),
                 (_("chain head: hash"), head["hash"] or _("(no events)"))]
     tables = report_tables(rep, tz, plain=True)
@@ -1964,6 +1967,12 @@ def report_csv(rep: dict[str, Any], tz: tzinfo, section: str | None = None) -> s
     for name, (rows, cols) in tables.items():
         parts.append(f"# {name}\r\n" + to_csv(rows, cols, tz, bom=False))
     return "\r\n".join(parts)
+
+
+# The CAPA figures a report's CSV gives one by one.
+_CAPA_FIGURES = (("opened", N_("CAPA items opened")), ("done", N_("CAPA items done")),
+                 ("verified", N_("CAPA items verified")),
+                 ("late", N_("CAPA items late at the end (whenever opened)")))
 
 
 # Sections that grow with the ledger: a terminal or a mail shows their top lines.

@@ -154,6 +154,12 @@ def test_october_every_figure(ledger, history):
     # two concluded, not upheld
     assert (rep["repeats"], rep["received"], rep["not_upheld"], rep["concluded"]) == (1, 3, 1, 2)
     assert rep["capa"] == {"opened": 2, "done": 1, "verified": 1, "late": 1}
+    # in CSV each a number beside the summary's sentence (it could not be summed)
+    text = ledger("report", "--month", "2026-10", "--format", "csv", "--section",
+                  "summary").stdout
+    rows = dict(r for r in csv.reader(io.StringIO(text.lstrip("\ufeff"))) if len(r) == 2)
+    assert [rows[f"CAPA items {k}"] for k in ("opened", "done", "verified", "late at the end "
+                                              "(whenever opened)")] == ["2", "1", "1", "1"]
     assert rep["returns"] == {
         "authorised": 1, "authorised_quantity": 5, "quantity_received": 3, "discrepancies": 1,
         "by_disposition": [{"key": "scrap", "quantity": 2}, {"key": "repair", "quantity": 1}],
