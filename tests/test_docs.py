@@ -63,3 +63,34 @@ def test_ci_runs_the_readme_test_command():
     test_cmd = next(line.strip() for line in README.splitlines()
                     if "pytest" in line and not line.lstrip().startswith("#"))
     assert test_cmd in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_the_chinese_quick_guide_runs_as_written(tmp_path, monkeypatch):
+    """docs/快速上手.md, a clerk's day in Chinese: each block of commands meant to run in
+    order does, on a new ledger (the import's register and the alternatives apart)."""
+    import shlex
+
+    from typer.testing import CliRunner
+
+    text = (ROOT / "docs" / "快速上手.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```\n(.*?)```", text, re.S)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COMPLAINTCTL_DB", str(tmp_path / "qa.db"))
+    for name in ("现场照片1.jpg", "签收单.pdf"):
+        (tmp_path / name).write_bytes(b"x")
+    ran = 0
+    for block in blocks:
+        if "不是接着上面执行" in text.split(f"```\n{block}")[0][-40:]:
+            continue  # the alternatives, not steps in order
+        for line in re.sub(r"\\\n\s*", "", block).splitlines():
+            line = line.split("  #")[0].split(" > ")[0].strip()
+            if not line.startswith("complaintctl ") or " import " in f"{line} " or \
+                    line == "complaintctl log":
+                continue
+            line = line.replace("$(date +%F)", "x")
+            argv = [a.replace("/srv/qa/backups/", f"{tmp_path}/")
+                    for a in shlex.split(line)[1:]]
+            result = CliRunner().invoke(app, ["--as", "周敏", *argv])
+            assert result.exit_code == 0, (line, result.output)
+            ran += 1
+    assert ran >= 30, ran
