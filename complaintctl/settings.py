@@ -229,10 +229,28 @@ def zone(name: str, option: str = "--timezone") -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # (Asia: a folder of zones, which
         # the system said as "it is a folder: …/zoneinfo/Asia", exit 1)
+        same = _zone_in_any_case(name)
         raise BadInput(_("unknown time zone {name}").format(name=shown(name)),
-                       hint=_("type an IANA name, e.g. {option} Asia/Shanghai").format(
+                       hint=_("did you mean {option} {zone}?").format(option=option, zone=same)
+                       if same else _("type an IANA name, e.g. {option} Asia/Shanghai").format(
                            option=option),
                        code="unknown_timezone", value=name) from None
+
+
+def _zone_in_any_case(name: str) -> str | None:
+    """The zone spelt `name` in another letter case (asia/shanghai: Asia/Shanghai), or
+    None. Zone names are case-sensitive where the files are (Linux); a user types them
+    as a name."""
+    import zoneinfo
+
+    typed = name.strip().casefold().replace(" ", "_")
+    if not typed or typed in _NOT_ZONES:
+        return None
+    try:
+        names = zoneinfo.available_timezones()
+    except (OSError, ValueError):
+        return None
+    return next((z for z in sorted(names) if z.casefold() == typed), None)
 
 
 class Config:

@@ -710,3 +710,17 @@ def test_a_missing_ledger_by_a_relative_path_names_the_folder_and_the_path_first
                              "and COMPLAINTCTL_DB for a mistyped path; a new ledger is made "
                              "with: complaintctl init\n"), result.stderr
     assert not (tmp_path / "t5").exists()
+
+
+def test_a_zone_typed_in_another_case_is_offered_as_it_is_spelt(run):
+    """`init --timezone asia/shanghai` was "unknown time zone", offering Asia/Shanghai only
+    as an example; a zone typed in another letter case (or with a space for its _) is
+    offered as it is spelt. Still refused: a zone's name is the file's."""
+    for typed, zone in (("asia/shanghai", "Asia/Shanghai"),
+                        ("america/new york", "America/New_York")):
+        r = run("init", "--timezone", typed, code=2)
+        assert r.stderr.endswith(f"Hint: did you mean --timezone {zone}?\n"), r.stderr
+        assert not run.db.exists()
+    run("init", "--timezone", "Asia/Shanghai")
+    r = run("policy", "timezone", "europe/berlin", code=2)
+    assert "did you mean complaintctl policy timezone Europe/Berlin?" in r.stderr, r.stderr
