@@ -205,6 +205,13 @@ def return_correct(lg: Ledger, return_id: str, received: int, reason: str | None
     reason = workflow.check_reason("return correct", reason)
     with lg.write() as cur:
         r = _return(lg, cur, return_id)
+        if not received and not r["received_qty"] and r["closed_at"] is None and \
+                cur.execute("SELECT 1 FROM return_receipts WHERE return_id = ? LIMIT 1",
+                            (r["id"],)).fetchone():  # corrected to none already: the
+            # same correction typed again records nothing, as any count held already (it
+            # was refused, "nothing has been received yet")
+            return Outcome(r["id"], r["stage"], data={"received_qty": 0, "changed": False,
+                                                      "was": 0})
         returns.check_correct(r, received)
         (last,) = cur.execute("SELECT max(at) FROM return_receipts WHERE return_id = ?",
                               (r["id"],)).fetchone()  # (one at least: it has a count)

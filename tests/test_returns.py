@@ -970,6 +970,12 @@ def test_a_receipt_on_the_wrong_return_is_corrected_to_none(ledger, rma):
     assert ledger.rows("SELECT stage, outcome FROM stages WHERE return_id = ?", (rid,)) == [
         ("inspect", "void")]
     assert ledger.json("verify")["ok"]
+    # the same correction typed again (a clerk on the phone): nothing recorded, as any
+    # count held already (it was refused, "nothing has been received yet")
+    before = ledger.snapshot()
+    r = ledger("return", "correct", rid, "--received", "0", "--reason", "记错了客退单")
+    assert r.stderr == f"{rid} has 0 received already: nothing recorded.\n", r.stderr
+    assert ledger.snapshot() == before
     ledger("return", "receive", rid, "--qty", "2", "--at", "2026-11-19 09:00")
     (row,) = ledger.json("return", "list")
     assert (row["stage"], row["due_at"]) == ("received", "2026-11-21T01:00:00Z"), row
