@@ -897,6 +897,13 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
                     "judged by them", len(done)).format(
                     stages=listing([term("stage", s) for s in done]), id=cid,
                     time=lg.local(from_iso(started))))
+        if changes.get("severity") == "critical" and c["status"] == "closed" and \
+                not cur.execute("SELECT 1 FROM stages WHERE complaint_id = ? AND stage = "
+                                "'second-revisit' LIMIT 1", (cid,)).fetchone():
+            # (an amendment adds no stage it never had: said, not found out at the revisit)
+            out.warnings.append(_("{id} closed before it was critical: no second revisit "
+                                  "is asked of it; a later call goes in its communication "
+                                  "log").format(id=cid))
         if "severity" in changes or "received_at" in changes:
             dues, ended, before = _recompute_open_stages(lg, cur, cid, iso(now))
             if before:  # the deadlines it moves, as they were (an auditor's old → new)

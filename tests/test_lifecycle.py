@@ -581,7 +581,10 @@ def test_a_closed_complaint_is_revisited_only_for_its_second_revisit(ledger):
         "already" in r.stderr, r.stderr
     # graded critical after it closed: none was scheduled, none recorded (it was told
     # "its second revisit was recorded already")
-    ledger("amend", cid, "--severity", "critical", "--reason", "涉及安全")
+    r = ledger("amend", cid, "--severity", "critical", "--reason", "涉及安全")
+    assert r.stderr.startswith(f"Warning: {cid} closed before it was critical: no second "
+                               "revisit is asked of it; a later call goes in its "
+                               "communication log\n"), r.stderr  # (said now, not at the call)
     before = ledger.snapshot()
     r = ledger("revisit", cid, "--satisfaction", "satisfied", code=1)
     assert r.stderr.startswith(f"Error: cannot revisit {cid}: it is closed, and no second "
