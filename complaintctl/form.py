@@ -237,7 +237,7 @@ def _stage_table_cols(rows: Sequence[dict[str, Any]]) -> tuple[Col, ...]:
 
 # A CAPA item's state (workflow.action_state), in words.
 ACTION_STATES = {"verified": N_("verified"), "done": NC_("action state", "done"),
-                 "overdue": N_("overdue"), "open": N_("open")}
+                 "overdue": N_("overdue"), "open": N_("open"), "void": N_("void")}
 
 
 def _state_shown(a: dict[str, Any], state: str) -> str:

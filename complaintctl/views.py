@@ -681,8 +681,11 @@ def action_list(lg: Ledger, now: str, *, late: bool = False, every: bool = False
     """CAPA items, the soonest due first: those not verified yet (`every`: all; `late`:
     those not done and past due at `now`), of an owner (a part of the name) or of one
     complaint. Each with its complaint's customer and status, its state code
-    (verified, done, overdue, open) and whether it was done late."""
-    where, params = ["c.status != 'void'"], []
+    (verified, done, overdue, open; void: one not done of a void complaint, listed only
+    when its complaint is asked for) and whether it was done late."""
+    # (a void complaint's items are owed no more: left out, but of the one complaint
+    # asked for, whose items were "No CAPA item matches" while show listed them)
+    where, params = ([] if complaint_id else ["c.status != 'void'"]), []
     if late:
         where.append("a.done_at IS NULL AND a.due_at < ?")
         params.append(now)
@@ -698,10 +701,12 @@ def action_list(lg: Ledger, now: str, *, late: bool = False, every: bool = False
                      "complaint_status, a.text, a.owner, a.due_at, a.created_at, "
                      "a.created_by, a.done_at, a.done_by, a.verified_at, a.verified_by, "
                      "a.verify_note FROM actions a JOIN "
-                     f"complaints c ON c.id = a.complaint_id WHERE {' AND '.join(where)} "
-                     "ORDER BY a.due_at, a.id", tuple(params))
+                     f"complaints c ON c.id = a.complaint_id WHERE "
+                     f"{' AND '.join(where) or '1'} ORDER BY a.due_at, a.id", tuple(params))
     for a in rows:
         a["state"] = workflow.action_state(a, now)
+        if a["complaint_status"] == "void" and a["state"] in ("open", "overdue"):
+            a["state"] = "void"
         a["done_late"] = workflow.done_late(a)
     return rows
 

@@ -210,8 +210,9 @@ class ComplaintMachine(LedgerMachine):
 
     @rule()
     def action_add(self):
+        # (at the model's clock: a closing is never dated before an item added)
         if self.step("action add", "action", "add", self.cid, "--text", "fix", "--owner", "Li",
-                     "--due", "2026-12-31"):
+                     "--due", "2026-12-31", "--at", self._at()):
             self.actions.append({"done": False, "verified": False})
 
     @precondition(lambda self: self.actions)

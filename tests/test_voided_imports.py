@@ -285,3 +285,18 @@ def test_verify_holds_a_complaints_batch_to_its_log(run, two):
     r = run("--db", two["wrong"], "verify", "--format", "json", code=1)
     found = [(p["kind"], p["id"]) for p in json.loads(r.stdout)["problems"]]
     assert ("import_batch", cid) in found, found
+
+
+def test_the_capa_items_of_a_voided_batchs_complaint_asked_for_are_listed_as_void(run, two):
+    """`action list --complaint ID --all` of a complaint of the voided batch said "No CAPA
+    item matches." while show listed its item (void). Listed as show says it; a list of
+    every complaint still leaves it out (owed no more)."""
+    ((cid,),) = Ledger.open(two["wrong"]).conn.execute(
+        "SELECT DISTINCT a.complaint_id FROM actions a JOIN complaints c ON c.id = "
+        "a.complaint_id WHERE c.import_batch = 1").fetchall()
+    listed = run.json("--db", two["wrong"], "action", "list", "--complaint", cid, "--all")
+    assert [(r["state"], r["complaint_status"]) for r in listed] == [("void", "void")], listed
+    every = run.json("--db", two["wrong"], "action", "list", "--all")
+    assert every and cid not in [r["complaint_id"] for r in every], every
+    zh = run("--db", two["wrong"], "--lang", "zh", "action", "list", "--complaint", cid).stdout
+    assert "作废" in zh, zh
