@@ -697,7 +697,9 @@ def check_stage_ends(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None 
     # a disposition, which leaves it dispositioned (its disposition owed)
     # -- or a disposition owed, not late yet, that goods received after the inspection
     # ended (the inspection again owes it anew). A correction ends it when it is entered
-    # (its clock, at most its recorded_at), or, before 7 December 2026, at its own time.
+    # (its clock, at most its recorded_at, or its own time when that is later); one
+    # written before 7 December 2026 ended it at its own time, which is still taken (the
+    # ledger does not say which complaintctl wrote a correction).
     corrected = ("EXISTS (SELECT 1 FROM events e INDEXED BY events_return WHERE e.return_id = "
                  "r.id AND e.kind = 'return-receive' AND (e.at = s.done_at OR s.done_at > "
                  "e.at AND s.done_at <= e.recorded_at AND s.done_at >= strftime("

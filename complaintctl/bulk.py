@@ -77,7 +77,15 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 
 from complaintctl import deadlines, returns, rollups, workflow
-from complaintctl.complaints import _check_category, contact_ref, deadline_warning, gap_warning
+from complaintctl.complaints import (
+    OPEN_ONLY,
+    RECORDED_AS,
+    RECORDED_STEP,
+    _check_category,
+    contact_ref,
+    deadline_warning,
+    gap_warning,
+)
 from complaintctl.errors import BadInput, NotFound, Refused
 from complaintctl.i18n import _, shown
 from complaintctl.parse import format_money, from_iso, repeat_key
@@ -399,7 +407,8 @@ class _Case:
     """The complaint a history is about, while its steps are applied."""
 
     __slots__ = ("row", "received", "last", "stages", "returns", "actions", "tallies",
-                 "repeat_received", "later", "resolutions", "lapsed")
+                 "repeat_received", "later", "resolutions", "lapsed", "recorded",
+                 "open_only")
 
     def __init__(self, row: dict[str, Any], received: datetime):
         self.row = row
@@ -414,6 +423,11 @@ class _Case:
         self.later: list[tuple[str, str | None, str]] = []
         self.resolutions: list[tuple[str, int]] = []  # (at, round), in order
         self.lapsed = False  # its second revisit not asked for (History.lapse_second_revisit)
+        # the latest step recorded on it, and the latest that only an open complaint takes
+        # (action-add, return-open): (at, kind), as complaints.check_after_records reads
+        # them, for a void and a closing
+        self.recorded: tuple[str, str] = ("", "")
+        self.open_only: tuple[str, str] = ("", "")
 
 
 class Writer:
@@ -568,6 +582,10 @@ class Writer:
                     self._cover(step.at, now, step.actor)
                     lo, hi = self._cover_from, self._cover_until
                 apply(case, step, at, now)
+                if at >= case.recorded[0]:
+                    case.recorded = (at, step.kind)
+                    if step.kind in OPEN_ONLY:
+                        case.open_only = case.recorded
         except BaseException as exc:
             for rows, mark in zip(self._lists, marks, strict=True):
                 del rows[mark:]
@@ -876,6 +894,13 @@ class Writer:
         if at < after or at > (now or at) + _FUTURE_GRACE:  # the guard says why
             workflow.check_time(at, now or at, after=after, what=what, local=self.local)
 
+    def _check_records(self, step: Step, at: str, latest: tuple[str, str]) -> None:
+        """complaints.check_after_records: a void or a closing not before the latest
+        step `latest` (at, kind) recorded on the complaint that it would end."""
+        if latest[0] > at:
+            self._check_at(step.at, step.now, from_iso(latest[0]),
+                           _(RECORDED_AS.get(latest[1].split("-")[0], RECORDED_STEP)))
+
     def _check_after(self, step: Step, at: str, after: str, what: str) -> None:
         """_check_at after a stored instant: compared as stored text (`at` is the
         step's; a stored instant is a whole second, so the step is before it exactly
@@ -1154,6 +1179,8 @@ class Writer:
                 s[_STAGE] == "second-revisit" and s[_DONE] is None and s[_RETURN] is None
                 for s in case.stages), critical=c["severity"] == "critical")
         self._check_at(step.at, step.now, case.last)
+        if new == "closed" and status != "closed":
+            self._check_records(step, at, case.open_only)
         self.revisits.append((cid, at, step.actor, method, satisfaction,
                               None if demand_met is None else int(demand_met), note,
                               status, new))
@@ -1202,6 +1229,7 @@ class Writer:
         workflow.check_reason("close --no-revisit", reason)
         new = workflow.next_state("close", status, c["id"], severity=c["severity"])
         self._check_at(step.at, step.now, case.last)
+        self._check_records(step, at, case.open_only)
         self._finish(case, "revisit", at)
         due = self._open(case, "second-revisit", "second-revisit", step.at, at,
                          lapse_before=now if self._lapse else None)
@@ -1221,6 +1249,7 @@ class Writer:
         workflow.check_reason("void", reason)
         new = workflow.next_state("void", status, c["id"], severity=c["severity"])
         self._check_at(step.at, step.now, case.last)
+        self._check_records(step, at, case.recorded)
         returns.check_void(c["id"], [(r["id"], r["stage"]) for r in case.returns
                                      if r["closed_at"] is None])
         for row in case.stages:  # every open stage, its returns' too

@@ -50,12 +50,13 @@ def check_at(lg: Ledger, at: datetime, now: datetime, after: str | None,
 
 
 # What a step recorded on a complaint is, as a back-dated step placed before it names it.
-_RECORDED_AS = {"note": N_("a note recorded on it"), "attach": N_("a file attached to it"),
+RECORDED_AS = {"note": N_("a note recorded on it"), "attach": N_("a file attached to it"),
                 "action": N_("a CAPA item's step recorded on it"),
                 "return": N_("a return's step recorded on it")}
+RECORDED_STEP = N_("a step recorded on it")
 # Steps that are no record of what happened after the complaint came in: its log (dated
 # when received), a correction of it, a repeat link, an erasure.
-_NOT_AFTER = ("log", "amend", "repeat-link", "forget-contact")
+NOT_AFTER = ("log", "amend", "repeat-link", "forget-contact")
 
 
 def check_after_records(lg: Ledger, cur: sqlite3.Cursor, cid: str, at: datetime,
@@ -66,13 +67,13 @@ def check_after_records(lg: Ledger, cur: sqlite3.Cursor, cid: str, at: datetime,
     back-dated before a return and a customer's call made a history of both on a void
     complaint, which the steps themselves refuse (verify said OK)."""
     where = f"kind IN ({', '.join('?' * len(kinds))})" if kinds else \
-        f"kind NOT IN ({', '.join('?' * len(_NOT_AFTER))})"
+        f"kind NOT IN ({', '.join('?' * len(NOT_AFTER))})"
     found = cur.execute(f"SELECT at, kind FROM events WHERE complaint_id = ? AND {where} "
                         "ORDER BY at DESC, id DESC LIMIT 1",
-                        (cid, *(kinds or _NOT_AFTER))).fetchone()
+                        (cid, *(kinds or NOT_AFTER))).fetchone()
     if found is None or found[0] <= iso(at):
         return at
-    what = _RECORDED_AS.get(found[1].split("-")[0], N_("a step recorded on it"))
+    what = RECORDED_AS.get(found[1].split("-")[0], RECORDED_STEP)
     return check_at(lg, at, now, found[0], _(what))
 
 
@@ -585,7 +586,7 @@ def revisit(lg: Ledger, complaint_id: str, satisfaction: str, method: str | None
                                   severity=c["severity"])
         at = check_at(lg, at, now, c["last_step_at"], actor=actor)
         if new == "closed" and c["status"] != "closed":
-            at = check_after_records(lg, cur, cid, at, now, _OPEN_ONLY)
+            at = check_after_records(lg, cur, cid, at, now, OPEN_ONLY)
         out = Outcome(cid, new)
         lapsed = c["status"] == "closed" and cur.execute(
             f"SELECT {LAPSED_SECOND} FROM complaints c WHERE c.id = ?", (cid,)).fetchone()[0]
@@ -658,7 +659,7 @@ def revisit(lg: Ledger, complaint_id: str, satisfaction: str, method: str | None
 
 
 # What only an open complaint takes: a closing is not back-dated before one of them.
-_OPEN_ONLY = ("action-add", "return-open")
+OPEN_ONLY = ("action-add", "return-open")
 
 
 def close_no_revisit(lg: Ledger, complaint_id: str, reason: str, *, at: datetime,
@@ -672,7 +673,7 @@ def close_no_revisit(lg: Ledger, complaint_id: str, reason: str, *, at: datetime
         new = workflow.next_state("close", c["status"], cid, severity=c["severity"],
                                   second_due=second_due(cur, c))
         at = check_at(lg, at, now, c["last_step_at"], actor=actor)
-        at = check_after_records(lg, cur, cid, at, now, _OPEN_ONLY)
+        at = check_after_records(lg, cur, cid, at, now, OPEN_ONLY)
         finish_stage(lg, cur, cid, "revisit", at)
         # closed however: a critical complaint's 90-day second revisit (SPEC 3) starts
         due = open_stage(lg, cur, cid, "second-revisit", "second-revisit", c["severity"], at)
@@ -1195,7 +1196,9 @@ def contact_finder(contact: str) -> Callable[[str], bool]:
     forms = [rf"(?:\+|00)?{spaced(number.digits)}",
              *(rf"{code if not 10 <= len(n) <= 11 else f'(?:{code}|{bare})'}0?"
                rf"{_BETWEEN_DIGITS}{spaced(n)}" for n in number.national),
-             *([spaced(number.local)] if number.local else [])]
+             # (not after an area code written apart: 0755 6234 5678 is not it)
+             *([rf"(?<![0-9)）][ \u3000])(?<![0-9)）][ \u3000]{{2}})(?<![)）])"
+                rf"{spaced(number.local)}"] if number.local else [])]
     found = re.compile(rf"(?<!\d)(?<!\d{_JOINED})(?:{'|'.join(forms)})(?!{_JOINED}?\d)")
     own = {number.digits[:len(number.digits) - len(n)] for n in number.national} \
         if number.coded else None

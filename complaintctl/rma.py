@@ -205,16 +205,17 @@ def return_correct(lg: Ledger, return_id: str, received: int, reason: str | None
     reason = workflow.check_reason("return correct", reason)
     with lg.write() as cur:
         r = _return(lg, cur, return_id)
+        (last,) = cur.execute("SELECT max(at) FROM return_receipts WHERE return_id = ?",
+                              (r["id"],)).fetchone()  # (one at least if it has a count)
         if not received and not r["received_qty"] and r["closed_at"] is None and \
-                cur.execute("SELECT 1 FROM return_receipts WHERE return_id = ? LIMIT 1",
-                            (r["id"],)).fetchone():  # corrected to none already: the
-            # same correction typed again records nothing, as any count held already (it
-            # was refused, "nothing has been received yet")
+                last is not None:  # corrected to none already: the same correction typed
+            # again records nothing, as any count held already (it was refused, "nothing
+            # has been received yet"); its time checked as any correction's
+            if at is not None:
+                check_at(lg, at, now, last, _("the receipt it corrects"))
             return Outcome(r["id"], r["stage"], data={"received_qty": 0, "changed": False,
                                                       "was": 0})
         returns.check_correct(r, received)
-        (last,) = cur.execute("SELECT max(at) FROM return_receipts WHERE return_id = ?",
-                              (r["id"],)).fetchone()  # (one at least: it has a count)
         when = from_iso(last) if at is None else at
         when = check_at(lg, when, now, last, _("the receipt it corrects"), actor=actor)
         if r["inspected_at"] is not None and iso(when) > r["inspected_at"]:
@@ -243,19 +244,22 @@ def return_correct(lg: Ledger, return_id: str, received: int, reason: str | None
         values: dict[str, Any] = {}
         old: dict[str, Any] = {"received_qty": r["received_qty"]}
         dues: dict[str, datetime | None] = {}
-        # A stage the count no longer owes ends when the correction is entered, `now`:
-        # owed until then (and late, if it was: overdue --as-of an instant before says
-        # so still), never ended before it started (at the receipt it restates, a
-        # disposition owed since a count raised later ended days before its start, and
-        # its days late were gone from every past overdue)
+        # A stage the count no longer owes ends when the correction is entered, `now`
+        # (or at its own time, if that is later: a receipt another clerk committed while
+        # it waited, another machine's clock a little ahead): owed until then (and late,
+        # if it was: overdue --as-of an instant before says so still), never ended before
+        # it started (at the receipt it restates, a disposition owed since a count raised
+        # later ended days before its start, and its days late were gone from every past
+        # overdue)
+        ended = max(now, when)
         if not received:  # none came: nothing to inspect until some do
             values["first_received_at"] = None
             old["first_received_at"] = r["first_received_at"]
-            finish_stage(lg, cur, r["complaint_id"], None, now, "void", return_id=r["id"])
+            finish_stage(lg, cur, r["complaint_id"], None, ended, "void", return_id=r["id"])
         elif r["inspected_at"] is not None:  # the disposition owed follows the count
             owed = _dispose_open(lg, cur, r)
             if owed and received == r["disposed_qty"]:
-                finish_stage(lg, cur, r["complaint_id"], "dispose", now, "void",
+                finish_stage(lg, cur, r["complaint_id"], "dispose", ended, "void",
                              return_id=r["id"])
             elif not owed and received > r["disposed_qty"]:  # owed from now, when known
                 dues["dispose"] = open_stage(lg, cur, r["complaint_id"], "dispose", "dispose",

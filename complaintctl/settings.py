@@ -188,15 +188,15 @@ def currency(value: str, option: str = "--currency", *, home: str = "CNY") -> st
 _NOT_ZONES = frozenset({"localtime", "factory", "posixrules"})
 
 
-# An id's prefix: ASCII letters (and digits after the first), as ids are read back in any
-# case and width (parse.record_key); at most 8.
-_PREFIX = re.compile(r"[A-Z][A-Z0-9]{0,7}")
+# An id's prefix: 1 to 8 ASCII letters, as ids are read back in any case and width and
+# without their dashes (parse.record_key: K2 2026 0001 read as no id).
+_PREFIX = re.compile(r"[A-Z]{1,8}")
 
 
 def id_prefixes(complaint: str | None, return_: str | None) -> dict[str, str]:
     """The settings of `init --id-prefix/--return-prefix` (those given), checked: a
-    prefix of letters (digits after the first), the two different (an id's prefix says
-    whether it is a complaint's or a return's)."""
+    prefix of letters, the two different (an id's prefix says whether it is a
+    complaint's or a return's)."""
     import unicodedata
 
     out: dict[str, str] = {}
@@ -206,8 +206,8 @@ def id_prefixes(complaint: str | None, return_: str | None) -> dict[str, str]:
             continue
         typed = unicodedata.normalize("NFKC", value).strip().rstrip("-").upper()
         if not _PREFIX.fullmatch(typed):
-            raise BadInput(_("{option} {value}: a prefix is 1 to 8 letters, or letters "
-                             "then digits").format(option=option, value=shown(value)),
+            raise BadInput(_("{option} {value}: a prefix is 1 to 8 letters (A to Z)").format(
+                option=option, value=shown(value)),
                            hint=_("e.g. {option} {example}").format(
                                option=option, example="KS" if key == "id_prefix" else "TH"),
                            code="id_prefix", value=value)

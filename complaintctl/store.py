@@ -89,9 +89,13 @@ def _no_ledger(path: Path) -> LedgerError:
     in another); the hint names the path first: a mistyped one, made with init, is an
     empty ledger whose overdue says "Nothing is overdue"."""
     said = path_said(path)
-    if not Path(path).is_absolute():
-        said = _("{path} (in {folder})").format(path=said, folder=path_said(os.getcwd()))
-    return LedgerError(_("no ledger at {path}").format(path=said),
+    try:
+        folder = None if Path(path).is_absolute() else os.getcwd()
+    except OSError:  # (the folder it runs in was removed)
+        folder = None
+    return LedgerError(_("no ledger at {path}").format(path=said) if folder is None else
+                       _("no ledger at {path} (looked for in {folder})").format(
+                           path=said, folder=path_said(folder)),
                        hint=_("check --db and COMPLAINTCTL_DB for a mistyped path; a new "
                               "ledger is made with: complaintctl init"),
                        code="no_ledger", path=str(path))

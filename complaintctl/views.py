@@ -682,10 +682,10 @@ def action_list(lg: Ledger, now: str, *, late: bool = False, every: bool = False
     those not done and past due at `now`), of an owner (a part of the name) or of one
     complaint. Each with its complaint's customer and status, its state code
     (verified, done, overdue, open; void: one not done of a void complaint, listed only
-    when its complaint is asked for) and whether it was done late."""
+    when its complaint is asked for, never as late) and whether it was done late."""
     # (a void complaint's items are owed no more: left out, but of the one complaint
     # asked for, whose items were "No CAPA item matches" while show listed them)
-    where, params = ([] if complaint_id else ["c.status != 'void'"]), []
+    where, params = ([] if complaint_id and not late else ["c.status != 'void'"]), []
     if late:
         where.append("a.done_at IS NULL AND a.due_at < ?")
         params.append(now)

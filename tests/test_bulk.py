@@ -416,6 +416,41 @@ def test_a_void_with_an_open_return_is_refused_both_ways(tmp_path):
                                       "RMA-2026-0001 --result ... --defective N"), build
 
 
+@pytest.mark.parametrize(("after", "end", "said"), [
+    ([Step("action-add", at("2026-03-06", "10:00"), "王芳",
+           {"text": "培训", "owner": "王芳", "due": at("2026-03-20")})],
+     Step("close", at("2026-03-05", "10:00"), "周敏", {"reason": "联系不上"}),
+     "a CAPA item's step recorded on it (2026-03-06 10:00)"),
+    ([Step("action-add", at("2026-03-06", "10:00"), "王芳",
+           {"text": "培训", "owner": "王芳", "due": at("2026-03-20")})],
+     Step("revisit", at("2026-03-05", "10:00"), "周敏", {"satisfaction": "satisfied"}),
+     "a CAPA item's step recorded on it (2026-03-06 10:00)"),
+    ([Step("return-open", at("2026-03-06", "11:00"), "仓库", {"qty": 1}),
+      Step("return-close", at("2026-03-06", "12:00"), "仓库", {"return": 0})],
+     Step("void", at("2026-03-05", "10:00"), "周敏", {"reason": "重复录入"}), None)])
+def test_a_back_dated_void_or_closing_is_refused_both_ways(tmp_path, after, end, said):
+    """The steps refuse a void dated before anything recorded on the complaint, and a
+    closing before a CAPA item added or a return opened; the writer took them (verify
+    said OK of what it wrote)."""
+    from complaintctl.errors import BadInput
+
+    if end.kind == "void":  # (voided from assigned: the return of an assigned complaint)
+        steps = [Step("assign", at("2026-03-03"), "周敏", {"department": "质量部",
+                                                          "owner": "王芳"}), *after, end]
+        said = "a return's step recorded on it (2026-03-06 12:00)"
+    else:
+        steps = [Step("assign", at("2026-03-03"), "周敏", {"department": "质量部",
+                                                          "owner": "王芳"}),
+                 Step("investigate", at("2026-03-03", "15:00"), "王芳", CAUSE),
+                 Step("resolve", at("2026-03-04", "10:00"), "王芳",
+                      {"disposition": "exchange", "summary": "换新"}), *after, end]
+    history = History({**FIELDS, "severity": "high"}, at("2026-03-02"), at("2026-03-02"),
+                      "周敏", steps)
+    for build in (by_steps, in_bulk):
+        with pytest.raises(BadInput) as refused:
+            build(tmp_path / f"{build.__name__}.db", [history])
+        assert refused.value.message == f"--at 2026-03-05 10:00 is before {said}", build
+
 def test_a_failed_block_leaves_nothing_and_every_index(tmp_path):
     """The writer drops indexes and tally triggers for the fill; whatever fails inside
     the block rolls all of it back, and the ledger is in WAL mode again."""

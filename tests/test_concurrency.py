@@ -528,7 +528,7 @@ SWAP = textwrap.dedent("""
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("BEGIN IMMEDIATE")
     print("held", flush=True)
-    time.sleep(2)  # the step waits for the lock by now
+    time.sleep(4)  # the step waits for the lock by now (its Python started and imported)
     folder = os.path.dirname(db)
     aside = os.path.join(folder, "damaged")
     os.mkdir(aside)

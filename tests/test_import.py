@@ -4561,7 +4561,8 @@ def test_a_header_typed_over_two_lines_is_named_on_one(ledger, files):
     text = ledger("import", path, "--template").stdout
     assert 'received_at = "投诉\\n日期"' in text and 'key = "投诉\\r\\n单号"' in text, text
     mapping = files["dir"] / "broken.toml"
-    mapping.write_text(text + '\n[dates]\nconcluded_at = "resolved_at"\n', encoding="utf-8")
+    assert '\nconcluded_at = "resolved_at"\n' in text, text  # (the user added it)
+    mapping.write_text(text, encoding="utf-8")
     before = ledger.snapshot()
     r = ledger("import", path, "--mapping", mapping, "--dry-run", code=2)
     assert r.stderr.startswith(

@@ -661,9 +661,11 @@ def test_init_takes_the_departments_own_id_prefixes(run):
     numbering its complaints KS-2026-… edited the settings by hand, and verify then
     failed for good). `init` takes both; refused ones make no file."""
     for args, message in [
-            (("--id-prefix", "客诉"), "--id-prefix '客诉': a prefix is 1 to 8 letters, or "
-             "letters then digits\nHint: e.g. --id-prefix KS"),
+            (("--id-prefix", "客诉"), "--id-prefix '客诉': a prefix is 1 to 8 letters (A to "
+             "Z)\nHint: e.g. --id-prefix KS"),
             (("--id-prefix", ""), "--id-prefix '': a prefix is 1 to 8 letters"),
+            # (an id is read without its dashes too: K2 2026 0001 was no id)
+            (("--id-prefix", "K2"), "--id-prefix 'K2': a prefix is 1 to 8 letters"),
             (("--return-prefix", "R-M-A"), "--return-prefix 'R-M-A': a prefix is"),
             (("--id-prefix", "rma"), "complaints and returns cannot share the prefix RMA: "
              "an id's prefix says which it is")]:
@@ -676,6 +678,7 @@ def test_init_takes_the_departments_own_id_prefixes(run):
     rid = run("return", "open", cid, "--qty", "2").stdout.strip()
     assert rid.startswith("TH-") and rid.endswith("-0001"), rid
     assert run.json("show", cid.lower().replace("-0001", "-1"))["id"] == cid
+    assert run.json("show", cid.replace("-", " "))["id"] == cid  # KS 2026 0001
     assert run.json("show", rid)["id"] == rid
     r = run("amend", rid, "--region", "华东", "--reason", "x", code=1)
     assert f"{rid} is a return" in r.stderr, r.stderr
@@ -706,10 +709,21 @@ def test_a_missing_ledger_by_a_relative_path_names_the_folder_and_the_path_first
     monkeypatch.setenv("COMPLAINTCTL_DB", "t5/d.db")
     result = invoke(None, "overdue")
     assert result.exit_code == 1, result.output
-    assert result.stderr == (f"Error: no ledger at t5/d.db (in {tmp_path})\nHint: check --db "
+    assert result.stderr == (f"Error: no ledger at t5/d.db (looked for in {tmp_path})\nHint: "
+                             "check --db "
                              "and COMPLAINTCTL_DB for a mistyped path; a new ledger is made "
                              "with: complaintctl init\n"), result.stderr
     assert not (tmp_path / "t5").exists()
+    # in a folder that was removed (os.getcwd fails): said without it, not "cannot write"
+    from complaintctl import store
+
+    def gone() -> str:
+        raise FileNotFoundError(2, "No such file or directory")
+
+    monkeypatch.setattr(store.os, "getcwd", gone)
+    result = invoke(None, "overdue")
+    assert result.stderr.startswith("Error: no ledger at t5/d.db\nHint: check --db"), \
+        result.stderr
 
 
 def test_a_zone_typed_in_another_case_is_offered_as_it_is_spelt(run):

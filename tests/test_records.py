@@ -591,6 +591,9 @@ def test_an_erasure_finds_86_without_its_plus_and_a_landline_without_its_area_co
     landline = ledger.log("--contact", "021-6234 5678 转 8012", customer="丙公司")
     ledger("note", landline, "--text", "客户留了座机 6234 5678 转 8012，下午可打", "--at",
            "2026-11-03 10:00")
+    for hour, text in ((11, "深圳分公司座机 0755 6234 5678"), (12, "北京 (010) 6234 5678"),
+                       (13, "北京 010 62345678")):  # another city's number: not it
+        ledger("note", landline, "--text", text, "--at", f"2026-11-03 {hour}:00")
     shenzhen = ledger.log("--contact", "0755-6234 5678", customer="丁公司")
     assert sorted(c["id"] for c in ledger.json("list", "--contact", "62345678")) == [
         landline, shenzhen]
@@ -599,7 +602,8 @@ def test_an_erasure_finds_86_without_its_plus_and_a_landline_without_its_area_co
     done = ledger("forget-contact", landline, "--reason", "本人要求")
     assert f"text of a step of {landline} (note 2026-11-03 10:00)" in done.stderr, \
         done.stderr
-    assert shenzhen not in done.stderr
+    assert shenzhen not in done.stderr and "11:00" not in done.stderr, done.stderr
+    assert "12:00" not in done.stderr and "13:00" not in done.stderr, done.stderr
 
 def test_an_erasure_with_spaced_dashes_labels_and_others_numbers(ledger):
     """A reason "138 - 1234 - 5678" (spaces around the dashes) was kept for good; a

@@ -1297,3 +1297,28 @@ def test_the_way_to_correct_an_excess_count_offered_is_one_that_is_taken(ledger,
     ledger("return", "correct", rid, "--received", "5", "--reason", "五十五是误录")
     assert ledger.rows("SELECT received_qty FROM returns WHERE id = ?", (rid,)) == [(5,)]
     assert ledger.json("verify")["ok"]
+
+
+def test_a_correction_behind_the_receipts_clock_ends_no_stage_before_it_started(
+        ledger, rma, monkeypatch):
+    """A receipt recorded at 11:00:00 by a machine whose clock is a little ahead, corrected
+    to none on one that reads 10:59:30: the inspection it owed ended at 10:59:30, before
+    it started, and verify said the stage did not end as the steps say."""
+    from datetime import datetime, timezone
+
+    from complaintctl import cli
+    from complaintctl import run as run_module
+
+    def clock(*when: int) -> None:
+        moment = datetime(*when, tzinfo=timezone.utc)
+        monkeypatch.setattr(cli, "_now", lambda: moment)
+        monkeypatch.setattr(run_module, "_now", lambda: moment)
+
+    _cid, rid = rma
+    clock(2026, 11, 17, 3, 0, 30)  # 11:00:30 in Shanghai
+    ledger("return", "receive", rid, "--qty", "3", "--at", "2026-11-17 11:00")
+    clock(2026, 11, 17, 2, 59, 30)
+    ledger("return", "correct", rid, "--received", "0", "--reason", "记错了客退单")
+    assert ledger.rows("SELECT started_at, done_at, outcome FROM stages WHERE return_id = ?",
+                       (rid,)) == [("2026-11-17T03:00:00Z", "2026-11-17T03:00:00Z", "void")]
+    assert ledger.json("verify")["ok"]

@@ -296,6 +296,7 @@ def test_the_capa_items_of_a_voided_batchs_complaint_asked_for_are_listed_as_voi
         "a.complaint_id WHERE c.import_batch = 1").fetchall()
     listed = run.json("--db", two["wrong"], "action", "list", "--complaint", cid, "--all")
     assert [(r["state"], r["complaint_status"]) for r in listed] == [("void", "void")], listed
+    assert run.json("--db", two["wrong"], "action", "list", "--complaint", cid, "--late") == []
     every = run.json("--db", two["wrong"], "action", "list", "--all")
     assert every and cid not in [r["complaint_id"] for r in every], every
     zh = run("--db", two["wrong"], "--lang", "zh", "action", "list", "--complaint", cid).stdout
