@@ -249,6 +249,7 @@ class Group(_GivenOnce, typer.core.TyperGroup):
                     not getattr(param.callback, "shell_checked", False):
                 param.callback = _shell_checked(param.callback)
         argv = list(sys.argv[1:] if args is None else args)
+        _GIVEN[:] = [argv]
         takes_value = {opt for p in self.params if isinstance(p, typer.core.TyperOption)
                        and not p.is_flag for opt in p.opts}
         i18n.choose(lang_option(argv, takes_value))
@@ -304,6 +305,40 @@ def _below_root(ctx: Context | None) -> str:
     return " ".join(reversed(names))
 
 
+# The command lines Group.main was given, the latest last (a hint rebuilds one).
+_GIVEN: list[list[str]] = []
+
+
+def _moved(ctx: Context, argv: list[str], name: str, takes: list[tuple[str, Any]]
+           ) -> str | None:
+    """The command line `argv` with the command's option `name`, typed before the
+    command, moved after the command's words (its value with it), quoted for the shell;
+    None when the command typed does not take it, or none was typed."""
+    import shlex
+
+    at = next((i for i, t in enumerate(argv) if t == name or t.startswith(name + "=")), None)
+    if at is None:
+        return None
+    end = at + 1
+    if "=" not in argv[at] and not takes[0][1].is_flag and end < len(argv):
+        end += 1  # its value
+    option, rest = argv[at:end], argv[:at] + argv[end:]
+    group: Any = ctx.command
+    i = 0
+    while i < len(rest) and rest[i].startswith("-"):  # the root's own options
+        i += 2 if rest[i] in _ROOT_OPTIONS and _ROOT_OPTIONS[rest[i]] else 1
+    path: list[str] = []
+    while i < len(rest) and rest[i] in getattr(group, "commands", {}):
+        group = group.commands[rest[i]]
+        path.append(rest[i])
+        i += 1
+    if " ".join(path) not in {c for c, _o in takes}:
+        return None
+    # (a Chinese word needs no quotes: shlex.quote gave '质量部')
+    return "complaintctl " + " ".join(w if re.fullmatch(r"[\w.@%+=:,/-]+", w)
+                                      else shlex.quote(w) for w in rest[:i] + option + rest[i:])
+
+
 def _commands_taking(ctx: Context, name: str) -> list[tuple[str, Any]]:
     """The commands (`return list`) that take the option `name`, with it, in the order
     of the program's help."""
@@ -345,8 +380,8 @@ def show_error(exc: click_exceptions.ClickException) -> None:
             value = flag["value"]
         message = _("{variable} is {value}: it takes 1, yes, true or on, or 0, no, false "
                     "or off").format(variable=flag["var"], value=i18n.shown(value))
-    if re.fullmatch(r"Got unexpected extra argument\S* \(\s*\)", exc.message or ""):
-        # `list ""` (a script's variable unset, in quotes): "()" said nothing
+    blank = re.fullmatch(r"Got unexpected extra argument\S* \(\s*\)", exc.message or "")
+    if blank:  # `list ""` (a script's variable unset, in quotes): "()" said nothing
         message = _("an empty argument ('') was given, and {command} takes none there").format(
             command=ctx.command_path if ctx is not None else "complaintctl")
     name = getattr(exc, "option_name", None)
@@ -359,6 +394,10 @@ def show_error(exc: click_exceptions.ClickException) -> None:
         message = _("{option} is an option of complaintctl itself: put it before the "
                     "command, e.g. {example}").format(option=name, example=example)
     typer.echo(_("Error: {message}").format(message=message), err=True)
+    if blank:
+        typer.echo(_("Hint: {hint}").format(hint=_(
+            "a variable left empty in a script? leave the argument out, or give it a "
+            "value")), err=True)
     if flag:
         typer.echo(_("Hint: {hint}").format(hint=_(
             "set {variable}=1 (or 0), or leave it unset: unset {variable}").format(
@@ -368,17 +407,14 @@ def show_error(exc: click_exceptions.ClickException) -> None:
             (takes := _commands_taking(ctx, name or "")):
         # `complaintctl --format json overdue`: a command's option before the command
         # (the reverse of a root option after it, which is said)
-        typed = sys.argv[1:]  # (the command the user typed after it, when it takes it)
-        command, option = next((t for t in takes if t[0].split()[0] in typed), takes[0])
-        value = "" if option.is_flag else option.make_metavar(ctx)
-        at = typed.index(name) + 1 if name in typed else len(typed)
-        if value and at < len(typed) and not typed[at].startswith("-"):
-            value = typed[at]  # its value as typed
+        commands = i18n.listing([c for c, _o in takes[:4]] + (["…"] if len(takes) > 4
+                                                                 else []))
+        moved = _moved(ctx, _GIVEN[-1] if _GIVEN else [], name or "", takes)
         typer.echo(_("Hint: {hint}").format(hint=_(
             "{option} is an option of a command ({commands}): put it after the command, "
-            "e.g. {example}").format(option=name, commands=i18n.listing(
-                [c for c, _o in takes[:4]] + (["…"] if len(takes) > 4 else [])),
-            example=" ".join(x for x in ("complaintctl", command, name, value) if x))),
+            "e.g. {example}").format(option=name, commands=commands, example=moved)
+            if moved else _("{option} is an option of a command ({commands}): put it "
+                              "after the command").format(option=name, commands=commands)),
             err=True)
     if isinstance(exc, click_exceptions.NoSuchOption) and re.fullmatch(
             r"-[0-9.,]+", name or "") and ctx is not None and any(

@@ -216,7 +216,8 @@ def someone(value: str | None, field: str) -> str:
     item nobody answers for, listed under 无). A filter by them (list --owner) takes any
     name: one stored so before is found."""
     found = name(value, field, required=True)
-    if means_none(found):
+    if means_none(found.strip("（）()【】[]。.，,、 ") or found):  # (（无）, 无。: as the
+        # screens write none)
         raise BadInput(_("{value} means none, not a value of {field}").format(
             value=shown(found), field=field),
                        hint=_("{field} names who answers for it: a department or a "

@@ -117,14 +117,15 @@ def same_clock(one: str, other: str, now: datetime) -> bool:
                for t in (now, now + timedelta(days=182)))
 
 
-# The zones that keep one offset all year by name (EST, MST, Etc/GMT+5), not a place's
-# clock: a US office's EST is an hour off for eight months of the year.
-_FIXED_OFFSET = re.compile(r"(?:EST|MST|Etc/GMT[+-]\d{1,2})", re.IGNORECASE)
+# The zones named as a place's clock that keep one offset all year (EST, MST), taken for
+# New York's or Denver's: a US office's EST is an hour off for eight months of the year.
+# (Etc/GMT-8 is China's clock all year, as UTC is UTC: not said.)
+_FIXED_OFFSET = re.compile(r"EST|MST", re.IGNORECASE)
 
 
 def fixed_offset_warning(name: str, now: datetime) -> str | None:
-    """What to say of a zone that is a fixed offset by name rather than a place (None for
-    any other, UTC included)."""
+    """What to say of a zone whose name reads as a place's clock but is a fixed offset
+    (None for any other)."""
     if not _FIXED_OFFSET.fullmatch(name.strip()):
         return None
     try:

@@ -1383,6 +1383,8 @@ def test_an_empty_argument_where_none_is_taken_says_so(ledger, command):
     r = refused(ledger, command, "", code=2, message="Error: an empty argument ('') was "
                 f"given, and root {command} takes none there\n")
     assert "()" not in r.stderr, r.stderr
+    assert r.stderr.endswith("Hint: a variable left empty in a script? leave the argument "
+                             "out, or give it a value\n"), r.stderr
     r = ledger("--lang", "zh", command, "", code=2)
     assert "错误：给了一个空参数（''），而 root " in r.stderr, r.stderr
 
@@ -1390,13 +1392,27 @@ def test_an_empty_argument_where_none_is_taken_says_so(ledger, command):
 def test_a_commands_option_before_the_command_is_said_to_go_after_it(ledger):
     """`complaintctl --format json overdue` said only "No such option: --format" (the
     reverse, a root option after the command, is said): a script writer's mistake."""
-    r = refused(ledger, "--format", "json", "overdue", code=2,
+    r = refused(ledger, "--format", "json", "overdue", "--dept", "质量部", code=2,
                 message="Error: No such option: --format\n")
     assert ("Hint: --format is an option of a command (show, list, overdue, report, …): "
-            "put it after the command, e.g. complaintctl ") in r.stderr, r.stderr
-    r = refused(ledger, "--reveal", "export", code=2, message="No such option: --reveal")
+            "put it after the command, e.g. complaintctl overdue --format json --dept 质量部\n"
+            ) in r.stderr, r.stderr
+    # the command typed, its id and other options kept, a value of two words quoted
+    r = refused(ledger, "-q", "--at", "2026-12-01 09:00", "void", "CC-2026-0001", "--reason",
+                "重复 录入", code=2, message="No such option: --at")
+    assert ("e.g. complaintctl -q void --at '2026-12-01 09:00' CC-2026-0001 --reason "
+            "'重复 录入'\n") in r.stderr, r.stderr
+    r = refused(ledger, "--qty", "5", "return", "receive", "RMA-2026-0001", code=2,
+                message="No such option: --qty")
+    assert "e.g. complaintctl return receive --qty 5 RMA-2026-0001\n" in r.stderr, r.stderr
+    r = refused(ledger, "--reveal", "export", "complaints", code=2,
+                message="No such option: --reveal")
     assert ("Hint: --reveal is an option of a command (show, export): put it after the "
-            "command, e.g. complaintctl show --reveal\n") in r.stderr, r.stderr
+            "command, e.g. complaintctl export --reveal complaints\n") in r.stderr, r.stderr
+    # no command typed, or one that does not take it: the commands that do, no example
+    for args in (("--format", "json"), ("--reveal", "list")):
+        r = refused(ledger, *args, code=2, message="No such option")
+        assert r.stderr.endswith("put it after the command\n"), r.stderr
     r = ledger("--lang", "zh", "--limit", "5", "list", code=2)
     assert "--limit 是命令（list、overdue、action list、return list）的选项" in r.stderr, r.stderr
     r = refused(ledger, "--nonsense", "list", code=2, message="No such option: --nonsense")
@@ -1409,7 +1425,8 @@ def test_a_word_for_none_is_no_one_to_answer_for_a_step(ledger):
     takes it (one stored so before is found)."""
     cid = ledger.log()
     for args in (("--dept", "质量部", "--owner", "无"), ("--dept", "/", "--owner", "王芳"),
-                 ("--dept", "质量部", "--owner", "N/A")):
+                 ("--dept", "质量部", "--owner", "N/A"), ("--dept", "质量部", "--owner", "（无）"),
+                 ("--dept", "无。", "--owner", "王芳")):
         r = refused(ledger, "assign", cid, *args, code=2, message=" means none, not a "
                     "value of --")
         assert "names who answers for it: a department or a person" in r.stderr, r.stderr

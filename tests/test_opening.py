@@ -688,13 +688,15 @@ def test_init_takes_the_departments_own_id_prefixes(run):
 def test_a_fixed_offset_zone_by_name_is_warned_of(run):
     """`policy timezone EST` was taken without a word: EST is UTC−05:00 all year, and a
     US office's deadlines and report days were an hour off for eight months of it. Taken,
-    with a warning naming a place's zone; a place's zone (or UTC) is taken without one."""
+    with a warning naming a place's zone; a place's zone, UTC or an Etc/ offset (China's
+    clock all year) is taken without one."""
     r = run("init", "--timezone", "EST", "--country", "US")
     assert ("Warning: EST keeps UTC\u221205:00 all year, without daylight saving time: for "
             "a place's clock give its zone, e.g. America/New_York") in r.stderr, r.stderr
-    r = run("policy", "timezone", "Etc/GMT+5")
-    assert "Warning: Etc/GMT+5 keeps UTC\u221205:00 all year" in r.stderr, r.stderr
-    for zone in ("America/New_York", "UTC", "PRC"):
+    r = run("policy", "timezone", "MST")
+    assert "Warning: MST keeps UTC\u221207:00 all year" in r.stderr, r.stderr
+    # (China's clock by its offset, UTC by another name: a fixed offset as meant)
+    for zone in ("America/New_York", "UTC", "Etc/GMT-8", "Etc/GMT+0", "PRC"):
         r = run("policy", "timezone", zone)
         assert "Warning" not in r.stderr, r.stderr
     assert run("policy", "timezone").stdout == "PRC\n"

@@ -1075,6 +1075,7 @@ def test_machines_count_by_bu(ledger):
     ("--demand", "要求换货", "demand", "exchange"), ("--demand", "退钱", "demand", "refund"),
     ("--demand", "打折", "demand", "discount"), ("--demand", "说明原因", "demand", "explanation"),
     ("--demand", "补偿", "demand", "compensation"),  # (a register's everyday word)
+    ("--demand", "经济补偿", "demand", "compensation"), ("--demand", "补发", "demand", "exchange"),
     ("--channel", "打电话", "channel", "phone"), ("--channel", "手机", "channel", "phone"),
     ("--channel", "市场监管局", "channel", "regulator"),
     ("--channel", "工商局", "channel", "regulator")])
