@@ -373,3 +373,38 @@ def test_local_hours_of_a_stream_are_those_of_col_cell(zone):
     for size in (1, 977, len(values)):
         batches = [[values[i:i + size]] for i in range(0, len(values), size)]
         assert b"".join(render.csv_stream(batches, [col], tz)).decode() == want, size
+
+
+def test_the_returns_export_reads_each_returns_dispositions_by_the_return(ledger,
+                                                                          monkeypatch):
+    """`export returns` summed each disposition's quantity through the index of actions,
+    which SQLite took: every disposition of that action read for each return, 97 s for
+    the 16,447 returns of a 100,000-complaint demo (0.5 s read by the return)."""
+    cid = ledger.log(received="2026-11-16 09:00")
+    rid = ledger("return", "open", cid, "--qty", "2", "--at", "2026-11-16 10:00").stdout.strip()
+    ledger("return", "receive", rid, "--qty", "2", "--at", "2026-11-17 09:00")
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "2",
+           "--at", "2026-11-17 10:00")
+    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "2", "--cost", "10",
+           "--at", "2026-11-17 11:00")
+    seen: list[str] = []
+    real = Ledger.read
+
+    def traced(self):
+        self.conn.set_trace_callback(seen.append)
+        return real(self)
+
+    monkeypatch.setattr(Ledger, "read", traced)
+    path = ledger.db.parent / "returns.csv"
+    ledger("export", "returns", "--format", "csv", "--output", path)
+    out = path.read_text(encoding="utf-8-sig")
+    assert rid in out and ",2," in out, out
+    (sql,) = [s for s in seen if "FROM returns r" in s]
+    conn = sqlite3.connect(ledger.db)
+    try:
+        plan = [str(r[-1]) for r in conn.execute("EXPLAIN QUERY PLAN " + sql)]
+    finally:
+        conn.close()
+    searched = [p for p in plan if " d " in f" {p} "]
+    assert len(searched) == 7 and all("return_dispositions_return" in p for p in searched), \
+        plan
