@@ -839,6 +839,8 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
                     if first[1] == "attach" else _("--received is after the complaint's "
                                                    "first step ({time})")
                 raise BadInput(message.format(time=lg.local(from_iso(first[0]))),
+                               hint=_("a complaint is received before anything is recorded "
+                                      "on it: give a time no later than that"),
                                code="time_after", option="--received", value=received)
             cover(lg, received, now=now, actor=actor)
         # what it sets besides, not in its event: the time a next step may not be before,
@@ -1080,6 +1082,13 @@ _BARE_CN = re.compile(r"86(?=[1-9]\d{9,10}$)")
 # A landline's area code written apart: a trunk 0, 2 or 3 digits, then a separator or a
 # bracket ((021) 6234-5678, 0755-1234 5678), and its own number of 7 or 8 digits.
 _AREA_APART = re.compile(r"[(（]?0\d{2,3}[)）]?(?=[\s\-\u2010-\u2015\u2212~./·_)）])")
+# China's code before a number (+86, 0086, 86, (+86)), and the trunk 0 some write after it
+# in brackets (+86 (0)21 …); then the area code without its 0, written apart.
+_CN_CODE = re.compile(r"[(（]?(?:\+|00)?86[)）]?[\s\-\u2010-\u2015\u2212~./·_]*"
+                      r"(?:[(（]0[)）][\s\-\u2010-\u2015\u2212~./·_]*)?")
+_AREA_AFTER_CODE = re.compile(r"[(（]?0?[2-9]\d{1,2}[)）]?"
+                              r"(?=[\s\-\u2010-\u2015\u2212~./·_)）])|[(（]?10[)）]?"
+                              r"(?=[\s\-\u2010-\u2015\u2212~./·_)）])")
 
 
 def _number(contact: str) -> _Number | None:
@@ -1094,18 +1103,25 @@ def _number(contact: str) -> _Number | None:
     coded = run.startswith(("+", "00")) or run.lstrip("(（").startswith("+")
     if run.startswith("00"):
         digits = digits[2:]
-    if not coded and _BARE_CN.match(digits):
-        return _Number(digits, True, (digits[2:],))
-    if coded:
+    bare = not coded and _BARE_CN.match(digits)
+    if bare:
+        national: tuple[str, ...] = (digits[2:],)
+    elif coded:
         national = tuple(digits[n:] for n in (1, 2, 3) if len(digits) - n >= 7)
     else:
         national = (digits[1:],) if digits.startswith("0") and len(digits) >= 8 else (digits,)
+    # the landline's own number, its area code written apart: 021-6234 5678, and under
+    # China's code +86 21 6234 5678, 86-21-6234-5678, +86 (0)21 6234 5678
+    after = run
+    if coded or bare:
+        code = _CN_CODE.match(run) if digits.startswith("86") else None
+        after = run[code.end():] if code else ""
+    area = (_AREA_APART if after is run else _AREA_AFTER_CODE).match(after)
     local = None
-    area = None if coded else _AREA_APART.match(run)
     if area is not None:
-        rest = "".join(ch for ch in run[area.end():] if ch.isdigit())
+        rest = "".join(ch for ch in after[area.end():] if ch.isdigit())
         local = rest if 7 <= len(rest) <= 8 else None
-    return _Number(digits, coded, national, local)
+    return _Number(digits, coded or bool(bare), national, local)
 
 
 def _parts(contact: str) -> list[str]:

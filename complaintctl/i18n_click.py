@@ -380,10 +380,15 @@ def show_error(exc: click_exceptions.ClickException) -> None:
             value = flag["value"]
         message = _("{variable} is {value}: it takes 1, yes, true or on, or 0, no, false "
                     "or off").format(variable=flag["var"], value=i18n.shown(value))
-    blank = re.fullmatch(r"Got unexpected extra argument\S* \(\s*\)", exc.message or "")
-    if blank:  # `list ""` (a script's variable unset, in quotes): "()" said nothing
-        message = _("an empty argument ('') was given, and {command} takes none there").format(
-            command=ctx.command_path if ctx is not None else "complaintctl")
+    blank = re.fullmatch(r"Got unexpected extra argument\S* \((.*)\)", exc.message or "",
+                         re.DOTALL)
+    if blank and not blank[1].strip():  # `list ""` (a script's variable unset, in quotes):
+        # "()" said nothing; a blank one (" ", a full-width space) is said as one
+        message = _("an empty or blank argument was given, and {command} takes none "
+                    "there").format(command=ctx.command_path if ctx is not None
+                                    else "complaintctl")
+    else:
+        blank = None
     name = getattr(exc, "option_name", None)
     if isinstance(exc, click_exceptions.NoSuchOption) and name in _ROOT_OPTIONS:
         # `complaintctl list --db a.db`: Click offered --dept, a command's own option
@@ -442,6 +447,8 @@ def show_error(exc: click_exceptions.ClickException) -> None:
 
         word = extra.group(1)
         command = ctx.command.name
+        if not word.strip():  # (said above: no filter of a blank word to offer)
+            return
         if re.fullmatch(r"[A-Za-z]+-[0-9]{4}-[0-9]+", word):
             typer.echo(_("Hint: {hint}").format(hint=_(
                 "a complaint's id is shown with: complaintctl show {id}").format(id=word)),

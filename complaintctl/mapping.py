@@ -359,7 +359,7 @@ GUESSES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("disposition", ("处理方式", "disposition", "companyresponse")),
     ("amount", ("金额", "赔偿金额", "赔付金额", "amount")),
     ("currency", ("币种", "币别", "货币", "currency")),
-    ("approved_by", ("主管批示", "批准人", "审批人", "approvedby")),
+    ("approved_by", ("主管批示", "批示人", "批准人", "审批人", "approvedby")),
     ("resolved_at", ("处理日期", "处理完成日期", "完成日期", "答复日期", "答覆日期", "resolved")),
     ("summary", ("处理说明", "答复内容", "答覆内容", "=处理结果", "处理意见", "处理措施",
                  "处理情况", "summary")),
@@ -567,15 +567,21 @@ def template(header: list[str], file_name: str,
               _("# \"the file's word\" = \"complaintctl's word\""),
               "", "# [formats]", '# received_at = "%d/%m/%Y"', "", "# [dates]",
               _("# where a step without its own date takes its time (marked estimated):")]
+    # Steps whose date the register does not keep: each taken from another (the
+    # template's own file was refused row by row: "the investigate step has no date",
+    # "the assign step has no date")
+    dated = []
+    if found.keys() & {"department", "owner"} and "assigned_at" not in found:
+        dated += [_("# the assignment (department, owner) has no date of its own in this "
+                    "register: the complaint's"), 'assigned_at = "received_at"']
     if found.keys() & _INVESTIGATED and "concluded_at" not in found and \
             "resolved_at" in found:
-        # a register with its causes and no date of them: each row's investigation took
-        # the resolution's date (the template's own file was refused row by row: "the
-        # investigate step has no date")
-        lines[-2] = "[dates]"
-        lines += [_("# the investigation's conclusion (its cause, whether upheld) has no "
+        dated += [_("# the investigation's conclusion (its cause, whether upheld) has no "
                     "date of its own in this register: its resolution's"),
-                  'concluded_at = "resolved_at"', ""]
+                  'concluded_at = "resolved_at"']
+    if dated:
+        lines[-2] = "[dates]"
+        lines += [*dated, ""]
     else:
         lines += ['# resolved_at = "received_at"', ""]
     return "\n".join(lines)

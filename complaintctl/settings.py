@@ -117,10 +117,11 @@ def same_clock(one: str, other: str, now: datetime) -> bool:
                for t in (now, now + timedelta(days=182)))
 
 
-# The zones named as a place's clock that keep one offset all year (EST, MST), taken for
-# New York's or Denver's: a US office's EST is an hour off for eight months of the year.
-# (Etc/GMT-8 is China's clock all year, as UTC is UTC: not said.)
-_FIXED_OFFSET = re.compile(r"EST|MST", re.IGNORECASE)
+# The zones that keep one offset all year (EST, MST, Etc/GMT+5), taken for a place's
+# clock: a US office's EST is an hour off for eight months of the year. (Etc/GMT-8 is
+# China's clock all year, Etc/GMT+0 UTC: not said.)
+_FIXED_OFFSET = re.compile(r"EST|MST|Etc/GMT(?:\+(?:[1-9]|1[0-2])|-(?:[1-79]|1[0-4]))",
+                           re.IGNORECASE)
 
 
 def fixed_offset_warning(name: str, now: datetime) -> str | None:
@@ -132,8 +133,9 @@ def fixed_offset_warning(name: str, now: datetime) -> str | None:
         offset = now.astimezone(ZoneInfo(name.strip())).strftime("%z")
     except (ZoneInfoNotFoundError, ValueError, OSError):
         return None
-    return _("{zone} keeps UTC{offset} all year, without daylight saving time: for a "
-             "place's clock give its zone, e.g. America/New_York, Europe/Berlin").format(
+    return _("{zone} keeps UTC{offset} all year, without daylight saving time: where the "
+             "clocks change, give the place's zone, e.g. America/New_York, "
+             "America/Denver").format(
         zone=name.strip(), offset=f"{offset[:3]}:{offset[3:]}".replace("-", "\u2212"))
 
 
@@ -205,14 +207,14 @@ def id_prefixes(complaint: str | None, return_: str | None) -> dict[str, str]:
                                ("return_prefix", "--return-prefix", return_)):
         if value is None:
             continue
-        typed = unicodedata.normalize("NFKC", value).strip().rstrip("-").upper()
-        if not _PREFIX.fullmatch(typed):
+        typed = unicodedata.normalize("NFKC", value).strip().rstrip("-")
+        if not _PREFIX.fullmatch(typed.upper()) or not typed.isascii():  # (ß is SS upper)
             raise BadInput(_("{option} {value}: a prefix is 1 to 8 letters (A to Z)").format(
                 option=option, value=shown(value)),
                            hint=_("e.g. {option} {example}").format(
                                option=option, example="KS" if key == "id_prefix" else "TH"),
                            code="id_prefix", value=value)
-        out[key] = typed
+        out[key] = typed.upper()
     complaints = out.get("id_prefix", DEFAULT_SETTINGS["id_prefix"])
     returns = out.get("return_prefix", DEFAULT_SETTINGS["return_prefix"])
     if complaints == returns:
@@ -242,9 +244,10 @@ def _zone_in_any_case(name: str) -> str | None:
     """The zone spelt `name` in another letter case (asia/shanghai: Asia/Shanghai), or
     None. Zone names are case-sensitive where the files are (Linux); a user types them
     as a name."""
+    import unicodedata
     import zoneinfo
 
-    typed = name.strip().casefold().replace(" ", "_")
+    typed = unicodedata.normalize("NFKC", name).strip().casefold().replace(" ", "_")
     if not typed or typed in _NOT_ZONES:
         return None
     try:

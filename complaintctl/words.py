@@ -84,7 +84,7 @@ TABLE: dict[str, tuple[Word, ...]] = {
     "demand": (  # (the words a customer's demand is said in: 要求换货, 退钱)
         _w("return", None, "退货", "退回", "要求退货"),
         _w("exchange", None, "换货", "更换", "良品交换", "以良品交换", "要求换货", "调换",
-           "换新", "补发"),
+           "换新", "补发", "要求补发"),
         _w("repair", None, "维修", "返修", "修理", "检修", "要求维修"),
         _w("refund", None, "退款", "退钱", "要求退款"),
         _w("discount", None, "折让", "折价", "降价", "折扣", "打折"),
@@ -308,7 +308,9 @@ _HANT_PAIRS = (
     # (and the Traditional forms of words Hong Kong and Taiwan type that were refused:
     # 極其嚴重, 網絡, 企業微信, 小紅書, 釘釘, 視頻號, 簡訊; 日圓 and 港紙, currencies;
     # the header 幣種)
-    "極极絡络業业紅红釘钉視视頻频圓圆紙纸訊讯種种")
+    "極极絡络業业紅红釘钉視视頻频圓圆紙纸訊讯種种"
+    # 補償, 補發 (a compensation, a re-shipment)
+    "補补")
 _HANS: dict[int, str] = {}
 
 

@@ -492,8 +492,9 @@ def test_a_received_time_after_the_first_entry_names_it(ledger):
     ledger("note", cid, "--text", "客户来电", "--at", "2026-11-02 10:00")
     before = ledger.snapshot()
     r = ledger("amend", cid, "--received", "2026-11-02 11:00", "--reason", "录错", code=2)
-    assert r.stderr.startswith("Error: --received is after the complaint's first note "
-                               "(2026-11-02 10:00)"), r.stderr
+    assert r.stderr == ("Error: --received is after the complaint's first note "
+                        "(2026-11-02 10:00)\nHint: a complaint is received before anything "
+                        "is recorded on it: give a time no later than that\n"), r.stderr
     assert ledger.snapshot() == before
     ledger("assign", cid, "--dept", "质量部", "--owner", "王芳", "--at", "2026-11-02 09:30")
     r = ledger("amend", cid, "--received", "2026-11-02 09:45", "--reason", "录错", code=2)

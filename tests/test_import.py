@@ -421,9 +421,11 @@ def test_a_line_of_labels_over_a_two_row_header_is_passed_over(ledger, files):
                  'revisited_at = "回访情况/日期"'):
         assert line in text, (line, text)
     mapping = files["dir"] / "labels.toml"
+    assert '\nassigned_at = "received_at"\n' in text, text  # (no assignment date: the
+    # template says where it comes from, as the user had to)
     mapping.write_text(text.replace("[defaults]\n", '[defaults]\ncause = "未填"\ndepartment = '
                                     '"品质部"\ndisposition = "exchange"\n', 1)
-                       + '\n[dates]\nassigned_at = "received_at"\nconcluded_at = "resolved_at"\n',
+                       + ('' if 'concluded_at' in text else 'concluded_at = "resolved_at"\n'),
                        encoding="utf-8")
     r = ledger("import", path, "--mapping", mapping)
     assert "1 new complaint" in r.stderr, r.stderr
@@ -1085,6 +1087,23 @@ def test_a_template_takes_a_bare_description_header(ledger, files, header):
     text = ledger("import", path, "--template").stdout
     assert f'description = "{header}"' in text, text
     assert 'description = "处理描述"' not in text, text
+
+def test_a_templates_own_register_without_an_assignment_date_imports(ledger, files):
+    """A register with 责任部门 and 责任人 but no date of the assignment: the template's own
+    mapping refused every row ("the assign step has no date"); it dates the assignment
+    by the complaint (estimated). 批示人, the screens' word, is the approver."""
+    path = write_csv(files["dir"] / "reg.csv", [[
+        "R1", "2026-10-01", "甲公司", "电话", "质量", "高", "异响", "质量部", "王芳", "张总"]],
+        header=["编号", "投诉日期", "客户", "渠道", "类别", "严重程度", "描述", "责任部门",
+                "责任人", "批示人"])
+    text = ledger("import", path, "--template").stdout
+    assert '\napproved_by = "批示人"\n' in text, text
+    assert '\n[dates]\n' in text and '\nassigned_at = "received_at"\n' in text, text
+    (files["dir"] / "reg.toml").write_text(text, encoding="utf-8")
+    r = ledger("import", path, "--mapping", files["dir"] / "reg.toml")
+    assert "1 new complaint" in r.stderr, r.stderr
+    assert ledger.rows("SELECT status, department, owner FROM complaints") == [
+        ("assigned", "质量部", "王芳")]
 
 def test_a_template_takes_the_likeliest_header_and_leaves_free_text_out_of_words(ledger,
                                                                                 files):
@@ -2852,8 +2871,9 @@ def test_a_template_maps_a_column_of_satisfaction_words_to_satisfaction(ledger, 
     assert '\nsatisfaction = "回访情况"\n' in text and "revisit_note" not in text, text
     assert '\nrevisited_at = "回访日期"\n' in text and '\nclosed_at = "结案日期"\n' in text
     text += '\n[values.disposition]\n"补发" = "exchange"\n'
-    text = text.replace('\nconcluded_at = "resolved_at"', '\nassigned_at = "received_at"\n'
-                        'concluded_at = "resolved_at"').replace(
+    assert '\nassigned_at = "received_at"\n' in text, text  # (the user had to add them)
+    assert '\nconcluded_at = "resolved_at"\n' in text, text
+    text = text.replace(
         "# No column", "channel = \"phone\"\n# No column")
     (files["dir"] / "t.toml").write_text(text, encoding="utf-8")
     r = ledger("import", path, "--mapping", files["dir"] / "t.toml")

@@ -1380,13 +1380,14 @@ def test_a_word_for_none_in_a_field_that_may_be_left_out_is_refused(ledger, opti
 def test_an_empty_argument_where_none_is_taken_says_so(ledger, command):
     """`list ""` (a script's variable unset, in quotes) said "Got unexpected extra
     argument(s) ()": the empty brackets said nothing."""
-    r = refused(ledger, command, "", code=2, message="Error: an empty argument ('') was "
-                f"given, and root {command} takes none there\n")
-    assert "()" not in r.stderr, r.stderr
-    assert r.stderr.endswith("Hint: a variable left empty in a script? leave the argument "
-                             "out, or give it a value\n"), r.stderr
+    for blank in ("", " ", "\u3000"):  # (a full-width space: offered as a filter too)
+        r = refused(ledger, command, blank, code=2, message="Error: an empty or blank "
+                    f"argument was given, and root {command} takes none there\n")
+        assert "()" not in r.stderr and "--customer" not in r.stderr, r.stderr
+        assert r.stderr.endswith("Hint: a variable left empty in a script? leave the argument "
+                                 "out, or give it a value\n"), r.stderr
     r = ledger("--lang", "zh", command, "", code=2)
-    assert "错误：给了一个空参数（''），而 root " in r.stderr, r.stderr
+    assert "错误：给了一个空的（或只有空格的）参数，而 root " in r.stderr, r.stderr
 
 
 def test_a_commands_option_before_the_command_is_said_to_go_after_it(ledger):

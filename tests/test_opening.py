@@ -666,6 +666,7 @@ def test_init_takes_the_departments_own_id_prefixes(run):
             (("--id-prefix", ""), "--id-prefix '': a prefix is 1 to 8 letters"),
             # (an id is read without its dashes too: K2 2026 0001 was no id)
             (("--id-prefix", "K2"), "--id-prefix 'K2': a prefix is 1 to 8 letters"),
+            (("--id-prefix", "ß"), "--id-prefix 'ß': a prefix is 1 to 8 letters"),  # (not SS)
             (("--return-prefix", "R-M-A"), "--return-prefix 'R-M-A': a prefix is"),
             (("--id-prefix", "rma"), "complaints and returns cannot share the prefix RMA: "
              "an id's prefix says which it is")]:
@@ -691,10 +692,13 @@ def test_a_fixed_offset_zone_by_name_is_warned_of(run):
     with a warning naming a place's zone; a place's zone, UTC or an Etc/ offset (China's
     clock all year) is taken without one."""
     r = run("init", "--timezone", "EST", "--country", "US")
-    assert ("Warning: EST keeps UTC\u221205:00 all year, without daylight saving time: for "
-            "a place's clock give its zone, e.g. America/New_York") in r.stderr, r.stderr
-    r = run("policy", "timezone", "MST")
-    assert "Warning: MST keeps UTC\u221207:00 all year" in r.stderr, r.stderr
+    assert ("Warning: EST keeps UTC\u221205:00 all year, without daylight saving time: "
+            "where the clocks change, give the place's zone, e.g. America/New_York, "
+            "America/Denver") in r.stderr, r.stderr
+    for zone, offset in (("MST", "\u221207:00"), ("Etc/GMT+5", "\u221205:00"),
+                         ("Etc/GMT-1", "+01:00")):
+        r = run("policy", "timezone", zone)
+        assert f"Warning: {zone} keeps UTC{offset} all year" in r.stderr, r.stderr
     # (China's clock by its offset, UTC by another name: a fixed offset as meant)
     for zone in ("America/New_York", "UTC", "Etc/GMT-8", "Etc/GMT+0", "PRC"):
         r = run("policy", "timezone", zone)
@@ -733,7 +737,8 @@ def test_a_zone_typed_in_another_case_is_offered_as_it_is_spelt(run):
     as an example; a zone typed in another letter case (or with a space for its _) is
     offered as it is spelt. Still refused: a zone's name is the file's."""
     for typed, zone in (("asia/shanghai", "Asia/Shanghai"),
-                        ("america/new york", "America/New_York")):
+                        ("america/new york", "America/New_York"),
+                        ("Ａｓｉａ/Ｓｈａｎｇｈａｉ", "Asia/Shanghai")):
         r = run("init", "--timezone", typed, code=2)
         assert r.stderr.endswith(f"Hint: did you mean --timezone {zone}?\n"), r.stderr
         assert not run.db.exists()

@@ -604,6 +604,15 @@ def test_an_erasure_finds_86_without_its_plus_and_a_landline_without_its_area_co
         done.stderr
     assert shenzhen not in done.stderr and "11:00" not in done.stderr, done.stderr
     assert "12:00" not in done.stderr and "13:00" not in done.stderr, done.stderr
+    # the same landline stored under China's code, its area code written apart
+    for n, stored in enumerate(("+86 21 6234 5678", "86-21-6234-5678", "0086 21 6234 5678")):
+        coded = ledger.log("--contact", stored, customer=f"戊公司{n}")
+        ledger("note", coded, "--text", "客户座机 6234 5678 已回电", "--at", "2026-11-04 10:00")
+        assert coded in [c["id"] for c in ledger.json("list", "--contact", "6234 5678")]
+        _refused_reasons(ledger, coded, "客户 6234 5678 来电要求")
+        done = ledger("forget-contact", coded, "--reason", "本人要求")
+        assert f"text of a step of {coded} (note 2026-11-04 10:00)" in done.stderr, \
+            done.stderr
 
 def test_an_erasure_with_spaced_dashes_labels_and_others_numbers(ledger):
     """A reason "138 - 1234 - 5678" (spaces around the dashes) was kept for good; a

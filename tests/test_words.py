@@ -1076,6 +1076,8 @@ def test_machines_count_by_bu(ledger):
     ("--demand", "打折", "demand", "discount"), ("--demand", "说明原因", "demand", "explanation"),
     ("--demand", "补偿", "demand", "compensation"),  # (a register's everyday word)
     ("--demand", "经济补偿", "demand", "compensation"), ("--demand", "补发", "demand", "exchange"),
+    ("--demand", "要求补发", "demand", "exchange"), ("--demand", "補償", "demand", "compensation"),
+    ("--demand", "補發", "demand", "exchange"),
     ("--channel", "打电话", "channel", "phone"), ("--channel", "手机", "channel", "phone"),
     ("--channel", "市场监管局", "channel", "regulator"),
     ("--channel", "工商局", "channel", "regulator")])
