@@ -202,12 +202,15 @@ def name(value: str | None, field: str, *, required: bool = False) -> str | None
         return None
     found = _SPACES.sub(" ", name_width(found))
     if field in _NONE_REFUSED and means_none(found, region=field == "--region"):
-        raise BadInput(_("{value} means none, not a value of {field}").format(
-            value=shown(found), field=field),
-                       hint=_("leave {field} out (at the prompt: press Enter to skip "
-                              "it)").format(field=field),
-                       code="none_word", field=field, value=found)
+        raise _none_word(found, field, _("leave {field} out (at the prompt: press Enter to "
+                                         "skip it)").format(field=field))
     return found
+
+
+def _none_word(found: str, field: str, hint: str) -> BadInput:
+    return BadInput(_("{value} means none, not a value of {field}").format(
+        value=shown(found), field=field), hint=hint, code="none_word", field=field,
+        value=found)
 
 
 def someone(value: str | None, field: str) -> str:
@@ -218,11 +221,8 @@ def someone(value: str | None, field: str) -> str:
     found = name(value, field, required=True)
     if means_none(found.strip("（）()【】[]。.，,、 ") or found):  # (（无）, 无。: as the
         # screens write none)
-        raise BadInput(_("{value} means none, not a value of {field}").format(
-            value=shown(found), field=field),
-                       hint=_("{field} names who answers for it: a department or a "
-                              "person").format(field=field),
-                       code="none_word", field=field, value=found)
+        raise _none_word(found, field, _("{field} names who answers for it: a department "
+                                         "or a person").format(field=field))
     return found
 
 

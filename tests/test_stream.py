@@ -157,10 +157,8 @@ def test_a_limit_counts_the_rest_only_up_to_a_cap(ledger, monkeypatch):
     assert len(ids) == 6
 
 
-def test_the_count_does_not_read_the_ledger_for_a_table(ledger, monkeypatch):
-    """The total under a table of N rows is counted with LIMIT: the query that counts
-    stops after the cap, whatever the size of the ledger."""
-    _fill(ledger, n_plain=1)
+def _traced(monkeypatch) -> list[str]:
+    """The statements the ledger's reads run, from now on."""
     seen: list[str] = []
     real = Ledger.read
 
@@ -169,6 +167,14 @@ def test_the_count_does_not_read_the_ledger_for_a_table(ledger, monkeypatch):
         return real(self)
 
     monkeypatch.setattr(Ledger, "read", traced)
+    return seen
+
+
+def test_the_count_does_not_read_the_ledger_for_a_table(ledger, monkeypatch):
+    """The total under a table of N rows is counted with LIMIT: the query that counts
+    stops after the cap, whatever the size of the ledger."""
+    _fill(ledger, n_plain=1)
+    seen = _traced(monkeypatch)
     ledger("list", "--customer", "华", "--limit", "1")
     counts = [s for s in seen if "count(*)" in s]
     assert counts and all("LIMIT" in s for s in counts), counts
@@ -387,14 +393,7 @@ def test_the_returns_export_reads_each_returns_dispositions_by_the_return(ledger
            "--at", "2026-11-17 10:00")
     ledger("return", "dispose", rid, "--action", "scrap", "--qty", "2", "--cost", "10",
            "--at", "2026-11-17 11:00")
-    seen: list[str] = []
-    real = Ledger.read
-
-    def traced(self):
-        self.conn.set_trace_callback(seen.append)
-        return real(self)
-
-    monkeypatch.setattr(Ledger, "read", traced)
+    seen = _traced(monkeypatch)
     path = ledger.db.parent / "returns.csv"
     ledger("export", "returns", "--format", "csv", "--output", path)
     out = path.read_text(encoding="utf-8-sig")
