@@ -1419,7 +1419,10 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
                 field=field, value=shown(value)),
                 hint=_("type a date like 2026-03-04 or 2026年3月4日, or today, yesterday")
                 if day_only else _("type a date like 2026-03-04 or 2026-03-04 14:30 (2026年3月4日 "
-                              "14点30分), or now, today, yesterday (昨天 14:30)")) from None
+                                   "14点30分), or tomorrow, 明天, 下周五 (a due date is ahead)")
+                if field == "--due" else _("type a date like 2026-03-04 or 2026-03-04 14:30 "
+                                           "(2026年3月4日 14点30分), or now, today, yesterday "
+                                           "(昨天 14:30)")) from None
     _check_year(parsed.year, field, value)  # before any time-zone arithmetic
     if parsed.tzinfo is None:
         wall = parsed

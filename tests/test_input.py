@@ -1435,3 +1435,15 @@ def test_a_word_for_none_is_no_one_to_answer_for_a_step(ledger):
     refused(ledger, "action", "add", cid, "--text", "培训", "--owner", "没有", "--due",
             "2026-12-20", code=2, message="Error: '没有' means none, not a value of --owner")
     assert ledger("list", "--owner", "无").exit_code == 0
+
+
+def test_a_due_date_not_read_is_answered_with_the_words_a_due_date_takes(ledger):
+    """`action add … --due 5天后` was answered "or now, today, yesterday (昨天 14:30)": a due
+    date is never yesterday; the words --due takes (明天, 下周五) were not named."""
+    cid = ledger.log()
+    ledger.to_state(cid, "investigating")
+    r = refused(ledger, "action", "add", cid, "--text", "培训", "--owner", "刘洋", "--due",
+                "5天后", code=2, message="Error: cannot read --due '5天后'\n")
+    assert r.stderr.endswith("or tomorrow, 明天, 下周五 (a due date is ahead)\n"), r.stderr
+    assert "yesterday" not in r.stderr, r.stderr
+    ledger("action", "add", cid, "--text", "培训", "--owner", "刘洋", "--due", "下周五")
