@@ -197,8 +197,9 @@ def test_a_taiwan_register_as_windows_saves_it(tw, tmp_path):
     assert "114/03/04 凌晨0点5分 (114/03/04 00:05) / 114/03/04 中午12点5分 (114/03/04 " \
         "12:05)" in r.stderr, r.stderr
     mapping = tmp_path / "map.toml"
-    mapping.write_text(template.replace('# category = "other"', 'category = "quality"')
-                       + '\n[dates]\nassigned_at = "received_at"\n', encoding="utf-8")
+    assert '\nassigned_at = "received_at"\n' in template, template  # (the user had to)
+    mapping.write_text(template.replace('# category = "other"', 'category = "quality"'),
+                       encoding="utf-8")
     r = tw("import", path, "--mapping", mapping)
     assert "totals row" in r.stdout + r.stderr and "signature" in r.stdout + r.stderr, \
         r.stdout + r.stderr
