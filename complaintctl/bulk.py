@@ -1296,7 +1296,8 @@ class Writer:
 
     def _action_view(self, a: list[Any], case: _Case) -> dict[str, Any]:
         return {"id": a[_A_ID], "done_at": a[_A_DONE], "verified_at": a[_A_VERIFIED],
-                "complaint_status": case.row["status"]}
+                "done_by": a[_A_DONE_BY], "verified_by": a[_A_VERIFIED + 1],
+                "complaint_id": a[_A_CID], "complaint_status": case.row["status"]}
 
     def _action_done(self, case: _Case, step: Step, at: str, now: str) -> None:
         a = self._action(case, step)

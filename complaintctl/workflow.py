@@ -268,9 +268,14 @@ def check_not_void(record_id: str, status: str, command: str,
 
 
 def check_action_done(a: Mapping[str, Any], local: Callable[[str], str]) -> None:
-    if a["done_at"]:
-        raise Refused(_("action {action} is already done ({time})").format(
-            action=a["id"], time=local(a["done_at"])),
+    if a["done_at"]:  # (by whom: the second of two clerks marking it at once was not told)
+        raise Refused(_("action {action} is already done ({time}, by {actor})").format(
+            action=a["id"], time=local(a["done_at"]), actor=a.get("done_by") or "?"),
+                      hint=_("its effectiveness is checked next: complaintctl action verify "
+                             "{action} --note TEXT").format(action=a["id"])
+                      if not a.get("verified_at") else _(
+                          "it is verified too: complaintctl action list --complaint {id} "
+                          "--all").format(id=a.get("complaint_id")),
                       code="action_done", action=a["id"])
 
 
@@ -281,7 +286,10 @@ def check_action_verify(a: Mapping[str, Any]) -> None:
                           action=a["id"]),
                       code="action_not_done", action=a["id"])
     if a["verified_at"]:
-        raise Refused(_("action {action} is already verified").format(action=a["id"]),
+        raise Refused(_("action {action} is already verified ({by})").format(
+            action=a["id"], by=a.get("verified_by") or "?"),
+                      hint=_("see it with: complaintctl action list --complaint {id} "
+                             "--all").format(id=a.get("complaint_id")),
                       code="action_verified", action=a["id"])
 
 

@@ -697,3 +697,31 @@ def test_a_back_dated_void_or_closing_is_not_placed_before_what_is_recorded_on_i
     assert ledger.rows("SELECT status FROM complaints WHERE id IN (?, ?) ORDER BY id",
                        (cid, other)) == [("void",), ("closed",)]
     assert ledger("verify").stdout.startswith("OK")
+
+
+def test_a_capa_item_done_or_verified_again_says_by_whom_and_what_next(ledger):
+    """The second of two clerks marking an item done was told "action 1 is already done
+    (time)", without who did it or a hint; verified again, "already verified" alone."""
+    cid = ledger.log(received="2026-09-29 09:00")
+    ledger.to_state(cid, "investigating")
+    ledger("action", "add", cid, "--text", "培训", "--owner", "刘洋", "--due", "2026-12-20",
+           "--at", "2026-10-08 10:00")
+    ledger("--as", "刘洋", "action", "done", "1", "--at", "2026-10-08 11:00")
+
+    def refused(*args: str) -> str:
+        before = ledger.snapshot()
+        r = ledger(*args, code=1)
+        assert ledger.snapshot() == before
+        return r.stderr
+
+    said = refused("action", "done", "1")
+    assert said == ("Error: action 1 is already done (2026-10-08 11:00, by 刘洋)\nHint: "
+                    "its effectiveness is checked next: complaintctl action verify 1 "
+                    "--note TEXT\n"), said
+    ledger("--as", "质量经理", "action", "verify", "1", "--note", "有效")
+    said = refused("action", "verify", "1")
+    assert said == ("Error: action 1 is already verified (质量经理)\nHint: see it with: "
+                    f"complaintctl action list --complaint {cid} --all\n"), said
+    said = refused("action", "done", "1")
+    assert said.endswith(f"Hint: it is verified too: complaintctl action list --complaint "
+                         f"{cid} --all\n"), said
