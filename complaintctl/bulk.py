@@ -79,12 +79,11 @@ from typing import Any, NamedTuple
 from complaintctl import deadlines, returns, rollups, workflow
 from complaintctl.complaints import (
     OPEN_ONLY,
-    RECORDED_AS,
-    RECORDED_STEP,
     _check_category,
     contact_ref,
     deadline_warning,
     gap_warning,
+    recorded_as,
 )
 from complaintctl.errors import BadInput, NotFound, Refused
 from complaintctl.i18n import _, shown
@@ -898,8 +897,7 @@ class Writer:
         """complaints.check_after_records: a void or a closing not before the latest
         step `latest` (at, kind) recorded on the complaint that it would end."""
         if latest[0] > at:
-            self._check_at(step.at, step.now, from_iso(latest[0]),
-                           _(RECORDED_AS.get(latest[1].split("-")[0], RECORDED_STEP)))
+            self._check_at(step.at, step.now, from_iso(latest[0]), recorded_as(latest[1]))
 
     def _check_after(self, step: Step, at: str, after: str, what: str) -> None:
         """_check_at after a stored instant: compared as stored text (`at` is the

@@ -50,10 +50,10 @@ def check_at(lg: Ledger, at: datetime, now: datetime, after: str | None,
 
 
 # What a step recorded on a complaint is, as a back-dated step placed before it names it.
-RECORDED_AS = {"note": N_("a note recorded on it"), "attach": N_("a file attached to it"),
+_RECORDED_AS = {"note": N_("a note recorded on it"), "attach": N_("a file attached to it"),
                 "action": N_("a CAPA item's step recorded on it"),
                 "return": N_("a return's step recorded on it")}
-RECORDED_STEP = N_("a step recorded on it")
+_RECORDED_STEP = N_("a step recorded on it")
 # Steps that are no record of what happened after the complaint came in: its log (dated
 # when received), a correction of it, a repeat link, an erasure.
 NOT_AFTER = ("log", "amend", "repeat-link", "forget-contact")
@@ -73,8 +73,13 @@ def check_after_records(lg: Ledger, cur: sqlite3.Cursor, cid: str, at: datetime,
                         (cid, *(kinds or NOT_AFTER))).fetchone()
     if found is None or found[0] <= iso(at):
         return at
-    what = RECORDED_AS.get(found[1].split("-")[0], RECORDED_STEP)
-    return check_at(lg, at, now, found[0], _(what))
+    return check_at(lg, at, now, found[0], recorded_as(found[1]))
+
+
+def recorded_as(kind: str) -> str:
+    """A step of `kind` recorded on a complaint, as a back-dated step placed before it
+    names it (translated)."""
+    return _(_RECORDED_AS.get(kind.split("-")[0], _RECORDED_STEP))
 
 
 def cover(lg: Ledger, at: datetime, *, now: datetime, actor: str) -> None:
@@ -817,11 +822,9 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
                 "('log', 'amend', 'repeat-link', 'forget-contact') ORDER BY at, id LIMIT 1",
                 (cid,)).fetchone()
             received = from_iso(changes["received_at"])
-            if received > now + workflow.FUTURE_GRACE:  # (log's hint, "leave --received
-                # out to record it now", is no amendment)
-                raise BadInput(_("--received {time} is in the future").format(
-                    time=lg.local(received)), hint=_("give the time it was received"),
-                    code="time_in_future", option="--received", value=received)
+            # (log's hint, "leave --received out to record it now", is no amendment)
+            workflow.check_time(received, now, option="--received", local=lg.local,
+                                future_hint=_("give the time it was received"))
             if c["logged_at"] and changes["received_at"] > c["logged_at"]:
                 # received after it was typed in: a report or overdue --as-of between the
                 # two left out a complaint that was in the ledger then

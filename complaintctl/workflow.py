@@ -127,14 +127,17 @@ def check_second_revisit(cid: str, due: bool, critical: bool = False,
 
 def check_time(at: datetime, now: datetime, *, after: datetime | None = None,
                what: str | None = None, option: str = "--at",
-               local: Callable[[datetime], str] = str, clock: bool = False) -> None:
+               local: Callable[[datetime], str] = str, clock: bool = False,
+               future_hint: str | None = None) -> None:
     """A step's time is not in the future and not before what it follows (`what`,
     translated; default "the previous step"). `clock`: the step was given no time, and
-    `at` is this machine's clock."""
+    `at` is this machine's clock. `future_hint`: what to do of a time in the future
+    where leaving the option out is no answer (amend's --received)."""
     if at > now + FUTURE_GRACE:
         raise BadInput(_("{option} {time} is in the future").format(option=option,
                                                                      time=local(at)),
-                       hint=_("leave {option} out to record it now").format(option=option),
+                       hint=future_hint or _("leave {option} out to record it now").format(
+                           option=option),
                        code="time_in_future", option=option, value=at)
     if after is not None and at < after:
         time, then = local(at), local(after)
