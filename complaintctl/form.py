@@ -311,13 +311,13 @@ BATCH_TABLE_COLS = (Col("id", N_("batch"), "num"), Col("at", N_("imported"), "ti
                     Col("rows", N_("rows"), "num"), Col("added", N_("new"), "num"),
                     Col("updated", N_("new steps"), "num"),
                     Col("conflicts", N_("conflicts"), "num"),
+                    Col("refused", N_("refused"), "num"),  # (rows left out: --skip-bad)
                     Col("voided_at", N_("voided"), "time"),
                     Col("void_reason", N_("why voided"), "wrap"))
 BATCH_COLS = (*BATCH_TABLE_COLS[:4], Col("sheet", N_("sheet")),
               Col("sha256", N_("sha256"), "code"),
               Col("mapping", N_("mapping"), "wrap"), *BATCH_TABLE_COLS[4:8],
-              Col("unchanged", N_("already imported"), "num"),
-              Col("refused", N_("refused"), "num"), *BATCH_TABLE_COLS[8:])
+              Col("unchanged", N_("already imported"), "num"), *BATCH_TABLE_COLS[8:])
 
 
 # CAPA items (纠正预防措施, D6): the terminal's columns are dates; markdown and csv carry

@@ -747,7 +747,7 @@ def money(value: str | None, field: str = "--amount", *, currency: str | None = 
             hint=_("amounts are kept to the cent: e.g. {field} {rounded}").format(
                 field=field, rounded=amount.quantize(Decimal("0.01"), ROUND_HALF_UP))
             if amount >= Decimal("0.005") else  # (0.004 offered 0.00, itself refused)
-            _("amounts are kept to the cent: the least is 0.01"))
+            _("amounts are kept to the cent: the least is 0.01"), code="many_decimals")
     return int(amount * 100)
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from complaintctl.errors import BadInput
-from complaintctl.i18n import N_, _, shown
+from complaintctl.i18n import N_, _, ngettext, shown
 from complaintctl.render import unguarded
 
 # How much of a CSV file is read to tell its encoding (the rest is checked as read).
@@ -929,6 +929,66 @@ def _cell_index(ref: str) -> tuple[int, int]:
     return int(ref[len(letters):]), column - 1
 
 
+def _sheet_member(z: Any, sheet: str) -> str | None:
+    """The name, in the workbook's zip `z`, of the XML of its sheet `sheet`."""
+    from xml.etree import ElementTree
+
+    book = ElementTree.fromstring(z.read("xl/workbook.xml"))
+    rid = next((e.get(_RELS + "id") for e in book.iter(_MAIN + "sheet")
+                if e.get("name") == sheet), None)
+    rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    target = next((e.get("Target") or "" for e in rels if e.get("Id") == rid), None)
+    if target is None:
+        return None
+    return target.lstrip("/") if target.startswith("/") else "xl/" + target
+
+
+# How much of a sheet's XML is read at a time when looking for a formula in it.
+_CHUNK = 1 << 20
+# Cells named at most in the refusal of formulas without a calculated value.
+_NAMED_MOST = 3
+
+
+def _uncalculated(path: Path, sheet: str) -> tuple[int, list[str]]:
+    """The formula cells of an XLSX sheet that hold no calculated value: a workbook a
+    program wrote (an ERP's export, an openpyxl script) and nobody opened in Excel or WPS
+    since, whose formulas calamine reads as empty cells (an amount of =M2*2 came in as
+    none). (how many, the first of them as "M3 (=M2*2)"); none when the sheet has no
+    formula at all (its XML is only searched then, in chunks) or cannot be read."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            name = _sheet_member(z, sheet)
+            if name is None:
+                return 0, []
+            with z.open(name) as fh:
+                tail = b""
+                while chunk := fh.read(_CHUNK):
+                    seen = tail + chunk
+                    if b"<f>" in seen or b"<f " in seen:
+                        break
+                    tail = seen[-3:]
+                else:
+                    return 0, []
+            count, first = 0, list[str]()
+            with z.open(name) as fh:
+                for _event, e in ElementTree.iterparse(fh):
+                    if e.tag == _MAIN + "c":
+                        formula, value = e.find(_MAIN + "f"), e.find(_MAIN + "v")
+                        if formula is not None and (value is None or (
+                                not value.text and e.get("t") != "str")):
+                            count += 1
+                            if len(first) < _NAMED_MOST:
+                                first.append(f"{e.get('r') or '?'} (={formula.text or ''})")
+                    elif e.tag == _MAIN + "row":
+                        e.clear()  # (bounded memory: a row at a time)
+            return count, first
+    except Exception:  # noqa: BLE001 - a workbook calamine read but this cannot: as read
+        return 0, []
+
+
 def _padded_numbers(path: Path, sheet: str, first_col: int
                     ) -> dict[tuple[int, int], tuple[str, int, str]]:
     """The number cells of an XLSX sheet that Excel shows padded with zeros (a register's
@@ -952,15 +1012,9 @@ def _padded_numbers(path: Path, sheet: str, first_col: int
                     padded[str(i)] = shown
             if not padded:
                 return {}
-            book = ElementTree.fromstring(z.read("xl/workbook.xml"))
-            rid = next((e.get(_RELS + "id") for e in book.iter(_MAIN + "sheet")
-                        if e.get("name") == sheet), None)
-            rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-            target = next((e.get("Target") or "" for e in rels
-                           if e.get("Id") == rid), None)
-            if target is None:
+            name = _sheet_member(z, sheet)
+            if name is None:
                 return {}
-            name = target.lstrip("/") if target.startswith("/") else "xl/" + target
             found: dict[tuple[int, int], tuple[str, int, str]] = {}
             with z.open(name) as fh:
                 for _event, e in ElementTree.iterparse(fh):
@@ -1026,6 +1080,18 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
     except Exception:  # noqa: BLE001 - an older reader
         first_col = 0
     padded = _padded_numbers(path, sheet, first_col) if not is_ole else {}
+    if not is_ole:
+        count, first = _uncalculated(path, sheet)
+        if count:
+            raise BadInput(ngettext(
+                "{n} formula cell of sheet {sheet} in {path} holds no calculated value: "
+                "{cells}; it would be read as empty",
+                "{n} formula cells of sheet {sheet} in {path} hold no calculated value "
+                "(first: {cells}); they would be read as empty", count).format(
+                    n=count, sheet=shown(sheet), path=path, cells=", ".join(first)),
+                hint=_("a program wrote the file and nobody has opened it since: open it in "
+                       "Excel or WPS and save it (that calculates its formulas), then "
+                       "import it again"), code="uncalculated_formulas")
 
     across: dict[int, tuple[int, int]] = {}
 

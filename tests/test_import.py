@@ -189,6 +189,10 @@ def test_a_registers_0_amount_is_no_money_and_an_explanation_pays_none(ledger, f
     rejects = (files["dir"] / "rejects.csv").read_text(encoding="utf-8-sig")
     assert "2025-004" in rejects and "with explanation none moves" in rejects, rejects
     assert "1 refused" in r.stdout + r.stderr or "refused: 1" in r.stdout + r.stderr, r.stdout
+    # the batches' table says so too (it showed 2 rows, 1 new, and nothing of the other)
+    table = ledger("import", "--batches").stdout
+    assert " conflicts refused " in table, table
+    assert ledger.json("import", "--batches")[0]["refused"] == 1
 
 
 def test_a_refund_without_an_amount_is_imported_and_counted_apart(ledger, files):
@@ -2035,7 +2039,7 @@ def test_a_status_a_step_cannot_reach_names_what_the_row_lacks(ledger, files):
                                   '[dates]\nassigned_at = "received_at"\nconcluded_at = '
                                   '"resolved_at"\nclosed_at = "resolved_at"\n')
     r = ledger("import", path, "--mapping", mapping, code=1)
-    assert ("row 2: a row with resolve needs an investigation before it: map "
+    assert ("row 2: the row's resolve step has no investigation before it: map "
             "cause (or validity) and where concluded_at comes from (upheld, 成立, is no "
             "investigation without its cause)") in r.stderr, r.stderr
     assert "missing steps" not in r.stderr
@@ -2201,6 +2205,30 @@ def test_an_xlsx_amount_is_read_as_excel_shows_it(ledger, files):
     assert ledger.rows("SELECT amount FROM resolutions") == [(330,)]
 
 
+def test_an_xlsx_amount_with_a_third_decimal_says_the_sheet_may_show_it_rounded(
+        ledger, files):
+    """12345.675 in a cell formatted "¥"#,##0.00 shows ¥12,345.68: its refusal quoted a
+    value the clerk never sees, and said nothing of why."""
+    import xlsxwriter
+
+    path = files["dir"] / "amount.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, [*HEADER, "赔偿金额"])
+    sheet.write_row(1, 0, ROWS[0])
+    sheet.write_number(1, len(HEADER), 12345.675, book.add_format({"num_format": '"¥"#,##0.00'}))
+    book.close()
+    mapping = files["dir"] / "amount.toml"
+    mapping.write_text(MAPPING.replace("[values.category]", 'amount = "赔偿金额"\n\n'
+                                       "[values.category]"), encoding="utf-8")
+    before = ledger.snapshot()
+    r = ledger("import", path, "--mapping", mapping, code=2)
+    assert ("row 2, column 赔偿金额: '12345.675' has more than two decimals: a sheet may "
+            "show the cell rounded while it holds this; round it in the sheet (=ROUND(cell, 2)) "
+            "and save, or give the amount under [values.amount]") in r.stderr, r.stderr
+    assert ledger.snapshot() == before
+
+
 def test_an_xlsx_long_number_is_read_as_excel_shows_it(ledger, files):
     """An 18-digit order number typed as a number is kept by Excel to 15 significant
     digits (123456789012346000, as it shows it); it came in as the binary float's
@@ -2309,7 +2337,7 @@ def test_a_step_the_row_cannot_take_is_said_in_the_registers_terms(ledger, files
     no_owner[10:13] = ["", "", ""]  # no 责任部门, 责任人, 分派日期: the investigation has none
     path = write_csv(files["dir"] / "lacks.csv", [no_owner])
     r = ledger("import", path, "--mapping", files["map"], code=1)
-    assert ("row 2: investigate: a row with investigate needs an assignment before it: map "
+    assert ("row 2: investigate: the row's investigate step has no assignment before it: map "
             "department and owner (or give them under [defaults])") in r.stderr, r.stderr
     assert "CC-" not in r.stderr and "allowed next" not in r.stderr
     not_upheld = list(ROWS[0])
@@ -3796,6 +3824,7 @@ def test_a_refused_cell_says_how_the_mapping_reads_the_registers_own_way(ledger,
     [formats], as a word's refusal does; the line suggested then reads the file."""
     rows = [list(r) for r in ROWS]
     rows[0][12] = "25.3.3"
+    rows[1][12] = "待定"  # a word: no format reads it (it was offered %y.%m.%d)
     path = write_csv(files["dir"] / "own.csv", [[*r, "无"] for r in rows],
                      header=[*HEADER, "赔偿金额"])
     mapping = files["dir"] / "own.toml"
@@ -3808,11 +3837,13 @@ def test_a_refused_cell_says_how_the_mapping_reads_the_registers_own_way(ledger,
             "way takes its format under [formats] (assigned_at = \"%y.%m.%d\" or assigned_at "
             "= \"%d.%m.%y\"), a single cell a line under [values.assigned_at]") in r.stderr, \
         r.stderr
+    assert ("row 3, column 分派日期: '待定' is not a date; a register's word for none goes "
+            "under [values.assigned_at] (\"待定\" = \"\")") in r.stderr, r.stderr
     assert ("row 3, column 赔偿金额: '无' is not an amount; a register's own way of writing one "
             "goes under [values.amount] (\"无\" = \"\" for none)") in r.stderr, r.stderr
     assert ledger.snapshot() == before
     mapping.write_text(text + '[values.amount]\n"无" = ""\n[values.assigned_at]\n'
-                       '"25.3.3" = "2025-03-03"\n', encoding="utf-8")
+                       '"25.3.3" = "2025-03-03"\n"待定" = "2025-03-11"\n', encoding="utf-8")
     ledger("import", path, "--mapping", mapping)
     assert ledger.rows("SELECT count(*), count(amount) FROM complaints") == [(3, 0)]
 
@@ -4801,3 +4832,47 @@ def test_a_registers_word_for_none_in_a_product_or_contact_is_no_value(ledger, f
     again = ledger("import", path, "--mapping", mapping)
     assert "conflict" not in again.stderr and "3 already imported" in again.stderr, \
         again.stderr
+
+
+def test_formulas_a_program_wrote_without_their_values_are_refused(ledger, files):
+    """A workbook an ERP or a script wrote holds formulas nobody calculated (no cached
+    value): calamine reads them as empty cells, and an amount of =M2*2 came in as no
+    amount, exit 0, without a word. The file is refused until it is opened and saved."""
+    import openpyxl
+
+    path = files["dir"] / "erp.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "2024年"
+    sheet.append(SHEET_HEADER)
+    for row in SHEETS["2024年"]:
+        sheet.append(row)
+    sheet["J1"] = "数量"
+    sheet["J2"] = 2
+    sheet["J3"] = "=J2*2"
+    book.save(path)
+    mapping = files["dir"] / "yearly.toml"
+    mapping.write_text(SHEET_MAP.format(key='"编号"'), encoding="utf-8")
+    before = ledger.snapshot()
+    for dry in ((), ("--dry-run",)):
+        r = ledger("import", path, "--mapping", mapping, *dry, code=2)
+        assert ("1 formula cell of sheet '2024年' in" in r.stderr
+                and "holds no calculated value: J3 (=J2*2); it would be read as empty"
+                in r.stderr), r.stderr
+        assert "Hint: a program wrote the file and nobody has opened it since: open it in " \
+            "Excel or WPS and save it" in r.stderr
+        assert ledger.snapshot() == before
+    # the same formula with its value (as Excel saves it) is read as that value
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    xml = members["xl/worksheets/sheet1.xml"].decode()
+    assert "<f>J2*2</f><v" in xml, xml
+    members["xl/worksheets/sheet1.xml"] = re.sub(
+        r"<f>J2\*2</f><v\s*/>", "<f>J2*2</f><v>4</v>", xml).encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    r = ledger("import", path, "--mapping", mapping)
+    assert "2 new complaints" in r.stderr, r.stderr
