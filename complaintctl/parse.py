@@ -847,7 +847,14 @@ def _date_text(value: str) -> str:
     digits (_arabic), stripped."""
     import unicodedata
 
-    return _arabic(words.hans(unicodedata.normalize("NFKC", value).strip()))
+    return _arabic(words.hans(unicodedata.normalize("NFKC", value).strip()
+                              .translate(_DATE_MARKS)))
+
+
+# Marks a word processor or a chat app puts between a date's numbers for - and . (an en
+# or em dash, a hyphen, a minus sign, the ideographic full stop): read as them.
+_DATE_MARKS = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-",
+                             "\u2014": "-", "\u2015": "-", "\u2212": "-", "\u3002": "."})
 
 
 def _arabic(raw: str) -> str:
@@ -1042,6 +1049,10 @@ class _PartContradicts(ValueError):
                              + f" ({day.strip() + ' ' if day else ''}{clock:02d}:"
                              f"{self.minute:02d})")
         return _("write {words}").format(words=" / ".join(shown))
+
+
+# A zone's name or abbreviation after a date or a time (EST, CEST, GMT+8, UTC-5).
+_ZONE_AT_END = re.compile(r"(?<![A-Za-z])(?:[A-Z]{3,5}|(?:GMT|UTC)[+-][0-9]{1,2})$")
 
 
 class _ZoneInWords(ValueError):
@@ -1400,13 +1411,14 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
                            if clock else
                            _("type the whole date, e.g. 2026-03-04 or 2026年3月4日"),
                            code="part_of_a_day", value=value) from None
-        except _ZoneInWords:
-            raise BadInput(_("{field} {value}: a time zone is read only as an offset "
-                             "(+08:00 or Z)").format(field=field, value=shown(value)),
-                           hint=_("type the time in the ledger's time zone ({zone}), or "
-                                  "with its offset: 2026-03-04T14:30+08:00").format(
-                               zone=tz), code="zone_in_words", value=value) from None
-        except (ValueError, OverflowError):
+        except (ValueError, OverflowError) as exc:
+            if isinstance(exc, _ZoneInWords) or _ZONE_AT_END.search(raw):
+                # (2026-03-04 EST, a day with a zone: dateutil reads no date in it)
+                raise BadInput(_("{field} {value}: a time zone is read only as an offset "
+                                 "(+08:00 or Z)").format(field=field, value=shown(value)),
+                               hint=_("type the time in the ledger's time zone ({zone}), or "
+                                      "with its offset: 2026-03-04T14:30+08:00").format(
+                                   zone=tz), code="zone_in_words", value=value) from None
             clock = _A_CLOCK.search(raw)
             if clock is not None and (int(clock[1]) > 23 or int(clock[2]) > 59
                                       or int(clock[3] or 0) > 59):

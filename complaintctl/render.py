@@ -1719,10 +1719,12 @@ def report_summary(rep: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
                      rep["year_to_date"])
     ret = rep["returns"]
     period = rep["period"]
-    # a report cut at its instant (a period still running, or --as-of before its end)
-    # says so: it reads like a closed period otherwise
+    # the instant it is of: a report cut at it (a period still running, or --as-of
+    # before its end) reads like a closed period otherwise, and a closed period's
+    # register and late figures are of it (two copies of one month mailed on different
+    # days differ by their register's states, as the JSON and the workbook say)
     cut = [(_("as of"), local_time(period["as_of"], tz, seconds=True))] \
-        if period.get("as_of") and period["end_at"] == period["as_of"] else []
+        if period.get("as_of") else []
     return [
         (_("period"), period_label(period)), *cut,
         (_("received"), str(rep["received"])), (_("resolved"), str(rep["resolved"])),

@@ -776,14 +776,17 @@ class Report:
                          "stage = 'resolve'", self.lo, self.hi)
 
     def late_at_end(self) -> int:
-        """Stages (complaints and returns) past their deadline and not done at the cut-off."""
+        """Stages (complaints and returns) past their deadline and not done at the cut-off:
+        done at `hi` or after, as the period's completions (`< hi`) do not count it (one
+        done at the very first second of the next month was neither done in the month
+        nor late at its end)."""
         at = self.end_at
         still_open = self._one("SELECT count(*) FROM stages WHERE done_at IS NULL AND "
                                "due_at < ?", at)
         # (due before the cut-off and done after it: done late, among few)
         done_later = self._one("SELECT count(*) FROM stages INDEXED BY stages_done_late WHERE "
-                               "done_at > due_at AND done_at > ? AND due_at < ? AND "
-                               "started_at <= ?", at, at, at)
+                               "done_at > due_at AND done_at >= ? AND due_at < ? AND "
+                               "started_at <= ?", self.hi, at, at)
         return still_open + done_later
 
     def satisfaction(self) -> tuple[int, int]:
@@ -889,7 +892,7 @@ class Report:
             "late": self._one("SELECT count(*) FROM actions WHERE done_at IS NULL AND "
                               "due_at < ?", self.end_at)
             + self._one("SELECT count(*) FROM actions INDEXED BY actions_done_late WHERE "
-                        "done_at > due_at AND done_at > ? AND due_at < ?", self.end_at,
+                        "done_at > due_at AND done_at >= ? AND due_at < ?", self.hi,
                         self.end_at),
         }
 

@@ -103,7 +103,9 @@ def test_unparseable_date(ledger, when):
 
 
 @pytest.mark.parametrize("when", ["2026-10-01 14:30 EST", "2026-10-01 09:00 GMT+8",
-                                  "1 Oct 2026 14:30 GMT+3", "1 Oct 2026 14:30 UTC"])
+                                  "1 Oct 2026 14:30 GMT+3", "1 Oct 2026 14:30 UTC",
+                                  # a day alone with its zone (said as "cannot read")
+                                  "2026-10-01 EST", "2026-10-01 GMT+8"])
 def test_a_time_zone_in_words_is_refused_not_misread(ledger, when):
     """dateutil dropped EST with a warning (14:30 taken as the ledger's), read GMT+8 as
     eight hours behind: a zone is taken only as an ISO offset."""
@@ -111,6 +113,17 @@ def test_a_time_zone_in_words_is_refused_not_misread(ledger, when):
                 message="a time zone is read only as an offset (+08:00 or Z)")
     assert "Hint: type the time in the ledger's time zone (" in r.stderr
     assert "Warning" not in r.stderr
+
+
+@pytest.mark.parametrize("when", ["2026–10–01 14:30", "2026—10—01 14:30", "2026‐10‐01 14:30",
+                                  "2026−10−01 14:30", "2026。10。01 14:30"])
+def test_a_date_with_a_word_processors_dashes_is_read(ledger, when):
+    """An en or em dash, a hyphen or a minus sign between a date's numbers (what Word and
+    chat apps put in place of -), or the ideographic full stop: refused as "numbers alone
+    could be more than one date", the year first."""
+    cid = ledger(*LOG, "--received", when).stdout.strip()
+    assert ledger.rows(f"SELECT received_at FROM complaints WHERE id = '{cid}'") == [
+        ("2026-10-01T06:30:00Z",)]
 
 
 @pytest.mark.parametrize("when", ["01 Oct 2026 14:30:00 +08:00",

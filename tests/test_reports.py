@@ -738,6 +738,31 @@ def test_the_backlog_is_taken_just_inside_the_period(ledger):
     assert at["received"] == 1 and at["backlog"]["end"] == 1
 
 
+def test_a_stage_done_at_the_next_periods_first_second_was_late_at_the_end(ledger):
+    """An assign due 10-31 11:00 done at 11-01 00:00:00 is a completion of November, not
+    of October; October's report counted it neither done nor late at its end (overdue
+    as of 10-31 23:59:59 lists it). Likewise a CAPA item."""
+    cid = ledger.log(received="2026-10-31 10:00", severity="critical")
+    ledger("assign", cid, "--dept", "质量部", "--owner", "王芳", "--at", "2026-11-01 00:00:00")
+    late = ledger.json("overdue", "--as-of", "2026-10-31 23:59:59")
+    assert [(r["id"], r["stage"]) for r in late] == [(cid, "assign")]
+    october = ledger.json("report", "--month", "2026-10")
+    assert october["late_at_end"] == 1 and october["on_time"]["assign"]["done"] == 0
+    november = ledger.json("report", "--month", "2026-11")
+    assert november["on_time"]["assign"] == {"done": 1, "on_time": 0}
+    # as of an instant, a stage done at that very instant is done (as overdue has it)
+    at = ledger.json("report", "--month", "2026-11", "--as-of", "2026-11-01 00:00:00")
+    assert at["late_at_end"] == 0 and at["on_time"]["assign"]["done"] == 1
+    ledger("investigate", cid, "--finding", "密封不良", "--at", "2026-11-01 01:00")
+    ledger("action", "add", cid, "--text", "培训", "--owner", "王芳", "--due",
+           "2026-11-20 09:00", "--at", "2026-11-10 10:00")
+    ledger("action", "done", "1", "--at", "2026-11-21 00:00:00")
+    assert ledger.json("report", "--since", "2026-11-20", "--until",
+                       "2026-11-20")["capa"]["late"] == 1
+    assert ledger.json("report", "--since", "2026-11-21", "--until",
+                       "2026-11-21")["capa"]["done"] == 1
+
+
 def test_a_report_cut_at_its_instant_says_as_of_when(ledger):
     """A month still running, or one given --as-of before its end, read like a closed
     month in the table, markdown and csv (what cron mails): they say as of when."""
@@ -747,8 +772,12 @@ def test_a_report_cut_at_its_instant_says_as_of_when(ledger):
     cut = ledger("report", "--month", "2026-10", "--as-of", "2026-10-25 09:00", "--format",
                  "csv", "--section", "summary").stdout
     assert "as of,2026-10-25 09:00" in cut
+    # a closed month too: its register's states are of the instant it was made (two
+    # copies of October mailed on different days differed without a word)
     whole = ledger("report", "--month", "2026-10", "--format", "markdown").stdout
-    assert "as of" not in whole
+    assert "| as of | 2026-11-23 20:00 |" in whole
+    assert "as of,2026-11-23 20:00" in ledger("report", "--month", "2026-10", "--format",
+                                              "csv", "--section", "summary").stdout
     zh = ledger("--lang", "zh", "report", "--month", "2026-11", "--format", "markdown").stdout
     assert "| 截至 | 2026-11-23 20:00 |" in zh
 
