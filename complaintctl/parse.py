@@ -151,13 +151,22 @@ def stream_text(stream: IO[str] | IO[bytes] | None, field: str) -> str:
 # pasted from a web page or a chat made 华东\u200b电器 another customer than 华东电器 (the
 # repeat check compares the text); so did a soft hyphen, a left-to-right or right-to-left
 # mark, an invisible operator or separator, and the Hangul fillers (a name of U+3164
-# alone looked blank). Joiners (U+200C, U+200D), variation selectors, the Mongolian
-# vowel separator and the fillers of conjoining jamo stay: emoji and scripts need them.
-INVISIBLE = "\u200b\u2060\ufeff\u00ad\u200e\u200f\u2061\u2062\u2063\u2064\u3164\uffa0"
+# alone looked blank); and the other characters Unicode says show nothing (default
+# ignorable) that no script needs: the Arabic letter mark (a direction mark as U+200E
+# is), the combining grapheme joiner, the deprecated format characters, the Khmer
+# inherent vowels, the interlinear annotation marks and the tags. Joiners (U+200C,
+# U+200D) and variation selectors stay: emoji and scripts need them.
+INVISIBLE = ("\u200b\u2060\ufeff\u00ad\u200e\u200f\u2061\u2062\u2063\u2064\u3164\uffa0"
+             "\u061c\u034f\u206a\u206b\u206c\u206d\u206e\u206f\u17b4\u17b5\ufff9\ufffa"
+             "\ufffb\U000e0001" + "".join(map(chr, range(0xE0020, 0xE0080))))
 _INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
-# Kept in a text (the Mongolian vowel separator, the fillers of conjoining jamo), but a
-# text of them alone (with format characters) shows nothing: it is empty.
+# Kept in a text among the letters of their script (the Mongolian vowel separator, the
+# fillers of conjoining jamo), dropped elsewhere (华东\u115f电器 was another customer
+# than 华东电器); a text of them alone (with format characters) shows nothing: it is empty.
 FILLERS = "\u180e\u115f\u1160"
+_JAMO = "\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff"
+_STRAY_FILLER = re.compile(f"(?<![{_JAMO}])[\u115f\u1160](?![{_JAMO}])"
+                           "|(?<![\u1800-\u18af])\u180e|\u180e(?![\u1800-\u18af])")
 # Format characters a script draws (the Arabic number signs, the end of an ayah, the Syriac
 # abbreviation mark, the Kaithi number signs): a text of them is not blank.
 _SHOWN_MARKS = frozenset("\u0600\u0601\u0602\u0603\u0604\u0605\u06dd\u070f\u0890\u0891"
@@ -347,7 +356,10 @@ def text(value: str | None, field: str, *, multiline: bool = False,
     if multiline:  # a one-line field names the carriage return it holds (0x0d)
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     value = unicodedata.normalize("NFC", value)
-    value = value.translate(_INVISIBLE).strip()
+    value = value.translate(_INVISIBLE)
+    if any(ch in FILLERS for ch in value):
+        value = _STRAY_FILLER.sub("", value)
+    value = value.strip()
     if _not_utf8(value):
         raise BadInput(_("{field} {value} is not valid text (not UTF-8)").format(
             field=field, value=shown(value)), hint=_(NOT_UTF8_HINT))

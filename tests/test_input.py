@@ -313,8 +313,12 @@ def test_invisible_characters_are_dropped_and_direction_marks_refused(ledger):
                        (second,)) == [("华东电器", first)]
     # a soft hyphen, a direction mark, an invisible separator, the Hangul filler: each
     # made another customer than 华东电器, the filler alone a name that looked blank
+    # and the rest of what shows nothing but no script needs, and the jamo fillers and
+    # the Mongolian separator out of their scripts: 华东\u115f电器 was another customer
     for day, typed in enumerate(("华东\u00ad电器", "华东电器\u200e", "华东\u2063电器",
-                                 "\u200f华东电器\u3164"), 3):
+                                 "\u200f华东电器\u3164", "华东\u115f电器", "华东\u1160电器",
+                                 "华东\u061c电器", "华东\u180e电器", "华\u034f东\u206a电器",
+                                 "华东\u17b4电\ufff9器", "华东电器\U000e0041"), 3):
         cid = ledger.log(customer=typed, received=f"2026-09-{day:02d} 09:00")
         assert ledger.rows("SELECT customer FROM complaints WHERE id = ?", (cid,)) == [
             ("华东电器",)], typed
@@ -335,6 +339,9 @@ def test_invisible_characters_are_dropped_and_direction_marks_refused(ledger):
     cid = ledger.log(customer="ᠨᠠᠢᠮᠠ\u180eᠠ", received="2026-09-20 09:00")
     assert ledger.rows("SELECT customer FROM complaints WHERE id = ?", (cid,)) == [
         ("ᠨᠠᠢᠮᠠ\u180eᠠ",)]
+    cid = ledger.log(customer="\u1100\u1160\u11a8", received="2026-09-19 09:00")  # old jamo
+    assert ledger.rows("SELECT customer FROM complaints WHERE id = ?", (cid,)) == [
+        ("\u1100\u1160\u11a8",)]
     for bad, char in (("Acme\u202eevil", "U+202E"), ("Acme\u2028Ltd", "U+2028"),
                       ("A\rB", "U+000D"), ("A\r\nB", "U+000D"), ("A\nB", "U+000A")):
         args = list(LOG)
