@@ -134,6 +134,13 @@ def test_an_erasure_names_the_steps_whose_text_still_holds_the_contact(ledger, t
     done = ledger("forget-contact", other, "--reason", "本人要求")
     assert "Warning" not in done.stderr and "its history keeps only that there was one" \
         in done.stderr
+    # in Chinese the count (it said 一条, one step, whatever their number)
+    zh = ledger.log(customer="丙公司", received="2026-11-05 09:00")
+    for hour in (10, 11):
+        ledger("note", zh, "--text", f"客户电话 13812345678（{hour}点）", "--at",
+               f"2026-11-05 {hour}:00")
+    done = ledger("--lang", "zh", "forget-contact", zh, "--reason", "本人要求")
+    assert f"已删除的联系方式还写在 {zh} 的 2 条处理记录的文字中（" in done.stderr, done.stderr
 
 
 def test_an_erasure_names_the_attached_files_that_still_hold_the_contact(ledger, tmp_path):

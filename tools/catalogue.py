@@ -172,9 +172,14 @@ def problems(lang: str) -> list[str]:
         if not all(strings):
             out.append(f"untranslated: {m.id!r}")
             continue
-        for s in strings:
-            if fields(s) != fields(ids[0]):
-                out.append(f"fields differ: {m.id!r} has {fields(ids[0])}, "
+        # a language of one plural form (Chinese) says every count, one included, in
+        # that form: it has the plural's fields (the count a singular leaves unsaid:
+        # 一条 for 2 steps); of two forms or more, the singular's and the plural's
+        expected = [ids[-1]] * len(strings) if len(strings) == 1 else \
+            [ids[0], *[ids[-1]] * (len(strings) - 1)]
+        for s, source in zip(strings, expected, strict=True):
+            if fields(s) != fields(source):
+                out.append(f"fields differ: {m.id!r} has {fields(source)}, "
                            f"the translation {fields(s)}")
     if not mo_path(lang).exists():
         out.append(f"{mo_path(lang).relative_to(ROOT)} is missing (run compile)")
