@@ -2175,8 +2175,9 @@ def _not_the_ledger(output: str, ledger: Ledger | Path, name: str = "--output",
     refused. `name` is the option or argument that gave it, as the error says it."""
     from complaintctl.store import SQLITE_HEADER, ledger_files
 
-    if not output:  # (a script's unset $OUT: "write the report to another file" did
-        # not say what was wrong)
+    if not str(output).strip():  # (a script's unset $OUT: "write the report to another
+        # file" did not say what was wrong; a name of spaces alone wrote a file that
+        # showed as nothing)
         raise BadInput(_("{option} must not be empty").format(option=name),
                        hint=_("give the path of the file to write"), code="output_empty")
     path = ledger.path if isinstance(ledger, Ledger) else ledger
@@ -2814,8 +2815,8 @@ def backup_cmd(
 
     ledger = _db_path()
     _not_dash(path)  # (it wrote a file of that name; archive.backup says the rest)
-    parse.path_of_one_line(path, "backup PATH")
-    _not_the_ledger(path, ledger, "backup PATH", _("back up to a file of another name"),
+    parse.path_of_one_line(path, _("backup PATH"))
+    _not_the_ledger(path, ledger, _("backup PATH"), _("back up to a file of another name"),
                     database_ok=True)  # archive.backup checks what it replaces
     done = archive.backup(ledger, path)
     _STATE["written"] = str(done.path)  # an interruption from here on: it is there
@@ -2884,7 +2885,7 @@ def policy_show_cmd(fmt: str = typer.Option("table", "--format", help=FORMAT_HEL
             ("currency", view["currency"]), ("repeat_window_days", view["repeat_window_days"]),
             ("attachment_max_mb", view["attachment_max_mb"]))]
         kv = (render.Col("key", _("setting")), render.Col("value", _("value")))
-        _emit(render.to_csv(rows, cols, ledger.tz)
+        _emit("\ufeff# deadlines\r\n" + render.to_csv(rows, cols, ledger.tz, bom=False)
               + "\r\n# escalation\r\n" + render.to_csv(view["escalation"], esc_cols,
                                                         ledger.tz, bom=False)
               + "\r\n# settings\r\n" + render.to_csv(settings_rows, kv, ledger.tz, bom=False)
@@ -2929,8 +2930,8 @@ def policy_set_cmd(
     ledger = _open(write=True)
     severity, duration = parse.half_width(severity), parse.half_width(duration)
     changes = settings.set_policy(
-        ledger, stage.strip().lower(), parse.numbers_in(severity, _("SEVERITY")).strip().lower(),
-        parse.numbers_in(duration, _("DURATION")), now=_now(), actor=_actor(),
+        ledger, stage.strip().lower(), parse.numbers_in(severity, _("severity")).strip().lower(),
+        parse.numbers_in(duration, _("duration")), now=_now(), actor=_actor(),
         role=parse.text(role, "--role"))
     for st, sev, dur, this_changed in changes:
         if st == "escalation" and dur:  # "1wd branch_head": the role as the reader reads it

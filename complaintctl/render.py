@@ -1568,8 +1568,9 @@ def _until_day(point: dict[str, Any], tz: tzinfo) -> str:
 
 def trend_rows(points: Sequence[dict[str, Any]], currency: str, plain: bool,
                tz: tzinfo | None = None) -> list[dict[str, Any]]:
-    return [{**p, "label": trend_label(p, tz), "on_time_pct": pct(p["on_time_rate"]),
-             "satisfaction_pct": pct(p["satisfaction_rate"]),
+    rate = _cell_pct if plain else pct
+    return [{**p, "label": trend_label(p, tz), "on_time_pct": rate(p["on_time_rate"]),
+             "satisfaction_pct": rate(p["satisfaction_rate"]),
              "paid_shown": p["paid"] if plain else i18n.money(p["paid"], currency)}
             for p in points]
 
@@ -1682,6 +1683,12 @@ def pct(rate: float | None, signed: bool = False) -> str:
     exact = getattr(rate, "exact", rate) * 1000
     tenths = math.floor(abs(exact) + 0.5)
     return f"{math.copysign(tenths, exact) / 10:{'+' if signed else ''}.1f}%"
+
+
+def _cell_pct(rate: float | None) -> str:
+    """pct for a CSV cell: no rate is an empty cell (as no handling days are), not "—"
+    (text in a column of numbers)."""
+    return "" if rate is None else pct(rate)
 
 
 def _days(v: float | None) -> str:
@@ -1906,6 +1913,7 @@ def report_tables(rep: dict[str, Any], tz: tzinfo, plain: bool = False
     def money(amount: str) -> str:
         return amount if plain else i18n.money(amount, paid["currency"])
 
+    rate = _cell_pct if plain else pct
     paid_rows = [*({**d, "amount": money(d["amount"])} for d in paid["by_disposition"]),
                  {"key": _("all"), "count": paid["count"], "amount": money(paid["amount"])}]
     return {
@@ -1915,7 +1923,7 @@ def report_tables(rep: dict[str, Any], tz: tzinfo, plain: bool = False
         "by_product": (shares(spelt(rep["by_product"], plain)), _share_cols(by="product")),
         "by_customer": (shares(spelt(rep["by_customer"], plain)), _share_cols(by="customer")),
         "by_department": ([{**r, "share_pct": pct(r["share"]),
-                            "on_time_pct": pct(r["on_time_rate"])}
+                            "on_time_pct": rate(r["on_time_rate"])}
                            for r in rep["by_department"]], DEPT_COLS),
         "pareto_category": (pareto(rep["pareto_category"]), _pareto_cols("category")),
         "pareto_cause": (pareto(rep["pareto_cause"]), _pareto_cols("cause_category")),
@@ -1924,7 +1932,7 @@ def report_tables(rep: dict[str, Any], tz: tzinfo, plain: bool = False
                       *([{"key": _("all"), **{k: h[k] for k in ("count", "mean", "median",
                                                                "p90")}}] if h["count"] else [])],
                      HANDLING_COLS),
-        "on_time": ([{"key": k, **rep["on_time"][k], "rate_pct": pct(v)}
+        "on_time": ([{"key": k, **rep["on_time"][k], "rate_pct": rate(v)}
                      for k, v in rep["on_time_rate"].items()], ON_TIME_COLS),
         "returns": (returns_rows, DISPOSITION_COLS_R),
         "paid": (paid_rows, _paid_cols(paid["currency"] if plain else None)),

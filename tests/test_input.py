@@ -745,7 +745,7 @@ def pinned(ledger, monkeypatch):
     # and a done or verify cannot be undone)
     (("action", "done", "--", "-1"), "'-1' is not an action number"),
     (("action", "verify", "--note", "ok", "--", "--1"), "'--1' is not an action number"),
-    (("policy", "set", "resolve", "high", "99999999999999999999h"), "DURATION '9999"),
+    (("policy", "set", "resolve", "high", "99999999999999999999h"), "duration '9999"),
     (("policy", "set", "escalation", "²", "1wd"), "type the number with the digits 0-9"),
     ((*LOG, "--received", "0001-01-01"), "--received '0001-01-01' is out of range"),
     ((*LOG, "--shipped", "9999-12-31"), "--shipped '9999-12-31' is out of range"),
@@ -954,9 +954,13 @@ def test_an_empty_output_path_or_a_folder_for_the_mapping_says_what_is_wrong(pin
                                                                             tmp_path):
     """`--output ""` was told to write the report to another file, `backup ""` to back
     up to a file of another name, and `--mapping FOLDER` that there was no mapping."""
-    for args in (("report", "--month", "2025-12", "--output", ""), ("backup", "")):
+    # (a name of spaces alone wrote a file that showed as nothing: "Backed up to   ")
+    for args in (("report", "--month", "2025-12", "--output", ""), ("backup", ""),
+                 ("backup", "  "), ("export", "complaints", "--format", "csv", "--output", " ")):
         r = refused(pinned, *args, code=2, message="must not be empty\n")
         assert "Hint: give the path of the file to write\n" in r.stderr, r.stderr
+    r = pinned("--lang", "zh", "backup", "", code=2)  # (it said "backup PATH" in Chinese)
+    assert r.stderr.startswith("错误：备份路径 不能为空\n"), r.stderr
     register = tmp_path / "r.csv"
     register.write_text("a,b\n1,2\n", encoding="utf-8")
     r = refused(pinned, "import", register, "--mapping", tmp_path, code=2,

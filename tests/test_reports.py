@@ -335,6 +335,13 @@ def test_formats_and_atomic_output(ledger, history, tmp_path):
     rows = list(csv.reader(io.StringIO(only.lstrip("\ufeff"))))
     assert rows == [["category", "count", "share"], ["quality", "2", "66.7%"],
                     ["delivery", "1", "33.3%"]]
+    # no rate is an empty cell, as no handling days are (it was "—", text in a column of
+    # numbers); the terminal keeps its dash
+    tables = ledger("report", "--month", "2026-10", "--format", "csv").stdout.partition(
+        "# by_category")[2]  # (the summary's sentences keep theirs)
+    assert tables and "—" not in tables, tables
+    assert "\nsecond revisit,0,0,\n" in tables, tables
+    assert "—" in ledger("report", "--month", "2026-10", "--format", "markdown").stdout
     out = tmp_path / "reports" / "2026-10.json"
     out.parent.mkdir()
     r = ledger("report", "--month", "2026-10", "--format", "json", "--output", str(out))

@@ -889,7 +889,8 @@ def test_policy_show_csv_carries_every_part_and_a_rule_based_calendar_reads_righ
     run("policy", "calendar", "--add-closure", "2026-12-24")
     text = run("policy", "show", "--format", "csv").stdout.lstrip("\ufeff")
     parts = text.split("\n\n")  # (the runner reads \r\n as \n)
-    assert parts[0].splitlines()[0] == "stage,critical,high,medium,low"
+    # each part under its name, the first too (as report's sections)
+    assert parts[0].splitlines()[:2] == ["# deadlines", "stage,critical,high,medium,low"]
     assert [p.splitlines()[0] for p in parts[1:]] == ["# escalation", "# settings",
                                                       "# user_days"]
     assert "3,2,general manager" in parts[1] and "country,DE" in parts[2]
