@@ -754,8 +754,9 @@ def clearable(name: str) -> str:
                          "repeat complaints together)"),
                        hint=_("correct it with --product VALUE"), code="not_clearable")
     if word in ("customer", "description", "channel", "category", "severity", "received"):
-        raise BadInput(_("--clear {field}: a complaint always has one; correct it with "
-                         "--{field} VALUE").format(field=word), code="not_clearable")
+        raise BadInput(_("--clear {field}: a complaint always has one").format(
+            field=name.strip()), hint=_("correct it with --{field} VALUE").format(field=word),
+            code="not_clearable")
     raise words.unknown("clear_field", unknown, option="--clear")
 
 

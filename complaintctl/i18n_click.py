@@ -483,7 +483,7 @@ _METAVAR_WORDS = frozenset((
     N_("ZONE"), N_("TEXT"), N_("NAME"), N_("N"), N_("KEY"), N_("AMOUNT"), N_("ACTION"),
     N_("YYYY"), N_("WHAT"), N_("HASH"), N_("FORMAT"), N_("FIELD"), N_("ENC"), N_("DEC"),
     N_("COMPLAINT"), N_("ATT"), N_("STAGE"), N_("SEVERITY"), N_("DURATION"), N_("DAYS"),
-    N_("SHEET"), N_("[DATE|YYYY-MM]"), N_("LANGUAGE")))
+    N_("SHEET"), N_("[DATE|YYYY-MM]"), N_("LANGUAGE"), N_("LETTERS")))
 
 
 def _walk(cmd: Command) -> Iterator[Command]:

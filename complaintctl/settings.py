@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from complaintctl import deadlines, i18n, words
 from complaintctl.errors import BadInput, LedgerError, Refused
-from complaintctl.i18n import N_, _, listing, ngettext, shown
+from complaintctl.i18n import N_, _, listing, ngettext, shown, term
 from complaintctl.parse import CATEGORIES, CURRENCY_SIGNS, half_width
 
 if TYPE_CHECKING:
@@ -926,7 +926,7 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
         for d in remove or ():
             if d.isoformat() not in existing:
                 raise Refused(_("{day} is not a day you added").format(day=d.isoformat()),
-                              hint=_("see them with: complaintctl policy show"),
+                              hint=_("see them with: complaintctl policy calendar"),
                               code="not_a_user_day", day=d.isoformat())
             cur.execute("DELETE FROM calendar_days WHERE day = ? AND source = 'user'",
                         (d.isoformat(),))
@@ -1000,9 +1000,10 @@ def set_categories(lg: Ledger, add: list[str], remove: list[str], *, now: dateti
             other = claimed(word, new)
             if other is not None:
                 raise BadInput(_("{word} is already a word for category {category}").format(
-                    word=shown(word), category=shown(other)),
+                    word=shown(word), category=shown(term("category", other))),
                     hint=_("type {category} for it, or add another word").format(
-                        category=other), code="category_exists", value=word)
+                        category=term("category", other)), code="category_exists",
+                    value=word)
             new.append(word)
         for word in remove:
             code = claimed(word, new)
@@ -1016,7 +1017,8 @@ def set_categories(lg: Ledger, add: list[str], remove: list[str], *, now: dateti
                 raise Refused(ngettext("cannot remove category {word}: {count} complaint has "
                                        "it", "cannot remove category {word}: {count} "
                                        "complaints have it", used).format(
-                                           word=shown(code), count=used),
+                                           word=shown(term("category", code)),
+                                           count=used),
                               hint=_("categories in use stay, so reports can still count "
                                      "them"), code="category_in_use", value=code,
                               count=used)
@@ -1031,7 +1033,8 @@ def set_categories(lg: Ledger, add: list[str], remove: list[str], *, now: dateti
                 other = claimed(text, others)
                 if other is not None:
                     raise BadInput(_("{word} is already a word for category {category}"
-                                     ).format(word=shown(text), category=shown(other)),
+                                     ).format(word=shown(text),
+                                              category=shown(term("category", other))),
                                    hint=_("give category {category} another label").format(
                                        category=target), code="category_label_taken",
                                    value=text)

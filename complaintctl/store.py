@@ -897,7 +897,7 @@ class Rows:
                     hint=_("its complaint is {complaint}; a return's own steps (its count "
                            "corrected too): complaintctl return --help").format(
                                complaint=r["complaint_id"]),
-                    code="a_return", record=complaint_id)
+                    code="a_return", record=complaint_id, complaint=r["complaint_id"])
             raise NotFound(_("no complaint {value}").format(value=shown(complaint_id)),
                            hint=_("find it with: complaintctl list --customer NAME"),
                            code="no_complaint", record=complaint_id)

@@ -490,7 +490,16 @@ def return_stream(lg: Ledger, *, open_only: bool = False, complaint_id: str | No
     all), as a ReturnListing to read batch by batch. A complaint that is not in the
     ledger is NotFound (a mistyped id read "No returns match.", exit 0)."""
     if complaint_id:
-        Rows().complaint(lg.conn.cursor(), complaint_id)
+        try:
+            Rows().complaint(lg.conn.cursor(), complaint_id)
+        except NotFound as exc:
+            if exc.code != "a_return":
+                raise
+            # (its hint pointed at the return commands' help, not at this listing)
+            raise NotFound(exc.message, hint=_(
+                "its complaint's returns: complaintctl return list --complaint {complaint}"
+            ).format(complaint=exc.params["complaint"]), code="a_return",
+                record=complaint_id, complaint=exc.params["complaint"]) from None
     clause, params = _return_clause(open_only, complaint_id, None)
     return ReturnListing(lg, clause, params, limit)
 

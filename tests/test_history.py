@@ -579,7 +579,7 @@ def test_a_calendar_names_its_country_in_the_readers_language(run):
     zh = run("--lang", "zh", "policy", "calendar", "--country", "CN").stderr
     assert "日历现在按 CN（中国）" in zh, zh
     zh = run("--lang", "zh", "policy", "calendar", "--country", "CN").stderr
-    assert "日历已按 CN（中国）" in zh, zh
+    assert "日历已是 CN（中国），未作更改" in zh, zh
     zh = run("--lang", "zh", "policy", "calendar", "--country", "DE-BW").stderr
     assert "DE-BW（德国，BW）" in zh, zh
 

@@ -173,6 +173,11 @@ def test_every_help_is_chinese(run, monkeypatch, command):
     for text in texts:
         if text and CJK.sub("", text) == text:  # an English text (not a bare code list)
             assert _flat(text) not in flat, text
+    # the value's name each option shows (LETTERS was left in English)
+    for p in cmd.params:
+        name = getattr(p, "metavar", None)
+        if name and len(name) > 1 and name.isupper() and p.param_type_name == "option":
+            assert not re.search(rf"(?<![A-Z-]){re.escape(name)}(?![A-Z])", out), (name, out)
     assert CJK.search(out)
 
 

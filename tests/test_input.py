@@ -1392,7 +1392,7 @@ def test_a_word_for_none_in_a_field_that_may_be_left_out_is_refused(ledger, opti
                "TEXT\n")), r.stderr
     before = ledger.snapshot()
     zh = ledger("--lang", "zh", *log, code=2)
-    assert f"表示“无”，不是 {option} 的值" in zh.stderr and "means" not in zh.stderr, zh.stderr
+    assert f"表示没有，不能作为 {option} 的值" in zh.stderr and "means" not in zh.stderr, zh.stderr
     assert ledger.snapshot() == before
     # a real name holding such a word is a name; NA is a region (North America)
     ledger("log", "--customer", "李女士", "--channel", "phone", "--category", "quality",

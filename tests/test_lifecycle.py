@@ -222,8 +222,8 @@ def test_amend_clear_empties_an_optional_field_typed_by_mistake(ledger):
     # what cannot be cleared, or is empty already, or is given too: refused, nothing written
     before = ledger.snapshot()
     for args, message in [
-            (("--clear", "customer"), "--clear customer: a complaint always has one; "
-             "correct it with --customer VALUE"),
+            (("--clear", "customer"), "--clear customer: a complaint always has one\n"
+             "Hint: correct it with --customer VALUE"),
             (("--clear", "product"), "--clear product: a product is corrected, not cleared "
              "(it ties repeat complaints together)\nHint: correct it with --product VALUE"),
             (("--clear", "contact"), "--clear contact: a contact is erased, not cleared\n"

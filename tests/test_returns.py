@@ -734,6 +734,10 @@ def test_a_received_count_typed_wrong_is_corrected(ledger):
     assert r.stderr == (f"Error: {rid} is a return, not a complaint\nHint: its complaint is "
                         f"{cid}; a return's own steps (its count corrected too): complaintctl "
                         "return --help\n"), r.stderr
+    # a return's id given for the complaint whose returns to list: that listing
+    r = ledger("return", "list", "--complaint", rid, code=1)
+    assert r.stderr == (f"Error: {rid} is a return, not a complaint\nHint: its complaint's "
+                        f"returns: complaintctl return list --complaint {cid}\n"), r.stderr
     assert ledger.snapshot() == before
     r = ledger("return", "correct", rid, "--received", "6", "--reason", "录错，实收 6")
     assert "RMA-2026-0001 is inspected: received corrected from 50 to 6." in r.stderr, r.stderr

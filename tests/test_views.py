@@ -360,6 +360,8 @@ def test_policy_calendar_closure_holiday_workday(ledger):
     ledger("policy", "calendar", "--remove", "2026-11-12")
     r = ledger("policy", "calendar", "--remove", "2026-11-12", code=1)
     assert "is not a day you added" in r.stderr
+    assert "Hint: see them with: complaintctl policy calendar\n" in r.stderr, r.stderr  # (policy
+    # show names none of them)
     assert [d["day"] for d in ledger.json("policy", "calendar") if d["source"] == "user"] == \
         ["2026-11-14"]
 

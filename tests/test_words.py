@@ -866,8 +866,8 @@ def test_a_field_not_cleared_is_said_so_by_its_chinese_name_and_none_in_chinese(
     the demand); `policy set 处理 高 无` was "cannot read duration"."""
     cid = ledger.log("--demand", "refund")
     refused(ledger, "amend", cid, "--clear", "客户", "--reason", "x",
-            message="--clear customer: a complaint always has one; correct it with "
-                    "--customer VALUE")
+            message="--clear 客户: a complaint always has one\nHint: correct it with "
+                    "--customer VALUE")  # (the word typed, and the hint apart)
     refused(ledger, "amend", cid, "--clear", "产品", "--reason", "x",
             message="--clear product: a product is corrected, not cleared")
     ledger("policy", "set", "处理", "高", "无")
