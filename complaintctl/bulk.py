@@ -1313,7 +1313,8 @@ class Writer:
         note = step.facts.get("note")
         workflow.next_state("action verify", case.row["status"], a[_A_CID],
                             severity=case.row["severity"])
-        workflow.check_action_verify(self._action_view(a, case))
+        workflow.check_action_verify(self._action_view(a, case),
+                                     lambda s: self.local(from_iso(s)))
         self._check_after(step, at, a[_A_DONE], "the action was done")
         a[_A_VERIFIED:] = [at, step.actor, note]
         self._event(a[_A_CID], "action-verify", at, now, step.actor,

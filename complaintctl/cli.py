@@ -972,6 +972,7 @@ def log_cmd(
                 fields[item.field] = _ask(item)
         now = _now()  # logged when the clerk is done; received when the call came
     fields = {k: fields.get(k) for k in _LOG_COLUMNS}
+    _STATE["id_on_stdout"] = True  # (an interruption once it is written prints its id)
     out = complaints.log(ledger, fields, received_at=received_at, now=now, actor=_actor())
     _STATE["written"] = out.id
     for w in out.warnings:
@@ -987,6 +988,7 @@ def log_cmd(
     for note in out.notes:  # (a deadline passed already: said with the confirmation)
         _say(note)
     _emit(out.id + "\n")
+    _STATE.pop("id_on_stdout", None)
 
 
 def _tell_repeat(ledger: Ledger, customer: str, product: str, received_at: datetime) -> None:
@@ -1462,6 +1464,10 @@ def attach_cmd(
     for f in files:  # (read while it is open, and closed: its locks would go with it)
         _not_the_ledger(f, ledger, _("FILE"), _("attach evidence, not the ledger"),
                         database_ok=True)
+    # (interrupted once they are in, before their numbers are known: where to see them)
+    _STATE["recorded_said"] = _("Interrupted after the files were attached: they are in the "
+                                "ledger (see them with complaintctl attachment list "
+                                "{id}).").format(id=record_id.strip())
     out = evidence.attach_all(ledger, record_id, [(Path(f), None) for f in files], body,
                               at=_when(ledger, at), now=_now(), actor=_actor())
     _STATE["written"] = _("attachment {numbers} of {id}").format(
@@ -2367,6 +2373,13 @@ def _write_atomically(output: str, content: str | Iterable[bytes],
         raise
     for name in removed:
         _say(_("Removed {name}: a partial file a killed write had left.").format(name=name))
+    if "complaintctl.sheets" in sys.modules:  # (a workbook's, in the temporary folder)
+        from complaintctl import sheets
+
+        for name in sheets.REMOVED:
+            _say(_("Removed {name}: the working folder of a killed workbook write (its "
+                   "sheets).").format(name=name))
+        sheets.REMOVED.clear()
 
 
 def _problem_lines(problems: Sequence[Any]) -> list[str]:

@@ -1509,7 +1509,7 @@ def action_verify(lg: Ledger, action_id: str, note: str | None, *, at: datetime,
     with lg.write() as cur:
         a = _action(lg, cur, action_id)
         workflow.next_state("action verify", a["complaint_status"], a["complaint_id"])
-        workflow.check_action_verify(a)
+        workflow.check_action_verify(a, lambda s: lg.local(from_iso(s)))
         at = check_at(lg, at, now, a["done_at"], _("the action was done"), actor=actor)
         cur.execute("UPDATE actions SET verified_at = ?, verified_by = ?, verify_note = ? "
                     "WHERE id = ?", (iso(at), actor, note, a["id"]))

@@ -9,6 +9,7 @@ the only modules that read the clock, print or exit.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
@@ -133,6 +134,10 @@ def _interrupted() -> Exit:
             _err(_STATE["done"])
         elif written is not None:
             _err(_("Interrupted after {id} was written.").format(id=written))
+            if _STATE.pop("id_on_stdout", False):  # log's, written but not yet printed:
+                # a script's ID=$(complaintctl log …) got nothing for a complaint there
+                with contextlib.suppress(Exception):
+                    _emit(f"{written}\n")
         elif _STATE.get("recorded") or any(lg.committed for lg in _STATE.get("open") or ()):
             # (a command's own words for where to see it: an import has no one id)
             _err(_STATE.get("recorded_said") or _(

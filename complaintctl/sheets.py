@@ -164,6 +164,9 @@ def excel_money(value: Any) -> float | None:
 
 # A workbook's private working folder (tempfile.mkdtemp's name).
 _WORK_FOLDER = re.compile(r"^complaintctl-xlsx-[a-z0-9_]{8}$")
+# The working folders of killed workbook writes this process removed (their paths), for
+# the command to say, as it says the partial files it removes.
+REMOVED: list[str] = []
 
 
 def book_chunks(fill: Callable[[Any], None], *, constant_memory: bool = True
@@ -192,7 +195,8 @@ def book_chunks(fill: Callable[[Any], None], *, constant_memory: bool = True
     # folder's time), as theirs are: a process whose clock reads otherwise (faketime, a
     # clock set wrong) took every other export's folder for an old one, and removed it
     # under it
-    stale_removed(Path(folder).parent, _WORK_FOLDER.match, os.stat(folder).st_mtime)
+    REMOVED.extend(str(Path(folder).parent / name) for name in stale_removed(
+        Path(folder).parent, _WORK_FOLDER.match, os.stat(folder).st_mtime))
     try:
         path = os.path.join(folder, "book.xlsx")
         # made 0600 before XlsxWriter writes its zip into it (truncated, the mode kept):

@@ -282,15 +282,15 @@ def check_action_done(a: Mapping[str, Any], local: Callable[[str], str]) -> None
                       code="action_done", action=a["id"])
 
 
-def check_action_verify(a: Mapping[str, Any]) -> None:
+def check_action_verify(a: Mapping[str, Any], local: Callable[[str], str]) -> None:
     if not a["done_at"]:
         raise Refused(_("action {action} is not done yet").format(action=a["id"]),
                       hint=_("mark it done first: complaintctl action done {action}").format(
                           action=a["id"]),
                       code="action_not_done", action=a["id"])
     if a["verified_at"]:
-        raise Refused(_("action {action} is already verified ({by})").format(
-            action=a["id"], by=a.get("verified_by") or "?"),
+        raise Refused(_("action {action} is already verified ({time}, by {actor})").format(
+            action=a["id"], time=local(a["verified_at"]), actor=a.get("verified_by") or "?"),
                       hint=_("see it with: complaintctl action list --complaint {id} "
                              "--all").format(id=a.get("complaint_id")),
                       code="action_verified", action=a["id"])

@@ -387,6 +387,7 @@ def test_an_interrupt_after_the_write_names_what_was_written(ledger, monkeypatch
     r = ledger("log", "--customer", "Acme", "--description", "x", "--category", "quality",
                "--severity", "low", "--channel", "phone", code=130)
     assert r.stderr.endswith("Interrupted after CC-2026-0001 was written.\n"), r.stderr
+    assert r.stdout == "CC-2026-0001\n"  # (a script's ID=$(complaintctl log …) got none)
     assert ledger.rows("SELECT id FROM complaints") == [("CC-2026-0001",)]
 
 
@@ -437,7 +438,7 @@ class _Interrupting(sqlite3.Connection):
         return super().cursor(factory)
 
 
-@pytest.mark.parametrize("step", ["log", "import", "note"])
+@pytest.mark.parametrize("step", ["log", "import", "note", "attach"])
 def test_an_interrupt_as_a_write_commits_says_it_was_recorded(ledger, monkeypatch, tmp_path,
                                                                step):
     """Ctrl-C (or SIGTERM) while SQLite committed an import, a demo, a step: "Interrupted;
@@ -451,11 +452,17 @@ def test_an_interrupt_as_a_write_commits_says_it_was_recorded(ledger, monkeypatc
     monkeypatch.setattr(store.sqlite3, "connect",
                         lambda *a, **kw: connect(*a, **kw, factory=_Interrupting))
     args = {"log": LOG_ALL, "import": ("import", str(register), "--mapping", str(mapping)),
-            "note": ("note", cid, "--text", "回电")}[step]
+            "note": ("note", cid, "--text", "回电"), "attach": ("attach", cid, str(register))
+            }[step]
     r = ledger(*args, code=130)
     if step == "log":  # by its id, which it had not printed yet: a script doing
         # ID=$(complaintctl log …) got none, and logged the complaint again
         assert r.stderr.endswith("Interrupted after CC-2026-0002 was written.\n"), r.stderr
+        assert r.stdout == "CC-2026-0002\n"  # (and still got none on its stdout)
+    elif step == "attach":  # where to see them (their numbers not known yet)
+        assert r.stderr.endswith("Interrupted after the files were attached: they are in the "
+                                 f"ledger (see them with complaintctl attachment list {cid}).\n"
+                                 ), r.stderr
     elif step == "import":  # where to see it (an import has no one id: "show" of what?)
         assert r.stderr.endswith("Interrupted after the import was recorded: it is in the "
                                  "ledger (see it with complaintctl import --batches).\n"), \
@@ -464,8 +471,9 @@ def test_an_interrupt_as_a_write_commits_says_it_was_recorded(ledger, monkeypatc
         assert r.stderr.endswith("Interrupted after the change was recorded: it is in the "
                                  "ledger (see its history with complaintctl show).\n"), r.stderr
     monkeypatch.undo()
-    assert len(ledger.rows("SELECT id FROM complaints")) == 1 + (step != "note")
+    assert len(ledger.rows("SELECT id FROM complaints")) == 1 + (step in ("log", "import"))
     assert len(ledger.rows("SELECT id FROM notes")) == (step == "note")
+    assert len(ledger.rows("SELECT id FROM attachments")) == (step == "attach")
 
 
 INTERRUPTED_LOADING = """

@@ -615,6 +615,10 @@ def test_what_a_killed_export_left_is_removed_by_the_next(ledger, tmp_path, monk
     # said, as a backup says its own (it was removed without a word)
     assert "Removed .complaintctl-k9r2x7qz.partial: a partial file a killed write had " \
         "left.\n" in done.stderr, done.stderr
+    # and the workbook's working folder (its sheets, contacts in clear: removed unsaid)
+    assert f"Removed {killed}: the working folder of a killed workbook write (its " \
+        "sheets).\n" in done.stderr, done.stderr
+    assert done.stderr.count("Removed ") == 2, done.stderr
     assert sorted(p.name for p in temp.iterdir()) == sorted(kept)
     assert sorted(p.name for p in out.iterdir()) == [".c.xlsx.20261130", ".c.xlsx.original",
                                                      "c.xlsx"]

@@ -720,7 +720,8 @@ def test_a_capa_item_done_or_verified_again_says_by_whom_and_what_next(ledger):
                     "--note TEXT\n"), said
     ledger("--as", "质量经理", "action", "verify", "1", "--note", "有效")
     said = refused("action", "verify", "1")
-    assert said == ("Error: action 1 is already verified (质量经理)\nHint: see it with: "
+    assert said == ("Error: action 1 is already verified (2026-11-23 20:00, by 质量经理)\n"
+                    "Hint: see it with: "
                     f"complaintctl action list --complaint {cid} --all\n"), said
     said = refused("action", "done", "1")
     assert said.endswith(f"Hint: it is verified too: complaintctl action list --complaint "
