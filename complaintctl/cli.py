@@ -535,11 +535,16 @@ def _ask(item: _Intake) -> str | None:
                     break
                 except _LineCut:
                     continue
-            _err("  " + _(
+            _err("  " + (_(
                 "A line was longer than a terminal passes on ({n} bytes, about {chars} "
                 "Chinese characters): the rest of it was lost. Nothing of it was kept; paste "
-                "it again in shorter lines (Enter between them).").format(
-                    n=f"{_TERMINAL_LINE:,}", chars=f"{_TERMINAL_LINE // 3:,}"))
+                "it again in shorter lines (Enter between them).") if item.field ==
+                "description" else _(  # (a one-line field takes no second line)
+                "A line was longer than a terminal passes on ({n} bytes, about {chars} "
+                "Chinese characters): the rest of it was lost. Nothing of it was kept; "
+                "{label} is one line of at most {most} characters.")).format(
+                    n=f"{_TERMINAL_LINE:,}", chars=f"{_TERMINAL_LINE // 3:,}", label=label,
+                    most=parse.NAME_MOST))
             continue
         if more and item.field != "description":  # they would have answered the next prompts
             _err("  " + _("The text pasted had {n} lines; type {label} on one line.").format(
@@ -859,6 +864,8 @@ _LOT = typer.Option(None, help="lot or serial number")
 class _Count(IntParamType):
     """An int as clerks type a count: ５, 5台, 5 pcs, 1,200 (parse.read_count); anything
     else is refused saying how to write it (Click's "'三台' is not a valid int" did not)."""
+
+    name = "count"  # (its help says <count>: <int> read as digits alone, not 5台)
 
     def convert(self, value: Any, param: Any, ctx: Any) -> Any:
         if isinstance(value, str):

@@ -474,7 +474,7 @@ _ROOT_OPTIONS = {"--db": N_("PATH"), "--as": N_("NAME"), "--lang": "zh", "--asci
 
 # The metavar Click makes of an option's type, as a message to translate.
 _TYPE_WORDS = {"str": N_("<str>"), "int": N_("<int>"), "text": N_("<str>"),
-               "integer": N_("<int>")}
+               "integer": N_("<int>"), "count": N_("<count>")}
 
 
 # The metavars cli.py names values by, as messages to translate (路径, 时间, 编号 …).

@@ -865,6 +865,20 @@ def test_a_line_the_terminal_cut_is_asked_again_not_kept_short(ledger):
         "长" * 1000 + "\n" + "长" * 900 + "【结尾】"
 
 
+def test_a_line_the_terminal_cut_at_a_one_line_prompt_says_its_limit(ledger):
+    """At the customer prompt it said to paste the text again in shorter lines, Enter
+    between them, which a one-line field refuses."""
+    term = _log(ledger.db, "--channel", "phone", "--contact", "1", "--product", "P",
+                "--description", "异响", "--category", "quality", "--demand", "refund",
+                "--severity", "low")
+    term.expect(CUSTOMER)
+    term.child.send("长" * 1900 + "\n")
+    term.expect(r"Nothing of it was kept; Customer is one line of at most 500 characters\.")
+    term.answer(CUSTOMER, "华东电器")
+    assert term.finish() == 0, term.text
+    assert _stored(ledger, ID.findall(term.text)[-1])["customer"] == "华东电器"
+
+
 def test_a_line_the_terminal_cut_in_description_dash_is_refused(ledger):
     """`--description -` typed at a terminal lost a long line's end the same way."""
     before = ledger.snapshot()

@@ -165,7 +165,7 @@ def test_every_help_is_chinese(run, monkeypatch, command):
     out = run(*command, "--help").stdout
     assert out.startswith("用法："), out
     for english in ("Usage:", "Options:", "Commands:", "Arguments:", "Show this message",
-                    "[required]", "[default", "<str>", "<int>"):
+                    "[required]", "[default", "<str>", "<int>", "<count>"):
         assert english not in out, english
     flat = _flat(out)
     cmd = _command(command)
@@ -216,6 +216,13 @@ def test_help_from_the_installed_command_in_chinese_and_english():
                         timeout=60)
     assert en.stdout.startswith("Usage: complaintctl") and not CJK.search(
         en.stdout.split("Options:")[1].split("Commands:")[0])
+
+
+def test_a_count_option_says_it_takes_a_count(run):
+    """--quantity and --qty read 5台, ５ and 1,200, while their help said <int>."""
+    assert "--quantity <count>" in run("log", "--help").stdout
+    assert "--qty <count>" in run("return", "open", "--help").stdout
+    assert "--limit <int>" in run("list", "--help").stdout  # (a number: digits alone)
 
 
 def test_the_version_is_the_packages_with_its_schema():
