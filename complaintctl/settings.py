@@ -831,6 +831,8 @@ def _set_escalation(lg: Ledger, level_s: str, duration: str | None, role: str | 
 # What `policy calendar` says of a day added, by its kind; of one that was so already.
 DAY_KINDS = {"holiday": N_("{day} is now a holiday"), "workday": N_("{day} is now a workday"),
              "closure": N_("{day} is now a company closure day")}
+DAY_KIND_NAMES = {"holiday": N_("a holiday you added"), "workday": N_("a workday you added"),
+                  "closure": N_("a company closure day")}
 DAY_KINDS_ALREADY = {"holiday": N_("{day} is a holiday already"),
                      "workday": N_("{day} is a workday already"),
                      "closure": N_("{day} is a company closure day already")}
@@ -902,8 +904,10 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
                     continue
                 # (in a year without official data the user's day confirms the guess:
                 # entering a year's days by hand is what ends its warning)
-                if kind != "closure" and d.isoformat() not in existing and \
-                        national.get(d.isoformat(), ("",))[0] == kind and \
+                # (a closure on a public holiday: a day off already, and its holiday's
+                # name was hidden under "company closure day")
+                if d.isoformat() not in existing and national.get(d.isoformat(), ("",))[0] \
+                        == ("holiday" if kind == "closure" else kind) and \
                         lg.config.calendar().official(d.year):
                     if kind == "workday":
                         notes.append(_("{day} is a make-up working day of the country "
@@ -921,7 +925,13 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
                             (d.isoformat(), kind, f"added by {actor}"))
                 data.setdefault(f"add_{kind}", []).append(d.isoformat())
                 if d.isoformat() in existing:
-                    old.setdefault("replaced", {})[d.isoformat()] = existing[d.isoformat()][0]
+                    was = existing[d.isoformat()][0]
+                    old.setdefault("replaced", {})[d.isoformat()] = was
+                    # (a closure made a holiday, or back: said, not done quietly)
+                    notes.append(_("{now} (it was {kind})").format(
+                        kind=_(DAY_KIND_NAMES.get(was, was)),
+                        now=_(DAY_KINDS[kind]).format(day=d.isoformat())))
+                    continue
                 notes.append(_(DAY_KINDS[kind]).format(day=d.isoformat()))
         for d in remove or ():
             if d.isoformat() not in existing:

@@ -295,6 +295,12 @@ def test_setting_what_is_set_already_records_nothing(ledger):
                         "country calendar already\n"), r.stderr
     assert ledger.rows("SELECT count(*) FROM events") == events
     assert ledger.snapshot() == before
+    # a closure on a public holiday: a day off already (its holiday's name was hidden
+    # under "company closure day")
+    r = ledger("policy", "calendar", "--add-closure", "2026-10-01")
+    assert r.stderr == ("2026-10-01 is a public holiday of the country calendar already "
+                        "(National Day)\n"), r.stderr
+    assert ledger.snapshot() == before
     # an ordinary Tuesday is a working day already (it was recorded as 调休上班 and
     # listed among the make-up working days)
     r = ledger("policy", "calendar", "--add-workday", "2026-12-29")
@@ -313,6 +319,10 @@ def test_setting_what_is_set_already_records_nothing(ledger):
     assert "2027 has no official data: it now counts as filled in by you, and its " \
         "deadlines are no longer warned of" in said[0], said[0]
     assert "no official data" not in said[1], said[1]
+    # a day of the user's given another kind: said (a closure became a holiday quietly)
+    ledger("policy", "calendar", "--add-closure", "2026-12-31")
+    r = ledger("policy", "calendar", "--add-holiday", "2026-12-31")
+    assert "2026-12-31 is now a holiday (it was a company closure day)\n" in r.stderr, r.stderr
     events = ledger.rows("SELECT count(*) FROM events")
     before = ledger.snapshot()
     # a change among them is recorded, once
