@@ -370,7 +370,7 @@ def init_cmd(
     from_locale = False
     if language is None:
         language, from_locale = _new_ledger_language()
-    code = country.strip().upper().rstrip("-")
+    code = parse.half_width(country).strip().upper().rstrip("-")
     own = settings.COUNTRY_CURRENCY.get(code.split("-")[0], "CNY")
     zone = _machine_timezone() if timezone_ is None else timezone_
     ledger = _create(path, {"country": code,
@@ -3034,7 +3034,8 @@ def policy_calendar_cmd(
     notes, changed = settings.set_calendar(
         ledger, now=now, actor=_actor(),
         # (DE- is DE: it was stored as a calendar of its own)
-        country=country.strip().upper().rstrip("-") if country is not None else None,
+        country=parse.half_width(country).strip().upper().rstrip("-") if country is not None
+        else None,
         add_holiday=days(add_holiday, "--add-holiday"),
         add_workday=days(add_workday, "--add-workday"),
         add_closure=days(add_closure, "--add-closure"), remove=days(remove, "--remove"))

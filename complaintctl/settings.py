@@ -158,10 +158,14 @@ def same_zone(one: str, other: str) -> bool:
 def currency(value: str, option: str = "--currency", *, home: str = "CNY") -> str:
     """A currency as typed (cny, RMB, 人民币, €, 欧元, 港幣) -> its ISO 4217 code; 元 (or 圆)
     is the `home` country's (NT$ in Taiwan, HK$ in Hong Kong), the yuan elsewhere."""
+    import unicodedata
+
     from complaintctl.words import hans
 
-    code = hans(value.strip()).upper()
-    if code in ("元", "圆") or home in _SIGN_CODES.get(code, ()):
+    # (ＣＮＹ in full width, as a Chinese input method left on it types it)
+    code = hans(unicodedata.normalize("NFKC", value).strip()).upper()
+    if code in ("元", "圆") or home in _SIGN_CODES.get(code, ()) or \
+            code == "¥" and home == "JPY":  # (¥ is the yen in a Japanese ledger)
         code = home
     else:
         code = _CURRENCY_WORDS.get(code, code)

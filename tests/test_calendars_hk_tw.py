@@ -266,6 +266,19 @@ def test_a_ledger_is_in_its_countrys_currency_unless_told(run, tmp_path, country
     assert "currency USD)." in r.stderr
 
 
+@pytest.mark.parametrize(("args", "said"), [
+    (("--country", "JP", "--timezone", "Asia/Tokyo", "--currency", "¥"), "calendar JP"),
+    (("--country", "JP", "--timezone", "Asia/Tokyo", "--currency", "￥"), "calendar JP"),
+    (("--country", "ＣＮ", "--timezone", "Asia/Shanghai", "--currency", "ＣＮＹ"), "calendar CN"),
+    (("--country", "CN", "--timezone", "Asia/Shanghai", "--currency", "¥"), "calendar CN")])
+def test_the_yen_sign_and_full_width_codes_at_init(run, tmp_path, args, said):
+    """¥ made a Japanese ledger in CNY without a word; ＣＮ and ＣＮＹ (a Chinese input
+    method left on full width) were unknown, without a hint."""
+    r = run("--db", tmp_path / "l.db", "init", *args)
+    code = "JPY" if "JP" in args else "CNY"
+    assert f"({said}, " in r.stderr and f"currency {code})." in r.stderr, r.stderr
+
+
 def test_a_taiwan_ledgers_dollar_and_clock(run, tmp_path, monkeypatch):
     """`--currency 元` made a Taiwan ledger in CNY (元 is the country's own dollar), and a
     Taiwan ledger made on a UTC server refused its 民國 dates without saying why."""
