@@ -1020,7 +1020,17 @@ class Ledger:
                           hint=_("give the ledger's own path with --db, or remove the link"),
                           code="dangling_link", path=str(path))
         if os.path.lexists(path):
-            cls.open(path).close()  # says why it is not a ledger, if it is not
+            try:
+                cls.open(path).close()
+            except LedgerError as exc:  # another file: said as init refuses it (its
+                # hint pointed at --db, as if init wanted a ledger there)
+                if exc.code != "not_a_ledger":
+                    raise
+                raise Refused(_("{path} is there already and is not a ledger ({why}): init "
+                                "makes a new file and leaves any other as it is").format(
+                    path=path_said(path), why=exc.params.get("why")),
+                    hint=_("give a path where no file is: complaintctl --db NEW.db init"),
+                    code="not_a_ledger", path=str(path)) from None
             raise Refused(_("{path} is already a ledger").format(path=path_said(path)),
                           hint=_("change its settings with: complaintctl policy"),
                           code="already_a_ledger", path=str(path))

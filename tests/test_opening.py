@@ -120,6 +120,23 @@ def test_init_on_a_link_to_nothing_says_so(tmp_path):
     assert os.path.islink(link) and not (tmp_path / "missing.db").exists()
 
 
+@pytest.mark.parametrize(("content", "why"), [(b"", "the file is empty"),
+                                               (b"hi\n", "not an SQLite database")])
+def test_init_on_a_file_that_is_not_a_ledger_says_it_makes_a_new_one(tmp_path, content,
+                                                                       why):
+    """init on an empty or a text file said "is not a complaintctl ledger", hinting at
+    --db, as if init had wanted a ledger there."""
+    db = tmp_path / "x.db"
+    db.write_bytes(content)
+    result = invoke(db, "init", "--timezone", "Asia/Shanghai")
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: {db} is there already and is not a ledger ({why}): "
+                             "init makes a new file and leaves any other as it is\n"
+                             "Hint: give a path where no file is: complaintctl --db NEW.db "
+                             "init\n"), result.stderr
+    assert db.read_bytes() == content
+
+
 def test_init_creates_a_private_folder_and_file(tmp_path):
     db = tmp_path / "new" / "ledger.db"
     result = invoke(db, "init", "--timezone", "Asia/Shanghai")
@@ -177,6 +194,8 @@ def _expected_messages(kind: str, name: str) -> tuple[str, ...]:
         phrases: tuple[str, ...] = ("newer complaintctl",)
         if name == "init":
             phrases += ("already a ledger",)
+    elif name == "init":  # (init makes a new file: it says it leaves this one)
+        phrases = ("is there already and is not a ledger",)
     else:
         phrases = ("not a complaintctl ledger",)
     if name == "demo":
