@@ -677,6 +677,7 @@ def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
         return
     shown = rows[:limit] if limit else rows
     _print_rich(*render.overdue_table(shown, ledger.tz, _width(), title, rows))
-    if len(shown) < len(rows):  # with --quiet too: a cut listing must not read as whole
+    if len(shown) < len(rows) and not isinstance(sys.stdout, _Nowhere):  # with --quiet
+        # too: a cut listing must not read as whole (none shown: only that is said)
         _err(_("Showing the {n} most late of {total}; use --limit 0 for all, or --format "
                "csv.").format(n=len(shown), total=len(rows)))

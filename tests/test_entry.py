@@ -1310,6 +1310,11 @@ def test_a_listing_into_a_closed_stdout_fails_and_nothing_printed_passes(ledger,
     assert proc.returncode == 1
     assert proc.stderr == "Error: cannot write the output: standard output is closed\n"
     assert closed("--quiet", "overdue", "--as-of", "2026-01-01").returncode == 0
+    # a cut overdue table said "Showing the 1 most late of 2" of the rows it never showed
+    ledger.log(customer="乙公司")
+    proc = closed("overdue", "--limit", "1")
+    assert proc.stderr == "Error: cannot write the output: standard output is closed\n", \
+        proc.stderr
 
 
 @pytest.mark.parametrize("args", [("list",), ("show", "CC-2026-0001"), ("--help",),
