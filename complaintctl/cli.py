@@ -276,7 +276,9 @@ def _actor() -> str:
     must not record the login instead), else COMPLAINTCTL_USER, else the login (an
     account with no name, in a container: "uid 4242", not "unknown")."""
     if _STATE["actor"] is not None:
-        return parse.text(_STATE["actor"], "--as", required=True, max_len=parse.NAME_MOST)
+        return parse.not_none(parse.text(_STATE["actor"], "--as", required=True,
+                                         max_len=parse.NAME_MOST), "--as",
+                              _("--as names who did it: a person")) or ""
     name = os.environ.get("COMPLAINTCTL_USER")
     if name is not None:  # (one of spaces is refused by its own name, not as --as; an
         # empty one too, as COMPLAINTCTL_DB's: a crontab's COMPLAINTCTL_USER=$UNSET
@@ -1065,12 +1067,16 @@ def investigate_cmd(
         "finding": given(finding, "--finding"),
         "validity": "not-upheld" if not_upheld else ("upheld" if upheld else None),
         "reason": given(reason, "--reason"),
-        "root_cause": given(cause, "--cause"),
+        "root_cause": parse.not_none(given(cause, "--cause"), "--cause", _(
+            "a root cause says what caused it: what was found without one goes in --finding "
+            "(or --not-upheld if the complaint does not stand)")),
         "cause_category": parse.choice(cause_category, parse.CAUSE_CATEGORIES,
                                        "--cause-category"),
         "responsibility": parse.choice(responsibility, parse.RESPONSIBILITIES,
                                        "--responsibility"),
-        "supplier": parse.name(supplier, "--supplier", required=supplier is not None),
+        "supplier": parse.not_none(parse.name(supplier, "--supplier",
+                                              required=supplier is not None), "--supplier",
+                                   _("name the supplier, or leave --supplier out")),
         "containment": given(containment, "--containment"),
         "corrective": given(corrective, "--corrective"),
         "preventive": given(preventive, "--preventive"),

@@ -222,6 +222,14 @@ def _none_word(found: str, field: str, hint: str) -> BadInput:
         value=found)
 
 
+def not_none(value: str | None, field: str, hint: str) -> str | None:
+    """`value` as it is, unless it is a word for none (无, 没有, -, n/a …): refused, with
+    `hint` (a root cause 无 concluded an investigation, a supplier 无 was a supplier)."""
+    if value is not None and means_none(value.strip("（）()【】[]。.，,、 ") or value):
+        raise _none_word(value, field, hint)
+    return value
+
+
 def someone(value: str | None, field: str) -> str:
     """name() of whom a step makes answer for it (assign's --dept and --owner, a CAPA
     item's --owner): required, and a word for none is no one (an owner 无 made a late

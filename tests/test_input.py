@@ -1368,6 +1368,27 @@ def test_a_file_whose_name_is_not_utf8_is_told_how_to_rename_it(ledger, env, tmp
     assert ledger.snapshot() == before
 
 
+@pytest.mark.parametrize(("args", "hint"), [
+    (("investigate", "{cid}", "--cause", "无"), "a root cause says what caused it"),
+    (("investigate", "{cid}", "--cause", "不详。"), "a root cause says what caused it"),
+    (("investigate", "{cid}", "--cause", "原因", "--supplier", "-"), "name the supplier"),
+    (("--as", "无", "note", "{cid}", "--text", "回电"), "--as names who did it")])
+def test_a_word_for_none_as_a_cause_a_supplier_or_who_is_refused(ledger, args, hint):
+    """--cause 无 was a root cause (it concluded the investigation a resolve needs), a
+    supplier - a supplier, --as 无 the clerk who acted."""
+    cid = ledger.log()
+    ledger("assign", cid, "--dept", "质量部", "--owner", "王芳")
+    before = ledger.snapshot()
+    r = refused(ledger, *(a.format(cid=cid) for a in args), code=2,
+                message=" means none, not a value of ")
+    assert f"Hint: {hint}" in r.stderr, r.stderr
+    assert ledger.snapshot() == before
+    # a cause that holds such a word is a cause
+    ledger("investigate", cid, "--cause", "无防护包装", "--supplier", "无锡精工")
+    assert ledger.rows("SELECT root_cause, supplier FROM complaints") == [
+        ("无防护包装", "无锡精工")]
+
+
 @pytest.mark.parametrize(("option", "value"), [
     ("--contact", "无"), ("--product", "没有"), ("--lot", "N/A"), ("--order", "/"),
     ("--region", "不详"), ("--product", "ｎｏｎｅ"), ("--product", "NA"), ("--product", "無")])
