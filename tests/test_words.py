@@ -925,6 +925,13 @@ def test_a_weekday_with_a_time_alone_is_a_weekday(ledger):
                 "--category", "quality", "--severity", "low",
                 message="--received '周五下午3点' is a weekday, not a date")
     assert "today" not in r.stderr, r.stderr
+    # which week's, as the day words say it (it hinted "type the year first")
+    assert "Hint: name its week, e.g. 本周五 or 上周五, or type the date" in r.stderr, r.stderr
+    cid = ledger.log()
+    ledger.to_state(cid, "investigating")
+    r = refused(ledger, "action", "add", cid, "--text", "培训", "--owner", "王芳", "--due",
+                "friday", code=2, message="--due 'friday' is a weekday, not a date")
+    assert "Hint: name its week, e.g. 本周五 or 下周五, or type the date" in r.stderr, r.stderr
 
 
 
