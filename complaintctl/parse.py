@@ -1160,11 +1160,11 @@ def _year_first(raw: str, field: str, value: str, roc: bool = True) -> str:
     if (weekday := _WEEKDAY.search(raw)) is not None:  # 周五 alone: which week's (the
         # year first was no help)
         n = _weekday_of(weekday[0])
-        day = "一二三四五六日"[n] if n is not None else "六"  # (周末: its Saturday)
+        named = "一二三四五六日"[n] if n is not None else "六"  # (周末: its Saturday)
         raise BadInput(_("{field} {value} is a weekday, not a date").format(
             field=field, value=shown(value)), hint=_(
                 "name its week, e.g. {this} or {other}, or type the date: 2026-03-04").format(
-                    this=f"本周{day}", other=f"{'下' if field == '--due' else '上'}周{day}"),
+                    this=f"本周{named}", other=f"{'下' if field == '--due' else '上'}周{named}"),
             code="weekday_date", value=value)
     ambiguous = BadInput(_("{field} {value}: numbers alone could be more than one date"
                            ).format(field=field, value=shown(value)), hint=hint,
