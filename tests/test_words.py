@@ -7,6 +7,7 @@ language is a setting with its event; dates typed as numbers are year first only
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 
 import pytest
@@ -504,11 +505,20 @@ AMBIGUOUS = ["03/04/2026", "20/11/2026", "3.4.26", "04-03-2026", "11/04", "3 4 2
              "monday", "Mon", "周一", "星期一", "周五下午", "next friday"]
 
 
+# (a weekday is told to name its week: "type the year first" was no help for 周五)
+WEEKDAY_HINT = "name its week, e.g. 本周"
+
+
+def _date_hint(when: str) -> str:
+    return WEEKDAY_HINT if re.search(r"[a-z]{3}|周|星期", when, re.IGNORECASE) else \
+        "type the year first: 2026-03-04 or 2026年3月4日"
+
+
 @pytest.mark.parametrize("when", AMBIGUOUS)
 def test_ambiguous_dates_are_refused_with_the_hint(ledger, when):
     refused(ledger, *NEW[:-2], "--received", when, "--channel", "phone", "--category",
             "quality", "--severity", "low", message=f"--received {when!r}",
-            hint="type the year first: 2026-03-04 or 2026年3月4日")
+            hint=_date_hint(when))
 
 
 def test_an_iso_week_is_read_in_either_case(ledger):
@@ -569,8 +579,7 @@ def test_spaced_numbers_with_the_year_first_are_given_their_dashes(ledger):
 ])
 def test_every_date_option_refuses_them(ledger, args, message):
     ledger.log()
-    refused(ledger, *args, message=message,
-            hint="type the year first: 2026-03-04 or 2026年3月4日")
+    refused(ledger, *args, message=message, hint=_date_hint(message.split(" ", 1)[1]))
 
 
 @pytest.mark.parametrize("when", ["2026-03-04", "2026年3月4日", "2026/3/4", "2026.3.4",
