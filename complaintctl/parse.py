@@ -867,14 +867,21 @@ def _date_text(value: str) -> str:
     digits (_arabic), stripped."""
     import unicodedata
 
-    return _arabic(words.hans(unicodedata.normalize("NFKC", value).strip()
-                              .translate(_DATE_MARKS)))
+    return _arabic(words.hans(_DATE_MARKED.sub(_date_marks, unicodedata.normalize(
+        "NFKC", value).strip())))
 
 
-# Marks a word processor or a chat app puts between a date's numbers for - and . (an en
-# or em dash, a hyphen, a minus sign, the ideographic full stop): read as them.
-_DATE_MARKS = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-",
-                             "\u2014": "-", "\u2015": "-", "\u2212": "-", "\u3002": "."})
+# Marks a word processor or a chat app puts between a year-first date's numbers for - and
+# . (an en or em dash, a hyphen, a minus sign, the ideographic full stop): read as them
+# there only (9:00–10:00 is a span of time, not 9:00 at UTC-10:00).
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+_DATE_MARKED = re.compile(f"(?<![0-9:])[0-9]{{4}}([{_DASHES}\u3002])[0-9]{{1,2}}"
+                          f"(?:\\1[0-9]{{1,2}})?(?![0-9])")
+_DATE_MARKS = str.maketrans({**dict.fromkeys(_DASHES, "-"), "\u3002": "."})
+
+
+def _date_marks(m: re.Match[str]) -> str:
+    return m[0].translate(_DATE_MARKS)
 
 
 def _arabic(raw: str) -> str:
@@ -1071,8 +1078,10 @@ class _PartContradicts(ValueError):
         return _("write {words}").format(words=" / ".join(shown))
 
 
-# A zone's name or abbreviation after a date or a time (EST, CEST, GMT+8, UTC-5).
-_ZONE_AT_END = re.compile(r"(?<![A-Za-z])(?:[A-Z]{3,5}|(?:GMT|UTC)[+-][0-9]{1,2})$")
+# The offsets time zones have, UTC-12:00 to UTC+14:00.
+_OFFSET_LEAST, _OFFSET_MOST = timedelta(hours=-12), timedelta(hours=14)
+# A zone's abbreviation after a date or a time (EST, CEST, JST, GMT+8, UTC-5; not TBD).
+_ZONE_AT_END = re.compile(r"(?<![A-Za-z])(?:[A-Z]{1,4}T|UTC|(?:GMT|UTC)[+-][0-9]{1,2})$")
 
 
 class _ZoneInWords(ValueError):
@@ -1462,6 +1471,14 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
                                            "(2026年3月4日 14点30分), or now, today, yesterday "
                                            "(昨天 14:30)")) from None
     _check_year(parsed.year, field, value)  # before any time-zone arithmetic
+    offset = parsed.utcoffset()
+    if offset is not None and not _OFFSET_LEAST <= offset <= _OFFSET_MOST:
+        # (14:30-15:00, a span of time, was 14:30 at UTC-15:00: the next day's 05:30)
+        raise BadInput(_("{field} {value}: {offset} is no time zone's offset (they run from "
+                         "-12:00 to +14:00): a span of time?").format(
+            field=field, value=shown(value), offset=f"{parsed:%z}"[:3] + ":"
+            + f"{parsed:%z}"[3:5]), hint=_("give one time: when it began, e.g. 2026-03-04 "
+                                           "14:30"), code="bad_offset", value=value)
     if parsed.tzinfo is None:
         wall = parsed
         parsed = parsed.replace(tzinfo=tz).astimezone(UTC)  # a fold: its first time

@@ -126,6 +126,18 @@ def test_a_date_with_a_word_processors_dashes_is_read(ledger, when):
         ("2026-10-01T06:30:00Z",)]
 
 
+@pytest.mark.parametrize(("when", "message"), [
+    ("2026年10月1日 9:00–10:00", "cannot read --received"),  # (an en dash: not read as -)
+    ("2026-10-01 14:30–15:00", "cannot read --received"),
+    ("2026-10-01 – 06", "cannot read --received"),
+    # (a hyphen: 14:30 at UTC-15:00, the next day's 05:30, stored without a word)
+    ("2026-10-01 14:30-15:00", "-15:00 is no time zone's offset (they run from -12:00 to "
+                               "+14:00): a span of time?"),
+    ("2026-10-01 TBD", "cannot read --received")])  # (not a zone: no offset asked for)
+def test_a_span_of_time_is_not_read_as_a_time_with_an_offset(ledger, when, message):
+    refused(ledger, *LOG, "--received", when, code=2, message=message)
+
+
 @pytest.mark.parametrize("when", ["01 Oct 2026 14:30:00 +08:00",
                                   "Thu, 01 Oct 2026 14:30:00 +0800"])
 def test_an_offset_written_as_one_after_a_months_name_is_taken(ledger, when):
