@@ -384,6 +384,18 @@ class Reader:
             - ({self.key_index} if self.key_index is not None else set()))
         # every column the mapping reads, the key's among them
         self.read_columns = sorted({*self.data_columns, *self.key_indexes})
+        for i in sorted({*self.read_columns, *self.leave_out} & table.uncalculated.keys()):
+            count, first = table.uncalculated[i]
+            raise BadInput(ngettext(
+                "column {column}: {n} formula cell holds no calculated value ({cells}); it "
+                "would be read as empty",
+                "column {column}: {n} formula cells hold no calculated value (first: "
+                "{cells}); they would be read as empty", count).format(
+                    column=column_said(header[i]) if i < len(header) else str(i + 1),
+                    n=count, cells=", ".join(first)),
+                hint=_("a program wrote the file and nobody has opened it since: open it in "
+                       "Excel or WPS and save it (that calculates its formulas), then "
+                       "import it again"), code="uncalculated_formulas")
         contact = self.index.get("contact")
         self.width = len(header)
         self.contact = contact if contact is not None and contact < self.width else None

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from complaintctl.errors import BadInput
-from complaintctl.i18n import N_, _, ngettext, shown
+from complaintctl.i18n import N_, _, shown
 from complaintctl.render import unguarded
 
 # How much of a CSV file is read to tell its encoding (the rest is checked as read).
@@ -47,6 +47,9 @@ class Table:
         self.across: dict[int, tuple[int, int]] = {} if across is None else across
         # the time zone a complaintctl export says its date-times are in (None: not said)
         self.zone = zone
+        # a workbook's formula cells without a calculated value (read as empty), by column
+        # index as read: (how many, the first few named) (readers._uncalculated)
+        self.uncalculated: dict[int, tuple[int, list[str]]] = {}
         self._open: Any = None  # the region -> Table of a CSV the region decides
 
     @property
@@ -949,44 +952,52 @@ _CHUNK = 1 << 20
 _NAMED_MOST = 3
 
 
-def _uncalculated(path: Path, sheet: str) -> tuple[int, list[str]]:
-    """The formula cells of an XLSX sheet that hold no calculated value: a workbook a
-    program wrote (an ERP's export, an openpyxl script) and nobody opened in Excel or WPS
-    since, whose formulas calamine reads as empty cells (an amount of =M2*2 came in as
-    none). (how many, the first of them as "M3 (=M2*2)"); none when the sheet has no
-    formula at all (its XML is only searched then, in chunks) or cannot be read."""
+def _uncalculated(path: Path, sheet: str, first_col: int, header_row: int
+                  ) -> dict[int, tuple[int, list[str]]]:
+    """The formula cells below the header of an XLSX sheet that hold no calculated
+    value: a workbook a program wrote (an ERP's export, an openpyxl script) and nobody
+    opened in Excel or WPS since, whose formulas calamine reads as empty cells (an amount
+    of =M2*2 came in as none). By column index as read: (how many, the first of them as
+    "M3 (=M2*2)"); none when the sheet has no formula at all (its XML is only searched
+    then, in chunks, for <f> with a namespace's prefix or without) or cannot be read."""
     import zipfile
     from xml.etree import ElementTree
 
+    found: dict[int, tuple[int, list[str]]] = {}
     try:
         with zipfile.ZipFile(path) as z:
             name = _sheet_member(z, sheet)
             if name is None:
-                return 0, []
+                return {}
             with z.open(name) as fh:
                 tail = b""
                 while chunk := fh.read(_CHUNK):
                     seen = tail + chunk
-                    if b"<f>" in seen or b"<f " in seen:
+                    if re.search(rb"<(?:\w+:)?f[ >/]", seen):
                         break
-                    tail = seen[-3:]
+                    tail = seen[-16:]
                 else:
-                    return 0, []
-            count, first = 0, list[str]()
+                    return {}
             with z.open(name) as fh:
                 for _event, e in ElementTree.iterparse(fh):
                     if e.tag == _MAIN + "c":
                         formula, value = e.find(_MAIN + "f"), e.find(_MAIN + "v")
-                        if formula is not None and (value is None or (
-                                not value.text and e.get("t") != "str")):
-                            count += 1
-                            if len(first) < _NAMED_MOST:
-                                first.append(f"{e.get('r') or '?'} (={formula.text or ''})")
+                        ref = e.get("r") or ""
+                        if formula is None or value is not None and (
+                                value.text or e.get("t") == "str") or not ref:
+                            continue
+                        row, column = _cell_index(ref)
+                        if row <= header_row:
+                            continue
+                        count, first = found.get(column - first_col, (0, []))
+                        if len(first) < _NAMED_MOST:
+                            first.append(f"{ref} (={formula.text or ''})")
+                        found[column - first_col] = (count + 1, first)
                     elif e.tag == _MAIN + "row":
                         e.clear()  # (bounded memory: a row at a time)
-            return count, first
+            return found
     except Exception:  # noqa: BLE001 - a workbook calamine read but this cannot: as read
-        return 0, []
+        return {}
 
 
 def _padded_numbers(path: Path, sheet: str, first_col: int
@@ -1080,18 +1091,6 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
     except Exception:  # noqa: BLE001 - an older reader
         first_col = 0
     padded = _padded_numbers(path, sheet, first_col) if not is_ole else {}
-    if not is_ole:
-        count, first = _uncalculated(path, sheet)
-        if count:
-            raise BadInput(ngettext(
-                "{n} formula cell of sheet {sheet} in {path} holds no calculated value: "
-                "{cells}; it would be read as empty",
-                "{n} formula cells of sheet {sheet} in {path} hold no calculated value "
-                "(first: {cells}); they would be read as empty", count).format(
-                    n=count, sheet=shown(sheet), path=path, cells=", ".join(first)),
-                hint=_("a program wrote the file and nobody has opened it since: open it in "
-                       "Excel or WPS and save it (that calculates its formulas), then "
-                       "import it again"), code="uncalculated_formulas")
 
     across: dict[int, tuple[int, int]] = {}
 
@@ -1124,8 +1123,11 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
             if any(c is not None for c in cells):
                 yield number, cells
 
-    return Table(header, rows(), sheet=sheet, zone=None if is_ole else _workbook_zone(path),
-                 across=across)
+    table = Table(header, rows(), sheet=sheet, zone=None if is_ole else _workbook_zone(path),
+                  across=across)
+    if not is_ole:  # (the columns the mapping reads are refused for them: importer.Reader)
+        table.uncalculated = _uncalculated(path, sheet, first_col, at)
+    return table
 
 
 def _workbook_zone(path: Path) -> str | None:

@@ -4837,7 +4837,10 @@ def test_a_registers_word_for_none_in_a_product_or_contact_is_no_value(ledger, f
 def test_formulas_a_program_wrote_without_their_values_are_refused(ledger, files):
     """A workbook an ERP or a script wrote holds formulas nobody calculated (no cached
     value): calamine reads them as empty cells, and an amount of =M2*2 came in as no
-    amount, exit 0, without a word. The file is refused until it is opened and saved."""
+    amount, exit 0, without a word. A column the mapping reads is refused until the file
+    is opened and saved; one it does not read (a helper column) is no matter."""
+    import zipfile
+
     import openpyxl
 
     path = files["dir"] / "erp.xlsx"
@@ -4847,32 +4850,36 @@ def test_formulas_a_program_wrote_without_their_values_are_refused(ledger, files
     sheet.append(SHEET_HEADER)
     for row in SHEETS["2024年"]:
         sheet.append(row)
-    sheet["J1"] = "数量"
+    sheet["J1"] = "数量"  # (a column the mapping does not read)
     sheet["J2"] = 2
     sheet["J3"] = "=J2*2"
+    sheet["G3"] = '="PS-"&"5"'  # 产品型号, read
     book.save(path)
     mapping = files["dir"] / "yearly.toml"
     mapping.write_text(SHEET_MAP.format(key='"编号"'), encoding="utf-8")
     before = ledger.snapshot()
     for dry in ((), ("--dry-run",)):
         r = ledger("import", path, "--mapping", mapping, *dry, code=2)
-        assert ("1 formula cell of sheet '2024年' in" in r.stderr
-                and "holds no calculated value: J3 (=J2*2); it would be read as empty"
-                in r.stderr), r.stderr
+        assert ('column 产品型号: 1 formula cell holds no calculated value (G3 (="PS-"&"5")); '
+                "it would be read as empty") in r.stderr, r.stderr
+        assert "J3" not in r.stderr
         assert "Hint: a program wrote the file and nobody has opened it since: open it in " \
             "Excel or WPS and save it" in r.stderr
         assert ledger.snapshot() == before
-    # the same formula with its value (as Excel saves it) is read as that value
-    import zipfile
+
+    def calculated(xml: str) -> str:  # as Excel saves it: the formula with its value
+        return re.sub(r'<c r="G3"><f>"PS-"&amp;"5"</f><v\s*/>',
+                      '<c r="G3" t="str"><f>"PS-"&amp;"5"</f><v>PS-5</v>', xml)
 
     with zipfile.ZipFile(path) as z:
         members = {n: z.read(n) for n in z.namelist()}
     xml = members["xl/worksheets/sheet1.xml"].decode()
-    assert "<f>J2*2</f><v" in xml, xml
-    members["xl/worksheets/sheet1.xml"] = re.sub(
-        r"<f>J2\*2</f><v\s*/>", "<f>J2*2</f><v>4</v>", xml).encode()
+    assert '<f>"PS-"&amp;"5"</f><v' in xml, xml
+    members["xl/worksheets/sheet1.xml"] = calculated(xml).encode()
     with zipfile.ZipFile(path, "w") as z:
         for name, data in members.items():
             z.writestr(name, data)
+    # the helper column's formula, uncalculated still, is no matter
     r = ledger("import", path, "--mapping", mapping)
     assert "2 new complaints" in r.stderr, r.stderr
+    assert ledger.rows("SELECT product FROM complaints ORDER BY id") == [("XD-200",), ("PS-5",)]
