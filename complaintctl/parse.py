@@ -154,17 +154,22 @@ def stream_text(stream: IO[str] | IO[bytes] | None, field: str) -> str:
 # alone looked blank); and the other characters Unicode says show nothing (default
 # ignorable) that no script needs: the Arabic letter mark (a direction mark as U+200E
 # is), the combining grapheme joiner, the deprecated format characters, the Khmer
-# inherent vowels, the interlinear annotation marks and the tags. Joiners (U+200C,
-# U+200D) and variation selectors stay: emoji and scripts need them.
+# inherent vowels, the interlinear annotation marks. Joiners (U+200C, U+200D) and
+# variation selectors stay: emoji and scripts need them.
 INVISIBLE = ("\u200b\u2060\ufeff\u00ad\u200e\u200f\u2061\u2062\u2063\u2064\u3164\uffa0"
              "\u061c\u034f\u206a\u206b\u206c\u206d\u206e\u206f\u17b4\u17b5\ufff9\ufffa"
-             "\ufffb\U000e0001" + "".join(map(chr, range(0xE0020, 0xE0080))))
+             "\ufffb")
 _INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
+# The tags: kept after a black flag (🏴 and its tags are England's, Scotland's, Wales's
+# flags), dropped anywhere else.
+TAGS = "\U000e0001" + "".join(map(chr, range(0xE0020, 0xE0080)))
+_STRAY_TAGS = re.compile("(?<![\U0001F3F4\U000E0020-\U000E007F])[\U000E0001\U000E0020-"
+                         "\U000E007F]+")
 # Kept in a text among the letters of their script (the Mongolian vowel separator, the
 # fillers of conjoining jamo), dropped elsewhere (华东\u115f电器 was another customer
 # than 华东电器); a text of them alone (with format characters) shows nothing: it is empty.
 FILLERS = "\u180e\u115f\u1160"
-_JAMO = "\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff"
+_JAMO = "\u1100-\u115e\u1161-\u11ff\ua960-\ua97f\ud7b0-\ud7ff"  # (the fillers not)
 _STRAY_FILLER = re.compile(f"(?<![{_JAMO}])[\u115f\u1160](?![{_JAMO}])"
                            "|(?<![\u1800-\u18af])\u180e|\u180e(?![\u1800-\u18af])")
 # Format characters a script draws (the Arabic number signs, the end of an ayah, the Syriac
@@ -363,10 +368,13 @@ def text(value: str | None, field: str, *, multiline: bool = False,
 
     if multiline:  # a one-line field names the carriage return it holds (0x0d)
         value = value.replace("\r\n", "\n").replace("\r", "\n")
-    value = unicodedata.normalize("NFC", value)
-    value = value.translate(_INVISIBLE)
+    # (what shows nothing out before NFC: a grapheme joiner between u and its umlaut
+    # kept them apart from ü)
+    value = unicodedata.normalize("NFC", value.translate(_INVISIBLE))
     if any(ch in FILLERS for ch in value):
         value = _STRAY_FILLER.sub("", value)
+    if any("\U000e0000" <= ch <= "\U000e007f" for ch in value):
+        value = _STRAY_TAGS.sub("", value)
     value = value.strip()
     if _not_utf8(value):
         raise BadInput(_("{field} {value} is not valid text (not UTF-8)").format(
@@ -1631,7 +1639,7 @@ def record_key(value: str) -> str:
 # An id pasted from a chat, a web page or a word processor: the characters that show
 # nothing dropped (CC-2026-0001 with a zero-width space was "no complaint"), and its
 # hyphens as typesetting writes them (‐ ‑ ‒ – — − ﹣) read as the ASCII one.
-_ID_MARKS = {**dict.fromkeys(map(ord, INVISIBLE)),
+_ID_MARKS = {**dict.fromkeys(map(ord, INVISIBLE + TAGS)),
              **dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2212\ufe63"),
                              ord("-"))}
 _SHORT_NUMBER = re.compile(r"^(.+-[0-9]{4}-)([0-9]{1,3})$")
