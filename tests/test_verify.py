@@ -1712,3 +1712,42 @@ def test_a_returns_opener_changed_directly_is_named(ledger, env, full):
     # beside the opening's other columns, each named as before
     tamper(env, f"UPDATE returns SET authorised_qty = 50 WHERE id = '{rid}'")
     assert sorted(p["kind"] for p in verify_fails(ledger)) == ["return_opened", "returns"]
+
+
+@pytest.mark.parametrize("parts", [False, True], ids=["whole", "in-parts"])
+def test_a_complaints_log_and_first_step_swapped_chain_recomputed_is_named(
+        ledger, env, monkeypatch, parts):
+    """Two events of a complaint swapped (its assign before its log), every hash worked
+    out again: verify said OK when the status came out the same (the assign was not its
+    latest step). Its first event must be its log."""
+    from complaintctl.store import EVENT_COLUMNS
+
+    if parts:
+        monkeypatch.setattr(audit, "PARALLEL_FROM", 1)
+        monkeypatch.setattr(audit.os, "cpu_count", lambda: 2)
+    cid = ledger.log()
+    ledger.to_state(cid, "investigating")
+    logged, assigned = (ledger.rows("SELECT id FROM events WHERE complaint_id = ? AND kind = ?",
+                                    (cid, kind))[0][0] for kind in ("log", "assign"))
+    ledger("verify")
+    columns = ", ".join(EVENT_COLUMNS)
+    conn = sqlite3.connect(env)
+    rows = {eid: row for eid, *row in conn.execute(
+        f"SELECT id, {columns} FROM events WHERE id IN (?, ?)", (logged, assigned))}
+    conn.close()
+    sets = ", ".join(f"{c} = ?" for c in EVENT_COLUMNS)
+    conn = sqlite3.connect(env)
+    trigger = schema_of(env, "events_no_update")
+    conn.execute("DROP TRIGGER events_no_update")
+    for eid, other in ((logged, assigned), (assigned, logged)):
+        conn.execute(f"UPDATE events SET {sets} WHERE id = ?", (*rows[other], eid))
+    conn.execute(trigger)
+    conn.commit()
+    conn.close()
+    _rechained(env, "SELECT 1")
+    problems = verify_fails(ledger)
+    assert "chain" not in {p["kind"] for p in problems}, problems
+    assert [(p["id"], p["stored"], p["detail"]) for p in problems
+            if p["kind"] == "first_event"] == [
+        (cid, "assign", "the complaint's first event is not its log: its history is out of "
+                        "order")], problems
