@@ -410,7 +410,8 @@ def assign(lg: Ledger, complaint_id: str, department: str, owner: str, note: str
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
         new = workflow.next_state("assign", c["status"], cid, severity=c["severity"],
-                                  second_due=second_due(cur, c))
+                                  second_due=second_due(cur, c),
+                                  capa=lambda: capa_open(cur, c["id"]))
         at = check_at(lg, at, now, c["last_step_at"], actor=actor)
         if (c["department"], c["owner"], note) == (department, owner, None):
             # to what it is already: said, nothing recorded (an event that changed
@@ -446,7 +447,8 @@ def investigate(lg: Ledger, complaint_id: str, data: dict[str, Any], *, at: date
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
         new = workflow.next_state("investigate", c["status"], cid, severity=c["severity"],
-                                  second_due=second_due(cur, c))
+                                  second_due=second_due(cur, c),
+                                  capa=lambda: capa_open(cur, c["id"]))
         workflow.check_investigate(c, data)
         at = check_at(lg, at, now, c["last_step_at"], actor=actor)
         concluding = data.get("root_cause") is not None or data.get("validity") == "not-upheld"
@@ -482,7 +484,8 @@ def resolve(lg: Ledger, complaint_id: str, disposition: str, summary: str, amoun
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
         new = workflow.next_state("resolve", c["status"], cid, severity=c["severity"],
-                                  second_due=second_due(cur, c))
+                                  second_due=second_due(cur, c),
+                                  capa=lambda: capa_open(cur, c["id"]))
         workflow.check_resolve(c, disposition, amount)
         workflow.check_amount_given(cid, disposition, amount)
         at = check_at(lg, at, now, c["last_step_at"], actor=actor)
@@ -563,6 +566,16 @@ SECOND_DUE = (
     f"s.stage = 'second-revisit' AND s.done_at IS NULL) OR {LAPSED_SECOND})")
 
 
+def capa_open(cur: sqlite3.Cursor, cid: str) -> tuple[bool, bool]:
+    """Whether complaint `cid` has a CAPA item to mark done, and one done to verify (the
+    steps a refusal names: workflow.allowed_from)."""
+    to_do, to_verify = cur.execute(
+        "SELECT count(*) FILTER (WHERE done_at IS NULL), count(*) FILTER (WHERE done_at IS "
+        "NOT NULL AND verified_at IS NULL) FROM actions WHERE complaint_id = ?",
+        (cid,)).fetchone()
+    return bool(to_do), bool(to_verify)
+
+
 def second_due(cur: sqlite3.Cursor, c: dict[str, Any]) -> bool | None:
     """Whether a closed critical complaint's second revisit may be recorded now
     (SECOND_DUE), for the steps a refusal names (workflow.allowed_from); None for any
@@ -588,7 +601,8 @@ def revisit(lg: Ledger, complaint_id: str, satisfaction: str, method: str | None
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
         new = workflow.next_state("revisit", c["status"], cid, satisfaction,
-                                  severity=c["severity"])
+                                  severity=c["severity"],
+                                  capa=lambda: capa_open(cur, c["id"]))
         at = check_at(lg, at, now, c["last_step_at"], actor=actor)
         if new == "closed" and c["status"] != "closed":
             at = check_after_records(lg, cur, cid, at, now, OPEN_ONLY)
@@ -676,7 +690,8 @@ def close_no_revisit(lg: Ledger, complaint_id: str, reason: str, *, at: datetime
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
         new = workflow.next_state("close", c["status"], cid, severity=c["severity"],
-                                  second_due=second_due(cur, c))
+                                  second_due=second_due(cur, c),
+                                  capa=lambda: capa_open(cur, c["id"]))
         at = check_at(lg, at, now, c["last_step_at"], actor=actor)
         at = check_after_records(lg, cur, cid, at, now, OPEN_ONLY)
         finish_stage(lg, cur, cid, "revisit", at)
@@ -705,7 +720,8 @@ def void(lg: Ledger, complaint_id: str, reason: str, *, at: datetime, now: datet
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
         new = workflow.next_state("void", c["status"], cid, severity=c["severity"],
-                                  second_due=second_due(cur, c))
+                                  second_due=second_due(cur, c),
+                                  capa=lambda: capa_open(cur, c["id"]))
         at = check_at(lg, at, now, c["last_step_at"], actor=actor)
         at = check_after_records(lg, cur, cid, at, now)
         returns.check_void(cid, _open_returns(lg, cur, cid))
@@ -1423,7 +1439,9 @@ def check_allowed(lg: Ledger, complaint_id: str, command: str) -> None:
     with lg.read() as cur:
         c = lg.rows.complaint(cur, complaint_id)
         due = second_due(cur, c)
-    workflow.next_state(command, c["status"], c["id"], severity=c["severity"], second_due=due)
+        capa = capa_open(cur, c["id"])
+    workflow.next_state(command, c["status"], c["id"], severity=c["severity"], second_due=due,
+                        capa=lambda: capa)
 
 
 def _refuse_not_made(cur: sqlite3.Cursor, cid: str) -> None:
@@ -1469,7 +1487,8 @@ def action_add(lg: Ledger, complaint_id: str, text: str, owner: str, due: dateti
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
         workflow.next_state("action add", c["status"], cid, severity=c["severity"],
-                            second_due=second_due(cur, c))
+                            second_due=second_due(cur, c),
+                                  capa=lambda: capa_open(cur, c["id"]))
         # after the complaint's last step: the state it allows this in is the state then
         at = check_at(lg, at, now, c["last_step_at"], actor=actor)
         workflow.check_due(due, at, lg.local)

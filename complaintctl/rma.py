@@ -15,6 +15,7 @@ from typing import Any
 from complaintctl import returns, workflow
 from complaintctl.complaints import (
     calendar_warnings,
+    capa_open,
     check_at,
     due_said,
     finish_stage,
@@ -105,7 +106,8 @@ def return_open(lg: Ledger, complaint_id: str, qty: int, product: str | None, lo
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]
         workflow.next_state("return open", c["status"], cid, severity=c["severity"],
-                            second_due=second_due(cur, c))
+                            second_due=second_due(cur, c),
+                            capa=lambda: capa_open(cur, cid))
         # after the complaint's last step: the state it allows this in is the state then
         at = check_at(lg, at, now, c["last_step_at"], actor=actor)
         year = now.astimezone(lg.tz).year  # numbered by the year of entry, as complaints are

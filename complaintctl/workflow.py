@@ -64,14 +64,16 @@ def done_late(a: dict[str, Any]) -> bool:
 FUTURE_GRACE = timedelta(seconds=60)
 
 
-def allowed_from(state: str, severity: str | None = None, second_due: bool | None = None
-                 ) -> list[str]:
+def allowed_from(state: str, severity: str | None = None, second_due: bool | None = None,
+                 capa: tuple[bool, bool] | None = None) -> list[str]:
     """The commands allowed from a state, in table order; a CAPA item's own steps only
     where the complaint can have an item (added while it was investigated: a logged
     complaint was offered "action done, action verify" and no item to do); a revisit of
     a closed complaint only where it may be critical (`severity` None: not known) and,
     when `second_due` is given, only while its second revisit is due (one whose second
-    revisit was recorded was offered the revisit it then refused)."""
+    revisit was recorded was offered the revisit it then refused); `capa`, when given:
+    whether it has an item to mark done, and one to verify (a closed complaint with no
+    item was offered "action done, action verify")."""
     early = state not in TRANSITIONS["action add"] and state in ("logged", "assigned")
     # (only a critical one has a second revisit)
     second = severity in (None, "critical") if second_due is None else second_due
@@ -79,16 +81,20 @@ def allowed_from(state: str, severity: str | None = None, second_due: bool | Non
             if state == "closed" and cmd == "revisit" else cmd
             for cmd, row in TRANSITIONS.items() if state in row
             and not (early and cmd in ("action done", "action verify"))
+            and not (capa is not None and (cmd == "action done" and not capa[0]
+                                           or cmd == "action verify" and not capa[1]))
             and not (state == "closed" and cmd == "revisit" and not second)]
 
 
 def next_state(command: str, state: str, record_id: str, outcome: str | None = None, *,
-               severity: str | None = None, second_due: bool | None = None) -> str:
+               severity: str | None = None, second_due: bool | None = None,
+               capa: Callable[[], tuple[bool, bool]] | None = None) -> str:
     """The state after `command`, or IllegalTransition naming what is allowed (of a
-    complaint of `severity`, when given; `second_due`: see allowed_from)."""
+    complaint of `severity`, when given; `second_due`, and `capa` asked only then: see
+    allowed_from)."""
     row = TRANSITIONS[command]
     if state not in row:
-        allowed = allowed_from(state, severity, second_due)
+        allowed = allowed_from(state, severity, second_due, capa() if capa else None)
         raise IllegalTransition(
             _("cannot {command} {id}: it is {state}; allowed next: {allowed}").format(
                 command=command, id=record_id, state=term("status", state),
