@@ -48,16 +48,24 @@ def _return(lg: Ledger, cur: sqlite3.Cursor, return_id: str) -> dict[str, Any]:
 
 @contextmanager
 def _step(lg: Ledger, return_id: str, check: Callable[[dict[str, Any]], None], at: datetime,
-          now: datetime, actor: str
+          now: datetime, actor: str, does: str | None = None
           ) -> Iterator[tuple[sqlite3.Cursor, dict[str, Any], datetime]]:
     """The transaction of a return step: the return read inside it, checked by the
     step's rule (returns.check_*), and the step's time after the return's last one
-    (complaints.check_at: the time to record)."""
+    (complaints.check_at: the time to record) and after the start of the stage it
+    `does`, if open."""
     with lg.write() as cur:
         r = _return(lg, cur, return_id)
         check(r)
-        at = check_at(lg, at, now, r["last_step_at"], _("the return's previous step"),
-                      actor=actor)
+        # (nor before the start of the stage it does: a correction that raised
+        # the count opens the disposition of the new units when it is entered, its own
+        # time the receipt's, and a disposition dated back before that did a stage
+        # before it started)
+        (staged,) = cur.execute(
+            "SELECT max(started_at) FROM stages INDEXED BY stages_return WHERE return_id = ? "
+            "AND stage = ? AND done_at IS NULL", (r["id"], does)).fetchone() if does else (None,)
+        at = check_at(lg, at, now, max(r["last_step_at"], staged or ""),
+                      _("the return's previous step"), actor=actor)
         yield cur, r, at
 
 
@@ -349,7 +357,7 @@ def return_dispose(lg: Ledger, return_id: str, action: str, qty: int, cost: int 
                    now: datetime, actor: str) -> Outcome:
     """`return dispose`: a disposition for some of the received units."""
     with _step(lg, return_id, lambda r: returns.check_dispose(r, qty), at, now,
-               actor) as (cur, r, at):
+               actor, does="dispose") as (cur, r, at):
         out = Outcome(r["id"])
         cur.execute("INSERT INTO return_dispositions (return_id, at, actor, action, qty, "
                     "cost_of_loss, repair_cost, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

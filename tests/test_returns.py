@@ -1326,3 +1326,23 @@ def test_a_correction_behind_the_receipts_clock_ends_no_stage_before_it_started(
     assert ledger.rows("SELECT started_at, done_at, outcome FROM stages WHERE return_id = ?",
                        (rid,)) == [("2026-11-17T03:00:00Z", "2026-11-17T03:00:00Z", "void")]
     assert ledger.json("verify")["ok"]
+
+
+def test_a_disposition_is_not_dated_before_the_stage_a_correction_opened(ledger, rma):
+    """A count raised after the disposition opens the disposition of the new units when
+    it is entered (now), its own time the receipt's: a disposition dated back before that
+    was taken, a stage done before it started (on time in the month's report)."""
+    _cid, rid = rma
+    ledger("return", "receive", rid, "--qty", "5", "--at", "2026-11-17 09:00")
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "5",
+           "--at", "2026-11-17 10:00")
+    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "5", "--at",
+           "2026-11-17 11:00")
+    ledger("return", "correct", rid, "--received", "6", "--reason", "漏录一件")
+    refused(ledger, "return", "dispose", rid, "--action", "restock", "--qty", "1", "--at",
+            "2026-11-17 12:00", code=2,
+            message="--at 2026-11-17 12:00 is before the return's previous step "
+                    "(2026-11-23 20:00)")
+    ledger("return", "dispose", rid, "--action", "restock", "--qty", "1")
+    assert ledger.rows("SELECT count(*) FROM stages WHERE done_at < started_at") == [(0,)]
+    assert ledger.json("verify")["ok"]
