@@ -2221,6 +2221,15 @@ def _not_the_ledger(output: str, ledger: Ledger | Path, name: str = "--output",
             option=name, path=output, file="-" + target.name.rsplit("-", 1)[-1]),
             hint=hint or _("write the report to another file"),
             code="output_is_ledger", path=output)
+    side = next((x for x in ("-wal", "-shm", "-journal") if target.name.endswith(x)), None)
+    if side is not None and os.path.lexists(target.with_name(target.name[:-len(side)])):
+        # (another database's: an export over a ledger's -wal threw away the steps it
+        # held, and verify said OK; over its -journal, every command on it was refused)
+        raise BadInput(_("{option} {path} is the {file} file SQLite keeps beside {database}: "
+                         "written over, that database would lose what it holds").format(
+            option=name, path=output, file=side,
+            database=target.name[:-len(side)]), hint=hint or _(
+                "write the report to another file"), code="output_is_ledger", path=output)
     if any(target == Path(f).expanduser().resolve() for f in inputs):
         raise BadInput(_("{option} {path} is a file this command reads").format(
             option=name, path=output), hint=hint or _("write the report to another file"),

@@ -339,6 +339,33 @@ def test_another_ledger_is_never_written_over(lifecycle, tmp_path, args):
     assert other.read_bytes() == raw and run.snapshot() == before
 
 
+@pytest.mark.parametrize("side", ["-wal", "-shm", "-journal"])
+@pytest.mark.parametrize("args", [
+    ("export", "events", "--format", "jsonl", "--output", "{other}"),
+    ("report", "--month", "2026-10", "--format", "markdown", "--output", "{other}"),
+    ("attachment", "get", "1", "--output", "{other}")])
+def test_another_ledgers_sqlite_files_are_never_written_over(lifecycle, tmp_path, args, side):
+    """Only the ledger's own -wal, -shm and -journal were refused: an export over another
+    ledger's -wal threw away the steps it held (verify said OK), one over its -journal
+    left every command on it refused."""
+    run = lifecycle["run"]
+    other = tmp_path / "other.db"
+    run("--db", other, "init")
+    beside = tmp_path / f"other.db{side}"
+    beside.write_bytes(b"held")
+    before = run.snapshot()
+    result = run(*[a.format(other=beside) for a in args], code=2)
+    assert (f"Error: --output {beside} is the {side} file SQLite keeps beside other.db: "
+            "written over, that database would lose what it holds") in result.stderr, \
+        result.stderr
+    assert beside.read_bytes() == b"held" and run.snapshot() == before
+    # a name that ends so with no database beside it is a name (checked, then written)
+    alone = tmp_path / f"notes{side}"
+    if args[0] != "attachment":  # (the ledger has none to get)
+        run(*[a.format(other=alone) for a in args])
+        assert alone.exists()
+
+
 def test_an_empty_output_is_refused_not_written_to_stdout(lifecycle):
     """`--output "$f"` with $f unset in a cron line printed the report, to be mailed."""
     run = lifecycle["run"]
