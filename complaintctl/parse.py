@@ -1086,6 +1086,14 @@ class _PartContradicts(ValueError):
         return _("write {words}").format(words=" / ".join(shown))
 
 
+# A span of time at the end of a date (9:00-10:00, 9:30~11, 下午3点到4点, 10-11点): not a
+# time with an offset (which follows a T, 2026-03-04T09:00-10:00, or seconds).
+_SPAN_MARK = r"(?:-|~|～|至|到|–|—|－)"
+_SPAN_MINUTES = r"(?:\s*(?:[0-9]{1,2}\s*分?|半|一刻|三刻))?"
+_SPAN_CLOCK = rf"(?:[0-9]{{1,2}}:[0-9]{{2}}|[0-9]{{1,2}}\s*[点時时]{_SPAN_MINUTES})"
+_SPAN_END = rf"[0-9]{{1,2}}(?::[0-9]{{2}})?(?:\s*[点時时]{_SPAN_MINUTES})?"
+_SPAN = re.compile(rf"(?<![Tt0-9:])(?:{_SPAN_CLOCK}|[0-9]{{1,2}}(?=\s*{_SPAN_MARK}\s*[0-9]{{1,2}}"
+                   rf"\s*[点時时]))\s*{_SPAN_MARK}\s*{_SPAN_END}\s*$")
 # The offsets time zones have, UTC-12:00 to UTC+14:00.
 _OFFSET_LEAST, _OFFSET_MOST = timedelta(hours=-12), timedelta(hours=14)
 # A zone's abbreviation after a date or a time (EST, CEST, JST, GMT+8, UTC-5; not TBD).
@@ -1311,6 +1319,12 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
     dates): the days counted from today (今天, 昨天, 上周五 …) are refused.
     """
     raw = _date_text(value)
+    if _SPAN.search(raw):  # 9:00-10:00 was 9:00 at UTC-10:00, the next day's 03:00
+        raise BadInput(_("{field} {value} is a span of time: give one time, when it "
+                         "began").format(field=field, value=shown(value)),
+                       hint=_("e.g. 2026-03-04 09:00; a time with its offset from UTC is "
+                              "written after a T: 2026-03-04T09:00-10:00"),
+                       code="time_span", value=value)
     roc = getattr(tz, "key", None) in _ROC_ZONES
     bare = _ROC_YEAR.match(raw)
     if bare is not None and bare[3] and not roc:  # 114年3月4日 outside Taiwan
@@ -1457,11 +1471,16 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
         except (ValueError, OverflowError) as exc:
             if isinstance(exc, _ZoneInWords) or _ZONE_AT_END.search(raw):
                 # (2026-03-04 EST, a day with a zone: dateutil reads no date in it)
+                # (the example's offset the ledger's own now: +08:00 was said in Berlin)
+                offset = f"{local_now:%z}"
                 raise BadInput(_("{field} {value}: a time zone is read only as an offset "
-                                 "(+08:00 or Z)").format(field=field, value=shown(value)),
+                                 "({offset} or Z)").format(field=field, value=shown(value),
+                                                           offset=offset[:3] + ":" + offset[3:]),
                                hint=_("type the time in the ledger's time zone ({zone}), or "
-                                      "with its offset: 2026-03-04T14:30+08:00").format(
-                                   zone=tz), code="zone_in_words", value=value) from None
+                                      "with its offset: {example}").format(
+                                   zone=tz, example=f"{local_now:%Y-%m-%dT%H:%M}"
+                                   + offset[:3] + ":" + offset[3:]),
+                               code="zone_in_words", value=value) from None
             clock = _A_CLOCK.search(raw)
             if clock is not None and (int(clock[1]) > 23 or int(clock[2]) > 59
                                       or int(clock[3] or 0) > 59):
@@ -1479,8 +1498,8 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
                                            "(2026年3月4日 14点30分), or now, today, yesterday "
                                            "(昨天 14:30)")) from None
     _check_year(parsed.year, field, value)  # before any time-zone arithmetic
-    offset = parsed.utcoffset()
-    if offset is not None and not _OFFSET_LEAST <= offset <= _OFFSET_MOST:
+    utc_offset = parsed.utcoffset()
+    if utc_offset is not None and not _OFFSET_LEAST <= utc_offset <= _OFFSET_MOST:
         # (14:30-15:00, a span of time, was 14:30 at UTC-15:00: the next day's 05:30)
         raise BadInput(_("{field} {value}: {offset} is no time zone's offset (they run from "
                          "-12:00 to +14:00): a span of time?").format(

@@ -111,8 +111,17 @@ def test_a_time_zone_in_words_is_refused_not_misread(ledger, when):
     eight hours behind: a zone is taken only as an ISO offset."""
     r = refused(ledger, *LOG, "--received", when, code=2,
                 message="a time zone is read only as an offset (+08:00 or Z)")
-    assert "Hint: type the time in the ledger's time zone (" in r.stderr
+    assert "Hint: type the time in the ledger's time zone (Asia/Shanghai), or with its " \
+        "offset: 2026-11-23T20:00+08:00" in r.stderr, r.stderr  # (now, in its zone)
     assert "Warning" not in r.stderr
+
+
+def test_a_zone_in_words_in_another_ledgers_zone_gives_its_offset(run, env):
+    """A Berlin ledger was told to write an offset of +08:00, Shanghai's."""
+    run("init", "--timezone", "Europe/Berlin", "--country", "DE")
+    r = run(*LOG, "--received", "2026-07-04 15:30 CEST", code=2)
+    assert "a time zone is read only as an offset (+01:00 or Z)" in r.stderr, r.stderr
+    assert "with its offset: 2026-11-23T13:00+01:00" in r.stderr, r.stderr
 
 
 @pytest.mark.parametrize("when", ["2026–10–01 14:30", "2026—10—01 14:30", "2026‐10‐01 14:30",
@@ -126,12 +135,20 @@ def test_a_date_with_a_word_processors_dashes_is_read(ledger, when):
         ("2026-10-01T06:30:00Z",)]
 
 
+SPAN = "is a span of time: give one time, when it began"
+
+
 @pytest.mark.parametrize(("when", "message"), [
-    ("2026年10月1日 9:00–10:00", "cannot read --received"),  # (an en dash: not read as -)
-    ("2026-10-01 14:30–15:00", "cannot read --received"),
-    ("2026-10-01 – 06", "cannot read --received"),
-    # (a hyphen: 14:30 at UTC-15:00, the next day's 05:30, stored without a word)
-    ("2026-10-01 14:30-15:00", "-15:00 is no time zone's offset (they run from -12:00 to "
+    # (the end of a span read as an offset: 9:00 at UTC-10:00, stored as the next day's
+    # 03:00 without a word; an end hour of one digit was told a zone is read only as an
+    # offset)
+    ("2026年10月1日 9:00-10:00", SPAN), ("2026-10-01 10:00-12:00", SPAN),
+    ("2026-10-01 09:30-11", SPAN), ("昨天 9:00-10:00", SPAN), ("2026-10-01 8:00-9:00", SPAN),
+    ("2026-10-01 10-11点", SPAN), ("2026年10月1日 下午3点到4点", SPAN),
+    ("2026-10-01 9:00~10:00", SPAN), ("2026年10月1日 9:00–10:00", SPAN),
+    ("2026-10-01 14:30-15:00", SPAN),
+    # an offset no zone has, written as one
+    ("2026-10-01T14:30-15:00", "-15:00 is no time zone's offset (they run from -12:00 to "
                                "+14:00): a span of time?"),
     ("2026-10-01 TBD", "cannot read --received")])  # (not a zone: no offset asked for)
 def test_a_span_of_time_is_not_read_as_a_time_with_an_offset(ledger, when, message):
