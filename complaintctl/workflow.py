@@ -174,7 +174,10 @@ def check_reason(command: str, reason: str | None) -> str:
         raise BadInput(_("{command} needs --reason").format(command=command),
                        hint=_("say why in a few words: --reason TEXT (it stays in the "
                               "history)"), code="reason_required", command=command)
-    return reason
+    from complaintctl import parse  # (a word for none is no reason: 无 was recorded as why)
+
+    return parse.not_none(reason, "--reason", _(
+        "say why in a few words: --reason TEXT (it stays in the history)")) or reason
 
 
 def check_investigate(c: Mapping[str, Any], data: Mapping[str, Any]) -> None:
@@ -303,6 +306,11 @@ def check_action_verify(a: Mapping[str, Any], local: Callable[[str], str]) -> No
 
 
 def check_due(due: datetime, at: datetime, local: Callable[[datetime], str]) -> None:
+    if due == at:  # (--due now: late the moment it was added)
+        raise BadInput(_("--due {time} is when the action is added: it would be late at "
+                         "once").format(time=local(due)),
+                       hint=_("give a due date after it, e.g. --due tomorrow"),
+                       code="due_before", value=due)
     if due < at:
         raise BadInput(_("--due {time} is before the action is added ({at})").format(
             time=local(due), at=local(at)),

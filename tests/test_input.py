@@ -1309,6 +1309,10 @@ def test_a_due_date_before_the_action_is_added_names_when_that_is(ledger):
     assert r.stderr == ("错误：--due 2026-10-01 23:59 早于该措施的添加时间（2026-11-23 20:00）\n"
                         "提示：请给出晚于该时间的截止日期\n"), r.stderr
     assert ledger.snapshot() == before
+    # due the moment it is added: late at once (it was taken, and listed by --late)
+    refused(ledger, "action", "add", cid, "--text", "x", "--owner", "y", "--due", "now",
+            code=2, message="Error: --due 2026-11-23 20:00 is when the action is added: it "
+                            "would be late at once\nHint: give a due date after it")
 
 
 def test_a_path_with_a_line_break_is_refused_naming_it(ledger, tmp_path, monkeypatch):
@@ -1409,10 +1413,12 @@ def test_a_file_whose_name_is_not_utf8_is_told_how_to_rename_it(ledger, env, tmp
     (("investigate", "{cid}", "--cause", "无"), "a root cause says what caused it"),
     (("investigate", "{cid}", "--cause", "不详。"), "a root cause says what caused it"),
     (("investigate", "{cid}", "--cause", "原因", "--supplier", "-"), "name the supplier"),
-    (("--as", "无", "note", "{cid}", "--text", "回电"), "--as names who did it")])
+    (("--as", "无", "note", "{cid}", "--text", "回电"), "--as names who did it"),
+    (("amend", "{cid}", "--product", "XD-300", "--reason", "无"), "say why in a few words"),
+    (("void", "{cid}", "--reason", "n/a"), "say why in a few words")])
 def test_a_word_for_none_as_a_cause_a_supplier_or_who_is_refused(ledger, args, hint):
     """--cause 无 was a root cause (it concluded the investigation a resolve needs), a
-    supplier - a supplier, --as 无 the clerk who acted."""
+    supplier - a supplier, --as 无 the clerk who acted, --reason 无 why."""
     cid = ledger.log()
     ledger("assign", cid, "--dept", "质量部", "--owner", "王芳")
     before = ledger.snapshot()
