@@ -1373,6 +1373,12 @@ def forget_contact_cmd(
 ) -> None:
     """Erase a complaint's contact for good, on the person's request (PIPL / GDPR)."""
     ledger = _open(write=True)
+    # (stopped once the erasure is in, before its old bytes were written over in the
+    # file: that it must run again, as the README says)
+    _STATE["recorded_said"] = _(
+        "Interrupted after the contact was erased from its record, perhaps before its old "
+        "bytes were written over in the ledger file: run the same command again to make "
+        "sure (it records nothing more).")
     out = complaints.forget_contact(ledger, complaint_id,
                                     parse.text(reason, "--reason", multiline=True) or "",
                                     now=_now(), actor=_actor())

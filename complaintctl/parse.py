@@ -5,6 +5,7 @@ quantities and money. Pure: the current instant is passed in, never read.
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
@@ -67,8 +68,22 @@ def choice(value: str | None, allowed: Iterable[str], option: str, *,
     with their labels). None passes through."""
     if value is None:
         return None
-    return words.resolve(field or OPTION_FIELDS.get(option, option), value, allowed,
-                         extra=extra, option=option)
+    try:
+        return words.resolve(field or OPTION_FIELDS.get(option, option), value, allowed,
+                             extra=extra, option=option)
+    except BadInput:
+        # a word for none where the value may be left out (--demand 无 was told the
+        # list of demands; at the prompt, that 无 is not in it)
+        if option in _OPTIONAL_WORDS and means_none(value.strip()):
+            raise _none_word(value.strip(), option, _(
+                "leave {field} out (at the prompt: press Enter to skip it)").format(
+                    field=option)) from None
+        raise
+
+
+# The word options a step may be given without (a word for none in them is refused as
+# one, with how to leave them out).
+_OPTIONAL_WORDS = frozenset({"--demand", "--responsibility", "--cause-category"})
 
 
 _ALLOWED_CONTROLS = {"\n", "\t"}
@@ -1392,7 +1407,9 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
                     field=field, value=shown(value), date=local.date().isoformat(),
                     weekday=word if len(word) > 1 else f"星期{word}"),
                     hint=_("give the date alone, e.g. {field} {date}").format(
-                        field=field, date=shown(" ".join(rest.split()))),
+                        # (quoted for the shell: shown() quotes with “” in Chinese, which a
+                        # pasted command took as part of the date)
+                        field=field, date=shlex.quote(" ".join(rest.split()))),
                     code="weekday_contradicts", value=value)
         return at
     word = _NOW_WORDS.get(raw.lower())

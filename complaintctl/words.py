@@ -110,8 +110,10 @@ TABLE: dict[str, tuple[Word, ...]] = {
     ),
     "responsibility": (
         _w("company", None, "本公司", "公司", "我方", "我司", "公司责任", "本公司责任"),
-        _w("customer", None, "客户", "客户责任"),
-        _w("supplier", None, "供应商", "供应商责任"),
+        # (供方 and 需方, the contract's parties: the supplier and the buyer; 供方 was
+        # offered 我方, the other party)
+        _w("customer", None, "客户", "客户责任", "需方", "需方责任", "客方"),
+        _w("supplier", None, "供应商", "供应商责任", "供方", "供方责任", "外协", "外协方"),
     ),
     "disposition": (  # (the demand's words too: 调换, 退钱)
         _w("return", None, "退货", "退回"),

@@ -303,9 +303,9 @@ USAGE_ERRORS = [
      "Error: No such command 'revist'. Did you mean 'revisit', 'list'?"),
     (("list", "--limit", "x"), "错误：“--limit”的值无效：“x”不是有效的整数。",
      "Error: Invalid value for '--limit': 'x' is not a valid int."),
-    (("list", "--lmit", "3"), "错误：没有选项：--lmit（可能的选项：--limit）",
+    (("list", "--lmit", "3"), "错误：没有此选项：--lmit（可能的选项：--limit）",
      "Error: No such option: --lmit (Possible options: --limit)"),
-    (("list", "--custmer", "华东"), "错误：没有选项：--custmer（可能的选项：--category、"
+    (("list", "--custmer", "华东"), "错误：没有此选项：--custmer（可能的选项：--category、"
      "--customer）", "Error: No such option: --custmer (Possible options: --category, "
      "--customer)"),  # (、 in Chinese, not ", ")
     (("list", "--limit"), "错误：选项“--limit”需要一个值。",

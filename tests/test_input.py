@@ -1409,6 +1409,19 @@ def test_a_file_whose_name_is_not_utf8_is_told_how_to_rename_it(ledger, env, tmp
     assert ledger.snapshot() == before
 
 
+@pytest.mark.parametrize(("option", "value"), [("--demand", "无"), ("--demand", "n/a")])
+def test_a_word_for_none_as_an_optional_word_is_refused_with_how_to_leave_it_out(
+        ledger, option, value):
+    """--demand 无 was told the list of demands (at the prompt: not in the list)."""
+    r = refused(ledger, *LOG, option, value, code=2,
+                message=f"{value!r} means none, not a value of {option}")
+    assert f"Hint: leave {option} out (at the prompt: press Enter to skip it)" in r.stderr
+    cid = ledger.log()
+    ledger("assign", cid, "--dept", "质量部", "--owner", "王芳")
+    refused(ledger, "investigate", cid, "--cause", "x", "--responsibility", "没有", code=2,
+            message="'没有' means none, not a value of --responsibility")
+
+
 @pytest.mark.parametrize(("args", "hint"), [
     (("investigate", "{cid}", "--cause", "无"), "a root cause says what caused it"),
     (("investigate", "{cid}", "--cause", "不详。"), "a root cause says what caused it"),

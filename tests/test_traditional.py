@@ -101,6 +101,10 @@ def test_a_date_with_its_weekday(tw):
     assert r.stderr.startswith("Error: --since '2026年11月17日（星期三）': 2026-11-17 is not "
                                "a 星期三\nHint: give the date alone, e.g. --since "
                                "'2026年11月17日'"), r.stderr
+    # in Chinese the example is quoted for the shell too (“2026年11月17日”, pasted, was
+    # read with its quotes and refused)
+    r = tw("--lang", "zh", "list", "--since", "2026年11月17日（星期三）", code=2)
+    assert "提示：只写日期即可，例如 --since '2026年11月17日'\n" in r.stderr, r.stderr
     r = tw("list", "--since", "星期二", code=2)
     assert "is a weekday, not a date" in r.stderr
     assert tw("list", "--since", "Tue, 2026-11-17", "--format", "csv").stdout.count(cid) == 1
