@@ -2974,17 +2974,20 @@ def policy_set_cmd(
         ledger, stage.strip().lower(), parse.numbers_in(severity, _("severity")).strip().lower(),
         parse.numbers_in(duration, _("duration")), now=_now(), actor=_actor(),
         role=parse.text(role, "--role"))
-    for st, sev, dur, this_changed in changes:
+    def said(st: str, dur: str | None) -> str:
         if st == "escalation" and dur:  # "1wd branch_head": the role as the reader reads it
             after, role = dur.split(" ", 1)
-            dur = f"{render.duration(after)} {words.label('role', role, i18n.lang())}"
-        elif dur:
-            dur = render.duration(dur)
-        _say((_("{stage} {severity}: {duration}") if this_changed else
+            return f"{render.duration(after)} {words.label('role', role, i18n.lang())}"
+        return render.duration(dur) if dur else _("none")
+
+    for st, sev, dur, this_changed, was in changes:
+        # (what it was, as the time zone and the repeat window say theirs: of two admins
+        # setting it at once, the one overridden is told)
+        _say((_("{stage} {severity}: {old} → {duration}") if this_changed else
               _("{stage} {severity}: {duration} already (nothing recorded)")).format(
             stage=_("escalation") if st == "escalation" else term("stage", st),
             severity=sev if st == "escalation" or sev == "all" else term("severity", sev),
-            duration=dur or _("none")))
+            duration=said(st, dur), old=said(st, was) if was else _("none")))
 
 
 @command(policy_app, "calendar")
@@ -3161,7 +3164,7 @@ def policy_language_cmd(
     ledger = _open(write=True)
     old, new = settings.set_language(ledger, code, now=_now(), actor=_actor())
     if old == new:  # a setup script run again: done already, not an error
-        _say(_("the language is already {language}").format(language=code))
+        _say(_("the language is already {language}").format(language=term("language", code)))
         return
     i18n.use_ledger_language(new)  # said in the language the ledger speaks from now on
     _say(_("Language {old} → {new}.").format(

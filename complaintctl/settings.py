@@ -731,11 +731,11 @@ _ALL_SEVERITIES = words.Word("all", "all", "全部", ("所有",))
 
 def set_policy(lg: Ledger, stage: str, severity: str, duration: str | None, *, now: datetime,
                actor: str, role: str | None = None
-               ) -> list[tuple[str, str, str | None, bool]]:
+               ) -> list[tuple[str, str, str | None, bool, str | None]]:
     """`policy set`: change deadlines for stages that start from now on. The stage
     and severity are words of the table (`policy set 处理 高 4wd`). Returns the settings
-    (stage, severity, duration, whether it changed): setting what is set already
-    records nothing (a setup script run again)."""
+    (stage, severity, duration, whether it changed, what it was): setting what is set
+    already records nothing (a setup script run again)."""
     if words.hans(stage.strip().lower()) in _REPEAT_WORDS:
         raise BadInput(_("the repeat window is not a stage's deadline"),
                        hint=_("set it with: complaintctl policy repeat-window DAYS (e.g. 60d)"),
@@ -755,7 +755,8 @@ def set_policy(lg: Ledger, stage: str, severity: str, duration: str | None, *, n
         old = lg.config.policy()
         # (`all`: those so already are said so, and neither written nor recorded)
         changed = [sv for sv in sevs if old.get(stage, {}).get(sv) != duration]
-        changes = [(stage, sv, duration, sv in changed) for sv in sevs]
+        changes = [(stage, sv, duration, sv in changed, old.get(stage, {}).get(sv))
+                   for sv in sevs]
         if not changed:
             return changes
         cur.executemany("UPDATE policy SET duration = ? WHERE stage = ? AND severity = ?",
@@ -769,7 +770,7 @@ def set_policy(lg: Ledger, stage: str, severity: str, duration: str | None, *, n
 
 def _set_escalation(lg: Ledger, level_s: str, duration: str | None, role: str | None, *,
                     now: datetime, actor: str
-                    ) -> list[tuple[str, str, str | None, bool]]:
+                    ) -> list[tuple[str, str, str | None, bool, str | None]]:
     if not (level_s.isascii() and level_s.isdigit() and 1 <= int(level_s) <= 9):
         raise BadInput(_("escalation level {level} is not a number from 1 to 9").format(
             level=shown(level_s)),
@@ -817,8 +818,9 @@ def _set_escalation(lg: Ledger, level_s: str, duration: str | None, role: str | 
                            "with complaintctl policy show"), code="escalation_order",
                     level=level)
         unchanged = old.get(level) == (after, role)
-        setting: list[tuple[str, str, str | None, bool]] = [
-            ("escalation", str(level), f"{after}wd {role}", not unchanged)]
+        was = f"{old[level][0]}wd {old[level][1]}" if level in old else None
+        setting: list[tuple[str, str, str | None, bool, str | None]] = [
+            ("escalation", str(level), f"{after}wd {role}", not unchanged, was)]
         if unchanged:
             return setting
         cur.execute("INSERT INTO escalation (level, after_working_days, role) "

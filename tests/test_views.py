@@ -231,7 +231,7 @@ def test_policy_show_and_set(ledger):
     assert view["deadlines"]["second-revisit"]["low"] is None
     assert [e["after_working_days"] for e in view["escalation"]] == [0, 1, 2]
     r = ledger("policy", "set", "resolve", "high", "4wd")
-    assert "resolve high: 4wd" in r.stderr
+    assert "resolve high: 3wd → 4wd\n" in r.stderr, r.stderr  # (what it was, said)
     ledger("policy", "set", "assign", "all", "2h")
     view = ledger.json("policy", "show")
     assert view["deadlines"]["resolve"]["high"] == "4wd"
@@ -412,7 +412,7 @@ def test_policy_set_all_says_which_severities_were_so_already(ledger):
     events = ledger.rows("SELECT count(*) FROM events")[0][0]
     r = ledger("policy", "set", "resolve", "all", "3wd")
     assert "resolve high: 3wd already (nothing recorded)\n" in r.stderr, r.stderr
-    assert "resolve low: 3wd\n" in r.stderr, r.stderr
+    assert "resolve low: 10wd → 3wd\n" in r.stderr, r.stderr
     (data, old), = ledger.rows("SELECT data, old FROM events WHERE id > ?", (events,))
     assert "high" not in json.loads(data)["severities"], data
     assert "high" not in json.loads(old)["durations"], old

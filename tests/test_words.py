@@ -399,7 +399,7 @@ def test_default_roles_are_codes_shown_as_labels(ledger):
     assert "department manager" in ledger("policy", "show").stdout
     ledger("policy", "set", "escalation", "2", "2wd", "--role", "分总 (华东)")
     assert ledger.json("policy", "show")["escalation"][1]["role"] == "分总 (华东)"
-    assert "escalation 1: 1wd department manager" in ledger(
+    assert "escalation 1: 0wd department manager → 1wd department manager" in ledger(
         "policy", "set", "escalation", "1", "1wd").stderr
 
 

@@ -249,8 +249,9 @@ def test_the_policy_says_its_durations_in_the_units_it_takes(zh):
     shown = zh("policy", "show").stdout
     assert "1小时" in shown and "1个工作日" in shown and "90天" in shown
     assert not re.search(r"[0-9](wd|h|d)\b", shown) and "h 小时" not in shown
-    assert zh("policy", "set", "处理", "高", "4工作日").stderr == "处理 高：4个工作日\n"
-    assert zh("policy", "set", "升级", "2", "2工作日").stderr == "升级 2：2个工作日 分总\n"
+    assert zh("policy", "set", "处理", "高", "4工作日").stderr == "处理 高：3个工作日 → 4个工作日\n"
+    assert zh("policy", "set", "升级", "2", "2工作日").stderr == \
+        "升级 2：1个工作日 分总 → 2个工作日 分总\n"
     assert zh.json("policy", "show")["deadlines"]["resolve"]["high"] == "4wd"
     english = zh("--lang", "en", "policy", "show").stdout
     assert "4wd" in english and "h hours, d days, wd working days" in english
