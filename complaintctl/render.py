@@ -2041,7 +2041,8 @@ def report_markdown(rep: dict[str, Any], tz: tzinfo, section: str | None = None,
     for name, (rows, cols) in report_tables(rep, tz).items():
         if section in (None, name) and (rows or section):
             shown = rows if section else rows[:LONG_SECTIONS.get(name, len(rows))]
-            text += "\n" + to_markdown(shown, cols, tz, report_title(name, rep["period"]))
+            text += ("" if text.endswith("\n\n") else "\n") + to_markdown(
+                shown, cols, tz, report_title(name, rep["period"]))  # (one blank line)
             if name == "register" and (note := register_note(rep)):
                 text += "\n" + md_cell(note) + "\n"
             if len(shown) < len(rows):

@@ -486,7 +486,8 @@ def _handling(book: _Book, rep: dict[str, Any]) -> None:
                           (N_("count"), "int", "count", None), (N_("mean"), "days", "mean", None),
                           (N_("median"), "days", "median", None),
                           (N_("p90"), "days", "p90", None)]
-    sh.table(cols, [{**h, "key": _("all")}, *h["by_category"]])
+    # every category, then all of them (last, as the table, markdown and CSV have it)
+    sh.table(cols, [*h["by_category"], {**h, "key": _("all")}] if h["count"] else [])
     sh.finish()
 
 
@@ -544,8 +545,10 @@ TREND: tuple[Column, ...] = (
 def _trend(book: _Book, rep: dict[str, Any]) -> None:
     sh = book.sheet(_("Trend"))
     points = rep["trend"]
-    title = ngettext("Trend: the {n} period to {period}", "Trend: the {n} periods to {period}",
-                     len(points)).format(n=len(points), period=period_label(rep["period"]))
+    # (the last named after a comma: "the 12 periods to 2026-01-01 to 2026-11-30")
+    title = ngettext("Trend: {n} period, the last {period}", "Trend: {n} periods, the last "
+                     "{period}", len(points)).format(n=len(points),
+                                                     period=period_label(rep["period"]))
     sh.title(title)
     first, last = sh.table(TREND, [{**p, "label": render.trend_label(p, book.tz)}
                                    for p in points], filter_and_freeze=False)

@@ -134,8 +134,8 @@ def test_every_sheet_holds_the_numbers_of_the_json_report(month, tmp_path):
         (d["resolved"], d["resolves"], d["resolves_on_time"], _pct(d["on_time_rate"]))
         for d in rep["by_department"]]
     _h, handling = _table(book["Handling days by category"], "category")
-    assert handling[0][1:] == (rep["handling_days"]["count"], rep["handling_days"]["mean"],
-                               rep["handling_days"]["median"], rep["handling_days"]["p90"])
+    assert handling[-1] == ("all", rep["handling_days"]["count"], rep["handling_days"]["mean"],
+                            rep["handling_days"]["median"], rep["handling_days"]["p90"])
     assert {r[0]: r[1] for r in _rows(book["CAPA"])[1:]} == {
         f"CAPA {k}": n for k, n in rep["capa"].items()}
     _h, quantities = _table(book["Returns (客退品)"], "disposition")
@@ -567,7 +567,7 @@ def test_an_empty_table_says_what_it_lacks_and_an_empty_period_says_so_first(led
     assert not any("resolved or closed" in v for v in pareto), pareto
     summary = [v for row in _rows(book["Summary"]) for v in row if isinstance(v, str)]
     assert not any("No complaint" in v for v in summary), summary
-    assert _rows(book["Trend"])[0][0].startswith("Trend: the 1 period to ")
+    assert _rows(book["Trend"])[0][0].startswith("Trend: 1 period, the last ")
     empty, _r = _book(ledger, tmp_path, "--month", "2026-08", name="e.xlsx")
     book = _load(empty)
     assert [r[0] for r in _rows(book["Summary"])][:4].count(
