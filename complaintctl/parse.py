@@ -1618,6 +1618,13 @@ def parse_month(value: str, field: str = "--month", *, tz: tzinfo | None = None,
         typed = str(int(roc[1] or roc[2]) + 1911) + typed[roc.end():]
     m = re.fullmatch(r"\s*([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*月?\s*", typed)
     if not m or not 1 <= int(m.group(2)) <= 12:
+        alone = re.fullmatch(r"\s*([0-9]{1,2})\s*月(?:份)?\s*", typed)  # 11月: which year's
+        if alone is not None and 1 <= int(alone[1]) <= 12 and today is not None:
+            year = today.year if int(alone[1]) <= today.month else today.year - 1
+            raise BadInput(_("cannot read {field} {value}: it has no year").format(
+                field=field, value=shown(value)), hint=_(
+                    "give the year first, e.g. {field} {year}年{month}月").format(
+                        field=field, year=year, month=int(alone[1])), code="no_year")
         raise BadInput(_("cannot read {field} {value}").format(field=field, value=shown(value)),
                        hint=_("type a month like 2026-03"))
     _check_year(int(m.group(1)), field, value)

@@ -521,6 +521,15 @@ def test_ambiguous_dates_are_refused_with_the_hint(ledger, when):
             hint=_date_hint(when))
 
 
+def test_a_month_without_its_year_is_hinted_with_one(ledger):
+    """`report --month 11月` was told to type a month like 2026-03."""
+    r = refused(ledger, "report", "--month", "11月", message="cannot read --month '11月': it "
+                "has no year", hint="give the year first, e.g. --month 2026年11月")
+    assert "2026-03" not in r.stderr
+    refused(ledger, "report", "--month", "12月份", message="it has no year",
+            hint="give the year first, e.g. --month 2025年12月")  # (December ahead: last year's)
+
+
 def test_an_iso_week_is_read_in_either_case(ledger):
     """`--week 2026-W45` was read (Python's own ISO parser) and `2026-w45` refused."""
     want = ledger.json("report", "--week", "2026-W45")["period"]
