@@ -271,6 +271,25 @@ def _root(
     run.root(db=db, actor=as_, quiet=quiet, ascii_=ascii_, lang=i18n.normalise(lang))
 
 
+def _amended_demand(demand: str | None, complaint_id: str) -> str | None:
+    """amend's --demand: a word for none is told how amend empties it (--clear demand:
+    leaving --demand out changes nothing there)."""
+    try:
+        return parse.choice(demand, parse.DEMANDS, "--demand")
+    except BadInput as exc:
+        if exc.code == "none_word":
+            exc.hint = _("to empty it: complaintctl amend {id} --clear {field} --reason "
+                         "TEXT").format(id=complaint_id, field="demand")
+        raise
+
+
+def _why(reason: str | None) -> str | None:
+    """A step's --reason as typed: a word for none is no reason (a correction "because:
+    无" was recorded). A register's own (an import's void or close reason) is its own."""
+    return parse.not_none(parse.text(reason, "--reason", multiline=True), "--reason", _(
+        "say why in a few words: --reason TEXT (it stays in the history)"))
+
+
 def _actor() -> str:
     """Who acts: --as (an empty one refused: `--as "$CLERK"` with the variable unset
     must not record the login instead), else COMPLAINTCTL_USER, else the login (an
@@ -1247,7 +1266,7 @@ def close_cmd(
                                   id=parse.record_key(complaint_id)))
     ledger = _open(write=True)
     out = complaints.close_no_revisit(ledger, complaint_id,
-                                      parse.text(reason, "--reason", multiline=True) or "",
+                                      _why(reason) or "",
                                       at=_when(ledger, at), now=_now(), actor=_actor())
     _report_outcome(out, _("{id} is {status}.").format(id=out.id,
                                                        status=term("status", out.status)))
@@ -1262,7 +1281,7 @@ def void_cmd(
     """Void a complaint logged by mistake (it stays in the ledger)."""
     ledger = _open(write=True)
     out = complaints.void(ledger, complaint_id,
-                          parse.text(reason, "--reason", multiline=True) or "",
+                          _why(reason) or "",
                           at=_when(ledger, at), now=_now(), actor=_actor())
     _report_outcome(out, _("{id} is {status}.").format(id=out.id,
                                                        status=term("status", out.status)))
@@ -1333,7 +1352,7 @@ def amend_cmd(
         "category": parse.choice(category, ledger.config.categories, "--category",
                                  extra=ledger.config.category_words),
         "severity": parse.choice(severity, parse.SEVERITIES, "--severity"),
-        "demand": parse.choice(demand, parse.DEMANDS, "--demand"),
+        "demand": _amended_demand(demand, complaint_id),
         "description": None if description in (None, "-") else
         parse.text(description, "--description", multiline=True, required=True),
         "received_at": parse.iso(_when(ledger, parse.text(received, "--received",
@@ -1341,7 +1360,7 @@ def amend_cmd(
         if received is not None else None,
     }
     fields = [complaints.clearable(f) for f in clear or ()]
-    reason_text = parse.text(reason, "--reason", multiline=True) or ""
+    reason_text = _why(reason) or ""
     if description == "-":  # read once every other option is checked: nothing typed is lost
         from complaintctl import workflow
 
@@ -1380,7 +1399,7 @@ def forget_contact_cmd(
         "bytes were written over in the ledger file: run the same command again to make "
         "sure (it records nothing more).")
     out = complaints.forget_contact(ledger, complaint_id,
-                                    parse.text(reason, "--reason", multiline=True) or "",
+                                    _why(reason) or "",
                                     now=_now(), actor=_actor())
     if out.data.get("again"):  # erased before: only what became of its old copy
         for line in out.warnings:
@@ -1799,7 +1818,7 @@ def return_correct_cmd(
     """Correct the received count of a return (a count typed wrong)."""
     ledger = _open(write=True)
     out = rma.return_correct(ledger, return_id, parse.quantity(received, "--received"),
-                             parse.text(reason, "--reason", multiline=True),
+                             _why(reason),
                              at=None if at is None else _when(ledger, at), now=_now(),
                              actor=_actor())
     if not out.data["changed"]:

@@ -185,7 +185,7 @@ _STRAY_TAGS = re.compile("(?<![\U0001F3F4\U000E0020-\U000E007F])[\U000E0001\U000
 # than 华东电器); a text of them alone (with format characters) shows nothing: it is empty.
 FILLERS = "\u180e\u115f\u1160"
 _JAMO = "\u1100-\u115e\u1161-\u11ff\ua960-\ua97f\ud7b0-\ud7ff"  # (the fillers not)
-_STRAY_FILLER = re.compile(f"(?<![{_JAMO}])[\u115f\u1160](?![{_JAMO}])"
+_STRAY_FILLER = re.compile(f"(?<![{_JAMO}])[\u115f\u1160](?![\u115f\u1160]*[{_JAMO}])"
                            "|(?<![\u1800-\u18af])\u180e|\u180e(?![\u1800-\u18af])")
 # Format characters a script draws (the Arabic number signs, the end of an ayah, the Syriac
 # abbreviation mark, the Kaithi number signs): a text of them is not blank.
@@ -1108,7 +1108,9 @@ _SPAN_MINUTES = r"(?:\s*(?:[0-9]{1,2}\s*分?|半|一刻|三刻))?"
 _SPAN_CLOCK = rf"(?:[0-9]{{1,2}}:[0-9]{{2}}|[0-9]{{1,2}}\s*[点時时]{_SPAN_MINUTES})"
 _SPAN_END = rf"[0-9]{{1,2}}(?::[0-9]{{2}})?(?:\s*[点時时]{_SPAN_MINUTES})?"
 _SPAN = re.compile(rf"(?<![Tt0-9:])(?:{_SPAN_CLOCK}|[0-9]{{1,2}}(?=\s*{_SPAN_MARK}\s*[0-9]{{1,2}}"
-                   rf"\s*[点時时]))\s*{_SPAN_MARK}\s*{_SPAN_END}\s*$")
+                   rf"\s*[点時时]))\s*{_SPAN_MARK}\s*{_SPAN_END}\s*$"
+                   # (whole hours after a day: 2026-03-04 10-11 was 10:00 at UTC-11:00)
+                   rf"|(?<=\s)[0-9]{{1,2}}\s*{_SPAN_MARK}\s*[0-9]{{1,2}}\s*$")
 # The offsets time zones have, UTC-12:00 to UTC+14:00.
 _OFFSET_LEAST, _OFFSET_MOST = timedelta(hours=-12), timedelta(hours=14)
 # A zone's abbreviation after a date or a time (EST, CEST, JST, GMT+8, UTC-5; not TBD).

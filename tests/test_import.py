@@ -2012,6 +2012,26 @@ def test_a_row_the_register_voided_is_no_twin_of_one_typed(ledger, files):
             ) in r.stderr, r.stderr
 
 
+def test_a_registers_void_reason_of_a_word_for_none_is_imported(ledger, files):
+    """The check that refuses --reason 无 on the command line refused a register's row
+    whose 作废原因 was 无 (and an export's own rows voided so), nothing imported."""
+    path = write_csv(files["dir"] / "voided.csv", [
+        ["C-1", "2026-11-02", "宁波海天贸易", "BCD-215", "x", "2026-11-03", "无"]],
+        header=["编号", "投诉日期", "客户名称", "产品", "投诉内容", "作废", "作废原因"])
+    mapping = files["dir"] / "voided.toml"
+    mapping.write_text(
+        'key = "编号"\n[columns]\nreceived_at = "投诉日期"\ncustomer = "客户名称"\n'
+        'product = "产品"\ndescription = "投诉内容"\nvoided_at = "作废"\n'
+        'void_reason = "作废原因"\n[defaults]\nchannel = "phone"\ncategory = "quality"\n'
+        'severity = "low"\nvoid_reason = "登记表作废"\n', encoding="utf-8")
+    ledger("import", path, "--mapping", mapping)
+    assert ledger.rows("SELECT status FROM complaints") == [("void",)]
+    # typed, it is refused: a word for none is no reason
+    cid = ledger.log()
+    r = ledger("void", cid, "--reason", "无", code=2)
+    assert "'无' means none, not a value of --reason" in r.stderr, r.stderr
+
+
 def test_dates_closed_at_closes_a_register_without_revisits(ledger, files):
     """[dates] closed_at = "resolved_at" with a close_reason default closes each row (its
     close marked estimated): old complaints do not flood `overdue`."""

@@ -146,7 +146,7 @@ SPAN = "is a span of time: give one time, when it began"
     ("2026-10-01 09:30-11", SPAN), ("昨天 9:00-10:00", SPAN), ("2026-10-01 8:00-9:00", SPAN),
     ("2026-10-01 10-11点", SPAN), ("2026年10月1日 下午3点到4点", SPAN),
     ("2026-10-01 9:00~10:00", SPAN), ("2026年10月1日 9:00–10:00", SPAN),
-    ("2026-10-01 14:30-15:00", SPAN),
+    ("2026-10-01 14:30-15:00", SPAN), ("2026-10-01 10-11", SPAN),
     # an offset no zone has, written as one
     ("2026-10-01T14:30-15:00", "-15:00 is no time zone's offset (they run from -12:00 to "
                                "+14:00): a span of time?"),
@@ -372,6 +372,9 @@ def test_invisible_characters_are_dropped_and_direction_marks_refused(ledger):
     cid = ledger.log(customer="\u1100\u1160\u11a8", received="2026-09-19 09:00")  # old jamo
     assert ledger.rows("SELECT customer FROM complaints WHERE id = ?", (cid,)) == [
         ("\u1100\u1160\u11a8",)]
+    cid = ledger.log(customer="\u115f\u1160\u11a8", received="2026-09-17 09:00")  # (a lone
+    assert ledger.rows("SELECT customer FROM complaints WHERE id = ?", (cid,)) == [  # final
+        ("\u115f\u1160\u11a8",)]  # consonant: both fillers before it)
     # a flag's tags stay (Scotland's flag is 🏴 and its tags); a grapheme joiner between
     # u and its umlaut, dropped, leaves ü (it was dropped after NFC: u + ̈, not ü)
     scotland = "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
@@ -1420,6 +1423,11 @@ def test_a_word_for_none_as_an_optional_word_is_refused_with_how_to_leave_it_out
     ledger("assign", cid, "--dept", "质量部", "--owner", "王芳")
     refused(ledger, "investigate", cid, "--cause", "x", "--responsibility", "没有", code=2,
             message="'没有' means none, not a value of --responsibility")
+    # amend asks nothing, and leaving --demand out changes nothing there: how it empties
+    r = refused(ledger, "amend", cid, option, value, "--reason", "r", code=2,
+                message=f"{value!r} means none, not a value of {option}")
+    assert r.stderr.endswith(f"Hint: to empty it: complaintctl amend {cid} --clear demand "
+                             "--reason TEXT\n"), r.stderr
 
 
 @pytest.mark.parametrize(("args", "hint"), [
