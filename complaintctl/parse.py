@@ -1111,6 +1111,19 @@ _SPAN = re.compile(rf"(?<![Tt0-9:])(?:{_SPAN_CLOCK}|[0-9]{{1,2}}(?=\s*{_SPAN_MAR
                    rf"\s*[点時时]))\s*{_SPAN_MARK}\s*{_SPAN_END}\s*$"
                    # (whole hours after a day: 2026-03-04 10-11 was 10:00 at UTC-11:00)
                    rf"|(?<=\s)[0-9]{{1,2}}\s*{_SPAN_MARK}\s*[0-9]{{1,2}}\s*$")
+# A time of day, a hyphen and an hour (14:30-05:00, 9:00-10:00): an offset or a span.
+_DASH_CLOCKS = re.compile(r"(?<![Tt0-9:])([0-9]{1,2}):([0-9]{2})\s*-\s*([0-9]{1,2})"
+                          r"(?::?([0-9]{2}))?\s*$")
+
+
+def _an_offset(raw: str) -> bool:
+    """Whether a time followed by a hyphen and an hour is the time with its offset: the
+    hour after the hyphen no later than the time (14:30-05:00, as str(datetime) writes
+    it; a span ends after it begins: 9:00-10:00, 14:30-15:00)."""
+    m = _DASH_CLOCKS.search(raw)
+    return m is not None and int(m[3]) * 60 + int(m[4] or 0) <= int(m[1]) * 60 + int(m[2])
+
+
 # The offsets time zones have, UTC-12:00 to UTC+14:00.
 _OFFSET_LEAST, _OFFSET_MOST = timedelta(hours=-12), timedelta(hours=14)
 # A zone's abbreviation after a date or a time (EST, CEST, JST, GMT+8, UTC-5; not TBD).
@@ -1336,11 +1349,12 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
     dates): the days counted from today (今天, 昨天, 上周五 …) are refused.
     """
     raw = _date_text(value)
-    if _SPAN.search(raw):  # 9:00-10:00 was 9:00 at UTC-10:00, the next day's 03:00
+    if _SPAN.search(raw) and not _an_offset(raw):  # 9:00-10:00 was 9:00 at UTC-10:00,
+        # the next day's 03:00
         raise BadInput(_("{field} {value} is a span of time: give one time, when it "
                          "began").format(field=field, value=shown(value)),
                        hint=_("e.g. 2026-03-04 09:00; a time with its offset from UTC is "
-                              "written after a T: 2026-03-04T09:00-10:00"),
+                              "written after a T: 2026-03-04T14:30-05:00"),
                        code="time_span", value=value)
     roc = getattr(tz, "key", None) in _ROC_ZONES
     bare = _ROC_YEAR.match(raw)

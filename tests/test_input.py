@@ -155,6 +155,17 @@ def test_a_span_of_time_is_not_read_as_a_time_with_an_offset(ledger, when, messa
     refused(ledger, *LOG, "--received", when, code=2, message=message)
 
 
+@pytest.mark.parametrize("when", ["2026-10-01 14:30-05:00", "2026-10-01 14:30 -05:00",
+                                  "2026-10-01 14:30-05", "2026-10-01T14:30-05:00",
+                                  "2026-10-01 14:30:00-05:00"])
+def test_a_time_with_a_negative_offset_after_a_space_is_that_time(ledger, when):
+    """str(datetime) writes 2026-10-01 14:30-05:00: an hour after the hyphen no later
+    than the time is its offset (the span check refused it, as a span of time)."""
+    cid = ledger(*LOG, "--received", when).stdout.strip()
+    assert ledger.rows(f"SELECT received_at FROM complaints WHERE id = '{cid}'") == [
+        ("2026-10-01T19:30:00Z",)]
+
+
 @pytest.mark.parametrize("when", ["01 Oct 2026 14:30:00 +08:00",
                                   "Thu, 01 Oct 2026 14:30:00 +0800"])
 def test_an_offset_written_as_one_after_a_months_name_is_taken(ledger, when):
