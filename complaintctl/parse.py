@@ -847,6 +847,12 @@ _SPACED_NUMBERS = re.compile(r"^[0-9]+\s+[0-9]+\s+[0-9]+(?![0-9:])")
 _SIGNED_NUMBER = re.compile(r"^[+-]\s*[0-9]")
 _LETTER = re.compile(r"[^\W\d_]")
 # A weekday names no one date (`monday` was next Monday, in the future): refused.
+# A weekday of last, this or next week in English (last Friday, next Tue), as the Chinese
+# words say it (上周五, 下周二): `last friday` was "a weekday, not a date".
+_ENGLISH_WEEK = re.compile(r"^\s*(last|this|next)\s+(mon(?:day)?|tue(?:s(?:day)?)?|"
+                           r"wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?|fri(?:day)?|sat(?:urday)?|"
+                           r"sun(?:day)?)\b", re.IGNORECASE)
+_ENGLISH_WEEK_OF = {"last": "上", "this": "本", "next": "下"}
 _WEEKDAY = re.compile(r"\b(?:mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?"
                       r"|fri(?:day)?|sat(?:urday)?|sun(?:day)?)\b|(?:周|星期|礼拜)[一二三四五六七日天末]"
                       r"|(?<=[(（])[一二三四五六日](?=[)）])",  # （五）, as a form abbreviates it
@@ -1362,6 +1368,9 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
         raise _not_roc(bare[3], field, value)
     raw = _ROC_YEAR.sub(lambda m: f"{int(m[1] or m[3]) + 1911}{m[2] or m[4]}", raw)
     raw = _CANTONESE_PARTS.sub(lambda m: _PART_OF[m[0]], raw)
+    # last Friday, this Monday, next Tuesday: the week words' days (上周五, 本周一, 下周二)
+    raw = _ENGLISH_WEEK.sub(lambda m: f"{_ENGLISH_WEEK_OF[m[1].lower()]}周"
+                            f"{'一二三四五六日'[_weekday_of(m[2]) or 0]}", raw)
     relative = _WEEK_OF.match(raw)
     week = _WEEK_ALONE.match(raw)
     if not relative_days and (relative or week or _NOW_WORDS.get(raw.lower()) is not None

@@ -502,7 +502,7 @@ def test_init_with_an_unknown_language_makes_nothing(run, env):
 # --- dates ------------------------------------------------------------------------------------
 
 AMBIGUOUS = ["03/04/2026", "20/11/2026", "3.4.26", "04-03-2026", "11/04", "3 4 2026",
-             "monday", "Mon", "周一", "星期一", "周五下午", "next friday"]
+             "monday", "Mon", "周一", "星期一", "周五下午", "friday 15:00"]
 
 
 # (a weekday is told to name its week: "type the year first" was no help for 周五)
@@ -519,6 +519,17 @@ def test_ambiguous_dates_are_refused_with_the_hint(ledger, when):
     refused(ledger, *NEW[:-2], "--received", when, "--channel", "phone", "--category",
             "quality", "--severity", "low", message=f"--received {when!r}",
             hint=_date_hint(when))
+
+
+@pytest.mark.parametrize(("typed", "stored"), [
+    ("last Friday 15:00", "2026-11-20T07:00:00Z"), ("this monday 09:00", "2026-11-23T01:00:00Z"),
+    ("last fri", "2026-11-19T16:00:00Z")])
+def test_a_weekday_of_last_or_this_week_in_english_is_that_day(ledger, typed, stored):
+    """`last friday` was "a weekday, not a date" while 上周五 was read (the clock: Monday
+    23 November 2026, 20:00 in Shanghai)."""
+    cid = ledger.log(received=typed)
+    assert ledger.rows("SELECT received_at FROM complaints WHERE id = ?", (cid,)) == [
+        (stored,)]
 
 
 def test_a_month_without_its_year_is_hinted_with_one(ledger):
