@@ -256,11 +256,9 @@ def someone(value: str | None, field: str) -> str:
     item nobody answers for, listed under 无). A filter by them (list --owner) takes any
     name: one stored so before is found."""
     found = name(value, field, required=True)
-    if means_none(found.strip("（）()【】[]。.，,、 ") or found):  # (（无）, 无。: as the
-        # screens write none)
-        raise _none_word(found, field, _("{field} names who answers for it: a department "
-                                         "or a person").format(field=field))
-    return found
+    # (（无）, 无。: as the screens write none)
+    return not_none(found, field, _("{field} names who answers for it: a department or a "
+                                    "person").format(field=field)) or found
 
 
 # What a clerk types for "none" (无, 没有, 不详, n/a, /; NA too but in a region):
@@ -849,12 +847,13 @@ _LETTER = re.compile(r"[^\W\d_]")
 # A weekday names no one date (`monday` was next Monday, in the future): refused.
 # A weekday of last, this or next week in English (last Friday, next Tue), as the Chinese
 # words say it (上周五, 下周二): `last friday` was "a weekday, not a date".
-_ENGLISH_WEEK = re.compile(r"^\s*(last|this|next)\s+(mon(?:day)?|tue(?:s(?:day)?)?|"
-                           r"wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?|fri(?:day)?|sat(?:urday)?|"
-                           r"sun(?:day)?)\b", re.IGNORECASE)
+_EN_WEEKDAY = (r"mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?"
+               r"|fri(?:day)?|sat(?:urday)?|sun(?:day)?")
+_ENGLISH_WEEK = re.compile(rf"^\s*(last|this|next)\s+({_EN_WEEKDAY})\b", re.IGNORECASE)
 _ENGLISH_WEEK_OF = {"last": "上", "this": "本", "next": "下"}
-_WEEKDAY = re.compile(r"\b(?:mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?"
-                      r"|fri(?:day)?|sat(?:urday)?|sun(?:day)?)\b|(?:周|星期|礼拜)[一二三四五六七日天末]"
+# The weekdays as the week words write them, Monday first (周五, 上周一).
+_WEEKDAY_CHARS = "一二三四五六日"
+_WEEKDAY = re.compile(rf"\b(?:{_EN_WEEKDAY})\b|(?:周|星期|礼拜)[一二三四五六七日天末]"
                       r"|(?<=[(（])[一二三四五六日](?=[)）])",  # （五）, as a form abbreviates it
                       re.IGNORECASE)
 # A year of the Republic of China, as Taiwan's forms write it: 民國115年 is 2026 (as
@@ -916,7 +915,7 @@ def _date_marks(m: re.Match[str]) -> str:
 def _arabic(raw: str) -> str:
     """`raw` with the numbers of its date and time written in digits (下午三点十五 -> 下午3点15,
     上周5 -> 上周五, 三点钟 -> 3点); a text without them as it is."""
-    raw = _DIGIT_WEEKDAY.sub(lambda m: m[1] + "一二三四五六日"[int(m[2]) - 1], raw)
+    raw = _DIGIT_WEEKDAY.sub(lambda m: m[1] + _WEEKDAY_CHARS[int(m[2]) - 1], raw)
     raw = raw.replace("点钟", "点")  # 三点钟
     if not any(ch in _CN_DIGITS or ch == "十" for ch in raw):
         return raw
@@ -1108,7 +1107,7 @@ class _PartContradicts(ValueError):
 
 
 # A span of time at the end of a date (9:00-10:00, 9:30~11, 下午3点到4点, 10-11点): not a
-# time with an offset (which follows a T, 2026-03-04T09:00-10:00, or seconds).
+# time with an offset (after a T, 2026-03-04T09:00-10:00, or seconds; or _an_offset's).
 _SPAN_MARK = r"(?:-|~|～|至|到|–|—|－)"
 _SPAN_MINUTES = r"(?:\s*(?:[0-9]{1,2}\s*分?|半|一刻|三刻))?"
 _SPAN_CLOCK = rf"(?:[0-9]{{1,2}}:[0-9]{{2}}|[0-9]{{1,2}}\s*[点時时]{_SPAN_MINUTES})"
@@ -1132,6 +1131,12 @@ def _an_offset(raw: str) -> bool:
 
 # The offsets time zones have, UTC-12:00 to UTC+14:00.
 _OFFSET_LEAST, _OFFSET_MOST = timedelta(hours=-12), timedelta(hours=14)
+
+
+def _offset_said(at: datetime) -> str:
+    """An aware time's offset as ISO 8601 writes it: +08:00, -15:00."""
+    offset = f"{at:%z}"
+    return f"{offset[:3]}:{offset[3:5]}"
 # A zone's abbreviation after a date or a time (EST, CEST, JST, GMT+8, UTC-5; not TBD).
 _ZONE_AT_END = re.compile(r"(?<![A-Za-z])(?:[A-Z]{1,4}T|UTC|(?:GMT|UTC)[+-][0-9]{1,2})$")
 
@@ -1221,7 +1226,7 @@ def _year_first(raw: str, field: str, value: str, roc: bool = True) -> str:
     if (weekday := _WEEKDAY.search(raw)) is not None:  # 周五 alone: which week's (the
         # year first was no help)
         n = _weekday_of(weekday[0])
-        named = "一二三四五六日"[n] if n is not None else "六"  # (周末: its Saturday)
+        named = _WEEKDAY_CHARS[n] if n is not None else "六"  # (周末: its Saturday)
         raise BadInput(_("{field} {value} is a weekday, not a date").format(
             field=field, value=shown(value)), hint=_(
                 "name its week, e.g. {this} or {other}, or type the date: 2026-03-04").format(
@@ -1370,7 +1375,7 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
     raw = _CANTONESE_PARTS.sub(lambda m: _PART_OF[m[0]], raw)
     # last Friday, this Monday, next Tuesday: the week words' days (上周五, 本周一, 下周二)
     raw = _ENGLISH_WEEK.sub(lambda m: f"{_ENGLISH_WEEK_OF[m[1].lower()]}周"
-                            f"{'一二三四五六日'[_weekday_of(m[2]) or 0]}", raw)
+                            f"{_WEEKDAY_CHARS[_weekday_of(m[2]) or 0]}", raw)
     relative = _WEEK_OF.match(raw)
     week = _WEEK_ALONE.match(raw)
     if not relative_days and (relative or week or _NOW_WORDS.get(raw.lower()) is not None
@@ -1514,14 +1519,13 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
             if isinstance(exc, _ZoneInWords) or _ZONE_AT_END.search(raw):
                 # (2026-03-04 EST, a day with a zone: dateutil reads no date in it)
                 # (the example's offset the ledger's own now: +08:00 was said in Berlin)
-                offset = f"{local_now:%z}"
+                offset = _offset_said(local_now)
                 raise BadInput(_("{field} {value}: a time zone is read only as an offset "
                                  "({offset} or Z)").format(field=field, value=shown(value),
-                                                           offset=offset[:3] + ":" + offset[3:]),
+                                                           offset=offset),
                                hint=_("type the time in the ledger's time zone ({zone}), or "
                                       "with its offset: {example}").format(
-                                   zone=tz, example=f"{local_now:%Y-%m-%dT%H:%M}"
-                                   + offset[:3] + ":" + offset[3:]),
+                                   zone=tz, example=f"{local_now:%Y-%m-%dT%H:%M}" + offset),
                                code="zone_in_words", value=value) from None
             clock = _A_CLOCK.search(raw)
             if clock is not None and (int(clock[1]) > 23 or int(clock[2]) > 59
@@ -1545,9 +1549,9 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
         # (14:30-15:00, a span of time, was 14:30 at UTC-15:00: the next day's 05:30)
         raise BadInput(_("{field} {value}: {offset} is no time zone's offset (they run from "
                          "-12:00 to +14:00): a span of time?").format(
-            field=field, value=shown(value), offset=f"{parsed:%z}"[:3] + ":"
-            + f"{parsed:%z}"[3:5]), hint=_("give one time: when it began, e.g. 2026-03-04 "
-                                           "14:30"), code="bad_offset", value=value)
+            field=field, value=shown(value), offset=_offset_said(parsed)),
+            hint=_("give one time: when it began, e.g. 2026-03-04 14:30"), code="bad_offset",
+            value=value)
     if parsed.tzinfo is None:
         wall = parsed
         parsed = parsed.replace(tzinfo=tz).astimezone(UTC)  # a fold: its first time
