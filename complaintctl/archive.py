@@ -178,7 +178,6 @@ def _target(target: str) -> Path:
     return path
 
 
-_SIDE = ("-wal", "-shm", "-journal")
 
 
 def _may_replace(path: Path, target: str) -> None:
@@ -188,7 +187,7 @@ def _may_replace(path: Path, target: str) -> None:
     gives its files beside a database (x.db-wal: a reader of x.db would take the
     backup in, then delete it) and SQLite files left beside the target by a file no
     longer there (a reader of the backup would take them in: a damaged copy)."""
-    side = next((s for s in _SIDE if path.name.endswith(s)), None)
+    side = next((s for s in store.SIDE_SUFFIXES if path.name.endswith(s)), None)
     if side is not None:
         raise Refused(_("{target} is the name SQLite gives the {suffix} file of a database "
                         "beside it, which SQLite takes in or deletes").format(

@@ -277,10 +277,22 @@ def _amended_demand(demand: str | None, complaint_id: str) -> str | None:
     try:
         return parse.choice(demand, parse.DEMANDS, "--demand")
     except BadInput as exc:
-        if exc.code == "none_word":
-            exc.hint = _("to empty it: complaintctl amend {id} --clear {field} --reason "
-                         "TEXT").format(id=complaint_id, field="demand")
+        _emptied_how(exc, "--demand", complaint_id)
         raise
+
+
+def _emptied_how(exc: BadInput, option: str, complaint_id: str) -> None:
+    """A word for none given to amend's `option`: its hint says how amend empties the
+    field (amend has no prompt, and leaving the option out changes nothing)."""
+    if exc.code != "none_word":
+        return
+    field = option.removeprefix("--")
+    exc.hint = (_("to erase a contact for good: complaintctl forget-contact {id} "
+                  "--reason TEXT").format(id=complaint_id) if field == "contact" else
+                _("a product is corrected, not cleared: give the right one")
+                if field == "product" else
+                _("to empty it: complaintctl amend {id} --clear {field} --reason "
+                  "TEXT").format(id=complaint_id, field=field))
 
 
 def _why(reason: str | None) -> str | None:
@@ -1320,16 +1332,7 @@ def amend_cmd(
         try:
             return None if value is None else parse.name(value, option, required=True)
         except BadInput as exc:
-            if exc.code != "none_word":
-                raise
-            # (amend has no prompt: how a value is emptied here)
-            field = option.removeprefix("--")
-            exc.hint = (_("to erase a contact for good: complaintctl forget-contact {id} "
-                          "--reason TEXT").format(id=complaint_id) if field == "contact" else
-                        _("a product is corrected, not cleared: give the right one")
-                        if field == "product" else
-                        _("to empty it: complaintctl amend {id} --clear {field} --reason "
-                          "TEXT").format(id=complaint_id, field=field))
+            _emptied_how(exc, option, complaint_id)
             raise
 
     if contact is not None and not contact.strip():
@@ -2217,7 +2220,7 @@ def _not_the_ledger(output: str, ledger: Ledger | Path, name: str = "--output",
     file the command reads (`inputs`), nor (unless `database_ok`: a backup replaces an
     earlier one) any other SQLite database, another ledger perhaps; an empty name is
     refused. `name` is the option or argument that gave it, as the error says it."""
-    from complaintctl.store import SQLITE_HEADER, ledger_files
+    from complaintctl.store import SIDE_SUFFIXES, SQLITE_HEADER, ledger_files
 
     if not str(output).strip():  # (a script's unset $OUT: "write the report to another
         # file" did not say what was wrong; a name of spaces alone wrote a file that
@@ -2246,7 +2249,7 @@ def _not_the_ledger(output: str, ledger: Ledger | Path, name: str = "--output",
             option=name, path=output, file="-" + target.name.rsplit("-", 1)[-1]),
             hint=hint or _("write the report to another file"),
             code="output_is_ledger", path=output)
-    side = next((x for x in ("-wal", "-shm", "-journal") if target.name.endswith(x)), None)
+    side = next((x for x in SIDE_SUFFIXES if target.name.endswith(x)), None)
     if side is not None and os.path.lexists(target.with_name(target.name[:-len(side)])):
         # (another database's: an export over a ledger's -wal threw away the steps it
         # held, and verify said OK; over its -journal, every command on it was refused)

@@ -480,9 +480,13 @@ def _foreign_keys_hold(cur: sqlite3.Cursor) -> bool:
     return True
 
 
+# The names SQLite gives the files it keeps beside a database: its name and these.
+SIDE_SUFFIXES = ("-wal", "-shm", "-journal")
+
+
 def ledger_files(path: Path) -> tuple[Path, ...]:
     """The ledger and the files SQLite keeps beside it."""
-    return (path, *(Path(f"{path}{suffix}") for suffix in ("-wal", "-shm", "-journal")))
+    return (path, *(Path(f"{path}{suffix}") for suffix in SIDE_SUFFIXES))
 
 
 def _header(path: Path) -> bytes:
