@@ -678,6 +678,16 @@ def test_a_capa_due_tomorrow_and_quiet_late_list_and_an_empty_verify_note(ledger
     assert ledger.snapshot() == before
 
 
+def test_a_capa_due_tomorrow_morning_or_evening_in_short(ledger):
+    """明早9点 and 明晚8点 (明天上午, 明天晚上 in short) were "cannot read"."""
+    cid = ledger.log()
+    ledger.to_state(cid, "investigating")
+    for due in ("明早9点", "明晚8点半"):
+        ledger("action", "add", cid, "--text", "fix", "--owner", "li", "--due", due)
+    assert ledger.rows("SELECT due_at FROM actions ORDER BY id") == [
+        ("2026-11-24T01:00:00Z",), ("2026-11-24T12:30:00Z",)]
+
+
 def test_a_capa_due_at_a_time_shows_its_time(ledger):
     """--due "2026-12-01 12:00", done 12:30: show said due 2026-12-01, done 2026-12-01,
     "done late" unexplained. A due at a time shows it; a due by a day's end, the day."""
