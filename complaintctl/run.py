@@ -10,6 +10,8 @@ the only modules that read the clock, print or exit.
 from __future__ import annotations
 
 import contextlib
+import errno
+import io
 import os
 import re
 import sys
@@ -541,14 +543,65 @@ class _Nowhere:
         return getattr(self.stream, name)
 
 
+class _WholeWrites(io.RawIOBase):
+    """Standard output's file, each write written whole or failed. CPython's buffered
+    writer returns a short count for a write larger than its buffer that the file
+    took only in part, and the text layer above it drops that count: on a disk that
+    filled up part-way (`overdue --format json > report.json`), 16 KB of a 55 KB
+    document were written and the rest lost, with exit 0. Here the rest is written
+    again, which raises the disk's error (said as a command's output is, exit 1)."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self.fd = fd
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def isatty(self) -> bool:
+        return os.isatty(self.fd)
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data).cast("B")
+        size = len(view)
+        while view:
+            n = os.write(self.fd, view)
+            if n <= 0:  # (a file takes some or fails; never none, but never a loop either)
+                raise OSError(errno.EIO, os.strerror(errno.EIO))
+            view = view[n:]
+        return size
+
+
+def _whole_writes(stream: Any) -> Any:
+    """`stream` (the process's stdout) over a _WholeWrites of its file, in its encoding
+    and buffering (none with PYTHONUNBUFFERED); any other stream (a test's) as it is."""
+    buffer = getattr(stream, "buffer", None)
+    unbuffered = isinstance(buffer, io.FileIO)
+    raw = buffer if unbuffered else getattr(buffer, "raw", None)
+    if not isinstance(raw, io.FileIO):
+        return stream
+    stream.flush()
+    whole = _WholeWrites(raw.fileno())
+    return io.TextIOWrapper(whole if unbuffered else io.BufferedWriter(whole),
+                            encoding=stream.encoding, errors=stream.errors,
+                            line_buffering=stream.line_buffering,
+                            write_through=stream.write_through)
+
+
 def usable_streams() -> None:
     """A stdout closed when the command started becomes _Nowhere, a stderr /dev/null.
+    stdout writes whole or fails (_WholeWrites).
     A stream in an encoding that cannot write every character (a latin-1 or ASCII
     locale, LC_ALL=C) writes '?' for those it cannot, rather than failing half-way
     through a table. COLUMNS=0 (or empty), a width no table fits in (every table
     printed nothing), counts as not set: the terminal's, or 80."""
     if sys.stdout is None:
         sys.stdout = _Nowhere()
+    else:
+        sys.stdout = _whole_writes(sys.stdout)
     if sys.stderr is None:
         sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
     for stream in (sys.stdout, sys.stderr):

@@ -1403,6 +1403,43 @@ def test_a_new_number_that_cannot_be_printed_is_said_recorded_quiet_or_not(ledge
     assert ledger.rows("SELECT count(*) FROM actions") == [(1,)]
 
 
+def _file_limit(size: int) -> None:
+    """In the child: files written no larger than `size` bytes, the write past it
+    failing (EFBIG) rather than the signal ending the process: a disk that fills up."""
+    import resource
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+
+@pytest.mark.parametrize("unbuffered", ["", "1"])
+@pytest.mark.parametrize("args", [("list", "--limit", "0", "--format", "json"),
+                                  ("list", "--limit", "0", "--format", "csv"),
+                                  ("overdue", "--format", "json"), ("overdue", "--format", "csv")])
+def test_output_onto_a_disk_that_fills_part_way_fails(ledger, tmp_path, args, unbuffered):
+    """A disk that filled up part-way through the output (`overdue --format json >
+    overdue.json` from cron): 16 KB of 55 written and the rest lost, with exit 0 and
+    nothing said (the write was taken in part and its count dropped; with
+    PYTHONUNBUFFERED=1, as many a container sets, every time)."""
+    for n in range(12):
+        ledger.log("--description", f"{n} " + "异响" * 900, customer=f"{n} " + "华东电器" * 60,
+                   received="2026-11-02 09:00")
+    with sqlite3.connect(ledger.db) as db:  # (the child writes nothing to the ledger)
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    out = tmp_path / "out.txt"
+    with out.open("wb") as file:
+        proc = subprocess.run([sys.executable, "-m", "complaintctl", "-q", *args],
+                              stdin=subprocess.DEVNULL, stdout=file, stderr=subprocess.PIPE,
+                              text=True, timeout=60, preexec_fn=lambda: _file_limit(16384),
+                              env=_env(ledger.db, PYTHONUNBUFFERED=unbuffered))
+    whole = subprocess.run([sys.executable, "-m", "complaintctl", "-q", *args],
+                           stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
+                           env=_env(ledger.db)).stdout
+    assert len(whole) > 16384 == out.stat().st_size, proc.stderr
+    assert (proc.returncode, proc.stderr) == (
+        1, "Error: cannot write the output: the file is larger than this system allows\n")
+
+
 def test_a_terminal_said_to_be_wider_than_any_is_taken_as_1000_columns(ledger, monkeypatch):
     """COLUMNS=99999999 made `report` draw its rules that wide: over a minute, and a
     line of 3 MB at COLUMNS=1000000."""
