@@ -466,12 +466,16 @@ def kv_csv(pairs: Sequence[tuple[str, str]], tz: tzinfo, bom: bool = True) -> st
 # strike-through, the cell's end): shown as typed. A customer named
 # "[领取赔偿](http://…)" was a live link in the mailed report.
 _MD_ESCAPES = str.maketrans({"\\": "\\\\", "|": "\\|", "*": "\\*", "_": "\\_",
-                             "`": "\\`", "[": "\\[", "]": "\\]", "~": "\\~",
-                             "<": "&lt;", ">": "&gt;", "&": "&amp;", "\r": ""})
+                             "`": "\\`", "[": "\\[", "]": "\\]", "~": "\\~", "\r": ""})
+# and a tag or an entity, with a backslash before its < or & (CommonMark's escape); any
+# other < > & is text as it stands. The mailed report is read as plain text too: its
+# department R&D was R&amp;D there, A&B <Co> was A&amp;B &lt;Co&gt;.
+_MD_TAG_OR_ENTITY = re.compile(r"<(?=[A-Za-z/!?])|&(?=#?\w+;)")
 
 
 def md_cell(value: str) -> str:
-    return value.translate(_MD_ESCAPES).replace("\n", "<br>")
+    text = _MD_TAG_OR_ENTITY.sub(lambda m: "\\" + m[0], value.translate(_MD_ESCAPES))
+    return text.replace("\n", "<br>")
 
 
 def to_markdown(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,

@@ -718,11 +718,26 @@ def test_markdown_for_mail_shows_user_text_as_typed(ledger):
     for args in (("list",), ("report", "--month", "2026-10", "--section", "register"),
                  ("show", "CC-2026-0001")):
         md = ledger(*args, "--format", "markdown").stdout
-        assert "\\[点击领取赔偿\\](http://evil.example) &lt;img src=x onerror=alert(1)&gt;" \
+        assert "\\[点击领取赔偿\\](http://evil.example) \\<img src=x onerror=alert(1)>" \
             in md, (args, md)
-        assert "<img" not in md and "](http" not in md.replace("\\](", "")
+        assert "<img" not in md.replace("\\<img", "") and "](http" not in md.replace("\\](", "")
     md = ledger("show", "CC-2026-0001", "--format", "markdown").stdout
-    assert "\\*\\*urgent\\*\\* a\\_b \\`x\\` \\~\\~y\\~\\~ &amp; z" in md, md
+    assert "\\*\\*urgent\\*\\* a\\_b \\`x\\` \\~\\~y\\~\\~ & z" in md, md
+
+
+def test_markdown_keeps_an_ampersand_and_angle_brackets_that_are_no_markup(ledger):
+    """The mailed markdown is read as plain text too: its department R&D read R&amp;D,
+    a customer A&B <Co> A&amp;B &lt;Co&gt;. Only a tag's < and an entity's & are
+    escaped, with a backslash (CommonMark's escape)."""
+    cid = ledger.log(customer="A&B <Co> 5<6 &amp; x>y", received="2026-10-20 14:00")
+    ledger("assign", cid, "--dept", "R&D", "--owner", "Tom", "--at", "2026-10-20 15:00")
+    for args in (("list",), ("overdue",), ("report", "--month", "2026-10")):
+        md = ledger(*args, "--format", "markdown").stdout
+        assert "A&B \\<Co> 5<6 \\&amp; x>y" in md, (args, md)
+        assert "&lt;" not in md and "&gt;" not in md and "&amp;" not in md.replace(
+            "\\&amp;", ""), (args, md)
+        if args[0] != "list":
+            assert "| R&D |" in md, (args, md)
 
 
 def test_formula_cells_are_neutralised_in_csv(ledger):
