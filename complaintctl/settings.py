@@ -908,6 +908,14 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
                                    "(调休上班) is a weekend day or a holiday worked").format(
                                        day=d.isoformat()))
                     continue
+                if kind == "closure" and d.isoformat() not in existing and \
+                        d.weekday() in weekend and \
+                        national.get(d.isoformat(), ("",))[0] != "workday":
+                    # (a Saturday "is now a company closure day", recorded, changed nothing)
+                    notes.append(_("{day} is a weekend day already: a company closure day is "
+                                   "a working day the company does not work").format(
+                                       day=d.isoformat()))
+                    continue
                 # (in a year without official data the user's day confirms the guess:
                 # entering a year's days by hand is what ends its warning)
                 # (a closure on a public holiday: a day off already, and its holiday's

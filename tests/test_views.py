@@ -307,6 +307,16 @@ def test_setting_what_is_set_already_records_nothing(ledger):
     assert r.stderr == ("2026-12-29 is a working day already: a make-up working day "
                         "(调休上班) is a weekend day or a holiday worked\n"), r.stderr
     assert ledger.snapshot() == before
+    # a closure on a Saturday: a day off already (it was "now a company closure day",
+    # recorded, and listed among the user's days); on a make-up working day (Sunday 20
+    # September 2026, 调休上班) it is a change
+    r = ledger("policy", "calendar", "--add-closure", "2026-12-12")
+    assert r.stderr == ("2026-12-12 is a weekend day already: a company closure day is a "
+                        "working day the company does not work\n"), r.stderr
+    assert ledger.snapshot() == before
+    r = ledger("policy", "calendar", "--add-closure", "2026-09-20")
+    assert "2026-09-20 is now a company closure day" in r.stderr, r.stderr
+    assert ledger.rows("SELECT count(*) FROM events") == [(events[0][0] + 1,)]
     # in a year without official data each day typed is the user's (after the first, the
     # year read as covered and the rest were dropped as "already")
     said = [ledger("policy", "calendar", "--add-holiday", day).stderr
