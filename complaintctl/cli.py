@@ -1881,12 +1881,14 @@ def return_dispose_cmd(
                                 parse.text(note, "--note", multiline=True),
                                 at=_when(ledger, at), now=_now(), actor=_actor())
     left = out.data["left"]
-    # what was just disposed of, and what is left (it said "RMA-… is inspected")
+    # what was just disposed of, and what is left (it said "RMA-… is inspected"); the
+    # disposition by its label, as the close line and show name it ("2 to
+    # return-to-customer" gave the code)
     _report_outcome(out, (ngettext(
         "{id}: {qty} to {action}; {left} received unit still without a disposition.",
         "{id}: {qty} to {action}; {left} received units still without a disposition.", left)
         if left else _("{id}: {qty} to {action}; every received unit has a disposition.")
-    ).format(id=out.id, qty=qty, action=term("return_action", action), left=left))
+    ).format(id=out.id, qty=qty, action=render.label("return_action", action), left=left))
 
 
 @command(return_app, "close")
@@ -2096,9 +2098,10 @@ def report_cmd(
         _say(_("Wrote {output} ({period}).").format(output=output,
                                                     period=render.period_label(rep["period"])))
         return
-    # a section cut short names the command that lists it all: this ledger, this instant,
-    # this language
-    again = ((f" --db {shlex.quote(str(_STATE['db']))}" if _STATE["db"] else "")
+    # a section cut short names the command that lists it all: this ledger (by its whole
+    # path: the mail's reader is not in cron's folder), this instant, this language
+    again = ((f" --db {shlex.quote(str(Path(ledger.path).absolute()))}" if _STATE["db"]
+              else "")
              + (f" --lang {_STATE['lang']}" if _STATE.get("lang") else ""),
              f" --as-of {shlex.quote(as_of)}" if as_of else "")
     if fmt == "json":

@@ -840,6 +840,11 @@ def test_a_cut_section_names_the_command_that_lists_it_all(ledger, monkeypatch):
     table = ledger("--db", ledger.db, "report", "--month", "2026-10", "--as-of",
                    "2026-10-25 09:00").stdout
     assert command.replace("markdown", "csv") in table, table
+    # by its whole path: a relative --db (cron's folder) meant nothing to the mail's reader
+    monkeypatch.chdir(ledger.db.parent.parent)
+    md = ledger("--db", f"{ledger.db.parent.name}/{ledger.db.name}", "report", "--month",
+                "2026-10", "--format", "markdown").stdout
+    assert f"(`complaintctl --db {ledger.db} report --month 2026-10" in md, md
     # and in the language asked for (the command printed gave English headers)
     table = ledger("--lang", "中文", "report", "--month", "2026-10").stdout
     assert "complaintctl --lang zh report --month 2026-10 --format csv --section register" \
