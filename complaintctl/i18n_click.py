@@ -339,6 +339,22 @@ def _moved(ctx: Context, argv: list[str], name: str, takes: list[tuple[str, Any]
                                       else shlex.quote(w) for w in rest[:i] + option + rest[i:])
 
 
+def _split_value(ctx: Context, argv: list[str], word: str) -> tuple[str, str] | None:
+    """The option and its value as meant, when the extra argument `word` follows an
+    option's value in `argv` (`--owner 王 芳`: ("--owner", "王 芳")); None otherwise."""
+    takes = {o for p in ctx.command.params if isinstance(p, typer.core.TyperOption) and
+             not p.is_flag and p.nargs == 1 for o in p.opts}
+    if re.fullmatch(r"[0-9.,:/年月日点时分-]+|[A-Za-z]+-[0-9]{4}-[0-9]+", word):
+        return None  # (a second date, a time or an id: `--since 2026-10-01 2026-10-31`)
+    for j in range(2, len(argv)):
+        if argv[j] == word and argv[j - 2] in takes and not argv[j - 1].startswith("-"):
+            k = j
+            while k < len(argv) and not argv[k].startswith("-"):
+                k += 1  # (every word up to the next option: --owner 欧阳 小 明)
+            return argv[j - 2], " ".join(argv[j - 1:k])
+    return None
+
+
 def _commands_taking(ctx: Context, name: str) -> list[tuple[str, Any]]:
     """The commands (`return list`) that take the option `name`, with it, in the order
     of the program's help."""
@@ -431,6 +447,16 @@ def show_error(exc: click_exceptions.ClickException) -> None:
             "a value that begins with '-' is read as an option; to give it as a value, "
             "put -- before the values (after the options)")), err=True)
     extra = re.fullmatch(r"Got unexpected extra argument\S* \((.+)\)", exc.message or "")
+    if ctx is not None and extra and (split := _split_value(ctx, _GIVEN[-1] if _GIVEN else [],
+                                                            extra.group(1).split(" ")[0])):
+        # `assign … --owner 王 芳`: a name typed with a space (as input methods put one
+        # between the surname and the given name), unquoted: "extra argument (芳)" alone
+        import shlex
+
+        option, value = split
+        typer.echo(_("Hint: {hint}").format(hint=_(
+            "{option} takes one value: put a value with a space in it in quotes, e.g. "
+            "{option} {value}").format(option=option, value=shlex.quote(value))), err=True)
     if ctx is not None and extra and ctx.command.name == "report" and \
             ctx.params.get("week") and ctx.params.get("month"):
         # `report --week 2026-11-18 --month 2026-11`: two periods, each with its value

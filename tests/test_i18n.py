@@ -310,7 +310,7 @@ USAGE_ERRORS = [
      "--customer)"),  # (、 in Chinese, not ", ")
     (("list", "--limit"), "错误：选项“--limit”需要一个值。",
      "Error: Option '--limit' requires an argument."),
-    (("list", "a", "b"), "错误：多出了参数（a b）",
+    (("list", "a", "b"), "错误：多余的参数：a b",
      "Error: Got unexpected extra argument(s) (a b)"),
     (("close", "CC-2026-0001", "--no-revisit=yes"), "错误：选项“--no-revisit”不接受值。",
      "Error: Option '--no-revisit' does not take a value."),
@@ -347,12 +347,30 @@ def test_a_name_given_to_list_without_its_option_is_hinted(run, monkeypatch):
     # not where it would mislead (a reviewer): another command's list (no --customer), a
     # customer given already, a date, several words, an option; quoted for the shell
     for args in (("return", "list", "华东"), ("action", "list", "华东"),
-                 ("list", "--customer", "华东", "x"), ("list", "--since", "2026-10-01",
-                                                      "2026-10-31"),
+                 ("list", "--since", "2026-10-01", "2026-10-31"),
+                 ("list", "--since", "2026-10-01", "10:00"),
                  ("list", "华东", "电器"), ("list", "--", "-x")):
         assert "Hint" not in run(*args, code=2).stderr, args
     assert run("list", "A&B", code=2).stderr.endswith(  # (in Chinese here)
         "提示：list 用选项筛选，例如 complaintctl list --customer 'A&B'\n")
+
+
+def test_a_value_typed_with_a_space_and_no_quotes_is_hinted(ledger, monkeypatch):
+    """`--owner 王 芳` (an input method puts a space between the surname and the given
+    name): "extra argument (芳)" said nothing of the quotes."""
+    cid = ledger.log()
+    before = ledger.snapshot()
+    r = ledger("assign", cid, "--dept", "质量部", "--owner", "王", "芳", code=2)
+    assert r.stderr.endswith("Error: Got unexpected extra argument(s) (芳)\nHint: --owner "
+                             "takes one value: put a value with a space in it in quotes, e.g. "
+                             "--owner '王 芳'\n"), r.stderr
+    monkeypatch.setenv("COMPLAINTCTL_LANG", "zh")
+    r = ledger("assign", cid, "--owner", "欧阳", "小", "明", "--dept", "质量部", code=2)
+    assert r.stderr.endswith("错误：多余的参数：小 明\n提示：--owner 只取一个值：值中有空格"
+                             "时请加引号，例如 --owner '欧阳 小 明'\n"), r.stderr
+    assert ledger("list", "--customer", "华东", "x", code=2).stderr.endswith(
+        "--customer '华东 x'\n")
+    assert ledger.snapshot() == before
 
 
 def test_lang_en_overrides_the_variable(run, monkeypatch):
