@@ -384,6 +384,11 @@ def show_error(exc: click_exceptions.ClickException) -> None:
             hint = _("Try '{command} {option}' for help.").format(
                 command=ctx.command_path, option=ctx.help_option_names[0]) + "\n"
         typer.echo(f"{ctx.get_usage()}\n{hint}", err=True)
+    if isinstance(exc, click_exceptions.NoSuchOption) and exc.possibilities and \
+            not exc.option_name.startswith(("--h", "-h")):
+        # (`log --chanel` was offered --channel and --help: help is not what a name
+        # but --h… meant)
+        exc.possibilities = [p for p in exc.possibilities if p not in ("--help", "-h")]
     message = _LONG_VALUE.sub(_shortened, click_sentence(exc.format_message()))
     flag = _ENV_FLAG.fullmatch(exc.format_message())
     if flag:  # `COMPLAINTCTL_QUIET=2`: Click's sentence, cut at its "(env var: …)" in

@@ -308,6 +308,11 @@ USAGE_ERRORS = [
     (("list", "--custmer", "华东"), "错误：没有此选项：--custmer（可能的选项：--category、"
      "--customer）", "Error: No such option: --custmer (Possible options: --category, "
      "--customer)"),  # (、 in Chinese, not ", ")
+    # (not --help: `log --chanel` was offered --channel and --help; --hlep still is)
+    (("log", "--chanel", "x"), "错误：没有此选项：--chanel（可能的选项：--channel）",
+     "Error: No such option: --chanel (Possible options: --channel)\n"),
+    (("log", "--hlep"), "错误：没有此选项：--hlep（可能的选项：--help）",
+     "Error: No such option: --hlep (Possible options: --help)"),
     (("list", "--limit"), "错误：选项“--limit”需要一个值。",
      "Error: Option '--limit' requires an argument."),
     (("list", "a", "b"), "错误：多余的参数：a b",
