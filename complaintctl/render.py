@@ -593,7 +593,7 @@ def ascii_marks(renderable: Any) -> Any:
     if isinstance(renderable, str):
         return ascii_marks_of(renderable)
     if isinstance(renderable, Wrapped):
-        return Wrapped(ascii_marks_of(renderable.text))
+        return Wrapped(ascii_marks_of(renderable.text), renderable.items)
     if isinstance(renderable, Text):
         plain = renderable.plain
         if plain == ascii_marks_of(plain):
@@ -794,7 +794,9 @@ _RUN_MOST = 16
 
 
 def kv_table(pairs: Sequence[tuple[str, str]], title: str | None = None,
-             width: int | None = None) -> Table:
+             width: int | None = None, items: bool = False) -> Table:
+    """Field/value pairs as a table; `items`: a value set as a list breaks between its
+    items (Wrapped)."""
     from rich.table import Table
     from rich.text import Text
 
@@ -807,7 +809,7 @@ def kv_table(pairs: Sequence[tuple[str, str]], title: str | None = None,
                      max_width=None if width is None else max(_KV_NAME_MOST, width // 3))
     table.add_column("value", overflow="fold")
     for k, v in pairs:
-        table.add_row(Wrapped(k), Wrapped(v))
+        table.add_row(Wrapped(k), Wrapped(v, items))
     return table
 
 
@@ -945,11 +947,13 @@ def _atoms(paragraph: str, grouped: bool = True) -> list[str]:
     return items
 
 
-def wrap_lines(text: str, width: int, terms: bool = False) -> list[str]:
+def wrap_lines(text: str, width: int, terms: bool = False, items: bool = False
+               ) -> list[str]:
     """`text` in lines of at most `width` display columns (a CJK character is two),
     broken as Wrapped says; a piece wider than a line is broken at its joins first (the
     value of 金额：¥1,250.50 on the next line), and only then cut where it must be.
-    `terms`: a short run of Chinese between other text is one piece (_terms)."""
+    `terms`: a short run of Chinese between other text is one piece (_terms). `items`:
+    a paragraph set as a list with ， or ； breaks between its items only (_ITEMS)."""
     from rich.cells import cell_len, chop_cells
 
     width = max(width, 2)
@@ -1003,18 +1007,28 @@ def wrap_lines(text: str, width: int, terms: bool = False) -> list[str]:
         indent = paragraph[:len(paragraph) - len(body)]
         if body and cell_len(indent) < width // 2:  # a paragraph's indent (　　 in Chinese)
             line, used = indent, cell_len(indent)
-        for piece in _terms(_atoms(body)) if terms else _atoms(body):
+        for piece in (_ITEMS.findall(body) if items and _ITEMS_SET.search(body)
+                      else _terms(_atoms(body)) if terms else _atoms(body)):
             place(piece)
         lines.append(line.rstrip())
         line, used = "", 0
     return lines
 
 
-class Wrapped:
-    """A table cell's text, wrapped to its column by wrap_lines (see _ATOM)."""
+# The items of a list set with ， or ； (a report's summary: 受理 1834，处理 1785，结案
+# 1766，作废 36), each whole on a line where it fits, and what a ： leads them with (its
+# period): broken anywhere, the line read 作 | 废 36, 收货 | 332 件, 处理 37 | （+29.7%）.
+_ITEMS = re.compile(r"[^，；：]*[，；：]\s*|[^，；：]+")
+_ITEMS_SET = re.compile(r"[，；]")
 
-    def __init__(self, text: str):
+
+class Wrapped:
+    """A table cell's text, wrapped to its column by wrap_lines (see _ATOM); `items`, as
+    wrap_lines takes it."""
+
+    def __init__(self, text: str, items: bool = False):
         self.text = text
+        self.items = items
 
     def __rich_measure__(self, console: Console, options: Any) -> Any:
         from rich.cells import cell_len
@@ -1029,7 +1043,8 @@ class Wrapped:
     def __rich_console__(self, console: Console, options: Any) -> Any:
         from rich.text import Text
 
-        yield Text("\n".join(wrap_lines(self.text, options.max_width)), overflow="fold")
+        yield Text("\n".join(wrap_lines(self.text, options.max_width, items=self.items)),
+                   overflow="fold")
 
 
 # The narrowest a shrinking column gets on a terminal too narrow for its usual least:
@@ -2102,7 +2117,7 @@ def report_rich(rep: dict[str, Any], tz: tzinfo, width: int = 80,
         if cell_len(title) + 6 <= width else [Text(title), Rule(characters=line)]
     if report_is_empty(rep):
         out.append(Text(_(EMPTY_PERIOD)))
-    out.append(kv_table(report_summary(rep, tz), report_title("summary"), width))
+    out.append(kv_table(report_summary(rep, tz), report_title("summary"), width, items=True))
     for name, (rows, cols) in report_tables(rep, tz).items():
         if not rows:
             continue

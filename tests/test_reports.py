@@ -1361,6 +1361,24 @@ def test_the_summary_s_long_names_wrap_rather_than_crowd_the_values(ledger, hist
                for line in lines), lines
 
 
+@pytest.mark.parametrize("columns", [56, 64, 80])
+def test_the_chinese_summary_breaks_between_its_items(ledger, history, monkeypatch, columns):
+    """The summary's lists (本年累计 …：受理 1803，处理 1744，结案 1730，作废 36) broke
+    anywhere: 作 | 废 36, 收货 | 633 件, 处理 37 | （+29.7%）. They break after ， and ；,
+    an item whole on its line where it fits."""
+    monkeypatch.setenv("COLUMNS", str(columns))
+    lines = ledger("--lang", "zh", "report", "--month", "2026-10").stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith("环比"))
+    rows = lines[at:next(i for i in range(at, len(lines)) if not lines[i].strip())]
+    values = [line[line.index("  ", 3):].strip() if line.strip().startswith(("环比", "本年"))
+              else line.strip() for line in rows]
+    assert len(values) > 2, rows  # (broken at all, at each width)
+    for line, after in zip(values, values[1:], strict=False):
+        if not after.startswith("20"):  # (the next row)
+            assert line.endswith(("，", "；", "：")), rows
+    assert "作废" in "".join(values) and not any(v.endswith("作") for v in values), rows
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_a_narrow_terminal_stacks_a_table_rather_than_cut_its_figures(ledger, history,
                                                                         monkeypatch, lang):
