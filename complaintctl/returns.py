@@ -199,6 +199,15 @@ def check_dispose(r: dict[str, Any], qty: int) -> None:
                       hint=_("complaintctl return inspect {id} --result ... --defective N"
                              ).format(id=r["id"]))
     left = r["received_qty"] - r["disposed_qty"]
+    if not left:  # (it said "only 0 of the 5 received are without a disposition")
+        raise QuantityImbalance(
+            ngettext("cannot dispose of {qty} on {id}: its {received} received unit has a "
+                     "disposition already",
+                     "cannot dispose of {qty} on {id}: every one of the {received} received "
+                     "units has a disposition already", r["received_qty"]).format(
+                qty=qty, id=r["id"], received=r["received_qty"]),
+            hint=_("close it: complaintctl return close {id}; if more goods came, record "
+                   "them first: complaintctl return receive {id} --qty N").format(id=r["id"]))
     if qty > left:
         raise QuantityImbalance(
             ngettext("cannot dispose of {qty} on {id}: only {left} of the {received} "
@@ -206,8 +215,7 @@ def check_dispose(r: dict[str, Any], qty: int) -> None:
                      "cannot dispose of {qty} on {id}: only {left} of the {received} "
                      "received are without a disposition", left).format(
                 qty=qty, id=r["id"], left=left, received=r["received_qty"]),
-            hint=_("dispose of at most {left}").format(left=left) if left
-            else _("every received unit has one"))
+            hint=_("dispose of at most {left}").format(left=left))
 
 
 def check_close(r: dict[str, Any]) -> None:
@@ -219,5 +227,10 @@ def check_close(r: dict[str, Any]) -> None:
                      "disposition", "cannot close {id}: {left} of the {received} received "
                      "units have no disposition", left).format(
                 id=r["id"], left=left, received=r["received_qty"]),
+            # goods not inspected (or received after its inspection) take no disposition
+            # until they are (check_dispose): "give it one" led to that refusal
             hint=_("give it one: complaintctl return dispose {id} --action ACTION --qty {left}"
-                   ).format(id=r["id"], left=left))
+                   ).format(id=r["id"], left=left) if r.get("inspected_at") else
+            _("inspect them first (an inspection counts every unit received), then give "
+              "them one: complaintctl return inspect {id} --result ... --defective N"
+              ).format(id=r["id"]))

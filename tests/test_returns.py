@@ -237,11 +237,11 @@ def test_return_on_void_or_closed_complaint_is_refused(ledger):
     a = ledger.log()
     ledger.to_state(a, "void")
     refused(ledger, "return", "open", a, "--qty", "1",
-            message=f"cannot return open {a}: it is void")
+            message=f"cannot open a return on {a}: it is void")
     b = ledger.log(product="B")
     ledger.to_state(b, "closed")
     refused(ledger, "return", "open", b, "--qty", "1",
-            message=f"cannot return open {b}: it is closed")
+            message=f"cannot open a return on {b}: it is closed")
 
 
 def test_a_closed_return_of_a_void_complaint_offers_no_new_return(ledger):
@@ -1346,3 +1346,93 @@ def test_a_disposition_is_not_dated_before_the_stage_a_correction_opened(ledger,
     ledger("return", "dispose", rid, "--action", "restock", "--qty", "1")
     assert ledger.rows("SELECT count(*) FROM stages WHERE done_at < started_at") == [(0,)]
     assert ledger.json("verify")["ok"]
+
+
+def test_a_return_not_inspected_is_not_told_to_give_a_disposition_at_its_closing(ledger,
+                                                                                  rma):
+    """Goods received after the inspection: `return close` hinted `return dispose`, which
+    was then refused (they are inspected first). The step really next is given; so it is
+    of goods never inspected."""
+    _cid, rid = rma
+    ledger("return", "receive", rid, "--qty", "3", "--at", "2026-11-17 09:00")
+    before = ledger.snapshot()
+    r = ledger("return", "close", rid, code=1)
+    assert r.stderr == (f"Error: cannot close {rid}: 3 of the 3 received units have no "
+                        "disposition\nHint: inspect them first (an inspection counts every "
+                        "unit received), then give them one: complaintctl return inspect "
+                        f"{rid} --result ... --defective N\n"), r.stderr
+    assert ledger.snapshot() == before
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "3",
+           "--at", "2026-11-17 10:00")
+    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "3", "--cost", "10",
+           "--at", "2026-11-17 11:00")
+    ledger("return", "receive", rid, "--qty", "2", "--at", "2026-11-18 09:00")
+    before = ledger.snapshot()
+    r = ledger("return", "close", rid, code=1)
+    assert r.stderr == (f"Error: cannot close {rid}: 2 of the 5 received units have no "
+                        "disposition\nHint: inspect them first (an inspection counts every "
+                        "unit received), then give them one: complaintctl return inspect "
+                        f"{rid} --result ... --defective N\n"), r.stderr
+    r = ledger("--lang", "zh", "return", "close", rid, code=1)
+    assert r.stderr.splitlines()[1] == (
+        "提示：请先检验（检验计入已收到的全部数量），再处置：complaintctl return inspect "
+        f"{rid} --result 检验结果 --defective 数量"), r.stderr
+    assert ledger.snapshot() == before
+    # the steps it names are taken, in turn; inspected, the units left are to be disposed of
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "5",
+           "--at", "2026-11-18 10:00")
+    r = ledger("return", "close", rid, code=1)
+    assert r.stderr.splitlines()[1] == ("Hint: give it one: complaintctl return dispose "
+                                        f"{rid} --action ACTION --qty 2"), r.stderr
+    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "2", "--at",
+           "2026-11-18 11:00")
+    ledger("return", "close", rid, "--at", "2026-11-18 12:00")
+    assert ledger.rows("SELECT stage, disposed_qty FROM returns") == [("closed", 5)]
+
+
+def test_a_disposition_of_a_return_with_none_left_says_every_unit_has_one(ledger, rma):
+    """"only 0 of the 5 received are without a disposition" (只有 0 件尚未处置): every
+    received unit has one already, said so, and its next step given."""
+    _cid, rid = rma
+    ledger("return", "receive", rid, "--qty", "5", "--at", "2026-11-17 09:00")
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "5",
+           "--at", "2026-11-17 10:00")
+    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "5", "--at",
+           "2026-11-17 11:00")
+    before = ledger.snapshot()
+    r = ledger("return", "dispose", rid, "--action", "scrap", "--qty", "1", code=1)
+    assert r.stderr == (f"Error: cannot dispose of 1 on {rid}: every one of the 5 received "
+                        "units has a disposition already\nHint: close it: complaintctl return "
+                        f"close {rid}; if more goods came, record them first: complaintctl "
+                        f"return receive {rid} --qty N\n"), r.stderr
+    r = ledger("--lang", "zh", "return", "dispose", rid, "--action", "scrap", "--qty", "1",
+               code=1)
+    assert r.stderr.splitlines()[0] == f"错误：无法为 {rid} 处置 1 件：收货 5 件已全部处置", \
+        r.stderr
+    assert "只有" not in r.stderr and r.stdout == ""
+    assert ledger.snapshot() == before
+
+
+def test_a_disposition_is_said_by_its_label(ledger, rma):
+    """`return dispose` said "2 to return-to-customer" (the stored code) where the close
+    line, show and the Chinese say the label."""
+    _cid, rid = rma
+    ledger("return", "receive", rid, "--qty", "5", "--at", "2026-11-17 09:00")
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "5",
+           "--at", "2026-11-17 10:00")
+    r = ledger("return", "dispose", rid, "--action", "return-to-customer", "--qty", "2",
+               "--at", "2026-11-17 11:00")
+    assert r.stderr == (f"{rid}: 2 to return to customer; 3 received units still without a "
+                        "disposition.\n"), r.stderr
+    r = ledger("return", "dispose", rid, "--action", "discount-sale", "--qty", "2",
+               "--at", "2026-11-17 12:00")
+    assert r.stderr == (f"{rid}: 2 to discount sale; 1 received unit still without a "
+                        "disposition.\n"), r.stderr
+    r = ledger("--lang", "zh", "return", "dispose", rid, "--action", "return-to-supplier",
+               "--qty", "1", "--at", "2026-11-17 13:00")
+    assert r.stderr == f"{rid}：1 件退回供应商；已收货的每一件都已处置。\n", r.stderr
+    assert ledger.rows("SELECT action, qty FROM return_dispositions ORDER BY id") == [
+        ("return-to-customer", 2), ("discount-sale", 2), ("return-to-supplier", 1)]
+    r = ledger("return", "close", rid, "--at", "2026-11-17 14:00")
+    assert "(discount sale 2, return to customer 2, return to supplier 1)" in r.stderr, \
+        r.stderr
