@@ -762,12 +762,13 @@ def clearable(name: str) -> str:
     # a field that is not cleared, by its Chinese name too (客户 is not 客户要求)
     word = _NOT_CLEARED.get(word, word)
     if word == "contact":
-        raise BadInput(_("--clear contact: a contact is erased, not cleared"),
-                       hint=_("complaintctl forget-contact ID --reason TEXT erases it, from "
-                              "the history too"), code="clear_contact")
+        # (named as typed: --clear 联系方式 was answered "--clear contact")
+        raise BadInput(_("--clear {field}: a contact is erased, not cleared").format(
+            field=name.strip()), hint=_("complaintctl forget-contact ID --reason TEXT erases "
+                                        "it, from the history too"), code="clear_contact")
     if word == "product":
-        raise BadInput(_("--clear product: a product is corrected, not cleared (it ties "
-                         "repeat complaints together)"),
+        raise BadInput(_("--clear {field}: a product is corrected, not cleared (it ties "
+                         "repeat complaints together)").format(field=name.strip()),
                        hint=_("correct it with --product VALUE"), code="not_clearable")
     if word in ("customer", "description", "channel", "category", "severity", "received"):
         raise BadInput(_("--clear {field}: a complaint always has one").format(

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from complaintctl.errors import BadInput, IllegalTransition, Refused
-from complaintctl.i18n import _, listing, term
+from complaintctl.i18n import N_, _, listing, term
 
 STATES = ("logged", "assigned", "investigating", "resolved", "closed", "void")
 OPEN_STATES = ("logged", "assigned", "investigating", "resolved")
@@ -42,6 +42,24 @@ TRANSITIONS: dict[str, dict[str, str | dict[str, str]]] = {
 }
 
 COMMANDS = tuple(TRANSITIONS)
+
+# The steps that go on a complaint in any state but void and move nothing (SPEC section
+# 8, check_not_void): named after the table's among the steps allowed next ("allowed
+# next: amend" of a closed complaint read as if a later call could not be noted).
+ANY_BUT_VOID = ("note", "attach")
+
+# The refusal of a command of two words, said in words ("cannot return open CC-…" and
+# "cannot action add CC-…" read the command as a verb); the others name the command.
+_REFUSED_AS = {
+    "action add": N_("cannot add a CAPA item to {id}: it is {state}; allowed next: "
+                     "{allowed}"),
+    "action done": N_("cannot mark a CAPA item of {id} done: it is {state}; allowed next: "
+                      "{allowed}"),
+    "action verify": N_("cannot verify a CAPA item of {id}: it is {state}; allowed next: "
+                        "{allowed}"),
+    "return open": N_("cannot open a return on {id}: it is {state}; allowed next: "
+                      "{allowed}"),
+}
 
 # The kinds of event whose step changes a complaint's status (each event records the
 # status it left in data.status) or what a report shows of it besides intake fields;
@@ -73,7 +91,8 @@ def allowed_from(state: str, severity: str | None = None, second_due: bool | Non
     when `second_due` is given, only while its second revisit is due (one whose second
     revisit was recorded was offered the revisit it then refused); `capa`, when given:
     whether it has an item to mark done, and one to verify (a closed complaint with no
-    item was offered "action done, action verify")."""
+    item was offered "action done, action verify"). Then a note and an attachment,
+    allowed but on a void complaint (ANY_BUT_VOID)."""
     early = state not in TRANSITIONS["action add"] and state in ("logged", "assigned")
     # (only a critical one has a second revisit)
     second = severity in (None, "critical") if second_due is None else second_due
@@ -83,7 +102,8 @@ def allowed_from(state: str, severity: str | None = None, second_due: bool | Non
             and not (early and cmd in ("action done", "action verify"))
             and not (capa is not None and (cmd == "action done" and not capa[0]
                                            or cmd == "action verify" and not capa[1]))
-            and not (state == "closed" and cmd == "revisit" and not second)]
+            and not (state == "closed" and cmd == "revisit" and not second)] + \
+        ([] if state == "void" else list(ANY_BUT_VOID))
 
 
 def next_state(command: str, state: str, record_id: str, outcome: str | None = None, *,
@@ -96,7 +116,8 @@ def next_state(command: str, state: str, record_id: str, outcome: str | None = N
     if state not in row:
         allowed = allowed_from(state, severity, second_due, capa() if capa else None)
         raise IllegalTransition(
-            _("cannot {command} {id}: it is {state}; allowed next: {allowed}").format(
+            (_(_REFUSED_AS[command]) if command in _REFUSED_AS else
+             _("cannot {command} {id}: it is {state}; allowed next: {allowed}")).format(
                 command=command, id=record_id, state=term("status", state),
                 allowed=listing(allowed) or _("nothing (only show)")),
             hint=_("see its history with: complaintctl show {id}").format(id=record_id),
@@ -263,8 +284,8 @@ def check_resolve(c: Mapping[str, Any], disposition: str, amount: int | None = N
 
 def check_not_void(record_id: str, status: str, command: str,
                    complaint_id: str | None = None) -> None:
-    """Notes and attachments go on a record in any state but void (SPEC section 8);
-    a return (`complaint_id` given) is judged by its complaint's state."""
+    """Notes and attachments (ANY_BUT_VOID) go on a record in any state but void (SPEC
+    section 8); a return (`complaint_id` given) is judged by its complaint's state."""
     if status == "void":
         message = (_("cannot {command} {id}: its complaint {complaint} is void")
                    if complaint_id else _("cannot {command} {id}: it is void"))

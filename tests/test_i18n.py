@@ -402,7 +402,7 @@ def test_refusals_in_chinese(ledger, monkeypatch):
     monkeypatch.setenv("COMPLAINTCTL_LANG", "zh")
     result = ledger("resolve", cid, "--disposition", "exchange", "--summary", "换新", code=1)
     assert result.stderr == ("错误：无法对 CC-2026-0001 执行 resolve：当前状态为“已登记”；"
-                             "下一步可执行：assign、void、amend、return open\n"
+                             "下一步可执行：assign、void、amend、return open、note、attach\n"
                              "提示：查看其历史记录：complaintctl show CC-2026-0001\n")
     result = ledger("void", "CC-2026-0099", "--reason", "重复", code=1)
     assert "错误：没有投诉“CC-2026-0099”" in result.stderr

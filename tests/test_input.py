@@ -562,7 +562,7 @@ def test_an_option_given_twice_with_different_values_is_refused(ledger):
                         "one\n")
     before = ledger.snapshot()
     r = ledger("--lang", "zh", "overdue", "--dept", "QA", "--dept", "质量部", code=2)
-    assert "错误：--dept 给了两次，值不一样：只给一次" in r.stderr
+    assert "错误：--dept 给了两次且值不同：请只给一次" in r.stderr
     assert ledger.snapshot() == before
     # the same value again is what was meant, and a flag typed twice is the flag
     assert ledger("list", "--status", "investigating", "--status=investigating",

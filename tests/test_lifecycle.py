@@ -228,6 +228,9 @@ def test_amend_clear_empties_an_optional_field_typed_by_mistake(ledger):
              "(it ties repeat complaints together)\nHint: correct it with --product VALUE"),
             (("--clear", "contact"), "--clear contact: a contact is erased, not cleared\n"
              "Hint: complaintctl forget-contact"),
+            # (named as typed: --clear 产品 was answered "--clear product")
+            (("--clear", "产品"), "--clear 产品: a product is corrected, not cleared"),
+            (("--clear", "联系方式"), "--clear 联系方式: a contact is erased"),
             (("--clear", "colour"), "--clear 'colour' is not one of: region, order, lot, "
              "quantity, shipped, demand"),
             (("--clear", "lot"), "nothing to amend: --lot is empty already"),
@@ -607,18 +610,21 @@ def test_a_closed_complaints_next_steps_say_which_revisit(ledger):
     before = ledger.snapshot()
     r = ledger("void", high, "--reason", "x", code=1)
     assert r.stderr.startswith(f"Error: cannot void {high}: it is closed; allowed next: "
-                               "amend\n"), r.stderr  # (no CAPA item: none to do or verify)
+                               "amend, note, attach\n"), r.stderr  # (no CAPA item: none to
+    # do or verify)
     assert ledger.snapshot() == before
     # a critical one whose second revisit was recorded: none is due, none offered (it
     # was offered, then refused as "recorded already")
     ledger("revisit", cid, "--satisfaction", "satisfied", "--at", "2026-11-20 10:00")
     before = ledger.snapshot()
-    for args in (("resolve", cid, "--disposition", "repair", "--summary", "s"),
-                 ("return", "open", cid, "--qty", "1"),
-                 ("action", "add", cid, "--text", "t", "--owner", "o", "--due", "2026-12-20")):
+    for args, refused in ((("resolve", cid, "--disposition", "repair", "--summary", "s"),
+                           "resolve"),
+                          (("return", "open", cid, "--qty", "1"), "open a return on"),
+                          (("action", "add", cid, "--text", "t", "--owner", "o", "--due",
+                            "2026-12-20"), "add a CAPA item to")):
         r = ledger(*args, code=1)
-        assert f"cannot {args[0]}" in r.stderr and f"{cid}: it is closed; allowed next: " \
-            "amend\n" in r.stderr, r.stderr
+        assert f"cannot {refused} {cid}: it is closed; allowed next: amend, note, " \
+            "attach\n" in r.stderr, r.stderr
     assert ledger.snapshot() == before
 
 

@@ -38,6 +38,13 @@ UNREACHABLE = {("action done", "void"), ("action verify", "void")}
 FORBIDDEN = [(cmd, state) for cmd in workflow.COMMANDS for state in workflow.STATES
              if state not in workflow.TRANSITIONS[cmd]]
 
+# A command of two words is refused in words ("cannot return open CC-…" read it as a
+# verb); the others by their name.
+REFUSED_AS = {"action add": "add a CAPA item to {id}",
+              "action done": "mark a CAPA item of {id} done",
+              "action verify": "verify a CAPA item of {id}",
+              "return open": "open a return on {id}"}
+
 
 def test_table_covers_every_command():
     assert set(ARGS) == set(workflow.COMMANDS)
@@ -68,8 +75,9 @@ def test_forbidden_transition_is_refused_and_changes_nothing(ledger, command, st
     # (no CAPA item: none to mark done or verify)
     allowed = ", ".join(workflow.allowed_from(state, "medium", capa=(False, False))) or \
         "nothing (only show)"
+    refused = REFUSED_AS.get(command, command + " {id}").format(id=cid)
     assert result.stderr.splitlines()[0] == (
-        f"Error: cannot {command} {cid}: it is {state}; allowed next: {allowed}")
+        f"Error: cannot {refused}: it is {state}; allowed next: {allowed}")
     assert result.stdout == ""
     assert ledger.snapshot() == before
 
@@ -80,7 +88,7 @@ def test_a_logged_complaint_is_not_offered_the_steps_of_capa_items_it_cannot_hav
     cid = ledger.log()
     r = ledger("resolve", cid, "--disposition", "refund", "--summary", "s", code=1)
     assert r.stderr.splitlines()[0] == (f"Error: cannot resolve {cid}: it is logged; allowed "
-                                        "next: assign, void, amend, return open")
+                                        "next: assign, void, amend, return open, note, attach")
     ledger.to_state(cid, "investigating")
     r = ledger("close", cid, "--no-revisit", "--reason", "x", code=1)
     assert "action done" not in r.stderr and "action verify" not in r.stderr, r.stderr
@@ -92,6 +100,44 @@ def test_a_logged_complaint_is_not_offered_the_steps_of_capa_items_it_cannot_hav
     ledger("action", "done", "1")
     r = ledger("close", cid, "--no-revisit", "--reason", "x", code=1)
     assert "action done" not in r.stderr and "action verify" in r.stderr, r.stderr
+
+
+def test_a_two_word_command_is_refused_in_words_and_a_note_is_offered(ledger):
+    """"cannot action add CC-…" and "cannot return open CC-…" read the command as a verb;
+    and "allowed next: amend" of a closed complaint left out the note and the attachment
+    it still takes (any state but void), as if a later call could not be noted."""
+    cid = ledger.log()
+    before = ledger.snapshot()
+    r = ledger("action", "add", cid, "--text", "t", "--owner", "o", "--due", "2026-12-20",
+               code=1)
+    assert r.stderr == (f"Error: cannot add a CAPA item to {cid}: it is logged; allowed next: "
+                        "assign, void, amend, return open, note, attach\n"
+                        f"Hint: see its history with: complaintctl show {cid}\n"), r.stderr
+    assert r.stdout == "" and ledger.snapshot() == before
+    r = ledger("--lang", "zh", "action", "add", cid, "--text", "t", "--owner", "o", "--due",
+               "2026-12-20", code=1)
+    assert r.stderr.splitlines()[0] == (f"错误：无法对 {cid} 执行 action add：当前状态为“已登记”；"
+                                        "下一步可执行：assign、void、amend、return open、note、"
+                                        "attach"), r.stderr
+    closed = ledger.log(customer="乙公司")
+    ledger.to_state(closed, "closed")
+    before = ledger.snapshot()
+    r = ledger("return", "open", closed, "--qty", "1", code=1)
+    assert r.stderr.splitlines()[0] == (f"Error: cannot open a return on {closed}: it is "
+                                        "closed; allowed next: amend, note, attach"), r.stderr
+    assert ledger.snapshot() == before
+    # what it offers is taken
+    ledger("note", closed, "--text", "客户来电致谢")
+    assert ledger.rows("SELECT text FROM notes WHERE complaint_id = ?", (closed,)) == [
+        ("客户来电致谢",)]
+    void = ledger.log(customer="丙公司")
+    ledger.to_state(void, "void")
+    before = ledger.snapshot()
+    r = ledger("return", "open", void, "--qty", "1", code=1)
+    assert r.stderr.splitlines()[0] == (f"Error: cannot open a return on {void}: it is void; "
+                                        "allowed next: nothing (only show)"), r.stderr
+    ledger("note", void, "--text", "x", code=1)  # (none offered: none taken)
+    assert ledger.snapshot() == before
 
 
 def test_allowed_action_steps_on_closed_complaint(ledger):
