@@ -2289,8 +2289,14 @@ def _cannot_write(output: str, reason: str, option: str = "--output",
     and a ledger this user may not write) is no mistake of the command line."""
     cls = ComplaintctlError if disk or full or denied else BadInput
     return cls(_("cannot write {path}: {reason}").format(path=output, reason=reason),
-               hint=_("free some space on that disk (or write to another), then run "
-                      "it again") if full else
+               # (the file met this process's limit on a file's size, ulimit -f, as often
+               # as the disk its end: i18n.file_size_limit)
+               hint=_("raise the limit on a file's size ({size} bytes here: ulimit -f "
+                      "unlimited; cron's or systemd's LimitFSIZE), or free some space on "
+                      "that disk, then run it again").format(size=f"{limit:,}")
+               if full and (limit := i18n.file_size_limit()) is not None else
+               _("free some space on that disk (or write to another), then run "
+                 "it again") if full else
                _("give {option} a file on another disk, or have this one made writable "
                  "or repaired").format(option=option) if disk else
                _("give {option} a file in a folder that exists and you may write "

@@ -211,6 +211,22 @@ _OS_REASONS = {"EACCES": N_("permission denied"), "EPERM": N_("operation not per
 DISK_FULL = frozenset({"ENOSPC", "EDQUOT", "EFBIG"})
 
 
+def file_size_limit() -> int | None:
+    """The most bytes this process may write into one file (`ulimit -f`, cron's or
+    systemd's LimitFSIZE); None when it has no such limit. A write past it fails as a
+    full disk would, or SQLite's "disk I/O error", on a disk with room to spare: a
+    hint that said to check the disk sent an administrator to a healthy one."""
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    except (ImportError, OSError, ValueError, AttributeError):  # (no such limit: Windows)
+        return None
+    if soft == resource.RLIM_INFINITY or soft < 0:
+        return None
+    return int(soft)
+
+
 def _errno_name(exc: BaseException) -> str | None:
     """The system error's name (ENOSPC …), if `exc` carries one."""
     import errno

@@ -14,7 +14,7 @@ import os
 import sqlite3
 import stat
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from datetime import datetime, timedelta, timezone
 from functools import partial
 from pathlib import Path
@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from complaintctl import migrations, settings
 from complaintctl.errors import ComplaintctlError, LedgerError, NotFound, Refused
-from complaintctl.i18n import N_, _, os_reason, path_said, shown
+from complaintctl.i18n import N_, _, file_size_limit, os_reason, path_said, shown
 from complaintctl.parse import from_iso, iso, record_key, wall
 from complaintctl.settings import Config
 
@@ -156,6 +156,21 @@ def space_left(path: Path) -> int:
     return found.f_bavail * found.f_frsize
 
 
+# How near the limit on a file's size (file_size_limit) the largest of a ledger's files
+# must be for a write that failed to be said to have met it (an index build's sort
+# files are beside it: a demo under `ulimit -f 20000` failed at 19 of its 20 MB).
+_NEAR_LIMIT = 16 << 20
+
+
+def _largest(path: Path) -> int:
+    """The size of the largest of the files of the ledger at `path` (0 if none)."""
+    sizes = [0]
+    for suffix in ("", *SIDE_SUFFIXES):
+        with suppress(OSError):
+            sizes.append(os.stat(f"{path}{suffix}").st_size)
+    return max(sizes)
+
+
 def translate(exc: sqlite3.Error, path: Path) -> LedgerError:
     """An SQLite error as the user should read it."""
     text = str(exc)
@@ -166,6 +181,15 @@ def translate(exc: sqlite3.Error, path: Path) -> LedgerError:
         return LedgerError(_("the ledger is busy: another program kept it locked for 30 s"),
                            hint=_("try again in a moment; nothing was changed"),
                            code="busy", path=str(path))
+    limit = file_size_limit()
+    if limit is not None and ("full" in low or "disk i/o" in low) and \
+            limit < _largest(path) + _NEAR_LIMIT:  # (a file grew to the limit, not the disk)
+        return LedgerError(_("{path} could not be written: this program may write no file "
+                             "larger than {size} bytes here (ulimit -f)").format(
+            path=path, size=f"{limit:,}"), hint=_("raise that limit (ulimit -f unlimited; cron's "
+                                          "or systemd's LimitFSIZE), or free some space on "
+                                          "the disk, then run it again; nothing was changed"),
+            code="io", path=str(path), detail=text)
     if "full" in low:
         return LedgerError(_("no space left on the disk of {path}").format(path=path),
                            hint=_("free some space on that disk, then run it again; nothing "

@@ -1440,6 +1440,35 @@ def test_output_onto_a_disk_that_fills_part_way_fails(ledger, tmp_path, args, un
         1, "Error: cannot write the output: the file is larger than this system allows\n")
 
 
+def test_a_limit_on_a_file_s_size_is_said_as_such(ledger, tmp_path):
+    """Under `ulimit -f` (cron's or systemd's LimitFSIZE) init, demo, backup and import
+    said "the disk of l.db could not be read or written … check the disk", of a disk
+    with 76 GB free; export said to free some space."""
+    def under_limit(*args: str, size: int) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "complaintctl", *args],
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              timeout=120, cwd=tmp_path, preexec_fn=lambda: _file_limit(size),
+                              env=_env(tmp_path / "new.db"))
+    r = under_limit("init", "--timezone", "Asia/Shanghai", size=100 * 1024)
+    assert (r.returncode, r.stderr) == (1, (
+        f"Error: {tmp_path / 'new.db'} could not be written: this program may write no file "
+        "larger than 102,400 bytes here (ulimit -f)\nHint: raise that limit (ulimit -f "
+        "unlimited; cron's or systemd's LimitFSIZE), or free some space on the disk, then "
+        "run it again; nothing was changed\n")), r.stderr
+    for n in range(8):
+        ledger.log("--description", "异响" * 900, customer=f"客户{n}")
+    with sqlite3.connect(ledger.db) as db:  # (the export writes nothing to the ledger)
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    r = under_limit("--db", str(ledger.db), "export", "events", "--output", "ev.csv",
+                    size=16384)
+    assert (r.returncode, r.stderr) == (1, (
+        "Error: cannot write ev.csv: the file is larger than this system allows\nHint: raise "
+        "the limit on a file's size (16,384 bytes here: ulimit -f unlimited; cron's or "
+        "systemd's LimitFSIZE), or free some space on that disk, then run it again\n")), \
+        r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]  # (the fixture's)
+
+
 def test_a_terminal_said_to_be_wider_than_any_is_taken_as_1000_columns(ledger, monkeypatch):
     """COLUMNS=99999999 made `report` draw its rules that wide: over a minute, and a
     line of 3 MB at COLUMNS=1000000."""
