@@ -2289,8 +2289,8 @@ def _cannot_write(output: str, reason: str, option: str = "--output",
     and a ledger this user may not write) is no mistake of the command line."""
     cls = ComplaintctlError if disk or full or denied else BadInput
     return cls(_("cannot write {path}: {reason}").format(path=output, reason=reason),
-               # (the file met this process's limit on a file's size, ulimit -f, as often
-               # as the disk its end: i18n.file_size_limit)
+               # (a file that meets this process's limit on a file's size, ulimit -f, fails
+               # as on a full disk: i18n.file_size_limit)
                hint=_("raise the limit on a file's size ({size} bytes here: ulimit -f "
                       "unlimited; cron's or systemd's LimitFSIZE), or free some space on "
                       "that disk, then run it again").format(size=f"{limit:,}")
