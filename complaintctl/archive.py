@@ -23,7 +23,7 @@ from pathlib import Path
 
 from complaintctl import store
 from complaintctl.errors import BadInput, LedgerError, Refused
-from complaintctl.i18n import _, denied, disk_refused, os_reason
+from complaintctl.i18n import _, denied, disk_refused, ngettext, os_reason
 from complaintctl.store import Ledger
 
 # Pages copied per step of the backup API (4 MiB of 4 KiB pages).
@@ -196,11 +196,15 @@ def _may_replace(path: Path, target: str) -> None:
     if not os.path.lexists(path):
         left = [f.name for f in store.ledger_files(path)[1:] if os.path.lexists(f)]
         if left:
-            raise Refused(_("{files} of an earlier file named {target} are still there: "
-                            "SQLite would read them into the backup").format(
+            raise Refused(ngettext(  # (one file was "are still there … read them")
+                "{files} of an earlier file named {target} is still there: SQLite would "
+                "read it into the backup", "{files} of an earlier file named {target} are "
+                "still there: SQLite would read them into the backup", len(left)).format(
                 files=", ".join(left), target=target),
-                          hint=_("move them away with the file they belong to, or choose "
-                                 "another name"), code="backup_side_files", path=target)
+                          hint=ngettext("move it away with the file it belongs to, or choose "
+                                        "another name", "move them away with the file they "
+                                        "belong to, or choose another name", len(left)),
+                          code="backup_side_files", path=target)
         return
 
     def refuse(why: str, working: bool = False) -> Refused:

@@ -150,6 +150,10 @@ def _working_ledger(path: Path) -> None:
     assert CliRunner().invoke(app, ["--db", str(path), "init"]).exit_code == 0
 
 
+def _one_side_file_left(path: Path) -> None:
+    Path(f"{path}-wal").write_bytes(b"")
+
+
 def _left_side_files(path: Path) -> None:
     """A working ledger's -wal and -shm, the ledger itself moved away."""
     _working_ledger(path)
@@ -205,6 +209,10 @@ REFUSED = {
     "side-files-left-of-a-file-moved-away": (_left_side_files, 1,
                                              "ledger.db-wal, ledger.db-shm of an earlier "
                                              "file named {path} are still there"),
+    # (one file was "are still there: SQLite would read them")
+    "a-side-file-left": (_one_side_file_left, 1, "ledger.db-wal of an earlier file named "
+                                                 "{path} is still there: SQLite would read "
+                                                 "it into the backup\nHint: move it away"),
 }
 
 
