@@ -2491,11 +2491,24 @@ def check_blobs(cur: sqlite3.Cursor) -> list[Problem]:
             h.update(data)
             n += len(data)
             count += 1
+        if h.hexdigest() == sha and n == size and count == chunks:
+            continue
+        # the evidence it is, as show names it (the sha256 alone sent an auditor to join
+        # the tables by hand): every attachment of these bytes
+        used = ", ".join(f"{cid} #{aid} {name}" for aid, cid, name in cur.execute(
+            "SELECT id, complaint_id, name FROM attachments WHERE sha256 = ? ORDER BY id",
+            (sha,)).fetchall()) or "-"
         if h.hexdigest() != sha:
             out.append(problem("attachment", sha, h.hexdigest(), sha,
-                               N_("the stored bytes do not hash to the file's sha256")))
+                               N_("the stored bytes do not hash to the file's sha256 "
+                                  "(attachment {attachments})"), attachments=used))
         if n != size or count != chunks:
-            out.append(problem("attachment", sha, f"{n} bytes in {count} chunks",
-                               f"{size} bytes in {chunks} chunks",
-                               N_("the stored bytes are not the file's size")))
+            out.append(problem("attachment", sha, _chunks(n, count), _chunks(size, chunks),
+                               N_("the stored bytes are not the file's size (attachment "
+                                  "{attachments})"), attachments=used))
     return out
+
+
+def _chunks(size: int, chunks: int) -> str:
+    """A stored file's size and its number of chunks ("1 chunks" read badly)."""
+    return f"{size} bytes in {chunks} chunk{'' if chunks == 1 else 's'}"

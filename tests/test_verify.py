@@ -1136,6 +1136,28 @@ def test_attached_files_are_checked_against_their_hash(ledger, env, full):
     assert (p["kind"], p["id"], p["expected"]) == ("attachment", sha, sha)
 
 
+def test_an_altered_attachment_is_named_by_its_complaint_and_number(ledger, env, tmp_path):
+    """A forged attachment was named by its sha256 alone (an auditor joined the tables by
+    hand to find whose evidence it was), and its size as "6 bytes in 1 chunks"."""
+    import hashlib
+
+    cid = ledger.log()
+    receipt = tmp_path / "r.txt"
+    receipt.write_bytes(b"receipt\n")
+    ledger("attach", cid, str(receipt))
+    ledger("attach", cid, str(receipt), "--note", "again")  # (the same bytes, stored once)
+    sha = hashlib.sha256(b"receipt\n").hexdigest()
+    tamper(env, "DROP TRIGGER blob_chunks_no_change",
+           "UPDATE blob_chunks SET data = CAST('forged' AS BLOB)")
+    found = [p for p in verify_fails(ledger) if p["kind"] == "attachment"]
+    assert [(p["id"], p["stored"], p["expected"], p["detail"]) for p in found] == [
+        (sha, hashlib.sha256(b"forged").hexdigest(), sha, "the stored bytes do not hash to "
+         f"the file's sha256 (attachment {cid} #1 r.txt, {cid} #2 r.txt)"),
+        (sha, "6 bytes in 1 chunk", "8 bytes in 1 chunk", "the stored bytes are not the "
+         f"file's size (attachment {cid} #1 r.txt, {cid} #2 r.txt)")]
+    assert f"{cid} #1 r.txt" in ledger("--lang", "zh", "verify", code=1).stdout
+
+
 def test_a_long_chain_is_checked_in_parts_with_the_same_findings(ledger, env, full,
                                                                  monkeypatch):
     from complaintctl import audit
