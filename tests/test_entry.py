@@ -1510,8 +1510,9 @@ def test_an_output_over_the_file_size_limit_is_said_plainly_in_each_language(led
 
     for lang, said, hint in (
             ("en", "cannot write got.bin: the file is larger than this system allows",
-             "Hint: free some space on that disk"),
-            ("zh", "无法写入 got.bin：文件超出了系统允许的大小", "提示：请在该磁盘上腾出空间")):
+             "Hint: raise the limit on a file's size (100,000 bytes here: ulimit -f"),
+            ("zh", "无法写入 got.bin：文件超出了系统允许的大小",
+             "提示：请提高单个文件大小的限制（这里为 100,000 字节：ulimit -f")):
         proc = subprocess.run([sys.executable, "-m", "complaintctl", "--lang", lang,
                                "attachment", "get", "1", "--output", "got.bin"],
                               capture_output=True, text=True, timeout=60, cwd=tmp_path,
