@@ -364,6 +364,13 @@ def log(lg: Ledger, fields: dict[str, Any], *, received_at: datetime, now: datet
             lg.event(cur, other, "repeat-link", now, now, actor, {"repeat_of": cid},
                      {"repeat_of": before})
     out = Outcome(cid, "logged", warnings=calendar_warnings(lg))
+    if fields.get("contact") and not whole_contact(fields["contact"]):  # (a prompt's
+        # answer one out of step: the category's number, 1, stored as the contact unsaid)
+        out.warnings.append(_(
+            "the contact ({masked}) holds no phone number (seven digits or more), e-mail "
+            "address or account id: it was recorded as typed; correct it with complaintctl "
+            "amend {id} --contact VALUE --reason TEXT").format(
+                masked=parse.mask(fields["contact"]), id=cid))
     if repeat_of:
         out.warnings.insert(0, ngettext(
             "repeat complaint: {customer} complained about {product} within {days} day "

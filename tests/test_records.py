@@ -752,3 +752,20 @@ def test_a_due_is_a_day_when_it_is_its_days_last_second(due, zone, shown):
     from complaintctl import form
 
     assert form.due_shown(due, ZoneInfo(zone)) == shown
+
+
+def test_a_contact_with_no_number_address_or_account_is_warned_of(ledger):
+    """A prompt's answer one out of step put the category's number, 1, in the contact,
+    stored without a word. It is recorded as typed, with a warning; a phone, an address
+    or an account id is not warned of."""
+    r = ledger("log", "--customer", "美的", "--contact", "1", "--channel", "phone",
+               "--category", "quality", "--severity", "low", "--description", "x")
+    cid = r.stdout.strip()
+    assert "Warning: the contact (*) holds no phone number (seven digits or more), e-mail " \
+        "address or account id: it was recorded as typed; correct it with complaintctl " \
+        f"amend {cid} --contact VALUE --reason TEXT" in r.stderr, r.stderr
+    assert ledger.rows("SELECT contact FROM complaints WHERE id = ?", (cid,)) == [("1",)]
+    for contact in ("138 1234 5678", "zhang@example.cn", "微信 lily_2026", "QQ 12345678"):
+        r = ledger("log", "--customer", "美的", "--contact", contact, "--channel", "phone",
+                   "--category", "quality", "--severity", "low", "--description", "x")
+        assert "Warning" not in r.stderr, (contact, r.stderr)
