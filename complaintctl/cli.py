@@ -1738,6 +1738,16 @@ def _money_shown(batches: Iterator[list[list[Any]]], keys: Sequence[str]
         yield batch
 
 
+def _as_listed(batches: Iterator[list[list[Any]]], keys: Sequence[str], now: str,
+               tz: tzinfo) -> Iterator[list[list[Any]]]:
+    """A returns listing's batches of columns with two more, its count check and its
+    deadline as the table says them (render.return_listing_row: short 1, … late)."""
+    for batch in batches:
+        rows = [render.return_listing_row(dict(zip(keys, values, strict=True)), now, tz)
+                for values in zip(*batch, strict=True)]
+        yield [*batch, [r["flag"] for r in rows], [r["due_shown"] for r in rows]]
+
+
 def _shown_of(listing: views.Listing | views.ReturnListing) -> None:
     """How many a listing cut short by --limit showed, of how many (or more than); with
     --quiet too: cron's mail of a table cut short must say so."""
@@ -1947,8 +1957,11 @@ def return_list_cmd(
                 _emit_chunks(render.csv_stream(columns, render.RETURN_CSV_COLS, tz))
             elif fmt == "json":
                 _emit_chunks(render.json_stream(columns, keys))
-            else:  # amounts as on the screen (12,500.50 CNY, ¥12,500.50)
-                _markdown_stream(_money_shown(columns, keys), keys, render.RETURN_CSV_COLS, tz,
+            else:  # amounts, the count check and the deadline as on the screen
+                # (12,500.50 CNY, ¥12,500.50; short 1; 2026-12-03 11:00 late)
+                _markdown_stream(_as_listed(_money_shown(columns, keys), keys,
+                                            parse.iso(_now()), tz),
+                                 [*keys, "flag", "due_shown"], render.RETURN_MD_COLS, tz,
                                  _("Returns"), _("No returns match."))
     _shown_of(listing)
 

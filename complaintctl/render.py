@@ -1324,6 +1324,13 @@ RETURN_CSV_COLS = (Col("id", N_("id")), Col("complaint_id", N_("complaint")),
                    Col("cost_of_loss", N_("cost of loss")),
                    Col("repair_cost", N_("repair cost")), Col("currency", N_("currency")))
 
+# and in markdown (the mailed listing): the count check and the deadline as the table says
+# them, short 1 and late (it said "yes" and the bare time: which were late, by how much
+# the count was off, was lost in the mail)
+RETURN_MD_COLS = tuple(Col("flag", N_("discrepancy")) if c.key == "discrepancy" else
+                       Col("due_shown", N_("due")) if c.key == "due_at" else c
+                       for c in RETURN_CSV_COLS)
+
 NOTE_COLS = (Col("at", N_("at"), "time"), Col("actor", N_("by")),
              Col("kind", N_("kind"), "code", "method"),
              Col("return_id", N_("return"), "code"), Col("text", N_("note"), "wrap"))

@@ -108,6 +108,13 @@ def test_discrepancy_is_flagged_not_refused(ledger, rma):
     assert "DISCREPANCY" in ledger("show", rid).stdout
     assert ledger.json("return", "list", "--complaint", cid)[0]["id"] == rid
     assert ledger.json("return", "list", "--complaint", ledger.log()) == []
+    # the mailed listing says it as the table does: over 2, and the inspection late (it
+    # said "yes" and the bare deadline)
+    md = ledger("return", "list", "--format", "markdown").stdout
+    assert "| 7 | 0 | over 2 |  |  | 2026-11-19 09:00 late |" in md, md
+    zh = ledger("--lang", "zh", "return", "list", "--format", "markdown").stdout
+    assert "| 多 2 |" in zh and " 逾期 |" in zh, zh
+    assert ledger.json("return", "list")[0]["due_at"] == "2026-11-19T01:00:00Z"  # (as it was)
 
 
 def refused(ledger, *args, message, code=1):
