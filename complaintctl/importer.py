@@ -130,6 +130,9 @@ _MONTH_DAY = re.compile(r"(0?[1-9]|[12][0-9]|3[01])\s*[./\-]\s*(0?[1-9]|[12][0-9
 # (field, its fact's name in the investigate step) of the investigation's fields.
 _FACTS = tuple((f, _FACT.get(f, f)) for f in _INVESTIGATION)
 
+# Cells named at most in the refusal of formulas without a calculated value.
+_FORMULAS_NAMED = 3
+
 # Distinct texts a column's converter remembers (then it starts again).
 _MEMO_MOST = 8192
 
@@ -384,18 +387,10 @@ class Reader:
             - ({self.key_index} if self.key_index is not None else set()))
         # every column the mapping reads, the key's among them
         self.read_columns = sorted({*self.data_columns, *self.key_indexes})
-        for i in sorted({*self.read_columns, *self.leave_out} & table.uncalculated.keys()):
-            count, first = table.uncalculated[i]
-            raise BadInput(ngettext(
-                "column {column}: {n} formula cell holds no calculated value ({cells}); it "
-                "would be read as empty",
-                "column {column}: {n} formula cells hold no calculated value (first: "
-                "{cells}); they would be read as empty", count).format(
-                    column=column_said(header[i]) if i < len(header) else str(i + 1),
-                    n=count, cells=", ".join(first)),
-                hint=_("a program wrote the file and nobody has opened it since: open it in "
-                       "Excel or WPS and save it (that calculates its formulas), then "
-                       "import it again"), code="uncalculated_formulas")
+        # formula cells without a calculated value in the columns it reads (refused by
+        # formulas_checked, but those of rows the import skips)
+        self.uncalculated = {i: table.uncalculated[i] for i in sorted(
+            {*self.read_columns, *self.leave_out} & table.uncalculated.keys())}
         contact = self.index.get("contact")
         self.width = len(header)
         self.contact = contact if contact is not None and contact < self.width else None
@@ -459,6 +454,36 @@ class Reader:
                 code="bad_mapping", fields=unmapped)
         self._check_value_words()
 
+    def formulas_checked(self, open_table: Callable[[], Table]) -> None:
+        """Refuses formula cells without a calculated value (read as empty: an amount of
+        =M2*2 came in as none) in a column the mapping reads, but those of a totals or
+        signature row, which the import skips (an ERP's 合计 row of =SUM(H2:H3) stopped
+        the whole import). The file is read again to tell those rows only when there
+        are such cells."""
+        if not self.uncalculated:
+            return
+        rows = {r for cells in self.uncalculated.values() for r, _named in cells}
+        skipped, last = set(), max(rows)
+        for number, cells in open_table().rows:
+            if number > last:
+                break
+            if number in rows and self.summing(cells) is not None:
+                skipped.add(number)
+        for i, found in self.uncalculated.items():
+            named = [cell for r, cell in found if r not in skipped]
+            if not named:
+                continue
+            raise BadInput(ngettext(
+                "column {column}: {n} formula cell holds no calculated value ({cells}); it "
+                "would be read as empty",
+                "column {column}: {n} formula cells hold no calculated value (first: "
+                "{cells}); they would be read as empty", len(named)).format(
+                    column=column_said(self.header[i]) if i < len(self.header) else
+                    str(i + 1), n=len(named), cells=", ".join(named[:_FORMULAS_NAMED])),
+                hint=_("a program wrote the file and nobody has opened it since: open it in "
+                       "Excel or WPS and save it (that calculates its formulas), then "
+                       "import it again"), code="uncalculated_formulas")
+
     def _check_value_words(self) -> None:
         """Each word a mapping's [values.FIELD] gives for an enumerated field is one
         complaintctl knows: said once, before any row is read (every row holding the
@@ -485,6 +510,27 @@ class Reader:
                         code="bad_mapping", field=f) from None
 
     # --- what no step took ------------------------------------------------------
+
+    def _defaults_made(self, kind: str, used: tuple[str, ...], v: dict[str, Any],
+                       defaulted: set[str]) -> str | None:
+        """An empty date of a step whose values all came from [defaults] (a cause given
+        to every row, the open ones too): the row has no such step, the default made it;
+        what to map instead. None for a step of the row's own."""
+        made = [u for u in used if v.get(u) is not None]
+        if not made or not defaulted.issuperset(made):
+            return None
+        if kind == "investigate" and made == ["cause"] and "summary" in self.index:
+            return _("empty, and the {step} step needs its date: this row has no "
+                     "investigation of its own, [defaults] cause gives one to every row, "
+                     "the open ones too; map cause to a column instead, so that only the "
+                     "rows with a cause are investigated (a register that says the cause "
+                     "in its summary: cause = {column} under [columns])").format(
+                step=step_word(kind), column=toml_string(self.mapping.columns["summary"]))
+        fields = ", ".join(made)
+        return _("empty, and the {step} step needs its date: this row has no {step} step "
+                 "of its own, [defaults] {fields} gives one to every row; map {fields} to "
+                 "a column instead, so that only the rows that have a value take the step"
+                 ).format(step=step_word(kind), fields=fields)
 
     def _given(self, f: str) -> bool:
         """Whether the mapping gives field `f` a value: a column, [defaults], or (a time)
@@ -652,6 +698,18 @@ class Reader:
         span, read = self.across.get(number), self.read_columns
         return span is not None and bool(read) and span[0] <= read[0] and read[-1] <= span[1]
 
+    def lacking(self, state: str, kind: str) -> str:
+        """What a row whose `kind` step the state its earlier steps left (`state`, in
+        _BEFORE) does not allow lacks, and what to map for it."""
+        if state == "assigned" and "cause" not in self.index and "summary" in self.index:
+            return _(_NO_CAUSE_COLUMN).format(
+                step=step_word(kind), column=toml_string(self.mapping.columns["summary"]),
+                dates="" if self._time_mapped("concluded_at") else _(
+                    " and concluded_at = \"resolved_at\" under [dates]"),
+                upheld="" if "validity" not in self.index else _(
+                    "; “upheld” (成立) alone, without a cause, makes no investigation"))
+        return _(_BEFORE[state]).format(step=step_word(kind))
+
     def cell(self, row: _Row, f: str) -> str | None:
         i = self.index.get(f)
         if i is None or i >= len(row.cells):
@@ -721,7 +779,7 @@ class Reader:
             if own and kind not in ("text", "word"):  # those read their [values] lines
                 found = _through(own, found)
             if kind in ("money", "count", "bool", "time", "date"):
-                found = _told_how(found, f, kind)
+                found = _told_how(found, f, kind, self.lg.config.currency)
             self._converters[(f, kind, column)] = found
         return found
 
@@ -933,10 +991,14 @@ class Reader:
                     # of _told_how, which no format can follow for them)
                     serial = _excel_day(text)
                     if serial is not None:  # a date cell saved as General: its number
+                        # (as text in a CSV, or in a cell of text: a date format set on it
+                        # leaves it as it is, so the date is typed in again, or mapped)
                         raise BadInput(_("{value} is not a date (as an Excel date number "
-                                         "it is {day}: format the column as a date in the "
-                                         "sheet, and save it again)").format(
-                            value=shown(raw), day=serial), code="excel_serial") from None
+                                         "it is {day}: type the date into the cell, or give "
+                                         "the cell a line under [values.{key}]: {line})"
+                                         ).format(value=shown(raw), day=serial, key=f,
+                                                  line=f"{toml_string(text)} = \"{serial}\""),
+                                       code="excel_serial") from None
                     if exc.code == "no_year" or _MONTH_DAY.fullmatch(text):  # 3月5日, 1.25
                         raise BadInput(_("{value} is not a date: it has no year (e.g. "  # (a
                                          "2025年3月5日)").format(value=shown(raw)),  # format
@@ -1152,6 +1214,7 @@ class Reader:
                     if self._time_mapped(time_field):  # mapped: this row's cell is empty
                         problems.append(Problem(
                             row.number, self.time_column[time_field],
+                            self._defaults_made(kind, used, v, defaulted) or
                             _("empty, and the {step} step needs its date").format(
                                 step=step_word(kind)), cells=row.cells))
                         return
@@ -1341,7 +1404,7 @@ class Reader:
                 # (a resolution date with no cause: the investigation), not its columns
                 reopened = blocked is None and steps[-1].kind == "revisit" and \
                     steps[-1].facts.get("satisfaction") == "unsatisfied"
-                message = (_(_BEFORE[reached]).format(step=step_word(blocked))
+                message = (self.lacking(reached, blocked)
                            if blocked is not None and reached in _BEFORE else _(
                     "the revisit is {satisfaction}, which reopens the complaint ({reached}), "
                     "but the status is {status}: correct the one that is wrong").format(
@@ -1508,10 +1571,19 @@ _STEPS_OF: dict[str, tuple[str | tuple[str, str], ...]] = {
 _BEFORE = {"logged": N_("the row's {step} step has no assignment before it: map department "
                        "and owner (or give them under [defaults])"),
            "assigned": N_("the row's {step} step has no investigation before it: map cause "
-                          "(or validity) and where concluded_at comes from (upheld, 成立, is "
-                          "no investigation without its cause)"),
+                          "(or validity) and where concluded_at comes from; “upheld” (成立) "
+                          "alone, without a cause, makes no investigation"),
            "investigating": N_("the row's {step} step has no resolution before it: map "
                                "disposition, summary and resolved_at")}
+
+
+# _BEFORE's "assigned" for a mapping without a cause column but with the resolution's
+# summary: a register like the 客户投诉处理月报表 (处理方式, 处理说明, 处理日期) says its cause
+# there, and a column may feed two fields.
+_NO_CAUSE_COLUMN = N_("the row's {step} step has no investigation before it, and the mapping "
+                      "has no column for cause: a register that says the cause in its "
+                      "summary takes it from there (cause = {column} under [columns]){dates}"
+                      "{upheld}")
 
 
 # A step of a history by the word a clerk uses for it (the command's, in English).
@@ -1525,12 +1597,11 @@ def step_word(kind: str) -> str:
     return _(_STEP_WORDS[kind]) if kind in _STEP_WORDS else kind
 
 
-def _in_register(exc: ComplaintctlError, key: str | None) -> str:
+def _in_register(exc: ComplaintctlError, key: str | None, reader: Reader) -> str:
     """A refusal of the writer in the register's terms: the id it would have had is
     never made, so the row's key stands for it; an illegal step says what the row lacks."""
     if isinstance(exc, IllegalTransition) and exc.params.get("state") in _BEFORE:
-        return _(_BEFORE[exc.params["state"]]).format(
-            step=step_word(str(exc.params.get("command"))))
+        return reader.lacking(exc.params["state"], str(exc.params.get("command")))
     record = exc.params.get("record")
     if isinstance(record, str) and record:
         return exc.message.replace(record, key or _("this row"))
@@ -1603,8 +1674,10 @@ def _format_example(raw: str, key: str) -> str:
     return _(" or ").join(f'{key} = "{mark.join(order)}{clock}"' for order in fit or orders[:1])
 
 
-def _told_how(convert: Callable[[str], Any], f: str, kind: str) -> Callable[[str], Any]:
-    """`convert`, its refusal saying how the mapping reads a register's own way (_TOLD_HOW)."""
+def _told_how(convert: Callable[[str], Any], f: str, kind: str, currency: str | None = None
+              ) -> Callable[[str], Any]:
+    """`convert`, its refusal saying how the mapping reads a register's own way (_TOLD_HOW);
+    an amount's, what to write instead (_amount_said; `currency`, the ledger's)."""
     def told(raw: str) -> Any:
         try:
             return convert(raw)
@@ -1614,6 +1687,8 @@ def _told_how(convert: Callable[[str], Any], f: str, kind: str) -> Callable[[str
                                  "holds this; round it in the sheet (=ROUND(cell, 2)) and "
                                  "save, or give the amount under [values.{key}]").format(
                     message=exc.message, key=f), hint=exc.hint) from None
+            if kind == "money" and (said := _amount_said(exc, raw, f, currency)):
+                raise BadInput(said, hint=exc.hint, code=exc.code) from None
             if exc.code != BadInput.code:  # (one of its own: another currency, masked …)
                 raise
             if kind in ("time", "date") and _YEAR_FIRST.match(raw):  # 2025/13/01: written
@@ -1629,6 +1704,43 @@ def _told_how(convert: Callable[[str], Any], f: str, kind: str) -> Callable[[str
                 if kind in ("time", "date") else ""), hint=exc.hint) from None
 
     return told
+
+
+# An amount written with a decimal comma (12,50: twelve and a half, in much of Europe).
+_DECIMAL_COMMA = re.compile(r"\s*([0-9]+),([0-9]{1,2})\s*")
+
+
+def _amount_said(exc: BadInput, raw: str, key: str, currency: str | None) -> str | None:
+    """An amount's refusal (parse.money) in a register's terms: what to write in the
+    cell instead, or the mapping's line for it (the command's hint names its option);
+    None for one said as it is."""
+    if exc.code == "amount_point_thousands":
+        large, small = exc.params["large"], exc.params["small"]
+        return _("{message}: write {large} or {small} in the cell, or give it a line under "
+                 "[values.{key}] ({line})").format(
+            message=exc.message, large=large, small=small, key=key,
+            line=f"{toml_string(raw)} = {toml_string(large)}")
+    if exc.code == "dollar_sign":
+        number = exc.params["number"]
+        return _("{message}: write an amount in {code} without the $ ({number}), one in "
+                 "another currency converted to {code}; or give the cell a line under "
+                 "[values.{key}] ({line})").format(
+            message=exc.message, code=currency, number=number, key=key,
+            line=f"{toml_string(raw)} = {toml_string(number)}")
+    if not exc.params.get("unread") or not any(ch.isdigit() for ch in raw):
+        return None  # (无, 若干: a word, which _TOLD_HOW says how to map)
+    if currency in i18n.WHOLE_CURRENCIES:
+        return _("{message}: write it as a whole number, with commas only between "
+                 "thousands (e.g. 1,250), or give the cell a line under [values.{key}] "
+                 "({line})").format(message=exc.message, key=key,
+                                    line=f"{toml_string(raw)} = \"…\"")
+    comma = _DECIMAL_COMMA.fullmatch(raw)
+    example = f"{comma[1]}.{comma[2]}" if comma else "1250.50"
+    return _("{message}: write it with a point before at most two decimals, and commas only "
+             "between thousands (e.g. {example}), or give the cell a line under "
+             "[values.{key}] ({line})").format(
+        message=exc.message, example=example, key=key,
+        line=f"{toml_string(raw)} = {toml_string(example if comma else '…')}")
 
 
 def _through(own: dict[str, str], convert: Callable[[str], Any]) -> Callable[[str], Any]:
@@ -2099,13 +2211,17 @@ def run(lg: Ledger, path: Path, open_table: Callable[[], Table], mapping: Mappin
 
     table = opened()
     reader = Reader(lg, table, mapping, now=now, tally_words=dry_run)
+    reader.formulas_checked(opened)
     digest = file_digest(path)
     with lg.read() as cur:  # only which indexes the write keeps: the checks come inside it
         imported = cur.execute("SELECT 1 FROM complaints WHERE source_key IS NOT NULL "
                                "LIMIT 1").fetchone() is not None
         by_time = _READ_BY_TIME if _by_time(cur, bool(mapping.key)) else frozenset()
+    # the highest number of a key that comes in as the id it names (a ledger's export
+    # brought into another: its ids kept; _kept_ids)
+    kept = _kept_ids(lg, table, opened, reader, now)
     options: dict[str, Any] = {"now": now, "actor": actor, "dry_run": dry_run,
-                               "skip_bad": skip_bad, "progress": progress}
+                               "skip_bad": skip_bad, "progress": progress, "kept": kept}
     if imported and reader.key_indexes and table.encoding is not None \
             and _all_known(lg, opened, reader):
         # a CSV whose every key the ledger holds (read once more: a stream) adds nothing:
@@ -2118,6 +2234,111 @@ def run(lg: Ledger, path: Path, open_table: Callable[[], Table], mapping: Mappin
             reader = Reader(lg, table, mapping, now=now, tally_words=dry_run)
     return _import(lg, path, table, reader, mapping, digest,
                    (_READ_INSIDE if imported else frozenset()) | by_time, **options)
+
+
+def _id_shape(prefix: str) -> re.Pattern[str]:
+    """A complaint's id as a ledger whose prefix is `prefix` gives it: the year it was
+    entered, its number in that year (four digits at least)."""
+    return re.compile(re.escape(prefix) + "-([0-9]{4})-([0-9]{4,})")
+
+
+def _kept_ids(lg: Ledger, table: Table, open_table: Callable[[], Table], reader: Reader,
+              now: datetime) -> int:
+    """The highest number among the keys of the file's new rows that name an id the
+    import can give as it is: of this ledger's form, of the year the import numbers in
+    (the writer numbers a complaint in the year it is entered), and free here; 0 for
+    none. A ledger's export imported into another is keyed by its ids, in the order
+    received: numbered in that order, a complaint entered late with an earlier date
+    (a back-dated log, a second import) moved every id after it, and the old id on
+    paper named another customer's complaint. A file of keys that are not all ids of
+    this form (a register's own numbers) keeps none: read again only when the first key
+    of `table` (peeked at, not read) is one, and then until the first that is not."""
+    if reader.key_index is None:
+        return 0
+    prefix = lg.config.settings["id_prefix"]
+    shape, year = _id_shape(prefix), now.astimezone(lg.tz).year
+    first = next((k for _number, cells in table.peek(_PEEKED) if not (
+        reader.blank(cells) or reader.summing(cells)) and (k := reader.key_of(cells))), None)
+    if first is None or shape.fullmatch(first) is None:
+        return 0
+    top = 0
+    try:
+        with lg.read() as cur:
+            known = reader.known = known_keys(cur)
+            (last,) = cur.execute("SELECT coalesce(max(last), 0) FROM id_counters WHERE "
+                                  "kind = 'complaint' AND year = ?", (year,)).fetchone()
+            for _number, cells in open_table().rows:
+                if reader.blank(cells) or reader.left_out(cells) or reader.summing(cells):
+                    continue
+                key = reader.key_of(cells)
+                if key is None or key in known:  # (compared with its complaint, not added)
+                    continue
+                found = shape.fullmatch(key)
+                if found is None:
+                    return 0
+                seq = int(found[2])
+                if int(found[1]) != year or key != f"{prefix}-{year}-{seq:04d}" or seq <= top:
+                    continue
+                # (a number the counter passed is free only where no complaint has it)
+                if seq > last or cur.execute("SELECT 1 FROM complaints WHERE id = ?",
+                                             (key,)).fetchone() is None:
+                    top = seq
+    except BadInput:  # the import itself says so, where it says it
+        return 0
+    return top
+
+
+# Rows of a file looked at for its first key (_kept_ids).
+_PEEKED = 50
+
+
+class _Numbering:
+    """The ids of an import's new complaints, through the writer's counter of the year
+    (bulk.Writer.counters: the last number given, which the writer's next complaint
+    follows): a row keyed by an id the import may keep (_kept_ids: up to `top`) gets
+    it, where the ledger has no complaint under it (one committed since the file was
+    read); any other row one above `top` and every number given, so that no id is
+    given twice. The counter ends at the highest number given (verify holds it to
+    that); the numbers of refused rows are left unused."""
+
+    def __init__(self, writer: bulk.Writer, cur: sqlite3.Cursor, prefix: str, year: int,
+                 top: int):
+        self.writer, self.cur, self.prefix, self.year = writer, cur, prefix, year
+        self.counter = ("complaint", year)
+        self.shape = _id_shape(prefix)
+        (self.last,) = cur.execute("SELECT coalesce(max(last), 0) FROM id_counters WHERE "
+                                   "kind = 'complaint' AND year = ?", (year,)).fetchone()
+        self.given = self.last  # the highest number given (the ledger's before)
+        self.floor = max(self.last, top)  # what an id not kept is given above
+        self.top = top
+
+    def add(self, history: History, key: str | None) -> str:
+        counters = self.writer.counters
+        seq = self._kept(key)
+        counters[self.counter] = before = seq - 1 if seq else max(self.floor, self.given)
+        try:
+            return self.writer.add(history)
+        finally:  # (a refused history leaves the counter as it found it)
+            if counters[self.counter] > before:
+                self.given = max(self.given, counters[self.counter])
+
+    def _kept(self, key: str | None) -> int:
+        found = self.shape.fullmatch(key) if key is not None else None
+        if found is None or int(found[1]) != self.year:
+            return 0
+        seq = int(found[2])
+        if seq > self.top or key != f"{self.prefix}-{self.year}-{seq:04d}" or \
+                self.cur.execute("SELECT 1 FROM complaints WHERE id = ?", (key,)
+                                 ).fetchone() is not None:
+            return 0
+        return seq
+
+    def finish(self) -> None:
+        """The counter at the highest number given (none added: as it was)."""
+        if self.given:
+            self.writer.counters[self.counter] = self.given
+        else:
+            self.writer.counters.pop(self.counter, None)
 
 
 def _by_time(cur: sqlite3.Cursor, keyed: bool) -> bool:
@@ -2158,10 +2379,11 @@ def _all_known(lg: Ledger, open_table: Callable[[], Table], reader: Reader) -> b
 
 def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mapping,
             digest: str, keep: frozenset[str] | None, *, now: datetime, actor: str,
-            dry_run: bool, skip_bad: bool, progress: Callable[[int], None] | None) -> Result:
+            dry_run: bool, skip_bad: bool, progress: Callable[[int], None] | None,
+            kept: int = 0) -> Result:
     """run's one pass over the rows: through the bulk writer (keeping the indexes
     `keep`), or, when `keep` is None, in an ordinary transaction that adds nothing
-    (_New at the first row to add)."""
+    (_New at the first row to add). `kept`: _kept_ids's."""
     result = Result(dry_run=dry_run, header=list(table.header))
     if reader.file_zone is not None:
         result.warnings.append(_(
@@ -2200,6 +2422,13 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                 writer.ledger_event("import", now, actor, record)
             else:
                 lg.event(cur, None, "import", now, now, actor, record)
+            prefix = lg.config.settings["id_prefix"]
+            numbering = _Numbering(writer, cur, prefix, now.astimezone(lg.tz).year, kept) \
+                if writer is not None else None
+            # new complaints keyed by an id of this ledger's form that came in under
+            # another (the first: key, id, whether another complaint has its id), how many
+            shape, n_moved = _id_shape(prefix), 0
+            moved: list[tuple[str, str, bool]] = []
             rows = iter(table.rows)
             key_of, file_name, sheet = reader.key_of, path.name, table.sheet
             parts_of = reader.key_cells if len(mapping.key) > 1 else _no_cells
@@ -2395,15 +2624,22 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                                 cells=cells))
                             continue
                     try:
-                        writer.add(history)
+                        cid = writer.add(history) if numbering is None else \
+                            numbering.add(history, key)
                     except ComplaintctlError as exc:
                         place = exc.params.get("step", 0)
                         kind = "log" if not place else history.steps[place - 1].kind
                         result.problems.append(Problem(number, None, _(
                             "{step}: {message}").format(step=step_word(kind), message=_in_register(
-                                exc, key)), rule=True, cells=cells))
+                                exc, key, reader)), rule=True, cells=cells))
                         continue
                     result.added += 1
+                    if key is not None and cid != key and shape.fullmatch(key):
+                        n_moved += 1
+                        if not moved:  # (and whether another has its id: checked once)
+                            moved.append((key, cid, cur.execute(
+                                "SELECT 1 FROM complaints WHERE id = ?", (key,)).fetchone()
+                                is not None))
                     if same is not None:
                         first = same.setdefault(reader.cells_digest(cells), number)
                         if first != number:
@@ -2432,12 +2668,17 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
             # a refused file brings nothing in: nothing to say of links or ids it made; but
             # a dry run says what the good rows would give with --skip-bad, links and all
             refused = bool(result.problems) and (not skip_bad or result.none_good)
+            if numbering is not None:
+                numbering.finish()
             if writer is not None:  # the links the writer changed on complaints already held
                 writer.write()
                 result.second_lapsed = writer.second_lapsed
                 if not refused or dry_run and not result.none_good:
                     result.warnings += _relinked_said(cur, events_before, batch)
                     result.warnings += _typed_twins_said(cur, events_before, batch, dry_run)
+                    if moved:
+                        result.warnings.append(_moved_said(moved[0], n_moved, numbering,
+                                                           dry_run))
             # after an import (not a dry run) the file's row is in: the extra complaint is
             # voided, not the row deleted and the file imported again (refused: imported
             # already)
@@ -2672,6 +2913,36 @@ def _renumbered_said(cur: sqlite3.Cursor, reader: Reader, cids: list[str]) -> st
         "column, e.g. key = {suggested}, {void} and import each sheet again",
         len(cids)).format(
         n=f"{len(cids):,}", key=reader.mapping.key_name, suggested=suggested, void=void)
+
+
+def _moved_said(first: tuple[str, str, bool], n: int, numbering: _Numbering | None,
+               dry_run: bool) -> str:
+    """New complaints keyed by an id of this ledger's form that came in under another id
+    (the first of them: key, id, whether another complaint has its id; how many): a
+    reference to the old id names another complaint here, or none; why, and how to find
+    one by its old id."""
+    key, cid, held = first
+    found = _id_shape(numbering.prefix).fullmatch(key) if numbering is not None else None
+    if found is not None and numbering is not None and int(found[1]) != numbering.year:
+        why = _("an id is numbered in the year its complaint is entered here, {year}"
+                ).format(year=numbering.year)
+    elif held:
+        why = _("another complaint has that id here")
+    else:  # (_kept_ids met a key of another form)
+        why = _("the file's keys are not all ids of this ledger's form")
+    return (ngettext(
+        "{n} complaint would come in under another id than its key ({key} as {id}: {why}): "
+        "a reference to its old id would name another complaint here, or none",
+        "{n} complaints would come in under other ids than their keys (the first: {key} as "
+        "{id}: {why}): a reference to an old id would name another complaint here, or none",
+        n) if dry_run else ngettext(
+        "{n} complaint came in under another id than its key ({key} is {id} here: {why}): a "
+        "reference to its old id names another complaint here, or none; find it by its old "
+        "id with complaintctl show --ref {key} (or list --ref {key})",
+        "{n} complaints came in under other ids than their keys (the first: {key} is {id} "
+        "here: {why}): a reference to an old id names another complaint here, or none; find "
+        "one by its old id, e.g. complaintctl show --ref {key} (or list --ref {key})", n)
+    ).format(n=f"{n:,}", key=key, id=cid, why=why)
 
 
 def _twins_said(twins: list[tuple[int, int]],

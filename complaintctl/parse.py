@@ -728,7 +728,8 @@ def money(value: str | None, field: str = "--amount", *, currency: str | None = 
                                                              code=currency),
                            hint=_("give the amount without it, e.g. {field} {example}"
                                   ).format(field=field, example=_example(currency)),
-                           code="dollar_sign", field=field)
+                           code="dollar_sign", field=field,
+                           number=_DOLLAR.sub("", raw))  # (what a register writes instead)
         elif _ANY_CURRENCY.search(raw) and _NUMBER.fullmatch(
                 _ANY_CURRENCY.sub("", raw).replace(",", "")):
             raise _other_currency(value, field, currency)
@@ -749,7 +750,7 @@ def money(value: str | None, field: str = "--amount", *, currency: str | None = 
                                            small=small, large=large),
                        hint=_("write it without the point, e.g. {field} {large}, or with "
                               "at most two decimals").format(field=field, large=large),
-                       code="amount_point_thousands", field=field)
+                       code="amount_point_thousands", field=field, small=small, large=large)
     try:
         if not _NUMBER.fullmatch(raw):  # any other comma (12,50 or 99，5), 1e3, NaN: refused
             raise InvalidOperation
@@ -763,7 +764,7 @@ def money(value: str | None, field: str = "--amount", *, currency: str | None = 
                     "thousands: 1,250)") if currency in i18n.WHOLE_CURRENCIES else
                   _("type a number with a point before at most two decimals, e.g. {field} "
                     "1250.50 (a comma only between thousands: 1,250.50)")).format(
-                field=field)) from None
+                field=field), unread=True) from None  # (an import says it in its terms)
     if amount < 0:
         raise BadInput((_("{field} must be more than 0, not {value}") if field == "--amount"
                         else _("{field} must be zero or more, not {value}")).format(

@@ -16,8 +16,9 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from complaintctl import i18n
 from complaintctl.errors import BadInput
-from complaintctl.i18n import N_, _, shown
+from complaintctl.i18n import N_, _, pgettext, shown
 from complaintctl.render import unguarded
 
 # How much of a CSV file is read to tell its encoding (the rest is checked as read).
@@ -48,8 +49,8 @@ class Table:
         # the time zone a complaintctl export says its date-times are in (None: not said)
         self.zone = zone
         # a workbook's formula cells without a calculated value (read as empty), by column
-        # index as read: (how many, the first few named) (readers._uncalculated)
-        self.uncalculated: dict[int, tuple[int, list[str]]] = {}
+        # index as read: (row number, the cell named) of each (readers._uncalculated)
+        self.uncalculated: dict[int, list[tuple[int, str]]] = {}
         self._open: Any = None  # the region -> Table of a CSV the region decides
 
     @property
@@ -78,6 +79,46 @@ class Table:
             self._open = None
             self._header, self._rows, self._encoding = table._header, table._rows, \
                 table._encoding
+
+    def peek(self, n: int) -> list[tuple[int, list[str | None]]]:
+        """The first `n` data rows (fewer in a shorter file), which `rows` gives all the
+        same."""
+        self._settle(None)
+        ahead = list(itertools.islice(self._rows, n))
+        self._rows = itertools.chain(ahead, self._rows)
+        return ahead
+
+    def without_rejects_columns(self) -> Table:
+        """This table without the columns `import --skip-bad` puts before each refused
+        row in its rejects file (its row number and reason, cli._rejects_csv): that file,
+        corrected and imported, carried them into the next rejects file, which then had
+        row,reason,row,reason and the reasons of the round before beside the new ones."""
+        n = _rejects_columns(self.header)
+        if n:
+            rows = self._rows
+            self._header = self._header[n:]
+            self._rows = ((number, cells[n:]) for number, cells in rows)
+            self.across = {number: (first - n, last - n)
+                           for number, (first, last) in self.across.items()}
+            self.uncalculated = {i - n: cells for i, cells in self.uncalculated.items()
+                                 if i >= n}
+        return self
+
+
+def _rejects_columns(header: list[str]) -> int:
+    """How many columns a header begins with that are a rejects file's row and reason
+    (in English or in any language of the catalogues: written in one, imported in
+    another); pairs of them, as an earlier version left them after each round."""
+    pairs = {("row", "reason"), (_("row"), pgettext("rejects", "reason"))}
+    for code in ("zh",):
+        catalogue = i18n._catalogue(code)
+        if catalogue is not None:
+            pairs.add((catalogue.gettext("row"), catalogue.pgettext("rejects", "reason")))
+    pairs = {(row.casefold(), reason.casefold()) for row, reason in pairs}
+    n = 0
+    while tuple(h.strip().casefold() for h in header[n:n + 2]) in pairs:
+        n += 2
+    return n
 
 
 # The first bytes of a workbook: XLSX (a zip), and Excel 97–2003's .xls (an OLE compound
@@ -527,11 +568,11 @@ def open_table(path: Path, *, sheet: str | None = None, encoding: str | None = N
                 raise BadInput(_("--encoding is for a CSV file; {path} is a workbook, whose "
                                  "text is Unicode").format(path=path),
                                hint=_("leave --encoding out"), code="encoding_not_csv")
-            return _xlsx(path, sheet)
+            return _xlsx(path, sheet).without_rejects_columns()
         if sheet is not None:
             raise BadInput(_("--sheet is for an XLSX file; {path} is not one").format(
                 path=path), code="sheet_not_xlsx")
-        return _csv(path, encoding, region)
+        return _csv(path, encoding, region).without_rejects_columns()
     except FileNotFoundError:
         raise BadInput(_("no file {path}").format(path=path), code="no_file") from None
     except IsADirectoryError:
@@ -617,7 +658,7 @@ def _csv(path: Path, encoding: str | None, region: str | None = None) -> Table:
         found = _detect(head, whole)
         if found.fixed is None and region is None:  # the ledger's region will say
             def settle(where: str | None) -> Table:
-                return _csv(path, found.pick(where))
+                return _csv(path, found.pick(where)).without_rejects_columns()
 
             table = Table([], iter(()))
             table._open = settle
@@ -948,22 +989,21 @@ def _sheet_member(z: Any, sheet: str) -> str | None:
 
 # How much of a sheet's XML is read at a time when looking for a formula in it.
 _CHUNK = 1 << 20
-# Cells named at most in the refusal of formulas without a calculated value.
-_NAMED_MOST = 3
 
 
 def _uncalculated(path: Path, sheet: str, first_col: int, header_row: int
-                  ) -> dict[int, tuple[int, list[str]]]:
+                  ) -> dict[int, list[tuple[int, str]]]:
     """The formula cells below the header of an XLSX sheet that hold no calculated
     value: a workbook a program wrote (an ERP's export, an openpyxl script) and nobody
     opened in Excel or WPS since, whose formulas calamine reads as empty cells (an amount
-    of =M2*2 came in as none). By column index as read: (how many, the first of them as
-    "M3 (=M2*2)"); none when the sheet has no formula at all (its XML is only searched
-    then, in chunks, for <f> with a namespace's prefix or without) or cannot be read."""
+    of =M2*2 came in as none). By column index as read: (row number, the cell as
+    "M3 (=M2*2)") of each (those of a row the import skips, 合计's =SUM, are no matter);
+    none when the sheet has no formula at all (its XML is only searched then, in chunks,
+    for <f> with a namespace's prefix or without) or cannot be read."""
     import zipfile
     from xml.etree import ElementTree
 
-    found: dict[int, tuple[int, list[str]]] = {}
+    found: dict[int, list[tuple[int, str]]] = {}
     try:
         with zipfile.ZipFile(path) as z:
             name = _sheet_member(z, sheet)
@@ -989,10 +1029,8 @@ def _uncalculated(path: Path, sheet: str, first_col: int, header_row: int
                         row, column = _cell_index(ref)
                         if row <= header_row:
                             continue
-                        count, first = found.get(column - first_col, (0, []))
-                        if len(first) < _NAMED_MOST:
-                            first.append(f"{ref} (={formula.text or ''})")
-                        found[column - first_col] = (count + 1, first)
+                        found.setdefault(column - first_col, []).append(
+                            (row, f"{ref} (={formula.text or ''})"))
                     elif e.tag == _MAIN + "row":
                         e.clear()  # (bounded memory: a row at a time)
             return found

@@ -2060,8 +2060,8 @@ def test_a_status_a_step_cannot_reach_names_what_the_row_lacks(ledger, files):
                                   '"resolved_at"\nclosed_at = "resolved_at"\n')
     r = ledger("import", path, "--mapping", mapping, code=1)
     assert ("row 2: the row's resolve step has no investigation before it: map "
-            "cause (or validity) and where concluded_at comes from (upheld, 成立, is no "
-            "investigation without its cause)") in r.stderr, r.stderr
+            "cause (or validity) and where concluded_at comes from; “upheld” (成立) alone, "
+            "without a cause, makes no investigation") in r.stderr, r.stderr
     assert "missing steps" not in r.stderr
     path, mapping = _history_file(files, "nodate", CLOSED_ROWS,
                                   '[defaults]\nsummary = "见登记表"\n[dates]\n'
@@ -2307,7 +2307,8 @@ def test_an_excel_date_number_or_a_date_without_its_year_says_what_it_is(ledger,
     path = write_csv(files["dir"] / "serial.csv", rows)
     r = ledger("import", path, "--mapping", files["map"], code=2)
     assert "row 2, column 投诉日期: '45730' is not a date (as an Excel date number it is " \
-        "2025-03-14: format the column as a date in the sheet, and save it again)" in r.stderr
+        "2025-03-14: type the date into the cell, or give the cell a line under " \
+        "[values.received_at]: \"45730\" = \"2025-03-14\")" in r.stderr, r.stderr
     assert "row 3, column 投诉日期: '3月5日' is not a date: it has no year (e.g. " \
         "2025年3月5日)" in r.stderr
 
@@ -4004,7 +4005,8 @@ def test_a_date_without_its_year_or_an_excel_number_is_said_so_without_a_format(
             "row 2, column 投诉日期: '1.25' is not a date: it has no year (e.g. 2025年3月5日)",
             "row 3, column 投诉日期: '3.5' is not a date: it has no year (e.g. 2025年3月5日)",
             "row 4, column 投诉日期: '46086' is not a date (as an Excel date number it is "
-            "2026-03-05: format the column as a date in the sheet, and save it again)",
+            "2026-03-05: type the date into the cell, or give the cell a line under "
+            "[values.received_at]: \"46086\" = \"2026-03-05\")",
             "row 5, column 投诉日期: '3月5日' is not a date: it has no year (e.g. 2025年3月5日)"
         ], r.stderr
         assert "[formats]" not in r.stderr
@@ -4638,7 +4640,8 @@ def test_a_header_typed_over_two_lines_is_named_on_one(ledger, files):
     r = ledger("import", path, "--mapping", mapping, "--dry-run", code=2)
     assert r.stderr.startswith(
         "row 2, column 投诉 日期: '45721' is not a date (as an Excel date number it is "
-        "2025-03-05: format the column as a date in the sheet, and save it again)\n"
+        "2025-03-05: type the date into the cell, or give the cell a line under "
+        "[values.received_at]: \"45721\" = \"2025-03-05\")\n"
         "row 4, column 投诉 单号: '2025-002' is in the file twice (also in row 3)\n"), r.stderr
     assert "\n  投诉 渠道: '来访' → visit ×1, '电话' → phone ×1, '邮件' → email ×1\n" in \
         r.stdout, r.stdout
@@ -4649,8 +4652,8 @@ def test_a_header_typed_over_two_lines_is_named_on_one(ledger, files):
     reasons = [line[1] for line in csv.reader(
         (files["dir"] / "rejects.csv").read_text(encoding="utf-8-sig").splitlines())][1:]
     assert reasons == ["row 2, column 投诉 日期: '45721' is not a date (as an Excel date "
-                       "number it is 2025-03-05: format the column as a date in the sheet, "
-                       "and save it again)",
+                       "number it is 2025-03-05: type the date into the cell, or give the cell "
+                       "a line under [values.received_at]: \"45721\" = \"2025-03-05\")",
                        "row 4, column 投诉 单号: '2025-002' is in the file twice (also in "
                        "row 3)"]
 
@@ -4903,3 +4906,282 @@ def test_formulas_a_program_wrote_without_their_values_are_refused(ledger, files
     r = ledger("import", path, "--mapping", mapping)
     assert "2 new complaints" in r.stderr, r.stderr
     assert ledger.rows("SELECT product FROM complaints ORDER BY id") == [("XD-200",), ("PS-5",)]
+
+
+def test_an_export_imported_into_a_fresh_ledger_keeps_its_ids(ledger, tmp_path, monkeypatch):
+    """A ledger's export came into a fresh ledger numbered in the order received: a
+    complaint entered late with an earlier date (a back-dated log) moved the ids, and
+    CC-2026-0001 named another customer's complaint there, without a word. The ids are
+    kept where they can be; where one cannot (another year, an id taken), it is said,
+    with how to find a complaint by its old id."""
+    run = ledger
+    first = run.log(received="2026-11-01 10:00", customer="甲公司")
+    late = run.log(received="2026-10-20 10:00", customer="乙公司")  # back-dated
+    third = run.log(received="2026-11-10 10:00", customer="丙公司")
+    assert (first, late, third) == ("CC-2026-0001", "CC-2026-0002", "CC-2026-0003")
+    out = tmp_path / "all.csv"
+    run("export", "complaints", "--reveal", "--output", out)
+    db = tmp_path / "fresh.db"
+
+    def ids() -> list[tuple]:  # (of the ledger in COMPLAINTCTL_DB)
+        return read_rows(db, "SELECT id, source_key, customer FROM complaints ORDER BY id")
+
+    def snapshot() -> list[str]:
+        conn = sqlite3.connect(db)
+        try:
+            return list(conn.iterdump())
+        finally:
+            conn.close()
+
+    monkeypatch.setenv("COMPLAINTCTL_DB", str(db))
+    run("init", "--country", "CN", "--timezone", "Asia/Shanghai")
+    dry = run("import", out, "--mapping", "complaintctl", "--dry-run")
+    assert "another id" not in dry.stderr and "other ids" not in dry.stderr, dry.stderr
+    r = run("import", out, "--mapping", "complaintctl")
+    assert "3 new complaints" in r.stderr and "other ids" not in r.stderr, r.stderr
+    assert ids() == [("CC-2026-0001", "CC-2026-0001", "甲公司"),
+                             ("CC-2026-0002", "CC-2026-0002", "乙公司"),
+                             ("CC-2026-0003", "CC-2026-0003", "丙公司")]
+    assert run.json("show", "CC-2026-0001")["customer"] == "甲公司"
+    assert run("verify").exit_code == 0
+    assert run.log(received="2026-11-20 10:00", customer="丁公司") == "CC-2026-0004"
+    # voided and imported again: the ids are taken (by the voided copies): said
+    run("import", "--void-batch", "1", "--reason", "重导")
+    r = run("import", out, "--mapping", "complaintctl")
+    assert "Warning: 3 complaints came in under other ids than their keys (the first: " \
+        "CC-2026-0002 is CC-2026-0005 here: another complaint has that id here): a " \
+        "reference to an old id names another complaint here, or none; find one by its " \
+        "old id, e.g. complaintctl show --ref CC-2026-0002 (or list --ref CC-2026-0002)\n" \
+        in r.stderr, r.stderr
+    assert run.json("show", "--ref", "CC-2026-0002")["id"] == "CC-2026-0005"
+    assert run("verify").exit_code == 0
+    # an id of another year cannot be kept (an id is numbered in the year its complaint is
+    # entered): that one alone is given a new number, after those kept
+    text = out.read_text(encoding="utf-8-sig").replace("CC-2026-0002", "CC-2025-0017")
+    older = tmp_path / "older.csv"
+    older.write_text(text, encoding="utf-8")
+    db = tmp_path / "third.db"
+    monkeypatch.setenv("COMPLAINTCTL_DB", str(db))
+    run("init", "--country", "CN", "--timezone", "Asia/Shanghai")
+    before = snapshot()
+    dry = run("import", older, "--mapping", "complaintctl", "--dry-run")
+    assert "Warning: 1 complaint would come in under another id than its key " \
+        "(CC-2025-0017 as CC-2026-0004: an id is numbered in the year its complaint is " \
+        "entered here, 2026): a reference to its old id would name another complaint " \
+        "here, or none\n" in dry.stderr, dry.stderr
+    assert snapshot() == before
+    r = run("import", older, "--mapping", "complaintctl")
+    assert "Warning: 1 complaint came in under another id than its key (CC-2025-0017 is " \
+        "CC-2026-0004 here: an id is numbered in the year its complaint is entered here, " \
+        "2026): a reference to its old id names another complaint here, or none; find it " \
+        "by its old id with complaintctl show --ref CC-2025-0017 (or list --ref " \
+        "CC-2025-0017)\n" in r.stderr, r.stderr
+    assert ids() == [("CC-2026-0001", "CC-2026-0001", "甲公司"),
+                             ("CC-2026-0003", "CC-2026-0003", "丙公司"),
+                             ("CC-2026-0004", "CC-2025-0017", "乙公司")]
+    assert run("verify").exit_code == 0
+    # a register numbered its own way is numbered as ever, without a word
+    db = tmp_path / "fourth.db"
+    monkeypatch.setenv("COMPLAINTCTL_DB", str(db))
+    run("init", "--country", "CN", "--timezone", "Asia/Shanghai")
+    own = tmp_path / "own.csv"
+    own.write_text(text.replace("CC-2026-0001", "A7").replace("CC-2025-0017", "A2")
+                   .replace("CC-2026-0003", "A3"), encoding="utf-8")
+    r = run("import", own, "--mapping", "complaintctl")
+    assert "other id" not in r.stderr and "another id" not in r.stderr, r.stderr
+    assert ids() == [("CC-2026-0001", "A2", "乙公司"), ("CC-2026-0002", "A7", "甲公司"),
+                             ("CC-2026-0003", "A3", "丙公司")]
+
+
+def test_a_default_cause_on_open_rows_and_no_cause_column_say_what_to_map(ledger, tmp_path):
+    """A register with 处理方式, 处理说明 and 处理日期 but no cause column, some rows still
+    open. A [defaults] cause made an investigation on every row, and the open one was
+    refused for its empty 处理日期, which the sheet never needed, without a word of the
+    default; without the default every resolved row was refused, and neither message
+    said what works: the cause taken from the summary's column."""
+    path = tmp_path / "r.csv"
+    path.write_text(
+        "编号,投诉日期,客户名称,投诉渠道,投诉类别,严重程度,投诉内容,责任部门,责任人,处理方式,"
+        "处理说明,处理日期\n"
+        "A1,2024-01-08 09:30,华东电器,电话,质量,高,异响,品质部,王芳,换货,已换新机,2024-01-10\n"
+        "A2,2024-01-09 10:00,佳达科技,电话,质量,中,不亮,品质部,王芳,,,\n", encoding="utf-8")
+    mapping = tmp_path / "m.toml"
+    columns = ('key = "编号"\n[columns]\nreceived_at = "投诉日期"\ncustomer = "客户名称"\n'
+               'channel = "投诉渠道"\ncategory = "投诉类别"\nseverity = "严重程度"\n'
+               'description = "投诉内容"\ndepartment = "责任部门"\nowner = "责任人"\n'
+               'disposition = "处理方式"\nsummary = "处理说明"\nresolved_at = "处理日期"\n')
+    dates = '[dates]\nassigned_at = "received_at"\nconcluded_at = "resolved_at"\n'
+    before = ledger.snapshot()
+    mapping.write_text(columns + '[defaults]\ncause = "见处理说明"\n' + dates, encoding="utf-8")
+    r = ledger("import", path, "--mapping", mapping, code=2)
+    assert r.stderr.startswith(
+        "row 3, column 处理日期: empty, and the investigate step needs its date: this row "
+        "has no investigation of its own, [defaults] cause gives one to every row, the open "
+        "ones too; map cause to a column instead, so that only the rows with a cause are "
+        "investigated (a register that says the cause in its summary: cause = \"处理说明\" "
+        "under [columns])\n"), r.stderr
+    assert ledger.snapshot() == before
+    mapping.write_text(columns + dates, encoding="utf-8")
+    r = ledger("import", path, "--mapping", mapping, code=1)
+    assert r.stderr.startswith(
+        "row 2: resolve: the row's resolve step has no investigation before it, and the "
+        "mapping has no column for cause: a register that says the cause in its summary "
+        "takes it from there (cause = \"处理说明\" under [columns])\n"), r.stderr
+    assert ledger.snapshot() == before
+    # (and where the investigation's date comes from, when the mapping does not say)
+    mapping.write_text(columns + '[dates]\nassigned_at = "received_at"\n', encoding="utf-8")
+    r = ledger("import", path, "--mapping", mapping, code=1)
+    assert "takes it from there (cause = \"处理说明\" under [columns]) and concluded_at = " \
+        "\"resolved_at\" under [dates]\n" in r.stderr, r.stderr
+    zh = ledger("--lang", "zh", "import", path, "--mapping", mapping, code=1)
+    assert "cause = \"处理说明\"" in zh.stderr and "the row" not in zh.stderr, zh.stderr
+    # what it said works: the open row comes in assigned, the other resolved
+    mapping.write_text(columns + 'cause = "处理说明"\n' + dates, encoding="utf-8")
+    r = ledger("import", path, "--mapping", mapping)
+    assert "2 new complaints" in r.stderr, r.stderr
+    assert ledger.rows("SELECT source_key, status, root_cause FROM complaints ORDER BY "
+                       "source_key") == [("A1", "resolved", "已换新机"), ("A2", "assigned", None)]
+
+
+def _register_and_mapping(tmp_path: Path, rows: str, extra: str = "") -> tuple[Path, Path]:
+    """A register of 编号 … 赔偿金额, 处理方式, 处理说明 (also the cause), 处理日期 in UTF-8,
+    and its mapping (with `extra` after it)."""
+    path = tmp_path / "r.csv"
+    path.write_text("编号,投诉日期,客户名称,投诉渠道,投诉类别,严重程度,投诉内容,赔偿金额,处理方式,"
+                    "处理说明,处理日期,责任部门,责任人\n" + rows, encoding="utf-8")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(
+        'key = "编号"\n[columns]\nreceived_at = "投诉日期"\ncustomer = "客户名称"\n'
+        'channel = "投诉渠道"\ncategory = "投诉类别"\nseverity = "严重程度"\n'
+        'description = "投诉内容"\namount = "赔偿金额"\ndisposition = "处理方式"\n'
+        'summary = "处理说明"\ncause = "处理说明"\nresolved_at = "处理日期"\n'
+        'department = "责任部门"\nowner = "责任人"\n[dates]\nassigned_at = "received_at"\n'
+        'concluded_at = "resolved_at"\n' + extra, encoding="utf-8")
+    return path, mapping
+
+
+def test_an_amount_or_an_excel_date_number_refused_says_what_to_write(ledger, tmp_path):
+    """'12,50', '1.250' and '$100' were refused without a word of what to write instead
+    (every other refusal of the import gives one), and the $ read badly in Chinese; the
+    Excel date number's advice (format the column as a date) does nothing to a cell of
+    text, which a CSV's is. Each says what to type, and the [values] line that maps the
+    cell; that line works."""
+    rows = ("A1,2024-01-08 09:30,华东电器,电话,质量,高,异响,\"12,50\",退款,退款,2024-01-09 10:00,"
+            "品质部,王芳\n"
+            "A2,2024-01-08 09:30,佳达科技,电话,质量,高,异响,1.250,退款,退款,2024-01-09 10:00,"
+            "品质部,王芳\n"
+            "A3,2024-01-08 09:30,恒通,电话,质量,高,异响,$100,退款,退款,2024-01-09 10:00,品质部,"
+            "王芳\n"
+            "A4,45300,恒通,电话,质量,高,异响,,,,,,\n"
+            "A5,2024-01-08 09:30,恒通,电话,质量,高,异响,\"1,2,3\",退款,退款,2024-01-09 10:00,"
+            "品质部,王芳\n")
+    path, mapping = _register_and_mapping(tmp_path, rows)
+    before = ledger.snapshot()
+    r = ledger("import", path, "--mapping", mapping, "--dry-run", code=2)
+    assert r.stderr.splitlines()[:5] == [
+        "row 2, column 赔偿金额: '12,50' is not an amount: write it with a point before at "
+        "most two decimals, and commas only between thousands (e.g. 12.50), or give the cell "
+        "a line under [values.amount] (\"12,50\" = \"12.50\")",
+        "row 3, column 赔偿金额: '1.250' could be read two ways: as 1.25 or as 1250: write "
+        "1250 or 1.25 in the cell, or give it a line under [values.amount] (\"1.250\" = "
+        "\"1250\")",
+        "row 4, column 赔偿金额: '$100': a $ alone may be any dollar; the ledger keeps its "
+        "amounts in CNY: write an amount in CNY without the $ (100), one in another currency "
+        "converted to CNY; or give the cell a line under [values.amount] (\"$100\" = \"100\")",
+        "row 5, column 投诉日期: '45300' is not a date (as an Excel date number it is "
+        "2024-01-09: type the date into the cell, or give the cell a line under "
+        "[values.received_at]: \"45300\" = \"2024-01-09\")",
+        "row 6, column 赔偿金额: '1,2,3' is not an amount: write it with a point before at "
+        "most two decimals, and commas only between thousands (e.g. 1250.50), or give the "
+        "cell a line under [values.amount] (\"1,2,3\" = \"…\")"], r.stderr
+    assert ledger.snapshot() == before
+    zh = ledger("--lang", "zh", "import", path, "--mapping", mapping, "--dry-run", code=2)
+    assert "第 4 行“赔偿金额”列：“$100”：单独的 $ 无法确定是哪种货币（美元、港元、新台币……）；" \
+        "台账金额以 CNY 记" in zh.stderr, zh.stderr
+    assert "任何一种元" not in zh.stderr and "write" not in zh.stderr, zh.stderr
+    # the lines it offered take the cells
+    path, mapping = _register_and_mapping(
+        tmp_path, rows.replace("1,2,3", "1,250"),
+        '[values.amount]\n"12,50" = "12.50"\n"1.250" = "1250"\n"$100" = "100"\n'
+        '[values.received_at]\n"45300" = "2024-01-09"\n')
+    r = ledger("import", path, "--mapping", mapping)
+    assert "5 new complaints" in r.stderr, r.stderr
+    assert ledger.rows("SELECT source_key, amount, received_at FROM complaints ORDER BY "
+                       "source_key") == [
+        ("A1", 1250, "2024-01-08T01:30:00Z"), ("A2", 125000, "2024-01-08T01:30:00Z"),
+        ("A3", 10000, "2024-01-08T01:30:00Z"), ("A4", None, "2024-01-08T16:00:00Z"),
+        ("A5", 125000, "2024-01-08T01:30:00Z")]
+
+
+def test_a_corrected_rejects_file_leaves_its_row_and_reason_columns_behind(ledger, tmp_path,
+                                                                             monkeypatch):
+    """The rejects file, corrected and imported (as the README says), carried its row
+    and reason columns into the next rejects file: row,reason,row,reason, and the reason
+    of the round before beside the new one, one more pair each round."""
+    monkeypatch.chdir(tmp_path)
+    register = tmp_path / "r.csv"
+    register.write_text("编号,投诉日期,客户名称,投诉渠道,投诉类别,严重程度,投诉内容\n"
+                        "A1,2024-01-08 09:30,华东电器,电话,质量,紧急!,异响\n"
+                        "A2,2099-01-09 10:00,佳达科技,电话,质量,中,不亮\n"
+                        "A3,2024-01-10 10:00,恒通商贸,电话,质量,中,破损\n", encoding="utf-8")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('key = "编号"\n[columns]\nreceived_at = "投诉日期"\ncustomer = "客户名称"'
+                       '\nchannel = "投诉渠道"\ncategory = "投诉类别"\nseverity = "严重程度"\n'
+                       'description = "投诉内容"\n', encoding="utf-8")
+    ledger("import", register, "--mapping", mapping, "--skip-bad", "--rejects", "rej1.csv")
+    fixed = tmp_path / "rej1-fixed.csv"
+    fixed.write_text((tmp_path / "rej1.csv").read_text(encoding="utf-8-sig")
+                     .replace(",紧急!,异响", ",紧急,异响"), encoding="utf-8-sig")
+    r = ledger("import", fixed, "--mapping", mapping, "--skip-bad", "--rejects", "rej2.csv")
+    assert "1 new complaint" in r.stderr and "1 refused" in r.stderr, r.stderr
+    assert (tmp_path / "rej2.csv").read_text(encoding="utf-8-sig").splitlines() == [
+        "row,reason,编号,投诉日期,客户名称,投诉渠道,投诉类别,严重程度,投诉内容",
+        '3,"row 3, column 投诉日期: 2099-01-09 10:00 is in the future",A2,2099-01-09 10:00,'
+        "佳达科技,电话,质量,中,不亮"]
+    assert ledger.rows("SELECT source_key, severity FROM complaints ORDER BY source_key") == [
+        ("A1", "critical"), ("A3", "medium")]
+    # one written in Chinese, imported in English (and one of an earlier version, with
+    # its pairs repeated): the same
+    zh = tmp_path / "rej-zh.csv"
+    zh.write_text("行,拒绝原因,row,reason,编号,投诉日期,客户名称,投诉渠道,投诉类别,严重程度,投诉内容\n"
+                  "3,将来,3,future,A2,2099-01-09 10:00,佳达科技,电话,质量,中,不亮\n",
+                  encoding="utf-8-sig")
+    before = ledger.snapshot()
+    r = ledger("import", zh, "--mapping", mapping, "--skip-bad", "--rejects", "rej3.csv",
+               code=1)
+    assert (tmp_path / "rej3.csv").read_text(encoding="utf-8-sig").splitlines()[0] == \
+        "row,reason,编号,投诉日期,客户名称,投诉渠道,投诉类别,严重程度,投诉内容"
+    assert "将来" not in (tmp_path / "rej3.csv").read_text(encoding="utf-8-sig")
+    assert ledger.snapshot() == before
+
+
+def test_a_formula_without_its_value_in_a_totals_row_is_no_matter(ledger, tmp_path):
+    """A totals row (合计) whose =SUM nobody calculated refused the whole import, though
+    the import skips that row (with its value it was skipped as a totals row)."""
+    import openpyxl
+
+    path = tmp_path / "r.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["编号", "投诉日期", "客户名称", "投诉渠道", "投诉类别", "严重程度", "投诉内容",
+                  "数量"])
+    sheet.append(["A1", "2024-01-08 09:30", "华东电器", "电话", "质量", "高", "异响", 3])
+    sheet.append(["A2", "2024-01-09 10:00", "佳达科技", "电话", "质量", "中", "不亮", 2])
+    sheet.append(["合计", None, None, None, None, None, None, "=SUM(H2:H3)"])
+    book.save(path)
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(ledger("import", path, "--template").stdout, encoding="utf-8")
+    assert 'quantity = "数量"' in mapping.read_text(encoding="utf-8")
+    r = ledger("import", path, "--mapping", mapping)
+    assert "2 new complaints, 0 already imported, 1 totals row (合计) skipped" in r.stderr, \
+        r.stderr
+    assert ledger.rows("SELECT source_key, quantity FROM complaints ORDER BY source_key") == [
+        ("A1", 3), ("A2", 2)]
+    # one in a complaint's row is refused still, named alone
+    sheet.append(["A3", "2024-01-10 10:00", "恒通商贸", "电话", "质量", "中", "破损", "=H2*2"])
+    book.save(path)
+    before = ledger.snapshot()
+    r = ledger("import", path, "--mapping", mapping, code=2)
+    assert "Error: column 数量: 1 formula cell holds no calculated value (H5 (=H2*2)); it " \
+        "would be read as empty\n" in r.stderr, r.stderr
+    assert ledger.snapshot() == before
