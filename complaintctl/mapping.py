@@ -164,7 +164,15 @@ def load(spec: str) -> Mapping:
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib  # type: ignore[import-not-found]
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
+        if b"\x00" in data[:4096]:  # (the ledger given as the mapping was hinted iconv,
+            # which "converts" it into a garbage utf8.toml)
+            raise _bad(str(path), _("not a text file (an SQLite database, such as a ledger)")
+                       if data.startswith(b"SQLite format 3\x00") else _(
+                           "not a text file (a workbook or another binary file)"),
+                       hint=_("a mapping is a TOML text file; start one with: complaintctl "
+                              "import FILE --template > map.toml"))
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise _bad(str(path), _("not UTF-8 text"), hint=_(
             "save it as UTF-8 (in Notepad: Save as, Encoding UTF-8), or convert it: "

@@ -1322,6 +1322,18 @@ def test_a_mapping_that_is_not_toml_or_not_utf8_says_where_and_how(ledger, files
     gbk.write_bytes('[columns]\ncustomer = "客户名称"\n'.encode("gbk"))
     r = ledger("import", files["csv"], "--mapping", gbk, code=2)
     assert "not UTF-8 text\nHint: save it as UTF-8" in r.stderr and "iconv -f GBK" in r.stderr
+    # a binary file (the ledger itself, a workbook) is no GBK text: iconv "converted" the
+    # ledger into a garbage utf8.toml
+    before = ledger.snapshot()
+    book = files["dir"] / "map.xlsx"
+    book.write_bytes(b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + bytes(40))
+    for given, what in ((ledger.db, "an SQLite database, such as a ledger"),
+                        (book, "a workbook or another binary file")):
+        r = ledger("import", files["csv"], "--mapping", given, code=2)
+        assert r.stderr == (f"Error: mapping {given}: not a text file ({what})\nHint: a "
+                            "mapping is a TOML text file; start one with: complaintctl import "
+                            "FILE --template > map.toml\n"), r.stderr
+    assert ledger.snapshot() == before
 
 
 def test_usage_errors(ledger, files):
