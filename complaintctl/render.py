@@ -1991,6 +1991,8 @@ def report_csv(rep: dict[str, Any], tz: tzinfo, section: str | None = None) -> s
                 # the CAPA figures as numbers beside the summary's sentence (which could
                 # not be summed in Excel)
                 *((_(name), str(rep["capa"][key])) for key, name in _CAPA_FIGURES),
+                # and the returns' (a sentence too: the workbook had them as numbers)
+                *((_(name), str(rep["returns"][key])) for key, name in _RETURN_FIGURES),
                 (_("chain head: event"), str(head["id"])),
                 (_("chain head: hash"), head["hash"] or _("(no events)"))]
     tables = report_tables(rep, tz, plain=True)
@@ -2009,6 +2011,13 @@ def report_csv(rep: dict[str, Any], tz: tzinfo, section: str | None = None) -> s
 _CAPA_FIGURES = (("opened", N_("CAPA items opened")), ("done", N_("CAPA items done")),
                  ("verified", N_("CAPA items verified")),
                  ("late", N_("CAPA items late at the end (whenever opened)")))
+
+
+# and the returns' (the workbook's summary names them so).
+_RETURN_FIGURES = (("authorised", N_("returns authorised")),
+                   ("authorised_quantity", N_("quantity authorised")),
+                   ("quantity_received", N_("quantity received")),
+                   ("discrepancies", N_("returns with a count discrepancy")))
 
 
 # Sections that grow with the ledger: a terminal or a mail shows their top lines.

@@ -164,6 +164,9 @@ def test_october_every_figure(ledger, history):
         "authorised": 1, "authorised_quantity": 5, "quantity_received": 3, "discrepancies": 1,
         "by_disposition": [{"key": "scrap", "quantity": 2}, {"key": "repair", "quantity": 1}],
         "cost_of_loss": "100.00", "repair_cost": "20.50", "currency": "CNY"}
+    # and the returns' figures (a sentence only: the workbook had them as numbers)
+    assert [rows[k] for k in ("returns authorised", "quantity authorised", "quantity received",
+                              "returns with a count discrepancy")] == ["1", "5", "3", "1"]
     p = rep["previous_period"]
     assert (p["from"], p["to"], p["received"], p["resolved"], p["closed"], p["voided"],
             p["received_change"]) == ("2026-09-01", "2026-09-30", 1, 0, 0, 0, 2.0)
