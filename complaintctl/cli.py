@@ -2166,8 +2166,8 @@ def verify_cmd(
     problems = result["problems"]
     if fmt == "json":
         _emit(render.to_json(render.verify_json(result)))
-    elif problems:
-        _emit(render.verify_lines(problems))
+    elif problems:  # (on a narrow terminal a block per problem; lines for cron and grep)
+        _emit(render.verify_lines(problems, _width() if _isatty(sys.stdout) else None))
     elif not _STATE["quiet"]:  # cron mails only real trouble
         _emit(render.verify_ok(result))
     if result["unrecorded"] and not any(p["kind"] == "chain" for p in problems):

@@ -2208,9 +2208,10 @@ def _escape_control(found: re.Match[str]) -> str:
         f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
 
 
-def verify_lines(problems: list[dict[str, Any]]) -> str:
+def verify_lines(problems: list[dict[str, Any]], terminal: int | None = None) -> str:
     """One line per problem: kind, id, stored, expected, detail (aligned columns, no
-    box: cron mails it, grep and awk read it). Tabs, newlines and every other control
+    box: cron mails it, grep and awk read it); on a terminal `terminal` columns wide
+    that they do not fit, a block per problem. Tabs, newlines and every other control
     character in values escaped: a value verify finds may have been written by hand,
     an escape sequence to the terminal included."""
     rows = [[_CONTROL.sub(_escape_control, _detail(p) if f == "detail" and p[f]
@@ -2218,9 +2219,17 @@ def verify_lines(problems: list[dict[str, Any]]) -> str:
              for f in VERIFY_FIELDS] for p in problems]
     header = [_("kind"), _("id"), _("stored"), _("expected"), _("detail")]
     widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
-    return "".join("  ".join([*(c + " " * (w - _width(c))
-                                for c, w in zip(r, widths, strict=False)), r[-1]])
-                   .rstrip() + "\n" for r in [header, *rows])
+    lines = ["  ".join([*(c + " " * (w - _width(c)) for c, w in zip(r, widths, strict=False)),
+                        r[-1]]).rstrip() for r in [header, *rows]]
+    if terminal is None or max(map(_width, lines)) <= terminal:
+        return "".join(line + "\n" for line in lines)
+    # on a terminal too narrow for the lines (a value's 64 hex digits padded every one to
+    # 220 columns, each problem wrapped over four screen lines, its detail apart from its
+    # kind): each problem a block, its kind and id, then what was stored and expected
+    return "\n".join(f"{kind}  {id_}\n" + "".join(
+        f"  {name}: {value}\n" for name, value in ((header[2], stored), (header[3], expected))
+        if value) + (f"  {detail}\n" if detail else "")
+        for kind, id_, stored, expected, detail in rows)
 
 
 def verify_ok(result: dict[str, Any]) -> str:

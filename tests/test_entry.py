@@ -1469,6 +1469,30 @@ def test_a_limit_on_a_file_s_size_is_said_as_such(ledger, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]  # (the fixture's)
 
 
+def test_verify_on_a_narrow_terminal_says_each_problem_in_a_block(ledger):
+    """Its aligned lines, padded to a value's 64 hex digits, were 220 columns at 60: each
+    problem wrapped over four screen lines, its detail apart from its kind. On a terminal
+    too narrow for them each problem is a block; piped (cron, grep), the lines stay."""
+    ledger.log()
+    with sqlite3.connect(ledger.db) as db:
+        db.execute("DROP TRIGGER events_no_update")
+        db.execute("UPDATE events SET actor = 'Mallory' WHERE id = 2")
+    child = pexpect.spawn(sys.executable, ["-m", "complaintctl", "verify"],
+                          env=_env(ledger.db), encoding="utf-8", timeout=60,
+                          dimensions=(24, 60), preexec_fn=_as_at_a_terminal)
+    out = child.read().replace("\r\n", "\n")
+    child.close()
+    assert child.exitstatus == 1, out
+    assert "\ntrigger  events_no_update\n  stored: —\n  expected: events_no_update\n  a " \
+        "trigger of the ledger is missing" in out, out
+    assert re.search(r"(^|\n)chain  2\n  stored: [0-9a-f]{64}\n  expected: [0-9a-f]{64}\n",
+                     out), out
+    assert not out.startswith("kind ")
+    piped = subprocess.run([sys.executable, "-m", "complaintctl", "verify"],
+                           capture_output=True, text=True, timeout=60, env=_env(ledger.db))
+    assert piped.stdout.startswith("kind ") and "\ntrigger " in piped.stdout, piped.stdout
+
+
 def test_a_terminal_said_to_be_wider_than_any_is_taken_as_1000_columns(ledger, monkeypatch):
     """COLUMNS=99999999 made `report` draw its rules that wide: over a minute, and a
     line of 3 MB at COLUMNS=1000000."""
