@@ -2268,6 +2268,43 @@ def _waited(started: Any, recorded: Any) -> bool:
 
 # --- 4. settings against their events -----------------------------------------------------
 
+def _calendar_days_differ(cur: sqlite3.Cursor, user_days: dict[str, str],
+                          stored: dict[str, str]) -> list[Problem]:
+    """The days of a calendar whose digest is not the recorded one, by day (its two
+    digests alone did not say which day was added, removed or renamed): those the user
+    added, against what the events set; the country's, against its calendar in the
+    holidays package for the stored years (kind, and a holiday's name)."""
+    from complaintctl import deadlines
+
+    found = [problem("calendar", day, have or "—", want or "—", N_(
+        "this day of the calendar is not what its events set (policy calendar)"))
+        for day, have, want in _days_differ(
+            {d: k for d, k in cur.execute("SELECT day, kind FROM calendar_days WHERE "
+                                          "source = 'user'")}, user_days)]
+    span, country = stored.get("calendar_years") or "", stored.get("country")
+    if country and re.fullmatch(r"[0-9]{4}-[0-9]{4}", span):
+        try:
+            holidays, workdays, _weekend, _covered = deadlines.load_country_calendar(
+                country, range(int(span[:4]), int(span[5:]) + 1))
+        except Exception:  # noqa: BLE001 - a country the package no longer has: the
+            return found  # digest's line says it all the same
+        want = {d.isoformat(): f"holiday {n}" for d, n in holidays.items()}
+        want.update({d.isoformat(): "workday" for d in workdays})
+        have = {d: k if k == "workday" else f"{k} {n}" for d, k, n in cur.execute(
+            "SELECT day, kind, name FROM calendar_days WHERE source = 'country'")}
+        found += [problem("calendar", day, h or "—", w or "—", N_(
+            "this day of the country calendar is not the holidays package's for it"))
+            for day, h, w in _days_differ(have, want)]
+    return found
+
+
+def _days_differ(have: dict[str, str], want: dict[str, str]
+                 ) -> list[tuple[str, str | None, str | None]]:
+    """The keys whose values differ between the two, in order: (key, have, want)."""
+    return [(k, have.get(k), want.get(k)) for k in sorted(have.keys() | want.keys())
+            if have.get(k) != want.get(k)]
+
+
 def check_settings(cur: sqlite3.Cursor) -> tuple[list[Problem], int]:
     """Replay the init event's settings (its calendar's too, recorded since 6 December
     2026), policy and escalation, then every later policy-set, categories, timezone,
@@ -2282,6 +2319,7 @@ def check_settings(cur: sqlite3.Cursor) -> tuple[list[Problem], int]:
     policy: dict[tuple[Any, Any], Any] = {}
     escalation: dict[int, tuple[Any, Any]] = {}
     digest: str | None = None
+    user_days: dict[str, str] = {}  # the days the user added, as the events set them
     started = calendar_recorded = False
     problems: list[Problem] = []
     for event_id, kind, text in events:
@@ -2330,6 +2368,12 @@ def check_settings(cur: sqlite3.Cursor) -> tuple[list[Problem], int]:
             if isinstance(data.get("settings"), dict):
                 settings.update({k: v for k, v in data["settings"].items()
                                  if k in CALENDAR_SETTINGS})
+        if kind == "calendar":  # (a user's day: policy calendar --add-…, --remove)
+            for day_kind in ("holiday", "workday", "closure"):
+                for day in data.get(f"add_{day_kind}") or ():
+                    user_days[str(day)] = day_kind
+            for day in data.get("remove") or ():
+                user_days.pop(str(day), None)
         if kind in ("init", "calendar") and "calendar_sha256" in data:
             digest = data["calendar_sha256"]
     if not started:
@@ -2377,6 +2421,7 @@ def check_settings(cur: sqlite3.Cursor) -> tuple[list[Problem], int]:
         if now != digest:
             problems.append(problem("calendar", "calendar_days", now, digest,
                                     N_("the calendar is not the one its latest event recorded")))
+            problems += _calendar_days_differ(cur, user_days, stored)
     return problems, 0
 
 

@@ -615,10 +615,33 @@ def test_escalation_settings_and_calendar_changed_directly_are_named(ledger, env
            "DELETE FROM calendar_days WHERE day = '2026-12-24' AND source = 'user'")
     found = {(p["kind"], p["id"]): p for p in verify_fails(ledger)}
     assert set(found) == {("escalation", "level 2"), ("setting", "timezone"),
-                          ("setting", "categories"), ("calendar", "calendar_days")}
+                          ("setting", "categories"), ("calendar", "calendar_days"),
+                          ("calendar", "2026-12-24")}
+    # the day itself, beside the two digests (which said nothing of which day)
+    day = found[("calendar", "2026-12-24")]
+    assert (day["stored"], day["expected"], day["detail"]) == (
+        "—", "holiday", "this day of the calendar is not what its events set (policy "
+        "calendar)")
     assert found[("setting", "timezone")]["expected"] == "Europe/Berlin"
     assert found[("escalation", "level 2")]["expected"] == "2wd 质量总监"
     assert "packaging" in found[("setting", "categories")]["expected"]
+
+
+def test_a_country_day_changed_directly_is_named_by_its_day(ledger, env):
+    """A country holiday renamed, removed or added by hand was said only by the
+    calendar's two digests; each day is named, against the holidays package's."""
+    ledger("policy", "calendar", "--add-closure", "2026-12-31")
+    tamper(env, "UPDATE calendar_days SET name = 'Fake Day' WHERE day = '2026-10-01' AND "
+           "source = 'country'",
+           "DELETE FROM calendar_days WHERE day = '2026-10-02' AND source = 'country'",
+           "INSERT INTO calendar_days VALUES ('2026-11-11', 'country', 'holiday', 'Singles')",
+           "UPDATE calendar_days SET kind = 'holiday' WHERE day = '2026-12-31'")
+    found = {p["id"]: (p["stored"], p["expected"]) for p in verify_fails(ledger)
+             if p["kind"] == "calendar" and p["id"] != "calendar_days"}
+    assert found == {"2026-10-01": ("holiday Fake Day", "holiday National Day"),
+                     "2026-10-02": ("—", "holiday National Day"),
+                     "2026-11-11": ("holiday Singles", "—"),
+                     "2026-12-31": ("holiday", "closure")}, found
 
 
 def test_an_attachment_limit_changed_directly_is_named(ledger, env):
