@@ -1105,16 +1105,22 @@ class _Number(NamedTuple):
 
 # China's code written without its + or 00, as business cards and forms write it
 # (86-138-0013-8000, 8613800138000): 86 before a number of 10 or 11 digits that is not a
-# trunk 0 (no number written so in China is 12 or 13 digits long otherwise).
-_BARE_CN = re.compile(r"86(?=[1-9]\d{9,10}$)")
-# A landline's area code written apart: a trunk 0, 2 or 3 digits, then a separator or a
-# bracket ((021) 6234-5678, 0755-1234 5678), and its own number of 7 or 8 digits.
-_AREA_APART = re.compile(r"[(（]?0\d{2,3}[)）]?(?=[\s\-\u2010-\u2015\u2212~./·_)）])")
-# China's code before a number (+86, 0086, 86, (+86)), and the trunk 0 some write after it
-# in brackets (+86 (0)21 …); then the area code without its 0, written apart.
-_CN_CODE = re.compile(r"[(（]?(?:\+|00)?86[)）]?[\s\-\u2010-\u2015\u2212~./·_]*"
+# trunk 0 (no number written so in China is 12 or 13 digits long otherwise); and Hong
+# Kong's and Macau's, 852 and 853 before a number of 8 digits ((852) 9123 4567, as
+# Hong Kong's cards print it, was not found by 91234567), Taiwan's 886 before one of 8
+# or 9 (886-2-2345-6789).
+_BARE_CN = re.compile(r"86(?=[1-9]\d{9,10}$)|85[23](?=[2-9]\d{7}$)|886(?=[2-9]\d{7,8}$)")
+_BARE_CODES = ("86", "852", "853", "886")
+# A landline's area code written apart: a trunk 0, 1 to 3 digits (Taipei's 02, China's
+# 021, 0755), then a separator or a bracket ((021) 6234-5678, 0755-1234 5678, 02-2345-6789),
+# and its own number of 7 or 8 digits.
+_AREA_APART = re.compile(r"[(（]?0\d{1,3}[)）]?(?=[\s\-\u2010-\u2015\u2212~./·_)）])")
+# China's code before a number (+86, 0086, 86, (+86)), or Taiwan's, Hong Kong's, Macau's,
+# and the trunk 0 some write after it in brackets (+86 (0)21 …); then the area code
+# without its 0, written apart (one digit: Taipei's 2).
+_CN_CODE = re.compile(r"[(（]?(?:\+|00)?(?:886|85[23]|86)[)）]?[\s\-\u2010-\u2015\u2212~./·_]*"
                       r"(?:[(（]0[)）][\s\-\u2010-\u2015\u2212~./·_]*)?")
-_AREA_AFTER_CODE = re.compile(r"[(（]?0?[2-9]\d{1,2}[)）]?"
+_AREA_AFTER_CODE = re.compile(r"[(（]?0?[2-9]\d{0,2}[)）]?"
                               r"(?=[\s\-\u2010-\u2015\u2212~./·_)）])|[(（]?10[)）]?"
                               r"(?=[\s\-\u2010-\u2015\u2212~./·_)）])")
 
@@ -1133,7 +1139,7 @@ def _number(contact: str) -> _Number | None:
         digits = digits[2:]
     bare = not coded and _BARE_CN.match(digits)
     if bare:
-        national: tuple[str, ...] = (digits[2:],)
+        national: tuple[str, ...] = (digits[bare.end():],)
     elif coded:
         national = tuple(digits[n:] for n in (1, 2, 3) if len(digits) - n >= 7)
     else:
@@ -1142,7 +1148,7 @@ def _number(contact: str) -> _Number | None:
     # China's code +86 21 6234 5678, 86-21-6234-5678, +86 (0)21 6234 5678
     after = run
     if coded or bare:
-        code = _CN_CODE.match(run) if digits.startswith("86") else None
+        code = _CN_CODE.match(run) if digits.startswith(_BARE_CODES) else None
         after = run[code.end():] if code else ""
     area = (_AREA_APART if after is run else _AREA_AFTER_CODE).match(after)
     local = None

@@ -296,3 +296,27 @@ def test_a_taiwan_ledgers_dollar_and_clock(run, tmp_path, monkeypatch):
     monkeypatch.setenv("TZ", "ROC")  # Taiwan's clock by another name: nothing to say
     r = run("--db", tmp_path / "c.db", "init", "--country", "TW")
     assert "Warning" not in r.stderr, r.stderr
+
+
+def test_hong_kong_and_taiwan_numbers_are_found_as_they_are_written_there(run):
+    """A Hong Kong number printed with its code in brackets, (852) 9123 4567, was not
+    found by its 8 digits; a Taipei landline, 02-2345-6789 or 886-2-2345-6789, not by
+    23456789, nor one form by the other: "No complaints match.", read as the person never
+    having complained."""
+    run("init", "--country", "TW", "--timezone", "Asia/Taipei")
+    ids = {}
+    for contact in ("(852) 9123 4567", "02-2345-6789", "886-2-2345-6789", "(02) 2345-6789",
+                    "+853 9123 4567"):
+        ids[contact] = run("log", "--customer", "甲", "--contact", contact, "--channel",
+                           "phone", "--category", "quality", "--severity", "low",
+                           "--description", "x").stdout.strip()
+
+    def found(contact: str) -> set[str]:
+        return {r["id"] for r in run.json("list", "--contact", contact)}
+
+    assert found("91234567") == {ids["(852) 9123 4567"], ids["+853 9123 4567"]}
+    assert found("+852 9123 4567") == found("9123 4567") - {ids["+853 9123 4567"]} == {
+        ids["(852) 9123 4567"]}
+    taipei = {ids["02-2345-6789"], ids["886-2-2345-6789"], ids["(02) 2345-6789"]}
+    assert found("23456789") == found("02-2345-6789") == found("+886 2 2345 6789") == taipei
+    assert found("2345678") == set()  # (a number that merely ends like it is not it)
