@@ -215,22 +215,27 @@ NAME_CHANGES = re.compile("[" + "".join(map(chr, _NAME_WIDTH)) + r"]|\s\s|[^\S ]
 
 
 @overload
-def name(value: str | None, field: str, *, required: Literal[True]) -> str: ...
+def name(value: str | None, field: str, *, required: Literal[True],
+         looked_for: bool = ...) -> str: ...
 @overload
-def name(value: str | None, field: str, *, required: bool = ...) -> str | None: ...
+def name(value: str | None, field: str, *, required: bool = ...,
+         looked_for: bool = ...) -> str | None: ...
 
 
-def name(value: str | None, field: str, *, required: bool = False) -> str | None:
+def name(value: str | None, field: str, *, required: bool = False,
+         looked_for: bool = False) -> str | None:
     """A name that tells records apart or together (a customer, a product, a lot, an
     order, a contact, a region, a department, an owner, a supplier): text(), its
     full-width letters, digits and number signs read as half-width and each run of
     spaces as one. ＫＦＲ－３５ 空调 and KFR-35  空调 were three products in the report
-    and no repeat of each other."""
+    and no repeat of each other. `looked_for`: a part of one a listing is filtered by,
+    where a word for none is text like any (list --product NA finds NA-100 充电器)."""
     found = text(value, field, required=required, max_len=NAME_MOST)
     if found is None:
         return None
     found = _SPACES.sub(" ", name_width(found))
-    if field in _NONE_REFUSED and means_none(found, region=field == "--region"):
+    if field in _NONE_REFUSED and not looked_for and \
+            means_none(found, region=field == "--region"):
         raise _none_word(found, field, _("leave {field} out (at the prompt: press Enter to "
                                          "skip it)").format(field=field))
     return found
@@ -344,7 +349,7 @@ def text_filter(value: str | None, field: str, *, an_id: bool = False,
     name() reads one; `actions`: of CAPA items): an empty one is refused, not taken as
     no filter (a cron line whose variable came out empty listed the whole ledger as if
     filtered)."""
-    found = name(value, field) if a_name else text(value, field)
+    found = name(value, field, looked_for=True) if a_name else text(value, field)
     if value is not None and found is None:
         if an_id:
             message, hint = (_("{field} is empty: it would list every complaint's"),

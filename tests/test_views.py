@@ -1284,3 +1284,18 @@ def test_an_empty_listing_under_quiet_prints_nothing(ledger, args, fmt):
     r = ledger("--quiet", *args, "--format", fmt)
     assert (r.stdout, r.stderr) == ("", ""), (r.stdout, r.stderr)
     assert "match" in ledger(*args, "--format", fmt).stdout
+
+
+def test_a_product_looked_for_by_a_word_that_also_means_none(ledger):
+    """list --product NA (or 无, n/a, -) was refused as a word for none, as at intake:
+    NA-100 充电器 and 无刷电机 could not be looked for by their names' starts."""
+    na = ledger.log(product="NA-100 充电器")
+    brushless = ledger.log(product="无刷电机")
+    ledger.log(product="XD-200")
+    assert [r["id"] for r in ledger.json("list", "--product", "NA")] == [na]
+    assert [r["id"] for r in ledger.json("list", "--product", "无")] == [brushless]
+    assert ledger.json("list", "--product", "n/a") == []
+    # (at intake a word for none is still no product)
+    r = ledger("log", "--customer", "甲", "--product", "NA", "--channel", "phone",
+               "--category", "quality", "--severity", "low", "--description", "x", code=2)
+    assert "'NA' means none, not a value of --product" in r.stderr, r.stderr
