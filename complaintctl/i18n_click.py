@@ -344,10 +344,12 @@ def _split_value(ctx: Context, argv: list[str], word: str) -> tuple[str, str] | 
     option's value in `argv` (`--owner 王 芳`: ("--owner", "王 芳")); None otherwise."""
     takes = {o for p in ctx.command.params if isinstance(p, typer.core.TyperOption) and
              not p.is_flag and p.nargs == 1 for o in p.opts}
-    if re.fullmatch(r"[0-9.,:/年月日点时分-]+|[A-Za-z]+-[0-9]{4}-[0-9]+", word):
-        return None  # (a second date, a time or an id: `--since 2026-10-01 2026-10-31`)
     for j in range(2, len(argv)):
         if argv[j] == word and argv[j - 2] in takes and not argv[j - 1].startswith("-"):
+            if argv[j - 2] != "--contact" and re.fullmatch(
+                    r"[0-9.,:/年月日点时分-]+|[A-Za-z]+-[0-9]{4}-[0-9]+", word):
+                return None  # (a second date, a time or an id: `--since 2026-10-01
+                # 2026-10-31`; but a number said in groups, --contact 138 1234 5678)
             k = j
             while k < len(argv) and not argv[k].startswith("-"):
                 k += 1  # (every word up to the next option: --owner 欧阳 小 明)

@@ -375,6 +375,9 @@ def test_a_value_typed_with_a_space_and_no_quotes_is_hinted(ledger, monkeypatch)
                              "时请加引号，例如 --owner '欧阳 小 明'\n"), r.stderr
     assert ledger("list", "--customer", "华东", "x", code=2).stderr.endswith(
         "--customer '华东 x'\n")
+    # a number said in groups (it was passed over as a second date)
+    assert ledger("list", "--contact", "138", "0000", "2222", code=2).stderr.endswith(
+        "--contact '138 0000 2222'\n")
     assert ledger.snapshot() == before
 
 
