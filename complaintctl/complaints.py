@@ -1433,15 +1433,18 @@ def forget_contact(lg: Ledger, complaint_id: str, reason: str, *, now: datetime,
                                          "unsearched": unsearched})
     # Run again after an erasure a reader held up: nothing more is recorded; the old
     # copy of the page is written over now, if the readers are done.
+    # (said as one sentence: two lines, "the contact of … was erased already" / "its old
+    # bytes are gone …", read as leftovers)
+    written_over = lg.checkpoint()
     if again:
-        out.notes.append(_("the contact of {id} was erased already").format(id=cid))
-    if not lg.checkpoint():
+        out.notes.append((_("{id}: its contact was erased already; its old bytes are gone "
+                            "from the ledger file now") if written_over else
+                          _("{id}: its contact was erased already")).format(id=cid))
+    if not written_over:
         out.warnings.append(_(
             "another program is reading the ledger: until it is done, the ledger file "
             "still holds the old copy of what was erased. Run this command again then, to "
             "write over it"))
-    elif again:
-        out.notes.append(_("its old bytes are gone from the ledger file now"))
     return out
 
 
