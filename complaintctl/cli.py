@@ -2075,7 +2075,7 @@ def report_cmd(
                    "today"), code="period_in_future")
     if today < period.first:  # nothing of it had happened then: every figure 0, or -100 %
         raise BadInput(_("--as-of {time} is before the period, which begins {first}").format(
-            time=ledger.local(as_of_dt), first=period.first.isoformat()),
+            time=ledger.local(as_of_dt, seconds=True), first=period.first.isoformat()),
             hint=_("a report as of an instant covers a period begun by then: give a later "
                    "--as-of, or an earlier period"), code="as_of_before_period")
     if output is not None:  # before the work; a folder is said as one, whatever the format

@@ -286,6 +286,16 @@ def test_as_of_cuts_the_period(ledger, history):
     assert rep["capa"]["late"] == 1  # B's item was due 25 Oct
 
 
+def test_an_as_of_before_the_period_is_named_to_its_second(ledger):
+    """--as-of 2026-10-31 23:59:59 for November was said as 23:59: to the second when it
+    is not a whole minute, as every instant a report is as of."""
+    before = ledger.snapshot()
+    r = ledger("report", "--month", "2026-11", "--as-of", "2026-10-31 23:59:59", code=2)
+    assert r.stderr.startswith("Error: --as-of 2026-10-31 23:59:59 is before the period, "
+                               "which begins 2026-11-01\n"), r.stderr
+    assert ledger.snapshot() == before
+
+
 def test_week_report_and_previous_week(ledger, history):
     rep = ledger.json("report", "--week", "2026-10-21")
     assert (rep["period"]["from"], rep["period"]["to"]) == ("2026-10-19", "2026-10-25")
