@@ -992,15 +992,17 @@ _DAY_AND_TIME = re.compile("^(" + "|".join(w for w, meaning in _NOW_WORDS.items(
 _DAY_PART = r"(上午|早上|早晨|凌晨|中午|下午|傍晚|晚上|夜里)"
 # The parts of the day Hong Kong says otherwise, as the ones above: 朝早, 上晝 (morning),
 # 下晝 (afternoon), 晏晝 (midday), 夜晚 (evening); and a day with its part in one word:
-# 昨晚, 尋晚, 琴晚 (last night), 今晚, 今早, 明早, 明晚; and the short 早 and 晚 before an
-# hour (早8点, 晚8点半: 早上, 晚上).
-_CANTONESE_PARTS = re.compile("朝早|[上下晏][晝昼]|夜晚|[昨今寻尋琴明]晚|[今明]早|"
+# 昨晚, 尋晚, 琴晚 (last night), 今晚, 今早, 明早, 明晚, Hong Kong's 今朝 (this morning),
+# 聽朝 and 聽晚 (tomorrow's); and the short 早 and 晚 before an hour (早8点, 晚8点半: 早上,
+# 晚上).
+_CANTONESE_PARTS = re.compile("朝早|[上下晏][晝昼]|夜晚|[昨今寻尋琴明聽听]晚|[今明]早|[今聽听]朝|"
                               "(?<![傍夜昨今寻尋琴明朝])[早晚](?=\\s*[0-9零〇一二两兩三四五六七八九十])")
 _PART_OF = {"朝早": "上午", "上晝": "上午", "上昼": "上午", "下晝": "下午", "下昼": "下午",
             "晏晝": "中午", "晏昼": "中午", "夜晚": "晚上", "昨晚": "昨天晚上",
             "寻晚": "昨天晚上", "尋晚": "昨天晚上", "琴晚": "昨天晚上", "今晚": "今天晚上",
             "今早": "今天上午", "明早": "明天上午", "明晚": "明天晚上", "早": "上午",
-            "晚": "晚上"}
+            "晚": "晚上", "今朝": "今天上午", "聽朝": "明天上午", "听朝": "明天上午",
+            "聽晚": "明天晚上", "听晚": "明天晚上"}
 # A week named alone (上周, 本周, 这个星期), for the options that take a week.
 _WEEK_ALONE = re.compile(_WEEK_NAMED + "$")
 _CJK_CLOCK = re.compile(rf"^\s*{_DAY_PART}?\s*([0-9]{{1,2}})\s*[点时]\s*(?:(半)|([0-9]{{1,2}})\s*"

@@ -640,7 +640,9 @@ def test_year_first_dates_are_taken(ledger, when):
     ("今早9点", "2026-11-23T01:00:00Z"), ("2026-11-03 上晝10點", "2026-11-03T02:00:00Z"),
     # the short 早 and 晚 before an hour (they were "cannot read")
     ("2026-11-03 晚8点", "2026-11-03T12:00:00Z"), ("2026年11月3日 早九点", "2026-11-03T01:00:00Z"),
-    ("昨天晚8点半", "2026-11-22T12:30:00Z"), ("2026-11-03 傍晚6点", "2026-11-03T10:00:00Z")])
+    ("昨天晚8点半", "2026-11-22T12:30:00Z"), ("2026-11-03 傍晚6点", "2026-11-03T10:00:00Z"),
+    # Hong Kong's 今朝 (this morning), as its 今早 (it was "cannot read")
+    ("今朝9點", "2026-11-23T01:00:00Z")])
 def test_the_days_and_times_clerks_say_are_taken(ledger, when, stored):
     """The clock is pinned at 23 November 2026 20:00 in Shanghai."""
     cid = ledger(*NEW[:-2], "--received", when, "--channel", "phone", "--category", "quality",
