@@ -399,7 +399,7 @@ def init_cmd(
     """Create a new ledger (the only command that does, with demo into a new file)."""
     path = _db_path()
     prefixes = settings.id_prefixes(id_prefix, return_prefix)
-    language = parse.choice(lang, parse.LANGUAGES, "--lang")
+    language = None if lang is None else parse.language(lang, "--lang")
     from_locale = False
     if language is None:
         language, from_locale = _new_ledger_language()
@@ -3204,7 +3204,7 @@ def policy_language_cmd(
     if language is None:
         _emit((_open().config.language or _("not set")) + "\n")
         return
-    code = parse.choice(language, parse.LANGUAGES, "LANGUAGE")
+    code = parse.language(language, "LANGUAGE")
     ledger = _open(write=True)
     old, new = settings.set_language(ledger, code, now=_now(), actor=_actor())
     if old == new:  # a setup script run again: done already, not an error

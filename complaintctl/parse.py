@@ -81,6 +81,15 @@ def choice(value: str | None, allowed: Iterable[str], option: str, *,
         raise
 
 
+def language(value: str, option: str) -> str:
+    """A display language as init --lang and policy language take it: as the root's
+    --lang and COMPLAINTCTL_LANG read it (zh-TW, zh_HK.UTF-8, zh-Hant are Chinese: those
+    took them, these refused them and hinted zh-cn), or a word of the table (中文)."""
+    from complaintctl import language_of
+
+    return language_of(value) or choice(value, LANGUAGES, option)
+
+
 # The word options a step may be given without (a word for none in them is refused as
 # one, with how to leave them out).
 _OPTIONAL_WORDS = frozenset({"--demand", "--responsibility", "--cause-category"})

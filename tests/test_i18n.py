@@ -157,6 +157,21 @@ def test_a_language_that_is_not_one_is_refused(run):
     assert "Error: --lang 'fr': the languages are zh and en" in result.stderr
 
 
+def test_a_chinese_of_taiwan_or_hong_kong_is_chinese_wherever_a_language_is_given(
+        run, tmp_path):
+    """zh-TW and zh-Hant were taken by the root's --lang and COMPLAINTCTL_LANG, refused by
+    init --lang and policy language, with a hint of zh-cn (the mainland's) and zh-hans."""
+    new = tmp_path / "tw.db"
+    run("--db", str(new), "init", "--country", "TW", "--timezone", "Asia/Taipei",
+        "--lang", "zh-Hant")
+    assert run("--db", str(new), "policy", "language").stdout == "zh\n"
+    run("--db", str(new), "policy", "language", "en")
+    run("--db", str(new), "policy", "language", "zh-TW")
+    assert run("--db", str(new), "policy", "language").stdout == "zh\n"
+    r = run("--db", str(new), "--lang", "en", "policy", "language", "fr", code=2)
+    assert "zh-cn" not in r.stderr and "zh (Chinese), en (English)" in r.stderr, r.stderr
+
+
 # --- help in Chinese ------------------------------------------------------------------
 
 @pytest.mark.parametrize("command", _commands(), ids=lambda c: " ".join(c) or "root")
