@@ -565,6 +565,9 @@ def template(header: list[str], file_name: str,
                        "the # to give every row the same value (a default severity hides "
                        "critical complaints).").format(fields=", ".join(missing)))
     lines += [f'# {f} = "{fallback[f]}"' for f in missing]
+    if not missing:  # (every one recognised: "e.g.:" was followed by nothing)
+        lines += [f"# {f} = {toml_string(v)}" for f, v in (
+            ("region", "华东"), ("department", "质量部"), ("owner", "王芳")) if f not in found][:1]
     for f, marks in placeholders.items():
         if marks:
             lines += ["", f"[values.{f}]", _("# the register's placeholder: no value")]

@@ -1141,6 +1141,9 @@ def test_a_template_never_gives_a_default_severity_unasked(ledger, files):
                  'corrective = "纠正措施"', 'revisit_method = "回访方式"'):
         assert f"\n{line}\n" in text, (line, text)
     assert "\nseverity = \"medium\"" not in text and "No column was recognised" not in text
+    # (every one recognised: its "e.g.:" was followed by nothing)
+    assert "# A value for a field that is missing or empty, e.g.:\n# region = \"华东\"\n" \
+        in text, text
     (files["dir"] / "u.toml").write_text(text, encoding="utf-8")
     ledger("import", urgent, "--mapping", files["dir"] / "u.toml")
     assert ledger.rows("SELECT severity, category FROM complaints") == [("critical", "quality")]
