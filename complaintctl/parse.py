@@ -1097,6 +1097,13 @@ class _PartContradicts(ValueError):
         without it was refused as no day)."""
         typed = self.hour
         meant = [typed] if typed > 12 else [typed % 12, typed % 12 + 12]
+        ymd = _DAY_TYPED.fullmatch(day.strip())
+        if ymd is not None:  # a date, written as each of the times writes it (2026年2月13日
+            # 中午12点 beside 2026-02-14 凌晨0点: which to copy?)
+            try:
+                day = date(*map(int, ymd.groups())).isoformat()
+            except ValueError:
+                pass
         day = f"{day} " if day[-1:].isdigit() else day  # 2026-11-03 下午3点, 昨天下午3点
         shown = []
         for clock in meant:

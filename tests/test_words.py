@@ -678,7 +678,8 @@ def test_a_time_of_day_its_part_contradicts_or_alone_is_refused(ledger, when, wh
      # (the next day's 0点 by its date: "2026-11-03 次日凌晨0点" could not be typed back)
      "2026-11-04 凌晨0点 (2026-11-04 00:00) / 2026-11-03 中午12点 (2026-11-03 12:00)"),
     ("2026年11月3日 晚上12点", "晚上 does not go with 12点",
-     "2026-11-04 凌晨0点 (2026-11-04 00:00) / 2026年11月3日中午12点 (2026年11月3日 12:00)"),
+     # (both times with the day as one writes it: 2026年11月3日中午12点 beside 2026-11-04)
+     "2026-11-04 凌晨0点 (2026-11-04 00:00) / 2026-11-03 中午12点 (2026-11-03 12:00)"),
     ("2026-11-03 晚上1点", "晚上 does not go with 1点",
      "2026-11-03 凌晨1点 (2026-11-03 01:00) / 2026-11-03 下午1点 (2026-11-03 13:00)"),
     # a day word: the next day's word ("昨天次日凌晨0点" was offered, and refused)
@@ -903,7 +904,7 @@ def test_a_field_not_cleared_is_said_so_by_its_chinese_name_and_none_in_chinese(
             message="--clear 客户: a complaint always has one\nHint: correct it with "
                     "--customer VALUE")  # (the word typed, and the hint apart)
     refused(ledger, "amend", cid, "--clear", "产品", "--reason", "x",
-            message="--clear product: a product is corrected, not cleared")
+            message="--clear 产品: a product is corrected, not cleared")  # (as typed)
     ledger("policy", "set", "处理", "高", "无")
     assert ledger.json("policy", "show")["deadlines"]["resolve"]["high"] is None
     names = {d["day"]: d["name"] for d in ledger.json("policy", "calendar")}
