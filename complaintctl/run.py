@@ -591,6 +591,20 @@ def _whole_writes(stream: Any) -> Any:
                             write_through=stream.write_through)
 
 
+def _replaced_by_width(exc: UnicodeError) -> tuple[str, int]:
+    """The characters an encoding cannot write as '?', two for one a terminal draws two
+    columns wide: in Big5, 编号 as one '?' each put every bar of a table out of line."""
+    import unicodedata
+
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    return "".join("??" if unicodedata.east_asian_width(ch) in "WF" else "?"
+                   for ch in exc.object[exc.start:exc.end]), exc.end
+
+
+_ERRORS_BY_WIDTH = "complaintctl-width"
+
+
 def usable_streams() -> None:
     """A stdout closed when the command started becomes _Nowhere, a stderr /dev/null.
     stdout writes whole or fails (_WholeWrites).
@@ -604,10 +618,13 @@ def usable_streams() -> None:
         sys.stdout = _whole_writes(sys.stdout)
     if sys.stderr is None:
         sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+    import codecs
+
+    codecs.register_error(_ERRORS_BY_WIDTH, _replaced_by_width)
     for stream in (sys.stdout, sys.stderr):
         encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
         if encoding not in ("utf8", "gb18030") and hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="replace")
+            stream.reconfigure(errors=_ERRORS_BY_WIDTH)
     for name in ("COLUMNS", "LINES"):
         if os.environ.get(name, "1").strip() in ("", "0"):
             del os.environ[name]

@@ -1340,6 +1340,22 @@ def test_a_locale_that_cannot_write_chinese_gets_question_marks_not_a_failure(le
     assert b"CC-2026-0001" in proc.stdout or args[0] in ("policy", "report")
 
 
+def test_a_wide_character_an_encoding_cannot_write_keeps_its_two_columns(ledger):
+    """Under Big5 (an old Taiwanese terminal) each Simplified character it lacks (编号)
+    was one '?', drawn one column wide where the table had laid out two: every bar out
+    of line. It is '??'."""
+    from rich.cells import cell_len
+
+    ledger.log(customer="乙")
+    proc = subprocess.run([sys.executable, "-m", "complaintctl", "--lang", "zh", "list"],
+                          stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
+                          env=_env(ledger.db, PYTHONIOENCODING="big5", COLUMNS="80"))
+    assert proc.returncode == 0, proc.stderr
+    lines = [line for line in proc.stdout.decode("big5").splitlines() if line.startswith("|")]
+    assert len(lines) >= 3 and "??" in lines[0], lines
+    assert len({cell_len(line) for line in lines}) == 1, lines  # (every bar in line)
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
 def test_output_that_cannot_be_written_says_the_step_was_recorded(ledger):
     """stdout on a full disk: the id cannot be printed; the error says the complaint
