@@ -93,6 +93,8 @@ class Table:
         row in its rejects file (its row number and reason, cli._rejects_csv): that file,
         corrected and imported, carried them into the next rejects file, which then had
         row,reason,row,reason and the reasons of the round before beside the new ones."""
+        if self._open is not None:  # (a CSV the ledger's region reads: its reading, as
+            return self  # settled, is without them; the header now would settle it unasked)
         n = _rejects_columns(self.header)
         if n:
             rows = self._rows
