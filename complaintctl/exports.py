@@ -114,6 +114,10 @@ _C_PLAIN: tuple[tuple[str, str, str], ...] = (
     ("channel", "code", "c.channel"),
     ("customer", "text", "c.customer"),
     ("contact", "text", "c.contact"),
+    # when the contact was erased on the person's request (forget-contact), as show has it:
+    # an erased contact read as one never given
+    ("contact_erased_at", "time", "(SELECT e.at FROM events e WHERE e.complaint_id = c.id "
+     "AND e.kind = 'forget-contact' ORDER BY e.id DESC LIMIT 1)"),
     ("region", "text", "c.region"),
     ("order_no", "text", "c.order_no"),
     ("product", "text", "c.product"),

@@ -305,8 +305,13 @@ def test_contact_masked_unless_reveal_and_erased_stays_erased(lifecycle, tmp_pat
     run("forget-contact", cid, "--reason", "客户要求删除")
     out = tmp_path / "after.jsonl"
     run("export", "complaints", "--format", "jsonl", "--output", out, "--reveal")
-    assert {r["id"]: r for r in _jsonl(out)}[cid]["contact"] is None
+    after = {r["id"]: r for r in _jsonl(out)}
+    assert after[cid]["contact"] is None
     assert PHONE.encode() not in out.read_bytes()
+    # erased, not never given: when (as show has it; the export left it out)
+    erased = run.json("show", cid)["contact_erased_at"]
+    assert erased and after[cid]["contact_erased_at"] == erased
+    assert all(r["contact_erased_at"] is None for i, r in after.items() if i != cid)
 
 
 @pytest.mark.parametrize("suffix", ["", "-wal", "-shm", "-journal"])
