@@ -36,6 +36,15 @@ def read_rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
         conn.close()
 
 
+def dump(db: Path) -> list[str]:
+    """Everything a ledger holds, as SQL statements (what a refusal must leave as it was)."""
+    conn = sqlite3.connect(db)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
 def pinned_now() -> datetime:
     return NOW
 

@@ -15,7 +15,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from support import read_rows
+from support import dump, read_rows
 
 from complaintctl import parse
 
@@ -4368,19 +4368,12 @@ def test_a_workbook_naming_a_zone_this_machine_does_not_know_is_refused(ledger, 
     other = tmp_path / "other.db"
     ledger("--db", other, "init", "--timezone", "Etc/UTC")
 
-    def dump() -> list[str]:
-        conn = sqlite3.connect(other)
-        try:
-            return list(conn.iterdump())
-        finally:
-            conn.close()
-
-    before = dump()
+    before = dump(other)
     r = ledger("--db", other, "import", with_zone("Mars/Base"), "--mapping", "complaintctl",
                code=2)
     assert r.stderr.startswith("Error: the workbook says its times are in 'Mars/Base', a "
                                "time zone this machine does not know"), r.stderr
-    assert dump() == before
+    assert dump(other) == before
     r = ledger("--db", other, "import", with_zone("UTC"), "--mapping", "complaintctl")
     assert "Warning: the workbook's times" not in r.stderr, r.stderr
     # a zone whose clock is another's on two days a year but not on others (Cairo's
@@ -4942,11 +4935,7 @@ def test_an_export_imported_into_a_fresh_ledger_keeps_its_ids(ledger, tmp_path, 
         return read_rows(db, "SELECT id, source_key, customer FROM complaints ORDER BY id")
 
     def snapshot() -> list[str]:
-        conn = sqlite3.connect(db)
-        try:
-            return list(conn.iterdump())
-        finally:
-            conn.close()
+        return dump(db)
 
     monkeypatch.setenv("COMPLAINTCTL_DB", str(db))
     run("init", "--country", "CN", "--timezone", "Asia/Shanghai")
