@@ -838,7 +838,7 @@ _DAY_END = re.compile(r"\d{4}-\d{2}-\d{2}$")
 _CLOCK = re.compile(r"\d{1,2}:\d{2}")
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff]")
 # a count, or a code (the 8D's D4): with the word after it (1555 件, D4 根本原因)
-_COUNT = re.compile(r"[0-9][0-9,]*|[A-Z]{1,2}[0-9]{1,2}")
+_COUNT = re.compile(r"[（(]?(?:第 ?)?[0-9][0-9,]*|[A-Z]{1,2}[0-9]{1,2}")
 # The longest field name (with its ：) kept as one piece: four characters, 投诉内容.
 _NAME_MOST = 5
 
@@ -926,9 +926,15 @@ def _atoms(paragraph: str, grouped: bool = True) -> list[str]:
                 if k > 1 and (k == len(out) or out[-1 - k].isspace()
                               or out[-1 - k][-1] in "；，。"):
                     out[-k:] = ["".join(out[-k:])]
+        elif out and _CJK.match(piece) and len(piece) == 1 and out[-1][-1:].isdigit() \
+                and not out[-1].isspace():  # a number and the measure word written right
+            out[-1] += piece  # against it: 照片12 | 张, 抽检50 | 台 read as lines ending on
+            # a number (it ends a piece: 12张 moves whole)
         else:
             out.append(piece)
         glue = piece[-1] in _OPENING
+        if len(out) > 2 and out[-2] == " " and out[-3].endswith("第") and out[-1].isdigit():
+            out[-3:] = ["".join(out[-3:])]  # an ordinal: 重新处理（第 | 2 轮）
         if len(out) > 2 and out[-2] == " " and out[-3][-1:].isdigit() and (
                 _CLOCK.match(out[-1]) and _DAY_END.search(out[-3])
                 or _CJK.match(out[-1]) and _COUNT.fullmatch(out[-3])):  # (and a count
@@ -1007,7 +1013,7 @@ def wrap_lines(text: str, width: int, terms: bool = False, items: bool = False
         indent = paragraph[:len(paragraph) - len(body)]
         if body and cell_len(indent) < width // 2:  # a paragraph's indent (　　 in Chinese)
             line, used = indent, cell_len(indent)
-        for piece in (_ITEMS.findall(body) if items and _ITEMS_SET.search(body)
+        for piece in (_items(body, width) if items and _ITEMS_SET.search(body)
                       else _terms(_atoms(body)) if terms else _atoms(body)):
             place(piece)
         lines.append(line.rstrip())
@@ -1018,8 +1024,20 @@ def wrap_lines(text: str, width: int, terms: bool = False, items: bool = False
 # The items of a list set with ， or ； (a report's summary: 受理 1834，处理 1785，结案
 # 1766，作废 36), each whole on a line where it fits, and what a ： leads them with (its
 # period): broken anywhere, the line read 作 | 废 36, 收货 | 332 件, 处理 37 | （+29.7%）.
-_ITEMS = re.compile(r"[^，；：]*[，；：]\s*|[^，；：]+")
+# An item wider than the line is broken as any text is (_atoms: a count with its unit, 折让
+# 27 | 次共 read badly), and so at its 、 first (赔偿 30 次共 ¥73,619.92、…).
+_ITEMS = re.compile(r"[^，；：、]*[，；：、]\s*|[^，；：、]+")
 _ITEMS_SET = re.compile(r"[，；]")
+
+
+def _items(body: str, width: int) -> list[str]:
+    """The pieces of a paragraph set as a list (wrap_lines's `items`)."""
+    from rich.cells import cell_len
+
+    out: list[str] = []
+    for item in _ITEMS.findall(body):
+        out += [item] if cell_len(item) <= width else _atoms(item, grouped=False)
+    return out
 
 
 class Wrapped:

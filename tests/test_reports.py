@@ -1388,7 +1388,7 @@ def test_the_chinese_summary_breaks_between_its_items(ledger, history, monkeypat
     assert len(values) > 2, rows  # (broken at all, at each width)
     for line, after in zip(values, values[1:], strict=False):
         if not after.startswith("20"):  # (the next row)
-            assert line.endswith(("，", "；", "：")), rows
+            assert line.endswith(("，", "；", "：", "、")), rows
     assert "作废" in "".join(values) and not any(v.endswith("作") for v in values), rows
 
 

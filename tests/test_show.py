@@ -842,3 +842,23 @@ def test_a_no_break_space_in_a_text_is_no_unbreakable_run(ledger, monkeypatch):
     monkeypatch.setenv("COLUMNS", "50")
     out = ledger("show", cid).stdout
     assert "型号ABC" in out and "电机在运行" in out, out
+
+
+@pytest.mark.parametrize("columns", [60, 72, 80])
+def test_a_count_keeps_its_measure_word_and_an_ordinal_its_number(ledger, monkeypatch,
+                                                                  columns):
+    """show's communication log broke 附拆机照片12 | 张 (a line ending on a number, the
+    next starting with its unit), and its deadlines 重新处理（第 | 2 轮）."""
+    monkeypatch.setenv("COLUMNS", str(columns))
+    cid = ledger.log()
+    ledger("note", cid, "--kind", "email", "--text",
+           "已发送8D报告初稿（D1–D4），附拆机照片12张。到货后开箱抽检50台，其中有12台异响及3台外壳破损。")
+    ledger.to_state(cid, "resolved")
+    ledger("revisit", cid, "--satisfaction", "unsatisfied")
+    lines = ledger("--lang", "zh", "show", cid).stdout.splitlines()
+    for line, after in zip(lines, lines[1:], strict=False):
+        assert not (re.search(r"[0-9]\s*$", line) and re.match(r"\s*[张台]", after)), \
+            (line, after)
+        assert not (line.rstrip().endswith("（第") or re.match(r"\s*2 轮", after)), \
+            (line, after)
+    assert any("12张" in line for line in lines) and any("50台" in line for line in lines)
