@@ -339,11 +339,21 @@ def _moved(ctx: Context, argv: list[str], name: str, takes: list[tuple[str, Any]
                                       else shlex.quote(w) for w in rest[:i] + option + rest[i:])
 
 
+# The options whose value is free text, where a space is part of a value (a name, a
+# number said in groups, a sentence); not a word's (--status open closed was told to quote
+# 'open closed', then refused) nor a number's, a date's or a path's.
+_FREE_TEXT = frozenset((
+    "--owner", "--customer", "--dept", "--product", "--contact", "--text", "--note",
+    "--reason", "--summary", "--description", "--cause", "--supplier", "--lot", "--order",
+    "--region", "--approved-by", "--as", "--containment", "--corrective", "--preventive",
+    "--finding", "--role", "--label-zh", "--label-en", "--ref"))
+
+
 def _split_value(ctx: Context, argv: list[str], word: str) -> tuple[str, str] | None:
     """The option and its value as meant, when the extra argument `word` follows an
     option's value in `argv` (`--owner 王 芳`: ("--owner", "王 芳")); None otherwise."""
     takes = {o for p in ctx.command.params if isinstance(p, typer.core.TyperOption) and
-             not p.is_flag and p.nargs == 1 for o in p.opts}
+             not p.is_flag and p.nargs == 1 for o in p.opts} & _FREE_TEXT
     for j in range(2, len(argv)):
         if argv[j] == word and argv[j - 2] in takes and not argv[j - 1].startswith("-"):
             if argv[j - 2] != "--contact" and re.fullmatch(

@@ -390,6 +390,10 @@ def test_a_value_typed_with_a_space_and_no_quotes_is_hinted(ledger, monkeypatch)
                              "时请加引号，例如 --owner '欧阳 小 明'\n"), r.stderr
     assert ledger("list", "--customer", "华东", "x", code=2).stderr.endswith(
         "--customer '华东 x'\n")
+    # not a word's value: two words are never one (it was told to quote 'open closed',
+    # then refused)
+    for args in (("list", "--status", "open", "closed"), ("list", "--format", "json", "csv")):
+        assert "takes one value" not in ledger(*args, code=2).stderr, args
     # a number said in groups (it was passed over as a second date)
     assert ledger("list", "--contact", "138", "0000", "2222", code=2).stderr.endswith(
         "--contact '138 0000 2222'\n")
