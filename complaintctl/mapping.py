@@ -165,6 +165,9 @@ def load(spec: str) -> Mapping:
         import tomli as tomllib  # type: ignore[import-not-found]
     try:
         data = path.read_bytes()
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16, as Notepad's "Unicode"
+            # and PowerShell 5's `>` write it (its NULs read as a binary file's)
+            data = data.decode("utf-16").encode("utf-8")
         if b"\x00" in data[:4096]:  # (the ledger given as the mapping was hinted iconv,
             # which "converts" it into a garbage utf8.toml)
             raise _bad(str(path), _("not a text file (an SQLite database, such as a ledger)")

@@ -1337,6 +1337,12 @@ def test_a_mapping_that_is_not_toml_or_not_utf8_says_where_and_how(ledger, files
                             "mapping is a TOML text file; start one with: complaintctl import "
                             "FILE --template > map.toml\n"), r.stderr
     assert ledger.snapshot() == before
+    # a mapping saved as UTF-16 (Notepad's "Unicode", PowerShell 5's >) is read as text
+    # (its NULs were taken for a binary file's)
+    utf16 = files["dir"] / "map16.toml"
+    utf16.write_bytes(files["map"].read_text(encoding="utf-8").encode("utf-16"))
+    r = ledger("import", files["csv"], "--mapping", utf16, "--dry-run")
+    assert "3 new complaints" in r.stdout + r.stderr, (r.stdout, r.stderr)
 
 
 def test_usage_errors(ledger, files):
