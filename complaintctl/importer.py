@@ -2206,8 +2206,13 @@ def run(lg: Ledger, path: Path, open_table: Callable[[], Table], mapping: Mappin
     """Import the register (`open_table` opens it); see the module's text."""
     region = lg.config.settings.get("country")
 
+    read = {*mapping.columns.values(), *mapping.key, *mapping.leave_out,
+            *(v for v in mapping.dates.values())}
+
     def opened() -> Table:  # every reading of it, as a ledger in its country reads a CSV
-        return open_table().in_region(region)  # that reads as GBK and as Big5 alike
+        # that reads as GBK and as Big5 alike; a corrected rejects file without its row and
+        # reason columns (but those the mapping reads: a register's own Row, Reason)
+        return open_table().in_region(region).without_rejects_columns(read)
 
     table = opened()
     reader = Reader(lg, table, mapping, now=now, tally_words=dry_run)

@@ -11,7 +11,7 @@ import codecs
 import csv
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -88,14 +88,18 @@ class Table:
         self._rows = itertools.chain(ahead, self._rows)
         return ahead
 
-    def without_rejects_columns(self) -> Table:
+    def without_rejects_columns(self, read: Collection[str] = ()) -> Table:
         """This table without the columns `import --skip-bad` puts before each refused
         row in its rejects file (its row number and reason, cli._rejects_csv): that file,
         corrected and imported, carried them into the next rejects file, which then had
-        row,reason,row,reason and the reasons of the round before beside the new ones."""
-        if self._open is not None:  # (a CSV the ledger's region reads: its reading, as
-            return self  # settled, is without them; the header now would settle it unasked)
+        row,reason,row,reason and the reasons of the round before beside the new ones.
+        Not a register's own columns so headed that the mapping reads (`read`: its
+        headers; a register's Reason mapped to the description was "not in the file").
+        After the region is known (in_region): the header would settle it unasked."""
+        read_folded = {h.strip().casefold() for h in read}
         n = _rejects_columns(self.header)
+        if any(h.strip().casefold() in read_folded for h in self.header[:n]):
+            return self
         if n:
             rows = self._rows
             self._header = self._header[n:]
@@ -570,11 +574,11 @@ def open_table(path: Path, *, sheet: str | None = None, encoding: str | None = N
                 raise BadInput(_("--encoding is for a CSV file; {path} is a workbook, whose "
                                  "text is Unicode").format(path=path),
                                hint=_("leave --encoding out"), code="encoding_not_csv")
-            return _xlsx(path, sheet).without_rejects_columns()
+            return _xlsx(path, sheet)
         if sheet is not None:
             raise BadInput(_("--sheet is for an XLSX file; {path} is not one").format(
                 path=path), code="sheet_not_xlsx")
-        return _csv(path, encoding, region).without_rejects_columns()
+        return _csv(path, encoding, region)
     except FileNotFoundError:
         raise BadInput(_("no file {path}").format(path=path), code="no_file") from None
     except IsADirectoryError:
@@ -660,7 +664,7 @@ def _csv(path: Path, encoding: str | None, region: str | None = None) -> Table:
         found = _detect(head, whole)
         if found.fixed is None and region is None:  # the ledger's region will say
             def settle(where: str | None) -> Table:
-                return _csv(path, found.pick(where)).without_rejects_columns()
+                return _csv(path, found.pick(where))
 
             table = Table([], iter(()))
             table._open = settle

@@ -5163,6 +5163,18 @@ def test_a_corrected_rejects_file_leaves_its_row_and_reason_columns_behind(ledge
         "row,reason,编号,投诉日期,客户名称,投诉渠道,投诉类别,严重程度,投诉内容"
     assert "将来" not in (tmp_path / "rej3.csv").read_text(encoding="utf-8-sig")
     assert ledger.snapshot() == before
+    # a register of its own headed Row, Reason, whose Reason the mapping reads: its columns
+    # (they were taken for a rejects file's: "column Reason is not in the file")
+    own = tmp_path / "own.csv"
+    own.write_text("Row,Reason,No,Date,Customer\n1,motor noise,B1,2024-01-08 09:30,甲\n",
+                   encoding="utf-8")
+    by = tmp_path / "own.toml"
+    by.write_text('key = "No"\n[columns]\nreceived_at = "Date"\ncustomer = "Customer"\n'
+                  'description = "Reason"\n[defaults]\nchannel = "phone"\n'
+                  'category = "quality"\nseverity = "low"\n', encoding="utf-8")
+    ledger("import", own, "--mapping", by)
+    assert ledger.rows("SELECT description FROM complaints WHERE source_key = 'B1'") == [
+        ("motor noise",)]
 
 
 def test_a_formula_without_its_value_in_a_totals_row_is_no_matter(ledger, tmp_path):
