@@ -2294,20 +2294,20 @@ def _not_the_ledger(output: str, ledger: Ledger | Path, name: str = "--output",
 
 
 def _cannot_write(output: str, reason: str, option: str = "--output",
-                  full: bool = False, disk: bool = False, denied: bool = False
-                  ) -> ComplaintctlError:
+                  full: bool = False, disk: bool = False, denied: bool = False,
+                  too_large: bool = False) -> ComplaintctlError:
     """A file complaintctl cannot write: bad input (exit 2) when the name is wrong (a
     folder, no such folder, a device); the system's refusal (the disk full, read-only or
     failing: `disk`; no permission there: `denied`; exit 1 as stdout onto a full disk
     and a ledger this user may not write) is no mistake of the command line."""
     cls = ComplaintctlError if disk or full or denied else BadInput
     return cls(_("cannot write {path}: {reason}").format(path=output, reason=reason),
-               # (a file that meets this process's limit on a file's size, ulimit -f, fails
-               # as on a full disk: i18n.file_size_limit)
+               # (a file that met this process's limit on a file's size, ulimit -f: EFBIG;
+               # a full disk under a generous limit is told to free space)
                hint=_("raise the limit on a file's size ({size} bytes here: ulimit -f "
                       "unlimited; cron's or systemd's LimitFSIZE), or free some space on "
                       "that disk, then run it again").format(size=f"{limit:,}")
-               if full and (limit := i18n.file_size_limit()) is not None else
+               if too_large and (limit := i18n.file_size_limit()) is not None else
                _("free some space on that disk (or write to another), then run "
                  "it again") if full else
                _("give {option} a file on another disk, or have this one made writable "
@@ -2411,7 +2411,8 @@ def _write_atomically(output: str, content: str | Iterable[bytes],
     def cannot(reason: str, exc: BaseException | None = None) -> ComplaintctlError:
         return _cannot_write(output, reason, option, exc is not None and i18n.disk_full(exc),
                              exc is not None and i18n.disk_refused(exc),
-                             exc is not None and i18n.denied(exc))
+                             exc is not None and i18n.denied(exc),
+                             exc is not None and i18n.too_large(exc))
 
     path = _output_target(output, option)
     folder = path.parent

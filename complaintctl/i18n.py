@@ -249,6 +249,12 @@ def disk_refused(exc: BaseException) -> bool:
     return _errno_name(exc) in DISK_FULL or _errno_name(exc) in ("EROFS", "EIO")
 
 
+def too_large(exc: BaseException) -> bool:
+    """Whether a write failed at this process's limit on a file's size (EFBIG: `ulimit -f`,
+    LimitFSIZE), not for want of space (file_size_limit)."""
+    return _errno_name(exc) == "EFBIG"
+
+
 def denied(exc: BaseException) -> bool:
     """Whether the system refused a write for want of permission: exit 1, as for a ledger
     this user may not write (the command line is not wrong; the folder's rights are)."""

@@ -5,6 +5,7 @@ streamed (memory flat in the number of rows)."""
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
@@ -657,3 +658,32 @@ def test_what_a_killed_export_left_is_removed_by_the_next(ledger, tmp_path, monk
     long = out / ("投" * 83 + ".csv")  # 253 bytes: its temporary file's name held it, and
     ledger("export", "complaints", "--output", long)  # was too long
     assert long.exists()
+
+
+@pytest.mark.parametrize(("error", "hint"), [
+    (errno.ENOSPC, "Hint: free some space on that disk (or write to another), then run it "
+                   "again\n"),
+    (errno.EFBIG, "Hint: raise the limit on a file's size (4,096,000,000 bytes here: ulimit -f "
+                  "unlimited; cron's or systemd's LimitFSIZE), or free some space on that disk, "
+                  "then run it again\n")])
+def test_a_full_disk_under_a_file_size_limit_is_told_to_free_space(lifecycle, tmp_path,
+                                                                   monkeypatch, error, hint):
+    """Any finite `ulimit -f` (4 GB, a hardened host's) led a full disk's hint with "raise
+    the limit on a file's size"; only a write that met the limit (EFBIG) is told so."""
+    import io
+
+    from complaintctl import cli, i18n
+
+    run = lifecycle["run"]
+    monkeypatch.setattr(i18n, "file_size_limit", lambda: 4_096_000_000)
+
+    class Full(io.BytesIO):
+        def write(self, data: bytes) -> int:  # type: ignore[override]
+            raise OSError(error, os.strerror(error))
+
+    real = cli.os.fdopen
+    monkeypatch.setattr(cli.os, "fdopen", lambda fd, *a, **k: (real(fd, *a, **k).close(),
+                                                                  Full())[1])
+    r = run("export", "complaints", "--format", "csv", "--output", tmp_path / "e.csv", code=1)
+    assert r.stderr.endswith(hint), r.stderr
+    assert not (tmp_path / "e.csv").exists()
