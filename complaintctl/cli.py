@@ -2112,9 +2112,10 @@ def report_cmd(
                                                     period=render.period_label(rep["period"])))
         return
     # a section cut short names the command that lists it all: this ledger (by its whole
-    # path: the mail's reader is not in cron's folder), this instant, this language
-    again = ((f" --db {shlex.quote(str(Path(ledger.path).absolute()))}" if _STATE["db"]
-              else "")
+    # path: the mail's reader is not in cron's folder, nor has cron's COMPLAINTCTL_DB),
+    # this instant, this language
+    again = ((f" --db {shlex.quote(str(Path(ledger.path).absolute()))}"
+              if _STATE["db"] or os.environ.get("COMPLAINTCTL_DB", "").strip() else "")
              + (f" --lang {_STATE['lang']}" if _STATE.get("lang") else ""),
              f" --as-of {shlex.quote(as_of)}" if as_of else "")
     if fmt == "json":

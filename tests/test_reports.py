@@ -834,11 +834,13 @@ def test_a_cut_section_names_the_command_that_lists_it_all(ledger, monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")
     ledger.log(received="2026-10-20 14:00")
     ledger.log(received="2026-10-21 14:00", customer="乙公司")
+    # (the ledger named: the fixture's COMPLAINTCTL_DB, which the mail's reader has not)
+    db = f"complaintctl --db {ledger.db}"
     md = ledger("report", "--month", "2026-10", "--format", "markdown").stdout
-    assert ("… and 1 more (`complaintctl report --month 2026-10 --format markdown --section "
+    assert (f"… and 1 more (`{db} report --month 2026-10 --format markdown --section "
             "register` lists them all).") in md
     table = ledger("report", "--month", "2026-10").stdout
-    assert "… and 1 more: complaintctl report --month 2026-10 --format csv --section " \
+    assert f"… and 1 more: {db} report --month 2026-10 --format csv --section " \
         "register" in table
     whole = ledger("report", "--month", "2026-10", "--format", "markdown", "--section",
                    "register").stdout
@@ -858,16 +860,20 @@ def test_a_cut_section_names_the_command_that_lists_it_all(ledger, monkeypatch):
     md = ledger("--db", f"{ledger.db.parent.name}/{ledger.db.name}", "report", "--month",
                 "2026-10", "--format", "markdown").stdout
     assert f"(`complaintctl --db {ledger.db} report --month 2026-10" in md, md
+    # and when cron names it by COMPLAINTCTL_DB (the reader's own default ledger was listed)
+    monkeypatch.setenv("COMPLAINTCTL_DB", f"{ledger.db.parent.name}/{ledger.db.name}")
+    md = ledger("report", "--month", "2026-10", "--format", "markdown").stdout
+    assert f"(`complaintctl --db {ledger.db} report --month 2026-10" in md, md
     # and in the language asked for (the command printed gave English headers)
     table = ledger("--lang", "中文", "report", "--month", "2026-10").stdout
-    assert "complaintctl --lang zh report --month 2026-10 --format csv --section register" \
+    assert f"{db} --lang zh report --month 2026-10 --format csv --section register" \
         in table, table
     # at 60 columns the command and the chain head are printed whole, each on its line
     # (folded by Rich, a pasted command or a hash for verify --head came out cut in two),
     # and a week's title too long for its rule is on its own line, not cut with "…"
     monkeypatch.setenv("COLUMNS", "60")
     lines = ledger("report", "--week", "2026-10-20").stdout.splitlines()
-    assert "… and 1 more: complaintctl report --week 2026-10-19 --format csv --section " \
+    assert f"… and 1 more: {db} report --week 2026-10-19 --format csv --section " \
         "register" in lines, lines
     head = ledger.json("report", "--week", "2026-10-20")["chain_head"]
     # (the hash on a line of its own, whole, where the line would not fit: it wrapped in
