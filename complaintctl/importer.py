@@ -1716,6 +1716,11 @@ def _amount_said(exc: BadInput, raw: str, key: str, currency: str | None) -> str
     None for one said as it is."""
     if exc.code == "amount_point_thousands":
         large, small = exc.params["large"], exc.params["small"]
+        if len(str(small).partition(".")[2]) > 2:  # (12.505: the very value refused)
+            return _("{message}: write {large}, or the amount rounded to two decimals, in "
+                     "the cell, or give it a line under [values.{key}] ({line})").format(
+                message=exc.message, large=large, key=key,
+                line=f"{toml_string(raw)} = {toml_string(large)}")
         return _("{message}: write {large} or {small} in the cell, or give it a line under "
                  "[values.{key}] ({line})").format(
             message=exc.message, large=large, small=small, key=key,

@@ -5085,7 +5085,9 @@ def test_an_amount_or_an_excel_date_number_refused_says_what_to_write(ledger, tm
             "A4,45300,恒通,电话,质量,高,异响,,,,,,\n"
             "A5,2024-01-08 09:30,恒通,电话,质量,高,异响,\"1,2,3\",退款,退款,2024-01-09 10:00,"
             "品质部,王芳\n")
-    path, mapping = _register_and_mapping(tmp_path, rows)
+    path, mapping = _register_and_mapping(tmp_path, rows + (
+        "A6,2024-01-08 09:30,恒通,电话,质量,高,异响,12.505,退款,退款,2024-01-09 10:00,品质部,"
+        "王芳\n"))
     before = ledger.snapshot()
     r = ledger("import", path, "--mapping", mapping, "--dry-run", code=2)
     assert r.stderr.splitlines()[:5] == [
@@ -5104,6 +5106,10 @@ def test_an_amount_or_an_excel_date_number_refused_says_what_to_write(ledger, tm
         "row 6, column 赔偿金额: '1,2,3' is not an amount: write it with a point before at "
         "most two decimals, and commas only between thousands (e.g. 1250.50), or give the "
         "cell a line under [values.amount] (\"1,2,3\" = \"…\")"], r.stderr
+    # (not the value refused as the other reading: 12.505 has three decimals)
+    assert "row 7, column 赔偿金额: '12.505' could be read two ways: as 12.505 or as 12505: " \
+        "write 12505, or the amount rounded to two decimals, in the cell, or give it a line " \
+        "under [values.amount] (\"12.505\" = \"12505\")" in r.stderr, r.stderr
     assert ledger.snapshot() == before
     zh = ledger("--lang", "zh", "import", path, "--mapping", mapping, "--dry-run", code=2)
     assert "第 4 行“赔偿金额”列：“$100”：单独的 $ 无法确定是哪种货币（美元、港元、新台币……）；" \
