@@ -364,7 +364,8 @@ def log(lg: Ledger, fields: dict[str, Any], *, received_at: datetime, now: datet
             lg.event(cur, other, "repeat-link", now, now, actor, {"repeat_of": cid},
                      {"repeat_of": before})
     out = Outcome(cid, "logged", warnings=calendar_warnings(lg))
-    if fields.get("contact") and not whole_contact(fields["contact"]):  # (a prompt's
+    if fields.get("contact") and not whole_contact(fields["contact"]) and \
+            not _QQ.search(fields["contact"]):  # (a prompt's
         # answer one out of step: the category's number, 1, stored as the contact unsaid)
         out.warnings.append(_(
             "the contact ({masked}) holds no phone number (seven digits or more), e-mail "
@@ -1375,6 +1376,11 @@ def with_contact(lg: Ledger, contact: str) -> list[str]:
     without an export of every contact in clear."""
     with lg.read() as cur:
         return _others_with(cur, None, contact)
+
+
+# A QQ number, 5 to 11 digits after its name (QQ 123456, QQ号：10001): an account, though
+# shorter than a phone number (log warned of it as holding none).
+_QQ = re.compile(r"qq\s*号?\s*[:：]?\s*[1-9][0-9]{4,10}(?![0-9])", re.IGNORECASE)
 
 
 def whole_contact(contact: str) -> bool:

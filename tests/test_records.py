@@ -766,7 +766,8 @@ def test_a_contact_with_no_number_address_or_account_is_warned_of(ledger):
         "address or account id: it was recorded as typed; correct it with complaintctl " \
         f"amend {cid} --contact VALUE --reason TEXT" in r.stderr, r.stderr
     assert ledger.rows("SELECT contact FROM complaints WHERE id = ?", (cid,)) == [("1",)]
-    for contact in ("138 1234 5678", "zhang@example.cn", "微信 lily_2026", "QQ 12345678"):
+    for contact in ("138 1234 5678", "zhang@example.cn", "微信 lily_2026", "QQ 12345678",
+                    "QQ 123456", "qq号：10001"):  # (a QQ number of 5 or 6 digits too)
         r = ledger("log", "--customer", "美的", "--contact", contact, "--channel", "phone",
                    "--category", "quality", "--severity", "low", "--description", "x")
         assert "Warning" not in r.stderr, (contact, r.stderr)
