@@ -556,21 +556,25 @@ def template(header: list[str], file_name: str,
         lines.append("")
         lines.append(_("# Columns not guessed (map them, or leave them out):"))
         lines += [f"# ? = {toml_string(h)}" for h in left]
+    # an example under it: a field the sheet has no column for (every one had: "e.g.:"
+    # followed by nothing)
+    fallback = {"channel": "other", "category": "other", "severity": "medium"}
+    missing = [f for f in fallback if f not in found]
+    a_default = [f"# {f} = {toml_string(v)}" for f, v in (
+        ("region", "华东"), ("department", "质量部"), ("owner", "王芳"), ("lot", "L2401"),
+        ("demand", "exchange")) if f not in found][:1] if not missing else []
     lines += ["", "[defaults]",
-              _("# A value for a field that is missing or empty, e.g.:")]
+              _("# A value for a field that is missing or empty, e.g.:") if missing or a_default
+              else _("# A value for a field that is missing or empty.")]
     # Left commented out: a column not recognised may hold them (紧急程度 did, and every
     # row came in as medium, a fire among them); the import then refuses a row without
     # them, and the user maps the column or takes the default knowingly.
-    fallback = {"channel": "other", "category": "other", "severity": "medium"}
-    missing = [f for f in fallback if f not in found]
     if missing:
         lines.append(_("# No column was recognised for {fields}: map yours above, or remove "
                        "the # to give every row the same value (a default severity hides "
                        "critical complaints).").format(fields=", ".join(missing)))
     lines += [f'# {f} = "{fallback[f]}"' for f in missing]
-    if not missing:  # (every one recognised: "e.g.:" was followed by nothing)
-        lines += [f"# {f} = {toml_string(v)}" for f, v in (
-            ("region", "华东"), ("department", "质量部"), ("owner", "王芳")) if f not in found][:1]
+    lines += a_default
     for f, marks in placeholders.items():
         if marks:
             lines += ["", f"[values.{f}]", _("# the register's placeholder: no value")]

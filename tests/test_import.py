@@ -1141,9 +1141,16 @@ def test_a_template_never_gives_a_default_severity_unasked(ledger, files):
                  'corrective = "纠正措施"', 'revisit_method = "回访方式"'):
         assert f"\n{line}\n" in text, (line, text)
     assert "\nseverity = \"medium\"" not in text and "No column was recognised" not in text
-    # (every one recognised: its "e.g.:" was followed by nothing)
+    # (every one recognised: its "e.g.:" was followed by nothing; with every field of its
+    # examples mapped too, no "e.g.:")
     assert "# A value for a field that is missing or empty, e.g.:\n# region = \"华东\"\n" \
         in text, text
+    every = write_csv(files["dir"] / "every.csv", [["1", "2025-03-05", "甲", "电话", "质量", "高",
+                                                    "x", "华东", "QA", "王", "L1", "退货"]],
+                      header=["客诉单号", "登记日期", "客户", "来源", "问题类型", "紧急程度",
+                              "问题描述", "区域", "责任部门", "责任人", "批号", "客户要求"])
+    assert "\n# A value for a field that is missing or empty.\n\n" in ledger(
+        "import", every, "--template").stdout
     (files["dir"] / "u.toml").write_text(text, encoding="utf-8")
     ledger("import", urgent, "--mapping", files["dir"] / "u.toml")
     assert ledger.rows("SELECT severity, category FROM complaints") == [("critical", "quality")]
