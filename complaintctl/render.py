@@ -2244,10 +2244,11 @@ def verify_lines(problems: list[dict[str, Any]], terminal: int | None = None) ->
     # on a terminal too narrow for the lines (a value's 64 hex digits padded every one to
     # 220 columns, each problem wrapped over four screen lines, its detail apart from its
     # kind): each problem a block, its kind and id, then what was stored and expected
+    colon = "：" if i18n.lang() == "zh" else ": "
     return "\n".join(f"{kind}  {id_}\n" + "".join(
-        f"  {name}: {value}\n" for name, value in ((header[2], stored), (header[3], expected))
-        if value) + (f"  {detail}\n" if detail else "")
-        for kind, id_, stored, expected, detail in rows)
+        f"  {name}{colon}{value}\n" for name, value in ((header[2], stored),
+                                                       (header[3], expected)) if value)
+        + (f"  {detail}\n" if detail else "") for kind, id_, stored, expected, detail in rows)
 
 
 def verify_ok(result: dict[str, Any]) -> str:

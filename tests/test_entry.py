@@ -1504,6 +1504,13 @@ def test_verify_on_a_narrow_terminal_says_each_problem_in_a_block(ledger):
     assert re.search(r"(^|\n)chain  2\n  stored: [0-9a-f]{64}\n  expected: [0-9a-f]{64}\n",
                      out), out
     assert not out.startswith("kind ")
+    # in Chinese with its own colon (存储值: read as English punctuation)
+    child = pexpect.spawn(sys.executable, ["-m", "complaintctl", "--lang", "zh", "verify"],
+                          env=_env(ledger.db), encoding="utf-8", timeout=60,
+                          dimensions=(24, 60), preexec_fn=_as_at_a_terminal)
+    zh = child.read().replace("\r\n", "\n")
+    child.close()
+    assert "\n  存储值：—\n" in zh and "存储值:" not in zh, zh
     piped = subprocess.run([sys.executable, "-m", "complaintctl", "verify"],
                            capture_output=True, text=True, timeout=60, env=_env(ledger.db))
     assert piped.stdout.startswith("kind ") and "\ntrigger " in piped.stdout, piped.stdout

@@ -419,7 +419,7 @@ def test_the_rows_a_report_counts_changed_directly_are_named(ledger, env, full):
         "resolutions": "this row is not what its event recorded (in amount)",
         "investigations": "this row is not what its event recorded (in validity)"}
     zh = ledger("--lang", "zh", "verify", code=1).stdout
-    assert "这条记录与其事件记录的不符（不同之处：satisfaction）" in zh, zh
+    assert "这条记录与其事件所记录的不符（不同之处：satisfaction）" in zh, zh
 
 
 def test_a_resolutions_currency_changed_directly_is_named(ledger, env, full):
@@ -1099,7 +1099,7 @@ def test_a_deadlines_finding_is_a_sentence_in_the_readers_language(ledger, env, 
     assert p["detail"] == "the resolve stage's deadline (round 2) is not the one its event " \
         "recorded" and "_detail" not in p
     zh = ledger("--lang", "zh", "verify", code=1).stdout
-    assert "处理阶段的期限（第 2 轮）与其事件记录的不一致" in zh, zh
+    assert "处理阶段的期限（第 2 轮）与其事件所记录的不一致" in zh, zh
 
 
 @pytest.mark.parametrize("sql", [
