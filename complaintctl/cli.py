@@ -2028,7 +2028,15 @@ def report_cmd(
     if when is not None and not (week or month):
         raise BadInput(_("unexpected {value}: a date goes with --week, a month with "
                          "--month").format(value=i18n.shown(when)))
-    if sum((week, month, since is not None or until is not None)) != 1:
+    given = [name for name, on in (("--week", week), ("--month", month),
+                                   ("--since/--until", since is not None or until is not None))
+             if on]
+    if len(given) > 1:  # (two periods were told "give one of", as none was)
+        raise BadInput(_("{periods} given: a report is of one period").format(
+            periods=i18n.listing(given)), hint=_(
+                "give one of --week [DATE], --month [YYYY-MM], or --since DATE --until DATE"),
+            code="two_periods")
+    if not given:
         raise BadInput(_("give one of --week [DATE], --month [YYYY-MM], or --since DATE "
                          "--until DATE"))
     section = parse.choice(section, render.REPORT_SECTIONS, "--section", field="report_section")

@@ -370,7 +370,11 @@ def test_formats_and_atomic_output(ledger, history, tmp_path):
 def test_report_refusals(ledger):
     for args, message in [
         ((), "give one of --week"),
-        (("--week", "--month"), "give one of --week"),
+        # two periods were told "give one of", as none was
+        (("--week", "--month"), "Error: --week, --month given: a report is of one period\n"
+         "Hint: give one of --week"),
+        (("--month", "--since", "2026-10-01", "--until", "2026-10-31"),
+         "Error: --month, --since/--until given: a report is of one period"),
         (("--since", "2026-10-01"), "--since and --until go together"),
         (("--since", "2026-10-05", "--until", "2026-10-01"), "--until is before --since"),
         (("--month", "2026-13"), "cannot read --month"),
