@@ -372,7 +372,7 @@ def test_a_totals_row_is_skipped_and_counted(ledger, files):
                files["map"], code=2)
     assert "row 2, column 投诉日期" in r.stderr, r.stderr
     r = ledger("--lang", "zh", "import", path, "--mapping", files["map"], "--dry-run")
-    assert "跳过 2 行合计行" in r.stdout, r.stdout
+    assert "跳过合计行 2 行" in r.stdout, r.stdout
 
 
 def test_totals_merged_across_columns_and_signature_rows_are_skipped(ledger, files):
