@@ -815,10 +815,16 @@ class Reader:
             read_none, region = f in _NONE_READ, f == "region"
             read_as_none = self.read_as_none
 
+            any_other = None if own is None else own.get("*")
+
             def text(raw: str) -> str | None:
                 if own is not None and raw in own:  # [values.department] "品质部" = "质量部"
                     raw = own[raw]
                     if not raw:
+                        return None
+                elif any_other is not None and raw.strip():  # "*": any other text (a cause
+                    raw = any_other  # column fed by the disposition's: its 换货 stored as
+                    if not raw:  # the root cause, the "*" line passed over unsaid)
                         return None
                 if masked and "*" in raw:
                     raise BadInput(_("{value} is masked; import an export made with "

@@ -5220,3 +5220,19 @@ def test_a_formula_without_its_value_in_a_totals_row_is_no_matter(ledger, tmp_pa
     assert "Error: column 数量: 1 formula cell holds no calculated value (H5 (=H2*2)); it " \
         "would be read as empty\n" in r.stderr, r.stderr
     assert ledger.snapshot() == before
+
+
+def test_any_other_text_of_a_text_field_takes_its_star_line(ledger, tmp_path):
+    """[values.cause] "*" = "登记表未记录原因" was passed over unsaid: the cause column (the
+    summary's, here) came in as the root cause. A text field's "*" line is any text not
+    listed; its own lines first, an empty cell stays empty."""
+    rows = ("A1,2024-01-08 09:30,华东电器,电话,质量,高,异响,,换货,已换新,2024-01-09 10:00,"
+            "品质部,王芳\n"
+            "A2,2024-01-08 10:30,佳达科技,电话,质量,高,异响,,退款,轴承不良,2024-01-09 10:00,"
+            "品质部,王芳\n")
+    path, mapping = _register_and_mapping(
+        tmp_path, rows, '[values.cause]\n"轴承不良" = "轴承批次不良"\n"*" = "登记表未记录原因"\n')
+    ledger("import", path, "--mapping", mapping)
+    assert ledger.rows("SELECT source_key, root_cause, resolution_summary FROM complaints "
+                       "ORDER BY source_key") == [
+        ("A1", "登记表未记录原因", "已换新"), ("A2", "轴承批次不良", "轴承不良")]
