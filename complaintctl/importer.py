@@ -2401,6 +2401,14 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
     `keep`), or, when `keep` is None, in an ordinary transaction that adds nothing
     (_New at the first row to add). `kept`: _kept_ids's."""
     result = Result(dry_run=dry_run, header=list(table.header))
+    if table.hidden:  # (read as any other: a row hidden for the screen may be real)
+        result.warnings.append(ngettext(
+            "row {rows} is hidden in the sheet: it is read as any other (delete it in the "
+            "sheet if it is not a complaint)",
+            "rows {rows} are hidden in the sheet: they are read as any other (delete them in "
+            "the sheet if they are not complaints)", len(table.hidden)).format(
+                rows=listing([str(n) for n in table.hidden[:10]]
+                                  + (["…"] if len(table.hidden) > 10 else []))))
     if reader.file_zone is not None:
         result.warnings.append(_(
             "the workbook's times are in {zone}, the time zone of the ledger it was "

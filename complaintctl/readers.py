@@ -51,6 +51,8 @@ class Table:
         # a workbook's formula cells without a calculated value (read as empty), by column
         # index as read: (row number, the cell named) of each (readers._uncalculated)
         self.uncalculated: dict[int, list[tuple[int, str]]] = {}
+        # a workbook's rows below the header that Excel hides (_hidden_rows), by number
+        self.hidden: list[int] = []
         self._open: Any = None  # the region -> Table of a CSV the region decides
 
     @property
@@ -1171,7 +1173,42 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
                   across=across)
     if not is_ole:  # (the columns the mapping reads are refused for them: importer.Reader)
         table.uncalculated = _uncalculated(path, sheet, first_col, at)
+        table.hidden = _hidden_rows(path, sheet, at)
     return table
+
+
+def _hidden_rows(path: Path, sheet: str, header_row: int) -> list[int]:
+    """The rows below the header of an XLSX sheet that Excel hides (a test row, a row
+    "deleted" by hiding it): read as any other, and said (a hidden 作废 row came in as a
+    complaint unsaid). The sheet's XML is searched for them only when it says `hidden`."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    found: list[int] = []
+    try:
+        with zipfile.ZipFile(path) as z:
+            name = _sheet_member(z, sheet)
+            if name is None:
+                return []
+            with z.open(name) as fh:
+                tail = b""
+                while chunk := fh.read(_CHUNK):
+                    seen = tail + chunk
+                    if b"hidden=" in seen:
+                        break
+                    tail = seen[-8:]
+                else:
+                    return []
+            with z.open(name) as fh:
+                for _event, e in ElementTree.iterparse(fh):
+                    if e.tag == _MAIN + "row":
+                        number = int(e.get("r") or 0)
+                        if number > header_row and e.get("hidden") in ("1", "true"):
+                            found.append(number)
+                        e.clear()
+    except Exception:  # noqa: BLE001 - a workbook calamine read but this cannot: as read
+        return []
+    return found
 
 
 def _workbook_zone(path: Path) -> str | None:

@@ -596,3 +596,29 @@ def test_an_amount_of_more_digits_than_excel_keeps_is_written_as_its_text(ledger
     amounts = [c.value for row in _load(export).worksheets[0].iter_rows() for c in row
                if c.value in ("999999999999.99", 999999999999.99)]
     assert amounts == [999999999999.99] * 11, amounts
+
+
+def test_a_row_hidden_in_the_sheet_is_read_and_said(ledger, tmp_path):
+    """A row Excel hides (a test row, one "deleted" by hiding it) came in as a complaint
+    with nothing said. It is read as any other, and said, in a dry run too."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["编号", "投诉日期", "客户名称", "投诉内容", "严重程度", "投诉类别"])
+    sheet.append(["A-1", "2026-03-06", "甲公司", "破损", "中", "质量"])
+    sheet.append(["A-9", "2026-03-07", "测试客户", "测试数据", "中", "质量"])
+    sheet.row_dimensions[3].hidden = True
+    path = tmp_path / "h.xlsx"
+    book.save(path)
+    mapping = tmp_path / "h.toml"
+    mapping.write_text('key = "编号"\n[columns]\nreceived_at = "投诉日期"\ncustomer = "客户名称"\n'
+                       'description = "投诉内容"\nseverity = "严重程度"\ncategory = "投诉类别"\n'
+                       '[defaults]\nchannel = "phone"\n', encoding="utf-8")
+    said = ("Warning: row 3 is hidden in the sheet: it is read as any other (delete it in the "
+            "sheet if it is not a complaint)")
+    assert said in ledger("import", path, "--mapping", mapping, "--dry-run").stderr
+    r = ledger("import", path, "--mapping", mapping)
+    assert said in r.stderr, r.stderr
+    assert ledger.rows("SELECT source_key FROM complaints ORDER BY source_key") == [
+        ("A-1",), ("A-9",)]
