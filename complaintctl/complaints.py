@@ -904,11 +904,14 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
                 out.warnings.append(_("the contact of {id} was erased on the person's "
                                       "request before: keep it only if they agreed").format(
                                           id=cid))
-            salt = c["contact_salt"] or lg.salt_source()
+            # a new key for the new contact: the old one's hash stays in the history under
+            # the old key, which goes with it (kept beside the new contact, it let the
+            # replaced number be found again from the hash by trying numbers)
+            salt = lg.salt_source()
             changes["contact_salt"] = salt
             data["contact"] = contact_ref(salt, changes["contact"])
             if c["contact"]:
-                old["contact"] = contact_ref(salt, c["contact"])
+                old["contact"] = contact_ref(c["contact_salt"] or "", c["contact"])
         lg.rows.update(cur, "complaints", cid, {**changes, **dict.fromkeys(cleared), **moved})
         if "received_at" in changes:  # a deadline kept is a promise made: said, not moved
             # (from the received time its deadline was set from: a second correction

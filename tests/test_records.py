@@ -771,3 +771,22 @@ def test_a_contact_with_no_number_address_or_account_is_warned_of(ledger):
         r = ledger("log", "--customer", "美的", "--contact", contact, "--channel", "phone",
                    "--category", "quality", "--severity", "low", "--description", "x")
         assert "Warning" not in r.stderr, (contact, r.stderr)
+
+
+def test_an_amended_contact_takes_a_new_key_so_the_old_one_cannot_be_found_again(ledger):
+    """amend --contact kept the complaint's salt: the replaced number's keyed hash (in the
+    amend event's old) could be matched by trying numbers with the salt stored beside
+    the new contact. The new contact takes a new salt; the history's hashes stand as
+    recorded and verify holds."""
+    from complaintctl.complaints import contact_ref
+
+    cid = ledger.log("--contact", "13812345678")
+    (salt,) = ledger.rows("SELECT contact_salt FROM complaints WHERE id = ?", (cid,))[0]
+    ledger("amend", cid, "--contact", "13900001111", "--reason", "号码记错")
+    (new_salt,) = ledger.rows("SELECT contact_salt FROM complaints WHERE id = ?", (cid,))[0]
+    (old,) = ledger.rows("SELECT old FROM events WHERE kind = 'amend'")[0]
+    assert new_salt != salt
+    assert json.loads(old)["contact"] == contact_ref(salt, "13812345678")  # as recorded
+    assert json.loads(old)["contact"] != contact_ref(new_salt, "13812345678")
+    assert ledger("verify").stdout.startswith("OK")
+    assert [r["id"] for r in ledger.json("list", "--contact", "13900001111")] == [cid]
