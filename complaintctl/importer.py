@@ -2178,10 +2178,20 @@ class _Sourced(Rows):
         super().event(cur, (*row[:7], encode({**data, **self.extra}), *row[8:]), in_order)
 
 
+def _name_kept(name: str) -> str:
+    """A file's name as the history keeps it: its control characters, direction marks
+    and line breaks '?', as an attachment's (a register named with an escape sequence
+    cleared the screen of whoever read the complaint's history, for good)."""
+    from complaintctl.evidence import display_name
+
+    return display_name(name)
+
+
 def _batch_row(cur: sqlite3.Cursor, file: Path, digest: str, mapping: str, now: datetime,
                actor: str) -> int:
     cur.execute("INSERT INTO import_batches (file, sha256, mapping, at, actor) "
-                "VALUES (?, ?, ?, ?, ?)", (file.name, digest, mapping, iso(now), actor))
+                "VALUES (?, ?, ?, ?, ?)", (_name_kept(file.name), digest, _name_kept(mapping),
+                                           iso(now), actor))
     return int(cur.lastrowid or 0)
 
 
@@ -2440,8 +2450,9 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
             (events_before,) = cur.execute("SELECT coalesce(max(id), 0) FROM events"
                                            ).fetchone()
             # the batch in the history (verify holds its row to it): which file, by whom
-            record = {"batch": batch, "file": path.name, "sha256": digest,
-                      "mapping": mapping_name, "sheet": table.sheet}
+            record = {"batch": batch, "file": _name_kept(path.name), "sha256": digest,
+                      "mapping": _name_kept(mapping_name),
+                      "sheet": table.sheet and _name_kept(table.sheet)}
             if writer is not None:
                 writer.ledger_event("import", now, actor, record)
             else:
@@ -2454,7 +2465,8 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
             shape, n_moved = _id_shape(prefix), 0
             moved: list[tuple[str, str, bool]] = []
             rows = iter(table.rows)
-            key_of, file_name, sheet = reader.key_of, path.name, table.sheet
+            key_of, file_name, sheet = (reader.key_of, _name_kept(path.name),
+                                        table.sheet and _name_kept(table.sheet))
             parts_of = reader.key_cells if len(mapping.key) > 1 else _no_cells
             # without a key: rows the same in every column the mapping reads (a row
             # pasted twice), by a digest of those cells -> the first row

@@ -5236,3 +5236,33 @@ def test_any_other_text_of_a_text_field_takes_its_star_line(ledger, tmp_path):
     assert ledger.rows("SELECT source_key, root_cause, resolution_summary FROM complaints "
                        "ORDER BY source_key") == [
         ("A1", "登记表未记录原因", "已换新"), ("A2", "轴承批次不良", "轴承不良")]
+
+
+def test_a_register_s_name_is_kept_without_its_control_characters_and_hinted_quoted(
+        ledger, tmp_path):
+    """A register named with an escape sequence (reg<ESC>[2J….csv) was kept so in the
+    history: show and import --batches cleared the reader's screen, for good. Its name
+    is kept as an attachment's is, its control characters '?'. And the hint to start a
+    mapping printed the name as it was: `reg $(touch x);.csv` became a command that ran
+    it."""
+    plain = tmp_path / "plain.csv"
+    plain.write_text("编号,客户名称,投诉内容,投诉日期,严重程度,投诉渠道,投诉类别\n"
+                     "A1,华东,异响,2026-11-01,高,电话,质量\n", encoding="utf-8")
+    template = ledger("import", plain, "--template").stdout
+    (tmp_path / "m.toml").write_text(template, encoding="utf-8")
+    named = tmp_path / "reg\x1b[2J\x1b]0;owned\x07.csv"
+    named.write_bytes(plain.read_bytes())
+    ledger("import", named, "--mapping", tmp_path / "m.toml")
+    stored = ledger.rows("SELECT file FROM import_batches") + ledger.rows(
+        "SELECT data FROM events WHERE kind IN ('import', 'log')")
+    assert stored and all("\x1b" not in text and "\x07" not in text for (text,) in stored)
+    assert ledger.rows("SELECT file FROM import_batches") == [("reg?[2J?]0;owned?.csv",)]
+    for args in (("import", "--batches"), ("show", "--ref", "A1")):
+        out = ledger(*args).stdout
+        assert "\x1b" not in out and "reg?[2J" in out, (args, out)
+    assert ledger("verify").stdout.startswith("OK")
+    r = ledger("import", "reg $(touch PWNED);x.csv", code=2)
+    assert "Hint: start one with: complaintctl import 'reg $(touch PWNED);x.csv' --template " \
+        "> map.toml" in r.stderr, r.stderr
+    r = ledger("import", "登记表.csv", code=2)
+    assert "complaintctl import 登记表.csv --template" in r.stderr  # (as typed, unquoted)
