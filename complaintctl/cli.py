@@ -327,7 +327,9 @@ def _actor() -> str:
         name = getpass.getuser()
     except (OSError, KeyError):
         name = _login()
-    return parse.text(name, "--as", required=True)
+    # (named where it came from: "--as contains a control character" sent a cron job's
+    # reader to an option its crontab does not have)
+    return parse.text(name, "LOGNAME", required=True)
 
 
 def _new_ledger_language() -> tuple[str | None, bool]:

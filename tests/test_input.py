@@ -1181,6 +1181,15 @@ def test_a_user_variable_of_spaces_is_named_as_itself(pinned, monkeypatch):
     assert "or unset it to record your login name" in r.stderr, r.stderr
 
 
+def test_a_login_name_with_a_control_character_is_named_as_the_login(pinned, monkeypatch):
+    """LOGNAME=$'wang\\e[31m' was refused as "--as contains a control character": a cron
+    job's mail named an option its crontab does not have."""
+    monkeypatch.delenv("COMPLAINTCTL_USER", raising=False)
+    monkeypatch.setenv("LOGNAME", "wang\x1b[31m")
+    refused(pinned, "amend", "CC-2025-0001", "--reason", "typo", "--product", "XD-9",
+            code=2, message="Error: LOGNAME contains a control character (U+001B)")
+
+
 @pytest.mark.parametrize("command", ["list", "overdue"])
 def test_a_negative_limit_says_that_0_is_allowed(pinned, command):
     """--limit 0 means all: the refusal of -1 says so (overdue through the fast path too)."""
