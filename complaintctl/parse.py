@@ -877,6 +877,8 @@ _WEEKDAY = re.compile(rf"\b(?:{_EN_WEEKDAY})\b|(?:周|星期|礼拜)[一二三�
 # custom: in a ledger on Taiwan's clock (elsewhere 114/03/04 is refused, not read as 2025).
 _ROC_YEAR = re.compile(r"^(?:(?:中华)?民国\s*(0*[1-9][0-9]{0,2})\s*([年/.-])|(1[0-9]{2})\s*(年))")
 _ROC_ZONES = frozenset({"Asia/Taipei", "ROC"})
+# A ROC date in seven digits, on Taiwan's clock: year (100-199), month, day.
+_ROC_COMPACT = re.compile(r"(1[0-9]{2})(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])")
 # A weekday named with a date, with the brackets or comma around it: （星期二）, (Tue),
 # ", Tuesday".
 _WEEKDAY_AROUND = re.compile(r"[\s,(（]*(?:" + _WEEKDAY.pattern + r")[\s,)）]*", re.IGNORECASE)
@@ -1399,6 +1401,10 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
     if bare is not None and bare[3] and not roc:  # 114年3月4日 outside Taiwan
         raise _not_roc(bare[3], field, value)
     raw = _ROC_YEAR.sub(lambda m: f"{int(m[1] or m[3]) + 1911}{m[2] or m[4]}", raw)
+    compact = _ROC_COMPACT.fullmatch(raw) if roc else None
+    if compact is not None:  # 1130506, as Taiwan's ERPs write 民國113年5月6日 (it was taken
+        # for a phone number, and shown masked)
+        raw = f"{int(compact[1]) + 1911}-{compact[2]}-{compact[3]}"
     raw = _CANTONESE_PARTS.sub(lambda m: _PART_OF[m[0]], raw)
     # last Friday, this Monday, next Tuesday: the week words' days (上周五, 本周一, 下周二)
     raw = _ENGLISH_WEEK.sub(lambda m: f"{_ENGLISH_WEEK_OF[m[1].lower()]}周"

@@ -320,3 +320,16 @@ def test_hong_kong_and_taiwan_numbers_are_found_as_they_are_written_there(run):
     taipei = {ids["02-2345-6789"], ids["886-2-2345-6789"], ids["(02) 2345-6789"]}
     assert found("23456789") == found("02-2345-6789") == found("+886 2 2345 6789") == taipei
     assert found("2345678") == set()  # (a number that merely ends like it is not it)
+
+
+def test_a_roc_date_in_seven_digits_is_read_on_taiwan_s_clock(run):
+    """1130506, as Taiwan's ERPs write 民國113年5月6日, was taken for a phone number in an
+    import (and shown masked); on Taiwan's clock it is that day, elsewhere not read."""
+    run("init", "--country", "TW", "--timezone", "Asia/Taipei")
+    cid = run("log", "--customer", "丙公司", "--channel", "phone", "--category", "quality",
+              "--severity", "low", "--description", "x", "--received", "1130506"
+              ).stdout.strip()
+    assert run.rows("SELECT received_at FROM complaints WHERE id = ?", (cid,)) == [
+        ("2024-05-05T16:00:00Z",)]
+    run("log", "--customer", "丙公司", "--channel", "phone", "--category", "quality",
+        "--severity", "low", "--description", "x", "--received", "1131306", code=2)
