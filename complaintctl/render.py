@@ -1765,6 +1765,11 @@ def _paid_text(paid: dict[str, Any]) -> str:
         paid["amount"], paid["currency"])
 
 
+def _units(n: int) -> str:
+    """A count of returned units ("1 units" read badly)."""
+    return ngettext("{n} unit", "{n} units", n).format(n=n)
+
+
 def report_summary(rep: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
     b, h, c, p, y = (rep["backlog"], rep["handling_days"], rep["capa"], rep["previous_period"],
                      rep["year_to_date"])
@@ -1801,10 +1806,10 @@ def report_summary(rep: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
         (_("CAPA"), _("opened {opened}, done {done}, verified {verified}; late at the end "
                       "{late} (whenever opened)").format(
             opened=c["opened"], done=c["done"], verified=c["verified"], late=c["late"])),
-        (_("returns"), _("{authorised} authorised ({units} units); {received} units received "
-                         "(of any return), {discrepancies} with a count discrepancy").format(
-            authorised=ret["authorised"], units=ret["authorised_quantity"],
-            received=ret["quantity_received"], discrepancies=ret["discrepancies"])),
+        (_("returns"), _("{authorised} authorised ({units}); {received} received (of any "
+                         "return), {discrepancies} with a count discrepancy").format(
+            authorised=ret["authorised"], units=_units(ret["authorised_quantity"]),
+            received=_units(ret["quantity_received"]), discrepancies=ret["discrepancies"])),
         (_(PAID), _paid_text(rep["paid"])),
         # each figure with this period's change from it (JSON has every one; the line
         # had received's alone, and "resolved 3" read as this period's)

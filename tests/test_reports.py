@@ -255,6 +255,9 @@ def test_the_returns_section_keeps_counts_and_money_in_their_own_columns(ledger,
                      "summary").stdout
     assert 'returns,"1 authorised (5 units); 3 units received (of any return), 1 with a ' \
         'count discrepancy"' in summary, summary
+    zh = ledger("--lang", "zh", "report", "--month", "2026-10", "--format", "csv",
+                "--section", "summary").stdout
+    assert "授权 1 单（5 件）；收货 3 件（含以前各期授权的退货）" in zh, zh
     # every rate of the summary with what it is of (the repeat and not-upheld rates had no
     # counts); CAPA's late are those open at the end whenever opened, which may be more
     # than the period opened
@@ -1504,3 +1507,15 @@ def test_a_receipt_typed_wrong_and_corrected_in_a_later_month_is_no_discrepancy_
     ledger.log(received="2026-11-20 09:00")  # half the ledger's complaints: a long period
     figures((2, 1))
     assert returns("--since", "2026-10-01", "--until", "2026-11-30") == (13, 2)
+
+
+def test_one_returned_unit_is_one_unit(ledger):
+    """The summary said "1 authorised (1 units); 1 units received"."""
+    cid = ledger.log(received="2026-11-02 09:00")
+    ledger("assign", cid, "--dept", "质量部", "--owner", "王芳", "--at", "2026-11-02 09:30")
+    rid = ledger("return", "open", cid, "--qty", "1", "--at", "2026-11-02 10:00").stdout.strip()
+    ledger("return", "receive", rid, "--qty", "1", "--at", "2026-11-03 10:00")
+    summary = ledger("report", "--month", "2026-11", "--format", "csv", "--section",
+                     "summary").stdout
+    assert 'returns,"1 authorised (1 unit); 1 unit received (of any return), 0 with a ' \
+        'count discrepancy"' in summary, summary
