@@ -2657,10 +2657,13 @@ def import_cmd(
             "complaintctl import --batches).")
         result = importer.run(ledger, path, reopen, the_map, now=_now(), actor=_actor(),
                               dry_run=dry_run, skip_bad=skip_bad, progress=progress)
+    def on_sheet(line: str) -> str:  # (a workbook of one sheet a year has a row 2 on each)
+        return _("sheet {sheet}: {line}").format(sheet=sheet, line=line) if sheet else line
+
     for w in result.warnings:
         _warn(w)
     for c in result.conflicts:
-        _warn(_("conflict: {line}").format(line=c.line()))
+        _warn(_("conflict: {line}").format(line=on_sheet(c.line())))
     if dry_run and result.words_read:  # refused rows or not: what the words were read as
         _emit(render.words_read(result.words_read))
     written = None  # the rejects file, once written
@@ -2673,7 +2676,7 @@ def import_cmd(
                 path=rejects_path))
     if result.problems and (not skip_bad or result.none_good):
         for line in _problem_lines(result.problems):
-            _err(line)
+            _err(on_sheet(line))
         n = f"{result.refused:,}"
         message = ngettext("{n} row refused; nothing was imported",
                            "{n} rows refused; nothing was imported", result.refused).format(n=n)
@@ -2720,7 +2723,7 @@ def import_cmd(
     own_export = mapping is not None and mapping.strip() == "complaintctl"
     if dry_run:
         for line in _problem_lines(result.problems):
-            _err(line)
+            _err(on_sheet(line))
         _emit(_("Dry run, nothing written: {counts}.").format(counts=counts) + "\n")
         if result.second_lapsed:
             _say(lapsed)

@@ -622,3 +622,31 @@ def test_a_row_hidden_in_the_sheet_is_read_and_said(ledger, tmp_path):
     assert said in r.stderr, r.stderr
     assert ledger.rows("SELECT source_key FROM complaints ORDER BY source_key") == [
         ("A-1",), ("A-9",)]
+
+
+def test_a_refusal_on_a_sheet_chosen_names_the_sheet(ledger, tmp_path):
+    """A workbook of one sheet a year has a row 2 on each: `--sheet 2024年`'s refusals
+    said "row 2, column 投诉日期" with no sheet."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    header = ["编号", "投诉日期", "客户名称", "投诉内容", "严重程度", "投诉类别"]
+    first = book.active
+    first.title = "2023年"
+    first.append(header)
+    first.append(["A-1", "2023-03-06", "甲公司", "破损", "中", "质量"])
+    second = book.create_sheet("2024年")
+    second.append(header)
+    second.append(["B-1", "2024-02-30", "乙公司", "破损", "中", "质量"])
+    path = tmp_path / "years.xlsx"
+    book.save(path)
+    mapping = tmp_path / "y.toml"
+    mapping.write_text('key = "编号"\n[columns]\nreceived_at = "投诉日期"\ncustomer = "客户名称"\n'
+                       'description = "投诉内容"\nseverity = "严重程度"\ncategory = "投诉类别"\n'
+                       '[defaults]\nchannel = "phone"\n', encoding="utf-8")
+    before = ledger.snapshot()
+    for dry in ((), ("--dry-run",)):
+        r = ledger("import", path, "--mapping", mapping, "--sheet", "2024年", *dry, code=2)
+        assert r.stderr.startswith("sheet 2024年: row 2, column 投诉日期: '2024-02-30'"), \
+            r.stderr
+    assert ledger.snapshot() == before
