@@ -5266,3 +5266,23 @@ def test_a_register_s_name_is_kept_without_its_control_characters_and_hinted_quo
         "> map.toml" in r.stderr, r.stderr
     r = ledger("import", "登记表.csv", code=2)
     assert "complaintctl import 登记表.csv --template" in r.stderr  # (as typed, unquoted)
+
+
+def test_a_default_rejects_name_from_a_file_name_with_a_line_break(ledger, tmp_path,
+                                                                   monkeypatch):
+    """`import $'bad\\nname.csv' --skip-bad` was refused as "--rejects 'bad\\nname.rejects.csv'
+    contains a control character", an option nobody typed: the default is made without
+    it."""
+    monkeypatch.chdir(tmp_path)
+    named = tmp_path / "bad\nname.csv"
+    named.write_text("编号,客户名称,投诉内容,投诉日期,严重程度,投诉渠道,投诉类别\n"
+                     "B1,华东,异响,2099-13-45,高,电话,质量\n", encoding="utf-8")
+    mapping = tmp_path / "m.toml"
+    # (the template's first line, a comment, named the file: its line break began a line
+    # of TOML, and the tool's own template was refused)
+    template = ledger("import", named, "--template").stdout
+    assert template.startswith("# complaintctl import mapping for bad?name.csv ("), template
+    mapping.write_text(template, encoding="utf-8")
+    r = ledger("import", named, "--mapping", mapping, "--skip-bad", code=2)
+    assert "written with its reason to bad_name.rejects.csv" in r.stderr, r.stderr
+    assert (tmp_path / "bad_name.rejects.csv").exists()
