@@ -28,7 +28,7 @@ from typing import Any, BinaryIO
 from complaintctl import settings, workflow
 from complaintctl.complaints import check_at
 from complaintctl.errors import BadInput, NotFound, Refused
-from complaintctl.i18n import _, os_reason, path_said, shown
+from complaintctl.i18n import _, os_reason, shown
 from complaintctl.parse import DIRECTION, LINE_BREAKS, iso, record_key, record_number
 from complaintctl.store import Ledger, Outcome
 
@@ -140,7 +140,9 @@ def _open(source: Source, name: str | None, limit: int) -> _File:
     missing, unreadable, not a regular file (a folder, a pipe, /dev/zero), empty, or
     over the size limit."""
     if isinstance(source, Path):
-        label = path_said(source)  # (one line: a name's line break printed a fake Hint:)
+        # (one line: a name's line break printed a Hint: the tool never wrote; the rest
+        # of what a terminal would act on is written visibly where it is printed)
+        label = str(source).replace("\n", "\\n").replace("\r", "\\r")
 
         def unreadable(why: str, code: str) -> BadInput:
             return BadInput(_("cannot attach {path}: {reason}").format(path=label, reason=why),

