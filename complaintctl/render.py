@@ -473,6 +473,15 @@ _MD_ESCAPES = str.maketrans({"\\": "\\\\", "|": "\\|", "*": "\\*", "_": "\\_",
 _MD_TAG_OR_ENTITY = re.compile(r"<(?=[A-Za-z/!?])|&(?=#?\w+;)")
 
 
+def md_code(text: str) -> str:
+    """`text` as a code span, its fence longer than any run of backticks in it (a ledger
+    path with a backtick ended the span a hint's command was in, cutting it in two)."""
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if longest else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def md_cell(value: str) -> str:
     text = _MD_TAG_OR_ENTITY.sub(lambda m: "\\" + m[0], value.translate(_MD_ESCAPES))
     return text.replace("\n", "<br>")
@@ -2104,9 +2113,9 @@ def report_markdown(rep: dict[str, Any], tz: tzinfo, section: str | None = None,
             if name == "register" and (note := register_note(rep)):
                 text += "\n" + md_cell(note) + "\n"
             if len(shown) < len(rows):
-                text += "\n" + _("… and {n} more (`{command}` lists them all).").format(
+                text += "\n" + _("… and {n} more ({command} lists them all).").format(
                     n=len(rows) - len(shown),
-                    command=more_command(rep, name, "markdown", again)) + "\n"
+                    command=md_code(more_command(rep, name, "markdown", again))) + "\n"
     if section in (None, "summary"):  # (as the CSV's summary carries it: verify --head)
         text += "\n" + md_cell(chain_footer(rep)) + "\n"
     return text

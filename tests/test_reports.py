@@ -867,6 +867,12 @@ def test_a_cut_section_names_the_command_that_lists_it_all(ledger, monkeypatch):
     md = ledger("--db", f"{ledger.db.parent.name}/{ledger.db.name}", "report", "--month",
                 "2026-10", "--format", "markdown").stdout
     assert f"(`complaintctl --db {ledger.db} report --month 2026-10" in md, md
+    # a path with a backtick ended the code span the command was in: a longer fence
+    odd = ledger.db.parent / "qa`s.db"
+    ledger("backup", odd)
+    md = ledger("--db", odd, "report", "--month", "2026-10", "--format", "markdown").stdout
+    assert f"(`` complaintctl --db '{odd}' report --month 2026-10 --format markdown " \
+        "--section register `` lists them all)." in md, md
     # and when cron names it by COMPLAINTCTL_DB (the reader's own default ledger was listed)
     monkeypatch.setenv("COMPLAINTCTL_DB", f"{ledger.db.parent.name}/{ledger.db.name}")
     md = ledger("report", "--month", "2026-10", "--format", "markdown").stdout
