@@ -8,14 +8,13 @@ a small prepared ledger. Whatever the input: exit 0, 1 or 2, never a traceback o
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
 import typer
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
-from support import NOW, template_ledger
+from support import NOW, dump, template_ledger
 from typer.testing import CliRunner
 
 from complaintctl import cli, parse
@@ -208,15 +207,7 @@ def world(tmp_path_factory):
         work = tmp_path_factory.mktemp("fuzz")
         mp.chdir(work)
         template = template_ledger(TEMPLATE)
-        yield work, template, _dump(template)
-
-
-def _dump(db: Path) -> list[str]:
-    conn = sqlite3.connect(db)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
+        yield work, template, dump(template)
 
 
 def _invoke(runner: CliRunner, argv: list[str], stdin) -> tuple[int, str, BaseException | None]:
@@ -248,4 +239,4 @@ def test_no_input_crashes_the_command_line(world, case):
     assert "unexpected failure" not in output and "Traceback" not in output, where
     if code != 0:
         assert "Error" in output, where
-        assert _dump(db) == before, where
+        assert dump(db) == before, where

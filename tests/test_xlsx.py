@@ -598,6 +598,12 @@ def test_an_amount_of_more_digits_than_excel_keeps_is_written_as_its_text(ledger
     assert amounts == [999999999999.99] * 11, amounts
 
 
+# The mapping of the small registers of one sheet a year below.
+SHEET_MAPPING = ('key = "编号"\n[columns]\nreceived_at = "投诉日期"\ncustomer = "客户名称"\n'
+                 'description = "投诉内容"\nseverity = "严重程度"\ncategory = "投诉类别"\n'
+                 '[defaults]\nchannel = "phone"\n')
+
+
 def test_a_row_hidden_in_the_sheet_is_read_and_said(ledger, tmp_path):
     """A row Excel hides (a test row, one "deleted" by hiding it) came in as a complaint
     with nothing said. It is read as any other, and said, in a dry run too."""
@@ -612,9 +618,7 @@ def test_a_row_hidden_in_the_sheet_is_read_and_said(ledger, tmp_path):
     path = tmp_path / "h.xlsx"
     book.save(path)
     mapping = tmp_path / "h.toml"
-    mapping.write_text('key = "编号"\n[columns]\nreceived_at = "投诉日期"\ncustomer = "客户名称"\n'
-                       'description = "投诉内容"\nseverity = "严重程度"\ncategory = "投诉类别"\n'
-                       '[defaults]\nchannel = "phone"\n', encoding="utf-8")
+    mapping.write_text(SHEET_MAPPING, encoding="utf-8")
     said = ("Warning: row 3 is hidden in the sheet: it is read as any other (delete it in the "
             "sheet if it is not a complaint)")
     assert said in ledger("import", path, "--mapping", mapping, "--dry-run").stderr
@@ -641,9 +645,7 @@ def test_a_refusal_on_a_sheet_chosen_names_the_sheet(ledger, tmp_path):
     path = tmp_path / "years.xlsx"
     book.save(path)
     mapping = tmp_path / "y.toml"
-    mapping.write_text('key = "编号"\n[columns]\nreceived_at = "投诉日期"\ncustomer = "客户名称"\n'
-                       'description = "投诉内容"\nseverity = "严重程度"\ncategory = "投诉类别"\n'
-                       '[defaults]\nchannel = "phone"\n', encoding="utf-8")
+    mapping.write_text(SHEET_MAPPING, encoding="utf-8")
     before = ledger.snapshot()
     for dry in ((), ("--dry-run",)):
         r = ledger("import", path, "--mapping", mapping, "--sheet", "2024年", *dry, code=2)
