@@ -1300,7 +1300,7 @@ class Reader:
                 elif not self.unread(row, missing):
                     problems.append(Problem(row.number, None, _(
                         "a resolution needs {field}: map a column to it or give it under "
-                        "[defaults]").format(field=missing), cells=row.cells))
+                        "[defaults]").format(field=_field_said(missing)), cells=row.cells))
             else:
                 step("resolve", "resolved_at",
                      {"disposition": disposition, "summary": v["summary"],
