@@ -37,7 +37,7 @@ from complaintctl import (
     views,
     words,
 )
-from complaintctl.errors import BadInput, ComplaintctlError, LedgerError, Refused
+from complaintctl.errors import BadInput, ComplaintctlError, LedgerError, NotFound, Refused
 from complaintctl.i18n import _, listing, ngettext, pgettext, term
 from complaintctl.run import (
     _STATE,
@@ -1403,9 +1403,20 @@ def forget_contact_cmd(
         "Interrupted after the contact was erased from its record, perhaps before its old "
         "bytes were written over in the ledger file: run the same command again to make "
         "sure (it records nothing more).")
-    out = complaints.forget_contact(ledger, complaint_id,
-                                    _why(reason) or "",
-                                    now=_now(), actor=_actor())
+    try:
+        out = complaints.forget_contact(ledger, complaint_id,
+                                        _why(reason) or "",
+                                        now=_now(), actor=_actor())
+    except NotFound as exc:
+        if exc.code != "a_return":
+            raise
+        # (a return has no contact: its complaint's is the one; "a return's own steps:
+        # complaintctl return --help" led away from it)
+        raise NotFound(exc.message, hint=_(
+            "a return keeps no contact: its complaint's is erased with complaintctl "
+            "forget-contact {complaint} --reason TEXT").format(
+                complaint=exc.params["complaint"]), code="a_return", record=complaint_id,
+            complaint=exc.params["complaint"]) from None
     if out.data.get("again"):  # erased before: only what became of its old copy
         for line in out.warnings:
             _warn(line)

@@ -790,3 +790,17 @@ def test_an_amended_contact_takes_a_new_key_so_the_old_one_cannot_be_found_again
     assert json.loads(old)["contact"] != contact_ref(new_salt, "13812345678")
     assert ledger("verify").stdout.startswith("OK")
     assert [r["id"] for r in ledger.json("list", "--contact", "13900001111")] == [cid]
+
+
+def test_forget_contact_given_a_return_s_id_names_its_complaint_s_step(ledger):
+    """`forget-contact RMA-…` was hinted "a return's own steps: complaintctl return --help",
+    which has nothing for a contact: the complaint's own forget-contact is given."""
+    cid = ledger.log("--contact", "13800002222")
+    ledger.to_state(cid, "assigned")
+    rid = ledger("return", "open", cid, "--qty", "2").stdout.strip()
+    before = ledger.snapshot()
+    r = ledger("forget-contact", rid, "--reason", "本人要求", code=1)
+    assert r.stderr == (f"Error: {rid} is a return, not a complaint\nHint: a return keeps no "
+                        f"contact: its complaint's is erased with complaintctl forget-contact "
+                        f"{cid} --reason TEXT\n"), r.stderr
+    assert ledger.snapshot() == before
