@@ -213,6 +213,13 @@ def stage_rows(rec: dict[str, Any], as_of_iso: str) -> list[dict[str, Any]]:
         if s["round"] > 1:
             name = _("{stage} (round {n})").format(stage=name, n=s["round"])
         rows.append({**s, "stage_shown": name, "state": state})
+    # a second revisit after a reopening is stored as round 1 again (the round of a
+    # closing, not of its revisits): numbered here by when each began, as resolve and
+    # revisit are (two "second revisit" lines could not be told apart)
+    seconds = sorted((r for r in rows if r["stage"] == "second-revisit" and r["round"] == 1
+                      and r.get("return_id") is None), key=lambda r: r["started_at"])
+    for n, row in enumerate(seconds[1:], start=2):
+        row["stage_shown"] = _("{stage} (round {n})").format(stage=row["stage_shown"], n=n)
     order = {code: i for i, code in enumerate(LIFECYCLE)}
     # the second revisit follows the closing, after every round
     rows.sort(key=lambda s: (s["stage"] == "second-revisit", s["round"],

@@ -862,3 +862,21 @@ def test_a_count_keeps_its_measure_word_and_an_ordinal_its_number(ledger, monkey
         assert not (line.rstrip().endswith("（第") or re.match(r"\s*2 轮", after)), \
             (line, after)
     assert any("12张" in line for line in lines) and any("50台" in line for line in lines)
+
+
+def test_a_second_revisit_after_a_reopening_is_shown_with_its_round(ledger):
+    """A critical complaint reopened by its second revisit, resolved and revisited again,
+    owes a second revisit anew: show listed two "second revisit" lines, alike but for
+    their times (resolve and revisit say round 2)."""
+    cid = ledger.log(severity="critical")
+    ledger.to_state(cid, "closed")
+    ledger("revisit", cid, "--satisfaction", "unsatisfied", "--at", "2026-11-10 10:00")
+    ledger("resolve", cid, "--disposition", "repair", "--summary", "更换散热模块", "--at",
+           "2026-11-11 10:00")
+    ledger("revisit", cid, "--satisfaction", "satisfied", "--at", "2026-11-12 10:00")
+    out = ledger("show", cid).stdout
+    lines = [line.strip() for line in out.splitlines()
+             if line.strip().startswith("second revisit ")]
+    assert [line.startswith("second revisit (round 2) open") for line in lines] == [
+        False, True], out
+    assert lines[0].startswith("second revisit           on time"), out
