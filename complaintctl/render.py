@@ -2024,7 +2024,7 @@ def report_csv(rep: dict[str, Any], tz: tzinfo, section: str | None = None) -> s
                 # not be summed in Excel)
                 *((_(name), str(rep["capa"][key])) for key, name in _CAPA_FIGURES),
                 # and the returns' (a sentence too: the workbook had them as numbers)
-                *((_(name), str(rep["returns"][key])) for key, name in _RETURN_FIGURES),
+                *((_(name), str(rep["returns"][key])) for key, name in RETURN_FIGURES),
                 (_("chain head: event"), str(head["id"])),
                 (_("chain head: hash"), head["hash"] or _("(no events)"))]
     tables = report_tables(rep, tz, plain=True)
@@ -2045,8 +2045,8 @@ _CAPA_FIGURES = (("opened", N_("CAPA items opened")), ("done", N_("CAPA items do
                  ("late", N_("CAPA items late at the end (whenever opened)")))
 
 
-# and the returns' (the workbook's summary names them so).
-_RETURN_FIGURES = (("authorised", N_("returns authorised")),
+# and the returns' (the workbook's summary and returns sheet name them so too).
+RETURN_FIGURES = (("authorised", N_("returns authorised")),
                    ("authorised_quantity", N_("quantity authorised")),
                    ("quantity_received", N_("quantity received")),
                    ("discrepancies", N_("returns with a count discrepancy")))

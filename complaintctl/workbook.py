@@ -348,10 +348,7 @@ def _summary(book: _Book, rep: dict[str, Any]) -> None:
         (_("not upheld"), rep["not_upheld"], "int"),
         (_("CAPA opened"), c["opened"], "int"), (_("CAPA done"), c["done"], "int"),
         (_("CAPA verified"), c["verified"], "int"), (_("CAPA late"), c["late"], "int"),
-        (_("returns authorised"), ret["authorised"], "int"),
-        (_("quantity authorised"), ret["authorised_quantity"], "int"),
-        (_("quantity received"), ret["quantity_received"], "int"),
-        (_("returns with a count discrepancy"), ret["discrepancies"], "int"),
+        *((_(name), ret[key], "int") for key, name in render.RETURN_FIGURES),
         (_("cost of loss"), ret["cost_of_loss"], "money"),
         (_("repair cost"), ret["repair_cost"], "money"),
         (_("refunds, discounts, compensation"), rep["paid"]["amount"], "money"),
@@ -505,11 +502,8 @@ def _capa(book: _Book, rep: dict[str, Any]) -> None:
 def _returns(book: _Book, rep: dict[str, Any]) -> None:
     sh = book.sheet(report_title("returns"))
     ret = rep["returns"]
-    sh.table([(N_("figure"), "text", "key", None), (N_("count"), "int", "n", None)], [
-        {"key": _("returns authorised"), "n": ret["authorised"]},
-        {"key": _("quantity authorised"), "n": ret["authorised_quantity"]},
-        {"key": _("quantity received"), "n": ret["quantity_received"]},
-        {"key": _("returns with a count discrepancy"), "n": ret["discrepancies"]}])
+    sh.table([(N_("figure"), "text", "key", None), (N_("count"), "int", "n", None)],
+             [{"key": _(name), "n": ret[key]} for key, name in render.RETURN_FIGURES])
     sh.skip()
     sh.table([(NC_("return", "disposition"), "text", "key", "return_action"),
               (N_("quantity"), "int", "quantity", None)], ret["by_disposition"])
