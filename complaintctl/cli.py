@@ -2315,13 +2315,6 @@ def _not_the_ledger(output: str, ledger: Ledger | Path, name: str = "--output",
                 code="output_is_database", path=output)
 
 
-def _shell_word(word: str) -> str:
-    """`word` as a shell reads it back in a command a hint prints: as it is when it holds
-    nothing the shell acts on (a Chinese file name too), else quoted (a register named
-    `reg $(touch x);.csv` made the hint a command that ran it)."""
-    return word if re.fullmatch(r"[\w.@%+=:,/-]+", word) else shlex.quote(word)
-
-
 def _cannot_write(output: str, reason: str, option: str = "--output",
                   full: bool = False, disk: bool = False, denied: bool = False,
                   too_large: bool = False) -> ComplaintctlError:
@@ -2633,7 +2626,8 @@ def import_cmd(
     if mapping is None:
         raise BadInput(_("give --mapping MAP.toml"),
                        hint=_("start one with: complaintctl import {file} --template > "
-                              "map.toml").format(file=_shell_word(file)), code="no_mapping")
+                              "map.toml").format(file=i18n_click.shell_word(file)),
+                       code="no_mapping")
     if rejects is not None and not skip_bad:
         raise BadInput(_("--rejects goes with --skip-bad"), code="rejects_without_skip")
     the_map = mappings.load(mapping)

@@ -314,8 +314,6 @@ def _moved(ctx: Context, argv: list[str], name: str, takes: list[tuple[str, Any]
     """The command line `argv` with the command's option `name`, typed before the
     command, moved after the command's words (its value with it), quoted for the shell;
     None when the command typed does not take it, or none was typed."""
-    import shlex
-
     at = next((i for i, t in enumerate(argv) if t == name or t.startswith(name + "=")), None)
     if at is None:
         return None
@@ -334,9 +332,17 @@ def _moved(ctx: Context, argv: list[str], name: str, takes: list[tuple[str, Any]
         i += 1
     if " ".join(path) not in {c for c, _o in takes}:
         return None
-    # (a Chinese word needs no quotes: shlex.quote gave '质量部')
-    return "complaintctl " + " ".join(w if re.fullmatch(r"[\w.@%+=:,/-]+", w)
-                                      else shlex.quote(w) for w in rest[:i] + option + rest[i:])
+    return "complaintctl " + " ".join(map(shell_word, rest[:i] + option + rest[i:]))
+
+
+def shell_word(word: str) -> str:
+    """`word` as a shell reads it back in a command a hint prints: as it is when it holds
+    nothing the shell acts on (a Chinese word needs no quotes: shlex.quote gave '质量部'),
+    else quoted (a register named `reg $(touch x);.csv` made a hint a command that ran
+    it)."""
+    import shlex
+
+    return word if re.fullmatch(r"[\w.@%+=:,/-]+", word) else shlex.quote(word)
 
 
 # The options whose value is free text, where a space is part of a value (a name, a
@@ -486,8 +492,6 @@ def show_error(exc: click_exceptions.ClickException) -> None:
         # `complaintctl list 华东`: a name where an option was meant (a supervisor's); one
         # word only (Click joins several with spaces), a name rather than a date or an
         # option, quoted for the shell as it would be pasted
-        import shlex
-
         word = extra.group(1)
         command = ctx.command.name
         if not word.strip():  # (said above: no filter of a blank word to offer)
@@ -500,8 +504,7 @@ def show_error(exc: click_exceptions.ClickException) -> None:
                 not re.fullmatch(r"[0-9./年月日-]+", word):
             typer.echo(_("Hint: {hint}").format(hint=_(
                 "{command} filters by its options, e.g. complaintctl {command} --customer "
-                "{word}").format(command=command, word=word if re.fullmatch(
-                    r"[\w.@%+=:,/-]+", word) else shlex.quote(word))), err=True)
+                "{word}").format(command=command, word=shell_word(word))), err=True)
 
 
 # Click's words for a boolean environment variable's value it cannot read.
