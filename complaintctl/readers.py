@@ -49,9 +49,9 @@ class Table:
         # the time zone a complaintctl export says its date-times are in (None: not said)
         self.zone = zone
         # a workbook's formula cells without a calculated value (read as empty), by column
-        # index as read: (row number, the cell named) of each (readers._uncalculated)
+        # index as read: (row number, the cell named) of each (_uncalculated_and_hidden)
         self.uncalculated: dict[int, list[tuple[int, str]]] = {}
-        # a workbook's rows below the header that Excel hides (_hidden_rows), by number
+        # its rows below the header that Excel hides, by number (_uncalculated_and_hidden)
         self.hidden: list[int] = []
         self._open: Any = None  # the region -> Table of a CSV the region decides
 
@@ -1008,36 +1008,42 @@ def _sheet_member(z: Any, sheet: str) -> str | None:
 _CHUNK = 1 << 20
 
 
-def _uncalculated(path: Path, sheet: str, first_col: int, header_row: int
-                  ) -> dict[int, list[tuple[int, str]]]:
-    """The formula cells below the header of an XLSX sheet that hold no calculated
-    value: a workbook a program wrote (an ERP's export, an openpyxl script) and nobody
-    opened in Excel or WPS since, whose formulas calamine reads as empty cells (an amount
-    of =M2*2 came in as none). By column index as read: (row number, the cell as
-    "M3 (=M2*2)") of each (those of a row the import skips, 合计's =SUM, are no matter);
-    none when the sheet has no formula at all (its XML is only searched then, in chunks,
-    for <f> with a namespace's prefix or without) or cannot be read."""
+def _uncalculated_and_hidden(path: Path, sheet: str, first_col: int, header_row: int
+                             ) -> tuple[dict[int, list[tuple[int, str]]], list[int]]:
+    """Below the header of an XLSX sheet, in one reading of its XML:
+    - the formula cells that hold no calculated value: a workbook a program wrote (an
+      ERP's export, an openpyxl script) and nobody opened in Excel or WPS since, whose
+      formulas calamine reads as empty cells (an amount of =M2*2 came in as none); by
+      column index as read, (row number, the cell as "M3 (=M2*2)") of each (those of a
+      row the import skips, 合计's =SUM, are no matter);
+    - the rows Excel hides (a test row, a row "deleted" by hiding it), by number: read
+      as any other, and said (a hidden 作废 row came in as a complaint unsaid).
+    The XML is first searched, in chunks, for a formula (<f> with a namespace's prefix
+    or without) and a hidden row, and parsed only for what it holds; nothing when it
+    holds neither or cannot be read."""
     import zipfile
     from xml.etree import ElementTree
 
     found: dict[int, list[tuple[int, str]]] = {}
+    hidden: list[int] = []
     try:
         with zipfile.ZipFile(path) as z:
             name = _sheet_member(z, sheet)
             if name is None:
-                return {}
+                return {}, []
+            formulas = hiding = False
             with z.open(name) as fh:
                 tail = b""
-                while chunk := fh.read(_CHUNK):
+                while not (formulas and hiding) and (chunk := fh.read(_CHUNK)):
                     seen = tail + chunk
-                    if re.search(rb"<(?:\w+:)?f[ >/]", seen):
-                        break
+                    formulas = formulas or re.search(rb"<(?:\w+:)?f[ >/]", seen) is not None
+                    hiding = hiding or b"hidden=" in seen
                     tail = seen[-16:]
-                else:
-                    return {}
+            if not (formulas or hiding):
+                return {}, []
             with z.open(name) as fh:
                 for _event, e in ElementTree.iterparse(fh):
-                    if e.tag == _MAIN + "c":
+                    if e.tag == _MAIN + "c" and formulas:
                         formula, value = e.find(_MAIN + "f"), e.find(_MAIN + "v")
                         ref = e.get("r") or ""
                         if formula is None or value is not None and (
@@ -1049,10 +1055,13 @@ def _uncalculated(path: Path, sheet: str, first_col: int, header_row: int
                         found.setdefault(column - first_col, []).append(
                             (row, f"{ref} (={formula.text or ''})"))
                     elif e.tag == _MAIN + "row":
+                        number = int(e.get("r") or 0)
+                        if hiding and number > header_row and e.get("hidden") in ("1", "true"):
+                            hidden.append(number)
                         e.clear()  # (bounded memory: a row at a time)
-            return found
+            return found, hidden
     except Exception:  # noqa: BLE001 - a workbook calamine read but this cannot: as read
-        return {}
+        return {}, []
 
 
 def _padded_numbers(path: Path, sheet: str, first_col: int
@@ -1181,43 +1190,8 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
     table = Table(header, rows(), sheet=sheet, zone=None if is_ole else _workbook_zone(path),
                   across=across)
     if not is_ole:  # (the columns the mapping reads are refused for them: importer.Reader)
-        table.uncalculated = _uncalculated(path, sheet, first_col, at)
-        table.hidden = _hidden_rows(path, sheet, at)
+        table.uncalculated, table.hidden = _uncalculated_and_hidden(path, sheet, first_col, at)
     return table
-
-
-def _hidden_rows(path: Path, sheet: str, header_row: int) -> list[int]:
-    """The rows below the header of an XLSX sheet that Excel hides (a test row, a row
-    "deleted" by hiding it): read as any other, and said (a hidden 作废 row came in as a
-    complaint unsaid). The sheet's XML is searched for them only when it says `hidden`."""
-    import zipfile
-    from xml.etree import ElementTree
-
-    found: list[int] = []
-    try:
-        with zipfile.ZipFile(path) as z:
-            name = _sheet_member(z, sheet)
-            if name is None:
-                return []
-            with z.open(name) as fh:
-                tail = b""
-                while chunk := fh.read(_CHUNK):
-                    seen = tail + chunk
-                    if b"hidden=" in seen:
-                        break
-                    tail = seen[-8:]
-                else:
-                    return []
-            with z.open(name) as fh:
-                for _event, e in ElementTree.iterparse(fh):
-                    if e.tag == _MAIN + "row":
-                        number = int(e.get("r") or 0)
-                        if number > header_row and e.get("hidden") in ("1", "true"):
-                            found.append(number)
-                        e.clear()
-    except Exception:  # noqa: BLE001 - a workbook calamine read but this cannot: as read
-        return []
-    return found
 
 
 def _workbook_zone(path: Path) -> str | None:
