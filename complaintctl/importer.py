@@ -47,6 +47,7 @@ from complaintctl import (
 )
 from complaintctl.bulk import History, Step
 from complaintctl.errors import BadInput, ComplaintctlError, IllegalTransition, NotFound, Refused
+from complaintctl.evidence import display_name
 from complaintctl.i18n import N_, NC_, _, listing, ngettext, shown, term
 from complaintctl.mapping import (
     CONTACT_LIKE,
@@ -2178,20 +2179,10 @@ class _Sourced(Rows):
         super().event(cur, (*row[:7], encode({**data, **self.extra}), *row[8:]), in_order)
 
 
-def _name_kept(name: str) -> str:
-    """A file's name as the history keeps it: its control characters, direction marks
-    and line breaks '?', as an attachment's (a register named with an escape sequence
-    cleared the screen of whoever read the complaint's history, for good)."""
-    from complaintctl.evidence import display_name
-
-    return display_name(name)
-
-
-def _batch_row(cur: sqlite3.Cursor, file: Path, digest: str, mapping: str, now: datetime,
+def _batch_row(cur: sqlite3.Cursor, file: str, digest: str, mapping: str, now: datetime,
                actor: str) -> int:
     cur.execute("INSERT INTO import_batches (file, sha256, mapping, at, actor) "
-                "VALUES (?, ?, ?, ?, ?)", (_name_kept(file.name), digest, _name_kept(mapping),
-                                           iso(now), actor))
+                "VALUES (?, ?, ?, ?, ?)", (file, digest, mapping, iso(now), actor))
     return int(cur.lastrowid or 0)
 
 
@@ -2228,7 +2219,7 @@ def run(lg: Ledger, path: Path, open_table: Callable[[], Table], mapping: Mappin
     region = lg.config.settings.get("country")
 
     read = {*mapping.columns.values(), *mapping.key, *mapping.leave_out,
-            *(v for v in mapping.dates.values())}
+            *mapping.dates.values()}
 
     def opened() -> Table:  # every reading of it, as a ledger in its country reads a CSV
         # that reads as GBK and as Big5 alike; a corrected rejects file without its row and
@@ -2445,14 +2436,18 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
             erased_at = erased_received(cur)
             if not mapping.key:
                 _not_again(cur, path, digest)
-            batch = _batch_row(cur, path, digest, mapping_name, now, actor)
+            # the names as the history keeps them, as an attachment's: their control
+            # characters, direction marks and line breaks '?' (a register named with an
+            # escape sequence cleared the screen of whoever read the history, for good)
+            file_name, sheet = display_name(path.name), table.sheet and display_name(
+                table.sheet)
+            batch = _batch_row(cur, file_name, digest, display_name(mapping_name), now, actor)
             result.batch = batch
             (events_before,) = cur.execute("SELECT coalesce(max(id), 0) FROM events"
                                            ).fetchone()
             # the batch in the history (verify holds its row to it): which file, by whom
-            record = {"batch": batch, "file": _name_kept(path.name), "sha256": digest,
-                      "mapping": _name_kept(mapping_name),
-                      "sheet": table.sheet and _name_kept(table.sheet)}
+            record = {"batch": batch, "file": file_name, "sha256": digest,
+                      "mapping": display_name(mapping_name), "sheet": sheet}
             if writer is not None:
                 writer.ledger_event("import", now, actor, record)
             else:
@@ -2465,8 +2460,7 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
             shape, n_moved = _id_shape(prefix), 0
             moved: list[tuple[str, str, bool]] = []
             rows = iter(table.rows)
-            key_of, file_name, sheet = (reader.key_of, _name_kept(path.name),
-                                        table.sheet and _name_kept(table.sheet))
+            key_of = reader.key_of
             parts_of = reader.key_cells if len(mapping.key) > 1 else _no_cells
             # without a key: rows the same in every column the mapping reads (a row
             # pasted twice), by a digest of those cells -> the first row
