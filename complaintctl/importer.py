@@ -2282,8 +2282,7 @@ def _kept_ids(lg: Ledger, table: Table, open_table: Callable[[], Table], reader:
     try:
         with lg.read() as cur:
             known = reader.known = known_keys(cur)
-            (last,) = cur.execute("SELECT coalesce(max(last), 0) FROM id_counters WHERE "
-                                  "kind = 'complaint' AND year = ?", (year,)).fetchone()
+            last = _last_given(cur, year)
             for _number, cells in open_table().rows:
                 if reader.blank(cells) or reader.left_out(cells) or reader.summing(cells):
                     continue
@@ -2293,12 +2292,9 @@ def _kept_ids(lg: Ledger, table: Table, open_table: Callable[[], Table], reader:
                 found = shape.fullmatch(key)
                 if found is None:
                     return 0
-                seq = int(found[2])
-                if int(found[1]) != year or key != f"{prefix}-{year}-{seq:04d}" or seq <= top:
-                    continue
+                seq = _number_of(found, prefix, year)
                 # (a number the counter passed is free only where no complaint has it)
-                if seq > last or cur.execute("SELECT 1 FROM complaints WHERE id = ?",
-                                             (key,)).fetchone() is None:
+                if seq > top and (seq > last or not _taken(cur, key)):
                     top = seq
     except BadInput:  # the import itself says so, where it says it
         return 0
@@ -2307,6 +2303,26 @@ def _kept_ids(lg: Ledger, table: Table, open_table: Callable[[], Table], reader:
 
 # Rows of a file looked at for its first key (_kept_ids).
 _PEEKED = 50
+
+
+def _number_of(found: re.Match[str], prefix: str, year: int) -> int:
+    """The number of an id `found` (_id_shape's match) when it is of `year` and written as
+    the writer writes one (four digits at least, no more zeros): one an import may give
+    as it is; 0 otherwise."""
+    seq = int(found[2])
+    return seq if int(found[1]) == year and found[0] == f"{prefix}-{year}-{seq:04d}" else 0
+
+
+def _last_given(cur: sqlite3.Cursor, year: int) -> int:
+    """The last number the ledger gave a complaint of `year` (bulk.Writer's counter)."""
+    (last,) = cur.execute("SELECT coalesce(max(last), 0) FROM id_counters WHERE "
+                          "kind = 'complaint' AND year = ?", (year,)).fetchone()
+    return int(last)
+
+
+def _taken(cur: sqlite3.Cursor, cid: str) -> bool:
+    """Whether a complaint of the ledger has the id `cid`."""
+    return cur.execute("SELECT 1 FROM complaints WHERE id = ?", (cid,)).fetchone() is not None
 
 
 class _Numbering:
@@ -2323,10 +2339,8 @@ class _Numbering:
         self.writer, self.cur, self.prefix, self.year = writer, cur, prefix, year
         self.counter = ("complaint", year)
         self.shape = _id_shape(prefix)
-        (self.last,) = cur.execute("SELECT coalesce(max(last), 0) FROM id_counters WHERE "
-                                   "kind = 'complaint' AND year = ?", (year,)).fetchone()
-        self.given = self.last  # the highest number given (the ledger's before)
-        self.floor = max(self.last, top)  # what an id not kept is given above
+        self.given = _last_given(cur, year)  # the highest number given (the ledger's before)
+        self.floor = max(self.given, top)  # what an id not kept is given above
         self.top = top
 
     def add(self, history: History, key: str | None) -> str:
@@ -2341,14 +2355,10 @@ class _Numbering:
 
     def _kept(self, key: str | None) -> int:
         found = self.shape.fullmatch(key) if key is not None else None
-        if found is None or int(found[1]) != self.year:
+        if found is None:
             return 0
-        seq = int(found[2])
-        if seq > self.top or key != f"{self.prefix}-{self.year}-{seq:04d}" or \
-                self.cur.execute("SELECT 1 FROM complaints WHERE id = ?", (key,)
-                                 ).fetchone() is not None:
-            return 0
-        return seq
+        seq = _number_of(found, self.prefix, self.year)
+        return seq if seq and seq <= self.top and not _taken(self.cur, found[0]) else 0
 
     def finish(self) -> None:
         """The counter at the highest number given (none added: as it was)."""
