@@ -1462,12 +1462,10 @@ def check_allowed(lg: Ledger, complaint_id: str, command: str) -> None:
     be taken from the complaint's state; NotFound for no such complaint. A read, for
     choosing which refusal to say first (close without --no-revisit on a logged
     complaint was told to add --no-revisit, then refused for its state)."""
-    with lg.read() as cur:
+    with lg.read() as cur:  # (its CAPA items read only for a refusal, as the steps do)
         c = lg.rows.complaint(cur, complaint_id)
-        due = second_due(cur, c)
-        capa = capa_open(cur, c["id"])
-    workflow.next_state(command, c["status"], c["id"], severity=c["severity"], second_due=due,
-                        capa=lambda: capa)
+        workflow.next_state(command, c["status"], c["id"], severity=c["severity"],
+                            second_due=second_due(cur, c), capa=lambda: capa_open(cur, c["id"]))
 
 
 def _refuse_not_made(cur: sqlite3.Cursor, cid: str) -> None:
