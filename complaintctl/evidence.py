@@ -29,7 +29,7 @@ from complaintctl import settings, workflow
 from complaintctl.complaints import check_at
 from complaintctl.errors import BadInput, NotFound, Refused
 from complaintctl.i18n import _, os_reason, shown
-from complaintctl.parse import DIRECTION, LINE_BREAKS, iso, record_key, record_number
+from complaintctl.parse import iso, one_line, record_key, record_number
 from complaintctl.store import Ledger, Outcome
 
 CHUNK = 1 << 20  # bytes per blob_chunks row: 1 MiB
@@ -130,9 +130,7 @@ def display_name(name: str) -> str:
     """A file name as stored and shown: bytes that are not UTF-8 (a name written by a
     GBK system) become U+FFFD; control characters, direction marks (which would show
     发票\u202egpj.exe as 发票exe.jpg) and line breaks '?'."""
-    text = os.fsencode(name).decode("utf-8", "replace")
-    return "".join("?" if ord(ch) < 32 or ord(ch) == 127 or ch in DIRECTION
-                   or ch in LINE_BREAKS else ch for ch in text) or "file"
+    return one_line(os.fsencode(name).decode("utf-8", "replace")) or "file"
 
 
 def _open(source: Source, name: str | None, limit: int) -> _File:

@@ -28,6 +28,7 @@ from typing import Any
 
 from complaintctl.errors import BadInput
 from complaintctl.i18n import N_, _, shown
+from complaintctl.parse import one_line
 
 # The fields a register's columns may hold, by their JSON keys (show --format json /
 # export complaints), with their kind: text, word (an enumerated value, read through
@@ -540,8 +541,8 @@ def template(header: list[str], file_name: str,
                     for f in sorted(found, key=list(FIELDS).index)
                     if FIELDS[f] in ("word", "time", "date", "count", "money")}
     lines = [_("# complaintctl import mapping for {file} (guessed from its header row: "
-               "check every line)").format(file="".join(  # (a line break in the name
-                   ch if ch.isprintable() else "?" for ch in file_name)),  # began a line of TOML)
+               "check every line)").format(file=one_line(file_name)),  # (a line break
+             # in the name began a line of TOML)
              _("# [columns]: complaintctl field = the register's column header."),
              _("# Values are read through complaintctl's words (codes, English and "
                "Chinese labels, synonyms); list the others under [values.FIELD]."), ""]

@@ -207,6 +207,14 @@ DIRECTION = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 LINE_BREAKS = frozenset("\u2028\u2029\x85")
 
 
+def one_line(name: str, mark: str = "?") -> str:
+    """A name (a file's, a sheet's) kept or shown on one line, as it reads: its control
+    characters, direction marks (发票\u202egpj.exe shown as 发票exe.jpg) and line breaks
+    each `mark`."""
+    return "".join(mark if ord(ch) < 32 or ord(ch) == 127 or ch in DIRECTION
+                   or ch in LINE_BREAKS else ch for ch in name)
+
+
 # In a name, the full-width forms of Latin letters, digits and the signs a model, order
 # or lot number is written with (ＫＦＲ－３５, as a Chinese input method left on full
 # width types it) are read as the half-width ones; Chinese punctuation (（）：，、) stays.

@@ -19,6 +19,7 @@ from typing import Any
 from complaintctl import i18n
 from complaintctl.errors import BadInput
 from complaintctl.i18n import N_, _, pgettext, shown
+from complaintctl.parse import one_line
 from complaintctl.render import unguarded
 
 # How much of a CSV file is read to tell its encoding (the rest is checked as read).
@@ -589,20 +590,13 @@ def open_table(path: Path, *, sheet: str | None = None, encoding: str | None = N
         raise BadInput(_("cannot read {path}: permission denied").format(path=path)) from None
 
 
-def _plain(name: str) -> str:
-    """A file's name with what a path may not hold as one line ('_' for a control
-    character, a line break, a direction mark, as for a sheet's name): a default made
-    from it was refused as a --rejects nobody typed."""
-    return "".join("_" if ord(ch) < 32 or ord(ch) == 127 or ch in "\u2028\u2029"
-                   or 0x202A <= ord(ch) <= 0x202E or 0x2066 <= ord(ch) <= 0x2069 else ch
-                   for ch in name)
-
-
 def default_rejects(path: Path, sheet: str | None) -> str:
     """Where `import --skip-bad` writes the refused rows without --rejects: FILE.rejects.csv
     in the current folder; for a workbook's sheet other than its first, FILE.SHEET.rejects.csv
     (登记表.2025年.rejects.csv), so that one sheet's rejects do not replace another's."""
-    name = f"{_plain(path.stem)}.rejects.csv"
+    # (a name's control characters '_', as a sheet's: a default made with them was refused
+    # as a --rejects nobody typed)
+    name = f"{one_line(path.stem, '_')}.rejects.csv"
     if sheet is None:
         return name
     try:
@@ -616,7 +610,7 @@ def default_rejects(path: Path, sheet: str | None) -> str:
         return name
     # (Excel allows none of \ / : * ? [ ] in a sheet's name; a file name none of these)
     safe = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", sheet).strip(". ") or "sheet"
-    return f"{_plain(path.stem)}.{safe}.rejects.csv"
+    return f"{one_line(path.stem, '_')}.{safe}.rejects.csv"
 
 
 def _clean(value: str) -> str | None:
