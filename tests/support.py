@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 from hypothesis.stateful import RuleBasedStateMachine
@@ -43,6 +44,16 @@ def dump(db: Path) -> list[str]:
         return list(conn.iterdump())
     finally:
         conn.close()
+
+
+def received_and_scrapped(run: Any, rid: str, received: int, defective: int,
+                          scrapped: int, at: tuple[str, str, str]) -> None:
+    """A return's goods received, inspected (the defect confirmed) and scrapped, each step
+    at its time of `at`."""
+    run("return", "receive", rid, "--qty", str(received), "--at", at[0])
+    run("return", "inspect", rid, "--result", "defect-confirmed", "--defective", str(defective),
+        "--at", at[1])
+    run("return", "dispose", rid, "--action", "scrap", "--qty", str(scrapped), "--at", at[2])
 
 
 def pinned_now() -> datetime:

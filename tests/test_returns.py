@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, rule
-from support import LedgerMachine
+from support import LedgerMachine, received_and_scrapped
 
 RETURN_KEYS = {"id", "complaint_id", "stage", "authorised_qty", "received_qty", "disposed_qty",
                "discrepancy", "due_at", "cost_of_loss", "repair_cost", "dispositions"}
@@ -909,11 +909,8 @@ def test_a_receipt_dated_before_a_disposition_began_ends_nothing(ledger, rma):
     typed after it but dated before (a paper record) leaves it as it is, and verify holds
     (a version that ended it there failed verify on the ledger's own rows)."""
     _cid, rid = rma
-    ledger("return", "receive", rid, "--qty", "3", "--at", "2026-11-16 11:00")
-    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "2",
-           "--at", "2026-11-16 12:00")
-    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "3", "--at",
-           "2026-11-17 10:00")
+    received_and_scrapped(ledger, rid, 3, 2, 3, ("2026-11-16 11:00", "2026-11-16 12:00",
+                                                 "2026-11-17 10:00"))
     ledger("return", "correct", rid, "--received", "5", "--reason", "typed 3 for 5")
     ledger("return", "receive", rid, "--qty", "1", "--at", "2026-11-18 10:00")
     assert ledger.rows("SELECT round, outcome FROM stages WHERE return_id = ? AND stage = "
@@ -1340,11 +1337,8 @@ def test_a_disposition_is_not_dated_before_the_stage_a_correction_opened(ledger,
     it is entered (now), its own time the receipt's: a disposition dated back before that
     was taken, a stage done before it started (on time in the month's report)."""
     _cid, rid = rma
-    ledger("return", "receive", rid, "--qty", "5", "--at", "2026-11-17 09:00")
-    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "5",
-           "--at", "2026-11-17 10:00")
-    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "5", "--at",
-           "2026-11-17 11:00")
+    received_and_scrapped(ledger, rid, 5, 5, 5, ("2026-11-17 09:00", "2026-11-17 10:00",
+                                                 "2026-11-17 11:00"))
     ledger("return", "correct", rid, "--received", "6", "--reason", "漏录一件")
     refused(ledger, "return", "dispose", rid, "--action", "restock", "--qty", "1", "--at",
             "2026-11-17 12:00", code=2,
@@ -1402,11 +1396,8 @@ def test_a_disposition_of_a_return_with_none_left_says_every_unit_has_one(ledger
     """"only 0 of the 5 received are without a disposition" (只有 0 件尚未处置): every
     received unit has one already, said so, and its next step given."""
     _cid, rid = rma
-    ledger("return", "receive", rid, "--qty", "5", "--at", "2026-11-17 09:00")
-    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "5",
-           "--at", "2026-11-17 10:00")
-    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "5", "--at",
-           "2026-11-17 11:00")
+    received_and_scrapped(ledger, rid, 5, 5, 5, ("2026-11-17 09:00", "2026-11-17 10:00",
+                                                 "2026-11-17 11:00"))
     before = ledger.snapshot()
     r = ledger("return", "dispose", rid, "--action", "scrap", "--qty", "1", code=1)
     assert r.stderr == (f"Error: cannot dispose of 1 on {rid}: every one of the 5 received "

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import oldest_ledger, read_rows
+from support import oldest_ledger, read_rows, received_and_scrapped
 
 from complaintctl import audit
 
@@ -1654,11 +1654,8 @@ def test_a_stage_started_again_by_an_amended_received_time_is_checked(ledger, en
     rcid = ledger.log(received="2026-11-02 10:00", customer="Globex", severity="high")
     ledger("assign", rcid, "--dept", "质量部", "--owner", "王芳", "--at", "2026-11-02 10:30")
     rid = ledger("return", "open", rcid, "--qty", "5", "--at", "2026-11-02 11:00").stdout.strip()
-    ledger("return", "receive", rid, "--qty", "2", "--at", "2026-11-03 10:00")
-    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "2",
-           "--at", "2026-11-04 10:00")
-    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "2", "--at",
-           "2026-11-05 10:00")
+    received_and_scrapped(ledger, rid, 2, 2, 2, ("2026-11-03 10:00", "2026-11-04 10:00",
+                                                 "2026-11-05 10:00"))
     ledger("return", "correct", rid, "--received", "4", "--reason", "少数了")
     (at, recorded), = ledger.rows("SELECT at, recorded_at FROM events WHERE return_id = ? "
                                   "ORDER BY id DESC LIMIT 1", (rid,))
