@@ -105,8 +105,9 @@ def floor(ledger: Path, scratch: Path) -> dict[str, float]:
     return {"insert": inserting, "indexes": building, "rows": rows}
 
 
-def split(n: int, src: str | None) -> None:
-    """demo.fill of n complaints into a new ledger, its CPU seconds split into parts."""
+def split(n: int, src: str | None, where: str | None = None) -> None:
+    """demo.fill of n complaints into a new ledger, its CPU seconds (user and system)
+    split into parts."""
     import resource
 
     if src is not None:
@@ -116,11 +117,20 @@ def split(n: int, src: str | None) -> None:
     from complaintctl import bulk, demo, views
     from complaintctl.store import Ledger
 
-    clock = time.process_time
-    parts: dict[str, float] = {}
+    def clock() -> tuple[float, float]:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime, usage.ru_stime
 
-    def add(part: str, seconds: float) -> None:
-        parts[part] = parts.get(part, 0.0) + seconds
+    def since(start: tuple[float, float]) -> tuple[float, float]:
+        user, system = clock()
+        return user - start[0], system - start[1]
+
+    parts: dict[str, list[float]] = {}
+
+    def add(part: str, spent: tuple[float, float]) -> None:
+        got = parts.setdefault(part, [0.0, 0.0])
+        got[0] += spent[0]
+        got[1] += spent[1]
 
     draw = demo.histories
 
@@ -133,49 +143,58 @@ def split(n: int, src: str | None) -> None:
             except StopIteration:
                 return
             finally:
-                add("drawing the histories (demo.py)", clock() - start)
+                add("drawing the histories (demo.py)", since(start))
             yield history
 
     write, finish = bulk.Writer.write, bulk.Writer.finish
-    marks: dict[str, float] = {}
+    in_write = [0.0, 0.0]
+    finished: list[tuple[float, float]] = []
 
     def timed_write(self: bulk.Writer) -> None:
         start = clock()
         write(self)
-        add("executemany of the batches", clock() - start)
-        marks["in_write"] = marks.get("in_write", 0.0) + clock() - start
+        spent = since(start)
+        add("executemany of the batches", spent)
+        in_write[0] += spent[0]
+        in_write[1] += spent[1]
 
     def timed_finish(self: bulk.Writer) -> None:
-        marks["in_write"] = 0.0
+        in_write[:] = [0.0, 0.0]
         start = clock()
         finish(self)
-        add("end: id counters, day tallies, rollups", clock() - start - marks["in_write"])
-        marks["finished"] = clock()
+        user, system = since(start)
+        add("end: id counters, day tallies, rollups", (user - in_write[0], system - in_write[1]))
+        finished.append(clock())
 
     counts = views.status_counts
 
     def timed_counts(lg: Ledger) -> dict[str, int]:
-        add("index builds and commit", clock() - marks.pop("finished"))
+        add("index builds and commit", since(finished.pop()))
         return counts(lg)
 
     demo.histories = histories  # type: ignore[assignment]
     bulk.Writer.write = timed_write  # type: ignore[method-assign]
     bulk.Writer.finish = timed_finish  # type: ignore[method-assign]
-    views.status_counts = timed_counts  # type: ignore[assignment]
+    views.status_counts = timed_counts
     now = datetime(2026, 12, 4, 8, tzinfo=timezone.utc)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir=where) as tmp:
         ledger = Ledger.create(Path(tmp) / "demo.db", init=DEMO_INIT, now=now, demo=True)
         start = clock()
         demo.fill(ledger, n, now=now)
-        total = clock() - start
+        total = since(start)
         ledger.close()
-    add("the writer's Python (rules, rows, documents, hashes)", total - sum(parts.values()))
+    add("the writer's Python (rules, rows, documents, hashes)",
+        (total[0] - sum(p[0] for p in parts.values()),
+         total[1] - sum(p[1] for p in parts.values())))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{n:,} complaints: {total:.1f} s CPU, {total / n * 1e6:.0f} µs a complaint, "
-          f"peak {peak:.0f} MB, load {os.getloadavg()[0]:.1f}")
-    print("| part | CPU s | µs a complaint |\n|---|---:|---:|")
-    for part, seconds in parts.items():
-        print(f"| {part} | {seconds:.2f} | {seconds / n * 1e6:.1f} |")
+    cpu = total[0] + total[1]
+    print(f"{n:,} complaints: {cpu:.1f} s CPU ({total[0]:.1f} user, {total[1]:.1f} system), "
+          f"{cpu / n * 1e6:.0f} µs a complaint, peak {peak:.0f} MB, "
+          f"load {os.getloadavg()[0]:.1f}")
+    print("| part | CPU s | user | system | µs a complaint |\n|---|---:|---:|---:|---:|")
+    for part, (user, system) in parts.items():
+        print(f"| {part} | {user + system:.2f} | {user:.2f} | {system:.2f} "
+              f"| {(user + system) / n * 1e6:.1f} |")
 
 
 def profile(n: int, top: int) -> None:
@@ -216,7 +235,7 @@ def main() -> None:
         profile(args.profile, args.top)
         return
     if args.split:
-        split(args.split, args.src[0] if args.src else None)
+        split(args.split, args.src[0] if args.src else None, args.dir)
         return
     where = Path(args.dir or tempfile.mkdtemp(prefix="demo-bench-"))
     where.mkdir(parents=True, exist_ok=True)
