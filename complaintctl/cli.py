@@ -1212,7 +1212,9 @@ def action_list_cmd(
     _listing(shown, form.ACTION_LIST_TABLE_COLS if fmt == "table" else form.ACTION_LIST_COLS,
              fmt, ledger.tz, title, json_rows=rows,
              empty=_("No CAPA item is late.") if late else _("No CAPA item matches."),
-             shrink={"text": 10, "customer": 8, "owner": 6})
+             shrink={"text": 10, "customer": 8, "owner": 6}, drop=("customer", "owner"),
+             comfort={"text": 20})  # (the action is what the list is of: at 60 columns
+    # it was cut to its first character, with the customer and the owner kept)
     if len(rows) < total:
         _err(_("Showing {shown} of {total}; use --limit 0 for all.").format(
             shown=len(rows), total=total))

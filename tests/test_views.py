@@ -1002,6 +1002,13 @@ def test_action_and_attachment_lists_keep_one_line_a_row(ledger, monkeypatch, tm
             lines = [line for line in ledger(*args).stdout.splitlines() if line.strip()]
             assert len(lines) == 4, (columns, args, lines)  # title, header, rule, one row
             assert max(map(len, lines)) <= int(columns)
+    # the action is what the list is of: at 60 columns it was cut to its first character
+    # (更…) with the customer and the owner kept; they go first, and at 80 they stay
+    for columns, kept in (("80", True), ("60", False)):
+        monkeypatch.setenv("COLUMNS", columns)
+        row = ledger("action", "list").stdout.splitlines()[4]
+        assert "更新检验标准并培训" in row, row
+        assert ("华东" in row, "刘洋" in row) == (kept, kept), row
 
 
 def test_a_filter_no_assignment_ever_matched_is_warned_of(ledger):
