@@ -2187,8 +2187,15 @@ def report_rich(rep: dict[str, Any], tz: tzinfo, width: int = 80,
         else:
             out.append(rich_table(shown, cols, tz, report_title(name), width=width))
         if len(shown) < len(rows):
-            out.append(Unbroken(_("… and {n} more: {command}").format(
-                n=len(rows) - len(shown), command=more_command(rep, name, "csv", again))))
+            command = more_command(rep, name, "csv", again)
+            line = _("… and {n} more: {command}").format(n=len(rows) - len(shown),
+                                                        command=command)
+            if cell_len(line) > width and line.endswith(command):
+                # the command on a line of its own (the line ran on past the terminal)
+                out += [Unbroken(line[:-len(command)].rstrip()), Unbroken(command)]
+            else:
+                out.append(Unbroken(line))
+            out.append(Unbroken(""))  # (the next section's title came right under it)
     footer = chain_footer(rep)
     head = (rep.get("chain_head") or {}).get("hash")
     if cell_len(footer) > width and head and footer.endswith(head):

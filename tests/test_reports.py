@@ -882,12 +882,14 @@ def test_a_cut_section_names_the_command_that_lists_it_all(ledger, monkeypatch):
     assert f"{db} --lang zh report --month 2026-10 --format csv --section register" \
         in table, table
     # at 60 columns the command and the chain head are printed whole, each on its line
-    # (folded by Rich, a pasted command or a hash for verify --head came out cut in two),
-    # and a week's title too long for its rule is on its own line, not cut with "…"
+    # (folded by Rich, a pasted command or a hash for verify --head came out cut in two;
+    # then the command ran on past the terminal after "… and 1 more:"), and a week's
+    # title too long for its rule is on its own line, not cut with "…"
     monkeypatch.setenv("COLUMNS", "60")
     lines = ledger("report", "--week", "2026-10-20").stdout.splitlines()
-    assert f"… and 1 more: {db} report --week 2026-10-19 --format csv --section " \
-        "register" in lines, lines
+    at = lines.index("… and 1 more:")
+    assert lines[at + 1:at + 3] == [f"{db} report --week 2026-10-19 --format csv --section "
+                                    "register", ""], lines
     head = ledger.json("report", "--week", "2026-10-20")["chain_head"]
     # (the hash on a line of its own, whole, where the line would not fit: it wrapped in
     # its middle at 80 columns)
