@@ -817,8 +817,8 @@ def kv_table(pairs: Sequence[tuple[str, str]], title: str | None = None,
     table.add_column("field", style="bold",
                      max_width=None if width is None else max(_KV_NAME_MOST, width // 3))
     table.add_column("value", overflow="fold")
-    for k, v in pairs:
-        table.add_row(Wrapped(k), Wrapped(v, items))
+    for k, v in pairs:  # (a name's gloss whole: D3 临时对策（应急措 | 施）)
+        table.add_row(Wrapped(k, terms=True), Wrapped(v, items))
     return table
 
 
@@ -1050,18 +1050,20 @@ def _items(body: str, width: int) -> list[str]:
 
 
 class Wrapped:
-    """A table cell's text, wrapped to its column by wrap_lines (see _ATOM); `items`, as
-    wrap_lines takes it."""
+    """A table cell's text, wrapped to its column by wrap_lines (see _ATOM); `items` and
+    `terms`, as wrap_lines takes them."""
 
-    def __init__(self, text: str, items: bool = False):
+    def __init__(self, text: str, items: bool = False, terms: bool = False):
         self.text = text
         self.items = items
+        self.terms = terms
 
     def __rich_measure__(self, console: Console, options: Any) -> Any:
         from rich.cells import cell_len
         from rich.measure import Measurement
 
-        pieces = [cell_len(p) for line in self.text.split("\n") for p in _atoms(line)
+        pieces = [cell_len(p) for line in self.text.split("\n")
+                  for p in (_terms(_atoms(line)) if self.terms else _atoms(line))
                   if not p.isspace()]
         widest = max((cell_len(line) for line in self.text.split("\n")), default=0)
         return Measurement(min(max(pieces, default=0), widest), widest).clamp(
@@ -1070,8 +1072,8 @@ class Wrapped:
     def __rich_console__(self, console: Console, options: Any) -> Any:
         from rich.text import Text
 
-        yield Text("\n".join(wrap_lines(self.text, options.max_width, items=self.items)),
-                   overflow="fold")
+        yield Text("\n".join(wrap_lines(self.text, options.max_width, terms=self.terms,
+                                        items=self.items)), overflow="fold")
 
 
 # The narrowest a shrinking column gets on a terminal too narrow for its usual least:

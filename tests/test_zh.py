@@ -279,6 +279,19 @@ def test_a_pareto_on_a_narrow_terminal_shortens_its_bars_not_its_words(zh, monke
     assert any(line.split()[0] == "供应商" for line in lines[2:4]), pareto
 
 
+def test_a_field_name_on_a_narrow_terminal_breaks_before_its_gloss(zh, monkeypatch):
+    """At 60 columns `show` broke a field's name inside its gloss: D3 临时对策（应急措 |
+    施）. It breaks before the gloss, kept whole; where there is room it is one line."""
+    monkeypatch.setenv("COLUMNS", "60")
+    lines = [line.strip() for line in zh("show", zh.cid).stdout.splitlines()]
+    at = next(i for i, line in enumerate(lines) if line.startswith("D3 "))
+    assert lines[at].split() == ["D3", "临时对策", "库存全检", "200", "台"], lines[at]
+    assert lines[at + 1] == "（应急措施）", lines[at:at + 2]
+    monkeypatch.setenv("COLUMNS", "80")
+    lines = zh("show", zh.cid).stdout.splitlines()
+    assert any(line.split()[:3] == ["D3", "临时对策（应急措施）", "库存全检"] for line in lines)
+
+
 def test_a_narrow_tables_title_is_not_wrapped(zh, monkeypatch):
     """`policy calendar` in Chinese: the table (four short columns) was narrower than its
     title, which broke before its closing bracket: ……（另每周日休息 / ）."""
