@@ -3126,7 +3126,7 @@ def policy_calendar_cmd(
         return
 
     def days(values: list[str], opt: str) -> list[date]:
-        return [parse.parse_day(v, now=now, tz=tz, field=opt) for v in values]
+        return [parse.calendar_day(v, now=now, tz=tz, field=opt) for v in values]
 
     notes, changed = settings.set_calendar(
         ledger, now=now, actor=_actor(),

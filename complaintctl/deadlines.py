@@ -333,6 +333,19 @@ def _calendar(hol: Any, country: str, **options: Any) -> Any:
     return hol.country_holidays(code, subdiv=subdiv or None, **options)
 
 
+def country_code(country: str) -> str:
+    """A country as the ledger stores it: upper case, its ISO 3166 two-letter code for a
+    three-letter one the package knows (CHN is CN: stored as typed, it was a change of
+    country from CN, and an amendment then counted days added since)."""
+    from holidays import registry
+
+    code, dash, subdiv = country.upper().partition("-")
+    if len(code) == 3:
+        code = next((entry[1] for entry in registry.COUNTRIES.values() if entry[2] == code),
+                    code)
+    return code + dash + subdiv
+
+
 def country_name(country: str) -> str | None:
     """The country of a code as the `holidays` package names it (BW: Botswana; DE-BW:
     Germany, BW), None for one it does not know: said when a calendar is chosen, as a

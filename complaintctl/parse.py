@@ -255,6 +255,12 @@ def name(value: str | None, field: str, *, required: bool = False,
             means_none(found, region=field == "--region"):
         raise _none_word(found, field, _("leave {field} out (at the prompt: press Enter to "
                                          "skip it)").format(field=field))
+    if field == "--customer" and not looked_for and means_none(found):
+        # (two unknown callers logged as 不详 about one product were one customer's
+        # repeat complaint, and counted in the repeat rate)
+        raise _none_word(found, field, _("name who complained, as they gave it: a person or "
+                                         "a company (a caller who gave no name: how to tell "
+                                         "them apart, e.g. 匿名来电 3月4日 上午)"))
     return found
 
 
@@ -1650,6 +1656,22 @@ def parse_day(value: str, *, now: datetime, tz: tzinfo, field: str = "date") -> 
                    "the ledger's time zone").format(field=field), code="day_with_time",
             value=value)
     return local.date()
+
+
+# Two days with a range's mark between them (2026-12-24..2026-12-31, 12月24日至31日)
+_DAY_RANGE = re.compile(r"\d.*?(?:\.\.|[~～至到—–]|\s-|-\s).*?\d")
+
+
+def calendar_day(value: str, *, now: datetime, tz: tzinfo, field: str) -> date:
+    """A day of the calendar's (policy calendar --add-closure …): parse_day, a range
+    refused as one (a year-end closure typed 2026-12-24..2026-12-31 was told a time
+    zone is read only as an offset)."""
+    if _DAY_RANGE.search(words.hans(value)):
+        raise BadInput(_("{field} takes one day, not a range: {value}").format(
+            field=field, value=shown(value)),
+            hint=_("give {field} once for each day, e.g. {field} 2026-12-24 {field} "
+                   "2026-12-25").format(field=field), code="day_range", value=value)
+    return parse_day(value, now=now, tz=tz, field=field)
 
 
 def past_day(value: str, *, now: datetime, tz: tzinfo, field: str) -> date:

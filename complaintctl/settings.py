@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from complaintctl import deadlines, i18n, words
 from complaintctl.errors import BadInput, LedgerError, Refused
 from complaintctl.i18n import N_, _, listing, ngettext, shown, term
-from complaintctl.parse import CATEGORIES, CURRENCY_SIGNS, half_width
+from complaintctl.parse import CATEGORIES, CURRENCY_SIGNS, from_iso, half_width
 
 if TYPE_CHECKING:
     from complaintctl.store import Ledger
@@ -506,7 +507,9 @@ def initial(init: dict[str, str], now: datetime) -> tuple[dict[str, str], dict[s
     # an empty language is none chosen; an empty country or zone is refused by its check
     values.update({k: v for k, v in init.items() if v or k in ("country", "timezone")})
     zone(values["timezone"])
-    return values, country_days(values["country"], now)
+    days = country_days(values["country"], now)
+    values["country"] = days["country"]
+    return values, days
 
 
 def fill_new(cur: sqlite3.Cursor, values: dict[str, str], days: dict[str, Any]
@@ -545,6 +548,7 @@ def calendar_digest(cur: sqlite3.Cursor) -> str:
 def country_days(country: str, now: datetime, also: range | None = None) -> dict[str, Any]:
     """The country calendar of the years around `now` (and the years `also`, a ledger's
     stored ones, when the country changes)."""
+    country = deadlines.country_code(country)
     year = now.year
     lo, hi = year - CALENDAR_YEARS_BACK, year + CALENDAR_YEARS_AHEAD
     if also:
@@ -639,6 +643,23 @@ def ensure_calendar_years(cur: sqlite3.Cursor, years: Iterable[int],
     return [y for y in wanted if not _has_data(y, cal, user)]
 
 
+@contextmanager
+def _changing(lg: Ledger, now: datetime) -> Iterator[sqlite3.Cursor]:
+    """lg.write() for a change of the rules, dated by this machine's clock: one behind the
+    ledger's newest event (by more than a step may be) is refused, as a step's is. A
+    change dated before the history it follows (before `init`, even) was read by
+    `overdue --as-of` as in force at an instant it was not."""
+    from complaintctl import workflow
+
+    with lg.write() as cur:
+        newest = cur.execute("SELECT recorded_at FROM events ORDER BY id DESC LIMIT 1"
+                             ).fetchone()
+        if newest and now + workflow.FUTURE_GRACE < (latest := from_iso(newest[0])):
+            workflow.check_time(now, now, after=latest, what=_("the ledger's newest event"),
+                                local=lg.local, clock=True)
+        yield cur
+
+
 def refresh_calendar(lg: Ledger, *, now: datetime, actor: str) -> dict[str, Any]:
     """`policy calendar --refresh`: the stored years of the country calendar again, from
     the installed `holidays` package (next year's make-up working days arrive that
@@ -646,7 +667,7 @@ def refresh_calendar(lg: Ledger, *, now: datetime, actor: str) -> dict[str, Any]
     and removed, by kind; no event when nothing did."""
     import holidays as hol
 
-    with lg.write() as cur:
+    with _changing(lg, now) as cur:
         cal = _calendar_settings(cur)
         span = _span(cal.get("calendar_years"))
         country = cal.get("country") or ""
@@ -744,6 +765,10 @@ def set_policy(lg: Ledger, stage: str, severity: str, duration: str | None, *, n
                           extra=(_ESCALATION,), option="STAGE")
     if stage == "escalation":
         return _set_escalation(lg, severity, duration, role, now=now, actor=actor)
+    if role is not None:  # (dropped without a word: the supervisor thought it set)
+        raise BadInput(_("--role is for escalation only: a stage's deadline has no role"),
+                       hint=_("e.g. complaintctl policy set escalation 2 1wd --role 分总"),
+                       code="role_not_escalation")
     severity = words.resolve("severity", severity, (*deadlines.SEVERITIES, "all"),
                              extra=(_ALL_SEVERITIES,), option="SEVERITY")
     sevs = deadlines.SEVERITIES if severity == "all" else (severity,)
@@ -751,7 +776,7 @@ def set_policy(lg: Ledger, stage: str, severity: str, duration: str | None, *, n
         duration = str(deadlines.parse_duration(duration))
     else:
         duration = None
-    with lg.write() as cur:
+    with _changing(lg, now) as cur:
         old = lg.config.policy()
         # (`all`: those so already are said so, and neither written nor recorded)
         changed = [sv for sv in sevs if old.get(stage, {}).get(sv) != duration]
@@ -786,7 +811,7 @@ def _set_escalation(lg: Ledger, level_s: str, duration: str | None, role: str | 
                          ).format(duration=shown(duration)),
                        code="escalation_after", value=duration)
     after = threshold.amount
-    with lg.write() as cur:
+    with _changing(lg, now) as cur:
         old = {lvl: (a, r) for lvl, a, r in lg.config.escalation()}
         missing = min(set(range(1, max(old, default=0) + 2)) - set(old))
         if level not in old and level > missing:  # (6 over 3: it was taken, and no level
@@ -850,6 +875,11 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
                  remove: list[date] | None = None) -> tuple[list[str], bool]:
     """`policy calendar`: the country, and the user's own days. Returns what to say,
     and whether anything changed (nothing is recorded when nothing did)."""
+    # a day given twice to one option is one day: recorded and said once (its event
+    # listed it twice, and "is now a company closure day" was printed twice)
+    add_holiday, add_workday, add_closure, remove = (
+        list(dict.fromkeys(group or ())) for group in (add_holiday, add_workday, add_closure,
+                                                        remove))
     given: dict[date, str] = {}
     for option, group in (("--add-holiday", add_holiday), ("--add-workday", add_workday),
                           ("--add-closure", add_closure), ("--remove", remove)):
@@ -868,7 +898,7 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
     # (--country "" is refused as no calendar: it showed the calendar, exit 0)
     days = country_days(country, now, _range(lg.config.settings.get("calendar_years"))) \
         if country is not None else None
-    with lg.write() as cur:
+    with _changing(lg, now) as cur:
         existing = {d: (k, n) for d, k, n in cur.execute(
             "SELECT day, kind, name FROM calendar_days WHERE source = 'user'").fetchall()}
         data: dict[str, Any] = {}
@@ -908,13 +938,19 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
                                    "(调休上班) is a weekend day or a holiday worked").format(
                                        day=d.isoformat()))
                     continue
-                if kind == "closure" and d.isoformat() not in existing and \
+                if kind != "workday" and d.isoformat() not in existing and \
                         d.weekday() in weekend and \
-                        national.get(d.isoformat(), ("",))[0] != "workday":
-                    # (a Saturday "is now a company closure day", recorded, changed nothing)
-                    notes.append(_("{day} is a weekend day already: a company closure day is "
-                                   "a working day the company does not work").format(
-                                       day=d.isoformat()))
+                        national.get(d.isoformat(), ("",))[0] != "workday" and \
+                        (kind == "closure" or before.covers(d.year)):
+                    # (a Saturday "is now a company closure day", recorded, changed nothing;
+                    # so did a holiday on it, a weekend day being no working day either
+                    # way, but in a year not covered: there it fills the year in, as the
+                    # official notice lists it, 2028-01-01 a Saturday)
+                    notes.append((_("{day} is a weekend day already: a company closure day "
+                                    "is a working day the company does not work")
+                                  if kind == "closure" else
+                                  _("{day} is a weekend day already: a holiday on it "
+                                    "changes no deadline")).format(day=d.isoformat()))
                     continue
                 # (in a year without official data the user's day confirms the guess:
                 # entering a year's days by hand is what ends its warning)
@@ -945,6 +981,18 @@ def set_calendar(lg: Ledger, *, now: datetime, actor: str, country: str | None =
                     notes.append(_("{now} (it was {kind})").format(
                         kind=_(DAY_KIND_NAMES.get(was, was)),
                         now=_(DAY_KINDS[kind]).format(day=d.isoformat())))
+                    continue
+                was = national.get(d.isoformat(), ("",))[0]
+                if was and was != kind:  # the country's own day overridden: said (a
+                    # make-up working day closed, National Day worked, without a word)
+                    notes.append(_("{now} (it was {kind})").format(
+                        now=_(DAY_KINDS[kind]).format(day=d.isoformat()),
+                        kind=_("a make-up working day of the country calendar")
+                        if was == "workday" else
+                        _("a public holiday of the country calendar: {name}").format(
+                            name=deadlines.holiday_names(
+                                lg.config.settings.get("country") or "", d.year, i18n.lang()
+                            ).get(d.isoformat(), national[d.isoformat()][1]))))
                     continue
                 notes.append(_(DAY_KINDS[kind]).format(day=d.isoformat()))
         for d in remove or ():
@@ -989,7 +1037,7 @@ def set_categories(lg: Ledger, add: list[str], remove: list[str], *, now: dateti
     synonym names one category only, so that each word a clerk types is one. Returns
     the list and whether anything changed: a category added again (a setup script run
     twice) is in the list already, and what is so already records nothing."""
-    with lg.write() as cur:
+    with _changing(lg, now) as cur:
         cfg = lg.config
         old, old_labels = list(cfg.categories), cfg.category_labels
         new, labels = list(old), {c: dict(v) for c, v in old_labels.items()}
@@ -1034,7 +1082,7 @@ def set_categories(lg: Ledger, add: list[str], remove: list[str], *, now: dateti
             if code is None:
                 raise BadInput(_("category {word} is not in the list").format(
                     word=shown(word)), hint=_("the list: {categories}").format(
-                    categories=", ".join(new)), code="no_category", value=word)
+                    categories=_category_list(new)), code="no_category", value=word)
             used = cur.execute("SELECT count(*) FROM complaints WHERE category = ?",
                                (code,)).fetchone()[0]
             if used:
@@ -1084,6 +1132,12 @@ def set_categories(lg: Ledger, add: list[str], remove: list[str], *, now: dateti
     return new, True
 
 
+def _category_list(categories: list[str]) -> str:
+    """The categories as a hint lists them, in the reader's words (the Chinese one listed
+    the codes, with commas: quality, delivery, …)."""
+    return listing([term("category", c) for c in categories])
+
+
 def _label_target(add: list[str], relabel: str | None, categories: list[str],
                   claimed: Any) -> str:
     """The one category --label-en/--label-zh name: the one added, or --relabel's."""
@@ -1091,6 +1145,11 @@ def _label_target(add: list[str], relabel: str | None, categories: list[str],
         raise BadInput(_("give --add or --relabel, not both"), code="label_target")
     target: str | None
     if relabel is None:
+        if not add:  # (it said "label one category", as if more had been named)
+            raise BadInput(_("--label-en and --label-zh need the category they label"),
+                           hint=_("name it with --add (a new one) or --relabel (one in the "
+                                  "list): policy categories --relabel 包装 --label-en "
+                                  "packaging"), code="label_target")
         if len(add) != 1:
             raise BadInput(_("--label-en and --label-zh label one category"),
                            hint=_("add one at a time: policy categories --add 包装 "
@@ -1101,7 +1160,7 @@ def _label_target(add: list[str], relabel: str | None, categories: list[str],
         if target is None:
             raise BadInput(_("category {word} is not in the list").format(
                 word=shown(relabel)), hint=_("the list: {categories}").format(
-                    categories=", ".join(categories)), code="no_category", value=relabel)
+                    categories=_category_list(categories)), code="no_category", value=relabel)
     if target in words.codes("category"):
         raise BadInput(_("category {word} comes with complaintctl, and so do its labels"
                          ).format(word=shown(target)),
@@ -1114,7 +1173,7 @@ def set_language(lg: Ledger, code: str, *, now: datetime, actor: str
                  ) -> tuple[str | None, str]:
     """`policy language`: the ledger's display language (en, zh), for whoever runs
     complaintctl on it without --lang or COMPLAINTCTL_LANG (cron under LANG=C)."""
-    with lg.write() as cur:
+    with _changing(lg, now) as cur:
         old = lg.config.language
         if old == code:  # nothing to change (a setup script run again): no event
             return old, code
@@ -1130,7 +1189,7 @@ def set_timezone(lg: Ledger, name: str, *, now: datetime, actor: str) -> tuple[s
     Deadlines already set are stored instants: they stay where they are (shown in
     the new zone); day boundaries of reports and new deadlines follow the new zone."""
     new = str(zone(name, "complaintctl policy timezone"))
-    with lg.write() as cur:
+    with _changing(lg, now) as cur:
         old = lg.config.settings["timezone"]
         if old == new:
             return old, new
@@ -1168,7 +1227,7 @@ def set_repeat_window(lg: Ledger, days: str, *, now: datetime, actor: str
                                                                    value=shown(days)),
                        hint=_("a whole number of days from 1 to {most}").format(
                            most=REPEAT_WINDOW_MOST), code="repeat_window_range", value=days)
-    with lg.write() as cur:
+    with _changing(lg, now) as cur:
         old = lg.config.repeat_window.days
         if old == found.amount:
             return old, old
@@ -1194,7 +1253,7 @@ def set_attachment_limit(lg: Ledger, max_mb: int, *, now: datetime, actor: str
                        hint=_("a whole number of MB from 1 to {most}").format(
                            most=ATTACHMENT_MAX_MB_MOST),
                        code="attachment_limit_range", value=max_mb)
-    with lg.write() as cur:
+    with _changing(lg, now) as cur:
         stored = lg.config.settings.get(ATTACHMENT_MAX_MB_KEY)
         old = int(stored) if stored else ATTACHMENT_MAX_MB_DEFAULT
         if old == max_mb:

@@ -176,14 +176,15 @@ TABLE: dict[str, tuple[Word, ...]] = {
         _w("closed", None, "已关闭", "关闭"),
     ),
     "stage": (
-        _w("assign", None, "分派"),
-        _w("investigate", None, "调查"),
-        _w("resolve", None, "处理"),
+        # (and the stage named by its noun: `policy set resolution` was offered escalation)
+        _w("assign", None, "分派", "assignment"),
+        _w("investigate", None, "调查", "investigation"),
+        _w("resolve", None, "处理", "resolution"),
         _w("revisit", None, "回访"),
         _w("reopen", None, "重新处理", "二次处理"),
         _w("second-revisit", None, "二次回访"),
-        _w("inspect", None, "检验"),
-        _w("dispose", None, "处置"),
+        _w("inspect", None, "检验", "inspection"),
+        _w("dispose", None, "处置", "disposition", "disposal"),
     ),
     # The default escalation roles, stored as codes; a role the user typed is kept
     # and shown as typed (no synonyms: only the codes themselves are roles of the table).

@@ -68,6 +68,12 @@ def pinned_clock() -> Iterator[None]:
         yield
 
 
+def set_clock(monkeypatch: Any, when: datetime) -> None:
+    """The commands of the test run from now on take `when` as the time."""
+    monkeypatch.setattr(cli, "_now", lambda: when)
+    monkeypatch.setattr(run_module, "_now", lambda: when)
+
+
 def template_ledger(commands: tuple[tuple[str, ...], ...]) -> Path:
     """A ledger made once by running `commands`, kept for the whole test session."""
     if commands not in _TEMPLATES:

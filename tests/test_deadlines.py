@@ -192,22 +192,21 @@ def test_overdue_escalation_thresholds(ledger, as_of, level, late_wd, late_h):
                                   3: "general_manager"}[level]
 
 
-def test_a_stage_late_below_the_first_escalation_is_listed_at_level_0(ledger, monkeypatch):
+def test_a_stage_late_below_the_first_escalation_is_listed_at_level_0(run, monkeypatch):
     """With level 1 raised to 1wd, a stage a few hours late was left out of overdue
     altogether ('Nothing is overdue', [] in JSON, nothing from cron) while show called it
     overdue and the report counted it late."""
+    from conftest import TZ
+    from support import NOW, set_clock
+
+    ledger = run  # made, and level 1 raised, before the instants below: in force then
+    set_clock(monkeypatch, datetime(2026, 9, 29, tzinfo=timezone.utc))
+    ledger("init", "--country", "CN", "--timezone", TZ)
+    ledger("policy", "set", "escalation", "1", "1wd")
+    set_clock(monkeypatch, NOW)
     cid = ledger.log(severity="medium")
     ledger("assign", cid, "--dept", "质量部", "--owner", "王芳", "--at", "2026-09-30 10:00")
     ledger("investigate", cid, "--finding", "looking", "--at", "2026-10-09 10:00")
-    from datetime import datetime, timezone
-
-    from complaintctl import cli
-    from complaintctl import run as run_module
-
-    before = datetime(2026, 9, 29, tzinfo=timezone.utc)  # in force at the instants below
-    monkeypatch.setattr(cli, "_now", lambda: before)
-    monkeypatch.setattr(run_module, "_now", lambda: before)
-    ledger("policy", "set", "escalation", "1", "1wd")
     (row,) = [r for r in ledger.json("overdue", "--as-of", "2026-10-10 12:00")
               if r["stage"] == "investigate"]
     assert (row["escalation_level"], row["escalate_to"], row["late_hours"]) == (0, None, 2.0)
@@ -226,18 +225,19 @@ def test_a_stage_late_below_the_first_escalation_is_listed_at_level_0(ledger, mo
     assert header[-3:] == ["complaint", "round", "product"]
 
 
-def test_overdue_in_the_past_escalates_by_the_levels_and_calendar_of_then(ledger,
-                                                                          monkeypatch):
+def test_overdue_in_the_past_escalates_by_the_levels_and_calendar_of_then(run, monkeypatch):
     """A past `overdue --as-of` counted working days late by today's calendar and
     escalated by today's levels and roles: a level raised, a role renamed or a closure
     day added a week later changed what had been late on a day gone by. As of an instant
     before a change, the change is not in force; after it, it is."""
-    from datetime import datetime, timezone
+    from conftest import TZ
+    from support import NOW, set_clock
 
-    from complaintctl import cli
-    from complaintctl import run as run_module
-
+    ledger = run  # made when the complaint came, and changed a week after
+    set_clock(monkeypatch, datetime(2026, 10, 11, 12, 30, tzinfo=timezone.utc))
+    ledger("init", "--country", "CN", "--timezone", TZ)
     cid = ledger.log(severity="medium", received="2026-10-11 20:00")
+    set_clock(monkeypatch, NOW)
 
     def late(at: str) -> tuple:
         (row,) = [r for r in ledger.json("overdue", "--as-of", at) if r["stage"] == "assign"]
@@ -248,9 +248,7 @@ def test_overdue_in_the_past_escalates_by_the_levels_and_calendar_of_then(ledger
     assert thursday == (2, 3, "general_manager"), thursday
     wednesday = late("2026-10-14 08:00")
     assert wednesday == (1, 2, "branch_head"), wednesday
-    week_later = datetime(2026, 10, 20, 1, tzinfo=timezone.utc)  # 09:00 in Shanghai
-    monkeypatch.setattr(cli, "_now", lambda: week_later)
-    monkeypatch.setattr(run_module, "_now", lambda: week_later)
+    set_clock(monkeypatch, datetime(2026, 10, 20, 1, tzinfo=timezone.utc))  # 09:00 there
     ledger("policy", "set", "escalation", "3", "3wd")
     ledger("policy", "set", "escalation", "2", "1wd", "--role", "质量总监")
     ledger("policy", "set", "escalation", "4", "5wd", "--role", "董事长")

@@ -1465,6 +1465,23 @@ def test_a_word_for_none_as_an_optional_word_is_refused_with_how_to_leave_it_out
                              "--reason TEXT\n"), r.stderr
 
 
+def test_a_customer_that_is_a_word_for_none_is_refused(ledger):
+    """Two unknown callers logged as customer 不详 about one product were one customer's
+    repeat complaint (linked, and counted in the repeat rate); 无, n/a, / and ？ were
+    stored without a word. The product's none-words were refused already."""
+    cid = ledger.log()
+    for value in ("不详", "无", "n/a", "/", "？"):
+        r = refused(ledger, "log", "--customer", value, *LOG[3:], code=2,
+                    message=f"{value!r} means none, not a value of --customer")
+        assert r.stderr.endswith("Hint: name who complained, as they gave it: a person or a "
+                                 "company (a caller who gave no name: how to tell them apart, "
+                                 "e.g. 匿名来电 3月4日 上午)\n"), r.stderr
+    refused(ledger, "amend", cid, "--customer", "不详", "--reason", "r", code=2,
+            message="'不详' means none, not a value of --customer")
+    # a filter takes any text (a customer stored so before is found)
+    assert ledger("list", "--customer", "不详").exit_code == 0
+
+
 @pytest.mark.parametrize(("args", "hint"), [
     (("investigate", "{cid}", "--cause", "无"), "a root cause says what caused it"),
     (("investigate", "{cid}", "--cause", "不详。"), "a root cause says what caused it"),
@@ -1512,7 +1529,7 @@ def test_a_word_for_none_in_a_field_that_may_be_left_out_is_refused(ledger, opti
                "TEXT\n")), r.stderr
     before = ledger.snapshot()
     zh = ledger("--lang", "zh", *log, code=2)
-    assert f"表示没有，不能作为 {option} 的值" in zh.stderr and "means" not in zh.stderr, zh.stderr
+    assert f"表示空缺，不能作为 {option} 的值" in zh.stderr and "means" not in zh.stderr, zh.stderr
     assert ledger.snapshot() == before
     # a real name holding such a word is a name; NA is a region (North America)
     ledger("log", "--customer", "李女士", "--channel", "phone", "--category", "quality",

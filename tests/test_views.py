@@ -1306,3 +1306,89 @@ def test_a_product_looked_for_by_a_word_that_also_means_none(ledger):
     r = ledger("log", "--customer", "甲", "--product", "NA", "--channel", "phone",
                "--category", "quality", "--severity", "low", "--description", "x", code=2)
     assert "'NA' means none, not a value of --product" in r.stderr, r.stderr
+
+
+def test_a_three_letter_country_code_is_the_same_calendar(ledger):
+    """`policy calendar --country CHN` on a CN ledger was recorded as a change of country
+    (日历现在按 CHN), and an amendment after it then counted a closure day added since
+    the stage opened: a promised deadline moved. CHN is CN: said so, nothing recorded."""
+    before = ledger.snapshot()
+    r = ledger("policy", "calendar", "--country", "CHN")
+    assert r.stderr == "calendar is CN (China) already\n", r.stderr
+    assert ledger.snapshot() == before
+    r = ledger("policy", "calendar", "--country", "DEU-BW")
+    assert r.stderr.startswith("calendar is now DE-BW (Germany, BW)\n"), r.stderr
+    assert ledger.json("policy", "show")["country"] == "DE-BW"
+
+
+def test_a_change_of_the_rules_on_a_clock_behind_the_ledger_is_refused(run, monkeypatch):
+    """A closure day added on a machine whose clock was three weeks behind was dated
+    before the ledger's own history (before `init`), and `overdue --as-of` then counted it
+    at an instant it was not in force. Refused as a step on such a clock is; a clock less
+    than a minute behind (another machine's) is taken."""
+    from datetime import datetime, timezone
+
+    from conftest import TZ
+    from support import set_clock
+
+    set_clock(monkeypatch, datetime(2026, 10, 8, 1, tzinfo=timezone.utc))
+    run("init", "--country", "CN", "--timezone", TZ)
+    run.log(received="2026-10-08 08:30")
+    set_clock(monkeypatch, datetime(2026, 9, 20, 1, tzinfo=timezone.utc))
+    for args in (("policy", "calendar", "--add-closure", "2026-10-12"),
+                 ("policy", "set", "resolve", "high", "4wd"),
+                 ("policy", "timezone", "UTC"), ("policy", "repeat-window", "30")):
+        before = run.snapshot()
+        r = run(*args, code=1)
+        assert r.stderr.startswith("Error: the ledger's newest event at 2026-10-08 09:00, as "
+                                   "recorded: that is ahead of this machine's clock "
+                                   "(2026-09-20 09:00)\n"), (args, r.stderr)
+        assert run.snapshot() == before
+    set_clock(monkeypatch, datetime(2026, 10, 8, 0, 59, 30, tzinfo=timezone.utc))
+    assert run("policy", "calendar", "--add-closure", "2026-10-12").stderr.startswith(
+        "2026-10-12 is now a company closure day")
+
+
+def test_calendar_days_said_as_they_change_the_countrys(ledger):
+    """Closing the country's make-up working day, or working its National Day, was said
+    as any day of the user's (nothing of what the country had); a holiday added on a
+    Sunday was recorded though it changes no deadline (a closure there is declined); a
+    day given twice was said twice and listed twice in its event; a range was told a time
+    zone is read only as an offset."""
+    r = ledger("policy", "calendar", "--add-closure", "2026-10-10", "--add-workday",
+               "2026-10-01")
+    assert r.stderr.splitlines()[:2] == [
+        "2026-10-01 is now a workday (it was a public holiday of the country calendar: "
+        "National Day)",
+        "2026-10-10 is now a company closure day (it was a make-up working day of the "
+        "country calendar)"], r.stderr
+    before = ledger.snapshot()
+    r = ledger("policy", "calendar", "--add-holiday", "2026-10-18")
+    assert r.stderr == "2026-10-18 is a weekend day already: a holiday on it changes no " \
+        "deadline\n", r.stderr
+    assert ledger.snapshot() == before
+    ledger("policy", "calendar", "--add-closure", "2026-12-31", "--add-closure", "2026-12-31")
+    (data,) = ledger.rows("SELECT data FROM events WHERE kind = 'calendar' "
+                          "ORDER BY id DESC LIMIT 1")
+    assert '"add_closure": ["2026-12-31"]' in data[0], data
+    r = ledger("policy", "calendar", "--remove", "2026-12-31", "--remove", "2026-12-31")
+    assert r.stderr.count("2026-12-31") == 1, r.stderr
+    before = ledger.snapshot()
+    for typed in ("2026-12-24..2026-12-31", "2026-12-24 - 2026-12-31", "2026年12月24日至31日"):
+        r = ledger("policy", "calendar", "--add-closure", typed, code=2)
+        assert r.stderr == (f"Error: --add-closure takes one day, not a range: '{typed}'\n"
+                            "Hint: give --add-closure once for each day, e.g. --add-closure "
+                            "2026-12-24 --add-closure 2026-12-25\n"), r.stderr
+    assert ledger.snapshot() == before
+
+
+def test_policy_set_takes_a_stages_noun_and_refuses_a_role_for_a_stage(ledger):
+    """`policy set resolution high 4wd` was offered `escalation`, another setting; `--role`
+    on a stage's deadline was dropped without a word."""
+    assert ledger("policy", "set", "resolution", "high", "4wd").stderr == \
+        "resolve high: 3wd → 4wd\n"
+    before = ledger.snapshot()
+    r = ledger("policy", "set", "resolve", "high", "5wd", "--role", "分总", code=2)
+    assert r.stderr.startswith("Error: --role is for escalation only: a stage's deadline has "
+                               "no role\n"), r.stderr
+    assert ledger.snapshot() == before

@@ -364,8 +364,14 @@ def test_a_word_names_one_category_only(ledger):
             message="category 'quality' comes with complaintctl")
     refused(ledger, "policy", "categories", "--add", "a", "--add", "b", "--label-en", "x",
             message="--label-en and --label-zh label one category")
+    # (none named: it said "label one category", as if more had been)
     refused(ledger, "policy", "categories", "--label-en", "x",
-            message="--label-en and --label-zh label one category")
+            message="--label-en and --label-zh need the category they label")
+    # the list of a hint in the reader's words (the Chinese one listed the codes)
+    r = ledger("--lang", "zh", "policy", "categories", "--relabel", "foo", "--label-en", "x",
+               code=2)
+    assert r.stderr == "错误：类别“foo”不在列表中\n提示：现有类别：质量、交付、服务、物流、技术、" \
+        "账务、其他、包装\n", r.stderr
 
 
 def test_removing_a_user_category_by_its_label_drops_its_labels(ledger):
