@@ -607,7 +607,33 @@ def _connect(path: Path, *, write: bool, again: int = 5) -> sqlite3.Connection:
             # (None: the program that had it open closed it meanwhile: idle now)
             return conn if conn is not None else _connect(path, write=False,
                                                           again=again - 1)
+        if wal:
+            return _read_wal(path)
     return _raw_connect(path, mode)
+
+
+def _read_wal(path: Path) -> sqlite3.Connection:
+    """A read-only connection to a WAL ledger. SQLite makes or grows its -shm to read it,
+    which a full disk (or `ulimit -f`) refuses: then every reader failed, the morning's
+    overdue and a backup to another disk too, and verify called the ledger damaged. With
+    no step in its -wal (none there, or empty: nobody can be writing one on that disk
+    either) there is nothing to miss: it is read as immutable, as for a user who may not
+    write it."""
+    conn = _raw_connect(path, "mode=ro")
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()  # (opens the -wal and -shm)
+        return conn
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        try:
+            steps = Path(f"{path}-wal").stat().st_size
+        except FileNotFoundError:
+            steps = 0
+        if steps or getattr(exc, "sqlite_errorname", "") not in ("SQLITE_IOERR_SHMSIZE",
+                                                                   "SQLITE_FULL"):
+            raise translate(exc, path) from None
+    _READ_WHOLE.setdefault(os.path.abspath(path), _stamp(path))
+    return _raw_connect(path, "immutable=1")
 
 
 def _left_behind(wal: Path) -> bool:

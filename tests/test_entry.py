@@ -1485,6 +1485,33 @@ def test_a_limit_on_a_file_s_size_is_said_as_such(ledger, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]  # (the fixture's)
 
 
+def test_a_ledger_nobody_has_open_is_read_on_a_full_disk(ledger, tmp_path):
+    """On a full disk (here `ulimit -f`, as the 32 KB -shm SQLite makes to read a WAL
+    ledger meets it) every reader failed: the morning's overdue, list, a backup to
+    another disk, and verify called it an integrity problem. With no step in a -wal
+    there is nothing to miss: read as the file alone. A step is still refused."""
+    cid = ledger.log()
+    sqlite3.connect(ledger.db).close()  # the last to close it: no -wal, no -shm left
+    assert not Path(f"{ledger.db}-shm").exists()
+
+    def under_limit(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "complaintctl", *args],
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              timeout=120, cwd=tmp_path, preexec_fn=lambda: _file_limit(16384),
+                              env=_env(ledger.db))
+    before = ledger.snapshot()
+    for _again in range(2):  # (the first leaves a -shm it could not grow, and a -wal empty)
+        r = under_limit("overdue", "--format", "json")
+        assert r.returncode == 0 and cid in r.stdout, r.stderr
+        r = under_limit("list", "--format", "csv")
+        assert r.returncode == 0 and cid in r.stdout, r.stderr
+        r = under_limit("verify", "--format", "json")
+        assert r.returncode == 0 and json.loads(r.stdout)["ok"] is True, r.stdout + r.stderr
+    r = under_limit("note", cid, "--text", "called back")
+    assert r.returncode == 1 and "ulimit -f" in r.stderr, r.stderr
+    assert ledger.snapshot() == before
+
+
 def test_verify_on_a_narrow_terminal_says_each_problem_in_a_block(ledger):
     """Its aligned lines, padded to a value's 64 hex digits, were 220 columns at 60: each
     problem wrapped over four screen lines, its detail apart from its kind. On a terminal
