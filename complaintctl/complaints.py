@@ -451,6 +451,7 @@ def assign(lg: Ledger, complaint_id: str, department: str, owner: str, note: str
 def investigate(lg: Ledger, complaint_id: str, data: dict[str, Any], *, at: datetime,
                 now: datetime, actor: str) -> Outcome:
     """`investigate`: findings; a root cause or a not-upheld decision concludes it."""
+    workflow.check_investigate_args(data)
     with lg.write() as cur:
         c = lg.rows.complaint(cur, complaint_id)
         cid = c["id"]

@@ -1567,12 +1567,30 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
                 # (2026-03-04 EST, a day with a zone: dateutil reads no date in it)
                 # (the example's offset the ledger's own now: +08:00 was said in Berlin)
                 offset = _offset_said(local_now)
-                raise BadInput(_("{field} {value}: a time zone is read only as an offset "
-                                 "({offset} or Z)").format(field=field, value=shown(value),
-                                                           offset=offset),
-                               hint=_("type the time in the ledger's time zone ({zone}), or "
-                                      "with its offset: {example}").format(
-                                   zone=tz, example=f"{local_now:%Y-%m-%dT%H:%M}" + offset),
+                message = _("{field} {value}: a time zone is read only as an offset ({offset} "
+                            "or Z)").format(field=field, value=shown(value), offset=offset)
+                typed = _ZONE_AT_END.sub("", raw.strip()).strip()
+                if day_only:  # (it offered a time with an offset, which a day refuses)
+                    raise BadInput(message, hint=_(
+                        "type the day alone, e.g. {field} {day}: the day is taken whole, in "
+                        "the ledger's time zone").format(
+                            field=field, day=typed.split()[0] if typed else
+                            f"{local_now:%Y-%m-%d}"), code="zone_in_words",
+                        value=value) from None
+                # the example the time typed, not this minute's (copied, it was another
+                # instant): with the offset of UTC or GMT±N as said, else the ledger's then
+                said = re.search(r"(?:UTC|GMT)(?:([+-])([0-9]{1,2}))?$", raw.strip())
+                zone = tz if said is None else timezone(
+                    timedelta(hours=int(said[1] + said[2])) if said[1] else timedelta(0))
+                try:
+                    at = datetime.strptime(typed, "%Y-%m-%d %H:%M").replace(tzinfo=zone)
+                except ValueError:
+                    at = local_now.astimezone(zone)
+                example = f"{at:%Y-%m-%dT%H:%M}" + ("Z" if said is not None and not said[1]
+                                                     else _offset_said(at))
+                raise BadInput(message, hint=_("type the time in the ledger's time zone "
+                                               "({zone}), or with its offset: {example}"
+                                               ).format(zone=tz, example=example),
                                code="zone_in_words", value=value) from None
             clock = _A_CLOCK.search(raw)
             if clock is not None and (int(clock[1]) > 23 or int(clock[2]) > 59

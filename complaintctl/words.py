@@ -538,7 +538,11 @@ def unknown(field: str, exc: UnknownWord, *, option: str | None = None,
     from complaintctl.i18n import _
 
     shown_lang = lang or i18n.lang()
-    names = [w.zh if shown_lang == "zh" else w.en for w in exc.choices]
+    # (in English a label that is its code spelt with spaces is given as the code, as the
+    # did-you-mean and the JSON give it: "no action" was listed, no-action suggested)
+    names = [w.zh if shown_lang == "zh" else
+             w.code if w.en == w.code.replace("-", " ").replace("_", " ") else w.en
+             for w in exc.choices]
     examples = names
     if field in _CODES_SHOWN:  # typed as codes (zh, en): the codes first, labels beside
         aside = "{code}（{name}）" if shown_lang == "zh" else "{code} ({name})"

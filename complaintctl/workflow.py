@@ -199,6 +199,18 @@ def check_reason(command: str, reason: str | None) -> str:
 
 
 def check_investigate(c: Mapping[str, Any], data: Mapping[str, Any]) -> None:
+    check_investigate_args(data)
+    if data.get("responsibility") == "supplier" and not (data.get("supplier")
+                                                        or c["supplier"]):
+        raise BadInput(_("--responsibility {supplier} needs --supplier NAME").format(
+            supplier=term("responsibility", "supplier")),
+                       hint=_("name the supplier: --supplier NAME"), code="supplier_required")
+
+
+def check_investigate_args(data: Mapping[str, Any]) -> None:
+    """What an investigation's options say, whatever the complaint: checked before its
+    state (--not-upheld without --reason was exit 1, "it is logged", on a complaint
+    not assigned yet, and exit 2 on one that was)."""
     if not any(v is not None for v in data.values()):
         raise BadInput(_("nothing to record"),
                        hint=_("give --finding, --cause, --not-upheld --reason, "
@@ -214,11 +226,6 @@ def check_investigate(c: Mapping[str, Any], data: Mapping[str, Any]) -> None:
                        hint=_("--reason says why a complaint does not stand: give "
                               "--not-upheld with it, or say the finding with --finding TEXT"),
                        code="reason_without_not_upheld")
-    if data.get("responsibility") == "supplier" and not (data.get("supplier")
-                                                        or c["supplier"]):
-        raise BadInput(_("--responsibility {supplier} needs --supplier NAME").format(
-            supplier=term("responsibility", "supplier")),
-                       hint=_("name the supplier: --supplier NAME"), code="supplier_required")
 
 
 # The dispositions in which no money moves: an amount beside them is a mistake

@@ -102,18 +102,30 @@ def test_unparseable_date(ledger, when):
     refused(ledger, *LOG, "--received", when, code=2, message="cannot read --received")
 
 
-@pytest.mark.parametrize("when", ["2026-10-01 14:30 EST", "2026-10-01 09:00 GMT+8",
-                                  "1 Oct 2026 14:30 GMT+3", "1 Oct 2026 14:30 UTC",
-                                  # a day alone with its zone (said as "cannot read")
-                                  "2026-10-01 EST", "2026-10-01 GMT+8"])
-def test_a_time_zone_in_words_is_refused_not_misread(ledger, when):
+@pytest.mark.parametrize(("when", "example"), [
+    ("2026-10-01 14:30 EST", "2026-10-01T14:30+08:00"),
+    ("2026-10-01 09:00 GMT+8", "2026-10-01T09:00+08:00"),
+    ("2026-10-01 09:00 UTC", "2026-10-01T09:00Z"),
+    # (a form the example is not made from: now, in the zone said)
+    ("1 Oct 2026 14:30 GMT+3", "2026-11-23T15:00+03:00"),
+    ("1 Oct 2026 14:30 UTC", "2026-11-23T12:00Z"),
+    # a day alone with its zone (said as "cannot read")
+    ("2026-10-01 EST", "2026-11-23T20:00+08:00"), ("2026-10-01 GMT+8", "2026-11-23T20:00+08:00")])
+def test_a_time_zone_in_words_is_refused_not_misread(ledger, when, example):
     """dateutil dropped EST with a warning (14:30 taken as the ledger's), read GMT+8 as
-    eight hours behind: a zone is taken only as an ISO offset."""
+    eight hours behind: a zone is taken only as an ISO offset. The example is the time
+    typed (it was this minute's: copied, another instant), with the offset said when
+    it is UTC's or GMT's."""
     r = refused(ledger, *LOG, "--received", when, code=2,
                 message="a time zone is read only as an offset (+08:00 or Z)")
     assert "Hint: type the time in the ledger's time zone (Asia/Shanghai), or with its " \
-        "offset: 2026-11-23T20:00+08:00" in r.stderr, r.stderr  # (now, in its zone)
+        f"offset: {example}\n" in r.stderr, r.stderr
     assert "Warning" not in r.stderr
+    # a day's option is shown a day: it was shown a time with its offset, which it refuses
+    r = refused(ledger, "list", "--since", "2026-11-01 EST", code=2,
+                message="a time zone is read only as an offset (+08:00 or Z)")
+    assert r.stderr.endswith("Hint: type the day alone, e.g. --since 2026-11-01: the day is "
+                             "taken whole, in the ledger's time zone\n"), r.stderr
 
 
 def test_a_zone_in_words_in_another_ledgers_zone_gives_its_offset(run, env):
@@ -121,7 +133,8 @@ def test_a_zone_in_words_in_another_ledgers_zone_gives_its_offset(run, env):
     run("init", "--timezone", "Europe/Berlin", "--country", "DE")
     r = run(*LOG, "--received", "2026-07-04 15:30 CEST", code=2)
     assert "a time zone is read only as an offset (+01:00 or Z)" in r.stderr, r.stderr
-    assert "with its offset: 2026-11-23T13:00+01:00" in r.stderr, r.stderr
+    # (the time typed, at Berlin's offset then: summer time)
+    assert "with its offset: 2026-07-04T15:30+02:00" in r.stderr, r.stderr
 
 
 @pytest.mark.parametrize("when", ["2026–10–01 14:30", "2026—10—01 14:30", "2026‐10‐01 14:30",
@@ -1608,3 +1621,22 @@ def test_a_due_date_not_read_is_answered_with_the_words_a_due_date_takes(ledger)
     assert r.stderr.endswith("or tomorrow, 明天, 下周五 (a due date is ahead)\n"), r.stderr
     assert "yesterday" not in r.stderr, r.stderr
     ledger("action", "add", cid, "--text", "培训", "--owner", "刘洋", "--due", "下周五")
+
+
+def test_a_portals_usage_mistakes_are_said_as_usage(ledger):
+    """An unknown word listed labels (no action, customer misuse) where the did-you-mean
+    and the JSON give codes (no-action); `investigate --not-upheld` without --reason was
+    exit 1 ("it is logged") on a complaint not assigned yet, exit 2 on one assigned;
+    `report --month=2026-11` was refused with no word of how to write it."""
+    cid = ledger.log()
+    before = ledger.snapshot()
+    r = ledger("investigate", cid, "--cause-category", "xyz", code=2)
+    assert r.stderr.startswith("Error: --cause-category 'xyz' is not one of: manufacturing, "
+                               "inspection, design, supplier, logistics, sales, "
+                               "customer-misuse, other\n"), r.stderr
+    r = ledger("investigate", cid, "--not-upheld", code=2)
+    assert r.stderr.startswith("Error: --not-upheld needs --reason"), r.stderr
+    r = ledger("report", "--month=2026-11", code=2)
+    assert r.stderr.endswith("Hint: the week's day or the month follows --month after a "
+                             "space: --month 2026-11\n"), r.stderr
+    assert ledger.snapshot() == before
