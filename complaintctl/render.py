@@ -1631,14 +1631,16 @@ def trend_rows(points: Sequence[dict[str, Any]], currency: str, plain: bool,
 
 
 def trend_table(points: Sequence[dict[str, Any]], title: str, currency: str,
-                tz: tzinfo | None = None) -> Table:
+                tz: tzinfo | None = None, width: int | None = None) -> Table:
     """The trend in a terminal: per figure, a sparkline of its periods, the first and
-    the last period's value."""
+    the last period's value. In `width` columns: the periods' span goes up into the
+    title where the columns do not fit beside it, and the figures are set one under
+    another where they do not fit even so (Rich cut them: 17 for 175, 144,394.4 for
+    144,394.44, at 60 columns)."""
     from rich.cells import cell_len
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=Text(title), box=None, title_justify="left", pad_edge=False)
     # the figures' names keep their width: on a narrow terminal the periods' labels
     # (2026-10-04..2026-10-17 for a range) give way, not the names (a trend of five
     # unnamed lines)
@@ -1647,14 +1649,11 @@ def trend_table(points: Sequence[dict[str, Any]], title: str, currency: str,
     coded = i18n.money("0.00", currency).endswith(f" {currency}")
     names = [f"{_(name)} ({currency})" if key == "paid" and coded else _(name)
              for key, name in TREND_FIGURES]
-    table.add_column(Text(_("figure")), no_wrap=True,
-                     min_width=max(cell_len(n) for n in [*names, _("figure")]))
     first, last = (p["label"].split("..")[0] + ("*" if p.get("until") else "")
                    for p in (points[0], points[-1]))  # a range's label by its first day
     # (2026-10-04..2026-10-17 is 2026-10-04); one not over marked, the mark said below
-    table.add_column(Text(f"{first} {ellipsis()} {last}"), no_wrap=True,
-                     min_width=len(points) + 1)
-    rows: list[tuple[Text, Text, str, str]] = []
+    span = f"{first} {ellipsis()} {last}"
+    rows: list[tuple[str, str, str, str]] = []
     for (key, _n), name in zip(TREND_FIGURES, names, strict=True):
         values = [p[key] for p in points]
         if key == "paid":  # an amount ("1250.50"): drawn as a number, shown as money
@@ -1664,18 +1663,41 @@ def trend_table(points: Sequence[dict[str, Any]], title: str, currency: str,
             shown = pct if key.endswith("_rate") else (lambda v: none() if v is None
                                                         else str(v))
             ends = [shown(values[0]), shown(values[-1])]
-        rows.append((Text(name), Text(sparkline(values, _STYLE["ascii"]), style="cyan"),
-                     ends[0], ends[1]))
+        rows.append((name, sparkline(values, _STYLE["ascii"]), ends[0], ends[1]))
+    caption = Text(_("* {period} is counted to {day}: it is not over").format(
+        period=points[-1]["label"].split("..")[0], day=_until_day(points[-1], tz))) \
+        if points[-1].get("until") and tz is not None else None
+    # every column whole: the names, the sparkline, the first and last values
+    widths = [max(cell_len(n) for n in [*names, _("figure")]), len(points) + 1,
+              *(max(cell_len(h), *(cell_len(r[i]) for r in rows))
+                for i, h in ((2, first), (3, last)))]
+    spread = sum(widths) + 2 * (len(widths) - 1)  # (a column's padding each side)
+    if width is not None and spread + max(0, cell_len(span) - widths[1]) > width:
+        title = _("{title} ({span})").format(title=title, span=span)  # the span above,
+        # its column as wide as the line
+        span = ""
+    if width is not None and spread > width:  # one under another: each figure whole
+        table = Table(title=Text(title), box=None, show_header=False, title_justify="left",
+                      pad_edge=False, padding=(0, 1, 0, 0), caption=caption,
+                      caption_justify="left", min_width=min(width, cell_len(title)))
+        table.add_column("field", overflow="fold")  # (the title whole where it fits: it
+        # was wrapped to the rows' width, its span broken)
+        arrow = "->" if _STYLE["ascii"] else "→"
+        for name, line, one, other in rows:  # (the first and the last value, as the
+            # title's span names their periods)
+            table.add_row(Text(name, style="bold"))
+            table.add_row(Text.assemble("  ", (line, "cyan"), f"  {one} {arrow} {other}"))
+        table.add_row("")
+        return table
+    table = Table(title=Text(title), box=None, title_justify="left", pad_edge=False,
+                  caption=caption, caption_justify="left")
+    table.add_column(Text(_("figure")), no_wrap=True, min_width=widths[0])
+    table.add_column(Text(span), no_wrap=True, min_width=widths[1])
     # the first and last values keep their width too (an amount was cut to 23,350.62 C…)
-    for i, head in ((2, first), (3, last)):
-        table.add_column(Text(head), justify="right", no_wrap=True,
-                         min_width=max(cell_len(str(r[i])) for r in rows))
-    for row in rows:
-        table.add_row(*row)
-    if points[-1].get("until") and tz is not None:
-        table.caption = Text(_("* {period} is counted to {day}: it is not over").format(
-            period=points[-1]["label"].split("..")[0], day=_until_day(points[-1], tz)))
-        table.caption_justify = "left"
+    for head, least in ((first, widths[2]), (last, widths[3])):
+        table.add_column(Text(head), justify="right", no_wrap=True, min_width=least)
+    for name, line, one, other in rows:
+        table.add_row(Text(name), Text(line, style="cyan"), one, other)
     return table
 
 
@@ -2173,7 +2195,7 @@ def report_rich(rep: dict[str, Any], tz: tzinfo, width: int = 80,
             continue
         if name == "trend":
             out.append(trend_table(rep["trend"], report_title(name), rep["paid"]["currency"],
-                                   tz))
+                                   tz, width))
             continue
         if name.startswith("pareto_"):
             # the bars give way on a narrow terminal, not the words (原因类 | 别)

@@ -423,6 +423,31 @@ def test_the_trend_says_what_each_period_paid_out(month, tmp_path):
     assert [r[-1] for r in body] == [0, 1250.5, 80], body
 
 
+def test_the_trend_on_a_narrow_terminal_cuts_no_figure(month, monkeypatch):
+    """At 60 columns (--ascii: its span's '..' one column wider) and 50 the terminal's
+    trend cut each last figure: 17 for 175, 144,394.4 for 144,394.44, which read as real
+    numbers. The span goes up into the title, then the figures go one under another."""
+    run = month["run"]
+    e = month["e"]
+    run("investigate", e, "--cause", "漏发配件", "--at", "2026-10-10 09:00")
+    run("resolve", e, "--disposition", "refund", "--summary", "退款", "--amount",
+        "144394.44", "--at", "2026-11-03 09:00")
+    for columns, ascii_ in (("100", False), ("60", True), ("50", False), ("40", False),
+                            ("40", True)):
+        monkeypatch.setenv("COLUMNS", columns)
+        out = run(*(("--ascii",) if ascii_ else ()), "report", "--month", "2026-11",
+                  "--trend", "3").stdout
+        trend = out[out.index("Trend"):out.index("Chain head")]
+        assert "144,394.44" in trend and "0.00" in trend, (columns, trend)
+        assert max(len(line.rstrip()) for line in trend.splitlines()) <= int(columns), trend
+        assert ("2026-09 .. 2026-11" if ascii_ else "2026-09 … 2026-11") in trend, trend
+        if columns == "40":
+            lines = trend.splitlines()
+            at = [line.rstrip() for line in lines].index("paid out (CNY)")
+            assert lines[at + 1].split()[-3:] == ["0.00", "->" if ascii_ else "→",
+                                                  "144,394.44"], lines
+
+
 def test_the_same_report_is_the_same_workbook_byte_for_byte(month, tmp_path):
     """docProps/core.xml held the clock's time: a cron job's two runs of one report
     (--as-of) differed, so a rerun could not be told to be the same."""
