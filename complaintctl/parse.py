@@ -880,6 +880,7 @@ _EN_WEEKDAY = (r"mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)
                r"|fri(?:day)?|sat(?:urday)?|sun(?:day)?")
 _ENGLISH_WEEK = re.compile(rf"^\s*(last|this|next)\s+({_EN_WEEKDAY})\b", re.IGNORECASE)
 _ENGLISH_WEEK_OF = {"last": "上", "this": "本", "next": "下"}
+_ENGLISH_WEEK_ALONE = re.compile(r"^\s*(last|this|next)\s+week\s*$", re.IGNORECASE)
 # The weekdays as the week words write them, Monday first (周五, 上周一).
 _WEEKDAY_CHARS = "一二三四五六日"
 _WEEKDAY = re.compile(rf"\b(?:{_EN_WEEKDAY})\b|(?:周|星期|礼拜)[一二三四五六七日天末]"
@@ -1423,6 +1424,8 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
     # last Friday, this Monday, next Tuesday: the week words' days (上周五, 本周一, 下周二)
     raw = _ENGLISH_WEEK.sub(lambda m: f"{_ENGLISH_WEEK_OF[m[1].lower()]}周"
                             f"{_WEEKDAY_CHARS[_weekday_of(m[2]) or 0]}", raw)
+    # and the week alone (last week: report --week took 上周 and last Friday, not it)
+    raw = _ENGLISH_WEEK_ALONE.sub(lambda m: f"{_ENGLISH_WEEK_OF[m[1].lower()]}周", raw)
     relative = _WEEK_OF.match(raw)
     week = _WEEK_ALONE.match(raw)
     if not relative_days and (relative or week or _NOW_WORDS.get(raw.lower()) is not None
@@ -1435,8 +1438,11 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
     if week is not None:  # report --week 上周: its Monday (a week is no other option's)
         if field != "--week":
             raise BadInput(_("{field} {value} is a week, not a day").format(
-                field=field, value=shown(value)), hint=_("name its day: {value}五, or the date "
-                                                          "itself").format(value=raw),
+                field=field, value=shown(value)), hint=(
+                    _("name its day: {value}五, or the date itself").format(value=raw)
+                    if (alone := _ENGLISH_WEEK_ALONE.match(_date_text(value))) is None else
+                    _("name its day: {value} Friday, or the date itself").format(
+                        value=alone[1].lower())),
                 code="week_not_day", value=value)
         return datetime.combine(_monday(now, tz, week[1]), time(0), tz).astimezone(UTC)
     if relative is not None:  # 上周五下午3点: one date, the Friday of last week
@@ -1706,6 +1712,8 @@ def past_day(value: str, *, now: datetime, tz: tzinfo, field: str) -> date:
 # A month counted from today's: 上个月, 上月, 本月, 这个月, 上上个月, 下个月.
 _MONTH_NAMED = re.compile(r"\s*(上上|上|本|这|今|下)个?月\s*")
 _MONTH_OFFSET = {"上上": -2, "上": -1, "本": 0, "这": 0, "今": 0, "下": 1}
+# and in English (last month: it was refused where 上个月 was read)
+_ENGLISH_MONTH = re.compile(r"\s*(last|this|next)\s+month\s*", re.IGNORECASE)
 
 
 def parse_month(value: str, field: str = "--month", *, tz: tzinfo | None = None,
@@ -1716,8 +1724,11 @@ def parse_month(value: str, field: str = "--month", *, tz: tzinfo | None = None,
     `today`."""
     typed = _date_text(value)
     named = _MONTH_NAMED.fullmatch(typed) if today is not None else None
-    if named is not None and today is not None:
-        n = today.year * 12 + today.month - 1 + _MONTH_OFFSET[named[1]]
+    english = _ENGLISH_MONTH.fullmatch(typed) if today is not None else None
+    if (named is not None or english is not None) and today is not None:
+        n = today.year * 12 + today.month - 1 + (
+            _MONTH_OFFSET[named[1]] if named is not None else
+            _MONTH_OFFSET[_ENGLISH_WEEK_OF[english[1].lower()]])
         return n // 12, n % 12 + 1
     # 民國115年11月, and 115年11月 or 115/11 on Taiwan's clock: the Republic's year
     roc = re.match(r"\s*(?:(?:中华)?民国\s*0*([1-9][0-9]{0,2})|(1[0-9]{2}))\s*(?=[-/.年])",

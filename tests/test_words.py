@@ -1061,6 +1061,12 @@ def test_a_week_named_alone(ledger):
     refused(ledger, *NEW[:-2], "--received", "上周", "--channel", "phone", "--category",
             "quality", "--severity", "low", message="--received '上周' is a week, not a day")
     assert ledger.json("report", "--month", "民國115年11月")["period"]["from"] == "2026-11-01"
+    # and in English (refused, where 上周, 上个月 and last Friday were read)
+    for typed, label in (("last week", "2026-W47"), ("This Week", "2026-W48")):
+        assert label in ledger.json("report", "--week", typed)["period"]["label"]
+    assert ledger.json("report", "--month", "last month")["period"]["from"] == "2026-10-01"
+    refused(ledger, "list", "--since", "last week", message="--since 'last week' is a week, "
+            "not a day", hint="name its day: last Friday, or the date itself")
 
 
 @pytest.mark.parametrize("typed", ["4-Mar-21", "04-Mar-21", "4th-Mar-21", "1st Dec 25",
