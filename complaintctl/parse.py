@@ -1724,11 +1724,11 @@ def parse_month(value: str, field: str = "--month", *, tz: tzinfo | None = None,
     `today`."""
     typed = _date_text(value)
     named = _MONTH_NAMED.fullmatch(typed) if today is not None else None
-    english = _ENGLISH_MONTH.fullmatch(typed) if today is not None else None
-    if (named is not None or english is not None) and today is not None:
-        n = today.year * 12 + today.month - 1 + (
-            _MONTH_OFFSET[named[1]] if named is not None else
-            _MONTH_OFFSET[_ENGLISH_WEEK_OF[english[1].lower()]])
+    if named is None and today is not None and \
+            (english := _ENGLISH_MONTH.fullmatch(typed)) is not None:
+        named = _MONTH_NAMED.fullmatch(_ENGLISH_WEEK_OF[english[1].lower()] + "月")
+    if named is not None and today is not None:
+        n = today.year * 12 + today.month - 1 + _MONTH_OFFSET[named[1]]
         return n // 12, n % 12 + 1
     # 民國115年11月, and 115年11月 or 115/11 on Taiwan's clock: the Republic's year
     roc = re.match(r"\s*(?:(?:中华)?民国\s*0*([1-9][0-9]{0,2})|(1[0-9]{2}))\s*(?=[-/.年])",
