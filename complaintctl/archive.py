@@ -208,11 +208,14 @@ def _may_replace(path: Path, target: str) -> None:
         return
 
     def refuse(why: str, working: bool = False) -> Refused:
+        # (the files beside it that are there: -wal and -shm were named when neither was)
+        beside = [f"{target}{end}" for end in ("-wal", "-shm")
+                  if working and os.path.lexists(f"{path}{end}")]
         return Refused(_("{target} exists and {why}; backup replaces only an earlier backup")
                        .format(target=target, why=why),
                        hint=_("choose another name, or move that file away yourself, with the "
-                              "files beside it ({target}-wal, -shm)").format(target=target)
-                       if working else
+                              "files beside it ({files})").format(files=", ".join(beside))
+                       if beside else
                        _("choose another name, or move that file away yourself"),
                        code="backup_would_replace", path=target, why=why)
 

@@ -2941,8 +2941,16 @@ def backup_cmd(
             n=done.complaints),
         events=ngettext("{n} event", "{n} events", done.events).format(n=done.events),
         size=f"{done.size / 1e6:.1f}", version=done.version))
-    for name in done.removed:
-        _say(_("Removed {name}: a partial copy a killed backup had left.").format(name=name))
+    for name in done.removed:  # (a copy's journal said with it: "a partial copy" twice
+        # read as two copies of the ledger)
+        if name.endswith(("-journal", "-wal", "-shm")) and \
+                name.rsplit("-", 1)[0] in done.removed:
+            continue
+        sides = [other[len(name):] for other in done.removed
+                 if other.startswith(name + "-") and other != name]
+        _say((_("Removed {name} (and its {files}): a partial copy a killed backup had left.")
+              if sides else _("Removed {name}: a partial copy a killed backup had left.")
+              ).format(name=name, files=", ".join(s.lstrip("-") for s in sides)))
 
 
 # --- policy ------------------------------------------------------------------

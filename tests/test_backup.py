@@ -263,7 +263,19 @@ def test_a_ledger_that_has_an_earlier_backup_with_side_files_is_refused(ledger, 
     result = ledger("backup", target, code=1)
     assert f"{target} exists and is a working ledger (ledger-latest.db-wal beside it)" in \
         result.stderr
+    # the files beside it that are there (-wal and -shm were named when neither was)
+    assert result.stderr.endswith("Hint: choose another name, or move that file away "
+                                  f"yourself, with the files beside it ({target}-wal)\n"), \
+        result.stderr
     assert tree(tmp_path) == before
+    Path(f"{target}-wal").unlink()
+    with sqlite3.connect(target) as db:  # a working ledger with nothing beside it
+        db.execute("PRAGMA journal_mode = WAL")
+    sqlite3.connect(target).close()
+    assert not Path(f"{target}-wal").exists()
+    result = ledger("backup", target, code=1)
+    assert result.stderr.endswith("Hint: choose another name, or move that file away "
+                                  "yourself\n"), result.stderr
 
 
 # --- while others write ------------------------------------------------------------
@@ -424,8 +436,10 @@ def test_the_partial_copy_a_killed_backup_left_is_removed(ledger, env, tmp_path)
     for f in (stale, journal, own):
         os.utime(f, (old, old))
     r = ledger("backup", folder / "ledger-2026-12-06.db")
-    assert f"Removed {stale.name}: a partial copy a killed backup had left." in r.stderr
-    assert f"Removed {journal.name}" in r.stderr
+    # (its journal with it: said apart, as "a partial copy" too, it read as two copies)
+    assert f"Removed {stale.name} (and its journal): a partial copy a killed backup had " \
+        "left.\n" in r.stderr, r.stderr
+    assert f"Removed {journal.name}" not in r.stderr
     assert sorted(p.name for p in folder.iterdir()) == [
         ".complaintctl-k2j4h5g6.partial-backup", ".ledger.db.20261130.backup",
         ".notes.txt", "ledger-2026-12-06.db"]
