@@ -44,6 +44,7 @@ from complaintctl.run import (
     _db_path,
     _emit,
     _emit_chunks,
+    _emit_text,
     _err,
     _exit_now,
     _fail,
@@ -239,7 +240,7 @@ def _version(asked: bool) -> None:
     if asked:
         from complaintctl import __version__, migrations
 
-        _emit(_("complaintctl {version} (ledger schema {schema})\n").format(
+        _emit_text(_("complaintctl {version} (ledger schema {schema})\n").format(
             version=__version__, schema=migrations.LATEST))
         raise typer.Exit()
 
@@ -2191,9 +2192,9 @@ def verify_cmd(
     if fmt == "json":
         _emit(render.to_json(render.verify_json(result)))
     elif problems:  # (on a narrow terminal a block per problem; lines for cron and grep)
-        _emit(render.verify_lines(problems, _width() if _isatty(sys.stdout) else None))
+        _emit_text(render.verify_lines(problems, _width() if _isatty(sys.stdout) else None))
     elif not _STATE["quiet"]:  # cron mails only real trouble
-        _emit(render.verify_ok(result))
+        _emit_text(render.verify_ok(result))
     if result["unrecorded"] and not any(p["kind"] == "chain" for p in problems):
         # (with the history broken, what no event records may be what was taken out of it)
         _say(_("Note: {count} deadlines or settings were set before events recorded them (an "
@@ -2672,7 +2673,7 @@ def import_cmd(
     for c in result.conflicts:
         _warn(_("conflict: {line}").format(line=on_sheet(c.line())))
     if dry_run and result.words_read:  # refused rows or not: what the words were read as
-        _emit(render.words_read(result.words_read))
+        _emit_text(render.words_read(result.words_read))
     written = None  # the rejects file, once written
     if rejects_path is not None and not dry_run:  # --skip-bad: the rows it refused
         if result.problems:
@@ -2696,7 +2697,7 @@ def import_cmd(
                 "{n} rows refused: without --skip-bad the import would take nothing",
                 result.refused)).format(n=n)
             if not result.none_good:
-                _emit(_("Dry run, nothing written; with --skip-bad: {counts}.").format(
+                _emit_text(_("Dry run, nothing written; with --skip-bad: {counts}.").format(
                     counts=_import_counts(result)) + "\n")
         hint = _("correct the file or the mapping, or import the good rows with --skip-bad "
                  "--rejects PATH")
@@ -2731,7 +2732,7 @@ def import_cmd(
     if dry_run:
         for line in _problem_lines(result.problems):
             _err(on_sheet(line))
-        _emit(_("Dry run, nothing written: {counts}.").format(counts=counts) + "\n")
+        _emit_text(_("Dry run, nothing written: {counts}.").format(counts=counts) + "\n")
         if result.second_lapsed:
             _say(lapsed)
         _late_said(result, ledger, own_export=own_export)
@@ -3032,7 +3033,7 @@ def policy_show_cmd(fmt: str = typer.Option("table", "--format", help=FORMAT_HEL
             parts.append(render.rich_table(view["user_days"], day_cols, ledger.tz,
                                            _("Your days"), width=width))
         _print_rich(*parts)
-        _emit("\n".join(render.wrap_lines(cal_line, _width())) + "\n")  # (a line of 140
+        _emit_text("\n".join(render.wrap_lines(cal_line, _width())) + "\n")  # (a line of 140
         # columns at 60 ran past the terminal)
 
 
@@ -3226,7 +3227,7 @@ def policy_categories_cmd(
         return
     ledger.forget_config()  # the labels as just changed
     render.use_words("category", ledger.config.category_words)
-    _emit(render.category_list(cats) + "\n")
+    _emit_text(render.category_list(cats) + "\n")
 
 
 @command(policy_app, "language")
@@ -3239,7 +3240,7 @@ def policy_language_cmd(
     from complaintctl.i18n import _
 
     if language is None:
-        _emit((_open().config.language or _("not set")) + "\n")
+        _emit_text((_open().config.language or _("not set")) + "\n")
         return
     code = parse.language(language, "LANGUAGE")
     ledger = _open(write=True)
@@ -3299,7 +3300,7 @@ def policy_repeat_window_cmd(
     links made before stay."""
     if days is None:
         shown_days = _open().config.repeat_window.days
-        _emit(ngettext("{days} day", "{days} days", shown_days).format(days=shown_days) + "\n")
+        _emit_text(ngettext("{days} day", "{days} days", shown_days).format(days=shown_days) + "\n")
         return
     ledger = _open(write=True)
     old, new = settings.set_repeat_window(ledger, days, now=_now(), actor=_actor())

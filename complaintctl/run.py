@@ -273,7 +273,17 @@ def _when(ledger: Ledger, value: str | None, field: str = "--at") -> datetime:
 
 
 def _emit(text: str) -> None:
+    """Data (JSON, CSV, markdown, an id) to stdout, in UTF-8 whatever its encoding."""
     _emit_chunks((text.encode("utf-8"),))
+
+
+def _emit_text(text: str) -> None:
+    """A line for a person to stdout, in stdout's own encoding as the tables are (in a
+    GBK locale "没有符合条件的投诉。" and the calendar's line came out in UTF-8 beside
+    GBK tables: mojibake, and a file valid in neither)."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    errors = getattr(sys.stdout, "errors", None) or "strict"
+    _emit_chunks((text.encode(encoding, errors),))
 
 
 def _emit_chunks(chunks: Iterable[bytes]) -> None:
@@ -376,7 +386,7 @@ def said_empty(text: str) -> None:
     match."): nothing with --quiet, which prints only the data asked for (cron mailed the
     sentence every day; json and csv are data: [], a header)."""
     if not _STATE.get("quiet"):
-        _emit(text + "\n")
+        _emit_text(text + "\n")
 
 
 def unmatched(ledger: Ledger, dept: str | None, owner: str | None,
@@ -592,14 +602,19 @@ def _whole_writes(stream: Any) -> Any:
 
 
 def _replaced_by_width(exc: UnicodeError) -> tuple[str, int]:
-    """The characters an encoding cannot write as '?', two for one a terminal draws two
-    columns wide: in Big5, 编号 as one '?' each put every bar of a table out of line."""
-    import unicodedata
+    """The characters an encoding cannot write as '?', as many as the columns the
+    table's layout gave them: in Big5, 编号 as one '?' each put every bar of a table
+    out of line; in GBK an emoji with its skin tone (two columns) was four '?', a
+    combining mark (none) one, and a row ran out through its border."""
+    from rich.cells import cell_len
 
     if not isinstance(exc, UnicodeEncodeError):
         raise exc
-    return "".join("??" if unicodedata.east_asian_width(ch) in "WF" else "?"
-                   for ch in exc.object[exc.start:exc.end]), exc.end
+    # in the context of what comes before (GBK's codec asks one character at a time,
+    # and one after a zero-width joiner, 👨‍👩‍👧‍👦, takes no column of its own)
+    text, start, end = exc.object, exc.start, exc.end
+    before = max(0, start - 8)
+    return "?" * (cell_len(text[before:end]) - cell_len(text[before:start])), end
 
 
 _ERRORS_BY_WIDTH = "complaintctl-width"

@@ -1356,6 +1356,34 @@ def test_a_wide_character_an_encoding_cannot_write_keeps_its_two_columns(ledger)
     assert len({cell_len(line) for line in lines}) == 1, lines  # (every bar in line)
 
 
+def test_a_gbk_terminal_gets_every_line_in_gbk_and_each_row_in_line(ledger):
+    """Under GBK the tables were GBK but the lines for a person (没有符合条件的投诉。, the
+    calendar's paragraph of `policy show`) UTF-8: mojibake on screen, and a file valid in
+    neither. An emoji with its skin tone, a combining mark and a family joined by
+    zero-width joiners each took as many '?' as characters, not the columns the table
+    gave them: the row ran out through its border."""
+    from rich.cells import cell_len
+
+    def gbk(*args: str) -> str:
+        proc = subprocess.run([sys.executable, "-m", "complaintctl", "--lang", "zh", *args],
+                              stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
+                              env=_env(ledger.db, PYTHONIOENCODING="gbk", COLUMNS="100"))
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout.decode("gbk")  # (UTF-8 bytes among them: a UnicodeDecodeError)
+
+    assert gbk("list") == "没有符合条件的投诉。\n"
+    assert "日历 CN" in gbk("policy", "show")
+    ledger.log("--description", "Zalgo: ẑ̷̢a̵l̶g̷o̸ and 👨‍👩‍👧‍👦 family", customer="小王👍🏽")
+    ledger.log(customer="普通客户")
+    lines = [line for line in gbk("--ascii", "list").splitlines() if line.startswith("|")]
+    assert len(lines) >= 3 and "小王??  " in lines[-1], lines
+    assert len({cell_len(line) for line in lines}) == 1, lines  # (every bar in line)
+    lines = gbk("--ascii", "show", "CC-2026-0001").splitlines()  # (its first table's)
+    said = [line for line in lines if line.startswith(("| 客户 ", "| 投诉内容 | Zalgo"))]
+    assert said[1] == "| 投诉内容 | Zalgo: ?algo and ?? family |", said
+    assert cell_len(said[0]) == cell_len(said[1]), said
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
 def test_output_that_cannot_be_written_says_the_step_was_recorded(ledger):
     """stdout on a full disk: the id cannot be printed; the error says the complaint
