@@ -1379,6 +1379,10 @@ def amend_cmd(
         now = _now()  # amended when the clerk is done typing
     out = complaints.amend(ledger, complaint_id, changes, reason_text, now=now,
                            actor=_actor(), clear=fields)
+    if out.data.get("unchanged"):
+        for line in out.notes:
+            _say(line)
+        return
     _report_outcome(out, _("{id} amended.").format(id=out.id))
 
 

@@ -829,20 +829,19 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
         changes = {k: v for k, v in changes.items() if v is not None and c[k] != v}
         cleared = list(dict.fromkeys(f for f in clear if c[f] is not None))
         if not changes and not cleared:
-            # refused by what the ledger holds (exit 1), not by the command line: two
-            # clerks making the same correction at once, the second was told exit 2 to
-            # give a field it had given
-            hint = _("see what it holds with: complaintctl show {id} (a correction made "
-                     "a moment ago is in its history)").format(id=cid)
-            if only_clear:  # only --clear, of fields empty already
-                raise Refused(ngettext(
-                    "nothing to amend: {fields} is empty already",
-                    "nothing to amend: {fields} are empty already", len(clear)).format(
-                        fields=listing(["--" + {v: k for k, v in CLEARABLE.items()}[f]
-                                        for f in clear])),
-                    hint=hint, code="nothing_to_amend", record=cid)
-            raise Refused(_("nothing to amend: every value given is already recorded"),
-                          hint=hint, code="nothing_to_amend", record=cid)
+            # what the ledger holds already: said, nothing recorded, exit 0, as assign
+            # to the same owner and return correct with the same count (a correction
+            # script run again, or two clerks making the same correction at once, failed
+            # the second time with exit 1; with exit 2 before that)
+            out = Outcome(cid, c["status"], data={"unchanged": True})
+            out.notes.append(ngettext(
+                "{id}: {fields} is empty already: nothing recorded",
+                "{id}: {fields} are empty already: nothing recorded", len(clear)).format(
+                    id=cid, fields=listing(["--" + {v: k for k, v in CLEARABLE.items()}[f]
+                                            for f in clear]))
+                if only_clear else
+                _("{id} holds every value given already: nothing recorded").format(id=cid))
+            return out
         if "received_at" in changes:
             first = cur.execute(  # (a repeat link or an erasure is no entry of its own)
                 "SELECT at, kind FROM events WHERE complaint_id = ? AND kind NOT IN "
