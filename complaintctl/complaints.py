@@ -482,7 +482,12 @@ def investigate(lg: Ledger, complaint_id: str, data: dict[str, Any], *, at: date
         lg.rows.update(cur, "complaints", cid, values)
         lg.event(cur, cid, "investigate", at, now, actor, {**data, "status": new},
                  {k: c[k] for k in values if k not in ("last_step_at",)})
-    return Outcome(cid, new, warnings=calendar_warnings(lg))
+    out = Outcome(cid, new, warnings=calendar_warnings(lg))
+    if c["root_cause"] is not None and data.get("root_cause") not in (None, c["root_cause"]):
+        # (replaced without a word: show names the latest, the history the one before)
+        out.notes.append(_("the root cause recorded before, {old}, is replaced (it stays in "
+                           "the history)").format(old=shown(c["root_cause"])))
+    return out
 
 
 def resolve(lg: Ledger, complaint_id: str, disposition: str, summary: str, amount: int | None,
@@ -854,9 +859,10 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
             if c["logged_at"] and changes["received_at"] > c["logged_at"]:
                 # received after it was typed in: a report or overdue --as-of between the
                 # two left out a complaint that was in the ledger then
+                time, then = workflow.told_apart(received, from_iso(c["logged_at"]),
+                                                 lg.local)  # (11:00 is after 11:00)
                 raise BadInput(_("--received {time} is after the complaint was logged "
-                                 "({then})").format(time=lg.local(received),
-                                                    then=lg.local(from_iso(c["logged_at"]))),
+                                 "({then})").format(time=time, then=then),
                                hint=_("give the time it was received, no later than it "
                                       "was logged"), code="time_after", option="--received",
                                value=received)

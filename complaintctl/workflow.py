@@ -167,11 +167,7 @@ def check_time(at: datetime, now: datetime, *, after: datetime | None = None,
                            option=option),
                        code="time_in_future", option=option, value=at)
     if after is not None and at < after:
-        time, then = local(at), local(after)
-        if time == then:  # within its minute: "20:39 is before (20:39)" said nothing;
-            # the seconds after the minute (parse.wall: a day, a time, maybe an offset)
-            time, then = (f"{text[:16]}:{dt.second:02d}{text[16:]}"
-                          for text, dt in ((time, at), (then, after)))
+        time, then = told_apart(at, after, local)
         if clock:  # no time given (now): the step before was recorded ahead of this
             # clock (another machine's, more than the minute a step follows it by) --
             # "--at … is before" and "leave --at out" said to one who had
@@ -187,6 +183,18 @@ def check_time(at: datetime, now: datetime, *, after: datetime | None = None,
                        hint=_("give a time after it, or leave {option} out").format(
                            option=option),
                        code="time_before", option=option, value=at, after=after)
+
+
+def told_apart(one: datetime, other: datetime, local: Callable[[datetime], str]
+               ) -> tuple[str, str]:
+    """Two instants as a message names them (`local`: to the minute), to the second when
+    they are within one minute: "20:39 is before (20:39)" said nothing (the seconds after
+    the minute: parse.wall gives a day, a time, maybe an offset)."""
+    first, second = local(one), local(other)
+    if first == second:
+        first, second = (f"{text[:16]}:{dt.second:02d}{text[16:]}"
+                         for text, dt in ((first, one), (second, other)))
+    return first, second
 
 
 def check_reason(command: str, reason: str | None) -> str:

@@ -731,3 +731,25 @@ def test_a_capa_item_done_or_verified_again_says_by_whom_and_what_next(ledger):
     said = refused("action", "done", "1")
     assert said.endswith(f"Hint: it is verified too: complaintctl action list --complaint "
                          f"{cid} --all\n"), said
+
+
+def test_a_correction_says_what_it_replaces_and_to_the_second(ledger):
+    """A second `investigate --cause` replaced the root cause without a word (show names
+    the latest, the history the one before); `amend --received` 30 seconds after the
+    complaint was logged said "11:00 is after … (11:00)", which told the clerk nothing."""
+    cid = ledger.log(received="2026-11-20 09:00")
+    ledger("assign", cid, "--dept", "质量部", "--owner", "王芳", "--at", "2026-11-20 10:00")
+    r = ledger("investigate", cid, "--cause", "排产系统故障", "--at", "2026-11-20 11:00")
+    assert "replaced" not in r.stderr
+    r = ledger("investigate", cid, "--cause", "承运商运力不足", "--at", "2026-11-20 12:00")
+    assert r.stderr.endswith("the root cause recorded before, '排产系统故障', is replaced "
+                             "(it stays in the history)\n"), r.stderr
+    assert "replaced" not in ledger("investigate", cid, "--cause", "承运商运力不足",
+                                    "--at", "2026-11-20 12:30").stderr
+    logged = ledger.json("show", cid)["logged_at"]  # 20:00:00 on the pinned clock
+    assert logged == "2026-11-23T12:00:00Z", logged
+    before = ledger.snapshot()
+    r = ledger("amend", cid, "--received", "2026-11-23 20:00:30", "--reason", "t", code=2)
+    assert r.stderr.startswith("Error: --received 2026-11-23 20:00:30 is after the complaint "
+                               "was logged (2026-11-23 20:00:00)\n"), r.stderr
+    assert ledger.snapshot() == before
