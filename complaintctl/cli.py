@@ -1212,7 +1212,11 @@ def action_list_cmd(
         time=ledger.local(now))
     _listing(shown, form.ACTION_LIST_TABLE_COLS if fmt == "table" else form.ACTION_LIST_COLS,
              fmt, ledger.tz, title, json_rows=rows,
-             empty=_("No CAPA item is late.") if late else _("No CAPA item matches."),
+             empty=_("No CAPA item is late.") if late else _("No CAPA item matches.") if (
+                 every or owner is not None or complaint_id is not None) else
+             # (one just verified seemed gone: the list leaves the verified out)
+             _("No CAPA item waits to be done or verified; those verified are listed with "
+               "--all."),
              shrink={"text": 10, "customer": 8, "owner": 6}, drop=("customer", "owner"),
              comfort={"text": 20})  # (the action is what the list is of: at 60 columns
     # it was cut to its first character, with the customer and the owner kept)

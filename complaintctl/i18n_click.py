@@ -407,6 +407,11 @@ def show_error(exc: click_exceptions.ClickException) -> None:
         # (`log --chanel` was offered --channel and --help: help is not what a name
         # but --h… meant)
         exc.possibilities = [p for p in exc.possibilities if p not in ("--help", "-h")]
+    if isinstance(exc, click_exceptions.NoSuchOption) and exc.option_name == "--at" and \
+            ctx is not None and ctx.command.name == "log":
+        # (every later step takes --at; log's time is when the customer complained, and
+        # the near name offered was --lot, the batch number)
+        exc.possibilities = ["--received"]
     message = _LONG_VALUE.sub(_shortened, click_sentence(exc.format_message()))
     flag = _ENV_FLAG.fullmatch(exc.format_message())
     if flag:  # `COMPLAINTCTL_QUIET=2`: Click's sentence, cut at its "(env var: …)" in

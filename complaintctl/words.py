@@ -391,6 +391,21 @@ def lookup(field: str, text: str, allowed: Iterable[str] | None = None,
     near = nearest(typed, keys)
     if near is not None and _elsewhere(field, typed, keys[key(near)][0]):
         near = None
+    if near is not None:  # the word as the list beside it names it where it is as near
+        # as the synonym found (交附 was offered 交货, a word of 交付's that the list did
+        # not show), with the same negations (not 已登记 for 待受理)
+        code = keys[key(near)][0]
+        word = next((w for w in words if w.code == code), None)
+        shown = None if word is None else code if field in _CODES_SHOWN else word.zh if any(
+            ord(ch) >= 0x2E80 for ch in typed) else word.en if " " not in word.en else code
+        if shown is not None and shown != near and _marks(shown) == _marks(typed):
+            import difflib
+
+            def ratio(spelling: str) -> float:
+                return difflib.SequenceMatcher(None, typed, key(spelling)).ratio()
+
+            if ratio(shown) >= ratio(near):
+                near = shown
     raise UnknownWord(text, near, words)
 
 

@@ -29,7 +29,7 @@ def test_full_return(ledger, rma):
     cid, rid = rma
     assert rid == "RMA-2026-0001"
     r = ledger("return", "receive", rid, "--qty", "3", "--at", "2026-11-17 09:00")
-    assert "Warning: RMA-2026-0001: 3 received, 5 authorised (-2)" in r.stderr
+    assert "Warning: RMA-2026-0001: 3 received, 5 authorised (short 2)" in r.stderr
     ledger("return", "receive", rid, "--qty", "2", "--note", "第二批", "--at", "2026-11-17 15:00")
     ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "4",
            "--cause", "轴承不良", "--at", "2026-11-18 09:00")
@@ -748,7 +748,7 @@ def test_a_received_count_typed_wrong_is_corrected(ledger):
     assert ledger.snapshot() == before
     r = ledger("return", "correct", rid, "--received", "6", "--reason", "录错，实收 6")
     assert "RMA-2026-0001 is inspected: received corrected from 50 to 6." in r.stderr, r.stderr
-    assert "Warning: RMA-2026-0001: 6 received, 5 authorised (+1)" in r.stderr, r.stderr
+    assert "Warning: RMA-2026-0001: 6 received, 5 authorised (over 1)" in r.stderr, r.stderr
     (row,) = ledger.json("return", "list")
     assert (row["received_qty"], row["disposed_qty"], row["stage"], row["due_at"]) == (
         6, 4, "inspected", "2026-11-20T02:00:00Z"), row  # the disposition owed, as before

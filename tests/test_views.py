@@ -1290,7 +1290,7 @@ def test_an_empty_listing_under_quiet_prints_nothing(ledger, args, fmt):
     day. --quiet prints only the data asked for, as overdue does."""
     r = ledger("--quiet", *args, "--format", fmt)
     assert (r.stdout, r.stderr) == ("", ""), (r.stdout, r.stderr)
-    assert "match" in ledger(*args, "--format", fmt).stdout
+    assert ledger(*args, "--format", fmt).stdout.startswith("No "), args  # (said without)
 
 
 def test_a_product_looked_for_by_a_word_that_also_means_none(ledger):
@@ -1392,3 +1392,27 @@ def test_policy_set_takes_a_stages_noun_and_refuses_a_role_for_a_stage(ledger):
     assert r.stderr.startswith("Error: --role is for escalation only: a stage's deadline has "
                                "no role\n"), r.stderr
     assert ledger.snapshot() == before
+
+
+def test_a_clerks_quick_start_mistakes_are_said_in_her_words(ledger):
+    """The quick start's clerk: `log --at` was offered --lot (the batch number); 交附 was
+    offered 交货, a word the list beside it did not show; a short receipt read （-2）;
+    `action list` after the one item was verified said "nothing matches", with no filter
+    given."""
+    r = ledger("log", "--customer", "甲", "--at", "2026-11-20 15:10", code=2)
+    assert "No such option: --at (Possible options: --received)" in r.stderr, r.stderr
+    r = ledger("--lang", "zh", "log", "--customer", "甲", "--channel", "电话", "--category",
+               "交附", "--severity", "中", "--description", "x", code=2)
+    assert r.stderr.endswith("提示：您是不是要输入 交付？\n"), r.stderr
+    cid = ledger.log()
+    ledger.to_state(cid, "investigating")
+    rid = ledger("return", "open", cid, "--qty", "5", "--reason", "退货").stdout.strip()
+    r = ledger("--lang", "zh", "return", "receive", rid, "--qty", "3")
+    assert f"警告：{rid}：收货 3，授权 5（少 2）\n" in r.stderr, r.stderr
+    ledger("action", "add", cid, "--text", "更新检验标准", "--owner", "刘洋", "--due",
+           "2026-12-20")
+    ledger("action", "done", "1")
+    ledger("action", "verify", "1", "--note", "三个批次未再发生")
+    assert ledger("action", "list").stdout == (
+        "No CAPA item waits to be done or verified; those verified are listed with --all.\n")
+    assert "更新检验标准" in ledger("action", "list", "--all").stdout
