@@ -65,6 +65,7 @@ transaction a step: the slow path the bulk one equals row for row
 from __future__ import annotations
 
 import gc
+import shlex
 import sqlite3
 from bisect import bisect_left, bisect_right, insort_right
 from collections import Counter, deque
@@ -212,8 +213,12 @@ def _check_demo(lg: Ledger, cur: sqlite3.Cursor) -> None:
     if mark is None or int(mark) != last:
         message = (_("{path} is not a demo ledger any more: it has steps the demo did not "
                      "write") if mark is not None else _("{path} is not a demo ledger"))
+        # a file not there (the hint named demo.db, the very file refused)
+        fresh = next(candidate for n in range(2, 10_000) if not (
+            candidate := lg.path.with_name(f"{lg.path.stem}-{n}{lg.path.suffix}")).exists())
         raise Refused(message.format(path=lg.path),
-                      hint=_("the demo fills a new file: complaintctl demo --db demo.db"),
+                      hint=_("the demo fills a new file: complaintctl demo --db {path}").format(
+                          path=shlex.quote(str(fresh))),
                       code="not_a_demo_ledger", path=str(lg.path))
 
 

@@ -108,6 +108,14 @@ def check_correct(r: dict[str, Any], received: int) -> None:
                         ).format(id=r["id"]),
                       hint=_("record the count: complaintctl return receive {id} --qty N"
                              ).format(id=r["id"]), code="nothing_received")
+    # first what no step can clear (after a disposition the refusal named the inspection,
+    # whose hint, inspect again, left a needless inspection and the same refusal)
+    if received < r["disposed_qty"]:
+        raise QuantityImbalance(
+            _("cannot correct {id} to {received} received: {disposed} of its units have a "
+              "disposition").format(id=r["id"], received=received,
+                                    disposed=r["disposed_qty"]),
+            hint=_("correct it to {disposed} or more").format(disposed=r["disposed_qty"]))
     if r.get("inspected_at") is None and r.get("result") is not None:
         raise Refused(_("cannot correct the count of {id}: goods were received after its "
                         "inspection and are not inspected yet").format(id=r["id"]),
@@ -128,12 +136,6 @@ def check_correct(r: dict[str, Any], received: int) -> None:
             hint=_("inspect again with the count among the units that came "
                    "(complaintctl return inspect {id} --result ... --defective N), then "
                    "correct it").format(id=r["id"]), code="below_inspection")
-    if received < r["disposed_qty"]:
-        raise QuantityImbalance(
-            _("cannot correct {id} to {received} received: {disposed} of its units have a "
-              "disposition").format(id=r["id"], received=received,
-                                    disposed=r["disposed_qty"]),
-            hint=_("correct it to {disposed} or more").format(disposed=r["disposed_qty"]))
 
 
 def check_inspect(r: dict[str, Any], defective: int | None, result: str | None = None

@@ -347,6 +347,9 @@ def test_demo_refuses_a_real_ledger(tmp_path):
     result = invoke(None, "demo", "--db", str(db), "--complaints", "5")
     assert result.exit_code == 1, (result.exit_code, result.output)
     assert "not a demo ledger" in result.stderr and str(db) in result.stderr, result.stderr
+    # (a file not there: it named demo.db, refused the same way when that was the one)
+    assert result.stderr.endswith("Hint: the demo fills a new file: complaintctl demo --db "
+                                  f"{tmp_path / 'real-2.db'}\n"), result.stderr
     assert sha256(db) == before and side_files(db) == []
 
 

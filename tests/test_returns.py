@@ -717,21 +717,25 @@ def test_a_received_count_typed_wrong_is_corrected(ledger):
     assert "return correct RMA-2026-0001 --received N --reason TEXT" in r.stderr, r.stderr
     ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "3",
            "--at", "2026-11-17 10:00")
-    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "4",
-           "--at", "2026-11-17 11:00")
-    # refusals: no reason, below the inspection, below what has a disposition, less than
-    # none, before the receipt it corrects; nothing changes
-    before = ledger.snapshot()
-    r = ledger("return", "correct", rid, "--received", "5", code=2)
-    assert r.stderr.startswith("Error: return correct needs --reason"), r.stderr
+    # refusals: below the inspection (none received too)
     refused(ledger, "return", "correct", rid, "--received", "2", "--reason", "录错",
             message="cannot correct RMA-2026-0001 to 2 received: its inspection found 3 "
             "defective")
     refused(ledger, "return", "correct", rid, "--received", "0", "--reason", "录错",
             message="cannot correct RMA-2026-0001 to none received: its goods were inspected")
-    refused(ledger, "return", "correct", rid, "--received", "3", "--reason", "录错",
-            message="cannot correct RMA-2026-0001 to 3 received: 4 of its units have a "
-            "disposition")
+    ledger("return", "dispose", rid, "--action", "scrap", "--qty", "4",
+           "--at", "2026-11-17 11:00")
+    # refusals: no reason, below what has a disposition (said first: it was said as the
+    # inspection, whose hint, inspect again, left an inspection and the same refusal),
+    # less than none, before the receipt it corrects; nothing changes
+    before = ledger.snapshot()
+    r = ledger("return", "correct", rid, "--received", "5", code=2)
+    assert r.stderr.startswith("Error: return correct needs --reason"), r.stderr
+    for received in ("3", "2"):
+        r = refused(ledger, "return", "correct", rid, "--received", received, "--reason",
+                    "录错", message=f"cannot correct RMA-2026-0001 to {received} received: 4 "
+                    "of its units have a disposition")
+        assert r.stderr.endswith("Hint: correct it to 4 or more\n"), r.stderr
     refused(ledger, "return", "correct", rid, "--received", "-1", "--reason", "录错",
             message="--received must be 0 or more, not -1")
     refused(ledger, "return", "correct", rid, "--received", "5", "--reason", "录错",
