@@ -549,6 +549,7 @@ def _ask(item: _Intake) -> str | None:
     else:  # (the colon is the language's: 客户：)
         prompt = (_("{label}: ") if item.required else
                   _("{label} [Enter to skip]: ")).format(label=label)
+    kept_as_typed: str | None = None  # a contact flagged once: typed again, it is kept
     while True:
         try:
             answer = _read_answer(prompt)
@@ -604,7 +605,16 @@ def _ask(item: _Intake) -> str | None:
         try:
             if item.words is not None:
                 return _pick(answer, item)
-            return item.check(answer)
+            checked = item.check(answer)
+            if item.field == "contact" and checked and checked != kept_as_typed and \
+                    not complaints.whole_contact(checked) and not complaints.qq_like(checked):
+                # (said only once the complaint was written, the customer gone by then)
+                _err("  " + _("That holds no phone number (seven digits or more), e-mail "
+                              "address or account id: type it again, or the same again to "
+                              "keep it as typed."))
+                kept_as_typed = checked
+                continue
+            return checked
         except BadInput as exc:
             if exc.code == "empty_value":  # invisible characters alone (a zero-width
                 # space): the prompt's own words, not the command line's "in quotes"

@@ -1392,6 +1392,11 @@ def with_contact(lg: Ledger, contact: str) -> list[str]:
 _QQ = re.compile(r"qq\s*号?\s*[:：]?\s*[1-9][0-9]{4,10}(?![0-9])", re.IGNORECASE)
 
 
+def qq_like(contact: str) -> bool:
+    """Whether a contact names a QQ number (QQ 12345678), which whole_contact does not."""
+    return _QQ.search(contact) is not None
+
+
 def whole_contact(contact: str) -> bool:
     """Whether a contact looked for is a whole number, address or account id (a part
     of one, 2222, finds nobody: `list --contact` says so rather than only "No complaints

@@ -217,6 +217,27 @@ def test_every_answer_is_checked_at_its_prompt_and_asked_again(ledger):
         "severity": "high", "demand": "exchange", "received_at": "2025-11-03T02:00:00Z"}
 
 
+def test_a_contact_that_is_no_number_or_address_is_said_at_its_prompt(ledger):
+    """xinyuan@163,com (a comma for the dot) was taken at its prompt and said only once
+    the complaint was written, the customer gone by then, the value masked whole. It is
+    said at the prompt: typed again right, that is taken; the same again, kept as typed."""
+    for again, stored in (("xinyuan@163.com", "xinyuan@163.com"),
+                          ("xinyuan@163,com", "xinyuan@163,com")):
+        term = _log(ledger.db)
+        term.answer(CHANNEL, "1")
+        term.answer(CUSTOMER, "杭州新原电器")
+        term.answer(CONTACT, "xinyuan@163,com")
+        term.answer(CONTACT, again)
+        for prompt, text in zip(ORDER[3:], ["XD-200", "外壳开裂", "1", "low", ""], strict=True):
+            term.answer(prompt, text)
+        assert term.finish() == 0, term.text
+        assert term.text.count("That holds no phone number (seven digits or more), e-mail "
+                               "address or account id: type it again, or the same again to "
+                               "keep it as typed.") == 1, term.text
+        cid = ID.search(term.text.split("Logged ")[1]).group()
+        assert _stored(ledger, cid)["contact"] == stored
+
+
 # --- 2. prompts and their echo on stderr; stdout holds the id alone --------------------
 
 def test_stdout_holds_the_id_alone(ledger, tmp_path):
