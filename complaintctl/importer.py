@@ -2714,7 +2714,7 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                 writer.write()
                 result.second_lapsed = writer.second_lapsed
                 if not refused or dry_run and not result.none_good:
-                    result.warnings += _relinked_said(cur, events_before, batch)
+                    result.warnings += _relinked_said(cur, events_before, batch, dry_run)
                     result.warnings += _typed_twins_said(cur, events_before, batch, dry_run)
                     if moved:
                         result.warnings.append(_moved_said(moved[0], n_moved, numbering,
@@ -3099,11 +3099,13 @@ def _ids_of_rows(cur: sqlite3.Cursor, after: int, rows: list[int]
         (after, *rows))}
 
 
-def _relinked_said(cur: sqlite3.Cursor, after: int, batch: int) -> list[str]:
+def _relinked_said(cur: sqlite3.Cursor, after: int, batch: int, dry_run: bool = False
+                   ) -> list[str]:
     """The complaints held before the import that a complaint it brought in relinked (a
     repeat of an earlier one, received before them), in the words `void` and
     `--void-batch` use: read from the events written since event `after`, up to
-    _ROWS_LISTED, then counted."""
+    _ROWS_LISTED, then counted. A dry run says what would be (it said "now repeats …;
+    linked" of a link nothing wrote)."""
     changed: dict[str, str | None] = {}
     before: dict[str, str | None] = {}  # what each repeated before the import
     for cid, data, old in cur.execute(
@@ -3114,6 +3116,15 @@ def _relinked_said(cur: sqlite3.Cursor, after: int, batch: int) -> list[str]:
         before.setdefault(cid, json.loads(old or "{}").get("repeat_of"))
     # (linked to a row the register voided, then back: no change to say)
     items = [(cid, now) for cid, now in changed.items() if now != before[cid]]
+    if dry_run:
+        return [_("{id} would repeat {earlier}; it would be linked").format(
+                    id=cid, earlier=of) if of else
+                _("{id} would no longer repeat an earlier complaint; it would be unlinked"
+                  ).format(id=cid) for cid, of in items[:_ROWS_LISTED]] + _more(
+            len(items) - _ROWS_LISTED, ngettext(
+                "{n} more complaint of the ledger would repeat one this import would bring "
+                "in", "{n} more complaints of the ledger would repeat one this import would "
+                "bring in", max(len(items) - _ROWS_LISTED, 1)))
     return complaints.relink_notes(items[:_ROWS_LISTED]) + _more(
         len(items) - _ROWS_LISTED, ngettext(
             "{n} more complaint of the ledger repeats one this import brought in; linked",

@@ -1055,9 +1055,14 @@ def test_a_refused_import_says_no_link_it_did_not_make(ledger, files):
     assert r.exit_code in (1, 2) and "nothing was imported" in r.stderr, r.stderr
     assert "now repeats" not in r.stderr and "linked" not in r.stderr, r.stderr
     assert ledger.rows("SELECT repeat_of FROM complaints WHERE id = ?", (later,)) == [(first,)]
-    # the dry run of a good file says what it would link
+    # the dry run of a good file says what it would link, as would be (it said "now
+    # repeats …; linked", 已关联, of a link nothing wrote)
+    before = ledger.snapshot()
     r = ledger("import", files["csv"], "--mapping", files["map"], "--dry-run")
-    assert f"{later} now repeats" in r.stderr, r.stderr
+    assert re.search(rf"Warning: {later} would repeat CC-\d{{4}}-\d{{4}}; it would be "
+                     r"linked\n", r.stderr), r.stderr
+    assert "now repeats" not in r.stderr
+    assert ledger.snapshot() == before
 
 
 def test_template_guessed_from_chinese_headers(ledger, files):
@@ -3209,7 +3214,10 @@ def test_an_import_says_each_complaint_of_the_ledger_it_relinks(ledger, files):
     r = ledger("import", files["csv"], "--mapping", files["map"])
     imported = ledger.rows("SELECT id FROM complaints WHERE source_key = '2025-001'")[0][0]
     said = f"Warning: {typed} now repeats {imported}; linked"
-    assert said in r.stderr.splitlines() and said in dry.stderr.splitlines(), r.stderr
+    assert said in r.stderr.splitlines(), r.stderr
+    # (the dry run as would be: it said 已关联 of a link nothing wrote)
+    assert f"Warning: {typed} would repeat {imported}; it would be linked" in \
+        dry.stderr.splitlines(), dry.stderr
     assert _repeats(ledger, typed) == imported
 
 
@@ -3980,18 +3988,18 @@ def test_a_dry_run_with_refused_rows_says_the_repeat_links_too(ledger, files):
                                    ["TS-2", "2026/11/20", "华东电器", "XD-200", "异响"],
                                    ["TS-3", "2026/13/01", "宏达", "BX-12", "坏"]])
     before = ledger.snapshot()
-    linked = "Warning: CC-2026-0001 now repeats CC-2026-0002; linked\n"
+    linked = "Warning: CC-2026-0001 would repeat CC-2026-0002; it would be linked\n"
     for skip in ([], ["--skip-bad"]):
         r = ledger("import", path, "--mapping", mapping, "--dry-run", *skip,
                    code=0 if skip else 2)
         assert linked in r.stderr, r.stderr
         assert "row 4, column 投诉日期: '2026/13/01' is not a date" in r.stderr, r.stderr
         assert "1 new complaint, 1 already imported, 1 refused." in r.stdout, r.stdout
-    assert r.stderr.count("now repeats") == 1
+    assert r.stderr.count("would repeat") == 1
     assert ledger.snapshot() == before
     # refused for good: nothing is linked, and not said
     r = ledger("import", path, "--mapping", mapping, code=2)
-    assert "now repeats" not in r.stderr, r.stderr
+    assert "repeat" not in r.stderr, r.stderr
     assert ledger.snapshot() == before
 
 
