@@ -483,6 +483,11 @@ def investigate(lg: Ledger, complaint_id: str, data: dict[str, Any], *, at: date
         lg.event(cur, cid, "investigate", at, now, actor, {**data, "status": new},
                  {k: c[k] for k in values if k not in ("last_step_at",)})
     out = Outcome(cid, new, warnings=calendar_warnings(lg))
+    if values.get("validity") == "upheld" and data.get("validity") is None:
+        # (set without a word, a misuse by the customer's own account too: counted upheld)
+        out.notes.append(_("recorded as upheld (a root cause was found); if it does not "
+                           "stand: complaintctl investigate {id} --not-upheld --reason TEXT"
+                           ).format(id=cid))
     if c["root_cause"] is not None and data.get("root_cause") not in (None, c["root_cause"]):
         # (replaced without a word: show names the latest, the history the one before)
         out.notes.append(_("the root cause recorded before, {old}, is replaced (it stays in "

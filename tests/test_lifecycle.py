@@ -741,6 +741,10 @@ def test_a_correction_says_what_it_replaces_and_to_the_second(ledger):
     ledger("assign", cid, "--dept", "质量部", "--owner", "王芳", "--at", "2026-11-20 10:00")
     r = ledger("investigate", cid, "--cause", "排产系统故障", "--at", "2026-11-20 11:00")
     assert "replaced" not in r.stderr
+    # (upheld was set without a word, a misuse by the customer's own account too)
+    assert r.stderr.endswith("recorded as upheld (a root cause was found); if it does not "
+                             f"stand: complaintctl investigate {cid} --not-upheld --reason "
+                             "TEXT\n"), r.stderr
     r = ledger("investigate", cid, "--cause", "承运商运力不足", "--at", "2026-11-20 12:00")
     assert r.stderr.endswith("the root cause recorded before, '排产系统故障', is replaced "
                              "(it stays in the history)\n"), r.stderr
