@@ -292,17 +292,21 @@ def _summary(book: _Book, rep: dict[str, Any]) -> None:
     sh = book.sheet(_("Summary"))
     sh.title(_("Complaint report (客户投诉处理报表): {period}").format(
         period=period_label(rep["period"])))
+    # The figures keep their rows from one report to the next (a workbook linking
+    # Summary!B22 month after month read another figure when a notice or a row came and
+    # went): the notice of an empty period has its row, blank when there is none, and so
+    # has the previous period's end
     if render.report_is_empty(rep):  # (said first, as the other formats say it)
         sh.text(0, _(render.EMPTY_PERIOD), "bold", fit=False)
-        sh.skip()
-        sh.skip()
+    sh.skip()
     per, head = rep["period"], rep.get("chain_head") or {"id": 0, "hash": ""}
     info: list[tuple[str, Any, str]] = [
         (N_("period"), period_label(per), "text"), (N_("from"), per["from"], "date"),
         (N_("to"), per["to"], "date"), (N_("as of"), per["as_of"], "instant"),
-        # a period still running is compared with as much of the one before
-        *([(N_("the previous period counted to"), rep["previous_period"]["until"], "instant")]
-          if rep["previous_period"].get("until") else []),
+        # a period still running is compared with as much of the one before (empty when
+        # the period is over: the previous one is whole)
+        (N_("the previous period counted to"), rep["previous_period"].get("until"),
+         "instant"),
         # the year to date's days (a week across New Year counts 1 to 3 January only)
         (N_("year to date: from"), rep["year_to_date"]["from"], "date"),
         (N_("year to date: to"), rep["year_to_date"]["to"], "date"),
@@ -359,10 +363,8 @@ def _summary(book: _Book, rep: dict[str, Any]) -> None:
                                                   *render.voided_imports(rep, book.tz)))]
     for name, value, kind in figures:
         sh.text(0, name)
-        if value is None:
-            sh.text(1, "—", fit=False)
-        sh.value(1, value, kind)
-        sh.skip()
+        sh.value(1, value, kind)  # (none: an empty cell, as the other sheets leave it; a
+        sh.skip()  # "—" was text in a column of numbers, which a sum or a sort stops at)
     sh.finish()
 
 

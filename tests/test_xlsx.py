@@ -599,6 +599,28 @@ def test_an_empty_table_says_what_it_lacks_and_an_empty_period_says_so_first(led
         "No complaint was received, resolved or closed in this period.") == 1
 
 
+def test_the_summarys_figures_keep_their_rows_and_a_missing_one_is_an_empty_cell(
+        ledger, tmp_path):
+    """The Summary's figures moved a row or two from one report to the next (an empty
+    period's notice, a running period's "counted to" row came and went): a workbook that
+    linked Summary!B22 month after month read another figure. A figure with nothing to
+    divide was the text "—" in a column of numbers; the other sheets leave the cell
+    empty."""
+    ledger.to_state(ledger.log(), "resolved")
+    books = {name: _rows(_load(_book(ledger, tmp_path, *args, name=f"{name}.xlsx")[0])
+                         ["Summary"])
+             for name, args in (("empty", ("--month", "2026-08")),
+                                ("whole", ("--month", "2026-10")),
+                                ("running", ("--month", "2026-11")))}
+    places = {name: [r[0] for r in rows] for name, rows in books.items()}
+    assert places["empty"][3:] == places["whole"][3:] == places["running"][3:], places
+    assert places["empty"][2] == "No complaint was received, resolved or closed in this " \
+        "period." and places["whole"][2] is None
+    at = places["empty"].index("satisfaction rate")
+    assert books["empty"][at][1] is None, books["empty"][at]
+    assert not any(v == "—" for rows in books.values() for row in rows for v in row)
+
+
 def test_an_amount_of_more_digits_than_excel_keeps_is_written_as_its_text(ledger, tmp_path):
     """11 refunds of 999,999,999,999.99 (each within the most an amount may be): JSON
     and CSV said 10999999999999.89, the workbook's cell 10999999999999.9 (an Excel
