@@ -2146,21 +2146,38 @@ def report_markdown(rep: dict[str, Any], tz: tzinfo, section: str | None = None,
 
 
 def pareto_chart(rows: list[dict[str, Any]], title: str, width: int = 30,
-                 word: str | None = None) -> Table:
-    """A Pareto as bars in the terminal: share per key and the running share."""
+                 word: str | None = None, room: int | None = None) -> Table:
+    """A Pareto as bars in the terminal: share per key and the running share. `room`:
+    the terminal's width, which the bars give way to first (at 40 columns a name was
+    folded, manufacturin | g, beside bars of six); a name is cut with "…" only when
+    bars of one do not make room."""
+    from rich.cells import cell_len
     from rich.table import Table
     from rich.text import Text
 
+    keys = [(_(NONE_KEY) if r["key"] == NONE_KEY else label(word, r["key"])
+             if word and isinstance(r["key"], str) else str(r["key"])) for r in rows]
+    heads = [_(_KEY_HEADERS.get(word or "", "key")), _("count"), _("share"), _("cumulative")]
+    widths = [max(cell_len(t) for t in [heads[0], *keys]),
+              max(cell_len(t) for t in [heads[1], *(str(r["count"]) for r in rows)]),
+              0, max(cell_len(t) for t in [heads[3], *(pct(r["cumulative_share"])
+                                                       for r in rows)])]
+    most = max((cell_len(pct(r["share"])) for r in rows), default=6)
+    cut = None
+    if room is not None:  # (a column's padding each side: 2 between columns)
+        left = room - widths[0] - widths[1] - widths[3] - 6 - 1 - most
+        width = max(1, min(width, left))
+        if left < 1:
+            cut = max(4, widths[0] + left - 1)
     table = Table(title=Text(title), box=None, title_justify="left", show_header=True,
                   pad_edge=False)
-    table.add_column(Text(_(_KEY_HEADERS.get(word or "", "key"))), overflow="fold")
-    table.add_column(Text(_("count")), justify="right", no_wrap=True)
-    table.add_column(Text(_("share")), no_wrap=True)
-    table.add_column(Text(_("cumulative")), justify="right", no_wrap=True)
-    for r in rows:
+    table.add_column(Text(heads[0]), overflow="ellipsis" if cut else "fold", no_wrap=bool(cut),
+                     max_width=cut)
+    table.add_column(Text(heads[1]), justify="right", no_wrap=True)
+    table.add_column(Text(heads[2]), no_wrap=True)
+    table.add_column(Text(heads[3]), justify="right", no_wrap=True)
+    for r, key in zip(rows, keys, strict=True):
         bar = ("#" if _STYLE["ascii"] else "█") * max(1, round((r["share"] or 0) * width))
-        key = (_(NONE_KEY) if r["key"] == NONE_KEY else label(word, r["key"])
-               if word and isinstance(r["key"], str) else str(r["key"]))
         table.add_row(Text(key), str(r["count"]),
                       Text(f"{bar} {pct(r['share'])}", style="cyan"),
                       pct(r["cumulative_share"]))
@@ -2199,7 +2216,7 @@ def report_rich(rep: dict[str, Any], tz: tzinfo, width: int = 80,
             continue
         if name.startswith("pareto_"):
             # the bars give way on a narrow terminal, not the words (原因类 | 别)
-            out.append(pareto_chart(rep[name], report_title(name), max(6, min(30, width - 40)),
+            out.append(pareto_chart(rep[name], report_title(name), 30, room=width,
                                     word={"pareto_category": "category",
                                           "pareto_cause": "cause_category"}[name]))
             continue

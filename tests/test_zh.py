@@ -279,6 +279,24 @@ def test_a_pareto_on_a_narrow_terminal_shortens_its_bars_not_its_words(zh, monke
     assert any(line.split()[0] == "供应商" for line in lines[2:4]), pareto
 
 
+def test_a_pareto_at_40_columns_folds_no_name(ledger, monkeypatch):
+    """At 40 columns the cause Pareto folded a name, manufacturin | g, beside bars of six:
+    the bars give way first, and a name is cut with "…" only when bars of one leave no
+    room; every line within the width."""
+    cid = ledger.log()
+    ledger.to_state(cid, "investigating")
+    ledger("investigate", cid, "--cause", "装配扭矩不足", "--cause-category", "manufacturing")
+    for columns in ("40", "60", "100"):
+        monkeypatch.setenv("COLUMNS", columns)
+        out = ledger("report", "--since", "2026-09-01", "--until", "2026-11-30").stdout
+        pareto = out[out.index("Pareto of cause categories"):]
+        lines = pareto.splitlines()[:4]  # title, header, its one row, what follows
+        name = lines[2].split()[0]  # whole, or cut where even bars of one leave no room
+        assert name == "manufacturing" or columns == "40" and name == "manufactur…", pareto
+        assert len(lines[2].split()) == 5 and "On-time" in lines[3], pareto  # (not folded)
+        assert max(len(line.rstrip()) for line in lines) <= int(columns), pareto
+
+
 def test_a_field_name_on_a_narrow_terminal_breaks_before_its_gloss(zh, monkeypatch):
     """At 60 columns `show` broke a field's name inside its gloss: D3 临时对策（应急措 |
     施）. It breaks before the gloss, kept whole; where there is room it is one line."""
