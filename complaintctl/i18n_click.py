@@ -620,7 +620,8 @@ def wrap(text: str, columns: int, first: str = "", rest: str = "") -> list[str]:
     a short term between other text kept whole (render._terms)."""
     from complaintctl.render import wrap_lines
 
-    lines = wrap_lines(" ".join(text.split("\n")), columns - width(first), terms=True)
+    lines = wrap_lines(" ".join(text.split("\n")), columns - width(first), terms=True,
+                       grouped=False)
     return [first + lines[0], *(rest + line for line in lines[1:])]
 
 

@@ -962,13 +962,15 @@ def _atoms(paragraph: str, grouped: bool = True) -> list[str]:
     return items
 
 
-def wrap_lines(text: str, width: int, terms: bool = False, items: bool = False
-               ) -> list[str]:
+def wrap_lines(text: str, width: int, terms: bool = False, items: bool = False,
+               grouped: bool = True) -> list[str]:
     """`text` in lines of at most `width` display columns (a CJK character is two),
     broken as Wrapped says; a piece wider than a line is broken at its joins first (the
     value of 金额：¥1,250.50 on the next line), and only then cut where it must be.
     `terms`: a short run of Chinese between other text is one piece (_terms). `items`:
-    a paragraph set as a list with ， or ； breaks between its items only (_ITEMS)."""
+    a paragraph set as a list with ， or ； breaks between its items only (_ITEMS).
+    `grouped` False: the items set with ； are not kept whole (_atoms; help's prose, where
+    a long one moved whole left a line half empty)."""
     from rich.cells import cell_len, chop_cells
 
     width = max(width, 2)
@@ -1023,7 +1025,7 @@ def wrap_lines(text: str, width: int, terms: bool = False, items: bool = False
         if body and cell_len(indent) < width // 2:  # a paragraph's indent (　　 in Chinese)
             line, used = indent, cell_len(indent)
         for piece in (_items(body, width) if items and _ITEMS_SET.search(body)
-                      else _terms(_atoms(body)) if terms else _atoms(body)):
+                      else _terms(_atoms(body, grouped)) if terms else _atoms(body, grouped)):
             place(piece)
         lines.append(line.rstrip())
         line, used = "", 0
