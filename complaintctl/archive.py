@@ -209,7 +209,7 @@ def _may_replace(path: Path, target: str) -> None:
 
     def refuse(why: str, working: bool = False) -> Refused:
         # (the files beside it that are there: -wal and -shm were named when neither was)
-        beside = [f"{target}{end}" for end in ("-wal", "-shm")
+        beside = [f"{target}{end}" for end in ("-wal", "-shm", "-journal")
                   if working and os.path.lexists(f"{path}{end}")]
         return Refused(_("{target} exists and {why}; backup replaces only an earlier backup")
                        .format(target=target, why=why),

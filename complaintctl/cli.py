@@ -406,7 +406,10 @@ def init_cmd(
     from_locale = False
     if language is None:
         language, from_locale = _new_ledger_language()
-    code = parse.half_width(country).strip().upper().rstrip("-")
+    from complaintctl import deadlines
+
+    # (HKG is HK before its currency is looked up: it was CNY beside an HK calendar)
+    code = deadlines.country_code(parse.half_width(country).strip().upper().rstrip("-"))
     own = settings.COUNTRY_CURRENCY.get(code.split("-")[0], "CNY")
     zone = _machine_timezone() if timezone_ is None else timezone_
     ledger = _create(path, {"country": code,
@@ -1753,7 +1756,7 @@ def _markdown_stream(batches: Iterator[Sequence[Sequence[Any]]], keys: Sequence[
     when there are none."""
     first = next(batches, None)
     if first is None:
-        run.said_empty(empty)
+        run.said_empty(empty, markdown=True)
     else:
         _emit_chunks(render.markdown_stream(itertools.chain((first,), batches), keys, cols,
                                             tz, title))
@@ -2969,7 +2972,7 @@ def backup_cmd(
                  if other.startswith(name + "-") and other != name]
         _say((_("Removed {name} (and its {files}): a partial copy a killed backup had left.")
               if sides else _("Removed {name}: a partial copy a killed backup had left.")
-              ).format(name=name, files=", ".join(s.lstrip("-") for s in sides)))
+              ).format(name=name, files=", ".join(sides)))
 
 
 # --- policy ------------------------------------------------------------------

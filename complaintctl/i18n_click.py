@@ -454,12 +454,14 @@ def show_error(exc: click_exceptions.ClickException) -> None:
     if isinstance(exc, click_exceptions.BadOptionUsage) and name in ("--week", "--month"):
         # `report --month=2026-11` (as every other option takes its value) was refused
         # with no word of how to write it: its day or month is an argument after it
+        import shlex
+
         typed = next((arg.partition("=")[2] for arg in (_GIVEN[-1] if _GIVEN else [])
                       if arg.startswith(f"{name}=")), "")
         typer.echo(_("Hint: {hint}").format(hint=_(
             "the week's day or the month follows {option} after a space: {option} "
-            "{value}").format(option=name, value=typed or ("2026-11-18" if name == "--week"
-                                                          else "2026-11"))), err=True)
+            "{value}").format(option=name, value=shlex.quote(typed) if typed else (
+                "2026-11-18" if name == "--week" else "2026-11"))), err=True)  # (pasted)
     if isinstance(exc, click_exceptions.NoSuchOption) and ctx is not None and \
             ctx.parent is None and name not in _ROOT_OPTIONS and \
             (takes := _commands_taking(ctx, name or "")):

@@ -258,9 +258,13 @@ def name(value: str | None, field: str, *, required: bool = False,
     if field == "--customer" and not looked_for and means_none(found):
         # (two unknown callers logged as 不详 about one product were one customer's
         # repeat complaint, and counted in the repeat rate)
-        raise _none_word(found, field, _("name who complained, as they gave it: a person or "
-                                         "a company (a caller who gave no name: how to tell "
-                                         "them apart, e.g. 匿名来电 3月4日 上午)"))
+        # (a code of its own: the prompt's "press Enter to skip" and amend's "--clear" are
+        # for a field that may be empty, and a customer may not)
+        raise BadInput(_("{value} means none, not a value of {field}").format(
+            value=shown(found), field=field), hint=_(
+                "name who complained, as they gave it: a person or a company (a caller who "
+                "gave no name: how to tell them apart, e.g. 匿名来电 3月4日 上午)"),
+            code="customer_unknown", field=field, value=found)
     return found
 
 
@@ -1182,6 +1186,11 @@ def _offset_said(at: datetime) -> str:
     offset = f"{at:%z}"
     return f"{offset[:3]}:{offset[3:5]}"
 # A zone's abbreviation after a date or a time (EST, CEST, JST, GMT+8, UTC-5; not TBD).
+# The hours from UTC of the zones' abbreviations that name one offset (CST, IST: two
+# or three places, none)
+_ZONE_HOURS = {"EST": -5, "EDT": -4, "CDT": -5, "MDT": -6, "MST": -7, "PST": -8, "PDT": -7,
+               "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "WET": 0, "WEST": 1, "MSK": 3,
+               "JST": 9, "KST": 9, "HKT": 8, "SGT": 8, "AEST": 10, "AEDT": 11}
 _ZONE_AT_END = re.compile(r"(?<![A-Za-z])(?:[A-Z]{1,4}T|UTC|(?:GMT|UTC)[+-][0-9]{1,2})$")
 
 
@@ -1584,15 +1593,24 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
                             f"{local_now:%Y-%m-%d}"), code="zone_in_words",
                         value=value) from None
                 # the example the time typed, not this minute's (copied, it was another
-                # instant): with the offset of UTC or GMT±N as said, else the ledger's then
+                # instant): with the offset of UTC or GMT±N as said, or of a zone's
+                # abbreviation that names one offset (EST); else this minute's, in the
+                # ledger's zone (the typed time with the ledger's offset was 13 hours off
+                # 10:00 EST)
                 said = re.search(r"(?:UTC|GMT)(?:([+-])([0-9]{1,2}))?$", raw.strip())
-                zone = tz if said is None else timezone(
-                    timedelta(hours=int(said[1] + said[2])) if said[1] else timedelta(0))
+                abbreviation = re.search(r"[A-Z]{2,4}T$", raw.strip())
+                hours = int(said[1] + said[2]) if said is not None and said[1] else 0 \
+                    if said is not None else _ZONE_HOURS.get(abbreviation[0]) \
+                    if abbreviation else None
+                zone = timezone(timedelta(hours=hours)) if hours is not None and \
+                    -24 < hours < 24 else None  # (GMT+25: no offset, it was a failure)
                 try:
+                    if zone is None:
+                        raise ValueError(typed)
                     at = datetime.strptime(typed, "%Y-%m-%d %H:%M").replace(tzinfo=zone)
                 except ValueError:
-                    at = local_now.astimezone(zone)
-                example = f"{at:%Y-%m-%dT%H:%M}" + ("Z" if said is not None and not said[1]
+                    at = local_now.astimezone(zone or tz)
+                example = f"{at:%Y-%m-%dT%H:%M}" + ("Z" if zone is not None and hours == 0
                                                      else _offset_said(at))
                 raise BadInput(message, hint=_("type the time in the ledger's time zone "
                                                "({zone}), or with its offset: {example}"
@@ -1682,8 +1700,11 @@ def parse_day(value: str, *, now: datetime, tz: tzinfo, field: str = "date") -> 
     return local.date()
 
 
-# Two days with a range's mark between them (2026-12-24..2026-12-31, 12月24日至31日)
-_DAY_RANGE = re.compile(r"\d.*?(?:\.\.|[~～至到—–]|\s-|-\s).*?\d")
+# Two days with a range's mark between them (2026-12-24..2026-12-31, 2026-12-24/2026-12-31,
+# 12月24日至31日, 12月24日-31日); not one day typed with spaces (2026 - 12 - 28)
+_DAY_RANGE = re.compile(r"\d.*?(?:\.\.|[~～至到—–])\s*\d"
+                        r"|\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?\s*(?:-|/)\s*\d"
+                        r"|日\s*-\s*\d")
 
 
 def calendar_day(value: str, *, now: datetime, tz: tzinfo, field: str) -> date:

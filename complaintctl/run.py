@@ -371,7 +371,7 @@ def _listing(rows: list[dict[str, Any]], cols: Sequence[render.Col], fmt: str, t
     elif fmt == "csv":
         _emit(render.to_csv(rows, cols, tz))
     elif not rows and empty:
-        said_empty(empty)
+        said_empty(empty, markdown=fmt == "markdown")
     elif fmt == "markdown":
         _emit(render.to_markdown(rows, cols, tz, title))
     elif shrink is not None:
@@ -381,12 +381,14 @@ def _listing(rows: list[dict[str, Any]], cols: Sequence[render.Col], fmt: str, t
         _print_rich(render.rich_table(rows, cols, tz, title, width=_width()))
 
 
-def said_empty(text: str) -> None:
+def said_empty(text: str, markdown: bool = False) -> None:
     """What a table or markdown listing says when it holds nothing ("No complaints
     match."): nothing with --quiet, which prints only the data asked for (cron mailed the
-    sentence every day; json and csv are data: [], a header)."""
+    sentence every day; json and csv are data: [], a header). A table's in the terminal's
+    encoding, markdown's in UTF-8 as markdown with rows is (a cron job's file was GBK on
+    quiet days and UTF-8 on busy ones)."""
     if not _STATE.get("quiet"):
-        _emit_text(text + "\n")
+        (_emit if markdown else _emit_text)(text + "\n")
 
 
 def unmatched(ledger: Ledger, dept: str | None, owner: str | None,

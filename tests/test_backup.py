@@ -437,7 +437,7 @@ def test_the_partial_copy_a_killed_backup_left_is_removed(ledger, env, tmp_path)
         os.utime(f, (old, old))
     r = ledger("backup", folder / "ledger-2026-12-06.db")
     # (its journal with it: said apart, as "a partial copy" too, it read as two copies)
-    assert f"Removed {stale.name} (and its journal): a partial copy a killed backup had " \
+    assert f"Removed {stale.name} (and its -journal): a partial copy a killed backup had " \
         "left.\n" in r.stderr, r.stderr
     assert f"Removed {journal.name}" not in r.stderr
     assert sorted(p.name for p in folder.iterdir()) == [

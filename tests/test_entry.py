@@ -1393,6 +1393,13 @@ def test_a_gbk_terminal_gets_every_line_in_gbk_and_each_row_in_line(ledger):
         return proc.stdout.decode("gbk")  # (UTF-8 bytes among them: a UnicodeDecodeError)
 
     assert gbk("list") == "没有符合条件的投诉。\n"
+    # markdown is data, UTF-8 with rows or without (a cron job's file was GBK on quiet
+    # days, UTF-8 on busy ones)
+    proc = subprocess.run([sys.executable, "-m", "complaintctl", "--lang", "zh", "list",
+                           "--format", "markdown"], stdin=subprocess.DEVNULL,
+                          capture_output=True, timeout=60,
+                          env=_env(ledger.db, PYTHONIOENCODING="gbk"))
+    assert proc.stdout.decode("utf-8") == "没有符合条件的投诉。\n", proc.stdout
     assert "日历 CN" in gbk("policy", "show")
     ledger.log("--description", "Zalgo: ẑ̷̢a̵l̶g̷o̸ and 👨‍👩‍👧‍👦 family", customer="小王👍🏽")
     ledger.log(customer="普通客户")

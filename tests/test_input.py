@@ -103,14 +103,18 @@ def test_unparseable_date(ledger, when):
 
 
 @pytest.mark.parametrize(("when", "example"), [
-    ("2026-10-01 14:30 EST", "2026-10-01T14:30+08:00"),
+    ("2026-10-01 14:30 EST", "2026-10-01T14:30-05:00"),
+    # an abbreviation of more than one zone (China's, or Central): this minute's, here
+    ("2026-10-01 14:30 CST", "2026-11-23T20:00+08:00"),
+    # an offset no zone has: no failure ("unexpected failure: ValueError", exit 1)
+    ("2026-10-01 14:30 GMT+25", "2026-11-23T20:00+08:00"),
     ("2026-10-01 09:00 GMT+8", "2026-10-01T09:00+08:00"),
     ("2026-10-01 09:00 UTC", "2026-10-01T09:00Z"),
     # (a form the example is not made from: now, in the zone said)
     ("1 Oct 2026 14:30 GMT+3", "2026-11-23T15:00+03:00"),
     ("1 Oct 2026 14:30 UTC", "2026-11-23T12:00Z"),
     # a day alone with its zone (said as "cannot read")
-    ("2026-10-01 EST", "2026-11-23T20:00+08:00"), ("2026-10-01 GMT+8", "2026-11-23T20:00+08:00")])
+    ("2026-10-01 EST", "2026-11-23T07:00-05:00"), ("2026-10-01 GMT+8", "2026-11-23T20:00+08:00")])
 def test_a_time_zone_in_words_is_refused_not_misread(ledger, when, example):
     """dateutil dropped EST with a warning (14:30 taken as the ledger's), read GMT+8 as
     eight hours behind: a zone is taken only as an ISO offset. The example is the time
@@ -1639,4 +1643,6 @@ def test_a_portals_usage_mistakes_are_said_as_usage(ledger):
     r = ledger("report", "--month=2026-11", code=2)
     assert r.stderr.endswith("Hint: the week's day or the month follows --month after a "
                              "space: --month 2026-11\n"), r.stderr
+    r = ledger("report", "--week=last week", code=2)  # (quoted: it is pasted)
+    assert r.stderr.endswith("space: --week 'last week'\n"), r.stderr
     assert ledger.snapshot() == before

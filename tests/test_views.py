@@ -1374,7 +1374,8 @@ def test_calendar_days_said_as_they_change_the_countrys(ledger):
     r = ledger("policy", "calendar", "--remove", "2026-12-31", "--remove", "2026-12-31")
     assert r.stderr.count("2026-12-31") == 1, r.stderr
     before = ledger.snapshot()
-    for typed in ("2026-12-24..2026-12-31", "2026-12-24 - 2026-12-31", "2026年12月24日至31日"):
+    for typed in ("2026-12-24..2026-12-31", "2026-12-24 - 2026-12-31", "2026年12月24日至31日",
+                  "2026-12-24/2026-12-31", "12月24日-31日"):
         r = ledger("policy", "calendar", "--add-closure", typed, code=2)
         assert r.stderr == (f"Error: --add-closure takes one day, not a range: '{typed}'\n"
                             "Hint: give --add-closure once for each day, e.g. --add-closure "
