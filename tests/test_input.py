@@ -1493,8 +1493,9 @@ def test_a_customer_that_is_a_word_for_none_is_refused(ledger):
         assert r.stderr.endswith("Hint: name who complained, as they gave it: a person or a "
                                  "company (a caller who gave no name: how to tell them apart, "
                                  "e.g. 匿名来电 3月4日 上午)\n"), r.stderr
-    refused(ledger, "amend", cid, "--customer", "不详", "--reason", "r", code=2,
-            message="'不详' means none, not a value of --customer")
+    r = refused(ledger, "amend", cid, "--customer", "不详", "--reason", "r", code=2,
+                message="'不详' means none, not a value of --customer")
+    assert "--clear" not in r.stderr, r.stderr  # (a customer is never emptied)
     # a filter takes any text (a customer stored so before is found)
     assert ledger("list", "--customer", "不详").exit_code == 0
 

@@ -1319,6 +1319,10 @@ def test_a_three_letter_country_code_is_the_same_calendar(ledger):
     r = ledger("policy", "calendar", "--country", "DEU-BW")
     assert r.stderr.startswith("calendar is now DE-BW (Germany, BW)\n"), r.stderr
     assert ledger.json("policy", "show")["country"] == "DE-BW"
+    # and a new ledger's currency is its country's however the code was typed
+    hk = ledger.db.parent / "hk.db"
+    r = ledger("--db", hk, "init", "--country", "HKG", "--timezone", "Asia/Hong_Kong")
+    assert "(calendar HK, time zone Asia/Hong_Kong, currency HKD)" in r.stderr, r.stderr
 
 
 def test_a_change_of_the_rules_on_a_clock_behind_the_ledger_is_refused(run, monkeypatch):
