@@ -364,14 +364,9 @@ def log(lg: Ledger, fields: dict[str, Any], *, received_at: datetime, now: datet
             lg.event(cur, other, "repeat-link", now, now, actor, {"repeat_of": cid},
                      {"repeat_of": before})
     out = Outcome(cid, "logged", warnings=calendar_warnings(lg))
-    if fields.get("contact") and not whole_contact(fields["contact"]) and \
-            not _QQ.search(fields["contact"]):  # (a prompt's
-        # answer one out of step: the category's number, 1, stored as the contact unsaid)
-        out.warnings.append(_(
-            "the contact ({masked}) holds no phone number (seven digits or more), e-mail "
-            "address or account id: it was recorded as typed; correct it with complaintctl "
-            "amend {id} --contact VALUE --reason TEXT").format(
-                masked=parse.mask(fields["contact"]), id=cid))
+    if fields.get("contact"):  # (a prompt's answer one out of step: the category's
+        # number, 1, stored as the contact unsaid)
+        out.warnings += _contact_said(fields["contact"], cid)
     if repeat_of:
         out.warnings.insert(0, ngettext(
             "repeat complaint: {customer} complained about {product} within {days} day "
@@ -971,6 +966,9 @@ def amend(lg: Ledger, complaint_id: str, changes: dict[str, Any], reason: str, *
                      changes.get("received_at", c["received_at"])))
                 if key], cid, now=now, actor=actor, of=[cid])))
     out.warnings += calendar_warnings(lg)
+    if changes.get("contact"):  # (log's warning sends the clerk here; a second slip here
+        # went unsaid)
+        out.warnings += _contact_said(changes["contact"], cid)
     return out
 
 
@@ -1395,6 +1393,16 @@ def with_contact(lg: Ledger, contact: str) -> list[str]:
 # A QQ number, 5 to 11 digits after its name (QQ 123456, QQ号：10001): an account, though
 # shorter than a phone number (log warned of it as holding none).
 _QQ = re.compile(r"qq\s*号?\s*[:：]?\s*[1-9][0-9]{4,10}(?![0-9])", re.IGNORECASE)
+
+
+def _contact_said(contact: str, cid: str) -> list[str]:
+    """The warning of a contact recorded that holds no number, address or account id."""
+    if whole_contact(contact) or qq_like(contact):
+        return []
+    return [_("the contact ({masked}) holds no phone number (seven digits or more), e-mail "
+              "address or account id: it was recorded as typed; correct it with complaintctl "
+              "amend {id} --contact VALUE --reason TEXT").format(
+                  masked=parse.mask(contact), id=cid)]
 
 
 def qq_like(contact: str) -> bool:

@@ -115,9 +115,11 @@ _C_PLAIN: tuple[tuple[str, str, str], ...] = (
     ("customer", "text", "c.customer"),
     ("contact", "text", "c.contact"),
     # when the contact was erased on the person's request (forget-contact), as show has it:
-    # an erased contact read as one never given
-    ("contact_erased_at", "time", "(SELECT e.at FROM events e WHERE e.complaint_id = c.id "
-     "AND e.kind = 'forget-contact' ORDER BY e.id DESC LIMIT 1)"),
+    # an erased contact read as one never given; none while a contact is there again
+    # (given since: the row said both a contact and its erasure)
+    ("contact_erased_at", "time", "CASE WHEN c.contact IS NULL THEN (SELECT e.at FROM "
+     "events e WHERE e.complaint_id = c.id AND e.kind = 'forget-contact' ORDER BY e.id DESC "
+     "LIMIT 1) END"),
     ("region", "text", "c.region"),
     ("order_no", "text", "c.order_no"),
     ("product", "text", "c.product"),

@@ -313,6 +313,12 @@ def test_contact_masked_unless_reveal_and_erased_stays_erased(lifecycle, tmp_pat
     erased = run.json("show", cid)["contact_erased_at"]
     assert erased and after[cid]["contact_erased_at"] == erased
     assert all(r["contact_erased_at"] is None for i, r in after.items() if i != cid)
+    # a contact given again since: none, as show has it (the row said both)
+    run("amend", cid, "--contact", "13900001111", "--reason", "客户同意重新留电话")
+    run("export", "complaints", "--format", "jsonl", "--output", out)
+    again = {r["id"]: r for r in _jsonl(out)}[cid]
+    assert again["contact"] == "*******1111" and again["contact_erased_at"] is None, again
+    assert run.json("show", cid)["contact_erased_at"] is None
 
 
 @pytest.mark.parametrize("suffix", ["", "-wal", "-shm", "-journal"])

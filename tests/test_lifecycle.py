@@ -757,3 +757,17 @@ def test_a_correction_says_what_it_replaces_and_to_the_second(ledger):
     assert r.stderr.startswith("Error: --received 2026-11-23 20:00:30 is after the complaint "
                                "was logged (2026-11-23 20:00:00)\n"), r.stderr
     assert ledger.snapshot() == before
+
+
+def test_amend_contact_warns_of_one_that_holds_no_number_as_log_does(ledger):
+    """log's warning of a contact that holds no number, address or account id sends the
+    clerk to `amend --contact`; there a second slip (a real number replaced by a name)
+    was taken without a word."""
+    cid = ledger.log("--contact", "13811110000")
+    r = ledger("amend", cid, "--contact", "王五的表哥", "--reason", "录错")
+    assert r.stderr.startswith("Warning: the contact (*****) holds no phone number (seven "
+                               "digits or more), e-mail address or account id: it was "
+                               f"recorded as typed; correct it with complaintctl amend {cid} "
+                               "--contact VALUE --reason TEXT\n"), r.stderr
+    assert "Warning" not in ledger("amend", cid, "--contact", "13900001111", "--reason",
+                                   "对了").stderr
