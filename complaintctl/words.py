@@ -569,6 +569,15 @@ def unknown(field: str, exc: UnknownWord, *, option: str | None = None,
                 for w, name in zip(exc.choices, examples, strict=True)]
     source = option or field
     said = _source(option, field)
+    from complaintctl import parse
+
+    if parse.looks_like_contact(exc.value):  # a phone number typed in the wrong option:
+        # masked, as the importer says it (it was echoed whole, to cron's mail too)
+        return BadInput(_("{option} {value} is not one of its words: it looks like a phone "
+                          "number or e-mail address").format(
+                              option=said, value=i18n.shown(parse.mask(exc.value))),
+                        hint=_("give a contact with --contact"), code="looks_like_contact",
+                        field=field, choices=[w.code for w in exc.choices])
     message = _("{option} {value} is not one of: {choices}").format(
         option=said, value=i18n.shown(exc.value), choices=i18n.listing(names, shown_lang))
     if shown_lang == "zh" and not said.startswith("-"):  # 严重程度“huge”, as 阶段“foo”: a

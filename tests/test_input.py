@@ -1647,3 +1647,18 @@ def test_a_portals_usage_mistakes_are_said_as_usage(ledger):
     r = ledger("report", "--week=last week", code=2)  # (quoted: it is pasted)
     assert r.stderr.endswith("space: --week 'last week'\n"), r.stderr
     assert ledger.snapshot() == before
+
+
+def test_a_contact_typed_in_a_words_option_is_masked_in_the_error(ledger):
+    """A phone number or an e-mail typed into --channel or --severity was echoed whole in
+    the error (to cron's mail too); the importer masks the same mistake."""
+    for option in ("--channel", "--severity"):
+        for value, masked in (("13955554444", "*******4444"), ("a@b.cn", "**b.cn")):
+            args = {"--channel": "phone", "--severity": "low", option: value}
+            r = refused(ledger, "log", "--customer", "B", "--category", "quality",
+                        "--description", "x", "--channel", args["--channel"], "--severity",
+                        args["--severity"], code=2,
+                        message=f"{option} '{masked}' is not one of its words: it looks "
+                        "like a phone number or e-mail address")
+            assert value not in r.stderr and r.stderr.endswith(
+                "Hint: give a contact with --contact\n"), r.stderr
