@@ -59,7 +59,7 @@ from complaintctl.mapping import (
     reads_as_data,
     toml_string,
 )
-from complaintctl.readers import Table
+from complaintctl.readers import NumberCell, Table
 from complaintctl.render import unguarded
 from complaintctl.store import Ledger, Rows, encode, iso
 
@@ -1689,6 +1689,11 @@ def _told_how(convert: Callable[[str], Any], f: str, kind: str, currency: str | 
         try:
             return convert(raw)
         except BadInput as exc:
+            if exc.code == "amount_point_thousands" and isinstance(raw, NumberCell):
+                # a number cell, 2.675, has no thousands mark: it was offered 2675 (and the
+                # line for it stored ¥2,675.00 for a cell shown ¥2.68)
+                exc = BadInput(_("{field} {value} has more than two decimals").format(
+                    field=exc.params["field"], value=shown(raw)), code="many_decimals")
             if exc.code == "many_decimals":  # 12345.675, that a sheet shows ¥12,345.68
                 raise BadInput(_("{message}: a sheet may show the cell rounded while it "
                                  "holds this; round it in the sheet (=ROUND(cell, 2)) and "

@@ -920,6 +920,13 @@ def _bad_row(path: Path, enc: str, delimiter: str) -> int | None:
 _EXACT = 2.0 ** 53
 
 
+class NumberCell(str):
+    """The text of a number cell with a fractional part (2.675): no mark of the thousands
+    can be in it, as one typed as text may have (1.250)."""
+
+    __slots__ = ()
+
+
 def _cell(value: Any) -> str | None:
     """An XLSX cell as text: dates as ISO, whole floats without their .0."""
     if value is None or value == "":
@@ -937,7 +944,7 @@ def _cell(value: Any) -> str | None:
                 return str(int(value))
             digits, power = f"{abs(value):.14e}".split("e")  # 15 digits, then zeros
             return ("-" if value < 0 else "") + digits.replace(".", "") + "0" * (int(power) - 14)
-        return f"{value:.15g}"
+        return NumberCell(f"{value:.15g}")
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
     if isinstance(value, (date, time)):

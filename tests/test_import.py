@@ -5299,3 +5299,33 @@ def test_a_default_rejects_name_from_a_file_name_with_a_line_break(ledger, tmp_p
     r = ledger("import", named, "--mapping", mapping, "--skip-bad", code=2)
     assert "written with its reason to bad_name.rejects.csv" in r.stderr, r.stderr
     assert (tmp_path / "bad_name.rejects.csv").exists()
+
+
+def test_a_number_cell_of_three_decimals_is_said_to_be_rounded_not_read_two_ways(
+        ledger, tmp_path):
+    """A number cell 2.675 (shown ¥2.68) was told it could be read as 2675, the thousands
+    written with a point, which a number cell cannot hold: the mapping line offered stored
+    ¥2,675.00. It is told to round, as 1234.565 was; 1.25 in a number cell comes in."""
+    import xlsxwriter
+
+    _text, mapping = _register_and_mapping(tmp_path, "")
+    path = tmp_path / "amounts.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    money = book.add_format({"num_format": "¥#,##0.00"})
+    sheet.write_row(0, 0, ["编号", "投诉日期", "客户名称", "投诉渠道", "投诉类别", "严重程度",
+                           "投诉内容", "赔偿金额", "处理方式", "处理说明", "处理日期", "责任部门",
+                           "责任人"])
+    for row, amount in enumerate((2.675, 1234.565, 1.25), 1):
+        sheet.write_row(row, 0, [f"A{row}", "2024-01-08 09:30", "恒通", "电话", "质量", "高",
+                                 "异响"])
+        sheet.write_number(row, 7, amount, money)
+        sheet.write_row(row, 8, ["退款", "退款", "2024-01-09 10:00", "品质部", "王芳"])
+    book.close()
+    before = ledger.snapshot()
+    r = ledger("import", path, "--mapping", mapping, "--dry-run", code=2)
+    for row, amount in ((2, "2.675"), (3, "1234.565")):
+        assert f"row {row}, column 赔偿金额: '{amount}' has more than two decimals: a sheet " \
+            "may show the cell rounded while it holds this" in r.stderr, r.stderr
+    assert "read two ways" not in r.stderr and "row 4" not in r.stderr, r.stderr
+    assert ledger.snapshot() == before
