@@ -380,6 +380,9 @@ GUESSES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("revisited_at", ("回访日期", "回访时间", "revisited")),
     ("revisit_note", ("回访情况", "回访记录", "客户意见")),
     ("closed_at", ("结案日期", "关闭日期", "closed")),
+    # (a 作废 row of the 状态 column needs its day: left unmapped, every one was refused)
+    ("voided_at", ("作废日期", "作废时间")),
+    ("void_reason", ("作废原因", "作废理由")),
     ("status", ("处理状态", "投诉状态", "状态", "status")),
 )
 
