@@ -451,7 +451,10 @@ class Reader:
                                     "complaint needs", len(unmapped)).format(
                 fields=", ".join(unmapped)),
                 hint=_("map a column of the file to each under [columns], or give its "
-                       "value under [defaults] (e.g. channel = \"phone\")"),
+                       "value under [defaults] (e.g. {line})").format(
+                    line=_DEFAULT_EXAMPLES[unmapped[0]]) if unmapped[0] in _DEFAULT_EXAMPLES
+                else _("map a column of the file to each under [columns] (e.g. {line})"
+                       ).format(line=f'{unmapped[0]} = "…"'),
                 code="bad_mapping", fields=unmapped)
         self._check_value_words()
 
@@ -1716,6 +1719,13 @@ def _told_how(convert: Callable[[str], Any], f: str, kind: str, currency: str | 
                 if kind in ("time", "date") else ""), hint=exc.hint) from None
 
     return told
+
+
+# A [defaults] line for a required field the mapping left out, as the hint gives it (a
+# missing customer was shown channel = "phone", a field mapped already); the customer,
+# the description and the day are each row's own: a column, not one value for all
+_DEFAULT_EXAMPLES = {"channel": 'channel = "phone"', "category": 'category = "quality"',
+                     "severity": 'severity = "medium"'}
 
 
 # An amount written with a decimal comma (12,50: twelve and a half, in much of Europe).

@@ -1170,10 +1170,20 @@ def test_a_template_never_gives_a_default_severity_unasked(ledger, files):
     before = ledger.snapshot()
     r = ledger("import", bare, "--mapping", files["dir"] / "b.toml", code=2)
     # said once for the file, not on each row (a 3,000-row register: 6,000 lines)
+    # (its example the first field named: it was channel = "phone", a field mapped)
     assert r.stderr == ("Error: the mapping gives no column for category, severity, which "
                         "every complaint needs\nHint: map a column of the file to each under "
-                        "[columns], or give its value under [defaults] (e.g. channel = "
-                        "\"phone\")\n")
+                        "[columns], or give its value under [defaults] (e.g. category = "
+                        "\"quality\")\n")
+    assert ledger.snapshot() == before
+    # a customer is each row's own: a column, not one value for all
+    (files["dir"] / "c.toml").write_text(
+        '[columns]\nreceived_at = "登记日期"\ndescription = "问题描述"\n'
+        '[defaults]\nchannel = "phone"\ncategory = "quality"\nseverity = "low"\n',
+        encoding="utf-8")
+    r = ledger("import", bare, "--mapping", files["dir"] / "c.toml", code=2)
+    assert r.stderr.endswith("Hint: map a column of the file to each under [columns] (e.g. "
+                             "customer = \"…\")\n"), r.stderr
     assert ledger.snapshot() == before
 
 
