@@ -199,6 +199,14 @@ def load(spec: str) -> Mapping:
             hint = _("line {line} has Chinese quotes (“ ”): type them as straight double "
                      "quotes \" (the input method's English mode), e.g. key = \"编号\"").format(
                 line=at.group(1))
+        elif said == "Cannot overwrite a value" and "=" in line:  # a name given twice
+            # (a template's line appended again: "how a line is written" was beside it)
+            name = line.split("=", 1)[0].strip()
+            first = next((n for n, other in enumerate(lines[:int(at.group(1)) - 1], 1)
+                          if other.split("=", 1)[0].strip() == name and "=" in other), None)
+            raise _bad(str(path), _("{name} is given twice (lines {first} and {line})").format(
+                name=name, first=first or "?", line=at.group(1)),
+                hint=_("keep one of the two lines")) from None
         raise _bad(str(path), _("not TOML at line {line}, column {column} ({detail})").format(
             line=at.group(1), column=at.group(2),
             detail=_(_TOML_SAID[said]) if said in _TOML_SAID else said), hint=hint) from None

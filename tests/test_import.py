@@ -5355,3 +5355,22 @@ def test_the_template_maps_a_void_columns_day_and_reason(ledger, tmp_path):
     r = ledger("import", path, "--mapping", mapping)
     assert "1 new complaint" in r.stderr, r.stderr
     assert ledger.rows("SELECT status, void_reason FROM complaints") == [("void", "重复录入")]
+
+
+def test_a_name_given_twice_in_a_mapping_is_said_as_such(ledger, tmp_path):
+    """A template's line appended again (assigned_at = "received_at", which the template
+    has) was said as the parser's English, "not TOML … (Cannot overwrite a value)", with
+    a hint on how a line is written."""
+    path = tmp_path / "reg.csv"
+    path.write_text("投诉单号,投诉日期,客户名称,投诉渠道,投诉类别,严重程度,投诉内容,责任部门,责任人\n"
+                    "A-1,2025-01-02,华东,电话,质量,中,坏,质量部,王芳\n", encoding="utf-8")
+    template = ledger("import", path, "--template").stdout
+    first = template.splitlines().index('assigned_at = "received_at"') + 1
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(template + 'assigned_at = "received_at"\n', encoding="utf-8")
+    last = len(template.splitlines()) + 1
+    before = ledger.snapshot()
+    r = ledger("--lang", "zh", "import", path, "--mapping", mapping, "--dry-run", code=2)
+    assert r.stderr == (f"错误：映射 {mapping}：assigned_at 写了两次（第 {first} 行和第 "
+                        f"{last} 行）\n提示：请只保留其中一行\n"), r.stderr
+    assert ledger.snapshot() == before
