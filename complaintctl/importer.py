@@ -431,6 +431,12 @@ class Reader:
                      for f, kind in FIELDS.items() if f in self.index]
         self.fallbacks = []
         for f, text in mapping.defaults.items():
+            if FIELDS[f] in ("time", "date") and text in FIELDS:  # assigned_at =
+                # "received_at" under [defaults]: read as a date, refused on every row
+                raise BadInput(_("[defaults] {field} = \"{value}\" names a field: a day "
+                                 "taken from another field goes under [dates]").format(
+                    field=f, value=text), hint=_("move the line under [dates]: {line}").format(
+                        line=f'{f} = "{text}"'), code="bad_mapping")
             name = _("[defaults] {field}").format(field=f)
             self.fallbacks.append((f, text, name, self._converter(f, FIELDS[f], name)))
         # the column a step's time is named by in a problem, by its time field

@@ -5374,3 +5374,22 @@ def test_a_name_given_twice_in_a_mapping_is_said_as_such(ledger, tmp_path):
     assert r.stderr == (f"错误：映射 {mapping}：assigned_at 写了两次（第 {first} 行和第 "
                         f"{last} 行）\n提示：请只保留其中一行\n"), r.stderr
     assert ledger.snapshot() == before
+
+
+def test_a_day_from_another_field_under_defaults_is_sent_to_dates(ledger, tmp_path):
+    """assigned_at = "received_at" written under [defaults] (the template's last table)
+    was read as a date and refused on every row, with a hint about words for none."""
+    path = tmp_path / "reg.csv"
+    path.write_text("投诉单号,投诉日期,客户名称,投诉渠道,投诉类别,严重程度,投诉内容\n"
+                    "A-1,2025-01-02,华东,电话,质量,中,坏\n", encoding="utf-8")
+    text = ledger("import", path, "--template").stdout
+    assert "[defaults]" in text and "[dates]" in text
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(text.replace("[defaults]", '[defaults]\nassigned_at = "received_at"', 1),
+                       encoding="utf-8")
+    before = ledger.snapshot()
+    r = ledger("import", path, "--mapping", mapping, "--dry-run", code=2)
+    assert r.stderr == ("Error: [defaults] assigned_at = \"received_at\" names a field: a day "
+                        "taken from another field goes under [dates]\nHint: move the line "
+                        "under [dates]: assigned_at = \"received_at\"\n"), r.stderr
+    assert ledger.snapshot() == before
