@@ -155,6 +155,9 @@ def finish_stage(lg: Ledger, cur: sqlite3.Cursor, complaint_id: str, stage: str 
 # ones aside. REPEAT_EARLIER finds that one for a new complaint; repeat_later the
 # complaints received after a new (back-dated) one whose latest earlier one it now is.
 # bulk.Writer follows the same rule, whatever the order its histories come in.
+# How soon after an earlier complaint with the same words one is taken for typed twice
+_TYPED_TWICE = timedelta(minutes=15)
+
 REPEAT_EARLIER = ("SELECT id, received_at, customer, product FROM complaints "
                   "WHERE repeat_key = ? AND received_at <= ? AND received_at >= ? "
                   "AND status != 'void' ORDER BY received_at DESC, rowid DESC LIMIT 1")
@@ -336,10 +339,16 @@ def log(lg: Ledger, fields: dict[str, Any], *, received_at: datetime, now: datet
         row = None
         later: list[tuple[str, str | None]] = []
         key = parse.repeat_key(fields["customer"], fields.get("product"))
+        typed_twice = False
         if key:
             row = _latest_earlier(cur, key, received_at, window)
             repeat_of = row[0] if row else None
             later = repeat_later(cur, key, iso(received_at), iso(received_at + window))
+        if repeat_of is not None:  # the same words logged minutes before: typed twice?
+            (description, logged_at), = cur.execute(
+                "SELECT description, logged_at FROM complaints WHERE id = ?", (repeat_of,))
+            typed_twice = description == fields.get("description") and logged_at is not None \
+                and now - from_iso(logged_at) < _TYPED_TWICE
         record = {"id": cid, "year": year, "seq": seq, "received_at": iso(received_at),
                   "logged_at": iso(now), "logged_by": actor, "status": "logged",
                   "repeat_of": repeat_of, "last_step_at": iso(received_at), **fields,
@@ -367,6 +376,15 @@ def log(lg: Ledger, fields: dict[str, Any], *, received_at: datetime, now: datet
     if fields.get("contact"):  # (a prompt's answer one out of step: the category's
         # number, 1, stored as the contact unsaid)
         out.warnings += _contact_said(fields["contact"], cid)
+    if typed_twice:  # (the quick start's own mistake: the repeat rate counted it)
+        import shlex
+
+        reason = _("typed twice")  # (a Chinese word needs no quotes: '重复录入' read oddly)
+        out.warnings.insert(0, _(
+            "{id} has the words of {earlier}, logged minutes before: if it was typed twice, "
+            "void it: complaintctl void {id} --reason {reason}").format(
+                id=cid, earlier=repeat_of,
+                reason=reason if re.fullmatch(r"[\w.-]+", reason) else shlex.quote(reason)))
     if repeat_of:
         out.warnings.insert(0, ngettext(
             "repeat complaint: {customer} complained about {product} within {days} day "

@@ -202,8 +202,15 @@ def load(spec: str) -> Mapping:
         elif said == "Cannot overwrite a value" and "=" in line:  # a name given twice
             # (a template's line appended again: "how a line is written" was beside it)
             name = line.split("=", 1)[0].strip()
-            first = next((n for n, other in enumerate(lines[:int(at.group(1)) - 1], 1)
-                          if other.split("=", 1)[0].strip() == name and "=" in other), None)
+            first = None  # the line before it in the same [table] (one of another table's
+            # of the name is not the one it overwrites)
+            for n in range(int(at.group(1)) - 1, 0, -1):
+                other = lines[n - 1].strip()
+                if other.startswith("["):
+                    break
+                if "=" in other and other.split("=", 1)[0].strip() == name:
+                    first = n
+                    break
             raise _bad(str(path), _("{name} is given twice (lines {first} and {line})").format(
                 name=name, first=first or "?", line=at.group(1)),
                 hint=_("keep one of the two lines")) from None

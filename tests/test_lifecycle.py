@@ -771,3 +771,23 @@ def test_amend_contact_warns_of_one_that_holds_no_number_as_log_does(ledger):
                                "--contact VALUE --reason TEXT\n"), r.stderr
     assert "Warning" not in ledger("amend", cid, "--contact", "13900001111", "--reason",
                                    "对了").stderr
+
+
+def test_a_complaint_typed_twice_is_said_as_maybe_typed_twice(ledger):
+    """The same complaint typed twice seconds apart was said as a repeat complaint only
+    (the quick start's own mistake, voided there): the repeat rate counted it. With the
+    same words within minutes, the warning says how to void it; other words, not."""
+    args = ("--customer", "深圳市佳达科技", "--product", "KB-12", "--description",
+            "控制板上电后指示灯不亮")
+    first = ledger.log("--description", "控制板上电后指示灯不亮", customer="深圳市佳达科技",
+                       product="KB-12", received="2026-11-23 19:50")
+    r = ledger("log", *args, "--channel", "email", "--category", "quality", "--severity",
+               "medium", "--received", "2026-11-23 19:55")
+    second = r.stdout.strip()
+    assert f"Warning: {second} has the words of {first}, logged minutes before: if it was " \
+        f"typed twice, void it: complaintctl void {second} --reason 'typed twice'\n" in \
+        r.stderr, r.stderr
+    r = ledger("log", "--customer", "深圳市佳达科技", "--product", "KB-12", "--description",
+               "另一个问题", "--channel", "email", "--category", "quality", "--severity",
+               "medium", "--received", "2026-11-23 19:58")
+    assert "typed twice" not in r.stderr and "repeat complaint" in r.stderr, r.stderr
