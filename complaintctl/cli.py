@@ -2650,7 +2650,7 @@ def import_cmd(
     if mapping is None:
         raise BadInput(_("give --mapping MAP.toml"),
                        hint=_("start one with: complaintctl import {file} --template > "
-                              "map.toml").format(file=i18n_click.shell_word(file)),
+                              "map.toml").format(file=i18n.shell_word(file)),
                        code="no_mapping")
     if rejects is not None and not skip_bad:
         raise BadInput(_("--rejects goes with --skip-bad"), code="rejects_without_skip")

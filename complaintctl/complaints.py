@@ -377,14 +377,10 @@ def log(lg: Ledger, fields: dict[str, Any], *, received_at: datetime, now: datet
         # number, 1, stored as the contact unsaid)
         out.warnings += _contact_said(fields["contact"], cid)
     if typed_twice:  # (the quick start's own mistake: the repeat rate counted it)
-        import shlex
-
-        reason = _("typed twice")  # (a Chinese word needs no quotes: '重复录入' read oddly)
         out.warnings.insert(0, _(
             "{id} has the words of {earlier}, logged minutes before: if it was typed twice, "
             "void it: complaintctl void {id} --reason {reason}").format(
-                id=cid, earlier=repeat_of,
-                reason=reason if re.fullmatch(r"[\w.-]+", reason) else shlex.quote(reason)))
+                id=cid, earlier=repeat_of, reason=i18n.shell_word(_("typed twice"))))
     if repeat_of:
         out.warnings.insert(0, ngettext(
             "repeat complaint: {customer} complained about {product} within {days} day "

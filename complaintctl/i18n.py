@@ -133,6 +133,17 @@ def aside(text: str) -> str:
 SHOWN_MOST, SHOWN_HEAD = 80, 60
 
 
+def shell_word(word: str) -> str:
+    """`word` as a shell reads it back in a command a hint prints: as it is when it holds
+    nothing the shell acts on (a Chinese word needs no quotes: shlex.quote gave '质量部'),
+    else quoted (a register named `reg $(touch x);.csv` made a hint a command that ran
+    it)."""
+    import re
+    import shlex
+
+    return word if re.fullmatch(r"[\w.@%+=:,/-]+", word) else shlex.quote(word)
+
+
 def shown(value: object) -> str:
     """A value the user gave, quoted in an error message: 'value' in English (a
     number as it is), “value” in Chinese; control characters escaped as Python

@@ -34,7 +34,7 @@ from typer._click.formatting import HelpFormatter
 from typer._click.parser import _OptionParser
 
 from complaintctl import i18n
-from complaintctl.i18n import N_, _, root_option
+from complaintctl.i18n import N_, _, root_option, shell_word
 
 # Typer translates its headings, "default: …", "required", "Missing command." and
 # "No such command …" with `gettext.gettext` under this name: ours instead, so that
@@ -335,16 +335,6 @@ def _moved(ctx: Context, argv: list[str], name: str, takes: list[tuple[str, Any]
     return "complaintctl " + " ".join(map(shell_word, rest[:i] + option + rest[i:]))
 
 
-def shell_word(word: str) -> str:
-    """`word` as a shell reads it back in a command a hint prints: as it is when it holds
-    nothing the shell acts on (a Chinese word needs no quotes: shlex.quote gave '质量部'),
-    else quoted (a register named `reg $(touch x);.csv` made a hint a command that ran
-    it)."""
-    import shlex
-
-    return word if re.fullmatch(r"[\w.@%+=:,/-]+", word) else shlex.quote(word)
-
-
 # The options whose value is free text, where a space is part of a value (a name, a
 # number said in groups, a sentence); not a word's (--status open closed was told to quote
 # 'open closed', then refused) nor a number's, a date's or a path's.
@@ -454,13 +444,11 @@ def show_error(exc: click_exceptions.ClickException) -> None:
     if isinstance(exc, click_exceptions.BadOptionUsage) and name in ("--week", "--month"):
         # `report --month=2026-11` (as every other option takes its value) was refused
         # with no word of how to write it: its day or month is an argument after it
-        import shlex
-
         typed = next((arg.partition("=")[2] for arg in (_GIVEN[-1] if _GIVEN else [])
                       if arg.startswith(f"{name}=")), "")
         typer.echo(_("Hint: {hint}").format(hint=_(
             "the week's day or the month follows {option} after a space: {option} "
-            "{value}").format(option=name, value=shlex.quote(typed) if typed else (
+            "{value}").format(option=name, value=shell_word(typed) if typed else (
                 "2026-11-18" if name == "--week" else "2026-11"))), err=True)  # (pasted)
     if isinstance(exc, click_exceptions.NoSuchOption) and ctx is not None and \
             ctx.parent is None and name not in _ROOT_OPTIONS and \
@@ -490,12 +478,10 @@ def show_error(exc: click_exceptions.ClickException) -> None:
                                                             extra.group(1).split(" ")[0])):
         # `assign … --owner 王 芳`: a name typed with a space (as input methods put one
         # between the surname and the given name), unquoted: "extra argument (芳)" alone
-        import shlex
-
         option, value = split
         typer.echo(_("Hint: {hint}").format(hint=_(
             "{option} takes one value: put a value with a space in it in quotes, e.g. "
-            "{option} {value}").format(option=option, value=shlex.quote(value))), err=True)
+            "{option} {value}").format(option=option, value=shell_word(value))), err=True)
     if ctx is not None and extra and ctx.command.name == "report" and \
             ctx.params.get("week") and ctx.params.get("month"):
         # `report --week 2026-11-18 --month 2026-11`: two periods, each with its value
