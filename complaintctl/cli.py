@@ -373,10 +373,12 @@ def _machine_timezone() -> str:
 
 def _report_outcome(out: Outcome, message: str) -> None:
     """The step's line (the record's id, its new state) first, then what it noted
-    (reopened (1); new resolve deadline …, said before the id, read as of no record)."""
+    (reopened (1); new resolve deadline …, said before the id, read as of no record).
+    A step that found its values there already (out.data["unchanged"]) says only that."""
     for w in out.warnings:
         _warn(w)
-    _say(message)
+    if not out.data.get("unchanged"):
+        _say(message)
     for n in out.notes:
         _say(n)
 
@@ -610,7 +612,7 @@ def _ask(item: _Intake) -> str | None:
                 return _pick(answer, item)
             checked = item.check(answer)
             if item.field == "contact" and checked and checked != kept_as_typed and \
-                    not complaints.whole_contact(checked) and not complaints.qq_like(checked):
+                    not complaints.reachable(checked):
                 # (said only once the complaint was written, the customer gone by then)
                 _err("  " + _("That holds no phone number (seven digits or more), e-mail "
                               "address or account id: type it again, or the same again to "
@@ -1076,10 +1078,6 @@ def assign_cmd(
     out = complaints.assign(ledger, complaint_id, dept, owner,
                             parse.text(note, "--note", multiline=True),
                             at=_when(ledger, at), now=_now(), actor=_actor())
-    if out.data.get("unchanged"):
-        for line in out.notes:
-            _say(line)
-        return
     _report_outcome(out, _("{id} is {status}: {dept} / {owner}.").format(
         id=out.id, status=term("status", out.status), dept=dept, owner=owner))
 
@@ -1396,10 +1394,6 @@ def amend_cmd(
         now = _now()  # amended when the clerk is done typing
     out = complaints.amend(ledger, complaint_id, changes, reason_text, now=now,
                            actor=_actor(), clear=fields)
-    if out.data.get("unchanged"):
-        for line in out.notes:
-            _say(line)
-        return
     _report_outcome(out, _("{id} amended.").format(id=out.id))
 
 

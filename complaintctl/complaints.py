@@ -1411,7 +1411,7 @@ _QQ = re.compile(r"qq\s*号?\s*[:：]?\s*[1-9][0-9]{4,10}(?![0-9])", re.IGNORECA
 
 def _contact_said(contact: str, cid: str) -> list[str]:
     """The warning of a contact recorded that holds no number, address or account id."""
-    if whole_contact(contact) or qq_like(contact):
+    if reachable(contact):
         return []
     return [_("the contact ({masked}) holds no phone number (seven digits or more), e-mail "
               "address or account id: it was recorded as typed; correct it with complaintctl "
@@ -1419,9 +1419,10 @@ def _contact_said(contact: str, cid: str) -> list[str]:
                   masked=parse.mask(contact), id=cid)]
 
 
-def qq_like(contact: str) -> bool:
-    """Whether a contact names a QQ number (QQ 12345678), which whole_contact does not."""
-    return _QQ.search(contact) is not None
+def reachable(contact: str) -> bool:
+    """Whether a contact holds a way to reach someone: a whole number, address or
+    account id (whole_contact), or a QQ number (QQ 12345678)."""
+    return whole_contact(contact) or _QQ.search(contact) is not None
 
 
 def whole_contact(contact: str) -> bool:
