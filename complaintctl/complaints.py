@@ -467,7 +467,7 @@ def investigate(lg: Ledger, complaint_id: str, data: dict[str, Any], *, at: date
         new = workflow.next_state("investigate", c["status"], cid, severity=c["severity"],
                                   second_due=second_due(cur, c),
                                   capa=lambda: capa_open(cur, c["id"]))
-        workflow.check_investigate(c, data)
+        workflow.check_supplier_named(c, data)  # (its options checked before: above)
         at = check_at(lg, at, now, c["last_step_at"], actor=actor)
         concluding = data.get("root_cause") is not None or data.get("validity") == "not-upheld"
         cur.execute("INSERT INTO investigations (complaint_id, at, actor, finding, validity, "

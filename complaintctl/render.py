@@ -1423,9 +1423,10 @@ def return_listing_row(row: dict[str, Any], now: str, tz: tzinfo) -> dict[str, A
 
 def return_table_row(row: dict[str, Any]) -> dict[str, Any]:
     """The receipt discrepancy as a clerk says it: short 2, over 1."""
-    diff = row["received_qty"] - row["authorised_qty"]
-    flag = "" if not row["discrepancy"] else (_("short {n}").format(n=-diff) if diff < 0
-                                              else _("over {n}").format(n=diff))
+    from complaintctl.returns import difference_said
+
+    flag = "" if not row["discrepancy"] else difference_said(
+        row["received_qty"] - row["authorised_qty"])
     return {**row, "flag": flag}
 
 

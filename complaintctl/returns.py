@@ -58,6 +58,12 @@ def check_void(cid: str, open_returns: Sequence[tuple[str, str]]) -> None:
                       code="void_open_returns", record=cid, returns=ids)
 
 
+def difference_said(diff: int) -> str:
+    """A received total's difference from what was authorised, as a clerk says it: short
+    2, over 8 (a warning said -2, which the Chinese read as no word: （-2）)."""
+    return _("short {n}").format(n=-diff) if diff < 0 else _("over {n}").format(n=diff)
+
+
 def discrepancy(r: dict[str, Any]) -> bool:
     """Goods have arrived and their count differs from what was authorised."""
     return bool(r["received_qty"]) and r["received_qty"] != r["authorised_qty"]

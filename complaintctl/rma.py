@@ -138,12 +138,6 @@ def return_open(lg: Ledger, complaint_id: str, qty: int, product: str | None, lo
 _DISCREPANCY = N_("{id}: {received} received, {authorised} authorised ({difference})")
 
 
-def _difference(diff: int) -> str:
-    """A received total's difference as `return list` says it: short 2, over 8 (it was
-    -2, which the Chinese read as no word: （-2）)."""
-    return _("short {n}").format(n=-diff) if diff < 0 else _("over {n}").format(n=diff)
-
-
 def return_receive(lg: Ledger, return_id: str, qty: int, note: str | None, *, at: datetime,
                    now: datetime, actor: str) -> Outcome:
     """`return receive`: goods counted in; partial receipts add up."""
@@ -189,7 +183,7 @@ def return_receive(lg: Ledger, return_id: str, qty: int, note: str | None, *, at
     if total != r["authorised_qty"]:
         out.warnings.append(_(_DISCREPANCY).format(
             id=r["id"], received=total, authorised=r["authorised_qty"],
-            difference=_difference(total - r["authorised_qty"])))
+            difference=returns.difference_said(total - r["authorised_qty"])))
         if total > r["authorised_qty"] and r["result"] is not None:  # inspected before
             # this receipt: a count is corrected once every unit received is inspected
             # (returns.check_correct), and the way that is refused is not offered
@@ -296,7 +290,7 @@ def return_correct(lg: Ledger, return_id: str, received: int, reason: str | None
     if received and received != r["authorised_qty"]:
         out.warnings.append(_(_DISCREPANCY).format(
             id=r["id"], received=received, authorised=r["authorised_qty"],
-            difference=_difference(received - r["authorised_qty"])))
+            difference=returns.difference_said(received - r["authorised_qty"])))
     out.warnings += calendar_warnings(lg)
     return out
 

@@ -207,7 +207,14 @@ def check_reason(command: str, reason: str | None) -> str:
 
 
 def check_investigate(c: Mapping[str, Any], data: Mapping[str, Any]) -> None:
+    """An investigation's options (check_investigate_args), then what they need of the
+    complaint (check_supplier_named)."""
     check_investigate_args(data)
+    check_supplier_named(c, data)
+
+
+def check_supplier_named(c: Mapping[str, Any], data: Mapping[str, Any]) -> None:
+    """A supplier held responsible is named, in this investigation or one before."""
     if data.get("responsibility") == "supplier" and not (data.get("supplier")
                                                         or c["supplier"]):
         raise BadInput(_("--responsibility {supplier} needs --supplier NAME").format(
