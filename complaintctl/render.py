@@ -2160,25 +2160,30 @@ def pareto_chart(rows: list[dict[str, Any]], title: str, width: int = 30,
 
     keys = [(_(NONE_KEY) if r["key"] == NONE_KEY else label(word, r["key"])
              if word and isinstance(r["key"], str) else str(r["key"])) for r in rows]
-    heads = [_(_KEY_HEADERS.get(word or "", "key")), _("count"), _("share"), _("cumulative")]
-    widths = [max(cell_len(t) for t in [heads[0], *keys]),
-              max(cell_len(t) for t in [heads[1], *(str(r["count"]) for r in rows)]),
-              0, max(cell_len(t) for t in [heads[3], *(pct(r["cumulative_share"])
-                                                       for r in rows)])]
-    most = max((cell_len(pct(r["share"])) for r in rows), default=6)
+    key_head, count_head = _(_KEY_HEADERS.get(word or "", "key")), _("count")
+    share_head, cumulative_head = _("share"), _("cumulative")
+
+    def widest(head: str, texts: Iterable[str]) -> int:
+        return max(cell_len(t) for t in [head, *texts])
+
+    key_width = widest(key_head, keys)
     cut = None
-    if room is not None:  # (a column's padding each side: 2 between columns)
-        left = room - widths[0] - widths[1] - widths[3] - 6 - 1 - most
+    if room is not None:  # what the bars have beside the other columns whole (a column's
+        # padding each side: 2 between columns), and a space and the share after them
+        left = room - key_width - 6 - 1 - widest(
+            count_head, (str(r["count"]) for r in rows)) - widest(
+            cumulative_head, (pct(r["cumulative_share"]) for r in rows)) - max(
+            (cell_len(pct(r["share"])) for r in rows), default=6)
         width = max(1, min(width, left))
         if left < 1:
-            cut = max(4, widths[0] + left - 1)
+            cut = max(4, key_width + left - 1)
     table = Table(title=Text(title), box=None, title_justify="left", show_header=True,
                   pad_edge=False)
-    table.add_column(Text(heads[0]), overflow="ellipsis" if cut else "fold", no_wrap=bool(cut),
+    table.add_column(Text(key_head), overflow="ellipsis" if cut else "fold", no_wrap=bool(cut),
                      max_width=cut)
-    table.add_column(Text(heads[1]), justify="right", no_wrap=True)
-    table.add_column(Text(heads[2]), no_wrap=True)
-    table.add_column(Text(heads[3]), justify="right", no_wrap=True)
+    table.add_column(Text(count_head), justify="right", no_wrap=True)
+    table.add_column(Text(share_head), no_wrap=True)
+    table.add_column(Text(cumulative_head), justify="right", no_wrap=True)
     for r, key in zip(rows, keys, strict=True):
         bar = ("#" if _STYLE["ascii"] else "█") * max(1, round((r["share"] or 0) * width))
         table.add_row(Text(key), str(r["count"]),
@@ -2219,7 +2224,7 @@ def report_rich(rep: dict[str, Any], tz: tzinfo, width: int = 80,
             continue
         if name.startswith("pareto_"):
             # the bars give way on a narrow terminal, not the words (原因类 | 别)
-            out.append(pareto_chart(rep[name], report_title(name), 30, room=width,
+            out.append(pareto_chart(rep[name], report_title(name), room=width,
                                     word={"pareto_category": "category",
                                           "pareto_cause": "cause_category"}[name]))
             continue
@@ -2232,22 +2237,24 @@ def report_rich(rep: dict[str, Any], tz: tzinfo, width: int = 80,
             out.append(rich_table(shown, cols, tz, report_title(name), width=width))
         if len(shown) < len(rows):
             command = more_command(rep, name, "csv", again)
-            line = _("… and {n} more: {command}").format(n=len(rows) - len(shown),
-                                                        command=command)
-            if cell_len(line) > width and line.endswith(command):
-                # the command on a line of its own (the line ran on past the terminal)
-                out += [Unbroken(line[:-len(command)].rstrip()), Unbroken(command)]
-            else:
-                out.append(Unbroken(line))
+            # the command on a line of its own where the line runs past the terminal
+            out += _copied_whole(_("… and {n} more: {command}").format(
+                n=len(rows) - len(shown), command=command), command, width)
             out.append(Unbroken(""))  # (the next section's title came right under it)
-    footer = chain_footer(rep)
-    head = (rep.get("chain_head") or {}).get("hash")
-    if cell_len(footer) > width and head and footer.endswith(head):
-        # the hash an auditor copies on a line of its own (it wrapped in its middle)
-        out += [Unbroken(footer[:-len(head)].rstrip()), Unbroken(head)]
-    else:
-        out.append(Unbroken(footer))
+    # the hash an auditor copies on a line of its own where it does not fit (it wrapped
+    # in its middle)
+    out += _copied_whole(chain_footer(rep), (rep.get("chain_head") or {}).get("hash"), width)
     return out
+
+
+def _copied_whole(line: str, tail: str | None, width: int) -> list[Unbroken]:
+    """A line that ends with what a user copies (`tail`: a command, a hash): one line
+    where it fits `width`, else the words before it on one and `tail` whole on the next."""
+    from rich.cells import cell_len
+
+    if tail and cell_len(line) > width and line.endswith(tail):
+        return [Unbroken(line[:-len(tail)].rstrip()), Unbroken(tail)]
+    return [Unbroken(line)]
 
 
 # --- verify -----------------------------------------------------------------------
