@@ -396,8 +396,8 @@ def lookup(field: str, text: str, allowed: Iterable[str] | None = None,
         # not show), with the same negations (not 已登记 for 待受理)
         code = keys[key(near)][0]
         word = next((w for w in words if w.code == code), None)
-        shown = None if word is None else code if field in _CODES_SHOWN else word.zh if any(
-            ord(ch) >= 0x2E80 for ch in typed) else word.en if " " not in word.en else code
+        shown = None if word is None else code if field in _CODES_SHOWN else word.zh if \
+            _cjk(typed) else word.en if " " not in word.en else code
         if shown is not None and shown != near and _marks(shown) == _marks(typed):
             import difflib
 
@@ -427,6 +427,11 @@ def _elsewhere(field: str, typed: str, code: str) -> bool:
     return False
 
 
+def _cjk(text: str) -> bool:
+    """Whether a word was typed with Chinese characters (or other CJK ones)."""
+    return any(ord(ch) >= 0x2E80 for ch in text)
+
+
 def nearest(typed: str, keys: dict[str, tuple[str, str]]) -> str | None:
     """The spelling closest to what was typed (difflib's ratio over codes, labels and
     synonyms), or None when nothing is close. A one-character slip in a two-character
@@ -435,7 +440,7 @@ def nearest(typed: str, keys: dict[str, tuple[str, str]]) -> str | None:
         return None
     import difflib  # only when a word was mistyped
 
-    cjk = any(ord(ch) >= 0x2E80 for ch in typed)
+    cjk = _cjk(typed)
     found = difflib.get_close_matches(typed, list(keys), n=5, cutoff=0.5 if cjk else 0.6)
     # 非常不满意 is one character from 非常满意, and means its opposite: a spelling
     # that adds or drops a negation (or 已/中/待, done, under way or not yet) is not offered
