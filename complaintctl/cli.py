@@ -940,6 +940,26 @@ _DEPT_PART = typer.Option(None, "--dept", help="part of the department")
 _OWNER_PART = typer.Option(None, help="part of the owner's name")
 
 
+def _read_terminal(fd: int) -> bytes:
+    """What is typed at a terminal until Ctrl-D, read as the lines come, in Python's own
+    steps: Ctrl-C stops it at once. (One read of it all waited for ever when the Ctrl-C
+    came between two of its reads, a line typed and the process not yet run again, as
+    under load: Python sees a signal between its steps, and that read has none.) The
+    wait for a line ends now and then, so that a signal that came just before it is
+    seen too. Backspace takes a whole character (_utf8_erase), as at a prompt."""
+    import select
+
+    chunks: list[bytes] = []
+    with _utf8_erase(fd):
+        while True:
+            if not select.select([fd], [], [], 0.25)[0]:
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:  # Ctrl-D at the start of a line
+                return b"".join(chunks)
+            chunks.append(chunk)
+
+
 def _typed_description() -> str:
     """`--description -`: the text read from stdin to its end (at a terminal, after
     saying how to end it)."""
@@ -948,7 +968,8 @@ def _typed_description() -> str:
         _err(_("Type the description; end it with Ctrl-Z then Enter on a line of its own.")
              if os.name == "nt" else
              _("Type the description; end it with Ctrl-D on a line of its own."))
-    text = parse.stream_text(sys.stdin, "--description")
+    text = parse.decoded_text(_read_terminal(sys.stdin.fileno()), "--description") \
+        if terminal and os.name != "nt" else parse.stream_text(sys.stdin, "--description")
     if terminal and not text.strip():  # Ctrl-D with nothing typed: stopped, as at a prompt
         # (it was told to type the value after --description, in quotes)
         raise _interrupted()

@@ -162,6 +162,11 @@ def stream_text(stream: IO[str] | IO[bytes] | None, field: str) -> str:
         raise closed from None
     if isinstance(raw, str):
         return raw
+    return decoded_text(raw, field)
+
+
+def decoded_text(raw: bytes, field: str) -> str:
+    """Bytes read for `field` as strict UTF-8 (stream_text's), a leading BOM dropped."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -318,6 +318,27 @@ def test_ctrl_c_while_the_description_is_typed(ledger):
     assert ledger.snapshot() == before
 
 
+def test_ctrl_c_right_after_a_line_of_the_description_is_not_lost(ledger):
+    """A line typed, then Ctrl-C before the command had run again (a loaded machine): the
+    one read of the whole text (CPython's readall) had taken the line and read on, the
+    signal come between its reads, where it looks for none, and it waited for ever.
+    The signal sent (as Ctrl-C sends it; Ctrl-C itself would throw away a line not yet
+    read) right after the line: the read of it all stayed waiting in most of these."""
+    import signal
+
+    before = ledger.snapshot()
+    for _ in range(5):
+        term = _log(ledger.db, "--description", "-")
+        term.expect("Ctrl-D")
+        term.child.delaybeforesend = None
+        term.child.sendline("客户说电机异响")
+        os.kill(term.child.pid, signal.SIGINT)
+        term.child.timeout = 20
+        assert term.finish() == 130, term.text
+        assert term.text.rstrip().endswith(INTERRUPTED), term.text
+    assert ledger.snapshot() == before
+
+
 def test_ctrl_c_while_the_demo_fills_a_new_file_leaves_no_file(tmp_path):
     db = tmp_path / "demo.db"
     term = Terminal(db, "demo", "--complaints", "30000", "--db", str(db))
@@ -610,6 +631,26 @@ def test_backspace_over_chinese_at_a_prompt_takes_whole_characters(ledger):
     assert "not valid text" not in term.text
     cid = ID.findall(term.text)[-1]
     assert _stored(ledger, cid)["customer"] == "华东电器有限公司"
+
+
+@pytest.mark.skipif(sys.platform not in ("linux", "darwin"), reason="IUTF8 terminals")
+def test_backspace_over_chinese_in_a_typed_description_takes_whole_characters(ledger):
+    """`--description -` typed at a terminal whose line editing did not know the input
+    was UTF-8: Backspace took one byte of 响 and the description was refused as not
+    UTF-8, all of it to be typed again."""
+    import termios
+
+    term = _log(ledger.db, "--customer", "华东电器", "--channel", "phone", "--category",
+                "quality", "--severity", "low", "--demand", "repair", "--description", "-")
+    attrs = termios.tcgetattr(term.child.child_fd)
+    attrs[0] &= ~IUTF8
+    termios.tcsetattr(term.child.child_fd, termios.TCSANOW, attrs)
+    term.expect("Ctrl-D")
+    term.child.sendline("电机异响\x7f\x7f噪音大")
+    term.child.sendeof()
+    assert term.finish() == 0, term.text
+    assert "not valid text" not in term.text
+    assert _stored(ledger, ID.findall(term.text)[-1])["description"] == "电机噪音大"
 
 
 def test_an_arrow_key_at_a_prompt_is_said_as_such_and_the_field_by_its_name(ledger):
