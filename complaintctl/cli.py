@@ -1052,7 +1052,10 @@ def log_cmd(
         now = _now()  # logged when the clerk is done; received when the call came
     fields = {k: fields.get(k) for k in _LOG_COLUMNS}
     _STATE["id_on_stdout"] = True  # (an interruption once it is written prints its id)
-    out = complaints.log(ledger, fields, received_at=received_at, now=now, actor=_actor())
+    # (a contact answered at the prompt that holds no number was kept on purpose there:
+    # _ask asked for it again first)
+    out = complaints.log(ledger, fields, received_at=received_at, now=now, actor=_actor(),
+                         contact_kept=given["contact"] is None and bool(fields["contact"]))
     _STATE["written"] = out.id
     for w in out.warnings:
         _warn(w)

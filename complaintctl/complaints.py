@@ -324,8 +324,10 @@ def _latest_earlier(cur: sqlite3.Cursor, key: str, received_at: datetime,
 
 
 def log(lg: Ledger, fields: dict[str, Any], *, received_at: datetime, now: datetime,
-        actor: str) -> Outcome:
-    """`log`: a new complaint, its first deadlines, and the repeat check."""
+        actor: str, contact_kept: bool = False) -> Outcome:
+    """`log`: a new complaint, its first deadlines, and the repeat check. `contact_kept`:
+    the clerk kept a contact that holds no number or address as typed, asked at the
+    prompt (no warning then to correct it)."""
     workflow.check_time(received_at, now, option="--received", local=lg.local)
     with lg.write() as cur:
         _check_category(lg, fields["category"])
@@ -373,8 +375,8 @@ def log(lg: Ledger, fields: dict[str, Any], *, received_at: datetime, now: datet
             lg.event(cur, other, "repeat-link", now, now, actor, {"repeat_of": cid},
                      {"repeat_of": before})
     out = Outcome(cid, "logged", warnings=calendar_warnings(lg))
-    if fields.get("contact"):  # (a prompt's answer one out of step: the category's
-        # number, 1, stored as the contact unsaid)
+    if fields.get("contact") and not contact_kept:  # (a prompt's answer one out of step:
+        # the category's number, 1, stored as the contact unsaid)
         out.warnings += _contact_said(fields["contact"], cid)
     if typed_twice:  # (the quick start's own mistake: the repeat rate counted it)
         out.warnings.insert(0, _(

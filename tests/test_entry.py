@@ -236,6 +236,9 @@ def test_a_contact_that_is_no_number_or_address_is_said_at_its_prompt(ledger):
                                "keep it as typed.") == 1, term.text
         cid = ID.search(term.text.split("Logged ")[1]).group()
         assert _stored(ledger, cid)["contact"] == stored
+        # kept on purpose at the prompt: no warning after to correct it (the same value
+        # given as an option is warned of: tests/test_records.py)
+        assert "correct it with complaintctl amend" not in term.text, term.text
 
 
 # --- 2. prompts and their echo on stderr; stdout holds the id alone --------------------
