@@ -1932,6 +1932,20 @@ def contact_parts(contact: str) -> tuple[str | None, tuple[int, int] | None]:
     return (address[0] if address else None), (best.span() if best else None)
 
 
+def mask_within(text: str, holds: Callable[[str], bool] | None = None) -> str:
+    """`text` with each e-mail address and phone number in it (a run of seven digits or
+    more) masked as `mask` masks a contact, the rest as it is (客户13877776666.jpg is
+    客户*******6666.jpg); with `holds`, only those it finds (a contact's: a date in the
+    same name stays)."""
+    def masked(found: re.Match[str]) -> str:
+        if found[0].count("@") == 0 and sum(ch.isdigit() for ch in found[0]) < 7 \
+                or holds is not None and not holds(found[0]):
+            return found[0]
+        return mask(found[0]) or ""
+
+    return PHONE.sub(masked, ADDRESS.sub(masked, text))
+
+
 def mask(contact: str | None) -> str | None:
     """All but the last 4 characters become '*'; 4 or fewer are masked whole. A contact
     with words beside its number or address shows the last 4 of those alone: the last 4

@@ -177,6 +177,26 @@ def test_an_erasure_names_the_attached_files_that_still_hold_the_contact(ledger,
     assert [ledger.rows(sql) for sql in files_sql] == stored
 
 
+def test_an_erasure_names_an_attachment_whose_name_holds_the_contact_masked(ledger, tmp_path):
+    """A photo named after the customer's number: the erasure's own warning printed the
+    number just erased in clear, and said the file "could not be searched" though its name
+    held it. Its name holds it: named as holding it, the number masked; another
+    number in a name (an order's date) stays as it is."""
+    cid = ledger.log("--contact", "13877776666")
+    for name in ("客户13877776666.jpg", "订单20261203.jpg"):
+        (tmp_path / name).write_bytes(b"\xff\xd8\xffjpg")
+        ledger("attach", cid, tmp_path / name)
+    done = ledger("forget-contact", cid, "--reason", "客户要求")
+    assert "13877776666" not in done.stdout + done.stderr
+    assert f"Warning: the erased contact is also in attachment #1 客户*******6666.jpg of " \
+           f"{cid}: nothing attached is ever changed" in done.stderr, done.stderr
+    assert f"Warning: attachment #2 订单20261203.jpg of {cid} could not be searched as " \
+           "text" in done.stderr, done.stderr
+    # the file as attached
+    assert ledger.rows("SELECT name FROM attachments ORDER BY id") == [
+        ("客户13877776666.jpg",), ("订单20261203.jpg",)]
+
+
 def test_an_erasure_reads_an_attached_email_as_its_decoded_parts(ledger, tmp_path):
     """A Chinese e-mail saved whole has its body in base64 (or quoted-printable, a number
     broken over two lines): read as text it held nothing, and the file was called clean.
