@@ -1714,7 +1714,8 @@ def list_cmd(
     category_w = parse.choice(category, ledger.config.categories, "--category",
                               extra=ledger.config.category_words)
     severity_w = parse.choice(severity, parse.SEVERITIES, "--severity")
-    person = parse.text_filter(contact, "--contact")  # (a person's complaints, by number)
+    # (a person's complaints, by number)
+    person = parse.text_filter(contact, "--contact", whole=True)
     listing = views.list_stream(
         ledger, status=status_w, department=texts["department"], owner=texts["owner"],
         customer=texts["customer"], product=texts["product"], category=category_w,

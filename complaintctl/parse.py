@@ -376,16 +376,21 @@ def full_width(text: str) -> str:
 
 
 def text_filter(value: str | None, field: str, *, an_id: bool = False,
-                a_name: bool = False, actions: bool = False) -> str | None:
+                a_name: bool = False, actions: bool = False, whole: bool = False
+                ) -> str | None:
     """A text a listing is filtered by (`an_id`: a complaint's id; `a_name`: read as
-    name() reads one; `actions`: of CAPA items): an empty one is refused, not taken as
-    no filter (a cron line whose variable came out empty listed the whole ledger as if
-    filtered)."""
+    name() reads one; `actions`: of CAPA items; `whole`: a contact, matched whole): an
+    empty one is refused, not taken as no filter (a cron line whose variable came out
+    empty listed the whole ledger as if filtered)."""
     found = name(value, field, looked_for=True) if a_name else text(value, field)
     if value is not None and found is None:
         if an_id:
             message, hint = (_("{field} is empty: it would list every complaint's"),
                              _("give a complaint's id, or leave {field} out"))
+        elif whole:  # (part of a number finds nobody: "give part of what to match" misled)
+            message, hint = (_("{field} is empty: it would match every complaint"),
+                             _("give the whole phone number, e-mail address or account id, "
+                               "or leave {field} out"))
         else:
             message, hint = (_("{field} is empty: it would match every CAPA item") if actions
                              else _("{field} is empty: it would match every complaint"),

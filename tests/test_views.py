@@ -1228,6 +1228,9 @@ def test_list_by_contact_finds_a_persons_complaints_masked(ledger):
                                           "13900000000").stdout
     refused = ledger("list", "--contact", " ", code=2)
     assert "Error: --contact is empty: it would match every complaint" in refused.stderr
+    # (not "give part of what to match": a part of a number finds nobody, below)
+    assert "Hint: give the whole phone number, e-mail address or account id, or leave " \
+        "--contact out" in refused.stderr, refused.stderr
     # a part of a number finds nobody: said, beside "No complaints match."
     part = ledger("list", "--contact", "2222")
     assert "Warning: --contact '****' is no whole phone number (seven digits or more), " \
