@@ -258,6 +258,7 @@ class Group(_GivenOnce, typer.core.TyperGroup):
         if not standalone_mode:
             return super().main(argv, prog_name, complete_var, standalone_mode,
                                 windows_expand_args, **extra)
+        name_values(self)
         if i18n.lang() != "en":
             localise(self)
         try:
@@ -520,9 +521,10 @@ _ROOT_OPTIONS = {"--db": N_("PATH"), "--as": N_("NAME"), "--lang": "zh", "--asci
                  "--quiet": "", "-q": ""}
 
 
-# The metavar Click makes of an option's type, as a message to translate.
-_TYPE_WORDS = {"str": N_("<str>"), "int": N_("<int>"), "text": N_("<str>"),
-               "integer": N_("<int>"), "count": N_("<count>")}
+# The metavar Click makes of an option's type, as a message to translate, in the
+# words of the metavars cli.py gives (a clerk read "<str>" as code).
+_TYPE_WORDS = {"str": N_("TEXT"), "int": N_("N"), "text": N_("TEXT"),
+               "integer": N_("N"), "count": N_("COUNT")}
 
 
 # The metavars cli.py names values by, as messages to translate (路径, 时间, 编号 …).
@@ -538,6 +540,16 @@ def _walk(cmd: Command) -> Iterator[Command]:
     yield cmd
     for sub in getattr(cmd, "commands", {}).values():
         yield from _walk(sub)
+
+
+def name_values(group: Command) -> None:
+    """An option's value named by its type (TEXT, N, COUNT, in the user's language), not
+    as Typer names it (<str>, <int>)."""
+    for cmd in _walk(group):
+        for param in cmd.params:
+            if param.metavar is None and not getattr(param, "is_flag", False) and \
+                    param.param_type_name == "option" and param.type.name in _TYPE_WORDS:
+                param.metavar = _(_TYPE_WORDS[param.type.name])
 
 
 def localise(group: Command) -> None:
@@ -559,11 +571,7 @@ def localise(group: Command) -> None:
         for param in cmd.params:
             if getattr(param, "help", None):
                 param.help = _(param.help)  # type: ignore[attr-defined]
-            # an option's value named by its type (<str>, <int>): in the user's words
-            if param.metavar is None and not getattr(param, "is_flag", False) and \
-                    param.param_type_name == "option" and param.type.name in _TYPE_WORDS:
-                param.metavar = _(_TYPE_WORDS[param.type.name])
-            elif param.metavar in _METAVAR_WORDS:  # (FILE... keeps its dots)
+            if param.metavar in _METAVAR_WORDS:  # (FILE... keeps its dots)
                 param.metavar = _(param.metavar)
             elif param.metavar and param.metavar.rstrip(".") in _METAVAR_WORDS:
                 param.metavar = _(param.metavar.rstrip(".")) + "..."

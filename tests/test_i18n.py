@@ -180,7 +180,7 @@ def test_every_help_is_chinese(run, monkeypatch, command):
     out = run(*command, "--help").stdout
     assert out.startswith("用法："), out
     for english in ("Usage:", "Options:", "Commands:", "Arguments:", "Show this message",
-                    "[required]", "[default", "<str>", "<int>", "<count>"):
+                    "[required]", "[default", "TEXT", "COUNT", "<str>", "<int>"):
         assert english not in out, english
     flat = _flat(out)
     cmd = _command(command)
@@ -234,10 +234,16 @@ def test_help_from_the_installed_command_in_chinese_and_english():
 
 
 def test_a_count_option_says_it_takes_a_count(run):
-    """--quantity and --qty read 5台, ５ and 1,200, while their help said <int>."""
-    assert "--quantity <count>" in run("log", "--help").stdout
-    assert "--qty <count>" in run("return", "open", "--help").stdout
-    assert "--limit <int>" in run("list", "--help").stdout  # (a number: digits alone)
+    """--quantity and --qty read 5台, ５ and 1,200, while their help said <int>; and a
+    value was named as in code (<str>, <int>), where the others are WHEN, DATE, FILE."""
+    assert "--quantity COUNT" in run("log", "--help").stdout
+    assert "--qty COUNT" in run("return", "open", "--help").stdout
+    assert "--limit N" in run("list", "--help").stdout  # (a number: digits alone)
+    assert "--customer TEXT" in run("log", "--help").stdout
+    for command in (("log",), ("list",), ("return", "open"), ("report",), ("import",)):
+        help_text = run(*command, "--help").stdout
+        assert "<" not in help_text.replace("<&-", ""), help_text
+    assert "--quantity 数量" in run("--lang", "zh", "log", "--help").stdout
 
 
 def test_the_version_is_the_packages_with_its_schema():
