@@ -405,6 +405,7 @@ class Reader:
                                                              strict=True))
         self.numbered = sorted(numbered.items())
         self.shortened: dict[int, list[int]] = {}
+        self.shortened_first: dict[int, str] = {}  # (its first value, by column)
         # (field, what its step lacked) -> the rows whose value of it no step took
         self.unused: dict[tuple[str, str], list[int]] = {}
         # a register's word for none (无, 没有, /) in a contact, product, order, lot or
@@ -639,22 +640,25 @@ class Reader:
         """The columns of long numbers (a contact, an order or lot number, the key) with
         values Excel wrote in scientific notation when it saved the file, one warning a
         column: not refused (the number is lost all the same), said (it came in as
-        1.38001E+10 without a word). The value is not quoted: it may be a phone number."""
+        1.38001E+10 without a word), with the column's first such value for an example
+        (a contact's is not quoted: a made-up one stands for it)."""
         out = []
         for i, column in self.numbered:
             rows = self.shortened.get(i)
             if rows:
+                example = "1.38001E+10" if i == self.contact else self.shortened_first[i]
                 out.append(ngettext(
                     "column {column}, row {rows}: a number Excel has shortened to scientific "
-                    "notation (such as 1.38001E+10) when it saved the file; its digits are "
+                    "notation ({example}) when it saved the file; its digits are "
                     "lost, and it is read as it is written: take the numbers from the "
                     "original workbook, or format the column as text in Excel before saving "
                     "the file",
                     "column {column}, rows {rows}: numbers Excel has shortened to scientific "
-                    "notation (such as 1.38001E+10) when it saved the file; their digits are "
+                    "notation (such as {example}) when it saved the file; their digits are "
                     "lost, and they are read as they are written: take the numbers from the "
                     "original workbook, or format the column as text in Excel before saving "
-                    "the file", len(rows)).format(column=column, rows=i18n.row_ranges(rows)))
+                    "the file", len(rows)).format(column=column, rows=i18n.row_ranges(rows),
+                                                  example=example))
         return out
 
     # --- cells -----------------------------------------------------------------
@@ -734,6 +738,7 @@ class Reader:
             raw = cells[i] if i < width else None
             if raw and ("E+" in raw or "e+" in raw) and _SHORTENED.fullmatch(raw):
                 self.shortened.setdefault(i, []).append(number)
+                self.shortened_first.setdefault(i, raw.strip())
         for f, i, column, convert in self.plan:
             raw = cells[i] if i < width else None
             if raw is not None:

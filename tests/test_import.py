@@ -4623,7 +4623,7 @@ def test_numbers_excel_wrote_in_scientific_notation_are_warned_of(ledger, files)
     goes on. Not in a column of text (a description may say 1.5E+3)."""
     header = [*HEADER, "订单号", "批号"]
     rows = [[*r, "", ""] for r in ROWS]
-    rows[0][3], rows[0][20] = "1.38001E+10", "2.02503E+17"
+    rows[0][3], rows[0][20] = "1.39001E+10", "2.02503E+17"
     rows[1][20], rows[1][21] = "2.02503E+17", "3.5E+12"
     rows[2][0], rows[2][20], rows[2][8] = "2.02504E+11", "1.2e+13", "1.5E+3 次"
     rows[0][21] = "3E+2"  # (a lot so named: no number of 12 digits Excel shortened)
@@ -4632,25 +4632,27 @@ def test_numbers_excel_wrote_in_scientific_notation_are_warned_of(ledger, files)
     mapping.write_text(MAPPING.replace("[columns]\n", '[columns]\norder_no = "订单号"\n'
                                        'lot = "批号"\n'), encoding="utf-8")
 
-    def warned(n: int, column: str, rows: str) -> str:
+    def warned(n: int, column: str, rows: str, example: str) -> str:
         if n == 1:
             return (f"Warning: column {column}, row {rows}: a number Excel has shortened to "
-                    "scientific notation (such as 1.38001E+10) when it saved the file; its "
+                    f"scientific notation ({example}) when it saved the file; its "
                     "digits are lost, and it is read as it is written: take the numbers "
                     "from the original workbook, or format the column as text in Excel "
                     "before saving the file\n")
         return (f"Warning: column {column}, rows {rows}: numbers Excel has shortened to "
-                "scientific notation (such as 1.38001E+10) when it saved the file; their "
+                f"scientific notation (such as {example}) when it saved the file; their "
                 "digits are lost, and they are read as they are written: take the numbers "
                 "from the original workbook, or format the column as text in Excel before "
                 "saving the file\n")
 
-    said = (warned(1, "投诉单号", "4") + warned(1, "联系电话", "2") +
-            warned(3, "订单号", "2–4") + warned(1, "批号", "3"))
+    # (the column's own first value; a contact's stands in a made-up one)
+    said = warned(1, "投诉单号", "4", "2.02504E+11") + warned(1, "联系电话", "2", "1.38001E+10") \
+        + warned(3, "订单号", "2–4", "2.02503E+17") + warned(1, "批号", "3", "3.5E+12")
     r = ledger("import", path, "--mapping", mapping, "--dry-run")
     assert r.stderr.startswith(said), r.stderr
     r = ledger("import", path, "--mapping", mapping)
     assert r.stderr.startswith(said), r.stderr
+    assert "1.39001E+10" not in r.stderr  # (the contact's own: not quoted)
     assert "Import batch 1: 3 new complaints" in r.stderr, r.stderr
     assert ledger.rows("SELECT source_key, order_no, lot FROM complaints ORDER BY 1") == [
         ("2.02504E+11", "1.2e+13", None), ("2025-001", "2.02503E+17", "3E+2"),
