@@ -1415,7 +1415,18 @@ class Reader:
             else:
                 step("close", "closed_at", {"reason": v["close_reason"]}, ("close_reason",))
         status = v.get("status")
-        if v.get("voided_at") or status == "void":
+        voided = v.get("voided_at") or status == "void"
+        if voided and (reached := _reached(steps)[0]) not in _VOIDABLE and not problems:
+            # (said in the register's words, before any date: the void step's date order
+            # came first, and once corrected the step's refusal named CLI commands)
+            problems.append(Problem(row.number, self.column("status") if status == "void"
+                                    else self.time_column["voided_at"], _(
+                "{void} in the register, but the row's steps reach {reached}: a complaint "
+                "is voided only before it is investigated; empty the columns of its later "
+                "steps, or correct the status").format(
+                    void=term("status", "void"), reached=term("status", reached)),
+                cells=row.cells))
+        elif voided:
             step("void", "voided_at", {"reason": v.get("void_reason") or _(
                 "void in the register")}, ("void_reason",))
         elif status in _STEPS_OF and not row.problems:

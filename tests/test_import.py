@@ -2891,6 +2891,31 @@ def test_a_step_dated_from_another_column_is_named_when_it_comes_too_early(ledge
         "under [dates], comes before 分派日期 2025-03-11 00:00" in r.stderr, r.stderr
 
 
+def test_a_void_row_already_resolved_is_told_so_in_the_registers_words(ledger, files):
+    """作废 on a row with a resolution (a complaint cannot be voided once investigated): a
+    void date before the resolution's was refused as "the dates run backwards", and once
+    corrected the row was refused naming CLI commands (action add, revisit, amend …)."""
+    header = [*HEADER, "状态", "作废日期"]
+    rows = [[*ROWS[0][:18], "", "", "作废", "2025-03-05"],  # before the resolution
+            [*ROWS[0][:18], "", "", "作废", "2025-03-09"],  # after it
+            [*ROWS[1][:13], *[""] * 7, "作废", "2025-03-12"]]  # assigned only: voided
+    rows[1][0], rows[2][0] = "2025-011", "2025-012"
+    register = write_csv(files["dir"] / "r.csv", rows, header=header)
+    mapping = files["dir"] / "m.toml"
+    mapping.write_text(MAPPING.replace("[values.category]", 'status = "状态"\nvoided_at = '
+                                       '"作废日期"\n\n[values.category]'), encoding="utf-8")
+    before = ledger.snapshot()
+    r = ledger("import", str(register), "--mapping", str(mapping), code=2)
+    for row in (2, 3):
+        assert f"row {row}, column 状态: void in the register, but the row's steps reach " \
+            "resolved: a complaint is voided only before it is investigated; empty the " \
+            "columns of its later steps, or correct the status" in r.stderr, r.stderr
+    assert "dates run backwards" not in r.stderr and "action add" not in r.stderr
+    assert "row 4" not in r.stderr and ledger.snapshot() == before
+    zh = ledger("--lang", "zh", "import", str(register), "--mapping", str(mapping), code=2)
+    assert "第 2 行“状态”列：登记表中为已作废，但这一行的步骤已到已处理：" in zh.stderr, zh.stderr
+
+
 def test_a_batch_voided_with_a_complaint_closed_without_revisit_verifies(ledger, files):
     """A row imported closed without a revisit (with its close reason), its batch then
     voided: verify named close_reason (the replay kept the reason through the void,
