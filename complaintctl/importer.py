@@ -1669,6 +1669,9 @@ _TOLD_HOW = {
     # a word in a date's column (待定, 未回访): no format reads it
     "date-word": N_("{message}; a register's word for none goes under [values.{key}] "
                "({example} = \"\")"),
+    # and in a date every row must have (received_at): the word given its date
+    "date-word-required": N_("{message}; a cell written so takes its date under "
+                             "[values.{key}] ({example} = \"2025-01-02\")"),
 }
 
 
@@ -1733,7 +1736,8 @@ def _told_how(convert: Callable[[str], Any], f: str, kind: str, currency: str | 
             if kind in ("money", "count") and any(ch.isdigit() for ch in raw):
                 raise  # (-500, 1.234, 0: a number, refused as one; 无, 若干 are words)
             if kind in ("time", "date") and not any(ch.isdigit() for ch in raw):
-                raise BadInput(_(_TOLD_HOW["date-word"]).format(
+                raise BadInput(_(_TOLD_HOW["date-word-required" if f in REQUIRED
+                                           else "date-word"]).format(
                     message=exc.message, key=f, example=json.dumps(raw, ensure_ascii=False)),
                     hint=exc.hint) from None
             raise BadInput(_(_TOLD_HOW[kind]).format(

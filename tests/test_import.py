@@ -3945,6 +3945,24 @@ def test_a_refused_cell_says_how_the_mapping_reads_the_registers_own_way(ledger,
     assert ledger.rows("SELECT count(*), count(amount) FROM complaints") == [(3, 0)]
 
 
+def test_a_word_for_a_day_in_the_received_date_is_given_a_line_with_a_date(ledger, files):
+    """昨天 in 投诉日期: the line offered mapped it to none ("昨天" = ""), and the row was
+    then refused as having no received date, which every complaint needs."""
+    rows = [list(ROWS[1])]
+    rows[0][1] = "昨天"
+    path = write_csv(files["dir"] / "y.csv", rows, header=HEADER)
+    r = ledger("import", path, "--mapping", files["map"], code=2)
+    assert "row 2, column 投诉日期: '昨天' is not a date: it counts from the day it was " \
+        "written, which the file does not say (write the date itself); a cell written so " \
+        "takes its date under [values.received_at] (\"昨天\" = \"2025-01-02\")" in r.stderr, \
+        r.stderr
+    mapping = files["dir"] / "y.toml"
+    mapping.write_text(files["map"].read_text(encoding="utf-8")
+                       + '[values.received_at]\n"昨天" = "2025-03-09"\n', encoding="utf-8")
+    ledger("import", path, "--mapping", mapping)
+    assert ledger.rows("SELECT received_at FROM complaints") == [("2025-03-08T16:00:00Z",)]
+
+
 def test_a_templates_satisfaction_column_with_placeholders_is_mapped_and_they_read_none(
         ledger, files):
     """A register writes / where there was no revisit: its 回访 column was no longer taken
