@@ -694,7 +694,8 @@ def _csv(path: Path, encoding: str | None, region: str | None = None) -> Table:
         raise _undecodable(path, enc, getattr(exc, "row", 1), delimiter) from None
     if not header:
         fh.close()
-        raise BadInput(_("{path} has no header row").format(path=path), code="no_header")
+        raise BadInput(_("{path} has no header row").format(path=path),
+                       hint=_no_header_hint(at), code="no_header")
     try:
         below = next(reader, None)
     except UnicodeError:
@@ -789,7 +790,16 @@ def _header(rows: Iterator[Any]) -> tuple[int, list[Any] | None]:
         # its value, which no header is)
         if len(filled) >= 2 and not all(_LABELLED.match(c) for c in filled):
             return number, row
-    return _ABOVE_HEADER, None
+    return _ABOVE_HEADER + 1, None  # (rows go on: the header, if any, is below them)
+
+
+def _no_header_hint(at: int) -> str | None:
+    """What a file without a header row in its first rows is told, when it has more rows
+    (a header below a long 填表说明 was "has no header row" and no more)."""
+    if at <= _ABOVE_HEADER:
+        return None
+    return _("the header row (the column names) is looked for in the first {n} rows: "
+             "delete the rows above it, save, and try again").format(n=_ABOVE_HEADER)
 
 
 def _two_row_header(header: list[Any], below: list[Any] | None) -> list[str] | None:
@@ -1142,9 +1152,10 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
         raise BadInput(_("{path} has no header row").format(path=path) if len(names) < 2
                        else _("sheet {sheet} of {path} has no header row").format(
                            sheet=shown(sheet), path=path),
-                       hint=_("the register is on another sheet? Its sheets: {names}; "
-                              "choose one with --sheet NAME").format(names=", ".join(names))
-                       if len(names) > 1 else None, code="no_header")
+                       hint=_no_header_hint(at) or _(
+                           "the register is on another sheet? Its sheets: {names}; choose "
+                           "one with --sheet NAME").format(names=", ".join(names))
+                       if len(names) > 1 else _no_header_hint(at), code="no_header")
     header = [_cell(c) or "" for c in header_cells]
     below = next(rows_in, None)
     two_rows = _two_row_header(header, None if below is None else [_cell(c) for c in below])

@@ -4702,6 +4702,39 @@ def test_numbers_excel_wrote_in_scientific_notation_are_warned_of(ledger, files)
         ("2025-002", "2.02503E+17", "3.5E+12")]
 
 
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_a_header_below_the_rows_looked_at_is_told_where_it_is_looked_for(ledger, tmp_path,
+                                                                          kind):
+    """A register with eleven lines of 填表说明 above its header: "has no header row" and
+    no more, the clerk looking at a header on row 13; in Chinese it said 标题行, the
+    register's title line, which the sheet plainly had."""
+    import xlsxwriter
+
+    lines = [["2024年客户投诉登记表"], *([f"填表说明第{i}条"] for i in range(1, 12)), HEADER,
+             ROWS[0]]
+    path = tmp_path / f"deep.{kind}"
+    if kind == "csv":
+        write_csv(path, lines[1:], header=lines[0])
+    else:
+        book = xlsxwriter.Workbook(str(path))
+        sheet = book.add_worksheet()
+        for i, line in enumerate(lines):
+            sheet.write_row(i, 0, line)
+        book.close()
+    r = ledger("import", path, "--template", code=2)
+    assert r.stderr == (f"Error: {path} has no header row\nHint: the header row (the column "
+                        "names) is looked for in the first 10 rows: delete the rows above "
+                        "it, save, and try again\n"), r.stderr
+    zh = ledger("--lang", "zh", "import", path, "--template", code=2)
+    assert f"错误：{path} 没有表头行\n提示：表头行（各列的列名）只在前 10 行中查找" in zh.stderr, \
+        zh.stderr
+    # a file of one line, without a header: no rows below to look at, no hint
+    one = tmp_path / "one.csv"
+    one.write_text("a\n", encoding="utf-8")
+    assert ledger("import", one, "--template", code=2).stderr == \
+        f"Error: {one} has no header row\n"
+
+
 def test_a_header_typed_over_two_lines_is_named_on_one(ledger, files):
     """投诉 Alt+Enter 日期 in a header cell, mapped as the template writes it (投诉\\n日期):
     each message naming the column broke in two (`row 2, column 投诉` / `日期: …`). Named
