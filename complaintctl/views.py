@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import json
 import operator
+import re
 import sqlite3
 from collections.abc import Generator, Iterable, Iterator, Sequence
 from datetime import datetime
@@ -615,16 +616,34 @@ def _held_keys(cur: sqlite3.Cursor, ref: str) -> list[str]:
     """The source keys the ledger holds that are `ref` (show --ref, list --ref): as
     typed, as an import reads a key, or as one before stored it; when none is, those that
     are it as an import compares keys (parse.key_fold: letter case aside), by reading
-    every key (ab-1 is ab-1 where the ledger holds AB-1 and ab-1)."""
+    every key (ab-1 is ab-1 where the ledger holds AB-1 and ab-1). A key of several
+    columns (003 | 2025-03-08) is found typed with the bar spaced otherwise (003|2025-03-08),
+    and by its first column alone (003: every complaint numbered so, with the one a key
+    of that column alone brought in, which a register re-imported under the longer key
+    leaves voided)."""
+    joined = _key_parts(ref)
+    typed = list(dict.fromkeys((ref, name_width(ref), full_width(name_width(ref)), joined)))
     keys = [k for (k,) in cur.execute(
-        "SELECT DISTINCT source_key FROM complaints WHERE source_key IN (?, ?, ?)",
-        (ref, name_width(ref), full_width(name_width(ref))))]
+        "SELECT DISTINCT source_key FROM complaints WHERE source_key IN "
+        f"({', '.join('?' * len(typed))})", typed)]
+    if joined == ref.strip():  # (no bar: one column) the keys it is the first column of
+        first = name_width(ref.strip()) + " | "
+        keys += [k for (k,) in cur.execute(
+            "SELECT DISTINCT source_key FROM complaints WHERE source_key >= ? AND "
+            "source_key < ?", (first, first + "\U0010ffff"))]
     if not keys:
-        wanted = key_fold(ref)
+        wanted, first_of = key_fold(joined), key_fold(ref.strip()) + " | "
         keys = [k for (k,) in cur.execute(
             "SELECT DISTINCT source_key FROM complaints WHERE source_key IS NOT NULL")
-            if key_fold(k) == wanted]
-    return keys
+            if key_fold(k) == wanted or key_fold(k).startswith(first_of)]
+    return list(dict.fromkeys(keys))
+
+
+def _key_parts(ref: str) -> str:
+    """A key typed with its columns' bars spaced any way, as an import joins them
+    (" | "; a bar escaped, \\|, is a cell's own)."""
+    parts = re.split(r"(?<!\\)\|", ref)
+    return " | ".join(part.strip() for part in parts) if len(parts) > 1 else ref.strip()
 
 
 def list_stream(lg: Ledger, *, status: str | None = None, department: str | None = None,

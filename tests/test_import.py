@@ -942,6 +942,28 @@ def test_erased_contact_is_not_filled_in(ledger, files):
     assert ledger.rows("SELECT contact FROM complaints WHERE id = ?", (cid,)) == [(None,)]
 
 
+def test_a_key_of_two_columns_is_found_by_ref_typed_loosely_and_by_its_first(ledger, files):
+    """A register voided and imported again under key = [编号, 投诉日期], as the tool
+    advises: `list --ref 2025-001` found only the voided complaint of the old key, and
+    `show --ref "2025-001|2025-03-03"` nothing (the bar spaced otherwise than stored)."""
+    ledger("import", files["csv"], "--mapping", files["map"])
+    ledger("import", "--void-batch", "1", "--reason", "编号每年重排")
+    two = files["dir"] / "two.toml"
+    two.write_text(MAPPING.replace('key = "投诉单号"', 'key = ["投诉单号", "投诉日期"]'),
+                   encoding="utf-8")
+    ledger("import", files["csv"], "--mapping", two)
+    old, new = (ledger.rows("SELECT id FROM complaints WHERE source_key = ?", (key,))[0][0]
+                for key in ("2025-001", "2025-001 | 2025-03-03"))
+    rows = ledger.json("list", "--ref", "2025-001")
+    assert [(r["id"], r["status"]) for r in rows] == [(new, "closed"), (old, "void")], rows
+    for typed in ("2025-001|2025-03-03", " 2025-001  |  2025-03-03 ", "2025-001 | 2025-03-03"):
+        assert ledger.json("show", "--ref", typed)["id"] == new, typed
+        assert [r["id"] for r in ledger.json("list", "--ref", typed)] == [new], typed
+    # a part that is no key's first column finds nothing, as before
+    assert ledger.json("list", "--ref", "2025-00") == []
+    ledger("show", "--ref", "2025-001|2025-03-04", code=1)
+
+
 def test_an_erased_contact_does_not_come_back_under_another_key(ledger, files):
     """The erasure was matched by the register's id alone: the register voided and
     imported again with a key of two columns (as the renumbering advice says), or without
