@@ -1182,9 +1182,20 @@ _DASH_CLOCKS = re.compile(r"(?<![Tt0-9:])([0-9]{1,2}):([0-9]{2})\s*-\s*([0-9]{1,
 def _an_offset(raw: str) -> bool:
     """Whether a time followed by a hyphen and an hour is the time with its offset: the
     hour after the hyphen no later than the time (14:30-05:00, as str(datetime) writes
-    it; a span ends after it begins: 9:00-10:00, 14:30-15:00)."""
+    it; a span ends after it begins: 9:00-10:00, 14:30-15:00), or written as complaintctl
+    writes a time's offset, a space before the sign and none after (01:30 -05:00, the
+    second 01:30 of a night the clocks go back in New York, printed so by show and
+    overdue, was refused as a span)."""
+    printed = _PRINTED_OFFSET.search(raw)
+    if printed is not None:
+        return int(printed[1]) <= 12
     m = _DASH_CLOCKS.search(raw)
     return m is not None and int(m[3]) * 60 + int(m[4] or 0) <= int(m[1]) * 60 + int(m[2])
+
+
+# A time and its offset west of UTC as local_time writes it: "01:30 -05:00".
+_PRINTED_OFFSET = re.compile(r"(?<![0-9:])[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})? -([0-9]{2}):"
+                             r"[0-9]{2}$")
 
 
 # The offsets time zones have, UTC-12:00 to UTC+14:00.

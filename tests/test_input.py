@@ -208,6 +208,29 @@ def test_a_time_the_clocks_skipped_is_refused(ledger, tmp_path):
     assert ledger.json("--db", ny, "show", cid)["received_at"] == "2025-11-02T05:30:00Z"
 
 
+def test_the_second_time_of_an_hour_the_clocks_repeat_is_typed_as_it_is_shown(ledger,
+                                                                              tmp_path):
+    """New York, 2 November 2025: show writes the second 01:30 "2025-11-02 01:30 -05:00",
+    and that, typed back (--received, --as-of), was refused as a span of time, 01:30 to
+    05:00; so was any time before 05:00 with its offset written so (03:00 -05:00)."""
+    ny = tmp_path / "ny.db"
+    ledger("--db", ny, "init", "--timezone", "America/New_York", "--country", "US")
+    cid = ledger("--db", ny, *LOG, "--received", "2025-11-02T06:30Z").stdout.strip()
+    shown = ledger("--db", ny, "show", cid).stdout
+    assert "2025-11-02 01:30 -05:00" in shown, shown
+    again = ledger("--db", ny, *LOG, "--received", "2025-11-02 01:30 -05:00").stdout.strip()
+    assert ledger.json("--db", ny, "show", again)["received_at"] == "2025-11-02T06:30:00Z"
+    first = ledger("--db", ny, *LOG, "--received", "2025-11-02 01:30 -04:00").stdout.strip()
+    assert ledger.json("--db", ny, "show", first)["received_at"] == "2025-11-02T05:30:00Z"
+    r = ledger("--db", ny, "overdue", "--as-of", "2025-11-02 01:30 -05:00")
+    assert "at 2025-11-02 01:30 -05:00" in r.stdout, r.stdout
+    cid = ledger("--db", ny, *LOG, "--received", "2025-12-01 03:00 -05:00").stdout.strip()
+    assert ledger.json("--db", ny, "show", cid)["received_at"] == "2025-12-01T08:00:00Z"
+    # written as a span is (a dash between the times, or spaced on both sides): a span
+    for span in ("2025-12-01 03:00-05:00", "2025-12-01 03:00 - 05:00"):
+        refused(ledger, "--db", ny, *LOG, "--received", span, code=2, message=SPAN)
+
+
 def test_a_time_zone_as_an_offset_is_read(ledger):
     cid = ledger.log(received="2026-10-01T14:30+05:00")
     assert ledger.json("show", cid)["received_at"] == "2026-10-01T09:30:00Z"
