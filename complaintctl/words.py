@@ -41,7 +41,7 @@ TABLE: dict[str, tuple[Word, ...]] = {
         _w("letter", None, "信函", "post", "书面", "来函", "信件", "来信", "邮寄"),
         _w("fax", None, "传真"),
         _w("visit", None, "来访", "in person", "上门", "拜访", "走访", "现场", "面谈",
-           "店内", "门市", "门店", "到店", "亲临", "到访", "客户来访"),
+           "店内", "门市", "门店", "到店", "亲临", "到访", "客户来访", "当面"),
         _w("web", None, "网站", "website", "online", "网上", "在线", "官网", "在线客服",
            "在线聊天", "网路", "网络", "线上", "线上客服"),
         _w("social", "social media", "社交媒体", "wechat", "微信", "微信公众号", "公众号",
@@ -95,13 +95,17 @@ TABLE: dict[str, tuple[Word, ...]] = {
         _w("other", None, "其他", "其它"),
     ),
     "cause_category": (
+        # (the seed procedure's 责任原因区分: 制作原因, 品质原因 (the inspector's miss), 技术原因
+        # (the drawings), 采购原因 (the materials), 销售原因)
         _w("manufacturing", None, "生产制造", "生产", "制造", "制程", "工艺", "设备",
-           "设备故障"),
-        _w("inspection", None, "检验", "漏检"),
-        _w("design", None, "设计"),
-        _w("supplier", None, "供应商", "外购", "来料"),
-        _w("logistics", None, "物流", "运输"),
-        _w("sales", None, "销售"),
+           "设备故障", "制作原因", "制作", "作业不良", "生产原因", "制造原因", "工艺原因",
+           "制程不良", "生产不良"),
+        _w("inspection", None, "检验", "漏检", "品质原因", "检验原因", "错检"),
+        _w("design", None, "设计", "技术原因", "设计不良", "设计原因", "设计缺陷"),
+        _w("supplier", None, "供应商", "外购", "来料", "采购原因", "采购", "来料不良",
+           "原材料", "供应商原因"),
+        _w("logistics", None, "物流", "运输", "物流原因", "运输原因"),
+        _w("sales", None, "销售", "销售原因"),
         # (not 人为 alone, human factor: as often our own operator's error as the
         # customer's; read as misuse, it put the blame on the customer without a word)
         _w("customer-misuse", None, "客户使用不当", "使用不当", "误用", "客户误用", "操作不当",
@@ -112,7 +116,7 @@ TABLE: dict[str, tuple[Word, ...]] = {
         _w("company", None, "本公司", "公司", "我方", "我司", "公司责任", "本公司责任"),
         # (供方 and 需方, the contract's parties: the supplier and the buyer; 供方 was
         # offered 我方, the other party)
-        _w("customer", None, "客户", "客户责任", "需方", "需方责任", "客方"),
+        _w("customer", None, "客户", "客户责任", "需方", "需方责任", "客方", "顾客", "顾客责任"),
         _w("supplier", None, "供应商", "供应商责任", "供方", "供方责任", "外协", "外协方"),
     ),
     "disposition": (  # (the demand's words too: 调换, 退钱)

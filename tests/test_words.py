@@ -775,7 +775,17 @@ def test_no_such_day_year_first(ledger):
     # not urgent and minor are low (非紧急 was offered 非常紧急, 次要 重要: the opposite),
     # partly satisfied basically so (it was offered 满意)
     ("severity", "非紧急", "low"), ("severity", "不紧急", "low"), ("severity", "次要", "low"),
-    ("satisfaction", "部分满意", "basically-satisfied")])
+    ("satisfaction", "部分满意", "basically-satisfied"),
+    # the seed form's 投诉方式 □书面□电话□当面 (当面 was refused, 书面 and 电话 taken), its
+    # 责任判定 □顾客□公司□供方, and the procedure's 责任原因区分 (制作原因 …): 作业不良, the
+    # line's own workmanship, was offered 操作不当, the customer's misuse
+    ("channel", "当面", "visit"), ("responsibility", "顾客", "customer"),
+    ("responsibility", "顾客责任", "customer"),
+    ("cause_category", "制作原因", "manufacturing"),
+    ("cause_category", "作业不良", "manufacturing"),
+    ("cause_category", "品质原因", "inspection"), ("cause_category", "技术原因", "design"),
+    ("cause_category", "设计不良", "design"), ("cause_category", "采购原因", "supplier"),
+    ("cause_category", "来料不良", "supplier"), ("cause_category", "销售原因", "sales")])
 def test_the_seeds_words_are_understood(field, typed, code):
     """重大投诉 is the seeds' safety/media/lawyer complaint: critical, not 重大's high."""
     assert words.lookup(field, typed) == code
@@ -783,7 +793,6 @@ def test_the_seeds_words_are_understood(field, typed, code):
 
 @pytest.mark.parametrize(("field", "typed", "offered"), [
     ("method", "微信", None),       # WeChat: not 信函 (a letter), which shares 信 elsewhere
-    ("channel", "当面", None),      # as near 书面 (a letter) as 面谈 (a visit)
     ("severity", "一级", None),     # as near 一般 as 高级: a company's own level
     ("severity", "二级", None),
     ("demand", "换活", "换货"),     # one character slipped, in its place (huo): offered
