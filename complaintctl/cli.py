@@ -652,11 +652,14 @@ _CURSOR_KEY = re.compile(r"\x1b(?:\[[0-9;]*[A-Za-z~]|O[A-Za-z])")
 
 
 def _pick(answer: str, item: _Intake) -> str:
-    """A word's number in the list shown (full-width digits too), else the word."""
+    """A word's number in the list shown (full-width digits too; a zero-width space
+    pasted with it dropped), else the word."""
     import unicodedata
 
+    from complaintctl.words import INVISIBLE_DROPPED
+
     assert item.words is not None
-    digits = unicodedata.normalize("NFKC", answer).strip()
+    digits = unicodedata.normalize("NFKC", answer.translate(INVISIBLE_DROPPED)).strip()
     if digits.isascii() and digits.isdigit() and len(digits) <= 4 \
             and 1 <= int(digits) <= len(item.words):
         return item.words[int(digits) - 1]

@@ -14,6 +14,7 @@ from typing import IO, Literal, overload
 from complaintctl import i18n, words
 from complaintctl.errors import BadInput
 from complaintctl.i18n import N_, _, shown
+from complaintctl.words import INVISIBLE, INVISIBLE_DROPPED
 
 UTC = timezone.utc
 
@@ -176,19 +177,8 @@ def decoded_text(raw: bytes, field: str) -> str:
                        hint=_(NOT_UTF8_HINT)) from None
 
 
-# Characters that show nothing, dropped from typed text: a zero-width space or a BOM
-# pasted from a web page or a chat made 华东\u200b电器 another customer than 华东电器 (the
-# repeat check compares the text); so did a soft hyphen, a left-to-right or right-to-left
-# mark, an invisible operator or separator, and the Hangul fillers (a name of U+3164
-# alone looked blank); and the other characters Unicode says show nothing (default
-# ignorable) that no script needs: the Arabic letter mark (a direction mark as U+200E
-# is), the combining grapheme joiner, the deprecated format characters, the Khmer
-# inherent vowels, the interlinear annotation marks. Joiners (U+200C, U+200D) and
-# variation selectors stay: emoji and scripts need them.
-INVISIBLE = ("\u200b\u2060\ufeff\u00ad\u200e\u200f\u2061\u2062\u2063\u2064\u3164\uffa0"
-             "\u061c\u034f\u206a\u206b\u206c\u206d\u206e\u206f\u17b4\u17b5\ufff9\ufffa"
-             "\ufffb")
-_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
+# Characters that show nothing, dropped from typed text (words.INVISIBLE says which).
+_INVISIBLE = INVISIBLE_DROPPED
 # The tags: kept after a black flag (🏴 and its tags are England's, Scotland's, Wales's
 # flags), dropped anywhere else.
 TAGS = "\U000e0001" + "".join(map(chr, range(0xE0020, 0xE0080)))

@@ -329,14 +329,31 @@ def hans(text: str) -> str:
     return text.translate(_HANS)
 
 
+# Characters that show nothing, dropped from typed text: a zero-width space or a BOM
+# pasted from a web page or a chat made 华东\u200b电器 another customer than 华东电器 (the
+# repeat check compares the text); so did a soft hyphen, a left-to-right or right-to-left
+# mark, an invisible operator or separator, and the Hangul fillers (a name of U+3164
+# alone looked blank); and the other characters Unicode says show nothing (default
+# ignorable) that no script needs: the Arabic letter mark (a direction mark as U+200E
+# is), the combining grapheme joiner, the deprecated format characters, the Khmer
+# inherent vowels, the interlinear annotation marks. Joiners (U+200C, U+200D) and
+# variation selectors stay: emoji and scripts need them.
+INVISIBLE = ("\u200b\u2060\ufeff\u00ad\u200e\u200f\u2061\u2062\u2063\u2064\u3164\uffa0"
+             "\u061c\u034f\u206a\u206b\u206c\u206d\u206e\u206f\u17b4\u17b5\ufff9\ufffa"
+             "\ufffb")
+INVISIBLE_DROPPED = dict.fromkeys(map(ord, INVISIBLE))  # (a str.translate table)
+
+
 def key(text: str) -> str:
     """The form two words are compared in: NFKC (full-width letters and digits, the
     ideographic space), case-folded, stripped, traditional characters read as simplified
     (hans), and any run of spaces, hyphens and underscores read as one space
-    (basically-satisfied, "basically satisfied", BASICALLY_SATISFIED are one word)."""
+    (basically-satisfied, "basically satisfied", BASICALLY_SATISFIED are one word), the
+    characters that show nothing dropped (电话 pasted from a chat with a zero-width space
+    was offered 电话)."""
     import unicodedata  # here, not at the top: read-only commands skip it
 
-    folded = hans(unicodedata.normalize("NFKC", text).casefold())
+    folded = hans(unicodedata.normalize("NFKC", text.translate(INVISIBLE_DROPPED)).casefold())
     return re.sub(_SEPARATORS, " ", folded).strip()
 
 

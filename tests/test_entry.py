@@ -171,6 +171,23 @@ def test_a_missing_ledger_fails_before_any_prompt(tmp_path):
     assert not (tmp_path / "nowhere.db").exists()
 
 
+def test_a_choice_pasted_with_an_invisible_character_is_taken(ledger):
+    """1 or 电话 pasted from a chat with a zero-width space (a BOM before it): "'1\\u200b'
+    is not in the list" at a prompt, and "did you mean 电话?" on the command line, about
+    a word that looks the same; free text drops them already."""
+    term = _log(ledger.db)
+    for prompt, text in zip(ORDER, ["1\u200b", "华东电器", "", "", "x", "\ufeff质量",
+                                    "高\u200b", ""], strict=True):
+        term.answer(prompt, text)
+    assert term.finish() == 0, term.text
+    assert "not in the list" not in term.text, term.text
+    stored = _stored(ledger, ID.findall(term.text)[-1])
+    assert (stored["channel"], stored["category"], stored["severity"]) == (
+        "phone", "quality", "high")
+    cid = ledger.log("--channel", "电话\u200b", severity="\ufeffhigh")
+    assert _stored(ledger, cid)["channel"] == "phone"
+
+
 def test_every_answer_is_checked_at_its_prompt_and_asked_again(ledger):
     term = _log(ledger.db)
     term.answer(CHANNEL, "0")  # not a number on the list, not a word
