@@ -240,6 +240,20 @@ class Group(_GivenOnce, typer.core.TyperGroup):
     """The root group: the language is chosen before the command line is parsed,
     and a Chinese run gets its texts and errors in Chinese."""
 
+    def resolve_command(self, ctx: Context, args: list[str]) -> Any:
+        """A command of a group typed without the group (`receive` for `return
+        receive`, `calendar` for `policy calendar`): no near name offered (calendar was
+        offered amend), the group's command said (show_error)."""
+        try:
+            return super().resolve_command(ctx, args)
+        except click_exceptions.UsageError as exc:
+            groups = [name for name, cmd in self.commands.items()
+                      if args and args[0] in getattr(cmd, "commands", {})]
+            if groups:
+                exc.message = _("No such command {name!r}.").format(name=args[0])
+                exc.in_groups = (args[0], groups)  # type: ignore[attr-defined]
+            raise
+
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
              windows_expand_args: bool = True, **extra: Any) -> Any:
@@ -434,6 +448,13 @@ def show_error(exc: click_exceptions.ClickException) -> None:
         message = _("{option} is an option of complaintctl itself: put it before the "
                     "command, e.g. {example}").format(option=name, example=example)
     typer.echo(_("Error: {message}").format(message=message), err=True)
+    if getattr(exc, "in_groups", None):
+        typed, groups = exc.in_groups  # type: ignore[attr-defined]
+        typer.echo(_("Hint: {hint}").format(hint=_(
+            "{command} is a command of {groups}: {example}").format(
+                command=typed, groups=i18n.listing(groups),
+                example=f"complaintctl {groups[0]} {typed} …")),
+            err=True)
     if blank:
         typer.echo(_("Hint: {hint}").format(hint=_(
             "a variable left empty in a script? leave the argument out, or give it a "

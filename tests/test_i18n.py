@@ -322,6 +322,13 @@ USAGE_ERRORS = [
     (("frobnicate",), "错误：没有命令“frobnicate”。", "Error: No such command 'frobnicate'."),
     (("revist",), "错误：没有命令“revist”。您是不是要输入“revisit”、“list”？",  # (、, not ", ")
      "Error: No such command 'revist'. Did you mean 'revisit', 'list'?"),
+    # a group's command without its group: the group's command said, not a near name
+    # (calendar was offered amend; receive, nothing)
+    (("calendar",), "错误：没有命令“calendar”。\n提示：calendar 是 policy 的子命令："
+     "complaintctl policy calendar …", "Error: No such command 'calendar'.\nHint: calendar is "
+     "a command of policy: complaintctl policy calendar …"),
+    (("receive", "RMA-2026-0001"), "提示：receive 是 return 的子命令：complaintctl return "
+     "receive …", "Hint: receive is a command of return: complaintctl return receive …"),
     (("list", "--limit", "x"), "错误：“--limit”的值无效：“x”不是有效的整数。",
      "Error: Invalid value for '--limit': 'x' is not a valid int."),
     (("list", "--lmit", "3"), "错误：没有此选项：--lmit（可能的选项：--limit）",
