@@ -412,6 +412,8 @@ def show_error(exc: click_exceptions.ClickException) -> None:
         # (`log --chanel` was offered --channel and --help: help is not what a name
         # but --h… meant)
         exc.possibilities = [p for p in exc.possibilities if p not in ("--help", "-h")]
+    if isinstance(exc, click_exceptions.NoSuchOption) and ctx is not None:
+        exc.possibilities = _meant_options(ctx, exc.option_name, exc.possibilities or [])
     if isinstance(exc, click_exceptions.NoSuchOption) and exc.option_name == "--at" and \
             ctx is not None and ctx.command.name == "log":
         # (every later step takes --at; log's time is when the customer complained, and
@@ -529,6 +531,27 @@ def show_error(exc: click_exceptions.ClickException) -> None:
             typer.echo(_("Hint: {hint}").format(hint=_(
                 "{command} filters by its options, e.g. complaintctl {command} --customer "
                 "{word}").format(command=command, word=shell_word(word))), err=True)
+
+
+# Options typed as other tools name them, and the one the command has for it.
+_OTHER_NAMES = {"--json": "--format json", "--csv": "--format csv", "--from": "--since",
+                "--to": "--until", "--start": "--since", "--end": "--until"}
+
+
+def _meant_options(ctx: Context, typed: str, offered: Sequence[str]) -> list[str]:
+    """The options offered for one the command does not have: Click's near names whose
+    names, without their dashes, are near the typed one's (--json was offered --owner and
+    --since, --to --dept, --cost --at), or the command's option for a name other tools
+    use (--json: --format json, --from: --since)."""
+    import difflib
+
+    other = _OTHER_NAMES.get(typed)
+    names = {opt for p in ctx.command.params for opt in getattr(p, "opts", ())}
+    if other is not None and other.split(" ")[0] in names:
+        return [other]
+    bare = typed.lstrip("-")
+    return [p for p in offered
+            if difflib.SequenceMatcher(None, bare, p.lstrip("-")).ratio() >= 0.6]
 
 
 # Click's words for a boolean environment variable's value it cannot read.

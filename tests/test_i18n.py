@@ -333,9 +333,19 @@ USAGE_ERRORS = [
      "Error: Invalid value for '--limit': 'x' is not a valid int."),
     (("list", "--lmit", "3"), "错误：没有此选项：--lmit（可能的选项：--limit）",
      "Error: No such option: --lmit (Possible options: --limit)"),
-    (("list", "--custmer", "华东"), "错误：没有此选项：--custmer（可能的选项：--category、"
-     "--customer）", "Error: No such option: --custmer (Possible options: --category, "
-     "--customer)"),  # (、 in Chinese, not ", ")
+    (("investigate", "CC-2026-0001", "--corective", "x"), "错误：没有此选项：--corective（可能"
+     "的选项：--corrective、--preventive）", "Error: No such option: --corective (Possible "
+     "options: --corrective, --preventive)"),  # (、 in Chinese, not ", ")
+    # a near name by its letters, not by its dashes (--custmer was offered --category,
+    # --json --owner and --since), or the command's option for another tool's name
+    (("list", "--custmer", "华东"), "错误：没有此选项：--custmer（可能的选项：--customer）",
+     "Error: No such option: --custmer (Possible options: --customer)\n"),
+    (("list", "--json"), "（可能的选项：--format json）",
+     "Error: No such option: --json (Possible options: --format json)\n"),
+    (("list", "--from", "2026-01-01"), "（可能的选项：--since）",
+     "Error: No such option: --from (Possible options: --since)\n"),
+    (("resolve", "CC-2026-0001", "--cost", "5"), "错误：没有此选项：--cost\n",
+     "Error: No such option: --cost\n"),
     # (not --help: `log --chanel` was offered --channel and --help; --hlep still is)
     (("log", "--chanel", "x"), "错误：没有此选项：--chanel（可能的选项：--channel）",
      "Error: No such option: --chanel (Possible options: --channel)\n"),
