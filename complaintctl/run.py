@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from complaintctl import i18n, parse, render, views, workflow
 from complaintctl.errors import BadInput, ComplaintctlError, LedgerError, VerifyFailed
-from complaintctl.i18n import _, os_reason
+from complaintctl.i18n import _, ngettext, os_reason
 from complaintctl.store import (
     Ledger,
     forget_reads,
@@ -749,8 +749,19 @@ def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
         _("Overdue at {time} (only {filters})").format(time=local, filters=only)
     empty = _("Nothing is overdue at {time}.").format(time=local) if not only else \
         _("Nothing is overdue at {time} (only {filters}).").format(time=local, filters=only)
+    # CAPA items late are no stage: said beside, to the morning's check of now ("Nothing
+    # is overdue" while action list --late showed one 27 days late)
+    capa = views.late_actions(ledger, parse.iso(now)) if as_of is None and not only else 0
+
+    def tell_capa() -> None:
+        if capa:
+            _say(ngettext("Also {n} CAPA item is past its due date: complaintctl action list "
+                          "--late", "Also {n} CAPA items are past their due date: "
+                          "complaintctl action list --late", capa).format(n=capa))
+
     if fmt not in ("table", "markdown") or not rows:
         _listing(rows, render.OVERDUE_COLS, fmt, ledger.tz, at, empty=empty)
+        tell_capa()
         return
     levels = Counter(r["escalation_level"] for r in rows)
     title = _("{title}: {n} ({levels})").format(
@@ -761,6 +772,7 @@ def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
     if fmt == "markdown":  # (cron's mail: the count by level in its title, as the table's)
         _listing([{**r, "stage_shown": render.stage_shown(r)} for r in rows],
                  render.OVERDUE_MARKDOWN_COLS, fmt, ledger.tz, title)
+        tell_capa()
         return
     shown = rows[:limit] if limit else rows
     _print_rich(*render.overdue_table(shown, ledger.tz, _width(), title, rows))
@@ -768,3 +780,4 @@ def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
         # too: a cut listing must not read as whole (none shown: only that is said)
         _err(_("Showing the {n} most late of {total}; use --limit 0 for all, or --format "
                "csv.").format(n=len(shown), total=len(rows)))
+    tell_capa()

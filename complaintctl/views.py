@@ -703,6 +703,17 @@ def list_complaints(lg: Ledger, *, limit: int | None = None, **filters: Any
     return rows, listing.count
 
 
+def late_actions(lg: Ledger, now: str) -> int:
+    """How many CAPA items are past their due date at `now` and not done (action list
+    --late's, counted through the index of those not done)."""
+    with lg.read() as cur:
+        (n,) = cur.execute(
+            "SELECT count(*) FROM actions a JOIN complaints c ON c.id = a.complaint_id "
+            "WHERE a.done_at IS NULL AND a.due_at < ? AND c.status != 'void'",
+            (now,)).fetchone()
+    return int(n)
+
+
 def action_list(lg: Ledger, now: str, *, late: bool = False, every: bool = False,
                 owner: str | None = None, complaint_id: str | None = None
                 ) -> list[dict[str, Any]]:

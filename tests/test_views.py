@@ -93,6 +93,32 @@ def test_an_overdue_ahead_of_now_says_so(ledger):
     assert zh.stdout.startswith("## 截至 2026-12-01 00:00（尚未到来的时刻） 逾期"), zh.stdout
 
 
+def test_overdue_says_how_many_capa_items_are_late_beside_its_stages(ledger):
+    """The morning's `overdue` said "Nothing is overdue" while a corrective action was 27
+    days late (action list --late listed it): CAPA items are no stage, and were said
+    nowhere in the supervisor's check. Said beside, for now unfiltered; not with
+    --as-of, a filter or --quiet."""
+    cid = ledger.log()
+    ledger.to_state(cid, "investigating")
+    for due in ("2026-10-27", "2026-10-30", "2026-12-20"):  # two late at NOW, one not
+        ledger("action", "add", cid, "--text", "更换模具", "--owner", "陈静", "--due", due,
+               "--at", "2026-10-08 10:00")
+    ledger("action", "done", "2", "--at", "2026-10-29 10:00")  # done (late): owed no more
+    ledger("resolve", cid, "--disposition", "repair", "--summary", "已维修", "--at",
+           "2026-10-09 09:00")
+    ledger("revisit", cid, "--satisfaction", "satisfied", "--at", "2026-10-09 15:00")
+    r = ledger("overdue")
+    assert r.stdout.startswith("Nothing is overdue at "), r.stdout
+    assert r.stderr == "Also 1 CAPA item is past its due date: complaintctl action list " \
+        "--late\n", r.stderr
+    assert [a["id"] for a in ledger.json("action", "list", "--late")] == [1]
+    zh = ledger("--lang", "zh", "overdue", "--format", "json")
+    assert zh.stdout == "[]\n" and "另有 1 项纠正预防措施已过期限" in zh.stderr, zh.stderr
+    for quiet in (("overdue", "--as-of", "2026-11-23 12:00"),
+                  ("overdue", "--dept", "质量"), ("-q", "overdue")):
+        assert "CAPA" not in ledger(*quiet).stderr, quiet
+
+
 def test_an_overdue_as_of_an_instant_inside_a_minute_says_its_second(ledger):
     """`overdue --as-of 10:00:09` was titled "Overdue at … 10:00", and re-run as of that
     minute listed other stages."""
