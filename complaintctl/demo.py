@@ -20,6 +20,8 @@ from typing import Any
 
 from complaintctl import bulk, views
 from complaintctl.bulk import Step
+from complaintctl.errors import Refused
+from complaintctl.i18n import _, path_said
 from complaintctl.store import Ledger
 
 CUSTOMERS = ["华东电器有限公司", "深圳市佳达科技", "北京新联商贸", "上海永信五金厂", "广州美的经销部",
@@ -227,6 +229,7 @@ def fill(ledger: Ledger, n: int, *, now: datetime, seed: int = 2026,
     ledger.salt_source = salt_source(seed)
     every = max(1, n // 500)
     with bulk.writing(ledger, demo=True) as writer:
+        _check_seed(writer, seed)
         for index, history in enumerate(histories(n, now=now, seed=seed)):
             writer.add(history)
             if progress is not None and index % every == 0 and index:
@@ -237,6 +240,22 @@ def fill(ledger: Ledger, n: int, *, now: datetime, seed: int = 2026,
         if progress is not None:
             progress(n)
     return views.status_counts(ledger), writer.calendar_warnings()
+
+
+def _check_seed(writer: bulk.Writer, seed: int) -> None:
+    """A demo ledger holds this seed's complaints already: the same again would each be
+    its twin, received at the same instant and linked as its repeat (the repeat rate
+    doubled without a word). Read inside the writer's transaction."""
+    (held,) = writer.cur.execute(
+        "SELECT count(*) FROM events WHERE kind = 'demo' AND json_extract(data, '$.seed') = ?",
+        (seed,)).fetchone()
+    if held:
+        raise Refused(_("{path} holds the demo's complaints of seed {seed} already: the same "
+                        "again would each be its twin").format(
+                            path=path_said(writer.lg.path), seed=seed),
+                      hint=_("add others with another seed, e.g. --seed {other}, or make a new "
+                             "file: complaintctl demo --db NEW.db").format(other=seed + 1),
+                      code="demo_seed_held")
 
 
 def salt_source(seed: int) -> Callable[[], str]:

@@ -110,6 +110,30 @@ def test_a_year_the_package_has_no_data_for_is_warned_of(ledger):
     verified(ledger)
 
 
+def test_a_demo_with_a_seed_it_holds_already_is_refused(run):
+    """A second `demo` into its own file, with the same seed (the default): every
+    complaint came in again as its own twin, received at the same instant and linked as
+    its repeat, and the repeat rate doubled without a word. Refused, the file as it was;
+    another seed adds others."""
+    import sqlite3
+
+    run("demo", "--complaints", "50", "--db", run.db)
+    before = [sqlite3.connect(run.db).execute(sql).fetchone() for sql in (
+        "SELECT count(*) FROM complaints", "SELECT count(*) FROM events")]
+    r = run("demo", "--complaints", "50", "--db", run.db, code=1)
+    assert r.stderr == (f"Error: {run.db} holds the demo's complaints of seed 2026 already: "
+                        "the same again would each be its twin\nHint: add others with another "
+                        "seed, e.g. --seed 2027, or make a new file: complaintctl demo --db "
+                        "NEW.db\n"), r.stderr
+    assert [sqlite3.connect(run.db).execute(sql).fetchone() for sql in (
+        "SELECT count(*) FROM complaints", "SELECT count(*) FROM events")] == before
+    run("demo", "--complaints", "50", "--db", run.db, "--seed", "2027")
+    conn = sqlite3.connect(run.db)
+    assert conn.execute("SELECT count(*) FROM complaints").fetchone() == (100,)
+    assert conn.execute("SELECT count(*) FROM complaints c JOIN complaints p ON p.id = "
+                        "c.repeat_of AND p.received_at = c.received_at").fetchone() == (0,)
+
+
 def test_the_demo_warns_of_the_calendar_as_import_does(run):
     """The demo writes through the bulk writer and prints its calendar warnings in
     import's words, after its summary: on a demo ledger whose calendar has official
@@ -124,7 +148,7 @@ def test_the_demo_warns_of_the_calendar_as_import_does(run):
     conn.execute("UPDATE settings SET value = '2025' WHERE key = 'calendar_covered_until'")
     conn.commit()
     conn.close()
-    result = run("demo", "--complaints", "300", "--db", run.db)
+    result = run("demo", "--complaints", "300", "--db", run.db, "--seed", "7")
     lines = result.stderr.splitlines()
     assert lines[0].startswith("Demo ledger: ")
     assert lines[2:4] == ["Warning: " + w for w in (

@@ -386,12 +386,12 @@ def test_demo_adds_to_its_own_ledger_until_another_step(tmp_path):
     assert first.exit_code == 0, first.output
     assert _complaints(db) == 5
     ok(db, "list")  # reading is not a step
-    second = invoke(None, "demo", "--db", str(db), "--complaints", "5")
+    second = invoke(None, "demo", "--db", str(db), "--complaints", "5", "--seed", "7")
     assert second.exit_code == 0, second.output
     assert _complaints(db) == 10
     ok(db, *LOG_FULL)  # a step of its own: now it is somebody's ledger
     before = sha256(db)
-    third = invoke(None, "demo", "--db", str(db), "--complaints", "5")
+    third = invoke(None, "demo", "--db", str(db), "--complaints", "5", "--seed", "8")
     assert third.exit_code == 1, (third.exit_code, third.output)
     assert "not a demo ledger" in third.stderr, third.stderr
     assert sha256(db) == before and _complaints(db) == 11
