@@ -246,9 +246,9 @@ def zone(name: str, option: str = "--timezone") -> ZoneInfo:
 
 
 def _zone_in_any_case(name: str) -> str | None:
-    """The zone spelt `name` in another letter case (asia/shanghai: Asia/Shanghai), or
-    None. Zone names are case-sensitive where the files are (Linux); a user types them
-    as a name."""
+    """The zone spelt `name` in another letter case (asia/shanghai: Asia/Shanghai), named
+    by its city alone (Berlin), or one letter off (Europe/Berln), or None. Zone names are
+    case-sensitive where the files are (Linux); a user types them as a name."""
     import unicodedata
     import zoneinfo
 
@@ -256,10 +256,22 @@ def _zone_in_any_case(name: str) -> str | None:
     if not typed or typed in _NOT_ZONES:
         return None
     try:
-        names = zoneinfo.available_timezones()
+        names = sorted(zoneinfo.available_timezones())
     except (OSError, ValueError):
         return None
-    return next((z for z in sorted(names) if z.casefold() == typed), None)
+    same = next((z for z in names if z.casefold() == typed), None)
+    if same is not None:
+        return same
+    # a city alone (Berlin, New York: the zone that ends in it), or one letter off
+    # (Europe/Berln): an office abroad was offered Asia/Shanghai
+    cities = [z for z in names if "/" in z and z.rsplit("/", 1)[1].casefold() == typed]
+    if len(cities) == 1:
+        return cities[0]
+    import difflib
+
+    folded = {z.casefold(): z for z in names if "/" in z}
+    near = difflib.get_close_matches(typed, list(folded), n=1, cutoff=0.9)
+    return folded[near[0]] if near else None
 
 
 class Config:

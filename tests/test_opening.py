@@ -757,10 +757,15 @@ def test_a_missing_ledger_by_a_relative_path_names_the_folder_and_the_path_first
 def test_a_zone_typed_in_another_case_is_offered_as_it_is_spelt(run):
     """`init --timezone asia/shanghai` was "unknown time zone", offering Asia/Shanghai only
     as an example; a zone typed in another letter case (or with a space for its _) is
-    offered as it is spelt. Still refused: a zone's name is the file's."""
+    offered as it is spelt, as is one named by its city alone or one letter off. Still
+    refused: a zone's name is the file's."""
     for typed, zone in (("asia/shanghai", "Asia/Shanghai"),
                         ("america/new york", "America/New_York"),
-                        ("Ａｓｉａ/Ｓｈａｎｇｈａｉ", "Asia/Shanghai")):
+                        ("Ａｓｉａ/Ｓｈａｎｇｈａｉ", "Asia/Shanghai"),
+                        # a city alone, a letter off: an office abroad was offered
+                        # Asia/Shanghai for Berlin
+                        ("Berlin", "Europe/Berlin"), ("New York", "America/New_York"),
+                        ("Europe/Berln", "Europe/Berlin")):
         r = run("init", "--timezone", typed, code=2)
         assert r.stderr.endswith(f"Hint: did you mean --timezone {zone}?\n"), r.stderr
         assert not run.db.exists()
