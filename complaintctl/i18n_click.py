@@ -275,6 +275,7 @@ class Group(_GivenOnce, typer.core.TyperGroup):
         name_values(self)
         if i18n.lang() != "en":
             localise(self)
+        show_time_forms(self)
         try:
             done = super().main(argv, prog_name, complete_var, False, windows_expand_args,
                                 **extra)
@@ -594,6 +595,24 @@ def name_values(group: Command) -> None:
             if param.metavar is None and not getattr(param, "is_flag", False) and \
                     param.param_type_name == "option" and param.type.name in _TYPE_WORDS:
                 param.metavar = _(_TYPE_WORDS[param.type.name])
+
+
+# What a time and a day look like, told after an option's help (a clerk reading -h
+# typed --at 12/01/2026 and was refused: no help said how to write one).
+_FORMS = {N_("WHEN"): "2026-12-01 15:10", N_("DATE"): "2026-12-01"}
+
+
+def show_time_forms(group: Command) -> None:
+    """An option that takes a time (WHEN) or a day (DATE) shows one written as it is
+    read, after its help, in the help's language (run after localise)."""
+    forms = {_(name): example for name, example in _FORMS.items()}
+    for cmd in _walk(group):
+        for param in cmd.params:
+            example = forms.get(param.metavar or "")
+            help_text = getattr(param, "help", None)
+            if example and help_text and example not in help_text:
+                param.help = _("{help}; e.g. {example}").format(  # type: ignore[attr-defined]
+                    help=help_text, example=example)
 
 
 def localise(group: Command) -> None:

@@ -233,6 +233,17 @@ def test_help_from_the_installed_command_in_chinese_and_english():
         en.stdout.split("Options:")[1].split("Commands:")[0])
 
 
+def test_an_option_taking_a_time_or_a_day_shows_one(run):
+    """No help said how to write a time: a clerk typed --at 12/01/2026 and was refused
+    ("numbers alone could be more than one date")."""
+    assert "when it happened (default now), for paper records entered later; e.g. " \
+        "2026-12-01 15:10" in " ".join(run("assign", "--help").stdout.split())
+    assert "ship date; e.g. 2026-12-01" in run("log", "--help").stdout
+    zh = " ".join(run("--lang", "zh", "report", "--help").stdout.split())
+    assert "截止日期（含当天）；例如 2026-12-01" in zh, zh
+    assert "e.g." not in zh
+
+
 def test_a_count_option_says_it_takes_a_count(run):
     """--quantity and --qty read 5台, ５ and 1,200, while their help said <int>; and a
     value was named as in code (<str>, <int>), where the others are WHEN, DATE, FILE."""
