@@ -945,22 +945,33 @@ _OWNER_PART = typer.Option(None, help="part of the owner's name")
 
 def _read_terminal(fd: int) -> bytes:
     """What is typed at a terminal until Ctrl-D, read as the lines come, in Python's own
-    steps: Ctrl-C stops it at once. (One read of it all waited for ever when the Ctrl-C
-    came between two of its reads, a line typed and the process not yet run again, as
-    under load: Python sees a signal between its steps, and that read has none.) The
-    wait for a line ends now and then, so that a signal that came just before it is
-    seen too. Backspace takes a whole character (_utf8_erase), as at a prompt."""
+    steps: Ctrl-C stops it at once. A blocking read waited for ever when the Ctrl-C came
+    just after a line: the signal arrived between two reads (CPython's readall looks for
+    one only when a read is interrupted), or after the line woke the wait and before the
+    read, Ctrl-C having thrown the line away (the read then had nothing to take, and no
+    signal to come). So the terminal is read without blocking, between waits that end
+    now and then: a signal is seen at the latest when the next one does. Backspace takes
+    a whole character (_utf8_erase), as at a prompt."""
+    import fcntl
     import select
 
     chunks: list[bytes] = []
+    flags = fcntl.fcntl(fd, fcntl.F_GETFL)
     with _utf8_erase(fd):
-        while True:
-            if not select.select([fd], [], [], 0.25)[0]:
-                continue
-            chunk = os.read(fd, 65536)
-            if not chunk:  # Ctrl-D at the start of a line
-                return b"".join(chunks)
-            chunks.append(chunk)
+        fcntl.fcntl(fd, fcntl.F_SETFL, flags | os.O_NONBLOCK)
+        try:
+            while True:
+                if not select.select([fd], [], [], 0.25)[0]:
+                    continue
+                try:
+                    chunk = os.read(fd, 65536)
+                except BlockingIOError:  # (the line taken back by Ctrl-C: its signal next)
+                    continue
+                if not chunk:  # Ctrl-D at the start of a line
+                    return b"".join(chunks)
+                chunks.append(chunk)
+        finally:  # (the terminal's, shared with the shell: as it was)
+            fcntl.fcntl(fd, fcntl.F_SETFL, flags)
 
 
 def _typed_description() -> str:

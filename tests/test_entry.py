@@ -359,6 +359,28 @@ def test_ctrl_c_right_after_a_line_of_the_description_is_not_lost(ledger):
     assert ledger.snapshot() == before
 
 
+@pytest.mark.skipif(sys.platform not in ("linux", "darwin"), reason="a POSIX terminal")
+def test_the_typed_description_is_read_without_blocking_and_the_terminal_left_so():
+    """The read that waited for ever after Ctrl-C had thrown a line away (the wait woken by
+    the line, the read then with nothing to take): the terminal is read without blocking,
+    and its flags, shared with the shell, are as they were after."""
+    import fcntl
+    import pty
+
+    from complaintctl import cli
+
+    master, slave = pty.openpty()
+    try:
+        before = fcntl.fcntl(slave, fcntl.F_GETFL)
+        os.write(master, "第一行\n第二行\n".encode() + b"\x04")
+        assert cli._read_terminal(slave) == "第一行\n第二行\n".encode()
+        assert fcntl.fcntl(slave, fcntl.F_GETFL) == before
+        assert not before & os.O_NONBLOCK
+    finally:
+        os.close(master)
+        os.close(slave)
+
+
 def test_ctrl_c_while_the_demo_fills_a_new_file_leaves_no_file(tmp_path):
     db = tmp_path / "demo.db"
     term = Terminal(db, "demo", "--complaints", "30000", "--db", str(db))
