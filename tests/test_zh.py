@@ -219,8 +219,9 @@ LEFTOVER = re.compile(
 def test_no_english_word_is_left_in_chinese(zh, args):
     args = tuple(a.format(cid=zh.cid, rma=zh.rma) for a in args)
     result = zh(*args)
+    # (a command to type is no word to translate: complaintctl action list --late)
     left = [line for line in (result.stdout + result.stderr).splitlines()
-            if LEFTOVER.search(line)]
+            if LEFTOVER.search(re.sub(r"complaintctl [^，。；）]*", "", line))]
     assert left == [], left
 
 
