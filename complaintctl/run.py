@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from complaintctl import i18n, parse, render, views, workflow
 from complaintctl.errors import BadInput, ComplaintctlError, LedgerError, VerifyFailed
-from complaintctl.i18n import _, ngettext, os_reason
+from complaintctl.i18n import _, os_reason
 from complaintctl.store import (
     Ledger,
     forget_reads,
@@ -751,13 +751,11 @@ def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
         _("Nothing is overdue at {time} (only {filters}).").format(time=local, filters=only)
     # CAPA items late are no stage: said beside, to the morning's check of now ("Nothing
     # is overdue" while action list --late showed one 27 days late)
-    capa = views.late_actions(ledger, parse.iso(now)) if as_of is None and not only else 0
+    capa = as_of is None and not only and views.late_actions(ledger, parse.iso(now))
 
     def tell_capa() -> None:
         if capa:
-            _say(ngettext("Also {n} CAPA item is past its due date: complaintctl action list "
-                          "--late", "Also {n} CAPA items are past their due date: "
-                          "complaintctl action list --late", capa).format(n=capa))
+            _say(_("CAPA items are past their due date too: complaintctl action list --late"))
 
     if fmt not in ("table", "markdown") or not rows:
         _listing(rows, render.OVERDUE_COLS, fmt, ledger.tz, at, empty=empty)

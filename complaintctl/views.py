@@ -703,15 +703,17 @@ def list_complaints(lg: Ledger, *, limit: int | None = None, **filters: Any
     return rows, listing.count
 
 
-def late_actions(lg: Ledger, now: str) -> int:
-    """How many CAPA items are past their due date at `now` and not done (action list
-    --late's, counted through the index of those not done)."""
+def late_actions(lg: Ledger, now: str) -> bool:
+    """Whether a CAPA item is past its due date at `now` and not done (one action list
+    --late lists): the first found through the index of those not done. (Counted, each
+    one's complaint read: 31 ms of the 100,000-complaint demo's 5,313, 0.8 s from a cold
+    file, where overdue takes 40.)"""
     with lg.read() as cur:
-        (n,) = cur.execute(
-            "SELECT count(*) FROM actions a JOIN complaints c ON c.id = a.complaint_id "
-            "WHERE a.done_at IS NULL AND a.due_at < ? AND c.status != 'void'",
+        found = cur.execute(
+            "SELECT 1 FROM actions a JOIN complaints c ON c.id = a.complaint_id "
+            "WHERE a.done_at IS NULL AND a.due_at < ? AND c.status != 'void' LIMIT 1",
             (now,)).fetchone()
-    return int(n)
+    return found is not None
 
 
 def action_list(lg: Ledger, now: str, *, late: bool = False, every: bool = False,

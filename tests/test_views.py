@@ -93,7 +93,7 @@ def test_an_overdue_ahead_of_now_says_so(ledger):
     assert zh.stdout.startswith("## 截至 2026-12-01 00:00（尚未到来的时刻） 逾期"), zh.stdout
 
 
-def test_overdue_says_how_many_capa_items_are_late_beside_its_stages(ledger):
+def test_overdue_says_capa_items_are_late_beside_its_stages(ledger):
     """The morning's `overdue` said "Nothing is overdue" while a corrective action was 27
     days late (action list --late listed it): CAPA items are no stage, and were said
     nowhere in the supervisor's check. Said beside, for now unfiltered; not with
@@ -109,11 +109,11 @@ def test_overdue_says_how_many_capa_items_are_late_beside_its_stages(ledger):
     ledger("revisit", cid, "--satisfaction", "satisfied", "--at", "2026-10-09 15:00")
     r = ledger("overdue")
     assert r.stdout.startswith("Nothing is overdue at "), r.stdout
-    assert r.stderr == "Also 1 CAPA item is past its due date: complaintctl action list " \
+    assert r.stderr == "CAPA items are past their due date too: complaintctl action list " \
         "--late\n", r.stderr
     assert [a["id"] for a in ledger.json("action", "list", "--late")] == [1]
     zh = ledger("--lang", "zh", "overdue", "--format", "json")
-    assert zh.stdout == "[]\n" and "另有 1 项纠正预防措施已过期限" in zh.stderr, zh.stderr
+    assert zh.stdout == "[]\n" and "还有纠正预防措施已过期限" in zh.stderr, zh.stderr
     for quiet in (("overdue", "--as-of", "2026-11-23 12:00"),
                   ("overdue", "--dept", "质量"), ("-q", "overdue")):
         assert "CAPA" not in ledger(*quiet).stderr, quiet
