@@ -1637,7 +1637,8 @@ def attachment_list_cmd(
 
 @command(app, "show")
 def show_cmd(
-    record_id: str | None = typer.Argument(None, metavar="ID"),
+    record_id: str | None = typer.Argument(None, metavar="ID",
+                                           help="a complaint or a return (or --ref KEY)"),
     ref: str | None = typer.Option(None, "--ref", metavar="KEY",
                                    help="the complaint imported with this register id"),
     fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),

@@ -244,6 +244,13 @@ def test_an_option_taking_a_time_or_a_day_shows_one(run):
     assert "e.g." not in zh
 
 
+def test_show_says_its_id_may_be_a_return_or_a_register_key(run):
+    """`show --help` listed ID with no word; show RMA-… works, and so does --ref."""
+    assert "ID  a complaint or a return (or --ref KEY)" in run("show", "--help").stdout
+    assert "编号  投诉或客退品编号（或用 --ref 原登记编号）" in run(
+        "--lang", "zh", "show", "--help").stdout
+
+
 def test_a_count_option_says_it_takes_a_count(run):
     """--quantity and --qty read 5台, ５ and 1,200, while their help said <int>; and a
     value was named as in code (<str>, <int>), where the others are WHEN, DATE, FILE."""
