@@ -155,12 +155,15 @@ def finish_stage(lg: Ledger, cur: sqlite3.Cursor, complaint_id: str, stage: str 
 # ones aside. REPEAT_EARLIER finds that one for a new complaint; repeat_later the
 # complaints received after a new (back-dated) one whose latest earlier one it now is.
 # bulk.Writer follows the same rule, whatever the order its histories come in.
+# (REPEAT_EARLIER gives the earlier one's words and logging time too: log tells one
+# typed twice, _TYPED_TWICE.)
+REPEAT_EARLIER = ("SELECT id, received_at, customer, product, description, logged_at "
+                  "FROM complaints "
+                  "WHERE repeat_key = ? AND received_at <= ? AND received_at >= ? "
+                  "AND status != 'void' ORDER BY received_at DESC, rowid DESC LIMIT 1")
 # How soon after an earlier complaint with the same words one is taken for typed twice
 _TYPED_TWICE = timedelta(minutes=15)
 
-REPEAT_EARLIER = ("SELECT id, received_at, customer, product FROM complaints "
-                  "WHERE repeat_key = ? AND received_at <= ? AND received_at >= ? "
-                  "AND status != 'void' ORDER BY received_at DESC, rowid DESC LIMIT 1")
 REPEAT_LATER = ("SELECT c.id, c.repeat_of, p.received_at FROM complaints c "
                 "LEFT JOIN complaints p ON p.id = c.repeat_of "
                 "WHERE c.repeat_key = ? AND c.received_at > ? "
@@ -316,9 +319,10 @@ def earlier_repeat(lg: Ledger, customer: str, product: str, received_at: datetim
 
 
 def _latest_earlier(cur: sqlite3.Cursor, key: str, received_at: datetime,
-                    window: timedelta) -> tuple[str, str, str, str] | None:
+                    window: timedelta
+                    ) -> tuple[str, str, str, str, str | None, str | None] | None:
     """REPEAT_EARLIER's complaint for the repeat key `key`: (id, received_at, customer,
-    product)."""
+    product, description, logged_at)."""
     return cur.execute(REPEAT_EARLIER, (key, iso(received_at), iso(received_at - window))
                        ).fetchone()
 
@@ -346,9 +350,8 @@ def log(lg: Ledger, fields: dict[str, Any], *, received_at: datetime, now: datet
             row = _latest_earlier(cur, key, received_at, window)
             repeat_of = row[0] if row else None
             later = repeat_later(cur, key, iso(received_at), iso(received_at + window))
-        if repeat_of is not None:  # the same words logged minutes before: typed twice?
-            (description, logged_at), = cur.execute(
-                "SELECT description, logged_at FROM complaints WHERE id = ?", (repeat_of,))
+        if row is not None:  # the same words logged minutes before: typed twice?
+            description, logged_at = row[4], row[5]
             typed_twice = description == fields.get("description") and logged_at is not None \
                 and now - from_iso(logged_at) < _TYPED_TWICE
         record = {"id": cid, "year": year, "seq": seq, "received_at": iso(received_at),
