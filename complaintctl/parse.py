@@ -1178,7 +1178,7 @@ def _an_offset(raw: str) -> bool:
     overdue, was refused as a span)."""
     printed = _PRINTED_OFFSET.search(raw)
     if printed is not None:
-        return int(printed[1]) <= 12
+        return timedelta(hours=-int(printed[1])) >= _OFFSET_LEAST
     m = _DASH_CLOCKS.search(raw)
     return m is not None and int(m[3]) * 60 + int(m[4] or 0) <= int(m[1]) * 60 + int(m[2])
 
@@ -1938,14 +1938,13 @@ def contact_parts(contact: str) -> tuple[str | None, tuple[int, int] | None]:
     return (address[0] if address else None), (best.span() if best else None)
 
 
-def mask_within(text: str, holds: Callable[[str], bool] | None = None) -> str:
+def mask_within(text: str, holds: Callable[[str], bool]) -> str:
     """`text` with each e-mail address and phone number in it (a run of seven digits or
-    more) masked as `mask` masks a contact, the rest as it is (客户13877776666.jpg is
-    客户*******6666.jpg); with `holds`, only those it finds (a contact's: a date in the
-    same name stays)."""
+    more) that `holds` finds (a contact's: a date in the same name stays) masked as `mask`
+    masks a contact, the rest as it is (客户13877776666.jpg is 客户*******6666.jpg)."""
     def masked(found: re.Match[str]) -> str:
         if found[0].count("@") == 0 and sum(ch.isdigit() for ch in found[0]) < 7 \
-                or holds is not None and not holds(found[0]):
+                or not holds(found[0]):
             return found[0]
         return mask(found[0]) or ""
 
