@@ -1152,10 +1152,10 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
         raise BadInput(_("{path} has no header row").format(path=path) if len(names) < 2
                        else _("sheet {sheet} of {path} has no header row").format(
                            sheet=shown(sheet), path=path),
-                       hint=_no_header_hint(at) or _(
+                       hint=_no_header_hint(at) or (_(
                            "the register is on another sheet? Its sheets: {names}; choose "
                            "one with --sheet NAME").format(names=", ".join(names))
-                       if len(names) > 1 else _no_header_hint(at), code="no_header")
+                           if len(names) > 1 else None), code="no_header")
     header = [_cell(c) or "" for c in header_cells]
     below = next(rows_in, None)
     two_rows = _two_row_header(header, None if below is None else [_cell(c) for c in below])
