@@ -622,20 +622,23 @@ def _held_keys(cur: sqlite3.Cursor, ref: str) -> list[str]:
     of that column alone brought in, which a register re-imported under the longer key
     leaves voided)."""
     joined = _key_parts(ref)
+    one_column = joined == ref.strip()  # (no bar: also the first column of longer keys)
     typed = list(dict.fromkeys((ref, name_width(ref), full_width(name_width(ref)), joined)))
     keys = [k for (k,) in cur.execute(
         "SELECT DISTINCT source_key FROM complaints WHERE source_key IN "
         f"({', '.join('?' * len(typed))})", typed)]
-    if joined == ref.strip():  # (no bar: one column) the keys it is the first column of
-        first = name_width(ref.strip()) + " | "
+    if one_column:
+        first = name_width(joined) + " | "
         keys += [k for (k,) in cur.execute(
             "SELECT DISTINCT source_key FROM complaints WHERE source_key >= ? AND "
             "source_key < ?", (first, first + "\U0010ffff"))]
     if not keys:
-        wanted, first_of = key_fold(joined), key_fold(ref.strip()) + " | "
+        wanted = key_fold(joined)
+        first_of = wanted + " | " if one_column else None
         keys = [k for (k,) in cur.execute(
             "SELECT DISTINCT source_key FROM complaints WHERE source_key IS NOT NULL")
-            if key_fold(k) == wanted or key_fold(k).startswith(first_of)]
+            if (folded := key_fold(k)) == wanted
+            or first_of is not None and folded.startswith(first_of)]
     return list(dict.fromkeys(keys))
 
 
