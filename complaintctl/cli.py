@@ -3400,7 +3400,9 @@ def _taken_back_if_interrupted(made: Ledger | None) -> Iterator[None]:
 def demo_cmd(
     complaints: int = typer.Option(300, "--complaints", help="how many complaints"),
     db: str | None = typer.Option(None, "--db", metavar="PATH", help="ledger file"),
-    seed: int = typer.Option(2026, help="random seed (same seed, same history)"),
+    seed: int | None = typer.Option(
+        None, help="random seed (same seed, same history; default 2026, or the next one a "
+        "demo ledger does not hold)"),
 ) -> None:
     """Fill a ledger with a realistic, seeded history to try things on."""
     from complaintctl import demo
@@ -3443,9 +3445,12 @@ def demo_cmd(
             if done == complaints:  # all made: what is left is writing them at once
                 bar.add(_("Writing the ledger"), None)
 
-        summary, warnings = demo.fill(ledger, complaints, now=_now(), seed=seed,
-                                      progress=progress)
+        summary, warnings, used = demo.fill(ledger, complaints, now=_now(), seed=seed,
+                                            progress=progress)
     _say(_("Demo ledger: {path}").format(path=path))
+    if used != demo.SEED and seed is None:  # (the same seed, the same history: said)
+        _say("  " + _("added with seed {seed}: the ledger holds the demo's complaints of "
+                      "the seeds before it").format(seed=used))
     order = {code: i for i, code in enumerate(words.codes("status"))}  # (the workflow's,
     # not the English codes' alphabet: 已分派 before 已登记 in Chinese)
     _say("  " + listing([f"{term('status', k)} {v}" for k, v in sorted(

@@ -206,7 +206,12 @@ class _Run:
         return text
 
 
-def histories(n: int, *, now: datetime, seed: int = 2026) -> Iterator[bulk.History]:
+# The seed of a demo not given one (the first into a ledger; the next one it does not
+# hold after).
+SEED = 2026
+
+
+def histories(n: int, *, now: datetime, seed: int = SEED) -> Iterator[bulk.History]:
     """The demo's n complaint histories, oldest first (the same seed, the same ones)."""
     rng = random.Random(seed)
     run = _Run(rng, n, now)
@@ -218,18 +223,20 @@ def histories(n: int, *, now: datetime, seed: int = 2026) -> Iterator[bulk.Histo
         yield _history(run, index, int(offset * span))
 
 
-def fill(ledger: Ledger, n: int, *, now: datetime, seed: int = 2026,
+def fill(ledger: Ledger, n: int, *, now: datetime, seed: int | None = None,
          progress: Callable[[int], None] | None = None
-         ) -> tuple[dict[str, int], list[str]]:
+         ) -> tuple[dict[str, int], list[str], int]:
     """Add n complaints with their histories to a demo ledger, through the bulk
-    writer, and a `demo` event saying so; returns counts by status, and the writer's warnings of the calendar (a
-    deadline in a year it has no official data for: Writer.calendar_warnings, as
-    `import` prints them). `progress(done)` is called now and then while the
-    complaints are written, and with n when all are: the indexes come next."""
-    ledger.salt_source = salt_source(seed)
+    writer, and a `demo` event saying so; returns counts by status, the writer's warnings
+    of the calendar (a deadline in a year it has no official data for:
+    Writer.calendar_warnings, as `import` prints them) and the seed (_seed: `seed`, or
+    the first from SEED on that the ledger does not hold). `progress(done)` is called now
+    and then while the complaints are written, and with n when all are: the indexes come
+    next."""
     every = max(1, n // 500)
     with bulk.writing(ledger, demo=True) as writer:
-        _check_seed(writer, seed)
+        seed = _seed(writer, seed)
+        ledger.salt_source = salt_source(seed)
         for index, history in enumerate(histories(n, now=now, seed=seed)):
             writer.add(history)
             if progress is not None and index % every == 0 and index:
@@ -239,23 +246,26 @@ def fill(ledger: Ledger, n: int, *, now: datetime, seed: int = 2026,
         writer.ledger_event("demo", now, "demo", {"complaints": n, "seed": seed})
         if progress is not None:
             progress(n)
-    return views.status_counts(ledger), writer.calendar_warnings()
+    return views.status_counts(ledger), writer.calendar_warnings(), seed
 
 
-def _check_seed(writer: bulk.Writer, seed: int) -> None:
-    """A demo ledger holds this seed's complaints already: the same again would each be
-    its twin, received at the same instant and linked as its repeat (the repeat rate
-    doubled without a word). Read inside the writer's transaction."""
-    (held,) = writer.cur.execute(
-        "SELECT count(*) FROM events WHERE kind = 'demo' AND json_extract(data, '$.seed') = ?",
-        (seed,)).fetchone()
-    if held:
+def _seed(writer: bulk.Writer, seed: int | None) -> int:
+    """The seed to fill with: a seed the ledger holds already would make each complaint
+    again as its twin, received at the same instant and linked as its repeat (the repeat
+    rate doubled without a word): one given is refused, and without one the first from
+    SEED on that it does not hold is taken. Read inside the writer's transaction."""
+    held = {s for (s,) in writer.cur.execute(
+        "SELECT json_extract(data, '$.seed') FROM events WHERE kind = 'demo'")}
+    if seed is None:
+        return next(s for s in itertools.count(SEED) if s not in held)
+    if seed in held:
         raise Refused(_("{path} holds the demo's complaints of seed {seed} already: the same "
                         "again would each be its twin").format(
                             path=path_said(writer.lg.path), seed=seed),
-                      hint=_("add others with another seed, e.g. --seed {other}, or make a new "
-                             "file: complaintctl demo --db NEW.db").format(other=seed + 1),
+                      hint=_("leave --seed out to add others (with the next seed it does not "
+                             "hold), or make a new file: complaintctl demo --db NEW.db"),
                       code="demo_seed_held")
+    return seed
 
 
 def salt_source(seed: int) -> Callable[[], str]:

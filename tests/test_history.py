@@ -113,25 +113,39 @@ def test_a_year_the_package_has_no_data_for_is_warned_of(ledger):
 def test_a_demo_with_a_seed_it_holds_already_is_refused(run):
     """A second `demo` into its own file, with the same seed (the default): every
     complaint came in again as its own twin, received at the same instant and linked as
-    its repeat, and the repeat rate doubled without a word. Refused, the file as it was;
-    another seed adds others."""
+    its repeat, and the repeat rate doubled without a word. A seed given that it holds is
+    refused, the file as it was; without one, the next seed it does not hold is taken,
+    and said."""
     import sqlite3
 
+    def counts() -> list[tuple[int, ...]]:
+        conn = sqlite3.connect(run.db)
+        try:
+            return [conn.execute(sql).fetchone() for sql in (
+                "SELECT count(*) FROM complaints", "SELECT count(*) FROM events")]
+        finally:
+            conn.close()
+
     run("demo", "--complaints", "50", "--db", run.db)
-    before = [sqlite3.connect(run.db).execute(sql).fetchone() for sql in (
-        "SELECT count(*) FROM complaints", "SELECT count(*) FROM events")]
-    r = run("demo", "--complaints", "50", "--db", run.db, code=1)
+    before = counts()
+    r = run("demo", "--complaints", "50", "--db", run.db, "--seed", "2026", code=1)
     assert r.stderr == (f"Error: {run.db} holds the demo's complaints of seed 2026 already: "
-                        "the same again would each be its twin\nHint: add others with another "
-                        "seed, e.g. --seed 2027, or make a new file: complaintctl demo --db "
-                        "NEW.db\n"), r.stderr
-    assert [sqlite3.connect(run.db).execute(sql).fetchone() for sql in (
-        "SELECT count(*) FROM complaints", "SELECT count(*) FROM events")] == before
-    run("demo", "--complaints", "50", "--db", run.db, "--seed", "2027")
+                        "the same again would each be its twin\nHint: leave --seed out to add "
+                        "others (with the next seed it does not hold), or make a new file: "
+                        "complaintctl demo --db NEW.db\n"), r.stderr
+    assert counts() == before
+    r = run("demo", "--complaints", "50", "--db", run.db)  # as the spec writes it
+    assert "  added with seed 2027: the ledger holds the demo's complaints of the seeds " \
+        "before it\n" in r.stderr, r.stderr
+    assert "added with seed" not in run("demo", "--complaints", "5", "--db", run.db,
+                                        "--seed", "9").stderr
     conn = sqlite3.connect(run.db)
-    assert conn.execute("SELECT count(*) FROM complaints").fetchone() == (100,)
+    assert conn.execute("SELECT count(*) FROM complaints").fetchone() == (105,)
     assert conn.execute("SELECT count(*) FROM complaints c JOIN complaints p ON p.id = "
                         "c.repeat_of AND p.received_at = c.received_at").fetchone() == (0,)
+    assert conn.execute("SELECT json_extract(data, '$.seed') FROM events WHERE kind = 'demo' "
+                        "ORDER BY id").fetchall() == [(2026,), (2027,), (9,)]
+    conn.close()
 
 
 def test_the_demo_warns_of_the_calendar_as_import_does(run):
