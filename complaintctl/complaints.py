@@ -402,8 +402,8 @@ def log(lg: Ledger, fields: dict[str, Any], *, received_at: datetime, now: datet
             "repeat {id}; linked", len(later)).format(
                 days=window.days, later=", ".join(other for other, _before in later),
                 id=cid))
-    if repeat_of and row is not None and tuple(row[2:]) != (fields["customer"],
-                                                           fields["product"]):
+    if repeat_of and row is not None and (row[2], row[3]) != (fields["customer"],
+                                                              fields["product"]):
         out.warnings.insert(1, _(  # beside the repeat it is about
             "{earlier} has them as {customer} and {product}: the repeat check takes "
             "letter case, spaces and a name's punctuation as the same").format(

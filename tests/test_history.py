@@ -347,11 +347,18 @@ def test_a_repeat_is_the_same_customer_and_product_however_the_clerk_typed_them(
             ) in result.stderr, result.stderr
     c = ledger.log(customer="Acme Ltd.", product="PS-5", received="2026-10-02 10:00")
     d = ledger.log(customer="ACME LTD", product="ps5", received="2026-10-03 10:00")
-    same = ledger.log(customer="Acme Ltd.", product="PS-5", received="2026-10-03 11:00")
-    assert "has them as" not in ledger("show", same).stderr  # (spelt the same: not said)
+    same = ledger.log(customer="ACME LTD", product="ps5", received="2026-10-03 11:00")
+    told = ledger("log", "--customer", "ACME LTD", "--description", "again", "--category",
+                  "quality", "--severity", "medium", "--channel", "phone", "--product", "ps5",
+                  "--received", "2026-10-03 12:00")
+    again = told.stdout.strip()
+    assert f"repeat complaint: ACME LTD complained about ps5 within 90 days in {same}" \
+        in told.stderr, told.stderr
+    assert "has them as" not in told.stderr, told.stderr  # (spelt the same: not said)
     e = ledger.log(customer="Acme", product="M1/2", received="2026-10-04 10:00")
     f = ledger.log(customer="Acme", product="M12", received="2026-10-05 10:00")
-    assert links(ledger) == {a: None, b: a, c: None, d: c, same: d, e: None, f: None}
+    assert links(ledger) == {a: None, b: a, c: None, d: c, same: d, again: same, e: None,
+                             f: None}
     assert ledger.json("show", a)["repeated_by"] == [b]
     result = ledger("amend", b, "--product", "PS-5", "--reason", "型号记错")
     assert f"{b} no longer repeats an earlier complaint; unlinked" in result.stderr
