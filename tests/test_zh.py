@@ -464,8 +464,12 @@ def test_a_not_upheld_decision_is_said_as_one(ledger):
     cid = ledger.log()
     ledger.to_state(cid, "assigned")
     r = ledger("--lang", "zh", "investigate", cid, "--not-upheld", "--reason", "正常磨损")
-    said = "已判定投诉不成立：处理时用 --disposition explanation（解释说明）。"
+    said = "已判定投诉不成立：处理时用 --disposition 解释说明。"  # (the label: no code)
     assert said in r.stderr, r.stderr
+    r = ledger("--lang", "zh", "resolve", cid, "--disposition", "解释说明", "--summary", "已说明")
+    assert r.exit_code == 0, r.stderr  # (typed as said)
+    assert ledger.rows("SELECT disposition FROM complaints WHERE id = ?", (cid,)) == [
+        ("explanation",)]
     other = ledger.log()
     ledger.to_state(other, "assigned")
     r = ledger("investigate", other, "--not-upheld", "--reason", "wear")
