@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, overload
 
 import typer
 from typer._click.types import IntParamType
@@ -1850,6 +1850,21 @@ def overdue_cmd(
 
 # --- returned goods ----------------------------------------------------------------
 
+@overload
+def _count(value: int, option: str, *, zero: bool = ...) -> int: ...
+@overload
+def _count(value: int | None, option: str, *, zero: bool = ...) -> int | None: ...
+
+
+def _count(value: int | None, option: str, *, zero: bool = False) -> int | None:
+    """A count of returned units as typed: in range, and above 0 (with `zero`, 0 or
+    more), checked before the return is looked up (returns.count)."""
+    from complaintctl import returns
+
+    value = parse.quantity(value, option)
+    return None if value is None else returns.count(value, option, zero=zero)
+
+
 @command(return_app, "open")
 def return_open_cmd(
     complaint_id: str = typer.Argument(..., metavar="COMPLAINT"),
@@ -1861,7 +1876,7 @@ def return_open_cmd(
 ) -> None:
     """Authorise a return against an open complaint; prints its RMA id."""
     ledger = _open(write=True)
-    out = rma.return_open(ledger, complaint_id, parse.quantity(qty, "--qty"),
+    out = rma.return_open(ledger, complaint_id, _count(qty, "--qty"),
                           parse.name(product, "--product"),
                              parse.name(lot, "--lot"),
                              parse.text(reason, "--reason", multiline=True),
@@ -1882,7 +1897,7 @@ def return_receive_cmd(
 ) -> None:
     """Record goods counted in (partial receipts add up)."""
     ledger = _open(write=True)
-    out = rma.return_receive(ledger, return_id, parse.quantity(qty, "--qty"),
+    out = rma.return_receive(ledger, return_id, _count(qty, "--qty"),
                              parse.text(note, "--note", multiline=True),
                                 at=_when(ledger, at), now=_now(), actor=_actor())
     _report_outcome(out, _("{id} is {stage}: {qty} received.").format(
@@ -1901,7 +1916,7 @@ def return_correct_cmd(
 ) -> None:
     """Correct the received count of a return (a count typed wrong)."""
     ledger = _open(write=True)
-    out = rma.return_correct(ledger, return_id, parse.quantity(received, "--received"),
+    out = rma.return_correct(ledger, return_id, _count(received, "--received", zero=True),
                              _why(reason),
                              at=None if at is None else _when(ledger, at), now=_now(),
                              actor=_actor())
@@ -1929,7 +1944,7 @@ def return_inspect_cmd(
     ledger = _open(write=True)
     out = rma.return_inspect(ledger, return_id,
                                 parse.choice(result, parse.INSPECTION_RESULTS, "--result"),
-                                parse.quantity(defective, "--defective"),
+                                _count(defective, "--defective", zero=True),
                                 parse.text(cause, "--cause", multiline=True),
                                 parse.text(note, "--note", multiline=True),
                                 at=_when(ledger, at), now=_now(), actor=_actor())
@@ -1956,7 +1971,7 @@ def return_dispose_cmd(
     code = ledger.config.currency
     action = parse.choice(action, parse.RETURN_ACTIONS, "--action")
     out = rma.return_dispose(ledger, return_id, action,
-                                parse.quantity(qty, "--qty"),
+                                _count(qty, "--qty"),
                                 parse.money(cost, "--cost", currency=code),
                                 parse.money(repair_cost, "--repair-cost", currency=code),
                                 parse.text(note, "--note", multiline=True),

@@ -473,8 +473,8 @@ def quantity(value: int | None, field: str, *, most: int = ...) -> int | None: .
 
 
 def quantity(value: int | None, field: str, *, most: int = MAX_QUANTITY) -> int | None:
-    """A whole number within ±most; its sign is the caller's rule (returned goods refuse
-    zero and negatives as an imbalance, exit 1)."""
+    """A whole number within ±most; its sign is the caller's rule (returned goods:
+    returns.count)."""
     if value is not None and not -most <= value <= most:
         raise _out_of_range(field, value, most)
     return value

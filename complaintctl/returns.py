@@ -69,17 +69,26 @@ def discrepancy(r: dict[str, Any]) -> bool:
     return bool(r["received_qty"]) and r["received_qty"] != r["authorised_qty"]
 
 
-def _positive(qty: int, option: str) -> None:
-    """Goods are counted in whole units: a refusal (exit 1), like any imbalance."""
-    if qty <= 0:
-        raise QuantityImbalance(_("{option} must be a positive whole number, not {value}")
-                                .format(option=option, value=qty),
-                                hint=_("goods are counted in whole units, e.g. {option} "
-                                       "5").format(option=option))
+def count(value: int, option: str, *, zero: bool = False) -> int:
+    """A count of units as typed (--qty; with `zero`, --received and --defective): bad
+    input (exit 2) below 1 (0), whatever the return holds. The command checks it before
+    the return is looked up (it was a refusal, exit 1, said only after an unknown id's),
+    as `log --quantity 0` is."""
+    if value > 0 or zero and value == 0:
+        return value
+    hint = {"--received": _("the number of units that came back in all, e.g. --received 5"),
+            "--defective": _("the number of units found defective, 0 for none")}.get(
+                option) or _("goods are counted in whole units, e.g. {option} 5").format(
+                    option=option)
+    if zero:
+        raise BadInput(_("{option} must be 0 or more, not {value}").format(
+            option=option, value=value), hint=hint, code="count_negative")
+    raise BadInput(_("{option} must be a positive whole number, not {value}").format(
+        option=option, value=value), hint=hint, code="count_not_positive")
 
 
 def check_open(qty: int) -> None:
-    _positive(qty, "--qty")
+    count(qty, "--qty")
 
 
 def _not_closed(r: dict[str, Any], message: str, *, closing: bool = False) -> None:
@@ -95,7 +104,7 @@ def _not_closed(r: dict[str, Any], message: str, *, closing: bool = False) -> No
 
 
 def check_receive(r: dict[str, Any], qty: int) -> None:
-    _positive(qty, "--qty")
+    count(qty, "--qty")
     _not_closed(r, _("cannot receive goods on {id}: it is closed"))
 
 
@@ -104,10 +113,7 @@ def check_correct(r: dict[str, Any], received: int) -> None:
     not corrected), not closed, whose goods received since its inspection are
     inspected first (the inspection counts every unit); once inspected, never to none
     nor below what it found defective; never below what has a disposition."""
-    if received < 0:
-        raise QuantityImbalance(_("--received must be 0 or more, not {value}").format(
-            value=received), hint=_("the number of units that came back in all, e.g. "
-                                    "--received 5"))
+    count(received, "--received", zero=True)
     _not_closed(r, _("cannot correct the count of {id}: it is closed"))
     if not r["received_qty"]:
         raise Refused(_("cannot correct the count of {id}: nothing has been received yet"
@@ -118,9 +124,11 @@ def check_correct(r: dict[str, Any], received: int) -> None:
     # whose hint, inspect again, left a needless inspection and the same refusal)
     if received < r["disposed_qty"]:
         raise QuantityImbalance(
-            _("cannot correct {id} to {received} received: {disposed} of its units have a "
-              "disposition").format(id=r["id"], received=received,
-                                    disposed=r["disposed_qty"]),
+            ngettext("cannot correct {id} to {received} received: {disposed} of its units "
+                     "has a disposition",
+                     "cannot correct {id} to {received} received: {disposed} of its units "
+                     "have a disposition", r["disposed_qty"]).format(
+                         id=r["id"], received=received, disposed=r["disposed_qty"]),
             hint=_("correct it to {disposed} or more").format(disposed=r["disposed_qty"]))
     if r.get("inspected_at") is None and r.get("result") is not None:
         raise Refused(_("cannot correct the count of {id}: goods were received after its "
@@ -157,9 +165,7 @@ def check_inspect(r: dict[str, Any], defective: int | None, result: str | None =
                          "defective").format(result=term("inspection", result)),
                        hint=_("e.g. --defective 3 (0 with --result no-defect-found, which "
                               "may leave it out)"), code="defective_missing")
-    if defective < 0:
-        raise QuantityImbalance(_("--defective must be zero or more, not {value}").format(
-            value=defective), hint=_("the number of units found defective, 0 for none"))
+    count(defective, "--defective", zero=True)
     if result == "no-defect-found" and defective:
         raise BadInput(_("--result no-defect-found with {n} defective: a unit found defective "
                          "is a defect confirmed").format(n=defective),
@@ -193,7 +199,7 @@ def inspection_cause(r: dict[str, Any], result: str, cause: str | None) -> str |
 
 
 def check_dispose(r: dict[str, Any], qty: int) -> None:
-    _positive(qty, "--qty")
+    count(qty, "--qty")
     _not_closed(r, _("cannot dispose of goods on {id}: it is closed"))
     if not r.get("inspected_at"):
         if r.get("result"):  # inspected before more goods came: they are not

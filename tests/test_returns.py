@@ -188,9 +188,26 @@ def test_refusals_leave_the_ledger_unchanged(ledger, rma):
     cid, rid = rma
     refused(ledger, "return", "inspect", rid, "--result", "no-defect-found", "--defective", "0",
             message="nothing has been received yet")
-    refused(ledger, "return", "receive", rid, "--qty", "0", message="--qty must be a positive")
-    refused(ledger, "return", "receive", rid, "--qty", "-3", message="--qty must be a positive")
-    r = refused(ledger, "return", "open", cid, "--qty", "0", message="--qty must be a positive")
+    # a count below one is bad input (exit 2, as log --quantity 0), said before an id
+    # unknown: it was a refusal (exit 1), and only the unknown id was said
+    refused(ledger, "return", "receive", rid, "--qty", "0", message="--qty must be a positive",
+            code=2)
+    refused(ledger, "return", "receive", rid, "--qty", "-3",
+            message="--qty must be a positive", code=2)
+    r = refused(ledger, "return", "open", cid, "--qty", "0", message="--qty must be a positive",
+                code=2)
+    for args, said in (
+            (("receive", "RMA-2026-0099", "--qty", "0"), "--qty must be a positive whole "
+             "number, not 0"),
+            (("open", "CC-2026-0099", "--qty", "-1"), "--qty must be a positive whole "
+             "number, not -1"),
+            (("dispose", "RMA-2026-0099", "--action", "scrap", "--qty", "0"),
+             "--qty must be a positive whole number, not 0"),
+            (("inspect", "RMA-2026-0099", "--result", "defect-confirmed", "--defective", "-1"),
+             "--defective must be 0 or more, not -1"),
+            (("correct", "RMA-2026-0099", "--received", "-1", "--reason", "录错"),
+             "--received must be 0 or more, not -1")):
+        refused(ledger, "return", *args, message=f"Error: {said}\nHint: ", code=2)
     # a cost with a sign: the hint is about costs, not a complaint's disposition (refund …)
     cost = ledger("return", "dispose", rid, "--action", "scrap", "--qty", "1", "--cost", "-5",
                   code=2)
@@ -358,10 +375,11 @@ class ReturnMachine(LedgerMachine):
         self.closed = False
         self.rid = ""
 
-    def run(self, *args: str, ok: bool) -> None:
+    def run(self, *args: str, ok: bool, bad: bool = False) -> None:
+        """The step: done (ok), refused (exit 1), or its count bad input (`bad`, exit 2)."""
         self.clock += timedelta(hours=1)
         result = self.invoke(*args, "--at", self.clock.strftime("%Y-%m-%d %H:%M"))
-        assert result.exit_code == (0 if ok else 1), (args, result.output)
+        assert result.exit_code == (2 if bad else 0 if ok else 1), (args, result.output)
 
     @initialize(authorised=st.integers(1, 8))
     def open(self, authorised):
@@ -371,7 +389,7 @@ class ReturnMachine(LedgerMachine):
     @rule(n=qty)
     def receive(self, n):
         ok = not self.closed and n > 0
-        self.run("return", "receive", self.rid, "--qty", str(n), ok=ok)
+        self.run("return", "receive", self.rid, "--qty", str(n), ok=ok, bad=n <= 0)
         if ok:
             self.receipts.append(n)
             self.inspected = False  # goods after the inspection wait for one again
@@ -381,14 +399,15 @@ class ReturnMachine(LedgerMachine):
         ok = not self.closed and sum(self.receipts) > 0 and 0 <= defective <= sum(self.receipts)
         self.run("return", "inspect", self.rid, "--result",
                  "defect-confirmed" if defective else "no-defect-found", "--defective",
-                 str(defective), ok=ok)
+                 str(defective), ok=ok, bad=defective < 0)
         self.inspected = self.inspected or ok
 
     @rule(n=qty, action=st.sampled_from(["scrap", "repair", "restock"]))
     def dispose(self, n, action):
         ok = (not self.closed and self.inspected and 0 < n
               and self.disposed + n <= sum(self.receipts))
-        self.run("return", "dispose", self.rid, "--action", action, "--qty", str(n), ok=ok)
+        self.run("return", "dispose", self.rid, "--action", action, "--qty", str(n), ok=ok,
+                 bad=n <= 0)
         if ok:
             self.disposed += n
 
@@ -522,7 +541,7 @@ def test_a_count_with_a_point_is_refused_unless_it_is_whole(ledger, rma, typed, 
     ledger("return", "receive", rid, "--qty", "3.0", "--at", "2026-11-17 09:00")
     ledger("return", "receive", rid, "--qty", "1,000.000", "--at", "2026-11-17 10:00")
     ledger("return", "receive", rid, "--qty", "1.0000", "--at", "2026-11-17 11:00")
-    r = ledger("return", "receive", rid, "--qty", "-1.000", code=1)  # (its sign kept: no
+    r = ledger("return", "receive", rid, "--qty", "-1.000", code=2)  # (its sign kept: no
     # reading of it is a count)
     assert r.stderr.startswith("Error: --qty must be a positive whole number, not -1\n")
     assert ledger.rows("SELECT received_qty FROM returns WHERE id = ?", (rid,)) == [(1004,)]
@@ -737,7 +756,7 @@ def test_a_received_count_typed_wrong_is_corrected(ledger):
                     "of its units have a disposition")
         assert r.stderr.endswith("Hint: correct it to 4 or more\n"), r.stderr
     refused(ledger, "return", "correct", rid, "--received", "-1", "--reason", "录错",
-            message="--received must be 0 or more, not -1")
+            message="--received must be 0 or more, not -1", code=2)
     refused(ledger, "return", "correct", rid, "--received", "5", "--reason", "录错",
             "--at", "2026-10-29 09:00", code=2,
             message="is before the receipt it corrects (2026-10-30 09:00)")
@@ -1438,4 +1457,36 @@ def test_a_disposition_is_said_by_its_label(ledger, rma):
         ("return-to-customer", 2), ("discount-sale", 2), ("return-to-supplier", 1)]
     r = ledger("return", "close", rid, "--at", "2026-11-17 14:00")
     assert "(discount sale 2, return to customer 2, return to supplier 1)" in r.stderr, \
+        r.stderr
+
+
+def test_a_correction_below_one_disposed_unit_says_it_in_the_singular(ledger, rma):
+    """"1 of its units have a disposition": the refusal had one form for any number."""
+    _cid, rid = rma
+    received_and_scrapped(ledger, rid, 5, 1, 1,
+                          ("2026-11-17 09:00", "2026-11-17 10:00", "2026-11-17 11:00"))
+    r = refused(ledger, "return", "correct", rid, "--received", "0", "--reason", "录错",
+                message=f"cannot correct {rid} to 0 received: 1 of its units has a "
+                "disposition\nHint: correct it to 1 or more\n")
+    assert r.exit_code == 1
+
+
+def test_an_inspection_after_goods_received_since_says_what_it_replaces(ledger, rma):
+    """A second box came after the inspection; the clerk counted only its 2 defective,
+    and the 4 found before were replaced without a word (the warning was said only when
+    nothing had come since). Said, with every unit it counts."""
+    _cid, rid = rma
+    ledger("return", "receive", rid, "--qty", "5", "--at", "2026-11-17 09:00")
+    ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "4",
+           "--cause", "虚焊", "--at", "2026-11-17 10:00")
+    ledger("return", "receive", rid, "--qty", "2", "--at", "2026-11-18 09:00")
+    r = ledger("return", "inspect", rid, "--result", "defect-confirmed", "--defective", "2",
+               "--at", "2026-11-18 10:00")
+    assert (f"Warning: {rid}: this inspection replaces the one before (defect-confirmed, 4 "
+            "defective, cause 虚焊); it counts every unit received, 7 in all\n") in r.stderr, \
+        r.stderr
+    assert ledger.rows("SELECT defective_qty FROM returns WHERE id = ?", (rid,)) == [(2,)]
+    r = ledger("--lang", "zh", "return", "inspect", rid, "--result", "defect-confirmed",
+               "--defective", "6", "--at", "2026-11-18 11:00")  # (nothing came since)
+    assert f"警告：{rid}：本次检验取代上一次的结果（确认缺陷，不良 2 件，原因：虚焊）\n" in r.stderr, \
         r.stderr
