@@ -307,10 +307,13 @@ def return_inspect(lg: Ledger, return_id: str, result: str, defective: int | Non
                now, actor) as (cur, r, at):
         defective = defective or 0
         out = Outcome(r["id"], data={"changed": False})
+        # the inspection before (one after goods received since it too: it counted fewer)
         before = (r["result"], r["defective_qty"], r["cause"], r["inspection_note"]) \
-            if r["inspected_at"] is not None else None
+            if r["result"] is not None else None
+        again = r["inspected_at"] is None  # (goods received since it: all counted again)
+        received = r["received_qty"]
         cause = returns.inspection_cause(r, result, cause)
-        if before is not None and before == (result, defective, cause, note):
+        if not again and before == (result, defective, cause, note):
             # what it holds already (read in this transaction): nothing recorded
             out.status = r["stage"]
             out.notes.append(_("{id} has this inspection already ({result}, {n} defective): "
@@ -338,16 +341,21 @@ def return_inspect(lg: Ledger, return_id: str, result: str, defective: int | Non
                             {"result": r["result"], "defective_qty": r["defective_qty"],
                              "cause": r["cause"], "note": r["inspection_note"]})
     out.notes += due_said(lg, "dispose", due)  # (as assign and resolve say theirs)
-    if before is not None and before[0] is not None and before != (
-            result, defective, cause, note):
+    if before is not None and before != (result, defective, cause, note):
         # an inspection again replaces the one before (its values kept in the event): said,
         # so that a count lowered by mistake is seen (and a cause or note changed: the
-        # same result in other words, 不良 then 确认不良 --cause 划伤, said nothing)
-        out.warnings.append((_("{id}: this inspection replaces the one before ({result}, "
-                               "{n} defective, cause {cause})") if before[2] else
-                             _("{id}: this inspection replaces the one before ({result}, "
-                               "{n} defective)")).format(
-            id=out.id, result=term("inspection", before[0]), n=before[1], cause=before[2]))
+        # same result in other words, 不良 then 确认不良 --cause 划伤, said nothing); after
+        # goods received since, with the units it counts (the defective found before among
+        # them: a count of the new goods alone lowered it without a word)
+        said = (_("{id}: this inspection replaces the one before ({result}, {n} defective, "
+                  "cause {cause})") if before[2] else
+                _("{id}: this inspection replaces the one before ({result}, {n} defective)")
+                ).format(id=out.id, result=term("inspection", before[0]), n=before[1],
+                         cause=before[2])
+        if again:
+            said += _("; it counts every unit received, {received} in all").format(
+                received=received)
+        out.warnings.append(said)
     out.warnings += calendar_warnings(lg)
     return out
 
