@@ -141,6 +141,20 @@ def verify(lg: Ledger, head: str | None = None) -> dict[str, Any]:
     return {**_result(results, last_id, last_hash, head), "before_chain": old}
 
 
+def _once(problems: list[Problem]) -> list[Problem]:
+    """The problems, a value of another type named once (check_text names the values no
+    check could read for each check that met one)."""
+    named: set[tuple[Any, Any]] = set()
+    out = []
+    for p in problems:
+        if p["kind"] == "type":
+            if (p["id"], p["stored"]) in named:
+                continue
+            named.add((p["id"], p["stored"]))
+        out.append(p)
+    return out
+
+
 def before_chain(cur: sqlite3.Cursor) -> int:
     """How many complaints have steps recorded before the hash chain (an upgraded
     ledger's older events, which record no login): their records are not compared with
@@ -353,6 +367,7 @@ def _result(results: dict[Any, Any], last_id: int, last_hash: str, head: str | N
         problems += _rollup_problems(
             rolled[:rollups.MOST] + [r for r in recounted if r[0] != "day_rollups"])
     problems += results["blobs"]
+    problems = _once(problems)
     return {"ok": not problems, "head": {"id": last_id, "hash": _text(last_hash) or ""},
             "events": sum(part["events"] for part in chain), "problems": problems,
             "unrecorded": sum(n for _p, n in deadlines) + settings_unrecorded,
@@ -942,7 +957,9 @@ def _intake_differs(cur: sqlite3.Cursor, lo: str | None, hi: str | None, *, vali
 # --- every value of its column's type -------------------------------------------------------
 
 # A TEXT column turns any number given to it into text (its affinity): only numbers
-# and bytes can be of another type than their column's.
+# and bytes can be of another type than their column's. (Bytes in a TEXT column, which
+# its affinity keeps, are named by check_text, when a check meets them: a look at every
+# text value of the ledger would cost verify a tenth more.)
 _TYPES = {"INTEGER": ("integer",), "BLOB": ("blob",), "REAL": ("real", "integer")}
 # The values of the wrong type named, at most, in each table.
 _TYPES_MOST = 100
@@ -1042,10 +1059,7 @@ def check_types(cur: sqlite3.Cursor) -> list[Problem]:
         info = conn.execute(f"PRAGMA table_info({table})").fetchall()
         typed = [(name, _TYPES[decl.upper()]) for _cid, name, decl, *_rest in info
                  if decl.upper() in _TYPES]
-        keys = [name for _cid, name, _decl, _nn, _default, pk in sorted(info, key=lambda r: r[5])
-                if pk]
-        key = keys[0] if len(keys) == 1 else f"json_array({', '.join(keys)})" if keys \
-            else "rowid"
+        key = _row_key(info)
         if not typed:
             continue
         where = " OR ".join(f"typeof({name}) NOT IN {_in((*kinds, 'null'))}"
@@ -1058,6 +1072,65 @@ def check_types(cur: sqlite3.Cursor) -> list[Problem]:
                     for (name, kinds), have in zip(typed, types, strict=True)
                     if have not in (*kinds, "null")]
     return out
+
+
+def check_text(cur: sqlite3.Cursor) -> list[Problem]:
+    """Every value of a TEXT column that is not text Python can read: bytes that are not
+    UTF-8, or bytes stored as such (a BLOB, which a TEXT column keeps), by table, row and
+    column (at most _TYPES_MOST a table). Read as bytes, every row of every table: run
+    only when a check met one (_guarded)."""
+    out: list[Problem] = []
+    conn = cur.connection
+    factory = conn.text_factory
+    conn.text_factory = bytes
+    try:
+        for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                     "AND name NOT LIKE 'sqlite_%' AND name != 'blob_chunks' "
+                                     "ORDER BY name").fetchall():
+            table = _text(table)
+            info = [tuple(v.decode("utf-8", "replace") if isinstance(v, bytes) else v
+                          for v in row)
+                    for row in conn.execute(f"PRAGMA table_info({table})").fetchall()]
+            texts = [str(name) for _cid, name, decl, *_rest in info
+                     if str(decl).upper() == "TEXT"]
+            if not texts:
+                continue
+            key, found = _row_key(info), 0
+            for row_key, *values in _rows(conn.execute(
+                    f"SELECT {key}, {', '.join(f'{t}, typeof({t})' for t in texts)} "
+                    f"FROM {table}")):
+                for name, value, kind in zip(texts, values[::2], values[1::2], strict=True):
+                    if not isinstance(value, bytes):
+                        continue
+                    where = _replaced(row_key) if isinstance(row_key, bytes) else row_key
+                    if kind == b"blob":
+                        out.append(problem("type", f"{table} {where} {name}", "blob",
+                                           "text", N_("a value of another type than its "
+                                                      "column's")))
+                        found += 1
+                        continue
+                    try:
+                        value.decode("utf-8")
+                    except UnicodeDecodeError:
+                        out.append(problem("type", f"{table} {where} {name}",
+                                           _replaced(value), "text", N_(
+                                               "text whose bytes are not UTF-8 (changed by "
+                                               "hand, or damaged on the disk); shown with "
+                                               "them replaced by \ufffd")))
+                        found += 1
+                if found >= _TYPES_MOST:
+                    break
+    finally:
+        conn.text_factory = factory
+    return out
+
+
+def _row_key(info: list[tuple[Any, ...]]) -> str:
+    """How a table's row is named: its primary key (a JSON array of several), else rowid."""
+    keys = [name for _cid, name, _decl, _nn, _default, pk in sorted(info, key=lambda r: r[5])
+            if pk]
+    return keys[0] if len(keys) == 1 else f"json_array({', '.join(keys)})" if keys \
+        else "rowid"
 
 
 class _Unindexed:
@@ -1095,12 +1168,28 @@ def _guarded(key: Any, check: Any, *args: Any) -> Any:
     """A check's result; one that stops at a value of another type than its column's
     (which check_types names) is a problem rather than a failure of verify: the other
     checks still run and the report is still written. An index missing (which
-    check_schema names) is read without (_Unindexed)."""
+    check_schema names) is read without (_Unindexed). Text whose bytes are not UTF-8
+    (a hand edit, a byte the disk flipped), which Python cannot read as text, is read
+    with those bytes replaced (U+FFFD), and named by table, row and column (check_text):
+    one such value stopped every check, said as SQL text, "cannot use ledger"."""
     missing: list[str] = []
+    lenient = False
     while True:
         try:
-            return check(*((_Unindexed(args[0], missing), *args[1:]) if missing else args))
+            cur = _Unindexed(args[0], missing) if missing else args[0] if args else None
+            if not lenient:
+                return check(*((cur, *args[1:]) if args else ()))
+            conn = args[0].connection
+            factory = conn.text_factory
+            conn.text_factory = _replaced
+            try:
+                return _with_problems(key, check(cur, *args[1:]), check_text(args[0]))
+            finally:
+                conn.text_factory = factory
         except sqlite3.OperationalError as exc:
+            if str(exc).startswith(_UNREADABLE) and args and not lenient:
+                lenient = True  # (bytes where text was expected stop it again: said)
+                continue
             gone = re.match(r"no such index: (\w+)", str(exc))
             if gone is None or gone[1] in missing or not args or not _unindexed_fits(args[0]):
                 failed: BaseException = exc
@@ -1109,7 +1198,29 @@ def _guarded(key: Any, check: Any, *args: Any) -> Any:
         except (TypeError, ValueError, ArithmeticError) as exc:
             failed = exc
             break
-    return _stopped(key, failed)
+    found = _stopped(key, failed)
+    return _with_problems(key, found, check_text(args[0])) if lenient else found
+
+
+# What Python's sqlite3 says of text whose bytes are not UTF-8, and SQLite of bytes (a
+# BLOB) where text was expected: values a check cannot read (check_text, check_types).
+_UNDECODABLE = "Could not decode to UTF-8"
+_UNREADABLE = (_UNDECODABLE, "JSON cannot hold BLOB values")
+
+
+def _replaced(data: bytes) -> str:
+    """A text_factory: text whose bytes are not UTF-8 read with them replaced."""
+    return data.decode("utf-8", "replace")
+
+
+def _with_problems(key: Any, result: Any, more: list[Problem]) -> Any:
+    """A check's result (in its shape: see _stopped) with the problems `more` added."""
+    name = key[0] if isinstance(key, tuple) else key
+    if name == "chain":
+        return {**result, "problems": [*result["problems"], *more]}
+    if name in ("deadlines", "settings"):
+        return [*result[0], *more], result[1]
+    return [*result, *more]
 
 
 # The most events a ledger may hold for a check to read it without an index it names: a
@@ -1127,12 +1238,13 @@ def _unindexed_fits(cur: Any) -> bool:
 def _stopped(key: Any, exc: BaseException) -> Any:
     """_guarded's problem for a check that stopped (any other failure raised again)."""
     if isinstance(exc, sqlite3.OperationalError) and not str(exc).startswith(
-            ("no such index", "no such table")):
+            ("no such index", "no such table", *_UNREADABLE)):
         raise exc
     name = key[0] if isinstance(key, tuple) else key
     found = problem("check", name, f"{type(exc).__name__}: {exc}", None, N_(
         "this check stopped at part of the schema that is missing (see the schema's "
-        "lines)") if isinstance(exc, sqlite3.OperationalError) else N_(
+        "lines)") if isinstance(exc, sqlite3.OperationalError) and not str(exc).startswith(
+            _UNREADABLE) else N_(
         "this check stopped at a value it cannot read (see the values of another type "
         "than their column's)"))
     if name == "chain":

@@ -221,6 +221,22 @@ def translate(exc: sqlite3.Error, path: Path) -> LedgerError:
                            hint=_("complaintctl verify names what differs; restore the "
                                   "ledger from your latest backup"),
                            code="schema_changed", path=str(path), why=text)
+    if low.startswith(("could not decode to utf-8", "json cannot hold blob values")):
+        # a value that is not text where text is kept (bytes that are not UTF-8, a BLOB):
+        # changed by hand or damaged on the disk, not the disk's space (it was "cannot use
+        # ledger", with the SQL that read it and a hint about free space)
+        import re
+
+        column = re.search(r"column '(\w+)'", text)
+        return LedgerError((_("{path} holds a value of {column} that is not text it can read "
+                              "(bytes that are not UTF-8): it was changed by hand, or "
+                              "damaged on the disk") if column else
+                            _("{path} holds a value that is not text it can read (bytes that "
+                              "are not UTF-8, or not text at all): it was changed by hand, or "
+                              "damaged on the disk")).format(
+                                  path=path, column=column[1] if column else ""),
+                           hint=_("complaintctl verify names where; restore the ledger from "
+                                  "your latest backup"), code="not_text", path=str(path))
     if isinstance(exc, sqlite3.IntegrityError) and low.startswith("unique constraint"):
         # every step reads and checks inside its transaction: a row already there under
         # the key it writes (an id counter set back by hand) is the ledger's, not the disk

@@ -1476,6 +1476,41 @@ def test_a_value_of_another_type_is_named_and_verify_still_answers(ledger, env, 
     ledger("report", "--month", "2026-10", "--format", "json")
 
 
+@pytest.mark.parametrize("parts", [False, True], ids=["whole", "in-parts"])
+def test_text_that_is_not_utf8_or_bytes_in_a_text_column_is_named_and_verify_answers(
+        ledger, env, full, monkeypatch, parts):
+    """One byte that is not UTF-8 (a hand edit, a byte a failing disk flipped) in a text
+    cell stopped verify whole: "cannot use ledger (Could not decode to UTF-8 column
+    'json_array(c.severity, …' )", no chain checked, the SQL as the problem, a hint about
+    free disk space; bytes (a BLOB) there, "JSON cannot hold BLOB values". Each is named
+    by table, row and column; the other checks still run; every other command says what
+    it met, without its SQL."""
+    if parts:
+        monkeypatch.setattr(audit, "PARALLEL_FROM", 1)
+        monkeypatch.setattr(audit.os, "cpu_count", lambda: 2)
+    head = ledger.json("verify")["head"]
+    tamper(env, f"UPDATE complaints SET region = CAST(x'e58dff' AS TEXT) WHERE id = "
+           f"'{full['closed']}'",
+           f"UPDATE assignments SET owner = x'e78e8b' WHERE complaint_id = '{full['assigned']}'")
+    found = verify_fails(ledger)
+    named = [(p["kind"], p["id"], p["stored"]) for p in found if p["kind"] == "type"]
+    assert ("type", f"complaints {full['closed']} region", "\ufffd\ufffd") in named
+    assert any(kind == "type" and id_.startswith("assignments ") and id_.endswith(" owner")
+               and stored == "blob" for kind, id_, stored in named), named
+    assert len(named) == 2, named  # (once each, however many checks met it)
+    result = json.loads(ledger("verify", "--format", "json", code=1).stdout)
+    assert result["head"] == head and result["events"] == head["id"]  # (the chain checked)
+    assert ("region", full["closed"]) in {(p["kind"], p["id"]) for p in found}
+    out = ledger("verify", code=1)
+    assert "Could not decode" not in out.stdout + out.stderr
+    assert "not UTF-8" in out.stdout, out.stdout
+    r = ledger("show", full["closed"], code=1)
+    assert r.stderr == (
+        f"Error: {env} holds a value of region that is not text it can read (bytes that are "
+        "not UTF-8): it was changed by hand, or damaged on the disk\nHint: complaintctl "
+        "verify names where; restore the ledger from your latest backup\n"), r.stderr
+
+
 def test_a_check_that_stops_at_a_value_says_so_and_the_others_still_run(ledger, env, full,
                                                                         monkeypatch):
     """Whatever a value written by hand does to one check, verify answers: that check
