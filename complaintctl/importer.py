@@ -59,7 +59,7 @@ from complaintctl.mapping import (
     reads_as_data,
     toml_string,
 )
-from complaintctl.readers import NumberCell, Table
+from complaintctl.readers import NumberCell, RoundedCell, Table
 from complaintctl.render import unguarded
 from complaintctl.store import Ledger, Rows, encode, iso
 
@@ -406,6 +406,9 @@ class Reader:
         self.numbered = sorted(numbered.items())
         self.shortened: dict[int, list[int]] = {}
         self.shortened_first: dict[int, str] = {}  # (its first value, by column)
+        # and those with a number cell of more digits than Excel keeps (readers.RoundedCell)
+        self.rounded: dict[int, list[int]] = {}
+        self.rounded_first: dict[int, str] = {}
         # (field, what its step lacked) -> the rows whose value of it no step took
         self.unused: dict[tuple[str, str], list[int]] = {}
         # a register's word for none (无, 没有, /) in a contact, product, order, lot or
@@ -641,12 +644,15 @@ class Reader:
         values Excel wrote in scientific notation when it saved the file, one warning a
         column: not refused (the number is lost all the same), said (it came in as
         1.38001E+10 without a word), with the column's first such value for an example
-        (a contact's is not quoted: a made-up one stands for it)."""
+        (a contact's masked: a made-up one, said as the cell's, sent the clerk looking for
+        it); and those with number cells of more digits than Excel keeps."""
         out = []
         for i, column in self.numbered:
             rows = self.shortened.get(i)
             if rows:
-                example = "1.38001E+10" if i == self.contact else self.shortened_first[i]
+                example = self.shortened_first[i]
+                if i == self.contact:  # (masked, as every contact shown)
+                    example = parse.mask(example) or example
                 out.append(ngettext(
                     "column {column}, row {rows}: a number Excel has shortened to scientific "
                     "notation ({example}) when it saved the file; its digits are "
@@ -659,6 +665,21 @@ class Reader:
                     "original workbook, or format the column as text in Excel before saving "
                     "the file", len(rows)).format(column=column, rows=i18n.row_ranges(rows),
                                                   example=example))
+            rows = self.rounded.get(i)
+            if rows:
+                out.append(ngettext(
+                    "column {column}, row {rows}: a number cell of more digits than Excel "
+                    "keeps ({example}): its digits after the 15th were lost when it was typed "
+                    "as a number, and are read as the zeros Excel shows; take the numbers from "
+                    "where they came from, or type them again in a column formatted as text",
+                    "column {column}, rows {rows}: number cells of more digits than Excel "
+                    "keeps (such as {example}): their digits after the 15th were lost when "
+                    "they were typed as numbers, and are read as the zeros Excel shows; take "
+                    "the numbers from where they came from, or type them again in a column "
+                    "formatted as text", len(rows)).format(
+                        column=column, rows=i18n.row_ranges(rows),
+                        example=(parse.mask(self.rounded_first[i]) or "")
+                        if i == self.contact else self.rounded_first[i]))
         return out
 
     # --- cells -----------------------------------------------------------------
@@ -739,6 +760,10 @@ class Reader:
             if raw and ("E+" in raw or "e+" in raw) and _SHORTENED.fullmatch(raw):
                 self.shortened.setdefault(i, []).append(number)
                 self.shortened_first.setdefault(i, raw.strip())
+            elif type(raw) is RoundedCell:  # (a workbook's number cell: no notation, the
+                # digits past the 15th zeros all the same, said nowhere)
+                self.rounded.setdefault(i, []).append(number)
+                self.rounded_first.setdefault(i, raw)
         for f, i, column, convert in self.plan:
             raw = cells[i] if i < width else None
             if raw is not None:

@@ -937,6 +937,14 @@ class NumberCell(str):
     __slots__ = ()
 
 
+class RoundedCell(str):
+    """The text of a whole number cell beyond the digits a float holds (2**53): Excel
+    keeps 15 significant digits, and the rest are zeros here (an 18-digit order number
+    typed as a number); the importer warns of it in a column of long numbers."""
+
+    __slots__ = ()
+
+
 def _cell(value: Any) -> str | None:
     """An XLSX cell as text: dates as ISO, whole floats without their .0."""
     if value is None or value == "":
@@ -953,7 +961,8 @@ def _cell(value: Any) -> str | None:
             if abs(value) < _EXACT:  # (a 16-digit key an ERP wrote is held exactly)
                 return str(int(value))
             digits, power = f"{abs(value):.14e}".split("e")  # 15 digits, then zeros
-            return ("-" if value < 0 else "") + digits.replace(".", "") + "0" * (int(power) - 14)
+            return RoundedCell(("-" if value < 0 else "") + digits.replace(".", "")
+                               + "0" * (int(power) - 14))
         return NumberCell(f"{value:.15g}")
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")

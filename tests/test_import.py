@@ -4681,6 +4681,37 @@ def test_show_and_list_ref_take_a_key_in_either_case(ledger, files):
             typed
 
 
+def test_a_workbook_number_of_more_digits_than_excel_keeps_is_warned_of(ledger, files):
+    """An 18-digit order number typed into Excel as a number is kept as its first 15
+    digits and zeros: it came in as 123456789012346000, a number that never was, without
+    a word (a CSV of it is warned of: scientific notation). Warned of by column and rows;
+    a number the cell holds whole (16 digits an ERP wrote) is not."""
+    import openpyxl  # (the tests' extra: a workbook as Excel writes one)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["投诉单号", "投诉日期", "客户名称", "订单号", "投诉内容", "投诉类别", "严重程度"])
+    ws.append(["T1", "2025-03-05", "甲公司", 1.23456789012346e17, "划伤", "质量", "中"])
+    ws.append(["T2", "2025-03-05", "乙公司", 123456789012345678, "划伤", "质量", "中"])
+    ws.append(["T3", "2025-03-05", "丙公司", 1234567890123456, "划伤", "质量", "中"])
+    path = files["dir"] / "long.xlsx"
+    wb.save(path)
+    mapping = files["dir"] / "long.toml"
+    mapping.write_text('key = "投诉单号"\n[columns]\nreceived_at = "投诉日期"\n'
+                       'customer = "客户名称"\norder_no = "订单号"\ndescription = "投诉内容"\n'
+                       'category = "投诉类别"\nseverity = "严重程度"\n[defaults]\n'
+                       'channel = "phone"\n', encoding="utf-8")
+    r = ledger("import", path, "--mapping", mapping)
+    assert ("Warning: column 订单号, rows 2–3: number cells of more digits than Excel keeps "
+            "(such as 123456789012346000): their digits after the 15th were lost when they "
+            "were typed as numbers, and are read as the zeros Excel shows; take the numbers "
+            "from where they came from, or type them again in a column formatted as text\n"
+            ) in r.stderr, r.stderr
+    assert "row 4" not in r.stderr and "rows 2–4" not in r.stderr
+    assert ledger.rows("SELECT source_key, order_no FROM complaints ORDER BY 1") == [
+        ("T1", "123456789012346000"), ("T2", "123456789012346000"),
+        ("T3", "1234567890123456")]
+
+
 def test_numbers_excel_wrote_in_scientific_notation_are_warned_of(ledger, files):
     """A CSV saved by Excel holds 1.38001E+10 for a phone number and 2.02503E+17 for an
     order number: imported as that text without a word, the numbers lost. Warned of once
@@ -4710,8 +4741,8 @@ def test_numbers_excel_wrote_in_scientific_notation_are_warned_of(ledger, files)
                 "from the original workbook, or format the column as text in Excel before "
                 "saving the file\n")
 
-    # (the column's own first value; a contact's stands in a made-up one)
-    said = warned(1, "投诉单号", "4", "2.02504E+11") + warned(1, "联系电话", "2", "1.38001E+10") \
+    # (the column's own first value; a contact's masked: a made-up one was taken for it)
+    said = warned(1, "投诉单号", "4", "2.02504E+11") + warned(1, "联系电话", "2", "*******E+10") \
         + warned(3, "订单号", "2–4", "2.02503E+17") + warned(1, "批号", "3", "3.5E+12")
     r = ledger("import", path, "--mapping", mapping, "--dry-run")
     assert r.stderr.startswith(said), r.stderr
