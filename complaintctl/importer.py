@@ -229,10 +229,19 @@ class _Rollback(Exception):
 
 def _excel_day(text: str) -> str | None:
     """The day an Excel date number stands for (45730: 2025-03-14), for a number of five
-    digits from 1954 to 2119; None for anything else."""
-    if len(text) != 5 or not text.isdigit() or not 20000 <= int(text) <= 80000:
+    digits from 1954 to 2119, and with its time of day when it has a fraction (a
+    date-time cell in General: 45721.5 is 2025-03-05 12:00, to the second); None for
+    anything else."""
+    whole, point, fraction = text.partition(".")
+    if len(whole) != 5 or not whole.isdigit() or not 20000 <= int(whole) <= 80000 or (
+            point and not (fraction.isdigit() and fraction.isascii())):
         return None
-    return (date(1899, 12, 30) + timedelta(days=int(text))).isoformat()
+    day = date(1899, 12, 30) + timedelta(days=int(whole))
+    seconds = round(float("0." + fraction) * 86400) if fraction else 0
+    if not seconds or seconds >= 86400:  # (a fraction of a second off midnight: the day)
+        return day.isoformat() if seconds < 86400 else (day + timedelta(days=1)).isoformat()
+    return f"{day.isoformat()} {seconds // 3600:02d}:{seconds // 60 % 60:02d}" + (
+        f":{seconds % 60:02d}" if seconds % 60 else "")
 
 
 # --- reading a row ---------------------------------------------------------------------

@@ -2367,8 +2367,8 @@ def test_an_unreadable_date_is_said_once(ledger, files):
 def test_an_excel_date_number_or_a_date_without_its_year_says_what_it_is(ledger, files):
     """45730 (a date cell saved as General) and 3月5日 were both "is not a date", with
     nothing on what to do (`log --received 3月5日` says the year is missing)."""
-    rows = [list(ROWS[0]), list(ROWS[1])]
-    rows[0][1], rows[1][1] = "45730", "3月5日"
+    rows = [list(ROWS[0]), list(ROWS[1]), list(ROWS[2])]
+    rows[0][1], rows[1][1], rows[2][1] = "45730", "3月5日", "45721.5"
     path = write_csv(files["dir"] / "serial.csv", rows)
     r = ledger("import", path, "--mapping", files["map"], code=2)
     assert "row 2, column 投诉日期: '45730' is not a date (as an Excel date number it is " \
@@ -2376,6 +2376,12 @@ def test_an_excel_date_number_or_a_date_without_its_year_says_what_it_is(ledger,
         "[values.received_at]: \"45730\" = \"2025-03-14\")" in r.stderr, r.stderr
     assert "row 3, column 投诉日期: '3月5日' is not a date: it has no year (e.g. " \
         "2025年3月5日)" in r.stderr
+    # a date-time cell in General (its time the fraction): said as one too, not given a
+    # [formats] line that cannot read it
+    assert "row 4, column 投诉日期: '45721.5' is not a date (as an Excel date number it is " \
+        "2025-03-05 12:00: type the date into the cell, or give the cell a line under " \
+        "[values.received_at]: \"45721.5\" = \"2025-03-05 12:00\")" in r.stderr, r.stderr
+    assert "[formats]" not in r.stderr
 
 
 def test_an_empty_date_cell_of_a_mapped_column_is_said_as_empty(ledger, files):
