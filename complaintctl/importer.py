@@ -455,7 +455,8 @@ class Reader:
         # the column a step's time is named by in a problem, by its time field
         # (a time from another field through [dates]: that field's column, as the file
         # names it; "column resolved_at" was said beside "column 处理日期" for one cell)
-        sources = {f: self.date_from.get(f, (f, None))[0] for f in FIELDS}
+        sources = {f: self.date_from.get(self._date_field(f), (self._date_field(f), None))[0]
+                   for f in FIELDS}
         self.time_column = {f: self.column(f) if f in self.index else
                             self.column(sources[f]) if sources[f] in self.index else
                             sources[f]
@@ -704,12 +705,27 @@ class Reader:
         return any(f in self.index and c == column and f != "received_at"
                    for f, c in self.time_column.items())
 
-    def _time_mapped(self, f: str) -> bool:
-        """Whether a column gives time field `f` (its own, or one [dates] names)."""
+    def _time_mapped(self, f: str, seen: tuple[str, ...] = ()) -> bool:
+        """Whether a column gives time field `f` (its own, or one [dates] names, through
+        the fields it names in turn: concluded_at = "resolved_at", resolved_at =
+        "closed_at")."""
         if f in self.index:
             return True
         source, index = self.date_from.get(f, (None, None))
-        return index is not None or (source is not None and source in self.index)
+        return index is not None or (source is not None and f not in seen
+                                     and self._time_mapped(source, (*seen, f)))
+
+    def _date_field(self, f: str) -> str:
+        """The field whose column (or [dates] column) gives time field `f`: `f` itself, or
+        the last of the fields its [dates] lines name in turn (a loop of them: `f`)."""
+        seen = [f]
+        while f not in self.index:
+            source, index = self.date_from.get(f, (None, None))
+            if source is None or index is not None or source in seen:
+                break
+            f = source
+            seen.append(f)
+        return f
 
     def blank(self, cells: list[str | None]) -> bool:
         """Nothing in any column the mapping reads but the key (a row numbered ahead in
@@ -1117,6 +1133,11 @@ class Reader:
         if self.unread(row, f):
             return True
         src = self.date_from.get(f)
+        if src is not None and src[1] is None and self._date_field(f) != f:
+            f = self._date_field(f)  # (through the fields [dates] names in turn)
+            if self.unread(row, f):
+                return True
+            src = self.date_from.get(f)
         return src is not None and (self.unread(row, src[0]) if src[1] is None else
                                     any(p.column == src[0] for p in row.problems))
 
@@ -1196,17 +1217,20 @@ class Reader:
                                 if self.contact is not None else cells))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
-    def when(self, row: _Row, f: str) -> tuple[datetime | None, bool]:
-        """A step's time: its own column, or where [dates] says (estimated)."""
+    def when(self, row: _Row, f: str, seen: tuple[str, ...] = ()) -> tuple[datetime | None,
+                                                                          bool]:
+        """A step's time: its own column, or where [dates] says (estimated), through the
+        fields it names in turn (concluded_at = "resolved_at" where resolved_at =
+        "closed_at": it was taken as no date, and the row told to add the line it had)."""
         v = row.values.get(f)
         if v is not None:
             return v, f in row.defaulted
         src = self.date_from.get(f)
-        if src is None:
+        if src is None or f in seen:
             return None, False
         name, i = src
         if i is None:
-            return row.values.get(name), True
+            return self.when(row, name, (*seen, f))[0], True
         raw = row.cells[i] if i < len(row.cells) else None
         if raw is None:
             return None, True

@@ -5530,3 +5530,26 @@ def test_a_day_from_another_field_under_defaults_is_sent_to_dates(ledger, tmp_pa
                         "taken from another field goes under [dates]\nHint: move the line "
                         "under [dates]: assigned_at = \"received_at\"\n"), r.stderr
     assert ledger.snapshot() == before
+
+
+def test_a_dates_line_may_name_a_field_that_takes_its_own_time_from_dates(ledger, files):
+    """concluded_at = "resolved_at" where resolved_at itself comes from [dates]
+    (resolved_at = "revisited_at": a register with only 回访日期): the chain was not
+    followed, the row was refused ("the investigate step has no date … say where it
+    comes from under [dates]", the line that was there). Followed; a cell it cannot read
+    said once, for the cell."""
+    mapping = files["dir"] / "chain.toml"
+    mapping.write_text(MAPPING.replace('resolved = "处理日期"\n', "").replace(
+        "[dates]\n", '[dates]\nresolved_at = "revisited_at"\n'), encoding="utf-8")
+    rows = [list(ROWS[0]), list(ROWS[0])]
+    rows[1][0], rows[1][19] = "2025-009", "2025-13-07"
+    path = write_csv(files["dir"] / "chain.csv", rows)
+    r = ledger("import", path, "--mapping", mapping, "--dry-run", code=2)
+    assert "row 3, column 回访日期: '2025-13-07' is not a date" in r.stderr, r.stderr
+    assert "no date" not in r.stderr and "row 2" not in r.stderr, r.stderr
+    r = ledger("import", path, "--mapping", mapping, "--skip-bad", "--rejects",
+               files["dir"] / "rejects.csv")
+    assert "1 new complaint" in r.stderr and "1 refused" in r.stderr, r.stderr
+    assert ledger.rows("SELECT source_key, concluded_at, resolved_at FROM complaints") == [
+        ("2025-001", "2025-03-06T16:00:00Z", "2025-03-06T16:00:00Z")]
+
