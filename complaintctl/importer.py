@@ -374,6 +374,9 @@ class Reader:
         # the key's columns: one (its cell is the row's source key, as always), or several
         # (their cells joined, each escaped: two rows with other cells never join alike)
         self.key_indexes = tuple(where[h] for h in mapping.key)
+        # the register id of a row imported before, where the file has its column
+        self.register_index = where.get(mapping.register_key) \
+            if mapping.register_key is not None else None
         self.key_index = self.key_indexes[0] if len(self.key_indexes) == 1 else None
         # [dates]: a field's time from another field, or from a column of its own
         self.date_from: dict[str, tuple[str, int | None]] = {}
@@ -1145,7 +1148,18 @@ class Reader:
         return self.key_of(row.cells)
 
     def key_of(self, cells: list[str | None]) -> str | None:
-        """The row's source key: its key cell; of a key of several columns, their cells
+        """The row's source key: its register id from an import before, where the mapping
+        has a register_key and the row fills it in (complaintctl's export of a complaint
+        imported from a register: its register id was lost when the ledger moved, and
+        the register imported again came in twice), else id_key_of."""
+        if self.register_index is not None:
+            cell = cells[self.register_index] if self.register_index < len(cells) else None
+            if cell:
+                return parse.name_width(cell)
+        return self.id_key_of(cells)
+
+    def id_key_of(self, cells: list[str | None]) -> str | None:
+        """The row's key cells: its key cell; of a key of several columns, their cells
         joined by " | " with a | or \\ inside a cell escaped (so that no two rows whose
         cells differ give one key); None when a cell of it is empty. Full-width letters
         and digits are read as half-width, as in a name (２０２６－００１, typed with an
@@ -2374,7 +2388,7 @@ def _kept_ids(lg: Ledger, table: Table, open_table: Callable[[], Table], reader:
     prefix = lg.config.settings["id_prefix"]
     shape, year = _id_shape(prefix), now.astimezone(lg.tz).year
     first = next((k for _number, cells in table.peek(_PEEKED) if not (
-        reader.blank(cells) or reader.summing(cells)) and (k := reader.key_of(cells))), None)
+        reader.blank(cells) or reader.summing(cells)) and (k := reader.id_key_of(cells))), None)
     if first is None or shape.fullmatch(first) is None:
         return 0
     top = 0
@@ -2385,9 +2399,9 @@ def _kept_ids(lg: Ledger, table: Table, open_table: Callable[[], Table], reader:
             for _number, cells in open_table().rows:
                 if reader.blank(cells) or reader.left_out(cells) or reader.summing(cells):
                     continue
-                key = reader.key_of(cells)
-                if key is None or key in known:  # (compared with its complaint, not added)
-                    continue
+                key = reader.id_key_of(cells)  # (its id: a register id it holds aside)
+                if key is None or reader.key_of(cells) in known:  # (compared with its
+                    continue  # complaint, not added)
                 found = shape.fullmatch(key)
                 if found is None:
                     return 0
@@ -2762,9 +2776,11 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                                     [_field_said(f) for f in held]), id=gone), rule=True,
                                 cells=cells))
                             continue
+                    id_key = reader.id_key_of(cells)  # (the id it is kept under: not a
+                    # register id it holds from an import before)
                     try:
                         cid = writer.add(history) if numbering is None else \
-                            numbering.add(history, key)
+                            numbering.add(history, id_key)
                     except ComplaintctlError as exc:
                         place = exc.params.get("step", 0)
                         kind = "log" if not place else history.steps[place - 1].kind
@@ -2773,11 +2789,11 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                                 exc, key, reader)), rule=True, cells=cells))
                         continue
                     result.added += 1
-                    if key is not None and cid != key and shape.fullmatch(key):
+                    if id_key is not None and cid != id_key and shape.fullmatch(id_key):
                         n_moved += 1
                         if not moved:  # (and whether another has its id: checked once)
-                            moved.append((key, cid, cur.execute(
-                                "SELECT 1 FROM complaints WHERE id = ?", (key,)).fetchone()
+                            moved.append((id_key, cid, cur.execute(
+                                "SELECT 1 FROM complaints WHERE id = ?", (id_key,)).fetchone()
                                 is not None))
                     if same is not None:
                         first = same.setdefault(reader.cells_digest(cells), number)

@@ -124,6 +124,10 @@ class Mapping:
     # headers of columns a file may lack: the fields mapped to them are then not read
     # (complaintctl's export before it had the investigation's texts)
     optional: tuple[str, ...] = ()
+    # the header of a column that holds a row's register id from an import before
+    # (complaintctl's export: source_key): where it is filled in, it is the row's key (its
+    # register id, stored and matched), the key's column giving its id alone (kept)
+    register_key: str | None = None
 
     @property
     def key_name(self) -> str | None:
@@ -256,7 +260,7 @@ def _fields(table: dict[str, Any], name: str, where: str) -> dict[str, str]:
 
 def parse(doc: dict[str, Any], where: str) -> Mapping:
     known = {"key", "columns", "values", "defaults", "formats", "dates", "refuse_masked",
-             "leave_out", "optional"}
+             "leave_out", "optional", "register_key"}
     for name in doc:
         if name not in known:
             raise _bad(where, _("unknown entry {name}").format(name=name),
@@ -307,10 +311,16 @@ def parse(doc: dict[str, Any], where: str) -> Mapping:
     if not isinstance(optional, list) or not all(isinstance(h, str) and h.strip()
                                                  for h in optional):
         raise _bad(where, _("optional must be a list of column headers"))
+    register_key = doc.get("register_key")
+    if register_key is not None and (not isinstance(register_key, str) or not
+                                     register_key.strip() or len(key or ()) != 1):
+        raise _bad(where, _("register_key must be a column header, beside a key of one "
+                            "column"))
     return Mapping(columns=columns, key=tuple(key or ()), values=values, defaults=defaults,
                    formats=formats, dates=dates, name=where,
                    refuse_masked=tuple(canonical(m) or m for m in masked),
-                   leave_out=tuple(leave_out), optional=tuple(optional))
+                   leave_out=tuple(leave_out), optional=tuple(optional),
+                   register_key=register_key)
 
 
 # --- the starter mapping -----------------------------------------------------------

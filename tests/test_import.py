@@ -5553,3 +5553,38 @@ def test_a_dates_line_may_name_a_field_that_takes_its_own_time_from_dates(ledger
     assert ledger.rows("SELECT source_key, concluded_at, resolved_at FROM complaints") == [
         ("2025-001", "2025-03-06T16:00:00Z", "2025-03-06T16:00:00Z")]
 
+
+def test_a_ledger_moved_by_its_export_keeps_the_register_ids_of_what_it_imported(
+        ledger, tmp_path, monkeypatch):
+    """Moved by export and `--mapping complaintctl`, a complaint imported from a register
+    (register id T9) came in keyed by its id: `show --ref T9` found nothing, and the
+    department's register imported again brought every complaint in twice, without a
+    word. Its register id is kept (the export's source_key), its id too; a complaint
+    typed in is keyed by its id, as before."""
+    run = ledger
+    register = tmp_path / "k.csv"
+    register.write_text("投诉单号,投诉日期,客户名称,投诉内容,投诉类别,严重程度\n"
+                        "T9,2026-10-05 09:30,丙公司,外观划伤,质量,中\n", encoding="utf-8")
+    mapping = tmp_path / "k.toml"
+    mapping.write_text('key = "投诉单号"\n[columns]\nreceived_at = "投诉日期"\n'
+                       'customer = "客户名称"\ndescription = "投诉内容"\ncategory = "投诉类别"\n'
+                       'severity = "严重程度"\n[defaults]\nchannel = "phone"\n', encoding="utf-8")
+    run("import", register, "--mapping", mapping)
+    typed = run.log(received="2026-11-01 10:00", customer="甲公司")
+    assert typed == "CC-2026-0002"
+    out = tmp_path / "all.csv"
+    run("export", "complaints", "--reveal", "--output", out)
+    db = tmp_path / "moved.db"
+    monkeypatch.setenv("COMPLAINTCTL_DB", str(db))
+    run("init", "--country", "CN", "--timezone", "Asia/Shanghai")
+    r = run("import", out, "--mapping", "complaintctl")
+    assert "2 new complaints" in r.stderr and "other ids" not in r.stderr, r.stderr
+    assert read_rows(db, "SELECT id, source_key, customer FROM complaints ORDER BY id") == [
+        ("CC-2026-0001", "T9", "丙公司"), ("CC-2026-0002", "CC-2026-0002", "甲公司")]
+    assert run.json("show", "--ref", "T9")["id"] == "CC-2026-0001"
+    r = run("import", register, "--mapping", mapping)  # the register again: matched
+    assert "0 new complaints, 1 already imported" in r.stderr, r.stderr
+    r = run("import", out, "--mapping", "complaintctl")  # the export again: matched
+    assert "0 new complaints, 2 already imported" in r.stderr, r.stderr
+    assert read_rows(db, "SELECT count(*) FROM complaints") == [(2,)]
+    assert run("verify").exit_code == 0
