@@ -254,6 +254,25 @@ def _store(cur: Any, f: _File) -> bool:
     return True
 
 
+
+# The media type of a file compressed as its name says (a.txt.gz is gzip data, not text)
+_COMPRESSED = {"gzip": "application/gzip", "bzip2": "application/x-bzip2",
+               "xz": "application/x-xz", "compress": "application/x-compress",
+               "br": "application/x-brotli"}
+
+
+def _media_type(name: str) -> str | None:
+    """The media type of a file by its name: a compressed one's is its compression's
+    (a.txt.gz was stored as text/plain, and forget-contact could not search it as text);
+    None when the name does not say."""
+    import mimetypes
+
+    kind, encoding = mimetypes.guess_type(name, strict=False)
+    if encoding is not None:
+        return _COMPRESSED.get(encoding, "application/octet-stream")
+    return kind
+
+
 def attach(lg: Ledger, record_id: str, path_or_stream: Source, name: str | None,
            note: str | None, *, at: datetime, now: datetime, actor: str,
            max_bytes: int | None = None) -> Outcome:
@@ -283,13 +302,11 @@ def attach_all(lg: Ledger, record_id: str, files: Sequence[tuple[Source, str | N
                 limit = max_bytes_of(lg)
                 for f in opened:
                     _check_size(f.label, f.size, limit)
-            import mimetypes
-
             for f in opened:
                 earlier = cur.execute("SELECT min(id) FROM attachments WHERE sha256 = ?",
                                       (f.sha256,)).fetchone()[0]
                 stored = _store(cur, f)
-                kind = mimetypes.guess_type(f.name, strict=False)[0]
+                kind = _media_type(f.name)
                 att_id = cur.execute(
                     "INSERT INTO attachments (complaint_id, return_id, sha256, name, type, "
                     "size, at, actor, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",

@@ -539,3 +539,21 @@ def test_a_file_name_with_a_line_break_is_named_on_one_line(ledger):
     assert [line for line in r.stderr.splitlines() if line.startswith("Hint:")] == [
         "Hint: check the path; give the files to attach after the id"]
     assert ledger.snapshot() == before
+
+
+def test_a_compressed_file_is_stored_as_its_compression_not_its_inner_type(ledger, tmp_path):
+    """a.txt.gz was stored and shown as text/plain (its name's inner type: the .gz of
+    the encoding dropped), a record that is gzip data; b.tar.gz as a tar."""
+    import gzip
+
+    cid = ledger.log()
+    names = ["a.txt.gz", "b.tar.gz", "c.csv.bz2", "d.txt"]
+    for name in names:
+        (tmp_path / name).write_bytes(gzip.compress(name.encode()) if ".gz" in name
+                                      else name.encode())
+        ledger("attach", cid, str(tmp_path / name), "--at", "2026-10-02 09:00")
+    assert ledger.rows("SELECT name, type FROM attachments ORDER BY id") == [
+        ("a.txt.gz", "application/gzip"), ("b.tar.gz", "application/gzip"),
+        ("c.csv.bz2", "application/x-bzip2"), ("d.txt", "text/plain")]
+    assert [a["type"] for a in ledger.json("show", cid)["attachments"]] == [
+        "application/gzip", "application/gzip", "application/x-bzip2", "text/plain"]
