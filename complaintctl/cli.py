@@ -1540,9 +1540,10 @@ def forget_contact_cmd(
 def note_cmd(
     record_id: str = typer.Argument(..., metavar="ID", help="a complaint or a return"),
     text: str = typer.Option(..., "--text", help="what was said or done (沟通记录)"),
-    kind: str = typer.Option("phone", "--kind",
-                             help="phone, email, visit, letter, or internal (not a contact "
-                             "with the customer)"),
+    kind: str = typer.Option("phone", "--kind", show_default=False,  # (said in its help,
+                             # as a word the reader's language has: [default: phone] in zh)
+                             help="phone (the default), email, visit, letter, or internal "
+                             "(not a contact with the customer)"),
     at: str | None = typer.Option(None, metavar="WHEN", help=AT_HELP),
 ) -> None:
     """Add a dated entry to the communication log of a complaint or return."""

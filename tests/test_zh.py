@@ -475,3 +475,12 @@ def test_a_not_upheld_decision_is_said_as_one(ledger):
     r = ledger("investigate", other, "--not-upheld", "--reason", "wear")
     assert r.stderr.endswith("is investigating; judged not upheld: it is resolved with "
                              "--disposition explanation.\n"), r.stderr
+
+
+def test_the_default_kind_of_a_note_is_said_in_the_readers_words(run):
+    """`note -h` in Chinese ended --kind's help with [默认：phone], the one English code
+    a Chinese help showed as a default (the formats' codes are typed as they are)."""
+    out = run("--lang", "zh", "note", "-h").stdout
+    assert "phone 电话（默认）" in out and "默认：phone" not in out, out
+    out = run("note", "-h").stdout
+    assert "phone (the default)" in out and "default: phone" not in out, out
