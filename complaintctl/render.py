@@ -834,8 +834,8 @@ _KV_NAME_MOST = 20
 # inside a run of other letters, digits and signs, never before a closing mark nor
 # after an opening one.
 # (an escalation level joined to its count or role by a no-break space is one piece with
-# it, L1 3 or L1 部门经理, which a line broke between: kept_levels; not any text's)
-_ATOM = re.compile(r"[(\[]?L[0-9]\xa0[^\s、，；,;）)]+|"
+# it, L1 3 or L1 部门经理, 一级 3, which a line broke between: kept_levels; not any text's)
+_ATOM = re.compile(r"[(\[]?(?:L[0-9]|[一二三四五六七八九]级)\xa0[^\s、，；,;）)]+|"
                    r"\s+|[^\s\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+|.", re.S)
 _CLOSING = frozenset("，。、；：！？）」』】》〉”’…%,.;:!?)]}")
 # and what joins the piece after it: an opening mark, and the colon between a field's
@@ -1276,7 +1276,19 @@ def overdue_table_row(row: dict[str, Any]) -> dict[str, Any]:
     return {**row, "late": late, "_style": str(level), "stage": stage_shown(row),
             # (none yet: its assign stage is late; a blank read as a cell lost)
             "who": " ".join(x for x in (row["owner"], row["department"]) if x) or "-",
-            "level": f"L{level}" if level else "-"}  # late, not yet escalated
+            "level": level_said(level) if level else "-"}  # late, not yet escalated
+
+
+# The levels of escalation as a Chinese reader says them (一级 … 九级): L1 … L9 otherwise.
+_ZH_LEVELS = "一二三四五六七八九"
+
+
+def level_said(level: int) -> str:
+    """An escalation level as the reader says it: L3, or 三级 in Chinese (a code L3 read
+    as English in a Chinese table)."""
+    if i18n.lang() == "zh" and 1 <= level <= len(_ZH_LEVELS):
+        return f"{_ZH_LEVELS[level - 1]}级"
+    return f"L{level}"
 
 
 def escalation_legend(rows: Sequence[dict[str, Any]]) -> str:
@@ -1287,7 +1299,8 @@ def escalation_legend(rows: Sequence[dict[str, Any]]) -> str:
         return ""
     return _("Escalate to: {roles}").format(roles=(
         "、" if i18n.lang() == "zh" else "; ").join(
-        f"L{lvl} {label('role', roles[lvl])}" for lvl in sorted(roles, reverse=True)))
+        f"{level_said(lvl)} {label('role', roles[lvl])}" for lvl in sorted(roles,
+                                                                           reverse=True)))
 
 
 def overdue_table(rows: Sequence[dict[str, Any]], tz: tzinfo, width: int, title: str,
@@ -1310,7 +1323,7 @@ def overdue_table(rows: Sequence[dict[str, Any]], tz: tzinfo, width: int, title:
             *((kept_levels(legend, width),) if legend else ()))
 
 
-_LEVEL_SPACE = re.compile(r"(?<![A-Za-z0-9])(L[0-9]) ")
+_LEVEL_SPACE = re.compile(r"(?<![A-Za-z0-9])(L[0-9]|[一二三四五六七八九]级) ")  # (level_said)
 
 
 def kept_levels(text: str, width: int) -> Any:

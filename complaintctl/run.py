@@ -764,7 +764,8 @@ def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
     levels = Counter(r["escalation_level"] for r in rows)
     title = _("{title}: {n} ({levels})").format(
         title=at, n=len(rows),
-        levels=i18n.listing([_("L{level} {n}").format(level=lvl, n=levels[lvl]) if lvl else _(
+        levels=i18n.listing([_("{level} {n}").format(level=render.level_said(lvl),
+                                                      n=levels[lvl]) if lvl else _(
             "not escalated yet {n}").format(n=levels[lvl])
             for lvl in sorted(levels, reverse=True)]))
     if fmt == "markdown":  # (cron's mail: the count by level in its title, as the table's)
