@@ -540,6 +540,19 @@ def resolve(field: str, text: str, allowed: Iterable[str] | None = None, *,
         raise unknown(field, exc, option=option, lang=lang) from None
 
 
+def _listed_as(field: str, exc: UnknownWord, names: list[str]) -> str | None:
+    """The name the choices listed (`names`, beside exc.choices) give the word
+    exc.suggestion stands for, when the suggestion is not that name itself; else None."""
+    try:
+        code = lookup(field, exc.suggestion or "", [w.code for w in exc.choices])
+    except UnknownWord:
+        return None
+    name = next((n for w, n in zip(exc.choices, names, strict=True) if w.code == code), None)
+    if name is None or key(name) == key(exc.suggestion or "") or code == exc.suggestion:
+        return None
+    return name
+
+
 def _source(option: str | None, field: str) -> str:
     """How a refusal names where a value came from: the option, or the field; an
     argument's name (STAGE) in the reader's language."""
@@ -609,7 +622,11 @@ def unknown(field: str, exc: UnknownWord, *, option: str | None = None,
     if shown_lang == "zh" and not said.startswith("-"):  # 严重程度“huge”, as 阶段“foo”: a
         message = message.replace(f"{said} ", said, 1)  # space only after an option
     if exc.suggestion is not None:
-        hint = _("did you mean {word}?").format(word=exc.suggestion)
+        # a synonym the list beside it does not show (制造 for 制造问题): with the word the
+        # list names it by (it was offered alone, as if one of the list)
+        shown_as = _listed_as(field, exc, names)
+        hint = (_("did you mean {word} ({label})?").format(word=exc.suggestion, label=shown_as)
+                if shown_as else _("did you mean {word}?").format(word=exc.suggestion))
     elif names and source.isupper():  # an argument (STAGE): typed alone, not after its name
         hint = _("type one of them, e.g. {example}").format(example=examples[0])
     elif names:

@@ -1437,7 +1437,7 @@ def test_a_clerks_quick_start_mistakes_are_said_in_her_words(ledger):
     assert "No such option: --at (Possible options: --received)" in r.stderr, r.stderr
     r = ledger("--lang", "zh", "log", "--customer", "甲", "--channel", "电话", "--category",
                "交附", "--severity", "中", "--description", "x", code=2)
-    assert r.stderr.endswith("提示：您是不是要输入 交付？\n"), r.stderr
+    assert r.stderr.endswith("提示：您是不是要输入“交付”？\n"), r.stderr
     cid = ledger.log()
     ledger.to_state(cid, "investigating")
     rid = ledger("return", "open", cid, "--qty", "5", "--reason", "退货").stdout.strip()

@@ -209,8 +209,8 @@ def test_a_list_of_words_is_said_to_be_one_too_many(ledger):
 
 
 @pytest.mark.parametrize("option,typed,nearest", [
-    ("--category", "质两", "质量"),
-    ("--channel", "telephon", "telephone"),
+    ("--category", "质两", "质量 (quality)"),  # (with the word the list names it by)
+    ("--channel", "telephon", "telephone (phone)"),
     ("--demand", "exchnage", "exchange"),
     ("--severity", "critcal", "critical"),
 ])
@@ -1165,3 +1165,20 @@ def test_a_compensation_in_a_registers_everyday_word_is_read(ledger):
     ledger("resolve", cid, "--disposition", "补偿", "--amount", "500", "--summary", "补偿 500 元",
            "--approved-by", "经理", "--at", "2026-10-09 09:00")
     assert ledger.json("show", cid)["resolution"]["disposition"] == "compensation"
+
+
+def test_a_suggested_synonym_is_said_with_the_word_the_list_names_it_by(ledger):
+    """--cause-category 制造问题 was told 您是不是要输入 制造？ beside a list that has no
+    制造 (its word there is 生产制造), unquoted where a mistyped command's is quoted;
+    发错货 was offered 发货, a word of 交付's. The synonym with its listed word, quoted."""
+    before = ledger.snapshot()
+    r = ledger("--lang", "zh", "log", "--customer", "甲", "--channel", "电话", "--category",
+               "发错货", "--severity", "中", "--description", "x", code=2)
+    assert r.stderr.endswith("提示：您是不是要输入“发货”（即交付）？\n"), r.stderr
+    r = ledger("--lang", "zh", "log", "--customer", "甲", "--channel", "电话", "--category",
+               "质量", "--severity", "高高", "--description", "x", code=2)
+    assert r.stderr.endswith("提示：您是不是要输入“高”？\n"), r.stderr  # (a listed word: alone)
+    r = ledger("log", "--customer", "a", "--channel", "phone", "--category", "quality",
+               "--severity", "hihg", "--description", "x", code=2)
+    assert r.stderr.endswith("Hint: did you mean high?\n"), r.stderr
+    assert ledger.snapshot() == before
