@@ -26,7 +26,7 @@ import re
 import sqlite3
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone, tzinfo
@@ -587,18 +587,22 @@ class Reader:
         except BadInput:
             return False
 
-    def unused_warnings(self) -> list[str]:
+    def unused_warnings(self, refused: Collection[int] = ()) -> list[str]:
         """The values of step columns no step took, in words: a column given in rows
-        but not used, and why (the step's field not mapped, or empty in those rows); and
-        the words for none read as no value."""
+        but not used, and why (the step's field not mapped, or empty in those rows), of
+        the rows not `refused` (a row refused after it was read was counted and listed);
+        and the words for none read as no value."""
         out = [ngettext("{column}: {value} read as none (no value), in {n} row",
                         "{column}: {value} read as none (no value), in {n} rows", n).format(
             column=self.column(f), value=shown(word), n=f"{n:,}")
             for (f, word), n in self.read_as_none.items()]
-        for (f, need), rows in self.unused.items():
+        for (f, need), all_rows in self.unused.items():
+            rows = [r for r in all_rows if r not in refused]
+            if not rows:
+                continue
             n, column = len(rows), self.column(f)
             group = _NEED_GROUP[need]
-            listed = ", ".join(map(str, rows[:_ROWS_LISTED])) + \
+            listed = i18n.listing(list(map(str, rows[:_ROWS_LISTED]))) + \
                 (" …" if n > _ROWS_LISTED else "")
             if need == "zero":  # a refund of 0: no amount
                 out.append(ngettext(
@@ -2802,7 +2806,7 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
             if progress is not None:
                 progress(result.rows)
             result.warnings += reader.shortened_warnings()
-            result.warnings += reader.unused_warnings()
+            result.warnings += reader.unused_warnings({p.row for p in result.problems})
             if reader.texts_not_taken:
                 rows_said = reader.texts_not_taken
                 result.warnings.append(ngettext(

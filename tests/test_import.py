@@ -5588,3 +5588,25 @@ def test_a_ledger_moved_by_its_export_keeps_the_register_ids_of_what_it_imported
     assert "0 new complaints, 2 already imported" in r.stderr, r.stderr
     assert read_rows(db, "SELECT count(*) FROM complaints") == [(2,)]
     assert run("verify").exit_code == 0
+
+
+def test_a_step_column_not_used_is_said_of_the_rows_imported_only(ledger, tmp_path):
+    """状态 "given in 3 rows but not used … (rows 2, 3, 4)" beside "row 4: 'S2' is in the
+    file twice": a refused row, which comes in not at all, was counted and listed; the
+    Chinese listed its rows with an English comma (第 2, 3, 4 行) and the column bare."""
+    path = tmp_path / "st.csv"
+    path.write_text("投诉单号,投诉日期,客户名称,投诉内容,投诉类别,严重程度,状态\n"
+                    "S1,2025-03-05,甲,划伤,质量,中,处理中\nS2,2025-03-06,乙,划伤,质量,中,处理中\n"
+                    "S2,2025-03-06,乙,划伤,质量,中,处理中\n", encoding="utf-8")
+    mapping = tmp_path / "st.toml"
+    mapping.write_text('key = "投诉单号"\n[columns]\nreceived_at = "投诉日期"\n'
+                       'customer = "客户名称"\ndescription = "投诉内容"\ncategory = "投诉类别"\n'
+                       'severity = "严重程度"\nstatus = "状态"\n[defaults]\nchannel = "phone"\n',
+                       encoding="utf-8")
+    r = ledger("import", path, "--mapping", mapping, "--dry-run", code=1)
+    assert "'S2' is in the file twice (also in row 3)" in r.stderr, r.stderr
+    assert "Warning: 状态 given in 2 rows but not used" in r.stderr, r.stderr
+    assert "(rows 2, 3: the columns" in r.stderr, r.stderr
+    r = ledger("--lang", "zh", "import", path, "--mapping", mapping, "--dry-run", code=1)
+    assert "警告：“状态”列有 2 行填了值，但未被使用" in r.stderr, r.stderr
+    assert "（第 2、3 行：" in r.stderr, r.stderr
