@@ -749,6 +749,9 @@ def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
         _("Overdue at {time} (only {filters})").format(time=local, filters=only)
     empty = _("Nothing is overdue at {time}.").format(time=local) if not only else \
         _("Nothing is overdue at {time} (only {filters}).").format(time=local, filters=only)
+    if i18n.lang() == "zh":  # (the time's note, （尚未到来的时刻）, ends in a full-width
+        # bracket: no space after it before the next word, 逾期)
+        at, empty = at.replace("） ", "）"), empty.replace("） ", "）")
     # CAPA items late are no stage: said beside, to the morning's check of now ("Nothing
     # is overdue" while action list --late showed one 27 days late)
     capa = as_of is None and not only and views.late_actions(ledger, parse.iso(now))

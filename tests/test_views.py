@@ -90,7 +90,7 @@ def test_an_overdue_ahead_of_now_says_so(ledger):
     assert ahead.startswith("Overdue at 2026-12-01 00:00 (ahead of now): "), ahead
     assert "(ahead of now)" not in ledger("overdue").stdout
     zh = ledger("--lang", "zh", "overdue", "--as-of", "2026-12-01", "--format", "markdown")
-    assert zh.stdout.startswith("## 截至 2026-12-01 00:00（尚未到来的时刻） 逾期"), zh.stdout
+    assert zh.stdout.startswith("## 截至 2026-12-01 00:00（尚未到来的时刻）逾期"), zh.stdout
 
 
 def test_overdue_says_capa_items_are_late_beside_its_stages(ledger):
