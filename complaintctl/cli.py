@@ -2629,7 +2629,9 @@ def import_cmd(
         _listing(rows, form.BATCH_TABLE_COLS if fmt == "table" else form.BATCH_COLS, fmt,
                  ledger.tz, _("Import batches"), empty=_("Nothing was imported yet."),
                  shrink={"file": 10, "void_reason": 8, "actor": 6},
-                 drop=("updated", "void_reason"))
+                 # (the file kept before these: which register a batch was is what one
+                 # reads before --void-batch; it went first of all at 60 columns)
+                 drop=("void_reason", "unchanged", "updated", "actor", "conflicts"))
         return
     if fmt != "table":
         raise BadInput(_("--format is for --batches"),

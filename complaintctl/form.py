@@ -313,18 +313,25 @@ ACTION_LIST_COLS = (Col("id", N_("#"), "num"), Col("complaint_id", N_("complaint
 
 # Import batches (import --batches): the terminal's columns without the file's hash (the
 # sheet of a workbook after its file's name, by the caller).
+# (every row of a batch in one of rows, new, new steps, already imported, conflicts and
+# refused: the table left "already imported" out, and a batch of a register imported
+# again read as rows accounted for nowhere)
 BATCH_TABLE_COLS = (Col("id", N_("batch"), "num"), Col("at", N_("imported"), "time"),
                     Col("actor", N_("by")), Col("file", N_("file"), "wrap"),
                     Col("rows", N_("rows"), "num"), Col("added", N_("new"), "num"),
                     Col("updated", N_("new steps"), "num"),
+                    Col("unchanged", N_("already imported"), "num"),
                     Col("conflicts", N_("conflicts"), "num"),
                     Col("refused", N_("refused"), "num"),  # (rows left out: --skip-bad)
-                    Col("voided_at", N_("voided"), "time"),
+                    Col("voided_at", N_("voided"), "day"),  # (its day: all of it in 120)
                     Col("void_reason", N_("why voided"), "wrap"))
+# csv, json and markdown: the file's sheet, hash and mapping too, and the time a batch was
+# voided (in the order they had)
 BATCH_COLS = (*BATCH_TABLE_COLS[:4], Col("sheet", N_("sheet")),
               Col("sha256", N_("sha256"), "code"),
-              Col("mapping", N_("mapping"), "wrap"), *BATCH_TABLE_COLS[4:8],
-              Col("unchanged", N_("already imported"), "num"), *BATCH_TABLE_COLS[8:])
+              Col("mapping", N_("mapping"), "wrap"), *BATCH_TABLE_COLS[4:7],
+              BATCH_TABLE_COLS[8], BATCH_TABLE_COLS[7], BATCH_TABLE_COLS[9],
+              Col("voided_at", N_("voided"), "time"), BATCH_TABLE_COLS[11])
 
 
 # CAPA items (纠正预防措施, D6): the terminal's columns are dates; markdown and csv carry

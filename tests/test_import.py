@@ -3768,7 +3768,7 @@ def test_leave_out_columns(ledger, files):
     assert ledger.snapshot() == before
 
 
-def test_the_import_batches_listed(ledger, files):
+def test_the_import_batches_listed(ledger, files, monkeypatch):
     """`import --batches`: each import, who, when, its counts, and whether (and why) it was
     voided: the batch ids the reports and --void-batch name, without sqlite3."""
     assert ledger("import", "--batches").stdout == "Nothing was imported yet.\n"
@@ -3781,9 +3781,27 @@ def test_the_import_batches_listed(ledger, files):
     assert rows[0]["voided_at"] == "2026-11-23T12:00:00Z" and len(rows[0]["sha256"]) == 64
     table = ledger("import", "--batches").stdout
     assert "登记表.csv" in table and "映射错了" in table and "2026-11-23 20:00" in table, table
+    assert "already imported" in table, table  # (at 120 columns, a batch voided)
+    # every row of a batch is in one of its counts: the register again, already imported
+    # (the table left that count out: batch 3's rows were accounted for nowhere)
+    ledger("import", files["csv"], "--mapping", files["map"])
+    monkeypatch.setenv("COLUMNS", "140")
+    table = ledger("import", "--batches").stdout
+    header = next(line for line in table.splitlines() if " rows " in line)
+    assert "already imported" in header, table
+    third = next(line.split() for line in table.splitlines() if line.split()[:1] == ["3"])
+    assert third[-4:] == ["0", "3", "0", "0"], table  # new steps, already, conflicts, refused
+    # a narrow terminal keeps the file (which register a batch was, before --void-batch)
+    monkeypatch.setenv("COLUMNS", "60")
+    narrow = ledger("import", "--batches")
+    assert "登记表" in narrow.stdout, narrow.stdout
+    assert "by, new steps, already imported, conflicts, why voided" in narrow.stderr, \
+        narrow.stderr
     lines = ledger("import", "--batches", "--format", "csv").stdout.splitlines()
-    assert lines[0].lstrip("\ufeff").startswith("batch,imported,by,file,sheet,sha256,mapping,")
-    assert len(lines) == 3
+    assert lines[0].lstrip("\ufeff") == ("batch,imported,by,file,sheet,sha256,mapping,rows,"
+                                         "new,new steps,conflicts,already imported,refused,"
+                                         "voided,why voided")  # (its order as it was)
+    assert len(lines) == 4
     before = ledger.snapshot()
     for extra in ((files["csv"],), ("--dry-run",), ("--sheet", "x"), ("--reason", "x")):
         r = ledger("import", *extra, "--batches", code=2)
