@@ -590,11 +590,19 @@ def template(header: list[str], file_name: str,
     # followed by nothing)
     fallback = {"channel": "other", "category": "other", "severity": "medium"}
     missing = [f for f in fallback if f not in found]
+    # a field a step needs beside one the register has a column for (an assignment's
+    # owner beside its department, a resolution's summary beside its disposition): its
+    # default, commented out and said (the template's own file was refused row by row,
+    # "an assignment needs a department and an owner", with no line to start from)
+    alone = [(f, beside, value) for f, beside, value in _COMPANIONS
+             if beside in found and f not in found]
     a_default = [f"# {f} = {toml_string(v)}" for f, v in (
         ("region", "华东"), ("department", "质量部"), ("owner", "王芳"), ("lot", "L2401"),
-        ("demand", "exchange")) if f not in found][:1] if not missing else []
+        ("demand", "exchange")) if f not in found and f not in {a[0] for a in alone}][:1] \
+        if not missing and not alone else []
     lines += ["", "[defaults]",
-              _("# A value for a field that is missing or empty, e.g.:") if missing or a_default
+              _("# A value for a field that is missing or empty, e.g.:")
+              if missing or a_default or alone
               else _("# A value for a field that is missing or empty.")]
     # Left commented out: a column not recognised may hold them (紧急程度 did, and every
     # row came in as medium, a fire among them); the import then refuses a row without
@@ -604,6 +612,12 @@ def template(header: list[str], file_name: str,
                        "the # to give every row the same value (a default severity hides "
                        "critical complaints).").format(fields=", ".join(missing)))
     lines += [f'# {f} = "{fallback[f]}"' for f in missing]
+    for f, beside, value in alone:
+        lines.append(_("# {beside} has a column, {field} none: the step needs both; map "
+                       "yours above, or remove the # to give every row the same {field} "
+                       "(until then a row with a {beside} is refused).").format(
+                           beside=beside, field=f))
+        lines.append(f"# {f} = {toml_string(value)}")
     lines += a_default
     for f, marks in placeholders.items():
         if marks:
@@ -634,6 +648,11 @@ def template(header: list[str], file_name: str,
         lines += ['# resolved_at = "received_at"', ""]
     return "\n".join(lines)
 
+
+# A field a step needs beside another (its step's, its register's column for the other
+# found), and a value to give every row, commented out: template.
+_COMPANIONS = (("owner", "department", "质量部负责人"), ("department", "owner", "质量部"),
+               ("summary", "disposition", "见登记表"))
 
 # The fields that make a row's investigation step (its date: concluded_at).
 _INVESTIGATED = frozenset({"finding", "validity", "cause", "cause_category", "responsibility",

@@ -5628,3 +5628,30 @@ def test_a_step_column_not_used_is_said_of_the_rows_imported_only(ledger, tmp_pa
     r = ledger("--lang", "zh", "import", path, "--mapping", mapping, "--dry-run", code=1)
     assert "警告：“状态”列有 2 行填了值，但未被使用" in r.stderr, r.stderr
     assert "（第 2、3 行：" in r.stderr, r.stderr
+
+
+def test_a_template_says_what_a_step_needs_beside_the_column_it_found(ledger, tmp_path):
+    """A register with 责任部门 and no 责任人, 处理方式 and no 处理说明: the template mapped
+    department and disposition and wrote no line for owner or summary, and its own file
+    was refused row by row. Their defaults are written commented out, and said; taken,
+    the row comes in."""
+    path = tmp_path / "tp.csv"
+    path.write_text("投诉单号,投诉日期,客户名称,投诉内容,投诉类别,严重程度,投诉渠道,责任部门,原因分析,"
+                    "处理方式,处理日期\nT1,2025-03-05,甲,划伤,质量,中,电话,质量部,螺栓松动,维修,"
+                    "2025-03-09\n", encoding="utf-8")
+    text = ledger("import", path, "--template").stdout
+    assert ("# department has a column, owner none: the step needs both; map yours above, or "
+            "remove the # to give every row the same owner (until then a row with a "
+            "department is refused).\n# owner = \"质量部负责人\"\n") in text, text
+    assert '\n# summary = "见登记表"\n' in text, text
+    mapping = tmp_path / "tp.toml"
+    mapping.write_text(text, encoding="utf-8")
+    r = ledger("import", path, "--mapping", mapping, "--dry-run", code=2)
+    assert "owner is empty" in r.stderr or "needs a department and an owner" in r.stderr, \
+        r.stderr
+    mapping.write_text(text.replace("\n# owner = ", "\nowner = ").replace(
+        "\n# summary = ", "\nsummary = "), encoding="utf-8")
+    r = ledger("import", path, "--mapping", mapping)
+    assert "1 new complaint" in r.stderr, r.stderr
+    assert ledger.rows("SELECT owner, resolution_summary FROM complaints") == [
+        ("质量部负责人", "见登记表")]
