@@ -1243,7 +1243,10 @@ def stage_shown(row: dict[str, Any]) -> str:
 # level and says once, under it, whom each level goes to; the due time only where
 # there is room (the late column says how late).
 OVERDUE_TABLE_COLS = (Col("id", N_("id"), "code"), Col("stage", N_("stage")),
-                      Col("severity", N_("severity"), word="severity"),
+                      # (a short header, as FMEA's 严重度: 严重程度 took 8 columns of
+                      # 60 for values of one character, the names cut to one)
+                      Col("severity", NC_("overdue: a short header", "severity"),
+                          word="severity"),
                       Col("customer", N_("customer")),
                       Col("who", NC_("overdue: the owner and department", "owner")),
                       Col("due_at", N_("due"), "time"), Col("late", N_("late"), "num"),

@@ -884,3 +884,17 @@ def test_a_second_revisit_after_a_reopening_is_shown_with_its_round(ledger):
     assert [line.startswith("second revisit (round 2) open") for line in lines] == [
         False, True], out
     assert lines[0].startswith("second revisit           on time"), out
+
+
+def test_a_chinese_overdue_at_60_columns_gives_the_names_the_room_of_a_short_header(
+        ledger, monkeypatch):
+    """At 60 columns the Chinese overdue table kept 严重程度 (8 cells for 紧急, 高, 中, 低)
+    and cut the customer and the owner to one character (无…, 刘…): the short header 严重度,
+    as FMEA calls it, and the names keep more."""
+    _late_ledger(ledger)
+    monkeypatch.setenv("COLUMNS", "60")
+    out = ledger("--lang", "zh", "overdue", "--as-of", "2026-11-06 12:00").stdout
+    header = next(line for line in out.splitlines() if line.lstrip().startswith("编号"))
+    assert " 严重度 " in header and "严重程度" not in header, out
+    assert "深圳市…" in out and "欧阳娜娜" in out, out  # (the owner whole: 欧阳娜… before)
+    assert max(cell_len(line) for line in out.splitlines()) <= 60, out
