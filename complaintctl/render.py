@@ -697,7 +697,7 @@ def rich_table(rows: Iterable[dict[str, Any]], cols: Sequence[Col], tz: tzinfo,
     if width is not None and sum(least) + len(cols) + 1 > width:
         # not even that fits: rich cut the columns that do not wrap (P90 0.93 read 0.9,
         # ¥1,500.00 ¥1,5) and folded the rest a character a line (确/认/缺/陷)
-        return _stacked(rows, cols, cells, wraps, title, caption, styles)
+        return _stacked(rows, cols, cells, wraps, title, caption, styles, width)
     fit = _fit_widths(cols, cells, widths, runs, wraps, narrow, width, least)
     for i, c in enumerate(cols):
         table.add_column(Text(c.title()), overflow="fold",
@@ -735,24 +735,37 @@ def _least_widths(cols: Sequence[Col], cells: Sequence[Sequence[str]], widths: l
 
 def _stacked(rows: Sequence[dict[str, Any]], cols: Sequence[Col],
              cells: Sequence[Sequence[str]], wraps: Sequence[bool], title: str | None,
-             caption: str | None, styles: dict[str, str] | None) -> Table:
+             caption: str | None, styles: dict[str, str] | None,
+             width: int | None = None) -> Table:
     """rich_table's rows one under another, each column's title beside its value, for a
-    terminal too narrow for the table's columns side by side: every figure whole."""
+    terminal too narrow for the table's columns side by side: every figure whole. Where
+    `width` (the terminal's) cannot hold a title beside a value that never wraps (an id,
+    a count), each title is over its value (CC-2025-000 | 8 at 20 columns)."""
+    from rich.cells import cell_len
     from rich.table import Table
     from rich.text import Text
 
     table = Table(title=Text(title) if title else None, box=None, show_header=False,
                   title_justify="left", pad_edge=False, padding=(0, 1, 0, 0),
                   caption=Text(caption) if caption else None, caption_justify="left")
-    table.add_column("field", style="bold", no_wrap=True)
+    over = width is not None and max((cell_len(c.title()) for c in cols), default=0) + 1 + max(
+        (cell_len(line[i]) for line in cells for i, wrap in enumerate(wraps) if not wrap),
+        default=0) > width
+    if not over:
+        table.add_column("field", style="bold", no_wrap=True)
     table.add_column("value", overflow="fold")
     for n, (row, line) in enumerate(zip(rows, cells, strict=True)):
         if n:
-            table.add_row("", "")
+            table.add_row(*("",) * (1 if over else 2))
         style = (styles or {}).get(row.get("_style", ""), "")
         for c, text, wrap in zip(cols, line, wraps, strict=True):
-            table.add_row(Text(c.title()), Wrapped(text) if wrap else Text(text), style=style)
-    table.add_row("", "")  # (a blank line before what follows, as under a table's rows)
+            value = Wrapped(text) if wrap else Text(text)
+            if over:
+                table.add_row(Text(c.title(), style="bold"), style=style)
+                table.add_row(value, style=style)
+            else:
+                table.add_row(Text(c.title()), value, style=style)
+    table.add_row(*("",) * (1 if over else 2))  # (a blank line before what follows)
     return table
 
 
@@ -1136,7 +1149,7 @@ def fitted_table(rows: Sequence[dict[str, Any]], cols: Sequence[Col], tz: tzinfo
         # (CC-2025-00…, 240…) at 40 columns; row under row, every value whole, and
         # every column (there is room for those given up)
         return _stacked(rows, every, whole, [c.kind not in ("day", "num", "code")
-                                             for c in every], title, None, styles)
+                                             for c in every], title, None, styles, width)
     excess = sum(widths) - budget
     while excess > 0:
         wide = [i for i, c in enumerate(cols) if c.key in shrink and widths[i] > mins[i]]

@@ -447,7 +447,9 @@ def test_a_terminal_narrower_still_gives_up_the_severity_then_stacks_the_rows(
     for words, r in zip(rows, expected, strict=True):
         late = f"{r['late_working_days']}{unit}" if r["late_working_days"] else None
         assert late is None or late in " ".join(words), out
-        assert words[-1] == (f"L{r['escalation_level']}" if r["escalation_level"] else "-")
+        level = r["escalation_level"]
+        assert words[-1] == ("-" if not level else f"L{level}" if lang == "en" else
+                             "一二三"[level - 1] + "级")
     assert "…" not in out, out
     monkeypatch.setenv("COLUMNS", "30")
     out = ledger("overdue", "--as-of", "2026-11-06 12:00").stdout
@@ -898,3 +900,21 @@ def test_a_chinese_overdue_at_60_columns_gives_the_names_the_room_of_a_short_hea
     assert " 严重度 " in header and "严重程度" not in header, out
     assert "深圳市…" in out and "欧阳娜娜" in out, out  # (the owner whole: 欧阳娜… before)
     assert max(cell_len(line) for line in out.splitlines()) <= 60, out
+
+
+def test_at_a_width_too_narrow_for_a_title_beside_an_id_each_title_is_over_its_value(
+        ledger, monkeypatch):
+    """Below about 22 columns the stacked overdue wrapped the id over two lines
+    (CC-2025-000 / 8), where the README promises an id is never cut: each title goes
+    over its value there, every id and count whole; wider, beside it as before."""
+    ids = _late_ledger(ledger)
+    monkeypatch.setenv("COLUMNS", "18")
+    lines = [line.rstrip() for line in ledger("overdue", "--as-of", "2026-11-06 12:00"
+                                              ).stdout.splitlines()]
+    for cid in ids:
+        assert cid in lines, lines  # (a line of its own, whole)
+    assert lines[lines.index(ids[0]) - 1] == "id", lines
+    assert max(cell_len(line) for line in lines) <= 18, lines
+    monkeypatch.setenv("COLUMNS", "30")
+    out = ledger("overdue", "--as-of", "2026-11-06 12:00").stdout
+    assert any(line.split()[:2] == ["id", ids[0]] for line in out.splitlines()), out

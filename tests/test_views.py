@@ -75,7 +75,7 @@ def test_a_filtered_or_cut_overdue_says_so(ledger, monkeypatch):
     md = ledger("overdue", *as_of, "--dept", "质量", "--format", "markdown").stdout
     assert md.startswith("## Overdue at 2026-11-06 12:00 (only department contains 质量)")
     zh = ledger("--lang", "zh", "overdue", *as_of, "--owner", "王芳").stdout
-    assert "截至 2026-11-06 12:00 逾期（仅：责任人含“王芳”）：1 项（L2 1）" in zh, zh
+    assert "截至 2026-11-06 12:00 逾期（仅：责任人含“王芳”）：1 项（二级 1）" in zh, zh
     assert "(only" not in ledger("overdue", *as_of).stdout  # the whole list: as before
     cut = ledger("--quiet", "overdue", *as_of, "--limit", "1")
     assert cut.stderr == "Showing the 1 most late of 3; use --limit 0 for all, or " \

@@ -109,7 +109,7 @@ def test_show_wraps_chinese_between_characters_never_inside_a_number(zh, monkeyp
 def test_overdue_speaks_chinese(zh):
     out = zh("overdue").stdout
     assert out.startswith("截至 ")
-    for text in ("编号", "阶段", "严重程度", "客户", "逾期", "级别", "工作日", "升级至：", "高"):
+    for text in ("编号", "阶段", "严重度", "客户", "逾期", "级别", "工作日", "升级至：", "高"):
         assert text in out, text
     md = zh("overdue", "--format", "markdown").stdout
     assert "| 编号 | 类型 | 阶段 | 严重程度 |" in md and "| 投诉 |" in md
