@@ -826,10 +826,13 @@ def _complaint_of(cur: sqlite3.Cursor, rid: str) -> str:
     return str(row[0]) if row else rid
 
 
-# A status step dated before the one it follows (a complaint's or a return's): every event
-# genuine, the bound the step was checked against set back by hand and put back.
-_STEP_BEFORE = N_("the step is dated before the step it follows (its bound, last_step_at, "
-                  "was set back by hand when it was taken)")
+# A status step dated before the one it follows (a complaint's or a return's): the bound
+# the step was checked against set back by hand and put back, every event genuine; or the
+# events themselves put in another order and their chain worked out again (said as the
+# bound alone, it sent an auditor to a column nobody had touched).
+_STEP_BEFORE = N_("the step is dated before the step it follows: the events were put in "
+                  "another order, or its bound (last_step_at) was set back by hand when it "
+                  "was taken")
 
 
 def check_progress(cur: sqlite3.Cursor, lo: str | None = None, hi: str | None = None

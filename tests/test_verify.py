@@ -1828,3 +1828,46 @@ def test_a_complaints_log_and_first_step_swapped_chain_recomputed_is_named(
             if p["kind"] == "first_event"] == [
         (cid, "assign", "the complaint's first event is not its log: its history is out of "
                         "order")], problems
+
+
+def test_two_events_swapped_with_their_chain_worked_out_again_are_said_as_either_cause(
+        ledger, env):
+    """Two steps' events swapped, and the hashes worked out again: verify named it, but
+    said only that the bound (last_step_at) had been set back by hand, a column nobody
+    had touched. It says both causes it can be."""
+    import hashlib
+
+    cid = ledger.log(received="2026-11-01 09:00")
+    ledger("assign", cid, "--dept", "质量部", "--owner", "王芳", "--at", "2026-11-01 10:00")
+    ledger("investigate", cid, "--finding", "拆机", "--at", "2026-11-02 10:00")
+    ledger("investigate", cid, "--finding", "轴承磨损", "--at", "2026-11-03 10:00")
+    a, b = [i for (i,) in ledger.rows("SELECT id FROM events WHERE kind = 'investigate' "
+                                      "ORDER BY id")]
+    cols = ["complaint_id", "return_id", "at", "recorded_at", "actor", "login", "kind",
+            "data", "old"]
+    conn = sqlite3.connect(env)
+    try:
+        trigger = conn.execute("SELECT sql FROM sqlite_master WHERE name = "
+                               "'events_no_update'").fetchone()[0]
+        conn.execute("DROP TRIGGER events_no_update")
+        one = conn.execute(f"SELECT {', '.join(cols)} FROM events WHERE id = ?", (a,)).fetchone()
+        two = conn.execute(f"SELECT {', '.join(cols)} FROM events WHERE id = ?", (b,)).fetchone()
+        sets = ", ".join(f"{c} = ?" for c in cols)
+        conn.execute(f"UPDATE events SET {sets} WHERE id = ?", (*two, a))
+        conn.execute(f"UPDATE events SET {sets} WHERE id = ?", (*one, b))
+        previous = ""
+        for row in conn.execute(f"SELECT id, {', '.join(cols)} FROM events ORDER BY id"
+                                ).fetchall():
+            previous = hashlib.sha256("\x1f".join(
+                [previous, *("" if v is None else str(v) for v in row[1:])]).encode()
+            ).hexdigest()
+            conn.execute("UPDATE events SET hash = ? WHERE id = ?", (previous, row[0]))
+        conn.execute(trigger)
+        conn.commit()
+    finally:
+        conn.close()
+    found = verify_fails(ledger)
+    order = [p for p in found if p["kind"] == "step_order"]
+    assert [(p["id"], p["detail"]) for p in order] == [
+        (cid, "the step is dated before the step it follows: the events were put in another "
+              "order, or its bound (last_step_at) was set back by hand when it was taken")], found
