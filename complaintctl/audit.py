@@ -1825,6 +1825,16 @@ def check_schema(cur: sqlite3.Cursor) -> list[Problem]:
             elif kind == "table" and have[key] != shape:
                 out.append(problem(kind, name, *_columns_differ(have[key], shape),
                                    _ALTERED[kind]))
+            elif kind == "table" and (rules := _rules(cur, name)).keys() != (
+                    made := _rules(schema, name)).keys():
+                # (its columns the schema's, a CHECK or a REFERENCES taken out with
+                # writable_schema: what the table refuses no longer refused, said OK)
+                out.append(problem(kind, name, "; ".join(
+                    rules[k] for k in rules if k not in made) or None, "; ".join(
+                    made[k] for k in made if k not in rules) or None,
+                                   N_("a table of the ledger does not have the schema's "
+                                      "constraints (CHECK, REFERENCES): values it refuses "
+                                      "could be written")))
             elif have[key] != shape:
                 out.append(problem(kind, name, text(cur, kind, name),
                                    text(schema, kind, name), _ALTERED[kind]))
@@ -1914,6 +1924,68 @@ def _objects(conn: sqlite3.Connection | sqlite3.Cursor) -> dict[tuple[str, str],
                 f'PRAGMA table_info("{quoted}")').fetchall()]
         else:
             out[kind, name] = (table, _trigger_text(sql or ""))
+    return out
+
+
+def _rules(conn: sqlite3.Connection | sqlite3.Cursor, table: str) -> dict[str, str]:
+    """A table's constraints beside its columns, each by what is compared -> as written
+    (said): its foreign keys (as SQLite reads them), and its CHECKs (from its SQL) by the
+    columns each names, numbered (an upgraded ledger's are written otherwise than the
+    schema's, 0007's comparisons for IN: one taken out is what is found)."""
+    row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+                       (table,)).fetchone()
+    sql = str(row[0]) if row and row[0] else ""
+    quoted = table.replace('"', '""')
+    columns = {str(c[1]).lower() for c in conn.execute(f'PRAGMA table_info("{quoted}")')}
+    out = {(rule := f"{r[3]} REFERENCES {r[2]} ({r[4] or ''})").lower(): rule
+           for r in conn.execute(f'PRAGMA foreign_key_list("{quoted}")').fetchall()}
+    seen: Counter[str] = Counter()
+    for check in _checks(sql):
+        named = ",".join(sorted(columns & set(re.findall(r"[a-z_][a-z0-9_]*", check.lower()))))
+        seen[named] += 1
+        out[f"check {named} #{seen[named]}"] = " ".join(check.split())
+    return out
+
+
+def _checks(sql: str) -> list[str]:
+    """The CHECK constraints of a CREATE TABLE (`CHECK (…)`, its parentheses balanced,
+    string literals and quoted names kept whole, comments passed over), as written."""
+    out: list[str] = []
+    low, i, n = sql.lower(), 0, len(sql)
+    while i < n:
+        ch = sql[i]
+        if sql.startswith("--", i) or sql.startswith("/*", i):  # a comment (the word
+            # check in one: "the repeat check matches by")
+            end = sql.find("\n" if ch == "-" else "*/", i + 2)
+            i = n if end < 0 else end + (1 if ch == "-" else 2)
+            continue
+        if ch in "'\"`[":  # a literal or a quoted name: passed over whole
+            close = "]" if ch == "[" else ch
+            i = sql.find(close, i + 1)
+            i = n if i < 0 else i + 1
+            continue
+        if low.startswith("check", i) and (i == 0 or not (low[i - 1].isalnum() or
+                                                         low[i - 1] == "_")):
+            start = sql.find("(", i)
+            depth, j = 0, start
+            while 0 <= j < n:
+                if sql[j] in "'\"":
+                    j = sql.find(sql[j], j + 1)
+                    if j < 0:
+                        break
+                elif sql[j] == "(":
+                    depth += 1
+                elif sql[j] == ")":
+                    depth -= 1
+                    if not depth:
+                        break
+                j += 1
+            if start < 0 or j < 0:
+                break
+            out.append(sql[i:j + 1])
+            i = j + 1
+            continue
+        i += 1
     return out
 
 

@@ -1871,3 +1871,30 @@ def test_two_events_swapped_with_their_chain_worked_out_again_are_said_as_either
     assert [(p["id"], p["detail"]) for p in order] == [
         (cid, "the step is dated before the step it follows: the events were put in another "
               "order, or its bound (last_step_at) was set back by hand when it was taken")], found
+
+
+def test_a_table_whose_check_or_foreign_key_was_taken_out_by_hand_is_named(ledger, env):
+    """CHECK (quantity IS NULL OR quantity > 0) and REFERENCES complaints (id) taken out
+    of the tables' SQL with writable_schema: verify said OK, "the schema as written",
+    where the tables no longer refused what they refuse (an events row naming no
+    complaint among them). Named, by table, with what is missing."""
+    ledger.log()
+    conn = sqlite3.connect(env)
+    try:
+        conn.execute("PRAGMA writable_schema = ON")
+        for name, cut in (("complaints", "CHECK (quantity IS NULL OR quantity > 0)"),
+                          ("events", "REFERENCES complaints (id)")):
+            (sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?",
+                                  (name,)).fetchone()
+            assert cut in sql
+            conn.execute("UPDATE sqlite_master SET sql = ? WHERE name = ?",
+                         (sql.replace(cut, ""), name))
+        conn.commit()
+    finally:
+        conn.close()
+    found = verify_fails(ledger)
+    tables = {p["id"]: p for p in found if p["kind"] == "table"}
+    assert tables.keys() == {"complaints", "events"}, found
+    assert "CHECK (quantity IS NULL OR quantity > 0)" in tables["complaints"]["expected"]
+    assert tables["events"]["expected"] == "complaint_id REFERENCES complaints (id)"
+    assert tables["events"]["stored"] is None
