@@ -484,3 +484,19 @@ def test_the_default_kind_of_a_note_is_said_in_the_readers_words(run):
     assert "phone 电话（默认）" in out and "默认：phone" not in out, out
     out = run("note", "-h").stdout
     assert "phone (the default)" in out and "default: phone" not in out, out
+
+
+def test_no_space_between_a_quoted_or_chinese_value_and_the_chinese_beside_it(ledger):
+    """已由 质量部 / 王芳 负责, 华东电器 在 90 天内已就 XD200 投诉过, --since “上周” 是一周:
+    spaces between Chinese words, where Chinese sets none (beside Latin letters and
+    digits they stay)."""
+    cid = ledger.log(customer="华东电器", product="电机")
+    ledger("assign", cid, "--dept", "质量部", "--owner", "王芳", "--at", "2026-11-20 10:00")
+    r = ledger("--lang", "zh", "assign", cid, "--dept", "质量部", "--owner", "王芳")
+    assert f"{cid} 已由质量部 / 王芳负责，未作变更。" in r.stderr, r.stderr
+    r = ledger("--lang", "zh", "log", "--customer", "华东电器", "--product", "电机",
+               "--channel", "电话", "--category", "质量", "--severity", "低", "--description",
+               "又响了", "--received", "2026-11-21 09:00")
+    assert f"重复投诉：华东电器在 90 天内已就电机投诉过（{cid}），已关联" in r.stderr, r.stderr
+    r = ledger("--lang", "zh", "list", "--since", "上周", code=2)
+    assert "--since “上周”是一周，不是某一天" in r.stderr, r.stderr
