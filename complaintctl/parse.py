@@ -1924,9 +1924,14 @@ def looks_like_contact(text: str) -> bool:
     value = unicodedata.normalize("NFKC", text).strip()
     if ADDRESS.search(value):
         return True
-    if _NO_PHONE.fullmatch(value):
-        return False
+    if _NO_PHONE.fullmatch(value) or value.isdigit() and len(value) > _PHONE_MOST:
+        return False  # (a count of 20 digits in a register, too many for a phone number,
+        # was said masked as one, "is the column the contact?", not as out of range)
     return contact_parts(value)[1] is not None
+
+
+# The most digits a phone number has (E.164's 15): a run of digits alone longer is none.
+_PHONE_MOST = 15
 
 
 def contact_parts(contact: str) -> tuple[str | None, tuple[int, int] | None]:

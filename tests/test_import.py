@@ -5655,3 +5655,21 @@ def test_a_template_says_what_a_step_needs_beside_the_column_it_found(ledger, tm
     assert "1 new complaint" in r.stderr, r.stderr
     assert ledger.rows("SELECT owner, resolution_summary FROM complaints") == [
         ("质量部负责人", "见登记表")]
+
+
+def test_a_count_of_more_digits_than_a_phone_number_is_said_out_of_range_not_masked(
+        ledger, tmp_path):
+    """A quantity of 20 digits was said masked as a phone number ('****…9999' … is the
+    column the contact?), where it is out of range; a number of a phone number's length
+    in a count column is still said masked."""
+    path = tmp_path / "q.csv"
+    path.write_text("编号,日期,客户,描述,类别,严重程度,渠道,数量\n"
+                    "A2,2026-01-05,Y,d,质量,高,电话,99999999999999999999\n"
+                    "A3,2026-01-05,Z,d,质量,高,电话,13812345678\n", encoding="utf-8")
+    mapping = tmp_path / "q.toml"
+    mapping.write_text(ledger("import", path, "--template").stdout, encoding="utf-8")
+    r = ledger("import", path, "--mapping", mapping, "--dry-run", code=2)
+    assert "row 2, column 数量: 99999999999999999999 is out of range" in r.stderr, r.stderr
+    assert "row 3, column 数量: '*******5678' is not a value of this column's field: it " \
+        "looks like a phone number" in r.stderr, r.stderr
+    assert "13812345678" not in r.stderr
