@@ -3128,7 +3128,8 @@ def policy_set_cmd(
     changes = settings.set_policy(
         ledger, stage.strip().lower(), parse.numbers_in(severity, _("severity")).strip().lower(),
         parse.numbers_in(duration, _("duration")), now=_now(), actor=_actor(),
-        role=parse.text(role, "--role"))
+        role=parse.text(role, "--role", required=role is not None))  # (--role "": refused,
+    # not taken as no role given: the role stayed, exit 0, to one who meant to clear it)
     def said(st: str, dur: str | None) -> str:
         if st == "escalation" and dur:  # "1wd branch_head": the role as the reader reads it
             after, role = dur.split(" ", 1)

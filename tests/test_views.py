@@ -1426,6 +1426,11 @@ def test_policy_set_takes_a_stages_noun_and_refuses_a_role_for_a_stage(ledger):
     assert r.stderr.startswith("Error: --role is for escalation only: a stage's deadline has "
                                "no role\n"), r.stderr
     assert ledger.snapshot() == before
+    # an empty role is refused, not taken as none given (exit 0, the role as it was)
+    for empty in ("", "   "):
+        r = ledger("policy", "set", "escalation", "1", "1wd", "--role", empty, code=2)
+        assert r.stderr.startswith("Error: --role must not be empty\n"), r.stderr
+    assert ledger.snapshot() == before
 
 
 def test_a_clerks_quick_start_mistakes_are_said_in_her_words(ledger):
