@@ -1089,14 +1089,23 @@ class Reader:
                         raise BadInput(_("{value} is not a date here: a year of three digits "
                                          "is a year of the Republic (民國) only in a ledger on "
                                          "Taiwan's time").format(value=shown(raw))) from None
+                    if exc.code == "date_out_of_range":
+                        raise BadInput(_("{value} is out of range: a date with a year from "
+                                         "{first} to {last}").format(
+                                             value=shown(raw), first=parse.FIRST_YEAR,
+                                             last=parse.LAST_YEAR), code="out_of_range"
+                                       ) from None
                     if exc.code in ("no_such_day", "no_such_time", "weekday_date",
                                     "ambiguous_date", "two_days"):
                         raise BadInput(_("{value} is not a date").format(
                             value=shown(raw)), hint=exc.hint) from None
                     raise bad() from None
             parsed = found
-        if not parse.FIRST_YEAR <= parsed.year <= parse.LAST_YEAR:
-            raise bad()
+        if not parse.FIRST_YEAR <= parsed.year <= parse.LAST_YEAR:  # (a date all the
+            # same: "is not a date" left the clerk guessing, where log says the years)
+            raise BadInput(_("{value} is out of range: a date with a year from {first} to "
+                             "{last}").format(value=shown(raw), first=parse.FIRST_YEAR,
+                                              last=parse.LAST_YEAR), code="out_of_range")
         if parsed.tzinfo is None:  # the ledger's zone (a wall time in a gap: as parse_when)
             return self._utc(parsed)
         return parsed.astimezone(UTC)

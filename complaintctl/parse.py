@@ -858,7 +858,7 @@ def _check_year(year: int, field: str, value: str) -> None:
         raise BadInput(_("{field} {value} is out of range").format(
             field=field, value=shown(value)),
             hint=_("type a date with a year from {first} to {last}").format(
-                first=FIRST_YEAR, last=LAST_YEAR))
+                first=FIRST_YEAR, last=LAST_YEAR), code="date_out_of_range")
 
 
 _CJK_DATE = re.compile(r"^\s*([0-9]{4})\s*年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*[日号]?(.*)$")

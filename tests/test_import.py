@@ -5673,3 +5673,19 @@ def test_a_count_of_more_digits_than_a_phone_number_is_said_out_of_range_not_mas
     assert "row 3, column 数量: '*******5678' is not a value of this column's field: it " \
         "looks like a phone number" in r.stderr, r.stderr
     assert "13812345678" not in r.stderr
+
+
+def test_a_date_of_a_year_out_of_range_is_said_so_with_the_years_taken(ledger, tmp_path):
+    """0001-01-01 and 1850年3月1日 in a register were "not a date", where log says a year
+    from 1900 to 2199 is taken: the same said of them."""
+    path = tmp_path / "d.csv"
+    path.write_text("编号,日期,客户,描述,类别,严重程度,渠道\nA1,0001-01-01,X,d,质量,高,电话\n"
+                    "A2,1850年3月1日,X,d,质量,高,电话\nA3,2025-13-01,X,d,质量,高,电话\n",
+                    encoding="utf-8")
+    mapping = tmp_path / "d.toml"
+    mapping.write_text(ledger("import", path, "--template").stdout, encoding="utf-8")
+    r = ledger("import", path, "--mapping", mapping, "--dry-run", code=2)
+    for row, value in ((2, "0001-01-01"), (3, "1850年3月1日")):
+        assert f"row {row}, column 日期: '{value}' is out of range: a date with a year from " \
+            "1900 to 2199" in r.stderr, r.stderr
+    assert "row 4, column 日期: '2025-13-01' is not a date" in r.stderr, r.stderr
