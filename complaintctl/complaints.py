@@ -502,6 +502,12 @@ def investigate(lg: Ledger, complaint_id: str, data: dict[str, Any], *, at: date
         out.notes.append(_("recorded as upheld (a root cause was found); if it does not "
                            "stand: complaintctl investigate {id} --not-upheld --reason TEXT"
                            ).format(id=cid))
+    if c["supplier"] and c["responsibility"] not in workflow.NOT_SUPPLIER and \
+            data.get("responsibility") in workflow.NOT_SUPPLIER:
+        # (the supplier held responsible before is named no more: workflow.supplier_shown)
+        out.notes.append(_("the supplier held responsible before, {supplier}, is no longer "
+                           "named (it stays in the history)").format(
+                               supplier=shown(c["supplier"])))
     if c["root_cause"] is not None and data.get("root_cause") not in (None, c["root_cause"]):
         # (replaced without a word: show names the latest, the history the one before)
         out.notes.append(_("the root cause recorded before, {old}, is replaced (it stays in "

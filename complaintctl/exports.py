@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
+from complaintctl import workflow
 from complaintctl.i18n import NC_
 from complaintctl.parse import format_money, iso, mask
 from complaintctl.store import Ledger
@@ -141,7 +142,10 @@ _C_PLAIN: tuple[tuple[str, str, str], ...] = (
     ("investigation.root_cause", "text", "c.root_cause"),
     ("investigation.cause_category", "code", "c.cause_category"),
     ("investigation.responsibility", "code", "c.responsibility"),
-    ("investigation.supplier", "text", "c.supplier"),
+    # (none once the responsibility moved to the company or the customer, as show says:
+    # workflow.supplier_shown)
+    ("investigation.supplier", "text", "CASE WHEN c.responsibility IN ({}) THEN NULL ELSE "
+     "c.supplier END".format(", ".join(f"'{r}'" for r in workflow.NOT_SUPPLIER))),
     ("investigation.concluded_at", "time", "c.concluded_at"),
 ) + tuple(
     # what the row's investigation said beyond its conclusion: the latest of each (the

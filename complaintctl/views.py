@@ -161,7 +161,8 @@ def show(lg: Ledger, complaint_id: str, *, reveal: bool = False) -> dict[str, An
         "investigation": {
             "validity": c["validity"], "root_cause": c["root_cause"],
             "cause_category": c["cause_category"], "responsibility": c["responsibility"],
-            "supplier": c["supplier"], "concluded_at": c["concluded_at"],
+            "supplier": workflow.supplier_shown(c["responsibility"], c["supplier"]),
+            "concluded_at": c["concluded_at"],
             "entries": entries,
         },
         "resolution": resolutions[-1] if resolutions else None,

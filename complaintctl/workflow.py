@@ -213,6 +213,18 @@ def check_investigate(c: Mapping[str, Any], data: Mapping[str, Any]) -> None:
     check_supplier_named(c, data)
 
 
+# The responsibilities beside which no supplier is named: once one is recorded, the
+# supplier named before is no longer the one responsible (supplier_shown).
+NOT_SUPPLIER = ("company", "customer")
+
+
+def supplier_shown(responsibility: str | None, supplier: str | None) -> str | None:
+    """The supplier a complaint names now: none once its responsibility moved to the
+    company or the customer (the name recorded before stays in the history; it was
+    shown, exported and counted as if still at fault)."""
+    return None if responsibility in NOT_SUPPLIER else supplier
+
+
 def check_supplier_named(c: Mapping[str, Any], data: Mapping[str, Any]) -> None:
     """A supplier held responsible is named, in this investigation or one before."""
     if data.get("responsibility") == "supplier" and not (data.get("supplier")
@@ -229,8 +241,18 @@ def check_investigate_args(data: Mapping[str, Any]) -> None:
     if not any(v is not None for v in data.values()):
         raise BadInput(_("nothing to record"),
                        hint=_("give --finding, --cause, --not-upheld --reason, "
-                              "--containment, --corrective or --preventive"),
+                              "--cause-category, --responsibility, --containment, "
+                              "--corrective or --preventive"),
                        code="nothing_to_record")
+    if data.get("supplier") and data.get("responsibility") in NOT_SUPPLIER:
+        # (said: the supplier was kept beside the company held responsible, and named on
+        # the form as if at fault)
+        raise BadInput(_("--supplier names the supplier held responsible, not beside "
+                         "--responsibility {responsibility}").format(
+                             responsibility=term("responsibility", data["responsibility"])),
+                       hint=_("leave --supplier out, or give --responsibility {supplier} "
+                              "with it").format(supplier=term("responsibility", "supplier")),
+                       code="supplier_not_responsible")
     if data.get("validity") == "not-upheld" and not data.get("reason"):
         raise BadInput(_("--not-upheld needs --reason (why the complaint does not stand)"),
                        hint=_("say why in a few words, e.g. --not-upheld --reason "

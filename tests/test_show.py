@@ -797,10 +797,52 @@ def test_a_supplier_named_without_its_responsibility_is_shown_on_its_own(ledger)
     inv = {f: v for s, f, v in lines if s == SECTIONS[2]}
     assert "responsibility" not in inv and inv["supplier"] == "宁波轴承厂", inv
     assert "(宁波轴承厂)" not in ledger("show", cid).stdout
-    ledger("investigate", cid, "--responsibility", "customer", "--at", "2026-10-08 10:00")
+    # the responsibility found the customer's: the supplier is named no more (it was,
+    # as if at fault; it stays in the history)
+    r = ledger("investigate", cid, "--responsibility", "customer", "--at", "2026-10-08 10:00")
+    assert "the supplier held responsible before, '宁波轴承厂', is no longer named (it stays " \
+        "in the history)" in r.stderr, r.stderr
     inv = {f: v for s, f, v in record_csv(ledger("show", cid, "--format", "csv").stdout)
            if s == SECTIONS[2]}
-    assert (inv["responsibility"], inv["supplier"]) == ("customer", "宁波轴承厂"), inv
+    assert inv["responsibility"] == "customer" and "supplier" not in inv, inv
+    assert ledger.json("show", cid)["investigation"]["supplier"] is None
+    assert "宁波轴承厂" in ledger("show", cid).stdout  # (the history keeps it)
+    assert ledger("verify").exit_code == 0
+
+
+def test_a_supplier_is_named_no_more_once_the_company_is_found_responsible(ledger, tmp_path):
+    """Responsibility moved from the supplier to the company: the supplier named before
+    stayed the complaint's in show, its JSON and export complaints (a supplier's claim
+    or scorecard reads it), with no way to clear it; --supplier beside the company held
+    responsible was taken without a word."""
+    cid = ledger.log()
+    ledger.to_state(cid, "assigned")
+    ledger("investigate", cid, "--cause", "密封圈材料异常", "--cause-category", "supplier",
+           "--responsibility", "supplier", "--supplier", "宁波橡胶厂", "--at", "2026-10-08 09:00")
+    assert ledger.json("show", cid)["investigation"]["supplier"] == "宁波橡胶厂"
+    ledger("investigate", cid, "--cause", "装配工装磨损", "--cause-category", "manufacturing",
+           "--responsibility", "company", "--at", "2026-10-08 10:00")
+    inv = ledger.json("show", cid)["investigation"]
+    assert (inv["responsibility"], inv["supplier"]) == ("company", None), inv
+    out = tmp_path / "c.csv"
+    ledger("export", "complaints", "--output", out)
+    import csv
+
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        row = next(csv.DictReader(fh))
+    assert (row["investigation.responsibility"], row["investigation.supplier"]) == (
+        "company", ""), row
+    before = ledger.snapshot()
+    for responsibility in ("company", "customer"):
+        r = ledger("investigate", cid, "--responsibility", responsibility, "--supplier", "乙厂",
+                   code=2)
+        assert r.stderr.startswith("Error: --supplier names the supplier held responsible, "
+                                   f"not beside --responsibility {responsibility}\n"), r.stderr
+    assert ledger.snapshot() == before
+    # held responsible again: named again, as recorded before (verify replays it so)
+    ledger("investigate", cid, "--responsibility", "supplier", "--at", "2026-10-08 11:00")
+    assert ledger.json("show", cid)["investigation"]["supplier"] == "宁波橡胶厂"
+    assert ledger("verify").exit_code == 0
 
 
 def test_a_stage_done_late_within_its_minute_says_by_how_much(ledger):
