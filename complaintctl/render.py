@@ -14,6 +14,7 @@ import itertools
 import json
 import math
 import operator
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone, tzinfo
@@ -551,6 +552,11 @@ def console(on_broken_pipe: Callable[[], None] | None = None) -> Console:
                 reader_gone()
 
         con = _Console(highlight=False, emoji=False, markup=False)
+    if not con.is_terminal and not os.environ.get("COLUMNS", "").strip():
+        # a file or a pipe is 80 columns wide unless COLUMNS says otherwise (Rich took
+        # the size of whichever of stdin and stderr was a terminal: `overdue > today.txt`
+        # typed in a window of 40 left the customer out of the file)
+        con.width = 80
     if con.width > WIDEST:
         con.width = WIDEST
     return con
@@ -2205,7 +2211,17 @@ def pareto_chart(rows: list[dict[str, Any]], title: str, width: int = 30,
             (cell_len(pct(r["share"])) for r in rows), default=6)
         width = max(1, min(width, left))
         if left < 1:
-            cut = max(4, key_width + left - 1)
+            # not even bars of one beside every name whole: row under row, each title
+            # beside its value, every name and figure whole (names cut to a letter,
+            # 45… for 45.1%, bars of one alike: "a figure is never cut")
+            shares = [f"{pct(r['share'])}" for r in rows]
+            cells = [[key, str(r["count"]), share, pct(r["cumulative_share"])]
+                     for r, key, share in zip(rows, keys, shares, strict=True)]
+            cols = [Col("key", key_head), Col("count", count_head, "num"),
+                    Col("share", share_head, "num"), Col("cumulative", cumulative_head,
+                                                         "num")]
+            return _stacked(rows, cols, cells, [True, False, False, False], title, None,
+                            None, room)
     table = Table(title=Text(title), box=None, title_justify="left", show_header=True,
                   pad_edge=False)
     table.add_column(Text(key_head), overflow="ellipsis" if cut else "fold", no_wrap=bool(cut),

@@ -1889,3 +1889,23 @@ def test_the_early_interrupt_chooses_the_language_as_the_run_would(monkeypatch, 
     finally:
         i18n.set_lang("en")
     assert _early_chinese() is (chosen == "zh")
+
+
+def test_a_table_written_to_a_file_is_80_columns_wide_whatever_window_it_was_typed_in(
+        ledger, tmp_path):
+    """`list > f` typed in a window of 40 columns wrote a table of 40 (Rich took the size
+    of the terminal stdin and stderr were on), the customer left out of the file; the
+    README says a file or a pipe is 80 columns unless COLUMNS says otherwise."""
+    ledger.log(customer="深圳市华强北电子科技有限公司")
+    out = tmp_path / "list.txt"
+    py = sys.executable
+    child = pexpect.spawn("/bin/sh", ["-c", f"exec '{py}' -m complaintctl list > '{out}'"],
+                          env=_env(ledger.db), encoding="utf-8", timeout=60,
+                          dimensions=(24, 40), preexec_fn=_as_at_a_terminal)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    text = out.read_text(encoding="utf-8")
+    header = next(line for line in text.splitlines() if line.lstrip().startswith("id"))
+    assert "customer" in header and "深圳市华强北" in text, text
+    assert 40 < max(len(line) for line in text.splitlines()) <= 80, text

@@ -1527,3 +1527,21 @@ def test_one_returned_unit_is_one_unit(ledger):
                      "summary").stdout
     assert 'returns,"1 authorised (1 unit); 1 unit received (of any return), 0 with a ' \
         'count discrepancy"' in summary, summary
+
+
+def test_a_pareto_too_wide_for_the_terminal_goes_row_under_row_every_figure_whole(
+        run, monkeypatch):
+    """At 40 columns the Paretos cut their names (manufacturi…, customer mi…) and at 26
+    their figures too (45…, 100.…), where every other table of the report goes row under
+    row: "a figure is never cut"."""
+    run("demo", "--complaints", "400", "--db", run.db)
+    monkeypatch.setenv("COLUMNS", "30")
+    out = run("report", "--month", "2026-10").stdout
+    section = out[out.index("Pareto of cause categories"):out.index("Handling")]
+    assert "…" not in section, section
+    lines = [line.rstrip() for line in section.splitlines()]
+    assert max(len(line) for line in lines) <= 30, section
+    data = run.json("report", "--month", "2026-10")
+    for row in data["pareto_cause"]:
+        share = f"{100 * row['share']:.1f}%"
+        assert any(line.split() == ["share", share] for line in lines), (share, section)
