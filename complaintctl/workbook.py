@@ -518,7 +518,9 @@ def _returns(book: _Book, rep: dict[str, Any]) -> None:
 
 def _paid(book: _Book, rep: dict[str, Any]) -> None:
     """What the period's resolutions paid or credited, by disposition and in all."""
-    sh = book.sheet(_("Refunds, compensation"))  # (a sheet's name is 31 characters at most)
+    # (a sheet's name is 31 characters at most: "Refunds, compensation" left out the
+    # discounts, often its largest line)
+    sh = book.sheet(_("Refunds, discounts, compens."))
     sh.title(report_title("paid"))
     paid = rep["paid"]
     sh.table([(N_("disposition"), "text", "key", "disposition"),

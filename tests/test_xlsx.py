@@ -24,7 +24,7 @@ from complaintctl import trend
 FORMULA = '=HYPERLINK("http://evil.example/x","点我")'
 SHEETS = ["Summary", "Register (客户投诉处理月报表)", "By category", "By channel", "By severity",
           "By department", "By product", "By customer", "Pareto", "On-time rate by stage",
-          "Handling days by category", "CAPA", "Returns (客退品)", "Refunds, compensation",
+          "Handling days by category", "CAPA", "Returns (客退品)", "Refunds, discounts, compens.",
           "Trend"]
 
 
