@@ -1866,7 +1866,9 @@ def report_summary(rep: dict[str, Any], tz: tzinfo) -> list[tuple[str, str]]:
             "{rate} ({satisfied} of {n} revisits satisfied or basically satisfied)",
             rep["revisits"]).format(rate=pct(rep["satisfaction_rate"]), n=rep["revisits"],
                                     satisfied=rep["satisfied"])),
-        (_("reopen rate"), _("{rate} ({n} reopened of {resolved} resolved)").format(
+        # (not "of": a complaint resolved last period and reopened in this one is among
+        # the reopened and not the resolved, and "2 reopened of 1 resolved" read wrong)
+        (_("reopen rate"), _("{rate} ({n} reopened; {resolved} resolved)").format(
             rate=pct(rep["reopen_rate"]), n=rep["reopened"], resolved=rep["resolved"])),
         (_("repeat rate"), _("{rate} ({n} of {received} received)").format(
             rate=pct(rep["repeat_rate"]), n=rep["repeats"], received=rep["received"])),

@@ -1055,7 +1055,7 @@ def test_a_satisfaction_rate_of_one_revisit_says_revisit(ledger):
     md = ledger("report", "--month", month, "--format", "markdown").stdout
     assert "| satisfaction rate | 100.0% (1 of 1 revisit satisfied or basically satisfied) |" \
         in md, md
-    assert "| reopen rate | 0.0% (0 reopened of 1 resolved) |" in md, md
+    assert "| reopen rate | 0.0% (0 reopened; 1 resolved) |" in md, md
     assert ledger.json("report", "--month", month)["satisfied"] == 1
 
 
