@@ -1373,8 +1373,14 @@ def _week_in_year(year: int, week: int, field: str, value: str) -> None:
         raise BadInput(_("cannot read {field} {value}: the ISO weeks of {year} are 1 to "
                          "{weeks}").format(
             field=field, value=shown(value), year=year, weeks=weeks),
-            hint=_("its last week is {year}-W{weeks}; the next year's first, {next}-W01").format(
-                year=year, weeks=weeks, next=year + 1), code="no_such_week", value=value)
+            hint=(_("its last week is {year}-W{weeks}; the next year's first, {next}-W01")
+                  .format(year=year, weeks=weeks, next=year + 1) if week else
+                  # (week 0: the one before its first, the year before's last; the hint
+                  # offered weeks a year on)
+                  _("the week before {year}-W01 is {before}-W{weeks}").format(
+                      year=year, before=year - 1,
+                      weeks=date(year - 1, 12, 28).isocalendar()[1])),
+            code="no_such_week", value=value)
 
 
 def _clocks(raw: str, local_now: datetime) -> str:

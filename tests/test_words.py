@@ -557,14 +557,16 @@ def test_an_iso_week_is_read_in_either_case(ledger):
     assert ledger.json("report", "--week", "2026年第5周")["period"]["from"] == "2026-01-26"
 
 
-@pytest.mark.parametrize(("typed", "year", "weeks"), [("2025-W53", 2025, 52),
-                                                     ("2025年第53周", 2025, 52),
-                                                     ("2026-W00", 2026, 53)])
-def test_a_week_its_year_has_not_is_said_so(ledger, typed, year, weeks):
+@pytest.mark.parametrize(("typed", "year", "weeks", "hint"), [
+    ("2025-W53", 2025, 52, "its last week is 2025-W52; the next year's first, 2026-W01"),
+    ("2025年第53周", 2025, 52, "its last week is 2025-W52; the next year's first, 2026-W01"),
+    # (week 0 is the week before the first: it was offered 2026-W53 and 2027-W01)
+    ("2026-W00", 2026, 53, "the week before 2026-W01 is 2025-W52")])
+def test_a_week_its_year_has_not_is_said_so(ledger, typed, year, weeks, hint):
     """`--week 2025-W53` said "cannot read", with the hint for a date."""
     refused(ledger, "report", "--week", typed,
             message=f"cannot read --week {typed!r}: the ISO weeks of {year} are 1 to {weeks}",
-            hint=f"its last week is {year}-W{weeks}; the next year's first, {year + 1}-W01")
+            hint=hint)
     assert ledger.json("report", "--week", "2020-W53")["period"]["from"] == "2020-12-28"
     refused(ledger, "report", "--week", "0000-W01", message="cannot read --week '0000-W01'")
 
