@@ -2265,7 +2265,7 @@ def verify_cmd(
     elif problems:  # (on a narrow terminal a block per problem; lines for cron and grep)
         _emit_text(render.verify_lines(problems, _width() if _isatty(sys.stdout) else None))
     elif not _STATE["quiet"]:  # cron mails only real trouble
-        _emit_text(render.verify_ok(result))
+        _emit_text(render.verify_ok(result, _width() if _isatty(sys.stdout) else None))
     if result["unrecorded"] and not any(p["kind"] == "chain" for p in problems):
         # (with the history broken, what no event records may be what was taken out of it)
         _say(_("Note: {count} deadlines or settings were set before events recorded them (an "

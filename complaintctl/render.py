@@ -2370,15 +2370,24 @@ def verify_lines(problems: list[dict[str, Any]], terminal: int | None = None) ->
         + (f"  {detail}\n" if detail else "") for kind, id_, stored, expected, detail in rows)
 
 
-def verify_ok(result: dict[str, Any]) -> str:
+def verify_ok(result: dict[str, Any], terminal: int | None = None) -> str:
+    """verify's line when all is well; on a `terminal` too narrow for it, the hash an
+    auditor copies on a line of its own, whole (the terminal folded it in the middle), as
+    a report's chain head is. One line for a file or a pipe (grep, awk read it so)."""
     head = result["head"]
     line = ngettext("OK: {events} event, chain head #{id} {hash}",
                     "OK: {events} events, chain head #{id} {hash}", result["events"]).format(
         events=result["events"], id=head["id"], hash=head["hash"])
     found = result.get("head_found")
-    if found:
-        line += _("; --head is event #{id}").format(id=found["id"])
-    return line + "\n"
+    after = _("; --head is event #{id}").format(id=found["id"]) if found else ""
+    if terminal is not None and head["hash"]:
+        from rich.cells import cell_len
+
+        if cell_len(line + after) > terminal:
+            return "".join(part + "\n" for part in (
+                *_copied_whole(line, head["hash"], terminal), *([after.lstrip("; ")]
+                                                                if after else [])))
+    return line + after + "\n"
 
 
 def verify_json(result: dict[str, Any]) -> dict[str, Any]:

@@ -1909,3 +1909,23 @@ def test_a_table_written_to_a_file_is_80_columns_wide_whatever_window_it_was_typ
     header = next(line for line in text.splitlines() if line.lstrip().startswith("id"))
     assert "customer" in header and "深圳市华强北" in text, text
     assert 40 < max(len(line) for line in text.splitlines()) <= 80, text
+
+
+def test_verify_at_a_terminal_puts_the_hash_on_a_line_of_its_own_where_it_does_not_fit(
+        ledger, tmp_path):
+    """`verify` printed its OK line, 100 columns, on one line at any width: the terminal
+    folded it in the middle of the hash an auditor copies. On a line of its own there,
+    as a report's chain head; one line still for a file (grep and awk read it)."""
+    ledger.log()
+    head = ledger.json("verify")["head"]
+    term = Terminal(ledger.db, "verify")
+    assert term.finish() == 0, term.text
+    lines = [line.strip() for line in term.text.splitlines() if line.strip()]
+    events = ledger.json("verify")["events"]
+    assert lines == [f"OK: {events} events, chain head #{head['id']}", head["hash"]], term.text
+    out = tmp_path / "v.txt"
+    py = sys.executable
+    term = Terminal(ledger.db, shell=f"exec '{py}' -m complaintctl verify > '{out}'")
+    assert term.finish() == 0, term.text
+    assert out.read_text() == \
+        f"OK: {events} events, chain head #{head['id']} {head['hash']}\n"
