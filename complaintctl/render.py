@@ -1097,10 +1097,6 @@ class Wrapped:
                                         items=self.items)), overflow="fold")
 
 
-# The narrowest a shrinking column gets on a terminal too narrow for its usual least:
-# a character and "…".
-_NARROWEST = 3
-
 
 def fitted_table(rows: Sequence[dict[str, Any]], cols: Sequence[Col], tz: tzinfo, width: int,
                  title: str | None = None, *, shrink: dict[str, int],
@@ -1111,9 +1107,9 @@ def fitted_table(rows: Sequence[dict[str, Any]], cols: Sequence[Col], tz: tzinfo
     narrowest it may get) give up width, the widest first, and cut their text with
     "…" by display width (a CJK character is two columns); the others keep their
     width. When even the narrowest widths do not fit, the columns in `drop` go, in
-    that order; then the shrinking columns narrow below their width to a few
-    columns, and go, the last first, then those in `then_drop`: the other columns (an
-    id, how late) are never cut (at 60 columns they were: CC-2026-0…, "11…").
+    that order, then those in `then_drop`, then the shrinking columns, the last first:
+    the other columns (an id, how late) are never cut (at 60 columns they were:
+    CC-2026-0…, "11…"); and rows that do not fit even so are stacked.
     `comfort` (key: a width): the columns in `drop` go first rather than cut these
     below it (a Chinese overdue table at 80 columns kept the due time and cut every
     customer to 广州白云…, where the English one, its headers wider, gave it up)."""
@@ -1139,10 +1135,10 @@ def fitted_table(rows: Sequence[dict[str, Any]], cols: Sequence[Col], tz: tzinfo
         crowded = bool(comfort) and any(k in keys for k in drop) and sum(kept) > budget
         if comfort and sum(kept) <= budget:
             mins = kept
-        if sum(mins) > budget and not any(k in keys for k in drop):
-            mins = [min(m, _NARROWEST) if c.key in shrink else m
-                    for c, m in zip(cols, mins, strict=True)]
-        gone = next((k for k in (*drop, *reversed(list(shrink)), *then_drop) if k in keys),
+        # (a name is never narrowed below its least: the columns that may go before it go
+        # first, then the names, the last first; at 60 columns the customer read 苏…
+        # under cu… beside the category and the day received kept whole)
+        gone = next((k for k in (*drop, *then_drop, *reversed(list(shrink))) if k in keys),
                     None)
         if sum(mins) <= budget and not crowded or gone is None:
             break

@@ -3795,8 +3795,8 @@ def test_the_import_batches_listed(ledger, files, monkeypatch):
     monkeypatch.setenv("COLUMNS", "60")
     narrow = ledger("import", "--batches")
     assert "登记表" in narrow.stdout, narrow.stdout
-    assert "by, new steps, already imported, conflicts, why voided" in narrow.stderr, \
-        narrow.stderr
+    assert "by, new steps, already imported, conflicts, voided, why voided" in \
+        narrow.stderr, narrow.stderr
     lines = ledger("import", "--batches", "--format", "csv").stdout.splitlines()
     assert lines[0].lstrip("\ufeff") == ("batch,imported,by,file,sheet,sha256,mapping,rows,"
                                          "new,new steps,conflicts,already imported,refused,"
