@@ -1211,12 +1211,13 @@ class Reader:
         width = len(cells)
         return tuple(c for i in self.key_indexes if i < width and (c := cells[i]))
 
-    def cells_digest(self, cells: list[str | None]) -> bytes:
+    def cells_digest(self, cells: list[str | None], but_key: bool = False) -> bytes:
         """A digest of the cells the mapping reads (the contact too: two rows that differ
-        in it are two complaints), to tell a row pasted twice."""
+        in it are two complaints), to tell a row pasted twice; `but_key`: but the key's."""
         width = len(cells)
         text = "\x1f".join(str(cells[i] or "") if i < width else ""
-                            for i in self.read_columns)
+                            for i in self.read_columns
+                            if not but_key or i not in self.key_indexes)
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
     def key_empty(self, cells: list[str | None]) -> str | None:
@@ -2611,6 +2612,9 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                 keep and _READ_BY_TIME <= keep or _by_time(cur, bool(mapping.key))) else None
             matched: set[str] = set()  # those a row of this file was matched with
             twins: list[tuple[int, int]] = []  # (a row, the earlier one it is the same as)
+            # and in a keyed register, new rows the same as an earlier new one but the key
+            same_but_key: dict[bytes, int] = {}
+            keyed_twins: list[tuple[int, int]] = []
             # keyed rows the ledger holds, and those of them that conflict in what was
             # received (another customer or date: another complaint under the same number)
             held_rows, renumbered = 0, []
@@ -2812,6 +2816,11 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                         first = same.setdefault(reader.cells_digest(cells), number)
                         if first != number:
                             twins.append((number, first))
+                    else:  # (keyed: the same but the key, a row pasted and renumbered)
+                        first = same_but_key.setdefault(reader.cells_digest(cells, True),
+                                                        number)
+                        if first != number:
+                            keyed_twins.append((number, first))
             if progress is not None:
                 progress(result.rows)
             result.warnings += reader.shortened_warnings()
@@ -2852,6 +2861,8 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
             # already)
             result.warnings += _twins_said(twins, None if dry_run or refused else (
                 cur, events_before, batch))
+            result.warnings += _twins_said(keyed_twins, None if dry_run or refused else (
+                cur, events_before, batch), keyed=True)
             if dry_run and result.added and not result.none_good:  # what it would leave
                 _count_late(cur, result, now)  # in overdue at once, before it is undone
             if dry_run or refused:
@@ -3114,17 +3125,21 @@ def _moved_said(first: tuple[str, str, bool], n: int, numbering: _Numbering | No
 
 
 def _twins_said(twins: list[tuple[int, int]],
-                imported: tuple[sqlite3.Cursor, int, int] | None = None) -> list[str]:
-    """Rows of a register without a key that are the same as an earlier row in every
-    column the mapping reads (a row pasted twice): each came in as a complaint of its
-    own, the later one a repeat of the earlier. Said row by row, up to _ROWS_LISTED,
-    then counted. `imported`: (the import's cursor, the last event before it, its
-    batch) after an import, which then advises voiding the later row's complaint."""
+                imported: tuple[sqlite3.Cursor, int, int] | None = None,
+                keyed: bool = False) -> list[str]:
+    """Rows that are the same as an earlier row in every column the mapping reads (a row
+    pasted twice; `keyed`: but the key, a register's number the copy was given anew,
+    as Excel's fill handle gives it): each came in as a complaint of its own, the later
+    one a repeat of the earlier. Said row by row, up to _ROWS_LISTED, then counted.
+    `imported`: (the import's cursor, the last event before it, its batch) after an
+    import, which then advises voiding the later row's complaint."""
     listed = twins[:_ROWS_LISTED]
+    columns = _("every column the mapping reads but the key") if keyed else \
+        _("every column the mapping reads")
     if imported is None:
-        out = [_("row {row} is the same as row {first} in every column the mapping reads: "
-                 "each is a complaint of its own (a row pasted twice? delete it from the "
-                 "file and import it again)").format(row=row, first=first)
+        out = [_("row {row} is the same as row {first} in {columns}: each is a complaint of "
+                 "its own (a row pasted twice? delete it from the file and import it again)"
+                 ).format(row=row, first=first, columns=columns)
                for row, first in listed]
     else:
         cur, after, batch = imported
@@ -3135,18 +3150,18 @@ def _twins_said(twins: list[tuple[int, int]],
             # `void` takes a complaint not yet investigated; --void-batch any, and the file
             # corrected may then come in again
             out.append((_(
-                "row {row} is the same as row {first} in every column the mapping reads: "
-                "each came in as a complaint of its own (a row pasted twice? void the extra "
-                "one: complaintctl void {id} --reason …)") if status in _VOIDABLE else _(
-                "row {row} is the same as row {first} in every column the mapping reads: "
-                "each came in as a complaint of its own ({id}; a row pasted twice? void this "
-                "import, complaintctl import --void-batch {batch} --reason …, delete the row "
-                "from the file and import it again)")).format(
-                    row=row, first=first, id=cid, batch=batch))
+                "row {row} is the same as row {first} in {columns}: each came in as a "
+                "complaint of its own (a row pasted twice? void the extra one: complaintctl "
+                "void {id} --reason …)") if status in _VOIDABLE else _(
+                "row {row} is the same as row {first} in {columns}: each came in as a "
+                "complaint of its own ({id}; a row pasted twice? void this import, "
+                "complaintctl import --void-batch {batch} --reason …, delete the row from "
+                "the file and import it again)")).format(
+                    row=row, first=first, id=cid, batch=batch, columns=columns))
     return out + _more(len(twins) - _ROWS_LISTED, ngettext(
-        "{n} more row is the same as an earlier one in every column the mapping reads",
-        "{n} more rows are the same as an earlier one in every column the mapping reads",
-        max(len(twins) - _ROWS_LISTED, 1)))
+        "{n} more row is the same as an earlier one in {columns}",
+        "{n} more rows are the same as an earlier one in {columns}",
+        max(len(twins) - _ROWS_LISTED, 1)).replace("{columns}", columns))
 
 
 def _typed_twins_said(cur: sqlite3.Cursor, after: int, batch: int, dry_run: bool

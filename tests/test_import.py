@@ -5689,3 +5689,29 @@ def test_a_date_of_a_year_out_of_range_is_said_so_with_the_years_taken(ledger, t
         assert f"row {row}, column 日期: '{value}' is out of range: a date with a year from " \
             "1900 to 2199" in r.stderr, r.stderr
     assert "row 4, column 日期: '2025-13-01' is not a date" in r.stderr, r.stderr
+
+
+def test_a_row_pasted_and_renumbered_in_a_keyed_register_is_said(ledger, tmp_path):
+    """A clerk copied a row and Excel's fill handle gave it the next number: the two rows
+    the same in every column but the key came in as two complaints, the second a repeat
+    of the first, received and repeats counted twice, without a word (the README's
+    warning was for a register without a key). Said, with the complaint to void."""
+    same = "2026-11-01 09:00,温州瑞安电器,邮件,交付,低,ZK-7,到货少件"
+    path = tmp_path / "dup.csv"
+    path.write_text("投诉单号,投诉日期,客户名称,投诉渠道,投诉类别,严重程度,产品型号,投诉内容\n"
+                    f"TS-1,{same}\nTS-2,{same}\nTS-3,2026-11-02 09:00,甲,电话,质量,中,A1,坏了\n",
+                    encoding="utf-8")
+    mapping = tmp_path / "dup.toml"
+    mapping.write_text(ledger("import", path, "--template").stdout, encoding="utf-8")
+    r = ledger("import", path, "--mapping", mapping, "--dry-run")
+    assert "Warning: row 3 is the same as row 2 in every column the mapping reads but the " \
+        "key: each is a complaint of its own (a row pasted twice? delete it from the file " \
+        "and import it again)\n" in r.stderr, r.stderr
+    assert "row 4" not in r.stderr
+    r = ledger("import", path, "--mapping", mapping)
+    second = ledger.rows("SELECT id FROM complaints WHERE source_key = 'TS-2'")[0][0]
+    assert "Warning: row 3 is the same as row 2 in every column the mapping reads but the " \
+        "key: each came in as a complaint of its own (a row pasted twice? void the extra " \
+        f"one: complaintctl void {second} --reason …)\n" in r.stderr, r.stderr
+    r = ledger("import", path, "--mapping", mapping)  # (held: nothing new, nothing said)
+    assert "the same as row" not in r.stderr, r.stderr
