@@ -2300,6 +2300,9 @@ def verify_cmd(
                            problems=len(problems))
 
 
+# The complaints `import --void-batch` names with the steps typed on them, at most.
+_TYPED_LISTED = 10
+
 # report --output FILE without --format: the format its name says.
 _REPORT_SUFFIXES = {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".md": "markdown",
                     ".markdown": "markdown"}
@@ -2669,14 +2672,23 @@ def import_cmd(
             _warn(w)
         steps, on = done.typed
         if steps:  # work typed since the import, which the reports leave out with the batch
+            from complaintctl.form import STEP_NAMES
+
+            # which, by complaint (a count alone gave the clerk nothing to act on)
+            shown_on = [cid + i18n.aside(listing(list(dict.fromkeys(
+                _(STEP_NAMES.get(k, k)) for k in kinds))))
+                for cid, kinds in done.typed_on[:_TYPED_LISTED]]
+            if len(done.typed_on) > _TYPED_LISTED:
+                shown_on.append("…")
             _warn(ngettext(
-                "{steps} step typed on {n} of its complaints since the import (assignments, "
-                "resolutions, returns, notes …) goes out of the reports with the batch: "
-                "type it again on the complaint imported anew",
-                "{steps} steps typed on {n} of its complaints since the import (assignments, "
-                "resolutions, returns, notes …) go out of the reports with the batch: type "
-                "them again on the complaints imported anew", steps).format(
-                    steps=f"{steps:,}", n=f"{on:,}"))
+                "{steps} step typed on {n} of its complaints since the import goes out of "
+                "the reports with the batch: type it again on the complaint imported anew: "
+                "{which}",
+                "{steps} steps typed on {n} of its complaints since the import go out of "
+                "the reports with the batch: type them again on the complaints imported "
+                "anew: {which}", steps).format(
+                    steps=f"{steps:,}", n=f"{on:,}", which=i18n.phrases(shown_on)
+                    if i18n.lang() == "zh" else "; ".join(shown_on)))
         if done.kept:
             _warn(ngettext(
                 "the new steps batch {batch} gave {count} complaint of an earlier import stay, "

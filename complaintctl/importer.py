@@ -3285,8 +3285,9 @@ class VoidedBatch(NamedTuple):
     kept: int  # complaints of earlier batches it gave new steps (those steps stay)
     void_already: int  # complaints of the batch voided before (by `void`, or the register)
     # steps typed on its complaints since it came in (no file's), and on how many: the
-    # reports leave them out with the batch
+    # reports leave them out with the batch; and which, by complaint: [(id, [kind …])]
     typed: tuple[int, int] = (0, 0)
+    typed_on: list[tuple[str, list[str]]] = []
 
 
 def void_batch(lg: Ledger, batch: int, reason: str, *, now: datetime, actor: str,
@@ -3363,12 +3364,18 @@ def _void_batch(lg: Ledger, cur: sqlite3.Cursor, batch: int, reason: str, *, now
         "complaints r ON r.repeat_of = c.id WHERE c.import_batch = ? AND c.repeat_key IS NOT "
         "NULL AND r.status != 'void' ORDER BY 2", (batch,)).fetchall()
     changed = complaints.relink(lg, cur, spans, None, now=now, actor=actor, of=ids)
-    typed = cur.execute(
-        "SELECT count(*), count(DISTINCT e.complaint_id) FROM events e JOIN complaints c ON "
-        "c.id = e.complaint_id WHERE c.import_batch = ? AND e.kind NOT IN ('void', "
-        "'repeat-link', 'forget-contact') AND json_valid(e.data) AND json_extract(e.data, "
-        "'$.source') IS NULL", (batch,)).fetchone()
-    return VoidedBatch(ids, changed, len(kept), len(rows) - len(ids), tuple(typed))
+    # (which they are, by complaint, in the order typed: "type them again" named none)
+    on: dict[str, list[str]] = {}
+    steps = 0
+    for cid, kind in cur.execute(
+            "SELECT e.complaint_id, e.kind FROM events e JOIN complaints c ON "
+            "c.id = e.complaint_id WHERE c.import_batch = ? AND e.kind NOT IN ('void', "
+            "'repeat-link', 'forget-contact') AND json_valid(e.data) AND json_extract(e.data, "
+            "'$.source') IS NULL ORDER BY e.id", (batch,)):
+        on.setdefault(cid, []).append(kind)
+        steps += 1
+    return VoidedBatch(ids, changed, len(kept), len(rows) - len(ids), (steps, len(on)),
+                       sorted(on.items()))
 
 
 def steps_given(cur: sqlite3.Cursor, batch: int, at: str, file: str) -> list[str]:

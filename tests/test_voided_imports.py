@@ -126,9 +126,12 @@ def two(run, tmp_path):
     assert "Every report leaves the batch out, whatever its period" in said.stderr
     # the work typed on it since (a return's five steps, an investigation, a CAPA item, a
     # resolution) goes out with it, and is said
-    assert ("Warning: 8 steps typed on 1 of its complaints since the import (assignments, "
-            "resolutions, returns, notes …) go out of the reports with the batch: type them "
-            "again on the complaints imported anew") in said.stderr, said.stderr
+    # (which complaint and which steps: a count alone gave the clerk nothing to act on)
+    assert ("Warning: 8 steps typed on 1 of its complaints since the import go out of the "
+            "reports with the batch: type them again on the complaints imported anew: "
+            "CC-2026-0005 (return opened, return received, return inspected, return "
+            "dispositioned, return closed, investigated, CAPA item added, resolved)\n"
+            ) in said.stderr, said.stderr
     run("--db", dbs["wrong"], "import", right_csv, "--mapping", mapping)
     run("--db", dbs["right"], "import", right_csv, "--mapping", mapping)
     return dbs
