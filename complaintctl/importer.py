@@ -1508,10 +1508,11 @@ class Reader:
             problems.append(Problem(row.number, self.column("status") if status == "void"
                                     else self.time_column["voided_at"], _(
                 "{void} in the register, but the row's steps reach {reached}: a complaint "
-                "is voided only before it is investigated; empty the columns of its later "
-                "steps, or correct the status").format(
+                "is voided only before it is investigated, and one taken that far is closed "
+                "instead; correct the status, or empty the columns of the later steps if "
+                "they were never taken").format(
                     void=term("status", "void"), reached=term("status", reached)),
-                cells=row.cells))
+                cells=row.cells, rule=True))  # (a rule refuses it: exit 1, every value read)
         elif voided:
             step("void", "voided_at", {"reason": v.get("void_reason") or _(
                 "void in the register")}, ("void_reason",))
