@@ -415,6 +415,13 @@ def show_error(exc: click_exceptions.ClickException) -> None:
         exc.possibilities = [p for p in exc.possibilities if p not in ("--help", "-h")]
     if isinstance(exc, click_exceptions.NoSuchOption) and ctx is not None:
         exc.possibilities = _meant_options(ctx, exc.option_name, exc.possibilities or [])
+    # `amend ID --cause …`: a step's fact, which its step records again (the one before
+    # kept in the history); it was offered --customer, another field
+    stepped = _STEP_FACTS.get(exc.option_name) if isinstance(
+        exc, click_exceptions.NoSuchOption) and ctx is not None and \
+        ctx.command.name == "amend" else None
+    if stepped is not None and isinstance(exc, click_exceptions.NoSuchOption):
+        exc.possibilities = []
     if isinstance(exc, click_exceptions.NoSuchOption) and exc.option_name == "--at" and \
             ctx is not None and ctx.command.name == "log":
         # (every later step takes --at; log's time is when the customer complained, and
@@ -462,6 +469,11 @@ def show_error(exc: click_exceptions.ClickException) -> None:
         typer.echo(_("Hint: {hint}").format(hint=_(
             "a variable left empty in a script? leave the argument out, or give it a "
             "value")), err=True)
+    if stepped:
+        typer.echo(_("Hint: {hint}").format(hint=_(
+            "amend corrects what was logged; {option} is recorded by {command}, again to "
+            "correct it (the value before stays in the history): complaintctl {command} "
+            "ID {option} …").format(option=name, command=stepped)), err=True)
     if flag:
         typer.echo(_("Hint: {hint}").format(hint=_(
             "set {variable}=1 (or 0), or leave it unset: unset {variable}").format(
@@ -533,6 +545,16 @@ def show_error(exc: click_exceptions.ClickException) -> None:
                 "{command} filters by its options, e.g. complaintctl {command} --customer "
                 "{word}").format(command=command, word=shell_word(word))), err=True)
 
+
+# The facts of a step after the log, by option, and the step that records them again
+# to correct them (amend corrects the intake; the tree holds only the command typed).
+_STEP_FACTS = {**dict.fromkeys(("--cause", "--cause-category", "--responsibility",
+                                "--supplier", "--finding", "--containment", "--corrective",
+                                "--preventive", "--upheld", "--not-upheld"), "investigate"),
+               **dict.fromkeys(("--disposition", "--amount", "--summary", "--approved-by"),
+                               "resolve"),
+               **dict.fromkeys(("--satisfaction", "--method", "--demand-met"), "revisit"),
+               **dict.fromkeys(("--dept", "--owner"), "assign")}
 
 # Options typed as other tools name them, and the one the command has for it.
 _OTHER_NAMES = {"--json": "--format json", "--csv": "--format csv", "--from": "--since",

@@ -1685,3 +1685,19 @@ def test_a_contact_typed_in_a_words_option_is_masked_in_the_error(ledger):
                         "like a phone number or e-mail address")
             assert value not in r.stderr and r.stderr.endswith(
                 "Hint: give a contact with --contact\n"), r.stderr
+
+
+@pytest.mark.parametrize(("option", "step"), [("--cause", "investigate"),
+                                               ("--amount", "resolve"),
+                                               ("--satisfaction", "revisit")])
+def test_amend_given_a_steps_fact_names_the_step_that_records_it_again(ledger, option, step):
+    """`amend ID --cause …` was offered --customer, another field: the investigation's
+    cause is corrected by investigating again (the one before stays in the history)."""
+    cid = ledger.log()
+    r = refused(ledger, "amend", cid, option, "x", "--reason", "录错", code=2,
+                message=f"Error: No such option: {option}\n")
+    assert "Possible options" not in r.stderr, r.stderr
+    assert r.stderr.endswith(
+        f"Hint: amend corrects what was logged; {option} is recorded by {step}, again to "
+        f"correct it (the value before stays in the history): complaintctl {step} ID "
+        f"{option} …\n"), r.stderr
