@@ -103,7 +103,8 @@ TABLE: dict[str, tuple[Word, ...]] = {
         _w("inspection", None, "检验", "漏检", "品质原因", "检验原因", "错检"),
         _w("design", None, "设计", "技术原因", "设计不良", "设计原因", "设计缺陷"),
         _w("supplier", None, "供应商", "外购", "来料", "采购原因", "采购", "来料不良",
-           "原材料", "供应商原因"),
+           "原材料", "供应商原因", "供方", "供方原因", "外协", "外协原因"),  # (供方 and 外协,
+        # the supplier as --responsibility takes it: refused here, offered manufacturing)
         _w("logistics", None, "物流", "运输", "物流原因", "运输原因"),
         _w("sales", None, "销售", "销售原因"),
         # (not 人为 alone, human factor: as often our own operator's error as the

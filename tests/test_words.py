@@ -1184,3 +1184,13 @@ def test_a_suggested_synonym_is_said_with_the_word_the_list_names_it_by(ledger):
                "--severity", "hihg", "--description", "x", code=2)
     assert r.stderr.endswith("Hint: did you mean high?\n"), r.stderr
     assert ledger.snapshot() == before
+
+
+def test_the_suppliers_words_of_responsibility_are_the_cause_categorys_too(ledger):
+    """供方 was the supplier for --responsibility and refused for --cause-category, with
+    manufacturing offered: a clerk's word for the supplier is one word."""
+    cid = ledger.log()
+    ledger.to_state(cid, "assigned")
+    for word in ("供方", "外协"):
+        ledger("investigate", cid, "--cause-category", word, "--at", "2026-10-08 09:00")
+        assert ledger.json("show", cid)["investigation"]["cause_category"] == "supplier"
