@@ -1278,6 +1278,15 @@ def _not_roc(year: str, field: str, value: str) -> BadInput:
         value=value)
 
 
+# A span of time from now written where a date goes: +7d, 7 days, 7天后 (15日, 5月 are a
+# day and a month, said as they are).
+_FROM_NOW = re.compile(r"(?:[+＋]\s*[0-9]+\s*(?:d|days?|w|wks?|weeks?|h|hours?|months?|天|日|周|"
+                       r"星期|个?月|小时)|[0-9]+\s*(?:d|days?|w|wks?|weeks?|hours?|months?|天|"
+                       r"日(?=\s*(?:后|以后|之后))|周|星期|个月|小时))\s*(?:后|以后|之后|later)?",
+                       re.IGNORECASE)
+# The options whose day may be ahead of now, by a word (明天, 下周五).
+_AHEAD_FIELDS = frozenset({"--due", "--as-of"})
+
 # The options that take a day (no time of day): a number of four digits there is a year.
 _DAY_FIELDS = frozenset({"--since", "--until", "--week", "--shipped", "--add-holiday",
                          "--add-workday", "--add-closure", "--remove"})
@@ -1303,6 +1312,14 @@ def _year_first(raw: str, field: str, value: str, roc: bool = True) -> str:
         y, mo, d = raw.split()[:3]  # is first already ("type the year first", it said)
         ambiguous.hint = _("type it with dashes: {field} {year}-{month}-{day}").format(
             field=field, year=y, month=mo.zfill(2), day=d.zfill(2))
+    if _FROM_NOW.fullmatch(raw):  # +7d, 7天后: a span counted from today, not numbers of a
+        # date ("numbers alone could be more than one date", it said)
+        raise BadInput(_("{field} {value} is a span of time from now, not a date").format(
+            field=field, value=shown(value)), hint=(_(
+                "give the day itself, e.g. {field} 2026-03-04, or a day by its word: "
+                "明天, 下周五, next Friday") if field in _AHEAD_FIELDS else _(
+                "give the day itself, e.g. {field} 2026-03-04")).format(field=field),
+            code="span_not_date", value=value)
     m = _NUMERIC_DATE.match(raw)
     if m is None:
         if _SPACED_NUMBERS.match(raw) or _SIGNED_NUMBER.match(raw):

@@ -1701,3 +1701,18 @@ def test_amend_given_a_steps_fact_names_the_step_that_records_it_again(ledger, o
         f"Hint: amend corrects what was logged; {option} is recorded by {step}, again to "
         f"correct it (the value before stays in the history): complaintctl {step} ID "
         f"{option} …\n"), r.stderr
+
+
+@pytest.mark.parametrize("typed", ["+7d", "7d", "7天后", "3 weeks", "+2周"])
+def test_a_span_from_now_where_a_date_goes_is_said_as_one(ledger, typed):
+    """`--due +7d` was told "numbers alone could be more than one date", "type the year
+    first": it is a span counted from now, which a date option does not take."""
+    cid = ledger.log()
+    ledger.to_state(cid, "investigating")
+    r = refused(ledger, "action", "add", cid, "--text", "t", "--owner", "o", "--due", typed,
+                code=2, message=f"Error: --due {typed!r} is a span of time from now, not a "
+                "date\nHint: give the day itself, e.g. --due 2026-03-04, or a day by its word")
+    assert "numbers alone" not in r.stderr
+    r = refused(ledger, "list", "--since", typed, code=2,
+                message=f"Error: --since {typed!r} is a span of time from now, not a date\n"
+                "Hint: give the day itself, e.g. --since 2026-03-04\n")
