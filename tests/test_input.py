@@ -1645,9 +1645,14 @@ def test_a_due_date_not_read_is_answered_with_the_words_a_due_date_takes(ledger)
     cid = ledger.log()
     ledger.to_state(cid, "investigating")
     r = refused(ledger, "action", "add", cid, "--text", "培训", "--owner", "刘洋", "--due",
-                "5天后", code=2, message="Error: cannot read --due '5天后'\n")
+                "月底", code=2, message="Error: cannot read --due '月底'\n")
     assert r.stderr.endswith("or tomorrow, 明天, 下周五 (a due date is ahead)\n"), r.stderr
     assert "yesterday" not in r.stderr, r.stderr
+    # (a span from now is said as one, with the same words)
+    r = refused(ledger, "action", "add", cid, "--text", "培训", "--owner", "刘洋", "--due",
+                "5天后", code=2, message="Error: --due '5天后' is a span of time from now")
+    assert r.stderr.endswith("明天, 下周五, next Friday\n") and "yesterday" not in r.stderr, \
+        r.stderr
     ledger("action", "add", cid, "--text", "培训", "--owner", "刘洋", "--due", "下周五")
 
 
