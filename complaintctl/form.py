@@ -340,7 +340,8 @@ ACTION_TABLE_COLS = (Col("id", N_("#"), "num"), Col("text", N_("action"), "wrap"
                      Col("owner", N_("owner")), Col("due_at", N_("due"), "day"),
                      Col("done_at", N_("done"), "day"), Col("verified_at", N_("verified"), "day"),
                      Col("verify_note", N_("verification"), "wrap"),
-                     Col("state", N_("status"), "wrap"))
+                     # (one word, never broken: 已完成，待验 | 证 at 80 columns)
+                     Col("state", N_("status"), "code"))
 ACTION_COLS = (Col("id", N_("#"), "num"), Col("text", N_("action"), "wrap"),
                Col("owner", N_("owner")), Col("due_at", N_("due"), "day"),
                Col("created_at", N_("added"), "time"), Col("done_at", N_("done"), "time"),

@@ -504,3 +504,17 @@ def test_no_space_between_a_quoted_or_chinese_value_and_the_chinese_beside_it(le
     assert f"重复投诉：华东电器在 90 天内已就电机投诉过（{cid}），已关联" in r.stderr, r.stderr
     r = ledger("--lang", "zh", "list", "--since", "上周", code=2)
     assert "--since “上周”是一周，不是某一天" in r.stderr, r.stderr
+
+
+def test_a_capa_items_status_is_never_broken_in_the_form(ledger, monkeypatch):
+    """At 80 columns the Chinese 8D form broke the CAPA item's status over two lines
+    (已完成，待验 | 证), while empty columns beside it kept their width."""
+    cid = ledger.log()
+    ledger.to_state(cid, "investigating")
+    ledger("action", "add", cid, "--text", "更新检验标准并培训 / update inspection standard",
+           "--owner", "刘洋", "--due", "2026-11-30 15:00", "--at", "2026-10-08 10:00")
+    ledger("action", "done", "1", "--at", "2026-10-09 10:00")
+    monkeypatch.setenv("COLUMNS", "80")
+    out = ledger("--lang", "zh", "show", cid).stdout
+    assert "已完成，待验证" in out, out
+    assert max(cell_len(line) for line in out.splitlines()) <= 80
