@@ -2661,9 +2661,9 @@ def import_cmd(
                          "Voided {count} complaints of import batch {batch}.", count)).format(
             count=f"{count:,}", batch=void_batch)
         if done.void_already:  # (the report's count of the batch holds them too)
-            said += " " + ngettext("{n} more of it was void already.",
-                                   "{n} more of it were void already.",
-                                   done.void_already).format(n=f"{done.void_already:,}")
+            said += ("" if i18n.lang() == "zh" else " ") + ngettext(  # (no space after 。)
+                "{n} more of it was void already.", "{n} more of it were void already.",
+                done.void_already).format(n=f"{done.void_already:,}")
         _say(said)
         if not dry_run:
             _say(_("Every report leaves the batch out, whatever its period; import the "

@@ -518,3 +518,20 @@ def test_a_capa_items_status_is_never_broken_in_the_form(ledger, monkeypatch):
     out = ledger("--lang", "zh", "show", cid).stdout
     assert "已完成，待验证" in out, out
     assert max(cell_len(line) for line in out.splitlines()) <= 80
+
+
+def test_a_voided_batch_is_said_without_a_space_after_the_full_stop(ledger, tmp_path):
+    """已作废导入批次 1 的 1 条投诉。 另有 1 条此前已作废。: a space after the full stop, as the
+    English joins its sentences."""
+    path = tmp_path / "two.csv"
+    path.write_text("投诉单号,投诉日期,客户名称,投诉内容,投诉类别,严重程度,投诉渠道,处理状态\n"
+                    "A-1,2026-10-01 09:00,甲公司,坏了,质量,中,电话,\n"
+                    "A-2,2026-10-02 09:00,甲公司,坏了,质量,中,电话,作废\n", encoding="utf-8")
+    mapping = tmp_path / "two.toml"
+    mapping.write_text('key = "投诉单号"\n[columns]\nreceived_at = "投诉日期"\n'
+                       'customer = "客户名称"\ndescription = "投诉内容"\ncategory = "投诉类别"\n'
+                       'severity = "严重程度"\nchannel = "投诉渠道"\nstatus = "处理状态"\n'
+                       '[dates]\nvoided_at = "received_at"\n', encoding="utf-8")
+    ledger("import", path, "--mapping", mapping)
+    r = ledger("--lang", "zh", "import", "--void-batch", "1", "--reason", "重导")
+    assert "已作废导入批次 1 的 1 条投诉。另有 1 条此前已作废。" in r.stderr, r.stderr
