@@ -2688,8 +2688,15 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                     if history is None:  # each problem once (a column that feeds several
                         # fields through [dates] was said once for each of them)
                         once = {(p.column, p.message): p for p in row.problems}
-                        result.problems.extend(list(once.values()) or [Problem(
-                            number, None, _("cannot be read"), cells=cells)])
+                        refusals = list(once.values()) or [Problem(
+                            number, None, _("cannot be read"), cells=cells)]
+                        if key is not None and key in keys:  # (a row the ledger holds,
+                            # brought in once corrected, refused in every later copy with
+                            # no word that it is in: said, on its first problem)
+                            refusals[0] = dataclasses.replace(refusals[0], message=_(
+                                "{message} (the ledger holds {key} as {id})").format(
+                                    message=refusals[0].message, key=key, id=keys[key]))
+                        result.problems.extend(refusals)
                         continue
                     mine = own.get(key) if key is not None and keys.get(key) != key \
                         else None  # (one imported under a key that is its id here too: held)

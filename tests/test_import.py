@@ -5717,3 +5717,25 @@ def test_a_row_pasted_and_renumbered_in_a_keyed_register_is_said(ledger, tmp_pat
         f"one: complaintctl void {second} --reason …)\n" in r.stderr, r.stderr
     r = ledger("import", path, "--mapping", mapping)  # (held: nothing new, nothing said)
     assert "the same as row" not in r.stderr, r.stderr
+
+
+def test_a_refused_row_the_ledger_holds_says_so(ledger, tmp_path):
+    """A row brought in once corrected (its rejects file) was refused again in every
+    later copy of the register, with no word that the ledger holds it: said."""
+    head = ("投诉单号,投诉日期,客户名称,投诉内容,投诉类别,严重程度,投诉渠道,责任部门,责任人,"
+            "分派日期\n")
+    fixed = tmp_path / "fixed.csv"
+    fixed.write_text(head + "A-1,2026-10-01 09:00,甲公司,坏了,质量,中,电话,,,\n", encoding="utf-8")
+    kept = tmp_path / "kept.csv"
+    kept.write_text(head + "A-1,2026-10-01 09:00,甲公司,坏了,质量,中,电话,质量部,王芳,2026-09-02\n"
+                    "A-2,2026-10-03 09:00,乙公司,坏了,质量,中,电话,质量部,王芳,2026-09-02\n",
+                    encoding="utf-8")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(ledger("import", kept, "--template").stdout, encoding="utf-8")
+    ledger("import", fixed, "--mapping", mapping)
+    (cid,) = ledger.rows("SELECT id FROM complaints")[0]
+    r = ledger("import", kept, "--mapping", mapping, "--dry-run", code=1)
+    lines = [line for line in r.stderr.splitlines() if line.startswith("row ")]
+    assert lines[0].startswith("row 2") and lines[0].endswith(
+        f"(the ledger holds A-1 as {cid})"), r.stderr
+    assert lines[1].startswith("row 3") and "the ledger holds" not in lines[1], r.stderr
