@@ -2758,6 +2758,14 @@ def import_cmd(
         _warn(w)
     for c in result.conflicts:
         _warn(_("conflict: {line}").format(line=on_sheet(c.line())))
+    if any(c.code != "another_complaint" for c in result.conflicts):  # (what to do: a
+        # conflict comes back with every copy until it is; not for another complaint held
+        # under the same number, which an amend would write over)
+        _err(_("Hint: {hint}").format(hint=_(
+            "the ledger keeps its own values; where the file is right, correct the complaint "
+            "(an intake value: complaintctl amend ID --customer … --reason …; a step's: the "
+            "step again), or correct the file; a conflict is said again with every copy "
+            "until the two agree")))
     if dry_run and result.words_read:  # refused rows or not: what the words were read as
         _emit_text(render.words_read(result.words_read))
     written = None  # the rejects file, once written

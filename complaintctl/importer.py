@@ -2749,7 +2749,11 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                         if conflict is not None:
                             result.conflicts.append(Problem(number, None, _(
                                 "{key} ({id}): {message}").format(key=key, id=cid,
-                                                                  message=conflict)))
+                                                                  message=conflict),
+                                # (another complaint under the same number: not one to
+                                # correct by amend, whose hint would write it over)
+                                code="another_complaint" if _another_complaint(
+                                    history, stored[cid]) else None))
                         elif new_steps:
                             source["row_hash"] = reader.row_hash(row)
                             later.append((key, cid, new_steps, history.extra or {},

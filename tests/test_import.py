@@ -730,6 +730,10 @@ def test_reimport_newer_copy_conflict(ledger, files):
     assert "1 new complaint, 1 already imported, 1 with new steps (3 steps), 1 conflict" in r.stderr
     assert "Warning: conflict: row 4: 2025-003" in r.stderr
     assert "客户名称 was 'Acme', the file now says 'Acme Ltd'" in r.stderr
+    # what to do, said once (it came back with every copy, with no word of it)
+    assert r.stderr.count("Hint: the ledger keeps its own values; where the file is right, "
+                          "correct the complaint (an intake value: complaintctl amend ID "
+                          "--customer … --reason …") == 1, r.stderr
     rows_now = {x[0]: x for x in complaints(ledger)}
     assert rows_now["2025-002"][1] == "closed"
     assert rows_now["2025-003"][2] == "Acme"
