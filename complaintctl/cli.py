@@ -136,9 +136,17 @@ def _progress() -> Iterator[_Bar | None]:
         TextColumn,
         TimeElapsedColumn,
     )
+    from rich.text import Text
+
+    class Count(MofNCompleteColumn):
+        """done/total, and nothing for a task whose total is not known (the demo's
+        writing showed 0/? the whole time, as if stalled)."""
+
+        def render(self, task: Any) -> Text:
+            return Text("") if task.total is None else super().render(task)
 
     with Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False),
-                  BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=con,
+                  BarColumn(), Count(), TimeElapsedColumn(), console=con,
                   transient=True) as progress:
         yield _Bar(progress)
 

@@ -1929,3 +1929,13 @@ def test_verify_at_a_terminal_puts_the_hash_on_a_line_of_its_own_where_it_does_n
     assert term.finish() == 0, term.text
     assert out.read_text() == \
         f"OK: {events} events, chain head #{head['id']} {head['hash']}\n"
+
+
+def test_the_demos_writing_stage_shows_no_count_it_cannot_know(tmp_path):
+    """At a terminal the demo's "Writing the ledger" showed 0/? the whole time, as if
+    stalled: a stage of unknown length shows its pulse and its time, no count."""
+    db = tmp_path / "demo.db"
+    term = Terminal(db, "demo", "--complaints", "3000", "--db", str(db))
+    assert term.finish() == 0, term.text
+    assert "Writing the ledger" in term.text and "3000/3000" in term.text, term.text
+    assert "0/?" not in term.text, term.text
