@@ -426,7 +426,14 @@ def text(value: str | None, field: str, *, multiline: bool = False,
             field=field, value=shown(value)), hint=_(NOT_UTF8_HINT))
     allowed = _ALLOWED_CONTROLS if multiline else set()
     for ch in value:
-        if (unicodedata.category(ch) == "Cc" or ch in DIRECTION or not multiline
+        if ch in DIRECTION and ch not in allowed:  # (invisible, pasted with the text from
+            # a web page or a chat: "a control character … remove it" left nothing to see)
+            raise BadInput(_("{field} holds an invisible mark that turns the text's "
+                             "direction ({char})").format(field=field,
+                                                         char=f"U+{ord(ch):04X}"),
+                           hint=_("type the value again rather than paste it (the mark "
+                                  "came with the text copied from a web page or a chat)"))
+        if (unicodedata.category(ch) == "Cc" or not multiline
                 and ch in LINE_BREAKS) and ch not in allowed:
             raise BadInput(_("{field} contains a control character ({char})").format(
                 field=field, char=f"U+{ord(ch):04X}"),  # (a character, not a byte: 0x202e)

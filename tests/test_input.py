@@ -413,7 +413,8 @@ def test_invisible_characters_are_dropped_and_direction_marks_refused(ledger):
     # script draws is no blank
     args = list(LOG)
     args[args.index("--customer") + 1] = "\u202e"
-    refused(ledger, *args, code=2, message="--customer contains a control character (U+202E)")
+    refused(ledger, *args, code=2, message="--customer holds an invisible mark that turns the "
+            "text's direction (U+202E)\nHint: type the value again rather than paste it")
     cid = ledger.log("--lot", "\u06dd", received="2026-09-21 09:00")
     assert ledger.rows("SELECT lot FROM complaints WHERE id = ?", (cid,)) == [("\u06dd",)]
     # (in their scripts they stay: a Mongolian name keeps its vowel separator)
@@ -433,7 +434,7 @@ def test_invisible_characters_are_dropped_and_direction_marks_refused(ledger):
                      received="2026-09-18 09:00")
     assert ledger.rows("SELECT customer, description FROM complaints WHERE id = ?",
                        (cid,)) == [("Müller", f"{scotland} 客户")]
-    for bad, char in (("Acme\u202eevil", "U+202E"), ("Acme\u2028Ltd", "U+2028"),
+    for bad, char in (("Acme\u2028Ltd", "U+2028"),
                       ("A\rB", "U+000D"), ("A\r\nB", "U+000D"), ("A\nB", "U+000A")):
         args = list(LOG)
         args[args.index("--customer") + 1] = bad
