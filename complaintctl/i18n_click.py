@@ -519,7 +519,14 @@ def show_error(exc: click_exceptions.ClickException) -> None:
         typer.echo(_("Hint: {hint}").format(hint=_(
             "{option} takes one value: put a value with a space in it in quotes, e.g. "
             "{option} {value}").format(option=option, value=shell_word(value))), err=True)
-    if ctx is not None and extra and ctx.command.name == "report" and \
+    twice = next((o for o in ("--week", "--month") if sum(
+        a == o or a.startswith(o + "=") for a in (_GIVEN[-1] if _GIVEN else [])) > 1), None) \
+        if ctx is not None and extra and ctx.command.name == "report" else None
+    if twice:  # `report --month 2026-11 --month 2026-10`: "unexpected extra argument"
+        typer.echo(_("Hint: {hint}").format(hint=_(
+            "{option} is given twice: a report is of one period (several: one report each, "
+            "or --since DATE --until DATE)").format(option=twice)), err=True)
+    elif ctx is not None and extra and ctx.command.name == "report" and \
             ctx.params.get("week") and ctx.params.get("month"):
         # `report --week 2026-11-18 --month 2026-11`: two periods, each with its value
         typer.echo(_("Hint: {hint}").format(hint=_(

@@ -1722,3 +1722,14 @@ def test_a_span_from_now_where_a_date_goes_is_said_as_one(ledger, typed):
     r = refused(ledger, "list", "--since", typed, code=2,
                 message=f"Error: --since {typed!r} is a span of time from now, not a date\n"
                 "Hint: give the day itself, e.g. --since 2026-03-04\n")
+
+
+@pytest.mark.parametrize("option,values", [("--month", ("2026-11", "2026-10")),
+                                           ("--week", ("2026-11-18", "2026-11-11"))])
+def test_a_report_period_given_twice_is_said_so(ledger, option, values):
+    """`report --month 2026-11 --month 2026-10` said only "unexpected extra argument
+    (2026-10)", where other options given twice are said to be."""
+    r = ledger("report", option, values[0], option, values[1], code=2)
+    assert r.stderr.endswith(f"Hint: {option} is given twice: a report is of one period "
+                             "(several: one report each, or --since DATE --until DATE)\n"), \
+        r.stderr
