@@ -1168,7 +1168,11 @@ class Reader:
         if self.register_index is not None:
             cell = cells[self.register_index] if self.register_index < len(cells) else None
             if cell:
-                return parse.name_width(cell)
+                register = parse.name_width(cell)
+                if register not in self.known and (held := self.id_key_of(cells)) in \
+                        self.known:  # (a ledger that took this export before keyed the row
+                    return held  # by its id: that is its key there, not a new row)
+                return register
         return self.id_key_of(cells)
 
     def id_key_of(self, cells: list[str | None]) -> str | None:

@@ -5743,3 +5743,36 @@ def test_a_refused_row_the_ledger_holds_says_so(ledger, tmp_path):
     assert lines[0].startswith("row 2") and lines[0].endswith(
         f"(the ledger holds A-1 as {cid})"), r.stderr
     assert lines[1].startswith("row 3") and "the ledger holds" not in lines[1], r.stderr
+
+
+def test_an_export_imported_before_register_ids_were_kept_is_matched_by_its_ids(
+        ledger, tmp_path, monkeypatch):
+    """A ledger that took an export before the shipped mapping kept register ids stored
+    each row under its id: the same export again, keyed by its register ids now, matched
+    nothing there and brought the register's complaints in a second time."""
+    from pathlib import Path
+
+    import complaintctl
+
+    run = ledger
+    register = tmp_path / "k.csv"
+    register.write_text("投诉单号,投诉日期,客户名称,投诉内容,投诉类别,严重程度\n"
+                        "R1,2026-10-05 09:30,丙公司,外观划伤,质量,中\n", encoding="utf-8")
+    mapping = tmp_path / "k.toml"
+    mapping.write_text('key = "投诉单号"\n[columns]\nreceived_at = "投诉日期"\n'
+                       'customer = "客户名称"\ndescription = "投诉内容"\ncategory = "投诉类别"\n'
+                       'severity = "严重程度"\n[defaults]\nchannel = "phone"\n', encoding="utf-8")
+    run("import", register, "--mapping", mapping)
+    out = tmp_path / "all.csv"
+    run("export", "complaints", "--reveal", "--output", out)
+    shipped = (Path(complaintctl.__file__).parent / "mappings" / "complaintctl.toml").read_text(
+        encoding="utf-8")
+    before = tmp_path / "before.toml"  # (the shipped mapping as it was: keyed by the id)
+    before.write_text(shipped.replace('register_key = "source_key"\n', ""), encoding="utf-8")
+    assert before.read_text(encoding="utf-8") != shipped
+    monkeypatch.setenv("COMPLAINTCTL_DB", str(tmp_path / "b.db"))
+    run("init", "--country", "CN", "--timezone", "Asia/Shanghai")
+    run("import", out, "--mapping", before)
+    r = run("import", out, "--mapping", "complaintctl")
+    assert "0 new complaints, 1 already imported" in r.stderr, r.stderr
+    assert read_rows(tmp_path / "b.db", "SELECT count(*) FROM complaints") == [(1,)]
