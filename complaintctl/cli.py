@@ -1173,7 +1173,7 @@ def investigate_cmd(
         "preventive": given(preventive, "--preventive"),
     }
     out = complaints.investigate(ledger, complaint_id, data, at=_when(ledger, at), now=_now(),
-                             actor=_actor())
+                                 actor=_actor(), typed=True)
     # (a not-upheld decision said as one: "investigating; investigation recorded" was all)
     _report_outcome(out, (_("{id} is {status}; judged not upheld: it is resolved with "
                             "--disposition explanation.") if not_upheld else

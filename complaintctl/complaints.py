@@ -463,8 +463,10 @@ def assign(lg: Ledger, complaint_id: str, department: str, owner: str, note: str
 
 
 def investigate(lg: Ledger, complaint_id: str, data: dict[str, Any], *, at: datetime,
-                now: datetime, actor: str) -> Outcome:
-    """`investigate`: findings; a root cause or a not-upheld decision concludes it."""
+                now: datetime, actor: str, typed: bool = False) -> Outcome:
+    """`investigate`: findings; a root cause or a not-upheld decision concludes it.
+    `typed`: the command's options (a supplier beside the company held responsible
+    refused: workflow.check_supplier_typed), not a register's row."""
     workflow.check_investigate_args(data)
     with lg.write() as cur:
         c = lg.rows.complaint(cur, complaint_id)
@@ -473,6 +475,8 @@ def investigate(lg: Ledger, complaint_id: str, data: dict[str, Any], *, at: date
                                   second_due=second_due(cur, c),
                                   capa=lambda: capa_open(cur, c["id"]))
         workflow.check_supplier_named(c, data)  # (its options checked before: above)
+        if typed:
+            workflow.check_supplier_typed(c, data)
         at = check_at(lg, at, now, c["last_step_at"], actor=actor)
         concluding = data.get("root_cause") is not None or data.get("validity") == "not-upheld"
         cur.execute("INSERT INTO investigations (complaint_id, at, actor, finding, validity, "

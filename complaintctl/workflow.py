@@ -225,6 +225,21 @@ def supplier_shown(responsibility: str | None, supplier: str | None) -> str | No
     return None if responsibility in NOT_SUPPLIER else supplier
 
 
+def check_supplier_typed(c: Mapping[str, Any], data: Mapping[str, Any]) -> None:
+    """A supplier typed (`investigate --supplier`) names the one held responsible: not
+    beside the company or the customer found responsible, in the same step or before
+    (taken, it was named nowhere: supplier_shown). A register's row that names the part's
+    supplier beside its company's responsibility is taken as written."""
+    responsibility = data.get("responsibility") or c["responsibility"]
+    if data.get("supplier") and responsibility in NOT_SUPPLIER:
+        raise BadInput(_("--supplier names the supplier held responsible, not beside "
+                         "--responsibility {responsibility}").format(
+                             responsibility=term("responsibility", responsibility)),
+                       hint=_("leave --supplier out, or give --responsibility {supplier} "
+                              "with it").format(supplier=term("responsibility", "supplier")),
+                       code="supplier_not_responsible")
+
+
 def check_supplier_named(c: Mapping[str, Any], data: Mapping[str, Any]) -> None:
     """A supplier held responsible is named, in this investigation or one before."""
     if data.get("responsibility") == "supplier" and not (data.get("supplier")
@@ -244,15 +259,7 @@ def check_investigate_args(data: Mapping[str, Any]) -> None:
                               "--cause-category, --responsibility, --containment, "
                               "--corrective or --preventive"),
                        code="nothing_to_record")
-    if data.get("supplier") and data.get("responsibility") in NOT_SUPPLIER:
-        # (said: the supplier was kept beside the company held responsible, and named on
-        # the form as if at fault)
-        raise BadInput(_("--supplier names the supplier held responsible, not beside "
-                         "--responsibility {responsibility}").format(
-                             responsibility=term("responsibility", data["responsibility"])),
-                       hint=_("leave --supplier out, or give --responsibility {supplier} "
-                              "with it").format(supplier=term("responsibility", "supplier")),
-                       code="supplier_not_responsible")
+
     if data.get("validity") == "not-upheld" and not data.get("reason"):
         raise BadInput(_("--not-upheld needs --reason (why the complaint does not stand)"),
                        hint=_("say why in a few words, e.g. --not-upheld --reason "

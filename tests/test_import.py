@@ -5776,3 +5776,26 @@ def test_an_export_imported_before_register_ids_were_kept_is_matched_by_its_ids(
     r = run("import", out, "--mapping", "complaintctl")
     assert "0 new complaints, 1 already imported" in r.stderr, r.stderr
     assert read_rows(tmp_path / "b.db", "SELECT count(*) FROM complaints") == [(1,)]
+
+
+def test_a_registers_supplier_beside_the_companys_responsibility_is_taken(ledger, tmp_path):
+    """A register names the part's supplier beside 本公司 held responsible: the refusal
+    made for `investigate --supplier` (taken there, the supplier was named nowhere)
+    refused the row, and with it the whole import."""
+    path = tmp_path / "reg.csv"
+    path.write_text("编号,受理日期,客户,产品,问题描述,类别,严重程度,渠道,责任部门,责任人,分派日期,"
+                    "原因,责任方,供应商,调查完成日期\nR1,2026-10-01,华东电器,XD-200,电机异响,质量,"
+                    "一般,电话,质量部,王芳,2026-10-02,轴承不良,本公司,宁波精工,2026-10-05\n",
+                    encoding="utf-8")
+    mapping = tmp_path / "reg.toml"
+    mapping.write_text('key = "编号"\n[columns]\nreceived_at = "受理日期"\ncustomer = "客户"\n'
+                       'product = "产品"\ndescription = "问题描述"\ncategory = "类别"\n'
+                       'severity = "严重程度"\nchannel = "渠道"\ndepartment = "责任部门"\n'
+                       'owner = "责任人"\nassigned_at = "分派日期"\ncause = "原因"\n'
+                       'responsibility = "责任方"\nsupplier = "供应商"\n'
+                       'concluded_at = "调查完成日期"\n', encoding="utf-8")
+    r = ledger("import", path, "--mapping", mapping)
+    assert "1 new complaint" in r.stderr, r.stderr
+    assert ledger.rows("SELECT responsibility, supplier FROM complaints") == [
+        ("company", "宁波精工")]
+    assert ledger("verify").exit_code == 0

@@ -838,6 +838,10 @@ def test_a_supplier_is_named_no_more_once_the_company_is_found_responsible(ledge
                    code=2)
         assert r.stderr.startswith("Error: --supplier names the supplier held responsible, "
                                    f"not beside --responsibility {responsibility}\n"), r.stderr
+    # nor alone, the company held responsible before (taken, it was named nowhere)
+    r = ledger("investigate", cid, "--supplier", "乙厂", code=2)
+    assert r.stderr.startswith("Error: --supplier names the supplier held responsible, not "
+                               "beside --responsibility company\n"), r.stderr
     assert ledger.snapshot() == before
     # held responsible again: named again, as recorded before (verify replays it so)
     ledger("investigate", cid, "--responsibility", "supplier", "--at", "2026-10-08 11:00")
