@@ -88,11 +88,29 @@ def problem(kind: str, id: Any, stored: Any = None, expected: Any = None,  # noq
     """A finding. `detail` is an English msgid (N_), translated when shown; with
     `params` its fields are filled in (the JSON's detail in English, the table's in the
     reader's language: render.verify_lines)."""
-    if not params:
-        return {"kind": kind, "id": id, "stored": stored, "expected": expected,
-                "detail": detail}
-    return {"kind": kind, "id": id, "stored": stored, "expected": expected,
-            "detail": detail.format(**params), "_detail": (detail, params)}
+    found: Problem = {"kind": kind, "id": _no_bytes(id), "stored": _no_bytes(stored),
+                      "expected": _no_bytes(expected), "detail": detail}
+    if params:
+        found["detail"], found["_detail"] = detail.format(**params), (detail, params)
+    if any(_BYTES_SAID.search(str(found[f])) for f in ("id", "stored", "expected")):
+        found["_bytes"] = True  # (a check read bytes where text is kept: _guarded names
+        # where, check_text)
+    return found
+
+
+# How a problem says bytes it read where text is kept (a BLOB in a TEXT column): as
+# SQLite writes a BLOB, x'00ff' (Python's b'\x00\xff' stopped the JSON: "unexpected
+# failure", and nothing for a monitor to read); and that a value holds such bytes.
+_BYTES_SAID = re.compile(r"\bx'[0-9a-f]*'|\bb'[^']*'|\bb\"[^\"]*\"")
+
+
+def _no_bytes(value: Any) -> Any:
+    """A problem's value with its bytes written as SQLite writes a BLOB (x'00ff')."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return f"x'{bytes(value).hex()}'"
+    if isinstance(value, (list, tuple)):
+        return [_no_bytes(v) for v in value]
+    return value
 
 
 def _rows(cur: sqlite3.Cursor) -> Iterator[tuple[Any, ...]]:
@@ -1098,14 +1116,19 @@ def check_text(cur: sqlite3.Cursor) -> list[Problem]:
                      if str(decl).upper() == "TEXT"]
             if not texts:
                 continue
-            key, found = _row_key(info), 0
-            for row_key, *values in _rows(conn.execute(
-                    f"SELECT {key}, {', '.join(f'{t}, typeof({t})' for t in texts)} "
+            # (its key's columns each: json_array of a key holding bytes stopped it too)
+            keys = [str(name) for _cid, name, _decl, _nn, _default, pk in
+                    sorted(info, key=lambda r: r[5]) if pk] or ["rowid"]
+            found = 0
+            for row in _rows(conn.execute(
+                    f"SELECT {', '.join(keys)}, {', '.join(f'{t}, typeof({t})' for t in texts)} "
                     f"FROM {table}")):
+                where = " ".join(_replaced(k) if isinstance(k, bytes) else str(k)
+                                 for k in row[:len(keys)])
+                values = row[len(keys):]
                 for name, value, kind in zip(texts, values[::2], values[1::2], strict=True):
                     if not isinstance(value, bytes):
                         continue
-                    where = _replaced(row_key) if isinstance(row_key, bytes) else row_key
                     if kind == b"blob":
                         out.append(problem("type", f"{table} {where} {name}", "blob",
                                            "text", N_("a value of another type than its "
@@ -1181,7 +1204,10 @@ def _guarded(key: Any, check: Any, *args: Any) -> Any:
         try:
             cur = _Unindexed(args[0], missing) if missing else args[0] if args else None
             if not lenient:
-                return check(*((cur, *args[1:]) if args else ()))
+                result = check(*((cur, *args[1:]) if args else ()))
+                if args and any(p.get("_bytes") for p in _problems_in(key, result)):
+                    return _with_problems(key, result, check_text(args[0]))
+                return result
             conn = args[0].connection
             factory = conn.text_factory
             conn.text_factory = _replaced
@@ -1214,6 +1240,18 @@ _UNREADABLE = (_UNDECODABLE, "JSON cannot hold BLOB values")
 def _replaced(data: bytes) -> str:
     """A text_factory: text whose bytes are not UTF-8 read with them replaced."""
     return data.decode("utf-8", "replace")
+
+
+def _problems_in(key: Any, result: Any) -> list[Problem]:
+    """The problems of a check's result (in its shape: see _stopped)."""
+    name = key[0] if isinstance(key, tuple) else key
+    if name == "chain":
+        return list(result["problems"])
+    if name in ("deadlines", "settings"):
+        return list(result[0])
+    if name == "rollups":  # (its recount's rows, not problems)
+        return []
+    return [p for p in result if isinstance(p, dict)]
 
 
 def _with_problems(key: Any, result: Any, more: list[Problem]) -> Any:

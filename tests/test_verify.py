@@ -1898,3 +1898,23 @@ def test_a_table_whose_check_or_foreign_key_was_taken_out_by_hand_is_named(ledge
     assert "CHECK (quantity IS NULL OR quantity > 0)" in tables["complaints"]["expected"]
     assert tables["events"]["expected"] == "complaint_id REFERENCES complaints (id)"
     assert tables["events"]["stored"] is None
+
+
+@pytest.mark.parametrize("parts", [False, True], ids=["whole", "in-parts"])
+def test_bytes_in_a_text_column_no_json_reads_are_named_and_the_json_is_whole(
+        ledger, env, full, monkeypatch, parts):
+    """A BLOB in stages.due_at (a column no check reads through JSON) stopped verify with
+    "unexpected failure: Object of type bytes is not JSON serializable", and --format json
+    printed nothing; one in done_at was shown as Python's b'…'. Named by table, row and
+    column; a value read as bytes said as SQLite writes a BLOB, x'00ff'."""
+    if parts:
+        monkeypatch.setattr(audit, "PARALLEL_FROM", 1)
+        monkeypatch.setattr(audit.os, "cpu_count", lambda: 2)
+    (sid,) = ledger.rows("SELECT min(id) FROM stages WHERE due_at IS NOT NULL")[0]
+    tamper(env, f"UPDATE stages SET due_at = x'00ff' WHERE id = {sid}")
+    found = verify_fails(ledger)
+    assert ("type", f"stages {sid} due_at", "blob") in {
+        (p["kind"], p["id"], p["stored"]) for p in found}, found
+    assert any(p["stored"] == "x'00ff'" for p in found), found
+    out = ledger("verify", code=1)
+    assert "unexpected failure" not in out.stderr and "b'" not in out.stdout, out.stdout
