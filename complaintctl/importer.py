@@ -2198,6 +2198,16 @@ def _changed_facts(reader: Reader, step: Step, held: list[tuple[Any, ...]]) -> s
     facts = step.facts
     told = tuple(int(v) if isinstance(v, bool) else v for v in map(facts.get, names))
     same = _same_name if step.kind == "assign" else _same  # (a department, an owner)
+    if "validity" in names and "root_cause" in names:  # upheld, said or not, where a root
+        # cause was found (a ledger moved by its export recorded it as said; a register
+        # without the column says it by the cause: a conflict neither could make agree)
+        v, c = names.index("validity"), names.index("root_cause")
+
+        def implied(one: tuple[Any, ...]) -> tuple[Any, ...]:
+            return tuple("upheld" if i == v and x is None and one[c] else x
+                         for i, x in enumerate(one))
+
+        told, held = implied(told), [implied(one) for one in held]
 
     def agrees(one: tuple[Any, ...]) -> bool:
         return all(name in _ADDED_TEXTS or same(old, new)

@@ -5799,3 +5799,34 @@ def test_a_registers_supplier_beside_the_companys_responsibility_is_taken(ledger
     assert ledger.rows("SELECT responsibility, supplier FROM complaints") == [
         ("company", "宁波精工")]
     assert ledger("verify").exit_code == 0
+
+
+def test_a_moved_ledger_and_its_register_agree_on_an_upheld_complaint(ledger, tmp_path,
+                                                                       monkeypatch):
+    """A register with a root cause and no validity column says upheld by the cause; a
+    ledger moved by its export recorded upheld as said: the register imported there again
+    (and the export back into the first) were a conflict neither could make agree."""
+    run = ledger
+    register = tmp_path / "reg.csv"
+    register.write_text("投诉单号,投诉日期,客户名称,投诉渠道,投诉类别,严重程度,投诉内容,原因分析,"
+                        "处理方式,处理说明,处理日期\nT1,2026-10-05 09:00,华东电器,电话,质量,高,"
+                        "电机异响,轴承缺陷,换货,已换新,2026-10-08 15:00\n", encoding="utf-8")
+    mapping = tmp_path / "reg.toml"
+    mapping.write_text('key = "投诉单号"\n[columns]\nreceived_at = "投诉日期"\n'
+                       'customer = "客户名称"\nchannel = "投诉渠道"\ncategory = "投诉类别"\n'
+                       'severity = "严重程度"\ndescription = "投诉内容"\ncause = "原因分析"\n'
+                       'disposition = "处理方式"\nsummary = "处理说明"\nresolved_at = "处理日期"\n'
+                       '[defaults]\ndepartment = "质量部"\nowner = "王芳"\n[dates]\n'
+                       'assigned_at = "received_at"\nconcluded_at = "resolved_at"\n',
+                       encoding="utf-8")
+    run("import", register, "--mapping", mapping)
+    out = tmp_path / "all.csv"
+    run("export", "complaints", "--reveal", "--output", out)
+    r = run("import", out, "--mapping", "complaintctl", "--dry-run", code=None)
+    assert "conflict" not in r.stderr, r.stderr
+    monkeypatch.setenv("COMPLAINTCTL_DB", str(tmp_path / "b.db"))
+    run("init", "--country", "CN", "--timezone", "Asia/Shanghai")
+    run("import", out, "--mapping", "complaintctl")
+    r = run("import", register, "--mapping", mapping)
+    assert "0 new complaints, 1 already imported" in r.stderr and "conflict" not in r.stderr, \
+        r.stderr
