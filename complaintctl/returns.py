@@ -70,10 +70,10 @@ def discrepancy(r: dict[str, Any]) -> bool:
 
 
 def count(value: int, option: str, *, zero: bool = False) -> int:
-    """A count of units as typed (--qty; with `zero`, --received and --defective): bad
-    input (exit 2) below 1 (0), whatever the return holds. The command checks it before
-    the return is looked up (it was a refusal, exit 1, said only after an unknown id's),
-    as `log --quantity 0` is."""
+    """A count of units as typed (--qty; with `zero`, --received and --defective): refused
+    below 1 (0), whatever the return holds, exit 1 like any imbalance, as the returns issue
+    asks (README). The command checks it before the return is looked up (it was said only
+    after an unknown id's)."""
     if value > 0 or zero and value == 0:
         return value
     hint = {"--received": _("the number of units that came back in all, e.g. --received 5"),
@@ -81,10 +81,10 @@ def count(value: int, option: str, *, zero: bool = False) -> int:
                 option) or _("goods are counted in whole units, e.g. {option} 5").format(
                     option=option)
     if zero:
-        raise BadInput(_("{option} must be 0 or more, not {value}").format(
-            option=option, value=value), hint=hint, code="count_negative")
-    raise BadInput(_("{option} must be a positive whole number, not {value}").format(
-        option=option, value=value), hint=hint, code="count_not_positive")
+        raise QuantityImbalance(_("{option} must be 0 or more, not {value}").format(
+            option=option, value=value), hint=hint)
+    raise QuantityImbalance(_("{option} must be a positive whole number, not {value}").format(
+        option=option, value=value), hint=hint)
 
 
 def check_open(qty: int) -> None:

@@ -188,14 +188,11 @@ def test_refusals_leave_the_ledger_unchanged(ledger, rma):
     cid, rid = rma
     refused(ledger, "return", "inspect", rid, "--result", "no-defect-found", "--defective", "0",
             message="nothing has been received yet")
-    # a count below one is bad input (exit 2, as log --quantity 0), said before an id
-    # unknown: it was a refusal (exit 1), and only the unknown id was said
-    refused(ledger, "return", "receive", rid, "--qty", "0", message="--qty must be a positive",
-            code=2)
-    refused(ledger, "return", "receive", rid, "--qty", "-3",
-            message="--qty must be a positive", code=2)
-    r = refused(ledger, "return", "open", cid, "--qty", "0", message="--qty must be a positive",
-                code=2)
+    # a count below one is refused (exit 1, like any imbalance, as the returns issue
+    # asks), said before an id unknown: only the unknown id was said
+    refused(ledger, "return", "receive", rid, "--qty", "0", message="--qty must be a positive")
+    refused(ledger, "return", "receive", rid, "--qty", "-3", message="--qty must be a positive")
+    r = refused(ledger, "return", "open", cid, "--qty", "0", message="--qty must be a positive")
     for args, said in (
             (("receive", "RMA-2026-0099", "--qty", "0"), "--qty must be a positive whole "
              "number, not 0"),
@@ -207,7 +204,7 @@ def test_refusals_leave_the_ledger_unchanged(ledger, rma):
              "--defective must be 0 or more, not -1"),
             (("correct", "RMA-2026-0099", "--received", "-1", "--reason", "录错"),
              "--received must be 0 or more, not -1")):
-        refused(ledger, "return", *args, message=f"Error: {said}\nHint: ", code=2)
+        refused(ledger, "return", *args, message=f"Error: {said}\nHint: ")
     # a cost with a sign: the hint is about costs, not a complaint's disposition (refund …)
     cost = ledger("return", "dispose", rid, "--action", "scrap", "--qty", "1", "--cost", "-5",
                   code=2)
@@ -375,11 +372,10 @@ class ReturnMachine(LedgerMachine):
         self.closed = False
         self.rid = ""
 
-    def run(self, *args: str, ok: bool, bad: bool = False) -> None:
-        """The step: done (ok), refused (exit 1), or its count bad input (`bad`, exit 2)."""
+    def run(self, *args: str, ok: bool) -> None:
         self.clock += timedelta(hours=1)
         result = self.invoke(*args, "--at", self.clock.strftime("%Y-%m-%d %H:%M"))
-        assert result.exit_code == (2 if bad else 0 if ok else 1), (args, result.output)
+        assert result.exit_code == (0 if ok else 1), (args, result.output)
 
     @initialize(authorised=st.integers(1, 8))
     def open(self, authorised):
@@ -389,7 +385,7 @@ class ReturnMachine(LedgerMachine):
     @rule(n=qty)
     def receive(self, n):
         ok = not self.closed and n > 0
-        self.run("return", "receive", self.rid, "--qty", str(n), ok=ok, bad=n <= 0)
+        self.run("return", "receive", self.rid, "--qty", str(n), ok=ok)
         if ok:
             self.receipts.append(n)
             self.inspected = False  # goods after the inspection wait for one again
@@ -399,15 +395,14 @@ class ReturnMachine(LedgerMachine):
         ok = not self.closed and sum(self.receipts) > 0 and 0 <= defective <= sum(self.receipts)
         self.run("return", "inspect", self.rid, "--result",
                  "defect-confirmed" if defective else "no-defect-found", "--defective",
-                 str(defective), ok=ok, bad=defective < 0)
+                 str(defective), ok=ok)
         self.inspected = self.inspected or ok
 
     @rule(n=qty, action=st.sampled_from(["scrap", "repair", "restock"]))
     def dispose(self, n, action):
         ok = (not self.closed and self.inspected and 0 < n
               and self.disposed + n <= sum(self.receipts))
-        self.run("return", "dispose", self.rid, "--action", action, "--qty", str(n), ok=ok,
-                 bad=n <= 0)
+        self.run("return", "dispose", self.rid, "--action", action, "--qty", str(n), ok=ok)
         if ok:
             self.disposed += n
 
@@ -541,7 +536,7 @@ def test_a_count_with_a_point_is_refused_unless_it_is_whole(ledger, rma, typed, 
     ledger("return", "receive", rid, "--qty", "3.0", "--at", "2026-11-17 09:00")
     ledger("return", "receive", rid, "--qty", "1,000.000", "--at", "2026-11-17 10:00")
     ledger("return", "receive", rid, "--qty", "1.0000", "--at", "2026-11-17 11:00")
-    r = ledger("return", "receive", rid, "--qty", "-1.000", code=2)  # (its sign kept: no
+    r = ledger("return", "receive", rid, "--qty", "-1.000", code=1)  # (its sign kept: no
     # reading of it is a count)
     assert r.stderr.startswith("Error: --qty must be a positive whole number, not -1\n")
     assert ledger.rows("SELECT received_qty FROM returns WHERE id = ?", (rid,)) == [(1004,)]
@@ -756,7 +751,7 @@ def test_a_received_count_typed_wrong_is_corrected(ledger):
                     "of its units have a disposition")
         assert r.stderr.endswith("Hint: correct it to 4 or more\n"), r.stderr
     refused(ledger, "return", "correct", rid, "--received", "-1", "--reason", "录错",
-            message="--received must be 0 or more, not -1", code=2)
+            message="--received must be 0 or more, not -1")
     refused(ledger, "return", "correct", rid, "--received", "5", "--reason", "录错",
             "--at", "2026-10-29 09:00", code=2,
             message="is before the receipt it corrects (2026-10-30 09:00)")
