@@ -560,7 +560,8 @@ _STEP_FACTS = {**dict.fromkeys(("--cause", "--cause-category", "--responsibility
                                 "--preventive", "--upheld", "--not-upheld"), "investigate"),
                **dict.fromkeys(("--disposition", "--amount", "--summary", "--approved-by"),
                                "resolve"),
-               **dict.fromkeys(("--satisfaction", "--method", "--demand-met"), "revisit"),
+               **dict.fromkeys(("--satisfaction", "--method", "--demand-met",
+                                "--demand-not-met"), "revisit"),
                **dict.fromkeys(("--dept", "--owner"), "assign")}
 
 # Options typed as other tools name them, and the one the command has for it.

@@ -2185,8 +2185,8 @@ def pareto_chart(rows: list[dict[str, Any]], title: str, width: int = 30,
                  word: str | None = None, room: int | None = None) -> Table:
     """A Pareto as bars in the terminal: share per key and the running share. `room`:
     the terminal's width, which the bars give way to first (at 40 columns a name was
-    folded, manufacturin | g, beside bars of six); a name is cut with "…" only when
-    bars of one do not make room."""
+    folded, manufacturin | g, beside bars of six); where bars of one do not make room,
+    row under row, every name and figure whole (_stacked)."""
     from rich.cells import cell_len
     from rich.table import Table
     from rich.text import Text
@@ -2200,7 +2200,6 @@ def pareto_chart(rows: list[dict[str, Any]], title: str, width: int = 30,
         return max(cell_len(t) for t in [head, *texts])
 
     key_width = widest(key_head, keys)
-    cut = None
     if room is not None:  # what the bars have beside the other columns whole (a column's
         # padding each side: 2 between columns), and a space and the share after them
         left = room - key_width - 6 - 1 - widest(
@@ -2222,8 +2221,7 @@ def pareto_chart(rows: list[dict[str, Any]], title: str, width: int = 30,
                             None, room)
     table = Table(title=Text(title), box=None, title_justify="left", show_header=True,
                   pad_edge=False)
-    table.add_column(Text(key_head), overflow="ellipsis" if cut else "fold", no_wrap=bool(cut),
-                     max_width=cut)
+    table.add_column(Text(key_head), overflow="fold")
     table.add_column(Text(count_head), justify="right", no_wrap=True)
     table.add_column(Text(share_head), no_wrap=True)
     table.add_column(Text(cumulative_head), justify="right", no_wrap=True)
@@ -2381,7 +2379,7 @@ def verify_ok(result: dict[str, Any], terminal: int | None = None) -> str:
 
         if cell_len(line + after) > terminal:
             return "".join(part + "\n" for part in (
-                *_copied_whole(line, head["hash"], terminal), *([after.lstrip("; ")]
+                *_copied_whole(line, head["hash"], terminal), *([after.lstrip("; ；")]
                                                                 if after else [])))
     return line + after + "\n"
 
