@@ -1850,7 +1850,14 @@ def record_key(value: str) -> str:
                        hint=_("give the id of a complaint or a return, e.g. CC-2026-0001"),
                        code="empty_id")
     for ch in key:  # (a script's id with a stray byte: no id holds one, said as a typo)
-        if ch < " " or "\x7f" <= ch <= "\x9f" or ch in DIRECTION or ch in LINE_BREAKS:
+        if ch in DIRECTION:  # (as a text's: pasted from a chat, invisible)
+            raise BadInput(_("the id {value} holds an invisible mark that turns the text's "
+                             "direction ({char})").format(value=shown(value),
+                                                         char=f"U+{ord(ch):04X}"),
+                           hint=_("type the value again rather than paste it (the mark "
+                                  "came with the text copied from a web page or a chat)"),
+                           code="control_character")
+        if ch < " " or "\x7f" <= ch <= "\x9f" or ch in LINE_BREAKS:
             raise BadInput(_("the id {value} contains a control character ({char})").format(
                 value=shown(value), char=f"U+{ord(ch):04X}"), hint=_("remove it"),
                 code="control_character")

@@ -42,7 +42,7 @@ def test_an_empty_id_is_bad_input_not_a_missing_record(ledger, args):
 @pytest.mark.parametrize(("args", "char"), [
     (("show", "CC-2026-0001\x01"), "U+0001"), (("void", "CC-2026\x1b-0001", "--reason", "x"),
                                                "U+001B"),
-    (("return", "receive", "RMA-2026-0001\u202e", "--qty", "1"), "U+202E")])
+    (("show", "CC-2026-0001\x7f"), "U+007F")])
 def test_a_control_character_in_an_id_is_bad_input_not_a_missing_record(ledger, args, char):
     """An id with a stray control character was "no complaint 'CC-2026-0001\\x01'", exit
     1, as if looked for and not found; every text option refuses one, exit 2."""
@@ -1733,3 +1733,13 @@ def test_a_report_period_given_twice_is_said_so(ledger, option, values):
     assert r.stderr.endswith(f"Hint: {option} is given twice: a report is of one period "
                              "(several: one report each, or --since DATE --until DATE)\n"), \
         r.stderr
+
+
+def test_a_direction_mark_in_an_id_is_said_as_in_a_text(ledger):
+    """An id pasted from a chat with U+202E was "contains a control character … remove
+    it", where a text with it is said to hold an invisible mark, to be typed again."""
+    ledger.log()
+    r = refused(ledger, "return", "receive", "RMA-2026-0001\u202e", "--qty", "1", code=2,
+                message="holds an invisible mark that turns the text's direction (U+202E)\n"
+                "Hint: type the value again rather than paste it")
+    assert "control character" not in r.stderr
