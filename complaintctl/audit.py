@@ -49,6 +49,7 @@ from complaintctl.settings import (
 from complaintctl.store import (
     DEMO_MARK,
     EVENT_COLUMNS,
+    UNREADABLE,
     Ledger,
     chain_head,
     foreign_key_violations,
@@ -1216,7 +1217,7 @@ def _guarded(key: Any, check: Any, *args: Any) -> Any:
             finally:
                 conn.text_factory = factory
         except sqlite3.OperationalError as exc:
-            if str(exc).startswith(_UNREADABLE) and args and not lenient:
+            if str(exc).startswith(UNREADABLE) and args and not lenient:
                 lenient = True  # (bytes where text was expected stop it again: said)
                 continue
             gone = re.match(r"no such index: (\w+)", str(exc))
@@ -1231,10 +1232,6 @@ def _guarded(key: Any, check: Any, *args: Any) -> Any:
     return _with_problems(key, found, check_text(args[0])) if lenient else found
 
 
-# What Python's sqlite3 says of text whose bytes are not UTF-8, and SQLite of bytes (a
-# BLOB) where text was expected: values a check cannot read (check_text, check_types).
-_UNDECODABLE = "Could not decode to UTF-8"
-_UNREADABLE = (_UNDECODABLE, "JSON cannot hold BLOB values")
 
 
 def _replaced(data: bytes) -> str:
@@ -1279,13 +1276,13 @@ def _unindexed_fits(cur: Any) -> bool:
 def _stopped(key: Any, exc: BaseException) -> Any:
     """_guarded's problem for a check that stopped (any other failure raised again)."""
     if isinstance(exc, sqlite3.OperationalError) and not str(exc).startswith(
-            ("no such index", "no such table", *_UNREADABLE)):
+            ("no such index", "no such table", *UNREADABLE)):
         raise exc
     name = key[0] if isinstance(key, tuple) else key
     found = problem("check", name, f"{type(exc).__name__}: {exc}", None, N_(
         "this check stopped at part of the schema that is missing (see the schema's "
         "lines)") if isinstance(exc, sqlite3.OperationalError) and not str(exc).startswith(
-            _UNREADABLE) else N_(
+            UNREADABLE) else N_(
         "this check stopped at a value it cannot read (see the values of another type "
         "than their column's)"))
     if name == "chain":

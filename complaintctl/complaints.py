@@ -506,9 +506,9 @@ def investigate(lg: Ledger, complaint_id: str, data: dict[str, Any], *, at: date
         out.notes.append(_("recorded as upheld (a root cause was found); if it does not "
                            "stand: complaintctl investigate {id} --not-upheld --reason TEXT"
                            ).format(id=cid))
-    if c["supplier"] and c["responsibility"] not in workflow.NOT_SUPPLIER and \
-            data.get("responsibility") in workflow.NOT_SUPPLIER:
-        # (the supplier held responsible before is named no more: workflow.supplier_shown)
+    if workflow.supplier_shown(c["responsibility"], c["supplier"]) and \
+            not workflow.supplier_shown(data.get("responsibility"), c["supplier"]):
+        # (the supplier held responsible before is named no more)
         out.notes.append(_("the supplier held responsible before, {supplier}, is no longer "
                            "named (it stays in the history)").format(
                                supplier=shown(c["supplier"])))

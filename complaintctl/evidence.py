@@ -254,7 +254,6 @@ def _store(cur: Any, f: _File) -> bool:
     return True
 
 
-
 # The media type of a file compressed as its name says (a.txt.gz is gzip data, not text)
 _COMPRESSED = {"gzip": "application/gzip", "bzip2": "application/x-bzip2",
                "xz": "application/x-xz", "compress": "application/x-compress",

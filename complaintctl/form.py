@@ -327,11 +327,12 @@ BATCH_TABLE_COLS = (Col("id", N_("batch"), "num"), Col("at", N_("imported"), "ti
                     Col("void_reason", N_("why voided"), "wrap"))
 # csv, json and markdown: the file's sheet, hash and mapping too, and the time a batch was
 # voided (in the order they had)
-BATCH_COLS = (*BATCH_TABLE_COLS[:4], Col("sheet", N_("sheet")),
-              Col("sha256", N_("sha256"), "code"),
-              Col("mapping", N_("mapping"), "wrap"), *BATCH_TABLE_COLS[4:7],
-              BATCH_TABLE_COLS[8], BATCH_TABLE_COLS[7], BATCH_TABLE_COLS[9],
-              Col("voided_at", N_("voided"), "time"), BATCH_TABLE_COLS[11])
+_BATCH = {c.key: c for c in BATCH_TABLE_COLS}
+BATCH_COLS = (*(_BATCH[k] for k in ("id", "at", "actor", "file")), Col("sheet", N_("sheet")),
+              Col("sha256", N_("sha256"), "code"), Col("mapping", N_("mapping"), "wrap"),
+              *(_BATCH[k] for k in ("rows", "added", "updated", "conflicts", "unchanged",
+                                    "refused")),
+              Col("voided_at", N_("voided"), "time"), _BATCH["void_reason"])
 
 
 # CAPA items (纠正预防措施, D6): the terminal's columns are dates; markdown and csv carry

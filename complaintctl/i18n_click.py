@@ -417,11 +417,12 @@ def show_error(exc: click_exceptions.ClickException) -> None:
         exc.possibilities = _meant_options(ctx, exc.option_name, exc.possibilities or [])
     # `amend ID --cause …`: a step's fact, which its step records again (the one before
     # kept in the history); it was offered --customer, another field
-    stepped = _STEP_FACTS.get(exc.option_name) if isinstance(
-        exc, click_exceptions.NoSuchOption) and ctx is not None and \
-        ctx.command.name == "amend" else None
-    if stepped is not None and isinstance(exc, click_exceptions.NoSuchOption):
-        exc.possibilities = []
+    stepped = None
+    if isinstance(exc, click_exceptions.NoSuchOption) and ctx is not None and \
+            ctx.command.name == "amend":
+        stepped = _STEP_FACTS.get(exc.option_name)
+        if stepped is not None:
+            exc.possibilities = []
     if isinstance(exc, click_exceptions.NoSuchOption) and exc.option_name == "--at" and \
             ctx is not None and ctx.command.name == "log":
         # (every later step takes --at; log's time is when the customer complained, and

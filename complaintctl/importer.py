@@ -1039,6 +1039,12 @@ class Reader:
                                   "{format})").format(value=shown(raw), format=fmt))
             return BadInput(_("{value} is not a date").format(value=shown(raw)))
 
+        def out_of_range() -> BadInput:  # (a date all the same: "is not a date" left the
+            # clerk guessing, where log says the years)
+            return BadInput(_("{value} is out of range: a date with a year from {first} to "
+                              "{last}").format(value=shown(raw), first=parse.FIRST_YEAR,
+                                               last=parse.LAST_YEAR), code="out_of_range")
+
         if fmt is not None:
             try:
                 parsed = datetime.strptime(raw.strip(), fmt)
@@ -1090,22 +1096,15 @@ class Reader:
                                          "is a year of the Republic (民國) only in a ledger on "
                                          "Taiwan's time").format(value=shown(raw))) from None
                     if exc.code == "date_out_of_range":
-                        raise BadInput(_("{value} is out of range: a date with a year from "
-                                         "{first} to {last}").format(
-                                             value=shown(raw), first=parse.FIRST_YEAR,
-                                             last=parse.LAST_YEAR), code="out_of_range"
-                                       ) from None
+                        raise out_of_range() from None
                     if exc.code in ("no_such_day", "no_such_time", "weekday_date",
                                     "ambiguous_date", "two_days"):
                         raise BadInput(_("{value} is not a date").format(
                             value=shown(raw)), hint=exc.hint) from None
                     raise bad() from None
             parsed = found
-        if not parse.FIRST_YEAR <= parsed.year <= parse.LAST_YEAR:  # (a date all the
-            # same: "is not a date" left the clerk guessing, where log says the years)
-            raise BadInput(_("{value} is out of range: a date with a year from {first} to "
-                             "{last}").format(value=shown(raw), first=parse.FIRST_YEAR,
-                                              last=parse.LAST_YEAR), code="out_of_range")
+        if not parse.FIRST_YEAR <= parsed.year <= parse.LAST_YEAR:
+            raise out_of_range()
         if parsed.tzinfo is None:  # the ledger's zone (a wall time in a gap: as parse_when)
             return self._utc(parsed)
         return parsed.astimezone(UTC)

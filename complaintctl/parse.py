@@ -390,6 +390,15 @@ def text_filter(value: str | None, field: str, *, an_id: bool = False,
     return found
 
 
+def _direction_mark(message: str) -> BadInput:
+    """The refusal of a mark that turns the text's direction (U+202E): invisible, pasted
+    with the text from a web page or a chat ("a control character … remove it" left
+    nothing to see)."""
+    return BadInput(message, hint=_("type the value again rather than paste it (the mark "
+                                    "came with the text copied from a web page or a chat)"),
+                    code="control_character")
+
+
 @overload
 def text(value: str | None, field: str, *, multiline: bool = ..., required: Literal[True],
          max_len: int = ...) -> str: ...
@@ -426,13 +435,10 @@ def text(value: str | None, field: str, *, multiline: bool = False,
             field=field, value=shown(value)), hint=_(NOT_UTF8_HINT))
     allowed = _ALLOWED_CONTROLS if multiline else set()
     for ch in value:
-        if ch in DIRECTION and ch not in allowed:  # (invisible, pasted with the text from
-            # a web page or a chat: "a control character … remove it" left nothing to see)
-            raise BadInput(_("{field} holds an invisible mark that turns the text's "
-                             "direction ({char})").format(field=field,
-                                                         char=f"U+{ord(ch):04X}"),
-                           hint=_("type the value again rather than paste it (the mark "
-                                  "came with the text copied from a web page or a chat)"))
+        if ch in DIRECTION and ch not in allowed:
+            raise _direction_mark(_("{field} holds an invisible mark that turns the text's "
+                                    "direction ({char})").format(field=field,
+                                                                char=f"U+{ord(ch):04X}"))
         if (unicodedata.category(ch) == "Cc" or not multiline
                 and ch in LINE_BREAKS) and ch not in allowed:
             raise BadInput(_("{field} contains a control character ({char})").format(
@@ -1850,13 +1856,10 @@ def record_key(value: str) -> str:
                        hint=_("give the id of a complaint or a return, e.g. CC-2026-0001"),
                        code="empty_id")
     for ch in key:  # (a script's id with a stray byte: no id holds one, said as a typo)
-        if ch in DIRECTION:  # (as a text's: pasted from a chat, invisible)
-            raise BadInput(_("the id {value} holds an invisible mark that turns the text's "
-                             "direction ({char})").format(value=shown(value),
-                                                         char=f"U+{ord(ch):04X}"),
-                           hint=_("type the value again rather than paste it (the mark "
-                                  "came with the text copied from a web page or a chat)"),
-                           code="control_character")
+        if ch in DIRECTION:  # (as a text's)
+            raise _direction_mark(_("the id {value} holds an invisible mark that turns the "
+                                    "text's direction ({char})").format(
+                                        value=shown(value), char=f"U+{ord(ch):04X}"))
         if ch < " " or "\x7f" <= ch <= "\x9f" or ch in LINE_BREAKS:
             raise BadInput(_("the id {value} contains a control character ({char})").format(
                 value=shown(value), char=f"U+{ord(ch):04X}"), hint=_("remove it"),

@@ -171,6 +171,12 @@ def _largest(path: Path) -> int:
     return max(sizes)
 
 
+# What Python's sqlite3 says of text whose bytes are not UTF-8, and SQLite of bytes (a
+# BLOB) where text was expected: a value changed by hand or damaged (translate; verify
+# names where, audit._guarded).
+UNREADABLE = ("Could not decode to UTF-8", "JSON cannot hold BLOB values")
+
+
 def translate(exc: sqlite3.Error, path: Path) -> LedgerError:
     """An SQLite error as the user should read it."""
     text = str(exc)
@@ -221,7 +227,7 @@ def translate(exc: sqlite3.Error, path: Path) -> LedgerError:
                            hint=_("complaintctl verify names what differs; restore the "
                                   "ledger from your latest backup"),
                            code="schema_changed", path=str(path), why=text)
-    if low.startswith(("could not decode to utf-8", "json cannot hold blob values")):
+    if text.startswith(UNREADABLE):
         # a value that is not text where text is kept (bytes that are not UTF-8, a BLOB):
         # changed by hand or damaged on the disk, not the disk's space (it was "cannot use
         # ledger", with the SQL that read it and a hint about free space)

@@ -259,7 +259,6 @@ def check_investigate_args(data: Mapping[str, Any]) -> None:
                               "--cause-category, --responsibility, --containment, "
                               "--corrective or --preventive"),
                        code="nothing_to_record")
-
     if data.get("validity") == "not-upheld" and not data.get("reason"):
         raise BadInput(_("--not-upheld needs --reason (why the complaint does not stand)"),
                        hint=_("say why in a few words, e.g. --not-upheld --reason "
