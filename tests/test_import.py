@@ -5578,6 +5578,18 @@ def test_a_dates_line_may_name_a_field_that_takes_its_own_time_from_dates(ledger
         ("2025-001", "2025-03-06T16:00:00Z", "2025-03-06T16:00:00Z")]
 
 
+def _one_row_register(tmp_path: Path, key: str) -> tuple[Path, Path]:
+    """A register of one complaint under the register id `key`, and its mapping."""
+    register = tmp_path / "k.csv"
+    register.write_text("投诉单号,投诉日期,客户名称,投诉内容,投诉类别,严重程度\n"
+                        f"{key},2026-10-05 09:30,丙公司,外观划伤,质量,中\n", encoding="utf-8")
+    mapping = tmp_path / "k.toml"
+    mapping.write_text('key = "投诉单号"\n[columns]\nreceived_at = "投诉日期"\n'
+                       'customer = "客户名称"\ndescription = "投诉内容"\ncategory = "投诉类别"\n'
+                       'severity = "严重程度"\n[defaults]\nchannel = "phone"\n', encoding="utf-8")
+    return register, mapping
+
+
 def test_a_ledger_moved_by_its_export_keeps_the_register_ids_of_what_it_imported(
         ledger, tmp_path, monkeypatch):
     """Moved by export and `--mapping complaintctl`, a complaint imported from a register
@@ -5586,13 +5598,7 @@ def test_a_ledger_moved_by_its_export_keeps_the_register_ids_of_what_it_imported
     word. Its register id is kept (the export's source_key), its id too; a complaint
     typed in is keyed by its id, as before."""
     run = ledger
-    register = tmp_path / "k.csv"
-    register.write_text("投诉单号,投诉日期,客户名称,投诉内容,投诉类别,严重程度\n"
-                        "T9,2026-10-05 09:30,丙公司,外观划伤,质量,中\n", encoding="utf-8")
-    mapping = tmp_path / "k.toml"
-    mapping.write_text('key = "投诉单号"\n[columns]\nreceived_at = "投诉日期"\n'
-                       'customer = "客户名称"\ndescription = "投诉内容"\ncategory = "投诉类别"\n'
-                       'severity = "严重程度"\n[defaults]\nchannel = "phone"\n', encoding="utf-8")
+    register, mapping = _one_row_register(tmp_path, "T9")
     run("import", register, "--mapping", mapping)
     typed = run.log(received="2026-11-01 10:00", customer="甲公司")
     assert typed == "CC-2026-0002"
@@ -5755,13 +5761,7 @@ def test_an_export_imported_before_register_ids_were_kept_is_matched_by_its_ids(
     import complaintctl
 
     run = ledger
-    register = tmp_path / "k.csv"
-    register.write_text("投诉单号,投诉日期,客户名称,投诉内容,投诉类别,严重程度\n"
-                        "R1,2026-10-05 09:30,丙公司,外观划伤,质量,中\n", encoding="utf-8")
-    mapping = tmp_path / "k.toml"
-    mapping.write_text('key = "投诉单号"\n[columns]\nreceived_at = "投诉日期"\n'
-                       'customer = "客户名称"\ndescription = "投诉内容"\ncategory = "投诉类别"\n'
-                       'severity = "严重程度"\n[defaults]\nchannel = "phone"\n', encoding="utf-8")
+    register, mapping = _one_row_register(tmp_path, "R1")
     run("import", register, "--mapping", mapping)
     out = tmp_path / "all.csv"
     run("export", "complaints", "--reveal", "--output", out)
