@@ -27,6 +27,7 @@ from complaintctl.i18n import _, os_reason
 from complaintctl.store import (
     Ledger,
     forget_reads,
+    not_text,
     peek_language,
     storage_errors,
     written_under_read,
@@ -489,6 +490,14 @@ def _guarded_once(func: Callable[..., R], /, *args: Any, again: bool, **kw: Any)
             reason = _("{reason}; {id} was recorded all the same").format(reason=reason,
                                                                          id=written)
         raise _fail(ComplaintctlError(reason, code="os")) from None  # the system's words
+    except (TypeError, AttributeError) as exc:
+        # bytes where text is kept (a BLOB put there by hand: SQLite gives it as it is)
+        # met by code that takes text: the ledger's fault, said as a value that cannot be
+        # read is (store.not_text), not as "unexpected failure"
+        ledgers = _STATE.get("open") or ()
+        if not ledgers or "bytes" not in str(exc):
+            raise
+        raise _fail(not_text(ledgers[0].path)) from None
     except ValueError as exc:  # the system's refusal of a file name holding a NUL (a
         # command line cannot carry one; a program calling in-process can)
         if "embedded null" not in str(exc):

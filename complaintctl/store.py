@@ -234,15 +234,7 @@ def translate(exc: sqlite3.Error, path: Path) -> LedgerError:
         import re
 
         column = re.search(r"column '(\w+)'", text)
-        return LedgerError((_("{path} holds a value of {column} that is not text it can read "
-                              "(bytes that are not UTF-8): it was changed by hand, or "
-                              "damaged on the disk") if column else
-                            _("{path} holds a value that is not text it can read (bytes that "
-                              "are not UTF-8, or not text at all): it was changed by hand, or "
-                              "damaged on the disk")).format(
-                                  path=path, column=column[1] if column else ""),
-                           hint=_("complaintctl verify names where; restore the ledger from "
-                                  "your latest backup"), code="not_text", path=str(path))
+        return not_text(path, column[1] if column else None)
     if isinstance(exc, sqlite3.IntegrityError) and low.startswith("unique constraint"):
         # every step reads and checks inside its transaction: a row already there under
         # the key it writes (an id counter set back by hand) is the ledger's, not the disk
@@ -254,6 +246,19 @@ def translate(exc: sqlite3.Error, path: Path) -> LedgerError:
     return LedgerError(_("cannot use ledger {path} ({reason})").format(path=path, reason=text),
                        hint=_("check the file, its folder and the free disk space"),
                        code="sqlite", path=str(path), detail=text)
+
+
+def not_text(path: Path, column: str | None = None) -> LedgerError:
+    """A value that is not text where text is kept, in `column` when known: changed by
+    hand or damaged on the disk (verify names where)."""
+    return LedgerError((_("{path} holds a value of {column} that is not text it can read "
+                          "(bytes that are not UTF-8): it was changed by hand, or "
+                          "damaged on the disk") if column else
+                        _("{path} holds a value that is not text it can read (bytes that "
+                          "are not UTF-8, or not text at all): it was changed by hand, or "
+                          "damaged on the disk")).format(path=path, column=column or ""),
+                       hint=_("complaintctl verify names where; restore the ledger from "
+                              "your latest backup"), code="not_text", path=str(path))
 
 
 def peek_language(path: Path) -> str | None:

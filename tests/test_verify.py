@@ -1511,6 +1511,27 @@ def test_text_that_is_not_utf8_or_bytes_in_a_text_column_is_named_and_verify_ans
         "verify names where; restore the ledger from your latest backup\n"), r.stderr
 
 
+def test_bytes_where_text_is_kept_are_said_as_the_ledger_s_not_as_a_failure(ledger, env,
+                                                                            full):
+    """A BLOB put by hand into a text column comes out of SQLite as bytes: `show --format
+    json` said "unexpected failure: TypeError: Object of type bytes is not JSON
+    serializable" and the report's JSON "normalize() argument 2 must be str, not bytes"
+    (with a hint that it may be a bug). Each now says the ledger holds a value that is
+    not text (exit 1), as a value that is not UTF-8 is said."""
+    tamper(env, f"UPDATE complaints SET customer = CAST('abc' AS BLOB) WHERE id = "
+           f"'{full['closed']}'")
+    said = (f"Error: {env} holds a value that is not text it can read (bytes that are not "
+            "UTF-8, or not text at all): it was changed by hand, or damaged on the disk\n"
+            "Hint: complaintctl verify names where; restore the ledger from your latest "
+            "backup\n")
+    for argv in (("show", full["closed"], "--format", "json"),
+                 ("report", "--since", "2026-01-01", "--until", "2026-12-31", "--format",
+                  "json")):
+        r = ledger(*argv, code=1)
+        assert r.stderr == said, (argv, r.stderr)
+        assert "unexpected" not in r.stderr
+
+
 def test_a_check_that_stops_at_a_value_says_so_and_the_others_still_run(ledger, env, full,
                                                                         monkeypatch):
     """Whatever a value written by hand does to one check, verify answers: that check
