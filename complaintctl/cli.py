@@ -1299,7 +1299,11 @@ def resolve_cmd(
                          parse.choice(disposition, parse.DISPOSITIONS, "--disposition"),
                          parse.text(summary, "--summary", multiline=True, required=True),
                          parse.money(amount, currency=ledger.config.currency),
-                         parse.text(approved_by, "--approved-by"),
+                         parse.not_none(parse.text(approved_by, "--approved-by"),
+                                        "--approved-by", _(
+                                            "name who approved it, or leave --approved-by "
+                                            "out: the amount is then recorded with a "
+                                            "warning that nobody approved it")),
                          at=_when(ledger, at), now=_now(), actor=_actor(), typed=True)
     _report_outcome(out, _("{id} is {status}; revisit the customer next.").format(
         id=out.id, status=term("status", out.status)))

@@ -1612,7 +1612,7 @@ _NEED_WORDS = {"satisfaction": N_("satisfaction"), "department": N_("department"
 _STATUS_AHEAD = frozenset(("assigned", "investigating"))
 _ROWS_LISTED = 10  # row numbers a warning lists
 # The fields a register's word for none (parse.NONE_WORDS) is read as no value in.
-_NONE_READ = frozenset(("contact", "product", "order_no", "lot", "region"))
+_NONE_READ = frozenset(("contact", "product", "order_no", "lot", "region", "approved_by"))
 
 
 def _contact_said(raw: str) -> str:

@@ -4955,6 +4955,30 @@ def test_a_summary_approver_or_close_reason_no_step_takes_is_said(ledger, files)
     assert "处理结果" in zh and "not used" not in zh and "disposition column" not in zh, zh
 
 
+def test_a_registers_approver_that_means_none_is_no_approver(ledger, files):
+    """A register's 批示人 of 无 came in as the approver 无: a refund nobody approved
+    read as approved in show and the exports. Read as no value, and said."""
+    header = [*_SUMMARY_HEADER[:7], "责任部门", "责任人", "原因分析", "处理方式", "金额",
+              "处理结果", "批示人", "处理日期"]
+    rows = [["R-1", "2024/3/5", "庚公司", "电话", "质量", "高", "电机异响", "品质部", "王芳",
+             "夹具", "退款", "500", "已退款", "无", "2024/3/8"],
+            ["R-2", "2024/3/6", "辛公司", "电话", "质量", "高", "电机异响", "品质部", "王芳",
+             "夹具", "退款", "300", "已退款", "张总", "2024/3/8"]]
+    path = write_csv(files["dir"] / "a.csv", rows, header=header)
+    mapping = files["dir"] / "a.toml"
+    mapping.write_text(_SUMMARY_MAPPING.replace('close_reason = "结案说明"\n', "") + (
+        'department = "责任部门"\nowner = "责任人"\ncause = "原因分析"\ndisposition = "处理方式"\n'
+        'amount = "金额"\nresolved_at = "处理日期"\n'
+        '[dates]\nassigned_at = "received_at"\nconcluded_at = "resolved_at"\n'),
+        encoding="utf-8")
+    r = ledger("import", path, "--mapping", mapping)
+    assert "Warning: 批示人: '无' read as none (no value), in 1 row" in r.stderr.splitlines(), \
+        r.stderr
+    assert ledger.rows("SELECT c.source_key, r.amount, r.approved_by FROM resolutions r JOIN "
+                       "complaints c ON c.id = r.complaint_id ORDER BY 1") == [
+        ("R-1", 50000, None), ("R-2", 30000, "张总")]
+
+
 def test_a_close_reason_of_a_complaint_its_revisit_closed_is_said(ledger, files):
     """A row closed by its revisit (满意) has no closing without one: its 结案说明 was
     dropped without a word."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -105,6 +106,23 @@ def test_reopen_path(ledger):
     assert kinds.count("revisit") == 2 and kinds.count("resolve") == 2
     reopen = [e for e in rec["events"] if e["kind"] == "revisit"][0]
     assert reopen["data"]["reopen_count"] == 1 and reopen["old"]["status"] == "resolved"
+
+
+@pytest.mark.parametrize("word", ["无", "（无）", "n/a", "/"])
+def test_an_approver_that_means_none_is_refused_not_recorded_as_a_name(ledger, word):
+    """`--approved-by 无` was stored as the approver's name: no "no approver" warning,
+    and show said "approved by 无" of money nobody approved. A word for none is refused
+    (exit 2) with what to do; the ledger is unchanged."""
+    cid = ledger.log()
+    ledger.to_state(cid, "investigating")
+    before = ledger.snapshot()
+    r = ledger("resolve", cid, "--disposition", "refund", "--amount", "500",
+               "--approved-by", word, "--summary", "退款", code=2)
+    assert r.stderr == (
+        f"Error: '{word}' means none, not a value of --approved-by\nHint: name who approved "
+        "it, or leave --approved-by out: the amount is then recorded with a warning that "
+        "nobody approved it\n"), r.stderr
+    assert ledger.snapshot() == before
 
 
 def test_close_without_revisit_and_void(ledger):
