@@ -1895,6 +1895,8 @@ def return_open_cmd(
                              parse.text(reason, "--reason", multiline=True),
                              at=_when(ledger, at), now=_now(), actor=_actor())
     _STATE["written"] = out.id
+    for w in out.warnings:  # (the calendar's too: they went unsaid)
+        _warn(w)
     _say(_("Return {id} authorised for {qty} on {complaint}.").format(
         id=out.id, qty=qty, complaint=out.data["complaint_id"]))
     _emit(out.id + "\n")

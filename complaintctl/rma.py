@@ -129,8 +129,24 @@ def return_open(lg: Ledger, complaint_id: str, qty: int, product: str | None, lo
         lg.event(cur, cid, "return-open", at, now, actor,
                  {"return": rid, "authorised_qty": qty, "product": row["product"],
                   "lot": row["lot"], "reason": reason}, return_id=rid)
+        said = []
+        if c["quantity"] is not None and row["product"] == c["product"]:
+            # more of the complaint's product authorised, this one with the earlier ones,
+            # than it says are affected (500 typed for 5): said, not refused (a customer
+            # may send back more than first reported)
+            (authorised,) = cur.execute(
+                "SELECT sum(authorised_qty) FROM returns WHERE complaint_id = ? AND "
+                "product IS ?", (cid, row["product"])).fetchone()
+            if authorised > c["quantity"]:
+                said.append(_(_OVER_QUANTITY).format(id=cid, authorised=f"{authorised:,}",
+                                                     quantity=f"{c['quantity']:,}"))
     return Outcome(rid, "authorised", data={"complaint_id": cid},
-                   warnings=calendar_warnings(lg))
+                   warnings=said + calendar_warnings(lg))
+
+
+# More authorised for return than the complaint's quantity (translated where it is said).
+_OVER_QUANTITY = N_("{id}: {authorised} authorised for return in all, more than the "
+                    "{quantity} its complaint gives as the quantity affected")
 
 
 # A received total that is not what was authorised: flagged, never refused (translated

@@ -125,6 +125,30 @@ def refused(ledger, *args, message, code=1):
     return r
 
 
+def test_more_authorised_than_the_complaints_quantity_is_said_not_refused(ledger):
+    """500 typed for 5: returns of the complaint's product authorised beyond the quantity
+    it gives as affected went unremarked until the goods came. Said (exit 0), the earlier
+    returns counted in; one of another product is not compared; the calendar's warnings
+    of `return open`, never printed before, go the same way."""
+    cid = ledger.log("--quantity", "10", received="2026-11-16 09:00")
+    r = ledger("return", "open", cid, "--qty", "10", "--at", "2026-11-16 10:00")
+    assert r.stderr == f"Return RMA-2026-0001 authorised for 10 on {cid}.\n", r.stderr
+    r = ledger("return", "open", cid, "--qty", "500", "--at", "2026-11-16 10:05")
+    assert r.stdout == "RMA-2026-0002\n"
+    assert r.stderr == (
+        f"Warning: {cid}: 510 authorised for return in all, more than the 10 its complaint "
+        f"gives as the quantity affected\nReturn RMA-2026-0002 authorised for 500 on {cid}.\n"
+    ), r.stderr
+    r = ledger("return", "open", cid, "--qty", "50", "--product", "KB-12",
+               "--at", "2026-11-16 10:10")
+    assert "Warning" not in r.stderr, r.stderr
+    assert ledger.rows("SELECT id, authorised_qty FROM returns ORDER BY id") == [
+        ("RMA-2026-0001", 10), ("RMA-2026-0002", 500), ("RMA-2026-0003", 50)]
+    zh = ledger("--lang", "zh", "return", "open", cid, "--qty", "1", "--at",
+                "2026-11-16 10:15").stderr
+    assert f"警告：{cid}：累计授权退货 511，多于投诉登记的涉及数量 10\n" in zh, zh
+
+
 def test_goods_received_after_the_inspection_are_inspected_before_a_disposition(ledger, rma):
     """Goods received after the inspection (and after every unit had a disposition) were
     disposed of without one: restocked, never inspected. They now wait for an
