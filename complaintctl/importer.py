@@ -336,7 +336,8 @@ class Reader:
         if missing:
             raise BadInput(ngettext("column {columns} is not in the file",
                                     "columns {columns} are not in the file", len(missing))
-                           .format(columns=", ".join(map(column_said, missing))),
+                           .format(columns=listing([shown(column_said(h))
+                                                         for h in missing])),
                            # a first row of data (a customer, a contact person): not echoed
                            hint=_("the file seems to have no header row: its first row "
                                   "reads as data (a date, a phone number …), not as column "
@@ -1298,7 +1299,7 @@ class Reader:
         received = v.get("received_at")
         if received is not None and received > self.latest:  # said as each step's is
             problems.append(Problem(row.number, self.column("received_at"), _(
-                "{time} is in the future").format(time=self.lg.local(received)), rule=True,
+                _IN_THE_FUTURE).format(time=self.lg.local(received)), rule=True,
                 cells=row.cells))
         fields = dict(zip(INTAKE, map(v.get, INTAKE), strict=True))
         if v.get("logged_by"):
@@ -1337,9 +1338,8 @@ class Reader:
                 return
             column = self.time_column[time_field]
             if at > latest:
-                problems.append(Problem(row.number, column, _(
-                    "{time} is in the future").format(time=self.lg.local(at)), rule=True,
-                    cells=row.cells))
+                problems.append(Problem(row.number, column, _(_IN_THE_FUTURE).format(
+                    time=self.lg.local(at)), rule=True, cells=row.cells))
                 return
             if last is not None and at < last[0] and self._same_day_date(at, last[0]):
                 at, estimated = last[0], True  # a date without its time, on the day of the
@@ -1766,6 +1766,9 @@ _TOLD_HOW = {
 
 
 _YEAR_FIRST = re.compile(r"\s*[0-9]{4}\s*[-/.年]")
+# A date or time after the import's instant (a year typed wrong: 2052 for 2025).
+_IN_THE_FUTURE = N_("{time} is in the future: correct the date in the cell (a year or month "
+                    "typed wrong?)")
 # A date of three numbers parted by one mark (23/6/5, 03/04/2025), for the format it may be.
 _THREE_NUMBERS = re.compile(r"\s*([0-9]{1,2})([-/.])([0-9]{1,2})\2([0-9]{1,2}|[0-9]{4})"
                             r"(?:\s+[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?)?\s*")
@@ -1822,7 +1825,11 @@ def _told_how(convert: Callable[[str], Any], f: str, kind: str, currency: str | 
             if exc.code != BadInput.code:  # (one of its own: another currency, masked …)
                 raise
             if kind in ("time", "date") and _YEAR_FIRST.match(raw):  # 2025/13/01: written
-                raise  # the usual way, and no such day: no other format to give
+                # the usual way, and no such day: no other format to give, the cell to set right
+                raise BadInput(_("{message}: correct the cell, or give it its date under "
+                                 "[values.{key}] ({line})").format(
+                    message=exc.message, key=f, line=f"{toml_string(raw)} = \"…\""),
+                    hint=exc.hint) from None
             if kind in ("money", "count") and any(ch.isdigit() for ch in raw):
                 raise  # (-500, 1.234, 0: a number, refused as one; 无, 若干 are words)
             if kind in ("time", "date") and not any(ch.isdigit() for ch in raw):
@@ -1848,6 +1855,10 @@ _DEFAULT_EXAMPLES = {"channel": 'channel = "phone"', "category": 'category = "qu
 _DECIMAL_COMMA = re.compile(r"\s*([0-9]+),([0-9]{1,2})\s*")
 
 
+# The capital figures (大写) of an amount written out: 壹仟贰佰元整.
+_CAPITAL_FIGURES = re.compile("[壹贰叁肆伍陆柒捌玖拾佰仟貳參陸]")
+
+
 def _amount_said(exc: BadInput, raw: str, key: str, currency: str | None) -> str | None:
     """An amount's refusal (parse.money) in a register's terms: what to write in the
     cell instead, or the mapping's line for it (the command's hint names its option);
@@ -1870,6 +1881,11 @@ def _amount_said(exc: BadInput, raw: str, key: str, currency: str | None) -> str
                  "[values.{key}] ({line})").format(
             message=exc.message, code=currency, number=number, key=key,
             line=f"{toml_string(raw)} = {toml_string(number)}")
+    if _CAPITAL_FIGURES.search(raw):  # 壹仟元整, as a cheque or a 付款单 writes it
+        return _("{message}: an amount in capital figures (大写) is not read; write it in "
+                 "figures in the cell, or give the cell a line under [values.{key}] "
+                 "({line})").format(message=exc.message, key=key,
+                                    line=f"{toml_string(raw)} = \"…\"")
     if not exc.params.get("unread") or not any(ch.isdigit() for ch in raw):
         return None  # (无, 若干: a word, which _TOLD_HOW says how to map)
     if currency in i18n.WHOLE_CURRENCIES:
@@ -1914,7 +1930,7 @@ def headers_shown(header: list[str]) -> str:
     _HEADERS_SHOWN of them."""
     names = [h for h in header if h and not _VALUE_LIKE.search(h)
              and len(h) <= _HEADER_LONGEST]
-    out = ", ".join(shown(h) for h in names[:_HEADERS_SHOWN])
+    out = listing([shown(h) for h in names[:_HEADERS_SHOWN]])
     more = len(names) - _HEADERS_SHOWN
     if more > 0:
         out += _(", and {n} more headers").format(n=more)
@@ -2690,8 +2706,10 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                         first = seen.setdefault(key, number)
                         if first != number:
                             row.problems.append(Problem(number, mapping.key_name, _(
-                                "{key} is in the file twice (also in row {row})").format(
-                                    key=shown(key), row=first), rule=True, cells=cells))
+                                "{key} is in the file twice (also in row {row}): delete this "
+                                "row if it is the same complaint, or give it a key of its own "
+                                "if it is another").format(key=shown(key), row=first),
+                                rule=True, cells=cells))
                             history = None
                     elif mapping.key and not row.problems:
                         row.problems.append(Problem(number, reader.key_empty(cells), _(

@@ -92,7 +92,7 @@ def test_a_big5_template_and_a_mismatched_mapping_name_the_columns_readably(tw, 
     wrong.write_text('key = "編號"\n[columns]\ncustomer = "客戶"\n', encoding="utf-8")
     before = tw.snapshot()
     r = tw("import", csv, "--mapping", wrong, code=2)
-    assert "Error: column 客戶 is not in the file" in r.stderr, r.stderr
+    assert "Error: column '客戶' is not in the file" in r.stderr, r.stderr
     assert "Hint: its columns: " in r.stderr and "客戶名稱" in r.stderr and "嚴重程度" in r.stderr
     assert tw.snapshot() == before
     mapping = tmp_path / "tw.toml"

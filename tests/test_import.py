@@ -1408,7 +1408,7 @@ def test_usage_errors(ledger, files):
                                                code=2).stderr
     missing = files["dir"] / "missing.toml"
     missing.write_text('[columns]\ncustomer = "客户"\n', encoding="utf-8")
-    assert "column 客户 is not in the file" in ledger("import", files["csv"], "--mapping",
+    assert "column '客户' is not in the file" in ledger("import", files["csv"], "--mapping",
                                                      missing, code=2).stderr
     assert "--void-batch needs --reason" in ledger("import", "--void-batch", "1",
                                                    code=2).stderr
@@ -2364,8 +2364,11 @@ def test_an_unreadable_date_is_said_once(ledger, files):
     path = write_csv(files["dir"] / "unread.csv", [row])
     r = ledger("import", path, "--mapping", files["map"], code=2)
     lines = [line for line in r.stderr.splitlines() if line.startswith("row ")]
-    assert lines == ["row 2, column 投诉日期: '2025/13/01' is not a date",
-                     "row 2, column 处理日期: '2025/13/06' is not a date"], r.stderr
+    assert lines == ["row 2, column 投诉日期: '2025/13/01' is not a date: correct the cell, or "
+                     "give it its date under [values.received_at] (\"2025/13/01\" = \"…\")",
+                     "row 2, column 处理日期: '2025/13/06' is not a date: correct the cell, or "
+                     "give it its date under [values.resolved_at] (\"2025/13/06\" = \"…\")"
+                     ], r.stderr
 
 
 def test_an_excel_date_number_or_a_date_without_its_year_says_what_it_is(ledger, files):
@@ -4847,7 +4850,9 @@ def test_a_header_typed_over_two_lines_is_named_on_one(ledger, files):
         "row 2, column 投诉 日期: '45721' is not a date (as an Excel date number it is "
         "2025-03-05: type the date into the cell, or give the cell a line under "
         "[values.received_at]: \"45721\" = \"2025-03-05\")\n"
-        "row 4, column 投诉 单号: '2025-002' is in the file twice (also in row 3)\n"), r.stderr
+        "row 4, column 投诉 单号: '2025-002' is in the file twice (also in row 3): delete this "
+        "row if it is the same complaint, or give it a key of its own if it is another\n"
+    ), r.stderr
     assert "\n  投诉 渠道: '来访' → visit ×1, '电话' → phone ×1, '邮件' → email ×1\n" in \
         r.stdout, r.stdout
     assert ledger.snapshot() == before
@@ -4860,7 +4865,8 @@ def test_a_header_typed_over_two_lines_is_named_on_one(ledger, files):
                        "number it is 2025-03-05: type the date into the cell, or give the cell "
                        "a line under [values.received_at]: \"45721\" = \"2025-03-05\")",
                        "row 4, column 投诉 单号: '2025-002' is in the file twice (also in "
-                       "row 3)"]
+                       "row 3): delete this row if it is the same complaint, or give it a key "
+                       "of its own if it is another"]
 
 
 def test_a_contact_column_mapped_to_a_word_field_is_masked_in_its_refusals(ledger, files):
@@ -5367,7 +5373,8 @@ def test_a_corrected_rejects_file_leaves_its_row_and_reason_columns_behind(ledge
     assert "1 new complaint" in r.stderr and "1 refused" in r.stderr, r.stderr
     assert (tmp_path / "rej2.csv").read_text(encoding="utf-8-sig").splitlines() == [
         "row,reason,编号,投诉日期,客户名称,投诉渠道,投诉类别,严重程度,投诉内容",
-        '3,"row 3, column 投诉日期: 2099-01-09 10:00 is in the future",A2,2099-01-09 10:00,'
+        '3,"row 3, column 投诉日期: 2099-01-09 10:00 is in the future: correct the date in '
+        'the cell (a year or month typed wrong?)",A2,2099-01-09 10:00,'
         "佳达科技,电话,质量,中,不亮"]
     assert ledger.rows("SELECT source_key, severity FROM complaints ORDER BY source_key") == [
         ("A1", "critical"), ("A3", "medium")]
