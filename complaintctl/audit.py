@@ -982,7 +982,11 @@ def _intake_differs(cur: sqlite3.Cursor, lo: str | None, hi: str | None, *, vali
 # and bytes can be of another type than their column's. (Bytes in a TEXT column, which
 # its affinity keeps, are named by check_text, when a check meets them: a look at every
 # text value of the ledger would cost verify a tenth more.)
-_TYPES = {"INTEGER": ("integer",), "BLOB": ("blob",), "REAL": ("real", "integer")}
+_TYPES = {"INTEGER": ("integer",), "BLOB": ("blob",), "REAL": ("real", "integer"),
+          # (a TEXT column turns a number into text: what else it can hold is bytes, a BLOB
+          # put there by hand, which every command would read as bytes and compare with
+          # text: a deadline so was no deadline to overdue)
+          "TEXT": ("text",)}
 # The values of the wrong type named, at most, in each table.
 _TYPES_MOST = 100
 
@@ -1073,11 +1077,11 @@ def check_types(cur: sqlite3.Cursor) -> list[Problem]:
     quantity, by hand stops the figures and the other checks that read it."""
     out: list[Problem] = []
     conn = cur.connection
-    # not the events (the hash chain reads every value of theirs) nor the stored files'
-    # bytes (their sha256)
+    # the events too (the hash chain reads their values as bytes: a BLOB of the same bytes
+    # hashes the same), not the stored files' bytes (their sha256)
     for (table,) in cur.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND "
-                                "name NOT LIKE 'sqlite_%' AND name NOT IN ('events', "
-                                "'blob_chunks') ORDER BY name").fetchall():
+                                "name NOT LIKE 'sqlite_%' AND name != 'blob_chunks' "
+                                "ORDER BY name").fetchall():
         info = conn.execute(f"PRAGMA table_info({table})").fetchall()
         typed = [(name, _TYPES[decl.upper()]) for _cid, name, decl, *_rest in info
                  if decl.upper() in _TYPES]
@@ -1094,6 +1098,10 @@ def check_types(cur: sqlite3.Cursor) -> list[Problem]:
                     for (name, kinds), have in zip(typed, types, strict=True)
                     if have not in (*kinds, "null")]
     return out
+
+
+# The columns that hold what identifies a person: masked where verify shows them.
+_PERSONAL = frozenset(("contact",))
 
 
 def check_text(cur: sqlite3.Cursor) -> list[Problem]:
@@ -1139,8 +1147,13 @@ def check_text(cur: sqlite3.Cursor) -> list[Problem]:
                     try:
                         value.decode("utf-8")
                     except UnicodeDecodeError:
+                        said = _replaced(value)
+                        if name in _PERSONAL:  # (verify's output is mailed from cron)
+                            from complaintctl.parse import mask
+
+                            said = mask(said)
                         out.append(problem("type", f"{table} {where} {name}",
-                                           _replaced(value), "text", N_(
+                                           said, "text", N_(
                                                "text whose bytes are not UTF-8 (changed by "
                                                "hand, or damaged on the disk); shown with "
                                                "them replaced by \ufffd")))

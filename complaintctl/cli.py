@@ -2274,12 +2274,16 @@ def verify_cmd(
                 str(exc.params.get("why") or exc.params.get("detail") or exc.message)))))
         raise
     problems = result["problems"]
-    if fmt == "json":
-        _emit(render.to_json(render.verify_json(result)))
-    elif problems:  # (on a narrow terminal a block per problem; lines for cron and grep)
-        _emit_text(render.verify_lines(problems, _width() if _isatty(sys.stdout) else None))
-    elif not _STATE["quiet"]:  # cron mails only real trouble
-        _emit_text(render.verify_ok(result, _width() if _isatty(sys.stdout) else None))
+    try:
+        if fmt == "json":
+            _emit(render.to_json(render.verify_json(result)))
+        elif problems:  # (on a narrow terminal a block per problem; lines for cron and grep)
+            _emit_text(render.verify_lines(problems, _width() if _isatty(sys.stdout) else None))
+        elif not _STATE["quiet"]:  # cron mails only real trouble
+            _emit_text(render.verify_ok(result, _width() if _isatty(sys.stdout) else None))
+    except run.Exit as gone:  # the reader went away (`verify | head`): what was found still
+        if not problems or gone.code != 0:  # says so, exit 1 (a monitor reads the code)
+            raise
     if result["unrecorded"] and not any(p["kind"] == "chain" for p in problems):
         # (with the history broken, what no event records may be what was taken out of it)
         _say(_("Note: {count} deadlines or settings were set before events recorded them (an "

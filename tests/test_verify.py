@@ -6,7 +6,10 @@ carries the chain head it was made from."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -1530,6 +1533,57 @@ def test_bytes_where_text_is_kept_are_said_as_the_ledger_s_not_as_a_failure(ledg
         r = ledger(*argv, code=1)
         assert r.stderr == said, (argv, r.stderr)
         assert "unexpected" not in r.stderr
+
+
+def test_bytes_where_text_is_kept_are_named_though_no_check_stops_at_them(ledger, env, full):
+    """A deadline stored as a BLOB of its own bytes passed verify (exit 0), left the late
+    stage out of `overdue` (bytes never compare with text) and stopped `show`; an event's
+    actor or data as a BLOB passed too (the chain hashes their bytes) and went into the
+    archive as b'…'. Each is named by table, row and column."""
+    head = ledger.json("verify")["head"]
+    tamper(env, f"UPDATE stages SET due_at = CAST(due_at AS BLOB) WHERE complaint_id = "
+           f"'{full['assigned']}' AND done_at IS NULL",
+           "DROP TRIGGER events_no_update",
+           f"UPDATE events SET actor = CAST(actor AS BLOB) WHERE id = {head['id']}")
+    found = verify_fails(ledger)
+    stages = ledger.rows("SELECT rowid FROM stages WHERE complaint_id = ? AND done_at IS "
+                         "NULL", (full["assigned"],))
+    assert len(stages) == 2  # (investigate and resolve)
+    named = {(p["kind"], p["id"], p["stored"], p["expected"]) for p in found
+             if p["kind"] == "type"}
+    assert named == {*(("type", f"stages {rowid} due_at", "blob", "text")
+                       for (rowid,) in stages),
+                     ("type", f"events {head['id']} actor", "blob", "text")}, found
+
+
+def test_a_contact_that_is_not_utf8_is_shown_masked(ledger, env, full):
+    """verify's line of a value that is not UTF-8 showed it whole: one flipped byte in a
+    contact mailed the customer's phone number from cron. A contact is shown masked."""
+    tamper(env, f"UPDATE complaints SET contact = CAST(contact || x'ff' AS TEXT) WHERE id = "
+           f"'{full['closed']}'")
+    out = ledger("verify", code=1)
+    assert "13812345678" not in out.stdout and "12345678" not in out.stdout, out.stdout
+    (line,) = [p for p in verify_fails(ledger) if p["kind"] == "type"]
+    assert line["id"] == f"complaints {full['closed']} contact"
+    assert line["stored"] == "*******5678*", line
+
+
+def test_a_reader_that_stops_early_does_not_hide_the_problems(run, tmp_path):
+    """`verify | head` on more problems than a pipe holds exited 0 with no "Error:" line
+    (a reader gone is no error for a listing): a monitor reading the exit code was told
+    the ledger was whole. The problems found still exit 1 and say so."""
+    db = tmp_path / "demo.db"
+    run("demo", "--db", db, "--complaints", "800")
+    tamper(db, "UPDATE complaints SET region = 'X' WHERE region IS NOT NULL")
+    proc = subprocess.Popen([sys.executable, "-m", "complaintctl", "--db", str(db), "verify"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "COMPLAINTCTL_USER": "tester"})
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline().startswith(b"kind ")
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 1, err
+    assert err.startswith("Error: ") and " problems found\n" in err, err
 
 
 def test_a_check_that_stops_at_a_value_says_so_and_the_others_still_run(ledger, env, full,
