@@ -1151,7 +1151,7 @@ def check_text(cur: sqlite3.Cursor) -> list[Problem]:
                         if name in _PERSONAL:  # (verify's output is mailed from cron)
                             from complaintctl.parse import mask
 
-                            said = mask(said)
+                            said = mask(said) or said
                         out.append(problem("type", f"{table} {where} {name}",
                                            said, "text", N_(
                                                "text whose bytes are not UTF-8 (changed by "
