@@ -655,6 +655,10 @@ def ensure_calendar_years(cur: sqlite3.Cursor, years: Iterable[int],
     return [y for y in wanted if not _has_data(y, cal, user)]
 
 
+# How many of the newest events a change of the rules is dated after.
+_NEWEST_LOOKED_AT = 1000
+
+
 @contextmanager
 def _changing(lg: Ledger, now: datetime) -> Iterator[sqlite3.Cursor]:
     """lg.write() for a change of the rules, dated by this machine's clock: one behind the
@@ -664,9 +668,13 @@ def _changing(lg: Ledger, now: datetime) -> Iterator[sqlite3.Cursor]:
     from complaintctl import workflow
 
     with lg.write() as cur:
-        newest = cur.execute("SELECT recorded_at FROM events ORDER BY id DESC LIMIT 1"
-                             ).fetchone()
-        if newest and now + workflow.FUTURE_GRACE < (latest := from_iso(newest[0])):
+        # the latest of the newest events (a note typed on a clock set right again after
+        # a step from one years ahead is recorded after it, dated before it)
+        newest = cur.execute(
+            "SELECT max(recorded_at) FROM (SELECT recorded_at FROM events ORDER BY id DESC "
+            f"LIMIT {_NEWEST_LOOKED_AT})").fetchone()
+        if newest and newest[0] and \
+                now + workflow.FUTURE_GRACE < (latest := from_iso(newest[0])):
             workflow.check_time(now, now, after=latest, what=_("the ledger's newest event"),
                                 local=lg.local, clock=True)
         yield cur

@@ -1382,6 +1382,31 @@ def test_a_change_of_the_rules_on_a_clock_behind_the_ledger_is_refused(run, monk
         "2026-10-12 is now a company closure day")
 
 
+def test_a_change_of_the_rules_after_a_step_from_a_clock_ahead_is_refused(run, monkeypatch):
+    """A note typed on a clock years ahead, then one on a clock set right (a note may be
+    dated before the steps it follows): `policy set` compared its clock with the newest
+    event only, the second note, and was taken, dated years before the first. The
+    latest of the newest events counts."""
+    from datetime import datetime, timezone
+
+    from conftest import TZ
+    from support import set_clock
+
+    set_clock(monkeypatch, datetime(2026, 10, 8, 1, tzinfo=timezone.utc))
+    run("init", "--country", "CN", "--timezone", TZ)
+    cid = run.log(received="2026-10-08 08:30")
+    set_clock(monkeypatch, datetime(2029, 10, 8, 1, tzinfo=timezone.utc))
+    run("note", cid, "--text", "a clock three years ahead")
+    set_clock(monkeypatch, datetime(2026, 10, 8, 2, tzinfo=timezone.utc))
+    run("note", cid, "--text", "the clock set right")
+    before = run.snapshot()
+    r = run("policy", "set", "resolve", "high", "4wd", code=1)
+    assert r.stderr.startswith("Error: the ledger's newest event at 2029-10-08 09:00, as "
+                               "recorded: that is ahead of this machine's clock "
+                               "(2026-10-08 10:00)\n"), r.stderr
+    assert run.snapshot() == before
+
+
 def test_calendar_days_said_as_they_change_the_countrys(ledger):
     """Closing the country's make-up working day, or working its National Day, was said
     as any day of the user's (nothing of what the country had); a holiday added on a
