@@ -2209,6 +2209,13 @@ def report_cmd(
             from complaintctl import trend
 
             rep["trend"] = trend.series(ledger.conn, tz, period, periods, as_of_dt)
+    earliest = views.first_received(ledger)
+    if earliest is not None and ledger.local(parse.from_iso(earliest))[:10] > \
+            period.last.isoformat():  # (printed with --quiet too) a year mistyped in cron's
+        # --month mailed a report of zeros every month
+        _warn(_("the period ends before the ledger's first complaint (received {first}): "
+                "check the dates of the period").format(
+                    first=ledger.local(parse.from_iso(earliest))))
     render.use_words("category", ledger.config.category_words)
     if section == "trend" and "trend" not in rep:
         raise BadInput(_("--section trend needs --trend N"))

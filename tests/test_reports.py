@@ -226,6 +226,21 @@ def test_a_period_that_has_not_begun_is_refused(ledger, history, tmp_path, perio
     assert not out.exists()
 
 
+def test_a_period_before_the_first_complaint_says_so(ledger, history):
+    """`-q report --month 2016-11` (a year mistyped in cron) mailed a report of zeros,
+    exit 0, without a word, where overdue --as-of warns of the same mistake. Said on
+    stderr (with --quiet too); a period that reaches the first complaint is not."""
+    said = ("Warning: the period ends before the ledger's first complaint (received "
+            "2026-09-25 10:00): check the dates of the period\n")
+    for args in (("-q", "report", "--month", "2016-11", "--format", "csv"),
+                 ("report", "--since", "2026-01-01", "--until", "2026-09-24",
+                  "--format", "json")):
+        r = ledger(*args)
+        assert r.stderr == said, (args, r.stderr)
+    assert ledger("report", "--since", "2026-01-01", "--until", "2026-09-25", "--format",
+                  "json").stderr == ""
+
+
 def test_the_output_file_name_says_the_format(ledger, history, tmp_path):
     """report --output r.csv / r.json / r.md without --format: the name says which, as
     export reads it; a name that says none is refused (exit 2), nothing written."""
