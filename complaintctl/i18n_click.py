@@ -512,6 +512,7 @@ def show_error(exc: click_exceptions.ClickException) -> None:
             "a value that begins with '-' is read as an option; to give it as a value, "
             "put -- before the values (after the options)")), err=True)
     extra = re.fullmatch(r"Got unexpected extra argument\S* \((.+)\)", exc.message or "")
+    split = None
     if ctx is not None and extra and (split := _split_value(ctx, _GIVEN[-1] if _GIVEN else [],
                                                             extra.group(1).split(" ")[0])):
         # `assign … --owner 王 芳`: a name typed with a space (as input methods put one
@@ -535,7 +536,8 @@ def show_error(exc: click_exceptions.ClickException) -> None:
             err=True)
     if ctx is not None and extra and ctx.command.name in ("list", "overdue") and \
             ctx.parent is not None and ctx.parent.parent is None and \
-            ctx.params.get("customer") is None:
+            ctx.params.get("customer") is None and split is None:  # (the word is the rest
+        # of a value typed with a space, said above: not a customer to filter by)
         # `complaintctl list 华东`: a name where an option was meant (a supervisor's); one
         # word only (Click joins several with spaces), a name rather than a date or an
         # option, quoted for the shell as it would be pasted

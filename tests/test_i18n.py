@@ -431,6 +431,12 @@ def test_a_value_typed_with_a_space_and_no_quotes_is_hinted(ledger, monkeypatch)
                              "时请加引号，例如 --owner '欧阳 小 明'\n"), r.stderr
     assert ledger("list", "--customer", "华东", "x", code=2).stderr.endswith(
         "--customer '华东 x'\n")
+    # and only that: the rest of an owner's name is no customer to filter by (it went on
+    # "Hint: overdue filters by its options, e.g. complaintctl overdue --customer 芳")
+    r = ledger("overdue", "--owner", "王", "芳", code=2)
+    assert r.stderr.endswith(
+        "提示：--owner 只取一个值：值中有空格时请加引号，例如 --owner '王 芳'\n"), r.stderr
+    assert "--customer" not in r.stderr, r.stderr
     # not a word's value: two words are never one (it was told to quote 'open closed',
     # then refused)
     for args in (("list", "--status", "open", "closed"), ("list", "--format", "json", "csv")):
