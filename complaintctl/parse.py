@@ -250,6 +250,14 @@ def name(value: str | None, field: str, *, required: bool = False,
             means_none(found, region=field == "--region"):
         raise _none_word(found, field, _("leave {field} out (at the prompt: press Enter to "
                                          "skip it)").format(field=field))
+    if field == "--customer" and not looked_for and looks_like_contact(found):
+        # (a caller's number typed at 客户: it went into every listing and the events in
+        # clear, out of reach of masking and of forget-contact)
+        raise BadInput(_("{value} looks like a phone number or e-mail address, not the name "
+                         "of a customer").format(value=shown(mask(found) or found)), hint=_(
+            "give it with --contact (masked on output, and erasable), and name who "
+            "complained with --customer (a caller who gave no name: how to tell them "
+            "apart, e.g. 匿名来电 3月4日 上午)"), code="customer_contact", field=field)
     if field == "--customer" and not looked_for and means_none(found):
         # (two unknown callers logged as 不详 about one product were one customer's
         # repeat complaint, and counted in the repeat rate)
@@ -469,6 +477,9 @@ def text(value: str | None, field: str, *, multiline: bool = False,
                                                          "value is at most {most} "
                                                          "characters").format(most=max_len),
             code="text_too_long", field=field)
+    if field == "--description" and len(value) <= 6:
+        # (无, -, / filed a complaint with no description, which it cannot be filed without)
+        not_none(value, field, _("write what the customer said, in their words"))
     return value
 
 
@@ -1305,6 +1316,10 @@ _DAY_FIELDS = frozenset({"--since", "--until", "--week", "--shipped", "--add-hol
                          "--add-workday", "--add-closure", "--remove"})
 
 
+# A month and a day in numbers, no year (11-3, 12/3, 11.3 14:00).
+_MONTH_DAY_NUMBERS = re.compile(r"([0-9]{1,2})([-/])([0-9]{1,2})(?:\s+[0-9]{1,2}:[0-9]{2})?")
+
+
 def _year_first(raw: str, field: str, value: str, roc: bool = True) -> str:
     """A date typed as numbers, in the ISO order (2026/3/4 -> 2026-03-04, the rest as
     typed); any other order of numbers is refused, as is a weekday."""
@@ -1589,6 +1604,19 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
                                                          "{year}年{month}月1日").format(
                 field=field, year=month[1], month=int(month[2])), code="month_not_day",
                 value=value)
+        if (md := _MONTH_DAY_NUMBERS.fullmatch(raw)) is not None:  # 11-3, 12/3: a day
+            # jotted without its year (the hint offered 2026-03-04, read as a reading of it)
+            month_no, day_no = int(md[1]), int(md[3])
+            if month_no > 12 >= day_no:  # 13/3: the day first
+                month_no, day_no = day_no, month_no
+            if 1 <= month_no <= 12 and 1 <= day_no <= 31:
+                year = _nearest_year(local_now.date(), month_no, day_no,
+                                     ahead=field == "--due")
+                raise BadInput(_("cannot read {field} {value}: {problem}").format(
+                    field=field, value=shown(value), problem=_("it has no year")),
+                    hint=_("give the year first, e.g. {year}-{month:02d}-{day:02d} or "
+                           "{year}年{month}月{day}日").format(year=year, month=month_no,
+                                                            day=day_no), code="no_year")
         raw = _year_first(raw, field, value, roc)
         # 14.30 (or 14,30) after a day is half past two, as many write it; fromisoformat
         # took it for 14:00 and 0.30 seconds. Any other fraction of an hour is refused.

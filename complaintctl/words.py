@@ -73,7 +73,7 @@ TABLE: dict[str, tuple[Word, ...]] = {
     "severity": (
         _w("critical", None, "紧急", "特殊", "特殊投诉", "特急", "致命", "重大投诉", "很急",
            "urgent", "非常严重", "特别严重", "极其严重", "非常紧急", "特别紧急", "很严重",
-           "十分严重"),
+           "十分严重", "最严重", "最高", "最高级", "最紧急"),
         _w("high", None, "高", "高级", "高级投诉", "重要", "重大", "严重", "major",
            "急件", "重要投诉", "严重投诉", "急", "加急", "较严重", "比较严重", "较急"),
         _w("medium", None, "中", "中级", "中级投诉", "一般", "普通", "普通件", "normal",
@@ -142,7 +142,7 @@ TABLE: dict[str, tuple[Word, ...]] = {
     # "internal" (not a contact with the customer), which a revisit may not.
     "method": (
         _w("phone", None, "电话", "call", "telephone", "tel", "来电", "电话回访", "打电话",
-           "致电", "手机"),
+           "致电", "手机", "短信", "sms", "text message", "手机短信", "短信回访"),
         _w("visit", None, "上门", "来访", "拜访", "走访", "现场", "上门回访", "in person", "当面",
            "面谈", "面访"),
         _w("email", None, "邮件", "e-mail", "mail", "电子邮件", "电邮"),

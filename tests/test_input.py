@@ -1367,10 +1367,10 @@ def test_a_dash_for_a_text_other_than_the_description_is_refused(ledger):
             input="换货\n", message="--summary -: only --description reads")
     ledger("amend", cid, "--description", "-", "--reason", "补充", input="电机异响，已拆机\n")
     assert ledger.rows("SELECT description FROM complaints") == [("电机异响，已拆机",)]
-    # a description piped in that is itself "-" is a description (it was told only
-    # --description reads stdin)
-    ledger("amend", cid, "--description", "-", "--reason", "补充", input="-\n")
-    assert ledger.rows("SELECT description FROM complaints") == [("-",)]
+    # a description piped in that is itself "-" is said as what it is, a word for none
+    # (it was told only --description reads stdin)
+    refused(ledger, "amend", cid, "--description", "-", "--reason", "补充", input="-\n",
+            code=2, message="Error: '-' means none, not a value of --description\n")
 
 
 def test_a_due_date_before_the_action_is_added_names_when_that_is(ledger):
@@ -1453,6 +1453,18 @@ def test_a_year_alone_where_a_day_is_asked_says_so(ledger):
             message="numbers alone could be more than one date")
 
 
+@pytest.mark.parametrize(("typed", "hint"), [
+    ("11-3", "2026-11-03 or 2026年11月3日"), ("12/3 14:00", "2025-12-03 or 2025年12月3日"),
+    ("13/3", "2026-03-13 or 2026年3月13日")])
+def test_a_month_and_day_in_numbers_is_told_the_year_to_add(ledger, typed, hint):
+    """`--received 11-3` (as a clerk jots 3 November) was told "type the year first:
+    2026-03-04", read as a reading of what was typed; 11月3日 was told the year to add.
+    So is 11-3, the latest year not after today (2026-11-23 here)."""
+    refused(ledger, *LOG, "--received", typed, code=2,
+            message=f"Error: cannot read --received '{typed}': it has no year\n"
+                    f"Hint: give the year first, e.g. {hint}\n")
+
+
 def test_a_file_whose_name_is_not_utf8_is_told_how_to_rename_it(ledger, env, tmp_path):
     """attach of 报告.txt named in GBK (unzipped from a Chinese Windows archive) was told
     to "convert it to UTF-8 first, e.g. iconv", which converts what a file holds."""
@@ -1522,6 +1534,39 @@ def test_a_customer_that_is_a_word_for_none_is_refused(ledger):
     assert "--clear" not in r.stderr, r.stderr  # (a customer is never emptied)
     # a filter takes any text (a customer stored so before is found)
     assert ledger("list", "--customer", "不详").exit_code == 0
+
+
+def test_a_description_that_is_a_word_for_none_is_refused(ledger):
+    """The description is required (客户原话), yet 无, - and / were filed as one, where the
+    customer's 无 is refused. Refused with what to write; a short real one is taken."""
+    for value in ("无", "--", "/", "（无）"):  # (- reads the text from stdin)
+        r = refused(ledger, *LOG[:3], "--description", value, *LOG[5:], code=2,
+                    message=f"Error: {value!r} means none, not a value of --description\n")
+        assert r.stderr.endswith("Hint: write what the customer said, in their words\n"), \
+            r.stderr
+    assert ledger(*LOG[:3], "--description", "异响", *LOG[5:]).stdout.startswith("CC-")
+
+
+@pytest.mark.parametrize(("value", "said"), [("13812345678", "*******5678"),
+                                             ("138 1234 5678", "*********5678"),
+                                             ("buyer@example.com", "*************.com")])
+def test_a_customer_that_is_a_phone_number_or_address_is_refused(ledger, value, said):
+    """A caller's number typed at 客户 (the usual slip on a call) was stored as the
+    customer: shown in clear in every listing and event, and forget-contact had nothing to
+    erase. Refused (exit 2, said masked) with where it goes; a name with digits is not."""
+    cid = ledger.log()
+    hint = ("Hint: give it with --contact (masked on output, and erasable), and name who "
+            "complained with --customer (a caller who gave no name: how to tell them apart, "
+            "e.g. 匿名来电 3月4日 上午)\n")
+    message = f"Error: '{said}' looks like a phone number or e-mail address, not the name of " \
+              "a customer\n"
+    for args in (("log", "--customer", value, *LOG[3:]),
+                 ("amend", cid, "--customer", value, "--reason", "r")):
+        r = refused(ledger, *args, code=2, message=message)
+        assert r.stderr.endswith(message + hint), r.stderr
+        assert value not in r.stderr
+    assert ledger("log", "--customer", "3M 中国 2026", *LOG[3:]).stdout.startswith("CC-")
+    assert ledger("list", "--customer", value).exit_code == 0  # (a filter takes any text)
 
 
 @pytest.mark.parametrize(("args", "hint"), [
