@@ -532,7 +532,7 @@ class Reader:
                         if exc.suggestion else ""
                     raise BadInput(_("mapping [values.{key}]: {target} (given for {word}) is "
                                      "not a {field}{hint}").format(
-                        key=f, target=shown(target), word=shown(word), field=f, hint=hint),
+                        key=f, target=shown(target), word=shown(word), field=_(f), hint=hint),
                         hint=_("its words: {words}").format(words=", ".join(
                             w.code for w in exc.choices)),
                         code="bad_mapping", field=f) from None

@@ -346,7 +346,7 @@ def test_an_amended_contact_is_refused_a_reason_that_holds_it_new_or_old(ledger)
     shown = ledger("show", cid).stdout
     assert "contact: changed (the old and the new kept only as keyed hashes)" in shown, shown
     zh = ledger("--lang", "zh", "show", cid).stdout
-    assert "联系方式：已更改（历史中新旧联系方式都只保存带密钥的哈希）" in zh, zh
+    assert "联系方式：已更改（为保护个人信息，历史中不显示新旧联系方式）" in zh, zh
     # the contact given again as it is, beside another field: looked at as well (its
     # reason went into the history in clear)
     before = ledger.snapshot()
