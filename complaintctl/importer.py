@@ -913,8 +913,13 @@ class Reader:
                 if found is not None and read_none and parse.means_none(found, region=region):
                     read_as_none[f, found] += 1
                     return None
+                if is_contact and found is not None and found[-1] == "0" and \
+                        (number := _FLOAT_NUMBER.fullmatch(found)) is not None:
+                    return number[1]  # 13812345678.0: a phone number a script wrote as a
+                    # number (as a sheet's number cell of it is read)
                 return found
 
+            is_contact = f == "contact"
             return text  # texts seldom repeat: not remembered
         if kind == "word":
             read = _remembered(lambda raw: self._word(f, raw))
@@ -1613,6 +1618,11 @@ _STATUS_AHEAD = frozenset(("assigned", "investigating"))
 _ROWS_LISTED = 10  # row numbers a warning lists
 # The fields a register's word for none (parse.NONE_WORDS) is read as no value in.
 _NONE_READ = frozenset(("contact", "product", "order_no", "lot", "region", "approved_by"))
+
+
+# A whole number written as a float, as a script or a database export writes a phone
+# number column of numbers (13812345678.0).
+_FLOAT_NUMBER = re.compile(r"([0-9]{5,15})\.0+")
 
 
 def _contact_said(raw: str) -> str:

@@ -4961,6 +4961,25 @@ def test_a_summary_approver_or_close_reason_no_step_takes_is_said(ledger, files)
     assert "处理结果" in zh and "not used" not in zh and "disposition column" not in zh, zh
 
 
+def test_a_phone_number_written_as_a_float_is_read_as_its_digits(ledger, files):
+    """A contact column a script wrote as numbers (13812345678.0) was stored with its .0,
+    without a word: a wrong number to call back, masked as *********78.0. Read as the
+    digits (as a sheet's number cell is); a number with other marks stays as it is."""
+    header = ["投诉单号", "投诉日期", "客户名称", "联系电话", "投诉渠道", "问题类别", "严重程度",
+              "问题描述"]
+    rows = [["P-1", "2024/3/5", "甲公司", "13812345678.0", "电话", "质量", "高", "异响"],
+            ["P-2", "2024/3/6", "乙公司", "021-6123.0", "电话", "质量", "高", "划伤"]]
+    path = write_csv(files["dir"] / "f.csv", rows, header=header)
+    mapping = files["dir"] / "f.toml"
+    mapping.write_text('key = "投诉单号"\n[columns]\nreceived_at = "投诉日期"\n'
+                       'customer = "客户名称"\ncontact = "联系电话"\nchannel = "投诉渠道"\n'
+                       'category = "问题类别"\nseverity = "严重程度"\ndescription = "问题描述"\n',
+                       encoding="utf-8")
+    ledger("import", path, "--mapping", mapping)
+    assert ledger.rows("SELECT source_key, contact FROM complaints ORDER BY 1") == [
+        ("P-1", "13812345678"), ("P-2", "021-6123.0")]
+
+
 def test_a_registers_approver_that_means_none_is_no_approver(ledger, files):
     """A register's 批示人 of 无 came in as the approver 无: a refund nobody approved
     read as approved in show and the exports. Read as no value, and said."""
