@@ -2024,6 +2024,18 @@ def mask_within(text: str, holds: Callable[[str], bool]) -> str:
     return PHONE.sub(masked, ADDRESS.sub(masked, text))
 
 
+# An account id (WeChat, QQ by name, a username): a letter, then five or more letters,
+# digits, _ . or -.
+_ACCOUNT = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{4,}")
+
+
+def _last_account(contact: str) -> re.Match[str] | None:
+    found = None
+    for found in _ACCOUNT.finditer(contact):  # noqa: B007 - the last one
+        pass
+    return found
+
+
 def mask(contact: str | None) -> str | None:
     """All but the last 4 characters become '*'; 4 or fewer are masked whole. A contact
     with words beside its number or address shows the last 4 of those alone: the last 4
@@ -2043,6 +2055,9 @@ def mask(contact: str | None) -> str | None:
     elif phone is not None:
         digits = [i for i in range(*phone) if contact[i].isdigit()]
         first, end = digits[-4], digits[-1] + 1
+    elif (account := _last_account(contact)) is not None:  # wxid_abc123, 微信 wang_xiao88:
+        first, end = account.end() - 4, account.end()  # an account's last 4 (it was masked
+        # whole: two accounts could not be told apart)
     elif sum(ch.isdigit() for ch in contact) <= 4:  # 电话 1234, 分机 8021: a short number,
         return "*" * len(contact)  # masked whole as a contact of 4 characters is
     else:

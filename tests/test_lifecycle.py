@@ -445,10 +445,16 @@ def test_a_number_with_a_name_after_it_shows_its_last_digits_not_the_name(ledger
                             ("zhang@example.com（张）", "*************.com***"),
                             ("138 1234 5678 ext. 9", "*********5678*******"),
                             # a short number beside a word, masked whole as one alone
-                            ("分机 8021", "*******")):
-        other = ledger.log("--contact", contact, customer=contact)
+                            ("分机 8021", "*******"),
+                            # an account's last 4 (masked whole, two could not be told
+                            # apart)
+                            ("wxid_abc123", "*******c123"),
+                            ("微信 wang_xiao88", "**********ao88")):
+        customer = f"丁公司 {len(masked)} {masked[-4:]}"  # (a customer that is a number is
+        # refused: one of its own, to list it alone)
+        other = ledger.log("--contact", contact, customer=customer)
         assert ledger.json("show", other)["contact"] == masked
-        listed = ledger("list", "--customer", contact, "--format", "csv").stdout
+        listed = ledger("list", "--customer", customer, "--format", "csv").stdout
         assert masked in listed and "李" not in listed.split(masked)[0][-3:], listed
 
 
