@@ -3643,7 +3643,7 @@ def test_an_empty_cell_of_a_mapped_step_column_is_said_as_empty(ledger, files):
     # in Chinese by its name, the mapping's key beside it (处理需要 disposition read as a
     # code dropped into a sentence)
     r = ledger("--lang", "zh", "import", files["csv"], "--mapping", unmapped, code=2)
-    assert "第 2 行：处理需要 处理方式（disposition）：请为它映射一列，或在 [defaults] 中给出" \
+    assert "第 2 行：处理需要处理方式（disposition）：请为它映射一列，或在 [defaults] 中给出" \
         in r.stderr.splitlines(), r.stderr
     assert ledger.snapshot() == before
 
