@@ -286,43 +286,84 @@ def _serially(lg: Ledger, cur: sqlite3.Cursor, last_id: int, head: str | None
 
 
 def _in_parallel(path: Path, plan: list[Task], workers: int) -> dict[Any, Any]:
-    """The plan's checks on a pool of `workers` processes (spawned, not forked: this
-    process has an SQLite connection open), taken in the plan's order."""
-    try:
-        return _pooled(path, plan, workers)
-    except BaseException as exc:  # Ctrl-C included
-        failure = exc.with_traceback(None)
-    # Raised again once the pool is gone, without the frames that held it (its unfinished
-    # results and it refer to each other): else the command leaves before it is, and
-    # multiprocessing warns on stderr of the semaphores it leaked.
-    import gc
-
-    gc.collect()
-    raise failure
-
-
-def _pooled(path: Path, plan: list[Task], workers: int) -> dict[Any, Any]:
+    """The plan's checks on `workers` processes (spawned, not forked: this process has an
+    SQLite connection open), taken in the plan's order, each worker given its next check
+    when it sends back its last. Each worker has a pipe of its own and no lock it shares
+    with another: one stopped anywhere (Ctrl-C, SIGTERM to the process group) holds up no
+    other, and they are killed whatever they were doing. (A multiprocessing.Pool stopped
+    so could hang in its join for good, or warn of the semaphores it leaked.)"""
     import multiprocessing
+    import signal
+    import socket
+    from multiprocessing.connection import wait
 
-    pool = multiprocessing.get_context("spawn").Pool(workers, initializer=_worker_start)
+    context = multiprocessing.get_context("spawn")
+    # the workers never see Ctrl-C or a terminal's hangup (the command stops them), not
+    # even while they start: blocked before they are made, a mask they keep
+    held = {signal.SIGINT, signal.SIGHUP}
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    procs, ends = [], []
     try:
-        pending = [(key, pool.apply_async(_apart, (str(path), key, check, args)))
-                   for key, check, args in plan]
-        results = {key: result.get() for key, result in pending}
-        pool.close()
-    except BaseException:  # the workers ignore Ctrl-C: stop them here
-        pool.terminate()
-        raise
+        try:
+            for _n in range(min(workers, len(plan))):
+                mine, theirs = context.Pipe()
+                proc = context.Process(target=_worker, args=(str(path), theirs), daemon=True)
+                proc.start()
+                theirs.close()
+                procs.append(proc)
+                ends.append(mine)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, before)
+        tasks = iter(plan)
+        busy: dict[Any, Any] = {}  # a worker's end -> the key of the check it is doing
+        for end in ends:
+            task = next(tasks, None)
+            if task is not None:
+                end.send(task)
+                busy[end] = task[0]
+        results: dict[Any, Any] = {}
+        while busy:
+            for ready in wait(list(busy)):
+                assert not isinstance(ready, (int, socket.socket))  # (a Connection)
+                try:
+                    ok, value = ready.recv()
+                except EOFError:  # (killed from outside: said as the check's stop)
+                    raise RuntimeError(f"a worker of verify stopped during {busy[ready]!r}"
+                                       ) from None
+                if not ok:
+                    raise value
+                results[busy.pop(ready)] = value
+                task = next(tasks, None)
+                if task is not None:
+                    ready.send(task)
+                    busy[ready] = task[0]
+        for end in ends:
+            end.send(None)
+        return results
     finally:
-        pool.join()
-    return results
+        for proc in procs:
+            if proc.is_alive():
+                proc.kill()
+        for proc in procs:
+            proc.join(5)
+        for end in ends:
+            end.close()
 
 
-def _worker_start() -> None:
-    """A worker leaves Ctrl-C to the command, which stops it (no traceback from it)."""
+def _worker(path: str, conn: Any) -> None:
+    """A worker of _in_parallel: checks as they come, until None (or the pipe closes)."""
     import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # (the command stops it)
+    try:
+        while (task := conn.recv()) is not None:
+            key, check, args = task
+            try:
+                conn.send((True, _apart(path, key, check, args)))
+            except Exception as exc:  # noqa: BLE001 - raised again in the command
+                conn.send((False, exc.with_traceback(None)))
+    except (EOFError, OSError):  # the command went away
+        pass
 
 
 def _apart(path: str, key: Any, check: Any, args: tuple[Any, ...]) -> Any:

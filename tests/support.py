@@ -171,3 +171,11 @@ def record_csv(text: str) -> list[tuple[str, str, str]]:
 def show_csv(run, record: str) -> dict[str, str]:
     """`show RECORD --format csv` as field → value (a field named twice keeps its last)."""
     return {f: v for _s, f, v in record_csv(run("show", record, "--format", "csv").stdout)}
+
+
+def sleepy(cur, seconds: float) -> list:
+    """A check of verify's that takes `seconds` (a worker of its pool imports it)."""
+    import time
+
+    time.sleep(seconds)
+    return []

@@ -1586,6 +1586,33 @@ def test_a_reader_that_stops_early_does_not_hide_the_problems(run, tmp_path):
     assert err.startswith("Error: ") and " problems found\n" in err, err
 
 
+def test_an_interrupt_stops_the_parallel_checks_at_once(run, tmp_path):
+    """Ctrl-C during a verify of a large ledger (its checks in worker processes) could hang
+    it for good in the pool's join, or leave a warning of leaked semaphores. Each worker
+    has a pipe of its own and is killed: the interrupt comes through at once, and no
+    worker is left."""
+    import multiprocessing
+    import signal
+    import threading
+    import time
+
+    import support
+
+    db = tmp_path / "demo.db"
+    run("demo", "--db", db, "--complaints", "20")
+    plan = [(("sleep", n), support.sleepy, (60,)) for n in range(4)]
+    timer = threading.Timer(3, os.kill, (os.getpid(), signal.SIGINT))
+    start = time.monotonic()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        audit._in_parallel(db, plan, 2)
+    assert time.monotonic() - start < 30
+    assert multiprocessing.active_children() == []
+    # and the checks' results come back by their keys when nothing stops them
+    plan = [(("sleep", n), support.sleepy, (0,)) for n in range(5)]
+    assert audit._in_parallel(db, plan, 2) == {("sleep", n): [] for n in range(5)}
+
+
 def test_a_check_that_stops_at_a_value_says_so_and_the_others_still_run(ledger, env, full,
                                                                         monkeypatch):
     """Whatever a value written by hand does to one check, verify answers: that check
