@@ -433,3 +433,35 @@ def test_upgrade_computes_the_rollups_of_existing_rows(run, env):
     run("log", "--customer", "B", "--description", "x", "--category", "quality",
         "--severity", "low", "--channel", "phone", "--received", "2026-09-30 12:00")
     assert rollups.problems(conn) == []
+
+
+def test_an_interrupt_while_the_repeat_keys_are_worked_out_is_said_as_one(tmp_path, monkeypatch):
+    """Ctrl-C (or SIGTERM) while step 20 of an upgrade worked out the repeat keys (a Python
+    function SQLite calls for each complaint) was said "cannot use ledger (user-defined
+    function raised exception)", exit 1, with a hint about the disk: it is an
+    interruption (exit 130), the step rolled back."""
+    import importlib
+    import signal
+
+    from complaintctl import parse
+
+    step = importlib.import_module("complaintctl.migrations.0020_repeat_key")
+    conn = sqlite3.connect(tmp_path / "old.db")
+    conn.execute("CREATE TABLE complaints (customer TEXT, product TEXT, received_at TEXT)")
+    conn.executemany("INSERT INTO complaints VALUES (?, ?, '2026-01-01T00:00:00Z')",
+                     [(f"客户{n}", "XD-200") for n in range(50)])
+    calls: list[int] = []
+
+    def key(customer, product):
+        if not calls:  # as the signal comes while SQLite calls it
+            os.kill(os.getpid(), signal.SIGINT)
+        calls.append(1)
+        return f"{customer}|{product}"
+
+    monkeypatch.setattr(parse, "repeat_key", key)
+    before = signal.getsignal(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt):
+        step.upgrade(conn.cursor())
+    assert signal.getsignal(signal.SIGINT) is before  # (its own handler taken back)
+    assert len(calls) < 50  # (stopped, not run to its end)
+    conn.close()

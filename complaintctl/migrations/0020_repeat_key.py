@@ -10,6 +10,9 @@ that finds the column there already adds only what is missing)."""
 
 from __future__ import annotations
 
+import signal
+import sqlite3
+import threading
 from sqlite3 import Cursor
 
 INDEX = """CREATE INDEX IF NOT EXISTS complaints_repeat_key ON complaints (repeat_key, received_at)
@@ -24,5 +27,30 @@ def upgrade(cur: Cursor) -> None:
         cur.execute("ALTER TABLE complaints ADD COLUMN repeat_key TEXT")
     cur.connection.create_function("complaintctl_repeat_key", 2, repeat_key,
                                    deterministic=True)
-    cur.execute("UPDATE complaints SET repeat_key = complaintctl_repeat_key(customer, product)")
+    # Ctrl-C (or SIGTERM) while SQLite calls the function raised KeyboardInterrupt inside
+    # it, which SQLite said as "user-defined function raised exception" (exit 1, a hint
+    # about the disk): the signal stops the statement instead, and is said as the
+    # interruption it was (the step is rolled back whole either way)
+    stopped: list[int] = []
+
+    def stop(signum: int, _frame: object) -> None:
+        stopped.append(signum)
+        cur.connection.interrupt()
+
+    main = threading.current_thread() is threading.main_thread()
+    signals = [s for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+               if main and signal.getsignal(s) not in (signal.SIG_IGN, None)]
+    before = {s: signal.signal(s, stop) for s in signals}
+    try:
+        cur.execute("UPDATE complaints SET repeat_key = complaintctl_repeat_key(customer, "
+                    "product)")
+    except sqlite3.OperationalError:
+        if stopped:
+            raise KeyboardInterrupt from None
+        raise
+    finally:
+        for s, handler in before.items():
+            signal.signal(s, handler)
+    if stopped:
+        raise KeyboardInterrupt
     cur.execute(INDEX)
