@@ -186,10 +186,17 @@ def before_chain(cur: sqlite3.Cursor) -> int:
         "NOT NULL", (first if first is not None else 2 ** 63 - 1,)).fetchone()[0])
 
 
-def unreadable(why: str) -> dict[str, Any]:
+def unreadable(why: str, code: str | None = None) -> dict[str, Any]:
     """verify's result for a ledger SQLite could not read through (damaged pages, a disk
     that failed): no check could run; the one finding says why (the command's error
-    says it too)."""
+    says it too). One that needs an upgrade (`code` needs_upgrade) is said as such, not as
+    damage (a monitor sent someone to restore a backup)."""
+    if code == "needs_upgrade":
+        return {"ok": False, "head": None, "events": None, "unrecorded": 0,
+                "head_found": None, "before_chain": 0,
+                "problems": [problem("upgrade", None, why, "ok", N_(
+                    "the ledger needs an upgrade before it can be checked: {why}"),
+                    why=why)]}
     return {"ok": False, "head": None, "events": None, "unrecorded": 0, "head_found": None,
             "before_chain": 0,
             "problems": [problem("integrity", None, why, "ok",

@@ -2278,7 +2278,8 @@ def verify_cmd(
         if fmt == "json":  # a monitor reading the JSON got nothing where verify found
             # the worst (a damaged file, no ledger at the path, a folder): said in it too
             _emit(render.to_json(render.verify_json(audit.unreadable(
-                str(exc.params.get("why") or exc.params.get("detail") or exc.message)))))
+                str(exc.params.get("why") or exc.params.get("detail") or exc.message),
+                exc.code))))
         raise
     problems = result["problems"]
     try:

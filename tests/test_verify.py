@@ -168,6 +168,15 @@ def test_a_damaged_page_is_said_to_be_damage_not_another_program_s_file(run, tmp
             p["stored"] for p in found["problems"]] == [said], found
         assert result.stderr.startswith(f"Error: {said}\n"), result.stderr
     assert not (tmp_path / "missing.db").exists()
+    # a ledger that only needs an upgrade is not said as damaged (a monitor sent someone
+    # to restore a backup of an "integrity" problem)
+    old = tmp_path / "old.db"
+    run("demo", "--db", old, "--complaints", "10")
+    tamper(old, "PRAGMA user_version = 20")
+    result = run("--db", old, "verify", "--format", "json", code=1)
+    (found,) = json.loads(result.stdout)["problems"]
+    assert found["kind"] == "upgrade" and "needs an upgrade" in found["stored"], found
+    assert found["detail"].startswith("the ledger needs an upgrade before it can be checked")
 
 
 def test_an_edited_event_is_named(ledger, env, full):
