@@ -505,28 +505,61 @@ def _chain_part(conn: sqlite3.Connection, lo: int, hi: int, head: str | None
                 computed = sha(previous + sep + text).hexdigest()
                 (before,) = conn.execute("SELECT max(id) FROM events WHERE id < ?",
                                          (event_id,)).fetchone()
+                # (the record the event is of, named: "chain 919" alone sent the auditor
+                # to sqlite3 to find whose history was touched)
+                of = conn.execute("SELECT coalesce(return_id, complaint_id) FROM events "
+                                  "WHERE id = ?", (event_id,)).fetchone()
+                record = _text(of[0]) if of else None
                 if stored is None:
-                    problems.append(problem("chain", event_id, None, computed, N_("no hash")))
+                    problems.append(_link(event_id, None, computed, N_("no hash"), record))
                 elif (before or 0) < event_id - 1:  # (ids are never reused nor skipped)
-                    problems.append(problem(
-                        "chain", event_id, _text(stored), computed,
+                    problems.append(_link(
+                        event_id, _text(stored), computed,
                         N_("the event's hash does not follow from the event before it: "
                            "event #{first} is missing") if (before or 0) == event_id - 2 else
                         N_("the event's hash does not follow from the event before it: "
-                           "events #{first} to #{last} are missing"),
+                           "events #{first} to #{last} are missing"), record,
                         first=(before or 0) + 1, last=event_id - 1))
                 else:
-                    problems.append(problem(
-                        "chain", event_id, _text(stored), computed,
-                        N_("the event's hash does not follow from the event before it")))
+                    problems.append(_link(
+                        event_id, _text(stored), computed,
+                        N_("the event's hash does not follow from the event before it"),
+                        record))
             if stored == wanted:
                 found = event_id
-            previous = stored or b""
+            # (a hash blanked: the next link is checked against the hash it should have,
+            # or one edit would be two lines, the next event's named though untouched)
+            previous = stored if stored else sha(previous + sep + text).hexdigest().encode()
         if n < event_id - first:  # ids skipped where the hashes follow: a chain recomputed
             problems += _missing_events(conn, first, lo, hi, {p["id"] for p in problems})
     finally:
         conn.text_factory = factory
     return {"problems": problems, "events": n, "found": found}
+
+
+# A broken link's detail, and the same naming the record the event is of.
+_OF_RECORD = {
+    N_("no hash"): N_("no hash (an event of {record})"),
+    N_("the event's hash does not follow from the event before it"):
+        N_("the event's hash does not follow from the event before it (an event of "
+           "{record})"),
+    N_("the event's hash does not follow from the event before it: event #{first} is "
+       "missing"):
+        N_("the event's hash does not follow from the event before it (an event of "
+           "{record}): event #{first} is missing"),
+    N_("the event's hash does not follow from the event before it: events #{first} to "
+       "#{last} are missing"):
+        N_("the event's hash does not follow from the event before it (an event of "
+           "{record}): events #{first} to #{last} are missing")}
+
+
+def _link(event_id: int, stored: str | None, computed: str, detail: str,
+          record: str | None, **params: Any) -> Problem:
+    """A broken link of the chain: the event's id, and in its detail the complaint or
+    return it is of (none: the ledger's own, a setting's)."""
+    if record is not None:
+        detail, params = _OF_RECORD[detail], {**params, "record": record}
+    return problem("chain", event_id, stored, computed, detail, **params)
 
 
 def _missing_events(conn: sqlite3.Connection, first: int, lo: int, hi: int,

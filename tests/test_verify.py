@@ -234,6 +234,22 @@ def test_an_edited_status_in_an_event_breaks_the_chain_there(ledger, env, full):
     assert ("chain", target) in [(p["kind"], p["id"]) for p in problems]
 
 
+def test_a_broken_link_names_its_record_and_a_blanked_hash_is_one_line(ledger, env, full):
+    """`chain 919` alone sent the auditor to sqlite3 to find whose history was touched: the
+    detail names the complaint the event is of. A hash blanked was two lines, the next
+    event named too though untouched ("one edit is one line", the README says)."""
+    target = event_id(ledger, "assign", 1)
+    trigger = schema_of(env, "events_no_update")
+    (of,) = ledger.rows("SELECT complaint_id FROM events WHERE id = ?", (target,))[0]
+    tamper(env, "DROP TRIGGER events_no_update",
+           f"UPDATE events SET hash = NULL WHERE id = {target}", trigger)
+    chain = [p for p in verify_fails(ledger) if p["kind"] == "chain"]
+    assert [(p["id"], p["detail"]) for p in chain] == [
+        (target, f"no hash (an event of {of})")], chain
+    zh = ledger("--lang", "zh", "verify", code=1).stdout
+    assert of in zh and "an event of" not in zh, zh
+
+
 def test_a_deleted_event_is_named_by_the_next_id(ledger, env, full):
     target = event_id(ledger, "investigate", 1)
     trigger = schema_of(env, "events_no_delete")
@@ -242,8 +258,9 @@ def test_a_deleted_event_is_named_by_the_next_id(ledger, env, full):
     chain = [p for p in verify_fails(ledger) if p["kind"] == "chain"]
     assert [p["id"] for p in chain] == [target + 1]
     # said as missing, not as an edit of the next one
+    (of,) = ledger.rows("SELECT complaint_id FROM events WHERE id = ?", (target + 1,))[0]
     assert chain[0]["detail"] == ("the event's hash does not follow from the event before "
-                                  f"it: event #{target} is missing"), chain
+                                  f"it (an event of {of}): event #{target} is missing"), chain
     line = ledger("verify", code=1).stdout
     assert f"event #{target} is missing" in line, line
     # two in a row
