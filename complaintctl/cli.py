@@ -2321,6 +2321,11 @@ def verify_cmd(
                                   "taken without its -wal or an older backup; if so, the "
                                   "history before it was rewritten: compare with a backup "
                                   "of that time") if only_head else
+                           _("each line names what differs: stored, and what the events "
+                             "say it should be; the history itself was changed too (the "
+                             "chain lines), so what an event changed says may be the change, "
+                             "not the record: compare with a backup from before it")
+                           if any(p["kind"] == "chain" for p in problems) else
                            _("each line names what differs: stored, and what the "
                              "events say it should be"), code="verify_failed",
                            problems=len(problems))

@@ -248,6 +248,11 @@ def test_a_broken_link_names_its_record_and_a_blanked_hash_is_one_line(ledger, e
         (target, f"no hash (an event of {of})")], chain
     zh = ledger("--lang", "zh", "verify", code=1).stdout
     assert of in zh and "an event of" not in zh, zh
+    # with the history broken, what the events say a record should be may be the forgery
+    # (a customer edited in the log event was said as "expected", the true one "stored")
+    assert ledger("verify", code=1).stderr.endswith(
+        "the history itself was changed too (the chain lines), so what an event changed says "
+        "may be the change, not the record: compare with a backup from before it\n")
 
 
 def test_a_deleted_event_is_named_by_the_next_id(ledger, env, full):
