@@ -1537,7 +1537,22 @@ class Reader:
                     "but the status is {status}: correct the one that is wrong").format(
                         satisfaction=term("satisfaction", "unsatisfied"),
                         reached=term("status", reached), status=term("status", status))
-                           if reopened else _(
+                           if reopened else (_(
+                    "closed after a revisit ({column} {time}), but the revisit has no "
+                    "satisfaction: map the column of 满意, 不满意 … to satisfaction").format(
+                        column=self.time_column["revisited_at"],
+                        time=self.lg.local(revisited)) if not self._given("satisfaction")
+                    else _("closed after a revisit ({column} {time}), but this row's "
+                           "satisfaction ({satisfaction}) is empty: fill it in, or give "
+                           "close_reason for a complaint closed without a revisit").format(
+                        column=self.time_column["revisited_at"],
+                        time=self.lg.local(revisited),
+                        satisfaction=self.column("satisfaction")))
+                    if status == "closed" and reached == "resolved" and revisited is not None
+                    and not v.get("satisfaction") and not self.unread(row, "satisfaction")
+                    # (the row has its revisit date: what it lacks is the satisfaction, not
+                    # the columns the hint below names, mapped and filled already)
+                    else _(
                     "the status is {status} but the row's steps reach only {reached}: map "
                     "the columns of the missing steps ({fields}), or say under [dates] where "
                     "their times come from").format(

@@ -4961,6 +4961,28 @@ def test_a_summary_approver_or_close_reason_no_step_takes_is_said(ledger, files)
     assert "处理结果" in zh and "not used" not in zh and "disposition column" not in zh, zh
 
 
+def test_a_closed_status_with_a_revisit_date_and_no_satisfaction_names_the_satisfaction(
+        ledger, files):
+    """结案 with 回访日期 filled and 回访结果 empty was told to map resolved_at, closed_at
+    or revisited_at, columns mapped and filled already: what the row lacks is the
+    revisit's satisfaction, and that is what it is told."""
+    header = ["单号", "投诉日期", "客户名称", "投诉类别", "严重程度", "投诉渠道", "投诉内容",
+              "责任部门", "责任人", "原因", "处理方式", "处理结果", "处理日期", "回访结果",
+              "回访日期", "状态"]
+    rows = [["S2", "2025-03-04", "乙公司", "质量", "高", "电话", "x", "质量部", "王芳", "来料",
+             "换货", "已换", "2025-03-06", "", "2025-03-08", "结案"]]
+    path = write_csv(files["dir"] / "s.csv", rows, header=header)
+    mapping = files["dir"] / "s.toml"
+    mapping.write_text(ledger("import", path, "--template").stdout, encoding="utf-8")
+    before = ledger.snapshot()
+    r = ledger("import", path, "--mapping", mapping, code=1)
+    assert "row 2, column 状态: closed after a revisit (回访日期 2025-03-08 00:00), but this " \
+        "row's satisfaction (回访结果) is empty: fill it in, or give close_reason for a " \
+        "complaint closed without a revisit" in r.stderr.splitlines(), r.stderr
+    assert "map the columns of the missing steps" not in r.stderr
+    assert ledger.snapshot() == before
+
+
 def test_a_phone_number_written_as_a_float_is_read_as_its_digits(ledger, files):
     """A contact column a script wrote as numbers (13812345678.0) was stored with its .0,
     without a word: a wrong number to call back, masked as *********78.0. Read as the
