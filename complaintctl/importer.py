@@ -631,6 +631,16 @@ class Reader:
                     "complaints (a reason is recorded for closing without a revisit; rows "
                     "{rows})", n).format(column=column, n=f"{n:,}", rows=listed))
                 continue
+            if need == "status_behind":
+                out.append(ngettext(
+                    "{column} says less than the row's dates in {n} row: the complaint comes "
+                    "in where its dates (and [dates]) take it, past that status (row "
+                    "{rows}); if the status is right, a date is not",
+                    "{column} says less than the rows' dates in {n} rows: the complaints come "
+                    "in where their dates (and [dates]) take them, past that status (rows "
+                    "{rows}); if the status is right, a date is not", n).format(
+                    column=column, n=f"{n:,}", rows=listed))
+                continue
             if need == "status":
                 out.append(ngettext(
                     "{column} given in {n} row but not used: the row's steps do not reach "
@@ -1576,6 +1586,12 @@ class Reader:
             self._unused_by(row, ("validity",), "upheld")
         if status in _STATUS_AHEAD and _RANK[_reached(steps)[0]] < _RANK[status]:
             self._unused_by(row, ("status",), "status")  # (the steps win: _STEPS_OF)
+        elif status in _RANK and status != "void" and \
+                _RANK[status] < _RANK[reached_now := _reached(steps)[0]] and \
+                reached_now != "void":  # (处理中 on a row its dates close: said, as the
+            # other way is; a [dates] line that closes every resolved row closed those the
+            # register marks 已处理 without a word)
+            self._unused_by(row, ("status",), "status_behind")
         kinds = {s.kind for s in steps}
         if "resolve" not in kinds:  # (a summary, approver or close reason was dropped)
             self._unused_by(row, ("approved_by",) if summary_taken else
@@ -1622,7 +1638,7 @@ _NEED_GROUP = {"satisfaction": ("satisfaction",), "department": ("department", "
                "cause": _INVESTIGATION, "upheld": ("cause",), "status": (),
                "disposition": ("disposition",), "closed_at": ("closed_at",),
                "voided_at": ("voided_at", "status"), "revisited": (), "zero": (),
-               "void": ()}
+               "void": (), "status_behind": ()}
 # (named in the reader's language: the field's English name stood in a Chinese message)
 _NEED_WORDS = {"satisfaction": N_("satisfaction"), "department": N_("department"),
                "cause": N_("cause"), "upheld": N_("cause"), "disposition": N_("disposition"),

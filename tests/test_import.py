@@ -4983,6 +4983,33 @@ def test_a_closed_status_with_a_revisit_date_and_no_satisfaction_names_the_satis
     assert ledger.snapshot() == before
 
 
+def test_a_status_that_says_less_than_the_rows_dates_is_said(ledger, files):
+    """处理中 on a row its dates close, 已处理 on one a [dates] line closes: both came in
+    closed without a word (the other way, a status ahead of the dates, is said). Said,
+    with the rows; a status that agrees is not."""
+    header = ["单号", "投诉日期", "客户名称", "投诉类别", "严重程度", "投诉渠道", "投诉内容",
+              "责任部门", "责任人", "原因", "处理方式", "处理结果", "处理日期", "回访结果",
+              "回访日期", "状态"]
+    common = ["质量", "高", "电话", "x", "质量部", "王芳", "来料", "换货", "已换", "2025-03-06"]
+    rows = [["S4", "2025-03-04", "丁公司", *common, "满意", "2025-03-08", "处理中"],
+            ["S5", "2025-03-04", "戊公司", *common, "", "", "已处理"],
+            ["S6", "2025-03-04", "己公司", *common, "满意", "2025-03-08", "结案"]]
+    path = write_csv(files["dir"] / "s.csv", rows, header=header)
+    mapping = files["dir"] / "s.toml"
+    template = ledger("import", path, "--template").stdout
+    assert '[defaults]\n' in template and 'concluded_at = "resolved_at"\n' in template
+    mapping.write_text(template.replace(
+        "[defaults]\n", '[defaults]\nclose_reason = "登记表未记录"\n').replace(
+        'concluded_at = "resolved_at"\n',
+        'concluded_at = "resolved_at"\nclosed_at = "resolved_at"\n'), encoding="utf-8")
+    r = ledger("import", path, "--mapping", mapping)
+    assert ("Warning: 状态 says less than the rows' dates in 2 rows: the complaints come in "
+            "where their dates (and [dates]) take them, past that status (rows 2, 3); if the "
+            "status is right, a date is not") in r.stderr.splitlines(), r.stderr
+    assert ledger.rows("SELECT source_key, status FROM complaints ORDER BY 1") == [
+        ("S4", "closed"), ("S5", "closed"), ("S6", "closed")]
+
+
 def test_a_phone_number_written_as_a_float_is_read_as_its_digits(ledger, files):
     """A contact column a script wrote as numbers (13812345678.0) was stored with its .0,
     without a word: a wrong number to call back, masked as *********78.0. Read as the
