@@ -2252,7 +2252,11 @@ def report_rich(rep: dict[str, Any], tz: tzinfo, width: int = 80,
     # the title on its own line(s), the rule under it
     line = "-" if _STYLE["ascii"] else "─"
     out: list[RenderableType] = [Rule(Text(title), characters=line)] \
-        if cell_len(title) + 6 <= width else [Text(title), Rule(characters=line)]
+        if cell_len(title) + 6 <= width else [
+            # (Chinese has no space to break at: the week's dates were cut in the middle,
+            # 2026-11- / 30; they go on a line of their own)
+            Text(title.replace("（", "\n（", 1) if cell_len(title) > width else title),
+            Rule(characters=line)]
     if report_is_empty(rep):
         out.append(Text(_(EMPTY_PERIOD)))
     out.append(kv_table(report_summary(rep, tz), report_title("summary"), width, items=True))

@@ -912,6 +912,12 @@ def test_a_cut_section_names_the_command_that_lists_it_all(ledger, monkeypatch):
     assert lines[at + 1] == head["hash"], lines[at:]
     assert lines[0] == "Complaint report: week 2026-W43 (2026-10-19 to 2026-10-25)", lines[:2]
     assert set(lines[1]) == {"─"}
+    # in Chinese at 40 columns, the week's dates on a line of their own (with no space to
+    # break at, 2026-10- / 19 was cut in two)
+    monkeypatch.setenv("COLUMNS", "40")
+    lines = ledger("--lang", "zh", "report", "--week", "2026-10-20").stdout.splitlines()
+    assert lines[:2] == ["客户投诉处理报表：2026年第43周",
+                         "（2026-10-19 至 2026-10-25）"], lines[:3]
 
 
 def test_the_csv_report_carries_the_chain_head_verify_checks(ledger):
