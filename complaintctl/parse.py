@@ -250,7 +250,7 @@ def name(value: str | None, field: str, *, required: bool = False,
             means_none(found, region=field == "--region"):
         raise _none_word(found, field, _("leave {field} out (at the prompt: press Enter to "
                                          "skip it)").format(field=field))
-    if field == "--customer" and not looked_for and looks_like_contact(found):
+    if field == "--customer" and not looked_for and _only_contact(found):
         # (a caller's number typed at 客户: it went into every listing and the events in
         # clear, out of reach of masking and of forget-contact)
         raise BadInput(_("{value} looks like a phone number or e-mail address, not the name "
@@ -269,6 +269,18 @@ def name(value: str | None, field: str, *, required: bool = False,
                 "gave no name: how to tell them apart, e.g. 匿名来电 3月4日 上午)"),
             code="customer_unknown", field=field, value=found)
     return found
+
+
+def _only_contact(value: str) -> bool:
+    """Whether a name is a phone number or an e-mail address and nothing else (13812345678,
+    +86 138-1234-5678, buyer@example.com): not a name that holds a date or a number beside
+    its words (匿名来电 2026-03-04, 客户 0755-1234567 is a company's name with its line)."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", value).strip()
+    if ADDRESS.fullmatch(text):
+        return True
+    return PLAIN_CONTACT.fullmatch(text) is not None and looks_like_contact(text)
 
 
 def _none_word(found: str, field: str, hint: str) -> BadInput:

@@ -1565,7 +1565,8 @@ def test_a_customer_that_is_a_phone_number_or_address_is_refused(ledger, value, 
         r = refused(ledger, *args, code=2, message=message)
         assert r.stderr.endswith(message + hint), r.stderr
         assert value not in r.stderr
-    assert ledger("log", "--customer", "3M 中国 2026", *LOG[3:]).stdout.startswith("CC-")
+    for name in ("3M 中国 2026", "匿名来电 2026-03-04", "客户2026-10-02"):  # (a date is none)
+        assert ledger("log", "--customer", name, *LOG[3:]).stdout.startswith("CC-"), name
     assert ledger("list", "--customer", value).exit_code == 0  # (a filter takes any text)
 
 

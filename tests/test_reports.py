@@ -343,7 +343,9 @@ def test_empty_period_is_stated_and_exit_0(ledger, history):
     # once, on stdout (cron mailed it twice, stderr and stdout); "no complaints" read as
     # none at all with a backlog of 138 and stages late
     assert "No complaint was received, resolved or closed in this period." in table.stdout
-    assert table.stderr == ""
+    # (on stderr only the warning of a period before the first complaint, this one)
+    assert table.stderr == ("Warning: the period ends before the ledger's first complaint "
+                            "(received 2026-09-25 10:00): check the dates of the period\n")
     md = ledger("report", "--month", "2026-06", "--format", "markdown").stdout
     assert "No complaint was received, resolved or closed in this period." in md
 

@@ -531,6 +531,8 @@ WEEKDAY_HINT = "name its week, e.g. 本周"
 
 
 def _date_hint(when: str) -> str:
+    if when == "11/04":  # (a month and day, as a clerk jots them: the year to add)
+        return "give the year first, e.g. 2026-11-04 or 2026年11月4日"
     return WEEKDAY_HINT if re.search(r"[a-z]{3}|周|星期", when, re.IGNORECASE) else \
         "type the year first: 2026-03-04 or 2026年3月4日"
 

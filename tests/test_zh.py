@@ -501,7 +501,7 @@ def test_no_space_between_a_quoted_or_chinese_value_and_the_chinese_beside_it(le
     r = ledger("--lang", "zh", "log", "--customer", "华东电器", "--product", "电机",
                "--channel", "电话", "--category", "质量", "--severity", "低", "--description",
                "又响了", "--received", "2026-11-21 09:00")
-    assert f"重复投诉：华东电器在 90 天内已就电机投诉过（{cid}），已关联" in r.stderr, r.stderr
+    assert f"重复投诉：华东电器在 90 天内已就“电机”投诉过（{cid}），已关联" in r.stderr, r.stderr
     r = ledger("--lang", "zh", "list", "--since", "上周", code=2)
     assert "--since “上周”是一周，不是某一天" in r.stderr, r.stderr
 
