@@ -471,6 +471,10 @@ def evidence_sections(rec: dict[str, Any], tz: tzinfo) -> list[Section]:
                     name=lambda n: _("note {n}").format(n=n["id"]), value=note),
             Section(_("Attachments (凭证)"), rows=atts,
                     cols=without_empty_return(atts, ATTACHMENT_COLS, rec["id"]),
+                    # (on the terminal without the hash, which no clerk reads there: at 80
+                    # columns it split the names, 签收 / 单.pdf; attachment list has it)
+                    table_cols=tuple(c for c in without_empty_return(
+                        atts, ATTACHMENT_COLS, rec["id"]) if c.key != "sha256_short"),
                     name=lambda a: _("attachment {n}").format(n=a["id"]), value=attachment)]
 
 

@@ -557,3 +557,21 @@ def test_a_compressed_file_is_stored_as_its_compression_not_its_inner_type(ledge
         ("c.csv.bz2", "application/x-bzip2"), ("d.txt", "text/plain")]
     assert [a["type"] for a in ledger.json("show", cid)["attachments"]] == [
         "application/gzip", "application/gzip", "application/x-bzip2", "text/plain"]
+
+
+def test_show_at_80_columns_keeps_attachment_names_whole(ledger, tmp_path, monkeypatch):
+    """show at 80 columns split 签收单.pdf over two lines (签收 / 单.pdf) to keep a hash no
+    clerk reads on the terminal: its table of attachments leaves the hash to `attachment
+    list` and the other formats, and each name is on one line."""
+    cid = ledger.log()
+    photo, slip = tmp_path / "现场照片1.jpg", tmp_path / "签收单.pdf"
+    photo.write_bytes(b"\xff\xd8\xff" + b"0" * 5000)
+    slip.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    ledger("attach", cid, photo, slip, "--note", "客户现场拍摄")
+    monkeypatch.setenv("COLUMNS", "80")
+    out = ledger("--lang", "zh", "show", cid).stdout
+    rows = out[out.index("凭证"):].splitlines()
+    assert any("现场照片1.jpg" in line and "客户现场拍摄" in line for line in rows), rows[:8]
+    assert any("签收单.pdf" in line for line in rows), rows[:8]
+    (sha,) = ledger.rows("SELECT sha256 FROM attachments WHERE name = '签收单.pdf'")[0]
+    assert sha[:12] in ledger("attachment", "list", cid, "--format", "csv").stdout
