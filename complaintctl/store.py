@@ -125,10 +125,15 @@ def read_only_disk(folder: Path) -> bool:
 def _permission_denied(path: Path, doing: str) -> LedgerError:
     if doing != "read" and read_only_disk(Path(path).expanduser().absolute().parent):
         # a read-only mount: no access to ask for
+        left = Path(f"{path}-journal").exists() or Path(f"{path}-wal").exists() and \
+            Path(f"{path}-wal").stat().st_size > 0
         return LedgerError(_("cannot write {path}: the disk is read-only").format(
-            path=path), hint=_("it can be read there (overdue, show, report, verify); steps "
-                               "are written to the ledger on a writable disk"),
-            code="read_only_disk", path=str(path))
+            path=path), hint=_(
+                "a write left files beside it ({name}-*), so it cannot be read there either: "
+                "copy the ledger with them to a writable disk and run a complaintctl command "
+                "on the copy").format(name=Path(path).name) if left else _(
+                "it can be read there (overdue, show, report, verify); steps are written to "
+                "the ledger on a writable disk"), code="read_only_disk", path=str(path))
     folder = Path(path).expanduser().absolute().parent
     message = _(_DENIED[doing]).format(path=path_said(path))
     if doing == "write" and os.access(path, os.W_OK) and not os.access(folder, os.W_OK | os.X_OK):
@@ -743,7 +748,14 @@ def _read_beside_a_writer(path: Path) -> sqlite3.Connection | None:
 
 def _left_beside(path: Path, code: str, message: str, outcome: str) -> LedgerError:
     """A ledger a user who may only read cannot be shown as it is (a file a writer left
-    beside it): what to ask of its owner, and what becomes of the steps."""
+    beside it): what to ask of its owner, and what becomes of the steps; on a disk
+    mounted read-only (a snapshot, archive media), where nobody can, what to do there."""
+    if read_only_disk(path.absolute().parent):
+        return LedgerError(message, hint=_(
+            "the disk is read-only, so nobody can here: copy the ledger together with the "
+            "files beside it ({name}-*) to a writable disk and run a complaintctl command on "
+            "the copy; {outcome}").format(name=path.name, outcome=outcome),
+            code=code, path=str(path))
     return LedgerError(message, hint=_("ask the ledger's owner to run, e.g., complaintctl "
                                        "verify; {outcome}").format(outcome=outcome),
                        code=code, path=str(path))

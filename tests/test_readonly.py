@@ -407,6 +407,15 @@ def test_a_step_on_a_read_only_disk_says_the_disk_is(ledger, monkeypatch):
                                "until it is upgraded it cannot be read either: copy it to a "
                                f"writable disk (complaintctl --db {old} backup COPY.db)"), \
         r.stderr
+    # a journal an interrupted write left there: not "it can be read there", nor "ask the
+    # owner to run verify", which nobody can on that disk
+    journal = Path(f"{ledger.db}-journal")
+    journal.write_bytes(b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7" + b"\0" * 504)
+    r = ledger("assign", cid, "--dept", "QA", "--owner", "王芳", code=1)
+    assert r.stderr.endswith("Hint: a write left files beside it (ledger.db-*), so it cannot be "
+                             "read there either: copy the ledger with them to a writable "
+                             "disk and run a complaintctl command on the copy\n"), r.stderr
+    journal.unlink()
     monkeypatch.setattr(store.os, "statvfs", real_statvfs)
     r = ledger("assign", cid, "--dept", "QA", "--owner", "王芳", code=1)
     assert "permission denied: cannot write" in r.stderr, r.stderr  # a writable disk
