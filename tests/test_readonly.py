@@ -416,6 +416,22 @@ def test_a_step_on_a_read_only_disk_says_the_disk_is(ledger, monkeypatch):
                              "read there either: copy the ledger with them to a writable "
                              "disk and run a complaintctl command on the copy\n"), r.stderr
     journal.unlink()
+    # and steps a writer left in a -wal there (a snapshot taken while it was open): not
+    # "ask the ledger's owner to run verify", which nobody can do on that disk
+    copy = ledger.db.parent / "snap" / "copy.db"
+    copy.parent.mkdir()
+    conn = sqlite3.connect(ledger.db)
+    (version,) = conn.execute("PRAGMA user_version").fetchone()
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+    conn.execute(f"PRAGMA user_version = {version}")
+    shutil.copy(ledger.db, copy)
+    shutil.copy(f"{ledger.db}-wal", f"{copy}-wal")
+    conn.close()
+    r = ledger("--db", copy, "list", code=1)
+    assert r.stderr.endswith("Hint: the disk is read-only, so nobody can here: copy the ledger "
+                             "together with the files beside it (copy.db-*) to a writable disk "
+                             "and run a complaintctl command on the copy; the steps are kept\n"
+                             ), r.stderr
     monkeypatch.setattr(store.os, "statvfs", real_statvfs)
     r = ledger("assign", cid, "--dept", "QA", "--owner", "王芳", code=1)
     assert "permission denied: cannot write" in r.stderr, r.stderr  # a writable disk
