@@ -286,7 +286,10 @@ def writing(lg: Ledger, *, demo: bool = False, batch: int = BATCH,
     try:
         with rolling_back(conn, lg.path):
             cur.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
-            cur.execute("BEGIN IMMEDIATE")
+            # (on the rollback journal an IMMEDIATE write lets readers in until its cache
+            # spills: for the first seconds of a demo, `overdue` said "Nothing is overdue"
+            # of a ledger being filled, or taken back if interrupted; they wait instead)
+            cur.execute("BEGIN EXCLUSIVE" if switched else "BEGIN IMMEDIATE")
             lg.still_there()
             lg.forget_config()  # settings as this transaction reads them
             if demo:

@@ -481,17 +481,19 @@ def test_an_ordinary_step_cannot_run_inside_a_bulk_write(tmp_path):
     assert lg.conn.execute("SELECT count(*) FROM complaints").fetchone() == (0,)
 
 
-def test_another_command_reads_the_ledger_during_a_bulk_write(tmp_path):
-    """While the writer fills it, the ledger is in rollback-journal mode: another
-    command still opens it and reads what was committed before."""
+def test_another_command_waits_for_a_bulk_write_on_the_rollback_journal(tmp_path):
+    """While the writer fills an empty ledger it is in rollback-journal mode and holds it
+    whole: a reader waits (here, one that waits 0.1 s is told it is locked) rather than
+    read the empty ledger being filled (`overdue` said "Nothing is overdue" of it, as
+    the README says it does not); after the commit it reads what was written."""
     path = tmp_path / "l.db"
     lg = new_ledger(path)
     with bulk.writing(lg, batch=5) as writer:
         for history in demo_histories(12):
             writer.add(history)
-        other = Ledger.open(path)
-        assert other.conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
-        assert other.conn.execute("SELECT count(*) FROM complaints").fetchone() == (0,)
+        other = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.1)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("SELECT count(*) FROM complaints").fetchone()
         other.close()
     assert lg.conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     assert lg.conn.execute("SELECT count(*) FROM complaints").fetchone() == (12,)

@@ -10,6 +10,7 @@ matched by pattern."""
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import re
@@ -520,6 +521,35 @@ def test_demos_started_together_on_a_new_file_both_fill_it(tmp_path):
         assert [code for code, _o, _e in results] == [0, 0], results
         assert _count(db, "SELECT count(*) FROM complaints") == 80
         assert _integrity(db) == "ok"
+
+
+def test_a_reader_waits_for_a_demo_being_written(tmp_path):
+    """For the first seconds of a demo into its new file (a rollback journal, the write
+    holding only a RESERVED lock until its cache spilled), `overdue` read the empty ledger:
+    "[]", exit 0, of a file being filled (or taken back if interrupted). A reader waits
+    for the write, then reads what it wrote."""
+    import time
+
+    db = tmp_path / "d.db"
+    env = {**os.environ, "COMPLAINTCTL_USER": "tester"}
+    demo = subprocess.Popen([sys.executable, "-m", "complaintctl", "-q", "demo", "--db",
+                             str(db), "--complaints", "8000"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while not Path(f"{db}-journal").exists() and demo.poll() is None:
+            assert time.monotonic() < deadline, "no journal"
+            time.sleep(0.01)
+        read = subprocess.run([sys.executable, "-m", "complaintctl", "--db", str(db),
+                               "overdue", "--format", "json"], env=env, capture_output=True,
+                              text=True, timeout=120)
+        assert demo.wait(timeout=120) == 0, demo.stderr.read() if demo.stderr else ""
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.wait()
+    assert read.returncode == 0, read.stderr
+    assert json.loads(read.stdout), "an empty ledger was read while the demo wrote"
 
 
 SWAP = textwrap.dedent("""
