@@ -538,10 +538,12 @@ def return_sections(r: dict[str, Any], tz: tzinfo, as_of_iso: str, plain: bool =
     sections = [
         Section(_("Return"), pairs=return_pairs(r, tz, plain)),
         Section(_("Receipts"), rows=r["receipts"], cols=RECEIPT_COLS),
-        Section(_("Dispositions"), rows=r["disposition_lines"] if plain else [
-            {**d, "cost_of_loss": i18n.money(d["cost_of_loss"], r["currency"], code=coded),
-             "repair_cost": i18n.money(d["repair_cost"], r["currency"], code=coded)}
-            for d in r["disposition_lines"]], cols=DISPOSITION_COLS),
+        Section(_("Dispositions"), rows=[
+            {**d, "cost_of_loss": i18n.money(d["cost_of_loss"], r["currency"], plain,
+                                             code=coded),
+             "repair_cost": i18n.money(d["repair_cost"], r["currency"], plain, code=coded)}
+            for d in r["disposition_lines"]], cols=DISPOSITION_COLS),  # (csv: as stored,
+        # with the currency's code, as the return's own costs are: 300.10 CNY)
         Section(_("Deadlines"), rows=(stages := stage_rows(r, as_of_iso)), cols=STAGE_COLS,
                 table_cols=_stage_table_cols(stages)),
         *evidence_sections(r, tz),
@@ -672,9 +674,13 @@ def event_summary(event: dict[str, Any], tz: tzinfo, currency: str | None = None
             return _("action number")  # 93" read as an action called 93
         return _(FIELD_NAMES[key]) if key in FIELD_NAMES else key
 
+    # (csv: an amount as stored, with the currency's code when the event gives none
+    # beside it: a disposition's costs said "300.10" where every other line said "CNY")
+    coded = "currency" not in data and "currency" not in old
+
     def val(key: str, value: Any) -> str:
-        if key in _AMOUNTS and isinstance(value, str) and not plain:
-            return i18n.money(value, currency)
+        if key in _AMOUNTS and isinstance(value, str) and (not plain or coded):
+            return i18n.money(value, currency, plain)
         return _value(kind, key, value, tz)
 
     # The colon and the separators as the language writes them ("类别：质量；…").

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from datetime import datetime, timedelta
 
@@ -57,6 +58,12 @@ def test_full_return(ledger, rma):
     assert events[1]["at"] == "2026-11-17T01:00:00Z"
     assert ledger.json("show", cid)["returns"][0]["id"] == rid
     assert ledger.json("show", rid)["receipts"][1]["note"] == "第二批"
+    # the CSV of the return gives each cost with its currency, as its table and markdown
+    # do (its dispositions and history said 300.00 bare, beside a cost of loss in CNY)
+    lines = [line for line in ledger("show", rid, "--format", "csv").stdout.splitlines()
+             if "loss" in line or "repair" in line]
+    assert lines and all(re.search(r"\d\.\d\d(?! CNY)", line) is None for line in lines), \
+        lines
 
 
 def test_return_list_newest_first_limited_and_streamed(ledger, rma):
