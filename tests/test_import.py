@@ -5029,6 +5029,15 @@ def test_a_phone_number_written_as_a_float_is_read_as_its_digits(ledger, files):
         ("P-1", "13812345678"), ("P-2", "021-6123.0")]
 
 
+def _summary_steps(left_out: str, more: str) -> str:
+    """_SUMMARY_MAPPING less the line `left_out`, with the columns of the steps up to a
+    resolution and `more`, their dates from [dates]."""
+    return _SUMMARY_MAPPING.replace(left_out, "") + (
+        'department = "责任部门"\nowner = "责任人"\ncause = "原因分析"\ndisposition = "处理方式"\n'
+        'resolved_at = "处理日期"\n' + more +
+        '[dates]\nassigned_at = "received_at"\nconcluded_at = "resolved_at"\n')
+
+
 def test_a_registers_approver_that_means_none_is_no_approver(ledger, files):
     """A register's 批示人 of 无 came in as the approver 无: a refund nobody approved
     read as approved in show and the exports. Read as no value, and said."""
@@ -5040,11 +5049,8 @@ def test_a_registers_approver_that_means_none_is_no_approver(ledger, files):
              "夹具", "退款", "300", "已退款", "张总", "2024/3/8"]]
     path = write_csv(files["dir"] / "a.csv", rows, header=header)
     mapping = files["dir"] / "a.toml"
-    mapping.write_text(_SUMMARY_MAPPING.replace('close_reason = "结案说明"\n', "") + (
-        'department = "责任部门"\nowner = "责任人"\ncause = "原因分析"\ndisposition = "处理方式"\n'
-        'amount = "金额"\nresolved_at = "处理日期"\n'
-        '[dates]\nassigned_at = "received_at"\nconcluded_at = "resolved_at"\n'),
-        encoding="utf-8")
+    mapping.write_text(_summary_steps('close_reason = "结案说明"\n', 'amount = "金额"\n'),
+                       encoding="utf-8")
     r = ledger("import", path, "--mapping", mapping)
     assert "Warning: 批示人: '无' read as none (no value), in 1 row" in r.stderr.splitlines(), \
         r.stderr
@@ -5062,11 +5068,8 @@ def test_a_close_reason_of_a_complaint_its_revisit_closed_is_said(ledger, files)
              "夹具", "换货", "已换货", "2024/3/8", "满意", "2024/3/9", "客户满意，结案"]]
     path = write_csv(files["dir"] / "v.csv", rows, header=header)
     mapping = files["dir"] / "v.toml"
-    mapping.write_text(_SUMMARY_MAPPING.replace('approved_by = "批示人"\n', "") + (
-        'department = "责任部门"\nowner = "责任人"\ncause = "原因分析"\ndisposition = "处理方式"\n'
-        'resolved_at = "处理日期"\nsatisfaction = "回访情况"\nrevisited_at = "回访日期"\n'
-        '[dates]\nassigned_at = "received_at"\nconcluded_at = "resolved_at"\n'),
-        encoding="utf-8")
+    mapping.write_text(_summary_steps('approved_by = "批示人"\n', 'satisfaction = "回访情况"\n'
+                                      'revisited_at = "回访日期"\n'), encoding="utf-8")
     r = ledger("import", path, "--mapping", mapping)
     assert ("Warning: 结案说明 given in 1 row but not used: its revisit closed the complaint (a "
             "reason is recorded for closing without a revisit; row 2)") in r.stderr.splitlines(), \
