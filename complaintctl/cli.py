@@ -642,9 +642,19 @@ def _ask(item: _Intake) -> str | None:
                 _err("  " + _("{value} is not in the list.").format(
                     value=i18n.shown(answer.strip())))
                 near = exc.params.get("suggestion")  # (质亮: the one-line form offered 质量)
-                if near:
+                if near:  # (quoted, with the word the list names it by when it is a
+                    # synonym the list does not show: 客户来访 was offered alone, not listed)
+                    said = i18n.shown(near)
+                    try:
+                        listed = term(exc.params["field"], words.lookup(
+                            exc.params["field"], near, exc.params.get("choices")))
+                    except (KeyError, words.UnknownWord):
+                        listed = None
+                    if listed and words.key(listed) != words.key(near):
+                        said = _("{word} ({label})").format(word=said,
+                                                            label=i18n.shown(listed))
                     _err("  " + _("Did you mean {word}? Type it, its number, or a word "
-                                  "from the list.").format(word=near))
+                                  "from the list.").format(word=said))
                     continue
                 _err("  " + _("Type a number from 1 to {n}, or a word from the list.")
                      .format(n=len(item.words)))

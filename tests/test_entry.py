@@ -192,6 +192,7 @@ def test_every_answer_is_checked_at_its_prompt_and_asked_again(ledger):
     term = _log(ledger.db)
     term.answer(CHANNEL, "0")  # not a number on the list, not a word
     term.answer(CHANNEL, "pigeon")
+    term.answer(CHANNEL, "客户来放")  # near a synonym the list does not show: with its word
     term.answer(CHANNEL, "2")  # the second: email
     term.answer(CUSTOMER, "   ")  # whitespace only: asked again, not refused at the end
     term.answer(CUSTOMER, "\u3000")
@@ -212,7 +213,9 @@ def test_every_answer_is_checked_at_its_prompt_and_asked_again(ledger):
     term.answer(DEMAND, "exchange")
     assert term.finish() == 0, term.text
     screen = term.text
-    assert screen.count("Channel [1-10]: ") == 3
+    assert screen.count("Channel [1-10]: ") == 4
+    assert "Did you mean '客户来访' ('visit')? Type it, its number, or a word from the list." \
+        in screen, screen
     # the prompt's own words: the clerk typed no option (it said "--channel 'pigeon' …")
     assert "'pigeon' is not in the list." in screen and "--channel" not in screen
     assert screen.count("Type a number from 1 to 10, or a word from the list.") == 2
@@ -225,7 +228,7 @@ def test_every_answer_is_checked_at_its_prompt_and_asked_again(ledger):
     assert screen.count("Description (the customer's words) is required") == 1
     assert "'bogus' is not in the list." in screen and "--category" not in screen
     assert "Type a number from 1 to 8, or a word from the list." in screen
-    assert "'qualty' is not in the list.\n  Did you mean quality? Type it, its number, " \
+    assert "'qualty' is not in the list.\n  Did you mean 'quality'? Type it, its number, " \
         "or a word from the list." in screen, screen
     cid = ID.search(screen.split("Logged ")[1]).group()
     assert _stored(ledger, cid) == {
