@@ -1472,7 +1472,7 @@ def test_a_clerks_quick_start_mistakes_are_said_in_her_words(ledger):
     ledger.to_state(cid, "investigating")
     rid = ledger("return", "open", cid, "--qty", "5", "--reason", "退货").stdout.strip()
     r = ledger("--lang", "zh", "return", "receive", rid, "--qty", "3")
-    assert f"警告：{rid}：收货 3，授权 5（少 2）\n" in r.stderr, r.stderr
+    assert f"警告：{rid}：收货 3 件，授权 5 件（少 2）\n" in r.stderr, r.stderr
     ledger("action", "add", cid, "--text", "更新检验标准", "--owner", "刘洋", "--due",
            "2026-12-20")
     ledger("action", "done", "1")
