@@ -37,7 +37,7 @@ from complaintctl import (
     views,
     words,
 )
-from complaintctl.errors import BadInput, ComplaintctlError, LedgerError, NotFound, Refused
+from complaintctl.errors import BadInput, ComplaintctlError, LedgerError, NotFound
 from complaintctl.i18n import _, listing, ngettext, pgettext, term
 from complaintctl.run import (
     _STATE,
@@ -3507,27 +3507,40 @@ def demo_cmd(
     values = {"timezone": settings.COUNTRY_ZONE[settings.DEFAULT_SETTINGS["country"]]}
     if language:
         values["language"] = language
-    try:
-        ledger = _create(path, values, demo=True) if fresh else None
-    except Refused as exc:  # another demo made it a moment ago: added to, as it would be a
-        if exc.code != "already_a_ledger":  # moment later (it was refused with a hint
-            raise  # to change the ledger's settings)
-        fresh, ledger = False, None
-    if ledger is None:
-        ledger = _keep(Ledger.open(path, write=True))
-    ledger.login = _login()  # (a second demo into its own ledger recorded none: verify)
-    with _progress() as bar, _taken_back_if_interrupted(ledger if fresh else None):
-        def progress(done: int) -> None:
-            if bar is None:
-                return
-            if not bar.tasks:
-                bar.add(_("Making complaints"), complaints)
-            bar.advance(done)
-            if done == complaints:  # all made: what is left is writing them at once
-                bar.add(_("Writing the ledger"), None)
+    # A new file is made and filled under a name of its own beside it, then put in place
+    # whole: a reader of the path meanwhile finds no ledger there (an `overdue` between
+    # its making and the fill's first lock said "Nothing is overdue" of it).
+    aside = path.with_name(f".{path.name}.{os.getpid()}.demo") if fresh else None
+    ledger = _create(aside, values, demo=True) if aside is not None else \
+        _keep(Ledger.open(path, write=True))
 
-        summary, warnings, used = demo.fill(ledger, complaints, now=_now(), seed=seed,
-                                            progress=progress)
+    def fill(ledger: Ledger, made: bool) -> tuple[dict[str, int], list[str], int]:
+        ledger.login = _login()  # (a second demo into its own ledger recorded none)
+        with _progress() as bar, _taken_back_if_interrupted(ledger if made else None):
+            def progress(done: int) -> None:
+                if bar is None:
+                    return
+                if not bar.tasks:
+                    bar.add(_("Making complaints"), complaints)
+                bar.advance(done)
+                if done == complaints:  # all made: what is left is writing them at once
+                    bar.add(_("Writing the ledger"), None)
+
+            return demo.fill(ledger, complaints, now=_now(), seed=seed, progress=progress)
+
+    summary, warnings, used = fill(ledger, aside is not None)
+    first_id = views.show_first_id(ledger)
+    if aside is not None:
+        ledger.close()
+        from complaintctl.store import ledger_files, put_in_place
+
+        if not put_in_place(aside, path):  # another demo made it meanwhile: added to, as
+            # it would be a moment later (two demos started together both fill it)
+            for f in ledger_files(aside):
+                f.unlink(missing_ok=True)
+            ledger = _keep(Ledger.open(path, write=True))
+            summary, warnings, used = fill(ledger, False)
+            first_id = views.show_first_id(ledger)
     _say(_("Demo ledger: {path}").format(path=path))
     if used != demo.SEED and seed is None:  # (the same seed, the same history: said)
         _say("  " + _("added with seed {seed}: the ledger holds the demo's complaints of "
@@ -3542,4 +3555,4 @@ def demo_cmd(
     hint_db = f" --db {shlex.quote(str(path))}" if db or _STATE["db"] else ""  # (copied)
     _say(f"  complaintctl{hint_db} overdue")
     _say(f"  complaintctl{hint_db} list --status open")
-    _say(f"  complaintctl{hint_db} show {views.show_first_id(ledger)}")
+    _say(f"  complaintctl{hint_db} show {first_id}")

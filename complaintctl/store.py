@@ -266,6 +266,22 @@ def not_text(path: Path, column: str | None = None) -> LedgerError:
                               "your latest backup"), code="not_text", path=str(path))
 
 
+def put_in_place(made: Path | str, path: Path) -> bool:
+    """Move a file made aside (`made`) to `path`, only if nothing is there: whether it
+    did (False: something is there now, and `made` stays)."""
+    try:
+        os.link(made, path)
+    except FileExistsError:
+        return False
+    except OSError:  # no hard links here: take the small race
+        if os.path.lexists(path):
+            return False
+        os.rename(made, path)
+        return True
+    Path(made).unlink()
+    return True
+
+
 def peek_language(path: Path) -> str | None:
     """The display language a ledger file is set to, or None (no file, not a ledger, no
     setting, or unreadable). Read as an immutable file: no lock, no -wal or -shm made,
@@ -1155,20 +1171,10 @@ class Ledger:
                 cur.execute("COMMIT")
             finally:
                 conn.close()
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
+            if not put_in_place(tmp, path):
                 raise Refused(_("{path} is already a ledger (made a moment ago)").format(
                     path=path_said(path)), hint=_("change its settings with: complaintctl policy"),
-                              code="already_a_ledger", path=str(path)) from None
-            except OSError:  # no hard links here: take the small race
-                if os.path.lexists(path):
-                    raise Refused(_("{path} is already a ledger").format(
-                        path=path_said(path)),
-                                  hint=_("change its settings with: complaintctl policy"),
-                                  code="already_a_ledger",
-                                  path=str(path)) from None
-                os.rename(tmp, path)
+                              code="already_a_ledger", path=str(path))
         except sqlite3.Error as exc:
             raise translate(exc, path) from None
         finally:

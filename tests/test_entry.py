@@ -395,25 +395,31 @@ def test_ctrl_c_while_the_demo_fills_a_new_file_leaves_no_file(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_an_interrupted_demo_keeps_its_file_when_another_command_wrote_to_it(run, env,
-                                                                              monkeypatch):
-    """A clerk's log landed in the new demo file while the demo was making its complaints;
-    Ctrl-C then deleted the file and the complaint the log had confirmed with it."""
+def test_a_demo_makes_its_file_aside_so_no_clerk_writes_into_it(run, env, monkeypatch):
+    """A clerk's log landed in the new demo file while the demo was making its complaints
+    (Ctrl-C then deleted the file and the complaint with it). The demo makes and fills its
+    file under a name of its own: while it fills, a clerk's command finds no ledger at the
+    path, and an interrupted demo leaves nothing behind."""
     from complaintctl import demo
 
+    new = env.with_name("new.db")
+    seen = []
+
     def clerk_then_ctrl_c(ledger, n, **kw):
-        other = sqlite3.connect(env)
-        other.execute("INSERT INTO events (complaint_id, at, recorded_at, actor, kind, data) "
-                      "VALUES (NULL, '2026-11-23T01:00:00Z', '2026-11-23T01:00:00Z', 'clerk', "
-                      "'policy-set', '{}')")
-        other.commit()
-        other.close()
+        seen.append((new.exists(), ledger.path.name))
+        r = subprocess.run([sys.executable, "-m", "complaintctl", "--db", str(new), "note",
+                            "CC-2026-0001", "--text", "x"], capture_output=True, text=True,
+                           env={**os.environ, "COMPLAINTCTL_USER": "clerk"}, timeout=60)
+        seen.append((r.returncode, r.stderr.splitlines()[0]))
         raise KeyboardInterrupt
 
     monkeypatch.setattr(demo, "fill", clerk_then_ctrl_c)
-    r = run("demo", "--db", env, code=130)
-    assert "Interrupted" in r.stderr and env.exists()
-    assert run.rows("SELECT actor FROM events WHERE kind = 'policy-set'") == [("clerk",)]
+    r = run("demo", "--db", new, code=130)
+    assert "Interrupted" in r.stderr
+    assert seen[0][0] is False and seen[0][1].startswith(".new.db.") and \
+        seen[0][1].endswith(".demo"), seen
+    assert seen[1] == (1, f"Error: no ledger at {new}"), seen
+    assert list(new.parent.glob("*new.db*")) == []
 
 
 def test_a_demo_that_fails_takes_its_new_file_back(run, env, monkeypatch):
