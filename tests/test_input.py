@@ -1463,6 +1463,14 @@ def test_a_month_and_day_in_numbers_is_told_the_year_to_add(ledger, typed, hint)
     refused(ledger, *LOG, "--received", typed, code=2,
             message=f"Error: cannot read --received '{typed}': it has no year\n"
                     f"Hint: give the year first, e.g. {hint}\n")
+    # a day that does not exist is said so (2/30 was offered 2026-02-30); 29 February the
+    # latest leap year's; --as-of looks ahead, as --due does (12-10 was offered last year's)
+    refused(ledger, *LOG, "--received", "2/30", code=2,
+            message="Error: cannot read --received '2/30': there is no such day\n")
+    refused(ledger, *LOG, "--received", "2/29", code=2,
+            message="Hint: give the year first, e.g. 2024-02-29 or 2024年2月29日\n")
+    refused(ledger, "overdue", "--as-of", "11-30", code=2,
+            message="Hint: give the year first, e.g. 2026-11-30 or 2026年11月30日\n")
 
 
 def test_a_file_whose_name_is_not_utf8_is_told_how_to_rename_it(ledger, env, tmp_path):
