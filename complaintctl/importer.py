@@ -565,6 +565,19 @@ class Reader:
         [dates]."""
         return f in self.index or f in self.mapping.defaults or self._time_mapped(f)
 
+    def _no_satisfaction(self, revisited: datetime) -> str:
+        """A row closed after its revisit date whose revisit has no satisfaction: its
+        column not mapped, or empty in the row."""
+        if not self._given("satisfaction"):
+            return _("closed after a revisit ({column} {time}), but the revisit has no "
+                     "satisfaction: map the column of 满意, 不满意 … to satisfaction").format(
+                column=self.time_column["revisited_at"], time=self.lg.local(revisited))
+        return _("closed after a revisit ({column} {time}), but this row's satisfaction "
+                 "({satisfaction}) is empty: fill it in, or give close_reason for a "
+                 "complaint closed without a revisit").format(
+            column=self.time_column["revisited_at"], time=self.lg.local(revisited),
+            satisfaction=self.column("satisfaction"))
+
     def _unused_by(self, row: _Row, fields: tuple[str, ...], need: str) -> None:
         """Note each of `fields` with a value in the row's own column that its step did
         not take, for want of `need` (satisfaction, department, cause)."""
@@ -896,6 +909,7 @@ class Reader:
             is_name = f in NAMES
             changes = parse.NAME_CHANGES.search if is_name else _never
             read_none, region = f in _NONE_READ, f == "region"
+            is_contact = f == "contact"
             read_as_none = self.read_as_none
 
             any_other = None if own is None else own.get("*")
@@ -929,7 +943,6 @@ class Reader:
                     # number (as a sheet's number cell of it is read)
                 return found
 
-            is_contact = f == "contact"
             return text  # texts seldom repeat: not remembered
         if kind == "word":
             read = _remembered(lambda raw: self._word(f, raw))
@@ -1499,18 +1512,7 @@ class Reader:
                         row, "satisfaction"):
                     # the row has its revisit: what is missing is its satisfaction, not
                     # a reason for closing without one
-                    message = _(
-                        "closed after a revisit ({column} {time}), but the revisit has no "
-                        "satisfaction: map the column of 满意, 不满意 … to satisfaction"
-                    ).format(column=self.time_column["revisited_at"],
-                             time=self.lg.local(revisited)) \
-                        if not self._given("satisfaction") else _(
-                        "closed after a revisit ({column} {time}), but this row's "
-                        "satisfaction ({satisfaction}) is empty: fill it in, or give "
-                        "close_reason for a complaint closed without a revisit").format(
-                        column=self.time_column["revisited_at"],
-                        time=self.lg.local(revisited),
-                        satisfaction=self.column("satisfaction"))
+                    message = self._no_satisfaction(revisited)
                 else:
                     message = _("closed without a revisit needs close_reason: map a column "
                                 "to it or give it under [defaults]")
@@ -1547,17 +1549,7 @@ class Reader:
                     "but the status is {status}: correct the one that is wrong").format(
                         satisfaction=term("satisfaction", "unsatisfied"),
                         reached=term("status", reached), status=term("status", status))
-                           if reopened else (_(
-                    "closed after a revisit ({column} {time}), but the revisit has no "
-                    "satisfaction: map the column of 满意, 不满意 … to satisfaction").format(
-                        column=self.time_column["revisited_at"],
-                        time=self.lg.local(revisited)) if not self._given("satisfaction")
-                    else _("closed after a revisit ({column} {time}), but this row's "
-                           "satisfaction ({satisfaction}) is empty: fill it in, or give "
-                           "close_reason for a complaint closed without a revisit").format(
-                        column=self.time_column["revisited_at"],
-                        time=self.lg.local(revisited),
-                        satisfaction=self.column("satisfaction")))
+                           if reopened else self._no_satisfaction(revisited)
                     if status == "closed" and reached == "resolved" and revisited is not None
                     and not v.get("satisfaction") and not self.unread(row, "satisfaction")
                     # (the row has its revisit date: what it lacks is the satisfaction, not
@@ -1584,13 +1576,13 @@ class Reader:
             self._unused_by(row, ("concluded_at",), "cause")
         if v.get("validity") == "upheld" and not v.get("cause"):  # (dropped above)
             self._unused_by(row, ("validity",), "upheld")
-        if status in _STATUS_AHEAD and _RANK[_reached(steps)[0]] < _RANK[status]:
+        reached_now = _reached(steps)[0]
+        if status in _STATUS_AHEAD and _RANK[reached_now] < _RANK[status]:
             self._unused_by(row, ("status",), "status")  # (the steps win: _STEPS_OF)
-        elif status in _RANK and status != "void" and \
-                _RANK[status] < _RANK[reached_now := _reached(steps)[0]] and \
-                reached_now != "void":  # (处理中 on a row its dates close: said, as the
-            # other way is; a [dates] line that closes every resolved row closed those the
-            # register marks 已处理 without a word)
+        elif status in _RANK and status != "void" and reached_now != "void" and \
+                _RANK[status] < _RANK[reached_now]:  # (处理中 on a row its dates close:
+            # said, as the other way is; a [dates] line that closes every resolved row
+            # closed those the register marks 已处理 without a word)
             self._unused_by(row, ("status",), "status_behind")
         kinds = {s.kind for s in steps}
         if "resolve" not in kinds:  # (a summary, approver or close reason was dropped)
