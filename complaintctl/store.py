@@ -125,8 +125,8 @@ def read_only_disk(folder: Path) -> bool:
 def _permission_denied(path: Path, doing: str) -> LedgerError:
     if doing != "read" and read_only_disk(Path(path).expanduser().absolute().parent):
         # a read-only mount: no access to ask for
-        left = Path(f"{path}-journal").exists() or Path(f"{path}-wal").exists() and \
-            Path(f"{path}-wal").stat().st_size > 0
+        whole = Path(path).expanduser()
+        left = _journal_left(whole) is not None or _left_behind(Path(f"{whole}-wal"))
         return LedgerError(_("cannot write {path}: the disk is read-only").format(
             path=path), hint=_(
                 "a write left files beside it ({name}-*), so it cannot be read there either: "
