@@ -1624,16 +1624,16 @@ def parse_when(value: str, *, now: datetime, tz: tzinfo, field: str = "date",
             if 1 <= month_no <= 12 and 1 <= day_no <= 31:
                 year = _nearest_year(local_now.date(), month_no, day_no,
                                      ahead=field in _AHEAD_FIELDS)
+                if (month_no, day_no) == (2, 29):  # the latest leap year's, not this one's
+                    year = next(y for y in range(year, year - 8, -1)
+                                if y % 4 == 0 and (y % 100 or y % 400 == 0))
                 try:  # (2/30 was offered 2026-02-30, refused again when copied)
-                    date(2024 if (month_no, day_no) == (2, 29) else year, month_no, day_no)
+                    date(year, month_no, day_no)
                 except ValueError:
                     raise BadInput(_("cannot read {field} {value}: there is no such day"
                                      ).format(field=field, value=shown(value)),
                                    hint=_("type a date like 2026-03-04 or 2026年3月4日"),
                                    code="no_such_day", value=value) from None
-                if (month_no, day_no) == (2, 29):  # the latest leap year's, not this one's
-                    year = next(y for y in range(year, year - 8, -1)
-                                if y % 4 == 0 and (y % 100 or y % 400 == 0))
                 raise BadInput(_("cannot read {field} {value}: {problem}").format(
                     field=field, value=shown(value), problem=_("it has no year")),
                     hint=_("give the year first, e.g. {year}-{month:02d}-{day:02d} or "
