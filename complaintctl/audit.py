@@ -1164,14 +1164,15 @@ def check_types(cur: sqlite3.Cursor) -> list[Problem]:
         info = conn.execute(f"PRAGMA table_info({table})").fetchall()
         typed = [(name, _TYPES[decl.upper()]) for _cid, name, decl, *_rest in info
                  if decl.upper() in _TYPES]
-        key = _row_key(info)
+        keys = _key_columns(info)
         if not typed:
             continue
         where = " OR ".join(f"typeof({name}) NOT IN {_in((*kinds, 'null'))}"
                             for name, kinds in typed)
-        for row_key, *types in conn.execute(
-                f"SELECT {key}, {', '.join(f'typeof({n})' for n, _k in typed)} FROM {table} "
-                f"WHERE {where} LIMIT {_TYPES_MOST}"):
+        for row in conn.execute(
+                f"SELECT {', '.join(keys)}, {', '.join(f'typeof({n})' for n, _k in typed)} "
+                f"FROM {table} WHERE {where} LIMIT {_TYPES_MOST}"):
+            row_key, types = _key_said(row[:len(keys)]), row[len(keys):]
             out += [problem("type", f"{table} {row_key} {name}", have, kinds[0],
                             N_("a value of another type than its column's"))
                     for (name, kinds), have in zip(typed, types, strict=True)
@@ -1204,15 +1205,12 @@ def check_text(cur: sqlite3.Cursor) -> list[Problem]:
                      if str(decl).upper() == "TEXT"]
             if not texts:
                 continue
-            # (its key's columns each: json_array of a key holding bytes stopped it too)
-            keys = [str(name) for _cid, name, _decl, _nn, _default, pk in
-                    sorted(info, key=lambda r: r[5]) if pk] or ["rowid"]
+            keys = _key_columns(info)
             found = 0
             for row in _rows(conn.execute(
                     f"SELECT {', '.join(keys)}, {', '.join(f'{t}, typeof({t})' for t in texts)} "
                     f"FROM {table}")):
-                where = " ".join(_replaced(k) if isinstance(k, bytes) else str(k)
-                                 for k in row[:len(keys)])
+                where = _key_said(row[:len(keys)])
                 values = row[len(keys):]
                 for name, value, kind in zip(texts, values[::2], values[1::2], strict=True):
                     if not isinstance(value, bytes):
@@ -1244,12 +1242,17 @@ def check_text(cur: sqlite3.Cursor) -> list[Problem]:
     return out
 
 
-def _row_key(info: list[tuple[Any, ...]]) -> str:
-    """How a table's row is named: its primary key (a JSON array of several), else rowid."""
-    keys = [name for _cid, name, _decl, _nn, _default, pk in sorted(info, key=lambda r: r[5])
-            if pk]
-    return keys[0] if len(keys) == 1 else f"json_array({', '.join(keys)})" if keys \
-        else "rowid"
+def _key_columns(info: list[tuple[Any, ...]]) -> list[str]:
+    """The columns a table's row is named by (check_types, check_text): its primary key's,
+    else rowid. Each read apart: json_array of a key holding bytes stopped the check."""
+    return [str(name) for _cid, name, _decl, _nn, _default, pk in
+            sorted(info, key=lambda r: r[5]) if pk] or ["rowid"]
+
+
+def _key_said(values: tuple[Any, ...]) -> str:
+    """A row's key as a problem names it: its values apart, bytes read as text (so both
+    checks name a BLOB key alike, and verify says it once: _once)."""
+    return " ".join(_replaced(k) if isinstance(k, bytes) else str(k) for k in values)
 
 
 class _Unindexed:
@@ -1317,8 +1320,8 @@ def _guarded(key: Any, check: Any, *args: Any) -> Any:
                 failed: BaseException = exc
                 break
             missing.append(gone[1])
-        except (TypeError, ValueError, ArithmeticError) as exc:
-            failed = exc
+        except (TypeError, AttributeError, ValueError, ArithmeticError) as exc:
+            failed = exc  # (bytes met by code that takes text: 'bytes' has no .encode)
             break
     found = _stopped(key, failed)
     return _with_problems(key, found, check_text(args[0])) if lenient else found
@@ -1371,10 +1374,13 @@ def _stopped(key: Any, exc: BaseException) -> Any:
             ("no such index", "no such table", *UNREADABLE)):
         raise exc
     name = key[0] if isinstance(key, tuple) else key
-    found = problem("check", name, f"{type(exc).__name__}: {exc}", None, N_(
+    schema = isinstance(exc, sqlite3.OperationalError) and not str(exc).startswith(UNREADABLE)
+    # (SQLite's words name what is missing; Python's about a value are no one's business:
+    # "AttributeError: 'bytes' object has no attribute 'encode'", said to an auditor)
+    found = problem("check", name, f"{type(exc).__name__}: {exc}" if isinstance(
+        exc, sqlite3.OperationalError) else None, None, N_(
         "this check stopped at part of the schema that is missing (see the schema's "
-        "lines)") if isinstance(exc, sqlite3.OperationalError) and not str(exc).startswith(
-            UNREADABLE) else N_(
+        "lines)") if schema else N_(
         "this check stopped at a value it cannot read (see the values of another type "
         "than their column's)"))
     if name == "chain":

@@ -1587,6 +1587,29 @@ def test_bytes_where_text_is_kept_are_named_though_no_check_stops_at_them(ledger
                      ("type", f"events {head['id']} actor", "blob", "text")}, found
 
 
+@pytest.mark.parametrize("parts", [False, True], ids=["whole", "in-parts"])
+def test_a_complaint_id_stored_as_bytes_is_named_once_and_the_other_checks_run(
+        ledger, env, full, monkeypatch, parts):
+    """A complaint's id made a BLOB by hand stopped verify whole with its own error, "holds
+    a value that is not text … Hint: complaintctl verify names where" (exit 1, the JSON
+    empty): a check met `'bytes' object has no attribute 'encode'`. The id is named once
+    (check_types and check_text alike: it was also said as b'CC-…'), the checks that stop
+    say so without Python's words, and the rest still run."""
+    if parts:
+        monkeypatch.setattr(audit, "PARALLEL_FROM", 1)
+        monkeypatch.setattr(audit.os, "cpu_count", lambda: 2)
+    cid = full["closed"]
+    tamper(env, f"UPDATE complaints SET id = CAST(id AS BLOB) WHERE id = '{cid}'")
+    found = verify_fails(ledger)
+    types = [(p["id"], p["stored"], p["expected"]) for p in found if p["kind"] == "type"]
+    assert types == [(f"complaints {cid} id", "blob", "text")], types
+    stopped = [p for p in found if p["kind"] == "check"]
+    assert stopped and all(p["stored"] is None for p in stopped), stopped
+    assert any(p["kind"] == "foreign_key" and cid in p["detail"] for p in found), found
+    out = ledger("verify", code=1).stdout
+    assert "b'" not in out and "AttributeError" not in out and "object has no" not in out, out
+
+
 def test_a_contact_that_is_not_utf8_is_shown_masked(ledger, env, full):
     """verify's line of a value that is not UTF-8 showed it whole: one flipped byte in a
     contact mailed the customer's phone number from cron. A contact is shown masked."""
