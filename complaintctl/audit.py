@@ -508,7 +508,7 @@ def _chain_part(conn: sqlite3.Connection, lo: int, hi: int, head: str | None
                 of = conn.execute("SELECT coalesce(return_id, complaint_id) FROM events "
                                   "WHERE id = ?", (event_id,)).fetchone()
                 record = _text(of[0]) if of else None
-                if stored is None:
+                if not stored:  # (NULL, or blanked to '': no hash either)
                     problems.append(_link(event_id, None, computed, N_("no hash"), record))
                 elif (before or 0) < event_id - 1:  # (ids are never reused nor skipped)
                     problems.append(_link(

@@ -234,18 +234,21 @@ def test_an_edited_status_in_an_event_breaks_the_chain_there(ledger, env, full):
     assert ("chain", target) in [(p["kind"], p["id"]) for p in problems]
 
 
-def test_a_broken_link_names_its_record_and_a_blanked_hash_is_one_line(ledger, env, full):
+@pytest.mark.parametrize("blank", ["NULL", "''"])
+def test_a_broken_link_names_its_record_and_a_blanked_hash_is_one_line(ledger, env, full,
+                                                                       blank):
     """`chain 919` alone sent the auditor to sqlite3 to find whose history was touched: the
     detail names the complaint the event is of. A hash blanked was two lines, the next
-    event named too though untouched ("one edit is one line", the README says)."""
+    event named too though untouched ("one edit is one line", the README says); one
+    blanked to '' was said as a hash that does not follow, stored as nothing."""
     target = event_id(ledger, "assign", 1)
     trigger = schema_of(env, "events_no_update")
     (of,) = ledger.rows("SELECT complaint_id FROM events WHERE id = ?", (target,))[0]
     tamper(env, "DROP TRIGGER events_no_update",
-           f"UPDATE events SET hash = NULL WHERE id = {target}", trigger)
+           f"UPDATE events SET hash = {blank} WHERE id = {target}", trigger)
     chain = [p for p in verify_fails(ledger) if p["kind"] == "chain"]
-    assert [(p["id"], p["detail"]) for p in chain] == [
-        (target, f"no hash (an event of {of})")], chain
+    assert [(p["id"], p["stored"], p["detail"]) for p in chain] == [
+        (target, None, f"no hash (an event of {of})")], chain
     zh = ledger("--lang", "zh", "verify", code=1).stdout
     assert of in zh and "an event of" not in zh, zh
     # with the history broken, what the events say a record should be may be the forgery
