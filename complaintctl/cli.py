@@ -634,6 +634,14 @@ def _ask(item: _Intake) -> str | None:
                 _err("  " + _("{label} is required; type it, or Ctrl-C to stop without "
                               "saving.").format(label=label))
                 continue
+            if exc.code == "customer_contact":  # (the option's hint, "give it with
+                # --contact … name who complained with Customer", named a command line the
+                # clerk had not typed; Contact is the prompt after this one)
+                _err("  " + exc.message)
+                _err("  " + _("Type who complained (a caller who gave no name: how to tell "
+                              "them apart, e.g. 匿名来电 3月4日 上午); the number goes under "
+                              "{contact}.").format(contact=_prompt_label("contact")))
+                continue
             if exc.code == "none_word":  # 无: the prompt's way to say none is Enter
                 _err("  " + _("{value} means none: press Enter to skip {label}.").format(
                     value=i18n.shown(answer.strip()), label=label))

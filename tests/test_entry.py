@@ -237,6 +237,30 @@ def test_every_answer_is_checked_at_its_prompt_and_asked_again(ledger):
         "severity": "high", "demand": "exchange", "received_at": "2025-11-03T02:00:00Z"}
 
 
+def test_a_phone_number_typed_as_the_customer_is_said_in_the_prompt_s_words(ledger):
+    """A number typed at Customer was refused with the option's hint: "give it with
+    --contact …, and name who complained with Customer" (an option the clerk had not typed,
+    the prompt's label in the middle of a command line). At the prompt it says where the
+    number goes (Contact, the next prompt) and asks for who complained again."""
+    term = _log(ledger.db)
+    term.answer(CHANNEL, "1")
+    term.answer(CUSTOMER, "13812345678")
+    term.answer(CUSTOMER, "匿名来电 3月4日 上午")
+    for prompt, text in zip(ORDER[2:], ["13812345678", "XD-200", "外壳开裂", "1", "low", ""],
+                            strict=True):
+        term.answer(prompt, text)
+    assert term.finish() == 0, term.text
+    screen = term.text
+    assert "  '*******5678' looks like a phone number or e-mail address, not the name of a " \
+        "customer\n  Type who complained (a caller who gave no name: how to tell them " \
+        "apart, e.g. 匿名来电 3月4日 上午); the number goes under Contact (phone or " \
+        "e-mail).\n" in screen.replace("\r\n", "\n"), screen
+    assert "--contact" not in screen and "with Customer" not in screen, screen
+    cid = ID.search(screen.split("Logged ")[1]).group()
+    assert {k: _stored(ledger, cid)[k] for k in ("customer", "contact")} == {
+        "customer": "匿名来电 3月4日 上午", "contact": "13812345678"}
+
+
 def test_a_contact_that_is_no_number_or_address_is_said_at_its_prompt(ledger):
     """xinyuan@163,com (a comma for the dot) was taken at its prompt and said only once
     the complaint was written, the customer gone by then, the value masked whole. It is
