@@ -1317,6 +1317,21 @@ class Reader:
                            else _("no value for {field}: map a column to it or give it "
                                   "under [defaults]").format(field=f))
                 problems.append(Problem(row.number, column, message, cells=row.cells))
+        # (what `log` refuses of its customer and description, the same here: a caller's
+        # number as the customer went into every listing in clear, out of reach of masking
+        # and forget-contact; a description 无 filed a complaint without one)
+        customer, description = v.get("customer"), v.get("description")
+        if customer is not None and parse.only_contact(customer):
+            problems.append(Problem(row.number, self.column("customer"), _(
+                "{value} looks like a phone number or e-mail address, not the name of a "
+                "customer: map the register's column of numbers to contact, and give who "
+                "complained here (a caller who gave no name: how to tell them apart, e.g. "
+                "匿名来电 3月4日 上午)").format(value=shown(parse.mask(customer) or customer)),
+                cells=row.cells))
+        if description is not None and parse.no_description(description):
+            problems.append(Problem(row.number, self.column("description"), _(
+                "{value} means none: a complaint needs what the customer said, in their "
+                "words").format(value=shown(description)), cells=row.cells))
         if v.get("currency") and v.get("amount") is not None and not parse.names_currency(
                 v["currency"], self.lg.config.currency):
             problems.append(Problem(row.number, self.column("currency"), _contact_said(

@@ -357,6 +357,7 @@ def no_header(file_name: str) -> BadInput:
 # but one marked "=", too common a part of other headers, only as the whole header).
 GUESSES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("received_at", ("投诉日期", "投诉时间", "受理日期", "受理时间", "接诉日期", "登记日期",
+                     "接收日期", "接收时间", "收到日期", "来电日期", "来电时间", "反馈日期",
                      "=日期", "receiveddate", "datereceived", "received")),
     ("customer", ("客户名称", "客户单位", "客户", "投诉单位", "投诉人", "customer", "company")),
     ("contact", ("联系电话", "联系方式", "联络方式", "联络电话", "电话", "手机", "contact",

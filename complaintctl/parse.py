@@ -250,7 +250,7 @@ def name(value: str | None, field: str, *, required: bool = False,
             means_none(found, region=field == "--region"):
         raise _none_word(found, field, _("leave {field} out (at the prompt: press Enter to "
                                          "skip it)").format(field=field))
-    if field == "--customer" and not looked_for and _only_contact(found):
+    if field == "--customer" and not looked_for and only_contact(found):
         # (a caller's number typed at 客户: it went into every listing and the events in
         # clear, out of reach of masking and of forget-contact)
         raise BadInput(_("{value} looks like a phone number or e-mail address, not the name "
@@ -271,7 +271,7 @@ def name(value: str | None, field: str, *, required: bool = False,
     return found
 
 
-def _only_contact(value: str) -> bool:
+def only_contact(value: str) -> bool:
     """Whether a name is a phone number or an e-mail address and nothing else (13812345678,
     +86 138-1234-5678, buyer@example.com): not a name that holds a date or a number beside
     its words (匿名来电 2026-03-04, 客户 0755-1234567 is a company's name with its line)."""
@@ -280,7 +280,17 @@ def _only_contact(value: str) -> bool:
     text = unicodedata.normalize("NFKC", value).strip()
     if ADDRESS.fullmatch(text):
         return True
-    return PLAIN_CONTACT.fullmatch(text) is not None and looks_like_contact(text)
+    if PLAIN_CONTACT.fullmatch(text) is None or not looks_like_contact(text):
+        return False
+    # digits alone are a customer's number in a register (the CFPB's 1800001, 客户编号
+    # 100234567) unless shaped as a phone number is: a mobile, or one with its area code
+    return not text.isdigit() or _BARE_PHONE.fullmatch(text) is not None
+
+
+# A run of digits alone that is a phone number (only_contact): a mainland mobile (1 and
+# ten more), a number with its area code (0 and nine to eleven more), an international
+# one (00 and its country's code).
+_BARE_PHONE = re.compile(r"1[3-9][0-9]{9}|0[1-9][0-9]{8,10}|00[1-9][0-9]{7,12}")
 
 
 def _none_word(found: str, field: str, hint: str) -> BadInput:
@@ -489,10 +499,16 @@ def text(value: str | None, field: str, *, multiline: bool = False,
                                                          "value is at most {most} "
                                                          "characters").format(most=max_len),
             code="text_too_long", field=field)
-    if field == "--description" and len(value) <= 6:
+    if field == "--description" and no_description(value):
         # (无, -, / filed a complaint with no description, which it cannot be filed without)
-        not_none(value, field, _("write what the customer said, in their words"))
+        raise _none_word(value, field, _("write what the customer said, in their words"))
     return value
+
+
+def no_description(value: str) -> bool:
+    """Whether a description is a word for none (无, -, /, N/A): no description, which a
+    complaint cannot be filed without (`log`, and an import's row)."""
+    return len(value) <= 6 and means_none(value.strip("（）()【】[]。.，,、 ") or value)
 
 
 # A billion units is more than any order or return a complaint is about, far below

@@ -1123,6 +1123,20 @@ def test_a_template_takes_a_bare_description_header(ledger, files, header):
     assert f'description = "{header}"' in text, text
     assert 'description = "处理描述"' not in text, text
 
+@pytest.mark.parametrize("header", ["接收日期", "来电日期", "收到日期", "反馈日期"])
+def test_a_template_takes_the_day_a_call_came_as_the_received_date(ledger, files, header):
+    """A register's 接收日期 (or 来电日期 …) was left `# ? = "接收日期"`, and the import then
+    refused the mapping: "gives no column for received_at, which every complaint needs"."""
+    path = write_csv(files["dir"] / "reg.csv", [["华东电器", "异响", "电话", "质量", "高",
+                                                 "2026/11/20"]],
+                     header=["客户", "问题描述", "渠道", "类别", "严重程度", header])
+    text = ledger("import", path, "--template").stdout
+    assert f'\nreceived_at = "{header}"\n' in text, text
+    (files["dir"] / "t.toml").write_text(text, encoding="utf-8")
+    r = ledger("import", path, "--mapping", files["dir"] / "t.toml", "--dry-run")
+    assert "Dry run, nothing written: 1 new complaint" in r.stdout, r.output
+
+
 def test_a_templates_own_register_without_an_assignment_date_imports(ledger, files):
     """A register with 责任部门 and 责任人 but no date of the assignment: the template's own
     mapping refused every row ("the assign step has no date"); it dates the assignment
@@ -4867,6 +4881,32 @@ def test_a_header_typed_over_two_lines_is_named_on_one(ledger, files):
                        "row 4, column 投诉 单号: '2025-002' is in the file twice (also in "
                        "row 3): delete this row if it is the same complaint, or give it a key "
                        "of its own if it is another"]
+
+
+def test_a_row_whose_customer_is_a_number_or_whose_description_is_none_is_refused(
+        ledger, files):
+    """What `log` refuses, an import took: a caller's number as the customer (listed in
+    clear, out of reach of masking and forget-contact) and a description 无 (a complaint
+    filed without one). Each row is refused, the number masked, the others imported."""
+    number = "13912345678"
+    rows = [[ROWS[0][0], ROWS[0][1], number, *ROWS[0][3:]],
+            [*ROWS[1][:8], "无", *ROWS[1][9:]], ROWS[2]]
+    path = write_csv(files["dir"] / "reg.csv", rows)
+    before = ledger.snapshot()
+    r = ledger("import", path, "--mapping", files["map"], code=2)
+    assert number not in r.stdout + r.stderr, r.stderr
+    assert f"row 2, column 客户名称: '{parse.mask(number)}' looks like a phone number or " \
+        "e-mail address, not the name of a customer: map the register's column of numbers " \
+        "to contact, and give who complained here (a caller who gave no name: how to tell " \
+        "them apart, e.g. 匿名来电 3月4日 上午)" in r.stderr, r.stderr
+    assert "row 3, column 投诉内容: '无' means none: a complaint needs what the customer " \
+        "said, in their words" in r.stderr, r.stderr
+    assert "2 rows refused; nothing was imported" in r.stderr, r.stderr
+    assert ledger.snapshot() == before
+    r = ledger("import", path, "--mapping", files["map"], "--skip-bad", "--rejects",
+               files["dir"] / "rejects.csv")
+    assert "1 new complaint" in r.stderr, r.stderr
+    assert ledger.rows("SELECT customer FROM complaints") == [("Acme",)]
 
 
 def test_a_contact_column_mapped_to_a_word_field_is_masked_in_its_refusals(ledger, files):

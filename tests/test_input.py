@@ -1557,6 +1557,7 @@ def test_a_description_that_is_a_word_for_none_is_refused(ledger):
 
 @pytest.mark.parametrize(("value", "said"), [("13812345678", "*******5678"),
                                              ("138 1234 5678", "*********5678"),
+                                             ("02161234567", "*******4567"),
                                              ("buyer@example.com", "*************.com")])
 def test_a_customer_that_is_a_phone_number_or_address_is_refused(ledger, value, said):
     """A caller's number typed at 客户 (the usual slip on a call) was stored as the
@@ -1573,7 +1574,10 @@ def test_a_customer_that_is_a_phone_number_or_address_is_refused(ledger, value, 
         r = refused(ledger, *args, code=2, message=message)
         assert r.stderr.endswith(message + hint), r.stderr
         assert value not in r.stderr
-    for name in ("3M 中国 2026", "匿名来电 2026-03-04", "客户2026-10-02"):  # (a date is none)
+    # (a date is none; nor digits alone that are no phone number's: a customer's number
+    # in a register, the CFPB's 1800001)
+    for name in ("3M 中国 2026", "匿名来电 2026-03-04", "客户2026-10-02", "1800001",
+                 "100234567"):
         assert ledger("log", "--customer", name, *LOG[3:]).stdout.startswith("CC-"), name
     assert ledger("list", "--customer", value).exit_code == 0  # (a filter takes any text)
 
