@@ -523,7 +523,7 @@ def _chain_part(conn: sqlite3.Connection, lo: int, hi: int, head: str | None
                         event_id, _text(stored), computed,
                         N_("the event's hash does not follow from the event before it"),
                         record))
-            if stored == wanted:
+            if wanted is not None and stored == wanted:  # (no --head: a NULL hash is none)
                 found = event_id
             # (a hash blanked: the next link is checked against the hash it should have,
             # or one edit would be two lines, the next event's named though untouched)

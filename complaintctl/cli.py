@@ -1317,7 +1317,10 @@ def resolve_cmd(
                          parse.choice(disposition, parse.DISPOSITIONS, "--disposition"),
                          parse.text(summary, "--summary", multiline=True, required=True),
                          parse.money(amount, currency=ledger.config.currency),
-                         parse.not_none(parse.text(approved_by, "--approved-by"),
+                         # (given empty, "$APPROVER" unset in a script: refused, not a
+                         # refund recorded as nobody's approval with a warning)
+                         parse.not_none(parse.text(approved_by, "--approved-by",
+                                                   required=approved_by is not None),
                                         "--approved-by", _(
                                             "name who approved it, or leave --approved-by "
                                             "out: the amount is then recorded with a "

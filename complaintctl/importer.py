@@ -114,7 +114,7 @@ _MULTILINE = frozenset(("description", "summary", "finding", "cause", "not_uphel
 # the invisible ones parse.text drops (a zero-width space kept 华东\u200b电器 apart from
 # 华东电器), direction marks and line separators it refuses, lone surrogates.
 _PLAIN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
-                    f"{parse.INVISIBLE}{parse.TAGS}{''.join(parse.FILLERS)}]")
+                    f"{parse.INVISIBLE}{parse.TAGS}{''.join(parse.FILLERS)}{parse.JOINERS}]")
 
 # The fields that name something, read as parse.name reads them (full-width letters,
 # digits and number signs as half-width, each run of spaces as one), as `log` stores them:

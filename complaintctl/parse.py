@@ -191,6 +191,13 @@ FILLERS = "\u180e\u115f\u1160"
 _JAMO = "\u1100-\u115e\u1161-\u11ff\ua960-\ua97f\ud7b0-\ud7ff"  # (the fillers not)
 _STRAY_FILLER = re.compile(f"(?<![{_JAMO}])[\u115f\u1160](?![\u115f\u1160]*[{_JAMO}])"
                            "|(?<![\u1800-\u18af])\u180e|\u180e(?![\u1800-\u18af])")
+# The joiners and the emoji's variation selectors, kept for the emoji and the scripts that
+# need them, dropped beside a Chinese, Japanese or Korean character, where none does:
+# 华东\u200d电器 (pasted from a chat) was another customer than 华东电器, unfound by
+# `list --customer 华东电器` and no repeat of it.
+JOINERS = "\u200c\u200d\ufe0e\ufe0f"
+_CJK = "\u2e80-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003134f"
+_STRAY_JOINER = re.compile(f"(?<=[{_CJK}])[{JOINERS}]+|[\u200c\u200d]+(?=[{_CJK}])")
 # Format characters a script draws (the Arabic number signs, the end of an ayah, the Syriac
 # abbreviation mark, the Kaithi number signs): a text of them is not blank.
 _SHOWN_MARKS = frozenset("\u0600\u0601\u0602\u0603\u0604\u0605\u06dd\u070f\u0890\u0891"
@@ -332,7 +339,12 @@ _NONE_IN_REGION = NONE_WORDS - {"na"}
 
 
 def means_none(value: str, *, region: bool = False) -> bool:
-    """Whether a name (or a text) is a word for none (NONE_WORDS; in a region, not NA)."""
+    """Whether a name (or a text) is a word for none (NONE_WORDS; in a region, not NA), in
+    any width (Ｎ／Ａ, as an input method in full width types it, was a description)."""
+    if not value.isascii():
+        import unicodedata
+
+        value = unicodedata.normalize("NFKC", value)
     return value.casefold() in (_NONE_IN_REGION if region else NONE_WORDS)
 _NONE_REFUSED = frozenset({"--contact", "--product", "--order", "--lot", "--region"})
 
@@ -459,6 +471,8 @@ def text(value: str | None, field: str, *, multiline: bool = False,
         value = _STRAY_FILLER.sub("", value)
     if any("\U000e0000" <= ch <= "\U000e007f" for ch in value):
         value = _STRAY_TAGS.sub("", value)
+    if any(ch in JOINERS for ch in value):
+        value = _STRAY_JOINER.sub("", value)
     value = value.strip()
     if _not_utf8(value):
         raise BadInput(_("{field} {value} is not valid text (not UTF-8)").format(

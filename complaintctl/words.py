@@ -337,11 +337,13 @@ def hans(text: str) -> str:
 # alone looked blank); and the other characters Unicode says show nothing (default
 # ignorable) that no script needs: the Arabic letter mark (a direction mark as U+200E
 # is), the combining grapheme joiner, the deprecated format characters, the Khmer
-# inherent vowels, the interlinear annotation marks. Joiners (U+200C, U+200D) and
-# variation selectors stay: emoji and scripts need them.
+# inherent vowels, the interlinear annotation marks, the musical symbols' format
+# characters (U+1D173 to U+1D17A). Joiners (U+200C, U+200D) and variation selectors stay:
+# emoji and scripts need them (but not beside a Chinese character: parse.JOINERS).
 INVISIBLE = ("\u200b\u2060\ufeff\u00ad\u200e\u200f\u2061\u2062\u2063\u2064\u3164\uffa0"
              "\u061c\u034f\u206a\u206b\u206c\u206d\u206e\u206f\u17b4\u17b5\ufff9\ufffa"
-             "\ufffb")
+             "\ufffb\U0001d173\U0001d174\U0001d175\U0001d176\U0001d177\U0001d178\U0001d179"
+             "\U0001d17a")
 INVISIBLE_DROPPED = dict.fromkeys(map(ord, INVISIBLE))  # (a str.translate table)
 
 

@@ -399,7 +399,11 @@ def test_invisible_characters_are_dropped_and_direction_marks_refused(ledger):
                                  "\u200f华东电器\u3164", "华东\u115f电器", "华东\u1160电器",
                                  "华东\u061c电器", "华东\u180e电器", "华\u034f东\u206a电器",
                                  "华东\u17b4电\ufff9器", "华东电器\U000e0041",
-                                 "华东\u115f\u1160电器"), 3):
+                                 "华东\u115f\u1160电器",
+                                 # (joiners and emoji selectors beside a Chinese character,
+                                 # pasted from a chat: no emoji's, no script's)
+                                 "华东\u200d电器", "华东\u200c电器", "华\ufe0f东\ufe0e电器",
+                                 "华东\U0001d173电器"), 3):
         cid = ledger.log(customer=typed, received=f"2026-09-{day:02d} 09:00")
         assert ledger.rows("SELECT customer FROM complaints WHERE id = ?", (cid,)) == [
             ("华东电器",)], typed
@@ -434,6 +438,12 @@ def test_invisible_characters_are_dropped_and_direction_marks_refused(ledger):
                      received="2026-09-18 09:00")
     assert ledger.rows("SELECT customer, description FROM complaints WHERE id = ?",
                        (cid,)) == [("Müller", f"{scotland} 客户")]
+    # an emoji's joiners and selectors stay, beside the Chinese text too
+    family, heart = "👨\u200d👩\u200d👧", "❤\ufe0f"
+    cid = ledger.log("--description", f"{family}{heart}客户 1\ufe0f\u20e3",
+                     received="2026-09-16 09:00")
+    assert ledger.rows("SELECT description FROM complaints WHERE id = ?", (cid,)) == [
+        (f"{family}{heart}客户 1\ufe0f\u20e3",)]
     for bad, char in (("Acme\u2028Ltd", "U+2028"),
                       ("A\rB", "U+000D"), ("A\r\nB", "U+000D"), ("A\nB", "U+000A")):
         args = list(LOG)
@@ -1547,7 +1557,7 @@ def test_a_customer_that_is_a_word_for_none_is_refused(ledger):
 def test_a_description_that_is_a_word_for_none_is_refused(ledger):
     """The description is required (客户原话), yet 无, - and / were filed as one, where the
     customer's 无 is refused. Refused with what to write; a short real one is taken."""
-    for value in ("无", "--", "/", "（无）"):  # (- reads the text from stdin)
+    for value in ("无", "--", "/", "（无）", "Ｎ／Ａ", "ＮＯＮＥ", "／"):  # (- reads stdin)
         r = refused(ledger, *LOG[:3], "--description", value, *LOG[5:], code=2,
                     message=f"Error: {value!r} means none, not a value of --description\n")
         assert r.stderr.endswith("Hint: write what the customer said, in their words\n"), \

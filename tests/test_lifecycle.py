@@ -108,7 +108,7 @@ def test_reopen_path(ledger):
     assert reopen["data"]["reopen_count"] == 1 and reopen["old"]["status"] == "resolved"
 
 
-@pytest.mark.parametrize("word", ["无", "（无）", "n/a", "/"])
+@pytest.mark.parametrize("word", ["无", "（无）", "n/a", "/", "Ｎ／Ａ", "ＮＯＮＥ"])
 def test_an_approver_that_means_none_is_refused_not_recorded_as_a_name(ledger, word):
     """`--approved-by 无` was stored as the approver's name: no "no approver" warning,
     and show said "approved by 无" of money nobody approved. A word for none is refused
@@ -122,6 +122,20 @@ def test_an_approver_that_means_none_is_refused_not_recorded_as_a_name(ledger, w
         f"Error: '{word}' means none, not a value of --approved-by\nHint: name who approved "
         "it, or leave --approved-by out: the amount is then recorded with a warning that "
         "nobody approved it\n"), r.stderr
+    assert ledger.snapshot() == before
+
+
+@pytest.mark.parametrize("blank", ["", " ", "\u3000"])
+def test_an_approver_given_empty_is_refused(ledger, blank):
+    """`--approved-by ""` (a script's $APPROVER unset) resolved a refund as approved by
+    nobody, with only a warning on stderr, where every other text option given empty is
+    refused. Refused (exit 2); the ledger is unchanged."""
+    cid = ledger.log()
+    ledger.to_state(cid, "investigating")
+    before = ledger.snapshot()
+    r = ledger("resolve", cid, "--disposition", "refund", "--amount", "500",
+               "--approved-by", blank, "--summary", "退款", code=2)
+    assert r.stderr.startswith("Error: --approved-by must not be empty\n"), r.stderr
     assert ledger.snapshot() == before
 
 

@@ -249,6 +249,9 @@ def test_a_broken_link_names_its_record_and_a_blanked_hash_is_one_line(ledger, e
     chain = [p for p in verify_fails(ledger) if p["kind"] == "chain"]
     assert [(p["id"], p["stored"], p["detail"]) for p in chain] == [
         (target, None, f"no hash (an event of {of})")], chain
+    # (no --head given: no head found, not the event whose hash is NULL "matching" none)
+    assert json.loads(ledger("verify", "--format", "json", code=1).stdout)["head_found"] \
+        is None
     zh = ledger("--lang", "zh", "verify", code=1).stdout
     assert of in zh and "an event of" not in zh, zh
     # with the history broken, what the events say a record should be may be the forgery
