@@ -264,6 +264,11 @@ class Group(_GivenOnce, typer.core.TyperGroup):
                 param.callback = _shell_checked(param.callback)
         argv = list(sys.argv[1:] if args is None else args)
         _GIVEN[:] = [argv]
+        # (run as `python -m complaintctl`, Click named the program so: usage lines said
+        # "python -m complaintctl assign", and the completion script ran `_PYTHON _M` and
+        # took over the completion of `python` itself)
+        prog_name = prog_name or "complaintctl"
+        complete_var = complete_var or "_COMPLAINTCTL_COMPLETE"
         takes_value = {opt for p in self.params if isinstance(p, typer.core.TyperOption)
                        and not p.is_flag for opt in p.opts}
         i18n.choose(lang_option(argv, takes_value))

@@ -1344,6 +1344,29 @@ def test_show_completion_prints_a_script(run, monkeypatch):
     assert "complete -o default -F" in r.stdout and "_COMPLETE=complete_bash" in r.stdout
 
 
+def test_run_as_python_m_the_program_is_still_complaintctl(tmp_path):
+    """`python -m complaintctl` named the program "python -m complaintctl": usage lines
+    said so, the completion script ran a command `_PYTHON _M` (never completing) and took
+    over the completion of `python`, and _COMPLAINTCTL_COMPLETE printed the help."""
+    env = {**os.environ, "COMPLAINTCTL_DB": str(tmp_path / "none.db")}
+
+    def module(*argv: str, **more: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "complaintctl", *argv],
+                              capture_output=True, text=True, timeout=60,
+                              env={**env, **more})
+
+    r = module("assign", "CC-2026-0001")
+    assert r.returncode == 2 and r.stderr.startswith(
+        "Usage: complaintctl assign [OPTIONS] {ID}\n"), r.stderr
+    r = module("--show-completion", "bash")
+    assert "complete -o default -F _complaintctl_completion complaintctl\n" in r.stdout, \
+        r.stdout
+    assert "_COMPLAINTCTL_COMPLETE=complete_bash" in r.stdout and "_PYTHON" not in r.stdout
+    r = module(_COMPLAINTCTL_COMPLETE="complete_bash", COMP_WORDS="complaintctl ove",
+               COMP_CWORD="1")
+    assert (r.returncode, r.stdout.split()) == (0, ["overdue"]), r.stdout + r.stderr
+
+
 @pytest.mark.parametrize("shell", ["dash", None])
 @pytest.mark.parametrize("option", ["--show-completion", "--install-completion"])
 def test_completion_from_a_shell_without_a_script_is_refused_in_our_words(run, monkeypatch,
