@@ -146,6 +146,11 @@ def _interrupted() -> Exit:
             _err(_STATE.get("recorded_said") or _(
                 "Interrupted after the change was recorded: it is in the ledger (see its "
                 "history with complaintctl show)."))
+        elif (opened := _STATE.get("open")) and not any(lg.writable for lg in opened):
+            # a read cut short (`list --format json > f`): "nothing was written" of half a
+            # document written to stdout
+            _err(_("Interrupted: the ledger is unchanged; any output printed is "
+                   "incomplete."))
         else:
             _err(_("Interrupted; nothing was written."))
     return Exit(130)

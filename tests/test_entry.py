@@ -495,6 +495,25 @@ def test_an_interrupt_inside_the_transaction_rolls_it_back(ledger, monkeypatch):
     assert ledger.snapshot() == before
 
 
+def test_an_interrupted_read_says_its_output_is_incomplete(ledger, monkeypatch):
+    """A listing cut short (`list --format json > f` stopped by cron's timeout) said
+    "nothing was written" of half a JSON document on stdout. A read says the ledger is
+    unchanged and its output incomplete; the ledger is unchanged."""
+    from complaintctl import render
+
+    cid = ledger.log()
+    before = ledger.snapshot()
+
+    def interrupted(*args, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(render, "to_json", interrupted)
+    r = ledger("show", cid, "--format", "json", code=130)
+    assert r.stderr == "Interrupted: the ledger is unchanged; any output printed is " \
+        "incomplete.\n", r.stderr
+    assert ledger.snapshot() == before
+
+
 def test_an_interrupt_after_the_write_names_what_was_written(ledger, monkeypatch):
     from complaintctl import cli
 
