@@ -94,7 +94,8 @@ def problem(kind: str, id: Any, stored: Any = None, expected: Any = None,  # noq
     reader's language: render.verify_lines)."""
     found: Problem = {"kind": kind, "id": _no_bytes(id), "stored": _no_bytes(stored),
                       "expected": _no_bytes(expected), "detail": detail}
-    if params:
+    if params:  # (a key of bytes in the detail too: "refers to complaints b'CC-…'")
+        params = {k: _no_bytes(v) for k, v in params.items()}
         found["detail"], found["_detail"] = detail.format(**params), (detail, params)
     if any(_BYTES_SAID.search(str(found[f])) for f in ("id", "stored", "expected")):
         found["_bytes"] = True  # (a check read bytes where text is kept: _guarded names
@@ -166,13 +167,16 @@ def verify(lg: Ledger, head: str | None = None) -> dict[str, Any]:
 def _once(problems: list[Problem]) -> list[Problem]:
     """The problems, a value of another type named once (check_text names the values no
     check could read for each check that met one)."""
-    named: set[tuple[Any, Any]] = set()
+    named: set[tuple[Any, ...]] = set()
     out = []
     for p in problems:
-        if p["kind"] == "type":
-            if (p["id"], p["stored"]) in named:
-                continue
-            named.add((p["id"], p["stored"]))
+        # (and any line twice: the deadlines of a complaint whose event's id is unreadable
+        # were said by the check and again by its second reading, counted twice)
+        said = (p["kind"], str(p["id"]), str(p["stored"])) if p["kind"] == "type" else (
+            p["kind"], str(p["id"]), str(p["stored"]), str(p["expected"]), p["detail"])
+        if said in named:
+            continue
+        named.add(said)
         out.append(p)
     return out
 
@@ -1169,14 +1173,23 @@ def check_types(cur: sqlite3.Cursor) -> list[Problem]:
             continue
         where = " OR ".join(f"typeof({name}) NOT IN {_in((*kinds, 'null'))}"
                             for name, kinds in typed)
-        for row in conn.execute(
-                f"SELECT {', '.join(keys)}, {', '.join(f'typeof({n})' for n, _k in typed)} "
-                f"FROM {table} WHERE {where} LIMIT {_TYPES_MOST}"):
+        rows = conn.execute(
+            f"SELECT {', '.join(keys)}, {', '.join(f'typeof({n})' for n, _k in typed)} "
+            f"FROM {table} WHERE {where} LIMIT {_TYPES_MOST}").fetchall()
+        for row in rows:
             row_key, types = _key_said(row[:len(keys)]), row[len(keys):]
             out += [problem("type", f"{table} {row_key} {name}", have, kinds[0],
                             N_("a value of another type than its column's"))
                     for (name, kinds), have in zip(typed, types, strict=True)
                     if have not in (*kinds, "null")]
+        if len(rows) == _TYPES_MOST:  # (the rest counted, not listed: "101 problems found"
+            # of 2,000 rows changed sent someone to restore 100)
+            (more,) = conn.execute(f"SELECT count(*) - {_TYPES_MOST} FROM {table} "
+                                   f"WHERE {where}").fetchone()
+            if more:
+                out.append(problem("type", table, f"{more:,}", None, N_(
+                    "{n} more rows of this table hold a value of another type than its "
+                    "column's (the first {most} are listed)"), n=f"{more:,}", most=_TYPES_MOST))
     return out
 
 
@@ -1377,8 +1390,8 @@ def _stopped(key: Any, exc: BaseException) -> Any:
     schema = isinstance(exc, sqlite3.OperationalError) and not str(exc).startswith(UNREADABLE)
     # (SQLite's words name what is missing; Python's about a value are no one's business:
     # "AttributeError: 'bytes' object has no attribute 'encode'", said to an auditor)
-    found = problem("check", name, f"{type(exc).__name__}: {exc}" if isinstance(
-        exc, sqlite3.OperationalError) else None, None, N_(
+    found = problem("check", name, f"{type(exc).__name__}: {exc}" if schema else None,
+                    None, N_(
         "this check stopped at part of the schema that is missing (see the schema's "
         "lines)") if schema else N_(
         "this check stopped at a value it cannot read (see the values of another type "
