@@ -22,6 +22,7 @@ from complaintctl.parse import from_iso, wall
 from complaintctl.render import (
     ATTACHMENT_COLS,
     N_,
+    NOT_TEXT,
     NOTE_COLS,
     Col,
     Section,
@@ -59,7 +60,10 @@ def _by(at: str | None, actor: str | None, tz: tzinfo) -> str:
 
 
 def _pairs(items: Sequence[tuple[str, Any]]) -> list[tuple[str, str]]:
-    """Field/value pairs, less those with nothing to say."""
+    """Field/value pairs, less those with nothing to say (bytes, a BLOB put by hand, are
+    the ledger's fault, not a customer's name b'x': render.cell_text)."""
+    if any(isinstance(v, (bytes, bytearray)) for _k, v in items):
+        raise TypeError(NOT_TEXT)
     return [(k, str(v)) for k, v in items if v not in (None, "")]
 
 

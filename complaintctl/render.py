@@ -91,7 +91,15 @@ def cell_text(value: Any, kind: str, tz: tzinfo) -> str:
         return ", ".join(str(v) for v in value)
     if isinstance(value, dict):
         return ", ".join(f"{k}: {v}" for k, v in value.items())
+    if isinstance(value, (bytes, bytearray)):  # a BLOB put by hand where text is kept:
+        raise TypeError(NOT_TEXT)  # the ledger's fault (run: store.not_text), not b'x'
     return str(value)
+
+
+# What a value of bytes met where text is shown raises (run.py says it as the ledger's:
+# store.not_text, "verify names where"); it was shown as b'x', a customer's name in a
+# spreadsheet.
+NOT_TEXT = "bytes where text is kept"
 
 
 def local_time(value: str, tz: tzinfo, seconds: bool = False) -> str:
@@ -264,6 +272,8 @@ def _joined(values: Sequence[Any], any_type: bool = False
     except TypeError:  # not text, or not even a key (a return's quantities by disposition)
         pass
     types = set(map(type, values))
+    if bytes in types:
+        raise TypeError(NOT_TEXT)
     if any_type or types <= {str, int, _NoneType}:
         texts = ["" if v is None else str(v) for v in values]
     else:

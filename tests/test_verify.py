@@ -1564,9 +1564,14 @@ def test_bytes_where_text_is_kept_are_said_as_the_ledger_s_not_as_a_failure(ledg
             "UTF-8, or not text at all): it was changed by hand, or damaged on the disk\n"
             "Hint: complaintctl verify names where; restore the ledger from your latest "
             "backup\n")
+    # (and in a table, CSV or markdown, where it was shown as b'abc', exit 0)
     for argv in (("show", full["closed"], "--format", "json"),
                  ("report", "--since", "2026-01-01", "--until", "2026-12-31", "--format",
-                  "json")):
+                  "json"),
+                 *(("show", full["closed"], "--format", f) for f in ("table", "csv",
+                                                                      "markdown")),
+                 *(("list", "--limit", "0", "--format", f) for f in ("table", "csv",
+                                                                      "markdown"))):
         r = ledger(*argv, code=1)
         assert r.stderr == said, (argv, r.stderr)
         assert "unexpected" not in r.stderr
