@@ -2750,8 +2750,11 @@ def _import(lg: Ledger, path: Path, table: Table, reader: Reader, mapping: Mappi
                     if sheet is not None:
                         source["sheet"] = sheet
                     history, columns = reader.history(row, actor=actor, source=source)
-                    if key is not None:
-                        first = seen.setdefault(key, number)
+                    if key is not None:  # in either case one key, as in the ledger
+                        # (but two it holds apart as written, from an import before this
+                        # took letter case aside, stay two)
+                        first = seen.setdefault(key if key in reader.known else
+                                                key.casefold(), number)
                         if first != number:
                             row.problems.append(Problem(number, mapping.key_name, _(
                                 "{key} is in the file twice (also in row {row}): delete this "

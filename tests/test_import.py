@@ -2435,12 +2435,17 @@ def test_a_mapping_typed_with_an_input_methods_quotes_or_a_typo_says_so(ledger, 
     assert "[columns] customr: no such field (did you mean customer?)" in r.stderr
 
 
-def test_a_key_twice_in_the_file_names_both_rows(ledger, files):
-    rows = [ROWS[0], ROWS[1], [*ROWS[0][:2], "另一家", *ROWS[0][3:]]]
+@pytest.mark.parametrize("again", ["2025-001", "T001"])
+def test_a_key_twice_in_the_file_names_both_rows(ledger, files, again):
+    """(in either letter case: T001 and t001 came in as two complaints, though the key
+    is one in either case, and `show --ref` found one or the other as it was typed)"""
+    first = [again, *ROWS[0][1:]]
+    rows = [first, ROWS[1], [again.lower(), ROWS[0][1], "另一家", *ROWS[0][3:]]]
     path = write_csv(files["dir"] / "twice-key.csv", rows)
     before = ledger.snapshot()
     r = ledger("import", path, "--mapping", files["map"], code=1)
-    assert "row 4, column 投诉单号: '2025-001' is in the file twice (also in row 2)" in r.stderr
+    assert f"row 4, column 投诉单号: '{again.lower()}' is in the file twice (also in row 2)" \
+        in r.stderr, r.stderr
     assert ledger.snapshot() == before
 
 
