@@ -2801,8 +2801,18 @@ def import_cmd(
         _STATE["recorded_said"] = _(
             "Interrupted after the import was recorded: it is in the ledger (see it with "
             "complaintctl import --batches).")
+
+        def told(n: int, of: int) -> None:  # (the new steps of complaints held before, a
+            # transaction each after the import's: cut short, the clerk is told to finish)
+            _STATE["recorded_said"] = _(
+                "Interrupted after the import was recorded, while it gave complaints held "
+                "before their new steps: {n} of {of} had them (see it with complaintctl "
+                "import --batches). Import the file again to give the rest theirs.").format(
+                n=f"{n:,}", of=f"{of:,}")
+
         result = importer.run(ledger, path, reopen, the_map, now=_now(), actor=_actor(),
-                              dry_run=dry_run, skip_bad=skip_bad, progress=progress)
+                              dry_run=dry_run, skip_bad=skip_bad, progress=progress,
+                              told=None if dry_run else told)
     def on_sheet(line: str) -> str:  # (a workbook of one sheet a year has a row 2 on each)
         return _("sheet {sheet}: {line}").format(sheet=sheet, line=line) if sheet else line
 
