@@ -827,8 +827,16 @@ def _two_row_header(header: list[Any], below: list[Any] | None) -> list[str] | N
     named = [j for j in range(width) if group[j] is not None and sub[j]]
     if not any(group[j] is not None and not top[j] for j in named):
         return None  # nothing below names a column the row above left unnamed
-    if any(sub[j] and group[j] is None and sub[j] != top[j] for j in range(width)):
-        return None  # a cell outside the groups: data
+    alone = [j for j in range(width) if sub[j] and group[j] is None and sub[j] != top[j]]
+    if alone:  # a cell outside the groups: data, unless it is a group of one column (回访
+        #情况 over 满意度 alone: the row below was read as data, 满意度 a satisfaction) in
+        # a row whose other columns outside the groups are as empty as a header merged
+        # down both rows leaves them (序号, 投诉日期); a row of data fills them
+        down = [j for j in range(width) if group[j] is None and top[j] and not sub[j]]
+        if any(not top[j] for j in alone) or len(down) < len(alone):
+            return None
+        for j in alone:
+            group[j] = top[j]
     names = [sub[j] if group[j] is not None and sub[j] else top[j] for j in range(width)]
     twice = {n for n in names if n and names.count(n) > 1}
     return [f"{group[j]}/{n}" if n in twice and group[j] is not None and sub[j] else n

@@ -2641,6 +2641,25 @@ def test_a_header_in_two_rows_names_alike_columns_by_their_group(ledger, files):
                        "'2025-001'") == [("2025-03-05T16:00:00Z", "2025-03-06T16:00:00Z")]
 
 
+def test_a_header_in_two_rows_with_a_group_of_one_column_is_read_as_one(ledger, files):
+    """回访情况 over 满意度 alone (a group of one column, the other groups wider): the row of
+    names was read as data, its 满意度 a satisfaction, and the template lost the group's
+    columns. A group over one column is one where the columns outside the groups are
+    empty below, as merged down both rows; a row of data fills them (next test's)."""
+    top = [*HEADER[:15], "处理情况", None, None, "回访情况", "回访日期"]
+    below = [""] * 15 + ["处理方式", "处理说明", "处理日期", "回访结果", ""]
+    path = write_csv(files["dir"] / "one.csv", [below, *ROWS],
+                     header=["" if c is None else c for c in top])
+    template = ledger("import", path, "--template").stdout
+    for line in ('disposition = "处理方式"', 'summary = "处理说明"', 'resolved_at = "处理日期"',
+                 'satisfaction = "回访结果"', 'revisited_at = "回访日期"'):
+        assert f"\n{line}\n" in template, (line, template)
+    r = ledger("import", path, "--mapping", files["map"])
+    assert "3 new complaints" in r.stderr, r.stderr
+    assert ledger.rows("SELECT satisfaction FROM complaints WHERE source_key = '2025-001'"
+                       ) == [("satisfied",)]
+
+
 def test_units_and_the_yuan_around_numbers_are_read(ledger, files, tmp_path, env):
     """5台 is 5; ¥1,250.50 and 1250元 are amounts in a ledger kept in CNY (the test
     ledger's currency), and refused in one kept in another currency."""
