@@ -1172,15 +1172,20 @@ def test_a_template_takes_a_bare_description_header(ledger, files, header):
     assert f'description = "{header}"' in text, text
     assert 'description = "处理描述"' not in text, text
 
-@pytest.mark.parametrize("header", ["接收日期", "来电日期", "收到日期", "反馈日期"])
+@pytest.mark.parametrize("header", ["接收日期", "来电日期", "收到日期", "反馈日期", "来电时间"])
 def test_a_template_takes_the_day_a_call_came_as_the_received_date(ledger, files, header):
     """A register's 接收日期 (or 来电日期 …) was left `# ? = "接收日期"`, and the import then
-    refused the mapping: "gives no column for received_at, which every complaint needs"."""
+    refused the mapping: "gives no column for received_at, which every complaint needs";
+    so were an appliance register's 单位名称 (the customer), 机型 (the product), 台数 (the
+    quantity) and 赔付 (the amount)."""
     path = write_csv(files["dir"] / "reg.csv", [["华东电器", "异响", "电话", "质量", "高",
-                                                 "2026/11/20"]],
-                     header=["客户", "问题描述", "渠道", "类别", "严重程度", header])
+                                                 "2026/11/20", "XD-200", "3", ""]],
+                     header=["单位名称", "问题描述", "渠道", "类别", "严重程度", header, "机型",
+                             "台数", "赔付"])
     text = ledger("import", path, "--template").stdout
-    assert f'\nreceived_at = "{header}"\n' in text, text
+    for line in (f'received_at = "{header}"', 'customer = "单位名称"', 'product = "机型"',
+                 'quantity = "台数"', 'amount = "赔付"'):
+        assert f"\n{line}\n" in text, (line, text)
     (files["dir"] / "t.toml").write_text(text, encoding="utf-8")
     r = ledger("import", path, "--mapping", files["dir"] / "t.toml", "--dry-run")
     assert "Dry run, nothing written: 1 new complaint" in r.stdout, r.output
