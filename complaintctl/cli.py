@@ -1873,8 +1873,8 @@ def overdue_cmd(
     owner: str | None = _OWNER_PART,
     severity: str | None = _SEVERITY,
     customer: str | None = typer.Option(None, help="part of the customer's name"),
-    limit: int = typer.Option(50, help="table: show the N most late (0: all); other "
-                              "formats list every one"),
+    limit: int | None = typer.Option(None, help="show the N most late (0: all); unless "
+                                     "told, the table shows 50 and other formats every one"),
     fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
 ) -> None:
     """Every stage past its deadline, most late first, with whom it escalates to."""

@@ -46,7 +46,7 @@ COMMANDS: dict[str, tuple[dict[str, str], dict[str, Any]]] = {
                  "--severity": "severity", "--customer": "customer", "--limit": "limit",
                  "--format": "fmt"},
                 {"as_of": None, "dept": None, "owner": None, "severity": None,
-                 "customer": None, "limit": 50, "fmt": "table"}),
+                 "customer": None, "limit": None, "fmt": "table"}),
 }
 INTEGERS = frozenset({"limit"})
 

@@ -724,11 +724,21 @@ def root(*, db: str | None, actor: str | None, quiet: bool, ascii_: bool,
 
 # --- the read commands that dispatch runs without Typer ---------------------------
 
+# The most late stages the table shows unless told (--limit).
+_OVERDUE_SHOWN = 50
+
+
 def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
-            severity: str | None, limit: int, fmt: str, customer: str | None = None) -> None:
-    """Every stage past its deadline, most late first, with whom it escalates to."""
+            severity: str | None, limit: int | None, fmt: str, customer: str | None = None
+            ) -> None:
+    """Every stage past its deadline, most late first, with whom it escalates to. `limit`
+    None: the table's 50, every one in another format (a --limit given is kept in any:
+    a chat-bot's `--format json --limit 5` got every late stage)."""
     def typed() -> tuple[str, int]:  # (--limit whatever the format)
-        return _format(fmt), parse.positive_int(limit, "--limit", allow_zero=True)
+        told = parse.positive_int(limit, "--limit", allow_zero=True) \
+            if limit is not None else None
+        fmt_ = _format(fmt)
+        return fmt_, (told if told is not None else _OVERDUE_SHOWN if fmt_ == "table" else 0)
 
     try:  # before the ledger opens: a typo waited out a writer's lock (30 s) to be "busy"
         fmt, limit = typed()
@@ -775,7 +785,8 @@ def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
             _say(_("CAPA items are past their due date too: complaintctl action list --late"))
 
     if fmt not in ("table", "markdown") or not rows:
-        _listing(rows, render.OVERDUE_COLS, fmt, ledger.tz, at, empty=empty)
+        _listing(rows[:limit] if limit else rows, render.OVERDUE_COLS, fmt, ledger.tz, at,
+                 empty=empty)
         tell_capa()
         return
     levels = Counter(r["escalation_level"] for r in rows)
@@ -786,7 +797,8 @@ def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
             "not escalated yet {n}").format(n=levels[lvl])
             for lvl in sorted(levels, reverse=True)]))
     if fmt == "markdown":  # (cron's mail: the count by level in its title, as the table's)
-        _listing([{**r, "stage_shown": render.stage_shown(r)} for r in rows],
+        _listing([{**r, "stage_shown": render.stage_shown(r)}
+                  for r in (rows[:limit] if limit else rows)],
                  render.OVERDUE_MARKDOWN_COLS, fmt, ledger.tz, title)
         tell_capa()
         return

@@ -82,6 +82,25 @@ def test_a_filtered_or_cut_overdue_says_so(ledger, monkeypatch):
         "--format csv.\n" and a in cut.stdout
 
 
+def test_overdue_s_limit_given_holds_in_every_format(ledger):
+    """`overdue --format json --limit 5` (a chat-bot's "five most late") got every late
+    stage: --limit held for the table only. Given, it holds in every format, the most
+    late first; not given, json, csv and markdown list every one."""
+    _two_late(ledger)
+    as_of = ("--as-of", "2026-11-06 12:00")
+    every = ledger.json("overdue", *as_of)
+    assert len(every) == 3
+    assert ledger.json("overdue", *as_of, "--limit", "1") == every[:1]
+    assert ledger.json("overdue", *as_of, "--limit", "0") == every
+    rows = list(csv.reader(ledger("overdue", *as_of, "--format", "csv", "--limit", "2")
+                           .stdout.lstrip("\ufeff").splitlines()))
+    assert len(rows) == 3, rows  # (its header)
+    md = ledger("overdue", *as_of, "--format", "markdown", "--limit", "1").stdout
+    assert [line[:15] for line in md.splitlines() if line.startswith("| CC-")] == [
+        f"| {every[0]['id']} "], md
+    assert ledger("overdue", *as_of, "--limit", "-1", code=2).stderr.startswith("Error: ")
+
+
 def test_an_overdue_ahead_of_now_says_so(ledger):
     """`overdue --as-of 2027-01-01` listed what would be late then as if it were late
     (report refuses a future instant; overdue may look ahead, and now says it does)."""
