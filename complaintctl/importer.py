@@ -1113,6 +1113,12 @@ class Reader:
                                          ).format(value=shown(raw), day=serial, key=f,
                                                   line=f"{toml_string(text)} = \"{serial}\""),
                                        code="excel_serial") from None
+                    if exc.code == "no_year" and exc.hint:  # (the cell's own day with a
+                        # year, as the command line gives it: 2/29 was told "e.g. 2025年3月5日",
+                        # as if corrected to another day, in a year without a 29 February)
+                        raise BadInput(_("{value} is not a date: it has no year ({hint})"
+                                         ).format(value=shown(raw), hint=exc.hint),
+                                       code="no_year") from None
                     if exc.code == "no_year" or _MONTH_DAY.fullmatch(text):  # 3月5日, 1.25
                         raise BadInput(_("{value} is not a date: it has no year (e.g. "  # (a
                                          "2025年3月5日)").format(value=shown(raw)),  # format

@@ -2449,8 +2449,8 @@ def test_an_excel_date_number_or_a_date_without_its_year_says_what_it_is(ledger,
     assert "row 2, column 投诉日期: '45730' is not a date (as an Excel date number it is " \
         "2025-03-14: type the date into the cell, or give the cell a line under " \
         "[values.received_at]: \"45730\" = \"2025-03-14\")" in r.stderr, r.stderr
-    assert "row 3, column 投诉日期: '3月5日' is not a date: it has no year (e.g. " \
-        "2025年3月5日)" in r.stderr
+    assert "row 3, column 投诉日期: '3月5日' is not a date: it has no year (give the year " \
+        "first, e.g. 2026年3月5日)" in r.stderr, r.stderr
     # a date-time cell in General (its time the fraction): said as one too, not given a
     # [formats] line that cannot read it
     assert "row 4, column 投诉日期: '45721.5' is not a date (as an Excel date number it is " \
@@ -4244,17 +4244,22 @@ def test_a_date_without_its_year_or_an_excel_number_is_said_so_without_a_format(
     path, mapping = _short(files, "无年份", [
         ["TS-1", "1.25", "华东电器", "XD-200", "异响"], ["TS-2", "3.5", "宏达", "BX-12", "坏"],
         ["TS-3", "46086", "恒星", "KFR-35", "漏水"], ["TS-4", "3月5日", "华东电器", "XD-9", "坏"],
-        ["TS-5", "2026/1/25", "宏达", "BX-12", "坏"]])
+        ["TS-6", "2/29", "宏达", "BX-12", "坏"], ["TS-5", "2026/1/25", "宏达", "BX-12", "坏"]])
     before = ledger.snapshot()
     for dry in (["--dry-run"], []):
         r = ledger("import", path, "--mapping", mapping, *dry, code=2)
-        assert r.stderr.splitlines()[:4] == [
+        assert r.stderr.splitlines()[:5] == [
             "row 2, column 投诉日期: '1.25' is not a date: it has no year (e.g. 2025年3月5日)",
             "row 3, column 投诉日期: '3.5' is not a date: it has no year (e.g. 2025年3月5日)",
             "row 4, column 投诉日期: '46086' is not a date (as an Excel date number it is "
             "2026-03-05: type the date into the cell, or give the cell a line under "
             "[values.received_at]: \"46086\" = \"2026-03-05\")",
-            "row 5, column 投诉日期: '3月5日' is not a date: it has no year (e.g. 2025年3月5日)"
+            # (the cell's own day with a year, as the command line gives it: 2/29 was
+            # told "e.g. 2025年3月5日", another day, in a year without a 29 February)
+            "row 5, column 投诉日期: '3月5日' is not a date: it has no year (give the year "
+            "first, e.g. 2026年3月5日)",
+            "row 6, column 投诉日期: '2/29' is not a date: it has no year (give the year "
+            "first, e.g. 2024-02-29 or 2024年2月29日)"
         ], r.stderr
         assert "[formats]" not in r.stderr
     assert ledger.snapshot() == before
