@@ -1000,15 +1000,21 @@ class Report:
         and owner, all as they were at the report's instant."""
         if self.replay:
             return self._register_then()
+        # (the closing revisit's satisfaction as its code beside the result that says it:
+        # a BI job parsed "closed (basically-satisfied)" for it)
         cur = self._run(
             "SELECT id, received_at, closed_at, customer, product, quantity, disposition, "
-            "status, status || CASE WHEN status = 'closed' AND satisfaction IS NOT NULL "
+            "status, CASE WHEN status = 'closed' AND satisfaction IS NOT NULL "
             "AND (SELECT max(v.at) FROM revisits v WHERE v.complaint_id = c.id) >= closed_at "
-            "THEN ' (' || satisfaction || ')' ELSE '' END AS result, department, owner "
+            "THEN satisfaction END AS said, department, owner "
             "FROM complaints c WHERE received_at >= ? AND received_at < ? "
             "ORDER BY received_at, id", (self.lo, self.hi))
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, values, strict=True)) for values in cur]
+        return [{"id": cid, "received_at": received, "closed_at": closed, "customer": customer,
+                 "product": product, "quantity": quantity, "disposition": disposition,
+                 "status": status, "result": f"{status} ({said})" if said else status,
+                 "satisfaction": said, "department": department, "owner": owner}
+                for (cid, received, closed, customer, product, quantity, disposition, status,
+                     said, department, owner) in cur]
 
     def _register_then(self) -> list[dict[str, Any]]:
         """The register replayed to the report's instant (the same lines, keys and order
@@ -1031,6 +1037,7 @@ class Report:
                 "customer": customer, "product": product, "quantity": quantity,
                 "disposition": disposition, "status": status,
                 "result": f"{status} ({satisfaction})" if said else status,
+                "satisfaction": satisfaction if said else None,
                 "department": department, "owner": owner})
         return out
 

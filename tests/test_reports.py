@@ -178,7 +178,9 @@ def test_october_every_figure(ledger, history):
     assert (a_line["customer"], a_line["product"], a_line["disposition"], a_line["result"],
             a_line["closed_at"]) == ("华东", "P1", "exchange", "closed (satisfied)",
                                      "2026-10-12T07:00:00Z")
-    assert reg[0]["result"] == "void"
+    # (the satisfaction as its code too: a BI job parsed "closed (satisfied)" for it)
+    assert (a_line["status"], a_line["satisfaction"]) == ("closed", "satisfied")
+    assert reg[0]["result"] == "void" and reg[0]["satisfaction"] is None
 
 
 def test_spellings_the_repeat_check_takes_as_one_are_one_row_by_customer_and_product(
@@ -564,6 +566,7 @@ def test_report_as_of_shows_the_complaint_as_it_was_then(stepped, as_of, status,
     assert (line["id"], line["customer"], line["product"]) == (cid, "华东电器", "P1")
     assert (line["status"], line["disposition"], line["closed_at"], line["result"]) == (
         status, disposition, closed_at, result)
+    assert line["satisfaction"] == (result[len("closed ("):-1] if "(" in result else None)
     assert [(d["key"], d["count"]) for d in rep["by_department"]] == [(dept or "(none)", 1)]
     assert [p["key"] for p in rep["pareto_cause"]] == ([cause] if cause else [])
     assert (line["department"], line["owner"]) == (dept, owner)
@@ -588,8 +591,8 @@ def test_register_result_of_a_complaint_closed_without_a_revisit_after_reopening
         _cli(db, *step, "--at", at)
     for as_of in ([], ["--as-of", "2025-03-20 12:00"]):
         (line,) = _report_json(db, "--month", "2025-03", *as_of)["register"]
-        assert (line["status"], line["closed_at"], line["result"]) == (
-            "closed", "2025-03-11T01:00:00Z", "closed"), as_of
+        assert (line["status"], line["closed_at"], line["result"], line["satisfaction"]) == (
+            "closed", "2025-03-11T01:00:00Z", "closed", None), as_of
 
 
 def test_report_as_of_now_reads_the_current_columns(stepped):
