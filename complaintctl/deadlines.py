@@ -24,6 +24,11 @@ SEVERITIES = ("critical", "high", "medium", "low")
 # called "resolve" (a resolve after a reopen completes the resolve stage).
 POLICY_STAGES = ("assign", "investigate", "resolve", "revisit", "reopen", "second-revisit",
                  "inspect", "dispose")
+# The stages a complaint's and a return's deadlines are kept by (a reopening's are its
+# investigate and resolve of round 2): `show --format json`'s deadlines and the exports'
+# deadlines.* columns, every one of them, null until started.
+COMPLAINT_STAGES = ("assign", "investigate", "resolve", "revisit", "second-revisit")
+RETURN_STAGES = ("inspect", "dispose")
 
 DEFAULT_POLICY: dict[str, dict[str, str | None]] = {
     "assign": {"critical": "1h", "high": "4h", "medium": "1wd", "low": "1wd"},

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from complaintctl import workflow
+from complaintctl import deadlines, workflow
 from complaintctl.i18n import NC_
 from complaintctl.parse import format_money, iso, mask
 from complaintctl.store import Ledger
@@ -38,8 +38,6 @@ PERIOD_COLUMN = {"complaints": "received_at", "events": "recorded_at",
 # the stored text, byte for byte, so the hash chain can be checked from the file).
 Column = tuple[str, str]
 
-_COMPLAINT_STAGES = ("assign", "investigate", "resolve", "revisit", "second-revisit")
-_RETURN_STAGES = ("inspect", "dispose")
 
 
 @dataclass(frozen=True)
@@ -183,7 +181,7 @@ _C_PLAIN: tuple[tuple[str, str, str], ...] = (
 ) + tuple(
     (f"deadlines.{stage}", "time",
      "(SELECT s.due_at FROM stages s WHERE s.complaint_id = c.id AND s.return_id IS NULL "
-     f"AND s.stage = '{stage}' ORDER BY s.id DESC LIMIT 1)") for stage in _COMPLAINT_STAGES
+     f"AND s.stage = '{stage}' ORDER BY s.id DESC LIMIT 1)") for stage in deadlines.COMPLAINT_STAGES
 ) + tuple(
     (f"{table}.count", "count",
      f"(SELECT count(*) FROM {table} x WHERE x.complaint_id = c.id)")
@@ -284,7 +282,7 @@ _R_PLAIN: tuple[tuple[str, str, str], ...] = (
 ) + tuple(
     (f"deadlines.{stage}", "time",
      f"(SELECT s.due_at FROM stages s WHERE s.return_id = r.id AND s.stage = '{stage}' "
-     "ORDER BY s.id DESC LIMIT 1)") for stage in _RETURN_STAGES
+     "ORDER BY s.id DESC LIMIT 1)") for stage in deadlines.RETURN_STAGES
 ) + tuple(
     (f"dispositions.{action}", "count",
      # (by the return: the index of actions, which SQLite took, read every disposition

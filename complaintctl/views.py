@@ -153,7 +153,10 @@ def show(lg: Ledger, complaint_id: str, *, reveal: bool = False) -> dict[str, An
         "logged_by": c["logged_by"],
         "department": c["department"],
         "owner": c["owner"],
-        "deadlines": {s["stage"]: s["due_at"] for s in stages},
+        # (every stage, null until started, as the export's deadlines.* columns: its keys
+        # changed with the state, and d["deadlines"]["investigate"] failed on a new one)
+        "deadlines": {**dict.fromkeys(deadlines.COMPLAINT_STAGES),
+                      **{s["stage"]: s["due_at"] for s in stages}},
         "stages": stages,
         "reopen_count": c["reopen_count"],
         "repeat_of": c["repeat_of"],

@@ -480,8 +480,10 @@ def test_show_json_has_contract_keys(ledger):
                 "repeat_of", "investigation", "resolution", "actions", "returns", "revisits",
                 "events"):
         assert key in rec, key
-    assert rec["deadlines"] == {"assign": "2026-10-08T02:00:00Z",
-                                "resolve": "2026-10-13T02:00:00Z"}
+    # (every stage's key, null until started: the keys changed with the state)
+    assert rec["deadlines"] == {"assign": "2026-10-08T02:00:00Z", "investigate": None,
+                                "resolve": "2026-10-13T02:00:00Z", "revisit": None,
+                                "second-revisit": None}
     assert set(rec["events"][0]) >= {"at", "actor", "kind", "data"}
 
 
