@@ -2178,7 +2178,7 @@ def _compare(reader: Reader, row: _Row, history: History, stored: dict[str, Any]
                 parse.means_none(old, region=f == "region"):
             continue  # the file's 无, held as it was read before it was none (no change)
         if not _same(old, new) and not (f in NAMES and _same_name(old, new)):
-            changes.append((reader.column(f), old, new))
+            changes.append((reader.column(f), *_words_said(f, old, new)))
     new = _stamp(history.received_at)
     old = stored.get("received_at")
     local = reader.lg.local
@@ -2293,8 +2293,19 @@ def _changed_facts(reader: Reader, step: Step, held: list[tuple[Any, ...]]) -> s
             elif name == "demand_met":
                 old, new = (None if x is None else _("yes") if x else _("no")
                             for x in (old, new))
-            changes.append((reader.column(_FIELD_OF_FACT.get(name, name)), old, new))
+            field = _FIELD_OF_FACT.get(name, name)
+            changes.append((reader.column(field), *_words_said(field, old, new)))
     return _differs_all(changes) if changes else None  # (told is not in held: one differs)
+
+
+def _words_said(field: str, old: Any, new: Any) -> tuple[Any, Any]:
+    """A conflict's two values of a word field as the screens say them (退货, not the
+    code `return`, in Chinese too): what the file says, not what is stored."""
+    if FIELDS.get(field) != "word":
+        return old, new
+    name = WORD_FIELD.get(field, field)
+    said = [None if x is None else term(name, str(x)) for x in (old, new)]
+    return said[0], said[1]
 
 
 def _same(old: Any, new: Any) -> bool:
@@ -2366,7 +2377,12 @@ def _as_stored(value: str) -> str:
 
 
 def _differs_all(changes: list[tuple[str, Any, Any]]) -> str:
-    """Every value of a row that differs from the ledger's, each with both values."""
+    """Every value of a row that differs from the ledger's, each with both values; a
+    column that feeds two fields (处理方式: the disposition and its summary) once, by
+    its last (its text as the file has it: "was 'exchange' … was '换货'" read as two)."""
+    last = {column: (old, new) for column, old, new in changes}
+    changes = [(column, *last.pop(column)) for column, _old, _new in changes
+               if column in last]
     return _("{changes}; the ledger is left as it is").format(changes=_("; ").join(
         _("{column} was {old}, the file now says {new}").format(
             column=column, old=_as_stored(str(old)) if old is not None else "—",

@@ -543,6 +543,43 @@ def test_an_import_cut_short_in_its_new_steps_says_so_and_its_batch_what_it_gave
     assert ledger.rows("SELECT status FROM complaints") == [("closed",)] * 3
 
 
+def test_a_conflict_says_a_word_as_the_screens_do_and_a_column_once(ledger, tmp_path):
+    """A newer copy's 处理方式 changed from 换货 to 退货: the conflict said the stored codes
+    ('exchange', 'return'), in Chinese too, and a column that feeds two fields (the
+    disposition and its summary) twice, with two pairs of values. Said once, as the
+    screens say the word (the file's text where a field keeps it)."""
+    header = ["编号", "投诉日期", "客户名称", "投诉内容", "严重程度", "责任部门", "责任人",
+              "原因分析", "处理方式", "处理日期"]
+    row = ["001", "2026-03-01", "华东电器", "漏水", "低", "质量部", "李明", "密封圈", "换货",
+           "2026-03-08"]
+    head = ('key = "编号"\n[columns]\ncustomer = "客户名称"\nseverity = "严重程度"\n'
+            'received_at = "投诉日期"\ndescription = "投诉内容"\ndepartment = "责任部门"\n'
+            'owner = "责任人"\ncause = "原因分析"\ndisposition = "处理方式"\n'
+            'resolved_at = "处理日期"\n[defaults]\nchannel = "phone"\ncategory = "quality"\n'
+            '[dates]\nassigned_at = "received_at"\nconcluded_at = "resolved_at"\n')
+    mapping = tmp_path / "m.toml"
+    for summary, said_en, said_zh in (
+            ('summary = "已处理"\n', "处理方式 was 'exchange', the file now says 'return'",
+             "“处理方式”列原为“换货”，文件现为“退货”"),
+            ('summary = "处理方式"\n', "处理方式 was '换货', the file now says '退货'",
+             "“处理方式”列原为“换货”，文件现为“退货”")):
+        ledger("--db", tmp_path / "l.db", "init", "--timezone", "Asia/Shanghai")
+        text = head.replace("[defaults]\n", "[defaults]\n" + summary) if "已" in summary \
+            else head.replace('resolved_at = "处理日期"\n', 'resolved_at = "处理日期"\n' + summary)
+        mapping.write_text(text, encoding="utf-8")
+        first = write_csv(tmp_path / "r.csv", [row], encoding="utf-8-sig", header=header)
+        ledger("--db", tmp_path / "l.db", "import", first, "--mapping", mapping)
+        newer = write_csv(tmp_path / "r2.csv", [[*row[:8], "退货", row[9]]],
+                          encoding="utf-8-sig", header=header)
+        for lang, said in (("en", said_en), ("zh", said_zh)):
+            r = ledger("--db", tmp_path / "l.db", "--lang", lang, "import", newer,
+                       "--mapping", mapping, "--dry-run")
+            line = next(x for x in r.stderr.splitlines() if "001" in x)
+            assert said in line and line.count("处理方式") == 1, line
+            assert "exchange" not in line or lang == "en", line
+        (tmp_path / "l.db").unlink()
+
+
 def test_an_import_says_how_many_of_its_stages_are_late_already(ledger, files):
     """A department's two years of history: every resolved row without a revisit date
     came in with its revisit stage open, ~700 working days late at L3, and `overdue`
