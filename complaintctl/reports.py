@@ -1131,7 +1131,10 @@ class Report:
         before = self.counts(p_lo, max(p_lo, min(p_hi, self._as_of_hi)))
         previous = {**before, **changes(counts, before),
                     "until": iso(p_cut - _SECOND) if partial else None}
-        ytd_lo = iso(datetime.combine(date(self.period.last.year, 1, 1), time(0), self.tz))
+        # (the year of the end: the period's last day, or the report's instant's when that
+        # comes first; a period over New Year reported in December read "2026-01-01 to
+        # 2025-12-28", all 0)
+        ytd_lo = iso(datetime.combine(date(self.last_day.year, 1, 1), time(0), self.tz))
         categories = self.breakdown("category")
         return {
             "period": {"kind": self.period.kind, "from": self.period.first.isoformat(),
@@ -1175,7 +1178,7 @@ class Report:
             "paid": self.paid(),
             "previous_period": {"from": prev.first.isoformat(), "to": prev.last.isoformat(),
                                 **previous},
-            "year_to_date": {"from": f"{self.period.last.year}-01-01",
+            "year_to_date": {"from": f"{self.last_day.year}-01-01",
                              "to": self.last_day.isoformat(), **self.counts(ytd_lo, hi)},
             "register": self.register() if self.with_register else [],
             "register_included": self.with_register,

@@ -595,6 +595,25 @@ def test_register_result_of_a_complaint_closed_without_a_revisit_after_reopening
             "closed", "2025-03-11T01:00:00Z", "closed", None), as_of
 
 
+def test_the_year_to_date_of_a_period_over_new_year_is_the_year_of_its_end(tmp_path):
+    """A period over New Year reported before it (the running week in late December, or
+    --as-of then): the year to date read "2026-01-01 to 2025-12-28", all 0, smaller than
+    the period it holds. It is the year of the end counted: the instant's, here."""
+    db = tmp_path / "ledger.db"
+    _cli(db, "init", "--country", "CN", "--timezone", "Asia/Shanghai")
+    _cli(db, "log", "--customer", "华东", "--product", "P1", "--severity", "medium",
+         "--category", "quality", "--channel", "phone", "--description", "x",
+         "--received", "2025-12-20 10:00")
+    rep = _report_json(db, "--since", "2025-12-15", "--until", "2026-01-15", "--as-of",
+                       "2025-12-28 12:00")
+    assert rep["received"] == 1
+    ytd = rep["year_to_date"]
+    assert (ytd["from"], ytd["to"], ytd["received"]) == ("2025-01-01", "2025-12-28", 1), ytd
+    # and when the period ends first: its own year, as before
+    rep = _report_json(db, "--month", "2025-12")
+    assert (rep["year_to_date"]["from"], rep["year_to_date"]["received"]) == ("2025-01-01", 1)
+
+
 def test_report_as_of_now_reads_the_current_columns(stepped):
     """With no step after the instant the complaints' columns are read as they are:
     the same report as with --as-of after the last step."""
