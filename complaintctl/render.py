@@ -1578,6 +1578,9 @@ DEPT_COLS = (*_share_cols(by="department"), Col("resolved", N_("resolved"), "num
              Col("handling_days_p90", N_("p90"), "num", decimals=2))
 
 
+_HANDLING_DAYS = ("handling_days_mean", "handling_days_median", "handling_days_p90")
+
+
 def _pareto_cols(word: str) -> tuple[Col, ...]:
     return (Col("key", _KEY_HEADERS[word], word=word), Col("count", N_("count"), "num"),
             Col("share_pct", N_("share"), "num"),
@@ -2050,8 +2053,12 @@ def report_tables(rep: dict[str, Any], tz: tzinfo, plain: bool = False
         "by_severity": (shares(rep["by_severity"]), _share_cols("severity")),
         "by_product": (shares(spelt(rep["by_product"], plain)), _share_cols(by="product")),
         "by_customer": (shares(spelt(rep["by_customer"], plain)), _share_cols(by="customer")),
+        # (a department with nothing resolved: its handling days said "—" as its rate
+        # is, not blank cells that read as cut off; a CSV's cells empty, as its rate's)
         "by_department": ([{**r, "share_pct": pct(r["share"]),
-                            "on_time_pct": rate(r["on_time_rate"])}
+                            "on_time_pct": rate(r["on_time_rate"]),
+                            **({} if plain else {k: none() for k in _HANDLING_DAYS
+                                                 if r.get(k) is None})}
                            for r in rep["by_department"]], DEPT_COLS),
         "pareto_category": (pareto(rep["pareto_category"]), _pareto_cols("category")),
         "pareto_cause": (pareto(rep["pareto_cause"]), _pareto_cols("cause_category")),

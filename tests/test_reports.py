@@ -614,6 +614,21 @@ def test_the_year_to_date_of_a_period_over_new_year_is_the_year_of_its_end(tmp_p
     assert (rep["year_to_date"]["from"], rep["year_to_date"]["received"]) == ("2025-01-01", 1)
 
 
+def test_a_department_with_nothing_resolved_says_none_for_each_figure(tmp_path):
+    """A department with nothing resolved (the unassigned): its rate said "—", its mean,
+    median and p90 blank cells, which read as cut off. Each says "—"; a CSV's are empty."""
+    db = tmp_path / "ledger.db"
+    _one_complaint(db)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("COLUMNS", "120")
+        table = _cli(db, "report", "--month", "2025-03")
+    (line,) = [x.split() for x in table.splitlines() if x.split()[:1] == ["(none)"]]
+    assert line[-4:] == ["—"] * 4, table
+    csv_text = _cli(db, "report", "--month", "2025-03", "--section", "by_department",
+                    "--format", "csv")
+    assert "\n(none),1,100.0%,0,0,0,,,,\n" in csv_text, csv_text
+
+
 def test_report_as_of_now_reads_the_current_columns(stepped):
     """With no step after the instant the complaints' columns are read as they are:
     the same report as with --as-of after the last step."""
