@@ -1571,10 +1571,14 @@ def test_bytes_where_text_is_kept_are_said_as_the_ledger_s_not_as_a_failure(ledg
                  *(("show", full["closed"], "--format", f) for f in ("table", "csv",
                                                                       "markdown")),
                  *(("list", "--limit", "0", "--format", f) for f in ("table", "csv",
-                                                                      "markdown"))):
+                                                                      "markdown")),
+                 # (an export to a workbook wrote b'abc' into the customer's cell, exit 0)
+                 *(("export", "complaints", "--format", f, "--output",
+                    str(env.parent / f"out.{f}")) for f in ("csv", "xlsx", "jsonl"))):
         r = ledger(*argv, code=1)
         assert r.stderr == said, (argv, r.stderr)
         assert "unexpected" not in r.stderr
+        assert not list(env.parent.glob("out.*")), argv  # (no file left)
 
 
 def test_bytes_where_text_is_kept_are_named_though_no_check_stops_at_them(ledger, env, full):
