@@ -192,12 +192,16 @@ _JAMO = "\u1100-\u115e\u1161-\u11ff\ua960-\ua97f\ud7b0-\ud7ff"  # (the fillers n
 _STRAY_FILLER = re.compile(f"(?<![{_JAMO}])[\u115f\u1160](?![\u115f\u1160]*[{_JAMO}])"
                            "|(?<![\u1800-\u18af])\u180e|\u180e(?![\u1800-\u18af])")
 # The joiners and the emoji's variation selectors, kept for the emoji and the scripts that
-# need them, dropped beside a Chinese, Japanese or Korean character, where none does:
+# need them, dropped beside a Chinese, Japanese or Korean character (the joiners beside an
+# ASCII letter, digit or sign too), where none does:
 # 华东\u200d电器 (pasted from a chat) was another customer than 华东电器, unfound by
 # `list --customer 华东电器` and no repeat of it.
 JOINERS = "\u200c\u200d\ufe0e\ufe0f"
 _CJK = "\u2e80-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003134f"
-_STRAY_JOINER = re.compile(f"(?<=[{_CJK}])[{JOINERS}]+|[\u200c\u200d]+(?=[{_CJK}])")
+_STRAY_JOINER = re.compile(f"(?<=[{_CJK}])[{JOINERS}]+|[\u200c\u200d]+(?=[{_CJK}])"
+                           # (and joiners beside a Latin letter, a digit or a sign, where
+                           # none is needed either: XD\u200c200 was another product)
+                           "|(?<=[\x21-\x7e])[\u200c\u200d]+|[\u200c\u200d]+(?=[\x21-\x7e])")
 # Format characters a script draws (the Arabic number signs, the end of an ayah, the Syriac
 # abbreviation mark, the Kaithi number signs): a text of them is not blank.
 _SHOWN_MARKS = frozenset("\u0600\u0601\u0602\u0603\u0604\u0605\u06dd\u070f\u0890\u0891"
@@ -285,8 +289,11 @@ def only_contact(value: str) -> bool:
     import unicodedata
 
     text = unicodedata.normalize("NFKC", value).strip()
+    if "@" in text:  # (li @ example。com: as a contact is read, complaints._norm_contact)
+        text = re.sub(r"\s*@\s*", "@", text).replace("。", ".")
     if ADDRESS.fullmatch(text):
         return True
+    text = _EXTENSION.sub("", text)  # (021-61234567转8001: a number and its extension)
     if PLAIN_CONTACT.fullmatch(text) is None or not looks_like_contact(text):
         return False
     # digits alone are a customer's number in a register (the CFPB's 1800001, 客户编号
@@ -297,7 +304,9 @@ def only_contact(value: str) -> bool:
 # A run of digits alone that is a phone number (only_contact): a mainland mobile (1 and
 # ten more), a number with its area code (0 and nine to eleven more), an international
 # one (00 and its country's code).
-_BARE_PHONE = re.compile(r"1[3-9][0-9]{9}|0[1-9][0-9]{8,10}|00[1-9][0-9]{7,12}")
+_BARE_PHONE = re.compile(r"1[3-9][0-9]{9}|0[1-9][0-9]{8,10}|00[1-9][0-9]{7,12}|[48]00[0-9]{7}")
+# An extension after a phone number: 转 8001, 分机 8001, ext. 8001.
+_EXTENSION = re.compile(r"(?<=[0-9])\s*(?:转|分机|ext\.?)\s*[0-9]{1,6}$", re.IGNORECASE)
 
 
 def _none_word(found: str, field: str, hint: str) -> BadInput:
@@ -345,6 +354,8 @@ def means_none(value: str, *, region: bool = False) -> bool:
         import unicodedata
 
         value = unicodedata.normalize("NFKC", value)
+    if " " in value and len(value) <= 8:  # (n / a, as n/a)
+        value = "".join(value.split())
     return value.casefold() in (_NONE_IN_REGION if region else NONE_WORDS)
 _NONE_REFUSED = frozenset({"--contact", "--product", "--order", "--lot", "--region"})
 

@@ -444,6 +444,12 @@ def test_invisible_characters_are_dropped_and_direction_marks_refused(ledger):
                      received="2026-09-16 09:00")
     assert ledger.rows("SELECT description FROM complaints WHERE id = ?", (cid,)) == [
         (f"{family}{heart}客户 1\ufe0f\u20e3",)]
+    # a joiner between Latin letters or digits (XD\u200c200 was another product than XD200),
+    # not the one a Persian word needs between its letters
+    cid = ledger.log(received="2026-09-15 09:00", product="XD\u200c200",
+                     customer="می\u200cخواهم")
+    assert ledger.rows("SELECT product, customer FROM complaints WHERE id = ?", (cid,)) == [
+        ("XD200", "می\u200cخواهم")]
     for bad, char in (("Acme\u2028Ltd", "U+2028"),
                       ("A\rB", "U+000D"), ("A\r\nB", "U+000D"), ("A\nB", "U+000A")):
         args = list(LOG)
@@ -1557,7 +1563,8 @@ def test_a_customer_that_is_a_word_for_none_is_refused(ledger):
 def test_a_description_that_is_a_word_for_none_is_refused(ledger):
     """The description is required (客户原话), yet 无, - and / were filed as one, where the
     customer's 无 is refused. Refused with what to write; a short real one is taken."""
-    for value in ("无", "--", "/", "（无）", "Ｎ／Ａ", "ＮＯＮＥ", "／"):  # (- reads stdin)
+    for value in ("无", "--", "/", "（无）", "Ｎ／Ａ", "ＮＯＮＥ", "／", "n / a"):  # (- reads
+        # stdin)
         r = refused(ledger, *LOG[:3], "--description", value, *LOG[5:], code=2,
                     message=f"Error: {value!r} means none, not a value of --description\n")
         assert r.stderr.endswith("Hint: write what the customer said, in their words\n"), \
@@ -1568,6 +1575,11 @@ def test_a_description_that_is_a_word_for_none_is_refused(ledger):
 @pytest.mark.parametrize(("value", "said"), [("13812345678", "*******5678"),
                                              ("138 1234 5678", "*********5678"),
                                              ("02161234567", "*******4567"),
+                                             # (a hotline, a number and its extension, an
+                                             # address typed loosely: as contacts read)
+                                             ("4008208820", "******8820"),
+                                             ("021-61234567转8001", "********4567*****"),
+                                             ("a @ b.cn", "********"),
                                              ("buyer@example.com", "*************.com")])
 def test_a_customer_that_is_a_phone_number_or_address_is_refused(ledger, value, said):
     """A caller's number typed at 客户 (the usual slip on a call) was stored as the
