@@ -2800,13 +2800,13 @@ def import_cmd(
                     bar.add(_("Importing {file}").format(file=path.name), None)
                 bar.advance(n)
 
-        _STATE["recorded_said"] = _(
+        recorded = _STATE["recorded_said"] = _(
             "Interrupted after the import was recorded: it is in the ledger (see it with "
             "complaintctl import --batches).")
 
         def told(n: int, of: int) -> None:  # (the new steps of complaints held before, a
             # transaction each after the import's: cut short, the clerk is told to finish)
-            _STATE["recorded_said"] = _(
+            _STATE["recorded_said"] = recorded if n >= of else _(
                 "Interrupted after the import was recorded, while it gave complaints held "
                 "before their new steps: {n} of {of} had them (see it with complaintctl "
                 "import --batches). Import the file again to give the rest theirs.").format(

@@ -2299,12 +2299,13 @@ def _changed_facts(reader: Reader, step: Step, held: list[tuple[Any, ...]]) -> s
 
 
 def _words_said(field: str, old: Any, new: Any) -> tuple[Any, Any]:
-    """A conflict's two values of a word field as the screens say them (退货, not the
-    code `return`, in Chinese too): what the file says, not what is stored."""
+    """A conflict's two values of a word field as the screens say them (退货, basically
+    satisfied; not the codes return, basically-satisfied): what the file says, not what
+    is stored."""
     if FIELDS.get(field) != "word":
         return old, new
-    name = WORD_FIELD.get(field, field)
-    said = [None if x is None else term(name, str(x)) for x in (old, new)]
+    name, lang = WORD_FIELD.get(field, field), i18n.lang()
+    said = [None if x is None else words.label(name, str(x), lang) for x in (old, new)]
     return said[0], said[1]
 
 
@@ -3064,7 +3065,7 @@ def _tell_steps(lg: Ledger, later: list[tuple[str, str, list[Step], dict[str, An
     transactions would be. `result.told`: the complaints whose steps were told (or begun:
     a complaint's first step written counts it), and `told(n, of)` as it goes."""
     saved = lg.rows
-    if told is not None:
+    if told is not None and later:
         told(0, len(later))
     for n, (key, cid, new_steps, extra, time_columns) in enumerate(later):
         result.told = n

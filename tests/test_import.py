@@ -558,10 +558,12 @@ def test_a_conflict_says_a_word_as_the_screens_do_and_a_column_once(ledger, tmp_
             'resolved_at = "处理日期"\n[defaults]\nchannel = "phone"\ncategory = "quality"\n'
             '[dates]\nassigned_at = "received_at"\nconcluded_at = "resolved_at"\n')
     mapping = tmp_path / "m.toml"
-    for summary, said_en, said_zh in (
-            ('summary = "已处理"\n', "处理方式 was 'exchange', the file now says 'return'",
-             "“处理方式”列原为“换货”，文件现为“退货”"),
-            ('summary = "处理方式"\n', "处理方式 was '换货', the file now says '退货'",
+    for summary, word, said_en, said_zh in (
+            # (in English the screens' words too: 'no action', not the code no-action)
+            ('summary = "已处理"\n', "不处理",
+             "处理方式 was 'exchange', the file now says 'no action'",
+             "“处理方式”列原为“换货”，文件现为“不处理”"),
+            ('summary = "处理方式"\n', "退货", "处理方式 was '换货', the file now says '退货'",
              "“处理方式”列原为“换货”，文件现为“退货”")):
         ledger("--db", tmp_path / "l.db", "init", "--timezone", "Asia/Shanghai")
         text = head.replace("[defaults]\n", "[defaults]\n" + summary) if "已" in summary \
@@ -569,7 +571,7 @@ def test_a_conflict_says_a_word_as_the_screens_do_and_a_column_once(ledger, tmp_
         mapping.write_text(text, encoding="utf-8")
         first = write_csv(tmp_path / "r.csv", [row], encoding="utf-8-sig", header=header)
         ledger("--db", tmp_path / "l.db", "import", first, "--mapping", mapping)
-        newer = write_csv(tmp_path / "r2.csv", [[*row[:8], "退货", row[9]]],
+        newer = write_csv(tmp_path / "r2.csv", [[*row[:8], word, row[9]]],
                           encoding="utf-8-sig", header=header)
         for lang, said in (("en", said_en), ("zh", said_zh)):
             r = ledger("--db", tmp_path / "l.db", "--lang", lang, "import", newer,
@@ -2893,7 +2895,7 @@ def test_the_formula_guard_of_an_export_comes_off_when_read_back(ledger, files):
     (10, "技术部", "责任部门 was '质量部', the file now says '技术部'"),
     (13, "焊点虚焊", "原因分析 was '扭矩不足', the file now says '焊点虚焊'"),
     (16, "退款三台", "处理说明 was '换新机三台', the file now says '退款三台'"),
-    (18, "基本满意", "回访结果 was 'satisfied', the file now says 'basically-satisfied'"),
+    (18, "基本满意", "回访结果 was 'satisfied', the file now says 'basically satisfied'"),
     (15, "退货", "处理方式 was 'exchange', the file now says 'return'")])
 def test_a_newer_copy_that_changed_a_fact_of_a_step_is_a_conflict(ledger, files, index, value,
                                                                    said):
