@@ -735,11 +735,13 @@ def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
     None: the table's 50, every one in another format (a --limit given is kept in any:
     a chat-bot's `--format json --limit 5` got every late stage)."""
     def typed() -> tuple[str, int]:  # (--limit whatever the format)
-        told = parse.positive_int(limit, "--limit", allow_zero=True) \
+        given = parse.positive_int(limit, "--limit", allow_zero=True) \
             if limit is not None else None
         fmt_ = _format(fmt)
-        return fmt_, (told if told is not None else _OVERDUE_SHOWN if fmt_ == "table" else 0)
+        return fmt_, (given if given is not None else _OVERDUE_SHOWN if fmt_ == "table"
+                      else 0)
 
+    told = limit is not None  # (a CSV then keeps to it too: not offered for all)
     try:  # before the ledger opens: a typo waited out a writer's lock (30 s) to be "busy"
         fmt, limit = typed()
     except BadInput:  # said in the ledger's language, read past any lock
@@ -806,6 +808,7 @@ def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
     _print_rich(*render.overdue_table(shown, ledger.tz, _width(), title, rows))
     if len(shown) < len(rows) and not isinstance(sys.stdout, _Nowhere):  # with --quiet
         # too: a cut listing must not read as whole (none shown: only that is said)
-        _err(_("Showing the {n} most late of {total}; use --limit 0 for all, or --format "
-               "csv.").format(n=len(shown), total=len(rows)))
+        _err((_("Showing the {n} most late of {total}; use --limit 0 for all.") if told else
+              _("Showing the {n} most late of {total}; use --limit 0 for all, or --format "
+                "csv.")).format(n=len(shown), total=len(rows)))
     tell_capa()

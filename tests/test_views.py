@@ -78,6 +78,13 @@ def test_a_filtered_or_cut_overdue_says_so(ledger, monkeypatch):
     assert "截至 2026-11-06 12:00 逾期（仅：责任人含“王芳”）：1 项（二级 1）" in zh, zh
     assert "(only" not in ledger("overdue", *as_of).stdout  # the whole list: as before
     cut = ledger("--quiet", "overdue", *as_of, "--limit", "1")
+    # (--limit given: a CSV keeps to it too, and is not offered for all)
+    assert cut.stderr == "Showing the 1 most late of 3; use --limit 0 for all.\n" \
+        and a in cut.stdout
+    from complaintctl import run
+
+    monkeypatch.setattr(run, "_OVERDUE_SHOWN", 1)  # (the table's own 50, not typed)
+    cut = ledger("--quiet", "overdue", *as_of)
     assert cut.stderr == "Showing the 1 most late of 3; use --limit 0 for all, or " \
         "--format csv.\n" and a in cut.stdout
 
