@@ -146,9 +146,11 @@ def _interrupted() -> Exit:
             _err(_STATE.get("recorded_said") or _(
                 "Interrupted after the change was recorded: it is in the ledger (see its "
                 "history with complaintctl show)."))
-        elif (opened := _STATE.get("open")) and not any(lg.writable for lg in opened):
-            # a read cut short (`list --format json > f`): "nothing was written" of half a
-            # document written to stdout
+        elif _STATE.get("stdout") and (opened := _STATE.get("open")) and not any(
+                lg.writable for lg in opened):
+            # a read cut short once its output began (`list --format json > f`): "nothing
+            # was written" of half a document on stdout (an export to a file is taken back:
+            # nothing was written)
             _err(_("Interrupted: the ledger is unchanged; any output printed is "
                    "incomplete."))
         else:
@@ -300,7 +302,8 @@ def _emit_chunks(chunks: Iterable[bytes]) -> None:
         sys.stdout.flush()
         for chunk in chunks:
             reads_whole()  # (nothing read across a writer's step goes out)
-            _STATE["out"] = True  # (a read written under after this is not taken again)
+            _STATE["out"] = _STATE["stdout"] = True  # (a read written under after this is
+            # not taken again; an interrupt says what went out is incomplete)
             if out is not None:
                 out.write(chunk)
             else:  # pragma: no cover
@@ -334,7 +337,7 @@ def _width() -> int:
 def _print_rich(*renderables: RenderableType) -> None:
     con = render.console(on_broken_pipe=_reader_gone)  # Rich's own handler exits 1
     reads_whole()
-    _STATE["out"] = True
+    _STATE["out"] = _STATE["stdout"] = True
     fitted = [f for r in renderables if (f := getattr(r, "fitted", None)) is not None
               and (f.left_out or f.cut)]
     for r in renderables:
@@ -718,7 +721,7 @@ def root(*, db: str | None, actor: str | None, quiet: bool, ascii_: bool,
     """The root options of this run (the language is chosen before, see i18n; `lang` is
     the --lang typed, for a hint's command line to keep)."""
     _STATE.update(db=db, actor=actor, quiet=quiet, interrupted=False, written=None,
-                  recorded=False, lang=lang, done=None, recorded_said=None)
+                  recorded=False, lang=lang, done=None, recorded_said=None, stdout=False)
     render.use_ascii(ascii_)
 
 

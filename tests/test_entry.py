@@ -498,19 +498,29 @@ def test_an_interrupt_inside_the_transaction_rolls_it_back(ledger, monkeypatch):
 def test_an_interrupted_read_says_its_output_is_incomplete(ledger, monkeypatch):
     """A listing cut short (`list --format json > f` stopped by cron's timeout) said
     "nothing was written" of half a JSON document on stdout. A read says the ledger is
-    unchanged and its output incomplete; the ledger is unchanged."""
+    unchanged and its output incomplete once its output began; before (an export to a
+    file, taken back), that nothing was written. The ledger is unchanged."""
     from complaintctl import render
 
-    cid = ledger.log()
+    ledger.log()
     before = ledger.snapshot()
+
+    def cut(*args, **kw):
+        yield b"[\n"
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(render, "json_stream", cut)
+    r = ledger("list", "--format", "json", code=130)
+    assert r.stdout == "[\n" and r.stderr == "Interrupted: the ledger is unchanged; any " \
+        "output printed is incomplete.\n", r.stderr
+    assert ledger.snapshot() == before
 
     def interrupted(*args, **kw):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(render, "to_json", interrupted)
-    r = ledger("show", cid, "--format", "json", code=130)
-    assert r.stderr == "Interrupted: the ledger is unchanged; any output printed is " \
-        "incomplete.\n", r.stderr
+    r = ledger("show", "CC-2026-0001", "--format", "json", code=130)
+    assert (r.stdout, r.stderr) == ("", "Interrupted; nothing was written.\n"), r.stderr
     assert ledger.snapshot() == before
 
 
