@@ -3500,6 +3500,31 @@ def _taken_back_if_interrupted(made: Ledger | None) -> Iterator[None]:
         raise
 
 
+@contextlib.contextmanager
+def _said_as(hidden: Path | None, shown: Path) -> Iterator[None]:
+    """An error of the file a command fills under a name of its own (demo's
+    .NAME.PID.demo) said of the path typed: "no space left on the disk of
+    s/.new.db.7566.demo" named a file the user never saw."""
+    if hidden is None:
+        yield
+        return
+    import sqlite3
+
+    from complaintctl.store import translate
+
+    try:
+        yield
+    except sqlite3.Error as exc:  # (else said at the boundary, of the file opened)
+        raise translate(exc, shown) from None
+    except ComplaintctlError as exc:
+        exc.message = exc.message.replace(str(hidden), str(shown))
+        exc.hint = exc.hint and exc.hint.replace(str(hidden), str(shown))
+        exc.args = (exc.message,)
+        if exc.params.get("path") == str(hidden):
+            exc.params["path"] = str(shown)
+        raise
+
+
 @command(app, "demo")
 def demo_cmd(
     complaints: int = typer.Option(300, "--complaints", help="how many complaints"),
@@ -3534,8 +3559,9 @@ def demo_cmd(
     # whole: a reader of the path meanwhile finds no ledger there (an `overdue` between
     # its making and the fill's first lock said "Nothing is overdue" of it).
     aside = path.with_name(f".{path.name}.{os.getpid()}.demo") if fresh else None
-    ledger = _create(aside, values, demo=True) if aside is not None else \
-        _keep(Ledger.open(path, write=True))
+    with _said_as(aside, path):
+        ledger = _create(aside, values, demo=True) if aside is not None else \
+            _keep(Ledger.open(path, write=True))
 
     def fill(ledger: Ledger, made: bool) -> tuple[dict[str, int], list[str], int]:
         ledger.login = _login()  # (a second demo into its own ledger recorded none)
@@ -3551,7 +3577,8 @@ def demo_cmd(
 
             return demo.fill(ledger, complaints, now=_now(), seed=seed, progress=progress)
 
-    summary, warnings, used = fill(ledger, aside is not None)
+    with _said_as(aside, path):
+        summary, warnings, used = fill(ledger, aside is not None)
     first_id = views.show_first_id(ledger)
     if aside is not None:
         ledger.close()

@@ -1696,6 +1696,13 @@ def test_a_limit_on_a_file_s_size_is_said_as_such(ledger, tmp_path):
         "larger than 102,400 bytes here (ulimit -f)\nHint: raise that limit (ulimit -f "
         "unlimited; cron's or systemd's LimitFSIZE), or free some space on the disk, then "
         "run it again; nothing was changed\n")), r.stderr
+    # a demo's new file, filled under a name of its own, is said by the name typed (it
+    # named .new.db.7566.demo, a file the user never saw), and taken back
+    r = under_limit("--db", "d.db", "demo", "--complaints", "3000", size=300 * 1024)
+    assert (r.returncode, r.stderr.splitlines()[0]) == (1, (
+        "Error: d.db could not be written: this program may write no file larger than "
+        "307,200 bytes here (ulimit -f)")), r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
     for n in range(8):
         ledger.log("--description", "异响" * 900, customer=f"客户{n}")
     with sqlite3.connect(ledger.db) as db:  # (the export writes nothing to the ledger)
