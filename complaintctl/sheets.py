@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from complaintctl.errors import BadInput
+from complaintctl.errors import BadInput, ComplaintctlError
 from complaintctl.i18n import _
 from complaintctl.parse import from_iso
 from complaintctl.render import csv_fields, neutralise, plain_texts
@@ -181,6 +181,7 @@ def book_chunks(fill: Callable[[Any], None], *, constant_memory: bool = True
     Without it XlsxWriter holds every cell until the end and writes each distinct
     text once (shared strings): about a third less CPU for the same cells, and some
     1.3 kB more a line of ten cells (workbook.IN_MEMORY_LINES)."""
+    import errno
     import os
     import shutil
     import tempfile
@@ -206,13 +207,26 @@ def book_chunks(fill: Callable[[Any], None], *, constant_memory: bool = True
             "constant_memory": constant_memory, "tmpdir": folder, "strings_to_formulas": False,
             "strings_to_numbers": False, "strings_to_urls": False})
         try:
-            fill(book)
-            book.close()
-        except xlsxwriter.exceptions.FileCreateError as exc:  # its own temporary files
-            # could not be written (the disk full, a file size limit): said as the output
-            # that cannot be written, not as an unexpected failure
-            reason = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else None
-            raise reason or OSError(str(exc)) from None
+            try:
+                fill(book)
+                book.close()
+            except xlsxwriter.exceptions.FileCreateError as exc:  # its own temporary files
+                # could not be written (the disk full, a file size limit): said as the
+                # output that cannot be written, not as an unexpected failure
+                reason = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) \
+                    else None
+                raise reason or OSError(str(exc)) from None
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            # the temporary folder's disk full (a small /tmp), not the output's: "cannot
+            # write events.xlsx: no space left on the disk" sent someone to a disk with
+            # 56 GB free
+            raise ComplaintctlError(_(
+                "no space left in the temporary folder {folder}, where the workbook is built"
+            ).format(folder=Path(folder).parent), hint=_(
+                "free some space there, or set TMPDIR to a folder on a disk with room, then "
+                "run it again"), code="disk_full") from None
         with open(path, "rb") as fh:
             while chunk := fh.read(1 << 20):
                 yield chunk

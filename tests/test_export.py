@@ -666,6 +666,31 @@ def test_what_a_killed_export_left_is_removed_by_the_next(ledger, tmp_path, monk
     assert long.exists()
 
 
+def test_a_full_temporary_folder_is_said_as_such_not_as_the_output_s_disk(
+        lifecycle, tmp_path, monkeypatch):
+    """A workbook is built in a temporary folder: that disk full (a small /tmp) was said
+    "cannot write events.xlsx: no space left on the disk" of a disk with 56 GB free, and
+    its hint to write to another disk failed alike. The folder is named, and TMPDIR."""
+    import tempfile
+
+    import xlsxwriter
+
+    run = lifecycle["run"]
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+
+    def full(self):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", full)
+    r = run("export", "events", "--format", "xlsx", "--output", tmp_path / "e.xlsx", code=1)
+    assert r.stderr == (f"Error: no space left in the temporary folder {temp}, where the "
+                        "workbook is built\nHint: free some space there, or set TMPDIR to a "
+                        "folder on a disk with room, then run it again\n"), r.stderr
+    assert not (tmp_path / "e.xlsx").exists() and not list(temp.iterdir())
+
+
 @pytest.mark.parametrize(("error", "hint"), [
     (errno.ENOSPC, "Hint: free some space on that disk (or write to another), then run it "
                    "again\n"),
