@@ -61,6 +61,7 @@ from complaintctl.run import (
     _warn,
     _when,
     _width,
+    with_db,
 )
 from complaintctl.store import Ledger, Outcome
 
@@ -432,25 +433,29 @@ def init_cmd(
     _say(_("Ledger created at {path} (calendar {country}, time zone {zone}, currency "
            "{currency}).").format(path=i18n.path_said(path), country=s["country"],
                                   zone=s["timezone"], currency=s["currency"]))
+    # (each command named with the --db given: "Next: complaintctl log" pasted after
+    # `--db test.db init` logged into the ledger COMPLAINTCTL_DB names)
     if from_locale:
-        _say(_("Its display language is Chinese, as this terminal's, for everyone and cron "
-               "(change it with: complaintctl policy language en)."))
+        _say(with_db(_("Its display language is Chinese, as this terminal's, for everyone "
+                       "and cron (change it with: complaintctl policy language en).")))
     elif lang is None and language is not None:  # from --lang or COMPLAINTCTL_LANG: said too
-        _say(_("Its display language is {language}, as this run's, for everyone and cron "
-               "(change it with: complaintctl policy language {other}).").format(
+        _say(with_db(_("Its display language is {language}, as this run's, for everyone and "
+                       "cron (change it with: complaintctl policy language {other}).").format(
             language=_("Chinese") if language == "zh" else _("English"),
-            other="en" if language == "zh" else "zh"))
+            other="en" if language == "zh" else "zh")))
     if fixed := settings.fixed_offset_warning(zone, _now()):
         _warn(fixed)
     expected = settings.COUNTRY_ZONE.get(code)
     if timezone_ is None and expected is not None and \
             not settings.same_clock(zone, expected, _now()):
         # (a server on UTC made a Taiwan ledger whose 民國 dates and deadlines were off)
-        _warn(_("the ledger's clock is this machine's, {zone}, not {country}'s: dates and "
-                "deadlines are read on it; change it with complaintctl policy timezone "
-                "{expected}").format(zone=zone, country=code, expected=expected))
-    _say(_("Next: complaintctl log (on a terminal it asks for each field; in a script give "
-           "--customer, --channel, --category, --severity and --description)"))
+        _warn(with_db(_("the ledger's clock is this machine's, {zone}, not {country}'s: "
+                        "dates and deadlines are read on it; change it with complaintctl "
+                        "policy timezone {expected}").format(zone=zone, country=code,
+                                                             expected=expected)))
+    _say(with_db(_("Next: complaintctl log (on a terminal it asks for each field; in a "
+                   "script give --customer, --channel, --category, --severity and "
+                   "--description)")))
 
 
 @command(app, "upgrade")

@@ -118,8 +118,30 @@ def _warn(message: str) -> None:
 def _fail(exc: ComplaintctlError) -> Exit:
     _err(_("Error: {message}").format(message=exc.message))
     if exc.hint:
-        _err(_("Hint: {hint}").format(hint=exc.hint))
+        _err(_("Hint: {hint}").format(hint=with_db(exc.hint)))
     return Exit(exc.exit_code)
+
+
+def with_db(text: str) -> str:
+    """A line that names a command to type, with the --db this run was given: pasted as
+    it was ("find it with: complaintctl list --customer NAME" after `--db test.db
+    show …`), it acted on the ledger COMPLAINTCTL_DB names, or on none."""
+    db = _STATE.get("db")
+    if not db or "complaintctl " not in text:
+        return text
+    import shlex
+
+    return _A_COMMAND.sub(lambda _m: f"complaintctl --db {shlex.quote(str(db))} ", text)
+
+
+# "complaintctl" before one of its commands, where a line names one to type (not "run a
+# complaintctl command on the copy"); dispatch.py's test holds the names to the app's.
+COMMAND_NAMES = ("action", "amend", "assign", "attach", "attachment", "backup", "close", "demo",
+                 "export", "forget-contact", "import", "init", "investigate", "list", "log",
+                 "note", "overdue", "policy", "report", "resolve", "return", "revisit", "show",
+                 "upgrade", "verify", "void")
+_NAMES = "|".join(re.escape(n) for n in sorted(COMMAND_NAMES, key=len, reverse=True))
+_A_COMMAND = re.compile(rf"\bcomplaintctl (?=(?:{_NAMES})(?![\w-]))")
 
 
 def _interrupted() -> Exit:

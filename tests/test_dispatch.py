@@ -355,3 +355,14 @@ def test_a_profile_never_takes_the_place_of_a_ledger_or_a_device(processes, tmp_
     assert ledger.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["folder"]
     assert list(folder.iterdir()) == []
+
+
+def test_the_hints_command_names_are_the_app_s():
+    """run.with_db puts the --db typed into a hint's command line before a command's name
+    (not into "run a complaintctl command on the copy"): its names are the app's."""
+    import typer.main
+
+    from complaintctl import run
+    from complaintctl.cli import app
+
+    assert sorted(run.COMMAND_NAMES) == sorted(typer.main.get_command(app).commands)

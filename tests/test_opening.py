@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import stat
 from pathlib import Path
@@ -102,11 +103,32 @@ def test_missing_path_is_refused_and_nothing_created(tmp_path, env, name, folder
         result = invoke(how, *MISSING[name])
         assert result.exit_code == 1, (result.exit_code, result.output)
         assert "no ledger at" in result.stderr and str(db) in result.stderr, result.stderr
-        assert "complaintctl init" in result.stderr, result.stderr
+        assert re.search(r"complaintctl (--db \S+ )?init", result.stderr), result.stderr
         assert not db.exists() and side_files(db) == []
         assert folder.exists() == folder_exists
         if folder_exists:
             assert os.listdir(folder) == []
+
+
+def test_the_next_steps_init_and_a_hint_name_carry_the_db_typed(tmp_path, monkeypatch):
+    """With COMPLAINTCTL_DB naming the production ledger, `--db test.db init` said "Next:
+    complaintctl log …" and "change it with complaintctl policy timezone …": pasted,
+    they acted on production. So did the hint of an unknown id. Each carries the --db
+    typed; a line that names no command to type is left alone."""
+    prod, test = tmp_path / "prod.db", tmp_path / "测试 账本.db"
+    monkeypatch.setenv("COMPLAINTCTL_DB", str(prod))
+    monkeypatch.setenv("TZ", "UTC")
+    result = invoke(test, "init")
+    assert result.exit_code == 0, result.output
+    quoted = f"'{test}'"
+    assert f"Next: complaintctl --db {quoted} log (on a terminal" in result.stderr, \
+        result.stderr
+    assert f"change it with complaintctl --db {quoted} policy timezone Asia/Shanghai" in \
+        result.stderr, result.stderr
+    result = invoke(test, "show", "CC-2026-0009")
+    assert result.stderr.endswith(f"Hint: find it with: complaintctl --db {quoted} list "
+                                  "--customer NAME\n"), result.stderr
+    assert not prod.exists()
 
 
 def test_init_on_a_link_to_nothing_says_so(tmp_path):
@@ -423,9 +445,10 @@ def test_policy_timezone_unknown_zone_is_bad_input(tmp_path):
     result = invoke(db, "policy", "timezone", "Mars/Base")
     assert result.exit_code == 2, (result.exit_code, result.output)
     assert "Mars/Base" in result.stderr, result.stderr
-    # the hint names this command, not init's --timezone
-    assert "Hint: type an IANA name, e.g. complaintctl policy timezone Asia/Shanghai" in \
-        result.stderr, result.stderr
+    # the hint names this command, not init's --timezone; with the --db typed (pasted
+    # without it, it changed the ledger COMPLAINTCTL_DB names)
+    assert "Hint: type an IANA name, e.g. complaintctl --db " \
+        f"{db} policy timezone Asia/Shanghai\n" in result.stderr, result.stderr
     assert sha256(db) == before
     assert json.loads(ok(db, "policy", "show", "--format", "json"))["timezone"] == \
         "Asia/Shanghai"
