@@ -64,6 +64,11 @@ def test_log_in_chinese_stores_codes(ledger):
     # the superlatives are critical (最严重 was offered 严重, high: a fire logged as high)
     ("电话", "质量", "最严重", "退货", ("phone", "quality", "critical", "return")),
     ("电话", "质量", "最高", "退货", ("phone", "quality", "critical", "return")),
+    # the seed forms' own boxes (投诉类型 技术咨询/交期服务, 现场投诉, 面访, 面对面, the demand
+    # 技术咨询 and 产品更换), each refused with exit 2
+    ("现场投诉", "技术咨询", "低", "技术咨询", ("visit", "technical", "low", "explanation")),
+    ("面访", "交期服务", "低", "产品更换", ("visit", "delivery", "low", "exchange")),
+    ("面对面", "质量", "低", "上门维修", ("visit", "quality", "low", "repair")),
 ])
 def test_log_takes_synonyms(ledger, channel, category, severity, demand, want):
     cid = ledger(*NEW, "--channel", channel, "--category", category, "--severity", severity,
@@ -304,7 +309,10 @@ def test_every_spelling_resolves_in_every_case_and_width(spelling, case, wide, b
     ("return_action", "scrapped", "scrap"), ("return_action", "退库", "restock"),
     ("return_action", "re-stock", "restock"), ("return_action", "返工处理", "rework"),
     ("severity", "中等", "medium"), ("severity", "加急", "high"),
-    ("satisfaction", "不满", "unsatisfied"), ("satisfaction", "还行", "basically-satisfied")])
+    ("satisfaction", "不满", "unsatisfied"), ("satisfaction", "还行", "basically-satisfied"),
+    # (the seeds' 回访 rating A满意 B较满意 C不满意, and 处理措施 □上门维修 □产品更换)
+    ("satisfaction", "较满意", "basically-satisfied"), ("disposition", "产品更换", "exchange"),
+    ("disposition", "上门维修", "repair")])
 def test_the_words_warehouses_and_clerks_use_are_read(field, typed, code):
     """Refused by a tester with exit 2: the short forms beside those the table had
     (退客户 beside 退供应商), RTV, 销毁, 退库; 中等 (the hint offered 中), 加急 (it offered
