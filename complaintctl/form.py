@@ -412,7 +412,8 @@ RETURN_COLS = (Col("id", N_("return"), "code"),
                Col("closed_at", NC_("return", "closed"), "time"))
 
 # 回访: how, how satisfied, whether the demand was met, and the customer's words.
-REVISIT_COLS = (Col("at", N_("at"), "time"), Col("actor", N_("by")),
+# (its person is the seeds' 回访人, who made the revisit, not 经办人)
+REVISIT_COLS = (Col("at", N_("at"), "time"), Col("actor", NC_("revisit", "by")),
                 Col("method", N_("method"), "code", "method"),
                 Col("satisfaction", N_("satisfaction"), "code", "satisfaction"),
                 Col("demand_met", N_("demand met"), "code"),
