@@ -356,9 +356,10 @@ def no_header(file_name: str) -> BadInput:
 # without spaces, case-folded; a header containing one of these is taken for the field,
 # but one marked "=", too common a part of other headers, only as the whole header).
 GUESSES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # (the call's time before 接收日期, which may be the day goods or papers came in)
     ("received_at", ("投诉日期", "投诉时间", "受理日期", "受理时间", "接诉日期", "登记日期",
-                     "接收日期", "接收时间", "收到日期", "来电日期", "来电时间", "反馈日期",
-                     "反馈时间",
+                     "来电时间", "来电日期", "反馈日期", "反馈时间", "接收日期", "接收时间",
+                     "收到日期",
                      "=日期", "receiveddate", "datereceived", "received")),
     ("customer", ("客户名称", "客户单位", "客户", "投诉单位", "单位名称", "投诉人", "customer",
                   "company")),

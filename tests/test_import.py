@@ -1225,6 +1225,10 @@ def test_a_template_takes_the_day_a_call_came_as_the_received_date(ledger, files
     for line in (f'received_at = "{header}"', 'customer = "单位名称"', 'product = "机型"',
                  'quantity = "台数"', 'amount = "赔付"'):
         assert f"\n{line}\n" in text, (line, text)
+    # of the call's time and 接收日期 (maybe the day goods came in), the call's
+    both = write_csv(files["dir"] / "both.csv", [["华东电器", "2026/11/21", "2026/11/20 9:00"]],
+                     header=["单位名称", "接收日期", "来电时间"])
+    assert '\nreceived_at = "来电时间"\n' in ledger("import", both, "--template").stdout
     (files["dir"] / "t.toml").write_text(text, encoding="utf-8")
     r = ledger("import", path, "--mapping", files["dir"] / "t.toml", "--dry-run")
     assert "Dry run, nothing written: 1 new complaint" in r.stdout, r.output
