@@ -459,6 +459,17 @@ def test_counts_with_full_width_digits_units_and_thousands(ledger, files):
     assert "'1,20' is not a whole number above 0" in r.stderr, r.stderr
 
 
+# A register of resolved rows that records no revisit nor closing, and its mapping.
+RESOLVED_HEADER = ["编号", "投诉日期", "客户名称", "投诉内容", "严重程度", "责任部门", "责任人",
+                   "原因分析", "处理方式", "处理日期"]
+RESOLVED_HEAD = ('key = "编号"\n[columns]\ncustomer = "客户名称"\nseverity = "严重程度"\n'
+                 'received_at = "投诉日期"\ndescription = "投诉内容"\ndepartment = "责任部门"\n'
+                 'owner = "责任人"\ncause = "原因分析"\ndisposition = "处理方式"\n'
+                 'resolved_at = "处理日期"\n[defaults]\nchannel = "phone"\n'
+                 'category = "quality"\nsummary = "已处理"\n')
+RESOLVED_DATES = '[dates]\nassigned_at = "received_at"\nconcluded_at = "resolved_at"\n'
+
+
 def test_resolved_rows_never_revisited_are_told_how_to_come_in_closed(ledger, tmp_path):
     """A register that never recorded its closings: every resolved row came in with its
     revisit open, L3 in `overdue` the next morning, and the warning named a status
@@ -469,14 +480,8 @@ def test_resolved_rows_never_revisited_are_told_how_to_come_in_closed(ledger, tm
          "2026-03-05"],
         ["002", "2026-03-02", "南方", "漏水", "低", "质量部", "李明", "密封圈", "维修",
          "2026-03-08"]], encoding="utf-8-sig",
-        header=["编号", "投诉日期", "客户名称", "投诉内容", "严重程度", "责任部门", "责任人",
-                "原因分析", "处理方式", "处理日期"])
-    head = ('key = "编号"\n[columns]\ncustomer = "客户名称"\nseverity = "严重程度"\n'
-            'received_at = "投诉日期"\ndescription = "投诉内容"\ndepartment = "责任部门"\n'
-            'owner = "责任人"\ncause = "原因分析"\ndisposition = "处理方式"\n'
-            'resolved_at = "处理日期"\n[defaults]\nchannel = "phone"\ncategory = "quality"\n'
-            'summary = "已处理"\n')
-    dates = '[dates]\nassigned_at = "received_at"\nconcluded_at = "resolved_at"\n'
+        header=RESOLVED_HEADER)
+    head, dates = RESOLVED_HEAD, RESOLVED_DATES
     mapping = tmp_path / "m.toml"
     mapping.write_text(head + dates, encoding="utf-8")
     r = ledger("import", path, "--mapping", mapping)
@@ -506,14 +511,8 @@ def test_an_import_cut_short_in_its_new_steps_says_so_and_its_batch_what_it_gave
     rows = [[f"00{i}", f"2026-03-0{i}", f"客户{i}", "漏水", "低", "质量部", "李明", "密封圈",
              "维修", "2026-03-08"] for i in range(1, 4)]
     path = write_csv(tmp_path / "r.csv", rows, encoding="utf-8-sig",
-                     header=["编号", "投诉日期", "客户名称", "投诉内容", "严重程度", "责任部门",
-                             "责任人", "原因分析", "处理方式", "处理日期"])
-    head = ('key = "编号"\n[columns]\ncustomer = "客户名称"\nseverity = "严重程度"\n'
-            'received_at = "投诉日期"\ndescription = "投诉内容"\ndepartment = "责任部门"\n'
-            'owner = "责任人"\ncause = "原因分析"\ndisposition = "处理方式"\n'
-            'resolved_at = "处理日期"\n[defaults]\nchannel = "phone"\ncategory = "quality"\n'
-            'summary = "已处理"\n')
-    dates = '[dates]\nassigned_at = "received_at"\nconcluded_at = "resolved_at"\n'
+                     header=RESOLVED_HEADER)
+    head, dates = RESOLVED_HEAD, RESOLVED_DATES
     mapping = tmp_path / "m.toml"
     mapping.write_text(head + dates, encoding="utf-8")
     ledger("import", path, "--mapping", mapping)
