@@ -39,7 +39,6 @@ PERIOD_COLUMN = {"complaints": "received_at", "events": "recorded_at",
 Column = tuple[str, str]
 
 
-
 @dataclass(frozen=True)
 class Export:
     """One export: its columns, and its rows as a generator of batches (lists of row

@@ -135,7 +135,7 @@ def with_db(text: str) -> str:
 
 
 # "complaintctl" before one of its commands, where a line names one to type (not "run a
-# complaintctl command on the copy"); dispatch.py's test holds the names to the app's.
+# complaintctl command on the copy"); tests/test_dispatch.py holds them to the app's.
 COMMAND_NAMES = ("action", "amend", "assign", "attach", "attachment", "backup", "close", "demo",
                  "export", "forget-contact", "import", "init", "investigate", "list", "log",
                  "note", "overdue", "policy", "report", "resolve", "return", "revisit", "show",
