@@ -291,8 +291,8 @@ def test_a_taiwan_ledgers_dollar_and_clock(run, tmp_path, monkeypatch):
     monkeypatch.setenv("TZ", "UTC")
     r = run("--db", tmp_path / "b.db", "init", "--country", "TW")
     assert ("Warning: the ledger's clock is this machine's, UTC, not TW's: dates and deadlines "
-            "are read on it; change it with complaintctl policy timezone Asia/Taipei"
-            ) in r.stderr, r.stderr
+            f"are read on it; change it with complaintctl --db {tmp_path / 'b.db'} policy "
+            "timezone Asia/Taipei") in r.stderr, r.stderr
     monkeypatch.setenv("TZ", "ROC")  # Taiwan's clock by another name: nothing to say
     r = run("--db", tmp_path / "c.db", "init", "--country", "TW")
     assert "Warning" not in r.stderr, r.stderr

@@ -560,21 +560,28 @@ def test_times_are_the_numbers_write_datetime_writes_across_dst(tmp_path):
     assert len(ours) == len(instants) and ours == theirs
 
 
-def test_a_workbook_that_cannot_be_written_is_said_so(month, tmp_path, monkeypatch):
+@pytest.mark.parametrize("error", ["ENOSPC", "EFBIG"])
+def test_a_workbook_that_cannot_be_written_is_said_so(month, tmp_path, monkeypatch, error):
     """The disk full (or a file size limit) while XlsxWriter wrote its own temporary files
-    came out as "unexpected failure: FileCreateError"; csv and json said "cannot write"."""
+    came out as "unexpected failure: FileCreateError"; csv and json said "cannot write".
+    Its temporary folder's disk full is said as that folder's (tests/test_export.py)."""
     import errno
+    import tempfile
 
     import xlsxwriter
     from xlsxwriter.exceptions import FileCreateError
 
+    code = getattr(errno, error)
+
     def full(self):
-        raise FileCreateError(OSError(errno.ENOSPC, "No space left on device"))
+        raise FileCreateError(OSError(code, os.strerror(code)))
 
     monkeypatch.setattr(xlsxwriter.Workbook, "close", full)
     out = tmp_path / "m.xlsx"
     r = month["run"]("report", "--month", "2026-10", "--output", out, code=1)
-    assert r.stderr.startswith(f"Error: cannot write {out}: "), r.stderr
+    said = (f"Error: no space left in the temporary folder {tempfile.gettempdir()}, where "
+            "the workbook is built\n") if error == "ENOSPC" else f"Error: cannot write {out}: "
+    assert r.stderr.startswith(said), r.stderr
     assert "unexpected" not in r.stderr and not out.exists()
     assert not list(tmp_path.glob("*.xlsx*"))
 
