@@ -581,14 +581,28 @@ def _cut(text: str, width: int, mark: str = "~") -> str:
 
     if cell_len(text) <= width:
         return text
-    out, used = [], 0
-    for ch in text:
-        w = cell_len(ch)
+    # by the character a reader sees, whole (an emoji family of seven code points, two
+    # columns, was cut after its second: a man, a joiner, a woman and a joiner left)
+    try:
+        from rich.cells import split_graphemes  # (rich 14.1 and later)
+    except ImportError:  # pragma: no cover - an older rich: by code point, as before
+        spans = [(i, i + 1, cell_len(ch)) for i, ch in enumerate(text)]
+    else:
+        spans = split_graphemes(text)[0]
+    end = used = 0
+    for _start, stop, w in spans:
         if used + w > width - 1:
             break
-        out.append(ch)
-        used += w
-    return "".join(out).rstrip() + mark  # (王芳 Wang cut after its space: 王芳 …)
+        end, used = stop, used + w
+    kept = text[:end]
+    flags = len(kept) - len(kept.rstrip(_REGIONAL))
+    if flags % 2:  # (a flag is two regional indicators: half of one is none)
+        kept = kept[:-1]
+    return kept.rstrip() + mark  # (王芳 Wang cut after its space: 王芳 …)
+
+
+# The regional indicators, two of which make a flag (🇨🇳).
+_REGIONAL = "".join(map(chr, range(0x1F1E6, 0x1F200)))
 
 
 def ellipsis() -> str:

@@ -841,6 +841,24 @@ def test_ascii_tables_draw_no_arrow_or_dash_of_ambiguous_width(ledger, monkeypat
             assert len({cell_len(x) for x in rows}) <= 1, rows
 
 
+def test_a_name_cut_in_a_table_keeps_each_character_a_reader_sees_whole(ledger,
+                                                                         monkeypatch):
+    """An emoji family (seven code points, two columns) was cut after its second: a man, a
+    joiner, a woman and a joiner before the "…", and ten columns left empty; a flag cut
+    in half left a lone regional indicator. Each is kept or left out whole."""
+    family, flags = "👨\u200d👩\u200d👧\u200d👦", "🇨🇳🇺🇸🇯🇵🇩🇪🇫🇷🇬🇧"
+    ledger.log(customer=family * 9, product=flags * 4)
+    monkeypatch.setenv("COLUMNS", "60")
+    line = next(x for x in ledger("list").stdout.splitlines() if "CC-" in x)
+    customer = line[line.index(family):line.index("…") + 1]
+    assert customer.startswith(family) and customer[:-1] == family * (len(customer) // 7), \
+        ascii(line)
+    product = line[line.index("🇨🇳"):]
+    product = product[:product.index("…")]
+    assert product and all("\U0001f1e6" <= ch <= "\U0001f1ff" for ch in product) and \
+        len(product) % 2 == 0, ascii(line)
+
+
 def test_ascii_tables_cut_text_without_the_ambiguous_ellipsis(ledger, monkeypatch):
     """--ascii is for terminals that draw East Asian ambiguous-width characters double:
     "…" is one of them, and every cut row of `--ascii list` stuck out a column."""
