@@ -1118,19 +1118,7 @@ _BETWEEN_DIGITS = r"[\s\-\u2010-\u2015\u2212~./()（）·_]{0,3}"
 _JOINED = r"[\-\u2010-\u2015\u2212~./·_]"
 
 
-def _norm_contact(text: str) -> str:
-    """A text as a contact is looked for in it: full-width forms as ASCII (NFKC), any
-    case, the ideographic full stop between two letters as a point (li@example。com),
-    no spaces around @ or a point in an address (li @ example.com)."""
-    import re
-    import unicodedata
-
-    text = unicodedata.normalize("NFKC", text).casefold()
-    if "@" not in text:
-        return text
-    text = re.sub(r"(?<=[a-z0-9])\s*。\s*(?=[a-z0-9])", ".", text)
-    return re.sub(r"(?<=[\w.])\s*@\s*(?=\w)|(?<=\w)\s+\.\s+(?=\w)",
-                  lambda m: m[0].strip(), text)
+_norm_contact = parse.norm_contact
 
 
 class _Number(NamedTuple):

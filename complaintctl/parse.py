@@ -282,15 +282,26 @@ def name(value: str | None, field: str, *, required: bool = False,
     return found
 
 
-def only_contact(value: str) -> bool:
-    """Whether a name is a phone number or an e-mail address and nothing else (13812345678,
-    +86 138-1234-5678, buyer@example.com): not a name that holds a date or a number beside
-    its words (匿名来电 2026-03-04, 客户 0755-1234567 is a company's name with its line)."""
+def norm_contact(text: str) -> str:
+    """A text as a contact is looked for in it: full-width forms as ASCII (NFKC), any
+    case, the ideographic full stop between two letters as a point (li@example。com),
+    no spaces around @ or a point in an address (li @ example.com)."""
     import unicodedata
 
-    text = unicodedata.normalize("NFKC", value).strip()
-    if "@" in text:  # (li @ example。com: as a contact is read, complaints._norm_contact)
-        text = re.sub(r"\s*@\s*", "@", text).replace("。", ".")
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if "@" not in text:
+        return text
+    text = re.sub(r"(?<=[a-z0-9])\s*。\s*(?=[a-z0-9])", ".", text)
+    return re.sub(r"(?<=[\w.])\s*@\s*(?=\w)|(?<=\w)\s+\.\s+(?=\w)",
+                  lambda m: m[0].strip(), text)
+
+
+def only_contact(value: str) -> bool:
+    """Whether a name is a phone number or an e-mail address and nothing else (13812345678,
+    +86 138-1234-5678, buyer@example.com, li @ example。com as a contact is read): not a
+    name that holds a date or a number beside its words (匿名来电 2026-03-04, 客户
+    0755-1234567 is a company's name with its line)."""
+    text = norm_contact(value).strip()
     if ADDRESS.fullmatch(text):
         return True
     text = _EXTENSION.sub("", text)  # (021-61234567转8001: a number and its extension)
