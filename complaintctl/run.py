@@ -811,9 +811,9 @@ def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
         if capa:
             _say(_("CAPA items are past their due date too: complaintctl action list --late"))
 
+    shown = rows[:limit] if limit else rows  # (the most late first)
     if fmt not in ("table", "markdown") or not rows:
-        _listing(rows[:limit] if limit else rows, render.OVERDUE_COLS, fmt, ledger.tz, at,
-                 empty=empty)
+        _listing(shown, render.OVERDUE_COLS, fmt, ledger.tz, at, empty=empty)
         tell_capa()
         return
     levels = Counter(r["escalation_level"] for r in rows)
@@ -824,12 +824,10 @@ def overdue(*, as_of: str | None, dept: str | None, owner: str | None,
             "not escalated yet {n}").format(n=levels[lvl])
             for lvl in sorted(levels, reverse=True)]))
     if fmt == "markdown":  # (cron's mail: the count by level in its title, as the table's)
-        _listing([{**r, "stage_shown": render.stage_shown(r)}
-                  for r in (rows[:limit] if limit else rows)],
+        _listing([{**r, "stage_shown": render.stage_shown(r)} for r in shown],
                  render.OVERDUE_MARKDOWN_COLS, fmt, ledger.tz, title)
         tell_capa()
         return
-    shown = rows[:limit] if limit else rows
     _print_rich(*render.overdue_table(shown, ledger.tz, _width(), title, rows))
     if len(shown) < len(rows) and not isinstance(sys.stdout, _Nowhere):  # with --quiet
         # too: a cut listing must not read as whole (none shown: only that is said)

@@ -23,7 +23,7 @@ from typing import Any
 from complaintctl.errors import BadInput, ComplaintctlError
 from complaintctl.i18n import _
 from complaintctl.parse import from_iso
-from complaintctl.render import csv_fields, neutralise, plain_texts
+from complaintctl.render import NOT_TEXT, csv_fields, neutralise, plain_texts
 
 Column = tuple[str, str]
 
@@ -323,7 +323,7 @@ def xlsx_chunks(columns: Sequence[Column], batches: Iterable[Sequence[tuple[Any,
                 if type(value) is bytes:  # a BLOB put by hand where text is kept: the
                     # ledger's fault, as the CSV says it (run: store.not_text), not b'…' in
                     # a cell of the archive
-                    raise TypeError("bytes where text is kept")
+                    raise TypeError(NOT_TEXT)
                 kind = kinds[c]
                 if kind == "time":
                     aware = from_iso(value).astimezone(tz)
